@@ -1,0 +1,142 @@
+package io.faultline.chaos.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import java.util.Map;
+
+/**
+ * Reads and writes the chaos config records in their snake_case JSON/YAML form. Every failure comes
+ * out as a {@link ChaosConfigException} naming the full field path, whether Jackson found it (unknown
+ * field, wrong type) or a record's own validation did (out-of-range value).
+ */
+public final class ChaosJson {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+
+  private ChaosJson() {
+  }
+
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  /** Converts a parsed JSON/YAML tree (maps, lists, scalars) to {@code type}, or names what is wrong under {@code root}. */
+  public static <T> T convert(Object tree, Class<T> type, String root) {
+    if (tree == null) {
+      throw new ChaosConfigException(root, "is required");
+    }
+    try {
+      return MAPPER.convertValue(tree, type);
+    } catch (IllegalArgumentException e) {
+      throw translate(e.getCause() instanceof JsonMappingException jme ? jme : null, e, root);
+    }
+  }
+
+  /** Parses JSON text to {@code type}; malformed JSON is reported against {@code root}. */
+  public static <T> T parse(String json, Class<T> type, String root) {
+    try {
+      return MAPPER.readValue(json, type);
+    } catch (JsonMappingException e) {
+      throw translate(e, e, root);
+    } catch (JsonProcessingException e) {
+      throw new ChaosConfigException(root, "malformed JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  public static ChaosConfig config(Object tree) {
+    return convert(tree, ChaosConfig.class, "");
+  }
+
+  public static Class<?> sectionType(String section) {
+    return switch (section) {
+      case "latency" -> LatencyConfig.class;
+      case "fault_injection" -> FaultInjectionConfig.class;
+      case "rate_limit" -> RateLimitConfig.class;
+      case "traffic_shaping" -> TrafficShapingConfig.class;
+      case "circuit_breaker" -> CircuitBreakerConfig.class;
+      case "bulkhead" -> BulkheadConfig.class;
+      default -> throw new ChaosConfigException("section", "unknown section " + section + ", expected one of " + ChaosSections.NAMES);
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> toMap(Object value) {
+    return MAPPER.convertValue(value, Map.class);
+  }
+
+  private static RuntimeException translate(JsonMappingException e, Exception outer, String root) {
+    if (e == null) {
+      return new ChaosConfigException(root, String.valueOf(outer.getMessage()));
+    }
+    String path = join(root, path(e));
+    if (e instanceof ValueInstantiationException && e.getCause() instanceof ChaosConfigException cce) {
+      return cce.under(path);
+    }
+    if (e instanceof UnrecognizedPropertyException upe) {
+      return new ChaosConfigException(path, "unknown field; expected one of " + upe.getKnownPropertyIds());
+    }
+    if (e instanceof InvalidFormatException ife) {
+      return new ChaosConfigException(path, "must be " + describe(ife.getTargetType()) + ", got " + ife.getValue());
+    }
+    if (e instanceof MismatchedInputException mie) {
+      return new ChaosConfigException(path, "must be " + describe(mie.getTargetType()));
+    }
+    return new ChaosConfigException(path, e.getOriginalMessage());
+  }
+
+  private static String describe(Class<?> type) {
+    if (type == null) {
+      return "a valid value";
+    }
+    if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
+      return "a number";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type)) {
+      return "a list";
+    }
+    return "an object";
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (!sb.isEmpty()) {
+          sb.append('.');
+        }
+        sb.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        sb.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String join(String root, String path) {
+    if (root == null || root.isEmpty()) {
+      return path;
+    }
+    if (path.isEmpty()) {
+      return root;
+    }
+    return path.startsWith("[") ? root + path : root + "." + path;
+  }
+}

@@ -1,0 +1,44 @@
+package io.faultline.chaos.config;
+
+import java.util.List;
+
+/**
+ * Latency injection: {@code fixed_delay_ms} or a uniform {@code random_delay_range_ms: [min, max]},
+ * spread by ± {@code jitter_percent}, applied to a {@code probability} share of requests.
+ */
+public record LatencyConfig(
+    Boolean enabled,
+    Long fixedDelayMs,
+    List<Long> randomDelayRangeMs,
+    Double jitterPercent,
+    Double probability) {
+
+  public LatencyConfig {
+    enabled = Check.flag(enabled, true);
+    fixedDelayMs = Check.nonNegative(fixedDelayMs, "fixed_delay_ms", 0L);
+    if (randomDelayRangeMs != null) {
+      if (randomDelayRangeMs.size() != 2 || randomDelayRangeMs.contains(null)) {
+        throw new ChaosConfigException("random_delay_range_ms", "must be [min, max], got " + randomDelayRangeMs);
+      }
+      long min = randomDelayRangeMs.get(0);
+      long max = randomDelayRangeMs.get(1);
+      if (min < 0 || min > max) {
+        throw new ChaosConfigException("random_delay_range_ms", "must have 0 <= min <= max, got " + randomDelayRangeMs);
+      }
+      if (fixedDelayMs > 0) {
+        throw new ChaosConfigException("random_delay_range_ms", "set either fixed_delay_ms or random_delay_range_ms, not both");
+      }
+      randomDelayRangeMs = List.copyOf(randomDelayRangeMs);
+    }
+    jitterPercent = Check.percent(jitterPercent, "jitter_percent", 0.0);
+    probability = Check.probability(probability, "probability", 1.0);
+  }
+
+  public static LatencyConfig fixed(long ms) {
+    return new LatencyConfig(true, ms, null, null, null);
+  }
+
+  public boolean active() {
+    return enabled && probability > 0 && (fixedDelayMs > 0 || randomDelayRangeMs != null);
+  }
+}

@@ -1,0 +1,29 @@
+package io.faultline.chaos.config;
+
+/**
+ * Token-bucket rate limiting: {@code requests_per_second} refill, {@code burst_size} capacity,
+ * optionally one bucket per client IP and/or per endpoint. Excess requests get 429.
+ */
+public record RateLimitConfig(
+    Boolean enabled,
+    Double requestsPerSecond,
+    Integer burstSize,
+    Boolean perIp,
+    Boolean perEndpoint) {
+
+  public RateLimitConfig {
+    enabled = Check.flag(enabled, true);
+    double rps = requestsPerSecond == null ? 0 : requestsPerSecond;
+    if (enabled && !(rps > 0)) {
+      throw new ChaosConfigException("requests_per_second", "must be greater than 0, got " + requestsPerSecond);
+    }
+    requestsPerSecond = rps;
+    burstSize = Check.positive(burstSize, "burst_size", (int) Math.max(1, Math.ceil(rps)));
+    perIp = Check.flag(perIp, false);
+    perEndpoint = Check.flag(perEndpoint, false);
+  }
+
+  public static RateLimitConfig of(double requestsPerSecond) {
+    return new RateLimitConfig(true, requestsPerSecond, null, null, null);
+  }
+}

@@ -1,0 +1,27 @@
+package io.faultline.chaos.control;
+
+/** Every event-bus address Faultline answers or publishes on. REST, the console and scripts all use these. */
+public final class Addresses {
+
+  public static final String CHAOS_STATUS = "faultline.chaos.status";
+  public static final String CHAOS_GET = "faultline.chaos.get";
+  public static final String CHAOS_SET = "faultline.chaos.set";
+  public static final String CHAOS_ENABLE = "faultline.chaos.enable";
+  public static final String CHAOS_DISABLE = "faultline.chaos.disable";
+  public static final String CHAOS_RESET = "faultline.chaos.reset";
+  public static final String RULES_LIST = "faultline.chaos.rules.list";
+  public static final String RULES_PUT = "faultline.chaos.rules.put";
+  public static final String RULES_REMOVE = "faultline.chaos.rules.remove";
+  public static final String SCENARIO_LIST = "faultline.scenario.list";
+  public static final String SCENARIO_START = "faultline.scenario.start";
+  public static final String SCENARIO_STOP = "faultline.scenario.stop";
+  public static final String SCENARIO_SAVE = "faultline.scenario.save";
+  public static final String SCENARIO_DELETE = "faultline.scenario.delete";
+  public static final String CONFIG_RELOAD = "faultline.config.reload";
+
+  /** Published after every change, with the new status as body. */
+  public static final String CHAOS_CHANGED = "faultline.chaos.changed";
+
+  private Addresses() {
+  }
+}

@@ -1,0 +1,171 @@
+package io.faultline.chaos.control;
+
+import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.ChaosRule;
+import io.faultline.chaos.config.Scenario;
+import io.faultline.chaos.engine.ChaosSnapshot;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Owns the node's {@link ChaosState} and answers every {@code faultline.chaos.*} and
+ * {@code faultline.scenario.*} address. Each change replies with the new status and publishes it on
+ * {@link Addresses#CHAOS_CHANGED}. Bodies are JSON objects; failures carry an HTTP-like code and the
+ * {@code {"error", "field"}} JSON (see {@link ControlError}).
+ */
+public final class ChaosControlVerticle extends VerticleBase {
+
+  private final ChaosState state;
+
+  public ChaosControlVerticle(ChaosState state) {
+    this.state = state;
+  }
+
+  @Override
+  public Future<?> start() {
+    List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+    consumers.add(answer(Addresses.CHAOS_STATUS, body -> status()));
+    consumers.add(answer(Addresses.CHAOS_GET, body -> chaosConfig()));
+    consumers.add(change(Addresses.CHAOS_SET, this::set));
+    consumers.add(change(Addresses.CHAOS_ENABLE, body -> state.enable(true)));
+    consumers.add(change(Addresses.CHAOS_DISABLE, body -> state.enable(false)));
+    consumers.add(change(Addresses.CHAOS_RESET, body -> state.reset()));
+    consumers.add(answer(Addresses.RULES_LIST, body -> new JsonObject().put("rules", rules())));
+    consumers.add(change(Addresses.RULES_PUT, body -> state.putRule(ChaosJson.convert(map(body), ChaosRule.class, ""))));
+    consumers.add(change(Addresses.RULES_REMOVE, body -> state.removeRule(required(body, "name"))));
+    consumers.add(answer(Addresses.SCENARIO_LIST, body -> scenarios()));
+    consumers.add(change(Addresses.SCENARIO_START, body -> state.startScenario(required(body, "name"))));
+    consumers.add(change(Addresses.SCENARIO_STOP, body -> state.stopScenario()));
+    consumers.add(answer(Addresses.SCENARIO_SAVE, this::saveScenario));
+    consumers.add(answer(Addresses.SCENARIO_DELETE, body -> {
+      state.deleteScenario(required(body, "name"));
+      return new JsonObject().put("deleted", body.getString("name"));
+    }));
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  /** The status document that {@code faultline.chaos.status} answers and {@code faultline.chaos.changed} carries. */
+  public JsonObject status() {
+    ChaosSnapshot snapshot = state.snapshot();
+    ChaosConfig config = snapshot.config();
+    return new JsonObject()
+        .put("enabled", config.enabled())
+        .put("version", snapshot.version())
+        .put("seed", snapshot.seed())
+        .put("scenario", state.scenario())
+        .put("active_faults", new JsonArray(snapshot.activeFaults()))
+        .put("rules", config.rules().size())
+        .put("config", chaosConfig());
+  }
+
+  private JsonObject chaosConfig() {
+    return new JsonObject(ChaosJson.toMap(state.snapshot().config()));
+  }
+
+  private JsonArray rules() {
+    JsonArray rules = new JsonArray();
+    state.config().rules().forEach(rule -> rules.add(new JsonObject(ChaosJson.toMap(rule))));
+    return rules;
+  }
+
+  private JsonObject scenarios() {
+    JsonArray list = new JsonArray();
+    for (Scenario s : state.scenarios()) {
+      list.add(new JsonObject()
+          .put("name", s.name())
+          .put("description", s.description())
+          .put("built_in", s.builtIn())
+          .put("config", new JsonObject(ChaosJson.toMap(s.config()))));
+    }
+    return new JsonObject().put("active", state.scenario()).put("scenarios", list);
+  }
+
+  private ChaosSnapshot set(JsonObject body) {
+    if (body == null) {
+      throw new ChaosConfigException("", "a chaos config or {\"section\": ..., \"config\": ...} is required");
+    }
+    if (body.containsKey("section") && body.size() <= 2) {
+      String section = required(body, "section");
+      Object config = body.getValue("config");
+      if (!(config instanceof JsonObject)) {
+        throw new ChaosConfigException(section, "must be an object");
+      }
+      return state.setSection(section, ChaosJson.convert(map((JsonObject) config), ChaosJson.sectionType(section), section));
+    }
+    JsonObject whole = body.copy();
+    ChaosConfig current = state.config();
+    if (!whole.containsKey("enabled")) {
+      whole.put("enabled", current.enabled());
+    }
+    if (!whole.containsKey("seed") && current.seed() != null) {
+      whole.put("seed", current.seed());
+    }
+    return state.set(ChaosJson.config(map(whole)));
+  }
+
+  private JsonObject saveScenario(JsonObject body) {
+    String name = required(body, "name");
+    Object config = body.getValue("config");
+    if (!(config instanceof JsonObject)) {
+      throw new ChaosConfigException("config", "is required and must be a chaos config object");
+    }
+    for (String key : body.fieldNames()) {
+      if (!List.of("name", "description", "config").contains(key)) {
+        throw new ChaosConfigException(key, "unknown field; expected name, description, config");
+      }
+    }
+    ChaosConfig parsed = ChaosJson.convert(map((JsonObject) config), ChaosConfig.class, "config");
+    Scenario saved = state.saveScenario(new Scenario(name, body.getString("description"), false, parsed));
+    JsonObject reply = new JsonObject().put("name", saved.name()).put("description", saved.description())
+        .put("built_in", false).put("config", new JsonObject(ChaosJson.toMap(saved.config())));
+    vertx.eventBus().publish(Addresses.CHAOS_CHANGED, status());
+    return reply;
+  }
+
+  private MessageConsumer<JsonObject> answer(String address, Function<JsonObject, JsonObject> action) {
+    return vertx.eventBus().consumer(address, guarded(message -> message.reply(action.apply(message.body()))));
+  }
+
+  private MessageConsumer<JsonObject> change(String address, Function<JsonObject, ChaosSnapshot> action) {
+    return vertx.eventBus().consumer(address, guarded(message -> {
+      action.apply(message.body());
+      JsonObject status = status();
+      message.reply(status);
+      vertx.eventBus().publish(Addresses.CHAOS_CHANGED, status);
+    }));
+  }
+
+  private static Handler<Message<JsonObject>> guarded(Handler<Message<JsonObject>> handler) {
+    return message -> {
+      try {
+        handler.handle(message);
+      } catch (RuntimeException e) {
+        ControlError.fail(message, e);
+      }
+    };
+  }
+
+  private static String required(JsonObject body, String field) {
+    Object value = body == null ? null : body.getValue(field);
+    if (!(value instanceof String s) || s.isBlank()) {
+      throw new ChaosConfigException(field, "is required and must be a string");
+    }
+    return s;
+  }
+
+  private static Map<String, Object> map(JsonObject json) {
+    return json == null ? Map.of() : json.getMap();
+  }
+}

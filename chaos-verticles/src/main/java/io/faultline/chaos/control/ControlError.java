@@ -1,0 +1,51 @@
+package io.faultline.chaos.control;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one place control failures become event-bus failures: the failure code is the HTTP status the
+ * REST layer answers with, the message is the {@code {"error", "field"}} JSON it sends.
+ */
+public final class ControlError {
+
+  public static final int BAD_REQUEST = 400;
+  public static final int NOT_FOUND = 404;
+  public static final int INTERNAL = 500;
+
+  private static final Logger LOG = Logger.getLogger(ControlError.class.getName());
+
+  private ControlError() {
+  }
+
+  public static JsonObject body(String error, String field) {
+    JsonObject json = new JsonObject().put("error", error);
+    if (field != null && !field.isEmpty()) {
+      json.put("field", field);
+    }
+    return json;
+  }
+
+  public static void fail(Message<?> message, int code, String error, String field) {
+    message.fail(code, body(error, field).encode());
+  }
+
+  /** Replies to {@code message} with the failure {@code error} stands for. */
+  public static void fail(Message<?> message, Throwable error) {
+    if (error instanceof ChaosConfigException e) {
+      fail(message, BAD_REQUEST, e.getMessage(), e.field());
+    } else if (error instanceof ChaosState.NotFound e) {
+      fail(message, NOT_FOUND, e.getMessage(), e.field());
+    } else if (error instanceof ReplyException e && e.getMessage() != null && e.getMessage().startsWith("{")) {
+      message.fail(e.failureCode(), e.getMessage());
+    } else {
+      LOG.log(Level.SEVERE, "control action on " + message.address() + " failed", error);
+      fail(message, INTERNAL, "internal error: " + error, null);
+    }
+  }
+}

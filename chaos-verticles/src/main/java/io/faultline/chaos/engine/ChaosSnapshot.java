@@ -1,0 +1,117 @@
+package io.faultline.chaos.engine;
+
+import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.config.ChaosRule;
+import io.faultline.chaos.config.TrafficShapingConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * An immutable, compiled view of one chaos config version: what every request on every protocol reads.
+ *
+ * <pre>
+ *   request ──► enabled? ──no──► Verdict.PASS (no allocation)
+ *                  │yes
+ *                  ▼
+ *       first matching rule ──► its profile   (sections it omits are the global ones)
+ *       no rule matches     ──► global profile
+ *                  │
+ *                  ▼
+ *       for each fault in engine order: roll its probability with the request's seeded
+ *       ChaosRandom, ask the fault, add its Decision to the Verdict, stop at a terminal one
+ * </pre>
+ *
+ * Only the sequence counter and the stateful parts (limiters) change after construction, both lock-free.
+ */
+public final class ChaosSnapshot {
+
+  private final ChaosConfig config;
+  private final long version;
+  private final long seed;
+  private final boolean enabled;
+  private final Profile global;
+  private final RuleMatcher[] matchers;
+  private final Profile[] ruleProfiles;
+  private final StatefulParts parts;
+  private final AtomicLong sequence = new AtomicLong();
+
+  private ChaosSnapshot(ChaosConfig config, long version, long seed, Profile global, RuleMatcher[] matchers,
+      Profile[] ruleProfiles, StatefulParts parts) {
+    this.config = config;
+    this.version = version;
+    this.seed = seed;
+    this.global = global;
+    this.matchers = matchers;
+    this.ruleProfiles = ruleProfiles;
+    this.parts = parts;
+    this.enabled = config.enabled() && (!global.isEmpty() || ruleProfiles.length > 0);
+  }
+
+  /** Compiles {@code config}; stateful parts whose config is unchanged carry over from {@code previous}. */
+  public static ChaosSnapshot compile(ChaosConfig config, long version, long seed, ChaosSnapshot previous,
+      LongSupplier nanoClock) {
+    StatefulParts parts = StatefulParts.start(previous == null ? null : previous.parts, nanoClock, config);
+    Profile global = Profile.compile(config, parts);
+    List<RuleMatcher> matchers = new ArrayList<>();
+    List<Profile> profiles = new ArrayList<>();
+    for (ChaosRule rule : config.rules()) {
+      if (rule.enabled()) {
+        matchers.add(new RuleMatcher(rule.match()));
+        profiles.add(Profile.compile(config.overlay(rule), parts.forRule(rule.name())));
+      }
+    }
+    return new ChaosSnapshot(config, version, seed, global, matchers.toArray(RuleMatcher[]::new),
+        profiles.toArray(Profile[]::new), parts);
+  }
+
+  public static ChaosSnapshot off() {
+    return compile(ChaosConfig.off(), 0, 0, null, System::nanoTime);
+  }
+
+  public ChaosConfig config() {
+    return config;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** True when chaos is on and at least one fault is configured; false means every request passes untouched. */
+  public boolean enabled() {
+    return enabled;
+  }
+
+  /** Connection-level shaping (max connections, connection timeout), which only the global config sets. */
+  public TrafficShapingConfig connectionShaping() {
+    TrafficShapingConfig shaping = config.trafficShaping();
+    return config.enabled() && shaping != null && shaping.enabled() ? shaping : null;
+  }
+
+  /** The fault types active in the global profile, for status output. */
+  public List<String> activeFaults() {
+    return global.types();
+  }
+
+  public Verdict decide(RequestFacts request) {
+    if (!enabled) {
+      return Verdict.PASS;
+    }
+    Profile profile = global;
+    for (int i = 0; i < matchers.length; i++) {
+      if (matchers[i].matches(request)) {
+        profile = ruleProfiles[i];
+        break;
+      }
+    }
+    if (profile.isEmpty()) {
+      return Verdict.PASS;
+    }
+    return profile.decide(request, ChaosRandom.forRequest(seed, sequence.getAndIncrement()));
+  }
+}

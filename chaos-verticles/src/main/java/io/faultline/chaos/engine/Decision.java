@@ -1,0 +1,78 @@
+package io.faultline.chaos.engine;
+
+import io.faultline.chaos.limit.Bulkhead;
+import io.faultline.chaos.limit.CircuitBreaker;
+
+/**
+ * What one fault decided for one request, in protocol-neutral terms. Protocols translate it: HTTP
+ * status, gRPC status, WebSocket close code, GraphQL {@code errors}. {@link Fail}, {@link Timeout},
+ * {@link Reset} and {@link Cut} end the request; the others add to it.
+ */
+public sealed interface Decision {
+
+  Decision PASS = new Pass();
+
+  static Decision delay(long ms) {
+    return new Delay(ms);
+  }
+
+  static Decision fail(String fault, int status) {
+    return new Fail(fault, status, 0);
+  }
+
+  static Decision reject(String fault, int status, long retryAfterSeconds) {
+    return new Fail(fault, status, retryAfterSeconds);
+  }
+
+  static Decision timeout(long ms) {
+    return new Timeout(ms);
+  }
+
+  static Decision reset(String fault) {
+    return new Reset(fault);
+  }
+
+  static Decision cut(String fault, double fraction) {
+    return new Cut(fault, fraction);
+  }
+
+  static Decision throttle(long bytesPerSecond) {
+    return new Throttle(bytesPerSecond);
+  }
+
+  /** Nothing to do. */
+  record Pass() implements Decision {
+  }
+
+  /** Hold the request {@code ms} before going on. */
+  record Delay(long ms) implements Decision {
+  }
+
+  /** Answer with {@code status} without calling the upstream; {@code retryAfterSeconds > 0} adds Retry-After. */
+  record Fail(String fault, int status, long retryAfterSeconds) implements Decision {
+  }
+
+  /** Hold the request {@code ms} without answering, then close the connection. */
+  record Timeout(long ms) implements Decision {
+  }
+
+  /** Close the client connection at once with no response. */
+  record Reset(String fault) implements Decision {
+  }
+
+  /** Send the status, headers and {@code fraction} of the response body, then close the connection. */
+  record Cut(String fault, double fraction) implements Decision {
+  }
+
+  /** Pace request and response bodies at {@code bytesPerSecond}. */
+  record Throttle(long bytesPerSecond) implements Decision {
+  }
+
+  /** Wait for a slot in {@code bulkhead} before going on (503 when it is full). */
+  record Admit(Bulkhead bulkhead) implements Decision {
+  }
+
+  /** Report the request's outcome to {@code breaker} when it completes. */
+  record Observe(CircuitBreaker breaker, CircuitBreaker.Pass pass) implements Decision {
+  }
+}

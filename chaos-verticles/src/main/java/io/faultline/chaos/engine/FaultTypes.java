@@ -1,0 +1,113 @@
+package io.faultline.chaos.engine;
+
+import io.faultline.chaos.config.BulkheadConfig;
+import io.faultline.chaos.config.ChaosSections;
+import io.faultline.chaos.config.CircuitBreakerConfig;
+import io.faultline.chaos.config.FaultInjectionConfig;
+import io.faultline.chaos.config.LatencyConfig;
+import io.faultline.chaos.config.RateLimitConfig;
+import io.faultline.chaos.config.TrafficShapingConfig;
+import io.faultline.chaos.fault.BandwidthFault;
+import io.faultline.chaos.fault.BulkheadFault;
+import io.faultline.chaos.fault.CircuitBreakerFault;
+import io.faultline.chaos.fault.HttpErrorFault;
+import io.faultline.chaos.fault.LatencyFault;
+import io.faultline.chaos.fault.PacketLossFault;
+import io.faultline.chaos.fault.PartialResponseFault;
+import io.faultline.chaos.fault.RateLimitFault;
+import io.faultline.chaos.fault.ResetPeerFault;
+import io.faultline.chaos.fault.TimeoutFault;
+import io.faultline.chaos.limit.Bulkhead;
+import io.faultline.chaos.limit.CircuitBreaker;
+import io.faultline.chaos.limit.RateLimiter;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/**
+ * Every fault type, by name, in the order the engine consults them: guards (breaker, rate limit,
+ * bulkhead), then latency, then errors, then shaping. Each entry builds its {@link FaultSpec} from the
+ * config sections, or returns {@code null} when the sections leave it off.
+ */
+public final class FaultTypes {
+
+  /** A registered fault type: its name and how to build it from config. */
+  public record FaultType(String name, BiFunction<ChaosSections, StatefulParts, FaultSpec> builder) {
+  }
+
+  private static final List<FaultType> BUILT_IN = List.of(
+      new FaultType(CircuitBreakerFault.TYPE, (s, parts) -> {
+        CircuitBreakerConfig c = s.circuitBreaker();
+        if (c == null || !c.enabled()) {
+          return null;
+        }
+        CircuitBreaker breaker = parts.shared(c, () -> new CircuitBreaker(c.failureThreshold(), c.resetTimeoutMs(),
+            c.halfOpenMaxRequests(), c.successThreshold(), parts.nanoClock()));
+        return new FaultSpec(CircuitBreakerFault.TYPE, 1.0, new CircuitBreakerFault(breaker));
+      }),
+      new FaultType(RateLimitFault.TYPE, (s, parts) -> {
+        RateLimitConfig c = s.rateLimit();
+        if (c == null || !c.enabled()) {
+          return null;
+        }
+        RateLimiter limiter = parts.shared(c, () -> new RateLimiter(c.requestsPerSecond(), c.burstSize(), parts.nanoClock()));
+        return new FaultSpec(RateLimitFault.TYPE, 1.0, new RateLimitFault(limiter, c.perIp(), c.perEndpoint()));
+      }),
+      new FaultType(BulkheadFault.TYPE, (s, parts) -> {
+        BulkheadConfig c = s.bulkhead();
+        if (c == null || !c.enabled()) {
+          return null;
+        }
+        Bulkhead bulkhead = parts.shared(c, () -> new Bulkhead(c.maxConcurrentRequests(), c.maxQueueSize(), c.queueTimeoutMs()));
+        return new FaultSpec(BulkheadFault.TYPE, 1.0, new BulkheadFault(bulkhead));
+      }),
+      new FaultType(LatencyFault.TYPE, (s, parts) -> {
+        LatencyConfig c = s.latency();
+        return c == null || !c.active() ? null : new FaultSpec(LatencyFault.TYPE, c.probability(), new LatencyFault(c));
+      }),
+      new FaultType(HttpErrorFault.TYPE, (s, parts) -> {
+        FaultInjectionConfig c = injecting(s);
+        return c == null || c.httpErrorProbability() == 0 ? null
+            : new FaultSpec(HttpErrorFault.TYPE, c.httpErrorProbability(), new HttpErrorFault(c.httpErrors()));
+      }),
+      new FaultType(TimeoutFault.TYPE, (s, parts) -> {
+        FaultInjectionConfig c = injecting(s);
+        return c == null || c.timeoutProbability() == 0 ? null
+            : new FaultSpec(TimeoutFault.TYPE, c.timeoutProbability(), new TimeoutFault(c.timeoutMs()));
+      }),
+      new FaultType(ResetPeerFault.TYPE, (s, parts) -> {
+        FaultInjectionConfig c = injecting(s);
+        return c == null || c.connectionErrorProbability() == 0 ? null
+            : new FaultSpec(ResetPeerFault.TYPE, c.connectionErrorProbability(), new ResetPeerFault());
+      }),
+      new FaultType(PartialResponseFault.TYPE, (s, parts) -> {
+        FaultInjectionConfig c = injecting(s);
+        return c == null || c.partialResponseProbability() == 0 ? null
+            : new FaultSpec(PartialResponseFault.TYPE, c.partialResponseProbability(), new PartialResponseFault());
+      }),
+      new FaultType(BandwidthFault.TYPE, (s, parts) -> {
+        TrafficShapingConfig c = s.trafficShaping();
+        return c == null || !c.enabled() || c.bandwidthLimitBps() == 0 ? null
+            : new FaultSpec(BandwidthFault.TYPE, 1.0, new BandwidthFault(c.bandwidthLimitBps()));
+      }),
+      new FaultType(PacketLossFault.TYPE, (s, parts) -> {
+        TrafficShapingConfig c = s.trafficShaping();
+        return c == null || !c.enabled() || c.packetLossPercent() == 0 ? null
+            : new FaultSpec(PacketLossFault.TYPE, c.packetLossPercent() / 100.0, new PacketLossFault());
+      }));
+
+  private FaultTypes() {
+  }
+
+  public static List<FaultType> builtIn() {
+    return BUILT_IN;
+  }
+
+  public static List<String> names() {
+    return BUILT_IN.stream().map(FaultType::name).toList();
+  }
+
+  private static FaultInjectionConfig injecting(ChaosSections s) {
+    FaultInjectionConfig c = s.faultInjection();
+    return c == null || !c.enabled() ? null : c;
+  }
+}

@@ -1,0 +1,20 @@
+package io.faultline.chaos.engine;
+
+/** What a rule can match on, as each protocol sees its request. */
+public interface RequestFacts {
+
+  String listener();
+
+  /** The configured route name, or {@code null} for the listener's default upstream. */
+  String route();
+
+  String method();
+
+  String path();
+
+  String host();
+
+  String header(String name);
+
+  String clientIp();
+}

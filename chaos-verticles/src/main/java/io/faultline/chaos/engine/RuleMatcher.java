@@ -1,0 +1,60 @@
+package io.faultline.chaos.engine;
+
+import io.faultline.chaos.config.RuleMatch;
+import java.util.Map;
+import java.util.Set;
+
+/** A compiled {@link RuleMatch}: patterns built once, tested per request against {@link RequestFacts}. */
+final class RuleMatcher {
+
+  private final String listener;
+  private final String route;
+  private final Glob path;
+  private final Set<String> methods;
+  private final Glob host;
+  private final Map.Entry<String, Glob>[] headers;
+
+  @SuppressWarnings("unchecked")
+  RuleMatcher(RuleMatch match) {
+    this.listener = match.listener();
+    this.route = match.route();
+    this.path = match.path() == null ? null : Glob.path(match.path());
+    this.methods = Set.copyOf(match.methods());
+    this.host = match.host() == null ? null : Glob.value(match.host());
+    this.headers = match.headers().entrySet().stream()
+        .map(e -> Map.entry(e.getKey(), Glob.value(e.getValue())))
+        .toArray(Map.Entry[]::new);
+  }
+
+  boolean matches(RequestFacts request) {
+    if (listener != null && !listener.equals(request.listener())) {
+      return false;
+    }
+    if (route != null && !route.equals(request.route())) {
+      return false;
+    }
+    if (path != null && !path.matches(request.path())) {
+      return false;
+    }
+    if (!methods.isEmpty() && !methods.contains(request.method())) {
+      return false;
+    }
+    if (host != null && !host.matches(stripPort(request.host()))) {
+      return false;
+    }
+    for (Map.Entry<String, Glob> header : headers) {
+      if (!header.getValue().matches(request.header(header.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String stripPort(String host) {
+    if (host == null) {
+      return null;
+    }
+    int colon = host.lastIndexOf(':');
+    return colon > 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host;
+  }
+}

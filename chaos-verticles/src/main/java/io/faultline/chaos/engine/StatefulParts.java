@@ -1,0 +1,65 @@
+package io.faultline.chaos.engine;
+
+import io.faultline.chaos.config.ChaosSections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The stateful pieces of a snapshot (rate-limit buckets, breakers, bulkheads), keyed by their owner
+ * (the global config or a rule) and their section config. A new snapshot takes over the pieces whose
+ * config did not change, so editing latency does not refill a rate limit or close a breaker; a rule
+ * that inherits a global section shares the global piece.
+ */
+public final class StatefulParts {
+
+  private final Map<List<Object>, Object> previous;
+  private final Map<List<Object>, Object> current;
+  private final LongSupplier nanoClock;
+  private final ChaosSections global;
+  private final String owner;
+
+  private StatefulParts(Map<List<Object>, Object> previous, Map<List<Object>, Object> current, LongSupplier nanoClock,
+      ChaosSections global, String owner) {
+    this.previous = previous;
+    this.current = current;
+    this.nanoClock = nanoClock;
+    this.global = global;
+    this.owner = owner;
+  }
+
+  static StatefulParts start(StatefulParts previous, LongSupplier nanoClock, ChaosSections global) {
+    return new StatefulParts(previous == null ? Map.of() : previous.current, new HashMap<>(), nanoClock, global, "");
+  }
+
+  StatefulParts forRule(String rule) {
+    return new StatefulParts(previous, current, nanoClock, global, rule);
+  }
+
+  public LongSupplier nanoClock() {
+    return nanoClock;
+  }
+
+  /** The piece for {@code section}, reused from the previous snapshot when the same owner had the same config. */
+  @SuppressWarnings("unchecked")
+  public <T> T shared(Object section, Supplier<T> create) {
+    List<Object> key = List.of(ownerOf(section), section);
+    Object part = current.get(key);
+    if (part == null) {
+      part = previous.get(key);
+      if (part == null) {
+        part = create.get();
+      }
+      current.put(key, part);
+    }
+    return (T) part;
+  }
+
+  private String ownerOf(Object section) {
+    boolean inherited = section == global.latency() || section == global.faultInjection() || section == global.rateLimit()
+        || section == global.trafficShaping() || section == global.circuitBreaker() || section == global.bulkhead();
+    return inherited ? "" : owner;
+  }
+}

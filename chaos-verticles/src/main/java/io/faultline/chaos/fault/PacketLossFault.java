@@ -1,0 +1,20 @@
+package io.faultline.chaos.fault;
+
+import io.faultline.chaos.engine.ChaosRandom;
+import io.faultline.chaos.engine.Decision;
+import io.faultline.chaos.engine.Fault;
+import io.faultline.chaos.engine.RequestFacts;
+
+/**
+ * The {@code PacketLossFault} loses the connection mid-transfer: the response is cut at a uniformly
+ * drawn point of its body and the connection closed. It applies to {@code packet_loss_percent} of requests.
+ */
+public final class PacketLossFault implements Fault {
+
+  public static final String TYPE = "packet_loss";
+
+  @Override
+  public Decision decide(RequestFacts request, ChaosRandom random) {
+    return Decision.cut(TYPE, random.nextDouble());
+  }
+}

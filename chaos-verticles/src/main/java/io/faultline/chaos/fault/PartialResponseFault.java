@@ -1,0 +1,22 @@
+package io.faultline.chaos.fault;
+
+import io.faultline.chaos.engine.ChaosRandom;
+import io.faultline.chaos.engine.Decision;
+import io.faultline.chaos.engine.Fault;
+import io.faultline.chaos.engine.RequestFacts;
+
+/**
+ * The {@code PartialResponseFault} sends the upstream's status, headers (with the full Content-Length)
+ * and the first half of its body, then closes the connection.
+ */
+public final class PartialResponseFault implements Fault {
+
+  public static final String TYPE = "partial_response";
+
+  private static final Decision HALF = Decision.cut(TYPE, 0.5);
+
+  @Override
+  public Decision decide(RequestFacts request, ChaosRandom random) {
+    return HALF;
+  }
+}

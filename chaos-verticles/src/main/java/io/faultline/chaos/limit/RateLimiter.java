@@ -1,0 +1,60 @@
+package io.faultline.chaos.limit;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * A token bucket of {@code burst} tokens refilled at {@code permitsPerSecond}, kept as one theoretical
+ * arrival time per key (the GCRA form of a token bucket): one compare-and-set per request, no lock.
+ * Keys give one bucket per client or endpoint; {@code null} is the shared bucket.
+ */
+public final class RateLimiter {
+
+  /** Beyond this many keys the per-key buckets start over rather than grow without bound. */
+  static final int MAX_KEYS = 100_000;
+
+  private final long intervalNanos;
+  private final long toleranceNanos;
+  private final LongSupplier nanoClock;
+  private final AtomicLong shared;
+  private final ConcurrentHashMap<String, AtomicLong> byKey = new ConcurrentHashMap<>();
+
+  public RateLimiter(double permitsPerSecond, int burst, LongSupplier nanoClock) {
+    if (!(permitsPerSecond > 0) || burst < 1) {
+      throw new IllegalArgumentException("permitsPerSecond must be > 0 and burst >= 1");
+    }
+    this.intervalNanos = Math.max(1, (long) (1_000_000_000L / permitsPerSecond));
+    this.toleranceNanos = intervalNanos * (burst - 1L);
+    this.nanoClock = nanoClock;
+    this.shared = new AtomicLong(nanoClock.getAsLong());
+  }
+
+  /** Takes a token; returns 0 when granted, otherwise the nanoseconds until one is available. */
+  public long tryAcquire(String key) {
+    AtomicLong tat = key == null ? shared : bucket(key);
+    long now = nanoClock.getAsLong();
+    while (true) {
+      long current = tat.get();
+      long start = Math.max(current, now);
+      long wait = start - now - toleranceNanos;
+      if (wait > 0) {
+        return wait;
+      }
+      if (tat.compareAndSet(current, start + intervalNanos)) {
+        return 0;
+      }
+    }
+  }
+
+  private AtomicLong bucket(String key) {
+    AtomicLong tat = byKey.get(key);
+    if (tat == null) {
+      if (byKey.size() >= MAX_KEYS) {
+        byKey.clear();
+      }
+      tat = byKey.computeIfAbsent(key, k -> new AtomicLong(nanoClock.getAsLong()));
+    }
+    return tat;
+  }
+}

@@ -1,0 +1,196 @@
+package io.faultline.chaos.state;
+
+import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.config.ChaosRule;
+import io.faultline.chaos.config.Scenario;
+import io.faultline.chaos.config.Scenarios;
+import io.faultline.chaos.engine.ChaosSnapshot;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The chaos state of one node: the active config, the baseline that {@code reset} returns to, the
+ * active scenario and the saved scenarios. Every change builds a new {@link ChaosSnapshot} and swaps
+ * it in; readers on the hot path only do a volatile read of {@link #snapshot()}. Writers are
+ * serialised (the control verticle is the only one in normal operation), and a change that fails
+ * validation leaves everything as it was.
+ */
+public final class ChaosState {
+
+  private final LongSupplier nanoClock;
+  private final long defaultSeed;
+  private final Map<String, Scenario> saved = new LinkedHashMap<>();
+  private volatile ChaosSnapshot snapshot;
+  private ChaosConfig baseline;
+  private ChaosConfig beforeScenario;
+  private String scenario;
+
+  public ChaosState(ChaosConfig initial) {
+    this(initial, System::nanoTime, new SecureRandom().nextLong());
+  }
+
+  public ChaosState(ChaosConfig initial, LongSupplier nanoClock, long defaultSeed) {
+    this.nanoClock = nanoClock;
+    this.defaultSeed = defaultSeed;
+    this.baseline = initial;
+    install(resolve(initial), initial.scenario(), 1);
+  }
+
+  /** The current snapshot: a volatile read, safe from any thread. */
+  public ChaosSnapshot snapshot() {
+    return snapshot;
+  }
+
+  public synchronized ChaosConfig config() {
+    return snapshot.config();
+  }
+
+  public synchronized String scenario() {
+    return scenario;
+  }
+
+  public synchronized long version() {
+    return snapshot.version();
+  }
+
+  /** Replaces the whole config (and so ends any active scenario). */
+  public synchronized ChaosSnapshot set(ChaosConfig next) {
+    ChaosConfig resolved = resolve(next);
+    beforeScenario = null;
+    return install(resolved, next.scenario(), version() + 1);
+  }
+
+  public synchronized ChaosSnapshot setSection(String section, Object value) {
+    return install(config().withSection(section, value), scenario, version() + 1);
+  }
+
+  public synchronized ChaosSnapshot enable(boolean on) {
+    return install(config().withEnabled(on), scenario, version() + 1);
+  }
+
+  /** Back to the baseline: the config the node was started (or last reloaded) with. */
+  public synchronized ChaosSnapshot reset() {
+    beforeScenario = null;
+    return install(resolve(baseline), baseline.scenario(), version() + 1);
+  }
+
+  /** Makes {@code config} the new baseline and applies it (a reload of the config file). */
+  public synchronized ChaosSnapshot rebase(ChaosConfig config) {
+    ChaosConfig resolved = resolve(config);
+    baseline = config;
+    beforeScenario = null;
+    return install(resolved, config.scenario(), version() + 1);
+  }
+
+  public synchronized ChaosSnapshot putRule(ChaosRule rule) {
+    return install(config().withRule(rule), scenario, version() + 1);
+  }
+
+  public synchronized ChaosSnapshot removeRule(String name) {
+    List<ChaosRule> rules = new ArrayList<>(config().rules());
+    if (!rules.removeIf(r -> r.name().equals(name))) {
+      throw new NotFound("rule", "no rule named " + name);
+    }
+    return install(config().withRules(rules), scenario, version() + 1);
+  }
+
+  /** Starts a scenario: its sections replace the active ones and chaos is switched on; rules and seed stay. */
+  public synchronized ChaosSnapshot startScenario(String name) {
+    Scenario s = find(name);
+    ChaosConfig current = config();
+    ChaosConfig next = ChaosConfig.off().overlay(s.config())
+        .withEnabled(true).withSeed(current.seed()).withRules(current.rules()).withScenario(name);
+    if (scenario == null) {
+      beforeScenario = current;
+    }
+    return install(next, name, version() + 1);
+  }
+
+  /** Stops the active scenario and restores the config that was active before it started. */
+  public synchronized ChaosSnapshot stopScenario() {
+    if (scenario == null) {
+      throw new NotFound("scenario", "no scenario is active");
+    }
+    ChaosConfig restore = beforeScenario != null ? beforeScenario : ChaosConfig.off();
+    beforeScenario = null;
+    return install(restore.withScenario(null), null, version() + 1);
+  }
+
+  public synchronized List<Scenario> scenarios() {
+    List<Scenario> all = new ArrayList<>(Scenarios.builtIn());
+    all.addAll(saved.values());
+    return all;
+  }
+
+  public synchronized Scenario saveScenario(Scenario s) {
+    if (Scenarios.builtIn(s.name()) != null) {
+      throw new ChaosConfigException("name", "cannot overwrite the built-in scenario " + s.name());
+    }
+    resolve(s.config());
+    Scenario stored = new Scenario(s.name(), s.description(), false, s.config().withScenario(null));
+    saved.put(s.name(), stored);
+    return stored;
+  }
+
+  public synchronized void deleteScenario(String name) {
+    if (Scenarios.builtIn(name) != null) {
+      throw new ChaosConfigException("name", "cannot delete the built-in scenario " + name);
+    }
+    if (saved.remove(name) == null) {
+      throw new NotFound("scenario", "no scenario named " + name);
+    }
+  }
+
+  public synchronized Scenario find(String name) {
+    Scenario s = Scenarios.builtIn(name);
+    if (s == null) {
+      s = saved.get(name);
+    }
+    if (s == null) {
+      throw new NotFound("scenario", "unknown scenario " + name + "; known: " + scenarios().stream().map(Scenario::name).toList());
+    }
+    return s;
+  }
+
+  /** A config naming a scenario gets the scenario's sections under its own explicit ones. */
+  private ChaosConfig resolve(ChaosConfig config) {
+    if (config.scenario() == null) {
+      return config;
+    }
+    Scenario s;
+    try {
+      s = find(config.scenario());
+    } catch (NotFound e) {
+      throw new ChaosConfigException("scenario", e.getMessage());
+    }
+    return ChaosConfig.off().overlay(s.config()).overlay(config)
+        .withEnabled(config.enabled()).withSeed(config.seed()).withRules(config.rules()).withScenario(config.scenario());
+  }
+
+  private ChaosSnapshot install(ChaosConfig config, String activeScenario, long version) {
+    long seed = config.seed() != null ? config.seed() : defaultSeed;
+    ChaosSnapshot next = ChaosSnapshot.compile(config, version, seed, snapshot, nanoClock);
+    snapshot = next;
+    scenario = activeScenario;
+    return next;
+  }
+
+  /** A named thing (scenario, rule) that does not exist. */
+  public static final class NotFound extends RuntimeException {
+    private final String field;
+
+    public NotFound(String field, String message) {
+      super(message, null, false, false);
+      this.field = field;
+    }
+
+    public String field() {
+      return field;
+    }
+  }
+}
