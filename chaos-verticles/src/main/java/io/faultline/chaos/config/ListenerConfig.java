@@ -1,0 +1,66 @@
+package io.faultline.chaos.config;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * One traffic listener: a protocol verticle on {@code host:port} forwarding to {@code upstream} (or to
+ * its {@code routes}), with an optional {@code chaos} override that applies to its traffic only.
+ * {@code upstream} may be left out for {@code http}, which then answers from the built-in mock upstream.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ListenerConfig(
+    String name,
+    String protocol,
+    String host,
+    Integer port,
+    String upstream,
+    List<RouteConfig> routes,
+    Long timeoutMs,
+    Long connectTimeoutMs,
+    Integer instances,
+    ChaosOverride chaos) {
+
+  public static final List<String> PROTOCOLS = List.of("http", "grpc", "websocket", "graphql");
+
+  public ListenerConfig {
+    if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new ChaosConfigException("name", "must be 1-64 letters, digits, '_', '-' or '.', got " + name);
+    }
+    protocol = protocol == null ? "http" : protocol.toLowerCase(Locale.ROOT);
+    if (!PROTOCOLS.contains(protocol)) {
+      throw new ChaosConfigException("protocol", "must be one of " + PROTOCOLS + ", got " + protocol);
+    }
+    host = host == null ? "127.0.0.1" : host;
+    port = port == null ? 3000 : port;
+    if (port < 0 || port > 65535) {
+      throw new ChaosConfigException("port", "must be between 0 and 65535, got " + port);
+    }
+    if (upstream != null) {
+      Upstream.parse(upstream, "upstream");
+    } else if (!protocol.equals("http")) {
+      throw new ChaosConfigException("upstream", "is required for a " + protocol + " listener");
+    }
+    routes = routes == null ? List.of() : List.copyOf(routes);
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < routes.size(); i++) {
+      if (!names.add(routes.get(i).name())) {
+        throw new ChaosConfigException("routes[" + i + "].name", "duplicate route name " + routes.get(i).name());
+      }
+    }
+    timeoutMs = Check.positive(timeoutMs, "timeout_ms", 30_000L);
+    connectTimeoutMs = Check.positive(connectTimeoutMs, "connect_timeout_ms", 5_000L);
+    instances = Check.positive(instances, "instances", Runtime.getRuntime().availableProcessors());
+  }
+
+  public ListenerConfig withUpstream(String url) {
+    return new ListenerConfig(name, protocol, host, port, url, routes, timeoutMs, connectTimeoutMs, instances, chaos);
+  }
+
+  public ListenerConfig withPort(int newPort) {
+    return new ListenerConfig(name, protocol, host, newPort, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos);
+  }
+}

@@ -1,0 +1,27 @@
+package io.faultline.chaos.config;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One route of a listener: traffic matching {@code path} (prefix or glob), {@code methods} and
+ * {@code host} goes to {@code upstream}, answered with 504 after {@code timeout_ms} without a response.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RouteConfig(String name, String path, List<String> methods, String host, String upstream, Long timeoutMs) {
+
+  public RouteConfig {
+    if (name == null || name.isBlank()) {
+      throw new ChaosConfigException("name", "is required");
+    }
+    if (path != null && !path.startsWith("/") && !path.startsWith("*")) {
+      throw new ChaosConfigException("path", "must start with / or *, got " + path);
+    }
+    Upstream.parse(upstream, "upstream");
+    methods = methods == null ? List.of() : methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).toList();
+    if (timeoutMs != null) {
+      Check.positive(timeoutMs, "timeout_ms", 0L);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.faultline.protocol.http;
+
+import io.faultline.chaos.engine.Decision;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.MediaType;
+import io.vertx.httpproxy.ProxyRequest;
+import io.vertx.httpproxy.ProxyResponse;
+
+/**
+ * The one place HTTP answers are made for chaos decisions and proxy failures: a JSON body saying what
+ * happened, and {@code X-Faultline-Fault} naming an injected fault so clients and logs can tell
+ * injected failures from real ones.
+ */
+final class HttpDecisions {
+
+  static final String FAULT_HEADER = "X-Faultline-Fault";
+
+  private static final MediaType JSON = MediaType.parse("application/json");
+
+  private HttpDecisions() {
+  }
+
+  /** The response for an injected {@link Decision.Fail}. */
+  static ProxyResponse fail(ProxyRequest request, Decision.Fail fail) {
+    JsonObject body = new JsonObject()
+        .put("error", message(fail))
+        .put("fault", fail.fault())
+        .put("status", fail.status());
+    ProxyResponse response = json(request, fail.status(), body).putHeader(FAULT_HEADER, fail.fault());
+    if (fail.retryAfterSeconds() > 0) {
+      response.putHeader("Retry-After", Long.toString(fail.retryAfterSeconds()));
+    }
+    return response;
+  }
+
+  /** The response when the upstream could not be reached (502) or did not answer in time (504). */
+  static ProxyResponse upstreamFailure(ProxyRequest request, int status, String upstream, Throwable cause) {
+    String what = status == 504 ? "upstream timed out" : "upstream unavailable";
+    JsonObject body = new JsonObject()
+        .put("error", what + ": " + upstream)
+        .put("upstream", upstream)
+        .put("status", status)
+        .put("cause", String.valueOf(cause.getMessage()));
+    return json(request, status, body);
+  }
+
+  /** The response when no route matches and the listener has no default upstream. */
+  static ProxyResponse noRoute(ProxyRequest request) {
+    return json(request, 404, new JsonObject().put("error", "no route matches " + request.getMethod() + " " + request.getURI()));
+  }
+
+  private static ProxyResponse json(ProxyRequest request, int status, JsonObject body) {
+    request.release();
+    return request.response()
+        .setStatusCode(status)
+        .setBody(Body.body(Buffer.buffer(body.encode()), JSON));
+  }
+
+  private static String message(Decision.Fail fail) {
+    return switch (fail.fault()) {
+      case "rate_limit" -> "rate limit exceeded";
+      case "circuit_breaker" -> "circuit breaker open";
+      case "bulkhead" -> "bulkhead full";
+      default -> "injected fault";
+    };
+  }
+}

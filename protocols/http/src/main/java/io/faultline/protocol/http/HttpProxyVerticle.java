@@ -1,0 +1,78 @@
+package io.faultline.protocol.http;
+
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.config.Upstream;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.httpproxy.HttpProxy;
+import java.util.logging.Logger;
+
+/**
+ * One HTTP listener (HTTP/1.1 and h2c): a vertx-http-proxy reverse proxy with two interceptors,
+ * {@link RouteInterceptor} (route, forwarded headers, upstream failures) and {@link ChaosInterceptor}
+ * (the chaos verdict). Deploy as many instances as event loops; they share the {@link ConnectionGate}.
+ */
+public final class HttpProxyVerticle extends VerticleBase {
+
+  private static final Logger LOG = Logger.getLogger(HttpProxyVerticle.class.getName());
+
+  private final ListenerConfig listener;
+  private final ChaosState state;
+  private final ConnectionGate gate;
+  private HttpServer server;
+
+  public HttpProxyVerticle(ListenerConfig listener, ChaosState state, ConnectionGate gate) {
+    this.listener = listener;
+    this.state = state;
+    this.gate = gate;
+  }
+
+  @Override
+  public Future<?> start() {
+    HttpClient client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setKeepAlive(true)
+            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs()))
+            .setDecompressionSupported(false),
+        new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
+    HttpProxy proxy = HttpProxy.reverseProxy(client)
+        .origin(context -> {
+          RouteTable.Route route = context.get(RouteInterceptor.ROUTE, RouteTable.Route.class);
+          Upstream upstream = route.upstream();
+          return context.client().request(new RequestOptions()
+              .setHost(upstream.host())
+              .setPort(upstream.port())
+              .setSsl(upstream.secure())
+              .setIdleTimeout(route.timeoutMs()));
+        })
+        .addInterceptor(new RouteInterceptor(new RouteTable(listener)))
+        .addInterceptor(new ChaosInterceptor(vertx, listener.name(), state));
+    server = vertx.createHttpServer(new HttpServerOptions()
+            .setHost(listener.host())
+            .setPort(listener.port())
+            .setHttp2ClearTextEnabled(true)
+            .setCompressionSupported(false)
+            .setDecompressionSupported(false))
+        .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
+        .requestHandler(proxy);
+    return server.listen().onSuccess(s -> LOG.info(() -> "listener " + listener.name() + " (http) on "
+        + listener.host() + ":" + s.actualPort() + " -> " + describeUpstream()));
+  }
+
+  /** The bound port (useful when the configured port is 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private String describeUpstream() {
+    String routes = listener.routes().isEmpty() ? "" : " (+" + listener.routes().size() + " routes)";
+    return (listener.upstream() == null ? "no default upstream" : listener.upstream()) + routes;
+  }
+}

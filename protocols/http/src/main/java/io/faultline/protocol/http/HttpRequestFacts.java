@@ -1,0 +1,35 @@
+package io.faultline.protocol.http;
+
+import io.faultline.chaos.engine.RequestFacts;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+
+/** {@link RequestFacts} read lazily from an HTTP request. */
+record HttpRequestFacts(String listener, String route, HttpServerRequest request) implements RequestFacts {
+
+  @Override
+  public String method() {
+    return request.method().name();
+  }
+
+  @Override
+  public String path() {
+    return request.path();
+  }
+
+  @Override
+  public String host() {
+    return request.authority() == null ? null : request.authority().toString();
+  }
+
+  @Override
+  public String header(String name) {
+    return request.getHeader(name);
+  }
+
+  @Override
+  public String clientIp() {
+    SocketAddress remote = request.remoteAddress();
+    return remote == null ? "" : remote.hostAddress();
+  }
+}

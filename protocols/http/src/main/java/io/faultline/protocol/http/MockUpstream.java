@@ -1,0 +1,83 @@
+package io.faultline.protocol.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+
+/**
+ * The built-in upstream an {@code http} listener forwards to when none is configured, on
+ * 127.0.0.1 and a free port, so the gateway works on its own:
+ * <ul>
+ *   <li>{@code GET /api/test}: a small JSON document;</li>
+ *   <li>{@code /api/echo}: the method, path, headers and body it received, as JSON;</li>
+ *   <li>{@code /api/status/CODE}: an empty answer with that status;</li>
+ *   <li>{@code /api/bytes/N}: N bytes of {@code 'x'}, with Content-Length;</li>
+ *   <li>anything else: JSON naming the method and path.</li>
+ * </ul>
+ */
+public final class MockUpstream extends VerticleBase {
+
+  private static final int MAX_BYTES = 64 * 1024 * 1024;
+
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(this::handle);
+    return server.listen();
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void handle(HttpServerRequest request) {
+    String path = request.path();
+    if (path.equals("/api/echo")) {
+      request.body().onSuccess(body -> json(request, 200, new JsonObject()
+          .put("method", request.method().name())
+          .put("path", path)
+          .put("query", request.query())
+          .put("headers", headers(request.headers()))
+          .put("body", body.toString())));
+    } else if (path.startsWith("/api/status/")) {
+      int code = parse(path.substring("/api/status/".length()), 200);
+      request.response().setStatusCode(code >= 100 && code <= 599 ? code : 400).end();
+    } else if (path.startsWith("/api/bytes/")) {
+      int n = Math.min(MAX_BYTES, Math.max(0, parse(path.substring("/api/bytes/".length()), 0)));
+      request.response().putHeader("Content-Type", "application/octet-stream").end(Buffer.buffer("x".repeat(n)));
+    } else if (path.equals("/api/test")) {
+      json(request, 200, new JsonObject()
+          .put("status", "ok")
+          .put("message", "Faultline built-in mock upstream")
+          .put("timestamp", Instant.now().toString()));
+    } else {
+      json(request, 200, new JsonObject().put("method", request.method().name()).put("path", path)
+          .put("message", "Faultline built-in mock upstream"));
+    }
+  }
+
+  private static void json(HttpServerRequest request, int status, JsonObject body) {
+    request.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+
+  private static JsonObject headers(MultiMap headers) {
+    JsonObject json = new JsonObject();
+    headers.forEach(e -> json.put(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue()));
+    return json;
+  }
+
+  private static int parse(String text, int fallback) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.faultline.protocol.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyRequest;
+import io.vertx.httpproxy.ProxyResponse;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The outermost interceptor: picks the route, adds the {@code X-Forwarded-*} headers, prefixes the
+ * upstream's base path, and turns a failed upstream call into 502 (unreachable) or 504 (too slow)
+ * with a JSON body that names the upstream.
+ */
+final class RouteInterceptor implements ProxyInterceptor {
+
+  static final String ROUTE = "faultline.route";
+
+  private final RouteTable routes;
+
+  RouteInterceptor(RouteTable routes) {
+    this.routes = routes;
+  }
+
+  @Override
+  public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+    ProxyRequest request = context.request();
+    RouteTable.Route route = routes.select(request.proxiedRequest());
+    if (route == null) {
+      return Future.succeededFuture(HttpDecisions.noRoute(request));
+    }
+    context.set(ROUTE, route);
+    addForwardedHeaders(request);
+    if (!route.upstream().basePath().isEmpty()) {
+      request.setURI(route.upstream().basePath() + request.getURI());
+    }
+    return context.sendRequest().recover(failure -> {
+      int status = failure instanceof TimeoutException ? 504 : 502;
+      return Future.succeededFuture(HttpDecisions.upstreamFailure(request, status, route.upstream().toString(), failure));
+    });
+  }
+
+  private static void addForwardedHeaders(ProxyRequest request) {
+    HttpServerRequest incoming = request.proxiedRequest();
+    MultiMap headers = request.headers();
+    SocketAddress remote = incoming.remoteAddress();
+    if (remote != null) {
+      String previous = headers.get("X-Forwarded-For");
+      headers.set("X-Forwarded-For", previous == null ? remote.hostAddress() : previous + ", " + remote.hostAddress());
+    }
+    if (!headers.contains("X-Forwarded-Proto")) {
+      headers.set("X-Forwarded-Proto", incoming.scheme() == null ? "http" : incoming.scheme());
+    }
+    HostAndPort authority = incoming.authority();
+    if (authority != null && !headers.contains("X-Forwarded-Host")) {
+      headers.set("X-Forwarded-Host", authority.toString());
+    }
+  }
+}

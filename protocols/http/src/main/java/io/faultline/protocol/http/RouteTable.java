@@ -1,0 +1,60 @@
+package io.faultline.protocol.http;
+
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.config.RouteConfig;
+import io.faultline.chaos.config.Upstream;
+import io.faultline.chaos.engine.Glob;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** A listener's routes, compiled once: the first route whose path, method and host match wins, else the default upstream. */
+final class RouteTable {
+
+  /** Where one request goes. {@code name} is null for the listener's default upstream. */
+  record Route(String name, Upstream upstream, long timeoutMs, Glob path, Set<String> methods, Glob host) {
+
+    boolean matches(HttpServerRequest request) {
+      if (path != null && !path.matches(request.path())) {
+        return false;
+      }
+      if (!methods.isEmpty() && !methods.contains(request.method().name())) {
+        return false;
+      }
+      if (host != null) {
+        String authority = request.authority() == null ? null : request.authority().host();
+        return host.matches(authority);
+      }
+      return true;
+    }
+  }
+
+  private final Route[] routes;
+  private final Route fallback;
+
+  RouteTable(ListenerConfig listener) {
+    List<Route> compiled = new ArrayList<>();
+    for (int i = 0; i < listener.routes().size(); i++) {
+      RouteConfig r = listener.routes().get(i);
+      compiled.add(new Route(r.name(), Upstream.parse(r.upstream(), "routes[" + i + "].upstream"),
+          r.timeoutMs() != null ? r.timeoutMs() : listener.timeoutMs(),
+          r.path() == null ? null : Glob.path(r.path()),
+          Set.copyOf(r.methods()),
+          r.host() == null ? null : Glob.value(r.host())));
+    }
+    this.routes = compiled.toArray(Route[]::new);
+    this.fallback = listener.upstream() == null ? null
+        : new Route(null, Upstream.parse(listener.upstream(), "upstream"), listener.timeoutMs(), null, Set.of(), null);
+  }
+
+  /** The route for {@code request}, or null when nothing matches and the listener has no default upstream. */
+  Route select(HttpServerRequest request) {
+    for (Route route : routes) {
+      if (route.matches(request)) {
+        return route;
+      }
+    }
+    return fallback;
+  }
+}
