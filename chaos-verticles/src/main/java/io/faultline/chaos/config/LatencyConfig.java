@@ -17,7 +17,7 @@ public record LatencyConfig(
     enabled = Check.flag(enabled, true);
     fixedDelayMs = Check.nonNegative(fixedDelayMs, "fixed_delay_ms", 0L);
     if (randomDelayRangeMs != null) {
-      if (randomDelayRangeMs.size() != 2 || randomDelayRangeMs.contains(null)) {
+      if (randomDelayRangeMs.size() != 2 || randomDelayRangeMs.get(0) == null || randomDelayRangeMs.get(1) == null) {
         throw new ChaosConfigException("random_delay_range_ms", "must be [min, max], got " + randomDelayRangeMs);
       }
       long min = randomDelayRangeMs.get(0);

@@ -1,0 +1,111 @@
+package io.faultline.chaos.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ChaosJsonTest {
+
+  private static ChaosConfigException rejected(String json) {
+    try {
+      ChaosJson.parse(json, ChaosConfig.class, "");
+    } catch (ChaosConfigException e) {
+      return e;
+    }
+    throw new AssertionError("accepted: " + json);
+  }
+
+  @Test
+  void readsReferenceFieldNames() {
+    ChaosConfig config = ChaosJson.parse("""
+        {"enabled": true, "seed": 42,
+         "latency": {"enabled": true, "fixed_delay_ms": 500, "jitter_percent": 10.0, "probability": 0.8},
+         "fault_injection": {"enabled": true, "http_errors": [500, 503], "http_error_probability": 0.1},
+         "rate_limit": {"enabled": true, "requests_per_second": 100, "burst_size": 10},
+         "traffic_shaping": {"enabled": true, "bandwidth_limit_bps": 1000000, "packet_loss_percent": 2.0}}
+        """, ChaosConfig.class, "");
+    assertThat(config.enabled()).isTrue();
+    assertThat(config.latency().fixedDelayMs()).isEqualTo(500);
+    assertThat(config.latency().probability()).isEqualTo(0.8);
+    assertThat(config.faultInjection().httpErrors()).containsExactly(500, 503);
+    assertThat(config.rateLimit().burstSize()).isEqualTo(10);
+    assertThat(config.trafficShaping().packetLossPercent()).isEqualTo(2.0);
+  }
+
+  @Test
+  void outOfRangeProbabilityNamesTheFieldAndValue() {
+    ChaosConfigException e = rejected("{\"latency\": {\"fixed_delay_ms\": 5, \"probability\": 1.5}}");
+    assertThat(e.field()).isEqualTo("latency.probability");
+    assertThat(e.getMessage()).contains("between 0 and 1").contains("1.5");
+  }
+
+  @Test
+  void unknownFieldIsRejectedWithItsPath() {
+    ChaosConfigException e = rejected("{\"fault_injection\": {\"http_error\": [500]}}");
+    assertThat(e.field()).isEqualTo("fault_injection.http_error");
+    assertThat(e.getMessage()).contains("unknown field");
+  }
+
+  @Test
+  void wrongTypeNamesTheField() {
+    ChaosConfigException e = rejected("{\"rate_limit\": {\"requests_per_second\": \"fast\"}}");
+    assertThat(e.field()).isEqualTo("rate_limit.requests_per_second");
+    assertThat(e.getMessage()).contains("number");
+  }
+
+  @Test
+  void statusCodesAndRangesAreChecked() {
+    assertThat(rejected("{\"fault_injection\": {\"http_errors\": [503, 700], \"http_error_probability\": 1}}").field())
+        .isEqualTo("fault_injection.http_errors[1]");
+    assertThat(rejected("{\"latency\": {\"random_delay_range_ms\": [500, 100]}}").field())
+        .isEqualTo("latency.random_delay_range_ms");
+    assertThat(rejected("{\"traffic_shaping\": {\"packet_loss_percent\": 120}}").field())
+        .isEqualTo("traffic_shaping.packet_loss_percent");
+  }
+
+  @Test
+  void nestedRuleErrorsCarryTheIndex() {
+    ChaosConfigException e = rejected("{\"rules\": [{\"name\": \"a\"}, {\"name\": \"b\", \"latency\": {\"jitter_percent\": -1}}]}");
+    assertThat(e.field()).isEqualTo("rules[1].latency.jitter_percent");
+  }
+
+  @Test
+  void malformedJsonIsAConfigError() {
+    assertThatThrownBy(() -> ChaosJson.parse("{\"enabled\": ", ChaosConfig.class, "body"))
+        .isInstanceOf(ChaosConfigException.class)
+        .hasMessageContaining("malformed JSON");
+  }
+
+  @Test
+  void convertsYamlStyleTrees() {
+    ChaosConfig config = ChaosJson.config(Map.of("enabled", true,
+        "latency", Map.of("random_delay_range_ms", List.of(100, 200))));
+    assertThat(config.latency().randomDelayRangeMs()).containsExactly(100L, 200L);
+  }
+
+  @Test
+  void builtInScenariosCarryReferenceParameters() {
+    assertThat(Scenarios.builtIn()).extracting(Scenario::name).containsExactly(
+        "network_degradation", "service_instability", "cascading_failure", "peak_traffic", "slow_backend");
+    ChaosConfig network = Scenarios.builtIn("network_degradation").config();
+    assertThat(network.latency().fixedDelayMs()).isEqualTo(500);
+    assertThat(network.latency().jitterPercent()).isEqualTo(20.0);
+    assertThat(network.trafficShaping().packetLossPercent()).isEqualTo(5.0);
+    assertThat(network.trafficShaping().bandwidthLimitBps()).isEqualTo(100_000);
+    ChaosConfig cascading = Scenarios.builtIn("cascading_failure").config();
+    assertThat(cascading.latency().randomDelayRangeMs()).containsExactly(1_000L, 5_000L);
+    assertThat(cascading.faultInjection().httpErrorProbability()).isEqualTo(0.3);
+    assertThat(cascading.faultInjection().timeoutProbability()).isEqualTo(0.2);
+    assertThat(cascading.faultInjection().connectionErrorProbability()).isEqualTo(0.1);
+    assertThat(cascading.rateLimit().requestsPerSecond()).isEqualTo(10.0);
+    ChaosConfig peak = Scenarios.builtIn("peak_traffic").config();
+    assertThat(peak.rateLimit().requestsPerSecond()).isEqualTo(50.0);
+    assertThat(peak.rateLimit().burstSize()).isEqualTo(10);
+    assertThat(peak.rateLimit().perEndpoint()).isTrue();
+    assertThat(Scenarios.builtIn("slow_backend").config().latency().fixedDelayMs()).isEqualTo(2_000);
+    assertThat(Scenarios.builtIn("service_instability").config().faultInjection().httpErrors()).containsExactly(500, 502, 503, 504);
+  }
+}

@@ -1,0 +1,82 @@
+package io.faultline.chaos.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Real upstream servers for tests, on 127.0.0.1 and a free port.
+ *
+ * <p>{@link #echoHttp} answers: {@code /bytes/N} with N bytes, {@code /slow/MS} after MS ms,
+ * {@code /status/CODE} with that status, and anything else with JSON of the method, path, headers
+ * and body it received. Every request is counted in {@link Echo#hits()}.
+ */
+public final class Upstreams {
+
+  private Upstreams() {
+  }
+
+  /** A running echo upstream. */
+  public record Echo(HttpServer server, AtomicInteger hits) {
+    public int port() {
+      return server.actualPort();
+    }
+
+    public String url() {
+      return "http://127.0.0.1:" + port();
+    }
+  }
+
+  public static Echo echoHttp(Vertx vertx) {
+    AtomicInteger hits = new AtomicInteger();
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .requestHandler(request -> {
+          hits.incrementAndGet();
+          String path = request.path();
+          if (path.startsWith("/bytes/")) {
+            int n = Integer.parseInt(path.substring(7));
+            request.response().putHeader("Content-Type", "application/octet-stream").end(Buffer.buffer(pattern(n)));
+          } else if (path.startsWith("/slow/")) {
+            long ms = Long.parseLong(path.substring(6));
+            vertx.setTimer(ms, id -> request.response().end("slow"));
+          } else if (path.startsWith("/status/")) {
+            request.response().setStatusCode(Integer.parseInt(path.substring(8))).end();
+          } else {
+            request.body().onSuccess(body -> {
+              JsonObject headers = new JsonObject();
+              request.headers().forEach(e -> headers.put(e.getKey().toLowerCase(), e.getValue()));
+              request.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+                  .put("method", request.method().name())
+                  .put("uri", request.uri())
+                  .put("headers", headers)
+                  .put("body", body.toString())
+                  .put("body_length", body.length())
+                  .encode());
+            });
+          }
+        });
+    server.listen().await();
+    return new Echo(server, hits);
+  }
+
+  /** Deterministic bytes (0..250 repeating), so a truncated or reordered body is detectable. */
+  public static byte[] pattern(int n) {
+    byte[] bytes = new byte[n];
+    for (int i = 0; i < n; i++) {
+      bytes[i] = (byte) (i % 251);
+    }
+    return bytes;
+  }
+
+  /** A port on 127.0.0.1 with nothing listening (bound then released). */
+  public static int closedPort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package io.faultline.protocol.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.config.RouteConfig;
+import io.faultline.chaos.testing.Timing;
+import io.faultline.chaos.testing.Upstreams;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Plain proxying; each pass-through test runs with chaos off and with chaos on at probability 0. */
+class HttpProxyVerticleTest {
+
+  static final String ZERO_PROBABILITY = """
+      {"enabled": true,
+       "latency": {"fixed_delay_ms": 1000, "probability": 0},
+       "fault_injection": {"http_errors": [500], "http_error_probability": 0, "timeout_probability": 0,
+                           "connection_error_probability": 0, "partial_response_probability": 0},
+       "traffic_shaping": {"packet_loss_percent": 0}}""";
+
+  static String chaos(String mode) {
+    return mode.equals("off") ? null : ZERO_PROBABILITY;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero"})
+  void forwardsMethodUriHeadersAndBodyAndAddsForwardedHeaders(String mode) {
+    try (GatewayFixture gw = new GatewayFixture(chaos(mode))) {
+      HttpResponse<Buffer> response = gw.client.post("/orders?id=7").putHeader("X-Custom", "yes")
+          .sendBuffer(Buffer.buffer("hello upstream")).await();
+      assertThat(response.statusCode()).isEqualTo(200);
+      JsonObject echo = response.bodyAsJsonObject();
+      assertThat(echo.getString("method")).isEqualTo("POST");
+      assertThat(echo.getString("uri")).isEqualTo("/orders?id=7");
+      assertThat(echo.getString("body")).isEqualTo("hello upstream");
+      JsonObject headers = echo.getJsonObject("headers");
+      assertThat(headers.getString("x-custom")).isEqualTo("yes");
+      assertThat(headers.getString("x-forwarded-for")).isEqualTo("127.0.0.1");
+      assertThat(headers.getString("x-forwarded-proto")).isEqualTo("http");
+      assertThat(headers.getString("x-forwarded-host")).isEqualTo("127.0.0.1:" + gw.port);
+      assertThat(headers.getString("host")).isEqualTo("127.0.0.1:" + gw.upstream.port());
+      assertThat(response.getHeader(HttpDecisions.FAULT_HEADER)).isNull();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero"})
+  void streamsLargeBodiesBothWaysIntact(String mode) {
+    try (GatewayFixture gw = new GatewayFixture(chaos(mode))) {
+      int size = 8 * 1024 * 1024;
+      HttpResponse<Buffer> download = gw.get("/bytes/" + size);
+      assertThat(download.body().getBytes()).isEqualTo(Upstreams.pattern(size));
+      HttpResponse<Buffer> upload = gw.client.put("/upload").sendBuffer(Buffer.buffer(Upstreams.pattern(size))).await();
+      assertThat(upload.bodyAsJsonObject().getInteger("body_length")).isEqualTo(size);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero"})
+  void servesHttp2CleartextClients(String mode) {
+    try (GatewayFixture gw = new GatewayFixture(chaos(mode))) {
+      HttpClientAgent h2 = gw.h2c();
+      var result = h2.request(HttpMethod.GET, "/h2").compose(req -> req.send()
+          .compose(resp -> resp.body().map(body -> resp.version() + " " + resp.statusCode() + " " + body))).await();
+      assertThat(result).startsWith(HttpVersion.HTTP_2 + " 200 ").contains("\"uri\":\"/h2\"");
+    }
+  }
+
+  @Test
+  void unreachableUpstreamIs502NamingIt() {
+    int closed = Upstreams.closedPort();
+    ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + closed, null, 2_000L, null, 1, null);
+    try (GatewayFixture gw = new GatewayFixture(null, listener)) {
+      HttpResponse<Buffer> response = gw.get("/x");
+      assertThat(response.statusCode()).isEqualTo(502);
+      assertThat(response.bodyAsJsonObject().getString("error")).contains("upstream unavailable").contains(":" + closed);
+      assertThat(response.bodyAsJsonObject().getString("upstream")).isEqualTo("http://127.0.0.1:" + closed);
+    }
+  }
+
+  @Test
+  void slowUpstreamIs504AfterTheTimeout() {
+    try (GatewayFixture gw = new GatewayFixture(null)) {
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, gw.upstream.url(), null, 300L, null, 1, null);
+      try (GatewayFixture timed = new GatewayFixture(null, listener.withUpstream(gw.upstream.url()))) {
+        var timedResponse = Timing.time(() -> timed.get("/slow/5000"));
+        assertThat(timedResponse.value().statusCode()).isEqualTo(504);
+        assertThat(timedResponse.value().bodyAsJsonObject().getString("error")).contains("upstream timed out");
+        // 300 ms idle timeout; the upper bound only has to stay well below the upstream's 5 s.
+        Timing.assertElapsedBetween(timedResponse.elapsedMs(), 280, 2_500);
+      }
+    }
+  }
+
+  @Test
+  void routesByPathAndMethodToTheirOwnUpstream() {
+    try (GatewayFixture other = new GatewayFixture(null)) {
+      try (GatewayFixture probe = new GatewayFixture(null)) {
+        String second = other.upstream.url();
+        ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, probe.upstream.url(),
+            List.of(new RouteConfig("orders", "/orders/**", List.of("post"), null, second + "/v2", null)),
+            2_000L, null, 1, null);
+        try (GatewayFixture gw = new GatewayFixture(null, listener)) {
+          HttpResponse<Buffer> routed = gw.client.post("/orders/1").send().await();
+          assertThat(routed.bodyAsJsonObject().getString("uri")).isEqualTo("/v2/orders/1");
+          assertThat(other.upstream.hits().get()).isEqualTo(1);
+          gw.client.get("/orders/1").send().await();
+          assertThat(probe.upstream.hits().get()).as("GET does not match the POST route").isEqualTo(1);
+        }
+      }
+    }
+  }
+
+  @Test
+  void noRouteAndNoDefaultUpstreamIs404() {
+    try (GatewayFixture probe = new GatewayFixture(null)) {
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, null,
+          List.of(new RouteConfig("api", "/api", null, null, probe.upstream.url(), null)), 2_000L, null, 1, null);
+      try (GatewayFixture gw = new GatewayFixture(null, listener)) {
+        assertThat(gw.get("/api/x").statusCode()).isEqualTo(200);
+        HttpResponse<Buffer> missing = gw.get("/other");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.bodyAsJsonObject().getString("error")).contains("no route matches GET /other");
+      }
+    }
+  }
+}
