@@ -119,6 +119,9 @@ public final class PacedReadStream implements ReadStream<Buffer> {
           } else if (!awaitingSource && handler != null) {
             awaitingSource = true;
             source.fetch(1);
+            if (!pending.isEmpty() || sourceEnded) {
+              continue;
+            }
           }
           return;
         }

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>{@link #echoHttp} answers: {@code /bytes/N} with N bytes, {@code /slow/MS} after MS ms,
  * {@code /status/CODE} with that status, and anything else with JSON of the method, path, headers
- * and body it received. Every request is counted in {@link Echo#hits()}.
+ * and body it received (bodies over 4 KiB are summarised by their length). Every request is counted in {@link Echo#hits()}.
  */
 public final class Upstreams {
 
@@ -52,7 +52,7 @@ public final class Upstreams {
                   .put("method", request.method().name())
                   .put("uri", request.uri())
                   .put("headers", headers)
-                  .put("body", body.toString())
+                  .put("body", body.length() <= 4096 ? body.toString() : "(" + body.length() + " bytes)")
                   .put("body_length", body.length())
                   .encode());
             });

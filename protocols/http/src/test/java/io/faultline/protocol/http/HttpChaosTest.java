@@ -1,0 +1,275 @@
+package io.faultline.protocol.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faultline.chaos.testing.Timing;
+import io.faultline.chaos.testing.Upstreams;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every HTTP fault, observed by a real client through the real proxy verticle. */
+class HttpChaosTest {
+
+  /** What a raw client saw: the status and declared length if headers came, the bytes that came, and whether the connection broke. */
+  record Observed(int status, long declaredLength, int received, String fault, boolean broken) {
+  }
+
+  static Observed raw(GatewayFixture gw, String path) {
+    HttpClientAgent client = gw.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port));
+    Promise<Observed> result = Promise.promise();
+    client.request(HttpMethod.GET, path).compose(req -> req.send()).onComplete(ar -> {
+      if (ar.failed()) {
+        result.tryComplete(new Observed(-1, -1, 0, null, true));
+        return;
+      }
+      var resp = ar.result();
+      long declared = resp.getHeader("content-length") == null ? -1 : Long.parseLong(resp.getHeader("content-length"));
+      int[] received = {0};
+      resp.handler(buf -> received[0] += buf.length());
+      resp.exceptionHandler(err -> result.tryComplete(
+          new Observed(resp.statusCode(), declared, received[0], resp.getHeader(HttpDecisions.FAULT_HEADER), true)));
+      resp.endHandler(v -> result.tryComplete(
+          new Observed(resp.statusCode(), declared, received[0], resp.getHeader(HttpDecisions.FAULT_HEADER), false)));
+    });
+    Observed observed = result.future().await();
+    client.close().await();
+    return observed;
+  }
+
+  @Test
+  void latencyDelaysTheResponseByTheFixedDelay() {
+    try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 300}}")) {
+      gw.get("/warmup");
+      var timed = Timing.time(() -> gw.get("/x"));
+      assertThat(timed.value().statusCode()).isEqualTo(200);
+      // 300 ms injected; the upper bound is generous for a loaded CI box, speed is measured in deploy/bench.
+      Timing.assertElapsedBetween(timed.elapsedMs(), 295, 1_500);
+    }
+  }
+
+  @Test
+  void randomLatencyStaysInItsRange() {
+    try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"latency\": {\"random_delay_range_ms\": [100, 250]}}")) {
+      for (int i = 0; i < 5; i++) {
+        var timed = Timing.time(() -> gw.get("/x"));
+        Timing.assertElapsedBetween(timed.elapsedMs(), 95, 1_250);
+      }
+    }
+  }
+
+  @Test
+  void httpErrorAnswersWithoutCallingTheUpstream() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "fault_injection": {"http_errors": [503], "http_error_probability": 1.0}}""")) {
+      HttpResponse<Buffer> response = gw.get("/x");
+      assertThat(response.statusCode()).isEqualTo(503);
+      assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
+      assertThat(response.getHeader(HttpDecisions.FAULT_HEADER)).isEqualTo("http_error");
+      assertThat(response.bodyAsJsonObject().getString("fault")).isEqualTo("http_error");
+      assertThat(gw.upstream.hits().get()).isZero();
+    }
+  }
+
+  @Test
+  void seededErrorProbabilityReplaysTheSameSequence() {
+    String chaos = """
+        {"enabled": true, "seed": 7, "fault_injection": {"http_errors": [500, 503], "http_error_probability": 0.3}}""";
+    List<Integer> first = statuses(chaos, 100);
+    List<Integer> second = statuses(chaos, 100);
+    assertThat(second).isEqualTo(first);
+    long errors = first.stream().filter(s -> s >= 500).count();
+    // Seeded, so the count is fixed; the bound only says the rate is roughly what was asked for.
+    assertThat(errors).isBetween(15L, 45L);
+    assertThat(first).contains(200, 500, 503);
+  }
+
+  private static List<Integer> statuses(String chaos, int n) {
+    try (GatewayFixture gw = new GatewayFixture(chaos)) {
+      List<Integer> statuses = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        statuses.add(gw.get("/x").statusCode());
+      }
+      return statuses;
+    }
+  }
+
+  @Test
+  void timeoutHoldsTheRequestThenClosesTheConnection() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "fault_injection": {"timeout_probability": 1.0, "timeout_ms": 400}}""")) {
+      var timed = Timing.time(() -> raw(gw, "/x"));
+      assertThat(timed.value().broken()).isTrue();
+      assertThat(timed.value().status()).as("no response at all").isEqualTo(-1);
+      Timing.assertElapsedBetween(timed.elapsedMs(), 390, 2_500);
+      assertThat(gw.upstream.hits().get()).isZero();
+    }
+  }
+
+  @Test
+  void connectionErrorClosesWithoutAResponse() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "fault_injection": {"connection_error_probability": 1.0}}""")) {
+      assertThatThrownBy(() -> gw.get("/x")).hasMessageContaining("closed");
+      assertThat(gw.upstream.hits().get()).isZero();
+    }
+  }
+
+  @Test
+  void partialResponseSendsHalfTheBodyThenCloses() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "fault_injection": {"partial_response_probability": 1.0}}""")) {
+      Observed observed = raw(gw, "/bytes/100000");
+      assertThat(observed.status()).isEqualTo(200);
+      assertThat(observed.declaredLength()).isEqualTo(100_000);
+      assertThat(observed.fault()).isEqualTo("partial_response");
+      assertThat(observed.broken()).isTrue();
+      assertThat(observed.received()).isEqualTo(50_000);
+    }
+  }
+
+  @Test
+  void packetLossLosesTheConnectionMidTransfer() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "traffic_shaping": {"packet_loss_percent": 100}}""")) {
+      for (int i = 0; i < 3; i++) {
+        Observed observed = raw(gw, "/bytes/100000");
+        assertThat(observed.broken()).isTrue();
+        assertThat(observed.received()).isLessThan(100_000);
+      }
+    }
+  }
+
+  @Test
+  void rateLimitAnswers429WithRetryAfterUnderABurst() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "rate_limit": {"requests_per_second": 5, "burst_size": 5}}""")) {
+      List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        burst.add(gw.client.get("/x").send());
+      }
+      Future.all(burst).await();
+      long ok = burst.stream().filter(f -> f.result().statusCode() == 200).count();
+      // 5 tokens up front plus one per 200 ms of refill while the burst is in flight.
+      assertThat(ok).isBetween(5L, 8L);
+      HttpResponse<Buffer> limited = burst.stream().map(Future::result).filter(r -> r.statusCode() == 429).findFirst().orElseThrow();
+      assertThat(Integer.parseInt(limited.getHeader("Retry-After"))).isGreaterThanOrEqualTo(1);
+      assertThat(limited.getHeader(HttpDecisions.FAULT_HEADER)).isEqualTo("rate_limit");
+    }
+  }
+
+  @Test
+  void perEndpointRateLimitGivesEachEndpointItsBudget() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "rate_limit": {"requests_per_second": 0.5, "burst_size": 1, "per_endpoint": true}}""")) {
+      assertThat(gw.get("/a").statusCode()).isEqualTo(200);
+      assertThat(gw.get("/a").statusCode()).isEqualTo(429);
+      assertThat(gw.get("/b").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void bandwidthLimitPacesTheResponseBody() {
+    try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 20000}}")) {
+      var timed = Timing.time(() -> gw.get("/bytes/40000"));
+      assertThat(timed.value().body().getBytes()).isEqualTo(Upstreams.pattern(40_000));
+      // 40,000 bytes at 20,000 B/s: about 2 s less one 400-byte chunk sent at once.
+      Timing.assertElapsedBetween(timed.elapsedMs(), 1_900, 5_000);
+    }
+  }
+
+  @Test
+  void bandwidthLimitPacesTheRequestBody() {
+    try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 20000}}")) {
+      var timed = Timing.time(() -> gw.client.post("/up").sendBuffer(Buffer.buffer(Upstreams.pattern(30_000))).await());
+      assertThat(timed.value().bodyAsJsonObject().getInteger("body_length")).isEqualTo(30_000);
+      Timing.assertElapsedBetween(timed.elapsedMs(), 1_400, 5_000);
+    }
+  }
+
+  @Test
+  void circuitBreakerOpensAfterFailuresAndProbesAfterTheReset() throws InterruptedException {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "circuit_breaker": {"failure_threshold": 3, "reset_timeout_ms": 400}}""")) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(gw.get("/status/500").statusCode()).isEqualTo(500);
+      }
+      HttpResponse<Buffer> open = gw.get("/status/200");
+      assertThat(open.statusCode()).isEqualTo(503);
+      assertThat(open.getHeader(HttpDecisions.FAULT_HEADER)).isEqualTo("circuit_breaker");
+      assertThat(gw.upstream.hits().get()).as("an open breaker does not call the upstream").isEqualTo(3);
+      Thread.sleep(450);
+      assertThat(gw.get("/status/200").statusCode()).as("half-open probe").isEqualTo(200);
+      assertThat(gw.get("/status/200").statusCode()).as("closed again").isEqualTo(200);
+    }
+  }
+
+  @Test
+  void bulkheadRefusesBeyondItsPermitsAndQueue() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "bulkhead": {"max_concurrent_requests": 1, "max_queue_size": 1, "queue_timeout_ms": 5000}}""")) {
+      Future<HttpResponse<Buffer>> first = gw.client.get("/slow/600").send();
+      Future<HttpResponse<Buffer>> queued = gw.client.get("/slow/10").send();
+      HttpResponse<Buffer> refused = Timing.time(() -> {
+        sleep(150);
+        return gw.get("/x");
+      }).value();
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.getHeader(HttpDecisions.FAULT_HEADER)).isEqualTo("bulkhead");
+      assertThat(first.await().statusCode()).isEqualTo(200);
+      assertThat(queued.await().statusCode()).as("the queued request runs once a permit frees").isEqualTo(200);
+    }
+  }
+
+  @Test
+  void maxConnectionsClosesConnectionsBeyondTheLimit() {
+    try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"traffic_shaping\": {\"max_connections\": 1}}")) {
+      HttpClientAgent holder = gw.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port));
+      assertThat(holder.request(HttpMethod.GET, "/a").compose(r -> r.send()).await().statusCode()).isEqualTo(200);
+      assertThat(raw(gw, "/b").broken()).as("second connection is closed while the first is open").isTrue();
+      holder.close().await();
+    }
+  }
+
+  @Test
+  void rulesTargetOnlyMatchingTraffic() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "rules": [
+          {"name": "checkout", "match": {"path": "/checkout/**", "methods": ["POST"]},
+           "fault_injection": {"http_errors": [502], "http_error_probability": 1.0}},
+          {"name": "canary", "match": {"headers": {"X-Canary": "yes"}},
+           "fault_injection": {"http_errors": [418], "http_error_probability": 1.0}}]}""")) {
+      assertThat(gw.client.post("/checkout/cart").send().await().statusCode()).isEqualTo(502);
+      assertThat(gw.get("/checkout/cart").statusCode()).isEqualTo(200);
+      assertThat(gw.client.get("/x").putHeader("X-Canary", "yes").send().await().statusCode()).isEqualTo(418);
+      assertThat(gw.get("/x").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aNewConfigAppliesToTheNextRequest() {
+    try (GatewayFixture gw = new GatewayFixture(null)) {
+      assertThat(gw.get("/x").statusCode()).isEqualTo(200);
+      gw.setChaos("{\"enabled\": true, \"fault_injection\": {\"http_errors\": [504], \"http_error_probability\": 1}}");
+      assertThat(gw.get("/x").statusCode()).isEqualTo(504);
+      gw.setChaos(null);
+      assertThat(gw.get("/x").statusCode()).isEqualTo(200);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
