@@ -19,6 +19,9 @@ public final class Addresses {
   public static final String SCENARIO_DELETE = "faultline.scenario.delete";
   public static final String CONFIG_RELOAD = "faultline.config.reload";
 
+  /** Replaces the baseline that reset returns to, and applies it (sent by the config reloader). */
+  public static final String CHAOS_REBASE = "faultline.chaos.rebase";
+
   /** Published after every change, with the new status as body. */
   public static final String CHAOS_CHANGED = "faultline.chaos.changed";
 

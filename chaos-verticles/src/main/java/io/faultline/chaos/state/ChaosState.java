@@ -131,6 +131,9 @@ public final class ChaosState {
     if (Scenarios.builtIn(s.name()) != null) {
       throw new ChaosConfigException("name", "cannot overwrite the built-in scenario " + s.name());
     }
+    if (s.name().equals("stop")) {
+      throw new ChaosConfigException("name", "\"stop\" is reserved (POST /api/chaos/scenarios/stop stops the active scenario)");
+    }
     resolve(s.config());
     Scenario stored = new Scenario(s.name(), s.description(), false, s.config().withScenario(null));
     saved.put(s.name(), stored);

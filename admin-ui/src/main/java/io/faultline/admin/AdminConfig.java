@@ -1,0 +1,22 @@
+package io.faultline.admin;
+
+import io.faultline.chaos.config.ChaosConfigException;
+
+/** Where the admin API listens and the bearer token it requires ({@code null}: none). */
+public record AdminConfig(String host, Integer port, String token) {
+
+  public AdminConfig {
+    host = host == null ? "127.0.0.1" : host;
+    port = port == null ? 9000 : port;
+    if (port < 0 || port > 65535) {
+      throw new ChaosConfigException("port", "must be between 0 and 65535, got " + port);
+    }
+    if (token != null && token.isBlank()) {
+      token = null;
+    }
+  }
+
+  public static AdminConfig defaults() {
+    return new AdminConfig(null, null, null);
+  }
+}

@@ -1,0 +1,62 @@
+package io.faultline.admin.api;
+
+import io.faultline.chaos.config.ChaosSections;
+import io.faultline.chaos.control.Addresses;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** {@code /api/chaos/status|enable|disable|reset|config[/SECTION]|rules} and {@code /api/config/reload}. */
+public final class ChaosApi {
+
+  private final ControlBus bus;
+
+  public ChaosApi(ControlBus bus) {
+    this.bus = bus;
+  }
+
+  public void mount(Router router) {
+    router.get("/api/chaos/status").handler(ctx -> bus.forward(ctx, Addresses.CHAOS_STATUS, null));
+    router.post("/api/chaos/enable").handler(ctx -> bus.forward(ctx, Addresses.CHAOS_ENABLE, null));
+    router.post("/api/chaos/disable").handler(ctx -> bus.forward(ctx, Addresses.CHAOS_DISABLE, null));
+    router.post("/api/chaos/reset").handler(ctx -> bus.forward(ctx, Addresses.CHAOS_RESET, null));
+    router.get("/api/chaos/config").handler(ctx -> bus.forward(ctx, Addresses.CHAOS_GET, null));
+    router.put("/api/chaos/config").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.CHAOS_SET, body)));
+    router.get("/api/chaos/config/:section").handler(this::getSection);
+    router.put("/api/chaos/config/:section").handler(this::putSection);
+    router.get("/api/chaos/rules").handler(ctx -> bus.forward(ctx, Addresses.RULES_LIST, null));
+    router.post("/api/chaos/rules").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.RULES_PUT, body, 201,
+        status -> status)));
+    router.delete("/api/chaos/rules/:name").handler(ctx ->
+        bus.forward(ctx, Addresses.RULES_REMOVE, new JsonObject().put("name", ctx.pathParam("name"))));
+    router.post("/api/config/reload").handler(ctx -> bus.forward(ctx, Addresses.CONFIG_RELOAD, null));
+  }
+
+  private void getSection(RoutingContext ctx) {
+    String section = ctx.pathParam("section");
+    if (!ChaosSections.NAMES.contains(section)) {
+      ApiError.send(ctx, 404, "unknown section " + section + ", expected one of " + ChaosSections.NAMES, "section");
+      return;
+    }
+    bus.forward(ctx, Addresses.CHAOS_GET, null, 200, config -> {
+      Object value = config.getValue(section);
+      return value == null ? new JsonObject().put("configured", false) : value;
+    });
+  }
+
+  private void putSection(RoutingContext ctx) {
+    String section = ctx.pathParam("section");
+    if (!ChaosSections.NAMES.contains(section)) {
+      ApiError.send(ctx, 404, "unknown section " + section + ", expected one of " + ChaosSections.NAMES, "section");
+      return;
+    }
+    withBody(ctx, body -> bus.forward(ctx, Addresses.CHAOS_SET, new JsonObject().put("section", section).put("config", body)));
+  }
+
+  static void withBody(RoutingContext ctx, java.util.function.Consumer<JsonObject> action) {
+    JsonObject body = ControlBus.jsonBody(ctx);
+    if (body != null) {
+      action.accept(body);
+    }
+  }
+}

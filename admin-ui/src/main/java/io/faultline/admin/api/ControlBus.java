@@ -1,0 +1,65 @@
+package io.faultline.admin.api;
+
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
+
+/** Turns REST calls into event-bus requests: the REST API is a thin layer over {@code faultline.*} addresses. */
+public final class ControlBus {
+
+  private final EventBus bus;
+
+  public ControlBus(EventBus bus) {
+    this.bus = bus;
+  }
+
+  /** Sends {@code body} to {@code address} and answers with the reply as JSON (or the failure). */
+  public void forward(RoutingContext ctx, String address, JsonObject body) {
+    forward(ctx, address, body, 200, reply -> reply);
+  }
+
+  public void forward(RoutingContext ctx, String address, JsonObject body, int status, Function<JsonObject, Object> view) {
+    bus.<JsonObject>request(address, body).onComplete(ar -> {
+      if (ar.failed()) {
+        ApiError.fromFailure(ctx, ar.cause());
+        return;
+      }
+      Object result = view.apply(ar.result().body());
+      if (result == null) {
+        ApiError.send(ctx, 404, "not found: " + ctx.request().path(), null);
+        return;
+      }
+      ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+          .end(result instanceof JsonObject json ? json.encodePrettily() : String.valueOf(result));
+    });
+  }
+
+  /** The request body as a JSON object, or null after answering 400 naming what is wrong. */
+  public static JsonObject jsonBody(RoutingContext ctx) {
+    String text = ctx.body().asString();
+    if (text == null || text.isBlank()) {
+      ApiError.badRequest(ctx, "a JSON object body is required", "body");
+      return null;
+    }
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(text);
+      if (parsed instanceof JsonObject json) {
+        return json;
+      }
+      ApiError.badRequest(ctx, "the body must be a JSON object", "body");
+    } catch (DecodeException e) {
+      ApiError.badRequest(ctx, "malformed JSON: " + firstLine(e.getMessage()), "body");
+    }
+    return null;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}

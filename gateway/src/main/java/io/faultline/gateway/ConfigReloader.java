@@ -1,0 +1,90 @@
+package io.faultline.gateway;
+
+import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.ControlError;
+import io.faultline.gateway.config.GatewayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * Re-reads the config (file, environment, flags) on {@code faultline.config.reload} and, when the file
+ * changes, every second: a valid chaos config becomes the new baseline on every listener without
+ * dropping a connection; an invalid one is refused and nothing changes. Listener and admin changes
+ * are reported as needing a restart.
+ */
+final class ConfigReloader extends VerticleBase {
+
+  private static final Logger LOG = Logger.getLogger(ConfigReloader.class.getName());
+  private static final long WATCH_INTERVAL_MS = 1_000;
+
+  private final Path file;
+  private final Supplier<GatewayConfig> loader;
+  private final GatewayConfig running;
+  private long lastModified = -1;
+
+  ConfigReloader(Path file, Supplier<GatewayConfig> loader, GatewayConfig running) {
+    this.file = file;
+    this.loader = loader;
+    this.running = running;
+  }
+
+  @Override
+  public Future<?> start() {
+    if (file != null) {
+      vertx.fileSystem().props(file.toString()).onSuccess(props -> lastModified = props.lastModifiedTime());
+      vertx.setPeriodic(WATCH_INTERVAL_MS, id -> watch());
+    }
+    return vertx.eventBus().<JsonObject>consumer(Addresses.CONFIG_RELOAD, this::onReload).completion();
+  }
+
+  private void onReload(Message<JsonObject> message) {
+    if (file == null) {
+      ControlError.fail(message, ControlError.BAD_REQUEST, "the gateway was started without --config, there is no file to reload", "config");
+      return;
+    }
+    reload().onSuccess(message::reply).onFailure(error -> ControlError.fail(message, error));
+  }
+
+  private void watch() {
+    vertx.fileSystem().props(file.toString()).onSuccess(props -> {
+      if (props.lastModifiedTime() != lastModified) {
+        lastModified = props.lastModifiedTime();
+        reload()
+            .onSuccess(result -> LOG.info(() -> "reloaded " + file + ": " + result.encode()))
+            .onFailure(error -> LOG.warning(() -> "not reloading " + file + ": " + error.getMessage()
+                + (error instanceof io.faultline.chaos.config.ChaosConfigException e ? " (" + e.field() + ")" : "")));
+      }
+    });
+  }
+
+  private Future<JsonObject> reload() {
+    return vertx.executeBlocking(loader::get, false).compose(next -> {
+      JsonObject chaos = new JsonObject(ChaosJson.toMap(next.effectiveChaos()));
+      return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_REBASE, chaos).map(reply -> new JsonObject()
+          .put("reloaded", true)
+          .put("file", file.toString())
+          .put("version", reply.body().getLong("version"))
+          .put("restart_required", new JsonArray(restartRequired(next))));
+    });
+  }
+
+  private List<String> restartRequired(GatewayConfig next) {
+    List<String> fields = new ArrayList<>();
+    if (!next.admin().equals(running.admin())) {
+      fields.add("admin");
+    }
+    if (!next.listeners().equals(running.listeners())) {
+      fields.add("listeners");
+    }
+    return fields;
+  }
+}

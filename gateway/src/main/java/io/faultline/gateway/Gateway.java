@@ -1,0 +1,116 @@
+package io.faultline.gateway;
+
+import io.faultline.admin.AdminVerticle;
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.control.ChaosControlVerticle;
+import io.faultline.chaos.state.ChaosState;
+import io.faultline.gateway.config.GatewayConfig;
+import io.faultline.protocol.http.ConnectionGate;
+import io.faultline.protocol.http.HttpProxyVerticle;
+import io.faultline.protocol.http.MockUpstream;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * A running gateway node: the chaos control verticle, one protocol verticle per listener (one
+ * instance per event loop), the admin API and the config reloader, all on one Vert.x instance.
+ */
+public final class Gateway {
+
+  private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+
+  private final Vertx vertx;
+  private final ChaosState state;
+  private final Map<String, Integer> listenerPorts;
+  private final int adminPort;
+
+  private Gateway(Vertx vertx, ChaosState state, Map<String, Integer> listenerPorts, int adminPort) {
+    this.vertx = vertx;
+    this.state = state;
+    this.listenerPorts = listenerPorts;
+    this.adminPort = adminPort;
+  }
+
+  /**
+   * Starts a node. {@code file} and {@code reload} (both may be null) let {@code /api/config/reload}
+   * and file changes re-read the config.
+   */
+  public static Future<Gateway> start(GatewayConfig config, Path file, Supplier<GatewayConfig> reload) {
+    for (int i = 0; i < config.listeners().size(); i++) {
+      String protocol = config.listeners().get(i).protocol();
+      if (!protocol.equals("http")) {
+        return Future.failedFuture(new ChaosConfigException("listeners[" + i + "].protocol",
+            "the " + protocol + " listener is not available in this version of Faultline yet; only http is"));
+      }
+    }
+    Vertx vertx = Vertx.vertx();
+    ChaosState state = new ChaosState(config.effectiveChaos());
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    AdminVerticle admin = new AdminVerticle(config.admin());
+    Future<?> chain = vertx.deployVerticle(new ChaosControlVerticle(state));
+    for (ListenerConfig listener : config.listeners()) {
+      chain = chain.compose(v -> deployHttp(vertx, listener, state)).onSuccess(port -> ports.put(listener.name(), port));
+    }
+    return chain
+        .compose(v -> vertx.deployVerticle(admin))
+        .compose(v -> vertx.deployVerticle(new ConfigReloader(file, reload == null ? () -> config : reload, config)))
+        .map(v -> {
+          LOG.info(() -> "Faultline ready: chaos " + (state.snapshot().config().enabled() ? "ON" : "off")
+              + ", seed " + state.snapshot().seed() + ", admin port " + admin.actualPort() + ", listeners " + ports);
+          return new Gateway(vertx, state, ports, admin.actualPort());
+        })
+        .recover(error -> vertx.close().transform(ignored -> Future.failedFuture(error)));
+  }
+
+  /** Deploys one listener: a mock upstream first when it has none, then instance 1 (which binds the port), then the rest on that port. */
+  private static Future<Integer> deployHttp(Vertx vertx, ListenerConfig configured, ChaosState state) {
+    Future<ListenerConfig> ready = Future.succeededFuture(configured);
+    if (configured.upstream() == null && configured.routes().isEmpty()) {
+      MockUpstream mock = new MockUpstream();
+      ready = vertx.deployVerticle(mock).map(id -> {
+        LOG.info(() -> "listener " + configured.name() + " has no upstream: answering from the built-in mock upstream");
+        return configured.withUpstream("http://127.0.0.1:" + mock.actualPort());
+      });
+    }
+    ConnectionGate gate = new ConnectionGate();
+    return ready.compose(listener -> {
+      HttpProxyVerticle first = new HttpProxyVerticle(listener, state, gate);
+      return vertx.deployVerticle(first).compose(id -> {
+        int port = first.actualPort();
+        if (listener.instances() <= 1) {
+          return Future.succeededFuture(port);
+        }
+        ListenerConfig bound = listener.withPort(port);
+        return vertx.deployVerticle(() -> new HttpProxyVerticle(bound, state, gate),
+            new DeploymentOptions().setInstances(listener.instances() - 1)).map(port);
+      });
+    });
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public ChaosState state() {
+    return state;
+  }
+
+  public int adminPort() {
+    return adminPort;
+  }
+
+  public int listenerPort(String name) {
+    return listenerPorts.get(name);
+  }
+
+  public Future<Void> close() {
+    return vertx.close();
+  }
+}

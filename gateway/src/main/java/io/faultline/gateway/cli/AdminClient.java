@@ -1,0 +1,54 @@
+package io.faultline.gateway.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Options and calls shared by the commands that drive a running node over its admin API. */
+public class AdminClient {
+
+  @Option(names = "--admin-url", paramLabel = "URL", defaultValue = "${env:FAULTLINE_ADMIN_URL:-http://127.0.0.1:9000}",
+      description = "Admin API of the node (default ${DEFAULT-VALUE}; env FAULTLINE_ADMIN_URL).")
+  String adminUrl;
+
+  @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:FAULTLINE_ADMIN_TOKEN}",
+      description = "Bearer token, if the node requires one (env FAULTLINE_ADMIN_TOKEN).")
+  String token;
+
+  PrintStream out = System.out;
+  PrintStream err = System.err;
+
+  /** Calls the admin API and prints the answer; returns the exit code (0 for 2xx). */
+  int call(String method, String path) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(adminUrl.replaceAll("/+$", "") + path))
+        .timeout(Duration.ofSeconds(10))
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    if (token != null && !token.isBlank()) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    try {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 == 2) {
+        out.println(response.body());
+        return 0;
+      }
+      err.println("faultline: " + method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+      return 1;
+    } catch (ConnectException e) {
+      err.println("faultline: no gateway answers at " + adminUrl + " (is `faultline serve` running? --admin-url sets the address)");
+      return 1;
+    } catch (IOException e) {
+      err.println("faultline: " + method + " " + adminUrl + path + " failed: " + e);
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.faultline.gateway.cli;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code faultline scenario list|start NAME|stop} against a running node. */
+@Command(name = "scenario", mixinStandardHelpOptions = true, description = "Lists, starts or stops chaos scenarios on a running node.",
+    subcommands = {ScenarioCommand.List.class, ScenarioCommand.Start.class, ScenarioCommand.Stop.class},
+    footer = {"", "Examples:", "  faultline scenario list", "  faultline scenario start cascading_failure", "  faultline scenario stop"})
+public final class ScenarioCommand implements Runnable {
+
+  @Override
+  public void run() {
+    new picocli.CommandLine(this).usage(System.out);
+  }
+
+  /** {@code scenario list}. */
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the built-in and saved scenarios.")
+  public static final class List extends AdminClient implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      return call("GET", "/api/chaos/scenarios");
+    }
+  }
+
+  /** {@code scenario start NAME}. */
+  @Command(name = "start", mixinStandardHelpOptions = true, description = "Starts a scenario: it replaces the active chaos config.")
+  public static final class Start extends AdminClient implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME", description = "network_degradation, service_instability, cascading_failure, peak_traffic, slow_backend, or a saved one.")
+    String name;
+
+    @Override
+    public Integer call() {
+      return call("POST", "/api/chaos/scenarios/" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+    }
+  }
+
+  /** {@code scenario stop}. */
+  @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stops the active scenario and restores the config before it.")
+  public static final class Stop extends AdminClient implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      return call("POST", "/api/chaos/scenarios/stop");
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package io.faultline.gateway.cli;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.gateway.Gateway;
+import io.faultline.gateway.config.ConfigLoader;
+import io.faultline.gateway.config.Flag;
+import io.faultline.gateway.config.GatewayConfig;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code faultline serve}: runs a gateway node until it is stopped. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = {"Runs a gateway node. Sources, lowest precedence first: --config FILE, FAULTLINE_* environment "
+        + "variables (each flag has one: --chaos-latency-ms is FAULTLINE_CHAOS_LATENCY_MS), then flags.",
+        "Any --chaos-* flag that configures a fault also switches chaos on."},
+    footer = {"",
+        "Examples:",
+        "  faultline serve                                          # built-in mock upstream: curl localhost:3000/api/test",
+        "  faultline serve --chaos --chaos-latency-ms 300           # 300 ms added to every request",
+        "  faultline serve --chaos --chaos-http-errors 503 --chaos-http-error-probability 1.0",
+        "  faultline serve --upstream http://127.0.0.1:8080 --chaos-rate-limit 5",
+        "  faultline serve --chaos --chaos-scenario slow_backend --seed 42",
+        "  FAULTLINE_ADMIN_TOKEN=s3cret faultline serve --config faultline.yaml"})
+public final class ServeCommand implements Callable<Integer> {
+
+  private static volatile boolean serving;
+  private static volatile Gateway running;
+
+  /** The environment the flags' twins are read from; tests replace it. */
+  static Supplier<Map<String, String>> environment = System::getenv;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML (or JSON) config file; reloaded when it changes.")
+  Path config;
+
+  @Option(names = "--upstream", paramLabel = "URL", description = "Upstream of the first http listener (default: built-in mock).")
+  String upstream;
+
+  @Option(names = "--http-port", paramLabel = "PORT", description = "Port of the first http listener (default 3000; 0 picks one).")
+  String httpPort;
+
+  @Option(names = "--http-host", paramLabel = "HOST", description = "Address of the first http listener (default 127.0.0.1).")
+  String httpHost;
+
+  @Option(names = "--admin-port", paramLabel = "PORT", description = "Admin API port (default 9000; 0 picks one).")
+  String adminPort;
+
+  @Option(names = "--admin-host", paramLabel = "HOST", description = "Admin API address (default 127.0.0.1).")
+  String adminHost;
+
+  @Option(names = "--admin-token", paramLabel = "TOKEN", description = "Require Authorization: Bearer TOKEN on the admin API.")
+  String adminToken;
+
+  @Option(names = "--seed", paramLabel = "N", description = "Seed for every random chaos decision (replayable runs).")
+  String seed;
+
+  @Option(names = "--chaos", description = "Switch chaos on.")
+  Boolean chaos;
+
+  @Option(names = "--chaos-scenario", paramLabel = "NAME", description = "Start from a predefined scenario.")
+  String chaosScenario;
+
+  @Option(names = "--chaos-latency-ms", paramLabel = "MS", description = "Fixed delay added to requests.")
+  String latencyMs;
+
+  @Option(names = "--chaos-latency-range", paramLabel = "MIN-MAX", description = "Uniform random delay, e.g. 100-500.")
+  String latencyRange;
+
+  @Option(names = "--chaos-latency-probability", paramLabel = "P", description = "Share of requests delayed (0..1, default 1).")
+  String latencyProbability;
+
+  @Option(names = "--chaos-http-errors", paramLabel = "CODES", description = "Status codes to inject, e.g. 500,503.")
+  String httpErrors;
+
+  @Option(names = "--chaos-http-error-probability", paramLabel = "P", description = "Share of requests answered with an error (0..1).")
+  String httpErrorProbability;
+
+  @Option(names = "--chaos-rate-limit", paramLabel = "RPS", description = "Requests per second before 429s.")
+  String rateLimit;
+
+  @Option(names = "--chaos-bandwidth-limit", paramLabel = "BPS", description = "Body bandwidth in bytes per second.")
+  String bandwidthLimit;
+
+  @Option(names = "--chaos-packet-loss", paramLabel = "PERCENT", description = "Share of requests whose connection is lost mid-transfer (0..100).")
+  String packetLoss;
+
+  public static boolean isServing() {
+    return serving;
+  }
+
+  /** The gateway this command started, for in-process tests. */
+  static Gateway running() {
+    return running;
+  }
+
+  Map<Flag, String> flags() {
+    Map<Flag, String> flags = new EnumMap<>(Flag.class);
+    put(flags, Flag.UPSTREAM, upstream);
+    put(flags, Flag.HTTP_PORT, httpPort);
+    put(flags, Flag.HTTP_HOST, httpHost);
+    put(flags, Flag.ADMIN_PORT, adminPort);
+    put(flags, Flag.ADMIN_HOST, adminHost);
+    put(flags, Flag.ADMIN_TOKEN, adminToken);
+    put(flags, Flag.SEED, seed);
+    put(flags, Flag.CHAOS, chaos == null ? null : chaos.toString());
+    put(flags, Flag.CHAOS_SCENARIO, chaosScenario);
+    put(flags, Flag.CHAOS_LATENCY_MS, latencyMs);
+    put(flags, Flag.CHAOS_LATENCY_RANGE, latencyRange);
+    put(flags, Flag.CHAOS_LATENCY_PROBABILITY, latencyProbability);
+    put(flags, Flag.CHAOS_HTTP_ERRORS, httpErrors);
+    put(flags, Flag.CHAOS_HTTP_ERROR_PROBABILITY, httpErrorProbability);
+    put(flags, Flag.CHAOS_RATE_LIMIT, rateLimit);
+    put(flags, Flag.CHAOS_BANDWIDTH_LIMIT, bandwidthLimit);
+    put(flags, Flag.CHAOS_PACKET_LOSS, packetLoss);
+    return flags;
+  }
+
+  /** Loads the config from all sources; throws {@link ChaosConfigException} naming the field. */
+  GatewayConfig loadConfig() {
+    Map<String, String> env = environment.get();
+    Path file = config != null ? config : env.get("FAULTLINE_CONFIG") == null ? null : Path.of(env.get("FAULTLINE_CONFIG"));
+    return ConfigLoader.load(file, env, flags());
+  }
+
+  @Override
+  public Integer call() {
+    GatewayConfig loaded;
+    try {
+      loaded = loadConfig();
+    } catch (ChaosConfigException e) {
+      System.err.println("faultline: invalid configuration: " + e.field() + ": " + e.getMessage());
+      return 2;
+    }
+    Path file = config;
+    try {
+      Gateway gateway = Gateway.start(loaded, file, this::loadConfig).await();
+      running = gateway;
+      serving = true;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> gateway.close().await(), "faultline-shutdown"));
+      return 0;
+    } catch (ChaosConfigException e) {
+      System.err.println("faultline: invalid configuration: " + e.field() + ": " + e.getMessage());
+      return 2;
+    } catch (RuntimeException e) {
+      System.err.println("faultline: could not start: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private static void put(Map<Flag, String> flags, Flag flag, String value) {
+    if (value != null) {
+      flags.put(flag, value);
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package io.faultline.gateway.config;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.config.ChaosJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Builds the gateway config from its three sources, lowest precedence first: the YAML or JSON file,
+ * {@code FAULTLINE_*} environment variables, then {@code serve} flags. An error names the field, the
+ * value and, when a flag or variable set it, that flag or variable.
+ */
+public final class ConfigLoader {
+
+  private ConfigLoader() {
+  }
+
+  public static GatewayConfig load(Path file, Map<String, String> env, Map<Flag, String> flags) {
+    Map<String, Object> tree = file == null ? new LinkedHashMap<>() : readFile(file);
+    Map<String, String> sources = new LinkedHashMap<>();
+    Map<Flag, Object> applied = new EnumMap<>(Flag.class);
+    for (Flag flag : Flag.values()) {
+      String fromEnv = env.get(flag.env());
+      if (fromEnv != null && !fromEnv.isBlank()) {
+        applied.put(flag, flag.convert(fromEnv, flag.env()));
+        sources.put(flag.path(), flag.env());
+      }
+    }
+    for (Map.Entry<Flag, String> entry : flags.entrySet()) {
+      if (entry.getValue() != null) {
+        applied.put(entry.getKey(), entry.getKey().convert(entry.getValue(), entry.getKey().option()));
+        sources.put(entry.getKey().path(), entry.getKey().option());
+      }
+    }
+    applied.forEach((flag, value) -> set(tree, flag.path(), value));
+    if (applied.containsKey(Flag.CHAOS_LATENCY_MS)) {
+      remove(tree, "chaos", "latency", "random_delay_range_ms");
+    } else if (applied.containsKey(Flag.CHAOS_LATENCY_RANGE)) {
+      remove(tree, "chaos", "latency", "fixed_delay_ms");
+    }
+    if (!applied.containsKey(Flag.CHAOS) && applied.keySet().stream().anyMatch(Flag::configuresFault)) {
+      set(tree, "chaos.enabled", true);
+    }
+    if (applied.containsKey(Flag.CHAOS_HTTP_ERRORS) && get(tree, "chaos", "fault_injection", "http_error_probability") == null) {
+      throw new ChaosConfigException("chaos.fault_injection.http_error_probability",
+          sources.get(Flag.CHAOS_HTTP_ERRORS.path()) + " needs a probability: add --chaos-http-error-probability P (0..1)");
+    }
+    try {
+      return ChaosJson.convert(tree, GatewayConfig.class, "");
+    } catch (ChaosConfigException e) {
+      String source = sourceOf(e.field(), sources);
+      throw source == null ? e : new ChaosConfigException(e.field(), e.getMessage() + " (set by " + source + ")");
+    }
+  }
+
+  /** Parses a YAML file (JSON is YAML too); syntax errors carry the line. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> readFile(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ChaosConfigException("config", "cannot read " + file + ": " + e);
+    }
+    Object parsed;
+    try {
+      parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+    } catch (MarkedYAMLException e) {
+      throw new ChaosConfigException("config", file + " line " + (e.getProblemMark().getLine() + 1) + ": " + e.getProblem());
+    } catch (RuntimeException e) {
+      throw new ChaosConfigException("config", file + ": " + e.getMessage());
+    }
+    if (parsed == null) {
+      return new LinkedHashMap<>();
+    }
+    if (!(parsed instanceof Map)) {
+      throw new ChaosConfigException("config", file + " must hold a mapping (admin, listeners, chaos, ...), not a " + parsed.getClass().getSimpleName());
+    }
+    return new LinkedHashMap<>((Map<String, Object>) parsed);
+  }
+
+  private static String sourceOf(String field, Map<String, String> sources) {
+    if (field == null) {
+      return null;
+    }
+    for (Map.Entry<String, String> entry : sources.entrySet()) {
+      if (field.equals(entry.getKey()) || field.startsWith(entry.getKey() + "[") || field.startsWith(entry.getKey() + ".")) {
+        return entry.getValue();
+      }
+    }
+    return null;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void set(Map<String, Object> tree, String path, Object value) {
+    String[] parts = path.split("\\.");
+    Map<String, Object> node = tree;
+    int i = 0;
+    if (parts[0].equals("listeners[0]")) {
+      node = firstHttpListener(tree);
+      i = 1;
+    }
+    for (; i < parts.length - 1; i++) {
+      Object child = node.get(parts[i]);
+      if (!(child instanceof Map)) {
+        child = new LinkedHashMap<String, Object>();
+        node.put(parts[i], child);
+      }
+      node = (Map<String, Object>) child;
+    }
+    node.put(parts[parts.length - 1], value);
+  }
+
+  /** The first listener that is (or defaults to) http; a default {@code web} listener is added when there is none. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> firstHttpListener(Map<String, Object> tree) {
+    Object listeners = tree.get("listeners");
+    List<Object> list;
+    if (listeners instanceof List) {
+      list = new ArrayList<>((List<Object>) listeners);
+    } else {
+      list = new ArrayList<>();
+    }
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i) instanceof Map<?, ?> map) {
+        Object protocol = map.get("protocol");
+        if (protocol == null || "http".equals(protocol)) {
+          Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) map);
+          list.set(i, copy);
+          tree.put("listeners", list);
+          return copy;
+        }
+      }
+    }
+    Map<String, Object> created = new LinkedHashMap<>();
+    created.put("name", GatewayConfig.DEFAULT_LISTENER);
+    created.put("protocol", "http");
+    list.add(0, created);
+    tree.put("listeners", list);
+    return created;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object get(Map<String, Object> tree, String... path) {
+    Object node = tree;
+    for (String part : path) {
+      if (!(node instanceof Map)) {
+        return null;
+      }
+      node = ((Map<String, Object>) node).get(part);
+    }
+    return node;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void remove(Map<String, Object> tree, String section, String sub, String field) {
+    if (get(tree, section, sub) instanceof Map<?, ?> map) {
+      ((Map<String, Object>) map).remove(field);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.faultline.gateway.config;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code serve} flags that set config fields, each with its environment twin
+ * ({@code --chaos-latency-ms} ↔ {@code FAULTLINE_CHAOS_LATENCY_MS}) and the config path it sets.
+ */
+public enum Flag {
+  HTTP_PORT("--http-port", "listeners[0].port", Kind.INT),
+  HTTP_HOST("--http-host", "listeners[0].host", Kind.STRING),
+  UPSTREAM("--upstream", "listeners[0].upstream", Kind.STRING),
+  ADMIN_PORT("--admin-port", "admin.port", Kind.INT),
+  ADMIN_HOST("--admin-host", "admin.host", Kind.STRING),
+  ADMIN_TOKEN("--admin-token", "admin.token", Kind.STRING),
+  SEED("--seed", "chaos.seed", Kind.LONG),
+  CHAOS("--chaos", "chaos.enabled", Kind.BOOLEAN),
+  CHAOS_SCENARIO("--chaos-scenario", "chaos.scenario", Kind.STRING),
+  CHAOS_LATENCY_MS("--chaos-latency-ms", "chaos.latency.fixed_delay_ms", Kind.LONG),
+  CHAOS_LATENCY_RANGE("--chaos-latency-range", "chaos.latency.random_delay_range_ms", Kind.RANGE),
+  CHAOS_LATENCY_PROBABILITY("--chaos-latency-probability", "chaos.latency.probability", Kind.DOUBLE),
+  CHAOS_HTTP_ERRORS("--chaos-http-errors", "chaos.fault_injection.http_errors", Kind.INT_LIST),
+  CHAOS_HTTP_ERROR_PROBABILITY("--chaos-http-error-probability", "chaos.fault_injection.http_error_probability", Kind.DOUBLE),
+  CHAOS_RATE_LIMIT("--chaos-rate-limit", "chaos.rate_limit.requests_per_second", Kind.DOUBLE),
+  CHAOS_BANDWIDTH_LIMIT("--chaos-bandwidth-limit", "chaos.traffic_shaping.bandwidth_limit_bps", Kind.LONG),
+  CHAOS_PACKET_LOSS("--chaos-packet-loss", "chaos.traffic_shaping.packet_loss_percent", Kind.DOUBLE);
+
+  enum Kind { STRING, INT, LONG, DOUBLE, BOOLEAN, INT_LIST, RANGE }
+
+  private final String option;
+  private final String path;
+  private final Kind kind;
+
+  Flag(String option, String path, Kind kind) {
+    this.option = option;
+    this.path = path;
+    this.kind = kind;
+  }
+
+  public String option() {
+    return option;
+  }
+
+  public String path() {
+    return path;
+  }
+
+  public String env() {
+    return "FAULTLINE_" + option.substring(2).toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  /** True for the chaos-* flags that configure a fault (and so switch chaos on). */
+  boolean configuresFault() {
+    return path.startsWith("chaos.") && this != CHAOS && this != SEED;
+  }
+
+  /** Converts the text of a flag or variable named {@code source}; bad text is reported against it. */
+  Object convert(String text, String source) {
+    String value = text.trim();
+    try {
+      return switch (kind) {
+        case STRING -> value;
+        case INT -> Integer.parseInt(value);
+        case LONG -> Long.parseLong(value);
+        case DOUBLE -> Double.parseDouble(value);
+        case BOOLEAN -> parseBoolean(value, source);
+        case INT_LIST -> {
+          List<Integer> codes = new ArrayList<>();
+          for (String part : value.split(",")) {
+            codes.add(Integer.parseInt(part.trim()));
+          }
+          yield codes;
+        }
+        case RANGE -> {
+          String[] parts = value.split("-");
+          if (parts.length != 2) {
+            throw new ChaosConfigException(source, "must be MIN-MAX in milliseconds, got " + text);
+          }
+          yield List.of(Long.parseLong(parts[0].trim()), Long.parseLong(parts[1].trim()));
+        }
+      };
+    } catch (NumberFormatException e) {
+      throw new ChaosConfigException(source, "must be " + describe() + ", got " + text);
+    }
+  }
+
+  private String describe() {
+    return switch (kind) {
+      case INT, LONG -> "a whole number";
+      case DOUBLE -> "a number";
+      case INT_LIST -> "a comma-separated list of status codes like 500,503";
+      default -> "valid";
+    };
+  }
+
+  private static boolean parseBoolean(String value, String source) {
+    if (value.equalsIgnoreCase("true") || value.equals("1") || value.equalsIgnoreCase("yes")) {
+      return true;
+    }
+    if (value.equalsIgnoreCase("false") || value.equals("0") || value.equalsIgnoreCase("no")) {
+      return false;
+    }
+    throw new ChaosConfigException(source, "must be true or false, got " + value);
+  }
+}
