@@ -14,6 +14,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -55,8 +57,10 @@ public final class Gateway {
     Map<String, Integer> ports = new LinkedHashMap<>();
     AdminVerticle admin = new AdminVerticle(config.admin());
     Future<?> chain = vertx.deployVerticle(new ChaosControlVerticle(state));
-    for (ListenerConfig listener : config.listeners()) {
-      chain = chain.compose(v -> deployHttp(vertx, listener, state)).onSuccess(port -> ports.put(listener.name(), port));
+    for (int i = 0; i < config.listeners().size(); i++) {
+      ListenerConfig listener = config.listeners().get(i);
+      int index = i;
+      chain = chain.compose(v -> deployHttp(vertx, listener, index, state)).onSuccess(port -> ports.put(listener.name(), port));
     }
     return chain
         .compose(v -> vertx.deployVerticle(admin))
@@ -66,11 +70,19 @@ public final class Gateway {
               + ", seed " + state.snapshot().seed() + ", admin port " + admin.actualPort() + ", listeners " + ports);
           return new Gateway(vertx, state, ports, admin.actualPort());
         })
-        .recover(error -> vertx.close().transform(ignored -> Future.failedFuture(error)));
+        .recover(error -> {
+          // Not chained on close(): listeners of a closing Vert.x may never run.
+          vertx.close();
+          return Future.failedFuture(error);
+        });
   }
 
-  /** Deploys one listener: a mock upstream first when it has none, then instance 1 (which binds the port), then the rest on that port. */
-  private static Future<Integer> deployHttp(Vertx vertx, ListenerConfig configured, ChaosState state) {
+  /**
+   * Deploys one listener: a mock upstream first when it has neither upstream nor routes, then one
+   * {@link HttpProxyVerticle} per event loop. Port 0 becomes a negative port, which Vert.x binds to
+   * one random port shared by all the instances (a distinct negative per listener).
+   */
+  private static Future<Integer> deployHttp(Vertx vertx, ListenerConfig configured, int index, ChaosState state) {
     Future<ListenerConfig> ready = Future.succeededFuture(configured);
     if (configured.upstream() == null && configured.routes().isEmpty()) {
       MockUpstream mock = new MockUpstream();
@@ -80,17 +92,14 @@ public final class Gateway {
       });
     }
     ConnectionGate gate = new ConnectionGate();
+    int bindPort = configured.port() == 0 ? -(index + 1) : configured.port();
     return ready.compose(listener -> {
-      HttpProxyVerticle first = new HttpProxyVerticle(listener, state, gate);
-      return vertx.deployVerticle(first).compose(id -> {
-        int port = first.actualPort();
-        if (listener.instances() <= 1) {
-          return Future.succeededFuture(port);
-        }
-        ListenerConfig bound = listener.withPort(port);
-        return vertx.deployVerticle(() -> new HttpProxyVerticle(bound, state, gate),
-            new DeploymentOptions().setInstances(listener.instances() - 1)).map(port);
-      });
+      List<HttpProxyVerticle> instances = new CopyOnWriteArrayList<>();
+      return vertx.deployVerticle(() -> {
+        HttpProxyVerticle verticle = new HttpProxyVerticle(listener, state, gate, bindPort);
+        instances.add(verticle);
+        return verticle;
+      }, new DeploymentOptions().setInstances(listener.instances())).map(id -> instances.get(0).actualPort());
     });
   }
 

@@ -38,10 +38,29 @@ public final class ChaosJson {
       throw new ChaosConfigException(root, "is required");
     }
     try {
-      return MAPPER.convertValue(tree, type);
+      return MAPPER.convertValue(plain(tree), type);
     } catch (IllegalArgumentException e) {
       throw translate(e.getCause() instanceof JsonMappingException jme ? jme : null, e, root);
     }
+  }
+
+  /** Vert.x {@code JsonObject}/{@code JsonArray} (which the event bus puts in copied bodies) as plain maps and lists. */
+  private static Object plain(Object tree) {
+    if (tree instanceof io.vertx.core.json.JsonObject json) {
+      return plain(json.getMap());
+    }
+    if (tree instanceof io.vertx.core.json.JsonArray array) {
+      return plain(array.getList());
+    }
+    if (tree instanceof Map<?, ?> map) {
+      Map<Object, Object> copy = new java.util.LinkedHashMap<>();
+      map.forEach((k, v) -> copy.put(k, plain(v)));
+      return copy;
+    }
+    if (tree instanceof java.util.List<?> list) {
+      return list.stream().map(ChaosJson::plain).toList();
+    }
+    return tree;
   }
 
   /** Parses JSON text to {@code type}; malformed JSON is reported against {@code root}. */

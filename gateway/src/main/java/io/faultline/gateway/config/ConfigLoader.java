@@ -2,6 +2,8 @@ package io.faultline.gateway.config;
 
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.Scenario;
+import io.faultline.chaos.config.Scenarios;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +58,13 @@ public final class ConfigLoader {
           sources.get(Flag.CHAOS_HTTP_ERRORS.path()) + " needs a probability: add --chaos-http-error-probability P (0..1)");
     }
     try {
-      return ChaosJson.convert(tree, GatewayConfig.class, "");
+      GatewayConfig config = ChaosJson.convert(tree, GatewayConfig.class, "");
+      String scenario = config.chaos().scenario();
+      if (scenario != null && Scenarios.builtIn(scenario) == null) {
+        throw new ChaosConfigException("chaos.scenario", "unknown scenario " + scenario + "; known: "
+            + Scenarios.builtIn().stream().map(Scenario::name).toList());
+      }
+      return config;
     } catch (ChaosConfigException e) {
       String source = sourceOf(e.field(), sources);
       throw source == null ? e : new ChaosConfigException(e.field(), e.getMessage() + " (set by " + source + ")");

@@ -28,10 +28,22 @@ public final class HttpProxyVerticle extends VerticleBase {
   private final ConnectionGate gate;
   private HttpServer server;
 
+  private final int bindPort;
+
   public HttpProxyVerticle(ListenerConfig listener, ChaosState state, ConnectionGate gate) {
+    this(listener, state, gate, listener.port());
+  }
+
+  /**
+   * {@code bindPort} may differ from the configured port: Vert.x binds a negative port to one random
+   * port shared by every server with the same negative value, which lets port-0 listeners run one
+   * instance per event loop.
+   */
+  public HttpProxyVerticle(ListenerConfig listener, ChaosState state, ConnectionGate gate, int bindPort) {
     this.listener = listener;
     this.state = state;
     this.gate = gate;
+    this.bindPort = bindPort;
   }
 
   @Override
@@ -56,7 +68,7 @@ public final class HttpProxyVerticle extends VerticleBase {
         .addInterceptor(new ChaosInterceptor(vertx, listener.name(), state));
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(listener.host())
-            .setPort(listener.port())
+            .setPort(bindPort)
             .setHttp2ClearTextEnabled(true)
             .setCompressionSupported(false)
             .setDecompressionSupported(false))

@@ -1,0 +1,617 @@
+#!/usr/bin/env bash
+# Faultline load benchmark. Run by hand on an otherwise quiet machine; never in CI.
+#
+#   deploy/bench/run.sh                      # 3 rounds, 10 s per measurement (about 9 minutes)
+#   ROUNDS=1 DURATION=3 deploy/bench/run.sh  # smoke run (about 2 minutes)
+#
+# Everything listens on and talks to 127.0.0.1 only. See README.md beside this file.
+set -euo pipefail
+
+# ---------------------------------------------------------------------------------------------
+# Settings (environment variables)
+# ---------------------------------------------------------------------------------------------
+ROUNDS=${ROUNDS:-3}                 # interleaved rounds; the table shows the median over rounds
+DURATION=${DURATION:-10}            # seconds per throughput / fixed-rate / latency measurement
+# JIT warm-up before round 1, in seconds per Faultline path (chaos off and on, small and 64 KiB, and
+# the latency path). On 2 cores C2 keeps compiling for ~30 s of load; cold, Faultline runs at a
+# quarter of its warm throughput, so a short warm-up measures the JIT, not the gateway.
+WARMUP=${WARMUP:-10}
+# Closed-loop throughput: one wrk thread with 50 keep-alive connections. On a 2-core machine the
+# load generator, the upstream nginx and the proxy under test all share the cores; one wrk thread
+# (one epoll loop, 40-50k small req/s on one core) is enough to saturate any of the proxies here and
+# leaves the most CPU to the thing measured. 50 connections keeps every proxy event loop busy
+# without turning the run into a connection-scheduling test.
+WRK_THREADS=${WRK_THREADS:-1}
+WRK_CONNECTIONS=${WRK_CONNECTIONS:-50}
+RATE=${RATE:-2000}                  # fixed-rate case: requests per second in total
+RATE_CLIENTS=${RATE_CLIENTS:-20}    # ... spread over this many HTTP/1.1 connections (h2load --rps each)
+LATENCY_MS=${LATENCY_MS:-100}       # injected-latency case: delay and ...
+LATENCY_CONNECTIONS=${LATENCY_CONNECTIONS:-200}  # ... concurrent connections
+HOLD_REQUESTS=${HOLD_REQUESTS:-10000}  # held-requests case: this many concurrent requests ...
+HOLD_MS=${HOLD_MS:-5000}               # ... each delayed this long
+HOLD_RAMP_MS=${HOLD_RAMP_MS:-0}        # 0: open every connection at once; N: spread the opens over N ms
+JAVA_XMX=${JAVA_XMX:-1g}
+JAVA_OPTS=${JAVA_OPTS:-}
+NGINX_PROXY_WORKERS=${NGINX_PROXY_WORKERS:-$(nproc)}  # same as Faultline's event loops (one per core)
+NGINX_UPSTREAM_WORKERS=${NGINX_UPSTREAM_WORKERS:-1}
+# Ports (all on 127.0.0.1)
+UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
+NGINX_PROXY_PORT=${NGINX_PROXY_PORT:-18081}
+FAULTLINE_PORT=${FAULTLINE_PORT:-18090}
+ADMIN_PORT=${ADMIN_PORT:-18091}
+# Targets
+TARGET_LAT_P50_MS=${TARGET_LAT_P50_MS:-101}
+TARGET_LAT_P99_MS=${TARGET_LAT_P99_MS:-105}
+TARGET_HOLD_MAX_MS=${TARGET_HOLD_MAX_MS:-5500}
+TARGET_HOLD_HEAP_MIB=${TARGET_HOLD_HEAP_MIB:-512}
+TARGET_THREADS_SLACK=${TARGET_THREADS_SLACK:-4}   # JIT compiler threads come and go; event loops must not
+TARGET_PROXY_RPS_RATIO=${TARGET_PROXY_RPS_RATIO:-1.0}  # Faultline chaos-off req/s / nginx proxy req/s
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+JAR=${JAR:-$REPO/gateway/target/faultline.jar}
+OUT=${OUT:-$(mktemp -d /tmp/faultline-bench.XXXXXX)}
+mkdir -p "$OUT"
+RESULTS=$OUT/results.tsv   # round  case  body  rps  p50_ms  p99_ms  errors  requests
+HOLD=$OUT/hold.tsv         # round  answered  errors  min_ms  p50_ms  p99_ms  max_ms  thr_before  thr_max  thr_after  heap_before_mib  heap_max_mib  server
+: >"$RESULTS"
+: >"$HOLD"
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# 1. Tools
+# ---------------------------------------------------------------------------------------------
+need_install=()
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need_install+=(nginx-light)
+command -v wrk >/dev/null 2>&1 || need_install+=(wrk)
+command -v h2load >/dev/null 2>&1 || need_install+=(nghttp2-client)
+# nginx's echo module (echo_sleep) is the reference for the delayed cases: a server that holds a
+# request for exactly the delay, measured by the same client on the same machine.
+nginx_modules() { { nginx -V 2>&1 || /usr/sbin/nginx -V 2>&1; } | tr ' ' '\n' | sed -n 's/^--modules-path=//p'; }
+ECHO_MODULE=$(nginx_modules 2>/dev/null || true)/ngx_http_echo_module.so
+[[ -f $ECHO_MODULE ]] || need_install+=(libnginx-mod-http-echo)
+if ((${#need_install[@]})); then
+  log "installing ${need_install[*]} (Debian: nginx-light, wrk, nghttp2-client provide nginx, wrk, h2load)"
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need_install[@]}"
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+ECHO_MODULE=$(nginx_modules)/ngx_http_echo_module.so
+[[ -f $ECHO_MODULE ]] || die "nginx echo module not found at $ECHO_MODULE (Debian: libnginx-mod-http-echo)"
+for tool in java curl jstat awk; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is required (a JDK 17, curl, gawk/mawk)"
+done
+
+if [[ ! -f $JAR ]]; then
+  log "building $JAR"
+  (cd "$REPO" && { mvn -q -o -DskipTests package || mvn -q -DskipTests package; })
+fi
+
+# File descriptors: the held-requests case needs HOLD_REQUESTS sockets in h2load and about
+# HOLD_REQUESTS + 1100 in the gateway (client side + upstream pool); each process has its own limit.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if (($(ulimit -n) < HOLD_REQUESTS + 2048)); then
+  die "open-files limit $(ulimit -n) is too low for HOLD_REQUESTS=$HOLD_REQUESTS (need $((HOLD_REQUESTS + 2048)))"
+fi
+
+for port in "$UPSTREAM_PORT" "$NGINX_PROXY_PORT" "$FAULTLINE_PORT" "$ADMIN_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "port $port on 127.0.0.1 is already in use (set UPSTREAM_PORT/NGINX_PROXY_PORT/FAULTLINE_PORT/ADMIN_PORT)"
+  fi
+done
+
+# ---------------------------------------------------------------------------------------------
+# Processes we start, stopped on exit
+# ---------------------------------------------------------------------------------------------
+PIDS=()          # nginx masters and the JVM: stopped on exit
+JAVA_PID=""
+LOADER_PID=""    # a load generator still running when the script is interrupted
+SAMPLER_PID=""   # the jstat sampler of the held-requests case
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local pid
+  for pid in $LOADER_PID $SAMPLER_PID; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  log "stopped everything; raw outputs and logs in $OUT"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------
+# 2. nginx: upstream (static files) and a plain reverse proxy (the reference)
+# ---------------------------------------------------------------------------------------------
+NGX=$OUT/nginx
+mkdir -p "$NGX/www" "$NGX/upstream" "$NGX/proxy"
+# nginx workers run as 'nobody' when started as root: let them read the files.
+chmod 755 "$OUT" "$NGX" "$NGX/www"
+printf '{"id":12345,"name":"faultline-bench","status":"ok","items":[1,2,3,4,5],"note":"small body"}\n' >"$NGX/www/small.json"
+head -c 65536 /dev/zero | tr '\0' 'x' >"$NGX/www/64k.bin"
+chmod 644 "$NGX/www/"*
+SMALL_BYTES=$(stat -c %s "$NGX/www/small.json")
+
+common_http() {
+  cat <<EOF
+    access_log off;
+    keepalive_timeout 120s;
+    keepalive_requests 10000000;
+    client_body_temp_path $1/client_body;
+    proxy_temp_path $1/proxy;
+    fastcgi_temp_path $1/fastcgi;
+    uwsgi_temp_path $1/uwsgi;
+    scgi_temp_path $1/scgi;
+EOF
+}
+
+NOFILE=$(ulimit -n)   # nginx may not raise its own limit past the hard one: use what we have
+ms_to_s() { awk -v ms="$1" 'BEGIN { printf "%.3f", ms / 1000 }'; }
+SMALL_BODY=$(cat "$NGX/www/small.json")
+cat >"$NGX/upstream/nginx.conf" <<EOF
+load_module $ECHO_MODULE;
+worker_processes $NGINX_UPSTREAM_WORKERS;
+worker_rlimit_nofile $NOFILE;
+pid $NGX/upstream/nginx.pid;
+error_log $NGX/upstream/error.log warn;
+events { worker_connections $((NOFILE - 512)); multi_accept on; }
+http {
+$(common_http "$NGX/upstream")
+    sendfile on;
+    tcp_nopush on;
+    server {
+        listen 127.0.0.1:$UPSTREAM_PORT backlog=8192;
+        root $NGX/www;
+        location = /small.json { default_type application/json; }
+        location = /64k.bin { default_type application/octet-stream; }
+        # references for the delayed cases: the small body after exactly the injected delay
+        location = /sleep-latency { default_type application/json; echo_sleep $(ms_to_s "$LATENCY_MS"); echo '$SMALL_BODY'; }
+        location = /sleep-hold { default_type application/json; echo_sleep $(ms_to_s "$HOLD_MS"); echo '$SMALL_BODY'; }
+    }
+}
+EOF
+
+cat >"$NGX/proxy/nginx.conf" <<EOF
+worker_processes $NGINX_PROXY_WORKERS;
+worker_rlimit_nofile $NOFILE;
+pid $NGX/proxy/nginx.pid;
+error_log $NGX/proxy/error.log warn;
+events { worker_connections $((NOFILE - 512)); multi_accept on; }
+http {
+$(common_http "$NGX/proxy")
+    upstream bench_upstream {
+        server 127.0.0.1:$UPSTREAM_PORT;
+        keepalive 256;
+        keepalive_requests 10000000;
+        keepalive_timeout 120s;
+    }
+    server {
+        listen 127.0.0.1:$NGINX_PROXY_PORT backlog=8192;
+        location / {
+            proxy_pass http://bench_upstream;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_buffering on;
+            proxy_buffer_size 8k;
+            proxy_buffers 16 8k;
+            proxy_max_temp_file_size 0;
+        }
+    }
+}
+EOF
+
+start_nginx() { # name
+  local dir=$NGX/$1
+  "$NGINX" -t -q -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" 2>>"$dir/error.log" \
+    || die "nginx config $dir/nginx.conf is invalid: $(tail -3 "$dir/error.log")"
+  "$NGINX" -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -g 'daemon off;' >>"$dir/stdout.log" 2>&1 &
+  PIDS+=($!)
+}
+
+wait_http() { # url what
+  for _ in $(seq 1 150); do
+    curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  die "$2 did not answer on $1"
+}
+
+log "starting nginx upstream on 127.0.0.1:$UPSTREAM_PORT and nginx proxy on 127.0.0.1:$NGINX_PROXY_PORT"
+start_nginx upstream
+start_nginx proxy
+wait_http "http://127.0.0.1:$UPSTREAM_PORT/small.json" "nginx upstream"
+wait_http "http://127.0.0.1:$NGINX_PROXY_PORT/small.json" "nginx proxy"
+
+# ---------------------------------------------------------------------------------------------
+# 3. Faultline: one process for every case; chaos switched through the admin API
+# ---------------------------------------------------------------------------------------------
+log "starting Faultline ($JAR) on 127.0.0.1:$FAULTLINE_PORT, admin 127.0.0.1:$ADMIN_PORT"
+faultline_env=()
+while IFS='=' read -r name _; do
+  [[ $name == FAULTLINE_* ]] && faultline_env+=(-u "$name")
+done < <(env)
+# shellcheck disable=SC2086
+env "${faultline_env[@]}" java -Xms256m -Xmx"$JAVA_XMX" -XX:+UseG1GC -Xlog:gc:file="$OUT/gc.log" $JAVA_OPTS -jar "$JAR" serve \
+  --upstream "http://127.0.0.1:$UPSTREAM_PORT" --http-port "$FAULTLINE_PORT" --admin-port "$ADMIN_PORT" \
+  --seed 42 >"$OUT/faultline.log" 2>&1 &
+JAVA_PID=$!
+PIDS+=("$JAVA_PID")
+wait_http "http://127.0.0.1:$ADMIN_PORT/health" "Faultline admin API"
+wait_http "http://127.0.0.1:$FAULTLINE_PORT/small.json" "Faultline listener"
+
+ADMIN=http://127.0.0.1:$ADMIN_PORT
+# Chaos configs, as sections. "on0" has every fault configured at probability 0 (the decision engine
+# runs on every request, nothing is injected); "latency" and "hold" delay every request.
+declare -A SEC_LATENCY=(
+  [on0]='{"fixed_delay_ms":100,"probability":0}'
+  [latency]='{"fixed_delay_ms":'"$LATENCY_MS"',"probability":1}'
+  [hold]='{"fixed_delay_ms":'"$HOLD_MS"',"probability":1}'
+)
+FAULTS_ZERO='{"http_errors":[500],"http_error_probability":0,"timeout_probability":0,"connection_error_probability":0,"partial_response_probability":0}'
+SHAPING_ZERO='{"packet_loss_percent":0}'
+WHOLE_CONFIG_PUT=1   # set to 0 when the gateway rejects a whole config with sections (see chaos())
+
+admin() { # method path [json] -> prints body, returns 0 on a 2xx answer
+  local answer
+  answer=$(curl -sS -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} -w '\n%{http_code}' "$ADMIN$2") \
+    || die "admin API unreachable ($1 $2)"
+  printf '%s\n' "${answer%$'\n'*}"
+  [[ ${answer##*$'\n'} == 2* ]]
+}
+
+# chaos off|on0|latency|hold: one PUT /api/chaos/config with the whole config. If the gateway
+# refuses nested sections in a whole config, fall back to the whole config without sections followed
+# by one PUT /api/chaos/config/SECTION per section (same end state), and say so once.
+chaos() {
+  local mode=$1 answer
+  if [[ $mode == off ]]; then
+    answer=$(admin PUT /api/chaos/config '{"enabled":false,"seed":42}') || die "PUT /api/chaos/config answered: $answer"
+    return 0
+  fi
+  local whole='{"enabled":true,"seed":42,"latency":'"${SEC_LATENCY[$mode]}"',"fault_injection":'"$FAULTS_ZERO"',"traffic_shaping":'"$SHAPING_ZERO"'}'
+  if ((WHOLE_CONFIG_PUT)); then
+    answer=$(admin PUT /api/chaos/config "$whole") && return 0
+    WHOLE_CONFIG_PUT=0
+    log "WARNING: the gateway refused a whole chaos config with sections: $answer"
+    log "WARNING: falling back to PUT /api/chaos/config/SECTION for each section (gateway bug, see README.md)"
+  fi
+  answer=$(admin PUT /api/chaos/config '{"enabled":true,"seed":42}') || die "PUT /api/chaos/config answered: $answer"
+  answer=$(admin PUT /api/chaos/config/latency "${SEC_LATENCY[$mode]}") || die "PUT /api/chaos/config/latency answered: $answer"
+  if ! answer=$(admin PUT /api/chaos/config/fault_injection "$FAULTS_ZERO"); then
+    # http_errors is irrelevant at probability 0; leave the list out if the gateway cannot parse lists
+    answer=$(admin PUT /api/chaos/config/fault_injection "${FAULTS_ZERO/\"http_errors\":\[500\],/}") \
+      || die "PUT /api/chaos/config/fault_injection answered: $answer"
+  fi
+  answer=$(admin PUT /api/chaos/config/traffic_shaping "$SHAPING_ZERO") || die "PUT /api/chaos/config/traffic_shaping answered: $answer"
+}
+
+URL_DIRECT=http://127.0.0.1:$UPSTREAM_PORT
+URL_NPROXY=http://127.0.0.1:$NGINX_PROXY_PORT
+URL_FL=http://127.0.0.1:$FAULTLINE_PORT
+
+# Sanity: every path returns the right bodies, and chaos config changes take effect.
+check_body() { # url expected_bytes
+  local got
+  got=$(curl -fsS --max-time 10 -o /dev/null -w '%{http_code} %{size_download}' "$1") || die "GET $1 failed"
+  [[ $got == "200 $2" ]] || die "GET $1: expected '200 $2', got '$got'"
+}
+for base in "$URL_DIRECT" "$URL_NPROXY" "$URL_FL"; do
+  check_body "$base/small.json" "$SMALL_BYTES"
+  check_body "$base/64k.bin" 65536
+done
+chaos latency
+t=$(curl -fsS -o /dev/null -w '%{time_total}' "$URL_FL/small.json")
+awk -v t="$t" -v ms="$LATENCY_MS" 'BEGIN { exit !(t * 1000 >= ms) }' \
+  || die "chaos latency did not apply through the admin API (request took ${t}s)"
+chaos on0
+check_body "$URL_FL/small.json" "$SMALL_BYTES"
+chaos off
+log "sanity checks passed (bodies: small ${SMALL_BYTES} B, 64 KiB; runtime chaos switching works)"
+
+# ---------------------------------------------------------------------------------------------
+# Measurement helpers
+# ---------------------------------------------------------------------------------------------
+# wrk prints latencies as 512.00us / 1.23ms / 1.05s / 1.00m
+to_ms() { awk -v v="$1" 'BEGIN {
+  if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+  else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+  else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.3f", v * 60000 }
+  else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+  else printf "nan" }'; }
+
+run_wrk() { # round case body url connections
+  local round=$1 case=$2 body=$3 url=$4 conns=$5
+  local file=$OUT/wrk-$case-$body-r$round.txt
+  wrk -t"$WRK_THREADS" -c"$conns" -d"${DURATION}s" --timeout 10s --latency "$url" >"$file" 2>&1 \
+    || die "wrk failed for $case/$body: $(tail -3 "$file")"
+  local rps p50 p99 errors requests
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' "$file")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2; exit }' "$file")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2; exit }' "$file")")
+  requests=$(awk '/requests in/ { print $1; exit }' "$file")
+  errors=$(awk '/Non-2xx or 3xx responses:/ { n += $NF }
+                /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
+                END { print n + 0 }' "$file")
+  [[ -n $rps && -n $requests ]] || die "could not parse $file"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$case" "$body" "$rps" "$p50" "$p99" "$errors" "$requests" >>"$RESULTS"
+  log "  $case/$body: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors"
+}
+
+# Percentiles (nearest rank) of an h2load --log-file (columns: start_us, status, duration_us; status -1
+# for a failed stream). Prints "total ok bad min p50 p99 max": counts, then ms over the 2xx/3xx answers.
+h2load_stats() {
+  awk -F'\t' '{ n++; if ($2 >= 200 && $2 < 400) d[++ok] = $3 / 1000; else bad++ }
+    END { printf "%d %d %d", n, ok, bad; if (!ok) { print " nan nan nan nan"; exit }
+          for (i = int(ok / 2); i >= 1; i--) sift(d, i, ok)          # heap sort: portable to mawk
+          for (i = ok; i > 1; i--) { t = d[1]; d[1] = d[i]; d[i] = t; sift(d, 1, i - 1) }
+          printf " %.3f %.3f %.3f %.3f\n", d[1], d[rank(0.50, ok)], d[rank(0.99, ok)], d[ok] }
+    function rank(p, n,   r) { r = int(p * n); if (r < p * n) r++; return r < 1 ? 1 : r }
+    function sift(a, i, n,   c, t) { while ((c = 2 * i) <= n) { if (c < n && a[c + 1] > a[c]) c++
+          if (a[i] >= a[c]) return; t = a[i]; a[i] = a[c]; a[c] = t; i = c } }' "$1"
+}
+# "requests: N total, N started, N done, N succeeded, N failed, N errored, N timeout" -> failed
+h2load_failed() { awk '/^requests:/ { gsub(/,/, ""); print $10 + 0; exit }' "$1"; }
+
+run_rate() { # round case url
+  local round=$1 case=$2 url=$3
+  local file=$OUT/h2load-$case-r$round.txt reqlog=$OUT/h2load-$case-r$round.log
+  local per_client=$(((RATE + RATE_CLIENTS - 1) / RATE_CLIENTS))
+  timeout $((DURATION + 60)) h2load --h1 -t 1 -c "$RATE_CLIENTS" --rps "$per_client" -D "$DURATION" \
+    --log-file "$reqlog" "$url" >"$file" 2>&1 || die "h2load failed for $case: $(tail -3 "$file")"
+  local count ok bad min p50 p99 max failed errors
+  read -r count ok bad min p50 p99 max < <(h2load_stats "$reqlog")
+  failed=$(h2load_failed "$file")
+  errors=$((bad > ${failed:-0} ? bad : ${failed:-0}))
+  local rps
+  rps=$(awk -v n="$count" -v d="$DURATION" 'BEGIN { printf "%.2f", n / d }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$case" small "$rps" "$p50" "$p99" "$errors" "$count" >>"$RESULTS"
+  log "  $case: $rps req/s (target $RATE), p50 ${p50} ms, p99 ${p99} ms, errors $errors"
+}
+
+threads_of() { awk '/^Threads:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+# Heap in use (MiB) from `jstat -gc` lines (read from the JVM's perf counters: no attach, so no
+# extra thread in the gateway): S0U+S1U+EU+OU. One value per sample line.
+jstat_heap_mib() {
+  awk '$1 == "S0C" { for (i = 1; i <= NF; i++) c[$i] = i; next }
+       c["EU"] { printf "%.1f\n", ($c["S0U"] + $c["S1U"] + $c["EU"] + $c["OU"]) / 1024 }'
+}
+heap_mib() { jstat -gc "$1" 2>/dev/null | jstat_heap_mib | tail -1; }
+
+# held(connections, url, logfile, outfile): h2load opens the connections (all at once, or spread over
+# HOLD_RAMP_MS) and sends one request on each, so they are all in flight together; each request is
+# timed from its own send to its last byte.
+held() {
+  local ramp=()
+  if ((HOLD_RAMP_MS > 0)); then
+    local periods=$(((HOLD_RAMP_MS + 99) / 100))
+    ramp=(-r $((($1 + periods - 1) / periods)) --rate-period 100ms)
+  fi
+  timeout $((HOLD_MS / 1000 + 90)) h2load --h1 -t 2 -c "$1" -n "$1" "${ramp[@]}" --log-file "$3" "$2" >"$4" 2>&1
+}
+
+run_hold() { # round server(faultline|nginx)
+  local round=$1 server=$2
+  local file=$OUT/h2load-hold-$server-r$round.txt reqlog=$OUT/h2load-hold-$server-r$round.log
+  local samples=$OUT/hold-threads-r$round.tsv jstat_out=$OUT/hold-jstat-r$round.txt
+  local url=$URL_FL/small.json
+  local thr_before=- heap_before=- thr_after=- thr_max=- heap_max=-
+  if [[ $server == nginx ]]; then
+    url=$URL_DIRECT/sleep-hold
+  else
+    chaos hold
+    sleep 1
+    thr_before=$(threads_of "$JAVA_PID")
+    heap_before=$(heap_mib "$JAVA_PID")
+    heap_before=${heap_before:-0}
+    : >"$samples"
+    # one jstat process sampling every 250 ms (a jstat per sample would cost a JVM start each time)
+    jstat -gc "$JAVA_PID" 250 >"$jstat_out" 2>&1 &
+    SAMPLER_PID=$!
+  fi
+  held "$HOLD_REQUESTS" "$url" "$reqlog" "$file" &
+  LOADER_PID=$!
+  local loader=$LOADER_PID
+  while kill -0 "$loader" 2>/dev/null; do
+    [[ $server == nginx ]] || printf '%s\t%s\n' "$(date +%s.%N)" "$(threads_of "$JAVA_PID")" >>"$samples"
+    sleep 0.25
+  done
+  local loader_rc=0
+  wait "$loader" || loader_rc=$?
+  LOADER_PID=""
+  ((loader_rc == 0)) || die "h2load (held requests, $server) failed ($loader_rc): $(tail -5 "$file")"
+  if [[ $server == faultline ]]; then
+    sleep 2
+    kill -TERM "$SAMPLER_PID" 2>/dev/null || true
+    wait "$SAMPLER_PID" 2>/dev/null || true
+    SAMPLER_PID=""
+    thr_after=$(threads_of "$JAVA_PID")
+    thr_max=$(awk -F'\t' -v m="$thr_after" '$2 > m { m = $2 } END { print m }' "$samples")
+    heap_max=$(jstat_heap_mib <"$jstat_out" | awk -v m="$heap_before" '$1 + 0 > m + 0 { m = $1 } END { print m }')
+  fi
+  local count ok bad min p50 p99 max errors
+  read -r count ok bad min p50 p99 max < <(h2load_stats "$reqlog")
+  errors=$((HOLD_REQUESTS - ok))   # anything but a 2xx/3xx answer, including requests never answered
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$ok" "$errors" "$min" "$p50" "$p99" "$max" \
+    "$thr_before" "$thr_max" "$thr_after" "$heap_before" "$heap_max" "$server" >>"$HOLD"
+  log "  hold ($server): $ok answered, errors $errors, min/p50/p99/max ${min}/${p50}/${p99}/${max} ms," \
+    "threads $thr_before -> max $thr_max -> $thr_after, heap ${heap_before} -> max ${heap_max} MiB"
+  [[ $server == nginx ]] || chaos off
+  sleep 2
+}
+
+# ---------------------------------------------------------------------------------------------
+# Warm-up (JIT) and rounds
+# ---------------------------------------------------------------------------------------------
+if ((WARMUP > 0)); then
+  log "warm-up: ${WARMUP}s per Faultline path (JIT)"
+  warm() { # label connections url
+    local rps
+    rps=$(wrk -t"$WRK_THREADS" -c"$2" -d"${WARMUP}s" "$3" 2>&1 | awk '/^Requests\/sec:/ { print $2 }') || true
+    log "  warm-up $1: ${rps:-?} req/s"
+  }
+  for mode in off on0; do
+    chaos "$mode"
+    warm "chaos $mode, small" "$WRK_CONNECTIONS" "$URL_FL/small.json"
+    warm "chaos $mode, 64 KiB" "$WRK_CONNECTIONS" "$URL_FL/64k.bin"
+  done
+  chaos latency
+  warm "${LATENCY_MS} ms latency" "$LATENCY_CONNECTIONS" "$URL_FL/small.json"
+  # new connections (accept, pipeline set-up, first request) are a path of their own: the held-
+  # requests case opens thousands at once
+  for _ in 1 2 3 4; do
+    held 2500 "$URL_FL/small.json" /dev/null /dev/null || true
+  done
+  log "  warm-up: 10000 new connections with ${LATENCY_MS} ms latency"
+  chaos off
+fi
+
+for round in $(seq 1 "$ROUNDS"); do
+  log "round $round/$ROUNDS"
+  for body in small 64k; do
+    path=/small.json
+    [[ $body == 64k ]] && path=/64k.bin
+    run_wrk "$round" direct "$body" "$URL_DIRECT$path" "$WRK_CONNECTIONS"
+    run_wrk "$round" nginx_proxy "$body" "$URL_NPROXY$path" "$WRK_CONNECTIONS"
+    # chaos off and on alternate which goes first from round to round
+    for mode in $( ((round % 2)) && echo off on0 || echo on0 off); do
+      chaos "$mode"
+      run_wrk "$round" "fl_$mode" "$body" "$URL_FL$path" "$WRK_CONNECTIONS"
+    done
+    chaos off
+  done
+  run_rate "$round" rate_direct "$URL_DIRECT/small.json"
+  run_rate "$round" rate_nginx_proxy "$URL_NPROXY/small.json"
+  chaos off
+  run_rate "$round" rate_fl_off "$URL_FL/small.json"
+  chaos on0
+  run_rate "$round" rate_fl_on0 "$URL_FL/small.json"
+  run_wrk "$round" ref_latency small "$URL_DIRECT/sleep-latency" "$LATENCY_CONNECTIONS"
+  chaos latency
+  run_wrk "$round" fl_latency small "$URL_FL/small.json" "$LATENCY_CONNECTIONS"
+  chaos off
+  run_hold "$round" nginx
+  run_hold "$round" faultline
+done
+
+# ---------------------------------------------------------------------------------------------
+# 4. Report
+# ---------------------------------------------------------------------------------------------
+REPORT=$OUT/report.md
+awk -F'\t' -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -v wrk_c="$WRK_CONNECTIONS" \
+  -v rate="$RATE" -v rate_c="$RATE_CLIENTS" -v lat_ms="$LATENCY_MS" -v lat_c="$LATENCY_CONNECTIONS" \
+  -v hold_n="$HOLD_REQUESTS" -v hold_ms="$HOLD_MS" -v t_p50="$TARGET_LAT_P50_MS" -v t_p99="$TARGET_LAT_P99_MS" \
+  -v t_hold_max="$TARGET_HOLD_MAX_MS" -v t_heap="$TARGET_HOLD_HEAP_MIB" -v t_slack="$TARGET_THREADS_SLACK" \
+  -v t_ratio="$TARGET_PROXY_RPS_RATIO" -v hold_file="$HOLD" -v ramp_ms="$HOLD_RAMP_MS" '
+  function median(key, col,   n, i, j, t, a) {
+    n = cnt[key]; if (!n) return "nan"
+    for (i = 1; i <= n; i++) a[i] = val[key, i, col] + 0
+    for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  function worst(key, col,   i, m) { m = ""; for (i = 1; i <= cnt[key]; i++) if (m == "" || val[key, i, col] + 0 > m) m = val[key, i, col] + 0; return m }
+  function sum(key, col,   i, s) { for (i = 1; i <= cnt[key]; i++) s += val[key, i, col]; return s + 0 }
+  function ratio(a, b) { return (a == "nan" || b == "nan" || b + 0 == 0) ? "n/a" : sprintf("%.2f", a / b) }
+  function f1(x) { return x == "nan" ? "n/a" : sprintf("%.1f", x) }
+  function f2(x) { return x == "nan" ? "n/a" : sprintf("%.2f", x) }
+  function row(label, key, load, vs_key, vs_label, vs2_key, vs2_label,   rps, p50, p99, r) {
+    rps = median(key, 4); p50 = median(key, 5); p99 = median(key, 6)
+    r = ""
+    if (vs_key != "") r = r sprintf("%s: req/s %s, p99 %s", vs_label, ratio(rps, median(vs_key, 4)), ratio(p99, median(vs_key, 6)))
+    if (vs2_key != "") r = r (r == "" ? "" : "; ") sprintf("%s: req/s %s, p99 %s", vs2_label, ratio(rps, median(vs2_key, 4)), ratio(p99, median(vs2_key, 6)))
+    printf "| %s | %s | %s | %s | %s | %d | %s |\n", label, load, f1(rps), f2(p50), f2(p99), sum(key, 7), (r == "" ? "—" : r)
+  }
+  function verdict(ok) { if (!ok) failed++; return ok ? "PASS" : "**FAIL**" }
+  { key = $2 "/" $3; i = ++cnt[key]; for (c = 4; c <= 8; c++) val[key, i, c] = $c }
+  END {
+    wl = sprintf("wrk -t%d -c%d", wrk_t, wrk_c)
+    rl = sprintf("h2load %d req/s, %d conns", rate, rate_c)
+    printf "## Faultline benchmark: median of %d round(s), %d s per measurement\n\n", rounds, duration
+    print "| case | load | req/s | p50 ms | p99 ms | errors | ratios |"
+    print "|---|---|---:|---:|---:|---:|---|"
+    row("nginx direct (upstream), small", "direct/small", wl, "", "", "", "")
+    row("nginx proxy, small", "nginx_proxy/small", wl, "direct/small", "nginx proxy/direct", "", "")
+    row("Faultline chaos off, small", "fl_off/small", wl, "nginx_proxy/small", "Faultline/nginx proxy", "", "")
+    row("Faultline chaos on (all p=0), small", "fl_on0/small", wl, "nginx_proxy/small", "Faultline/nginx proxy", "fl_off/small", "chaos on/off")
+    row("nginx direct (upstream), 64 KiB", "direct/64k", wl, "", "", "", "")
+    row("nginx proxy, 64 KiB", "nginx_proxy/64k", wl, "direct/64k", "nginx proxy/direct", "", "")
+    row("Faultline chaos off, 64 KiB", "fl_off/64k", wl, "nginx_proxy/64k", "Faultline/nginx proxy", "", "")
+    row("Faultline chaos on (all p=0), 64 KiB", "fl_on0/64k", wl, "nginx_proxy/64k", "Faultline/nginx proxy", "fl_off/64k", "chaos on/off")
+    row("fixed rate: nginx direct, small", "rate_direct/small", rl, "", "", "", "")
+    row("fixed rate: nginx proxy, small", "rate_nginx_proxy/small", rl, "rate_direct/small", "nginx proxy/direct", "", "")
+    row("fixed rate: Faultline chaos off, small", "rate_fl_off/small", rl, "rate_direct/small", "Faultline/direct", "rate_nginx_proxy/small", "Faultline/nginx proxy")
+    row("fixed rate: Faultline chaos on (p=0), small", "rate_fl_on0/small", rl, "rate_direct/small", "Faultline/direct", "rate_fl_off/small", "chaos on/off")
+    ll = sprintf("wrk -t%d -c%d", wrk_t, lat_c)
+    row(sprintf("reference: nginx echo_sleep %d ms, small", lat_ms), "ref_latency/small", ll, "", "", "", "")
+    row(sprintf("Faultline %d ms latency (p=1), small", lat_ms), "fl_latency/small", ll, "ref_latency/small", "Faultline/nginx echo_sleep", "", "")
+
+    # held requests: one line per round and server; targets apply to the Faultline lines
+    hn = 0; all = 0
+    while ((getline line < hold_file) > 0) { split(line, h, "\t"); all++
+      for (c = 1; c <= 13; c++) A[all, c] = h[c]
+      if (h[13] == "faultline") { hn++; for (c = 1; c <= 13; c++) H[hn, c] = h[c] } }
+    printf "\n### %d concurrent requests, each delayed %d ms (h2load --h1 -c %d -n %d%s)\n\n", hold_n, hold_ms, hold_n, hold_n,
+      (ramp_ms > 0 ? sprintf(", connections opened over %d ms", ramp_ms) : ", all connections opened at once")
+    print "| round | server | answered | errors | min ms | p50 ms | p99 ms | max ms | threads before / max / after | heap MiB before / max |"
+    print "|---:|---|---:|---:|---:|---:|---:|---:|---|---|"
+    for (r = 1; r <= all; r++)
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s / %s |\n", A[r, 1],
+        (A[r, 13] == "nginx" ? "reference: nginx echo_sleep" : "Faultline"), A[r, 2], A[r, 3], f1(A[r, 4]), f1(A[r, 5]),
+        f1(A[r, 6]), f1(A[r, 7]), A[r, 8], A[r, 9], A[r, 10], A[r, 11], A[r, 12]
+
+    print "\n### Targets\n"
+    print "| target | measured | result |"
+    print "|---|---|---|"
+    p50 = median("fl_latency/small", 5); p99 = median("fl_latency/small", 6)
+    printf "| %d ms latency, %d conns: p50 <= %s ms | median %s ms (worst round %s; nginx echo_sleep %s) | %s |\n", lat_ms, lat_c,
+      t_p50, f2(p50), f2(worst("fl_latency/small", 5)), f2(median("ref_latency/small", 5)), verdict(p50 != "nan" && p50 <= t_p50)
+    printf "| %d ms latency, %d conns: p99 <= %s ms | median %s ms (worst round %s; nginx echo_sleep %s) | %s |\n", lat_ms, lat_c,
+      t_p99, f2(p99), f2(worst("fl_latency/small", 6)), f2(median("ref_latency/small", 6)), verdict(p99 != "nan" && p99 <= t_p99)
+    printf "| %d ms latency: no errors | %d | %s |\n", lat_ms, sum("fl_latency/small", 7), verdict(sum("fl_latency/small", 7) == 0)
+    ans_ok = hn > 0; err = 0; mn = ""; mx = ""; tm = 0; hm = 0; amin = ""
+    for (r = 1; r <= hn; r++) {
+      if (H[r, 2] + 0 != hold_n) ans_ok = 0
+      if (amin == "" || H[r, 2] + 0 < amin) amin = H[r, 2] + 0
+      err += H[r, 3]
+      if (mn == "" || H[r, 4] + 0 < mn) mn = H[r, 4] + 0
+      if (mx == "" || H[r, 7] + 0 > mx) mx = H[r, 7] + 0
+      if (H[r, 9] - H[r, 8] > tm) tm = H[r, 9] - H[r, 8]
+      if (H[r, 10] - H[r, 8] > tm) tm = H[r, 10] - H[r, 8]
+      if (H[r, 12] + 0 > hm) hm = H[r, 12] + 0
+    }
+    printf "| %d held requests: all answered, no errors | fewest answered in a round %s, errors %d | %s |\n", hold_n,
+      (hn ? amin : "n/a"), err, verdict(ans_ok && err == 0)
+    rmx = ""; for (r = 1; r <= all; r++) if (A[r, 13] == "nginx" && (rmx == "" || A[r, 7] + 0 > rmx)) rmx = A[r, 7] + 0
+    printf "| %d held requests: every one answered in %.1f..%.1f s | min %s ms, max %s ms (nginx echo_sleep max %s ms) | %s |\n",
+      hold_n, hold_ms / 1000, t_hold_max / 1000, f1(mn), f1(mx), (rmx == "" ? "n/a" : f1(rmx)),
+      verdict(hn > 0 && mn >= hold_ms && mx <= t_hold_max)
+    printf "| %d held requests: thread count flat (growth <= %d) | max growth %d | %s |\n", hold_n, t_slack, tm,
+      verdict(hn > 0 && tm <= t_slack)
+    printf "| %d held requests: heap in use < %d MiB | max %.1f MiB | %s |\n", hold_n, t_heap, hm, verdict(hn > 0 && hm < t_heap)
+    for (b = 1; b <= 2; b++) {
+      body = b == 1 ? "small" : "64k"
+      rr = ratio(median("fl_off/" body, 4), median("nginx_proxy/" body, 4))
+      printf "| chaos off costs no more than a plain proxy (ARCHITECTURE.md), %s: Faultline/nginx proxy req/s >= %s | %s | %s |\n",
+        (body == "small" ? "small" : "64 KiB"), t_ratio, rr, verdict(rr != "n/a" && rr + 0 >= t_ratio)
+    }
+    printf "\n%d target(s) failed.\n", failed
+    exit failed ? 3 : 0
+  }' "$RESULTS" >"$REPORT" && report_rc=0 || report_rc=$?
+cat "$REPORT"
+log "report: $REPORT"
+exit "$report_rc"

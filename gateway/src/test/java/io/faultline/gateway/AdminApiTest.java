@@ -1,0 +1,149 @@
+package io.faultline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.gateway.config.Flag;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The REST API of a real node, checked through what the traffic listener then does. */
+class AdminApiTest {
+
+  @Test
+  void enableSetSectionAndDisableChangeTheTraffic() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      assertThat(gw.get("/health").bodyAsJsonObject().getString("status")).isEqualTo("UP");
+      assertThat(gw.status().getBoolean("enabled")).isFalse();
+      HttpResponse<Buffer> set = gw.put("/api/chaos/config/fault_injection", "{\"http_errors\": [503], \"http_error_probability\": 1.0}");
+      assertThat(set.statusCode()).isEqualTo(200);
+      assertThat(gw.traffic("/x").statusCode()).as("set but not enabled").isEqualTo(200);
+      assertThat(gw.post("/api/chaos/enable").bodyAsJsonObject().getJsonArray("active_faults")).contains("http_error");
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(503);
+      assertThat(gw.get("/api/chaos/config/fault_injection").bodyAsJsonObject().getDouble("http_error_probability")).isEqualTo(1.0);
+      gw.post("/api/chaos/disable");
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void invalidBodiesGet400NamingTheFieldAndChangeNothing() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.CHAOS_LATENCY_MS, "10"))) {
+      long version = gw.status().getLong("version");
+      HttpResponse<Buffer> range = gw.put("/api/chaos/config/latency", "{\"probability\": 1.5}");
+      assertThat(range.statusCode()).isEqualTo(400);
+      assertThat(range.bodyAsJsonObject().getString("field")).isEqualTo("latency.probability");
+      assertThat(range.bodyAsJsonObject().getString("error")).contains("between 0 and 1");
+      HttpResponse<Buffer> unknown = gw.put("/api/chaos/config", "{\"enabled\": true, \"latencyy\": {}}");
+      assertThat(unknown.statusCode()).isEqualTo(400);
+      assertThat(unknown.bodyAsJsonObject().getString("field")).isEqualTo("latencyy");
+      HttpResponse<Buffer> malformed = gw.put("/api/chaos/config", "{\"enabled\": tru");
+      assertThat(malformed.statusCode()).isEqualTo(400);
+      assertThat(malformed.bodyAsJsonObject().getString("error")).contains("malformed JSON");
+      HttpResponse<Buffer> notAnObject = gw.put("/api/chaos/config", "[1, 2]");
+      assertThat(notAnObject.statusCode()).isEqualTo(400);
+      HttpResponse<Buffer> huge = gw.put("/api/chaos/config", "{\"x\": \"" + "a".repeat(2 * 1024 * 1024) + "\"}");
+      assertThat(huge.statusCode()).isEqualTo(413);
+      assertThat(gw.put("/api/chaos/config/nope", "{}").statusCode()).isEqualTo(404);
+      JsonObject after = gw.status();
+      assertThat(after.getLong("version")).as("nothing was applied").isEqualTo(version);
+      assertThat(after.getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void wholeConfigPutKeepsEnabledUnlessGiven() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.CHAOS, "true"))) {
+      HttpResponse<Buffer> set = gw.put("/api/chaos/config", "{\"fault_injection\": {\"http_errors\": [502], \"http_error_probability\": 1}}");
+      assertThat(set.bodyAsJsonObject().getBoolean("enabled")).isTrue();
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(502);
+      gw.post("/api/chaos/reset");
+      JsonObject reset = gw.status();
+      assertThat(reset.getJsonObject("config").containsKey("fault_injection")).as("back to the startup config").isFalse();
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void scenariosStartStopSaveAndDelete() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      assertThat(gw.get("/api/chaos/scenarios").bodyAsJsonObject().getJsonArray("scenarios")).hasSize(5);
+      assertThat(gw.get("/api/chaos/scenarios/slow_backend").bodyAsJsonObject().getBoolean("built_in")).isTrue();
+      HttpResponse<Buffer> unknown = gw.post("/api/chaos/scenarios/nope");
+      assertThat(unknown.statusCode()).isEqualTo(404);
+      assertThat(unknown.bodyAsJsonObject().getString("error")).contains("unknown scenario nope");
+      HttpResponse<Buffer> saved = gw.postJson("/api/chaos/scenarios",
+          "{\"name\": \"teapot\", \"description\": \"always 418\", \"config\": {\"fault_injection\": {\"http_errors\": [418], \"http_error_probability\": 1}}}");
+      assertThat(saved.statusCode()).isEqualTo(201);
+      assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"slow_backend\", \"config\": {}}").statusCode()).isEqualTo(400);
+      JsonObject started = gw.post("/api/chaos/scenarios/teapot").bodyAsJsonObject();
+      assertThat(started.getString("scenario")).isEqualTo("teapot");
+      assertThat(started.getBoolean("enabled")).isTrue();
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(418);
+      JsonObject stopped = gw.post("/api/chaos/scenarios/stop").bodyAsJsonObject();
+      assertThat(stopped.getString("scenario")).isNull();
+      assertThat(stopped.getBoolean("enabled")).as("the config before the scenario").isFalse();
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(200);
+      assertThat(gw.post("/api/chaos/scenarios/stop").statusCode()).as("nothing to stop").isEqualTo(404);
+      assertThat(gw.admin(HttpMethod.DELETE, "/api/chaos/scenarios/teapot").send().await().statusCode()).isEqualTo(200);
+      assertThat(gw.post("/api/chaos/scenarios/teapot").statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void slowBackendScenarioDelaysTraffic() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      gw.post("/api/chaos/scenarios/slow_backend");
+      long start = System.nanoTime();
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(200);
+      long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+      // 2 s ± 10% jitter; the upper bound leaves room for a slow CI machine.
+      assertThat(elapsedMs).isBetween(1_790L, 4_000L);
+    }
+  }
+
+  @Test
+  void rulesAreAddedListedAndRemoved() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.CHAOS, "true"))) {
+      HttpResponse<Buffer> added = gw.postJson("/api/chaos/rules",
+          "{\"name\": \"admin-down\", \"match\": {\"path\": \"/admin/**\"}, \"fault_injection\": {\"http_errors\": [503], \"http_error_probability\": 1}}");
+      assertThat(added.statusCode()).isEqualTo(201);
+      assertThat(gw.traffic("/admin/users").statusCode()).isEqualTo(503);
+      assertThat(gw.traffic("/users").statusCode()).isEqualTo(200);
+      assertThat(gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules")).hasSize(1);
+      HttpResponse<Buffer> bad = gw.postJson("/api/chaos/rules", "{\"match\": {\"path\": \"/x\"}}");
+      assertThat(bad.statusCode()).isEqualTo(400);
+      assertThat(bad.bodyAsJsonObject().getString("field")).isEqualTo("name");
+      assertThat(gw.admin(HttpMethod.DELETE, "/api/chaos/rules/admin-down").send().await().statusCode()).isEqualTo(200);
+      assertThat(gw.admin(HttpMethod.DELETE, "/api/chaos/rules/admin-down").send().await().statusCode()).isEqualTo(404);
+      assertThat(gw.traffic("/admin/users").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void tokenProtectsEverythingButHealth() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.ADMIN_TOKEN, "s3cret"))) {
+      assertThat(gw.get("/health").statusCode()).isEqualTo(200);
+      HttpResponse<Buffer> denied = gw.get("/api/chaos/status");
+      assertThat(denied.statusCode()).isEqualTo(401);
+      assertThat(denied.bodyAsJsonObject().getString("error")).contains("bearer token");
+      gw.token = "wrong";
+      assertThat(gw.post("/api/chaos/enable").statusCode()).isEqualTo(401);
+      gw.token = "s3cret";
+      assertThat(gw.get("/api/chaos/status").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void unknownPathsAndMethodsAreJsonErrors() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      HttpResponse<Buffer> missing = gw.get("/api/nothing");
+      assertThat(missing.statusCode()).isEqualTo(404);
+      assertThat(missing.bodyAsJsonObject().getString("error")).contains("/api/nothing");
+      assertThat(gw.admin(HttpMethod.DELETE, "/api/chaos/status").send().await().statusCode()).isEqualTo(405);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.faultline.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  private Path file(String yaml) throws IOException {
+    Path path = dir.resolve("faultline.yaml");
+    Files.writeString(path, yaml);
+    return path;
+  }
+
+  private static ChaosConfigException rejected(Path file, Map<String, String> env, Map<Flag, String> flags) {
+    try {
+      ConfigLoader.load(file, env, flags);
+    } catch (ChaosConfigException e) {
+      return e;
+    }
+    throw new AssertionError("accepted");
+  }
+
+  @Test
+  void defaultsWithNoSources() {
+    GatewayConfig config = ConfigLoader.load(null, Map.of(), Map.of());
+    assertThat(config.admin().host()).isEqualTo("127.0.0.1");
+    assertThat(config.admin().port()).isEqualTo(9000);
+    assertThat(config.listeners()).hasSize(1);
+    assertThat(config.listeners().get(0).port()).isEqualTo(3000);
+    assertThat(config.listeners().get(0).upstream()).isNull();
+    assertThat(config.chaos().enabled()).isFalse();
+  }
+
+  @Test
+  void fileThenEnvironmentThenFlags() throws IOException {
+    Path file = file("""
+        admin: { port: 9100 }
+        listeners:
+          - { name: web, protocol: http, port: 3100, upstream: "http://127.0.0.1:8080" }
+        chaos:
+          enabled: true
+          seed: 1
+          latency: { fixed_delay_ms: 100, probability: 0.5 }
+        """);
+    GatewayConfig config = ConfigLoader.load(file,
+        Map.of("FAULTLINE_HTTP_PORT", "3200", "FAULTLINE_CHAOS_LATENCY_MS", "200", "FAULTLINE_SEED", "2"),
+        Map.of(Flag.CHAOS_LATENCY_MS, "300"));
+    assertThat(config.admin().port()).as("file").isEqualTo(9100);
+    assertThat(config.listeners().get(0).port()).as("env over file").isEqualTo(3200);
+    assertThat(config.chaos().seed()).as("env over file").isEqualTo(2);
+    assertThat(config.chaos().latency().fixedDelayMs()).as("flag over env").isEqualTo(300);
+    assertThat(config.chaos().latency().probability()).as("untouched file value").isEqualTo(0.5);
+    assertThat(config.listeners().get(0).upstream()).isEqualTo("http://127.0.0.1:8080");
+  }
+
+  @Test
+  void faultFlagsSwitchChaosOnAndRangeReplacesFixed() throws IOException {
+    Path file = file("chaos: { latency: { fixed_delay_ms: 100 } }\n");
+    GatewayConfig config = ConfigLoader.load(file, Map.of(), Map.of(Flag.CHAOS_LATENCY_RANGE, "100-500"));
+    assertThat(config.chaos().enabled()).isTrue();
+    assertThat(config.chaos().latency().randomDelayRangeMs()).containsExactly(100L, 500L);
+    assertThat(config.chaos().latency().fixedDelayMs()).isZero();
+  }
+
+  @Test
+  void referenceFlagsMapToTheirFields() {
+    GatewayConfig config = ConfigLoader.load(null, Map.of(), Map.of(
+        Flag.CHAOS, "true", Flag.CHAOS_HTTP_ERRORS, "500,503", Flag.CHAOS_HTTP_ERROR_PROBABILITY, "0.25",
+        Flag.CHAOS_RATE_LIMIT, "100", Flag.CHAOS_BANDWIDTH_LIMIT, "1000000", Flag.CHAOS_PACKET_LOSS, "5.0",
+        Flag.CHAOS_SCENARIO, "network_degradation", Flag.UPSTREAM, "http://127.0.0.1:9"));
+    assertThat(config.chaos().faultInjection().httpErrors()).containsExactly(500, 503);
+    assertThat(config.chaos().faultInjection().httpErrorProbability()).isEqualTo(0.25);
+    assertThat(config.chaos().rateLimit().requestsPerSecond()).isEqualTo(100.0);
+    assertThat(config.chaos().trafficShaping().bandwidthLimitBps()).isEqualTo(1_000_000);
+    assertThat(config.chaos().trafficShaping().packetLossPercent()).isEqualTo(5.0);
+    assertThat(config.chaos().scenario()).isEqualTo("network_degradation");
+  }
+
+  @Test
+  void badFlagValueNamesTheFlagFieldAndValue() {
+    ChaosConfigException e = rejected(null, Map.of(), Map.of(Flag.CHAOS_LATENCY_PROBABILITY, "1.5"));
+    assertThat(e.field()).isEqualTo("chaos.latency.probability");
+    assertThat(e.getMessage()).contains("1.5").contains("--chaos-latency-probability");
+    ChaosConfigException notANumber = rejected(null, Map.of(), Map.of(Flag.HTTP_PORT, "eighty"));
+    assertThat(notANumber.field()).isEqualTo("--http-port");
+    assertThat(notANumber.getMessage()).contains("eighty");
+    ChaosConfigException port = rejected(null, Map.of("FAULTLINE_ADMIN_PORT", "70000"), Map.of());
+    assertThat(port.field()).isEqualTo("admin.port");
+    assertThat(port.getMessage()).contains("70000").contains("FAULTLINE_ADMIN_PORT");
+  }
+
+  @Test
+  void httpErrorsWithoutAProbabilityAreRefused() {
+    ChaosConfigException e = rejected(null, Map.of(), Map.of(Flag.CHAOS_HTTP_ERRORS, "503"));
+    assertThat(e.getMessage()).contains("--chaos-http-error-probability");
+  }
+
+  @Test
+  void fileErrorsNameTheFieldOrTheLine() throws IOException {
+    assertThat(rejected(file("listeners:\n  - { name: web, port: 3000, upstrem: x }\n"), Map.of(), Map.of()).field())
+        .isEqualTo("listeners[0].upstrem");
+    assertThat(rejected(file("chaos:\n  fault_injection: { http_errors: [99], http_error_probability: 1 }\n"), Map.of(), Map.of()).field())
+        .isEqualTo("chaos.fault_injection.http_errors[0]");
+    ChaosConfigException syntax = rejected(file("chaos:\n  enabled: [true\n"), Map.of(), Map.of());
+    assertThat(syntax.getMessage()).contains("line");
+    assertThat(rejected(file("chaos: { scenario: nope, enabled: true }\n"), Map.of(), Map.of()).field())
+        .isEqualTo("chaos.scenario").as("checked when the state applies it");
+  }
+
+  @Test
+  void jsonFilesAreAcceptedToo() throws IOException {
+    GatewayConfig config = ConfigLoader.load(file("{\"admin\": {\"port\": 9200}, \"chaos\": {\"enabled\": true}}"), Map.of(), Map.of());
+    assertThat(config.admin().port()).isEqualTo(9200);
+    assertThat(config.chaos().enabled()).isTrue();
+  }
+
+  @Test
+  void listenerChaosBecomesARuleForThatListener() throws IOException {
+    GatewayConfig config = ConfigLoader.load(file("""
+        listeners:
+          - name: web
+            chaos: { latency: { fixed_delay_ms: 50 } }
+        """), Map.of(), Map.of());
+    assertThat(config.effectiveChaos().rules()).singleElement()
+        .satisfies(rule -> assertThat(rule.match().listener()).isEqualTo("web"));
+  }
+
+  @Test
+  void unknownFilesAreReported() {
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml"), Map.of(), Map.of()))
+        .isInstanceOf(ChaosConfigException.class).hasMessageContaining("cannot read");
+  }
+}
