@@ -1,14 +1,16 @@
 package io.faultline.gateway.cli;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options and calls shared by the commands that drive a running node over its admin API. */
 public class AdminClient {
@@ -21,11 +23,13 @@ public class AdminClient {
       description = "Bearer token, if the node requires one (env FAULTLINE_ADMIN_TOKEN).")
   String token;
 
-  PrintStream out = System.out;
-  PrintStream err = System.err;
+  @Spec
+  CommandSpec spec;
 
   /** Calls the admin API and prints the answer; returns the exit code (0 for 2xx). */
   int call(String method, String path) {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(adminUrl.replaceAll("/+$", "") + path))
         .timeout(Duration.ofSeconds(10))
         .method(method, HttpRequest.BodyPublishers.noBody());

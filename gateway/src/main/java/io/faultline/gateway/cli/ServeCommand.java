@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code faultline serve}: runs a gateway node until it is stopped. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -33,6 +35,9 @@ public final class ServeCommand implements Callable<Integer> {
 
   /** The environment the flags' twins are read from; tests replace it. */
   static Supplier<Map<String, String>> environment = System::getenv;
+
+  @Spec
+  CommandSpec spec;
 
   @Option(names = "--config", paramLabel = "FILE", description = "YAML (or JSON) config file; reloaded when it changes.")
   Path config;
@@ -132,7 +137,7 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       loaded = loadConfig();
     } catch (ChaosConfigException e) {
-      System.err.println("faultline: invalid configuration: " + e.field() + ": " + e.getMessage());
+      spec.commandLine().getErr().println("faultline: invalid configuration: " + e.field() + ": " + e.getMessage());
       return 2;
     }
     Path file = config;
@@ -143,10 +148,10 @@ public final class ServeCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> gateway.close().await(), "faultline-shutdown"));
       return 0;
     } catch (ChaosConfigException e) {
-      System.err.println("faultline: invalid configuration: " + e.field() + ": " + e.getMessage());
+      spec.commandLine().getErr().println("faultline: invalid configuration: " + e.field() + ": " + e.getMessage());
       return 2;
     } catch (RuntimeException e) {
-      System.err.println("faultline: could not start: " + e.getMessage());
+      spec.commandLine().getErr().println("faultline: could not start: " + e.getMessage());
       return 1;
     }
   }

@@ -1,0 +1,150 @@
+package io.faultline.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.testing.Timing;
+import io.faultline.chaos.testing.Upstreams;
+import io.faultline.gateway.Gateway;
+import io.faultline.gateway.Main;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command line as a user types it, run in-process against real gateways on loopback. */
+class CliTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final WebClient client = WebClient.create(vertx);
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+  private Gateway started;
+
+  @AfterEach
+  void tearDown() {
+    ServeCommand.environment = System::getenv;
+    if (started != null) {
+      started.close().await();
+    }
+    vertx.close().await();
+  }
+
+  private int run(String... args) {
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  private Gateway serve(String... flags) {
+    List<String> args = new ArrayList<>(List.of("serve", "--http-port", "0", "--admin-port", "0"));
+    args.addAll(List.of(flags));
+    assertThat(run(args.toArray(String[]::new))).as(err.toString()).isZero();
+    started = ServeCommand.running();
+    return started;
+  }
+
+  private HttpResponse<Buffer> traffic(Gateway gateway, String path) {
+    return client.get(gateway.listenerPort("web"), "127.0.0.1", path).send().await();
+  }
+
+  @Test
+  void serveWithNoUpstreamAnswersFromTheMockUpstream() {
+    Gateway gateway = serve();
+    HttpResponse<Buffer> response = traffic(gateway, "/api/test");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getString("status")).isEqualTo("ok");
+  }
+
+  @Test
+  void chaosLatencyFlagAddsTheDelay() {
+    Gateway gateway = serve("--chaos", "--chaos-latency-ms", "300");
+    traffic(gateway, "/api/test");
+    var timed = Timing.time(() -> traffic(gateway, "/api/test"));
+    assertThat(timed.value().statusCode()).isEqualTo(200);
+    Timing.assertElapsedBetween(timed.elapsedMs(), 295, 1_500);
+  }
+
+  @Test
+  void chaosHttpErrorFlagsAnswer503() {
+    Gateway gateway = serve("--chaos", "--chaos-http-errors", "503", "--chaos-http-error-probability", "1.0");
+    assertThat(traffic(gateway, "/api/test").statusCode()).isEqualTo(503);
+  }
+
+  @Test
+  void rateLimitFlagGives429sUnderABurstAndUpstreamFlagIsUsed() {
+    Upstreams.Echo echo = Upstreams.echoHttp(vertx);
+    Gateway gateway = serve("--chaos-rate-limit", "5", "--upstream", echo.url());
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      statuses.add(traffic(gateway, "/x").statusCode());
+    }
+    assertThat(statuses).contains(200, 429);
+    assertThat(echo.hits().get()).isBetween(5, 12);
+  }
+
+  @Test
+  void environmentSitsBetweenFileAndFlags() {
+    ServeCommand.environment = () -> Map.of("FAULTLINE_CHAOS_HTTP_ERRORS", "502", "FAULTLINE_CHAOS_HTTP_ERROR_PROBABILITY", "1",
+        "FAULTLINE_CHAOS", "true");
+    Gateway env = serve();
+    assertThat(traffic(env, "/x").statusCode()).isEqualTo(502);
+    env.close().await();
+    started = null;
+    Gateway flagWins = serve("--chaos-http-errors", "504");
+    assertThat(traffic(flagWins, "/x").statusCode()).isEqualTo(504);
+  }
+
+  @Test
+  void invalidFlagExitsNonZeroNamingTheFieldAndValue() {
+    int code = run("serve", "--http-port", "0", "--admin-port", "0", "--chaos-latency-probability", "1.5");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("chaos.latency.probability").contains("1.5").contains("--chaos-latency-probability");
+    assertThat(run("serve", "--http-port", "0", "--admin-port", "0", "--chaos-scenario", "nope")).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown scenario nope");
+    assertThat(run("serve", "--no-such-flag")).isEqualTo(2);
+    assertThat(err.toString()).contains("--no-such-flag");
+  }
+
+  @Test
+  void statusAndScenarioCommandsDriveARunningNode() {
+    Gateway gateway = serve("--admin-token", "t0k");
+    String url = "http://127.0.0.1:" + gateway.adminPort();
+    assertThat(run("status", "--admin-url", url)).as("no token").isEqualTo(1);
+    assertThat(err.toString()).contains("401");
+    assertThat(run("status", "--admin-url", url, "--token", "t0k")).isZero();
+    assertThat(new JsonObject(out.toString()).getBoolean("enabled")).isFalse();
+    out.getBuffer().setLength(0);
+    assertThat(run("scenario", "start", "service_instability", "--admin-url", url, "--token", "t0k")).isZero();
+    assertThat(gateway.state().scenario()).isEqualTo("service_instability");
+    out.getBuffer().setLength(0);
+    assertThat(run("scenario", "list", "--admin-url", url, "--token", "t0k")).isZero();
+    assertThat(new JsonObject(out.toString()).getString("active")).isEqualTo("service_instability");
+    assertThat(run("scenario", "stop", "--admin-url", url, "--token", "t0k")).isZero();
+    assertThat(gateway.state().scenario()).isNull();
+    assertThat(run("scenario", "start", "nope", "--admin-url", url, "--token", "t0k")).isEqualTo(1);
+    assertThat(err.toString()).contains("unknown scenario nope");
+  }
+
+  @Test
+  void statusWithNoNodeSaysSo() {
+    int port = Upstreams.closedPort();
+    assertThat(run("status", "--admin-url", "http://127.0.0.1:" + port)).isEqualTo(1);
+    assertThat(err.toString()).contains("no gateway answers");
+  }
+
+  @Test
+  void helpShowsExamples() {
+    assertThat(run("serve", "--help")).isZero();
+    assertThat(out.toString()).contains("Examples:").contains("--chaos-latency-ms");
+  }
+}
