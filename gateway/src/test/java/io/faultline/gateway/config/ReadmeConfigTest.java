@@ -1,0 +1,30 @@
+package io.faultline.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The config file example in README.md loads as it is. */
+class ReadmeConfigTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void readmeConfigExampleIsValid() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    int start = readme.indexOf("```yaml\n") + "```yaml\n".length();
+    String yaml = readme.substring(start, readme.indexOf("```", start));
+    Path file = dir.resolve("faultline.yaml");
+    Files.writeString(file, yaml);
+    GatewayConfig config = ConfigLoader.load(file, Map.of(), Map.of());
+    assertThat(config.listeners().get(0).routes()).hasSize(1);
+    assertThat(config.effectiveChaos().rules()).extracting(r -> r.name()).containsExactly("checkout-errors", "listener:web");
+    assertThat(config.chaos().seed()).isEqualTo(42);
+  }
+}
