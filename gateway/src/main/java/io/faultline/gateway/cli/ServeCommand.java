@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -102,47 +103,34 @@ public final class ServeCommand implements Callable<Integer> {
     return running;
   }
 
+  /** The flags given on the command line, read through picocli's model so each {@link Flag} names its option once. */
   Map<Flag, String> flags() {
     Map<Flag, String> flags = new EnumMap<>(Flag.class);
-    put(flags, Flag.UPSTREAM, upstream);
-    put(flags, Flag.HTTP_PORT, httpPort);
-    put(flags, Flag.HTTP_HOST, httpHost);
-    put(flags, Flag.ADMIN_PORT, adminPort);
-    put(flags, Flag.ADMIN_HOST, adminHost);
-    put(flags, Flag.ADMIN_TOKEN, adminToken);
-    put(flags, Flag.SEED, seed);
-    put(flags, Flag.CHAOS, chaos == null ? null : chaos.toString());
-    put(flags, Flag.CHAOS_SCENARIO, chaosScenario);
-    put(flags, Flag.CHAOS_LATENCY_MS, latencyMs);
-    put(flags, Flag.CHAOS_LATENCY_RANGE, latencyRange);
-    put(flags, Flag.CHAOS_LATENCY_PROBABILITY, latencyProbability);
-    put(flags, Flag.CHAOS_HTTP_ERRORS, httpErrors);
-    put(flags, Flag.CHAOS_HTTP_ERROR_PROBABILITY, httpErrorProbability);
-    put(flags, Flag.CHAOS_RATE_LIMIT, rateLimit);
-    put(flags, Flag.CHAOS_BANDWIDTH_LIMIT, bandwidthLimit);
-    put(flags, Flag.CHAOS_PACKET_LOSS, packetLoss);
+    for (Flag flag : Flag.values()) {
+      OptionSpec option = spec.findOption(flag.option());
+      Object value = option == null ? null : option.getValue();
+      if (value != null) {
+        flags.put(flag, value.toString());
+      }
+    }
     return flags;
   }
 
   /** Loads the config from all sources; throws {@link ChaosConfigException} naming the field. */
   GatewayConfig loadConfig() {
-    Map<String, String> env = environment.get();
-    Path file = config != null ? config : env.get("FAULTLINE_CONFIG") == null ? null : Path.of(env.get("FAULTLINE_CONFIG"));
-    return ConfigLoader.load(file, env, flags());
+    return ConfigLoader.load(configFile(), environment.get(), flags());
+  }
+
+  /** {@code --config}, else {@code FAULTLINE_CONFIG}, else none. */
+  Path configFile() {
+    String fromEnv = environment.get().get("FAULTLINE_CONFIG");
+    return config != null ? config : fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
   }
 
   @Override
   public Integer call() {
-    GatewayConfig loaded;
     try {
-      loaded = loadConfig();
-    } catch (ChaosConfigException e) {
-      spec.commandLine().getErr().println("faultline: invalid configuration: " + e.field() + ": " + e.getMessage());
-      return 2;
-    }
-    Path file = config;
-    try {
-      Gateway gateway = Gateway.start(loaded, file, this::loadConfig).await();
+      Gateway gateway = Gateway.start(loadConfig(), configFile(), this::loadConfig).await();
       running = gateway;
       serving = true;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> gateway.close().await(), "faultline-shutdown"));
@@ -153,12 +141,6 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       spec.commandLine().getErr().println("faultline: could not start: " + e.getMessage());
       return 1;
-    }
-  }
-
-  private static void put(Map<Flag, String> flags, Flag flag, String value) {
-    if (value != null) {
-      flags.put(flag, value);
     }
   }
 }

@@ -47,6 +47,15 @@ final class RouteInterceptor implements ProxyInterceptor {
   private static void addForwardedHeaders(ProxyRequest request) {
     HttpServerRequest incoming = request.proxiedRequest();
     MultiMap headers = request.headers();
+    String connection = headers.get("Connection");
+    if (connection != null) {
+      // Headers named in Connection are hop-by-hop too (RFC 9110 7.6.1); vertx-http-proxy drops only the fixed list.
+      for (String name : connection.split(",")) {
+        if (!name.isBlank()) {
+          headers.remove(name.trim());
+        }
+      }
+    }
     SocketAddress remote = incoming.remoteAddress();
     if (remote != null) {
       String previous = headers.get("X-Forwarded-For");
