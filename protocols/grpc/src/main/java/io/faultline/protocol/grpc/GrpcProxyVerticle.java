@@ -1,0 +1,71 @@
+package io.faultline.protocol.grpc;
+
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
+import io.vertx.grpc.server.GrpcProtocol;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import java.util.logging.Logger;
+
+/**
+ * One gRPC listener (HTTP/2, h2c): every call, whatever its service, is relayed to the upstream of its
+ * route by {@link GrpcRelay}. Deploy one instance per event loop.
+ */
+public final class GrpcProxyVerticle extends VerticleBase {
+
+  /** Largest message relayed, in bytes (gRPC's own default is 256 KiB, too small for a transparent proxy). */
+  static final long MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
+
+  private static final Logger LOG = Logger.getLogger(GrpcProxyVerticle.class.getName());
+
+  /** The HTTP/2 stream of the call being dispatched: the gRPC server calls its handler synchronously. */
+  private final ThreadLocal<HttpServerRequest> dispatching = new ThreadLocal<>();
+
+  private final ListenerConfig listener;
+  private final ChaosState state;
+  private final int bindPort;
+  private HttpServer server;
+
+  public GrpcProxyVerticle(ListenerConfig listener, ChaosState state, int bindPort) {
+    this.listener = listener;
+    this.state = state;
+    this.bindPort = bindPort;
+  }
+
+  @Override
+  public Future<?> start() {
+    GrpcClient client = GrpcClient.client(vertx, new GrpcClientOptions()
+        .setMaxMessageSize(MAX_MESSAGE_BYTES)
+        .setScheduleDeadlineAutomatically(true));
+    GrpcRelay relay = new GrpcRelay(vertx, client, listener.name(), state, new MethodRoutes(listener));
+    GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
+        .setMaxMessageSize(MAX_MESSAGE_BYTES)
+        .setScheduleDeadlineAutomatically(true)
+        .removeEnabledProtocol(GrpcProtocol.TRANSCODING)
+        .removeEnabledProtocol(GrpcProtocol.WEB)
+        .removeEnabledProtocol(GrpcProtocol.WEB_TEXT));
+    grpc.callHandler(call -> relay.handle(call, dispatching.get()));
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(listener.host()).setPort(bindPort))
+        .requestHandler(request -> {
+          dispatching.set(request);
+          try {
+            grpc.handle(request);
+          } finally {
+            dispatching.remove();
+          }
+        });
+    return server.listen().onSuccess(s -> LOG.info(() -> "listener " + listener.name() + " (grpc) on "
+        + listener.host() + ":" + s.actualPort() + " -> " + listener.upstream()));
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

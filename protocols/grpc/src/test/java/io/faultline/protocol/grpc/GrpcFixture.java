@@ -1,0 +1,171 @@
+package io.faultline.protocol.grpc;
+
+import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.config.RouteConfig;
+import io.faultline.chaos.state.ChaosState;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
+import io.vertx.grpc.common.GrpcErrorException;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real gRPC upstream ({@code test.Echo}: Unary, Bidi, Count (client streaming), Repeat (server
+ * streaming), Deadline), the real {@link GrpcProxyVerticle} in front of it, and a real Vert.x gRPC
+ * client, all on loopback.
+ */
+final class GrpcFixture implements AutoCloseable {
+
+  static final ServiceName ECHO = ServiceName.create("test.Echo");
+
+  final Vertx vertx = Vertx.vertx();
+  final AtomicInteger upstreamCalls = new AtomicInteger();
+  final ChaosState state;
+  final int upstreamPort;
+  final int port;
+  final GrpcClient client = GrpcClient.client(vertx, new GrpcClientOptions().setScheduleDeadlineAutomatically(true));
+
+  /** What the client saw: the status (null when the stream broke), message, response frames, metadata and any stream error. */
+  record Result(GrpcStatus status, String message, List<String> messages, MultiMap headers, MultiMap trailers, Throwable error) {
+  }
+
+  GrpcFixture(String chaosJson) {
+    this(chaosJson, null);
+  }
+
+  GrpcFixture(String chaosJson, String upstreamOverride) {
+    upstreamPort = startUpstream();
+    state = new ChaosState(chaosJson == null ? ChaosConfig.off() : ChaosJson.parse(chaosJson, ChaosConfig.class, ""),
+        System::nanoTime, 42);
+    String upstream = upstreamOverride != null ? upstreamOverride : "127.0.0.1:" + upstreamPort;
+    ListenerConfig listener = new ListenerConfig("rpc", "grpc", "127.0.0.1", 0, upstream,
+        List.of(new RouteConfig("echo", "/test.Echo/*", null, null, upstream, null)), null, null, 1, null);
+    GrpcProxyVerticle proxy = new GrpcProxyVerticle(listener, state, 0);
+    vertx.deployVerticle(proxy).await();
+    port = proxy.actualPort();
+  }
+
+  private static ServiceMethod<Buffer, Buffer> method(String name) {
+    return ServiceMethod.server(ECHO, name, GrpcMessageEncoder.IDENTITY, GrpcMessageDecoder.IDENTITY);
+  }
+
+  private int startUpstream() {
+    GrpcServer up = GrpcServer.server(vertx);
+    up.callHandler(method("Unary"), req -> req.last().onSuccess(body -> {
+      upstreamCalls.incrementAndGet();
+      GrpcServerResponse<Buffer, Buffer> resp = req.response();
+      resp.headers().set("x-resp-h", "hv:" + req.headers().get("x-req"));
+      resp.trailers().set("x-resp-t", "tv");
+      if (req.encoding() != null) {
+        resp.encoding(req.encoding());
+      }
+      resp.end(Buffer.buffer("echo:").appendBuffer(body));
+    }));
+    up.callHandler(method("Bidi"), req -> {
+      upstreamCalls.incrementAndGet();
+      GrpcServerResponse<Buffer, Buffer> resp = req.response();
+      req.handler(resp::write);
+      req.endHandler(v -> resp.end());
+    });
+    up.callHandler(method("Count"), req -> {
+      upstreamCalls.incrementAndGet();
+      int[] n = {0};
+      req.handler(b -> n[0]++);
+      req.endHandler(v -> req.response().end(Buffer.buffer("count:" + n[0])));
+    });
+    up.callHandler(method("Repeat"), req -> req.last().onSuccess(body -> {
+      upstreamCalls.incrementAndGet();
+      GrpcServerResponse<Buffer, Buffer> resp = req.response();
+      int n = Integer.parseInt(body.toString());
+      for (int i = 0; i < n; i++) {
+        resp.write(Buffer.buffer("m" + i));
+      }
+      resp.trailers().set("x-sent", Integer.toString(n));
+      resp.end();
+    }));
+    up.callHandler(method("Deadline"), req -> req.last().onSuccess(body -> {
+      upstreamCalls.incrementAndGet();
+      req.response().end(Buffer.buffer(String.valueOf(req.timeout())));
+    }));
+    up.callHandler(method("Fail"), req -> req.last().onSuccess(body -> {
+      upstreamCalls.incrementAndGet();
+      req.response().trailers().set("x-why", "asked");
+      req.response().status(GrpcStatus.INVALID_ARGUMENT).statusMessage("bad argument é").end();
+    }));
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(up);
+    return server.listen().await().actualPort();
+  }
+
+  Result call(String method, List<String> requests) {
+    return call(method, requests, 0, Map.of(), null);
+  }
+
+  Result call(String method, List<String> requests, long timeoutMs, Map<String, String> metadata, String encoding) {
+    Promise<Result> result = Promise.promise();
+    List<String> received = new CopyOnWriteArrayList<>();
+    client.request(SocketAddress.inetSocketAddress(port, "127.0.0.1")).onFailure(result::tryFail).onSuccess(req -> {
+      req.fullMethodName("test.Echo/" + method);
+      metadata.forEach((k, v) -> req.headers().set(k, v));
+      if (timeoutMs > 0) {
+        req.timeout(timeoutMs, TimeUnit.MILLISECONDS);
+      }
+      if (encoding != null) {
+        req.encoding(encoding);
+      }
+      req.response().onComplete(ar -> {
+        if (ar.failed()) {
+          Throwable error = ar.cause();
+          GrpcStatus status = error instanceof GrpcErrorException gee ? gee.status() : null;
+          result.tryComplete(new Result(status, error.getMessage(), received, MultiMap.caseInsensitiveMultiMap(),
+              MultiMap.caseInsensitiveMultiMap(), error));
+          return;
+        }
+        var resp = ar.result();
+        resp.handler(b -> received.add(b.toString()));
+        resp.errorHandler(err -> result.tryComplete(new Result(err.status, "stream error " + err, received, resp.headers(),
+            MultiMap.caseInsensitiveMultiMap(), new GrpcErrorException(err, err.status))));
+        resp.exceptionHandler(err -> result.tryComplete(new Result(null, err.getMessage(), received, resp.headers(),
+            MultiMap.caseInsensitiveMultiMap(), err)));
+        resp.end().onComplete(done -> {
+          String message = resp.statusMessage();
+          String raw = resp.trailers().get("grpc-message");
+          if (message == null && raw != null) {
+            message = QueryStringDecoder.decodeComponent(raw, StandardCharsets.UTF_8);
+          }
+          result.tryComplete(new Result(resp.status(), message, received, resp.headers(), resp.trailers(), null));
+        });
+      });
+      for (String r : requests) {
+        req.write(Buffer.buffer(r));
+      }
+      req.end();
+    });
+    return result.future().await();
+  }
+
+  @Override
+  public void close() {
+    vertx.close().await();
+  }
+}

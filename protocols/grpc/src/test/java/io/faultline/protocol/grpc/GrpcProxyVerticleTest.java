@@ -1,0 +1,163 @@
+package io.faultline.protocol.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.testing.Timing;
+import io.faultline.chaos.testing.Upstreams;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every call kind relayed unchanged, and each chaos decision seen by a real gRPC client as gRPC. */
+class GrpcProxyVerticleTest {
+
+  static final String ZERO = """
+      {"enabled": true, "latency": {"fixed_delay_ms": 1000, "probability": 0},
+       "fault_injection": {"http_errors": [503], "http_error_probability": 0, "connection_error_probability": 0}}""";
+
+  static String chaos(String mode) {
+    return mode.equals("off") ? null : ZERO;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero"})
+  void unaryRelaysMessageMetadataAndTrailers(String mode) {
+    try (GrpcFixture gw = new GrpcFixture(chaos(mode))) {
+      GrpcFixture.Result result = gw.call("Unary", List.of("hello"), 0, Map.of("x-req", "rq"), null);
+      assertThat(result.status()).isEqualTo(GrpcStatus.OK);
+      assertThat(result.messages()).containsExactly("echo:hello");
+      assertThat(result.headers().get("x-resp-h")).isEqualTo("hv:rq");
+      assertThat(result.trailers().get("x-resp-t")).isEqualTo("tv");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero"})
+  void streamingCallsOfEveryKindPassThrough(String mode) {
+    try (GrpcFixture gw = new GrpcFixture(chaos(mode))) {
+      assertThat(gw.call("Bidi", List.of("a", "b", "c")).messages()).containsExactly("a", "b", "c");
+      assertThat(gw.call("Count", List.of("1", "2", "3", "4")).messages()).containsExactly("count:4");
+      GrpcFixture.Result repeat = gw.call("Repeat", List.of("5"));
+      assertThat(repeat.messages()).containsExactly("m0", "m1", "m2", "m3", "m4");
+      assertThat(repeat.trailers().get("x-sent")).isEqualTo("5");
+    }
+  }
+
+  @Test
+  void upstreamStatusMessageAndTrailersAreRelayed() {
+    try (GrpcFixture gw = new GrpcFixture(null)) {
+      GrpcFixture.Result result = gw.call("Fail", List.of("x"));
+      assertThat(result.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
+      assertThat(result.message()).isEqualTo("bad argument é");
+      // A status sent before any message is trailers-only: its trailers travel in the one HEADERS frame.
+      String why = result.trailers().get("x-why") != null ? result.trailers().get("x-why") : result.headers().get("x-why");
+      assertThat(why).isEqualTo("asked");
+    }
+  }
+
+  @Test
+  void gzipFramesPassThroughAndDeadlinesPropagate() {
+    try (GrpcFixture gw = new GrpcFixture(null)) {
+      assertThat(gw.call("Unary", List.of("zipped"), 0, Map.of(), "gzip").messages()).containsExactly("echo:zipped");
+      long seenByUpstream = Long.parseLong(gw.call("Deadline", List.of("x"), 5_000, Map.of(), null).messages().get(0));
+      assertThat(seenByUpstream).isBetween(1L, 5_000L);
+    }
+  }
+
+  @Test
+  void unreachableUpstreamIsUnavailableNamingIt() {
+    int closed = Upstreams.closedPort();
+    try (GrpcFixture gw = new GrpcFixture(null, "127.0.0.1:" + closed)) {
+      GrpcFixture.Result result = gw.call("Unary", List.of("x"));
+      assertThat(result.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+      assertThat(result.message()).contains("127.0.0.1:" + closed);
+    }
+  }
+
+  @Test
+  void injectedHttpErrorsBecomeGrpcStatuses() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "fault_injection": {"http_errors": [503], "http_error_probability": 1.0}}""")) {
+      GrpcFixture.Result result = gw.call("Unary", List.of("x"));
+      assertThat(result.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+      assertThat(result.headers().get(GrpcDecisions.FAULT_HEADER)).isEqualTo("http_error");
+      assertThat(gw.upstreamCalls.get()).isZero();
+      gw.state.set(io.faultline.chaos.config.ChaosJson.parse("""
+          {"enabled": true, "fault_injection": {"http_errors": [504], "http_error_probability": 1.0}}""",
+          io.faultline.chaos.config.ChaosConfig.class, ""));
+      assertThat(gw.call("Unary", List.of("x")).status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+    }
+  }
+
+  @Test
+  void rateLimitAnswersResourceExhausted() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "rate_limit": {"requests_per_second": 0.5, "burst_size": 2}}""")) {
+      assertThat(gw.call("Unary", List.of("1")).status()).isEqualTo(GrpcStatus.OK);
+      assertThat(gw.call("Unary", List.of("2")).status()).isEqualTo(GrpcStatus.OK);
+      GrpcFixture.Result limited = gw.call("Unary", List.of("3"));
+      assertThat(limited.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
+      assertThat(limited.message()).contains("rate limit");
+    }
+  }
+
+  @Test
+  void latencyDelaysTheCall() {
+    try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 300}}")) {
+      gw.call("Unary", List.of("warm"));
+      var timed = Timing.time(() -> gw.call("Unary", List.of("x")));
+      assertThat(timed.value().status()).isEqualTo(GrpcStatus.OK);
+      Timing.assertElapsedBetween(timed.elapsedMs(), 295, 1_500);
+    }
+  }
+
+  @Test
+  void timeoutHoldsTheCallUntilTheClientsDeadline() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "fault_injection": {"timeout_probability": 1.0, "timeout_ms": 30000}}""")) {
+      var timed = Timing.time(() -> gw.call("Unary", List.of("x"), 500, Map.of(), null));
+      assertThat(timed.value().status()).isIn(GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.CANCELLED);
+      // held until the client's 500 ms deadline, not the 30 s timeout_ms
+      Timing.assertElapsedBetween(timed.elapsedMs(), 450, 3_000);
+      assertThat(gw.upstreamCalls.get()).isZero();
+    }
+  }
+
+  @Test
+  void connectionErrorResetsTheStream() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "fault_injection": {"connection_error_probability": 1.0}}""")) {
+      GrpcFixture.Result result = gw.call("Unary", List.of("x"));
+      assertThat(result.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+      assertThat(result.error()).isNotNull();
+    }
+  }
+
+  @Test
+  void partialResponseDropsTheStreamAfterTheFirstMessage() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "fault_injection": {"partial_response_probability": 1.0}}""")) {
+      GrpcFixture.Result result = gw.call("Repeat", List.of("5"));
+      assertThat(result.messages()).hasSizeLessThan(5);
+      assertThat(result.status()).isNotEqualTo(GrpcStatus.OK);
+      assertThat(result.error()).isNotNull();
+    }
+  }
+
+  @Test
+  void rulesTargetMethodsByGlobAndMetadata() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "rules": [
+          {"name": "count-down", "match": {"path": "/test.Echo/Count"},
+           "fault_injection": {"http_errors": [500], "http_error_probability": 1.0}},
+          {"name": "canary", "match": {"headers": {"x-canary": "yes"}},
+           "fault_injection": {"http_errors": [403], "http_error_probability": 1.0}}]}""")) {
+      assertThat(gw.call("Count", List.of("1")).status()).isEqualTo(GrpcStatus.INTERNAL);
+      assertThat(gw.call("Unary", List.of("x")).status()).isEqualTo(GrpcStatus.OK);
+      assertThat(gw.call("Unary", List.of("x"), 0, Map.of("x-canary", "yes"), null).status()).isEqualTo(GrpcStatus.PERMISSION_DENIED);
+    }
+  }
+}
