@@ -6,11 +6,13 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.control.ChaosControlVerticle;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.gateway.config.GatewayConfig;
+import io.faultline.protocol.grpc.GrpcProxyVerticle;
 import io.faultline.protocol.http.ConnectionGate;
 import io.faultline.protocol.http.HttpProxyVerticle;
 import io.faultline.protocol.http.MockUpstream;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import java.util.logging.Logger;
 
 /**
@@ -47,9 +50,9 @@ public final class Gateway {
   public static Future<Gateway> start(GatewayConfig config, Path file, Supplier<GatewayConfig> reload) {
     for (int i = 0; i < config.listeners().size(); i++) {
       String protocol = config.listeners().get(i).protocol();
-      if (!protocol.equals("http")) {
+      if (!protocol.equals("http") && !protocol.equals("grpc")) {
         return Future.failedFuture(new ChaosConfigException("listeners[" + i + "].protocol",
-            "the " + protocol + " listener is not available in this version of Faultline yet; only http is"));
+            "the " + protocol + " listener is not available in this version of Faultline yet; http and grpc are"));
       }
     }
     Vertx vertx = Vertx.vertx();
@@ -60,7 +63,8 @@ public final class Gateway {
     for (int i = 0; i < config.listeners().size(); i++) {
       ListenerConfig listener = config.listeners().get(i);
       int index = i;
-      chain = chain.compose(v -> deployHttp(vertx, listener, index, state)).onSuccess(port -> ports.put(listener.name(), port));
+      chain = chain.compose(v -> listener.protocol().equals("grpc") ? deployGrpc(vertx, listener, index, state)
+          : deployHttp(vertx, listener, index, state)).onSuccess(port -> ports.put(listener.name(), port));
     }
     return chain
         .compose(v -> vertx.deployVerticle(admin))
@@ -93,14 +97,26 @@ public final class Gateway {
     }
     ConnectionGate gate = new ConnectionGate();
     int bindPort = configured.port() == 0 ? -(index + 1) : configured.port();
-    return ready.compose(listener -> {
-      List<HttpProxyVerticle> instances = new CopyOnWriteArrayList<>();
-      return vertx.deployVerticle(() -> {
-        HttpProxyVerticle verticle = new HttpProxyVerticle(listener, state, gate, bindPort);
-        instances.add(verticle);
-        return verticle;
-      }, new DeploymentOptions().setInstances(listener.instances())).map(id -> instances.get(0).actualPort());
-    });
+    return ready.compose(listener -> perEventLoop(vertx, listener.instances(),
+        () -> new HttpProxyVerticle(listener, state, gate, bindPort), HttpProxyVerticle::actualPort));
+  }
+
+  /** Deploys a gRPC listener, one {@link GrpcProxyVerticle} per event loop (port 0 handled as for http). */
+  private static Future<Integer> deployGrpc(Vertx vertx, ListenerConfig listener, int index, ChaosState state) {
+    int bindPort = listener.port() == 0 ? -(index + 1) : listener.port();
+    return perEventLoop(vertx, listener.instances(), () -> new GrpcProxyVerticle(listener, state, bindPort),
+        GrpcProxyVerticle::actualPort);
+  }
+
+  /** Deploys {@code instances} verticles in one deployment and answers the port the first one bound. */
+  private static <V extends VerticleBase> Future<Integer> perEventLoop(Vertx vertx, int instances, Supplier<V> create,
+      ToIntFunction<V> port) {
+    List<V> created = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+      V verticle = create.get();
+      created.add(verticle);
+      return verticle;
+    }, new DeploymentOptions().setInstances(instances)).map(id -> port.applyAsInt(created.get(0)));
   }
 
   public Vertx vertx() {

@@ -10,6 +10,7 @@ import java.util.Set;
  * One traffic listener: a protocol verticle on {@code host:port} forwarding to {@code upstream} (or to
  * its {@code routes}), with an optional {@code chaos} override that applies to its traffic only.
  * {@code upstream} may be left out for {@code http}, which then answers from the built-in mock upstream.
+ * The default port is 3000 for http, 3001 for grpc, 3002 for websocket and 3003 for graphql.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ListenerConfig(
@@ -35,7 +36,7 @@ public record ListenerConfig(
       throw new ChaosConfigException("protocol", "must be one of " + PROTOCOLS + ", got " + protocol);
     }
     host = host == null ? "127.0.0.1" : host;
-    port = port == null ? 3000 : port;
+    port = port == null ? 3000 + PROTOCOLS.indexOf(protocol) : port;
     if (port < 0 || port > 65535) {
       throw new ChaosConfigException("port", "must be between 0 and 65535, got " + port);
     }

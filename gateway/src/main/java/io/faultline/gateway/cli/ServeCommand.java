@@ -52,6 +52,12 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--http-host", paramLabel = "HOST", description = "Address of the first http listener (default 127.0.0.1).")
   String httpHost;
 
+  @Option(names = "--grpc-port", paramLabel = "PORT", description = "Port of the first grpc listener (default 3001); needs --grpc-upstream.")
+  String grpcPort;
+
+  @Option(names = "--grpc-upstream", paramLabel = "HOST:PORT", description = "Upstream of the first grpc listener (adds one if there is none).")
+  String grpcUpstream;
+
   @Option(names = "--admin-port", paramLabel = "PORT", description = "Admin API port (default 9000; 0 picks one).")
   String adminPort;
 

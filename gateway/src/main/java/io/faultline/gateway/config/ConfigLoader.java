@@ -115,7 +115,10 @@ public final class ConfigLoader {
     Map<String, Object> node = tree;
     int i = 0;
     if (parts[0].equals("listeners[0]")) {
-      node = firstHttpListener(tree);
+      node = firstListener(tree, "http", GatewayConfig.DEFAULT_LISTENER);
+      i = 1;
+    } else if (parts[0].equals("grpc[0]")) {
+      node = firstListener(tree, "grpc", "rpc");
       i = 1;
     }
     for (; i < parts.length - 1; i++) {
@@ -129,32 +132,34 @@ public final class ConfigLoader {
     node.put(parts[parts.length - 1], value);
   }
 
-  /** The first listener that is (or defaults to) http; a default {@code web} listener is added when there is none. */
+  /** The first listener of {@code protocol} (a listener without one is http); one named {@code name} is added when there is none. */
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> firstHttpListener(Map<String, Object> tree) {
-    Object listeners = tree.get("listeners");
-    List<Object> list;
-    if (listeners instanceof List) {
-      list = new ArrayList<>((List<Object>) listeners);
-    } else {
-      list = new ArrayList<>();
-    }
+  private static Map<String, Object> firstListener(Map<String, Object> tree, String protocol, String name) {
+    List<Object> list = tree.get("listeners") instanceof List<?> existing ? new ArrayList<>(existing) : new ArrayList<>();
+    tree.put("listeners", list);
     for (int i = 0; i < list.size(); i++) {
-      if (list.get(i) instanceof Map<?, ?> map) {
-        Object protocol = map.get("protocol");
-        if (protocol == null || "http".equals(protocol)) {
-          Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) map);
-          list.set(i, copy);
-          tree.put("listeners", list);
-          return copy;
-        }
+      if (list.get(i) instanceof Map<?, ?> map && protocol.equals(map.get("protocol") == null ? "http" : map.get("protocol"))) {
+        Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) map);
+        list.set(i, copy);
+        return copy;
       }
     }
     Map<String, Object> created = new LinkedHashMap<>();
-    created.put("name", GatewayConfig.DEFAULT_LISTENER);
-    created.put("protocol", "http");
-    list.add(0, created);
-    tree.put("listeners", list);
+    created.put("name", name);
+    created.put("protocol", protocol);
+    if (protocol.equals("http") && list.isEmpty()) {
+      list.add(created);
+    } else if (protocol.equals("http")) {
+      list.add(0, created);
+    } else {
+      if (list.stream().noneMatch(l -> l instanceof Map<?, ?> m && "http".equals(m.get("protocol") == null ? "http" : m.get("protocol")))) {
+        Map<String, Object> web = new LinkedHashMap<>();
+        web.put("name", GatewayConfig.DEFAULT_LISTENER);
+        web.put("protocol", "http");
+        list.add(web);
+      }
+      list.add(created);
+    }
     return created;
   }
 

@@ -13,6 +13,8 @@ public enum Flag {
   HTTP_PORT("--http-port", "listeners[0].port", Kind.INT),
   HTTP_HOST("--http-host", "listeners[0].host", Kind.STRING),
   UPSTREAM("--upstream", "listeners[0].upstream", Kind.STRING),
+  GRPC_PORT("--grpc-port", "grpc[0].port", Kind.INT),
+  GRPC_UPSTREAM("--grpc-upstream", "grpc[0].upstream", Kind.STRING),
   ADMIN_PORT("--admin-port", "admin.port", Kind.INT),
   ADMIN_HOST("--admin-host", "admin.host", Kind.STRING),
   ADMIN_TOKEN("--admin-token", "admin.token", Kind.STRING),
