@@ -34,7 +34,7 @@ HOLD_REQUESTS=${HOLD_REQUESTS:-10000}  # held-requests case: this many concurren
 HOLD_MS=${HOLD_MS:-5000}               # ... each delayed this long
 HOLD_RAMP_MS=${HOLD_RAMP_MS:-0}        # 0: open every connection at once; N: spread the opens over N ms
 JAVA_XMX=${JAVA_XMX:-1g}
-JAVA_OPTS=${JAVA_OPTS:-}
+JAVA_OPTS=${JAVA_OPTS:-}            # extra JVM flags, e.g. "-XX:+UseParallelGC -Xms1g -Xmn512m" (replaces G1)
 NGINX_PROXY_WORKERS=${NGINX_PROXY_WORKERS:-$(nproc)}  # same as Faultline's event loops (one per core)
 NGINX_UPSTREAM_WORKERS=${NGINX_UPSTREAM_WORKERS:-1}
 # Ports (all on 127.0.0.1)
@@ -257,8 +257,11 @@ faultline_env=()
 while IFS='=' read -r name _; do
   [[ $name == FAULTLINE_* ]] && faultline_env+=(-u "$name")
 done < <(env)
+# G1 unless JAVA_OPTS picks a collector (the JVM refuses two); a later -Xms in JAVA_OPTS wins
+JAVA_GC=-XX:+UseG1GC
+[[ " $JAVA_OPTS " =~ \ -XX:\+Use[A-Za-z]+GC\  ]] && JAVA_GC=""
 # shellcheck disable=SC2086
-env "${faultline_env[@]}" java -Xms256m -Xmx"$JAVA_XMX" -XX:+UseG1GC -Xlog:gc:file="$OUT/gc.log" $JAVA_OPTS -jar "$JAR" serve \
+env "${faultline_env[@]}" java -Xms256m -Xmx"$JAVA_XMX" $JAVA_GC -Xlog:gc:file="$OUT/gc.log" $JAVA_OPTS -jar "$JAR" serve \
   --upstream "http://127.0.0.1:$UPSTREAM_PORT" --http-port "$FAULTLINE_PORT" --admin-port "$ADMIN_PORT" \
   --seed 42 >"$OUT/faultline.log" 2>&1 &
 JAVA_PID=$!
@@ -529,7 +532,8 @@ awk -F'\t' -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -
   -v rate="$RATE" -v rate_c="$RATE_CLIENTS" -v lat_ms="$LATENCY_MS" -v lat_c="$LATENCY_CONNECTIONS" \
   -v hold_n="$HOLD_REQUESTS" -v hold_ms="$HOLD_MS" -v t_p50="$TARGET_LAT_P50_MS" -v t_p99="$TARGET_LAT_P99_MS" \
   -v t_hold_max="$TARGET_HOLD_MAX_MS" -v t_heap="$TARGET_HOLD_HEAP_MIB" -v t_slack="$TARGET_THREADS_SLACK" \
-  -v t_ratio="$TARGET_PROXY_RPS_RATIO" -v hold_file="$HOLD" -v ramp_ms="$HOLD_RAMP_MS" '
+  -v t_ratio="$TARGET_PROXY_RPS_RATIO" -v t_on_ratio="$TARGET_CHAOS_ON_RATIO" -v t_rate_p99="$TARGET_RATE_P99_EXTRA_MS" \
+  -v hold_file="$HOLD" -v ramp_ms="$HOLD_RAMP_MS" -v cases=" $CASES " '
   function median(key, col,   n, i, j, t, a) {
     n = cnt[key]; if (!n) return "nan"
     for (i = 1; i <= n; i++) a[i] = val[key, i, col] + 0
@@ -546,8 +550,10 @@ awk -F'\t' -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -
     r = ""
     if (vs_key != "") r = r sprintf("%s: req/s %s, p99 %s", vs_label, ratio(rps, median(vs_key, 4)), ratio(p99, median(vs_key, 6)))
     if (vs2_key != "") r = r (r == "" ? "" : "; ") sprintf("%s: req/s %s, p99 %s", vs2_label, ratio(rps, median(vs2_key, 4)), ratio(p99, median(vs2_key, 6)))
+    if (!cnt[key]) return   # case not run
     printf "| %s | %s | %s | %s | %s | %d | %s |\n", label, load, f1(rps), f2(p50), f2(p99), sum(key, 7), (r == "" ? "—" : r)
   }
+  function has(c) { return index(cases, " " c " ") > 0 }
   function verdict(ok) { if (!ok) failed++; return ok ? "PASS" : "**FAIL**" }
   { key = $2 "/" $3; i = ++cnt[key]; for (c = 4; c <= 8; c++) val[key, i, c] = $c }
   END {
@@ -577,49 +583,73 @@ awk -F'\t' -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -
     while ((getline line < hold_file) > 0) { split(line, h, "\t"); all++
       for (c = 1; c <= 13; c++) A[all, c] = h[c]
       if (h[13] == "faultline") { hn++; for (c = 1; c <= 13; c++) H[hn, c] = h[c] } }
-    printf "\n### %d concurrent requests, each delayed %d ms (h2load --h1 -c %d -n %d%s)\n\n", hold_n, hold_ms, hold_n, hold_n,
-      (ramp_ms > 0 ? sprintf(", connections opened over %d ms", ramp_ms) : ", all connections opened at once")
-    print "| round | server | answered | errors | min ms | p50 ms | p99 ms | max ms | threads before / max / after | heap MiB before / max |"
-    print "|---:|---|---:|---:|---:|---:|---:|---:|---|---|"
-    for (r = 1; r <= all; r++)
-      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s / %s |\n", A[r, 1],
-        (A[r, 13] == "nginx" ? "reference: nginx echo_sleep" : "Faultline"), A[r, 2], A[r, 3], f1(A[r, 4]), f1(A[r, 5]),
-        f1(A[r, 6]), f1(A[r, 7]), A[r, 8], A[r, 9], A[r, 10], A[r, 11], A[r, 12]
+    if (has("hold")) {
+      printf "\n### %d concurrent requests, each delayed %d ms (h2load --h1 -c %d -n %d%s)\n\n", hold_n, hold_ms, hold_n, hold_n,
+        (ramp_ms > 0 ? sprintf(", connections opened over %d ms", ramp_ms) : ", all connections opened at once")
+      print "| round | server | answered | errors | min ms | p50 ms | p99 ms | max ms | threads before / max / after | heap MiB before / max |"
+      print "|---:|---|---:|---:|---:|---:|---:|---:|---|---|"
+      for (r = 1; r <= all; r++)
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s / %s |\n", A[r, 1],
+          (A[r, 13] == "nginx" ? "reference: nginx echo_sleep" : "Faultline"), A[r, 2], A[r, 3], f1(A[r, 4]), f1(A[r, 5]),
+          f1(A[r, 6]), f1(A[r, 7]), A[r, 8], A[r, 9], A[r, 10], A[r, 11], A[r, 12]
+    }
 
     print "\n### Targets\n"
     print "| target | measured | result |"
     print "|---|---|---|"
-    p50 = median("fl_latency/small", 5); p99 = median("fl_latency/small", 6)
-    printf "| %d ms latency, %d conns: p50 <= %s ms | median %s ms (worst round %s; nginx echo_sleep %s) | %s |\n", lat_ms, lat_c,
-      t_p50, f2(p50), f2(worst("fl_latency/small", 5)), f2(median("ref_latency/small", 5)), verdict(p50 != "nan" && p50 <= t_p50)
-    printf "| %d ms latency, %d conns: p99 <= %s ms | median %s ms (worst round %s; nginx echo_sleep %s) | %s |\n", lat_ms, lat_c,
-      t_p99, f2(p99), f2(worst("fl_latency/small", 6)), f2(median("ref_latency/small", 6)), verdict(p99 != "nan" && p99 <= t_p99)
-    printf "| %d ms latency: no errors | %d | %s |\n", lat_ms, sum("fl_latency/small", 7), verdict(sum("fl_latency/small", 7) == 0)
-    ans_ok = hn > 0; err = 0; mn = ""; mx = ""; tm = 0; hm = 0; amin = ""
-    for (r = 1; r <= hn; r++) {
-      if (H[r, 2] + 0 != hold_n) ans_ok = 0
-      if (amin == "" || H[r, 2] + 0 < amin) amin = H[r, 2] + 0
-      err += H[r, 3]
-      if (mn == "" || H[r, 4] + 0 < mn) mn = H[r, 4] + 0
-      if (mx == "" || H[r, 7] + 0 > mx) mx = H[r, 7] + 0
-      if (H[r, 9] - H[r, 8] > tm) tm = H[r, 9] - H[r, 8]
-      if (H[r, 10] - H[r, 8] > tm) tm = H[r, 10] - H[r, 8]
-      if (H[r, 12] + 0 > hm) hm = H[r, 12] + 0
+    if (has("throughput")) {
+      for (b = 1; b <= 2; b++) {
+        body = b == 1 ? "small" : "64k"; bl = b == 1 ? "small" : "64 KiB"
+        off = median("fl_off/" body, 4); ng = median("nginx_proxy/" body, 4)
+        rr = ratio(off, ng)
+        printf "| chaos off, %s: Faultline req/s >= %s x nginx proxy (aim 1.0x) | %s x (%s vs %s req/s) | %s |\n",
+          bl, t_ratio, rr, f1(off), f1(ng), verdict(rr != "n/a" && rr + 0 >= t_ratio)
+      }
+      for (b = 1; b <= 2; b++) {
+        body = b == 1 ? "small" : "64k"; bl = b == 1 ? "small" : "64 KiB"
+        on = median("fl_on0/" body, 4); off = median("fl_off/" body, 4)
+        rr = ratio(on, off)
+        printf "| chaos on (every fault p=0), %s: req/s >= %s x chaos off | %s x (%s vs %s req/s) | %s |\n",
+          bl, t_on_ratio, rr, f1(on), f1(off), verdict(rr != "n/a" && rr + 0 >= t_on_ratio)
+      }
     }
-    printf "| %d held requests: all answered, no errors | fewest answered in a round %s, errors %d | %s |\n", hold_n,
-      (hn ? amin : "n/a"), err, verdict(ans_ok && err == 0)
-    rmx = ""; for (r = 1; r <= all; r++) if (A[r, 13] == "nginx" && (rmx == "" || A[r, 7] + 0 > rmx)) rmx = A[r, 7] + 0
-    printf "| %d held requests: every one answered in %.1f..%.1f s | min %s ms, max %s ms (nginx echo_sleep max %s ms) | %s |\n",
-      hold_n, hold_ms / 1000, t_hold_max / 1000, f1(mn), f1(mx), (rmx == "" ? "n/a" : f1(rmx)),
-      verdict(hn > 0 && mn >= hold_ms && mx <= t_hold_max)
-    printf "| %d held requests: thread count flat (growth <= %d) | max growth %d | %s |\n", hold_n, t_slack, tm,
-      verdict(hn > 0 && tm <= t_slack)
-    printf "| %d held requests: heap in use < %d MiB | max %.1f MiB | %s |\n", hold_n, t_heap, hm, verdict(hn > 0 && hm < t_heap)
-    for (b = 1; b <= 2; b++) {
-      body = b == 1 ? "small" : "64k"
-      rr = ratio(median("fl_off/" body, 4), median("nginx_proxy/" body, 4))
-      printf "| chaos off costs no more than a plain proxy (ARCHITECTURE.md), %s: Faultline/nginx proxy req/s >= %s | %s | %s |\n",
-        (body == "small" ? "small" : "64 KiB"), t_ratio, rr, verdict(rr != "n/a" && rr + 0 >= t_ratio)
+    if (has("rate")) {
+      d99 = median("rate_direct/small", 6); o99 = median("rate_fl_off/small", 6); n99 = median("rate_fl_on0/small", 6)
+      ok = d99 != "nan" && o99 != "nan"
+      printf "| %d req/s fixed rate: Faultline p99 <= direct p99 + %s ms | Faultline chaos off %s ms vs direct %s ms: %s ms (chaos on p=0: %s ms, %s ms; nginx proxy: %s ms) | %s |\n",
+        rate, t_rate_p99, f2(o99), f2(d99), (ok ? sprintf("%+.2f", o99 - d99) : "n/a"), f2(n99),
+        (n99 != "nan" && d99 != "nan" ? sprintf("%+.2f", n99 - d99) : "n/a"), f2(median("rate_nginx_proxy/small", 6)),
+        verdict(ok && o99 - d99 <= t_rate_p99 + 0)
+    }
+    if (has("latency")) {
+      p50 = median("fl_latency/small", 5); p99 = median("fl_latency/small", 6)
+      printf "| %d ms latency, %d conns: p50 <= %s ms | median %s ms (worst round %s; nginx echo_sleep %s) | %s |\n", lat_ms, lat_c,
+        t_p50, f2(p50), f2(worst("fl_latency/small", 5)), f2(median("ref_latency/small", 5)), verdict(p50 != "nan" && p50 <= t_p50 + 0)
+      printf "| %d ms latency, %d conns: p99 <= %s ms | median %s ms (worst round %s; nginx echo_sleep %s) | %s |\n", lat_ms, lat_c,
+        t_p99, f2(p99), f2(worst("fl_latency/small", 6)), f2(median("ref_latency/small", 6)), verdict(p99 != "nan" && p99 <= t_p99 + 0)
+      printf "| %d ms latency: no errors | %d | %s |\n", lat_ms, sum("fl_latency/small", 7), verdict(sum("fl_latency/small", 7) == 0)
+    }
+    if (has("hold")) {
+      ans_ok = hn > 0; err = 0; mn = ""; mx = ""; tm = 0; hm = 0; amin = ""
+      for (r = 1; r <= hn; r++) {
+        if (H[r, 2] + 0 != hold_n) ans_ok = 0
+        if (amin == "" || H[r, 2] + 0 < amin) amin = H[r, 2] + 0
+        err += H[r, 3]
+        if (mn == "" || H[r, 4] + 0 < mn) mn = H[r, 4] + 0
+        if (mx == "" || H[r, 7] + 0 > mx) mx = H[r, 7] + 0
+        if (H[r, 9] - H[r, 8] > tm) tm = H[r, 9] - H[r, 8]
+        if (H[r, 10] - H[r, 8] > tm) tm = H[r, 10] - H[r, 8]
+        if (H[r, 12] + 0 > hm) hm = H[r, 12] + 0
+      }
+      printf "| %d held requests: all answered, no errors | fewest answered in a round %s, errors %d | %s |\n", hold_n,
+        (hn ? amin : "n/a"), err, verdict(ans_ok && err == 0)
+      rmx = ""; for (r = 1; r <= all; r++) if (A[r, 13] == "nginx" && (rmx == "" || A[r, 7] + 0 > rmx)) rmx = A[r, 7] + 0
+      printf "| %d held requests: every one answered in %.1f..%.1f s | min %s ms, max %s ms (nginx echo_sleep max %s ms) | %s |\n",
+        hold_n, hold_ms / 1000, t_hold_max / 1000, f1(mn), f1(mx), (rmx == "" ? "n/a" : f1(rmx)),
+        verdict(hn > 0 && mn >= hold_ms && mx <= t_hold_max + 0)
+      printf "| %d held requests: thread count flat (growth <= %d) | max growth %d | %s |\n", hold_n, t_slack, tm,
+        verdict(hn > 0 && tm <= t_slack + 0)
+      printf "| %d held requests: heap in use < %d MiB | max %.1f MiB | %s |\n", hold_n, t_heap, hm, verdict(hn > 0 && hm < t_heap + 0)
     }
     printf "\n%d target(s) failed.\n", failed
     exit failed ? 3 : 0

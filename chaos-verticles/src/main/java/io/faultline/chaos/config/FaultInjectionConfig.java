@@ -4,7 +4,9 @@ import java.util.List;
 
 /**
  * Error injection: HTTP error codes, held-then-closed timeouts, connection errors (closed with no
- * response) and partial responses, each with its own probability.
+ * response) and partial responses, each with its own probability; for gRPC also chosen statuses
+ * ({@code grpc_status_codes}), streams ended with {@code abort_status} after
+ * {@code abort_after_messages} response messages, and streams dropped mid-way.
  */
 public record FaultInjectionConfig(
     Boolean enabled,
@@ -13,7 +15,13 @@ public record FaultInjectionConfig(
     Double timeoutProbability,
     Long timeoutMs,
     Double connectionErrorProbability,
-    Double partialResponseProbability) {
+    Double partialResponseProbability,
+    List<String> grpcStatusCodes,
+    Double grpcStatusProbability,
+    String grpcStatusMessage,
+    Integer abortAfterMessages,
+    String abortStatus,
+    Double streamDropProbability) {
 
   public FaultInjectionConfig {
     enabled = Check.flag(enabled, true);
@@ -26,9 +34,21 @@ public record FaultInjectionConfig(
     timeoutMs = Check.nonNegative(timeoutMs, "timeout_ms", 5_000L);
     connectionErrorProbability = Check.probability(connectionErrorProbability, "connection_error_probability", 0.0);
     partialResponseProbability = Check.probability(partialResponseProbability, "partial_response_probability", 0.0);
+    List<String> codes = new java.util.ArrayList<>();
+    for (int i = 0; grpcStatusCodes != null && i < grpcStatusCodes.size(); i++) {
+      codes.add(GrpcCodes.check(grpcStatusCodes.get(i), "grpc_status_codes[" + i + "]"));
+    }
+    grpcStatusCodes = List.copyOf(codes);
+    grpcStatusProbability = Check.probability(grpcStatusProbability, "grpc_status_probability", 0.0);
+    if (grpcStatusProbability > 0 && grpcStatusCodes.isEmpty()) {
+      throw new ChaosConfigException("grpc_status_codes", "must list at least one status when grpc_status_probability is above 0");
+    }
+    abortAfterMessages = Check.nonNegative(abortAfterMessages, "abort_after_messages", 0);
+    abortStatus = GrpcCodes.check(abortStatus == null ? "UNAVAILABLE" : abortStatus, "abort_status");
+    streamDropProbability = Check.probability(streamDropProbability, "stream_drop_probability", 0.0);
   }
 
   public static FaultInjectionConfig httpErrors(List<Integer> codes, double probability) {
-    return new FaultInjectionConfig(true, codes, probability, null, null, null, null);
+    return new FaultInjectionConfig(true, codes, probability, null, null, null, null, null, null, null, null, null, null);
   }
 }

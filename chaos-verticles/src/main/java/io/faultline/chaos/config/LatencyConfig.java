@@ -4,14 +4,16 @@ import java.util.List;
 
 /**
  * Latency injection: {@code fixed_delay_ms} or a uniform {@code random_delay_range_ms: [min, max]},
- * spread by ± {@code jitter_percent}, applied to a {@code probability} share of requests.
+ * spread by ± {@code jitter_percent}, applied to a {@code probability} share of requests; on streams
+ * (gRPC) each response message is also delayed by {@code per_message_delay_ms}.
  */
 public record LatencyConfig(
     Boolean enabled,
     Long fixedDelayMs,
     List<Long> randomDelayRangeMs,
     Double jitterPercent,
-    Double probability) {
+    Double probability,
+    Long perMessageDelayMs) {
 
   public LatencyConfig {
     enabled = Check.flag(enabled, true);
@@ -32,13 +34,14 @@ public record LatencyConfig(
     }
     jitterPercent = Check.percent(jitterPercent, "jitter_percent", 0.0);
     probability = Check.probability(probability, "probability", 1.0);
+    perMessageDelayMs = Check.nonNegative(perMessageDelayMs, "per_message_delay_ms", 0L);
   }
 
   public static LatencyConfig fixed(long ms) {
-    return new LatencyConfig(true, ms, null, null, null);
+    return new LatencyConfig(true, ms, null, null, null, null);
   }
 
   public boolean active() {
-    return enabled && probability > 0 && (fixedDelayMs > 0 || randomDelayRangeMs != null);
+    return enabled && probability > 0 && (fixedDelayMs > 0 || randomDelayRangeMs != null || perMessageDelayMs > 0);
   }
 }

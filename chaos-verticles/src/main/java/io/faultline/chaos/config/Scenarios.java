@@ -12,19 +12,19 @@ public final class Scenarios {
 
   private static final List<Scenario> BUILT_IN = List.of(
       new Scenario("network_degradation", "500 ms fixed delay with 20% jitter, 5% packet loss, 100 KB/s bandwidth", true,
-          base(new LatencyConfig(true, 500L, null, 20.0, 1.0), null, null,
+          base(new LatencyConfig(true, 500L, null, 20.0, 1.0, null), null, null,
               new TrafficShapingConfig(true, 100_000L, 5.0, null, null))),
       new Scenario("service_instability", "20% HTTP errors (500, 502, 503, 504) and 10% timeouts", true,
-          base(null, new FaultInjectionConfig(true, SERVER_ERRORS, 0.2, 0.1, null, null, null), null, null)),
+          base(null, new FaultInjectionConfig(true, SERVER_ERRORS, 0.2, 0.1, null, null, null, null, null, null, null, null, null), null, null)),
       new Scenario("cascading_failure", "1-5 s random delays with 30% jitter, 30% HTTP errors, 20% timeouts, 10% connection errors, 10 req/s",
           true,
-          base(new LatencyConfig(true, null, List.of(1_000L, 5_000L), 30.0, 1.0),
-              new FaultInjectionConfig(true, SERVER_ERRORS, 0.3, 0.2, null, 0.1, null),
+          base(new LatencyConfig(true, null, List.of(1_000L, 5_000L), 30.0, 1.0, null),
+              new FaultInjectionConfig(true, SERVER_ERRORS, 0.3, 0.2, null, 0.1, null, null, null, null, null, null, null),
               new RateLimitConfig(true, 10.0, null, null, null), null)),
       new Scenario("peak_traffic", "50 req/s per endpoint with a burst of 10", true,
           base(null, null, new RateLimitConfig(true, 50.0, 10, false, true), null)),
       new Scenario("slow_backend", "2 s fixed delay with 10% jitter on every request", true,
-          base(new LatencyConfig(true, 2_000L, null, 10.0, 1.0), null, null, null)));
+          base(new LatencyConfig(true, 2_000L, null, 10.0, 1.0, null), null, null, null)));
 
   private static final Map<String, Scenario> BY_NAME =
       BUILT_IN.stream().collect(Collectors.toUnmodifiableMap(Scenario::name, Function.identity()));

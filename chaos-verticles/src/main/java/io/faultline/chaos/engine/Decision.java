@@ -5,8 +5,8 @@ import io.faultline.chaos.limit.CircuitBreaker;
 
 /**
  * What one fault decided for one request, in protocol-neutral terms. Protocols translate it: HTTP
- * status, gRPC status, WebSocket close code, GraphQL {@code errors}. {@link Fail}, {@link Timeout},
- * {@link Reset} and {@link Cut} end the request; the others add to it.
+ * status, gRPC status, WebSocket close code, GraphQL {@code errors}. {@link Fail}, {@link Status},
+ * {@link Timeout}, {@link Reset}, {@link Cut} and {@link Abort} end the request; the others add to it.
  */
 public sealed interface Decision {
 
@@ -50,6 +50,21 @@ public sealed interface Decision {
 
   /** Answer with {@code status} without calling the upstream; {@code retryAfterSeconds > 0} adds Retry-After. */
   record Fail(String fault, int status, long retryAfterSeconds) implements Decision {
+  }
+
+  /**
+   * Answer with the protocol status {@code code} (a gRPC status name) and {@code message}; protocols
+   * without such statuses answer the HTTP status it maps to ({@link io.faultline.chaos.config.GrpcCodes#httpStatus}).
+   */
+  record Status(String fault, String code, String message) implements Decision {
+  }
+
+  /** On a stream, relay {@code afterMessages} response messages, then end it with status {@code code}. */
+  record Abort(String fault, int afterMessages, String code) implements Decision {
+  }
+
+  /** On a stream, hold each response message {@code ms} before relaying it. */
+  record MessageDelay(long ms) implements Decision {
   }
 
   /** Hold the request {@code ms} without answering, then close the connection. */

@@ -8,7 +8,11 @@ import io.faultline.chaos.config.LatencyConfig;
 import io.faultline.chaos.config.RateLimitConfig;
 import io.faultline.chaos.config.TrafficShapingConfig;
 import io.faultline.chaos.fault.BandwidthFault;
+import io.faultline.chaos.fault.AbortStreamFault;
 import io.faultline.chaos.fault.BulkheadFault;
+import io.faultline.chaos.fault.GrpcStatusFault;
+import io.faultline.chaos.fault.MessageLatencyFault;
+import io.faultline.chaos.fault.StreamDropFault;
 import io.faultline.chaos.fault.CircuitBreakerFault;
 import io.faultline.chaos.fault.HttpErrorFault;
 import io.faultline.chaos.fault.LatencyFault;
@@ -62,12 +66,23 @@ public final class FaultTypes {
       }),
       new FaultType(LatencyFault.TYPE, (s, parts) -> {
         LatencyConfig c = s.latency();
-        return c == null || !c.active() ? null : new FaultSpec(LatencyFault.TYPE, c.probability(), new LatencyFault(c));
+        return c == null || !c.active() || c.fixedDelayMs() == 0 && c.randomDelayRangeMs() == null ? null
+            : new FaultSpec(LatencyFault.TYPE, c.probability(), new LatencyFault(c));
+      }),
+      new FaultType(MessageLatencyFault.TYPE, (s, parts) -> {
+        LatencyConfig c = s.latency();
+        return c == null || !c.active() || c.perMessageDelayMs() == 0 ? null
+            : new FaultSpec(MessageLatencyFault.TYPE, c.probability(), new MessageLatencyFault(c.perMessageDelayMs()));
       }),
       new FaultType(HttpErrorFault.TYPE, (s, parts) -> {
         FaultInjectionConfig c = injecting(s);
         return c == null || c.httpErrorProbability() == 0 ? null
             : new FaultSpec(HttpErrorFault.TYPE, c.httpErrorProbability(), new HttpErrorFault(c.httpErrors()));
+      }),
+      new FaultType(GrpcStatusFault.TYPE, (s, parts) -> {
+        FaultInjectionConfig c = injecting(s);
+        return c == null || c.grpcStatusProbability() == 0 ? null
+            : new FaultSpec(GrpcStatusFault.TYPE, c.grpcStatusProbability(), new GrpcStatusFault(c.grpcStatusCodes(), c.grpcStatusMessage()));
       }),
       new FaultType(TimeoutFault.TYPE, (s, parts) -> {
         FaultInjectionConfig c = injecting(s);
@@ -93,6 +108,16 @@ public final class FaultTypes {
         TrafficShapingConfig c = s.trafficShaping();
         return c == null || !c.enabled() || c.packetLossPercent() == 0 ? null
             : new FaultSpec(PacketLossFault.TYPE, c.packetLossPercent() / 100.0, new PacketLossFault());
+      }),
+      new FaultType(StreamDropFault.TYPE, (s, parts) -> {
+        FaultInjectionConfig c = injecting(s);
+        return c == null || c.streamDropProbability() == 0 ? null
+            : new FaultSpec(StreamDropFault.TYPE, c.streamDropProbability(), new StreamDropFault());
+      }),
+      new FaultType(AbortStreamFault.TYPE, (s, parts) -> {
+        FaultInjectionConfig c = injecting(s);
+        return c == null || c.abortAfterMessages() == 0 ? null
+            : new FaultSpec(AbortStreamFault.TYPE, 1.0, new AbortStreamFault(c.abortAfterMessages(), c.abortStatus()));
       }));
 
   private FaultTypes() {

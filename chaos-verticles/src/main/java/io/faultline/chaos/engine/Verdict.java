@@ -17,6 +17,7 @@ public final class Verdict {
   public static final Verdict PASS = new Verdict();
 
   private long delayMs;
+  private long messageDelayMs;
   private long throttleBps;
   private Decision terminal;
   private Bulkhead bulkhead;
@@ -32,6 +33,8 @@ public final class Verdict {
   boolean add(Decision decision) {
     if (decision instanceof Decision.Delay d) {
       delayMs += d.ms();
+    } else if (decision instanceof Decision.MessageDelay m) {
+      messageDelayMs += m.ms();
     } else if (decision instanceof Decision.Throttle t) {
       throttleBps = throttleBps == 0 ? t.bytesPerSecond() : Math.min(throttleBps, t.bytesPerSecond());
     } else if (decision instanceof Decision.Admit a) {
@@ -47,18 +50,24 @@ public final class Verdict {
   }
 
   public boolean isPass() {
-    return this == PASS || delayMs == 0 && throttleBps == 0 && terminal == null && bulkhead == null && breaker == null;
+    return this == PASS || delayMs == 0 && messageDelayMs == 0 && throttleBps == 0 && terminal == null && bulkhead == null
+        && breaker == null;
   }
 
   public long delayMs() {
     return delayMs;
   }
 
+  /** Extra delay before each response message of a stream (gRPC). */
+  public long messageDelayMs() {
+    return messageDelayMs;
+  }
+
   public long throttleBps() {
     return throttleBps;
   }
 
-  /** A {@link Decision.Fail}, {@link Decision.Timeout}, {@link Decision.Reset} or {@link Decision.Cut}, or null. */
+  /** The decision that ends the request ({@link Decision.Fail}, {@link Decision.Status}, {@link Decision.Timeout}, {@link Decision.Reset}, {@link Decision.Cut}, {@link Decision.Abort}), or null. */
   public Decision terminal() {
     return terminal;
   }

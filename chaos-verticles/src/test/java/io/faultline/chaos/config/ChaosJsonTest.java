@@ -108,4 +108,13 @@ class ChaosJsonTest {
     assertThat(Scenarios.builtIn("slow_backend").config().latency().fixedDelayMs()).isEqualTo(2_000);
     assertThat(Scenarios.builtIn("service_instability").config().faultInjection().httpErrors()).containsExactly(500, 502, 503, 504);
   }
+
+  @Test
+  void grpcStatusNamesAreChecked() {
+    ChaosConfigException e = rejected("{\"fault_injection\": {\"grpc_status_codes\": [\"UNAVAILABLE\", \"NOPE\"], \"grpc_status_probability\": 1}}");
+    assertThat(e.field()).isEqualTo("fault_injection.grpc_status_codes[1]");
+    assertThat(e.getMessage()).contains("RESOURCE_EXHAUSTED");
+    assertThat(rejected("{\"fault_injection\": {\"abort_after_messages\": 1, \"abort_status\": \"OK\"}}").field())
+        .isEqualTo("fault_injection.abort_status");
+  }
 }

@@ -94,6 +94,8 @@ final class GrpcRelay {
     Decision terminal = verdict.terminal();
     if (terminal instanceof Decision.Fail fail) {
       end(call, verdict, GrpcDecisions.fromHttp(fail.status()), GrpcDecisions.message(fail.fault(), fail.status()), fail.fault());
+    } else if (terminal instanceof Decision.Status status) {
+      end(call, verdict, GrpcStatus.valueOf(status.code()), status.message(), status.fault());
     } else if (terminal instanceof Decision.Timeout timeout) {
       long hold = call.timeout() > 0 ? call.timeout() : timeout.ms();
       vertx.setTimer(Math.max(1, hold), id -> end(call, verdict, GrpcStatus.DEADLINE_EXCEEDED,
@@ -162,21 +164,27 @@ final class GrpcRelay {
     if (cut != null) {
       response.headers().set(GrpcDecisions.FAULT_HEADER, cut.fault());
     }
+    Decision.Abort abort = verdict.terminal() instanceof Decision.Abort a ? a : null;
+    if (abort != null) {
+      response.headers().set(GrpcDecisions.FAULT_HEADER, abort.fault());
+    }
     if (incoming.status() == null) {
       response.writeHead();
     }
     int cutAfter = cut == null ? Integer.MAX_VALUE : cut.fraction() >= 0.5 ? 1 : 0;
+    int abortAfter = abort == null ? Integer.MAX_VALUE : abort.afterMessages();
     MessagePacer pacer = verdict.throttleBps() > 0 ? new MessagePacer(verdict.throttleBps()) : null;
+    long messageDelayMs = verdict.messageDelayMs();
     int[] relayed = {0};
     if (cutAfter == 0) {
       dropStream(http, outgoing, verdict);
       return;
     }
     incoming.messageHandler(message -> {
-      if (relayed[0] >= cutAfter) {
+      if (relayed[0] >= cutAfter || relayed[0] >= abortAfter) {
         return;
       }
-      long waitMs = pacer == null ? 0 : pacer.reserve(message.payload().length());
+      long waitMs = messageDelayMs + (pacer == null ? 0 : pacer.reserve(message.payload().length()));
       if (waitMs <= 0) {
         relay(message, response, incoming);
       } else {
@@ -188,6 +196,12 @@ final class GrpcRelay {
       }
       if (++relayed[0] >= cutAfter) {
         dropStream(http, outgoing, verdict);
+      } else if (relayed[0] == abortAfter) {
+        vertx.setTimer(Math.max(1, waitMs + 1), id -> {
+          outgoing.cancel();
+          end(call, verdict, GrpcStatus.valueOf(abort.code()),
+              "stream aborted after " + abortAfter + " messages (injected by Faultline)", null);
+        });
       }
     });
     incoming.errorHandler(error -> {
@@ -197,7 +211,7 @@ final class GrpcRelay {
       verdict.complete(true);
     });
     incoming.endHandler(v -> {
-      if (relayed[0] >= cutAfter) {
+      if (relayed[0] >= cutAfter || relayed[0] >= abortAfter) {
         return;
       }
       incoming.trailers().forEach(t -> {

@@ -117,8 +117,9 @@ final class GrpcFixture implements AutoCloseable {
     return server.listen().await().actualPort();
   }
 
+  /** Calls with a 20 s deadline, so a relay that never answers fails the test instead of hanging it. */
   Result call(String method, List<String> requests) {
-    return call(method, requests, 0, Map.of(), null);
+    return call(method, requests, 20_000, Map.of(), null);
   }
 
   Result call(String method, List<String> requests, long timeoutMs, Map<String, String> metadata, String encoding) {

@@ -26,7 +26,7 @@ class GrpcProxyVerticleTest {
   @ValueSource(strings = {"off", "zero"})
   void unaryRelaysMessageMetadataAndTrailers(String mode) {
     try (GrpcFixture gw = new GrpcFixture(chaos(mode))) {
-      GrpcFixture.Result result = gw.call("Unary", List.of("hello"), 0, Map.of("x-req", "rq"), null);
+      GrpcFixture.Result result = gw.call("Unary", List.of("hello"), 20_000, Map.of("x-req", "rq"), null);
       assertThat(result.status()).isEqualTo(GrpcStatus.OK);
       assertThat(result.messages()).containsExactly("echo:hello");
       assertThat(result.headers().get("x-resp-h")).isEqualTo("hv:rq");
@@ -61,7 +61,7 @@ class GrpcProxyVerticleTest {
   @Test
   void gzipFramesPassThroughAndDeadlinesPropagate() {
     try (GrpcFixture gw = new GrpcFixture(null)) {
-      assertThat(gw.call("Unary", List.of("zipped"), 0, Map.of(), "gzip").messages()).containsExactly("echo:zipped");
+      assertThat(gw.call("Unary", List.of("zipped"), 20_000, Map.of(), "gzip").messages()).containsExactly("echo:zipped");
       long seenByUpstream = Long.parseLong(gw.call("Deadline", List.of("x"), 5_000, Map.of(), null).messages().get(0));
       assertThat(seenByUpstream).isBetween(1L, 5_000L);
     }
@@ -157,7 +157,63 @@ class GrpcProxyVerticleTest {
            "fault_injection": {"http_errors": [403], "http_error_probability": 1.0}}]}""")) {
       assertThat(gw.call("Count", List.of("1")).status()).isEqualTo(GrpcStatus.INTERNAL);
       assertThat(gw.call("Unary", List.of("x")).status()).isEqualTo(GrpcStatus.OK);
-      assertThat(gw.call("Unary", List.of("x"), 0, Map.of("x-canary", "yes"), null).status()).isEqualTo(GrpcStatus.PERMISSION_DENIED);
+      assertThat(gw.call("Unary", List.of("x"), 20_000, Map.of("x-canary", "yes"), null).status()).isEqualTo(GrpcStatus.PERMISSION_DENIED);
+    }
+  }
+
+  @Test
+  void chosenGrpcStatusesAndMessageAreReturned() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "fault_injection": {"grpc_status_codes": ["unauthenticated"], "grpc_status_probability": 1.0,
+                                              "grpc_status_message": "token expired"}}""")) {
+      GrpcFixture.Result result = gw.call("Unary", List.of("x"));
+      assertThat(result.status()).isEqualTo(GrpcStatus.UNAUTHENTICATED);
+      assertThat(result.message()).isEqualTo("token expired");
+      assertThat(result.headers().get(GrpcDecisions.FAULT_HEADER)).isEqualTo("grpc_status");
+    }
+  }
+
+  @Test
+  void abortAfterMessagesEndsTheStreamWithTheChosenStatus() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "fault_injection": {"abort_after_messages": 2, "abort_status": "ABORTED"}}""")) {
+      GrpcFixture.Result result = gw.call("Repeat", List.of("5"));
+      assertThat(result.messages()).containsExactly("m0", "m1");
+      assertThat(result.status()).isEqualTo(GrpcStatus.ABORTED);
+      assertThat(result.message()).contains("aborted after 2 messages");
+    }
+  }
+
+  @Test
+  void streamDropBreaksTheStream() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "fault_injection": {"stream_drop_probability": 1.0}}""")) {
+      for (int i = 0; i < 3; i++) {
+        GrpcFixture.Result result = gw.call("Repeat", List.of("5"));
+        assertThat(result.messages()).hasSizeLessThan(5);
+        assertThat(result.error()).isNotNull();
+      }
+    }
+  }
+
+  @Test
+  void perMessageLatencySlowsEachStreamMessage() {
+    try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"latency\": {\"per_message_delay_ms\": 100}}")) {
+      gw.call("Repeat", List.of("1"));
+      var timed = Timing.time(() -> gw.call("Repeat", List.of("5")));
+      assertThat(timed.value().messages()).hasSize(5);
+      // 5 messages held 100 ms each, one after another; generous upper bound for CI.
+      Timing.assertElapsedBetween(timed.elapsedMs(), 490, 3_000);
+    }
+  }
+
+  @Test
+  void bandwidthLimitPacesResponseFrames() {
+    try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10}}")) {
+      var timed = Timing.time(() -> gw.call("Repeat", List.of("5")));
+      assertThat(timed.value().messages()).hasSize(5);
+      // five 2-byte frames at 10 B/s: 4 waits of 200 ms after the first frame.
+      Timing.assertElapsedBetween(timed.elapsedMs(), 750, 3_000);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.faultline.protocol.http;
 
+import io.faultline.chaos.config.GrpcCodes;
 import io.faultline.chaos.engine.ChaosSnapshot;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Verdict;
@@ -99,6 +100,9 @@ final class ChaosInterceptor implements ProxyInterceptor {
     Decision terminal = verdict.terminal();
     if (terminal instanceof Decision.Fail fail) {
       return Future.succeededFuture(HttpDecisions.fail(request, fail));
+    }
+    if (terminal instanceof Decision.Status status) {
+      return Future.succeededFuture(HttpDecisions.fail(request, new Decision.Fail(status.fault(), GrpcCodes.httpStatus(status.code()), 0)));
     }
     if (terminal instanceof Decision.Timeout timeout) {
       request.release();
