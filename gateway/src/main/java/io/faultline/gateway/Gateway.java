@@ -14,6 +14,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class Gateway {
             "the " + protocol + " listener is not available in this version of Faultline yet; http and grpc are"));
       }
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     ChaosState state = new ChaosState(config.effectiveChaos());
     Map<String, Integer> ports = new LinkedHashMap<>();
     AdminVerticle admin = new AdminVerticle(config.admin());
@@ -70,7 +71,7 @@ public final class Gateway {
         .compose(v -> vertx.deployVerticle(admin))
         .compose(v -> vertx.deployVerticle(new ConfigReloader(file, reload == null ? () -> config : reload, config)))
         .map(v -> {
-          LOG.info(() -> "Faultline ready: chaos " + (state.snapshot().config().enabled() ? "ON" : "off")
+          LOG.info(() -> "Faultline ready (" + (vertx.isNativeTransportEnabled() ? "epoll" : "nio") + "): chaos " + (state.snapshot().config().enabled() ? "ON" : "off")
               + ", seed " + state.snapshot().seed() + ", admin port " + admin.actualPort() + ", listeners " + ports);
           return new Gateway(vertx, state, ports, admin.actualPort());
         })
