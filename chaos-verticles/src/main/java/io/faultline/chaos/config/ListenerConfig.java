@@ -11,6 +11,8 @@ import java.util.Set;
  * its {@code routes}), with an optional {@code chaos} override that applies to its traffic only.
  * {@code upstream} may be left out for {@code http}, which then answers from the built-in mock upstream.
  * The default port is 3000 for http, 3001 for grpc, 3002 for websocket and 3003 for graphql.
+ * {@code https://} and {@code grpcs://} upstreams are reached over TLS, verified against the JVM's trust
+ * store unless {@code tls_trust_all} is set (self-signed staging certificates).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ListenerConfig(
@@ -23,7 +25,8 @@ public record ListenerConfig(
     Long timeoutMs,
     Long connectTimeoutMs,
     Integer instances,
-    ChaosOverride chaos) {
+    ChaosOverride chaos,
+    Boolean tlsTrustAll) {
 
   public static final List<String> PROTOCOLS = List.of("http", "grpc", "websocket", "graphql");
 
@@ -55,13 +58,14 @@ public record ListenerConfig(
     timeoutMs = Check.positive(timeoutMs, "timeout_ms", 30_000L);
     connectTimeoutMs = Check.positive(connectTimeoutMs, "connect_timeout_ms", 5_000L);
     instances = Check.positive(instances, "instances", Runtime.getRuntime().availableProcessors());
+    tlsTrustAll = Check.flag(tlsTrustAll, false);
   }
 
   public ListenerConfig withUpstream(String url) {
-    return new ListenerConfig(name, protocol, host, port, url, routes, timeoutMs, connectTimeoutMs, instances, chaos);
+    return new ListenerConfig(name, protocol, host, port, url, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll);
   }
 
   public ListenerConfig withPort(int newPort) {
-    return new ListenerConfig(name, protocol, host, newPort, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos);
+    return new ListenerConfig(name, protocol, host, newPort, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll);
   }
 }

@@ -45,7 +45,7 @@ public record GatewayConfig(
   }
 
   public static ListenerConfig defaultListener() {
-    return new ListenerConfig(DEFAULT_LISTENER, "http", null, null, null, null, null, null, null, null);
+    return new ListenerConfig(DEFAULT_LISTENER, "http", null, null, null, null, null, null, null, null, null);
   }
 
   /** The chaos config the node runs: the global one plus one rule per listener that has its own {@code chaos}. */

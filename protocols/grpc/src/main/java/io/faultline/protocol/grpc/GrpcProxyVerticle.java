@@ -4,9 +4,11 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.server.GrpcProtocol;
@@ -41,10 +43,17 @@ public final class GrpcProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    GrpcClient client = GrpcClient.client(vertx, new GrpcClientOptions()
-        .setMaxMessageSize(MAX_MESSAGE_BYTES)
-        .setScheduleDeadlineAutomatically(true));
-    GrpcRelay relay = new GrpcRelay(vertx, client, listener.name(), state, new MethodRoutes(listener));
+    GrpcClientOptions options = new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE_BYTES).setScheduleDeadlineAutomatically(true);
+    GrpcClient plain = GrpcClient.client(vertx, options);
+    GrpcClient tls = GrpcClient.client(vertx, options, new HttpClientOptions()
+        .setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false)
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setTrustAll(listener.tlsTrustAll())
+        .setVerifyHost(!listener.tlsTrustAll()));
+    GrpcRelay relay = new GrpcRelay(vertx, upstream -> upstream.secure() ? tls : plain, listener.name(), state,
+        new MethodRoutes(listener));
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(MAX_MESSAGE_BYTES)
         .setScheduleDeadlineAutomatically(true)

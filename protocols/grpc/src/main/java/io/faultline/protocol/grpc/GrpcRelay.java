@@ -1,5 +1,6 @@
 package io.faultline.protocol.grpc;
 
+import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.engine.ChaosSnapshot;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Verdict;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Relays one gRPC call to its upstream as raw frames (no decoding, no .proto), with the chaos verdict
@@ -48,14 +50,15 @@ final class GrpcRelay {
       "grpc-accept-encoding", "grpc-status", "grpc-message", "content-length", "connection", "transfer-encoding");
 
   private final Vertx vertx;
-  private final GrpcClient client;
+  private final Function<Upstream, GrpcClient> clients;
   private final String listener;
   private final ChaosState state;
   private final MethodRoutes routes;
 
-  GrpcRelay(Vertx vertx, GrpcClient client, String listener, ChaosState state, MethodRoutes routes) {
+  /** {@code clients} gives the client for an upstream: plaintext, or TLS for grpcs:// and https:// ones. */
+  GrpcRelay(Vertx vertx, Function<Upstream, GrpcClient> clients, String listener, ChaosState state, MethodRoutes routes) {
     this.vertx = vertx;
-    this.client = client;
+    this.clients = clients;
     this.listener = listener;
     this.state = state;
     this.routes = routes;
@@ -110,7 +113,8 @@ final class GrpcRelay {
 
   private void forward(GrpcServerRequest<Buffer, Buffer> call, HttpServerRequest http, MethodRoutes.Route route, Verdict verdict) {
     String upstream = route.upstream().host() + ":" + route.upstream().port();
-    client.request(SocketAddress.inetSocketAddress(route.upstream().port(), route.upstream().host())).onComplete(opened -> {
+    clients.apply(route.upstream()).request(SocketAddress.inetSocketAddress(route.upstream().port(), route.upstream().host()))
+        .onComplete(opened -> {
       if (opened.failed()) {
         end(call, verdict, GrpcStatus.UNAVAILABLE, "upstream unavailable: " + upstream + ": " + opened.cause().getMessage(), null);
         return;

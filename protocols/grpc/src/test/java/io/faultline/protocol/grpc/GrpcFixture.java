@@ -55,12 +55,16 @@ final class GrpcFixture implements AutoCloseable {
   }
 
   GrpcFixture(String chaosJson, String upstreamOverride) {
+    this(chaosJson, upstreamOverride, false);
+  }
+
+  GrpcFixture(String chaosJson, String upstreamOverride, boolean tlsTrustAll) {
     upstreamPort = startUpstream();
     state = new ChaosState(chaosJson == null ? ChaosConfig.off() : ChaosJson.parse(chaosJson, ChaosConfig.class, ""),
         System::nanoTime, 42);
     String upstream = upstreamOverride != null ? upstreamOverride : "127.0.0.1:" + upstreamPort;
     ListenerConfig listener = new ListenerConfig("rpc", "grpc", "127.0.0.1", 0, upstream,
-        List.of(new RouteConfig("echo", "/test.Echo/*", null, null, upstream, null)), null, null, 1, null);
+        List.of(new RouteConfig("echo", "/test.Echo/*", null, null, upstream, null)), null, null, 1, null, tlsTrustAll);
     GrpcProxyVerticle proxy = new GrpcProxyVerticle(listener, state, 0);
     vertx.deployVerticle(proxy).await();
     port = proxy.actualPort();
@@ -71,6 +75,11 @@ final class GrpcFixture implements AutoCloseable {
   }
 
   private int startUpstream() {
+    return startUpstream(new HttpServerOptions().setHost("127.0.0.1").setPort(0));
+  }
+
+  /** Starts the echo service on {@code options} (plaintext, or TLS for the grpcs tests) and answers its port. */
+  int startUpstream(HttpServerOptions options) {
     GrpcServer up = GrpcServer.server(vertx);
     up.callHandler(method("Unary"), req -> req.last().onSuccess(body -> {
       upstreamCalls.incrementAndGet();
@@ -113,7 +122,7 @@ final class GrpcFixture implements AutoCloseable {
       req.response().trailers().set("x-why", "asked");
       req.response().status(GrpcStatus.INVALID_ARGUMENT).statusMessage("bad argument é").end();
     }));
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(up);
+    HttpServer server = vertx.createHttpServer(options).requestHandler(up);
     return server.listen().await().actualPort();
   }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.chaos.testing.Timing;
 import io.faultline.chaos.testing.Upstreams;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
 import java.util.Map;
@@ -214,6 +216,25 @@ class GrpcProxyVerticleTest {
       assertThat(timed.value().messages()).hasSize(5);
       // five 2-byte frames at 10 B/s: 4 waits of 200 ms after the first frame.
       Timing.assertElapsedBetween(timed.elapsedMs(), 750, 3_000);
+    }
+  }
+
+  @Test
+  void grpcsUpstreamsAreReachedOverTls() {
+    SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+    HttpServerOptions tls = new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true).setUseAlpn(true)
+        .setKeyCertOptions(certificate.keyCertOptions());
+    try (GrpcFixture probe = new GrpcFixture(null)) {
+      int tlsPort = probe.startUpstream(tls);
+      try (GrpcFixture trusting = new GrpcFixture(null, "grpcs://127.0.0.1:" + tlsPort, true)) {
+        assertThat(trusting.call("Unary", List.of("secret")).messages()).containsExactly("echo:secret");
+      }
+      try (GrpcFixture verifying = new GrpcFixture(null, "grpcs://127.0.0.1:" + tlsPort, false)) {
+        GrpcFixture.Result refused = verifying.call("Unary", List.of("secret"));
+        assertThat(refused.status()).as("a self-signed certificate is not trusted by default").isEqualTo(GrpcStatus.UNAVAILABLE);
+      }
+    } finally {
+      certificate.delete();
     }
   }
 }

@@ -52,7 +52,9 @@ public final class HttpProxyVerticle extends VerticleBase {
         new HttpClientOptions()
             .setKeepAlive(true)
             .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs()))
-            .setDecompressionSupported(false),
+            .setDecompressionSupported(false)
+            .setTrustAll(listener.tlsTrustAll())
+            .setVerifyHost(!listener.tlsTrustAll()),
         new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
     HttpProxy proxy = HttpProxy.reverseProxy(client)
         .origin(context -> {

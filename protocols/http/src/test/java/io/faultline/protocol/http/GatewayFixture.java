@@ -31,7 +31,7 @@ final class GatewayFixture implements AutoCloseable {
     upstream = Upstreams.echoHttp(vertx);
     state = new ChaosState(chaos(chaosJson), System::nanoTime, 42);
     ListenerConfig config = listener != null ? listener
-        : new ListenerConfig("web", "http", "127.0.0.1", 0, upstream.url(), null, 2_000L, null, 1, null);
+        : new ListenerConfig("web", "http", "127.0.0.1", 0, upstream.url(), null, 2_000L, null, 1, null, null);
     HttpProxyVerticle verticle = new HttpProxyVerticle(config, state, gate);
     vertx.deployVerticle(verticle).await();
     port = verticle.actualPort();

@@ -78,7 +78,7 @@ class HttpProxyVerticleTest {
   @Test
   void unreachableUpstreamIs502NamingIt() {
     int closed = Upstreams.closedPort();
-    ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + closed, null, 2_000L, null, 1, null);
+    ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + closed, null, 2_000L, null, 1, null, null);
     try (GatewayFixture gw = new GatewayFixture(null, listener)) {
       HttpResponse<Buffer> response = gw.get("/x");
       assertThat(response.statusCode()).isEqualTo(502);
@@ -90,7 +90,7 @@ class HttpProxyVerticleTest {
   @Test
   void slowUpstreamIs504AfterTheTimeout() {
     try (GatewayFixture gw = new GatewayFixture(null)) {
-      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, gw.upstream.url(), null, 300L, null, 1, null);
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, gw.upstream.url(), null, 300L, null, 1, null, null);
       try (GatewayFixture timed = new GatewayFixture(null, listener.withUpstream(gw.upstream.url()))) {
         var timedResponse = Timing.time(() -> timed.get("/slow/5000"));
         assertThat(timedResponse.value().statusCode()).isEqualTo(504);
@@ -108,7 +108,7 @@ class HttpProxyVerticleTest {
         String second = other.upstream.url();
         ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, probe.upstream.url(),
             List.of(new RouteConfig("orders", "/orders/**", List.of("post"), null, second + "/v2", null)),
-            2_000L, null, 1, null);
+            2_000L, null, 1, null, null);
         try (GatewayFixture gw = new GatewayFixture(null, listener)) {
           HttpResponse<Buffer> routed = gw.client.post("/orders/1").send().await();
           assertThat(routed.bodyAsJsonObject().getString("uri")).isEqualTo("/v2/orders/1");
@@ -124,7 +124,7 @@ class HttpProxyVerticleTest {
   void noRouteAndNoDefaultUpstreamIs404() {
     try (GatewayFixture probe = new GatewayFixture(null)) {
       ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, null,
-          List.of(new RouteConfig("api", "/api", null, null, probe.upstream.url(), null)), 2_000L, null, 1, null);
+          List.of(new RouteConfig("api", "/api", null, null, probe.upstream.url(), null)), 2_000L, null, 1, null, null);
       try (GatewayFixture gw = new GatewayFixture(null, listener)) {
         assertThat(gw.get("/api/x").statusCode()).isEqualTo(200);
         HttpResponse<Buffer> missing = gw.get("/other");

@@ -49,7 +49,7 @@ class HttpStreamingTest {
           });
       upstream.listen().await();
       ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(),
-          null, 30_000L, null, 1, null);
+          null, 30_000L, null, 1, null, null);
       HttpProxyVerticle proxy = new HttpProxyVerticle(listener, new ChaosState(ChaosConfig.off()), new ConnectionGate());
       vertx.deployVerticle(proxy).await();
       HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(proxy.actualPort()));
