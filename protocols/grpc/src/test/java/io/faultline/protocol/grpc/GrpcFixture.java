@@ -44,7 +44,8 @@ final class GrpcFixture implements AutoCloseable {
   final ChaosState state;
   final int upstreamPort;
   final int port;
-  final GrpcClient client = GrpcClient.client(vertx, new GrpcClientOptions().setScheduleDeadlineAutomatically(true));
+  /** Sends deadlines but does not enforce them itself, so a DEADLINE_EXCEEDED it sees came from the proxy. */
+  final GrpcClient client = GrpcClient.client(vertx, new GrpcClientOptions());
 
   /** What the client saw: the status (null when the stream broke), message, response frames, metadata and any stream error. */
   record Result(GrpcStatus status, String message, List<String> messages, MultiMap headers, MultiMap trailers, Throwable error) {
@@ -117,6 +118,7 @@ final class GrpcFixture implements AutoCloseable {
       upstreamCalls.incrementAndGet();
       req.response().end(Buffer.buffer(String.valueOf(req.timeout())));
     }));
+    up.callHandler(method("Hang"), req -> upstreamCalls.incrementAndGet());
     up.callHandler(method("Fail"), req -> req.last().onSuccess(body -> {
       upstreamCalls.incrementAndGet();
       req.response().trailers().set("x-why", "asked");
