@@ -18,12 +18,19 @@ import java.util.Map;
  */
 public final class ChaosJson {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
+  private static final ObjectMapper MAPPER = strict(new ObjectMapper()
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT));
+
+  /** No "500" for 500 or "true" for true: a wrong type is an error, as the README promises. */
+  private static ObjectMapper strict(ObjectMapper mapper) {
+    mapper.coercionConfigDefaults().setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.String,
+        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
+    return mapper;
+  }
 
   private ChaosJson() {
   }

@@ -113,6 +113,9 @@ public final class ChaosControlVerticle extends VerticleBase {
     if (!whole.containsKey("seed") && current.seed() != null) {
       whole.put("seed", current.seed());
     }
+    if (!whole.containsKey("rules")) {
+      whole.put("rules", rules());
+    }
     return state.set(ChaosJson.config(map(whole)));
   }
 

@@ -77,10 +77,20 @@ public final class Verdict {
     if (bulkhead == null) {
       return Future.succeededFuture();
     }
-    return bulkhead.acquire(context).onSuccess(v -> holdsPermit = true);
+    return bulkhead.acquire(context).onSuccess(v -> {
+      if (completed) {
+        bulkhead.release();
+      } else {
+        holdsPermit = true;
+      }
+    });
   }
 
   /** Ends the request: {@code failed} is true for a 5xx answer or a lost connection. Later calls do nothing. */
+  public boolean completed() {
+    return completed;
+  }
+
   public void complete(boolean failed) {
     if (completed || this == PASS) {
       return;

@@ -44,6 +44,8 @@ public final class PacedReadStream implements ReadStream<Buffer> {
   public PacedReadStream handler(Handler<Buffer> handler) {
     this.handler = handler;
     if (handler == null) {
+      cancelTimer();
+      pending.clear();
       source.handler(null);
       source.endHandler(null);
       return this;
@@ -82,6 +84,11 @@ public final class PacedReadStream implements ReadStream<Buffer> {
 
   @Override
   public PacedReadStream fetch(long amount) {
+    if (handler == null) {
+      // nobody reads any more (e.g. the request was released): let the source drain
+      source.resume();
+      return this;
+    }
     demand = demand + amount < 0 ? Long.MAX_VALUE : demand + amount;
     drain();
     return this;

@@ -39,6 +39,7 @@ public final class ChaosState {
     this.defaultSeed = defaultSeed;
     this.baseline = initial;
     install(resolve(initial), initial.scenario(), 1);
+    beforeScenario = unscenario(initial);
   }
 
   /** The current snapshot: a volatile read, safe from any thread. */
@@ -61,7 +62,7 @@ public final class ChaosState {
   /** Replaces the whole config (and so ends any active scenario). */
   public synchronized ChaosSnapshot set(ChaosConfig next) {
     ChaosConfig resolved = resolve(next);
-    beforeScenario = null;
+    beforeScenario = unscenario(next);
     return install(resolved, next.scenario(), version() + 1);
   }
 
@@ -75,7 +76,7 @@ public final class ChaosState {
 
   /** Back to the baseline: the config the node was started (or last reloaded) with. */
   public synchronized ChaosSnapshot reset() {
-    beforeScenario = null;
+    beforeScenario = unscenario(baseline);
     return install(resolve(baseline), baseline.scenario(), version() + 1);
   }
 
@@ -83,7 +84,7 @@ public final class ChaosState {
   public synchronized ChaosSnapshot rebase(ChaosConfig config) {
     ChaosConfig resolved = resolve(config);
     baseline = config;
-    beforeScenario = null;
+    beforeScenario = unscenario(config);
     return install(resolved, config.scenario(), version() + 1);
   }
 
@@ -158,6 +159,11 @@ public final class ChaosState {
       throw new NotFound("scenario", "unknown scenario " + name + "; known: " + scenarios().stream().map(Scenario::name).toList());
     }
     return s;
+  }
+
+  /** What stopping the scenario a config names returns to: the same config without it (null when it names none). */
+  private static ChaosConfig unscenario(ChaosConfig config) {
+    return config.scenario() == null ? null : config.withScenario(null);
   }
 
   /** A config naming a scenario gets the scenario's sections under its own explicit ones. */

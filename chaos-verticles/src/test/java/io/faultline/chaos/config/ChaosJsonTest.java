@@ -117,4 +117,10 @@ class ChaosJsonTest {
     assertThat(rejected("{\"fault_injection\": {\"abort_after_messages\": 1, \"abort_status\": \"OK\"}}").field())
         .isEqualTo("fault_injection.abort_status");
   }
+
+  @Test
+  void quotedNumbersAndBooleansAreWrongTypes() {
+    assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": \"500\"}}").field()).isEqualTo("latency.fixed_delay_ms");
+    assertThat(rejected("{\"enabled\": \"true\"}").field()).isEqualTo("enabled");
+  }
 }

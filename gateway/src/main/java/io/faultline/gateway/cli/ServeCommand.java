@@ -144,8 +144,8 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (ChaosConfigException e) {
       spec.commandLine().getErr().println("faultline: invalid configuration: " + e.field() + ": " + e.getMessage());
       return 2;
-    } catch (RuntimeException e) {
-      spec.commandLine().getErr().println("faultline: could not start: " + e.getMessage());
+    } catch (Exception e) {
+      spec.commandLine().getErr().println("faultline: could not start: " + e);
       return 1;
     }
   }

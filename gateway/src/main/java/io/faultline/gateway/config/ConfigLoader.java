@@ -45,9 +45,12 @@ public final class ConfigLoader {
       }
     }
     applied.forEach((flag, value) -> set(tree, flag.path(), value));
-    if (applied.containsKey(Flag.CHAOS_LATENCY_MS)) {
+    // A fixed delay and a range are alternatives: the one from the higher source replaces the other.
+    int fixedLevel = level(Flag.CHAOS_LATENCY_MS, env, flags);
+    int rangeLevel = level(Flag.CHAOS_LATENCY_RANGE, env, flags);
+    if (fixedLevel > rangeLevel) {
       remove(tree, "chaos", "latency", "random_delay_range_ms");
-    } else if (applied.containsKey(Flag.CHAOS_LATENCY_RANGE)) {
+    } else if (rangeLevel > fixedLevel) {
       remove(tree, "chaos", "latency", "fixed_delay_ms");
     }
     if (!applied.containsKey(Flag.CHAOS) && applied.keySet().stream().anyMatch(Flag::configuresFault)) {
@@ -95,6 +98,15 @@ public final class ConfigLoader {
       throw new ChaosConfigException("config", file + " must hold a mapping (admin, listeners, chaos, ...), not a " + parsed.getClass().getSimpleName());
     }
     return new LinkedHashMap<>((Map<String, Object>) parsed);
+  }
+
+  /** 2 when a flag sets {@code flag}'s field, 1 when only the environment does, 0 when neither. */
+  private static int level(Flag flag, Map<String, String> env, Map<Flag, String> flags) {
+    if (flags.get(flag) != null) {
+      return 2;
+    }
+    String value = env.get(flag.env());
+    return value != null && !value.isBlank() ? 1 : 0;
   }
 
   private static String sourceOf(String field, Map<String, String> sources) {

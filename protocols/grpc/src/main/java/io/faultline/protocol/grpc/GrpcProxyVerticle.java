@@ -44,10 +44,15 @@ public final class GrpcProxyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     GrpcClientOptions options = new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE_BYTES).setScheduleDeadlineAutomatically(true);
-    GrpcClient plain = GrpcClient.client(vertx, options);
+    int connectTimeoutMs = (int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs());
+    GrpcClient plain = GrpcClient.client(vertx, options, new HttpClientOptions()
+        .setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false)
+        .setConnectTimeout(connectTimeoutMs));
     GrpcClient tls = GrpcClient.client(vertx, options, new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false)
+        .setConnectTimeout(connectTimeoutMs)
         .setSsl(true)
         .setUseAlpn(true)
         .setTrustAll(listener.tlsTrustAll())

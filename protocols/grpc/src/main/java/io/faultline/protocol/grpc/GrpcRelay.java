@@ -78,10 +78,12 @@ final class GrpcRelay {
       forward(call, http, route, verdict);
       return;
     }
-    http.response().closeHandler(v -> verdict.complete(true));
+    http.response().closeHandler(v -> verdict.complete(!http.response().ended()));
     verdict.admit(vertx.getOrCreateContext()).onComplete(admitted -> {
       if (admitted.failed()) {
         end(call, verdict, GrpcStatus.RESOURCE_EXHAUSTED, GrpcDecisions.message("bulkhead", 503), "bulkhead");
+      } else if (http.response().closed()) {
+        verdict.complete(true);
       } else if (verdict.delayMs() > 0) {
         vertx.setTimer(verdict.delayMs(), id -> act(call, http, route, verdict));
       } else {
@@ -104,8 +106,8 @@ final class GrpcRelay {
       vertx.setTimer(Math.max(1, hold), id -> end(call, verdict, GrpcStatus.DEADLINE_EXCEEDED,
           "injected timeout: held " + hold + " ms (injected by Faultline)", "timeout"));
     } else if (terminal instanceof Decision.Reset) {
-      http.response().reset(REFUSED_STREAM);
       verdict.complete(true);
+      http.response().reset(REFUSED_STREAM);
     } else {
       forward(call, http, route, verdict);
     }
@@ -120,6 +122,10 @@ final class GrpcRelay {
         return;
       }
       GrpcClientRequest<Buffer, Buffer> outgoing = opened.result();
+      if (http.response().closed()) {
+        outgoing.cancel();
+        return;
+      }
       outgoing.fullMethodName(call.fullMethodName());
       call.headers().forEach(h -> {
         if (!NOT_RELAYED_REQUEST.contains(h.getKey().toLowerCase(Locale.ROOT))) {
@@ -195,7 +201,9 @@ final class GrpcRelay {
         incoming.pause();
         vertx.setTimer(waitMs, id -> {
           relay(message, response, incoming);
-          incoming.resume();
+          if (!response.writeQueueFull()) {
+            incoming.resume();
+          }
         });
       }
       if (++relayed[0] >= cutAfter) {
@@ -230,6 +238,7 @@ final class GrpcRelay {
         message = QueryStringDecoder.decodeComponent(raw, StandardCharsets.UTF_8);
       }
       GrpcStatus status = incoming.status() == null ? GrpcStatus.UNKNOWN : incoming.status();
+      verdict.complete(GrpcDecisions.failed(status));
       response.status(status);
       if (message != null) {
         response.statusMessage(message);
@@ -237,7 +246,6 @@ final class GrpcRelay {
       if (!http.response().ended()) {
         response.end();
       }
-      verdict.complete(GrpcDecisions.failed(status));
     });
   }
 
@@ -256,14 +264,15 @@ final class GrpcRelay {
 
   private void dropStream(HttpServerRequest http, GrpcClientRequest<Buffer, Buffer> outgoing, Verdict verdict) {
     vertx.runOnContext(v -> {
+      verdict.complete(true);
       http.response().reset(REFUSED_STREAM);
       outgoing.cancel();
-      verdict.complete(true);
     });
   }
 
   private static void end(GrpcServerRequest<Buffer, Buffer> call, Verdict verdict, GrpcStatus status, String message, String fault) {
     GrpcServerResponse<Buffer, Buffer> response = call.response();
+    verdict.complete(GrpcDecisions.failed(status));
     try {
       if (fault != null) {
         response.headers().set(GrpcDecisions.FAULT_HEADER, fault);
@@ -273,6 +282,5 @@ final class GrpcRelay {
       // the deadline (or the client) ended the call first
     }
     call.resume();
-    verdict.complete(GrpcDecisions.failed(status));
   }
 }

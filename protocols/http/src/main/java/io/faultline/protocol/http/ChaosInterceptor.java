@@ -74,11 +74,15 @@ final class ChaosInterceptor implements ProxyInterceptor {
     }
     context.set(VERDICT, verdict);
     HttpServerResponse response = request.proxiedRequest().response();
-    response.endHandler(v -> verdict.complete(response.getStatusCode() >= 500));
+    // HTTP/1 calls endHandler (then closeHandler) when the connection is lost too: not ended means it failed.
+    response.endHandler(v -> verdict.complete(!response.ended() || response.getStatusCode() >= 500));
     response.closeHandler(v -> verdict.complete(true));
     return verdict.admit(vertx.getOrCreateContext()).transform(admitted -> {
       if (admitted.failed()) {
         return Future.succeededFuture(HttpDecisions.fail(request, BULKHEAD_FULL));
+      }
+      if (response.closed()) {
+        return Promise.<ProxyResponse>promise().future();
       }
       if (verdict.delayMs() <= 0) {
         return act(context, verdict);

@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyOptions;
 import java.util.logging.Logger;
 
 /**
@@ -56,9 +57,13 @@ public final class HttpProxyVerticle extends VerticleBase {
             .setTrustAll(listener.tlsTrustAll())
             .setVerifyHost(!listener.tlsTrustAll()),
         new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
-    HttpProxy proxy = HttpProxy.reverseProxy(client)
+    // WebSocket upgrades would skip the interceptors (and so routing and chaos): proxied as plain HTTP until the websocket listener exists.
+    HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
         .origin(context -> {
           RouteTable.Route route = context.get(RouteInterceptor.ROUTE, RouteTable.Route.class);
+          if (route == null) {
+            return Future.failedFuture("no route selected");
+          }
           Upstream upstream = route.upstream();
           return context.client().request(new RequestOptions()
               .setHost(upstream.host())

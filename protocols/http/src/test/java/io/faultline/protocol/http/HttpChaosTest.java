@@ -272,4 +272,36 @@ class HttpChaosTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  @Test
+  void aClientLeavingTheBulkheadQueueGivesItsPermitBack() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "bulkhead": {"max_concurrent_requests": 1, "max_queue_size": 1, "queue_timeout_ms": 5000}}""")) {
+      Future<HttpResponse<Buffer>> first = gw.client.get("/slow/500").send();
+      HttpClientAgent leaver = gw.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port));
+      var queued = leaver.request(HttpMethod.GET, "/queued").await();
+      queued.end().await();
+      sleep(150);
+      leaver.close().await();
+      assertThat(first.await().statusCode()).isEqualTo(200);
+      sleep(100);
+      for (int i = 0; i < 3; i++) {
+        assertThat(gw.get("/after").statusCode()).as("the permit came back").isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
+  void injectedConnectionFailuresOpenTheBreaker() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "circuit_breaker": {"failure_threshold": 2, "reset_timeout_ms": 60000},
+         "fault_injection": {"connection_error_probability": 1.0}}""")) {
+      for (int i = 0; i < 2; i++) {
+        assertThat(raw(gw, "/x").broken()).isTrue();
+      }
+      Observed open = raw(gw, "/x");
+      assertThat(open.status()).as("lost connections count as failures").isEqualTo(503);
+      assertThat(open.fault()).isEqualTo("circuit_breaker");
+    }
+  }
 }

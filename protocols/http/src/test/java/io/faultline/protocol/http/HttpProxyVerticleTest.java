@@ -133,4 +133,14 @@ class HttpProxyVerticleTest {
       }
     }
   }
+
+  @Test
+  void upgradeRequestsAreAnsweredAsPlainHttp() {
+    try (GatewayFixture gw = new GatewayFixture(null)) {
+      HttpResponse<Buffer> response = gw.client.get("/socket").putHeader("Connection", "Upgrade").putHeader("Upgrade", "websocket")
+          .putHeader("Sec-WebSocket-Version", "13").putHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==").send().await();
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.bodyAsJsonObject().getJsonObject("headers").containsKey("upgrade")).isFalse();
+    }
+  }
 }
