@@ -77,12 +77,17 @@ final class ConfigReloader extends VerticleBase {
     });
   }
 
+  private static List<io.faultline.chaos.config.ListenerConfig> withoutChaos(GatewayConfig config) {
+    return config.listeners().stream().map(l -> l.withChaos(null)).toList();
+  }
+
   private List<String> restartRequired(GatewayConfig next) {
     List<String> fields = new ArrayList<>();
     if (!next.admin().equals(running.admin())) {
       fields.add("admin");
     }
-    if (!next.listeners().equals(running.listeners())) {
+    // a listener's chaos section is applied live (it is a rule); anything else about listeners needs a restart
+    if (!withoutChaos(next).equals(withoutChaos(running))) {
       fields.add("listeners");
     }
     return fields;

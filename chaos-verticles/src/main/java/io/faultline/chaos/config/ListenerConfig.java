@@ -65,6 +65,10 @@ public record ListenerConfig(
     return new ListenerConfig(name, protocol, host, port, url, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll);
   }
 
+  public ListenerConfig withChaos(ChaosOverride newChaos) {
+    return new ListenerConfig(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, newChaos, tlsTrustAll);
+  }
+
   public ListenerConfig withPort(int newPort) {
     return new ListenerConfig(name, protocol, host, newPort, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll);
   }

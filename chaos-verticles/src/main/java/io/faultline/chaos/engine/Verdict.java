@@ -101,7 +101,12 @@ public final class Verdict {
       bulkhead.release();
     }
     if (breaker != null) {
-      breaker.onResult(pass, failed);
+      // A 4xx the gateway answered itself (rate limit, injected 429/404...) says nothing about the upstream's health.
+      if (terminal instanceof Decision.Fail fail && fail.status() < 500) {
+        breaker.onIgnored(pass);
+      } else {
+        breaker.onResult(pass, failed);
+      }
     }
   }
 }

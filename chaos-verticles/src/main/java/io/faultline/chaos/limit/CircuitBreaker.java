@@ -79,6 +79,13 @@ public final class CircuitBreaker {
     }
   }
 
+  /** Gives back what {@link #tryPass()} granted without recording an outcome (the request never reached the upstream). */
+  public void onIgnored(Pass pass) {
+    if (pass == Pass.PROBE) {
+      probes.decrementAndGet();
+    }
+  }
+
   private void open() {
     failures.set(0);
     successes.set(0);

@@ -38,4 +38,15 @@ class CircuitBreakerTest {
     breaker.onResult(breaker.tryPass(), true);
     assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
   }
+
+  @Test
+  void anIgnoredProbeFreesItsSlotWithoutClosing() {
+    CircuitBreaker breaker = new CircuitBreaker(1, 100, 1, 1, now::get);
+    breaker.onResult(breaker.tryPass(), true);
+    now.addAndGet(100_000_000L);
+    CircuitBreaker.Pass probe = breaker.tryPass();
+    breaker.onIgnored(probe);
+    assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.HALF_OPEN);
+    assertThat(breaker.tryPass()).as("the slot is free again").isEqualTo(CircuitBreaker.Pass.PROBE);
+  }
 }
