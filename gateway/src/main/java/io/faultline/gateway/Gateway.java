@@ -5,6 +5,8 @@ import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.control.ChaosControlVerticle;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.state.FileScenarioStore;
+import io.faultline.chaos.state.ScenarioStore;
 import io.faultline.gateway.config.GatewayConfig;
 import io.faultline.protocol.grpc.GrpcProxyVerticle;
 import io.faultline.protocol.http.ConnectionGate;
@@ -56,11 +58,17 @@ public final class Gateway {
             "the " + protocol + " listener is not available in this version of Faultline yet; http and grpc are"));
       }
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    ScenarioStore store = config.stateDir() == null ? ScenarioStore.MEMORY : new FileScenarioStore(Path.of(config.stateDir()));
     ChaosState state = new ChaosState(config.effectiveChaos());
+    try {
+      state.restoreScenarios(store.load());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     Map<String, Integer> ports = new LinkedHashMap<>();
     AdminVerticle admin = new AdminVerticle(config.admin());
-    Future<?> chain = vertx.deployVerticle(new ChaosControlVerticle(state));
+    Future<?> chain = vertx.deployVerticle(new ChaosControlVerticle(state, store));
     for (int i = 0; i < config.listeners().size(); i++) {
       ListenerConfig listener = config.listeners().get(i);
       int index = i;

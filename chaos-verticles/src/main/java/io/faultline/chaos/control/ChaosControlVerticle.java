@@ -7,6 +7,7 @@ import io.faultline.chaos.config.ChaosRule;
 import io.faultline.chaos.config.Scenario;
 import io.faultline.chaos.engine.ChaosSnapshot;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.state.ScenarioStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -28,9 +29,16 @@ import java.util.function.Function;
 public final class ChaosControlVerticle extends VerticleBase {
 
   private final ChaosState state;
+  private final ScenarioStore store;
 
   public ChaosControlVerticle(ChaosState state) {
+    this(state, ScenarioStore.MEMORY);
+  }
+
+  /** {@code store} keeps saved scenarios across restarts; it is written off the event loop after each save or delete. */
+  public ChaosControlVerticle(ChaosState state, ScenarioStore store) {
     this.state = state;
+    this.store = store;
   }
 
   @Override
@@ -49,8 +57,8 @@ public final class ChaosControlVerticle extends VerticleBase {
     consumers.add(answer(Addresses.SCENARIO_LIST, body -> scenarios()));
     consumers.add(change(Addresses.SCENARIO_START, body -> state.startScenario(required(body, "name"))));
     consumers.add(change(Addresses.SCENARIO_STOP, body -> state.stopScenario()));
-    consumers.add(answer(Addresses.SCENARIO_SAVE, this::saveScenario));
-    consumers.add(answer(Addresses.SCENARIO_DELETE, body -> {
+    consumers.add(persisted(Addresses.SCENARIO_SAVE, this::saveScenario));
+    consumers.add(persisted(Addresses.SCENARIO_DELETE, body -> {
       state.deleteScenario(required(body, "name"));
       return new JsonObject().put("deleted", body.getString("name"));
     }));
@@ -140,6 +148,18 @@ public final class ChaosControlVerticle extends VerticleBase {
 
   private MessageConsumer<JsonObject> answer(String address, Function<JsonObject, JsonObject> action) {
     return vertx.eventBus().consumer(address, guarded(message -> message.reply(action.apply(message.body()))));
+  }
+
+  /** Like {@link #answer}, replying only once the saved scenarios are stored. */
+  private MessageConsumer<JsonObject> persisted(String address, Function<JsonObject, JsonObject> action) {
+    return vertx.eventBus().consumer(address, guarded(message -> {
+      JsonObject reply = action.apply(message.body());
+      List<Scenario> snapshot = state.savedScenarios();
+      vertx.executeBlocking(() -> {
+        store.save(snapshot);
+        return reply;
+      }, false).onSuccess(message::reply).onFailure(error -> ControlError.fail(message, error));
+    }));
   }
 
   private MessageConsumer<JsonObject> change(String address, Function<JsonObject, ChaosSnapshot> action) {

@@ -128,6 +128,16 @@ public final class ChaosState {
     return all;
   }
 
+  /** Adds scenarios saved by an earlier run (at start-up, before traffic). */
+  public synchronized void restoreScenarios(List<Scenario> scenarios) {
+    scenarios.forEach(this::saveScenario);
+  }
+
+  /** The saved (custom) scenarios, for persisting them. */
+  public synchronized List<Scenario> savedScenarios() {
+    return List.copyOf(saved.values());
+  }
+
   public synchronized Scenario saveScenario(Scenario s) {
     if (Scenarios.builtIn(s.name()) != null) {
       throw new ChaosConfigException("name", "cannot overwrite the built-in scenario " + s.name());

@@ -67,6 +67,9 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--admin-token", paramLabel = "TOKEN", description = "Require Authorization: Bearer TOKEN on the admin API.")
   String adminToken;
 
+  @Option(names = "--state-dir", paramLabel = "DIR", description = "Keep saved scenarios in DIR/scenarios.json across restarts.")
+  String stateDir;
+
   @Option(names = "--seed", paramLabel = "N", description = "Seed for every random chaos decision (replayable runs).")
   String seed;
 

@@ -18,6 +18,7 @@ public enum Flag {
   ADMIN_PORT("--admin-port", "admin.port", Kind.INT),
   ADMIN_HOST("--admin-host", "admin.host", Kind.STRING),
   ADMIN_TOKEN("--admin-token", "admin.token", Kind.STRING),
+  STATE_DIR("--state-dir", "state_dir", Kind.STRING),
   SEED("--seed", "chaos.seed", Kind.LONG),
   CHAOS("--chaos", "chaos.enabled", Kind.BOOLEAN),
   CHAOS_SCENARIO("--chaos-scenario", "chaos.scenario", Kind.STRING),

@@ -22,7 +22,8 @@ public record GatewayConfig(
     List<ListenerConfig> listeners,
     ChaosConfig chaos,
     ClusterConfig cluster,
-    BridgeConfig bridge) {
+    BridgeConfig bridge,
+    String stateDir) {
 
   public static final String DEFAULT_LISTENER = "web";
 
