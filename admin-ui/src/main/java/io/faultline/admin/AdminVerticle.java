@@ -14,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -29,10 +30,17 @@ public final class AdminVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(AdminVerticle.class.getName());
 
   private final AdminConfig config;
+  private final Supplier<String> metrics;
   private HttpServer server;
 
   public AdminVerticle(AdminConfig config) {
+    this(config, () -> "");
+  }
+
+  /** {@code metrics} renders {@code /metrics} in the Prometheus text format. */
+  public AdminVerticle(AdminConfig config, Supplier<String> metrics) {
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
@@ -41,6 +49,9 @@ public final class AdminVerticle extends VerticleBase {
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.route().handler(this::authorize);
     router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.get()));
     ControlBus bus = new ControlBus(vertx.eventBus());
     new ChaosApi(bus).mount(router);
     new ScenarioApi(bus).mount(router);

@@ -4,7 +4,9 @@ import io.faultline.admin.AdminVerticle;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.control.ChaosControlVerticle;
+import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.gateway.metrics.ChaosMeterBinder;
 import io.faultline.chaos.state.FileScenarioStore;
 import io.faultline.chaos.state.ScenarioStore;
 import io.faultline.gateway.config.GatewayConfig;
@@ -60,6 +62,7 @@ public final class Gateway {
     }
     ScenarioStore store = config.stateDir() == null ? ScenarioStore.MEMORY : new FileScenarioStore(Path.of(config.stateDir()));
     ChaosState state = new ChaosState(config.effectiveChaos());
+    ChaosMeterBinder meters = new ChaosMeterBinder(state);
     try {
       state.restoreScenarios(store.load());
     } catch (RuntimeException e) {
@@ -67,13 +70,13 @@ public final class Gateway {
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     Map<String, Integer> ports = new LinkedHashMap<>();
-    AdminVerticle admin = new AdminVerticle(config.admin());
+    AdminVerticle admin = new AdminVerticle(config.admin(), meters::scrape);
     Future<?> chain = vertx.deployVerticle(new ChaosControlVerticle(state, store));
     for (int i = 0; i < config.listeners().size(); i++) {
       ListenerConfig listener = config.listeners().get(i);
       int index = i;
-      chain = chain.compose(v -> listener.protocol().equals("grpc") ? deployGrpc(vertx, listener, index, state)
-          : deployHttp(vertx, listener, index, state)).onSuccess(port -> ports.put(listener.name(), port));
+      chain = chain.compose(v -> listener.protocol().equals("grpc") ? deployGrpc(vertx, listener, index, state, meters)
+          : deployHttp(vertx, listener, index, state, meters)).onSuccess(port -> ports.put(listener.name(), port));
     }
     return chain
         .compose(v -> vertx.deployVerticle(admin))
@@ -95,7 +98,8 @@ public final class Gateway {
    * {@link HttpProxyVerticle} per event loop. Port 0 becomes a negative port, which Vert.x binds to
    * one random port shared by all the instances (a distinct negative per listener).
    */
-  private static Future<Integer> deployHttp(Vertx vertx, ListenerConfig configured, int index, ChaosState state) {
+  private static Future<Integer> deployHttp(Vertx vertx, ListenerConfig configured, int index, ChaosState state,
+      ChaosListener events) {
     Future<ListenerConfig> ready = Future.succeededFuture(configured);
     if (configured.upstream() == null && configured.routes().isEmpty()) {
       MockUpstream mock = new MockUpstream();
@@ -107,13 +111,14 @@ public final class Gateway {
     ConnectionGate gate = new ConnectionGate();
     int bindPort = configured.port() == 0 ? -(index + 1) : configured.port();
     return ready.compose(listener -> perEventLoop(vertx, listener.instances(),
-        () -> new HttpProxyVerticle(listener, state, gate, bindPort), HttpProxyVerticle::actualPort));
+        () -> new HttpProxyVerticle(listener, state, gate, bindPort, events), HttpProxyVerticle::actualPort));
   }
 
   /** Deploys a gRPC listener, one {@link GrpcProxyVerticle} per event loop (port 0 handled as for http). */
-  private static Future<Integer> deployGrpc(Vertx vertx, ListenerConfig listener, int index, ChaosState state) {
+  private static Future<Integer> deployGrpc(Vertx vertx, ListenerConfig listener, int index, ChaosState state,
+      ChaosListener events) {
     int bindPort = listener.port() == 0 ? -(index + 1) : listener.port();
-    return perEventLoop(vertx, listener.instances(), () -> new GrpcProxyVerticle(listener, state, bindPort),
+    return perEventLoop(vertx, listener.instances(), () -> new GrpcProxyVerticle(listener, state, bindPort, events),
         GrpcProxyVerticle::actualPort);
   }
 

@@ -42,6 +42,10 @@ class GrpcGatewayTest {
         var failed = client.request(address).compose(req -> req.fullMethodName("any.Service/Ping").send(Buffer.buffer("hi"))).await();
         failed.end().otherwiseEmpty().await();
         assertThat(failed.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
+        String metrics = web.get(gateway.adminPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+        assertThat(metrics).contains("faultline_requests_total{listener=\"rpc\",outcome=\"2xx\",protocol=\"grpc\",route=\"default\"} 1.0");
+        assertThat(metrics).contains("faultline_requests_total{listener=\"rpc\",outcome=\"4xx\",protocol=\"grpc\",route=\"default\"} 1.0");
+        assertThat(metrics).contains("faultline_faults_injected_total{listener=\"rpc\",protocol=\"grpc\",route=\"default\",type=\"http_error\"} 1.0");
       } finally {
         gateway.close().await();
       }

@@ -1,6 +1,7 @@
 package io.faultline.protocol.grpc;
 
 import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -35,10 +36,17 @@ public final class GrpcProxyVerticle extends VerticleBase {
   private final int bindPort;
   private HttpServer server;
 
+  private final ChaosListener events;
+
   public GrpcProxyVerticle(ListenerConfig listener, ChaosState state, int bindPort) {
+    this(listener, state, bindPort, ChaosListener.NOOP);
+  }
+
+  public GrpcProxyVerticle(ListenerConfig listener, ChaosState state, int bindPort, ChaosListener events) {
     this.listener = listener;
     this.state = state;
     this.bindPort = bindPort;
+    this.events = events;
   }
 
   @Override
@@ -58,7 +66,7 @@ public final class GrpcProxyVerticle extends VerticleBase {
         .setTrustAll(listener.tlsTrustAll())
         .setVerifyHost(!listener.tlsTrustAll()));
     GrpcRelay relay = new GrpcRelay(vertx, upstream -> upstream.secure() ? tls : plain, listener.name(), state,
-        new MethodRoutes(listener));
+        new MethodRoutes(listener), events);
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(MAX_MESSAGE_BYTES)
         .setScheduleDeadlineAutomatically(true)

@@ -1,9 +1,11 @@
 package io.faultline.protocol.grpc;
 
+import io.faultline.chaos.config.GrpcCodes;
 import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.engine.ChaosSnapshot;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Verdict;
+import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.state.ChaosState;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Vertx;
@@ -54,11 +56,14 @@ final class GrpcRelay {
   private final String listener;
   private final ChaosState state;
   private final MethodRoutes routes;
+  private final ChaosListener events;
 
   /** {@code clients} gives the client for an upstream: plaintext, or TLS for grpcs:// and https:// ones. */
-  GrpcRelay(Vertx vertx, Function<Upstream, GrpcClient> clients, String listener, ChaosState state, MethodRoutes routes) {
+  GrpcRelay(Vertx vertx, Function<Upstream, GrpcClient> clients, String listener, ChaosState state, MethodRoutes routes,
+      ChaosListener events) {
     this.vertx = vertx;
     this.clients = clients;
+    this.events = events;
     this.listener = listener;
     this.state = state;
     this.routes = routes;
@@ -74,17 +79,26 @@ final class GrpcRelay {
     }
     ChaosSnapshot snapshot = state.snapshot();
     Verdict verdict = snapshot.enabled() ? snapshot.decide(new GrpcRequestFacts(listener, route.name(), call, http)) : Verdict.PASS;
+    track(http, label(route), verdict);
     if (verdict.isPass()) {
       forward(call, http, route, verdict);
       return;
     }
-    http.response().closeHandler(v -> verdict.complete(!http.response().ended()));
+    if (verdict.throttleBps() > 0) {
+      injected(route, "bandwidth");
+    }
+    if (verdict.messageDelayMs() > 0) {
+      injected(route, "message_latency");
+    }
     verdict.admit(vertx.getOrCreateContext()).onComplete(admitted -> {
       if (admitted.failed()) {
+        injected(route, "bulkhead");
         end(call, verdict, GrpcStatus.RESOURCE_EXHAUSTED, GrpcDecisions.message("bulkhead", 503), "bulkhead");
       } else if (http.response().closed()) {
         verdict.complete(true);
       } else if (verdict.delayMs() > 0) {
+        injected(route, "latency");
+        events.latencyInjected(listener, "grpc", label(route), verdict.delayMs());
         vertx.setTimer(verdict.delayMs(), id -> act(call, http, route, verdict));
       } else {
         act(call, http, route, verdict);
@@ -97,6 +111,7 @@ final class GrpcRelay {
       return;
     }
     Decision terminal = verdict.terminal();
+    injected(route, faultOf(terminal));
     if (terminal instanceof Decision.Fail fail) {
       end(call, verdict, GrpcDecisions.fromHttp(fail.status()), GrpcDecisions.message(fail.fault(), fail.status()), fail.fault());
     } else if (terminal instanceof Decision.Status status) {
@@ -247,6 +262,60 @@ final class GrpcRelay {
         response.end();
       }
     });
+  }
+
+  /** One place counts every call: its outcome when the response ends, "dropped" when the stream closes first. */
+  private void track(HttpServerRequest http, String route, Verdict verdict) {
+    long started = System.nanoTime();
+    http.response().endHandler(v -> events.requestCompleted(listener, "grpc", route, outcome(http), System.nanoTime() - started));
+    http.response().closeHandler(v -> {
+      boolean lost = !http.response().ended();
+      if (lost) {
+        events.requestCompleted(listener, "grpc", route, "dropped", System.nanoTime() - started);
+      }
+      verdict.complete(lost);
+    });
+  }
+
+  private static String outcome(HttpServerRequest http) {
+    String code = http.response().trailers().get("grpc-status");
+    if (code == null) {
+      code = http.response().headers().get("grpc-status");
+    }
+    try {
+      int value = code == null ? 2 : Integer.parseInt(code);
+      return ChaosListener.outcome(GrpcCodes.httpStatus(GrpcCodes.NAMES.get(Math.min(value, GrpcCodes.NAMES.size() - 1))));
+    } catch (NumberFormatException e) {
+      return "5xx";
+    }
+  }
+
+  private static String label(MethodRoutes.Route route) {
+    return route.name() == null ? "default" : route.name();
+  }
+
+  private void injected(MethodRoutes.Route route, String type) {
+    if (type != null) {
+      events.faultInjected(listener, "grpc", label(route), type);
+    }
+  }
+
+  /** The fault type behind a terminal decision, or null. */
+  private static String faultOf(Decision terminal) {
+    if (terminal instanceof Decision.Fail d) {
+      return d.fault();
+    } else if (terminal instanceof Decision.Status d) {
+      return d.fault();
+    } else if (terminal instanceof Decision.Timeout) {
+      return "timeout";
+    } else if (terminal instanceof Decision.Reset d) {
+      return d.fault();
+    } else if (terminal instanceof Decision.Cut d) {
+      return d.fault();
+    } else if (terminal instanceof Decision.Abort d) {
+      return d.fault();
+    }
+    return null;
   }
 
   /** Writes one raw frame, keeping its compression, and pauses {@code source} while {@code target} is full. */

@@ -4,6 +4,7 @@ import io.faultline.chaos.config.GrpcCodes;
 import io.faultline.chaos.engine.ChaosSnapshot;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Verdict;
+import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.shaping.CutReadStream;
 import io.faultline.chaos.shaping.PacedReadStream;
 import io.faultline.chaos.state.ChaosState;
@@ -53,11 +54,22 @@ final class ChaosInterceptor implements ProxyInterceptor {
   private final Vertx vertx;
   private final String listener;
   private final ChaosState state;
+  private final ChaosListener events;
 
-  ChaosInterceptor(Vertx vertx, String listener, ChaosState state) {
+  ChaosInterceptor(Vertx vertx, String listener, ChaosState state, ChaosListener events) {
     this.vertx = vertx;
     this.listener = listener;
     this.state = state;
+    this.events = events;
+  }
+
+  private void injected(ProxyContext context, String type) {
+    events.faultInjected(listener, "http", RouteInterceptor.label(context.get(RouteInterceptor.ROUTE, RouteTable.Route.class)), type);
+  }
+
+  private void dropped(ProxyContext context) {
+    events.requestCompleted(listener, "http", RouteInterceptor.label(context.get(RouteInterceptor.ROUTE, RouteTable.Route.class)),
+        "dropped", 0);
   }
 
   @Override
@@ -79,6 +91,7 @@ final class ChaosInterceptor implements ProxyInterceptor {
     response.closeHandler(v -> verdict.complete(true));
     return verdict.admit(vertx.getOrCreateContext()).transform(admitted -> {
       if (admitted.failed()) {
+        injected(context, BULKHEAD_FULL.fault());
         return Future.succeededFuture(HttpDecisions.fail(request, BULKHEAD_FULL));
       }
       if (response.closed()) {
@@ -87,6 +100,8 @@ final class ChaosInterceptor implements ProxyInterceptor {
       if (verdict.delayMs() <= 0) {
         return act(context, verdict);
       }
+      injected(context, "latency");
+      events.latencyInjected(listener, "http", RouteInterceptor.label(route), verdict.delayMs());
       Promise<ProxyResponse> delayed = Promise.promise();
       vertx.setTimer(verdict.delayMs(), id -> {
         if (response.closed()) {
@@ -103,12 +118,16 @@ final class ChaosInterceptor implements ProxyInterceptor {
     HttpServerResponse response = request.proxiedRequest().response();
     Decision terminal = verdict.terminal();
     if (terminal instanceof Decision.Fail fail) {
+      injected(context, fail.fault());
       return Future.succeededFuture(HttpDecisions.fail(request, fail));
     }
     if (terminal instanceof Decision.Status status) {
+      injected(context, status.fault());
       return Future.succeededFuture(HttpDecisions.fail(request, new Decision.Fail(status.fault(), GrpcCodes.httpStatus(status.code()), 0)));
     }
     if (terminal instanceof Decision.Timeout timeout) {
+      injected(context, "timeout");
+      dropped(context);
       request.release();
       long timer = vertx.setTimer(Math.max(1, timeout.ms()), id -> response.reset());
       response.closeHandler(v -> {
@@ -117,12 +136,17 @@ final class ChaosInterceptor implements ProxyInterceptor {
       });
       return Promise.<ProxyResponse>promise().future();
     }
-    if (terminal instanceof Decision.Reset) {
+    if (terminal instanceof Decision.Reset reset) {
+      injected(context, reset.fault());
+      dropped(context);
       request.release();
       response.reset();
       return Promise.<ProxyResponse>promise().future();
     }
     Body body = request.getBody();
+    if (verdict.throttleBps() > 0) {
+      injected(context, "bandwidth");
+    }
     if (verdict.throttleBps() > 0 && body != null) {
       request.setBody(Body.body(new PacedReadStream(vertx, body.stream(), verdict.throttleBps()), body.length(), body.mediaType()));
     }
@@ -140,6 +164,7 @@ final class ChaosInterceptor implements ProxyInterceptor {
     Body body = response.getBody();
     if (terminal instanceof Decision.Cut cut) {
       response.putHeader(HttpDecisions.FAULT_HEADER, cut.fault());
+      injected(context, cut.fault());
     }
     if (body != null && (terminal instanceof Decision.Cut || verdict.throttleBps() > 0)) {
       ReadStream<Buffer> stream = body.stream();

@@ -2,6 +2,7 @@ package io.faultline.protocol.http;
 
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.Upstream;
+import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -31,8 +32,10 @@ public final class HttpProxyVerticle extends VerticleBase {
 
   private final int bindPort;
 
+  private final ChaosListener events;
+
   public HttpProxyVerticle(ListenerConfig listener, ChaosState state, ConnectionGate gate) {
-    this(listener, state, gate, listener.port());
+    this(listener, state, gate, listener.port(), ChaosListener.NOOP);
   }
 
   /**
@@ -40,11 +43,12 @@ public final class HttpProxyVerticle extends VerticleBase {
    * port shared by every server with the same negative value, which lets port-0 listeners run one
    * instance per event loop.
    */
-  public HttpProxyVerticle(ListenerConfig listener, ChaosState state, ConnectionGate gate, int bindPort) {
+  public HttpProxyVerticle(ListenerConfig listener, ChaosState state, ConnectionGate gate, int bindPort, ChaosListener events) {
     this.listener = listener;
     this.state = state;
     this.gate = gate;
     this.bindPort = bindPort;
+    this.events = events;
   }
 
   @Override
@@ -71,8 +75,8 @@ public final class HttpProxyVerticle extends VerticleBase {
               .setSsl(upstream.secure())
               .setIdleTimeout(route.timeoutMs()));
         })
-        .addInterceptor(new RouteInterceptor(new RouteTable(listener)))
-        .addInterceptor(new ChaosInterceptor(vertx, listener.name(), state));
+        .addInterceptor(new RouteInterceptor(new RouteTable(listener), listener.name(), events))
+        .addInterceptor(new ChaosInterceptor(vertx, listener.name(), state, events));
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)

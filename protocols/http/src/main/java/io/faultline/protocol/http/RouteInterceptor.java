@@ -1,5 +1,6 @@
 package io.faultline.protocol.http;
 
+import io.faultline.chaos.event.ChaosListener;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
@@ -19,16 +20,37 @@ import java.util.concurrent.TimeoutException;
 final class RouteInterceptor implements ProxyInterceptor {
 
   static final String ROUTE = "faultline.route";
+  private static final String STARTED = "faultline.started";
 
   private final RouteTable routes;
+  private final String listener;
+  private final ChaosListener events;
 
-  RouteInterceptor(RouteTable routes) {
+  RouteInterceptor(RouteTable routes, String listener, ChaosListener events) {
     this.routes = routes;
+    this.listener = listener;
+    this.events = events;
+  }
+
+  /** The route's name as a metric label: {@code default} for the listener's own upstream, {@code none} without a route. */
+  static String label(RouteTable.Route route) {
+    return route == null ? "none" : route.name() == null ? "default" : route.name();
+  }
+
+  @Override
+  public Future<Void> handleProxyResponse(ProxyContext context) {
+    Long started = context.get(STARTED, Long.class);
+    if (started != null) {
+      events.requestCompleted(listener, "http", label(context.get(ROUTE, RouteTable.Route.class)),
+          ChaosListener.outcome(context.response().getStatusCode()), System.nanoTime() - started);
+    }
+    return context.sendResponse();
   }
 
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     ProxyRequest request = context.request();
+    context.set(STARTED, System.nanoTime());
     RouteTable.Route route = routes.select(request.proxiedRequest());
     if (route == null) {
       return Future.succeededFuture(HttpDecisions.noRoute(request));

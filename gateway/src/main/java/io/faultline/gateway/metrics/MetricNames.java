@@ -1,0 +1,21 @@
+package io.faultline.gateway.metrics;
+
+/** Every Faultline meter name, in Micrometer's dotted form; the Prometheus registry renders them with underscores and units. */
+public final class MetricNames {
+
+  /** {@code faultline_requests_total{listener, protocol, route, outcome}}. */
+  public static final String REQUESTS = "faultline.requests";
+  /** {@code faultline_request_duration_seconds{listener, protocol, route}}: until the response starts. */
+  public static final String REQUEST_DURATION = "faultline.request.duration";
+  /** {@code faultline_faults_injected_total{listener, protocol, route, type}}. */
+  public static final String FAULTS_INJECTED = "faultline.faults.injected";
+  /** {@code faultline_injected_latency_seconds{listener, protocol, route}}. */
+  public static final String INJECTED_LATENCY = "faultline.injected.latency";
+  /** {@code faultline_chaos_enabled}: 1 when chaos is on. */
+  public static final String CHAOS_ENABLED = "faultline.chaos.enabled";
+  /** {@code faultline_chaos_config_version}: the version of the active chaos config. */
+  public static final String CONFIG_VERSION = "faultline.chaos.config.version";
+
+  private MetricNames() {
+  }
+}
