@@ -47,8 +47,4 @@ public record FaultInjectionConfig(
     abortStatus = GrpcCodes.check(abortStatus == null ? "UNAVAILABLE" : abortStatus, "abort_status");
     streamDropProbability = Check.probability(streamDropProbability, "stream_drop_probability", 0.0);
   }
-
-  public static FaultInjectionConfig httpErrors(List<Integer> codes, double probability) {
-    return new FaultInjectionConfig(true, codes, probability, null, null, null, null, null, null, null, null, null, null);
-  }
 }

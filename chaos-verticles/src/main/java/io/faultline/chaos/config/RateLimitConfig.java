@@ -22,8 +22,4 @@ public record RateLimitConfig(
     perIp = Check.flag(perIp, false);
     perEndpoint = Check.flag(perEndpoint, false);
   }
-
-  public static RateLimitConfig of(double requestsPerSecond) {
-    return new RateLimitConfig(true, requestsPerSecond, null, null, null);
-  }
 }

@@ -66,10 +66,6 @@ public final class ChaosSnapshot {
         profiles.toArray(Profile[]::new), parts);
   }
 
-  public static ChaosSnapshot off() {
-    return compile(ChaosConfig.off(), 0, 0, null, System::nanoTime);
-  }
-
   public ChaosConfig config() {
     return config;
   }

@@ -127,10 +127,6 @@ public final class FaultTypes {
     return BUILT_IN;
   }
 
-  public static List<String> names() {
-    return BUILT_IN.stream().map(FaultType::name).toList();
-  }
-
   private static FaultInjectionConfig injecting(ChaosSections s) {
     FaultInjectionConfig c = s.faultInjection();
     return c == null || !c.enabled() ? null : c;

@@ -37,14 +37,6 @@ public final class Bulkhead {
     this.queueTimeoutMs = queueTimeoutMs;
   }
 
-  public int active() {
-    return active.get();
-  }
-
-  public int queued() {
-    return queued.get();
-  }
-
   public Future<Void> acquire(Context context) {
     if (tryTake()) {
       return Future.succeededFuture();

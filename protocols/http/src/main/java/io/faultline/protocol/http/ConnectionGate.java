@@ -15,10 +15,6 @@ public final class ConnectionGate {
 
   private final AtomicInteger open = new AtomicInteger();
 
-  public int open() {
-    return open.get();
-  }
-
   void onConnection(Vertx vertx, ChaosState state, HttpConnection connection) {
     int count = open.incrementAndGet();
     TrafficShapingConfig shaping = state.snapshot().connectionShaping();
