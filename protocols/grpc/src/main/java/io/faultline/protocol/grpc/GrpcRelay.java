@@ -151,8 +151,12 @@ final class GrpcRelay {
         outgoing.timeout(call.timeout(), TimeUnit.MILLISECONDS);
       }
       outgoing.format(call.format());
-      call.messageHandler(message -> relay(message, outgoing, call));
-      call.endHandler(v -> outgoing.end());
+      if (verdict.throttleBps() > 0) {
+        paced(call, outgoing, new MessagePacer(verdict.throttleBps()));
+      } else {
+        call.messageHandler(message -> relay(message, outgoing, call));
+        call.endHandler(v -> outgoing.end());
+      }
       call.errorHandler(error -> outgoing.cancel());
       if (call.deadline() != null) {
         call.deadline().onSuccess(v -> outgoing.cancel());
@@ -316,6 +320,36 @@ final class GrpcRelay {
       return d.fault();
     }
     return null;
+  }
+
+  /** Relays request frames at the throttled rate: the call is paused while a frame waits its turn, and ends after the last. */
+  private void paced(GrpcServerRequest<Buffer, Buffer> call, GrpcClientRequest<Buffer, Buffer> outgoing, MessagePacer pacer) {
+    int[] waiting = {0};
+    boolean[] ended = {false};
+    call.messageHandler(message -> {
+      long waitMs = pacer.reserve(message.payload().length());
+      if (waitMs <= 0) {
+        relay(message, outgoing, call);
+        return;
+      }
+      waiting[0]++;
+      call.pause();
+      vertx.setTimer(waitMs, id -> {
+        relay(message, outgoing, call);
+        waiting[0]--;
+        if (ended[0] && waiting[0] == 0) {
+          outgoing.end();
+        } else if (!outgoing.writeQueueFull()) {
+          call.resume();
+        }
+      });
+    });
+    call.endHandler(v -> {
+      ended[0] = true;
+      if (waiting[0] == 0) {
+        outgoing.end();
+      }
+    });
   }
 
   /** Writes one raw frame, keeping its compression, and pauses {@code source} while {@code target} is full. */

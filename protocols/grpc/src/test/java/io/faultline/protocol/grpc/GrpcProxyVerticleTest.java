@@ -247,4 +247,14 @@ class GrpcProxyVerticleTest {
       assertThat(gw.upstreamCalls.get()).isEqualTo(1);
     }
   }
+
+  @Test
+  void bandwidthLimitPacesRequestFrames() {
+    try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10}}")) {
+      var timed = Timing.time(() -> gw.call("Count", List.of("aa", "bb", "cc", "dd", "ee")));
+      assertThat(timed.value().messages()).containsExactly("count:5");
+      // five 2-byte request frames at 10 B/s: 4 waits of 200 ms after the first one.
+      Timing.assertElapsedBetween(timed.elapsedMs(), 750, 4_000);
+    }
+  }
 }
