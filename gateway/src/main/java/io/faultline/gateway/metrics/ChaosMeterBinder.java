@@ -44,13 +44,9 @@ public final class ChaosMeterBinder implements ChaosListener {
         .tags("listener", listener, "protocol", protocol, "route", route, "outcome", outcome)
         .register(registry)).increment();
     if (!outcome.equals("dropped")) {
-      durations.computeIfAbsent(List.of(listener, protocol, route), k -> Timer.builder(MetricNames.REQUEST_DURATION)
-          .description("time until the response starts, injected delays included")
-          .tags("listener", listener, "protocol", protocol, "route", route)
-          .publishPercentileHistogram()
-          .minimumExpectedValue(Duration.ofMillis(1))
-          .maximumExpectedValue(Duration.ofSeconds(60))
-          .register(registry)).record(durationNanos, TimeUnit.NANOSECONDS);
+      durations.computeIfAbsent(List.of(listener, protocol, route), k -> histogram(MetricNames.REQUEST_DURATION,
+          "time until the response starts, injected delays included", listener, protocol, route))
+          .record(durationNanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -64,12 +60,18 @@ public final class ChaosMeterBinder implements ChaosListener {
 
   @Override
   public void latencyInjected(String listener, String protocol, String route, long delayMs) {
-    latencies.computeIfAbsent(List.of(listener, protocol, route), k -> Timer.builder(MetricNames.INJECTED_LATENCY)
-        .description("delay injected before requests went upstream")
+    latencies.computeIfAbsent(List.of(listener, protocol, route), k -> histogram(MetricNames.INJECTED_LATENCY,
+        "delay injected before requests went upstream", listener, protocol, route)).record(delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** A timer exported as a Prometheus histogram with buckets from 1 ms to 60 s. */
+  private Timer histogram(String name, String description, String listener, String protocol, String route) {
+    return Timer.builder(name)
+        .description(description)
         .tags("listener", listener, "protocol", protocol, "route", route)
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(60))
-        .register(registry)).record(delayMs, TimeUnit.MILLISECONDS);
+        .register(registry);
   }
 }
