@@ -11,7 +11,7 @@ import io.faultline.chaos.state.FileScenarioStore;
 import io.faultline.chaos.state.ScenarioStore;
 import io.faultline.gateway.config.GatewayConfig;
 import io.faultline.protocol.grpc.GrpcProxyVerticle;
-import io.faultline.protocol.http.ConnectionGate;
+import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.protocol.http.HttpProxyVerticle;
 import io.faultline.protocol.http.MockUpstream;
 import io.vertx.core.DeploymentOptions;

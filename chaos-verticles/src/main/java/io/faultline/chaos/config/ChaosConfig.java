@@ -21,6 +21,7 @@ public record ChaosConfig(
     TrafficShapingConfig trafficShaping,
     CircuitBreakerConfig circuitBreaker,
     BulkheadConfig bulkhead,
+    WebSocketConfig websocket,
     List<ChaosRule> rules) implements ChaosSections {
 
   public ChaosConfig {
@@ -36,23 +37,23 @@ public record ChaosConfig(
 
   /** Chaos off, nothing configured. */
   public static ChaosConfig off() {
-    return new ChaosConfig(false, null, null, null, null, null, null, null, null, null);
+    return new ChaosConfig(false, null, null, null, null, null, null, null, null, null, null);
   }
 
   public ChaosConfig withEnabled(boolean on) {
-    return new ChaosConfig(on, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, rules);
+    return new ChaosConfig(on, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, rules);
   }
 
   public ChaosConfig withScenario(String name) {
-    return new ChaosConfig(enabled, seed, name, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, rules);
+    return new ChaosConfig(enabled, seed, name, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, rules);
   }
 
   public ChaosConfig withSeed(Long newSeed) {
-    return new ChaosConfig(enabled, newSeed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, rules);
+    return new ChaosConfig(enabled, newSeed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, rules);
   }
 
   public ChaosConfig withRules(List<ChaosRule> newRules) {
-    return new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, newRules);
+    return new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, newRules);
   }
 
   /** The same config with the sections of {@code other} that are set laid over this one's. */
@@ -64,18 +65,20 @@ public record ChaosConfig(
         other.trafficShaping() != null ? other.trafficShaping() : trafficShaping,
         other.circuitBreaker() != null ? other.circuitBreaker() : circuitBreaker,
         other.bulkhead() != null ? other.bulkhead() : bulkhead,
+        other.websocket() != null ? other.websocket() : websocket,
         rules);
   }
 
   /** The same config with one section replaced; {@code section} is one of {@link ChaosSections#NAMES}. */
   public ChaosConfig withSection(String section, Object value) {
     return switch (section) {
-      case "latency" -> new ChaosConfig(enabled, seed, scenario, (LatencyConfig) value, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, rules);
-      case "fault_injection" -> new ChaosConfig(enabled, seed, scenario, latency, (FaultInjectionConfig) value, rateLimit, trafficShaping, circuitBreaker, bulkhead, rules);
-      case "rate_limit" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, (RateLimitConfig) value, trafficShaping, circuitBreaker, bulkhead, rules);
-      case "traffic_shaping" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, (TrafficShapingConfig) value, circuitBreaker, bulkhead, rules);
-      case "circuit_breaker" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, (CircuitBreakerConfig) value, bulkhead, rules);
-      case "bulkhead" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, (BulkheadConfig) value, rules);
+      case "latency" -> new ChaosConfig(enabled, seed, scenario, (LatencyConfig) value, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, rules);
+      case "fault_injection" -> new ChaosConfig(enabled, seed, scenario, latency, (FaultInjectionConfig) value, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, rules);
+      case "rate_limit" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, (RateLimitConfig) value, trafficShaping, circuitBreaker, bulkhead, websocket, rules);
+      case "traffic_shaping" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, (TrafficShapingConfig) value, circuitBreaker, bulkhead, websocket, rules);
+      case "circuit_breaker" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, (CircuitBreakerConfig) value, bulkhead, websocket, rules);
+      case "bulkhead" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, (BulkheadConfig) value, websocket, rules);
+      case "websocket" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, (WebSocketConfig) value, rules);
       default -> throw new ChaosConfigException("section", "unknown section " + section + ", expected one of " + NAMES);
     };
   }

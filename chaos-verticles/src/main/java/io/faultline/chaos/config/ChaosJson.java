@@ -93,6 +93,7 @@ public final class ChaosJson {
       case "traffic_shaping" -> TrafficShapingConfig.class;
       case "circuit_breaker" -> CircuitBreakerConfig.class;
       case "bulkhead" -> BulkheadConfig.class;
+      case "websocket" -> WebSocketConfig.class;
       default -> throw new ChaosConfigException("section", "unknown section " + section + ", expected one of " + ChaosSections.NAMES);
     };
   }

@@ -11,11 +11,12 @@ public record ChaosOverride(
     RateLimitConfig rateLimit,
     TrafficShapingConfig trafficShaping,
     CircuitBreakerConfig circuitBreaker,
-    BulkheadConfig bulkhead) implements ChaosSections {
+    BulkheadConfig bulkhead,
+    WebSocketConfig websocket) implements ChaosSections {
 
   public ChaosRule toRule(String listener) {
     return new ChaosRule("listener:" + listener, enabled,
         new RuleMatch(listener, null, null, null, null, null),
-        latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead);
+        latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket);
   }
 }

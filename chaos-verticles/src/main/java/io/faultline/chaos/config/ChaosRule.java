@@ -16,7 +16,8 @@ public record ChaosRule(
     RateLimitConfig rateLimit,
     TrafficShapingConfig trafficShaping,
     CircuitBreakerConfig circuitBreaker,
-    BulkheadConfig bulkhead) implements ChaosSections {
+    BulkheadConfig bulkhead,
+    WebSocketConfig websocket) implements ChaosSections {
 
   public ChaosRule {
     if (name == null || name.isBlank()) {

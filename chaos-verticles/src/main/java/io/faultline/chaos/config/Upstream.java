@@ -28,7 +28,7 @@ public record Upstream(String scheme, String host, int port, String basePath) {
     if (uri.getHost() == null) {
       throw new ChaosConfigException(field, "must name a host, got " + value);
     }
-    boolean secure = scheme.endsWith("s");
+    boolean secure = isSecure(scheme);
     int port = uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
     String path = uri.getRawPath() == null || uri.getRawPath().equals("/") ? "" : uri.getRawPath();
     if (path.endsWith("/")) {
@@ -39,7 +39,11 @@ public record Upstream(String scheme, String host, int port, String basePath) {
   }
 
   public boolean secure() {
-    return scheme.endsWith("s");
+    return isSecure(scheme);
+  }
+
+  private static boolean isSecure(String scheme) {
+    return scheme.equals("https") || scheme.equals("wss") || scheme.equals("grpcs");
   }
 
   @Override

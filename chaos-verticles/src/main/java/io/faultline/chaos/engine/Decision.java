@@ -1,5 +1,7 @@
 package io.faultline.chaos.engine;
 
+import io.faultline.chaos.config.LatencyConfig;
+import io.faultline.chaos.config.WebSocketConfig;
 import io.faultline.chaos.limit.Bulkhead;
 import io.faultline.chaos.limit.CircuitBreaker;
 
@@ -81,6 +83,14 @@ public sealed interface Decision {
 
   /** Pace request and response bodies at {@code bytesPerSecond}. */
   record Throttle(long bytesPerSecond) implements Decision {
+  }
+
+  /**
+   * On a message stream (WebSocket), decide each message with {@link StreamChaos}: per-message latency
+   * from {@code latency} (may be null), the message and connection faults of {@code websocket}, draws
+   * seeded with {@code seed}.
+   */
+  record Messages(WebSocketConfig websocket, LatencyConfig latency, long seed) implements Decision {
   }
 
   /** Wait for a slot in {@code bulkhead} before going on (503 when it is full). */

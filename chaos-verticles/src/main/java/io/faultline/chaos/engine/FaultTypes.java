@@ -7,6 +7,7 @@ import io.faultline.chaos.config.FaultInjectionConfig;
 import io.faultline.chaos.config.LatencyConfig;
 import io.faultline.chaos.config.RateLimitConfig;
 import io.faultline.chaos.config.TrafficShapingConfig;
+import io.faultline.chaos.config.WebSocketConfig;
 import io.faultline.chaos.fault.BandwidthFault;
 import io.faultline.chaos.fault.AbortStreamFault;
 import io.faultline.chaos.fault.BulkheadFault;
@@ -21,6 +22,7 @@ import io.faultline.chaos.fault.PartialResponseFault;
 import io.faultline.chaos.fault.RateLimitFault;
 import io.faultline.chaos.fault.ResetPeerFault;
 import io.faultline.chaos.fault.TimeoutFault;
+import io.faultline.chaos.fault.WebSocketFault;
 import io.faultline.chaos.limit.Bulkhead;
 import io.faultline.chaos.limit.CircuitBreaker;
 import io.faultline.chaos.limit.RateLimiter;
@@ -118,6 +120,11 @@ public final class FaultTypes {
         FaultInjectionConfig c = injecting(s);
         return c == null || c.abortAfterMessages() == 0 ? null
             : new FaultSpec(AbortStreamFault.TYPE, 1.0, new AbortStreamFault(c.abortAfterMessages(), c.abortStatus()));
+      }),
+      new FaultType(WebSocketFault.TYPE, (s, parts) -> {
+        WebSocketConfig ws = s.websocket() != null && s.websocket().active() ? s.websocket() : null;
+        LatencyConfig latency = s.latency() != null && s.latency().active() ? s.latency() : null;
+        return ws == null && latency == null ? null : new FaultSpec(WebSocketFault.TYPE, 1.0, new WebSocketFault(ws, latency));
       }));
 
   private FaultTypes() {

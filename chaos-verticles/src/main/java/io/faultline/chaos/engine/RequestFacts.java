@@ -5,6 +5,11 @@ public interface RequestFacts {
 
   String listener();
 
+  /** The listener's protocol ({@code http}, {@code grpc}, {@code websocket}, {@code graphql}). */
+  default String protocol() {
+    return "http";
+  }
+
   /** The configured route name, or {@code null} for the listener's default upstream. */
   String route();
 

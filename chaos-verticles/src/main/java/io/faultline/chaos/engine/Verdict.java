@@ -20,6 +20,7 @@ public final class Verdict {
   private long messageDelayMs;
   private long throttleBps;
   private Decision terminal;
+  private Decision.Messages messages;
   private Bulkhead bulkhead;
   private CircuitBreaker breaker;
   private CircuitBreaker.Pass pass;
@@ -37,6 +38,8 @@ public final class Verdict {
       messageDelayMs += m.ms();
     } else if (decision instanceof Decision.Throttle t) {
       throttleBps = throttleBps == 0 ? t.bytesPerSecond() : Math.min(throttleBps, t.bytesPerSecond());
+    } else if (decision instanceof Decision.Messages m) {
+      messages = m;
     } else if (decision instanceof Decision.Admit a) {
       bulkhead = a.bulkhead();
     } else if (decision instanceof Decision.Observe o) {
@@ -51,7 +54,7 @@ public final class Verdict {
 
   public boolean isPass() {
     return this == PASS || delayMs == 0 && messageDelayMs == 0 && throttleBps == 0 && terminal == null && bulkhead == null
-        && breaker == null;
+        && breaker == null && messages == null;
   }
 
   public long delayMs() {
@@ -61,6 +64,11 @@ public final class Verdict {
   /** Extra delay before each response message of a stream (gRPC). */
   public long messageDelayMs() {
     return messageDelayMs;
+  }
+
+  /** Per-message chaos for a message stream (WebSocket), or null. */
+  public Decision.Messages messages() {
+    return messages;
   }
 
   public long throttleBps() {

@@ -11,6 +11,11 @@ import io.vertx.grpc.server.GrpcServerRequest;
 record GrpcRequestFacts(String listener, String route, GrpcServerRequest<?, ?> call, HttpServerRequest http) implements RequestFacts {
 
   @Override
+  public String protocol() {
+    return "grpc";
+  }
+
+  @Override
   public String method() {
     return "POST";
   }

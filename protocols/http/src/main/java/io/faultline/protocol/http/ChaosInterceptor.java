@@ -1,5 +1,8 @@
 package io.faultline.protocol.http;
 
+import io.faultline.chaos.listener.RouteTable;
+import io.faultline.chaos.listener.ServerRequestFacts;
+
 import io.faultline.chaos.config.GrpcCodes;
 import io.faultline.chaos.engine.ChaosSnapshot;
 import io.faultline.chaos.engine.Decision;
@@ -80,7 +83,7 @@ final class ChaosInterceptor implements ProxyInterceptor {
     }
     ProxyRequest request = context.request();
     RouteTable.Route route = context.get(RouteInterceptor.ROUTE, RouteTable.Route.class);
-    Verdict verdict = snapshot.decide(new HttpRequestFacts(listener, route.name(), request.proxiedRequest()));
+    Verdict verdict = snapshot.decide(new ServerRequestFacts(listener, "http", route.name(), request.proxiedRequest()));
     if (verdict.isPass()) {
       return context.sendRequest();
     }

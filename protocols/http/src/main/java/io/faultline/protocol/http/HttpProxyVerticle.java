@@ -1,5 +1,8 @@
 package io.faultline.protocol.http;
 
+import io.faultline.chaos.listener.ConnectionGate;
+import io.faultline.chaos.listener.RouteTable;
+
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.event.ChaosListener;

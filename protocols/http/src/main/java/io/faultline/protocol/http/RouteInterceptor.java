@@ -1,11 +1,9 @@
 package io.faultline.protocol.http;
 
 import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.listener.ForwardedHeaders;
+import io.faultline.chaos.listener.RouteTable;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyRequest;
@@ -56,7 +54,7 @@ final class RouteInterceptor implements ProxyInterceptor {
       return Future.succeededFuture(HttpDecisions.noRoute(request));
     }
     context.set(ROUTE, route);
-    addForwardedHeaders(request);
+    ForwardedHeaders.apply(request.headers(), request.proxiedRequest());
     if (!route.upstream().basePath().isEmpty()) {
       request.setURI(route.upstream().basePath() + request.getURI());
     }
@@ -64,31 +62,5 @@ final class RouteInterceptor implements ProxyInterceptor {
       int status = failure instanceof TimeoutException ? 504 : 502;
       return Future.succeededFuture(HttpDecisions.upstreamFailure(request, status, route.upstream().toString(), failure));
     });
-  }
-
-  private static void addForwardedHeaders(ProxyRequest request) {
-    HttpServerRequest incoming = request.proxiedRequest();
-    MultiMap headers = request.headers();
-    String connection = headers.get("Connection");
-    if (connection != null) {
-      // Headers named in Connection are hop-by-hop too (RFC 9110 7.6.1); vertx-http-proxy drops only the fixed list.
-      for (String name : connection.split(",")) {
-        if (!name.isBlank()) {
-          headers.remove(name.trim());
-        }
-      }
-    }
-    SocketAddress remote = incoming.remoteAddress();
-    if (remote != null) {
-      String previous = headers.get("X-Forwarded-For");
-      headers.set("X-Forwarded-For", previous == null ? remote.hostAddress() : previous + ", " + remote.hostAddress());
-    }
-    if (!headers.contains("X-Forwarded-Proto")) {
-      headers.set("X-Forwarded-Proto", incoming.scheme() == null ? "http" : incoming.scheme());
-    }
-    HostAndPort authority = incoming.authority();
-    if (authority != null && !headers.contains("X-Forwarded-Host")) {
-      headers.set("X-Forwarded-Host", authority.toString());
-    }
   }
 }

@@ -1,5 +1,7 @@
 package io.faultline.protocol.http;
 
+import io.faultline.chaos.listener.ConnectionGate;
+
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.config.ListenerConfig;

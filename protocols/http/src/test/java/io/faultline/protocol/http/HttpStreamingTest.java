@@ -1,10 +1,12 @@
 package io.faultline.protocol.http;
 
+import io.faultline.chaos.listener.ConnectionGate;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.state.ChaosState;
-import io.faultline.chaos.config.ChaosConfig;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,4 +1,4 @@
-package io.faultline.protocol.http;
+package io.faultline.chaos.listener;
 
 import io.faultline.chaos.config.TrafficShapingConfig;
 import io.faultline.chaos.state.ChaosState;
@@ -15,7 +15,7 @@ public final class ConnectionGate {
 
   private final AtomicInteger open = new AtomicInteger();
 
-  void onConnection(Vertx vertx, ChaosState state, HttpConnection connection) {
+  public void onConnection(Vertx vertx, ChaosState state, HttpConnection connection) {
     int count = open.incrementAndGet();
     TrafficShapingConfig shaping = state.snapshot().connectionShaping();
     long timer = -1;

@@ -1,4 +1,4 @@
-package io.faultline.protocol.http;
+package io.faultline.chaos.listener;
 
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.RouteConfig;
@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Set;
 
 /** A listener's routes, compiled once: the first route whose path, method and host match wins, else the default upstream. */
-final class RouteTable {
+public final class RouteTable {
 
   /** Where one request goes. {@code name} is null for the listener's default upstream. */
-  record Route(String name, Upstream upstream, long timeoutMs, Glob path, Set<String> methods, Glob host) {
+  public record Route(String name, Upstream upstream, long timeoutMs, Glob path, Set<String> methods, Glob host) {
 
-    boolean matches(HttpServerRequest request) {
+    public boolean matches(HttpServerRequest request) {
       if (path != null && !path.matches(request.path())) {
         return false;
       }
@@ -33,7 +33,7 @@ final class RouteTable {
   private final Route[] routes;
   private final Route fallback;
 
-  RouteTable(ListenerConfig listener) {
+  public RouteTable(ListenerConfig listener) {
     List<Route> compiled = new ArrayList<>();
     for (int i = 0; i < listener.routes().size(); i++) {
       RouteConfig r = listener.routes().get(i);
@@ -49,7 +49,7 @@ final class RouteTable {
   }
 
   /** The route for {@code request}, or null when nothing matches and the listener has no default upstream. */
-  Route select(HttpServerRequest request) {
+  public Route select(HttpServerRequest request) {
     for (Route route : routes) {
       if (route.matches(request)) {
         return route;

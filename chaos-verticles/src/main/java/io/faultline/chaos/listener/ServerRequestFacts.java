@@ -1,11 +1,11 @@
-package io.faultline.protocol.http;
+package io.faultline.chaos.listener;
 
 import io.faultline.chaos.engine.RequestFacts;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 
-/** {@link RequestFacts} read lazily from an HTTP request. */
-record HttpRequestFacts(String listener, String route, HttpServerRequest request) implements RequestFacts {
+/** {@link RequestFacts} read lazily from an HTTP server request (plain HTTP, or a WebSocket or GraphQL listener's). */
+public record ServerRequestFacts(String listener, String protocol, String route, HttpServerRequest request) implements RequestFacts {
 
   @Override
   public String method() {

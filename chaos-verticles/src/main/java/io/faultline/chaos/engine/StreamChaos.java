@@ -1,0 +1,79 @@
+package io.faultline.chaos.engine;
+
+import io.faultline.chaos.config.LatencyConfig;
+import io.faultline.chaos.config.WebSocketConfig;
+import io.faultline.chaos.fault.LatencyFault;
+
+/**
+ * The per-message chaos of one message stream (a WebSocket connection), decided message by message
+ * from the {@link Decision.Messages} its handshake got. Draws come from a generator seeded by that
+ * decision, so the same chaos seed and the same traffic give the same fates. Used by one connection on
+ * one event loop, so it is not thread-safe.
+ */
+public final class StreamChaos {
+
+  /**
+   * What happens to one message: {@code drop} it, or deliver it after {@code delayMs} ({@code duplicate}:
+   * twice; {@code corrupt}: with one byte or character altered); {@code disconnect} closes the
+   * connection instead of delivering it, {@code disconnectAfter} right after delivering it.
+   */
+  public record Fate(boolean drop, boolean duplicate, boolean corrupt, long delayMs, boolean disconnect, boolean disconnectAfter) {
+
+    public static final Fate PASS = new Fate(false, false, false, 0, false, false);
+
+    public boolean isPass() {
+      return this.equals(PASS);
+    }
+  }
+
+  private static final WebSocketConfig NONE = new WebSocketConfig(false, null, null, null, null, null, null, null, null,
+      null, null, null, null);
+
+  private final WebSocketConfig config;
+  private final LatencyConfig latencyConfig;
+  private final LatencyFault latency;
+  private final ChaosRandom random;
+  private int messages;
+
+  public StreamChaos(Decision.Messages decision) {
+    this.config = decision.websocket() == null ? NONE : decision.websocket();
+    this.latencyConfig = decision.latency();
+    this.latency = latencyConfig == null ? null : new LatencyFault(latencyConfig);
+    this.random = ChaosRandom.forRequest(decision.seed(), 0);
+  }
+
+  /** The websocket section in force (all its faults off when the connection only has latency). */
+  public WebSocketConfig config() {
+    return config;
+  }
+
+  /** True when messages in this direction are subject to message chaos. */
+  public boolean affects(boolean downstream) {
+    return downstream ? config.downstream() : config.upstream();
+  }
+
+  /** The draws for this connection's own choices (which byte to corrupt). */
+  public ChaosRandom random() {
+    return random;
+  }
+
+  /** Decides the next message of a direction that {@link #affects} says is subject to chaos. */
+  public Fate next() {
+    messages++;
+    if (config.enabled() && random.chance(config.disconnectProbability())) {
+      return new Fate(false, false, false, 0, true, false);
+    }
+    boolean last = config.enabled() && config.disconnectAfterMessages() > 0 && messages >= config.disconnectAfterMessages();
+    boolean drop = config.enabled() && random.chance(config.messageDropProbability());
+    boolean duplicate = !drop && config.enabled() && random.chance(config.messageDuplicateProbability());
+    boolean corrupt = !drop && config.enabled() && random.chance(config.messageCorruptProbability());
+    long delay = 0;
+    if (!drop && latency != null && random.chance(latencyConfig.probability())) {
+      delay = ((Decision.Delay) latency.decide(null, random)).ms() + latencyConfig.perMessageDelayMs();
+    }
+    if (!drop && !duplicate && !corrupt && delay == 0 && !last) {
+      return Fate.PASS;
+    }
+    return new Fate(drop, duplicate, corrupt, delay, false, last);
+  }
+}

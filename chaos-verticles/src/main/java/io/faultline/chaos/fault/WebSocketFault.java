@@ -1,0 +1,35 @@
+package io.faultline.chaos.fault;
+
+import io.faultline.chaos.config.LatencyConfig;
+import io.faultline.chaos.config.WebSocketConfig;
+import io.faultline.chaos.engine.ChaosRandom;
+import io.faultline.chaos.engine.Decision;
+import io.faultline.chaos.engine.Fault;
+import io.faultline.chaos.engine.RequestFacts;
+
+/**
+ * The {@code WebSocketFault} hands a WebSocket connection its per-message chaos: the {@code websocket}
+ * section's message and connection faults and, since a WebSocket's "request" is each message, the
+ * {@code latency} section applied per message. Other protocols pass.
+ */
+public final class WebSocketFault implements Fault {
+
+  public static final String TYPE = "websocket";
+
+  private final WebSocketConfig websocket;
+  private final LatencyConfig latency;
+
+  /** {@code websocket} and {@code latency} may each be null (not set or not active). */
+  public WebSocketFault(WebSocketConfig websocket, LatencyConfig latency) {
+    this.websocket = websocket;
+    this.latency = latency;
+  }
+
+  @Override
+  public Decision decide(RequestFacts request, ChaosRandom random) {
+    if (!TYPE.equals(request.protocol())) {
+      return Decision.PASS;
+    }
+    return new Decision.Messages(websocket, latency, random.nextLong());
+  }
+}

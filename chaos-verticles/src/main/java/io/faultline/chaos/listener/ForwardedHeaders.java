@@ -1,0 +1,38 @@
+package io.faultline.chaos.listener;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+
+/** What a proxy does to the headers it forwards: drop the ones {@code Connection} names, add {@code X-Forwarded-*}. */
+public final class ForwardedHeaders {
+
+  private ForwardedHeaders() {
+  }
+
+  /** Applies both to {@code headers}, the outgoing copy of {@code incoming}'s headers. */
+  public static void apply(MultiMap headers, HttpServerRequest incoming) {
+    String connection = headers.get("Connection");
+    if (connection != null) {
+      // Headers named in Connection are hop-by-hop too (RFC 9110 7.6.1).
+      for (String name : connection.split(",")) {
+        if (!name.isBlank()) {
+          headers.remove(name.trim());
+        }
+      }
+    }
+    SocketAddress remote = incoming.remoteAddress();
+    if (remote != null) {
+      String previous = headers.get("X-Forwarded-For");
+      headers.set("X-Forwarded-For", previous == null ? remote.hostAddress() : previous + ", " + remote.hostAddress());
+    }
+    if (!headers.contains("X-Forwarded-Proto")) {
+      headers.set("X-Forwarded-Proto", incoming.scheme() == null ? "http" : incoming.scheme());
+    }
+    HostAndPort authority = incoming.authority();
+    if (authority != null && !headers.contains("X-Forwarded-Host")) {
+      headers.set("X-Forwarded-Host", authority.toString());
+    }
+  }
+}

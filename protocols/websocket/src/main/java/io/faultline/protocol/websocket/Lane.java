@@ -1,0 +1,268 @@
+package io.faultline.protocol.websocket;
+
+import io.faultline.chaos.config.WebSocketConfig;
+import io.faultline.chaos.engine.StreamChaos;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketBase;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One direction of a relayed WebSocket: frames read from {@code source} are written to {@code sink} in
+ * the order they arrived. Without chaos a frame is written as soon as it arrives. With chaos each
+ * message (all the frames of a fragmented one) gets a {@link StreamChaos.Fate} and frames wait in a
+ * delay line until their due time, which never goes backwards, so order holds unless the fate drops
+ * or duplicates. Bandwidth and message-rate limits push due times out. Back-pressure: the source is
+ * paused while the sink's write queue is full or the delay line holds {@link #HIGH_WATER} frames or
+ * {@link #HIGH_WATER_BYTES} bytes.
+ */
+final class Lane {
+
+  /** What a lane reports to its connection. */
+  interface Events {
+
+    void faultInjected(String type);
+
+    /** A fault ends the connection: close the client with {@code code} (1006: abruptly). */
+    void disconnect(int code, String reason);
+  }
+
+  static final int HIGH_WATER = 512;
+  private static final int LOW_WATER = 64;
+  static final long HIGH_WATER_BYTES = 1 << 20;
+
+  private final Vertx vertx;
+  private final WebSocketBase source;
+  private final WebSocketBase sink;
+  private final StreamChaos chaos;
+  private final long bytesPerSecond;
+  private final Events events;
+  private final ArrayDeque<Object> line = new ArrayDeque<>();
+  private final ArrayDeque<Long> due = new ArrayDeque<>();
+
+  private long queuedBytes;
+  private long nextFreeNanos;
+  private long nextMessageNanos;
+  private long messageDueNanos;
+  private StreamChaos.Fate fate = StreamChaos.Fate.PASS;
+  private boolean textMessage;
+  private List<WebSocketFrame> copies;
+  private long timer = -1;
+  private boolean blocked;
+  private boolean pausedByLine;
+  private boolean stopped;
+
+  /** {@code chaos} is null when this direction has no message chaos; {@code bytesPerSecond} 0 is no limit. */
+  Lane(Vertx vertx, WebSocketBase source, WebSocketBase sink, StreamChaos chaos, long bytesPerSecond, Events events) {
+    this.vertx = vertx;
+    this.source = source;
+    this.sink = sink;
+    this.chaos = chaos;
+    this.bytesPerSecond = bytesPerSecond;
+    this.events = events;
+  }
+
+  void start() {
+    if (chaos == null && bytesPerSecond == 0) {
+      source.frameHandler(this::relay);
+    } else {
+      source.frameHandler(this::delay);
+    }
+  }
+
+  /** Runs {@code action} once every frame read before it has been written. */
+  void then(Runnable action) {
+    if (stopped) {
+      return;
+    }
+    if (line.isEmpty() && !blocked) {
+      action.run();
+    } else {
+      enqueue(action, Math.max(System.nanoTime(), nextFreeNanos));
+    }
+  }
+
+  /** Drops whatever is still waiting; nothing more is written. */
+  void stop() {
+    stopped = true;
+    line.clear();
+    due.clear();
+    queuedBytes = 0;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  private void relay(WebSocketFrame frame) {
+    if (stopped || frame.type() == WebSocketFrameType.CLOSE || sink.isClosed()) {
+      return; // the connection's close handler relays closes
+    }
+    sink.writeFrame(frame);
+    if (sink.writeQueueFull()) {
+      source.pause();
+      sink.drainHandler(v -> source.resume());
+    }
+  }
+
+  private void delay(WebSocketFrame frame) {
+    if (stopped || frame.type() == WebSocketFrameType.CLOSE) {
+      return;
+    }
+    long now = System.nanoTime();
+    WebSocketFrameType type = frame.type();
+    if (type == WebSocketFrameType.PING || type == WebSocketFrameType.PONG) {
+      schedule(frame, Math.max(now, nextFreeNanos));
+      return;
+    }
+    if (type != WebSocketFrameType.CONTINUATION && !startMessage(frame, now)) {
+      return;
+    }
+    if (fate.drop()) {
+      if (frame.isFinal() && fate.disconnectAfter()) {
+        then(() -> events.disconnect(chaos.config().closeCode(), chaos.config().closeReason()));
+      }
+      return;
+    }
+    WebSocketFrame out = fate.corrupt() && frame.isFinal() ? Corruption.corrupt(frame, textMessage, chaos.random()) : frame;
+    if (fate.duplicate()) {
+      copies.add(copy(frame));
+    }
+    schedule(out, Math.max(messageDueNanos, nextFreeNanos));
+    if (frame.isFinal()) {
+      if (fate.duplicate()) {
+        for (WebSocketFrame copy : copies) {
+          schedule(copy, nextFreeNanos);
+        }
+        copies = null;
+      }
+      if (fate.disconnectAfter()) {
+        then(() -> events.disconnect(chaos.config().closeCode(), chaos.config().closeReason()));
+      }
+    }
+  }
+
+  /** Decides the fate of a new message; false when the connection ends instead. */
+  private boolean startMessage(WebSocketFrame first, long now) {
+    textMessage = first.type() == WebSocketFrameType.TEXT;
+    fate = chaos == null ? StreamChaos.Fate.PASS : chaos.next();
+    if (fate.disconnect()) {
+      events.faultInjected("disconnect");
+      events.disconnect(chaos.config().closeCode(), chaos.config().closeReason());
+      return false;
+    }
+    long start = now;
+    WebSocketConfig config = chaos == null ? null : chaos.config();
+    if (config != null && config.enabled() && config.messagesPerSecond() > 0 && !fate.drop()) {
+      long interval = (long) (1e9 / config.messagesPerSecond());
+      if (now >= nextMessageNanos) {
+        nextMessageNanos = now + interval;
+      } else if (config.rateLimitAction().equals("delay")) {
+        start = nextMessageNanos;
+        nextMessageNanos += interval;
+      } else if (config.rateLimitAction().equals("drop")) {
+        events.faultInjected("message_rate_limit");
+        fate = new StreamChaos.Fate(true, false, false, 0, false, fate.disconnectAfter());
+      } else {
+        events.faultInjected("message_rate_limit");
+        events.disconnect(1008, "message rate limit exceeded");
+        return false;
+      }
+    }
+    messageDueNanos = start + fate.delayMs() * 1_000_000L;
+    report(fate);
+    copies = fate.duplicate() ? new ArrayList<>() : null;
+    return true;
+  }
+
+  private void report(StreamChaos.Fate f) {
+    if (f.drop()) {
+      events.faultInjected("message_drop");
+    }
+    if (f.duplicate()) {
+      events.faultInjected("message_duplicate");
+    }
+    if (f.corrupt()) {
+      events.faultInjected("message_corrupt");
+    }
+    if (f.delayMs() > 0) {
+      events.faultInjected("message_latency");
+    }
+    if (f.disconnectAfter()) {
+      events.faultInjected("disconnect");
+    }
+  }
+
+  private void schedule(WebSocketFrame frame, long dueNanos) {
+    long start = Math.max(dueNanos, nextFreeNanos);
+    nextFreeNanos = bytesPerSecond == 0 ? start
+        : start + (long) (frame.binaryData().length() * 1e9 / bytesPerSecond);
+    enqueue(frame, start);
+  }
+
+  private void enqueue(Object item, long dueNanos) {
+    line.add(item);
+    due.add(dueNanos);
+    queuedBytes += size(item);
+    if ((line.size() >= HIGH_WATER || queuedBytes >= HIGH_WATER_BYTES) && !pausedByLine) {
+      pausedByLine = true;
+      source.pause();
+    }
+    drain();
+  }
+
+  private void drain() {
+    if (blocked || timer >= 0 || stopped) {
+      return;
+    }
+    while (!line.isEmpty()) {
+      long wait = due.peek() - System.nanoTime();
+      if (wait > 500_000) {
+        timer = vertx.setTimer(Math.max(1, (wait + 999_999) / 1_000_000), id -> {
+          timer = -1;
+          drain();
+        });
+        return;
+      }
+      Object item = line.poll();
+      due.poll();
+      queuedBytes -= size(item);
+      if (item instanceof Runnable action) {
+        action.run();
+        if (stopped) {
+          return;
+        }
+      } else if (!sink.isClosed()) {
+        sink.writeFrame((WebSocketFrame) item);
+        if (sink.writeQueueFull()) {
+          blocked = true;
+          sink.drainHandler(v -> {
+            blocked = false;
+            drain();
+          });
+          return;
+        }
+      }
+      if (pausedByLine && line.size() <= LOW_WATER && queuedBytes < HIGH_WATER_BYTES / 4) {
+        pausedByLine = false;
+        source.resume();
+      }
+    }
+  }
+
+  private static long size(Object item) {
+    return item instanceof WebSocketFrame frame ? frame.binaryData().length() : 0;
+  }
+
+  private static WebSocketFrame copy(WebSocketFrame frame) {
+    return switch (frame.type()) {
+      case TEXT -> WebSocketFrame.textFrame(frame.textData(), frame.isFinal());
+      case BINARY -> WebSocketFrame.binaryFrame(frame.binaryData().copy(), frame.isFinal());
+      default -> WebSocketFrame.continuationFrame(Buffer.buffer(frame.binaryData().getBytes()), frame.isFinal());
+    };
+  }
+}

@@ -1,0 +1,145 @@
+package io.faultline.protocol.websocket;
+
+import io.faultline.chaos.config.WebSocketConfig;
+import io.faultline.chaos.engine.StreamChaos;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocket;
+import java.util.function.Consumer;
+
+/**
+ * One relayed WebSocket connection: a {@link Lane} each way, closes relayed with their code and reason
+ * once every frame before them is through, an abrupt close relayed as an abrupt close, and the
+ * connection-level faults (disconnect after a time, or when a lane asks).
+ */
+final class WebSocketRelay implements Lane.Events {
+
+  /** How a relayed connection ended, for metrics and the circuit breaker. */
+  record End(boolean abrupt, boolean upstreamFailed) {
+  }
+
+  private static final short GOING_AWAY = 1001;
+
+  private final Vertx vertx;
+  private final ServerWebSocket client;
+  private final HttpConnection clientConnection;
+  private final WebSocket upstream;
+  private final StreamChaos chaos;
+  private final Consumer<String> faults;
+  private final Consumer<End> ended;
+  private final Lane toUpstream;
+  private final Lane toClient;
+  private boolean clientClosed;
+  private boolean upstreamClosed;
+  private boolean abrupt;
+  private boolean upstreamFailed;
+  private boolean finished;
+  private long timer = -1;
+
+  /** {@code chaos} may be null; {@code faults} hears each injected fault's type; {@code ended} is called once. */
+  WebSocketRelay(Vertx vertx, ServerWebSocket client, HttpConnection clientConnection, WebSocket upstream,
+      StreamChaos chaos, long bytesPerSecond, Consumer<String> faults, Consumer<End> ended) {
+    this.vertx = vertx;
+    this.client = client;
+    this.clientConnection = clientConnection;
+    this.upstream = upstream;
+    this.chaos = chaos;
+    this.faults = faults;
+    this.ended = ended;
+    this.toUpstream = new Lane(vertx, client, upstream, chaos != null && chaos.affects(false) ? chaos : null, bytesPerSecond, this);
+    this.toClient = new Lane(vertx, upstream, client, chaos != null && chaos.affects(true) ? chaos : null, bytesPerSecond, this);
+  }
+
+  /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
+  void start() {
+    client.exceptionHandler(e -> { });
+    upstream.exceptionHandler(e -> { });
+    client.closeHandler(v -> {
+      clientClosed = true;
+      boolean lost = lost(client);
+      short code = lost ? GOING_AWAY : client.closeStatusCode();
+      String reason = lost ? "client connection lost" : client.closeReason();
+      abrupt |= lost;
+      toUpstream.then(() -> close(upstream, code, reason));
+      finishIfClosed();
+    });
+    upstream.closeHandler(v -> {
+      upstreamClosed = true;
+      boolean lost = lost(upstream);
+      int code = lost ? WebSocketConfig.ABRUPT : upstream.closeStatusCode();
+      String reason = upstream.closeReason();
+      abrupt |= lost;
+      upstreamFailed |= lost;
+      toClient.then(() -> closeClient(code, reason));
+      finishIfClosed();
+    });
+    WebSocketConfig config = chaos == null ? null : chaos.config();
+    if (config != null && config.enabled() && config.disconnectAfterMs() > 0) {
+      timer = vertx.setTimer(config.disconnectAfterMs(), id -> {
+        timer = -1;
+        faultInjected("disconnect");
+        disconnect(config.closeCode(), config.closeReason());
+      });
+    }
+    toUpstream.start();
+    toClient.start();
+    upstream.resume();
+  }
+
+  @Override
+  public void faultInjected(String type) {
+    faults.accept(type);
+  }
+
+  /** An injected disconnect: frames still waiting are lost, the client gets {@code code}, the upstream a going-away close. */
+  @Override
+  public void disconnect(int code, String reason) {
+    if (finished || clientClosed && upstreamClosed) {
+      return;
+    }
+    abrupt |= code == WebSocketConfig.ABRUPT;
+    toClient.stop();
+    toUpstream.stop();
+    closeClient(code, reason);
+    close(upstream, GOING_AWAY, "faultline: client disconnected");
+  }
+
+  /** True when {@code socket} closed without a close frame (Vert.x reports 1006 for that). */
+  private static boolean lost(io.vertx.core.http.WebSocketBase socket) {
+    Short code = socket.closeStatusCode();
+    return code == null || code == WebSocketConfig.ABRUPT;
+  }
+
+  private void closeClient(int code, String reason) {
+    if (code == WebSocketConfig.ABRUPT) {
+      AbruptClose.close(clientConnection);
+    } else {
+      close(client, (short) code, reason);
+    }
+  }
+
+  private static void close(io.vertx.core.http.WebSocketBase socket, short code, String reason) {
+    if (socket.isClosed()) {
+      return;
+    }
+    if (code == 1005) {
+      socket.close(); // the peer sent no code, so neither do we
+    } else {
+      socket.close(code, reason);
+    }
+  }
+
+  private void finishIfClosed() {
+    if (finished || !clientClosed || !upstreamClosed) {
+      return;
+    }
+    finished = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    toClient.stop();
+    toUpstream.stop();
+    ended.accept(new End(abrupt, upstreamFailed));
+  }
+}

@@ -1,0 +1,177 @@
+package io.faultline.protocol.websocket;
+
+import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.listener.ConnectionGate;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A real WebSocket upstream, a real {@link WebSocketProxyVerticle} in front of it and a real WebSocket
+ * client, all on loopback.
+ *
+ * <p>The upstream serves: {@code /echo} (every data frame sent back as it came, fragments included),
+ * {@code /push?n=N} (sends {@code msg-1} .. {@code msg-N}, then waits), {@code /headers} (sends the
+ * handshake headers it got as JSON), {@code /close} (closes with 4002 "done" after the first message),
+ * {@code /drop} (closes its TCP connection after the first message), {@code /flood} (writes 64 KiB
+ * binary frames as fast as back-pressure lets it, counting bytes in {@link #flooded}), and rejects
+ * {@code /reject} with 403. It records what it saw in {@link #upstreamFrames} and {@link #upstreamCloses}.
+ */
+final class WebSocketFixture implements AutoCloseable {
+
+  final Vertx vertx = Vertx.vertx();
+  final HttpServer upstream;
+  final ChaosState state;
+  final int port;
+  final WebSocketClient client;
+  final List<WebSocketFrame> upstreamFrames = new CopyOnWriteArrayList<>();
+  final List<String> upstreamCloses = new CopyOnWriteArrayList<>();
+  final AtomicLong flooded = new AtomicLong();
+
+  WebSocketFixture(String chaosJson) {
+    upstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+            .setWebSocketSubProtocols(List.of("chat.v2", "chat.v1")))
+        .requestHandler(request -> {
+          if (request.path().equals("/reject")) {
+            request.response().setStatusCode(403).putHeader("X-Upstream", "yes").end("forbidden by upstream");
+          } else {
+            request.toWebSocket().onSuccess(ws -> serve(ws, request.connection()));
+          }
+        });
+    upstream.listen().await();
+    state = new ChaosState(chaos(chaosJson), System::nanoTime, 42);
+    ListenerConfig listener = new ListenerConfig("live", "websocket", "127.0.0.1", 0,
+        "ws://127.0.0.1:" + upstream.actualPort(), null, 2_000L, null, 1, null, null);
+    WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, state, new ConnectionGate(), 0, ChaosListener.NOOP);
+    vertx.deployVerticle(verticle).await();
+    port = verticle.actualPort();
+    client = vertx.createWebSocketClient();
+  }
+
+  static ChaosConfig chaos(String json) {
+    return json == null ? ChaosConfig.off() : ChaosJson.parse(json, ChaosConfig.class, "");
+  }
+
+  private void serve(ServerWebSocket ws, HttpConnection connection) {
+    ws.closeHandler(v -> upstreamCloses.add(ws.closeStatusCode() + " " + ws.closeReason()));
+    ws.frameHandler(frame -> {
+      upstreamFrames.add(frame);
+      switch (ws.path()) {
+        case "/echo" -> echo(ws, frame);
+        case "/close" -> ws.close((short) 4002, "done");
+        case "/drop" -> AbruptClose.close(connection);
+        default -> { }
+      }
+    });
+    switch (ws.path()) {
+      case "/push" -> {
+        int n = Integer.parseInt(ws.query().substring(2));
+        for (int i = 1; i <= n; i++) {
+          ws.writeTextMessage("msg-" + i);
+        }
+      }
+      case "/headers" -> {
+        JsonObject headers = new JsonObject();
+        ws.headers().forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
+        ws.writeTextMessage(headers.put("subprotocol", ws.subProtocol()).encode());
+      }
+      case "/flood" -> flood(ws);
+      default -> { }
+    }
+  }
+
+  private static void echo(ServerWebSocket ws, WebSocketFrame frame) {
+    switch (frame.type()) {
+      case TEXT -> ws.writeFrame(WebSocketFrame.textFrame(frame.textData(), frame.isFinal()));
+      case BINARY -> ws.writeFrame(WebSocketFrame.binaryFrame(frame.binaryData().copy(), frame.isFinal()));
+      case CONTINUATION -> ws.writeFrame(WebSocketFrame.continuationFrame(frame.binaryData().copy(), frame.isFinal()));
+      default -> { }
+    }
+  }
+
+  private void flood(ServerWebSocket ws) {
+    Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
+    while (!ws.isClosed() && !ws.writeQueueFull()) {
+      ws.writeBinaryMessage(chunk);
+      flooded.addAndGet(chunk.length());
+    }
+    if (!ws.isClosed()) {
+      ws.drainHandler(v -> flood(ws));
+    }
+  }
+
+  WebSocket connect(String uri) {
+    return client.connect(port, "127.0.0.1", uri).await();
+  }
+
+  Future<WebSocket> tryConnect(WebSocketConnectOptions options) {
+    return client.connect(options.setHost("127.0.0.1").setPort(port));
+  }
+
+  /** Collects what a client receives: data frames, close code and reason, and when each arrived. */
+  static final class Received {
+
+    final List<WebSocketFrame> frames = new CopyOnWriteArrayList<>();
+    final List<Long> arrivals = new CopyOnWriteArrayList<>();
+    final Promise<String> closed = Promise.promise();
+    final long started = System.nanoTime();
+
+    Received(WebSocket ws) {
+      ws.frameHandler(frame -> {
+        if (frame.type() != WebSocketFrameType.CLOSE) {
+          frames.add(frame);
+          arrivals.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        }
+      });
+      ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode() + " " + ws.closeReason()));
+    }
+
+    List<String> texts() {
+      List<String> texts = new ArrayList<>();
+      for (WebSocketFrame frame : frames) {
+        if (frame.type() == WebSocketFrameType.TEXT) {
+          texts.add(frame.textData());
+        }
+      }
+      return texts;
+    }
+
+    /** Waits until {@code n} data frames arrived (or the timeout passed), then answers them as text. */
+    List<String> awaitTexts(int n, long timeoutMs) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + timeoutMs;
+      while (frames.size() < n && System.currentTimeMillis() < deadline && !closed.future().isComplete()) {
+        Thread.sleep(10);
+      }
+      return texts();
+    }
+
+    String awaitClose() throws Exception {
+      return closed.future().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public void close() {
+    vertx.close().await();
+  }
+}

@@ -1,0 +1,181 @@
+package io.faultline.protocol.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A WebSocket listener with chaos off: everything passes through as the upstream and the client sent it. */
+class WebSocketProxyVerticleTest {
+
+  private WebSocketFixture fixture;
+
+  @AfterEach
+  void close() {
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  @Test
+  void relaysTextBinaryAndFragmentedMessagesUnchanged() throws Exception {
+    fixture = new WebSocketFixture(null);
+    WebSocket ws = fixture.connect("/echo");
+    WebSocketFixture.Received received = new WebSocketFixture.Received(ws);
+
+    ws.writeTextMessage("hello, wörld");
+    ws.writeBinaryMessage(Buffer.buffer(new byte[] {0, 1, 2, (byte) 255}));
+    ws.writeFrame(WebSocketFrame.textFrame("frag", false));
+    ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("men"), false));
+    ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("ted"), true));
+    received.awaitTexts(5, 5_000);
+
+    List<WebSocketFrame> frames = received.frames;
+    assertThat(frames).hasSize(5);
+    assertThat(frames.get(0).textData()).isEqualTo("hello, wörld");
+    assertThat(frames.get(1).type()).isEqualTo(WebSocketFrameType.BINARY);
+    assertThat(frames.get(1).binaryData().getBytes()).containsExactly(0, 1, 2, 255);
+    assertThat(frames.get(2).type()).isEqualTo(WebSocketFrameType.TEXT);
+    assertThat(frames.get(2).isFinal()).isFalse();
+    assertThat(frames.get(3).type()).isEqualTo(WebSocketFrameType.CONTINUATION);
+    assertThat(frames.get(4).isFinal()).isTrue();
+    assertThat(frames.get(2).textData() + frames.get(3).textData() + frames.get(4).textData()).isEqualTo("fragmented");
+  }
+
+  @Test
+  void relaysPingsToTheUpstreamAndItsPongsBack() throws Exception {
+    fixture = new WebSocketFixture(null);
+    WebSocket ws = fixture.connect("/echo");
+    List<String> pongs = new CopyOnWriteArrayList<>();
+    ws.pongHandler(data -> pongs.add(data.toString()));
+    ws.writePing(Buffer.buffer("are-you-there"));
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (pongs.size() < 2 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    // One pong from the gateway's own WebSocket layer, one relayed from the upstream's.
+    assertThat(pongs).containsExactly("are-you-there", "are-you-there");
+    assertThat(fixture.upstreamFrames).anySatisfy(f -> {
+      assertThat(f.type()).isEqualTo(WebSocketFrameType.PING);
+      assertThat(f.binaryData().toString()).isEqualTo("are-you-there");
+    });
+  }
+
+  @Test
+  void closeCodesAndReasonsTravelBothWays() throws Exception {
+    fixture = new WebSocketFixture(null);
+    WebSocket ws = fixture.connect("/echo");
+    ws.close((short) 4001, "client done").await();
+    awaitCondition(() -> !fixture.upstreamCloses.isEmpty());
+    assertThat(fixture.upstreamCloses).containsExactly("4001 client done");
+
+    WebSocket second = fixture.connect("/close");
+    WebSocketFixture.Received received = new WebSocketFixture.Received(second);
+    second.writeTextMessage("bye");
+    assertThat(received.awaitClose()).isEqualTo("4002 done");
+  }
+
+  @Test
+  void anAbruptUpstreamCloseReachesTheClientAsAnAbruptClose() throws Exception {
+    fixture = new WebSocketFixture(null);
+    WebSocket ws = fixture.connect("/drop");
+    WebSocketFixture.Received received = new WebSocketFixture.Received(ws);
+    ws.writeTextMessage("x");
+    assertThat(received.awaitClose()).isEqualTo("1006 null"); // 1006: closed with no close frame
+  }
+
+  @Test
+  void passesHeadersAddsForwardedHeadersAndNegotiatesTheUpstreamsSubprotocol() throws Exception {
+    fixture = new WebSocketFixture(null);
+    WebSocket ws = fixture.tryConnect(new WebSocketConnectOptions().setURI("/headers")
+        .addHeader("X-Request-Id", "abc-123")
+        .setSubProtocols(List.of("chat.v3", "chat.v1", "chat.v2"))).await();
+    WebSocketFixture.Received received = new WebSocketFixture.Received(ws);
+    JsonObject seen = new JsonObject(received.awaitTexts(1, 5_000).get(0));
+
+    assertThat(seen.getString("x-request-id")).isEqualTo("abc-123");
+    assertThat(seen.getString("x-forwarded-for")).isEqualTo("127.0.0.1");
+    assertThat(seen.getString("x-forwarded-host")).isEqualTo("127.0.0.1:" + fixture.port);
+    // The upstream supports chat.v2 and chat.v1 and picks the first the client offered that it knows.
+    assertThat(seen.getString("subprotocol")).isEqualTo("chat.v1");
+    assertThat(ws.subProtocol()).isEqualTo("chat.v1");
+  }
+
+  @Test
+  void anUpgradeTheUpstreamRefusesReachesTheClientWithItsStatus() {
+    fixture = new WebSocketFixture(null);
+    Future<WebSocket> attempt = fixture.tryConnect(new WebSocketConnectOptions().setURI("/reject"));
+    Throwable failure = attempt.map(ws -> (Throwable) null).otherwise(e -> e).await();
+    assertThat(failure).isInstanceOf(UpgradeRejectedException.class);
+    UpgradeRejectedException rejected = (UpgradeRejectedException) failure;
+    assertThat(rejected.getStatus()).isEqualTo(403);
+    assertThat(rejected.getHeaders().get("X-Upstream")).isEqualTo("yes");
+    assertThat(rejected.getBody().toString()).isEqualTo("forbidden by upstream");
+  }
+
+  @Test
+  void anUpstreamThatIsDownGets502NamingIt() {
+    fixture = new WebSocketFixture(null);
+    fixture.upstream.close().await();
+    Throwable failure = fixture.tryConnect(new WebSocketConnectOptions().setURI("/echo"))
+        .map(ws -> (Throwable) null).otherwise(e -> e).await();
+    UpgradeRejectedException rejected = (UpgradeRejectedException) failure;
+    assertThat(rejected.getStatus()).isEqualTo(502);
+    assertThat(new JsonObject(rejected.getBody()).getString("error")).startsWith("upstream unavailable: ws://127.0.0.1:");
+  }
+
+  @Test
+  void aPlainHttpRequestIsToldToUpgrade() {
+    fixture = new WebSocketFixture(null);
+    HttpClientAgent http = fixture.vertx.createHttpClient();
+    HttpClientResponse[] response = new HttpClientResponse[1];
+    Buffer body = http.request(HttpMethod.GET, fixture.port, "127.0.0.1", "/echo")
+        .compose(r -> r.send())
+        .compose(r -> {
+          response[0] = r;
+          return r.body();
+        }).await();
+    assertThat(response[0].statusCode()).isEqualTo(426);
+    assertThat(response[0].getHeader("Upgrade")).isEqualTo("websocket");
+    assertThat(body.toJsonObject().getString("error")).contains("only accepts WebSocket upgrades");
+  }
+
+  @Test
+  void backPressureReachesTheUpstreamWhenTheClientStopsReading() throws Exception {
+    fixture = new WebSocketFixture(null);
+    WebSocket ws = fixture.connect("/flood");
+    ws.pause();
+    Thread.sleep(1_500);
+    long sentWhilePaused = fixture.flooded.get();
+    // Socket buffers and write queues hold a few MiB at most; without back-pressure the gateway would read on and on.
+    assertThat(sentWhilePaused).isLessThan(32L << 20);
+    long[] read = new long[1];
+    ws.handler(b -> read[0] += b.length());
+    ws.resume();
+    awaitCondition(() -> fixture.flooded.get() > sentWhilePaused + (8L << 20));
+  }
+
+  static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within 10 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+}
