@@ -124,6 +124,15 @@ final class WebSocketFixture implements AutoCloseable {
     return client.connect(port, "127.0.0.1", uri).await();
   }
 
+  /** Connects and starts collecting on the event loop, before a first frame can slip past. */
+  Received open(String uri) {
+    return open(new WebSocketConnectOptions().setURI(uri));
+  }
+
+  Received open(WebSocketConnectOptions options) {
+    return tryConnect(options).map(Received::new).await();
+  }
+
   Future<WebSocket> tryConnect(WebSocketConnectOptions options) {
     return client.connect(options.setHost("127.0.0.1").setPort(port));
   }
@@ -135,8 +144,10 @@ final class WebSocketFixture implements AutoCloseable {
     final List<Long> arrivals = new CopyOnWriteArrayList<>();
     final Promise<String> closed = Promise.promise();
     final long started = System.nanoTime();
+    final WebSocket ws;
 
     Received(WebSocket ws) {
+      this.ws = ws;
       ws.frameHandler(frame -> {
         if (frame.type() != WebSocketFrameType.CLOSE) {
           frames.add(frame);
@@ -144,6 +155,11 @@ final class WebSocketFixture implements AutoCloseable {
         }
       });
       ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode() + " " + ws.closeReason()));
+    }
+
+    /** When frame {@code i} arrived, in {@link System#nanoTime()} terms. */
+    long startedAt(int i) {
+      return started + arrivals.get(i) * 1_000_000;
     }
 
     List<String> texts() {

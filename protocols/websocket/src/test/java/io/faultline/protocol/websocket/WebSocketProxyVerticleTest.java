@@ -34,8 +34,8 @@ class WebSocketProxyVerticleTest {
   @Test
   void relaysTextBinaryAndFragmentedMessagesUnchanged() throws Exception {
     fixture = new WebSocketFixture(null);
-    WebSocket ws = fixture.connect("/echo");
-    WebSocketFixture.Received received = new WebSocketFixture.Received(ws);
+    WebSocketFixture.Received received = fixture.open("/echo");
+    WebSocket ws = received.ws;
 
     ws.writeTextMessage("hello, wörld");
     ws.writeBinaryMessage(Buffer.buffer(new byte[] {0, 1, 2, (byte) 255}));
@@ -83,8 +83,8 @@ class WebSocketProxyVerticleTest {
     awaitCondition(() -> !fixture.upstreamCloses.isEmpty());
     assertThat(fixture.upstreamCloses).containsExactly("4001 client done");
 
-    WebSocket second = fixture.connect("/close");
-    WebSocketFixture.Received received = new WebSocketFixture.Received(second);
+    WebSocketFixture.Received received = fixture.open("/close");
+    WebSocket second = received.ws;
     second.writeTextMessage("bye");
     assertThat(received.awaitClose()).isEqualTo("4002 done");
   }
@@ -92,8 +92,8 @@ class WebSocketProxyVerticleTest {
   @Test
   void anAbruptUpstreamCloseReachesTheClientAsAnAbruptClose() throws Exception {
     fixture = new WebSocketFixture(null);
-    WebSocket ws = fixture.connect("/drop");
-    WebSocketFixture.Received received = new WebSocketFixture.Received(ws);
+    WebSocketFixture.Received received = fixture.open("/drop");
+    WebSocket ws = received.ws;
     ws.writeTextMessage("x");
     assertThat(received.awaitClose()).isEqualTo("1006 null"); // 1006: closed with no close frame
   }
@@ -101,10 +101,10 @@ class WebSocketProxyVerticleTest {
   @Test
   void passesHeadersAddsForwardedHeadersAndNegotiatesTheUpstreamsSubprotocol() throws Exception {
     fixture = new WebSocketFixture(null);
-    WebSocket ws = fixture.tryConnect(new WebSocketConnectOptions().setURI("/headers")
+    WebSocketFixture.Received received = fixture.open(new WebSocketConnectOptions().setURI("/headers")
         .addHeader("X-Request-Id", "abc-123")
-        .setSubProtocols(List.of("chat.v3", "chat.v1", "chat.v2"))).await();
-    WebSocketFixture.Received received = new WebSocketFixture.Received(ws);
+        .setSubProtocols(List.of("chat.v3", "chat.v1", "chat.v2")));
+    WebSocket ws = received.ws;
     JsonObject seen = new JsonObject(received.awaitTexts(1, 5_000).get(0));
 
     assertThat(seen.getString("x-request-id")).isEqualTo("abc-123");

@@ -1,0 +1,225 @@
+package io.faultline.protocol.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrameType;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Each WebSocket fault, observed by a real client through a real listener in front of a real upstream. */
+class WebSocketChaosTest {
+
+  private WebSocketFixture fixture;
+
+  @AfterEach
+  void close() {
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  private static String chaos(String websocket) {
+    return "{\"enabled\": true, \"seed\": 7, \"websocket\": " + websocket + "}";
+  }
+
+  private List<String> push(int n) throws Exception {
+    WebSocketFixture.Received received = fixture.open("/push?n=" + n);
+    WebSocket ws = received.ws;
+    List<String> texts = received.awaitTexts(n, 2_000);
+    Thread.sleep(200); // anything duplicated or late would arrive by now
+    return received.texts();
+  }
+
+  private static List<Integer> numbers(List<String> texts) {
+    List<Integer> numbers = new ArrayList<>();
+    for (String text : texts) {
+      numbers.add(Integer.parseInt(text.substring(4)));
+    }
+    return numbers;
+  }
+
+  @Test
+  void dropsAShareOfMessagesAndKeepsTheRestInOrder() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"message_drop_probability\": 0.3}"));
+    List<Integer> got = numbers(push(400));
+    // 400 draws at 0.3: 280 expected, sd ~9; the seed makes it exact, the bounds say what it means.
+    assertThat(got.size()).isBetween(240, 320);
+    assertThat(got).isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  void theSameSeedDropsTheSameMessages() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"message_drop_probability\": 0.5}"));
+    List<String> first = push(100);
+    fixture.close();
+    fixture = new WebSocketFixture(chaos("{\"message_drop_probability\": 0.5}"));
+    assertThat(push(100)).isEqualTo(first);
+  }
+
+  @Test
+  void duplicatesMessagesRightAfterThemselves() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"message_duplicate_probability\": 0.25}"));
+    List<Integer> got = numbers(push(400));
+    assertThat(got.size()).isBetween(440, 560);
+    assertThat(got).isSorted();
+    assertThat(new java.util.TreeSet<>(got)).hasSize(400);
+  }
+
+  @Test
+  void corruptsOneCharacterOfATextMessageAndOneByteOfABinaryOne() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"message_corrupt_probability\": 1.0, \"direction\": \"downstream\"}"));
+    WebSocketFixture.Received received = fixture.open("/echo");
+    WebSocket ws = received.ws;
+    String text = "{\"order\": 12345, \"status\": \"shipped\"}";
+    byte[] bytes = new byte[64];
+    ws.writeTextMessage(text);
+    ws.writeBinaryMessage(Buffer.buffer(bytes));
+    received.awaitTexts(2, 5_000);
+
+    // Only the downstream direction is corrupted: the upstream got the text as sent.
+    assertThat(fixture.upstreamFrames.get(0).textData()).isEqualTo(text);
+    String corrupted = received.frames.get(0).textData();
+    assertThat(corrupted).hasSameSizeAs(text).isNotEqualTo(text);
+    assertThat(differences(corrupted.getBytes(), text.getBytes())).isEqualTo(1);
+    byte[] got = received.frames.get(1).binaryData().getBytes();
+    assertThat(received.frames.get(1).type()).isEqualTo(WebSocketFrameType.BINARY);
+    assertThat(differences(got, bytes)).isEqualTo(1);
+  }
+
+  private static int differences(byte[] a, byte[] b) {
+    int n = 0;
+    for (int i = 0; i < a.length; i++) {
+      n += a[i] != b[i] ? 1 : 0;
+    }
+    return n;
+  }
+
+  @Test
+  void delaysEachMessageByTheLatencySectionInTheChosenDirection() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 150},"
+        + " \"websocket\": {\"direction\": \"downstream\"}}");
+    WebSocketFixture.Received received = fixture.open("/echo");
+    WebSocket ws = received.ws;
+    long sent = System.nanoTime();
+    for (int i = 0; i < 5; i++) {
+      ws.writeTextMessage("m" + i);
+    }
+    List<String> texts = received.awaitTexts(5, 5_000);
+    long firstMs = (received.startedAt(0) - sent) / 1_000_000;
+    long lastMs = (received.startedAt(4) - sent) / 1_000_000;
+    assertThat(texts).containsExactly("m0", "m1", "m2", "m3", "m4");
+    // Delayed once (downstream only), and pipelined: five messages take 150 ms, not 750.
+    assertThat(firstMs).isGreaterThanOrEqualTo(145).isLessThan(400);
+    assertThat(lastMs).isLessThan(600);
+  }
+
+  @Test
+  void disconnectsAfterTheConfiguredNumberOfMessagesWithTheChosenCode() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"disconnect_after_messages\": 5, \"close_code\": 1013, \"close_reason\": \"try later\"}"));
+    WebSocketFixture.Received received = fixture.open("/push?n=20");
+    WebSocket ws = received.ws;
+    assertThat(received.awaitClose()).isEqualTo("1013 try later");
+    assertThat(received.texts()).containsExactly("msg-1", "msg-2", "msg-3", "msg-4", "msg-5");
+    WebSocketProxyVerticleTest.awaitCondition(() -> !fixture.upstreamCloses.isEmpty());
+    assertThat(fixture.upstreamCloses).containsExactly("1001 faultline: client disconnected");
+  }
+
+  @Test
+  void anAbruptDisconnectIsSeenByTheClientAs1006() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"disconnect_probability\": 1.0, \"close_code\": 1006}"));
+    WebSocketFixture.Received received = fixture.open("/push?n=3");
+    WebSocket ws = received.ws;
+    assertThat(received.awaitClose()).isEqualTo("1006 null");
+    assertThat(received.texts()).isEmpty();
+  }
+
+  @Test
+  void disconnectsAfterTheConfiguredTime() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"disconnect_after_ms\": 300}"));
+    long start = System.nanoTime();
+    WebSocketFixture.Received received = fixture.open("/echo");
+    WebSocket ws = received.ws;
+    assertThat(received.awaitClose()).isEqualTo("1001 faultline: injected disconnect");
+    assertThat((System.nanoTime() - start) / 1_000_000).isBetween(290L, 2_000L);
+  }
+
+  @Test
+  void pacesMessagesToTheRateLimit() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"messages_per_second\": 20}"));
+    WebSocketFixture.Received received = fixture.open("/push?n=11");
+    WebSocket ws = received.ws;
+    List<String> texts = received.awaitTexts(11, 5_000);
+    assertThat(texts).hasSize(11);
+    // The first goes at once, the next ten one every 50 ms.
+    assertThat(received.arrivals.get(10) - received.arrivals.get(0)).isBetween(480L, 1_500L);
+  }
+
+  @Test
+  void dropsOrClosesOnMessagesBeyondTheRateLimitWhenAskedTo() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"messages_per_second\": 5, \"rate_limit_action\": \"drop\"}"));
+    assertThat(push(50).size()).isBetween(1, 3);
+    fixture.close();
+    fixture = new WebSocketFixture(chaos("{\"messages_per_second\": 5, \"rate_limit_action\": \"close\"}"));
+    WebSocketFixture.Received received = fixture.open("/push?n=50");
+    WebSocket ws = received.ws;
+    assertThat(received.awaitClose()).isEqualTo("1008 message rate limit exceeded");
+  }
+
+  @Test
+  void limitsBandwidthOnFrames() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 20000}}");
+    WebSocketFixture.Received received = fixture.open("/echo");
+    WebSocket ws = received.ws;
+    for (int i = 0; i < 5; i++) {
+      ws.writeBinaryMessage(Buffer.buffer(new byte[4_000]));
+    }
+    received.awaitTexts(5, 10_000);
+    // 20 kB each way at 20 kB/s: about a second up, pipelined with a second down.
+    assertThat(received.frames).hasSize(5);
+    assertThat(received.arrivals.get(4)).isBetween(750L, 4_000L);
+  }
+
+  @Test
+  void rejectsOrDelaysTheHandshake() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"fault_injection\": {\"http_errors\": [503], \"http_error_probability\": 1.0}}");
+    Throwable failure = fixture.tryConnect(new WebSocketConnectOptions().setURI("/echo"))
+        .map(ws -> (Throwable) null).otherwise(e -> e).await();
+    UpgradeRejectedException rejected = (UpgradeRejectedException) failure;
+    assertThat(rejected.getStatus()).isEqualTo(503);
+    assertThat(rejected.getHeaders().get("X-Faultline-Fault")).isEqualTo("http_error");
+    fixture.close();
+
+    fixture = new WebSocketFixture(chaos("{\"handshake_delay_ms\": 250}"));
+    long start = System.nanoTime();
+    fixture.connect("/echo");
+    assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(245);
+  }
+
+  @Test
+  void limitsConnections() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"traffic_shaping\": {\"max_connections\": 1}}");
+    WebSocket first = fixture.connect("/echo");
+    boolean secondFailed = fixture.tryConnect(new WebSocketConnectOptions().setURI("/echo")).map(ws -> false).otherwise(true).await();
+    assertThat(secondFailed).isTrue();
+    assertThat(first.isClosed()).isFalse();
+  }
+
+  @Test
+  void chaosChangesApplyToNewConnectionsAndRulesTargetPaths() throws Exception {
+    fixture = new WebSocketFixture(null);
+    assertThat(push(50)).hasSize(50);
+    fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, \"seed\": 1, \"rules\": [{\"name\": \"pushes\","
+        + " \"match\": {\"path\": \"/push*\"}, \"websocket\": {\"message_drop_probability\": 1.0}}]}"));
+    assertThat(push(50)).isEmpty();
+    WebSocketFixture.Received received = fixture.open("/echo");
+    WebSocket echo = received.ws;
+    echo.writeTextMessage("untouched");
+    assertThat(received.awaitTexts(1, 5_000)).containsExactly("untouched");
+  }
+}
