@@ -14,6 +14,7 @@ import io.faultline.protocol.grpc.GrpcProxyVerticle;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.protocol.http.HttpProxyVerticle;
 import io.faultline.protocol.http.MockUpstream;
+import io.faultline.protocol.websocket.WebSocketProxyVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -55,9 +56,9 @@ public final class Gateway {
   public static Future<Gateway> start(GatewayConfig config, Path file, Supplier<GatewayConfig> reload) {
     for (int i = 0; i < config.listeners().size(); i++) {
       String protocol = config.listeners().get(i).protocol();
-      if (!protocol.equals("http") && !protocol.equals("grpc")) {
+      if (protocol.equals("graphql")) {
         return Future.failedFuture(new ChaosConfigException("listeners[" + i + "].protocol",
-            "the " + protocol + " listener is not available in this version of Faultline yet; http and grpc are"));
+            "the graphql listener is not available in this version of Faultline yet; http, grpc and websocket are"));
       }
     }
     ScenarioStore store = config.stateDir() == null ? ScenarioStore.MEMORY : new FileScenarioStore(Path.of(config.stateDir()));
@@ -75,8 +76,11 @@ public final class Gateway {
     for (int i = 0; i < config.listeners().size(); i++) {
       ListenerConfig listener = config.listeners().get(i);
       int index = i;
-      chain = chain.compose(v -> listener.protocol().equals("grpc") ? deployGrpc(vertx, listener, index, state, meters)
-          : deployHttp(vertx, listener, index, state, meters)).onSuccess(port -> ports.put(listener.name(), port));
+      chain = chain.compose(v -> switch (listener.protocol()) {
+        case "grpc" -> deployGrpc(vertx, listener, index, state, meters);
+        case "websocket" -> deployWebSocket(vertx, listener, index, state, meters);
+        default -> deployHttp(vertx, listener, index, state, meters);
+      }).onSuccess(port -> ports.put(listener.name(), port));
     }
     return chain
         .compose(v -> vertx.deployVerticle(admin))
@@ -120,6 +124,15 @@ public final class Gateway {
     int bindPort = listener.port() == 0 ? -(index + 1) : listener.port();
     return perEventLoop(vertx, listener.instances(), () -> new GrpcProxyVerticle(listener, state, bindPort, events),
         GrpcProxyVerticle::actualPort);
+  }
+
+  /** Deploys a WebSocket listener, one {@link WebSocketProxyVerticle} per event loop sharing one connection gate. */
+  private static Future<Integer> deployWebSocket(Vertx vertx, ListenerConfig listener, int index, ChaosState state,
+      ChaosListener events) {
+    int bindPort = listener.port() == 0 ? -(index + 1) : listener.port();
+    ConnectionGate gate = new ConnectionGate();
+    return perEventLoop(vertx, listener.instances(), () -> new WebSocketProxyVerticle(listener, state, gate, bindPort, events),
+        WebSocketProxyVerticle::actualPort);
   }
 
   /** Deploys {@code instances} verticles in one deployment and answers the port the first one bound. */

@@ -44,13 +44,14 @@ public record ListenerConfig(
       throw new ChaosConfigException("port", "must be between 0 and 65535, got " + port);
     }
     if (upstream != null) {
-      Upstream.parse(upstream, "upstream");
+      requireScheme(protocol, Upstream.parse(upstream, "upstream"), "upstream");
     } else if (!protocol.equals("http")) {
       throw new ChaosConfigException("upstream", "is required for a " + protocol + " listener");
     }
     routes = routes == null ? List.of() : List.copyOf(routes);
     Set<String> names = new HashSet<>();
     for (int i = 0; i < routes.size(); i++) {
+      requireScheme(protocol, Upstream.parse(routes.get(i).upstream(), "upstream"), "routes[" + i + "].upstream");
       if (!names.add(routes.get(i).name())) {
         throw new ChaosConfigException("routes[" + i + "].name", "duplicate route name " + routes.get(i).name());
       }
@@ -59,6 +60,16 @@ public record ListenerConfig(
     connectTimeoutMs = Check.positive(connectTimeoutMs, "connect_timeout_ms", 5_000L);
     instances = Check.positive(instances, "instances", Runtime.getRuntime().availableProcessors());
     tlsTrustAll = Check.flag(tlsTrustAll, false);
+  }
+
+  /** A websocket listener's upstreams are WebSocket URLs; the other protocols take http, https and host:port. */
+  private static void requireScheme(String protocol, Upstream upstream, String field) {
+    boolean websocket = upstream.scheme().startsWith("ws");
+    if (protocol.equals("websocket") != websocket) {
+      throw new ChaosConfigException(field, protocol.equals("websocket")
+          ? "must be a ws:// or wss:// URL for a websocket listener, got " + upstream
+          : "must not be a ws:// or wss:// URL for a " + protocol + " listener (use a websocket listener), got " + upstream);
+    }
   }
 
   public ListenerConfig withUpstream(String url) {

@@ -58,6 +58,12 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--grpc-upstream", paramLabel = "HOST:PORT", description = "Upstream of the first grpc listener (adds one if there is none).")
   String grpcUpstream;
 
+  @Option(names = "--websocket-port", paramLabel = "PORT", description = "Port of the first websocket listener (default 3002); needs --websocket-upstream.")
+  String websocketPort;
+
+  @Option(names = "--websocket-upstream", paramLabel = "URL", description = "Upstream (ws:// or wss://) of the first websocket listener (adds one if there is none).")
+  String websocketUpstream;
+
   @Option(names = "--admin-port", paramLabel = "PORT", description = "Admin API port (default 9000; 0 picks one).")
   String adminPort;
 

@@ -132,6 +132,9 @@ public final class ConfigLoader {
     } else if (parts[0].equals("grpc[0]")) {
       node = firstListener(tree, "grpc", "rpc");
       i = 1;
+    } else if (parts[0].equals("websocket[0]")) {
+      node = firstListener(tree, "websocket", "live");
+      i = 1;
     }
     for (; i < parts.length - 1; i++) {
       Object child = node.get(parts[i]);

@@ -15,6 +15,8 @@ public enum Flag {
   UPSTREAM("--upstream", "listeners[0].upstream", Kind.STRING),
   GRPC_PORT("--grpc-port", "grpc[0].port", Kind.INT),
   GRPC_UPSTREAM("--grpc-upstream", "grpc[0].upstream", Kind.STRING),
+  WEBSOCKET_PORT("--websocket-port", "websocket[0].port", Kind.INT),
+  WEBSOCKET_UPSTREAM("--websocket-upstream", "websocket[0].upstream", Kind.STRING),
   ADMIN_PORT("--admin-port", "admin.port", Kind.INT),
   ADMIN_HOST("--admin-host", "admin.host", Kind.STRING),
   ADMIN_TOKEN("--admin-token", "admin.token", Kind.STRING),
