@@ -24,7 +24,8 @@ class ReadmeConfigTest {
     Files.writeString(file, yaml);
     GatewayConfig config = ConfigLoader.load(file, Map.of(), Map.of());
     assertThat(config.listeners().get(0).routes()).hasSize(1);
-    assertThat(config.effectiveChaos().rules()).extracting(r -> r.name()).containsExactly("checkout-errors", "listener:web");
+    assertThat(config.effectiveChaos().rules()).extracting(r -> r.name()).containsExactly("checkout-errors", "listener:web", "listener:live");
+    assertThat(config.effectiveChaos().rules().get(2).websocket().messageDropProbability()).isEqualTo(0.05);
     assertThat(config.chaos().seed()).isEqualTo(42);
   }
 }
