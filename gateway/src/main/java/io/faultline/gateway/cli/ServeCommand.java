@@ -109,6 +109,21 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--chaos-packet-loss", paramLabel = "PERCENT", description = "Share of requests whose connection is lost mid-transfer (0..100).")
   String packetLoss;
 
+  @Option(names = "--chaos-message-drop", paramLabel = "P", description = "WebSocket: share of messages dropped (0..1).")
+  String messageDrop;
+
+  @Option(names = "--chaos-message-duplicate", paramLabel = "P", description = "WebSocket: share of messages delivered twice (0..1).")
+  String messageDuplicate;
+
+  @Option(names = "--chaos-message-corrupt", paramLabel = "P", description = "WebSocket: share of messages with one byte altered (0..1).")
+  String messageCorrupt;
+
+  @Option(names = "--chaos-disconnect-after-ms", paramLabel = "MS", description = "WebSocket: close each connection this long after it opens.")
+  String disconnectAfterMs;
+
+  @Option(names = "--chaos-close-code", paramLabel = "CODE", description = "WebSocket: close code of injected disconnects (default 1001; 1006 = abrupt).")
+  String closeCode;
+
   public static boolean isServing() {
     return serving;
   }

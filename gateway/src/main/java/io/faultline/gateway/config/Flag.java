@@ -31,7 +31,12 @@ public enum Flag {
   CHAOS_HTTP_ERROR_PROBABILITY("--chaos-http-error-probability", "chaos.fault_injection.http_error_probability", Kind.DOUBLE),
   CHAOS_RATE_LIMIT("--chaos-rate-limit", "chaos.rate_limit.requests_per_second", Kind.DOUBLE),
   CHAOS_BANDWIDTH_LIMIT("--chaos-bandwidth-limit", "chaos.traffic_shaping.bandwidth_limit_bps", Kind.LONG),
-  CHAOS_PACKET_LOSS("--chaos-packet-loss", "chaos.traffic_shaping.packet_loss_percent", Kind.DOUBLE);
+  CHAOS_PACKET_LOSS("--chaos-packet-loss", "chaos.traffic_shaping.packet_loss_percent", Kind.DOUBLE),
+  CHAOS_MESSAGE_DROP("--chaos-message-drop", "chaos.websocket.message_drop_probability", Kind.DOUBLE),
+  CHAOS_MESSAGE_DUPLICATE("--chaos-message-duplicate", "chaos.websocket.message_duplicate_probability", Kind.DOUBLE),
+  CHAOS_MESSAGE_CORRUPT("--chaos-message-corrupt", "chaos.websocket.message_corrupt_probability", Kind.DOUBLE),
+  CHAOS_DISCONNECT_AFTER_MS("--chaos-disconnect-after-ms", "chaos.websocket.disconnect_after_ms", Kind.LONG),
+  CHAOS_CLOSE_CODE("--chaos-close-code", "chaos.websocket.close_code", Kind.INT);
 
   enum Kind { STRING, INT, LONG, DOUBLE, BOOLEAN, INT_LIST, RANGE }
 

@@ -88,6 +88,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void websocketFlagsAddAListenerAndSetTheWebsocketSection() {
+    GatewayConfig config = ConfigLoader.load(null, Map.of("FAULTLINE_CHAOS_MESSAGE_DROP", "0.1"), Map.of(
+        Flag.WEBSOCKET_UPSTREAM, "ws://127.0.0.1:8081", Flag.WEBSOCKET_PORT, "3012",
+        Flag.CHAOS_MESSAGE_CORRUPT, "0.2", Flag.CHAOS_DISCONNECT_AFTER_MS, "30000", Flag.CHAOS_CLOSE_CODE, "1012"));
+    assertThat(config.listeners()).extracting(l -> l.name() + ":" + l.protocol() + ":" + l.port())
+        .containsExactly("web:http:3000", "live:websocket:3012");
+    assertThat(config.chaos().enabled()).isTrue();
+    assertThat(config.chaos().websocket().messageDropProbability()).isEqualTo(0.1);
+    assertThat(config.chaos().websocket().messageCorruptProbability()).isEqualTo(0.2);
+    assertThat(config.chaos().websocket().disconnectAfterMs()).isEqualTo(30_000);
+    assertThat(config.chaos().websocket().closeCode()).isEqualTo(1012);
+    ChaosConfigException http = rejected(null, Map.of(), Map.of(Flag.WEBSOCKET_UPSTREAM, "http://127.0.0.1:8081"));
+    assertThat(http.field()).isEqualTo("listeners[1].upstream");
+    assertThat(http.getMessage()).contains("ws:// or wss://");
+    ChaosConfigException code = rejected(null, Map.of(), Map.of(Flag.CHAOS_CLOSE_CODE, "1005"));
+    assertThat(code.field()).isEqualTo("chaos.websocket.close_code");
+  }
+
+  @Test
   void badFlagValueNamesTheFlagFieldAndValue() {
     ChaosConfigException e = rejected(null, Map.of(), Map.of(Flag.CHAOS_LATENCY_PROBABILITY, "1.5"));
     assertThat(e.field()).isEqualTo("chaos.latency.probability");

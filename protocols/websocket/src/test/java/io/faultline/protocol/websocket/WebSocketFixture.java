@@ -20,6 +20,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SelfSignedCertificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,8 +50,17 @@ final class WebSocketFixture implements AutoCloseable {
   final AtomicLong flooded = new AtomicLong();
 
   WebSocketFixture(String chaosJson) {
-    upstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
-            .setWebSocketSubProtocols(List.of("chat.v2", "chat.v1")))
+    this(chaosJson, false);
+  }
+
+  /** With {@code tls}, the upstream is wss:// with a self-signed certificate, which the listener is told to trust. */
+  WebSocketFixture(String chaosJson, boolean tls) {
+    HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+        .setWebSocketSubProtocols(List.of("chat.v2", "chat.v1"));
+    if (tls) {
+      options.setSsl(true).setKeyCertOptions(SelfSignedCertificate.create("127.0.0.1").keyCertOptions());
+    }
+    upstream = vertx.createHttpServer(options)
         .requestHandler(request -> {
           if (request.path().equals("/reject")) {
             request.response().setStatusCode(403).putHeader("X-Upstream", "yes").end("forbidden by upstream");
@@ -61,7 +71,7 @@ final class WebSocketFixture implements AutoCloseable {
     upstream.listen().await();
     state = new ChaosState(chaos(chaosJson), System::nanoTime, 42);
     ListenerConfig listener = new ListenerConfig("live", "websocket", "127.0.0.1", 0,
-        "ws://127.0.0.1:" + upstream.actualPort(), null, 2_000L, null, 1, null, null);
+        (tls ? "wss" : "ws") + "://127.0.0.1:" + upstream.actualPort(), null, 2_000L, null, 1, null, tls);
     WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, state, new ConnectionGate(), 0, ChaosListener.NOOP);
     vertx.deployVerticle(verticle).await();
     port = verticle.actualPort();

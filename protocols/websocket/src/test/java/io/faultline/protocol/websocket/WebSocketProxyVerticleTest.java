@@ -57,6 +57,14 @@ class WebSocketProxyVerticleTest {
   }
 
   @Test
+  void reachesAWssUpstreamOverTls() throws Exception {
+    fixture = new WebSocketFixture(null, true);
+    WebSocketFixture.Received received = fixture.open("/echo");
+    received.ws.writeTextMessage("over tls");
+    assertThat(received.awaitTexts(1, 5_000)).containsExactly("over tls");
+  }
+
+  @Test
   void relaysPingsToTheUpstreamAndItsPongsBack() throws Exception {
     fixture = new WebSocketFixture(null);
     WebSocket ws = fixture.connect("/echo");
