@@ -22,6 +22,7 @@ public record ChaosConfig(
     CircuitBreakerConfig circuitBreaker,
     BulkheadConfig bulkhead,
     WebSocketConfig websocket,
+    GraphQlConfig graphql,
     List<ChaosRule> rules) implements ChaosSections {
 
   public ChaosConfig {
@@ -37,23 +38,23 @@ public record ChaosConfig(
 
   /** Chaos off, nothing configured. */
   public static ChaosConfig off() {
-    return new ChaosConfig(false, null, null, null, null, null, null, null, null, null, null);
+    return new ChaosConfig(false, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   public ChaosConfig withEnabled(boolean on) {
-    return new ChaosConfig(on, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, rules);
+    return new ChaosConfig(on, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, rules);
   }
 
   public ChaosConfig withScenario(String name) {
-    return new ChaosConfig(enabled, seed, name, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, rules);
+    return new ChaosConfig(enabled, seed, name, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, rules);
   }
 
   public ChaosConfig withSeed(Long newSeed) {
-    return new ChaosConfig(enabled, newSeed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, rules);
+    return new ChaosConfig(enabled, newSeed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, rules);
   }
 
   public ChaosConfig withRules(List<ChaosRule> newRules) {
-    return new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, newRules);
+    return new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, newRules);
   }
 
   /** The same config with the sections of {@code other} that are set laid over this one's. */
@@ -66,19 +67,21 @@ public record ChaosConfig(
         other.circuitBreaker() != null ? other.circuitBreaker() : circuitBreaker,
         other.bulkhead() != null ? other.bulkhead() : bulkhead,
         other.websocket() != null ? other.websocket() : websocket,
+        other.graphql() != null ? other.graphql() : graphql,
         rules);
   }
 
   /** The same config with one section replaced; {@code section} is one of {@link ChaosSections#NAMES}. */
   public ChaosConfig withSection(String section, Object value) {
     return switch (section) {
-      case "latency" -> new ChaosConfig(enabled, seed, scenario, (LatencyConfig) value, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, rules);
-      case "fault_injection" -> new ChaosConfig(enabled, seed, scenario, latency, (FaultInjectionConfig) value, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, rules);
-      case "rate_limit" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, (RateLimitConfig) value, trafficShaping, circuitBreaker, bulkhead, websocket, rules);
-      case "traffic_shaping" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, (TrafficShapingConfig) value, circuitBreaker, bulkhead, websocket, rules);
-      case "circuit_breaker" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, (CircuitBreakerConfig) value, bulkhead, websocket, rules);
-      case "bulkhead" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, (BulkheadConfig) value, websocket, rules);
-      case "websocket" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, (WebSocketConfig) value, rules);
+      case "latency" -> new ChaosConfig(enabled, seed, scenario, (LatencyConfig) value, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, rules);
+      case "fault_injection" -> new ChaosConfig(enabled, seed, scenario, latency, (FaultInjectionConfig) value, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, rules);
+      case "rate_limit" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, (RateLimitConfig) value, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, rules);
+      case "traffic_shaping" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, (TrafficShapingConfig) value, circuitBreaker, bulkhead, websocket, graphql, rules);
+      case "circuit_breaker" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, (CircuitBreakerConfig) value, bulkhead, websocket, graphql, rules);
+      case "bulkhead" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, (BulkheadConfig) value, websocket, graphql, rules);
+      case "websocket" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, (WebSocketConfig) value, graphql, rules);
+      case "graphql" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, (GraphQlConfig) value, rules);
       default -> throw new ChaosConfigException("section", "unknown section " + section + ", expected one of " + NAMES);
     };
   }

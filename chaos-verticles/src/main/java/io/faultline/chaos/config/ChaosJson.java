@@ -94,6 +94,7 @@ public final class ChaosJson {
       case "circuit_breaker" -> CircuitBreakerConfig.class;
       case "bulkhead" -> BulkheadConfig.class;
       case "websocket" -> WebSocketConfig.class;
+      case "graphql" -> GraphQlConfig.class;
       default -> throw new ChaosConfigException("section", "unknown section " + section + ", expected one of " + ChaosSections.NAMES);
     };
   }

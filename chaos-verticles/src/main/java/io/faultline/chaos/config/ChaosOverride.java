@@ -12,11 +12,12 @@ public record ChaosOverride(
     TrafficShapingConfig trafficShaping,
     CircuitBreakerConfig circuitBreaker,
     BulkheadConfig bulkhead,
-    WebSocketConfig websocket) implements ChaosSections {
+    WebSocketConfig websocket,
+    GraphQlConfig graphql) implements ChaosSections {
 
   public ChaosRule toRule(String listener) {
     return new ChaosRule("listener:" + listener, enabled,
-        new RuleMatch(listener, null, null, null, null, null),
-        latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket);
+        new RuleMatch(listener, null, null, null, null, null, null, null, null),
+        latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql);
   }
 }

@@ -17,7 +17,8 @@ public record ChaosRule(
     TrafficShapingConfig trafficShaping,
     CircuitBreakerConfig circuitBreaker,
     BulkheadConfig bulkhead,
-    WebSocketConfig websocket) implements ChaosSections {
+    WebSocketConfig websocket,
+    GraphQlConfig graphql) implements ChaosSections {
 
   public ChaosRule {
     if (name == null || name.isBlank()) {

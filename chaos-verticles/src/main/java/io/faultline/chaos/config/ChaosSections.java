@@ -20,7 +20,9 @@ public interface ChaosSections {
 
   WebSocketConfig websocket();
 
+  GraphQlConfig graphql();
+
   /** Section names as they appear in config files, the REST paths and {@code faultline.chaos.set}. */
   java.util.List<String> NAMES = java.util.List.of(
-      "latency", "fault_injection", "rate_limit", "traffic_shaping", "circuit_breaker", "bulkhead", "websocket");
+      "latency", "fault_injection", "rate_limit", "traffic_shaping", "circuit_breaker", "bulkhead", "websocket", "graphql");
 }

@@ -7,6 +7,10 @@ import java.util.Map;
  * What traffic a rule applies to. Every field that is set must match: the listener and route names,
  * a {@code path} (a prefix like {@code /api}, or a glob where {@code *} stays within one segment and
  * {@code **} crosses segments), one of {@code methods}, a {@code host} glob, and header values (globs).
+ * On graphql listeners also the {@code operation_type} ({@code query}, {@code mutation},
+ * {@code subscription}), an {@code operation_name} glob, and {@code fields} (the rule matches when the
+ * operation selects any of them, as {@code Query.user.orders}); a request that is not a parsed GraphQL
+ * operation never matches a rule that sets one of these.
  */
 public record RuleMatch(
     String listener,
@@ -14,7 +18,12 @@ public record RuleMatch(
     String path,
     List<String> methods,
     String host,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    String operationType,
+    String operationName,
+    List<String> fields) {
+
+  public static final List<String> OPERATION_TYPES = List.of("query", "mutation", "subscription");
 
   public RuleMatch {
     if (path != null && !path.startsWith("/") && !path.startsWith("*")) {
@@ -22,9 +31,28 @@ public record RuleMatch(
     }
     methods = methods == null ? List.of() : methods.stream().map(m -> m.toUpperCase(java.util.Locale.ROOT)).toList();
     headers = headers == null ? Map.of() : Map.copyOf(headers);
+    if (operationType != null) {
+      operationType = operationType.toLowerCase(java.util.Locale.ROOT);
+      if (!OPERATION_TYPES.contains(operationType)) {
+        throw new ChaosConfigException("operation_type", "must be one of " + OPERATION_TYPES + ", got " + operationType);
+      }
+    }
+    fields = fields == null ? List.of() : List.copyOf(fields);
+    for (int i = 0; i < fields.size(); i++) {
+      checkFieldPath(fields.get(i), "fields[" + i + "]");
+    }
+  }
+
+  /** A field path is a root type and at least one field: {@code Query.user} or {@code Mutation.checkout.total}. */
+  public static String checkFieldPath(String path, String field) {
+    if (path == null || !path.matches("(Query|Mutation|Subscription)(\\.[_A-Za-z][_0-9A-Za-z]*)+")) {
+      throw new ChaosConfigException(field, "must be a field path such as Query.user.orders (root type Query, Mutation or"
+          + " Subscription, then field names), got " + path);
+    }
+    return path;
   }
 
   public static RuleMatch any() {
-    return new RuleMatch(null, null, null, null, null, null);
+    return new RuleMatch(null, null, null, null, null, null, null, null, null);
   }
 }

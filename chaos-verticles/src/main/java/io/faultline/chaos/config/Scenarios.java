@@ -42,6 +42,6 @@ public final class Scenarios {
 
   private static ChaosConfig base(LatencyConfig latency, FaultInjectionConfig faults, RateLimitConfig rateLimit,
       TrafficShapingConfig shaping) {
-    return new ChaosConfig(true, null, null, latency, faults, rateLimit, shaping, null, null, null, null);
+    return new ChaosConfig(true, null, null, latency, faults, rateLimit, shaping, null, null, null, null, null);
   }
 }

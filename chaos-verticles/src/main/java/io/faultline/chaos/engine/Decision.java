@@ -93,6 +93,18 @@ public sealed interface Decision {
   record Messages(WebSocketConfig websocket, LatencyConfig latency, long seed) implements Decision {
   }
 
+  /** Answer a GraphQL operation with an {@code errors} array ({@code message}, {@code extensions.code}) and HTTP {@code status}. */
+  record GraphQlError(String fault, String message, String code, int status) implements Decision {
+  }
+
+  /** Hold a GraphQL operation {@code delayMs} longer, and null each field of {@code errors} in the upstream's data. */
+  record FieldFaults(java.util.List<FieldError> errors, long delayMs) implements Decision {
+  }
+
+  /** One field nulled in a GraphQL response, with the error that says why. */
+  record FieldError(String field, String message, String code) {
+  }
+
   /** Wait for a slot in {@code bulkhead} before going on (503 when it is full). */
   record Admit(Bulkhead bulkhead) implements Decision {
   }

@@ -4,6 +4,7 @@ import io.faultline.chaos.config.BulkheadConfig;
 import io.faultline.chaos.config.ChaosSections;
 import io.faultline.chaos.config.CircuitBreakerConfig;
 import io.faultline.chaos.config.FaultInjectionConfig;
+import io.faultline.chaos.config.GraphQlConfig;
 import io.faultline.chaos.config.LatencyConfig;
 import io.faultline.chaos.config.RateLimitConfig;
 import io.faultline.chaos.config.TrafficShapingConfig;
@@ -11,6 +12,8 @@ import io.faultline.chaos.config.WebSocketConfig;
 import io.faultline.chaos.fault.BandwidthFault;
 import io.faultline.chaos.fault.AbortStreamFault;
 import io.faultline.chaos.fault.BulkheadFault;
+import io.faultline.chaos.fault.GraphQlErrorFault;
+import io.faultline.chaos.fault.GraphQlFieldFault;
 import io.faultline.chaos.fault.GrpcStatusFault;
 import io.faultline.chaos.fault.MessageLatencyFault;
 import io.faultline.chaos.fault.StreamDropFault;
@@ -75,6 +78,16 @@ public final class FaultTypes {
         LatencyConfig c = s.latency();
         return c == null || !c.active() || c.perMessageDelayMs() == 0 ? null
             : new FaultSpec(MessageLatencyFault.TYPE, c.probability(), new MessageLatencyFault(c.perMessageDelayMs()));
+      }),
+      new FaultType(GraphQlFieldFault.TYPE, (s, parts) -> {
+        GraphQlConfig c = s.graphql();
+        return c == null || !c.enabled() || c.fieldFaults().isEmpty() ? null
+            : new FaultSpec(GraphQlFieldFault.TYPE, 1.0, new GraphQlFieldFault(c.fieldFaults()));
+      }),
+      new FaultType(GraphQlErrorFault.TYPE, (s, parts) -> {
+        GraphQlConfig c = s.graphql();
+        return c == null || !c.enabled() || c.errorProbability() == 0 ? null
+            : new FaultSpec(GraphQlErrorFault.TYPE, c.errorProbability(), new GraphQlErrorFault(c));
       }),
       new FaultType(HttpErrorFault.TYPE, (s, parts) -> {
         FaultInjectionConfig c = injecting(s);

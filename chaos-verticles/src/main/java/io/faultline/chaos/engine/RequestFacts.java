@@ -22,4 +22,9 @@ public interface RequestFacts {
   String header(String name);
 
   String clientIp();
+
+  /** The GraphQL operation of a request on a graphql listener that could be parsed, else null. */
+  default OperationFacts operation() {
+    return null;
+  }
 }

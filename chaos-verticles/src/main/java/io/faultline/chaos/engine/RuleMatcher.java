@@ -1,6 +1,7 @@
 package io.faultline.chaos.engine;
 
 import io.faultline.chaos.config.RuleMatch;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -13,6 +14,9 @@ final class RuleMatcher {
   private final Set<String> methods;
   private final Glob host;
   private final Map.Entry<String, Glob>[] headers;
+  private final String operationType;
+  private final Glob operationName;
+  private final List<String> fields;
 
   @SuppressWarnings("unchecked")
   RuleMatcher(RuleMatch match) {
@@ -24,6 +28,9 @@ final class RuleMatcher {
     this.headers = match.headers().entrySet().stream()
         .map(e -> Map.entry(e.getKey(), Glob.value(e.getValue())))
         .toArray(Map.Entry[]::new);
+    this.operationType = match.operationType();
+    this.operationName = match.operationName() == null ? null : Glob.value(match.operationName());
+    this.fields = match.fields();
   }
 
   boolean matches(RequestFacts request) {
@@ -47,7 +54,20 @@ final class RuleMatcher {
         return false;
       }
     }
-    return true;
+    return operationType == null && operationName == null && fields.isEmpty() || matchesOperation(request.operation());
+  }
+
+  private boolean matchesOperation(OperationFacts operation) {
+    if (operation == null) {
+      return false;
+    }
+    if (operationType != null && !operationType.equals(operation.type())) {
+      return false;
+    }
+    if (operationName != null && !operationName.matches(operation.name())) {
+      return false;
+    }
+    return fields.isEmpty() || fields.stream().anyMatch(operation::selects);
   }
 
   private static String stripPort(String host) {

@@ -21,6 +21,7 @@ public final class Verdict {
   private long throttleBps;
   private Decision terminal;
   private Decision.Messages messages;
+  private java.util.List<Decision.FieldError> fieldErrors = java.util.List.of();
   private Bulkhead bulkhead;
   private CircuitBreaker breaker;
   private CircuitBreaker.Pass pass;
@@ -38,6 +39,9 @@ public final class Verdict {
       messageDelayMs += m.ms();
     } else if (decision instanceof Decision.Throttle t) {
       throttleBps = throttleBps == 0 ? t.bytesPerSecond() : Math.min(throttleBps, t.bytesPerSecond());
+    } else if (decision instanceof Decision.FieldFaults f) {
+      delayMs += f.delayMs();
+      fieldErrors = f.errors();
     } else if (decision instanceof Decision.Messages m) {
       messages = m;
     } else if (decision instanceof Decision.Admit a) {
@@ -54,7 +58,7 @@ public final class Verdict {
 
   public boolean isPass() {
     return this == PASS || delayMs == 0 && messageDelayMs == 0 && throttleBps == 0 && terminal == null && bulkhead == null
-        && breaker == null && messages == null;
+        && breaker == null && messages == null && fieldErrors.isEmpty();
   }
 
   public long delayMs() {
@@ -64,6 +68,11 @@ public final class Verdict {
   /** Extra delay before each response message of a stream (gRPC). */
   public long messageDelayMs() {
     return messageDelayMs;
+  }
+
+  /** GraphQL fields to null in the upstream's response, with their errors (empty for none). */
+  public java.util.List<Decision.FieldError> fieldErrors() {
+    return fieldErrors;
   }
 
   /** Per-message chaos for a message stream (WebSocket), or null. */

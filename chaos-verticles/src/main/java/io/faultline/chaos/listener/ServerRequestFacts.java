@@ -1,11 +1,20 @@
 package io.faultline.chaos.listener;
 
+import io.faultline.chaos.engine.OperationFacts;
 import io.faultline.chaos.engine.RequestFacts;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 
-/** {@link RequestFacts} read lazily from an HTTP server request (plain HTTP, or a WebSocket or GraphQL listener's). */
-public record ServerRequestFacts(String listener, String protocol, String route, HttpServerRequest request) implements RequestFacts {
+/**
+ * {@link RequestFacts} read lazily from an HTTP server request (plain HTTP, or a WebSocket or GraphQL
+ * listener's), with the GraphQL {@code operation} when one was parsed.
+ */
+public record ServerRequestFacts(String listener, String protocol, String route, HttpServerRequest request,
+    OperationFacts operation) implements RequestFacts {
+
+  public ServerRequestFacts(String listener, String protocol, String route, HttpServerRequest request) {
+    this(listener, protocol, route, request, null);
+  }
 
   @Override
   public String method() {

@@ -1,0 +1,55 @@
+package io.faultline.chaos.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * GraphQL chaos, for parsed operations on graphql listeners: a {@code error_probability} share of
+ * operations answered with an {@code errors} array ({@code error_message}, {@code extensions.code} =
+ * {@code error_code}) and HTTP {@code error_status} (200 by default, as GraphQL servers do) without
+ * calling the upstream; and {@code field_faults}, each for one field path selected by the operation:
+ * extra latency ({@code delay_ms}) and, for an {@code error_probability} share, that field nulled in the
+ * upstream's {@code data} with an error whose {@code path} points at it.
+ */
+public record GraphQlConfig(
+    Boolean enabled,
+    Double errorProbability,
+    String errorMessage,
+    String errorCode,
+    Integer errorStatus,
+    List<FieldFault> fieldFaults) {
+
+  /** A fault on one field path ({@code Query.user.orders}), applied when an operation selects it. */
+  public record FieldFault(String field, Double errorProbability, Long delayMs, String message, String code) {
+
+    public FieldFault {
+      RuleMatch.checkFieldPath(field, "field");
+      errorProbability = Check.probability(errorProbability, "error_probability", 0.0);
+      delayMs = Check.nonNegative(delayMs, "delay_ms", 0L);
+      if (errorProbability == 0 && delayMs == 0) {
+        throw new ChaosConfigException("error_probability", "a field fault needs error_probability above 0 or delay_ms above 0");
+      }
+      message = message == null ? "Cannot resolve field " + field.substring(field.lastIndexOf('.') + 1) + ": injected fault" : message;
+      code = code == null ? "INTERNAL_SERVER_ERROR" : code;
+    }
+  }
+
+  public GraphQlConfig {
+    enabled = Check.flag(enabled, true);
+    errorProbability = Check.probability(errorProbability, "error_probability", 0.0);
+    errorMessage = errorMessage == null ? "Internal server error: injected fault" : errorMessage;
+    errorCode = errorCode == null ? "INTERNAL_SERVER_ERROR" : errorCode;
+    errorStatus = errorStatus == null ? 200 : errorStatus;
+    if (errorStatus < 200 || errorStatus > 599) {
+      throw new ChaosConfigException("error_status", "must be an HTTP status between 200 and 599, got " + errorStatus);
+    }
+    List<FieldFault> faults = new ArrayList<>();
+    for (int i = 0; fieldFaults != null && i < fieldFaults.size(); i++) {
+      if (fieldFaults.get(i) == null) {
+        throw new ChaosConfigException("field_faults[" + i + "]", "must be an object");
+      }
+      faults.add(fieldFaults.get(i));
+    }
+    fieldFaults = List.copyOf(faults);
+  }
+}

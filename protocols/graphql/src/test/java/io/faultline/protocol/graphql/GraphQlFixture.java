@@ -1,0 +1,107 @@
+package io.faultline.protocol.graphql;
+
+import graphql.GraphQL;
+import graphql.schema.idl.RuntimeWiring;
+import graphql.schema.idl.SchemaGenerator;
+import graphql.schema.idl.SchemaParser;
+import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.listener.ConnectionGate;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.graphql.GraphQLHandler;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real GraphQL upstream (Vert.x Web GraphQL on graphql-java, a small shop schema), a real
+ * {@link GraphQlProxyVerticle} in front of it, and a real HTTP client, all on loopback.
+ */
+final class GraphQlFixture implements AutoCloseable {
+
+  static final String SCHEMA = """
+      type Query { user(id: ID!): User, users: [User!]!, hello: String, header(name: String!): String }
+      type User { id: ID!, name: String, orders: [Order!] }
+      type Order { id: ID!, total: Float }
+      type Mutation { checkout(total: Float!): Order }
+      """;
+
+  final Vertx vertx = Vertx.vertx();
+  final AtomicInteger upstreamHits = new AtomicInteger();
+  final HttpServer upstream;
+  final ChaosState state;
+  final int port;
+  final WebClient client;
+
+  GraphQlFixture(String chaosJson) {
+    Map<String, Object> ada = user("1", "Ada");
+    Map<String, Object> linus = user("2", "Linus");
+    RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
+        .type("Query", t -> t
+            .dataFetcher("user", env -> env.getArgument("id").equals("1") ? ada : linus)
+            .dataFetcher("users", env -> List.of(ada, linus))
+            .dataFetcher("hello", env -> "world")
+            .dataFetcher("header", env -> ((RoutingContext) env.getGraphQlContext().get(RoutingContext.class))
+                .request().getHeader(env.<String>getArgument("name"))))
+        .type("Mutation", t -> t.dataFetcher("checkout", env -> Map.<String, Object>of("id", "o-9", "total", env.<Double>getArgument("total"))))
+        .build();
+    GraphQL graphQL = GraphQL.newGraphQL(new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(SCHEMA), wiring)).build();
+    Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      upstreamHits.incrementAndGet();
+      ctx.next();
+    });
+    router.route("/graphql").handler(BodyHandler.create());
+    router.route("/graphql").handler(GraphQLHandler.create(graphQL));
+    upstream = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
+    state = new ChaosState(chaos(chaosJson), System::nanoTime, 42);
+    ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
+        "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);
+    GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, state, new ConnectionGate(), 0, ChaosListener.NOOP);
+    vertx.deployVerticle(verticle).await();
+    port = verticle.actualPort();
+    client = WebClient.create(vertx);
+  }
+
+  private static Map<String, Object> user(String id, String name) {
+    return Map.of("id", id, "name", name, "orders", List.of(Map.of("id", id + "-a", "total", 10.5), Map.of("id", id + "-b", "total", 3.0)));
+  }
+
+  static ChaosConfig chaos(String json) {
+    return json == null ? ChaosConfig.off() : ChaosJson.parse(json, ChaosConfig.class, "");
+  }
+
+  /** POSTs {@code query} to the gateway as GraphQL-over-HTTP JSON. */
+  HttpResponse<Buffer> post(String query) {
+    return post(new JsonObject().put("query", query));
+  }
+
+  HttpResponse<Buffer> post(JsonObject body) {
+    return client.post(port, "127.0.0.1", "/").putHeader("X-Request-Id", "r-1").sendJsonObject(body).await();
+  }
+
+  /** The same request straight to the upstream, for comparison. */
+  HttpResponse<Buffer> direct(String query) {
+    return client.post(upstream.actualPort(), "127.0.0.1", "/graphql").sendJsonObject(new JsonObject().put("query", query)).await();
+  }
+
+  void setChaos(String json) {
+    state.set(chaos(json));
+  }
+
+  @Override
+  public void close() {
+    vertx.close().await();
+  }
+}

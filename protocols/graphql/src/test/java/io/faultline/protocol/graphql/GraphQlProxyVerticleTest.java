@@ -1,0 +1,169 @@
+package io.faultline.protocol.graphql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A graphql listener in front of a real GraphQL server: what passes, and each fault as a GraphQL client sees it. */
+class GraphQlProxyVerticleTest {
+
+  private GraphQlFixture fixture;
+
+  @AfterEach
+  void close() {
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  private static final String USER_ORDERS = "{ user(id: \"1\") { name orders { id total } } }";
+
+  @Test
+  void queriesMutationsAndGetsPassThroughUnchanged() {
+    fixture = new GraphQlFixture(null);
+    HttpResponse<Buffer> viaGateway = fixture.post(USER_ORDERS);
+    assertThat(viaGateway.statusCode()).isEqualTo(200);
+    assertThat(viaGateway.bodyAsJsonObject()).isEqualTo(fixture.direct(USER_ORDERS).bodyAsJsonObject());
+    assertThat(viaGateway.bodyAsJsonObject().getJsonObject("data").getJsonObject("user").getString("name")).isEqualTo("Ada");
+
+    JsonObject mutation = fixture.post("mutation Buy { checkout(total: 12.5) { id total } }").bodyAsJsonObject();
+    assertThat(mutation.getJsonObject("data").getJsonObject("checkout").getDouble("total")).isEqualTo(12.5);
+
+    JsonObject get = fixture.client.get(fixture.port, "127.0.0.1", "/").addQueryParam("query", "{ hello }").send().await().bodyAsJsonObject();
+    assertThat(get.getJsonObject("data").getString("hello")).isEqualTo("world");
+
+    JsonObject header = fixture.post("{ header(name: \"X-Request-Id\") }").bodyAsJsonObject();
+    assertThat(header.getJsonObject("data").getString("header")).isEqualTo("r-1");
+    JsonObject forwarded = fixture.post("{ header(name: \"X-Forwarded-For\") }").bodyAsJsonObject();
+    assertThat(forwarded.getJsonObject("data").getString("header")).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void aDocumentThatDoesNotParseIsForwardedUntouchedEvenUnderChaos() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"error_probability\": 1.0}}");
+    String broken = "{ user(id: \"1\" { name }";
+    HttpResponse<Buffer> response = fixture.post(broken);
+    assertThat(response.bodyAsJsonObject()).isEqualTo(fixture.direct(broken).bodyAsJsonObject());
+    assertThat(response.getHeader("X-Faultline-Fault")).isNull();
+  }
+
+  @Test
+  void operationErrorsAreSpecShapedWith200ByDefaultOrTheChosenStatus() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"error_probability\": 1.0}}");
+    int hits = fixture.upstreamHits.get();
+    HttpResponse<Buffer> response = fixture.post(USER_ORDERS);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.getHeader("X-Faultline-Fault")).isEqualTo("graphql_error");
+    JsonObject error = response.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0);
+    assertThat(error.getString("message")).isEqualTo("Internal server error: injected fault");
+    assertThat(error.getJsonObject("extensions").getString("code")).isEqualTo("INTERNAL_SERVER_ERROR");
+    assertThat(response.bodyAsJsonObject().containsKey("data")).isFalse();
+    assertThat(fixture.upstreamHits.get()).isEqualTo(hits);
+
+    fixture.setChaos("{\"enabled\": true, \"graphql\": {\"error_probability\": 1.0, \"error_status\": 503,"
+        + " \"error_code\": \"DOWNSTREAM_SERVICE_ERROR\", \"error_message\": \"inventory is down\"}}");
+    HttpResponse<Buffer> chosen = fixture.post(USER_ORDERS);
+    assertThat(chosen.statusCode()).isEqualTo(503);
+    assertThat(chosen.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("message")).isEqualTo("inventory is down");
+  }
+
+  @Test
+  void aFieldFaultNullsTheFieldAndPointsAnErrorAtIt() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Query.user.orders\","
+        + " \"error_probability\": 1.0, \"code\": \"ORDERS_UNAVAILABLE\"}, {\"field\": \"Query.users.orders\", \"error_probability\": 1.0}]}}");
+    JsonObject body = fixture.post(USER_ORDERS).bodyAsJsonObject();
+    assertThat(body.getJsonObject("data").getJsonObject("user").getString("name")).isEqualTo("Ada");
+    assertThat(body.getJsonObject("data").getJsonObject("user").containsKey("orders")).isTrue();
+    assertThat(body.getJsonObject("data").getJsonObject("user").getValue("orders")).isNull();
+    JsonObject error = body.getJsonArray("errors").getJsonObject(0);
+    assertThat(error.getJsonArray("path")).isEqualTo(new JsonArray().add("user").add("orders"));
+    assertThat(error.getJsonObject("extensions").getString("code")).isEqualTo("ORDERS_UNAVAILABLE");
+    assertThat(error.getString("message")).isEqualTo("Cannot resolve field orders: injected fault");
+
+    // Aliases name the response keys; lists give one error per element, with the index in the path.
+    JsonObject aliased = fixture.post("{ people: users { name purchases: orders { id } } }").bodyAsJsonObject();
+    assertThat(aliased.getJsonObject("data").getJsonArray("people").getJsonObject(1).getString("name")).isEqualTo("Linus");
+    assertThat(aliased.getJsonArray("errors")).extracting(e -> ((JsonObject) e).getJsonArray("path").encode())
+        .containsExactly("[\"people\",0,\"purchases\"]", "[\"people\",1,\"purchases\"]");
+
+    // Fragments count as selections.
+    JsonObject fragment = fixture.post("query Q { user(id: \"2\") { ...Bits } } fragment Bits on User { orders { id } }").bodyAsJsonObject();
+    assertThat(fragment.getJsonObject("data").getJsonObject("user").getValue("orders")).isNull();
+
+    // An operation that does not select the field is untouched.
+    JsonObject other = fixture.post("{ user(id: \"1\") { name } }").bodyAsJsonObject();
+    assertThat(other.containsKey("errors")).isFalse();
+  }
+
+  @Test
+  void aFieldDelayOnlySlowsOperationsThatSelectTheField() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Query.user.orders\", \"delay_ms\": 300}]}}");
+    long start = System.nanoTime();
+    fixture.post("{ user(id: \"1\") { name } }");
+    long plain = (System.nanoTime() - start) / 1_000_000;
+    start = System.nanoTime();
+    JsonObject slow = fixture.post(USER_ORDERS).bodyAsJsonObject();
+    long selected = (System.nanoTime() - start) / 1_000_000;
+    assertThat(selected).isGreaterThanOrEqualTo(295);
+    assertThat(plain).isLessThan(295);
+    assertThat(slow.containsKey("errors")).isFalse();
+  }
+
+  @Test
+  void rulesTargetOperationTypesNamesAndFields() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"rules\": ["
+        + "{\"name\": \"no-checkout\", \"match\": {\"operation_type\": \"mutation\", \"operation_name\": \"Checkout*\"},"
+        + "  \"graphql\": {\"error_probability\": 1.0, \"error_code\": \"PAYMENT_FAILED\"}},"
+        + "{\"name\": \"slow-orders\", \"match\": {\"fields\": [\"Query.users.orders\"]}, \"latency\": {\"fixed_delay_ms\": 250}}]}");
+    JsonObject failed = fixture.post("mutation CheckoutCart { checkout(total: 1) { id } }").bodyAsJsonObject();
+    assertThat(failed.getJsonArray("errors").getJsonObject(0).getJsonObject("extensions").getString("code")).isEqualTo("PAYMENT_FAILED");
+    JsonObject otherMutation = fixture.post("mutation Refund { checkout(total: 1) { id } }").bodyAsJsonObject();
+    assertThat(otherMutation.getJsonObject("data").getJsonObject("checkout").getString("id")).isEqualTo("o-9");
+    JsonObject query = fixture.post("query CheckoutPreview { hello }").bodyAsJsonObject();
+    assertThat(query.getJsonObject("data").getString("hello")).isEqualTo("world");
+
+    long start = System.nanoTime();
+    fixture.post("{ users { orders { id } } }");
+    assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(245);
+  }
+
+  @Test
+  void rateLimitsAnswerAsRateLimitedGraphQlErrors() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"rate_limit\": {\"requests_per_second\": 1, \"burst_size\": 1}}");
+    assertThat(fixture.post("{ hello }").bodyAsJsonObject().getJsonObject("data").getString("hello")).isEqualTo("world");
+    HttpResponse<Buffer> limited = fixture.post("{ hello }");
+    assertThat(limited.statusCode()).isEqualTo(200);
+    assertThat(limited.getHeader("Retry-After")).isEqualTo("1");
+    assertThat(limited.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getJsonObject("extensions").getString("code"))
+        .isEqualTo("RATE_LIMITED");
+  }
+
+  @Test
+  void httpErrorsTimeoutsAndUpstreamFailuresKeepTheirHttpMeaning() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"fault_injection\": {\"http_errors\": [503], \"http_error_probability\": 1.0}}");
+    HttpResponse<Buffer> error = fixture.post("{ hello }");
+    assertThat(error.statusCode()).isEqualTo(503);
+    assertThat(error.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getJsonObject("extensions").getString("code"))
+        .isEqualTo("SERVICE_UNAVAILABLE");
+
+    fixture.setChaos("{\"enabled\": true, \"fault_injection\": {\"timeout_probability\": 1.0, \"timeout_ms\": 200}}");
+    long start = System.nanoTime();
+    Throwable closed = fixture.client.post(fixture.port, "127.0.0.1", "/")
+        .sendJsonObject(new JsonObject().put("query", "{ hello }")).map(r -> (Throwable) null).otherwise(e -> e).await();
+    assertThat(closed).isNotNull();
+    assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(195);
+
+    fixture.setChaos(null);
+    fixture.upstream.close().await();
+    HttpResponse<Buffer> down = fixture.post("{ hello }");
+    assertThat(down.statusCode()).isEqualTo(502);
+    JsonObject downError = down.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0);
+    assertThat(downError.getString("message")).startsWith("upstream unavailable: http://127.0.0.1:");
+    assertThat(downError.getJsonObject("extensions").getString("code")).isEqualTo("BAD_GATEWAY");
+  }
+}
