@@ -4,6 +4,7 @@ import io.faultline.admin.api.ApiError;
 import io.faultline.admin.api.ChaosApi;
 import io.faultline.admin.api.ControlBus;
 import io.faultline.admin.api.ScenarioApi;
+import io.faultline.admin.graphql.GraphQlApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -55,11 +56,13 @@ public final class AdminVerticle extends VerticleBase {
     ControlBus bus = new ControlBus(vertx.eventBus());
     new ChaosApi(bus).mount(router);
     new ScenarioApi(bus).mount(router);
+    new GraphQlApi(vertx.eventBus()).mount(router);
     router.errorHandler(404, ctx -> ApiError.send(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(), null));
     router.errorHandler(405, ctx -> ApiError.send(ctx, 405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path(), null));
     router.errorHandler(413, ctx -> ApiError.send(ctx, 413, "request body larger than " + MAX_BODY_BYTES + " bytes", "body"));
     router.errorHandler(500, ctx -> ApiError.fromFailure(ctx, ctx.failure()));
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())).requestHandler(router);
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        .addWebSocketSubProtocol(GraphQlApi.WS_PROTOCOL)).requestHandler(router);
     return server.listen().onSuccess(s -> LOG.info(() -> "admin API on http://" + config.host() + ":" + s.actualPort()
         + (config.token() == null ? "" : " (bearer token required)")));
   }

@@ -1,7 +1,6 @@
 package io.faultline.gateway;
 
 import io.faultline.admin.AdminVerticle;
-import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.control.ChaosControlVerticle;
 import io.faultline.chaos.event.ChaosListener;
@@ -10,6 +9,7 @@ import io.faultline.gateway.metrics.ChaosMeterBinder;
 import io.faultline.chaos.state.FileScenarioStore;
 import io.faultline.chaos.state.ScenarioStore;
 import io.faultline.gateway.config.GatewayConfig;
+import io.faultline.protocol.graphql.GraphQlProxyVerticle;
 import io.faultline.protocol.grpc.GrpcProxyVerticle;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.protocol.http.HttpProxyVerticle;
@@ -54,13 +54,6 @@ public final class Gateway {
    * and file changes re-read the config.
    */
   public static Future<Gateway> start(GatewayConfig config, Path file, Supplier<GatewayConfig> reload) {
-    for (int i = 0; i < config.listeners().size(); i++) {
-      String protocol = config.listeners().get(i).protocol();
-      if (protocol.equals("graphql")) {
-        return Future.failedFuture(new ChaosConfigException("listeners[" + i + "].protocol",
-            "the graphql listener is not available in this version of Faultline yet; http, grpc and websocket are"));
-      }
-    }
     ScenarioStore store = config.stateDir() == null ? ScenarioStore.MEMORY : new FileScenarioStore(Path.of(config.stateDir()));
     ChaosState state = new ChaosState(config.effectiveChaos());
     ChaosMeterBinder meters = new ChaosMeterBinder(state);
@@ -79,6 +72,7 @@ public final class Gateway {
       chain = chain.compose(v -> switch (listener.protocol()) {
         case "grpc" -> deployGrpc(vertx, listener, index, state, meters);
         case "websocket" -> deployWebSocket(vertx, listener, index, state, meters);
+        case "graphql" -> deployGraphQl(vertx, listener, index, state, meters);
         default -> deployHttp(vertx, listener, index, state, meters);
       }).onSuccess(port -> ports.put(listener.name(), port));
     }
@@ -133,6 +127,15 @@ public final class Gateway {
     ConnectionGate gate = new ConnectionGate();
     return perEventLoop(vertx, listener.instances(), () -> new WebSocketProxyVerticle(listener, state, gate, bindPort, events),
         WebSocketProxyVerticle::actualPort);
+  }
+
+  /** Deploys a GraphQL listener, one {@link GraphQlProxyVerticle} per event loop sharing one connection gate. */
+  private static Future<Integer> deployGraphQl(Vertx vertx, ListenerConfig listener, int index, ChaosState state,
+      ChaosListener events) {
+    int bindPort = listener.port() == 0 ? -(index + 1) : listener.port();
+    ConnectionGate gate = new ConnectionGate();
+    return perEventLoop(vertx, listener.instances(), () -> new GraphQlProxyVerticle(listener, state, gate, bindPort, events),
+        GraphQlProxyVerticle::actualPort);
   }
 
   /** Deploys {@code instances} verticles in one deployment and answers the port the first one bound. */

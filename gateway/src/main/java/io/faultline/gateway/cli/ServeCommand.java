@@ -64,6 +64,12 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--websocket-upstream", paramLabel = "URL", description = "Upstream (ws:// or wss://) of the first websocket listener (adds one if there is none).")
   String websocketUpstream;
 
+  @Option(names = "--graphql-port", paramLabel = "PORT", description = "Port of the first graphql listener (default 3003); needs --graphql-upstream.")
+  String graphqlPort;
+
+  @Option(names = "--graphql-upstream", paramLabel = "URL", description = "GraphQL endpoint (http:// or https://) of the first graphql listener (adds one if there is none).")
+  String graphqlUpstream;
+
   @Option(names = "--admin-port", paramLabel = "PORT", description = "Admin API port (default 9000; 0 picks one).")
   String adminPort;
 

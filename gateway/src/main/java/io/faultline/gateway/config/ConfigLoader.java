@@ -135,6 +135,9 @@ public final class ConfigLoader {
     } else if (parts[0].equals("websocket[0]")) {
       node = firstListener(tree, "websocket", "live");
       i = 1;
+    } else if (parts[0].equals("graphql[0]")) {
+      node = firstListener(tree, "graphql", "gql");
+      i = 1;
     }
     for (; i < parts.length - 1; i++) {
       Object child = node.get(parts[i]);

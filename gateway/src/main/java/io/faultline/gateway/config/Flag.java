@@ -17,6 +17,8 @@ public enum Flag {
   GRPC_UPSTREAM("--grpc-upstream", "grpc[0].upstream", Kind.STRING),
   WEBSOCKET_PORT("--websocket-port", "websocket[0].port", Kind.INT),
   WEBSOCKET_UPSTREAM("--websocket-upstream", "websocket[0].upstream", Kind.STRING),
+  GRAPHQL_PORT("--graphql-port", "graphql[0].port", Kind.INT),
+  GRAPHQL_UPSTREAM("--graphql-upstream", "graphql[0].upstream", Kind.STRING),
   ADMIN_PORT("--admin-port", "admin.port", Kind.INT),
   ADMIN_HOST("--admin-host", "admin.host", Kind.STRING),
   ADMIN_TOKEN("--admin-token", "admin.token", Kind.STRING),

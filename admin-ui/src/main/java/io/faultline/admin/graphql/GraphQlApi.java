@@ -1,0 +1,181 @@
+package io.faultline.admin.graphql;
+
+import graphql.GraphQL;
+import graphql.GraphqlErrorBuilder;
+import graphql.execution.DataFetcherResult;
+import graphql.schema.DataFetcher;
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.idl.RuntimeWiring;
+import graphql.schema.idl.SchemaGenerator;
+import graphql.schema.idl.SchemaParser;
+import io.faultline.chaos.config.ChaosSections;
+import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.ControlError;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.graphql.GraphQLHandler;
+import io.vertx.ext.web.handler.graphql.ws.GraphQLWSHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * The GraphQL control API on the admin port ({@code /graphql}, HTTP and {@code graphql-transport-ws}):
+ * the same event-bus addresses as the REST API, as queries, mutations and a {@code chaosChanged}
+ * subscription. Control failures come back as GraphQL errors whose {@code extensions} carry the REST
+ * status as {@code code} ({@code BAD_REQUEST}, {@code NOT_FOUND}) and the offending {@code field}.
+ */
+public final class GraphQlApi {
+
+  /** The WebSocket subprotocol the admin server must accept for subscriptions. */
+  public static final String WS_PROTOCOL = "graphql-transport-ws";
+
+  private final EventBus bus;
+
+  public GraphQlApi(EventBus bus) {
+    this.bus = bus;
+  }
+
+  public void mount(Router router) {
+    GraphQL graphQL = GraphQL.newGraphQL(new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schema()), wiring()))
+        .build();
+    router.route("/graphql")
+        .handler(GraphQLWSHandler.create(graphQL))
+        .handler(GraphQLHandler.create(graphQL));
+  }
+
+  private RuntimeWiring wiring() {
+    return RuntimeWiring.newRuntimeWiring()
+        .scalar(JsonScalar.TYPE)
+        .type("Query", t -> t
+            .dataFetcher("status", call(Addresses.CHAOS_STATUS, env -> null, GraphQlApi::status))
+            .dataFetcher("config", call(Addresses.CHAOS_GET, env -> null, JsonObject::getMap))
+            .dataFetcher("section", this::section)
+            .dataFetcher("rules", call(Addresses.RULES_LIST, env -> null, reply -> reply.getJsonArray("rules").getList()))
+            .dataFetcher("scenarios", call(Addresses.SCENARIO_LIST, env -> null, GraphQlApi::scenarios)))
+        .type("Mutation", t -> t
+            .dataFetcher("enable", change(Addresses.CHAOS_ENABLE, env -> null))
+            .dataFetcher("disable", change(Addresses.CHAOS_DISABLE, env -> null))
+            .dataFetcher("reset", change(Addresses.CHAOS_RESET, env -> null))
+            .dataFetcher("setConfig", change(Addresses.CHAOS_SET, env -> object(env.getArgument("config"), "config")))
+            .dataFetcher("setSection", change(Addresses.CHAOS_SET, env -> new JsonObject()
+                .put("section", env.<String>getArgument("section"))
+                .put("config", object(env.getArgument("config"), "config"))))
+            .dataFetcher("startScenario", change(Addresses.SCENARIO_START, env -> new JsonObject().put("name", env.<String>getArgument("name"))))
+            .dataFetcher("stopScenario", change(Addresses.SCENARIO_STOP, env -> null)))
+        .type("Subscription", t -> t
+            .dataFetcher("chaosChanged", env -> new EventBusPublisher<>(bus, Addresses.CHAOS_CHANGED, GraphQlApi::status)))
+        .build();
+  }
+
+  private DataFetcher<CompletionStage<Object>> change(String address, Function<DataFetchingEnvironment, JsonObject> body) {
+    return call(address, body, GraphQlApi::status);
+  }
+
+  /** A data fetcher that sends the body built from the arguments to {@code address} and views the reply. */
+  private DataFetcher<CompletionStage<Object>> call(String address, Function<DataFetchingEnvironment, JsonObject> body,
+      Function<JsonObject, Object> view) {
+    return env -> {
+      JsonObject request;
+      try {
+        request = body.apply(env);
+      } catch (IllegalArgumentException e) {
+        return Future.<Object>succeededFuture(error(env, e.getMessage(), "BAD_REQUEST", "config")).toCompletionStage();
+      }
+      return bus.<JsonObject>request(address, request)
+          .map(reply -> (Object) view.apply(reply.body()))
+          .recover(failure -> Future.succeededFuture(failed(env, failure)))
+          .toCompletionStage();
+    };
+  }
+
+  private CompletionStage<Object> section(DataFetchingEnvironment env) throws Exception {
+    String name = env.getArgument("name");
+    if (!ChaosSections.NAMES.contains(name)) {
+      return Future.<Object>succeededFuture(error(env, "unknown section " + name + ", expected one of " + ChaosSections.NAMES,
+          "NOT_FOUND", "name")).toCompletionStage();
+    }
+    return call(Addresses.CHAOS_GET, e -> null, config -> {
+      Object value = config.getValue(name);
+      return value instanceof JsonObject json ? json.getMap() : value;
+    }).get(env);
+  }
+
+  private static Map<String, Object> status(JsonObject status) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("enabled", status.getBoolean("enabled"));
+    out.put("version", status.getLong("version"));
+    out.put("seed", String.valueOf(status.getLong("seed")));
+    out.put("scenario", status.getString("scenario"));
+    out.put("activeFaults", status.getJsonArray("active_faults").getList());
+    out.put("rules", status.getInteger("rules"));
+    out.put("config", status.getJsonObject("config").getMap());
+    return out;
+  }
+
+  private static List<Map<String, Object>> scenarios(JsonObject reply) {
+    JsonArray list = reply.getJsonArray("scenarios");
+    return list.stream().map(o -> {
+      JsonObject s = (JsonObject) o;
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("name", s.getString("name"));
+      out.put("description", s.getString("description"));
+      out.put("builtIn", s.getBoolean("built_in"));
+      out.put("config", s.getJsonObject("config").getMap());
+      return out;
+    }).toList();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static JsonObject object(Object value, String argument) {
+    if (value instanceof Map<?, ?> map) {
+      return new JsonObject((Map<String, Object>) map);
+    }
+    throw new IllegalArgumentException(argument + " must be a JSON object, got " + value);
+  }
+
+  /** A control failure as a GraphQL error: the REST status becomes {@code extensions.code}, with the field at fault. */
+  private static DataFetcherResult<Object> failed(DataFetchingEnvironment env, Throwable failure) {
+    if (failure instanceof ReplyException reply && reply.failureCode() >= 400 && reply.failureCode() < 600) {
+      String message = reply.getMessage();
+      JsonObject body = message != null && message.startsWith("{") ? new JsonObject(message) : ControlError.body(message, null);
+      String code = switch (reply.failureCode()) {
+        case 400 -> "BAD_REQUEST";
+        case 404 -> "NOT_FOUND";
+        case 409 -> "CONFLICT";
+        default -> "INTERNAL_SERVER_ERROR";
+      };
+      return error(env, body.getString("error"), code, body.getString("field"));
+    }
+    return error(env, "the control plane failed: " + failure.getMessage(), "INTERNAL_SERVER_ERROR", null);
+  }
+
+  private static DataFetcherResult<Object> error(DataFetchingEnvironment env, String message, String code, String field) {
+    Map<String, Object> extensions = new LinkedHashMap<>();
+    extensions.put("code", code);
+    if (field != null) {
+      extensions.put("field", field);
+    }
+    return DataFetcherResult.newResult()
+        .error(GraphqlErrorBuilder.newError(env).message(message).extensions(extensions).build())
+        .build();
+  }
+
+  private static String schema() {
+    try (InputStream in = GraphQlApi.class.getResourceAsStream("/io/faultline/admin/control.graphqls")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

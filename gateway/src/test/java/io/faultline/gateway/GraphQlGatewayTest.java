@@ -1,0 +1,144 @@
+package io.faultline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import graphql.GraphQL;
+import graphql.schema.idl.RuntimeWiring;
+import graphql.schema.idl.SchemaGenerator;
+import graphql.schema.idl.SchemaParser;
+import io.faultline.gateway.config.ConfigLoader;
+import io.faultline.gateway.config.Flag;
+import io.faultline.gateway.config.GatewayConfig;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.graphql.GraphQLHandler;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A graphql listener started from flags in front of a real GraphQL server, driven through the GraphQL
+ * control API on the admin port: queries, mutations, errors and the chaosChanged subscription.
+ */
+class GraphQlGatewayTest {
+
+  private Vertx vertx;
+  private Gateway gateway;
+  private WebClient web;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
+        .type("Query", t -> t.dataFetcher("shop", env -> Map.of("name", "corner", "stock", List.of(Map.of("sku", "a1")))))
+        .build();
+    GraphQL upstreamGraphQl = GraphQL.newGraphQL(new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(
+        "type Query { shop: Shop } type Shop { name: String, stock: [Item] } type Item { sku: String }"), wiring)).build();
+    Router router = Router.router(vertx);
+    router.route("/graphql").handler(BodyHandler.create()).handler(GraphQLHandler.create(upstreamGraphQl));
+    int upstreamPort = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await().actualPort();
+    GatewayConfig config = ConfigLoader.load(null, Map.of(), Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0",
+        Flag.GRAPHQL_PORT, "0", Flag.GRAPHQL_UPSTREAM, "http://127.0.0.1:" + upstreamPort + "/graphql"));
+    gateway = Gateway.start(config, null, null).await();
+    web = WebClient.create(vertx);
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close().await();
+    vertx.close().await();
+  }
+
+  private JsonObject control(String document) {
+    return web.post(gateway.adminPort(), "127.0.0.1", "/graphql")
+        .sendJsonObject(new JsonObject().put("query", document)).await().bodyAsJsonObject();
+  }
+
+  private JsonObject traffic(String document) {
+    return web.post(gateway.listenerPort("gql"), "127.0.0.1", "/")
+        .sendJsonObject(new JsonObject().put("query", document)).await().bodyAsJsonObject();
+  }
+
+  @Test
+  void theControlApiDrivesFieldFaultsOnTheGraphQlListener() {
+    assertThat(traffic("{ shop { name stock { sku } } }").getJsonObject("data").getJsonObject("shop").getJsonArray("stock"))
+        .hasSize(1);
+    JsonObject status = control("{ status { enabled version activeFaults } }").getJsonObject("data").getJsonObject("status");
+    assertThat(status.getBoolean("enabled")).isFalse();
+
+    JsonObject set = control("mutation { setSection(section: \"graphql\", config: {field_faults: [{field: \"Query.shop.stock\","
+        + " error_probability: 1.0, code: \"INVENTORY_DOWN\"}]}) { version } enable { enabled activeFaults } }");
+    assertThat(set.getJsonObject("data").getJsonObject("enable").getBoolean("enabled")).isTrue();
+    assertThat(set.getJsonObject("data").getJsonObject("enable").getJsonArray("activeFaults")).contains("graphql_field");
+
+    JsonObject broken = traffic("{ shop { name stock { sku } } }");
+    assertThat(broken.getJsonObject("data").getJsonObject("shop").getString("name")).isEqualTo("corner");
+    assertThat(broken.getJsonObject("data").getJsonObject("shop").getValue("stock")).isNull();
+    JsonObject error = broken.getJsonArray("errors").getJsonObject(0);
+    assertThat(error.getJsonArray("path")).isEqualTo(new JsonArray().add("shop").add("stock"));
+    assertThat(error.getJsonObject("extensions").getString("code")).isEqualTo("INVENTORY_DOWN");
+
+    JsonObject section = control("{ section(name: \"graphql\") }").getJsonObject("data");
+    assertThat(section.getJsonObject("section").getJsonArray("field_faults")).hasSize(1);
+    JsonObject scenarios = control("{ scenarios { name builtIn } }").getJsonObject("data");
+    assertThat(scenarios.getJsonArray("scenarios")).hasSize(5);
+    JsonObject started = control("mutation { startScenario(name: \"slow_backend\") { scenario } }").getJsonObject("data");
+    assertThat(started.getJsonObject("startScenario").getString("scenario")).isEqualTo("slow_backend");
+  }
+
+  @Test
+  void badInputComesBackAsGraphQlErrorsNamingTheField() {
+    JsonObject bad = control("mutation { setSection(section: \"latency\", config: {fixed_delay_ms: -5}) { version } }");
+    JsonObject error = bad.getJsonArray("errors").getJsonObject(0);
+    assertThat(error.getString("message")).contains("must be 0 or more");
+    assertThat(error.getJsonObject("extensions").getString("code")).isEqualTo("BAD_REQUEST");
+    assertThat(error.getJsonObject("extensions").getString("field")).isEqualTo("latency.fixed_delay_ms");
+    JsonObject unknown = control("{ section(name: \"nope\") }");
+    assertThat(unknown.getJsonArray("errors").getJsonObject(0).getJsonObject("extensions").getString("code")).isEqualTo("NOT_FOUND");
+    JsonObject missing = control("mutation { startScenario(name: \"no_such\") { scenario } }");
+    assertThat(missing.getJsonArray("errors").getJsonObject(0).getJsonObject("extensions").getString("code")).isEqualTo("NOT_FOUND");
+    // Nothing was half-applied.
+    assertThat(control("{ status { version enabled } }").getJsonObject("data").getJsonObject("status").getBoolean("enabled")).isFalse();
+  }
+
+  @Test
+  void theChaosChangedSubscriptionStreamsChangesOverGraphqlTransportWs() throws Exception {
+    Promise<JsonObject> ack = Promise.promise();
+    Promise<JsonObject> next = Promise.promise();
+    WebSocket ws = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(gateway.adminPort()).setURI("/graphql").addSubProtocol("graphql-transport-ws")).await();
+    ws.textMessageHandler(text -> {
+      JsonObject message = new JsonObject(text);
+      switch (message.getString("type")) {
+        case "connection_ack" -> ack.tryComplete(message);
+        case "next" -> next.tryComplete(message);
+        default -> { }
+      }
+    });
+    ws.writeTextMessage(new JsonObject().put("type", "connection_init").encode());
+    ack.future().await(5, TimeUnit.SECONDS);
+    ws.writeTextMessage(new JsonObject().put("id", "1").put("type", "subscribe")
+        .put("payload", new JsonObject().put("query", "subscription { chaosChanged { enabled version activeFaults } }")).encode());
+    // The subscription registers on the event bus asynchronously: change the config until a change is streamed.
+    for (int i = 0; i < 50 && !next.future().isComplete(); i++) {
+      web.put(gateway.adminPort(), "127.0.0.1", "/api/chaos/config/latency")
+          .sendJsonObject(new JsonObject().put("fixed_delay_ms", 40 + i)).await();
+      Thread.sleep(100);
+    }
+    JsonObject message = next.future().await(5, TimeUnit.SECONDS);
+    assertThat(message.getString("id")).isEqualTo("1");
+    JsonObject changed = message.getJsonObject("payload").getJsonObject("data").getJsonObject("chaosChanged");
+    assertThat(changed.getJsonArray("activeFaults")).contains("latency");
+    assertThat(changed.getInteger("version")).isPositive();
+  }
+}
