@@ -5,10 +5,12 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Verdict;
 import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.listener.AbruptClose;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.listener.ForwardedHeaders;
 import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.ServerRequestFacts;
+import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.shaping.PacedReadStream;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Future;
@@ -26,6 +28,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,7 +46,8 @@ import java.util.logging.Logger;
  * document is parsed to learn its operation type, name and selected fields, which rules can target; a
  * document that does not parse is forwarded untouched. Chaos answers in GraphQL's terms: an
  * {@code errors} array with {@code extensions.code}, fields nulled in the upstream's {@code data} with
- * errors whose {@code path} points at them, and rate limits as {@code RATE_LIMITED}.
+ * errors whose {@code path} points at them, and rate limits as {@code RATE_LIMITED}. Subscriptions over
+ * WebSocket ({@code graphql-transport-ws}) are relayed by a {@link SubscriptionRelay}.
  */
 public final class GraphQlProxyVerticle extends VerticleBase {
 
@@ -59,6 +66,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
   private final ChaosListener events;
   private final RouteTable routes;
   private HttpClient client;
+  private WebSocketClient wsClient;
   private HttpServer server;
 
   /** {@code bindPort} may be negative: Vert.x shares one random port between servers with the same negative port. */
@@ -79,10 +87,16 @@ public final class GraphQlProxyVerticle extends VerticleBase {
             .setTrustAll(listener.tlsTrustAll())
             .setVerifyHost(!listener.tlsTrustAll()),
         new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
+    wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxConnections(Integer.MAX_VALUE)
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs()))
+        .setTrustAll(listener.tlsTrustAll())
+        .setVerifyHost(!listener.tlsTrustAll()));
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)
-            .setHttp2ClearTextEnabled(true))
+            .setHttp2ClearTextEnabled(true)
+            .setWebSocketSubProtocols(WebSocketUpgrades.ANY_SUBPROTOCOL))
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(this::handle);
     return server.listen().onSuccess(s -> LOG.info(() -> "listener " + listener.name() + " (graphql) on "
@@ -96,15 +110,14 @@ public final class GraphQlProxyVerticle extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request) {
-    if ("websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
-      GraphQlResponses.send(request.response(), 501, GraphQlResponses.error(
-          "subscriptions over WebSocket are not supported by this version of Faultline's graphql listener", "NOT_IMPLEMENTED"));
-      return;
-    }
     RouteTable.Route route = routes.select(request);
     if (route == null) {
       GraphQlResponses.send(request.response(), 404,
           GraphQlResponses.error("no route matches " + request.method() + " " + request.uri(), "NOT_FOUND"));
+      return;
+    }
+    if (WebSocketUpgrades.isUpgrade(request)) {
+      subscribe(request, route);
       return;
     }
     Buffer body = Buffer.buffer();
@@ -122,6 +135,46 @@ public final class GraphQlProxyVerticle extends VerticleBase {
       if (!tooLarge[0]) {
         new Exchange(request, route, body).run();
       }
+    });
+  }
+
+  /** GraphQL over WebSocket: opens the upstream's WebSocket (ws:// for http://, wss:// for https://) and relays it with chaos per subscription. */
+  private void subscribe(HttpServerRequest request, RouteTable.Route route) {
+    request.pause();
+    long started = System.nanoTime();
+    String routeLabel = route.name() == null ? "default" : route.name();
+    wsClient.connect(WebSocketUpgrades.connectOptions(request, route.upstream(), route.timeoutMs())).onComplete(ar -> {
+      if (ar.failed()) {
+        if (ar.cause() instanceof UpgradeRejectedException rejected) {
+          WebSocketUpgrades.passRejection(request, rejected);
+        } else {
+          request.resume();
+          GraphQlResponses.send(request.response(), 502, GraphQlResponses.error("upstream unavailable: " + route.upstream(), "BAD_GATEWAY"));
+        }
+        return;
+      }
+      WebSocket upstream = ar.result();
+      upstream.pause();
+      WebSocketUpgrades.adoptSubprotocol(request, upstream);
+      request.toWebSocket().onComplete(accepted -> {
+        if (accepted.failed()) {
+          upstream.close();
+          return;
+        }
+        new SubscriptionRelay(vertx, accepted.result(), () -> AbruptClose.close(request.connection()), upstream,
+            operation -> state.snapshot().decide(new ServerRequestFacts(listener.name(), "graphql", route.name(), request, operation.facts())),
+            new SubscriptionRelay.Events() {
+              @Override
+              public void faultInjected(String type) {
+                events.faultInjected(listener.name(), "graphql", routeLabel, type);
+              }
+
+              @Override
+              public void ended(boolean abrupt) {
+                events.requestCompleted(listener.name(), "graphql", routeLabel, abrupt ? "dropped" : "2xx", System.nanoTime() - started);
+              }
+            }).start();
+      });
     });
   }
 
@@ -317,7 +370,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
     }
 
     private void drop() {
-      request.connection().close();
+      AbruptClose.close(request.connection());
       verdict.complete(true);
       events.requestCompleted(listener.name(), "graphql", routeLabel, "dropped", System.nanoTime() - started);
     }

@@ -7,28 +7,23 @@ import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.StreamChaos;
 import io.faultline.chaos.engine.Verdict;
 import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.listener.AbruptClose;
 import io.faultline.chaos.listener.ConnectionGate;
-import io.faultline.chaos.listener.ForwardedHeaders;
 import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.ServerRequestFacts;
+import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
@@ -44,13 +39,6 @@ import java.util.logging.Logger;
 public final class WebSocketProxyVerticle extends VerticleBase {
 
   private static final Logger LOG = Logger.getLogger(WebSocketProxyVerticle.class.getName());
-
-  /** Request headers that belong to this hop's handshake, not the upstream's. */
-  private static final Set<String> HOP_BY_HOP = Set.of("host", "connection", "upgrade", "keep-alive", "te", "trailer",
-      "transfer-encoding", "content-length", "proxy-connection", "proxy-authorization", "sec-websocket-key",
-      "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "sec-websocket-accept");
-
-  private static final String SUBPROTOCOL = "Sec-WebSocket-Protocol";
 
   /** Large enough for real applications' messages; a frame is held whole in memory while relayed. */
   static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -86,7 +74,7 @@ public final class WebSocketProxyVerticle extends VerticleBase {
             .setHost(listener.host())
             .setPort(bindPort)
             // "*": accept whichever subprotocol the request names; handle() rewrites it to the upstream's choice first.
-            .setWebSocketSubProtocols(List.of("*"))
+            .setWebSocketSubProtocols(WebSocketUpgrades.ANY_SUBPROTOCOL)
             .setMaxWebSocketFrameSize(MAX_FRAME_BYTES)
             .setPerMessageWebSocketCompressionSupported(false)
             .setPerFrameWebSocketCompressionSupported(false))
@@ -103,7 +91,7 @@ public final class WebSocketProxyVerticle extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request) {
-    if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+    if (!WebSocketUpgrades.isUpgrade(request)) {
       request.response().putHeader(HttpHeaders.UPGRADE, "websocket");
       json(request, 426, new JsonObject().put("error", "listener " + listener.name() + " only accepts WebSocket upgrades"));
       return;
@@ -173,18 +161,7 @@ public final class WebSocketProxyVerticle extends VerticleBase {
     }
 
     private void connect() {
-      WebSocketConnectOptions options = new WebSocketConnectOptions()
-          .setHost(route.upstream().host())
-          .setPort(route.upstream().port())
-          .setSsl(route.upstream().secure())
-          .setURI(route.upstream().basePath() + request.uri())
-          .setTimeout(route.timeoutMs())
-          .setHeaders(upstreamHeaders());
-      String offered = request.getHeader(SUBPROTOCOL);
-      if (offered != null) {
-        options.setSubProtocols(List.of(offered.split("\\s*,\\s*")));
-      }
-      client.connect(options).onComplete(ar -> {
+      client.connect(WebSocketUpgrades.connectOptions(request, route.upstream(), route.timeoutMs())).onComplete(ar -> {
         if (ar.succeeded()) {
           accept(ar.result());
         } else {
@@ -193,27 +170,9 @@ public final class WebSocketProxyVerticle extends VerticleBase {
       });
     }
 
-    private MultiMap upstreamHeaders() {
-      MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-      request.headers().forEach(h -> {
-        if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
-          headers.add(h.getKey(), h.getValue());
-        }
-      });
-      headers.set("Connection", request.getHeader("Connection") == null ? "" : request.getHeader("Connection"));
-      ForwardedHeaders.apply(headers, request);
-      headers.remove("Connection");
-      return headers;
-    }
-
     private void accept(WebSocket upstream) {
       upstream.pause(); // until the relay is ready for what the upstream sends first
-      String chosen = upstream.subProtocol();
-      if (chosen == null) {
-        request.headers().remove(SUBPROTOCOL);
-      } else {
-        request.headers().set(SUBPROTOCOL, chosen);
-      }
+      WebSocketUpgrades.adoptSubprotocol(request, upstream);
       request.toWebSocket().onComplete(ar -> {
         if (ar.failed()) {
           upstream.close();
@@ -230,14 +189,7 @@ public final class WebSocketProxyVerticle extends VerticleBase {
     private void upstreamFailed(Throwable cause) {
       if (cause instanceof UpgradeRejectedException rejected) {
         // The upstream answered the upgrade with a plain HTTP response: the client gets it as it was.
-        HttpServerResponse response = request.response().setStatusCode(rejected.getStatus());
-        rejected.getHeaders().forEach(h -> {
-          if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
-            response.headers().add(h.getKey(), h.getValue());
-          }
-        });
-        request.resume();
-        response.end(rejected.getBody() == null ? Buffer.buffer() : rejected.getBody());
+        WebSocketUpgrades.passRejection(request, rejected);
         complete(rejected.getStatus() >= 500, ChaosListener.outcome(rejected.getStatus()));
         return;
       }

@@ -2,6 +2,7 @@ package io.faultline.protocol.websocket;
 
 import io.faultline.chaos.config.WebSocketConfig;
 import io.faultline.chaos.engine.StreamChaos;
+import io.faultline.chaos.listener.AbruptClose;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;

@@ -4,6 +4,7 @@ import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.listener.AbruptClose;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Future;

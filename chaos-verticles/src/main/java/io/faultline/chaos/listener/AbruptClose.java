@@ -1,4 +1,4 @@
-package io.faultline.protocol.websocket;
+package io.faultline.chaos.listener;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.http.HttpConnection;
@@ -10,12 +10,12 @@ import io.vertx.core.net.impl.ConnectionBase;
  * sends a 1000 close frame (so does closing its Netty channel: Vert.x's handler intercepts it), so this
  * starts the close below that handler.
  */
-final class AbruptClose {
+public final class AbruptClose {
 
   private AbruptClose() {
   }
 
-  static void close(HttpConnection connection) {
+  public static void close(HttpConnection connection) {
     if (connection instanceof ConnectionBase base) {
       // Start the close from the last handler's context: it travels toward the socket past that handler,
       // Vert.x's own, which would otherwise turn the close into a close frame.

@@ -1,0 +1,90 @@
+package io.faultline.chaos.listener;
+
+import io.faultline.chaos.config.Upstream;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Proxying a WebSocket upgrade: the upstream handshake carries the client's headers and offered
+ * subprotocols, the client is answered with the subprotocol the upstream chose, and an upstream that
+ * refuses the upgrade is passed on as it answered. Servers that use this accept any subprotocol
+ * ({@code setWebSocketSubProtocols(List.of("*"))}): {@link #adoptSubprotocol} rewrites the request so
+ * that the upstream's choice is the one accepted.
+ */
+public final class WebSocketUpgrades {
+
+  /** The subprotocol list a proxying server accepts: whatever the request names. */
+  public static final List<String> ANY_SUBPROTOCOL = List.of("*");
+
+  private static final String SUBPROTOCOL = "Sec-WebSocket-Protocol";
+
+  /** Request headers that belong to this hop's handshake, not the upstream's. */
+  private static final Set<String> HOP_BY_HOP = Set.of("host", "connection", "upgrade", "keep-alive", "te", "trailer",
+      "transfer-encoding", "content-length", "proxy-connection", "proxy-authorization", "sec-websocket-key",
+      "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "sec-websocket-accept");
+
+  private WebSocketUpgrades() {
+  }
+
+  public static boolean isUpgrade(HttpServerRequest request) {
+    return "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
+  }
+
+  /** Where and how to open the upstream side of {@code request}'s upgrade. */
+  public static WebSocketConnectOptions connectOptions(HttpServerRequest request, Upstream upstream, long timeoutMs) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    request.headers().forEach(h -> {
+      if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        headers.add(h.getKey(), h.getValue());
+      }
+    });
+    String connection = request.getHeader("Connection");
+    if (connection != null) {
+      headers.set("Connection", connection);
+    }
+    ForwardedHeaders.apply(headers, request);
+    headers.remove("Connection");
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
+        .setHost(upstream.host())
+        .setPort(upstream.port())
+        .setSsl(upstream.secure())
+        .setURI(upstream.basePath() + request.uri())
+        .setTimeout(timeoutMs)
+        .setHeaders(headers);
+    String offered = request.getHeader(SUBPROTOCOL);
+    if (offered != null) {
+      options.setSubProtocols(List.of(offered.trim().split("\\s*,\\s*")));
+    }
+    return options;
+  }
+
+  /** Makes the client's handshake accept what the upstream chose (or no subprotocol); call before {@code toWebSocket()}. */
+  public static void adoptSubprotocol(HttpServerRequest request, WebSocket upstream) {
+    String chosen = upstream.subProtocol();
+    if (chosen == null) {
+      request.headers().remove(SUBPROTOCOL);
+    } else {
+      request.headers().set(SUBPROTOCOL, chosen);
+    }
+  }
+
+  /** Answers the client as the upstream answered its upgrade: status, headers (but hop-by-hop ones) and body. */
+  public static void passRejection(HttpServerRequest request, UpgradeRejectedException rejected) {
+    HttpServerResponse response = request.response().setStatusCode(rejected.getStatus());
+    rejected.getHeaders().forEach(h -> {
+      if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        response.headers().add(h.getKey(), h.getValue());
+      }
+    });
+    request.resume();
+    response.end(rejected.getBody() == null ? Buffer.buffer() : rejected.getBody());
+  }
+}

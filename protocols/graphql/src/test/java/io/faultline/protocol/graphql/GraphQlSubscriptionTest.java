@@ -1,0 +1,60 @@
+package io.faultline.protocol.graphql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Subscriptions over graphql-transport-ws through a graphql listener, with and without chaos. */
+class GraphQlSubscriptionTest {
+
+  private GraphQlFixture fixture;
+
+  @AfterEach
+  void close() {
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  private static final String FEED = "subscription { feed(count: 3) { name orders { id } } }";
+
+  @Test
+  void subscriptionsPassThroughUnchanged() throws Exception {
+    fixture = new GraphQlFixture(null);
+    List<JsonObject> messages = fixture.subscribe(FEED);
+    assertThat(messages).extracting(m -> m.getString("type")).containsExactly("next", "next", "next", "complete");
+    assertThat(messages).extracting(m -> m.getString("id")).containsOnly("1");
+    assertThat(messages.get(1).getJsonObject("payload").getJsonObject("data").getJsonObject("feed").getString("name")).isEqualTo("Linus");
+    assertThat(messages.get(0).getJsonObject("payload").getJsonObject("data").getJsonObject("feed").getJsonArray("orders")).hasSize(2);
+  }
+
+  @Test
+  void fieldFaultsNullTheFieldInEveryEvent() throws Exception {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Subscription.feed.orders\","
+        + " \"error_probability\": 1.0}]}}");
+    List<JsonObject> messages = fixture.subscribe(FEED);
+    assertThat(messages).hasSize(4);
+    for (JsonObject next : messages.subList(0, 3)) {
+      JsonObject payload = next.getJsonObject("payload");
+      assertThat(payload.getJsonObject("data").getJsonObject("feed").getValue("orders")).isNull();
+      assertThat(payload.getJsonObject("data").getJsonObject("feed").getString("name")).isNotNull();
+      assertThat(payload.getJsonArray("errors").getJsonObject(0).getJsonArray("path")).isEqualTo(new JsonArray().add("feed").add("orders"));
+    }
+  }
+
+  @Test
+  void aTargetedSubscriptionIsAnsweredWithAnErrorMessage() throws Exception {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"rules\": [{\"name\": \"no-feeds\", \"match\": {\"operation_type\": \"subscription\"},"
+        + " \"graphql\": {\"error_probability\": 1.0, \"error_code\": \"FEED_DOWN\"}}]}");
+    List<JsonObject> messages = fixture.subscribe(FEED);
+    assertThat(messages).hasSize(1);
+    assertThat(messages.get(0).getString("type")).isEqualTo("error");
+    assertThat(messages.get(0).getJsonArray("payload").getJsonObject(0).getJsonObject("extensions").getString("code")).isEqualTo("FEED_DOWN");
+    // Queries are not targeted by that rule.
+    assertThat(fixture.post("{ hello }").bodyAsJsonObject().getJsonObject("data").getString("hello")).isEqualTo("world");
+  }
+}
