@@ -24,8 +24,10 @@ class ReadmeConfigTest {
     Files.writeString(file, yaml);
     GatewayConfig config = ConfigLoader.load(file, Map.of(), Map.of());
     assertThat(config.listeners().get(0).routes()).hasSize(1);
-    assertThat(config.effectiveChaos().rules()).extracting(r -> r.name()).containsExactly("checkout-errors", "listener:web", "listener:live");
-    assertThat(config.effectiveChaos().rules().get(2).websocket().messageDropProbability()).isEqualTo(0.05);
+    assertThat(config.effectiveChaos().rules()).extracting(r -> r.name()).containsExactly("checkout-errors", "orders-field-down", "listener:web", "listener:live");
+    assertThat(config.effectiveChaos().rules().get(1).match().fields()).containsExactly("Query.user.orders");
+    assertThat(config.effectiveChaos().rules().get(3).websocket().messageDropProbability()).isEqualTo(0.05);
+    assertThat(config.listeners()).extracting(l -> l.protocol()).containsExactly("http", "grpc", "websocket", "graphql");
     assertThat(config.chaos().seed()).isEqualTo(42);
   }
 }
