@@ -137,7 +137,11 @@ public final class FaultTypes {
       new FaultType(WebSocketFault.TYPE, (s, parts) -> {
         WebSocketConfig ws = s.websocket() != null && s.websocket().active() ? s.websocket() : null;
         LatencyConfig latency = s.latency() != null && s.latency().active() ? s.latency() : null;
-        return ws == null && latency == null ? null : new FaultSpec(WebSocketFault.TYPE, 1.0, new WebSocketFault(ws, latency));
+        if (ws == null && latency == null) {
+          return null;
+        }
+        // With only latency set, this is the latency fault acting per message on websocket listeners: listed as latency.
+        return new FaultSpec(ws == null ? LatencyFault.TYPE : WebSocketFault.TYPE, 1.0, new WebSocketFault(ws, latency));
       }));
 
   private FaultTypes() {

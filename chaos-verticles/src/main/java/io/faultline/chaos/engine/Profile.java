@@ -29,7 +29,7 @@ final class Profile {
   }
 
   List<String> types() {
-    return java.util.Arrays.stream(specs).map(FaultSpec::type).toList();
+    return java.util.Arrays.stream(specs).map(FaultSpec::type).distinct().toList();
   }
 
   Verdict decide(RequestFacts request, ChaosRandom random) {
