@@ -43,7 +43,7 @@ final class ConfigReloader extends VerticleBase {
       vertx.fileSystem().props(file.toString()).onSuccess(props -> lastModified = props.lastModifiedTime());
       vertx.setPeriodic(WATCH_INTERVAL_MS, id -> watch());
     }
-    return vertx.eventBus().<JsonObject>consumer(Addresses.CONFIG_RELOAD, this::onReload).completion();
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.CONFIG_RELOAD, this::onReload).completion();
   }
 
   private void onReload(Message<JsonObject> message) {

@@ -1,10 +1,17 @@
 package io.faultline.gateway;
 
 import io.faultline.admin.AdminVerticle;
+import io.faultline.admin.bridge.TcpBridgeVerticle;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.control.ChaosControlVerticle;
+import io.faultline.chaos.engine.NodeContext;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.cluster.ClusterConfig;
+import io.faultline.cluster.ClusterVerticle;
+import io.faultline.cluster.ClusteredVertx;
+import io.faultline.cluster.LocalNodeVerticle;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.faultline.gateway.metrics.ChaosMeterBinder;
 import io.faultline.chaos.state.FileScenarioStore;
 import io.faultline.chaos.state.ScenarioStore;
@@ -41,8 +48,11 @@ public final class Gateway {
   private final ChaosState state;
   private final Map<String, Integer> listenerPorts;
   private final int adminPort;
+  private final HazelcastClusterManager clusterManager;
 
-  private Gateway(Vertx vertx, ChaosState state, Map<String, Integer> listenerPorts, int adminPort) {
+  private Gateway(Vertx vertx, ChaosState state, Map<String, Integer> listenerPorts, int adminPort,
+      HazelcastClusterManager clusterManager) {
+    this.clusterManager = clusterManager;
     this.vertx = vertx;
     this.state = state;
     this.listenerPorts = listenerPorts;
@@ -62,10 +72,33 @@ public final class Gateway {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
+    ClusterConfig cluster = config.cluster();
+    Future<ClusteredVertx.Member> node = cluster.enabled() ? ClusteredVertx.start(cluster, options)
+        : Future.succeededFuture(new ClusteredVertx.Member(Vertx.vertx(options), null));
+    return node.compose(member -> deploy(member, config, file, reload, state, store, meters));
+  }
+
+  private static Future<Gateway> deploy(ClusteredVertx.Member member, GatewayConfig config, Path file,
+      Supplier<GatewayConfig> reload, ChaosState state, ScenarioStore store, ChaosMeterBinder meters) {
+    Vertx vertx = member.vertx();
     Map<String, Integer> ports = new LinkedHashMap<>();
     AdminVerticle admin = new AdminVerticle(config.admin(), meters::scrape);
-    Future<?> chain = vertx.deployVerticle(new ChaosControlVerticle(state, store));
+    List<String> capabilities = config.listeners().stream().map(ListenerConfig::protocol).distinct().toList();
+    Supplier<String> address = () -> config.admin().host() + ":" + admin.actualPort();
+    ClusterConfig cluster = config.cluster();
+    String localId = cluster.nodeId() != null ? cluster.nodeId() : "local";
+    if (member.manager() == null) {
+      state.moveTo(NodeContext.standalone(localId, cluster.region(), cluster.zone()));
+    }
+    VerticleBase nodeVerticle = member.manager() != null
+        ? new ClusterVerticle(cluster, member.manager(), state, address, capabilities)
+        : new LocalNodeVerticle(localId, cluster.region(), cluster.zone(), address, capabilities);
+    // The admin API first, so the node registers with its real address; then the node joins (and adopts the
+    // cluster's chaos state) before any listener takes traffic.
+    Future<?> chain = vertx.deployVerticle(new ChaosControlVerticle(state, store))
+        .compose(v -> vertx.deployVerticle(admin))
+        .compose(v -> vertx.deployVerticle(nodeVerticle));
     for (int i = 0; i < config.listeners().size(); i++) {
       ListenerConfig listener = config.listeners().get(i);
       int index = i;
@@ -76,13 +109,17 @@ public final class Gateway {
         default -> deployHttp(vertx, listener, index, state, meters);
       }).onSuccess(port -> ports.put(listener.name(), port));
     }
+    if (config.bridge().enabled()) {
+      chain = chain.compose(v -> vertx.deployVerticle(new TcpBridgeVerticle(config.bridge().host(), config.bridge().port())));
+    }
     return chain
-        .compose(v -> vertx.deployVerticle(admin))
         .compose(v -> vertx.deployVerticle(new ConfigReloader(file, reload == null ? () -> config : reload, config)))
         .map(v -> {
-          LOG.info(() -> "Faultline ready (" + (vertx.isNativeTransportEnabled() ? "epoll" : "nio") + "): chaos " + (state.snapshot().config().enabled() ? "ON" : "off")
+          LOG.info(() -> "Faultline ready (" + (vertx.isNativeTransportEnabled() ? "epoll" : "nio") + "): node "
+              + state.snapshot().node().id() + (vertx.isClustered() ? " in cluster " + cluster.name() : "")
+              + ", chaos " + (state.snapshot().config().enabled() ? "ON" : "off")
               + ", seed " + state.snapshot().seed() + ", admin port " + admin.actualPort() + ", listeners " + ports);
-          return new Gateway(vertx, state, ports, admin.actualPort());
+          return new Gateway(vertx, state, ports, admin.actualPort(), member.manager());
         })
         .recover(error -> {
           // Not chained on close(): listeners of a closing Vert.x may never run.
@@ -163,6 +200,22 @@ public final class Gateway {
 
   public int listenerPort(String name) {
     return listenerPorts.get(name);
+  }
+
+  /** The node's id (its cluster node id, or the configured or default standalone id). */
+  public String nodeId() {
+    return state.snapshot().node().id();
+  }
+
+  /**
+   * Stops the node as a crash would: its Hazelcast member vanishes without leaving, so the others see a
+   * failure (not a departure), then Vert.x closes. A standalone node just closes.
+   */
+  public Future<Void> kill() {
+    if (clusterManager != null) {
+      clusterManager.getHazelcastInstance().getLifecycleService().terminate();
+    }
+    return vertx.close().otherwiseEmpty();
   }
 
   public Future<Void> close() {

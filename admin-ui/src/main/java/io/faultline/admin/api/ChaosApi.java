@@ -30,6 +30,8 @@ public final class ChaosApi {
     router.delete("/api/chaos/rules/:name").handler(ctx ->
         bus.forward(ctx, Addresses.RULES_REMOVE, new JsonObject().put("name", ctx.pathParam("name"))));
     router.post("/api/config/reload").handler(ctx -> bus.forward(ctx, Addresses.CONFIG_RELOAD, null));
+    router.get("/api/cluster/nodes").handler(ctx -> bus.forward(ctx, Addresses.CLUSTER_NODES, null));
+    router.get("/api/cluster/leader").handler(ctx -> bus.forward(ctx, Addresses.CLUSTER_LEADER, null));
   }
 
   private void getSection(RoutingContext ctx) {

@@ -17,7 +17,7 @@ public record ChaosOverride(
 
   public ChaosRule toRule(String listener) {
     return new ChaosRule("listener:" + listener, enabled,
-        new RuleMatch(listener, null, null, null, null, null, null, null, null),
+        new RuleMatch(listener, null, null, null, null, null, null, null, null, null, null, null, null),
         latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql);
   }
 }

@@ -2,14 +2,17 @@ package io.faultline.chaos.config;
 
 /**
  * Token-bucket rate limiting: {@code requests_per_second} refill, {@code burst_size} capacity,
- * optionally one bucket per client IP and/or per endpoint. Excess requests get 429.
+ * optionally one bucket per client IP and/or per endpoint. Excess requests get 429. With
+ * {@code scope: cluster} the rate is the whole cluster's: each live node enforces its share, re-split
+ * when members come and go.
  */
 public record RateLimitConfig(
     Boolean enabled,
     Double requestsPerSecond,
     Integer burstSize,
     Boolean perIp,
-    Boolean perEndpoint) {
+    Boolean perEndpoint,
+    String scope) {
 
   public RateLimitConfig {
     enabled = Check.flag(enabled, true);
@@ -21,5 +24,9 @@ public record RateLimitConfig(
     burstSize = Check.positive(burstSize, "burst_size", (int) Math.max(1, Math.ceil(rps)));
     perIp = Check.flag(perIp, false);
     perEndpoint = Check.flag(perEndpoint, false);
+    scope = scope == null ? "node" : scope.toLowerCase(java.util.Locale.ROOT);
+    if (!scope.equals("node") && !scope.equals("cluster")) {
+      throw new ChaosConfigException("scope", "must be node or cluster, got " + scope);
+    }
   }
 }

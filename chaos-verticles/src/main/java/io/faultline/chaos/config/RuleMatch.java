@@ -10,7 +10,9 @@ import java.util.Map;
  * On graphql listeners also the {@code operation_type} ({@code query}, {@code mutation},
  * {@code subscription}), an {@code operation_name} glob, and {@code fields} (the rule matches when the
  * operation selects any of them, as {@code Query.user.orders}); a request that is not a parsed GraphQL
- * operation never matches a rule that sets one of these.
+ * operation never matches a rule that sets one of these. {@code nodes}, {@code regions}, {@code zones}
+ * and {@code node_percent} (a blast radius: that share of the live nodes, picked with the seed) scope a
+ * rule to some nodes of a cluster.
  */
 public record RuleMatch(
     String listener,
@@ -21,7 +23,11 @@ public record RuleMatch(
     Map<String, String> headers,
     String operationType,
     String operationName,
-    List<String> fields) {
+    List<String> fields,
+    List<String> nodes,
+    List<String> regions,
+    List<String> zones,
+    Double nodePercent) {
 
   public static final List<String> OPERATION_TYPES = List.of("query", "mutation", "subscription");
 
@@ -38,9 +44,31 @@ public record RuleMatch(
       }
     }
     fields = fields == null ? List.of() : List.copyOf(fields);
+    nodes = nodes == null ? List.of() : List.copyOf(nodes);
+    regions = regions == null ? List.of() : List.copyOf(regions);
+    zones = zones == null ? List.of() : List.copyOf(zones);
+    nodePercent = Check.percent(nodePercent, "node_percent", 100.0);
     for (int i = 0; i < fields.size(); i++) {
       checkFieldPath(fields.get(i), "fields[" + i + "]");
     }
+  }
+
+  /**
+   * Whether a rule with this match exists on a node at all: every node scope that is set ({@code nodes},
+   * {@code regions}, {@code zones}, {@code node_percent}) must include it. Decided when a snapshot is
+   * compiled, not per request.
+   */
+  public boolean appliesTo(io.faultline.chaos.engine.NodeContext node, long seed) {
+    if (!nodes.isEmpty() && !nodes.contains(node.id())) {
+      return false;
+    }
+    if (!regions.isEmpty() && !regions.contains(node.region())) {
+      return false;
+    }
+    if (!zones.isEmpty() && !zones.contains(node.zone())) {
+      return false;
+    }
+    return nodePercent >= 100.0 || node.inBlastRadius(nodePercent, seed);
   }
 
   /** A field path is a root type and at least one field: {@code Query.user} or {@code Mutation.checkout.total}. */
@@ -53,6 +81,6 @@ public record RuleMatch(
   }
 
   public static RuleMatch any() {
-    return new RuleMatch(null, null, null, null, null, null, null, null, null);
+    return new RuleMatch(null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -20,9 +20,9 @@ public final class Scenarios {
           true,
           base(new LatencyConfig(true, null, List.of(1_000L, 5_000L), 30.0, 1.0, null),
               new FaultInjectionConfig(true, SERVER_ERRORS, 0.3, 0.2, null, 0.1, null, null, null, null, null, null, null),
-              new RateLimitConfig(true, 10.0, null, null, null), null)),
+              new RateLimitConfig(true, 10.0, null, null, null, null), null)),
       new Scenario("peak_traffic", "50 req/s per endpoint with a burst of 10", true,
-          base(null, null, new RateLimitConfig(true, 50.0, 10, false, true), null)),
+          base(null, null, new RateLimitConfig(true, 50.0, 10, false, true, null), null)),
       new Scenario("slow_backend", "2 s fixed delay with 10% jitter on every request", true,
           base(new LatencyConfig(true, 2_000L, null, 10.0, 1.0, null), null, null, null)));
 

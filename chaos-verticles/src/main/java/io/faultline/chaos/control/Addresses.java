@@ -24,6 +24,10 @@ public final class Addresses {
 
   /** Published after every change, with the new status as body. */
   public static final String CHAOS_CHANGED = "faultline.chaos.changed";
+  public static final String CLUSTER_NODES = "faultline.cluster.nodes";
+  public static final String CLUSTER_LEADER = "faultline.cluster.leader";
+  /** Cluster-internal: a node's new chaos state, as the cluster agreed it, for every node to adopt. */
+  public static final String CLUSTER_STATE = "faultline.cluster.state";
 
   private Addresses() {
   }

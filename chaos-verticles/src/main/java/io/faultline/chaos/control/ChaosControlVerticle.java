@@ -71,6 +71,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     ChaosConfig config = snapshot.config();
     return new JsonObject()
         .put("enabled", config.enabled())
+        .put("node", snapshot.node().id())
         .put("version", snapshot.version())
         .put("seed", snapshot.seed())
         .put("scenario", state.scenario())
@@ -147,12 +148,12 @@ public final class ChaosControlVerticle extends VerticleBase {
   }
 
   private MessageConsumer<JsonObject> answer(String address, Function<JsonObject, JsonObject> action) {
-    return vertx.eventBus().consumer(address, guarded(message -> message.reply(action.apply(message.body()))));
+    return vertx.eventBus().localConsumer(address, guarded(message -> message.reply(action.apply(message.body()))));
   }
 
   /** Like {@link #answer}, replying only once the saved scenarios are stored. */
   private MessageConsumer<JsonObject> persisted(String address, Function<JsonObject, JsonObject> action) {
-    return vertx.eventBus().consumer(address, guarded(message -> {
+    return vertx.eventBus().localConsumer(address, guarded(message -> {
       JsonObject reply = action.apply(message.body());
       List<Scenario> snapshot = state.savedScenarios();
       vertx.executeBlocking(() -> {
@@ -163,7 +164,7 @@ public final class ChaosControlVerticle extends VerticleBase {
   }
 
   private MessageConsumer<JsonObject> change(String address, Function<JsonObject, ChaosSnapshot> action) {
-    return vertx.eventBus().consumer(address, guarded(message -> {
+    return vertx.eventBus().localConsumer(address, guarded(message -> {
       action.apply(message.body());
       JsonObject status = status();
       message.reply(status);

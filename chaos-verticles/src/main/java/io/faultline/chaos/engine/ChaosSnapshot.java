@@ -35,10 +35,12 @@ public final class ChaosSnapshot {
   private final RuleMatcher[] matchers;
   private final Profile[] ruleProfiles;
   private final StatefulParts parts;
+  private final NodeContext node;
   private final AtomicLong sequence = new AtomicLong();
 
   private ChaosSnapshot(ChaosConfig config, long version, long seed, Profile global, RuleMatcher[] matchers,
-      Profile[] ruleProfiles, StatefulParts parts) {
+      Profile[] ruleProfiles, StatefulParts parts, NodeContext node) {
+    this.node = node;
     this.config = config;
     this.version = version;
     this.seed = seed;
@@ -49,21 +51,35 @@ public final class ChaosSnapshot {
     this.enabled = config.enabled() && (!global.isEmpty() || ruleProfiles.length > 0);
   }
 
-  /** Compiles {@code config}; stateful parts whose config is unchanged carry over from {@code previous}. */
+  /** Compiles {@code config} for a standalone node. */
   public static ChaosSnapshot compile(ChaosConfig config, long version, long seed, ChaosSnapshot previous,
       LongSupplier nanoClock) {
-    StatefulParts parts = StatefulParts.start(previous == null ? null : previous.parts, nanoClock, config);
+    return compile(config, version, seed, previous, nanoClock, NodeContext.standalone("local", null, null));
+  }
+
+  /**
+   * Compiles {@code config} for {@code node}: rules scoped to other nodes are left out. Stateful parts
+   * whose config is unchanged carry over from {@code previous}.
+   */
+  public static ChaosSnapshot compile(ChaosConfig config, long version, long seed, ChaosSnapshot previous,
+      LongSupplier nanoClock, NodeContext node) {
+    StatefulParts parts = StatefulParts.start(previous == null ? null : previous.parts, nanoClock, config, node);
     Profile global = Profile.compile(config, parts);
     List<RuleMatcher> matchers = new ArrayList<>();
     List<Profile> profiles = new ArrayList<>();
     for (ChaosRule rule : config.rules()) {
-      if (rule.enabled()) {
+      if (rule.enabled() && rule.match().appliesTo(node, seed)) {
         matchers.add(new RuleMatcher(rule.match()));
         profiles.add(Profile.compile(config.overlay(rule), parts.forRule(rule.name())));
       }
     }
     return new ChaosSnapshot(config, version, seed, global, matchers.toArray(RuleMatcher[]::new),
-        profiles.toArray(Profile[]::new), parts);
+        profiles.toArray(Profile[]::new), parts, node);
+  }
+
+  /** The node this snapshot was compiled for. */
+  public NodeContext node() {
+    return node;
   }
 
   public ChaosConfig config() {

@@ -58,7 +58,10 @@ public final class FaultTypes {
         if (c == null || !c.enabled()) {
           return null;
         }
-        RateLimiter limiter = parts.shared(c, () -> new RateLimiter(c.requestsPerSecond(), c.burstSize(), parts.nanoClock()));
+        // scope: cluster — each live node enforces its share of the cluster's rate and burst.
+        int share = c.scope().equals("cluster") ? parts.clusterSize() : 1;
+        RateLimiter limiter = parts.shared(c, () -> new RateLimiter(c.requestsPerSecond() / share,
+            Math.max(1, c.burstSize() / share), parts.nanoClock()));
         return new FaultSpec(RateLimitFault.TYPE, 1.0, new RateLimitFault(limiter, c.perIp(), c.perEndpoint()));
       }),
       new FaultType(BulkheadFault.TYPE, (s, parts) -> {

@@ -20,22 +20,31 @@ public final class StatefulParts {
   private final LongSupplier nanoClock;
   private final ChaosSections global;
   private final String owner;
+  private final NodeContext node;
 
   private StatefulParts(Map<List<Object>, Object> previous, Map<List<Object>, Object> current, LongSupplier nanoClock,
-      ChaosSections global, String owner) {
+      ChaosSections global, String owner, NodeContext node) {
     this.previous = previous;
     this.current = current;
     this.nanoClock = nanoClock;
     this.global = global;
     this.owner = owner;
+    this.node = node;
   }
 
-  static StatefulParts start(StatefulParts previous, LongSupplier nanoClock, ChaosSections global) {
-    return new StatefulParts(previous == null ? Map.of() : previous.current, new HashMap<>(), nanoClock, global, "");
+  static StatefulParts start(StatefulParts previous, LongSupplier nanoClock, ChaosSections global, NodeContext node) {
+    // A different cluster size re-splits cluster-wide limits: pieces sized for the old one are not reused.
+    boolean resized = previous != null && previous.node.clusterSize() != node.clusterSize();
+    return new StatefulParts(previous == null || resized ? Map.of() : previous.current, new HashMap<>(), nanoClock, global, "", node);
   }
 
   StatefulParts forRule(String rule) {
-    return new StatefulParts(previous, current, nanoClock, global, rule);
+    return new StatefulParts(previous, current, nanoClock, global, rule, node);
+  }
+
+  /** The number of live nodes sharing cluster-wide limits (1 when standalone). */
+  public int clusterSize() {
+    return node.clusterSize();
   }
 
   public LongSupplier nanoClock() {

@@ -6,11 +6,13 @@ import io.faultline.chaos.config.ChaosRule;
 import io.faultline.chaos.config.Scenario;
 import io.faultline.chaos.config.Scenarios;
 import io.faultline.chaos.engine.ChaosSnapshot;
+import io.faultline.chaos.engine.NodeContext;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -29,6 +31,15 @@ public final class ChaosState {
   private ChaosConfig baseline;
   private ChaosConfig beforeScenario;
   private String scenario;
+  private NodeContext node = NodeContext.standalone("local", null, null);
+  private Consumer<Replica> replicator;
+
+  /**
+   * Everything another node needs to take over this node's chaos state: the running config with its
+   * effective seed, the active scenario and what stopping it restores, and the version.
+   */
+  public record Replica(ChaosConfig config, String scenario, ChaosConfig beforeScenario, long version) {
+  }
 
   public ChaosState(ChaosConfig initial) {
     this(initial, System::nanoTime, new SecureRandom().nextLong());
@@ -192,11 +203,50 @@ public final class ChaosState {
   }
 
   private ChaosSnapshot install(ChaosConfig config, String activeScenario, long version) {
+    ChaosSnapshot next = compile(config, activeScenario, version);
+    if (replicator != null) {
+      replicator.accept(replica());
+    }
+    return next;
+  }
+
+  private ChaosSnapshot compile(ChaosConfig config, String activeScenario, long version) {
     long seed = config.seed() != null ? config.seed() : defaultSeed;
-    ChaosSnapshot next = ChaosSnapshot.compile(config, version, seed, snapshot, nanoClock);
+    ChaosSnapshot next = ChaosSnapshot.compile(config, version, seed, snapshot, nanoClock, node);
     snapshot = next;
     scenario = activeScenario;
     return next;
+  }
+
+  /** This node's state as a {@link Replica}, with the seed made explicit so every node draws the same. */
+  public synchronized Replica replica() {
+    ChaosConfig config = snapshot.config();
+    return new Replica(config.withSeed(snapshot.seed()), scenario, beforeScenario, snapshot.version());
+  }
+
+  /** Every local change from now on is handed to {@code replicator} (the cluster), under this state's lock. */
+  public synchronized void replicateTo(Consumer<Replica> replicator) {
+    this.replicator = replicator;
+  }
+
+  /**
+   * Takes over a state another node made (or the cluster's agreed version of this node's own): applied
+   * when its version is newer than this node's, or equal with a different config; not replicated again.
+   * Answers whether it was applied.
+   */
+  public synchronized boolean adopt(Replica replica) {
+    if (replica.version() < version() || replica.version() == version() && replica.config().equals(config())) {
+      return false;
+    }
+    beforeScenario = replica.beforeScenario();
+    compile(replica.config(), replica.scenario(), replica.version());
+    return true;
+  }
+
+  /** Recompiles the current config for {@code next} (cluster membership changed): node scopes and cluster limits follow. */
+  public synchronized void moveTo(NodeContext next) {
+    node = next;
+    compile(snapshot.config(), scenario, snapshot.version());
   }
 
   /** A named thing (scenario, rule) that does not exist. */

@@ -82,6 +82,30 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--state-dir", paramLabel = "DIR", description = "Keep saved scenarios in DIR/scenarios.json across restarts.")
   String stateDir;
 
+  @Option(names = "--cluster", description = "Join a Hazelcast cluster (TCP-IP join on --cluster-host; multicast stays off).")
+  Boolean cluster;
+
+  @Option(names = "--cluster-host", paramLabel = "HOST", description = "Address this node binds and announces to the cluster (default 127.0.0.1).")
+  String clusterHost;
+
+  @Option(names = "--cluster-port", paramLabel = "PORT", description = "This node's Hazelcast port (default 5701).")
+  String clusterPort;
+
+  @Option(names = "--cluster-members", paramLabel = "HOST:PORT,...", description = "The cluster's members (this node may be listed too).")
+  String clusterMembers;
+
+  @Option(names = "--node-id", paramLabel = "ID", description = "This node's id in the cluster (default: derived from its member id).")
+  String nodeId;
+
+  @Option(names = "--region", paramLabel = "NAME", description = "This node's region, for node-scoped chaos (default local).")
+  String region;
+
+  @Option(names = "--zone", paramLabel = "NAME", description = "This node's zone, for node-scoped chaos (default a).")
+  String zone;
+
+  @Option(names = "--bridge-port", paramLabel = "PORT", description = "Serve the TCP event-bus bridge for scripts on this port (faultline.* addresses only).")
+  String bridgePort;
+
   @Option(names = "--seed", paramLabel = "N", description = "Seed for every random chaos decision (replayable runs).")
   String seed;
 

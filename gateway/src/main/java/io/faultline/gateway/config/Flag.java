@@ -23,6 +23,14 @@ public enum Flag {
   ADMIN_HOST("--admin-host", "admin.host", Kind.STRING),
   ADMIN_TOKEN("--admin-token", "admin.token", Kind.STRING),
   STATE_DIR("--state-dir", "state_dir", Kind.STRING),
+  CLUSTER("--cluster", "cluster.enabled", Kind.BOOLEAN),
+  CLUSTER_HOST("--cluster-host", "cluster.host", Kind.STRING),
+  CLUSTER_PORT("--cluster-port", "cluster.port", Kind.INT),
+  CLUSTER_MEMBERS("--cluster-members", "cluster.members", Kind.STRING_LIST),
+  NODE_ID("--node-id", "cluster.node_id", Kind.STRING),
+  REGION("--region", "cluster.region", Kind.STRING),
+  ZONE("--zone", "cluster.zone", Kind.STRING),
+  BRIDGE_PORT("--bridge-port", "bridge.port", Kind.INT),
   SEED("--seed", "chaos.seed", Kind.LONG),
   CHAOS("--chaos", "chaos.enabled", Kind.BOOLEAN),
   CHAOS_SCENARIO("--chaos-scenario", "chaos.scenario", Kind.STRING),
@@ -40,7 +48,7 @@ public enum Flag {
   CHAOS_DISCONNECT_AFTER_MS("--chaos-disconnect-after-ms", "chaos.websocket.disconnect_after_ms", Kind.LONG),
   CHAOS_CLOSE_CODE("--chaos-close-code", "chaos.websocket.close_code", Kind.INT);
 
-  enum Kind { STRING, INT, LONG, DOUBLE, BOOLEAN, INT_LIST, RANGE }
+  enum Kind { STRING, INT, LONG, DOUBLE, BOOLEAN, INT_LIST, STRING_LIST, RANGE }
 
   private final String option;
   private final String path;
@@ -86,6 +94,7 @@ public enum Flag {
           }
           yield codes;
         }
+        case STRING_LIST -> List.of(value.split("\\s*,\\s*"));
         case RANGE -> {
           String[] parts = value.split("-");
           if (parts.length != 2) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.faultline.admin.AdminConfig;
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.cluster.ClusterConfig;
 import io.faultline.chaos.config.ChaosRule;
 import io.faultline.chaos.config.ListenerConfig;
 import java.util.ArrayList;
@@ -37,12 +38,8 @@ public record GatewayConfig(
         throw new ChaosConfigException("listeners[" + i + "].name", "duplicate listener name " + listeners.get(i).name());
       }
     }
-    if (cluster != null && Boolean.TRUE.equals(cluster.enabled())) {
-      throw new ChaosConfigException("cluster.enabled", "clustering is not available in this version of Faultline yet");
-    }
-    if (bridge != null && Boolean.TRUE.equals(bridge.enabled())) {
-      throw new ChaosConfigException("bridge.enabled", "the TCP event-bus bridge is not available in this version of Faultline yet");
-    }
+    cluster = cluster == null ? ClusterConfig.off() : cluster;
+    bridge = bridge == null ? BridgeConfig.off() : bridge;
   }
 
   public static ListenerConfig defaultListener() {
@@ -60,11 +57,23 @@ public record GatewayConfig(
     return chaos.withRules(rules);
   }
 
-  /** The {@code cluster:} section: accepted so files written for clustered nodes load; clustering itself comes later. */
-  public record ClusterConfig(Boolean enabled, Integer port, List<String> members, String nodeId, String region, String zone) {
-  }
-
-  /** The {@code bridge:} section (TCP event-bus bridge for scripts); accepted, not yet served. */
+  /**
+   * The {@code bridge:} section: the TCP event-bus bridge for scripts, on {@code host:port}
+   * (127.0.0.1:7000 by default), on when {@code enabled} or when a port is given.
+   */
   public record BridgeConfig(Boolean enabled, String host, Integer port) {
+
+    public BridgeConfig {
+      enabled = enabled != null ? enabled : port != null;
+      host = host == null ? "127.0.0.1" : host;
+      port = port == null ? 7000 : port;
+      if (port < 0 || port > 65535) {
+        throw new ChaosConfigException("port", "must be between 0 and 65535, got " + port);
+      }
+    }
+
+    public static BridgeConfig off() {
+      return new BridgeConfig(false, null, null);
+    }
   }
 }

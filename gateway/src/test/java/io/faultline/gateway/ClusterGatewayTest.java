@@ -1,0 +1,145 @@
+package io.faultline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.testing.Upstreams;
+import io.faultline.gateway.config.ConfigLoader;
+import io.faultline.gateway.config.Flag;
+import io.faultline.gateway.config.GatewayConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three clustered gateway nodes on 127.0.0.1 in one JVM (each its own Vert.x and Hazelcast member):
+ * shared chaos state, a late joiner, leader failover, node-scoped chaos, the node registry.
+ */
+class ClusterGatewayTest {
+
+  private final Vertx client = Vertx.vertx();
+  private final WebClient web = WebClient.create(client);
+  private final Upstreams.Echo upstream = Upstreams.echoHttp(client);
+  private final int[] hazelcastPorts = {Upstreams.closedPort(), Upstreams.closedPort(), Upstreams.closedPort()};
+  private final List<Gateway> nodes = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    for (Gateway node : nodes) {
+      node.close().otherwiseEmpty().await();
+    }
+    client.close().await();
+  }
+
+  private Gateway start(int index) throws Exception {
+    String members = "127.0.0.1:" + hazelcastPorts[0] + ",127.0.0.1:" + hazelcastPorts[1] + ",127.0.0.1:" + hazelcastPorts[2];
+    Map<Flag, String> flags = new HashMap<>(Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0", Flag.UPSTREAM, upstream.url(),
+        Flag.CLUSTER, "true", Flag.CLUSTER_PORT, Integer.toString(hazelcastPorts[index]), Flag.CLUSTER_MEMBERS, members,
+        Flag.NODE_ID, "n" + (index + 1), Flag.REGION, index == 2 ? "eu" : "us"));
+    GatewayConfig config = ConfigLoader.load(null, Map.of(), flags);
+    Gateway node = Gateway.start(config, null, null).await(60, TimeUnit.SECONDS);
+    nodes.add(node);
+    return node;
+  }
+
+  private JsonObject get(Gateway node, String path) {
+    return web.get(node.adminPort(), "127.0.0.1", path).send().await().bodyAsJsonObject();
+  }
+
+  private static void eventually(Supplier<Boolean> condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.get()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 20 s: " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void aChangeOnOneNodeReachesAllAndALateJoinerCatchesUp() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    web.put(n2.adminPort(), "127.0.0.1", "/api/chaos/config/fault_injection")
+        .sendBuffer(Buffer.buffer("{\"http_errors\": [503], \"http_error_probability\": 1.0}")).await();
+    JsonObject enabled = web.post(n2.adminPort(), "127.0.0.1", "/api/chaos/enable").send().await().bodyAsJsonObject();
+    long version = enabled.getLong("version");
+    eventually(() -> get(n1, "/api/chaos/status").getLong("version") == version, "n1 reaches version " + version);
+    assertThat(get(n1, "/api/chaos/status").getBoolean("enabled")).isTrue();
+    assertThat(web.get(n1.listenerPort("web"), "127.0.0.1", "/x").send().await().statusCode()).isEqualTo(503);
+    assertThat(get(n1, "/api/chaos/status").getLong("seed")).isEqualTo(enabled.getLong("seed"));
+
+    Gateway n3 = start(2);
+    JsonObject late = get(n3, "/api/chaos/status");
+    assertThat(late.getLong("version")).isEqualTo(version);
+    assertThat(late.getBoolean("enabled")).isTrue();
+    assertThat(web.get(n3.listenerPort("web"), "127.0.0.1", "/x").send().await().statusCode()).isEqualTo(503);
+
+    // Concurrent changes on two nodes still converge on one version and one config.
+    web.put(n1.adminPort(), "127.0.0.1", "/api/chaos/config/latency").sendBuffer(Buffer.buffer("{\"fixed_delay_ms\": 1}")).await();
+    web.put(n3.adminPort(), "127.0.0.1", "/api/chaos/config/latency").sendBuffer(Buffer.buffer("{\"fixed_delay_ms\": 3}")).await();
+    eventually(() -> {
+      JsonObject a = get(n1, "/api/chaos/status");
+      JsonObject b = get(n2, "/api/chaos/status");
+      JsonObject c = get(n3, "/api/chaos/status");
+      return a.getLong("version").equals(b.getLong("version")) && b.getLong("version").equals(c.getLong("version"))
+          && a.getJsonObject("config").equals(c.getJsonObject("config")) && a.getJsonObject("config").equals(b.getJsonObject("config"));
+    }, "all three nodes converge");
+  }
+
+  @Test
+  void theRegistryListsNodesAndANewLeaderWithAHigherTermFollowsACrash() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    Gateway n3 = start(2);
+    eventually(() -> get(n3, "/api/cluster/nodes").getJsonArray("nodes").stream()
+        .filter(n -> "active".equals(((JsonObject) n).getString("status"))).count() == 3, "three active nodes");
+    JsonObject first = get(n2, "/api/cluster/nodes").getJsonArray("nodes").getJsonObject(2);
+    assertThat(first.getString("id")).isEqualTo("n3");
+    assertThat(first.getString("region")).isEqualTo("eu");
+    assertThat(first.getJsonArray("capabilities")).isEqualTo(new JsonArray().add("http"));
+    assertThat(first.getString("address")).isEqualTo("127.0.0.1:" + n3.adminPort());
+    JsonObject leader = get(n3, "/api/cluster/leader");
+    assertThat(leader.getString("node")).isEqualTo("n1");
+    long term = leader.getLong("term");
+
+    nodes.remove(n1);
+    n1.kill().await();
+    eventually(() -> "n2".equals(get(n3, "/api/cluster/leader").getString("node")), "n2 leads after n1 dies");
+    assertThat(get(n3, "/api/cluster/leader").getLong("term")).isGreaterThan(term);
+    eventually(() -> get(n2, "/api/cluster/nodes").getJsonArray("nodes").getJsonObject(0).getString("status").equals("failed"),
+        "n1 reported failed");
+
+    nodes.remove(n3);
+    n3.close().await();
+    eventually(() -> get(n2, "/api/cluster/nodes").getJsonArray("nodes").getJsonObject(2).getString("status").equals("left"),
+        "n3 reported left");
+  }
+
+  @Test
+  void nodeScopedChaosHitsOnlyItsNodes() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    Gateway n3 = start(2);
+    eventually(() -> get(n1, "/api/cluster/nodes").getJsonArray("nodes").size() == 3, "three nodes registered");
+    web.put(n1.adminPort(), "127.0.0.1", "/api/chaos/config").sendBuffer(Buffer.buffer("{\"enabled\": true, \"rules\": ["
+        + "{\"name\": \"n2-only\", \"match\": {\"nodes\": [\"n2\"]}, \"fault_injection\": {\"http_errors\": [500], \"http_error_probability\": 1}},"
+        + "{\"name\": \"eu-only\", \"match\": {\"regions\": [\"eu\"]}, \"fault_injection\": {\"http_errors\": [502], \"http_error_probability\": 1}}]}"))
+        .await();
+    long version = get(n1, "/api/chaos/status").getLong("version");
+    eventually(() -> get(n2, "/api/chaos/status").getLong("version") >= version && get(n3, "/api/chaos/status").getLong("version") >= version,
+        "the rules reach every node");
+    assertThat(web.get(n1.listenerPort("web"), "127.0.0.1", "/x").send().await().statusCode()).isEqualTo(200);
+    assertThat(web.get(n2.listenerPort("web"), "127.0.0.1", "/x").send().await().statusCode()).isEqualTo(500);
+    assertThat(web.get(n3.listenerPort("web"), "127.0.0.1", "/x").send().await().statusCode()).isEqualTo(502);
+  }
+}
