@@ -1,0 +1,70 @@
+package io.faultline.chaos.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.config.ChaosJson;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Rules scoped to nodes, blast radius by percentage, and cluster-wide rate limits split between live nodes. */
+class NodeScopeTest {
+
+  private static final ChaosSnapshotTest.Facts REQUEST = new ChaosSnapshotTest.Facts("/x", "GET");
+
+  private static ChaosSnapshot on(String json, NodeContext node, long seed) {
+    return ChaosSnapshot.compile(ChaosJson.parse(json, ChaosConfig.class, ""), 1, seed, null, () -> 0L, node);
+  }
+
+  private static boolean fails(ChaosSnapshot snapshot) {
+    return snapshot.decide(REQUEST).terminal() instanceof Decision.Fail;
+  }
+
+  private static final String SCOPED = """
+      {"enabled": true, "rules": [{"name": "r", "match": {%s},
+        "fault_injection": {"http_errors": [500], "http_error_probability": 1}}]}""";
+
+  @Test
+  void rulesApplyOnlyOnTheNodesRegionsAndZonesTheyName() {
+    List<String> live = List.of("a", "b", "c");
+    NodeContext a = new NodeContext("a", "us", "1", live);
+    NodeContext b = new NodeContext("b", "eu", "2", live);
+    assertThat(fails(on(SCOPED.formatted("\"nodes\": [\"a\"]"), a, 1))).isTrue();
+    assertThat(fails(on(SCOPED.formatted("\"nodes\": [\"a\"]"), b, 1))).isFalse();
+    assertThat(fails(on(SCOPED.formatted("\"regions\": [\"eu\"]"), b, 1))).isTrue();
+    assertThat(fails(on(SCOPED.formatted("\"regions\": [\"eu\"]"), a, 1))).isFalse();
+    assertThat(fails(on(SCOPED.formatted("\"zones\": [\"1\", \"3\"]"), a, 1))).isTrue();
+    assertThat(fails(on(SCOPED.formatted("\"zones\": [\"1\", \"3\"]"), b, 1))).isFalse();
+  }
+
+  @Test
+  void aBlastRadiusPicksThatShareOfLiveNodesTheSameOnEveryNodeAndBySeed() {
+    List<String> live = IntStream.range(0, 10).mapToObj(i -> "node-" + i).toList();
+    String json = SCOPED.formatted("\"node_percent\": 30");
+    List<String> picked = live.stream().filter(id -> fails(on(json, new NodeContext(id, null, null, live), 7))).toList();
+    assertThat(picked).hasSize(3);
+    // Each node decides alone; asking again (another node's view of the same cluster) gives the same three.
+    assertThat(live.stream().filter(id -> new NodeContext(id, null, null, live).inBlastRadius(30, 7)).toList()).isEqualTo(picked);
+    List<String> otherSeed = live.stream().filter(id -> new NodeContext(id, null, null, live).inBlastRadius(30, 8)).toList();
+    assertThat(otherSeed).hasSize(3);
+  }
+
+  @Test
+  void aClusterRateLimitIsSplitBetweenTheLiveNodes() {
+    String json = "{\"enabled\": true, \"rate_limit\": {\"requests_per_second\": 30, \"burst_size\": 30, \"scope\": \"cluster\"}}";
+    // The clock stands still, so only the burst is available: 30 for one node, 10 for each of three.
+    assertThat(admitted(on(json, NodeContext.standalone("a", null, null), 1))).isEqualTo(30);
+    assertThat(admitted(on(json, new NodeContext("a", null, null, List.of("a", "b", "c")), 1))).isEqualTo(10);
+    String node = "{\"enabled\": true, \"rate_limit\": {\"requests_per_second\": 30, \"burst_size\": 30}}";
+    assertThat(admitted(on(node, new NodeContext("a", null, null, List.of("a", "b", "c")), 1))).isEqualTo(30);
+  }
+
+  private static int admitted(ChaosSnapshot snapshot) {
+    int n = 0;
+    for (int i = 0; i < 100; i++) {
+      n += fails(snapshot) ? 0 : 1;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Drive Faultline from Node.js over its TCP event-bus bridge (no packages needed).
+// Start a node with `serve --bridge-port 7000`, then: node faultline_bridge.mjs 127.0.0.1 7000
+// Frames are 4 bytes of big-endian length followed by a JSON object; only faultline.* addresses pass.
+import net from 'node:net';
+import { randomUUID } from 'node:crypto';
+
+export class Bridge {
+  constructor(host = '127.0.0.1', port = 7000) {
+    this.socket = net.createConnection({ host, port });
+    this.buffer = Buffer.alloc(0);
+    this.waiters = new Map();   // address -> resolve of the next frame for it
+    this.queued = [];           // frames nobody waited for yet
+    this.socket.on('data', (chunk) => this.#receive(chunk));
+    this.ready = new Promise((resolve, reject) => {
+      this.socket.once('connect', resolve);
+      this.socket.once('error', reject);
+    });
+  }
+
+  #receive(chunk) {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    while (this.buffer.length >= 4) {
+      const length = this.buffer.readUInt32BE(0);
+      if (this.buffer.length < 4 + length) return;
+      const frame = JSON.parse(this.buffer.subarray(4, 4 + length).toString('utf8'));
+      this.buffer = this.buffer.subarray(4 + length);
+      // An error without an address (access denied) goes to whoever waits first.
+      const waiter = this.waiters.get(frame.address) ?? (frame.type === 'err' && !frame.address ? [...this.waiters.values()][0] : undefined);
+      if (waiter) {
+        this.waiters.delete(frame.address);
+        waiter(frame);
+      } else {
+        this.queued.push(frame);
+      }
+    }
+  }
+
+  #write(frame) {
+    const data = Buffer.from(JSON.stringify(frame), 'utf8');
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(data.length, 0);
+    this.socket.write(Buffer.concat([header, data]));
+  }
+
+  #next(address) {
+    const i = this.queued.findIndex((f) => f.address === address);
+    if (i >= 0) return Promise.resolve(this.queued.splice(i, 1)[0]);
+    return new Promise((resolve) => this.waiters.set(address, resolve));
+  }
+
+  async request(address, body = {}) {
+    const replyAddress = `node.${randomUUID()}`;
+    const reply = this.#next(replyAddress);
+    this.#write({ type: 'send', address, replyAddress, body });
+    const frame = await reply;
+    if (frame.type === 'err' || frame.failureCode !== undefined) {
+      let error = frame.message;
+      try { error = JSON.parse(frame.message).error; } catch { /* not Faultline's JSON: keep the text */ }
+      throw new Error(`${address} failed (${frame.failureCode ?? frame.message}): ${error}`);
+    }
+    return frame.body;
+  }
+
+  register(address) {
+    this.#write({ type: 'register', address });
+  }
+
+  async nextMessage(address) {
+    return (await this.#next(address)).body;
+  }
+
+  close() {
+    this.socket.end();
+  }
+}
+
+const [host = '127.0.0.1', port = '7000'] = process.argv.slice(2);
+const bridge = new Bridge(host, Number(port));
+await bridge.ready;
+try {
+  bridge.register('faultline.chaos.changed');
+  let status = await bridge.request('faultline.chaos.enable');
+  console.log(`enabled: ${status.enabled} (version ${status.version})`);
+  status = await bridge.request('faultline.scenario.start', { name: 'slow_backend' });
+  console.log(`scenario: ${status.scenario}, faults ${status.active_faults.join(',')}`);
+  const change = await bridge.nextMessage('faultline.chaos.changed');
+  console.log(`changed: version ${change.version}`);
+  await bridge.request('faultline.scenario.stop');
+  const nodes = await bridge.request('faultline.cluster.nodes');
+  console.log(`nodes: ${nodes.nodes.map((n) => `${n.id}=${n.status}`).join(', ')}`);
+  try {
+    await bridge.request('faultline.scenario.start', { name: 'no_such_scenario' });
+  } catch (e) {
+    console.log(`refused: ${e.message}`);
+  }
+} finally {
+  bridge.close();
+}

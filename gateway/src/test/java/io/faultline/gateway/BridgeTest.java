@@ -1,0 +1,100 @@
+package io.faultline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.testing.Upstreams;
+import io.faultline.gateway.config.Flag;
+import io.vertx.core.json.JsonObject;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The TCP event-bus bridge: a raw client, and the README's Python and Node scripts, against a real node. */
+class BridgeTest {
+
+  private static final Path SCRIPTS = Path.of("..", "deploy", "scripts");
+
+  @Test
+  void aScriptsMessagesReachTheControlPlaneAndOtherAddressesAreRefused() throws Exception {
+    int port = Upstreams.closedPort();
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port)));
+         Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      write(out, new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r-1")
+          .put("body", new JsonObject()));
+      JsonObject reply = read(in);
+      assertThat(reply.getString("address")).isEqualTo("r-1");
+      assertThat(reply.getJsonObject("body").getBoolean("enabled")).isTrue();
+      assertThat(gw.status().getBoolean("enabled")).isTrue();
+
+      write(out, new JsonObject().put("type", "send").put("address", "vertx.internal.thing").put("replyAddress", "r-2")
+          .put("body", new JsonObject()));
+      JsonObject refused = read(in);
+      assertThat(refused.getString("type")).isEqualTo("err");
+      assertThat(refused.getString("message")).isEqualTo("access_denied");
+
+      write(out, new JsonObject().put("type", "send").put("address", "faultline.scenario.start").put("replyAddress", "r-3")
+          .put("body", new JsonObject().put("name", "nope")));
+      JsonObject failed = read(in);
+      assertThat(failed.getString("address")).isEqualTo("r-3");
+      assertThat(failed.getInteger("failureCode")).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void thePythonAndNodeScriptsRunAsTheReadmeShows() throws Exception {
+    for (List<String> command : List.of(List.of("python3", "faultline_bridge.py"), List.of("node", "faultline_bridge.mjs"))) {
+      int port = Upstreams.closedPort();
+      try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port)))) {
+        String output = run(command, port);
+        assertThat(output).as(String.join(" ", command))
+            .contains("enabled: true")
+            .contains("scenario: slow_backend, faults latency")
+            .containsPattern("changed: version \\d+")
+            .contains("nodes: local=active")
+            .contains("refused:").contains("unknown scenario no_such_scenario");
+        JsonObject status = gw.status();
+        assertThat(status.getBoolean("enabled")).isTrue();
+        assertThat(status.getString("scenario")).isNull();
+      }
+    }
+  }
+
+  private static String run(List<String> command, int port) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(concat(command, List.of("127.0.0.1", Integer.toString(port))))
+        .directory(SCRIPTS.toFile()).redirectErrorStream(true).start();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError(command + " did not finish in 30 s");
+    }
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).as(command + " output:\n" + output).isZero();
+    return output;
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+  }
+
+  private static void write(DataOutputStream out, JsonObject frame) throws IOException {
+    byte[] data = frame.encode().getBytes(StandardCharsets.UTF_8);
+    out.writeInt(data.length);
+    out.write(data);
+    out.flush();
+  }
+
+  private static JsonObject read(DataInputStream in) throws IOException {
+    byte[] data = new byte[in.readInt()];
+    in.readFully(data);
+    return new JsonObject(new String(data, StandardCharsets.UTF_8));
+  }
+}
