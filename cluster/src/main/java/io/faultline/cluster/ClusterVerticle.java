@@ -8,6 +8,7 @@ import com.hazelcast.map.IMap;
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.ControlError;
 import io.faultline.chaos.engine.NodeContext;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Future;
@@ -40,6 +41,7 @@ public final class ClusterVerticle extends VerticleBase {
   static final String STATE_MAP = "faultline.chaos";
   static final String NODES_MAP = "faultline.nodes";
   static final String LEADER_MAP = "faultline.leader";
+  static final String TASKS_MAP = "faultline.tasks";
   private static final String KEY = "current";
 
   private final ClusterConfig config;
@@ -54,6 +56,8 @@ public final class ClusterVerticle extends VerticleBase {
   private UUID membershipRegistration;
   private List<String> liveNodes = List.of();
   private volatile long seenTerm;
+  private volatile boolean leading;
+  private Tasks tasks;
 
   /** {@code address} is how to reach the node (its admin API); {@code capabilities} its listener protocols. */
   public ClusterVerticle(ClusterConfig config, HazelcastClusterManager manager, ChaosState state, Supplier<String> address,
@@ -74,6 +78,17 @@ public final class ClusterVerticle extends VerticleBase {
   public Future<?> start() {
     hazelcast = manager.getHazelcastInstance();
     member = hazelcast.getCluster().getLocalMember().getUuid();
+    tasks = new Tasks(hazelcast.getMap(TASKS_MAP), state, nodeId);
+    answer(Addresses.TASKS_SUBMIT, body -> tasks.submit(body, liveRecords(), state.snapshot().seed()));
+    answer(Addresses.TASKS_LIST, body -> new JsonObject().put("tasks", tasks.list()));
+    answer(Addresses.TASKS_GET, body -> {
+      String id = body == null ? null : body.getString("id");
+      JsonObject task = id == null ? null : tasks.get(id);
+      if (task == null) {
+        throw new ChaosState.NotFound("id", "no task named " + id);
+      }
+      return task;
+    });
     vertx.eventBus().<String>consumer(Addresses.CLUSTER_STATE, message -> adopt(message.body()));
     vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_NODES, message -> blocking(this::nodes).onComplete(ar -> {
       if (ar.succeeded()) {
@@ -185,7 +200,12 @@ public final class ClusterVerticle extends VerticleBase {
       nodesMap().set(nodeId, record().encode());
       updateLeader();
       stateMap().putIfAbsent(KEY, encode(state.replica()));
-      return readLiveNodes();
+      List<String> live = readLiveNodes();
+      if (leading) {
+        tasks.lead(Set.copyOf(live));
+      }
+      tasks.work(started -> vertx.runOnContext(x -> runItem(started[0], started[1])));
+      return live;
     }).onSuccess(live -> {
       if (!live.equals(liveNodes)) {
         liveNodes = live;
@@ -202,6 +222,7 @@ public final class ClusterVerticle extends VerticleBase {
   private void updateLeader() {
     IMap<String, String> leaders = leaderMap();
     Member oldest = hazelcast.getCluster().getMembers().iterator().next();
+    leading = oldest.getUuid().equals(member);
     while (true) {
       String current = leaders.get(KEY);
       if (current != null) {
@@ -221,6 +242,43 @@ public final class ClusterVerticle extends VerticleBase {
         return;
       }
     }
+  }
+
+  /** Runs one task item on this node: its chaos for the task's duration, then the result. */
+  private void runItem(JsonObject task, JsonObject item) {
+    String id = task.getString("id");
+    int index = item.getInteger("index");
+    long duration = task.getLong("duration_ms");
+    blocking(() -> {
+      tasks.start(task, item);
+      return null;
+    }).onSuccess(v -> vertx.setTimer(duration, t -> blocking(() -> {
+      tasks.end(id, index, "succeeded", "ran " + duration + " ms on " + nodeId);
+      return null;
+    }))).onFailure(e -> blocking(() -> {
+      tasks.end(id, index, "failed", String.valueOf(e.getMessage()));
+      return null;
+    }));
+  }
+
+  /** The registry records of the live nodes (for resolving task targets). */
+  private List<JsonObject> liveRecords() {
+    Set<String> members = memberIds();
+    return nodesMap().values().stream().map(JsonObject::new)
+        .filter(n -> !"left".equals(n.getString("status")) && members.contains(n.getString("member")))
+        .toList();
+  }
+
+  /** Answers a local address from a worker thread; control errors become the usual failure replies. */
+  private void answer(String address, java.util.function.Function<JsonObject, JsonObject> action) {
+    vertx.eventBus().<JsonObject>localConsumer(address, message -> blocking(() -> action.apply(message.body()))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            message.reply(ar.result());
+          } else {
+            ControlError.fail(message, ar.cause());
+          }
+        }));
   }
 
   private JsonObject leader() {

@@ -2,19 +2,10 @@ package io.faultline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.faultline.chaos.testing.Upstreams;
-import io.faultline.gateway.config.ConfigLoader;
-import io.faultline.gateway.config.Flag;
-import io.faultline.gateway.config.GatewayConfig;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -26,43 +17,25 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterGatewayTest {
 
-  private final Vertx client = Vertx.vertx();
-  private final WebClient web = WebClient.create(client);
-  private final Upstreams.Echo upstream = Upstreams.echoHttp(client);
-  private final int[] hazelcastPorts = {Upstreams.closedPort(), Upstreams.closedPort(), Upstreams.closedPort()};
-  private final List<Gateway> nodes = new ArrayList<>();
+  private final ClusterFixture cluster = new ClusterFixture();
+  private final io.vertx.ext.web.client.WebClient web = cluster.web;
+  private final List<Gateway> nodes = cluster.nodes;
 
   @AfterEach
   void stop() {
-    for (Gateway node : nodes) {
-      node.close().otherwiseEmpty().await();
-    }
-    client.close().await();
+    cluster.close();
   }
 
   private Gateway start(int index) throws Exception {
-    String members = "127.0.0.1:" + hazelcastPorts[0] + ",127.0.0.1:" + hazelcastPorts[1] + ",127.0.0.1:" + hazelcastPorts[2];
-    Map<Flag, String> flags = new HashMap<>(Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0", Flag.UPSTREAM, upstream.url(),
-        Flag.CLUSTER, "true", Flag.CLUSTER_PORT, Integer.toString(hazelcastPorts[index]), Flag.CLUSTER_MEMBERS, members,
-        Flag.NODE_ID, "n" + (index + 1), Flag.REGION, index == 2 ? "eu" : "us"));
-    GatewayConfig config = ConfigLoader.load(null, Map.of(), flags);
-    Gateway node = Gateway.start(config, null, null).await(60, TimeUnit.SECONDS);
-    nodes.add(node);
-    return node;
+    return cluster.start(index);
   }
 
   private JsonObject get(Gateway node, String path) {
-    return web.get(node.adminPort(), "127.0.0.1", path).send().await().bodyAsJsonObject();
+    return cluster.get(node, path);
   }
 
   private static void eventually(Supplier<Boolean> condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 20 s: " + what);
-      }
-      Thread.sleep(50);
-    }
+    ClusterFixture.eventually(condition, what);
   }
 
   @Test
@@ -112,8 +85,7 @@ class ClusterGatewayTest {
     assertThat(leader.getString("node")).isEqualTo("n1");
     long term = leader.getLong("term");
 
-    nodes.remove(n1);
-    n1.kill().await();
+    cluster.kill(n1);
     eventually(() -> "n2".equals(get(n3, "/api/cluster/leader").getString("node")), "n2 leads after n1 dies");
     assertThat(get(n3, "/api/cluster/leader").getLong("term")).isGreaterThan(term);
     eventually(() -> get(n2, "/api/cluster/nodes").getJsonArray("nodes").getJsonObject(0).getString("status").equals("failed"),

@@ -32,6 +32,10 @@ public final class ChaosApi {
     router.post("/api/config/reload").handler(ctx -> bus.forward(ctx, Addresses.CONFIG_RELOAD, null));
     router.get("/api/cluster/nodes").handler(ctx -> bus.forward(ctx, Addresses.CLUSTER_NODES, null));
     router.get("/api/cluster/leader").handler(ctx -> bus.forward(ctx, Addresses.CLUSTER_LEADER, null));
+    router.get("/api/cluster/tasks").handler(ctx -> bus.forward(ctx, Addresses.TASKS_LIST, null));
+    router.post("/api/cluster/tasks").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.TASKS_SUBMIT, body, 201, task -> task)));
+    router.get("/api/cluster/tasks/:id").handler(ctx ->
+        bus.forward(ctx, Addresses.TASKS_GET, new JsonObject().put("id", ctx.pathParam("id"))));
   }
 
   private void getSection(RoutingContext ctx) {

@@ -26,6 +26,9 @@ public final class Addresses {
   public static final String CHAOS_CHANGED = "faultline.chaos.changed";
   public static final String CLUSTER_NODES = "faultline.cluster.nodes";
   public static final String CLUSTER_LEADER = "faultline.cluster.leader";
+  public static final String TASKS_SUBMIT = "faultline.cluster.tasks.submit";
+  public static final String TASKS_LIST = "faultline.cluster.tasks.list";
+  public static final String TASKS_GET = "faultline.cluster.tasks.get";
   /** Cluster-internal: a node's new chaos state, as the cluster agreed it, for every node to adopt. */
   public static final String CLUSTER_STATE = "faultline.cluster.state";
 

@@ -1,0 +1,325 @@
+package io.faultline.cluster;
+
+import com.hazelcast.map.IMap;
+import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.ChaosRule;
+import io.faultline.chaos.config.ChaosSections;
+import io.faultline.chaos.config.RuleMatch;
+import io.faultline.chaos.engine.NodeContext;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * Distributed tasks: a scenario (or an inline chaos config) run for {@code duration_seconds} on target
+ * nodes, as one item per target, under a coordination mode. The task lives in a Hazelcast map, so it
+ * outlives the node that submitted it; the leader drives it on each heartbeat and the nodes run what
+ * is theirs:
+ * <ul>
+ *   <li>{@code parallel}: every item is handed to its node at once;</li>
+ *   <li>{@code sequential}: one item after another ({@code stop_on_failure} skips the rest after a failure);</li>
+ *   <li>{@code leader_assigned}: the leader hands items to target nodes and hands an item of a node that
+ *       died to another live target;</li>
+ *   <li>{@code peer_to_peer}: target nodes claim pending items themselves; an item whose claimer died
+ *       goes back to the queue.</li>
+ * </ul>
+ * Running an item on a node adds a rule scoped to that node (so only it misbehaves) for the duration,
+ * and switches chaos on. In {@code parallel} and {@code sequential}, an item whose node died fails.
+ * All map updates are compare-and-set, from worker threads.
+ */
+final class Tasks {
+
+  static final List<String> MODES = List.of("parallel", "sequential", "leader_assigned", "peer_to_peer");
+  private static final Set<String> DONE = Set.of("succeeded", "failed", "skipped");
+
+  private final IMap<String, String> map;
+  private final ChaosState state;
+  private final String self;
+
+  Tasks(IMap<String, String> map, ChaosState state, String self) {
+    this.map = map;
+    this.state = state;
+    this.self = self;
+  }
+
+  /** Validates a submission against the live nodes and stores it; answers the stored task. */
+  JsonObject submit(JsonObject spec, List<JsonObject> liveNodes, long seed) {
+    if (spec == null) {
+      throw new ChaosConfigException("", "a task is required: {\"scenario\" or \"config\", \"duration_seconds\", \"mode\", \"targets\"}");
+    }
+    String mode = spec.getString("mode", "parallel");
+    if (!MODES.contains(mode)) {
+      throw new ChaosConfigException("mode", "must be one of " + MODES + ", got " + mode);
+    }
+    Object duration = spec.getValue("duration_seconds", 10);
+    if (!(duration instanceof Number n) || n.doubleValue() <= 0 || n.doubleValue() > 86_400) {
+      throw new ChaosConfigException("duration_seconds", "must be a number of seconds above 0 and at most 86400, got " + duration);
+    }
+    boolean hasScenario = spec.getValue("scenario") != null;
+    if (hasScenario == (spec.getValue("config") != null)) {
+      throw new ChaosConfigException("scenario", "give either scenario (a name) or config (chaos sections), not both or neither");
+    }
+    JsonObject sections = hasScenario
+        ? new JsonObject(ChaosJson.toMap(state.find(stringField(spec, "scenario")).config()))
+        : objectField(spec, "config");
+    ChaosJson.convert(sections.getMap(), ChaosConfig.class, "config"); // refuses bad sections before anything runs
+    List<String> targets = targets(spec.getJsonObject("targets", new JsonObject()), liveNodes, seed);
+    String id = spec.getString("id", "task-" + UUID.randomUUID().toString().substring(0, 8));
+    if (!id.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new ChaosConfigException("id", "must be 1-64 letters, digits, '_', '-' or '.', got " + id);
+    }
+    JsonArray items = new JsonArray();
+    for (int i = 0; i < targets.size(); i++) {
+      items.add(new JsonObject().put("index", i).put("node", mode.equals("peer_to_peer") ? null : targets.get(i))
+          .put("state", "pending").put("attempts", 0));
+    }
+    JsonObject task = new JsonObject()
+        .put("id", id)
+        .put("mode", mode)
+        .put("scenario", hasScenario ? spec.getString("scenario") : null)
+        .put("sections", sections)
+        .put("duration_ms", (long) (((Number) duration).doubleValue() * 1000))
+        .put("stop_on_failure", spec.getBoolean("stop_on_failure", false))
+        .put("targets", new JsonArray(targets))
+        .put("submitted_by", self)
+        .put("created_at", System.currentTimeMillis())
+        .put("status", "running")
+        .put("items", items);
+    if (map.putIfAbsent(id, task.encode()) != null) {
+      throw new ChaosConfigException("id", "a task named " + id + " exists already");
+    }
+    return task;
+  }
+
+  private static List<String> targets(JsonObject targets, List<JsonObject> liveNodes, long seed) {
+    List<String> ids = liveNodes.stream().map(n -> n.getString("id")).sorted().toList();
+    RuleMatch scope = ChaosJson.convert(targets.getMap(), RuleMatch.class, "targets");
+    List<String> picked = new ArrayList<>();
+    for (JsonObject node : liveNodes) {
+      NodeContext context = new NodeContext(node.getString("id"), node.getString("region"), node.getString("zone"), ids);
+      if (scope.appliesTo(context, seed)) {
+        picked.add(node.getString("id"));
+      }
+    }
+    if (picked.isEmpty()) {
+      throw new ChaosConfigException("targets", "no live node matches " + targets.encode() + "; live nodes: " + ids);
+    }
+    picked.sort(String::compareTo);
+    return picked;
+  }
+
+  JsonArray list() {
+    JsonArray tasks = new JsonArray();
+    map.values().stream().map(JsonObject::new).sorted((a, b) -> Long.compare(a.getLong("created_at"), b.getLong("created_at")))
+        .forEach(tasks::add);
+    return tasks;
+  }
+
+  JsonObject get(String id) {
+    String task = map.get(id);
+    return task == null ? null : new JsonObject(task);
+  }
+
+  /** The leader's turn: hand out items, react to dead nodes, close finished tasks. */
+  void lead(Set<String> live) {
+    for (String id : map.keySet()) {
+      update(id, task -> {
+        if (!task.getString("status").equals("running")) {
+          return null;
+        }
+        String mode = task.getString("mode");
+        JsonArray items = task.getJsonArray("items");
+        List<String> targets = task.getJsonArray("targets").stream().map(String::valueOf).toList();
+        for (int i = 0; i < items.size(); i++) {
+          JsonObject item = items.getJsonObject(i);
+          String node = item.getString("node");
+          boolean active = item.getString("state").equals("assigned") || item.getString("state").equals("running");
+          if (active && !live.contains(node)) {
+            removeRule(task, item);
+            if (mode.equals("parallel") || mode.equals("sequential")) {
+              finish(item, "failed", "node " + node + " failed before finishing");
+            } else {
+              item.put("state", "pending").put("node", null).put("attempts", item.getInteger("attempts") + 1)
+                  .put("result", "node " + node + " failed; back in the queue");
+            }
+          }
+        }
+        switch (mode) {
+          case "parallel" -> items.forEach(o -> assignIfPending((JsonObject) o, ((JsonObject) o).getString("node"), live));
+          case "sequential" -> {
+            boolean failed = items.stream().anyMatch(o -> ((JsonObject) o).getString("state").equals("failed"));
+            boolean busy = items.stream().anyMatch(o -> !DONE.contains(((JsonObject) o).getString("state"))
+                && !((JsonObject) o).getString("state").equals("pending"));
+            for (Object o : items) {
+              JsonObject item = (JsonObject) o;
+              if (item.getString("state").equals("pending") && failed && task.getBoolean("stop_on_failure")) {
+                finish(item, "skipped", "an earlier node failed (stop_on_failure)");
+              } else if (item.getString("state").equals("pending") && !busy) {
+                assignIfPending(item, item.getString("node"), live);
+                busy = true;
+              }
+            }
+          }
+          case "leader_assigned" -> {
+            for (Object o : items) {
+              JsonObject item = (JsonObject) o;
+              if (item.getString("state").equals("pending")) {
+                String node = item.getString("node") != null && live.contains(item.getString("node")) ? item.getString("node")
+                    : freeTarget(items, targets, live);
+                if (node != null) {
+                  item.put("node", node).put("state", "assigned");
+                }
+              }
+            }
+          }
+          default -> { } // peer_to_peer: the nodes claim items themselves
+        }
+        if (items.stream().allMatch(o -> DONE.contains(((JsonObject) o).getString("state")))) {
+          boolean ok = items.stream().allMatch(o -> ((JsonObject) o).getString("state").equals("succeeded"));
+          task.put("status", ok ? "succeeded" : "failed").put("finished_at", System.currentTimeMillis());
+        }
+        return task;
+      });
+    }
+  }
+
+  private static void assignIfPending(JsonObject item, String node, Set<String> live) {
+    if (item.getString("state").equals("pending")) {
+      if (live.contains(node)) {
+        item.put("state", "assigned");
+      } else {
+        finish(item, "failed", "node " + node + " is not live");
+      }
+    }
+  }
+
+  /** A live target that holds no unfinished item of this task. */
+  private static String freeTarget(JsonArray items, List<String> targets, Set<String> live) {
+    for (String target : targets) {
+      boolean busy = items.stream().anyMatch(o -> target.equals(((JsonObject) o).getString("node"))
+          && !DONE.contains(((JsonObject) o).getString("state")) && !((JsonObject) o).getString("state").equals("pending"));
+      if (live.contains(target) && !busy) {
+        return target;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * This node's turn: start the items handed to it, and in peer-to-peer tasks claim one pending item when
+   * it is a target and not running one. {@code run} starts an item's chaos and schedules its end.
+   */
+  void work(Consumer<JsonObject[]> run) {
+    for (String id : map.keySet()) {
+      JsonObject[] started = new JsonObject[2];
+      update(id, task -> {
+        if (!task.getString("status").equals("running")) {
+          return null;
+        }
+        JsonArray items = task.getJsonArray("items");
+        boolean p2p = task.getString("mode").equals("peer_to_peer");
+        boolean mine = p2p && task.getJsonArray("targets").contains(self)
+            && items.stream().noneMatch(o -> self.equals(((JsonObject) o).getString("node"))
+                && ((JsonObject) o).getString("state").equals("running"));
+        for (Object o : items) {
+          JsonObject item = (JsonObject) o;
+          boolean assigned = item.getString("state").equals("assigned") && self.equals(item.getString("node"));
+          boolean claim = mine && item.getString("state").equals("pending");
+          if (assigned || claim) {
+            item.put("state", "running").put("node", self).put("started_at", System.currentTimeMillis())
+                .put("attempts", item.getInteger("attempts") + (claim ? 1 : 0));
+            started[0] = task;
+            started[1] = item;
+            return task;
+          }
+        }
+        return null;
+      });
+      if (started[1] != null) {
+        run.accept(started);
+      }
+    }
+  }
+
+  /** Starts an item's chaos on this node: a rule scoped to it with the task's sections. */
+  void start(JsonObject task, JsonObject item) {
+    JsonObject sections = task.getJsonObject("sections");
+    JsonObject rule = new JsonObject()
+        .put("name", ruleName(task, item))
+        .put("match", new JsonObject().put("nodes", new JsonArray().add(self)));
+    for (String section : ChaosSections.NAMES) {
+      if (sections.getValue(section) != null) {
+        rule.put(section, sections.getValue(section));
+      }
+    }
+    state.putRule(ChaosJson.convert(rule.getMap(), ChaosRule.class, "config"));
+    if (!state.config().enabled()) {
+      state.enable(true);
+    }
+  }
+
+  /** Ends an item this node ran: its rule goes, and the item records the result. */
+  void end(String taskId, int index, String outcome, String result) {
+    update(taskId, task -> {
+      JsonObject item = task.getJsonArray("items").getJsonObject(index);
+      if (!item.getString("state").equals("running") || !self.equals(item.getString("node"))) {
+        return null;
+      }
+      removeRule(task, item);
+      finish(item, outcome, result);
+      return task;
+    });
+  }
+
+  private void removeRule(JsonObject task, JsonObject item) {
+    try {
+      state.removeRule(ruleName(task, item));
+    } catch (ChaosState.NotFound e) {
+      // never added, or removed already
+    }
+  }
+
+  private static String ruleName(JsonObject task, JsonObject item) {
+    return "task:" + task.getString("id") + ":" + item.getInteger("index");
+  }
+
+  private static void finish(JsonObject item, String outcome, String result) {
+    item.put("state", outcome).put("result", result).put("finished_at", System.currentTimeMillis());
+  }
+
+  /** Compare-and-set loop on one task; {@code change} answers null to leave it as it is. */
+  private void update(String id, UnaryOperator<JsonObject> change) {
+    while (true) {
+      String current = map.get(id);
+      if (current == null) {
+        return;
+      }
+      JsonObject next = change.apply(new JsonObject(current));
+      if (next == null || map.replace(id, current, next.encode())) {
+        return;
+      }
+    }
+  }
+
+  private static String stringField(JsonObject spec, String field) {
+    if (!(spec.getValue(field) instanceof String s)) {
+      throw new ChaosConfigException(field, "must be a string");
+    }
+    return s;
+  }
+
+  private static JsonObject objectField(JsonObject spec, String field) {
+    if (!(spec.getValue(field) instanceof JsonObject o)) {
+      throw new ChaosConfigException(field, "must be an object of chaos sections");
+    }
+    return o;
+  }
+}

@@ -1,0 +1,76 @@
+package io.faultline.gateway;
+
+import io.faultline.chaos.testing.Upstreams;
+import io.faultline.gateway.config.ConfigLoader;
+import io.faultline.gateway.config.Flag;
+import io.faultline.gateway.config.GatewayConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Up to three clustered gateway nodes on 127.0.0.1 in one JVM (each its own Vert.x and Hazelcast
+ * member, ids n1..n3, n3 in region eu), an echo upstream, and an HTTP client for their ports.
+ */
+final class ClusterFixture implements AutoCloseable {
+
+  final Vertx client = Vertx.vertx();
+  final WebClient web = WebClient.create(client);
+  final Upstreams.Echo upstream = Upstreams.echoHttp(client);
+  private final int[] hazelcastPorts = {Upstreams.closedPort(), Upstreams.closedPort(), Upstreams.closedPort()};
+  final List<Gateway> nodes = new ArrayList<>();
+
+  Gateway start(int index) throws Exception {
+    String members = "127.0.0.1:" + hazelcastPorts[0] + ",127.0.0.1:" + hazelcastPorts[1] + ",127.0.0.1:" + hazelcastPorts[2];
+    Map<Flag, String> flags = new HashMap<>(Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0", Flag.UPSTREAM, upstream.url(),
+        Flag.CLUSTER, "true", Flag.CLUSTER_PORT, Integer.toString(hazelcastPorts[index]), Flag.CLUSTER_MEMBERS, members,
+        Flag.NODE_ID, "n" + (index + 1), Flag.REGION, index == 2 ? "eu" : "us"));
+    GatewayConfig config = ConfigLoader.load(null, Map.of(), flags);
+    Gateway node = Gateway.start(config, null, null).await(60, TimeUnit.SECONDS);
+    nodes.add(node);
+    return node;
+  }
+
+  /** Kills a node as a crash would (see {@link Gateway#kill()}). */
+  void kill(Gateway node) {
+    nodes.remove(node);
+    node.kill().await();
+  }
+
+  JsonObject get(Gateway node, String path) {
+    return web.get(node.adminPort(), "127.0.0.1", path).send().await().bodyAsJsonObject();
+  }
+
+  JsonObject post(Gateway node, String path, String body) {
+    return web.post(node.adminPort(), "127.0.0.1", path).sendBuffer(Buffer.buffer(body)).await().bodyAsJsonObject();
+  }
+
+  int traffic(Gateway node) {
+    return web.get(node.listenerPort("web"), "127.0.0.1", "/x").send().await().statusCode();
+  }
+
+  static void eventually(Supplier<Boolean> condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.get()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 30 s: " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Gateway node : nodes) {
+      node.close().otherwiseEmpty().await();
+    }
+    client.close().await();
+  }
+}

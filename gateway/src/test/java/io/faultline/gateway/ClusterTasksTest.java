@@ -1,0 +1,114 @@
+package io.faultline.gateway;
+
+import static io.faultline.gateway.ClusterFixture.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Distributed tasks in each coordination mode on three clustered nodes, including a node's death mid-task. */
+class ClusterTasksTest {
+
+  private final ClusterFixture cluster = new ClusterFixture();
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  private static final String ERRORS = "\"config\": {\"fault_injection\": {\"http_errors\": [503], \"http_error_probability\": 1}}";
+
+  private JsonObject awaitTask(Gateway node, String id) throws InterruptedException {
+    eventually(() -> !cluster.get(node, "/api/cluster/tasks/" + id).getString("status").equals("running"), "task " + id + " ends");
+    return cluster.get(node, "/api/cluster/tasks/" + id);
+  }
+
+  private static List<String> states(JsonObject task) {
+    return task.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("state")).toList();
+  }
+
+  @Test
+  void parallelRunsOnEveryTargetAtOnceAndSequentialOneAfterAnother() throws Exception {
+    Gateway n1 = cluster.start(0);
+    Gateway n2 = cluster.start(1);
+    Gateway n3 = cluster.start(2);
+    eventually(() -> cluster.get(n1, "/api/cluster/nodes").getJsonArray("nodes").size() == 3, "three nodes");
+
+    JsonObject parallel = cluster.post(n2, "/api/cluster/tasks", "{\"id\": \"p\", \"mode\": \"parallel\", \"duration_seconds\": 3, " + ERRORS + "}");
+    assertThat(parallel.getJsonArray("targets")).isEqualTo(new JsonArray().add("n1").add("n2").add("n3"));
+    eventually(() -> cluster.traffic(n1) == 503 && cluster.traffic(n2) == 503 && cluster.traffic(n3) == 503, "all three fail together");
+    JsonObject done = awaitTask(n3, "p");
+    assertThat(done.getString("status")).isEqualTo("succeeded");
+    assertThat(states(done)).containsExactly("succeeded", "succeeded", "succeeded");
+    eventually(() -> cluster.traffic(n1) == 200 && cluster.traffic(n3) == 200, "the chaos ends with the task");
+
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"s\", \"mode\": \"sequential\", \"duration_seconds\": 1,"
+        + " \"targets\": {\"regions\": [\"us\"]}, " + ERRORS + "}");
+    JsonObject sequential = awaitTask(n1, "s");
+    assertThat(sequential.getString("status")).isEqualTo("succeeded");
+    JsonArray items = sequential.getJsonArray("items");
+    assertThat(items.getJsonObject(0).getString("node")).isEqualTo("n1");
+    assertThat(items.getJsonObject(1).getLong("started_at")).isGreaterThanOrEqualTo(items.getJsonObject(0).getLong("finished_at"));
+  }
+
+  @Test
+  void leaderAssignedReassignsTheWorkOfADeadNodeAndOutlivesTheLeaderThatTookIt() throws Exception {
+    Gateway n1 = cluster.start(0);
+    Gateway n2 = cluster.start(1);
+    Gateway n3 = cluster.start(2);
+    eventually(() -> cluster.get(n3, "/api/cluster/nodes").getJsonArray("nodes").size() == 3, "three nodes");
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"la\", \"mode\": \"leader_assigned\", \"duration_seconds\": 4,"
+        + " \"targets\": {\"nodes\": [\"n1\", \"n2\"]}, " + ERRORS + "}");
+    eventually(() -> states(cluster.get(n3, "/api/cluster/tasks/la")).get(0).equals("running"), "n1 runs its item");
+    cluster.kill(n1); // n1 submitted the task, leads the cluster and runs an item
+    JsonObject done = awaitTask(n3, "la");
+    assertThat(done.getString("status")).isEqualTo("succeeded");
+    JsonObject reassigned = done.getJsonArray("items").getJsonObject(0);
+    assertThat(reassigned.getString("node")).isEqualTo("n2");
+    assertThat(reassigned.getInteger("attempts")).isEqualTo(1);
+    assertThat(cluster.get(n2, "/api/chaos/rules").getJsonArray("rules")).isEmpty();
+  }
+
+  @Test
+  void peerToPeerNodesClaimWorkAndADeadClaimersItemGoesBackToTheQueue() throws Exception {
+    Gateway n1 = cluster.start(0);
+    Gateway n2 = cluster.start(1);
+    Gateway n3 = cluster.start(2);
+    eventually(() -> cluster.get(n1, "/api/cluster/nodes").getJsonArray("nodes").size() == 3, "three nodes");
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"pp\", \"mode\": \"peer_to_peer\", \"duration_seconds\": 4, " + ERRORS + "}");
+    eventually(() -> cluster.get(n1, "/api/cluster/tasks/pp").getJsonArray("items").stream()
+        .anyMatch(o -> "n3".equals(((JsonObject) o).getString("node"))), "n3 claims an item");
+    cluster.kill(n3);
+    JsonObject done = awaitTask(n1, "pp");
+    assertThat(done.getString("status")).isEqualTo("succeeded");
+    assertThat(done.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("node")))
+        .containsOnly("n1", "n2").hasSize(3);
+  }
+
+  @Test
+  void sequentialStopsOnFirstFailureWhenAskedAndBadSubmissionsAreRefused() throws Exception {
+    Gateway n1 = cluster.start(0);
+    Gateway n2 = cluster.start(1);
+    Gateway n3 = cluster.start(2);
+    eventually(() -> cluster.get(n1, "/api/cluster/nodes").getJsonArray("nodes").size() == 3, "three nodes");
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"sq\", \"mode\": \"sequential\", \"stop_on_failure\": true,"
+        + " \"duration_seconds\": 4, \"targets\": {\"nodes\": [\"n2\", \"n3\"]}, " + ERRORS + "}");
+    eventually(() -> states(cluster.get(n1, "/api/cluster/tasks/sq")).get(0).equals("running"), "n2 runs first");
+    cluster.kill(n2);
+    JsonObject done = awaitTask(n1, "sq");
+    assertThat(done.getString("status")).isEqualTo("failed");
+    assertThat(states(done)).containsExactly("failed", "skipped");
+
+    JsonObject badMode = cluster.post(n3, "/api/cluster/tasks", "{\"mode\": \"round_robin\", " + ERRORS + "}");
+    assertThat(badMode.getString("field")).isEqualTo("mode");
+    JsonObject noTarget = cluster.post(n3, "/api/cluster/tasks", "{\"targets\": {\"regions\": [\"mars\"]}, " + ERRORS + "}");
+    assertThat(noTarget.getString("field")).isEqualTo("targets");
+    JsonObject unknown = cluster.post(n3, "/api/cluster/tasks", "{\"scenario\": \"nope\"}");
+    assertThat(unknown.getString("error")).contains("unknown scenario nope");
+    JsonObject badConfig = cluster.post(n3, "/api/cluster/tasks", "{\"config\": {\"latency\": {\"fixed_delay_ms\": -1}}}");
+    assertThat(badConfig.getString("field")).isEqualTo("config.latency.fixed_delay_ms");
+  }
+}
