@@ -16,12 +16,25 @@ public final class ClusteredVertx {
   private ClusteredVertx() {
   }
 
+  /** The event bus binds the cluster host; under Kubernetes discovery a loopback host would isolate the pod, so its own address is used. */
+  private static String eventBusHost(ClusterConfig cluster) {
+    if (cluster.kubernetes() && cluster.host().equals("127.0.0.1")) {
+      try {
+        return java.net.InetAddress.getLocalHost().getHostAddress();
+      } catch (java.net.UnknownHostException e) {
+        return cluster.host();
+      }
+    }
+    return cluster.host();
+  }
+
   public static Future<Member> start(ClusterConfig cluster, VertxOptions options) {
     HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.config(cluster));
+    String host = eventBusHost(cluster);
     options.setEventBusOptions(new EventBusOptions()
-        .setHost(cluster.host())
+        .setHost(host)
         .setPort(0)
-        .setClusterPublicHost(cluster.host()));
+        .setClusterPublicHost(host));
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered().map(vertx -> new Member(vertx, manager));
   }
 }

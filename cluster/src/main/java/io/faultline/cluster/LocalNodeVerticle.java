@@ -1,6 +1,7 @@
 package io.faultline.cluster;
 
 import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.ControlError;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -29,6 +30,11 @@ public final class LocalNodeVerticle extends VerticleBase {
         .put("nodes", new JsonArray().add(record.copy().put("address", address.get()).put("last_heartbeat", System.currentTimeMillis())))));
     var leader = vertx.eventBus().localConsumer(Addresses.CLUSTER_LEADER, message -> message.reply(new JsonObject()
         .put("node", nodeId).put("term", 1).putNull("cluster")));
-    return Future.all(nodes.completion(), leader.completion());
+    var tasks = java.util.stream.Stream.of(Addresses.TASKS_SUBMIT, Addresses.TASKS_LIST, Addresses.TASKS_GET)
+        .map(address -> vertx.eventBus().localConsumer(address, message -> ControlError.fail(message, 409,
+            "distributed tasks need a cluster: start the node with --cluster (a one-node cluster works)", "cluster.enabled"))
+            .completion())
+        .toList();
+    return Future.all(nodes.completion(), leader.completion(), Future.all(tasks));
   }
 }

@@ -92,6 +92,9 @@ class GraphQlGatewayTest {
     assertThat(section.getJsonObject("section").getJsonArray("field_faults")).hasSize(1);
     JsonObject scenarios = control("{ scenarios { name builtIn } }").getJsonObject("data");
     assertThat(scenarios.getJsonArray("scenarios")).hasSize(5);
+    JsonObject cluster = control("{ nodes leader }").getJsonObject("data");
+    assertThat(cluster.getJsonObject("nodes").getJsonArray("nodes").getJsonObject(0).getString("id")).isEqualTo("local");
+    assertThat(cluster.getJsonObject("leader").getString("node")).isEqualTo("local");
     JsonObject started = control("mutation { startScenario(name: \"slow_backend\") { scenario } }").getJsonObject("data");
     assertThat(started.getJsonObject("startScenario").getString("scenario")).isEqualTo("slow_backend");
   }

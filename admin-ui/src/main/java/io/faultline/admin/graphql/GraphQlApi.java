@@ -62,7 +62,11 @@ public final class GraphQlApi {
             .dataFetcher("config", call(Addresses.CHAOS_GET, env -> null, JsonObject::getMap))
             .dataFetcher("section", this::section)
             .dataFetcher("rules", call(Addresses.RULES_LIST, env -> null, reply -> reply.getJsonArray("rules").getList()))
-            .dataFetcher("scenarios", call(Addresses.SCENARIO_LIST, env -> null, GraphQlApi::scenarios)))
+            .dataFetcher("scenarios", call(Addresses.SCENARIO_LIST, env -> null, GraphQlApi::scenarios))
+            .dataFetcher("nodes", call(Addresses.CLUSTER_NODES, env -> null, JsonObject::getMap))
+            .dataFetcher("leader", call(Addresses.CLUSTER_LEADER, env -> null, JsonObject::getMap))
+            .dataFetcher("tasks", call(Addresses.TASKS_LIST, env -> null, reply -> reply.getJsonArray("tasks").getList()))
+            .dataFetcher("task", call(Addresses.TASKS_GET, env -> new JsonObject().put("id", env.<String>getArgument("id")), JsonObject::getMap)))
         .type("Mutation", t -> t
             .dataFetcher("enable", change(Addresses.CHAOS_ENABLE, env -> null))
             .dataFetcher("disable", change(Addresses.CHAOS_DISABLE, env -> null))
@@ -72,7 +76,8 @@ public final class GraphQlApi {
                 .put("section", env.<String>getArgument("section"))
                 .put("config", object(env.getArgument("config"), "config"))))
             .dataFetcher("startScenario", change(Addresses.SCENARIO_START, env -> new JsonObject().put("name", env.<String>getArgument("name"))))
-            .dataFetcher("stopScenario", change(Addresses.SCENARIO_STOP, env -> null)))
+            .dataFetcher("stopScenario", change(Addresses.SCENARIO_STOP, env -> null))
+            .dataFetcher("submitTask", call(Addresses.TASKS_SUBMIT, env -> object(env.getArgument("task"), "task"), JsonObject::getMap)))
         .type("Subscription", t -> t
             .dataFetcher("chaosChanged", env -> new EventBusPublisher<>(bus, Addresses.CHAOS_CHANGED, GraphQlApi::status)))
         .build();
