@@ -201,6 +201,7 @@ public final class ClusterVerticle extends VerticleBase {
       updateLeader();
       stateMap().putIfAbsent(KEY, encode(state.replica()));
       List<String> live = readLiveNodes();
+      tasks.heal();
       if (leading) {
         tasks.lead(Set.copyOf(live));
       }
@@ -211,7 +212,7 @@ public final class ClusterVerticle extends VerticleBase {
         liveNodes = live;
         state.moveTo(context(live));
       }
-    });
+    }).onFailure(e -> LOG.log(java.util.logging.Level.WARNING, "node " + nodeId + ": heartbeat failed", e));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.faultline.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
@@ -28,6 +29,9 @@ final class HazelcastSetup {
     config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(Math.max(2, cluster.failureTimeoutMs() / 1_000)));
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+    // Faultline's own maps are small: two synchronous backups keep them through the loss of two members,
+    // including a member that dies while partitions are still migrating after a join.
+    config.addMapConfig(new MapConfig("faultline.*").setBackupCount(2));
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(cluster.port()).setPortAutoIncrement(cluster.port() == 0);
     JoinConfig join = network.getJoin();

@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -43,6 +44,8 @@ final class Tasks {
   private final IMap<String, String> map;
   private final ChaosState state;
   private final String self;
+  /** The last version of each task this node saw, to put back a task the map lost with a dying member. */
+  private final java.util.concurrent.ConcurrentHashMap<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
 
   Tasks(IMap<String, String> map, ChaosState state, String self) {
     this.map = map;
@@ -96,6 +99,7 @@ final class Tasks {
     if (map.putIfAbsent(id, task.encode()) != null) {
       throw new ChaosConfigException("id", "a task named " + id + " exists already");
     }
+    seen.put(id, task.encode());
     return task;
   }
 
@@ -126,6 +130,17 @@ final class Tasks {
   JsonObject get(String id) {
     String task = map.get(id);
     return task == null ? null : new JsonObject(task);
+  }
+
+  /** Puts back tasks this node knows that the map lost, and notes the current versions of the others. */
+  void heal() {
+    Map<String, String> current = new java.util.HashMap<>(map);
+    seen.forEach((id, task) -> {
+      if (!current.containsKey(id)) {
+        map.putIfAbsent(id, task);
+      }
+    });
+    seen.putAll(current);
   }
 
   /** The leader's turn: hand out items, react to dead nodes, close finished tasks. */
@@ -303,7 +318,12 @@ final class Tasks {
         return;
       }
       JsonObject next = change.apply(new JsonObject(current));
-      if (next == null || map.replace(id, current, next.encode())) {
+      if (next == null) {
+        return;
+      }
+      String encoded = next.encode();
+      if (map.replace(id, current, encoded)) {
+        seen.put(id, encoded);
         return;
       }
     }

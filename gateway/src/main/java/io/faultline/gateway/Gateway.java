@@ -208,6 +208,14 @@ public final class Gateway {
   }
 
   /**
+   * True when every partition of the cluster's data has its backups (no migration in flight): Hazelcast
+   * only then guarantees that losing a member loses nothing. Always true standalone.
+   */
+  public boolean clusterSafe() {
+    return clusterManager == null || clusterManager.getHazelcastInstance().getPartitionService().isClusterSafe();
+  }
+
+  /**
    * Stops the node as a crash would: its Hazelcast member vanishes without leaving, so the others see a
    * failure (not a departure), then Vert.x closes. A standalone node just closes.
    */

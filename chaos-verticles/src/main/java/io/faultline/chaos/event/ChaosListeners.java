@@ -1,0 +1,34 @@
+package io.faultline.chaos.event;
+
+import java.util.List;
+
+/** Several {@link ChaosListener}s as one: every event goes to each, in order. */
+public final class ChaosListeners implements ChaosListener {
+
+  private final ChaosListener[] listeners;
+
+  public ChaosListeners(List<ChaosListener> listeners) {
+    this.listeners = listeners.toArray(ChaosListener[]::new);
+  }
+
+  @Override
+  public void requestCompleted(String listener, String protocol, String route, String outcome, long durationNanos) {
+    for (ChaosListener l : listeners) {
+      l.requestCompleted(listener, protocol, route, outcome, durationNanos);
+    }
+  }
+
+  @Override
+  public void faultInjected(String listener, String protocol, String route, String type) {
+    for (ChaosListener l : listeners) {
+      l.faultInjected(listener, protocol, route, type);
+    }
+  }
+
+  @Override
+  public void latencyInjected(String listener, String protocol, String route, long delayMs) {
+    for (ChaosListener l : listeners) {
+      l.latencyInjected(listener, protocol, route, delayMs);
+    }
+  }
+}
