@@ -3,6 +3,8 @@ package io.faultline.orchestration;
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.Scenario;
+import io.faultline.chaos.config.Scenarios;
 import io.faultline.orchestration.Model.Action;
 import io.faultline.orchestration.Model.Assertion;
 import io.faultline.orchestration.Model.Condition;
@@ -140,8 +142,10 @@ public final class OrchestrationParser {
   }
 
   private void problem(String path, String message) {
-    int line = 0;
-    for (String p = path; !p.isEmpty() && line == 0; p = parent(p)) {
+    String p = path;
+    int line = lines.getOrDefault(p, 0);
+    while (line == 0 && !p.isEmpty()) {
+      p = parent(p);
       line = lines.getOrDefault(p, 0);
     }
     problems.add(new Problem(path, line, message));
@@ -203,7 +207,7 @@ public final class OrchestrationParser {
       unknown(sm, Set.of("name", "config"), at(path, "scenario"));
       scenario = string(sm, "name", at(path, "scenario"), false);
       if (sm.containsKey("config")) {
-        config = chaosConfig(sm.get("config"), at(path, "scenario.config"));
+        config = chaosConfig(sm.get("config"), at(path, "scenario.config"), scenario);
       }
     } else if (s != null) {
       problem(at(path, "scenario"), "must be a scenario name or {name, config}, got " + s);
@@ -269,7 +273,7 @@ public final class OrchestrationParser {
     return value instanceof Map<?, ?> m && m.containsKey("base") ? advancedStep(value, path) : step(value, path);
   }
 
-  private Map<String, Object> chaosConfig(Object value, String path) {
+  private Map<String, Object> chaosConfig(Object value, String path, String scenario) {
     if (value == null) {
       return Map.of(); // a config written as comments only
     }
@@ -278,7 +282,10 @@ public final class OrchestrationParser {
       return null;
     }
     try {
-      ChaosJson.convert(config, ChaosConfig.class, path);
+      // A config next to a built-in scenario's name refines that scenario, field by field.
+      Scenario base = scenario == null ? null : Scenarios.builtIn(scenario);
+      Map<String, Object> effective = base == null ? config : StepConfig.merge(ChaosJson.toMap(base.config()), config);
+      ChaosJson.convert(effective, ChaosConfig.class, path);
     } catch (ChaosConfigException e) {
       problem(e.field() == null || e.field().isEmpty() ? path : e.field(), e.getMessage());
     }

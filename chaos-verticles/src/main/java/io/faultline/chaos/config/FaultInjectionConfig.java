@@ -23,12 +23,16 @@ public record FaultInjectionConfig(
     String abortStatus,
     Double streamDropProbability) {
 
+  /** The codes injected when {@code http_error_probability} is set without {@code http_errors}. */
+  public static final List<Integer> DEFAULT_HTTP_ERRORS = List.of(500, 502, 503, 504);
+
   public FaultInjectionConfig {
     enabled = Check.flag(enabled, true);
     httpErrors = Check.statusCodes(httpErrors, "http_errors");
     httpErrorProbability = Check.probability(httpErrorProbability, "http_error_probability", 0.0);
     if (httpErrorProbability > 0 && httpErrors.isEmpty()) {
-      throw new ChaosConfigException("http_errors", "must list at least one status code when http_error_probability is above 0");
+      // Reference files set only the probability (the reference engine then injected nothing); the server errors are what is meant.
+      httpErrors = DEFAULT_HTTP_ERRORS;
     }
     timeoutProbability = Check.probability(timeoutProbability, "timeout_probability", 0.0);
     timeoutMs = Check.nonNegative(timeoutMs, "timeout_ms", 5_000L);
