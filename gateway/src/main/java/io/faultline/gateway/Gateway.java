@@ -6,11 +6,17 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.control.ChaosControlVerticle;
 import io.faultline.chaos.engine.NodeContext;
 import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.event.ChaosListeners;
+import io.faultline.chaos.event.TrafficRecorder;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.cluster.ClusterConfig;
 import io.faultline.cluster.ClusterVerticle;
 import io.faultline.cluster.ClusteredVertx;
 import io.faultline.cluster.LocalNodeVerticle;
+import io.faultline.orchestration.Metrics;
+import io.faultline.orchestration.OrchestratorVerticle;
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.faultline.gateway.metrics.ChaosMeterBinder;
 import io.faultline.chaos.state.FileScenarioStore;
@@ -80,10 +86,15 @@ public final class Gateway {
   }
 
   private static Future<Gateway> deploy(ClusteredVertx.Member member, GatewayConfig config, Path file,
-      Supplier<GatewayConfig> reload, ChaosState state, ScenarioStore store, ChaosMeterBinder meters) {
+      Supplier<GatewayConfig> reload, ChaosState state, ScenarioStore store, ChaosMeterBinder binder) {
     Vertx vertx = member.vertx();
+    // What real traffic saw, for orchestration steps: served on the event bus as windows of recent requests.
+    TrafficRecorder recorder = new TrafficRecorder(System::currentTimeMillis);
+    ChaosListener meters = new ChaosListeners(List.of(binder, recorder));
+    vertx.eventBus().<JsonObject>localConsumer(Metrics.WINDOW_ADDRESS, message -> message.reply(
+        recorder.window(message.body().getLong("from", 0L), message.body().getLong("to", Long.MAX_VALUE))));
     Map<String, Integer> ports = new LinkedHashMap<>();
-    AdminVerticle admin = new AdminVerticle(config.admin(), meters::scrape);
+    AdminVerticle admin = new AdminVerticle(config.admin(), binder::scrape);
     List<String> capabilities = config.listeners().stream().map(ListenerConfig::protocol).distinct().toList();
     Supplier<String> address = () -> config.admin().host() + ":" + admin.actualPort();
     ClusterConfig cluster = config.cluster();
@@ -109,6 +120,8 @@ public final class Gateway {
         default -> deployHttp(vertx, listener, index, state, meters);
       }).onSuccess(port -> ports.put(listener.name(), port));
     }
+    chain = chain.compose(v -> vertx.deployVerticle(new OrchestratorVerticle(config.orchestration().allowCommands(),
+        Set.copyOf(config.orchestration().httpAllowList()), config.stateDir() == null ? null : Path.of(config.stateDir()))));
     if (config.bridge().enabled()) {
       chain = chain.compose(v -> vertx.deployVerticle(new TcpBridgeVerticle(config.bridge().host(), config.bridge().port())));
     }

@@ -24,6 +24,7 @@ public record GatewayConfig(
     ChaosConfig chaos,
     ClusterConfig cluster,
     BridgeConfig bridge,
+    OrchestrationConfig orchestration,
     String stateDir) {
 
   public static final String DEFAULT_LISTENER = "web";
@@ -40,6 +41,7 @@ public record GatewayConfig(
     }
     cluster = cluster == null ? ClusterConfig.off() : cluster;
     bridge = bridge == null ? BridgeConfig.off() : bridge;
+    orchestration = orchestration == null ? new OrchestrationConfig(null, null) : orchestration;
   }
 
   public static ListenerConfig defaultListener() {
@@ -55,6 +57,18 @@ public record GatewayConfig(
       }
     }
     return chaos.withRules(rules);
+  }
+
+  /**
+   * The {@code orchestration:} section: what orchestration hooks may do. {@code command} hooks run only
+   * with {@code allow_commands: true}; {@code http_request} hooks only reach hosts in {@code http_allow_list}.
+   */
+  public record OrchestrationConfig(Boolean allowCommands, List<String> httpAllowList) {
+
+    public OrchestrationConfig {
+      allowCommands = allowCommands != null && allowCommands;
+      httpAllowList = httpAllowList == null ? List.of() : List.copyOf(httpAllowList);
+    }
   }
 
   /**

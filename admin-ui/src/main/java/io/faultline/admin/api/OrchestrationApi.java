@@ -1,0 +1,63 @@
+package io.faultline.admin.api;
+
+import io.faultline.orchestration.OrchestratorVerticle;
+import io.faultline.orchestration.ReportFormats;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The orchestration REST paths of reference 003, over the {@code faultline.orchestration.*} addresses.
+ * Orchestrations are posted as they are written, YAML or JSON.
+ */
+public final class OrchestrationApi {
+
+  private final ControlBus bus;
+  private final EventBus eventBus;
+
+  public OrchestrationApi(ControlBus bus, EventBus eventBus) {
+    this.bus = bus;
+    this.eventBus = eventBus;
+  }
+
+  public void mount(Router router) {
+    String base = "/api/chaos/orchestration";
+    router.post(base + "/validate").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.VALIDATE, text)));
+    router.post(base + "/start").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.START, text, 202, r -> r)));
+    router.post(base + "/import").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.START, text, 202, r -> r)));
+    router.post(base + "/stop").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.STOP, null));
+    router.get(base + "/status").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.STATUS, null));
+    router.get(base + "/reports").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.REPORTS, null));
+    router.get(base + "/reports/:id").handler(this::report);
+  }
+
+  private void report(RoutingContext ctx) {
+    String format = ctx.request().getParam("format", "json");
+    if (!format.equals("json") && !format.equals("html") && !format.equals("junit")) {
+      ApiError.badRequest(ctx, "format must be json, html or junit, got " + format, "format");
+      return;
+    }
+    eventBus.<JsonObject>request(OrchestratorVerticle.REPORT, new JsonObject().put("id", ctx.pathParam("id"))).onComplete(ar -> {
+      if (ar.failed()) {
+        ApiError.fromFailure(ctx, ar.cause());
+        return;
+      }
+      JsonObject report = ar.result().body();
+      switch (format) {
+        case "html" -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(ReportFormats.html(report));
+        case "junit" -> ctx.response().putHeader("Content-Type", "application/xml").end(ReportFormats.junit(report));
+        default -> ctx.response().putHeader("Content-Type", "application/json").end(report.encodePrettily());
+      }
+    });
+  }
+
+  private static void withText(RoutingContext ctx, java.util.function.Consumer<JsonObject> action) {
+    String text = ctx.body().asString();
+    if (text == null || text.isBlank()) {
+      ApiError.badRequest(ctx, "the orchestration (YAML or JSON) is required as the request body", "body");
+      return;
+    }
+    action.accept(new JsonObject().put("text", text));
+  }
+}

@@ -1,0 +1,210 @@
+package io.faultline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.gateway.config.Flag;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Orchestrations driving real traffic through a real gateway to a real upstream, observed in their reports. */
+class OrchestrationTest {
+
+  @TempDir
+  Path dir;
+
+  private GatewayFixture gw;
+  private long traffic = -1;
+
+  @AfterEach
+  void stop() {
+    if (traffic >= 0) {
+      gw.clientVertx.cancelTimer(traffic);
+    }
+    if (gw != null) {
+      gw.close();
+    }
+  }
+
+  /** Steady traffic (one request every 10 ms) through the gateway while the orchestration runs. */
+  private void startTraffic() {
+    traffic = gw.clientVertx.setPeriodic(10, id -> gw.client.get(gw.gateway.listenerPort("web"), "127.0.0.1", "/t").send());
+  }
+
+  private JsonObject run(String yaml) throws Exception {
+    var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer(yaml)).await();
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    Thread.sleep(100);
+    return gw.get("/api/chaos/orchestration/reports/latest").bodyAsJsonObject();
+  }
+
+  private static List<String> steps(JsonObject report) {
+    return report.getJsonArray("steps").stream().map(o -> ((JsonObject) o).getString("name") + "=" + ((JsonObject) o).getString("status")).toList();
+  }
+
+  @Test
+  void stepsMeasureRealTrafficConditionsPickTheBranchAndTheConfigIsRestored() throws Exception {
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+    startTraffic();
+    long versionBefore = gw.status().getLong("version");
+    JsonObject report = run("""
+        name: measured
+        variables: {expected_mode: calm}
+        hooks:
+          - {name: mark, hook_type: pre_orchestration, actions: [{type: set_variable, name: started, value: "yes at {{timestamp}}"}]}
+          - {name: total, hook_type: post_orchestration, actions: [{type: record_metric, name: total_seconds, value: "{{duration}}"}]}
+        steps:
+          - name: errors
+            scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}
+            duration_seconds: 1
+            assertions: [{type: metric_in_range, metric: error_rate, min: 0.95, max: 1.0}]
+          - name: calm
+            scenario: {config: {enabled: false}}
+            duration_seconds: 1
+            assertions: [{type: metric_in_range, metric: error_rate, min: 0, max: 0.01}]
+        conditional_steps:
+          - name: branch
+            condition: {type: and, conditions: [{type: less_than, variable: error_rate, value: 0.5}, {type: previous_step_succeeded}]}
+            then_steps:
+              - name: slow
+                scenario: {config: {latency: {fixed_delay_ms: 100}}}
+                duration_seconds: 1
+                assertions: [{type: metric_in_range, metric: p50_latency, min: 100, max: 2000}]
+            else_steps:
+              - {name: never, scenario: slow_backend, duration_seconds: 1}
+        assertions:
+          - {type: step_succeeded, step: slow}
+          - {type: metric_in_range, metric: max_error_rate, min: 0.95, max: 1.0}
+          - {type: metric_in_range, metric: custom.total_seconds, min: 2.5, max: 30}
+          - {type: condition, condition: {type: exists, variable: started}}
+        """);
+    assertThat(report.getString("status")).as(report.encodePrettily()).isEqualTo("succeeded");
+    assertThat(steps(report)).containsExactly("errors=succeeded", "calm=succeeded", "branch=succeeded", "slow=succeeded");
+    JsonObject errors = report.getJsonArray("steps").getJsonObject(0).getJsonObject("metrics");
+    assertThat(errors.getInteger("request_count")).isGreaterThan(20);
+    assertThat(errors.getInteger("fault_count")).isGreaterThan(20);
+    // Everything the run changed is put back.
+    JsonObject after = gw.status();
+    assertThat(after.getBoolean("enabled")).isFalse();
+    assertThat(after.getLong("version")).isGreaterThan(versionBefore);
+    assertThat(gw.traffic("/after").statusCode()).isEqualTo(200);
+
+    String id = report.getString("id");
+    String junit = gw.get("/api/chaos/orchestration/reports/" + id + "?format=junit").bodyAsString();
+    assertThat(junit).contains("<testsuite name=\"measured\" tests=\"4\" failures=\"0\"").contains("<testcase classname=\"measured\" name=\"slow\"");
+    String html = gw.get("/api/chaos/orchestration/reports/" + id + "?format=html").bodyAsString();
+    assertThat(html).contains("<h1>measured</h1>").contains("<td>errors</td><td class=\"succeeded\">");
+    assertThat(Files.exists(dir.resolve("reports").resolve(id + ".json"))).isTrue();
+  }
+
+  @Test
+  void aFailedAssertionFailsItsStepAndStopsTheRunUnlessTheStepContinues() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    startTraffic();
+    JsonObject report = run("""
+        name: failing
+        steps:
+          - name: expect-calm-but-errors
+            scenario: {config: {fault_injection: {http_errors: [500], http_error_probability: 1.0}}}
+            duration_seconds: 1
+            continue_on_failure: true
+            assertions: [{type: metric_in_range, metric: error_rate, min: 0, max: 0.1}]
+          - name: hard-stop
+            scenario: {name: no_such_scenario}
+            duration_seconds: 1
+          - {name: never-reached, scenario: slow_backend, duration_seconds: 1}
+        """);
+    assertThat(report.getString("status")).isEqualTo("failed");
+    assertThat(steps(report)).containsExactly("expect-calm-but-errors=failed", "hard-stop=failed");
+    assertThat(report.getJsonArray("steps").getJsonObject(0).getJsonArray("assertions").getJsonObject(0).getString("message"))
+        .startsWith("error_rate = ").endsWith("expected within [0.0, 0.1]");
+    // A request in flight when the step began may end inside it unharmed, hence not exactly 1.
+    assertThat(report.getJsonArray("steps").getJsonObject(0).getJsonObject("metrics").getDouble("error_rate")).isGreaterThan(0.9);
+    assertThat(report.getJsonArray("errors").encode()).contains("unknown scenario no_such_scenario");
+  }
+
+  @Test
+  void theAbortGuardStopsARunAndHooksNeedPermission() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    startTraffic();
+    JsonObject report = run("""
+        name: guarded
+        abort_when:
+          condition: {type: metric_threshold, metric_name: error_rate, operator: greater_than, threshold: 0.5}
+          for_seconds: 0.5
+          window_seconds: 1
+        hooks:
+          - name: shell
+            hook_type: pre_orchestration
+            actions: [{type: command, command: "true"}]
+          - name: webhook
+            hook_type: pre_orchestration
+            actions: [{type: http_request, url: "http://example.invalid/hook", method: POST}]
+        steps:
+          - name: meltdown
+            scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}
+            duration_seconds: 20
+        """);
+    assertThat(report.getString("status")).isEqualTo("aborted");
+    assertThat(report.getLong("duration_ms")).isLessThan(10_000);
+    assertThat(report.getJsonArray("errors").encode())
+        .contains("command hooks are refused: set orchestration.allow_commands: true")
+        .contains("http_request to example.invalid refused")
+        .contains("aborted: abort_when held");
+    assertThat(gw.status().getBoolean("enabled")).isFalse();
+  }
+
+  @Test
+  void loopsAndParallelStepsAndAStopRestoresTheConfig() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    startTraffic();
+    JsonObject looped = run("""
+        name: looped
+        loop_orchestration: true
+        max_iterations: 2
+        parallel: true
+        steps:
+          - {name: latency, scenario: {config: {latency: {fixed_delay_ms: 50}}}, duration_seconds: 0.6}
+          - {name: errors, scenario: {config: {fault_injection: {http_errors: [502], http_error_probability: 0.5}}}, duration_seconds: 0.6}
+        """);
+    assertThat(looped.getInteger("iterations")).isEqualTo(2);
+    assertThat(steps(looped)).containsExactly("latency=succeeded", "errors=succeeded", "latency=succeeded", "errors=succeeded");
+    JsonObject m = looped.getJsonArray("steps").getJsonObject(1).getJsonObject("metrics");
+    assertThat(m.getDouble("error_rate")).isBetween(0.2, 0.8);
+    assertThat(m.getDouble("p50_latency")).isGreaterThanOrEqualTo(45.0);
+
+    var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start")
+        .sendBuffer(Buffer.buffer("{\"name\": \"endless\", \"loop_orchestration\": true, \"max_iterations\": 0,"
+            + " \"steps\": [{\"name\": \"on\", \"scenario\": \"slow_backend\", \"duration_seconds\": 5}]}")).await();
+    assertThat(started.statusCode()).isEqualTo(202);
+    Thread.sleep(500);
+    assertThat(gw.status().getString("scenario")).isEqualTo("slow_backend");
+    JsonObject stopped = gw.post("/api/chaos/orchestration/stop").bodyAsJsonObject();
+    assertThat(stopped.getString("status")).isEqualTo("stopped");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    assertThat(gw.status().getString("scenario")).isNull();
+    assertThat(gw.status().getBoolean("enabled")).isFalse();
+
+    var invalid = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/validate")
+        .sendBuffer(Buffer.buffer("steps:\n  - duration_seconds: -1\n")).await().bodyAsJsonObject();
+    assertThat(invalid.getBoolean("valid")).isFalse();
+    assertThat(invalid.getJsonArray("problems").encode()).contains("\"path\":\"name\"").contains("steps[0].duration_seconds")
+        .contains("{\"path\":\"steps[0].duration_seconds\",\"line\":2,");
+  }
+}
