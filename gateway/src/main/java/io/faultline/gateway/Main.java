@@ -1,5 +1,6 @@
 package io.faultline.gateway;
 
+import io.faultline.gateway.cli.OrchestrateCommand;
 import io.faultline.gateway.cli.ScenarioCommand;
 import io.faultline.gateway.cli.ServeCommand;
 import io.faultline.gateway.cli.StatusCommand;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "faultline", mixinStandardHelpOptions = true, version = "Faultline 0.1.0",
     description = "A multi-protocol chaos gateway: routes traffic to upstreams and injects latency, errors, "
         + "timeouts, resets, partial responses, rate limits and bandwidth limits into it.",
-    subcommands = {ServeCommand.class, StatusCommand.class, ScenarioCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {ServeCommand.class, StatusCommand.class, ScenarioCommand.class, OrchestrateCommand.class, CommandLine.HelpCommand.class},
     footer = {"",
         "Examples:",
         "  faultline serve                                   # mock upstream on :3000, admin API on 127.0.0.1:9000",

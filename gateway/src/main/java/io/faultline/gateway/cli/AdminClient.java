@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 /** Options and calls shared by the commands that drive a running node over its admin API. */
 public class AdminClient {
 
-  @Option(names = "--admin-url", paramLabel = "URL", defaultValue = "${env:FAULTLINE_ADMIN_URL:-http://127.0.0.1:9000}",
+  @Option(names = {"--admin-url", "--base-url"}, paramLabel = "URL", defaultValue = "${env:FAULTLINE_ADMIN_URL:-http://127.0.0.1:9000}",
       description = "Admin API of the node (default ${DEFAULT-VALUE}; env FAULTLINE_ADMIN_URL).")
   String adminUrl;
 
@@ -28,31 +28,42 @@ public class AdminClient {
 
   /** Calls the admin API and prints the answer; returns the exit code (0 for 2xx). */
   int call(String method, String path) {
-    PrintWriter out = spec.commandLine().getOut();
+    HttpResponse<String> response = send(method, path, null);
+    if (response == null) {
+      return 1;
+    }
+    spec.commandLine().getOut().println(response.body());
+    return 0;
+  }
+
+  /**
+   * Calls the admin API with an optional text body; answers the 2xx response, or null after printing
+   * what went wrong.
+   */
+  HttpResponse<String> send(String method, String path, String body) {
     PrintWriter err = spec.commandLine().getErr();
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(adminUrl.replaceAll("/+$", "") + path))
         .timeout(Duration.ofSeconds(10))
-        .method(method, HttpRequest.BodyPublishers.noBody());
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (token != null && !token.isBlank()) {
       request.header("Authorization", "Bearer " + token);
     }
     try {
       HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() / 100 == 2) {
-        out.println(response.body());
-        return 0;
+        return response;
       }
       err.println("faultline: " + method + " " + path + " answered " + response.statusCode() + ": " + response.body());
-      return 1;
+      return null;
     } catch (ConnectException e) {
       err.println("faultline: no gateway answers at " + adminUrl + " (is `faultline serve` running? --admin-url sets the address)");
-      return 1;
+      return null;
     } catch (IOException e) {
       err.println("faultline: " + method + " " + adminUrl + path + " failed: " + e);
-      return 1;
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return 1;
+      return null;
     }
   }
 }

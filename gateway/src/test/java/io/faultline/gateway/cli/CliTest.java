@@ -136,6 +136,33 @@ class CliTest {
   }
 
   @Test
+  void orchestrateValidatesStartsAndFollowsARunToItsReport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Gateway gateway = serve();
+    String url = "http://127.0.0.1:" + gateway.adminPort();
+    java.nio.file.Path template = dir.resolve("t.json");
+    assertThat(run("orchestrate", "template", "--output", template.toString(), "--format", "json")).isZero();
+    assertThat(run("orchestrate", "validate", "--file", template.toString())).isZero();
+    assertThat(out.toString()).contains("valid orchestration my_orchestration (3 steps)");
+    java.nio.file.Path file = dir.resolve("o.yaml");
+    java.nio.file.Files.writeString(file, """
+        name: cli_run
+        steps:
+          - {name: slow, scenario: {config: {latency: {fixed_delay_ms: 20}}}, duration_seconds: 0.5}
+          - {name: calm, scenario: {config: {enabled: false}}, duration_seconds: 0.5}
+        """);
+    out.getBuffer().setLength(0);
+    assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url, "--follow")).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("valid orchestration cli_run").contains("] ").contains("cli_run: succeeded")
+        .contains("succeeded  slow").contains("succeeded  calm");
+    java.nio.file.Files.writeString(file, "name: broken\nsteps:\n  - {name: x, duration_seconds: -1}\n");
+    assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url)).isEqualTo(1);
+    assertThat(err.toString()).contains("line 3: steps[0].duration_seconds: must be between 0 and 31536000, got -1");
+    java.nio.file.Files.writeString(file, "name: failing\nsteps:\n  - {name: x, scenario: nope, duration_seconds: 0.1}\n");
+    assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url, "--follow")).isEqualTo(1);
+    assertThat(out.toString()).contains("failing: failed");
+  }
+
+  @Test
   void statusWithNoNodeSaysSo() {
     int port = Upstreams.closedPort();
     assertThat(run("status", "--admin-url", "http://127.0.0.1:" + port)).isEqualTo(1);

@@ -1,0 +1,218 @@
+package io.faultline.gateway.cli;
+
+import io.faultline.orchestration.OrchestrationParser;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code faultline orchestrate template|validate|start|status|stop}: orchestrations from the command line. */
+@Command(name = "orchestrate", mixinStandardHelpOptions = true,
+    description = "Writes, validates and runs orchestrations (sequences of chaos steps) on a running node.",
+    subcommands = {OrchestrateCommand.Template.class, OrchestrateCommand.Validate.class, OrchestrateCommand.Start.class,
+        OrchestrateCommand.Status.class, OrchestrateCommand.Stop.class},
+    footer = {"", "Examples:",
+        "  faultline orchestrate template --output chaos.yaml --format yaml",
+        "  faultline orchestrate validate --file chaos.yaml",
+        "  faultline orchestrate start --file chaos.yaml --base-url http://127.0.0.1:9000 --follow",
+        "  faultline orchestrate status",
+        "  faultline orchestrate stop"})
+public final class OrchestrateCommand implements Runnable {
+
+  @Override
+  public void run() {
+    new picocli.CommandLine(this).usage(System.out);
+  }
+
+  static final String TEMPLATE_YAML = """
+      name: my_orchestration
+      description: Latency, then errors, then a check that the service recovered
+      variables:
+        max_error_rate: 0.05
+      steps:
+        - name: slow
+          scenario:
+            config:
+              latency: { fixed_delay_ms: 200, jitter_percent: 10 }
+          duration_seconds: 30
+        - name: failing
+          scenario: service_instability
+          duration_seconds: 30
+          continue_on_failure: true
+        - name: recovery
+          scenario:
+            config: { enabled: false }
+          duration_seconds: 30
+          assertions:
+            - { type: metric_in_range, metric: error_rate, min: 0, max: 0.05 }
+      parallel: false
+      loop_orchestration: false
+      max_iterations: 1
+      tags: [example]
+      """;
+
+  static final String TEMPLATE_JSON = """
+      {
+        "name": "my_orchestration",
+        "description": "Latency, then errors, then a check that the service recovered",
+        "steps": [
+          {"name": "slow", "scenario": {"config": {"latency": {"fixed_delay_ms": 200, "jitter_percent": 10}}}, "duration_seconds": 30},
+          {"name": "failing", "scenario": "service_instability", "duration_seconds": 30, "continue_on_failure": true},
+          {"name": "recovery", "scenario": {"config": {"enabled": false}}, "duration_seconds": 30,
+           "assertions": [{"type": "metric_in_range", "metric": "error_rate", "min": 0, "max": 0.05}]}
+        ],
+        "parallel": false,
+        "loop_orchestration": false,
+        "max_iterations": 1,
+        "tags": ["example"]
+      }
+      """;
+
+  /** {@code orchestrate template}. */
+  @Command(name = "template", mixinStandardHelpOptions = true, description = "Writes a commented starting point.")
+  public static final class Template implements Callable<Integer> {
+    @Option(names = "--output", paramLabel = "FILE", required = true, description = "Where to write it.")
+    Path output;
+
+    @Option(names = "--format", paramLabel = "yaml|json", defaultValue = "yaml", description = "yaml (default) or json.")
+    String format;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      if (!format.equals("yaml") && !format.equals("json")) {
+        spec.commandLine().getErr().println("faultline: --format must be yaml or json, got " + format);
+        return 2;
+      }
+      Files.writeString(output, format.equals("yaml") ? TEMPLATE_YAML : TEMPLATE_JSON);
+      spec.commandLine().getOut().println("wrote " + output);
+      return 0;
+    }
+  }
+
+  /** {@code orchestrate validate}. */
+  @Command(name = "validate", mixinStandardHelpOptions = true, description = "Checks a file and lists every problem with its path and line.")
+  public static final class Validate implements Callable<Integer> {
+    @Option(names = "--file", paramLabel = "FILE", required = true, description = "The orchestration, YAML or JSON.")
+    Path file;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      return validate(file, spec) == null ? 1 : 0;
+    }
+  }
+
+  /** Parses {@code file}; prints its problems and answers null when it is invalid. */
+  static String validate(Path file, CommandSpec spec) throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!Files.isRegularFile(file)) {
+      err.println("faultline: no file " + file);
+      return null;
+    }
+    String text = Files.readString(file);
+    OrchestrationParser.Result result = OrchestrationParser.parse(text);
+    if (!result.valid()) {
+      err.println(file + ": " + result.problems().size() + " problem(s)");
+      result.problems().forEach(p -> err.println("  " + p));
+      return null;
+    }
+    out.println(file + ": valid orchestration " + result.orchestration().name() + " (" + result.orchestration().steps().size() + " steps)");
+    return text;
+  }
+
+  /** {@code orchestrate start}. */
+  @Command(name = "start", mixinStandardHelpOptions = true, description = "Starts an orchestration on the node; --follow shows its progress.")
+  public static final class Start extends AdminClient implements Callable<Integer> {
+    @Option(names = "--file", paramLabel = "FILE", required = true, description = "The orchestration, YAML or JSON.")
+    Path file;
+
+    @Option(names = "--follow", description = "Show progress until it ends; exit 1 if it does not succeed.")
+    boolean follow;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      String text = validate(file, spec);
+      if (text == null) {
+        return 1;
+      }
+      HttpResponse<String> started = send("POST", "/api/chaos/orchestration/start", text);
+      if (started == null) {
+        return 1;
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (!follow) {
+        out.println(started.body());
+        return 0;
+      }
+      String last = "";
+      while (true) {
+        HttpResponse<String> status = send("GET", "/api/chaos/orchestration/status", null);
+        if (status == null) {
+          return 1;
+        }
+        JsonObject s = new JsonObject(status.body());
+        String line = bar(s.getDouble("progress", 0.0)) + " " + s.getString("status") + (s.getString("current_step") == null ? ""
+            : " · " + s.getString("current_step")) + " · iteration " + s.getInteger("iteration", 0);
+        if (!line.equals(last)) {
+          out.println(line);
+          out.flush();
+          last = line;
+        }
+        if (!s.getBoolean("is_running", false)) {
+          break;
+        }
+        Thread.sleep(500);
+      }
+      HttpResponse<String> report = send("GET", "/api/chaos/orchestration/reports/latest", null);
+      if (report == null) {
+        return 1;
+      }
+      JsonObject r = new JsonObject(report.body());
+      out.println(r.getString("name") + ": " + r.getString("status") + " in " + r.getLong("duration_ms") / 1000.0 + " s");
+      r.getJsonArray("steps").forEach(o -> {
+        JsonObject step = (JsonObject) o;
+        out.println("  " + step.getString("status") + "  " + step.getString("name") + "  error_rate "
+            + step.getJsonObject("metrics").getValue("error_rate") + ", avg_latency " + step.getJsonObject("metrics").getValue("avg_latency")
+            + (step.getString("error") == null ? "" : "  (" + step.getString("error") + ")"));
+      });
+      r.getJsonArray("errors").forEach(e -> out.println("  error: " + e));
+      return "succeeded".equals(r.getString("status")) ? 0 : 1;
+    }
+
+    private static String bar(double progress) {
+      int filled = (int) Math.round(progress * 20);
+      return "[" + "#".repeat(filled) + ".".repeat(20 - filled) + "] " + Math.round(progress * 100) + "%";
+    }
+  }
+
+  /** {@code orchestrate status}. */
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Shows the running (or last) orchestration.")
+  public static final class Status extends AdminClient implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      return call("GET", "/api/chaos/orchestration/status");
+    }
+  }
+
+  /** {@code orchestrate stop}. */
+  @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stops the running orchestration; its chaos is undone.")
+  public static final class Stop extends AdminClient implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      return call("POST", "/api/chaos/orchestration/stop");
+    }
+  }
+}
