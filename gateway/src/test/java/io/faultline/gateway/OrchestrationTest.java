@@ -110,6 +110,63 @@ class OrchestrationTest {
   }
 
   @Test
+  void theLibraryKeepsEntriesAcrossRestartsRunsThemWithVariablesAndImportsAndExportsDirectories() throws Exception {
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+    startTraffic();
+    String entry = """
+        name: parameterised
+        variables: {code: 500}
+        hooks:
+          - {hook_type: pre_orchestration, actions: [{type: log, message: "code is ${variables.code}"}]}
+        steps:
+          - name: fail
+            scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}
+            duration_seconds: 0.5
+        assertions:
+          - {type: variable_equals, variable: code, expected: 418}
+        schedule: "0 3 * * 1-5"
+        """;
+    var put = gw.admin(io.vertx.core.http.HttpMethod.PUT, "/api/chaos/orchestration/library/nightly").sendBuffer(Buffer.buffer(entry)).await();
+    assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(200);
+    var bad = gw.admin(io.vertx.core.http.HttpMethod.PUT, "/api/chaos/orchestration/library/broken")
+        .sendBuffer(Buffer.buffer("name: x\nschedule: \"every tuesday\"\nsteps: [{name: s}]\n")).await();
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.bodyAsJsonObject().getString("field")).isEqualTo("schedule");
+    JsonObject list = gw.get("/api/chaos/orchestration/library").bodyAsJsonObject();
+    assertThat(list.getJsonArray("entries").getJsonObject(0).getString("schedule")).isEqualTo("0 3 * * 1-5");
+
+    var executed = gw.postJson("/api/chaos/orchestration/execute", "{\"name\": \"nightly\", \"variables\": {\"code\": 418}}");
+    assertThat(executed.statusCode()).as(executed.bodyAsString()).isEqualTo(202);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    Thread.sleep(100);
+    JsonObject report = gw.get("/api/chaos/orchestration/reports/latest").bodyAsJsonObject();
+    assertThat(report.getString("status")).as(report.encodePrettily()).isEqualTo("succeeded");
+    assertThat(report.getJsonArray("log").encode()).contains("code is 418");
+
+    Path out = dir.resolve("exported");
+    JsonObject exported = gw.postJson("/api/chaos/orchestration/library/export", "{\"dir\": \"" + out + "\"}").bodyAsJsonObject();
+    assertThat(exported.getJsonArray("exported")).hasSize(1);
+    assertThat(Files.readString(out.resolve("nightly.yaml"))).isEqualTo(entry);
+    Files.writeString(out.resolve("second.json"), "{\"name\": \"second\", \"steps\": [{\"name\": \"s\", \"scenario\": \"slow_backend\"}]}");
+    Files.writeString(out.resolve("wrong.yaml"), "steps: []\n");
+    JsonObject imported = gw.postJson("/api/chaos/orchestration/library/import", "{\"dir\": \"" + out + "\"}").bodyAsJsonObject();
+    assertThat(imported.getJsonArray("imported").getList()).containsExactly("nightly", "second");
+    assertThat(imported.getJsonArray("rejected").getJsonObject(0).getString("file")).isEqualTo("wrong.yaml");
+
+    // A new node on the same data directory has the library and the reports.
+    gw.close();
+    traffic = -1;
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+    assertThat(gw.get("/api/chaos/orchestration/library").bodyAsJsonObject().getJsonArray("entries")).hasSize(2);
+    assertThat(gw.get("/api/chaos/orchestration/reports/" + report.getString("id")).bodyAsJsonObject().getString("name"))
+        .isEqualTo("parameterised");
+  }
+
+  @Test
   void aFailedAssertionFailsItsStepAndStopsTheRunUnlessTheStepContinues() throws Exception {
     gw = new GatewayFixture(Map.of());
     startTraffic();

@@ -13,11 +13,18 @@ public final class Model {
    * An orchestration: its steps (the plain {@code steps}, then {@code advanced_steps}, then
    * {@code conditional_steps}), how they run ({@code parallel}, {@code loop_orchestration},
    * {@code max_iterations}: 0 = until stopped), global variables, hooks, assertions and the optional
-   * {@code abort_when} guard.
+   * {@code abort_when} guard; a library entry may carry a cron {@code schedule}.
    */
   public record Orchestration(String name, String description, List<String> tags, Map<String, Object> variables,
       List<Step> steps, boolean parallel, boolean loop, int maxIterations, List<Hook> hooks, List<Assertion> assertions,
-      Guard abortWhen) {
+      Guard abortWhen, String schedule) {
+
+    /** The same orchestration with {@code overrides} laid over its variables (a library entry run with its own values). */
+    public Orchestration withVariables(Map<String, Object> overrides) {
+      Map<String, Object> merged = new java.util.LinkedHashMap<>(variables);
+      merged.putAll(overrides);
+      return new Orchestration(name, description, tags, merged, steps, parallel, loop, maxIterations, hooks, assertions, abortWhen, schedule);
+    }
   }
 
   /**

@@ -176,6 +176,14 @@ public final class OrchestrationParser {
       problem("steps", "at least one step is required (steps, advanced_steps or conditional_steps)");
     }
     int maxIterations = (int) number(m, "max_iterations", "", 1, 0, Integer.MAX_VALUE);
+    String schedule = string(m, "schedule", "", false);
+    if (schedule != null) {
+      try {
+        Cron.parse(schedule);
+      } catch (IllegalArgumentException e) {
+        problem("schedule", e.getMessage());
+      }
+    }
     Guard guard = null;
     if (m.get("abort_when") != null) {
       Map<String, Object> g = object(m.get("abort_when"), "abort_when");
@@ -188,7 +196,7 @@ public final class OrchestrationParser {
     }
     return new Orchestration(name, string(m, "description", "", false), strings(m, "tags", ""),
         variables(m, "variables", ""), steps, bool(m, "parallel", "", false), bool(m, "loop_orchestration", "", false),
-        maxIterations, hooks(m, "hooks", "", null), assertions(m, "assertions", ""), guard);
+        maxIterations, hooks(m, "hooks", "", null), assertions(m, "assertions", ""), guard, schedule);
   }
 
   private Step step(Object value, String path) {

@@ -30,12 +30,22 @@ public final class OrchestratorVerticle extends VerticleBase {
   public static final String REPORTS = "faultline.orchestration.reports";
   public static final String REPORT = "faultline.orchestration.report";
   public static final String PROGRESS = "faultline.orchestration.progress";
+  public static final String EXECUTE = "faultline.orchestration.execute";
+  public static final String LIBRARY_LIST = "faultline.orchestration.library.list";
+  public static final String LIBRARY_GET = "faultline.orchestration.library.get";
+  public static final String LIBRARY_PUT = "faultline.orchestration.library.put";
+  public static final String LIBRARY_DELETE = "faultline.orchestration.library.delete";
+  public static final String LIBRARY_IMPORT = "faultline.orchestration.library.import";
+  public static final String LIBRARY_EXPORT = "faultline.orchestration.library.export";
 
   private static final Logger LOG = Logger.getLogger(OrchestratorVerticle.class.getName());
   private static final int KEPT = 50;
 
   private final Run.Permissions permissions;
   private final Path reportDir;
+  private final Path libraryDir;
+  private final java.util.Map<String, String> library = new java.util.TreeMap<>();
+  private long scheduler = -1;
   private final Deque<JsonObject> reports = new ArrayDeque<>();
   private Run current;
   private JsonObject lastStatus = new JsonObject().put("is_running", false);
@@ -44,12 +54,13 @@ public final class OrchestratorVerticle extends VerticleBase {
   public OrchestratorVerticle(boolean allowCommands, Set<String> httpAllowList, Path dataDir) {
     this.permissions = new Run.Permissions(allowCommands, Set.copyOf(httpAllowList));
     this.reportDir = dataDir == null ? null : dataDir.resolve("reports");
+    this.libraryDir = dataDir == null ? null : dataDir.resolve("library");
   }
 
   @Override
   public Future<?> start() {
     answer(VALIDATE, body -> validation(OrchestrationParser.parse(text(body))));
-    answer(START, this::startRun);
+    answer(START, body -> startRun(text(body), java.util.Map.of()));
     answer(STOP, body -> {
       if (current == null || !current.running()) {
         throw new io.faultline.chaos.state.ChaosState.NotFound("run", "no orchestration is running");
@@ -73,21 +84,218 @@ public final class OrchestratorVerticle extends VerticleBase {
       }
       return report;
     });
-    return loadReports();
+    answer(EXECUTE, body -> {
+      String name = entryName(body);
+      String text = library.get(name);
+      if (text == null) {
+        throw new io.faultline.chaos.state.ChaosState.NotFound("name", "no library entry named " + name);
+      }
+      Object vars = body.getValue("variables");
+      if (vars != null && !(vars instanceof JsonObject)) {
+        throw new io.faultline.chaos.config.ChaosConfigException("variables", "must be an object");
+      }
+      return startRun(text, vars == null ? java.util.Map.of() : ((JsonObject) vars).getMap());
+    });
+    answer(LIBRARY_LIST, body -> {
+      JsonArray entries = new JsonArray();
+      library.forEach((name, text) -> {
+        Model.Orchestration o = OrchestrationParser.parse(text).orchestration();
+        entries.add(new JsonObject().put("name", name).put("orchestration", o.name()).put("description", o.description())
+            .put("tags", new JsonArray(o.tags())).put("schedule", o.schedule()).put("steps", o.steps().size()));
+      });
+      return new JsonObject().put("entries", entries);
+    });
+    answer(LIBRARY_GET, body -> {
+      String name = entryName(body);
+      String text = library.get(name);
+      if (text == null) {
+        throw new io.faultline.chaos.state.ChaosState.NotFound("name", "no library entry named " + name);
+      }
+      return new JsonObject().put("name", name).put("text", text);
+    });
+    answer(LIBRARY_PUT, body -> {
+      String name = entryName(body);
+      String text = text(body);
+      OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
+      if (!parsed.valid()) {
+        throw invalid(parsed);
+      }
+      library.put(name, text);
+      blockingWrite(name, text);
+      return new JsonObject().put("name", name).put("orchestration", parsed.orchestration().name())
+          .put("schedule", parsed.orchestration().schedule());
+    });
+    answer(LIBRARY_DELETE, body -> {
+      String name = entryName(body);
+      if (library.remove(name) == null) {
+        throw new io.faultline.chaos.state.ChaosState.NotFound("name", "no library entry named " + name);
+      }
+      blockingDelete(name);
+      return new JsonObject().put("deleted", name);
+    });
+    answer(LIBRARY_IMPORT, body -> importDir(Path.of(required(body, "dir"))));
+    answer(LIBRARY_EXPORT, body -> exportDir(Path.of(required(body, "dir"))));
+    return loadReports().compose(v -> loadLibrary()).onSuccess(v -> scheduleNextMinute());
   }
 
-  private JsonObject startRun(JsonObject body) {
+  @Override
+  public Future<?> stop() {
+    if (scheduler >= 0) {
+      vertx.cancelTimer(scheduler);
+    }
+    if (current != null) {
+      current.stop("stopped");
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Every minute, runs the library entries whose schedule names it (unless a run is going on). */
+  private void scheduleNextMinute() {
+    long now = System.currentTimeMillis();
+    long delay = 60_000 - now % 60_000 + 50;
+    scheduler = vertx.setTimer(delay, id -> {
+      java.time.LocalDateTime minute = java.time.LocalDateTime.now();
+      library.forEach((name, text) -> {
+        Model.Orchestration o = OrchestrationParser.parse(text).orchestration();
+        if (o != null && o.schedule() != null && Cron.parse(o.schedule()).matches(minute)) {
+          if (current != null && current.running()) {
+            LOG.warning(() -> "scheduled orchestration " + name + " skipped: " + current.status().getString("name") + " is running");
+          } else {
+            LOG.info(() -> "running scheduled orchestration " + name + " (" + o.schedule() + ")");
+            startRun(text, java.util.Map.of());
+          }
+        }
+      });
+      scheduleNextMinute();
+    });
+  }
+
+  private JsonObject importDir(Path dir) {
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      throw new io.faultline.chaos.config.ChaosConfigException("dir", "is not a directory on this node: " + dir);
+    }
+    JsonArray imported = new JsonArray();
+    JsonArray rejected = new JsonArray();
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+      for (Path file : files.sorted().toList()) {
+        String base = file.getFileName().toString();
+        if (!base.matches(".*\\.(ya?ml|json)")) {
+          continue;
+        }
+        String name = base.replaceFirst("\\.(ya?ml|json)$", "");
+        String text = java.nio.file.Files.readString(file);
+        OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
+        if (!parsed.valid() || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
+          JsonArray problems = new JsonArray();
+          parsed.problems().forEach(p -> problems.add(p.toString()));
+          if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+            problems.add("the file name is not a usable entry name (letters, digits, '_', '-', '.')");
+          }
+          rejected.add(new JsonObject().put("file", base).put("problems", problems));
+          continue;
+        }
+        library.put(name, text);
+        write(name, text);
+        imported.add(name);
+      }
+    } catch (java.io.IOException e) {
+      throw new io.faultline.chaos.config.ChaosConfigException("dir", "could not read " + dir + ": " + e.getMessage());
+    }
+    return new JsonObject().put("imported", imported).put("rejected", rejected);
+  }
+
+  private JsonObject exportDir(Path dir) {
+    JsonArray exported = new JsonArray();
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      for (var entry : library.entrySet()) {
+        Path file = dir.resolve(entry.getKey() + extension(entry.getValue()));
+        java.nio.file.Files.writeString(file, entry.getValue());
+        exported.add(file.toString());
+      }
+    } catch (java.io.IOException e) {
+      throw new io.faultline.chaos.config.ChaosConfigException("dir", "could not write to " + dir + ": " + e.getMessage());
+    }
+    return new JsonObject().put("exported", exported);
+  }
+
+  private static String extension(String text) {
+    return text.stripLeading().startsWith("{") ? ".json" : ".yaml";
+  }
+
+  private void blockingWrite(String name, String text) {
+    try {
+      write(name, text);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("could not keep library entry " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void write(String name, String text) throws java.io.IOException {
+    if (libraryDir == null) {
+      return;
+    }
+    java.nio.file.Files.createDirectories(libraryDir);
+    for (String ext : java.util.List.of(".yaml", ".json")) {
+      java.nio.file.Files.deleteIfExists(libraryDir.resolve(name + ext));
+    }
+    java.nio.file.Files.writeString(libraryDir.resolve(name + extension(text)), text);
+  }
+
+  private void blockingDelete(String name) {
+    if (libraryDir == null) {
+      return;
+    }
+    try {
+      for (String ext : java.util.List.of(".yaml", ".json")) {
+        java.nio.file.Files.deleteIfExists(libraryDir.resolve(name + ext));
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("could not delete library entry " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Future<Void> loadLibrary() {
+    if (libraryDir == null || !java.nio.file.Files.isDirectory(libraryDir)) {
+      return Future.succeededFuture();
+    }
+    importDir(libraryDir);
+    return Future.succeededFuture();
+  }
+
+  private static String entryName(JsonObject body) {
+    String name = required(body, "name");
+    if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new io.faultline.chaos.config.ChaosConfigException("name", "must be 1-64 letters, digits, '_', '-' or '.', got " + name);
+    }
+    return name;
+  }
+
+  private static String required(JsonObject body, String field) {
+    Object value = body == null ? null : body.getValue(field);
+    if (!(value instanceof String s) || s.isBlank()) {
+      throw new io.faultline.chaos.config.ChaosConfigException(field, "is required");
+    }
+    return s;
+  }
+
+  private static RuntimeException invalid(OrchestrationParser.Result parsed) {
+    return new io.faultline.chaos.config.ChaosConfigException(parsed.problems().get(0).path(),
+        "invalid orchestration: " + parsed.problems().get(0) + (parsed.problems().size() > 1
+            ? " (and " + (parsed.problems().size() - 1) + " more; validate it for all)" : ""));
+  }
+
+  private JsonObject startRun(String text, java.util.Map<String, Object> variables) {
     if (current != null && current.running()) {
       throw new io.faultline.chaos.config.ChaosConfigException("orchestration",
           "orchestration " + current.status().getString("name") + " is running; stop it first");
     }
-    OrchestrationParser.Result parsed = OrchestrationParser.parse(text(body));
+    OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
     if (!parsed.valid()) {
-      throw new io.faultline.chaos.config.ChaosConfigException(parsed.problems().get(0).path(),
-          "invalid orchestration: " + parsed.problems().get(0) + (parsed.problems().size() > 1
-              ? " (and " + (parsed.problems().size() - 1) + " more; validate it for all)" : ""));
+      throw invalid(parsed);
     }
-    Run run = new Run(vertx, parsed.orchestration(), permissions, "run-" + UUID.randomUUID().toString().substring(0, 8));
+    Run run = new Run(vertx, parsed.orchestration().withVariables(variables), permissions,
+        "run-" + UUID.randomUUID().toString().substring(0, 8));
     current = run;
     run.start().onSuccess(report -> {
       lastStatus = run.status();

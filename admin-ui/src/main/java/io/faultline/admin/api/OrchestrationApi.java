@@ -30,6 +30,16 @@ public final class OrchestrationApi {
     router.get(base + "/status").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.STATUS, null));
     router.get(base + "/reports").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.REPORTS, null));
     router.get(base + "/reports/:id").handler(this::report);
+    router.post(base + "/execute").handler(ctx -> ChaosApi.withBody(ctx, body -> bus.forward(ctx, OrchestratorVerticle.EXECUTE, body, 202, r -> r)));
+    router.get(base + "/library").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_LIST, null));
+    router.post(base + "/library/import").handler(ctx -> ChaosApi.withBody(ctx, body -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_IMPORT, body)));
+    router.post(base + "/library/export").handler(ctx -> ChaosApi.withBody(ctx, body -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_EXPORT, body)));
+    router.get(base + "/library/:name").handler(ctx ->
+        bus.forward(ctx, OrchestratorVerticle.LIBRARY_GET, new JsonObject().put("name", ctx.pathParam("name"))));
+    router.put(base + "/library/:name").handler(ctx -> withText(ctx, text ->
+        bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, text.put("name", ctx.pathParam("name")))));
+    router.delete(base + "/library/:name").handler(ctx ->
+        bus.forward(ctx, OrchestratorVerticle.LIBRARY_DELETE, new JsonObject().put("name", ctx.pathParam("name"))));
   }
 
   private void report(RoutingContext ctx) {
