@@ -80,6 +80,11 @@ public final class ClusterVerticle extends VerticleBase {
     member = hazelcast.getCluster().getLocalMember().getUuid();
     tasks = new Tasks(hazelcast.getMap(TASKS_MAP), state, nodeId);
     answer(Addresses.TASKS_SUBMIT, body -> tasks.submit(body, liveRecords(), state.snapshot().seed()));
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.LEADERSHIP, message -> {
+      if (message.replyAddress() != null) {
+        message.reply(new JsonObject().put("leading", leading).put("node", nodeId));
+      }
+    });
     answer(Addresses.TASKS_LIST, body -> new JsonObject().put("tasks", tasks.list()));
     answer(Addresses.TASKS_GET, body -> {
       String id = body == null ? null : body.getString("id");
@@ -223,7 +228,12 @@ public final class ClusterVerticle extends VerticleBase {
   private void updateLeader() {
     IMap<String, String> leaders = leaderMap();
     Member oldest = hazelcast.getCluster().getMembers().iterator().next();
-    leading = oldest.getUuid().equals(member);
+    boolean now = oldest.getUuid().equals(member);
+    if (now != leading) {
+      leading = now;
+      vertx.eventBus().publish(Addresses.LEADERSHIP, new JsonObject().put("leading", now).put("node", nodeId),
+          new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
+    }
     while (true) {
       String current = leaders.get(KEY);
       if (current != null) {

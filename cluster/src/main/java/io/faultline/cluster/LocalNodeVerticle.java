@@ -35,6 +35,11 @@ public final class LocalNodeVerticle extends VerticleBase {
             "distributed tasks need a cluster: start the node with --cluster (a one-node cluster works)", "cluster.enabled"))
             .completion())
         .toList();
-    return Future.all(nodes.completion(), leader.completion(), Future.all(tasks));
+    var leadership = vertx.eventBus().localConsumer(Addresses.LEADERSHIP, message -> {
+      if (message.replyAddress() != null) {
+        message.reply(new JsonObject().put("leading", true).put("node", nodeId));
+      }
+    });
+    return Future.all(nodes.completion(), leader.completion(), Future.all(tasks), leadership.completion());
   }
 }

@@ -121,7 +121,8 @@ public final class Gateway {
       }).onSuccess(port -> ports.put(listener.name(), port));
     }
     chain = chain.compose(v -> vertx.deployVerticle(new OrchestratorVerticle(config.orchestration().allowCommands(),
-        Set.copyOf(config.orchestration().httpAllowList()), config.stateDir() == null ? null : Path.of(config.stateDir()))));
+        Set.copyOf(config.orchestration().httpAllowList()), config.stateDir() == null ? null : Path.of(config.stateDir()),
+        member.manager() != null)));
     if (config.bridge().enabled()) {
       chain = chain.compose(v -> vertx.deployVerticle(new TcpBridgeVerticle(config.bridge().host(), config.bridge().port())));
     }

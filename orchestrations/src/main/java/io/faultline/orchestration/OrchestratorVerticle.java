@@ -2,6 +2,7 @@ package io.faultline.orchestration;
 
 import io.faultline.chaos.control.ControlError;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
@@ -41,17 +42,30 @@ public final class OrchestratorVerticle extends VerticleBase {
   private static final Logger LOG = Logger.getLogger(OrchestratorVerticle.class.getName());
   private static final int KEPT = 50;
 
+  /** Where the leader of a cluster answers what any node is asked: {@code LEADER + ".start"} and so on. */
+  static final String LEADER = "faultline.orchestration.leader";
+
   private final Run.Permissions permissions;
+  private final boolean clustered;
+  private boolean leading;
+  private final java.util.List<io.vertx.core.eventbus.MessageConsumer<?>> leaderConsumers = new java.util.ArrayList<>();
   private final Path reportDir;
   private final Path libraryDir;
   private final java.util.Map<String, String> library = new java.util.TreeMap<>();
   private long scheduler = -1;
   private final Deque<JsonObject> reports = new ArrayDeque<>();
   private Run current;
+  private Future<Void> currentDone = Future.succeededFuture();
   private JsonObject lastStatus = new JsonObject().put("is_running", false);
 
-  /** {@code dataDir} may be null (reports in memory only). */
-  public OrchestratorVerticle(boolean allowCommands, Set<String> httpAllowList, Path dataDir) {
+  /**
+   * {@code dataDir} may be null (reports in memory only). In a cluster ({@code clustered}) runs execute on
+   * the leader: every node forwards starts, stops and queries to it, the running step is checkpointed in
+   * the cluster, and a new leader resumes a run its predecessor left unfinished.
+   */
+  public OrchestratorVerticle(boolean allowCommands, Set<String> httpAllowList, Path dataDir, boolean clustered) {
+    this.clustered = clustered;
+    this.leading = !clustered;
     this.permissions = new Run.Permissions(allowCommands, Set.copyOf(httpAllowList));
     this.reportDir = dataDir == null ? null : dataDir.resolve("reports");
     this.libraryDir = dataDir == null ? null : dataDir.resolve("library");
@@ -60,22 +74,22 @@ public final class OrchestratorVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     answer(VALIDATE, body -> validation(OrchestrationParser.parse(text(body))));
-    answer(START, body -> startRun(text(body), java.util.Map.of()));
-    answer(STOP, body -> {
+    routed(START, "start", body -> startRun(text(body), variables(body)));
+    routed(STOP, "stop", body -> {
       if (current == null || !current.running()) {
         throw new io.faultline.chaos.state.ChaosState.NotFound("run", "no orchestration is running");
       }
       current.stop("stopped");
       return current.status();
     });
-    answer(STATUS, body -> current == null ? lastStatus : current.status());
-    answer(REPORTS, body -> {
+    routed(STATUS, "status", body -> current == null ? lastStatus : current.status());
+    routed(REPORTS, "reports", body -> {
       JsonArray list = new JsonArray();
       reports.forEach(r -> list.add(new JsonObject().put("id", r.getString("id")).put("name", r.getString("name"))
           .put("status", r.getString("status")).put("started_at", r.getLong("started_at"))));
       return new JsonObject().put("reports", list);
     });
-    answer(REPORT, body -> {
+    routed(REPORT, "report", body -> {
       String id = body == null ? "latest" : body.getString("id", "latest");
       JsonObject report = id.equals("latest") ? reports.peekLast()
           : reports.stream().filter(r -> id.equals(r.getString("id"))).findFirst().orElse(null);
@@ -84,17 +98,27 @@ public final class OrchestratorVerticle extends VerticleBase {
       }
       return report;
     });
-    answer(EXECUTE, body -> {
-      String name = entryName(body);
-      String text = library.get(name);
-      if (text == null) {
-        throw new io.faultline.chaos.state.ChaosState.NotFound("name", "no library entry named " + name);
+    // The entry comes from this node's library; the run, like any start, goes to the leader.
+    vertx.eventBus().<JsonObject>localConsumer(EXECUTE, message -> {
+      JsonObject start;
+      try {
+        String name = entryName(message.body());
+        String text = library.get(name);
+        if (text == null) {
+          throw new io.faultline.chaos.state.ChaosState.NotFound("name", "no library entry named " + name);
+        }
+        start = new JsonObject().put("text", text).put("variables", new JsonObject(variables(message.body())));
+      } catch (RuntimeException e) {
+        ControlError.fail(message, e);
+        return;
       }
-      Object vars = body.getValue("variables");
-      if (vars != null && !(vars instanceof JsonObject)) {
-        throw new io.faultline.chaos.config.ChaosConfigException("variables", "must be an object");
-      }
-      return startRun(text, vars == null ? java.util.Map.of() : ((JsonObject) vars).getMap());
+      vertx.eventBus().<JsonObject>request(START, start).onComplete(ar -> {
+        if (ar.succeeded()) {
+          message.reply(ar.result().body());
+        } else {
+          ControlError.fail(message, ar.cause());
+        }
+      });
     });
     answer(LIBRARY_LIST, body -> {
       JsonArray entries = new JsonArray();
@@ -135,18 +159,105 @@ public final class OrchestratorVerticle extends VerticleBase {
     });
     answer(LIBRARY_IMPORT, body -> importDir(Path.of(required(body, "dir"))));
     answer(LIBRARY_EXPORT, body -> exportDir(Path.of(required(body, "dir"))));
-    return loadReports().compose(v -> loadLibrary()).onSuccess(v -> scheduleNextMinute());
+    Future<Void> ready = loadReports().compose(v -> loadLibrary()).onSuccess(v -> scheduleNextMinute());
+    if (!clustered) {
+      return ready;
+    }
+    vertx.eventBus().<JsonObject>localConsumer(io.faultline.chaos.control.Addresses.LEADERSHIP, message -> {
+      if (message.replyAddress() == null) {
+        lead(message.body().getBoolean("leading", false));
+      }
+    });
+    return ready.compose(v -> vertx.eventBus().<JsonObject>request(io.faultline.chaos.control.Addresses.LEADERSHIP, new JsonObject()))
+        .onSuccess(reply -> lead(reply.body().getBoolean("leading", false))).mapEmpty();
   }
 
+  private static java.util.Map<String, Object> variables(JsonObject body) {
+    Object vars = body == null ? null : body.getValue("variables");
+    if (vars != null && !(vars instanceof JsonObject)) {
+      throw new io.faultline.chaos.config.ChaosConfigException("variables", "must be an object");
+    }
+    return vars == null ? java.util.Map.of() : ((JsonObject) vars).getMap();
+  }
+
+  /** Leadership changed: the leader answers the cluster's orchestration requests and resumes an unfinished run. */
+  private void lead(boolean now) {
+    boolean registered = !leaderConsumers.isEmpty();
+    leading = now;
+    if (now == registered) {
+      return;
+    }
+    leaderConsumers.forEach(io.vertx.core.eventbus.MessageConsumer::unregister);
+    leaderConsumers.clear();
+    if (!now) {
+      return;
+    }
+    handlers.forEach((op, handler) -> leaderConsumers.add(vertx.eventBus().<JsonObject>consumer(LEADER + "." + op, message -> {
+      try {
+        message.reply(handler.apply(message.body()));
+      } catch (RuntimeException e) {
+        ControlError.fail(message, e);
+      }
+    })));
+    runs().compose(map -> map.get("current")).onSuccess(checkpoint -> {
+      if (checkpoint instanceof JsonObject cp && (current == null || !current.running())) {
+        LOG.info(() -> "this node leads now: resuming orchestration run " + cp.getString("run_id"));
+        OrchestrationParser.Result parsed = OrchestrationParser.parse(cp.getString("text"));
+        if (parsed.valid()) {
+          launch(parsed.orchestration().withVariables(cp.getJsonObject("overrides").getMap()), cp.getString("text"),
+              cp.getJsonObject("overrides").getMap(), cp.getString("run_id"), cp);
+        }
+      }
+    });
+  }
+
+  private final java.util.Map<String, Function<JsonObject, JsonObject>> handlers = new java.util.LinkedHashMap<>();
+
+  /** A local address whose work the leader does: answered here when this node leads (or stands alone), else forwarded. */
+  private void routed(String address, String op, Function<JsonObject, JsonObject> handler) {
+    handlers.put(op, handler);
+    vertx.eventBus().<JsonObject>localConsumer(address, message -> {
+      if (leading) {
+        try {
+          message.reply(handler.apply(message.body()));
+        } catch (RuntimeException e) {
+          ControlError.fail(message, e);
+        }
+        return;
+      }
+      // A short timeout: right after the leader dies its address may still be routed to it until a new leader registers.
+      vertx.eventBus().<JsonObject>request(LEADER + "." + op, message.body(), new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(3_000))
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              message.reply(ar.result().body());
+            } else if (ar.cause() instanceof io.vertx.core.eventbus.ReplyException r && r.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE) {
+              ControlError.fail(message, ar.cause());
+            } else {
+              ControlError.fail(message, 503, "the cluster's leader did not answer (" + ar.cause().getMessage()
+                  + "); if it just failed, a new leader takes over within the failure timeout", null);
+            }
+          });
+    });
+  }
+
+  private Future<io.vertx.core.shareddata.AsyncMap<String, Object>> runs() {
+    return vertx.sharedData().getAsyncMap("faultline.orchestration.runs");
+  }
+
+  /** Shutting down ends a run like a stop: its chaos is undone before the node goes. */
   @Override
   public Future<?> stop() {
     if (scheduler >= 0) {
       vertx.cancelTimer(scheduler);
     }
-    if (current != null) {
-      current.stop("stopped");
+    if (current == null || !current.running()) {
+      return Future.succeededFuture();
     }
-    return Future.succeededFuture();
+    current.stop("stopped");
+    Promise<Void> ended = Promise.promise();
+    currentDone.onComplete(v -> ended.tryComplete());
+    vertx.setTimer(5_000, id -> ended.tryComplete());
+    return ended.future();
   }
 
   /** Every minute, runs the library entries whose schedule names it (unless a run is going on). */
@@ -294,10 +405,27 @@ public final class OrchestratorVerticle extends VerticleBase {
     if (!parsed.valid()) {
       throw invalid(parsed);
     }
-    Run run = new Run(vertx, parsed.orchestration().withVariables(variables), permissions,
-        "run-" + UUID.randomUUID().toString().substring(0, 8));
+    return launch(parsed.orchestration().withVariables(variables), text, variables,
+        "run-" + UUID.randomUUID().toString().substring(0, 8), null);
+  }
+
+  private JsonObject launch(Model.Orchestration orchestration, String text, java.util.Map<String, Object> variables, String id,
+      JsonObject resumeFrom) {
+    Run run = new Run(vertx, orchestration, permissions, id);
+    if (resumeFrom != null) {
+      run.resume(resumeFrom);
+    }
+    if (clustered) {
+      JsonObject fixed = new JsonObject().put("text", text).put("overrides", new JsonObject(variables));
+      run.checkpointTo(cp -> runs().compose(map -> map.put("current", cp.mergeIn(fixed))));
+    }
     current = run;
-    run.start().onSuccess(report -> {
+    Future<JsonObject> finished = run.start();
+    currentDone = finished.<Void>mapEmpty().otherwiseEmpty();
+    finished.onSuccess(report -> {
+      if (clustered) {
+        runs().compose(map -> map.remove("current").compose(v -> map.put("report:" + report.getString("id"), report)));
+      }
       lastStatus = run.status();
       reports.addLast(report);
       while (reports.size() > KEPT) {

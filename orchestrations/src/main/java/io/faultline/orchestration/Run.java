@@ -49,7 +49,7 @@ final class Run {
   private final Permissions permissions;
   private final HttpClient http;
   final String id;
-  final long startedAt = System.currentTimeMillis();
+  long startedAt = System.currentTimeMillis();
   private final Promise<JsonObject> done = Promise.promise();
   private final Map<String, Object> variables = new LinkedHashMap<>();
   private final Map<String, Double> customMetrics = new LinkedHashMap<>();
@@ -68,6 +68,9 @@ final class Run {
   private long endedAt;
   private long guardSince = -1;
   private long guardTimer = -1;
+  private int resumeIteration;
+  private int resumeStep;
+  private java.util.function.Consumer<JsonObject> checkpoints = c -> { };
 
   Run(Vertx vertx, Orchestration orchestration, Permissions permissions, String id) {
     this.vertx = vertx;
@@ -78,9 +81,46 @@ final class Run {
     variables.putAll(orchestration.variables());
   }
 
+  /** Where to hand the run's state after each step, so another node can resume it (see {@link #resume}). */
+  Run checkpointTo(java.util.function.Consumer<JsonObject> sink) {
+    this.checkpoints = sink;
+    return this;
+  }
+
+  /** Takes over a run another node checkpointed: it goes on at the step that was running there. */
+  Run resume(JsonObject checkpoint) {
+    startedAt = checkpoint.getLong("started_at");
+    resumeIteration = checkpoint.getInteger("iteration");
+    resumeStep = checkpoint.getInteger("next_step");
+    before = checkpoint.getJsonObject("before");
+    variables.putAll(checkpoint.getJsonObject("run_variables").getMap());
+    checkpoint.getJsonArray("results").forEach(r -> results.add((JsonObject) r));
+    checkpoint.getJsonObject("custom_metrics").forEach(e -> customMetrics.put(e.getKey(), ((Number) e.getValue()).doubleValue()));
+    checkpoint.getJsonArray("errors").forEach(e -> errors.add(String.valueOf(e)));
+    checkpoint.getJsonArray("log").forEach(e -> log.add(String.valueOf(e)));
+    stepsDone = results.size();
+    log.add(Instant.now() + " resumed on another node at iteration " + resumeIteration + ", step " + (resumeStep + 1));
+    return this;
+  }
+
+  private JsonObject checkpoint(int nextStep) {
+    return new JsonObject()
+        .put("run_id", id)
+        .put("started_at", startedAt)
+        .put("iteration", iteration)
+        .put("next_step", nextStep)
+        .put("before", before)
+        .put("run_variables", new JsonObject(ChaosJson.toMap(variables)))
+        .put("results", new JsonArray(results))
+        .put("custom_metrics", new JsonObject(new LinkedHashMap<>(customMetrics)))
+        .put("errors", new JsonArray(errors))
+        .put("log", new JsonArray(log));
+  }
+
   /** Runs to the end; the future answers the report. */
   Future<JsonObject> start() {
-    request(Addresses.CHAOS_GET, null)
+    boolean resumed = resumeIteration > 0;
+    (resumed ? Future.succeededFuture(before) : request(Addresses.CHAOS_GET, null))
         .compose(config -> {
           before = config;
           return request(Addresses.SCENARIO_LIST, null);
@@ -89,9 +129,9 @@ final class Run {
           list.getJsonArray("scenarios").forEach(o -> scenarios.put(((JsonObject) o).getString("name"),
               ((JsonObject) o).getJsonObject("config").getMap()));
           startGuard();
-          return hooks("pre_orchestration", List.of());
+          return resumed ? Future.succeededFuture(true) : hooks("pre_orchestration", List.of());
         })
-        .compose(ok -> iterations(1))
+        .compose(ok -> iterations(resumed ? resumeIteration : 1))
         .compose(v -> hooks("post_orchestration", List.of()))
         .recover(e -> {
           errors.add(e.getMessage());
@@ -151,8 +191,26 @@ final class Run {
     }
     boolean more = orchestration.loop() && (orchestration.maxIterations() == 0 || n < orchestration.maxIterations());
     iteration = n;
-    Future<Boolean> ran = orchestration.parallel() ? parallel(orchestration.steps()) : sequence(orchestration.steps());
+    int from = n == resumeIteration ? resumeStep : 0;
+    checkpoints.accept(checkpoint(from));
+    Future<Boolean> ran = orchestration.parallel() ? parallel(orchestration.steps()) : topLevel(orchestration.steps(), from);
     return ran.compose(cont -> cont && more ? iterations(n + 1) : Future.succeededFuture());
+  }
+
+  /** The orchestration's own steps from {@code from}, checkpointed after each. */
+  private Future<Boolean> topLevel(List<Step> steps, int from) {
+    Future<Boolean> chain = Future.succeededFuture(true);
+    for (int i = from; i < steps.size(); i++) {
+      Step step = steps.get(i);
+      int next = i + 1;
+      chain = chain.compose(cont -> cont && status.equals("running") ? step(step) : Future.succeededFuture(false))
+          .onSuccess(cont -> {
+            if (status.equals("running")) {
+              checkpoints.accept(checkpoint(next));
+            }
+          });
+    }
+    return chain;
   }
 
   private Future<Boolean> sequence(List<Step> steps) {

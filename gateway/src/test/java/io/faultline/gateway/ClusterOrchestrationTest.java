@@ -1,0 +1,52 @@
+package io.faultline.gateway;
+
+import static io.faultline.gateway.ClusterFixture.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** In a cluster, orchestrations run on the leader, any node drives them, and a new leader resumes a run. */
+class ClusterOrchestrationTest {
+
+  private final ClusterFixture cluster = new ClusterFixture();
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void aRunStartedAnywhereRunsOnTheLeaderAndANewLeaderResumesIt() throws Exception {
+    Gateway n1 = cluster.start(0);
+    Gateway n2 = cluster.start(1);
+    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    JsonObject started = cluster.post(n2, "/api/chaos/orchestration/start", """
+        name: failover
+        steps:
+          - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 3}
+          - {name: b, scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}, duration_seconds: 3}
+          - {name: c, scenario: {config: {latency: {fixed_delay_ms: 1}}}, duration_seconds: 3}
+        """);
+    assertThat(started.getBoolean("is_running")).as(started.encode()).isTrue();
+    // n2 asked, n1 (the leader) runs it: both answer the same status.
+    assertThat(cluster.get(n1, "/api/chaos/orchestration/status").getString("run_id")).isEqualTo(started.getString("run_id"));
+    eventually(() -> "b".equals(cluster.get(n2, "/api/chaos/orchestration/status").getString("current_step")), "step b runs");
+    eventually(() -> cluster.traffic(n2) == 503, "step b's chaos reaches n2");
+
+    cluster.kill(n1);
+    eventually(() -> {
+      JsonObject status = cluster.get(n2, "/api/chaos/orchestration/status");
+      return started.getString("run_id").equals(status.getString("run_id")) && !status.getBoolean("is_running", true);
+    }, "n2 resumes and finishes the run");
+    JsonObject report = cluster.get(n2, "/api/chaos/orchestration/reports/latest");
+    assertThat(report.getString("id")).isEqualTo(started.getString("run_id"));
+    assertThat(report.getString("status")).as(report.encodePrettily()).isEqualTo("succeeded");
+    assertThat(report.getJsonArray("steps").stream().map(o -> ((JsonObject) o).getString("name")).toList()).containsExactly("a", "b", "c");
+    assertThat(report.getJsonArray("log").encode()).contains("resumed on another node");
+    JsonObject after = cluster.get(n2, "/api/chaos/status");
+    assertThat(after.getBoolean("enabled")).as(after.encodePrettily()).isFalse();
+    assertThat(cluster.traffic(n2)).isEqualTo(200);
+  }
+}
