@@ -224,6 +224,42 @@ class OrchestrationTest {
   }
 
   @Test
+  void allowedCommandAndHttpRequestHooksRunAndTheirResultsCount() throws Exception {
+    Path config = dir.resolve("faultline.yaml");
+    Files.writeString(config, "orchestration: {allow_commands: true, http_allow_list: [127.0.0.1]}\n");
+    gw = new GatewayFixture(config, Map.of());
+    startTraffic();
+    Path marker = dir.resolve("marker");
+    JsonObject report = run("""
+        name: hooks
+        variables: {who: faultline}
+        steps:
+          - name: only
+            scenario: {config: {enabled: false}}
+            duration_seconds: 0.2
+            pre_hooks:
+              - name: touch
+                required: true
+                actions: [{type: command, command: "touch", args: ["%s"], timeout_seconds: 5}]
+            post_hooks:
+              - name: notify
+                required: true
+                actions: [{type: http_request, url: "%s/notify", method: POST, body: '{"from": "${variables.who}"}'}]
+          - name: must-fail
+            scenario: {config: {enabled: false}}
+            duration_seconds: 0.1
+            pre_hooks:
+              - name: exits-1
+                required: true
+                actions: [{type: command, command: "false"}]
+        """.formatted(marker, gw.upstream.url()));
+    assertThat(Files.exists(marker)).isTrue();
+    assertThat(steps(report)).containsExactly("only=succeeded", "must-fail=failed");
+    assertThat(report.getJsonArray("log").encode()).contains("/notify -> 200").contains("command [touch");
+    assertThat(report.getJsonArray("errors").encode()).contains("command [false] exited with 1");
+  }
+
+  @Test
   void loopsAndParallelStepsAndAStopRestoresTheConfig() throws Exception {
     gw = new GatewayFixture(Map.of());
     startTraffic();
