@@ -19,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Set;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.faultline.gateway.metrics.ChaosMeterBinder;
+import io.faultline.gateway.metrics.ControlPlaneMeters;
 import io.faultline.chaos.state.FileScenarioStore;
 import io.faultline.chaos.state.ScenarioStore;
 import io.faultline.gateway.config.GatewayConfig;
@@ -91,6 +92,7 @@ public final class Gateway {
     // What real traffic saw, for orchestration steps: served on the event bus as windows of recent requests.
     TrafficRecorder recorder = new TrafficRecorder(System::currentTimeMillis);
     ChaosListener meters = new ChaosListeners(List.of(binder, recorder));
+    new ControlPlaneMeters(binder.registry(), state, recorder).bind(vertx);
     vertx.eventBus().<JsonObject>localConsumer(Metrics.WINDOW_ADDRESS, message -> message.reply(
         recorder.window(message.body().getLong("from", 0L), message.body().getLong("to", Long.MAX_VALUE))));
     Map<String, Integer> ports = new LinkedHashMap<>();

@@ -39,4 +39,41 @@ class MetricsTest {
       assertThat(errors).as("seed 3 at p=0.5 gives both outcomes").isBetween(1, 19);
     }
   }
+
+  @Test
+  void controlPlaneMetricsFollowScenariosOrchestrationsAndTheCluster() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      gw.post("/api/chaos/scenarios/slow_backend");
+      Thread.sleep(200);
+      String withScenario = gw.get("/metrics").bodyAsString();
+      assertThat(value(withScenario, "faultline_scenario_active{scenario=\"slow_backend\"}")).isEqualTo(1);
+      gw.post("/api/chaos/scenarios/stop");
+      var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start")
+          .sendBuffer(io.vertx.core.buffer.Buffer.buffer("name: m\nsteps:\n  - name: errors\n    scenario: {config: {fault_injection:"
+              + " {http_errors: [500], http_error_probability: 1}}}\n    duration_seconds: 1\n"
+              + "    assertions: [{type: metric_in_range, metric: error_rate, min: 0.5, max: 1}]\n")).await();
+      assertThat(started.statusCode()).isEqualTo(202);
+      for (int i = 0; i < 10; i++) {
+        gw.traffic("/x");
+      }
+      String during = gw.get("/metrics").bodyAsString();
+      assertThat(value(during, "faultline_orchestration_active")).isEqualTo(1);
+      assertThat(value(during, "faultline_chaos_impact_score")).isGreaterThan(0.5);
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
+        assertThat(System.currentTimeMillis()).isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      Thread.sleep(2_500); // the cluster view is polled every 2 s
+      String after = gw.get("/metrics").bodyAsString();
+      assertThat(value(after, "faultline_orchestration_runs_total{status=\"succeeded\"}")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_steps_total{status=\"succeeded\"}")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_assertions_total{result=\"passed\"}")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_step_duration_seconds_count")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_active")).isZero();
+      assertThat(value(after, "faultline_cluster_nodes{status=\"active\"}")).isEqualTo(1);
+      assertThat(value(after, "faultline_cluster_leader_term")).isEqualTo(1);
+      assertThat(after).doesNotContain("faultline_scenario_active{");
+    }
+  }
 }

@@ -31,6 +31,8 @@ public final class OrchestratorVerticle extends VerticleBase {
   public static final String REPORTS = "faultline.orchestration.reports";
   public static final String REPORT = "faultline.orchestration.report";
   public static final String PROGRESS = "faultline.orchestration.progress";
+  /** Published (to this node) with the report when a run it executed ends. */
+  public static final String FINISHED = "faultline.orchestration.finished";
   public static final String EXECUTE = "faultline.orchestration.execute";
   public static final String LIBRARY_LIST = "faultline.orchestration.library.list";
   public static final String LIBRARY_GET = "faultline.orchestration.library.get";
@@ -432,6 +434,7 @@ public final class OrchestratorVerticle extends VerticleBase {
         reports.removeFirst();
       }
       saveReport(report);
+      vertx.eventBus().publish(FINISHED, report, new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
       LOG.info(() -> "orchestration " + report.getString("name") + " " + report.getString("status") + " (" + report.getString("id") + ")");
     });
     return run.status();

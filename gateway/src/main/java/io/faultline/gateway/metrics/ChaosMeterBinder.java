@@ -32,6 +32,11 @@ public final class ChaosMeterBinder implements ChaosListener {
         .description("version of the active chaos config").register(registry);
   }
 
+  /** The registry, for meters bound elsewhere ({@link ControlPlaneMeters}). */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
   /** The Prometheus text exposition of every meter. */
   public String scrape() {
     return registry.scrape();

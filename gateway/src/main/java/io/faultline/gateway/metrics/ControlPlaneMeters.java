@@ -1,0 +1,116 @@
+package io.faultline.gateway.metrics;
+
+import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.event.TrafficRecorder;
+import io.faultline.chaos.state.ChaosState;
+import io.faultline.orchestration.OrchestratorVerticle;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The node's control-plane metrics: the active scenario, orchestration runs (active, progress, runs,
+ * steps, step durations, iterations, assertions), the cluster as this node sees it (nodes by status,
+ * leader term, tasks by status) and a chaos impact score. Fed from the event bus (progress and
+ * finished runs as they happen, cluster state every few seconds), never from the request path.
+ */
+public final class ControlPlaneMeters {
+
+  static final long CLUSTER_POLL_MS = 2_000;
+
+  private final MeterRegistry registry;
+  private final ChaosState state;
+  private final AtomicReference<JsonObject> progress = new AtomicReference<>(new JsonObject());
+  private final MultiGauge scenario;
+  private final MultiGauge nodes;
+  private final MultiGauge tasks;
+  private volatile double term;
+
+  public ControlPlaneMeters(MeterRegistry registry, ChaosState state, TrafficRecorder recorder) {
+    this.registry = registry;
+    scenario = MultiGauge.builder("faultline.scenario.active").description("1 for the scenario that is active").register(registry);
+    nodes = MultiGauge.builder("faultline.cluster.nodes").description("cluster nodes this node knows, by status").register(registry);
+    tasks = MultiGauge.builder("faultline.cluster.tasks").description("distributed tasks, by status").register(registry);
+    Gauge.builder("faultline.cluster.leader.term", this, m -> m.term).description("the leader's term").register(registry);
+    Gauge.builder("faultline.orchestration.active", progress, p -> p.get().getBoolean("is_running", false) ? 1 : 0)
+        .description("1 while an orchestration runs on this node").register(registry);
+    Gauge.builder("faultline.orchestration.progress", progress, p -> p.get().getDouble("progress", 0.0))
+        .description("share of the running orchestration's steps done (0..1)").register(registry);
+    Gauge.builder("faultline.chaos.impact.score", recorder, r -> impact(r.window(System.currentTimeMillis() - 60_000, System.currentTimeMillis())))
+        .description("share of the last minute's requests that got a fault or failed (0..1)").register(registry);
+    this.state = state;
+  }
+
+  /** Subscribes to the node's event bus. */
+  public void bind(Vertx vertx) {
+    refreshScenario();
+    vertx.eventBus().<JsonObject>consumer(Addresses.CHAOS_CHANGED, m -> refreshScenario());
+    vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.PROGRESS, m -> progress.set(m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.FINISHED, m -> finished(m.body()));
+    vertx.setPeriodic(0, CLUSTER_POLL_MS, id -> pollCluster(vertx));
+  }
+
+  private void refreshScenario() {
+    String active = state.scenario();
+    scenario.register(active == null ? List.of() : List.of(MultiGauge.Row.of(Tags.of("scenario", active), 1)), true);
+  }
+
+  private void finished(JsonObject report) {
+    Counter.builder("faultline.orchestration.runs").description("orchestration runs that ended, by status")
+        .tags("status", report.getString("status")).register(registry).increment();
+    Counter.builder("faultline.orchestration.iterations").description("iterations run").register(registry)
+        .increment(report.getInteger("iterations", 0));
+    report.getJsonArray("steps").forEach(o -> {
+      JsonObject step = (JsonObject) o;
+      Counter.builder("faultline.orchestration.steps").description("orchestration steps that ended, by status")
+          .tags("status", step.getString("status")).register(registry).increment();
+      Timer.builder("faultline.orchestration.step.duration").description("how long steps ran")
+          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(100)).maximumExpectedValue(Duration.ofHours(1))
+          .register(registry).record(step.getLong("duration_ms", 0L), TimeUnit.MILLISECONDS);
+      countAssertions(step.getJsonArray("assertions"));
+    });
+    countAssertions(report.getJsonArray("assertions"));
+  }
+
+  private void countAssertions(io.vertx.core.json.JsonArray assertions) {
+    if (assertions == null) {
+      return;
+    }
+    assertions.forEach(a -> Counter.builder("faultline.orchestration.assertions").description("assertions checked, by result")
+        .tags("result", ((JsonObject) a).getBoolean("passed") ? "passed" : "failed").register(registry).increment());
+  }
+
+  private void pollCluster(Vertx vertx) {
+    vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_NODES, null).onSuccess(m -> {
+      Map<String, Integer> byStatus = new TreeMap<>(Map.of("active", 0, "suspect", 0, "failed", 0, "left", 0));
+      m.body().getJsonArray("nodes").forEach(n -> byStatus.merge(((JsonObject) n).getString("status"), 1, Integer::sum));
+      nodes.register(byStatus.entrySet().stream().map(e -> MultiGauge.Row.of(Tags.of("status", e.getKey()), e.getValue())).toList(), true);
+    });
+    vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_LEADER, null).onSuccess(m -> term = m.body().getLong("term", 0L));
+    vertx.eventBus().<JsonObject>request(Addresses.TASKS_LIST, null).onSuccess(m -> {
+      Map<String, Integer> byStatus = new TreeMap<>(Map.of("running", 0, "succeeded", 0, "failed", 0));
+      m.body().getJsonArray("tasks").forEach(t -> byStatus.merge(((JsonObject) t).getString("status"), 1, Integer::sum));
+      tasks.register(byStatus.entrySet().stream().map(e -> MultiGauge.Row.of(Tags.of("status", e.getKey()), e.getValue())).toList(), true);
+    });
+  }
+
+  static double impact(JsonObject window) {
+    int requests = window.getInteger("request_count", 0);
+    if (requests == 0) {
+      return 0;
+    }
+    double faulted = Math.min(1.0, window.getInteger("fault_count", 0) / (double) requests);
+    return Math.max(faulted, window.getDouble("error_rate", 0.0));
+  }
+}
