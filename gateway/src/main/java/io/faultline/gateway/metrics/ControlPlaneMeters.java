@@ -50,6 +50,44 @@ public final class ControlPlaneMeters {
     Gauge.builder("faultline.chaos.impact.score", recorder, r -> impact(r.window(System.currentTimeMillis() - 60_000, System.currentTimeMillis())))
         .description("share of the last minute's requests that got a fault or failed (0..1)").register(registry);
     this.state = state;
+    // Every label value exists from the start (at 0), so dashboards and alert rules have series before the first event.
+    List.of("succeeded", "failed", "aborted", "stopped").forEach(status -> runs(status));
+    List.of("succeeded", "failed", "skipped").forEach(status -> steps(status));
+    List.of("passed", "failed").forEach(result -> assertions(result));
+    iterations();
+    stepDuration();
+    nodes.register(rows(Map.of("active", 0, "suspect", 0, "failed", 0, "left", 0)), true);
+    tasks.register(rows(Map.of("running", 0, "succeeded", 0, "failed", 0)), true);
+  }
+
+  private Counter runs(String status) {
+    return Counter.builder("faultline.orchestration.runs").description("orchestration runs that ended, by status")
+        .tags("status", status).register(registry);
+  }
+
+  private Counter steps(String status) {
+    return Counter.builder("faultline.orchestration.steps").description("orchestration steps that ended, by status")
+        .tags("status", status).register(registry);
+  }
+
+  private Counter assertions(String result) {
+    return Counter.builder("faultline.orchestration.assertions").description("assertions checked, by result")
+        .tags("result", result).register(registry);
+  }
+
+  private Counter iterations() {
+    return Counter.builder("faultline.orchestration.iterations").description("iterations run").register(registry);
+  }
+
+  private Timer stepDuration() {
+    return Timer.builder("faultline.orchestration.step.duration").description("how long steps ran")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(100)).maximumExpectedValue(Duration.ofHours(1))
+        .register(registry);
+  }
+
+  private static List<MultiGauge.Row<?>> rows(Map<String, Integer> byStatus) {
+    return new TreeMap<>(byStatus).entrySet().stream()
+        .<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(Tags.of("status", e.getKey()), e.getValue())).toList();
   }
 
   /** Subscribes to the node's event bus. */
@@ -67,41 +105,34 @@ public final class ControlPlaneMeters {
   }
 
   private void finished(JsonObject report) {
-    Counter.builder("faultline.orchestration.runs").description("orchestration runs that ended, by status")
-        .tags("status", report.getString("status")).register(registry).increment();
-    Counter.builder("faultline.orchestration.iterations").description("iterations run").register(registry)
-        .increment(report.getInteger("iterations", 0));
+    runs(report.getString("status")).increment();
+    iterations().increment(report.getInteger("iterations", 0));
     report.getJsonArray("steps").forEach(o -> {
       JsonObject step = (JsonObject) o;
-      Counter.builder("faultline.orchestration.steps").description("orchestration steps that ended, by status")
-          .tags("status", step.getString("status")).register(registry).increment();
-      Timer.builder("faultline.orchestration.step.duration").description("how long steps ran")
-          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(100)).maximumExpectedValue(Duration.ofHours(1))
-          .register(registry).record(step.getLong("duration_ms", 0L), TimeUnit.MILLISECONDS);
+      steps(step.getString("status")).increment();
+      stepDuration().record(step.getLong("duration_ms", 0L), TimeUnit.MILLISECONDS);
       countAssertions(step.getJsonArray("assertions"));
     });
     countAssertions(report.getJsonArray("assertions"));
   }
 
-  private void countAssertions(io.vertx.core.json.JsonArray assertions) {
-    if (assertions == null) {
-      return;
+  private void countAssertions(io.vertx.core.json.JsonArray list) {
+    if (list != null) {
+      list.forEach(a -> assertions(((JsonObject) a).getBoolean("passed") ? "passed" : "failed").increment());
     }
-    assertions.forEach(a -> Counter.builder("faultline.orchestration.assertions").description("assertions checked, by result")
-        .tags("result", ((JsonObject) a).getBoolean("passed") ? "passed" : "failed").register(registry).increment());
   }
 
   private void pollCluster(Vertx vertx) {
     vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_NODES, null).onSuccess(m -> {
       Map<String, Integer> byStatus = new TreeMap<>(Map.of("active", 0, "suspect", 0, "failed", 0, "left", 0));
       m.body().getJsonArray("nodes").forEach(n -> byStatus.merge(((JsonObject) n).getString("status"), 1, Integer::sum));
-      nodes.register(byStatus.entrySet().stream().map(e -> MultiGauge.Row.of(Tags.of("status", e.getKey()), e.getValue())).toList(), true);
+      nodes.register(rows(byStatus), true);
     });
     vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_LEADER, null).onSuccess(m -> term = m.body().getLong("term", 0L));
     vertx.eventBus().<JsonObject>request(Addresses.TASKS_LIST, null).onSuccess(m -> {
       Map<String, Integer> byStatus = new TreeMap<>(Map.of("running", 0, "succeeded", 0, "failed", 0));
       m.body().getJsonArray("tasks").forEach(t -> byStatus.merge(((JsonObject) t).getString("status"), 1, Integer::sum));
-      tasks.register(byStatus.entrySet().stream().map(e -> MultiGauge.Row.of(Tags.of("status", e.getKey()), e.getValue())).toList(), true);
+      tasks.register(rows(byStatus), true);
     });
   }
 
