@@ -1,20 +1,38 @@
 package io.faultline.orchestration;
 
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.control.ControlError;
+import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 /**
  * Runs orchestrations on this node, one at a time, and keeps their reports (on disk under
@@ -50,10 +68,10 @@ public final class OrchestratorVerticle extends VerticleBase {
   private final Run.Permissions permissions;
   private final boolean clustered;
   private boolean leading;
-  private final java.util.List<io.vertx.core.eventbus.MessageConsumer<?>> leaderConsumers = new java.util.ArrayList<>();
+  private final List<MessageConsumer<?>> leaderConsumers = new ArrayList<>();
   private final Path reportDir;
   private final Path libraryDir;
-  private final java.util.Map<String, String> library = new java.util.TreeMap<>();
+  private final Map<String, String> library = new TreeMap<>();
   private long scheduler = -1;
   private final Deque<JsonObject> reports = new ArrayDeque<>();
   private Run current;
@@ -79,7 +97,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     routed(START, "start", body -> startRun(text(body), variables(body)));
     routed(STOP, "stop", body -> {
       if (current == null || !current.running()) {
-        throw new io.faultline.chaos.state.ChaosState.NotFound("run", "no orchestration is running");
+        throw new ChaosState.NotFound("run", "no orchestration is running");
       }
       current.stop("stopped");
       return current.status();
@@ -96,7 +114,7 @@ public final class OrchestratorVerticle extends VerticleBase {
       JsonObject report = id.equals("latest") ? reports.peekLast()
           : reports.stream().filter(r -> id.equals(r.getString("id"))).findFirst().orElse(null);
       if (report == null) {
-        throw new io.faultline.chaos.state.ChaosState.NotFound("id", id.equals("latest") ? "no report yet" : "no report " + id);
+        throw new ChaosState.NotFound("id", id.equals("latest") ? "no report yet" : "no report " + id);
       }
       return report;
     });
@@ -107,7 +125,7 @@ public final class OrchestratorVerticle extends VerticleBase {
         String name = entryName(message.body());
         String text = library.get(name);
         if (text == null) {
-          throw new io.faultline.chaos.state.ChaosState.NotFound("name", "no library entry named " + name);
+          throw new ChaosState.NotFound("name", "no library entry named " + name);
         }
         start = new JsonObject().put("text", text).put("variables", new JsonObject(variables(message.body())));
       } catch (RuntimeException e) {
@@ -135,7 +153,7 @@ public final class OrchestratorVerticle extends VerticleBase {
       String name = entryName(body);
       String text = library.get(name);
       if (text == null) {
-        throw new io.faultline.chaos.state.ChaosState.NotFound("name", "no library entry named " + name);
+        throw new ChaosState.NotFound("name", "no library entry named " + name);
       }
       return new JsonObject().put("name", name).put("text", text);
     });
@@ -154,7 +172,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     answer(LIBRARY_DELETE, body -> {
       String name = entryName(body);
       if (library.remove(name) == null) {
-        throw new io.faultline.chaos.state.ChaosState.NotFound("name", "no library entry named " + name);
+        throw new ChaosState.NotFound("name", "no library entry named " + name);
       }
       blockingDelete(name);
       return new JsonObject().put("deleted", name);
@@ -165,21 +183,21 @@ public final class OrchestratorVerticle extends VerticleBase {
     if (!clustered) {
       return ready;
     }
-    vertx.eventBus().<JsonObject>localConsumer(io.faultline.chaos.control.Addresses.LEADERSHIP, message -> {
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.LEADERSHIP, message -> {
       if (message.replyAddress() == null) {
         lead(message.body().getBoolean("leading", false));
       }
     });
-    return ready.compose(v -> vertx.eventBus().<JsonObject>request(io.faultline.chaos.control.Addresses.LEADERSHIP, new JsonObject()))
+    return ready.compose(v -> vertx.eventBus().<JsonObject>request(Addresses.LEADERSHIP, new JsonObject()))
         .onSuccess(reply -> lead(reply.body().getBoolean("leading", false))).mapEmpty();
   }
 
-  private static java.util.Map<String, Object> variables(JsonObject body) {
+  private static Map<String, Object> variables(JsonObject body) {
     Object vars = body == null ? null : body.getValue("variables");
     if (vars != null && !(vars instanceof JsonObject)) {
       throw new io.faultline.chaos.config.ChaosConfigException("variables", "must be an object");
     }
-    return vars == null ? java.util.Map.of() : ((JsonObject) vars).getMap();
+    return vars == null ? Map.of() : ((JsonObject) vars).getMap();
   }
 
   /** Leadership changed: the leader answers the cluster's orchestration requests and resumes an unfinished run. */
@@ -189,7 +207,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     if (now == registered) {
       return;
     }
-    leaderConsumers.forEach(io.vertx.core.eventbus.MessageConsumer::unregister);
+    leaderConsumers.forEach(MessageConsumer::unregister);
     leaderConsumers.clear();
     if (!now) {
       return;
@@ -213,7 +231,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     });
   }
 
-  private final java.util.Map<String, Function<JsonObject, JsonObject>> handlers = new java.util.LinkedHashMap<>();
+  private final Map<String, Function<JsonObject, JsonObject>> handlers = new LinkedHashMap<>();
 
   /** A local address whose work the leader does: answered here when this node leads (or stands alone), else forwarded. */
   private void routed(String address, String op, Function<JsonObject, JsonObject> handler) {
@@ -232,7 +250,7 @@ public final class OrchestratorVerticle extends VerticleBase {
           .onComplete(ar -> {
             if (ar.succeeded()) {
               message.reply(ar.result().body());
-            } else if (ar.cause() instanceof io.vertx.core.eventbus.ReplyException r && r.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE) {
+            } else if (ar.cause() instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
               ControlError.fail(message, ar.cause());
             } else {
               ControlError.fail(message, 503, "the cluster's leader did not answer (" + ar.cause().getMessage()
@@ -242,7 +260,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     });
   }
 
-  private Future<io.vertx.core.shareddata.AsyncMap<String, Object>> runs() {
+  private Future<AsyncMap<String, Object>> runs() {
     return vertx.sharedData().getAsyncMap("faultline.orchestration.runs");
   }
 
@@ -267,7 +285,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     long delay = 60_000 - now % 60_000 + 50;
     scheduler = vertx.setTimer(delay, id -> {
-      java.time.LocalDateTime minute = java.time.LocalDateTime.now();
+      LocalDateTime minute = LocalDateTime.now();
       library.forEach((name, text) -> {
         Model.Orchestration o = OrchestrationParser.parse(text).orchestration();
         if (o != null && o.schedule() != null && Cron.parse(o.schedule()).matches(minute)) {
@@ -275,7 +293,7 @@ public final class OrchestratorVerticle extends VerticleBase {
             LOG.warning(() -> "scheduled orchestration " + name + " skipped: " + current.status().getString("name") + " is running");
           } else {
             LOG.info(() -> "running scheduled orchestration " + name + " (" + o.schedule() + ")");
-            startRun(text, java.util.Map.of());
+            startRun(text, Map.of());
           }
         }
       });
@@ -284,19 +302,19 @@ public final class OrchestratorVerticle extends VerticleBase {
   }
 
   private JsonObject importDir(Path dir) {
-    if (!java.nio.file.Files.isDirectory(dir)) {
+    if (!Files.isDirectory(dir)) {
       throw new io.faultline.chaos.config.ChaosConfigException("dir", "is not a directory on this node: " + dir);
     }
     JsonArray imported = new JsonArray();
     JsonArray rejected = new JsonArray();
-    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+    try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.sorted().toList()) {
         String base = file.getFileName().toString();
         if (!base.matches(".*\\.(ya?ml|json)")) {
           continue;
         }
         String name = base.replaceFirst("\\.(ya?ml|json)$", "");
-        String text = java.nio.file.Files.readString(file);
+        String text = Files.readString(file);
         OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
         if (!parsed.valid() || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
           JsonArray problems = new JsonArray();
@@ -311,7 +329,7 @@ public final class OrchestratorVerticle extends VerticleBase {
         write(name, text);
         imported.add(name);
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new io.faultline.chaos.config.ChaosConfigException("dir", "could not read " + dir + ": " + e.getMessage());
     }
     return new JsonObject().put("imported", imported).put("rejected", rejected);
@@ -320,13 +338,13 @@ public final class OrchestratorVerticle extends VerticleBase {
   private JsonObject exportDir(Path dir) {
     JsonArray exported = new JsonArray();
     try {
-      java.nio.file.Files.createDirectories(dir);
+      Files.createDirectories(dir);
       for (var entry : library.entrySet()) {
         Path file = dir.resolve(entry.getKey() + extension(entry.getValue()));
-        java.nio.file.Files.writeString(file, entry.getValue());
+        Files.writeString(file, entry.getValue());
         exported.add(file.toString());
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new io.faultline.chaos.config.ChaosConfigException("dir", "could not write to " + dir + ": " + e.getMessage());
     }
     return new JsonObject().put("exported", exported);
@@ -339,20 +357,20 @@ public final class OrchestratorVerticle extends VerticleBase {
   private void blockingWrite(String name, String text) {
     try {
       write(name, text);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("could not keep library entry " + name + ": " + e.getMessage(), e);
     }
   }
 
-  private void write(String name, String text) throws java.io.IOException {
+  private void write(String name, String text) throws IOException {
     if (libraryDir == null) {
       return;
     }
-    java.nio.file.Files.createDirectories(libraryDir);
-    for (String ext : java.util.List.of(".yaml", ".json")) {
-      java.nio.file.Files.deleteIfExists(libraryDir.resolve(name + ext));
+    Files.createDirectories(libraryDir);
+    for (String ext : List.of(".yaml", ".json")) {
+      Files.deleteIfExists(libraryDir.resolve(name + ext));
     }
-    java.nio.file.Files.writeString(libraryDir.resolve(name + extension(text)), text);
+    Files.writeString(libraryDir.resolve(name + extension(text)), text);
   }
 
   private void blockingDelete(String name) {
@@ -360,16 +378,16 @@ public final class OrchestratorVerticle extends VerticleBase {
       return;
     }
     try {
-      for (String ext : java.util.List.of(".yaml", ".json")) {
-        java.nio.file.Files.deleteIfExists(libraryDir.resolve(name + ext));
+      for (String ext : List.of(".yaml", ".json")) {
+        Files.deleteIfExists(libraryDir.resolve(name + ext));
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("could not delete library entry " + name + ": " + e.getMessage(), e);
     }
   }
 
   private Future<Void> loadLibrary() {
-    if (libraryDir == null || !java.nio.file.Files.isDirectory(libraryDir)) {
+    if (libraryDir == null || !Files.isDirectory(libraryDir)) {
       return Future.succeededFuture();
     }
     importDir(libraryDir);
@@ -398,7 +416,7 @@ public final class OrchestratorVerticle extends VerticleBase {
             ? " (and " + (parsed.problems().size() - 1) + " more; validate it for all)" : ""));
   }
 
-  private JsonObject startRun(String text, java.util.Map<String, Object> variables) {
+  private JsonObject startRun(String text, Map<String, Object> variables) {
     if (current != null && current.running()) {
       throw new io.faultline.chaos.config.ChaosConfigException("orchestration",
           "orchestration " + current.status().getString("name") + " is running; stop it first");
@@ -411,7 +429,7 @@ public final class OrchestratorVerticle extends VerticleBase {
         "run-" + UUID.randomUUID().toString().substring(0, 8), null);
   }
 
-  private JsonObject launch(Model.Orchestration orchestration, String text, java.util.Map<String, Object> variables, String id,
+  private JsonObject launch(Model.Orchestration orchestration, String text, Map<String, Object> variables, String id,
       JsonObject resumeFrom) {
     Run run = new Run(vertx, orchestration, permissions, id);
     if (resumeFrom != null) {
@@ -489,8 +507,8 @@ public final class OrchestratorVerticle extends VerticleBase {
             }));
           }
           return chain.map(v -> {
-            java.util.List<JsonObject> sorted = new java.util.ArrayList<>(reports);
-            sorted.sort(java.util.Comparator.comparingLong(r -> r.getLong("started_at")));
+            List<JsonObject> sorted = new ArrayList<>(reports);
+            sorted.sort(Comparator.comparingLong(r -> r.getLong("started_at")));
             reports.clear();
             reports.addAll(sorted.subList(Math.max(0, sorted.size() - KEPT), sorted.size()));
             return null;
