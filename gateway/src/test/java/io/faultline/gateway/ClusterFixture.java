@@ -38,6 +38,15 @@ final class ClusterFixture implements AutoCloseable {
     return node;
   }
 
+  /** Starts n1, n2 and n3 and waits until each is registered. */
+  List<Gateway> startThree() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    Gateway n3 = start(2);
+    eventually(() -> get(n1, "/api/cluster/nodes").getJsonArray("nodes").size() == 3, "three nodes registered");
+    return List.of(n1, n2, n3);
+  }
+
   /**
    * Kills a node as a crash would (see {@link Gateway#kill()}), once the cluster is safe: a member lost
    * while partitions still migrate after a join can take the newest entries with it, which is

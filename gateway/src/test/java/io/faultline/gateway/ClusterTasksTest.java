@@ -42,10 +42,10 @@ class ClusterTasksTest {
 
   @Test
   void parallelRunsOnEveryTargetAtOnceAndSequentialOneAfterAnother() throws Exception {
-    Gateway n1 = cluster.start(0);
-    Gateway n2 = cluster.start(1);
-    Gateway n3 = cluster.start(2);
-    eventually(() -> cluster.get(n1, "/api/cluster/nodes").getJsonArray("nodes").size() == 3, "three nodes");
+    List<Gateway> nodes = cluster.startThree();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
+    Gateway n3 = nodes.get(2);
 
     JsonObject parallel = cluster.post(n2, "/api/cluster/tasks", "{\"id\": \"p\", \"mode\": \"parallel\", \"duration_seconds\": 3, " + ERRORS + "}");
     assertThat(parallel.getJsonArray("targets")).isEqualTo(new JsonArray().add("n1").add("n2").add("n3"));
@@ -69,10 +69,10 @@ class ClusterTasksTest {
 
   @Test
   void leaderAssignedReassignsTheWorkOfADeadNodeAndOutlivesTheLeaderThatTookIt() throws Exception {
-    Gateway n1 = cluster.start(0);
-    Gateway n2 = cluster.start(1);
-    Gateway n3 = cluster.start(2);
-    eventually(() -> cluster.get(n3, "/api/cluster/nodes").getJsonArray("nodes").size() == 3, "three nodes");
+    List<Gateway> nodes = cluster.startThree();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
+    Gateway n3 = nodes.get(2);
     cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"la\", \"mode\": \"leader_assigned\", \"duration_seconds\": 4,"
         + " \"targets\": {\"nodes\": [\"n1\", \"n2\"]}, " + ERRORS + "}");
     eventually(() -> states(cluster.get(n3, "/api/cluster/tasks/la")).get(0).equals("running"), "n1 runs its item");
@@ -87,10 +87,10 @@ class ClusterTasksTest {
 
   @Test
   void peerToPeerNodesClaimWorkAndADeadClaimersItemGoesBackToTheQueue() throws Exception {
-    Gateway n1 = cluster.start(0);
-    Gateway n2 = cluster.start(1);
-    Gateway n3 = cluster.start(2);
-    eventually(() -> cluster.get(n1, "/api/cluster/nodes").getJsonArray("nodes").size() == 3, "three nodes");
+    List<Gateway> nodes = cluster.startThree();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
+    Gateway n3 = nodes.get(2);
     cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"pp\", \"mode\": \"peer_to_peer\", \"duration_seconds\": 4, " + ERRORS + "}");
     eventually(() -> cluster.get(n1, "/api/cluster/tasks/pp").getJsonArray("items").stream()
         .anyMatch(o -> "n3".equals(((JsonObject) o).getString("node"))), "n3 claims an item");
@@ -103,10 +103,10 @@ class ClusterTasksTest {
 
   @Test
   void sequentialStopsOnFirstFailureWhenAskedAndBadSubmissionsAreRefused() throws Exception {
-    Gateway n1 = cluster.start(0);
-    Gateway n2 = cluster.start(1);
-    Gateway n3 = cluster.start(2);
-    eventually(() -> cluster.get(n1, "/api/cluster/nodes").getJsonArray("nodes").size() == 3, "three nodes");
+    List<Gateway> nodes = cluster.startThree();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
+    Gateway n3 = nodes.get(2);
     cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"sq\", \"mode\": \"sequential\", \"stop_on_failure\": true,"
         + " \"duration_seconds\": 4, \"targets\": {\"nodes\": [\"n2\", \"n3\"]}, " + ERRORS + "}");
     eventually(() -> states(cluster.get(n1, "/api/cluster/tasks/sq")).get(0).equals("running"), "n2 runs first");

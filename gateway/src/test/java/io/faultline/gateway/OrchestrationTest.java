@@ -41,13 +41,18 @@ class OrchestrationTest {
   private JsonObject run(String yaml) throws Exception {
     var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer(yaml)).await();
     assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
-      assertThat(System.nanoTime()).isLessThan(deadline);
-      Thread.sleep(100);
-    }
+    awaitIdle(60);
     Thread.sleep(100);
     return gw.get("/api/chaos/orchestration/reports/latest").bodyAsJsonObject();
+  }
+
+  /** Waits until no orchestration runs (at most {@code seconds}). */
+  private void awaitIdle(int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(50);
+    }
   }
 
   private static List<String> steps(JsonObject report) {
@@ -137,11 +142,7 @@ class OrchestrationTest {
 
     var executed = gw.postJson("/api/chaos/orchestration/execute", "{\"name\": \"nightly\", \"variables\": {\"code\": 418}}");
     assertThat(executed.statusCode()).as(executed.bodyAsString()).isEqualTo(202);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
-      assertThat(System.nanoTime()).isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    awaitIdle(20);
     Thread.sleep(100);
     JsonObject report = gw.get("/api/chaos/orchestration/reports/latest").bodyAsJsonObject();
     assertThat(report.getString("status")).as(report.encodePrettily()).isEqualTo("succeeded");
@@ -286,11 +287,7 @@ class OrchestrationTest {
     assertThat(gw.status().getString("scenario")).isEqualTo("slow_backend");
     JsonObject stopped = gw.post("/api/chaos/orchestration/stop").bodyAsJsonObject();
     assertThat(stopped.getString("status")).isEqualTo("stopped");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
-      assertThat(System.nanoTime()).isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    awaitIdle(10);
     assertThat(gw.status().getString("scenario")).isNull();
     assertThat(gw.status().getBoolean("enabled")).isFalse();
 
