@@ -28,13 +28,18 @@ public final class ClusteredVertx {
     return cluster.host();
   }
 
-  public static Future<Member> start(ClusterConfig cluster, VertxOptions options) {
+  /** {@code metrics} may be null (no metrics SPI). */
+  public static Future<Member> start(ClusterConfig cluster, VertxOptions options, io.vertx.core.spi.VertxMetricsFactory metrics) {
     HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.config(cluster));
     String host = eventBusHost(cluster);
     options.setEventBusOptions(new EventBusOptions()
         .setHost(host)
         .setPort(0)
         .setClusterPublicHost(host));
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered().map(vertx -> new Member(vertx, manager));
+    var builder = Vertx.builder().with(options).withClusterManager(manager);
+    if (metrics != null) {
+      builder.withMetrics(metrics);
+    }
+    return builder.buildClustered().map(vertx -> new Member(vertx, manager));
   }
 }

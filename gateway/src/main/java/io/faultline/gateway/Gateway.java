@@ -16,6 +16,9 @@ import io.faultline.cluster.LocalNodeVerticle;
 import io.faultline.orchestration.Metrics;
 import io.faultline.orchestration.OrchestratorVerticle;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.Set;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.faultline.gateway.metrics.ChaosMeterBinder;
@@ -81,8 +84,14 @@ public final class Gateway {
     }
     VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
     ClusterConfig cluster = config.cluster();
-    Future<ClusteredVertx.Member> node = cluster.enabled() ? ClusteredVertx.start(cluster, options)
-        : Future.succeededFuture(new ClusteredVertx.Member(Vertx.vertx(options), null));
+    VertxMetricsFactory metrics = null;
+    if (config.metrics().vertx()) {
+      options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
+      metrics = new MicrometerMetricsFactory(meters.registry());
+    }
+    Future<ClusteredVertx.Member> node = cluster.enabled() ? ClusteredVertx.start(cluster, options, metrics)
+        : Future.succeededFuture(new ClusteredVertx.Member(
+            (metrics == null ? Vertx.builder().with(options) : Vertx.builder().with(options).withMetrics(metrics)).build(), null));
     return node.compose(member -> deploy(member, config, file, reload, state, store, meters));
   }
 

@@ -19,7 +19,7 @@ class MetricsTest {
   @Test
   void metricsMatchWhatClientsSaw() {
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.SEED, "3", Flag.CHAOS_HTTP_ERRORS, "503",
-        Flag.CHAOS_HTTP_ERROR_PROBABILITY, "0.5", Flag.CHAOS_LATENCY_MS, "20"))) {
+        Flag.CHAOS_HTTP_ERROR_PROBABILITY, "0.5", Flag.CHAOS_LATENCY_MS, "20", Flag.VERTX_METRICS, "true"))) {
       int errors = 0;
       for (int i = 0; i < 20; i++) {
         if (gw.traffic("/x").statusCode() == 503) {
@@ -37,6 +37,17 @@ class MetricsTest {
       assertThat(value(metrics, "faultline_chaos_enabled")).isEqualTo(1);
       assertThat(metrics).contains("faultline_request_duration_seconds_bucket{");
       assertThat(errors).as("seed 3 at p=0.5 gives both outcomes").isBetween(1, 19);
+      // Vert.x's own metrics: the listener's server side saw the 20 requests (the admin API's own count too).
+      assertThat(value(metrics, "vertx_http_server_requests_total{code=\"200\",method=\"GET\"}")).isGreaterThanOrEqualTo(20 - errors);
+      assertThat(metrics).contains("vertx_http_client_requests_total").contains("vertx_eventbus_sent_total");
+    }
+  }
+
+  @Test
+  void vertxMetricsAreOffUnlessAskedFor() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      gw.traffic("/x");
+      assertThat(gw.get("/metrics").bodyAsString()).doesNotContain("vertx_http_server").contains("faultline_requests_total");
     }
   }
 

@@ -106,6 +106,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--bridge-port", paramLabel = "PORT", description = "Serve the TCP event-bus bridge for scripts on this port (faultline.* addresses only).")
   String bridgePort;
 
+  @Option(names = "--vertx-metrics", paramLabel = "true|false", arity = "1",
+      description = "Vert.x's own metrics (HTTP server and client, pools, event bus) on /metrics (default false: they cost ~10-15% throughput).")
+  String vertxMetrics;
+
   @Option(names = "--seed", paramLabel = "N", description = "Seed for every random chaos decision (replayable runs).")
   String seed;
 

@@ -31,6 +31,7 @@ public enum Flag {
   REGION("--region", "cluster.region", Kind.STRING),
   ZONE("--zone", "cluster.zone", Kind.STRING),
   BRIDGE_PORT("--bridge-port", "bridge.port", Kind.INT),
+  VERTX_METRICS("--vertx-metrics", "metrics.vertx", Kind.BOOLEAN),
   SEED("--seed", "chaos.seed", Kind.LONG),
   CHAOS("--chaos", "chaos.enabled", Kind.BOOLEAN),
   CHAOS_SCENARIO("--chaos-scenario", "chaos.scenario", Kind.STRING),
