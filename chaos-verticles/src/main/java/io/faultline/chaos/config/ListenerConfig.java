@@ -72,6 +72,13 @@ public record ListenerConfig(
     }
   }
 
+  /** How a started listener reports itself: {@code listener web (http) on 127.0.0.1:3000 -> http://... (+2 routes)}. */
+  public String describe(int actualPort) {
+    String routeCount = routes.isEmpty() ? "" : " (+" + routes.size() + " routes)";
+    return "listener " + name + " (" + protocol + ") on " + host + ":" + actualPort + " -> "
+        + (upstream == null ? "no default upstream" : upstream) + routeCount;
+  }
+
   public ListenerConfig withUpstream(String url) {
     return new ListenerConfig(name, protocol, host, port, url, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll);
   }

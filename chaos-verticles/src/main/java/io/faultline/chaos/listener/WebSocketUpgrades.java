@@ -1,5 +1,6 @@
 package io.faultline.chaos.listener;
 
+import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.Upstream;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -7,6 +8,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +34,15 @@ public final class WebSocketUpgrades {
       "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "sec-websocket-accept");
 
   private WebSocketUpgrades() {
+  }
+
+  /** The client a listener opens upstream WebSockets with: no connection cap, the listener's timeout and TLS trust. */
+  public static WebSocketClientOptions clientOptions(ListenerConfig listener) {
+    return new WebSocketClientOptions()
+        .setMaxConnections(Integer.MAX_VALUE)
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs()))
+        .setTrustAll(listener.tlsTrustAll())
+        .setVerifyHost(!listener.tlsTrustAll());
   }
 
   public static boolean isUpgrade(HttpServerRequest request) {

@@ -31,7 +31,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -87,11 +86,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
             .setTrustAll(listener.tlsTrustAll())
             .setVerifyHost(!listener.tlsTrustAll()),
         new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
-    wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxConnections(Integer.MAX_VALUE)
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs()))
-        .setTrustAll(listener.tlsTrustAll())
-        .setVerifyHost(!listener.tlsTrustAll()));
+    wsClient = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener));
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)
@@ -99,9 +94,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
             .setWebSocketSubProtocols(WebSocketUpgrades.ANY_SUBPROTOCOL))
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(this::handle);
-    return server.listen().onSuccess(s -> LOG.info(() -> "listener " + listener.name() + " (graphql) on "
-        + listener.host() + ":" + s.actualPort() + " -> " + listener.upstream()
-        + (listener.routes().isEmpty() ? "" : " (+" + listener.routes().size() + " routes)")));
+    return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
   }
 
   /** The bound port (useful when the configured port is 0). */

@@ -83,8 +83,7 @@ public final class GrpcProxyVerticle extends VerticleBase {
             dispatching.remove();
           }
         });
-    return server.listen().onSuccess(s -> LOG.info(() -> "listener " + listener.name() + " (grpc) on "
-        + listener.host() + ":" + s.actualPort() + " -> " + listener.upstream()));
+    return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
   }
 
   public int actualPort() {

@@ -88,17 +88,11 @@ public final class HttpProxyVerticle extends VerticleBase {
             .setDecompressionSupported(false))
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(proxy);
-    return server.listen().onSuccess(s -> LOG.info(() -> "listener " + listener.name() + " (http) on "
-        + listener.host() + ":" + s.actualPort() + " -> " + describeUpstream()));
+    return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
   }
 
   /** The bound port (useful when the configured port is 0). */
   public int actualPort() {
     return server.actualPort();
-  }
-
-  private String describeUpstream() {
-    String routes = listener.routes().isEmpty() ? "" : " (+" + listener.routes().size() + " routes)";
-    return (listener.upstream() == null ? "no default upstream" : listener.upstream()) + routes;
   }
 }

@@ -22,7 +22,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
@@ -64,12 +63,7 @@ public final class WebSocketProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxConnections(Integer.MAX_VALUE)
-        .setMaxFrameSize(MAX_FRAME_BYTES)
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs()))
-        .setTrustAll(listener.tlsTrustAll())
-        .setVerifyHost(!listener.tlsTrustAll()));
+    client = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener).setMaxFrameSize(MAX_FRAME_BYTES));
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)
@@ -80,9 +74,7 @@ public final class WebSocketProxyVerticle extends VerticleBase {
             .setPerFrameWebSocketCompressionSupported(false))
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(this::handle);
-    return server.listen().onSuccess(s -> LOG.info(() -> "listener " + listener.name() + " (websocket) on "
-        + listener.host() + ":" + s.actualPort() + " -> " + listener.upstream()
-        + (listener.routes().isEmpty() ? "" : " (+" + listener.routes().size() + " routes)")));
+    return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
   }
 
   /** The bound port (useful when the configured port is 0). */
