@@ -4,6 +4,7 @@
 #   deploy/bench/run.sh                      # 3 rounds, 10 s per measurement (about 9 minutes)
 #   ROUNDS=1 DURATION=3 deploy/bench/run.sh  # smoke run (about 2 minutes)
 #   CASES=hold ROUNDS=1 deploy/bench/run.sh  # only the 10,000 held requests (about 1 minute)
+#   CASES=metrics ROUNDS=1 deploy/bench/run.sh  # only what metrics cost (chaos off, 3 gateways)
 #
 # Everything listens on and talks to 127.0.0.1 only. See README.md beside this file.
 set -euo pipefail
@@ -12,8 +13,10 @@ set -euo pipefail
 # Settings (environment variables)
 # ---------------------------------------------------------------------------------------------
 ROUNDS=${ROUNDS:-3}                 # interleaved rounds; the table shows the median over rounds
-# Which cases to run (any of: throughput rate latency hold). Targets of cases not run are skipped.
-CASES=${CASES:-throughput rate latency hold}
+# Which cases to run (any of: throughput rate latency hold metrics). Targets of cases not run are skipped.
+# metrics: chaos-off throughput of the default gateway against one with no per-request metrics
+# (--request-metrics false) and one with Vert.x's own metrics too (--vertx-metrics true).
+CASES=${CASES:-throughput rate latency hold metrics}
 DURATION=${DURATION:-10}            # seconds per throughput / fixed-rate / latency measurement
 # JIT warm-up before round 1, in seconds per Faultline path (chaos off and on, small and 64 KiB, and
 # the latency path). On 2 cores C2 keeps compiling for ~30 s of load; cold, Faultline runs at a
@@ -42,6 +45,8 @@ UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
 NGINX_PROXY_PORT=${NGINX_PROXY_PORT:-18081}
 FAULTLINE_PORT=${FAULTLINE_PORT:-18090}
 ADMIN_PORT=${ADMIN_PORT:-18091}
+NOMETRICS_PORT=${NOMETRICS_PORT:-18092}      # metrics case: --request-metrics false (admin on +1)
+VERTXMETRICS_PORT=${VERTXMETRICS_PORT:-18094}  # metrics case: --vertx-metrics true (admin on +1)
 # Targets
 TARGET_LAT_P50_MS=${TARGET_LAT_P50_MS:-101}
 TARGET_LAT_P99_MS=${TARGET_LAT_P99_MS:-105}
@@ -63,8 +68,8 @@ HOLD=$OUT/hold.tsv         # round  answered  errors  min_ms  p50_ms  p99_ms  ma
 : >"$HOLD"
 
 for c in $CASES; do
-  [[ $c == throughput || $c == rate || $c == latency || $c == hold ]] \
-    || { echo "CASES: unknown case '$c' (known: throughput rate latency hold)" >&2; exit 2; }
+  [[ $c == throughput || $c == rate || $c == latency || $c == hold || $c == metrics ]] \
+    || { echo "CASES: unknown case '$c' (known: throughput rate latency hold metrics)" >&2; exit 2; }
 done
 has_case() { [[ " $CASES " == *" $1 "* ]]; }
 
@@ -109,7 +114,8 @@ if (($(ulimit -n) < HOLD_REQUESTS + 2048)); then
   die "open-files limit $(ulimit -n) is too low for HOLD_REQUESTS=$HOLD_REQUESTS (need $((HOLD_REQUESTS + 2048)))"
 fi
 
-for port in "$UPSTREAM_PORT" "$NGINX_PROXY_PORT" "$FAULTLINE_PORT" "$ADMIN_PORT"; do
+for port in "$UPSTREAM_PORT" "$NGINX_PROXY_PORT" "$FAULTLINE_PORT" "$ADMIN_PORT" \
+  "$NOMETRICS_PORT" $((NOMETRICS_PORT + 1)) "$VERTXMETRICS_PORT" $((VERTXMETRICS_PORT + 1)); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     die "port $port on 127.0.0.1 is already in use (set UPSTREAM_PORT/NGINX_PROXY_PORT/FAULTLINE_PORT/ADMIN_PORT)"
   fi
@@ -260,14 +266,30 @@ done < <(env)
 # G1 unless JAVA_OPTS picks a collector (the JVM refuses two); a later -Xms in JAVA_OPTS wins
 JAVA_GC=-XX:+UseG1GC
 [[ " $JAVA_OPTS " =~ \ -XX:\+Use[A-Za-z]+GC\  ]] && JAVA_GC=""
-# shellcheck disable=SC2086
-env "${faultline_env[@]}" java -Xms256m -Xmx"$JAVA_XMX" $JAVA_GC -Xlog:gc:file="$OUT/gc.log" $JAVA_OPTS -jar "$JAR" serve \
-  --upstream "http://127.0.0.1:$UPSTREAM_PORT" --http-port "$FAULTLINE_PORT" --admin-port "$ADMIN_PORT" \
-  --seed 42 >"$OUT/faultline.log" 2>&1 &
-JAVA_PID=$!
+start_faultline() { # name port admin_port [serve flags...]: starts a gateway JVM, prints its pid
+  local name=$1 port=$2 admin_port=$3
+  shift 3
+  # shellcheck disable=SC2086
+  env "${faultline_env[@]}" java -Xms256m -Xmx"$JAVA_XMX" $JAVA_GC -Xlog:gc:file="$OUT/gc-$name.log" $JAVA_OPTS -jar "$JAR" serve \
+    --upstream "http://127.0.0.1:$UPSTREAM_PORT" --http-port "$port" --admin-port "$admin_port" \
+    --seed 42 "$@" >"$OUT/$name.log" 2>&1 &
+  echo $!
+}
+JAVA_PID=$(start_faultline faultline "$FAULTLINE_PORT" "$ADMIN_PORT")
 PIDS+=("$JAVA_PID")
 wait_http "http://127.0.0.1:$ADMIN_PORT/health" "Faultline admin API"
 wait_http "http://127.0.0.1:$FAULTLINE_PORT/small.json" "Faultline listener"
+if has_case metrics; then
+  log "metrics case: Faultline without request metrics on :$NOMETRICS_PORT, with Vert.x metrics on :$VERTXMETRICS_PORT"
+  PIDS+=("$(start_faultline no-metrics "$NOMETRICS_PORT" $((NOMETRICS_PORT + 1)) --request-metrics false)")
+  PIDS+=("$(start_faultline vertx-metrics "$VERTXMETRICS_PORT" $((VERTXMETRICS_PORT + 1)) --vertx-metrics true)")
+  wait_http "http://127.0.0.1:$NOMETRICS_PORT/small.json" "Faultline (no request metrics)"
+  wait_http "http://127.0.0.1:$VERTXMETRICS_PORT/small.json" "Faultline (Vert.x metrics)"
+  scraped=$(curl -fsS "http://127.0.0.1:$((NOMETRICS_PORT + 1))/metrics")
+  [[ $scraped != *$'\n'faultline_requests_total* ]] || die "--request-metrics false still counts requests"
+  scraped=$(curl -fsS "http://127.0.0.1:$((VERTXMETRICS_PORT + 1))/metrics")
+  [[ $scraped == *$'\n'vertx_http_server_requests_total* ]] || die "--vertx-metrics true shows no Vert.x metrics"
+fi
 
 ADMIN=http://127.0.0.1:$ADMIN_PORT
 # Chaos configs, as sections. "on0" has every fault configured at probability 0 (the decision engine
@@ -310,7 +332,11 @@ check_body() { # url expected_bytes
   got=$(curl -fsS --max-time 10 -o /dev/null -w '%{http_code} %{size_download}' "$1") || die "GET $1 failed"
   [[ $got == "200 $2" ]] || die "GET $1: expected '200 $2', got '$got'"
 }
-for base in "$URL_DIRECT" "$URL_NPROXY" "$URL_FL"; do
+URL_FL_NOMETRICS=http://127.0.0.1:$NOMETRICS_PORT
+URL_FL_VERTXMETRICS=http://127.0.0.1:$VERTXMETRICS_PORT
+bases=("$URL_DIRECT" "$URL_NPROXY" "$URL_FL")
+has_case metrics && bases+=("$URL_FL_NOMETRICS" "$URL_FL_VERTXMETRICS")
+for base in "${bases[@]}"; do
   check_body "$base/small.json" "$SMALL_BYTES"
   check_body "$base/64k.bin" 65536
 done
@@ -471,6 +497,14 @@ if ((WARMUP > 0)); then
       has_case throughput && warm "chaos $mode, 64 KiB" "$WRK_CONNECTIONS" "$URL_FL/64k.bin"
     done
   fi
+  if has_case metrics; then
+    for url in "$URL_FL_NOMETRICS" "$URL_FL_VERTXMETRICS"; do
+      warm "$url, small" "$WRK_CONNECTIONS" "$url/small.json"
+      warm "$url, 64 KiB" "$WRK_CONNECTIONS" "$url/64k.bin"
+    done
+    has_case throughput || { warm "chaos off, small" "$WRK_CONNECTIONS" "$URL_FL/small.json"
+      warm "chaos off, 64 KiB" "$WRK_CONNECTIONS" "$URL_FL/64k.bin"; }
+  fi
   chaos latency
   if has_case latency; then
     warm "${LATENCY_MS} ms latency" "$LATENCY_CONNECTIONS" "$URL_FL/small.json"
@@ -501,6 +535,15 @@ for round in $(seq 1 "$ROUNDS"); do
         run_wrk "$round" "fl_$mode" "$body" "$URL_FL$path" "$WRK_CONNECTIONS"
       done
       chaos off
+    done
+  fi
+  if has_case metrics; then
+    for body in small 64k; do
+      path=/small.json
+      [[ $body == 64k ]] && path=/64k.bin
+      has_case throughput || run_wrk "$round" fl_off "$body" "$URL_FL$path" "$WRK_CONNECTIONS"
+      run_wrk "$round" fl_nometrics "$body" "$URL_FL_NOMETRICS$path" "$WRK_CONNECTIONS"
+      run_wrk "$round" fl_vertxmetrics "$body" "$URL_FL_VERTXMETRICS$path" "$WRK_CONNECTIONS"
     done
   fi
   if has_case rate; then
@@ -570,6 +613,10 @@ awk -F'\t' -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -
     row("nginx proxy, 64 KiB", "nginx_proxy/64k", wl, "direct/64k", "nginx proxy/direct", "", "")
     row("Faultline chaos off, 64 KiB", "fl_off/64k", wl, "nginx_proxy/64k", "Faultline/nginx proxy", "", "")
     row("Faultline chaos on (all p=0), 64 KiB", "fl_on0/64k", wl, "nginx_proxy/64k", "Faultline/nginx proxy", "fl_off/64k", "chaos on/off")
+    row("Faultline chaos off, no request metrics, small", "fl_nometrics/small", wl, "fl_off/small", "this/default (request metrics on)", "", "")
+    row("Faultline chaos off, + Vert.x metrics, small", "fl_vertxmetrics/small", wl, "fl_off/small", "this/default (request metrics on)", "", "")
+    row("Faultline chaos off, no request metrics, 64 KiB", "fl_nometrics/64k", wl, "fl_off/64k", "this/default (request metrics on)", "", "")
+    row("Faultline chaos off, + Vert.x metrics, 64 KiB", "fl_vertxmetrics/64k", wl, "fl_off/64k", "this/default (request metrics on)", "", "")
     row("fixed rate: nginx direct, small", "rate_direct/small", rl, "", "", "", "")
     row("fixed rate: nginx proxy, small", "rate_nginx_proxy/small", rl, "rate_direct/small", "nginx proxy/direct", "", "")
     row("fixed rate: Faultline chaos off, small", "rate_fl_off/small", rl, "rate_direct/small", "Faultline/direct", "rate_nginx_proxy/small", "Faultline/nginx proxy")

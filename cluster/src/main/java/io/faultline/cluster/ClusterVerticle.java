@@ -13,6 +13,7 @@ import io.faultline.chaos.engine.NodeContext;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -213,11 +214,19 @@ public final class ClusterVerticle extends VerticleBase {
       tasks.work(started -> vertx.runOnContext(x -> runItem(started[0], started[1])));
       return live;
     }).onSuccess(live -> {
+      heartbeat(true);
       if (!live.equals(liveNodes)) {
         liveNodes = live;
         state.moveTo(context(live));
       }
-    }).onFailure(e -> LOG.log(java.util.logging.Level.WARNING, "node " + nodeId + ": heartbeat failed", e));
+    }).onFailure(e -> {
+      heartbeat(false);
+      LOG.log(java.util.logging.Level.WARNING, "node " + nodeId + ": heartbeat failed", e);
+    });
+  }
+
+  private void heartbeat(boolean ok) {
+    vertx.eventBus().publish(Addresses.HEARTBEAT, new JsonObject().put("ok", ok), new DeliveryOptions().setLocalOnly(true));
   }
 
   /**
@@ -232,7 +241,7 @@ public final class ClusterVerticle extends VerticleBase {
     if (now != leading) {
       leading = now;
       vertx.eventBus().publish(Addresses.LEADERSHIP, new JsonObject().put("leading", now).put("node", nodeId),
-          new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
+          new DeliveryOptions().setLocalOnly(true));
     }
     while (true) {
       String current = leaders.get(KEY);

@@ -100,7 +100,7 @@ public final class Gateway {
     Vertx vertx = member.vertx();
     // What real traffic saw, for orchestration steps: served on the event bus as windows of recent requests.
     TrafficRecorder recorder = new TrafficRecorder(System::currentTimeMillis);
-    ChaosListener meters = new ChaosListeners(List.of(binder, recorder));
+    ChaosListener meters = config.metrics().requests() ? new ChaosListeners(List.of(binder, recorder)) : recorder;
     new ControlPlaneMeters(binder.registry(), state, recorder).bind(vertx);
     vertx.eventBus().<JsonObject>localConsumer(Metrics.WINDOW_ADDRESS, message -> message.reply(
         recorder.window(message.body().getLong("from", 0L), message.body().getLong("to", Long.MAX_VALUE))));

@@ -60,7 +60,9 @@ class MetricsTest {
       assertThat(value(withScenario, "faultline_scenario_active{scenario=\"slow_backend\"}")).isEqualTo(1);
       gw.post("/api/chaos/scenarios/stop");
       var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start")
-          .sendBuffer(io.vertx.core.buffer.Buffer.buffer("name: m\nsteps:\n  - name: errors\n    scenario: {config: {fault_injection:"
+          .sendBuffer(io.vertx.core.buffer.Buffer.buffer("name: m\nhooks:\n  - {name: done, hook_type: post_orchestration,"
+              + " actions: [{type: log, message: done}]}\n  - {name: notify, hook_type: post_orchestration,"
+              + " actions: [{type: http_request, url: 'http://not-allowed.example/'}]}\nsteps:\n  - name: errors\n    scenario: {config: {fault_injection:"
               + " {http_errors: [500], http_error_probability: 1}}}\n    duration_seconds: 1\n"
               + "    assertions: [{type: metric_in_range, metric: error_rate, min: 0.5, max: 1}]\n")).await();
       assertThat(started.statusCode()).isEqualTo(202);
@@ -84,7 +86,58 @@ class MetricsTest {
       assertThat(value(after, "faultline_orchestration_active")).isZero();
       assertThat(value(after, "faultline_cluster_nodes{status=\"active\"}")).isEqualTo(1);
       assertThat(value(after, "faultline_cluster_leader_term")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_hooks_total{result=\"succeeded\",type=\"post_orchestration\"}")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_hooks_total{result=\"failed\",type=\"post_orchestration\"}"))
+          .as("an http_request hook to a host off the allow list").isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_hooks_total{result=\"succeeded\",type=\"pre_step\"}")).isZero();
+      assertThat(after).contains("faultline_cluster_heartbeats_total{result=\"ok\"}")
+          .contains("faultline_cluster_task_items{state=\"pending\"} 0.0");
       assertThat(after).doesNotContain("faultline_scenario_active{");
+    }
+  }
+
+  @Test
+  void breakerStateBulkheadConcurrencyAndRateLimitViolationsAreVisible() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      assertThat(gw.put("/api/chaos/config", """
+          {"enabled": true, "latency": {"fixed_delay_ms": 600},
+           "circuit_breaker": {"failure_threshold": 2, "reset_timeout_ms": 60000},
+           "bulkhead": {"max_concurrent_requests": 2, "max_queue_size": 5},
+           "rules": [{"name": "slow-api", "match": {"path": "/api/*"}, "bulkhead": {"max_concurrent_requests": 1}}]}
+          """).statusCode()).isEqualTo(200);
+      for (int i = 0; i < 3; i++) {
+        gw.client.get(gw.gateway.listenerPort("web"), "127.0.0.1", "/held").send();
+      }
+      Thread.sleep(300);
+      String held = gw.get("/metrics").bodyAsString();
+      assertThat(value(held, "faultline_bulkhead_active_requests{rule=\"global\"}")).isEqualTo(2);
+      assertThat(value(held, "faultline_bulkhead_queued_requests{rule=\"global\"}")).isEqualTo(1);
+      assertThat(value(held, "faultline_bulkhead_capacity_requests{rule=\"global\"}")).isEqualTo(2);
+      assertThat(value(held, "faultline_bulkhead_capacity_requests{rule=\"slow-api\"}")).isEqualTo(1);
+      assertThat(value(held, "faultline_circuit_breaker_state{rule=\"global\",state=\"closed\"}")).isEqualTo(1);
+      Thread.sleep(1_200); // the three held requests finish
+
+      assertThat(gw.traffic("/status/500").statusCode()).isEqualTo(500);
+      assertThat(gw.traffic("/status/500").statusCode()).isEqualTo(500);
+      assertThat(gw.traffic("/x").statusCode()).as("the breaker opened").isEqualTo(503);
+      String open = gw.get("/metrics").bodyAsString();
+      assertThat(value(open, "faultline_circuit_breaker_state{rule=\"global\",state=\"open\"}")).isEqualTo(1);
+      assertThat(value(open, "faultline_circuit_breaker_state{rule=\"global\",state=\"closed\"}")).isZero();
+      assertThat(value(open, "faultline_bulkhead_active_requests{rule=\"global\"}")).isZero();
+
+      assertThat(gw.put("/api/chaos/config", """
+          {"enabled": true, "rate_limit": {"requests_per_second": 1, "burst_size": 1}}""").statusCode()).isEqualTo(200);
+      int refused = 0;
+      for (int i = 0; i < 4; i++) {
+        refused += gw.traffic("/x").statusCode() == 429 ? 1 : 0;
+      }
+      String limited = gw.get("/metrics").bodyAsString();
+      assertThat(refused).isBetween(2, 3);
+      assertThat(value(limited, "faultline_rate_limit_violations_total{listener=\"web\",protocol=\"http\",route=\"default\"}"))
+          .isEqualTo(refused);
+      assertThat(limited).as("the global breaker and bulkhead are gone").doesNotContain("faultline_circuit_breaker_state{")
+          .doesNotContain("faultline_bulkhead_active_requests{rule=\"global\"}")
+          .as("the rule kept its own").contains("faultline_bulkhead_active_requests{rule=\"slow-api\"} 0.0");
     }
   }
 }

@@ -42,8 +42,15 @@ class ObservabilityTest {
     assertThat(run(List.of("promtool", "check", "rules", DEPLOY.resolve("prometheus/rules.yml").toString()))).contains("SUCCESS: 6 rules found");
     assertThat(run(List.of("promtool", "check", "config", DEPLOY.resolve("prometheus/prometheus.yml").toString()))).contains("SUCCESS");
 
-    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.CHAOS_HTTP_ERRORS, "503", Flag.CHAOS_HTTP_ERROR_PROBABILITY, "0.5",
-        Flag.CHAOS_LATENCY_MS, "5", Flag.SEED, "9"))) {
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.SEED, "9", Flag.VERTX_METRICS, "true"))) {
+      // every fault family the dashboards show: errors, latency, a rate limit below the traffic's 100 req/s,
+      // a breaker and a bulkhead
+      assertThat(gw.put("/api/chaos/config", """
+          {"enabled": true, "seed": 9, "latency": {"fixed_delay_ms": 5},
+           "fault_injection": {"http_errors": [503], "http_error_probability": 0.5},
+           "rate_limit": {"requests_per_second": 60, "burst_size": 5},
+           "circuit_breaker": {"failure_threshold": 1000}, "bulkhead": {"max_concurrent_requests": 50}}
+          """).statusCode()).isEqualTo(200);
       long traffic = gw.clientVertx.setPeriodic(10, id -> gw.client.get(gw.gateway.listenerPort("web"), "127.0.0.1", "/o").send());
       var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer(
           "name: obs\nsteps:\n  - {name: s, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 0.3}\n")).await();

@@ -51,6 +51,8 @@ public final class OrchestratorVerticle extends VerticleBase {
   public static final String PROGRESS = "faultline.orchestration.progress";
   /** Published (to this node) with the report when a run it executed ends. */
   public static final String FINISHED = "faultline.orchestration.finished";
+  /** Published (to this node) for each hook a run executed: {@code {"type", "hook", "result": succeeded|failed}}. */
+  public static final String HOOK = "faultline.orchestration.hook";
   public static final String EXECUTE = "faultline.orchestration.execute";
   public static final String LIBRARY_LIST = "faultline.orchestration.library.list";
   public static final String LIBRARY_GET = "faultline.orchestration.library.get";

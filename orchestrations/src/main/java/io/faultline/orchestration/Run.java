@@ -10,6 +10,7 @@ import io.faultline.orchestration.Model.Step;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -372,15 +373,26 @@ final class Run {
         for (Action action : hook.actions()) {
           actions = actions.compose(v -> action(action));
         }
-        return actions.map(v -> ok).recover(e -> {
-          String what = "hook " + (hook.name() == null ? type : hook.name()) + " failed: " + e.getMessage();
+        String name = hook.name() == null ? type : hook.name();
+        return actions.map(v -> {
+          hookDone(type, name, true);
+          return ok;
+        }).recover(e -> {
+          String what = "hook " + name + " failed: " + e.getMessage();
           errors.add(what);
           LOG.warning(what);
+          hookDone(type, name, false);
           return Future.succeededFuture(ok && !hook.required());
         });
       });
     }
     return chain;
+  }
+
+  private void hookDone(String type, String name, boolean succeeded) {
+    vertx.eventBus().publish(OrchestratorVerticle.HOOK,
+        new JsonObject().put("type", type).put("hook", name).put("result", succeeded ? "succeeded" : "failed"),
+        new DeliveryOptions().setLocalOnly(true));
   }
 
   private Future<Void> action(Action action) {

@@ -31,6 +31,8 @@ public final class Addresses {
   public static final String TASKS_GET = "faultline.cluster.tasks.get";
   /** Local to a node: whether it leads its cluster ({@code {"leading": bool}}); published on change, answered on request. */
   public static final String LEADERSHIP = "faultline.cluster.leadership";
+  /** Local to a node: each heartbeat it made ({@code {"ok": bool}}), for metrics. */
+  public static final String HEARTBEAT = "faultline.cluster.heartbeat";
   /** Cluster-internal: a node's new chaos state, as the cluster agreed it, for every node to adopt. */
   public static final String CLUSTER_STATE = "faultline.cluster.state";
 

@@ -5,6 +5,7 @@ import io.faultline.chaos.config.ChaosRule;
 import io.faultline.chaos.config.TrafficShapingConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -103,6 +104,14 @@ public final class ChaosSnapshot {
   public TrafficShapingConfig connectionShaping() {
     TrafficShapingConfig shaping = config.trafficShaping();
     return config.enabled() && shaping != null && shaping.enabled() ? shaping : null;
+  }
+
+  /**
+   * The live stateful pieces of {@code type} (breakers, bulkheads, rate limiters) while chaos is on, by
+   * owner: {@code ""} for the global config, otherwise a rule's name. For metrics, read off the request path.
+   */
+  public <T> Map<String, T> parts(Class<T> type) {
+    return enabled ? parts.byOwner(type) : Map.of();
   }
 
   /** The fault types active in the global profile, for status output. */

@@ -4,6 +4,7 @@ import io.faultline.chaos.config.ChaosSections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -64,6 +65,17 @@ public final class StatefulParts {
       current.put(key, part);
     }
     return (T) part;
+  }
+
+  /** Every piece of {@code type}, by owner: {@code ""} for the global config, otherwise a rule's name. */
+  <T> Map<String, T> byOwner(Class<T> type) {
+    Map<String, T> out = new TreeMap<>();
+    current.forEach((key, part) -> {
+      if (type.isInstance(part)) {
+        out.put((String) key.get(0), type.cast(part));
+      }
+    });
+    return out;
   }
 
   private String ownerOf(Object section) {

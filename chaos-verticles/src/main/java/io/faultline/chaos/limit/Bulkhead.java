@@ -37,6 +37,20 @@ public final class Bulkhead {
     this.queueTimeoutMs = queueTimeoutMs;
   }
 
+  /** Requests holding a permit now. */
+  public int active() {
+    return active.get();
+  }
+
+  /** Requests waiting for a permit now. */
+  public int queued() {
+    return queued.get();
+  }
+
+  public int maxConcurrent() {
+    return maxConcurrent;
+  }
+
   public Future<Void> acquire(Context context) {
     if (tryTake()) {
       return Future.succeededFuture();

@@ -110,6 +110,10 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Vert.x's own metrics (HTTP server and client, pools, event bus) on /metrics (default false: they cost ~10-15% throughput).")
   String vertxMetrics;
 
+  @Option(names = "--request-metrics", paramLabel = "true|false", arity = "1",
+      description = "Faultline's per-request metrics (requests, durations, faults) on /metrics (default true).")
+  String requestMetrics;
+
   @Option(names = "--seed", paramLabel = "N", description = "Seed for every random chaos decision (replayable runs).")
   String seed;
 

@@ -32,6 +32,7 @@ public enum Flag {
   ZONE("--zone", "cluster.zone", Kind.STRING),
   BRIDGE_PORT("--bridge-port", "bridge.port", Kind.INT),
   VERTX_METRICS("--vertx-metrics", "metrics.vertx", Kind.BOOLEAN),
+  REQUEST_METRICS("--request-metrics", "metrics.requests", Kind.BOOLEAN),
   SEED("--seed", "chaos.seed", Kind.LONG),
   CHAOS("--chaos", "chaos.enabled", Kind.BOOLEAN),
   CHAOS_SCENARIO("--chaos-scenario", "chaos.scenario", Kind.STRING),

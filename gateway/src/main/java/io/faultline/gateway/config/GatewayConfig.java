@@ -43,7 +43,7 @@ public record GatewayConfig(
     cluster = cluster == null ? ClusterConfig.off() : cluster;
     bridge = bridge == null ? BridgeConfig.off() : bridge;
     orchestration = orchestration == null ? new OrchestrationConfig(null, null) : orchestration;
-    metrics = metrics == null ? new MetricsConfig(null) : metrics;
+    metrics = metrics == null ? new MetricsConfig(null, null) : metrics;
   }
 
   public static ListenerConfig defaultListener() {
@@ -62,14 +62,17 @@ public record GatewayConfig(
   }
 
   /**
-   * The {@code metrics:} section: {@code vertx: true} adds Vert.x's own metrics (HTTP server and client,
-   * pools, event bus) to {@code /metrics}. Off by default: they cost every proxied request about 10-15%
-   * of throughput (deploy/bench), and a chaos gateway with chaos off must stay as cheap as a plain proxy.
+   * The {@code metrics:} section. {@code requests} (default true): Faultline's per-request metrics
+   * (requests, durations, faults, injected latency, rate-limit violations); false leaves only the
+   * control-plane ones. {@code vertx: true} adds Vert.x's own metrics (HTTP server and client, pools,
+   * event bus). Off by default: they cost every proxied request about 10-15% of throughput
+   * (deploy/bench, case {@code metrics}), and a chaos gateway with chaos off must stay as cheap as a plain proxy.
    */
-  public record MetricsConfig(Boolean vertx) {
+  public record MetricsConfig(Boolean vertx, Boolean requests) {
 
     public MetricsConfig {
       vertx = vertx != null && vertx;
+      requests = requests == null || requests;
     }
   }
 

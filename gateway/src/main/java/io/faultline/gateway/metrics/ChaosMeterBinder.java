@@ -1,16 +1,26 @@
 package io.faultline.gateway.metrics;
 
 import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.engine.ChaosSnapshot;
+import io.faultline.chaos.fault.RateLimitFault;
+import io.faultline.chaos.limit.Bulkhead;
+import io.faultline.chaos.limit.CircuitBreaker;
 import io.faultline.chaos.state.ChaosState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
 /**
  * Binds the protocols' {@link ChaosListener} events to Micrometer meters in a Prometheus registry.
@@ -24,12 +34,27 @@ public final class ChaosMeterBinder implements ChaosListener {
   private final ConcurrentHashMap<List<String>, Timer> durations = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<List<String>, Counter> faults = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<List<String>, Timer> latencies = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<List<String>, Counter> rateLimited = new ConcurrentHashMap<>();
+  private final ChaosState state;
+  private final MultiGauge breakerState;
+  private final MultiGauge bulkheadActive;
+  private final MultiGauge bulkheadQueued;
+  private final MultiGauge bulkheadCapacity;
 
   public ChaosMeterBinder(ChaosState state) {
+    this.state = state;
     Gauge.builder(MetricNames.CHAOS_ENABLED, state, s -> s.snapshot().config().enabled() ? 1 : 0)
         .description("1 when chaos is enabled on this node").register(registry);
     Gauge.builder(MetricNames.CONFIG_VERSION, state, s -> s.snapshot().version())
         .description("version of the active chaos config").register(registry);
+    breakerState = MultiGauge.builder(MetricNames.CIRCUIT_BREAKER_STATE)
+        .description("1 for the state each simulated circuit breaker is in (rule=\"global\" for the global config)").register(registry);
+    bulkheadActive = MultiGauge.builder(MetricNames.BULKHEAD_ACTIVE).baseUnit("requests")
+        .description("requests holding a simulated bulkhead's permit").register(registry);
+    bulkheadQueued = MultiGauge.builder(MetricNames.BULKHEAD_QUEUED).baseUnit("requests")
+        .description("requests waiting for a simulated bulkhead's permit").register(registry);
+    bulkheadCapacity = MultiGauge.builder(MetricNames.BULKHEAD_CAPACITY).baseUnit("requests")
+        .description("a simulated bulkhead's max_concurrent_requests").register(registry);
   }
 
   /** The registry, for meters bound elsewhere ({@link ControlPlaneMeters}). */
@@ -39,7 +64,38 @@ public final class ChaosMeterBinder implements ChaosListener {
 
   /** The Prometheus text exposition of every meter. */
   public String scrape() {
+    refreshLimits();
     return registry.scrape();
+  }
+
+  /**
+   * Breakers and bulkheads come and go with the config, so their series are listed again at each scrape
+   * from the active snapshot (read only here, never on the request path).
+   */
+  private void refreshLimits() {
+    ChaosSnapshot snapshot = state.snapshot();
+    List<MultiGauge.Row<?>> states = new ArrayList<>();
+    snapshot.parts(CircuitBreaker.class).forEach((owner, breaker) -> {
+      for (CircuitBreaker.State s : CircuitBreaker.State.values()) {
+        states.add(MultiGauge.Row.of(Tags.of("rule", rule(owner), "state", s.name().toLowerCase(Locale.ROOT)), breaker,
+            b -> b.state() == s ? 1 : 0));
+      }
+    });
+    breakerState.register(states, true);
+    Map<String, Bulkhead> bulkheads = snapshot.parts(Bulkhead.class);
+    bulkheadActive.register(rows(bulkheads, Bulkhead::active), true);
+    bulkheadQueued.register(rows(bulkheads, Bulkhead::queued), true);
+    bulkheadCapacity.register(rows(bulkheads, Bulkhead::maxConcurrent), true);
+  }
+
+  private static List<MultiGauge.Row<?>> rows(Map<String, Bulkhead> bulkheads, ToIntFunction<Bulkhead> value) {
+    return bulkheads.entrySet().stream()
+        .<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(Tags.of("rule", rule(e.getKey())), e.getValue(), b -> value.applyAsInt(b)))
+        .toList();
+  }
+
+  private static String rule(String owner) {
+    return owner.isEmpty() ? "global" : owner;
   }
 
   @Override
@@ -61,6 +117,12 @@ public final class ChaosMeterBinder implements ChaosListener {
         .description("faults applied to requests, by fault type")
         .tags("listener", listener, "protocol", protocol, "route", route, "type", type)
         .register(registry)).increment();
+    if (type.equals(RateLimitFault.TYPE)) {
+      rateLimited.computeIfAbsent(List.of(listener, protocol, route), k -> Counter.builder(MetricNames.RATE_LIMIT_VIOLATIONS)
+          .description("requests refused by a rate limit")
+          .tags("listener", listener, "protocol", protocol, "route", route)
+          .register(registry)).increment();
+    }
   }
 
   @Override

@@ -21,13 +21,16 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The node's control-plane metrics: the active scenario, orchestration runs (active, progress, runs,
- * steps, step durations, iterations, assertions), the cluster as this node sees it (nodes by status,
- * leader term, tasks by status) and a chaos impact score. Fed from the event bus (progress and
- * finished runs as they happen, cluster state every few seconds), never from the request path.
+ * steps, step durations, iterations, assertions, hooks), the cluster as this node sees it (nodes by
+ * status, leader term, its heartbeats, tasks by status and their per-node items by state) and a chaos
+ * impact score. Fed from the event bus (progress, hooks, heartbeats and finished runs as they happen,
+ * cluster state every few seconds), never from the request path.
  */
 public final class ControlPlaneMeters {
 
   static final long CLUSTER_POLL_MS = 2_000;
+  private static final List<String> HOOK_TYPES = List.of("pre_orchestration", "pre_step", "post_step", "post_orchestration");
+  private static final Map<String, Integer> ITEM_STATES = Map.of("pending", 0, "assigned", 0, "running", 0, "succeeded", 0, "failed", 0);
 
   private final MeterRegistry registry;
   private final ChaosState state;
@@ -35,6 +38,7 @@ public final class ControlPlaneMeters {
   private final MultiGauge scenario;
   private final MultiGauge nodes;
   private final MultiGauge tasks;
+  private final MultiGauge taskItems;
   private volatile double term;
 
   public ControlPlaneMeters(MeterRegistry registry, ChaosState state, TrafficRecorder recorder) {
@@ -42,6 +46,8 @@ public final class ControlPlaneMeters {
     scenario = MultiGauge.builder("faultline.scenario.active").description("1 for the scenario that is active").register(registry);
     nodes = MultiGauge.builder("faultline.cluster.nodes").description("cluster nodes this node knows, by status").register(registry);
     tasks = MultiGauge.builder("faultline.cluster.tasks").description("distributed tasks, by status").register(registry);
+    taskItems = MultiGauge.builder("faultline.cluster.task.items")
+        .description("per-node parts of the running distributed tasks, by state (their progress)").register(registry);
     Gauge.builder("faultline.cluster.leader.term", this, m -> m.term).description("the leader's term").register(registry);
     Gauge.builder("faultline.orchestration.active", progress, p -> p.get().getBoolean("is_running", false) ? 1 : 0)
         .description("1 while an orchestration runs on this node").register(registry);
@@ -56,8 +62,21 @@ public final class ControlPlaneMeters {
     List.of("passed", "failed").forEach(result -> assertions(result));
     iterations();
     stepDuration();
+    HOOK_TYPES.forEach(type -> List.of("succeeded", "failed").forEach(result -> hooks(type, result)));
+    List.of(true, false).forEach(ok -> heartbeats(ok));
     nodes.register(rows(Map.of("active", 0, "suspect", 0, "failed", 0, "left", 0)), true);
     tasks.register(rows(Map.of("running", 0, "succeeded", 0, "failed", 0)), true);
+    taskItems.register(rows("state", ITEM_STATES), true);
+  }
+
+  private Counter hooks(String type, String result) {
+    return Counter.builder("faultline.orchestration.hooks").description("orchestration hooks executed, by hook type and result")
+        .tags("type", type, "result", result).register(registry);
+  }
+
+  private Counter heartbeats(boolean ok) {
+    return Counter.builder("faultline.cluster.heartbeats").description("heartbeats this node made to the cluster, by result")
+        .tags("result", ok ? "ok" : "failed").register(registry);
   }
 
   private Counter runs(String status) {
@@ -86,8 +105,12 @@ public final class ControlPlaneMeters {
   }
 
   private static List<MultiGauge.Row<?>> rows(Map<String, Integer> byStatus) {
-    return new TreeMap<>(byStatus).entrySet().stream()
-        .<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(Tags.of("status", e.getKey()), e.getValue())).toList();
+    return rows("status", byStatus);
+  }
+
+  private static List<MultiGauge.Row<?>> rows(String label, Map<String, Integer> counts) {
+    return new TreeMap<>(counts).entrySet().stream()
+        .<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(Tags.of(label, e.getKey()), e.getValue())).toList();
   }
 
   /** Subscribes to the node's event bus. */
@@ -96,6 +119,13 @@ public final class ControlPlaneMeters {
     vertx.eventBus().<JsonObject>consumer(Addresses.CHAOS_CHANGED, m -> refreshScenario());
     vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.PROGRESS, m -> progress.set(m.body()));
     vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.FINISHED, m -> finished(m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.HOOK, m -> {
+      String type = m.body().getString("type");
+      if (HOOK_TYPES.contains(type)) {
+        hooks(type, m.body().getString("result")).increment();
+      }
+    });
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.HEARTBEAT, m -> heartbeats(m.body().getBoolean("ok")).increment());
     vertx.setPeriodic(0, CLUSTER_POLL_MS, id -> pollCluster(vertx));
   }
 
@@ -131,8 +161,16 @@ public final class ControlPlaneMeters {
     vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_LEADER, null).onSuccess(m -> term = m.body().getLong("term", 0L));
     vertx.eventBus().<JsonObject>request(Addresses.TASKS_LIST, null).onSuccess(m -> {
       Map<String, Integer> byStatus = new TreeMap<>(Map.of("running", 0, "succeeded", 0, "failed", 0));
-      m.body().getJsonArray("tasks").forEach(t -> byStatus.merge(((JsonObject) t).getString("status"), 1, Integer::sum));
+      Map<String, Integer> items = new TreeMap<>(ITEM_STATES);
+      m.body().getJsonArray("tasks").forEach(o -> {
+        JsonObject task = (JsonObject) o;
+        byStatus.merge(task.getString("status"), 1, Integer::sum);
+        if ("running".equals(task.getString("status")) && task.getJsonArray("items") != null) {
+          task.getJsonArray("items").forEach(i -> items.merge(((JsonObject) i).getString("state"), 1, Integer::sum));
+        }
+      });
       tasks.register(rows(byStatus), true);
+      taskItems.register(rows("state", items), true);
     });
   }
 
