@@ -24,17 +24,17 @@ import java.util.function.ToIntFunction;
 
 /**
  * Binds the protocols' {@link ChaosListener} events to Micrometer meters in a Prometheus registry.
- * Meters are resolved once per label set and cached, so a request costs a map lookup and an add.
+ * Meters are resolved once per label set and cached, so a request costs three map reads, a counter
+ * increment and a histogram record, and allocates nothing.
  * Labels are configured names only (listener, route, fault type, outcome class), so cardinality is bounded.
  */
 public final class ChaosMeterBinder implements ChaosListener {
 
+  /** The outcomes {@link ChaosListener} reports; anything else is counted as the last. */
+  private static final List<String> OUTCOMES = List.of("2xx", "3xx", "4xx", "5xx", "dropped");
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ConcurrentHashMap<List<String>, Counter> requests = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<List<String>, Timer> durations = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<List<String>, Counter> faults = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<List<String>, Timer> latencies = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<List<String>, Counter> rateLimited = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Map<String, RouteMeters>>> byListener = new ConcurrentHashMap<>();
   private final ChaosState state;
   private final MultiGauge breakerState;
   private final MultiGauge bulkheadActive;
@@ -100,35 +100,101 @@ public final class ChaosMeterBinder implements ChaosListener {
 
   @Override
   public void requestCompleted(String listener, String protocol, String route, String outcome, long durationNanos) {
-    requests.computeIfAbsent(List.of(listener, protocol, route, outcome), k -> Counter.builder(MetricNames.REQUESTS)
-        .description("requests answered or lost, by outcome")
-        .tags("listener", listener, "protocol", protocol, "route", route, "outcome", outcome)
-        .register(registry)).increment();
+    RouteMeters meters = meters(listener, protocol, route);
+    int index = OUTCOMES.indexOf(outcome);
+    meters.outcomes[index < 0 ? OUTCOMES.size() - 1 : index].increment();
     if (!outcome.equals("dropped")) {
-      durations.computeIfAbsent(List.of(listener, protocol, route), k -> histogram(MetricNames.REQUEST_DURATION,
-          "time until the response starts, injected delays included", listener, protocol, route))
-          .record(durationNanos, TimeUnit.NANOSECONDS);
+      meters.duration.record(durationNanos, TimeUnit.NANOSECONDS);
     }
   }
 
   @Override
   public void faultInjected(String listener, String protocol, String route, String type) {
-    faults.computeIfAbsent(List.of(listener, protocol, route, type), k -> Counter.builder(MetricNames.FAULTS_INJECTED)
-        .description("faults applied to requests, by fault type")
-        .tags("listener", listener, "protocol", protocol, "route", route, "type", type)
-        .register(registry)).increment();
+    RouteMeters meters = meters(listener, protocol, route);
+    Counter counter = meters.faults.get(type);
+    if (counter == null) {
+      counter = meters.faults.computeIfAbsent(type, t -> Counter.builder(MetricNames.FAULTS_INJECTED)
+          .description("faults applied to requests, by fault type")
+          .tags("listener", listener, "protocol", protocol, "route", route, "type", t)
+          .register(registry));
+    }
+    counter.increment();
     if (type.equals(RateLimitFault.TYPE)) {
-      rateLimited.computeIfAbsent(List.of(listener, protocol, route), k -> Counter.builder(MetricNames.RATE_LIMIT_VIOLATIONS)
-          .description("requests refused by a rate limit")
-          .tags("listener", listener, "protocol", protocol, "route", route)
-          .register(registry)).increment();
+      meters.rateLimited().increment();
     }
   }
 
   @Override
   public void latencyInjected(String listener, String protocol, String route, long delayMs) {
-    latencies.computeIfAbsent(List.of(listener, protocol, route), k -> histogram(MetricNames.INJECTED_LATENCY,
-        "delay injected before requests went upstream", listener, protocol, route)).record(delayMs, TimeUnit.MILLISECONDS);
+    meters(listener, protocol, route).latency().record(delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The meters of one listener, protocol and route. Looked up per request through three map reads
+   * (configured names, whose hashes Java caches) with no allocation; created on the first request.
+   */
+  private RouteMeters meters(String listener, String protocol, String route) {
+    Map<String, Map<String, RouteMeters>> byProtocol = byListener.get(listener);
+    if (byProtocol == null) {
+      byProtocol = byListener.computeIfAbsent(listener, k -> new ConcurrentHashMap<>());
+    }
+    Map<String, RouteMeters> byRoute = byProtocol.get(protocol);
+    if (byRoute == null) {
+      byRoute = byProtocol.computeIfAbsent(protocol, k -> new ConcurrentHashMap<>());
+    }
+    RouteMeters meters = byRoute.get(route);
+    if (meters == null) {
+      meters = byRoute.computeIfAbsent(route, k -> new RouteMeters(listener, protocol, route));
+    }
+    return meters;
+  }
+
+  /** Every outcome's counter exists from the first request of a route (at 0), so rates and ratios have series. */
+  private final class RouteMeters {
+
+    final String listener;
+    final String protocol;
+    final String route;
+    final Counter[] outcomes = new Counter[OUTCOMES.size()];
+    final Timer duration;
+    final Map<String, Counter> faults = new ConcurrentHashMap<>();
+    // Created on first use; Micrometer returns the same meter if two event loops race to register it.
+    private volatile Timer latency;
+    private volatile Counter rateLimited;
+
+    RouteMeters(String listener, String protocol, String route) {
+      this.listener = listener;
+      this.protocol = protocol;
+      this.route = route;
+      for (int i = 0; i < outcomes.length; i++) {
+        outcomes[i] = Counter.builder(MetricNames.REQUESTS)
+            .description("requests answered or lost, by outcome")
+            .tags("listener", listener, "protocol", protocol, "route", route, "outcome", OUTCOMES.get(i))
+            .register(registry);
+      }
+      duration = histogram(MetricNames.REQUEST_DURATION, "time until the response starts, injected delays included",
+          listener, protocol, route);
+    }
+
+    Timer latency() {
+      Timer timer = latency;
+      if (timer == null) {
+        latency = timer = histogram(MetricNames.INJECTED_LATENCY, "delay injected before requests went upstream",
+            listener, protocol, route);
+      }
+      return timer;
+    }
+
+    Counter rateLimited() {
+      Counter counter = rateLimited;
+      if (counter == null) {
+        rateLimited = counter = Counter.builder(MetricNames.RATE_LIMIT_VIOLATIONS)
+            .description("requests refused by a rate limit")
+            .tags("listener", listener, "protocol", protocol, "route", route)
+            .register(registry);
+      }
+      return counter;
+    }
   }
 
   /** A timer exported as a Prometheus histogram with buckets from 1 ms to 60 s. */
