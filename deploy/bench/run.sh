@@ -567,6 +567,13 @@ for round in $(seq 1 "$ROUNDS"); do
   fi
 done
 
+# The metrics' own cost per request, without the noise of a whole proxy around it: two threads (as two
+# event loops) reporting completed requests to the real meters, in a JVM of its own.
+if has_case metrics; then
+  log "metrics: nanoseconds per reported request (MetricsCost.java)"
+  java -cp "$JAR" "$HERE/MetricsCost.java" >"$OUT/metrics-cost.tsv" 2>&1 || die "MetricsCost failed: $(tail -3 "$OUT/metrics-cost.tsv")"
+fi
+
 # ---------------------------------------------------------------------------------------------
 # 4. Report
 # ---------------------------------------------------------------------------------------------
@@ -701,6 +708,16 @@ awk -F'\t' -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -
     printf "\n%d target(s) failed.\n", failed
     exit failed ? 3 : 0
   }' "$RESULTS" >"$REPORT" && report_rc=0 || report_rc=$?
+if has_case metrics; then
+  {
+    printf '\n### Per-request metrics, nanoseconds per request (2 threads reporting at once; 2 rounds)\n\n'
+    printf '| meters | ns per request |\n|---|---|\n'
+    awk -F'\t' '{ v[$1] = v[$1] (v[$1] == "" ? "" : ", ") $2 } END {
+      print "| Prometheus meters (`ChaosMeterBinder`) | " v["binder"] " |"
+      print "| orchestration window (`TrafficRecorder`) | " v["recorder"] " |"
+      print "| both (a gateway with request metrics on) | " v["both"] " |" }' "$OUT/metrics-cost.tsv"
+  } >>"$REPORT"
+fi
 cat "$REPORT"
 log "report: $REPORT"
 exit "$report_rc"

@@ -52,6 +52,16 @@ class MetricsTest {
   }
 
   @Test
+  void requestMetricsCanBeSwitchedOffLeavingTheControlPlaneOnes() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.REQUEST_METRICS, "false", Flag.CHAOS_LATENCY_MS, "1"))) {
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(200);
+      assertThat(gw.get("/metrics").bodyAsString()).doesNotContain("faultline_requests_total")
+          .doesNotContain("faultline_injected_latency_seconds").contains("faultline_chaos_enabled 1.0")
+          .contains("faultline_orchestration_runs_total");
+    }
+  }
+
+  @Test
   void controlPlaneMetricsFollowScenariosOrchestrationsAndTheCluster() throws Exception {
     try (GatewayFixture gw = new GatewayFixture(Map.of())) {
       gw.post("/api/chaos/scenarios/slow_backend");
