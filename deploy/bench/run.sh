@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Faultline load benchmark. Run by hand on an otherwise quiet machine; never in CI.
 #
-#   deploy/bench/run.sh                      # 3 rounds, 10 s per measurement (about 9 minutes)
+#   deploy/bench/run.sh                      # 3 rounds, 10 s per measurement (about 14 minutes)
 #   ROUNDS=1 DURATION=3 deploy/bench/run.sh  # smoke run (about 2 minutes)
 #   CASES=hold ROUNDS=1 deploy/bench/run.sh  # only the 10,000 held requests (about 1 minute)
 #   CASES=metrics ROUNDS=1 deploy/bench/run.sh  # only what metrics cost (chaos off, 3 gateways)
@@ -45,6 +45,8 @@ UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
 NGINX_PROXY_PORT=${NGINX_PROXY_PORT:-18081}
 FAULTLINE_PORT=${FAULTLINE_PORT:-18090}
 ADMIN_PORT=${ADMIN_PORT:-18091}
+# metrics case: three fresh gateways (the main one's JIT profile holds every other case's paths)
+DEFAULTMETRICS_PORT=${DEFAULTMETRICS_PORT:-18096}  # metrics case: the defaults (admin on +1)
 NOMETRICS_PORT=${NOMETRICS_PORT:-18092}      # metrics case: --request-metrics false (admin on +1)
 VERTXMETRICS_PORT=${VERTXMETRICS_PORT:-18094}  # metrics case: --vertx-metrics true (admin on +1)
 # Targets
@@ -114,10 +116,12 @@ if (($(ulimit -n) < HOLD_REQUESTS + 2048)); then
   die "open-files limit $(ulimit -n) is too low for HOLD_REQUESTS=$HOLD_REQUESTS (need $((HOLD_REQUESTS + 2048)))"
 fi
 
-for port in "$UPSTREAM_PORT" "$NGINX_PROXY_PORT" "$FAULTLINE_PORT" "$ADMIN_PORT" \
-  "$NOMETRICS_PORT" $((NOMETRICS_PORT + 1)) "$VERTXMETRICS_PORT" $((VERTXMETRICS_PORT + 1)); do
+ports=("$UPSTREAM_PORT" "$NGINX_PROXY_PORT" "$FAULTLINE_PORT" "$ADMIN_PORT")
+has_case metrics && ports+=("$DEFAULTMETRICS_PORT" $((DEFAULTMETRICS_PORT + 1)) "$NOMETRICS_PORT" $((NOMETRICS_PORT + 1))
+  "$VERTXMETRICS_PORT" $((VERTXMETRICS_PORT + 1)))
+for port in "${ports[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    die "port $port on 127.0.0.1 is already in use (set UPSTREAM_PORT/NGINX_PROXY_PORT/FAULTLINE_PORT/ADMIN_PORT)"
+    die "port $port on 127.0.0.1 is already in use (set UPSTREAM_PORT/NGINX_PROXY_PORT/FAULTLINE_PORT/ADMIN_PORT/DEFAULTMETRICS_PORT/NOMETRICS_PORT/VERTXMETRICS_PORT)"
   fi
 done
 
@@ -279,17 +283,6 @@ JAVA_PID=$(start_faultline faultline "$FAULTLINE_PORT" "$ADMIN_PORT")
 PIDS+=("$JAVA_PID")
 wait_http "http://127.0.0.1:$ADMIN_PORT/health" "Faultline admin API"
 wait_http "http://127.0.0.1:$FAULTLINE_PORT/small.json" "Faultline listener"
-if has_case metrics; then
-  log "metrics case: Faultline without request metrics on :$NOMETRICS_PORT, with Vert.x metrics on :$VERTXMETRICS_PORT"
-  PIDS+=("$(start_faultline no-metrics "$NOMETRICS_PORT" $((NOMETRICS_PORT + 1)) --request-metrics false)")
-  PIDS+=("$(start_faultline vertx-metrics "$VERTXMETRICS_PORT" $((VERTXMETRICS_PORT + 1)) --vertx-metrics true)")
-  wait_http "http://127.0.0.1:$NOMETRICS_PORT/small.json" "Faultline (no request metrics)"
-  wait_http "http://127.0.0.1:$VERTXMETRICS_PORT/small.json" "Faultline (Vert.x metrics)"
-  scraped=$(curl -fsS "http://127.0.0.1:$((NOMETRICS_PORT + 1))/metrics")
-  [[ $scraped != *$'\n'faultline_requests_total* ]] || die "--request-metrics false still counts requests"
-  scraped=$(curl -fsS "http://127.0.0.1:$((VERTXMETRICS_PORT + 1))/metrics")
-  [[ $scraped == *$'\n'vertx_http_server_requests_total* ]] || die "--vertx-metrics true shows no Vert.x metrics"
-fi
 
 ADMIN=http://127.0.0.1:$ADMIN_PORT
 # Chaos configs, as sections. "on0" has every fault configured at probability 0 (the decision engine
@@ -332,11 +325,7 @@ check_body() { # url expected_bytes
   got=$(curl -fsS --max-time 10 -o /dev/null -w '%{http_code} %{size_download}' "$1") || die "GET $1 failed"
   [[ $got == "200 $2" ]] || die "GET $1: expected '200 $2', got '$got'"
 }
-URL_FL_NOMETRICS=http://127.0.0.1:$NOMETRICS_PORT
-URL_FL_VERTXMETRICS=http://127.0.0.1:$VERTXMETRICS_PORT
-bases=("$URL_DIRECT" "$URL_NPROXY" "$URL_FL")
-has_case metrics && bases+=("$URL_FL_NOMETRICS" "$URL_FL_VERTXMETRICS")
-for base in "${bases[@]}"; do
+for base in "$URL_DIRECT" "$URL_NPROXY" "$URL_FL"; do
   check_body "$base/small.json" "$SMALL_BYTES"
   check_body "$base/64k.bin" 65536
 done
@@ -497,14 +486,6 @@ if ((WARMUP > 0)); then
       has_case throughput && warm "chaos $mode, 64 KiB" "$WRK_CONNECTIONS" "$URL_FL/64k.bin"
     done
   fi
-  if has_case metrics; then
-    for url in "$URL_FL_NOMETRICS" "$URL_FL_VERTXMETRICS"; do
-      warm "$url, small" "$WRK_CONNECTIONS" "$url/small.json"
-      warm "$url, 64 KiB" "$WRK_CONNECTIONS" "$url/64k.bin"
-    done
-    has_case throughput || { warm "chaos off, small" "$WRK_CONNECTIONS" "$URL_FL/small.json"
-      warm "chaos off, 64 KiB" "$WRK_CONNECTIONS" "$URL_FL/64k.bin"; }
-  fi
   chaos latency
   if has_case latency; then
     warm "${LATENCY_MS} ms latency" "$LATENCY_CONNECTIONS" "$URL_FL/small.json"
@@ -537,15 +518,6 @@ for round in $(seq 1 "$ROUNDS"); do
       chaos off
     done
   fi
-  if has_case metrics; then
-    for body in small 64k; do
-      path=/small.json
-      [[ $body == 64k ]] && path=/64k.bin
-      has_case throughput || run_wrk "$round" fl_off "$body" "$URL_FL$path" "$WRK_CONNECTIONS"
-      run_wrk "$round" fl_nometrics "$body" "$URL_FL_NOMETRICS$path" "$WRK_CONNECTIONS"
-      run_wrk "$round" fl_vertxmetrics "$body" "$URL_FL_VERTXMETRICS$path" "$WRK_CONNECTIONS"
-    done
-  fi
   if has_case rate; then
     run_rate "$round" rate_direct "$URL_DIRECT/small.json"
     run_rate "$round" rate_nginx_proxy "$URL_NPROXY/small.json"
@@ -567,9 +539,53 @@ for round in $(seq 1 "$ROUNDS"); do
   fi
 done
 
-# The metrics' own cost per request, without the noise of a whole proxy around it: two threads (as two
-# event loops) reporting completed requests to the real meters, in a JVM of its own.
+# ---------------------------------------------------------------------------------------------
+# Metrics case, after the rounds of the others (so its two extra JVMs never share the machine with
+# them): the default gateway (request metrics on) against one without request metrics and one with
+# Vert.x's metrics too, chaos off, interleaved over ROUNDS rounds; then the meters' own cost.
+# ---------------------------------------------------------------------------------------------
 if has_case metrics; then
+  URL_FL_DEFAULTMETRICS=http://127.0.0.1:$DEFAULTMETRICS_PORT
+  URL_FL_NOMETRICS=http://127.0.0.1:$NOMETRICS_PORT
+  URL_FL_VERTXMETRICS=http://127.0.0.1:$VERTXMETRICS_PORT
+  log "metrics case: fresh gateways with the defaults on :$DEFAULTMETRICS_PORT, without request metrics on" \
+    ":$NOMETRICS_PORT, with Vert.x metrics too on :$VERTXMETRICS_PORT"
+  METRICS_PIDS=("$(start_faultline default-metrics "$DEFAULTMETRICS_PORT" $((DEFAULTMETRICS_PORT + 1)))"
+    "$(start_faultline no-metrics "$NOMETRICS_PORT" $((NOMETRICS_PORT + 1)) --request-metrics false)"
+    "$(start_faultline vertx-metrics "$VERTXMETRICS_PORT" $((VERTXMETRICS_PORT + 1)) --vertx-metrics true)")
+  PIDS+=("${METRICS_PIDS[@]}")
+  wait_http "http://127.0.0.1:$DEFAULTMETRICS_PORT/small.json" "Faultline (defaults)"
+  wait_http "http://127.0.0.1:$NOMETRICS_PORT/small.json" "Faultline (no request metrics)"
+  wait_http "http://127.0.0.1:$VERTXMETRICS_PORT/small.json" "Faultline (Vert.x metrics)"
+  for base in "$URL_FL_DEFAULTMETRICS" "$URL_FL_NOMETRICS" "$URL_FL_VERTXMETRICS"; do
+    check_body "$base/small.json" "$SMALL_BYTES"
+    check_body "$base/64k.bin" 65536
+  done
+  scraped=$(curl -fsS "http://127.0.0.1:$((NOMETRICS_PORT + 1))/metrics")
+  [[ $scraped != *$'\n'faultline_requests_total* ]] || die "--request-metrics false still counts requests"
+  scraped=$(curl -fsS "http://127.0.0.1:$((VERTXMETRICS_PORT + 1))/metrics")
+  [[ $scraped == *$'\n'vertx_http_server_requests_total* ]] || die "--vertx-metrics true shows no Vert.x metrics"
+  if ((WARMUP > 0)); then
+    log "metrics warm-up: ${WARMUP}s per gateway and body (JIT)"
+    for url in "$URL_FL_DEFAULTMETRICS" "$URL_FL_NOMETRICS" "$URL_FL_VERTXMETRICS"; do
+      warm "$url, small" "$WRK_CONNECTIONS" "$url/small.json"
+      warm "$url, 64 KiB" "$WRK_CONNECTIONS" "$url/64k.bin"
+    done
+  fi
+  for round in $(seq 1 "$ROUNDS"); do
+    log "metrics round $round/$ROUNDS"
+    for body in small 64k; do
+      path=/small.json
+      [[ $body == 64k ]] && path=/64k.bin
+      run_wrk "$round" m_default "$body" "$URL_FL_DEFAULTMETRICS$path" "$WRK_CONNECTIONS"
+      run_wrk "$round" m_nometrics "$body" "$URL_FL_NOMETRICS$path" "$WRK_CONNECTIONS"
+      run_wrk "$round" m_vertxmetrics "$body" "$URL_FL_VERTXMETRICS$path" "$WRK_CONNECTIONS"
+    done
+  done
+  kill -TERM "${METRICS_PIDS[@]}" 2>/dev/null || true
+
+  # The metrics' own cost per request, without the noise of a whole proxy around it: two threads (as
+  # two event loops) reporting completed requests to the real meters, in a JVM of its own.
   log "metrics: nanoseconds per reported request (MetricsCost.java)"
   java -cp "$JAR" "$HERE/MetricsCost.java" >"$OUT/metrics-cost.tsv" 2>&1 || die "MetricsCost failed: $(tail -3 "$OUT/metrics-cost.tsv")"
 fi
@@ -620,10 +636,12 @@ awk -F'\t' -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -
     row("nginx proxy, 64 KiB", "nginx_proxy/64k", wl, "direct/64k", "nginx proxy/direct", "", "")
     row("Faultline chaos off, 64 KiB", "fl_off/64k", wl, "nginx_proxy/64k", "Faultline/nginx proxy", "", "")
     row("Faultline chaos on (all p=0), 64 KiB", "fl_on0/64k", wl, "nginx_proxy/64k", "Faultline/nginx proxy", "fl_off/64k", "chaos on/off")
-    row("Faultline chaos off, no request metrics, small", "fl_nometrics/small", wl, "fl_off/small", "this/default (request metrics on)", "", "")
-    row("Faultline chaos off, + Vert.x metrics, small", "fl_vertxmetrics/small", wl, "fl_off/small", "this/default (request metrics on)", "", "")
-    row("Faultline chaos off, no request metrics, 64 KiB", "fl_nometrics/64k", wl, "fl_off/64k", "this/default (request metrics on)", "", "")
-    row("Faultline chaos off, + Vert.x metrics, 64 KiB", "fl_vertxmetrics/64k", wl, "fl_off/64k", "this/default (request metrics on)", "", "")
+    row("metrics case: Faultline chaos off (request metrics on, the default), small", "m_default/small", wl, "", "", "", "")
+    row("metrics case: Faultline chaos off, no request metrics, small", "m_nometrics/small", wl, "m_default/small", "this/default", "", "")
+    row("metrics case: Faultline chaos off, + Vert.x metrics, small", "m_vertxmetrics/small", wl, "m_default/small", "this/default", "", "")
+    row("metrics case: Faultline chaos off (request metrics on, the default), 64 KiB", "m_default/64k", wl, "", "", "", "")
+    row("metrics case: Faultline chaos off, no request metrics, 64 KiB", "m_nometrics/64k", wl, "m_default/64k", "this/default", "", "")
+    row("metrics case: Faultline chaos off, + Vert.x metrics, 64 KiB", "m_vertxmetrics/64k", wl, "m_default/64k", "this/default", "", "")
     row("fixed rate: nginx direct, small", "rate_direct/small", rl, "", "", "", "")
     row("fixed rate: nginx proxy, small", "rate_nginx_proxy/small", rl, "rate_direct/small", "nginx proxy/direct", "", "")
     row("fixed rate: Faultline chaos off, small", "rate_fl_off/small", rl, "rate_direct/small", "Faultline/direct", "rate_nginx_proxy/small", "Faultline/nginx proxy")

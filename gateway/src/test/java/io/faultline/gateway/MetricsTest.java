@@ -11,9 +11,13 @@ import org.junit.jupiter.api.Test;
 /** /metrics counts what the client saw: requests by outcome, injected faults by type, injected latency. */
 class MetricsTest {
 
+  /** The value of one series; a series that is not there fails the test (so a zero means a real zero). */
   static double value(String metrics, String series) {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(metrics);
-    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    if (!m.find()) {
+      throw new AssertionError("no series " + series + " on /metrics");
+    }
+    return Double.parseDouble(m.group(1));
   }
 
   @Test
@@ -120,20 +124,20 @@ class MetricsTest {
       }
       Thread.sleep(300);
       String held = gw.get("/metrics").bodyAsString();
-      assertThat(value(held, "faultline_bulkhead_active_requests{rule=\"global\"}")).isEqualTo(2);
-      assertThat(value(held, "faultline_bulkhead_queued_requests{rule=\"global\"}")).isEqualTo(1);
-      assertThat(value(held, "faultline_bulkhead_capacity_requests{rule=\"global\"}")).isEqualTo(2);
-      assertThat(value(held, "faultline_bulkhead_capacity_requests{rule=\"slow-api\"}")).isEqualTo(1);
-      assertThat(value(held, "faultline_circuit_breaker_state{rule=\"global\",state=\"closed\"}")).isEqualTo(1);
+      assertThat(value(held, "faultline_bulkhead_active_requests{rule=\"\",scope=\"global\"}")).isEqualTo(2);
+      assertThat(value(held, "faultline_bulkhead_queued_requests{rule=\"\",scope=\"global\"}")).isEqualTo(1);
+      assertThat(value(held, "faultline_bulkhead_capacity_requests{rule=\"\",scope=\"global\"}")).isEqualTo(2);
+      assertThat(value(held, "faultline_bulkhead_capacity_requests{rule=\"slow-api\",scope=\"rule\"}")).isEqualTo(1);
+      assertThat(value(held, "faultline_circuit_breaker_state{rule=\"\",scope=\"global\",state=\"closed\"}")).isEqualTo(1);
       Thread.sleep(1_200); // the three held requests finish
 
       assertThat(gw.traffic("/status/500").statusCode()).isEqualTo(500);
       assertThat(gw.traffic("/status/500").statusCode()).isEqualTo(500);
       assertThat(gw.traffic("/x").statusCode()).as("the breaker opened").isEqualTo(503);
       String open = gw.get("/metrics").bodyAsString();
-      assertThat(value(open, "faultline_circuit_breaker_state{rule=\"global\",state=\"open\"}")).isEqualTo(1);
-      assertThat(value(open, "faultline_circuit_breaker_state{rule=\"global\",state=\"closed\"}")).isZero();
-      assertThat(value(open, "faultline_bulkhead_active_requests{rule=\"global\"}")).isZero();
+      assertThat(value(open, "faultline_circuit_breaker_state{rule=\"\",scope=\"global\",state=\"open\"}")).isEqualTo(1);
+      assertThat(value(open, "faultline_circuit_breaker_state{rule=\"\",scope=\"global\",state=\"closed\"}")).isZero();
+      assertThat(value(open, "faultline_bulkhead_active_requests{rule=\"\",scope=\"global\"}")).isZero();
 
       assertThat(gw.put("/api/chaos/config", """
           {"enabled": true, "rate_limit": {"requests_per_second": 1, "burst_size": 1}}""").statusCode()).isEqualTo(200);
@@ -146,8 +150,8 @@ class MetricsTest {
       assertThat(value(limited, "faultline_rate_limit_violations_total{listener=\"web\",protocol=\"http\",route=\"default\"}"))
           .isEqualTo(refused);
       assertThat(limited).as("the global breaker and bulkhead are gone").doesNotContain("faultline_circuit_breaker_state{")
-          .doesNotContain("faultline_bulkhead_active_requests{rule=\"global\"}")
-          .as("the rule kept its own").contains("faultline_bulkhead_active_requests{rule=\"slow-api\"} 0.0");
+          .doesNotContain("faultline_bulkhead_active_requests{rule=\"\",scope=\"global\"}")
+          .as("the rule kept its own").contains("faultline_bulkhead_active_requests{rule=\"slow-api\",scope=\"rule\"} 0.0");
     }
   }
 }

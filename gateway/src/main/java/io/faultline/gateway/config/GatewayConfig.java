@@ -65,7 +65,7 @@ public record GatewayConfig(
    * The {@code metrics:} section. {@code requests} (default true): Faultline's per-request metrics
    * (requests, durations, faults, injected latency, rate-limit violations); false leaves only the
    * control-plane ones. {@code vertx: true} adds Vert.x's own metrics (HTTP server and client, pools,
-   * event bus). Off by default: they cost every proxied request about 5-15% of throughput
+   * event bus). Off by default: they cost every proxied request about 2-15% of throughput
    * (deploy/bench, case {@code metrics}), and a chaos gateway with chaos off must stay as cheap as a plain proxy.
    */
   public record MetricsConfig(Boolean vertx, Boolean requests) {

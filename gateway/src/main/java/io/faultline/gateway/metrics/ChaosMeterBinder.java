@@ -48,7 +48,7 @@ public final class ChaosMeterBinder implements ChaosListener {
     Gauge.builder(MetricNames.CONFIG_VERSION, state, s -> s.snapshot().version())
         .description("version of the active chaos config").register(registry);
     breakerState = MultiGauge.builder(MetricNames.CIRCUIT_BREAKER_STATE)
-        .description("1 for the state each simulated circuit breaker is in (rule=\"global\" for the global config)").register(registry);
+        .description("1 for the state each simulated circuit breaker is in").register(registry);
     bulkheadActive = MultiGauge.builder(MetricNames.BULKHEAD_ACTIVE).baseUnit("requests")
         .description("requests holding a simulated bulkhead's permit").register(registry);
     bulkheadQueued = MultiGauge.builder(MetricNames.BULKHEAD_QUEUED).baseUnit("requests")
@@ -76,9 +76,9 @@ public final class ChaosMeterBinder implements ChaosListener {
     ChaosSnapshot snapshot = state.snapshot();
     List<MultiGauge.Row<?>> states = new ArrayList<>();
     snapshot.parts(CircuitBreaker.class).forEach((owner, breaker) -> {
+      CircuitBreaker.State current = breaker.state(); // once: the rows of one breaker must agree
       for (CircuitBreaker.State s : CircuitBreaker.State.values()) {
-        states.add(MultiGauge.Row.of(Tags.of("rule", rule(owner), "state", s.name().toLowerCase(Locale.ROOT)), breaker,
-            b -> b.state() == s ? 1 : 0));
+        states.add(MultiGauge.Row.of(scope(owner).and("state", s.name().toLowerCase(Locale.ROOT)), s == current ? 1 : 0));
       }
     });
     breakerState.register(states, true);
@@ -90,12 +90,16 @@ public final class ChaosMeterBinder implements ChaosListener {
 
   private static List<MultiGauge.Row<?>> rows(Map<String, Bulkhead> bulkheads, ToIntFunction<Bulkhead> value) {
     return bulkheads.entrySet().stream()
-        .<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(Tags.of("rule", rule(e.getKey())), e.getValue(), b -> value.applyAsInt(b)))
+        .<MultiGauge.Row<?>>map(e -> MultiGauge.Row.of(scope(e.getKey()), e.getValue(), b -> value.applyAsInt(b)))
         .toList();
   }
 
-  private static String rule(String owner) {
-    return owner.isEmpty() ? "global" : owner;
+  /**
+   * {@code scope="global", rule=""} for the global config's piece, {@code scope="rule", rule=NAME} for a
+   * rule's own (a rule may be called anything, "global" included, so the two never share a series).
+   */
+  private static Tags scope(String owner) {
+    return owner.isEmpty() ? Tags.of("scope", "global", "rule", "") : Tags.of("scope", "rule", "rule", owner);
   }
 
   @Override

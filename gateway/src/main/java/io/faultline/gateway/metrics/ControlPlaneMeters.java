@@ -30,7 +30,7 @@ public final class ControlPlaneMeters {
 
   static final long CLUSTER_POLL_MS = 2_000;
   private static final List<String> HOOK_TYPES = List.of("pre_orchestration", "pre_step", "post_step", "post_orchestration");
-  private static final Map<String, Integer> ITEM_STATES = Map.of("pending", 0, "assigned", 0, "running", 0, "succeeded", 0, "failed", 0);
+  private static final Map<String, Integer> ITEM_STATES = Map.of("pending", 0, "assigned", 0, "running", 0, "succeeded", 0, "failed", 0, "skipped", 0);
 
   private final MeterRegistry registry;
   private final ChaosState state;

@@ -18,13 +18,13 @@ public final class MetricNames {
 
   /** {@code faultline_rate_limit_violations_total{listener, protocol, route}}: requests a rate limit refused. */
   public static final String RATE_LIMIT_VIOLATIONS = "faultline.rate.limit.violations";
-  /** {@code faultline_circuit_breaker_state{rule, state}}: 1 for each simulated breaker's state (closed, open, half_open). */
+  /** {@code faultline_circuit_breaker_state{scope, rule, state}}: 1 for each simulated breaker's state (closed, open, half_open). */
   public static final String CIRCUIT_BREAKER_STATE = "faultline.circuit.breaker.state";
-  /** {@code faultline_bulkhead_active_requests{rule}}: requests holding a simulated bulkhead's permit. */
+  /** {@code faultline_bulkhead_active_requests{scope, rule}}: requests holding a simulated bulkhead's permit. */
   public static final String BULKHEAD_ACTIVE = "faultline.bulkhead.active";
-  /** {@code faultline_bulkhead_queued_requests{rule}}: requests waiting for one. */
+  /** {@code faultline_bulkhead_queued_requests{scope, rule}}: requests waiting for one. */
   public static final String BULKHEAD_QUEUED = "faultline.bulkhead.queued";
-  /** {@code faultline_bulkhead_capacity_requests{rule}}: its max_concurrent_requests. */
+  /** {@code faultline_bulkhead_capacity_requests{scope, rule}}: its max_concurrent_requests. */
   public static final String BULKHEAD_CAPACITY = "faultline.bulkhead.capacity";
 
   private MetricNames() {
