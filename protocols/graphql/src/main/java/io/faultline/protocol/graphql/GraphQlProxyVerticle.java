@@ -10,6 +10,7 @@ import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.listener.ForwardedHeaders;
 import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.ServerRequestFacts;
+import io.faultline.chaos.listener.UpstreamClients;
 import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.shaping.PacedReadStream;
 import io.faultline.chaos.state.ChaosState;
@@ -18,7 +19,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -80,12 +80,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    client = vertx.createHttpClient(new HttpClientOptions()
-            .setKeepAlive(true)
-            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs()))
-            .setTrustAll(listener.tlsTrustAll())
-            .setVerifyHost(!listener.tlsTrustAll()),
-        new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
+    client = vertx.createHttpClient(UpstreamClients.httpOptions(listener), new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
     wsClient = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener));
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(listener.host())

@@ -2,6 +2,7 @@ package io.faultline.protocol.http;
 
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.listener.RouteTable;
+import io.faultline.chaos.listener.UpstreamClients;
 
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.Upstream;
@@ -10,7 +11,6 @@ import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
@@ -56,13 +56,7 @@ public final class HttpProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    HttpClient client = vertx.createHttpClient(
-        new HttpClientOptions()
-            .setKeepAlive(true)
-            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs()))
-            .setDecompressionSupported(false)
-            .setTrustAll(listener.tlsTrustAll())
-            .setVerifyHost(!listener.tlsTrustAll()),
+    HttpClient client = vertx.createHttpClient(UpstreamClients.httpOptions(listener).setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
     // WebSocket upgrades would skip the interceptors (and so routing and chaos): proxied as plain HTTP until the websocket listener exists.
     HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
