@@ -7,6 +7,7 @@ import io.faultline.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,6 +57,14 @@ final class ClusterFixture implements AutoCloseable {
     eventually(() -> nodes.stream().allMatch(Gateway::clusterSafe), "the cluster is safe (backups in place)");
     nodes.remove(node);
     node.kill().await();
+  }
+
+  HttpResponse<Buffer> put(Gateway node, String path, String body) {
+    return web.put(node.adminPort(), "127.0.0.1", path).sendBuffer(Buffer.buffer(body)).await();
+  }
+
+  HttpResponse<Buffer> delete(Gateway node, String path) {
+    return web.delete(node.adminPort(), "127.0.0.1", path).send().await();
   }
 
   JsonObject get(Gateway node, String path) {

@@ -49,4 +49,39 @@ class ClusterOrchestrationTest {
     assertThat(after.getBoolean("enabled")).as(after.encodePrettily()).isFalse();
     assertThat(cluster.traffic(n2)).isEqualTo(200);
   }
+
+  @Test
+  void theLibraryIsTheSameOnEveryNodeIncludingOneThatJoinsLater() throws Exception {
+    Gateway n1 = cluster.start(0);
+    Gateway n2 = cluster.start(1);
+    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    String smoke = "name: smoke\nsteps:\n  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 1}\n";
+    assertThat(cluster.put(n1, "/api/chaos/orchestration/library/smoke", smoke).statusCode()).isEqualTo(200);
+    assertThat(cluster.put(n2, "/api/chaos/orchestration/library/nightly", smoke.replace("smoke", "nightly")).statusCode())
+        .isEqualTo(200);
+    eventually(() -> names(n1).equals(java.util.List.of("nightly", "smoke")) && names(n2).equals(java.util.List.of("nightly", "smoke")),
+        "both entries on both nodes");
+
+    Gateway n3 = cluster.start(2); // joins later: gets what the others hold
+    eventually(() -> names(n3).equals(java.util.List.of("nightly", "smoke")), "the late joiner has both entries");
+    assertThat(cluster.get(n3, "/api/chaos/orchestration/library/smoke").getString("text")).isEqualTo(smoke);
+
+    assertThat(cluster.delete(n3, "/api/chaos/orchestration/library/smoke").statusCode()).isEqualTo(200);
+    String changed = smoke.replace("fixed_delay_ms: 5", "fixed_delay_ms: 7");
+    assertThat(cluster.put(n3, "/api/chaos/orchestration/library/nightly", changed.replace("smoke", "nightly")).statusCode())
+        .isEqualTo(200);
+    for (Gateway node : java.util.List.of(n1, n2)) {
+      eventually(() -> names(node).equals(java.util.List.of("nightly"))
+          && cluster.get(node, "/api/chaos/orchestration/library/nightly").getString("text").contains("fixed_delay_ms: 7"),
+          "the delete and the change reach every node");
+    }
+    // an entry from the library runs from any node (on the leader)
+    JsonObject started = cluster.post(n2, "/api/chaos/orchestration/execute", "{\"name\": \"nightly\"}");
+    assertThat(started.getString("name")).as(started.encode()).isEqualTo("nightly");
+  }
+
+  private java.util.List<String> names(Gateway node) {
+    return cluster.get(node, "/api/chaos/orchestration/library").getJsonArray("entries").stream()
+        .map(e -> ((JsonObject) e).getString("name")).toList();
+  }
 }

@@ -28,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -60,6 +59,10 @@ public final class OrchestratorVerticle extends VerticleBase {
   public static final String LIBRARY_DELETE = "faultline.orchestration.library.delete";
   public static final String LIBRARY_IMPORT = "faultline.orchestration.library.import";
   public static final String LIBRARY_EXPORT = "faultline.orchestration.library.export";
+  /** Cluster-wide: a library change made on some node ({@code {"name", "text" (null: deleted), "at"}}), for every node to apply. */
+  static final String LIBRARY_CHANGED = "faultline.orchestration.library.changed";
+  /** Cluster-wide: asked by a node that joins, answered by one that runs with its whole library ({@code {"changes": [...]}}). */
+  static final String LIBRARY_SYNC = "faultline.orchestration.library.sync";
 
   private static final Logger LOG = Logger.getLogger(OrchestratorVerticle.class.getName());
   private static final int KEPT = 50;
@@ -72,8 +75,7 @@ public final class OrchestratorVerticle extends VerticleBase {
   private boolean leading;
   private final List<MessageConsumer<?>> leaderConsumers = new ArrayList<>();
   private final Path reportDir;
-  private final Path libraryDir;
-  private final Map<String, String> library = new TreeMap<>();
+  private final Library library;
   private long scheduler = -1;
   private final Deque<JsonObject> reports = new ArrayDeque<>();
   private Run current;
@@ -90,7 +92,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     this.leading = !clustered;
     this.permissions = new Run.Permissions(allowCommands, Set.copyOf(httpAllowList));
     this.reportDir = dataDir == null ? null : dataDir.resolve("reports");
-    this.libraryDir = dataDir == null ? null : dataDir.resolve("library");
+    this.library = new Library(dataDir == null ? null : dataDir.resolve("library"));
   }
 
   @Override
@@ -144,7 +146,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     });
     answer(LIBRARY_LIST, body -> {
       JsonArray entries = new JsonArray();
-      library.forEach((name, text) -> {
+      library.entries().forEach((name, text) -> {
         Model.Orchestration o = OrchestrationParser.parse(text).orchestration();
         entries.add(new JsonObject().put("name", name).put("orchestration", o.name()).put("description", o.description())
             .put("tags", new JsonArray(o.tags())).put("schedule", o.schedule()).put("steps", o.steps().size()));
@@ -166,17 +168,16 @@ public final class OrchestratorVerticle extends VerticleBase {
       if (!parsed.valid()) {
         throw invalid(parsed);
       }
-      library.put(name, text);
-      blockingWrite(name, text);
+      change(Library.change(name, text));
       return new JsonObject().put("name", name).put("orchestration", parsed.orchestration().name())
           .put("schedule", parsed.orchestration().schedule());
     });
     answer(LIBRARY_DELETE, body -> {
       String name = entryName(body);
-      if (library.remove(name) == null) {
+      if (library.get(name) == null) {
         throw new ChaosState.NotFound("name", "no library entry named " + name);
       }
-      blockingDelete(name);
+      change(Library.change(name, null));
       return new JsonObject().put("deleted", name);
     });
     answer(LIBRARY_IMPORT, body -> importDir(Path.of(required(body, "dir"))));
@@ -185,6 +186,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     if (!clustered) {
       return ready;
     }
+    ready = ready.compose(v -> syncLibrary());
     vertx.eventBus().<JsonObject>localConsumer(Addresses.LEADERSHIP, message -> {
       if (message.replyAddress() == null) {
         lead(message.body().getBoolean("leading", false));
@@ -287,8 +289,12 @@ public final class OrchestratorVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     long delay = 60_000 - now % 60_000 + 50;
     scheduler = vertx.setTimer(delay, id -> {
+      scheduleNextMinute();
+      if (!leading) {
+        return; // every node holds the library; the leader runs its schedules
+      }
       LocalDateTime minute = LocalDateTime.now();
-      library.forEach((name, text) -> {
+      library.entries().forEach((name, text) -> {
         Model.Orchestration o = OrchestrationParser.parse(text).orchestration();
         if (o != null && o.schedule() != null && Cron.parse(o.schedule()).matches(minute)) {
           if (current != null && current.running()) {
@@ -299,7 +305,6 @@ public final class OrchestratorVerticle extends VerticleBase {
           }
         }
       });
-      scheduleNextMinute();
     });
   }
 
@@ -327,8 +332,7 @@ public final class OrchestratorVerticle extends VerticleBase {
           rejected.add(new JsonObject().put("file", base).put("problems", problems));
           continue;
         }
-        library.put(name, text);
-        write(name, text);
+        change(Library.change(name, text));
         imported.add(name);
       }
     } catch (IOException e) {
@@ -341,8 +345,8 @@ public final class OrchestratorVerticle extends VerticleBase {
     JsonArray exported = new JsonArray();
     try {
       Files.createDirectories(dir);
-      for (var entry : library.entrySet()) {
-        Path file = dir.resolve(entry.getKey() + extension(entry.getValue()));
+      for (var entry : library.entries().entrySet()) {
+        Path file = dir.resolve(entry.getKey() + Library.extension(entry.getValue()));
         Files.writeString(file, entry.getValue());
         exported.add(file.toString());
       }
@@ -352,48 +356,42 @@ public final class OrchestratorVerticle extends VerticleBase {
     return new JsonObject().put("exported", exported);
   }
 
-  private static String extension(String text) {
-    return text.stripLeading().startsWith("{") ? ".json" : ".yaml";
-  }
-
-  private void blockingWrite(String name, String text) {
-    try {
-      write(name, text);
-    } catch (IOException e) {
-      throw new IllegalStateException("could not keep library entry " + name + ": " + e.getMessage(), e);
+  /** A change made here: applied, and in a cluster sent to every node. */
+  private void change(JsonObject change) {
+    library.apply(change);
+    if (clustered) {
+      vertx.eventBus().publish(LIBRARY_CHANGED, change);
     }
   }
 
-  private void write(String name, String text) throws IOException {
-    if (libraryDir == null) {
-      return;
-    }
-    Files.createDirectories(libraryDir);
-    for (String ext : List.of(".yaml", ".json")) {
-      Files.deleteIfExists(libraryDir.resolve(name + ext));
-    }
-    Files.writeString(libraryDir.resolve(name + extension(text)), text);
-  }
-
-  private void blockingDelete(String name) {
-    if (libraryDir == null) {
-      return;
-    }
-    try {
-      for (String ext : List.of(".yaml", ".json")) {
-        Files.deleteIfExists(libraryDir.resolve(name + ext));
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("could not delete library entry " + name + ": " + e.getMessage(), e);
-    }
+  /**
+   * Joining a cluster: takes every change other nodes hold (from whichever answers first), sends them the
+   * changes only this node holds, then answers later joiners itself. Changes made anywhere from now on
+   * reach every node on {@link #LIBRARY_CHANGED}.
+   */
+  private Future<Void> syncLibrary() {
+    MessageConsumer<JsonObject> changes = vertx.eventBus().consumer(LIBRARY_CHANGED, message -> library.apply(message.body()));
+    return changes.completion()
+        .compose(v -> vertx.eventBus().<JsonObject>request(LIBRARY_SYNC, new JsonObject(), new DeliveryOptions().setSendTimeout(5_000))
+            .onSuccess(reply -> library.merge(reply.body().getJsonArray("changes"))
+                .forEach(mine -> vertx.eventBus().publish(LIBRARY_CHANGED, mine)))
+            .<Void>mapEmpty()
+            .recover(e -> Future.succeededFuture())) // the first node: nobody to ask
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(LIBRARY_SYNC,
+            message -> message.reply(new JsonObject().put("changes", library.snapshot()))).completion());
   }
 
   private Future<Void> loadLibrary() {
-    if (libraryDir == null || !Files.isDirectory(libraryDir)) {
-      return Future.succeededFuture();
-    }
-    importDir(libraryDir);
-    return Future.succeededFuture();
+    return vertx.executeBlocking(() -> {
+      library.load((name, text) -> {
+        boolean usable = name.matches("[A-Za-z0-9_.-]{1,64}") && OrchestrationParser.parse(text).valid();
+        if (!usable) {
+          LOG.warning(() -> "library entry " + name + " in the data directory is not valid and was left out (validate it)");
+        }
+        return usable;
+      });
+      return null;
+    });
   }
 
   private static String entryName(JsonObject body) {
