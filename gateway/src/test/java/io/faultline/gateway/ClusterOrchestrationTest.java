@@ -75,6 +75,13 @@ class ClusterOrchestrationTest {
           && cluster.get(node, "/api/chaos/orchestration/library/nightly").getString("text").contains("fixed_delay_ms: 7"),
           "the delete and the change reach every node");
     }
+    // what comes over the event bus is checked like a PUT: a bad entry is ignored by every node
+    n1.vertx().eventBus().publish("faultline.orchestration.library.changed",
+        new JsonObject().put("name", "bad").put("text", "steps: not-a-list").put("at", System.currentTimeMillis()));
+    assertThat(cluster.put(n1, "/api/chaos/orchestration/library/after", smoke.replace("smoke", "after")).statusCode()).isEqualTo(200);
+    eventually(() -> names(n2).contains("after"), "a later change arrives");
+    assertThat(names(n2)).doesNotContain("bad");
+    assertThat(names(n1)).doesNotContain("bad");
     // an entry from the library runs from any node (on the leader)
     JsonObject started = cluster.post(n2, "/api/chaos/orchestration/execute", "{\"name\": \"nightly\"}");
     assertThat(started.getString("name")).as(started.encode()).isEqualTo("nightly");

@@ -66,6 +66,7 @@ public final class OrchestratorVerticle extends VerticleBase {
 
   private static final Logger LOG = Logger.getLogger(OrchestratorVerticle.class.getName());
   private static final int KEPT = 50;
+  private static final String ENTRY_NAME = "[A-Za-z0-9_.-]{1,64}";
 
   /** Where the leader of a cluster answers what any node is asked: {@code LEADER + ".start"} and so on. */
   static final String LEADER = "faultline.orchestration.leader";
@@ -323,10 +324,10 @@ public final class OrchestratorVerticle extends VerticleBase {
         String name = base.replaceFirst("\\.(ya?ml|json)$", "");
         String text = Files.readString(file);
         OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
-        if (!parsed.valid() || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
+        if (!parsed.valid() || !name.matches(ENTRY_NAME)) {
           JsonArray problems = new JsonArray();
           parsed.problems().forEach(p -> problems.add(p.toString()));
-          if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+          if (!name.matches(ENTRY_NAME)) {
             problems.add("the file name is not a usable entry name (letters, digits, '_', '-', '.')");
           }
           rejected.add(new JsonObject().put("file", base).put("problems", problems));
@@ -370,21 +371,47 @@ public final class OrchestratorVerticle extends VerticleBase {
    * reach every node on {@link #LIBRARY_CHANGED}.
    */
   private Future<Void> syncLibrary() {
-    MessageConsumer<JsonObject> changes = vertx.eventBus().consumer(LIBRARY_CHANGED, message -> library.apply(message.body()));
+    MessageConsumer<JsonObject> changes = vertx.eventBus().consumer(LIBRARY_CHANGED, message -> {
+      if (usable(message.body())) {
+        library.apply(message.body());
+      }
+    });
     return changes.completion()
         .compose(v -> vertx.eventBus().<JsonObject>request(LIBRARY_SYNC, new JsonObject(), new DeliveryOptions().setSendTimeout(5_000))
-            .onSuccess(reply -> library.merge(reply.body().getJsonArray("changes"))
-                .forEach(mine -> vertx.eventBus().publish(LIBRARY_CHANGED, mine)))
+            .onSuccess(reply -> {
+              JsonArray theirs = new JsonArray();
+              reply.body().getJsonArray("changes", new JsonArray()).forEach(c -> {
+                if (c instanceof JsonObject change && usable(change)) {
+                  theirs.add(change);
+                }
+              });
+              library.merge(theirs).forEach(mine -> vertx.eventBus().publish(LIBRARY_CHANGED, mine));
+            })
             .<Void>mapEmpty()
             .recover(e -> Future.succeededFuture())) // the first node: nobody to ask
         .compose(v -> vertx.eventBus().<JsonObject>consumer(LIBRARY_SYNC,
             message -> message.reply(new JsonObject().put("changes", library.snapshot()))).completion());
   }
 
+  /**
+   * A change that came over the event bus (from another node, or a script on the bridge) is applied only
+   * if it names an entry properly, carries a time and, unless it deletes, a valid orchestration.
+   */
+  private static boolean usable(JsonObject change) {
+    String name = change.getValue("name") instanceof String n ? n : null;
+    Object text = change.getValue("text");
+    boolean ok = name != null && name.matches(ENTRY_NAME) && change.getValue("at") instanceof Number
+        && (text == null || text instanceof String t && OrchestrationParser.parse(t).valid());
+    if (!ok) {
+      LOG.warning(() -> "library change ignored: not a valid entry: " + change.encode());
+    }
+    return ok;
+  }
+
   private Future<Void> loadLibrary() {
     return vertx.executeBlocking(() -> {
       library.load((name, text) -> {
-        boolean usable = name.matches("[A-Za-z0-9_.-]{1,64}") && OrchestrationParser.parse(text).valid();
+        boolean usable = name.matches(ENTRY_NAME) && OrchestrationParser.parse(text).valid();
         if (!usable) {
           LOG.warning(() -> "library entry " + name + " in the data directory is not valid and was left out (validate it)");
         }
@@ -396,7 +423,7 @@ public final class OrchestratorVerticle extends VerticleBase {
 
   private static String entryName(JsonObject body) {
     String name = required(body, "name");
-    if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+    if (!name.matches(ENTRY_NAME)) {
       throw new io.faultline.chaos.config.ChaosConfigException("name", "must be 1-64 letters, digits, '_', '-' or '.', got " + name);
     }
     return name;
