@@ -87,6 +87,27 @@ class ClusterOrchestrationTest {
     assertThat(started.getString("name")).as(started.encode()).isEqualTo("nightly");
   }
 
+  @Test
+  void reportsOutliveTheLeaderThatWroteThemAndReachNodesThatJoinLater() throws Exception {
+    Gateway n1 = cluster.start(0);
+    Gateway n2 = cluster.start(1);
+    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    JsonObject started = cluster.post(n2, "/api/chaos/orchestration/start",
+        "name: short\nsteps:\n  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 1}}}, duration_seconds: 0.5}\n");
+    String id = started.getString("run_id");
+    eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running", true), "the run ends on n1");
+    Gateway n3 = cluster.start(2); // joins after the run: takes the reports from the others
+
+    cluster.kill(n1); // the leader that ran it and wrote the report
+    eventually(() -> "n2".equals(cluster.get(n2, "/api/cluster/leader").getString("node")), "n2 leads");
+    eventually(() -> id.equals(cluster.get(n2, "/api/chaos/orchestration/reports/latest").getString("id")), "n2 serves the report");
+    cluster.kill(n2);
+    eventually(() -> "n3".equals(cluster.get(n3, "/api/cluster/leader").getString("node")), "n3 leads");
+    JsonObject report = cluster.get(n3, "/api/chaos/orchestration/reports/" + id);
+    assertThat(report.getString("status")).as(report.encodePrettily()).isEqualTo("succeeded");
+    assertThat(cluster.get(n3, "/api/chaos/orchestration/reports").getJsonArray("reports")).hasSize(1);
+  }
+
   private java.util.List<String> names(Gateway node) {
     return cluster.get(node, "/api/chaos/orchestration/library").getJsonArray("entries").stream()
         .map(e -> ((JsonObject) e).getString("name")).toList();

@@ -63,6 +63,10 @@ public final class OrchestratorVerticle extends VerticleBase {
   static final String LIBRARY_CHANGED = "faultline.orchestration.library.changed";
   /** Cluster-wide: asked by a node that joins, answered by one that runs with its whole library ({@code {"changes": [...]}}). */
   static final String LIBRARY_SYNC = "faultline.orchestration.library.sync";
+  /** Cluster-wide: a report the leader kept, for every node to keep too (a later leader serves it). */
+  static final String REPORT_KEPT = "faultline.orchestration.report.kept";
+  /** Cluster-wide: asked by a node that joins, answered by one that runs with its reports ({@code {"reports": [...]}}). */
+  static final String REPORTS_SYNC = "faultline.orchestration.reports.sync";
 
   private static final Logger LOG = Logger.getLogger(OrchestratorVerticle.class.getName());
   private static final int KEPT = 50;
@@ -187,7 +191,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     if (!clustered) {
       return ready;
     }
-    ready = ready.compose(v -> syncLibrary());
+    ready = ready.compose(v -> syncLibrary()).compose(v -> syncReports());
     vertx.eventBus().<JsonObject>localConsumer(Addresses.LEADERSHIP, message -> {
       if (message.replyAddress() == null) {
         lead(message.body().getBoolean("leading", false));
@@ -470,15 +474,12 @@ public final class OrchestratorVerticle extends VerticleBase {
     Future<JsonObject> finished = run.start();
     currentDone = finished.<Void>mapEmpty().otherwiseEmpty();
     finished.onSuccess(report -> {
-      if (clustered) {
-        runs().compose(map -> map.remove("current").compose(v -> map.put("report:" + report.getString("id"), report)));
-      }
       lastStatus = run.status();
-      reports.addLast(report);
-      while (reports.size() > KEPT) {
-        reports.removeFirst();
+      keep(report);
+      if (clustered) {
+        runs().compose(map -> map.remove("current"));
+        vertx.eventBus().publish(REPORT_KEPT, report);
       }
-      saveReport(report);
       vertx.eventBus().publish(FINISHED, report, new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
       LOG.info(() -> "orchestration " + report.getString("name") + " " + report.getString("status") + " (" + report.getString("id") + ")");
     });
@@ -508,6 +509,39 @@ public final class OrchestratorVerticle extends VerticleBase {
         ControlError.fail(message, e);
       }
     });
+  }
+
+  /** Keeps {@code report} (once: a report that is already here is left alone), the newest {@link #KEPT} in memory and on disk. */
+  private void keep(JsonObject report) {
+    String id = report.getString("id");
+    if (id == null || reports.stream().anyMatch(r -> id.equals(r.getString("id")))) {
+      return;
+    }
+    List<JsonObject> sorted = new ArrayList<>(reports);
+    sorted.add(report);
+    sorted.sort(Comparator.comparingLong(r -> r.getLong("started_at", 0L)));
+    reports.clear();
+    reports.addAll(sorted.subList(Math.max(0, sorted.size() - KEPT), sorted.size()));
+    if (reports.contains(report)) {
+      saveReport(report);
+    }
+  }
+
+  /**
+   * Joining a cluster: keeps the reports another node holds, then answers later joiners itself; from
+   * now on every report the leader keeps arrives on {@link #REPORT_KEPT}. So whichever node leads next
+   * serves the reports of runs its predecessors finished.
+   */
+  private Future<Void> syncReports() {
+    MessageConsumer<JsonObject> kept = vertx.eventBus().consumer(REPORT_KEPT, message -> keep(message.body()));
+    return kept.completion()
+        .compose(v -> vertx.eventBus().<JsonObject>request(REPORTS_SYNC, new JsonObject(), new DeliveryOptions().setSendTimeout(5_000))
+            .onSuccess(reply -> reply.body().getJsonArray("reports", new JsonArray())
+                .forEach(r -> keep((JsonObject) r)))
+            .<Void>mapEmpty()
+            .recover(e -> Future.succeededFuture())) // the first node: nobody to ask
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(REPORTS_SYNC,
+            message -> message.reply(new JsonObject().put("reports", new JsonArray(new ArrayList<>(reports))))).completion());
   }
 
   private void saveReport(JsonObject report) {
