@@ -96,9 +96,14 @@ final class GraphQlFixture implements AutoCloseable {
    * One throw-away handshake keeps that out of the tests.
    */
   private void warmUpWebSocket() {
-    vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(upstream.actualPort())
-        .setURI("/graphql").addSubProtocol("graphql-transport-ws"))
-        .compose(ws -> ws.close()).otherwiseEmpty().await();
+    for (int attempt = 0; attempt < 5; attempt++) {
+      boolean opened = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+          .setPort(upstream.actualPort()).setURI("/graphql").addSubProtocol("graphql-transport-ws"))
+          .compose(ws -> ws.close()).map(true).otherwise(false).await();
+      if (opened) {
+        return;
+      }
+    }
   }
 
   private static Map<String, Object> user(String id, String name) {
@@ -128,6 +133,20 @@ final class GraphQlFixture implements AutoCloseable {
    * the server sent for it (next, error, complete), in order.
    */
   List<JsonObject> subscribe(String subscription) throws Exception {
+    try {
+      return subscribeOnce(subscription);
+    } catch (io.netty.handler.codec.http.websocketx.WebSocketHandshakeException e) {
+      // Rarely (once in CI, early in a fresh JVM) the handshake is closed before it is answered. Direct
+      // clients of this Vert.x Web GraphQL upstream see the same (see warmUpWebSocket); the cause is not
+      // found. One more handshake still tells a gateway that never accepts from that.
+      if (!String.valueOf(e.getMessage()).contains("Connection closed while handshake in process")) {
+        throw e;
+      }
+      return subscribeOnce(subscription);
+    }
+  }
+
+  private List<JsonObject> subscribeOnce(String subscription) throws Exception {
     List<JsonObject> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     var ws = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
