@@ -57,4 +57,26 @@ class GraphQlSubscriptionTest {
     // Queries are not targeted by that rule.
     assertThat(fixture.post("{ hello }").bodyAsJsonObject().getJsonObject("data").getString("hello")).isEqualTo("world");
   }
+
+  @Test
+  void anUpstreamThatDropsTheHandshakeGetsTheClientA502() {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.http.HttpServer dropping = vertx.createHttpServer()
+          .requestHandler(request -> request.connection().close()).listen(0, "127.0.0.1").await();
+      io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("gql", "graphql", "127.0.0.1", 0,
+          "http://127.0.0.1:" + dropping.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);
+      GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener,
+          new io.faultline.chaos.state.ChaosState(GraphQlFixture.chaos(null), System::nanoTime, 42),
+          new io.faultline.chaos.listener.ConnectionGate(), 0, io.faultline.chaos.event.ChaosListener.NOOP);
+      vertx.deployVerticle(verticle).await();
+      Throwable failure = vertx.createWebSocketClient().connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
+          .setPort(verticle.actualPort()).setURI("/").addSubProtocol("graphql-transport-ws"))
+          .map(ws -> (Throwable) null).otherwise(e -> e).await();
+      assertThat(failure).isInstanceOf(io.vertx.core.http.UpgradeRejectedException.class);
+      assertThat(((io.vertx.core.http.UpgradeRejectedException) failure).getStatus()).isEqualTo(502);
+    } finally {
+      vertx.close().await();
+    }
+  }
 }
