@@ -3,6 +3,7 @@ package io.faultline.protocol.graphql;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Verdict;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -65,11 +66,8 @@ final class SubscriptionRelay {
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
   void start() {
     client.exceptionHandler(e -> { });
-    upstream.exceptionHandler(e -> { });
     client.textMessageHandler(text -> outbound = outbound.compose(v -> fromClient(text)));
     client.binaryMessageHandler(upstream::writeBinaryMessage);
-    upstream.textMessageHandler(this::fromUpstream);
-    upstream.binaryMessageHandler(client::writeBinaryMessage);
     client.closeHandler(v -> {
       clientClosed = true;
       Short code = client.closeStatusCode();
@@ -78,7 +76,7 @@ final class SubscriptionRelay {
       outbound.onComplete(ar -> close(upstream, lost || code == 1005 ? GOING_AWAY : code, lost ? "client connection lost" : client.closeReason()));
       finishIfClosed();
     });
-    upstream.closeHandler(v -> {
+    Handler<Void> upstreamClose = v -> {
       upstreamClosed = true;
       Short code = upstream.closeStatusCode();
       if (code == null || code == 1006) {
@@ -88,7 +86,17 @@ final class SubscriptionRelay {
         close(client, code == 1005 ? GOING_AWAY : code, upstream.closeReason());
       }
       finishIfClosed();
-    });
+    };
+    if (upstream.isClosed()) {
+      // It closed before relaying began (between its handshake and the client's): Vert.x refuses handlers
+      // on a closed socket, and the close would be lost, leaving the client open forever. Pass it on now.
+      upstreamClose.handle(null);
+      return;
+    }
+    upstream.exceptionHandler(e -> { });
+    upstream.textMessageHandler(this::fromUpstream);
+    upstream.binaryMessageHandler(client::writeBinaryMessage);
+    upstream.closeHandler(upstreamClose);
     upstream.resume();
   }
 

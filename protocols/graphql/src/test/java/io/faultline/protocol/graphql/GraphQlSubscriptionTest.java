@@ -79,4 +79,38 @@ class GraphQlSubscriptionTest {
       vertx.close().await();
     }
   }
+
+  @Test
+  void anUpstreamThatClosesRightAfterAcceptingHasItsClosePassedOn() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.http.HttpServer closing = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+              .addWebSocketSubProtocol("graphql-transport-ws"))
+          .requestHandler(request -> request.toWebSocket().onSuccess(ws -> ws.close((short) 4001, "bye")))
+          .listen(0, "127.0.0.1").await();
+      io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("gql", "graphql", "127.0.0.1", 0,
+          "http://127.0.0.1:" + closing.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);
+      GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener,
+          new io.faultline.chaos.state.ChaosState(GraphQlFixture.chaos(null), System::nanoTime, 42),
+          new io.faultline.chaos.listener.ConnectionGate(), 0, io.faultline.chaos.event.ChaosListener.NOOP);
+      vertx.deployVerticle(verticle).await();
+      for (int i = 0; i < 20; i++) {
+        io.vertx.core.Promise<Short> closed = io.vertx.core.Promise.promise();
+        Throwable failure = vertx.createWebSocketClient().connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
+            .setPort(verticle.actualPort()).setURI("/").addSubProtocol("graphql-transport-ws"))
+            .map(ws -> {
+              if (ws.isClosed()) { // Vert.x refuses a close handler on a socket that is already closed
+                closed.tryComplete(ws.closeStatusCode());
+              } else {
+                ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode()));
+              }
+              return (Throwable) null;
+            }).otherwise(e -> e).await();
+        assertThat(failure).as("handshake " + i).isNull();
+        assertThat(closed.future().await(5, java.util.concurrent.TimeUnit.SECONDS)).as("close " + i).isEqualTo((short) 4001);
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
 }

@@ -3,6 +3,7 @@ package io.faultline.protocol.websocket;
 import io.faultline.chaos.config.WebSocketConfig;
 import io.faultline.chaos.engine.StreamChaos;
 import io.faultline.chaos.listener.AbruptClose;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.ServerWebSocket;
@@ -55,7 +56,6 @@ final class WebSocketRelay implements Lane.Events {
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
   void start() {
     client.exceptionHandler(e -> { });
-    upstream.exceptionHandler(e -> { });
     client.closeHandler(v -> {
       clientClosed = true;
       boolean lost = lost(client);
@@ -65,7 +65,7 @@ final class WebSocketRelay implements Lane.Events {
       toUpstream.then(() -> close(upstream, code, reason));
       finishIfClosed();
     });
-    upstream.closeHandler(v -> {
+    Handler<Void> upstreamClose = v -> {
       upstreamClosed = true;
       boolean lost = lost(upstream);
       int code = lost ? WebSocketConfig.ABRUPT : upstream.closeStatusCode();
@@ -74,7 +74,15 @@ final class WebSocketRelay implements Lane.Events {
       upstreamFailed |= lost;
       toClient.then(() -> closeClient(code, reason));
       finishIfClosed();
-    });
+    };
+    if (upstream.isClosed()) {
+      // It closed before relaying began (between its handshake and the client's): Vert.x refuses handlers
+      // on a closed socket, and the close would be lost, leaving the client open forever. Pass it on now.
+      upstreamClose.handle(null);
+      return;
+    }
+    upstream.exceptionHandler(e -> { });
+    upstream.closeHandler(upstreamClose);
     WebSocketConfig config = chaos == null ? null : chaos.config();
     if (config != null && config.enabled() && config.disconnectAfterMs() > 0) {
       timer = vertx.setTimer(config.disconnectAfterMs(), id -> {

@@ -107,6 +107,7 @@ final class WebSocketFixture implements AutoCloseable {
         ws.writeTextMessage(headers.put("subprotocol", ws.subProtocol()).encode());
       }
       case "/flood" -> flood(ws);
+      case "/bye" -> ws.close((short) 4001, "bye"); // right after accepting, before the gateway relays
       default -> { }
     }
   }

@@ -186,4 +186,19 @@ class WebSocketProxyVerticleTest {
       Thread.sleep(10);
     }
   }
+
+  @Test
+  void anUpstreamThatClosesRightAfterAcceptingHasItsClosePassedOn() throws Exception {
+    fixture = new WebSocketFixture(null);
+    for (int i = 0; i < 20; i++) {
+      io.vertx.core.Promise<String> closed = io.vertx.core.Promise.promise();
+      io.vertx.core.http.WebSocket ws = fixture.client.connect(fixture.port, "127.0.0.1", "/bye").await();
+      if (ws.isClosed()) { // Vert.x refuses a close handler on a socket that is already closed
+        closed.tryComplete(ws.closeStatusCode() + " " + ws.closeReason());
+      } else {
+        ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode() + " " + ws.closeReason()));
+      }
+      assertThat(closed.future().await(5, java.util.concurrent.TimeUnit.SECONDS)).as("connection " + i).isEqualTo("4001 bye");
+    }
+  }
 }
