@@ -23,7 +23,7 @@ class BridgeTest {
 
   @Test
   void aScriptsMessagesReachTheControlPlaneAndOtherAddressesAreRefused() throws Exception {
-    int port = Upstreams.closedPort();
+    int port = Upstreams.portToListenOn();
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port)));
          Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);
@@ -53,7 +53,7 @@ class BridgeTest {
   @Test
   void thePythonAndNodeScriptsRunAsTheReadmeShows() throws Exception {
     for (List<String> command : List.of(List.of("python3", "faultline_bridge.py"), List.of("node", "faultline_bridge.mjs"))) {
-      int port = Upstreams.closedPort();
+      int port = Upstreams.portToListenOn();
       try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port)))) {
         String output = run(command, port);
         assertThat(output).as(String.join(" ", command))

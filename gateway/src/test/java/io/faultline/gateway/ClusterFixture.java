@@ -25,7 +25,7 @@ final class ClusterFixture implements AutoCloseable {
   final Vertx client = Vertx.vertx();
   final WebClient web = WebClient.create(client);
   final Upstreams.Echo upstream = Upstreams.echoHttp(client);
-  private final int[] hazelcastPorts = {Upstreams.closedPort(), Upstreams.closedPort(), Upstreams.closedPort()};
+  private final int[] hazelcastPorts = {Upstreams.portToListenOn(), Upstreams.portToListenOn(), Upstreams.portToListenOn()};
   final List<Gateway> nodes = new ArrayList<>();
 
   Gateway start(int index) throws Exception {

@@ -64,7 +64,7 @@ class ObservabilityTest {
             - job_name: faultline
               static_configs: [{targets: ["127.0.0.1:%d"]}]
           """.formatted(gw.gateway.adminPort()));
-      int port = Upstreams.closedPort();
+      int port = Upstreams.portToListenOn();
       Process prometheus = new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
           "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
           .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();

@@ -71,6 +71,34 @@ public final class Upstreams {
     return bytes;
   }
 
+  /**
+   * A free port on 127.0.0.1 for a server a test starts later (a Hazelcast member, a bridge, Prometheus).
+   * Taken below the kernel's ephemeral range, so no outgoing connection can grab it in the meantime, as
+   * it can a port from {@link #closedPort()}.
+   */
+  public static int portToListenOn() {
+    int ephemeralLow = 32768;
+    try (java.io.BufferedReader reader = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+      ephemeralLow = Integer.parseInt(reader.readLine().trim().split("\\s+")[0]); // (Files.readString misreads /proc files)
+    } catch (java.io.IOException | RuntimeException e) {
+      // not Linux: keep the usual default
+    }
+    if (ephemeralLow < 2_048) {
+      ephemeralLow = 32768;
+    }
+    int low = Math.max(1024, ephemeralLow - 12_000);
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = random.nextInt(low, ephemeralLow);
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return port;
+      } catch (java.io.IOException e) {
+        // taken: try another
+      }
+    }
+    return closedPort();
+  }
+
   /** A port on 127.0.0.1 with nothing listening (bound then released). */
   public static int closedPort() {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
