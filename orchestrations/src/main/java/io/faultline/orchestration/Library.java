@@ -125,20 +125,31 @@ final class Library {
     if (dir == null || !Files.isDirectory(dir)) {
       return;
     }
+    for (File file : files(dir)) {
+      if (accept.test(file.name(), file.text())) {
+        texts.put(file.name(), file.text());
+        changedAt.put(file.name(), file.modifiedMs());
+      }
+    }
+  }
+
+  /** An orchestration file of a directory: its file name, the entry name it stands for, its text and when it changed. */
+  record File(String base, String name, String text, long modifiedMs) {
+  }
+
+  /** Every {@code .yaml}, {@code .yml} and {@code .json} file of {@code dir}, by file name. */
+  static List<File> files(Path dir) throws IOException {
+    List<File> out = new ArrayList<>();
     try (var files = Files.list(dir)) {
       for (Path file : files.sorted().toList()) {
         String base = file.getFileName().toString();
-        if (!base.matches(".*\\.(ya?ml|json)")) {
-          continue;
-        }
-        String name = base.replaceFirst("\\.(ya?ml|json)$", "");
-        String text = Files.readString(file);
-        if (accept.test(name, text)) {
-          texts.put(name, text);
-          changedAt.put(name, Files.getLastModifiedTime(file).toMillis());
+        if (base.matches(".*\\.(ya?ml|json)")) {
+          out.add(new File(base, base.replaceFirst("\\.(ya?ml|json)$", ""), Files.readString(file),
+              Files.getLastModifiedTime(file).toMillis()));
         }
       }
     }
+    return out;
   }
 
   static String extension(String text) {

@@ -29,9 +29,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 /**
  * Runs orchestrations on this node, one at a time, and keeps their reports (on disk under
@@ -61,11 +62,11 @@ public final class OrchestratorVerticle extends VerticleBase {
   public static final String LIBRARY_EXPORT = "faultline.orchestration.library.export";
   /** Cluster-wide: a library change made on some node ({@code {"name", "text" (null: deleted), "at"}}), for every node to apply. */
   static final String LIBRARY_CHANGED = "faultline.orchestration.library.changed";
-  /** Cluster-wide: asked by a node that joins, answered by one that runs with its whole library ({@code {"changes": [...]}}). */
+  /** Cluster-wide: asked by a node that joins, answered by one that runs with its whole library ({@code {"items": [changes]}}). */
   static final String LIBRARY_SYNC = "faultline.orchestration.library.sync";
   /** Cluster-wide: a report the leader kept, for every node to keep too (a later leader serves it). */
   static final String REPORT_KEPT = "faultline.orchestration.report.kept";
-  /** Cluster-wide: asked by a node that joins, answered by one that runs with its reports ({@code {"reports": [...]}}). */
+  /** Cluster-wide: asked by a node that joins, answered by one that runs with its reports ({@code {"items": [reports]}}). */
   static final String REPORTS_SYNC = "faultline.orchestration.reports.sync";
 
   private static final Logger LOG = Logger.getLogger(OrchestratorVerticle.class.getName());
@@ -319,14 +320,11 @@ public final class OrchestratorVerticle extends VerticleBase {
     }
     JsonArray imported = new JsonArray();
     JsonArray rejected = new JsonArray();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.sorted().toList()) {
-        String base = file.getFileName().toString();
-        if (!base.matches(".*\\.(ya?ml|json)")) {
-          continue;
-        }
-        String name = base.replaceFirst("\\.(ya?ml|json)$", "");
-        String text = Files.readString(file);
+    try {
+      for (Library.File file : Library.files(dir)) {
+        String base = file.base();
+        String name = file.name();
+        String text = file.text();
         OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
         if (!parsed.valid() || !name.matches(ENTRY_NAME)) {
           JsonArray problems = new JsonArray();
@@ -375,26 +373,35 @@ public final class OrchestratorVerticle extends VerticleBase {
    * reach every node on {@link #LIBRARY_CHANGED}.
    */
   private Future<Void> syncLibrary() {
-    MessageConsumer<JsonObject> changes = vertx.eventBus().consumer(LIBRARY_CHANGED, message -> {
-      if (usable(message.body())) {
-        library.apply(message.body());
+    return joinSync(LIBRARY_CHANGED, change -> {
+      if (usable(change)) {
+        library.apply(change);
       }
-    });
-    return changes.completion()
-        .compose(v -> vertx.eventBus().<JsonObject>request(LIBRARY_SYNC, new JsonObject(), new DeliveryOptions().setSendTimeout(5_000))
-            .onSuccess(reply -> {
-              JsonArray theirs = new JsonArray();
-              reply.body().getJsonArray("changes", new JsonArray()).forEach(c -> {
-                if (c instanceof JsonObject change && usable(change)) {
-                  theirs.add(change);
-                }
-              });
-              library.merge(theirs).forEach(mine -> vertx.eventBus().publish(LIBRARY_CHANGED, mine));
-            })
+    }, LIBRARY_SYNC, answer -> {
+      JsonArray theirs = new JsonArray();
+      answer.forEach(c -> {
+        if (c instanceof JsonObject change && usable(change)) {
+          theirs.add(change);
+        }
+      });
+      library.merge(theirs).forEach(mine -> vertx.eventBus().publish(LIBRARY_CHANGED, mine));
+    }, library::snapshot);
+  }
+
+  /**
+   * How a node joins what the cluster shares (library changes, reports): it listens on {@code updates}
+   * first, then asks {@code sync} once and hands the answer to {@code adopt} (no answer: it is the first
+   * node), and only then answers later joiners on {@code sync} with {@code snapshot} (so it never asks itself).
+   */
+  private Future<Void> joinSync(String updates, Consumer<JsonObject> onUpdate, String sync, Consumer<JsonArray> adopt,
+      Supplier<JsonArray> snapshot) {
+    return vertx.eventBus().<JsonObject>consumer(updates, message -> onUpdate.accept(message.body())).completion()
+        .compose(v -> vertx.eventBus().<JsonObject>request(sync, new JsonObject(), new DeliveryOptions().setSendTimeout(5_000))
+            .onSuccess(reply -> adopt.accept(reply.body().getJsonArray("items", new JsonArray())))
             .<Void>mapEmpty()
-            .recover(e -> Future.succeededFuture())) // the first node: nobody to ask
-        .compose(v -> vertx.eventBus().<JsonObject>consumer(LIBRARY_SYNC,
-            message -> message.reply(new JsonObject().put("changes", library.snapshot()))).completion());
+            .recover(e -> Future.succeededFuture()))
+        .compose(v -> vertx.eventBus().<JsonObject>consumer(sync,
+            message -> message.reply(new JsonObject().put("items", snapshot.get()))).completion());
   }
 
   /**
@@ -533,15 +540,8 @@ public final class OrchestratorVerticle extends VerticleBase {
    * serves the reports of runs its predecessors finished.
    */
   private Future<Void> syncReports() {
-    MessageConsumer<JsonObject> kept = vertx.eventBus().consumer(REPORT_KEPT, message -> keep(message.body()));
-    return kept.completion()
-        .compose(v -> vertx.eventBus().<JsonObject>request(REPORTS_SYNC, new JsonObject(), new DeliveryOptions().setSendTimeout(5_000))
-            .onSuccess(reply -> reply.body().getJsonArray("reports", new JsonArray())
-                .forEach(r -> keep((JsonObject) r)))
-            .<Void>mapEmpty()
-            .recover(e -> Future.succeededFuture())) // the first node: nobody to ask
-        .compose(v -> vertx.eventBus().<JsonObject>consumer(REPORTS_SYNC,
-            message -> message.reply(new JsonObject().put("reports", new JsonArray(new ArrayList<>(reports))))).completion());
+    return joinSync(REPORT_KEPT, this::keep, REPORTS_SYNC, answer -> answer.forEach(r -> keep((JsonObject) r)),
+        () -> new JsonArray(new ArrayList<>(reports)));
   }
 
   private void saveReport(JsonObject report) {

@@ -2,9 +2,24 @@ package io.faultline.protocol.graphql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.listener.ConnectionGate;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -60,21 +75,12 @@ class GraphQlSubscriptionTest {
 
   @Test
   void anUpstreamThatDropsTheHandshakeGetsTheClientA502() {
-    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    Vertx vertx = Vertx.vertx();
     try {
-      io.vertx.core.http.HttpServer dropping = vertx.createHttpServer()
-          .requestHandler(request -> request.connection().close()).listen(0, "127.0.0.1").await();
-      io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("gql", "graphql", "127.0.0.1", 0,
-          "http://127.0.0.1:" + dropping.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);
-      GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener,
-          new io.faultline.chaos.state.ChaosState(GraphQlFixture.chaos(null), System::nanoTime, 42),
-          new io.faultline.chaos.listener.ConnectionGate(), 0, io.faultline.chaos.event.ChaosListener.NOOP);
-      vertx.deployVerticle(verticle).await();
-      Throwable failure = vertx.createWebSocketClient().connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
-          .setPort(verticle.actualPort()).setURI("/").addSubProtocol("graphql-transport-ws"))
-          .map(ws -> (Throwable) null).otherwise(e -> e).await();
-      assertThat(failure).isInstanceOf(io.vertx.core.http.UpgradeRejectedException.class);
-      assertThat(((io.vertx.core.http.UpgradeRejectedException) failure).getStatus()).isEqualTo(502);
+      int port = gatewayTo(vertx, request -> request.connection().close());
+      Throwable failure = handshake(vertx, port).map(ws -> (Throwable) null).otherwise(e -> e).await();
+      assertThat(failure).isInstanceOf(UpgradeRejectedException.class);
+      assertThat(((UpgradeRejectedException) failure).getStatus()).isEqualTo(502);
     } finally {
       vertx.close().await();
     }
@@ -82,35 +88,41 @@ class GraphQlSubscriptionTest {
 
   @Test
   void anUpstreamThatClosesRightAfterAcceptingHasItsClosePassedOn() throws Exception {
-    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    Vertx vertx = Vertx.vertx();
     try {
-      io.vertx.core.http.HttpServer closing = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
-              .addWebSocketSubProtocol("graphql-transport-ws"))
-          .requestHandler(request -> request.toWebSocket().onSuccess(ws -> ws.close((short) 4001, "bye")))
-          .listen(0, "127.0.0.1").await();
-      io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("gql", "graphql", "127.0.0.1", 0,
-          "http://127.0.0.1:" + closing.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);
-      GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener,
-          new io.faultline.chaos.state.ChaosState(GraphQlFixture.chaos(null), System::nanoTime, 42),
-          new io.faultline.chaos.listener.ConnectionGate(), 0, io.faultline.chaos.event.ChaosListener.NOOP);
-      vertx.deployVerticle(verticle).await();
+      int port = gatewayTo(vertx, request -> request.toWebSocket().onSuccess(ws -> ws.close((short) 4001, "bye")));
       for (int i = 0; i < 20; i++) {
-        io.vertx.core.Promise<Short> closed = io.vertx.core.Promise.promise();
-        Throwable failure = vertx.createWebSocketClient().connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
-            .setPort(verticle.actualPort()).setURI("/").addSubProtocol("graphql-transport-ws"))
-            .map(ws -> {
-              if (ws.isClosed()) { // Vert.x refuses a close handler on a socket that is already closed
-                closed.tryComplete(ws.closeStatusCode());
-              } else {
-                ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode()));
-              }
-              return (Throwable) null;
-            }).otherwise(e -> e).await();
+        Promise<Short> closed = Promise.promise();
+        Throwable failure = handshake(vertx, port).map(ws -> {
+          if (ws.isClosed()) { // Vert.x refuses a close handler on a socket that is already closed
+            closed.tryComplete(ws.closeStatusCode());
+          } else {
+            ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode()));
+          }
+          return (Throwable) null;
+        }).otherwise(e -> e).await();
         assertThat(failure).as("handshake " + i).isNull();
-        assertThat(closed.future().await(5, java.util.concurrent.TimeUnit.SECONDS)).as("close " + i).isEqualTo((short) 4001);
+        assertThat(closed.future().await(5, TimeUnit.SECONDS)).as("close " + i).isEqualTo((short) 4001);
       }
     } finally {
       vertx.close().await();
     }
+  }
+
+  /** A graphql listener (chaos off) in front of an upstream that answers requests with {@code upstream}; answers its port. */
+  private static int gatewayTo(Vertx vertx, Handler<HttpServerRequest> upstream) {
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().addWebSocketSubProtocol("graphql-transport-ws"))
+        .requestHandler(upstream).listen(0, "127.0.0.1").await();
+    ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
+        "http://127.0.0.1:" + server.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);
+    GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, new ChaosState(GraphQlFixture.chaos(null), System::nanoTime, 42),
+        new ConnectionGate(), 0, ChaosListener.NOOP);
+    vertx.deployVerticle(verticle).await();
+    return verticle.actualPort();
+  }
+
+  private static Future<WebSocket> handshake(Vertx vertx, int port) {
+    return vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI("/").addSubProtocol("graphql-transport-ws"));
   }
 }
