@@ -1,0 +1,51 @@
+package io.faultline.chaos.testing;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a WebSocket client sees of a server that closes right after its handshake.
+ *
+ * <p>This uses the JDK's client on purpose. Vert.x's client fails its handshake with "Connection
+ * closed while handshake in process" when the 101, the close frame and the end of the connection
+ * arrive in one read, so it cannot tell whether a proxy passed such a close on. The JDK's client
+ * reads the bytes that follow the 101 as frames, as RFC 6455 says a client must.
+ */
+public final class WebSocketCloses {
+
+  private WebSocketCloses() {
+  }
+
+  /** Opens {@code uri} (offering {@code subprotocol} if not null) and answers "CODE REASON" of the close it receives. */
+  public static String closeSeen(URI uri, String subprotocol, Duration within) throws Exception {
+    CompletableFuture<String> closed = new CompletableFuture<>();
+    WebSocket.Listener listener = new WebSocket.Listener() {
+      @Override
+      public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closed.complete(statusCode + " " + reason);
+        return null;
+      }
+
+      @Override
+      public void onError(WebSocket webSocket, Throwable error) {
+        closed.completeExceptionally(error);
+      }
+    };
+    HttpClient client = HttpClient.newHttpClient();
+    WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(within);
+    if (subprotocol != null) {
+      builder.subprotocols(subprotocol);
+    }
+    WebSocket socket = builder.buildAsync(uri, listener).get(within.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      return closed.get(within.toMillis(), TimeUnit.MILLISECONDS);
+    } finally {
+      socket.abort();
+    }
+  }
+}
