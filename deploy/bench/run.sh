@@ -209,6 +209,7 @@ $(common_http "$NGX/upstream")
 EOF
 
 cat >"$NGX/proxy/nginx.conf" <<EOF
+load_module $ECHO_MODULE;
 worker_processes $NGINX_PROXY_WORKERS;
 worker_rlimit_nofile $NOFILE;
 pid $NGX/proxy/nginx.pid;
@@ -224,6 +225,10 @@ $(common_http "$NGX/proxy")
     }
     server {
         listen 127.0.0.1:$NGINX_PROXY_PORT backlog=8192;
+        # references for the delayed cases as a proxy does them: wait, then fetch the small body from
+        # the upstream (a subrequest through the proxy location below) and pass it on
+        location = /delayed-latency { default_type application/json; echo_sleep $(ms_to_s "$LATENCY_MS"); echo_location /small.json; }
+        location = /delayed-hold { default_type application/json; echo_sleep $(ms_to_s "$HOLD_MS"); echo_location /small.json; }
         location / {
             proxy_pass http://bench_upstream;
             proxy_http_version 1.1;
@@ -329,6 +334,7 @@ for base in "$URL_DIRECT" "$URL_NPROXY" "$URL_FL"; do
   check_body "$base/small.json" "$SMALL_BYTES"
   check_body "$base/64k.bin" 65536
 done
+check_body "$URL_NPROXY/delayed-latency" "$SMALL_BYTES"
 chaos latency
 t=$(curl -fsS -o /dev/null -w '%{time_total}' "$URL_FL/small.json")
 awk -v t="$t" -v ms="$LATENCY_MS" 'BEGIN { exit !(t * 1000 >= ms) }' \
@@ -419,7 +425,7 @@ held() {
   timeout $((HOLD_MS / 1000 + 90)) h2load --h1 -t 2 -c "$1" -n "$1" "${ramp[@]}" --log-file "$3" "$2" >"$4" 2>&1
 }
 
-run_hold() { # round server(faultline|nginx)
+run_hold() { # round server(faultline|nginx|nginx_proxy)
   local round=$1 server=$2
   local file=$OUT/h2load-hold-$server-r$round.txt reqlog=$OUT/h2load-hold-$server-r$round.log
   local samples=$OUT/hold-threads-r$round.tsv jstat_out=$OUT/hold-jstat-r$round.txt
@@ -427,6 +433,8 @@ run_hold() { # round server(faultline|nginx)
   local thr_before=- heap_before=- thr_after=- thr_max=- heap_max=-
   if [[ $server == nginx ]]; then
     url=$URL_DIRECT/sleep-hold
+  elif [[ $server == nginx_proxy ]]; then
+    url=$URL_NPROXY/delayed-hold
   else
     chaos hold
     sleep 1
@@ -442,7 +450,7 @@ run_hold() { # round server(faultline|nginx)
   LOADER_PID=$!
   local loader=$LOADER_PID
   while kill -0 "$loader" 2>/dev/null; do
-    [[ $server == nginx ]] || printf '%s\t%s\n' "$(date +%s.%N)" "$(threads_of "$JAVA_PID")" >>"$samples"
+    [[ $server != faultline ]] || printf '%s\t%s\n' "$(date +%s.%N)" "$(threads_of "$JAVA_PID")" >>"$samples"
     sleep 0.25
   done
   local loader_rc=0
@@ -465,7 +473,7 @@ run_hold() { # round server(faultline|nginx)
     "$thr_before" "$thr_max" "$thr_after" "$heap_before" "$heap_max" "$server" >>"$HOLD"
   log "  hold ($server): $ok answered, errors $errors, min/p50/p99/max ${min}/${p50}/${p99}/${max} ms," \
     "threads $thr_before -> max $thr_max -> $thr_after, heap ${heap_before} -> max ${heap_max} MiB"
-  [[ $server == nginx ]] || chaos off
+  [[ $server != faultline ]] || chaos off
   sleep 2
 }
 
@@ -484,6 +492,13 @@ if ((WARMUP > 0)); then
       chaos "$mode"
       warm "chaos $mode, small" "$WRK_CONNECTIONS" "$URL_FL/small.json"
       has_case throughput && warm "chaos $mode, 64 KiB" "$WRK_CONNECTIONS" "$URL_FL/64k.bin"
+      if has_case rate; then
+        # h2load's requests are not wrk's (other headers, new connections at a steady pace): without
+        # this, C2 deoptimises dozens of header-parsing methods in the first measured fixed-rate second
+        timeout $((WARMUP + 60)) h2load --h1 -t 1 -c "$RATE_CLIENTS" --rps $(((RATE + RATE_CLIENTS - 1) / RATE_CLIENTS)) \
+          -D "$WARMUP" "$URL_FL/small.json" >/dev/null 2>&1 || true
+        log "  warm-up chaos $mode, fixed rate: done"
+      fi
     done
   fi
   chaos latency
@@ -529,12 +544,14 @@ for round in $(seq 1 "$ROUNDS"); do
   fi
   if has_case latency; then
     run_wrk "$round" ref_latency small "$URL_DIRECT/sleep-latency" "$LATENCY_CONNECTIONS"
+    run_wrk "$round" ref_latency_proxy small "$URL_NPROXY/delayed-latency" "$LATENCY_CONNECTIONS"
     chaos latency
     run_wrk "$round" fl_latency small "$URL_FL/small.json" "$LATENCY_CONNECTIONS"
     chaos off
   fi
   if has_case hold; then
     run_hold "$round" nginx
+    run_hold "$round" nginx_proxy
     run_hold "$round" faultline
   fi
 done
@@ -648,7 +665,8 @@ awk -F'\t' -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -
     row("fixed rate: Faultline chaos on (p=0), small", "rate_fl_on0/small", rl, "rate_direct/small", "Faultline/direct", "rate_fl_off/small", "chaos on/off")
     ll = sprintf("wrk -t%d -c%d", wrk_t, lat_c)
     row(sprintf("reference: nginx echo_sleep %d ms, small", lat_ms), "ref_latency/small", ll, "", "", "", "")
-    row(sprintf("Faultline %d ms latency (p=1), small", lat_ms), "fl_latency/small", ll, "ref_latency/small", "Faultline/nginx echo_sleep", "", "")
+    row(sprintf("reference: nginx proxy, echo_sleep %d ms then the upstream, small", lat_ms), "ref_latency_proxy/small", ll, "ref_latency/small", "this/nginx echo_sleep", "", "")
+    row(sprintf("Faultline %d ms latency (p=1), small", lat_ms), "fl_latency/small", ll, "ref_latency/small", "Faultline/nginx echo_sleep", "ref_latency_proxy/small", "Faultline/nginx delaying proxy")
 
     # held requests: one line per round and server; targets apply to the Faultline lines
     hn = 0; all = 0
@@ -662,7 +680,7 @@ awk -F'\t' -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -
       print "|---:|---|---:|---:|---:|---:|---:|---:|---|---|"
       for (r = 1; r <= all; r++)
         printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s / %s |\n", A[r, 1],
-          (A[r, 13] == "nginx" ? "reference: nginx echo_sleep" : "Faultline"), A[r, 2], A[r, 3], f1(A[r, 4]), f1(A[r, 5]),
+          (A[r, 13] == "nginx" ? "reference: nginx echo_sleep" : A[r, 13] == "nginx_proxy" ? "reference: nginx proxy, echo_sleep then the upstream" : "Faultline"), A[r, 2], A[r, 3], f1(A[r, 4]), f1(A[r, 5]),
           f1(A[r, 6]), f1(A[r, 7]), A[r, 8], A[r, 9], A[r, 10], A[r, 11], A[r, 12]
     }
 
@@ -695,10 +713,12 @@ awk -F'\t' -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -
     }
     if (has("latency")) {
       p50 = median("fl_latency/small", 5); p99 = median("fl_latency/small", 6)
-      printf "| %d ms latency, %d conns: p50 <= %s ms | median %s ms (worst round %s; nginx echo_sleep %s) | %s |\n", lat_ms, lat_c,
-        t_p50, f2(p50), f2(worst("fl_latency/small", 5)), f2(median("ref_latency/small", 5)), verdict(p50 != "nan" && p50 <= t_p50 + 0)
-      printf "| %d ms latency, %d conns: p99 <= %s ms | median %s ms (worst round %s; nginx echo_sleep %s) | %s |\n", lat_ms, lat_c,
-        t_p99, f2(p99), f2(worst("fl_latency/small", 6)), f2(median("ref_latency/small", 6)), verdict(p99 != "nan" && p99 <= t_p99 + 0)
+      printf "| %d ms latency, %d conns: p50 <= %s ms | median %s ms (worst round %s; nginx echo_sleep %s; nginx delaying proxy %s) | %s |\n", lat_ms, lat_c,
+        t_p50, f2(p50), f2(worst("fl_latency/small", 5)), f2(median("ref_latency/small", 5)), f2(median("ref_latency_proxy/small", 5)),
+        verdict(p50 != "nan" && p50 <= t_p50 + 0)
+      printf "| %d ms latency, %d conns: p99 <= %s ms | median %s ms (worst round %s; nginx echo_sleep %s; nginx delaying proxy %s) | %s |\n", lat_ms, lat_c,
+        t_p99, f2(p99), f2(worst("fl_latency/small", 6)), f2(median("ref_latency/small", 6)), f2(median("ref_latency_proxy/small", 6)),
+        verdict(p99 != "nan" && p99 <= t_p99 + 0)
       printf "| %d ms latency: no errors | %d | %s |\n", lat_ms, sum("fl_latency/small", 7), verdict(sum("fl_latency/small", 7) == 0)
     }
     if (has("hold")) {
@@ -715,9 +735,13 @@ awk -F'\t' -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -
       }
       printf "| %d held requests: all answered, no errors | fewest answered in a round %s, errors %d | %s |\n", hold_n,
         (hn ? amin : "n/a"), err, verdict(ans_ok && err == 0)
-      rmx = ""; for (r = 1; r <= all; r++) if (A[r, 13] == "nginx" && (rmx == "" || A[r, 7] + 0 > rmx)) rmx = A[r, 7] + 0
-      printf "| %d held requests: every one answered in %.1f..%.1f s | min %s ms, max %s ms (nginx echo_sleep max %s ms) | %s |\n",
-        hold_n, hold_ms / 1000, t_hold_max / 1000, f1(mn), f1(mx), (rmx == "" ? "n/a" : f1(rmx)),
+      rmx = ""; pmx = ""
+      for (r = 1; r <= all; r++) {
+        if (A[r, 13] == "nginx" && (rmx == "" || A[r, 7] + 0 > rmx)) rmx = A[r, 7] + 0
+        if (A[r, 13] == "nginx_proxy" && (pmx == "" || A[r, 7] + 0 > pmx)) pmx = A[r, 7] + 0
+      }
+      printf "| %d held requests: every one answered in %.1f..%.1f s | min %s ms, max %s ms (nginx echo_sleep max %s ms; nginx delaying proxy max %s ms) | %s |\n",
+        hold_n, hold_ms / 1000, t_hold_max / 1000, f1(mn), f1(mx), (rmx == "" ? "n/a" : f1(rmx)), (pmx == "" ? "n/a" : f1(pmx)),
         verdict(hn > 0 && mn >= hold_ms && mx <= t_hold_max + 0)
       printf "| %d held requests: thread count flat (growth <= %d) | max growth %d | %s |\n", hold_n, t_slack, tm,
         verdict(hn > 0 && tm <= t_slack + 0)
