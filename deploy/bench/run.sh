@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Faultline load benchmark. Run by hand on an otherwise quiet machine; never in CI.
 #
-#   deploy/bench/run.sh                      # 3 rounds, 10 s per measurement (about 14 minutes)
+#   deploy/bench/run.sh                      # 3 rounds, 10 s per measurement (about 15 minutes)
 #   ROUNDS=1 DURATION=3 deploy/bench/run.sh  # smoke run (about 2 minutes)
 #   CASES=hold ROUNDS=1 deploy/bench/run.sh  # only the 10,000 held requests (about 1 minute)
 #   CASES=metrics ROUNDS=1 deploy/bench/run.sh  # only what metrics cost (chaos off, 3 gateways)
