@@ -16,10 +16,10 @@ import java.util.Set;
 
 /**
  * Proxying a WebSocket upgrade: the upstream handshake carries the client's headers and offered
- * subprotocols, the client is answered with the subprotocol the upstream chose, and an upstream that
- * refuses the upgrade is passed on as it answered. Servers that use this accept any subprotocol
- * ({@code setWebSocketSubProtocols(List.of("*"))}): {@link #adoptSubprotocol} rewrites the request so
- * that the upstream's choice is the one accepted.
+ * subprotocols, the client's 101 carries the subprotocol the upstream chose and the upstream's other
+ * 101 headers (cookies, for one), and an upstream that refuses the upgrade is passed on as it answered.
+ * Servers that use this accept any subprotocol ({@code setWebSocketSubProtocols(List.of("*"))}):
+ * {@link #adoptHandshake} rewrites the request so that the upstream's choice is the one accepted.
  */
 public final class WebSocketUpgrades {
 
@@ -28,7 +28,7 @@ public final class WebSocketUpgrades {
 
   private static final String SUBPROTOCOL = "Sec-WebSocket-Protocol";
 
-  /** Request headers that belong to this hop's handshake, not the upstream's. */
+  /** Headers that belong to one hop's handshake, not to the exchange as a whole. */
   private static final Set<String> HOP_BY_HOP = Set.of("host", "connection", "upgrade", "keep-alive", "te", "trailer",
       "transfer-encoding", "content-length", "proxy-connection", "proxy-authorization", "sec-websocket-key",
       "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "sec-websocket-accept");
@@ -77,13 +77,25 @@ public final class WebSocketUpgrades {
     return options;
   }
 
-  /** Makes the client's handshake accept what the upstream chose (or no subprotocol); call before {@code toWebSocket()}. */
-  public static void adoptSubprotocol(HttpServerRequest request, WebSocket upstream) {
+  /**
+   * Makes the client's handshake answer as the upstream's did: the subprotocol it chose (or none), and
+   * its 101's other headers but the hop-by-hop ones. Call before {@code toWebSocket()}, which sends the
+   * response's headers with the 101.
+   */
+  public static void adoptHandshake(HttpServerRequest request, WebSocket upstream) {
     String chosen = upstream.subProtocol();
     if (chosen == null) {
       request.headers().remove(SUBPROTOCOL);
     } else {
       request.headers().set(SUBPROTOCOL, chosen);
+    }
+    MultiMap answered = upstream.headers();
+    if (answered != null) {
+      answered.forEach(h -> {
+        if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+          request.response().headers().add(h.getKey(), h.getValue());
+        }
+      });
     }
   }
 

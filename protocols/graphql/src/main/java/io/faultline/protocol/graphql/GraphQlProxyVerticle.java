@@ -143,7 +143,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
       }
       WebSocket upstream = ar.result();
       upstream.pause();
-      WebSocketUpgrades.adoptSubprotocol(request, upstream);
+      WebSocketUpgrades.adoptHandshake(request, upstream);
       request.toWebSocket().onComplete(accepted -> {
         if (accepted.failed()) {
           upstream.close();

@@ -164,7 +164,7 @@ public final class WebSocketProxyVerticle extends VerticleBase {
 
     private void accept(WebSocket upstream) {
       upstream.pause(); // until the relay is ready for what the upstream sends first
-      WebSocketUpgrades.adoptSubprotocol(request, upstream);
+      WebSocketUpgrades.adoptHandshake(request, upstream);
       request.toWebSocket().onComplete(ar -> {
         if (ar.failed()) {
           upstream.close();

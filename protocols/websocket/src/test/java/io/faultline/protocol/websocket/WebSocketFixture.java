@@ -33,8 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * client, all on loopback.
  *
  * <p>The upstream serves: {@code /echo} (every data frame sent back as it came, fragments included),
- * {@code /push?n=N} (sends {@code msg-1} .. {@code msg-N}, then waits), {@code /headers} (sends the
- * handshake headers it got as JSON), {@code /close} (closes with 4002 "done" after the first message),
+ * {@code /push?n=N} (sends {@code msg-1} .. {@code msg-N}, then waits), {@code /headers} (answers the
+ * handshake with a cookie and an {@code X-Upstream} header, and sends the handshake headers it got as JSON), {@code /close} (closes with 4002 "done" after the first message),
  * {@code /drop} (closes its TCP connection after the first message), {@code /flood} (writes 64 KiB
  * binary frames as fast as back-pressure lets it, counting bytes in {@link #flooded}), and rejects
  * {@code /reject} with 403. It records what it saw in {@link #upstreamFrames} and {@link #upstreamCloses}.
@@ -66,6 +66,9 @@ final class WebSocketFixture implements AutoCloseable {
           if (request.path().equals("/reject")) {
             request.response().setStatusCode(403).putHeader("X-Upstream", "yes").end("forbidden by upstream");
           } else {
+            if (request.path().equals("/headers")) { // headers of its own in the 101
+              request.response().headers().add("Set-Cookie", "session=abc; Path=/").add("X-Upstream", "yes");
+            }
             request.toWebSocket().onSuccess(ws -> serve(ws, request.connection()));
           }
         });

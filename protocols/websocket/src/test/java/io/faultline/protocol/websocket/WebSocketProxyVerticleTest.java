@@ -110,7 +110,7 @@ class WebSocketProxyVerticleTest {
   }
 
   @Test
-  void passesHeadersAddsForwardedHeadersAndNegotiatesTheUpstreamsSubprotocol() throws Exception {
+  void passesHeadersBothWaysAddsForwardedHeadersAndNegotiatesTheUpstreamsSubprotocol() throws Exception {
     fixture = new WebSocketFixture(null);
     WebSocketFixture.Received received = fixture.open(new WebSocketConnectOptions().setURI("/headers")
         .addHeader("X-Request-Id", "abc-123")
@@ -124,6 +124,11 @@ class WebSocketProxyVerticleTest {
     // The upstream supports chat.v2 and chat.v1 and picks the first the client offered that it knows.
     assertThat(seen.getString("subprotocol")).isEqualTo("chat.v1");
     assertThat(ws.subProtocol()).isEqualTo("chat.v1");
+    // The upstream's own 101 headers reach the client; its handshake headers are this hop's.
+    assertThat(ws.headers().get("Set-Cookie")).isEqualTo("session=abc; Path=/");
+    assertThat(ws.headers().get("X-Upstream")).isEqualTo("yes");
+    assertThat(ws.headers().getAll("Sec-WebSocket-Accept")).hasSize(1);
+    assertThat(ws.headers().getAll("Sec-WebSocket-Protocol")).containsExactly("chat.v1");
   }
 
   @Test
