@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WebSocketCloses {
 
+  /** One client for every call: each JDK client keeps a selector thread until it is collected. */
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
   private WebSocketCloses() {
   }
 
@@ -36,8 +39,7 @@ public final class WebSocketCloses {
         closed.completeExceptionally(error);
       }
     };
-    HttpClient client = HttpClient.newHttpClient();
-    WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(within);
+    WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(within);
     if (subprotocol != null) {
       builder.subprotocols(subprotocol);
     }
