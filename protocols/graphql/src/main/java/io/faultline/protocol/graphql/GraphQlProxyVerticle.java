@@ -65,6 +65,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
   private final ChaosListener events;
   private final RouteTable routes;
   private HttpClient client;
+  private SchemaCache schemas;
   private WebSocketClient wsClient;
   private HttpServer server;
 
@@ -81,6 +82,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     client = vertx.createHttpClient(UpstreamClients.httpOptions(listener), new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
+    schemas = new SchemaCache(client);
     wsClient = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener));
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(listener.host())
@@ -131,6 +133,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
     request.pause();
     long started = System.nanoTime();
     String routeLabel = route.name() == null ? "default" : route.name();
+    MultiMap clientHeaders = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
     wsClient.connect(WebSocketUpgrades.connectOptions(request, route.upstream(), route.timeoutMs())).onComplete(ar -> {
       if (ar.failed()) {
         if (ar.cause() instanceof UpgradeRejectedException rejected) {
@@ -151,6 +154,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
         }
         new SubscriptionRelay(vertx, accepted.result(), () -> AbruptClose.close(request.connection()), upstream,
             operation -> state.snapshot().decide(new ServerRequestFacts(listener.name(), "graphql", route.name(), request, operation.facts())),
+            () -> schemas.schemaFor(route, request.path(), clientHeaders),
             new SubscriptionRelay.Events() {
               @Override
               public void faultInjected(String type) {
@@ -285,20 +289,23 @@ public final class GraphQlProxyVerticle extends VerticleBase {
       Decision terminal = verdict.terminal();
       boolean rewrite = !verdict.fieldErrors().isEmpty() && operation != null && isJson(upstream);
       if (rewrite || terminal instanceof Decision.Cut) {
+        Future<GraphQlSchema> schema = rewrite ? schemas.schemaFor(route, request.path(), request.headers()) : Future.succeededFuture();
         upstream.body().onComplete(ar -> {
           if (ar.failed()) {
             drop();
             return;
           }
-          Buffer out = rewrite ? nullFields(ar.result()) : ar.result();
-          if (terminal instanceof Decision.Cut cut) {
-            fault(cut.fault());
-            response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(out.length()));
-            response.write(out.slice(0, (int) (out.length() * cut.fraction()))).onComplete(w -> drop());
-          } else {
-            response.end(out);
-            complete(upstream.statusCode());
-          }
+          schema.onComplete(known -> {
+            Buffer out = rewrite ? nullFields(ar.result(), known.result()) : ar.result();
+            if (terminal instanceof Decision.Cut cut) {
+              fault(cut.fault());
+              response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(out.length()));
+              response.write(out.slice(0, (int) (out.length() * cut.fraction()))).onComplete(w -> drop());
+            } else {
+              response.end(out);
+              complete(upstream.statusCode());
+            }
+          });
         });
         return;
       }
@@ -317,14 +324,14 @@ public final class GraphQlProxyVerticle extends VerticleBase {
       });
     }
 
-    private Buffer nullFields(Buffer original) {
+    private Buffer nullFields(Buffer original, GraphQlSchema schema) {
       JsonObject json;
       try {
         json = original.toJsonObject();
       } catch (DecodeException e) {
         return original;
       }
-      int nulled = FieldNulling.apply(json, verdict.fieldErrors(), operation);
+      int nulled = FieldNulling.apply(json, verdict.fieldErrors(), operation, schema);
       for (int i = 0; i < nulled; i++) {
         fault("graphql_field");
       }

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * GraphQL over WebSocket ({@code graphql-transport-ws}) between a client and the upstream, with chaos
@@ -43,6 +44,7 @@ final class SubscriptionRelay {
   private final Runnable dropClient;
   private final WebSocket upstream;
   private final Function<ParsedOperation, Verdict> decide;
+  private final Supplier<Future<GraphQlSchema>> schema;
   private final Events events;
   private final Map<String, FieldTarget> targets = new HashMap<>();
   private Future<Void> outbound = Future.succeededFuture();
@@ -50,16 +52,17 @@ final class SubscriptionRelay {
   private boolean upstreamClosed;
   private boolean abrupt;
 
-  private record FieldTarget(ParsedOperation operation, List<Decision.FieldError> errors) {
+  private record FieldTarget(ParsedOperation operation, List<Decision.FieldError> errors, GraphQlSchema schema) {
   }
 
   SubscriptionRelay(Vertx vertx, ServerWebSocket client, Runnable dropClient, WebSocket upstream,
-      Function<ParsedOperation, Verdict> decide, Events events) {
+      Function<ParsedOperation, Verdict> decide, Supplier<Future<GraphQlSchema>> schema, Events events) {
     this.vertx = vertx;
     this.client = client;
     this.dropClient = dropClient;
     this.upstream = upstream;
     this.decide = decide;
+    this.schema = schema;
     this.events = events;
   }
 
@@ -116,11 +119,10 @@ final class SubscriptionRelay {
     String id = message.getString("id");
     Promise<Void> done = Promise.promise();
     long delay = Math.max(0, verdict.delayMs());
-    Runnable apply = () -> {
-      act(verdict, id, operation, text);
+    Runnable apply = () -> act(verdict, id, operation, text).onComplete(v -> {
       verdict.complete(false);
       done.complete();
-    };
+    });
     if (delay > 0) {
       events.faultInjected("latency");
       vertx.setTimer(delay, t -> apply.run());
@@ -130,7 +132,7 @@ final class SubscriptionRelay {
     return done.future();
   }
 
-  private void act(Verdict verdict, String id, ParsedOperation operation, String text) {
+  private Future<Void> act(Verdict verdict, String id, ParsedOperation operation, String text) {
     Decision terminal = verdict.terminal();
     if (terminal instanceof Decision.GraphQlError e) {
       reject(id, e.fault(), e.message(), e.code());
@@ -145,12 +147,17 @@ final class SubscriptionRelay {
     } else if (terminal instanceof Decision.Reset || terminal instanceof Decision.Cut) {
       events.faultInjected(terminal instanceof Decision.Reset r ? r.fault() : ((Decision.Cut) terminal).fault());
       dropClient.run();
+    } else if (!verdict.fieldErrors().isEmpty() && id != null) {
+      // the schema first (learnt once), so that every next of this subscription is nulled the same way
+      return schema.get().map(known -> {
+        targets.put(id, new FieldTarget(operation, verdict.fieldErrors(), known));
+        send(upstream, text);
+        return null;
+      });
     } else {
-      if (!verdict.fieldErrors().isEmpty() && id != null) {
-        targets.put(id, new FieldTarget(operation, verdict.fieldErrors()));
-      }
       send(upstream, text);
     }
+    return Future.succeededFuture();
   }
 
   private void reject(String id, String fault, String message, String code) {
@@ -173,7 +180,7 @@ final class SubscriptionRelay {
     }
     String type = message.getString("type");
     if ("next".equals(type) && message.getValue("payload") instanceof JsonObject payload) {
-      int nulled = FieldNulling.apply(payload, target.errors(), target.operation());
+      int nulled = FieldNulling.apply(payload, target.errors(), target.operation(), target.schema());
       for (int i = 0; i < nulled; i++) {
         events.faultInjected("graphql_field");
       }

@@ -101,6 +101,64 @@ class GraphQlProxyVerticleTest {
   }
 
   @Test
+  void aNulledNonNullFieldMakesItsNearestNullableParentNullAsTheSchemaSays() {
+    // Order.id is ID! and orders is [Order!]: a nulled id nulls its order, which nulls the list, which may be null.
+    fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Query.user.orders.id\","
+        + " \"error_probability\": 1.0}, {\"field\": \"Query.users.id\", \"error_probability\": 1.0}]}}");
+    JsonObject body = fixture.post("{ user(id: \"1\") { name orders { id total } } }").bodyAsJsonObject();
+    JsonObject user = body.getJsonObject("data").getJsonObject("user");
+    assertThat(user.getString("name")).isEqualTo("Ada");
+    assertThat(user.containsKey("orders")).isTrue();
+    assertThat(user.getValue("orders")).isNull();
+    assertThat(body.getJsonArray("errors")).extracting(e -> ((JsonObject) e).getJsonArray("path").encode())
+        .containsExactly("[\"user\",\"orders\",0,\"id\"]", "[\"user\",\"orders\",1,\"id\"]");
+
+    // users is [User!]! and User.id is ID!: nothing above may be null, so data itself becomes null.
+    JsonObject users = fixture.post("{ users { id name } }").bodyAsJsonObject();
+    assertThat(users.containsKey("data")).isTrue();
+    assertThat(users.getValue("data")).isNull();
+    assertThat(users.getJsonArray("errors")).extracting(e -> ((JsonObject) e).getJsonArray("path").encode())
+        .containsExactly("[\"users\",0,\"id\"]", "[\"users\",1,\"id\"]");
+
+    // A nullable field stays a plain null: the user and its other fields are kept.
+    JsonObject plain = fixture.post("{ user(id: \"2\") { name } users { name } }").bodyAsJsonObject();
+    assertThat(plain.containsKey("errors")).isFalse();
+  }
+
+  @Test
+  void withoutIntrospectionUpstreamANulledNonNullFieldStaysWhereItWasPut() {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      java.util.concurrent.atomic.AtomicInteger introspections = new java.util.concurrent.atomic.AtomicInteger();
+      io.vertx.core.http.HttpServer upstream = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(sent -> {
+        boolean introspection = sent.toString().contains("__schema");
+        if (introspection) {
+          introspections.incrementAndGet();
+        }
+        request.response().putHeader("Content-Type", "application/json").end(introspection
+            ? "{\"errors\": [{\"message\": \"introspection is disabled\"}]}"
+            : "{\"data\": {\"users\": [{\"id\": \"1\", \"name\": \"Ada\"}]}}");
+      })).listen(0, "127.0.0.1").await();
+      io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("gql", "graphql", "127.0.0.1", 0,
+          "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);
+      GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, new io.faultline.chaos.state.ChaosState(GraphQlFixture.chaos(
+          "{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Query.users.id\", \"error_probability\": 1.0}]}}"),
+          System::nanoTime, 42), new io.faultline.chaos.listener.ConnectionGate(), 0, io.faultline.chaos.event.ChaosListener.NOOP);
+      vertx.deployVerticle(verticle).await();
+      io.vertx.ext.web.client.WebClient client = io.vertx.ext.web.client.WebClient.create(vertx);
+      for (int i = 0; i < 2; i++) {
+        JsonObject body = client.post(verticle.actualPort(), "127.0.0.1", "/graphql")
+            .sendJsonObject(new JsonObject().put("query", "{ users { id name } }")).await().bodyAsJsonObject();
+        assertThat(body.getJsonObject("data").getJsonArray("users").getJsonObject(0).getValue("id")).isNull();
+        assertThat(body.getJsonObject("data").getJsonArray("users").getJsonObject(0).getString("name")).isEqualTo("Ada");
+      }
+      assertThat(introspections.get()).as("asked once, then remembered").isEqualTo(1);
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  @Test
   void aFieldDelayOnlySlowsOperationsThatSelectTheField() {
     fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Query.user.orders\", \"delay_ms\": 300}]}}");
     long start = System.nanoTime();

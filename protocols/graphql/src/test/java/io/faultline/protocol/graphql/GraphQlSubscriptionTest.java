@@ -63,6 +63,21 @@ class GraphQlSubscriptionTest {
   }
 
   @Test
+  void aNulledNonNullFieldNullsItsNullableParentInEveryEvent() throws Exception {
+    // User.id is ID! and feed returns a nullable User: each event's feed becomes null.
+    fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Subscription.feed.id\","
+        + " \"error_probability\": 1.0}]}}");
+    List<JsonObject> messages = fixture.subscribe("subscription { feed(count: 2) { id name } }");
+    assertThat(messages).extracting(m -> m.getString("type")).containsExactly("next", "next", "complete");
+    for (JsonObject next : messages.subList(0, 2)) {
+      JsonObject payload = next.getJsonObject("payload");
+      assertThat(payload.getJsonObject("data").containsKey("feed")).isTrue();
+      assertThat(payload.getJsonObject("data").getValue("feed")).isNull();
+      assertThat(payload.getJsonArray("errors").getJsonObject(0).getJsonArray("path")).isEqualTo(new JsonArray().add("feed").add("id"));
+    }
+  }
+
+  @Test
   void aTargetedSubscriptionIsAnsweredWithAnErrorMessage() throws Exception {
     fixture = new GraphQlFixture("{\"enabled\": true, \"rules\": [{\"name\": \"no-feeds\", \"match\": {\"operation_type\": \"subscription\"},"
         + " \"graphql\": {\"error_probability\": 1.0, \"error_code\": \"FEED_DOWN\"}}]}");

@@ -1,0 +1,82 @@
+package io.faultline.protocol.graphql;
+
+import io.faultline.chaos.listener.RouteTable;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The upstream schemas one GraphQL listener instance knows, by upstream endpoint, learnt by
+ * introspection the first time a field fault needs one (never for traffic without field faults). The
+ * introspection carries the triggering request's headers, so an upstream that wants credentials gets
+ * the client's. A schema is kept 5 minutes; an upstream that refuses introspection (or fails) is asked
+ * again after 30 s, and meanwhile field faults null without propagating. Used on the instance's event
+ * loop only.
+ */
+final class SchemaCache {
+
+  private static final long KEEP_NANOS = TimeUnit.MINUTES.toNanos(5);
+  private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  /** Headers of the client's request that are not passed on to an introspection. */
+  private static final Set<String> NOT_PASSED = Set.of("connection", "keep-alive", "te", "trailer", "transfer-encoding",
+      "upgrade", "proxy-connection", "proxy-authorization", "content-length", "content-type", "host", "accept",
+      "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol");
+
+  private record Entry(Future<GraphQlSchema> schema, long fetchedAt) {
+  }
+
+  private final HttpClient client;
+  private final Map<String, Entry> entries = new HashMap<>();
+
+  SchemaCache(HttpClient client) {
+    this.client = client;
+  }
+
+  /** The schema of {@code route}'s upstream endpoint at {@code path}; completes with null when it cannot be learnt. */
+  Future<GraphQlSchema> schemaFor(RouteTable.Route route, String path, MultiMap clientHeaders) {
+    String uri = route.upstream().basePath() + path;
+    String key = route.upstream() + uri;
+    Entry entry = entries.get(key);
+    long now = System.nanoTime();
+    if (entry == null || entry.schema().isComplete()
+        && now - entry.fetchedAt() > (entry.schema().result() == null ? RETRY_NANOS : KEEP_NANOS)) {
+      entry = new Entry(introspect(route, uri, clientHeaders), now);
+      entries.put(key, entry);
+    }
+    return entry.schema();
+  }
+
+  private Future<GraphQlSchema> introspect(RouteTable.Route route, String uri, MultiMap clientHeaders) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    clientHeaders.forEach(h -> {
+      if (!NOT_PASSED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        headers.add(h.getKey(), h.getValue());
+      }
+    });
+    headers.set(HttpHeaders.CONTENT_TYPE, "application/json").set(HttpHeaders.ACCEPT, "application/json");
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setHost(route.upstream().host())
+        .setPort(route.upstream().port())
+        .setSsl(route.upstream().secure())
+        .setURI(uri)
+        .setHeaders(headers)
+        .setIdleTimeout(route.timeoutMs());
+    String body = new JsonObject().put("query", GraphQlSchema.INTROSPECTION_QUERY).encode();
+    return client.request(options)
+        .compose(request -> request.send(body))
+        .compose(response -> response.body())
+        .map(answer -> GraphQlSchema.fromIntrospection(answer.toJsonObject()))
+        .otherwise((GraphQlSchema) null);
+  }
+}
