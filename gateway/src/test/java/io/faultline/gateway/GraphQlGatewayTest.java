@@ -54,8 +54,14 @@ class GraphQlGatewayTest {
   }
 
   @AfterEach
-  void stop() {
-    gateway.close().await();
+  void stop() throws Exception {
+    try {
+      gateway.close().await(15, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // Seen twice in about 30 runs of this class (before today's changes too): the gateway's Vert.x has
+      // stopped its threads but its close never reports back. `serve` bounds its wait the same way.
+      System.err.println("GraphQlGatewayTest: the gateway's close did not report back within 15 s");
+    }
     vertx.close().await();
   }
 
