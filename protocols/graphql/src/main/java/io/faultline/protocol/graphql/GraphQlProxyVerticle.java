@@ -55,7 +55,8 @@ public final class GraphQlProxyVerticle extends VerticleBase {
   /** A GraphQL request body (document and variables) larger than this is refused with 413. */
   static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "te", "trailer", "transfer-encoding",
+  /** Request and response headers that belong to one hop, not passed on. */
+  static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "te", "trailer", "transfer-encoding",
       "upgrade", "proxy-connection", "proxy-authorization", "content-length", "host");
 
   private final ListenerConfig listener;
@@ -133,7 +134,6 @@ public final class GraphQlProxyVerticle extends VerticleBase {
     request.pause();
     long started = System.nanoTime();
     String routeLabel = route.name() == null ? "default" : route.name();
-    MultiMap clientHeaders = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
     wsClient.connect(WebSocketUpgrades.connectOptions(request, route.upstream(), route.timeoutMs())).onComplete(ar -> {
       if (ar.failed()) {
         if (ar.cause() instanceof UpgradeRejectedException rejected) {
@@ -154,7 +154,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
         }
         new SubscriptionRelay(vertx, accepted.result(), () -> AbruptClose.close(request.connection()), upstream,
             operation -> state.snapshot().decide(new ServerRequestFacts(listener.name(), "graphql", route.name(), request, operation.facts())),
-            () -> schemas.schemaFor(route, request.path(), clientHeaders),
+            () -> schemas.schemaFor(route, request.path(), request.headers()),
             new SubscriptionRelay.Events() {
               @Override
               public void faultInjected(String type) {

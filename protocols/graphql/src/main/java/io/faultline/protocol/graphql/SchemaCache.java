@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,11 +25,6 @@ final class SchemaCache {
 
   private static final long KEEP_NANOS = TimeUnit.MINUTES.toNanos(5);
   private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(30);
-
-  /** Headers of the client's request that are not passed on to an introspection. */
-  private static final Set<String> NOT_PASSED = Set.of("connection", "keep-alive", "te", "trailer", "transfer-encoding",
-      "upgrade", "proxy-connection", "proxy-authorization", "content-length", "content-type", "host", "accept",
-      "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol");
 
   private record Entry(Future<GraphQlSchema> schema, long fetchedAt) {
   }
@@ -59,7 +53,8 @@ final class SchemaCache {
   private Future<GraphQlSchema> introspect(RouteTable.Route route, String uri, MultiMap clientHeaders) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     clientHeaders.forEach(h -> {
-      if (!NOT_PASSED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (!GraphQlProxyVerticle.HOP_BY_HOP.contains(name) && !name.startsWith("sec-websocket-")) {
         headers.add(h.getKey(), h.getValue());
       }
     });
