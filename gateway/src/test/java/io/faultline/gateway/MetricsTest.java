@@ -3,6 +3,10 @@ package io.faultline.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.gateway.config.Flag;
+import io.faultline.gateway.metrics.ControlPlaneMeters;
+import io.faultline.orchestration.OrchestratorVerticle;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -78,7 +82,8 @@ class MetricsTest {
               + " actions: [{type: log, message: done}]}\n  - {name: notify, hook_type: post_orchestration,"
               + " actions: [{type: http_request, url: 'http://not-allowed.example/'}]}\nsteps:\n  - name: errors\n    scenario: {config: {fault_injection:"
               + " {http_errors: [500], http_error_probability: 1}}}\n    duration_seconds: 1\n"
-              + "    assertions: [{type: metric_in_range, metric: error_rate, min: 0.5, max: 1}]\n")).await();
+              + "    assertions: [{type: metric_in_range, metric: error_rate, min: 0.5, max: 1}]\n"
+              + "  - {name: calm, duration_seconds: 0.2, assertions: [{type: metric_in_range, metric: error_rate, min: 0.5, max: 1}]}\n")).await();
       assertThat(started.statusCode()).isEqualTo(202);
       for (int i = 0; i < 10; i++) {
         gw.traffic("/x");
@@ -93,13 +98,23 @@ class MetricsTest {
       }
       Thread.sleep(2_500); // the cluster view is polled every 2 s
       String after = gw.get("/metrics").bodyAsString();
-      assertThat(value(after, "faultline_orchestration_runs_total{status=\"succeeded\"}")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_runs_total{mode=\"sequential\",status=\"failed\"}")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_runs_total{mode=\"parallel\",status=\"failed\"}")).isZero();
+      assertThat(value(after, "faultline_orchestration_duration_seconds_count{mode=\"sequential\"}")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_duration_seconds_sum{mode=\"sequential\"}")).isGreaterThan(1.1);
       assertThat(value(after, "faultline_orchestration_steps_total{status=\"succeeded\"}")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_steps_total{status=\"failed\"}")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_failed_steps_total{orchestration=\"m\",step=\"calm\"}")).isEqualTo(1);
+      assertThat(after).doesNotContain("faultline_orchestration_failed_steps_total{orchestration=\"m\",step=\"errors\"}");
       assertThat(value(after, "faultline_orchestration_assertions_total{result=\"passed\"}")).isEqualTo(1);
-      assertThat(value(after, "faultline_orchestration_step_duration_seconds_count")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_assertions_total{result=\"failed\"}")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_step_duration_seconds_count{mode=\"sequential\"}")).isEqualTo(2);
       assertThat(value(after, "faultline_orchestration_active")).isZero();
       assertThat(value(after, "faultline_cluster_nodes{status=\"active\"}")).isEqualTo(1);
       assertThat(value(after, "faultline_cluster_leader_term")).isEqualTo(1);
+      assertThat(value(after, "faultline_cluster_leader_info{node=\"" + gw.get("/api/cluster/leader").bodyAsJsonObject().getString("node") + "\"}"))
+          .isEqualTo(1);
+      assertThat(value(after, "faultline_cluster_tasks{mode=\"peer_to_peer\",status=\"running\"}")).isZero();
       assertThat(value(after, "faultline_orchestration_hooks_total{result=\"succeeded\",type=\"post_orchestration\"}")).isEqualTo(1);
       assertThat(value(after, "faultline_orchestration_hooks_total{result=\"failed\",type=\"post_orchestration\"}"))
           .as("an http_request hook to a host off the allow list").isEqualTo(1);
@@ -107,6 +122,31 @@ class MetricsTest {
       assertThat(after).contains("faultline_cluster_heartbeats_total{result=\"ok\"}")
           .contains("faultline_cluster_task_items{state=\"pending\"} 0.0");
       assertThat(after).doesNotContain("faultline_scenario_active{");
+    }
+  }
+
+  @Test
+  void failedStepsAreCountedByNameUpToACapThenTogether() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      int cap = ControlPlaneMeters.MAX_FAILED_STEP_SERIES;
+      for (int i = 0; i <= cap + 1; i++) {
+        // a run's report as the orchestrator publishes it; the last one repeats a step counted under its name
+        String step = "s" + (i == cap + 1 ? 0 : i);
+        gw.gateway.vertx().eventBus().publish(OrchestratorVerticle.FINISHED, new JsonObject().put("name", "o").put("mode", "parallel")
+            .put("status", "failed").put("duration_ms", 5).put("iterations", 1)
+            .put("steps", new JsonArray().add(new JsonObject().put("name", step).put("status", "failed").put("duration_ms", 5))));
+      }
+      long deadline = System.currentTimeMillis() + 10_000;
+      String metrics;
+      while (!(metrics = gw.get("/metrics").bodyAsString()).contains("faultline_orchestration_runs_total{mode=\"parallel\",status=\"failed\"} " + (cap + 2))) {
+        assertThat(System.currentTimeMillis()).as("every report counted").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      assertThat(value(metrics, "faultline_orchestration_failed_steps_total{orchestration=\"o\",step=\"s0\"}")).isEqualTo(2);
+      assertThat(value(metrics, "faultline_orchestration_failed_steps_total{orchestration=\"o\",step=\"s" + (cap - 1) + "\"}")).isEqualTo(1);
+      assertThat(metrics).doesNotContain("step=\"s" + cap + "\"");
+      assertThat(value(metrics, "faultline_orchestration_failed_steps_total{orchestration=\"_other\",step=\"_other\"}")).isEqualTo(1);
+      assertThat(metrics.lines().filter(l -> l.startsWith("faultline_orchestration_failed_steps_total{"))).hasSize(cap + 1);
     }
   }
 

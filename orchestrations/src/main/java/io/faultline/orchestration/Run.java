@@ -615,6 +615,7 @@ final class Run {
         .put("id", id)
         .put("name", orchestration.name())
         .put("description", orchestration.description())
+        .put("mode", orchestration.parallel() ? "parallel" : "sequential")
         .put("status", status)
         .put("started_at", startedAt)
         .put("ended_at", endedAt)
