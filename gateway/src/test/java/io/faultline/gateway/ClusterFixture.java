@@ -29,10 +29,16 @@ final class ClusterFixture implements AutoCloseable {
   final List<Gateway> nodes = new ArrayList<>();
 
   Gateway start(int index) throws Exception {
+    return start(index, Map.of());
+  }
+
+  /** Starts node {@code index} with further flags. */
+  Gateway start(int index, Map<Flag, String> extra) throws Exception {
     String members = "127.0.0.1:" + hazelcastPorts[0] + ",127.0.0.1:" + hazelcastPorts[1] + ",127.0.0.1:" + hazelcastPorts[2];
     Map<Flag, String> flags = new HashMap<>(Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0", Flag.UPSTREAM, upstream.url(),
         Flag.CLUSTER, "true", Flag.CLUSTER_PORT, Integer.toString(hazelcastPorts[index]), Flag.CLUSTER_MEMBERS, members,
         Flag.NODE_ID, "n" + (index + 1), Flag.REGION, index == 2 ? "eu" : "us"));
+    flags.putAll(extra);
     GatewayConfig config = ConfigLoader.load(null, Map.of(), flags);
     Gateway node = Gateway.start(config, null, null).await(60, TimeUnit.SECONDS);
     nodes.add(node);
