@@ -91,6 +91,23 @@ class ObservabilityTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void theComposeStackMountsDeploysOwnFiles() throws Exception {
+    Map<String, Object> services = (Map<String, Object>) yaml(DEPLOY.resolve("docker-compose.yml")).get("services");
+    assertThat(services).containsOnlyKeys("faultline", "prometheus", "grafana");
+    List<String> mounts = new ArrayList<>();
+    services.values().forEach(service -> mounts.addAll((List<String>) ((Map<String, Object>) service).getOrDefault("volumes", List.of())));
+    assertThat(mounts).hasSize(3);
+    for (String mount : mounts) {
+      assertThat(DEPLOY.resolve(mount.split(":")[0])).as(mount).isDirectory();
+    }
+    assertThat(String.valueOf(((Map<String, Object>) services.get("grafana")).get("environment"))).contains("GF_SERVER_HTTP_PORT=3001");
+    // Grafana's dashboard provider reads where compose mounts the dashboards
+    Map<String, Object> provider = ((List<Map<String, Object>>) yaml(DEPLOY.resolve("grafana/provisioning/dashboards/faultline.yml")).get("providers")).get(0);
+    assertThat(mounts).contains("./grafana/dashboards:" + ((Map<String, Object>) provider.get("options")).get("path") + ":ro");
+  }
+
+  @Test
   void everyDashboardPanelAndAlertRuleReturnsDataFromARealPrometheus() throws Exception {
     assumeTrue(onPath("prometheus") && onPath("promtool"), "Debian's prometheus package is not installed (.ci/run installs it)");
     assertThat(run(List.of("promtool", "check", "rules", DEPLOY.resolve("prometheus/rules.yml").toString()))).contains("SUCCESS: 6 rules found");
