@@ -93,6 +93,11 @@ class GraphQlGatewayTest {
     JsonObject error = broken.getJsonArray("errors").getJsonObject(0);
     assertThat(error.getJsonArray("path")).isEqualTo(new JsonArray().add("shop").add("stock"));
     assertThat(error.getJsonObject("extensions").getString("code")).isEqualTo("INVENTORY_DOWN");
+    String metrics = web.get(gateway.adminPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+    assertThat(MetricsTest.value(metrics, "faultline_requests_total{listener=\"gql\",outcome=\"2xx\",protocol=\"graphql\",route=\"default\"}"))
+        .isEqualTo(2);
+    assertThat(MetricsTest.value(metrics, "faultline_faults_injected_total{listener=\"gql\",protocol=\"graphql\",route=\"default\",type=\"graphql_field\"}"))
+        .isEqualTo(1);
 
     JsonObject section = control("{ section(name: \"graphql\") }").getJsonObject("data");
     assertThat(section.getJsonObject("section").getJsonArray("field_faults")).hasSize(1);
