@@ -8,6 +8,7 @@ import io.faultline.orchestration.OrchestratorVerticle;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,31 @@ class MetricsTest {
     return Double.parseDouble(m.group(1));
   }
 
+  /**
+   * /metrics once {@code series} has reached {@code expected}. A request is counted once its response
+   * is written, and a client can read that response (and scrape) a moment before the count is made.
+   */
+  static String scrapeWhen(Supplier<String> scrape, String series, double expected) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 5_000;
+    String metrics = scrape.get();
+    while (!hasValue(metrics, series, expected) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+      metrics = scrape.get();
+    }
+    assertThat(value(metrics, series)).as(series).isEqualTo(expected);
+    return metrics;
+  }
+
+  private static boolean hasValue(String metrics, String series, double expected) {
+    try {
+      return value(metrics, series) == expected;
+    } catch (AssertionError missing) {
+      return false;
+    }
+  }
+
   @Test
-  void metricsMatchWhatClientsSaw() {
+  void metricsMatchWhatClientsSaw() throws Exception {
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.SEED, "3", Flag.CHAOS_HTTP_ERRORS, "503",
         Flag.CHAOS_HTTP_ERROR_PROBABILITY, "0.5", Flag.CHAOS_LATENCY_MS, "20", Flag.VERTX_METRICS, "true"))) {
       int errors = 0;
@@ -34,8 +58,9 @@ class MetricsTest {
           errors++;
         }
       }
-      String metrics = gw.get("/metrics").bodyAsString();
       String labels = "listener=\"web\",outcome=\"%s\",protocol=\"http\",route=\"default\"";
+      scrapeWhen(() -> gw.get("/metrics").bodyAsString(), "faultline_requests_total{" + labels.formatted("5xx") + "}", errors);
+      String metrics = scrapeWhen(() -> gw.get("/metrics").bodyAsString(), "faultline_requests_total{" + labels.formatted("2xx") + "}", 20 - errors);
       assertThat(value(metrics, "faultline_requests_total{" + labels.formatted("5xx") + "}")).isEqualTo(errors);
       assertThat(value(metrics, "faultline_requests_total{" + labels.formatted("2xx") + "}")).isEqualTo(20 - errors);
       assertThat(value(metrics, "faultline_faults_injected_total{listener=\"web\",protocol=\"http\",route=\"default\",type=\"http_error\"}"))

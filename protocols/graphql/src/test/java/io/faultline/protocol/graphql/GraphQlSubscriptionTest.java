@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -94,7 +95,9 @@ class GraphQlSubscriptionTest {
     Vertx vertx = Vertx.vertx();
     try {
       int port = gatewayTo(vertx, request -> request.connection().close());
-      Throwable failure = handshake(vertx, port).map(ws -> (Throwable) null).otherwise(e -> e).await();
+      WebSocketClient client = vertx.createWebSocketClient(); // held until the handshake is over (see GraphQlFixture.webSockets)
+      Throwable failure = handshake(client, port).map(ws -> (Throwable) null).otherwise(e -> e).await();
+      client.close().await();
       assertThat(failure).isInstanceOf(UpgradeRejectedException.class);
       assertThat(((UpgradeRejectedException) failure).getStatus()).isEqualTo(502);
     } finally {
@@ -128,8 +131,8 @@ class GraphQlSubscriptionTest {
     return verticle.actualPort();
   }
 
-  private static Future<WebSocket> handshake(Vertx vertx, int port) {
-    return vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+  private static Future<WebSocket> handshake(WebSocketClient client, int port) {
+    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI("/").addSubProtocol("graphql-transport-ws"));
   }
 }
