@@ -27,13 +27,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * The node's control-plane metrics: the active scenario, orchestration runs (active, progress, runs and
  * their durations by mode, steps, failed steps, step durations, iterations, assertions, hooks), the
  * cluster as this node sees it (nodes by status, the leader and its term, its heartbeats, tasks by
- * status and mode and their per-node items by state) and a chaos impact score. Fed from the event bus (progress, hooks, heartbeats and finished runs as they happen,
- * cluster state every few seconds), never from the request path.
+ * status and mode and their per-node items by state) and a chaos impact score. Fed from the event
+ * bus (progress, hooks, heartbeats and finished runs as they happen, cluster state every few seconds),
+ * never from the request path.
  */
 public final class ControlPlaneMeters {
 
   static final long CLUSTER_POLL_MS = 2_000;
-  /** Distinct orchestration/step pairs {@code faultline_orchestration_failed_steps_total} names before it counts the rest as {@code _other}. */
+  /**
+   * Distinct orchestration/step pairs {@code faultline_orchestration_failed_steps_total} names before it
+   * counts the rest as {@code _other}, so user-chosen names cannot grow the series without bound.
+   */
   public static final int MAX_FAILED_STEP_SERIES = 100;
   private static final List<String> RUN_MODES = List.of("sequential", "parallel");
   private static final List<String> TASK_MODES = List.of("parallel", "sequential", "leader_assigned", "peer_to_peer");
