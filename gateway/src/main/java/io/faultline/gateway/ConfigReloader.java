@@ -69,7 +69,8 @@ final class ConfigReloader extends VerticleBase {
   private Future<JsonObject> reload() {
     return vertx.executeBlocking(loader::get, false).compose(next -> {
       JsonObject chaos = new JsonObject(ChaosJson.toMap(next.effectiveChaos()));
-      return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_REBASE, chaos).map(reply -> new JsonObject()
+      return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_REBASE, chaos,
+          new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "reload")).map(reply -> new JsonObject()
           .put("reloaded", true)
           .put("file", file.toString())
           .put("version", reply.body().getLong("version"))

@@ -30,6 +30,31 @@ class AdminApiTest {
   }
 
   @Test
+  void everyChangeIsLoggedWithWhatChangedAndWhereFrom() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      gw.put("/api/chaos/config/latency", "{\"fixed_delay_ms\": 25}");
+      gw.admin(HttpMethod.POST, "/api/chaos/enable").putHeader("X-Faultline-Source", "console").send().await();
+      gw.admin(HttpMethod.POST, "/graphql").sendJsonObject(new JsonObject().put("query", "mutation { disable { enabled } }")).await();
+      gw.admin(HttpMethod.POST, "/api/chaos/reset").putHeader("X-Faultline-Source", "forged").send().await();
+      var changes = gw.get("/api/chaos/changes?limit=10").bodyAsJsonObject().getJsonArray("changes");
+      assertThat(changes).hasSize(4);
+      JsonObject set = changes.getJsonObject(3);
+      assertThat(set.getString("source")).isEqualTo("rest");
+      assertThat(set.getString("address")).isEqualTo("faultline.chaos.set");
+      assertThat(set.getJsonArray("diff").stream().map(d -> ((JsonObject) d).getMap()))
+          .anySatisfy(d -> assertThat(d).containsEntry("path", "latency.fixed_delay_ms").containsEntry("to", 25));
+      assertThat(changes.getJsonObject(2).getString("source")).isEqualTo("console");
+      assertThat(changes.getJsonObject(2).getJsonArray("diff").getJsonObject(0).getMap())
+          .containsEntry("path", "enabled").containsEntry("from", false).containsEntry("to", true);
+      assertThat(changes.getJsonObject(1).getString("source")).isEqualTo("graphql");
+      assertThat(changes.getJsonObject(0).getString("source")).as("only cli and console may name themselves").isEqualTo("rest");
+      assertThat(changes.getJsonObject(0).getString("node")).isEqualTo(gw.gateway.nodeId());
+      assertThat(gw.get("/api/chaos/changes?limit=0").statusCode()).isEqualTo(400);
+      assertThat(gw.get("/api/chaos/changes?limit=x").bodyAsJsonObject().getString("field")).isEqualTo("limit");
+    }
+  }
+
+  @Test
   void invalidBodiesGet400NamingTheFieldAndChangeNothing() {
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.CHAOS_LATENCY_MS, "10"))) {
       long version = gw.status().getLong("version");

@@ -21,6 +21,7 @@ public final class ChaosApi {
     router.post("/api/chaos/disable").handler(ctx -> bus.forward(ctx, Addresses.CHAOS_DISABLE, null));
     router.post("/api/chaos/reset").handler(ctx -> bus.forward(ctx, Addresses.CHAOS_RESET, null));
     router.get("/api/chaos/config").handler(ctx -> bus.forward(ctx, Addresses.CHAOS_GET, null));
+    router.get("/api/chaos/changes").handler(this::changes);
     router.put("/api/chaos/config").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.CHAOS_SET, body)));
     router.get("/api/chaos/config/:section").handler(this::getSection);
     router.put("/api/chaos/config/:section").handler(this::putSection);
@@ -57,6 +58,22 @@ public final class ChaosApi {
       return;
     }
     withBody(ctx, body -> bus.forward(ctx, Addresses.CHAOS_SET, new JsonObject().put("section", section).put("config", body)));
+  }
+
+  /** {@code GET /api/chaos/changes?limit=N}: the node's newest chaos changes (1..200, default 50), newest first. */
+  private void changes(RoutingContext ctx) {
+    String param = ctx.request().getParam("limit");
+    int limit;
+    try {
+      limit = param == null ? 50 : Integer.parseInt(param.trim());
+    } catch (NumberFormatException e) {
+      limit = 0;
+    }
+    if (limit < 1 || limit > 200) {
+      ApiError.badRequest(ctx, "must be a whole number from 1 to 200, got " + param, "limit");
+      return;
+    }
+    bus.forward(ctx, Addresses.CHAOS_CHANGES, new JsonObject().put("limit", limit));
   }
 
   static void withBody(RoutingContext ctx, java.util.function.Consumer<JsonObject> action) {

@@ -1,5 +1,7 @@
 package io.faultline.admin.api;
 
+import io.faultline.chaos.control.Addresses;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +23,8 @@ public final class ControlBus {
   }
 
   public void forward(RoutingContext ctx, String address, JsonObject body, int status, Function<JsonObject, Object> view) {
-    bus.<JsonObject>request(address, body).onComplete(ar -> {
+    bus.<JsonObject>request(address, body, new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, source(ctx)))
+        .onComplete(ar -> {
       if (ar.failed()) {
         ApiError.fromFailure(ctx, ar.cause());
         return;
@@ -35,6 +38,18 @@ public final class ControlBus {
           .end(result instanceof JsonObject json ? json.encodePrettily() : String.valueOf(result));
     });
   }
+
+  /**
+   * Where a REST call comes from, for the chaos change log: the CLI and the console say so with
+   * {@code X-Faultline-Source}; anything else is {@code rest}.
+   */
+  static String source(RoutingContext ctx) {
+    String said = ctx.request().getHeader(SOURCE_HEADER);
+    return "cli".equals(said) || "console".equals(said) ? said : "rest";
+  }
+
+  /** The request header the CLI and the console send to name themselves ({@code cli}, {@code console}). */
+  public static final String SOURCE_HEADER = "X-Faultline-Source";
 
   /** The request body as a JSON object, or null after answering 400 naming what is wrong. */
   public static JsonObject jsonBody(RoutingContext ctx) {

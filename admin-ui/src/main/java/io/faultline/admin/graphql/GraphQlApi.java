@@ -40,6 +40,10 @@ public final class GraphQlApi {
   /** The WebSocket subprotocol the admin server must accept for subscriptions. */
   public static final String WS_PROTOCOL = "graphql-transport-ws";
 
+  /** Changes made through this API say so in the chaos change log. */
+  private static final io.vertx.core.eventbus.DeliveryOptions SOURCE =
+      new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "graphql");
+
   private final EventBus bus;
 
   public GraphQlApi(EventBus bus) {
@@ -97,7 +101,7 @@ public final class GraphQlApi {
       } catch (IllegalArgumentException e) {
         return Future.<Object>succeededFuture(error(env, e.getMessage(), "BAD_REQUEST", "config")).toCompletionStage();
       }
-      return bus.<JsonObject>request(address, request)
+      return bus.<JsonObject>request(address, request, SOURCE)
           .map(reply -> (Object) view.apply(reply.body()))
           .recover(failure -> Future.succeededFuture(failed(env, failure)))
           .toCompletionStage();

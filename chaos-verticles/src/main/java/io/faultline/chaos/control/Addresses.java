@@ -22,7 +22,17 @@ public final class Addresses {
   /** Replaces the baseline that reset returns to, and applies it (sent by the config reloader). */
   public static final String CHAOS_REBASE = "faultline.chaos.rebase";
 
-  /** Published after every change, with the new status as body. */
+  /** The node's recent chaos changes, newest first ({@code {"limit": N}}, default 50): {@code {"changes": [...]}}; see {@link ChangeLog}. */
+  public static final String CHAOS_CHANGES = "faultline.chaos.changes";
+
+  /**
+   * Delivery-options header saying where a control message comes from ({@code rest}, {@code cli},
+   * {@code console}, {@code graphql}, {@code orchestration:RUN}, {@code task:ID}, {@code node:ID},
+   * {@code reload}); {@code event-bus} when absent. It becomes the {@code source} of the change (see {@link ChangeLog}).
+   */
+  public static final String SOURCE_HEADER = "faultline-source";
+
+  /** Published after every change, with the new status as body and the change under {@code change} (see {@link ChangeLog}). */
   public static final String CHAOS_CHANGED = "faultline.chaos.changed";
   public static final String CLUSTER_NODES = "faultline.cluster.nodes";
   public static final String CLUSTER_LEADER = "faultline.cluster.leader";

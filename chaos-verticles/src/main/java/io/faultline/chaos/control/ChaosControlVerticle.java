@@ -30,6 +30,7 @@ public final class ChaosControlVerticle extends VerticleBase {
 
   private final ChaosState state;
   private final ScenarioStore store;
+  private final ChangeLog changes = new ChangeLog();
 
   public ChaosControlVerticle(ChaosState state) {
     this(state, ScenarioStore.MEMORY);
@@ -46,6 +47,15 @@ public final class ChaosControlVerticle extends VerticleBase {
     List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
     consumers.add(answer(Addresses.CHAOS_STATUS, body -> status()));
     consumers.add(answer(Addresses.CHAOS_GET, body -> chaosConfig()));
+    consumers.add(answer(Addresses.CHAOS_CHANGES, body -> new JsonObject().put("changes",
+        changes.newest(body == null ? 50 : Math.max(1, Math.min(ChangeLog.CAPACITY, body.getInteger("limit", 50)))))));
+    // Other nodes' changes (a cluster publishes them to every node); this node's own are logged as they are made.
+    consumers.add(vertx.eventBus().consumer(Addresses.CHAOS_CHANGED, message -> {
+      JsonObject change = message.body() == null ? null : message.body().getJsonObject("change");
+      if (change != null && !state.snapshot().node().id().equals(change.getString("node"))) {
+        changes.add(change);
+      }
+    }));
     consumers.add(change(Addresses.CHAOS_SET, this::set));
     consumers.add(change(Addresses.CHAOS_ENABLE, body -> state.enable(true)));
     consumers.add(change(Addresses.CHAOS_DISABLE, body -> state.enable(false)));
@@ -143,7 +153,6 @@ public final class ChaosControlVerticle extends VerticleBase {
     Scenario saved = state.saveScenario(new Scenario(name, body.getString("description"), false, parsed));
     JsonObject reply = new JsonObject().put("name", saved.name()).put("description", saved.description())
         .put("built_in", false).put("config", new JsonObject(ChaosJson.toMap(saved.config())));
-    vertx.eventBus().publish(Addresses.CHAOS_CHANGED, status());
     return reply;
   }
 
@@ -151,10 +160,12 @@ public final class ChaosControlVerticle extends VerticleBase {
     return vertx.eventBus().localConsumer(address, guarded(message -> message.reply(action.apply(message.body()))));
   }
 
-  /** Like {@link #answer}, replying only once the saved scenarios are stored. */
+  /** Like {@link #answer}, replying only once the saved scenarios are stored; the change is published like any other. */
   private MessageConsumer<JsonObject> persisted(String address, Function<JsonObject, JsonObject> action) {
     return vertx.eventBus().localConsumer(address, guarded(message -> {
+      JsonObject before = chaosConfig();
       JsonObject reply = action.apply(message.body());
+      publish(message, before);
       List<Scenario> snapshot = state.savedScenarios();
       vertx.executeBlocking(() -> {
         store.save(snapshot);
@@ -165,11 +176,20 @@ public final class ChaosControlVerticle extends VerticleBase {
 
   private MessageConsumer<JsonObject> change(String address, Function<JsonObject, ChaosSnapshot> action) {
     return vertx.eventBus().localConsumer(address, guarded(message -> {
+      JsonObject before = chaosConfig();
       action.apply(message.body());
-      JsonObject status = status();
-      message.reply(status);
-      vertx.eventBus().publish(Addresses.CHAOS_CHANGED, status);
+      message.reply(publish(message, before));
     }));
+  }
+
+  /** Logs the change {@code message} made and publishes the new status with it; answers the status. */
+  private JsonObject publish(Message<JsonObject> message, JsonObject before) {
+    JsonObject status = status();
+    JsonObject change = ChangeLog.entry(message, state.snapshot().node().id(), state.snapshot().version(), before,
+        status.getJsonObject("config"), System.currentTimeMillis());
+    changes.add(change);
+    vertx.eventBus().publish(Addresses.CHAOS_CHANGED, status.copy().put("change", change));
+    return status;
   }
 
   private static Handler<Message<JsonObject>> guarded(Handler<Message<JsonObject>> handler) {

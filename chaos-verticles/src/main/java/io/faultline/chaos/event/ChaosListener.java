@@ -28,6 +28,19 @@ public interface ChaosListener {
   default void latencyInjected(String listener, String protocol, String route, long delayMs) {
   }
 
+  /**
+   * An exchange ended; called after {@link #requestCompleted} for every exchange a fault touched, and for
+   * every exchange when {@link #recordsEveryExchange()} is true. For the flight recorder: implementations
+   * hand the record to a bounded queue and return, never waiting.
+   */
+  default void exchangeCompleted(ExchangeRecord record) {
+  }
+
+  /** True when {@link #exchangeCompleted} wants untouched exchanges too (the recorder's sampling); read per exchange. */
+  default boolean recordsEveryExchange() {
+    return false;
+  }
+
   /** The outcome label for an HTTP status. */
   static String outcome(int status) {
     return switch (status / 100) {

@@ -31,4 +31,21 @@ public final class ChaosListeners implements ChaosListener {
       l.latencyInjected(listener, protocol, route, delayMs);
     }
   }
+
+  @Override
+  public void exchangeCompleted(ExchangeRecord record) {
+    for (ChaosListener l : listeners) {
+      l.exchangeCompleted(record);
+    }
+  }
+
+  @Override
+  public boolean recordsEveryExchange() {
+    for (ChaosListener l : listeners) {
+      if (l.recordsEveryExchange()) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -44,6 +44,7 @@ public class AdminClient {
     PrintWriter err = spec.commandLine().getErr();
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(adminUrl.replaceAll("/+$", "") + path))
         .timeout(Duration.ofSeconds(10))
+        .header("X-Faultline-Source", "cli")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (token != null && !token.isBlank()) {
       request.header("Authorization", "Bearer " + token);

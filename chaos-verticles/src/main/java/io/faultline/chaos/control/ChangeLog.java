@@ -1,0 +1,113 @@
+package io.faultline.chaos.control;
+
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What changed in the chaos state, when, and from where: each change is a JSON entry
+ * {@code {"at", "node", "version", "address", "source", "detail", "diff": [{"path", "from", "to"}]}}
+ * carried under {@code change} on {@link Addresses#CHAOS_CHANGED}. The node keeps the newest
+ * {@link #CAPACITY} entries it has seen (its own and, in a cluster, the other nodes'), newest first.
+ *
+ * <p>The source is the {@link Addresses#SOURCE_HEADER} of the control message: one of {@link #SOURCES}
+ * ({@code event-bus} when a sender did not say), optionally followed by {@code :detail} (an orchestration
+ * run id, a task id, a node id).
+ */
+public final class ChangeLog {
+
+  /** Where a change can come from. */
+  public static final Set<String> SOURCES = Set.of("rest", "cli", "console", "graphql", "orchestration", "task", "node",
+      "reload", "event-bus");
+
+  static final int CAPACITY = 200;
+
+  private final Deque<JsonObject> entries = new ArrayDeque<>();
+
+  /** The change a control message made, from the config before and after it. */
+  static JsonObject entry(Message<?> message, String node, long version, JsonObject before, JsonObject after, long nowMs) {
+    String header = message.headers().get(Addresses.SOURCE_HEADER);
+    String source = "event-bus";
+    String detail = null;
+    if (header != null && !header.isBlank()) {
+      int colon = header.indexOf(':');
+      String kind = colon < 0 ? header : header.substring(0, colon);
+      if (SOURCES.contains(kind)) {
+        source = kind;
+        detail = colon < 0 ? null : header.substring(colon + 1);
+      }
+    }
+    return new JsonObject()
+        .put("at", nowMs)
+        .put("node", node)
+        .put("version", version)
+        .put("address", message.address())
+        .put("source", source)
+        .put("detail", detail)
+        .put("diff", diff(before, after));
+  }
+
+  /** Records an entry seen on {@link Addresses#CHAOS_CHANGED}, dropping the oldest beyond capacity. */
+  void add(JsonObject entry) {
+    entries.addFirst(entry);
+    while (entries.size() > CAPACITY) {
+      entries.removeLast();
+    }
+  }
+
+  /** The newest {@code limit} entries, newest first. */
+  JsonArray newest(int limit) {
+    JsonArray out = new JsonArray();
+    Iterator<JsonObject> it = entries.iterator();
+    while (it.hasNext() && out.size() < limit) {
+      out.add(it.next());
+    }
+    return out;
+  }
+
+  /**
+   * The leaves that differ between two JSON documents, as {@code {"path": "latency.fixed_delay_ms", "from": 10, "to": 20}};
+   * lists are compared whole (a rule list that changed is one entry); a section added or removed shows as its fields.
+   */
+  public static JsonArray diff(JsonObject before, JsonObject after) {
+    JsonArray out = new JsonArray();
+    diff("", before == null ? new JsonObject() : before, after == null ? new JsonObject() : after, out);
+    return out;
+  }
+
+  private static void diff(String prefix, JsonObject before, JsonObject after, JsonArray out) {
+    Set<String> keys = new TreeSet<>(before.fieldNames());
+    keys.addAll(after.fieldNames());
+    for (String key : keys) {
+      Object from = before.getValue(key);
+      Object to = after.getValue(key);
+      String path = prefix.isEmpty() ? key : prefix + "." + key;
+      if ((from instanceof JsonObject || from == null) && (to instanceof JsonObject || to == null) && from != to) {
+        // a section added or removed shows as its fields, each from or to null
+        diff(path, from == null ? new JsonObject() : (JsonObject) from, to == null ? new JsonObject() : (JsonObject) to, out);
+      } else if (!Objects.equals(plain(from), plain(to))) {
+        out.add(new JsonObject().put("path", path).put("from", from).put("to", to));
+      }
+    }
+  }
+
+  private static Object plain(Object value) {
+    if (value instanceof JsonObject json) {
+      return json.getMap();
+    }
+    if (value instanceof JsonArray array) {
+      return array.getList();
+    }
+    if (value instanceof Map<?, ?> || value == null) {
+      return value;
+    }
+    return value instanceof Number n ? (Object) n.doubleValue() : value;
+  }
+}

@@ -1,0 +1,38 @@
+package io.faultline.chaos.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+class ChangeLogTest {
+
+  @Test
+  void diffListsChangedLeavesByPathAndComparesNumbersByValue() {
+    JsonObject before = new JsonObject().put("enabled", false).put("latency", new JsonObject().put("fixed_delay_ms", 10).put("probability", 1));
+    JsonObject after = new JsonObject().put("enabled", false).put("latency", new JsonObject().put("fixed_delay_ms", 20).put("probability", 1.0))
+        .put("rules", new JsonArray().add(new JsonObject().put("name", "r")));
+    JsonArray diff = ChangeLog.diff(before, after);
+    assertThat(diff).hasSize(2);
+    assertThat(diff.getJsonObject(0).getMap()).containsEntry("path", "latency.fixed_delay_ms").containsEntry("from", 10).containsEntry("to", 20);
+    assertThat(diff.getJsonObject(1).getString("path")).isEqualTo("rules");
+  }
+
+  @Test
+  void aRemovedSectionShowsAsItsFieldsGoingToNull() {
+    JsonArray diff = ChangeLog.diff(new JsonObject().put("bulkhead", new JsonObject().put("max_concurrent_requests", 4)), new JsonObject());
+    assertThat(diff.getJsonObject(0).getMap()).containsEntry("path", "bulkhead.max_concurrent_requests").containsEntry("to", null);
+  }
+
+  @Test
+  void theLogKeepsTheNewestFirstUpToItsCapacity() {
+    ChangeLog log = new ChangeLog();
+    for (int i = 0; i < ChangeLog.CAPACITY + 5; i++) {
+      log.add(new JsonObject().put("version", i));
+    }
+    JsonArray newest = log.newest(ChangeLog.CAPACITY + 10);
+    assertThat(newest).hasSize(ChangeLog.CAPACITY);
+    assertThat(newest.getJsonObject(0).getInteger("version")).isEqualTo(ChangeLog.CAPACITY + 4);
+  }
+}
