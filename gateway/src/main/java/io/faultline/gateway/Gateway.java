@@ -5,6 +5,7 @@ import io.faultline.admin.bridge.TcpBridgeVerticle;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.control.ChaosControlVerticle;
 import io.faultline.chaos.engine.NodeContext;
+import io.faultline.chaos.listener.ListenerDeployment;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.event.ChaosListeners;
 import io.faultline.chaos.event.TrafficRecorder;
@@ -20,19 +21,11 @@ import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.Set;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.faultline.gateway.metrics.ChaosMeterBinder;
 import io.faultline.gateway.metrics.ControlPlaneMeters;
 import io.faultline.chaos.state.FileScenarioStore;
 import io.faultline.chaos.state.ScenarioStore;
 import io.faultline.gateway.config.GatewayConfig;
-import io.faultline.protocol.graphql.GraphQlProxyVerticle;
-import io.faultline.protocol.grpc.GrpcProxyVerticle;
-import io.faultline.chaos.listener.ConnectionGate;
-import io.faultline.protocol.http.HttpProxyVerticle;
-import io.faultline.protocol.http.MockUpstream;
-import io.faultline.protocol.websocket.WebSocketProxyVerticle;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -40,10 +33,8 @@ import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.function.ToIntFunction;
 import java.util.logging.Logger;
 
 /**
@@ -58,11 +49,8 @@ public final class Gateway {
   private final ChaosState state;
   private final Map<String, Integer> listenerPorts;
   private final int adminPort;
-  private final HazelcastClusterManager clusterManager;
 
-  private Gateway(Vertx vertx, ChaosState state, Map<String, Integer> listenerPorts, int adminPort,
-      HazelcastClusterManager clusterManager) {
-    this.clusterManager = clusterManager;
+  private Gateway(Vertx vertx, ChaosState state, Map<String, Integer> listenerPorts, int adminPort) {
     this.vertx = vertx;
     this.state = state;
     this.listenerPorts = listenerPorts;
@@ -124,12 +112,9 @@ public final class Gateway {
     for (int i = 0; i < config.listeners().size(); i++) {
       ListenerConfig listener = config.listeners().get(i);
       int index = i;
-      chain = chain.compose(v -> switch (listener.protocol()) {
-        case "grpc" -> deployGrpc(vertx, listener, index, state, meters);
-        case "websocket" -> deployWebSocket(vertx, listener, index, state, meters);
-        case "graphql" -> deployGraphQl(vertx, listener, index, state, meters);
-        default -> deployHttp(vertx, listener, index, state, meters);
-      }).onSuccess(port -> ports.put(listener.name(), port));
+      ListenerDeployment deployment = new ListenerDeployment(vertx, listener, ListenerDeployment.bindPort(listener, index), state, meters);
+      chain = chain.compose(v -> Protocols.named(listener.protocol(), "protocol").deploy(deployment))
+          .onSuccess(port -> ports.put(listener.name(), port));
     }
     chain = chain.compose(v -> vertx.deployVerticle(new OrchestratorVerticle(config.orchestration().allowCommands(),
         Set.copyOf(config.orchestration().httpAllowList()), config.stateDir() == null ? null : Path.of(config.stateDir()),
@@ -144,71 +129,13 @@ public final class Gateway {
               + state.snapshot().node().id() + (vertx.isClustered() ? " in cluster " + cluster.name() : "")
               + ", chaos " + (state.snapshot().config().enabled() ? "ON" : "off")
               + ", seed " + state.snapshot().seed() + ", admin port " + admin.actualPort() + ", listeners " + ports);
-          return new Gateway(vertx, state, ports, admin.actualPort(), member.manager());
+          return new Gateway(vertx, state, ports, admin.actualPort());
         })
         .recover(error -> {
           // Not chained on close(): listeners of a closing Vert.x may never run.
           vertx.close();
           return Future.failedFuture(error);
         });
-  }
-
-  /**
-   * Deploys one listener: a mock upstream first when it has neither upstream nor routes, then one
-   * {@link HttpProxyVerticle} per event loop. Port 0 becomes a negative port, which Vert.x binds to
-   * one random port shared by all the instances (a distinct negative per listener).
-   */
-  private static Future<Integer> deployHttp(Vertx vertx, ListenerConfig configured, int index, ChaosState state,
-      ChaosListener events) {
-    Future<ListenerConfig> ready = Future.succeededFuture(configured);
-    if (configured.upstream() == null && configured.routes().isEmpty()) {
-      MockUpstream mock = new MockUpstream();
-      ready = vertx.deployVerticle(mock).map(id -> {
-        LOG.info(() -> "listener " + configured.name() + " has no upstream: answering from the built-in mock upstream");
-        return configured.withUpstream("http://127.0.0.1:" + mock.actualPort());
-      });
-    }
-    ConnectionGate gate = new ConnectionGate();
-    int bindPort = configured.port() == 0 ? -(index + 1) : configured.port();
-    return ready.compose(listener -> perEventLoop(vertx, listener.instances(),
-        () -> new HttpProxyVerticle(listener, state, gate, bindPort, events), HttpProxyVerticle::actualPort));
-  }
-
-  /** Deploys a gRPC listener, one {@link GrpcProxyVerticle} per event loop (port 0 handled as for http). */
-  private static Future<Integer> deployGrpc(Vertx vertx, ListenerConfig listener, int index, ChaosState state,
-      ChaosListener events) {
-    int bindPort = listener.port() == 0 ? -(index + 1) : listener.port();
-    return perEventLoop(vertx, listener.instances(), () -> new GrpcProxyVerticle(listener, state, bindPort, events),
-        GrpcProxyVerticle::actualPort);
-  }
-
-  /** Deploys a WebSocket listener, one {@link WebSocketProxyVerticle} per event loop sharing one connection gate. */
-  private static Future<Integer> deployWebSocket(Vertx vertx, ListenerConfig listener, int index, ChaosState state,
-      ChaosListener events) {
-    int bindPort = listener.port() == 0 ? -(index + 1) : listener.port();
-    ConnectionGate gate = new ConnectionGate();
-    return perEventLoop(vertx, listener.instances(), () -> new WebSocketProxyVerticle(listener, state, gate, bindPort, events),
-        WebSocketProxyVerticle::actualPort);
-  }
-
-  /** Deploys a GraphQL listener, one {@link GraphQlProxyVerticle} per event loop sharing one connection gate. */
-  private static Future<Integer> deployGraphQl(Vertx vertx, ListenerConfig listener, int index, ChaosState state,
-      ChaosListener events) {
-    int bindPort = listener.port() == 0 ? -(index + 1) : listener.port();
-    ConnectionGate gate = new ConnectionGate();
-    return perEventLoop(vertx, listener.instances(), () -> new GraphQlProxyVerticle(listener, state, gate, bindPort, events),
-        GraphQlProxyVerticle::actualPort);
-  }
-
-  /** Deploys {@code instances} verticles in one deployment and answers the port the first one bound. */
-  private static <V extends VerticleBase> Future<Integer> perEventLoop(Vertx vertx, int instances, Supplier<V> create,
-      ToIntFunction<V> port) {
-    List<V> created = new CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(() -> {
-      V verticle = create.get();
-      created.add(verticle);
-      return verticle;
-    }, new DeploymentOptions().setInstances(instances)).map(id -> port.applyAsInt(created.get(0)));
   }
 
   public Vertx vertx() {
@@ -230,25 +157,6 @@ public final class Gateway {
   /** The node's id (its cluster node id, or the configured or default standalone id). */
   public String nodeId() {
     return state.snapshot().node().id();
-  }
-
-  /**
-   * True when every partition of the cluster's data has its backups (no migration in flight): Hazelcast
-   * only then guarantees that losing a member loses nothing. Always true standalone.
-   */
-  public boolean clusterSafe() {
-    return clusterManager == null || clusterManager.getHazelcastInstance().getPartitionService().isClusterSafe();
-  }
-
-  /**
-   * Stops the node as a crash would: its Hazelcast member vanishes without leaving, so the others see a
-   * failure (not a departure), then Vert.x closes. A standalone node just closes.
-   */
-  public Future<Void> kill() {
-    if (clusterManager != null) {
-      clusterManager.getHazelcastInstance().getLifecycleService().terminate();
-    }
-    return vertx.close().otherwiseEmpty();
   }
 
   public Future<Void> close() {

@@ -9,8 +9,9 @@ import java.util.Set;
 /**
  * One traffic listener: a protocol verticle on {@code host:port} forwarding to {@code upstream} (or to
  * its {@code routes}), with an optional {@code chaos} override that applies to its traffic only.
- * {@code upstream} may be left out for {@code http}, which then answers from the built-in mock upstream.
- * The default port is 3000 for http, 3001 for grpc, 3002 for websocket and 3003 for graphql.
+ * What depends on the protocol (its default port when {@code port} is left out, whether it needs an
+ * upstream, which upstream schemes it takes) is checked by the protocol's module when the gateway config
+ * is built ({@code io.faultline.chaos.listener.ProtocolModule}), not here.
  * {@code https://} and {@code grpcs://} upstreams are reached over TLS, verified against the JVM's trust
  * store unless {@code tls_trust_all} is set (self-signed staging certificates).
  */
@@ -28,30 +29,25 @@ public record ListenerConfig(
     ChaosOverride chaos,
     Boolean tlsTrustAll) {
 
-  public static final List<String> PROTOCOLS = List.of("http", "grpc", "websocket", "graphql");
-
   public ListenerConfig {
     if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
       throw new ChaosConfigException("name", "must be 1-64 letters, digits, '_', '-' or '.', got " + name);
     }
     protocol = protocol == null ? "http" : protocol.toLowerCase(Locale.ROOT);
-    if (!PROTOCOLS.contains(protocol)) {
-      throw new ChaosConfigException("protocol", "must be one of " + PROTOCOLS + ", got " + protocol);
+    if (!protocol.matches("[a-z][a-z0-9_-]{0,31}")) {
+      throw new ChaosConfigException("protocol", "must be a protocol name such as http or grpc, got " + protocol);
     }
     host = host == null ? "127.0.0.1" : host;
-    port = port == null ? 3000 + PROTOCOLS.indexOf(protocol) : port;
-    if (port < 0 || port > 65535) {
+    if (port != null && (port < 0 || port > 65535)) {
       throw new ChaosConfigException("port", "must be between 0 and 65535, got " + port);
     }
     if (upstream != null) {
-      requireScheme(protocol, Upstream.parse(upstream, "upstream"), "upstream");
-    } else if (!protocol.equals("http")) {
-      throw new ChaosConfigException("upstream", "is required for a " + protocol + " listener");
+      Upstream.parse(upstream, "upstream");
     }
     routes = routes == null ? List.of() : List.copyOf(routes);
     Set<String> names = new HashSet<>();
     for (int i = 0; i < routes.size(); i++) {
-      requireScheme(protocol, Upstream.parse(routes.get(i).upstream(), "upstream"), "routes[" + i + "].upstream");
+      Upstream.parse(routes.get(i).upstream(), "routes[" + i + "].upstream");
       if (!names.add(routes.get(i).name())) {
         throw new ChaosConfigException("routes[" + i + "].name", "duplicate route name " + routes.get(i).name());
       }
@@ -60,16 +56,6 @@ public record ListenerConfig(
     connectTimeoutMs = Check.positive(connectTimeoutMs, "connect_timeout_ms", 5_000L);
     instances = Check.positive(instances, "instances", Runtime.getRuntime().availableProcessors());
     tlsTrustAll = Check.flag(tlsTrustAll, false);
-  }
-
-  /** A websocket listener's upstreams are WebSocket URLs; the other protocols take http, https and host:port. */
-  private static void requireScheme(String protocol, Upstream upstream, String field) {
-    boolean websocket = upstream.scheme().startsWith("ws");
-    if (protocol.equals("websocket") != websocket) {
-      throw new ChaosConfigException(field, protocol.equals("websocket")
-          ? "must be a ws:// or wss:// URL for a websocket listener, got " + upstream
-          : "must not be a ws:// or wss:// URL for a " + protocol + " listener (use a websocket listener), got " + upstream);
-    }
   }
 
   /** How a started listener reports itself: {@code listener web (http) on 127.0.0.1:3000 -> http://... (+2 routes)}. */

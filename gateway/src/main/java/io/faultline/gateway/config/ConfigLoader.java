@@ -4,6 +4,8 @@ import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.config.Scenario;
 import io.faultline.chaos.config.Scenarios;
+import io.faultline.chaos.listener.ProtocolModule;
+import io.faultline.gateway.Protocols;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,14 +131,10 @@ public final class ConfigLoader {
     if (parts[0].equals("listeners[0]")) {
       node = firstListener(tree, "http", GatewayConfig.DEFAULT_LISTENER);
       i = 1;
-    } else if (parts[0].equals("grpc[0]")) {
-      node = firstListener(tree, "grpc", "rpc");
-      i = 1;
-    } else if (parts[0].equals("websocket[0]")) {
-      node = firstListener(tree, "websocket", "live");
-      i = 1;
-    } else if (parts[0].equals("graphql[0]")) {
-      node = firstListener(tree, "graphql", "gql");
+    } else if (parts[0].endsWith("[0]")) {
+      // PROTOCOL[0]: the first listener of that protocol (--grpc-port, --websocket-upstream, ...)
+      ProtocolModule module = Protocols.named(parts[0].substring(0, parts[0].length() - 3), parts[0]);
+      node = firstListener(tree, module.name(), module.defaultListenerName());
       i = 1;
     }
     for (; i < parts.length - 1; i++) {

@@ -7,6 +7,8 @@ import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.cluster.ClusterConfig;
 import io.faultline.chaos.config.ChaosRule;
 import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.listener.ProtocolModule;
+import io.faultline.gateway.Protocols;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,18 +34,36 @@ public record GatewayConfig(
 
   public GatewayConfig {
     admin = admin == null ? AdminConfig.defaults() : admin;
-    listeners = listeners == null || listeners.isEmpty() ? List.of(defaultListener()) : List.copyOf(listeners);
+    listeners = resolve(listeners == null || listeners.isEmpty() ? List.of(defaultListener()) : listeners);
     chaos = chaos == null ? ChaosConfig.off() : chaos;
-    Set<String> names = new HashSet<>();
-    for (int i = 0; i < listeners.size(); i++) {
-      if (!names.add(listeners.get(i).name())) {
-        throw new ChaosConfigException("listeners[" + i + "].name", "duplicate listener name " + listeners.get(i).name());
-      }
-    }
     cluster = cluster == null ? ClusterConfig.off() : cluster;
     bridge = bridge == null ? BridgeConfig.off() : bridge;
     orchestration = orchestration == null ? new OrchestrationConfig(null, null) : orchestration;
     metrics = metrics == null ? new MetricsConfig(null, null) : metrics;
+  }
+
+  /**
+   * Each listener checked by its protocol's module, with that protocol's default port when it names none;
+   * names must be unique.
+   */
+  private static List<ListenerConfig> resolve(List<ListenerConfig> listeners) {
+    List<ListenerConfig> resolved = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < listeners.size(); i++) {
+      ListenerConfig listener = listeners.get(i);
+      String at = "listeners[" + i + "]";
+      if (!names.add(listener.name())) {
+        throw new ChaosConfigException(at + ".name", "duplicate listener name " + listener.name());
+      }
+      ProtocolModule module = Protocols.named(listener.protocol(), at + ".protocol");
+      try {
+        module.check(listener);
+      } catch (ChaosConfigException e) {
+        throw e.under(at);
+      }
+      resolved.add(listener.port() == null ? listener.withPort(module.defaultPort()) : listener);
+    }
+    return List.copyOf(resolved);
   }
 
   public static ListenerConfig defaultListener() {

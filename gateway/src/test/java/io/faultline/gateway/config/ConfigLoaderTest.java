@@ -107,6 +107,32 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void eachProtocolModuleGivesItsDefaultPortAndChecksItsUpstreams() throws IOException {
+    GatewayConfig config = ConfigLoader.load(file("""
+        listeners:
+          - { name: a, protocol: grpc, upstream: "127.0.0.1:50051" }
+          - { name: b, protocol: WebSocket, upstream: "ws://127.0.0.1:8081" }
+          - { name: c, protocol: graphql, upstream: "http://127.0.0.1:4000/graphql" }
+          - { name: d }
+        """), Map.of(), Map.of());
+    assertThat(config.listeners()).extracting(l -> l.protocol() + ":" + l.port())
+        .containsExactly("grpc:3001", "websocket:3002", "graphql:3003", "http:3000");
+    ChaosConfigException unknown = rejected(file("listeners: [{ name: x, protocol: smtp, upstream: \"127.0.0.1:25\" }]"), Map.of(), Map.of());
+    assertThat(unknown.field()).isEqualTo("listeners[0].protocol");
+    assertThat(unknown.getMessage()).contains("[http, grpc, websocket, graphql]").contains("smtp");
+    ChaosConfigException noUpstream = rejected(file("listeners: [{ name: x, protocol: grpc }]"), Map.of(), Map.of());
+    assertThat(noUpstream.field()).isEqualTo("listeners[0].upstream");
+    ChaosConfigException route = rejected(file("""
+        listeners:
+          - name: x
+            protocol: grpc
+            upstream: "127.0.0.1:50051"
+            routes: [{ name: r, path: "/a.B/*", upstream: "ws://127.0.0.1:1" }]
+        """), Map.of(), Map.of());
+    assertThat(route.field()).isEqualTo("listeners[0].routes[0].upstream");
+  }
+
+  @Test
   void badFlagValueNamesTheFlagFieldAndValue() {
     ChaosConfigException e = rejected(null, Map.of(), Map.of(Flag.CHAOS_LATENCY_PROBABILITY, "1.5"));
     assertThat(e.field()).isEqualTo("chaos.latency.probability");

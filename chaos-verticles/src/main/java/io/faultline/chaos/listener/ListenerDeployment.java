@@ -1,0 +1,44 @@
+package io.faultline.chaos.listener;
+
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
+
+/**
+ * What a {@link ProtocolModule} needs to start one listener: the node's Vert.x, the listener's config,
+ * the port to bind, the chaos state every request reads and where traffic events go.
+ *
+ * @param bindPort the configured port, or a negative one for port 0: Vert.x binds every server with the
+ *                 same negative port to one random port, which lets a port-0 listener run one instance
+ *                 per event loop (each listener gets its own negative number)
+ */
+public record ListenerDeployment(Vertx vertx, ListenerConfig listener, int bindPort, ChaosState state, ChaosListener events) {
+
+  /** The port to bind for the {@code index}-th listener of a config. */
+  public static int bindPort(ListenerConfig listener, int index) {
+    return listener.port() == 0 ? -(index + 1) : listener.port();
+  }
+
+  /** The same deployment for {@code other} (a listener rewritten before it starts, e.g. given the mock upstream). */
+  public ListenerDeployment with(ListenerConfig other) {
+    return new ListenerDeployment(vertx, other, bindPort, state, events);
+  }
+
+  /** Deploys {@code listener.instances()} verticles in one deployment and answers the port the first one bound. */
+  public <V extends VerticleBase> Future<Integer> perEventLoop(Supplier<V> create, ToIntFunction<V> port) {
+    List<V> created = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+      V verticle = create.get();
+      created.add(verticle);
+      return verticle;
+    }, new DeploymentOptions().setInstances(listener.instances())).map(id -> port.applyAsInt(created.get(0)));
+  }
+}

@@ -1,0 +1,56 @@
+package io.faultline.chaos.listener;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.config.Upstream;
+import io.vertx.core.Future;
+
+/**
+ * One protocol Faultline can listen for: its name in {@code listeners[].protocol}, its default port, which
+ * upstreams it accepts, and how it starts a listener. Each protocol module ({@code protocols/*}) provides
+ * one; the launcher lists them in one place, as {@code FaultTypes.builtIn()} lists faults, and never
+ * switches on a protocol's name.
+ */
+public interface ProtocolModule {
+
+  /** The name listeners use ({@code http}, {@code grpc}, ...), lower case. */
+  String name();
+
+  /** The port a listener of this protocol takes when it names none. */
+  int defaultPort();
+
+  /** The name given to the listener a {@code --PROTOCOL-port}/{@code --PROTOCOL-upstream} flag adds when the config has none. */
+  String defaultListenerName();
+
+  /**
+   * Checks a listener of this protocol beyond what {@link ListenerConfig} checks itself: whether it needs
+   * an upstream, and which schemes its upstreams may have. Throws a {@link ChaosConfigException} naming
+   * the field relative to the listener ({@code upstream}, {@code routes[1].upstream}).
+   */
+  default void check(ListenerConfig listener) {
+    if (listener.upstream() == null && listener.routes().isEmpty()) {
+      throw new ChaosConfigException("upstream", "is required for a " + name() + " listener");
+    }
+    if (listener.upstream() != null) {
+      checkUpstream(Upstream.parse(listener.upstream(), "upstream"), "upstream");
+    }
+    for (int i = 0; i < listener.routes().size(); i++) {
+      String field = "routes[" + i + "].upstream";
+      checkUpstream(Upstream.parse(listener.routes().get(i).upstream(), field), field);
+    }
+  }
+
+  /** Checks one upstream of a listener of this protocol; {@code field} names it in the error. */
+  void checkUpstream(Upstream upstream, String field);
+
+  /** Starts the listener (all its instances) and answers the port it bound. */
+  Future<Integer> deploy(ListenerDeployment deployment);
+
+  /** The upstream check of protocols that speak HTTP to their upstreams (http, https, grpc, grpcs, host:port). */
+  static void requireNotWebSocket(String protocol, Upstream upstream, String field) {
+    if (upstream.scheme().startsWith("ws")) {
+      throw new ChaosConfigException(field,
+          "must not be a ws:// or wss:// URL for a " + protocol + " listener (use a websocket listener), got " + upstream);
+    }
+  }
+}
