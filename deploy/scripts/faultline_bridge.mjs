@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Drive Faultline from Node.js over its TCP event-bus bridge (no packages needed).
 // Start a node with `serve --bridge-port 7000`, then: node faultline_bridge.mjs 127.0.0.1 7000
-// Frames are 4 bytes of big-endian length followed by a JSON object; only faultline.* addresses pass.
+// Frames are 4 bytes of big-endian length followed by a JSON object; only the public faultline.* addresses
+// pass. When the node has an admin token, set FAULTLINE_ADMIN_TOKEN: every frame then carries it.
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 
 export class Bridge {
-  constructor(host = '127.0.0.1', port = 7000) {
+  constructor(host = '127.0.0.1', port = 7000, token = process.env.FAULTLINE_ADMIN_TOKEN) {
+    this.headers = token ? { authorization: `Bearer ${token}` } : undefined;
     this.socket = net.createConnection({ host, port });
     this.buffer = Buffer.alloc(0);
     this.waiters = new Map();   // address -> resolve of the next frame for it
@@ -37,6 +39,7 @@ export class Bridge {
   }
 
   #write(frame) {
+    if (this.headers) frame.headers = this.headers;
     const data = Buffer.from(JSON.stringify(frame), 'utf8');
     const header = Buffer.alloc(4);
     header.writeUInt32BE(data.length, 0);

@@ -7,8 +7,10 @@ Start a node with the bridge on (`serve --bridge-port 7000`), then:
 
 The bridge speaks length-prefixed JSON frames: 4 bytes of big-endian length, then a JSON object such
 as {"type": "send", "address": "faultline.chaos.status", "replyAddress": "...", "body": {}}.
-Only faultline.* addresses are let through.
+Only the public faultline.* addresses are let through. When the node has an admin token, set
+FAULTLINE_ADMIN_TOKEN: every frame then carries headers.authorization = "Bearer TOKEN".
 """
+import os
 import json
 import socket
 import struct
@@ -25,14 +27,18 @@ def error_text(frame):
 
 
 class Bridge:
-    def __init__(self, host="127.0.0.1", port=7000, timeout=10.0):
+    def __init__(self, host="127.0.0.1", port=7000, timeout=10.0, token=None):
         self.sock = socket.create_connection((host, port), timeout=timeout)
+        token = token or os.environ.get("FAULTLINE_ADMIN_TOKEN")
+        self.headers = {"authorization": "Bearer " + token} if token else {}
         self.waiting = []  # frames read while waiting for something else (published messages)
 
     def close(self):
         self.sock.close()
 
     def _write(self, frame):
+        if self.headers:
+            frame["headers"] = self.headers
         data = json.dumps(frame).encode("utf-8")
         self.sock.sendall(struct.pack(">I", len(data)) + data)
 

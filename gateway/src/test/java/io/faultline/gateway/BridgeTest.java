@@ -51,10 +51,61 @@ class BridgeTest {
   }
 
   @Test
+  void withAnAdminTokenEveryFrameNeedsItAndInternalAddressesStayClosed() throws Exception {
+    int port = Upstreams.portToListenOn();
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port), Flag.ADMIN_TOKEN, "s3cret"));
+         Socket socket = new Socket("127.0.0.1", port)) {
+      gw.token = "s3cret";
+      socket.setSoTimeout(10_000);
+      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      write(out, new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r-1"));
+      JsonObject anonymous = read(in);
+      assertThat(anonymous.getString("message")).isEqualTo("unauthorized");
+      write(out, new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r-2")
+          .put("headers", new JsonObject().put("authorization", "Bearer wrong")));
+      assertThat(read(in).getString("message")).isEqualTo("unauthorized");
+      assertThat(gw.status().getBoolean("enabled")).as("nothing got through").isFalse();
+      JsonObject auth = new JsonObject().put("authorization", "Bearer s3cret");
+      for (String internal : List.of("faultline.chaos.rebase", "faultline.cluster.state", "faultline.orchestration.report.kept",
+          "faultline.orchestration.library.import", "faultline.orchestration.library.export")) {
+        write(out, new JsonObject().put("type", "send").put("address", internal).put("replyAddress", "r-x").put("headers", auth)
+            .put("body", new JsonObject()));
+        assertThat(read(in).getString("message")).as(internal).isEqualTo("access_denied");
+      }
+      write(out, new JsonObject().put("type", "register").put("address", "faultline.cluster.state").put("headers", auth));
+      assertThat(read(in).getString("message")).isEqualTo("access_denied");
+      write(out, new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r-3")
+          .put("headers", auth.copy().put("faultline-source", "console")));
+      assertThat(read(in).getJsonObject("body").getBoolean("enabled")).isTrue();
+      JsonObject change = gw.get("/api/chaos/changes?limit=1").bodyAsJsonObject().getJsonArray("changes").getJsonObject(0);
+      assertThat(change.getString("source")).as("a script cannot pass itself off as another source").isEqualTo("bridge");
+    }
+  }
+
+  @Test
+  void aFrameOverOneMebibyteClosesTheConnectionWithoutBufferingIt() throws Exception {
+    int port = Upstreams.portToListenOn();
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port)));
+         Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      out.writeInt(Integer.MAX_VALUE); // announced, never sent: the refusal must not wait for the body
+      out.flush();
+      JsonObject refused = read(in);
+      assertThat(refused.getString("message")).isEqualTo("frame_too_large");
+      assertThat(in.read()).as("the bridge closed the connection").isEqualTo(-1);
+      assertThat(gw.status().getBoolean("enabled")).as("the node still answers").isFalse();
+    }
+  }
+
+  @Test
   void thePythonAndNodeScriptsRunAsTheReadmeShows() throws Exception {
     for (List<String> command : List.of(List.of("python3", "faultline_bridge.py"), List.of("node", "faultline_bridge.mjs"))) {
       int port = Upstreams.portToListenOn();
-      try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port)))) {
+      try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port), Flag.ADMIN_TOKEN, "tok"))) {
+        gw.token = "tok";
         String output = run(command, port);
         assertThat(output).as(String.join(" ", command))
             .contains("enabled: true")
@@ -70,8 +121,10 @@ class BridgeTest {
   }
 
   private static String run(List<String> command, int port) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(concat(command, List.of("127.0.0.1", Integer.toString(port))))
-        .directory(SCRIPTS.toFile()).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(concat(command, List.of("127.0.0.1", Integer.toString(port))))
+        .directory(SCRIPTS.toFile()).redirectErrorStream(true);
+    builder.environment().put("FAULTLINE_ADMIN_TOKEN", "tok");
+    Process process = builder.start();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError(command + " did not finish in 30 s");

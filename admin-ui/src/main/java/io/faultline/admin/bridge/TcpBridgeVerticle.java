@@ -2,44 +2,59 @@ package io.faultline.admin.bridge;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
-import io.vertx.ext.bridge.BridgeOptions;
-import io.vertx.ext.bridge.PermittedOptions;
-import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * The TCP event-bus bridge for scripts (vertx-tcp-eventbus-bridge: 4-byte length-prefixed JSON frames).
- * Only {@code faultline.*} addresses pass, in both directions; anything else is refused with an error
- * frame. Off unless configured; binds 127.0.0.1 unless told otherwise.
+ * The TCP event-bus bridge for scripts. It speaks the wire protocol of vertx-tcp-eventbus-bridge (a
+ * 4-byte big-endian length, then a JSON frame: {@code send}, {@code publish}, {@code register},
+ * {@code unregister}, {@code ping}), so that library's clients and ours work unchanged, but it is our
+ * own small server because the library cannot do two things a control surface must: it buffers a frame
+ * of any announced length (one connection could make it hold 2 GB), and it has no notion of a
+ * credential. Here a frame over {@link BridgeConnection#MAX_FRAME_BYTES} closes the connection, every
+ * frame must carry the admin token when the node has one, and only the documented public addresses
+ * pass ({@link PublicAddresses}). Off unless configured; binds 127.0.0.1 unless told otherwise.
  */
 public final class TcpBridgeVerticle extends VerticleBase {
 
   private static final Logger LOG = Logger.getLogger(TcpBridgeVerticle.class.getName());
 
-  /** The addresses a script may send to, publish to and listen on. */
-  public static final String PERMITTED = "faultline\\..+";
-
   private final String host;
   private final int port;
-  private TcpEventBusBridge bridge;
+  private final String token;
+  private final Set<String> inbound;
+  private final Set<String> outbound;
+  private NetServer server;
 
-  public TcpBridgeVerticle(String host, int port) {
+  /** {@code token} (null for none) must be sent as {@code headers.authorization: "Bearer TOKEN"} in every frame. */
+  public TcpBridgeVerticle(String host, int port, String token) {
+    this(host, port, token, PublicAddresses.inbound(), PublicAddresses.outbound());
+  }
+
+  TcpBridgeVerticle(String host, int port, String token, Set<String> inbound, Set<String> outbound) {
     this.host = host;
     this.port = port;
+    this.token = token;
+    this.inbound = Set.copyOf(inbound);
+    this.outbound = Set.copyOf(outbound);
   }
 
   @Override
   public Future<?> start() {
-    PermittedOptions faultline = new PermittedOptions().setAddressRegex(PERMITTED);
-    bridge = TcpEventBusBridge.create(vertx,
-        new BridgeOptions().addInboundPermitted(faultline).addOutboundPermitted(faultline),
-        new NetServerOptions().setHost(host).setPort(port));
-    return bridge.listen().onSuccess(b -> LOG.info(() -> "TCP event-bus bridge on " + host + ":" + port + " (faultline.* only)"));
+    server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port))
+        .connectHandler(socket -> new BridgeConnection(vertx.eventBus(), socket, token, inbound, outbound).start());
+    return server.listen().onSuccess(s -> LOG.info(() -> "TCP event-bus bridge on " + host + ":" + s.actualPort()
+        + " (" + inbound.size() + " public addresses" + (token == null ? "" : ", admin token required") + ")"));
+  }
+
+  public int actualPort() {
+    return server.actualPort();
   }
 
   @Override
   public Future<?> stop() {
-    return bridge == null ? Future.succeededFuture() : bridge.close();
+    return server == null ? Future.succeededFuture() : server.close();
   }
 }

@@ -1,0 +1,194 @@
+package io.faultline.admin.bridge;
+
+import io.faultline.chaos.control.Addresses;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One script's connection to the bridge: reads length-prefixed JSON frames (at most
+ * {@link #MAX_FRAME_BYTES} each, else the connection is closed), checks the token and the address, and
+ * carries the frame onto the event bus; replies and registered addresses' messages come back as
+ * {@code message} frames, failures as {@code err} frames, as vertx-tcp-eventbus-bridge writes them.
+ */
+final class BridgeConnection {
+
+  /** The largest frame a script may send: the admin API's body limit. */
+  static final int MAX_FRAME_BYTES = 1024 * 1024;
+
+  private final EventBus bus;
+  private final NetSocket socket;
+  private final byte[] expected;
+  private final Set<String> inbound;
+  private final Set<String> outbound;
+  private final Map<String, MessageConsumer<Object>> registered = new HashMap<>();
+  private final RecordParser parser = RecordParser.newFixed(4);
+  private boolean readingLength = true;
+
+  BridgeConnection(EventBus bus, NetSocket socket, String token, Set<String> inbound, Set<String> outbound) {
+    this.bus = bus;
+    this.socket = socket;
+    this.expected = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.inbound = inbound;
+    this.outbound = outbound;
+  }
+
+  void start() {
+    parser.handler(this::record);
+    socket.handler(parser);
+    socket.closeHandler(v -> registered.values().forEach(MessageConsumer::unregister));
+    socket.exceptionHandler(e -> socket.close());
+  }
+
+  private void record(Buffer record) {
+    if (readingLength) {
+      long length = record.getUnsignedInt(0);
+      if (length > MAX_FRAME_BYTES) {
+        error("frame_too_large", "a frame may hold at most " + MAX_FRAME_BYTES + " bytes, this one announced " + length);
+        socket.close();
+        return;
+      }
+      readingLength = false;
+      parser.fixedSizeMode((int) length);
+      return;
+    }
+    readingLength = true;
+    parser.fixedSizeMode(4);
+    JsonObject frame;
+    try {
+      frame = new JsonObject(record.toString(StandardCharsets.UTF_8));
+    } catch (DecodeException | ClassCastException e) {
+      error("invalid_json", "a frame must be a JSON object");
+      socket.close();
+      return;
+    }
+    handle(frame);
+  }
+
+  private void handle(JsonObject frame) {
+    String type = frame.getValue("type") instanceof String t ? t : "";
+    if (type.equals("ping")) {
+      write(new JsonObject().put("type", "pong"));
+      return;
+    }
+    if (!authorized(frame.getValue("headers"))) {
+      error("unauthorized", "this bridge needs the admin token: headers.authorization = \"Bearer TOKEN\"");
+      return;
+    }
+    String address = frame.getValue("address") instanceof String a ? a : null;
+    if (address == null) {
+      error("address_required", "a frame needs an address");
+      return;
+    }
+    switch (type) {
+      case "send", "publish" -> {
+        if (!inbound.contains(address)) {
+          error("access_denied", address + " is not a public address of this bridge");
+        } else if (type.equals("publish")) {
+          bus.publish(address, frame.getValue("body"), delivery(frame));
+        } else {
+          send(address, frame);
+        }
+      }
+      case "register" -> {
+        if (!outbound.contains(address)) {
+          error("access_denied", address + " is not a public address of this bridge");
+        } else if (!registered.containsKey(address)) {
+          registered.put(address, bus.consumer(address, this::deliver));
+        }
+      }
+      case "unregister" -> {
+        MessageConsumer<Object> consumer = registered.remove(address);
+        if (consumer == null) {
+          error("unknown_address", address + " is not registered on this connection");
+        } else {
+          consumer.unregister();
+        }
+      }
+      default -> error("unknown_type", "type must be send, publish, register, unregister or ping, got " + type);
+    }
+  }
+
+  private void send(String address, JsonObject frame) {
+    String replyAddress = frame.getValue("replyAddress") instanceof String r ? r : null;
+    if (replyAddress == null) {
+      bus.send(address, frame.getValue("body"), delivery(frame));
+      return;
+    }
+    bus.request(address, frame.getValue("body"), delivery(frame)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        write(message(replyAddress, ar.result()).put("send", true));
+      } else {
+        ReplyException failure = ar.cause() instanceof ReplyException re ? re : null;
+        write(new JsonObject().put("type", "err").put("address", replyAddress).put("sourceAddress", address)
+            .put("failureCode", failure == null ? -1 : failure.failureCode())
+            .put("failureType", failure == null ? "RECIPIENT_FAILURE" : failure.failureType().name())
+            .put("message", ar.cause().getMessage()));
+      }
+    });
+  }
+
+  private void deliver(Message<Object> message) {
+    write(message(message.address(), message).put("send", message.isSend()));
+  }
+
+  private static JsonObject message(String address, Message<?> message) {
+    JsonObject headers = new JsonObject();
+    message.headers().forEach(h -> headers.put(h.getKey(), h.getValue()));
+    return new JsonObject().put("type", "message").put("address", address).put("headers", headers).put("body", message.body());
+  }
+
+  /** The frame's headers minus the credential, with the change-log source forced to {@code bridge}. */
+  private static DeliveryOptions delivery(JsonObject frame) {
+    DeliveryOptions options = new DeliveryOptions();
+    if (frame.getValue("headers") instanceof JsonObject headers) {
+      headers.forEach(h -> {
+        String key = h.getKey().toLowerCase(java.util.Locale.ROOT);
+        if (!key.equals("authorization") && !key.equals(Addresses.SOURCE_HEADER) && h.getValue() != null) {
+          options.addHeader(h.getKey(), String.valueOf(h.getValue()));
+        }
+      });
+    }
+    return options.addHeader(Addresses.SOURCE_HEADER, "bridge");
+  }
+
+  private boolean authorized(Object headers) {
+    if (expected == null) {
+      return true;
+    }
+    if (!(headers instanceof JsonObject json)) {
+      return false;
+    }
+    for (Map.Entry<String, Object> h : json) {
+      if (h.getKey().equalsIgnoreCase("authorization") && h.getValue() instanceof String value) {
+        return MessageDigest.isEqual(expected, value.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    return false;
+  }
+
+  private void error(String code, String detail) {
+    write(new JsonObject().put("type", "err").put("message", code).put("detail", detail));
+  }
+
+  /** Writes a frame; a script that stops reading while events pile up is disconnected rather than buffered for. */
+  private void write(JsonObject frame) {
+    Buffer data = frame.toBuffer();
+    socket.write(Buffer.buffer(4 + data.length()).appendInt(data.length()).appendBuffer(data));
+    if (socket.writeQueueFull()) {
+      socket.close();
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.faultline.admin.bridge;
+
+import io.faultline.chaos.control.Addresses;
+import io.faultline.orchestration.OrchestratorVerticle;
+import java.util.Set;
+
+/**
+ * The event-bus addresses a script may use over the bridge: those README's event-bus table documents.
+ * Everything else a node answers (cluster replication, the config rebase, report and library
+ * synchronisation between nodes, file import and export) is internal and refused.
+ */
+public final class PublicAddresses {
+
+  private static final Set<String> INBOUND = Set.of(
+      Addresses.CHAOS_STATUS, Addresses.CHAOS_GET, Addresses.CHAOS_SET, Addresses.CHAOS_ENABLE, Addresses.CHAOS_DISABLE,
+      Addresses.CHAOS_RESET, Addresses.CHAOS_CHANGES, Addresses.RULES_LIST, Addresses.RULES_PUT, Addresses.RULES_REMOVE,
+      Addresses.SCENARIO_LIST, Addresses.SCENARIO_START, Addresses.SCENARIO_STOP, Addresses.SCENARIO_SAVE,
+      Addresses.SCENARIO_DELETE, Addresses.CONFIG_RELOAD, Addresses.CLUSTER_NODES, Addresses.CLUSTER_LEADER,
+      Addresses.TASKS_SUBMIT, Addresses.TASKS_LIST, Addresses.TASKS_GET,
+      OrchestratorVerticle.VALIDATE, OrchestratorVerticle.START, OrchestratorVerticle.STOP, OrchestratorVerticle.STATUS,
+      OrchestratorVerticle.REPORTS, OrchestratorVerticle.REPORT, OrchestratorVerticle.EXECUTE,
+      OrchestratorVerticle.LIBRARY_LIST, OrchestratorVerticle.LIBRARY_GET, OrchestratorVerticle.LIBRARY_PUT,
+      OrchestratorVerticle.LIBRARY_DELETE);
+
+  private static final Set<String> OUTBOUND = Set.of(Addresses.CHAOS_CHANGED, OrchestratorVerticle.PROGRESS);
+
+  private PublicAddresses() {
+  }
+
+  /** Addresses a script may send or publish to. */
+  public static Set<String> inbound() {
+    return INBOUND;
+  }
+
+  /** Addresses a script may register for (events the node publishes). */
+  public static Set<String> outbound() {
+    return OUTBOUND;
+  }
+}
