@@ -12,8 +12,14 @@ public record AdminConfig(String host, Integer port, String token) {
       throw new ChaosConfigException("port", "must be between 0 and 65535, got " + port);
     }
     if (token != null && token.isBlank()) {
-      token = null;
+      // A blank token must not quietly mean "no authentication": leave it out for that.
+      throw new ChaosConfigException("token", "must not be blank or whitespace (leave admin.token out to run without one)");
     }
+  }
+
+  /** True when the API listens on a loopback address only (127.0.0.0/8, ::1, localhost). */
+  public boolean loopback() {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
   }
 
   public static AdminConfig defaults() {

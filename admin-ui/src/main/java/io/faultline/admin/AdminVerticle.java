@@ -65,8 +65,14 @@ public final class AdminVerticle extends VerticleBase {
     router.errorHandler(500, ctx -> ApiError.fromFailure(ctx, ctx.failure()));
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
         .addWebSocketSubProtocol(GraphQlApi.WS_PROTOCOL)).requestHandler(router);
-    return server.listen().onSuccess(s -> LOG.info(() -> "admin API on http://" + config.host() + ":" + s.actualPort()
-        + (config.token() == null ? "" : " (bearer token required)")));
+    return server.listen().onSuccess(s -> {
+      LOG.info(() -> "admin API on http://" + config.host() + ":" + s.actualPort()
+          + (config.token() == null ? "" : " (bearer token required)"));
+      if (config.token() == null && !config.loopback()) {
+        LOG.warning(() -> "the admin API listens on " + config.host() + ", beyond this machine, with no token: anyone who "
+            + "reaches port " + s.actualPort() + " can change the chaos of all traffic. Set --admin-token (admin.token).");
+      }
+    });
   }
 
   public int actualPort() {

@@ -31,25 +31,43 @@ public final class ApiError {
     send(ctx, 400, error, field);
   }
 
+  /** What an API error answers: the status and the {@code {"error", "field"}} body. */
+  public record Answer(int status, String error, String field) {
+  }
+
   /** Answers for a failed event-bus request: its code and JSON when it is a control failure, else 503 or 500. */
   public static void fromFailure(RoutingContext ctx, Throwable failure) {
+    Answer answer = answer(failure, ctx.request().path());
+    if (answer.status() == 500) {
+      LOG.log(Level.SEVERE, "admin request " + ctx.request().method() + " " + ctx.request().path() + " failed", failure);
+    }
+    send(ctx, answer.status(), answer.error(), answer.field());
+  }
+
+  /**
+   * The answer for a failed event-bus request on {@code path}: a control failure (a recipient failure with
+   * a 4xx/5xx code) keeps its code and its {@code {"error", "field"}} JSON; no handler is 503; no answer in
+   * time is 504; anything else is a 500 that says no more than "internal error".
+   */
+  public static Answer answer(Throwable failure, String path) {
     if (failure instanceof ReplyException reply) {
       if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() >= 400 && reply.failureCode() < 600) {
         String message = reply.getMessage();
-        JsonObject body = message != null && message.startsWith("{") ? new JsonObject(message) : ControlError.body(message, null);
-        send(ctx, reply.failureCode(), body.getString("error"), body.getString("field"));
-        return;
+        JsonObject body;
+        try {
+          body = message != null && message.startsWith("{") ? new JsonObject(message) : ControlError.body(message, null);
+        } catch (io.vertx.core.json.DecodeException e) {
+          body = ControlError.body(message, null);
+        }
+        return new Answer(reply.failureCode(), body.getString("error"), body.getString("field"));
       }
       if (reply.failureType() == ReplyFailure.NO_HANDLERS) {
-        send(ctx, 503, "nothing answers " + ctx.request().path() + " on this node", null);
-        return;
+        return new Answer(503, "nothing answers " + path + " on this node", null);
       }
       if (reply.failureType() == ReplyFailure.TIMEOUT) {
-        send(ctx, 504, "the control plane did not answer in time", null);
-        return;
+        return new Answer(504, "the control plane did not answer in time", null);
       }
     }
-    LOG.log(Level.SEVERE, "admin request " + ctx.request().method() + " " + ctx.request().path() + " failed", failure);
-    send(ctx, 500, "internal error", null);
+    return new Answer(500, "internal error", null);
   }
 }

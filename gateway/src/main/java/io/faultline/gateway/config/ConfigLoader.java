@@ -33,6 +33,10 @@ public final class ConfigLoader {
     Map<String, Object> tree = file == null ? new LinkedHashMap<>() : readFile(file);
     Map<String, String> sources = new LinkedHashMap<>();
     Map<Flag, Object> applied = new EnumMap<>(Flag.class);
+    String envToken = env.get(Flag.ADMIN_TOKEN.env());
+    if (envToken != null && !envToken.isEmpty() && envToken.isBlank()) {
+      throw new ChaosConfigException("admin.token", "must not be blank or whitespace (set by " + Flag.ADMIN_TOKEN.env() + ")");
+    }
     for (Flag flag : Flag.values()) {
       String fromEnv = env.get(flag.env());
       if (fromEnv != null && !fromEnv.isBlank()) {

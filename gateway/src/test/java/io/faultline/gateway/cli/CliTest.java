@@ -116,6 +116,12 @@ class CliTest {
   }
 
   @Test
+  void aBlankAdminTokenIsRefusedRatherThanTurningAuthenticationOff() {
+    assertThat(run("serve", "--http-port", "0", "--admin-port", "0", "--admin-token", "  ")).isEqualTo(2);
+    assertThat(err.toString()).contains("admin.token").contains("blank").contains("--admin-token");
+  }
+
+  @Test
   void statusAndScenarioCommandsDriveARunningNode() {
     Gateway gateway = serve("--admin-token", "t0k");
     String url = "http://127.0.0.1:" + gateway.adminPort();

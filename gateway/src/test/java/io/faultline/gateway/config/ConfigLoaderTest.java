@@ -146,6 +146,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aBlankAdminTokenFromAnySourceIsRefused() throws IOException {
+    ChaosConfigException fromEnv = rejected(null, Map.of("FAULTLINE_ADMIN_TOKEN", " \t"), Map.of());
+    assertThat(fromEnv.field()).isEqualTo("admin.token");
+    assertThat(fromEnv.getMessage()).contains("FAULTLINE_ADMIN_TOKEN");
+    ChaosConfigException fromFile = rejected(file("admin: { token: \"   \" }"), Map.of(), Map.of());
+    assertThat(fromFile.field()).isEqualTo("admin.token");
+    assertThat(ConfigLoader.load(null, Map.of("FAULTLINE_ADMIN_TOKEN", ""), Map.of()).admin().token())
+        .as("an empty variable is an unset one").isNull();
+  }
+
+  @Test
   void httpErrorsWithoutAProbabilityAreRefused() {
     ChaosConfigException e = rejected(null, Map.of(), Map.of(Flag.CHAOS_HTTP_ERRORS, "503"));
     assertThat(e.getMessage()).contains("--chaos-http-error-probability");

@@ -1,0 +1,35 @@
+package io.faultline.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import org.junit.jupiter.api.Test;
+
+class AdminConfigTest {
+
+  @Test
+  void defaultsToLoopbackPort9000WithoutToken() {
+    AdminConfig config = AdminConfig.defaults();
+    assertThat(config.host()).isEqualTo("127.0.0.1");
+    assertThat(config.port()).isEqualTo(9000);
+    assertThat(config.token()).isNull();
+    assertThat(config.loopback()).isTrue();
+  }
+
+  @Test
+  void loopbackIsOnlyTheLocalMachine() {
+    assertThat(new AdminConfig("localhost", 0, null).loopback()).isTrue();
+    assertThat(new AdminConfig("127.0.0.2", 0, null).loopback()).isTrue();
+    assertThat(new AdminConfig("::1", 0, null).loopback()).isTrue();
+    assertThat(new AdminConfig("0.0.0.0", 0, null).loopback()).isFalse();
+    assertThat(new AdminConfig("10.0.0.5", 0, null).loopback()).isFalse();
+  }
+
+  @Test
+  void aBlankTokenIsRefusedNamingTheField() {
+    assertThatThrownBy(() -> new AdminConfig(null, null, " \t "))
+        .isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("token"));
+    assertThatThrownBy(() -> new AdminConfig(null, 70_000, null)).hasMessageContaining("70000");
+  }
+}
