@@ -1,13 +1,10 @@
 package io.faultline.cluster;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
-import io.faultline.chaos.config.ChaosConfig;
-import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.chaos.control.ControlError;
 import io.faultline.chaos.engine.NodeContext;
 import io.faultline.chaos.state.ChaosState;
@@ -17,7 +14,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -28,8 +24,9 @@ import java.util.stream.Collectors;
 /**
  * This node's part in the cluster. It keeps the chaos state shared: every local change is stored in a
  * Hazelcast map with a compare-and-set on its version (a concurrent change elsewhere makes it the next
- * version, so every node converges on one history) and published for the other nodes to adopt; a node
- * that starts adopts what the map holds. It registers the node and heartbeats, answers
+ * version, so every node converges on one history), and a notice tells the other nodes to read it back
+ * and adopt it once it passes the same checks as a PUT ({@link SharedChaos}); a node that starts adopts
+ * what the map holds. It registers the node and heartbeats, answers
  * {@code faultline.cluster.nodes} and {@code faultline.cluster.leader}, and follows Hazelcast's
  * membership: the oldest member leads (Hazelcast's own agreed member order, so no extra consensus), a
  * new leader raises the term, and the live node set is handed to the chaos state for node-scoped rules
@@ -43,7 +40,6 @@ public final class ClusterVerticle extends VerticleBase {
   static final String NODES_MAP = "faultline.nodes";
   static final String LEADER_MAP = "faultline.leader";
   static final String TASKS_MAP = "faultline.tasks";
-  private static final String KEY = "current";
 
   private final ClusterConfig config;
   private final HazelcastClusterManager manager;
@@ -56,9 +52,10 @@ public final class ClusterVerticle extends VerticleBase {
   private long heartbeat = -1;
   private UUID membershipRegistration;
   private List<String> liveNodes = List.of();
-  private volatile long seenTerm;
-  private volatile boolean leading;
+  private Leadership leadership;
   private Tasks tasks;
+  private NodeRegistry registry;
+  private SharedChaos shared;
 
   /** {@code address} is how to reach the node (its admin API); {@code capabilities} its listener protocols. */
   public ClusterVerticle(ClusterConfig config, HazelcastClusterManager manager, ChaosState state, Supplier<String> address,
@@ -79,11 +76,14 @@ public final class ClusterVerticle extends VerticleBase {
   public Future<?> start() {
     hazelcast = manager.getHazelcastInstance();
     member = hazelcast.getCluster().getLocalMember().getUuid();
-    tasks = new Tasks(hazelcast.getMap(TASKS_MAP), state, nodeId);
-    answer(Addresses.TASKS_SUBMIT, body -> tasks.submit(body, liveRecords(), state.snapshot().seed()));
+    leadership = new Leadership(hazelcast, hazelcast.getMap(LEADER_MAP), nodeId);
+    registry = new NodeRegistry(hazelcast.getMap(NODES_MAP), this::memberIds, config.heartbeatIntervalMs());
+    shared = new SharedChaos(hazelcast.getMap(STATE_MAP));
+    tasks = new Tasks(hazelcast.getMap(TASKS_MAP), state, new BusChaos(), nodeId);
+    answer(Addresses.TASKS_SUBMIT, body -> tasks.submit(body, registry.liveRecords(), state.snapshot().seed()));
     vertx.eventBus().<JsonObject>localConsumer(Addresses.LEADERSHIP, message -> {
       if (message.replyAddress() != null) {
-        message.reply(new JsonObject().put("leading", leading).put("node", nodeId));
+        message.reply(new JsonObject().put("leading", leadership.leading()).put("node", nodeId));
       }
     });
     answer(Addresses.TASKS_LIST, body -> new JsonObject().put("tasks", tasks.list()));
@@ -95,7 +95,14 @@ public final class ClusterVerticle extends VerticleBase {
       }
       return task;
     });
-    vertx.eventBus().<String>consumer(Addresses.CLUSTER_STATE, message -> adopt(message.body()));
+    // A notice only: the agreed state is read back from the shared map, checked, then adopted.
+    vertx.eventBus().consumer(InternalAddresses.CLUSTER_STATE, message -> blocking(shared::current).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warning(() -> "node " + nodeId + " refused the cluster's chaos state: " + ar.cause());
+      } else if (ar.result() != null) {
+        state.adopt(ar.result());
+      }
+    }));
     vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_NODES, message -> blocking(this::nodes).onComplete(ar -> {
       if (ar.succeeded()) {
         message.reply(ar.result());
@@ -103,7 +110,7 @@ public final class ClusterVerticle extends VerticleBase {
         message.fail(500, ar.cause().getMessage());
       }
     }));
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_LEADER, message -> blocking(this::leader).onComplete(ar -> {
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_LEADER, message -> blocking(leadership::current).onComplete(ar -> {
       if (ar.succeeded()) {
         message.reply(ar.result());
       } else {
@@ -141,60 +148,37 @@ public final class ClusterVerticle extends VerticleBase {
       }
       JsonObject self = record();
       self.put("status", "left");
-      nodesMap().set(nodeId, self.encode());
+      registry.put(self);
       return null;
     }).otherwiseEmpty();
   }
 
   /** Registers this node (refusing an id a live member already uses) and takes over or seeds the shared state. */
   private Void join() {
-    String existing = nodesMap().get(nodeId);
+    JsonObject existing = registry.get(nodeId);
     if (existing != null) {
-      String owner = new JsonObject(existing).getString("member");
+      String owner = existing.getString("member");
       boolean live = hazelcast.getCluster().getMembers().stream().anyMatch(m -> m.getUuid().toString().equals(owner));
       if (live && !owner.equals(member.toString())) {
         throw new IllegalStateException("node id " + nodeId + " is already used by a live member of cluster " + config.name()
             + "; give this node its own --node-id");
       }
     }
-    nodesMap().set(nodeId, record().encode());
-    IMap<String, String> shared = stateMap();
-    String current = shared.get(KEY);
-    if (current == null) {
-      current = shared.putIfAbsent(KEY, encode(state.replica()));
-    }
-    if (current != null) {
-      state.adopt(decode(current));
-    }
+    registry.put(record());
+    ChaosState.Replica current = shared.current();
+    state.adopt(current != null ? current : shared.seed(state.replica()));
     updateLeader();
-    liveNodes = readLiveNodes();
+    liveNodes = registry.liveIds(nodeId);
     state.moveTo(context(liveNodes));
     return null;
   }
 
-  /** Stores a local change as the cluster's next version and tells every node. */
+  /** Stores a local change as the cluster's next version and tells every node to read it. */
   private void push(ChaosState.Replica replica) {
-    blocking(() -> {
-      IMap<String, String> shared = stateMap();
-      while (true) {
-        String current = shared.get(KEY);
-        long currentVersion = current == null ? 0 : new JsonObject(current).getLong("version");
-        ChaosState.Replica stored = replica.version() > currentVersion ? replica
-            : new ChaosState.Replica(replica.config(), replica.scenario(), replica.beforeScenario(), currentVersion + 1);
-        String json = encode(stored);
-        boolean done = current == null ? shared.putIfAbsent(KEY, json) == null : shared.replace(KEY, current, json);
-        if (done) {
-          return json;
-        }
-      }
-    }).onSuccess(json -> {
-      adopt(json);
-      vertx.eventBus().publish(Addresses.CLUSTER_STATE, json);
+    blocking(() -> shared.store(replica)).onSuccess(stored -> {
+      state.adopt(stored);
+      vertx.eventBus().publish(InternalAddresses.CLUSTER_STATE, new JsonObject().put("version", stored.version()));
     }).onFailure(e -> LOG.warning(() -> "could not share a chaos change with the cluster: " + e.getMessage()));
-  }
-
-  private void adopt(String json) {
-    state.adopt(decode(json));
   }
 
   /**
@@ -203,12 +187,12 @@ public final class ClusterVerticle extends VerticleBase {
    */
   private void refresh() {
     blocking(() -> {
-      nodesMap().set(nodeId, record().encode());
+      registry.put(record());
       updateLeader();
-      stateMap().putIfAbsent(KEY, encode(state.replica()));
-      List<String> live = readLiveNodes();
+      shared.seed(state.replica());
+      List<String> live = registry.liveIds(nodeId);
       tasks.heal();
-      if (leading) {
+      if (leadership.leading()) {
         tasks.lead(Set.copyOf(live));
       }
       tasks.work(started -> vertx.runOnContext(x -> runItem(started[0], started[1])));
@@ -226,41 +210,14 @@ public final class ClusterVerticle extends VerticleBase {
   }
 
   private void heartbeat(boolean ok) {
-    vertx.eventBus().publish(Addresses.HEARTBEAT, new JsonObject().put("ok", ok), new DeliveryOptions().setLocalOnly(true));
+    vertx.eventBus().publish(InternalAddresses.HEARTBEAT, new JsonObject().put("ok", ok), new DeliveryOptions().setLocalOnly(true));
   }
 
-  /**
-   * The oldest member leads; when that is this node and the map names another, this node takes over with
-   * a term above every term it has seen. Every node notes the terms it sees, so a new leader counts up
-   * even if the leader entry was lost with the member that held it.
-   */
+  /** Follows the leader; tells this node's orchestrator when its role changed. */
   private void updateLeader() {
-    IMap<String, String> leaders = leaderMap();
-    Member oldest = hazelcast.getCluster().getMembers().iterator().next();
-    boolean now = oldest.getUuid().equals(member);
-    if (now != leading) {
-      leading = now;
-      vertx.eventBus().publish(Addresses.LEADERSHIP, new JsonObject().put("leading", now).put("node", nodeId),
+    if (leadership.update()) {
+      vertx.eventBus().publish(Addresses.LEADERSHIP, new JsonObject().put("leading", leadership.leading()).put("node", nodeId),
           new DeliveryOptions().setLocalOnly(true));
-    }
-    while (true) {
-      String current = leaders.get(KEY);
-      if (current != null) {
-        seenTerm = Math.max(seenTerm, new JsonObject(current).getLong("term"));
-      }
-      if (!oldest.getUuid().equals(member)
-          || current != null && new JsonObject(current).getString("member").equals(member.toString())) {
-        return;
-      }
-      long term = seenTerm + 1;
-      String next = new JsonObject().put("node", nodeId).put("member", member.toString()).put("term", term)
-          .put("since", System.currentTimeMillis()).encode();
-      boolean done = current == null ? leaders.putIfAbsent(KEY, next) == null : leaders.replace(KEY, current, next);
-      if (done) {
-        seenTerm = term;
-        LOG.info(() -> "node " + nodeId + " leads cluster " + config.name() + " (term " + term + ")");
-        return;
-      }
     }
   }
 
@@ -269,24 +226,13 @@ public final class ClusterVerticle extends VerticleBase {
     String id = task.getString("id");
     int index = item.getInteger("index");
     long duration = task.getLong("duration_ms");
-    blocking(() -> {
-      tasks.start(task, item);
-      return null;
-    }).onSuccess(v -> vertx.setTimer(duration, t -> blocking(() -> {
+    tasks.start(task, item).onSuccess(v -> vertx.setTimer(duration, t -> blocking(() -> {
       tasks.end(id, index, "succeeded", "ran " + duration + " ms on " + nodeId);
       return null;
     }))).onFailure(e -> blocking(() -> {
       tasks.end(id, index, "failed", String.valueOf(e.getMessage()));
       return null;
     }));
-  }
-
-  /** The registry records of the live nodes (for resolving task targets). */
-  private List<JsonObject> liveRecords() {
-    Set<String> members = memberIds();
-    return nodesMap().values().stream().map(JsonObject::new)
-        .filter(n -> !"left".equals(n.getString("status")) && members.contains(n.getString("member")))
-        .toList();
   }
 
   /** Answers a local address from a worker thread; control errors become the usual failure replies. */
@@ -301,48 +247,9 @@ public final class ClusterVerticle extends VerticleBase {
         }));
   }
 
-  private JsonObject leader() {
-    String current = leaderMap().get(KEY);
-    return current == null ? new JsonObject().putNull("node").put("term", 0) : new JsonObject(current);
-  }
-
   /** Every registered node with its status: left, failed (not a member any more), suspect (late heartbeat) or active. */
   private JsonObject nodes() {
-    Set<String> members = memberIds();
-    long now = System.currentTimeMillis();
-    JsonArray list = new JsonArray();
-    nodesMap().values().stream().map(JsonObject::new)
-        .sorted((a, b) -> a.getString("id").compareTo(b.getString("id")))
-        .forEach(node -> {
-          String status;
-          if ("left".equals(node.getString("status"))) {
-            status = "left";
-          } else if (!members.contains(node.getString("member"))) {
-            status = "failed";
-          } else if (now - node.getLong("last_heartbeat") > 3 * config.heartbeatIntervalMs()) {
-            status = "suspect";
-          } else {
-            status = "active";
-          }
-          list.add(node.put("status", status));
-        });
-    return new JsonObject().put("cluster", config.name()).put("self", nodeId).put("nodes", list);
-  }
-
-  private List<String> readLiveNodes() {
-    Set<String> members = memberIds();
-    List<String> live = new ArrayList<>();
-    for (String json : nodesMap().values()) {
-      JsonObject node = new JsonObject(json);
-      if (!"left".equals(node.getString("status")) && members.contains(node.getString("member"))) {
-        live.add(node.getString("id"));
-      }
-    }
-    if (!live.contains(nodeId)) {
-      live.add(nodeId);
-    }
-    live.sort(String::compareTo);
-    return List.copyOf(live);
+    return new JsonObject().put("cluster", config.name()).put("self", nodeId).put("nodes", registry.withStatuses(System.currentTimeMillis()));
   }
 
   private Set<String> memberIds() {
@@ -365,41 +272,29 @@ public final class ClusterVerticle extends VerticleBase {
         .put("status", "active");
   }
 
-  private IMap<String, String> stateMap() {
-    return hazelcast.getMap(STATE_MAP);
-  }
-
-  private IMap<String, String> nodesMap() {
-    return hazelcast.getMap(NODES_MAP);
-  }
-
-  private IMap<String, String> leaderMap() {
-    return hazelcast.getMap(LEADER_MAP);
-  }
-
   private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
     return vertx.executeBlocking(work, true);
   }
 
-  static String encode(ChaosState.Replica replica) {
-    JsonObject json = new JsonObject()
-        .put("version", replica.version())
-        .put("config", new JsonObject(ChaosJson.toMap(replica.config())))
-        .put("scenario", replica.scenario());
-    if (replica.beforeScenario() != null) {
-      json.put("before_scenario", new JsonObject(ChaosJson.toMap(replica.beforeScenario())));
+  /** Task chaos through the control addresses, each change marked as coming from its task. */
+  private final class BusChaos implements Tasks.Chaos {
+
+    @Override
+    public Future<Void> apply(JsonObject rule, String taskId) {
+      DeliveryOptions source = source(taskId);
+      return vertx.eventBus().<JsonObject>request(Addresses.RULES_PUT, rule, source)
+          .compose(put -> put.body().getBoolean("enabled", false) ? Future.<Void>succeededFuture()
+              : vertx.eventBus().request(Addresses.CHAOS_ENABLE, null, source).<Void>mapEmpty());
     }
-    return json.encode();
-  }
 
-  static ChaosState.Replica decode(String text) {
-    JsonObject json = new JsonObject(text);
-    JsonObject before = json.getJsonObject("before_scenario");
-    return new ChaosState.Replica(config(json.getJsonObject("config")), json.getString("scenario"),
-        before == null ? null : config(before), json.getLong("version"));
-  }
+    @Override
+    public void remove(String rule, String taskId) {
+      // not found means never added or removed already: nothing to do either way
+      vertx.eventBus().request(Addresses.RULES_REMOVE, new JsonObject().put("name", rule), source(taskId));
+    }
 
-  private static ChaosConfig config(JsonObject json) {
-    return ChaosJson.config(json.getMap());
+    private DeliveryOptions source(String taskId) {
+      return new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "task:" + taskId);
+    }
   }
 }

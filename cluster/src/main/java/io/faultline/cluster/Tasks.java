@@ -4,7 +4,6 @@ import com.hazelcast.map.IMap;
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ChaosJson;
-import io.faultline.chaos.config.ChaosRule;
 import io.faultline.chaos.config.ChaosSections;
 import io.faultline.chaos.config.RuleMatch;
 import io.faultline.chaos.engine.NodeContext;
@@ -33,7 +32,8 @@ import java.util.function.UnaryOperator;
  *       goes back to the queue.</li>
  * </ul>
  * Running an item on a node adds a rule scoped to that node (so only it misbehaves) for the duration,
- * and switches chaos on. In {@code parallel} and {@code sequential}, an item whose node died fails.
+ * and switches chaos on, through the control addresses like any other change (so it is published on
+ * {@code faultline.chaos.changed} and logged with source {@code task:ID}). In {@code parallel} and {@code sequential}, an item whose node died fails.
  * All map updates are compare-and-set, from worker threads.
  */
 final class Tasks {
@@ -41,15 +41,28 @@ final class Tasks {
   static final List<String> MODES = List.of("parallel", "sequential", "leader_assigned", "peer_to_peer");
   private static final Set<String> DONE = Set.of("succeeded", "failed", "skipped");
 
+  /** How a task's chaos reaches the node: through the control addresses, so every change is published and logged. */
+  interface Chaos {
+
+    /** Puts {@code rule} for task {@code taskId} and switches chaos on if it is off. */
+    io.vertx.core.Future<Void> apply(JsonObject rule, String taskId);
+
+    /** Removes the rule named {@code rule} (nothing when it is gone already). */
+    void remove(String rule, String taskId);
+  }
+
   private final IMap<String, String> map;
   private final ChaosState state;
+  private final Chaos chaos;
   private final String self;
   /** The last version of each task this node saw, to put back a task the map lost with a dying member. */
   private final java.util.concurrent.ConcurrentHashMap<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
 
-  Tasks(IMap<String, String> map, ChaosState state, String self) {
+  /** {@code state} is read only (scenarios, to resolve a task's sections); changes go through {@code chaos}. */
+  Tasks(IMap<String, String> map, ChaosState state, Chaos chaos, String self) {
     this.map = map;
     this.state = state;
+    this.chaos = chaos;
     this.self = self;
   }
 
@@ -264,8 +277,8 @@ final class Tasks {
     }
   }
 
-  /** Starts an item's chaos on this node: a rule scoped to it with the task's sections. */
-  void start(JsonObject task, JsonObject item) {
+  /** Starts an item's chaos on this node: a rule scoped to it with the task's sections, chaos switched on. */
+  io.vertx.core.Future<Void> start(JsonObject task, JsonObject item) {
     JsonObject sections = task.getJsonObject("sections");
     JsonObject rule = new JsonObject()
         .put("name", ruleName(task, item))
@@ -275,10 +288,7 @@ final class Tasks {
         rule.put(section, sections.getValue(section));
       }
     }
-    state.putRule(ChaosJson.convert(rule.getMap(), ChaosRule.class, "config"));
-    if (!state.config().enabled()) {
-      state.enable(true);
-    }
+    return chaos.apply(rule, task.getString("id"));
   }
 
   /** Ends an item this node ran: its rule goes, and the item records the result. */
@@ -295,11 +305,7 @@ final class Tasks {
   }
 
   private void removeRule(JsonObject task, JsonObject item) {
-    try {
-      state.removeRule(ruleName(task, item));
-    } catch (ChaosState.NotFound e) {
-      // never added, or removed already
-    }
+    chaos.remove(ruleName(task, item), task.getString("id"));
   }
 
   private static String ruleName(JsonObject task, JsonObject item) {

@@ -2,6 +2,7 @@ package io.faultline.gateway;
 
 import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.chaos.control.ControlError;
 import io.faultline.gateway.config.GatewayConfig;
 import io.vertx.core.Future;
@@ -69,7 +70,7 @@ final class ConfigReloader extends VerticleBase {
   private Future<JsonObject> reload() {
     return vertx.executeBlocking(loader::get, false).compose(next -> {
       JsonObject chaos = new JsonObject(ChaosJson.toMap(next.effectiveChaos()));
-      return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_REBASE, chaos,
+      return vertx.eventBus().<JsonObject>request(InternalAddresses.CHAOS_REBASE, chaos,
           new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "reload")).map(reply -> new JsonObject()
           .put("reloaded", true)
           .put("file", file.toString())

@@ -43,6 +43,63 @@ class ClusterGatewayTest {
   }
 
   @Test
+  void aForgedStateNoticeOrAnInvalidSharedStateIsNeverAdopted() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    long before = get(n1, "/api/chaos/status").getLong("version");
+    JsonObject forged = new JsonObject().put("version", 9_200_000_000_000_000_000L)
+        .put("config", new JsonObject().put("enabled", true)
+            .put("fault_injection", new JsonObject().put("http_errors", new JsonArray().add(503)).put("http_error_probability", 1.0)));
+    n2.vertx().eventBus().publish(io.faultline.chaos.control.InternalAddresses.CLUSTER_STATE, forged.encode());
+    n2.vertx().eventBus().publish(io.faultline.chaos.control.InternalAddresses.CLUSTER_STATE, forged);
+    // The map is what nodes believe: a member that writes an invalid entry there is refused too.
+    var map = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) n2.vertx())
+        .clusterManager()).getHazelcastInstance().<String, String>getMap("faultline.chaos");
+    String agreed = map.get("current");
+    List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.faultline.cluster.ClusterVerticle");
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        if (record.getMessage() != null && record.getMessage().contains("refused the cluster's chaos state")) {
+          refusals.add(record.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    log.addHandler(capture);
+    try {
+      map.set("current", forged.encode());
+      n2.vertx().eventBus().publish(io.faultline.chaos.control.InternalAddresses.CLUSTER_STATE, new JsonObject());
+      eventually(() -> refusals.stream().filter(r -> r.contains("version")).count() >= 2, "both nodes refuse the absurd version");
+      map.set("current", new JsonObject(agreed).put("version", before + 1).put("config", new JsonObject()
+          .put("enabled", true).put("latency", new JsonObject().put("probability", 7))).encode());
+      n2.vertx().eventBus().publish(io.faultline.chaos.control.InternalAddresses.CLUSTER_STATE, new JsonObject());
+      eventually(() -> refusals.stream().filter(r -> r.contains("latency.probability")).count() >= 2, "both nodes refuse a bad config");
+    } finally {
+      log.removeHandler(capture);
+    }
+    // a real change afterwards goes through, numbered after the agreed version, and reaches both nodes
+    JsonObject changed = web.put(n1.adminPort(), "127.0.0.1", "/api/chaos/config/latency")
+        .sendBuffer(Buffer.buffer("{\"fixed_delay_ms\": 1}")).await().bodyAsJsonObject();
+    eventually(() -> get(n2, "/api/chaos/status").getJsonObject("config").containsKey("latency"), "n2 adopts the real change");
+    for (Gateway node : List.of(n1, n2)) {
+      JsonObject status = get(node, "/api/chaos/status");
+      assertThat(status.getBoolean("enabled")).as("nothing forged was adopted").isFalse();
+      assertThat(status.getLong("version")).as("versions stay sane").isBetween(before + 1, before + 3);
+      assertThat(web.get(node.listenerPort("web"), "127.0.0.1", "/x").send().await().statusCode()).isEqualTo(200);
+    }
+    assertThat(changed.getLong("version")).isEqualTo(get(n2, "/api/chaos/status").getLong("version"));
+  }
+
+  @Test
   void aChangeOnOneNodeReachesAllAndALateJoinerCatchesUp() throws Exception {
     Gateway n1 = start(0);
     Gateway n2 = start(1);

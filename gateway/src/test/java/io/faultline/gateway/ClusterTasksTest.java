@@ -57,6 +57,10 @@ class ClusterTasksTest {
     assertThat(done.getJsonArray("items").getJsonObject(2).getString("result")).isEqualTo("node n3 failed before finishing");
     eventually(() -> cluster.traffic(n1) == 200 && cluster.traffic(n2) == 200, "the chaos ends with the task");
     assertThat(cluster.get(n1, "/api/chaos/rules").getJsonArray("rules")).isEmpty();
+    // the task's chaos went through the control addresses: published, and logged as the task's on every node
+    assertThat(cluster.get(n1, "/api/chaos/changes?limit=50").getJsonArray("changes").stream().map(c -> (JsonObject) c)
+        .filter(c -> "task".equals(c.getString("source")) && "p".equals(c.getString("detail"))).map(c -> c.getString("address")))
+        .contains("faultline.chaos.rules.put", "faultline.chaos.rules.remove");
 
     cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"s\", \"mode\": \"sequential\", \"duration_seconds\": 1,"
         + " \"targets\": {\"regions\": [\"us\"]}, " + ERRORS + "}");

@@ -1,6 +1,10 @@
 package io.faultline.chaos.control;
 
-/** Every event-bus address Faultline answers or publishes on. REST, the console and scripts all use these. */
+/**
+ * The public event-bus addresses of the chaos control plane: REST, the console and scripts all use
+ * these (the orchestrator's are on {@code OrchestratorVerticle}). Addresses nodes use among themselves
+ * are in {@link InternalAddresses}.
+ */
 public final class Addresses {
 
   public static final String CHAOS_STATUS = "faultline.chaos.status";
@@ -18,9 +22,6 @@ public final class Addresses {
   public static final String SCENARIO_SAVE = "faultline.scenario.save";
   public static final String SCENARIO_DELETE = "faultline.scenario.delete";
   public static final String CONFIG_RELOAD = "faultline.config.reload";
-
-  /** Replaces the baseline that reset returns to, and applies it (sent by the config reloader). */
-  public static final String CHAOS_REBASE = "faultline.chaos.rebase";
 
   /** The node's recent chaos changes, newest first ({@code {"limit": N}}, default 50): {@code {"changes": [...]}}; see {@link ChangeLog}. */
   public static final String CHAOS_CHANGES = "faultline.chaos.changes";
@@ -41,10 +42,6 @@ public final class Addresses {
   public static final String TASKS_GET = "faultline.cluster.tasks.get";
   /** Local to a node: whether it leads its cluster ({@code {"leading": bool}}); published on change, answered on request. */
   public static final String LEADERSHIP = "faultline.cluster.leadership";
-  /** Local to a node: each heartbeat it made ({@code {"ok": bool}}), for metrics. */
-  public static final String HEARTBEAT = "faultline.cluster.heartbeat";
-  /** Cluster-internal: a node's new chaos state, as the cluster agreed it, for every node to adopt. */
-  public static final String CLUSTER_STATE = "faultline.cluster.state";
 
   private Addresses() {
   }

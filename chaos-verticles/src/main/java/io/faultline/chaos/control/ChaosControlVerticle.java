@@ -60,7 +60,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     consumers.add(change(Addresses.CHAOS_ENABLE, body -> state.enable(true)));
     consumers.add(change(Addresses.CHAOS_DISABLE, body -> state.enable(false)));
     consumers.add(change(Addresses.CHAOS_RESET, body -> state.reset()));
-    consumers.add(change(Addresses.CHAOS_REBASE, body -> state.rebase(ChaosJson.config(map(body)))));
+    consumers.add(change(InternalAddresses.CHAOS_REBASE, body -> state.rebase(ChaosJson.config(map(body)))));
     consumers.add(answer(Addresses.RULES_LIST, body -> new JsonObject().put("rules", rules())));
     consumers.add(change(Addresses.RULES_PUT, body -> state.putRule(ChaosJson.convert(map(body), ChaosRule.class, ""))));
     consumers.add(change(Addresses.RULES_REMOVE, body -> state.removeRule(required(body, "name"))));

@@ -1,6 +1,7 @@
 package io.faultline.gateway.metrics;
 
 import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.chaos.event.TrafficRecorder;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.orchestration.OrchestratorVerticle;
@@ -172,7 +173,7 @@ public final class ControlPlaneMeters {
         hooks(type, m.body().getString("result")).increment();
       }
     });
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.HEARTBEAT, m -> heartbeats(m.body().getBoolean("ok")).increment());
+    vertx.eventBus().<JsonObject>localConsumer(InternalAddresses.HEARTBEAT, m -> heartbeats(m.body().getBoolean("ok")).increment());
     vertx.setPeriodic(0, CLUSTER_POLL_MS, id -> pollCluster(vertx));
   }
 

@@ -1,0 +1,110 @@
+package io.faultline.cluster;
+
+import com.hazelcast.map.IMap;
+import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The chaos state the cluster agreed on: one JSON entry in a Hazelcast map, replaced by compare-and-set
+ * so that concurrent changes on two nodes become consecutive versions. It is the only source nodes adopt
+ * from (a change notice on the event bus carries nothing a node believes), and what it holds is checked
+ * like a PUT before any node applies it. Calls block: use from worker threads.
+ */
+final class SharedChaos {
+
+  /** Versions count changes; above 2^53 - 1 (the largest integer every JSON client reads exactly) one is not believed. */
+  static final long MAX_VERSION = (1L << 53) - 1;
+
+  private static final String KEY = "current";
+
+  private final IMap<String, String> map;
+
+  SharedChaos(IMap<String, String> map) {
+    this.map = map;
+  }
+
+  /** The agreed state, or null when the cluster holds none yet (or lost it with a member). */
+  ChaosState.Replica current() {
+    String json = map.get(KEY);
+    return json == null ? null : decode(json);
+  }
+
+  /** Stores {@code replica} when the cluster holds no state; answers what the cluster holds afterwards. */
+  ChaosState.Replica seed(ChaosState.Replica replica) {
+    String existing = map.putIfAbsent(KEY, encode(replica));
+    return existing == null ? replica : decode(existing);
+  }
+
+  /**
+   * Stores a local change as the cluster's next version: as it is when its version is newer than the
+   * stored one, else renumbered just after it. Answers what was stored.
+   */
+  ChaosState.Replica store(ChaosState.Replica replica) {
+    while (true) {
+      String current = map.get(KEY);
+      long currentVersion = versionOf(current);
+      ChaosState.Replica stored = replica.version() > currentVersion ? replica
+          : new ChaosState.Replica(replica.config(), replica.scenario(), replica.beforeScenario(), currentVersion + 1);
+      String json = encode(stored);
+      boolean done = current == null ? map.putIfAbsent(KEY, json) == null : map.replace(KEY, current, json);
+      if (done) {
+        return stored;
+      }
+    }
+  }
+
+  /** The version of a stored entry; 0 for none or for one that does not pass {@link #decode} (a change replaces it). */
+  private static long versionOf(String stored) {
+    if (stored == null) {
+      return 0;
+    }
+    try {
+      return decode(stored).version();
+    } catch (ChaosConfigException e) {
+      return 0;
+    }
+  }
+
+  static String encode(ChaosState.Replica replica) {
+    JsonObject json = new JsonObject()
+        .put("version", replica.version())
+        .put("config", new JsonObject(ChaosJson.toMap(replica.config())))
+        .put("scenario", replica.scenario());
+    if (replica.beforeScenario() != null) {
+      json.put("before_scenario", new JsonObject(ChaosJson.toMap(replica.beforeScenario())));
+    }
+    return json.encode();
+  }
+
+  /** Reads a stored state, checking it as a PUT would be checked: a bad one is a {@link ChaosConfigException}. */
+  static ChaosState.Replica decode(String text) {
+    JsonObject json;
+    try {
+      json = new JsonObject(text);
+    } catch (DecodeException e) {
+      throw new ChaosConfigException("", "the shared chaos state is not JSON");
+    }
+    if (!(json.getValue("version") instanceof Number n) || n.longValue() < 1 || n.longValue() > MAX_VERSION
+        || n.doubleValue() != n.longValue()) {
+      throw new ChaosConfigException("version", "must be a whole number from 1 to " + MAX_VERSION + ", got " + json.getValue("version"));
+    }
+    if (json.getValue("scenario") != null && !(json.getValue("scenario") instanceof String)) {
+      throw new ChaosConfigException("scenario", "must be a string");
+    }
+    ChaosConfig config = ChaosJson.convert(object(json, "config"), ChaosConfig.class, "config");
+    ChaosConfig before = json.getValue("before_scenario") == null ? null
+        : ChaosJson.convert(object(json, "before_scenario"), ChaosConfig.class, "before_scenario");
+    return new ChaosState.Replica(config, json.getString("scenario"), before, n.longValue());
+  }
+
+  private static Object object(JsonObject json, String field) {
+    if (!(json.getValue(field) instanceof JsonObject object)) {
+      throw new ChaosConfigException(field, "must be an object");
+    }
+    return object.getMap();
+  }
+}

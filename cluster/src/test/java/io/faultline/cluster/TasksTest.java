@@ -1,0 +1,164 @@
+package io.faultline.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.testing.Upstreams;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Task sequencing in each coordination mode, driven step by step (the leader's turn, a node's turn) on a
+ * real one-member Hazelcast map; the chaos a task applies is recorded instead of sent to a node.
+ */
+class TasksTest {
+
+  private static HazelcastInstance hazelcast;
+
+  /** What the tasks asked of each node's chaos. */
+  private final List<String> applied = new ArrayList<>();
+  private final List<String> removed = new ArrayList<>();
+
+  @BeforeAll
+  static void startHazelcast() {
+    int port = Upstreams.portToListenOn();
+    hazelcast = Hazelcast.newHazelcastInstance(HazelcastSetup.config(new ClusterConfig(true, "127.0.0.1", port,
+        List.of("127.0.0.1:" + port), "n1", null, null, null, null, "tasks-" + UUID.randomUUID(), null)));
+  }
+
+  @AfterAll
+  static void stopHazelcast() {
+    hazelcast.shutdown();
+  }
+
+  private final String map = "tasks-" + UUID.randomUUID();
+
+  /** Node {@code self}'s view of this test's task map. */
+  private Tasks node(String self) {
+    return new Tasks(hazelcast.getMap(map), new ChaosState(ChaosConfig.off()), new Tasks.Chaos() {
+      @Override
+      public Future<Void> apply(JsonObject rule, String taskId) {
+        applied.add(self + ":" + rule.getString("name"));
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public void remove(String rule, String taskId) {
+        removed.add(rule);
+      }
+    }, self);
+  }
+
+  private static List<JsonObject> live(String... ids) {
+    return java.util.Arrays.stream(ids).map(id -> new JsonObject().put("id", id).put("region", "r").put("zone", "z")).toList();
+  }
+
+  private static JsonObject spec(String id, String mode) {
+    return new JsonObject().put("id", id).put("mode", mode).put("duration_seconds", 1)
+        .put("config", new JsonObject().put("latency", new JsonObject().put("fixed_delay_ms", 5)));
+  }
+
+  private static List<String> states(Tasks tasks, String id) {
+    return tasks.get(id).getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("state")).toList();
+  }
+
+  /** A node's turn: it starts whatever was handed to it; answers the indexes it started. */
+  private static List<Integer> work(Tasks tasks) {
+    List<Integer> started = new ArrayList<>();
+    tasks.work(pair -> {
+      tasks.start(pair[0], pair[1]);
+      started.add(pair[1].getInteger("index"));
+    });
+    return started;
+  }
+
+  @Test
+  void submissionsAreCheckedBeforeAnythingIsStored() {
+    Tasks tasks = node("a");
+    assertThatThrownBy(() -> tasks.submit(spec("x", "round_robin"), live("a"), 1))
+        .isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("mode"));
+    assertThatThrownBy(() -> tasks.submit(spec("x", "parallel").put("duration_seconds", 0), live("a"), 1))
+        .isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("duration_seconds"));
+    assertThatThrownBy(() -> tasks.submit(spec("x", "parallel").put("targets", new JsonObject().put("nodes", new JsonArray().add("z"))),
+        live("a"), 1)).isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("targets"));
+    assertThatThrownBy(() -> tasks.submit(spec("x", "parallel").put("config", new JsonObject().put("latency",
+        new JsonObject().put("probability", 3))), live("a"), 1)).isInstanceOf(ChaosConfigException.class);
+    assertThat(tasks.list()).isEmpty();
+  }
+
+  @Test
+  void parallelHandsEveryItemOutAtOnceAndSucceedsWhenAllDo() {
+    Tasks a = node("a");
+    Tasks b = node("b");
+    a.submit(spec("p", "parallel"), live("a", "b"), 1);
+    a.lead(Set.of("a", "b"));
+    assertThat(states(a, "p")).containsExactly("assigned", "assigned");
+    assertThat(work(a)).containsExactly(0);
+    assertThat(work(b)).containsExactly(1);
+    assertThat(applied).containsExactly("a:task:p:0", "b:task:p:1");
+    a.end("p", 0, "succeeded", "ok");
+    b.end("p", 1, "succeeded", "ok");
+    assertThat(removed).containsExactly("task:p:0", "task:p:1");
+    a.lead(Set.of("a", "b"));
+    assertThat(a.get("p").getString("status")).isEqualTo("succeeded");
+  }
+
+  @Test
+  void sequentialRunsOneAfterAnotherAndStopOnFailureSkipsTheRest() {
+    Tasks a = node("a");
+    Tasks b = node("b");
+    a.submit(spec("s", "sequential").put("stop_on_failure", true), live("a", "b"), 1);
+    a.lead(Set.of("a", "b"));
+    assertThat(states(a, "s")).containsExactly("assigned", "pending");
+    assertThat(work(b)).as("b waits its turn").isEmpty();
+    work(a);
+    a.end("s", 0, "failed", "boom");
+    a.lead(Set.of("a", "b"));
+    assertThat(states(a, "s")).containsExactly("failed", "skipped");
+    assertThat(a.get("s").getString("status")).isEqualTo("failed");
+  }
+
+  @Test
+  void leaderAssignedMovesADeadNodesItemToAnotherLiveTarget() {
+    Tasks a = node("a");
+    Tasks b = node("b");
+    a.submit(spec("la", "leader_assigned"), live("a", "b"), 1);
+    a.lead(Set.of("a", "b"));
+    work(b);
+    assertThat(states(a, "la")).containsExactly("assigned", "running");
+    work(a);
+    a.end("la", 0, "succeeded", "ok");
+    a.lead(Set.of("a")); // b died while running item 1
+    assertThat(removed).contains("task:la:1");
+    JsonObject moved = a.get("la").getJsonArray("items").getJsonObject(1);
+    assertThat(moved.getString("node")).isEqualTo("a");
+    assertThat(moved.getString("state")).isEqualTo("assigned");
+    assertThat(moved.getInteger("attempts")).isEqualTo(1);
+  }
+
+  @Test
+  void peerToPeerNodesClaimOnePendingItemAtATime() {
+    Tasks a = node("a");
+    Tasks b = node("b");
+    a.submit(spec("pp", "peer_to_peer"), live("a", "b"), 1);
+    a.lead(Set.of("a", "b"));
+    assertThat(states(a, "pp")).as("the leader hands nothing out").containsExactly("pending", "pending");
+    assertThat(work(b)).hasSize(1);
+    assertThat(work(b)).as("one running item per node").isEmpty();
+    assertThat(work(a)).hasSize(1);
+    assertThat(states(a, "pp")).containsExactly("running", "running");
+  }
+}
