@@ -83,6 +83,10 @@ final class ConfigReloader extends VerticleBase {
     return config.listeners().stream().map(l -> l.withChaos(null)).toList();
   }
 
+  /**
+   * The top-level sections whose change the reload did not apply: everything but {@code chaos} (and the
+   * listeners' own {@code chaos}) is read once at start, so each changed one is listed for a restart.
+   */
   private List<String> restartRequired(GatewayConfig next) {
     List<String> fields = new ArrayList<>();
     if (!next.admin().equals(running.admin())) {
@@ -91,6 +95,21 @@ final class ConfigReloader extends VerticleBase {
     // a listener's chaos section is applied live (it is a rule); anything else about listeners needs a restart
     if (!withoutChaos(next).equals(withoutChaos(running))) {
       fields.add("listeners");
+    }
+    if (!next.cluster().equals(running.cluster())) {
+      fields.add("cluster");
+    }
+    if (!next.bridge().equals(running.bridge())) {
+      fields.add("bridge");
+    }
+    if (!next.orchestration().equals(running.orchestration())) {
+      fields.add("orchestration");
+    }
+    if (!next.metrics().equals(running.metrics())) {
+      fields.add("metrics");
+    }
+    if (!java.util.Objects.equals(next.stateDir(), running.stateDir())) {
+      fields.add("state_dir");
     }
     return fields;
   }

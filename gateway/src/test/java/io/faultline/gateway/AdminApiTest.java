@@ -80,6 +80,27 @@ class AdminApiTest {
   }
 
   @Test
+  void aJsonBodySentAsCurlsDefaultFormTypeIsReadAsJson() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      // curl -d sends application/x-www-form-urlencoded; bodies over 1 KiB were refused with a bare "Bad Request"
+      String rule = "{\"name\": \"big\", \"match\": {\"path\": \"/" + "a".repeat(2_000) + "\"}, \"latency\": {\"fixed_delay_ms\": 5}}";
+      HttpResponse<Buffer> put = gw.admin(HttpMethod.POST, "/api/chaos/rules")
+          .putHeader("Content-Type", "application/x-www-form-urlencoded").sendBuffer(Buffer.buffer(rule)).await();
+      assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(201);
+      assertThat(gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules")).hasSize(1);
+    }
+  }
+
+  @Test
+  void duplicateKeysInAJsonBodyAreRefused() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      HttpResponse<Buffer> dup = gw.put("/api/chaos/config/latency", "{\"fixed_delay_ms\": 5, \"fixed_delay_ms\": 500}");
+      assertThat(dup.statusCode()).isEqualTo(400);
+      assertThat(dup.bodyAsJsonObject().getString("error")).contains("Duplicate field 'fixed_delay_ms'");
+    }
+  }
+
+  @Test
   void wholeConfigPutKeepsEnabledUnlessGiven() {
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.CHAOS, "true"))) {
       HttpResponse<Buffer> set = gw.put("/api/chaos/config", "{\"fault_injection\": {\"http_errors\": [502], \"http_error_probability\": 1}}");

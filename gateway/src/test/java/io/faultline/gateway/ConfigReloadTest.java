@@ -39,6 +39,25 @@ class ConfigReloadTest {
   }
 
   @Test
+  void sectionsAReloadCannotApplyAreListedForARestart() throws IOException {
+    Path file = dir.resolve("sections.yaml");
+    Files.writeString(file, "chaos: { enabled: false }\n");
+    try (GatewayFixture gw = new GatewayFixture(file, Map.of())) {
+      Files.writeString(file, """
+          chaos: { enabled: false }
+          orchestration: { allow_commands: true }
+          bridge: { port: 7999 }
+          metrics: { vertx: true }
+          cluster: { node_id: other }
+          """);
+      HttpResponse<Buffer> reloaded = gw.post("/api/config/reload");
+      assertThat(reloaded.statusCode()).isEqualTo(200);
+      assertThat(reloaded.bodyAsJsonObject().getJsonArray("restart_required").getList())
+          .containsExactlyInAnyOrder("orchestration", "bridge", "metrics", "cluster");
+    }
+  }
+
+  @Test
   void aChangedFileIsPickedUpWithoutACall() throws Exception {
     Path file = dir.resolve("watched.yaml");
     Files.writeString(file, "chaos: { enabled: false }\n");

@@ -1,9 +1,9 @@
 package io.faultline.admin.api;
 
+import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.control.Addresses;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
@@ -59,13 +59,16 @@ public final class ControlBus {
       return null;
     }
     try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(text);
-      if (parsed instanceof JsonObject json) {
-        return json;
+      // Jackson with duplicate keys refused: {"a": 1, "a": 2} must not quietly mean {"a": 2}
+      com.fasterxml.jackson.databind.JsonNode parsed = ChaosJson.mapper().readTree(text);
+      if (parsed != null && parsed.isObject()) {
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> map = ChaosJson.mapper().convertValue(parsed, java.util.Map.class);
+        return new JsonObject(map);
       }
       ApiError.badRequest(ctx, "the body must be a JSON object", "body");
-    } catch (DecodeException e) {
-      ApiError.badRequest(ctx, "malformed JSON: " + firstLine(e.getMessage()), "body");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      ApiError.badRequest(ctx, "malformed JSON: " + firstLine(e.getOriginalMessage()), "body");
     }
     return null;
   }

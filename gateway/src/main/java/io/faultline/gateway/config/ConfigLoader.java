@@ -2,6 +2,7 @@ package io.faultline.gateway.config;
 
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.SafeYaml;
 import io.faultline.chaos.config.Scenario;
 import io.faultline.chaos.config.Scenarios;
 import io.faultline.chaos.listener.ProtocolModule;
@@ -14,10 +15,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Builds the gateway config from its three sources, lowest precedence first: the YAML or JSON file,
@@ -80,7 +77,10 @@ public final class ConfigLoader {
     }
   }
 
-  /** Parses a YAML file (JSON is YAML too); syntax errors carry the line. */
+  /**
+   * Parses a YAML file (JSON is YAML too) with {@link SafeYaml}: syntax errors and duplicate keys carry
+   * the line, and anchors that expand beyond reason are refused.
+   */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> readFile(Path file) {
     String text;
@@ -89,14 +89,7 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ChaosConfigException("config", "cannot read " + file + ": " + e);
     }
-    Object parsed;
-    try {
-      parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
-    } catch (MarkedYAMLException e) {
-      throw new ChaosConfigException("config", file + " line " + (e.getProblemMark().getLine() + 1) + ": " + e.getProblem());
-    } catch (RuntimeException e) {
-      throw new ChaosConfigException("config", file + ": " + e.getMessage());
-    }
+    Object parsed = SafeYaml.load(text, file.toString(), "config");
     if (parsed == null) {
       return new LinkedHashMap<>();
     }

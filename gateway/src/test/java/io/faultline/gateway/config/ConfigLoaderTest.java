@@ -157,6 +157,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void duplicateKeysAndAliasBombsInAConfigFileAreRefused() throws IOException {
+    ChaosConfigException duplicate = rejected(file("chaos:\n  enabled: true\n  seed: 1\n  enabled: false\n"), Map.of(), Map.of());
+    assertThat(duplicate.field()).isEqualTo("config");
+    assertThat(duplicate.getMessage()).contains("line 4").contains("duplicate key enabled");
+    ChaosConfigException json = rejected(file("{\"admin\": {\"port\": 1}, \"admin\": {\"port\": 2}}"), Map.of(), Map.of());
+    assertThat(json.getMessage()).contains("duplicate key admin");
+    StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (char c = 'b'; c <= 'j'; c++) {
+      bomb.append(c).append(": &").append(c).append(" [").append(("*" + (char) (c - 1) + ",").repeat(9)).append('*').append((char) (c - 1)).append("]\n");
+    }
+    assertThat(rejected(file(bomb.toString()), Map.of(), Map.of()).getMessage()).contains("anchors and aliases");
+  }
+
+  @Test
   void httpErrorsWithoutAProbabilityAreRefused() {
     ChaosConfigException e = rejected(null, Map.of(), Map.of(Flag.CHAOS_HTTP_ERRORS, "503"));
     assertThat(e.getMessage()).contains("--chaos-http-error-probability");

@@ -1,0 +1,103 @@
+package io.faultline.chaos.config;
+
+import java.io.StringReader;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads YAML (and so JSON) that users send: plain data only (no tags that build objects), duplicate keys
+ * refused, at most {@link #MAX_CHARS} characters, and anchors and aliases allowed only while the document
+ * they expand to stays under {@link #MAX_NODES} nodes. SnakeYAML's own alias cap (50 per collection)
+ * still lets a 600-byte "billion laughs" expand to billions of nodes; counting the expansion on the
+ * composed node graph, before anything is built, bounds the work at a few milliseconds.
+ */
+public final class SafeYaml {
+
+  /** The most nodes a document may expand to, aliases counted each time they are used. */
+  public static final int MAX_NODES = 200_000;
+
+  /** The longest document read, in characters. */
+  public static final int MAX_CHARS = 4 * 1024 * 1024;
+
+  private SafeYaml() {
+  }
+
+  /**
+   * Parses one document into maps, lists and scalars (null for an empty one). A problem is a
+   * {@link ChaosConfigException} on {@code field}, saying where ({@code what}, and the line when known).
+   */
+  public static Object load(String text, String what, String field) {
+    if (text.length() > MAX_CHARS) {
+      throw new ChaosConfigException(field, what + " is " + text.length() + " characters, more than the " + MAX_CHARS + " allowed");
+    }
+    try {
+      Node root = yaml().compose(new StringReader(text));
+      if (root == null) {
+        return null;
+      }
+      if (expanded(root, new IdentityHashMap<>(), 0) > MAX_NODES) {
+        throw new ChaosConfigException(field, what + " expands to more than " + MAX_NODES
+            + " values through its YAML anchors and aliases; write the values out or reuse fewer of them");
+      }
+      return yaml().load(text);
+    } catch (MarkedYAMLException e) {
+      throw new ChaosConfigException(field, what + " line " + (e.getProblemMark().getLine() + 1) + ": " + e.getProblem());
+    } catch (YAMLException e) {
+      throw new ChaosConfigException(field, what + ": " + e.getMessage());
+    }
+  }
+
+  private static Yaml yaml() {
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    options.setAllowRecursiveKeys(false);
+    options.setCodePointLimit(MAX_CHARS);
+    options.setMaxAliasesForCollections(Integer.MAX_VALUE); // bounded below by the expanded size instead
+    return new Yaml(new SafeConstructor(options), new org.yaml.snakeyaml.representer.Representer(new org.yaml.snakeyaml.DumperOptions()),
+        new org.yaml.snakeyaml.DumperOptions(), options);
+  }
+
+  /**
+   * The number of nodes {@code node} stands for once every alias is expanded, stopping as soon as the
+   * count passes {@link #MAX_NODES}. Sizes of shared nodes are remembered, so the walk is linear in the
+   * composed graph; a node on its own path (a recursive alias) counts as too many.
+   */
+  private static long expanded(Node node, Map<Node, Long> sizes, int depth) {
+    Long known = sizes.get(node);
+    if (known != null) {
+      return known;
+    }
+    if (depth > 1_000) {
+      return MAX_NODES + 1L;
+    }
+    sizes.put(node, MAX_NODES + 1L); // while being counted: reaching it again is a cycle
+    long total = 1;
+    if (node instanceof MappingNode map) {
+      for (NodeTuple tuple : map.getValue()) {
+        total += expanded(tuple.getKeyNode(), sizes, depth + 1) + expanded(tuple.getValueNode(), sizes, depth + 1);
+        if (total > MAX_NODES) {
+          break;
+        }
+      }
+    } else if (node instanceof SequenceNode seq) {
+      for (Node child : seq.getValue()) {
+        total += expanded(child, sizes, depth + 1);
+        if (total > MAX_NODES) {
+          break;
+        }
+      }
+    }
+    long size = Math.min(total, MAX_NODES + 1L);
+    sizes.put(node, size);
+    return size;
+  }
+}
