@@ -26,6 +26,9 @@ import java.util.logging.Logger;
  */
 public final class AdminVerticle extends VerticleBase {
 
+  /** Sent on every admin answer, so a client (the CLI) can tell it reached a Faultline admin API and not a traffic port. */
+  public static final String ADMIN_HEADER = "X-Faultline-Admin";
+
   /** The largest request body the admin API reads. */
   public static final long MAX_BODY_BYTES = 1024 * 1024;
 
@@ -48,6 +51,10 @@ public final class AdminVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      ctx.response().putHeader(ADMIN_HEADER, "1");
+      ctx.next();
+    });
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.route().handler(this::authorize);
     router.route().handler(AdminVerticle::formIsRaw);

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import io.faultline.admin.AdminVerticle;
 import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -51,6 +52,14 @@ public class AdminClient {
     }
     try {
       HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+      if (response.headers().firstValue(AdminVerticle.ADMIN_HEADER).isEmpty()) {
+        // Something answered, but not a Faultline admin API: a traffic port (the references put their API
+        // on :3000, Faultline's traffic port), or another service. Its answer means nothing here.
+        err.println("faultline: " + adminUrl + " is not a Faultline admin API (it answered " + method + " " + path + " with "
+            + response.statusCode() + " but without " + AdminVerticle.ADMIN_HEADER + "); the admin API listens on"
+            + " 127.0.0.1:9000 by default (serve --admin-port); point --admin-url (or FAULTLINE_ADMIN_URL) at it");
+        return null;
+      }
       if (response.statusCode() / 100 == 2) {
         return response;
       }

@@ -112,7 +112,7 @@ public final class ServeCommand implements Callable<Integer> {
   String bridgePort;
 
   @Option(names = "--vertx-metrics", paramLabel = "true|false", arity = "1",
-      description = "Vert.x's own metrics (HTTP server and client, pools, event bus) on /metrics (default false: they cost ~2-15% throughput).")
+      description = "Vert.x's own metrics (HTTP server and client, pools, event bus) on /metrics (default false: they cost ~2-15%% throughput).")
   String vertxMetrics;
 
   @Option(names = "--request-metrics", paramLabel = "true|false", arity = "1",

@@ -169,6 +169,23 @@ class CliTest {
   }
 
   @Test
+  void aCommandPointedAtTheTrafficPortSaysWhereTheAdminApiIsAndFails(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    Gateway gateway = serve();
+    String traffic = "http://localhost:" + gateway.listenerPort("web");
+    java.nio.file.Path file = dir.resolve("o.yaml");
+    java.nio.file.Files.writeString(file, "name: wrong_port\nsteps:\n  - {name: a, scenario: slow_backend, duration_seconds: 1}\n");
+    assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", traffic)).isNotZero();
+    assertThat(err.toString()).contains("is not a Faultline admin API").contains("127.0.0.1:9000");
+    assertThat(run("status", "--admin-url", traffic)).isNotZero();
+    assertThat(run("orchestrate", "status", "--base-url", "http://127.0.0.1:" + gateway.adminPort())).isZero();
+    assertThat(gateway.state().snapshot().config().enabled()).as("nothing started").isFalse();
+    HttpResponse<Buffer> mock = traffic(gateway, "/api/chaos/orchestration/start");
+    assertThat(mock.statusCode()).isEqualTo(404);
+    assertThat(mock.bodyAsJsonObject().getString("error")).contains("not the admin API").contains("--admin-port");
+  }
+
+  @Test
   void statusWithNoNodeSaysSo() {
     int port = Upstreams.closedPort();
     assertThat(run("status", "--admin-url", "http://127.0.0.1:" + port)).isEqualTo(1);
@@ -178,6 +195,18 @@ class CliTest {
   @Test
   void helpShowsExamples() {
     assertThat(run("serve", "--help")).isZero();
-    assertThat(out.toString()).contains("Examples:").contains("--chaos-latency-ms");
+    assertThat(out.toString()).contains("Examples:").contains("--chaos-latency-ms").contains("~2-15% throughput");
+    java.io.PrintStream stderr = System.err;
+    java.io.ByteArrayOutputStream traced = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(traced, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      for (String command : new String[] {"serve", "status", "scenario", "orchestrate"}) {
+        run(command, "--help");
+      }
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(traced.toString(java.nio.charset.StandardCharsets.UTF_8)).as("picocli's own warnings go to System.err")
+        .doesNotContain("picocli WARN");
   }
 }

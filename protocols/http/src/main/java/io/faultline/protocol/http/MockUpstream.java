@@ -18,6 +18,8 @@ import java.time.Instant;
  *   <li>{@code /api/echo}: the method, path, headers and body it received, as JSON;</li>
  *   <li>{@code /api/status/CODE}: an empty answer with that status;</li>
  *   <li>{@code /api/bytes/N}: N bytes of {@code 'x'}, with Content-Length;</li>
+ *   <li>{@code /api/chaos/...}, {@code /api/cluster/...}: 404 saying this is a traffic port, not the admin
+ *       API (the reference documents put their API on :3000, which is Faultline's traffic port);</li>
  *   <li>anything else: JSON naming the method and path.</li>
  * </ul>
  */
@@ -52,6 +54,11 @@ public final class MockUpstream extends VerticleBase {
     } else if (path.startsWith("/api/bytes/")) {
       int n = Math.min(MAX_BYTES, Math.max(0, parse(path.substring("/api/bytes/".length()), 0)));
       request.response().putHeader("Content-Type", "application/octet-stream").end(Buffer.buffer("x".repeat(n)));
+    } else if (path.startsWith("/api/chaos/") || path.startsWith("/api/cluster/") || path.equals("/api/chaos")) {
+      json(request, 404, new JsonObject()
+          .put("error", "this is a Faultline traffic port (the built-in mock upstream), not the admin API; "
+              + "the admin API listens on the admin port, 127.0.0.1:9000 by default (serve --admin-port)")
+          .put("path", path));
     } else if (path.equals("/api/test")) {
       json(request, 200, new JsonObject()
           .put("status", "ok")
