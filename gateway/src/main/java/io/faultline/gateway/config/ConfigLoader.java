@@ -23,11 +23,14 @@ import java.util.Map;
  */
 public final class ConfigLoader {
 
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ConfigLoader.class.getName());
+
   private ConfigLoader() {
   }
 
   public static GatewayConfig load(Path file, Map<String, String> env, Map<Flag, String> flags) {
     Map<String, Object> tree = file == null ? new LinkedHashMap<>() : readFile(file);
+    boolean observabilityChaos = liftObservabilityChaos(tree);
     Map<String, String> sources = new LinkedHashMap<>();
     Map<Flag, Object> applied = new EnumMap<>(Flag.class);
     String envToken = env.get(Flag.ADMIN_TOKEN.env());
@@ -48,12 +51,18 @@ public final class ConfigLoader {
       }
     }
     applied.forEach((flag, value) -> set(tree, flag.path(), value));
-    // A fixed delay and a range are alternatives: the one from the higher source replaces the other.
+    // A fixed delay and a range are alternatives: the one from the higher source replaces the other, and
+    // from the same source the range wins, as in reference 001's serve line (--chaos-latency-ms 500
+    // --chaos-latency-range "100-500": a delay drawn from 100..500 ms).
     int fixedLevel = level(Flag.CHAOS_LATENCY_MS, env, flags);
     int rangeLevel = level(Flag.CHAOS_LATENCY_RANGE, env, flags);
     if (fixedLevel > rangeLevel) {
       remove(tree, "chaos", "latency", "random_delay_range_ms");
-    } else if (rangeLevel > fixedLevel) {
+    } else if (rangeLevel > 0) {
+      if (rangeLevel == fixedLevel) {
+        LOG.info(() -> sources.get(Flag.CHAOS_LATENCY_RANGE.path()) + " replaces " + sources.get(Flag.CHAOS_LATENCY_MS.path())
+            + ": a delay is drawn from the range (give one of them to silence this)");
+      }
       remove(tree, "chaos", "latency", "fixed_delay_ms");
     }
     if (!applied.containsKey(Flag.CHAOS) && applied.keySet().stream().anyMatch(Flag::configuresFault)) {
@@ -73,8 +82,38 @@ public final class ConfigLoader {
       return config;
     } catch (ChaosConfigException e) {
       String source = sourceOf(e.field(), sources);
-      throw source == null ? e : new ChaosConfigException(e.field(), e.getMessage() + " (set by " + source + ")");
+      ChaosConfigException named = observabilityChaos && source == null && e.field() != null
+          && (e.field().equals("chaos") || e.field().startsWith("chaos.")) ? e.under("observability") : e;
+      throw source == null ? named : new ChaosConfigException(e.field(), e.getMessage() + " (set by " + source + ")");
     }
+  }
+
+  /**
+   * Reference 001 writes the chaos block under {@code observability: chaos:}; it means the top-level
+   * {@code chaos:}. Answers whether the file used that form (so errors name the path the user wrote).
+   */
+  @SuppressWarnings("unchecked")
+  private static boolean liftObservabilityChaos(Map<String, Object> tree) {
+    if (!tree.containsKey("observability")) {
+      return false;
+    }
+    if (!(tree.get("observability") instanceof Map<?, ?> observability)) {
+      throw new ChaosConfigException("observability", "must be a mapping holding chaos (reference 001's form of the chaos section)");
+    }
+    for (Object key : observability.keySet()) {
+      if (!"chaos".equals(key)) {
+        throw new ChaosConfigException("observability." + key, "unknown field; observability may only hold chaos (the chaos section, as reference 001 writes it)");
+      }
+    }
+    if (tree.containsKey("chaos")) {
+      throw new ChaosConfigException("observability.chaos",
+          "both chaos and observability.chaos are set; they mean the same section: keep one of them");
+    }
+    tree.remove("observability");
+    if (observability.containsKey("chaos")) {
+      tree.put("chaos", ((Map<String, Object>) observability).get("chaos"));
+    }
+    return true;
   }
 
   /**

@@ -104,6 +104,26 @@ class CliTest {
     assertThat(traffic(flagWins, "/x").statusCode()).isEqualTo(504);
   }
 
+  /**
+   * Reference 001's full serve line, as written there (copied unchanged into test resources): a fixed delay
+   * and a range from the same source mean the range, as in 001's own engine.
+   */
+  @Test
+  void theReferenceServeLineRunsAndTheLatencyRangeWins() throws Exception {
+    String line = java.nio.file.Files.readString(java.nio.file.Path.of(CliTest.class.getResource("/reference/001-cli-integration.sh").toURI()));
+    List<String> words = new ArrayList<>(List.of(line.replace("\\\n", " ").replace("\"", "").trim().split("\\s+")));
+    assertThat(words.subList(0, 2)).containsExactly("mockforge", "serve");
+    Gateway gateway = serve(words.subList(2, words.size()).toArray(String[]::new));
+    var config = gateway.state().snapshot().config();
+    assertThat(gateway.state().scenario()).isEqualTo("network_degradation");
+    assertThat(config.latency().randomDelayRangeMs()).containsExactly(100L, 500L);
+    assertThat(config.latency().fixedDelayMs()).isZero();
+    assertThat(config.latency().probability()).isEqualTo(0.8);
+    assertThat(config.faultInjection().httpErrors()).containsExactly(500, 502, 503);
+    assertThat(config.rateLimit().requestsPerSecond()).isEqualTo(100.0);
+    assertThat(config.trafficShaping().packetLossPercent()).isEqualTo(5.0);
+  }
+
   @Test
   void invalidFlagExitsNonZeroNamingTheFieldAndValue() {
     int code = run("serve", "--http-port", "0", "--admin-port", "0", "--chaos-latency-probability", "1.5");

@@ -170,6 +170,26 @@ class ConfigLoaderTest {
     assertThat(rejected(file(bomb.toString()), Map.of(), Map.of()).getMessage()).contains("anchors and aliases");
   }
 
+  /** Reference 001's "Configuration Integration" block, as written there (copied unchanged into test resources). */
+  @Test
+  void theReferenceConfigBlockUnderObservabilityIsTheChaosSection() throws Exception {
+    Path reference = Path.of(ConfigLoaderTest.class.getResource("/reference/001-config-integration.yaml").toURI());
+    GatewayConfig config = ConfigLoader.load(reference, Map.of(), Map.of());
+    assertThat(config.chaos().enabled()).isTrue();
+    assertThat(config.chaos().scenario()).isEqualTo("network_degradation");
+    assertThat(config.chaos().latency().fixedDelayMs()).isEqualTo(500);
+    assertThat(config.chaos().latency().probability()).isEqualTo(0.8);
+    assertThat(config.chaos().faultInjection().httpErrors()).containsExactly(500, 503);
+    assertThat(config.chaos().rateLimit().burstSize()).isEqualTo(10);
+    assertThat(config.chaos().trafficShaping().packetLossPercent()).isEqualTo(2.0);
+    ChaosConfigException both = rejected(file("chaos: { enabled: true }\nobservability:\n  chaos: { enabled: false }\n"), Map.of(), Map.of());
+    assertThat(both.field()).isEqualTo("observability.chaos");
+    assertThat(both.getMessage()).contains("both chaos and observability.chaos");
+    ChaosConfigException inside = rejected(file("observability:\n  chaos: { latency: { probability: 2 } }\n"), Map.of(), Map.of());
+    assertThat(inside.field()).as("errors name the path as written").isEqualTo("observability.chaos.latency.probability");
+    assertThat(rejected(file("observability:\n  tracing: true\n"), Map.of(), Map.of()).field()).isEqualTo("observability.tracing");
+  }
+
   @Test
   void httpErrorsWithoutAProbabilityAreRefused() {
     ChaosConfigException e = rejected(null, Map.of(), Map.of(Flag.CHAOS_HTTP_ERRORS, "503"));

@@ -1,0 +1,11 @@
+mockforge serve \
+  --chaos \
+  --chaos-scenario network_degradation \
+  --chaos-latency-ms 500 \
+  --chaos-latency-range "100-500" \
+  --chaos-latency-probability 0.8 \
+  --chaos-http-errors "500,502,503" \
+  --chaos-http-error-probability 0.1 \
+  --chaos-rate-limit 100 \
+  --chaos-bandwidth-limit 1000000 \
+  --chaos-packet-loss 5.0
