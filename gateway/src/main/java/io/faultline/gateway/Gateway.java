@@ -23,6 +23,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.Set;
 import io.faultline.gateway.metrics.ChaosMeterBinder;
 import io.faultline.gateway.metrics.ControlPlaneMeters;
+import io.faultline.gateway.metrics.MetricsServerVerticle;
 import io.faultline.chaos.state.FileScenarioStore;
 import io.faultline.chaos.state.ScenarioStore;
 import io.faultline.gateway.config.GatewayConfig;
@@ -119,6 +120,10 @@ public final class Gateway {
     chain = chain.compose(v -> vertx.deployVerticle(new OrchestratorVerticle(config.orchestration().allowCommands(),
         Set.copyOf(config.orchestration().httpAllowList()), config.stateDir() == null ? null : Path.of(config.stateDir()),
         member.manager() != null)));
+    if (config.metrics().listen()) {
+      chain = chain.compose(v -> vertx.deployVerticle(new MetricsServerVerticle(config.metrics().host(), config.metrics().port(),
+          config.admin().token(), binder::scrape)));
+    }
     if (config.bridge().enabled()) {
       chain = chain.compose(v -> vertx.deployVerticle(new TcpBridgeVerticle(config.bridge().host(), config.bridge().port(), config.admin().token())));
     }

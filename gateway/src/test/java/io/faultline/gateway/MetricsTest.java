@@ -76,6 +76,25 @@ class MetricsTest {
     }
   }
 
+  /** Reference 001's {@code --metrics --metrics-port 9090}, on a free port. */
+  @Test
+  void aPrometheusListenerOfItsOwnServesTheSameMetricsBehindTheAdminToken() {
+    int port = io.faultline.chaos.testing.Upstreams.portToListenOn();
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.METRICS, "true", Flag.METRICS_PORT, Integer.toString(port),
+        Flag.ADMIN_TOKEN, "tok"))) {
+      gw.token = "tok";
+      gw.traffic("/x");
+      var web = gw.client;
+      assertThat(web.get(port, "127.0.0.1", "/metrics").send().await().statusCode()).isEqualTo(401);
+      var scraped = web.get(port, "127.0.0.1", "/metrics").bearerTokenAuthentication("tok").send().await();
+      assertThat(scraped.statusCode()).isEqualTo(200);
+      assertThat(scraped.getHeader("Content-Type")).startsWith("text/plain; version=0.0.4");
+      assertThat(scraped.bodyAsString()).contains("faultline_requests_total{");
+      assertThat(web.get(port, "127.0.0.1", "/api/chaos/status").bearerTokenAuthentication("tok").send().await().statusCode())
+          .as("only /metrics").isEqualTo(404);
+    }
+  }
+
   @Test
   void vertxMetricsAreOffUnlessAskedFor() {
     try (GatewayFixture gw = new GatewayFixture(Map.of())) {

@@ -119,6 +119,12 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Faultline's per-request metrics (requests, durations, faults) on /metrics (default true).")
   String requestMetrics;
 
+  @Option(names = "--metrics", description = "Serve /metrics on a port of its own too (default 127.0.0.1:9090; reference 001's flag).")
+  Boolean metrics;
+
+  @Option(names = "--metrics-port", paramLabel = "PORT", description = "Port of that Prometheus listener (implies --metrics).")
+  String metricsPort;
+
   @Option(names = "--seed", paramLabel = "N", description = "Seed for every random chaos decision (replayable runs).")
   String seed;
 

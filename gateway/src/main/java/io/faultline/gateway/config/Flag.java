@@ -33,6 +33,8 @@ public enum Flag {
   BRIDGE_PORT("--bridge-port", "bridge.port", Kind.INT),
   VERTX_METRICS("--vertx-metrics", "metrics.vertx", Kind.BOOLEAN),
   REQUEST_METRICS("--request-metrics", "metrics.requests", Kind.BOOLEAN),
+  METRICS("--metrics", "metrics.listen", Kind.BOOLEAN),
+  METRICS_PORT("--metrics-port", "metrics.port", Kind.INT),
   SEED("--seed", "chaos.seed", Kind.LONG),
   CHAOS("--chaos", "chaos.enabled", Kind.BOOLEAN),
   CHAOS_SCENARIO("--chaos-scenario", "chaos.scenario", Kind.STRING),

@@ -39,7 +39,7 @@ public record GatewayConfig(
     cluster = cluster == null ? ClusterConfig.off() : cluster;
     bridge = bridge == null ? BridgeConfig.off() : bridge;
     orchestration = orchestration == null ? new OrchestrationConfig(null, null) : orchestration;
-    metrics = metrics == null ? new MetricsConfig(null, null) : metrics;
+    metrics = metrics == null ? MetricsConfig.defaults() : metrics;
   }
 
   /**
@@ -87,12 +87,24 @@ public record GatewayConfig(
    * control-plane ones. {@code vertx: true} adds Vert.x's own metrics (HTTP server and client, pools,
    * event bus). Off by default: they cost every proxied request about 2-15% of throughput
    * (deploy/bench, case {@code metrics}), and a chaos gateway with chaos off must stay as cheap as a plain proxy.
+   * {@code listen} (on when a {@code port} is given) serves {@code /metrics} on a port of its own,
+   * {@code host:port} (127.0.0.1:9090 by default), besides the admin port's.
    */
-  public record MetricsConfig(Boolean vertx, Boolean requests) {
+  public record MetricsConfig(Boolean vertx, Boolean requests, Boolean listen, String host, Integer port) {
 
     public MetricsConfig {
       vertx = vertx != null && vertx;
       requests = requests == null || requests;
+      listen = listen != null ? listen : port != null;
+      host = host == null ? "127.0.0.1" : host;
+      port = port == null ? 9090 : port;
+      if (port < 0 || port > 65535) {
+        throw new ChaosConfigException("port", "must be between 0 and 65535, got " + port);
+      }
+    }
+
+    public static MetricsConfig defaults() {
+      return new MetricsConfig(null, null, null, null, null);
     }
   }
 

@@ -191,6 +191,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void metricsFlagOpensAPrometheusListenerOnPort9090UnlessGivenAnother() {
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of()).metrics().listen()).isFalse();
+    GatewayConfig.MetricsConfig flag = ConfigLoader.load(null, Map.of(), Map.of(Flag.METRICS, "true")).metrics();
+    assertThat(flag.listen()).isTrue();
+    assertThat(flag.host() + ":" + flag.port()).isEqualTo("127.0.0.1:9090");
+    GatewayConfig.MetricsConfig port = ConfigLoader.load(null, Map.of("FAULTLINE_METRICS_PORT", "9191"), Map.of()).metrics();
+    assertThat(port.listen()).as("a port alone turns it on").isTrue();
+    assertThat(port.port()).isEqualTo(9191);
+    assertThat(rejected(null, Map.of(), Map.of(Flag.METRICS_PORT, "99999")).field()).isEqualTo("metrics.port");
+  }
+
+  @Test
   void httpErrorsWithoutAProbabilityAreRefused() {
     ChaosConfigException e = rejected(null, Map.of(), Map.of(Flag.CHAOS_HTTP_ERRORS, "503"));
     assertThat(e.getMessage()).contains("--chaos-http-error-probability");

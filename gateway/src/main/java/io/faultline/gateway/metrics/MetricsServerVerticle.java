@@ -1,0 +1,58 @@
+package io.faultline.gateway.metrics;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * A Prometheus listener of its own ({@code --metrics --metrics-port PORT}, reference 001's flags): it
+ * answers {@code GET /metrics} with what the admin port's {@code /metrics} answers, and nothing else.
+ * The admin token, when set, applies here too (Prometheus sends it with {@code authorization.credentials}).
+ */
+public final class MetricsServerVerticle extends VerticleBase {
+
+  private static final Logger LOG = Logger.getLogger(MetricsServerVerticle.class.getName());
+
+  private final String host;
+  private final int port;
+  private final byte[] expected;
+  private final Supplier<String> scrape;
+  private HttpServer server;
+
+  public MetricsServerVerticle(String host, int port, String token, Supplier<String> scrape) {
+    this.host = host;
+    this.port = port;
+    this.expected = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.scrape = scrape;
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(this::handle);
+    return server.listen().onSuccess(s -> LOG.info(() -> "Prometheus metrics on http://" + host + ":" + s.actualPort() + "/metrics"));
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void handle(HttpServerRequest request) {
+    if (!request.path().equals("/metrics")) {
+      request.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("only /metrics is served here\n");
+    } else if (!authorized(request.getHeader("Authorization"))) {
+      request.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer").end();
+    } else {
+      request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(scrape.get());
+    }
+  }
+
+  private boolean authorized(String header) {
+    return expected == null || header != null && MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8));
+  }
+}
