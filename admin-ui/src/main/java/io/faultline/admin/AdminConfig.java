@@ -1,9 +1,13 @@
 package io.faultline.admin;
 
 import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.config.TlsConfig;
 
-/** Where the admin API listens and the bearer token it requires ({@code null}: none). */
-public record AdminConfig(String host, Integer port, String token) {
+/**
+ * Where the admin API (and the console, and {@code /metrics}) listens, the bearer token it requires
+ * ({@code null}: none) and its TLS ({@code null}: plain HTTP).
+ */
+public record AdminConfig(String host, Integer port, String token, TlsConfig tls) {
 
   public AdminConfig {
     host = host == null ? "127.0.0.1" : host;
@@ -15,6 +19,15 @@ public record AdminConfig(String host, Integer port, String token) {
       // A blank token must not quietly mean "no authentication": leave it out for that.
       throw new ChaosConfigException("token", "must not be blank or whitespace (leave admin.token out to run without one)");
     }
+  }
+
+  public AdminConfig(String host, Integer port, String token) {
+    this(host, port, token, null);
+  }
+
+  /** {@code http} or {@code https}. */
+  public String scheme() {
+    return tls == null ? "http" : "https";
   }
 
   /** True when the API listens on a loopback address only (127.0.0.0/8, ::1, localhost). */

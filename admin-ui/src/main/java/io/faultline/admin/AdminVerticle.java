@@ -6,6 +6,7 @@ import io.faultline.admin.api.ControlBus;
 import io.faultline.admin.api.OrchestrationApi;
 import io.faultline.admin.api.ScenarioApi;
 import io.faultline.admin.graphql.GraphQlApi;
+import io.faultline.chaos.listener.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -37,6 +38,7 @@ public final class AdminVerticle extends VerticleBase {
   private final AdminConfig config;
   private final Supplier<String> metrics;
   private HttpServer server;
+  private long certificateWatch = -1;
 
   public AdminVerticle(AdminConfig config) {
     this(config, () -> "");
@@ -71,10 +73,11 @@ public final class AdminVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> ApiError.send(ctx, 405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path(), null));
     router.errorHandler(413, ctx -> ApiError.send(ctx, 413, "request body larger than " + MAX_BODY_BYTES + " bytes", "body"));
     router.errorHandler(500, ctx -> ApiError.fromFailure(ctx, ctx.failure()));
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .addWebSocketSubProtocol(GraphQlApi.WS_PROTOCOL)).requestHandler(router);
+    server = vertx.createHttpServer(ServerTls.apply(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        .addWebSocketSubProtocol(GraphQlApi.WS_PROTOCOL), config.tls())).requestHandler(router);
     return server.listen().onSuccess(s -> {
-      LOG.info(() -> "admin API on http://" + config.host() + ":" + s.actualPort()
+      certificateWatch = ServerTls.watch(vertx, server, config.tls());
+      LOG.info(() -> "admin API on " + config.scheme() + "://" + config.host() + ":" + s.actualPort()
           + (config.token() == null ? "" : " (bearer token required)"));
       if (config.token() == null && !config.loopback()) {
         LOG.warning(() -> "the admin API listens on " + config.host() + ", beyond this machine, with no token: anyone who "
@@ -94,6 +97,14 @@ public final class AdminVerticle extends VerticleBase {
       ctx.request().headers().set("Content-Type", "text/plain; charset=utf-8");
     }
     ctx.next();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (certificateWatch >= 0) {
+      vertx.cancelTimer(certificateWatch);
+    }
+    return Future.succeededFuture();
   }
 
   public int actualPort() {

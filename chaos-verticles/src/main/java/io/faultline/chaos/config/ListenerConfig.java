@@ -13,7 +13,8 @@ import java.util.Set;
  * upstream, which upstream schemes it takes) is checked by the protocol's module when the gateway config
  * is built ({@code io.faultline.chaos.listener.ProtocolModule}), not here.
  * {@code https://} and {@code grpcs://} upstreams are reached over TLS, verified against the JVM's trust
- * store unless {@code tls_trust_all} is set (self-signed staging certificates).
+ * store unless {@code tls_trust_all} is set (self-signed staging certificates). With {@code tls} the
+ * listener itself terminates TLS for its clients ({@link TlsConfig}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ListenerConfig(
@@ -27,7 +28,8 @@ public record ListenerConfig(
     Long connectTimeoutMs,
     Integer instances,
     ChaosOverride chaos,
-    Boolean tlsTrustAll) {
+    Boolean tlsTrustAll,
+    TlsConfig tls) {
 
   public ListenerConfig {
     if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
@@ -58,22 +60,28 @@ public record ListenerConfig(
     tlsTrustAll = Check.flag(tlsTrustAll, false);
   }
 
+  /** A listener without TLS termination. */
+  public ListenerConfig(String name, String protocol, String host, Integer port, String upstream, List<RouteConfig> routes,
+      Long timeoutMs, Long connectTimeoutMs, Integer instances, ChaosOverride chaos, Boolean tlsTrustAll) {
+    this(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, null);
+  }
+
   /** How a started listener reports itself: {@code listener web (http) on 127.0.0.1:3000 -> http://... (+2 routes)}. */
   public String describe(int actualPort) {
     String routeCount = routes.isEmpty() ? "" : " (+" + routes.size() + " routes)";
-    return "listener " + name + " (" + protocol + ") on " + host + ":" + actualPort + " -> "
+    return "listener " + name + " (" + protocol + (tls == null ? "" : ", TLS") + ") on " + host + ":" + actualPort + " -> "
         + (upstream == null ? "no default upstream" : upstream) + routeCount;
   }
 
   public ListenerConfig withUpstream(String url) {
-    return new ListenerConfig(name, protocol, host, port, url, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll);
+    return new ListenerConfig(name, protocol, host, port, url, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, tls);
   }
 
   public ListenerConfig withChaos(ChaosOverride newChaos) {
-    return new ListenerConfig(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, newChaos, tlsTrustAll);
+    return new ListenerConfig(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, newChaos, tlsTrustAll, tls);
   }
 
   public ListenerConfig withPort(int newPort) {
-    return new ListenerConfig(name, protocol, host, newPort, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll);
+    return new ListenerConfig(name, protocol, host, newPort, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, tls);
   }
 }

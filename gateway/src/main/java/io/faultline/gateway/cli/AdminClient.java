@@ -24,8 +24,34 @@ public class AdminClient {
       description = "Bearer token, if the node requires one (env FAULTLINE_ADMIN_TOKEN).")
   String token;
 
+  @Option(names = "--cacert", paramLabel = "PEM", defaultValue = "${env:FAULTLINE_ADMIN_CACERT}",
+      description = "CA certificate(s) to trust for an https:// admin URL (env FAULTLINE_ADMIN_CACERT); the JVM's trust store otherwise.")
+  java.nio.file.Path cacert;
+
   @Spec
   CommandSpec spec;
+
+  /** The HTTP client: the JVM's trust store, or only the CAs of {@code --cacert}. */
+  private HttpClient client() throws IOException {
+    if (cacert == null) {
+      return HttpClient.newHttpClient();
+    }
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(cacert)) {
+      java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+      trust.load(null, null);
+      int i = 0;
+      for (java.security.cert.Certificate certificate : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        trust.setCertificateEntry("ca-" + i++, certificate);
+      }
+      javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(trust);
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(null, factory.getTrustManagers(), null);
+      return HttpClient.newBuilder().sslContext(context).build();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IOException("cannot use --cacert " + cacert + ": " + e.getMessage(), e);
+    }
+  }
 
   /** Calls the admin API and prints the answer; returns the exit code (0 for 2xx). */
   int call(String method, String path) {
@@ -51,7 +77,7 @@ public class AdminClient {
       request.header("Authorization", "Bearer " + token);
     }
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = client().send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.headers().firstValue(AdminVerticle.ADMIN_HEADER).isEmpty()) {
         // Something answered, but not a Faultline admin API: a traffic port (the references put their API
         // on :3000, Faultline's traffic port), or another service. Its answer means nothing here.
@@ -64,6 +90,10 @@ public class AdminClient {
         return response;
       }
       err.println("faultline: " + method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+      return null;
+    } catch (javax.net.ssl.SSLException e) {
+      err.println("faultline: TLS with " + adminUrl + " failed: " + e.getMessage()
+          + (cacert == null ? " (a self-signed admin certificate needs --cacert PEM)" : ""));
       return null;
     } catch (ConnectException e) {
       err.println("faultline: no gateway answers at " + adminUrl + " (is `faultline serve` running? --admin-url sets the address)");

@@ -75,6 +75,15 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--graphql-upstream", paramLabel = "URL", description = "GraphQL endpoint (http:// or https://) of the first graphql listener (adds one if there is none).")
   String graphqlUpstream;
 
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "Terminate TLS on the first listener with this certificate chain (needs --tls-key).")
+  String tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "The private key of --tls-cert.")
+  String tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "PEM", description = "Require client certificates signed by these CAs on the first listener (mTLS).")
+  String tlsClientCa;
+
   @Option(names = "--admin-port", paramLabel = "PORT", description = "Admin API port (default 9000; 0 picks one).")
   String adminPort;
 
@@ -83,6 +92,12 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--admin-token", paramLabel = "TOKEN", description = "Require Authorization: Bearer TOKEN on the admin API.")
   String adminToken;
+
+  @Option(names = "--admin-tls-cert", paramLabel = "PEM", description = "Serve the admin API (and console) over HTTPS with this certificate chain.")
+  String adminTlsCert;
+
+  @Option(names = "--admin-tls-key", paramLabel = "PEM", description = "The private key of --admin-tls-cert.")
+  String adminTlsKey;
 
   @Option(names = "--state-dir", paramLabel = "DIR", description = "Keep saved scenarios in DIR/scenarios.json across restarts.")
   String stateDir;

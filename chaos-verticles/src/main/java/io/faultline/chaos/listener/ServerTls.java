@@ -1,0 +1,91 @@
+package io.faultline.chaos.listener;
+
+import io.faultline.chaos.config.TlsConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import java.io.File;
+import java.util.logging.Logger;
+
+/**
+ * TLS termination for a server from a {@link TlsConfig}: PEM certificate and key, ALPN (so HTTP/2 and
+ * gRPC negotiate h2), client certificates when asked, and a watch that reloads the files when they change.
+ */
+public final class ServerTls {
+
+  /** How often the certificate files are checked for a change. */
+  public static final long WATCH_INTERVAL_MS = 1_000;
+
+  private static final Logger LOG = Logger.getLogger(ServerTls.class.getName());
+
+  private ServerTls() {
+  }
+
+  /** Turns TLS on in {@code options} (an HTTP or TCP server's) when {@code tls} is set; answers the options. */
+  public static <T extends NetServerOptions> T apply(T options, TlsConfig tls) {
+    if (tls == null) {
+      return options;
+    }
+    options.setSsl(true).setUseAlpn(true).setKeyCertOptions(keyCert(tls)).setClientAuth(clientAuth(tls));
+    if (tls.clientCaFile() != null) {
+      options.setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile()));
+    }
+    return options;
+  }
+
+  /**
+   * Watches the files of {@code tls} (when set) and, when one changes, gives {@code server} the new
+   * certificate for the connections it accepts from then on. Answers the timer id (-1 when there is
+   * nothing to watch), for the verticle to cancel when it stops.
+   */
+  public static long watch(Vertx vertx, HttpServer server, TlsConfig tls) {
+    if (tls == null) {
+      return -1;
+    }
+    long[] seen = {fingerprint(tls)};
+    return vertx.setPeriodic(WATCH_INTERVAL_MS, id -> {
+      long now = fingerprint(tls);
+      if (now == seen[0]) {
+        return;
+      }
+      seen[0] = now;
+      ServerSSLOptions next = new ServerSSLOptions().setKeyCertOptions(keyCert(tls)).setClientAuth(clientAuth(tls))
+          .setUseAlpn(true);
+      if (tls.clientCaFile() != null) {
+        next.setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile()));
+      }
+      server.updateSSLOptions(next, true)
+          .onSuccess(v -> LOG.info(() -> "reloaded TLS certificate " + tls.certFile()))
+          .onFailure(e -> LOG.warning(() -> "kept the previous TLS certificate: " + tls.certFile() + " could not be loaded: " + e.getMessage()));
+    });
+  }
+
+  private static PemKeyCertOptions keyCert(TlsConfig tls) {
+    return new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile());
+  }
+
+  private static ClientAuth clientAuth(TlsConfig tls) {
+    return switch (tls.clientAuth()) {
+      case "required" -> ClientAuth.REQUIRED;
+      case "optional" -> ClientAuth.REQUEST;
+      default -> ClientAuth.NONE;
+    };
+  }
+
+  /** Changes when any of the files is rewritten (time and size). */
+  private static long fingerprint(TlsConfig tls) {
+    long hash = 17;
+    for (String path : new String[] {tls.certFile(), tls.keyFile(), tls.clientCaFile()}) {
+      if (path != null) {
+        File file = new File(path);
+        hash = hash * 31 + file.lastModified();
+        hash = hash * 31 + file.length();
+      }
+    }
+    return hash;
+  }
+}
