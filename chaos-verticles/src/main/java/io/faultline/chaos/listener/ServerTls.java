@@ -25,6 +25,17 @@ public final class ServerTls {
   private ServerTls() {
   }
 
+  /**
+   * An HTTP server with {@code options}, terminating TLS when {@code tls} is set, its certificate files
+   * watched for as long as the calling verticle is deployed (Vert.x cancels a verticle's timers when it
+   * is undeployed).
+   */
+  public static HttpServer createHttpServer(Vertx vertx, TlsConfig tls, io.vertx.core.http.HttpServerOptions options) {
+    HttpServer server = vertx.createHttpServer(apply(options, tls));
+    watch(vertx, server, tls);
+    return server;
+  }
+
   /** Turns TLS on in {@code options} (an HTTP or TCP server's) when {@code tls} is set; answers the options. */
   public static <T extends NetServerOptions> T apply(T options, TlsConfig tls) {
     if (tls == null) {

@@ -14,6 +14,7 @@ import io.faultline.chaos.listener.UpstreamClients;
 import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.shaping.PacedReadStream;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.listener.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
@@ -85,7 +86,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
     client = vertx.createHttpClient(UpstreamClients.httpOptions(listener), new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
     schemas = new SchemaCache(client);
     wsClient = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener));
-    server = vertx.createHttpServer(new HttpServerOptions()
+    server = ServerTls.createHttpServer(vertx, listener.tls(), new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)
             .setHttp2ClearTextEnabled(true)

@@ -3,6 +3,7 @@ package io.faultline.protocol.grpc;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.listener.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientOptions;
@@ -74,7 +75,7 @@ public final class GrpcProxyVerticle extends VerticleBase {
         .removeEnabledProtocol(GrpcProtocol.WEB)
         .removeEnabledProtocol(GrpcProtocol.WEB_TEXT));
     grpc.callHandler(call -> relay.handle(call, dispatching.get()));
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(listener.host()).setPort(bindPort))
+    server = ServerTls.createHttpServer(vertx, listener.tls(), new HttpServerOptions().setHost(listener.host()).setPort(bindPort))
         .requestHandler(request -> {
           dispatching.set(request);
           try {

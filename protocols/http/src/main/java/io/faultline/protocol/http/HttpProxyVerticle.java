@@ -8,6 +8,7 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.listener.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -74,7 +75,7 @@ public final class HttpProxyVerticle extends VerticleBase {
         })
         .addInterceptor(new RouteInterceptor(new RouteTable(listener), listener.name(), events))
         .addInterceptor(new ChaosInterceptor(vertx, listener.name(), state, events));
-    server = vertx.createHttpServer(new HttpServerOptions()
+    server = ServerTls.createHttpServer(vertx, listener.tls(), new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)
             .setHttp2ClearTextEnabled(true)

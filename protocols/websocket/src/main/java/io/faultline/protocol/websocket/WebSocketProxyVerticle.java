@@ -13,6 +13,7 @@ import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.ServerRequestFacts;
 import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.listener.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -64,7 +65,7 @@ public final class WebSocketProxyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     client = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener).setMaxFrameSize(MAX_FRAME_BYTES));
-    server = vertx.createHttpServer(new HttpServerOptions()
+    server = ServerTls.createHttpServer(vertx, listener.tls(), new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)
             // "*": accept whichever subprotocol the request names; handle() rewrites it to the upstream's choice first.

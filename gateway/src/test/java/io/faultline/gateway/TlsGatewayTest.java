@@ -1,0 +1,151 @@
+package io.faultline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faultline.chaos.testing.TestCertificates;
+import io.faultline.chaos.testing.Upstreams;
+import io.faultline.gateway.config.ConfigLoader;
+import io.faultline.gateway.config.GatewayConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
+import io.vertx.grpc.server.GrpcServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * TLS termination on every protocol's listener, each checked by a real TLS client of that protocol
+ * (HTTPS with HTTP/2 through ALPN, gRPC over TLS, wss, GraphQL over HTTPS), and mutual TLS refusing a
+ * client without a certificate. Certificates are made by the test.
+ */
+@org.junit.jupiter.api.Timeout(60)
+class TlsGatewayTest {
+
+  @TempDir
+  Path dir;
+
+  private final Vertx vertx = Vertx.vertx();
+  private TestCertificates certificates;
+  private Gateway gateway;
+
+  @BeforeEach
+  void start() throws Exception {
+    certificates = new TestCertificates(dir, "test");
+    TestCertificates.Pem server = certificates.server("gateway");
+    Upstreams.Echo http = Upstreams.echoHttp(vertx);
+    GrpcServer grpc = GrpcServer.server(vertx);
+    grpc.callHandler(call -> call.last().onSuccess(body -> call.response().end(Buffer.buffer("pong:").appendBuffer(body))));
+    int grpcPort = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(grpc)
+        .listen().await().actualPort();
+    int wsPort = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage)).listen().await().actualPort();
+    String tls = "{cert_file: \"" + server.cert() + "\", key_file: \"" + server.key() + "\"}";
+    Path file = dir.resolve("faultline.yaml");
+    Files.writeString(file, """
+        admin: { port: 0 }
+        listeners:
+          - { name: web, protocol: http, port: 0, upstream: "%s", tls: %s }
+          - { name: rpc, protocol: grpc, port: 0, upstream: "127.0.0.1:%d", tls: %s }
+          - { name: live, protocol: websocket, port: 0, upstream: "ws://127.0.0.1:%d", tls: %s }
+          - { name: gql, protocol: graphql, port: 0, upstream: "%s/graphql", tls: %s }
+          - name: mutual
+            protocol: http
+            port: 0
+            upstream: "%s"
+            tls: { cert_file: "%s", key_file: "%s", client_ca_file: "%s" }
+        """.formatted(http.url(), tls, grpcPort, tls, wsPort, tls, http.url(), tls, http.url(), server.cert(), server.key(),
+        certificates.caFile()));
+    GatewayConfig config = ConfigLoader.load(file, Map.of(), Map.of());
+    gateway = Gateway.start(config, file, null).await();
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close().await();
+    vertx.close().await();
+  }
+
+  private PemTrustOptions trust() {
+    return new PemTrustOptions().addCertPath(certificates.caFile().toString());
+  }
+
+  @Test
+  void httpsWithHttp2ThroughAlpn() {
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setUseAlpn(true)
+        .setProtocolVersion(HttpVersion.HTTP_2).setTrustOptions(trust()));
+    var response = client.get(gateway.listenerPort("web"), "localhost", "/hello").send().await();
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.version()).isEqualTo(HttpVersion.HTTP_2);
+    assertThat(response.bodyAsJsonObject().getString("uri")).isEqualTo("/hello");
+  }
+
+  @Test
+  void grpcOverTls() {
+    GrpcClient client = GrpcClient.client(vertx, new GrpcClientOptions(), new HttpClientOptions().setSsl(true).setUseAlpn(true)
+        .setProtocolVersion(HttpVersion.HTTP_2).setTrustOptions(trust()));
+    var answer = client.request(SocketAddress.inetSocketAddress(gateway.listenerPort("rpc"), "localhost"))
+        .compose(call -> call.fullMethodName("any.Service/Ping").send(Buffer.buffer("tls")))
+        .compose(response -> response.last()).await();
+    assertThat(answer.toString()).isEqualTo("pong:tls");
+  }
+
+  @Test
+  void secureWebSocket() {
+    var client = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustOptions(trust()));
+    try {
+      var ws = client.connect(new WebSocketConnectOptions().setHost("localhost").setPort(gateway.listenerPort("live"))
+          .setURI("/echo").setSsl(true)).await();
+      var echoed = io.vertx.core.Promise.<String>promise();
+      ws.textMessageHandler(echoed::tryComplete);
+      ws.writeTextMessage("over wss").await();
+      assertThat(echoed.future().await()).isEqualTo("over wss");
+      ws.close().await();
+    } finally {
+      client.close().await();
+    }
+  }
+
+  @Test
+  void graphQlOverHttps() {
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustOptions(trust()));
+    var response = client.post(gateway.listenerPort("gql"), "localhost", "/graphql")
+        .sendJsonObject(new JsonObject().put("query", "{ hello }")).await();
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getString("uri")).isEqualTo("/graphql/graphql");
+  }
+
+  @Test
+  void mutualTlsRefusesAClientWithoutACertificateAndServesOneWithIt() {
+    WebClient anonymous = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustOptions(trust()));
+    assertThatThrownBy(() -> anonymous.get(gateway.listenerPort("mutual"), "localhost", "/x").send().await())
+        .as("refused during the handshake").isInstanceOf(Exception.class);
+    TestCertificates.Pem client = certificates.client("client");
+    WebClient identified = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustOptions(trust())
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(client.cert().toString()).setKeyPath(client.key().toString())));
+    assertThat(identified.get(gateway.listenerPort("mutual"), "localhost", "/x").send().await().statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void plainHttpToATlsListenerGetsNoAnswer() {
+    WebClient plain = WebClient.create(vertx);
+    assertThatThrownBy(() -> plain.get(gateway.listenerPort("web"), "127.0.0.1", "/x").send().await()).isInstanceOf(Exception.class);
+  }
+}
