@@ -49,13 +49,13 @@ public record ClusterConfig(
     region = region == null ? "local" : region;
     zone = zone == null ? "a" : zone;
     heartbeatIntervalMs = heartbeatIntervalMs == null ? 1_000L : heartbeatIntervalMs;
-    if (heartbeatIntervalMs < 100) {
-      throw new ChaosConfigException("heartbeat_interval_ms", "must be at least 100, got " + heartbeatIntervalMs);
+    if (heartbeatIntervalMs < 100 || heartbeatIntervalMs > 60_000) {
+      throw new ChaosConfigException("heartbeat_interval_ms", "must be between 100 and 60000, got " + heartbeatIntervalMs);
     }
     failureTimeoutMs = failureTimeoutMs == null ? 10_000L : failureTimeoutMs;
-    if (failureTimeoutMs < 2_000 || failureTimeoutMs < 2 * heartbeatIntervalMs) {
+    if (failureTimeoutMs < 2_000 || failureTimeoutMs < 2 * heartbeatIntervalMs || failureTimeoutMs > 600_000) {
       throw new ChaosConfigException("failure_timeout_ms",
-          "must be at least 2000 and twice heartbeat_interval_ms, got " + failureTimeoutMs);
+          "must be at least 2000 and twice heartbeat_interval_ms, and at most 600000, got " + failureTimeoutMs);
     }
     name = name == null ? "faultline" : name;
     kubernetes = kubernetes != null && kubernetes;

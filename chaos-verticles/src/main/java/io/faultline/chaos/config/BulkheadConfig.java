@@ -12,8 +12,8 @@ public record BulkheadConfig(
 
   public BulkheadConfig {
     enabled = Check.flag(enabled, true);
-    maxConcurrentRequests = Check.positive(maxConcurrentRequests, "max_concurrent_requests", 10);
-    maxQueueSize = Check.nonNegative(maxQueueSize, "max_queue_size", 0);
-    queueTimeoutMs = Check.positive(queueTimeoutMs, "queue_timeout_ms", 5_000L);
+    maxConcurrentRequests = Check.positive(maxConcurrentRequests, "max_concurrent_requests", 10, Check.MAX_COUNT);
+    maxQueueSize = Check.nonNegative(maxQueueSize, "max_queue_size", 0, Check.MAX_COUNT);
+    queueTimeoutMs = Check.positive(queueTimeoutMs, "queue_timeout_ms", 5_000L, Check.DAY_MS);
   }
 }

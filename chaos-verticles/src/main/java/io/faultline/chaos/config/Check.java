@@ -60,6 +60,53 @@ final class Check {
     return v;
   }
 
+  /** A delay or time-out no chaos test needs more of: one hour. */
+  static final long HOUR_MS = 3_600_000L;
+  /** The longest hold or time-out: one day. */
+  static final long DAY_MS = 86_400_000L;
+  /** The largest count (requests, connections, messages) a setting may name. */
+  static final int MAX_COUNT = 1_000_000_000;
+
+  static long nonNegative(Long value, String field, long dflt, long max) {
+    return atMost(nonNegative(value, field, dflt), field, max);
+  }
+
+  static int nonNegative(Integer value, String field, int dflt, int max) {
+    return (int) atMost(nonNegative(value, field, dflt), field, max);
+  }
+
+  static long positive(Long value, String field, long dflt, long max) {
+    return atMost(positive(value, field, dflt), field, max);
+  }
+
+  static int positive(Integer value, String field, int dflt, int max) {
+    return (int) atMost(positive(value, field, dflt), field, max);
+  }
+
+  /** A rate per second: finite and within {@code [min, max]} (NaN and infinities are refused). */
+  static double rate(double value, String field, double min, double max) {
+    if (!(value >= min && value <= max)) {
+      throw new ChaosConfigException(field, "must be between " + plain(min) + " and " + plain(max) + " per second, got " + value);
+    }
+    return value;
+  }
+
+  private static long atMost(long value, String field, long max) {
+    if (value > max) {
+      throw new ChaosConfigException(field, "must be at most " + max + (field.endsWith("_ms") ? " (" + describeMs(max) + ")" : "")
+          + ", got " + value);
+    }
+    return value;
+  }
+
+  private static String describeMs(long ms) {
+    return ms % DAY_MS == 0 ? ms / DAY_MS + " day" + (ms == DAY_MS ? "" : "s") : ms % HOUR_MS == 0 ? ms / HOUR_MS + " h" : ms + " ms";
+  }
+
+  private static String plain(double value) {
+    return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
+  }
+
   static List<Integer> statusCodes(List<Integer> codes, String field) {
     if (codes == null) {
       return List.of();

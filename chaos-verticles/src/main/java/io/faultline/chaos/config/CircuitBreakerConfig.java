@@ -15,9 +15,9 @@ public record CircuitBreakerConfig(
 
   public CircuitBreakerConfig {
     enabled = Check.flag(enabled, true);
-    failureThreshold = Check.positive(failureThreshold, "failure_threshold", 5);
-    resetTimeoutMs = Check.positive(resetTimeoutMs, "reset_timeout_ms", 30_000L);
-    halfOpenMaxRequests = Check.positive(halfOpenMaxRequests, "half_open_max_requests", 1);
-    successThreshold = Check.positive(successThreshold, "success_threshold", 1);
+    failureThreshold = Check.positive(failureThreshold, "failure_threshold", 5, Check.MAX_COUNT);
+    resetTimeoutMs = Check.positive(resetTimeoutMs, "reset_timeout_ms", 30_000L, Check.DAY_MS);
+    halfOpenMaxRequests = Check.positive(halfOpenMaxRequests, "half_open_max_requests", 1, Check.MAX_COUNT);
+    successThreshold = Check.positive(successThreshold, "success_threshold", 1, Check.MAX_COUNT);
   }
 }

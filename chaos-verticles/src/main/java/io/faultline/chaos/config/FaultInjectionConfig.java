@@ -35,7 +35,7 @@ public record FaultInjectionConfig(
       httpErrors = DEFAULT_HTTP_ERRORS;
     }
     timeoutProbability = Check.probability(timeoutProbability, "timeout_probability", 0.0);
-    timeoutMs = Check.nonNegative(timeoutMs, "timeout_ms", 5_000L);
+    timeoutMs = Check.nonNegative(timeoutMs, "timeout_ms", 5_000L, Check.DAY_MS);
     connectionErrorProbability = Check.probability(connectionErrorProbability, "connection_error_probability", 0.0);
     partialResponseProbability = Check.probability(partialResponseProbability, "partial_response_probability", 0.0);
     List<String> codes = new java.util.ArrayList<>();
@@ -47,7 +47,7 @@ public record FaultInjectionConfig(
     if (grpcStatusProbability > 0 && grpcStatusCodes.isEmpty()) {
       throw new ChaosConfigException("grpc_status_codes", "must list at least one status when grpc_status_probability is above 0");
     }
-    abortAfterMessages = Check.nonNegative(abortAfterMessages, "abort_after_messages", 0);
+    abortAfterMessages = Check.nonNegative(abortAfterMessages, "abort_after_messages", 0, Check.MAX_COUNT);
     abortStatus = GrpcCodes.check(abortStatus == null ? "UNAVAILABLE" : abortStatus, "abort_status");
     streamDropProbability = Check.probability(streamDropProbability, "stream_drop_probability", 0.0);
   }

@@ -25,7 +25,7 @@ public record GraphQlConfig(
     public FieldFault {
       RuleMatch.checkFieldPath(field, "field");
       errorProbability = Check.probability(errorProbability, "error_probability", 0.0);
-      delayMs = Check.nonNegative(delayMs, "delay_ms", 0L);
+      delayMs = Check.nonNegative(delayMs, "delay_ms", 0L, Check.HOUR_MS);
       if (errorProbability == 0 && delayMs == 0) {
         throw new ChaosConfigException("error_probability", "a field fault needs error_probability above 0 or delay_ms above 0");
       }

@@ -17,15 +17,15 @@ public record LatencyConfig(
 
   public LatencyConfig {
     enabled = Check.flag(enabled, true);
-    fixedDelayMs = Check.nonNegative(fixedDelayMs, "fixed_delay_ms", 0L);
+    fixedDelayMs = Check.nonNegative(fixedDelayMs, "fixed_delay_ms", 0L, Check.HOUR_MS);
     if (randomDelayRangeMs != null) {
       if (randomDelayRangeMs.size() != 2 || randomDelayRangeMs.get(0) == null || randomDelayRangeMs.get(1) == null) {
         throw new ChaosConfigException("random_delay_range_ms", "must be [min, max], got " + randomDelayRangeMs);
       }
       long min = randomDelayRangeMs.get(0);
       long max = randomDelayRangeMs.get(1);
-      if (min < 0 || min > max) {
-        throw new ChaosConfigException("random_delay_range_ms", "must have 0 <= min <= max, got " + randomDelayRangeMs);
+      if (min < 0 || min > max || max > Check.HOUR_MS) {
+        throw new ChaosConfigException("random_delay_range_ms", "must have 0 <= min <= max <= " + Check.HOUR_MS + " (1 h), got " + randomDelayRangeMs);
       }
       if (fixedDelayMs > 0) {
         throw new ChaosConfigException("random_delay_range_ms", "set either fixed_delay_ms or random_delay_range_ms, not both");
@@ -34,7 +34,7 @@ public record LatencyConfig(
     }
     jitterPercent = Check.percent(jitterPercent, "jitter_percent", 0.0);
     probability = Check.probability(probability, "probability", 1.0);
-    perMessageDelayMs = Check.nonNegative(perMessageDelayMs, "per_message_delay_ms", 0L);
+    perMessageDelayMs = Check.nonNegative(perMessageDelayMs, "per_message_delay_ms", 0L, Check.HOUR_MS);
   }
 
   public static LatencyConfig fixed(long ms) {

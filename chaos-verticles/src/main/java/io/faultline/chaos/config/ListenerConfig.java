@@ -54,9 +54,9 @@ public record ListenerConfig(
         throw new ChaosConfigException("routes[" + i + "].name", "duplicate route name " + routes.get(i).name());
       }
     }
-    timeoutMs = Check.positive(timeoutMs, "timeout_ms", 30_000L);
-    connectTimeoutMs = Check.positive(connectTimeoutMs, "connect_timeout_ms", 5_000L);
-    instances = Check.positive(instances, "instances", Runtime.getRuntime().availableProcessors());
+    timeoutMs = Check.positive(timeoutMs, "timeout_ms", 30_000L, Check.DAY_MS);
+    connectTimeoutMs = Check.positive(connectTimeoutMs, "connect_timeout_ms", 5_000L, Check.DAY_MS);
+    instances = Check.positive(instances, "instances", Runtime.getRuntime().availableProcessors(), 1024);
     tlsTrustAll = Check.flag(tlsTrustAll, false);
   }
 

@@ -20,8 +20,12 @@ public record RateLimitConfig(
     if (enabled && !(rps > 0)) {
       throw new ChaosConfigException("requests_per_second", "must be greater than 0, got " + requestsPerSecond);
     }
+    if (enabled) {
+      // below a thousandth of a request per second a token bucket's refill rounds to nothing: the limit would be off
+      Check.rate(rps, "requests_per_second", 0.001, 1e9);
+    }
     requestsPerSecond = rps;
-    burstSize = Check.positive(burstSize, "burst_size", (int) Math.max(1, Math.ceil(rps)));
+    burstSize = Check.positive(burstSize, "burst_size", (int) Math.max(1, Math.min(Check.MAX_COUNT, Math.ceil(rps))), Check.MAX_COUNT);
     perIp = Check.flag(perIp, false);
     perEndpoint = Check.flag(perEndpoint, false);
     scope = scope == null ? "node" : scope.toLowerCase(java.util.Locale.ROOT);

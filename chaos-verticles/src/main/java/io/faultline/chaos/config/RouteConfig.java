@@ -21,7 +21,7 @@ public record RouteConfig(String name, String path, List<String> methods, String
     Upstream.parse(upstream, "upstream");
     methods = methods == null ? List.of() : methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).toList();
     if (timeoutMs != null) {
-      Check.positive(timeoutMs, "timeout_ms", 0L);
+      Check.positive(timeoutMs, "timeout_ms", 0L, Check.DAY_MS);
     }
   }
 }

@@ -16,9 +16,9 @@ public record TrafficShapingConfig(
 
   public TrafficShapingConfig {
     enabled = Check.flag(enabled, true);
-    bandwidthLimitBps = Check.nonNegative(bandwidthLimitBps, "bandwidth_limit_bps", 0L);
+    bandwidthLimitBps = Check.nonNegative(bandwidthLimitBps, "bandwidth_limit_bps", 0L, 1_000_000_000_000L);
     packetLossPercent = Check.percent(packetLossPercent, "packet_loss_percent", 0.0);
-    maxConnections = Check.nonNegative(maxConnections, "max_connections", 0);
-    connectionTimeoutMs = Check.nonNegative(connectionTimeoutMs, "connection_timeout_ms", 0L);
+    maxConnections = Check.nonNegative(maxConnections, "max_connections", 0, Check.MAX_COUNT);
+    connectionTimeoutMs = Check.nonNegative(connectionTimeoutMs, "connection_timeout_ms", 0L, Check.DAY_MS);
   }
 }

@@ -37,19 +37,19 @@ public record WebSocketConfig(
   public WebSocketConfig {
     enabled = Check.flag(enabled, true);
     direction = oneOf(direction, "direction", DIRECTIONS, "both");
-    handshakeDelayMs = Check.nonNegative(handshakeDelayMs, "handshake_delay_ms", 0L);
+    handshakeDelayMs = Check.nonNegative(handshakeDelayMs, "handshake_delay_ms", 0L, Check.HOUR_MS);
     messageDropProbability = Check.probability(messageDropProbability, "message_drop_probability", 0.0);
     messageDuplicateProbability = Check.probability(messageDuplicateProbability, "message_duplicate_probability", 0.0);
     messageCorruptProbability = Check.probability(messageCorruptProbability, "message_corrupt_probability", 0.0);
     double rate = messagesPerSecond == null ? 0.0 : messagesPerSecond;
-    if (!(rate >= 0.0) || Double.isInfinite(rate)) {
-      throw new ChaosConfigException("messages_per_second", "must be 0 (no limit) or more, got " + messagesPerSecond);
+    if (rate != 0.0) {
+      Check.rate(rate, "messages_per_second", 0.001, 1e9); // 0 is no limit
     }
     messagesPerSecond = rate;
     rateLimitAction = oneOf(rateLimitAction, "rate_limit_action", RATE_LIMIT_ACTIONS, "delay");
     disconnectProbability = Check.probability(disconnectProbability, "disconnect_probability", 0.0);
-    disconnectAfterMessages = Check.nonNegative(disconnectAfterMessages, "disconnect_after_messages", 0);
-    disconnectAfterMs = Check.nonNegative(disconnectAfterMs, "disconnect_after_ms", 0L);
+    disconnectAfterMessages = Check.nonNegative(disconnectAfterMessages, "disconnect_after_messages", 0, Check.MAX_COUNT);
+    disconnectAfterMs = Check.nonNegative(disconnectAfterMs, "disconnect_after_ms", 0L, Check.DAY_MS);
     int code = closeCode == null ? 1001 : closeCode;
     if (!(code >= 1000 && code <= 1014 && code != 1004 && code != 1005 || code >= 3000 && code <= 4999)) {
       throw new ChaosConfigException("close_code",

@@ -1,0 +1,58 @@
+package io.faultline.chaos.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every number in the chaos config has a floor and a ceiling: absurd values are refused by name, not half-obeyed. */
+class BoundsTest {
+
+  private static ChaosConfigException rejected(String json) {
+    try {
+      ChaosJson.parse(json, ChaosConfig.class, "");
+    } catch (ChaosConfigException e) {
+      return e;
+    }
+    throw new AssertionError("accepted: " + json);
+  }
+
+  @Test
+  void absurdValuesAreRefusedNamingTheField() {
+    Map<String, String> cases = Map.ofEntries(
+        Map.entry("{\"latency\": {\"fixed_delay_ms\": 1000000000000000000}}", "latency.fixed_delay_ms"),
+        Map.entry("{\"latency\": {\"random_delay_range_ms\": [0, 99999999999]}}", "latency.random_delay_range_ms"),
+        Map.entry("{\"latency\": {\"per_message_delay_ms\": 3600001}}", "latency.per_message_delay_ms"),
+        Map.entry("{\"rate_limit\": {\"requests_per_second\": 1e-10}}", "rate_limit.requests_per_second"),
+        Map.entry("{\"rate_limit\": {\"requests_per_second\": 1e300}}", "rate_limit.requests_per_second"),
+        Map.entry("{\"rate_limit\": {\"requests_per_second\": 10, \"burst_size\": 2000000000}}", "rate_limit.burst_size"),
+        Map.entry("{\"fault_injection\": {\"timeout_ms\": 86400001}}", "fault_injection.timeout_ms"),
+        Map.entry("{\"traffic_shaping\": {\"bandwidth_limit_bps\": 9000000000000000}}", "traffic_shaping.bandwidth_limit_bps"),
+        Map.entry("{\"traffic_shaping\": {\"connection_timeout_ms\": 999999999999}}", "traffic_shaping.connection_timeout_ms"),
+        Map.entry("{\"circuit_breaker\": {\"reset_timeout_ms\": 999999999999}}", "circuit_breaker.reset_timeout_ms"),
+        Map.entry("{\"bulkhead\": {\"queue_timeout_ms\": 999999999999}}", "bulkhead.queue_timeout_ms"),
+        Map.entry("{\"websocket\": {\"messages_per_second\": 1e-9}}", "websocket.messages_per_second"),
+        Map.entry("{\"websocket\": {\"handshake_delay_ms\": 3600001}}", "websocket.handshake_delay_ms"));
+    cases.forEach((json, field) -> {
+      ChaosConfigException e = rejected(json);
+      assertThat(e.field()).as(json).isEqualTo(field);
+      assertThat(e.getMessage()).as(json).contains("got");
+    });
+  }
+
+  @Test
+  void theLimitsThemselvesAreAccepted() {
+    ChaosConfig config = ChaosJson.parse("""
+        {"latency": {"fixed_delay_ms": 3600000}, "rate_limit": {"requests_per_second": 0.001},
+         "fault_injection": {"timeout_ms": 86400000}, "websocket": {"messages_per_second": 0}}
+        """, ChaosConfig.class, "");
+    assertThat(config.latency().fixedDelayMs()).isEqualTo(3_600_000);
+    assertThat(config.rateLimit().requestsPerSecond()).isEqualTo(0.001);
+  }
+
+  @Test
+  void theMessageSaysTheLimitInUnits() {
+    assertThat(rejected("{\"fault_injection\": {\"timeout_ms\": 86400001}}").getMessage()).contains("at most 86400000 (1 day)");
+    assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": 3600001}}").getMessage()).contains("(1 h)");
+  }
+}
