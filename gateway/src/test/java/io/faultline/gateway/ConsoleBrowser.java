@@ -65,8 +65,13 @@ final class ConsoleBrowser implements AutoCloseable {
     driver = new ChromeDriver(service, options);
   }
 
+  /** Shows url; the same URL again is reloaded (a browser ignores going to the page it is on), so its data is fresh. */
   void open(String url) {
-    driver.get(url);
+    if (url.equals(driver.getCurrentUrl())) {
+      driver.navigate().refresh();
+    } else {
+      driver.get(url);
+    }
   }
 
   /**

@@ -135,6 +135,26 @@ class ConsoleOrchestrationTest {
     assertThat(browser.downloaded(runId + ".xml")).contains("<testsuite").contains("console_built");
   }
 
+  @Test
+  void aRunStartedFromTheLibraryStopsAndAnEntryIsDeleted() {
+    String longRun = "name: long_run\nsteps:\n  - name: hold\n    scenario: slow_backend\n    duration_seconds: 120\n";
+    assertThat(gw.put("/api/chaos/orchestration/library/long_run", longRun).statusCode()).isEqualTo(200);
+    browser.open(base + "#/orchestrations");
+    browser.button("Run long_run").click();
+    browser.button("Start the run").click();
+    browser.text(By.id("run-status"), "running");
+    browser.text(By.cssSelector(".run-steps li[data-step=hold]"), "running");
+    assertThat(gw.status().getString("scenario")).as("the step's scenario is on").isEqualTo("slow_backend");
+    browser.button("Stop the run").click();
+    browser.text(By.id("run-status"), "stopped");
+    assertThat(gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")).isFalse();
+
+    browser.button("Delete long_run").click();
+    browser.button("Delete entry").click();
+    browser.until(d -> d.findElements(By.cssSelector("tr[data-entry=long_run]")).isEmpty());
+    assertThat(gw.get("/api/chaos/orchestration/library/long_run").statusCode()).isEqualTo(404);
+  }
+
   private static WebElement input(String path) {
     return browser.visible(By.id("b:" + path + ":value"));
   }
