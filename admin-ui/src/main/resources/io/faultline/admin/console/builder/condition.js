@@ -88,3 +88,20 @@ export function conditionEditor(ctx, holder, key, path, title, onRemove) {
     body.filter(b => b.classList && b.classList.contains('branch')),
     onRemove ? h('button', { type: 'button', id: inputId(path, 'remove'), onclick: onRemove }, `Remove ${title.toLowerCase()}`) : null);
 }
+
+/**
+ * holder.condition at path: its editor, or a button that adds one (addLabel). removable: the editor
+ * has a button that takes the condition away again (a conditional step's own condition has none).
+ */
+export function optionalCondition(ctx, holder, path, title, addLabel, removable = true) {
+  if (holder.condition) {
+    return conditionEditor(ctx, holder, 'condition', path, title, removable ? () => {
+      delete holder.condition;
+      ctx.structural(inputId(path, 'add'));
+    } : null);
+  }
+  return h('button', { type: 'button', id: inputId(path, 'add'), onclick: () => {
+    holder.condition = { type: 'previous_step_succeeded' };
+    ctx.structural(inputId(`${path}.type`));
+  } }, addLabel);
+}

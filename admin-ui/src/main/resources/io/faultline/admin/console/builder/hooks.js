@@ -2,7 +2,7 @@
 // http_request, command; each with the fields reference 004 gives it.
 
 import { h } from '../lib/dom.js';
-import { conditionEditor } from './condition.js';
+import { optionalCondition } from './condition.js';
 import { any, check, inputId, json, number, select, strings, text } from './inputs.js';
 import { items } from './lists.js';
 
@@ -24,13 +24,7 @@ export function hooksEditor(ctx, holder, key, path, title, defaultType) {
         select(ctx, hook, 'hook_type', `${p}.hook_type`, 'When', HOOK_TYPES,
           defaultType ? { blank: `(${defaultType.replace('_', ' ')})` } : { blank: '(choose)' }),
         check(ctx, hook, 'required', `${p}.required`, 'Required (its failure fails the step)')),
-      hook.condition ? conditionEditor(ctx, hook, 'condition', `${p}.condition`, 'Only if', () => {
-        delete hook.condition;
-        ctx.structural(inputId(`${p}.condition`, 'add'));
-      }) : h('button', { type: 'button', id: inputId(`${p}.condition`, 'add'), onclick: () => {
-        hook.condition = { type: 'previous_step_succeeded' };
-        ctx.structural(inputId(`${p}.condition.type`));
-      } }, 'Add a condition to this hook'),
+      optionalCondition(ctx, hook, `${p}.condition`, 'Only if', 'Add a condition to this hook'),
       items(ctx, hook, 'actions', `${p}.actions`, {
         title: 'Actions', noun: 'action', fresh: () => ({ type: 'log', message: '' }),
         render: (action, ap) => actionFields(ctx, hook.actions, action, ap),

@@ -4,7 +4,7 @@
 
 import { h } from '../lib/dom.js';
 import { assertionsEditor } from './assertions.js';
-import { conditionEditor } from './condition.js';
+import { optionalCondition } from './condition.js';
 import { hooksEditor } from './hooks.js';
 import { check, inputId, json, number, readAny, text } from './inputs.js';
 import { variables } from './lists.js';
@@ -88,13 +88,7 @@ function runnable(ctx, step, path, advanced) {
       check(ctx, core, 'continue_on_failure', `${corePath}.continue_on_failure`, 'Continue on failure'),
       text(ctx, step, 'description', `${path}.description`, 'Description')),
     scenarioConfig(ctx, core, corePath),
-    step.condition ? conditionEditor(ctx, step, 'condition', `${path}.condition`, 'Run only if', () => {
-      delete step.condition;
-      ctx.structural(inputId(`${path}.condition`, 'add'));
-    }) : h('button', { type: 'button', id: inputId(`${path}.condition`, 'add'), onclick: () => {
-      step.condition = { type: 'previous_step_succeeded' };
-      ctx.structural(inputId(`${path}.condition.type`));
-    } }, `Add a condition to ${step.name || 'this step'}`),
+    optionalCondition(ctx, step, `${path}.condition`, 'Run only if', `Add a condition to ${step.name || 'this step'}`),
     assertionsEditor(ctx, step, 'assertions', `${path}.assertions`, 'Assertions'),
     h('details', { open: hooksOpen },
       h('summary', {}, 'Step variables and hooks'),
@@ -138,11 +132,7 @@ function conditional(ctx, step, path) {
     h('div', { class: 'fields' },
       text(ctx, step, 'name', `${path}.name`, 'Name'),
       text(ctx, step, 'description', `${path}.description`, 'Description')),
-    step.condition ? conditionEditor(ctx, step, 'condition', `${path}.condition`, 'If')
-      : h('button', { type: 'button', id: inputId(`${path}.condition`, 'add'), onclick: () => {
-        step.condition = { type: 'previous_step_succeeded' };
-        ctx.structural(inputId(`${path}.condition.type`));
-      } }, 'Add the condition'),
+    optionalCondition(ctx, step, `${path}.condition`, 'If', 'Add the condition', false),
     h('div', { class: 'branch' }, stepList(ctx, step, 'then_steps', `${path}.then_steps`, 'branch', 'Then')),
     h('div', { class: 'branch' }, stepList(ctx, step, 'else_steps', `${path}.else_steps`, 'branch', 'Else')),
   ];

@@ -8,20 +8,19 @@ import { RunPanel, runDialog } from './run.js';
 
 export default {
   mount(el, { live, rest, navigate }) {
-    const run = new RunPanel(live);
-    const afterStart = () => {
-      run.refresh();
-      navigate('#/orchestrations');
-    };
     if (rest[0] === 'edit' || rest[0] === 'new') {
-      const builder = new Builder(el, name => runDialog(name, afterStart));
+      // A run started from the builder is followed on the library page.
+      const builder = new Builder(el, name => runDialog(name, () => navigate('#/orchestrations'))
+        .catch(e => builder.say(`Could not start ${name}: ${e.message}`, 'error')));
       builder.open(rest[0] === 'edit' ? rest[1] : null).catch(e => fill(el,
         h('h1', {}, 'Orchestration builder'),
         h('p', { class: 'error', role: 'alert' }, `Could not open ${rest[1]}: ${e.message}`),
         h('a', { href: '#/orchestrations' }, 'Back to the library')));
-      return () => run.destroy();
+      return null;
     }
-    const library = new Library(name => runDialog(name, () => run.refresh()));
+    const run = new RunPanel(live);
+    const library = new Library(name => runDialog(name, () => run.refresh())
+      .catch(e => library.say(`Could not start ${name}: ${e.message}`, 'error')));
     fill(el, h('h1', {}, 'Orchestrations'), run.el, library.el);
     library.load();
     const reload = () => {
