@@ -7,7 +7,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -114,6 +116,46 @@ class ConsoleOrchestrationTest {
   }
 
   @Test
+  void theBuilderWritesWhatItsCardsSayInTheirOrder() {
+    console.browser.open(console.base + "#/orchestrations/new");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.type(input("name"), "edited");
+    click("b:steps:add");
+    click("b:steps:add");
+    console.browser.type(input("steps[2].name"), "third");
+    click("b:steps[2]:up"); // third is now second
+    click("b:steps[0]:remove"); // step_1 goes
+    console.browser.visible(By.id("b:parallel:value")).click();
+    console.browser.visible(By.id("b:loop_orchestration:value")).click();
+    console.browser.type(input("max_iterations"), "3");
+    click("b:conditional_steps:add");
+    click("b:conditional_steps[0].else_steps:add");
+    console.browser.type(input("conditional_steps[0].else_steps[0].name"), "otherwise");
+    click("b:hooks:add");
+    console.browser.type(input("hooks[0].actions[0].message"), "starting");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.type(console.browser.visible(By.id("builder-entry")), "edited");
+    console.browser.button("Save to library").click();
+    console.browser.text(By.cssSelector("form.toolbar"), "Saved to the library as edited");
+
+    String yaml = console.gw.get("/api/chaos/orchestration/library/edited").bodyAsJsonObject().getString("text");
+    Map<String, Object> expected = new LinkedHashMap<>();
+    expected.put("name", "edited");
+    expected.put("description", "Built in the console");
+    expected.put("steps", List.of(Map.of("name", "third", "duration_seconds", 10L), Map.of("name", "step_2", "duration_seconds", 10L)));
+    expected.put("parallel", true);
+    expected.put("loop_orchestration", true);
+    expected.put("max_iterations", 3L);
+    expected.put("conditional_steps", List.of(Map.of("name", "check_3", "condition", Map.of("type", "previous_step_succeeded"),
+        "then_steps", List.of(Map.of("name", "then_3", "duration_seconds", 10L)),
+        "else_steps", List.of(Map.of("name", "otherwise", "duration_seconds", 10L)))));
+    expected.put("hooks", List.of(Map.of("name", "hook", "hook_type", "pre_orchestration",
+        "actions", List.of(Map.of("type", "log", "message", "starting")))));
+    assertThat(OrchestrationDocuments.tree(yaml)).isEqualTo(expected);
+    assertThat(yaml).startsWith("name: edited\n");
+  }
+
+  @Test
   void aRunStartedFromTheLibraryStopsAndAnEntryIsDeleted() {
     String longRun = "name: long_run\nsteps:\n  - name: hold\n    scenario: slow_backend\n    duration_seconds: 120\n";
     assertThat(console.gw.put("/api/chaos/orchestration/library/long_run", longRun).statusCode()).isEqualTo(200);
@@ -126,11 +168,26 @@ class ConsoleOrchestrationTest {
     console.browser.button("Stop the run").click();
     console.browser.text(By.id("run-status"), "stopped");
     assertThat(console.gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")).isFalse();
+    console.browser.button("Run long_run").click();
+    console.browser.button("Start the run").click();
+    console.browser.text(By.id("run-status"), "running");
+    String second = console.gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getString("run_id");
+    console.browser.button("Stop the run").click();
+    console.browser.text(By.id("run-status"), "stopped");
+    console.browser.open(console.base + "#/reports");
+    assertThat(console.browser.visible(By.cssSelector("tr[data-report]")).getAttribute("data-report"))
+        .as("the newest run first").isEqualTo(second);
+
+    console.browser.open(console.base + "#/orchestrations");
 
     console.browser.button("Delete long_run").click();
     console.browser.button("Delete entry").click();
     console.browser.until(d -> d.findElements(By.cssSelector("tr[data-entry=long_run]")).isEmpty());
     assertThat(console.gw.get("/api/chaos/orchestration/library/long_run").statusCode()).isEqualTo(404);
+  }
+
+  private static void click(String id) {
+    console.browser.visible(By.id(id)).click();
   }
 
   private static WebElement input(String path) {
