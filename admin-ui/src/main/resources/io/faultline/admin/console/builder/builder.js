@@ -141,6 +141,10 @@ export class Builder {
       const box = this.el.querySelector(`[data-path="${CSS.escape(id.slice(2, id.lastIndexOf(':')))}"]`);
       el = box ? box.querySelector('input, select, textarea, button') : null;
     }
+    if (el && el.disabled) {
+      // a card moved to the top or bottom: its other move button, or its remove button, takes the focus
+      el = el.parentElement.querySelector('button:not([disabled])');
+    }
     if (el) {
       el.focus();
     }
