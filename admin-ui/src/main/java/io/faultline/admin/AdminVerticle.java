@@ -2,6 +2,8 @@ package io.faultline.admin;
 
 import io.faultline.admin.api.ApiError;
 import io.faultline.admin.api.ChaosApi;
+import io.faultline.admin.api.ConsoleApi;
+import io.faultline.admin.console.ConsoleRoutes;
 import io.faultline.admin.api.ControlBus;
 import io.faultline.admin.api.OrchestrationApi;
 import io.faultline.admin.api.ScenarioApi;
@@ -21,9 +23,12 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * The admin API: REST over the event-bus control addresses, on 127.0.0.1:9000 unless configured
- * otherwise. With a token, every route but {@code /health} needs {@code Authorization: Bearer TOKEN}.
- * Bodies over 1 MiB get 413; unknown paths 404 and wrong methods 405, all as JSON errors.
+ * The admin API and the web console: REST over the event-bus control addresses, on 127.0.0.1:9000
+ * unless configured otherwise. With a token, every route but {@code /health} and the console's own
+ * files needs {@code Authorization: Bearer TOKEN} (a GraphQL WebSocket may instead give it in its
+ * {@code connection_init}, as browsers cannot set that header). Browser requests from other origins
+ * that change something are refused ({@link SameOrigin}). Bodies over 1 MiB get 413; unknown paths 404
+ * and wrong methods 405, all as JSON errors.
  */
 public final class AdminVerticle extends VerticleBase {
 
@@ -58,6 +63,8 @@ public final class AdminVerticle extends VerticleBase {
       ctx.next();
     });
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    router.route().handler(SameOrigin::check);
+    ConsoleRoutes.mount(router);
     router.route().handler(this::authorize);
     router.route().handler(AdminVerticle::formIsRaw);
     router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
@@ -68,7 +75,8 @@ public final class AdminVerticle extends VerticleBase {
     new ChaosApi(bus).mount(router);
     new ScenarioApi(bus).mount(router);
     new OrchestrationApi(bus, vertx.eventBus()).mount(router);
-    new GraphQlApi(vertx.eventBus()).mount(router);
+    new ConsoleApi(bus).mount(router);
+    new GraphQlApi(vertx.eventBus(), config.token()).mount(router);
     router.errorHandler(404, ctx -> ApiError.send(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(), null));
     router.errorHandler(405, ctx -> ApiError.send(ctx, 405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path(), null));
     router.errorHandler(413, ctx -> ApiError.send(ctx, 413, "request body larger than " + MAX_BODY_BYTES + " bytes", "body"));
@@ -77,7 +85,7 @@ public final class AdminVerticle extends VerticleBase {
         .addWebSocketSubProtocol(GraphQlApi.WS_PROTOCOL), config.tls())).requestHandler(router);
     return server.listen().onSuccess(s -> {
       certificateWatch = ServerTls.watch(vertx, server, config.tls());
-      LOG.info(() -> "admin API on " + config.scheme() + "://" + config.host() + ":" + s.actualPort()
+      LOG.info(() -> "admin API and console on " + config.scheme() + "://" + config.host() + ":" + s.actualPort() + "/"
           + (config.token() == null ? "" : " (bearer token required)"));
       if (config.token() == null && !config.loopback()) {
         LOG.warning(() -> "the admin API listens on " + config.host() + ", beyond this machine, with no token: anyone who "
@@ -107,19 +115,24 @@ public final class AdminVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /** True when {@code header} is {@code Bearer TOKEN} (compared in constant time). */
+  public static boolean bearer(String token, String header) {
+    String expected = "Bearer " + token;
+    return header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+  }
+
   public int actualPort() {
     return server.actualPort();
   }
 
   private void authorize(RoutingContext ctx) {
-    if (config.token() == null) {
+    String header = ctx.request().getHeader("Authorization");
+    if (config.token() == null || bearer(config.token(), header)) {
       ctx.next();
       return;
     }
-    String header = ctx.request().getHeader("Authorization");
-    String expected = "Bearer " + config.token();
-    if (header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
-      ctx.next();
+    if (header == null && GraphQlApi.isSubscriptionSocket(ctx.request())) {
+      ctx.next(); // GraphQlApi checks the token of its connection_init message instead
       return;
     }
     ctx.response().putHeader("WWW-Authenticate", "Bearer");

@@ -24,6 +24,8 @@ import java.util.Set;
 import io.faultline.gateway.metrics.ChaosMeterBinder;
 import io.faultline.gateway.metrics.ControlPlaneMeters;
 import io.faultline.gateway.metrics.MetricsServerVerticle;
+import io.faultline.gateway.metrics.TrafficSummary;
+import io.faultline.gateway.metrics.TrafficSummaryVerticle;
 import io.faultline.chaos.state.FileScenarioStore;
 import io.faultline.chaos.state.ScenarioStore;
 import io.faultline.gateway.config.GatewayConfig;
@@ -124,6 +126,10 @@ public final class Gateway {
       chain = chain.compose(v -> vertx.deployVerticle(new MetricsServerVerticle(config.metrics().host(), config.metrics().port(),
           config.admin().token(), binder::scrape)));
     }
+    // The console's live charts: a summary of each listener's traffic, once a second, read off the meters.
+    chain = chain.compose(v -> vertx.deployVerticle(new TrafficSummaryVerticle(new TrafficSummary(binder.registry(),
+        config.listeners().stream().map(l -> TrafficSummary.Listener.of(l, ports.get(l.name()))).toList(),
+        config.metrics().requests(), System.currentTimeMillis()), System::currentTimeMillis)));
     if (config.bridge().enabled()) {
       chain = chain.compose(v -> vertx.deployVerticle(new TcpBridgeVerticle(config.bridge().host(), config.bridge().port(), config.admin().token())));
     }

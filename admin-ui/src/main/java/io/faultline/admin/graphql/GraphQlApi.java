@@ -1,6 +1,9 @@
 package io.faultline.admin.graphql;
 
 import graphql.GraphQL;
+import io.faultline.admin.AdminVerticle;
+import io.faultline.admin.TrafficAddresses;
+import io.faultline.orchestration.OrchestratorVerticle;
 import graphql.GraphqlErrorBuilder;
 import graphql.execution.DataFetcherResult;
 import graphql.schema.DataFetcher;
@@ -14,10 +17,12 @@ import io.faultline.chaos.control.ControlError;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.graphql.GraphQLHandler;
+import io.vertx.ext.web.handler.graphql.ws.ConnectionInitEvent;
 import io.vertx.ext.web.handler.graphql.ws.GraphQLWSHandler;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,17 +50,43 @@ public final class GraphQlApi {
       new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "graphql");
 
   private final EventBus bus;
+  private final String token;
 
-  public GraphQlApi(EventBus bus) {
+  /** {@code token}: the admin token a WebSocket without an {@code Authorization} header must give in its connection_init (null: none). */
+  public GraphQlApi(EventBus bus, String token) {
     this.bus = bus;
+    this.token = token;
   }
 
   public void mount(Router router) {
     GraphQL graphQL = GraphQL.newGraphQL(new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schema()), wiring()))
         .build();
     router.route("/graphql")
-        .handler(GraphQLWSHandler.create(graphQL))
+        .handler(GraphQLWSHandler.builder(graphQL).onConnectionInit(this::connectionInit).build())
         .handler(GraphQLHandler.create(graphQL));
+  }
+
+  /** True for a WebSocket upgrade of {@code /graphql} asking for {@link #WS_PROTOCOL}: it is answered only by the WebSocket handler. */
+  public static boolean isSubscriptionSocket(HttpServerRequest request) {
+    String protocols = request.getHeader("Sec-WebSocket-Protocol");
+    return request.path().equals("/graphql") && request.canUpgradeToWebSocket() && protocols != null
+        && java.util.Arrays.stream(protocols.split(",")).anyMatch(p -> p.trim().equals(WS_PROTOCOL));
+  }
+
+  /**
+   * A socket is accepted when no token is set, when its upgrade carried {@code Authorization: Bearer TOKEN},
+   * or when its connection_init payload does ({@code {"Authorization": "Bearer TOKEN"}}, what browsers can
+   * send); else it is closed with 4401 Unauthorized.
+   */
+  private void connectionInit(ConnectionInitEvent event) {
+    Object payload = event.message().message().getValue("payload");
+    String given = payload instanceof JsonObject json && json.getValue("Authorization") instanceof String s ? s : null;
+    if (token == null || AdminVerticle.bearer(token, event.message().socket().headers().get("Authorization"))
+        || AdminVerticle.bearer(token, given)) {
+      event.complete();
+    } else {
+      event.fail("a valid bearer token is required in connection_init: {\"Authorization\": \"Bearer TOKEN\"}");
+    }
   }
 
   private RuntimeWiring wiring() {
@@ -83,7 +114,9 @@ public final class GraphQlApi {
             .dataFetcher("stopScenario", change(Addresses.SCENARIO_STOP, env -> null))
             .dataFetcher("submitTask", call(Addresses.TASKS_SUBMIT, env -> object(env.getArgument("task"), "task"), JsonObject::getMap)))
         .type("Subscription", t -> t
-            .dataFetcher("chaosChanged", env -> new EventBusPublisher<>(bus, Addresses.CHAOS_CHANGED, GraphQlApi::status)))
+            .dataFetcher("chaosChanged", env -> new EventBusPublisher<>(bus, Addresses.CHAOS_CHANGED, GraphQlApi::status))
+            .dataFetcher("traffic", env -> new EventBusPublisher<>(bus, TrafficAddresses.SUMMARY, JsonObject::getMap))
+            .dataFetcher("orchestrationProgress", env -> new EventBusPublisher<>(bus, OrchestratorVerticle.PROGRESS, JsonObject::getMap)))
         .build();
   }
 
@@ -129,6 +162,8 @@ public final class GraphQlApi {
     out.put("activeFaults", status.getJsonArray("active_faults").getList());
     out.put("rules", status.getInteger("rules"));
     out.put("config", status.getJsonObject("config").getMap());
+    JsonObject change = status.getJsonObject("change");
+    out.put("change", change == null ? null : change.getMap());
     return out;
   }
 

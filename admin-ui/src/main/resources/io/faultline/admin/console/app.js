@@ -1,0 +1,150 @@
+// The console's shell: sign-in, navigation, the page in view, and the connection indicator.
+// Pages are modules with mount(element, context) returning a cleanup; a new page is one line in PAGES.
+
+import { get, on, setToken, token, ApiError } from './lib/api.js';
+import { fill, h } from './lib/dom.js';
+import { Live } from './lib/live.js';
+
+/** The pages, in navigation order: #/ID shows the page. A later "History" page is one more entry. */
+const PAGES = [
+  { id: 'overview', title: 'Overview', load: () => import('./pages/overview.js') },
+  { id: 'chaos', title: 'Chaos', load: () => import('./pages/chaos.js') },
+  { id: 'orchestrations', title: 'Orchestrations', load: () => import('./pages/orchestrations.js') },
+  { id: 'reports', title: 'Reports', load: () => import('./pages/reports.js') },
+  { id: 'cluster', title: 'Cluster', load: () => import('./pages/cluster.js') },
+];
+
+const live = new Live();
+const page = document.getElementById('page');
+const signIn = document.getElementById('sign-in');
+const connection = document.getElementById('connection');
+const signOut = document.getElementById('sign-out');
+let cleanup = null;
+let started = false;
+let wired = false;
+let restReachable = true;
+
+function route() {
+  const [id, ...rest] = (location.hash.replace(/^#\/?/, '') || 'overview').split('/').map(decodeURIComponent);
+  return { page: PAGES.find(p => p.id === id) || PAGES[0], rest };
+}
+
+async function show() {
+  const { page: current, rest } = route();
+  document.querySelectorAll('#nav a').forEach(a => {
+    if (a.dataset.page === current.id) {
+      a.setAttribute('aria-current', 'page');
+    } else {
+      a.removeAttribute('aria-current');
+    }
+  });
+  document.title = `${current.title} · Faultline`;
+  if (cleanup) {
+    cleanup();
+    cleanup = null;
+  }
+  const module = await current.load();
+  const container = fill(page, h('div', { class: 'page', 'data-page': current.id }));
+  cleanup = module.default.mount(container.firstChild, { live, rest, navigate: hash => { location.hash = hash; } }) || null;
+  const heading = page.querySelector('h1');
+  if (heading && document.activeElement && document.activeElement.closest('#nav')) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus();
+  }
+}
+
+function showConnection() {
+  const state = !restReachable && live.state === 'live' ? 'lost' : live.state;
+  const text = {
+    connecting: 'Connecting…',
+    live: 'Live',
+    lost: 'Connection lost, reconnecting…',
+    unauthorized: 'Signed out',
+  }[state];
+  connection.textContent = text;
+  connection.dataset.state = state;
+}
+
+function start() {
+  signIn.hidden = true;
+  page.hidden = false;
+  if (!wired) {
+    wired = true;
+    fill(document.getElementById('nav'), PAGES.map(p =>
+      h('li', {}, h('a', { href: `#/${p.id}`, 'data-page': p.id }, p.title))));
+    window.addEventListener('hashchange', () => started && show());
+    live.addEventListener('state', event => {
+      if (event.detail.state === 'unauthorized') {
+        setToken(null);
+        askForToken('The admin token is no longer accepted. Sign in again.');
+        return;
+      }
+      showConnection();
+    });
+  }
+  if (!started) {
+    started = true;
+    live.start();
+  }
+  show();
+}
+
+function askForToken(message) {
+  if (cleanup) {
+    cleanup();
+    cleanup = null;
+  }
+  live.stop();
+  started = false;
+  fill(page);
+  page.hidden = true;
+  signIn.hidden = false;
+  signOut.hidden = true;
+  connection.textContent = '';
+  document.getElementById('sign-in-error').textContent = message || '';
+  document.title = 'Sign in · Faultline';
+  document.getElementById('token').focus();
+}
+
+/** Reaches the API with the token this tab holds (or none): the console opens, or asks for a token. */
+async function begin() {
+  try {
+    await get('/api/chaos/status');
+    signOut.hidden = !token();
+    start();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      askForToken(token() ? 'The admin token was not accepted.' : '');
+      setToken(null);
+    } else {
+      fill(page, h('p', { class: 'error', role: 'alert' }, `The gateway cannot be reached: ${e.message}. Retrying…`));
+      setTimeout(begin, 2000);
+    }
+  }
+}
+
+document.getElementById('sign-in-form').addEventListener('submit', event => {
+  event.preventDefault();
+  setToken(document.getElementById('token').value);
+  document.getElementById('token').value = '';
+  begin();
+});
+
+signOut.addEventListener('click', () => {
+  setToken(null);
+  askForToken('Signed out.');
+});
+
+on('unauthorized', () => {
+  if (started) {
+    setToken(null);
+    askForToken('The admin token is no longer accepted. Sign in again.');
+  }
+});
+
+on('reachable', reachable => {
+  restReachable = reachable;
+  showConnection();
+});
+
+begin();

@@ -1,0 +1,91 @@
+// The REST API as the console uses it: the token (kept in this tab's sessionStorage) goes in the
+// Authorization header, never in a URL; every change says it comes from the console, for the change log.
+
+const TOKEN_KEY = 'faultline.admin-token';
+const listeners = { unauthorized: [], reachable: [] };
+
+/** An API failure: the HTTP status (0 when the gateway could not be reached) and the server's {error, field}. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body && body.error ? body.error : `request failed (${status})`);
+    this.status = status;
+    this.field = body && body.field ? body.field : null;
+  }
+}
+
+export function token() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(value) {
+  if (value) {
+    sessionStorage.setItem(TOKEN_KEY, value);
+  } else {
+    sessionStorage.removeItem(TOKEN_KEY);
+  }
+}
+
+/** Called with no argument when the server refuses the token; with true/false when it is reached or not. */
+export function on(event, fn) {
+  listeners[event].push(fn);
+}
+
+function emit(event, value) {
+  listeners[event].forEach(fn => fn(value));
+}
+
+/**
+ * JSON, but integers beyond 2^53 (the seed is a 64-bit integer) come back as their exact digits, as
+ * strings, instead of a rounded number that would be wrong if shown or sent back.
+ */
+export function parseJson(text) {
+  return JSON.parse(text, (key, value, context) =>
+    typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value) && context && context.source
+      ? context.source : value);
+}
+
+/**
+ * Calls the API. {@code body}: an object (sent as JSON) or a string (sent as it is, for YAML). Answers the
+ * parsed JSON, or the text with {raw: true}; throws ApiError.
+ */
+export async function api(method, path, body, { raw = false } = {}) {
+  const headers = {};
+  if (token()) {
+    headers.Authorization = `Bearer ${token()}`;
+  }
+  if (method !== 'GET') {
+    headers['X-Faultline-Source'] = 'console';
+  }
+  let payload;
+  if (body !== undefined) {
+    payload = typeof body === 'string' ? body : JSON.stringify(body);
+    headers['Content-Type'] = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
+  }
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: payload, cache: 'no-store' });
+  } catch (e) {
+    emit('reachable', false);
+    throw new ApiError(0, { error: 'the gateway cannot be reached' });
+  }
+  emit('reachable', true);
+  const text = await response.text();
+  if (!response.ok) {
+    let parsed;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      parsed = { error: text || response.statusText };
+    }
+    if (response.status === 401) {
+      emit('unauthorized');
+    }
+    throw new ApiError(response.status, parsed);
+  }
+  return raw ? text : (text ? parseJson(text) : null);
+}
+
+export const get = (path, options) => api('GET', path, undefined, options);
+export const post = (path, body, options) => api('POST', path, body, options);
+export const put = (path, body, options) => api('PUT', path, body, options);
+export const del = (path, options) => api('DELETE', path, undefined, options);

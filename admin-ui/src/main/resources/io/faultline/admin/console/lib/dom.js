@@ -1,0 +1,108 @@
+// Small DOM helpers: elements from tag, attributes and children; dialogs; downloads; times.
+
+/**
+ * h('button', {class: 'primary', onclick: fn, 'aria-label': '...'}, 'text', child...). Attributes whose
+ * value is null, undefined or false are left out; true gives an empty attribute; on* are listeners.
+ */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) {
+      continue;
+    }
+    if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2), value);
+    } else if (key === 'dataset') {
+      Object.assign(el.dataset, value);
+    } else if (key === 'value' || key === 'checked') {
+      el[key] = value;
+    } else {
+      el.setAttribute(key, value === true ? '' : String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) {
+      continue;
+    }
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces the children of el. */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+let ids = 0;
+
+/** A document-unique id with a readable prefix. */
+export function uid(prefix) {
+  ids++;
+  return `${prefix}-${ids}`;
+}
+
+/**
+ * Asks to confirm in a modal dialog (focus stays in it, Escape cancels). Resolves true when the
+ * confirming button was chosen.
+ */
+export function confirmDialog(title, text, confirmLabel) {
+  return new Promise(resolve => {
+    const titleId = uid('dialog-title');
+    const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': titleId },
+      h('h2', { id: titleId }, title),
+      h('p', {}, text),
+      h('form', { method: 'dialog', class: 'actions' },
+        h('button', { value: 'cancel', class: 'quiet' }, 'Cancel'),
+        h('button', { value: 'ok', class: 'primary', autofocus: true }, confirmLabel)));
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(dialog.returnValue === 'ok');
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+/** Offers text as a file download. */
+export function download(filename, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** 14:03:22, in the browser's time zone. */
+export function clock(ms) {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** 2026-11-30 14:03 */
+export function dateTime(ms) {
+  const d = new Date(ms);
+  const pad = n => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** "3 s ago", "2 min ago". */
+export function ago(ms, now = Date.now()) {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  return s < 90 ? `${s} s ago` : `${Math.round(s / 60)} min ago`;
+}
+
+/** A status line whose text screen readers announce; returns a function setting text and kind. */
+export function notice(el) {
+  el.setAttribute('role', 'status');
+  return (text, kind = 'info') => {
+    el.textContent = text || '';
+    el.dataset.kind = kind;
+  };
+}

@@ -1,0 +1,89 @@
+// One form per config section, filled from the live config; Apply sends the section, Clear removes it.
+// A form the user has not touched follows changes made elsewhere; one being edited is left alone.
+
+import { get, put } from '../lib/api.js';
+import { fill, h, notice } from '../lib/dom.js';
+import { clearErrors, field, label, readAll, showError } from '../lib/fields.js';
+
+const SETTINGS = ['enabled', 'seed', 'scenario', 'rules'];
+
+export class SectionForms {
+  constructor(schema) {
+    this.schema = schema;
+    this.forms = new Map();
+    const cards = Object.keys(schema.sections).map(name => this.card(name));
+    this.el = h('section', { id: 'sections', 'aria-labelledby': 'sections-title' },
+      h('h2', { id: 'sections-title', tabindex: '-1' }, 'Config sections'),
+      h('p', { class: 'hint' }, 'The global chaos config, one section at a time. A section that is not set injects nothing; rules may set their own.'),
+      h('div', { class: 'masonry' }, cards));
+  }
+
+  card(name) {
+    const badge = h('span', { class: 'badge' });
+    const fields = h('div', { class: 'fields' });
+    const status = h('p', { class: 'small' });
+    const clear = h('button', { type: 'button', onclick: () => this.clear(name) }, `Clear ${label(name)}`);
+    const form = h('form', { class: 'card section', 'data-section': name, 'aria-labelledby': `section-${name}`, novalidate: true },
+      h('div', { class: 'spread' }, h('h3', { id: `section-${name}` }, label(name)), badge),
+      fields,
+      h('p', { class: 'error form-error', role: 'alert' }),
+      h('div', { class: 'actions' }, clear, h('button', { type: 'submit', class: 'primary' }, `Apply ${label(name)}`)),
+      status);
+    const entry = { form, badge, fields, clear, say: notice(status), inputs: [], dirty: false };
+    form.addEventListener('input', () => { entry.dirty = true; });
+    form.addEventListener('submit', event => {
+      event.preventDefault();
+      this.apply(name);
+    });
+    this.forms.set(name, entry);
+    return form;
+  }
+
+  /** Fills every form the user is not editing from config. */
+  show(config) {
+    this.forms.forEach((entry, name) => {
+      if (!entry.dirty) {
+        this.render(name, config[name]);
+      }
+    });
+  }
+
+  render(name, value) {
+    const entry = this.forms.get(name);
+    entry.inputs = this.schema.sections[name].map(spec => field(spec, value ? value[spec.name] : undefined, name));
+    fill(entry.fields, entry.inputs.map(f => f.el));
+    entry.badge.textContent = value ? 'set' : 'not set';
+    entry.badge.className = `badge ${value ? 'on' : ''}`;
+    entry.clear.hidden = !value;
+    entry.dirty = false;
+  }
+
+  async apply(name) {
+    const entry = this.forms.get(name);
+    clearErrors(entry.form);
+    entry.say('');
+    try {
+      const status = await put(`/api/chaos/config/${name}`, readAll(entry.inputs));
+      entry.dirty = false;
+      this.render(name, status.config[name]);
+      entry.say(`Applied: config version ${status.version}.`, 'ok');
+    } catch (e) {
+      showError(entry.form, e.field, e.message).scrollIntoView({ block: 'nearest' });
+      entry.say(`Not applied: ${e.message}`, 'error');
+    }
+  }
+
+  async clear(name) {
+    const entry = this.forms.get(name);
+    clearErrors(entry.form);
+    try {
+      const config = await get('/api/chaos/config');
+      const sections = Object.fromEntries(Object.entries(config).filter(([k]) => k !== name && !SETTINGS.includes(k)));
+      const status = await put('/api/chaos/config', sections);
+      this.render(name, status.config[name]);
+      entry.say(`Cleared: config version ${status.version}.`, 'ok');
+    } catch (e) {
+      showError(entry.form, e.field, e.message);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+// Chaos: every config section as a form, the rules (targeting), the scenarios.
+
+import { get } from '../lib/api.js';
+import { fill, h, notice } from '../lib/dom.js';
+import { SectionForms } from './chaos-sections.js';
+import { Rules } from './chaos-rules.js';
+import { Scenarios } from './chaos-scenarios.js';
+
+const CHANGED = 'subscription { chaosChanged { version scenario config } }';
+
+export default {
+  mount(el, { live }) {
+    const message = h('p', {});
+    const say = notice(message);
+    const body = h('div', {}, h('p', { class: 'muted' }, 'Loading the live config…'));
+    fill(el,
+      h('h1', {}, 'Chaos'),
+      h('nav', { class: 'row small', 'aria-label': 'Parts of this page' },
+        h('a', { href: '#/chaos', onclick: jump('sections') }, 'Config sections'),
+        h('a', { href: '#/chaos', onclick: jump('rules') }, 'Rules'),
+        h('a', { href: '#/chaos', onclick: jump('scenarios') }, 'Scenarios')),
+      message, body);
+
+    let parts = null;
+    async function load() {
+      const [schema, config, rules, scenarios] = await Promise.all([get('/api/chaos/schema'), get('/api/chaos/config'),
+        get('/api/chaos/rules'), get('/api/chaos/scenarios')]);
+      if (!parts) {
+        parts = { sections: new SectionForms(schema), rules: new Rules(schema), scenarios: new Scenarios() };
+        fill(body, parts.sections.el, parts.rules.el, parts.scenarios.el);
+      }
+      parts.sections.show(config);
+      parts.rules.show(rules.rules);
+      parts.scenarios.show(scenarios, config);
+    }
+
+    const reload = () => load().catch(e => say(`Could not load the config: ${e.message}`, 'error'));
+    const stop = live.subscribe(CHANGED, data => {
+      if (parts) {
+        parts.sections.show(data.chaosChanged.config);
+        parts.rules.show(data.chaosChanged.config.rules || []);
+        parts.scenarios.config = data.chaosChanged.config;
+        parts.scenarios.reload().catch(() => {});
+      }
+    });
+    live.addEventListener('reconnected', reload);
+    reload();
+    return () => {
+      stop();
+      live.removeEventListener('reconnected', reload);
+    };
+  },
+};
+
+/** In-page links that move focus rather than change the route (the hash is the router's). */
+function jump(id) {
+  return event => {
+    event.preventDefault();
+    const target = document.getElementById(id);
+    target.scrollIntoView();
+    target.querySelector('h2').focus();
+  };
+}

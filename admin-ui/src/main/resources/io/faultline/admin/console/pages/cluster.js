@@ -1,0 +1,73 @@
+// Cluster: the nodes (id, region, zone, status, last heartbeat), the leader and its term, and the
+// distributed tasks with each node's part. Read again every two seconds while shown (nodes heartbeat
+// once a second); a standalone node shows itself, leading.
+
+import { ApiError, get } from '../lib/api.js';
+import { ago, clock, dateTime, fill, h, notice } from '../lib/dom.js';
+
+const REFRESH_MS = 2_000;
+
+export default {
+  mount(el) {
+    const summary = h('p', {});
+    const nodes = h('div', { class: 'table-wrap' });
+    const tasks = h('div', { class: 'table-wrap' });
+    const status = h('p', { class: 'small' });
+    const say = notice(status);
+    fill(el, h('h1', {}, 'Cluster'),
+      h('section', { class: 'card', 'aria-labelledby': 'nodes-title' },
+        h('h2', { id: 'nodes-title' }, 'Nodes'), summary, nodes, status),
+      h('section', { class: 'card', 'aria-labelledby': 'tasks-title' },
+        h('h2', { id: 'tasks-title' }, 'Distributed tasks'), tasks));
+
+    async function load() {
+      const [registry, leader] = await Promise.all([get('/api/cluster/nodes'), get('/api/cluster/leader')]);
+      fill(summary, registry.cluster ? ['Cluster ', h('b', {}, registry.cluster), ' · '] : 'Standalone node · ',
+        'leader ', h('b', { id: 'leader' }, leader.node || 'none'), ` (term ${leader.term ?? '–'})`,
+        ' · this node ', h('b', {}, registry.self));
+      fill(nodes, h('table', { class: 'stack' },
+        h('thead', {}, h('tr', {}, ['Node', 'Region', 'Zone', 'Status', 'Last heartbeat', 'Admin address', 'Protocols']
+          .map(t => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, registry.nodes.map(n => h('tr', { 'data-node': n.id },
+          h('td', { 'data-label': 'Node' }, h('b', {}, n.id), n.id === leader.node ? [' ', h('span', { class: 'badge on' }, 'leader')] : null,
+            n.id === registry.self ? [' ', h('span', { class: 'badge' }, 'this node')] : null),
+          h('td', { 'data-label': 'Region' }, n.region || '–'),
+          h('td', { 'data-label': 'Zone' }, n.zone || '–'),
+          h('td', { 'data-label': 'Status' }, h('span', { class: `badge ${n.status}` }, n.status)),
+          h('td', { 'data-label': 'Heartbeat' }, n.last_heartbeat
+            ? h('time', { datetime: new Date(n.last_heartbeat).toISOString(), title: dateTime(n.last_heartbeat) },
+              `${clock(n.last_heartbeat)} (${ago(n.last_heartbeat)})`) : '–'),
+          h('td', { 'data-label': 'Address' }, h('code', {}, n.address || '–')),
+          h('td', { 'data-label': 'Protocols' }, (n.capabilities || []).join(', ')))))));
+      try {
+        const list = await get('/api/cluster/tasks');
+        fill(tasks, list.tasks.length ? taskTable(list.tasks) : h('p', { class: 'muted' }, 'No distributed task yet.'));
+      } catch (e) {
+        fill(tasks, h('p', { class: 'muted' }, e instanceof ApiError && e.status === 409 ? e.message : `Could not list tasks: ${e.message}`));
+      }
+      say('');
+    }
+
+    const tick = () => load().catch(e => say(`Could not read the cluster: ${e.message}`, 'error'));
+    tick();
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') {
+        tick();
+      }
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  },
+};
+
+function taskTable(list) {
+  return h('table', { class: 'stack' },
+    h('thead', {}, h('tr', {}, ['Task', 'Mode', 'Chaos', 'Status', 'Per node'].map(t => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, [...list].reverse().map(t => h('tr', { 'data-task': t.id },
+      h('td', { 'data-label': 'Task' }, h('code', {}, t.id), h('div', { class: 'muted small' }, t.created_at ? dateTime(t.created_at) : '')),
+      h('td', { 'data-label': 'Mode' }, t.mode),
+      h('td', { 'data-label': 'Chaos' }, t.scenario || Object.keys(t.sections || {}).join(', ') || '–',
+        h('div', { class: 'muted small' }, `${Math.round((t.duration_ms || 0) / 1000)} s`)),
+      h('td', { 'data-label': 'Status' }, h('span', { class: `badge ${t.status}` }, t.status)),
+      h('td', { 'data-label': 'Per node' }, h('ul', { class: 'plain' }, (t.items || []).map(i =>
+        h('li', {}, `${i.node || `part ${i.index + 1}`}: `, h('span', { class: `badge ${i.state}` }, i.state)))))))));
+}

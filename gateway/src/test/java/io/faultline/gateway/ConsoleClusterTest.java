@@ -1,0 +1,33 @@
+package io.faultline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+
+/** The console's Cluster page on a real two-node cluster: nodes appear as they join; tasks show each node's part. */
+class ConsoleClusterTest {
+
+  @Test
+  void aNodeThatJoinsAppearsOnTheClusterPageWithTheLeaderAndTasks() throws Exception {
+    ConsoleBrowser.assumeAvailable();
+    try (ClusterFixture cluster = new ClusterFixture(); ConsoleBrowser browser = new ConsoleBrowser()) {
+      Gateway n1 = cluster.start(0);
+      browser.size(1280, 800);
+      browser.open("http://127.0.0.1:" + n1.adminPort() + "/#/cluster");
+      browser.text(By.cssSelector("tr[data-node=n1]"), "leader");
+      browser.text(By.id("leader"), "n1");
+      assertThat(browser.driver.findElements(By.cssSelector("tr[data-node]"))).hasSize(1);
+
+      cluster.start(1);
+      browser.text(By.cssSelector("tr[data-node=n2]"), "active");
+      assertThat(browser.driver.findElement(By.cssSelector("tr[data-node=n2]")).getText()).contains("us").doesNotContain("leader");
+
+      assertThat(cluster.post(n1, "/api/cluster/tasks",
+          "{\"mode\": \"parallel\", \"scenario\": \"slow_backend\", \"duration_seconds\": 1}").getString("status")).isEqualTo("running");
+      browser.text(By.cssSelector("tr[data-task]"), "n2:");
+      browser.text(By.cssSelector("tr[data-task]"), "succeeded");
+      browser.screenshot("cluster");
+    }
+  }
+}

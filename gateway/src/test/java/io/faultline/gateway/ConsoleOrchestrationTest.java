@@ -1,0 +1,201 @@
+package io.faultline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.admin.api.OrchestrationDocuments;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The console's orchestration pages in headless Chromium against a real gateway with real traffic:
+ * every reference example survives the builder unchanged, and an orchestration built in the builder
+ * runs to its report.
+ */
+class ConsoleOrchestrationTest {
+
+  private static final Path EXAMPLES = Path.of("..", "orchestrations", "src", "test", "resources", "reference-examples");
+
+  @RegisterExtension
+  static final ConsoleSession console = new ConsoleSession(null);
+
+  @Test
+  void everyReferenceExampleIsTheSameDocumentAfterTheBuilderSavesIt() throws Exception {
+    List<Path> files;
+    try (Stream<Path> list = Files.list(EXAMPLES)) {
+      files = list.sorted().toList();
+    }
+    assertThat(files).hasSize(11);
+    console.browser.open(console.base + "#/orchestrations");
+    console.browser.visible(By.id("library-title"));
+    // The first through the page's file import, the others through the API, each as written.
+    console.browser.driver.findElement(By.id("import-file")).sendKeys(files.get(0).toRealPath().toString());
+    console.browser.text(By.cssSelector("section[aria-labelledby=library-title]"), "Imported " + files.get(0).getFileName());
+    for (Path file : files.subList(1, files.size())) {
+      assertThat(console.gw.put("/api/chaos/orchestration/library/" + entry(file), Files.readString(file)).statusCode()).isEqualTo(200);
+    }
+    for (Path file : files) {
+      String name = entry(file);
+      console.browser.open(console.base + "#/orchestrations/edit/" + name);
+      console.browser.text(By.id("builder-title"), "Orchestration builder: ");
+      console.browser.text(By.cssSelector(".validation"), "Valid");
+      console.browser.button("Save to library").click();
+      console.browser.text(By.cssSelector("form.toolbar"), "Saved to the library as " + name);
+      String original = Files.readString(file);
+      String saved = console.gw.get("/api/chaos/orchestration/library/" + name).bodyAsJsonObject().getString("text");
+      assertThat(OrchestrationDocuments.tree(saved)).as("%s after the builder", file.getFileName())
+          .isEqualTo(OrchestrationDocuments.tree(original));
+      assertThat(saved.startsWith("{")).as("%s keeps its format", file.getFileName()).isEqualTo(original.startsWith("{"));
+    }
+    console.browser.open(console.base + "#/orchestrations");
+    console.browser.button("Download 003-06-cascading_failures as JSON").click();
+    assertThat(OrchestrationDocuments.tree(console.browser.downloaded("cascading_failures.json")))
+        .isEqualTo(OrchestrationDocuments.tree(Files.readString(EXAMPLES.resolve("003-06-cascading_failures.yaml"))));
+  }
+
+  @Test
+  void aTwoStepOrchestrationWithAConditionAndAnAssertionBuiltInTheBuilderRunsToItsReport() {
+    console.browser.open(console.base + "#/orchestrations/new");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.type(input("name"), "console_built");
+    WebElement duration = input("steps[0].duration_seconds");
+    console.browser.type(duration, "soon");
+    console.browser.text(By.id("b:steps[0].duration_seconds:value:problem"), "must be a number");
+    assertThat(duration.getAttribute("aria-invalid")).isEqualTo("true");
+    console.browser.text(By.cssSelector(".validation"), "steps[0].duration_seconds");
+    console.browser.type(duration, "1");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+
+    console.browser.driver.findElement(By.id("b:steps:add")).click();
+    console.browser.type(input("steps[1].duration_seconds"), "1");
+    console.browser.driver.findElement(By.id("b:steps[1].condition:add")).click();
+    assertThat(console.browser.visible(By.id("b:steps[1].condition.type:value")).getAttribute("value")).isEqualTo("previous_step_succeeded");
+    console.browser.driver.findElement(By.id("b:steps[1].assertions:add")).click();
+    console.browser.type(input("steps[1].assertions[0].max"), "0.5");
+    console.browser.driver.findElement(By.id("b:variables:add")).click();
+    console.browser.type(input("variables.variable_1"), "7");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.type(console.browser.visible(By.id("builder-entry")), "console_built");
+    console.browser.script("document.querySelector('[data-path=\"steps[1]\"]').scrollIntoView()");
+    console.browser.screenshot("builder");
+
+    console.browser.button("Save and run…").click();
+    WebElement variable = console.browser.field(By.cssSelector("dialog.form"), "variable_1");
+    assertThat(variable.getAttribute("value")).isEqualTo("7");
+    console.browser.type(variable, "8");
+    console.browser.button("Start the run").click();
+    console.browser.text(By.id("run-percent"), "100 %");
+    console.browser.text(By.id("run-status"), "succeeded");
+    console.browser.text(By.cssSelector(".run-steps li[data-step=step_2]"), "succeeded");
+    console.browser.screenshot("orchestrations");
+
+    String runId = console.browser.visible(By.linkText("Open its report")).getAttribute("href").replaceAll(".*/", "");
+    JsonObject report = console.gw.get("/api/chaos/orchestration/reports/" + runId).bodyAsJsonObject();
+    assertThat(report.getString("name")).isEqualTo("console_built");
+    JsonArray steps = report.getJsonArray("steps");
+    assertThat(steps.stream().map(s -> ((JsonObject) s).getString("status"))).containsExactly("succeeded", "succeeded");
+    assertThat(steps.getJsonObject(1).getJsonArray("assertions").getJsonObject(0).getBoolean("passed")).isTrue();
+    assertThat(report.getJsonObject("variables").getInteger("variable_1")).as("the run's own value").isEqualTo(8);
+
+    console.browser.visible(By.linkText("Open its report")).click();
+    WebElement frame = console.browser.visible(By.cssSelector("iframe.report"));
+    assertThat(frame.getAttribute("srcdoc")).contains("console_built");
+    assertThat(frame.getAttribute("sandbox")).isEmpty();
+    console.browser.screenshot("reports");
+    console.browser.button("Download report " + runId + " as JUnit XML").click();
+    assertThat(console.browser.downloaded(runId + ".xml")).contains("<testsuite").contains("console_built");
+  }
+
+  @Test
+  void theBuilderWritesWhatItsCardsSayInTheirOrder() {
+    console.browser.open(console.base + "#/orchestrations/new");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.type(input("name"), "edited");
+    click("b:steps:add");
+    click("b:steps:add");
+    console.browser.type(input("steps[2].name"), "third");
+    click("b:steps[2]:up"); // third is now second
+    click("b:steps[0]:remove"); // step_1 goes
+    console.browser.visible(By.id("b:parallel:value")).click();
+    console.browser.visible(By.id("b:loop_orchestration:value")).click();
+    console.browser.type(input("max_iterations"), "3");
+    click("b:conditional_steps:add");
+    click("b:conditional_steps[0].else_steps:add");
+    console.browser.type(input("conditional_steps[0].else_steps[0].name"), "otherwise");
+    click("b:hooks:add");
+    console.browser.type(input("hooks[0].actions[0].message"), "starting");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.type(console.browser.visible(By.id("builder-entry")), "edited");
+    console.browser.button("Save to library").click();
+    console.browser.text(By.cssSelector("form.toolbar"), "Saved to the library as edited");
+
+    String yaml = console.gw.get("/api/chaos/orchestration/library/edited").bodyAsJsonObject().getString("text");
+    Map<String, Object> expected = new LinkedHashMap<>();
+    expected.put("name", "edited");
+    expected.put("description", "Built in the console");
+    expected.put("steps", List.of(Map.of("name", "third", "duration_seconds", 10L), Map.of("name", "step_2", "duration_seconds", 10L)));
+    expected.put("parallel", true);
+    expected.put("loop_orchestration", true);
+    expected.put("max_iterations", 3L);
+    expected.put("conditional_steps", List.of(Map.of("name", "check_3", "condition", Map.of("type", "previous_step_succeeded"),
+        "then_steps", List.of(Map.of("name", "then_3", "duration_seconds", 10L)),
+        "else_steps", List.of(Map.of("name", "otherwise", "duration_seconds", 10L)))));
+    expected.put("hooks", List.of(Map.of("name", "hook", "hook_type", "pre_orchestration",
+        "actions", List.of(Map.of("type", "log", "message", "starting")))));
+    assertThat(OrchestrationDocuments.tree(yaml)).isEqualTo(expected);
+    assertThat(yaml).startsWith("name: edited\n");
+  }
+
+  @Test
+  void aRunStartedFromTheLibraryStopsAndAnEntryIsDeleted() {
+    String longRun = "name: long_run\nsteps:\n  - name: hold\n    scenario: slow_backend\n    duration_seconds: 120\n";
+    assertThat(console.gw.put("/api/chaos/orchestration/library/long_run", longRun).statusCode()).isEqualTo(200);
+    console.browser.open(console.base + "#/orchestrations");
+    console.browser.button("Run long_run").click();
+    console.browser.button("Start the run").click();
+    console.browser.text(By.id("run-status"), "running");
+    console.browser.text(By.cssSelector(".run-steps li[data-step=hold]"), "running");
+    assertThat(console.gw.status().getString("scenario")).as("the step's scenario is on").isEqualTo("slow_backend");
+    console.browser.button("Stop the run").click();
+    console.browser.text(By.id("run-status"), "stopped");
+    assertThat(console.gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")).isFalse();
+    console.browser.button("Run long_run").click();
+    console.browser.button("Start the run").click();
+    console.browser.text(By.id("run-status"), "running");
+    String second = console.gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getString("run_id");
+    console.browser.button("Stop the run").click();
+    console.browser.text(By.id("run-status"), "stopped");
+    console.browser.open(console.base + "#/reports");
+    assertThat(console.browser.visible(By.cssSelector("tr[data-report]")).getAttribute("data-report"))
+        .as("the newest run first").isEqualTo(second);
+
+    console.browser.open(console.base + "#/orchestrations");
+
+    console.browser.button("Delete long_run").click();
+    console.browser.button("Delete entry").click();
+    console.browser.until(d -> d.findElements(By.cssSelector("tr[data-entry=long_run]")).isEmpty());
+    assertThat(console.gw.get("/api/chaos/orchestration/library/long_run").statusCode()).isEqualTo(404);
+  }
+
+  private static void click(String id) {
+    console.browser.visible(By.id(id)).click();
+  }
+
+  private static WebElement input(String path) {
+    return console.browser.visible(By.id("b:" + path + ":value"));
+  }
+
+  /** The library entry name the console gives a file: its name without the extension. */
+  private static String entry(Path file) {
+    return file.getFileName().toString().replaceAll("\\.(yaml|json)$", "");
+  }
+}

@@ -1,0 +1,255 @@
+package io.faultline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+
+/**
+ * The web console in headless Chromium against a real gateway (with an admin token) in front of a real
+ * upstream, with real traffic; what the console does is checked through what that traffic then sees.
+ */
+class ConsoleTest {
+
+  private static final String TOKEN = "console-test-token";
+
+  @RegisterExtension
+  static final ConsoleSession console = new ConsoleSession(TOKEN);
+
+  @BeforeEach
+  void resetChaos() {
+    console.gw.post("/api/chaos/reset");
+    console.browser.size(1280, 800);
+  }
+
+  @Test
+  void signingInTakesTheTokenAndNeverPutsItInAUrl() {
+    console.browser.open(console.base);
+    console.browser.script("sessionStorage.clear()");
+    console.browser.open(console.base + "#/overview");
+    console.browser.driver.navigate().refresh();
+    WebElement token = console.browser.visible(By.id("token"));
+    assertThat(console.browser.driver.findElement(By.cssSelector("label[for=token]")).getText()).isEqualTo("Admin token");
+    assertThat(token.getAttribute("type")).isEqualTo("password");
+    console.browser.screenshot("sign-in");
+    console.browser.type(token, "wrong-token");
+    console.browser.button("Sign in").click();
+    console.browser.text(By.id("sign-in-error"), "not accepted");
+    console.browser.type(console.browser.visible(By.id("token")), TOKEN);
+    console.browser.button("Sign in").click();
+    console.browser.text(By.id("chaos-state"), "Chaos is off");
+    console.browser.text(By.id("connection"), "Live");
+    assertThat(console.browser.driver.getCurrentUrl()).doesNotContain(TOKEN);
+    assertThat(console.browser.script("return sessionStorage.getItem('faultline.admin-token')")).isEqualTo(TOKEN);
+    assertThat(console.gw.admin(io.vertx.core.http.HttpMethod.GET, "/api/chaos/status").bearerTokenAuthentication("wrong").send().await()
+        .statusCode()).as("the API itself still wants the token").isEqualTo(401);
+  }
+
+  @Test
+  void theKillSwitchStopsTheErrorsTheTrafficSees() {
+    console.gw.put("/api/chaos/config/fault_injection", "{\"http_errors\": [503], \"http_error_probability\": 1.0}");
+    console.gw.post("/api/chaos/enable");
+    assertThat(statuses(10)).containsOnly(503);
+    signedIn("#/overview");
+    WebElement kill = console.browser.button("Disable chaos");
+    console.browser.until(d -> !d.findElement(By.cssSelector("[data-listener=web] [data-metric=error-rate]")).getText().equals("0 %"));
+    console.browser.screenshot("overview");
+
+    kill.click();
+    console.browser.visible(By.cssSelector("dialog.confirm"));
+    console.browser.button("Yes, disable chaos").click();
+    console.browser.text(By.id("chaos-state"), "Chaos is off");
+    assertThat(statuses(20)).containsOnly(200);
+    assertThat(console.browser.button("Enable chaos").isDisplayed()).isTrue();
+    JsonObject newest = console.gw.get("/api/chaos/changes?limit=1").bodyAsJsonObject().getJsonArray("changes").getJsonObject(0);
+    assertThat(newest.getString("address")).isEqualTo("faultline.chaos.disable");
+    assertThat(newest.getString("source")).as("the console names itself on every change").isEqualTo("console");
+    console.browser.text(By.cssSelector(".changes li[data-source=console]"), "chaos disabled");
+  }
+
+  @Test
+  void theKillSwitchWorksFromTheKeyboard() {
+    signedIn("#/overview");
+    console.browser.button("Enable chaos");
+    console.browser.script("document.activeElement.blur()");
+    for (int i = 0; i < 40 && !"Enable chaos".equals(console.browser.driver.switchTo().activeElement().getText()); i++) {
+      new Actions(console.browser.driver).sendKeys(Keys.TAB).perform();
+    }
+    assertThat(console.browser.driver.switchTo().activeElement().getText()).as("the kill switch is reached with Tab").isEqualTo("Enable chaos");
+    new Actions(console.browser.driver).sendKeys(Keys.ENTER).perform();
+    console.browser.visible(By.cssSelector("dialog.confirm"));
+    assertThat(console.browser.driver.switchTo().activeElement().getText()).isEqualTo("Yes, enable chaos");
+    new Actions(console.browser.driver).sendKeys(Keys.ENTER).perform();
+    console.browser.text(By.id("chaos-state"), "Chaos is on");
+    assertThat(console.gw.status().getBoolean("enabled")).isTrue();
+  }
+
+  @Test
+  void aLatencySetInTheChaosFormSlowsTheRequests() {
+    console.gw.post("/api/chaos/enable");
+    signedIn("#/chaos");
+    By latency = By.cssSelector("form[data-section=latency]");
+    console.browser.type(console.browser.field(latency, "Fixed delay (ms)"), "300");
+    console.browser.button("Apply Latency").click();
+    console.browser.text(latency, "Applied");
+    long started = System.nanoTime();
+    assertThat(console.gw.traffic("/timed").statusCode()).isEqualTo(200);
+    long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    // 300 ms injected before the upstream is called; 5 s leaves room for a loaded 2-core machine.
+    assertThat(elapsedMs).isBetween(300L, 5_000L);
+    assertThat(console.gw.get("/api/chaos/config/latency").bodyAsJsonObject().getLong("fixed_delay_ms")).isEqualTo(300);
+    console.browser.screenshot("chaos");
+  }
+
+  @Test
+  void aBadValueIsShownAtItsFieldAndChangesNothing() {
+    long version = console.gw.status().getLong("version");
+    signedIn("#/chaos");
+    By latency = By.cssSelector("form[data-section=latency]");
+    WebElement probability = console.browser.field(latency, "Probability");
+    console.browser.type(probability, "5");
+    console.browser.button("Apply Latency").click();
+    WebElement error = console.browser.text(By.cssSelector("form[data-section=latency] [data-field='latency.probability'] .error"),
+        "must be between 0 and 1");
+    assertThat(error.getText()).contains("got 5");
+    assertThat(probability.getAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(probability.getAttribute("aria-describedby")).contains(error.getAttribute("id"));
+    console.browser.type(probability, "");
+    console.browser.type(console.browser.field(latency, "Fixed delay (ms)"), "soon");
+    console.browser.button("Apply Latency").click();
+    console.browser.text(By.cssSelector("form[data-section=latency] [data-field='latency.fixed_delay_ms'] .error"), "must be a number");
+    console.browser.screenshot("chaos-field-error");
+    assertThat(console.gw.status().getLong("version")).as("nothing was applied").isEqualTo(version);
+  }
+
+  @Test
+  void aRuleFromTheEditorSlowsOnlyTheTrafficItMatches() {
+    console.gw.post("/api/chaos/enable");
+    signedIn("#/chaos");
+    console.browser.button("Add rule").click();
+    By editor = By.cssSelector(".rule-editor");
+    console.browser.type(console.browser.field(editor, "Name"), "slow-orders");
+    console.browser.type(console.browser.field(editor, "Path"), "orders");
+    console.browser.field(editor, "This rule sets Latency").click();
+    console.browser.type(console.browser.field(By.cssSelector(".rule-editor [data-field=latency]"), "Fixed delay (ms)"), "400");
+    console.browser.button("Save rule").click();
+    console.browser.text(By.cssSelector(".rule-editor [data-field='match.path'] .error"), "must start with /");
+    console.browser.type(console.browser.field(editor, "Path"), "/orders");
+    console.browser.button("Save rule").click();
+    console.browser.text(By.cssSelector("tr[data-rule=slow-orders]"), "path=/orders");
+
+    long started = System.nanoTime();
+    assertThat(console.gw.traffic("/orders/7").statusCode()).isEqualTo(200);
+    // 400 ms injected by the rule; 5 s of room for a loaded machine.
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(400L, 5_000L);
+    started = System.nanoTime();
+    assertThat(console.gw.traffic("/catalog").statusCode()).isEqualTo(200);
+    // No delay applies outside the rule: a loopback request takes a few ms, 350 ms only on a starved machine.
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(350L);
+  }
+
+  @Test
+  void scenariosStartStopAndSaveTheCurrentConfig() {
+    signedIn("#/chaos");
+    console.browser.button("Start scenario slow_backend").click();
+    console.browser.text(By.id("scenarios"), "Active scenario: slow_backend");
+    assertThat(console.gw.status().getString("scenario")).isEqualTo("slow_backend");
+    console.browser.button("Stop scenario slow_backend").click();
+    console.browser.text(By.id("scenarios"), "No scenario is active.");
+    assertThat(console.gw.status().getString("scenario")).isNull();
+
+    console.gw.put("/api/chaos/config/latency", "{\"fixed_delay_ms\": 123}");
+    console.browser.text(By.cssSelector("form[data-section=latency] .badge"), "set");
+    By save = By.cssSelector("#scenarios form");
+    console.browser.type(console.browser.field(save, "Name"), "from-console");
+    console.browser.button("Save scenario").click();
+    console.browser.visible(By.cssSelector("tr[data-scenario=from-console]"));
+    JsonObject saved = console.gw.get("/api/chaos/scenarios/from-console").bodyAsJsonObject();
+    assertThat(saved.getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(123);
+  }
+
+  @Test
+  void everyPageFitsADesktopAndAPhoneAndEveryControlHasAName() {
+    signedIn("#/overview");
+    List<String> pages = List.of("overview", "chaos", "orchestrations", "orchestrations/new", "reports", "cluster");
+    for (int[] size : new int[][] {{1280, 800}, {390, 844}}) {
+      console.browser.size(size[0], size[1]);
+      for (String page : pages) {
+        console.browser.open(console.base + "#/" + page);
+        console.browser.visible(By.cssSelector(".page[data-page='" + page.split("/")[0] + "'] h1"));
+        waitUntilLoaded(page);
+        console.browser.assertNoSidewaysScroll(page + " at " + size[0] + " px");
+        console.browser.assertEveryControlNamed(page + " at " + size[0] + " px");
+        if (size[0] == 390) {
+          console.browser.screenshot("phone-" + page.replace('/', '-'));
+        }
+      }
+    }
+    assertThat(console.browser.driver.findElements(By.cssSelector("#nav a")).stream().map(WebElement::getText).toList())
+        .containsExactly("Overview", "Chaos", "Orchestrations", "Reports", "Cluster");
+  }
+
+  @Test
+  void aLostConnectionIsShownAndComesBackByItself() throws Exception {
+    try (CuttableProxy proxy = new CuttableProxy(console.gw.clientVertx, console.gw.gateway.adminPort())) {
+      String proxied = "http://127.0.0.1:" + proxy.port() + "/";
+      console.browser.open(proxied + "#/overview");
+      console.browser.type(console.browser.visible(By.id("token")), TOKEN); // another origin: this tab's token is not shared with it
+      console.browser.button("Sign in").click();
+      console.browser.text(By.id("connection"), "Live");
+      waitUntilLoaded("overview");
+
+      proxy.cut();
+      console.browser.text(By.id("connection"), "Connection lost");
+      console.browser.screenshot("connection-lost");
+      proxy.restore();
+      console.browser.text(By.id("connection"), "Live");
+
+      console.gw.post("/api/chaos/enable");
+      console.browser.text(By.id("chaos-state"), "Chaos is on");
+      console.gw.post("/api/chaos/disable");
+      // After the first change was shown, the page's reload is over: this one can only arrive by the subscription.
+      console.browser.text(By.id("chaos-state"), "Chaos is off");
+    }
+  }
+
+  private void signedIn(String hash) {
+    console.browser.open(console.base + hash);
+    List<WebElement> form = console.browser.driver.findElements(By.id("token"));
+    if (!form.isEmpty() && form.get(0).isDisplayed()) {
+      console.browser.type(form.get(0), TOKEN);
+      console.browser.button("Sign in").click();
+    }
+    console.browser.visible(By.cssSelector(".page h1"));
+    waitUntilLoaded(hash.substring(2));
+  }
+
+  /** Each page says it has its data: the element that only appears once it arrived. */
+  private static void waitUntilLoaded(String page) {
+    String marker = switch (page.split("/")[0]) {
+      case "overview" -> "[data-listener=web] [data-metric=rps]";
+      case "chaos" -> "form[data-section=latency] input";
+      case "orchestrations" -> page.contains("/") ? ".validation p" : "section[aria-labelledby=library-title] .table-wrap *";
+      case "reports" -> "section[aria-labelledby=reports-title] .table-wrap *";
+      default -> "tr[data-node]";
+    };
+    console.browser.visible(By.cssSelector(marker));
+  }
+
+  private static List<Integer> statuses(int n) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(console.gw.traffic("/kill-switch").statusCode());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,85 @@
+package io.faultline.gateway.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The traffic summary read off the real meters {@link ChaosMeterBinder} records into. */
+class TrafficSummaryTest {
+
+  private final ChaosMeterBinder meters = new ChaosMeterBinder(new ChaosState(ChaosConfig.off()));
+  private final TrafficSummary summary = new TrafficSummary(meters.registry(), List.of(
+      new TrafficSummary.Listener("web", "http", 3000, "http://127.0.0.1:8080"),
+      new TrafficSummary.Listener("rpc", "grpc", 3001, "127.0.0.1:50051")), true, 10_000);
+
+  @Test
+  void countsEachListenersRequestsErrorsAndFaultsSinceTheLastSummary() {
+    for (int i = 0; i < 8; i++) {
+      meters.requestCompleted("web", "http", "default", "2xx", ms(5));
+    }
+    meters.requestCompleted("web", "http", "default", "5xx", ms(5));
+    meters.requestCompleted("web", "http", "api", "dropped", ms(5));
+    meters.faultInjected("web", "http", "default", "http_error");
+    meters.faultInjected("web", "http", "api", "http_error");
+    meters.faultInjected("web", "http", "api", "reset_peer");
+
+    JsonObject first = summary.next(12_000);
+    assertThat(first.getLong("interval_ms")).isEqualTo(2_000);
+    JsonObject web = listener(first, "web");
+    assertThat(web.getLong("requests")).isEqualTo(10);
+    assertThat(web.getDouble("requests_per_second")).isEqualTo(5.0);
+    assertThat(web.getLong("errors")).isEqualTo(2);
+    assertThat(web.getDouble("error_rate")).isEqualTo(0.2);
+    assertThat(web.getJsonObject("faults").getMap()).isEqualTo(java.util.Map.of("http_error", 2L, "reset_peer", 1L));
+    assertThat(web.getInteger("port")).isEqualTo(3000);
+    assertThat(web.getString("upstream")).isEqualTo("http://127.0.0.1:8080");
+
+    meters.requestCompleted("web", "http", "default", "2xx", ms(5));
+    JsonObject second = listener(summary.next(13_000), "web");
+    assertThat(second.getLong("requests")).isEqualTo(1);
+    assertThat(second.getLong("errors")).isZero();
+    assertThat(second.getJsonObject("faults").isEmpty()).isTrue();
+  }
+
+  @Test
+  void aListenerWithoutTrafficHasZeroesAndNoPercentiles() {
+    JsonObject rpc = listener(summary.next(11_000), "rpc");
+    assertThat(rpc.getLong("requests")).isZero();
+    assertThat(rpc.getDouble("error_rate")).isZero();
+    assertThat(rpc.getValue("p50_ms")).isNull();
+    assertThat(rpc.getValue("p99_ms")).isNull();
+  }
+
+  @Test
+  void percentilesComeFromTheSecondsOwnRequests() {
+    for (int i = 0; i < 500; i++) {
+      meters.requestCompleted("web", "http", "default", "2xx", ms(2_000));
+    }
+    summary.next(11_000);
+    for (int i = 0; i < 90; i++) {
+      meters.requestCompleted("web", "http", "default", "2xx", ms(10));
+    }
+    for (int i = 0; i < 10; i++) {
+      meters.requestCompleted("web", "http", "api", "2xx", ms(500));
+    }
+    JsonObject web = listener(summary.next(12_000), "web");
+    // Interpolated within Micrometer's percentile buckets, which are at most ~25 % wide around these values;
+    // the 500 slow requests of the previous second must not count.
+    assertThat(web.getDouble("p50_ms")).isBetween(7.5, 12.5);
+    assertThat(web.getDouble("p99_ms")).isBetween(375.0, 625.0);
+  }
+
+  private static long ms(long millis) {
+    return TimeUnit.MILLISECONDS.toNanos(millis);
+  }
+
+  private static JsonObject listener(JsonObject summary, String name) {
+    return summary.getJsonArray("listeners").stream().map(JsonObject.class::cast)
+        .filter(l -> l.getString("name").equals(name)).findFirst().orElseThrow();
+  }
+}
