@@ -1,6 +1,6 @@
 package io.faultline.admin.api;
 
-import io.faultline.admin.TrafficAddresses;
+import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -61,6 +61,6 @@ public final class ConsoleApi {
       ApiError.badRequest(ctx, "must be a whole number from 1 to 300, got " + param, "seconds");
       return;
     }
-    bus.forward(ctx, TrafficAddresses.RECENT, new JsonObject().put("seconds", seconds));
+    bus.forward(ctx, Addresses.TRAFFIC_RECENT, new JsonObject().put("seconds", seconds));
   }
 }

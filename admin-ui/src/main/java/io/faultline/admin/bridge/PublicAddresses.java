@@ -16,13 +16,13 @@ public final class PublicAddresses {
       Addresses.CHAOS_RESET, Addresses.CHAOS_CHANGES, Addresses.RULES_LIST, Addresses.RULES_PUT, Addresses.RULES_REMOVE,
       Addresses.SCENARIO_LIST, Addresses.SCENARIO_START, Addresses.SCENARIO_STOP, Addresses.SCENARIO_SAVE,
       Addresses.SCENARIO_DELETE, Addresses.CONFIG_RELOAD, Addresses.CLUSTER_NODES, Addresses.CLUSTER_LEADER,
-      Addresses.TASKS_SUBMIT, Addresses.TASKS_LIST, Addresses.TASKS_GET,
+      Addresses.TASKS_SUBMIT, Addresses.TASKS_LIST, Addresses.TASKS_GET, Addresses.TRAFFIC_RECENT,
       OrchestratorVerticle.VALIDATE, OrchestratorVerticle.START, OrchestratorVerticle.STOP, OrchestratorVerticle.STATUS,
       OrchestratorVerticle.REPORTS, OrchestratorVerticle.REPORT, OrchestratorVerticle.EXECUTE,
       OrchestratorVerticle.LIBRARY_LIST, OrchestratorVerticle.LIBRARY_GET, OrchestratorVerticle.LIBRARY_PUT,
       OrchestratorVerticle.LIBRARY_DELETE);
 
-  private static final Set<String> OUTBOUND = Set.of(Addresses.CHAOS_CHANGED, OrchestratorVerticle.PROGRESS);
+  private static final Set<String> OUTBOUND = Set.of(Addresses.CHAOS_CHANGED, OrchestratorVerticle.PROGRESS, Addresses.TRAFFIC_SUMMARY);
 
   private PublicAddresses() {
   }

@@ -2,7 +2,6 @@ package io.faultline.admin.graphql;
 
 import graphql.GraphQL;
 import io.faultline.admin.AdminVerticle;
-import io.faultline.admin.TrafficAddresses;
 import io.faultline.orchestration.OrchestratorVerticle;
 import graphql.GraphqlErrorBuilder;
 import graphql.execution.DataFetcherResult;
@@ -115,7 +114,7 @@ public final class GraphQlApi {
             .dataFetcher("submitTask", call(Addresses.TASKS_SUBMIT, env -> object(env.getArgument("task"), "task"), JsonObject::getMap)))
         .type("Subscription", t -> t
             .dataFetcher("chaosChanged", env -> new EventBusPublisher<>(bus, Addresses.CHAOS_CHANGED, GraphQlApi::status))
-            .dataFetcher("traffic", env -> new EventBusPublisher<>(bus, TrafficAddresses.SUMMARY, JsonObject::getMap))
+            .dataFetcher("traffic", env -> new EventBusPublisher<>(bus, Addresses.TRAFFIC_SUMMARY, JsonObject::getMap))
             .dataFetcher("orchestrationProgress", env -> new EventBusPublisher<>(bus, OrchestratorVerticle.PROGRESS, JsonObject::getMap)))
         .build();
   }

@@ -35,6 +35,16 @@ public final class Addresses {
 
   /** Published after every change, with the new status as body and the change under {@code change} (see {@link ChangeLog}). */
   public static final String CHAOS_CHANGED = "faultline.chaos.changed";
+  /**
+   * Published once a second, to this node only: {@code {at, interval_ms, request_metrics, listeners:
+   * [{name, protocol, port, upstream, requests, requests_per_second, errors, error_rate, faults: {TYPE: n},
+   * p50_ms, p99_ms}]}} for the second that ended at {@code at} (the console's live charts).
+   */
+  public static final String TRAFFIC_SUMMARY = "faultline.traffic.summary";
+
+  /** Answered by the node: {@code {"seconds": N}} (1..300, default 120) gives {@code {"summaries": [...]}}, oldest first. */
+  public static final String TRAFFIC_RECENT = "faultline.traffic.recent";
+
   public static final String CLUSTER_NODES = "faultline.cluster.nodes";
   public static final String CLUSTER_LEADER = "faultline.cluster.leader";
   public static final String TASKS_SUBMIT = "faultline.cluster.tasks.submit";

@@ -1,6 +1,6 @@
 package io.faultline.gateway.metrics;
 
-import io.faultline.admin.TrafficAddresses;
+import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.control.ControlError;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -42,9 +42,9 @@ public final class TrafficSummaryVerticle extends VerticleBase {
       if (recent.size() > KEPT) {
         recent.removeFirst();
       }
-      vertx.eventBus().publish(TrafficAddresses.SUMMARY, next, LOCAL);
+      vertx.eventBus().publish(Addresses.TRAFFIC_SUMMARY, next, LOCAL);
     });
-    return vertx.eventBus().<JsonObject>localConsumer(TrafficAddresses.RECENT, message -> {
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.TRAFFIC_RECENT, message -> {
       Object asked = message.body() == null ? null : message.body().getValue("seconds");
       long seconds = asked instanceof Number n ? n.longValue() : asked == null ? 120 : -1;
       if (seconds < 1 || seconds > KEPT) {
