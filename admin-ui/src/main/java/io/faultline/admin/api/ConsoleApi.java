@@ -12,7 +12,7 @@ import java.util.function.UnaryOperator;
  * (the fields of each config section, see {@link ConfigSchema}), {@code POST
  * /api/chaos/orchestration/convert?to=yaml|json} (an orchestration file in the other format, see
  * {@link OrchestrationDocuments}) and {@code GET /api/traffic/recent?seconds=N} (the node's traffic
- * summaries of the last N seconds, see {@link TrafficAddresses}).
+ * summaries of the last N seconds, see {@link Addresses#TRAFFIC_RECENT}).
  */
 public final class ConsoleApi {
 

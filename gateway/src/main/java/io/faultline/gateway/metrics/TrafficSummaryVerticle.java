@@ -12,14 +12,14 @@ import java.util.Deque;
 import java.util.function.LongSupplier;
 
 /**
- * Publishes the node's {@link TrafficSummary} on {@link TrafficAddresses#SUMMARY} once a second (to this
+ * Publishes the node's {@link TrafficSummary} on {@link Addresses#TRAFFIC_SUMMARY} once a second (to this
  * node only: the console shows the listeners of the node it is connected to) and keeps the last
- * {@link #KEPT} so a page that opens can draw the recent past ({@link TrafficAddresses#RECENT}). It runs
+ * {@link #KEPT} so a page that opens can draw the recent past ({@link Addresses#TRAFFIC_RECENT}). It runs
  * on its own timer; no request waits for it, and a browser that reads slowly only misses summaries.
  */
 public final class TrafficSummaryVerticle extends VerticleBase {
 
-  /** Summaries kept for {@link TrafficAddresses#RECENT}: five minutes. */
+  /** Summaries kept for {@link Addresses#TRAFFIC_RECENT}: five minutes. */
   static final int KEPT = 300;
   static final long PERIOD_MS = 1_000;
 
