@@ -3,6 +3,7 @@ package io.faultline.admin;
 import io.faultline.admin.api.ApiError;
 import io.faultline.admin.api.ChaosApi;
 import io.faultline.admin.api.ControlBus;
+import io.faultline.admin.api.HistoryApi;
 import io.faultline.admin.api.OrchestrationApi;
 import io.faultline.admin.api.ScenarioApi;
 import io.faultline.admin.graphql.GraphQlApi;
@@ -58,6 +59,7 @@ public final class AdminVerticle extends VerticleBase {
     new ChaosApi(bus).mount(router);
     new ScenarioApi(bus).mount(router);
     new OrchestrationApi(bus, vertx.eventBus()).mount(router);
+    new HistoryApi(bus, vertx.eventBus()).mount(router);
     new GraphQlApi(vertx.eventBus()).mount(router);
     router.errorHandler(404, ctx -> ApiError.send(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(), null));
     router.errorHandler(405, ctx -> ApiError.send(ctx, 405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path(), null));
