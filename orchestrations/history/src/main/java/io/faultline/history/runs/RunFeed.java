@@ -5,6 +5,7 @@ import io.faultline.history.score.LatencyHistogram;
 import io.faultline.history.score.ResilienceScore;
 import io.faultline.history.store.BoundedQueue;
 import io.faultline.orchestration.Metrics;
+import io.faultline.orchestration.OrchestrationParser;
 import io.faultline.orchestration.OrchestratorVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,6 +28,8 @@ import java.util.function.Supplier;
 public final class RunFeed {
 
   private static final int TRACKED = 16;
+  /** Where a cluster's leader takes the starts other nodes forward (OrchestratorVerticle.LEADER + ".start"). */
+  private static final String LEADER_START = "faultline.orchestration.leader.start";
 
   private final Vertx vertx;
   private final LatencyHistogram latency;
@@ -34,6 +37,8 @@ public final class RunFeed {
   private final boolean shared;
   private final Supplier<String> node;
   private final Map<String, Start> starts = new LinkedHashMap<>();
+  /** Tags of orchestrations started through this node, by name (the report does not carry them yet). */
+  private final Map<String, JsonArray> startedTags = new LinkedHashMap<>();
 
   private static final class Start {
     final long[] histogram;
@@ -53,6 +58,7 @@ public final class RunFeed {
   }
 
   public Future<Void> start() {
+    vertx.eventBus().addInboundInterceptor(this::noteTags);
     return Future.all(
         vertx.eventBus().<JsonObject>consumer(OrchestratorVerticle.PROGRESS, m -> progress(m.body())).completion(),
         vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.FINISHED, m -> finished(m.body())).completion(),
@@ -92,12 +98,39 @@ public final class RunFeed {
     });
   }
 
-  /** The report's own {@code tags} when it has them, else those of the library entry that holds the orchestration. */
+  /**
+   * Sees every start request delivered on this node (to the orchestrator, or to it as the cluster's
+   * leader) and notes the orchestration's tags by name: a start costs one parse more, other messages one
+   * address comparison.
+   */
+  private void noteTags(io.vertx.core.eventbus.DeliveryContext<Object> context) {
+    String address = context.message().address();
+    if ((address.equals(OrchestratorVerticle.START) || address.equals(LEADER_START))
+        && context.body() instanceof JsonObject body && body.getValue("text") instanceof String text) {
+      OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
+      if (parsed.valid()) {
+        startedTags.put(parsed.orchestration().name(), new JsonArray(parsed.orchestration().tags()));
+        for (Iterator<String> it = startedTags.keySet().iterator(); startedTags.size() > TRACKED * 4; ) {
+          it.next();
+          it.remove();
+        }
+      }
+    }
+    context.next();
+  }
+
+  /**
+   * The report's own {@code tags} when it has them, else those of the last start of an orchestration of that
+   * name seen here, else those of the library entry that holds it.
+   */
   private Future<JsonArray> tags(JsonObject report) {
     if (report.getValue("tags") instanceof JsonArray tags) {
       return Future.succeededFuture(tags);
     }
     String name = report.getString("name");
+    if (startedTags.containsKey(name)) {
+      return Future.succeededFuture(startedTags.get(name));
+    }
     return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.LIBRARY_LIST, new JsonObject()).map(reply -> {
       for (Object o : reply.body().getJsonArray("entries", new JsonArray())) {
         JsonObject entry = (JsonObject) o;
