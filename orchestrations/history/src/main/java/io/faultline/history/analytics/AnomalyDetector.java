@@ -15,11 +15,12 @@ import java.util.Locale;
  * type              series            direction  floor (besides |z| ≥ threshold, sd ≥ its minimum)
  * high_error_rate   error_rate        up         ≥ 10 requests in the sample, ≥ mean + 0.05
  * latency_anomaly   p95_latency (ms)  up         ≥ 5 requests, ≥ 2 × mean and ≥ mean + 50 ms; sd ≥ max(5 ms, 10% of mean)
- * event_spike       fault_rate (/s)   up         ≥ 2 × mean and ≥ mean + 1/s; sd ≥ max(1/s, 10% of mean)
+ * event_spike       fault_share       up         ≥ 10 requests, ≥ 2 × mean and ≥ mean + 0.1; sd ≥ max(0.02, 10% of mean)
  * unexpected_quiet  request_rate (/s) down       mean ≥ 5/s and ≤ mean / 2; sd ≥ max(1/s, 10% of mean)
  * </pre>
  *
- * Nothing is flagged until {@code warmup} samples have set the baseline. An anomalous sample is kept out
+ * The fault share is faults per request: chaos events rising faster than the traffic that carries them
+ * (a burst of traffic with the same share of faults is not a chaos event spike). Nothing is flagged until {@code warmup} samples have set the baseline. An anomalous sample is kept out
  * of its series' baseline (so a sustained spike stays visible); one anomaly is counted per episode, from
  * the first anomalous sample until the series is back within bounds. After {@link #REBASE_AFTER}
  * anomalous samples in a row the new level becomes the baseline. Resource exhaustion and cascading
@@ -51,7 +52,7 @@ public final class AnomalyDetector {
     this.warmup = warmup;
     series.add(new Series("high_error_rate", "error_rate", alpha));
     series.add(new Series("latency_anomaly", "p95_latency", alpha));
-    series.add(new Series("event_spike", "fault_rate", alpha));
+    series.add(new Series("event_spike", "fault_share", alpha));
     series.add(new Series("unexpected_quiet", "request_rate", alpha));
   }
 
@@ -64,14 +65,23 @@ public final class AnomalyDetector {
       double mean = s.ewma.mean();
       double floor = switch (s.metric) {
         case "error_rate" -> 0.02;
+        case "fault_share" -> Math.max(0.02, 0.1 * mean);
         case "p95_latency" -> Math.max(5, 0.1 * mean);
         default -> Math.max(1, 0.1 * mean);
       };
       double z = s.ewma.z(x, floor);
+      int needed = switch (s.metric) {
+        case "error_rate", "fault_share" -> 10;
+        case "p95_latency" -> 5;
+        default -> 0;
+      };
+      if (requests < needed) {
+        continue; // too few requests to say anything: neither flagged nor folded into the baseline
+      }
       boolean anomalous = s.ewma.samples() >= warmup && switch (s.metric) {
-        case "error_rate" -> z >= threshold && requests >= 10 && x >= mean + 0.05;
-        case "p95_latency" -> z >= threshold && requests >= 5 && x >= 2 * mean && x >= mean + 50;
-        case "fault_rate" -> z >= threshold && x >= 2 * mean && x >= mean + 1;
+        case "error_rate" -> z >= threshold && x >= mean + 0.05;
+        case "p95_latency" -> z >= threshold && x >= 2 * mean && x >= mean + 50;
+        case "fault_share" -> z >= threshold && x >= 2 * mean && x >= mean + 0.1;
         default -> z <= -threshold && mean >= 5 && x <= mean / 2;
       };
       if (!anomalous) {
@@ -92,6 +102,16 @@ public final class AnomalyDetector {
       }
     }
     return started;
+  }
+
+  /** The baseline (EWMA mean) of {@code metric} once warmed up, anomalous samples kept out; NaN before. */
+  public double baseline(String metric) {
+    for (Series s : series) {
+      if (s.metric.equals(metric)) {
+        return s.ewma.samples() >= warmup ? s.ewma.mean() : Double.NaN;
+      }
+    }
+    return Double.NaN;
   }
 
   /** The types it can flag. */

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.Collection;
 import java.util.Locale;
 
 /**
@@ -15,7 +14,7 @@ import java.util.Locale;
  * health = 100 · (0.6 · availability + 0.4 · latency)
  *   availability = 1 − error rate of the last minute
  *   latency      = min(1, (1.5 · usual p95 + 10 ms) / p95 of the last minute)
- *   usual p95    = the median of the sampled p95s of the last hour (samples with traffic)
+ *   usual p95    = the anomaly detector's baseline of p95 (its EWMA mean, anomalous samples kept out)
  * </pre>
  *
  * With no traffic in the last minute there is nothing to measure: the score is null (NaN on
@@ -36,13 +35,12 @@ final class Health {
     return latest;
   }
 
-  void refresh(Collection<JsonObject> samples) {
-    now(samples).onSuccess(h -> latest = h.getValue("score") instanceof Number n ? n.doubleValue() : Double.NaN);
+  void refresh(double usualP95) {
+    now(usualP95).onSuccess(h -> latest = h.getValue("score") instanceof Number n ? n.doubleValue() : Double.NaN);
   }
 
-  Future<JsonObject> now(Collection<JsonObject> samples) {
+  Future<JsonObject> now(double usual) {
     long now = System.currentTimeMillis();
-    double usual = usualP95(samples);
     return vertx.eventBus().<JsonObject>request(Metrics.WINDOW_ADDRESS, new JsonObject().put("from", now - WINDOW_MS).put("to", now))
         .map(reply -> score(reply.body(), usual));
   }
@@ -71,11 +69,5 @@ final class Health {
         .put("components", new JsonObject().put("availability", availability).put("latency", latency))
         .put("factors", factors).put("measured", measured)
         .put("formula", latency == null ? "100 * availability (no usual latency yet)" : "100 * (0.6 * availability + 0.4 * latency)");
-  }
-
-  static double usualP95(Collection<JsonObject> samples) {
-    double[] values = samples.stream().filter(s -> s.getLong("request_count", 0L) > 0)
-        .mapToDouble(s -> s.getDouble("p95_latency", 0.0)).sorted().toArray();
-    return values.length == 0 ? Double.NaN : values[values.length / 2];
   }
 }

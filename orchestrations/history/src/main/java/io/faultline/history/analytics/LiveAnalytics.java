@@ -30,7 +30,8 @@ public final class LiveAnalytics {
   static final int KEPT_ANOMALIES = 1_000;
   /** The series trends accept, with reference 000's {@code total_events} as another name for the fault rate. */
   static final Map<String, String> SERIES = Map.of("request_rate", "request_rate", "error_rate", "error_rate",
-      "p95_latency", "p95_latency", "avg_latency", "avg_latency", "fault_rate", "fault_rate", "total_events", "fault_rate");
+      "p95_latency", "p95_latency", "avg_latency", "avg_latency", "fault_rate", "fault_rate", "total_events", "fault_rate",
+      "fault_share", "fault_share");
 
   private final Vertx vertx;
   private final AnalyticsConfig config;
@@ -70,10 +71,12 @@ public final class LiveAnalytics {
           double seconds = config.intervalMs() / 1000.0;
           JsonObject sample = new JsonObject().put("at", now).put("request_count", w.getLong("request_count", 0L))
               .put("request_rate", w.getLong("request_count", 0L) / seconds).put("error_rate", w.getDouble("error_rate", 0.0))
-              .put("fault_rate", w.getLong("fault_count", 0L) / seconds).put("avg_latency", w.getDouble("avg_latency", 0.0))
+              .put("fault_rate", w.getLong("fault_count", 0L) / seconds)
+              .put("fault_share", w.getLong("request_count", 0L) == 0 ? 0.0 : (double) w.getLong("fault_count", 0L) / w.getLong("request_count", 0L))
+              .put("avg_latency", w.getDouble("avg_latency", 0.0))
               .put("p95_latency", w.getDouble("p95_latency", 0.0));
           observe(sample);
-          health.refresh(samples);
+          health.refresh(detector.baseline("p95_latency"));
         });
   }
 
@@ -146,7 +149,7 @@ public final class LiveAnalytics {
 
   /** {@code GET /api/analytics/health}. */
   public Future<JsonObject> health(JsonObject q) {
-    return health.now(samples);
+    return health.now(detector.baseline("p95_latency"));
   }
 
   /** {@code GET /api/analytics/insights}. */

