@@ -84,6 +84,17 @@ class HistoryTest {
     }, 30);
   }
 
+  /** Runs the CLI in-process; answers what it printed (it must succeed). */
+  private static String cli(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine line = Main.commandLine();
+    line.setOut(new java.io.PrintWriter(out, true));
+    line.setErr(new java.io.PrintWriter(err, true));
+    assertThat(line.execute(args)).as(err.toString()).isZero();
+    return out.toString();
+  }
+
   static <T> T eventually(Supplier<T> probe, int seconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (true) {
@@ -137,6 +148,17 @@ class HistoryTest {
     // the same over the event bus
     JsonObject summary = gw.gateway.vertx().eventBus().<JsonObject>request(HistoryAddresses.SUMMARY, new JsonObject()).await().body();
     assertThat(summary.getInteger("runs")).isEqualTo(3);
+
+    // the CLI over the admin API
+    String url = "--admin-url=http://127.0.0.1:" + gw.gateway.adminPort();
+    assertThat(cli("history", "list", url, "--tag", "release-b")).contains(failing.getString("id")).doesNotContain(calm.getString("id"));
+    assertThat(cli("history", "show", url, calm.getString("id"))).contains("\"resilience_score\" : 100.0");
+    assertThat(cli("history", "trends", url, "calm", "--days", "7")).contains("insufficient_data");
+    assertThat(cli("history", "compare", url, calm.getString("id"), failing.getString("id"))).contains("two-proportion");
+    Path exported = dir.resolve("history.csv");
+    cli("history", "export", url, "--format", "csv", "--output", exported.toString());
+    assertThat(java.nio.file.Files.readAllLines(exported).get(0)).startsWith("id,name,status");
+    assertThat(new JsonObject(cli("recorder", "search", url, "--status-code", "503")).getInteger("count")).isPositive();
 
     // exported as CSV, parsed back
     var csv = gw.get("/api/history/export?format=csv");
