@@ -85,6 +85,15 @@ class RecorderAnalyticsTest {
     assertThat(window.getJsonObject("metrics").getInteger("request_count")).isEqualTo(5);
     assertThat(window.getJsonObject("metrics").getDouble("error_rate")).isEqualTo(1.0);
 
+    // the same through the GraphQL control API
+    JsonObject graphql = gw.postJson("/graphql", new JsonObject().put("query", "query($f: JSON) { recorderSearch(filter: $f) historySummary "
+        + "historyRuns(limit: 5) }").put("variables", new JsonObject().put("f", new JsonObject().put("status_code", 500))).encode())
+        .bodyAsJsonObject();
+    assertThat(graphql.getJsonObject("data").getJsonObject("recorderSearch").getInteger("count")).as(graphql.encode()).isEqualTo(5);
+    assertThat(graphql.getJsonObject("data").getJsonObject("historySummary").getInteger("runs")).isZero();
+    JsonObject refused = gw.postJson("/graphql", "{\"query\": \"{ historyRuns(limit: 0) }\"}").bodyAsJsonObject();
+    assertThat(refused.getJsonArray("errors").getJsonObject(0).getJsonObject("extensions").getString("field")).isEqualTo("limit");
+
     // bad searches are refused, naming the field
     var bad = gw.postJson("/api/recorder/search", "{\"status_code\": \"abc\"}");
     assertThat(bad.statusCode()).isEqualTo(400);
