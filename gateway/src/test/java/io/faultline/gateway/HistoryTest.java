@@ -47,25 +47,15 @@ class HistoryTest {
   Path dir;
 
   private GatewayFixture gw;
-  private long traffic = -1;
+  private SteadyTraffic traffic;
 
   @AfterEach
   void stop() {
-    stopTraffic();
+    if (traffic != null) {
+      traffic.close();
+    }
     if (gw != null) {
       gw.close();
-    }
-  }
-
-  /** Steady traffic (one request every 10 ms) through the gateway. */
-  private void startTraffic() {
-    traffic = gw.clientVertx.setPeriodic(10, id -> gw.client.get(gw.gateway.listenerPort("web"), "127.0.0.1", "/t").send());
-  }
-
-  private void stopTraffic() {
-    if (traffic >= 0) {
-      gw.clientVertx.cancelTimer(traffic);
-      traffic = -1;
     }
   }
 
@@ -82,6 +72,14 @@ class HistoryTest {
       var r = gw.get("/api/history/runs/" + id);
       return r.statusCode() == 200 ? r.bodyAsJsonObject() : null;
     }, 30);
+  }
+
+  /** Waits for an experiment to end; answers it. */
+  private JsonObject ended(String id) throws InterruptedException {
+    return eventually(() -> {
+      JsonObject e = gw.get("/api/history/experiments/" + id).bodyAsJsonObject();
+      return "running".equals(e.getString("status")) ? null : e;
+    }, 60);
   }
 
   /** Runs the CLI in-process; answers what it printed (it must succeed). */
@@ -111,11 +109,11 @@ class HistoryTest {
   void calmAndFailingRunsAreScoredComparedExportedAndFoundAfterARestart() throws Exception {
     Map<Flag, String> flags = Map.of(Flag.STATE_DIR, dir.toString(), Flag.SEED, "42");
     gw = new GatewayFixture(flags);
-    startTraffic();
+    traffic = new SteadyTraffic(gw);
     JsonObject calm = recorded(CALM);
     JsonObject failing = recorded(FAILING);
     JsonObject calmAgain = recorded(CALM);
-    stopTraffic();
+    traffic.close();
 
     // scored in the right order, from what was measured; the same run in the same conditions scores the same
     assertThat(calm.getDouble("resilience_score")).isEqualTo(100.0);
@@ -183,15 +181,11 @@ class HistoryTest {
   @Test
   void abTestPicksTheCalmerVariant() throws Exception {
     gw = new GatewayFixture(Map.of(Flag.SEED, "7"));
-    startTraffic();
+    traffic = new SteadyTraffic(gw);
     var started = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", CALM))
         .put("b", new JsonObject().put("text", FAILING)).put("samples", 4).encode());
     assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
-    String id = started.bodyAsJsonObject().getString("id");
-    JsonObject done = eventually(() -> {
-      JsonObject e = gw.get("/api/history/experiments/" + id).bodyAsJsonObject();
-      return "running".equals(e.getString("status")) ? null : e;
-    }, 60);
+    JsonObject done = ended(started.bodyAsJsonObject().getString("id"));
     assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("succeeded");
     JsonObject result = done.getJsonObject("result");
     assertThat(result.getString("winner")).as(result.getString("conclusion")).isEqualTo("a");
@@ -203,16 +197,12 @@ class HistoryTest {
   @Test
   void breakingPointFindsTheConfiguredThresholdWithinOneStep() throws Exception {
     gw = new GatewayFixture(Map.of());
-    startTraffic();
+    traffic = new SteadyTraffic(gw);
     var started = gw.postJson("/api/history/breaking-point", """
         {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 500, "step": 100, "step_seconds": 1,
          "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 250}}""");
     assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
-    String id = started.bodyAsJsonObject().getString("id");
-    JsonObject done = eventually(() -> {
-      JsonObject e = gw.get("/api/history/experiments/" + id).bodyAsJsonObject();
-      return "running".equals(e.getString("status")) ? null : e;
-    }, 60);
+    JsonObject done = ended(started.bodyAsJsonObject().getString("id"));
     assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("succeeded");
     JsonObject result = done.getJsonObject("result");
     // the threshold (250 ms of p95) lies between 200 and 300 ms of injected delay: found within one step

@@ -28,12 +28,12 @@ class RecorderAnalyticsTest {
   Path dir;
 
   private GatewayFixture gw;
-  private long traffic = -1;
+  private SteadyTraffic traffic;
 
   @AfterEach
   void stop() {
-    if (traffic >= 0) {
-      gw.clientVertx.cancelTimer(traffic);
+    if (traffic != null) {
+      traffic.close();
     }
     if (gw != null) {
       gw.close();
@@ -131,7 +131,7 @@ class RecorderAnalyticsTest {
     gw.post("/api/chaos/enable");
     // enough connections that 300 ms answers still come back at the rate they are asked (the default pool of 5 would not)
     WebClient client = WebClient.create(gw.clientVertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(64));
-    traffic = gw.clientVertx.setPeriodic(10, id -> client.get(gw.gateway.listenerPort("web"), "127.0.0.1", "/t").send());
+    traffic = new SteadyTraffic(gw, client);
     // calm until the last 20 samples (4 s) all answered within 30 ms: the gateway is past its start-up
     eventually(() -> {
       JsonArray points = gw.get("/api/analytics/trends/p95_latency?minutes=1").bodyAsJsonObject().getJsonArray("points");

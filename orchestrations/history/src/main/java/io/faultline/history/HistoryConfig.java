@@ -18,6 +18,9 @@ public record HistoryConfig(Boolean enabled, String url, Integer retentionDays, 
 
   public HistoryConfig {
     enabled = enabled == null || enabled;
+    if (url != null) {
+      io.faultline.history.store.Databases.target(url, null, "history.db", "url"); // refuses what it cannot open
+    }
     retentionDays = atLeast("retention_days", retentionDays, 90, 1);
     maxRuns = atLeast("max_runs", maxRuns, 10_000, 1);
     maxChanges = atLeast("max_changes", maxChanges, 100_000, 1);
