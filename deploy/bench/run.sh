@@ -281,7 +281,7 @@ start_faultline() { # name port admin_port [serve flags...]: starts a gateway JV
   # shellcheck disable=SC2086
   env "${faultline_env[@]}" java -Xms256m -Xmx"$JAVA_XMX" $JAVA_GC -Xlog:gc:file="$OUT/gc-$name.log" $JAVA_OPTS -jar "$JAR" serve \
     --upstream "http://127.0.0.1:$UPSTREAM_PORT" --http-port "$port" --admin-port "$admin_port" \
-    --seed 42 "$@" >"$OUT/$name.log" 2>&1 &
+    --state-dir "$OUT/state-$name" --seed 42 "$@" >"$OUT/$name.log" 2>&1 &
   echo $!
 }
 JAVA_PID=$(start_faultline faultline "$FAULTLINE_PORT" "$ADMIN_PORT")

@@ -14,6 +14,7 @@ import io.faultline.cluster.ClusterConfig;
 import io.faultline.cluster.ClusterVerticle;
 import io.faultline.cluster.ClusteredVertx;
 import io.faultline.cluster.LocalNodeVerticle;
+import io.faultline.history.HistoryVerticle;
 import io.faultline.orchestration.Metrics;
 import io.faultline.orchestration.OrchestratorVerticle;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,7 @@ import io.faultline.gateway.metrics.ControlPlaneMeters;
 import io.faultline.gateway.metrics.MetricsServerVerticle;
 import io.faultline.gateway.metrics.TrafficSummary;
 import io.faultline.gateway.metrics.TrafficSummaryVerticle;
+import io.faultline.gateway.metrics.HistoryMeters;
 import io.faultline.chaos.state.FileScenarioStore;
 import io.faultline.chaos.state.ScenarioStore;
 import io.faultline.gateway.config.GatewayConfig;
@@ -91,7 +93,15 @@ public final class Gateway {
     Vertx vertx = member.vertx();
     // What real traffic saw, for orchestration steps: served on the event bus as windows of recent requests.
     TrafficRecorder recorder = new TrafficRecorder(System::currentTimeMillis);
-    ChaosListener meters = config.metrics().requests() ? new ChaosListeners(List.of(binder, recorder)) : recorder;
+    // History, the flight recorder and analytics (off the request path: the listener only fills bounded queues).
+    HistoryVerticle history = !config.history().enabled() ? null : new HistoryVerticle(new HistoryVerticle.Options(config.history(),
+        config.recorder(), config.analytics(), config.stateDir() == null ? null : Path.of(config.stateDir()), () -> state.snapshot().node().id()));
+    List<ChaosListener> listeners = new java.util.ArrayList<>(config.metrics().requests() ? List.of(binder, recorder) : List.of(recorder));
+    if (history != null) {
+      listeners.add(history.listener());
+      new HistoryMeters(binder.registry(), history).bind();
+    }
+    ChaosListener meters = listeners.size() == 1 ? recorder : new ChaosListeners(listeners);
     new ControlPlaneMeters(binder.registry(), state, recorder).bind(vertx);
     vertx.eventBus().<JsonObject>localConsumer(Metrics.WINDOW_ADDRESS, message -> message.reply(
         recorder.window(message.body().getLong("from", 0L), message.body().getLong("to", Long.MAX_VALUE))));
@@ -111,7 +121,8 @@ public final class Gateway {
     // cluster's chaos state) before any listener takes traffic.
     Future<?> chain = vertx.deployVerticle(new ChaosControlVerticle(state, store))
         .compose(v -> vertx.deployVerticle(admin))
-        .compose(v -> vertx.deployVerticle(nodeVerticle));
+        .compose(v -> vertx.deployVerticle(nodeVerticle))
+        .compose(v -> history == null ? Future.succeededFuture() : vertx.deployVerticle(history));
     for (int i = 0; i < config.listeners().size(); i++) {
       ListenerConfig listener = config.listeners().get(i);
       int index = i;

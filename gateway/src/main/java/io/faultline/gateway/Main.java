@@ -1,6 +1,8 @@
 package io.faultline.gateway;
 
+import io.faultline.gateway.cli.HistoryCommand;
 import io.faultline.gateway.cli.OrchestrateCommand;
+import io.faultline.gateway.cli.RecorderCommand;
 import io.faultline.gateway.cli.ScenarioCommand;
 import io.faultline.gateway.cli.ServeCommand;
 import io.faultline.gateway.cli.StatusCommand;
@@ -11,7 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "faultline", mixinStandardHelpOptions = true, version = "Faultline 0.1.0",
     description = "A multi-protocol chaos gateway: routes traffic to upstreams and injects latency, errors, "
         + "timeouts, resets, partial responses, rate limits and bandwidth limits into it.",
-    subcommands = {ServeCommand.class, StatusCommand.class, ScenarioCommand.class, OrchestrateCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {ServeCommand.class, StatusCommand.class, ScenarioCommand.class, OrchestrateCommand.class,
+        HistoryCommand.class, RecorderCommand.class, CommandLine.HelpCommand.class},
     footer = {"",
         "Examples:",
         "  faultline serve                                   # mock upstream on :3000, admin API on 127.0.0.1:9000",
@@ -19,7 +22,9 @@ import picocli.CommandLine.Command;
         "  faultline serve --chaos --chaos-http-errors 503 --chaos-http-error-probability 0.5 --seed 42",
         "  faultline serve --config faultline.yaml",
         "  faultline status",
-        "  faultline scenario start network_degradation"})
+        "  faultline scenario start network_degradation",
+        "  faultline history list --name checkout",
+        "  faultline recorder search --status-code 500"})
 public final class Main implements Runnable {
 
   @Override

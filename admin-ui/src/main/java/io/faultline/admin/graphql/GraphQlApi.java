@@ -89,6 +89,7 @@ public final class GraphQlApi {
   }
 
   private RuntimeWiring wiring() {
+    HistoryGraphQl history = new HistoryGraphQl(this);
     return RuntimeWiring.newRuntimeWiring()
         .scalar(JsonScalar.TYPE)
         .type("Query", t -> t
@@ -112,6 +113,8 @@ public final class GraphQlApi {
             .dataFetcher("startScenario", change(Addresses.SCENARIO_START, env -> new JsonObject().put("name", env.<String>getArgument("name"))))
             .dataFetcher("stopScenario", change(Addresses.SCENARIO_STOP, env -> null))
             .dataFetcher("submitTask", call(Addresses.TASKS_SUBMIT, env -> object(env.getArgument("task"), "task"), JsonObject::getMap)))
+        .type("Query", history::queries)
+        .type("Mutation", history::mutations)
         .type("Subscription", t -> t
             .dataFetcher("chaosChanged", env -> new EventBusPublisher<>(bus, Addresses.CHAOS_CHANGED, GraphQlApi::status))
             .dataFetcher("traffic", env -> new EventBusPublisher<>(bus, Addresses.TRAFFIC_SUMMARY, JsonObject::getMap))
@@ -124,7 +127,7 @@ public final class GraphQlApi {
   }
 
   /** A data fetcher that sends the body built from the arguments to {@code address} and views the reply. */
-  private DataFetcher<CompletionStage<Object>> call(String address, Function<DataFetchingEnvironment, JsonObject> body,
+  DataFetcher<CompletionStage<Object>> call(String address, Function<DataFetchingEnvironment, JsonObject> body,
       Function<JsonObject, Object> view) {
     return env -> {
       JsonObject request;
@@ -180,7 +183,7 @@ public final class GraphQlApi {
   }
 
   @SuppressWarnings("unchecked")
-  private static JsonObject object(Object value, String argument) {
+  static JsonObject object(Object value, String argument) {
     if (value instanceof Map<?, ?> map) {
       return new JsonObject((Map<String, Object>) map);
     }
@@ -215,7 +218,11 @@ public final class GraphQlApi {
   }
 
   private static String schema() {
-    try (InputStream in = GraphQlApi.class.getResourceAsStream("/io/faultline/admin/control.graphqls")) {
+    return resource("/io/faultline/admin/control.graphqls") + "\n" + resource("/io/faultline/admin/history.graphqls");
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = GraphQlApi.class.getResourceAsStream(name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -28,7 +28,7 @@ public final class Addresses {
 
   /**
    * Delivery-options header saying where a control message comes from ({@code rest}, {@code cli},
-   * {@code console}, {@code graphql}, {@code orchestration:RUN}, {@code task:ID}, {@code node:ID},
+   * {@code console}, {@code graphql}, {@code orchestration:RUN}, {@code task:ID}, {@code node:ID}, {@code experiment:ID},
    * {@code reload}, {@code bridge}); {@code event-bus} when absent. It becomes the {@code source} of the change (see {@link ChangeLog}).
    */
   public static final String SOURCE_HEADER = "faultline-source";

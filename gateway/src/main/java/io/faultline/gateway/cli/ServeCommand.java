@@ -99,8 +99,23 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--admin-tls-key", paramLabel = "PEM", description = "The private key of --admin-tls-cert.")
   String adminTlsKey;
 
-  @Option(names = "--state-dir", paramLabel = "DIR", description = "Keep saved scenarios in DIR/scenarios.json across restarts.")
+  @Option(names = "--state-dir", paramLabel = "DIR", description = "Keep saved scenarios, the library, reports and history.db in DIR "
+      + "(default $XDG_STATE_HOME/faultline, else ~/.local/state/faultline).")
   String stateDir;
+
+  @Option(names = "--history-url", paramLabel = "URL", description = "Keep history in this PostgreSQL database "
+      + "(postgresql://USER:PASSWORD@HOST:PORT/DB), shared by a cluster; default: STATE_DIR/history.db (SQLite).")
+  String historyUrl;
+
+  @Option(names = "--recorder", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+      description = "The flight recorder: keep every exchange a fault touched (default true).")
+  String recorder;
+
+  @Option(names = "--recorder-db", paramLabel = "FILE", description = "Keep recorded exchanges in this SQLite file instead of the history database.")
+  String recorderDb;
+
+  @Option(names = "--recorder-sample-rate", paramLabel = "P", description = "Also record this share (0..1) of the exchanges no fault touched (default 0).")
+  String recorderSampleRate;
 
   @Option(names = "--cluster", description = "Join a Hazelcast cluster (TCP-IP join on --cluster-host; multicast stays off).")
   Boolean cluster;
@@ -212,7 +227,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   /** Loads the config from all sources; throws {@link ChaosConfigException} naming the field. */
   GatewayConfig loadConfig() {
-    return ConfigLoader.load(configFile(), environment.get(), flags());
+    GatewayConfig config = ConfigLoader.load(configFile(), environment.get(), flags());
+    return config.stateDir() != null ? config : config.withStateDir(GatewayConfig.defaultStateDir(environment.get()));
   }
 
   /** {@code --config}, else {@code FAULTLINE_CONFIG}, else none. */

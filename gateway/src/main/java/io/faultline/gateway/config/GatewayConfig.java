@@ -5,6 +5,9 @@ import io.faultline.admin.AdminConfig;
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.cluster.ClusterConfig;
+import io.faultline.history.AnalyticsConfig;
+import io.faultline.history.HistoryConfig;
+import io.faultline.history.RecorderConfig;
 import io.faultline.chaos.config.ChaosRule;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.listener.ProtocolModule;
@@ -16,8 +19,10 @@ import java.util.Set;
 
 /**
  * The whole gateway config file: {@code admin}, {@code listeners}, {@code chaos}, {@code cluster} and
- * {@code bridge}, as ARCHITECTURE.md lists them. With no listener, one {@code http} listener named
- * {@code web} on port 3000 is assumed.
+ * {@code bridge}, as ARCHITECTURE.md lists them, and {@code history}, {@code recorder}, {@code analytics}.
+ * With no listener, one {@code http} listener named {@code web} on port 3000 is assumed. A null
+ * {@code state_dir} keeps state in memory (history in a temporary file); {@code faultline serve} gives
+ * it a default on disk ({@link #defaultStateDir}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GatewayConfig(
@@ -28,7 +33,10 @@ public record GatewayConfig(
     BridgeConfig bridge,
     OrchestrationConfig orchestration,
     MetricsConfig metrics,
-    String stateDir) {
+    String stateDir,
+    HistoryConfig history,
+    RecorderConfig recorder,
+    AnalyticsConfig analytics) {
 
   public static final String DEFAULT_LISTENER = "web";
 
@@ -40,6 +48,27 @@ public record GatewayConfig(
     bridge = bridge == null ? BridgeConfig.off() : bridge;
     orchestration = orchestration == null ? new OrchestrationConfig(null, null) : orchestration;
     metrics = metrics == null ? MetricsConfig.defaults() : metrics;
+    history = history == null ? HistoryConfig.defaults() : history;
+    recorder = recorder == null ? RecorderConfig.defaults() : recorder;
+    analytics = analytics == null ? AnalyticsConfig.defaults() : analytics;
+  }
+
+  /** The same config with {@code state_dir} set. */
+  public GatewayConfig withStateDir(String dir) {
+    return new GatewayConfig(admin, listeners, chaos, cluster, bridge, orchestration, metrics, dir, history, recorder, analytics);
+  }
+
+  /**
+   * Where {@code faultline serve} keeps state when none is configured: {@code $XDG_STATE_HOME/faultline},
+   * else {@code ~/.local/state/faultline} (the XDG base directory for state); null when neither is known.
+   */
+  public static String defaultStateDir(java.util.Map<String, String> env) {
+    String xdg = env.get("XDG_STATE_HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      return java.nio.file.Path.of(xdg, "faultline").toString();
+    }
+    String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+    return home == null || home.isBlank() ? null : java.nio.file.Path.of(home, ".local", "state", "faultline").toString();
   }
 
   /**

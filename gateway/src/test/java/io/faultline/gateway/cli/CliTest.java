@@ -23,6 +23,9 @@ import picocli.CommandLine;
 /** The command line as a user types it, run in-process against real gateways on loopback. */
 class CliTest {
 
+  @org.junit.jupiter.api.io.TempDir
+  java.nio.file.Path state;
+
   private final Vertx vertx = Vertx.vertx();
   private final WebClient client = WebClient.create(vertx);
   private final StringWriter out = new StringWriter();
@@ -46,7 +49,8 @@ class CliTest {
   }
 
   private Gateway serve(String... flags) {
-    List<String> args = new ArrayList<>(List.of("serve", "--http-port", "0", "--admin-port", "0"));
+    // a state directory of its own: serve's default is the user's (~/.local/state/faultline)
+    List<String> args = new ArrayList<>(List.of("serve", "--http-port", "0", "--admin-port", "0", "--state-dir", state.toString()));
     args.addAll(List.of(flags));
     assertThat(run(args.toArray(String[]::new))).as(err.toString()).isZero();
     started = ServeCommand.running();
@@ -268,5 +272,15 @@ class CliTest {
     }
     assertThat(traced.toString(java.nio.charset.StandardCharsets.UTF_8)).as("picocli's own warnings go to System.err")
         .doesNotContain("picocli WARN");
+  }
+
+  @Test
+  void serveKeepsStateAndHistoryInTheXdgStateDirectoryByDefault() {
+    ServeCommand.environment = () -> Map.of("XDG_STATE_HOME", state.toString());
+    assertThat(run("serve", "--http-port", "0", "--admin-port", "0")).as(err.toString()).isZero();
+    started = ServeCommand.running();
+    assertThat(java.nio.file.Files.exists(state.resolve("faultline").resolve("history.db"))).isTrue();
+    assertThat(io.faultline.gateway.config.GatewayConfig.defaultStateDir(Map.of("HOME", "/home/ada")))
+        .isEqualTo("/home/ada/.local/state/faultline");
   }
 }

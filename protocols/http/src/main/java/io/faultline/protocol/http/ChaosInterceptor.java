@@ -66,13 +66,22 @@ final class ChaosInterceptor implements ProxyInterceptor {
     this.events = events;
   }
 
+  @SuppressWarnings("unchecked")
   private void injected(ProxyContext context, String type) {
     events.faultInjected(listener, "http", RouteInterceptor.label(context.get(RouteInterceptor.ROUTE, RouteTable.Route.class)), type);
+    // Flight recorder feed (issue 18): which faults touched this exchange.
+    java.util.List<String> faults = context.get(RouteInterceptor.FAULTS, java.util.List.class);
+    if (faults == null) {
+      faults = new java.util.ArrayList<>(2);
+      context.set(RouteInterceptor.FAULTS, faults);
+    }
+    faults.add(type);
   }
 
   private void dropped(ProxyContext context) {
     events.requestCompleted(listener, "http", RouteInterceptor.label(context.get(RouteInterceptor.ROUTE, RouteTable.Route.class)),
         "dropped", 0);
+    RouteInterceptor.exchangeCompleted(events, listener, context, 0, "dropped"); // flight recorder feed (issue 18)
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.faultline.protocol.http;
 
+import io.faultline.chaos.engine.Verdict;
 import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.event.ExchangeRecord;
 import io.faultline.chaos.listener.ForwardedHeaders;
 import io.faultline.chaos.listener.RouteTable;
 import io.vertx.core.Future;
@@ -18,6 +20,8 @@ import java.util.concurrent.TimeoutException;
 final class RouteInterceptor implements ProxyInterceptor {
 
   static final String ROUTE = "faultline.route";
+  /** The fault types applied to the exchange, in order (a list made only when a fault applies). */
+  static final String FAULTS = "faultline.faults";
   private static final String STARTED = "faultline.started";
 
   private final RouteTable routes;
@@ -41,8 +45,28 @@ final class RouteInterceptor implements ProxyInterceptor {
     if (started != null) {
       events.requestCompleted(listener, "http", label(context.get(ROUTE, RouteTable.Route.class)),
           ChaosListener.outcome(context.response().getStatusCode()), System.nanoTime() - started);
+      // Flight recorder feed (issue 18, minimal HTTP wiring until the exchange-lifecycle refactor takes it over).
+      exchangeCompleted(events, listener, context, context.response().getStatusCode(),
+          ChaosListener.outcome(context.response().getStatusCode()));
     }
     return context.sendResponse();
+  }
+
+  /** Reports the exchange to the flight recorder when a fault touched it, or when a listener records every exchange. */
+  @SuppressWarnings("unchecked")
+  static void exchangeCompleted(ChaosListener events, String listener, ProxyContext context, int status, String outcome) {
+    java.util.List<String> faults = context.get(FAULTS, java.util.List.class);
+    if (faults == null && !events.recordsEveryExchange()) {
+      return;
+    }
+    Long started = context.get(STARTED, Long.class);
+    Verdict verdict = context.get(ChaosInterceptor.VERDICT, Verdict.class);
+    io.vertx.core.http.HttpServerRequest request = context.request().proxiedRequest();
+    String traceparent = request.getHeader("traceparent");
+    events.exchangeCompleted(new ExchangeRecord(System.currentTimeMillis(), listener, "http",
+        label(context.get(ROUTE, RouteTable.Route.class)), request.method().name(), request.path(), null, status, outcome, faults,
+        started == null ? 0 : System.nanoTime() - started, verdict == null ? 0 : verdict.delayMs(),
+        traceparent != null && traceparent.length() >= 35 ? traceparent.substring(3, 35) : null));
   }
 
   @Override

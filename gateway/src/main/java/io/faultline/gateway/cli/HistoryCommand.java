@@ -1,0 +1,170 @@
+package io.faultline.gateway.cli;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code faultline history list|show|trends|compare|export|ab} against a running node's admin API. */
+@Command(name = "history", mixinStandardHelpOptions = true,
+    description = "Orchestration runs as history keeps them: list, show, trends, compare, export, and A/B tests.",
+    subcommands = {HistoryCommand.List.class, HistoryCommand.Show.class, HistoryCommand.Trends.class, HistoryCommand.Compare.class,
+        HistoryCommand.Export.class, HistoryCommand.Ab.class},
+    footer = {"", "Examples:",
+        "  faultline history list --name checkout --since 2026-11-01T00:00:00Z --min-score 50",
+        "  faultline history show run-1a2b3c4d",
+        "  faultline history trends checkout --days 30",
+        "  faultline history compare run-1a2b3c4d run-5e6f7a8b --rank-by error_rate",
+        "  faultline history export --format csv --output history.csv",
+        "  faultline history ab --a release-a --b release-b --samples 5"})
+public final class HistoryCommand implements Runnable {
+
+  @Override
+  public void run() {
+    new picocli.CommandLine(this).usage(System.out);
+  }
+
+  /** {@code ?k=v&...} from the pairs whose value is given. */
+  static String query(String... pairs) {
+    StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
+    for (int i = 0; i < pairs.length; i += 2) {
+      if (pairs[i + 1] != null) {
+        q.add(pairs[i] + "=" + URLEncoder.encode(pairs[i + 1], StandardCharsets.UTF_8));
+      }
+    }
+    return q.toString();
+  }
+
+  static String path(String segment) {
+    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** {@code history list}. */
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists runs, newest first.")
+  public static final class List extends AdminClient implements Callable<Integer> {
+    @Option(names = "--name", description = "Only this orchestration.") String name;
+    @Option(names = "--tag", description = "Only runs with this tag.") String tag;
+    @Option(names = "--status", description = "succeeded, failed, stopped or aborted.") String status;
+    @Option(names = "--since", paramLabel = "TIME", description = "ISO-8601 or epoch ms.") String since;
+    @Option(names = "--until", paramLabel = "TIME", description = "ISO-8601 or epoch ms.") String until;
+    @Option(names = "--min-score", paramLabel = "N", description = "Resilience score at least N (0..100).") String minScore;
+    @Option(names = "--limit", paramLabel = "N", description = "At most N runs (default 100).") String limit;
+
+    @Override
+    public Integer call() {
+      return call("GET", "/api/history/runs" + query("name", name, "tag", tag, "status", status, "since", since, "until", until,
+          "min_score", minScore, "limit", limit));
+    }
+  }
+
+  /** {@code history show ID}. */
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows one run: its report, score and breakdown.")
+  public static final class Show extends AdminClient implements Callable<Integer> {
+    @Parameters(paramLabel = "ID") String id;
+
+    @Override
+    public Integer call() {
+      return call("GET", "/api/history/runs/" + path(id));
+    }
+  }
+
+  /** {@code history trends NAME}. */
+  @Command(name = "trends", mixinStandardHelpOptions = true,
+      description = "Runs, success rate, average score and the score's trend (slope per day with its 95% interval).")
+  public static final class Trends extends AdminClient implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME", description = "The orchestration's name.") String name;
+    @Option(names = "--days", paramLabel = "N", description = "The last N days (default 30).") String days;
+
+    @Override
+    public Integer call() {
+      return call("GET", "/api/history/trends/" + path(name) + query("days", days));
+    }
+  }
+
+  /** {@code history compare ID ID...}. */
+  @Command(name = "compare", mixinStandardHelpOptions = true,
+      description = "Runs side by side with deltas, error-rate and latency tests against the first, and a ranking.")
+  public static final class Compare extends AdminClient implements Callable<Integer> {
+    @Parameters(paramLabel = "ID", arity = "2..10") java.util.List<String> ids;
+    @Option(names = "--rank-by", paramLabel = "METRIC",
+        description = "resilience_score (default), error_rate, p95_latency, avg_latency, duration_ms, request_count.") String rankBy;
+
+    @Override
+    public Integer call() {
+      return call("GET", "/api/history/compare" + query("ids", String.join(",", ids), "rank_by", rankBy));
+    }
+  }
+
+  /** {@code history export}. */
+  @Command(name = "export", mixinStandardHelpOptions = true, description = "Every run with its figures, as CSV or JSON.")
+  public static final class Export extends AdminClient implements Callable<Integer> {
+    @Option(names = "--format", defaultValue = "csv", description = "csv (default) or json.") String format;
+    @Option(names = "--output", paramLabel = "FILE", description = "Write to FILE instead of the standard output.") Path output;
+
+    @Override
+    public Integer call() {
+      HttpResponse<String> response = send("GET", "/api/history/export" + query("format", format), null);
+      if (response == null) {
+        return 1;
+      }
+      if (output == null) {
+        spec.commandLine().getOut().print(response.body());
+        spec.commandLine().getOut().flush();
+        return 0;
+      }
+      try {
+        Files.writeString(output, response.body());
+        return 0;
+      } catch (IOException e) {
+        spec.commandLine().getErr().println("faultline: cannot write " + output + ": " + e.getMessage());
+        return 1;
+      }
+    }
+  }
+
+  /** {@code history ab}. */
+  @Command(name = "ab", mixinStandardHelpOptions = true,
+      description = "A/B test: runs library entries A and B alternately, then names the winner (or no significant difference).")
+  public static final class Ab extends AdminClient implements Callable<Integer> {
+    @Option(names = "--a", required = true, paramLabel = "ENTRY", description = "Library entry of variant A.") String a;
+    @Option(names = "--b", required = true, paramLabel = "ENTRY", description = "Library entry of variant B.") String b;
+    @Option(names = "--samples", defaultValue = "5", description = "Runs of each (2..20, default ${DEFAULT-VALUE}).") int samples;
+    @Option(names = "--metric", defaultValue = "resilience_score",
+        description = "resilience_score (default), error_rate, p95_latency or avg_latency.") String metric;
+    @Option(names = "--follow", description = "Wait for the result and print it.") boolean follow;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      String body = new io.vertx.core.json.JsonObject().put("a", a).put("b", b).put("samples", samples).put("metric", metric).encode();
+      HttpResponse<String> started = send("POST", "/api/history/ab", body);
+      if (started == null) {
+        return 1;
+      }
+      if (!follow) {
+        spec.commandLine().getOut().println(started.body());
+        return 0;
+      }
+      String id = new io.vertx.core.json.JsonObject(started.body()).getString("id");
+      while (true) {
+        HttpResponse<String> now = send("GET", "/api/history/experiments/" + path(id), null);
+        if (now == null) {
+          return 1;
+        }
+        io.vertx.core.json.JsonObject experiment = new io.vertx.core.json.JsonObject(now.body());
+        if (!"running".equals(experiment.getString("status"))) {
+          spec.commandLine().getOut().println(experiment.getValue("result") != null
+              ? experiment.getJsonObject("result").getString("conclusion") : "failed: " + experiment.getString("error"));
+          return "succeeded".equals(experiment.getString("status")) ? 0 : 1;
+        }
+        Thread.sleep(1_000); // polling the node: the experiment has no push channel to the CLI
+      }
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package io.faultline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.gateway.config.Flag;
+import io.faultline.history.HistoryAddresses;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * History through the real gateway: orchestrations run on real traffic to a real upstream, are recorded,
+ * scored, compared, exported and found again after a restart; the A/B test and the breaking-point search
+ * drive the real chaos state.
+ */
+class HistoryTest {
+
+  static final String CALM = """
+      name: calm
+      tags: [release-a]
+      steps:
+        - name: steady
+          scenario: {config: {enabled: false}}
+          duration_seconds: 1.2
+          assertions: [{type: metric_in_range, metric: error_rate, min: 0, max: 0.1}]
+      """;
+  static final String FAILING = """
+      name: failing
+      tags: [release-b]
+      steps:
+        - name: half
+          scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 0.5}}}
+          duration_seconds: 1.2
+          assertions: [{type: metric_in_range, metric: error_rate, min: 0, max: 0.1}]
+      """;
+
+  @TempDir
+  Path dir;
+
+  private GatewayFixture gw;
+  private SteadyTraffic traffic;
+
+  @AfterEach
+  void stop() {
+    if (traffic != null) {
+      traffic.close();
+    }
+    if (gw != null) {
+      gw.close();
+    }
+  }
+
+  private String start(String yaml) {
+    var started = gw.admin(HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer(yaml)).await();
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    return started.bodyAsJsonObject().getString("run_id");
+  }
+
+  /** Runs an orchestration and answers its history entry once recorded. */
+  private JsonObject recorded(String yaml) throws InterruptedException {
+    String id = start(yaml);
+    return eventually(() -> {
+      var r = gw.get("/api/history/runs/" + id);
+      return r.statusCode() == 200 ? r.bodyAsJsonObject() : null;
+    }, 30);
+  }
+
+  /** Waits for an experiment to end; answers it. */
+  private JsonObject ended(String id) throws InterruptedException {
+    return eventually(() -> {
+      JsonObject e = gw.get("/api/history/experiments/" + id).bodyAsJsonObject();
+      return "running".equals(e.getString("status")) ? null : e;
+    }, 60);
+  }
+
+  /** Runs the CLI in-process; answers what it printed (it must succeed). */
+  private static String cli(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine line = Main.commandLine();
+    line.setOut(new java.io.PrintWriter(out, true));
+    line.setErr(new java.io.PrintWriter(err, true));
+    assertThat(line.execute(args)).as(err.toString()).isZero();
+    return out.toString();
+  }
+
+  static <T> T eventually(Supplier<T> probe, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (true) {
+      T value = probe.get();
+      if (value != null) {
+        return value;
+      }
+      assertThat(System.nanoTime()).as("waited %d s", seconds).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  void calmAndFailingRunsAreScoredComparedExportedAndFoundAfterARestart() throws Exception {
+    Map<Flag, String> flags = Map.of(Flag.STATE_DIR, dir.toString(), Flag.SEED, "42");
+    gw = new GatewayFixture(flags);
+    traffic = new SteadyTraffic(gw);
+    JsonObject calm = recorded(CALM);
+    JsonObject failing = recorded(FAILING);
+    JsonObject calmAgain = recorded(CALM);
+    traffic.close();
+
+    // scored in the right order, from what was measured; the same run in the same conditions scores the same
+    assertThat(calm.getDouble("resilience_score")).isEqualTo(100.0);
+    assertThat(calmAgain.getDouble("resilience_score")).isEqualTo(calm.getDouble("resilience_score"));
+    // half the requests failed: the error component is about 0.5 and the failed step and assertion score 0
+    assertThat(failing.getDouble("resilience_score")).isBetween(20.0, 50.0);
+    assertThat(failing.getJsonObject("resilience").getJsonObject("components").getJsonObject("errors").getDouble("value"))
+        .isBetween(0.3, 0.7); // 0.5 ± 0.2: over ~100 requests the seeded error share is within a few points of 0.5
+    assertThat(failing.getJsonArray("tags")).containsExactly("release-b");
+
+    JsonArray list = gw.get("/api/history/runs?limit=10").bodyAsJsonObject().getJsonArray("runs");
+    assertThat(list).hasSize(3);
+    assertThat(gw.get("/api/history/runs?tag=release-b").bodyAsJsonObject().getJsonArray("runs")).hasSize(1);
+    assertThat(gw.get("/api/history/runs?min_score=90").bodyAsJsonObject().getJsonArray("runs")).hasSize(2);
+
+    // compared: a significant difference in error rate
+    JsonObject compare = gw.get("/api/history/compare?ids=" + calm.getString("id") + "," + failing.getString("id")).bodyAsJsonObject();
+    JsonObject errorTest = compare.getJsonArray("tests").getJsonObject(0).getJsonObject("error_rate");
+    // 0 of ~100 against ~50 of ~100: z is about 8, p far below 0.001
+    assertThat(errorTest.getDouble("p_value")).isLessThan(0.001);
+    assertThat(compare.getJsonArray("tests").getJsonObject(0).getJsonObject("latency").getLong("count_a")).isPositive();
+    assertThat(compare.getJsonObject("ranking").getJsonArray("ids").getString(0)).isIn(calm.getString("id"), calmAgain.getString("id"));
+    assertThat(compare.getJsonArray("steps")).hasSize(2);
+
+    JsonObject trends = gw.get("/api/history/trends/calm?days=30").bodyAsJsonObject();
+    assertThat(trends.getInteger("runs")).isEqualTo(2);
+    assertThat(trends.getDouble("success_rate")).isEqualTo(100.0);
+    assertThat(trends.getJsonObject("trend").getString("direction")).isEqualTo("insufficient_data");
+
+    // the same over the event bus
+    JsonObject summary = gw.gateway.vertx().eventBus().<JsonObject>request(HistoryAddresses.SUMMARY, new JsonObject()).await().body();
+    assertThat(summary.getInteger("runs")).isEqualTo(3);
+
+    // the CLI over the admin API
+    String url = "--admin-url=http://127.0.0.1:" + gw.gateway.adminPort();
+    assertThat(cli("history", "list", url, "--tag", "release-b")).contains(failing.getString("id")).doesNotContain(calm.getString("id"));
+    assertThat(cli("history", "show", url, calm.getString("id"))).contains("\"resilience_score\" : 100.0");
+    assertThat(cli("history", "trends", url, "calm", "--days", "7")).contains("insufficient_data");
+    assertThat(cli("history", "compare", url, calm.getString("id"), failing.getString("id"))).contains("two-proportion");
+    Path exported = dir.resolve("history.csv");
+    cli("history", "export", url, "--format", "csv", "--output", exported.toString());
+    assertThat(java.nio.file.Files.readAllLines(exported).get(0)).startsWith("id,name,status");
+    assertThat(new JsonObject(cli("recorder", "search", url, "--status-code", "503")).getInteger("count")).isPositive();
+
+    // exported as CSV, parsed back
+    var csv = gw.get("/api/history/export?format=csv");
+    assertThat(csv.getHeader("Content-Type")).startsWith("text/csv");
+    List<String> lines = List.of(csv.bodyAsString().split("\r\n"));
+    assertThat(lines).hasSize(4);
+    List<String> header = List.of(lines.get(0).split(","));
+    List<String> row = List.of(lines.get(1 + list.stream().map(o -> ((JsonObject) o).getString("id")).toList()
+        .indexOf(failing.getString("id"))).split(","));
+    assertThat(row.get(header.indexOf("id"))).isEqualTo(failing.getString("id"));
+    assertThat(Double.parseDouble(row.get(header.indexOf("resilience_score")))).isEqualTo(failing.getDouble("resilience_score"));
+    assertThat(row.get(header.indexOf("tags"))).isEqualTo("release-b");
+
+    // found again after a restart, with the same figures
+    gw.close();
+    gw = new GatewayFixture(flags);
+    JsonObject again = gw.get("/api/history/runs/" + failing.getString("id")).bodyAsJsonObject();
+    assertThat(again.getDouble("resilience_score")).isEqualTo(failing.getDouble("resilience_score"));
+    assertThat(gw.get("/api/history/runs").bodyAsJsonObject().getJsonArray("runs")).hasSize(3);
+  }
+
+  @Test
+  void abTestPicksTheCalmerVariant() throws Exception {
+    gw = new GatewayFixture(Map.of(Flag.SEED, "7"));
+    traffic = new SteadyTraffic(gw);
+    var started = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", CALM))
+        .put("b", new JsonObject().put("text", FAILING)).put("samples", 4).encode());
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    JsonObject done = ended(started.bodyAsJsonObject().getString("id"));
+    assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("succeeded");
+    JsonObject result = done.getJsonObject("result");
+    assertThat(result.getString("winner")).as(result.getString("conclusion")).isEqualTo("a");
+    // 4 runs a side, every calm score above every failing one: the exact permutation p is 2/70
+    assertThat(result.getJsonObject("test").getDouble("p_value")).isCloseTo(2.0 / 70, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(result.getJsonObject("a").getJsonArray("runs")).hasSize(4);
+  }
+
+  @Test
+  void breakingPointFindsTheConfiguredThresholdWithinOneStep() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    traffic = new SteadyTraffic(gw);
+    var started = gw.postJson("/api/history/breaking-point", """
+        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 500, "step": 100, "step_seconds": 1,
+         "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 250}}""");
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    JsonObject done = ended(started.bodyAsJsonObject().getString("id"));
+    assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("succeeded");
+    JsonObject result = done.getJsonObject("result");
+    // the threshold (250 ms of p95) lies between 200 and 300 ms of injected delay: found within one step
+    assertThat(result.getDouble("highest_holding")).as(result.encodePrettily()).isEqualTo(200.0);
+    assertThat(result.getDouble("first_failing")).isEqualTo(300.0);
+    assertThat(gw.status().getBoolean("enabled")).as("the config before the search is back").isFalse();
+    JsonArray changes = gw.get("/api/history/changes").bodyAsJsonObject().getJsonArray("changes");
+    assertThat(changes.stream().map(c -> ((JsonObject) c).getString("source"))).contains("experiment");
+  }
+}

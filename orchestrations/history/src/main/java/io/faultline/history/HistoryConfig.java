@@ -1,0 +1,48 @@
+package io.faultline.history;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.history.store.Retention;
+
+/**
+ * The {@code history:} section. History is kept in {@code STATE_DIR/history.db} (SQLite) unless
+ * {@code url} names a PostgreSQL database ({@code postgresql://USER:PASSWORD@HOST:PORT/DB}) that the
+ * nodes of a cluster share. Rows older than {@code retention_days}, and beyond {@code max_runs} runs,
+ * {@code max_changes} changes and {@code max_exchanges} recorded exchanges, are deleted hourly. Writes
+ * go through queues of {@code queue_size} records, written {@code batch_size} at a time at least every
+ * {@code flush_ms}; a full queue drops records and counts them.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record HistoryConfig(Boolean enabled, String url, Integer retentionDays, Integer maxRuns, Integer maxChanges,
+    Integer maxExchanges, Integer queueSize, Integer batchSize, Long flushMs) {
+
+  public HistoryConfig {
+    enabled = enabled == null || enabled;
+    if (url != null) {
+      io.faultline.history.store.Databases.target(url, null, "history.db", "url"); // refuses what it cannot open
+    }
+    retentionDays = atLeast("retention_days", retentionDays, 90, 1);
+    maxRuns = atLeast("max_runs", maxRuns, 10_000, 1);
+    maxChanges = atLeast("max_changes", maxChanges, 100_000, 1);
+    maxExchanges = atLeast("max_exchanges", maxExchanges, 1_000_000, 1);
+    queueSize = atLeast("queue_size", queueSize, 10_000, 1);
+    batchSize = atLeast("batch_size", batchSize, 500, 1);
+    flushMs = (long) atLeast("flush_ms", flushMs == null ? null : flushMs.intValue(), 200, 10);
+  }
+
+  public static HistoryConfig defaults() {
+    return new HistoryConfig(null, null, null, null, null, null, null, null, null);
+  }
+
+  public Retention retention() {
+    return new Retention(retentionDays, maxRuns, maxChanges, maxExchanges);
+  }
+
+  static int atLeast(String field, Integer value, int otherwise, int min) {
+    int v = value == null ? otherwise : value;
+    if (v < min) {
+      throw new ChaosConfigException(field, "must be at least " + min + ", got " + v);
+    }
+    return v;
+  }
+}

@@ -1,0 +1,198 @@
+package io.faultline.history;
+
+import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.event.ChaosListeners;
+import io.faultline.chaos.event.ExchangeRecord;
+import io.faultline.history.analytics.AnomalyDetector;
+import io.faultline.history.analytics.LiveAnalytics;
+import io.faultline.history.experiment.AbTest;
+import io.faultline.history.experiment.BreakingPoint;
+import io.faultline.history.experiment.Experiments;
+import io.faultline.history.recorder.FlightRecorder;
+import io.faultline.history.recorder.RecorderSearch;
+import io.faultline.history.runs.ChangeFeed;
+import io.faultline.history.runs.Comparison;
+import io.faultline.history.runs.RunFeed;
+import io.faultline.history.runs.RunQueries;
+import io.faultline.history.score.LatencyHistogram;
+import io.faultline.history.store.BoundedQueue;
+import io.faultline.history.store.Databases;
+import io.faultline.history.store.HistoryStore;
+import io.faultline.history.store.Writer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * History, the flight recorder and analytics on one node: opens the store (the SQLite file
+ * {@code STATE_DIR/history.db}, or the shared PostgreSQL database), feeds it from the event bus
+ * (orchestration runs, chaos changes and windows) and from the request path (the recorder and the
+ * latency histogram, through {@link #listener()}), and answers the {@link HistoryAddresses}. Every
+ * write goes through a bounded queue drained in batches by a {@link Writer}: nothing here waits on the
+ * request path, and what does not fit is dropped and counted ({@link #dropped()}).
+ */
+public final class HistoryVerticle extends VerticleBase {
+
+  private static final Logger LOG = Logger.getLogger(HistoryVerticle.class.getName());
+  private static final long RETENTION_EVERY_MS = 3_600_000;
+
+  /** What the verticle needs: its config sections, the state directory (null: a temporary one) and the node's id. */
+  public record Options(HistoryConfig history, RecorderConfig recorder, AnalyticsConfig analytics, Path stateDir,
+      Supplier<String> node) {
+  }
+
+  private final Options options;
+  private final LatencyHistogram latency = new LatencyHistogram();
+  private final BoundedQueue<JsonObject> runs;
+  private final BoundedQueue<JsonObject> changes;
+  private final BoundedQueue<JsonObject> windows;
+  private final BoundedQueue<ExchangeRecord> exchanges;
+  private final FlightRecorder recorder;
+  private final List<Writer<?>> writers = new ArrayList<>();
+  private final List<HistoryStore> stores = new ArrayList<>();
+  private volatile LiveAnalytics analytics;
+  private Path temporary;
+
+  public HistoryVerticle(Options options) {
+    this.options = options;
+    int size = options.history().queueSize();
+    runs = new BoundedQueue<>(size);
+    changes = new BoundedQueue<>(size);
+    windows = new BoundedQueue<>(size);
+    exchanges = new BoundedQueue<>(options.recorder().queueSize());
+    recorder = new FlightRecorder(exchanges, options.recorder().sampleRate());
+  }
+
+  /** What the protocols report to: the latency histogram (for run comparisons) and, when enabled, the recorder. */
+  public ChaosListener listener() {
+    return options.recorder().enabled() ? new ChaosListeners(List.of(latency, recorder)) : latency;
+  }
+
+  @Override
+  public Future<?> start() {
+    HistoryConfig config = options.history();
+    return vertx.executeBlocking(() -> {
+      if (options.stateDir() != null) {
+        return options.stateDir();
+      }
+      temporary = Files.createTempDirectory("faultline-history");
+      return temporary;
+    }).compose(dir -> {
+      Databases.Target target = Databases.target(config.url(), dir, "history.db", "history.url");
+      Future<HistoryStore> main = Databases.open(vertx, target, 4);
+      String db = options.recorder().db();
+      Future<HistoryStore> recorded = db == null ? main : main.compose(m -> {
+        Path file = Path.of(db).toAbsolutePath();
+        return Databases.open(vertx, Databases.target(null, file.getParent(), file.getFileName().toString(), "recorder.db"), 2);
+      });
+      return Future.all(main, recorded).compose(v -> wire(main.result(), recorded.result(), target.shared()));
+    });
+  }
+
+  private Future<Void> wire(HistoryStore store, HistoryStore recorded, boolean shared) {
+    stores.add(store);
+    if (recorded != store) {
+      stores.add(recorded);
+    }
+    HistoryConfig config = options.history();
+    writers.add(new Writer<>(vertx, "run", runs, config.batchSize(), store::insertRuns));
+    writers.add(new Writer<>(vertx, "change", changes, config.batchSize(), store::insertChanges));
+    writers.add(new Writer<>(vertx, "window", windows, config.batchSize(), store::insertWindows));
+    writers.add(new Writer<>(vertx, "exchange", exchanges, config.batchSize(),
+        list -> recorded.insertExchanges(options.node().get(), list)));
+    writers.forEach(w -> w.start(config.flushMs()));
+    RunQueries queries = new RunQueries(store);
+    Comparison comparison = new Comparison(store);
+    Experiments experiments = new Experiments(store);
+    AbTest ab = new AbTest(vertx);
+    BreakingPoint breakingPoint = new BreakingPoint(vertx);
+    RecorderSearch search = new RecorderSearch(recorded);
+    LiveAnalytics live = new LiveAnalytics(vertx, options.analytics());
+    analytics = live;
+    Bus.answer(vertx, HistoryAddresses.RUNS, queries::runs);
+    Bus.answer(vertx, HistoryAddresses.RUN, queries::run);
+    Bus.answer(vertx, HistoryAddresses.TRENDS, queries::trends);
+    Bus.answer(vertx, HistoryAddresses.COMPARE, comparison::compare);
+    Bus.answer(vertx, HistoryAddresses.SUMMARY, queries::summary);
+    Bus.answer(vertx, HistoryAddresses.EXPORT, queries::export);
+    Bus.answer(vertx, HistoryAddresses.AB, q -> experiments.start("ab", q, ab.plan(q)));
+    Bus.answer(vertx, HistoryAddresses.BREAKING_POINT, q -> experiments.start("breaking_point", q, breakingPoint.plan(q)));
+    Bus.answer(vertx, HistoryAddresses.EXPERIMENTS, experiments::list);
+    Bus.answer(vertx, HistoryAddresses.EXPERIMENT, experiments::get);
+    Bus.answer(vertx, HistoryAddresses.CHANGES, q -> store.changes(since(q), until(q), Params.integer(q, "limit", 100, 1, 10_000))
+        .map(list -> new JsonObject().put("changes", new io.vertx.core.json.JsonArray(list))));
+    Bus.answer(vertx, HistoryAddresses.WINDOWS, q -> store.windows(since(q), until(q), Params.integer(q, "limit", 100, 1, 10_000))
+        .map(list -> new JsonObject().put("windows", new io.vertx.core.json.JsonArray(list))));
+    Bus.answer(vertx, HistoryAddresses.RECORDER_SEARCH, search::search);
+    Bus.answer(vertx, HistoryAddresses.ANOMALIES, live::anomalies);
+    Bus.answer(vertx, HistoryAddresses.ANALYTICS_TRENDS, live::trends);
+    Bus.answer(vertx, HistoryAddresses.HEALTH, live::health);
+    Bus.answer(vertx, HistoryAddresses.INSIGHTS, live::insights);
+    live.start();
+    prune(store);
+    vertx.setPeriodic(RETENTION_EVERY_MS, id -> prune(store));
+    return Future.all(new RunFeed(vertx, latency, runs, shared, options.node()).start(),
+        new ChangeFeed(vertx, changes, windows, shared, options.node()).start(), ab.start()).mapEmpty();
+  }
+
+  private void prune(HistoryStore store) {
+    store.prune(options.history().retention(), System.currentTimeMillis())
+        .onSuccess(deleted -> LOG.fine(() -> "history retention deleted " + deleted.encode()))
+        .onFailure(e -> LOG.warning(() -> "history retention failed: " + e.getMessage()));
+  }
+
+  private static long since(JsonObject q) {
+    Long since = Params.time(q, "since");
+    return since == null ? 0 : since;
+  }
+
+  private static long until(JsonObject q) {
+    Long until = Params.time(q, "until");
+    return until == null ? Long.MAX_VALUE : until;
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (analytics != null) {
+      analytics.stop();
+    }
+    List<Future<Void>> flushed = writers.stream().map(Writer::stop).toList();
+    return Future.join(flushed).eventually(() -> Future.join(stores.stream().map(HistoryStore::close).toList()))
+        .eventually(() -> temporary == null ? Future.succeededFuture() : vertx.fileSystem().deleteRecursive(temporary.toString()));
+  }
+
+  /** Records dropped because a queue was full, by kind ({@code run, change, window, exchange}). */
+  public Map<String, Long> dropped() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    out.put("run", runs.dropped());
+    out.put("change", changes.dropped());
+    out.put("window", windows.dropped());
+    out.put("exchange", exchanges.dropped());
+    return out;
+  }
+
+  /** Anomalies flagged since start, by type. */
+  public long anomalies(String type) {
+    LiveAnalytics live = analytics;
+    return live == null ? 0 : live.anomalyCounts().get(type).sum();
+  }
+
+  /** The types {@link #anomalies} counts. */
+  public static List<String> anomalyTypes() {
+    return AnomalyDetector.types();
+  }
+
+  /** The latest health score (0..100), NaN before the first sample or with no traffic. */
+  public double healthScore() {
+    LiveAnalytics live = analytics;
+    return live == null ? Double.NaN : live.healthScore();
+  }
+}

@@ -1,0 +1,110 @@
+package io.faultline.history;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Reads request fields that may arrive as JSON numbers (event bus, GraphQL) or as text (REST query
+ * parameters), and refuses bad ones naming the field and the value. Values quoted back are cut to 100
+ * characters, so an error stays small whatever was sent.
+ */
+public final class Params {
+
+  private Params() {
+  }
+
+  /** A time: epoch milliseconds, or ISO-8601 ({@code 2025-10-07T00:00:00Z}); null when absent. */
+  public static Long time(JsonObject body, String field) {
+    Object v = body == null ? null : body.getValue(field);
+    if (v == null || v instanceof String s && s.isBlank()) {
+      return null;
+    }
+    if (v instanceof Number n) {
+      return n.longValue();
+    }
+    String s = v.toString().trim();
+    if (s.matches("\\d{1,15}")) {
+      return Long.parseLong(s);
+    }
+    try {
+      return Instant.parse(s).toEpochMilli();
+    } catch (DateTimeParseException e) {
+      throw new ChaosConfigException(field, "must be an ISO-8601 time (2025-10-07T00:00:00Z) or epoch milliseconds, got " + quote(v));
+    }
+  }
+
+  /** A whole number within [min, max], or {@code otherwise} when absent. */
+  public static int integer(JsonObject body, String field, int otherwise, int min, int max) {
+    Double d = number(body, field);
+    if (d == null) {
+      return otherwise;
+    }
+    if (d != Math.rint(d) || d < min || d > max) {
+      throw new ChaosConfigException(field, "must be a whole number from " + min + " to " + max + ", got " + quote(body.getValue(field)));
+    }
+    return d.intValue();
+  }
+
+  /** A number, or null when absent. */
+  public static Double number(JsonObject body, String field) {
+    Object v = body == null ? null : body.getValue(field);
+    if (v == null || v instanceof String s && s.isBlank()) {
+      return null;
+    }
+    if (v instanceof Number n) {
+      return n.doubleValue();
+    }
+    try {
+      double d = Double.parseDouble(v.toString().trim());
+      if (Double.isFinite(d)) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ChaosConfigException(field, "must be a number, got " + quote(v));
+  }
+
+  /** A text field, or null when absent; longer than {@code max} is refused. */
+  public static String text(JsonObject body, String field, int max) {
+    Object v = body == null ? null : body.getValue(field);
+    if (v == null || v instanceof String s && s.isEmpty()) {
+      return null;
+    }
+    if (!(v instanceof String s)) {
+      throw new ChaosConfigException(field, "must be text, got " + quote(v));
+    }
+    if (s.length() > max) {
+      throw new ChaosConfigException(field, "must be at most " + max + " characters, got " + s.length());
+    }
+    return s;
+  }
+
+  /** A required text field. */
+  public static String required(JsonObject body, String field, int max) {
+    String s = text(body, field, max);
+    if (s == null || s.isBlank()) {
+      throw new ChaosConfigException(field, "is required");
+    }
+    return s;
+  }
+
+  /** One of {@code allowed}, or {@code otherwise} when absent. */
+  public static String oneOf(JsonObject body, String field, String otherwise, java.util.List<String> allowed) {
+    String s = text(body, field, 64);
+    if (s == null) {
+      return otherwise;
+    }
+    if (!allowed.contains(s)) {
+      throw new ChaosConfigException(field, "must be one of " + allowed + ", got " + quote(s));
+    }
+    return s;
+  }
+
+  static String quote(Object v) {
+    String s = String.valueOf(v);
+    return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+  }
+}

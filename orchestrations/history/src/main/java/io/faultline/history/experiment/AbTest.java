@@ -1,0 +1,206 @@
+package io.faultline.history.experiment;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.history.HistoryAddresses;
+import io.faultline.history.Params;
+import io.faultline.history.runs.RunFeed;
+import io.faultline.history.score.LatencyHistogram;
+import io.faultline.history.stats.PermutationTest;
+import io.faultline.history.stats.ProportionTest;
+import io.faultline.history.stats.RankTest;
+import io.faultline.orchestration.OrchestrationParser;
+import io.faultline.orchestration.OrchestratorVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reference 002's A/B test, measured: orchestrations A and B (library entries or orchestration text)
+ * run alternately, A, B, A, B, ... {@code samples} times each, while the traffic goes on; each run is
+ * scored as history scores every run. The variants are compared on {@code metric} (resilience_score,
+ * higher is better; error_rate, p95_latency or avg_latency, lower is better) with an exact permutation
+ * test: the better mean wins when p is below {@code alpha}, else there is no significant difference.
+ * Pooled error rates (two-proportion test) and latency distributions (Mann–Whitney) are reported beside it.
+ */
+public final class AbTest {
+
+  static final List<String> METRICS = List.of("resilience_score", "error_rate", "p95_latency", "avg_latency");
+
+  private final Vertx vertx;
+  private final Map<String, Promise<JsonObject>> waiting = new HashMap<>();
+
+  public AbTest(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** Listens for recorded runs (on whichever node recorded them). */
+  public Future<Void> start() {
+    return vertx.eventBus().<JsonObject>consumer(HistoryAddresses.RUN_RECORDED, m -> {
+      Promise<JsonObject> p = waiting.remove(m.body().getString("id"));
+      if (p != null) {
+        p.tryComplete(m.body());
+      }
+    }).completion();
+  }
+
+  /** Validates the request; answers the job to run. */
+  public java.util.function.Function<Experiments.Handle, Future<JsonObject>> plan(JsonObject q) {
+    int samples = Params.integer(q, "samples", 5, 2, 20);
+    String metric = Params.oneOf(q, "metric", "resilience_score", METRICS);
+    Double alpha = Params.number(q, "alpha");
+    double a = alpha == null ? 0.05 : alpha;
+    if (!(a > 0 && a < 0.5)) {
+      throw new ChaosConfigException("alpha", "must be between 0 and 0.5, got " + alpha);
+    }
+    int timeout = Params.integer(q, "sample_timeout_seconds", 600, 1, 86_400);
+    long seed = Params.number(q, "seed") == null ? 42 : Params.number(q, "seed").longValue();
+    Object va = variant(q, "a");
+    Object vb = variant(q, "b");
+    return handle -> Future.all(resolve(va, "a"), resolve(vb, "b")).compose(texts -> {
+      JsonObject startA = texts.resultAt(0);
+      JsonObject startB = texts.resultAt(1);
+      List<JsonObject> runsA = new ArrayList<>();
+      List<JsonObject> runsB = new ArrayList<>();
+      Future<Void> chain = Future.succeededFuture();
+      for (int i = 0; i < samples; i++) {
+        int sample = i + 1;
+        chain = chain.compose(v -> runOnce(startA, timeout)).compose(run -> {
+          runsA.add(run);
+          return handle.progress(progress(sample, samples, runsA, runsB));
+        }).compose(v -> runOnce(startB, timeout)).compose(run -> {
+          runsB.add(run);
+          return handle.progress(progress(sample, samples, runsA, runsB));
+        });
+      }
+      return chain.map(v -> analyse(runsA, runsB, metric, a, seed));
+    });
+  }
+
+  private static Object variant(JsonObject q, String field) {
+    Object v = q.getValue(field);
+    if (v instanceof String s && !s.isBlank()) {
+      return new JsonObject().put("name", s);
+    }
+    if (v instanceof JsonObject o && (o.getValue("name") instanceof String || o.getValue("text") instanceof String)) {
+      if (o.getValue("text") instanceof String text && !OrchestrationParser.parse(text).valid()) {
+        throw new ChaosConfigException(field + ".text", "invalid orchestration: " + OrchestrationParser.parse(text).problems().get(0));
+      }
+      return o;
+    }
+    throw new ChaosConfigException(field, "is required: a library entry name, {\"name\", \"variables\"} or {\"text\"}");
+  }
+
+  /** The START body for a variant: its text (from the library for a name) and variables. */
+  private Future<JsonObject> resolve(Object variant, String field) {
+    JsonObject v = (JsonObject) variant;
+    JsonObject variables = v.getJsonObject("variables", new JsonObject());
+    if (v.getValue("text") instanceof String text) {
+      return Future.succeededFuture(new JsonObject().put("text", text).put("variables", variables));
+    }
+    return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.LIBRARY_GET, new JsonObject().put("name", v.getString("name")))
+        .map(reply -> new JsonObject().put("text", reply.body().getString("text")).put("variables", variables))
+        .recover(e -> Future.failedFuture(new ChaosConfigException(field, "library entry " + v.getString("name") + ": " + e.getMessage())));
+  }
+
+  /** Starts one run and answers its history document once it is recorded. */
+  private Future<JsonObject> runOnce(JsonObject start, int timeoutSeconds) {
+    return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.START, start).compose(reply -> {
+      String id = reply.body().getString("run_id");
+      Promise<JsonObject> recorded = Promise.promise();
+      waiting.put(id, recorded);
+      long timer = vertx.setTimer(timeoutSeconds * 1000L, t -> {
+        waiting.remove(id);
+        recorded.tryFail("run " + id + " was not recorded within " + timeoutSeconds + " s");
+      });
+      return recorded.future().onComplete(ar -> vertx.cancelTimer(timer));
+    });
+  }
+
+  private static JsonObject progress(int sample, int samples, List<JsonObject> a, List<JsonObject> b) {
+    return new JsonObject().put("sample", sample).put("samples", samples)
+        .put("a", new JsonArray(a.stream().map(r -> r.getString("id")).toList()))
+        .put("b", new JsonArray(b.stream().map(r -> r.getString("id")).toList()));
+  }
+
+  static JsonObject analyse(List<JsonObject> runsA, List<JsonObject> runsB, String metric, double alpha, long seed) {
+    double[] a = values(runsA, metric);
+    double[] b = values(runsB, metric);
+    PermutationTest test = PermutationTest.of(a, b, seed);
+    boolean higherBetter = metric.equals("resilience_score");
+    boolean significant = test.pValue() < alpha;
+    String better = test.meanA() == test.meanB() ? null : (test.meanA() > test.meanB()) == higherBetter ? "a" : "b";
+    String winner = significant ? better : null;
+    double smallest = 2.0 / binomial(a.length + b.length, a.length);
+    String conclusion = winner != null
+        ? String.format(java.util.Locale.ROOT, "%s is better: mean %s %.4g against %.4g, p = %.4g < %.3g (%s permutation test)",
+            winner.toUpperCase(), metric, winner.equals("a") ? test.meanA() : test.meanB(),
+            winner.equals("a") ? test.meanB() : test.meanA(), test.pValue(), alpha, test.exact() ? "exact" : "sampled")
+        : String.format(java.util.Locale.ROOT, "no significant difference in %s: p = %.4g, not below %.3g%s", metric, test.pValue(),
+            alpha, smallest >= alpha ? String.format(java.util.Locale.ROOT, " (with %d samples a side the smallest possible p is %.3g: "
+                + "more samples are needed)", a.length, smallest) : "");
+    long[] errors = new long[4];
+    long[] histA = new long[LatencyHistogram.BUCKETS];
+    long[] histB = new long[LatencyHistogram.BUCKETS];
+    sum(runsA, errors, 0, histA);
+    sum(runsB, errors, 2, histB);
+    ProportionTest e = ProportionTest.of(errors[0], errors[1], errors[2], errors[3]);
+    RankTest l = RankTest.of(histA, histB);
+    return new JsonObject().put("winner", winner).put("conclusion", conclusion).put("metric", metric).put("alpha", alpha)
+        .put("a", side(runsA, a)).put("b", side(runsB, b))
+        .put("test", new JsonObject().put("method", "permutation test on the difference of means, two-sided")
+            .put("p_value", test.pValue()).put("difference", test.meanA() - test.meanB())
+            .put("cohen_d", Double.isFinite(test.cohenD()) ? test.cohenD() : null).put("splits", test.splits())
+            .put("exact", test.exact()).put("smallest_possible_p", smallest))
+        .put("error_rate_test", new JsonObject().put("method", "two-proportion z-test on pooled requests")
+            .put("rate_a", finite(e.rateA())).put("rate_b", finite(e.rateB())).put("p_value", finite(e.pValue()))
+            .put("cohen_h", finite(e.cohenH())))
+        .put("latency_test", new JsonObject().put("method", "Mann-Whitney U on pooled latency histograms")
+            .put("p_value", finite(l.pValue())).put("p_a_slower", finite(l.superiority())));
+  }
+
+  private static JsonObject side(List<JsonObject> runs, double[] values) {
+    double mean = 0;
+    for (double v : values) {
+      mean += v / values.length;
+    }
+    return new JsonObject().put("runs", new JsonArray(runs.stream().map(r -> r.getString("id")).toList()))
+        .put("values", new JsonArray(java.util.Arrays.stream(values).boxed().toList())).put("mean", mean);
+  }
+
+  private static double[] values(List<JsonObject> runs, String metric) {
+    return runs.stream().mapToDouble(r -> {
+      Object v = metric.equals("resilience_score") ? r.getValue("resilience_score") : r.getJsonObject("metrics", new JsonObject()).getValue(metric);
+      return v instanceof Number n ? n.doubleValue() : 0;
+    }).toArray();
+  }
+
+  private static void sum(List<JsonObject> runs, long[] errors, int at, long[] histogram) {
+    for (JsonObject r : runs) {
+      JsonObject m = r.getJsonObject("metrics", new JsonObject());
+      errors[at] += m.getValue("error_count") instanceof Number n ? n.longValue() : 0;
+      errors[at + 1] += m.getValue("request_count") instanceof Number n ? n.longValue() : 0;
+      long[] h = RunFeed.histogram(r);
+      for (int i = 0; h != null && i < h.length; i++) {
+        histogram[i] += h[i];
+      }
+    }
+  }
+
+  private static double binomial(int n, int k) {
+    double r = 1;
+    for (int i = 1; i <= k; i++) {
+      r = r * (n - k + i) / i;
+    }
+    return r;
+  }
+
+  private static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+}

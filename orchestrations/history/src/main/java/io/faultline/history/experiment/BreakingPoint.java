@@ -1,0 +1,222 @@
+package io.faultline.history.experiment;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.control.Addresses;
+import io.faultline.history.Params;
+import io.faultline.orchestration.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The breaking point, the measured form of reference 002's "optimal parameters": one fault's intensity
+ * is raised while the traffic runs, {@code step_seconds} at each value, until the {@code assertion}
+ * ({@code {metric, operator, threshold}} on what the node's traffic saw at that value) fails; the answer
+ * is the highest intensity that held and the first that did not. {@code method: linear} tries
+ * {@code from}, {@code from + step}, ... up to {@code to}; {@code bisect} tests both ends, then halves the
+ * gap until it is at most {@code resolution} (it assumes that more intensity never helps). Intensity may
+ * fall as the value falls ({@code traffic_shaping.bandwidth_limit_bps}: give {@code from} above {@code to}).
+ * The chaos config active before is put back however it ends.
+ */
+public final class BreakingPoint {
+
+  /** The parameters it can raise, with the range each accepts. */
+  static final Map<String, double[]> PARAMETERS = Map.of(
+      "latency.fixed_delay_ms", new double[] {0, 600_000},
+      "fault_injection.http_error_probability", new double[] {0, 1},
+      "traffic_shaping.bandwidth_limit_bps", new double[] {1, 1e12},
+      "traffic_shaping.packet_loss_percent", new double[] {0, 100});
+  static final List<String> ASSERTED = List.of("error_rate", "error_count", "fault_count", "avg_latency", "p50_latency",
+      "p95_latency", "p99_latency", "request_count");
+  static final List<String> OPERATORS = List.of("less_than", "less_than_or_equal", "greater_than", "greater_than_or_equal");
+
+  private final Vertx vertx;
+
+  public BreakingPoint(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** A search as asked, validated: everything wrong is refused before any chaos changes. */
+  record Plan(String parameter, double from, double to, double step, boolean bisect, double resolution, long stepMs,
+      String metric, String operator, double threshold, int minRequests, JsonObject base) {
+  }
+
+  public java.util.function.Function<Experiments.Handle, Future<JsonObject>> plan(JsonObject q) {
+    String parameter = Params.required(q, "parameter", 64);
+    double[] range = PARAMETERS.get(parameter);
+    if (range == null) {
+      throw new ChaosConfigException("parameter", "must be one of " + new java.util.TreeSet<>(PARAMETERS.keySet()) + ", got " + parameter);
+    }
+    double from = within(q, "from", range);
+    double to = within(q, "to", range);
+    if (from == to) {
+      throw new ChaosConfigException("to", "must differ from from");
+    }
+    boolean bisect = Params.oneOf(q, "method", "linear", List.of("linear", "bisect")).equals("bisect");
+    Double step = Params.number(q, "step");
+    Double resolution = Params.number(q, "resolution");
+    if (!bisect && (step == null || step <= 0 || Math.abs(to - from) / step > 100)) {
+      throw new ChaosConfigException("step", "must be positive and give at most 100 values from 'from' to 'to', got " + step);
+    }
+    double res = resolution == null ? Math.abs(to - from) / 16 : resolution;
+    if (bisect && !(res > 0)) {
+      throw new ChaosConfigException("resolution", "must be positive, got " + resolution);
+    }
+    Double seconds = Params.number(q, "step_seconds");
+    double s = seconds == null ? 10 : seconds;
+    if (!(s >= 0.2 && s <= 3600)) {
+      throw new ChaosConfigException("step_seconds", "must be between 0.2 and 3600, got " + s);
+    }
+    JsonObject assertion = q.getValue("assertion") instanceof JsonObject a ? a : null;
+    if (assertion == null) {
+      throw new ChaosConfigException("assertion", "is required: {\"metric\": \"p95_latency\", \"operator\": \"less_than\", \"threshold\": 300}");
+    }
+    String metric = Params.oneOf(assertion, "metric", null, ASSERTED);
+    String operator = Params.oneOf(assertion, "operator", null, OPERATORS);
+    Double threshold = Params.number(assertion, "threshold");
+    if (metric == null || operator == null || threshold == null) {
+      throw new ChaosConfigException("assertion", "needs metric, operator and threshold");
+    }
+    JsonObject base = q.getValue("base") == null ? new JsonObject() : q.getValue("base") instanceof JsonObject b ? b : null;
+    if (base == null) {
+      throw new ChaosConfigException("base", "must be a chaos config object");
+    }
+    Plan plan = new Plan(parameter, from, to, step == null ? 0 : step, bisect, res, Math.round(s * 1000), metric, operator,
+        threshold, Params.integer(q, "min_requests", 10, 1, 1_000_000), base);
+    return handle -> run(plan, handle);
+  }
+
+  private Future<JsonObject> run(Plan plan, Experiments.Handle handle) {
+    DeliveryOptions source = new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "experiment:" + handle.id());
+    List<JsonObject> tried = new ArrayList<>();
+    return request(Addresses.CHAOS_GET, new JsonObject(), source).compose(before -> {
+      Future<JsonObject> search = plan.bisect() ? bisect(plan, tried, handle, source) : linear(plan, tried, handle, source);
+      return search.transform(ar -> request(Addresses.CHAOS_SET, before, source).transform(restored ->
+          ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause())));
+    });
+  }
+
+  private Future<JsonObject> linear(Plan plan, List<JsonObject> tried, Experiments.Handle handle, DeliveryOptions source) {
+    double direction = Math.signum(plan.to() - plan.from());
+    Promise<JsonObject> done = Promise.promise();
+    next(plan, plan.from(), direction, tried, handle, source, done);
+    return done.future();
+  }
+
+  private void next(Plan plan, double value, double direction, List<JsonObject> tried, Experiments.Handle handle,
+      DeliveryOptions source, Promise<JsonObject> done) {
+    boolean past = direction > 0 ? value > plan.to() + 1e-9 : value < plan.to() - 1e-9;
+    if (past) {
+      done.complete(result(plan, tried, null));
+      return;
+    }
+    attempt(plan, value, tried, handle, source).onFailure(done::fail).onSuccess(held -> {
+      if (!held) {
+        done.complete(result(plan, tried, value));
+      } else {
+        next(plan, round(value + direction * plan.step()), direction, tried, handle, source, done);
+      }
+    });
+  }
+
+  private Future<JsonObject> bisect(Plan plan, List<JsonObject> tried, Experiments.Handle handle, DeliveryOptions source) {
+    return attempt(plan, plan.from(), tried, handle, source).compose(lowHeld -> {
+      if (!lowHeld) {
+        return Future.succeededFuture(result(plan, tried, plan.from()));
+      }
+      return attempt(plan, plan.to(), tried, handle, source).compose(highHeld -> highHeld
+          ? Future.succeededFuture(result(plan, tried, null))
+          : halve(plan, plan.from(), plan.to(), tried, handle, source));
+    });
+  }
+
+  private Future<JsonObject> halve(Plan plan, double held, double failed, List<JsonObject> tried, Experiments.Handle handle,
+      DeliveryOptions source) {
+    if (Math.abs(failed - held) <= plan.resolution()) {
+      return Future.succeededFuture(result(plan, tried, failed));
+    }
+    double mid = round((held + failed) / 2);
+    return attempt(plan, mid, tried, handle, source)
+        .compose(ok -> ok ? halve(plan, mid, failed, tried, handle, source) : halve(plan, held, mid, tried, handle, source));
+  }
+
+  /** Applies one value, lets the traffic run, and judges what it saw. */
+  private Future<Boolean> attempt(Plan plan, double value, List<JsonObject> tried, Experiments.Handle handle, DeliveryOptions source) {
+    JsonObject config = plan.base().copy().put("enabled", true);
+    String[] path = plan.parameter().split("\\.");
+    JsonObject section = config.getJsonObject(path[0], new JsonObject()).copy();
+    section.put(path[1], path[1].endsWith("_ms") || path[1].endsWith("_bps") ? (Object) Math.round(value) : (Object) value);
+    if (path[1].equals("http_error_probability") && !section.containsKey("http_errors")) {
+      section.put("http_errors", new JsonArray().add(500));
+    }
+    config.put(path[0], section);
+    return request(Addresses.CHAOS_SET, config, source).compose(applied -> {
+      long from = System.currentTimeMillis();
+      Promise<Void> waited = Promise.promise();
+      vertx.setTimer(plan.stepMs(), t -> waited.complete());
+      return waited.future().compose(v -> request(Metrics.WINDOW_ADDRESS,
+          new JsonObject().put("from", from).put("to", System.currentTimeMillis()), new DeliveryOptions()));
+    }).compose(metrics -> {
+      long requests = metrics.getLong("request_count", 0L);
+      if (requests < plan.minRequests()) {
+        return Future.failedFuture("only " + requests + " requests at " + plan.parameter() + " = " + value
+            + ": not enough traffic to judge (min_requests " + plan.minRequests() + ")");
+      }
+      double measured = metrics.getValue(plan.metric()) instanceof Number n ? n.doubleValue() : Double.NaN;
+      boolean held = holds(measured, plan.operator(), plan.threshold());
+      tried.add(new JsonObject().put("value", value).put("held", held).put(plan.metric(), measured).put("metrics", metrics));
+      return handle.progress(new JsonObject().put("tried", new JsonArray(new ArrayList<>(tried)))).map(held);
+    });
+  }
+
+  static boolean holds(double value, String operator, double threshold) {
+    return switch (operator) {
+      case "less_than" -> value < threshold;
+      case "less_than_or_equal" -> value <= threshold;
+      case "greater_than" -> value > threshold;
+      default -> value >= threshold;
+    };
+  }
+
+  private static JsonObject result(Plan plan, List<JsonObject> tried, Double firstFailing) {
+    Double highest = null;
+    for (JsonObject t : tried) {
+      double v = t.getDouble("value");
+      boolean beyond = firstFailing != null && (plan.to() > plan.from() ? v >= firstFailing : v <= firstFailing);
+      if (t.getBoolean("held") && !beyond && (highest == null || (plan.to() > plan.from() ? v > highest : v < highest))) {
+        highest = v;
+      }
+    }
+    String assertion = plan.metric() + " " + plan.operator() + " " + plan.threshold();
+    String conclusion = highest == null ? "the assertion " + assertion + " failed already at " + plan.parameter() + " = " + plan.from()
+        : firstFailing == null ? "the assertion " + assertion + " held at every value tried, up to " + highest
+        : plan.parameter() + " = " + highest + " held, " + firstFailing + " broke " + assertion;
+    return new JsonObject().put("parameter", plan.parameter()).put("method", plan.bisect() ? "bisect" : "linear")
+        .put("assertion", new JsonObject().put("metric", plan.metric()).put("operator", plan.operator()).put("threshold", plan.threshold()))
+        .put("highest_holding", highest).put("first_failing", firstFailing)
+        .put("precision", plan.bisect() ? plan.resolution() : plan.step()).put("conclusion", conclusion)
+        .put("tried", new JsonArray(tried));
+  }
+
+  private static double within(JsonObject q, String field, double[] range) {
+    Double v = Params.number(q, field);
+    if (v == null || v < range[0] || v > range[1]) {
+      throw new ChaosConfigException(field, "is required, between " + range[0] + " and " + range[1] + ", got " + q.getValue(field));
+    }
+    return v;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1e9) / 1e9;
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body, DeliveryOptions options) {
+    return vertx.eventBus().<JsonObject>request(address, body, options).map(m -> m.body());
+  }
+}

@@ -1,0 +1,82 @@
+package io.faultline.history.runs;
+
+import io.faultline.chaos.control.Addresses;
+import io.faultline.history.store.BoundedQueue;
+import io.faultline.orchestration.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Keeps every chaos change ({@code change} of {@code faultline.chaos.changed}: what, when, where from)
+ * and every chaos window: from the change that switched chaos on to the one that switched it off, with
+ * the config it started with, how many changes it saw, and what this node's traffic saw during it.
+ * With a shared database only the node that made a change (or closed a window) writes it, so each is
+ * kept once; with a database per node, every node keeps them all.
+ */
+public final class ChangeFeed {
+
+  private final Vertx vertx;
+  private final BoundedQueue<JsonObject> changes;
+  private final BoundedQueue<JsonObject> windows;
+  private final boolean shared;
+  private final Supplier<String> node;
+  private JsonObject open;
+
+  public ChangeFeed(Vertx vertx, BoundedQueue<JsonObject> changes, BoundedQueue<JsonObject> windows, boolean shared,
+      Supplier<String> node) {
+    this.vertx = vertx;
+    this.changes = changes;
+    this.windows = windows;
+    this.shared = shared;
+    this.node = node;
+  }
+
+  public Future<Void> start() {
+    Future<Void> listening = vertx.eventBus().<JsonObject>consumer(Addresses.CHAOS_CHANGED, m -> changed(m.body())).completion();
+    // chaos may be on from the start (serve --chaos): that opens a window too
+    return listening.compose(v -> vertx.eventBus().<JsonObject>request(Addresses.CHAOS_STATUS, new JsonObject()))
+        .onSuccess(reply -> {
+          if (open == null && reply.body().getBoolean("enabled", false)) {
+            open = window(System.currentTimeMillis(), "startup", null, reply.body().getJsonObject("config"));
+          }
+        }).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  private void changed(JsonObject status) {
+    JsonObject change = status.getJsonObject("change");
+    if (change == null) {
+      return;
+    }
+    boolean mine = node.get().equals(change.getString("node"));
+    if (!shared || mine) {
+      changes.offer(change);
+    }
+    boolean enabled = status.getBoolean("enabled", false);
+    long at = change.getLong("at", System.currentTimeMillis());
+    if (enabled && open == null) {
+      open = window(at, change.getString("source"), change.getString("detail"), status.getJsonObject("config"));
+    } else if (enabled) {
+      open.put("changes", open.getInteger("changes") + 1);
+    } else if (open != null) {
+      JsonObject closed = open.put("ended_at", at).put("closed_by", change.getString("source"));
+      open = null;
+      if (!shared || mine) {
+        vertx.eventBus().<JsonObject>request(Metrics.WINDOW_ADDRESS,
+                new JsonObject().put("from", closed.getLong("started_at")).put("to", at))
+            .map(reply -> reply.body())
+            .otherwise(e -> new JsonObject().put("error", "no traffic figures: " + e.getMessage()))
+            .onSuccess(metrics -> windows.offer(closed.put("metrics", metrics.put("changes", closed.remove("changes"))
+                .put("closed_by", closed.remove("closed_by")).put("detail", closed.remove("detail")))));
+      }
+    }
+  }
+
+  private JsonObject window(long at, String source, String detail, JsonObject config) {
+    return new JsonObject().put("id", "window-" + UUID.randomUUID().toString().substring(0, 8)).put("node", node.get())
+        .put("started_at", at).put("source", source).put("detail", detail)
+        .put("config", config == null ? new JsonObject() : config).put("changes", 0);
+  }
+}

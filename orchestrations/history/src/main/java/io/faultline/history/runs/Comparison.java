@@ -1,0 +1,162 @@
+package io.faultline.history.runs;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.state.ChaosState;
+import io.faultline.history.Params;
+import io.faultline.history.stats.ProportionTest;
+import io.faultline.history.stats.RankTest;
+import io.faultline.history.store.HistoryStore;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /api/history/compare?ids=a,b[,c]}: runs side by side, overall and per step (steps matched by
+ * name and iteration), each figure with its delta from the first run; for each later run against the
+ * first, a two-proportion z-test on error counts ({@link ProportionTest}) and a Mann–Whitney test on the
+ * recorded latency distributions ({@link RankTest}), each with its p-value; and the runs ranked by
+ * {@code rank_by} (best first).
+ */
+public final class Comparison {
+
+  /** Rankable figures and whether more is better. */
+  static final Map<String, Boolean> RANKABLE = Map.of("resilience_score", true, "error_rate", false, "p95_latency", false,
+      "avg_latency", false, "duration_ms", false, "request_count", true);
+  private static final List<String> FIGURES = List.of("request_count", "error_count", "error_rate", "fault_count",
+      "avg_latency", "p50_latency", "p95_latency", "p99_latency");
+
+  private final HistoryStore store;
+
+  public Comparison(HistoryStore store) {
+    this.store = store;
+  }
+
+  public Future<JsonObject> compare(JsonObject q) {
+    List<String> ids = ids(q.getValue("ids"));
+    String rankBy = Params.oneOf(q, "rank_by", "resilience_score", List.copyOf(new java.util.TreeSet<>(RANKABLE.keySet())));
+    List<Future<JsonObject>> loads = ids.stream().map(store::run).toList();
+    return Future.all(loads).map(all -> {
+      List<JsonObject> runs = new ArrayList<>();
+      for (int i = 0; i < ids.size(); i++) {
+        JsonObject run = loads.get(i).result();
+        if (run == null) {
+          throw new ChaosState.NotFound("ids", "no run " + ids.get(i) + " in history");
+        }
+        runs.add(run);
+      }
+      JsonObject first = overall(runs.get(0));
+      JsonArray side = new JsonArray();
+      JsonArray tests = new JsonArray();
+      for (JsonObject run : runs) {
+        JsonObject o = overall(run);
+        side.add(o.put("delta", delta(first, o)));
+        if (run != runs.get(0)) {
+          tests.add(tests(runs.get(0), run));
+        }
+      }
+      List<JsonObject> ranked = new ArrayList<>();
+      side.forEach(o -> ranked.add((JsonObject) o));
+      boolean higherBetter = RANKABLE.get(rankBy);
+      Comparator<JsonObject> order = Comparator.comparing(o -> o.getDouble(rankBy), Comparator.nullsLast(
+          higherBetter ? Comparator.<Double>reverseOrder() : Comparator.<Double>naturalOrder()));
+      ranked.sort(order);
+      return new JsonObject().put("runs", side).put("steps", steps(runs)).put("tests", tests)
+          .put("ranking", new JsonObject().put("by", rankBy).put("higher_is_better", higherBetter)
+              .put("ids", new JsonArray(ranked.stream().map(o -> o.getString("id")).toList())));
+    });
+  }
+
+  static List<String> ids(Object value) {
+    List<String> ids = new ArrayList<>();
+    if (value instanceof JsonArray array) {
+      array.forEach(v -> ids.add(String.valueOf(v)));
+    } else if (value instanceof String s) {
+      for (String part : s.split(",")) {
+        if (!part.isBlank()) {
+          ids.add(part.trim());
+        }
+      }
+    }
+    if (ids.size() < 2 || ids.size() > 10) {
+      throw new ChaosConfigException("ids", "must name 2 to 10 runs (ids=a,b), got " + ids.size());
+    }
+    return ids;
+  }
+
+  private static JsonObject overall(JsonObject run) {
+    JsonObject metrics = run.getJsonObject("metrics", new JsonObject());
+    JsonObject o = new JsonObject().put("id", run.getString("id")).put("name", run.getString("name"))
+        .put("status", run.getString("status")).put("started_at", run.getLong("started_at"))
+        .put("duration_ms", run.getValue("duration_ms") instanceof Number n ? n.doubleValue() : null)
+        .put("resilience_score", run.getDouble("resilience_score"));
+    for (String f : FIGURES) {
+      o.put(f, metrics.getValue(f) instanceof Number n ? n.doubleValue() : null);
+    }
+    return o;
+  }
+
+  private static JsonObject delta(JsonObject base, JsonObject other) {
+    JsonObject d = new JsonObject();
+    for (String f : other.fieldNames()) {
+      if (other.getValue(f) instanceof Double v && base.getValue(f) instanceof Double b) {
+        d.put(f, v - b);
+      }
+    }
+    return d;
+  }
+
+  /** Each step (by name and iteration) with its figures in every run, and deltas from the first run. */
+  private static JsonArray steps(List<JsonObject> runs) {
+    Map<String, JsonObject> byStep = new LinkedHashMap<>();
+    for (JsonObject run : runs) {
+      for (Object o : run.getJsonArray("steps", new JsonArray())) {
+        JsonObject step = (JsonObject) o;
+        String key = step.getString("name") + "#" + step.getInteger("iteration", 0);
+        JsonObject entry = byStep.computeIfAbsent(key, k -> new JsonObject().put("name", step.getString("name"))
+            .put("iteration", step.getInteger("iteration", 0)).put("runs", new JsonArray()));
+        JsonObject figures = new JsonObject().put("id", run.getString("id")).put("status", step.getString("status"));
+        JsonObject m = step.getJsonObject("metrics", new JsonObject());
+        FIGURES.forEach(f -> figures.put(f, m.getValue(f) instanceof Number n ? n.doubleValue() : null));
+        JsonArray list = entry.getJsonArray("runs");
+        figures.put("delta", list.isEmpty() ? new JsonObject() : delta(list.getJsonObject(0), figures));
+        list.add(figures);
+      }
+    }
+    return new JsonArray(new ArrayList<>(byStep.values()));
+  }
+
+  private static JsonObject tests(JsonObject a, JsonObject b) {
+    JsonObject ma = a.getJsonObject("metrics", new JsonObject());
+    JsonObject mb = b.getJsonObject("metrics", new JsonObject());
+    ProportionTest errors = ProportionTest.of(count(ma, "error_count"), count(ma, "request_count"),
+        count(mb, "error_count"), count(mb, "request_count"));
+    JsonObject out = new JsonObject().put("a", a.getString("id")).put("b", b.getString("id"));
+    out.put("error_rate", new JsonObject().put("method", "two-proportion z-test (pooled), two-sided")
+        .put("rate_a", RunQueries.finite(errors.rateA())).put("rate_b", RunQueries.finite(errors.rateB()))
+        .put("z", RunQueries.finite(errors.z())).put("p_value", RunQueries.finite(errors.pValue()))
+        .put("cohen_h", RunQueries.finite(errors.cohenH())).put("approximation_holds", errors.approximationHolds()));
+    long[] ha = RunFeed.histogram(a);
+    long[] hb = RunFeed.histogram(b);
+    if (ha == null || hb == null) {
+      out.put("latency", new JsonObject().put("method", "Mann-Whitney U on recorded latency histograms")
+          .put("p_value", (Double) null).put("reason", "a run has no recorded latency distribution"));
+    } else {
+      RankTest latency = RankTest.of(ha, hb);
+      out.put("latency", new JsonObject().put("method", "Mann-Whitney U on recorded latency histograms (ties within a bucket), "
+              + "normal approximation, two-sided")
+          .put("count_a", latency.countA()).put("count_b", latency.countB()).put("u", RunQueries.finite(latency.u()))
+          .put("z", RunQueries.finite(latency.z())).put("p_value", RunQueries.finite(latency.pValue()))
+          .put("p_a_slower", RunQueries.finite(latency.superiority())));
+    }
+    return out;
+  }
+
+  private static long count(JsonObject m, String field) {
+    return m.getValue(field) instanceof Number n ? n.longValue() : 0;
+  }
+}

@@ -1,0 +1,50 @@
+package io.faultline.history.runs;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Runs as RFC 4180 CSV that a spreadsheet opens as it is: a header row, one row per run, CRLF line
+ * ends, fields quoted when they hold a comma, quote or line break. Text that a spreadsheet would run as
+ * a formula ({@code = + - @} first) gets a leading apostrophe.
+ */
+public final class Csv {
+
+  static final List<String> COLUMNS = List.of("id", "name", "status", "mode", "node", "started_at", "ended_at", "duration_ms",
+      "resilience_score", "request_count", "error_count", "error_rate", "avg_latency_ms", "p95_latency_ms", "tags");
+
+  private Csv() {
+  }
+
+  static String runs(List<JsonObject> rows) {
+    StringBuilder out = new StringBuilder(String.join(",", COLUMNS)).append("\r\n");
+    for (JsonObject r : rows) {
+      long started = r.getLong("started_at", 0L);
+      long ended = r.getLong("ended_at", 0L);
+      List<Object> cells = List.of(text(r.getString("id")), text(r.getString("name")), text(r.getString("status")),
+          text(r.getString("mode")), text(r.getString("node")), Instant.ofEpochMilli(started).toString(),
+          Instant.ofEpochMilli(ended).toString(), ended - started, number(r.getValue("resilience_score")),
+          number(r.getValue("request_count")), number(r.getValue("error_count")), number(r.getValue("error_rate")),
+          number(r.getValue("avg_latency")), number(r.getValue("p95_latency")),
+          text(String.join(";", r.getJsonArray("tags").stream().map(String::valueOf).toList())));
+      for (int i = 0; i < cells.size(); i++) {
+        out.append(i == 0 ? "" : ",").append(cells.get(i));
+      }
+      out.append("\r\n");
+    }
+    return out.toString();
+  }
+
+  private static String number(Object v) {
+    return v == null ? "" : v.toString();
+  }
+
+  static String text(String s) {
+    if (s == null) {
+      return "";
+    }
+    String safe = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
+    return safe.matches("(?s).*[,\"\r\n].*") ? "\"" + safe.replace("\"", "\"\"") + "\"" : safe;
+  }
+}

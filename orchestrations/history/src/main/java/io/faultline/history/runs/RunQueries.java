@@ -1,0 +1,140 @@
+package io.faultline.history.runs;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.state.ChaosState;
+import io.faultline.history.Params;
+import io.faultline.history.stats.Regression;
+import io.faultline.history.store.HistoryStore;
+import io.faultline.history.store.RunFilter;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/** Lists, trends, summary and export over the runs history keeps (comparison: {@link Comparison}). */
+public final class RunQueries {
+
+  static final List<String> STATUSES = List.of("running", "succeeded", "failed", "stopped", "aborted");
+  private static final double DAY_MS = 86_400_000.0;
+
+  private final HistoryStore store;
+
+  public RunQueries(HistoryStore store) {
+    this.store = store;
+  }
+
+  /** {@code GET /api/history/runs}. */
+  public Future<JsonObject> runs(JsonObject q) {
+    Double minScore = Params.number(q, "min_score");
+    if (minScore != null && (minScore < 0 || minScore > 100)) {
+      throw new ChaosConfigException("min_score", "must be between 0 and 100, got " + minScore);
+    }
+    RunFilter filter = new RunFilter(Params.text(q, "name", 256), Params.text(q, "tag", 200),
+        Params.oneOf(q, "status", null, STATUSES), Params.time(q, "since"), Params.time(q, "until"), minScore,
+        Params.integer(q, "limit", 100, 1, 10_000));
+    return store.runs(filter).map(rows -> new JsonObject().put("runs", new JsonArray(rows)).put("count", rows.size()));
+  }
+
+  /** {@code GET /api/history/runs/{id}}. */
+  public Future<JsonObject> run(JsonObject q) {
+    String id = Params.required(q, "id", 64);
+    return store.run(id).map(run -> {
+      if (run == null) {
+        throw new ChaosState.NotFound("id", "no run " + id + " in history");
+      }
+      return run;
+    });
+  }
+
+  /**
+   * {@code GET /api/history/trends/{name}?days=30}: the runs of one orchestration in the last {@code days},
+   * their success rate and average score, and the score's least-squares slope per day with its 95%
+   * interval: {@code improving} or {@code worsening} when the whole interval is on one side of zero,
+   * {@code no_significant_change} when it spans zero, {@code insufficient_data} below 3 scored runs.
+   */
+  public Future<JsonObject> trends(JsonObject q) {
+    String name = Params.required(q, "name", 256);
+    int days = Params.integer(q, "days", 30, 1, 3650);
+    long since = System.currentTimeMillis() - days * 86_400_000L;
+    return store.runs(RunFilter.named(name, since, 10_000)).map(rows -> {
+      List<JsonObject> oldestFirst = new java.util.ArrayList<>(rows);
+      java.util.Collections.reverse(oldestFirst);
+      int succeeded = 0;
+      JsonArray points = new JsonArray();
+      double[] x = new double[oldestFirst.size()];
+      double[] y = new double[oldestFirst.size()];
+      int scored = 0;
+      double sum = 0;
+      for (JsonObject r : oldestFirst) {
+        succeeded += "succeeded".equals(r.getString("status")) ? 1 : 0;
+        points.add(new JsonObject().put("id", r.getString("id")).put("started_at", r.getLong("started_at"))
+            .put("status", r.getString("status")).put("resilience_score", r.getDouble("resilience_score")));
+        if (r.getDouble("resilience_score") != null) {
+          x[scored] = (r.getLong("started_at") - since) / DAY_MS;
+          y[scored] = r.getDouble("resilience_score");
+          sum += y[scored++];
+        }
+      }
+      Regression fit = Regression.fit(java.util.Arrays.copyOf(x, scored), java.util.Arrays.copyOf(y, scored), 0.05);
+      String direction = switch (fit.direction()) {
+        case "increasing" -> "improving";
+        case "decreasing" -> "worsening";
+        default -> fit.direction();
+      };
+      return new JsonObject().put("name", name).put("days", days).put("runs", oldestFirst.size())
+          .put("success_rate", oldestFirst.isEmpty() ? null : 100.0 * succeeded / oldestFirst.size())
+          .put("avg_resilience_score", scored == 0 ? null : sum / scored)
+          .put("trend", new JsonObject().put("direction", direction).put("slope_per_day", finite(fit.slope()))
+              .put("interval_95", Double.isNaN(fit.low()) ? null : new JsonArray().add(fit.low()).add(fit.high()))
+              .put("p_value", finite(fit.pValue())).put("scored_runs", scored)
+              .put("method", "least-squares slope of resilience_score on days, 95% interval from Student's t with n-2 degrees of freedom"))
+          .put("points", points);
+    });
+  }
+
+  /** {@code GET /api/history/summary}. */
+  public Future<JsonObject> summary(JsonObject q) {
+    return store.runs(RunFilter.all(10_000)).compose(rows -> store.counts().map(counts -> {
+      JsonObject byStatus = new JsonObject();
+      JsonObject byName = new JsonObject();
+      double sum = 0;
+      int scored = 0;
+      for (JsonObject r : rows) {
+        byStatus.put(r.getString("status"), byStatus.getInteger(r.getString("status"), 0) + 1);
+        JsonObject n = byName.getJsonObject(r.getString("name"), new JsonObject().put("runs", 0).put("score_sum", 0.0).put("scored", 0));
+        n.put("runs", n.getInteger("runs") + 1);
+        if (r.getDouble("resilience_score") != null) {
+          sum += r.getDouble("resilience_score");
+          scored++;
+          n.put("score_sum", n.getDouble("score_sum") + r.getDouble("resilience_score")).put("scored", n.getInteger("scored") + 1);
+        }
+        byName.put(r.getString("name"), n);
+      }
+      JsonArray orchestrations = new JsonArray();
+      byName.forEach(e -> {
+        JsonObject n = (JsonObject) e.getValue();
+        orchestrations.add(new JsonObject().put("name", e.getKey()).put("runs", n.getInteger("runs"))
+            .put("avg_resilience_score", n.getInteger("scored") == 0 ? null : n.getDouble("score_sum") / n.getInteger("scored")));
+      });
+      return new JsonObject().put("runs", rows.size()).put("by_status", byStatus)
+          .put("avg_resilience_score", scored == 0 ? null : sum / scored)
+          .put("first_run_at", rows.isEmpty() ? null : rows.get(rows.size() - 1).getLong("started_at"))
+          .put("last_run_at", rows.isEmpty() ? null : rows.get(0).getLong("started_at"))
+          .put("orchestrations", orchestrations).put("kept", counts);
+    }));
+  }
+
+  /** {@code GET /api/history/export?format=csv|json}: every run (newest first) with its figures. */
+  public Future<JsonObject> export(JsonObject q) {
+    String format = Params.oneOf(q, "format", "json", List.of("csv", "json"));
+    int limit = Params.integer(q, "limit", 100_000, 1, 100_000);
+    return store.runs(RunFilter.all(limit)).map(rows -> format.equals("csv")
+        ? new JsonObject().put("format", "csv").put("content_type", "text/csv; charset=utf-8").put("body", Csv.runs(rows))
+        : new JsonObject().put("format", "json").put("content_type", "application/json")
+            .put("body", new JsonObject().put("runs", new JsonArray(rows)).encodePrettily()));
+  }
+
+  static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+}

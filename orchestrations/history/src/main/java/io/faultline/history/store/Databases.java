@@ -1,0 +1,106 @@
+package io.faultline.history.store;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.jdbcclient.JDBCConnectOptions;
+import io.vertx.jdbcclient.JDBCPool;
+import io.vertx.sqlclient.PoolOptions;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.logging.Logger;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Opens the history database and brings its schema up to date with Flyway (migrations in
+ * {@code io/faultline/history/db}): an SQLite file by default, or PostgreSQL when a
+ * {@code postgresql://user:password@host:port/database} URL is configured. Both go through the Vert.x
+ * JDBC pool, so the store speaks one SQL dialect ({@code ?} parameters) to both; Flyway needs the
+ * JDBC driver anyway, so PostgreSQL costs one driver, not two.
+ */
+public final class Databases {
+
+  private static final Logger LOG = Logger.getLogger(Databases.class.getName());
+
+  static {
+    // Flyway narrates every step at INFO; what matters here is one line per start (below) and its warnings.
+    Logger.getLogger("org.flywaydb").setLevel(java.util.logging.Level.WARNING);
+  }
+
+  /** Where the database is: a JDBC URL and its credentials, and whether several nodes share it. */
+  public record Target(String jdbcUrl, String user, String password, boolean shared) {
+
+    /** The URL without credentials, for logs and answers. */
+    public String describe() {
+      return jdbcUrl.replaceAll("password=[^&]*", "password=***");
+    }
+  }
+
+  private Databases() {
+  }
+
+  /**
+   * The database for {@code url} (null: the SQLite file {@code history.db} in {@code dir}). Accepted:
+   * {@code postgresql://} or {@code postgres://} URLs, {@code jdbc:postgresql:} and {@code jdbc:sqlite:}
+   * URLs; anything else is refused naming {@code field}.
+   */
+  public static Target target(String url, Path dir, String file, String field) {
+    if (url == null || url.isBlank()) {
+      return new Target("jdbc:sqlite:" + dir.resolve(file).toAbsolutePath()
+          + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=10000", null, null, false);
+    }
+    if (url.startsWith("jdbc:sqlite:")) {
+      return new Target(url, null, null, false);
+    }
+    if (url.startsWith("jdbc:postgresql:")) {
+      return new Target(url, null, null, true);
+    }
+    if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
+      URI uri;
+      try {
+        uri = URI.create(url);
+      } catch (IllegalArgumentException e) {
+        throw new ChaosConfigException(field, "is not a URL: " + e.getMessage());
+      }
+      if (uri.getHost() == null || uri.getPath() == null || uri.getPath().length() < 2) {
+        throw new ChaosConfigException(field, "must be postgresql://USER:PASSWORD@HOST[:PORT]/DATABASE");
+      }
+      String user = null;
+      String password = null;
+      if (uri.getRawUserInfo() != null) {
+        String[] parts = uri.getRawUserInfo().split(":", 2);
+        user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
+        password = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
+      }
+      String jdbc = "jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getRawPath()
+          + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+      return new Target(jdbc, user, password, true);
+    }
+    throw new ChaosConfigException(field, "must be a postgresql:// URL (or jdbc:postgresql: / jdbc:sqlite:), got "
+        + url.replaceAll("//[^@/]*@", "//***@"));
+  }
+
+  /** Creates the directory (SQLite), migrates the schema, then opens a pool: blocking work, off the event loop. */
+  public static Future<HistoryStore> open(Vertx vertx, Target target, int poolSize) {
+    return vertx.executeBlocking(() -> {
+      if (target.jdbcUrl().startsWith("jdbc:sqlite:") && !target.jdbcUrl().contains(":memory:")) {
+        Path file = Path.of(target.jdbcUrl().substring("jdbc:sqlite:".length()).replaceAll("\\?.*$", ""));
+        if (file.getParent() != null) {
+          Files.createDirectories(file.getParent());
+        }
+      }
+      var result = Flyway.configure(Databases.class.getClassLoader())
+          .dataSource(target.jdbcUrl(), target.user(), target.password())
+          .locations("classpath:io/faultline/history/db")
+          .load()
+          .migrate();
+      LOG.info(() -> "history database " + target.describe() + ": " + (result.migrationsExecuted == 0 ? "schema up to date"
+          : result.migrationsExecuted + " migrations applied, schema version " + result.targetSchemaVersion));
+      return null;
+    }).map(v -> new SqlHistoryStore(JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(target.jdbcUrl())
+        .setUser(target.user()).setPassword(target.password()), new PoolOptions().setMaxSize(poolSize))));
+  }
+}

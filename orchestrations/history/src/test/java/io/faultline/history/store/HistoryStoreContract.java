@@ -1,0 +1,159 @@
+package io.faultline.history.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.event.ExchangeRecord;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link HistoryStore} must do, run against each real database by a subclass: SQLite in a
+ * temporary file, PostgreSQL in a temporary server.
+ */
+abstract class HistoryStoreContract {
+
+  protected final Vertx vertx = Vertx.vertx();
+  protected HistoryStore store;
+
+  /** A fresh, migrated store on an empty database. */
+  protected abstract HistoryStore open() throws Exception;
+
+  /** The same database opened again (as after a restart). */
+  protected abstract HistoryStore reopen() throws Exception;
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = open();
+  }
+
+  @AfterEach
+  void closeStore() {
+    if (store != null) {
+      store.close().await();
+    }
+    vertx.close().await();
+  }
+
+  static JsonObject run(String id, String name, String status, long startedAt, double score, String... tags) {
+    JsonObject document = new JsonObject().put("id", id).put("name", name).put("status", status).put("steps", new JsonArray());
+    return new JsonObject().put("id", id).put("name", name).put("status", status).put("mode", "sequential").put("node", "n1")
+        .put("started_at", startedAt).put("ended_at", startedAt + 1_000).put("resilience_score", score)
+        .put("request_count", 100L).put("error_count", 5L).put("error_rate", 0.05).put("avg_latency", 1.5).put("p95_latency", 3.0)
+        .put("tags", new JsonArray(List.of((Object[]) tags))).put("document", document);
+  }
+
+  @Test
+  void runsAreKeptOnceAndFilteredNewestFirst() throws Exception {
+    store.insertRuns(List.of(run("r1", "checkout", "succeeded", 1_000, 90.5, "env:staging", "v1"),
+        run("r2", "checkout", "failed", 2_000, 40.0, "v2"), run("r3", "search", "succeeded", 3_000, 75.0, "100%_sure"))).await();
+    store.insertRuns(List.of(run("r1", "checkout", "failed", 9_000, 0, "again"))).await(); // a second delivery changes nothing
+
+    assertThat(ids(store.runs(RunFilter.all(10)).await())).containsExactly("r3", "r2", "r1");
+    assertThat(ids(store.runs(new RunFilter("checkout", null, null, null, null, null, 10)).await())).containsExactly("r2", "r1");
+    assertThat(ids(store.runs(new RunFilter(null, "v1", null, null, null, null, 10)).await())).containsExactly("r1");
+    assertThat(ids(store.runs(new RunFilter(null, "100%_sure", null, null, null, null, 10)).await())).containsExactly("r3");
+    assertThat(ids(store.runs(new RunFilter(null, "100%", null, null, null, null, 10)).await())).as("a tag matches whole").isEmpty();
+    assertThat(ids(store.runs(new RunFilter(null, null, "failed", null, null, null, 10)).await())).containsExactly("r2");
+    assertThat(ids(store.runs(new RunFilter(null, null, null, 1_500L, 2_500L, null, 10)).await())).containsExactly("r2");
+    assertThat(ids(store.runs(new RunFilter(null, null, null, null, null, 75.0, 10)).await())).containsExactly("r3", "r1");
+    assertThat(ids(store.runs(RunFilter.all(1)).await())).containsExactly("r3");
+
+    JsonObject first = store.runs(new RunFilter(null, "v1", null, null, null, null, 10)).await().get(0);
+    assertThat(first.getDouble("resilience_score")).isEqualTo(90.5);
+    assertThat(first.getLong("request_count")).isEqualTo(100L);
+    assertThat(first.getJsonArray("tags")).containsExactly("env:staging", "v1");
+    assertThat(store.run("r1").await().getString("status")).isEqualTo("succeeded");
+    assertThat(store.run("nope").await()).isNull();
+  }
+
+  @Test
+  void historySurvivesReopening() throws Exception {
+    store.insertRuns(List.of(run("kept", "checkout", "succeeded", 1_000, 100.0))).await();
+    store.close().await();
+    store = reopen();
+    assertThat(store.run("kept").await().getString("name")).isEqualTo("checkout");
+  }
+
+  @Test
+  void exchangesAreSearchedAsReference001Writes() {
+    List<ExchangeRecord> records = new ArrayList<>();
+    records.add(new ExchangeRecord(1_000, "web", "http", "default", "GET", "/api/orders/1", null, 500, "5xx",
+        List.of("http_error"), 2_000_000, 0, "4bf92f3577b34da6a3ce929d0e0e4736"));
+    records.add(new ExchangeRecord(2_000, "web", "http", "default", "GET", "/api/orders/2", null, 200, "2xx",
+        List.of("latency"), 150_000_000, 150, null));
+    records.add(new ExchangeRecord(3_000, "rpc", "grpc", "default", "POST", "/shop.Pay/Charge", null, 14, "5xx",
+        List.of("latency", "grpc_status"), 1_000_000, 20, null));
+    store.insertExchanges("n1", records).await();
+
+    assertThat(paths(new ExchangeFilter(500, null, null, null, null, null, 10))).containsExactly("/api/orders/1");
+    assertThat(paths(new ExchangeFilter(null, "/api/orders/*", null, null, null, null, 10))).containsExactly("/api/orders/2", "/api/orders/1");
+    assertThat(paths(new ExchangeFilter(null, "/api/orders/2", null, null, null, null, 10))).containsExactly("/api/orders/2");
+    assertThat(paths(new ExchangeFilter(null, null, "latency", null, null, null, 10))).containsExactly("/shop.Pay/Charge", "/api/orders/2");
+    assertThat(paths(new ExchangeFilter(null, null, "grpc", null, null, null, 10))).as("a fault type matches whole").isEmpty();
+    assertThat(paths(new ExchangeFilter(null, null, null, "rpc", null, null, 10))).containsExactly("/shop.Pay/Charge");
+    assertThat(paths(new ExchangeFilter(null, null, null, null, 1_500L, 2_500L, 10))).containsExactly("/api/orders/2");
+    JsonObject one = store.exchanges(new ExchangeFilter(500, null, null, null, null, null, 1)).await().get(0);
+    assertThat(one.getJsonArray("faults")).containsExactly("http_error");
+    assertThat(one.getDouble("duration_ms")).isEqualTo(2.0);
+    assertThat(one.getString("trace_id")).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+  }
+
+  @Test
+  void changesWindowsAndExperimentsRoundTrip() {
+    JsonObject change = new JsonObject().put("at", 5_000L).put("node", "n1").put("version", 3L).put("address", "faultline.chaos.set")
+        .put("source", "rest").put("detail", null)
+        .put("diff", new JsonArray().add(new JsonObject().put("path", "latency.fixed_delay_ms").put("from", null).put("to", 100)));
+    store.insertChanges(List.of(change, change.copy())).await();
+    List<JsonObject> changes = store.changes(0, 10_000, 10).await();
+    assertThat(changes).hasSize(1);
+    assertThat(changes.get(0).getJsonArray("diff").getJsonObject(0).getInteger("to")).isEqualTo(100);
+
+    store.insertWindows(List.of(new JsonObject().put("id", "w1").put("node", "n1").put("started_at", 1_000L).put("ended_at", 4_000L)
+        .put("source", "cli").put("config", new JsonObject().put("enabled", true))
+        .put("metrics", new JsonObject().put("request_count", 7)))).await();
+    assertThat(store.windows(0, 10_000, 10).await().get(0).getJsonObject("metrics").getInteger("request_count")).isEqualTo(7);
+
+    store.putExperiment(new JsonObject().put("id", "e1").put("kind", "ab").put("status", "running").put("started_at", 1L)).await();
+    store.putExperiment(new JsonObject().put("id", "e1").put("kind", "ab").put("status", "succeeded").put("started_at", 1L)
+        .put("ended_at", 9L).put("winner", "a")).await();
+    assertThat(store.experiment("e1").await().getString("winner")).isEqualTo("a");
+    assertThat(store.experiments(10).await()).hasSize(1);
+    assertThat(store.counts().await().getLong("changes")).isEqualTo(1L);
+  }
+
+  @Test
+  void retentionKeepsTheNewestWithinAge() {
+    long day = 86_400_000L;
+    long now = 100 * day;
+    List<JsonObject> runs = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      runs.add(run("r" + i, "x", "succeeded", now - (6 - i) * day, 50.0));
+    }
+    store.insertRuns(runs).await();
+    List<ExchangeRecord> exchanges = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      exchanges.add(new ExchangeRecord(now - i, "web", "http", "default", "GET", "/" + i, null, 500, "5xx", List.of("http_error"), 0, 0, null));
+    }
+    store.insertExchanges("n1", exchanges).await();
+
+    JsonObject deleted = store.prune(new Retention(5, 3, 100, 4), now).await();
+    // r0 is 6 days old (beyond 5 days); of r1..r5 the 3 newest stay
+    assertThat(ids(store.runs(RunFilter.all(10)).await())).containsExactly("r5", "r4", "r3");
+    assertThat(deleted.getLong("runs")).isEqualTo(3L);
+    assertThat(paths(new ExchangeFilter(null, null, null, null, null, null, 100))).containsExactly("/0", "/1", "/2", "/3");
+  }
+
+  private List<String> paths(ExchangeFilter filter) {
+    return store.exchanges(filter).await().stream().map(e -> e.getString("path")).toList();
+  }
+
+  private static List<String> ids(List<JsonObject> runs) {
+    return runs.stream().map(r -> r.getString("id")).toList();
+  }
+}
