@@ -155,6 +155,24 @@ class WebSocketProxyVerticleTest {
   }
 
   @Test
+  void anUpstreamThatDoesNotAnswerTheUpgradeInTimeGets504() {
+    fixture = new WebSocketFixture(null);
+    // Accepts the TCP connection and never answers: the route's 300 ms timeout runs out.
+    io.vertx.core.net.NetServer silent = fixture.vertx.createNetServer().connectHandler(socket -> { })
+        .listen(0, "127.0.0.1").await();
+    io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("slow", "websocket",
+        "127.0.0.1", 0, "ws://127.0.0.1:" + silent.actualPort(), null, 300L, null, 1, null, null);
+    WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, fixture.state,
+        new io.faultline.chaos.listener.ConnectionGate(), 0, io.faultline.chaos.event.ChaosListener.NOOP);
+    fixture.vertx.deployVerticle(verticle).await();
+    Throwable failure = fixture.client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(verticle.actualPort())
+        .setURI("/echo")).map(ws -> (Throwable) null).otherwise(e -> e).await();
+    UpgradeRejectedException rejected = (UpgradeRejectedException) failure;
+    assertThat(rejected.getStatus()).as(rejected.getBody().toString()).isEqualTo(504);
+    assertThat(new JsonObject(rejected.getBody()).getString("error")).isEqualTo("upstream timed out: ws://127.0.0.1:" + silent.actualPort());
+  }
+
+  @Test
   void aPlainHttpRequestIsToldToUpgrade() {
     fixture = new WebSocketFixture(null);
     HttpClientAgent http = fixture.vertx.createHttpClient();
