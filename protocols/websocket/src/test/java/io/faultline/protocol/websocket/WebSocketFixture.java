@@ -50,6 +50,8 @@ final class WebSocketFixture implements AutoCloseable {
   final List<WebSocketFrame> upstreamFrames = new CopyOnWriteArrayList<>();
   final List<String> upstreamCloses = new CopyOnWriteArrayList<>();
   final AtomicLong flooded = new AtomicLong();
+  /** True while {@code /flood} waits for its write queue to drain: back-pressure has reached the upstream. */
+  volatile boolean floodBlocked;
 
   WebSocketFixture(String chaosJson) {
     this(chaosJson, false);
@@ -132,7 +134,11 @@ final class WebSocketFixture implements AutoCloseable {
       flooded.addAndGet(chunk.length());
     }
     if (!ws.isClosed()) {
-      ws.drainHandler(v -> flood(ws));
+      floodBlocked = true;
+      ws.drainHandler(v -> {
+        floodBlocked = false;
+        flood(ws);
+      });
     }
   }
 
