@@ -1,6 +1,7 @@
 package io.faultline.protocol.grpc;
 
 import io.faultline.chaos.config.GrpcCodes;
+import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
@@ -10,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.ReadStream;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.common.GrpcErrorException;
@@ -18,12 +20,10 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.GrpcWriteStream;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
-import io.vertx.core.streams.ReadStream;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import io.faultline.chaos.config.Upstream;
 
 /**
  * Relays one gRPC call to its upstream as raw frames (no decoding, no .proto), through the chaos
