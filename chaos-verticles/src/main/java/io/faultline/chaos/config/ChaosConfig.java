@@ -1,32 +1,35 @@
 package io.faultline.chaos.config;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * The whole chaos configuration: the master switch, the seed, an optional predefined scenario to start
- * from, the global sections and the targeted rules. Immutable and validated on construction.
+ * from, the global {@link Sections} and the targeted rules. Immutable and validated on construction.
+ * In JSON/YAML the sections are fields beside {@code enabled}, {@code seed}, {@code scenario} and {@code rules}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChaosConfig(
     Boolean enabled,
     Long seed,
     String scenario,
-    LatencyConfig latency,
-    FaultInjectionConfig faultInjection,
-    RateLimitConfig rateLimit,
-    TrafficShapingConfig trafficShaping,
-    CircuitBreakerConfig circuitBreaker,
-    BulkheadConfig bulkhead,
-    WebSocketConfig websocket,
-    GraphQlConfig graphql,
+    @JsonIgnore SectionValues sections,
     List<ChaosRule> rules) implements ChaosSections {
+
+  private static final List<String> FIELDS = List.of("enabled", "seed", "scenario", "rules");
 
   public ChaosConfig {
     enabled = Check.flag(enabled, false);
+    sections = sections == null ? SectionValues.NONE : sections;
     rules = rules == null ? List.of() : List.copyOf(rules);
     Set<String> names = new HashSet<>();
     for (int i = 0; i < rules.size(); i++) {
@@ -36,54 +39,55 @@ public record ChaosConfig(
     }
   }
 
+  @JsonCreator
+  static ChaosConfig json(@JsonProperty("enabled") Boolean enabled, @JsonProperty("seed") Long seed,
+      @JsonProperty("scenario") String scenario, @JsonProperty("rules") List<ChaosRule> rules,
+      @JsonAnySetter Map<String, Object> sections) {
+    return new ChaosConfig(enabled, seed, scenario, SectionValues.read(sections, FIELDS), rules);
+  }
+
+  @JsonAnyGetter
+  Map<String, Object> jsonSections() {
+    return sections.byName();
+  }
+
   /** Chaos off, nothing configured. */
   public static ChaosConfig off() {
-    return new ChaosConfig(false, null, null, null, null, null, null, null, null, null, null, null);
+    return new ChaosConfig(false, null, null, SectionValues.NONE, null);
   }
 
   public ChaosConfig withEnabled(boolean on) {
-    return new ChaosConfig(on, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, rules);
+    return new ChaosConfig(on, seed, scenario, sections, rules);
   }
 
   public ChaosConfig withScenario(String name) {
-    return new ChaosConfig(enabled, seed, name, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, rules);
+    return new ChaosConfig(enabled, seed, name, sections, rules);
   }
 
   public ChaosConfig withSeed(Long newSeed) {
-    return new ChaosConfig(enabled, newSeed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, rules);
+    return new ChaosConfig(enabled, newSeed, scenario, sections, rules);
   }
 
   public ChaosConfig withRules(List<ChaosRule> newRules) {
-    return new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, newRules);
+    return new ChaosConfig(enabled, seed, scenario, sections, newRules);
   }
 
-  /** The same config with the sections of {@code other} that are set laid over this one's. */
+  public ChaosConfig withSections(SectionValues newSections) {
+    return new ChaosConfig(enabled, seed, scenario, newSections, rules);
+  }
+
+  /** The same config with the sections of {@code other} merged over this one's ({@link Section#merge}). */
   public ChaosConfig overlay(ChaosSections other) {
-    return new ChaosConfig(enabled, seed, scenario,
-        other.latency() != null ? other.latency() : latency,
-        other.faultInjection() != null ? other.faultInjection() : faultInjection,
-        other.rateLimit() != null ? other.rateLimit() : rateLimit,
-        other.trafficShaping() != null ? other.trafficShaping() : trafficShaping,
-        other.circuitBreaker() != null ? other.circuitBreaker() : circuitBreaker,
-        other.bulkhead() != null ? other.bulkhead() : bulkhead,
-        other.websocket() != null ? other.websocket() : websocket,
-        other.graphql() != null ? other.graphql() : graphql,
-        rules);
+    return withSections(sections.overlay(other.sections()));
   }
 
-  /** The same config with one section replaced; {@code section} is one of {@link ChaosSections#NAMES}. */
+  /** The same config with one section replaced; {@code section} is one of {@link Sections#names()}. */
   public ChaosConfig withSection(String section, Object value) {
-    return switch (section) {
-      case "latency" -> new ChaosConfig(enabled, seed, scenario, (LatencyConfig) value, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, rules);
-      case "fault_injection" -> new ChaosConfig(enabled, seed, scenario, latency, (FaultInjectionConfig) value, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, rules);
-      case "rate_limit" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, (RateLimitConfig) value, trafficShaping, circuitBreaker, bulkhead, websocket, graphql, rules);
-      case "traffic_shaping" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, (TrafficShapingConfig) value, circuitBreaker, bulkhead, websocket, graphql, rules);
-      case "circuit_breaker" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, (CircuitBreakerConfig) value, bulkhead, websocket, graphql, rules);
-      case "bulkhead" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, (BulkheadConfig) value, websocket, graphql, rules);
-      case "websocket" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, (WebSocketConfig) value, graphql, rules);
-      case "graphql" -> new ChaosConfig(enabled, seed, scenario, latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, (GraphQlConfig) value, rules);
-      default -> throw new ChaosConfigException("section", "unknown section " + section + ", expected one of " + NAMES);
-    };
+    return withSections(with(sections, Sections.byName(section), value));
+  }
+
+  private static <T> SectionValues with(SectionValues values, Section<T> section, Object value) {
+    return values.with(section, section.type().cast(value));
   }
 
   public ChaosConfig withRule(ChaosRule rule) {

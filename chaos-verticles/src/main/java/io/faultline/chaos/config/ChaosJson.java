@@ -85,18 +85,9 @@ public final class ChaosJson {
     return convert(tree, ChaosConfig.class, "");
   }
 
+  /** The record type of the section called {@code section}; an unknown name is refused naming the field {@code section}. */
   public static Class<?> sectionType(String section) {
-    return switch (section) {
-      case "latency" -> LatencyConfig.class;
-      case "fault_injection" -> FaultInjectionConfig.class;
-      case "rate_limit" -> RateLimitConfig.class;
-      case "traffic_shaping" -> TrafficShapingConfig.class;
-      case "circuit_breaker" -> CircuitBreakerConfig.class;
-      case "bulkhead" -> BulkheadConfig.class;
-      case "websocket" -> WebSocketConfig.class;
-      case "graphql" -> GraphQlConfig.class;
-      default -> throw new ChaosConfigException("section", "unknown section " + section + ", expected one of " + ChaosSections.NAMES);
-    };
+    return Sections.byName(section).type();
   }
 
   @SuppressWarnings("unchecked")

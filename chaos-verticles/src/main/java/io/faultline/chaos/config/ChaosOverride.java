@@ -1,23 +1,36 @@
 package io.faultline.chaos.config;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
 
 /** A listener's own chaos sections; they become the rule {@code listener:NAME} matching all its traffic. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ChaosOverride(
-    Boolean enabled,
-    LatencyConfig latency,
-    FaultInjectionConfig faultInjection,
-    RateLimitConfig rateLimit,
-    TrafficShapingConfig trafficShaping,
-    CircuitBreakerConfig circuitBreaker,
-    BulkheadConfig bulkhead,
-    WebSocketConfig websocket,
-    GraphQlConfig graphql) implements ChaosSections {
+public record ChaosOverride(Boolean enabled, @JsonIgnore SectionValues sections) implements ChaosSections {
+
+  private static final List<String> FIELDS = List.of("enabled");
+
+  public ChaosOverride {
+    sections = sections == null ? SectionValues.NONE : sections;
+  }
+
+  @JsonCreator
+  static ChaosOverride json(@JsonProperty("enabled") Boolean enabled, @JsonAnySetter Map<String, Object> sections) {
+    return new ChaosOverride(enabled, SectionValues.read(sections, FIELDS));
+  }
+
+  @JsonAnyGetter
+  Map<String, Object> jsonSections() {
+    return sections.byName();
+  }
 
   public ChaosRule toRule(String listener) {
     return new ChaosRule("listener:" + listener, enabled,
-        new RuleMatch(listener, null, null, null, null, null, null, null, null, null, null, null, null),
-        latency, faultInjection, rateLimit, trafficShaping, circuitBreaker, bulkhead, websocket, graphql);
+        new RuleMatch(listener, null, null, null, null, null, null, null, null, null, null, null, null), sections);
   }
 }

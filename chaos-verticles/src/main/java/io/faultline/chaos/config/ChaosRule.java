@@ -1,24 +1,27 @@
 package io.faultline.chaos.config;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Chaos that applies only to traffic matching {@link #match()}. Sections the rule sets replace the
- * global ones for that traffic; sections it leaves out are inherited. The first matching rule wins.
+ * Chaos that applies only to traffic matching {@link #match()}. Sections the rule sets are merged over
+ * the global ones for that traffic (a set section replaces the global one); sections it leaves out are
+ * inherited. The first matching rule wins.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChaosRule(
     String name,
     Boolean enabled,
     RuleMatch match,
-    LatencyConfig latency,
-    FaultInjectionConfig faultInjection,
-    RateLimitConfig rateLimit,
-    TrafficShapingConfig trafficShaping,
-    CircuitBreakerConfig circuitBreaker,
-    BulkheadConfig bulkhead,
-    WebSocketConfig websocket,
-    GraphQlConfig graphql) implements ChaosSections {
+    @JsonIgnore SectionValues sections) implements ChaosSections {
+
+  private static final List<String> FIELDS = List.of("name", "enabled", "match");
 
   public ChaosRule {
     if (name == null || name.isBlank()) {
@@ -26,5 +29,17 @@ public record ChaosRule(
     }
     enabled = Check.flag(enabled, true);
     match = match == null ? RuleMatch.any() : match;
+    sections = sections == null ? SectionValues.NONE : sections;
+  }
+
+  @JsonCreator
+  static ChaosRule json(@JsonProperty("name") String name, @JsonProperty("enabled") Boolean enabled,
+      @JsonProperty("match") RuleMatch match, @JsonAnySetter Map<String, Object> sections) {
+    return new ChaosRule(name, enabled, match, SectionValues.read(sections, FIELDS));
+  }
+
+  @JsonAnyGetter
+  Map<String, Object> jsonSections() {
+    return sections.byName();
   }
 }

@@ -42,6 +42,10 @@ public final class Scenarios {
 
   private static ChaosConfig base(LatencyConfig latency, FaultInjectionConfig faults, RateLimitConfig rateLimit,
       TrafficShapingConfig shaping) {
-    return new ChaosConfig(true, null, null, latency, faults, rateLimit, shaping, null, null, null, null, null);
+    return new ChaosConfig(true, null, null, SectionValues.NONE
+        .with(Sections.LATENCY, latency)
+        .with(Sections.FAULT_INJECTION, faults)
+        .with(Sections.RATE_LIMIT, rateLimit)
+        .with(Sections.TRAFFIC_SHAPING, shaping), null);
   }
 }

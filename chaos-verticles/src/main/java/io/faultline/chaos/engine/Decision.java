@@ -1,115 +1,137 @@
 package io.faultline.chaos.engine;
 
-import io.faultline.chaos.config.LatencyConfig;
-import io.faultline.chaos.config.WebSocketConfig;
-import io.faultline.chaos.limit.Bulkhead;
-import io.faultline.chaos.limit.CircuitBreaker;
+import java.util.List;
 
 /**
- * What one fault decided for one request, in protocol-neutral terms. Protocols translate it: HTTP
- * status, gRPC status, WebSocket close code, GraphQL {@code errors}. {@link Fail}, {@link Status},
- * {@link Timeout}, {@link Reset}, {@link Cut} and {@link Abort} end the request; the others add to it.
+ * What one fault decided for one exchange, in protocol-neutral terms. Three families end or shape an
+ * exchange in their own way: {@link Terminal} decisions end it (each protocol translates every kind),
+ * {@link MessageFault}s act on the messages of a stream, and a {@link Guarded} decision holds a limiter
+ * for the exchange's length. The rest add to the exchange: a delay, a bandwidth limit, GraphQL field faults.
+ * Each decision names the fault type it is counted as, and the lifecycle {@link Stage} at which it is.
  */
-public sealed interface Decision {
+public sealed interface Decision permits Decision.Pass, Decision.Delay, Decision.Throttle, Decision.FieldFaults,
+    Decision.Guarded, Terminal, MessageFault {
 
   Decision PASS = new Pass();
 
-  static Decision delay(long ms) {
-    return new Delay(ms);
+  /** When a decision takes effect in the exchange lifecycle, and so when it is counted as an injected fault. */
+  enum Stage {
+    /** While the exchange is held before going on. */
+    DELAY,
+    /** When the exchange is ended or forwarded. */
+    ACT,
+    /** Never by the lifecycle: a guard counts only when it refuses, per-message chaos counts each message. */
+    NONE
   }
 
-  static Decision fail(String fault, int status) {
-    return new Fail(fault, status, 0);
+  /** The fault type counted when this decision takes effect (a registered fault type name), or null for none. */
+  String type();
+
+  Stage stage();
+
+  /** Hands this decision to the {@code visitor} method for its kind, with {@code target}. */
+  <T> void accept(Visitor<T> visitor, T target);
+
+  /** One method per kind of decision: a new kind does not compile until a verdict can hold it. */
+  interface Visitor<T> {
+
+    void delay(T target, Delay delay);
+
+    void throttle(T target, Throttle throttle);
+
+    void fieldFaults(T target, FieldFaults faults);
+
+    void guarded(T target, Guarded guarded);
+
+    void terminal(T target, Terminal terminal);
+
+    void message(T target, MessageFault fault);
   }
 
-  static Decision reject(String fault, int status, long retryAfterSeconds) {
-    return new Fail(fault, status, retryAfterSeconds);
-  }
-
-  static Decision timeout(long ms) {
-    return new Timeout(ms);
-  }
-
-  static Decision reset(String fault) {
-    return new Reset(fault);
-  }
-
-  static Decision cut(String fault, double fraction) {
-    return new Cut(fault, fraction);
-  }
-
-  static Decision throttle(long bytesPerSecond) {
-    return new Throttle(bytesPerSecond);
+  static Decision delay(String type, long ms) {
+    return new Delay(type, ms);
   }
 
   /** Nothing to do. */
   record Pass() implements Decision {
+
+    @Override
+    public String type() {
+      return null;
+    }
+
+    @Override
+    public Stage stage() {
+      return Stage.NONE;
+    }
+
+    @Override
+    public <T> void accept(Visitor<T> visitor, T target) {
+    }
   }
 
-  /** Hold the request {@code ms} before going on. */
-  record Delay(long ms) implements Decision {
+  /** Hold the exchange {@code ms} before going on. */
+  record Delay(String type, long ms) implements Decision {
+
+    @Override
+    public Stage stage() {
+      return Stage.DELAY;
+    }
+
+    @Override
+    public <T> void accept(Visitor<T> visitor, T target) {
+      visitor.delay(target, this);
+    }
   }
 
-  /** Answer with {@code status} without calling the upstream; {@code retryAfterSeconds > 0} adds Retry-After. */
-  record Fail(String fault, int status, long retryAfterSeconds) implements Decision {
-  }
+  /** Pace request and response bodies (or frames, or messages) at {@code bytesPerSecond}. */
+  record Throttle(String type, long bytesPerSecond) implements Decision {
 
-  /**
-   * Answer with the protocol status {@code code} (a gRPC status name) and {@code message}; protocols
-   * without such statuses answer the HTTP status it maps to ({@link io.faultline.chaos.config.GrpcCodes#httpStatus}).
-   */
-  record Status(String fault, String code, String message) implements Decision {
-  }
+    @Override
+    public Stage stage() {
+      return Stage.ACT;
+    }
 
-  /** On a stream, relay {@code afterMessages} response messages, then end it with status {@code code}. */
-  record Abort(String fault, int afterMessages, String code) implements Decision {
-  }
-
-  /** On a stream, hold each response message {@code ms} before relaying it. */
-  record MessageDelay(long ms) implements Decision {
-  }
-
-  /** Hold the request {@code ms} without answering, then close the connection. */
-  record Timeout(long ms) implements Decision {
-  }
-
-  /** Close the client connection at once with no response. */
-  record Reset(String fault) implements Decision {
-  }
-
-  /** Send the status, headers and {@code fraction} of the response body, then close the connection. */
-  record Cut(String fault, double fraction) implements Decision {
-  }
-
-  /** Pace request and response bodies at {@code bytesPerSecond}. */
-  record Throttle(long bytesPerSecond) implements Decision {
-  }
-
-  /**
-   * On a message stream (WebSocket), decide each message with {@link StreamChaos}: per-message latency
-   * from {@code latency} (may be null), the message and connection faults of {@code websocket}, draws
-   * seeded with {@code seed}.
-   */
-  record Messages(WebSocketConfig websocket, LatencyConfig latency, long seed) implements Decision {
-  }
-
-  /** Answer a GraphQL operation with an {@code errors} array ({@code message}, {@code extensions.code}) and HTTP {@code status}. */
-  record GraphQlError(String fault, String message, String code, int status) implements Decision {
+    @Override
+    public <T> void accept(Visitor<T> visitor, T target) {
+      visitor.throttle(target, this);
+    }
   }
 
   /** Hold a GraphQL operation {@code delayMs} longer, and null each field of {@code errors} in the upstream's data. */
-  record FieldFaults(java.util.List<FieldError> errors, long delayMs) implements Decision {
+  record FieldFaults(String type, List<FieldError> errors, long delayMs) implements Decision {
+
+    @Override
+    public Stage stage() {
+      return Stage.ACT;
+    }
+
+    @Override
+    public <T> void accept(Visitor<T> visitor, T target) {
+      visitor.fieldFaults(target, this);
+    }
   }
 
   /** One field nulled in a GraphQL response, with the error that says why. */
   record FieldError(String field, String message, String code) {
   }
 
-  /** Wait for a slot in {@code bulkhead} before going on (503 when it is full). */
-  record Admit(Bulkhead bulkhead) implements Decision {
-  }
+  /** Hold {@code guard} for the length of the exchange: admitted first, released when it ends. */
+  record Guarded(Guard guard) implements Decision {
 
-  /** Report the request's outcome to {@code breaker} when it completes. */
-  record Observe(CircuitBreaker breaker, CircuitBreaker.Pass pass) implements Decision {
+    @Override
+    public String type() {
+      return null;
+    }
+
+    @Override
+    public Stage stage() {
+      return Stage.NONE;
+    }
+
+    @Override
+    public <T> void accept(Visitor<T> visitor, T target) {
+      visitor.guarded(target, this);
+    }
   }
 }

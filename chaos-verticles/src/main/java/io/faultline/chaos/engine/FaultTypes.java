@@ -15,6 +15,8 @@ import io.faultline.chaos.fault.BulkheadFault;
 import io.faultline.chaos.fault.GraphQlErrorFault;
 import io.faultline.chaos.fault.GraphQlFieldFault;
 import io.faultline.chaos.fault.GrpcStatusFault;
+import io.faultline.chaos.fault.HandshakeDelayFault;
+import io.faultline.chaos.fault.MessageFaults;
 import io.faultline.chaos.fault.MessageLatencyFault;
 import io.faultline.chaos.fault.StreamDropFault;
 import io.faultline.chaos.fault.CircuitBreakerFault;
@@ -35,7 +37,8 @@ import java.util.function.BiFunction;
 /**
  * Every fault type, by name, in the order the engine consults them: guards (breaker, rate limit,
  * bulkhead), then latency, then errors, then shaping. Each entry builds its {@link FaultSpec} from the
- * config sections, or returns {@code null} when the sections leave it off.
+ * config sections, or returns {@code null} when the sections leave it off. {@link #names()} adds the
+ * types decided message by message ({@link MessageFaults}): together, every type a listener counts.
  */
 public final class FaultTypes {
 
@@ -76,6 +79,11 @@ public final class FaultTypes {
         LatencyConfig c = s.latency();
         return c == null || !c.active() || c.fixedDelayMs() == 0 && c.randomDelayRangeMs() == null ? null
             : new FaultSpec(LatencyFault.TYPE, c.probability(), new LatencyFault(c));
+      }),
+      new FaultType(HandshakeDelayFault.TYPE, (s, parts) -> {
+        WebSocketConfig c = s.websocket();
+        return c == null || !c.enabled() || c.handshakeDelayMs() == 0 ? null
+            : new FaultSpec(HandshakeDelayFault.TYPE, 1.0, new HandshakeDelayFault(c.handshakeDelayMs()));
       }),
       new FaultType(MessageLatencyFault.TYPE, (s, parts) -> {
         LatencyConfig c = s.latency();
@@ -150,8 +158,16 @@ public final class FaultTypes {
   private FaultTypes() {
   }
 
+  private static final List<String> NAMES = java.util.stream.Stream.concat(BUILT_IN.stream().map(FaultType::name),
+      MessageFaults.TYPES.stream()).distinct().toList();
+
   public static List<FaultType> builtIn() {
     return BUILT_IN;
+  }
+
+  /** Every fault type name a listener can count in {@code faultline_faults_injected_total}. */
+  public static List<String> names() {
+    return NAMES;
   }
 
   private static FaultInjectionConfig injecting(ChaosSections s) {

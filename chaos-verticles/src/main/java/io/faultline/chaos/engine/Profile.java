@@ -32,10 +32,21 @@ final class Profile {
     return java.util.Arrays.stream(specs).map(FaultSpec::type).distinct().toList();
   }
 
+  /** The decisions of every fault whose probability comes up, until one ends the exchange; {@link Verdict#PASS} when none applies. */
   Verdict decide(RequestFacts request, ChaosRandom random) {
-    Verdict verdict = new Verdict();
+    Verdict verdict = Verdict.PASS;
     for (FaultSpec spec : specs) {
-      if (random.chance(spec.probability()) && verdict.add(spec.fault().decide(request, random))) {
+      if (!random.chance(spec.probability())) {
+        continue;
+      }
+      Decision decision = spec.fault().decide(request, random);
+      if (decision == Decision.PASS) {
+        continue;
+      }
+      if (verdict == Verdict.PASS) {
+        verdict = new Verdict();
+      }
+      if (verdict.add(decision)) {
         break;
       }
     }

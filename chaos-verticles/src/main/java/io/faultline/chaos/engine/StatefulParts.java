@@ -79,8 +79,6 @@ public final class StatefulParts {
   }
 
   private String ownerOf(Object section) {
-    boolean inherited = section == global.latency() || section == global.faultInjection() || section == global.rateLimit()
-        || section == global.trafficShaping() || section == global.circuitBreaker() || section == global.bulkhead();
-    return inherited ? "" : owner;
+    return global.sections().holds(section) ? "" : owner;
   }
 }

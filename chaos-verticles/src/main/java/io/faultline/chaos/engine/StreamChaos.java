@@ -6,7 +6,7 @@ import io.faultline.chaos.fault.LatencyFault;
 
 /**
  * The per-message chaos of one message stream (a WebSocket connection), decided message by message
- * from the {@link Decision.Messages} its handshake got. Draws come from a generator seeded by that
+ * from the {@link MessageFault.Fates} its handshake got. Draws come from a generator seeded by that
  * decision, so the same chaos seed and the same traffic give the same fates. Used by one connection on
  * one event loop, so it is not thread-safe.
  */
@@ -35,7 +35,7 @@ public final class StreamChaos {
   private final ChaosRandom random;
   private int messages;
 
-  public StreamChaos(Decision.Messages decision) {
+  public StreamChaos(MessageFault.Fates decision) {
     this.config = decision.websocket() == null ? NONE : decision.websocket();
     this.latencyConfig = decision.latency();
     this.latency = latencyConfig == null ? null : new LatencyFault(latencyConfig);
@@ -69,7 +69,7 @@ public final class StreamChaos {
     boolean corrupt = !drop && config.enabled() && random.chance(config.messageCorruptProbability());
     long delay = 0;
     if (!drop && latency != null && random.chance(latencyConfig.probability())) {
-      delay = ((Decision.Delay) latency.decide(null, random)).ms() + latencyConfig.perMessageDelayMs();
+      delay = latency.drawMs(random) + latencyConfig.perMessageDelayMs();
     }
     if (!drop && !duplicate && !corrupt && delay == 0 && !last) {
       return Fate.PASS;

@@ -1,129 +1,122 @@
 package io.faultline.chaos.engine;
 
-import io.faultline.chaos.limit.Bulkhead;
-import io.faultline.chaos.limit.CircuitBreaker;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * Everything the engine decided for one request: wait for a bulkhead permit, delay, then either end
- * the request ({@link #terminal()}) or forward it, paced at {@link #throttleBps()}. The protocol calls
- * {@link #complete(boolean)} exactly once when the exchange ends, which releases the permit and feeds
- * the breaker. Used by one request on one event loop, so it is not thread-safe.
+ * Everything the engine decided for one exchange, in the order the faults decided it: guards to hold,
+ * a delay, then either a {@link Terminal} decision that ends the exchange or the modifiers it is
+ * forwarded with (bandwidth, GraphQL field faults, per-message chaos). Built by one request on one
+ * event loop and read-only afterwards; {@link #PASS} is the shared answer when nothing applies.
  */
 public final class Verdict {
 
-  /** Nothing to do: the shared, allocation-free answer when chaos is off or nothing applies. */
+  private static final Guard[] NO_GUARDS = {};
+
+  /** Nothing to do: the shared, allocation-free answer when chaos is off or no fault applies (after NO_GUARDS, which it uses). */
   public static final Verdict PASS = new Verdict();
 
+  private Decision[] decisions = new Decision[4];
+  private int size;
   private long delayMs;
-  private long messageDelayMs;
   private long throttleBps;
-  private Decision terminal;
-  private Decision.Messages messages;
-  private java.util.List<Decision.FieldError> fieldErrors = java.util.List.of();
-  private Bulkhead bulkhead;
-  private CircuitBreaker breaker;
-  private CircuitBreaker.Pass pass;
-  private boolean holdsPermit;
-  private boolean completed;
+  private List<Decision.FieldError> fieldErrors = List.of();
+  private Guard[] guards = NO_GUARDS;
+  private Terminal terminal;
+  private MessagePlan messages = MessagePlan.NONE;
 
   Verdict() {
   }
 
-  /** Adds one fault's decision; returns true when it ends the request and no further fault applies. */
+  /** Adds one fault's decision; returns true when it ends the exchange and no further fault applies. */
   boolean add(Decision decision) {
-    if (decision instanceof Decision.Delay d) {
-      delayMs += d.ms();
-    } else if (decision instanceof Decision.MessageDelay m) {
-      messageDelayMs += m.ms();
-    } else if (decision instanceof Decision.Throttle t) {
-      throttleBps = throttleBps == 0 ? t.bytesPerSecond() : Math.min(throttleBps, t.bytesPerSecond());
-    } else if (decision instanceof Decision.FieldFaults f) {
-      delayMs += f.delayMs();
-      fieldErrors = f.errors();
-    } else if (decision instanceof Decision.Messages m) {
-      messages = m;
-    } else if (decision instanceof Decision.Admit a) {
-      bulkhead = a.bulkhead();
-    } else if (decision instanceof Decision.Observe o) {
-      breaker = o.breaker();
-      pass = o.pass();
-    } else if (!(decision instanceof Decision.Pass)) {
-      terminal = decision;
-      return true;
+    if (size == decisions.length) {
+      decisions = Arrays.copyOf(decisions, size * 2);
     }
-    return false;
+    decisions[size++] = decision;
+    decision.accept(GATHER, this);
+    return terminal != null;
   }
+
+  /** Gathers each kind of decision into the verdict's totals. */
+  private static final Decision.Visitor<Verdict> GATHER = new Decision.Visitor<>() {
+    @Override
+    public void delay(Verdict v, Decision.Delay delay) {
+      v.delayMs += delay.ms();
+    }
+
+    @Override
+    public void throttle(Verdict v, Decision.Throttle throttle) {
+      v.throttleBps = v.throttleBps == 0 ? throttle.bytesPerSecond() : Math.min(v.throttleBps, throttle.bytesPerSecond());
+    }
+
+    @Override
+    public void fieldFaults(Verdict v, Decision.FieldFaults faults) {
+      v.delayMs += faults.delayMs();
+      v.fieldErrors = faults.errors();
+    }
+
+    @Override
+    public void guarded(Verdict v, Decision.Guarded guarded) {
+      v.guards = Arrays.copyOf(v.guards, v.guards.length + 1);
+      v.guards[v.guards.length - 1] = guarded.guard();
+    }
+
+    @Override
+    public void terminal(Verdict v, Terminal decided) {
+      v.terminal = decided;
+    }
+
+    @Override
+    public void message(Verdict v, MessageFault fault) {
+      v.messages = fault.addTo(v.messages);
+    }
+  };
 
   public boolean isPass() {
-    return this == PASS || delayMs == 0 && messageDelayMs == 0 && throttleBps == 0 && terminal == null && bulkhead == null
-        && breaker == null && messages == null && fieldErrors.isEmpty();
+    return this == PASS;
   }
 
+  /** How many decisions were taken, and each in turn: what the lifecycle counts. */
+  public int size() {
+    return size;
+  }
+
+  public Decision decision(int index) {
+    return decisions[index];
+  }
+
+  /** The total delay before the exchange goes on (latency, handshake delay, GraphQL field delays). */
   public long delayMs() {
     return delayMs;
   }
 
-  /** Extra delay before each response message of a stream (gRPC). */
-  public long messageDelayMs() {
-    return messageDelayMs;
-  }
-
-  /** GraphQL fields to null in the upstream's response, with their errors (empty for none). */
-  public java.util.List<Decision.FieldError> fieldErrors() {
-    return fieldErrors;
-  }
-
-  /** Per-message chaos for a message stream (WebSocket), or null. */
-  public Decision.Messages messages() {
-    return messages;
-  }
-
+  /** The tightest bandwidth limit decided, in bytes per second (0: none). */
   public long throttleBps() {
     return throttleBps;
   }
 
-  /** The decision that ends the request ({@link Decision.Fail}, {@link Decision.Status}, {@link Decision.Timeout}, {@link Decision.Reset}, {@link Decision.Cut}, {@link Decision.Abort}), or null. */
-  public Decision terminal() {
+  /** GraphQL fields to null in the upstream's response, with their errors (empty for none). */
+  public List<Decision.FieldError> fieldErrors() {
+    return fieldErrors;
+  }
+
+  /** The limiters held for the exchange's length, in the order decided. */
+  public int guards() {
+    return guards.length;
+  }
+
+  public Guard guard(int index) {
+    return guards[index];
+  }
+
+  /** The decision that ends the exchange, or null when it is forwarded. */
+  public Terminal terminal() {
     return terminal;
   }
 
-  /** Waits for a bulkhead permit when one is required; fails with {@link Bulkhead.Full} when refused. */
-  public Future<Void> admit(Context context) {
-    if (bulkhead == null) {
-      return Future.succeededFuture();
-    }
-    return bulkhead.acquire(context).onSuccess(v -> {
-      if (completed) {
-        bulkhead.release();
-      } else {
-        holdsPermit = true;
-      }
-    });
-  }
-
-  /** Ends the request: {@code failed} is true for a 5xx answer or a lost connection. Later calls do nothing. */
-  public boolean completed() {
-    return completed;
-  }
-
-  public void complete(boolean failed) {
-    if (completed || this == PASS) {
-      return;
-    }
-    completed = true;
-    if (holdsPermit) {
-      holdsPermit = false;
-      bulkhead.release();
-    }
-    if (breaker != null) {
-      // A 4xx the gateway answered itself (rate limit, injected 429/404...) says nothing about the upstream's health.
-      if (terminal instanceof Decision.Fail fail && fail.status() < 500) {
-        breaker.onIgnored(pass);
-      } else {
-        breaker.onResult(pass, failed);
-      }
-    }
+  /** The per-message chaos of the exchange's stream ({@link MessagePlan#NONE} for none). */
+  public MessagePlan messages() {
+    return messages;
   }
 }

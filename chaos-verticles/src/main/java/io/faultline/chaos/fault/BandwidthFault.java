@@ -5,7 +5,7 @@ import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Fault;
 import io.faultline.chaos.engine.RequestFacts;
 
-/** The {@code BandwidthFault} paces request and response bodies at {@code bandwidth_limit_bps} bytes per second. */
+/** The {@code BandwidthFault} paces request and response bodies (messages, frames) at {@code bandwidth_limit_bps} bytes per second. */
 public final class BandwidthFault implements Fault {
 
   public static final String TYPE = "bandwidth";
@@ -13,7 +13,7 @@ public final class BandwidthFault implements Fault {
   private final Decision decision;
 
   public BandwidthFault(long bytesPerSecond) {
-    this.decision = Decision.throttle(bytesPerSecond);
+    this.decision = new Decision.Throttle(TYPE, bytesPerSecond);
   }
 
   @Override

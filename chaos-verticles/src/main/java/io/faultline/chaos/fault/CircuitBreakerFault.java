@@ -3,7 +3,10 @@ package io.faultline.chaos.fault;
 import io.faultline.chaos.engine.ChaosRandom;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Fault;
+import io.faultline.chaos.engine.Guard;
+import io.faultline.chaos.engine.Outcome;
 import io.faultline.chaos.engine.RequestFacts;
+import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.limit.CircuitBreaker;
 
 /** The {@code CircuitBreakerFault} answers 503 at once while the simulated breaker is open and reports every outcome to it. */
@@ -11,7 +14,7 @@ public final class CircuitBreakerFault implements Fault {
 
   public static final String TYPE = "circuit_breaker";
 
-  private static final Decision OPEN = Decision.fail(TYPE, 503);
+  private static final Decision OPEN = new Terminal.BreakerOpen(TYPE);
 
   private final CircuitBreaker breaker;
   private final Decision normal;
@@ -19,8 +22,8 @@ public final class CircuitBreakerFault implements Fault {
 
   public CircuitBreakerFault(CircuitBreaker breaker) {
     this.breaker = breaker;
-    this.normal = new Decision.Observe(breaker, CircuitBreaker.Pass.NORMAL);
-    this.probe = new Decision.Observe(breaker, CircuitBreaker.Pass.PROBE);
+    this.normal = new Decision.Guarded(new Observer(breaker, CircuitBreaker.Pass.NORMAL));
+    this.probe = new Decision.Guarded(new Observer(breaker, CircuitBreaker.Pass.PROBE));
   }
 
   @Override
@@ -30,5 +33,18 @@ public final class CircuitBreakerFault implements Fault {
       case NORMAL -> normal;
       case PROBE -> probe;
     };
+  }
+
+  /** Tells the breaker how an exchange it let through ended. */
+  private record Observer(CircuitBreaker breaker, CircuitBreaker.Pass pass) implements Guard {
+
+    @Override
+    public void ended(Outcome outcome) {
+      if (outcome == Outcome.IGNORED) {
+        breaker.onIgnored(pass);
+      } else {
+        breaker.onResult(pass, outcome == Outcome.FAILED);
+      }
+    }
   }
 }

@@ -5,16 +5,17 @@ import io.faultline.chaos.engine.ChaosRandom;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Fault;
 import io.faultline.chaos.engine.RequestFacts;
+import io.faultline.chaos.engine.Terminal;
 
 /** The {@code GraphQlErrorFault} answers a parsed GraphQL operation with an {@code errors} array instead of calling the upstream. */
 public final class GraphQlErrorFault implements Fault {
 
   public static final String TYPE = "graphql_error";
 
-  private final Decision.GraphQlError error;
+  private final Terminal.GraphQlError error;
 
   public GraphQlErrorFault(GraphQlConfig config) {
-    this.error = new Decision.GraphQlError(TYPE, config.errorMessage(), config.errorCode(), config.errorStatus());
+    this.error = new Terminal.GraphQlError(TYPE, config.errorMessage(), config.errorCode(), config.errorStatus());
   }
 
   @Override

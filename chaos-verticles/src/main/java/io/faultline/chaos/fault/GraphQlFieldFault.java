@@ -39,6 +39,6 @@ public final class GraphQlFieldFault implements Fault {
         }
       }
     }
-    return delay == 0 && errors.isEmpty() ? Decision.PASS : new Decision.FieldFaults(List.copyOf(errors), delay);
+    return delay == 0 && errors.isEmpty() ? Decision.PASS : new Decision.FieldFaults(TYPE, List.copyOf(errors), delay);
   }
 }

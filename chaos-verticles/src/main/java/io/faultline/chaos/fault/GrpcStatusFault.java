@@ -4,6 +4,7 @@ import io.faultline.chaos.engine.ChaosRandom;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Fault;
 import io.faultline.chaos.engine.RequestFacts;
+import io.faultline.chaos.engine.Terminal;
 import java.util.List;
 
 /**
@@ -18,7 +19,7 @@ public final class GrpcStatusFault implements Fault {
 
   public GrpcStatusFault(List<String> codes, String message) {
     String text = message != null ? message : "injected fault (Faultline)";
-    this.choices = codes.stream().map(code -> new Decision.Status(TYPE, code, text)).toArray(Decision[]::new);
+    this.choices = codes.stream().map(code -> new Terminal.Status(TYPE, code, text)).toArray(Decision[]::new);
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.faultline.chaos.engine.ChaosRandom;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Fault;
 import io.faultline.chaos.engine.RequestFacts;
+import io.faultline.chaos.engine.Terminal;
 import java.util.List;
 
 /** The {@code HttpErrorFault} answers with one of {@code http_errors}, chosen uniformly, without calling the upstream. */
@@ -14,7 +15,7 @@ public final class HttpErrorFault implements Fault {
   private final Decision[] choices;
 
   public HttpErrorFault(List<Integer> codes) {
-    this.choices = codes.stream().map(code -> Decision.fail(TYPE, code)).toArray(Decision[]::new);
+    this.choices = codes.stream().map(code -> new Terminal.HttpError(TYPE, code)).toArray(Decision[]::new);
   }
 
   @Override

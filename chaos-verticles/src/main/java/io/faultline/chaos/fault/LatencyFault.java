@@ -8,7 +8,8 @@ import io.faultline.chaos.engine.RequestFacts;
 
 /**
  * The {@code LatencyFault} delays the request by {@code fixed_delay_ms}, or by a uniform draw from
- * {@code random_delay_range_ms}, spread by ± {@code jitter_percent}.
+ * {@code random_delay_range_ms}, spread by ± {@code jitter_percent}. On a connection (WebSocket) it is
+ * each message that is delayed so, by the {@link WebSocketFault}, and the handshake is not.
  */
 public final class LatencyFault implements Fault {
 
@@ -29,11 +30,16 @@ public final class LatencyFault implements Fault {
 
   @Override
   public Decision decide(RequestFacts request, ChaosRandom random) {
+    return request.shape() == RequestFacts.Shape.CONNECTION ? Decision.PASS : Decision.delay(TYPE, drawMs(random));
+  }
+
+  /** One delay, in ms. */
+  public long drawMs(ChaosRandom random) {
     long base = minMs == maxMs ? minMs : random.between(minMs, maxMs);
     if (jitter > 0 && base > 0) {
       double spread = base * jitter;
       base = Math.max(0, Math.round(base - spread + random.nextDouble() * 2 * spread));
     }
-    return Decision.delay(base);
+    return base;
   }
 }

@@ -4,6 +4,7 @@ import io.faultline.chaos.engine.ChaosRandom;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Fault;
 import io.faultline.chaos.engine.RequestFacts;
+import io.faultline.chaos.engine.Terminal;
 
 /**
  * The {@code PacketLossFault} loses the connection mid-transfer: the response is cut at a uniformly
@@ -15,6 +16,6 @@ public final class PacketLossFault implements Fault {
 
   @Override
   public Decision decide(RequestFacts request, ChaosRandom random) {
-    return Decision.cut(TYPE, random.nextDouble());
+    return new Terminal.Cut(TYPE, random.nextDouble());
   }
 }

@@ -4,6 +4,7 @@ import io.faultline.chaos.engine.ChaosRandom;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Fault;
 import io.faultline.chaos.engine.RequestFacts;
+import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.limit.RateLimiter;
 
 /**
@@ -31,7 +32,7 @@ public final class RateLimitFault implements Fault {
       return Decision.PASS;
     }
     long retryAfterSeconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
-    return Decision.reject(TYPE, 429, retryAfterSeconds);
+    return new Terminal.RateLimited(TYPE, retryAfterSeconds);
   }
 
   private String key(RequestFacts request) {

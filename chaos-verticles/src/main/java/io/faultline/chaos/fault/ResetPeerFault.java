@@ -4,13 +4,14 @@ import io.faultline.chaos.engine.ChaosRandom;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Fault;
 import io.faultline.chaos.engine.RequestFacts;
+import io.faultline.chaos.engine.Terminal;
 
 /** The {@code ResetPeerFault} closes the client connection at once, with no response (a connection error). */
 public final class ResetPeerFault implements Fault {
 
   public static final String TYPE = "reset_peer";
 
-  private static final Decision RESET = Decision.reset(TYPE);
+  private static final Decision RESET = new Terminal.Reset(TYPE);
 
   @Override
   public Decision decide(RequestFacts request, ChaosRandom random) {

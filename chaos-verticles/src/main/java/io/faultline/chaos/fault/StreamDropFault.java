@@ -4,6 +4,7 @@ import io.faultline.chaos.engine.ChaosRandom;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Fault;
 import io.faultline.chaos.engine.RequestFacts;
+import io.faultline.chaos.engine.Terminal;
 
 /** The {@code StreamDropFault} drops a stream mid-way (an HTTP/2 reset; on HTTP/1 the response is cut at a random point). */
 public final class StreamDropFault implements Fault {
@@ -12,6 +13,6 @@ public final class StreamDropFault implements Fault {
 
   @Override
   public Decision decide(RequestFacts request, ChaosRandom random) {
-    return Decision.cut(TYPE, random.nextDouble());
+    return new Terminal.Cut(TYPE, random.nextDouble());
   }
 }

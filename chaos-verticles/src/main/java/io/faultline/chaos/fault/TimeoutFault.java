@@ -4,6 +4,7 @@ import io.faultline.chaos.engine.ChaosRandom;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Fault;
 import io.faultline.chaos.engine.RequestFacts;
+import io.faultline.chaos.engine.Terminal;
 
 /** The {@code TimeoutFault} holds the request without answering for {@code timeout_ms}, then closes the connection. */
 public final class TimeoutFault implements Fault {
@@ -13,7 +14,7 @@ public final class TimeoutFault implements Fault {
   private final Decision decision;
 
   public TimeoutFault(long timeoutMs) {
-    this.decision = Decision.timeout(timeoutMs);
+    this.decision = new Terminal.Timeout(TYPE, timeoutMs);
   }
 
   @Override

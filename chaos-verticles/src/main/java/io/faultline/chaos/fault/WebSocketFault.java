@@ -5,12 +5,13 @@ import io.faultline.chaos.config.WebSocketConfig;
 import io.faultline.chaos.engine.ChaosRandom;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.Fault;
+import io.faultline.chaos.engine.MessageFault;
 import io.faultline.chaos.engine.RequestFacts;
 
 /**
  * The {@code WebSocketFault} hands a WebSocket connection its per-message chaos: the {@code websocket}
  * section's message and connection faults and, since a WebSocket's "request" is each message, the
- * {@code latency} section applied per message. Other protocols pass.
+ * {@code latency} section applied per message. Exchanges that are no connection pass.
  */
 public final class WebSocketFault implements Fault {
 
@@ -27,9 +28,9 @@ public final class WebSocketFault implements Fault {
 
   @Override
   public Decision decide(RequestFacts request, ChaosRandom random) {
-    if (!TYPE.equals(request.protocol())) {
+    if (request.shape() != RequestFacts.Shape.CONNECTION) {
       return Decision.PASS;
     }
-    return new Decision.Messages(websocket, latency, random.nextLong());
+    return new MessageFault.Fates(websocket, latency, random.nextLong());
   }
 }

@@ -9,11 +9,12 @@ import io.vertx.core.net.SocketAddress;
  * {@link RequestFacts} read lazily from an HTTP server request (plain HTTP, or a WebSocket or GraphQL
  * listener's), with the GraphQL {@code operation} when one was parsed.
  */
-public record ServerRequestFacts(String listener, String protocol, String route, HttpServerRequest request,
+public record ServerRequestFacts(String listener, String protocol, Shape shape, String route, HttpServerRequest request,
     OperationFacts operation) implements RequestFacts {
 
+  /** A request that is one call (HTTP, a GraphQL operation). */
   public ServerRequestFacts(String listener, String protocol, String route, HttpServerRequest request) {
-    this(listener, protocol, route, request, null);
+    this(listener, protocol, Shape.CALL, route, request, null);
   }
 
   @Override

@@ -2,17 +2,21 @@ package io.faultline.chaos.listener;
 
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.Upstream;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Proxying a WebSocket upgrade: the upstream handshake carries the client's headers and offered
@@ -43,6 +47,24 @@ public final class WebSocketUpgrades {
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs()))
         .setTrustAll(listener.tlsTrustAll())
         .setVerifyHost(!listener.tlsTrustAll());
+  }
+
+  /**
+   * Opens the upstream side of {@code request}'s upgrade. An upstream that stays silent for
+   * {@code timeoutMs} fails it with a {@link TimeoutException} (too slow, not down): Vert.x's handshake
+   * timeout closes the connection and reports only "Connection closed while handshake in process", as
+   * it does for a peer that hung up, so a failure that comes after the timeout has run is named for it.
+   */
+  public static Future<WebSocket> connect(WebSocketClient client, HttpServerRequest request, Upstream upstream, long timeoutMs) {
+    long started = System.nanoTime();
+    return client.connect(connectOptions(request, upstream, timeoutMs)).recover(cause -> {
+      if (cause instanceof TimeoutException || System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(timeoutMs)) {
+        return Future.failedFuture(cause);
+      }
+      TimeoutException timeout = new TimeoutException("no answer to the upgrade within " + timeoutMs + " ms");
+      timeout.initCause(cause);
+      return Future.failedFuture(timeout);
+    });
   }
 
   public static boolean isUpgrade(HttpServerRequest request) {

@@ -5,10 +5,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.util.ArrayDeque;
+import java.util.function.LongSupplier;
 
 /**
  * A body stream paced at {@code bytesPerSecond}: buffers are cut into chunks of about 20 ms of
- * bandwidth and each chunk is released only when the previous ones have "used" their time. At most
+ * bandwidth and each chunk is released when its {@link Pacer} slot comes. At most
  * one source buffer is held: the source stays paused while its chunks drain, and the consumer's own
  * back-pressure ({@link #pause()}, {@link #fetch(long)}) is honoured, so nothing piles up in memory.
  * Waiting is a Vert.x timer, never a blocked thread.
@@ -19,14 +20,16 @@ public final class PacedReadStream implements ReadStream<Buffer> {
 
   private final Vertx vertx;
   private final ReadStream<Buffer> source;
-  private final long bytesPerSecond;
+  private final LongSupplier nanoClock;
+  private final Pacer pacer;
   private final int chunkSize;
   private final ArrayDeque<Buffer> pending = new ArrayDeque<>();
   private Handler<Buffer> handler;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
   private long demand = Long.MAX_VALUE;
-  private long nextSendNanos;
+  private long headDueNanos;
+  private boolean headBooked;
   private long timerId = -1;
   private boolean sourceEnded;
   private boolean ended;
@@ -34,9 +37,15 @@ public final class PacedReadStream implements ReadStream<Buffer> {
   private boolean awaitingSource;
 
   public PacedReadStream(Vertx vertx, ReadStream<Buffer> source, long bytesPerSecond) {
+    this(vertx, source, bytesPerSecond, System::nanoTime);
+  }
+
+  /** {@code nanoClock} is the pacer's clock; waiting is a Vert.x timer, so it should keep real time. */
+  public PacedReadStream(Vertx vertx, ReadStream<Buffer> source, long bytesPerSecond, LongSupplier nanoClock) {
     this.vertx = vertx;
     this.source = source;
-    this.bytesPerSecond = bytesPerSecond;
+    this.nanoClock = nanoClock;
+    this.pacer = new Pacer(bytesPerSecond, nanoClock);
     this.chunkSize = (int) Math.max(1, Math.min(MAX_CHUNK, bytesPerSecond / 50));
   }
 
@@ -46,6 +55,7 @@ public final class PacedReadStream implements ReadStream<Buffer> {
     if (handler == null) {
       cancelTimer();
       pending.clear();
+      headBooked = false;
       source.handler(null);
       source.endHandler(null);
       return this;
@@ -132,17 +142,20 @@ public final class PacedReadStream implements ReadStream<Buffer> {
           }
           return;
         }
-        long now = System.nanoTime();
-        if (now < nextSendNanos) {
-          long waitMs = Math.max(1, (nextSendNanos - now + 999_999) / 1_000_000);
-          timerId = vertx.setTimer(waitMs, id -> {
+        long now = nanoClock.getAsLong();
+        if (!headBooked) {
+          headDueNanos = pacer.book(pending.peek().length(), now);
+          headBooked = true;
+        }
+        if (now < headDueNanos) {
+          timerId = vertx.setTimer(Pacer.waitMs(headDueNanos - now), id -> {
             timerId = -1;
             drain();
           });
           return;
         }
         Buffer chunk = pending.poll();
-        nextSendNanos = Math.max(now, nextSendNanos) + chunk.length() * 1_000_000_000L / bytesPerSecond;
+        headBooked = false;
         if (demand != Long.MAX_VALUE) {
           demand--;
         }

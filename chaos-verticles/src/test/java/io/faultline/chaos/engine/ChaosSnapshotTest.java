@@ -40,7 +40,7 @@ class ChaosSnapshotTest {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       Verdict v = snapshot.decide(new Facts("/x", "GET"));
-      out.add(v.terminal() instanceof Decision.Fail f ? String.valueOf(f.status()) : "pass+" + v.delayMs());
+      out.add(v.terminal() != null ? String.valueOf(v.terminal().httpStatus()) : "pass+" + v.delayMs());
     }
     return out;
   }
@@ -84,7 +84,7 @@ class ChaosSnapshotTest {
          ]}""", 1);
     Verdict checkout = snapshot.decide(new Facts("/checkout/cart/1", "POST"));
     assertThat(checkout.delayMs()).as("inherits global latency").isEqualTo(50);
-    assertThat(((Decision.Fail) checkout.terminal()).status()).isEqualTo(503);
+    assertThat(checkout.terminal()).isEqualTo(new Terminal.HttpError("http_error", 503));
     Verdict beta = snapshot.decide(new Facts("/other", "GET"));
     assertThat(beta.delayMs()).isEqualTo(200);
     assertThat(beta.terminal()).isNull();
@@ -108,6 +108,6 @@ class ChaosSnapshotTest {
     assertThat(first.decide(new Facts("/x", "GET")).terminal()).isNull();
     ChaosConfig withLatency = config.withSection("latency", io.faultline.chaos.config.LatencyConfig.fixed(1));
     ChaosSnapshot second = ChaosSnapshot.compile(withLatency, 2, 1, first, () -> 0L);
-    assertThat(second.decide(new Facts("/x", "GET")).terminal()).as("the bucket is still empty").isInstanceOf(Decision.Fail.class);
+    assertThat(second.decide(new Facts("/x", "GET")).terminal()).as("the bucket is still empty").isInstanceOf(Terminal.RateLimited.class);
   }
 }

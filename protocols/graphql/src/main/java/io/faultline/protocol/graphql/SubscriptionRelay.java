@@ -1,11 +1,12 @@
 package io.faultline.protocol.graphql;
 
 import io.faultline.chaos.engine.Decision;
-import io.faultline.chaos.engine.Verdict;
+import io.faultline.chaos.exchange.Exchange;
+import io.faultline.chaos.exchange.ExchangeRunner;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketBase;
@@ -15,55 +16,53 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * GraphQL over WebSocket ({@code graphql-transport-ws}) between a client and the upstream, with chaos
- * per {@code subscribe}: each one's document is parsed and decided like an HTTP operation. An injected
- * error answers the client with an {@code error} message for that id (the upstream never sees the
- * subscription); latency holds the subscribe; field faults null the targeted fields in every
- * {@code next} of that subscription; timeouts and connection errors close the connection. Everything
- * else, and every document that does not parse, passes through in order.
+ * per {@code subscribe}: each one whose document parses is an exchange of the chaos lifecycle
+ * ({@link ExchangeRunner}, with the {@link SubscribeTranslator}), decided like an HTTP operation.
+ * Everything else, and every document that does not parse, passes through in order.
  */
 final class SubscriptionRelay {
 
-  /** What the relay reports to its listener. */
-  interface Events {
-
-    void faultInjected(String type);
-
-    /** The connection ended; {@code abrupt} when either side went away without a close frame. */
-    void ended(boolean abrupt);
-  }
-
   private static final short GOING_AWAY = 1001;
 
-  private final Vertx vertx;
   private final ServerWebSocket client;
   private final Runnable dropClient;
   private final WebSocket upstream;
-  private final Function<ParsedOperation, Verdict> decide;
+  private final HttpServerRequest upgrade;
+  private final String route;
+  private final ExchangeRunner<Subscribe> runner;
   private final Supplier<Future<GraphQlSchema>> schema;
-  private final Events events;
   private final Map<String, FieldTarget> targets = new HashMap<>();
   private Future<Void> outbound = Future.succeededFuture();
-  private boolean clientClosed;
-  private boolean upstreamClosed;
-  private boolean abrupt;
 
   private record FieldTarget(ParsedOperation operation, List<Decision.FieldError> errors, GraphQlSchema schema) {
   }
 
-  SubscriptionRelay(Vertx vertx, ServerWebSocket client, Runnable dropClient, WebSocket upstream,
-      Function<ParsedOperation, Verdict> decide, Supplier<Future<GraphQlSchema>> schema, Events events) {
-    this.vertx = vertx;
+  /** {@code upgrade} is the client's upgrade request (rules match its path and headers), {@code route} its route's name. */
+  SubscriptionRelay(ServerWebSocket client, Runnable dropClient, WebSocket upstream, HttpServerRequest upgrade, String route,
+      ExchangeRunner<Subscribe> runner, Supplier<Future<GraphQlSchema>> schema) {
     this.client = client;
     this.dropClient = dropClient;
     this.upstream = upstream;
-    this.decide = decide;
+    this.upgrade = upgrade;
+    this.route = route;
+    this.runner = runner;
     this.schema = schema;
-    this.events = events;
+  }
+
+  HttpServerRequest upgrade() {
+    return upgrade;
+  }
+
+  boolean clientClosed() {
+    return client.isClosed();
+  }
+
+  void dropClient() {
+    dropClient.run();
   }
 
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
@@ -72,23 +71,17 @@ final class SubscriptionRelay {
     client.textMessageHandler(text -> outbound = outbound.compose(v -> fromClient(text)));
     client.binaryMessageHandler(upstream::writeBinaryMessage);
     client.closeHandler(v -> {
-      clientClosed = true;
       Short code = client.closeStatusCode();
       boolean lost = code == null || code == 1006;
-      abrupt |= lost;
       outbound.onComplete(ar -> close(upstream, lost || code == 1005 ? GOING_AWAY : code, lost ? "client connection lost" : client.closeReason()));
-      finishIfClosed();
     });
     Handler<Void> upstreamClose = v -> {
-      upstreamClosed = true;
       Short code = upstream.closeStatusCode();
       if (code == null || code == 1006) {
-        abrupt = true;
         dropClient.run();
       } else {
         close(client, code == 1005 ? GOING_AWAY : code, upstream.closeReason());
       }
-      finishIfClosed();
     };
     if (upstream.isClosed()) {
       // It closed before relaying began (between its handshake and the client's): Vert.x refuses handlers
@@ -111,60 +104,43 @@ final class SubscriptionRelay {
       return Future.succeededFuture();
     }
     ParsedOperation operation = ParsedOperation.parse(query, payload.getValue("operationName") instanceof String n ? n : null);
-    Verdict verdict = operation == null ? Verdict.PASS : decide.apply(operation);
-    if (verdict.isPass()) {
+    if (operation == null) {
       send(upstream, text);
       return Future.succeededFuture();
     }
-    String id = message.getString("id");
-    Promise<Void> done = Promise.promise();
-    long delay = Math.max(0, verdict.delayMs());
-    Runnable apply = () -> act(verdict, id, operation, text).onComplete(v -> {
-      verdict.complete(false);
-      done.complete();
-    });
-    if (delay > 0) {
-      events.faultInjected("latency");
-      vertx.setTimer(delay, t -> apply.run());
-    } else {
-      apply.run();
-    }
-    return done.future();
-  }
-
-  private Future<Void> act(Verdict verdict, String id, ParsedOperation operation, String text) {
-    Decision terminal = verdict.terminal();
-    if (terminal instanceof Decision.GraphQlError e) {
-      reject(id, e.fault(), e.message(), e.code());
-    } else if (terminal instanceof Decision.Fail f) {
-      String code = f.fault().equals("rate_limit") ? "RATE_LIMITED" : GraphQlProxyVerticle.GraphQlResponses.code(f.status());
-      reject(id, f.fault(), f.fault().equals("rate_limit") ? "rate limit exceeded" : "injected fault: HTTP " + f.status(), code);
-    } else if (terminal instanceof Decision.Status s) {
-      reject(id, s.fault(), s.message(), s.code());
-    } else if (terminal instanceof Decision.Timeout t) {
-      events.faultInjected("timeout");
-      vertx.setTimer(Math.max(1, t.ms()), x -> dropClient.run());
-    } else if (terminal instanceof Decision.Reset || terminal instanceof Decision.Cut) {
-      events.faultInjected(terminal instanceof Decision.Reset r ? r.fault() : ((Decision.Cut) terminal).fault());
-      dropClient.run();
-    } else if (!verdict.fieldErrors().isEmpty() && id != null) {
-      // the schema first (learnt once), so that every next of this subscription is nulled the same way
-      return schema.get().map(known -> {
-        targets.put(id, new FieldTarget(operation, verdict.fieldErrors(), known));
-        send(upstream, text);
-        return null;
-      });
-    } else {
+    Subscribe subscribe = new Subscribe(this, message.getString("id"), operation, text, System.nanoTime(), Promise.promise());
+    Exchange<Subscribe> exchange = runner.start(subscribe, route, subscribe.startedNanos());
+    if (exchange == null) {
       send(upstream, text);
+      runner.untouched(ExchangeRunner.label(route), subscribe.startedNanos(), "2xx");
+      return Future.succeededFuture();
     }
-    return Future.succeededFuture();
+    exchange.proceed();
+    return subscribe.acted().future();
   }
 
-  private void reject(String id, String fault, String message, String code) {
-    events.faultInjected(fault);
+  /** Passes {@code subscribe} on; with field errors, learns the schema first so every next of it is nulled the same way. */
+  Future<Void> forward(Subscribe subscribe, List<Decision.FieldError> fieldErrors) {
+    if (fieldErrors.isEmpty() || subscribe.id() == null) {
+      send(upstream, subscribe.text());
+      return Future.succeededFuture();
+    }
+    return schema.get().map(known -> {
+      targets.put(subscribe.id(), new FieldTarget(subscribe.operation(), fieldErrors, known));
+      send(upstream, subscribe.text());
+      return null;
+    });
+  }
+
+  /** Answers subscription {@code id} with an {@code error} message; {@code fault} (the injected type, or null) goes in its extensions. */
+  void reject(String id, String fault, String message, String code) {
+    JsonObject extensions = new JsonObject().put("code", code);
+    if (fault != null) {
+      extensions.put("faultline", fault);
+    }
     send(client, new JsonObject().put("id", id).put("type", "error").put("payload", new JsonArray().add(new JsonObject()
         .put("message", message)
-        .put("extensions", new JsonObject().put("code", code).put("faultline", fault)))).encode());
+        .put("extensions", extensions))).encode());
   }
 
   private void fromUpstream(String text) {
@@ -180,10 +156,7 @@ final class SubscriptionRelay {
     }
     String type = message.getString("type");
     if ("next".equals(type) && message.getValue("payload") instanceof JsonObject payload) {
-      int nulled = FieldNulling.apply(payload, target.errors(), target.operation(), target.schema());
-      for (int i = 0; i < nulled; i++) {
-        events.faultInjected("graphql_field");
-      }
+      FieldNulling.apply(payload, target.errors(), target.operation(), target.schema());
       send(client, message.encode());
       return;
     }
@@ -210,12 +183,6 @@ final class SubscriptionRelay {
       return text.startsWith("{") ? new JsonObject(text) : null;
     } catch (DecodeException e) {
       return null;
-    }
-  }
-
-  private void finishIfClosed() {
-    if (clientClosed && upstreamClosed) {
-      events.ended(abrupt);
     }
   }
 }

@@ -8,9 +8,9 @@ import graphql.schema.idl.SchemaParser;
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.config.ListenerConfig;
-import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.testing.RecordingListener;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -47,6 +47,7 @@ final class GraphQlFixture implements AutoCloseable {
   final AtomicInteger upstreamHits = new AtomicInteger();
   final HttpServer upstream;
   final ChaosState state;
+  final RecordingListener events = new RecordingListener();
   final int port;
   final WebClient client;
   /**
@@ -89,7 +90,7 @@ final class GraphQlFixture implements AutoCloseable {
     state = new ChaosState(chaos(chaosJson), System::nanoTime, 42);
     ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
         "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);
-    GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, state, new ConnectionGate(), 0, ChaosListener.NOOP);
+    GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, state, new ConnectionGate(), 0, events);
     vertx.deployVerticle(verticle).await();
     port = verticle.actualPort();
     client = WebClient.create(vertx);

@@ -5,8 +5,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The one place decisions become gRPC statuses: an injected HTTP status maps the way gRPC gateways
- * map HTTP to gRPC (429 → RESOURCE_EXHAUSTED, 503 → UNAVAILABLE, 504 → DEADLINE_EXCEEDED, ...).
+ * The mapping of HTTP statuses to gRPC statuses the way gRPC gateways map them (429 → RESOURCE_EXHAUSTED,
+ * 503 → UNAVAILABLE, 504 → DEADLINE_EXCEEDED, ...), and which statuses count as a failed call.
  */
 final class GrpcDecisions {
 
@@ -40,14 +40,5 @@ final class GrpcDecisions {
 
   static boolean failed(GrpcStatus status) {
     return status != null && FAILURES.contains(status);
-  }
-
-  static String message(String fault, int httpStatus) {
-    return switch (fault) {
-      case "rate_limit" -> "rate limit exceeded (injected by Faultline)";
-      case "circuit_breaker" -> "circuit breaker open (injected by Faultline)";
-      case "bulkhead" -> "bulkhead full (injected by Faultline)";
-      default -> "injected fault: " + fault + " (HTTP " + httpStatus + ")";
-    };
   }
 }

@@ -2,6 +2,7 @@ package io.faultline.protocol.grpc;
 
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.ServerTls;
 import io.vertx.core.Future;
@@ -66,8 +67,10 @@ public final class GrpcProxyVerticle extends VerticleBase {
         .setUseAlpn(true)
         .setTrustAll(listener.tlsTrustAll())
         .setVerifyHost(!listener.tlsTrustAll()));
-    GrpcRelay relay = new GrpcRelay(vertx, upstream -> upstream.secure() ? tls : plain, listener.name(), state,
-        new MethodRoutes(listener), events);
+    GrpcTranslator translator = new GrpcTranslator(vertx, listener.name());
+    GrpcRelay relay = new GrpcRelay(vertx, upstream -> upstream.secure() ? tls : plain, new MethodRoutes(listener),
+        new ExchangeRunner<>(vertx, listener.name(), "grpc", state, events, translator));
+    translator.relay(relay);
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(MAX_MESSAGE_BYTES)
         .setScheduleDeadlineAutomatically(true)

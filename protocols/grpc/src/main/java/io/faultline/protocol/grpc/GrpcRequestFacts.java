@@ -11,6 +11,11 @@ import io.vertx.grpc.server.GrpcServerRequest;
 record GrpcRequestFacts(String listener, String route, GrpcServerRequest<?, ?> call, HttpServerRequest http) implements RequestFacts {
 
   @Override
+  public Shape shape() {
+    return Shape.STREAM;
+  }
+
+  @Override
   public String protocol() {
     return "grpc";
   }

@@ -42,6 +42,7 @@ final class GrpcFixture implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final AtomicInteger upstreamCalls = new AtomicInteger();
   final ChaosState state;
+  final io.faultline.chaos.testing.RecordingListener events = new io.faultline.chaos.testing.RecordingListener();
   final int upstreamPort;
   final int port;
   /** Sends deadlines but does not enforce them itself, so a DEADLINE_EXCEEDED it sees came from the proxy. */
@@ -66,7 +67,7 @@ final class GrpcFixture implements AutoCloseable {
     String upstream = upstreamOverride != null ? upstreamOverride : "127.0.0.1:" + upstreamPort;
     ListenerConfig listener = new ListenerConfig("rpc", "grpc", "127.0.0.1", 0, upstream,
         List.of(new RouteConfig("echo", "/test.Echo/*", null, null, upstream, null)), null, null, 1, null, tlsTrustAll);
-    GrpcProxyVerticle proxy = new GrpcProxyVerticle(listener, state, 0);
+    GrpcProxyVerticle proxy = new GrpcProxyVerticle(listener, state, 0, events);
     vertx.deployVerticle(proxy).await();
     port = proxy.actualPort();
   }

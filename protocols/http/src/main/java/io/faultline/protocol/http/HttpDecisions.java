@@ -1,6 +1,5 @@
 package io.faultline.protocol.http;
 
-import io.faultline.chaos.engine.Decision;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.httpproxy.Body;
@@ -22,15 +21,15 @@ final class HttpDecisions {
   private HttpDecisions() {
   }
 
-  /** The response for an injected {@link Decision.Fail}. */
-  static ProxyResponse fail(ProxyRequest request, Decision.Fail fail) {
+  /** The response for an injected fault of {@code type} answered with {@code status}; {@code retryAfterSeconds > 0} adds Retry-After. */
+  static ProxyResponse fault(ProxyRequest request, String type, int status, String message, long retryAfterSeconds) {
     JsonObject body = new JsonObject()
-        .put("error", message(fail))
-        .put("fault", fail.fault())
-        .put("status", fail.status());
-    ProxyResponse response = json(request, fail.status(), body).putHeader(FAULT_HEADER, fail.fault());
-    if (fail.retryAfterSeconds() > 0) {
-      response.putHeader("Retry-After", Long.toString(fail.retryAfterSeconds()));
+        .put("error", message)
+        .put("fault", type)
+        .put("status", status);
+    ProxyResponse response = json(request, status, body).putHeader(FAULT_HEADER, type);
+    if (retryAfterSeconds > 0) {
+      response.putHeader("Retry-After", Long.toString(retryAfterSeconds));
     }
     return response;
   }
@@ -56,14 +55,5 @@ final class HttpDecisions {
     return request.response()
         .setStatusCode(status)
         .setBody(Body.body(Buffer.buffer(body.encode()), JSON));
-  }
-
-  private static String message(Decision.Fail fail) {
-    return switch (fail.fault()) {
-      case "rate_limit" -> "rate limit exceeded";
-      case "circuit_breaker" -> "circuit breaker open";
-      case "bulkhead" -> "bulkhead full";
-      default -> "injected fault";
-    };
   }
 }

@@ -7,6 +7,7 @@ import io.faultline.chaos.listener.UpstreamClients;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.ServerTls;
 import io.vertx.core.Future;
@@ -17,13 +18,14 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyOptions;
 import java.util.logging.Logger;
 
 /**
  * One HTTP listener (HTTP/1.1 and h2c): a vertx-http-proxy reverse proxy with two interceptors,
  * {@link RouteInterceptor} (route, forwarded headers, upstream failures) and {@link ChaosInterceptor}
- * (the chaos verdict). Deploy as many instances as event loops; they share the {@link ConnectionGate}.
+ * (the chaos lifecycle). Deploy as many instances as event loops; they share the {@link ConnectionGate}.
  */
 public final class HttpProxyVerticle extends VerticleBase {
 
@@ -57,6 +59,8 @@ public final class HttpProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    ExchangeRunner<ProxyContext> runner = new ExchangeRunner<>(vertx, listener.name(), "http", state, events,
+        new HttpTranslator(vertx, listener.name()));
     HttpClient client = vertx.createHttpClient(UpstreamClients.httpOptions(listener).setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
     // WebSocket upgrades would skip the interceptors (and so routing and chaos): proxied as plain HTTP until the websocket listener exists.
@@ -73,8 +77,8 @@ public final class HttpProxyVerticle extends VerticleBase {
               .setSsl(upstream.secure())
               .setIdleTimeout(route.timeoutMs()));
         })
-        .addInterceptor(new RouteInterceptor(new RouteTable(listener), listener.name(), events))
-        .addInterceptor(new ChaosInterceptor(vertx, listener.name(), state, events));
+        .addInterceptor(new RouteInterceptor(new RouteTable(listener), runner))
+        .addInterceptor(new ChaosInterceptor(vertx, runner));
     server = ServerTls.createHttpServer(vertx, listener.tls(), new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)

@@ -6,6 +6,7 @@ import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.testing.RecordingListener;
 import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,6 +22,7 @@ final class GatewayFixture implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final Upstreams.Echo upstream;
   final ChaosState state;
+  final RecordingListener events = new RecordingListener();
   final ConnectionGate gate = new ConnectionGate();
   final int port;
   final WebClient client;
@@ -34,7 +36,7 @@ final class GatewayFixture implements AutoCloseable {
     state = new ChaosState(chaos(chaosJson), System::nanoTime, 42);
     ListenerConfig config = listener != null ? listener
         : new ListenerConfig("web", "http", "127.0.0.1", 0, upstream.url(), null, 2_000L, null, 1, null, null);
-    HttpProxyVerticle verticle = new HttpProxyVerticle(config, state, gate);
+    HttpProxyVerticle verticle = new HttpProxyVerticle(config, state, gate, config.port(), events);
     vertx.deployVerticle(verticle).await();
     port = verticle.actualPort();
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));

@@ -3,6 +3,8 @@ package io.faultline.protocol.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.faultline.chaos.limit.Bulkhead;
+import io.faultline.chaos.limit.CircuitBreaker;
 import io.faultline.chaos.testing.Timing;
 import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Future;
@@ -206,7 +208,8 @@ class HttpChaosTest {
       assertThat(open.statusCode()).isEqualTo(503);
       assertThat(open.getHeader(HttpDecisions.FAULT_HEADER)).isEqualTo("circuit_breaker");
       assertThat(gw.upstream.hits().get()).as("an open breaker does not call the upstream").isEqualTo(3);
-      Thread.sleep(450);
+      CircuitBreaker breaker = gw.state.snapshot().parts(CircuitBreaker.class).get("");
+      gw.events.await("the breaker's reset timeout", () -> breaker.state() == CircuitBreaker.State.HALF_OPEN);
       assertThat(gw.get("/status/200").statusCode()).as("half-open probe").isEqualTo(200);
       assertThat(gw.get("/status/200").statusCode()).as("closed again").isEqualTo(200);
     }
@@ -218,10 +221,9 @@ class HttpChaosTest {
         {"enabled": true, "bulkhead": {"max_concurrent_requests": 1, "max_queue_size": 1, "queue_timeout_ms": 5000}}""")) {
       Future<HttpResponse<Buffer>> first = gw.client.get("/slow/600").send();
       Future<HttpResponse<Buffer>> queued = gw.client.get("/slow/10").send();
-      HttpResponse<Buffer> refused = Timing.time(() -> {
-        sleep(150);
-        return gw.get("/x");
-      }).value();
+      Bulkhead bulkhead = gw.state.snapshot().parts(Bulkhead.class).get("");
+      gw.events.await("one request in, one queued", () -> bulkhead.active() == 1 && bulkhead.queued() == 1);
+      HttpResponse<Buffer> refused = gw.get("/x");
       assertThat(refused.statusCode()).isEqualTo(503);
       assertThat(refused.getHeader(HttpDecisions.FAULT_HEADER)).isEqualTo("bulkhead");
       assertThat(first.await().statusCode()).isEqualTo(200);
@@ -265,14 +267,6 @@ class HttpChaosTest {
     }
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   @Test
   void aClientLeavingTheBulkheadQueueGivesItsPermitBack() {
     try (GatewayFixture gw = new GatewayFixture("""
@@ -281,10 +275,11 @@ class HttpChaosTest {
       HttpClientAgent leaver = gw.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port));
       var queued = leaver.request(HttpMethod.GET, "/queued").await();
       queued.end().await();
-      sleep(150);
+      Bulkhead bulkhead = gw.state.snapshot().parts(Bulkhead.class).get("");
+      gw.events.await("the second request queued", () -> bulkhead.queued() == 1);
       leaver.close().await();
       assertThat(first.await().statusCode()).isEqualTo(200);
-      sleep(100);
+      gw.events.await("every permit back", () -> bulkhead.active() == 0 && bulkhead.queued() == 0);
       for (int i = 0; i < 3; i++) {
         assertThat(gw.get("/after").statusCode()).as("the permit came back").isEqualTo(200);
       }

@@ -2,6 +2,8 @@ package io.faultline.protocol.websocket;
 
 import io.faultline.chaos.config.WebSocketConfig;
 import io.faultline.chaos.engine.StreamChaos;
+import io.faultline.chaos.fault.MessageFaults;
+import io.faultline.chaos.shaping.Pacer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketBase;
@@ -16,7 +18,7 @@ import java.util.List;
  * the order they arrived. Without chaos a frame is written as soon as it arrives. With chaos each
  * message (all the frames of a fragmented one) gets a {@link StreamChaos.Fate} and frames wait in a
  * delay line until their due time, which never goes backwards, so order holds unless the fate drops
- * or duplicates. Bandwidth and message-rate limits push due times out. Back-pressure: the source is
+ * or duplicates. Bandwidth (a {@link Pacer}) and message-rate limits push due times out. Back-pressure: the source is
  * paused while the sink's write queue is full or the delay line holds {@link #HIGH_WATER} frames or
  * {@link #HIGH_WATER_BYTES} bytes.
  */
@@ -39,7 +41,7 @@ final class Lane {
   private final WebSocketBase source;
   private final WebSocketBase sink;
   private final StreamChaos chaos;
-  private final long bytesPerSecond;
+  private final Pacer pacer;
   private final Events events;
   private final ArrayDeque<Object> line = new ArrayDeque<>();
   private final ArrayDeque<Long> due = new ArrayDeque<>();
@@ -58,16 +60,16 @@ final class Lane {
 
   /** {@code chaos} is null when this direction has no message chaos; {@code bytesPerSecond} 0 is no limit. */
   Lane(Vertx vertx, WebSocketBase source, WebSocketBase sink, StreamChaos chaos, long bytesPerSecond, Events events) {
+    this.pacer = bytesPerSecond == 0 ? null : new Pacer(bytesPerSecond, System::nanoTime);
     this.vertx = vertx;
     this.source = source;
     this.sink = sink;
     this.chaos = chaos;
-    this.bytesPerSecond = bytesPerSecond;
     this.events = events;
   }
 
   void start() {
-    if (chaos == null && bytesPerSecond == 0) {
+    if (chaos == null && pacer == null) {
       source.frameHandler(this::relay);
     } else {
       source.frameHandler(this::delay);
@@ -151,7 +153,7 @@ final class Lane {
     textMessage = first.type() == WebSocketFrameType.TEXT;
     fate = chaos == null ? StreamChaos.Fate.PASS : chaos.next();
     if (fate.disconnect()) {
-      events.faultInjected("disconnect");
+      events.faultInjected(MessageFaults.DISCONNECT);
       events.disconnect(chaos.config().closeCode(), chaos.config().closeReason());
       return false;
     }
@@ -165,10 +167,10 @@ final class Lane {
         start = nextMessageNanos;
         nextMessageNanos += interval;
       } else if (config.rateLimitAction().equals("drop")) {
-        events.faultInjected("message_rate_limit");
+        events.faultInjected(MessageFaults.RATE_LIMIT);
         fate = new StreamChaos.Fate(true, false, false, 0, false, fate.disconnectAfter());
       } else {
-        events.faultInjected("message_rate_limit");
+        events.faultInjected(MessageFaults.RATE_LIMIT);
         events.disconnect(1008, "message rate limit exceeded");
         return false;
       }
@@ -181,26 +183,28 @@ final class Lane {
 
   private void report(StreamChaos.Fate f) {
     if (f.drop()) {
-      events.faultInjected("message_drop");
+      events.faultInjected(MessageFaults.DROP);
     }
     if (f.duplicate()) {
-      events.faultInjected("message_duplicate");
+      events.faultInjected(MessageFaults.DUPLICATE);
     }
     if (f.corrupt()) {
-      events.faultInjected("message_corrupt");
+      events.faultInjected(MessageFaults.CORRUPT);
     }
     if (f.delayMs() > 0) {
-      events.faultInjected("message_latency");
+      events.faultInjected(MessageFaults.LATENCY);
     }
     if (f.disconnectAfter()) {
-      events.faultInjected("disconnect");
+      events.faultInjected(MessageFaults.DISCONNECT);
     }
   }
 
   private void schedule(WebSocketFrame frame, long dueNanos) {
     long start = Math.max(dueNanos, nextFreeNanos);
-    nextFreeNanos = bytesPerSecond == 0 ? start
-        : start + (long) (frame.binaryData().length() * 1e9 / bytesPerSecond);
+    if (pacer != null) {
+      start = pacer.book(frame.binaryData().length(), start);
+    }
+    nextFreeNanos = Math.max(nextFreeNanos, start);
     enqueue(frame, start);
   }
 

@@ -1,16 +1,13 @@
 package io.faultline.protocol.websocket;
 
-import io.faultline.chaos.config.GrpcCodes;
 import io.faultline.chaos.config.ListenerConfig;
-import io.faultline.chaos.config.WebSocketConfig;
-import io.faultline.chaos.engine.Decision;
+import io.faultline.chaos.engine.MessageFault;
 import io.faultline.chaos.engine.StreamChaos;
-import io.faultline.chaos.engine.Verdict;
 import io.faultline.chaos.event.ChaosListener;
-import io.faultline.chaos.listener.AbruptClose;
+import io.faultline.chaos.exchange.Exchange;
+import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.listener.RouteTable;
-import io.faultline.chaos.listener.ServerRequestFacts;
 import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.ServerTls;
@@ -24,7 +21,6 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
@@ -32,9 +28,10 @@ import java.util.logging.Logger;
  * upstream WebSocket with the client's headers and offered subprotocols, answers the client with the
  * subprotocol the upstream chose, then relays frames both ways through a {@link WebSocketRelay}.
  *
- * <p>The handshake is an HTTP request to the chaos engine: injected errors, rate limits, bulkheads and
- * open breakers reject it with their HTTP status, timeouts hold it, connection errors close it. The
- * {@code websocket} section and the {@code latency} section then act on each message.
+ * <p>The upgrade and the connection it becomes are one exchange of the chaos lifecycle
+ * ({@link ExchangeRunner}, with the {@link WebSocketTranslator}): injected errors, rate limits, bulkheads
+ * and open breakers reject the upgrade with their HTTP status, timeouts hold it, connection errors close
+ * it. The {@code websocket} section and the {@code latency} section then act on each message.
  */
 public final class WebSocketProxyVerticle extends VerticleBase {
 
@@ -49,6 +46,7 @@ public final class WebSocketProxyVerticle extends VerticleBase {
   private final int bindPort;
   private final ChaosListener events;
   private final RouteTable routes;
+  private ExchangeRunner<Upgrade> runner;
   private WebSocketClient client;
   private HttpServer server;
 
@@ -64,6 +62,8 @@ public final class WebSocketProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    runner = new ExchangeRunner<>(vertx, listener.name(), "websocket", state, events,
+        new WebSocketTranslator(vertx, listener.name(), this));
     client = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener).setMaxFrameSize(MAX_FRAME_BYTES));
     server = ServerTls.createHttpServer(vertx, listener.tls(), new HttpServerOptions()
             .setHost(listener.host())
@@ -86,148 +86,55 @@ public final class WebSocketProxyVerticle extends VerticleBase {
   private void handle(HttpServerRequest request) {
     if (!WebSocketUpgrades.isUpgrade(request)) {
       request.response().putHeader(HttpHeaders.UPGRADE, "websocket");
-      json(request, 426, new JsonObject().put("error", "listener " + listener.name() + " only accepts WebSocket upgrades"));
+      WebSocketTranslator.json(request, 426, new JsonObject().put("error", "listener " + listener.name() + " only accepts WebSocket upgrades"));
       return;
     }
     RouteTable.Route route = routes.select(request);
     if (route == null) {
-      json(request, 404, new JsonObject().put("error", "no route matches " + request.method() + " " + request.uri()));
+      WebSocketTranslator.json(request, 404, new JsonObject().put("error", "no route matches " + request.method() + " " + request.uri()));
       return;
     }
-    new Handshake(request, route).run();
+    long started = System.nanoTime();
+    request.pause();
+    Upgrade upgrade = new Upgrade(request, route, started, runner);
+    upgrade.exchange = runner.start(upgrade, route.name(), started);
+    if (upgrade.exchange == null) {
+      connect(upgrade, null);
+    } else {
+      upgrade.exchange.proceed();
+    }
   }
 
-  /** One upgrade on its way through the chaos verdict to the upstream. */
-  private final class Handshake {
-
-    private final HttpServerRequest request;
-    private final RouteTable.Route route;
-    private final String routeLabel;
-    private final long started = System.nanoTime();
-    private Verdict verdict;
-
-    Handshake(HttpServerRequest request, RouteTable.Route route) {
-      this.request = request;
-      this.route = route;
-      this.routeLabel = route.name() == null ? "default" : route.name();
-    }
-
-    void run() {
-      verdict = state.snapshot().decide(new ServerRequestFacts(listener.name(), "websocket", route.name(), request));
-      request.pause();
-      if (verdict == Verdict.PASS) {
-        connect();
-        return;
-      }
-      verdict.admit(context).onComplete(admitted -> {
-        if (admitted.failed()) {
-          fail("bulkhead", 503, 0);
-          return;
-        }
-        WebSocketConfig ws = verdict.messages() == null ? null : verdict.messages().websocket();
-        long delay = ws != null && ws.enabled() ? ws.handshakeDelayMs() : 0;
-        if (delay > 0) {
-          fault("handshake_delay");
-          events.latencyInjected(listener.name(), "websocket", routeLabel, delay);
-          vertx.setTimer(delay, id -> applyTerminal());
-        } else {
-          applyTerminal();
-        }
-      });
-    }
-
-    private void applyTerminal() {
-      Decision terminal = verdict.terminal();
-      if (terminal instanceof Decision.Fail f) {
-        fail(f.fault(), f.status(), f.retryAfterSeconds());
-      } else if (terminal instanceof Decision.Status s) {
-        fail(s.fault(), GrpcCodes.httpStatus(s.code()), 0);
-      } else if (terminal instanceof Decision.Timeout t) {
-        fault("timeout");
-        vertx.setTimer(Math.max(1, t.ms()), id -> drop());
-      } else if (terminal instanceof Decision.Reset || terminal instanceof Decision.Cut) {
-        fault(terminal instanceof Decision.Reset r ? r.fault() : ((Decision.Cut) terminal).fault());
-        drop();
-      } else {
-        connect();
-      }
-    }
-
-    private void connect() {
-      client.connect(WebSocketUpgrades.connectOptions(request, route.upstream(), route.timeoutMs())).onComplete(ar -> {
-        if (ar.succeeded()) {
-          accept(ar.result());
-        } else {
-          upstreamFailed(ar.cause());
-        }
-      });
-    }
-
-    private void accept(WebSocket upstream) {
-      upstream.pause(); // until the relay is ready for what the upstream sends first
-      WebSocketUpgrades.adoptHandshake(request, upstream);
-      request.toWebSocket().onComplete(ar -> {
-        if (ar.failed()) {
-          upstream.close();
-          complete(false, "dropped");
-          return;
-        }
-        Decision.Messages messages = verdict.messages();
-        StreamChaos chaos = messages == null ? null : new StreamChaos(messages);
-        new WebSocketRelay(vertx, ar.result(), request.connection(), upstream, chaos, verdict.throttleBps(),
-            this::fault, end -> complete(end.upstreamFailed(), end.abrupt() ? "dropped" : "2xx")).start();
-      });
-    }
-
-    private void upstreamFailed(Throwable cause) {
-      if (cause instanceof UpgradeRejectedException rejected) {
+  /** Opens the upstream side of {@code upgrade}; {@code exchange} (null when untouched) carries its message chaos and bandwidth. */
+  void connect(Upgrade upgrade, Exchange<Upgrade> exchange) {
+    HttpServerRequest request = upgrade.request;
+    WebSocketUpgrades.connect(client, request, upgrade.route.upstream(), upgrade.route.timeoutMs()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        accept(upgrade, exchange, ar.result());
+      } else if (ar.cause() instanceof UpgradeRejectedException rejected) {
         // The upstream answered the upgrade with a plain HTTP response: the client gets it as it was.
         WebSocketUpgrades.passRejection(request, rejected);
-        complete(rejected.getStatus() >= 500, ChaosListener.outcome(rejected.getStatus()));
-        return;
+        upgrade.end(rejected.getStatus(), ChaosListener.outcome(rejected.getStatus()), rejected.getStatus() >= 500);
+      } else {
+        runner.translator().upstreamFailed(upgrade, upgrade.route.upstream().toString(), ar.cause());
       }
-      boolean timedOut = cause instanceof TimeoutException || String.valueOf(cause.getMessage()).toLowerCase().contains("timeout");
-      int status = timedOut ? 504 : 502;
-      String upstream = route.upstream().toString();
-      json(request, status, new JsonObject()
-          .put("error", (timedOut ? "upstream timed out: " : "upstream unavailable: ") + upstream)
-          .put("upstream", upstream)
-          .put("status", status)
-          .put("cause", String.valueOf(cause.getMessage())));
-      complete(true, "5xx");
-    }
-
-    private void fail(String fault, int status, long retryAfterSeconds) {
-      fault(fault);
-      request.response().putHeader("X-Faultline-Fault", fault);
-      if (retryAfterSeconds > 0) {
-        request.response().putHeader("Retry-After", Long.toString(retryAfterSeconds));
-      }
-      json(request, status, new JsonObject().put("error", "injected fault: " + fault).put("fault", fault).put("status", status));
-      complete(status >= 500, ChaosListener.outcome(status));
-    }
-
-    /** Closes the client connection without an answer. */
-    private void drop() {
-      AbruptClose.close(request.connection());
-      complete(true, "dropped");
-    }
-
-    private void fault(String type) {
-      events.faultInjected(listener.name(), "websocket", routeLabel, type);
-    }
-
-    private void complete(boolean failed, String outcome) {
-      verdict.complete(failed);
-      events.requestCompleted(listener.name(), "websocket", routeLabel, outcome, System.nanoTime() - started);
-    }
+    });
   }
 
-  private static void json(HttpServerRequest request, int status, JsonObject body) {
-    request.resume();
-    request.response()
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(body.encode());
+  private void accept(Upgrade upgrade, Exchange<Upgrade> exchange, WebSocket upstream) {
+    HttpServerRequest request = upgrade.request;
+    upstream.pause(); // until the relay is ready for what the upstream sends first
+    WebSocketUpgrades.adoptHandshake(request, upstream);
+    request.toWebSocket().onComplete(ar -> {
+      if (ar.failed()) {
+        upstream.close();
+        upgrade.end(0, "dropped", false);
+        return;
+      }
+      MessageFault.Fates fates = exchange == null ? null : exchange.verdict().messages().fates();
+      long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
+      new WebSocketRelay(vertx, ar.result(), request.connection(), upstream, fates == null ? null : new StreamChaos(fates), bps,
+          upgrade::injected, end -> upgrade.end(101, end.abrupt() ? "dropped" : "2xx", end.upstreamFailed())).start();
+    });
   }
 }

@@ -87,7 +87,7 @@ final class WebSocketRelay implements Lane.Events {
     if (config != null && config.enabled() && config.disconnectAfterMs() > 0) {
       timer = vertx.setTimer(config.disconnectAfterMs(), id -> {
         timer = -1;
-        faultInjected("disconnect");
+        faultInjected(io.faultline.chaos.fault.MessageFaults.DISCONNECT);
         disconnect(config.closeCode(), config.closeReason());
       });
     }

@@ -3,7 +3,7 @@ package io.faultline.protocol.websocket;
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.config.ListenerConfig;
-import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.testing.RecordingListener;
 import io.faultline.chaos.listener.AbruptClose;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.state.ChaosState;
@@ -44,11 +44,14 @@ final class WebSocketFixture implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final HttpServer upstream;
   final ChaosState state;
+  final RecordingListener events = new RecordingListener();
   final int port;
   final WebSocketClient client;
   final List<WebSocketFrame> upstreamFrames = new CopyOnWriteArrayList<>();
   final List<String> upstreamCloses = new CopyOnWriteArrayList<>();
   final AtomicLong flooded = new AtomicLong();
+  /** True while {@code /flood} waits for its write queue to drain: back-pressure has reached the upstream. */
+  volatile boolean floodBlocked;
 
   WebSocketFixture(String chaosJson) {
     this(chaosJson, false);
@@ -76,7 +79,7 @@ final class WebSocketFixture implements AutoCloseable {
     state = new ChaosState(chaos(chaosJson), System::nanoTime, 42);
     ListenerConfig listener = new ListenerConfig("live", "websocket", "127.0.0.1", 0,
         (tls ? "wss" : "ws") + "://127.0.0.1:" + upstream.actualPort(), null, 2_000L, null, 1, null, tls);
-    WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, state, new ConnectionGate(), 0, ChaosListener.NOOP);
+    WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, state, new ConnectionGate(), 0, events);
     vertx.deployVerticle(verticle).await();
     port = verticle.actualPort();
     client = vertx.createWebSocketClient();
@@ -131,7 +134,11 @@ final class WebSocketFixture implements AutoCloseable {
       flooded.addAndGet(chunk.length());
     }
     if (!ws.isClosed()) {
-      ws.drainHandler(v -> flood(ws));
+      floodBlocked = true;
+      ws.drainHandler(v -> {
+        floodBlocked = false;
+        flood(ws);
+      });
     }
   }
 

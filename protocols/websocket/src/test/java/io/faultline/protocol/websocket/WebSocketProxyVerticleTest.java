@@ -155,6 +155,25 @@ class WebSocketProxyVerticleTest {
   }
 
   @Test
+  void anUpstreamThatDoesNotAnswerTheUpgradeInTimeGets504() {
+    // Vert.x reports its handshake timeout as "Connection closed while handshake in process": this was a 502.
+    fixture = new WebSocketFixture(null);
+    // Accepts the TCP connection and never answers: the route's 300 ms timeout runs out.
+    io.vertx.core.net.NetServer silent = fixture.vertx.createNetServer().connectHandler(socket -> { })
+        .listen(0, "127.0.0.1").await();
+    io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("slow", "websocket",
+        "127.0.0.1", 0, "ws://127.0.0.1:" + silent.actualPort(), null, 300L, null, 1, null, null);
+    WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, fixture.state,
+        new io.faultline.chaos.listener.ConnectionGate(), 0, io.faultline.chaos.event.ChaosListener.NOOP);
+    fixture.vertx.deployVerticle(verticle).await();
+    Throwable failure = fixture.client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(verticle.actualPort())
+        .setURI("/echo")).map(ws -> (Throwable) null).otherwise(e -> e).await();
+    UpgradeRejectedException rejected = (UpgradeRejectedException) failure;
+    assertThat(rejected.getStatus()).as(rejected.getBody().toString()).isEqualTo(504);
+    assertThat(new JsonObject(rejected.getBody()).getString("error")).isEqualTo("upstream timed out: ws://127.0.0.1:" + silent.actualPort());
+  }
+
+  @Test
   void aPlainHttpRequestIsToldToUpgrade() {
     fixture = new WebSocketFixture(null);
     HttpClientAgent http = fixture.vertx.createHttpClient();
@@ -175,7 +194,8 @@ class WebSocketProxyVerticleTest {
     fixture = new WebSocketFixture(null);
     WebSocket ws = fixture.connect("/flood");
     ws.pause();
-    Thread.sleep(1_500);
+    // The upstream writes until back-pressure stops it; without it the gateway would read on and on.
+    awaitCondition(() -> fixture.floodBlocked && fixture.flooded.get() > 0);
     long sentWhilePaused = fixture.flooded.get();
     // Socket buffers and write queues hold a few MiB at most; without back-pressure the gateway would read on and on.
     assertThat(sentWhilePaused).isLessThan(32L << 20);

@@ -1,0 +1,211 @@
+package io.faultline.chaos.exchange;
+
+import io.faultline.chaos.engine.Decision;
+import io.faultline.chaos.engine.Guard;
+import io.faultline.chaos.engine.OperationFacts;
+import io.faultline.chaos.engine.Outcome;
+import io.faultline.chaos.engine.RequestFacts;
+import io.faultline.chaos.engine.Terminal;
+import io.faultline.chaos.engine.Verdict;
+import io.faultline.chaos.event.ExchangeRecord;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One exchange chaos touched, as the {@link ExchangeRunner} carries it: the protocol's {@link #call()},
+ * its verdict, and what happened so far. Used on one event loop, so it is not thread-safe.
+ */
+public final class Exchange<C> {
+
+  private final ExchangeRunner<C> runner;
+  private final C call;
+  private final String route;
+  private final RequestFacts facts;
+  private final Verdict verdict;
+  private final long startedNanos;
+  private final boolean recordAlways;
+  private List<String> faults;
+  private int admitted;
+  private long timer = -1;
+  private long injectedDelayMs;
+  private long respondedNanos;
+  private int status;
+  private Terminal answered;
+  private Terminal.Cut cut;
+  private boolean ended;
+
+  Exchange(ExchangeRunner<C> runner, C call, String route, RequestFacts facts, Verdict verdict, long startedNanos,
+      boolean recordAlways) {
+    this.runner = runner;
+    this.call = call;
+    this.route = route;
+    this.facts = facts;
+    this.verdict = verdict;
+    this.startedNanos = startedNanos;
+    this.recordAlways = recordAlways;
+  }
+
+  public C call() {
+    return call;
+  }
+
+  public Verdict verdict() {
+    return verdict;
+  }
+
+  /** The cut being applied to the response, or null: set by {@link #forward(Terminal.Cut)}. */
+  public Terminal.Cut cut() {
+    return cut;
+  }
+
+  public boolean ended() {
+    return ended;
+  }
+
+  /** Runs the lifecycle: admits the guards, waits out the delay, then ends the exchange or forwards it. */
+  public void proceed() {
+    admit();
+  }
+
+  private void admit() {
+    if (admitted == verdict.guards()) {
+      delay();
+      return;
+    }
+    Guard guard = verdict.guard(admitted);
+    guard.admit(runner.vertx.getOrCreateContext()).onComplete(ar -> {
+      if (ar.failed()) {
+        if (!ended) {
+          answer(guard.refusal());
+        }
+      } else if (ended) {
+        guard.release(); // the exchange ended while it waited: end() could not give this back
+      } else {
+        admitted++;
+        admit();
+      }
+    });
+  }
+
+  private void delay() {
+    long ms = verdict.delayMs();
+    if (ms <= 0) {
+      act();
+      return;
+    }
+    count(Decision.Stage.DELAY);
+    injectedDelayMs = ms;
+    runner.events.latencyInjected(runner.listener, runner.protocol, route, ms);
+    timer = runner.vertx.setTimer(ms, id -> {
+      timer = -1;
+      act();
+    });
+  }
+
+  private void act() {
+    if (ended) {
+      return;
+    }
+    if (runner.translator.gone(call)) {
+      drop(true);
+      return;
+    }
+    Terminal terminal = verdict.terminal();
+    if (terminal != null) {
+      answer(terminal);
+    } else {
+      forward();
+    }
+  }
+
+  private void answer(Terminal terminal) {
+    answered = terminal;
+    injected(terminal.type());
+    terminal.applyTo(runner.translator, this);
+  }
+
+  /** Sends the exchange upstream with its modifiers, counting each. */
+  public void forward() {
+    count(Decision.Stage.ACT);
+    runner.translator.forward(this);
+  }
+
+  /** Sends the exchange upstream with its modifiers, its response to be cut as {@code cut} says (a translator's {@code cut}). */
+  public void forward(Terminal.Cut cut) {
+    this.cut = cut;
+    forward();
+  }
+
+  private void count(Decision.Stage stage) {
+    for (int i = 0; i < verdict.size(); i++) {
+      Decision decision = verdict.decision(i);
+      if (decision.stage() == stage && decision.type() != null) {
+        injected(decision.type());
+      }
+    }
+  }
+
+  /** Counts a fault of {@code type} applied to this exchange (per-message faults report themselves here). */
+  public void injected(String type) {
+    runner.events.faultInjected(runner.listener, runner.protocol, route, type);
+    if (faults == null) {
+      faults = new ArrayList<>(2);
+    }
+    if (!faults.contains(type)) {
+      faults.add(type);
+    }
+  }
+
+  /** The response starts with {@code status} (the gRPC status code on gRPC): the duration is measured to here. */
+  public void responding(int status) {
+    if (respondedNanos == 0) {
+      respondedNanos = System.nanoTime();
+      this.status = status;
+    }
+  }
+
+  /** Ends an exchange answered with HTTP {@code status}: outcome by its class, failed when a server error. */
+  public void end(int status) {
+    end(status, io.faultline.chaos.event.ChaosListener.outcome(status), status >= 500);
+  }
+
+  /** Ends an exchange that lost its connection before a complete answer. */
+  public void drop(boolean failed) {
+    end(status, "dropped", failed);
+  }
+
+  /**
+   * Ends the exchange, once (later calls do nothing): {@code status} is what the client got (0: none),
+   * {@code outcome} as {@link io.faultline.chaos.event.ChaosListener#requestCompleted} takes it, and
+   * {@code failed} whether it counts as a failure for a circuit breaker.
+   */
+  public void end(int status, String outcome, boolean failed) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (timer >= 0) {
+      runner.vertx.cancelTimer(timer);
+    }
+    this.status = status;
+    Outcome result = answered != null && answered.clientError() ? Outcome.IGNORED : failed ? Outcome.FAILED : Outcome.SUCCEEDED;
+    for (int i = 0; i < verdict.guards(); i++) {
+      if (i < admitted) {
+        verdict.guard(i).release();
+      }
+      verdict.guard(i).ended(result);
+    }
+    long duration = (respondedNanos != 0 ? respondedNanos : System.nanoTime()) - startedNanos;
+    runner.events.requestCompleted(runner.listener, runner.protocol, route, outcome, duration);
+    if (faults != null || recordAlways) {
+      runner.events.exchangeCompleted(record(outcome, duration));
+    }
+  }
+
+  private ExchangeRecord record(String outcome, long duration) {
+    OperationFacts operation = facts.operation();
+    return new ExchangeRecord(runner.wallClockMs.getAsLong(), runner.listener, runner.protocol, route, facts.method(),
+        facts.path(), operation == null ? null : operation.name(), status, outcome, faults, duration, injectedDelayMs,
+        TraceParent.traceId(facts.header(TraceParent.HEADER)));
+  }
+}

@@ -1,0 +1,23 @@
+package io.faultline.chaos.fault;
+
+import io.faultline.chaos.engine.ChaosRandom;
+import io.faultline.chaos.engine.Decision;
+import io.faultline.chaos.engine.Fault;
+import io.faultline.chaos.engine.RequestFacts;
+
+/** The {@code HandshakeDelayFault} holds a connection's opening (a WebSocket upgrade) {@code handshake_delay_ms} before it goes upstream. */
+public final class HandshakeDelayFault implements Fault {
+
+  public static final String TYPE = "handshake_delay";
+
+  private final Decision delay;
+
+  public HandshakeDelayFault(long ms) {
+    this.delay = Decision.delay(TYPE, ms);
+  }
+
+  @Override
+  public Decision decide(RequestFacts request, ChaosRandom random) {
+    return request.shape() == RequestFacts.Shape.CONNECTION ? delay : Decision.PASS;
+  }
+}

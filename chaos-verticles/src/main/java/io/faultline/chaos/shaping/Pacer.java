@@ -1,0 +1,57 @@
+package io.faultline.chaos.shaping;
+
+import java.util.function.LongSupplier;
+
+/**
+ * Paces bytes at {@code bytesPerSecond} on an ideal timeline: each booking takes the next slot of that
+ * timeline, not "now plus its time". A sender that comes a little late (a timer fires a millisecond
+ * after its slot, a source is slow to deliver) therefore catches up instead of losing that time, so the
+ * rate holds exactly over a transfer; one that fell further behind than {@link #CATCH_UP_NANOS} (an idle
+ * stream) restarts from now, so no large burst follows a pause. Every protocol paces with it: HTTP bodies
+ * ({@link PacedReadStream}), gRPC frames, WebSocket frames. Used by one stream on one event loop.
+ */
+public final class Pacer {
+
+  /** How far behind its timeline a stream may fall and still catch up (so at most this much bandwidth comes as a burst). */
+  public static final long CATCH_UP_NANOS = 50_000_000L;
+
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+  private final long bytesPerSecond;
+  private final LongSupplier nanoClock;
+  private long next;
+  private long remainder;
+
+  public Pacer(long bytesPerSecond, LongSupplier nanoClock) {
+    if (bytesPerSecond <= 0) {
+      throw new IllegalArgumentException("bytesPerSecond must be positive: " + bytesPerSecond);
+    }
+    this.bytesPerSecond = bytesPerSecond;
+    this.nanoClock = nanoClock;
+    this.next = nanoClock.getAsLong();
+  }
+
+  /**
+   * Books {@code bytes} to go no earlier than {@code earliestNanos} (a {@code nanoClock} time): returns
+   * when they may go, which is in the past or now when they may go at once.
+   */
+  public long book(long bytes, long earliestNanos) {
+    long now = nanoClock.getAsLong();
+    long start = Math.max(next, earliestNanos > now ? earliestNanos : now - CATCH_UP_NANOS);
+    long scaled = bytes * NANOS_PER_SECOND + remainder;
+    next = start + scaled / bytesPerSecond;
+    remainder = scaled % bytesPerSecond;
+    return start;
+  }
+
+  /** Books {@code bytes} to go as soon as their slot comes: how many ms to wait first (0: now), rounded up. */
+  public long delayMs(long bytes) {
+    long now = nanoClock.getAsLong();
+    return waitMs(book(bytes, now) - now);
+  }
+
+  /** {@code nanos} as whole milliseconds, rounded up (0 for none), so a timer never fires before its slot. */
+  public static long waitMs(long nanos) {
+    return nanos <= 0 ? 0 : (nanos + 999_999) / 1_000_000;
+  }
+}

@@ -1,0 +1,200 @@
+package io.faultline.protocol.graphql;
+
+import io.faultline.chaos.engine.Terminal;
+import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.exchange.Exchange;
+import io.faultline.chaos.exchange.ExchangeRunner;
+import io.faultline.chaos.listener.AbruptClose;
+import io.faultline.chaos.listener.ForwardedHeaders;
+import io.faultline.chaos.listener.RouteTable;
+import io.faultline.chaos.shaping.PacedReadStream;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+
+/**
+ * One GraphQL operation over HTTP: its request and body, the operation parsed from it, and its way to
+ * the upstream and back, with the exchange's field faults, cut and bandwidth applied to the answer.
+ * {@link #exchange} is null when chaos left it untouched.
+ */
+final class GraphQlCall {
+
+  final HttpServerRequest request;
+  final RouteTable.Route route;
+  final Buffer body;
+  final long startedNanos;
+  final ParsedOperation operation;
+  Exchange<GraphQlCall> exchange;
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final SchemaCache schemas;
+  private final ExchangeRunner<GraphQlCall> runner;
+
+  GraphQlCall(HttpServerRequest request, RouteTable.Route route, Buffer body, Vertx vertx, HttpClient client, SchemaCache schemas,
+      ExchangeRunner<GraphQlCall> runner) {
+    this.request = request;
+    this.route = route;
+    this.body = body;
+    this.startedNanos = System.nanoTime();
+    this.vertx = vertx;
+    this.client = client;
+    this.schemas = schemas;
+    this.runner = runner;
+    this.operation = parse(request, body);
+  }
+
+  /** Runs the operation through the chaos lifecycle, or straight upstream when chaos leaves it untouched. */
+  void run() {
+    exchange = runner.start(this, route.name(), startedNanos);
+    if (exchange == null) {
+      forward();
+    } else {
+      exchange.proceed();
+    }
+  }
+
+  private static ParsedOperation parse(HttpServerRequest request, Buffer body) {
+    if (request.method() == HttpMethod.GET) {
+      return ParsedOperation.parse(request.getParam("query"), request.getParam("operationName"));
+    }
+    String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/graphql")
+        && !type.toLowerCase(Locale.ROOT).startsWith("application/graphql-response")) {
+      return ParsedOperation.parse(body.toString(), null);
+    }
+    try {
+      Object json = body.length() == 0 ? null : body.toJsonValue();
+      if (json instanceof JsonObject object && object.getValue("query") instanceof String query) {
+        return ParsedOperation.parse(query, object.getValue("operationName") instanceof String name ? name : null);
+      }
+    } catch (DecodeException e) {
+      // not JSON: the upstream will say so
+    }
+    return null;
+  }
+
+  void forward() {
+    RequestOptions options = new RequestOptions()
+        .setMethod(request.method())
+        .setHost(route.upstream().host())
+        .setPort(route.upstream().port())
+        .setSsl(route.upstream().secure())
+        .setURI(route.upstream().basePath() + request.uri())
+        .setIdleTimeout(route.timeoutMs());
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    request.headers().forEach(h -> {
+      if (!GraphQlProxyVerticle.HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        headers.add(h.getKey(), h.getValue());
+      }
+    });
+    ForwardedHeaders.apply(headers, request);
+    options.setHeaders(headers);
+    client.request(options)
+        .compose(upstream -> upstream.send(body))
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            respond(ar.result());
+          } else {
+            runner.translator().upstreamFailed(this, route.upstream().toString(), ar.cause());
+          }
+        });
+  }
+
+  private void respond(HttpClientResponse upstream) {
+    HttpServerResponse response = request.response().setStatusCode(upstream.statusCode());
+    upstream.headers().forEach(h -> {
+      if (!GraphQlProxyVerticle.HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        response.headers().add(h.getKey(), h.getValue());
+      }
+    });
+    Terminal.Cut cut = exchange == null ? null : exchange.cut();
+    boolean rewrite = exchange != null && !exchange.verdict().fieldErrors().isEmpty() && operation != null && isJson(upstream);
+    if (rewrite || cut != null) {
+      Future<GraphQlSchema> schema = rewrite ? schemas.schemaFor(route, request.path(), request.headers()) : Future.succeededFuture();
+      upstream.body().onComplete(ar -> {
+        if (ar.failed()) {
+          drop();
+          return;
+        }
+        schema.onComplete(known -> {
+          Buffer out = rewrite ? nullFields(ar.result(), known.result()) : ar.result();
+          if (cut != null) {
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(out.length()));
+            response.write(out.slice(0, (int) (out.length() * cut.fraction()))).onComplete(w -> drop());
+          } else {
+            response.end(out);
+            end(upstream.statusCode());
+          }
+        });
+      });
+      return;
+    }
+    if (upstream.getHeader(HttpHeaders.CONTENT_LENGTH) != null) {
+      response.putHeader(HttpHeaders.CONTENT_LENGTH, upstream.getHeader(HttpHeaders.CONTENT_LENGTH));
+    } else {
+      response.setChunked(true);
+    }
+    long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
+    var source = bps > 0 ? new PacedReadStream(vertx, upstream, bps) : upstream;
+    source.pipeTo(response).onComplete(ar -> {
+      if (ar.succeeded()) {
+        end(upstream.statusCode());
+      } else {
+        drop();
+      }
+    });
+  }
+
+  private Buffer nullFields(Buffer original, GraphQlSchema schema) {
+    JsonObject json;
+    try {
+      json = original.toJsonObject();
+    } catch (DecodeException e) {
+      return original;
+    }
+    FieldNulling.apply(json, exchange.verdict().fieldErrors(), operation, schema);
+    Buffer out = Buffer.buffer(json.encode());
+    request.response().putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(out.length()));
+    return out;
+  }
+
+  /** Answers with {@code body} and HTTP {@code status}, and ends the exchange. */
+  void answer(int status, JsonObject body) {
+    GraphQlResponses.send(request.response(), status, body);
+    end(status);
+  }
+
+  /** Closes the client connection without an answer (or mid-answer). */
+  void drop() {
+    AbruptClose.close(request.connection());
+    if (exchange != null) {
+      exchange.drop(true);
+    } else {
+      runner.untouched(ExchangeRunner.label(route.name()), startedNanos, "dropped");
+    }
+  }
+
+  private void end(int status) {
+    if (exchange != null) {
+      exchange.end(status);
+    } else {
+      runner.untouched(ExchangeRunner.label(route.name()), startedNanos, ChaosListener.outcome(status));
+    }
+  }
+
+  private static boolean isJson(HttpClientResponse response) {
+    String type = response.getHeader(HttpHeaders.CONTENT_TYPE);
+    return type != null && type.toLowerCase(Locale.ROOT).contains("json");
+  }
+}

@@ -1,0 +1,62 @@
+package io.faultline.protocol.graphql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A GraphQL listener counts faults as every listener does: each fault once per exchange it touches. */
+class GraphQlCountingTest {
+
+  private GraphQlFixture fixture;
+
+  @AfterEach
+  void close() {
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  @Test
+  void latencyOnAnOperationOverHttpIsCountedAsAnInjectedFault() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 30}}");
+    assertThat(fixture.post("{ hello }").statusCode()).isEqualTo(200);
+    fixture.events.await("the operation's completion", () -> fixture.events.completions().size() == 1);
+    assertThat(fixture.events.faults()).containsExactly("latency");
+    assertThat(fixture.events.latencies()).containsExactly(30L);
+  }
+
+  @Test
+  void aBandwidthLimitIsCountedOncePerOperation() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 1000000}}");
+    assertThat(fixture.post("{ hello }").statusCode()).isEqualTo(200);
+    assertThat(fixture.post("{ users { name } }").statusCode()).isEqualTo(200);
+    fixture.events.await("both completions", () -> fixture.events.completions().size() == 2);
+    assertThat(fixture.events.faults()).containsExactly("bandwidth", "bandwidth");
+  }
+
+  @Test
+  void aSubscriptionIsRefusedWithTheCodeAnOperationOverHttpGets() throws Exception {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"fault_injection\": {\"grpc_status_codes\": [\"UNAVAILABLE\"],"
+        + " \"grpc_status_probability\": 1.0}}");
+    JsonObject overHttp = fixture.post("{ hello }").bodyAsJsonObject().getJsonArray("errors").getJsonObject(0);
+    List<JsonObject> messages = fixture.subscribe("subscription { feed(count: 1) { name } }");
+    assertThat(messages).extracting(m -> m.getString("type")).containsExactly("error");
+    JsonObject overWebSocket = messages.get(0).getJsonArray("payload").getJsonObject(0);
+    assertThat(overWebSocket.getJsonObject("extensions").getString("code"))
+        .isEqualTo(overHttp.getJsonObject("extensions").getString("code")).isEqualTo("SERVICE_UNAVAILABLE");
+    assertThat(overWebSocket.getString("message")).isEqualTo(overHttp.getString("message"));
+  }
+
+  @Test
+  void latencyOnASubscribeIsCountedAsOnAnOperationOverHttp() throws Exception {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 30}}");
+    assertThat(fixture.subscribe("subscription { feed(count: 1) { name } }")).hasSize(2);
+    fixture.events.await("the subscribe's completion", () -> fixture.events.completions().size() == 1);
+    assertThat(fixture.events.faults()).containsExactly("latency");
+    assertThat(fixture.events.latencies()).as("drift: subscriptions counted the fault but not the latency").containsExactly(30L);
+  }
+}

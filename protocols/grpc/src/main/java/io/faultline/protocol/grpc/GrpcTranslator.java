@@ -1,0 +1,109 @@
+package io.faultline.protocol.grpc;
+
+import io.faultline.chaos.engine.RequestFacts;
+import io.faultline.chaos.engine.Terminal;
+import io.faultline.chaos.exchange.Exchange;
+import io.faultline.chaos.exchange.Translator;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcStatus;
+
+/**
+ * What the exchange lifecycle looks like on a gRPC listener: injected answers are a gRPC status and
+ * message in a trailers-only response carrying {@code x-faultline-fault}; an injected HTTP status maps
+ * as gRPC gateways map it; timeouts hold the call until its deadline; connection errors reset the
+ * stream (REFUSED_STREAM, which clients report as UNAVAILABLE); a cut resets it after at most one message.
+ */
+final class GrpcTranslator implements Translator<GrpcCall> {
+
+  private static final String INJECTED = " (injected by Faultline)";
+
+  private final Vertx vertx;
+  private final String listener;
+  private GrpcRelay relay;
+
+  GrpcTranslator(Vertx vertx, String listener) {
+    this.vertx = vertx;
+    this.listener = listener;
+  }
+
+  /** The relay that forwards calls (it needs the runner, which needs this translator). */
+  void relay(GrpcRelay forwarder) {
+    this.relay = forwarder;
+  }
+
+  @Override
+  public RequestFacts facts(GrpcCall call, String route) {
+    return new GrpcRequestFacts(listener, route, call.request(), call.http());
+  }
+
+  @Override
+  public boolean gone(GrpcCall call) {
+    return call.finished();
+  }
+
+  @Override
+  public void forward(Exchange<GrpcCall> exchange) {
+    relay.forward(exchange.call(), exchange);
+  }
+
+  @Override
+  public void httpError(Exchange<GrpcCall> exchange, Terminal.HttpError error) {
+    GrpcRelay.end(exchange.call(), GrpcDecisions.fromHttp(error.status()),
+        "injected fault: " + error.type() + " (HTTP " + error.status() + ")" + INJECTED, error.type());
+  }
+
+  @Override
+  public void rateLimited(Exchange<GrpcCall> exchange, Terminal.RateLimited limited) {
+    GrpcRelay.end(exchange.call(), GrpcStatus.RESOURCE_EXHAUSTED, "rate limit exceeded" + INJECTED, limited.type());
+  }
+
+  @Override
+  public void breakerOpen(Exchange<GrpcCall> exchange, Terminal.BreakerOpen open) {
+    GrpcRelay.end(exchange.call(), GrpcStatus.UNAVAILABLE, "circuit breaker open" + INJECTED, open.type());
+  }
+
+  @Override
+  public void bulkheadFull(Exchange<GrpcCall> exchange, Terminal.BulkheadFull full) {
+    GrpcRelay.end(exchange.call(), GrpcStatus.RESOURCE_EXHAUSTED, "bulkhead full" + INJECTED, full.type());
+  }
+
+  @Override
+  public void status(Exchange<GrpcCall> exchange, Terminal.Status status) {
+    GrpcRelay.end(exchange.call(), GrpcStatus.valueOf(status.code()), status.message(), status.type());
+  }
+
+  @Override
+  public void graphQlError(Exchange<GrpcCall> exchange, Terminal.GraphQlError error) {
+    // decided only for GraphQL operations: not on this listener
+    GrpcRelay.end(exchange.call(), GrpcDecisions.fromHttp(error.status()), error.message(), error.type());
+  }
+
+  @Override
+  public void timeout(Exchange<GrpcCall> exchange, Terminal.Timeout timeout) {
+    GrpcCall call = exchange.call();
+    long hold = call.request().timeout() > 0 ? call.request().timeout() : timeout.ms();
+    vertx.setTimer(Math.max(1, hold), id -> GrpcRelay.end(call, GrpcStatus.DEADLINE_EXCEEDED,
+        "injected timeout: held " + hold + " ms" + INJECTED, timeout.type()));
+  }
+
+  @Override
+  public void reset(Exchange<GrpcCall> exchange, Terminal.Reset reset) {
+    exchange.call().http().response().reset(GrpcRelay.REFUSED_STREAM);
+    exchange.drop(true);
+  }
+
+  @Override
+  public void cut(Exchange<GrpcCall> exchange, Terminal.Cut cut) {
+    exchange.forward(cut);
+  }
+
+  @Override
+  public void upstreamDown(GrpcCall call, String upstream, Throwable cause) {
+    GrpcRelay.end(call, GrpcStatus.UNAVAILABLE, "upstream unavailable: " + upstream + ": " + cause.getMessage(), null);
+  }
+
+  @Override
+  public void upstreamTooSlow(GrpcCall call, String upstream, Throwable cause) {
+    GrpcRelay.end(call, GrpcStatus.DEADLINE_EXCEEDED, "upstream timed out: " + upstream + ": " + cause.getMessage(), null);
+  }
+}

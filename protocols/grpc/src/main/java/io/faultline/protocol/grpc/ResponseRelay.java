@@ -1,0 +1,152 @@
+package io.faultline.protocol.grpc;
+
+import io.faultline.chaos.engine.MessageFault;
+import io.faultline.chaos.engine.MessagePlan;
+import io.faultline.chaos.engine.Terminal;
+import io.faultline.chaos.exchange.Exchange;
+import io.faultline.chaos.shaping.Pacer;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.client.GrpcClientResponse;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The upstream's answer to one call, relayed to the client: headers, frames, status, message and
+ * trailers, with the exchange's per-message chaos applied to the frames: paced at the bandwidth limit,
+ * each held {@code per_message_delay_ms}, the stream reset after at most one message when cut, or ended
+ * with {@code abort_status} after {@code abort_after_messages}.
+ */
+final class ResponseRelay {
+
+  private static final Set<String> NOT_RELAYED_RESPONSE = Set.of("content-type", "grpc-encoding",
+      "grpc-accept-encoding", "grpc-status", "grpc-message", "content-length", "connection", "transfer-encoding");
+
+  private final Vertx vertx;
+  private final GrpcCall call;
+  private final GrpcClientRequest<Buffer, Buffer> outgoing;
+  private final GrpcClientResponse<Buffer, Buffer> incoming;
+  private final GrpcServerResponse<Buffer, Buffer> response;
+  private final Terminal.Cut cut;
+  private final MessageFault.AbortAfter abort;
+  private final long messageDelayMs;
+  private final Pacer pacer;
+  private int relayed;
+
+  /** {@code exchange} is null when chaos left the call untouched. */
+  ResponseRelay(Vertx vertx, GrpcCall call, GrpcClientRequest<Buffer, Buffer> outgoing, GrpcClientResponse<Buffer, Buffer> incoming,
+      Exchange<GrpcCall> exchange) {
+    this.vertx = vertx;
+    this.call = call;
+    this.outgoing = outgoing;
+    this.incoming = incoming;
+    this.response = call.request().response();
+    MessagePlan plan = exchange == null ? MessagePlan.NONE : exchange.verdict().messages();
+    long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
+    this.cut = exchange == null ? null : exchange.cut();
+    this.abort = plan.abort();
+    this.messageDelayMs = plan.delayMs();
+    this.pacer = bps > 0 ? new Pacer(bps, System::nanoTime) : null;
+  }
+
+  void start() {
+    if (call.finished()) {
+      outgoing.cancel();
+      return;
+    }
+    incoming.headers().forEach(h -> {
+      if (!NOT_RELAYED_RESPONSE.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        response.headers().add(h.getKey(), h.getValue());
+      }
+    });
+    if (incoming.encoding() != null) {
+      response.encoding(incoming.encoding());
+    }
+    if (cut != null) {
+      response.headers().set(GrpcDecisions.FAULT_HEADER, cut.type());
+    }
+    if (abort != null) {
+      response.headers().set(GrpcDecisions.FAULT_HEADER, abort.type());
+    }
+    if (incoming.status() == null) {
+      response.writeHead();
+    }
+    int cutAfter = cut == null ? Integer.MAX_VALUE : cut.fraction() >= 0.5 ? 1 : 0;
+    int abortAfter = abort == null ? Integer.MAX_VALUE : abort.messages();
+    if (cutAfter == 0) {
+      dropStream();
+      return;
+    }
+    incoming.messageHandler(message -> {
+      if (relayed >= cutAfter || relayed >= abortAfter) {
+        return;
+      }
+      long waitMs = messageDelayMs + (pacer == null ? 0 : pacer.delayMs(message.payload().length()));
+      if (waitMs <= 0) {
+        GrpcRelay.relay(message, response, incoming);
+      } else {
+        incoming.pause();
+        vertx.setTimer(waitMs, id -> {
+          GrpcRelay.relay(message, response, incoming);
+          if (!response.writeQueueFull()) {
+            incoming.resume();
+          }
+        });
+      }
+      if (++relayed >= cutAfter) {
+        dropStream();
+      } else if (relayed == abortAfter) {
+        vertx.setTimer(Math.max(1, waitMs + 1), id -> {
+          outgoing.cancel();
+          GrpcRelay.end(call, GrpcStatus.valueOf(abort.code()),
+              "stream aborted after " + abortAfter + " messages (injected by Faultline)", null);
+        });
+      }
+    });
+    incoming.errorHandler(error -> {
+      if (!call.http().response().ended()) {
+        response.cancel();
+      }
+    });
+    incoming.endHandler(v -> {
+      if (relayed >= cutAfter || relayed >= abortAfter) {
+        return;
+      }
+      relayEnd();
+    });
+  }
+
+  private void relayEnd() {
+    incoming.trailers().forEach(t -> {
+      String key = t.getKey().toLowerCase(Locale.ROOT);
+      if (!key.equals("grpc-status") && !key.equals("grpc-message")) {
+        response.trailers().add(t.getKey(), t.getValue());
+      }
+    });
+    String message = incoming.statusMessage();
+    String raw = incoming.trailers().get("grpc-message");
+    if (message == null && raw != null) {
+      message = QueryStringDecoder.decodeComponent(raw, StandardCharsets.UTF_8);
+    }
+    response.status(incoming.status() == null ? GrpcStatus.UNKNOWN : incoming.status());
+    if (message != null) {
+      response.statusMessage(message);
+    }
+    if (!call.http().response().ended()) {
+      response.end();
+    }
+  }
+
+  /** Loses the stream: the client's is reset, the upstream call cancelled. */
+  private void dropStream() {
+    vertx.runOnContext(v -> {
+      call.http().response().reset(GrpcRelay.REFUSED_STREAM);
+      outgoing.cancel();
+    });
+  }
+}

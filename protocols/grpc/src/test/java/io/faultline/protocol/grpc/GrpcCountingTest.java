@@ -1,0 +1,49 @@
+package io.faultline.protocol.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.event.ExchangeRecord;
+import io.faultline.chaos.testing.RecordingListener;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What a gRPC listener reports: every call counted once when its stream ends, faults from the decisions, a record of each faulted call. */
+class GrpcCountingTest {
+
+  @Test
+  void streamFaultsAreCountedOncePerCallWhenItIsForwarded() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "latency": {"per_message_delay_ms": 5},
+         "traffic_shaping": {"bandwidth_limit_bps": 1000000},
+         "fault_injection": {"abort_after_messages": 2, "abort_status": "UNAVAILABLE"}}""")) {
+      GrpcFixture.Result result = gw.call("Repeat", List.of("5"));
+      assertThat(result.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+      assertThat(result.messages()).containsExactly("m0", "m1");
+      RecordingListener events = gw.events;
+      events.await("the call's record", () -> events.records().size() == 1);
+      assertThat(events.faults()).containsExactly("message_latency", "bandwidth", "abort_stream");
+      ExchangeRecord record = events.records().get(0);
+      assertThat(record.protocol()).isEqualTo("grpc");
+      assertThat(record.route()).isEqualTo("echo");
+      assertThat(record.method()).isEqualTo("POST");
+      assertThat(record.path()).isEqualTo("/test.Echo/Repeat");
+      assertThat(record.status()).as("the gRPC status code").isEqualTo(GrpcStatus.UNAVAILABLE.code);
+      assertThat(record.outcome()).isEqualTo("5xx");
+    }
+  }
+
+  @Test
+  void anInjectedStatusIsCountedByTheHttpStatusItMapsTo() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "rate_limit": {"requests_per_second": 0.001, "burst_size": 1}}""")) {
+      assertThat(gw.call("Unary", List.of("1")).status()).isEqualTo(GrpcStatus.OK);
+      assertThat(gw.call("Unary", List.of("2")).status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
+      RecordingListener events = gw.events;
+      events.await("both completions", () -> events.completions().size() == 2);
+      assertThat(events.completions()).extracting(RecordingListener.Completion::outcome).containsExactly("2xx", "4xx");
+      assertThat(events.faults()).containsExactly("rate_limit");
+      assertThat(events.records()).extracting(ExchangeRecord::status).containsExactly(GrpcStatus.RESOURCE_EXHAUSTED.code);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package io.faultline.protocol.http;
+
+import io.faultline.chaos.engine.RequestFacts;
+import io.faultline.chaos.engine.Terminal;
+import io.faultline.chaos.exchange.Exchange;
+import io.faultline.chaos.exchange.Translator;
+import io.faultline.chaos.listener.ServerRequestFacts;
+import io.faultline.chaos.shaping.PacedReadStream;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyRequest;
+import io.vertx.httpproxy.ProxyResponse;
+
+/**
+ * What the exchange lifecycle looks like on an HTTP listener: injected answers are a status and a JSON
+ * body ({@link HttpDecisions}), timeouts hold the request then reset it, connection errors reset it, and a
+ * cut response is sent in part ({@link ChaosInterceptor#handleProxyResponse}). The proxy's answer to a call
+ * is completed through the promise under {@link #ANSWER}.
+ */
+final class HttpTranslator implements Translator<ProxyContext> {
+
+  /** The promise a call's answer completes: the interceptor returns its future to the proxy. */
+  static final String ANSWER = "faultline.answer";
+
+  private final Vertx vertx;
+  private final String listener;
+
+  HttpTranslator(Vertx vertx, String listener) {
+    this.vertx = vertx;
+    this.listener = listener;
+  }
+
+  @Override
+  public RequestFacts facts(ProxyContext context, String route) {
+    return new ServerRequestFacts(listener, "http", route, context.request().proxiedRequest());
+  }
+
+  @Override
+  public boolean gone(ProxyContext context) {
+    return context.request().proxiedRequest().response().closed();
+  }
+
+  @Override
+  public void forward(Exchange<ProxyContext> exchange) {
+    ProxyContext context = exchange.call();
+    ProxyRequest request = context.request();
+    Body body = request.getBody();
+    long bps = exchange.verdict().throttleBps();
+    if (bps > 0 && body != null) {
+      request.setBody(Body.body(new PacedReadStream(vertx, body.stream(), bps), body.length(), body.mediaType()));
+    }
+    context.sendRequest().onComplete(answer(context));
+  }
+
+  @Override
+  public void httpError(Exchange<ProxyContext> exchange, Terminal.HttpError error) {
+    fault(exchange, error, "injected fault", 0);
+  }
+
+  @Override
+  public void rateLimited(Exchange<ProxyContext> exchange, Terminal.RateLimited limited) {
+    fault(exchange, limited, "rate limit exceeded", limited.retryAfterSeconds());
+  }
+
+  @Override
+  public void breakerOpen(Exchange<ProxyContext> exchange, Terminal.BreakerOpen open) {
+    fault(exchange, open, "circuit breaker open", 0);
+  }
+
+  @Override
+  public void bulkheadFull(Exchange<ProxyContext> exchange, Terminal.BulkheadFull full) {
+    fault(exchange, full, "bulkhead full", 0);
+  }
+
+  @Override
+  public void status(Exchange<ProxyContext> exchange, Terminal.Status status) {
+    fault(exchange, status, "injected fault", 0);
+  }
+
+  @Override
+  public void graphQlError(Exchange<ProxyContext> exchange, Terminal.GraphQlError error) {
+    fault(exchange, error, error.message(), 0); // decided only for GraphQL operations: not on this listener
+  }
+
+  @Override
+  public void timeout(Exchange<ProxyContext> exchange, Terminal.Timeout timeout) {
+    ProxyContext context = exchange.call();
+    HttpServerResponse response = context.request().proxiedRequest().response();
+    context.request().release();
+    long timer = vertx.setTimer(Math.max(1, timeout.ms()), id -> response.reset());
+    response.closeHandler(v -> {
+      vertx.cancelTimer(timer);
+      exchange.drop(true);
+    });
+  }
+
+  @Override
+  public void reset(Exchange<ProxyContext> exchange, Terminal.Reset reset) {
+    ProxyContext context = exchange.call();
+    context.request().release();
+    context.request().proxiedRequest().response().reset();
+    exchange.drop(true);
+  }
+
+  @Override
+  public void cut(Exchange<ProxyContext> exchange, Terminal.Cut cut) {
+    exchange.forward(cut);
+  }
+
+  @Override
+  public void upstreamDown(ProxyContext context, String upstream, Throwable cause) {
+    answer(context).complete(HttpDecisions.upstreamFailure(context.request(), 502, upstream, cause));
+  }
+
+  @Override
+  public void upstreamTooSlow(ProxyContext context, String upstream, Throwable cause) {
+    answer(context).complete(HttpDecisions.upstreamFailure(context.request(), 504, upstream, cause));
+  }
+
+  private void fault(Exchange<ProxyContext> exchange, Terminal terminal, String message, long retryAfterSeconds) {
+    ProxyContext context = exchange.call();
+    answer(context).complete(HttpDecisions.fault(context.request(), terminal.type(), terminal.httpStatus(), message, retryAfterSeconds));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Promise<ProxyResponse> answer(ProxyContext context) {
+    return context.get(ANSWER, Promise.class);
+  }
+}

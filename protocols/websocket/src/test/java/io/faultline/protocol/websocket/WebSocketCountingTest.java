@@ -1,0 +1,49 @@
+package io.faultline.protocol.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.engine.FaultTypes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A WebSocket listener counts faults as every listener does: each fault once per exchange (connection) it touches. */
+class WebSocketCountingTest {
+
+  private WebSocketFixture fixture;
+
+  @AfterEach
+  void close() {
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  @Test
+  void aBandwidthLimitIsCountedOncePerConnection() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 1000000}}");
+    WebSocketFixture.Received received = fixture.open("/push?n=3");
+    assertThat(received.awaitTexts(3, 5_000)).hasSize(3);
+    received.ws.close().await();
+    fixture.events.await("the connection's completion", () -> fixture.events.completions().size() == 1);
+    assertThat(fixture.events.faults()).containsExactly("bandwidth");
+  }
+
+  @Test
+  void everyFaultTypeAConnectionCountsIsARegisteredOne() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"seed\": 7, \"websocket\": {\"handshake_delay_ms\": 20,"
+        + " \"message_drop_probability\": 0.3, \"messages_per_second\": 100, \"rate_limit_action\": \"drop\"}}");
+    WebSocketFixture.Received received = fixture.open("/push?n=50");
+    received.awaitTexts(50, 1_000);
+    received.ws.close().await();
+    fixture.events.await("the connection's completion", () -> fixture.events.completions().size() == 1);
+    // 50 messages at once at 100/s: all but the first are over the rate; of the first, a 0.3 share would be dropped.
+    assertThat(fixture.events.faults()).contains("handshake_delay", "message_rate_limit");
+    assertThat(FaultTypes.names()).containsAll(fixture.events.faults());
+    assertThat(fixture.events.latencies()).containsExactly(20L);
+    assertThat(fixture.events.records()).singleElement().satisfies(record -> {
+      assertThat(record.protocol()).isEqualTo("websocket");
+      assertThat(record.status()).isEqualTo(101);
+      assertThat(record.faults()).startsWith("handshake_delay").contains("message_rate_limit");
+    });
+  }
+}
