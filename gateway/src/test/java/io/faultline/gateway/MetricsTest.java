@@ -132,8 +132,8 @@ class MetricsTest {
       for (int i = 0; i < 10; i++) {
         gw.traffic("/x");
       }
-      String during = gw.get("/metrics").bodyAsString();
-      assertThat(value(during, "faultline_orchestration_active")).isEqualTo(1);
+      // the gauge follows the run's progress events, which arrive on the event bus a moment after the start
+      String during = scrapeWhen(() -> gw.get("/metrics").bodyAsString(), "faultline_orchestration_active", 1);
       assertThat(value(during, "faultline_chaos_impact_score")).isGreaterThan(0.5);
       long deadline = System.currentTimeMillis() + 10_000;
       while (gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {

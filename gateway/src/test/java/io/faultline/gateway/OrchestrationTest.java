@@ -276,7 +276,7 @@ class OrchestrationTest {
     assertThat(looped.getInteger("iterations")).isEqualTo(2);
     assertThat(steps(looped)).containsExactly("latency=succeeded", "errors=succeeded", "latency=succeeded", "errors=succeeded");
     JsonObject m = looped.getJsonArray("steps").getJsonObject(1).getJsonObject("metrics");
-    assertThat(m.getDouble("error_rate")).isBetween(0.2, 0.8);
+    assertThat(m.getDouble("error_rate")).as("the errors step's traffic: %s", m.encode()).isBetween(0.2, 0.8);
     assertThat(m.getDouble("p50_latency")).isGreaterThanOrEqualTo(45.0);
 
     var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start")
