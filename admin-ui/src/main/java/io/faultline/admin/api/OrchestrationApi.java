@@ -1,7 +1,7 @@
 package io.faultline.admin.api;
 
 import io.faultline.orchestration.OrchestratorVerticle;
-import io.faultline.orchestration.ReportFormats;
+import io.faultline.orchestration.report.ReportFormats;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

@@ -1,6 +1,6 @@
 package io.faultline.gateway.cli;
 
-import io.faultline.orchestration.OrchestrationParser;
+import io.faultline.orchestration.parse.OrchestrationParser;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;

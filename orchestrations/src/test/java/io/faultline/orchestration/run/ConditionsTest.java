@@ -1,8 +1,9 @@
-package io.faultline.orchestration;
+package io.faultline.orchestration.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.faultline.orchestration.Model.Condition;
+import io.faultline.orchestration.model.Condition;
+import io.faultline.orchestration.parse.OrchestrationParser;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;

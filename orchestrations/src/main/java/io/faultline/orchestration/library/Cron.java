@@ -1,4 +1,4 @@
-package io.faultline.orchestration;
+package io.faultline.orchestration.library;
 
 import java.time.LocalDateTime;
 import java.util.BitSet;

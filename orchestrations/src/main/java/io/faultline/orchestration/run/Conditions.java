@@ -1,6 +1,6 @@
-package io.faultline.orchestration;
+package io.faultline.orchestration.run;
 
-import io.faultline.orchestration.Model.Condition;
+import io.faultline.orchestration.model.Condition;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.faultline.orchestration;
+package io.faultline.orchestration.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,7 +63,7 @@ class OrchestrationParserTest {
         "line 13: conditional_steps[0].then_steps: a conditional step needs then_steps or else_steps",
         "line 15: hooks[0].hook_type: must be one of [post_orchestration, post_step, pre_orchestration, pre_step], got mid_step",
         "line 16: hooks[0].actions[0].type: must be one of [command, http_request, log, record_metric, set_variable], got teleport",
-        "line 18: assertions[0].metric: must be one of " + Metrics.NAMES + " or custom.NAME (record_metric), got vibes",
+        "line 18: assertions[0].metric: must be one of " + io.faultline.orchestration.Metrics.NAMES + " or custom.NAME (record_metric), got vibes",
         "line 18: assertions[0]: min 2.0 is above max 1.0");
   }
 
@@ -71,7 +71,7 @@ class OrchestrationParserTest {
   void jsonAndYamlReadTheSame() {
     String json = "{\"name\": \"j\", \"steps\": [{\"name\": \"s\", \"scenario\": \"slow_backend\", \"duration_seconds\": 1.5}],"
         + " \"loop_orchestration\": true, \"max_iterations\": 3}";
-    Model.Orchestration o = OrchestrationParser.parse(json).orchestration();
+    io.faultline.orchestration.model.Orchestration o = OrchestrationParser.parse(json).orchestration();
     assertThat(o.loop()).isTrue();
     assertThat(o.maxIterations()).isEqualTo(3);
     assertThat(o.steps().get(0).scenario()).isEqualTo("slow_backend");

@@ -1,4 +1,4 @@
-package io.faultline.orchestration;
+package io.faultline.orchestration.library;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

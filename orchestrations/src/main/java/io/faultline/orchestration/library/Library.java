@@ -1,4 +1,4 @@
-package io.faultline.orchestration;
+package io.faultline.orchestration.library;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,33 +24,33 @@ import java.util.function.BiPredicate;
  * nodes that see the same changes, in any order, hold the same library. Deletes are remembered as long
  * as the node runs, so an older copy that comes back later cannot revive an entry.
  */
-final class Library {
+public final class Library {
 
   private final Path dir;
   private final SortedMap<String, String> texts = new TreeMap<>();
   private final Map<String, Long> changedAt = new HashMap<>();
   private final Map<String, Long> deletedAt = new HashMap<>();
 
-  Library(Path dir) {
+  public Library(Path dir) {
     this.dir = dir;
   }
 
   /** The entries by name (a read-only view). */
-  SortedMap<String, String> entries() {
+  public SortedMap<String, String> entries() {
     return Collections.unmodifiableSortedMap(texts);
   }
 
-  String get(String name) {
+  public String get(String name) {
     return texts.get(name);
   }
 
   /** A change made on this node now. */
-  static JsonObject change(String name, String text) {
+  public static JsonObject change(String name, String text) {
     return new JsonObject().put("name", name).put("text", text).put("at", System.currentTimeMillis());
   }
 
   /** Applies {@code change} if it is newer than what this library knows of its entry; answers whether it did. */
-  boolean apply(JsonObject change) {
+  public boolean apply(JsonObject change) {
     String name = change.getString("name");
     JsonObject known = record(name);
     if (known != null && !newer(change, known)) {
@@ -97,7 +97,7 @@ final class Library {
   }
 
   /** Every entry and every remembered delete, as changes. */
-  JsonArray snapshot() {
+  public JsonArray snapshot() {
     JsonArray changes = new JsonArray();
     texts.forEach((name, text) -> changes.add(new JsonObject().put("name", name).put("text", text).put("at", changedAt.get(name))));
     deletedAt.forEach((name, at) -> changes.add(new JsonObject().put("name", name).putNull("text").put("at", at)));
@@ -105,7 +105,7 @@ final class Library {
   }
 
   /** Applies {@code other}'s snapshot; answers the changes this library holds that {@code other} lacks (newer or unknown there). */
-  List<JsonObject> merge(JsonArray other) {
+  public List<JsonObject> merge(JsonArray other) {
     Map<String, JsonObject> theirs = new HashMap<>();
     other.forEach(o -> theirs.put(((JsonObject) o).getString("name"), (JsonObject) o));
     List<JsonObject> missing = new ArrayList<>();
@@ -121,7 +121,7 @@ final class Library {
   }
 
   /** Reads the entries in {@code dir} that {@code accept} takes, dated by their files' modification times. */
-  void load(BiPredicate<String, String> accept) throws IOException {
+  public void load(BiPredicate<String, String> accept) throws IOException {
     if (dir == null || !Files.isDirectory(dir)) {
       return;
     }
@@ -134,11 +134,11 @@ final class Library {
   }
 
   /** An orchestration file of a directory: its file name, the entry name it stands for, its text and when it changed. */
-  record File(String base, String name, String text, long modifiedMs) {
+  public record File(String base, String name, String text, long modifiedMs) {
   }
 
   /** Every {@code .yaml}, {@code .yml} and {@code .json} file of {@code dir}, by file name. */
-  static List<File> files(Path dir) throws IOException {
+  public static List<File> files(Path dir) throws IOException {
     List<File> out = new ArrayList<>();
     try (var files = Files.list(dir)) {
       for (Path file : files.sorted().toList()) {
@@ -152,7 +152,7 @@ final class Library {
     return out;
   }
 
-  static String extension(String text) {
+  public static String extension(String text) {
     return text.stripLeading().startsWith("{") ? ".json" : ".yaml";
   }
 

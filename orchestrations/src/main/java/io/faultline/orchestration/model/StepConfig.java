@@ -1,17 +1,17 @@
-package io.faultline.orchestration;
+package io.faultline.orchestration.model;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** How a step's chaos config is built: a named scenario's sections, refined field by field by the step's own config. */
-final class StepConfig {
+public final class StepConfig {
 
   private StepConfig() {
   }
 
   /** {@code over} laid on {@code base}: nested objects merge, anything else in {@code over} replaces. */
   @SuppressWarnings("unchecked")
-  static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> over) {
+  public static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> over) {
     Map<String, Object> out = new LinkedHashMap<>(base);
     over.forEach((key, value) -> {
       Object existing = out.get(key);
