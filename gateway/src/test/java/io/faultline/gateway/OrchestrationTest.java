@@ -107,6 +107,10 @@ class OrchestrationTest {
     assertThat(gw.traffic("/after").statusCode()).isEqualTo(200);
 
     String id = report.getString("id");
+    // Every change the run made is in the chaos change log under its name.
+    var changes = gw.get("/api/chaos/changes").bodyAsJsonObject().getJsonArray("changes");
+    assertThat(changes.stream().map(c -> (JsonObject) c).filter(c -> "orchestration".equals(c.getString("source"))))
+        .hasSizeGreaterThanOrEqualTo(4).allSatisfy(c -> assertThat(c.getString("detail")).isEqualTo(id));
     String junit = gw.get("/api/chaos/orchestration/reports/" + id + "?format=junit").bodyAsString();
     assertThat(junit).contains("<testsuite name=\"measured\" tests=\"4\" failures=\"0\"").contains("<testcase classname=\"measured\" name=\"slow\"");
     String html = gw.get("/api/chaos/orchestration/reports/" + id + "?format=html").bodyAsString();
@@ -226,8 +230,11 @@ class OrchestrationTest {
 
   @Test
   void allowedCommandAndHttpRequestHooksRunAndTheirResultsCount() throws Exception {
+    // The allow list names an origin: host and port (15.17), so the node's own admin port on the same host is refused.
+    io.vertx.core.Vertx hooks = io.vertx.core.Vertx.vertx();
+    var hookTarget = io.faultline.chaos.testing.Upstreams.echoHttp(hooks);
     Path config = dir.resolve("faultline.yaml");
-    Files.writeString(config, "orchestration: {allow_commands: true, http_allow_list: [127.0.0.1]}\n");
+    Files.writeString(config, "orchestration: {allow_commands: true, http_allow_list: [\"" + hookTarget.url() + "\"]}\n");
     gw = new GatewayFixture(config, Map.of());
     startTraffic();
     Path marker = dir.resolve("marker");
@@ -246,6 +253,8 @@ class OrchestrationTest {
               - name: notify
                 required: true
                 actions: [{type: http_request, url: "%s/notify", method: POST, body: '{"from": "${variables.who}"}'}]
+              - name: admin-port
+                actions: [{type: http_request, url: "http://127.0.0.1:%d/api/chaos/enable", method: POST}]
           - name: must-fail
             scenario: {config: {enabled: false}}
             duration_seconds: 0.1
@@ -253,11 +262,59 @@ class OrchestrationTest {
               - name: exits-1
                 required: true
                 actions: [{type: command, command: "false"}]
-        """.formatted(marker, gw.upstream.url()));
+        """.formatted(marker, hookTarget.url(), gw.gateway.adminPort()));
+    hooks.close();
     assertThat(Files.exists(marker)).isTrue();
     assertThat(steps(report)).containsExactly("only=succeeded", "must-fail=failed");
     assertThat(report.getJsonArray("log").encode()).contains("/notify -> 200").contains("command [touch");
-    assertThat(report.getJsonArray("errors").encode()).contains("command [false] exited with 1");
+    assertThat(report.getJsonArray("errors").encode()).contains("command [false] exited with 1")
+        .contains("http_request to 127.0.0.1 refused: http://127.0.0.1:" + gw.gateway.adminPort()
+            + " is not in orchestration.http_allow_list [" + hookTarget.url() + "]");
+    assertThat(gw.status().getBoolean("enabled")).as("the admin port was not reached").isFalse();
+  }
+
+  @Test
+  void anAllowListEntryThatNamesNoOriginStopsTheNodeNamingIt() throws Exception {
+    Path config = dir.resolve("faultline.yaml");
+    Files.writeString(config, "orchestration: {http_allow_list: [\"ftp://files.example\"]}\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new GatewayFixture(config, Map.of()))
+        .hasMessageContaining("orchestration.http_allow_list: the scheme must be http or https, got \"ftp://files.example\"");
+  }
+
+  @Test
+  void aReportMissingFieldsIsStillServedInEveryFormat() throws Exception {
+    // A report kept on disk by an older node, or by another tool, with little in it.
+    Files.createDirectories(dir.resolve("reports"));
+    Files.writeString(dir.resolve("reports").resolve("run-old.json"), "{\"id\": \"run-old\", \"name\": \"old\","
+        + " \"steps\": [{\"name\": \"s\"}]}");
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+    for (String format : List.of("json", "html", "junit")) {
+      var answer = gw.admin(io.vertx.core.http.HttpMethod.GET, "/api/chaos/orchestration/reports/run-old?format=" + format)
+          .timeout(5_000).send().await();
+      assertThat(answer.statusCode()).as(format).isEqualTo(200);
+    }
+    assertThat(gw.get("/api/chaos/orchestration/reports/run-old?format=junit").bodyAsString())
+        .contains("<testsuite name=\"old\" tests=\"1\" failures=\"0\"");
+  }
+
+  @Test
+  void aYamlAliasBombGetsAClear400AtOnceAndTheAdminApiKeepsAnswering() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    String bomb = Files.readString(Path.of("..", "orchestrations", "src", "test", "resources", "billion-laughs.yaml"));
+    assertThat(bomb).hasSize(588);
+    long t0 = System.nanoTime();
+    var validate = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/validate").timeout(5_000)
+        .sendBuffer(Buffer.buffer(bomb));
+    var health = gw.admin(io.vertx.core.http.HttpMethod.GET, "/health").timeout(5_000).send();
+    var answer = validate.await();
+    // Before, it ran the heap out and never answered; 5 s leaves room for a first parse in a cold JVM on a busy machine.
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("answered at once").isLessThan(5_000);
+    assertThat(answer.statusCode()).isEqualTo(400);
+    assertThat(answer.bodyAsJsonObject().getString("field")).isEqualTo("text");
+    assertThat(answer.bodyAsJsonObject().getString("error")).startsWith("line 3: YAML anchors and aliases (&name, *name) are not accepted");
+    assertThat(health.await().statusCode()).isEqualTo(200);
+    assertThat(gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer(bomb)).await()
+        .statusCode()).isEqualTo(400);
   }
 
   @Test

@@ -3,17 +3,20 @@ package io.faultline.orchestration;
 import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.control.ControlError;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.orchestration.hook.HookRunner;
+import io.faultline.orchestration.hook.HttpAllowList;
 import io.faultline.orchestration.hook.Permissions;
 import io.faultline.orchestration.library.LibraryService;
 import io.faultline.orchestration.library.Scheduler;
-import io.faultline.orchestration.parse.OrchestrationParser;
+import io.faultline.orchestration.parse.Parsing;
 import io.faultline.orchestration.parse.Requests;
 import io.faultline.orchestration.report.ReportStore;
 import io.faultline.orchestration.run.RunClock;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -69,7 +72,7 @@ public final class OrchestratorVerticle extends VerticleBase {
   private final Path dataDir;
   private boolean leading;
   private final List<MessageConsumer<?>> leaderConsumers = new ArrayList<>();
-  private final Map<String, Function<JsonObject, JsonObject>> handlers = new LinkedHashMap<>();
+  private final Map<String, Function<JsonObject, Future<JsonObject>>> handlers = new LinkedHashMap<>();
   private ReportStore reports;
   private LibraryService library;
   private Scheduler scheduler;
@@ -84,13 +87,18 @@ public final class OrchestratorVerticle extends VerticleBase {
     this.clustered = clustered;
     this.leading = !clustered;
     this.permissions = new Permissions(allowCommands, httpAllowList);
+    try {
+      new HttpAllowList(httpAllowList); // read now, so a wrong entry stops the node at start, naming it
+    } catch (IllegalArgumentException e) {
+      throw new ChaosConfigException("orchestration.http_allow_list", e.getMessage());
+    }
     this.dataDir = dataDir;
   }
 
   @Override
   public Future<?> start() {
     reports = new ReportStore(vertx, dataDir == null ? null : dataDir.resolve("reports"));
-    library = new LibraryService(dataDir == null ? null : dataDir.resolve("library"),
+    library = new LibraryService(vertx, dataDir == null ? null : dataDir.resolve("library"),
         change -> {
           if (clustered) {
             vertx.eventBus().publish(LIBRARY_CHANGED, change);
@@ -99,12 +107,12 @@ public final class OrchestratorVerticle extends VerticleBase {
     runs = new Runs(vertx, RunClock.system(vertx), new HookRunner(vertx, vertx.createHttpClient(), permissions), clustered, reports::keep);
     scheduler = new Scheduler(vertx, library.library(), () -> leading, runs::startScheduled);
 
-    answer(VALIDATE, body -> Requests.validation(OrchestrationParser.parse(Requests.text(body))));
+    answer(VALIDATE, body -> Parsing.parse(vertx, Requests.text(body)).map(Requests::validation));
     routed(START, "start", body -> runs.start(Requests.text(body), Requests.variables(body)));
-    routed(STOP, "stop", body -> runs.stop());
-    routed(STATUS, "status", body -> runs.status());
-    routed(REPORTS, "reports", body -> new JsonObject().put("reports", reports.list()));
-    routed(REPORT, "report", this::report);
+    routed(STOP, "stop", body -> Future.succeededFuture(runs.stop()));
+    routed(STATUS, "status", body -> Future.succeededFuture(runs.status()));
+    routed(REPORTS, "reports", body -> Future.succeededFuture(new JsonObject().put("reports", reports.list())));
+    routed(REPORT, "report", body -> Future.succeededFuture(report(body)));
     vertx.eventBus().<JsonObject>localConsumer(EXECUTE, this::execute);
     answer(LIBRARY_LIST, body -> library.list());
     answer(LIBRARY_GET, library::get);
@@ -112,13 +120,14 @@ public final class OrchestratorVerticle extends VerticleBase {
     answer(LIBRARY_DELETE, library::delete);
     answer(LIBRARY_IMPORT, library::importDir);
     answer(LIBRARY_EXPORT, library::exportDir);
-    Future<Void> ready = reports.load().compose(v -> library.load(vertx)).onSuccess(v -> scheduler.start());
+    Future<Void> ready = reports.load().compose(v -> library.load()).onSuccess(v -> scheduler.start());
     if (!clustered) {
       return ready;
     }
     ready = ready
         .compose(v -> ClusterShare.join(vertx, LIBRARY_CHANGED, library::applyRemote, LIBRARY_SYNC,
-            theirs -> library.merge(theirs).forEach(mine -> vertx.eventBus().publish(LIBRARY_CHANGED, mine)), library::snapshot))
+            theirs -> library.merge(theirs).onSuccess(mine -> mine.forEach(c -> vertx.eventBus().publish(LIBRARY_CHANGED, c))),
+            library::snapshot))
         .compose(v -> ClusterShare.join(vertx, REPORT_KEPT, reports::keep, REPORTS_SYNC,
             theirs -> theirs.forEach(r -> reports.keep((JsonObject) r)), reports::snapshot));
     vertx.eventBus().<JsonObject>localConsumer(Addresses.LEADERSHIP, message -> {
@@ -149,7 +158,7 @@ public final class OrchestratorVerticle extends VerticleBase {
   }
 
   /** The entry comes from this node's library; the run, like any start, goes to the leader. */
-  private void execute(io.vertx.core.eventbus.Message<JsonObject> message) {
+  private void execute(Message<JsonObject> message) {
     JsonObject start;
     try {
       String name = LibraryService.entryName(message.body());
@@ -183,26 +192,17 @@ public final class OrchestratorVerticle extends VerticleBase {
     if (!now) {
       return;
     }
-    handlers.forEach((op, handler) -> leaderConsumers.add(vertx.eventBus().<JsonObject>consumer(LEADER + "." + op, message -> {
-      try {
-        message.reply(handler.apply(message.body()));
-      } catch (RuntimeException e) {
-        ControlError.fail(message, e);
-      }
-    })));
+    handlers.forEach((op, handler) -> leaderConsumers.add(vertx.eventBus().<JsonObject>consumer(LEADER + "." + op,
+        message -> reply(message, handler))));
     runs.resumeUnfinished();
   }
 
   /** A local address whose work the leader does: answered here when this node leads (or stands alone), else forwarded. */
-  private void routed(String address, String op, Function<JsonObject, JsonObject> handler) {
+  private void routed(String address, String op, Function<JsonObject, Future<JsonObject>> handler) {
     handlers.put(op, handler);
     vertx.eventBus().<JsonObject>localConsumer(address, message -> {
       if (leading) {
-        try {
-          message.reply(handler.apply(message.body()));
-        } catch (RuntimeException e) {
-          ControlError.fail(message, e);
-        }
+        reply(message, handler);
         return;
       }
       // A short timeout: right after the leader dies its address may still be routed to it until a new leader registers.
@@ -220,12 +220,23 @@ public final class OrchestratorVerticle extends VerticleBase {
     });
   }
 
-  private void answer(String address, Function<JsonObject, JsonObject> action) {
-    vertx.eventBus().<JsonObject>localConsumer(address, message -> {
-      try {
-        message.reply(action.apply(message.body()));
-      } catch (RuntimeException e) {
-        ControlError.fail(message, e);
+  private void answer(String address, Function<JsonObject, Future<JsonObject>> action) {
+    vertx.eventBus().<JsonObject>localConsumer(address, message -> reply(message, action));
+  }
+
+  /** Answers {@code message} with what {@code action} makes of its body, or the failure (thrown or failed): always. */
+  private static void reply(Message<JsonObject> message, Function<JsonObject, Future<JsonObject>> action) {
+    Future<JsonObject> answer;
+    try {
+      answer = action.apply(message.body());
+    } catch (RuntimeException e) {
+      answer = Future.failedFuture(e);
+    }
+    answer.onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(ar.result());
+      } else {
+        ControlError.fail(message, ar.cause());
       }
     });
   }

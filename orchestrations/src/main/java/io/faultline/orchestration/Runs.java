@@ -3,9 +3,9 @@ package io.faultline.orchestration;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.orchestration.hook.HookRunner;
+import io.faultline.orchestration.model.Names;
 import io.faultline.orchestration.model.Orchestration;
-import io.faultline.orchestration.parse.OrchestrationParser;
-import io.faultline.orchestration.parse.Requests;
+import io.faultline.orchestration.parse.Parsing;
 import io.faultline.orchestration.report.RunReport;
 import io.faultline.orchestration.run.Run;
 import io.faultline.orchestration.run.RunClock;
@@ -57,17 +57,20 @@ final class Runs {
   }
 
   /** Starts {@code text} with {@code variables} laid over its own; refused while another run goes on or if it is invalid. */
-  JsonObject start(String text, Map<String, Object> variables) {
+  Future<JsonObject> start(String text, Map<String, Object> variables) {
+    refuseWhileRunning();
+    return Parsing.valid(vertx, text).map(parsed -> {
+      refuseWhileRunning(); // another start may have got in while this one was parsed
+      return launch(parsed.orchestration().withVariables(variables), text, variables,
+          "run-" + UUID.randomUUID().toString().substring(0, 8), null);
+    });
+  }
+
+  private void refuseWhileRunning() {
     if (running()) {
       throw new ChaosConfigException("orchestration",
           "orchestration " + current.status().getString("name") + " is running; stop it first");
     }
-    OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
-    if (!parsed.valid()) {
-      throw Requests.invalid(parsed);
-    }
-    return launch(parsed.orchestration().withVariables(variables), text, variables,
-        "run-" + UUID.randomUUID().toString().substring(0, 8), null);
   }
 
   /** A library entry whose schedule came due: started unless a run goes on. */
@@ -76,7 +79,7 @@ final class Runs {
       LOG.warning(() -> "scheduled orchestration " + name + " skipped: " + current.status().getString("name") + " is running");
       return;
     }
-    start(text, Map.of());
+    start(text, Map.of()).onFailure(e -> LOG.warning(() -> "scheduled orchestration " + name + " did not start: " + e.getMessage()));
   }
 
   JsonObject stop() {
@@ -102,13 +105,17 @@ final class Runs {
   /** This node leads now: a run its predecessor checkpointed and did not finish goes on here. */
   void resumeUnfinished() {
     runs().compose(map -> map.get("current")).onSuccess(checkpoint -> {
-      if (checkpoint instanceof JsonObject cp && !running()) {
+      if (checkpoint instanceof JsonObject cp && !Names.valid(cp.getString("run_id"))) {
+        LOG.warning(() -> "unfinished run not resumed: its checkpoint names no usable run id: " + cp.getValue("run_id"));
+        runs().compose(map -> map.remove("current"));
+      } else if (checkpoint instanceof JsonObject cp && !running()) {
         LOG.info(() -> "this node leads now: resuming orchestration run " + cp.getString("run_id"));
-        OrchestrationParser.Result parsed = OrchestrationParser.parse(cp.getString("text"));
-        if (parsed.valid()) {
-          Map<String, Object> overrides = cp.getJsonObject("overrides").getMap();
-          launch(parsed.orchestration().withVariables(overrides), cp.getString("text"), overrides, cp.getString("run_id"), cp);
-        }
+        Map<String, Object> overrides = cp.getJsonObject("overrides").getMap();
+        Parsing.valid(vertx, cp.getString("text")).onSuccess(parsed -> {
+          if (!running()) {
+            launch(parsed.orchestration().withVariables(overrides), cp.getString("text"), overrides, cp.getString("run_id"), cp);
+          }
+        }).onFailure(e -> LOG.warning(() -> "unfinished run " + cp.getString("run_id") + " not resumed: " + e.getMessage()));
       }
     });
   }

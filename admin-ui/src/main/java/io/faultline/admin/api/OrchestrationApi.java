@@ -54,11 +54,24 @@ public final class OrchestrationApi {
         return;
       }
       JsonObject report = ar.result().body();
-      switch (format) {
-        case "html" -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(ReportFormats.html(report));
-        case "junit" -> ctx.response().putHeader("Content-Type", "application/xml").end(ReportFormats.junit(report));
-        default -> ctx.response().putHeader("Content-Type", "application/json").end(report.encodePrettily());
+      String body;
+      try {
+        body = switch (format) {
+          case "html" -> ReportFormats.html(report);
+          case "junit" -> ReportFormats.junit(report);
+          default -> report.encodePrettily();
+        };
+      } catch (RuntimeException e) {
+        // Every request is answered: a report that cannot be rendered is a logged 500, never silence.
+        ApiError.fromFailure(ctx, e);
+        return;
       }
+      String type = switch (format) {
+        case "html" -> "text/html; charset=utf-8";
+        case "junit" -> "application/xml";
+        default -> "application/json";
+      };
+      ctx.response().putHeader("Content-Type", type).end(body);
     });
   }
 

@@ -1,5 +1,6 @@
 package io.faultline.orchestration.library;
 
+import io.faultline.orchestration.model.Names;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -163,7 +164,7 @@ public final class Library {
     try {
       Files.createDirectories(dir);
       delete(name);
-      Path file = dir.resolve(name + extension(text));
+      Path file = Names.inside(dir, name + extension(text), "name");
       Files.writeString(file, text);
       Files.setLastModifiedTime(file, FileTime.fromMillis(at));
     } catch (IOException e) {
@@ -177,7 +178,7 @@ public final class Library {
     }
     try {
       for (String ext : List.of(".yaml", ".json")) {
-        Files.deleteIfExists(dir.resolve(name + ext));
+        Files.deleteIfExists(Names.inside(dir, name + ext, "name"));
       }
     } catch (IOException e) {
       throw new IllegalStateException("could not delete library entry " + name + ": " + e.getMessage(), e);

@@ -15,6 +15,9 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.NodeEvent;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -24,27 +27,45 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /**
  * An orchestration's text as plain maps and lists (JSON when it starts with <code>{</code>, else
  * YAML), with the line of every field path for YAML, or the problem that stops it being read.
+ *
+ * <p>YAML anchors and aliases are refused before anything is built: an alias is a reference, and a
+ * document of a few hundred bytes whose aliases refer to aliases (a "billion laughs") expands to
+ * billions of nodes in anything that walks it (SnakeYAML's cap of 50 aliases per document does not stop
+ * one of 45). Orchestrations do not need them. So is text over {@link #MAX_CHARS}. A {@code refused}
+ * document is one not read at all (as opposed to read and found wrong).
  */
-record Document(Object tree, Map<String, Integer> lines, Problem problem) {
+record Document(Object tree, Map<String, Integer> lines, Problem problem, boolean refused) {
+
+  /** The longest orchestration read (the REST API's body limit). */
+  static final int MAX_CHARS = 1 << 20;
 
   static Document read(String text) {
+    if (text != null && text.length() > MAX_CHARS) {
+      return refused(0, "an orchestration may be at most " + MAX_CHARS + " characters, got " + text.length());
+    }
     String trimmed = text == null ? "" : text.stripLeading();
     if (trimmed.startsWith("{")) {
       try {
-        return new Document(plain(Json.decodeValue(trimmed)), Map.of(), null);
+        return new Document(plain(Json.decodeValue(trimmed)), Map.of(), null, false);
       } catch (DecodeException e) {
         return failed(0, "malformed JSON: " + e.getMessage());
       }
     }
     try {
       Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+      for (Event event : yaml.parse(new StringReader(text))) {
+        if (event instanceof AliasEvent || event instanceof NodeEvent node && node.getAnchor() != null) {
+          return refused(event.getStartMark().getLine() + 1, "YAML anchors and aliases (&name, *name) are not accepted in an"
+              + " orchestration (a few of them can expand to billions of values): write the values out");
+        }
+      }
       Object tree = yaml.load(text);
       Map<String, Integer> lines = new HashMap<>();
       Node root = yaml.compose(new StringReader(text));
       if (root != null) {
         positions(root, "", lines);
       }
-      return new Document(plain(tree), lines, null);
+      return new Document(plain(tree), lines, null, false);
     } catch (MarkedYAMLException e) {
       return failed(e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1, "malformed YAML: " + e.getProblem());
     } catch (RuntimeException e) {
@@ -53,7 +74,11 @@ record Document(Object tree, Map<String, Integer> lines, Problem problem) {
   }
 
   private static Document failed(int line, String message) {
-    return new Document(null, Map.of(), new Problem("", line, message));
+    return new Document(null, Map.of(), new Problem("", line, message), false);
+  }
+
+  private static Document refused(int line, String message) {
+    return new Document(null, Map.of(), new Problem("text", line, message), true);
   }
 
   private static void positions(Node node, String path, Map<String, Integer> lines) {

@@ -20,8 +20,12 @@ import java.util.Set;
  */
 public final class OrchestrationParser {
 
-  /** The outcome: an orchestration, or the problems that stop it. */
-  public record Result(Orchestration orchestration, List<Problem> problems) {
+  /**
+   * The outcome: an orchestration, or the problems that stop it. {@code refused}: the text was not read
+   * at all (too long, or YAML anchors and aliases), which callers answer as a bad request rather than
+   * as an invalid orchestration.
+   */
+  public record Result(Orchestration orchestration, List<Problem> problems, boolean refused) {
 
     public boolean valid() {
       return problems.isEmpty();
@@ -50,11 +54,11 @@ public final class OrchestrationParser {
   public static Result parse(String text) {
     Document document = Document.read(text);
     if (document.problem() != null) {
-      return new Result(null, List.of(document.problem()));
+      return new Result(null, List.of(document.problem()), document.refused());
     }
     OrchestrationParser parser = new OrchestrationParser(document.lines());
     Orchestration orchestration = parser.orchestration(document.tree());
-    return new Result(parser.f.clean() ? orchestration : null, parser.f.problems());
+    return new Result(parser.f.clean() ? orchestration : null, parser.f.problems(), false);
   }
 
   private Orchestration orchestration(Object tree) {

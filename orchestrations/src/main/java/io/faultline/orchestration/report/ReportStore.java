@@ -1,5 +1,6 @@
 package io.faultline.orchestration.report;
 
+import io.faultline.orchestration.model.Names;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -42,8 +43,14 @@ public final class ReportStore {
         : vertx.fileSystem().readDir(dir.toString(), ".*\\.json").compose(files -> {
           Future<Void> chain = Future.succeededFuture();
           for (String file : files) {
-            chain = chain.compose(v -> vertx.fileSystem().readFile(file).map(b -> {
-              reports.add(b.toJsonObject());
+            chain = chain.compose(v -> vertx.fileSystem().readFile(file).<Void>map(b -> {
+              JsonObject report = b.toJsonObject();
+              if (Names.valid(report.getString("id")) && get(report.getString("id")) == null) {
+                reports.add(report);
+              }
+              return null;
+            }).otherwise(e -> {
+              LOG.warning(() -> "report file " + file + " left out: " + e.getMessage());
               return null;
             }));
           }
@@ -54,10 +61,18 @@ public final class ReportStore {
         }));
   }
 
-  /** Keeps {@code report} (once: a report that is already here is left alone); answers whether it did. */
+  /**
+   * Keeps {@code report} (once: a report that is already here is left alone); answers whether it did. A
+   * report whose id is not a usable file name (it may come from a peer or a script on the bridge) is refused.
+   */
   public boolean keep(JsonObject report) {
-    String id = report.getString("id");
-    if (id == null || get(id) != null) {
+    Object value = report.getValue("id");
+    String id = value instanceof String s ? s : null;
+    if (!Names.valid(id)) {
+      LOG.warning(() -> "report refused: its id is not a usable name (1-64 letters, digits, '_', '-', '.'): " + abbreviated(value));
+      return false;
+    }
+    if (get(id) != null) {
       return false;
     }
     List<JsonObject> sorted = new ArrayList<>(reports);
@@ -99,13 +114,19 @@ public final class ReportStore {
     return new JsonArray(new ArrayList<>(reports));
   }
 
+  private static String abbreviated(Object value) {
+    String text = String.valueOf(value);
+    return text.length() > 80 ? text.substring(0, 80) + "..." : text;
+  }
+
   private void save(JsonObject report) {
     if (dir == null) {
       return;
     }
     String id = report.getString("id");
+    Path file = Names.inside(dir, id + ".json", "id");
     vertx.fileSystem().mkdirs(dir.toString())
-        .compose(v -> vertx.fileSystem().writeFile(dir.resolve(id + ".json").toString(), Buffer.buffer(report.encodePrettily())))
+        .compose(v -> vertx.fileSystem().writeFile(file.toString(), Buffer.buffer(report.encodePrettily())))
         .onFailure(e -> LOG.warning(() -> "could not keep report " + id + ": " + e.getMessage()));
   }
 }

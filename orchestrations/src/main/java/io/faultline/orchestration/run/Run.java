@@ -143,7 +143,15 @@ public final class Run {
           guard.start();
           return resumed ? Future.succeededFuture(true) : hooks("pre_orchestration", List.of());
         })
-        .compose(ok -> iterations(resumed ? resumeIteration : 1))
+        .compose(ok -> {
+          if (!ok) {
+            // A required pre_orchestration hook is a precondition: without it the steps do not run.
+            state.error("a required pre_orchestration hook failed: the steps did not run");
+            status = "failed";
+            return Future.succeededFuture();
+          }
+          return iterations(resumed ? resumeIteration : 1);
+        })
         .compose(v -> ending ? Future.succeededFuture(true) : hooks("post_orchestration", List.of()))
         .onFailure(e -> {
           state.error(e.getMessage());

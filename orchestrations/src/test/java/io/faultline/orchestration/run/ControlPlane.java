@@ -28,24 +28,25 @@ import java.util.function.BiFunction;
  * Vert.x: it keeps a chaos config, knows the built-in scenarios (and any the test saves), answers the
  * traffic window with what the test says, and records every control message with its source header.
  */
-final class ControlPlane implements AutoCloseable {
+public final class ControlPlane implements AutoCloseable {
 
   /** A control message as the control plane received it. */
-  record Sent(String address, JsonObject body, String source) {
+  public record Sent(String address, JsonObject body, String source) {
   }
 
-  final Vertx vertx = Vertx.vertx();
-  final List<Sent> sent = new CopyOnWriteArrayList<>();
-  final List<JsonObject> progress = new CopyOnWriteArrayList<>();
-  final List<String> hooks = new CopyOnWriteArrayList<>();
-  final Map<String, JsonObject> saved = new java.util.concurrent.ConcurrentHashMap<>();
-  volatile JsonObject config = new JsonObject().put("enabled", false).put("latency", new JsonObject().put("fixed_delay_ms", 7));
-  volatile BiFunction<Long, Long, JsonObject> window = (from, to) -> new JsonObject().put("request_count", 10).put("error_rate", 0.0);
-  volatile boolean windowAnswers = true;
+  public final Vertx vertx = Vertx.vertx();
+  public final List<Sent> sent = new CopyOnWriteArrayList<>();
+  public final List<JsonObject> progress = new CopyOnWriteArrayList<>();
+  public final List<String> hooks = new CopyOnWriteArrayList<>();
+  public final Map<String, JsonObject> saved = new java.util.concurrent.ConcurrentHashMap<>();
+  public volatile JsonObject config = new JsonObject().put("enabled", false).put("latency", new JsonObject().put("fixed_delay_ms", 7));
+  public volatile BiFunction<Long, Long, JsonObject> window = (from, to) -> new JsonObject().put("request_count", 10).put("error_rate", 0.0);
+  private volatile boolean windowAnswers = true;
+  private final List<Message<JsonObject>> heldWindows = new CopyOnWriteArrayList<>();
   private final Context context = vertx.getOrCreateContext();
   volatile Run run;
 
-  ControlPlane() {
+  public ControlPlane() {
     vertx.eventBus().<JsonObject>consumer(Addresses.CHAOS_GET, m -> m.reply(config.copy()));
     vertx.eventBus().<JsonObject>consumer(Addresses.CHAOS_SET, m -> {
       record(m);
@@ -73,8 +74,19 @@ final class ControlPlane implements AutoCloseable {
     vertx.eventBus().<JsonObject>consumer(Metrics.WINDOW_ADDRESS, m -> {
       if (windowAnswers) {
         m.reply(window.apply(m.body().getLong("from"), m.body().getLong("to")));
+      } else {
+        heldWindows.add(m);
       }
     });
+  }
+
+  /** Whether the traffic window is answered; while not, requests are held, and answered when it is again. */
+  public void answerWindows(boolean answer) {
+    windowAnswers = answer;
+    if (answer) {
+      heldWindows.forEach(m -> m.reply(window.apply(m.body().getLong("from"), m.body().getLong("to"))));
+      heldWindows.clear();
+    }
   }
 
   private void record(Message<JsonObject> m) {
@@ -121,9 +133,14 @@ final class ControlPlane implements AutoCloseable {
     return start(yaml, permissions, VirtualClock.automatic()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  /** Runs {@code action} on the run's event loop. */
-  void onLoop(Runnable action) {
-    context.runOnContext(v -> action.run());
+  /** Runs {@code action} on the run's event loop, and waits until it has. */
+  void onLoop(Runnable action) throws Exception {
+    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    context.runOnContext(v -> {
+      action.run();
+      done.complete(null);
+    });
+    done.get(10, TimeUnit.SECONDS);
   }
 
   /** Waits (at most 10 s) until a published progress satisfies {@code test}. */

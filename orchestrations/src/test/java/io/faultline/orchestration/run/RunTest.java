@@ -164,4 +164,82 @@ class RunTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("event loop only");
     assertThat(state.log.list()).hasSize(1).allSatisfy(line -> assertThat(line).endsWith(" on the loop"));
   }
+
+  @Test
+  void aRequiredPreOrchestrationHookThatFailsStopsTheRunAndTheConfigIsRestored() throws Exception {
+    JsonObject before = plane.config.copy();
+    RunReport report = plane.run("""
+        name: precondition
+        hooks:
+          - name: must-pass
+            hook_type: pre_orchestration
+            required: true
+            actions: [{type: command, command: "false"}]
+          - name: notify-end
+            hook_type: post_orchestration
+            actions: [{type: log, message: "ended"}]
+        steps:
+          - {name: never, scenario: slow_backend, duration_seconds: 30}
+        """, new Permissions(true, Set.of()));
+    assertThat(report.status()).isEqualTo("failed");
+    assertThat(report.steps()).isEmpty();
+    assertThat(report.errors()).contains("hook must-pass failed: command [false] exited with 1",
+        "a required pre_orchestration hook failed: the steps did not run");
+    assertThat(plane.hooks).containsExactly("pre_orchestration:must-pass=failed", "post_orchestration:notify-end=succeeded");
+    assertThat(plane.sent).extracting(ControlPlane.Sent::address).containsExactly(Addresses.CHAOS_SET);
+    assertThat(plane.config).as("restored").isEqualTo(before);
+  }
+
+  @Test
+  void aRunThatDoesNotWindDownAfterAStopIsEndedByTheWatchdogWhichRestoresTheConfig(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    JsonObject before = plane.config.copy();
+    java.nio.file.Path started = dir.resolve("started");
+    VirtualClock clock = VirtualClock.manual();
+    var ended = plane.start("""
+        name: hanging-hook
+        steps:
+          - name: a
+            scenario: slow_backend
+            duration_seconds: 30
+            post_hooks:
+              - name: slow
+                actions: [{type: command, command: sh, args: ["-c", "touch %s; sleep 20"], timeout_seconds: 60}]
+        """.formatted(started), new Permissions(true, Set.of()), clock);
+    clock.awaitWaiting();
+    clock.advance(30_000); // the step's 30 s: then its post hook starts the command
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!java.nio.file.Files.exists(started)) {
+      assertThat(System.currentTimeMillis()).as("the hook's command starts").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+    plane.onLoop(() -> plane.run.stop("stopped"));
+    clock.advance(Watchdog.GRACE_MS + Watchdog.CHECK_EVERY_MS);
+    // The command still has most of its 20 s to go: only the watchdog can have ended the run.
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("stopped");
+    assertThat(report.errors()).anySatisfy(e -> assertThat(e)
+        .startsWith("watchdog: the run did not wind down within 5 s of being stopped (it waited for command [sh, -c, touch"));
+    assertThat(plane.config).as("restored").isEqualTo(before);
+  }
+
+  @Test
+  void aWaitThatOverrunsItsBoundIsEndedByTheWatchdog() throws Exception {
+    JsonObject before = plane.config.copy();
+    plane.answerWindows(false); // the node does not say what its traffic saw
+    VirtualClock clock = VirtualClock.manual();
+    var ended = plane.start("""
+        name: silent-metrics
+        steps:
+          - {name: a, scenario: slow_backend, duration_seconds: 1}
+        """, Permissions.NONE, clock);
+    clock.awaitWaiting();
+    clock.advance(1_000);
+    clock.advance(ControlBus.TIMEOUT_MS + Watchdog.GRACE_MS + Watchdog.CHECK_EVERY_MS);
+    plane.answerWindows(true);
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("failed");
+    assertThat(report.errors()).contains("watchdog: the traffic metrics was not over 5 s after its time");
+    assertThat(plane.config).as("restored").isEqualTo(before);
+  }
 }
