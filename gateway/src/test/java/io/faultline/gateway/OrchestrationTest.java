@@ -184,8 +184,9 @@ class OrchestrationTest {
             continue_on_failure: true
             assertions: [{type: metric_in_range, metric: error_rate, min: 0, max: 0.1}]
           - name: hard-stop
-            scenario: {name: no_such_scenario}
+            scenario: {config: {fault_injection: {http_errors: [500], http_error_probability: 1.0}}}
             duration_seconds: 1
+            assertions: [{type: metric_in_range, metric: error_rate, min: 0, max: 0.1}]
           - {name: never-reached, scenario: slow_backend, duration_seconds: 1}
         """);
     assertThat(report.getString("status")).isEqualTo("failed");
@@ -194,7 +195,21 @@ class OrchestrationTest {
         .startsWith("error_rate = ").endsWith("expected within [0.0, 0.1]");
     // A request in flight when the step began may end inside it unharmed, hence not exactly 1.
     assertThat(report.getJsonArray("steps").getJsonObject(0).getJsonObject("metrics").getDouble("error_rate")).isGreaterThan(0.9);
-    assertThat(report.getJsonArray("errors").encode()).contains("unknown scenario no_such_scenario");
+    assertThat(report.getJsonArray("errors").encode()).contains("step hard-stop: an assertion failed");
+
+    // A scenario the node does not have is refused before the run starts (issue 14.3), not failed in a step.
+    var unknown = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer("""
+        name: unknown
+        steps:
+          - {name: first, scenario: slow_backend, duration_seconds: 1}
+          - name: hard-stop
+            scenario: {name: no_such_scenario}
+        """)).await();
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(unknown.bodyAsJsonObject().getString("field")).isEqualTo("steps[1].scenario.name");
+    assertThat(unknown.bodyAsJsonObject().getString("error")).startsWith("cannot start: line 5: steps[1].scenario.name: unknown scenario"
+        + " no_such_scenario: neither built in");
+    assertThat(gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")).isFalse();
   }
 
   @Test
@@ -223,8 +238,9 @@ class OrchestrationTest {
     assertThat(report.getLong("duration_ms")).isLessThan(10_000);
     assertThat(report.getJsonArray("errors").encode())
         .contains("command hooks are refused: set orchestration.allow_commands: true")
-        .contains("http_request to example.invalid refused")
         .contains("aborted: abort_when held");
+    // A refused http_request is a warning (issue 14.8), not an error.
+    assertThat(report.getJsonArray("warnings").encode()).contains("http_request to example.invalid refused");
     assertThat(gw.status().getBoolean("enabled")).isFalse();
   }
 
@@ -267,10 +283,64 @@ class OrchestrationTest {
     assertThat(Files.exists(marker)).isTrue();
     assertThat(steps(report)).containsExactly("only=succeeded", "must-fail=failed");
     assertThat(report.getJsonArray("log").encode()).contains("/notify -> 200").contains("command [touch");
-    assertThat(report.getJsonArray("errors").encode()).contains("command [false] exited with 1")
+    assertThat(report.getJsonArray("errors").encode()).contains("command [false] exited with 1");
+    assertThat(report.getJsonArray("warnings").encode())
         .contains("http_request to 127.0.0.1 refused: http://127.0.0.1:" + gw.gateway.adminPort()
             + " is not in orchestration.http_allow_list [" + hookTarget.url() + "]");
     assertThat(gw.status().getBoolean("enabled")).as("the admin port was not reached").isFalse();
+  }
+
+  @Test
+  void importAndLibraryStoreTakeReference003And004sBodiesAndAnswerWithTheirMessages() throws Exception {
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+    Path examples = Path.of("..", "orchestrations", "src", "test", "resources", "reference-examples");
+    // 003: POST /api/chaos/orchestration/import {"content": "...", "format": "yaml"} imports, and starts nothing.
+    String yaml = Files.readString(examples.resolve("003-02-api_stress_test.yaml"));
+    var imported = gw.postJson("/api/chaos/orchestration/import",
+        new JsonObject().put("content", yaml).put("format", "yaml").encode());
+    assertThat(imported.statusCode()).as(imported.bodyAsString()).isEqualTo(200);
+    assertThat(imported.bodyAsJsonObject().getString("message")).isEqualTo("Orchestration 'api_stress_test' imported successfully (3 steps)");
+    assertThat(gw.get("/api/chaos/orchestration/library/api_stress_test").bodyAsJsonObject().getString("text")).isEqualTo(yaml);
+    assertThat(gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")).isFalse();
+    var wrongFormat = gw.postJson("/api/chaos/orchestration/import", new JsonObject().put("content", yaml).put("format", "json").encode());
+    assertThat(wrongFormat.statusCode()).isEqualTo(400);
+    assertThat(wrongFormat.bodyAsJsonObject().getString("field")).isEqualTo("format");
+    // 004: curl -X POST .../library -H "Content-Type: application/json" -d @advanced-orchestration.json stores it under its name.
+    String json = Files.readString(examples.resolve("003-04-json.json"));
+    var stored = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/library")
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(json)).await();
+    assertThat(stored.statusCode()).as(stored.bodyAsString()).isEqualTo(200);
+    assertThat(stored.bodyAsJsonObject().getString("name")).isEqualTo("example_orchestration");
+    assertThat(gw.get("/api/chaos/orchestration/library").bodyAsJsonObject().getJsonArray("entries").stream()
+        .map(e -> ((JsonObject) e).getString("name")).toList()).containsExactly("api_stress_test", "example_orchestration");
+    // 003's start and stop answers carry its message next to the status.
+    var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start")
+        .sendBuffer(Buffer.buffer("name: my_orchestration\nsteps:\n  - {name: a, scenario: slow_backend, duration_seconds: 30}\n")).await();
+    assertThat(started.bodyAsJsonObject().getString("message")).isEqualTo("Orchestration 'my_orchestration' started successfully");
+    assertThat(started.bodyAsJsonObject().getBoolean("is_running")).isTrue();
+    JsonObject stopped = gw.post("/api/chaos/orchestration/stop").bodyAsJsonObject();
+    assertThat(stopped.getString("message")).isEqualTo("Orchestration stopped");
+    assertThat(stopped.getString("status")).isEqualTo("stopped");
+    awaitIdle(10);
+  }
+
+  @Test
+  void aSavedScenarioCarriesTheDefaultDurationOfStepsThatNameIt() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    var saved = gw.postJson("/api/chaos/scenarios", "{\"name\": \"baseline\", \"default_duration_seconds\": 1.5,"
+        + " \"config\": {\"latency\": {\"fixed_delay_ms\": 5}}}");
+    assertThat(saved.statusCode()).as(saved.bodyAsString()).isIn(200, 201);
+    assertThat(gw.get("/api/chaos/scenarios/baseline").bodyAsString()).contains("\"default_duration_seconds\" : 1.5");
+    var bad = gw.postJson("/api/chaos/scenarios", "{\"name\": \"b2\", \"default_duration_seconds\": -1, \"config\": {}}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.bodyAsJsonObject().getString("field")).isEqualTo("default_duration_seconds");
+    JsonObject report = run("""
+        name: defaults
+        steps:
+          - name: "Normal operation"
+            scenario: "baseline"
+        """);
+    assertThat(report.getJsonArray("steps").getJsonObject(0).getLong("duration_ms")).isBetween(1_400L, 3_000L);
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.faultline.orchestration.hook.Permissions;
 import io.faultline.orchestration.library.LibraryService;
 import io.faultline.orchestration.library.Scheduler;
 import io.faultline.orchestration.parse.Parsing;
+import io.faultline.orchestration.parse.ScenarioNames;
 import io.faultline.orchestration.parse.Requests;
 import io.faultline.orchestration.report.ReportStore;
 import io.faultline.orchestration.run.RunClock;
@@ -68,6 +69,7 @@ public final class OrchestratorVerticle extends VerticleBase {
   static final String LEADER = "faultline.orchestration.leader";
 
   private final Permissions permissions;
+  private final RunClock clock;
   private final boolean clustered;
   private final Path dataDir;
   private boolean leading;
@@ -84,6 +86,12 @@ public final class OrchestratorVerticle extends VerticleBase {
    * the cluster, and a new leader resumes a run its predecessor left unfinished.
    */
   public OrchestratorVerticle(boolean allowCommands, Set<String> httpAllowList, Path dataDir, boolean clustered) {
+    this(allowCommands, httpAllowList, dataDir, clustered, null);
+  }
+
+  /** With the clock runs wait on (tests: a virtual one); null for the wall clock. */
+  OrchestratorVerticle(boolean allowCommands, Set<String> httpAllowList, Path dataDir, boolean clustered, RunClock clock) {
+    this.clock = clock;
     this.clustered = clustered;
     this.leading = !clustered;
     this.permissions = new Permissions(allowCommands, httpAllowList);
@@ -104,10 +112,11 @@ public final class OrchestratorVerticle extends VerticleBase {
             vertx.eventBus().publish(LIBRARY_CHANGED, change);
           }
         });
-    runs = new Runs(vertx, RunClock.system(vertx), new HookRunner(vertx, vertx.createHttpClient(), permissions), clustered, reports::keep);
+    runs = new Runs(vertx, clock == null ? RunClock.system(vertx) : clock, new HookRunner(vertx, vertx.createHttpClient(), permissions),
+        clustered, dataDir, reports::keep);
     scheduler = new Scheduler(vertx, library.library(), () -> leading, runs::startScheduled);
 
-    answer(VALIDATE, body -> Parsing.parse(vertx, Requests.text(body)).map(Requests::validation));
+    answer(VALIDATE, this::validate);
     routed(START, "start", body -> runs.start(Requests.text(body), Requests.variables(body)));
     routed(STOP, "stop", body -> Future.succeededFuture(runs.stop()));
     routed(STATUS, "status", body -> Future.succeededFuture(runs.status()));
@@ -146,6 +155,14 @@ public final class OrchestratorVerticle extends VerticleBase {
       scheduler.stop();
     }
     return runs == null ? Future.succeededFuture() : runs.shutdown();
+  }
+
+  /** Validation as a start would see it: the orchestration, and the scenarios it names on this node. */
+  private Future<JsonObject> validate(JsonObject body) {
+    return Parsing.parse(vertx, Requests.text(body)).compose(parsed -> !parsed.valid() || parsed.scenarios().isEmpty()
+        ? Future.succeededFuture(Requests.validation(parsed.problems(), parsed))
+        : ScenarioNames.onNode(vertx.eventBus()).map(known ->
+            Requests.validation(ScenarioNames.unknown(parsed.scenarios(), known), parsed)));
   }
 
   private JsonObject report(JsonObject body) {

@@ -5,7 +5,10 @@ import io.faultline.chaos.state.ChaosState;
 import io.faultline.orchestration.hook.HookRunner;
 import io.faultline.orchestration.model.Names;
 import io.faultline.orchestration.model.Orchestration;
+import io.faultline.orchestration.model.Problem;
 import io.faultline.orchestration.parse.Parsing;
+import io.faultline.orchestration.parse.ScenarioNames;
+import io.faultline.orchestration.report.ReportFile;
 import io.faultline.orchestration.report.RunReport;
 import io.faultline.orchestration.run.Run;
 import io.faultline.orchestration.run.RunClock;
@@ -15,6 +18,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -35,13 +40,15 @@ final class Runs {
   private final HookRunner hooks;
   private final boolean clustered;
   private final Consumer<JsonObject> finished;
+  private final Path stateDir;
   private Run current;
   private Future<Void> currentDone = Future.succeededFuture();
   private JsonObject lastStatus = new JsonObject().put("is_running", false);
 
-  /** {@code finished} gets each report's JSON when its run ended (to keep it). */
-  Runs(Vertx vertx, RunClock clock, HookRunner hooks, boolean clustered, Consumer<JsonObject> finished) {
+  /** {@code finished} gets each report's JSON when its run ended (to keep it); {@code stateDir} (may be null) holds report files. */
+  Runs(Vertx vertx, RunClock clock, HookRunner hooks, boolean clustered, Path stateDir, Consumer<JsonObject> finished) {
     this.vertx = vertx;
+    this.stateDir = stateDir;
     this.clock = clock;
     this.hooks = hooks;
     this.clustered = clustered;
@@ -56,14 +63,23 @@ final class Runs {
     return current == null ? lastStatus : current.status();
   }
 
-  /** Starts {@code text} with {@code variables} laid over its own; refused while another run goes on or if it is invalid. */
+  /**
+   * Starts {@code text} with {@code variables} laid over its own; refused while another run goes on, if
+   * it is invalid, or if it names a scenario this node does not have (what validates, runs).
+   */
   Future<JsonObject> start(String text, Map<String, Object> variables) {
     refuseWhileRunning();
-    return Parsing.valid(vertx, text).map(parsed -> {
-      refuseWhileRunning(); // another start may have got in while this one was parsed
-      return launch(parsed.orchestration().withVariables(variables), text, variables,
-          "run-" + UUID.randomUUID().toString().substring(0, 8), null);
-    });
+    return Parsing.valid(vertx, text).compose(parsed -> ScenarioNames.onNode(vertx.eventBus()).map(known -> {
+      List<Problem> unknown = ScenarioNames.unknown(parsed.scenarios(), known);
+      if (!unknown.isEmpty()) {
+        throw new ChaosConfigException(unknown.get(0).path(), "cannot start: " + unknown.get(0)
+            + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + " more; validate it for all)" : ""));
+      }
+      refuseWhileRunning(); // another start may have got in meanwhile
+      Orchestration orchestration = parsed.orchestration().withVariables(variables);
+      return launch(orchestration, text, variables, "run-" + UUID.randomUUID().toString().substring(0, 8), null)
+          .put("message", "Orchestration '" + orchestration.name() + "' started successfully");
+    }));
   }
 
   private void refuseWhileRunning() {
@@ -87,7 +103,7 @@ final class Runs {
       throw new ChaosState.NotFound("run", "no orchestration is running");
     }
     current.stop("stopped");
-    return current.status();
+    return current.status().put("message", "Orchestration stopped");
   }
 
   /** Shutting down ends a run like a stop: its chaos is undone before the node goes (waiting at most 10 s). */
@@ -147,7 +163,7 @@ final class Runs {
     current = run;
     Future<RunReport> ended = run.start();
     currentDone = ended.<Void>mapEmpty().otherwiseEmpty();
-    ended.onSuccess(report -> {
+    ended.compose(report -> ReportFile.write(vertx, stateDir, orchestration.reporting(), report)).onSuccess(report -> {
       lastStatus = run.status();
       JsonObject json = report.toJson();
       finished.accept(json);

@@ -9,6 +9,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,10 +31,15 @@ class OrchestratorVerticleTest {
   }
 
   private void deploy(boolean clustered) throws Exception {
+    deploy(clustered, null);
+  }
+
+  private void deploy(boolean clustered, io.faultline.orchestration.run.RunClock clock) throws Exception {
     if (clustered) {
       plane.vertx.eventBus().<JsonObject>consumer(Addresses.LEADERSHIP, m -> m.reply(new JsonObject().put("leading", true)));
     }
-    plane.vertx.deployVerticle(new OrchestratorVerticle(false, Set.of(), dir.resolve("state"), clustered)).await(10, TimeUnit.SECONDS);
+    plane.vertx.deployVerticle(new OrchestratorVerticle(false, Set.of(), dir.resolve("state"), clustered, clock))
+        .await(10, TimeUnit.SECONDS);
   }
 
   private JsonObject request(String address, JsonObject body) throws Exception {
@@ -117,5 +123,58 @@ class OrchestratorVerticleTest {
     // Before, it ran the heap out; 5 s leaves room for a first parse in a cold JVM on a busy machine.
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("answered at once").isLessThan(5_000);
     assertThat(request(OrchestratorVerticle.STATUS, null).getBoolean("is_running")).isFalse();
+  }
+
+  @Test
+  void reference004sCompleteExampleNeedsItsScenariosSavedThenRunsAndWritesItsReportWhereItSays() throws Exception {
+    deploy(false, io.faultline.orchestration.run.VirtualClock.automatic());
+    String example = Files.readString(Path.of("src/test/resources/reference-examples/004-14-advanced_e-commerce_load_test.yaml"));
+    // Its scenarios are names with no config: validate (on the node) and start say so, before anything runs.
+    JsonObject validation = request(OrchestratorVerticle.VALIDATE, new JsonObject().put("text", example));
+    assertThat(validation.getBoolean("valid")).isFalse();
+    assertThat(validation.getJsonArray("problems").stream().map(p -> ((JsonObject) p).getString("path")).toList()).containsExactly(
+        "advanced_steps[0].base.scenario", "advanced_steps[1].base.scenario", "conditional_steps[0].then_steps[0].base.scenario",
+        "conditional_steps[0].else_steps[0].base.scenario");
+    assertThat(validation.getJsonArray("problems").getJsonObject(0).getString("message"))
+        .startsWith("unknown scenario baseline_test: neither built in [network_degradation, service_instability, cascading_failure,"
+            + " peak_traffic, slow_backend] nor saved on this node; save it first (POST /api/chaos/scenarios) or give the step a config");
+    assertThatThrownBy(() -> request(OrchestratorVerticle.START, new JsonObject().put("text", example)))
+        .isInstanceOf(ReplyException.class).hasMessageContaining("cannot start: line 39: advanced_steps[0].base.scenario: unknown scenario"
+            + " baseline_test").hasMessageContaining("(and 3 more; validate it for all)");
+    assertThat(plane.sent).as("nothing was applied").isEmpty();
+
+    for (String name : List.of("baseline_test", "light_load", "heavy_load", "cooldown")) {
+      plane.save(name, new JsonObject().put("latency", new JsonObject().put("fixed_delay_ms", 10)), null);
+    }
+    plane.window = (from, to) -> new JsonObject().put("request_count", 100).put("error_rate", 0.0).put("avg_latency", 50.0);
+    assertThat(request(OrchestratorVerticle.VALIDATE, new JsonObject().put("text", example)).getBoolean("valid")).isTrue();
+    CompletableFuture<JsonObject> finished = nextReport();
+    JsonObject started = request(OrchestratorVerticle.START, new JsonObject().put("text", example));
+    assertThat(started.getString("message")).isEqualTo("Orchestration 'Advanced E-Commerce Load Test' started successfully");
+    JsonObject report = finished.get(30, TimeUnit.SECONDS);
+    assertThat(report.getString("status")).as(report.encodePrettily()).isEqualTo("succeeded");
+    assertThat(report.getJsonArray("steps").stream().map(s -> ((JsonObject) s).getString("name")).toList()).containsExactly(
+        "Phase 1: Baseline", "Phase 2: Light Load", "Check if we should proceed to heavy load", "Phase 3: Heavy Load");
+    assertThat(report.getLong("duration_ms")).as("30 + 60 + 120 s, on the virtual clock").isEqualTo(210_000);
+    // notify_start's webhook is not allowed here: a warning, and its set_variable still ran.
+    assertThat(report.getJsonArray("warnings").encode()).contains("hook notify_start: http_request to hooks.slack.com refused");
+    assertThat(report.getJsonObject("variables").getString("start_time")).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+    // enable_reporting: true, report_path: "./reports/load-test-{{timestamp}}.html"
+    String file = "reports/load-test-" + report.getLong("started_at") / 1000 + ".html";
+    assertThat(report.getString("report_file")).isEqualTo(file);
+    assertThat(Files.readString(dir.resolve("state").resolve(file))).contains("<h1>Advanced E-Commerce Load Test</h1>");
+  }
+
+  @Test
+  void aReportPathMustStayInTheStateDirectory() throws Exception {
+    deploy(false);
+    JsonObject validation = request(OrchestratorVerticle.VALIDATE, new JsonObject().put("text", """
+        name: escape
+        steps: [{name: a, scenario: slow_backend}]
+        enable_reporting: true
+        report_path: "../../etc/report-{{timestamp}}.html"
+        """));
+    assertThat(validation.getJsonArray("problems").getJsonObject(0).getString("message"))
+        .isEqualTo("must be a path inside the node's state directory (relative, without leading ..), got ../../etc/report-{{timestamp}}.html");
   }
 }

@@ -25,7 +25,8 @@ public final class OrchestrationApi {
     String base = "/api/chaos/orchestration";
     router.post(base + "/validate").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.VALIDATE, text)));
     router.post(base + "/start").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.START, text, 202, r -> r)));
-    router.post(base + "/import").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.START, text, 202, r -> r)));
+    router.post(base + "/import").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, imported(text))));
+    router.post(base + "/library").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, text)));
     router.post(base + "/stop").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.STOP, null));
     router.get(base + "/status").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.STATUS, null));
     router.get(base + "/reports").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.REPORTS, null));
@@ -73,6 +74,26 @@ public final class OrchestrationApi {
       };
       ctx.response().putHeader("Content-Type", type).end(body);
     });
+  }
+
+  /**
+   * Reference 003's import body, {@code {"content": "...", "format": "yaml"}}, as the library's
+   * {@code {"text", "format"}}; any other body is taken as the orchestration itself.
+   */
+  private static JsonObject imported(JsonObject text) {
+    String body = text.getString("text");
+    if (body.stripLeading().startsWith("{")) {
+      try {
+        JsonObject json = new JsonObject(body);
+        if (json.getValue("content") instanceof String content) {
+          JsonObject request = new JsonObject().put("text", content);
+          return json.containsKey("format") ? request.put("format", json.getValue("format")) : request;
+        }
+      } catch (io.vertx.core.json.DecodeException e) {
+        // not JSON after all: the library says what is wrong with it as an orchestration
+      }
+    }
+    return text;
   }
 
   private static void withText(RoutingContext ctx, java.util.function.Consumer<JsonObject> action) {

@@ -19,6 +19,9 @@ public interface HookContext {
   /** An error of the run (it appears in the report's {@code errors}). */
   void error(String message);
 
+  /** A warning of the run (the report's {@code warnings}): something was refused, and the run went on. */
+  void warn(String message);
+
   /** Tells the run's watchdog that the hook now waits for {@code what}, which may take up to {@code withinMs}. */
   void expect(String what, long withinMs);
 }

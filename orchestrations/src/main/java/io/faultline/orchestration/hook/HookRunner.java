@@ -46,15 +46,28 @@ public final class HookRunner {
     return chain;
   }
 
+  /**
+   * Runs one hook's actions in order; answers whether all of them did what they were asked. An
+   * {@code http_request} the allow list refuses is a warning, and the hook's other actions still run,
+   * unless the hook is {@code required} (then the refusal fails it like any other failure).
+   */
   private Future<Boolean> hook(String type, Hook hook, HookContext context, Listener listener) {
     String name = hook.name() == null ? type : hook.name();
-    Future<Void> actions = Future.succeededFuture();
+    Future<Boolean> actions = Future.succeededFuture(true);
     for (Action action : hook.actions()) {
-      actions = actions.compose(v -> action(action, context));
+      actions = actions.compose(allOk -> action(action, context).map(v -> allOk).recover(e -> {
+        if (e instanceof ActionFailed failed && failed.refused() && "http_request".equals(action.type()) && !hook.required()) {
+          String what = "hook " + name + ": " + e.getMessage() + " (the hook's other actions still run)";
+          context.warn(what);
+          LOG.warning(what);
+          return Future.succeededFuture(false);
+        }
+        return Future.failedFuture(e);
+      }));
     }
-    return actions.map(v -> {
-      listener.hookDone(type, name, true);
-      return true;
+    return actions.map(allOk -> {
+      listener.hookDone(type, name, allOk);
+      return allOk;
     }).recover(e -> {
       String what = "hook " + name + " failed: " + e.getMessage();
       context.error(what);

@@ -83,14 +83,40 @@ public final class LibraryService {
     return Future.succeededFuture(new JsonObject().put("name", name).put("text", existing(name)));
   }
 
+  /**
+   * Stores {@code text} under {@code name}, or, without one, under the orchestration's own name (made a
+   * usable entry name: spaces and other characters become {@code _}). {@code format} ({@code yaml} or
+   * {@code json}), when given, must be what the text is. The answer says so in reference 003's words too
+   * ({@code message}).
+   */
   public Future<JsonObject> put(JsonObject body) {
-    String name = entryName(body);
+    String given = body == null || body.getValue("name") == null ? null : entryName(body);
     String text = Requests.text(body);
+    checkFormat(body, text);
     return Parsing.valid(vertx, text).map(parsed -> {
+      Orchestration o = parsed.orchestration();
+      String name = given != null ? given : Names.from(o.name());
+      if (name == null) {
+        throw new ChaosConfigException("name", "the orchestration's name " + o.name() + " makes no usable entry name; give one");
+      }
       change(Library.change(name, text));
-      return new JsonObject().put("name", name).put("orchestration", parsed.orchestration().name())
-          .put("schedule", parsed.orchestration().schedule());
+      return new JsonObject().put("name", name).put("orchestration", o.name()).put("schedule", o.schedule())
+          .put("message", "Orchestration '" + o.name() + "' " + (given == null ? "imported" : "stored") + " successfully ("
+              + o.steps().size() + " steps)" + (name.equals(o.name()) ? "" : " as " + name));
     });
+  }
+
+  private static void checkFormat(JsonObject body, String text) {
+    Object format = body.getValue("format");
+    if (format == null) {
+      return;
+    }
+    if (!"yaml".equals(format) && !"json".equals(format)) {
+      throw new ChaosConfigException("format", "must be yaml or json, got " + format);
+    }
+    if ("json".equals(format) && !text.stripLeading().startsWith("{")) {
+      throw new ChaosConfigException("format", "is json, but the content is not a JSON object");
+    }
   }
 
   public Future<JsonObject> delete(JsonObject body) {

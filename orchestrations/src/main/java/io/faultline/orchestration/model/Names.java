@@ -29,6 +29,16 @@ public final class Names {
     return name;
   }
 
+  /**
+   * A usable name made from {@code text} (an orchestration's name, which may hold spaces): each run of
+   * other characters becomes {@code _}, leading dots go, at most 64 characters; null if nothing is left.
+   */
+  public static String from(String text) {
+    String name = text == null ? "" : text.trim().replaceAll("[^A-Za-z0-9_.-]+", "_").replaceAll("^[._]+", "");
+    name = name.length() > 64 ? name.substring(0, 64) : name;
+    return valid(name) ? name : null;
+  }
+
   /** {@code dir/relative}, refused (naming {@code field}) unless it stays inside {@code dir} once resolved. */
   public static Path inside(Path dir, String relative, String field) {
     Path base = dir.toAbsolutePath().normalize();

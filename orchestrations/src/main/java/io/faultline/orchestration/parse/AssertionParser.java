@@ -51,7 +51,7 @@ final class AssertionParser {
       case "metric_in_range" -> {
         f.unknown(a, Set.of("type", "metric", "min", "max"), path);
         String metric = f.string(a, "metric", path, true);
-        if (metric != null && !MetricNames.NAMES.contains(metric) && !metric.startsWith("custom.")) {
+        if (metric != null && !MetricNames.known(metric) && !metric.startsWith("custom.")) {
           f.problem(at(path, "metric"), "must be one of " + MetricNames.NAMES + " or custom.NAME (record_metric), got " + metric);
         }
         double min = f.number(a, "min", path, -Double.MAX_VALUE, -Double.MAX_VALUE, Double.MAX_VALUE);
@@ -62,8 +62,13 @@ final class AssertionParser {
         return new Assertion(type, null, null, metric, min, max, null, null);
       }
       case "step_succeeded", "step_failed" -> {
-        f.unknown(a, Set.of("type", "step"), path);
-        return new Assertion(type, null, null, null, null, null, f.string(a, "step", path, true), null);
+        // Reference 004 writes step_name; step is the older spelling, kept as an alias.
+        f.unknown(a, Set.of("type", "step_name", "step"), path);
+        if (a.containsKey("step_name") && a.containsKey("step")) {
+          f.problem(at(path, "step"), "give step_name or step (its alias), not both");
+        }
+        String field = a.containsKey("step") ? "step" : "step_name";
+        return new Assertion(type, null, null, null, null, null, f.string(a, field, path, true), null);
       }
       case "condition" -> {
         f.unknown(a, Set.of("type", "condition"), path);

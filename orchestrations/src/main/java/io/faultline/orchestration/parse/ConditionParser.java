@@ -80,7 +80,7 @@ final class ConditionParser {
     f.unknown(m, Set.of("type", "metric_name", "metric", "operator", "threshold"), path);
     String field = m.containsKey("metric") ? "metric" : "metric_name";
     String metric = f.string(m, field, path, true);
-    if (metric != null && !MetricNames.NAMES.contains(metric)) {
+    if (metric != null && !MetricNames.known(metric)) {
       f.problem(at(path, field), "must be one of " + MetricNames.NAMES + ", got " + metric);
     }
     String operator = f.string(m, "operator", path, true);

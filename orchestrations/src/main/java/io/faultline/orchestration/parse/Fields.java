@@ -32,13 +32,18 @@ final class Fields {
   }
 
   void problem(String path, String message) {
+    problems.add(new Problem(path, line(path), message));
+  }
+
+  /** The line of {@code path} in a YAML file, or of the nearest field above it that has one (0: unknown). */
+  int line(String path) {
     String p = path;
     int line = lines.getOrDefault(p, 0);
     while (line == 0 && !p.isEmpty()) {
       p = parent(p);
       line = lines.getOrDefault(p, 0);
     }
-    problems.add(new Problem(path, line, message));
+    return line;
   }
 
   private static String parent(String path) {

@@ -1,8 +1,10 @@
 package io.faultline.orchestration.parse;
 
 import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.orchestration.model.Problem;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 
 /** The fields of orchestration requests on the event bus, each refused with an error naming it. */
@@ -45,11 +47,11 @@ public final class Requests {
             ? " (and " + (parsed.problems().size() - 1) + " more; validate it for all)" : ""));
   }
 
-  /** The answer to validate: {@code {valid, problems: [{path, line, message}], name}}. */
-  public static JsonObject validation(OrchestrationParser.Result result) {
-    JsonArray problems = new JsonArray();
-    result.problems().forEach(p -> problems.add(new JsonObject().put("path", p.path()).put("line", p.line()).put("message", p.message())));
-    return new JsonObject().put("valid", result.valid()).put("problems", problems)
-        .put("name", result.valid() ? result.orchestration().name() : null);
+  /** The answer to validate: {@code {valid, problems: [{path, line, message}], name}}; valid when there are no {@code problems}. */
+  public static JsonObject validation(List<Problem> problems, OrchestrationParser.Result result) {
+    JsonArray list = new JsonArray();
+    problems.forEach(p -> list.add(new JsonObject().put("path", p.path()).put("line", p.line()).put("message", p.message())));
+    return new JsonObject().put("valid", problems.isEmpty()).put("problems", list)
+        .put("name", result.orchestration() == null ? null : result.orchestration().name());
   }
 }

@@ -49,6 +49,14 @@ public record RunReport(String id, String name, String description, String mode,
         customMetrics, variables, errors, log, warnings, stepsOmitted, file);
   }
 
+  /** The same report with one more error (something that went wrong after the run, writing its report file). */
+  public RunReport withError(String error) {
+    List<String> more = new ArrayList<>(errors);
+    more.add(error);
+    return new RunReport(id, name, description, mode, status, startedAt, endedAt, iterations, steps, metrics, assertions,
+        customMetrics, variables, more, log, warnings, stepsOmitted, reportFile);
+  }
+
   public JsonObject toJson() {
     JsonArray stepJson = new JsonArray();
     steps.forEach(s -> stepJson.add(s.toJson()));

@@ -2,6 +2,7 @@ package io.faultline.orchestration.run;
 
 import io.faultline.orchestration.model.Assertion;
 import io.faultline.orchestration.model.Condition;
+import io.faultline.orchestration.model.MetricNames;
 import io.faultline.orchestration.report.AssertionResult;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ final class AssertionChecks {
       }
       case "metric_in_range" -> {
         Double value = a.metric().startsWith("custom.") ? customMetrics.get(a.metric().substring(7))
-            : Conditions.number(metrics.getValue(a.metric()));
+            : Conditions.number(metrics.getValue(MetricNames.canonical(a.metric())));
         boolean passed = value != null && value >= a.min() && value <= a.max();
         return new AssertionResult(a.type(), passed, a.metric() + " = " + value + ", expected within [" + a.min() + ", " + a.max() + "]");
       }

@@ -1,6 +1,7 @@
 package io.faultline.orchestration.run;
 
 import io.faultline.orchestration.model.Condition;
+import io.faultline.orchestration.model.MetricNames;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Objects;
@@ -30,7 +31,8 @@ final class Conditions {
       case "not" -> c.conditions().isEmpty() || !holds(c.conditions().get(0), context);
       case "previous_step_succeeded" -> Boolean.TRUE.equals(context.previousStepSucceeded());
       case "previous_step_failed" -> Boolean.FALSE.equals(context.previousStepSucceeded());
-      case "metric_threshold" -> threshold(number(context.metrics().getValue(c.metric())), c.operator(), c.threshold());
+      case "metric_threshold" -> threshold(number(context.metrics().getValue(MetricNames.canonical(c.metric()))), c.operator(),
+          c.threshold());
       default -> false;
     };
   }

@@ -28,12 +28,12 @@ final class ParallelRunner {
 
   /** Runs one iteration; answers whether the run goes on. */
   Future<Boolean> run(List<Step> all) {
-    List<Step> plain = all.stream().filter(s -> !s.conditional()).toList();
+    List<Step> plain = all.stream().filter(s -> !s.conditional()).map(steps::filled).filter(java.util.Objects::nonNull).toList();
     Map<String, Object> merged = new LinkedHashMap<>();
     for (Step step : plain) {
-      merged = StepConfig.merge(merged, StepRunner.chaosOf(step, run.scenarios()));
+      merged = StepConfig.merge(merged, run.scenarios().chaosOf(step));
     }
-    double longest = plain.stream().mapToDouble(Step::durationSeconds).max().orElse(0);
+    double longest = plain.stream().mapToDouble(run.scenarios()::durationOf).max().orElse(0);
     run.stepStarted(String.join(" + ", plain.stream().map(Step::name).toList()), Map.of());
     plain.forEach(s -> run.state().variables.putAll(s.variables()));
     long from = run.clock().millis();
@@ -51,12 +51,12 @@ final class ParallelRunner {
     long now = run.clock().millis();
     boolean[] go = {true};
     return AsyncLoop.each(run.context(), plain, 0, (i, step) -> {
-      long to = Math.min(from + (long) (step.durationSeconds() * 1000), now);
+      double seconds = run.scenarios().durationOf(step);
+      long to = Math.min(from + (long) (seconds * 1000), now);
       return run.measure(from, to).map(metrics -> {
         run.state().measured(metrics);
-        if (steps.cutShort(from, to, step.durationSeconds())) {
-          run.record(steps.result(step, run.statusName(), from, to, metrics, List.of(), steps.cutShortWhy(from, to, step.durationSeconds()),
-              null), true);
+        if (steps.cutShort(from, to, seconds)) {
+          run.record(steps.result(step, run.statusName(), from, to, metrics, List.of(), steps.cutShortWhy(from, to, seconds), null), true);
           go[0] = false;
           return true;
         }

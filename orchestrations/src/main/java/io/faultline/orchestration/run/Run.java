@@ -62,7 +62,7 @@ public final class Run {
   private final Restore restore;
   private Context context;
   private Consumer<JsonObject> checkpoints;
-  private Map<String, Map<String, Object>> scenarios = Map.of();
+  private KnownScenarios scenarios = new KnownScenarios();
   private JsonObject before;
   private String status = "running";
   private String currentStep;
@@ -137,9 +137,7 @@ public final class Run {
           return request(Addresses.SCENARIO_LIST, null);
         })
         .compose(list -> {
-          Map<String, Map<String, Object>> known = new LinkedHashMap<>();
-          list.getJsonArray("scenarios").forEach(o -> known.put(((JsonObject) o).getString("name"), ((JsonObject) o).getJsonObject("config").getMap()));
-          scenarios = known;
+          scenarios = KnownScenarios.from(list);
           guard.start();
           return resumed ? Future.succeededFuture(true) : hooks("pre_orchestration", List.of());
         })
@@ -254,7 +252,7 @@ public final class Run {
     return status;
   }
 
-  Map<String, Map<String, Object>> scenarios() {
+  KnownScenarios scenarios() {
     return scenarios;
   }
 

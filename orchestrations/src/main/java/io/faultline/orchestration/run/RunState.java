@@ -2,6 +2,7 @@ package io.faultline.orchestration.run;
 
 import io.faultline.chaos.config.ChaosJson;
 import io.faultline.orchestration.hook.HookContext;
+import io.faultline.orchestration.parse.Templates;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -10,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What a run accumulates besides step results: its variables, the custom metrics hooks record, its
@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
 final class RunState implements HookContext {
 
   static final int KEPT_LINES = 1_000;
-  private static final Pattern VARIABLE = Pattern.compile("\\$\\{(?:variables\\.)?([A-Za-z0-9_.-]+)}");
 
   final Map<String, Object> variables = new LinkedHashMap<>();
   final Map<String, Double> customMetrics = new LinkedHashMap<>();
@@ -49,16 +48,23 @@ final class RunState implements HookContext {
 
   @Override
   public String interpolate(String text) {
-    Matcher m = VARIABLE.matcher(text);
+    Matcher m = Templates.VARIABLE.matcher(text);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       Object value = variables.get(m.group(1));
       m.appendReplacement(out, Matcher.quoteReplacement(value == null ? "" : String.valueOf(value)));
     }
     m.appendTail(out);
+    return times(out.toString());
+  }
+
+  /** {@code text} with {@code {{now}}}, {@code {{timestamp}}} (epoch seconds) and {@code {{duration}}} (seconds of the run so far). */
+  String times(String text) {
+    if (!text.contains("{{")) {
+      return text;
+    }
     long now = clock.millis();
-    return out.toString()
-        .replace("{{now}}", Instant.ofEpochMilli(now).toString())
+    return text.replace("{{now}}", Instant.ofEpochMilli(now).toString())
         .replace("{{timestamp}}", Long.toString(now / 1000))
         .replace("{{duration}}", String.format(Locale.ROOT, "%.1f", (now - startedAt) / 1000.0));
   }
@@ -86,7 +92,8 @@ final class RunState implements HookContext {
     errors.add(message);
   }
 
-  void warn(String message) {
+  @Override
+  public void warn(String message) {
     warnings.add(message);
   }
 

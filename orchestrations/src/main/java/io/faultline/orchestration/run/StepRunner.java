@@ -2,15 +2,14 @@ package io.faultline.orchestration.run;
 
 import io.faultline.chaos.control.Addresses;
 import io.faultline.orchestration.model.Step;
-import io.faultline.orchestration.model.StepConfig;
+import io.faultline.orchestration.parse.OrchestrationParser;
+import io.faultline.orchestration.parse.Templates;
 import io.faultline.orchestration.report.AssertionResult;
 import io.faultline.orchestration.report.StepResult;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Runs one step of a sequential run:
@@ -31,8 +30,12 @@ final class StepRunner {
     this.run = run;
   }
 
-  /** Runs {@code step}; answers whether the run goes on. */
-  Future<Boolean> run(Step step) {
+  /** Runs {@code written} with its strings filled in from the run's variables; answers whether the run goes on. */
+  Future<Boolean> run(Step written) {
+    Step step = filled(written);
+    if (step == null) {
+      return Future.succeededFuture(written.continueOnFailure());
+    }
     Conditions.Context context = run.context(run.state().lastMetrics);
     if (step.conditional()) {
       return conditional(step, Conditions.holds(step.condition(), context));
@@ -64,13 +67,13 @@ final class StepRunner {
 
   private Future<Boolean> hold(Step step, String problem) {
     long from = run.clock().millis();
-    return run.sleep(step.durationSeconds()).compose(v -> {
+    double seconds = run.scenarios().durationOf(step);
+    return run.sleep(seconds).compose(v -> {
       long to = run.clock().millis();
       return run.measure(from, to).compose(metrics -> {
         run.state().measured(metrics);
-        if (cutShort(from, to, step.durationSeconds())) {
-          run.record(result(step, run.statusName(), from, to, metrics, List.of(), cutShortWhy(from, to, step.durationSeconds()), null),
-              true);
+        if (cutShort(from, to, seconds)) {
+          run.record(result(step, run.statusName(), from, to, metrics, List.of(), cutShortWhy(from, to, seconds), null), true);
           return Future.succeededFuture(false);
         }
         return run.hooks("post_step", step.postHooks()).map(ok -> {
@@ -111,27 +114,34 @@ final class StepRunner {
     });
   }
 
-  /** Applies a step's chaos: a scenario by name, or its config (refining a named scenario), switched on unless it says otherwise. */
+  /**
+   * Applies a step's chaos: a known scenario by name (started as itself), or the step's config: refining
+   * the known scenario it names, or, when the name is not known, as the inline scenario it is (003).
+   */
   private Future<JsonObject> apply(Step step) {
     if (step.config() == null && step.scenario() != null) {
       return run.request(Addresses.SCENARIO_START, new JsonObject().put("name", step.scenario()));
     }
-    if (step.scenario() != null && step.config() != null && !step.config().isEmpty() && !run.scenarios().containsKey(step.scenario())) {
-      return Future.failedFuture("unknown scenario " + step.scenario());
-    }
-    return run.request(Addresses.CHAOS_SET, new JsonObject(chaosOf(step, run.scenarios())));
+    return run.request(Addresses.CHAOS_SET, new JsonObject(run.scenarios().chaosOf(step)));
   }
 
-  /** The config a step applies: its scenario's sections (rules and seed stay the node's), refined by its own config, enabled. */
-  static Map<String, Object> chaosOf(Step step, Map<String, Map<String, Object>> scenarios) {
-    Map<String, Object> base = step.scenario() != null && scenarios.containsKey(step.scenario())
-        ? new LinkedHashMap<>(scenarios.get(step.scenario())) : new LinkedHashMap<>();
-    base.remove("rules");
-    base.remove("seed");
-    base.remove("scenario");
-    Map<String, Object> config = StepConfig.merge(base, step.config() == null ? Map.of() : step.config());
-    config.putIfAbsent("enabled", true);
-    return config;
+  /**
+   * {@code step} read again with the run's variables in its strings ({@code ${variables.x}} in its name,
+   * scenario, config, condition, assertions), as they are when it starts; null (and the step recorded as
+   * failed) when what the variables made of it is not a valid step.
+   */
+  Step filled(Step step) {
+    if (step.source() == null || !Templates.hasPlaceholders(step.source())) {
+      return step;
+    }
+    OrchestrationParser.StepResult again = OrchestrationParser.reparse(step, run.state().variables::get, run.state()::times);
+    if (again.step() != null) {
+      return again.step();
+    }
+    long now = run.clock().millis();
+    run.record(result(step, "failed", now, now, new JsonObject(), List.of(),
+        "with its variables filled in, " + again.problems().get(0), null), true);
+    return null;
   }
 
   /** Whether a step that held from {@code from} to {@code to} of its {@code seconds} was cut short by a stop or the guard. */

@@ -66,9 +66,10 @@ public final class ControlPlane implements AutoCloseable {
     vertx.eventBus().<JsonObject>consumer(Addresses.SCENARIO_LIST, m -> {
       JsonArray list = new JsonArray();
       for (Scenario s : Scenarios.builtIn()) {
-        list.add(new JsonObject().put("name", s.name()).put("built_in", true).put("config", new JsonObject(ChaosJson.toMap(s.config()))));
+        list.add(new JsonObject().put("name", s.name()).put("built_in", true).put("default_duration_seconds", s.durationSeconds())
+            .put("config", new JsonObject(ChaosJson.toMap(s.config()))));
       }
-      saved.forEach((name, cfg) -> list.add(new JsonObject().put("name", name).put("built_in", false).put("config", cfg)));
+      saved.forEach((name, entry) -> list.add(entry.copy().put("name", name).put("built_in", false)));
       m.reply(new JsonObject().put("scenarios", list));
     });
     vertx.eventBus().<JsonObject>consumer(Metrics.WINDOW_ADDRESS, m -> {
@@ -78,6 +79,12 @@ public final class ControlPlane implements AutoCloseable {
         heldWindows.add(m);
       }
     });
+  }
+
+  /** Saves a scenario as the control plane's {@code faultline.scenario.save} would: {@code seconds} its default duration (null: 60). */
+  public void save(String name, JsonObject config, Double seconds) {
+    saved.put(name, new JsonObject().put("default_duration_seconds", seconds == null ? Scenario.DEFAULT_DURATION_SECONDS : seconds)
+        .put("config", config));
   }
 
   /** Whether the traffic window is answered; while not, requests are held, and answered when it is again. */

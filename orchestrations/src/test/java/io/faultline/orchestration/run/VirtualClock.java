@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * times; with no one-shot pending (the run waits for a reply) time stands still. Manual: only
  * {@link #advance} moves it.
  */
-final class VirtualClock implements RunClock {
+public final class VirtualClock implements RunClock {
 
   private record Timer(long id, long due, long period, Handler<Long> handler, Context context) {
   }
@@ -30,11 +30,11 @@ final class VirtualClock implements RunClock {
     this.automatic = automatic;
   }
 
-  static VirtualClock automatic() {
+  public static VirtualClock automatic() {
     return new VirtualClock(true);
   }
 
-  static VirtualClock manual() {
+  public static VirtualClock manual() {
     return new VirtualClock(false);
   }
 
