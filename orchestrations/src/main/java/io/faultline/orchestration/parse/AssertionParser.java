@@ -25,12 +25,8 @@ final class AssertionParser {
   List<Assertion> assertions(Map<String, Object> m, String field, String path) {
     List<Assertion> out = new ArrayList<>();
     for (Fields.Entry e : f.list(m, field, path)) {
-      Map<String, Object> a = f.object(e.value(), e.path());
-      String type = a == null ? null : f.string(a, "type", e.path(), true);
-      if (type == null) {
-        continue;
-      }
-      Assertion assertion = assertion(type, a, e.path());
+      Map<String, Object> a = f.typed(e.value(), e.path());
+      Assertion assertion = a == null ? null : assertion((String) a.get("type"), a, e.path());
       if (assertion != null) {
         out.add(assertion);
       }

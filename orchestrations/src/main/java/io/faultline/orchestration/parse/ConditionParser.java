@@ -28,14 +28,11 @@ final class ConditionParser {
   }
 
   Condition condition(Object value, String path) {
-    Map<String, Object> m = f.object(value, path);
+    Map<String, Object> m = f.typed(value, path);
     if (m == null) {
       return null;
     }
-    String type = f.string(m, "type", path, true);
-    if (type == null) {
-      return null;
-    }
+    String type = (String) m.get("type");
     if (!CONDITIONS.contains(type)) {
       f.oneOf(type, CONDITIONS, at(path, "type"));
       return null;

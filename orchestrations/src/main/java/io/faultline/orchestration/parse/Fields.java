@@ -77,6 +77,12 @@ final class Fields {
     return null;
   }
 
+  /** An object with a string {@code type} (a condition, an action, an assertion), or null when it is not one (reported). */
+  Map<String, Object> typed(Object value, String path) {
+    Map<String, Object> m = object(value, path);
+    return m == null || string(m, "type", path, true) == null ? null : m;
+  }
+
   @SuppressWarnings("unchecked")
   static Map<String, Object> map(Object value) {
     return (Map<String, Object>) value;

@@ -53,14 +53,11 @@ final class HookParser {
   }
 
   private Action action(Object value, String path) {
-    Map<String, Object> m = f.object(value, path);
+    Map<String, Object> m = f.typed(value, path);
     if (m == null) {
       return null;
     }
-    String type = f.string(m, "type", path, true);
-    if (type == null) {
-      return null;
-    }
+    String type = (String) m.get("type");
     switch (type) {
       case "log" -> {
         f.unknown(m, Set.of("type", "message", "level"), path);

@@ -67,6 +67,21 @@ final class StepParser {
     return branchStep(value, path);
   }
 
+  /** A step as written, and with its strings filled in. */
+  private record Written(Map<String, Object> source, Map<String, Object> m) {
+  }
+
+  /** The step at {@code path}, checked for fields other than {@code known}; null (a problem reported) when it is no object. */
+  private Written read(Object value, String path, Set<String> known) {
+    Map<String, Object> source = f.object(value, path);
+    if (source == null) {
+      return null;
+    }
+    Map<String, Object> m = filled(source);
+    f.unknown(m, known, path);
+    return new Written(source, m);
+  }
+
   /** {@code source} with its strings filled in; its own {@code variables} (filled first) count too. */
   @SuppressWarnings("unchecked")
   private Map<String, Object> filled(Map<String, Object> source) {
@@ -78,12 +93,11 @@ final class StepParser {
   }
 
   Step step(Object value, String path) {
-    Map<String, Object> source = f.object(value, path);
-    if (source == null) {
+    Written written = read(value, path, STEP);
+    if (written == null) {
       return null;
     }
-    Map<String, Object> m = filled(source);
-    f.unknown(m, STEP, path);
+    Map<String, Object> m = written.m();
     String scenario = null;
     Map<String, Object> config = null;
     Object s = m.get("scenario");
@@ -107,16 +121,15 @@ final class StepParser {
         f.number(m, "delay_before_seconds", path, 0, 0, 86_400), f.bool(m, "continue_on_failure", path, false),
         m.get("condition") == null ? null : conditions.condition(m.get("condition"), at(path, "condition")),
         hooks.hooks(m, "pre_hooks", path, "pre_step"), hooks.hooks(m, "post_hooks", path, "post_step"),
-        assertions.assertions(m, "assertions", path), f.variables(m, "variables", path), null, null, source, path);
+        assertions.assertions(m, "assertions", path), f.variables(m, "variables", path), null, null, written.source(), path);
   }
 
   Step advancedStep(Object value, String path) {
-    Map<String, Object> source = f.object(value, path);
-    if (source == null) {
+    Written written = read(value, path, ADVANCED);
+    if (written == null) {
       return null;
     }
-    Map<String, Object> m = filled(source);
-    f.unknown(m, ADVANCED, path);
+    Map<String, Object> m = written.m();
     Map<String, Object> base = m.get("base") == null ? new LinkedHashMap<>() : f.object(m.get("base"), at(path, "base"));
     if (base == null) {
       return null;
@@ -134,16 +147,16 @@ final class StepParser {
         concat(step.preHooks(), hooks.hooks(m, "pre_hooks", path, "pre_step")),
         concat(step.postHooks(), hooks.hooks(m, "post_hooks", path, "post_step")),
         concat(step.assertions(), assertions.assertions(m, "assertions", path)),
-        m.get("variables") == null ? step.variables() : f.variables(m, "variables", path), null, null, source, path);
+        m.get("variables") == null ? step.variables() : f.variables(m, "variables", path), null, null, written.source(), path);
   }
 
   Step conditionalStep(Object value, String path) {
-    Map<String, Object> source = f.object(value, path);
-    if (source == null) {
+    Written written = read(value, path, CONDITIONAL);
+    if (written == null) {
       return null;
     }
-    Map<String, Object> m = filled(source);
-    f.unknown(m, CONDITIONAL, path);
+    Map<String, Object> m = written.m();
+    Map<String, Object> source = written.source();
     Condition condition = conditions.required(m.get("condition"), at(path, "condition"));
     // Branch steps are read as written: each fills in its own strings when it runs.
     List<Step> then = f.list(source, "then_steps", path).stream().map(e -> branchStep(e.value(), e.path())).toList();

@@ -17,11 +17,11 @@ final class AbortGuard {
 
   private final Guard guard;
   private final RunClock clock;
+  private final Periodic checks;
   private final BiFunction<Long, Long, Future<JsonObject>> window;
   private final Predicate<JsonObject> holds;
   private final Consumer<JsonObject> abort;
   private long since = -1;
-  private long timer = -1;
 
   /** {@code window} measures traffic between two times; {@code holds} evaluates the guard's condition on it. */
   AbortGuard(Guard guard, RunClock clock, BiFunction<Long, Long, Future<JsonObject>> window, Predicate<JsonObject> holds,
@@ -31,25 +31,23 @@ final class AbortGuard {
     this.window = window;
     this.holds = holds;
     this.abort = abort;
+    this.checks = new Periodic(clock, CHECK_EVERY_MS, this::check);
   }
 
   void start() {
     if (guard != null) {
-      timer = clock.setPeriodic(CHECK_EVERY_MS, id -> check());
+      checks.start();
     }
   }
 
   void cancel() {
-    if (timer >= 0) {
-      clock.cancelTimer(timer);
-      timer = -1;
-    }
+    checks.cancel();
   }
 
   private void check() {
     long now = clock.millis();
     window.apply(now - (long) (guard.windowSeconds() * 1000), now).onSuccess(metrics -> {
-      if (timer < 0) {
+      if (!checks.running()) {
         return; // cancelled while measuring
       }
       if (!holds.test(metrics)) {

@@ -16,7 +16,7 @@ final class Watchdog {
 
   private final RunClock clock;
   private final Consumer<String> overdue;
-  private long timer = -1;
+  private final Periodic checks;
   private String waitingFor = "the run to start";
   private long deadline = Long.MAX_VALUE;
   private long stopDeadline = Long.MAX_VALUE;
@@ -24,10 +24,11 @@ final class Watchdog {
   Watchdog(RunClock clock, Consumer<String> overdue) {
     this.clock = clock;
     this.overdue = overdue;
+    this.checks = new Periodic(clock, CHECK_EVERY_MS, this::check);
   }
 
   void start() {
-    timer = clock.setPeriodic(CHECK_EVERY_MS, id -> check());
+    checks.start();
   }
 
   /** The run now waits for {@code what}, which takes at most {@code withinMs}. */
@@ -42,10 +43,7 @@ final class Watchdog {
   }
 
   void cancel() {
-    if (timer >= 0) {
-      clock.cancelTimer(timer);
-      timer = -1;
-    }
+    checks.cancel();
   }
 
   private void check() {
