@@ -57,7 +57,7 @@ public final class HookRunner {
     for (Action action : hook.actions()) {
       actions = actions.compose(allOk -> action(action, context).map(v -> allOk).recover(e -> {
         if (e instanceof ActionFailed failed && failed.refused() && "http_request".equals(action.type()) && !hook.required()) {
-          String what = "hook " + name + ": " + e.getMessage() + " (the hook's other actions still run)";
+          String what = "hook " + name + ": " + e.getMessage() + "; the hook's other actions still run";
           context.warn(what);
           LOG.warning(what);
           return Future.succeededFuture(false);

@@ -102,7 +102,7 @@ public final class LibraryService {
       change(Library.change(name, text));
       return new JsonObject().put("name", name).put("orchestration", o.name()).put("schedule", o.schedule())
           .put("message", "Orchestration '" + o.name() + "' " + (given == null ? "imported" : "stored") + " successfully ("
-              + o.steps().size() + " steps)" + (name.equals(o.name()) ? "" : " as " + name));
+              + o.steps().size() + (o.steps().size() == 1 ? " step)" : " steps)") + (name.equals(o.name()) ? "" : " as " + name));
     });
   }
 

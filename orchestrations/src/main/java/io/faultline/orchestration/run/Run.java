@@ -70,8 +70,7 @@ public final class Run {
   private long startedAt;
   private long endedAt;
   private boolean ending;
-  private Promise<Void> sleeper;
-  private long sleepTimer = -1;
+  private final Waits waits;
   private int resumeIteration;
   private int resumeStep;
 
@@ -83,6 +82,7 @@ public final class Run {
     this.hooks = hooks;
     this.listener = listener;
     this.watchdog = new Watchdog(clock, this::overdue);
+    this.waits = new Waits(clock, watchdog);
     this.state = new RunState(clock, watchdog, orchestration.variables());
     this.progress = new Progress(orchestration);
     this.guard = new AbortGuard(orchestration.abortWhen(), clock, this::window,
@@ -168,7 +168,7 @@ public final class Run {
     }
     status = why;
     watchdog.stopping();
-    wake();
+    waits.wake();
   }
 
   /** True while the run is going on (not once it is stopping). */
@@ -318,25 +318,7 @@ public final class Run {
 
   /** Waits {@code seconds} on the clock, or less if the run is stopped meanwhile. */
   Future<Void> sleep(double seconds) {
-    if (seconds <= 0 || !running()) {
-      return Future.succeededFuture();
-    }
-    long ms = Math.max(1, (long) (seconds * 1000));
-    Promise<Void> promise = Promise.promise();
-    sleeper = promise;
-    watchdog.expect("a wait of " + ms + " ms", ms);
-    sleepTimer = clock.setTimer(ms, t -> promise.tryComplete());
-    return promise.future();
-  }
-
-  private void wake() {
-    if (sleepTimer >= 0) {
-      clock.cancelTimer(sleepTimer);
-      sleepTimer = -1;
-    }
-    if (sleeper != null) {
-      sleeper.tryComplete();
-    }
+    return running() ? waits.sleep(seconds) : Future.succeededFuture();
   }
 
   private void overdue(String why) {
@@ -356,7 +338,7 @@ public final class Run {
     }
     ending = true;
     guard.cancel();
-    wake();
+    waits.wake();
     restore.restore(before).onComplete(v -> finish());
   }
 

@@ -186,7 +186,7 @@ class ReferenceFormsTest {
         """, Permissions.NONE);
     assertThat(report.variables().getString("orchestration_start")).isEqualTo("2025-10-07T12:00:00Z");
     assertThat(report.warnings()).singleElement().asString().startsWith("hook notify_start: http_request to hooks.slack.com refused:"
-        + " https://hooks.slack.com:443 is not in orchestration.http_allow_list []").endsWith("(the hook's other actions still run)");
+        + " https://hooks.slack.com:443 is not in orchestration.http_allow_list []").endsWith("; the hook's other actions still run");
     assertThat(report.errors()).isEmpty();
     assertThat(report.status()).isEqualTo("succeeded");
     assertThat(plane.hooks).containsExactly("pre_orchestration:notify_start=failed");
