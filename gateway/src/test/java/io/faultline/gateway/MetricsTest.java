@@ -134,6 +134,9 @@ class MetricsTest {
       }
       // the gauge follows the run's progress events, which arrive on the event bus a moment after the start
       String during = scrapeWhen(() -> gw.get("/metrics").bodyAsString(), "faultline_orchestration_active", 1);
+      // Issue 14.18: the run by name, and the step it is at.
+      assertThat(value(during, "faultline_active_orchestrations{orchestration=\"m\"}")).isEqualTo(1);
+      assertThat(value(during, "faultline_orchestration_current_step{orchestration=\"m\",step=\"errors\"}")).isEqualTo(1);
       assertThat(value(during, "faultline_chaos_impact_score")).isGreaterThan(0.5);
       long deadline = System.currentTimeMillis() + 10_000;
       while (gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
@@ -165,7 +168,13 @@ class MetricsTest {
       assertThat(value(after, "faultline_orchestration_hooks_total{result=\"succeeded\",type=\"pre_step\"}")).isZero();
       assertThat(after).contains("faultline_cluster_heartbeats_total{result=\"ok\"}")
           .contains("faultline_cluster_task_items{state=\"pending\"} 0.0");
-      assertThat(after).doesNotContain("faultline_scenario_active{");
+      // Issue 14.18: every known scenario has a series from the start, 0 when it is not the active one.
+      assertThat(value(after, "faultline_scenario_active{scenario=\"slow_backend\"}")).isZero();
+      assertThat(value(after, "faultline_scenario_active{scenario=\"cascading_failure\"}")).isZero();
+      assertThat(after).doesNotContain("faultline_active_orchestrations{").doesNotContain("faultline_orchestration_current_step{");
+      assertThat(value(after, "faultline_orchestration_step_seconds_count{orchestration=\"m\",step=\"errors\"}")).isEqualTo(1);
+      assertThat(value(after, "faultline_orchestration_step_seconds_sum{orchestration=\"m\",step=\"errors\"}")).isGreaterThan(0.9);
+      assertThat(value(after, "faultline_rate_limit_violations_total{listener=\"web\",protocol=\"http\",route=\"default\"}")).isZero();
     }
   }
 

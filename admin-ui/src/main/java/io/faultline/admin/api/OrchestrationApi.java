@@ -1,7 +1,7 @@
 package io.faultline.admin.api;
 
 import io.faultline.orchestration.OrchestratorVerticle;
-import io.faultline.orchestration.ReportFormats;
+import io.faultline.orchestration.report.ReportFormats;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -25,7 +25,8 @@ public final class OrchestrationApi {
     String base = "/api/chaos/orchestration";
     router.post(base + "/validate").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.VALIDATE, text)));
     router.post(base + "/start").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.START, text, 202, r -> r)));
-    router.post(base + "/import").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.START, text, 202, r -> r)));
+    router.post(base + "/import").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, imported(text))));
+    router.post(base + "/library").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, text)));
     router.post(base + "/stop").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.STOP, null));
     router.get(base + "/status").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.STATUS, null));
     router.get(base + "/reports").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.REPORTS, null));
@@ -54,12 +55,45 @@ public final class OrchestrationApi {
         return;
       }
       JsonObject report = ar.result().body();
-      switch (format) {
-        case "html" -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(ReportFormats.html(report));
-        case "junit" -> ctx.response().putHeader("Content-Type", "application/xml").end(ReportFormats.junit(report));
-        default -> ctx.response().putHeader("Content-Type", "application/json").end(report.encodePrettily());
+      String body;
+      try {
+        body = switch (format) {
+          case "html" -> ReportFormats.html(report);
+          case "junit" -> ReportFormats.junit(report);
+          default -> report.encodePrettily();
+        };
+      } catch (RuntimeException e) {
+        // Every request is answered: a report that cannot be rendered is a logged 500, never silence.
+        ApiError.fromFailure(ctx, e);
+        return;
       }
+      String type = switch (format) {
+        case "html" -> "text/html; charset=utf-8";
+        case "junit" -> "application/xml";
+        default -> "application/json";
+      };
+      ctx.response().putHeader("Content-Type", type).end(body);
     });
+  }
+
+  /**
+   * Reference 003's import body, {@code {"content": "...", "format": "yaml"}}, as the library's
+   * {@code {"text", "format"}}; any other body is taken as the orchestration itself.
+   */
+  private static JsonObject imported(JsonObject text) {
+    String body = text.getString("text");
+    if (body.stripLeading().startsWith("{")) {
+      try {
+        JsonObject json = new JsonObject(body);
+        if (json.getValue("content") instanceof String content) {
+          JsonObject request = new JsonObject().put("text", content);
+          return json.containsKey("format") ? request.put("format", json.getValue("format")) : request;
+        }
+      } catch (io.vertx.core.json.DecodeException e) {
+        // not JSON after all: the library says what is wrong with it as an orchestration
+      }
+    }
+    return text;
   }
 
   private static void withText(RoutingContext ctx, java.util.function.Consumer<JsonObject> action) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.chaos.config.ChaosConfigException;
-import io.faultline.orchestration.OrchestrationParser;
+import io.faultline.orchestration.parse.OrchestrationParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

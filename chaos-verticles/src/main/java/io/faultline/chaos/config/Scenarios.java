@@ -5,7 +5,10 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** The five predefined scenarios, with exactly the parameters of reference 001. */
+/**
+ * The five predefined scenarios, with exactly the parameters of reference 001; each lasts
+ * {@link Scenario#DEFAULT_DURATION_SECONDS} in an orchestration step that gives no duration.
+ */
 public final class Scenarios {
 
   private static final List<Integer> SERVER_ERRORS = List.of(500, 502, 503, 504);

@@ -107,6 +107,7 @@ public final class ChaosControlVerticle extends VerticleBase {
           .put("name", s.name())
           .put("description", s.description())
           .put("built_in", s.builtIn())
+          .put("default_duration_seconds", s.durationSeconds())
           .put("config", new JsonObject(ChaosJson.toMap(s.config()))));
     }
     return new JsonObject().put("active", state.scenario()).put("scenarios", list);
@@ -145,14 +146,20 @@ public final class ChaosControlVerticle extends VerticleBase {
       throw new ChaosConfigException("config", "is required and must be a chaos config object");
     }
     for (String key : body.fieldNames()) {
-      if (!List.of("name", "description", "config").contains(key)) {
-        throw new ChaosConfigException(key, "unknown field; expected name, description, config");
+      if (!List.of("name", "description", "config", "default_duration_seconds").contains(key)) {
+        throw new ChaosConfigException(key, "unknown field; expected name, description, config, default_duration_seconds");
       }
     }
+    Object duration = body.getValue("default_duration_seconds");
+    if (duration != null && !(duration instanceof Number)) {
+      throw new ChaosConfigException("default_duration_seconds", "must be a number of seconds, got " + duration);
+    }
     ChaosConfig parsed = ChaosJson.convert(map((JsonObject) config), ChaosConfig.class, "config");
-    Scenario saved = state.saveScenario(new Scenario(name, body.getString("description"), false, parsed));
+    Scenario saved = state.saveScenario(new Scenario(name, body.getString("description"), false, parsed,
+        duration == null ? null : ((Number) duration).doubleValue()));
     JsonObject reply = new JsonObject().put("name", saved.name()).put("description", saved.description())
-        .put("built_in", false).put("config", new JsonObject(ChaosJson.toMap(saved.config())));
+        .put("built_in", false).put("default_duration_seconds", saved.durationSeconds())
+        .put("config", new JsonObject(ChaosJson.toMap(saved.config())));
     return reply;
   }
 

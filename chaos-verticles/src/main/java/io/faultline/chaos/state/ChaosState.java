@@ -157,7 +157,7 @@ public final class ChaosState {
       throw new ChaosConfigException("name", "\"stop\" is reserved (POST /api/chaos/scenarios/stop stops the active scenario)");
     }
     resolve(s.config());
-    Scenario stored = new Scenario(s.name(), s.description(), false, s.config().withScenario(null));
+    Scenario stored = new Scenario(s.name(), s.description(), false, s.config().withScenario(null), s.defaultDurationSeconds());
     saved.put(s.name(), stored);
     return stored;
   }

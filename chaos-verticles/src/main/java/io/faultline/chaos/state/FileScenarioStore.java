@@ -42,7 +42,9 @@ public final class FileScenarioStore implements ScenarioStore {
     for (int i = 0; i < entries.size(); i++) {
       Map<String, Object> entry = entries.get(i);
       ChaosConfig config = ChaosJson.convert(entry.get("config"), ChaosConfig.class, file + "[" + i + "].config");
-      scenarios.add(new Scenario((String) entry.get("name"), (String) entry.get("description"), false, config));
+      Object duration = entry.get("default_duration_seconds");
+      scenarios.add(new Scenario((String) entry.get("name"), (String) entry.get("description"), false, config,
+          duration instanceof Number n ? n.doubleValue() : null));
     }
     return scenarios;
   }
@@ -54,6 +56,9 @@ public final class FileScenarioStore implements ScenarioStore {
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("name", s.name());
       entry.put("description", s.description());
+      if (s.defaultDurationSeconds() != null) {
+        entry.put("default_duration_seconds", s.defaultDurationSeconds());
+      }
       entry.put("config", ChaosJson.toMap(s.config()));
       entries.add(entry);
     }

@@ -1,6 +1,7 @@
 package io.faultline.gateway.cli;
 
-import io.faultline.orchestration.OrchestrationParser;
+import io.faultline.orchestration.parse.OrchestrationParser;
+import io.faultline.orchestration.parse.ScenarioNames;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -130,6 +131,8 @@ public final class OrchestrateCommand implements Runnable {
       return null;
     }
     out.println(file + ": valid orchestration " + result.orchestration().name() + " (" + result.orchestration().steps().size() + " steps)");
+    // Offline, only built-in scenarios are known: a node checks saved ones when it validates or starts.
+    ScenarioNames.notBuiltIn(result.scenarios()).forEach(p -> err.println("  warning: " + p));
     return text;
   }
 

@@ -153,7 +153,10 @@ public final class ChaosMeterBinder implements ChaosListener {
     return meters;
   }
 
-  /** Every outcome's counter exists from the first request of a route (at 0), so rates and ratios have series. */
+  /**
+   * Every outcome's counter, and the rate-limit violations counter, exist from the first request of a route
+   * (at 0), so rates, ratios and "violations" panels have series, not "no data".
+   */
   private final class RouteMeters {
 
     final String listener;
@@ -178,6 +181,7 @@ public final class ChaosMeterBinder implements ChaosListener {
       }
       duration = histogram(MetricNames.REQUEST_DURATION, "time until the response starts, injected delays included",
           listener, protocol, route);
+      rateLimited();
     }
 
     Timer latency() {

@@ -187,9 +187,22 @@ class CliTest {
     java.nio.file.Files.writeString(file, "name: broken\nsteps:\n  - {name: x, duration_seconds: -1}\n");
     assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url)).isEqualTo(1);
     assertThat(err.toString()).contains("line 3: steps[0].duration_seconds: must be between 0 and 31536000, got -1");
+    // A scenario the node does not have: offline validate warns, and the node refuses the start (issue 14.3).
     java.nio.file.Files.writeString(file, "name: failing\nsteps:\n  - {name: x, scenario: nope, duration_seconds: 0.1}\n");
     assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url, "--follow")).isEqualTo(1);
-    assertThat(out.toString()).contains("failing: failed");
+    assertThat(err.toString()).contains("warning: line 3: steps[0].scenario: nope is not a built-in scenario")
+        .contains("cannot start: line 3: steps[0].scenario: unknown scenario nope");
+  }
+
+  @Test
+  void offlineValidateWarnsAboutScenarioNamesOnlyANodeCanResolve() throws Exception {
+    java.nio.file.Path example = java.nio.file.Path.of("..", "orchestrations", "src", "test", "resources", "reference-examples",
+        "004-14-advanced_e-commerce_load_test.yaml");
+    assertThat(run("orchestrate", "validate", "--file", example.toString())).isZero();
+    assertThat(out.toString()).contains("valid orchestration Advanced E-Commerce Load Test (3 steps)");
+    assertThat(err.toString()).contains("warning: line 39: advanced_steps[0].base.scenario: baseline_test is not a built-in scenario:"
+        + " a node starts this only if it has a scenario saved under that name (POST /api/chaos/scenarios)")
+        .contains("light_load is not a built-in").contains("heavy_load is not a built-in").contains("cooldown is not a built-in");
   }
 
   @Test

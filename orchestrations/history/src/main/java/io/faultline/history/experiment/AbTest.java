@@ -8,7 +8,7 @@ import io.faultline.history.score.LatencyHistogram;
 import io.faultline.history.stats.PermutationTest;
 import io.faultline.history.stats.ProportionTest;
 import io.faultline.history.stats.RankTest;
-import io.faultline.orchestration.OrchestrationParser;
+import io.faultline.orchestration.parse.OrchestrationParser;
 import io.faultline.orchestration.OrchestratorVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -5,7 +5,7 @@ import io.faultline.history.score.LatencyHistogram;
 import io.faultline.history.score.ResilienceScore;
 import io.faultline.history.store.BoundedQueue;
 import io.faultline.orchestration.Metrics;
-import io.faultline.orchestration.OrchestrationParser;
+import io.faultline.orchestration.parse.OrchestrationParser;
 import io.faultline.orchestration.OrchestratorVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,0 +1,108 @@
+package io.faultline.orchestration.hook;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code command} action: runs {@code command} with {@code args} (no shell) on a worker thread, in
+ * {@code working_dir} if given, and fails if it exits non-zero or outlives {@code timeout_seconds}. Its
+ * output (stdout and stderr) is drained while it runs, so a command that writes more than a pipe holds
+ * is not blocked by its own output; the first {@link #KEPT_OUTPUT} bytes go to the run's log.
+ */
+final class CommandAction {
+
+  static final int KEPT_OUTPUT = 4_096;
+  /** How long to wait for the rest of the output once the command exited (a child it left may hold the pipe open). */
+  private static final long DRAIN_MS = 1_000;
+
+  private final Vertx vertx;
+
+  CommandAction(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** What a command did: its exit code and the start of its output. */
+  record Outcome(int exit, String output) {
+  }
+
+  Future<Void> run(Map<String, Object> f, HookContext context) {
+    List<String> argv = new ArrayList<>();
+    argv.add(context.interpolate(String.valueOf(f.get("command"))));
+    if (f.get("args") instanceof List<?> args) {
+      args.forEach(a -> argv.add(context.interpolate(String.valueOf(a))));
+    }
+    String dir = f.get("working_dir") == null ? null : context.interpolate(String.valueOf(f.get("working_dir")));
+    double seconds = f.get("timeout_seconds") instanceof Number n ? n.doubleValue() : 30;
+    long timeoutMs = Math.max(1, (long) (seconds * 1000));
+    context.expect("command " + argv, timeoutMs + DRAIN_MS);
+    // The worker only runs the process; the log is written back here, on the run's event loop.
+    return vertx.executeBlocking(() -> execute(argv, dir, timeoutMs), false).compose(outcome -> {
+      context.log("command " + argv + " -> exit " + outcome.exit() + (outcome.output().isEmpty() ? "" : ": " + outcome.output()));
+      return outcome.exit() == 0 ? Future.<Void>succeededFuture()
+          : Future.failedFuture(new ActionFailed("command " + argv + " exited with " + outcome.exit(), false));
+    }, e -> Future.failedFuture(e instanceof ActionFailed ? e : new ActionFailed("command " + argv + ": " + e.getMessage(), false)));
+  }
+
+  static Outcome execute(List<String> argv, String dir, long timeoutMs) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
+    if (dir != null) {
+      builder.directory(new File(dir));
+    }
+    Process process = builder.start();
+    Drain drain = new Drain(process.getInputStream());
+    drain.start();
+    if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new ActionFailed("command " + argv + " did not finish in " + timeoutMs / 1000.0 + " s", false);
+    }
+    drain.join(DRAIN_MS);
+    return new Outcome(process.exitValue(), drain.text());
+  }
+
+  /** Reads a process's output to its end as it comes, keeping the first {@link #KEPT_OUTPUT} bytes. */
+  private static final class Drain extends Thread {
+
+    private final InputStream in;
+    private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+    private volatile boolean truncated;
+
+    Drain(InputStream in) {
+      super("faultline-command-output");
+      setDaemon(true);
+      this.in = in;
+    }
+
+    @Override
+    public void run() {
+      byte[] buffer = new byte[8_192];
+      try (in) {
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+          synchronized (kept) {
+            int room = KEPT_OUTPUT - kept.size();
+            kept.write(buffer, 0, Math.max(0, Math.min(room, n)));
+            truncated |= n > room;
+          }
+        }
+      } catch (IOException e) {
+        // the process was destroyed: what was read so far is the output
+      }
+    }
+
+    String text() {
+      synchronized (kept) {
+        String text = kept.toString(StandardCharsets.UTF_8).strip();
+        return truncated ? text + " [output truncated]" : text;
+      }
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.faultline.orchestration.hook;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.util.Map;
+
+/**
+ * The {@code http_request} action: calls {@code url} ({@code method}, {@code body}, {@code headers},
+ * {@code timeout_ms}) if the node's allow list lets it, and fails on a status of 400 or more (or other
+ * than {@code expected_status} when given).
+ */
+final class HttpRequestAction {
+
+  private final HttpClient http;
+  private final HttpAllowList allowList;
+
+  HttpRequestAction(HttpClient http, HttpAllowList allowList) {
+    this.http = http;
+    this.allowList = allowList;
+  }
+
+  Future<Void> run(Map<String, Object> f, HookContext context) {
+    String url = context.interpolate(String.valueOf(f.get("url")));
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new ActionFailed("http_request: not a URL: " + url, false));
+    }
+    String refusal = allowList.refusal(uri);
+    if (refusal != null) {
+      return Future.failedFuture(new ActionFailed("http_request to " + uri.getHost() + " refused: " + refusal, true));
+    }
+    String body = f.get("body") == null ? "" : context.interpolate(String.valueOf(f.get("body")));
+    long timeout = f.get("timeout_ms") instanceof Number n ? n.longValue() : 5_000;
+    RequestOptions options = new RequestOptions().setAbsoluteURI(url)
+        .setMethod(HttpMethod.valueOf(String.valueOf(f.getOrDefault("method", "GET")).toUpperCase()))
+        .setTimeout(timeout);
+    if (f.get("headers") instanceof Map<?, ?> headers) {
+      headers.forEach((k, v) -> options.addHeader(String.valueOf(k), context.interpolate(String.valueOf(v))));
+    }
+    context.expect("http_request " + url, timeout);
+    int expected = f.get("expected_status") instanceof Number n ? n.intValue() : 0;
+    return http.request(options).compose(r -> r.send(body)).compose(response -> {
+      context.log("http_request " + options.getMethod() + " " + url + " -> " + response.statusCode());
+      boolean ok = expected == 0 ? response.statusCode() < 400 : response.statusCode() == expected;
+      return ok ? Future.<Void>succeededFuture()
+          : Future.failedFuture(new ActionFailed("http_request " + url + " answered " + response.statusCode(), false));
+    });
+  }
+}

@@ -1,0 +1,95 @@
+package io.faultline.orchestration.library;
+
+import java.time.LocalDateTime;
+import java.util.BitSet;
+
+/**
+ * A five-field cron expression ({@code minute hour day-of-month month day-of-week}) with {@code *},
+ * numbers, ranges {@code a-b}, steps {@code *}{@code /n} or {@code a-b/n}, and comma lists. Day of week 0
+ * or 7 is Sunday. As in classic cron, when both day fields are restricted either may match.
+ */
+public final class Cron {
+
+  private final BitSet minutes;
+  private final BitSet hours;
+  private final BitSet days;
+  private final BitSet months;
+  private final BitSet weekdays;
+  private final boolean anyDay;
+  private final boolean anyWeekday;
+
+  private Cron(String[] f) {
+    minutes = field(f[0], 0, 59, "minute");
+    hours = field(f[1], 0, 23, "hour");
+    days = field(f[2], 1, 31, "day of month");
+    months = field(f[3], 1, 12, "month");
+    weekdays = field(f[4], 0, 7, "day of week");
+    if (weekdays.get(7)) {
+      weekdays.set(0);
+    }
+    anyDay = f[2].equals("*");
+    anyWeekday = f[4].equals("*");
+  }
+
+  /** Parses {@code expression}; throws {@link IllegalArgumentException} saying what is wrong. */
+  public static Cron parse(String expression) {
+    String[] fields = expression == null ? new String[0] : expression.trim().split("\\s+");
+    if (fields.length != 5) {
+      throw new IllegalArgumentException("must have five fields (minute hour day-of-month month day-of-week), got \"" + expression + "\"");
+    }
+    return new Cron(fields);
+  }
+
+  /** True when the minute of {@code time} is one this expression names. */
+  public boolean matches(LocalDateTime time) {
+    boolean day = days.get(time.getDayOfMonth());
+    boolean weekday = weekdays.get(time.getDayOfWeek().getValue() % 7);
+    boolean dayMatches = anyDay && anyWeekday || (anyDay ? weekday : anyWeekday ? day : day || weekday);
+    return minutes.get(time.getMinute()) && hours.get(time.getHour()) && months.get(time.getMonthValue()) && dayMatches;
+  }
+
+  private static BitSet field(String text, int min, int max, String name) {
+    BitSet bits = new BitSet(max + 1);
+    for (String part : text.split(",")) {
+      String range = part;
+      int step = 1;
+      int slash = part.indexOf('/');
+      if (slash >= 0) {
+        range = part.substring(0, slash);
+        step = number(part.substring(slash + 1), 1, max, name);
+      }
+      int from;
+      int to;
+      if (range.equals("*")) {
+        from = min;
+        to = max;
+      } else if (range.contains("-")) {
+        String[] ends = range.split("-", 2);
+        from = number(ends[0], min, max, name);
+        to = number(ends[1], min, max, name);
+        if (from > to) {
+          throw new IllegalArgumentException(name + ": range " + range + " runs backwards");
+        }
+      } else {
+        from = number(range, min, max, name);
+        to = slash >= 0 ? max : from;
+      }
+      for (int i = from; i <= to; i += step) {
+        bits.set(i);
+      }
+    }
+    return bits;
+  }
+
+  private static int number(String text, int min, int max, String name) {
+    try {
+      int n = Integer.parseInt(text);
+      if (n < min || n > max) {
+        throw new IllegalArgumentException(name + ": " + n + " is outside " + min + "-" + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + ": not a number: " + text);
+    }
+  }
+}

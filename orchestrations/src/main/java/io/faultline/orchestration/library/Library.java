@@ -1,0 +1,187 @@
+package io.faultline.orchestration.library;
+
+import io.faultline.orchestration.model.Names;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.BiPredicate;
+
+/**
+ * A node's orchestration library: named orchestration texts, each with the time it last changed, kept
+ * in {@code dir} (one file per entry, its modification time the change time) when there is one.
+ *
+ * <p>Every change is a {@code {"name", "text", "at"}} record ({@code text} null for a delete) that any
+ * node can apply: the newer change wins (ties by text, so every node picks the same), which makes
+ * nodes that see the same changes, in any order, hold the same library. Deletes are remembered as long
+ * as the node runs, so an older copy that comes back later cannot revive an entry.
+ */
+public final class Library {
+
+  private final Path dir;
+  private final SortedMap<String, String> texts = new TreeMap<>();
+  private final Map<String, Long> changedAt = new HashMap<>();
+  private final Map<String, Long> deletedAt = new HashMap<>();
+
+  public Library(Path dir) {
+    this.dir = dir;
+  }
+
+  /** The entries by name (a read-only view). */
+  public SortedMap<String, String> entries() {
+    return Collections.unmodifiableSortedMap(texts);
+  }
+
+  public String get(String name) {
+    return texts.get(name);
+  }
+
+  /** A change made on this node now. */
+  public static JsonObject change(String name, String text) {
+    return new JsonObject().put("name", name).put("text", text).put("at", System.currentTimeMillis());
+  }
+
+  /** Applies {@code change} if it is newer than what this library knows of its entry; answers whether it did. */
+  public boolean apply(JsonObject change) {
+    String name = change.getString("name");
+    JsonObject known = record(name);
+    if (known != null && !newer(change, known)) {
+      return false;
+    }
+    String text = change.getString("text");
+    long at = change.getLong("at");
+    if (text == null) {
+      texts.remove(name);
+      changedAt.remove(name);
+      deletedAt.put(name, at);
+      delete(name);
+    } else {
+      texts.put(name, text);
+      changedAt.put(name, at);
+      deletedAt.remove(name);
+      write(name, text, at);
+    }
+    return true;
+  }
+
+  /** What this library knows of {@code name} as a change, or null. */
+  private JsonObject record(String name) {
+    if (texts.containsKey(name)) {
+      return new JsonObject().put("name", name).put("text", texts.get(name)).put("at", changedAt.get(name));
+    }
+    Long deleted = deletedAt.get(name);
+    return deleted == null ? null : new JsonObject().put("name", name).putNull("text").put("at", deleted);
+  }
+
+  /**
+   * Whether change {@code a} wins over change {@code b} of the same entry: the later one; at the same
+   * time the greater text, and any text over a delete, so every node picks the same.
+   */
+  static boolean newer(JsonObject a, JsonObject b) {
+    long x = a.getLong("at");
+    long y = b.getLong("at");
+    if (x != y) {
+      return x > y;
+    }
+    String ta = a.getString("text");
+    String tb = b.getString("text");
+    return ta != null && (tb == null || ta.compareTo(tb) > 0);
+  }
+
+  /** Every entry and every remembered delete, as changes. */
+  public JsonArray snapshot() {
+    JsonArray changes = new JsonArray();
+    texts.forEach((name, text) -> changes.add(new JsonObject().put("name", name).put("text", text).put("at", changedAt.get(name))));
+    deletedAt.forEach((name, at) -> changes.add(new JsonObject().put("name", name).putNull("text").put("at", at)));
+    return changes;
+  }
+
+  /** Applies {@code other}'s snapshot; answers the changes this library holds that {@code other} lacks (newer or unknown there). */
+  public List<JsonObject> merge(JsonArray other) {
+    Map<String, JsonObject> theirs = new HashMap<>();
+    other.forEach(o -> theirs.put(((JsonObject) o).getString("name"), (JsonObject) o));
+    List<JsonObject> missing = new ArrayList<>();
+    snapshot().forEach(o -> {
+      JsonObject mine = (JsonObject) o;
+      JsonObject their = theirs.get(mine.getString("name"));
+      if (their == null || newer(mine, their)) {
+        missing.add(mine);
+      }
+    });
+    theirs.values().forEach(this::apply);
+    return missing;
+  }
+
+  /** Reads the entries in {@code dir} that {@code accept} takes, dated by their files' modification times. */
+  public void load(BiPredicate<String, String> accept) throws IOException {
+    if (dir == null || !Files.isDirectory(dir)) {
+      return;
+    }
+    for (File file : files(dir)) {
+      if (accept.test(file.name(), file.text())) {
+        texts.put(file.name(), file.text());
+        changedAt.put(file.name(), file.modifiedMs());
+      }
+    }
+  }
+
+  /** An orchestration file of a directory: its file name, the entry name it stands for, its text and when it changed. */
+  public record File(String base, String name, String text, long modifiedMs) {
+  }
+
+  /** Every {@code .yaml}, {@code .yml} and {@code .json} file of {@code dir}, by file name. */
+  public static List<File> files(Path dir) throws IOException {
+    List<File> out = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      for (Path file : files.sorted().toList()) {
+        String base = file.getFileName().toString();
+        if (base.matches(".*\\.(ya?ml|json)")) {
+          out.add(new File(base, base.replaceFirst("\\.(ya?ml|json)$", ""), Files.readString(file),
+              Files.getLastModifiedTime(file).toMillis()));
+        }
+      }
+    }
+    return out;
+  }
+
+  public static String extension(String text) {
+    return text.stripLeading().startsWith("{") ? ".json" : ".yaml";
+  }
+
+  private void write(String name, String text, long at) {
+    if (dir == null) {
+      return;
+    }
+    try {
+      Files.createDirectories(dir);
+      delete(name);
+      Path file = Names.inside(dir, name + extension(text), "name");
+      Files.writeString(file, text);
+      Files.setLastModifiedTime(file, FileTime.fromMillis(at));
+    } catch (IOException e) {
+      throw new IllegalStateException("could not keep library entry " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void delete(String name) {
+    if (dir == null) {
+      return;
+    }
+    try {
+      for (String ext : List.of(".yaml", ".json")) {
+        Files.deleteIfExists(Names.inside(dir, name + ext, "name"));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("could not delete library entry " + name + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,243 @@
+package io.faultline.orchestration.library;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.state.ChaosState;
+import io.faultline.orchestration.model.Names;
+import io.faultline.orchestration.model.Orchestration;
+import io.faultline.orchestration.parse.OrchestrationParser;
+import io.faultline.orchestration.parse.Parsing;
+import io.faultline.orchestration.parse.Requests;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * What the library addresses do: list, get, put, delete, import from and export to a directory on the
+ * node. Parsing and file work run off the event loop; the library itself is changed on it. Every change
+ * is applied here and handed to {@code broadcast} (in a cluster, for every other node to apply with
+ * {@link #applyRemote}).
+ */
+public final class LibraryService {
+
+  private static final Logger LOG = Logger.getLogger(LibraryService.class.getName());
+
+  private final Vertx vertx;
+  private final Library library;
+  private final Consumer<JsonObject> broadcast;
+
+  /** {@code dir} may be null (the library in memory only); {@code broadcast} gets each change made here. */
+  public LibraryService(Vertx vertx, Path dir, Consumer<JsonObject> broadcast) {
+    this.vertx = vertx;
+    this.library = new Library(dir);
+    this.broadcast = broadcast;
+  }
+
+  public Library library() {
+    return library;
+  }
+
+  /** The text of entry {@code name}, or null. */
+  public String text(String name) {
+    return library.get(name);
+  }
+
+  /** Reads the entries in the directory (off the event loop), leaving out the ones that are not valid. */
+  public Future<Void> load() {
+    return vertx.executeBlocking(() -> {
+      library.load((name, text) -> {
+        boolean usable = Names.valid(name) && OrchestrationParser.parse(text).valid();
+        if (!usable) {
+          LOG.warning(() -> "library entry " + name + " in the data directory is not valid and was left out (validate it)");
+        }
+        return usable;
+      });
+      return null;
+    });
+  }
+
+  public Future<JsonObject> list() {
+    Map<String, String> entries = new TreeMap<>(library.entries());
+    return vertx.executeBlocking(() -> {
+      JsonArray list = new JsonArray();
+      entries.forEach((name, text) -> {
+        Orchestration o = OrchestrationParser.parse(text).orchestration();
+        list.add(new JsonObject().put("name", name).put("orchestration", o.name()).put("description", o.description())
+            .put("tags", new JsonArray(o.tags())).put("schedule", o.schedule()).put("steps", o.steps().size()));
+      });
+      return new JsonObject().put("entries", list);
+    }, false);
+  }
+
+  public Future<JsonObject> get(JsonObject body) {
+    String name = entryName(body);
+    return Future.succeededFuture(new JsonObject().put("name", name).put("text", existing(name)));
+  }
+
+  /**
+   * Stores {@code text} under {@code name}, or, without one, under the orchestration's own name (made a
+   * usable entry name: spaces and other characters become {@code _}). {@code format} ({@code yaml} or
+   * {@code json}), when given, must be what the text is. The answer says so in reference 003's words too
+   * ({@code message}).
+   */
+  public Future<JsonObject> put(JsonObject body) {
+    String given = body == null || body.getValue("name") == null ? null : entryName(body);
+    String text = Requests.text(body);
+    checkFormat(body, text);
+    return Parsing.valid(vertx, text).map(parsed -> {
+      Orchestration o = parsed.orchestration();
+      String name = given != null ? given : Names.from(o.name());
+      if (name == null) {
+        throw new ChaosConfigException("name", "the orchestration's name " + o.name() + " makes no usable entry name; give one");
+      }
+      change(Library.change(name, text));
+      return new JsonObject().put("name", name).put("orchestration", o.name()).put("schedule", o.schedule())
+          .put("message", "Orchestration '" + o.name() + "' " + (given == null ? "imported" : "stored") + " successfully ("
+              + o.steps().size() + (o.steps().size() == 1 ? " step)" : " steps)") + (name.equals(o.name()) ? "" : " as " + name));
+    });
+  }
+
+  private static void checkFormat(JsonObject body, String text) {
+    Object format = body.getValue("format");
+    if (format == null) {
+      return;
+    }
+    if (!"yaml".equals(format) && !"json".equals(format)) {
+      throw new ChaosConfigException("format", "must be yaml or json, got " + format);
+    }
+    if ("json".equals(format) && !text.stripLeading().startsWith("{")) {
+      throw new ChaosConfigException("format", "is json, but the content is not a JSON object");
+    }
+  }
+
+  public Future<JsonObject> delete(JsonObject body) {
+    String name = entryName(body);
+    existing(name);
+    change(Library.change(name, null));
+    return Future.succeededFuture(new JsonObject().put("deleted", name));
+  }
+
+  /** Every valid {@code .yaml}, {@code .yml} and {@code .json} file of {@code dir} becomes an entry named after it. */
+  public Future<JsonObject> importDir(JsonObject body) {
+    Path dir = Path.of(Requests.required(body, "dir"));
+    JsonArray rejected = new JsonArray();
+    return vertx.executeBlocking(() -> {
+      if (!Files.isDirectory(dir)) {
+        throw new ChaosConfigException("dir", "is not a directory on this node: " + dir);
+      }
+      List<Library.File> usable = new ArrayList<>();
+      try {
+        for (Library.File file : Library.files(dir)) {
+          OrchestrationParser.Result parsed = OrchestrationParser.parse(file.text());
+          boolean nameOk = Names.valid(file.name());
+          if (parsed.valid() && nameOk) {
+            usable.add(file);
+            continue;
+          }
+          JsonArray problems = new JsonArray();
+          parsed.problems().forEach(p -> problems.add(p.toString()));
+          if (!nameOk) {
+            problems.add("the file name is not a usable entry name (1-64 letters, digits, '_', '-', '.', not starting with '.')");
+          }
+          rejected.add(new JsonObject().put("file", file.base()).put("problems", problems));
+        }
+      } catch (IOException e) {
+        throw new ChaosConfigException("dir", "could not read " + dir + ": " + e.getMessage());
+      }
+      return usable;
+    }, false).map(usable -> {
+      JsonArray imported = new JsonArray();
+      usable.forEach(file -> {
+        change(Library.change(file.name(), file.text()));
+        imported.add(file.name());
+      });
+      return new JsonObject().put("imported", imported).put("rejected", rejected);
+    });
+  }
+
+  public Future<JsonObject> exportDir(JsonObject body) {
+    Path dir = Path.of(Requests.required(body, "dir"));
+    Map<String, String> entries = new TreeMap<>(library.entries());
+    return vertx.executeBlocking(() -> {
+      JsonArray exported = new JsonArray();
+      try {
+        Files.createDirectories(dir);
+        for (var entry : entries.entrySet()) {
+          Path file = dir.resolve(entry.getKey() + Library.extension(entry.getValue()));
+          Files.writeString(file, entry.getValue());
+          exported.add(file.toString());
+        }
+      } catch (IOException e) {
+        throw new ChaosConfigException("dir", "could not write to " + dir + ": " + e.getMessage());
+      }
+      return new JsonObject().put("exported", exported);
+    }, false);
+  }
+
+  /**
+   * A change that came over the event bus (from another node, or a script on the bridge) is applied only
+   * if it names an entry properly, carries a time and, unless it deletes, a valid orchestration.
+   */
+  public void applyRemote(JsonObject change) {
+    usable(List.of(change)).onSuccess(ok -> ok.forEach(library::apply));
+  }
+
+  /** Applies what another node holds; answers the changes only this node holds, for the others. */
+  public Future<List<JsonObject>> merge(JsonArray theirs) {
+    List<JsonObject> changes = new ArrayList<>();
+    theirs.forEach(c -> {
+      if (c instanceof JsonObject change) {
+        changes.add(change);
+      }
+    });
+    return usable(changes).map(ok -> library.merge(new JsonArray(new ArrayList<>(ok))));
+  }
+
+  public JsonArray snapshot() {
+    return library.snapshot();
+  }
+
+  /** The changes of {@code changes} that are usable, checked off the event loop. */
+  private Future<List<JsonObject>> usable(List<JsonObject> changes) {
+    return vertx.executeBlocking(() -> changes.stream().filter(LibraryService::usable).toList(), false);
+  }
+
+  private static boolean usable(JsonObject change) {
+    String name = change.getValue("name") instanceof String n ? n : null;
+    Object text = change.getValue("text");
+    boolean ok = Names.valid(name) && change.getValue("at") instanceof Number
+        && (text == null || text instanceof String t && OrchestrationParser.parse(t).valid());
+    if (!ok) {
+      String shown = change.encode();
+      LOG.warning(() -> "library change ignored: not a valid entry: " + (shown.length() > 200 ? shown.substring(0, 200) + "..." : shown));
+    }
+    return ok;
+  }
+
+  private void change(JsonObject change) {
+    library.apply(change);
+    broadcast.accept(change);
+  }
+
+  private String existing(String name) {
+    String text = library.get(name);
+    if (text == null) {
+      throw new ChaosState.NotFound("name", "no library entry named " + name);
+    }
+    return text;
+  }
+
+  /** The entry name of a request, refused unless it is a usable one. */
+  public static String entryName(JsonObject body) {
+    return Names.check(Requests.required(body, "name"), "name");
+  }
+}

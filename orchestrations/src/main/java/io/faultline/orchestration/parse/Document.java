@@ -1,0 +1,121 @@
+package io.faultline.orchestration.parse;
+
+import io.faultline.orchestration.model.Problem;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.NodeEvent;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * An orchestration's text as plain maps and lists (JSON when it starts with <code>{</code>, else
+ * YAML), with the line of every field path for YAML, or the problem that stops it being read.
+ *
+ * <p>YAML anchors and aliases are refused before anything is built: an alias is a reference, and a
+ * document of a few hundred bytes whose aliases refer to aliases (a "billion laughs") expands to
+ * billions of nodes in anything that walks it (SnakeYAML's cap of 50 aliases per document does not stop
+ * one of 45). Orchestrations do not need them. So is text over {@link #MAX_CHARS}. A {@code refused}
+ * document is one not read at all (as opposed to read and found wrong).
+ */
+record Document(Object tree, Map<String, Integer> lines, Problem problem, boolean refused) {
+
+  /** The longest orchestration read (the REST API's body limit). */
+  static final int MAX_CHARS = 1 << 20;
+
+  static Document read(String text) {
+    if (text != null && text.length() > MAX_CHARS) {
+      return refused(0, "an orchestration may be at most " + MAX_CHARS + " characters, got " + text.length());
+    }
+    String trimmed = text == null ? "" : text.stripLeading();
+    if (trimmed.startsWith("{")) {
+      try {
+        return new Document(plain(Json.decodeValue(trimmed)), Map.of(), null, false);
+      } catch (DecodeException e) {
+        return failed(0, "malformed JSON: " + e.getMessage());
+      }
+    }
+    try {
+      Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+      for (Event event : yaml.parse(new StringReader(text))) {
+        if (event instanceof AliasEvent || event instanceof NodeEvent node && node.getAnchor() != null) {
+          return refused(event.getStartMark().getLine() + 1, "YAML anchors and aliases (&name, *name) are not accepted in an"
+              + " orchestration (a few of them can expand to billions of values): write the values out");
+        }
+      }
+      Object tree = yaml.load(text);
+      Map<String, Integer> lines = new HashMap<>();
+      Node root = yaml.compose(new StringReader(text));
+      if (root != null) {
+        positions(root, "", lines);
+      }
+      return new Document(plain(tree), lines, null, false);
+    } catch (MarkedYAMLException e) {
+      return failed(e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1, "malformed YAML: " + e.getProblem());
+    } catch (RuntimeException e) {
+      return failed(0, "malformed YAML: " + e.getMessage());
+    }
+  }
+
+  private static Document failed(int line, String message) {
+    return new Document(null, Map.of(), new Problem("", line, message), false);
+  }
+
+  private static Document refused(int line, String message) {
+    return new Document(null, Map.of(), new Problem("text", line, message), true);
+  }
+
+  private static void positions(Node node, String path, Map<String, Integer> lines) {
+    lines.putIfAbsent(path, node.getStartMark().getLine() + 1);
+    if (node instanceof MappingNode map) {
+      for (NodeTuple tuple : map.getValue()) {
+        if (tuple.getKeyNode() instanceof ScalarNode key) {
+          String child = path.isEmpty() ? key.getValue() : path + "." + key.getValue();
+          lines.put(child, key.getStartMark().getLine() + 1);
+          positions(tuple.getValueNode(), child, lines);
+        }
+      }
+    } else if (node instanceof SequenceNode seq) {
+      for (int i = 0; i < seq.getValue().size(); i++) {
+        positions(seq.getValue().get(i), path + "[" + i + "]", lines);
+      }
+    }
+  }
+
+  /** Vert.x JSON types as plain maps and lists, so YAML and JSON read the same. */
+  static Object plain(Object value) {
+    if (value instanceof JsonObject o) {
+      return plain(o.getMap());
+    }
+    if (value instanceof JsonArray a) {
+      return plain(a.getList());
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      map.forEach((k, v) -> out.put(String.valueOf(k), plain(v)));
+      return out;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> out = new ArrayList<>();
+      list.forEach(v -> out.add(plain(v)));
+      return out;
+    }
+    return value;
+  }
+}

@@ -1,0 +1,96 @@
+package io.faultline.orchestration.parse;
+
+import static io.faultline.orchestration.parse.Fields.at;
+import static io.faultline.orchestration.parse.Fields.sorted;
+
+import io.faultline.orchestration.model.Action;
+import io.faultline.orchestration.model.Hook;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads hooks and their actions. */
+final class HookParser {
+
+  static final Set<String> HOOK_TYPES = Set.of("pre_step", "post_step", "pre_orchestration", "post_orchestration");
+  static final Set<String> ACTIONS = Set.of("log", "set_variable", "record_metric", "http_request", "command");
+  private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error");
+  private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD");
+
+  private final Fields f;
+  private final ConditionParser conditions;
+
+  HookParser(Fields fields, ConditionParser conditions) {
+    this.f = fields;
+    this.conditions = conditions;
+  }
+
+  /** The hooks under {@code field}; {@code defaultType} is the type of hooks that do not say (a step's pre or post hooks). */
+  List<Hook> hooks(Map<String, Object> m, String field, String path, String defaultType) {
+    List<Hook> hooks = new ArrayList<>();
+    for (Fields.Entry e : f.list(m, field, path)) {
+      Map<String, Object> h = f.object(e.value(), e.path());
+      if (h == null) {
+        continue;
+      }
+      f.unknown(h, Set.of("name", "hook_type", "actions", "condition", "required"), e.path());
+      String type = h.containsKey("hook_type") ? f.string(h, "hook_type", e.path(), true) : defaultType;
+      if (type == null) {
+        f.problem(at(e.path(), "hook_type"), "is required: one of " + sorted(HOOK_TYPES));
+      } else {
+        f.oneOf(type, HOOK_TYPES, at(e.path(), "hook_type"));
+      }
+      List<Action> actions = f.list(h, "actions", e.path()).stream().map(a -> action(a.value(), a.path())).toList();
+      if (actions.isEmpty()) {
+        f.problem(at(e.path(), "actions"), "a hook needs at least one action");
+      }
+      hooks.add(new Hook(f.string(h, "name", e.path(), false), type, actions,
+          h.get("condition") == null ? null : conditions.condition(h.get("condition"), at(e.path(), "condition")),
+          f.bool(h, "required", e.path(), false)));
+    }
+    return hooks;
+  }
+
+  private Action action(Object value, String path) {
+    Map<String, Object> m = f.typed(value, path);
+    if (m == null) {
+      return null;
+    }
+    String type = (String) m.get("type");
+    switch (type) {
+      case "log" -> {
+        f.unknown(m, Set.of("type", "message", "level"), path);
+        f.string(m, "message", path, true);
+        String level = f.string(m, "level", path, false);
+        if (level != null && !LEVELS.contains(level)) {
+          f.problem(at(path, "level"), "must be one of trace, debug, info, warn, error; got " + level);
+        }
+      }
+      case "set_variable", "record_metric" -> {
+        f.unknown(m, Set.of("type", "name", "value"), path);
+        f.string(m, "name", path, true);
+        if (!m.containsKey("value")) {
+          f.problem(at(path, "value"), "is required");
+        }
+      }
+      case "http_request" -> {
+        f.unknown(m, Set.of("type", "url", "method", "body", "headers", "timeout_ms", "expected_status"), path);
+        f.string(m, "url", path, true);
+        String method = f.string(m, "method", path, false);
+        if (method != null && !METHODS.contains(method.toUpperCase())) {
+          f.problem(at(path, "method"), "must be an HTTP method, got " + method);
+        }
+        f.number(m, "timeout_ms", path, 5_000, 1, 600_000);
+      }
+      case "command" -> {
+        f.unknown(m, Set.of("type", "command", "args", "timeout_seconds", "working_dir"), path);
+        f.string(m, "command", path, true);
+        f.strings(m, "args", path);
+        f.number(m, "timeout_seconds", path, 30, 0.001, 3_600);
+      }
+      default -> f.oneOf(type, ACTIONS, at(path, "type"));
+    }
+    return new Action(type, m);
+  }
+}

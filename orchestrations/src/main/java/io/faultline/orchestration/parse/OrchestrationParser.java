@@ -1,0 +1,149 @@
+package io.faultline.orchestration.parse;
+
+import static io.faultline.orchestration.parse.Fields.at;
+
+import io.faultline.orchestration.library.Cron;
+import io.faultline.orchestration.model.Condition;
+import io.faultline.orchestration.model.Guard;
+import io.faultline.orchestration.model.Orchestration;
+import io.faultline.orchestration.model.Problem;
+import io.faultline.orchestration.model.Reporting;
+import io.faultline.orchestration.model.ScenarioRef;
+import io.faultline.orchestration.model.Step;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads an orchestration in the YAML or JSON formats of references 003 and 004 and checks all of it:
+ * every problem is reported with its field path (and its line, for YAML), not just the first. Scenario
+ * names written without a config are listed ({@link Result#scenarios}): whether they exist depends on
+ * the node, which checks them before a run starts.
+ */
+public final class OrchestrationParser {
+
+  /**
+   * The outcome: an orchestration, or the problems that stop it. {@code refused}: the text was not read
+   * at all (too long, or YAML anchors and aliases), which callers answer as a bad request rather than
+   * as an invalid orchestration. {@code scenarios}: the scenarios it names without a config.
+   */
+  public record Result(Orchestration orchestration, List<Problem> problems, boolean refused, List<ScenarioRef> scenarios) {
+
+    public boolean valid() {
+      return problems.isEmpty();
+    }
+  }
+
+  /** A step read again at run time, or what is wrong with it then. */
+  public record StepResult(Step step, List<Problem> problems) {
+  }
+
+  private static final Set<String> TOP = Set.of("name", "description", "tags", "variables", "steps", "advanced_steps",
+      "conditional_steps", "parallel", "loop_orchestration", "max_iterations", "hooks", "assertions", "abort_when",
+      "enable_reporting", "report_path", "schedule");
+
+  private final Fields f;
+  private final ConditionParser conditions;
+  private final HookParser hooks;
+  private final AssertionParser assertions;
+  private final StepParser steps;
+
+  private OrchestrationParser(Map<String, Integer> lines) {
+    f = new Fields(lines);
+    conditions = new ConditionParser(f);
+    hooks = new HookParser(f, conditions);
+    assertions = new AssertionParser(f, conditions);
+    steps = new StepParser(f, conditions, hooks, assertions);
+  }
+
+  /** Parses {@code text} as JSON when it starts with <code>{</code>, else as YAML. */
+  public static Result parse(String text) {
+    Document document = Document.read(text);
+    if (document.problem() != null) {
+      return new Result(null, List.of(document.problem()), document.refused(), List.of());
+    }
+    OrchestrationParser parser = new OrchestrationParser(document.lines());
+    Orchestration orchestration = parser.orchestration(document.tree());
+    return new Result(parser.f.clean() ? orchestration : null, parser.f.problems(), false, parser.steps.named());
+  }
+
+  /**
+   * Reads the step {@code step.source()} again with {@code variables} filled into its strings (an unknown
+   * one becomes nothing) and {@code text} applied to what else they hold: a run does this as the step starts.
+   */
+  public static StepResult reparse(Step step, Function<String, Object> variables, Function<String, String> text) {
+    OrchestrationParser parser = new OrchestrationParser(Map.of());
+    parser.steps.fillWith(variables, false, text);
+    Step again = parser.steps.any(step.source(), step.path());
+    return new StepResult(parser.f.clean() ? again : null, parser.f.problems());
+  }
+
+  private Orchestration orchestration(Object tree) {
+    if (!(tree instanceof Map<?, ?>)) {
+      f.problem("", "an orchestration must be an object with at least name and steps");
+      return null;
+    }
+    Map<String, Object> m = Fields.map(tree);
+    f.unknown(m, TOP, "");
+    String name = f.string(m, "name", "", true);
+    Map<String, Object> variables = f.variables(m, "variables", "");
+    steps.fillWith(variables::get, true, Function.identity());
+    List<Step> all = new ArrayList<>();
+    all.addAll(f.list(m, "steps", "").stream().map(e -> steps.step(e.value(), e.path())).toList());
+    all.addAll(f.list(m, "advanced_steps", "").stream().map(e -> steps.advancedStep(e.value(), e.path())).toList());
+    all.addAll(f.list(m, "conditional_steps", "").stream().map(e -> steps.conditionalStep(e.value(), e.path())).toList());
+    if (all.isEmpty()) {
+      f.problem("steps", "at least one step is required (steps, advanced_steps or conditional_steps)");
+    }
+    int maxIterations = (int) f.number(m, "max_iterations", "", 1, 0, Integer.MAX_VALUE);
+    String schedule = f.string(m, "schedule", "", false);
+    if (schedule != null) {
+      try {
+        Cron.parse(schedule);
+      } catch (IllegalArgumentException e) {
+        f.problem("schedule", e.getMessage());
+      }
+    }
+    return new Orchestration(name, f.string(m, "description", "", false), f.strings(m, "tags", ""), variables, all,
+        f.bool(m, "parallel", "", false), f.bool(m, "loop_orchestration", "", false), maxIterations,
+        hooks.hooks(m, "hooks", "", null), assertions.assertions(m, "assertions", ""), guard(m), schedule, reporting(m));
+  }
+
+  private Guard guard(Map<String, Object> m) {
+    if (m.get("abort_when") == null) {
+      return null;
+    }
+    Map<String, Object> g = f.object(m.get("abort_when"), "abort_when");
+    if (g == null) {
+      return null;
+    }
+    f.unknown(g, Set.of("condition", "for_seconds", "window_seconds"), "abort_when");
+    Condition c = conditions.required(g.get("condition"), at("abort_when", "condition"));
+    return new Guard(c, f.number(g, "for_seconds", "abort_when", 0, 0, 86_400),
+        f.number(g, "window_seconds", "abort_when", 10, 1, 3_600));
+  }
+
+  /** {@code enable_reporting} and {@code report_path}: a relative path that stays in the state directory, of a known format. */
+  private Reporting reporting(Map<String, Object> m) {
+    boolean enabled = f.bool(m, "enable_reporting", "", false);
+    String path = f.string(m, "report_path", "", false);
+    if (path == null) {
+      return new Reporting(enabled, null);
+    }
+    try {
+      Path p = Path.of(path.replace("{{timestamp}}", "0")).normalize();
+      if (p.isAbsolute() || p.startsWith("..") || p.toString().isEmpty()) {
+        f.problem("report_path", "must be a path inside the node's state directory (relative, without leading ..), got " + path);
+      } else if (Reporting.format(path) == null) {
+        f.problem("report_path", "must end in .html, .htm, .xml (JUnit) or .json, got " + path);
+      }
+    } catch (InvalidPathException e) {
+      f.problem("report_path", "is not a path: " + path);
+    }
+    return new Reporting(enabled, path);
+  }
+}

@@ -1,0 +1,48 @@
+package io.faultline.orchestration.report;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.orchestration.model.Names;
+import io.faultline.orchestration.model.Reporting;
+import io.faultline.orchestration.parse.Templates;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.nio.file.Path;
+
+/**
+ * Writes a finished report where its orchestration's {@code report_path} says (reference 004's
+ * {@code enable_reporting}): inside the node's state directory, {@code {{timestamp}}} the run's start in
+ * epoch seconds and {@code ${variables.x}} its final variables, in the format of the extension.
+ */
+public final class ReportFile {
+
+  private ReportFile() {
+  }
+
+  /** The report, with {@code report_file} set when it was written, or an error saying why not. */
+  public static Future<RunReport> write(Vertx vertx, Path stateDir, Reporting reporting, RunReport report) {
+    if (!reporting.writes()) {
+      return Future.succeededFuture(report);
+    }
+    if (stateDir == null) {
+      return Future.succeededFuture(report.withError("report_path " + reporting.path()
+          + " not written: the node has no state directory (--state-dir), where report files go"));
+    }
+    String relative = String.valueOf(Templates.fill(reporting.path().replace("{{timestamp}}", Long.toString(report.startedAt() / 1000)),
+        name -> report.variables().getValue(name), false, text -> text));
+    Path file;
+    try {
+      file = Names.inside(stateDir, relative, "report_path");
+    } catch (ChaosConfigException e) {
+      return Future.succeededFuture(report.withError("report_path not written: " + e.getMessage()));
+    }
+    String format = Reporting.format(relative);
+    RunReport written = report.withReportFile(stateDir.toAbsolutePath().normalize().relativize(file).toString());
+    String body = "html".equals(format) ? ReportFormats.html(written) : "junit".equals(format) ? ReportFormats.junit(written)
+        : written.toJson().encodePrettily();
+    return vertx.fileSystem().mkdirs(file.getParent().toString())
+        .compose(v -> vertx.fileSystem().writeFile(file.toString(), Buffer.buffer(body)))
+        .map(v -> written)
+        .otherwise(e -> report.withError("report_path " + file + " not written: " + e.getMessage()));
+  }
+}

@@ -1,0 +1,101 @@
+package io.faultline.orchestration.report;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A run report as JUnit XML (each step a test case, for CI systems: a step that failed or was cut
+ * short by a stop or the guard is a failure) and as a self-contained HTML page. Both render any report,
+ * however incomplete (missing fields read as empty).
+ */
+public final class ReportFormats {
+
+  private ReportFormats() {
+  }
+
+  public static String junit(JsonObject report) {
+    return junit(RunReport.fromJson(report));
+  }
+
+  public static String html(JsonObject report) {
+    return html(RunReport.fromJson(report));
+  }
+
+  public static String junit(RunReport report) {
+    List<StepResult> steps = report.steps();
+    long failures = steps.stream().filter(StepResult::failedOrCut).count();
+    long skipped = steps.stream().filter(s -> "skipped".equals(s.status())).count();
+    StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    xml.append("<testsuite name=\"").append(esc(report.name())).append("\" tests=\"").append(steps.size())
+        .append("\" failures=\"").append(failures).append("\" skipped=\"").append(skipped).append("\" time=\"")
+        .append(seconds(report.durationMs())).append("\" timestamp=\"")
+        .append(Instant.ofEpochMilli(report.startedAt())).append("\">\n");
+    for (StepResult step : steps) {
+      xml.append("  <testcase classname=\"").append(esc(report.name())).append("\" name=\"")
+          .append(esc(step.name() + (report.iterations() > 1 ? " #" + step.iteration() : "")))
+          .append("\" time=\"").append(seconds(step.durationMs())).append("\">");
+      if (step.failedOrCut()) {
+        xml.append("<failure message=\"").append(esc(String.valueOf(step.error()))).append("\">")
+            .append(esc(AssertionResult.toJson(step.assertions()).encodePrettily())).append("</failure>");
+      } else if ("skipped".equals(step.status())) {
+        xml.append("<skipped message=\"").append(esc(String.valueOf(step.error()))).append("\"/>");
+      }
+      xml.append("<system-out>").append(esc(step.metrics().encode())).append("</system-out></testcase>\n");
+    }
+    xml.append("</testsuite>\n");
+    return xml.toString();
+  }
+
+  public static String html(RunReport report) {
+    StringBuilder html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>")
+        .append(esc(report.name())).append(" — Faultline report</title><style>")
+        .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}")
+        .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.succeeded{color:#17803d}.failed,.aborted{color:#b42318}")
+        .append(".skipped,.stopped{color:#777}.bar{display:inline-block;height:10px;background:#4f6bed;vertical-align:middle}")
+        .append("</style></head><body><h1>").append(esc(report.name())).append("</h1>")
+        .append("<p class=\"").append(esc(report.status())).append("\"><b>").append(esc(report.status()))
+        .append("</b> · started ").append(Instant.ofEpochMilli(report.startedAt()))
+        .append(" · ended ").append(Instant.ofEpochMilli(report.endedAt()))
+        .append(" · ").append(seconds(report.durationMs())).append(" s · iterations ")
+        .append(report.iterations()).append("</p><h2>Steps</h2><table><tr><th>step</th><th>status</th>")
+        .append("<th>duration (s)</th><th>assertions</th><th>requests</th><th>error rate</th><th>avg latency (ms)</th><th>p99 (ms)</th></tr>");
+    double worst = report.steps().stream().mapToDouble(s -> number(s.metrics(), "avg_latency")).max().orElse(0);
+    for (StepResult step : report.steps()) {
+      JsonObject m = step.metrics();
+      long passed = step.assertions().stream().filter(AssertionResult::passed).count();
+      double avg = number(m, "avg_latency");
+      html.append("<tr><td>").append(esc(step.name())).append("</td><td class=\"").append(esc(step.status()))
+          .append("\">").append(esc(step.status())).append("</td><td>").append(seconds(step.durationMs()))
+          .append("</td><td>").append(passed).append("/").append(step.assertions().size()).append("</td><td>")
+          .append(m.getValue("request_count") instanceof Number n ? n : 0).append("</td><td>").append(fmt(number(m, "error_rate")))
+          .append("</td><td>").append("<span class=\"bar\" style=\"width:").append(worst == 0 ? 0 : (int) (avg / worst * 120))
+          .append("px\"></span> ").append(fmt(avg)).append("</td><td>").append(fmt(number(m, "p99_latency"))).append("</td></tr>");
+    }
+    html.append("</table><h2>Metrics over the run</h2><pre>").append(esc(report.metrics().encodePrettily()))
+        .append("</pre><h2>Variables</h2><pre>").append(esc(report.variables().encodePrettily()))
+        .append("</pre><h2>Errors</h2><pre>").append(esc(String.join("\n", report.errors())));
+    if (!report.warnings().isEmpty()) {
+      html.append("</pre><h2>Warnings</h2><pre>").append(esc(String.join("\n", report.warnings())));
+    }
+    html.append("</pre></body></html>\n");
+    return html.toString();
+  }
+
+  private static double number(JsonObject metrics, String name) {
+    return metrics.getValue(name) instanceof Number n ? n.doubleValue() : 0.0;
+  }
+
+  private static String seconds(long ms) {
+    return String.format(Locale.ROOT, "%.3f", ms / 1000.0);
+  }
+
+  private static String fmt(double d) {
+    return String.format(Locale.ROOT, "%.3f", d);
+  }
+
+  private static String esc(String s) {
+    return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}

@@ -1,0 +1,132 @@
+package io.faultline.orchestration.report;
+
+import io.faultline.orchestration.model.Names;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * The node's recent run reports: the newest {@link #KEPT} by start time, in memory and, when the node
+ * has a state directory, as {@code DIR/ID.json} so they survive restarts. Reports are kept as the JSON
+ * they came as (from this node's runs or, in a cluster, from the leader's).
+ */
+public final class ReportStore {
+
+  static final int KEPT = 50;
+  private static final Logger LOG = Logger.getLogger(ReportStore.class.getName());
+
+  private final Vertx vertx;
+  private final Path dir;
+  private final Deque<JsonObject> reports = new ArrayDeque<>();
+
+  /** {@code dir} may be null: reports in memory only. */
+  public ReportStore(Vertx vertx, Path dir) {
+    this.vertx = vertx;
+    this.dir = dir;
+  }
+
+  /** Reads the reports kept on disk. */
+  public Future<Void> load() {
+    if (dir == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.fileSystem().exists(dir.toString()).compose(exists -> !exists ? Future.succeededFuture()
+        : vertx.fileSystem().readDir(dir.toString(), ".*\\.json").compose(files -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (String file : files) {
+            chain = chain.compose(v -> vertx.fileSystem().readFile(file).<Void>map(b -> {
+              JsonObject report = b.toJsonObject();
+              if (Names.valid(report.getString("id")) && get(report.getString("id")) == null) {
+                reports.add(report);
+              }
+              return null;
+            }).otherwise(e -> {
+              LOG.warning(() -> "report file " + file + " left out: " + e.getMessage());
+              return null;
+            }));
+          }
+          return chain.map(v -> {
+            trim(new ArrayList<>(reports));
+            return null;
+          });
+        }));
+  }
+
+  /**
+   * Keeps {@code report} (once: a report that is already here is left alone); answers whether it did. A
+   * report whose id is not a usable file name (it may come from a peer or a script on the bridge) is refused.
+   */
+  public boolean keep(JsonObject report) {
+    Object value = report.getValue("id");
+    String id = value instanceof String s ? s : null;
+    if (!Names.valid(id)) {
+      LOG.warning(() -> "report refused: its id is not a usable name (1-64 letters, digits, '_', '-', '.'): " + abbreviated(value));
+      return false;
+    }
+    if (get(id) != null) {
+      return false;
+    }
+    List<JsonObject> sorted = new ArrayList<>(reports);
+    sorted.add(report);
+    trim(sorted);
+    if (!reports.contains(report)) {
+      return false;
+    }
+    save(report);
+    return true;
+  }
+
+  private void trim(List<JsonObject> sorted) {
+    sorted.sort(Comparator.comparingLong(r -> r.getLong("started_at", 0L)));
+    reports.clear();
+    reports.addAll(sorted.subList(Math.max(0, sorted.size() - KEPT), sorted.size()));
+  }
+
+  /** The newest report, or null. */
+  public JsonObject latest() {
+    return reports.peekLast();
+  }
+
+  /** The report {@code id}, or null. */
+  public JsonObject get(String id) {
+    return reports.stream().filter(r -> id.equals(r.getString("id"))).findFirst().orElse(null);
+  }
+
+  /** A line per report: id, name, status, started_at. */
+  public JsonArray list() {
+    JsonArray list = new JsonArray();
+    reports.forEach(r -> list.add(new JsonObject().put("id", r.getString("id")).put("name", r.getString("name"))
+        .put("status", r.getString("status")).put("started_at", r.getLong("started_at"))));
+    return list;
+  }
+
+  /** Every report, for a node that joins. */
+  public JsonArray snapshot() {
+    return new JsonArray(new ArrayList<>(reports));
+  }
+
+  private static String abbreviated(Object value) {
+    String text = String.valueOf(value);
+    return text.length() > 80 ? text.substring(0, 80) + "..." : text;
+  }
+
+  private void save(JsonObject report) {
+    if (dir == null) {
+      return;
+    }
+    String id = report.getString("id");
+    Path file = Names.inside(dir, id + ".json", "id");
+    vertx.fileSystem().mkdirs(dir.toString())
+        .compose(v -> vertx.fileSystem().writeFile(file.toString(), Buffer.buffer(report.encodePrettily())))
+        .onFailure(e -> LOG.warning(() -> "could not keep report " + id + ": " + e.getMessage()));
+  }
+}

@@ -1,0 +1,52 @@
+package io.faultline.orchestration.run;
+
+import io.faultline.orchestration.model.Assertion;
+import io.faultline.orchestration.model.Condition;
+import io.faultline.orchestration.model.MetricNames;
+import io.faultline.orchestration.report.AssertionResult;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Checks assertions against a window's metrics, the run's variables, custom metrics and step results. */
+final class AssertionChecks {
+
+  private AssertionChecks() {
+  }
+
+  static List<AssertionResult> check(List<Assertion> assertions, JsonObject metrics, Conditions.Context context,
+      Map<String, Double> customMetrics, Results results) {
+    List<AssertionResult> out = new ArrayList<>();
+    for (Assertion a : assertions) {
+      out.add(check(a, metrics, context, customMetrics, results));
+    }
+    return out;
+  }
+
+  private static AssertionResult check(Assertion a, JsonObject metrics, Conditions.Context context, Map<String, Double> customMetrics,
+      Results results) {
+    switch (a.type()) {
+      case "variable_equals" -> {
+        Object actual = context.variables().get(a.variable());
+        boolean passed = Conditions.holds(new Condition("equals", a.variable(), a.expected(), null, null, null, List.of()), context);
+        return new AssertionResult(a.type(), passed, a.variable() + " = " + actual + ", expected " + a.expected());
+      }
+      case "metric_in_range" -> {
+        Double value = a.metric().startsWith("custom.") ? customMetrics.get(a.metric().substring(7))
+            : Conditions.number(metrics.getValue(MetricNames.canonical(a.metric())));
+        boolean passed = value != null && value >= a.min() && value <= a.max();
+        return new AssertionResult(a.type(), passed, a.metric() + " = " + value + ", expected within [" + a.min() + ", " + a.max() + "]");
+      }
+      case "step_succeeded", "step_failed" -> {
+        String want = a.type().equals("step_succeeded") ? "succeeded" : "failed";
+        String actual = results.lastStatus(a.step());
+        return new AssertionResult(a.type(), actual.equals(want), "step " + a.step() + " " + actual + ", expected " + want);
+      }
+      default -> {
+        boolean passed = Conditions.holds(a.condition(), context);
+        return new AssertionResult(a.type(), passed, "condition " + (passed ? "holds" : "does not hold"));
+      }
+    }
+  }
+}

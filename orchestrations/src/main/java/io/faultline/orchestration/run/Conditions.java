@@ -1,0 +1,96 @@
+package io.faultline.orchestration.run;
+
+import io.faultline.orchestration.model.Condition;
+import io.faultline.orchestration.model.MetricNames;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.Objects;
+
+/** Evaluates reference-004 conditions against a run's variables, its last step and a set of metrics. */
+final class Conditions {
+
+  /** What a condition can look at. {@code previousStepSucceeded} is null before the first step. */
+  record Context(Map<String, Object> variables, Boolean previousStepSucceeded, JsonObject metrics) {
+  }
+
+  private Conditions() {
+  }
+
+  static boolean holds(Condition c, Context context) {
+    if (c == null) {
+      return true;
+    }
+    return switch (c.type()) {
+      case "equals" -> same(lookup(c.variable(), context), c.value());
+      case "not_equals" -> !same(lookup(c.variable(), context), c.value());
+      case "greater_than" -> compare(lookup(c.variable(), context), c.value()) > 0;
+      case "less_than" -> compare(lookup(c.variable(), context), c.value()) < 0;
+      case "exists" -> lookup(c.variable(), context) != null;
+      case "and" -> c.conditions().stream().allMatch(inner -> holds(inner, context));
+      case "or" -> c.conditions().stream().anyMatch(inner -> holds(inner, context));
+      case "not" -> c.conditions().isEmpty() || !holds(c.conditions().get(0), context);
+      case "previous_step_succeeded" -> Boolean.TRUE.equals(context.previousStepSucceeded());
+      case "previous_step_failed" -> Boolean.FALSE.equals(context.previousStepSucceeded());
+      case "metric_threshold" -> threshold(number(context.metrics().getValue(MetricNames.canonical(c.metric()))), c.operator(),
+          c.threshold());
+      default -> false;
+    };
+  }
+
+  /** A variable by name ({@code x} or {@code variables.x}); a metric of the same name answers when no variable does. */
+  static Object lookup(String name, Context context) {
+    if (name == null) {
+      return null;
+    }
+    String key = name.startsWith("variables.") ? name.substring("variables.".length()) : name;
+    Object value = context.variables().get(key);
+    return value != null ? value : context.metrics().getValue(key);
+  }
+
+  private static boolean same(Object actual, Object expected) {
+    Double a = number(actual);
+    Double b = number(expected);
+    if (a != null && b != null) {
+      return a.doubleValue() == b.doubleValue();
+    }
+    return Objects.equals(actual == null ? null : String.valueOf(actual), expected == null ? null : String.valueOf(expected));
+  }
+
+  private static int compare(Object actual, Object expected) {
+    Double a = number(actual);
+    Double b = number(expected);
+    if (a == null || b == null) {
+      return 0; // not comparable: neither greater nor less
+    }
+    return Double.compare(a, b);
+  }
+
+  static boolean threshold(Double value, String operator, Double threshold) {
+    if (value == null || threshold == null) {
+      return false;
+    }
+    return switch (operator) {
+      case "greater_than" -> value > threshold;
+      case "less_than" -> value < threshold;
+      case "greater_than_or_equal" -> value >= threshold;
+      case "less_than_or_equal" -> value <= threshold;
+      case "equals" -> value.doubleValue() == threshold.doubleValue();
+      case "not_equals" -> value.doubleValue() != threshold.doubleValue();
+      default -> false;
+    };
+  }
+
+  static Double number(Object value) {
+    if (value instanceof Number n) {
+      return n.doubleValue();
+    }
+    if (value instanceof String s) {
+      try {
+        return Double.parseDouble(s.trim());
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,76 @@
+package io.faultline.orchestration.run;
+
+import io.faultline.chaos.control.Addresses;
+import io.faultline.orchestration.model.Hook;
+import io.faultline.orchestration.model.Step;
+import io.faultline.orchestration.model.StepConfig;
+import io.faultline.orchestration.report.AssertionResult;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the steps of a {@code parallel: true} orchestration: their chaos merged and applied together,
+ * held for the longest duration, each step then measured over its own duration and checked.
+ * Conditional steps have no place in a parallel run and are left out.
+ */
+final class ParallelRunner {
+
+  private final Run run;
+  private final StepRunner steps;
+
+  ParallelRunner(Run run, StepRunner steps) {
+    this.run = run;
+    this.steps = steps;
+  }
+
+  /** Runs one iteration; answers whether the run goes on. */
+  Future<Boolean> run(List<Step> all) {
+    List<Step> plain = all.stream().filter(s -> !s.conditional()).map(steps::filled).filter(java.util.Objects::nonNull).toList();
+    Map<String, Object> merged = new LinkedHashMap<>();
+    for (Step step : plain) {
+      merged = StepConfig.merge(merged, run.scenarios().chaosOf(step));
+    }
+    double longest = plain.stream().mapToDouble(run.scenarios()::durationOf).max().orElse(0);
+    run.stepStarted(String.join(" + ", plain.stream().map(Step::name).toList()), Map.of());
+    plain.forEach(s -> run.state().variables.putAll(s.variables()));
+    long from = run.clock().millis();
+    JsonObject config = new JsonObject(merged);
+    return run.hooks("pre_step", hooks(plain, true))
+        .compose(hooksOk -> run.request(Addresses.CHAOS_SET, config).map(applied -> hooksOk ? null : "a required pre_step hook failed"))
+        .compose(problem -> run.sleep(longest).map(v -> problem),
+            failure -> Future.succeededFuture("the parallel steps could not apply: " + failure.getMessage()))
+        .compose(problem -> measureEach(plain, from, problem))
+        .compose(go -> !run.running() ? Future.succeededFuture(false)
+            : run.hooks("post_step", hooks(plain, false)).map(ok -> go && ok));
+  }
+
+  private Future<Boolean> measureEach(List<Step> plain, long from, String problem) {
+    long now = run.clock().millis();
+    boolean[] go = {true};
+    return AsyncLoop.each(run.context(), plain, 0, (i, step) -> {
+      double seconds = run.scenarios().durationOf(step);
+      long to = Math.min(from + (long) (seconds * 1000), now);
+      return run.measure(from, to).map(metrics -> {
+        run.state().measured(metrics);
+        if (steps.cutShort(from, to, seconds)) {
+          run.record(steps.result(step, run.statusName(), from, to, metrics, List.of(), steps.cutShortWhy(from, to, seconds), null), true);
+          go[0] = false;
+          return true;
+        }
+        List<AssertionResult> assertions = run.check(step.assertions(), metrics);
+        boolean passed = problem == null && assertions.stream().allMatch(AssertionResult::passed);
+        String error = problem != null ? problem : passed ? null : "an assertion failed";
+        run.record(steps.result(step, passed ? "succeeded" : "failed", from, to, metrics, assertions, error, null), true);
+        go[0] &= passed || step.continueOnFailure();
+        return true;
+      });
+    }).map(v -> go[0]);
+  }
+
+  private static List<Hook> hooks(List<Step> steps, boolean pre) {
+    return steps.stream().flatMap(s -> (pre ? s.preHooks() : s.postHooks()).stream()).toList();
+  }
+}

@@ -1,0 +1,46 @@
+package io.faultline.orchestration.run;
+
+import io.faultline.chaos.control.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Consumer;
+
+/**
+ * Puts back the config that was active before a run: a whole-config set, tried {@link #ATTEMPTS} times a
+ * second apart (a node busy or between leaders may miss one), then given up on with an error.
+ */
+final class Restore {
+
+  static final int ATTEMPTS = 3;
+
+  private final ControlBus bus;
+  private final RunClock clock;
+  private final Watchdog watchdog;
+  private final Consumer<String> error;
+
+  Restore(ControlBus bus, RunClock clock, Watchdog watchdog, Consumer<String> error) {
+    this.bus = bus;
+    this.clock = clock;
+    this.watchdog = watchdog;
+    this.error = error;
+  }
+
+  /** Restores {@code before} (nothing to do when the run never read it, so never changed anything). */
+  Future<Void> restore(JsonObject before) {
+    return before == null ? Future.succeededFuture() : attempt(before, 1);
+  }
+
+  private Future<Void> attempt(JsonObject before, int attempt) {
+    watchdog.expect("the config to be restored", ControlBus.TIMEOUT_MS);
+    return bus.request(Addresses.CHAOS_SET, before).<Void>mapEmpty().recover(e -> {
+      if (attempt < ATTEMPTS) {
+        Promise<Void> again = Promise.promise();
+        clock.setTimer(1_000L * attempt, t -> attempt(before, attempt + 1).onComplete(again));
+        return again.future();
+      }
+      error.accept("could not restore the chaos config: " + e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+}

@@ -1,0 +1,372 @@
+package io.faultline.orchestration.run;
+
+import io.faultline.chaos.control.Addresses;
+import io.faultline.orchestration.hook.HookRunner;
+import io.faultline.orchestration.model.Assertion;
+import io.faultline.orchestration.model.Hook;
+import io.faultline.orchestration.model.MetricNames;
+import io.faultline.orchestration.model.Orchestration;
+import io.faultline.orchestration.model.Step;
+import io.faultline.orchestration.report.AssertionResult;
+import io.faultline.orchestration.report.RunReport;
+import io.faultline.orchestration.report.StepResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * One execution of an orchestration on this node:
+ * <pre>
+ *   read the config to restore ─▶ pre_orchestration hooks ─▶ iterations (a loop) of steps
+ *     ─▶ post_orchestration hooks ─▶ restore the config ─▶ measure the run, global assertions ─▶ report
+ * </pre>
+ * Steps apply their chaos through the control addresses (the orchestrator never touches the chaos
+ * state itself), wait on the {@link RunClock}, then read what the node's real traffic saw during the
+ * step ({@link MetricNames#WINDOW_ADDRESS}). However the run ends (its last step, a failed step, a stop, the
+ * {@code abort_when} guard, an error, or the {@link Watchdog} when something it waits for hangs) the
+ * config that was active before it is put back.
+ */
+public final class Run {
+
+  /** Told what a run does as it does it. */
+  public interface Listener extends HookRunner.Listener {
+    /** The run's status ({@link #status()}) after something changed. */
+    void progress(JsonObject status);
+  }
+
+  private static final Logger LOG = Logger.getLogger(Run.class.getName());
+
+  private final Orchestration orchestration;
+  private final String id;
+  private final RunClock clock;
+  private final ControlBus bus;
+  private final HookRunner hooks;
+  private final Listener listener;
+  private final Watchdog watchdog;
+  private final RunState state;
+  private final Results results = new Results();
+  private final Progress progress;
+  private final StepRunner steps = new StepRunner(this);
+  private final ParallelRunner parallel = new ParallelRunner(this, steps);
+  private final Promise<RunReport> done = Promise.promise();
+  private final AbortGuard guard;
+  private final Restore restore;
+  private Context context;
+  private Consumer<JsonObject> checkpoints;
+  private KnownScenarios scenarios = new KnownScenarios();
+  private JsonObject before;
+  private String status = "running";
+  private String currentStep;
+  private int iteration;
+  private long startedAt;
+  private long endedAt;
+  private boolean ending;
+  private final Waits waits;
+  private int resumeIteration;
+  private int resumeStep;
+
+  public Run(Vertx vertx, Orchestration orchestration, String id, RunClock clock, HookRunner hooks, Listener listener) {
+    this.orchestration = orchestration;
+    this.id = id;
+    this.clock = clock;
+    this.bus = new ControlBus(vertx.eventBus(), id);
+    this.hooks = hooks;
+    this.listener = listener;
+    this.watchdog = new Watchdog(clock, this::overdue);
+    this.waits = new Waits(clock, watchdog);
+    this.state = new RunState(clock, watchdog, orchestration.variables());
+    this.progress = new Progress(orchestration);
+    this.guard = new AbortGuard(orchestration.abortWhen(), clock, this::window,
+        metrics -> Conditions.holds(orchestration.abortWhen().condition(), context(metrics)), metrics -> {
+          state.error("aborted: abort_when held for " + orchestration.abortWhen().forSeconds() + " s (" + metrics.encode() + ")");
+          stop("aborted");
+        });
+    this.restore = new Restore(bus, clock, watchdog, why -> {
+      LOG.severe(() -> "orchestration run " + id + ": " + why);
+      state.error(why);
+    });
+    this.startedAt = clock.millis();
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** Where to hand the run's state after each step, so another node can resume it (see {@link #resume}). */
+  public Run checkpointTo(Consumer<JsonObject> sink) {
+    this.checkpoints = sink;
+    return this;
+  }
+
+  /** Takes over a run another node checkpointed: it goes on at the step that was running there. */
+  public Run resume(JsonObject checkpoint) {
+    Checkpoints.Position at = Checkpoints.read(checkpoint, state, results, clock.millis());
+    startedAt = at.startedAt();
+    resumeIteration = at.iteration();
+    resumeStep = at.nextStep();
+    before = at.before();
+    return this;
+  }
+
+  /** Hands the run's state to the checkpoint sink, if there is one (built only then: it holds every kept result). */
+  private void checkpoint(int nextStep) {
+    if (checkpoints != null) {
+      checkpoints.accept(Checkpoints.write(id, new Checkpoints.Position(startedAt, iteration, nextStep, before), state, results));
+    }
+  }
+
+  /** Runs to the end, on the calling event loop; the future answers the report. */
+  public Future<RunReport> start() {
+    context = Vertx.currentContext();
+    state.confineTo(context, startedAt);
+    boolean resumed = resumeIteration > 0;
+    watchdog.start();
+    watchdog.expect("the config to restore", ControlBus.TIMEOUT_MS);
+    (resumed ? Future.succeededFuture(before) : request(Addresses.CHAOS_GET, null))
+        .compose(config -> {
+          before = config;
+          return request(Addresses.SCENARIO_LIST, null);
+        })
+        .compose(list -> {
+          scenarios = KnownScenarios.from(list);
+          guard.start();
+          return resumed ? Future.succeededFuture(true) : hooks("pre_orchestration", List.of());
+        })
+        .compose(ok -> {
+          if (!ok) {
+            // A required pre_orchestration hook is a precondition: without it the steps do not run.
+            state.error("a required pre_orchestration hook failed: the steps did not run");
+            status = "failed";
+            return Future.succeededFuture();
+          }
+          return iterations(resumed ? resumeIteration : 1);
+        })
+        .compose(v -> ending ? Future.succeededFuture(true) : hooks("post_orchestration", List.of()))
+        .onFailure(e -> {
+          state.error(e.getMessage());
+          if (running()) {
+            status = "failed";
+          }
+        })
+        .onComplete(v -> end());
+    return done.future();
+  }
+
+  /** Stops the run at once (the current step is cut short); {@code why} ({@code stopped}, {@code aborted}) becomes its status. */
+  public void stop(String why) {
+    if (!running()) {
+      return;
+    }
+    status = why;
+    watchdog.stopping();
+    waits.wake();
+  }
+
+  /** True while the run is going on (not once it is stopping). */
+  boolean running() {
+    return status.equals("running") && !ending;
+  }
+
+  /** True until the run has ended (restored and reported). */
+  public boolean active() {
+    return endedAt == 0;
+  }
+
+  public JsonObject status() {
+    return new JsonObject()
+        .put("is_running", active())
+        .put("run_id", id)
+        .put("name", orchestration.name())
+        .put("status", status)
+        .put("current_step", currentStep)
+        .put("iteration", iteration)
+        .put("steps_done", results.stepsDone())
+        .put("progress", progress.value())
+        .put("started_at", startedAt);
+  }
+
+  private Future<Void> iterations(int first) {
+    iteration = first - 1;
+    return AsyncLoop.repeat(context, () -> {
+      if (!running()) {
+        return Future.succeededFuture(false);
+      }
+      iteration++;
+      int from = iteration == resumeIteration ? resumeStep : 0;
+      progress.iterationStarted(from);
+      checkpoint(from);
+      Future<Boolean> ran = orchestration.parallel() ? parallel.run(orchestration.steps())
+          : AsyncLoop.each(context, orchestration.steps(), from, (i, step) -> !running() ? Future.succeededFuture(false)
+              : steps.run(step).onSuccess(go -> {
+                if (running()) {
+                  checkpoint(i + 1);
+                }
+              }));
+      return ran.map(go -> {
+        if (go) {
+          progress.iterationDone();
+        }
+        boolean more = orchestration.loop() && (orchestration.maxIterations() == 0 || iteration < orchestration.maxIterations());
+        return go && more && running();
+      });
+    });
+  }
+
+  // -- what the step runners use
+
+  Context context() {
+    return context;
+  }
+
+  RunClock clock() {
+    return clock;
+  }
+
+  RunState state() {
+    return state;
+  }
+
+  Results results() {
+    return results;
+  }
+
+  Progress progress() {
+    return progress;
+  }
+
+  int iteration() {
+    return iteration;
+  }
+
+  /** {@code running}, or how the run ended or is ending: {@code succeeded}, {@code failed}, {@code stopped}, {@code aborted}. */
+  String statusName() {
+    return status;
+  }
+
+  KnownScenarios scenarios() {
+    return scenarios;
+  }
+
+  Conditions.Context context(JsonObject metrics) {
+    return new Conditions.Context(state.variables, results.previousSucceeded(), metrics);
+  }
+
+  void stepStarted(Step step) {
+    stepStarted(step.name(), step.variables());
+  }
+
+  void stepStarted(String name, Map<String, Object> variables) {
+    currentStep = name;
+    state.variables.putAll(variables);
+    publish();
+  }
+
+  List<AssertionResult> check(List<Assertion> assertions, JsonObject metrics) {
+    return AssertionChecks.check(assertions, metrics, context(metrics), state.customMetrics, results);
+  }
+
+  /** Records a step's result; {@code counts} when it is a plain step that ran (see {@link Results#add}). */
+  void record(StepResult result, boolean counts) {
+    results.add(result, counts);
+    if (counts || "skipped".equals(result.status())) {
+      progress.stepDone();
+    }
+    if (result.error() != null && "failed".equals(result.status())) {
+      state.error("step " + result.name() + ": " + result.error());
+    }
+    recorded(result.status());
+  }
+
+  /** After a result was recorded: the variables conditions read, and progress. */
+  void recorded(String stepStatus) {
+    state.variables.put("all_steps_succeeded", results.allSucceeded());
+    state.variables.put("last_step_status", stepStatus);
+    publish();
+  }
+
+  Future<JsonObject> request(String address, JsonObject body) {
+    watchdog.expect("an answer on " + address, ControlBus.TIMEOUT_MS);
+    return bus.request(address, body);
+  }
+
+  /** What the node's traffic saw between {@code from} and {@code to}; an error in place of metrics when the node cannot say. */
+  Future<JsonObject> measure(long from, long to) {
+    watchdog.expect("the traffic metrics", ControlBus.TIMEOUT_MS);
+    return window(from, to);
+  }
+
+  private Future<JsonObject> window(long from, long to) {
+    return bus.request(MetricNames.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", to))
+        .otherwise(e -> new JsonObject().put("error", "no traffic metrics on this node: " + e.getMessage()));
+  }
+
+  /** Runs the global hooks of {@code type}, then {@code own}; answers false when a required one failed. */
+  Future<Boolean> hooks(String type, List<Hook> own) {
+    List<Hook> all = new ArrayList<>(orchestration.hooks().stream().filter(h -> type.equals(h.type())).toList());
+    all.addAll(own);
+    return hooks.run(type, all, state, c -> Conditions.holds(c, context(state.lastMetrics)), listener);
+  }
+
+  /** Waits {@code seconds} on the clock, or less if the run is stopped meanwhile. */
+  Future<Void> sleep(double seconds) {
+    return running() ? waits.sleep(seconds) : Future.succeededFuture();
+  }
+
+  private void overdue(String why) {
+    LOG.warning(() -> "orchestration run " + id + ": " + why);
+    state.error(why);
+    if (status.equals("running")) {
+      status = "failed";
+    }
+    end();
+  }
+
+  // -- the end: however the run got here, the config is restored first
+
+  private void end() {
+    if (ending) {
+      return;
+    }
+    ending = true;
+    guard.cancel();
+    waits.wake();
+    restore.restore(before).onComplete(v -> finish());
+  }
+
+  private void finish() {
+    watchdog.cancel();
+    endedAt = clock.millis();
+    window(startedAt, endedAt).onComplete(ar -> {
+      JsonObject metrics = ar.succeeded() ? ar.result() : new JsonObject();
+      metrics.put("max_error_rate", results.max("error_rate")).put("max_avg_latency", results.max("avg_latency"))
+          .put("max_p99_latency", results.max("p99_latency"));
+      List<AssertionResult> global = check(orchestration.assertions(), metrics);
+      boolean passed = global.stream().allMatch(AssertionResult::passed);
+      if (status.equals("running")) {
+        status = results.failures() == 0 && passed ? "succeeded" : "failed";
+        if (!passed) {
+          state.error("a global assertion failed");
+        }
+      }
+      currentStep = null;
+      publish();
+      done.complete(new RunReport(id, orchestration.name(), orchestration.description(),
+          orchestration.parallel() ? "parallel" : "sequential", status, startedAt, endedAt, iteration, results.kept(), metrics,
+          global, state.customMetrics, state.variablesJson(), state.errors.list(), state.log.list(), state.warnings.list(),
+          results.omitted(), null));
+    });
+  }
+
+  private void publish() {
+    listener.progress(status());
+  }
+}

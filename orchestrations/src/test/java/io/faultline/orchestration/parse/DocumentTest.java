@@ -1,0 +1,42 @@
+package io.faultline.orchestration.parse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.orchestration.Bombs;
+import org.junit.jupiter.api.Test;
+
+/** What is refused before an orchestration is read at all. */
+class DocumentTest {
+
+  @Test
+  void anchorsAndAliasesAreRefusedWithTheirLine() {
+    OrchestrationParser.Result bomb = OrchestrationParser.parse(Bombs.BILLION_LAUGHS);
+    assertThat(bomb.refused()).isTrue();
+    assertThat(bomb.problems()).singleElement().hasToString(
+        "line 3: text: YAML anchors and aliases (&name, *name) are not accepted in an orchestration"
+            + " (a few of them can expand to billions of values): write the values out");
+    OrchestrationParser.Result alias = OrchestrationParser.parse("""
+        name: x
+        steps:
+          - {name: a, scenario: slow_backend}
+          - {name: b, scenario: *x}
+        """);
+    assertThat(alias.refused()).isTrue();
+    assertThat(alias.problems().get(0).line()).isEqualTo(4);
+  }
+
+  @Test
+  void textOverOneMebibyteIsRefused() {
+    String text = "name: big\ndescription: \"" + "x".repeat(1 << 20) + "\"\nsteps: [{name: a}]\n";
+    OrchestrationParser.Result result = OrchestrationParser.parse(text);
+    assertThat(result.refused()).isTrue();
+    assertThat(result.problems().get(0).message()).startsWith("an orchestration may be at most 1048576 characters");
+  }
+
+  @Test
+  void malformedTextIsInvalidNotRefused() {
+    OrchestrationParser.Result result = OrchestrationParser.parse("name: [unclosed");
+    assertThat(result.refused()).isFalse();
+    assertThat(result.valid()).isFalse();
+  }
+}

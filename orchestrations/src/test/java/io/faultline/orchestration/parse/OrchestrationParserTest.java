@@ -1,0 +1,82 @@
+package io.faultline.orchestration.parse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class OrchestrationParserTest {
+
+  @Test
+  void everyReferenceExampleValidates() throws IOException {
+    // Copied unchanged from shared/reference/orchestration-examples (the build sees only the repository).
+    Path dir = Path.of("src", "test", "resources", "reference-examples");
+    List<Path> files;
+    try (Stream<Path> listed = Files.list(dir)) {
+      files = listed.sorted().toList();
+    }
+    assertThat(files).hasSizeGreaterThanOrEqualTo(11);
+    for (Path file : files) {
+      OrchestrationParser.Result result = OrchestrationParser.parse(Files.readString(file));
+      assertThat(result.problems()).as(file.getFileName().toString()).isEmpty();
+      assertThat(result.orchestration().steps()).as(file.getFileName().toString()).isNotEmpty();
+    }
+  }
+
+  @Test
+  void anInvalidFileGetsEveryProblemWithItsPathAndLine() {
+    String yaml = """
+        description: no name here
+        steps:
+          - name: one
+            scenario:
+              config:
+                latency: {fixed_delay_ms: -5}
+            duration_seconds: ten
+          - scenario: slow_backend
+            colour: blue
+        conditional_steps:
+          - name: branch
+            condition: {type: sometimes}
+            then_steps: []
+        hooks:
+          - hook_type: mid_step
+            actions: [{type: teleport}]
+        assertions:
+          - {type: metric_in_range, metric: vibes, min: 2, max: 1}
+        """;
+    OrchestrationParser.Result result = OrchestrationParser.parse(yaml);
+    assertThat(result.valid()).isFalse();
+    assertThat(result.problems()).extracting(Object::toString).containsExactlyInAnyOrder(
+        "line 1: name: is required",
+        "line 6: steps[0].scenario.config.latency.fixed_delay_ms: must be 0 or more, got -5",
+        "line 7: steps[0].duration_seconds: must be a number, got ten",
+        "line 8: steps[1].name: is required",
+        "line 9: steps[1].colour: unknown field; expected one of [assertions, condition, continue_on_failure, delay_before_seconds, "
+            + "description, duration_seconds, name, post_hooks, pre_hooks, scenario, variables]",
+        "line 12: conditional_steps[0].condition.type: must be one of [and, equals, exists, greater_than, less_than, "
+            + "metric_threshold, not, not_equals, or, previous_step_failed, previous_step_succeeded], got sometimes",
+        "line 13: conditional_steps[0].then_steps: a conditional step needs then_steps or else_steps",
+        "line 15: hooks[0].hook_type: must be one of [post_orchestration, post_step, pre_orchestration, pre_step], got mid_step",
+        "line 16: hooks[0].actions[0].type: must be one of [command, http_request, log, record_metric, set_variable], got teleport",
+        "line 18: assertions[0].metric: must be one of " + io.faultline.orchestration.Metrics.NAMES + " or custom.NAME (record_metric), got vibes",
+        "line 18: assertions[0]: min 2.0 is above max 1.0");
+  }
+
+  @Test
+  void jsonAndYamlReadTheSame() {
+    String json = "{\"name\": \"j\", \"steps\": [{\"name\": \"s\", \"scenario\": \"slow_backend\", \"duration_seconds\": 1.5}],"
+        + " \"loop_orchestration\": true, \"max_iterations\": 3}";
+    io.faultline.orchestration.model.Orchestration o = OrchestrationParser.parse(json).orchestration();
+    assertThat(o.loop()).isTrue();
+    assertThat(o.maxIterations()).isEqualTo(3);
+    assertThat(o.steps().get(0).scenario()).isEqualTo("slow_backend");
+    assertThat(o.steps().get(0).durationSeconds()).isEqualTo(1.5);
+    assertThat(OrchestrationParser.parse("{\"name\": ").problems().get(0).message()).startsWith("malformed JSON");
+    assertThat(OrchestrationParser.parse("name: [unclosed").problems().get(0).toString()).contains("malformed YAML");
+  }
+}

@@ -1,0 +1,44 @@
+package io.faultline.orchestration.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The typed report writes the JSON consumers have always read, and reads any report back, however incomplete. */
+class RunReportTest {
+
+  private static RunReport report(List<StepResult> steps) {
+    return new RunReport("run-1", "o", null, "sequential", "succeeded", 1_000, 4_000, 1, steps,
+        new JsonObject().put("error_rate", 0.0), List.of(new AssertionResult("step_succeeded", true, "step a succeeded, expected succeeded")),
+        Map.of("total", 3.0), new JsonObject().put("x", 1), List.of(), List.of("t info hello"), List.of(), 0, null);
+  }
+
+  @Test
+  void theJsonHasTodaysFieldsInTodaysOrderThenTheNewOnes() {
+    StepResult step = new StepResult("a", 1, "succeeded", 1_000, 2_500, new JsonObject().put("request_count", 3), List.of(), null, null);
+    JsonObject json = report(List.of(step)).toJson();
+    assertThat(json.fieldNames()).containsExactly("id", "name", "description", "mode", "status", "started_at", "ended_at",
+        "duration_ms", "iterations", "steps", "metrics", "assertions", "custom_metrics", "variables", "errors", "log", "warnings");
+    assertThat(json.getValue("description")).isNull();
+    assertThat(json.getLong("duration_ms")).isEqualTo(3_000);
+    JsonObject stepJson = json.getJsonArray("steps").getJsonObject(0);
+    assertThat(stepJson.fieldNames()).containsExactly("name", "iteration", "status", "started_at", "ended_at", "duration_ms",
+        "metrics", "assertions", "error");
+    assertThat(stepJson.getLong("duration_ms")).isEqualTo(1_500);
+    assertThat(json.getJsonArray("assertions").getJsonObject(0).fieldNames()).containsExactly("type", "passed", "message");
+    assertThat(RunReport.fromJson(json).toJson()).isEqualTo(json);
+  }
+
+  @Test
+  void aReportMissingFieldsStillReadsAndRenders() {
+    JsonObject bare = new JsonObject().put("id", "x").put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "s")));
+    RunReport report = RunReport.fromJson(bare);
+    assertThat(report.steps()).hasSize(1);
+    assertThat(ReportFormats.junit(bare)).contains("<testsuite name=\"\" tests=\"1\" failures=\"0\"");
+    assertThat(ReportFormats.html(bare)).contains("<td>s</td>");
+    assertThat(ReportFormats.html(new JsonObject())).contains("<h2>Steps</h2>");
+  }
+}

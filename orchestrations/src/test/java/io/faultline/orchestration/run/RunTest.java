@@ -1,0 +1,245 @@
+package io.faultline.orchestration.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.control.Addresses;
+import io.faultline.orchestration.hook.Permissions;
+import io.faultline.orchestration.report.ReportFormats;
+import io.faultline.orchestration.report.RunReport;
+import io.faultline.orchestration.report.StepResult;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Runs driven against a control plane of real event-bus consumers, on a virtual clock. */
+class RunTest {
+
+  private final ControlPlane plane = new ControlPlane();
+
+  @AfterEach
+  void close() {
+    plane.close();
+  }
+
+  private static List<String> steps(RunReport report) {
+    return report.steps().stream().map(s -> s.name() + "=" + s.status()).toList();
+  }
+
+  @Test
+  void stepsRunInOrderOnTheClockAndTheConfigIsRestored() throws Exception {
+    JsonObject before = plane.config.copy();
+    RunReport report = plane.run("""
+        name: ordered
+        steps:
+          - {name: a, scenario: slow_backend, duration_seconds: 30}
+          - {name: b, scenario: {config: {latency: {fixed_delay_ms: 100}}}, duration_seconds: 60, delay_before_seconds: 5}
+        """);
+    assertThat(report.status()).isEqualTo("succeeded");
+    assertThat(steps(report)).containsExactly("a=succeeded", "b=succeeded");
+    assertThat(report.steps().get(0).durationMs()).isEqualTo(30_000);
+    assertThat(report.steps().get(1).durationMs()).isEqualTo(60_000);
+    assertThat(report.durationMs()).as("virtual time: 30 + 5 + 60 s").isEqualTo(95_000);
+    assertThat(plane.sent).extracting(ControlPlane.Sent::address)
+        .containsExactly(Addresses.SCENARIO_START, Addresses.CHAOS_SET, Addresses.CHAOS_SET);
+    assertThat(plane.config).as("the config before the run is back").isEqualTo(before);
+  }
+
+  @Test
+  void everyControlMessageSaysItComesFromTheRun() throws Exception {
+    plane.run("""
+        name: sourced
+        steps:
+          - {name: a, scenario: slow_backend, duration_seconds: 1}
+          - {name: b, scenario: {config: {latency: {fixed_delay_ms: 100}}}, duration_seconds: 1}
+        """);
+    assertThat(plane.sent).hasSize(3).allSatisfy(s -> assertThat(s.source()).isEqualTo("orchestration:run-test"));
+  }
+
+  @Test
+  void progressCountsTheStepsOfTheBranchTakenAndEndsAtOne() throws Exception {
+    RunReport report = plane.run("""
+        name: branching
+        steps:
+          - {name: a, scenario: slow_backend, duration_seconds: 1}
+        conditional_steps:
+          - name: check
+            condition: {type: previous_step_succeeded}
+            then_steps:
+              - {name: b, scenario: slow_backend, duration_seconds: 1}
+              - {name: c, scenario: slow_backend, duration_seconds: 1}
+            else_steps:
+              - {name: d, scenario: slow_backend, duration_seconds: 1}
+        """);
+    assertThat(steps(report)).containsExactly("a=succeeded", "check=succeeded", "b=succeeded", "c=succeeded");
+    JsonObject lastRunning = plane.awaitProgress(p -> "c".equals(p.getString("current_step")));
+    // a and b are done, c runs: two of three steps (the conditional counts as the branch it took).
+    assertThat(lastRunning.getDouble("progress")).isCloseTo(2.0 / 3, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(plane.progress.get(plane.progress.size() - 1).getDouble("progress")).isEqualTo(1.0);
+    assertThat(plane.progress).allSatisfy(p -> assertThat(p.getDouble("progress")).isBetween(0.0, 1.0));
+  }
+
+  @Test
+  void aConditionalStepEndsAsItsBranchDid() throws Exception {
+    RunReport report = plane.run("""
+        name: branch-fails
+        conditional_steps:
+          - name: check
+            condition: {type: exists, variable: nothing_here}
+            then_steps:
+              - {name: never, scenario: slow_backend, duration_seconds: 1}
+            else_steps:
+              - name: failing
+                scenario: slow_backend
+                duration_seconds: 1
+                continue_on_failure: true
+                assertions: [{type: metric_in_range, metric: error_rate, min: 0.5, max: 1}]
+          - name: nothing-to-do
+            condition: {type: exists, variable: nothing_here}
+            then_steps:
+              - {name: never-either, scenario: slow_backend, duration_seconds: 1}
+        """);
+    assertThat(steps(report)).containsExactly("check=failed", "failing=failed", "nothing-to-do=skipped");
+    StepResult check = report.steps().get(0);
+    assertThat(check.branch()).isEqualTo("else");
+    assertThat(check.error()).isEqualTo("a step of the else branch failed");
+    assertThat(report.steps().get(2).branch()).isEqualTo("else");
+    assertThat(report.status()).isEqualTo("failed");
+  }
+
+  @Test
+  void aStepCutShortByAStopIsReportedStoppedAndFailsInJUnit() throws Exception {
+    VirtualClock clock = VirtualClock.manual();
+    var ended = plane.start("""
+        name: stopped
+        steps:
+          - {name: long, scenario: slow_backend, duration_seconds: 30}
+          - {name: never, scenario: slow_backend, duration_seconds: 30}
+        """, Permissions.NONE, clock);
+    plane.awaitProgress(p -> "long".equals(p.getString("current_step")));
+    clock.awaitWaiting();
+    clock.advance(10_000);
+    plane.onLoop(() -> plane.run.stop("stopped"));
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("stopped");
+    assertThat(steps(report)).containsExactly("long=stopped");
+    assertThat(report.steps().get(0).error()).isEqualTo("cut short by stopped after 10.0 s of 30 s");
+    assertThat(ReportFormats.junit(report)).contains("failures=\"1\"")
+        .contains("<failure message=\"cut short by stopped after 10.0 s of 30 s\">");
+    assertThat(plane.config.getString("scenario")).as("restored").isNull();
+  }
+
+  @Test
+  void aCommandThatWritesMoreThanAPipeHoldsFinishesAndItsLogLineComesBackToTheRun() throws Exception {
+    RunReport report = plane.run("""
+        name: chatty
+        hooks:
+          - name: chatty
+            hook_type: pre_orchestration
+            required: true
+            actions: [{type: command, command: seq, args: ["1", "200000"], timeout_seconds: 10}]
+        steps:
+          - {name: a, scenario: slow_backend, duration_seconds: 1}
+        """, new Permissions(true, Set.of()));
+    assertThat(report.errors()).isEmpty();
+    assertThat(report.status()).isEqualTo("succeeded");
+    assertThat(String.join("\n", report.log())).contains("command [seq, 1, 200000] -> exit 0: 1\n2\n3").contains("[output truncated]");
+    assertThat(plane.hooks).containsExactly("pre_orchestration:chatty=succeeded");
+  }
+
+  @Test
+  void theRunsLogIsWrittenOnItsEventLoopOnly() throws Exception {
+    RunState state = new RunState(VirtualClock.manual(), new Watchdog(VirtualClock.manual(), why -> { }), java.util.Map.of());
+    var context = plane.vertx.getOrCreateContext();
+    java.util.concurrent.CompletableFuture<Void> confined = new java.util.concurrent.CompletableFuture<>();
+    context.runOnContext(v -> {
+      state.confineTo(context, 0);
+      state.log("on the loop");
+      confined.complete(null);
+    });
+    confined.get(5, TimeUnit.SECONDS);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> state.log("from a worker"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("event loop only");
+    assertThat(state.log.list()).hasSize(1).allSatisfy(line -> assertThat(line).endsWith(" on the loop"));
+  }
+
+  @Test
+  void aRequiredPreOrchestrationHookThatFailsStopsTheRunAndTheConfigIsRestored() throws Exception {
+    JsonObject before = plane.config.copy();
+    RunReport report = plane.run("""
+        name: precondition
+        hooks:
+          - name: must-pass
+            hook_type: pre_orchestration
+            required: true
+            actions: [{type: command, command: "false"}]
+          - name: notify-end
+            hook_type: post_orchestration
+            actions: [{type: log, message: "ended"}]
+        steps:
+          - {name: never, scenario: slow_backend, duration_seconds: 30}
+        """, new Permissions(true, Set.of()));
+    assertThat(report.status()).isEqualTo("failed");
+    assertThat(report.steps()).isEmpty();
+    assertThat(report.errors()).contains("hook must-pass failed: command [false] exited with 1",
+        "a required pre_orchestration hook failed: the steps did not run");
+    assertThat(plane.hooks).containsExactly("pre_orchestration:must-pass=failed", "post_orchestration:notify-end=succeeded");
+    assertThat(plane.sent).extracting(ControlPlane.Sent::address).containsExactly(Addresses.CHAOS_SET);
+    assertThat(plane.config).as("restored").isEqualTo(before);
+  }
+
+  @Test
+  void aRunThatDoesNotWindDownAfterAStopIsEndedByTheWatchdogWhichRestoresTheConfig(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    JsonObject before = plane.config.copy();
+    java.nio.file.Path started = dir.resolve("started");
+    VirtualClock clock = VirtualClock.manual();
+    var ended = plane.start("""
+        name: hanging-hook
+        steps:
+          - name: a
+            scenario: slow_backend
+            duration_seconds: 30
+            post_hooks:
+              - name: slow
+                actions: [{type: command, command: sh, args: ["-c", "touch %s; sleep 20"], timeout_seconds: 60}]
+        """.formatted(started), new Permissions(true, Set.of()), clock);
+    clock.awaitWaiting();
+    clock.advance(30_000); // the step's 30 s: then its post hook starts the command
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!java.nio.file.Files.exists(started)) {
+      assertThat(System.currentTimeMillis()).as("the hook's command starts").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+    plane.onLoop(() -> plane.run.stop("stopped"));
+    clock.advance(Watchdog.GRACE_MS + Watchdog.CHECK_EVERY_MS);
+    // The command still has most of its 20 s to go: only the watchdog can have ended the run.
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("stopped");
+    assertThat(report.errors()).anySatisfy(e -> assertThat(e)
+        .startsWith("watchdog: the run did not wind down within 5 s of being stopped (it waited for command [sh, -c, touch"));
+    assertThat(plane.config).as("restored").isEqualTo(before);
+  }
+
+  @Test
+  void aWaitThatOverrunsItsBoundIsEndedByTheWatchdog() throws Exception {
+    JsonObject before = plane.config.copy();
+    plane.answerWindows(false); // the node does not say what its traffic saw
+    VirtualClock clock = VirtualClock.manual();
+    var ended = plane.start("""
+        name: silent-metrics
+        steps:
+          - {name: a, scenario: slow_backend, duration_seconds: 1}
+        """, Permissions.NONE, clock);
+    clock.awaitWaiting();
+    clock.advance(1_000);
+    clock.advance(ControlBus.TIMEOUT_MS + Watchdog.GRACE_MS + Watchdog.CHECK_EVERY_MS);
+    plane.answerWindows(true);
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("failed");
+    assertThat(report.errors()).contains("watchdog: the traffic metrics was not over 5 s after its time");
+    assertThat(plane.config).as("restored").isEqualTo(before);
+  }
+}
