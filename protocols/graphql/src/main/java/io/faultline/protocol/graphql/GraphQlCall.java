@@ -35,6 +35,8 @@ final class GraphQlCall {
   final Buffer body;
   final long startedNanos;
   final ParsedOperation operation;
+  /** Why the document is refused before anything else happens (over the parsing budget), or null. */
+  private final String refusal;
   Exchange<GraphQlCall> exchange;
   private final Vertx vertx;
   private final HttpClient client;
@@ -51,11 +53,24 @@ final class GraphQlCall {
     this.client = client;
     this.schemas = schemas;
     this.runner = runner;
-    this.operation = parse(request, body);
+    ParsedOperation parsed = null;
+    String refused = null;
+    try {
+      parsed = parse(request, body);
+    } catch (ParsedOperation.TooComplex e) {
+      refused = e.getMessage();
+    }
+    this.operation = parsed;
+    this.refusal = refused;
   }
 
   /** Runs the operation through the chaos lifecycle, or straight upstream when chaos leaves it untouched. */
   void run() {
+    if (refusal != null) {
+      // refused whatever the chaos: walking it further would hold the event loop
+      answer(400, GraphQlResponses.error(refusal, "QUERY_TOO_COMPLEX"));
+      return;
+    }
     exchange = runner.start(this, route.name(), startedNanos);
     if (exchange == null) {
       forward();

@@ -30,8 +30,24 @@ record ParsedOperation(OperationFacts facts, Map<String, List<List<String>>> res
   private static final int MAX_DEPTH = 32;
 
   /**
+   * The most selections one document may make the gateway walk, fragments expanded. A fragment spread
+   * twice in the same place is walked once (what it selects there is already known), so ordinary
+   * documents stay far below this; a crafted one (fragments whose fields nest under new aliases at every
+   * level) is refused instead of pinning the event loop.
+   */
+  static final int MAX_SELECTIONS = 20_000;
+
+  /** A document whose selections, fragments expanded, go over {@link #MAX_SELECTIONS}. */
+  static final class TooComplex extends RuntimeException {
+    TooComplex() {
+      super("the document selects more than " + MAX_SELECTIONS + " fields once its fragments are expanded", null, false, false);
+    }
+  }
+
+  /**
    * Parses {@code query} and picks the operation named {@code operationName} (or the only one). Answers
    * null when the document does not parse or names no such operation: the upstream gets it untouched.
+   * Throws {@link TooComplex} for a document over the selection budget.
    */
   static ParsedOperation parse(String query, String operationName) {
     if (query == null || query.isBlank()) {
@@ -64,33 +80,61 @@ record ParsedOperation(OperationFacts facts, Map<String, List<List<String>>> res
     String type = operation.getOperation().name().toLowerCase(Locale.ROOT);
     String root = Character.toUpperCase(type.charAt(0)) + type.substring(1);
     Map<String, List<List<String>>> keys = new LinkedHashMap<>();
-    collect(operation.getSelectionSet(), root, List.of(), fragments, new HashSet<>(), keys, 0);
+    new Walk(fragments, keys).collect(operation.getSelectionSet(), root, List.of(), new HashSet<>(), 0);
     return new ParsedOperation(new OperationFacts(type, operation.getName(), keys.keySet()), keys);
   }
 
-  private static void collect(SelectionSet set, String path, List<String> keys, Map<String, FragmentDefinition> fragments,
-      Set<String> spreading, Map<String, List<List<String>>> out, int depth) {
-    if (set == null || depth > MAX_DEPTH) {
-      return;
+  /** One walk of an operation's selections, on a budget, remembering which fragments it expanded where. */
+  private static final class Walk {
+
+    private final Map<String, FragmentDefinition> fragments;
+    private final Map<String, List<List<String>>> out;
+    private final Set<String> expanded = new HashSet<>();
+    private final Set<List<String>> seenKeys = new HashSet<>();
+    private int visits;
+
+    Walk(Map<String, FragmentDefinition> fragments, Map<String, List<List<String>>> out) {
+      this.fragments = fragments;
+      this.out = out;
     }
-    for (Selection<?> selection : set.getSelections()) {
-      if (selection instanceof Field field) {
-        String fieldPath = path + "." + field.getName();
-        List<String> fieldKeys = new ArrayList<>(keys);
-        fieldKeys.add(field.getAlias() != null ? field.getAlias() : field.getName());
-        List<List<String>> known = out.computeIfAbsent(fieldPath, k -> new ArrayList<>());
-        if (!known.contains(fieldKeys)) {
-          known.add(List.copyOf(fieldKeys));
+
+    /** The key chain with its field path in front, so equal chains under different paths stay apart. */
+    private static List<String> prefixed(String path, List<String> chain) {
+      List<String> key = new ArrayList<>(chain.size() + 1);
+      key.add(path);
+      key.addAll(chain);
+      return key;
+    }
+
+    void collect(SelectionSet set, String path, List<String> keys, Set<String> spreading, int depth) {
+      if (set == null || depth > MAX_DEPTH) {
+        return;
+      }
+      for (Selection<?> selection : set.getSelections()) {
+        if (++visits > MAX_SELECTIONS) {
+          throw new TooComplex();
         }
-        collect(field.getSelectionSet(), fieldPath, fieldKeys, fragments, spreading, out, depth + 1);
-      } else if (selection instanceof InlineFragment inline) {
-        collect(inline.getSelectionSet(), path, keys, fragments, spreading, out, depth + 1);
-      } else if (selection instanceof FragmentSpread spread && spreading.add(spread.getName())) {
-        FragmentDefinition fragment = fragments.get(spread.getName());
-        if (fragment != null) {
-          collect(fragment.getSelectionSet(), path, keys, fragments, spreading, out, depth + 1);
+        if (selection instanceof Field field) {
+          String fieldPath = path + "." + field.getName();
+          List<String> fieldKeys = new ArrayList<>(keys);
+          fieldKeys.add(field.getAlias() != null ? field.getAlias() : field.getName());
+          List<String> chain = List.copyOf(fieldKeys);
+          List<List<String>> known = out.computeIfAbsent(fieldPath, k -> new ArrayList<>());
+          if (seenKeys.add(prefixed(fieldPath, chain))) {
+            known.add(chain);
+          }
+          collect(field.getSelectionSet(), fieldPath, fieldKeys, spreading, depth + 1);
+        } else if (selection instanceof InlineFragment inline) {
+          collect(inline.getSelectionSet(), path, keys, spreading, depth + 1);
+        } else if (selection instanceof FragmentSpread spread && !spreading.contains(spread.getName())
+            && expanded.add(spread.getName() + "@" + path + "@" + keys)) {
+          FragmentDefinition fragment = fragments.get(spread.getName());
+          if (fragment != null) {
+            spreading.add(spread.getName());
+            collect(fragment.getSelectionSet(), path, keys, spreading, depth + 1);
+            spreading.remove(spread.getName());
+          }
         }
-        spreading.remove(spread.getName());
       }
     }
   }

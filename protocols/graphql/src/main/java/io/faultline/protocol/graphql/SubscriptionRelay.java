@@ -103,7 +103,16 @@ final class SubscriptionRelay {
       send(upstream, text);
       return Future.succeededFuture();
     }
-    ParsedOperation operation = ParsedOperation.parse(query, payload.getValue("operationName") instanceof String n ? n : null);
+    ParsedOperation operation;
+    try {
+      operation = ParsedOperation.parse(query, payload.getValue("operationName") instanceof String n ? n : null);
+    } catch (ParsedOperation.TooComplex e) {
+      // graphql-transport-ws: an operation refused before it runs gets an error message for its id
+      send(client, new JsonObject().put("type", "error").put("id", message.getString("id"))
+          .put("payload", new io.vertx.core.json.JsonArray().add(new JsonObject().put("message", e.getMessage())
+              .put("extensions", new JsonObject().put("code", "QUERY_TOO_COMPLEX")))).encode());
+      return Future.succeededFuture();
+    }
     if (operation == null) {
       send(upstream, text);
       return Future.succeededFuture();

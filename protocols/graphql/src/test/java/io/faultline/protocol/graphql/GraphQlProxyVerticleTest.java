@@ -43,6 +43,49 @@ class GraphQlProxyVerticleTest {
     assertThat(forwarded.getJsonObject("data").getString("header")).isEqualTo("127.0.0.1");
   }
 
+  /**
+   * The hardening report's 2 KB fragment bomb: each fragment spreads the next twice, 28 levels, 2^28
+   * walks if every spread is walked again. It pinned the event loop for 57 s with chaos off.
+   */
+  static String fragmentBomb(int levels, boolean nestUnderAliases) {
+    StringBuilder doc = new StringBuilder("query Bomb { ...F0 }\n");
+    for (int i = 0; i < levels; i++) {
+      String next = i + 1 < levels ? "...F" + (i + 1) : "__typename";
+      doc.append("fragment F").append(i).append(" on Query { ");
+      doc.append(nestUnderAliases
+          ? "a0: user(id: \"1\") { " + next + " } a1: user(id: \"1\") { " + next + " }"
+          : "a0: __typename " + next + " a1: __typename " + next);
+      doc.append(" }\n");
+    }
+    return doc.toString();
+  }
+
+  @Test
+  void aFragmentBombCostsMillisecondsAndAnOverBudgetDocumentIsRefused() {
+    fixture = new GraphQlFixture(null);
+    String bomb = fragmentBomb(28, false);
+    assertThat(bomb.length()).isLessThan(2_500);
+    long started = System.nanoTime();
+    ParsedOperation operation = ParsedOperation.parse(bomb, null);
+    // each fragment is walked once where it is spread (the upstream's own validation is its business)
+    assertThat(System.nanoTime() - started).as("bounded, not a measurement").isLessThan(500_000_000L);
+    assertThat(operation.facts().fields()).containsExactly("Query.__typename");
+    assertThat(operation.responseKeys().get("Query.__typename")).containsExactlyInAnyOrder(java.util.List.of("a0"), java.util.List.of("a1"), java.util.List.of("__typename"));
+    assertThat(fixture.post(bomb).bodyAsJsonObject()).isEqualTo(fixture.direct(bomb).bodyAsJsonObject());
+    // fragments that nest fields under new aliases at every level really do select 2^24 field paths: refused
+    String nested = fragmentBomb(24, true);
+    int hits = fixture.upstreamHits.get();
+    started = System.nanoTime();
+    HttpResponse<Buffer> refused = fixture.post(nested);
+    assertThat(System.nanoTime() - started).as("bounded, not a measurement").isLessThan(2_000_000_000L);
+    assertThat(refused.statusCode()).isEqualTo(400);
+    JsonObject error = refused.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0);
+    assertThat(error.getJsonObject("extensions").getString("code")).isEqualTo("QUERY_TOO_COMPLEX");
+    assertThat(error.getString("message")).contains("20000");
+    assertThat(fixture.upstreamHits.get()).as("never sent upstream").isEqualTo(hits);
+    assertThat(fixture.post(USER_ORDERS).statusCode()).as("the listener still serves").isEqualTo(200);
+  }
+
   @Test
   void aDocumentThatDoesNotParseIsForwardedUntouchedEvenUnderChaos() {
     fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"error_probability\": 1.0}}");
