@@ -55,6 +55,30 @@ class AdminApiTest {
   }
 
   @Test
+  void theKillSwitchReleasesRequestsHeldByALatencyOrATimeoutAtOnce() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      gw.put("/api/chaos/config", "{\"enabled\": true, \"rules\": [{\"name\": \"slow\", \"match\": {\"path\": \"/slow\"},"
+          + " \"latency\": {\"fixed_delay_ms\": 30000}}, {\"name\": \"hang\", \"match\": {\"path\": \"/hang\"},"
+          + " \"fault_injection\": {\"timeout_probability\": 1, \"timeout_ms\": 30000}}]}");
+      int before = gw.upstream.hits().get();
+      var slow = gw.client.get(gw.gateway.listenerPort("web"), "127.0.0.1", "/slow").send();
+      var hung = gw.client.get(gw.gateway.listenerPort("web"), "127.0.0.1", "/hang").send();
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (!gw.get("/metrics").bodyAsString().contains("type=\"timeout\"} 1.0") && System.nanoTime() < deadline) {
+        Thread.sleep(20); // until both are held: the timeout's fault is counted when its hold begins
+      }
+      assertThat(gw.upstream.hits().get()).as("both held, neither sent").isEqualTo(before);
+      long off = System.nanoTime();
+      gw.post("/api/chaos/disable");
+      assertThat(slow.await(5, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(hung.await(5, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      // a bound, not a measurement: the holds had 30 s to go
+      assertThat(System.nanoTime() - off).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
+      assertThat(gw.upstream.hits().get()).as("released to the upstream").isEqualTo(before + 2);
+    }
+  }
+
+  @Test
   void invalidBodiesGet400NamingTheFieldAndChangeNothing() {
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.CHAOS_LATENCY_MS, "10"))) {
       long version = gw.status().getLong("version");

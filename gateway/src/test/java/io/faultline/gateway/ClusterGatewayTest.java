@@ -100,6 +100,23 @@ class ClusterGatewayTest {
   }
 
   @Test
+  void theKillSwitchOnOneNodeReleasesWhatAnotherNodeHolds() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    web.put(n1.adminPort(), "127.0.0.1", "/api/chaos/config")
+        .sendBuffer(Buffer.buffer("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 30000}}")).await();
+    eventually(() -> get(n2, "/api/chaos/status").getBoolean("enabled"), "n2 has the latency");
+    var held = web.get(n2.listenerPort("web"), "127.0.0.1", "/x").send();
+    eventually(() -> metrics(n2).contains("faultline_faults_injected_total{listener=\"web\",protocol=\"http\",route=\"default\",type=\"latency\"} 1.0"),
+        "n2 holds the request");
+    long off = System.nanoTime();
+    web.post(n1.adminPort(), "127.0.0.1", "/api/chaos/disable").send().await();
+    assertThat(held.await(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    // a bound, not a measurement: the hold had 30 s to go
+    assertThat(System.nanoTime() - off).isLessThan(TimeUnit.SECONDS.toNanos(10));
+  }
+
+  @Test
   void aChangeOnOneNodeReachesAllAndALateJoinerCatchesUp() throws Exception {
     Gateway n1 = start(0);
     Gateway n2 = start(1);

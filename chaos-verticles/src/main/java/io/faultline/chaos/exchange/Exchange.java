@@ -33,6 +33,7 @@ public final class Exchange<C> {
   private Terminal answered;
   private Terminal.Cut cut;
   private boolean ended;
+  private boolean released;
 
   Exchange(ExchangeRunner<C> runner, C call, String route, RequestFacts facts, Verdict verdict, long startedNanos,
       boolean recordAlways) {
@@ -49,8 +50,9 @@ public final class Exchange<C> {
     return call;
   }
 
+  /** What chaos decided; after a {@link #release()} nothing ({@link Verdict#PASS}): the exchange goes on plainly. */
   public Verdict verdict() {
-    return verdict;
+    return released ? Verdict.PASS : verdict;
   }
 
   /** The cut being applied to the response, or null: set by {@link #forward(Terminal.Cut)}. */
@@ -96,10 +98,49 @@ public final class Exchange<C> {
     count(Decision.Stage.DELAY);
     injectedDelayMs = ms;
     runner.events.latencyInjected(runner.listener, runner.protocol, route, ms);
+    runner.held(this, true);
     timer = runner.vertx.setTimer(ms, id -> {
       timer = -1;
+      runner.held(this, false);
       act();
     });
+  }
+
+  /**
+   * Holds the exchange {@code ms} (a timeout fault's hold), then runs {@code expire}; switching chaos off
+   * meanwhile {@link #release() releases} it instead. Translators hold through here so the kill switch
+   * reaches what they hold.
+   */
+  public void hold(long ms, Runnable expire) {
+    runner.held(this, true);
+    timer = runner.vertx.setTimer(Math.max(1, ms), id -> {
+      timer = -1;
+      runner.held(this, false);
+      if (!ended) {
+        expire.run();
+      }
+    });
+  }
+
+  /**
+   * Chaos was switched off while this exchange was held: it goes to its upstream now, with nothing of
+   * the verdict applied (the guards it holds are still given back when it ends).
+   */
+  void release() {
+    if (ended || released || timer < 0) {
+      return;
+    }
+    runner.vertx.cancelTimer(timer);
+    timer = -1;
+    runner.held(this, false);
+    released = true;
+    answered = null;
+    cut = null;
+    if (runner.translator.gone(call)) {
+      drop(true);
+    } else {
+      runner.translator.forward(this);
+    }
   }
 
   private void act() {
@@ -186,6 +227,7 @@ public final class Exchange<C> {
     ended = true;
     if (timer >= 0) {
       runner.vertx.cancelTimer(timer);
+      runner.held(this, false);
     }
     this.status = status;
     Outcome result = answered != null && answered.clientError() ? Outcome.IGNORED : failed ? Outcome.FAILED : Outcome.SUCCEEDED;

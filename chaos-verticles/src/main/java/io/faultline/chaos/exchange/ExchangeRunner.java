@@ -6,6 +6,7 @@ import io.faultline.chaos.engine.Verdict;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -24,6 +25,7 @@ import java.util.function.LongSupplier;
  *                  ▼
  *   delay (a timer) ─ count each DELAY decision, latencyInjected(total)
  *                  │  client gone meanwhile? ─► end as dropped
+ *                  │  chaos switched off meanwhile (or during a timeout's hold)? ─► released: forwarded plainly
  *                  ▼
  *   terminal? ─yes─► count it ─► translator.&lt;kind&gt;(exchange, decision)   HTTP status, gRPC status, close, errors[]
  *                  │ no                          (a Cut forwards too: Exchange.forward(cut))
@@ -46,6 +48,10 @@ public final class ExchangeRunner<C> {
   final Translator<C> translator;
   final LongSupplier wallClockMs;
   private final ChaosState state;
+  /** Exchanges held by a delay or a timeout right now, on this runner's event loop. */
+  private final java.util.Set<Exchange<C>> held = new java.util.LinkedHashSet<>();
+  /** The kill switch: once chaos is off, what chaos holds goes on at once (kept in a field: the state holds it weakly). */
+  private final java.util.function.Consumer<ChaosSnapshot> releaseWhenOff;
 
   public ExchangeRunner(Vertx vertx, String listener, String protocol, ChaosState state, ChaosListener events,
       Translator<C> translator) {
@@ -62,6 +68,28 @@ public final class ExchangeRunner<C> {
     this.events = events;
     this.translator = translator;
     this.wallClockMs = wallClockMs;
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    this.releaseWhenOff = next -> {
+      if (!next.enabled()) {
+        context.runOnContext(v -> releaseHeld());
+      }
+    };
+    state.watch(releaseWhenOff);
+  }
+
+  void held(Exchange<C> exchange, boolean holding) {
+    if (holding) {
+      held.add(exchange);
+    } else {
+      held.remove(exchange);
+    }
+  }
+
+  /** Sends every exchange a delay or a timeout holds on to its upstream now, as if chaos had never touched it. */
+  void releaseHeld() {
+    for (Exchange<C> exchange : List.copyOf(held)) {
+      exchange.release();
+    }
   }
 
   public Translator<C> translator() {

@@ -33,6 +33,9 @@ public final class ChaosState {
   private String scenario;
   private NodeContext node = NodeContext.standalone("local", null, null);
   private Consumer<Replica> replicator;
+  /** Told of every snapshot swap; held weakly, so a listener that is gone (an undeployed verticle's) drops out. */
+  private final java.util.Set<Consumer<ChaosSnapshot>> watchers =
+      java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
 
   /**
    * Everything another node needs to take over this node's chaos state: the running config with its
@@ -215,6 +218,11 @@ public final class ChaosState {
     ChaosSnapshot next = ChaosSnapshot.compile(config, version, seed, snapshot, nanoClock, node);
     snapshot = next;
     scenario = activeScenario;
+    List<Consumer<ChaosSnapshot>> told;
+    synchronized (watchers) {
+      told = List.copyOf(watchers);
+    }
+    told.forEach(watcher -> watcher.accept(next));
     return next;
   }
 
@@ -222,6 +230,16 @@ public final class ChaosState {
   public synchronized Replica replica() {
     ChaosConfig config = snapshot.config();
     return new Replica(config.withSeed(snapshot.seed()), scenario, beforeScenario, snapshot.version());
+  }
+
+  /**
+   * Calls {@code watcher} with every new snapshot from now on, on the thread that installed it (keep it
+   * short: hand the work to your own context). Held weakly: keep a reference for as long as it should be told.
+   */
+  public void watch(Consumer<ChaosSnapshot> watcher) {
+    synchronized (watchers) {
+      watchers.add(watcher);
+    }
   }
 
   /** Every local change from now on is handed to {@code replicator} (the cluster), under this state's lock. */

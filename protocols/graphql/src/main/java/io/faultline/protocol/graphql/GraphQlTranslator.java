@@ -75,7 +75,7 @@ final class GraphQlTranslator implements Translator<GraphQlCall> {
 
   @Override
   public void timeout(Exchange<GraphQlCall> exchange, Terminal.Timeout timeout) {
-    vertx.setTimer(Math.max(1, timeout.ms()), id -> exchange.call().drop());
+    exchange.hold(timeout.ms(), () -> exchange.call().drop());
   }
 
   @Override

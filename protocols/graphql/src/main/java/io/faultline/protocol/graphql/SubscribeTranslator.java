@@ -78,7 +78,7 @@ final class SubscribeTranslator implements Translator<Subscribe> {
   @Override
   public void timeout(Exchange<Subscribe> exchange, Terminal.Timeout timeout) {
     exchange.call().acted().tryComplete(); // what the client sends meanwhile goes on until the connection closes
-    vertx.setTimer(Math.max(1, timeout.ms()), id -> drop(exchange));
+    exchange.hold(timeout.ms(), () -> drop(exchange));
   }
 
   @Override

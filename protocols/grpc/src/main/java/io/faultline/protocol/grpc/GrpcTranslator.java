@@ -82,7 +82,7 @@ final class GrpcTranslator implements Translator<GrpcCall> {
   public void timeout(Exchange<GrpcCall> exchange, Terminal.Timeout timeout) {
     GrpcCall call = exchange.call();
     long hold = call.request().timeout() > 0 ? call.request().timeout() : timeout.ms();
-    vertx.setTimer(Math.max(1, hold), id -> GrpcRelay.end(call, GrpcStatus.DEADLINE_EXCEEDED,
+    exchange.hold(hold, () -> GrpcRelay.end(call, GrpcStatus.DEADLINE_EXCEEDED,
         "injected timeout: held " + hold + " ms" + INJECTED, timeout.type()));
   }
 

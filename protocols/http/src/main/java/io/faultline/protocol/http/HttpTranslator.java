@@ -89,12 +89,12 @@ final class HttpTranslator implements Translator<ProxyContext> {
   public void timeout(Exchange<ProxyContext> exchange, Terminal.Timeout timeout) {
     ProxyContext context = exchange.call();
     HttpServerResponse response = context.request().proxiedRequest().response();
-    context.request().release();
-    long timer = vertx.setTimer(Math.max(1, timeout.ms()), id -> response.reset());
-    response.closeHandler(v -> {
-      vertx.cancelTimer(timer);
-      exchange.drop(true);
+    // held, body unread, so that switching chaos off can still send it upstream
+    exchange.hold(timeout.ms(), () -> {
+      context.request().release();
+      response.reset();
     });
+    response.closeHandler(v -> exchange.drop(true));
   }
 
   @Override

@@ -77,7 +77,7 @@ final class WebSocketTranslator implements Translator<Upgrade> {
 
   @Override
   public void timeout(Exchange<Upgrade> exchange, Terminal.Timeout timeout) {
-    vertx.setTimer(Math.max(1, timeout.ms()), id -> drop(exchange.call()));
+    exchange.hold(timeout.ms(), () -> drop(exchange.call()));
   }
 
   @Override
