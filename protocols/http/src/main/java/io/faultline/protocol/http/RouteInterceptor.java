@@ -7,6 +7,7 @@ import io.faultline.chaos.listener.ForwardedHeaders;
 import io.faultline.chaos.listener.RouteTable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyRequest;
@@ -37,12 +38,39 @@ final class RouteInterceptor implements ProxyInterceptor {
     Exchange<ProxyContext> exchange = context.get(ChaosInterceptor.EXCHANGE, Exchange.class);
     if (exchange != null) {
       exchange.responding(status);
+      return context.sendResponse();
+    }
+    RouteTable.Route route = context.get(ROUTE, RouteTable.Route.class);
+    String label = route == null ? "none" : ExchangeRunner.label(route.name());
+    long started = context.get(STARTED, Long.class);
+    if (status < 500) {
+      runner.untouched(label, started, ChaosListener.outcome(status));
     } else {
-      RouteTable.Route route = context.get(ROUTE, RouteTable.Route.class);
-      runner.untouched(route == null ? "none" : ExchangeRunner.label(route.name()), context.get(STARTED, Long.class),
-          ChaosListener.outcome(status));
+      // A server error may be the answer to a call cut because its client left (the client's close reaches the
+      // proxy before the response knows it is closed): count it once its fate is known. Only error answers
+      // pay for the handlers.
+      HttpServerResponse response = context.request().proxiedRequest().response();
+      boolean[] counted = {false};
+      Runnable count = () -> {
+        if (!counted[0]) {
+          counted[0] = true;
+          runner.untouched(label, started, response.ended() && !response.closed() ? ChaosListener.outcome(status) : "dropped");
+        }
+      };
+      response.endHandler(v -> count.run());
+      response.closeHandler(v -> count.run());
     }
     return context.sendResponse();
+  }
+
+  @SuppressWarnings("unchecked")
+  private void clientLeft(ProxyContext context, RouteTable.Route route) {
+    Exchange<ProxyContext> exchange = context.get(ChaosInterceptor.EXCHANGE, Exchange.class);
+    if (exchange != null) {
+      exchange.drop(false);
+    } else {
+      runner.untouched(ExchangeRunner.label(route.name()), context.get(STARTED, Long.class), "dropped");
+    }
   }
 
   @Override
@@ -59,6 +87,11 @@ final class RouteInterceptor implements ProxyInterceptor {
       request.setURI(route.upstream().basePath() + request.getURI());
     }
     return context.sendRequest().recover(failure -> {
+      if (runner.translator().gone(context)) {
+        // the client left first (which is why the upstream call was cut): nobody to answer, and not the upstream's failure
+        clientLeft(context, route);
+        return Promise.<ProxyResponse>promise().future();
+      }
       Promise<ProxyResponse> answer = Promise.promise();
       context.set(HttpTranslator.ANSWER, answer);
       runner.translator().upstreamFailed(context, route.upstream().toString(), failure);
