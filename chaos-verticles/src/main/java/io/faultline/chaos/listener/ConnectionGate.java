@@ -16,6 +16,7 @@ public final class ConnectionGate {
   private final AtomicInteger open = new AtomicInteger();
 
   public void onConnection(Vertx vertx, ChaosState state, HttpConnection connection) {
+    RequestChecks.guardFraming(connection);
     int count = open.incrementAndGet();
     TrafficShapingConfig shaping = state.snapshot().connectionShaping();
     long timer = -1;

@@ -9,6 +9,7 @@ import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.UpstreamClients;
 import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.listener.RequestChecks;
 import io.faultline.chaos.listener.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -81,7 +82,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
             .setHttp2ClearTextEnabled(true)
             .setWebSocketSubProtocols(WebSocketUpgrades.ANY_SUBPROTOCOL))
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
-        .requestHandler(this::handle);
+        .requestHandler(RequestChecks.guard(this::handle));
     return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
   }
 

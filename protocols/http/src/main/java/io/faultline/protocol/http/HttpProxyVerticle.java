@@ -9,6 +9,7 @@ import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.listener.RequestChecks;
 import io.faultline.chaos.listener.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -86,7 +87,7 @@ public final class HttpProxyVerticle extends VerticleBase {
             .setCompressionSupported(false)
             .setDecompressionSupported(false))
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
-        .requestHandler(proxy);
+        .requestHandler(RequestChecks.guard(proxy));
     return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
   }
 

@@ -143,4 +143,27 @@ class HttpProxyVerticleTest {
       assertThat(response.bodyAsJsonObject().getJsonObject("headers").containsKey("upgrade")).isFalse();
     }
   }
+
+  /** What a raw HTTP/1.1 client gets for {@code request} (the connection is closed by the server or after 5 s). */
+  private static String raw(int port, String request) throws java.io.IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void twoHostHeadersAndABrokenChunkSizeAre400sAsRfc9112Says() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(null)) {
+      int hits = gw.upstream.hits().get();
+      String twoHosts = raw(gw.port, "GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n");
+      assertThat(twoHosts).startsWith("HTTP/1.1 400").contains("one Host header");
+      String badChunk = raw(gw.port, "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");
+      assertThat(badChunk).startsWith("HTTP/1.1 400").contains("malformed").contains("chunk size");
+      assertThat(gw.upstream.hits().get()).as("neither reached the upstream").isEqualTo(hits);
+      String good = raw(gw.port, "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+      assertThat(good).startsWith("HTTP/1.1 200").contains("hello");
+    }
+  }
 }

@@ -10,6 +10,7 @@ import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.listener.RequestChecks;
 import io.faultline.chaos.listener.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -74,7 +75,7 @@ public final class WebSocketProxyVerticle extends VerticleBase {
             .setPerMessageWebSocketCompressionSupported(false)
             .setPerFrameWebSocketCompressionSupported(false))
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
-        .requestHandler(this::handle);
+        .requestHandler(RequestChecks.guard(this::handle));
     return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
   }
 
