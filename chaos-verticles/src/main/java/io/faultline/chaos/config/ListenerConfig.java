@@ -14,7 +14,10 @@ import java.util.Set;
  * is built ({@code io.faultline.chaos.listener.ProtocolModule}), not here.
  * {@code https://} and {@code grpcs://} upstreams are reached over TLS, verified against the JVM's trust
  * store unless {@code tls_trust_all} is set (self-signed staging certificates). With {@code tls} the
- * listener itself terminates TLS for its clients ({@link TlsConfig}).
+ * listener itself terminates TLS for its clients ({@link TlsConfig}). A client must send a request's
+ * headers within {@code header_timeout_ms} (10 s; 0: no limit) of opening the connection or of the
+ * previous answer, and a connection idle for {@code idle_timeout_ms} is closed (the protocol's default:
+ * 2 min, none for WebSockets, which idle by nature).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ListenerConfig(
@@ -29,7 +32,9 @@ public record ListenerConfig(
     Integer instances,
     ChaosOverride chaos,
     Boolean tlsTrustAll,
-    TlsConfig tls) {
+    TlsConfig tls,
+    Long headerTimeoutMs,
+    Long idleTimeoutMs) {
 
   public ListenerConfig {
     if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
@@ -58,12 +63,29 @@ public record ListenerConfig(
     connectTimeoutMs = Check.positive(connectTimeoutMs, "connect_timeout_ms", 5_000L, Check.DAY_MS);
     instances = Check.positive(instances, "instances", Runtime.getRuntime().availableProcessors(), 1024);
     tlsTrustAll = Check.flag(tlsTrustAll, false);
+    headerTimeoutMs = Check.nonNegative(headerTimeoutMs, "header_timeout_ms", DEFAULT_HEADER_TIMEOUT_MS, Check.DAY_MS);
+    if (idleTimeoutMs != null) {
+      Check.nonNegative(idleTimeoutMs, "idle_timeout_ms", 0L, Check.DAY_MS);
+    }
   }
+
+  /** How long a client may take to send a request's headers (slowloris), by default. */
+  public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
 
   /** A listener without TLS termination. */
   public ListenerConfig(String name, String protocol, String host, Integer port, String upstream, List<RouteConfig> routes,
       Long timeoutMs, Long connectTimeoutMs, Integer instances, ChaosOverride chaos, Boolean tlsTrustAll) {
-    this(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, null);
+    this(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, null, null, null);
+  }
+
+  /** The connection idle timeout in force: the configured one, else none (the launcher fills in the protocol's default). */
+  public long idleTimeout() {
+    return idleTimeoutMs == null ? 0 : idleTimeoutMs;
+  }
+
+  public ListenerConfig withIdleTimeout(long ms) {
+    return new ListenerConfig(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, tls,
+        headerTimeoutMs, ms);
   }
 
   /** How a started listener reports itself: {@code listener web (http) on 127.0.0.1:3000 -> http://... (+2 routes)}. */
@@ -74,14 +96,14 @@ public record ListenerConfig(
   }
 
   public ListenerConfig withUpstream(String url) {
-    return new ListenerConfig(name, protocol, host, port, url, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, tls);
+    return new ListenerConfig(name, protocol, host, port, url, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, tls, headerTimeoutMs, idleTimeoutMs);
   }
 
   public ListenerConfig withChaos(ChaosOverride newChaos) {
-    return new ListenerConfig(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, newChaos, tlsTrustAll, tls);
+    return new ListenerConfig(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, newChaos, tlsTrustAll, tls, headerTimeoutMs, idleTimeoutMs);
   }
 
   public ListenerConfig withPort(int newPort) {
-    return new ListenerConfig(name, protocol, host, newPort, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, tls);
+    return new ListenerConfig(name, protocol, host, newPort, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, tls, headerTimeoutMs, idleTimeoutMs);
   }
 }

@@ -7,16 +7,34 @@ import io.vertx.core.http.HttpConnection;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Connection-level shaping for one listener, shared by all its verticle instances: connections beyond
- * {@code max_connections} are closed as they open, and with {@code connection_timeout_ms} every
- * connection is closed that long after it opened.
+ * Connection-level rules for one listener, shared by all its verticle instances: the {@link Http1Guard}
+ * (request framing, the header timeout against slowloris, the keep-alive idle timeout), and chaos's connection
+ * shaping: connections beyond {@code max_connections} are closed as they open, and with
+ * {@code connection_timeout_ms} every connection is closed that long after it opened.
  */
 public final class ConnectionGate {
 
   private final AtomicInteger open = new AtomicInteger();
+  private final long headerTimeoutMs;
+  private final long idleTimeoutMs;
+
+  /** A gate with the default header timeout ({@link io.faultline.chaos.config.ListenerConfig#DEFAULT_HEADER_TIMEOUT_MS}) and no idle timeout. */
+  public ConnectionGate() {
+    this(io.faultline.chaos.config.ListenerConfig.DEFAULT_HEADER_TIMEOUT_MS, 0);
+  }
+
+  /** The gate of {@code listener}: its header and idle timeouts (see {@link Http1Guard}). */
+  public ConnectionGate(io.faultline.chaos.config.ListenerConfig listener) {
+    this(listener.headerTimeoutMs(), listener.idleTimeout());
+  }
+
+  private ConnectionGate(long headerTimeoutMs, long idleTimeoutMs) {
+    this.headerTimeoutMs = headerTimeoutMs;
+    this.idleTimeoutMs = idleTimeoutMs;
+  }
 
   public void onConnection(Vertx vertx, ChaosState state, HttpConnection connection) {
-    RequestChecks.guardFraming(connection);
+    Http1Guard.install(connection, headerTimeoutMs, idleTimeoutMs);
     int count = open.incrementAndGet();
     TrafficShapingConfig shaping = state.snapshot().connectionShaping();
     long timer = -1;

@@ -19,6 +19,11 @@ public interface ProtocolModule {
   /** The port a listener of this protocol takes when it names none. */
   int defaultPort();
 
+  /** How long a connection of this protocol may stay idle before it is closed, unless the listener says (0: forever). */
+  default long defaultIdleTimeoutMs() {
+    return 120_000;
+  }
+
   /** The name given to the listener a {@code --PROTOCOL-port}/{@code --PROTOCOL-upstream} flag adds when the config has none. */
   String defaultListenerName();
 

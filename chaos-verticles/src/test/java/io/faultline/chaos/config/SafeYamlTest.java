@@ -31,7 +31,7 @@ class SafeYamlTest {
           assertThat(e.getMessage()).contains("anchors and aliases");
         });
     // a bound, not a measurement: expanding it would take minutes and gigabytes
-    assertThat(System.nanoTime() - started).isLessThan(2_000_000_000L);
+    assertThat(System.nanoTime() - started).isLessThan(5_000_000_000L);
   }
 
   @Test

@@ -90,7 +90,8 @@ public record GatewayConfig(
       } catch (ChaosConfigException e) {
         throw e.under(at);
       }
-      resolved.add(listener.port() == null ? listener.withPort(module.defaultPort()) : listener);
+      ListenerConfig withPort = listener.port() == null ? listener.withPort(module.defaultPort()) : listener;
+      resolved.add(listener.idleTimeoutMs() == null ? withPort.withIdleTimeout(module.defaultIdleTimeoutMs()) : withPort);
     }
     return List.copyOf(resolved);
   }

@@ -31,7 +31,7 @@ public final class GraphQlProtocolModule implements ProtocolModule {
 
   @Override
   public Future<Integer> deploy(ListenerDeployment d) {
-    ConnectionGate gate = new ConnectionGate();
+    ConnectionGate gate = new ConnectionGate(d.listener());
     return d.perEventLoop(() -> new GraphQlProxyVerticle(d.listener(), d.state(), gate, d.bindPort(), d.events()),
         GraphQlProxyVerticle::actualPort);
   }

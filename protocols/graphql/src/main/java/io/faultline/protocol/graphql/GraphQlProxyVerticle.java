@@ -10,7 +10,7 @@ import io.faultline.chaos.listener.UpstreamClients;
 import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.RequestChecks;
-import io.faultline.chaos.listener.ServerTls;
+import io.faultline.chaos.listener.ListenerServers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -76,11 +76,11 @@ public final class GraphQlProxyVerticle extends VerticleBase {
     wsClient = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener));
     operations = new ExchangeRunner<>(vertx, listener.name(), "graphql", state, events, new GraphQlTranslator(vertx, listener.name()));
     subscribes = new ExchangeRunner<>(vertx, listener.name(), "graphql", state, events, new SubscribeTranslator(vertx, listener.name()));
-    server = ServerTls.createHttpServer(vertx, listener.tls(), new HttpServerOptions()
+    server = ListenerServers.createHttpServer(vertx, listener, new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)
             .setHttp2ClearTextEnabled(true)
-            .setWebSocketSubProtocols(WebSocketUpgrades.ANY_SUBPROTOCOL))
+            .setWebSocketSubProtocols(WebSocketUpgrades.ANY_SUBPROTOCOL), true)
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(RequestChecks.guard(this::handle));
     return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));

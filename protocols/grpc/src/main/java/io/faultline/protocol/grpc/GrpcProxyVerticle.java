@@ -4,7 +4,7 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.state.ChaosState;
-import io.faultline.chaos.listener.ServerTls;
+import io.faultline.chaos.listener.ListenerServers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientOptions;
@@ -78,7 +78,7 @@ public final class GrpcProxyVerticle extends VerticleBase {
         .removeEnabledProtocol(GrpcProtocol.WEB)
         .removeEnabledProtocol(GrpcProtocol.WEB_TEXT));
     grpc.callHandler(call -> relay.handle(call, dispatching.get()));
-    server = ServerTls.createHttpServer(vertx, listener.tls(), new HttpServerOptions().setHost(listener.host()).setPort(bindPort))
+    server = ListenerServers.createHttpServer(vertx, listener, new HttpServerOptions().setHost(listener.host()).setPort(bindPort))
         .requestHandler(request -> {
           dispatching.set(request);
           try {

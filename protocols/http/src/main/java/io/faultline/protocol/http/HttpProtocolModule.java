@@ -54,7 +54,7 @@ public final class HttpProtocolModule implements ProtocolModule {
         return deployment.with(configured.withUpstream("http://127.0.0.1:" + mock.actualPort()));
       });
     }
-    ConnectionGate gate = new ConnectionGate();
+    ConnectionGate gate = new ConnectionGate(configured);
     return ready.compose(d -> d.perEventLoop(
         () -> new HttpProxyVerticle(d.listener(), d.state(), gate, d.bindPort(), d.events()), HttpProxyVerticle::actualPort));
   }

@@ -10,7 +10,7 @@ import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.RequestChecks;
-import io.faultline.chaos.listener.ServerTls;
+import io.faultline.chaos.listener.ListenerServers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -80,12 +80,12 @@ public final class HttpProxyVerticle extends VerticleBase {
         })
         .addInterceptor(new RouteInterceptor(new RouteTable(listener), runner))
         .addInterceptor(new ChaosInterceptor(vertx, runner));
-    server = ServerTls.createHttpServer(vertx, listener.tls(), new HttpServerOptions()
+    server = ListenerServers.createHttpServer(vertx, listener, new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)
             .setHttp2ClearTextEnabled(true)
             .setCompressionSupported(false)
-            .setDecompressionSupported(false))
+            .setDecompressionSupported(false), true)
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(RequestChecks.guard(proxy));
     return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));

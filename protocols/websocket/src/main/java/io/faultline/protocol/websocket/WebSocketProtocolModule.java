@@ -20,6 +20,12 @@ public final class WebSocketProtocolModule implements ProtocolModule {
     return 3002;
   }
 
+  /** WebSockets idle by nature (a quiet feed is still a feed): no idle timeout unless the listener sets one. */
+  @Override
+  public long defaultIdleTimeoutMs() {
+    return 0;
+  }
+
   @Override
   public String defaultListenerName() {
     return "live";
@@ -34,7 +40,7 @@ public final class WebSocketProtocolModule implements ProtocolModule {
 
   @Override
   public Future<Integer> deploy(ListenerDeployment d) {
-    ConnectionGate gate = new ConnectionGate();
+    ConnectionGate gate = new ConnectionGate(d.listener());
     return d.perEventLoop(() -> new WebSocketProxyVerticle(d.listener(), d.state(), gate, d.bindPort(), d.events()),
         WebSocketProxyVerticle::actualPort);
   }

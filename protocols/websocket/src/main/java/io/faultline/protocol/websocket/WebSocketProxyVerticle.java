@@ -11,7 +11,7 @@ import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.RequestChecks;
-import io.faultline.chaos.listener.ServerTls;
+import io.faultline.chaos.listener.ListenerServers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -66,14 +66,14 @@ public final class WebSocketProxyVerticle extends VerticleBase {
     runner = new ExchangeRunner<>(vertx, listener.name(), "websocket", state, events,
         new WebSocketTranslator(vertx, listener.name(), this));
     client = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener).setMaxFrameSize(MAX_FRAME_BYTES));
-    server = ServerTls.createHttpServer(vertx, listener.tls(), new HttpServerOptions()
+    server = ListenerServers.createHttpServer(vertx, listener, new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)
             // "*": accept whichever subprotocol the request names; handle() rewrites it to the upstream's choice first.
             .setWebSocketSubProtocols(WebSocketUpgrades.ANY_SUBPROTOCOL)
             .setMaxWebSocketFrameSize(MAX_FRAME_BYTES)
             .setPerMessageWebSocketCompressionSupported(false)
-            .setPerFrameWebSocketCompressionSupported(false))
+            .setPerFrameWebSocketCompressionSupported(false), true)
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(RequestChecks.guard(this::handle));
     return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));

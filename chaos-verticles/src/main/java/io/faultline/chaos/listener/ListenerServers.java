@@ -1,0 +1,37 @@
+package io.faultline.chaos.listener;
+
+import io.faultline.chaos.config.ListenerConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP server of a listener, with what every listener's server has: its idle timeout and its TLS
+ * ({@link ServerTls}). Listeners guarded by a {@link ConnectionGate} also get a read-idle timeout of their
+ * header timeout for the first request of a connection (Vert.x shows a connection to its handler only once
+ * that request's headers are in, so the gate cannot time them); the gate's {@link Http1Guard} then takes
+ * over: it times each later request's headers and the connection's keep-alive idleness itself. Other
+ * listeners (gRPC: HTTP/2) get a plain idle timeout.
+ */
+public final class ListenerServers {
+
+  private ListenerServers() {
+  }
+
+  public static HttpServer createHttpServer(Vertx vertx, ListenerConfig listener, HttpServerOptions options) {
+    return createHttpServer(vertx, listener, options, false);
+  }
+
+  /** {@code gated}: the listener's connections go through a {@link ConnectionGate} (HTTP/1 clients). */
+  public static HttpServer createHttpServer(Vertx vertx, ListenerConfig listener, HttpServerOptions options, boolean gated) {
+    options.setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    if (gated && listener.headerTimeoutMs() > 0) {
+      // until the gate's guard takes over, after the first request's headers (Vert.x's idle handler, replaced then)
+      options.setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, listener.headerTimeoutMs()));
+    } else if (listener.idleTimeout() > 0) {
+      options.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, listener.idleTimeout()));
+    }
+    return ServerTls.createHttpServer(vertx, listener.tls(), options);
+  }
+}

@@ -1,0 +1,126 @@
+package io.faultline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.testing.Upstreams;
+import io.faultline.gateway.config.ConfigLoader;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Slowloris and idle connections: a client gets header_timeout_ms to send a request's headers (a stalled
+ * first request is cut by the read-idle timeout, a later one on the same connection by the header deadline
+ * even while it trickles bytes), and idle_timeout_ms closes a silent connection; neither cuts a request
+ * chaos holds for longer.
+ */
+class ListenerTimeoutsTest {
+
+  @TempDir
+  Path dir;
+
+  private final Vertx vertx = Vertx.vertx();
+  private Gateway gateway;
+  private int port;
+
+  @BeforeEach
+  void start() throws IOException {
+    Upstreams.Echo upstream = Upstreams.echoHttp(vertx);
+    Path file = dir.resolve("faultline.yaml");
+    Files.writeString(file, """
+        admin: { port: 0 }
+        listeners:
+          - { name: web, protocol: http, port: 0, upstream: "%s", header_timeout_ms: 600, idle_timeout_ms: 2000 }
+        chaos:
+          enabled: true
+          rules: [{ name: held, match: { path: "/held" }, latency: { fixed_delay_ms: 2500 } }]
+        """.formatted(upstream.url()));
+    gateway = Gateway.start(ConfigLoader.load(file, Map.of(), Map.of()), file, null).await();
+    port = gateway.listenerPort("web");
+  }
+
+  @AfterEach
+  void stop() {
+    gateway.close().await();
+    vertx.close().await();
+  }
+
+  /** Milliseconds until the server closes {@code socket} (reads until end of stream), at most 10 s. */
+  private static long millisUntilClosed(Socket socket) throws IOException {
+    long started = System.nanoTime();
+    socket.setSoTimeout(10_000);
+    InputStream in = socket.getInputStream();
+    try {
+      while (in.read() >= 0) {
+        // drain what comes before the close
+      }
+    } catch (java.net.SocketException reset) {
+      // a reset is a close too
+    }
+    return (System.nanoTime() - started) / 1_000_000;
+  }
+
+  @Test
+  void aStalledFirstRequestIsCutAfterTheHeaderTimeout() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: a\r\n".getBytes(StandardCharsets.US_ASCII));
+      // bounds, not measurements: 600 ms configured, the default would be 10 s
+      assertThat(millisUntilClosed(socket)).isBetween(400L, 3_000L);
+    }
+  }
+
+  @Test
+  void aLaterRequestTricklingItsHeadersIsCutAtTheDeadline() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      OutputStream out = socket.getOutputStream();
+      out.write("GET /x HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket.setSoTimeout(5_000);
+      byte[] head = new byte[12];
+      assertThat(new String(head, 0, socket.getInputStream().read(head), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
+      Thread.sleep(300); // let the first answer finish
+      out.write("GET /x HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+      long started = System.nanoTime();
+      boolean closed = false;
+      for (int i = 0; i < 40 && !closed; i++) { // one header byte every 100 ms: never idle, never done
+        try {
+          out.write('X');
+          out.flush();
+          Thread.sleep(100);
+        } catch (java.net.SocketException e) {
+          closed = true;
+        }
+        if (!closed && socket.getInputStream().available() < 0) {
+          closed = true;
+        }
+      }
+      long elapsed = (System.nanoTime() - started) / 1_000_000;
+      if (!closed) {
+        elapsed += millisUntilClosed(socket);
+      }
+      assertThat(elapsed).as("bounded, not a measurement: the deadline is 600 ms, trickling lasts 4 s").isLessThan(3_000L);
+    }
+  }
+
+  @Test
+  void aRequestHeldByChaosOutlastsBothTimeoutsAndAnIdleConnectionCloses() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("GET /held HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      byte[] head = new byte[12];
+      int n = socket.getInputStream().read(head);
+      assertThat(new String(head, 0, n, StandardCharsets.US_ASCII)).as("held 2.5 s, past the 0.6 s header and 2 s idle timeouts")
+          .startsWith("HTTP/1.1 200");
+      assertThat(millisUntilClosed(socket)).as("then idle for 2 s: closed").isBetween(1_000L, 6_000L);
+    }
+  }
+}
