@@ -15,20 +15,42 @@ function f2(x) { return x == "nan" ? "n/a" : sprintf("%.2f", x) }
 function row(label, key, load, vs_key, vs_label, vs2_key, vs2_label,   rps, p50, p99, r) {
   rps = median(key, 4); p50 = median(key, 5); p99 = median(key, 6)
   r = ""
-  if (vs_key != "") r = r sprintf("%s: req/s %s, p99 %s", vs_label, ratio(rps, median(vs_key, 4)), ratio(p99, median(vs_key, 6)))
-  if (vs2_key != "") r = r (r == "" ? "" : "; ") sprintf("%s: req/s %s, p99 %s", vs2_label, ratio(rps, median(vs2_key, 4)), ratio(p99, median(vs2_key, 6)))
+  if (vs_key != "") r = r sprintf("%s: %s %s, p99 %s", vs_label, unit, ratio(rps, median(vs_key, 4)), ratio(p99, median(vs_key, 6)))
+  if (vs2_key != "") r = r (r == "" ? "" : "; ") sprintf("%s: %s %s, p99 %s", vs2_label, unit, ratio(rps, median(vs2_key, 4)), ratio(p99, median(vs2_key, 6)))
   if (!cnt[key]) return   # case not run
   printf "| %s | %s | %s | %s | %s | %d | %s |\n", label, load, f1(rps), f2(p50), f2(p99), sum(key, 7), (r == "" ? "—" : r)
 }
+# the four paths of a protocol case (prefix gql, grpc or ws): direct, nginx proxy, Faultline chaos off and on
+function proto_rows(prefix, body, load, label) {
+  row(label ": direct (upstream)", prefix "_direct/" body, load, "", "", "", "")
+  row(label ": nginx proxy", prefix "_nginx_proxy/" body, load, prefix "_direct/" body, "nginx proxy/direct", "", "")
+  row(label ": Faultline chaos off", prefix "_fl_off/" body, load, prefix "_nginx_proxy/" body, "Faultline/nginx proxy", "", "")
+  row(label ": Faultline chaos on (all p=0)", prefix "_fl_on0/" body, load, prefix "_nginx_proxy/" body, "Faultline/nginx proxy",
+    prefix "_fl_off/" body, "chaos on/off")
+}
 function has(c) { return index(cases, " " c " ") > 0 }
 function verdict(ok) { if (!ok) failed++; return ok ? "PASS" : "**FAIL**" }
+# a target line: the median rate of key >= t x the median rate of vs_key
+function at_least(label, key, vs_key, t, aim,   a, b, rr) {
+  a = median(key, 4); b = median(vs_key, 4); rr = ratio(a, b)
+  printf "| %s >= %s x%s | %s x (%s vs %s per s) | %s |\n", label, t, aim, rr, f1(a), f1(b), verdict(rr != "n/a" && rr + 0 >= t)
+}
+# a target line: no errors on the Faultline paths of a protocol case, over every round and body
+function no_errors(label, prefix, bodies,   n, b, i, e) {
+  n = split(bodies, b, " "); e = 0
+  for (i = 1; i <= n; i++) e += sum(prefix "_fl_off/" b[i], 7) + sum(prefix "_fl_on0/" b[i], 7)
+  printf "| %s: no errors through Faultline | %d | %s |\n", label, e, verdict(e == 0)
+}
 { key = $2 "/" $3; i = ++cnt[key]; for (c = 4; c <= 8; c++) val[key, i, c] = $c }
 END {
+  unit = "req/s"
   wl = sprintf("wrk -t%d -c%d", wrk_t, wrk_c)
   rl = sprintf("h2load %d req/s, %d conns", rate, rate_c)
-  printf "## Faultline benchmark: median of %d round(s), %d s per measurement\n\n", rounds, duration
-  print "| case | load | req/s | p50 ms | p99 ms | errors | ratios |"
-  print "|---|---|---:|---:|---:|---:|---|"
+  printf "## Faultline benchmark: median of %d round(s), %d s per measurement\n", rounds, duration
+  if (has("throughput") || has("rate") || has("latency") || has("metrics")) {
+    print "\n| case | load | req/s | p50 ms | p99 ms | errors | ratios |"
+    print "|---|---|---:|---:|---:|---:|---|"
+  }
   row("nginx direct (upstream), small", "direct/small", wl, "", "", "", "")
   row("nginx proxy, small", "nginx_proxy/small", wl, "direct/small", "nginx proxy/direct", "", "")
   row("Faultline chaos off, small", "fl_off/small", wl, "nginx_proxy/small", "Faultline/nginx proxy", "", "")
@@ -66,6 +88,25 @@ END {
       printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s / %s |\n", A[r, 1],
         (A[r, 13] == "nginx" ? "reference: nginx echo_sleep" : A[r, 13] == "nginx_proxy" ? "reference: nginx proxy, echo_sleep then the upstream" : "Faultline"), A[r, 2], A[r, 3], f1(A[r, 4]), f1(A[r, 5]),
         f1(A[r, 6]), f1(A[r, 7]), A[r, 8], A[r, 9], A[r, 10], A[r, 11], A[r, 12]
+  }
+
+  # the protocol cases: per second in the unit their load column names
+  if (has("https") || has("graphql") || has("grpc") || has("websocket")) {
+    unit = "rate"
+    print "\n### HTTPS, GraphQL, gRPC and WebSocket, each against nginx doing the same job\n"
+    print "| case | load | per second | p50 ms | p99 ms | errors | ratios |"
+    print "|---|---|---:|---:|---:|---:|---|"
+    for (b = 1; b <= 2; b++) {
+      body = b == 1 ? "small" : "64k"; bl = b == 1 ? "small" : "64 KiB"
+      row("https: nginx direct (TLS), " bl, "tls_direct/" body, wl " over TLS, req/s", "", "", "", "")
+      row("https: nginx proxy terminating TLS, " bl, "tls_nginx_proxy/" body, wl " over TLS, req/s", "tls_direct/" body, "nginx proxy/direct", "", "")
+      row("https: Faultline terminating TLS, chaos off, " bl, "tls_fl_off/" body, wl " over TLS, req/s", "tls_nginx_proxy/" body, "Faultline/nginx proxy", "", "")
+    }
+    proto_rows("gql", "query", wl " POST, queries/s", "GraphQL query")
+    proto_rows("grpc", "unary", sprintf("h2load -c%d -m%d, calls/s", grpc_c, grpc_m), "gRPC unary")
+    proto_rows("grpc", "stream", sprintf("h2load -c%d -m%d, %d msgs per call; msgs/s", grpc_c, grpc_m, grpc_msgs), "gRPC server streaming")
+    proto_rows("ws", "echo", sprintf("WsLoad %d conns, %d B; round trips/s", ws_c, ws_bytes), "WebSocket echo")
+    proto_rows("ws", "oneway", sprintf("WsLoad %d conns, %d B; msgs/s to the client", ws_c, ws_bytes), "WebSocket one way")
   }
 
   print "\n### Targets\n"
@@ -130,6 +171,31 @@ END {
     printf "| %d held requests: thread count flat (growth <= %d) | max growth %d | %s |\n", hold_n, t_slack, tm,
       verdict(hn > 0 && tm <= t_slack + 0)
     printf "| %d held requests: heap in use < %d MiB | max %.1f MiB | %s |\n", hold_n, t_heap, hm, verdict(hn > 0 && hm < t_heap + 0)
+  }
+  if (has("https")) {
+    at_least("https, small: Faultline req/s", "tls_fl_off/small", "tls_nginx_proxy/small", t_tls, " nginx terminating TLS (aim 1.0x)")
+    at_least("https, 64 KiB: Faultline req/s", "tls_fl_off/64k", "tls_nginx_proxy/64k", t_tls, " nginx terminating TLS (aim 1.0x)")
+    printf "| https: no errors through Faultline | %d | %s |\n", sum("tls_fl_off/small", 7) + sum("tls_fl_off/64k", 7),
+      verdict(sum("tls_fl_off/small", 7) + sum("tls_fl_off/64k", 7) == 0)
+  }
+  if (has("graphql")) {
+    at_least("graphql, chaos off (document parsed): Faultline queries/s", "gql_fl_off/query", "gql_nginx_proxy/query", t_gql, " nginx proxy")
+    at_least("graphql, chaos on (all p=0, a rule on the query's fields): queries/s", "gql_fl_on0/query", "gql_fl_off/query", t_on_ratio, " chaos off")
+    no_errors("graphql", "gql", "query")
+  }
+  if (has("grpc")) {
+    at_least("grpc unary, chaos off: Faultline calls/s", "grpc_fl_off/unary", "grpc_nginx_proxy/unary", t_grpc, " nginx grpc_pass")
+    at_least("grpc streaming, chaos off: Faultline msgs/s", "grpc_fl_off/stream", "grpc_nginx_proxy/stream", t_grpc, " nginx grpc_pass")
+    at_least("grpc unary, chaos on (all p=0): calls/s", "grpc_fl_on0/unary", "grpc_fl_off/unary", t_on_ratio, " chaos off")
+    at_least("grpc streaming, chaos on (all p=0): msgs/s", "grpc_fl_on0/stream", "grpc_fl_off/stream", t_on_ratio, " chaos off")
+    no_errors("grpc", "grpc", "unary stream")
+  }
+  if (has("websocket")) {
+    at_least("websocket echo, chaos off: Faultline round trips/s", "ws_fl_off/echo", "ws_nginx_proxy/echo", t_ws, " nginx proxy")
+    at_least("websocket one way, chaos off: Faultline msgs/s", "ws_fl_off/oneway", "ws_nginx_proxy/oneway", t_ws, " nginx proxy")
+    at_least("websocket echo, chaos on (all p=0): round trips/s", "ws_fl_on0/echo", "ws_fl_off/echo", t_on_ratio, " chaos off")
+    at_least("websocket one way, chaos on (all p=0): msgs/s", "ws_fl_on0/oneway", "ws_fl_off/oneway", t_on_ratio, " chaos off")
+    no_errors("websocket", "ws", "echo oneway")
   }
   printf "\n%d target(s) failed.\n", failed
   exit failed ? 3 : 0
