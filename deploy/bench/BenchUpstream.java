@@ -79,7 +79,7 @@ public class BenchUpstream {
           pauseWhileFull(ws);
         });
       }
-      case "/flood" -> flood(ws, message, Vertx.currentContext(), new boolean[] {true});
+      case "/flood" -> flood(ws, message, Vertx.currentContext());
       default -> ws.close((short) 1008, "no such path: " + ws.path());
     }
   }
@@ -93,19 +93,17 @@ public class BenchUpstream {
   }
 
   /** Writes in bursts of 64 messages, yielding the event loop between bursts, and waits while the queue is full. */
-  private static void flood(ServerWebSocket ws, Buffer message, Context context, boolean[] open) {
-    ws.closeHandler(v -> open[0] = false);
-    ws.exceptionHandler(e -> open[0] = false);
-    for (int i = 0; i < 64 && open[0] && !ws.writeQueueFull(); i++) {
+  private static void flood(ServerWebSocket ws, Buffer message, Context context) {
+    for (int i = 0; i < 64 && !ws.isClosed() && !ws.writeQueueFull(); i++) {
       ws.writeBinaryMessage(message);
     }
-    if (!open[0]) {
+    if (ws.isClosed()) {
       return;
     }
     if (ws.writeQueueFull()) {
-      ws.drainHandler(v -> flood(ws, message, context, open));
+      ws.drainHandler(v -> flood(ws, message, context));
     } else {
-      context.runOnContext(v -> flood(ws, message, context, open));
+      context.runOnContext(v -> flood(ws, message, context));
     }
   }
 }
