@@ -54,7 +54,7 @@ case_graphql() {
   start_case_gateway graphql 0 $((FAULTLINE_GRAPHQL_PORT + 1)) \
     --graphql-upstream "http://127.0.0.1:$UPSTREAM_PORT" --graphql-port "$FAULTLINE_GRAPHQL_PORT"
   wait_port "$FAULTLINE_GRAPHQL_PORT" "Faultline (graphql) listener"
-  local url mode
+  local url
   for url in "$direct" "$nginx" "$fl"; do graphql_check "$url"; done
   chaos on0
   graphql_check "$fl"
@@ -66,23 +66,10 @@ case_graphql() {
   [[ $got == *'"errors"'* && $got != *'"data"'* ]] || die "the graphql rule of on0 does not match the bench's query: $got"
   chaos off
   log "graphql: sanity checks passed (the query is answered with the upstream's document on every path; the on0 rule matches it)"
-  if ((WARMUP > 0)); then
-    for mode in off on0; do
-      chaos "$mode"
-      warm "graphql, chaos $mode" "$WRK_CONNECTIONS" "$fl" -s "$GRAPHQL_DIR/post.lua"
-    done
-    chaos off
-  fi
-  local round
-  for round in $(seq 1 "$ROUNDS"); do
-    log "graphql round $round/$ROUNDS"
-    run_wrk "$round" gql_direct query "$direct" "$WRK_CONNECTIONS" -s "$GRAPHQL_DIR/post.lua"
-    run_wrk "$round" gql_nginx_proxy query "$nginx" "$WRK_CONNECTIONS" -s "$GRAPHQL_DIR/post.lua"
-    for mode in $( ((round % 2)) && echo off on0 || echo on0 off); do
-      chaos "$mode"
-      run_wrk "$round" "gql_fl_$mode" query "$fl" "$WRK_CONNECTIONS" -s "$GRAPHQL_DIR/post.lua"
-    done
-    chaos off
-  done
+  protocol_warmup graphql query "off on0" graphql_warm "$fl"
+  protocol_rounds graphql gql query "off on0" graphql_run "$direct" "$nginx" "$fl"
   stop_started "$CASE_PID"
 }
+
+graphql_warm() { warm "graphql" "$WRK_CONNECTIONS" "$2" -s "$GRAPHQL_DIR/post.lua"; }   # body url
+graphql_run() { run_wrk "$1" "$2" "$3" "$4" "$WRK_CONNECTIONS" -s "$GRAPHQL_DIR/post.lua"; }   # round case body url

@@ -97,7 +97,7 @@ case_grpc() {
   start_case_gateway grpc 0 $((FAULTLINE_GRPC_PORT + 1)) \
     --grpc-upstream "127.0.0.1:$GRPC_UPSTREAM_PORT" --grpc-port "$FAULTLINE_GRPC_PORT"
   wait_port "$FAULTLINE_GRPC_PORT" "Faultline (grpc) listener"
-  local base mode
+  local base
   for base in "$direct" "$nginx" "$fl"; do
     grpc_check "$base" Unary 1
     grpc_check "$base" Stream "$GRPC_STREAM_MESSAGES"
@@ -106,27 +106,9 @@ case_grpc() {
   grpc_check "$fl" Unary 1
   chaos off
   log "grpc: sanity checks passed (grpc-status 0 and every message, unary and streaming, on every path)"
-  if ((WARMUP > 0)); then
-    for mode in off on0; do
-      chaos "$mode"
-      run_grpc 0 "warm_$mode" unary "$fl" "$WARMUP"
-      run_grpc 0 "warm_$mode" stream "$fl" "$WARMUP"
-      log "  warm-up grpc, chaos $mode: done"
-    done
-    chaos off
-  fi
-  local round body
-  for round in $(seq 1 "$ROUNDS"); do
-    log "grpc round $round/$ROUNDS"
-    for body in unary stream; do
-      run_grpc "$round" grpc_direct "$body" "$direct"
-      run_grpc "$round" grpc_nginx_proxy "$body" "$nginx"
-      for mode in $( ((round % 2)) && echo off on0 || echo on0 off); do
-        chaos "$mode"
-        run_grpc "$round" "grpc_fl_$mode" "$body" "$fl"
-      done
-      chaos off
-    done
-  done
+  protocol_warmup grpc "unary stream" "off on0" grpc_warm "$fl"
+  protocol_rounds grpc grpc "unary stream" "off on0" run_grpc "$direct" "$nginx" "$fl"
   stop_started "$CASE_PID" "$upstream_pid"
 }
+
+grpc_warm() { run_grpc 0 warm "$1" "$2" "$WARMUP"; }   # body url

@@ -55,23 +55,14 @@ case_https() {
     printf '%s\t%s\n' "${label%%:*}" "$(tls_session "${label#*https://}")" >>"$OUT/tls-sessions.tsv"
   done
   log "https: sanity checks passed; sessions: $(tr '\t\n' ': ' <"$OUT/tls-sessions.tsv")"
-  if ((WARMUP > 0)); then
-    warm "https, small" "$WRK_CONNECTIONS" "$fl/small.json"
-    warm "https, 64 KiB" "$WRK_CONNECTIONS" "$fl/64k.bin"
-  fi
-  local round body path
-  for round in $(seq 1 "$ROUNDS"); do
-    log "https round $round/$ROUNDS"
-    for body in small 64k; do
-      path=/small.json
-      [[ $body == 64k ]] && path=/64k.bin
-      run_wrk "$round" tls_direct "$body" "$direct$path" "$WRK_CONNECTIONS"
-      run_wrk "$round" tls_nginx_proxy "$body" "$nginx$path" "$WRK_CONNECTIONS"
-      run_wrk "$round" tls_fl_off "$body" "$fl$path" "$WRK_CONNECTIONS"
-    done
-  done
+  protocol_warmup https "small 64k" off https_warm "$fl"
+  protocol_rounds https tls "small 64k" off https_run "$direct" "$nginx" "$fl"
   stop_started "$CASE_PID"
 }
+
+https_path() { [[ $1 == 64k ]] && echo /64k.bin || echo /small.json; }   # body
+https_warm() { warm "https, $1" "$WRK_CONNECTIONS" "$2$(https_path "$1")"; }   # body url
+https_run() { run_wrk "$1" "$2" "$3" "$4$(https_path "$3")" "$WRK_CONNECTIONS"; }   # round case body url
 
 https_report() {
   printf '\n### TLS sessions of the https case (what OpenSSL'"'"'s default client offer gets)\n\n| server | protocol and cipher |\n|---|---|\n'

@@ -35,6 +35,11 @@ function at_least(label, key, vs_key, t, aim,   a, b, rr) {
   a = median(key, 4); b = median(vs_key, 4); rr = ratio(a, b)
   printf "| %s >= %s x%s | %s x (%s vs %s per s) | %s |\n", label, t, aim, rr, f1(a), f1(b), verdict(rr != "n/a" && rr + 0 >= t)
 }
+# the two targets of one load of a protocol case: chaos off >= t x nginx, chaos on >= t_on_ratio x chaos off
+function proto_targets(label, prefix, body, unit, t, vs) {
+  at_least(label ", chaos off: Faultline " unit, prefix "_fl_off/" body, prefix "_nginx_proxy/" body, t, " " vs)
+  at_least(label ", chaos on (all p=0): " unit, prefix "_fl_on0/" body, prefix "_fl_off/" body, t_on_ratio, " chaos off")
+}
 # a target line: no errors on the Faultline paths of a protocol case, over every round and body
 function no_errors(label, prefix, bodies,   n, b, i, e) {
   n = split(bodies, b, " "); e = 0
@@ -179,22 +184,17 @@ END {
       verdict(sum("tls_fl_off/small", 7) + sum("tls_fl_off/64k", 7) == 0)
   }
   if (has("graphql")) {
-    at_least("graphql, chaos off (document parsed): Faultline queries/s", "gql_fl_off/query", "gql_nginx_proxy/query", t_gql, " nginx proxy")
-    at_least("graphql, chaos on (all p=0, a rule on the query's fields): queries/s", "gql_fl_on0/query", "gql_fl_off/query", t_on_ratio, " chaos off")
+    proto_targets("graphql (every document parsed; chaos on adds a rule on its fields)", "gql", "query", "queries/s", t_gql, "nginx proxy")
     no_errors("graphql", "gql", "query")
   }
   if (has("grpc")) {
-    at_least("grpc unary, chaos off: Faultline calls/s", "grpc_fl_off/unary", "grpc_nginx_proxy/unary", t_grpc, " nginx grpc_pass")
-    at_least("grpc streaming, chaos off: Faultline msgs/s", "grpc_fl_off/stream", "grpc_nginx_proxy/stream", t_grpc, " nginx grpc_pass")
-    at_least("grpc unary, chaos on (all p=0): calls/s", "grpc_fl_on0/unary", "grpc_fl_off/unary", t_on_ratio, " chaos off")
-    at_least("grpc streaming, chaos on (all p=0): msgs/s", "grpc_fl_on0/stream", "grpc_fl_off/stream", t_on_ratio, " chaos off")
+    proto_targets("grpc unary", "grpc", "unary", "calls/s", t_grpc, "nginx grpc_pass")
+    proto_targets("grpc server streaming", "grpc", "stream", "msgs/s", t_grpc, "nginx grpc_pass")
     no_errors("grpc", "grpc", "unary stream")
   }
   if (has("websocket")) {
-    at_least("websocket echo, chaos off: Faultline round trips/s", "ws_fl_off/echo", "ws_nginx_proxy/echo", t_ws, " nginx proxy")
-    at_least("websocket one way, chaos off: Faultline msgs/s", "ws_fl_off/oneway", "ws_nginx_proxy/oneway", t_ws, " nginx proxy")
-    at_least("websocket echo, chaos on (all p=0): round trips/s", "ws_fl_on0/echo", "ws_fl_off/echo", t_on_ratio, " chaos off")
-    at_least("websocket one way, chaos on (all p=0): msgs/s", "ws_fl_on0/oneway", "ws_fl_off/oneway", t_on_ratio, " chaos off")
+    proto_targets("websocket echo", "ws", "echo", "round trips/s", t_ws, "nginx proxy")
+    proto_targets("websocket one way", "ws", "oneway", "msgs/s", t_ws, "nginx proxy")
     no_errors("websocket", "ws", "echo oneway")
   }
   printf "\n%d target(s) failed.\n", failed

@@ -88,9 +88,10 @@ for c in throughput rate latency hold; do has_case "$c" && HTTP_CASES=true; done
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-# The protocol cases: their settings (environment variables), nginx config and one function per case.
+# The protocol cases: what they share, then each one's settings (environment variables), nginx config
+# and case function.
 # shellcheck source=/dev/null
-for file in https graphql grpc websocket; do source "$HERE/$file.sh"; done
+for file in protocols https graphql grpc websocket; do source "$HERE/$file.sh"; done
 
 # ---------------------------------------------------------------------------------------------
 # 1. Tools
@@ -158,34 +159,8 @@ PIDS=()          # nginx masters and the JVM: stopped on exit
 JAVA_PID=""
 LOADER_PID=""    # a load generator still running when the script is interrupted
 SAMPLER_PID=""   # the jstat sampler of the held-requests case
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
+stop_pids() { # pid...: SIGTERM to all, then up to 10 s each to exit before SIGKILL
   local pid
-  for pid in $LOADER_PID $SAMPLER_PID; do
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  log "stopped everything; raw outputs and logs in $OUT"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-# stop_started pid...: stops processes this script started before it ends (a case's own gateway and
-# upstream) and forgets them, so that cleanup never signals a pid the system has since given to another.
-stop_started() {
-  local pid kept=()
   kill -TERM "$@" 2>/dev/null || true
   for pid in "$@"; do
     for _ in $(seq 1 50); do
@@ -195,6 +170,26 @@ stop_started() {
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
+}
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local pid
+  for pid in $LOADER_PID $SAMPLER_PID; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  ((${#PIDS[@]} == 0)) || stop_pids "${PIDS[@]}"
+  log "stopped everything; raw outputs and logs in $OUT"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+# stop_started pid...: stops processes this script started before it ends (a case's own gateway and
+# upstream) and forgets them, so that cleanup never signals a pid the system has since given to another.
+stop_started() {
+  local pid kept=()
+  stop_pids "$@"
   for pid in "${PIDS[@]}"; do
     [[ " $* " == *" $pid "* ]] || kept+=("$pid")
   done
@@ -346,36 +341,6 @@ start_faultline() { # name port admin_port [serve flags...]: starts a gateway JV
 
 ADMIN=http://127.0.0.1:$ADMIN_PORT   # the gateway that admin and chaos steer; a protocol case points it at its own
 
-# start_case_gateway name http_port admin_port [serve flags...]: a protocol case's own gateway, on the
-# nginx upstream unless its flags add another listener; sets CASE_PID (stop it with stop_started)
-start_case_gateway() {
-  log "starting Faultline for the $1 case, admin 127.0.0.1:$3"
-  CASE_PID=$(start_faultline "$@")
-  PIDS+=("$CASE_PID")
-  wait_http "http://127.0.0.1:$3/health" "Faultline ($1) admin API"
-}
-
-wait_port() { # port what
-  for _ in $(seq 1 150); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.2
-  done
-  die "$2 did not listen on 127.0.0.1:$1"
-}
-
-# start_bench_upstream name grpc|ws port [args...]: BenchUpstream.java (compiled once, with WsLoad.java,
-# into $OUT/classes) in a JVM of its own; sets BENCH_UPSTREAM_PID
-BENCH_CP=$JAR:$OUT/classes
-start_bench_upstream() {
-  local name=$1 kind=$2 port=$3
-  shift 3
-  [[ -f $OUT/classes/WsLoad.class ]] || javac -cp "$JAR" -d "$OUT/classes" "$HERE/BenchUpstream.java" "$HERE/WsLoad.java" \
-    || die "could not compile $HERE/BenchUpstream.java and WsLoad.java"
-  java -Xms64m -Xmx512m -cp "$BENCH_CP" BenchUpstream "$kind" "$port" "$BENCH_UPSTREAM_EVENT_LOOPS" "$@" >"$OUT/$name.log" 2>&1 &
-  BENCH_UPSTREAM_PID=$!
-  PIDS+=("$BENCH_UPSTREAM_PID")
-  wait_port "$port" "$name (BenchUpstream $kind)"
-}
 # Chaos configs, as sections. "on0" has every fault configured at probability 0 (the decision engine
 # runs on every request, nothing is injected); "latency" and "hold" delay every request.
 declare -A SEC_LATENCY=(

@@ -66,7 +66,7 @@ case_websocket() {
   start_case_gateway websocket 0 $((FAULTLINE_WS_PORT + 1)) \
     --websocket-upstream "ws://127.0.0.1:$WS_UPSTREAM_PORT" --websocket-port "$FAULTLINE_WS_PORT"
   wait_port "$FAULTLINE_WS_PORT" "Faultline (websocket) listener"
-  local base mode
+  local base
   for base in "$direct" "$nginx" "$fl"; do
     run_ws 0 check echo "$base" 2 1 0
     run_ws 0 check oneway "$base" 2 1 0
@@ -75,27 +75,9 @@ case_websocket() {
   run_ws 0 check echo "$fl" 2 1 0
   chaos off
   log "websocket: sanity checks passed (echoes of the right size and a one-way feed on every path, no errors)"
-  if ((WARMUP > 0)); then
-    for mode in off on0; do
-      chaos "$mode"
-      run_ws 0 "warm_$mode" echo "$fl" "$WS_CONNECTIONS" "$WARMUP" 0
-      run_ws 0 "warm_$mode" oneway "$fl" "$WS_CONNECTIONS" "$WARMUP" 0
-      log "  warm-up websocket, chaos $mode: done"
-    done
-    chaos off
-  fi
-  local round body
-  for round in $(seq 1 "$ROUNDS"); do
-    log "websocket round $round/$ROUNDS"
-    for body in echo oneway; do
-      run_ws "$round" ws_direct "$body" "$direct"
-      run_ws "$round" ws_nginx_proxy "$body" "$nginx"
-      for mode in $( ((round % 2)) && echo off on0 || echo on0 off); do
-        chaos "$mode"
-        run_ws "$round" "ws_fl_$mode" "$body" "$fl"
-      done
-      chaos off
-    done
-  done
+  protocol_warmup websocket "echo oneway" "off on0" ws_warm "$fl"
+  protocol_rounds websocket ws "echo oneway" "off on0" run_ws "$direct" "$nginx" "$fl"
   stop_started "$CASE_PID" "$upstream_pid"
 }
+
+ws_warm() { run_ws 0 warm "$1" "$2" "$WS_CONNECTIONS" "$WARMUP" 0; }   # body url
