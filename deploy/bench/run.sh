@@ -5,18 +5,24 @@
 #   ROUNDS=1 DURATION=3 deploy/bench/run.sh  # smoke run (about 2 minutes)
 #   CASES=hold ROUNDS=1 deploy/bench/run.sh  # only the 10,000 held requests (about 1 minute)
 #   CASES=metrics ROUNDS=1 deploy/bench/run.sh  # only what metrics cost (chaos off, 3 gateways)
+#   CASES="grpc websocket" ROUNDS=1 DURATION=3 deploy/bench/run.sh  # protocol cases only (smoke run)
 #
-# Everything listens on and talks to 127.0.0.1 only. See README.md beside this file.
+# The gRPC, WebSocket, GraphQL and HTTPS cases live in grpc.sh, websocket.sh, graphql.sh and https.sh
+# (sourced below; one function per case). Everything listens on and talks to 127.0.0.1 only. See
+# README.md beside this file.
 set -euo pipefail
 
 # ---------------------------------------------------------------------------------------------
 # Settings (environment variables)
 # ---------------------------------------------------------------------------------------------
 ROUNDS=${ROUNDS:-3}                 # interleaved rounds; the table shows the median over rounds
-# Which cases to run (any of: throughput rate latency hold metrics). Targets of cases not run are skipped.
-# metrics: chaos-off throughput of the default gateway against one with no per-request metrics
-# (--request-metrics false) and one with Vert.x's own metrics too (--vertx-metrics true).
-CASES=${CASES:-throughput rate latency hold metrics}
+# Which cases to run (any of: throughput rate latency hold metrics https graphql grpc websocket).
+# Targets of cases not run are skipped. metrics: chaos-off throughput of the default gateway against one
+# with no per-request metrics (--request-metrics false) and one with Vert.x's own metrics too
+# (--vertx-metrics true). https, graphql, grpc, websocket: each against nginx doing the same job, with a
+# gateway of its own (see the sourced files below).
+ALL_CASES="throughput rate latency hold metrics https graphql grpc websocket"
+CASES=${CASES:-$ALL_CASES}
 DURATION=${DURATION:-10}            # seconds per throughput / fixed-rate / latency measurement
 # JIT warm-up before round 1, in seconds per Faultline path (chaos off and on, small and 64 KiB, and
 # the latency path). On 2 cores C2 keeps compiling for ~30 s of load; cold, Faultline runs at a
@@ -40,6 +46,8 @@ JAVA_XMX=${JAVA_XMX:-1g}
 JAVA_OPTS=${JAVA_OPTS:-}            # extra JVM flags, e.g. "-XX:+UseParallelGC -Xms1g -Xmn512m" (replaces G1)
 NGINX_PROXY_WORKERS=${NGINX_PROXY_WORKERS:-$(nproc)}  # same as Faultline's event loops (one per core)
 NGINX_UPSTREAM_WORKERS=${NGINX_UPSTREAM_WORKERS:-1}
+# The gRPC and WebSocket upstream (BenchUpstream.java, Vert.x): event loops, one like the nginx upstream
+BENCH_UPSTREAM_EVENT_LOOPS=${BENCH_UPSTREAM_EVENT_LOOPS:-1}
 # Ports (all on 127.0.0.1)
 UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
 NGINX_PROXY_PORT=${NGINX_PROXY_PORT:-18081}
@@ -64,19 +72,26 @@ REPO=$(cd "$HERE/../.." && pwd)
 JAR=${JAR:-$REPO/gateway/target/faultline.jar}
 OUT=${OUT:-$(mktemp -d /tmp/faultline-bench.XXXXXX)}
 mkdir -p "$OUT"
-RESULTS=$OUT/results.tsv   # round  case  body  rps  p50_ms  p99_ms  errors  requests
+RESULTS=$OUT/results.tsv   # round  case  body  rps  p50_ms  p99_ms  errors  requests (rps: calls, messages or round trips/s)
 HOLD=$OUT/hold.tsv         # round  answered  errors  min_ms  p50_ms  p99_ms  max_ms  thr_before  thr_max  thr_after  heap_before_mib  heap_max_mib  server
 : >"$RESULTS"
 : >"$HOLD"
 
 for c in $CASES; do
-  [[ $c == throughput || $c == rate || $c == latency || $c == hold || $c == metrics ]] \
-    || { echo "CASES: unknown case '$c' (known: throughput rate latency hold metrics)" >&2; exit 2; }
+  [[ " $ALL_CASES " == *" $c "* ]] || { echo "CASES: unknown case '$c' (known: $ALL_CASES)" >&2; exit 2; }
 done
 has_case() { [[ " $CASES " == *" $1 "* ]]; }
+# The HTTP cases share one gateway (started only when one of them runs); the others start their own.
+HTTP_CASES=false
+for c in throughput rate latency hold; do has_case "$c" && HTTP_CASES=true; done
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+
+# The protocol cases: what they share, then each one's settings (environment variables), nginx config
+# and case function.
+# shellcheck source=/dev/null
+for file in protocols https graphql grpc websocket; do source "$HERE/$file.sh"; done
 
 # ---------------------------------------------------------------------------------------------
 # 1. Tools
@@ -84,24 +99,33 @@ die() { log "ERROR: $*"; exit 1; }
 need_install=()
 command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need_install+=(nginx-light)
 command -v wrk >/dev/null 2>&1 || need_install+=(wrk)
-command -v h2load >/dev/null 2>&1 || need_install+=(nghttp2-client)
+command -v h2load >/dev/null 2>&1 || need_install+=(nghttp2-client)   # h2load and nghttp
+command -v openssl >/dev/null 2>&1 || need_install+=(openssl)
 # nginx's echo module (echo_sleep) is the reference for the delayed cases: a server that holds a
 # request for exactly the delay, measured by the same client on the same machine.
 nginx_modules() { { nginx -V 2>&1 || /usr/sbin/nginx -V 2>&1; } | tr ' ' '\n' | sed -n 's/^--modules-path=//p'; }
 ECHO_MODULE=$(nginx_modules 2>/dev/null || true)/ngx_http_echo_module.so
 [[ -f $ECHO_MODULE ]] || need_install+=(libnginx-mod-http-echo)
+SUDO=""
+[[ $(id -u) -eq 0 ]] || SUDO="sudo"
 if ((${#need_install[@]})); then
   log "installing ${need_install[*]} (Debian: nginx-light, wrk, nghttp2-client provide nginx, wrk, h2load)"
-  SUDO=""
-  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need_install[@]}"
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 ECHO_MODULE=$(nginx_modules)/ngx_http_echo_module.so
 [[ -f $ECHO_MODULE ]] || die "nginx echo module not found at $ECHO_MODULE (Debian: libnginx-mod-http-echo)"
-for tool in java curl jstat awk; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool is required (a JDK 17, curl, gawk/mawk)"
+# gRPC through nginx needs its grpc module (built in unless --without-http_grpc_module) and HTTP/2
+nginx_has_grpc() { local v; v=$("$NGINX" -V 2>&1); [[ $v == *--with-http_v2_module* && $v != *--without-http_grpc_module* ]]; }
+if has_case grpc && ! nginx_has_grpc; then
+  log "this nginx has no grpc_pass: installing nginx-full"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y nginx-full
+  nginx_has_grpc || die "$NGINX has no grpc module (nginx -V); the grpc case needs one (Debian: nginx-full)"
+fi
+for tool in java javac curl jstat awk openssl nghttp; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is required (a JDK 17, curl, gawk/mawk, openssl, nghttp2-client)"
 done
 
 if [[ ! -f $JAR ]]; then
@@ -119,9 +143,12 @@ fi
 ports=("$UPSTREAM_PORT" "$NGINX_PROXY_PORT" "$FAULTLINE_PORT" "$ADMIN_PORT")
 has_case metrics && ports+=("$DEFAULTMETRICS_PORT" $((DEFAULTMETRICS_PORT + 1)) "$NOMETRICS_PORT" $((NOMETRICS_PORT + 1))
   "$VERTXMETRICS_PORT" $((VERTXMETRICS_PORT + 1)))
+for c in https graphql grpc websocket; do
+  has_case "$c" && read -ra case_ports <<<"$("${c}_ports")" && ports+=("${case_ports[@]}")
+done
 for port in "${ports[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    die "port $port on 127.0.0.1 is already in use (set UPSTREAM_PORT/NGINX_PROXY_PORT/FAULTLINE_PORT/ADMIN_PORT/DEFAULTMETRICS_PORT/NOMETRICS_PORT/VERTXMETRICS_PORT)"
+    die "port $port on 127.0.0.1 is already in use (set UPSTREAM_PORT/NGINX_PROXY_PORT/FAULTLINE_PORT/ADMIN_PORT/DEFAULTMETRICS_PORT/NOMETRICS_PORT/VERTXMETRICS_PORT, or a protocol case's *_PORT)"
   fi
 done
 
@@ -132,6 +159,18 @@ PIDS=()          # nginx masters and the JVM: stopped on exit
 JAVA_PID=""
 LOADER_PID=""    # a load generator still running when the script is interrupted
 SAMPLER_PID=""   # the jstat sampler of the held-requests case
+stop_pids() { # pid...: SIGTERM to all, then up to 10 s each to exit before SIGKILL
+  local pid
+  kill -TERM "$@" 2>/dev/null || true
+  for pid in "$@"; do
+    for _ in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -140,22 +179,22 @@ cleanup() {
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  ((${#PIDS[@]} == 0)) || stop_pids "${PIDS[@]}"
   log "stopped everything; raw outputs and logs in $OUT"
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# stop_started pid...: stops processes this script started before it ends (a case's own gateway and
+# upstream) and forgets them, so that cleanup never signals a pid the system has since given to another.
+stop_started() {
+  local pid kept=()
+  stop_pids "$@"
+  for pid in "${PIDS[@]}"; do
+    [[ " $* " == *" $pid "* ]] || kept+=("$pid")
+  done
+  PIDS=("${kept[@]}")
+}
 
 # ---------------------------------------------------------------------------------------------
 # 2. nginx: upstream (static files) and a plain reverse proxy (the reference)
@@ -182,6 +221,18 @@ common_http() {
 EOF
 }
 
+# nginx_extra upstream_server|proxy_server|proxy_http: what the selected protocol cases add to the
+# upstream's server block, the proxy's server block, or the proxy's http block (their *_nginx_* functions)
+nginx_extra() {
+  local c
+  for c in https graphql grpc websocket; do
+    if has_case "$c" && declare -F "${c}_nginx_$1" >/dev/null; then "${c}_nginx_$1"; fi
+  done
+}
+for c in https graphql grpc websocket; do
+  if has_case "$c" && declare -F "${c}_prepare" >/dev/null; then "${c}_prepare"; fi   # certificates, request bodies
+done
+
 NOFILE=$(ulimit -n)   # nginx may not raise its own limit past the hard one: use what we have
 ms_to_s() { awk -v ms="$1" 'BEGIN { printf "%.3f", ms / 1000 }'; }
 SMALL_BODY=$(cat "$NGX/www/small.json")
@@ -204,6 +255,7 @@ $(common_http "$NGX/upstream")
         # references for the delayed cases: the small body after exactly the injected delay
         location = /sleep-latency { default_type application/json; echo_sleep $(ms_to_s "$LATENCY_MS"); echo '$SMALL_BODY'; }
         location = /sleep-hold { default_type application/json; echo_sleep $(ms_to_s "$HOLD_MS"); echo '$SMALL_BODY'; }
+$(nginx_extra upstream_server)
     }
 }
 EOF
@@ -238,7 +290,9 @@ $(common_http "$NGX/proxy")
             proxy_buffers 16 8k;
             proxy_max_temp_file_size 0;
         }
+$(nginx_extra proxy_server)
     }
+$(nginx_extra proxy_http)
 }
 EOF
 
@@ -265,9 +319,9 @@ wait_http "http://127.0.0.1:$UPSTREAM_PORT/small.json" "nginx upstream"
 wait_http "http://127.0.0.1:$NGINX_PROXY_PORT/small.json" "nginx proxy"
 
 # ---------------------------------------------------------------------------------------------
-# 3. Faultline: one process for every case; chaos switched through the admin API
+# 3. Faultline: one process for the HTTP cases (each other case starts its own); chaos switched
+#    through the admin API
 # ---------------------------------------------------------------------------------------------
-log "starting Faultline ($JAR) on 127.0.0.1:$FAULTLINE_PORT, admin 127.0.0.1:$ADMIN_PORT"
 faultline_env=()
 while IFS='=' read -r name _; do
   [[ $name == FAULTLINE_* ]] && faultline_env+=(-u "$name")
@@ -284,12 +338,9 @@ start_faultline() { # name port admin_port [serve flags...]: starts a gateway JV
     --state-dir "$OUT/state-$name" --seed 42 "$@" >"$OUT/$name.log" 2>&1 &
   echo $!
 }
-JAVA_PID=$(start_faultline faultline "$FAULTLINE_PORT" "$ADMIN_PORT")
-PIDS+=("$JAVA_PID")
-wait_http "http://127.0.0.1:$ADMIN_PORT/health" "Faultline admin API"
-wait_http "http://127.0.0.1:$FAULTLINE_PORT/small.json" "Faultline listener"
 
-ADMIN=http://127.0.0.1:$ADMIN_PORT
+ADMIN=http://127.0.0.1:$ADMIN_PORT   # the gateway that admin and chaos steer; a protocol case points it at its own
+
 # Chaos configs, as sections. "on0" has every fault configured at probability 0 (the decision engine
 # runs on every request, nothing is injected); "latency" and "hold" delay every request.
 declare -A SEC_LATENCY=(
@@ -299,6 +350,7 @@ declare -A SEC_LATENCY=(
 )
 FAULTS_ZERO='{"http_errors":[500],"http_error_probability":0,"timeout_probability":0,"connection_error_probability":0,"partial_response_probability":0}'
 SHAPING_ZERO='{"packet_loss_percent":0}'
+CHAOS_ON0_EXTRA=""   # a protocol case's own sections at probability 0 (",\"websocket\":{...}"), added to on0
 
 admin() { # method path [json] -> prints body, returns 0 on a 2xx answer
   local answer
@@ -315,7 +367,7 @@ chaos() {
   if [[ $mode == off ]]; then
     whole='{"enabled":false,"seed":42}'
   else
-    whole='{"enabled":true,"seed":42,"latency":'"${SEC_LATENCY[$mode]}"',"fault_injection":'"$FAULTS_ZERO"',"traffic_shaping":'"$SHAPING_ZERO"'}'
+    whole='{"enabled":true,"seed":42,"latency":'"${SEC_LATENCY[$mode]}"',"fault_injection":'"$FAULTS_ZERO"',"traffic_shaping":'"$SHAPING_ZERO$CHAOS_ON0_EXTRA"'}'
   fi
   answer=$(admin PUT /api/chaos/config "$whole") || die "PUT /api/chaos/config ($mode) was refused: $answer (body: $whole)"
 }
@@ -325,24 +377,34 @@ URL_NPROXY=http://127.0.0.1:$NGINX_PROXY_PORT
 URL_FL=http://127.0.0.1:$FAULTLINE_PORT
 
 # Sanity: every path returns the right bodies, and chaos config changes take effect.
-check_body() { # url expected_bytes
-  local got
-  got=$(curl -fsS --max-time 10 -o /dev/null -w '%{http_code} %{size_download}' "$1") || die "GET $1 failed"
-  [[ $got == "200 $2" ]] || die "GET $1: expected '200 $2', got '$got'"
+check_body() { # url expected_bytes [curl flags...]
+  local got url=$1 bytes=$2
+  shift 2
+  got=$(curl -fsS --max-time 10 -o /dev/null -w '%{http_code} %{size_download}' "$@" "$url") || die "GET $url failed"
+  [[ $got == "200 $bytes" ]] || die "GET $url: expected '200 $bytes', got '$got'"
 }
-for base in "$URL_DIRECT" "$URL_NPROXY" "$URL_FL"; do
+for base in "$URL_DIRECT" "$URL_NPROXY"; do
   check_body "$base/small.json" "$SMALL_BYTES"
   check_body "$base/64k.bin" 65536
 done
-check_body "$URL_NPROXY/delayed-latency" "$SMALL_BYTES"
-chaos latency
-t=$(curl -fsS -o /dev/null -w '%{time_total}' "$URL_FL/small.json")
-awk -v t="$t" -v ms="$LATENCY_MS" 'BEGIN { exit !(t * 1000 >= ms) }' \
-  || die "chaos latency did not apply through the admin API (request took ${t}s)"
-chaos on0
-check_body "$URL_FL/small.json" "$SMALL_BYTES"
-chaos off
-log "sanity checks passed (bodies: small ${SMALL_BYTES} B, 64 KiB; runtime chaos switching works)"
+if $HTTP_CASES; then
+  log "starting Faultline ($JAR) on 127.0.0.1:$FAULTLINE_PORT, admin 127.0.0.1:$ADMIN_PORT"
+  JAVA_PID=$(start_faultline faultline "$FAULTLINE_PORT" "$ADMIN_PORT")
+  PIDS+=("$JAVA_PID")
+  wait_http "http://127.0.0.1:$ADMIN_PORT/health" "Faultline admin API"
+  wait_http "$URL_FL/small.json" "Faultline listener"
+  check_body "$URL_FL/small.json" "$SMALL_BYTES"
+  check_body "$URL_FL/64k.bin" 65536
+  check_body "$URL_NPROXY/delayed-latency" "$SMALL_BYTES"
+  chaos latency
+  t=$(curl -fsS -o /dev/null -w '%{time_total}' "$URL_FL/small.json")
+  awk -v t="$t" -v ms="$LATENCY_MS" 'BEGIN { exit !(t * 1000 >= ms) }' \
+    || die "chaos latency did not apply through the admin API (request took ${t}s)"
+  chaos on0
+  check_body "$URL_FL/small.json" "$SMALL_BYTES"
+  chaos off
+  log "sanity checks passed (bodies: small ${SMALL_BYTES} B, 64 KiB; runtime chaos switching works)"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Measurement helpers
@@ -355,10 +417,14 @@ to_ms() { awk -v v="$1" 'BEGIN {
   else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
   else printf "nan" }'; }
 
-run_wrk() { # round case body url connections
+# record round case body rps p50_ms p99_ms errors requests: one line of results.tsv
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
+
+run_wrk() { # round case body url connections [wrk flags...]
   local round=$1 case=$2 body=$3 url=$4 conns=$5
+  shift 5
   local file=$OUT/wrk-$case-$body-r$round.txt
-  wrk -t"$WRK_THREADS" -c"$conns" -d"${DURATION}s" --timeout 10s --latency "$url" >"$file" 2>&1 \
+  wrk -t"$WRK_THREADS" -c"$conns" -d"${DURATION}s" --timeout 10s --latency "$@" "$url" >"$file" 2>&1 \
     || die "wrk failed for $case/$body: $(tail -3 "$file")"
   local rps p50 p99 errors requests
   rps=$(awk '/^Requests\/sec:/ { print $2 }' "$file")
@@ -369,7 +435,7 @@ run_wrk() { # round case body url connections
                 /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
                 END { print n + 0 }' "$file")
   [[ -n $rps && -n $requests ]] || die "could not parse $file"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$case" "$body" "$rps" "$p50" "$p99" "$errors" "$requests" >>"$RESULTS"
+  record "$round" "$case" "$body" "$rps" "$p50" "$p99" "$errors" "$requests"
   log "  $case/$body: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors"
 }
 
@@ -400,7 +466,7 @@ run_rate() { # round case url
   errors=$((bad > ${failed:-0} ? bad : ${failed:-0}))
   local rps
   rps=$(awk -v n="$count" -v d="$DURATION" 'BEGIN { printf "%.2f", n / d }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$case" small "$rps" "$p50" "$p99" "$errors" "$count" >>"$RESULTS"
+  record "$round" "$case" small "$rps" "$p50" "$p99" "$errors" "$count"
   log "  $case: $rps req/s (target $RATE), p50 ${p50} ms, p99 ${p99} ms, errors $errors"
 }
 
@@ -480,13 +546,14 @@ run_hold() { # round server(faultline|nginx|nginx_proxy)
 # ---------------------------------------------------------------------------------------------
 # Warm-up (JIT) and rounds
 # ---------------------------------------------------------------------------------------------
-if ((WARMUP > 0)); then
+warm() { # label connections url [wrk flags...]
+  local rps label=$1 conns=$2 url=$3
+  shift 3
+  rps=$(wrk -t"$WRK_THREADS" -c"$conns" -d"${WARMUP}s" "$@" "$url" 2>&1 | awk '/^Requests\/sec:/ { print $2 }') || true
+  log "  warm-up $label: ${rps:-?} req/s"
+}
+if ((WARMUP > 0)) && $HTTP_CASES; then
   log "warm-up: ${WARMUP}s per Faultline path (JIT)"
-  warm() { # label connections url
-    local rps
-    rps=$(wrk -t"$WRK_THREADS" -c"$2" -d"${WARMUP}s" "$3" 2>&1 | awk '/^Requests\/sec:/ { print $2 }') || true
-    log "  warm-up $1: ${rps:-?} req/s"
-  }
   if has_case throughput || has_case rate; then
     for mode in off on0; do
       chaos "$mode"
@@ -518,6 +585,7 @@ if ((WARMUP > 0)); then
 fi
 
 for round in $(seq 1 "$ROUNDS"); do
+  $HTTP_CASES || break
   log "round $round/$ROUNDS"
   if has_case throughput; then
     for body in small 64k; do
@@ -599,7 +667,7 @@ if has_case metrics; then
       run_wrk "$round" m_vertxmetrics "$body" "$URL_FL_VERTXMETRICS$path" "$WRK_CONNECTIONS"
     done
   done
-  kill -TERM "${METRICS_PIDS[@]}" 2>/dev/null || true
+  stop_started "${METRICS_PIDS[@]}"
 
   # The metrics' own cost per request, without the noise of a whole proxy around it: two threads (as
   # two event loops) reporting completed requests to the real meters, in a JVM of its own.
@@ -608,148 +676,25 @@ if has_case metrics; then
 fi
 
 # ---------------------------------------------------------------------------------------------
+# Protocol cases, each with its own gateway (and upstream where nginx is not it), stopped when done
+# ---------------------------------------------------------------------------------------------
+for c in https graphql grpc websocket; do
+  if has_case "$c"; then "case_$c"; fi
+done
+
+# ---------------------------------------------------------------------------------------------
 # 4. Report
 # ---------------------------------------------------------------------------------------------
 REPORT=$OUT/report.md
-awk -F'\t' -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -v wrk_c="$WRK_CONNECTIONS" \
+awk -F'\t' -f "$HERE/report.awk" -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -v wrk_c="$WRK_CONNECTIONS" \
   -v rate="$RATE" -v rate_c="$RATE_CLIENTS" -v lat_ms="$LATENCY_MS" -v lat_c="$LATENCY_CONNECTIONS" \
   -v hold_n="$HOLD_REQUESTS" -v hold_ms="$HOLD_MS" -v t_p50="$TARGET_LAT_P50_MS" -v t_p99="$TARGET_LAT_P99_MS" \
   -v t_hold_max="$TARGET_HOLD_MAX_MS" -v t_heap="$TARGET_HOLD_HEAP_MIB" -v t_slack="$TARGET_THREADS_SLACK" \
   -v t_ratio="$TARGET_PROXY_RPS_RATIO" -v t_on_ratio="$TARGET_CHAOS_ON_RATIO" -v t_rate_p99="$TARGET_RATE_P99_EXTRA_MS" \
-  -v hold_file="$HOLD" -v ramp_ms="$HOLD_RAMP_MS" -v cases=" $CASES " '
-  function median(key, col,   n, i, j, t, a) {
-    n = cnt[key]; if (!n) return "nan"
-    for (i = 1; i <= n; i++) a[i] = val[key, i, col] + 0
-    for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-  }
-  function worst(key, col,   i, m) { m = ""; for (i = 1; i <= cnt[key]; i++) if (m == "" || val[key, i, col] + 0 > m) m = val[key, i, col] + 0; return m }
-  function sum(key, col,   i, s) { for (i = 1; i <= cnt[key]; i++) s += val[key, i, col]; return s + 0 }
-  function ratio(a, b) { return (a == "nan" || b == "nan" || b + 0 == 0) ? "n/a" : sprintf("%.2f", a / b) }
-  function f1(x) { return x == "nan" ? "n/a" : sprintf("%.1f", x) }
-  function f2(x) { return x == "nan" ? "n/a" : sprintf("%.2f", x) }
-  function row(label, key, load, vs_key, vs_label, vs2_key, vs2_label,   rps, p50, p99, r) {
-    rps = median(key, 4); p50 = median(key, 5); p99 = median(key, 6)
-    r = ""
-    if (vs_key != "") r = r sprintf("%s: req/s %s, p99 %s", vs_label, ratio(rps, median(vs_key, 4)), ratio(p99, median(vs_key, 6)))
-    if (vs2_key != "") r = r (r == "" ? "" : "; ") sprintf("%s: req/s %s, p99 %s", vs2_label, ratio(rps, median(vs2_key, 4)), ratio(p99, median(vs2_key, 6)))
-    if (!cnt[key]) return   # case not run
-    printf "| %s | %s | %s | %s | %s | %d | %s |\n", label, load, f1(rps), f2(p50), f2(p99), sum(key, 7), (r == "" ? "—" : r)
-  }
-  function has(c) { return index(cases, " " c " ") > 0 }
-  function verdict(ok) { if (!ok) failed++; return ok ? "PASS" : "**FAIL**" }
-  { key = $2 "/" $3; i = ++cnt[key]; for (c = 4; c <= 8; c++) val[key, i, c] = $c }
-  END {
-    wl = sprintf("wrk -t%d -c%d", wrk_t, wrk_c)
-    rl = sprintf("h2load %d req/s, %d conns", rate, rate_c)
-    printf "## Faultline benchmark: median of %d round(s), %d s per measurement\n\n", rounds, duration
-    print "| case | load | req/s | p50 ms | p99 ms | errors | ratios |"
-    print "|---|---|---:|---:|---:|---:|---|"
-    row("nginx direct (upstream), small", "direct/small", wl, "", "", "", "")
-    row("nginx proxy, small", "nginx_proxy/small", wl, "direct/small", "nginx proxy/direct", "", "")
-    row("Faultline chaos off, small", "fl_off/small", wl, "nginx_proxy/small", "Faultline/nginx proxy", "", "")
-    row("Faultline chaos on (all p=0), small", "fl_on0/small", wl, "nginx_proxy/small", "Faultline/nginx proxy", "fl_off/small", "chaos on/off")
-    row("nginx direct (upstream), 64 KiB", "direct/64k", wl, "", "", "", "")
-    row("nginx proxy, 64 KiB", "nginx_proxy/64k", wl, "direct/64k", "nginx proxy/direct", "", "")
-    row("Faultline chaos off, 64 KiB", "fl_off/64k", wl, "nginx_proxy/64k", "Faultline/nginx proxy", "", "")
-    row("Faultline chaos on (all p=0), 64 KiB", "fl_on0/64k", wl, "nginx_proxy/64k", "Faultline/nginx proxy", "fl_off/64k", "chaos on/off")
-    row("metrics case: Faultline chaos off (request metrics on, the default), small", "m_default/small", wl, "", "", "", "")
-    row("metrics case: Faultline chaos off, no request metrics, small", "m_nometrics/small", wl, "m_default/small", "this/default", "", "")
-    row("metrics case: Faultline chaos off, + Vert.x metrics, small", "m_vertxmetrics/small", wl, "m_default/small", "this/default", "", "")
-    row("metrics case: Faultline chaos off (request metrics on, the default), 64 KiB", "m_default/64k", wl, "", "", "", "")
-    row("metrics case: Faultline chaos off, no request metrics, 64 KiB", "m_nometrics/64k", wl, "m_default/64k", "this/default", "", "")
-    row("metrics case: Faultline chaos off, + Vert.x metrics, 64 KiB", "m_vertxmetrics/64k", wl, "m_default/64k", "this/default", "", "")
-    row("fixed rate: nginx direct, small", "rate_direct/small", rl, "", "", "", "")
-    row("fixed rate: nginx proxy, small", "rate_nginx_proxy/small", rl, "rate_direct/small", "nginx proxy/direct", "", "")
-    row("fixed rate: Faultline chaos off, small", "rate_fl_off/small", rl, "rate_direct/small", "Faultline/direct", "rate_nginx_proxy/small", "Faultline/nginx proxy")
-    row("fixed rate: Faultline chaos on (p=0), small", "rate_fl_on0/small", rl, "rate_direct/small", "Faultline/direct", "rate_fl_off/small", "chaos on/off")
-    ll = sprintf("wrk -t%d -c%d", wrk_t, lat_c)
-    row(sprintf("reference: nginx echo_sleep %d ms, small", lat_ms), "ref_latency/small", ll, "", "", "", "")
-    row(sprintf("reference: nginx proxy, echo_sleep %d ms then the upstream, small", lat_ms), "ref_latency_proxy/small", ll, "ref_latency/small", "this/nginx echo_sleep", "", "")
-    row(sprintf("Faultline %d ms latency (p=1), small", lat_ms), "fl_latency/small", ll, "ref_latency/small", "Faultline/nginx echo_sleep", "ref_latency_proxy/small", "Faultline/nginx delaying proxy")
-
-    # held requests: one line per round and server; targets apply to the Faultline lines
-    hn = 0; all = 0
-    while ((getline line < hold_file) > 0) { split(line, h, "\t"); all++
-      for (c = 1; c <= 13; c++) A[all, c] = h[c]
-      if (h[13] == "faultline") { hn++; for (c = 1; c <= 13; c++) H[hn, c] = h[c] } }
-    if (has("hold")) {
-      printf "\n### %d concurrent requests, each delayed %d ms (h2load --h1 -c %d -n %d%s)\n\n", hold_n, hold_ms, hold_n, hold_n,
-        (ramp_ms > 0 ? sprintf(", connections opened over %d ms", ramp_ms) : ", all connections opened at once")
-      print "| round | server | answered | errors | min ms | p50 ms | p99 ms | max ms | threads before / max / after | heap MiB before / max |"
-      print "|---:|---|---:|---:|---:|---:|---:|---:|---|---|"
-      for (r = 1; r <= all; r++)
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s | %s / %s |\n", A[r, 1],
-          (A[r, 13] == "nginx" ? "reference: nginx echo_sleep" : A[r, 13] == "nginx_proxy" ? "reference: nginx proxy, echo_sleep then the upstream" : "Faultline"), A[r, 2], A[r, 3], f1(A[r, 4]), f1(A[r, 5]),
-          f1(A[r, 6]), f1(A[r, 7]), A[r, 8], A[r, 9], A[r, 10], A[r, 11], A[r, 12]
-    }
-
-    print "\n### Targets\n"
-    print "| target | measured | result |"
-    print "|---|---|---|"
-    if (has("throughput")) {
-      for (b = 1; b <= 2; b++) {
-        body = b == 1 ? "small" : "64k"; bl = b == 1 ? "small" : "64 KiB"
-        off = median("fl_off/" body, 4); ng = median("nginx_proxy/" body, 4)
-        rr = ratio(off, ng)
-        printf "| chaos off, %s: Faultline req/s >= %s x nginx proxy (aim 1.0x) | %s x (%s vs %s req/s) | %s |\n",
-          bl, t_ratio, rr, f1(off), f1(ng), verdict(rr != "n/a" && rr + 0 >= t_ratio)
-      }
-      for (b = 1; b <= 2; b++) {
-        body = b == 1 ? "small" : "64k"; bl = b == 1 ? "small" : "64 KiB"
-        on = median("fl_on0/" body, 4); off = median("fl_off/" body, 4)
-        rr = ratio(on, off)
-        printf "| chaos on (every fault p=0), %s: req/s >= %s x chaos off | %s x (%s vs %s req/s) | %s |\n",
-          bl, t_on_ratio, rr, f1(on), f1(off), verdict(rr != "n/a" && rr + 0 >= t_on_ratio)
-      }
-    }
-    if (has("rate")) {
-      d99 = median("rate_direct/small", 6); o99 = median("rate_fl_off/small", 6); n99 = median("rate_fl_on0/small", 6)
-      ok = d99 != "nan" && o99 != "nan"
-      printf "| %d req/s fixed rate: Faultline p99 <= direct p99 + %s ms | Faultline chaos off %s ms vs direct %s ms: %s ms (chaos on p=0: %s ms, %s ms; nginx proxy: %s ms) | %s |\n",
-        rate, t_rate_p99, f2(o99), f2(d99), (ok ? sprintf("%+.2f", o99 - d99) : "n/a"), f2(n99),
-        (n99 != "nan" && d99 != "nan" ? sprintf("%+.2f", n99 - d99) : "n/a"), f2(median("rate_nginx_proxy/small", 6)),
-        verdict(ok && o99 - d99 <= t_rate_p99 + 0)
-    }
-    if (has("latency")) {
-      p50 = median("fl_latency/small", 5); p99 = median("fl_latency/small", 6)
-      printf "| %d ms latency, %d conns: p50 <= %s ms | median %s ms (worst round %s; nginx echo_sleep %s; nginx delaying proxy %s) | %s |\n", lat_ms, lat_c,
-        t_p50, f2(p50), f2(worst("fl_latency/small", 5)), f2(median("ref_latency/small", 5)), f2(median("ref_latency_proxy/small", 5)),
-        verdict(p50 != "nan" && p50 <= t_p50 + 0)
-      printf "| %d ms latency, %d conns: p99 <= %s ms | median %s ms (worst round %s; nginx echo_sleep %s; nginx delaying proxy %s) | %s |\n", lat_ms, lat_c,
-        t_p99, f2(p99), f2(worst("fl_latency/small", 6)), f2(median("ref_latency/small", 6)), f2(median("ref_latency_proxy/small", 6)),
-        verdict(p99 != "nan" && p99 <= t_p99 + 0)
-      printf "| %d ms latency: no errors | %d | %s |\n", lat_ms, sum("fl_latency/small", 7), verdict(sum("fl_latency/small", 7) == 0)
-    }
-    if (has("hold")) {
-      ans_ok = hn > 0; err = 0; mn = ""; mx = ""; tm = 0; hm = 0; amin = ""
-      for (r = 1; r <= hn; r++) {
-        if (H[r, 2] + 0 != hold_n) ans_ok = 0
-        if (amin == "" || H[r, 2] + 0 < amin) amin = H[r, 2] + 0
-        err += H[r, 3]
-        if (mn == "" || H[r, 4] + 0 < mn) mn = H[r, 4] + 0
-        if (mx == "" || H[r, 7] + 0 > mx) mx = H[r, 7] + 0
-        if (H[r, 9] - H[r, 8] > tm) tm = H[r, 9] - H[r, 8]
-        if (H[r, 10] - H[r, 8] > tm) tm = H[r, 10] - H[r, 8]
-        if (H[r, 12] + 0 > hm) hm = H[r, 12] + 0
-      }
-      printf "| %d held requests: all answered, no errors | fewest answered in a round %s, errors %d | %s |\n", hold_n,
-        (hn ? amin : "n/a"), err, verdict(ans_ok && err == 0)
-      rmx = ""; pmx = ""
-      for (r = 1; r <= all; r++) {
-        if (A[r, 13] == "nginx" && (rmx == "" || A[r, 7] + 0 > rmx)) rmx = A[r, 7] + 0
-        if (A[r, 13] == "nginx_proxy" && (pmx == "" || A[r, 7] + 0 > pmx)) pmx = A[r, 7] + 0
-      }
-      printf "| %d held requests: every one answered in %.1f..%.1f s | min %s ms, max %s ms (nginx echo_sleep max %s ms; nginx delaying proxy max %s ms) | %s |\n",
-        hold_n, hold_ms / 1000, t_hold_max / 1000, f1(mn), f1(mx), (rmx == "" ? "n/a" : f1(rmx)), (pmx == "" ? "n/a" : f1(pmx)),
-        verdict(hn > 0 && mn >= hold_ms && mx <= t_hold_max + 0)
-      printf "| %d held requests: thread count flat (growth <= %d) | max growth %d | %s |\n", hold_n, t_slack, tm,
-        verdict(hn > 0 && tm <= t_slack + 0)
-      printf "| %d held requests: heap in use < %d MiB | max %.1f MiB | %s |\n", hold_n, t_heap, hm, verdict(hn > 0 && hm < t_heap + 0)
-    }
-    printf "\n%d target(s) failed.\n", failed
-    exit failed ? 3 : 0
-  }' "$RESULTS" >"$REPORT" && report_rc=0 || report_rc=$?
+  -v hold_file="$HOLD" -v ramp_ms="$HOLD_RAMP_MS" -v cases=" $CASES " \
+  -v grpc_c="$GRPC_CONNECTIONS" -v grpc_m="$GRPC_STREAMS" -v grpc_msgs="$GRPC_STREAM_MESSAGES" -v ws_c="$WS_CONNECTIONS" \
+  -v ws_bytes="$WS_MESSAGE_BYTES" -v t_tls="$TARGET_TLS_RPS_RATIO" -v t_gql="$TARGET_GRAPHQL_RATIO" -v t_grpc="$TARGET_GRPC_RATIO" \
+  -v t_ws="$TARGET_WS_RATIO" "$RESULTS" >"$REPORT" && report_rc=0 || report_rc=$?
 if has_case metrics; then
   {
     printf '\n### Per-request metrics, nanoseconds per request (2 threads reporting at once; 2 rounds)\n\n'
@@ -760,6 +705,9 @@ if has_case metrics; then
       print "| both (a gateway with request metrics on) | " v["both"] " |" }' "$OUT/metrics-cost.tsv"
   } >>"$REPORT"
 fi
+for c in https graphql grpc websocket; do
+  if has_case "$c" && declare -F "${c}_report" >/dev/null; then "${c}_report" >>"$REPORT"; fi
+done
 cat "$REPORT"
 log "report: $REPORT"
 exit "$report_rc"

@@ -1,0 +1,83 @@
+# shellcheck shell=bash
+# The websocket case, sourced by run.sh: echo round trips/s over many connections and messages/s one
+# way (service to client) through Faultline's websocket listener (chaos off, and on with every fault
+# at probability 0), next to nginx proxying the upgrade (Upgrade/Connection headers) and the upstream
+# directly. The upstream is BenchUpstream.java (Vert.x): /echo sends every message back, /flood sends
+# messages as fast as the reader takes them. Load: WsLoad.java (wrk has no WebSocket), a Vert.x client
+# on WS_CLIENT_EVENT_LOOPS event loops that warms itself up for WS_CLIENT_WARMUP s in every run.
+
+WS_UPSTREAM_PORT=${WS_UPSTREAM_PORT:-18110}     # BenchUpstream ws
+NGINX_WS_PORT=${NGINX_WS_PORT:-18111}           # the nginx proxy's WebSocket server
+FAULTLINE_WS_PORT=${FAULTLINE_WS_PORT:-18112}   # Faultline's websocket listener (its admin API on +1)
+WS_CONNECTIONS=${WS_CONNECTIONS:-100}           # connections, each with one message in flight (echo) or flooded
+WS_MESSAGE_BYTES=${WS_MESSAGE_BYTES:-128}       # binary messages of this size, both ways
+WS_CLIENT_EVENT_LOOPS=${WS_CLIENT_EVENT_LOOPS:-1}  # WsLoad's event loops (one, like wrk -t1)
+WS_CLIENT_WARMUP=${WS_CLIENT_WARMUP:-2}         # seconds of unmeasured load at the start of each WsLoad run
+TARGET_WS_RATIO=${TARGET_WS_RATIO:-1.0}         # Faultline round trips/s and messages/s / nginx's
+
+websocket_ports() { echo "$WS_UPSTREAM_PORT $NGINX_WS_PORT $FAULTLINE_WS_PORT $((FAULTLINE_WS_PORT + 1))"; }
+
+websocket_nginx_proxy_http() {
+  cat <<EOF
+    upstream ws_upstream {
+        server 127.0.0.1:$WS_UPSTREAM_PORT;
+    }
+    server {
+        listen 127.0.0.1:$NGINX_WS_PORT backlog=8192;
+        location / {
+            proxy_pass http://ws_upstream;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade \$http_upgrade;
+            proxy_set_header Connection "upgrade";
+            proxy_read_timeout 1h;
+            proxy_send_timeout 1h;
+        }
+    }
+EOF
+}
+
+# run_ws round case body(echo|oneway) base [connections seconds warmup]: one WsLoad run, recorded
+# unless connections is given (sanity checks and warm-up)
+run_ws() {
+  local round=$1 case=$2 body=$3 base=$4 conns=${5:-$WS_CONNECTIONS} seconds=${6:-$DURATION} warmup=${7:-$WS_CLIENT_WARMUP}
+  local mode=echo path=/echo
+  [[ $body == oneway ]] && mode=flood path=/flood
+  local file=$OUT/wsload-$case-$body-r$round.txt
+  timeout $((seconds + warmup + 90)) java -Xms64m -Xmx512m -cp "$BENCH_CP" WsLoad "$mode" "$base$path" "$conns" "$warmup" \
+    "$seconds" "$WS_MESSAGE_BYTES" "$WS_CLIENT_EVENT_LOOPS" >"$file" 2>&1 || die "WsLoad failed for $case/$body: $(tail -3 "$file")"
+  local rate p50 p99 errors count
+  read -r rate p50 p99 errors count < <(tail -1 "$file")
+  [[ -n $count ]] || die "could not parse $file"
+  if [[ -n ${5:-} ]]; then
+    ((count > 0 && errors == 0)) || die "WebSocket $mode through $base$path: $count messages, $errors errors"
+    return 0
+  fi
+  record "$round" "$case" "$body" "$rate" "$p50" "$p99" "$errors" "$count"
+  log "  $case/$body: $rate $([[ $body == echo ]] && echo round\ trips || echo messages)/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors"
+}
+
+case_websocket() {
+  local direct=ws://127.0.0.1:$WS_UPSTREAM_PORT nginx=ws://127.0.0.1:$NGINX_WS_PORT fl=ws://127.0.0.1:$FAULTLINE_WS_PORT
+  # chaos and admin steer this case's gateway; on0 also sets the per-message faults at probability 0
+  local ADMIN=http://127.0.0.1:$((FAULTLINE_WS_PORT + 1))
+  local CHAOS_ON0_EXTRA=',"websocket":{"message_drop_probability":0,"message_duplicate_probability":0,"message_corrupt_probability":0,"disconnect_probability":0}'
+  start_bench_upstream ws-upstream ws "$WS_UPSTREAM_PORT" "$WS_MESSAGE_BYTES"
+  local upstream_pid=$BENCH_UPSTREAM_PID
+  start_case_gateway websocket 0 $((FAULTLINE_WS_PORT + 1)) \
+    --websocket-upstream "ws://127.0.0.1:$WS_UPSTREAM_PORT" --websocket-port "$FAULTLINE_WS_PORT"
+  wait_port "$FAULTLINE_WS_PORT" "Faultline (websocket) listener"
+  local base
+  for base in "$direct" "$nginx" "$fl"; do
+    run_ws 0 check echo "$base" 2 1 0
+    run_ws 0 check oneway "$base" 2 1 0
+  done
+  chaos on0
+  run_ws 0 check echo "$fl" 2 1 0
+  chaos off
+  log "websocket: sanity checks passed (echoes of the right size and a one-way feed on every path, no errors)"
+  protocol_warmup websocket "echo oneway" "off on0" ws_warm "$fl"
+  protocol_rounds websocket ws "echo oneway" "off on0" run_ws "$direct" "$nginx" "$fl"
+  stop_started "$CASE_PID" "$upstream_pid"
+}
+
+ws_warm() { run_ws 0 warm "$1" "$2" "$WS_CONNECTIONS" "$WARMUP" 0; }   # body url
