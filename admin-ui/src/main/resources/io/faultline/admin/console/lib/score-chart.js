@@ -6,6 +6,26 @@ import uPlot from '../vendor/uplot/uPlot.esm.js';
 const HEIGHT = 220;
 const INK = '#5b6675';
 
+/** Time-axis steps in seconds: from a second (runs a moment apart) to a year. */
+const INCRS = [1, 5, 15, 60, 300, 900, 3600, 6 * 3600, 86_400, 7 * 86_400, 30 * 86_400, 365 * 86_400];
+
+/** A tick's label, as fine as its step: 14:03:05, 14:03, or Nov 30. */
+function tick(seconds, step) {
+  const d = new Date(seconds * 1000);
+  if (step >= 86_400) {
+    return d.toLocaleDateString([], { month: 'short', day: 'numeric' });
+  }
+  const pad = n => String(n).padStart(2, '0');
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return step >= 60 ? time : `${time}:${pad(d.getSeconds())}`;
+}
+
+/** The runs' time span with a little room at both ends, so that no dot sits on the edge. */
+function span(u, min, max) {
+  const pad = min === max ? 3600 : Math.max((max - min) * 0.04, 1);
+  return [min - pad, max + pad];
+}
+
 /** A dot per point, no line between them. */
 const dots = (stroke, fill) => ({ stroke, width: 0, paths: () => null, points: { show: true, size: 9, width: 2, stroke, fill } });
 
@@ -39,13 +59,13 @@ export class ScoreChart {
     this.plot = new uPlot({
       width: this.el.clientWidth || 300,
       height: HEIGHT,
-      scales: { x: { time: true, range: (u, min, max) => (min === max ? [min - 3600, max + 3600] : [min, max]) },
-        y: { range: [0, 100] } },
+      scales: { x: { time: true, range: span }, y: { range: [0, 100] } },
       series: [{ value: (u, v) => (v ? new Date(v * 1000).toLocaleString() : '–') },
         { label: 'score', value: score, ...dots('#1d5fd1', '#1d5fd1') },
         { label: 'score (failed run)', value: score, ...dots('#b42318', '#fde2df') },
         { label: 'fitted line', value: score, stroke: '#a15c07', width: 2, dash: [6, 4], spanGaps: true, points: { show: false } }],
-      axes: [{ stroke: INK, grid: { stroke: '#eef1f5' } },
+      axes: [{ stroke: INK, grid: { stroke: '#eef1f5' }, space: 70, incrs: INCRS,
+        values: (u, splits, axis, space, step) => splits.map(s => tick(s, step)) },
         { stroke: INK, size: 44, grid: { stroke: '#eef1f5' }, splits: () => [0, 25, 50, 75, 100] }],
       legend: { show: true, live: true },
       cursor: { y: false },

@@ -35,13 +35,14 @@ export function pValue(p) {
 export class Trend {
   constructor() {
     this.name = h('select', { id: 'trend-name' });
-    this.days = h('input', { id: 'trend-days', type: 'text', inputmode: 'numeric', value: '30', autocomplete: 'off' });
+    this.days = h('input', { id: 'trend-days', type: 'text', inputmode: 'numeric', value: '30', autocomplete: 'off', placeholder: '1–3650' });
     this.form = h('form', { class: 'fields trend-form', onsubmit: e => { e.preventDefault(); this.load(); } },
       labelled('name', 'Orchestration', this.name),
-      labelled('days', 'Days', this.days, 'the last 1 to 3650 days'),
+      labelled('days', 'Days', this.days),
       h('div', { class: 'field' }, h('button', { type: 'submit', class: 'primary' }, 'Show trend')),
       h('p', { class: 'error form-error', role: 'alert' }));
     this.summary = h('div', { class: 'trend-summary', 'aria-live': 'polite' });
+    this.runs = h('div', {});
     this.plot = h('div', { class: 'plot' });
     this.chart = new ScoreChart(this.plot);
     this.figure = h('figure', { class: 'chart trend-chart', role: 'group', 'aria-label': 'Resilience score over time', hidden: true },
@@ -49,7 +50,7 @@ export class Trend {
     this.el = h('section', { id: 'trend', class: 'card', 'aria-labelledby': 'trend-title' },
       h('h2', { id: 'trend-title', tabindex: '-1' }, 'Score over time'),
       h('p', { class: 'hint' }, 'An orchestration’s resilience score run by run, and the least-squares slope of the score on time.'),
-      this.form, this.summary, this.figure);
+      this.form, this.summary, this.figure, this.runs);
   }
 
   /** The orchestrations history knows, for the select; the first is shown unless one already is. */
@@ -85,10 +86,10 @@ export class Trend {
           t.avg_resilience_score === null ? '' : ` · average score ${t.avg_resilience_score.toFixed(1)}`),
         h('p', { 'data-direction': t.trend.direction },
           h('span', { class: `badge trend-${t.trend.direction}` }, DIRECTIONS[t.trend.direction]), ' ', trendSentence(t.trend)),
-        h('p', { class: 'hint' }, `Method: ${t.trend.method}.`),
-        t.points.length ? h('details', {}, h('summary', {}, 'The runs in the chart'),
-          h('ul', { class: 'plain small' }, t.points.map(p => h('li', {}, `${dateTime(p.started_at)} · `, h('code', {}, p.id),
-            ` · ${p.status} · score ${p.resilience_score === null ? '–' : p.resilience_score.toFixed(1)}`)))) : null);
+        h('p', { class: 'hint' }, `Method: ${t.trend.method}.`));
+      fill(this.runs, t.points.length ? h('details', {}, h('summary', {}, 'The runs in the chart'),
+        h('ul', { class: 'plain small' }, t.points.map(p => h('li', {}, `${dateTime(p.started_at)} · `, h('code', {}, p.id),
+          ` · ${p.status} · score ${p.resilience_score === null ? '–' : p.resilience_score.toFixed(1)}`)))) : null);
       this.figure.hidden = !t.points.length;
       this.figure.setAttribute('aria-label', `Resilience score of ${t.name} over the last ${t.days} days`);
       if (t.points.length) {
