@@ -148,6 +148,9 @@ class ConsoleHistoryTest {
     assertThat(cells.get(header.indexOf("id"))).isEqualTo(failing);
     assertThat(cells.get(header.indexOf("status"))).isEqualTo("failed");
     assertThat(cells.get(header.indexOf("tags"))).isEqualTo("release-b");
+    JsonObject graphql = console.gw.postJson("/graphql", "{\"query\": \"{ historyExport(format: \\\"csv\\\", status: \\\"failed\\\") }\"}")
+        .bodyAsJsonObject();
+    assertThat(graphql.getJsonObject("data").getJsonObject("historyExport").getString("body")).as(graphql.encode()).isEqualTo(file);
     assertThat(console.gw.admin(HttpMethod.GET, "/api/history/export?format=csv").bearerTokenAuthentication("wrong").send().await()
         .statusCode()).as("the export wants the token, so the page sent it").isEqualTo(401);
     @SuppressWarnings("unchecked")

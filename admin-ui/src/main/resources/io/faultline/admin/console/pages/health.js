@@ -8,7 +8,7 @@ import { clock, fill, h } from '../lib/dom.js';
 
 const TYPES = { high_error_rate: 'High error rate', latency_anomaly: 'Latency anomaly', event_spike: 'Chaos event spike',
   unexpected_quiet: 'Unexpectedly quiet' };
-const KEPT = 8;
+const KEPT = 5;
 const MIN_POLL_MS = 1_000;
 
 export class Health {

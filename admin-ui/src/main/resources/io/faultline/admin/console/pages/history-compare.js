@@ -7,7 +7,7 @@ import { dateTime, fill, h } from '../lib/dom.js';
 import { pValue } from './history-trend.js';
 
 const ALPHA = 0.05;
-const percent = v => `${(v * 100).toFixed(1)} %`;
+const percent = v => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)} %`);
 const ms = v => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
 const count = v => String(Math.round(v));
 /** Figures shown, with their label, format, and whether more is better (null: neither). */
@@ -116,7 +116,7 @@ function tests(t, byId) {
       h('dd', { 'data-test': 'latency', 'data-p': l.p_value },
         l.p_value === null || l.p_value === undefined ? `not computed: ${l.reason}`
           : [h('b', {}, verdict(l.p_value)), `, over ${l.count_b} and ${l.count_a} requests; a request of ${t.a} is slower than one of `
-            + `${t.b} with probability ${l.p_a_slower.toFixed(2)}`],
+            + `${t.b} with probability ${l.p_a_slower === null ? '–' : l.p_a_slower.toFixed(2)}`],
         h('p', { class: 'hint' }, LATENCY_TEST))));
 }
 
