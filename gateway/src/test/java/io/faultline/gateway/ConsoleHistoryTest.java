@@ -124,6 +124,7 @@ class ConsoleHistoryTest {
     assertThat(console.browser.driver.findElement(By.cssSelector("#compare .ranking li")).getAttribute("data-run"))
         .as("the calm run ranks first by score").isEqualTo(calm);
     assertThat(console.browser.driver.findElements(By.cssSelector("#compare tr[data-step]"))).hasSize(2);
+    console.browser.script("document.querySelector('#compare .test-pair').scrollIntoView({block: 'center'})");
     console.browser.screenshot("history-compare");
 
     new org.openqa.selenium.support.ui.Select(console.browser.visible(By.id("rank-by"))).selectByValue("request_count");

@@ -125,7 +125,7 @@ function stepTable(c) {
   return h('table', { class: 'stack compare-table' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Step'), c.runs.map(r => h('th', { scope: 'col' }, label(r.id))))),
     h('tbody', {}, c.steps.map(s => h('tr', { 'data-step': s.name },
-      h('th', { scope: 'row' }, s.name, s.iteration ? ` (iteration ${s.iteration})` : ''),
+      h('th', { scope: 'row' }, s.name, s.iteration > 1 ? ` (iteration ${s.iteration})` : ''),
       c.runs.map(r => {
         const f = s.runs.find(x => x.id === r.id);
         return h('td', { 'data-label': label(r.id) }, f ? [h('span', { class: `badge ${f.status}` }, f.status),
