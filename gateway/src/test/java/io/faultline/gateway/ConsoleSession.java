@@ -1,10 +1,16 @@
 package io.faultline.gateway;
 
 import io.faultline.gateway.config.Flag;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 
 /**
  * What a console test class shares, as a JUnit extension ({@code @RegisterExtension static}): a gateway
@@ -15,6 +21,8 @@ final class ConsoleSession implements BeforeAllCallback, AfterAllCallback {
 
   private final Map<Flag, String> flags;
   private final String token;
+  private final String yaml;
+  private Path file;
   GatewayFixture gw;
   ConsoleBrowser browser;
   /** The console's address: http://127.0.0.1:ADMIN_PORT/ */
@@ -22,14 +30,27 @@ final class ConsoleSession implements BeforeAllCallback, AfterAllCallback {
 
   /** token: the node's admin token, also given to gw's admin requests (null: none). */
   ConsoleSession(String token) {
+    this(token, null, Map.of());
+  }
+
+  /** Also a config file with yaml's text (null: none) and more flags. */
+  ConsoleSession(String token, String yaml, Map<Flag, String> flags) {
     this.token = token;
-    this.flags = token == null ? Map.of() : Map.of(Flag.ADMIN_TOKEN, token);
+    this.yaml = yaml;
+    this.flags = new HashMap<>(flags);
+    if (token != null) {
+      this.flags.put(Flag.ADMIN_TOKEN, token);
+    }
   }
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     ConsoleBrowser.assumeAvailable();
-    gw = new GatewayFixture(flags);
+    if (yaml != null) {
+      file = Files.createTempFile("console-session", ".yaml");
+      Files.writeString(file, yaml);
+    }
+    gw = new GatewayFixture(file, flags);
     gw.token = token;
     base = "http://127.0.0.1:" + gw.gateway.adminPort() + "/";
     gw.clientVertx.setPeriodic(100, id -> gw.client.get(gw.gateway.listenerPort("web"), "127.0.0.1", "/background").send());
@@ -44,6 +65,17 @@ final class ConsoleSession implements BeforeAllCallback, AfterAllCallback {
     browser.size(1280, 800);
   }
 
+  /** Opens the console at hash (#/history), signs in with the token if the page asks for it, and waits for the page's heading. */
+  void signIn(String hash) {
+    browser.open(base + hash);
+    List<WebElement> form = browser.driver.findElements(By.id("token"));
+    if (!form.isEmpty() && form.get(0).isDisplayed()) {
+      browser.type(form.get(0), token);
+      browser.button("Sign in").click();
+    }
+    browser.visible(By.cssSelector(".page h1"));
+  }
+
   @Override
   public void afterAll(ExtensionContext context) {
     try {
@@ -53,6 +85,9 @@ final class ConsoleSession implements BeforeAllCallback, AfterAllCallback {
     } finally {
       if (gw != null) {
         gw.close();
+      }
+      if (file != null) {
+        file.toFile().delete();
       }
     }
   }

@@ -180,7 +180,7 @@ class ConsoleTest {
   @Test
   void everyPageFitsADesktopAndAPhoneAndEveryControlHasAName() {
     signedIn("#/overview");
-    List<String> pages = List.of("overview", "chaos", "orchestrations", "orchestrations/new", "reports", "cluster");
+    List<String> pages = List.of("overview", "chaos", "orchestrations", "orchestrations/new", "reports", "history", "cluster");
     for (int[] size : new int[][] {{1280, 800}, {390, 844}}) {
       console.browser.size(size[0], size[1]);
       for (String page : pages) {
@@ -195,7 +195,7 @@ class ConsoleTest {
       }
     }
     assertThat(console.browser.driver.findElements(By.cssSelector("#nav a")).stream().map(WebElement::getText).toList())
-        .containsExactly("Overview", "Chaos", "Orchestrations", "Reports", "Cluster");
+        .containsExactly("Overview", "Chaos", "Orchestrations", "Reports", "History", "Cluster");
   }
 
   @Test
@@ -223,13 +223,7 @@ class ConsoleTest {
   }
 
   private void signedIn(String hash) {
-    console.browser.open(console.base + hash);
-    List<WebElement> form = console.browser.driver.findElements(By.id("token"));
-    if (!form.isEmpty() && form.get(0).isDisplayed()) {
-      console.browser.type(form.get(0), TOKEN);
-      console.browser.button("Sign in").click();
-    }
-    console.browser.visible(By.cssSelector(".page h1"));
+    console.signIn(hash);
     waitUntilLoaded(hash.substring(2));
   }
 
@@ -240,6 +234,7 @@ class ConsoleTest {
       case "chaos" -> "form[data-section=latency] input";
       case "orchestrations" -> page.contains("/") ? ".validation p" : "section[aria-labelledby=library-title] .table-wrap *";
       case "reports" -> "section[aria-labelledby=reports-title] .table-wrap *";
+      case "history" -> "#runs .table-wrap *";
       default -> "tr[data-node]";
     };
     console.browser.visible(By.cssSelector(marker));

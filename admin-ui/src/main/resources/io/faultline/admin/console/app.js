@@ -5,12 +5,13 @@ import { get, on, setToken, token, ApiError } from './lib/api.js';
 import { fill, h } from './lib/dom.js';
 import { Live } from './lib/live.js';
 
-/** The pages, in navigation order: #/ID shows the page. A later "History" page is one more entry. */
+/** The pages, in navigation order: #/ID shows the page. A new page is one more entry. */
 const PAGES = [
   { id: 'overview', title: 'Overview', load: () => import('./pages/overview.js') },
   { id: 'chaos', title: 'Chaos', load: () => import('./pages/chaos.js') },
   { id: 'orchestrations', title: 'Orchestrations', load: () => import('./pages/orchestrations.js') },
   { id: 'reports', title: 'Reports', load: () => import('./pages/reports.js') },
+  { id: 'history', title: 'History', load: () => import('./pages/history.js') },
   { id: 'cluster', title: 'Cluster', load: () => import('./pages/cluster.js') },
 ];
 

@@ -17,7 +17,7 @@ public final class HistoryAddresses {
   public static final String COMPARE = "faultline.history.compare";
   /** → totals: runs by status, average score, orchestrations, changes, windows, recorded exchanges. */
   public static final String SUMMARY = "faultline.history.summary";
-  /** {@code {format: csv|json, limit}} → {@code {format, content_type, body}}: every run with its figures. */
+  /** {@code {format: csv|json}} and {@link #RUNS}' filters → {@code {format, content_type, body}}: every run (or those picked) with its figures. */
   public static final String EXPORT = "faultline.history.export";
   /** {@code {a, b (required: library entry names or {text}), samples, metric, alpha}} → the experiment, running. */
   public static final String AB = "faultline.history.ab";

@@ -106,3 +106,13 @@ export function notice(el) {
     el.dataset.kind = kind;
   };
 }
+
+/** An in-page link's click: scrolls to the section with that id and focuses its h2, leaving the route (the hash) alone. */
+export function jump(id) {
+  return event => {
+    event.preventDefault();
+    const target = document.getElementById(id);
+    target.scrollIntoView();
+    target.querySelector('h2').focus();
+  };
+}

@@ -105,3 +105,21 @@ export function showError(form, fieldName, message) {
   general.textContent = fieldName ? `${fieldName}: ${message}` : message;
   return general;
 }
+
+/**
+ * A field around an input made elsewhere: its label, an optional hint and the error line, under
+ * data-field="path" so that showError finds it by the name the server gives.
+ */
+export function labelled(path, text, input, hintText) {
+  const id = input.id || uid('f');
+  input.id = id;
+  const hint = hintText ? h('p', { class: 'hint', id: `${id}-hint` }, hintText) : null;
+  const error = h('p', { class: 'error', id: `${id}-error` });
+  input.setAttribute('aria-describedby', hint ? `${id}-hint ${id}-error` : `${id}-error`);
+  return h('div', { class: 'field', 'data-field': path }, h('label', { for: id }, text), input, hint, error);
+}
+
+/** The local time a datetime-local input holds, as ISO-8601 in UTC (what the API reads); '' when empty. */
+export function isoTime(input) {
+  return input.value ? new Date(input.value).toISOString() : '';
+}

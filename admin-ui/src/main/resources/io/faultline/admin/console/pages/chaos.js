@@ -1,7 +1,7 @@
 // Chaos: every config section as a form, the rules (targeting), the scenarios.
 
 import { get } from '../lib/api.js';
-import { fill, h, notice } from '../lib/dom.js';
+import { fill, h, jump, notice } from '../lib/dom.js';
 import { SectionForms } from './chaos-sections.js';
 import { Rules } from './chaos-rules.js';
 import { Scenarios } from './chaos-scenarios.js';
@@ -51,13 +51,3 @@ export default {
     };
   },
 };
-
-/** In-page links that move focus rather than change the route (the hash is the router's). */
-function jump(id) {
-  return event => {
-    event.preventDefault();
-    const target = document.getElementById(id);
-    target.scrollIntoView();
-    target.querySelector('h2').focus();
-  };
-}

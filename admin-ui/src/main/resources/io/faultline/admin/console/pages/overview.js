@@ -1,9 +1,11 @@
-// Overview: is chaos on (and the kill switch), what runs, each listener's live traffic, recent changes.
+// Overview: is chaos on (and the kill switch), what runs, the node's health and anomalies, each listener's
+// live traffic, recent changes.
 
 import { get, post } from '../lib/api.js';
 import { confirmDialog, fill, h, notice } from '../lib/dom.js';
 import { TrafficCharts } from './traffic.js';
 import { ChangeList } from './changes.js';
+import { Health } from './health.js';
 
 const CHANGED = 'subscription { chaosChanged { enabled version scenario activeFaults rules change } }';
 const TRAFFIC = 'subscription { traffic }';
@@ -18,6 +20,7 @@ export default {
     const running = h('p', { class: 'small' });
     const charts = new TrafficCharts();
     const changes = new ChangeList();
+    const health = new Health();
     let status = null;
 
     fill(el,
@@ -26,6 +29,8 @@ export default {
         h('h2', { id: 'chaos-title' }, 'Chaos'),
         h('div', { class: 'spread' }, state, kill),
         running, killNotice),
+      h('section', { class: 'card', 'aria-labelledby': 'health-title' },
+        h('h2', { id: 'health-title' }, 'Health and anomalies'), health.el),
       h('section', { class: 'card', 'aria-labelledby': 'traffic-title' },
         h('h2', { id: 'traffic-title' }, 'Traffic by listener'),
         h('p', { class: 'hint' }, 'This node’s listeners, once a second over the last two minutes.'),
@@ -96,11 +101,16 @@ export default {
       live.subscribe(PROGRESS, data => showRun(data.orchestrationProgress)),
     ];
     const reload = () => load().catch(e => say(`Could not load: ${e.message}`, 'error'));
+    const rehealth = () => health.start();
     live.addEventListener('reconnected', reload);
+    live.addEventListener('reconnected', rehealth);
     reload();
+    health.start();
     return () => {
       stops.forEach(stop => stop());
       live.removeEventListener('reconnected', reload);
+      live.removeEventListener('reconnected', rehealth);
+      health.stop();
       charts.destroy();
     };
   },

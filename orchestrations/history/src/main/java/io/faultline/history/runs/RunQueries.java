@@ -25,14 +25,18 @@ public final class RunQueries {
 
   /** {@code GET /api/history/runs}. */
   public Future<JsonObject> runs(JsonObject q) {
+    return store.runs(filter(q, 100, 10_000)).map(rows -> new JsonObject().put("runs", new JsonArray(rows)).put("count", rows.size()));
+  }
+
+  /** The runs {@code q} asks for ({@code name, tag, status, since, until, min_score, limit}), each checked and named when refused. */
+  static RunFilter filter(JsonObject q, int limit, int maxLimit) {
     Double minScore = Params.number(q, "min_score");
     if (minScore != null && (minScore < 0 || minScore > 100)) {
       throw new ChaosConfigException("min_score", "must be between 0 and 100, got " + minScore);
     }
-    RunFilter filter = new RunFilter(Params.text(q, "name", 256), Params.text(q, "tag", 200),
+    return new RunFilter(Params.text(q, "name", 256), Params.text(q, "tag", 200),
         Params.oneOf(q, "status", null, STATUSES), Params.time(q, "since"), Params.time(q, "until"), minScore,
-        Params.integer(q, "limit", 100, 1, 10_000));
-    return store.runs(filter).map(rows -> new JsonObject().put("runs", new JsonArray(rows)).put("count", rows.size()));
+        Params.integer(q, "limit", limit, 1, maxLimit));
   }
 
   /** {@code GET /api/history/runs/{id}}. */
@@ -50,7 +54,9 @@ public final class RunQueries {
    * {@code GET /api/history/trends/{name}?days=30}: the runs of one orchestration in the last {@code days},
    * their success rate and average score, and the score's least-squares slope per day with its 95%
    * interval: {@code improving} or {@code worsening} when the whole interval is on one side of zero,
-   * {@code no_significant_change} when it spans zero, {@code insufficient_data} below 3 scored runs.
+   * {@code no_significant_change} when it spans zero, {@code insufficient_data} below 3 scored runs. With
+   * an interval, {@code fitted_line} is the fitted line at the first and the last scored run
+   * ({@code [[epoch ms, score], [epoch ms, score]]}), for a chart to draw what the direction is read from.
    */
   public Future<JsonObject> trends(JsonObject q) {
     String name = Params.required(q, "name", 256);
@@ -76,6 +82,8 @@ public final class RunQueries {
         }
       }
       Regression fit = Regression.fit(java.util.Arrays.copyOf(x, scored), java.util.Arrays.copyOf(y, scored), 0.05);
+      JsonArray line = Double.isNaN(fit.low()) ? null : new JsonArray()
+          .add(fitted(fit, x[0], since)).add(fitted(fit, x[scored - 1], since));
       String direction = switch (fit.direction()) {
         case "increasing" -> "improving";
         case "decreasing" -> "worsening";
@@ -86,10 +94,15 @@ public final class RunQueries {
           .put("avg_resilience_score", scored == 0 ? null : sum / scored)
           .put("trend", new JsonObject().put("direction", direction).put("slope_per_day", finite(fit.slope()))
               .put("interval_95", Double.isNaN(fit.low()) ? null : new JsonArray().add(fit.low()).add(fit.high()))
-              .put("p_value", finite(fit.pValue())).put("scored_runs", scored)
+              .put("p_value", finite(fit.pValue())).put("scored_runs", scored).put("fitted_line", line)
               .put("method", "least-squares slope of resilience_score on days, 95% interval from Student's t with n-2 degrees of freedom"))
           .put("points", points);
     });
+  }
+
+  /** The fitted score at {@code days} after {@code since}, as {@code [epoch ms, score]}. */
+  private static JsonArray fitted(Regression fit, double days, long since) {
+    return new JsonArray().add(since + Math.round(days * DAY_MS)).add(fit.intercept() + fit.slope() * days);
   }
 
   /** {@code GET /api/history/summary}. */
@@ -124,11 +137,13 @@ public final class RunQueries {
     }));
   }
 
-  /** {@code GET /api/history/export?format=csv|json}: every run (newest first) with its figures. */
+  /**
+   * {@code GET /api/history/export?format=csv|json}: every run (newest first) with its figures, or the runs
+   * the same filters as {@link #runs} pick.
+   */
   public Future<JsonObject> export(JsonObject q) {
     String format = Params.oneOf(q, "format", "json", List.of("csv", "json"));
-    int limit = Params.integer(q, "limit", 100_000, 1, 100_000);
-    return store.runs(RunFilter.all(limit)).map(rows -> format.equals("csv")
+    return store.runs(filter(q, 100_000, 100_000)).map(rows -> format.equals("csv")
         ? new JsonObject().put("format", "csv").put("content_type", "text/csv; charset=utf-8").put("body", Csv.runs(rows))
         : new JsonObject().put("format", "json").put("content_type", "application/json")
             .put("body", new JsonObject().put("runs", new JsonArray(rows)).encodePrettily()));

@@ -1,0 +1,49 @@
+// History: what history keeps of the orchestration runs (filtered, compared, as CSV), an orchestration's
+// score over time, and the flight recorder's search. All from /api/history/* and /api/recorder/search.
+
+import { get } from '../lib/api.js';
+import { dateTime, fill, h, jump, notice } from '../lib/dom.js';
+import { RunList } from './history-runs.js';
+import { Compare } from './history-compare.js';
+import { Trend } from './history-trend.js';
+import { RecorderSearch } from './history-recorder.js';
+
+export default {
+  mount(el, { live }) {
+    const summary = h('p', { class: 'summary' });
+    const message = h('p', {});
+    const say = notice(message);
+    const compare = new Compare();
+    const trend = new Trend();
+    const runs = new RunList({ onCompare: ids => compare.show(ids), onTrend: name => trend.show(name) });
+    const recorder = new RecorderSearch();
+    fill(el,
+      h('h1', {}, 'History'),
+      h('nav', { class: 'row small', 'aria-label': 'Parts of this page' },
+        h('a', { href: '#/history', onclick: jump('runs') }, 'Runs'),
+        h('a', { href: '#/history', onclick: jump('trend') }, 'Score over time'),
+        h('a', { href: '#/history', onclick: jump('recorder') }, 'Flight recorder')),
+      summary, message, runs.el, compare.el, trend.el, recorder.el);
+
+    async function load() {
+      const s = await get('/api/history/summary');
+      const statuses = Object.entries(s.by_status).map(([status, n]) => `${n} ${status}`).join(', ');
+      fill(summary, s.runs ? [h('b', {}, `${s.runs} run${s.runs === 1 ? '' : 's'}`), ` kept (${statuses})`,
+        s.avg_resilience_score === null ? '' : ` · average score ${s.avg_resilience_score.toFixed(1)}`,
+        ` · from ${dateTime(s.first_run_at)} to ${dateTime(s.last_run_at)}`]
+        : 'No orchestration run is kept yet: runs are recorded as they end.');
+      const names = s.orchestrations.map(o => o.name).sort();
+      runs.names(names);
+      await Promise.all([runs.load(), trend.names(names)]);
+      say('');
+    }
+
+    const reload = () => load().catch(e => say(`Could not read the history: ${e.message}`, 'error'));
+    live.addEventListener('reconnected', reload);
+    reload();
+    return () => {
+      live.removeEventListener('reconnected', reload);
+      trend.close();
+    };
+  },
+};

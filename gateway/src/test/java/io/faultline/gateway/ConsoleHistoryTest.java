@@ -1,0 +1,269 @@
+package io.faultline.gateway;
+
+import static io.faultline.gateway.HistoryTest.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.gateway.config.Flag;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The console's History page and the Overview's health in headless Chromium, against a real gateway (with
+ * an admin token) in front of a real upstream with real traffic: a calm and a failing orchestration are
+ * run, recorded and scored by the gateway, and what the page shows is checked against what the API says.
+ */
+class ConsoleHistoryTest {
+
+  private static final String TOKEN = "history-console-token";
+
+  /** Samples every 200 ms so that a spike is seen within a second; alpha 0.5 forgets the start-up quickly. */
+  @RegisterExtension
+  static final ConsoleSession console = new ConsoleSession(TOKEN,
+      "analytics: {interval_ms: 200, warmup_samples: 10, ewma_alpha: 0.5}\n", Map.of(Flag.SEED, "42"));
+
+  static String calm;
+  static String failing;
+  static String calmLast;
+
+  /** Calm, failing, calm, calm: each waited for until history has it (the failing run fails half the requests, seeded). */
+  @BeforeAll
+  static void runOrchestrations() throws Exception {
+    try (SteadyTraffic traffic = new SteadyTraffic(console.gw)) {
+      calm = recorded(HistoryTest.CALM);
+      failing = recorded(HistoryTest.FAILING);
+      recorded(HistoryTest.CALM);
+      calmLast = recorded(HistoryTest.CALM);
+    }
+  }
+
+  private static String recorded(String yaml) throws InterruptedException {
+    var started = console.gw.admin(HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer(yaml)).await();
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    String id = started.bodyAsJsonObject().getString("run_id");
+    return eventually(() -> console.gw.get("/api/history/runs/" + id).statusCode() == 200 ? id : null, 30);
+  }
+
+  @BeforeEach
+  void desktop() {
+    console.browser.size(1280, 800);
+  }
+
+  private static WebElement row(String id) {
+    return console.browser.visible(By.cssSelector("tr[data-run='" + id + "']"));
+  }
+
+  private static double score(String id) {
+    return Double.parseDouble(row(id).findElement(By.cssSelector("[data-score]")).getAttribute("data-score"));
+  }
+
+  @Test
+  void bothRunsAreListedScoredInOrderAndFiltered() {
+    console.signIn("#/history");
+    row(calm);
+    List<String> shown = console.browser.driver.findElements(By.cssSelector("table.runs tbody tr")).stream()
+        .map(r -> r.getAttribute("data-run")).toList();
+    assertThat(shown).as("newest first").containsExactly(calmLast, shown.get(1), failing, calm);
+    assertThat(score(calm)).isEqualTo(100.0);
+    // half the requests failed, a step and an assertion too: about 35 (HistoryTest bounds it from 20 to 50)
+    assertThat(score(failing)).isLessThan(score(calm)).isEqualTo(console.gw.get("/api/history/runs/" + failing).bodyAsJsonObject()
+        .getDouble("resilience_score"));
+    console.browser.screenshot("history");
+
+    By filters = By.cssSelector("form.filters");
+    new org.openqa.selenium.support.ui.Select(console.browser.field(filters, "Status")).selectByValue("failed");
+    console.browser.button("Show runs").click();
+    console.browser.until(d -> d.findElements(By.cssSelector("table.runs tbody tr")).size() == 1);
+    row(failing);
+    new org.openqa.selenium.support.ui.Select(console.browser.field(filters, "Status")).selectByValue("");
+    console.browser.type(console.browser.field(filters, "Tag"), "release-a");
+    console.browser.button("Show runs").click();
+    console.browser.until(d -> d.findElements(By.cssSelector("table.runs tbody tr")).size() == 3);
+    assertThat(console.browser.driver.findElements(By.cssSelector("tr[data-name=failing]"))).isEmpty();
+
+    WebElement minScore = console.browser.field(filters, "Minimum score");
+    console.browser.type(minScore, "101");
+    console.browser.button("Show runs").click();
+    WebElement error = console.browser.text(By.cssSelector("form.filters [data-field=min_score] .error"), "must be between 0 and 100");
+    assertThat(error.getText()).contains("101");
+    assertThat(minScore.getAttribute("aria-invalid")).isEqualTo("true");
+    console.browser.type(minScore, "");
+    console.browser.type(console.browser.field(filters, "Tag"), "");
+  }
+
+  @Test
+  void comparingTwoRunsFromTheKeyboardShowsTheSignificantErrorRateDifference() {
+    console.signIn("#/history");
+    row(failing).findElement(By.cssSelector("input.pick")).sendKeys(Keys.SPACE);
+    row(calm).findElement(By.cssSelector("input.pick")).sendKeys(Keys.SPACE);
+    console.browser.button("Compare 2 runs").sendKeys(Keys.ENTER);
+
+    WebElement errorTest = console.browser.visible(By.cssSelector("#compare [data-against='" + calm + "'] [data-test=error_rate]"));
+    JsonObject api = console.gw.get("/api/history/compare?ids=" + failing + "," + calm).bodyAsJsonObject()
+        .getJsonArray("tests").getJsonObject(0).getJsonObject("error_rate");
+    // about 50 of 100 failed against none of 100: p is far below 0.001
+    assertThat(api.getDouble("p_value")).isLessThan(0.001);
+    assertThat(Double.parseDouble(errorTest.getAttribute("data-p"))).isEqualTo(api.getDouble("p_value"));
+    assertThat(errorTest.getText()).contains("significant at the 5 % level").contains("Two-proportion z-test");
+    assertThat(console.browser.driver.findElement(By.cssSelector("#compare [data-test=latency]")).getText()).contains("Mann–Whitney");
+    assertThat(console.browser.driver.findElement(By.cssSelector("#compare tr[data-figure=error_rate] td[data-run='" + calm + "']"))
+        .getText()).contains("0.0 %").contains("(−");
+    assertThat(console.browser.driver.findElement(By.cssSelector("#compare .ranking li")).getAttribute("data-run"))
+        .as("the calm run ranks first by score").isEqualTo(calm);
+    assertThat(console.browser.driver.findElements(By.cssSelector("#compare tr[data-step]"))).hasSize(2);
+    console.browser.script("document.querySelector('#compare .test-pair').scrollIntoView({block: 'center'})");
+    console.browser.screenshot("history-compare");
+
+    new org.openqa.selenium.support.ui.Select(console.browser.visible(By.id("rank-by"))).selectByValue("request_count");
+    console.browser.visible(By.cssSelector("#compare .ranking[data-ranking=request_count]"));
+  }
+
+  @Test
+  void theCsvDownloadIsTheExportOfTheListShownAndTheTokenStaysOutOfUrls() {
+    console.signIn("#/history");
+    row(calm);
+    new org.openqa.selenium.support.ui.Select(console.browser.field(By.cssSelector("form.filters"), "Status")).selectByValue("failed");
+    console.browser.button("Download these runs as CSV").click();
+    String file = console.browser.downloaded("faultline-history.csv");
+    // the request the page makes: the filters shown, then the format
+    var export = console.gw.get("/api/history/export?status=failed&format=csv");
+    assertThat(export.statusCode()).isEqualTo(200);
+    assertThat(file).isEqualTo(export.bodyAsString());
+    List<String> lines = List.of(file.split("\r\n"));
+    assertThat(lines).hasSize(2);
+    List<String> header = List.of(lines.get(0).split(","));
+    List<String> cells = List.of(lines.get(1).split(","));
+    assertThat(cells.get(header.indexOf("id"))).isEqualTo(failing);
+    assertThat(cells.get(header.indexOf("status"))).isEqualTo("failed");
+    assertThat(cells.get(header.indexOf("tags"))).isEqualTo("release-b");
+    JsonObject graphql = console.gw.postJson("/graphql", "{\"query\": \"{ historyExport(format: \\\"csv\\\", status: \\\"failed\\\") }\"}")
+        .bodyAsJsonObject();
+    assertThat(graphql.getJsonObject("data").getJsonObject("historyExport").getString("body")).as(graphql.encode()).isEqualTo(file);
+    assertThat(console.gw.admin(HttpMethod.GET, "/api/history/export?format=csv").bearerTokenAuthentication("wrong").send().await()
+        .statusCode()).as("the export wants the token, so the page sent it").isEqualTo(401);
+    @SuppressWarnings("unchecked")
+    List<String> requested = (List<String>) console.browser.script(
+        "return performance.getEntriesByType('resource').map(e => e.name).concat([location.href])");
+    assertThat(requested).anySatisfy(url -> assertThat(url).contains("/api/history/export?status=failed&format=csv"))
+        .noneSatisfy(url -> assertThat(url).contains(TOKEN));
+  }
+
+  @Test
+  void theTrendChartDrawsAnOrchestrationsScoresWithTheApisDirection() {
+    console.signIn("#/history");
+    row(failing).findElement(By.cssSelector("button.link")).click();
+    console.browser.visible(By.cssSelector("#trend .plot[data-points='1'] canvas"));
+    console.browser.text(By.cssSelector("#trend [data-direction=insufficient_data]"), "a trend needs at least 3");
+    row(calm).findElement(By.cssSelector("button.link")).click();
+    WebElement chart = console.browser.visible(By.cssSelector("#trend .trend-chart .plot[data-points='3'] canvas"));
+    assertThat(chart.getSize().getWidth()).isGreaterThan(200);
+    JsonObject trend = console.gw.get("/api/history/trends/calm?days=30").bodyAsJsonObject().getJsonObject("trend");
+    // three scores of 100: a flat line, exactly, so the interval is [0, 0] and includes 0
+    assertThat(trend.getString("direction")).isEqualTo("no_significant_change");
+    assertThat(trend.getJsonArray("fitted_line")).hasSize(2);
+    console.browser.text(By.cssSelector("#trend [data-direction=no_significant_change]"), "no significant change");
+    assertThat(console.browser.driver.findElement(By.id("trend-name")).getAttribute("value")).isEqualTo("calm");
+
+    console.browser.type(console.browser.visible(By.id("trend-days")), "0");
+    console.browser.button("Show trend").click();
+    console.browser.text(By.cssSelector("#trend [data-field=days] .error"), "must be a whole number from 1 to 3650");
+    console.browser.type(console.browser.visible(By.id("trend-days")), "30");
+    console.browser.button("Show trend").click();
+    console.browser.visible(By.cssSelector("#trend .plot[data-points='3']"));
+    console.browser.script("document.getElementById('trend').scrollIntoView()");
+    console.browser.screenshot("history-trend");
+  }
+
+  @Test
+  void theRecorderFindsTheFailingRequests() {
+    console.signIn("#/history");
+    By form = By.cssSelector("form.recorder-form");
+    console.browser.type(console.browser.field(form, "Status code"), "5xx");
+    console.browser.button("Search the recorder").click();
+    console.browser.text(By.cssSelector("form.recorder-form [data-field=status_code] .error"), "must be a number");
+
+    console.browser.type(console.browser.field(form, "Status code"), "503");
+    console.browser.type(console.browser.field(form, "Listener"), "web");
+    console.browser.button("Search the recorder").click();
+    WebElement found = console.browser.visible(By.cssSelector("#recorder [data-count]"));
+    assertThat(Integer.parseInt(found.getAttribute("data-count"))).isPositive();
+    List<WebElement> rows = console.browser.driver.findElements(By.cssSelector("#recorder tbody tr"));
+    assertThat(rows).isNotEmpty().allSatisfy(r -> {
+      assertThat(r.getAttribute("data-status")).isEqualTo("503");
+      assertThat(r.getText()).contains("http_error");
+    });
+    // reference 001's fields, as the page sends them: the same requests are found
+    JsonObject api = console.gw.postJson("/api/recorder/search", "{\"status_code\": 503, \"listener\": \"web\", \"limit\": 100}")
+        .bodyAsJsonObject();
+    assertThat(rows).hasSize(api.getInteger("count"));
+    console.browser.script("document.getElementById('recorder').scrollIntoView()");
+    console.browser.screenshot("history-recorder");
+  }
+
+  @Test
+  void theOverviewShowsTheHealthScoreAndAnAnomalyAfterAnInjectedSpike() throws Exception {
+    // enough connections that the steady traffic keeps its pace whatever the gateway answers
+    WebClient client = WebClient.create(console.gw.clientVertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(32));
+    try (SteadyTraffic traffic = new SteadyTraffic(console.gw, client)) {
+      console.signIn("#/overview");
+      // the detector's baseline is set once 10 samples had at least 10 requests each (fewer neither flag nor count)
+      eventually(() -> {
+        JsonArray points = console.gw.get("/api/analytics/trends/request_rate?minutes=1").bodyAsJsonObject().getJsonArray("points");
+        return points.size() >= 12 && points.stream().skip(points.size() - 12).allMatch(p -> ((JsonArray) p).getDouble(1) >= 60) ? true : null;
+      }, 30);
+      WebElement health = console.browser.visible(By.cssSelector("#health[data-score]"));
+      double before = Double.parseDouble(health.getAttribute("data-score"));
+      assertThat(before).isBetween(0.0, 100.0);
+
+      long spikeStart = System.currentTimeMillis();
+      console.gw.put("/api/chaos/config/fault_injection", "{\"http_errors\": [503], \"http_error_probability\": 1.0}");
+      console.gw.post("/api/chaos/enable");
+      try {
+        WebElement anomaly = console.browser.until(d -> d.findElements(By.cssSelector(".anomalies li[data-type=high_error_rate]")).stream()
+            .filter(li -> Long.parseLong(li.getAttribute("data-detected-at")) >= spikeStart).findFirst().orElse(null));
+        assertThat(anomaly.getText()).contains("High error rate").contains("error_rate");
+        // every request fails now: the last minute's error rate can only rise, so the score falls
+        console.browser.until(d -> Double.parseDouble(d.findElement(By.id("health")).getAttribute("data-score")) < before);
+        assertThat(console.browser.driver.findElement(By.cssSelector("[data-factor=errors]")).getText()).contains("error rate");
+        console.browser.screenshot("overview-health");
+      } finally {
+        console.gw.post("/api/chaos/reset");
+      }
+    }
+  }
+
+  @Test
+  void theHistoryPageFitsADesktopAndAPhoneAndEveryControlHasAName() {
+    console.signIn("#/history");
+    row(calm).findElement(By.cssSelector("input.pick")).click();
+    row(failing).findElement(By.cssSelector("input.pick")).click();
+    console.browser.button("Compare 2 runs").click();
+    console.browser.visible(By.cssSelector("#compare [data-test=error_rate]"));
+    console.browser.type(console.browser.field(By.cssSelector("form.recorder-form"), "Status code"), "503");
+    console.browser.button("Search the recorder").click();
+    console.browser.visible(By.cssSelector("#recorder tbody tr"));
+    console.browser.visible(By.cssSelector("#trend .plot canvas"));
+    for (int width : new int[] {1280, 390}) {
+      console.browser.size(width, width == 390 ? 844 : 800);
+      console.browser.assertNoSidewaysScroll("history at " + width + " px");
+      console.browser.assertEveryControlNamed("history at " + width + " px");
+    }
+    console.browser.script("window.scrollTo(0, 0)");
+    console.browser.screenshot("phone-history");
+    console.browser.script("document.getElementById('compare').scrollIntoView()");
+    console.browser.screenshot("phone-history-compare");
+  }
+}

@@ -1,0 +1,95 @@
+package io.faultline.history.runs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.history.store.Databases;
+import io.faultline.history.store.HistoryStore;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Trends and export over a real (SQLite) store: what the console's History page draws and downloads. */
+class RunQueriesTest {
+
+  private static final long DAY = 86_400_000L;
+
+  private final Vertx vertx = Vertx.vertx();
+  private HistoryStore store;
+  private RunQueries queries;
+
+  @TempDir
+  Path dir;
+
+  @BeforeEach
+  void open() {
+    store = Databases.open(vertx, Databases.target(null, dir, "history.db", "history.url"), 2).await();
+    queries = new RunQueries(store);
+  }
+
+  @AfterEach
+  void close() {
+    store.close().await();
+    vertx.close().await();
+  }
+
+  private static JsonObject run(String id, String name, String status, long startedAt, double score, String tag) {
+    return new JsonObject().put("id", id).put("name", name).put("status", status).put("mode", "sequential").put("node", "n1")
+        .put("started_at", startedAt).put("ended_at", startedAt + 1_000).put("resilience_score", score)
+        .put("request_count", 100L).put("error_count", 0L).put("error_rate", 0.0).put("avg_latency", 1.0).put("p95_latency", 2.0)
+        .put("tags", new JsonArray().add(tag)).put("document", new JsonObject().put("id", id).put("steps", new JsonArray()));
+  }
+
+  @Test
+  void theTrendCarriesTheFittedLineItsDirectionIsReadFrom() {
+    long now = System.currentTimeMillis();
+    // scores 90, 80, 70, 60 one day apart: a straight line falling 10 points a day
+    store.insertRuns(List.of(run("a", "checkout", "succeeded", now - 4 * DAY, 90, "v1"), run("b", "checkout", "succeeded", now - 3 * DAY, 80, "v1"),
+        run("c", "checkout", "failed", now - 2 * DAY, 70, "v2"), run("d", "checkout", "failed", now - DAY, 60, "v2"))).await();
+
+    JsonObject trend = queries.trends(new JsonObject().put("name", "checkout").put("days", 30)).await().getJsonObject("trend");
+    assertThat(trend.getString("direction")).isEqualTo("worsening");
+    assertThat(trend.getDouble("slope_per_day")).isCloseTo(-10.0, within(1e-6));
+    JsonArray line = trend.getJsonArray("fitted_line");
+    assertThat(line.getJsonArray(0).getLong(0)).isEqualTo(now - 4 * DAY);
+    assertThat(line.getJsonArray(0).getDouble(1)).isCloseTo(90.0, within(1e-6));
+    assertThat(line.getJsonArray(1).getLong(0)).isEqualTo(now - DAY);
+    assertThat(line.getJsonArray(1).getDouble(1)).isCloseTo(60.0, within(1e-6));
+
+    store.insertRuns(List.of(run("e", "search", "succeeded", now - 2 * DAY, 90, "v1"), run("f", "search", "succeeded", now - DAY, 50, "v1")))
+        .await();
+    JsonObject two = queries.trends(new JsonObject().put("name", "search")).await().getJsonObject("trend");
+    assertThat(two.getString("direction")).isEqualTo("insufficient_data");
+    assertThat(two.getValue("fitted_line")).as("no line where no interval can be given").isNull();
+  }
+
+  @Test
+  void exportTakesTheRunFilters() {
+    long now = System.currentTimeMillis();
+    store.insertRuns(List.of(run("calm-1", "calm", "succeeded", now - 3_000, 100, "release-a"),
+        run("failing-1", "failing", "failed", now - 2_000, 35.5, "release-b"),
+        run("calm-2", "calm", "succeeded", now - 1_000, 100, "release-a"))).await();
+
+    String all = queries.export(new JsonObject().put("format", "csv")).await().getString("body");
+    assertThat(all.split("\r\n")).hasSize(4);
+    String failed = queries.export(new JsonObject().put("format", "csv").put("status", "failed")).await().getString("body");
+    assertThat(failed.split("\r\n")).hasSize(2);
+    assertThat(failed.split("\r\n")[1]).startsWith("failing-1,failing,failed,");
+    JsonObject json = new JsonObject(queries.export(new JsonObject().put("name", "calm").put("min_score", "50")).await().getString("body"));
+    assertThat(json.getJsonArray("runs").stream().map(r -> ((JsonObject) r).getString("id"))).containsExactly("calm-2", "calm-1");
+
+    assertThatThrownBy(() -> queries.export(new JsonObject().put("format", "csv").put("min_score", "101")))
+        .isInstanceOf(ChaosConfigException.class).hasMessageContaining("101")
+        .satisfies(e -> assertThat(((ChaosConfigException) e).field()).isEqualTo("min_score"));
+    assertThatThrownBy(() -> queries.export(new JsonObject().put("status", "great")))
+        .satisfies(e -> assertThat(((ChaosConfigException) e).field()).isEqualTo("status"));
+  }
+}
