@@ -35,6 +35,12 @@ final class RouteInterceptor implements ProxyInterceptor {
   @SuppressWarnings("unchecked")
   public Future<Void> handleProxyResponse(ProxyContext context) {
     int status = context.response().getStatusCode();
+    if (context.request().proxiedRequest().version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+      // HTTP/2 forbids connection-specific fields (RFC 9113 8.2.2): an HTTP/1.1 upstream's own would make
+      // the client reset the stream with PROTOCOL_ERROR
+      io.vertx.core.MultiMap headers = context.response().headers();
+      headers.remove("connection").remove("keep-alive").remove("proxy-connection").remove("upgrade").remove("transfer-encoding");
+    }
     Exchange<ProxyContext> exchange = context.get(ChaosInterceptor.EXCHANGE, Exchange.class);
     if (exchange != null) {
       exchange.responding(status);

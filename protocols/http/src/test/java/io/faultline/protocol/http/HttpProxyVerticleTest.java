@@ -76,6 +76,27 @@ class HttpProxyVerticleTest {
   }
 
   @Test
+  void anHttp1UpstreamsConnectionFieldsDoNotReachAnHttp2Client() {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      int port = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0))
+          .requestHandler(request -> request.response().putHeader("Connection", "keep-alive").putHeader("Keep-Alive", "timeout=5")
+              .putHeader("X-Upstream", "yes").end("ok"))
+          .listen().await().actualPort();
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + port, null, 2_000L, null, 1, null, null);
+      try (GatewayFixture gw = new GatewayFixture(null, listener)) {
+        // HTTP/2 forbids them (RFC 9113 8.2.2): passed on, the client resets the stream with PROTOCOL_ERROR
+        var response = gw.h2c().request(HttpMethod.GET, "/x").compose(req -> req.send()
+            .compose(resp -> resp.body().map(body -> resp.version() + " " + resp.statusCode() + " " + body + " " + resp.getHeader("X-Upstream")
+                + " " + resp.getHeader("Keep-Alive")))).await();
+        assertThat(response).isEqualTo(HttpVersion.HTTP_2 + " 200 ok yes null");
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  @Test
   void unreachableUpstreamIs502NamingIt() {
     int closed = Upstreams.closedPort();
     ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + closed, null, 2_000L, null, 1, null, null);
