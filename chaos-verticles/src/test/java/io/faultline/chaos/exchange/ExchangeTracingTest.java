@@ -7,11 +7,8 @@ import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.testing.RecordingListener;
 import io.faultline.chaos.trace.ExchangeTracer;
-import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,16 +35,7 @@ class ExchangeTracingTest {
   }
 
   private static Exchange<String> run(Vertx vertx, ExchangeRunner<String> runner, String path) throws Exception {
-    Context context = vertx.getOrCreateContext();
-    Promise<Exchange<String>> started = Promise.promise();
-    context.runOnContext(v -> {
-      Exchange<String> exchange = runner.start(path, null, System.nanoTime());
-      if (exchange != null) {
-        exchange.proceed();
-      }
-      started.complete(exchange);
-    });
-    return started.future().await(5, TimeUnit.SECONDS);
+    return ExchangeRunnerTest.run(vertx.getOrCreateContext(), runner, path);
   }
 
   @Test
