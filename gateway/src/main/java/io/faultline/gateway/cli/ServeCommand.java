@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
         "  faultline serve --chaos --chaos-http-errors 503 --chaos-http-error-probability 1.0",
         "  faultline serve --upstream http://127.0.0.1:8080 --chaos-rate-limit 5",
         "  faultline serve --chaos --chaos-scenario slow_backend --seed 42",
-        "  faultline serve --tracing --jaeger-endpoint http://localhost:4318/v1/traces  # Jaeger (OTLP)",
+        "  faultline serve --tracing --jaeger-endpoint http://localhost:4318/v1/traces",
         "  FAULTLINE_ADMIN_TOKEN=s3cret faultline serve --config faultline.yaml"})
 public final class ServeCommand implements Callable<Integer> {
 
