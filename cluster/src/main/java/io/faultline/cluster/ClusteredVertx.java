@@ -30,6 +30,12 @@ public final class ClusteredVertx {
 
   /** {@code metrics} may be null (no metrics SPI). */
   public static Future<Member> start(ClusterConfig cluster, VertxOptions options, io.vertx.core.spi.VertxMetricsFactory metrics) {
+    return start(cluster, options, metrics, null);
+  }
+
+  /** {@code metrics} and {@code tracer} may be null (no metrics or tracing SPI). */
+  public static Future<Member> start(ClusterConfig cluster, VertxOptions options, io.vertx.core.spi.VertxMetricsFactory metrics,
+      io.vertx.core.spi.VertxTracerFactory tracer) {
     HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSetup.config(cluster));
     String host = eventBusHost(cluster);
     options.setEventBusOptions(new EventBusOptions()
@@ -39,6 +45,9 @@ public final class ClusteredVertx {
     var builder = Vertx.builder().with(options).withClusterManager(manager);
     if (metrics != null) {
       builder.withMetrics(metrics);
+    }
+    if (tracer != null) {
+      builder.withTracer(tracer);
     }
     return builder.buildClustered().map(vertx -> new Member(vertx, manager));
   }

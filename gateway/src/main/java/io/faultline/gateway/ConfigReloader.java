@@ -108,6 +108,9 @@ final class ConfigReloader extends VerticleBase {
     if (!next.metrics().equals(running.metrics())) {
       fields.add("metrics");
     }
+    if (!next.tracing().equals(running.tracing())) {
+      fields.add("tracing");
+    }
     if (!java.util.Objects.equals(next.stateDir(), running.stateDir())) {
       fields.add("state_dir");
     }

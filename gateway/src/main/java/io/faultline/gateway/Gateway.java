@@ -34,7 +34,10 @@ import io.faultline.gateway.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.VertxTracerFactory;
+import io.faultline.gateway.tracing.Tracing;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,12 +57,14 @@ public final class Gateway {
   private final ChaosState state;
   private final Map<String, Integer> listenerPorts;
   private final int adminPort;
+  private final Tracing tracing;
 
-  private Gateway(Vertx vertx, ChaosState state, Map<String, Integer> listenerPorts, int adminPort) {
+  private Gateway(Vertx vertx, ChaosState state, Map<String, Integer> listenerPorts, int adminPort, Tracing tracing) {
     this.vertx = vertx;
     this.state = state;
     this.listenerPorts = listenerPorts;
     this.adminPort = adminPort;
+    this.tracing = tracing;
   }
 
   /**
@@ -82,14 +87,28 @@ public final class Gateway {
       options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true));
       metrics = new MicrometerMetricsFactory(meters.registry());
     }
-    Future<ClusteredVertx.Member> node = cluster.enabled() ? ClusteredVertx.start(cluster, options, metrics)
-        : Future.succeededFuture(new ClusteredVertx.Member(
-            (metrics == null ? Vertx.builder().with(options) : Vertx.builder().with(options).withMetrics(metrics)).build(), null));
-    return node.compose(member -> deploy(member, config, file, reload, state, store, meters));
+    // Spans go out only when tracing is on: with no tracer, Vert.x and the exchange runners trace nothing and pay nothing.
+    Tracing tracing = config.tracing().enabled() ? Tracing.start(config.tracing()) : null;
+    VertxTracerFactory tracer = tracing == null ? null : tracing.factory();
+    Future<ClusteredVertx.Member> node;
+    if (cluster.enabled()) {
+      node = ClusteredVertx.start(cluster, options, metrics, tracer);
+    } else {
+      VertxBuilder builder = Vertx.builder().with(options);
+      if (metrics != null) {
+        builder.withMetrics(metrics);
+      }
+      if (tracer != null) {
+        builder.withTracer(tracer);
+      }
+      node = Future.succeededFuture(new ClusteredVertx.Member(builder.build(), null));
+    }
+    return node.compose(member -> deploy(member, config, file, reload, state, store, meters, tracing))
+        .recover(error -> tracing == null ? Future.failedFuture(error) : tracing.shutdown().transform(v -> Future.failedFuture(error)));
   }
 
   private static Future<Gateway> deploy(ClusteredVertx.Member member, GatewayConfig config, Path file,
-      Supplier<GatewayConfig> reload, ChaosState state, ScenarioStore store, ChaosMeterBinder binder) {
+      Supplier<GatewayConfig> reload, ChaosState state, ScenarioStore store, ChaosMeterBinder binder, Tracing tracing) {
     Vertx vertx = member.vertx();
     // What real traffic saw, for orchestration steps: served on the event bus as windows of recent requests.
     TrafficRecorder recorder = new TrafficRecorder(System::currentTimeMillis);
@@ -151,7 +170,7 @@ public final class Gateway {
               + state.snapshot().node().id() + (vertx.isClustered() ? " in cluster " + cluster.name() : "")
               + ", chaos " + (state.snapshot().config().enabled() ? "ON" : "off")
               + ", seed " + state.snapshot().seed() + ", admin port " + admin.actualPort() + ", listeners " + ports);
-          return new Gateway(vertx, state, ports, admin.actualPort());
+          return new Gateway(vertx, state, ports, admin.actualPort(), tracing);
         })
         .recover(error -> {
           // Not chained on close(): listeners of a closing Vert.x may never run.
@@ -181,7 +200,8 @@ public final class Gateway {
     return state.snapshot().node().id();
   }
 
+  /** Closes the node, then exports the spans its last exchanges left (when tracing). */
   public Future<Void> close() {
-    return vertx.close();
+    return tracing == null ? vertx.close() : vertx.close().eventually(tracing::shutdown);
   }
 }

@@ -8,6 +8,8 @@ import io.faultline.chaos.engine.RequestFacts;
 import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.engine.Verdict;
 import io.faultline.chaos.event.ExchangeRecord;
+import io.faultline.chaos.trace.ExchangeSpan;
+import io.vertx.core.MultiMap;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +26,8 @@ public final class Exchange<C> {
   private final Verdict verdict;
   private final long startedNanos;
   private final boolean recordAlways;
+  /** Null when the exchange is not traced. */
+  private final ExchangeSpan span;
   private List<String> faults;
   private int admitted;
   private long timer = -1;
@@ -44,6 +48,7 @@ public final class Exchange<C> {
     this.verdict = verdict;
     this.startedNanos = startedNanos;
     this.recordAlways = recordAlways;
+    this.span = runner.tracer == null ? null : runner.tracer.begin(runner.listener, runner.protocol, route, facts, startedNanos);
   }
 
   public C call() {
@@ -62,6 +67,30 @@ public final class Exchange<C> {
 
   public boolean ended() {
     return ended;
+  }
+
+  /**
+   * Readies the headers of this exchange's upstream request when Vert.x's HTTP client sends it (HTTP,
+   * gRPC, GraphQL): Vert.x adds the trace context of its client span, a child of this exchange's span, so
+   * a traced exchange drops the client's own (the upstream would get two {@code traceparent}s, and take the
+   * client's). Untraced, the client's trace context is forwarded as it came.
+   */
+  public void clearTraceContext(MultiMap headers) {
+    if (span != null) {
+      headers.remove(TraceParent.HEADER);
+      headers.remove(TraceParent.STATE_HEADER);
+    }
+  }
+
+  /**
+   * Readies the headers of an upstream call Vert.x does not trace (a WebSocket handshake): a traced
+   * exchange's span's trace context replaces the client's. Untraced, the client's is forwarded as it came.
+   */
+  public void setTraceContext(MultiMap headers) {
+    if (span != null) {
+      clearTraceContext(headers);
+      span.inject(headers);
+    }
   }
 
   /** Runs the lifecycle: admits the guards, waits out the delay, then ends the exchange or forwards it. */
@@ -239,8 +268,15 @@ public final class Exchange<C> {
     }
     long duration = (respondedNanos != 0 ? respondedNanos : System.nanoTime()) - startedNanos;
     runner.events.requestCompleted(runner.listener, runner.protocol, route, outcome, duration);
-    if (faults != null || recordAlways) {
-      runner.events.exchangeCompleted(record(outcome, duration));
+    boolean recorded = faults != null || recordAlways;
+    if (recorded || span != null) {
+      ExchangeRecord record = record(outcome, duration);
+      if (recorded) {
+        runner.events.exchangeCompleted(record);
+      }
+      if (span != null) {
+        span.end(record, answered, failed);
+      }
     }
   }
 
@@ -248,6 +284,6 @@ public final class Exchange<C> {
     OperationFacts operation = facts.operation();
     return new ExchangeRecord(runner.wallClockMs.getAsLong(), runner.listener, runner.protocol, route, facts.method(),
         facts.path(), operation == null ? null : operation.name(), status, outcome, faults, duration, injectedDelayMs,
-        TraceParent.traceId(facts.header(TraceParent.HEADER)));
+        span != null ? span.traceId() : TraceParent.traceId(facts.header(TraceParent.HEADER)));
   }
 }

@@ -5,6 +5,7 @@ import io.faultline.chaos.engine.RequestFacts;
 import io.faultline.chaos.engine.Verdict;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.trace.ExchangeTracer;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -17,9 +18,9 @@ import java.util.function.LongSupplier;
  *  exchange ─► snapshot.enabled()? ─no─► null: the listener forwards it untouched (the plain-proxy path,
  *                  │ yes                       one volatile read) and reports its end with untouched(..)
  *                  ▼
- *            decide ─► Verdict.PASS ─► null, the same (unless a listener records every exchange)
- *                  │
- *                  ▼  Exchange.proceed()
+ *            decide ─► Verdict.PASS ─► null, the same (unless a listener records every exchange, or the
+ *                  │                         Vert.x instance traces exchanges: then it runs on, with nothing to do)
+ *                  ▼  new Exchange: its span begins (when traced); Exchange.proceed()
  *   admit each guard (bulkhead permit) ─refused─► count the guard's fault ─► translator: its refusal
  *                  │
  *                  ▼
@@ -35,9 +36,11 @@ import java.util.function.LongSupplier;
  *                  ▼
  *   Exchange.end(status, outcome, failed), once ─► guards: permits back, breakers told the outcome
  *                  ─► requestCompleted ─► exchangeCompleted(ExchangeRecord) if a fault touched it
+ *                  ─► its span ends with the faults, the injected delay and the outcome (when traced)
  * </pre>
  *
- * One runner serves one listener's verticle instance; each exchange stays on its event loop.
+ * One runner serves one listener's verticle instance; each exchange stays on its event loop. Tracing is
+ * the Vert.x instance's ({@link ExchangeTracer#of}): without a tracer it costs a null check.
  */
 public final class ExchangeRunner<C> {
 
@@ -47,6 +50,8 @@ public final class ExchangeRunner<C> {
   final ChaosListener events;
   final Translator<C> translator;
   final LongSupplier wallClockMs;
+  /** Null when the Vert.x instance traces no exchanges. */
+  final ExchangeTracer tracer;
   private final ChaosState state;
   /** Exchanges held by a delay or a timeout right now, on this runner's event loop. */
   private final java.util.Set<Exchange<C>> held = new java.util.LinkedHashSet<>();
@@ -68,6 +73,7 @@ public final class ExchangeRunner<C> {
     this.events = events;
     this.translator = translator;
     this.wallClockMs = wallClockMs;
+    this.tracer = ExchangeTracer.of(vertx);
     io.vertx.core.Context context = vertx.getOrCreateContext();
     this.releaseWhenOff = next -> {
       if (!next.enabled()) {
@@ -101,18 +107,21 @@ public final class ExchangeRunner<C> {
    * which began at {@code startedNanos}. Returns null when chaos leaves it untouched: the caller forwards
    * it plainly and reports its end with {@link #untouched}. Otherwise returns the exchange, for the caller
    * to {@link Exchange#proceed()} once it is ready to be answered, and to {@link Exchange#end} when it ends.
+   * A traced exchange is never left untouched: it has a span to begin and end.
    */
   public Exchange<C> start(C call, String route, long startedNanos) {
     ChaosSnapshot snapshot = state.snapshot();
     if (!snapshot.enabled()) {
-      return events.recordsEveryExchange() ? exchange(call, route, startedNanos, Verdict.PASS, null, true) : null;
+      boolean record = events.recordsEveryExchange();
+      return record || tracer != null ? exchange(call, route, startedNanos, Verdict.PASS, null, record) : null;
     }
     RequestFacts facts = translator.facts(call, route);
     Verdict verdict = snapshot.decide(facts);
-    if (verdict == Verdict.PASS) {
-      return events.recordsEveryExchange() ? exchange(call, route, startedNanos, verdict, facts, true) : null;
+    boolean record = events.recordsEveryExchange();
+    if (verdict == Verdict.PASS && !record && tracer == null) {
+      return null;
     }
-    return exchange(call, route, startedNanos, verdict, facts, events.recordsEveryExchange());
+    return exchange(call, route, startedNanos, verdict, facts, record);
   }
 
   private Exchange<C> exchange(C call, String route, long startedNanos, Verdict verdict, RequestFacts facts, boolean recordAlways) {

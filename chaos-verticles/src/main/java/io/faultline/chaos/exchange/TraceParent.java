@@ -4,6 +4,8 @@ package io.faultline.chaos.exchange;
 final class TraceParent {
 
   static final String HEADER = "traceparent";
+  /** Vendors' trace state, which goes with the {@code traceparent} it came with. */
+  static final String STATE_HEADER = "tracestate";
 
   private TraceParent() {
   }

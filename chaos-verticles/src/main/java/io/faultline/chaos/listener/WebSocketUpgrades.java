@@ -56,8 +56,14 @@ public final class WebSocketUpgrades {
    * it does for a peer that hung up, so a failure that comes after the timeout has run is named for it.
    */
   public static Future<WebSocket> connect(WebSocketClient client, HttpServerRequest request, Upstream upstream, long timeoutMs) {
+    return connect(client, connectOptions(request, upstream, timeoutMs));
+  }
+
+  /** Opens an upstream WebSocket with {@code options} made by {@link #connectOptions} (and then adjusted), as {@link #connect} does. */
+  public static Future<WebSocket> connect(WebSocketClient client, WebSocketConnectOptions options) {
+    long timeoutMs = options.getTimeout();
     long started = System.nanoTime();
-    return client.connect(connectOptions(request, upstream, timeoutMs)).recover(cause -> {
+    return client.connect(options).recover(cause -> {
       if (cause instanceof TimeoutException || System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(timeoutMs)) {
         return Future.failedFuture(cause);
       }

@@ -39,6 +39,11 @@ class ExchangeRunnerTest {
 
   /** Starts and proceeds with an exchange on the event loop; answers it (null when untouched). */
   private Exchange<String> run(String path) throws Exception {
+    return run(context, runner, path);
+  }
+
+  /** Starts and proceeds with an exchange of {@code runner} on {@code context}; answers it (null when untouched). */
+  static Exchange<String> run(Context context, ExchangeRunner<String> runner, String path) throws Exception {
     Promise<Exchange<String>> started = Promise.promise();
     context.runOnContext(v -> {
       Exchange<String> exchange = runner.start(path, null, System.nanoTime());

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
         "  faultline serve --chaos --chaos-http-errors 503 --chaos-http-error-probability 1.0",
         "  faultline serve --upstream http://127.0.0.1:8080 --chaos-rate-limit 5",
         "  faultline serve --chaos --chaos-scenario slow_backend --seed 42",
+        "  faultline serve --tracing --jaeger-endpoint http://localhost:4318/v1/traces",
         "  FAULTLINE_ADMIN_TOKEN=s3cret faultline serve --config faultline.yaml"})
 public final class ServeCommand implements Callable<Integer> {
 
@@ -154,6 +155,21 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--metrics-port", paramLabel = "PORT", description = "Port of that Prometheus listener (implies --metrics).")
   String metricsPort;
+
+  @Option(names = "--tracing", description = "Export a span of every exchange over OTLP/HTTP (default http://localhost:4318/v1/traces; reference 001's flag).")
+  Boolean tracing;
+
+  @Option(names = "--jaeger-endpoint", paramLabel = "URL", description = "Where spans go: Jaeger's OTLP/HTTP endpoint, http://HOST:4318/v1/traces (implies --tracing).")
+  String jaegerEndpoint;
+
+  @Option(names = "--otlp-endpoint", paramLabel = "URL", description = "The same as --jaeger-endpoint, for any OTLP/HTTP collector.")
+  String otlpEndpoint;
+
+  @Option(names = "--tracing-service-name", paramLabel = "NAME", description = "The service spans are reported as (default faultline).")
+  String tracingServiceName;
+
+  @Option(names = "--tracing-sample-rate", paramLabel = "P", description = "Share (0..1) of the traces starting here that are sampled (default 1; a client's decision is kept).")
+  String tracingSampleRate;
 
   @Option(names = "--seed", paramLabel = "N", description = "Seed for every random chaos decision (replayable runs).")
   String seed;

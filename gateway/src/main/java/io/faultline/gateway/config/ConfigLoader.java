@@ -50,6 +50,7 @@ public final class ConfigLoader {
         sources.put(entry.getKey().path(), entry.getKey().option());
       }
     }
+    oneOf(Flag.JAEGER_ENDPOINT, Flag.OTLP_ENDPOINT, applied, sources, env, flags);
     applied.forEach((flag, value) -> set(tree, flag.path(), value));
     // A fixed delay and a range are alternatives: the one from the higher source replaces the other, and
     // from the same source the range wins, as in reference 001's serve line (--chaos-latency-ms 500
@@ -136,6 +137,26 @@ public final class ConfigLoader {
       throw new ChaosConfigException("config", file + " must hold a mapping (admin, listeners, chaos, ...), not a " + parsed.getClass().getSimpleName());
     }
     return new LinkedHashMap<>((Map<String, Object>) parsed);
+  }
+
+  /**
+   * Two flags for one field ({@code --jaeger-endpoint} and its alias {@code --otlp-endpoint}): the one
+   * from the higher source wins; both from the same source are refused, naming both.
+   */
+  private static void oneOf(Flag flag, Flag alias, Map<Flag, Object> applied, Map<String, String> sources,
+      Map<String, String> env, Map<Flag, String> flags) {
+    int flagLevel = level(flag, env, flags);
+    int aliasLevel = level(alias, env, flags);
+    if (flagLevel == 0 || aliasLevel == 0) {
+      return;
+    }
+    if (flagLevel == aliasLevel) {
+      String both = flagLevel == 2 ? flag.option() + " and " + alias.option() : flag.env() + " and " + alias.env();
+      throw new ChaosConfigException(flag.path(), both + " both set it; they are the same setting: give one of them");
+    }
+    Flag winner = flagLevel > aliasLevel ? flag : alias;
+    applied.remove(winner == flag ? alias : flag);
+    sources.put(winner.path(), winner.option()); // different levels: the winner's is a flag
   }
 
   /** 2 when a flag sets {@code flag}'s field, 1 when only the environment does, 0 when neither. */

@@ -114,6 +114,9 @@ final class GraphQlCall {
       }
     });
     ForwardedHeaders.apply(headers, request);
+    if (exchange != null) {
+      exchange.clearTraceContext(headers);
+    }
     options.setHeaders(headers);
     client.request(options)
         .compose(upstream -> upstream.send(body))

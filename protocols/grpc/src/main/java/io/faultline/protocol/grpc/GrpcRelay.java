@@ -100,6 +100,9 @@ final class GrpcRelay {
           outgoing.headers().add(h.getKey(), h.getValue());
         }
       });
+      if (exchange != null) {
+        exchange.clearTraceContext(outgoing.headers());
+      }
       if (request.timeout() > 0) {
         outgoing.timeout(request.timeout(), TimeUnit.MILLISECONDS);
       }

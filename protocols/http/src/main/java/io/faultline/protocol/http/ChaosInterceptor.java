@@ -56,6 +56,7 @@ final class ChaosInterceptor implements ProxyInterceptor {
       return context.sendRequest();
     }
     context.set(EXCHANGE, exchange);
+    exchange.clearTraceContext(context.request().headers());
     Promise<ProxyResponse> answer = Promise.promise();
     context.set(HttpTranslator.ANSWER, answer);
     HttpServerResponse response = context.request().proxiedRequest().response();

@@ -21,6 +21,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.logging.Logger;
 
@@ -109,7 +110,11 @@ public final class WebSocketProxyVerticle extends VerticleBase {
   /** Opens the upstream side of {@code upgrade}; {@code exchange} (null when untouched) carries its message chaos and bandwidth. */
   void connect(Upgrade upgrade, Exchange<Upgrade> exchange) {
     HttpServerRequest request = upgrade.request;
-    WebSocketUpgrades.connect(client, request, upgrade.route.upstream(), upgrade.route.timeoutMs()).onComplete(ar -> {
+    WebSocketConnectOptions options = WebSocketUpgrades.connectOptions(request, upgrade.route.upstream(), upgrade.route.timeoutMs());
+    if (exchange != null) {
+      exchange.setTraceContext(options.getHeaders()); // Vert.x does not trace WebSocket handshakes
+    }
+    WebSocketUpgrades.connect(client, options).onComplete(ar -> {
       if (ar.succeeded()) {
         accept(upgrade, exchange, ar.result());
       } else if (ar.cause() instanceof UpgradeRejectedException rejected) {
