@@ -35,6 +35,11 @@ class ConsoleOrchestrationTest {
       files = list.sorted().toList();
     }
     assertThat(files).hasSize(11);
+    // 004-14 names scenarios it does not define: saved first, as the README says, it validates as it runs
+    for (String scenario : List.of("baseline_test", "light_load", "heavy_load", "cooldown")) {
+      assertThat(console.gw.postJson("/api/chaos/scenarios", "{\"name\": \"" + scenario
+          + "\", \"config\": {\"latency\": {\"fixed_delay_ms\": 5}}}").statusCode()).isEqualTo(201);
+    }
     console.browser.open(console.base + "#/orchestrations");
     console.browser.visible(By.id("library-title"));
     // The first through the page's file import, the others through the API, each as written.
