@@ -68,6 +68,7 @@ run_grpc() { # round case body(unary|stream) url [seconds]: one h2load run, reco
   local method=Unary messages=1
   [[ $body == stream ]] && method=Stream messages=$GRPC_STREAM_MESSAGES
   local file=$OUT/h2load-$case-$body-r$round.txt reqlog=$OUT/h2load-$case-$body-r$round.log
+  measuring
   timeout $((seconds + 60)) h2load -t 1 -c "$GRPC_CONNECTIONS" -m "$GRPC_STREAMS" -D "$seconds" "${GRPC_HEADERS[@]}" \
     -d "$GRPC_DIR/request.bin" --log-file "$reqlog" "$url/bench.Bench/$method" >"$file" 2>&1 \
     || die "h2load failed for $case/$body: $(tail -3 "$file")"

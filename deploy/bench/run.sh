@@ -44,6 +44,10 @@ HOLD_MS=${HOLD_MS:-5000}               # ... each delayed this long
 HOLD_RAMP_MS=${HOLD_RAMP_MS:-0}        # 0: open every connection at once; N: spread the opens over N ms
 JAVA_XMX=${JAVA_XMX:-1g}
 JAVA_OPTS=${JAVA_OPTS:-}            # extra JVM flags, e.g. "-XX:+UseParallelGC -Xms1g -Xmn512m" (replaces G1)
+# PROFILE=1: every gateway runs with the JDK's flight recorder (CPU and allocation samples), and each of
+# round 1's Faultline measurements is summarised from it (ProfileTop.java) into $OUT/profiles/CASE-BODY.md.
+# The recorder costs a few per cent: compare figures of runs without it.
+PROFILE=${PROFILE:-0}
 NGINX_PROXY_WORKERS=${NGINX_PROXY_WORKERS:-$(nproc)}  # same as Faultline's event loops (one per core)
 NGINX_UPSTREAM_WORKERS=${NGINX_UPSTREAM_WORKERS:-1}
 # The gRPC and WebSocket upstream (BenchUpstream.java, Vert.x): event loops, one like the nginx upstream
@@ -75,6 +79,7 @@ mkdir -p "$OUT"
 RESULTS=$OUT/results.tsv   # round  case  body  rps  p50_ms  p99_ms  errors  requests (rps: calls, messages or round trips/s)
 HOLD=$OUT/hold.tsv         # round  answered  errors  min_ms  p50_ms  p99_ms  max_ms  thr_before  thr_max  thr_after  heap_before_mib  heap_max_mib  server
 : >"$RESULTS"
+: >"$OUT/windows.tsv"   # round  case  body  start_ms  end_ms: each measurement's window, for PROFILE=1
 : >"$HOLD"
 
 for c in $CASES; do
@@ -180,8 +185,28 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   ((${#PIDS[@]} == 0)) || stop_pids "${PIDS[@]}"
+  ((PROFILE)) && summarise_profiles
   log "stopped everything; raw outputs and logs in $OUT"
   exit "$rc"
+}
+# The profiles of round 1's Faultline measurements, from each gateway's flight recording (written when
+# it stopped): $OUT/profiles/CASE-BODY.md
+summarise_profiles() {
+  local round case body from to gateway
+  while IFS=$'\t' read -r round case body from to; do
+    case $case in
+      fl_*|rate_fl_*) gateway=faultline ;;
+      tls_fl_*) gateway=https ;;
+      gql_fl_*) gateway=graphql ;;
+      grpc_fl_*) gateway=grpc ;;
+      ws_fl_*) gateway=websocket ;;
+      *) continue ;;
+    esac
+    [[ $round == 1 && -f $OUT/profiles/$gateway.jfr ]] || continue
+    java "$HERE/ProfileTop.java" "$OUT/profiles/$gateway.jfr" "$from" "$to" >"$OUT/profiles/$case-$body.md" 2>&1 \
+      || log "could not summarise the profile of $case/$body: $(tail -2 "$OUT/profiles/$case-$body.md")"
+  done <"$OUT/windows.tsv"
+  log "profiles: $OUT/profiles/*.md"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -329,11 +354,20 @@ done < <(env)
 # G1 unless JAVA_OPTS picks a collector (the JVM refuses two); a later -Xms in JAVA_OPTS wins
 JAVA_GC=-XX:+UseG1GC
 [[ " $JAVA_OPTS " =~ \ -XX:\+Use[A-Za-z]+GC\  ]] && JAVA_GC=""
+# -Xms256m, or the whole heap when JAVA_XMX is smaller (JAVA_XMX=128m: the issue's small-heap figure)
+xmx_mib=$(awk -v x="$JAVA_XMX" 'BEGIN { n = x + 0; u = tolower(substr(x, length(x)))
+  print (u == "g" ? n * 1024 : u == "m" ? n : u == "k" ? n / 1024 : n / 1048576) }')
+JAVA_XMS=$((xmx_mib < 256 ? xmx_mib : 256))m
 start_faultline() { # name port admin_port [serve flags...]: starts a gateway JVM, prints its pid
   local name=$1 port=$2 admin_port=$3
   shift 3
+  local profile=""
+  if ((PROFILE)); then
+    mkdir -p "$OUT/profiles"
+    profile="-XX:StartFlightRecording=settings=profile,method-profiling=max,dumponexit=true,filename=$OUT/profiles/$name.jfr"
+  fi
   # shellcheck disable=SC2086
-  env "${faultline_env[@]}" java -Xms256m -Xmx"$JAVA_XMX" $JAVA_GC -Xlog:gc:file="$OUT/gc-$name.log" $JAVA_OPTS -jar "$JAR" serve \
+  env "${faultline_env[@]}" java -Xms"$JAVA_XMS" -Xmx"$JAVA_XMX" $JAVA_GC -Xlog:gc:file="$OUT/gc-$name.log" $profile $JAVA_OPTS -jar "$JAR" serve \
     --upstream "http://127.0.0.1:$UPSTREAM_PORT" --http-port "$port" --admin-port "$admin_port" \
     --state-dir "$OUT/state-$name" --seed 42 "$@" >"$OUT/$name.log" 2>&1 &
   echo $!
@@ -417,13 +451,19 @@ to_ms() { awk -v v="$1" 'BEGIN {
   else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
   else printf "nan" }'; }
 
-# record round case body rps p50_ms p99_ms errors requests: one line of results.tsv
-record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
+# record round case body rps p50_ms p99_ms errors requests: one line of results.tsv, and the measurement's
+# window (from measuring's call to now, epoch ms) in windows.tsv for the profiles
+record() {
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$MEASURING_MS" "$(date +%s%3N)" >>"$OUT/windows.tsv"
+}
+measuring() { MEASURING_MS=$(date +%s%3N); }
 
 run_wrk() { # round case body url connections [wrk flags...]
   local round=$1 case=$2 body=$3 url=$4 conns=$5
   shift 5
   local file=$OUT/wrk-$case-$body-r$round.txt
+  measuring
   wrk -t"$WRK_THREADS" -c"$conns" -d"${DURATION}s" --timeout 10s --latency "$@" "$url" >"$file" 2>&1 \
     || die "wrk failed for $case/$body: $(tail -3 "$file")"
   local rps p50 p99 errors requests
@@ -457,6 +497,7 @@ h2load_failed() { awk '/^requests:/ { gsub(/,/, ""); print $10 + 0; exit }' "$1"
 run_rate() { # round case url
   local round=$1 case=$2 url=$3
   local file=$OUT/h2load-$case-r$round.txt reqlog=$OUT/h2load-$case-r$round.log
+  measuring
   local per_client=$(((RATE + RATE_CLIENTS - 1) / RATE_CLIENTS))
   timeout $((DURATION + 60)) h2load --h1 -t 1 -c "$RATE_CLIENTS" --rps "$per_client" -D "$DURATION" \
     --log-file "$reqlog" "$url" >"$file" 2>&1 || die "h2load failed for $case: $(tail -3 "$file")"

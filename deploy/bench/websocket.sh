@@ -43,6 +43,7 @@ run_ws() {
   local mode=echo path=/echo
   [[ $body == oneway ]] && mode=flood path=/flood
   local file=$OUT/wsload-$case-$body-r$round.txt
+  measuring
   timeout $((seconds + warmup + 90)) java -Xms64m -Xmx512m -cp "$BENCH_CP" WsLoad "$mode" "$base$path" "$conns" "$warmup" \
     "$seconds" "$WS_MESSAGE_BYTES" "$WS_CLIENT_EVENT_LOOPS" >"$file" 2>&1 || die "WsLoad failed for $case/$body: $(tail -3 "$file")"
   local rate p50 p99 errors count
