@@ -21,6 +21,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.ReadStream;
 import java.util.Locale;
 
 /**
@@ -44,7 +45,7 @@ final class GraphQlCall {
   private final ExchangeRunner<GraphQlCall> runner;
 
   GraphQlCall(HttpServerRequest request, RouteTable.Route route, Buffer body, Vertx vertx, HttpClient client, SchemaCache schemas,
-      ExchangeRunner<GraphQlCall> runner) {
+      DocumentCache documents, ExchangeRunner<GraphQlCall> runner) {
     this.request = request;
     this.route = route;
     this.body = body;
@@ -53,15 +54,9 @@ final class GraphQlCall {
     this.client = client;
     this.schemas = schemas;
     this.runner = runner;
-    ParsedOperation parsed = null;
-    String refused = null;
-    try {
-      parsed = parse(request, body);
-    } catch (ParsedOperation.TooComplex e) {
-      refused = e.getMessage();
-    }
-    this.operation = parsed;
-    this.refusal = refused;
+    DocumentCache.Parsed parsed = parse(request, body, documents);
+    this.operation = parsed == null ? null : parsed.operation();
+    this.refusal = parsed == null ? null : parsed.refusal();
   }
 
   /** Runs the operation through the chaos lifecycle, or straight upstream when chaos leaves it untouched. */
@@ -79,24 +74,18 @@ final class GraphQlCall {
     }
   }
 
-  private static ParsedOperation parse(HttpServerRequest request, Buffer body) {
+  /** The document the request carries, parsed (or from the cache); null when it carries none. */
+  private static DocumentCache.Parsed parse(HttpServerRequest request, Buffer body, DocumentCache documents) {
     if (request.method() == HttpMethod.GET) {
-      return ParsedOperation.parse(request.getParam("query"), request.getParam("operationName"));
+      return documents.parse(request.getParam("query"), request.getParam("operationName"));
     }
     String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
     if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/graphql")
         && !type.toLowerCase(Locale.ROOT).startsWith("application/graphql-response")) {
-      return ParsedOperation.parse(body.toString(), null);
+      return documents.parse(body.toString(), null);
     }
-    try {
-      Object json = body.length() == 0 ? null : body.toJsonValue();
-      if (json instanceof JsonObject object && object.getValue("query") instanceof String query) {
-        return ParsedOperation.parse(query, object.getValue("operationName") instanceof String name ? name : null);
-      }
-    } catch (DecodeException e) {
-      // not JSON: the upstream will say so
-    }
-    return null;
+    GraphQlBody json = GraphQlBody.read(body); // null when not JSON: the upstream will say so
+    return json == null ? null : documents.parse(json.query(), json.operationName());
   }
 
   void forward() {
@@ -164,12 +153,42 @@ final class GraphQlCall {
       response.setChunked(true);
     }
     long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
-    var source = bps > 0 ? new PacedReadStream(vertx, upstream, bps) : upstream;
-    source.pipeTo(response).onComplete(ar -> {
-      if (ar.succeeded()) {
-        end(upstream.statusCode());
-      } else {
+    relay(bps > 0 ? new PacedReadStream(vertx, upstream, bps) : upstream, upstream, response);
+  }
+
+  /**
+   * Streams the upstream's body to the client, back-pressured. Not Vert.x's pipe: when the client leaves
+   * mid-answer, the pipe ends the closed response from inside a write and then asks it
+   * {@code writeQueueFull()}, which throws ("Response has already been written", logged as an unhandled
+   * exception for every such client). Here a client that left is dropped once and the upstream call reset.
+   */
+  private void relay(ReadStream<Buffer> source, HttpClientResponse upstream, HttpServerResponse response) {
+    boolean[] dropped = {false};
+    Runnable left = () -> {
+      if (!dropped[0]) {
+        dropped[0] = true;
+        upstream.request().reset();
         drop();
+      }
+    };
+    source.handler(chunk -> {
+      if (response.closed()) {
+        left.run();
+        return;
+      }
+      response.write(chunk);
+      if (response.writeQueueFull()) {
+        source.pause();
+        response.drainHandler(v -> source.resume());
+      }
+    });
+    source.exceptionHandler(e -> left.run());
+    source.endHandler(v -> {
+      if (response.closed()) {
+        left.run();
+      } else {
+        response.end();
+        end(upstream.statusCode());
       }
     });
   }

@@ -54,6 +54,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
   private final RouteTable routes;
   private HttpClient client;
   private SchemaCache schemas;
+  private final DocumentCache documents = new DocumentCache();
   private WebSocketClient wsClient;
   private ExchangeRunner<GraphQlCall> operations;
   private ExchangeRunner<Subscribe> subscribes;
@@ -115,7 +116,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
     });
     request.endHandler(v -> {
       if (!tooLarge[0]) {
-        new GraphQlCall(request, route, body, vertx, client, schemas, operations).run();
+        new GraphQlCall(request, route, body, vertx, client, schemas, documents, operations).run();
       }
     });
   }

@@ -82,6 +82,11 @@ final class ResponseRelay {
       dropStream();
       return;
     }
+    if (cutAfter == Integer.MAX_VALUE && abortAfter == Integer.MAX_VALUE && messageDelayMs <= 0 && pacer == null
+        && incoming.status() == null) {
+      relayPlainly();
+      return;
+    }
     incoming.messageHandler(message -> {
       if (relayed >= cutAfter || relayed >= abortAfter) {
         return;
@@ -117,6 +122,21 @@ final class ResponseRelay {
       if (relayed >= cutAfter || relayed >= abortAfter) {
         return;
       }
+      relayEnd();
+    });
+  }
+
+  /** No per-message chaos: the messages go out in batches ({@link MessageBatch}), then the status and trailers. */
+  private void relayPlainly() {
+    MessageBatch batch = new MessageBatch(vertx.getOrCreateContext(), response, call.http().response(), incoming.encoding(), incoming);
+    incoming.messageHandler(batch::add);
+    incoming.errorHandler(error -> {
+      if (!call.http().response().ended()) {
+        response.cancel();
+      }
+    });
+    incoming.endHandler(v -> {
+      batch.flush();
       relayEnd();
     });
   }
