@@ -2,8 +2,6 @@ package io.faultline.protocol.http;
 
 import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.exchange.Exchange;
-import io.faultline.chaos.exchange.ExchangeRunner;
-import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.shaping.CutReadStream;
 import io.faultline.chaos.shaping.PacedReadStream;
 import io.vertx.core.Future;
@@ -22,7 +20,7 @@ import io.vertx.httpproxy.ProxyResponse;
  * Runs each HTTP exchange through the chaos lifecycle ({@link ExchangeRunner}, with the {@link HttpTranslator}).
  *
  * <pre>
- *  request ─► runner.start: untouched? ─yes─► forward (the plain-proxy path)
+ *  request ─► started by the verticle: untouched? ─yes─► forward (HTTP/1.1 takes PlainForward instead)
  *                 │ no
  *                 ▼
  *           exchange.proceed(): admit ─► delay ─► terminal (status + JSON, held, reset) or forward
@@ -35,27 +33,20 @@ import io.vertx.httpproxy.ProxyResponse;
  */
 final class ChaosInterceptor implements ProxyInterceptor {
 
-  static final String EXCHANGE = "faultline.exchange";
-
   /** For chunked bodies, whose length is unknown, a cut keeps this share of the first 16 KiB. */
   private static final long UNKNOWN_LENGTH_WINDOW = 16 * 1024;
 
   private final Vertx vertx;
-  private final ExchangeRunner<ProxyContext> runner;
-
-  ChaosInterceptor(Vertx vertx, ExchangeRunner<ProxyContext> runner) {
+  ChaosInterceptor(Vertx vertx) {
     this.vertx = vertx;
-    this.runner = runner;
   }
 
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-    RouteTable.Route route = context.get(RouteInterceptor.ROUTE, RouteTable.Route.class);
-    Exchange<ProxyContext> exchange = runner.start(context, route.name(), context.get(RouteInterceptor.STARTED, Long.class));
+    Exchange<HttpCall> exchange = RouteInterceptor.call(context).exchange;
     if (exchange == null) {
       return context.sendRequest();
     }
-    context.set(EXCHANGE, exchange);
     exchange.clearTraceContext(context.request().headers());
     Promise<ProxyResponse> answer = Promise.promise();
     context.set(HttpTranslator.ANSWER, answer);
@@ -74,9 +65,8 @@ final class ChaosInterceptor implements ProxyInterceptor {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public Future<Void> handleProxyResponse(ProxyContext context) {
-    Exchange<ProxyContext> exchange = context.get(EXCHANGE, Exchange.class);
+    Exchange<HttpCall> exchange = RouteInterceptor.call(context).exchange;
     if (exchange == null) {
       return context.sendResponse();
     }

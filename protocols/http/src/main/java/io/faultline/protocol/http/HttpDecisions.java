@@ -1,6 +1,8 @@
 package io.faultline.protocol.http;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.MediaType;
@@ -36,13 +38,22 @@ final class HttpDecisions {
 
   /** The response when the upstream could not be reached (502) or did not answer in time (504). */
   static ProxyResponse upstreamFailure(ProxyRequest request, int status, String upstream, Throwable cause) {
+    return json(request, status, upstreamFailure(status, upstream, cause));
+  }
+
+  /** The same answer, sent on the plain-proxy path ({@link PlainForward}). */
+  static void upstreamFailure(HttpServerResponse response, int status, String upstream, Throwable cause) {
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(upstreamFailure(status, upstream, cause).encode());
+  }
+
+  private static JsonObject upstreamFailure(int status, String upstream, Throwable cause) {
     String what = status == 504 ? "upstream timed out" : "upstream unavailable";
-    JsonObject body = new JsonObject()
+    return new JsonObject()
         .put("error", what + ": " + upstream)
         .put("upstream", upstream)
         .put("status", status)
         .put("cause", String.valueOf(cause.getMessage()));
-    return json(request, status, body);
   }
 
   /** The response when no route matches and the listener has no default upstream. */

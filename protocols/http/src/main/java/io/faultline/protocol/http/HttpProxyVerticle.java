@@ -15,11 +15,11 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.httpproxy.HttpProxy;
-import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyOptions;
 import java.util.logging.Logger;
 
@@ -35,7 +35,13 @@ public final class HttpProxyVerticle extends VerticleBase {
   private final ListenerConfig listener;
   private final ChaosState state;
   private final ConnectionGate gate;
+  private final RouteTable routes;
   private HttpServer server;
+  private ExchangeRunner<HttpCall> runner;
+  private PlainForward plain;
+  private HttpProxy proxy;
+  /** The call of the request being handed to the proxy, for its first interceptor. */
+  private HttpCall dispatching;
 
   private final int bindPort;
 
@@ -56,21 +62,19 @@ public final class HttpProxyVerticle extends VerticleBase {
     this.gate = gate;
     this.bindPort = bindPort;
     this.events = events;
+    this.routes = new RouteTable(listener);
   }
 
   @Override
   public Future<?> start() {
-    ExchangeRunner<ProxyContext> runner = new ExchangeRunner<>(vertx, listener.name(), "http", state, events,
-        new HttpTranslator(vertx, listener.name()));
+    runner = new ExchangeRunner<>(vertx, listener.name(), "http", state, events, new HttpTranslator(vertx, listener.name()));
     HttpClient client = vertx.createHttpClient(UpstreamClients.httpOptions(listener).setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
+    plain = new PlainForward(client, runner);
     // WebSocket upgrades would skip the interceptors (and so routing and chaos): proxied as plain HTTP until the websocket listener exists.
-    HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
+    proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
         .origin(context -> {
-          RouteTable.Route route = context.get(RouteInterceptor.ROUTE, RouteTable.Route.class);
-          if (route == null) {
-            return Future.failedFuture("no route selected");
-          }
+          RouteTable.Route route = RouteInterceptor.call(context).route;
           Upstream upstream = route.upstream();
           return context.client().request(new RequestOptions()
               .setHost(upstream.host())
@@ -78,8 +82,8 @@ public final class HttpProxyVerticle extends VerticleBase {
               .setSsl(upstream.secure())
               .setIdleTimeout(route.timeoutMs()));
         })
-        .addInterceptor(new RouteInterceptor(new RouteTable(listener), runner))
-        .addInterceptor(new ChaosInterceptor(vertx, runner));
+        .addInterceptor(new RouteInterceptor(() -> dispatching, runner))
+        .addInterceptor(new ChaosInterceptor(vertx));
     server = ListenerServers.createHttpServer(vertx, listener, new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)
@@ -87,8 +91,32 @@ public final class HttpProxyVerticle extends VerticleBase {
             .setCompressionSupported(false)
             .setDecompressionSupported(false), true)
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
-        .requestHandler(RequestChecks.guard(proxy));
+        .requestHandler(RequestChecks.guard(this::handle));
     return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
+  }
+
+  /**
+   * Routes the request and has chaos decide it (the runner: one volatile read when chaos is off). An
+   * HTTP/1.1 exchange chaos leaves untouched takes the plain path; everything else runs through the proxy's
+   * interceptor chain, which finds its call in {@link #dispatching} (the chain starts synchronously).
+   */
+  private void handle(HttpServerRequest request) {
+    long started = System.nanoTime();
+    HttpCall call = new HttpCall(request, routes.select(request), started);
+    // a request whose framing the proxy refuses (400) before its chain runs is never started
+    if (call.route != null && PlainForward.framed(request)) {
+      call.exchange = runner.start(call, call.route.name(), started);
+      if (call.exchange == null && PlainForward.takes(request)) {
+        plain.forward(call);
+        return;
+      }
+    }
+    dispatching = call;
+    try {
+      proxy.handle(request);
+    } finally {
+      dispatching = null;
+    }
   }
 
   /** The bound port (useful when the configured port is 0). */

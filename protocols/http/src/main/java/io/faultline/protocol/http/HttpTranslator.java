@@ -20,7 +20,7 @@ import io.vertx.httpproxy.ProxyResponse;
  * cut response is sent in part ({@link ChaosInterceptor#handleProxyResponse}). The proxy's answer to a call
  * is completed through the promise under {@link #ANSWER}.
  */
-final class HttpTranslator implements Translator<ProxyContext> {
+final class HttpTranslator implements Translator<HttpCall> {
 
   /** The promise a call's answer completes: the interceptor returns its future to the proxy. */
   static final String ANSWER = "faultline.answer";
@@ -34,18 +34,18 @@ final class HttpTranslator implements Translator<ProxyContext> {
   }
 
   @Override
-  public RequestFacts facts(ProxyContext context, String route) {
-    return new ServerRequestFacts(listener, "http", route, context.request().proxiedRequest());
+  public RequestFacts facts(HttpCall call, String route) {
+    return new ServerRequestFacts(listener, "http", route, call.request);
   }
 
   @Override
-  public boolean gone(ProxyContext context) {
-    return context.request().proxiedRequest().response().closed();
+  public boolean gone(HttpCall call) {
+    return call.request.response().closed();
   }
 
   @Override
-  public void forward(Exchange<ProxyContext> exchange) {
-    ProxyContext context = exchange.call();
+  public void forward(Exchange<HttpCall> exchange) {
+    ProxyContext context = exchange.call().context;
     ProxyRequest request = context.request();
     Body body = request.getBody();
     long bps = exchange.verdict().throttleBps();
@@ -56,38 +56,38 @@ final class HttpTranslator implements Translator<ProxyContext> {
   }
 
   @Override
-  public void httpError(Exchange<ProxyContext> exchange, Terminal.HttpError error) {
+  public void httpError(Exchange<HttpCall> exchange, Terminal.HttpError error) {
     fault(exchange, error, "injected fault", 0);
   }
 
   @Override
-  public void rateLimited(Exchange<ProxyContext> exchange, Terminal.RateLimited limited) {
+  public void rateLimited(Exchange<HttpCall> exchange, Terminal.RateLimited limited) {
     fault(exchange, limited, "rate limit exceeded", limited.retryAfterSeconds());
   }
 
   @Override
-  public void breakerOpen(Exchange<ProxyContext> exchange, Terminal.BreakerOpen open) {
+  public void breakerOpen(Exchange<HttpCall> exchange, Terminal.BreakerOpen open) {
     fault(exchange, open, "circuit breaker open", 0);
   }
 
   @Override
-  public void bulkheadFull(Exchange<ProxyContext> exchange, Terminal.BulkheadFull full) {
+  public void bulkheadFull(Exchange<HttpCall> exchange, Terminal.BulkheadFull full) {
     fault(exchange, full, "bulkhead full", 0);
   }
 
   @Override
-  public void status(Exchange<ProxyContext> exchange, Terminal.Status status) {
+  public void status(Exchange<HttpCall> exchange, Terminal.Status status) {
     fault(exchange, status, "injected fault", 0);
   }
 
   @Override
-  public void graphQlError(Exchange<ProxyContext> exchange, Terminal.GraphQlError error) {
+  public void graphQlError(Exchange<HttpCall> exchange, Terminal.GraphQlError error) {
     fault(exchange, error, error.message(), 0); // decided only for GraphQL operations: not on this listener
   }
 
   @Override
-  public void timeout(Exchange<ProxyContext> exchange, Terminal.Timeout timeout) {
-    ProxyContext context = exchange.call();
+  public void timeout(Exchange<HttpCall> exchange, Terminal.Timeout timeout) {
+    ProxyContext context = exchange.call().context;
     HttpServerResponse response = context.request().proxiedRequest().response();
     // held, body unread, so that switching chaos off can still send it upstream
     exchange.hold(timeout.ms(), () -> {
@@ -98,30 +98,32 @@ final class HttpTranslator implements Translator<ProxyContext> {
   }
 
   @Override
-  public void reset(Exchange<ProxyContext> exchange, Terminal.Reset reset) {
-    ProxyContext context = exchange.call();
+  public void reset(Exchange<HttpCall> exchange, Terminal.Reset reset) {
+    ProxyContext context = exchange.call().context;
     context.request().release();
     context.request().proxiedRequest().response().reset();
     exchange.drop(true);
   }
 
   @Override
-  public void cut(Exchange<ProxyContext> exchange, Terminal.Cut cut) {
+  public void cut(Exchange<HttpCall> exchange, Terminal.Cut cut) {
     exchange.forward(cut);
   }
 
   @Override
-  public void upstreamDown(ProxyContext context, String upstream, Throwable cause) {
+  public void upstreamDown(HttpCall call, String upstream, Throwable cause) {
+    ProxyContext context = call.context;
     answer(context).complete(HttpDecisions.upstreamFailure(context.request(), 502, upstream, cause));
   }
 
   @Override
-  public void upstreamTooSlow(ProxyContext context, String upstream, Throwable cause) {
+  public void upstreamTooSlow(HttpCall call, String upstream, Throwable cause) {
+    ProxyContext context = call.context;
     answer(context).complete(HttpDecisions.upstreamFailure(context.request(), 504, upstream, cause));
   }
 
-  private void fault(Exchange<ProxyContext> exchange, Terminal terminal, String message, long retryAfterSeconds) {
-    ProxyContext context = exchange.call();
+  private void fault(Exchange<HttpCall> exchange, Terminal terminal, String message, long retryAfterSeconds) {
+    ProxyContext context = exchange.call().context;
     answer(context).complete(HttpDecisions.fault(context.request(), terminal.type(), terminal.httpStatus(), message, retryAfterSeconds));
   }
 

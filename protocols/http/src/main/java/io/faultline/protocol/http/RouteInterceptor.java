@@ -4,7 +4,6 @@ import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.listener.ForwardedHeaders;
-import io.faultline.chaos.listener.RouteTable;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpServerResponse;
@@ -12,27 +11,59 @@ import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
+import java.util.function.Supplier;
 
 /**
- * The outermost interceptor: picks the route, adds the {@code X-Forwarded-*} headers, prefixes the
- * upstream's base path, and has the translator answer a failed upstream call (502 unreachable, 504 too
- * slow). Exchanges chaos left untouched are counted here when their response starts.
+ * The outermost interceptor: takes the {@link HttpCall} the verticle routed (and chaos decided) for the
+ * request, adds the {@code X-Forwarded-*} headers, prefixes the upstream's base path, and has the
+ * translator answer a failed upstream call (502 unreachable, 504 too slow). Exchanges chaos left
+ * untouched are counted here when their response starts.
  */
 final class RouteInterceptor implements ProxyInterceptor {
 
-  static final String ROUTE = "faultline.route";
-  static final String STARTED = "faultline.started";
+  static final String CALL = "faultline.call";
 
-  private final RouteTable routes;
-  private final ExchangeRunner<ProxyContext> runner;
+  private final Supplier<HttpCall> dispatching;
+  private final ExchangeRunner<HttpCall> runner;
 
-  RouteInterceptor(RouteTable routes, ExchangeRunner<ProxyContext> runner) {
-    this.routes = routes;
+  /** {@code dispatching} gives the call of the request being handed to the proxy (the chain starts synchronously). */
+  RouteInterceptor(Supplier<HttpCall> dispatching, ExchangeRunner<HttpCall> runner) {
+    this.dispatching = dispatching;
     this.runner = runner;
   }
 
+  /** The call a proxy context carries. */
+  static HttpCall call(ProxyContext context) {
+    return context.get(CALL, HttpCall.class);
+  }
+
   @Override
-  @SuppressWarnings("unchecked")
+  public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+    ProxyRequest request = context.request();
+    HttpCall call = dispatching.get();
+    call.context = context;
+    context.set(CALL, call);
+    if (call.route == null) {
+      return Future.succeededFuture(HttpDecisions.noRoute(request));
+    }
+    ForwardedHeaders.apply(request.headers(), request.proxiedRequest());
+    if (!call.route.upstream().basePath().isEmpty()) {
+      request.setURI(call.route.upstream().basePath() + request.getURI());
+    }
+    return context.sendRequest().recover(failure -> {
+      if (runner.translator().gone(call)) {
+        // the client left first (which is why the upstream call was cut): nobody to answer, and not the upstream's failure
+        clientLeft(call);
+        return Promise.<ProxyResponse>promise().future();
+      }
+      Promise<ProxyResponse> answer = Promise.promise();
+      context.set(HttpTranslator.ANSWER, answer);
+      runner.translator().upstreamFailed(call, call.route.upstream().toString(), failure);
+      return answer.future();
+    });
+  }
+
+  @Override
   public Future<Void> handleProxyResponse(ProxyContext context) {
     int status = context.response().getStatusCode();
     if (context.request().proxiedRequest().version() == io.vertx.core.http.HttpVersion.HTTP_2) {
@@ -41,67 +72,44 @@ final class RouteInterceptor implements ProxyInterceptor {
       io.vertx.core.MultiMap headers = context.response().headers();
       headers.remove("connection").remove("keep-alive").remove("proxy-connection").remove("upgrade").remove("transfer-encoding");
     }
-    Exchange<ProxyContext> exchange = context.get(ChaosInterceptor.EXCHANGE, Exchange.class);
+    HttpCall call = call(context);
+    Exchange<HttpCall> exchange = call.exchange;
     if (exchange != null) {
       exchange.responding(status);
       return context.sendResponse();
     }
-    RouteTable.Route route = context.get(ROUTE, RouteTable.Route.class);
-    String label = route == null ? "none" : ExchangeRunner.label(route.name());
-    long started = context.get(STARTED, Long.class);
-    if (status < 500) {
-      runner.untouched(label, started, ChaosListener.outcome(status));
-    } else {
-      // A server error may be the answer to a call cut because its client left (the client's close reaches the
-      // proxy before the response knows it is closed): count it once its fate is known. Only error answers
-      // pay for the handlers.
-      HttpServerResponse response = context.request().proxiedRequest().response();
-      boolean[] counted = {false};
-      Runnable count = () -> {
-        if (!counted[0]) {
-          counted[0] = true;
-          runner.untouched(label, started, response.ended() && !response.closed() ? ChaosListener.outcome(status) : "dropped");
-        }
-      };
-      response.endHandler(v -> count.run());
-      response.closeHandler(v -> count.run());
-    }
+    String label = call.route == null ? "none" : ExchangeRunner.label(call.route.name());
+    countUntouched(runner, label, call.startedNanos, call.request.response(), status);
     return context.sendResponse();
   }
 
-  @SuppressWarnings("unchecked")
-  private void clientLeft(ProxyContext context, RouteTable.Route route) {
-    Exchange<ProxyContext> exchange = context.get(ChaosInterceptor.EXCHANGE, Exchange.class);
-    if (exchange != null) {
-      exchange.drop(false);
-    } else {
-      runner.untouched(ExchangeRunner.label(route.name()), context.get(STARTED, Long.class), "dropped");
+  /**
+   * Counts an exchange chaos left untouched whose answer starts with {@code status}: at once, or, for a
+   * server error, once its fate is known: it may be the answer to a call cut because its client left (the
+   * client's close reaches the proxy before the response knows it is closed). Only error answers pay for
+   * the handlers.
+   */
+  static void countUntouched(ExchangeRunner<HttpCall> runner, String label, long startedNanos, HttpServerResponse response, int status) {
+    if (status < 500) {
+      runner.untouched(label, startedNanos, ChaosListener.outcome(status));
+      return;
     }
+    boolean[] counted = {false};
+    Runnable count = () -> {
+      if (!counted[0]) {
+        counted[0] = true;
+        runner.untouched(label, startedNanos, response.ended() && !response.closed() ? ChaosListener.outcome(status) : "dropped");
+      }
+    };
+    response.endHandler(v -> count.run());
+    response.closeHandler(v -> count.run());
   }
 
-  @Override
-  public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-    ProxyRequest request = context.request();
-    context.set(STARTED, System.nanoTime());
-    RouteTable.Route route = routes.select(request.proxiedRequest());
-    if (route == null) {
-      return Future.succeededFuture(HttpDecisions.noRoute(request));
+  private void clientLeft(HttpCall call) {
+    if (call.exchange != null) {
+      call.exchange.drop(false);
+    } else {
+      runner.untouched(ExchangeRunner.label(call.route.name()), call.startedNanos, "dropped");
     }
-    context.set(ROUTE, route);
-    ForwardedHeaders.apply(request.headers(), request.proxiedRequest());
-    if (!route.upstream().basePath().isEmpty()) {
-      request.setURI(route.upstream().basePath() + request.getURI());
-    }
-    return context.sendRequest().recover(failure -> {
-      if (runner.translator().gone(context)) {
-        // the client left first (which is why the upstream call was cut): nobody to answer, and not the upstream's failure
-        clientLeft(context, route);
-        return Promise.<ProxyResponse>promise().future();
-      }
-      Promise<ProxyResponse> answer = Promise.promise();
-      context.set(HttpTranslator.ANSWER, answer);
-      runner.translator().upstreamFailed(context, route.upstream().toString(), failure);
-      return answer.future();
-    });
   }
 }

@@ -1,0 +1,204 @@
+package io.faultline.protocol.http;
+
+import io.faultline.chaos.exchange.ExchangeRunner;
+import io.faultline.chaos.exchange.UpstreamFailures;
+import io.faultline.chaos.listener.ForwardedHeaders;
+import io.faultline.chaos.listener.RouteTable;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The plain-proxy path: an HTTP/1.1 exchange chaos left untouched goes from the client to its upstream
+ * and back here, without the interceptor chain. vertx-http-proxy copies the headers into a map of its
+ * own each way, parses and re-formats every response's Date, and runs each exchange through a chain of
+ * futures: a third of the listener's CPU in the bench's profile. Here the client's headers are copied
+ * once, into the upstream request, and the bodies stream through as they arrive, back-pressured.
+ *
+ * <p>What it does is what the chain does to an untouched exchange: the route's base path, the
+ * {@code X-Forwarded-*} headers, hop-by-hop headers dropped (RFC 9110 7.6.1), a {@code Date} added when
+ * the upstream sent none, 502/504 when the upstream fails, and the exchange counted once. Requests it
+ * does not {@link #takes take} (HTTP/1.0 and HTTP/2, upgrades, {@code Expect}, unusual framing) go
+ * through the chain.
+ */
+final class PlainForward {
+
+  /** Hop-by-hop headers (RFC 9110 7.6.1), lower case: never forwarded either way. */
+  static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+      "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
+
+  /** IMF-fixdate (RFC 9110 5.6.7): two-digit day, GMT. */
+  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH);
+
+  private final HttpClient client;
+  private final ExchangeRunner<HttpCall> runner;
+  private long dateSecond = -1;
+  private String date;
+
+  PlainForward(HttpClient client, ExchangeRunner<HttpCall> runner) {
+    this.client = client;
+    this.runner = runner;
+  }
+
+  /** True for the requests this path serves: HTTP/1.1, no upgrade, no {@code Expect} (and {@link #framed}). */
+  static boolean takes(HttpServerRequest request) {
+    return request.version() == HttpVersion.HTTP_1_1 && request.method() != HttpMethod.CONNECT
+        && !request.headers().contains(HttpHeaders.UPGRADE) && !request.headers().contains(HttpHeaders.EXPECT);
+  }
+
+  /** False when the request's Transfer-Encoding is anything but one {@code chunked}: the proxy answers it 400. */
+  static boolean framed(HttpServerRequest request) {
+    MultiMap headers = request.headers();
+    String te = headers.get(HttpHeaders.TRANSFER_ENCODING);
+    return te == null || te.equals("chunked") && headers.getAll(HttpHeaders.TRANSFER_ENCODING).size() == 1;
+  }
+
+  void forward(HttpCall call) {
+    HttpServerRequest request = call.request;
+    RouteTable.Route route = call.route;
+    request.pause();
+    String basePath = route.upstream().basePath();
+    client.request(new RequestOptions()
+        .setMethod(request.method())
+        .setHost(route.upstream().host())
+        .setPort(route.upstream().port())
+        .setSsl(route.upstream().secure())
+        .setURI(basePath.isEmpty() ? request.uri() : basePath + request.uri())
+        .setIdleTimeout(route.timeoutMs())).onComplete(opened -> {
+          if (opened.failed()) {
+            failed(call, opened.cause());
+          } else {
+            send(call, opened.result());
+          }
+        });
+  }
+
+  private void send(HttpCall call, HttpClientRequest out) {
+    HttpServerRequest request = call.request;
+    if (request.response().closed()) {
+      out.reset();
+      runner.untouched(ExchangeRunner.label(call.route.name()), call.startedNanos, "dropped");
+      return;
+    }
+    MultiMap headers = out.headers();
+    for (Map.Entry<String, String> header : request.headers()) {
+      if (!header.getKey().equalsIgnoreCase("host")) {
+        headers.add(header.getKey(), header.getValue());
+      }
+    }
+    ForwardedHeaders.apply(headers, request); // drops what Connection names, so before Connection goes
+    for (String name : HOP_BY_HOP) {
+      headers.remove(name);
+    }
+    if ("chunked".equals(request.getHeader(HttpHeaders.TRANSFER_ENCODING))) {
+      out.setChunked(true);
+    }
+    out.response().onComplete(answered -> {
+      if (answered.failed()) {
+        failed(call, answered.cause());
+      } else {
+        respond(call, answered.result());
+      }
+    });
+    request.handler(chunk -> {
+      out.write(chunk);
+      if (out.writeQueueFull()) {
+        request.pause();
+        out.drainHandler(v -> request.resume());
+      }
+    });
+    request.endHandler(v -> out.end());
+    request.exceptionHandler(e -> out.reset());
+    request.resume();
+  }
+
+  private void respond(HttpCall call, HttpClientResponse in) {
+    HttpServerResponse response = call.request.response();
+    if (response.closed()) {
+      in.request().reset();
+      runner.untouched(ExchangeRunner.label(call.route.name()), call.startedNanos, "dropped");
+      return;
+    }
+    int status = in.statusCode();
+    response.setStatusCode(status);
+    String reason = in.statusMessage();
+    if (reason != null) {
+      response.setStatusMessage(reason);
+    }
+    MultiMap headers = response.headers();
+    for (Map.Entry<String, String> header : in.headers()) {
+      if (!HOP_BY_HOP.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+        headers.add(header.getKey(), header.getValue());
+      }
+    }
+    if (!headers.contains(HttpHeaders.DATE)) {
+      headers.set(HttpHeaders.DATE, date());
+    }
+    if (!headers.contains(HttpHeaders.CONTENT_LENGTH)) {
+      response.setChunked(true);
+    }
+    count(call, response, status);
+    in.handler(chunk -> {
+      if (response.closed()) {
+        in.request().reset();
+        return;
+      }
+      response.write(chunk);
+      if (response.writeQueueFull()) {
+        in.pause();
+        response.drainHandler(v -> in.resume());
+      }
+    });
+    in.exceptionHandler(e -> response.reset());
+    in.endHandler(v -> {
+      if (!response.closed()) {
+        response.end();
+      }
+    });
+  }
+
+  private void count(HttpCall call, HttpServerResponse response, int status) {
+    RouteInterceptor.countUntouched(runner, ExchangeRunner.label(call.route.name()), call.startedNanos, response, status);
+  }
+
+  /** The upstream could not be reached (502) or did not answer in time (504); nobody to answer if the client left. */
+  private void failed(HttpCall call, Throwable cause) {
+    HttpServerResponse response = call.request.response();
+    call.request.resume();
+    String label = ExchangeRunner.label(call.route.name());
+    if (response.closed() || response.headWritten()) {
+      if (!response.closed()) {
+        response.reset();
+      }
+      runner.untouched(label, call.startedNanos, "dropped");
+      return;
+    }
+    int status = UpstreamFailures.tooSlow(cause) ? 504 : 502;
+    count(call, response, status);
+    HttpDecisions.upstreamFailure(response, status, call.route.upstream().toString(), cause);
+  }
+
+  /** The Date header for now, formatted once a second. */
+  private String date() {
+    long second = System.currentTimeMillis() / 1000;
+    if (second != dateSecond) {
+      dateSecond = second;
+      date = HTTP_DATE.format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(second), ZoneOffset.UTC));
+    }
+    return date;
+  }
+}
