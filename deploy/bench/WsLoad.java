@@ -22,8 +22,10 @@ import java.util.concurrent.atomic.LongAdder;
  * echo: each connection sends a binary message of MESSAGE_BYTES and sends the next when its echo is back
  * (closed loop, like wrk's connections); reports round trips per second and their p50/p99.
  * flood: the upstream sends, the client counts the messages that arrive (one way, service to client).
+ * idle: the connections send nothing; they are held open for WARMUP + DURATION seconds.
  * Prints one line: {@code per_second p50_ms p99_ms errors count} (tab-separated; p50/p99 {@code nan} for
- * flood). Errors: connections that closed or failed during the run, and echoes of the wrong size.
+ * flood and idle; for idle, per_second is the number of connections still open at the end and count the
+ * number opened). Errors: connections that closed or failed during the run, and echoes of the wrong size.
  */
 public class WsLoad {
 
@@ -63,6 +65,10 @@ public class WsLoad {
     measuring = false;
     double seconds = (System.nanoTime() - start) / 1e9;
     stopping = true;
+    if (mode.equals("idle")) {
+      System.out.printf("%d\tnan\tnan\t%d\t%d%n", connections - ERRORS.sum(), ERRORS.sum(), connections);
+      System.exit(0);
+    }
     long count = COUNT.sum();
     System.out.printf("%.2f\t%s\t%s\t%d\t%d%n", count / seconds, mode.equals("echo") ? percentile(0.50, count) : "nan",
         mode.equals("echo") ? percentile(0.99, count) : "nan", ERRORS.sum(), count);
@@ -86,6 +92,9 @@ public class WsLoad {
         ERRORS.increment();
       }
     });
+    if (mode.equals("idle")) {
+      return;
+    }
     if (mode.equals("flood")) {
       ws.binaryMessageHandler(received -> {
         if (measuring) {

@@ -14,6 +14,9 @@ WS_MESSAGE_BYTES=${WS_MESSAGE_BYTES:-128}       # binary messages of this size, 
 WS_CLIENT_EVENT_LOOPS=${WS_CLIENT_EVENT_LOOPS:-1}  # WsLoad's event loops (one, like wrk -t1)
 WS_CLIENT_WARMUP=${WS_CLIENT_WARMUP:-2}         # seconds of unmeasured load at the start of each WsLoad run
 TARGET_WS_RATIO=${TARGET_WS_RATIO:-1.0}         # Faultline round trips/s and messages/s / nginx's
+WS_IDLE_CONNECTIONS=${WS_IDLE_CONNECTIONS:-10000}  # idle connections held through Faultline (0: not run) ...
+WS_IDLE_SECONDS=${WS_IDLE_SECONDS:-20}             # ... for this long once all are open
+TARGET_IDLE_HEAP_MIB=${TARGET_IDLE_HEAP_MIB:-256}  # heap in use while they are held (issue 19)
 
 websocket_ports() { echo "$WS_UPSTREAM_PORT $NGINX_WS_PORT $FAULTLINE_WS_PORT $((FAULTLINE_WS_PORT + 1))"; }
 
@@ -78,7 +81,58 @@ case_websocket() {
   log "websocket: sanity checks passed (echoes of the right size and a one-way feed on every path, no errors)"
   protocol_warmup websocket "echo oneway" "off on0" ws_warm "$fl"
   protocol_rounds websocket ws "echo oneway" "off on0" run_ws "$direct" "$nginx" "$fl"
+  if ((WS_IDLE_CONNECTIONS > 0)); then
+    for round in $(seq 1 "$ROUNDS"); do ws_idle "$round" "$fl"; done
+  fi
   stop_started "$CASE_PID" "$upstream_pid"
+}
+
+# ws_idle round url: WS_IDLE_CONNECTIONS idle connections through Faultline (chaos off), held
+# WS_IDLE_SECONDS; the gateway's threads and heap in use before, at most and after (ws-idle.tsv)
+ws_idle() {
+  local round=$1 url=$2 file=$OUT/wsload-idle-r$1.txt samples=$OUT/ws-idle-threads-r$1.tsv jstat_out=$OUT/ws-idle-jstat-r$1.txt
+  local thr_before heap_before thr_after thr_max heap_max open errors opened
+  thr_before=$(threads_of "$CASE_PID")
+  heap_before=$(heap_mib "$CASE_PID")
+  jstat -gc "$CASE_PID" 250 >"$jstat_out" 2>&1 &
+  SAMPLER_PID=$!
+  : >"$samples"
+  java -Xms64m -Xmx1g -cp "$BENCH_CP" WsLoad idle "$url/echo" "$WS_IDLE_CONNECTIONS" 0 "$WS_IDLE_SECONDS" "$WS_MESSAGE_BYTES" 1 \
+    >"$file" 2>&1 &
+  LOADER_PID=$!
+  while kill -0 "$LOADER_PID" 2>/dev/null; do
+    printf '%s\t%s\n' "$(date +%s.%N)" "$(threads_of "$CASE_PID")" >>"$samples"
+    sleep 0.25
+  done
+  wait "$LOADER_PID" || die "WsLoad (idle connections) failed: $(tail -3 "$file")"
+  LOADER_PID=""
+  sleep 2
+  kill -TERM "$SAMPLER_PID" 2>/dev/null || true
+  wait "$SAMPLER_PID" 2>/dev/null || true
+  SAMPLER_PID=""
+  thr_after=$(threads_of "$CASE_PID")
+  thr_max=$(awk -F'\t' -v m="$thr_after" '$2 > m { m = $2 } END { print m }' "$samples")
+  heap_max=$(jstat_heap_mib <"$jstat_out" | awk -v m="${heap_before:-0}" '$1 + 0 > m + 0 { m = $1 } END { print m }')
+  read -r open _ _ errors opened < <(tail -1 "$file")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$opened" "$open" "$errors" "$thr_before" "$thr_max" "$thr_after" \
+    "${heap_before:-0}" "$heap_max" >>"$OUT/ws-idle.tsv"
+  log "  websocket idle: $open of $opened connections held ${WS_IDLE_SECONDS}s, errors $errors, threads $thr_before -> max $thr_max" \
+    "-> $thr_after, heap ${heap_before} -> max ${heap_max} MiB"
+}
+
+# The idle connections' section of the report (its targets count in the script's exit code)
+websocket_report() {
+  [[ -s $OUT/ws-idle.tsv ]] || return 0
+  printf '\n### %s idle WebSocket connections through Faultline, held %s s (chaos off)\n\n' "$WS_IDLE_CONNECTIONS" "$WS_IDLE_SECONDS"
+  printf '| round | opened | still open | errors | threads before / max / after | heap in use before / max (MiB) | target |\n|---|---|---|---|---|---|---|\n'
+  local round opened open errors tb tm ta hb hm ok
+  while IFS=$'\t' read -r round opened open errors tb tm ta hb hm; do
+    ok=$(awk -v o="$open" -v n="$opened" -v e="$errors" -v tb="$tb" -v tm="$tm" -v s="$TARGET_THREADS_SLACK" -v hm="$hm" -v t="$TARGET_IDLE_HEAP_MIB" \
+      'BEGIN { print (o == n && e == 0 && tm - tb <= s && hm < t) ? "PASS" : "FAIL" }')
+    [[ $ok == PASS ]] || report_rc=3
+    printf '| %s | %s | %s | %s | %s / %s / %s | %s / %s | %s (all open, no errors, threads +%s at most, heap < %s MiB) |\n' \
+      "$round" "$opened" "$open" "$errors" "$tb" "$tm" "$ta" "$hb" "$hm" "$ok" "$TARGET_THREADS_SLACK" "$TARGET_IDLE_HEAP_MIB"
+  done <"$OUT/ws-idle.tsv"
 }
 
 ws_warm() { run_ws 0 warm "$1" "$2" "$WS_CONNECTIONS" "$WARMUP" 0; }   # body url

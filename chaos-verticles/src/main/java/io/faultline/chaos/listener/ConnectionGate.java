@@ -35,6 +35,7 @@ public final class ConnectionGate {
 
   public void onConnection(Vertx vertx, ChaosState state, HttpConnection connection) {
     Http1Guard.install(connection, headerTimeoutMs, idleTimeoutMs);
+    FlushBatching.install(connection);
     int count = open.incrementAndGet();
     TrafficShapingConfig shaping = state.snapshot().connectionShaping();
     long timer = -1;

@@ -25,7 +25,7 @@ public final class ListenerServers {
 
   /** {@code gated}: the listener's connections go through a {@link ConnectionGate} (HTTP/1 clients). */
   public static HttpServer createHttpServer(Vertx vertx, ListenerConfig listener, HttpServerOptions options, boolean gated) {
-    options.setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    options.setIdleTimeoutUnit(TimeUnit.MILLISECONDS).setMaxChunkSize(UpstreamClients.MAX_CHUNK_BYTES);
     if (gated && listener.headerTimeoutMs() > 0) {
       // until the gate's guard takes over, after the first request's headers (Vert.x's idle handler, replaced then)
       options.setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, listener.headerTimeoutMs()));

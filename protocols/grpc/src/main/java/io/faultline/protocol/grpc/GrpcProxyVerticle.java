@@ -4,6 +4,7 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.listener.FlushBatching;
 import io.faultline.chaos.listener.ListenerServers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -79,6 +80,7 @@ public final class GrpcProxyVerticle extends VerticleBase {
         .removeEnabledProtocol(GrpcProtocol.WEB_TEXT));
     grpc.callHandler(call -> relay.handle(call, dispatching.get()));
     server = ListenerServers.createHttpServer(vertx, listener, new HttpServerOptions().setHost(listener.host()).setPort(bindPort))
+        .connectionHandler(FlushBatching::install)
         .requestHandler(request -> {
           dispatching.set(request);
           try {
