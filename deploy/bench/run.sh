@@ -65,7 +65,7 @@ VERTXMETRICS_PORT=${VERTXMETRICS_PORT:-18094}  # metrics case: --vertx-metrics t
 TARGET_LAT_P50_MS=${TARGET_LAT_P50_MS:-101}
 TARGET_LAT_P99_MS=${TARGET_LAT_P99_MS:-105}
 TARGET_HOLD_MAX_MS=${TARGET_HOLD_MAX_MS:-5500}
-TARGET_HOLD_HEAP_MIB=${TARGET_HOLD_HEAP_MIB:-512}
+TARGET_HOLD_HEAP_MIB=${TARGET_HOLD_HEAP_MIB:-256}   # issue 19: heap < 256 MiB
 TARGET_THREADS_SLACK=${TARGET_THREADS_SLACK:-4}   # JIT compiler threads come and go; event loops must not
 TARGET_PROXY_RPS_RATIO=${TARGET_PROXY_RPS_RATIO:-0.5}  # Faultline chaos-off req/s / nginx proxy req/s (the aim is 1.0)
 TARGET_CHAOS_ON_RATIO=${TARGET_CHAOS_ON_RATIO:-0.95}   # Faultline chaos-on (all p=0) req/s / chaos-off req/s
@@ -164,8 +164,20 @@ PIDS=()          # nginx masters and the JVM: stopped on exit
 JAVA_PID=""
 LOADER_PID=""    # a load generator still running when the script is interrupted
 SAMPLER_PID=""   # the jstat sampler of the held-requests case
+# memory_of pid...: the peak and current resident memory of each gateway among them (rss.tsv: name, VmHWM
+# MiB, VmRSS MiB), read from /proc just before they are stopped
+memory_of() {
+  local pid name
+  for pid in "$@"; do
+    name=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | sed -n 's#^.*/state-\(.*\)$#\1#p' | head -1)
+    [[ -n $name ]] || continue
+    awk -v n="$name" '/^VmHWM:/ { h = $2 } /^VmRSS:/ { r = $2 } END { printf "%s\t%.0f\t%.0f\n", n, h / 1024, r / 1024 }' \
+      "/proc/$pid/status" >>"$OUT/rss.tsv" 2>/dev/null || true
+  done
+}
 stop_pids() { # pid...: SIGTERM to all, then up to 10 s each to exit before SIGKILL
   local pid
+  memory_of "$@"
   kill -TERM "$@" 2>/dev/null || true
   for pid in "$@"; do
     for _ in $(seq 1 50); do
@@ -727,6 +739,7 @@ done
 # 4. Report
 # ---------------------------------------------------------------------------------------------
 REPORT=$OUT/report.md
+[[ -z $JAVA_PID ]] || memory_of "$JAVA_PID"   # the HTTP cases' gateway runs until the script exits
 awk -F'\t' -f "$HERE/report.awk" -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -v wrk_c="$WRK_CONNECTIONS" \
   -v rate="$RATE" -v rate_c="$RATE_CLIENTS" -v lat_ms="$LATENCY_MS" -v lat_c="$LATENCY_CONNECTIONS" \
   -v hold_n="$HOLD_REQUESTS" -v hold_ms="$HOLD_MS" -v t_p50="$TARGET_LAT_P50_MS" -v t_p99="$TARGET_LAT_P99_MS" \
@@ -749,6 +762,13 @@ fi
 for c in https graphql grpc websocket; do
   if has_case "$c" && declare -F "${c}_report" >/dev/null; then "${c}_report" >>"$REPORT"; fi
 done
+if [[ -s $OUT/rss.tsv ]]; then
+  {
+    printf '\n### Resident memory of the gateways (JAVA_XMX=%s; read when each case stopped it)\n\n' "$JAVA_XMX"
+    printf '| gateway | peak RSS (VmHWM) | RSS when stopped |\n|---|---|---|\n'
+    awk -F'\t' '{ printf "| %s | %s MiB | %s MiB |\n", $1, $2, $3 }' "$OUT/rss.tsv"
+  } >>"$REPORT"
+fi
 cat "$REPORT"
 log "report: $REPORT"
 exit "$report_rc"
