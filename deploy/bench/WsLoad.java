@@ -33,6 +33,8 @@ public class WsLoad {
   private static final int FINE = 100_000;
   private static final AtomicLongArray HISTOGRAM = new AtomicLongArray(FINE + 10_000 + 1);
   private static final LongAdder COUNT = new LongAdder();
+  /** Connections opened at once. */
+  private static final int OPENING = 200;
   private static final LongAdder ERRORS = new LongAdder();
   private static volatile boolean measuring;
   private static volatile boolean stopping;
@@ -48,11 +50,16 @@ public class WsLoad {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxConnections(connections).setConnectTimeout(10_000).setMaxMessageSize(16 * 1024 * 1024));
     List<Future<WebSocket>> opened = new ArrayList<>();
-    for (int i = 0; i < connections; i++) {
-      opened.add(client.connect(new WebSocketConnectOptions().setHost(uri.getHost()).setPort(uri.getPort()).setURI(uri.getPath()))
-          .onSuccess(ws -> start(mode, ws, message)));
-    }
     try {
+      for (int i = 0; i < connections; i++) {
+        opened.add(client.connect(new WebSocketConnectOptions().setHost(uri.getHost()).setPort(uri.getPort()).setURI(uri.getPath()))
+            .onSuccess(ws -> start(mode, ws, message)));
+        if (opened.size() % OPENING == 0) {
+          // at most OPENING handshakes at once: thousands at once overflow the listen backlogs (a SYN dropped is
+          // retried after 1 s, 3 s, 7 s...), which measures the kernel's queues, not the proxies
+          Future.all(opened.subList(opened.size() - OPENING, opened.size())).await(60, TimeUnit.SECONDS);
+        }
+      }
       Future.all(opened).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       System.err.println("WsLoad: could not open " + connections + " connections to " + uri + ": " + e);

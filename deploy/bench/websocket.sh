@@ -82,6 +82,12 @@ case_websocket() {
   protocol_warmup websocket "echo oneway" "off on0" ws_warm "$fl"
   protocol_rounds websocket ws "echo oneway" "off on0" run_ws "$direct" "$nginx" "$fl"
   if ((WS_IDLE_CONNECTIONS > 0)); then
+    # each idle connection is two sockets in the gateway (client and upstream), plus the JVM's own files
+    local fit=$((($(ulimit -n) - 300) / 2))
+    if ((WS_IDLE_CONNECTIONS > fit)); then
+      log "websocket idle: the open-files limit ($(ulimit -n), hard $(ulimit -Hn)) holds $fit relayed connections, not $WS_IDLE_CONNECTIONS: holding $fit"
+      WS_IDLE_CONNECTIONS=$fit
+    fi
     for round in $(seq 1 "$ROUNDS"); do ws_idle "$round" "$fl"; done
   fi
   stop_started "$CASE_PID" "$upstream_pid"

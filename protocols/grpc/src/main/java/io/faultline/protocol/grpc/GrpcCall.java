@@ -4,8 +4,48 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.server.GrpcServerRequest;
 
-/** One gRPC call on its way through the relay: the call, its HTTP/2 stream, its route and when it arrived. */
-record GrpcCall(GrpcServerRequest<Buffer, Buffer> request, HttpServerRequest http, MethodRoutes.Route route, long startedNanos) {
+/**
+ * One gRPC call on its way through the listener: its HTTP/2 stream, its route, when it arrived and, once
+ * the gRPC server has dispatched it (a call chaos touched, relayed message by message), the gRPC call.
+ */
+final class GrpcCall {
+
+  private final HttpServerRequest http;
+  private final MethodRoutes.Route route;
+  private final long startedNanos;
+  private GrpcServerRequest<Buffer, Buffer> request;
+
+  GrpcCall(HttpServerRequest http, MethodRoutes.Route route, long startedNanos) {
+    this.http = http;
+    this.route = route;
+    this.startedNanos = startedNanos;
+  }
+
+  GrpcCall(GrpcServerRequest<Buffer, Buffer> request, HttpServerRequest http, MethodRoutes.Route route, long startedNanos) {
+    this(http, route, startedNanos);
+    this.request = request;
+  }
+
+  /** The gRPC call; null until the gRPC server dispatched it (never, for a call {@link GrpcPassThrough} relays). */
+  GrpcServerRequest<Buffer, Buffer> request() {
+    return request;
+  }
+
+  void dispatched(GrpcServerRequest<Buffer, Buffer> request) {
+    this.request = request;
+  }
+
+  HttpServerRequest http() {
+    return http;
+  }
+
+  MethodRoutes.Route route() {
+    return route;
+  }
+
+  long startedNanos() {
+    return startedNanos;
+  }
 
   /** {@code host:port} of the call's upstream, as messages name it. */
   String upstream() {

@@ -6,8 +6,11 @@ import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.FlushBatching;
 import io.faultline.chaos.listener.ListenerServers;
+import io.faultline.chaos.listener.UpstreamClients;
+import io.faultline.chaos.exchange.Exchange;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -31,8 +34,13 @@ public final class GrpcProxyVerticle extends VerticleBase {
 
   private static final Logger LOG = Logger.getLogger(GrpcProxyVerticle.class.getName());
 
-  /** The HTTP/2 stream of the call being dispatched: the gRPC server calls its handler synchronously. */
-  private final ThreadLocal<HttpServerRequest> dispatching = new ThreadLocal<>();
+  /**
+   * The call being handed to the gRPC server, which calls its handler synchronously: its HTTP/2 stream and,
+   * when the listener routed it and chaos touched it, the call and its exchange.
+   */
+  private HttpServerRequest dispatching;
+  private GrpcCall decided;
+  private Exchange<GrpcCall> decidedExchange;
 
   private final ListenerConfig listener;
   private final ChaosState state;
@@ -69,27 +77,65 @@ public final class GrpcProxyVerticle extends VerticleBase {
         .setTrustAll(listener.tlsTrustAll())
         .setVerifyHost(!listener.tlsTrustAll()));
     GrpcTranslator translator = new GrpcTranslator(vertx, listener.name());
-    GrpcRelay relay = new GrpcRelay(vertx, upstream -> upstream.secure() ? tls : plain, new MethodRoutes(listener),
-        new ExchangeRunner<>(vertx, listener.name(), "grpc", state, events, translator));
+    MethodRoutes routes = new MethodRoutes(listener);
+    ExchangeRunner<GrpcCall> runner = new ExchangeRunner<>(vertx, listener.name(), "grpc", state, events, translator);
+    GrpcRelay relay = new GrpcRelay(vertx, upstream -> upstream.secure() ? tls : plain, routes, runner);
     translator.relay(relay);
+    HttpClient h2 = vertx.createHttpClient(h2Options(connectTimeoutMs));
+    HttpClient h2Tls = vertx.createHttpClient(h2Options(connectTimeoutMs).setSsl(true).setUseAlpn(true)
+        .setTrustAll(listener.tlsTrustAll()).setVerifyHost(!listener.tlsTrustAll()));
+    GrpcPassThrough passThrough = new GrpcPassThrough(upstream -> upstream.secure() ? h2Tls : h2);
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(MAX_MESSAGE_BYTES)
         .setScheduleDeadlineAutomatically(true)
         .removeEnabledProtocol(GrpcProtocol.TRANSCODING)
         .removeEnabledProtocol(GrpcProtocol.WEB)
         .removeEnabledProtocol(GrpcProtocol.WEB_TEXT));
-    grpc.callHandler(call -> relay.handle(call, dispatching.get()));
+    grpc.callHandler(call -> {
+      if (decided != null) {
+        relay.handle(call, decided, decidedExchange);
+        decided = null;
+      } else {
+        relay.handle(call, dispatching);
+      }
+    });
     server = ListenerServers.createHttpServer(vertx, listener, new HttpServerOptions().setHost(listener.host()).setPort(bindPort))
         .connectionHandler(FlushBatching::install)
         .requestHandler(request -> {
-          dispatching.set(request);
+          long started = System.nanoTime();
+          MethodRoutes.Route route = GrpcPassThrough.takes(request) ? routes.select(request.path()) : null;
+          GrpcCall call = null;
+          Exchange<GrpcCall> exchange = null;
+          if (route != null) {
+            call = new GrpcCall(request, route, started);
+            exchange = runner.start(call, route.name(), started);
+            if (exchange == null) {
+              // chaos leaves it untouched: relayed as a stream, its messages never decoded
+              relay.track(request, null, ExchangeRunner.label(route.name()), started);
+              passThrough.relay(call);
+              return;
+            }
+          }
+          dispatching = request;
+          decided = call;
+          decidedExchange = exchange;
           try {
             grpc.handle(request);
+            if (decided != null) {
+              decidedExchange.end(0, "dropped", false); // the gRPC server refused it before its handler: not ours to count as failed
+            }
           } finally {
-            dispatching.remove();
+            dispatching = null;
+            decided = null;
+            decidedExchange = null;
           }
         });
     return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
+  }
+
+  private static HttpClientOptions h2Options(int connectTimeoutMs) {
+    return new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
+        .setConnectTimeout(connectTimeoutMs).setMaxChunkSize(UpstreamClients.MAX_CHUNK_BYTES);
   }
 
   public int actualPort() {

@@ -60,6 +60,15 @@ final class GrpcRelay {
     this.runner = runner;
   }
 
+  /** A call the verticle routed and chaos touched ({@code exchange}), now dispatched by the gRPC server. */
+  void handle(GrpcServerRequest<Buffer, Buffer> request, GrpcCall call, Exchange<GrpcCall> exchange) {
+    request.pause();
+    call.dispatched(request);
+    track(call.http(), exchange, ExchangeRunner.label(call.route().name()), call.startedNanos());
+    exchange.proceed();
+  }
+
+  /** A call the verticle did not decide (no route for it, or not a plain gRPC call): routed and decided here. */
   void handle(GrpcServerRequest<Buffer, Buffer> request, HttpServerRequest http) {
     long started = System.nanoTime();
     request.pause();
@@ -135,7 +144,7 @@ final class GrpcRelay {
    * Ends the exchange when the stream does: with the gRPC status it was answered with, or dropped (a
    * failure) when it closed without one. Untouched calls are counted through the runner alike.
    */
-  private void track(HttpServerRequest http, Exchange<GrpcCall> exchange, String routeLabel, long started) {
+  void track(HttpServerRequest http, Exchange<GrpcCall> exchange, String routeLabel, long started) {
     HttpServerResponse response = http.response();
     response.endHandler(v -> {
       int code = statusCode(response);

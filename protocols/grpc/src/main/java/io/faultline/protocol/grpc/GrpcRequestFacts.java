@@ -2,13 +2,12 @@ package io.faultline.protocol.grpc;
 
 import io.faultline.chaos.engine.RequestFacts;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.grpc.server.GrpcServerRequest;
 
 /**
  * {@link RequestFacts} of a gRPC call: the path is {@code /package.Service/Method}, the method is
  * {@code POST}, headers are the call's metadata.
  */
-record GrpcRequestFacts(String listener, String route, GrpcServerRequest<?, ?> call, HttpServerRequest http) implements RequestFacts {
+record GrpcRequestFacts(String listener, String route, HttpServerRequest http) implements RequestFacts {
 
   @Override
   public Shape shape() {
@@ -27,21 +26,21 @@ record GrpcRequestFacts(String listener, String route, GrpcServerRequest<?, ?> c
 
   @Override
   public String path() {
-    return "/" + call.fullMethodName();
+    return http.path(); // "/" + the call's full method name
   }
 
   @Override
   public String host() {
-    return http == null || http.authority() == null ? null : http.authority().toString();
+    return http.authority() == null ? null : http.authority().toString();
   }
 
   @Override
   public String header(String name) {
-    return call.headers().get(name);
+    return http.headers().get(name); // a gRPC call's metadata are its HTTP/2 headers
   }
 
   @Override
   public String clientIp() {
-    return http == null || http.remoteAddress() == null ? "" : http.remoteAddress().hostAddress();
+    return http.remoteAddress() == null ? "" : http.remoteAddress().hostAddress();
   }
 }

@@ -33,7 +33,7 @@ final class GrpcTranslator implements Translator<GrpcCall> {
 
   @Override
   public RequestFacts facts(GrpcCall call, String route) {
-    return new GrpcRequestFacts(listener, route, call.request(), call.http());
+    return new GrpcRequestFacts(listener, route, call.http());
   }
 
   @Override

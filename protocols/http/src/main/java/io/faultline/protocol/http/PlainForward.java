@@ -20,7 +20,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The plain-proxy path: an HTTP/1.1 exchange chaos left untouched goes from the client to its upstream
@@ -37,9 +36,9 @@ import java.util.Set;
  */
 final class PlainForward {
 
-  /** Hop-by-hop headers (RFC 9110 7.6.1), lower case: never forwarded either way. */
-  static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-      "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
+  /** Hop-by-hop headers (RFC 9110 7.6.1): never forwarded either way. */
+  private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+      "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"};
 
   /** IMF-fixdate (RFC 9110 5.6.7): two-digit day, GMT. */
   private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH);
@@ -141,7 +140,7 @@ final class PlainForward {
     }
     MultiMap headers = response.headers();
     for (Map.Entry<String, String> header : in.headers()) {
-      if (!HOP_BY_HOP.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+      if (!hopByHop(header.getKey())) {
         headers.add(header.getKey(), header.getValue());
       }
     }
@@ -190,6 +189,16 @@ final class PlainForward {
     int status = UpstreamFailures.tooSlow(cause) ? 504 : 502;
     count(call, response, status);
     HttpDecisions.upstreamFailure(response, status, call.route.upstream().toString(), cause);
+  }
+
+  /** Whether {@code name} is a hop-by-hop header, in any case (no lower-cased copy per header). */
+  private static boolean hopByHop(String name) {
+    for (String hop : HOP_BY_HOP) {
+      if (hop.length() == name.length() && hop.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The Date header for now, formatted once a second. */

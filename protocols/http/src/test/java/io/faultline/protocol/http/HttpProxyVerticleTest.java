@@ -75,6 +75,39 @@ class HttpProxyVerticleTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero"})
+  void hopByHopHeadersStopAtTheGatewayBothWaysAndADateIsAdded(String mode) {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.http.HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0))
+          .requestHandler(request -> {
+            JsonObject seen = new JsonObject();
+            request.headers().forEach(h -> seen.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
+            request.response().putHeader("Keep-Alive", "timeout=5").putHeader("Proxy-Connection", "keep-alive")
+                .putHeader("X-Upstream", "yes").end(seen.encode()); // and no Date
+          })
+          .listen().await();
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + server.actualPort(), null,
+          2_000L, null, 1, null, null);
+      try (GatewayFixture gw = new GatewayFixture(chaos(mode), listener)) {
+        HttpResponse<Buffer> response = gw.client.get("/x").putHeader("Connection", "keep-alive, X-Private").putHeader("X-Private", "secret")
+            .putHeader("Keep-Alive", "timeout=9").putHeader("TE", "trailers").putHeader("X-Custom", "yes").send().await();
+        JsonObject seen = response.bodyAsJsonObject();
+        assertThat(seen.getString("x-custom")).isEqualTo("yes");
+        assertThat(seen.fieldNames()).as("what the upstream got").doesNotContain("x-private", "keep-alive", "te");
+        assertThat(seen.getString("connection")).as("the gateway's own connection, if it names one").isNotEqualTo("keep-alive, X-Private");
+        assertThat(response.getHeader("X-Upstream")).isEqualTo("yes");
+        assertThat(response.getHeader("Keep-Alive")).isNull();
+        assertThat(response.getHeader("Proxy-Connection")).isNull();
+        // RFC 9110 6.6.1: a proxy adds the Date an origin left out, as an IMF-fixdate
+        assertThat(response.getHeader("Date")).matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
+
   @Test
   void anHttp1UpstreamsConnectionFieldsDoNotReachAnHttp2Client() {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
