@@ -33,6 +33,7 @@ public final class ChaosState {
   private String scenario;
   private NodeContext node = NodeContext.standalone("local", null, null);
   private Consumer<Replica> replicator;
+  private final List<Consumer<ChaosSnapshot>> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
    * Everything another node needs to take over this node's chaos state: the running config with its
@@ -215,7 +216,21 @@ public final class ChaosState {
     ChaosSnapshot next = ChaosSnapshot.compile(config, version, seed, snapshot, nanoClock, node);
     snapshot = next;
     scenario = activeScenario;
+    for (Consumer<ChaosSnapshot> watcher : watchers) {
+      watcher.accept(next);
+    }
     return next;
+  }
+
+  /**
+   * Hands every snapshot installed from now on (a change, a reload, another node's change, a new cluster
+   * size) to {@code watcher}, before the change is answered; runs it under this state's lock, on the
+   * changing thread, so it must only note the snapshot and hand work to its own context. For exchanges
+   * that outlive a snapshot (tcp connections follow their toxics). Answers what stops the watching.
+   */
+  public Runnable watch(Consumer<ChaosSnapshot> watcher) {
+    watchers.add(watcher);
+    return () -> watchers.remove(watcher);
   }
 
   /** This node's state as a {@link Replica}, with the seed made explicit so every node draws the same. */
