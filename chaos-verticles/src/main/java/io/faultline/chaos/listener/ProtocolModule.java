@@ -47,11 +47,11 @@ public interface ProtocolModule {
   Future<Integer> deploy(ListenerDeployment deployment);
 
   /**
-   * Completes once the listener called {@code listener} has acted on the chaos state installed so far,
-   * where acting takes longer than reading the next snapshot (a tcp listener that goes down closes its
-   * port). Most protocols have nothing to settle.
+   * Completes once the listener this module {@link #deploy deployed} has acted on the chaos state installed
+   * so far, where acting takes longer than reading the next snapshot (a tcp listener that goes down closes
+   * its port). Most protocols have nothing to settle.
    */
-  default Future<Void> settled(String listener) {
+  default Future<Void> settled(ListenerDeployment deployment) {
     return Future.succeededFuture();
   }
 

@@ -223,13 +223,15 @@ public final class ChaosState {
   }
 
   /**
-   * Hands every snapshot installed from now on (a change, a reload, another node's change, a new cluster
-   * size) to {@code watcher}, before the change is answered; runs it under this state's lock, on the
-   * changing thread, so it must only note the snapshot and hand work to its own context. For exchanges
-   * that outlive a snapshot (tcp connections follow their toxics). Answers what stops the watching.
+   * Hands the current snapshot to {@code watcher} now, then every snapshot installed from now on (a change,
+   * a reload, another node's change, a new cluster size), before the change is answered. It runs under
+   * this state's lock, on the changing thread, so it must only note the snapshot and hand work to its own
+   * context. For what outlives a snapshot (a tcp listener's connections follow their toxics, and the
+   * listener its {@code down} switch). Answers what stops the watching.
    */
-  public Runnable watch(Consumer<ChaosSnapshot> watcher) {
+  public synchronized Runnable watch(Consumer<ChaosSnapshot> watcher) {
     watchers.add(watcher);
+    watcher.accept(snapshot);
     return () -> watchers.remove(watcher);
   }
 

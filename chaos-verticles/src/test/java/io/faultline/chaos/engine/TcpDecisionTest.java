@@ -86,16 +86,17 @@ class TcpDecisionTest {
   }
 
   @Test
-  void watchersSeeEverySnapshotBeforeTheChangeReturnsUntilTheyStop() {
+  void watchersSeeTheCurrentSnapshotThenEveryOneBeforeTheChangeReturnsUntilTheyStop() {
     ChaosState state = new ChaosState(ChaosConfig.off());
     List<Long> seen = new ArrayList<>();
     Runnable stop = state.watch(snapshot -> seen.add(snapshot.version()));
+    assertThat(seen).as("the current snapshot first").containsExactly(1L);
     state.enable(true);
-    assertThat(seen).containsExactly(state.version());
+    assertThat(seen).containsExactly(1L, state.version());
     state.setSection("tcp", ChaosJson.parse("{\"down\": true}", io.faultline.chaos.config.TcpConfig.class, "tcp"));
-    assertThat(seen).hasSize(2);
+    assertThat(seen).hasSize(3);
     stop.run();
     state.enable(false);
-    assertThat(seen).hasSize(2);
+    assertThat(seen).hasSize(3);
   }
 }

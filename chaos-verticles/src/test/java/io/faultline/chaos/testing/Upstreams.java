@@ -62,6 +62,16 @@ public final class Upstreams {
     return new Echo(server, hits);
   }
 
+  /**
+   * A TCP echo server on 127.0.0.1 (a free port): every byte a client sends comes back, with back-pressure;
+   * it closes a connection when its client does. Answers the port.
+   */
+  public static int echoTcp(Vertx vertx) {
+    return vertx.createNetServer()
+        .connectHandler(socket -> socket.pipeTo(socket))
+        .listen(0, "127.0.0.1").await().actualPort();
+  }
+
   /** Deterministic bytes (0..250 repeating), so a truncated or reordered body is detectable. */
   public static byte[] pattern(int n) {
     byte[] bytes = new byte[n];
