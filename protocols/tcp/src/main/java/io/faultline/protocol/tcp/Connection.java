@@ -9,6 +9,7 @@ import io.faultline.chaos.engine.MessageFault;
 import io.faultline.chaos.engine.ToxicDraws;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
+import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
 import java.util.List;
@@ -34,7 +35,9 @@ final class Connection {
   private NetSocket upstream;
   private Link toUpstream;
   private Link toClient;
+  private final ChaosState state;
   private ToxicDraws draws;
+  private ChaosSnapshot seen;
   private TcpConfig tcp;
   private boolean planned;
   private boolean clientClosed;
@@ -44,9 +47,10 @@ final class Connection {
   private boolean reported;
 
   /** {@code number} counts the listener's connections (it seeds draws the engine did not); {@code onFinish} hears the end. */
-  Connection(Vertx vertx, ExchangeRunner<Connection> runner, NetSocket client, String listener, long startedNanos, long number,
-      Consumer<Connection> onFinish) {
+  Connection(Vertx vertx, ExchangeRunner<Connection> runner, ChaosState state, NetSocket client, String listener, long startedNanos,
+      long number, Consumer<Connection> onFinish) {
     this.vertx = vertx;
+    this.state = state;
     this.runner = runner;
     this.client = client;
     this.startedNanos = startedNanos;
@@ -68,9 +72,9 @@ final class Connection {
   /**
    * Relays to {@code socket} both ways. {@code bytesPerSecond} (0: none) paces both directions; {@code toxics}
    * (null when the engine gave none at the accept) seeds the toxicity draws; which toxics run is read from
-   * {@code snapshot}, the chaos state now.
+   * the chaos state, now and as it changes.
    */
-  void relay(NetSocket socket, long bytesPerSecond, MessageFault.Toxics toxics, ChaosSnapshot snapshot) {
+  void relay(NetSocket socket, long bytesPerSecond, MessageFault.Toxics toxics) {
     upstream = socket;
     toUpstream = new Link(vertx, this, socket);
     toClient = new Link(vertx, this, client);
@@ -87,9 +91,21 @@ final class Connection {
       upstreamClosed = true;
       finishIfClosed();
     });
-    replan(snapshot);
+    replan(state.snapshot());
     client.pipeTo(toUpstream);
     socket.pipeTo(toClient);
+  }
+
+  /**
+   * Before each chunk either way: one volatile read, and when the chaos state changed since, the toxics it
+   * gives. So bytes sent after a change was answered meet the new toxics, as with Toxiproxy, whose API
+   * answers once every link runs them (the listener's watch also replans connections that stay silent).
+   */
+  void follow() {
+    ChaosSnapshot now = state.snapshot();
+    if (now != seen) {
+      replan(now);
+    }
   }
 
   /** Runs the toxics {@code snapshot} gives this connection, if they changed since it last looked. */
@@ -97,6 +113,7 @@ final class Connection {
     if (toUpstream == null || finished) {
       return;
     }
+    seen = snapshot;
     ChaosSections sections = snapshot.sectionsFor(facts);
     TcpConfig next = sections == null ? null : sections.tcp();
     if (planned && Objects.equals(next, tcp)) {

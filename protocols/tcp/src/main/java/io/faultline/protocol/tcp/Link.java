@@ -21,8 +21,9 @@ import java.util.Set;
 
 /**
  * One direction of a relayed connection, as the write stream its source is piped to. With no toxic it
- * hands each buffer straight to the destination socket, so a connection chaos leaves alone is a plain
- * back-pressured {@code pipeTo}; with toxics each buffer runs through them and waits in a queue until it
+ * hands each buffer straight to the destination socket (after one volatile read of the chaos state, so a
+ * toxic added meanwhile applies), so a connection chaos leaves alone is a plain back-pressured
+ * {@code pipeTo}; with toxics each buffer runs through them and waits in a queue until it
  * is due, and the source is paused while more than {@link #MAX_HELD} bytes wait (or the destination's
  * own queue is full). Toxics can be swapped while the connection is open ({@link #toxics}): bytes
  * already queued keep their times, or go at once when no toxic is left. One event loop, not thread-safe.
@@ -111,6 +112,7 @@ final class Link implements WriteStream<Buffer>, LinkControl {
     if (Sockets.isEnd(data)) {
       return end();
     }
+    connection.follow();
     if (plain()) {
       return destination.write(data);
     }
@@ -125,6 +127,7 @@ final class Link implements WriteStream<Buffer>, LinkControl {
       return Future.succeededFuture(); // the source's FIN came first; its close follows later
     }
     ending = true;
+    connection.follow();
     if (plain()) {
       return destination.end();
     }

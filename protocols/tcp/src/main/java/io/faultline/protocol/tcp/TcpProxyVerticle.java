@@ -142,7 +142,7 @@ public final class TcpProxyVerticle extends VerticleBase {
     server = null;
     new ArrayList<>(open).forEach(Connection::down);
     LOG.info(() -> "listener " + listener.name() + " is down: port " + port + " refuses connections");
-    return closing == null ? Future.succeededFuture() : closing.close();
+    return closing == null ? Future.succeededFuture() : closing.close().compose(v -> Ports.released(vertx, listener.host(), port));
   }
 
   private Future<NetServer> listen(int onPort) {
@@ -155,7 +155,7 @@ public final class TcpProxyVerticle extends VerticleBase {
   private void accept(NetSocket socket) {
     long started = System.nanoTime();
     socket.pause();
-    Connection connection = new Connection(vertx, runner, socket, listener.name(), started, connections++, open::remove);
+    Connection connection = new Connection(vertx, runner, state, socket, listener.name(), started, connections++, open::remove);
     open.add(connection);
     connection.exchange = runner.start(connection, null, started);
     if (connection.exchange == null) {
@@ -172,7 +172,7 @@ public final class TcpProxyVerticle extends VerticleBase {
         runner.translator().upstreamFailed(connection, upstream.host() + ":" + upstream.port(), ar.cause());
       } else if (!connection.abandon(ar.result())) {
         connection.relay(ar.result(), exchange == null ? 0 : exchange.verdict().throttleBps(),
-            exchange == null ? null : exchange.verdict().messages().toxics(), state.snapshot());
+            exchange == null ? null : exchange.verdict().messages().toxics());
       }
     });
   }
