@@ -108,6 +108,9 @@ final class ConfigReloader extends VerticleBase {
     if (!next.metrics().equals(running.metrics())) {
       fields.add("metrics");
     }
+    if (!next.toxiproxy().equals(running.toxiproxy())) {
+      fields.add("toxiproxy");
+    }
     if (!java.util.Objects.equals(next.stateDir(), running.stateDir())) {
       fields.add("state_dir");
     }

@@ -2,6 +2,7 @@ package io.faultline.gateway.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.faultline.admin.AdminConfig;
+import io.faultline.admin.toxiproxy.ToxiproxyConfig;
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.cluster.ClusterConfig;
@@ -19,7 +20,8 @@ import java.util.Set;
 
 /**
  * The whole gateway config file: {@code admin}, {@code listeners}, {@code chaos}, {@code cluster} and
- * {@code bridge}, as ARCHITECTURE.md lists them, and {@code history}, {@code recorder}, {@code analytics}.
+ * {@code bridge}, as ARCHITECTURE.md lists them, and {@code history}, {@code recorder}, {@code analytics},
+ * {@code toxiproxy}.
  * With no listener, one {@code http} listener named {@code web} on port 3000 is assumed. A null
  * {@code state_dir} keeps state in memory (history in a temporary file); {@code faultline serve} gives
  * it a default on disk ({@link #defaultStateDir}).
@@ -36,7 +38,8 @@ public record GatewayConfig(
     String stateDir,
     HistoryConfig history,
     RecorderConfig recorder,
-    AnalyticsConfig analytics) {
+    AnalyticsConfig analytics,
+    ToxiproxyConfig toxiproxy) {
 
   public static final String DEFAULT_LISTENER = "web";
 
@@ -51,11 +54,13 @@ public record GatewayConfig(
     history = history == null ? HistoryConfig.defaults() : history;
     recorder = recorder == null ? RecorderConfig.defaults() : recorder;
     analytics = analytics == null ? AnalyticsConfig.defaults() : analytics;
+    toxiproxy = toxiproxy == null ? ToxiproxyConfig.off() : toxiproxy;
   }
 
   /** The same config with {@code state_dir} set. */
   public GatewayConfig withStateDir(String dir) {
-    return new GatewayConfig(admin, listeners, chaos, cluster, bridge, orchestration, metrics, dir, history, recorder, analytics);
+    return new GatewayConfig(admin, listeners, chaos, cluster, bridge, orchestration, metrics, dir, history, recorder, analytics,
+        toxiproxy);
   }
 
   /**

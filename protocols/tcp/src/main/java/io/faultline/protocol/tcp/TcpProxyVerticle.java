@@ -82,12 +82,15 @@ public final class TcpProxyVerticle extends VerticleBase {
     return bound;
   }
 
+  /** Closes the connections and the port, answering once the port refuses (a deleted proxy's port is free again). */
   @Override
   public Future<?> stop() {
     unwatch.run();
     stopped.run();
     new ArrayList<>(open).forEach(c -> c.faulted(false));
-    return Future.succeededFuture();
+    NetServer closing = server;
+    server = null;
+    return closing == null ? Future.succeededFuture() : closing.close().compose(v -> Ports.released(vertx, listener.host(), port));
   }
 
   /** The bound port (useful when the configured port is 0). */
