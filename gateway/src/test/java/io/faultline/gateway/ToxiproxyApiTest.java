@@ -154,6 +154,28 @@ class ToxiproxyApiTest {
   }
 
   @Test
+  void theReadmesCurlExamplesRunAsWritten() throws Exception {
+    start(Map.of());
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+    int section = readme.indexOf("### The Toxiproxy-compatible API");
+    int block = readme.indexOf("```sh\n", section) + "```sh\n".length();
+    java.util.regex.Pattern curl = java.util.regex.Pattern.compile("curl -s(?: -X (\\w+))? localhost:8474(\\S+)(?: -d '(.*)')?");
+    int ran = 0;
+    for (String line : readme.substring(block, readme.indexOf("```", block)).split("\n")) {
+      java.util.regex.Matcher m = curl.matcher(line);
+      if (!m.matches()) {
+        continue;
+      }
+      String body = m.group(3) == null ? null : m.group(3).replace("127.0.0.1:5432", "127.0.0.1:" + echo);
+      HttpMethod method = HttpMethod.valueOf(m.group(1) != null ? m.group(1) : body != null ? "POST" : "GET");
+      HttpResponse<Buffer> response = call(method, m.group(2), body);
+      assertThat(response.statusCode()).as(line + " -> " + response.bodyAsString()).isBetween(200, 204);
+      ran++;
+    }
+    assertThat(ran).isEqualTo(11);
+  }
+
+  @Test
   void theAdminTokenAppliesWhenThereIsOneAndBrowsersAreRefused() {
     start(Map.of(Flag.ADMIN_TOKEN, "s3cret"));
     HttpResponse<Buffer> anonymous = call(HttpMethod.GET, "/proxies", null);
