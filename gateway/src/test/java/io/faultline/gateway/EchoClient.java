@@ -2,7 +2,6 @@ package io.faultline.gateway;
 
 import io.faultline.chaos.testing.Upstreams;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.util.Arrays;
 
@@ -42,17 +41,7 @@ final class EchoClient implements AutoCloseable {
 
   /** Reads up to {@code n} bytes, fewer if the stream ends first. */
   byte[] read(int n) throws IOException {
-    InputStream in = socket.getInputStream();
-    byte[] buffer = new byte[n];
-    int got = 0;
-    while (got < n) {
-      int r = in.read(buffer, got, n - got);
-      if (r < 0) {
-        break;
-      }
-      got += r;
-    }
-    return Arrays.copyOf(buffer, got);
+    return Upstreams.readUpTo(socket.getInputStream(), n);
   }
 
   @Override

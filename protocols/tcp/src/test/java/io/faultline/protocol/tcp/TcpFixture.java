@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.util.Arrays;
 
 /**
  * A tcp listener named {@code db} in front of a real TCP echo server, on loopback ports, with its chaos
@@ -63,16 +62,7 @@ final class TcpFixture implements AutoCloseable {
 
   /** Reads up to {@code n} bytes, fewer if the stream ends first. */
   static byte[] read(InputStream in, int n) throws IOException {
-    byte[] buffer = new byte[n];
-    int got = 0;
-    while (got < n) {
-      int r = in.read(buffer, got, n - got);
-      if (r < 0) {
-        break;
-      }
-      got += r;
-    }
-    return Arrays.copyOf(buffer, got);
+    return Upstreams.readUpTo(in, n);
   }
 
   @Override
