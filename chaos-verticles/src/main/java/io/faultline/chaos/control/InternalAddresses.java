@@ -15,6 +15,12 @@ public final class InternalAddresses {
   /** Local to a node: each heartbeat it made ({@code {"ok": bool}}), for metrics. */
   public static final String HEARTBEAT = "faultline.cluster.heartbeat";
 
+  /**
+   * Local to a node: answers ({@code {"name"}}) once the listener has acted on the chaos state installed
+   * before the request was sent (a tcp listener that went down closed its port, one back up listens again).
+   */
+  public static final String LISTENERS_SETTLE = "faultline.listeners.settle";
+
   private InternalAddresses() {
   }
 }

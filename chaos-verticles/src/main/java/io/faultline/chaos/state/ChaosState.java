@@ -33,7 +33,10 @@ public final class ChaosState {
   private String scenario;
   private NodeContext node = NodeContext.standalone("local", null, null);
   private Consumer<Replica> replicator;
-  /** Told of every snapshot swap; held weakly, so a listener that is gone (an undeployed verticle's) drops out. */
+  /**
+   * Told of every snapshot swap; held weakly, so a watcher nobody holds any more (an undeployed verticle's)
+   * drops out by itself. Guarded by this state's lock.
+   */
   private final java.util.Set<Consumer<ChaosSnapshot>> watchers =
       java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
 
@@ -218,28 +221,35 @@ public final class ChaosState {
     ChaosSnapshot next = ChaosSnapshot.compile(config, version, seed, snapshot, nanoClock, node);
     snapshot = next;
     scenario = activeScenario;
-    List<Consumer<ChaosSnapshot>> told;
-    synchronized (watchers) {
-      told = List.copyOf(watchers);
+    for (Consumer<ChaosSnapshot> watcher : List.copyOf(watchers)) {
+      watcher.accept(next);
     }
-    told.forEach(watcher -> watcher.accept(next));
     return next;
+  }
+
+  /**
+   * Hands the current snapshot to {@code watcher} now, then every snapshot installed from now on (a change,
+   * a reload, another node's change, a new cluster size), before the change is answered. It runs under
+   * this state's lock, on the changing thread, so it must only note the snapshot and hand work to its own
+   * context. For what outlives a snapshot (a tcp listener's connections follow their toxics, and the
+   * listener its {@code down} switch; an exchange runner releases what it holds when chaos goes off).
+   * Held weakly: the watcher must be kept reachable for as long as it should be told (the answer, which
+   * stops the watching, keeps it so).
+   */
+  public synchronized Runnable watch(Consumer<ChaosSnapshot> watcher) {
+    watchers.add(watcher);
+    watcher.accept(snapshot);
+    return () -> {
+      synchronized (this) {
+        watchers.remove(watcher);
+      }
+    };
   }
 
   /** This node's state as a {@link Replica}, with the seed made explicit so every node draws the same. */
   public synchronized Replica replica() {
     ChaosConfig config = snapshot.config();
     return new Replica(config.withSeed(snapshot.seed()), scenario, beforeScenario, snapshot.version());
-  }
-
-  /**
-   * Calls {@code watcher} with every new snapshot from now on, on the thread that installed it (keep it
-   * short: hand the work to your own context). Held weakly: keep a reference for as long as it should be told.
-   */
-  public void watch(Consumer<ChaosSnapshot> watcher) {
-    synchronized (watchers) {
-      watchers.add(watcher);
-    }
   }
 
   /** Every local change from now on is handed to {@code replicator} (the cluster), under this state's lock. */
