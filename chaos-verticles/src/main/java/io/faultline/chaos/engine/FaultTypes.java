@@ -73,9 +73,11 @@ public final class FaultTypes {
         }
         // scope: cluster — each live node enforces its share of the cluster's rate and burst.
         int share = c.scope().equals("cluster") ? parts.clusterSize() : 1;
-        RateLimiter limiter = parts.shared(c, () -> new RateLimiter(c.requestsPerSecond() / share,
-            Math.max(1, c.burstSize() / share), parts.nanoClock()));
-        return new FaultSpec(RateLimitFault.TYPE, 1.0, new RateLimitFault(limiter, c.perIp(), c.perEndpoint()));
+        RateLimiter[] limiters = parts.shared(c, () -> new RateLimiter[] {
+            new RateLimiter(c.requestsPerSecond() / share, Math.max(1, c.burstSize() / share), parts.nanoClock()),
+            c.perIp() ? RateLimiter.perSecond(c.perIpRequestsPerSecond(), parts.nanoClock()) : null,
+            c.perEndpoint() ? RateLimiter.perSecond(c.perEndpointRequestsPerSecond(), parts.nanoClock()) : null});
+        return new FaultSpec(RateLimitFault.TYPE, 1.0, new RateLimitFault(limiters[0], limiters[1], limiters[2]));
       }),
       new FaultType(BulkheadFault.TYPE, (s, parts) -> {
         BulkheadConfig c = s.bulkhead();

@@ -2,7 +2,6 @@ package io.faultline.chaos.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.engine.RequestFacts;
 import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.limit.RateLimiter;
@@ -22,13 +21,16 @@ class RateLimitFaultTest {
   }
 
   private boolean passes(RateLimitFault fault, String ip, String path) {
-    Decision decision = fault.decide(new Facts(ip, path), null);
-    return !(decision instanceof Terminal.RateLimited);
+    return !(fault.decide(new Facts(ip, path), null) instanceof Terminal.RateLimited);
+  }
+
+  private RateLimiter limiter(double rps, int burst) {
+    return new RateLimiter(rps, burst, () -> now);
   }
 
   @Test
   void theGlobalLimitHoldsEvenWithPerClientBuckets() {
-    RateLimitFault fault = new RateLimitFault(new RateLimiter(1, 3, () -> now), true, false);
+    RateLimitFault fault = new RateLimitFault(limiter(1, 3), limiter(1, 3), null);
     for (int i = 0; i < 3; i++) {
       assertThat(passes(fault, "10.0.0.1", "/a")).as("client A, request %d", i).isTrue();
     }
@@ -36,16 +38,15 @@ class RateLimitFaultTest {
   }
 
   @Test
-  void aClientAndAnEndpointAreEachLimitedOnTheirOwnToo() {
-    RateLimitFault perClient = new RateLimitFault(new RateLimiter(1, 2, () -> now), true, false);
-    RateLimiter big = new RateLimiter(1000, 1000, () -> now);
-    RateLimitFault both = new RateLimitFault(big, true, true);
-    assertThat(passes(perClient, "10.0.0.1", "/a")).isTrue();
-    now += 2_000_000_000L; // the global bucket refills, client A's too
-    assertThat(passes(both, "10.0.0.1", "/a")).isTrue();
-    // a bucket per endpoint: /a and /b do not share, and a client's bucket spans its endpoints
-    RateLimitFault tight = new RateLimitFault(new RateLimiter(0.001, 1, () -> now), false, true);
-    assertThat(passes(tight, "10.0.0.1", "/a")).isTrue();
-    assertThat(passes(tight, "10.0.0.9", "/a")).as("the global bucket of one is spent").isFalse();
+  void aClientAndAnEndpointAreEachLimitedOnTheirOwnUnderAWiderGlobalLimit() {
+    RateLimitFault fault = new RateLimitFault(limiter(1000, 1000), limiter(1, 2), limiter(1, 3));
+    assertThat(passes(fault, "10.0.0.1", "/a")).isTrue();
+    assertThat(passes(fault, "10.0.0.1", "/b")).isTrue();
+    assertThat(passes(fault, "10.0.0.1", "/c")).as("client A's bucket of two is spent").isFalse();
+    assertThat(passes(fault, "10.0.0.2", "/a")).isTrue();
+    assertThat(passes(fault, "10.0.0.3", "/a")).isTrue();
+    assertThat(passes(fault, "10.0.0.4", "/a")).as("endpoint /a's bucket of three is spent").isFalse();
+    now += 2_000_000_000L;
+    assertThat(passes(fault, "10.0.0.4", "/a")).as("refilled").isTrue();
   }
 }
