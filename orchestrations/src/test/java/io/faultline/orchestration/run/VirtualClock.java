@@ -88,7 +88,7 @@ public final class VirtualClock implements RunClock {
   }
 
   /** Moves time on by {@code ms}, firing every timer that comes due, each on its context and in order (waits for each). */
-  void advance(long ms) throws Exception {
+  public void advance(long ms) throws Exception {
     long target;
     synchronized (this) {
       target = now + ms;
