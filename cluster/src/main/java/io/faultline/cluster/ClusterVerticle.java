@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 /**
  * This node's part in the cluster. It keeps the chaos state shared: every local change is stored in a
  * Hazelcast map with a compare-and-set on its version (a concurrent change elsewhere makes it the next
- * version, so every node converges on one history), and a notice tells the other nodes to read it back
+ * version, merged over the other, so every node converges on one history that keeps both), and a notice tells the other nodes to read it back
  * and adopt it once it passes the same checks as a PUT ({@link SharedChaos}); a node that starts adopts
  * what the map holds. It registers the node and heartbeats, answers
  * {@code faultline.cluster.nodes} and {@code faultline.cluster.leader}, and follows Hazelcast's
@@ -126,7 +126,7 @@ public final class ClusterVerticle extends VerticleBase {
       }
     }));
     return runner.start().compose(v -> blocking(this::join)).onSuccess(v -> {
-      state.replicateTo(replica -> vertx.runOnContext(x -> push(replica)));
+      state.replicateTo((base, replica) -> vertx.runOnContext(x -> push(base, replica)));
       membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
         @Override
         public void memberAdded(MembershipEvent event) {
@@ -181,12 +181,18 @@ public final class ClusterVerticle extends VerticleBase {
     return null;
   }
 
-  /** Stores a local change as the cluster's next version and tells every node to read it. */
-  private void push(ChaosState.Replica replica) {
-    blocking(() -> shared.store(replica)).onSuccess(stored -> {
-      state.adopt(stored);
+  /**
+   * Stores a local change (made on {@code base}) as the cluster's next version, merged with any change
+   * another node stored meanwhile, takes what was stored, and tells every node to read it.
+   */
+  private void push(ChaosState.Replica base, ChaosState.Replica replica) {
+    blocking(() -> shared.store(base, replica)).onSuccess(stored -> {
+      state.shared(stored);
       vertx.eventBus().publish(InternalAddresses.CLUSTER_STATE, new JsonObject().put("version", stored.version()));
-    }).onFailure(e -> LOG.warning(() -> "could not share a chaos change with the cluster: " + e.getMessage()));
+    }).onFailure(e -> {
+      state.shared(null);
+      LOG.warning(() -> "could not share a chaos change with the cluster: " + e.getMessage());
+    });
   }
 
   /**
