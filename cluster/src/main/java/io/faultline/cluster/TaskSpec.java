@@ -1,8 +1,12 @@
 package io.faultline.cluster;
 
 import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.RuleMatch;
+import io.faultline.chaos.engine.NodeContext;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +41,7 @@ record TaskSpec(String id, String mode, String scenario, JsonObject config, Obje
     }
     for (String field : body.fieldNames()) {
       if (!FIELDS.contains(field)) {
-        throw new ChaosConfigException(field, "unknown field; a task takes " + FIELDS);
+        throw new ChaosConfigException(shown(field), "unknown field; a task takes " + FIELDS);
       }
     }
     bookkeeping(body);
@@ -79,6 +83,30 @@ record TaskSpec(String id, String mode, String scenario, JsonObject config, Obje
         body.getValue("config") == null ? null : object(body, "config", "must be an object of chaos sections"),
         body.getValue("orchestration"), null, duration == null ? null : ((Number) duration).doubleValue(), targets,
         targetsField == null ? "targets" : targetsField, (Boolean) stop);
+  }
+
+  /** The live nodes the targets pick; a node they name that is not live is refused, as is picking none. */
+  List<String> pick(List<JsonObject> liveNodes, long seed) {
+    List<String> ids = liveNodes.stream().map(n -> n.getString("id")).sorted().toList();
+    for (Object named : targets.getJsonArray("nodes", new JsonArray())) {
+      if (!ids.contains(named)) {
+        throw new ChaosConfigException(targetsField.equals("targets") ? "targets.nodes" : targetsField, "node " + shown(named) + " is not a live node;"
+            + " live nodes: " + ids);
+      }
+    }
+    RuleMatch scope = ChaosJson.convert(targets.getMap(), RuleMatch.class, targetsField);
+    List<String> picked = new ArrayList<>();
+    for (JsonObject node : liveNodes) {
+      NodeContext context = new NodeContext(node.getString("id"), node.getString("region"), node.getString("zone"), ids);
+      if (scope.appliesTo(context, seed)) {
+        picked.add(node.getString("id"));
+      }
+    }
+    if (picked.isEmpty()) {
+      throw new ChaosConfigException(targetsField, "no live node matches " + shown(targets.encode()) + "; live nodes: " + ids);
+    }
+    picked.sort(String::compareTo);
+    return picked;
   }
 
   /** The same submission with its orchestration as the orchestrator checked it: {@code {"name", "text"}}. */

@@ -4,13 +4,10 @@ import com.hazelcast.map.IMap;
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ChaosJson;
-import io.faultline.chaos.config.RuleMatch;
 import io.faultline.chaos.control.TaskRules;
-import io.faultline.chaos.engine.NodeContext;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,7 +79,7 @@ final class Tasks {
     if (sections != null) {
       ChaosJson.convert(sections.getMap(), ChaosConfig.class, "config"); // refuses bad sections before anything runs
     }
-    List<String> targets = targets(spec, liveNodes, seed);
+    List<String> targets = spec.pick(liveNodes, seed);
     String id = spec.id() != null ? spec.id() : "task-" + UUID.randomUUID().toString().substring(0, 8);
     boolean p2p = spec.mode().equals("peer_to_peer");
     JsonArray items = new JsonArray();
@@ -107,31 +104,6 @@ final class Tasks {
     }
     seen.put(id, task.encode());
     return task;
-  }
-
-  /** The live nodes the spec's targets pick; a node it names that is not live is refused, as is picking none. */
-  private static List<String> targets(TaskSpec spec, List<JsonObject> liveNodes, long seed) {
-    List<String> ids = liveNodes.stream().map(n -> n.getString("id")).sorted().toList();
-    String field = spec.targetsField();
-    for (Object named : spec.targets().getJsonArray("nodes", new JsonArray())) {
-      if (!ids.contains(named)) {
-        throw new ChaosConfigException(field.equals("targets") ? "targets.nodes" : field, "node " + named + " is not a live node;"
-            + " live nodes: " + ids);
-      }
-    }
-    RuleMatch scope = ChaosJson.convert(spec.targets().getMap(), RuleMatch.class, field);
-    List<String> picked = new ArrayList<>();
-    for (JsonObject node : liveNodes) {
-      NodeContext context = new NodeContext(node.getString("id"), node.getString("region"), node.getString("zone"), ids);
-      if (scope.appliesTo(context, seed)) {
-        picked.add(node.getString("id"));
-      }
-    }
-    if (picked.isEmpty()) {
-      throw new ChaosConfigException(field, "no live node matches " + spec.targets().encode() + "; live nodes: " + ids);
-    }
-    picked.sort(String::compareTo);
-    return picked;
   }
 
   JsonArray list() {
