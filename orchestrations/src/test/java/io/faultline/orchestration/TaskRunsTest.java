@@ -112,6 +112,7 @@ class TaskRunsTest {
     assertThat(request(OrchestratorVerticle.STATUS, null).getString("run_id")).as("the status is the node's own run")
         .isEqualTo(own.getString("run_id"));
     await(() -> state.config().rules().size() == 2 && state.config().latency() != null, "both items' rules and the own run's chaos");
+    clock.awaitWaiting(3); // each run holds its step on the clock
 
     clock.advance(30_000);
     await(() -> ended.size() == 2 && !request0(OrchestratorVerticle.STATUS).getBoolean("is_running"), "all three runs end");
