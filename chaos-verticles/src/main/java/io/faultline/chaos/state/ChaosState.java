@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -32,7 +33,13 @@ public final class ChaosState {
   private ChaosConfig beforeScenario;
   private String scenario;
   private NodeContext node = NodeContext.standalone("local", null, null);
-  private Consumer<Replica> replicator;
+  private BiConsumer<Replica, Replica> replicator;
+  /**
+   * Local changes handed to the replicator whose stored result has not come back ({@link #shared}): while
+   * there are any, states other nodes made are not adopted, since adopting one would drop the local change
+   * until the cluster's merge of it comes back.
+   */
+  private int unshared;
   /**
    * Told of every snapshot swap; held weakly, so a watcher nobody holds any more (an undeployed verticle's)
    * drops out by itself. Guarded by this state's lock.
@@ -209,9 +216,11 @@ public final class ChaosState {
   }
 
   private ChaosSnapshot install(ChaosConfig config, String activeScenario, long version) {
+    Replica base = replicator == null ? null : replica();
     ChaosSnapshot next = compile(config, activeScenario, version);
     if (replicator != null) {
-      replicator.accept(replica());
+      unshared++;
+      replicator.accept(base, replica());
     }
     return next;
   }
@@ -252,17 +261,35 @@ public final class ChaosState {
     return new Replica(config.withSeed(snapshot.seed()), scenario, beforeScenario, snapshot.version());
   }
 
-  /** Every local change from now on is handed to {@code replicator} (the cluster), under this state's lock. */
-  public synchronized void replicateTo(Consumer<Replica> replicator) {
+  /**
+   * Every local change from now on is handed to {@code replicator} (the cluster), under this state's lock,
+   * as the state it was made on and the state it made; the cluster answers each with {@link #shared}.
+   */
+  public synchronized void replicateTo(BiConsumer<Replica, Replica> replicator) {
     this.replicator = replicator;
+    this.unshared = 0;
   }
 
   /**
-   * Takes over a state another node made (or the cluster's agreed version of this node's own): applied
-   * when its version is newer than this node's, or equal with a different config; not replicated again.
+   * Takes over a state another node made: applied when its version is newer than this node's, or equal
+   * with a different config, and no local change is on its way to the cluster; not replicated again.
    * Answers whether it was applied.
    */
   public synchronized boolean adopt(Replica replica) {
+    return unshared == 0 && take(replica);
+  }
+
+  /**
+   * The cluster stored a local change handed to the replicator as {@code stored} (merged with what other
+   * nodes changed meanwhile; null when it could not be stored): adopted like {@link #adopt} once no other
+   * local change is on its way (the last one's result holds them all). Answers whether it was applied.
+   */
+  public synchronized boolean shared(Replica stored) {
+    unshared = Math.max(0, unshared - 1);
+    return unshared == 0 && stored != null && take(stored);
+  }
+
+  private boolean take(Replica replica) {
     if (replica.version() < version() || replica.version() == version() && replica.config().equals(config())) {
       return false;
     }
