@@ -6,6 +6,7 @@ import io.faultline.admin.api.ConsoleApi;
 import io.faultline.admin.console.ConsoleRoutes;
 import io.faultline.admin.api.ControlBus;
 import io.faultline.admin.api.HistoryApi;
+import io.faultline.admin.api.ListenerApi;
 import io.faultline.admin.api.OrchestrationApi;
 import io.faultline.admin.api.ScenarioApi;
 import io.faultline.admin.graphql.GraphQlApi;
@@ -77,6 +78,7 @@ public final class AdminVerticle extends VerticleBase {
     new ScenarioApi(bus).mount(router);
     new OrchestrationApi(bus, vertx.eventBus()).mount(router);
     new ConsoleApi(bus).mount(router);
+    new ListenerApi(bus).mount(router);
     new HistoryApi(bus, vertx.eventBus()).mount(router);
     new GraphQlApi(vertx.eventBus(), config.token()).mount(router);
     router.errorHandler(404, ctx -> ApiError.send(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(), null));

@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 /**
  * This node's part in the cluster. It keeps the chaos state shared: every local change is stored in a
  * Hazelcast map with a compare-and-set on its version (a concurrent change elsewhere makes it the next
- * version, so every node converges on one history), and a notice tells the other nodes to read it back
+ * version, merged over the other, so every node converges on one history that keeps both), and a notice tells the other nodes to read it back
  * and adopt it once it passes the same checks as a PUT ({@link SharedChaos}); a node that starts adopts
  * what the map holds. It registers the node and heartbeats, answers
  * {@code faultline.cluster.nodes} and {@code faultline.cluster.leader}, and follows Hazelcast's
@@ -54,6 +54,7 @@ public final class ClusterVerticle extends VerticleBase {
   private List<String> liveNodes = List.of();
   private Leadership leadership;
   private Tasks tasks;
+  private TaskRunner runner;
   private NodeRegistry registry;
   private SharedChaos shared;
 
@@ -79,8 +80,15 @@ public final class ClusterVerticle extends VerticleBase {
     leadership = new Leadership(hazelcast, hazelcast.getMap(LEADER_MAP), nodeId);
     registry = new NodeRegistry(hazelcast.getMap(NODES_MAP), this::memberIds, config.heartbeatIntervalMs());
     shared = new SharedChaos(hazelcast.getMap(STATE_MAP));
-    tasks = new Tasks(hazelcast.getMap(TASKS_MAP), state, new BusChaos(), nodeId);
-    answer(Addresses.TASKS_SUBMIT, body -> tasks.submit(body, registry.liveRecords(), state.snapshot().seed()));
+    tasks = new Tasks(hazelcast.getMap(TASKS_MAP), state, new TaskRunner.BusChaos(vertx), nodeId);
+    runner = new TaskRunner(vertx, tasks, nodeId, this::blocking);
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.TASKS_SUBMIT, message -> submit(message.body()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(ar.result());
+      } else {
+        ControlError.fail(message, ar.cause());
+      }
+    }));
     vertx.eventBus().<JsonObject>localConsumer(Addresses.LEADERSHIP, message -> {
       if (message.replyAddress() != null) {
         message.reply(new JsonObject().put("leading", leadership.leading()).put("node", nodeId));
@@ -117,8 +125,8 @@ public final class ClusterVerticle extends VerticleBase {
         message.fail(500, ar.cause().getMessage());
       }
     }));
-    return blocking(this::join).onSuccess(v -> {
-      state.replicateTo(replica -> vertx.runOnContext(x -> push(replica)));
+    return runner.start().compose(v -> blocking(this::join)).onSuccess(v -> {
+      state.replicateTo((base, replica) -> vertx.runOnContext(x -> push(base, replica)));
       membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
         @Override
         public void memberAdded(MembershipEvent event) {
@@ -173,12 +181,18 @@ public final class ClusterVerticle extends VerticleBase {
     return null;
   }
 
-  /** Stores a local change as the cluster's next version and tells every node to read it. */
-  private void push(ChaosState.Replica replica) {
-    blocking(() -> shared.store(replica)).onSuccess(stored -> {
-      state.adopt(stored);
+  /**
+   * Stores a local change (made on {@code base}) as the cluster's next version, merged with any change
+   * another node stored meanwhile, takes what was stored, and tells every node to read it.
+   */
+  private void push(ChaosState.Replica base, ChaosState.Replica replica) {
+    blocking(() -> shared.store(base, replica)).onSuccess(stored -> {
+      state.shared(stored);
       vertx.eventBus().publish(InternalAddresses.CLUSTER_STATE, new JsonObject().put("version", stored.version()));
-    }).onFailure(e -> LOG.warning(() -> "could not share a chaos change with the cluster: " + e.getMessage()));
+    }).onFailure(e -> {
+      state.shared(null);
+      LOG.warning(() -> "could not share a chaos change with the cluster: " + e.getMessage());
+    });
   }
 
   /**
@@ -195,7 +209,7 @@ public final class ClusterVerticle extends VerticleBase {
       if (leadership.leading()) {
         tasks.lead(Set.copyOf(live));
       }
-      tasks.work(started -> vertx.runOnContext(x -> runItem(started[0], started[1])));
+      tasks.work(started -> vertx.runOnContext(x -> runner.run(started[0], started[1])));
       return live;
     }).onSuccess(live -> {
       heartbeat(true);
@@ -221,18 +235,21 @@ public final class ClusterVerticle extends VerticleBase {
     }
   }
 
-  /** Runs one task item on this node: its chaos for the task's duration, then the result. */
-  private void runItem(JsonObject task, JsonObject item) {
-    String id = task.getString("id");
-    int index = item.getInteger("index");
-    long duration = task.getLong("duration_ms");
-    tasks.start(task, item).onSuccess(v -> vertx.setTimer(duration, t -> blocking(() -> {
-      tasks.end(id, index, "succeeded", "ran " + duration + " ms on " + nodeId);
-      return null;
-    }))).onFailure(e -> blocking(() -> {
-      tasks.end(id, index, "failed", String.valueOf(e.getMessage()));
-      return null;
-    }));
+  /**
+   * A task submission: read, its orchestration (if it has one) checked by this node's orchestrator, then
+   * stored against the live nodes.
+   */
+  private Future<JsonObject> submit(JsonObject body) {
+    TaskSpec spec;
+    try {
+      spec = TaskSpec.read(body);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    Future<TaskSpec> checked = spec.orchestration() == null ? Future.succeededFuture(spec)
+        : vertx.eventBus().<JsonObject>request(InternalAddresses.TASK_ORCHESTRATION_CHECK,
+            new JsonObject().put("orchestration", spec.orchestration())).map(reply -> spec.withResolved(reply.body()));
+    return checked.compose(s -> blocking(() -> tasks.submit(s, registry.liveRecords(), state.snapshot().seed())));
   }
 
   /** Answers a local address from a worker thread; control errors become the usual failure replies. */
@@ -274,27 +291,5 @@ public final class ClusterVerticle extends VerticleBase {
 
   private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
     return vertx.executeBlocking(work, true);
-  }
-
-  /** Task chaos through the control addresses, each change marked as coming from its task. */
-  private final class BusChaos implements Tasks.Chaos {
-
-    @Override
-    public Future<Void> apply(JsonObject rule, String taskId) {
-      DeliveryOptions source = source(taskId);
-      return vertx.eventBus().<JsonObject>request(Addresses.RULES_PUT, rule, source)
-          .compose(put -> put.body().getBoolean("enabled", false) ? Future.<Void>succeededFuture()
-              : vertx.eventBus().request(Addresses.CHAOS_ENABLE, null, source).<Void>mapEmpty());
-    }
-
-    @Override
-    public void remove(String rule, String taskId) {
-      // not found means never added or removed already: nothing to do either way
-      vertx.eventBus().request(Addresses.RULES_REMOVE, new JsonObject().put("name", rule), source(taskId));
-    }
-
-    private DeliveryOptions source(String taskId) {
-      return new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "task:" + taskId);
-    }
   }
 }

@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The chaos state the cluster agreed on: one JSON entry in a Hazelcast map, replaced by compare-and-set
- * so that concurrent changes on two nodes become consecutive versions. It is the only source nodes adopt
+ * so that concurrent changes on two nodes become consecutive versions, the later merged over the earlier. It is the only source nodes adopt
  * from (a change notice on the event bus carries nothing a node believes), and what it holds is checked
  * like a PUT before any node applies it. Calls block: use from worker threads.
  */
@@ -40,15 +40,23 @@ final class SharedChaos {
   }
 
   /**
-   * Stores a local change as the cluster's next version: as it is when its version is newer than the
-   * stored one, else renumbered just after it. Answers what was stored.
+   * Stores a local change, made on {@code base}, as the cluster's next version: as it is when the cluster
+   * still holds {@code base} (renumbered just after the stored version if that is not older), else merged
+   * with what the cluster holds ({@link ChaosMerge}), so a change another node made meanwhile is kept.
+   * Answers what was stored.
    */
-  ChaosState.Replica store(ChaosState.Replica replica) {
+  ChaosState.Replica store(ChaosState.Replica base, ChaosState.Replica replica) {
     while (true) {
       String current = map.get(KEY);
-      long currentVersion = versionOf(current);
-      ChaosState.Replica stored = replica.version() > currentVersion ? replica
-          : new ChaosState.Replica(replica.config(), replica.scenario(), replica.beforeScenario(), currentVersion + 1);
+      ChaosState.Replica theirs = readable(current);
+      long currentVersion = theirs == null ? 0 : theirs.version();
+      ChaosState.Replica stored;
+      if (theirs == null || theirs.version() == base.version() && theirs.config().equals(base.config())) {
+        stored = replica.version() > currentVersion ? replica
+            : new ChaosState.Replica(replica.config(), replica.scenario(), replica.beforeScenario(), currentVersion + 1);
+      } else {
+        stored = ChaosMerge.merge(base, replica, theirs, Math.max(currentVersion, replica.version()) + 1);
+      }
       String json = encode(stored);
       boolean done = current == null ? map.putIfAbsent(KEY, json) == null : map.replace(KEY, current, json);
       if (done) {
@@ -57,15 +65,15 @@ final class SharedChaos {
     }
   }
 
-  /** The version of a stored entry; 0 for none or for one that does not pass {@link #decode} (a change replaces it). */
-  private static long versionOf(String stored) {
+  /** A stored entry; null for none or for one that does not pass {@link #decode} (a change replaces it). */
+  private static ChaosState.Replica readable(String stored) {
     if (stored == null) {
-      return 0;
+      return null;
     }
     try {
-      return decode(stored).version();
+      return decode(stored);
     } catch (ChaosConfigException e) {
-      return 0;
+      return null;
     }
   }
 

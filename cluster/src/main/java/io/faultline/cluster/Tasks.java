@@ -4,13 +4,10 @@ import com.hazelcast.map.IMap;
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ChaosJson;
-import io.faultline.chaos.config.ChaosSections;
-import io.faultline.chaos.config.RuleMatch;
-import io.faultline.chaos.engine.NodeContext;
+import io.faultline.chaos.control.TaskRules;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,10 +16,10 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
- * Distributed tasks: a scenario (or an inline chaos config) run for {@code duration_seconds} on target
- * nodes, as one item per target, under a coordination mode. The task lives in a Hazelcast map, so it
- * outlives the node that submitted it; the leader drives it on each heartbeat and the nodes run what
- * is theirs:
+ * Distributed tasks: a scenario (or an inline chaos config) run for {@code duration_seconds}, or an
+ * orchestration run to its end, on target nodes, as one item per target, under a coordination mode. The
+ * task lives in a Hazelcast map, so it outlives the node that submitted it; the leader drives it on each
+ * heartbeat and the nodes run what is theirs ({@link TaskRunner}):
  * <ul>
  *   <li>{@code parallel}: every item is handed to its node at once;</li>
  *   <li>{@code sequential}: one item after another ({@code stop_on_failure} skips the rest after a failure);</li>
@@ -31,15 +28,17 @@ import java.util.function.UnaryOperator;
  *   <li>{@code peer_to_peer}: target nodes claim pending items themselves; an item whose claimer died
  *       goes back to the queue.</li>
  * </ul>
- * Running an item on a node adds a rule scoped to that node (so only it misbehaves) for the duration,
- * and switches chaos on, through the control addresses like any other change (so it is published on
- * {@code faultline.chaos.changed} and logged with source {@code task:ID}). In {@code parallel} and {@code sequential}, an item whose node died fails.
- * All map updates are compare-and-set, from worker threads.
+ * An item's chaos is the rule {@code task:ID:INDEX} scoped to its node (so only it misbehaves), put through
+ * the control addresses like any other change (so it is published on {@code faultline.chaos.changed} and
+ * logged with source {@code task:ID}), chaos switched on; an orchestration item's run puts it again at
+ * each step. In {@code parallel} and {@code sequential}, an item whose node died fails. All map updates
+ * are compare-and-set, from worker threads.
  */
 final class Tasks {
 
-  static final List<String> MODES = List.of("parallel", "sequential", "leader_assigned", "peer_to_peer");
   private static final Set<String> DONE = Set.of("succeeded", "failed", "skipped");
+  /** What an orchestration item records of its run. */
+  static final List<String> RUN_FIELDS = List.of("run_id", "run_status", "report");
 
   /** How a task's chaos reaches the node: through the control addresses, so every change is published and logged. */
   interface Chaos {
@@ -66,44 +65,35 @@ final class Tasks {
     this.self = self;
   }
 
-  /** Validates a submission against the live nodes and stores it; answers the stored task. */
-  JsonObject submit(JsonObject spec, List<JsonObject> liveNodes, long seed) {
-    if (spec == null) {
-      throw new ChaosConfigException("", "a task is required: {\"scenario\" or \"config\", \"duration_seconds\", \"mode\", \"targets\"}");
+  /**
+   * Stores a submission ({@link TaskSpec#read}, its orchestration {@link TaskSpec#resolved} when it has one)
+   * once its scenario or sections are valid and its targets resolve against the live nodes; answers the
+   * stored task.
+   */
+  JsonObject submit(TaskSpec spec, List<JsonObject> liveNodes, long seed) {
+    if (spec.orchestration() != null && spec.resolved() == null) {
+      throw new IllegalStateException("an orchestration task is stored once the orchestrator checked its orchestration");
     }
-    String mode = spec.getString("mode", "parallel");
-    if (!MODES.contains(mode)) {
-      throw new ChaosConfigException("mode", "must be one of " + MODES + ", got " + mode);
+    JsonObject sections = spec.orchestration() != null ? null
+        : spec.scenario() != null ? new JsonObject(ChaosJson.toMap(state.find(spec.scenario()).config())) : spec.config();
+    if (sections != null) {
+      ChaosJson.convert(sections.getMap(), ChaosConfig.class, "config"); // refuses bad sections before anything runs
     }
-    Object duration = spec.getValue("duration_seconds", 10);
-    if (!(duration instanceof Number n) || n.doubleValue() <= 0 || n.doubleValue() > 86_400) {
-      throw new ChaosConfigException("duration_seconds", "must be a number of seconds above 0 and at most 86400, got " + duration);
-    }
-    boolean hasScenario = spec.getValue("scenario") != null;
-    if (hasScenario == (spec.getValue("config") != null)) {
-      throw new ChaosConfigException("scenario", "give either scenario (a name) or config (chaos sections), not both or neither");
-    }
-    JsonObject sections = hasScenario
-        ? new JsonObject(ChaosJson.toMap(state.find(stringField(spec, "scenario")).config()))
-        : objectField(spec, "config");
-    ChaosJson.convert(sections.getMap(), ChaosConfig.class, "config"); // refuses bad sections before anything runs
-    List<String> targets = targets(spec.getJsonObject("targets", new JsonObject()), liveNodes, seed);
-    String id = spec.getString("id", "task-" + UUID.randomUUID().toString().substring(0, 8));
-    if (!id.matches("[A-Za-z0-9_.-]{1,64}")) {
-      throw new ChaosConfigException("id", "must be 1-64 letters, digits, '_', '-' or '.', got " + id);
-    }
+    List<String> targets = spec.pick(liveNodes, seed);
+    String id = spec.id() != null ? spec.id() : "task-" + UUID.randomUUID().toString().substring(0, 8);
+    boolean p2p = spec.mode().equals("peer_to_peer");
     JsonArray items = new JsonArray();
     for (int i = 0; i < targets.size(); i++) {
-      items.add(new JsonObject().put("index", i).put("node", mode.equals("peer_to_peer") ? null : targets.get(i))
-          .put("state", "pending").put("attempts", 0));
+      items.add(new JsonObject().put("index", i).put("node", p2p ? null : targets.get(i)).put("state", "pending").put("attempts", 0));
     }
     JsonObject task = new JsonObject()
         .put("id", id)
-        .put("mode", mode)
-        .put("scenario", hasScenario ? spec.getString("scenario") : null)
+        .put("mode", spec.mode())
+        .put("scenario", spec.scenario())
         .put("sections", sections)
-        .put("duration_ms", (long) (((Number) duration).doubleValue() * 1000))
-        .put("stop_on_failure", spec.getBoolean("stop_on_failure", false))
+        .put("orchestration", spec.resolved())
+        .put("duration_ms", spec.durationSeconds() == null ? null : (long) (spec.durationSeconds() * 1000))
+        .put("stop_on_failure", spec.stopOnFailure())
         .put("targets", new JsonArray(targets))
         .put("submitted_by", self)
         .put("created_at", System.currentTimeMillis())
@@ -114,23 +104,6 @@ final class Tasks {
     }
     seen.put(id, task.encode());
     return task;
-  }
-
-  private static List<String> targets(JsonObject targets, List<JsonObject> liveNodes, long seed) {
-    List<String> ids = liveNodes.stream().map(n -> n.getString("id")).sorted().toList();
-    RuleMatch scope = ChaosJson.convert(targets.getMap(), RuleMatch.class, "targets");
-    List<String> picked = new ArrayList<>();
-    for (JsonObject node : liveNodes) {
-      NodeContext context = new NodeContext(node.getString("id"), node.getString("region"), node.getString("zone"), ids);
-      if (scope.appliesTo(context, seed)) {
-        picked.add(node.getString("id"));
-      }
-    }
-    if (picked.isEmpty()) {
-      throw new ChaosConfigException("targets", "no live node matches " + targets.encode() + "; live nodes: " + ids);
-    }
-    picked.sort(String::compareTo);
-    return picked;
   }
 
   JsonArray list() {
@@ -174,9 +147,13 @@ final class Tasks {
             removeRule(task, item);
             if (mode.equals("parallel") || mode.equals("sequential")) {
               finish(item, "failed", "node " + node + " failed before finishing");
+              if ("running".equals(item.getString("run_status"))) {
+                item.put("run_status", "lost"); // its run died with its node: no report
+              }
             } else {
               item.put("state", "pending").put("node", null).put("attempts", item.getInteger("attempts") + 1)
                   .put("result", "node " + node + " failed; back in the queue");
+              RUN_FIELDS.forEach(item::remove); // the next attempt is a new run
             }
           }
         }
@@ -277,29 +254,37 @@ final class Tasks {
     }
   }
 
-  /** Starts an item's chaos on this node: a rule scoped to it with the task's sections, chaos switched on. */
+  /** Starts a scenario or config item's chaos on this node: a rule scoped to it with the task's sections, chaos switched on. */
   io.vertx.core.Future<Void> start(JsonObject task, JsonObject item) {
-    JsonObject sections = task.getJsonObject("sections");
-    JsonObject rule = new JsonObject()
-        .put("name", ruleName(task, item))
-        .put("match", new JsonObject().put("nodes", new JsonArray().add(self)));
-    for (String section : ChaosSections.NAMES) {
-      if (sections.getValue(section) != null) {
-        rule.put(section, sections.getValue(section));
+    return chaos.apply(TaskRules.rule(ruleName(task, item), self, task.getJsonObject("sections").getMap()), task.getString("id"));
+  }
+
+  /** Adds {@code fields} to an item this node runs (an orchestration item's run id once its run started). */
+  void note(String taskId, int index, JsonObject fields) {
+    update(taskId, task -> {
+      JsonObject item = task.getJsonArray("items").getJsonObject(index);
+      if (!item.getString("state").equals("running") || !self.equals(item.getString("node"))) {
+        return null;
       }
-    }
-    return chaos.apply(rule, task.getString("id"));
+      item.mergeIn(fields);
+      return task;
+    });
   }
 
   /** Ends an item this node ran: its rule goes, and the item records the result. */
   void end(String taskId, int index, String outcome, String result) {
+    end(taskId, index, outcome, result, new JsonObject());
+  }
+
+  /** Like {@link #end(String, int, String, String)}, with {@code fields} added to the item (an orchestration item's run). */
+  void end(String taskId, int index, String outcome, String result, JsonObject fields) {
     update(taskId, task -> {
       JsonObject item = task.getJsonArray("items").getJsonObject(index);
       if (!item.getString("state").equals("running") || !self.equals(item.getString("node"))) {
         return null;
       }
       removeRule(task, item);
-      finish(item, outcome, result);
+      finish(item.mergeIn(fields), outcome, result);
       return task;
     });
   }
@@ -309,7 +294,7 @@ final class Tasks {
   }
 
   private static String ruleName(JsonObject task, JsonObject item) {
-    return "task:" + task.getString("id") + ":" + item.getInteger("index");
+    return TaskRules.name(task.getString("id"), item.getInteger("index"));
   }
 
   private static void finish(JsonObject item, String outcome, String result) {
@@ -333,19 +318,5 @@ final class Tasks {
         return;
       }
     }
-  }
-
-  private static String stringField(JsonObject spec, String field) {
-    if (!(spec.getValue(field) instanceof String s)) {
-      throw new ChaosConfigException(field, "must be a string");
-    }
-    return s;
-  }
-
-  private static JsonObject objectField(JsonObject spec, String field) {
-    if (!(spec.getValue(field) instanceof JsonObject o)) {
-      throw new ChaosConfigException(field, "must be an object of chaos sections");
-    }
-    return o;
   }
 }

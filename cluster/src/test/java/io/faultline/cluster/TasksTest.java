@@ -62,6 +62,10 @@ class TasksTest {
     }, self);
   }
 
+  private static JsonObject submit(Tasks tasks, JsonObject spec, List<JsonObject> live, long seed) {
+    return tasks.submit(TaskSpec.read(spec), live, seed);
+  }
+
   private static List<JsonObject> live(String... ids) {
     return java.util.Arrays.stream(ids).map(id -> new JsonObject().put("id", id).put("region", "r").put("zone", "z")).toList();
   }
@@ -79,7 +83,9 @@ class TasksTest {
   private static List<Integer> work(Tasks tasks) {
     List<Integer> started = new ArrayList<>();
     tasks.work(pair -> {
-      tasks.start(pair[0], pair[1]);
+      if (pair[0].getJsonObject("orchestration") == null) { // an orchestration item's chaos is its run's (the orchestrator's)
+        tasks.start(pair[0], pair[1]);
+      }
       started.add(pair[1].getInteger("index"));
     });
     return started;
@@ -88,13 +94,15 @@ class TasksTest {
   @Test
   void submissionsAreCheckedBeforeAnythingIsStored() {
     Tasks tasks = node("a");
-    assertThatThrownBy(() -> tasks.submit(spec("x", "round_robin"), live("a"), 1))
+    assertThatThrownBy(() -> submit(tasks, spec("x", "round_robin"), live("a"), 1))
         .isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("mode"));
-    assertThatThrownBy(() -> tasks.submit(spec("x", "parallel").put("duration_seconds", 0), live("a"), 1))
+    assertThatThrownBy(() -> submit(tasks, spec("x", "parallel").put("duration_seconds", 0), live("a"), 1))
         .isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("duration_seconds"));
-    assertThatThrownBy(() -> tasks.submit(spec("x", "parallel").put("targets", new JsonObject().put("nodes", new JsonArray().add("z"))),
+    assertThatThrownBy(() -> submit(tasks, spec("x", "parallel").put("targets", new JsonObject().put("nodes", new JsonArray().add("z"))),
+        live("a"), 1)).isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("targets.nodes"));
+    assertThatThrownBy(() -> submit(tasks, spec("x", "parallel").put("targets", new JsonObject().put("regions", new JsonArray().add("mars"))),
         live("a"), 1)).isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("targets"));
-    assertThatThrownBy(() -> tasks.submit(spec("x", "parallel").put("config", new JsonObject().put("latency",
+    assertThatThrownBy(() -> submit(tasks, spec("x", "parallel").put("config", new JsonObject().put("latency",
         new JsonObject().put("probability", 3))), live("a"), 1)).isInstanceOf(ChaosConfigException.class);
     assertThat(tasks.list()).isEmpty();
   }
@@ -103,7 +111,7 @@ class TasksTest {
   void parallelHandsEveryItemOutAtOnceAndSucceedsWhenAllDo() {
     Tasks a = node("a");
     Tasks b = node("b");
-    a.submit(spec("p", "parallel"), live("a", "b"), 1);
+    submit(a, spec("p", "parallel"), live("a", "b"), 1);
     a.lead(Set.of("a", "b"));
     assertThat(states(a, "p")).containsExactly("assigned", "assigned");
     assertThat(work(a)).containsExactly(0);
@@ -120,7 +128,7 @@ class TasksTest {
   void sequentialRunsOneAfterAnotherAndStopOnFailureSkipsTheRest() {
     Tasks a = node("a");
     Tasks b = node("b");
-    a.submit(spec("s", "sequential").put("stop_on_failure", true), live("a", "b"), 1);
+    submit(a, spec("s", "sequential").put("stop_on_failure", true), live("a", "b"), 1);
     a.lead(Set.of("a", "b"));
     assertThat(states(a, "s")).containsExactly("assigned", "pending");
     assertThat(work(b)).as("b waits its turn").isEmpty();
@@ -135,7 +143,7 @@ class TasksTest {
   void leaderAssignedMovesADeadNodesItemToAnotherLiveTarget() {
     Tasks a = node("a");
     Tasks b = node("b");
-    a.submit(spec("la", "leader_assigned"), live("a", "b"), 1);
+    submit(a, spec("la", "leader_assigned"), live("a", "b"), 1);
     a.lead(Set.of("a", "b"));
     work(b);
     assertThat(states(a, "la")).containsExactly("assigned", "running");
@@ -153,12 +161,47 @@ class TasksTest {
   void peerToPeerNodesClaimOnePendingItemAtATime() {
     Tasks a = node("a");
     Tasks b = node("b");
-    a.submit(spec("pp", "peer_to_peer"), live("a", "b"), 1);
+    submit(a, spec("pp", "peer_to_peer"), live("a", "b"), 1);
     a.lead(Set.of("a", "b"));
     assertThat(states(a, "pp")).as("the leader hands nothing out").containsExactly("pending", "pending");
     assertThat(work(b)).hasSize(1);
     assertThat(work(b)).as("one running item per node").isEmpty();
     assertThat(work(a)).hasSize(1);
     assertThat(states(a, "pp")).containsExactly("running", "running");
+  }
+
+  @Test
+  void anOrchestrationItemRecordsItsRunAndARunLostWithItsNodeOrRequeuedIsSaidSo() {
+    Tasks a = node("a");
+    Tasks b = node("b");
+    JsonObject orchestration = new JsonObject().put("name", "o").put("text", "name: o\nsteps: [{name: s, scenario: slow_backend}]\n");
+    JsonObject spec = new JsonObject().put("id", "o").put("target_nodes", new JsonArray().add("a").add("b"))
+        .put("coordination_mode", "Parallel").put("orchestration", "o");
+    assertThatThrownBy(() -> submit(a, spec, live("a", "b"), 1)).as("stored only once the orchestrator checked it")
+        .isInstanceOf(IllegalStateException.class);
+    JsonObject stored = a.submit(TaskSpec.read(spec).withResolved(orchestration), live("a", "b"), 1);
+    assertThat(stored.getJsonObject("orchestration")).isEqualTo(orchestration);
+    assertThat(stored.getValue("duration_ms")).isNull();
+    assertThat(stored.getValue("sections")).isNull();
+    a.lead(Set.of("a", "b"));
+    work(a);
+    work(b);
+    a.note("o", 0, new JsonObject().put("run_id", "run-1").put("run_status", "running"));
+    b.note("o", 0, new JsonObject().put("run_id", "not-b's"));
+    b.note("o", 1, new JsonObject().put("run_id", "run-2").put("run_status", "running"));
+    a.end("o", 0, "succeeded", "ran", new JsonObject().put("run_status", "succeeded").put("report", new JsonObject().put("id", "run-1")));
+    a.lead(Set.of("a")); // b died mid-run
+    JsonObject done = a.get("o");
+    assertThat(done.getJsonArray("items").getJsonObject(0).getString("run_id")).as("only the item's own node notes it").isEqualTo("run-1");
+    assertThat(done.getJsonArray("items").getJsonObject(0).getJsonObject("report").getString("id")).isEqualTo("run-1");
+    assertThat(done.getJsonArray("items").getJsonObject(1).getString("run_status")).isEqualTo("lost");
+    assertThat(done.getString("status")).isEqualTo("failed");
+
+    submit(a, spec("q", "peer_to_peer"), live("a", "b"), 1);
+    work(b);
+    b.note("q", 0, new JsonObject().put("run_id", "run-3").put("run_status", "running"));
+    a.lead(Set.of("a"));
+    assertThat(a.get("q").getJsonArray("items").getJsonObject(0).fieldNames()).as("a requeued item starts a new run")
+        .doesNotContainAnyElementsOf(Tasks.RUN_FIELDS);
   }
 }

@@ -111,6 +111,9 @@ final class ConfigReloader extends VerticleBase {
     if (!next.tracing().equals(running.tracing())) {
       fields.add("tracing");
     }
+    if (!next.toxiproxy().equals(running.toxiproxy())) {
+      fields.add("toxiproxy");
+    }
     if (!java.util.Objects.equals(next.stateDir(), running.stateDir())) {
       fields.add("state_dir");
     }

@@ -2,10 +2,10 @@ package io.faultline.gateway;
 
 import io.faultline.admin.AdminVerticle;
 import io.faultline.admin.bridge.TcpBridgeVerticle;
+import io.faultline.admin.toxiproxy.ToxiproxyVerticle;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.control.ChaosControlVerticle;
 import io.faultline.chaos.engine.NodeContext;
-import io.faultline.chaos.listener.ListenerDeployment;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.event.ChaosListeners;
 import io.faultline.chaos.event.TrafficRecorder;
@@ -31,6 +31,7 @@ import io.faultline.gateway.metrics.HistoryMeters;
 import io.faultline.chaos.state.FileScenarioStore;
 import io.faultline.chaos.state.ScenarioStore;
 import io.faultline.gateway.config.GatewayConfig;
+import io.faultline.gateway.listeners.ListenerRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -55,16 +56,23 @@ public final class Gateway {
 
   private final Vertx vertx;
   private final ChaosState state;
-  private final Map<String, Integer> listenerPorts;
+  private final ListenerRegistry listeners;
   private final int adminPort;
   private final Tracing tracing;
+  private final int toxiproxyPort;
 
-  private Gateway(Vertx vertx, ChaosState state, Map<String, Integer> listenerPorts, int adminPort, Tracing tracing) {
+  private Gateway(Vertx vertx, ChaosState state, ListenerRegistry listeners, int adminPort, Tracing tracing, int toxiproxyPort) {
     this.vertx = vertx;
     this.state = state;
-    this.listenerPorts = listenerPorts;
+    this.listeners = listeners;
     this.adminPort = adminPort;
     this.tracing = tracing;
+    this.toxiproxyPort = toxiproxyPort;
+  }
+
+  /** The port of the Toxiproxy-compatible API, or -1 when it is off. */
+  public int toxiproxyPort() {
+    return toxiproxyPort;
   }
 
   /**
@@ -124,7 +132,6 @@ public final class Gateway {
     new ControlPlaneMeters(binder.registry(), state, recorder).bind(vertx);
     vertx.eventBus().<JsonObject>localConsumer(Metrics.WINDOW_ADDRESS, message -> message.reply(
         recorder.window(message.body().getLong("from", 0L), message.body().getLong("to", Long.MAX_VALUE))));
-    Map<String, Integer> ports = new LinkedHashMap<>();
     AdminVerticle admin = new AdminVerticle(config.admin(), binder::scrape);
     List<String> capabilities = config.listeners().stream().map(ListenerConfig::protocol).distinct().toList();
     Supplier<String> address = () -> config.admin().host() + ":" + admin.actualPort();
@@ -142,13 +149,9 @@ public final class Gateway {
         .compose(v -> vertx.deployVerticle(admin))
         .compose(v -> vertx.deployVerticle(nodeVerticle))
         .compose(v -> history == null ? Future.succeededFuture() : vertx.deployVerticle(history));
-    for (int i = 0; i < config.listeners().size(); i++) {
-      ListenerConfig listener = config.listeners().get(i);
-      int index = i;
-      ListenerDeployment deployment = new ListenerDeployment(vertx, listener, ListenerDeployment.bindPort(listener, index), state, meters);
-      chain = chain.compose(v -> Protocols.named(listener.protocol(), "protocol").deploy(deployment))
-          .onSuccess(port -> ports.put(listener.name(), port));
-    }
+    // The listeners, configured ones first; more come and go while the node runs (faultline.listeners.*).
+    ListenerRegistry traffic = new ListenerRegistry(config.listeners(), state, meters);
+    chain = chain.compose(v -> vertx.deployVerticle(traffic));
     chain = chain.compose(v -> vertx.deployVerticle(new OrchestratorVerticle(config.orchestration().allowCommands(),
         Set.copyOf(config.orchestration().httpAllowList()), config.stateDir() == null ? null : Path.of(config.stateDir()),
         member.manager() != null)));
@@ -158,19 +161,25 @@ public final class Gateway {
     }
     // The console's live charts: a summary of each listener's traffic, once a second, read off the meters.
     chain = chain.compose(v -> vertx.deployVerticle(new TrafficSummaryVerticle(new TrafficSummary(binder.registry(),
-        config.listeners().stream().map(l -> TrafficSummary.Listener.of(l, ports.get(l.name()))).toList(),
+        () -> traffic.running().stream().map(l -> TrafficSummary.Listener.of(l.config(), l.port())).toList(),
         config.metrics().requests(), System.currentTimeMillis()), System::currentTimeMillis)));
+    ToxiproxyVerticle toxiproxy = config.toxiproxy().enabled() ? new ToxiproxyVerticle(config.toxiproxy(), config.admin().token()) : null;
+    if (toxiproxy != null) {
+      chain = chain.compose(v -> vertx.deployVerticle(toxiproxy));
+    }
     if (config.bridge().enabled()) {
       chain = chain.compose(v -> vertx.deployVerticle(new TcpBridgeVerticle(config.bridge().host(), config.bridge().port(), config.admin().token())));
     }
     return chain
         .compose(v -> vertx.deployVerticle(new ConfigReloader(file, reload == null ? () -> config : reload, config)))
         .map(v -> {
+          Map<String, Integer> ports = new LinkedHashMap<>();
+          traffic.running().forEach(l -> ports.put(l.config().name(), l.port()));
           LOG.info(() -> "Faultline ready (" + (vertx.isNativeTransportEnabled() ? "epoll" : "nio") + "): node "
               + state.snapshot().node().id() + (vertx.isClustered() ? " in cluster " + cluster.name() : "")
               + ", chaos " + (state.snapshot().config().enabled() ? "ON" : "off")
               + ", seed " + state.snapshot().seed() + ", admin port " + admin.actualPort() + ", listeners " + ports);
-          return new Gateway(vertx, state, ports, admin.actualPort(), tracing);
+          return new Gateway(vertx, state, traffic, admin.actualPort(), tracing, toxiproxy == null ? -1 : toxiproxy.actualPort());
         })
         .recover(error -> {
           // Not chained on close(): listeners of a closing Vert.x may never run.
@@ -191,8 +200,10 @@ public final class Gateway {
     return adminPort;
   }
 
+  /** The port the listener called {@code name} bound (one added while the node runs too). */
   public int listenerPort(String name) {
-    return listenerPorts.get(name);
+    return listeners.running().stream().filter(l -> l.config().name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no listener named " + name)).port();
   }
 
   /** The node's id (its cluster node id, or the configured or default standalone id). */

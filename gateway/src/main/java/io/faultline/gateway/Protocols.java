@@ -5,6 +5,7 @@ import io.faultline.chaos.listener.ProtocolModule;
 import io.faultline.protocol.graphql.GraphQlProtocolModule;
 import io.faultline.protocol.grpc.GrpcProtocolModule;
 import io.faultline.protocol.http.HttpProtocolModule;
+import io.faultline.protocol.tcp.TcpProtocolModule;
 import io.faultline.protocol.websocket.WebSocketProtocolModule;
 import java.util.List;
 
@@ -15,7 +16,8 @@ public final class Protocols {
       new HttpProtocolModule(),
       new GrpcProtocolModule(),
       new WebSocketProtocolModule(),
-      new GraphQlProtocolModule());
+      new GraphQlProtocolModule(),
+      new TcpProtocolModule());
 
   private Protocols() {
   }

@@ -148,6 +148,31 @@ class ClusterGatewayTest {
   }
 
   @Test
+  void changesMadeAtOnceOnThreeNodesAreAllKept() throws Exception {
+    List<Gateway> three = cluster.startThree();
+    // Each round puts one rule on every node at once; each node also changes its own section. Each change used
+    // to replace the whole shared state, so the later of two concurrent ones dropped the other (18 of 60 rules stayed).
+    List<String> sections = List.of("latency", "rate_limit", "bulkhead");
+    for (int round = 0; round < 20; round++) {
+      List<io.vertx.core.Future<?>> changes = new java.util.ArrayList<>();
+      for (int i = 0; i < three.size(); i++) {
+        String name = "r" + round + "-n" + (i + 1);
+        changes.add(web.post(three.get(i).adminPort(), "127.0.0.1", "/api/chaos/rules").sendBuffer(Buffer.buffer(
+            new JsonObject().put("name", name).put("match", new JsonObject().put("path", "/" + name)).encode())));
+      }
+      changes.add(web.put(three.get(round % 3).adminPort(), "127.0.0.1", "/api/chaos/config/" + sections.get(round % 3))
+          .sendBuffer(Buffer.buffer("{\"enabled\": false}")));
+      io.vertx.core.Future.all(changes).await();
+    }
+    eventually(() -> three.stream().allMatch(n -> get(n, "/api/chaos/rules").getJsonArray("rules").size() == 60),
+        "every node keeps all 60 rules");
+    eventually(() -> three.stream().map(n -> get(n, "/api/chaos/status")).map(s -> s.getLong("version") + s.getJsonObject("config").encode())
+        .distinct().count() == 1, "one version and one config everywhere");
+    JsonObject config = get(three.get(0), "/api/chaos/status").getJsonObject("config");
+    assertThat(sections).allSatisfy(section -> assertThat(config.getJsonObject(section).getBoolean("enabled")).isFalse());
+  }
+
+  @Test
   void theRegistryListsNodesAndANewLeaderWithAHigherTermFollowsACrash() throws Exception {
     Gateway n1 = start(0);
     Gateway n2 = start(1);

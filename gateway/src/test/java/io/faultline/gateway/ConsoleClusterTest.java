@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
-/** The console's Cluster page on a real two-node cluster: nodes appear as they join; tasks show each node's part. */
+/** The console's Cluster page on a real two-node cluster: nodes appear as they join; tasks (an orchestration's too) show each node's part. */
 class ConsoleClusterTest {
 
   @Test
@@ -28,6 +28,11 @@ class ConsoleClusterTest {
       browser.text(By.cssSelector("tr[data-task]"), "n2:");
       browser.text(By.cssSelector("tr[data-task]"), "succeeded");
       browser.screenshot("cluster");
+
+      cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"o\", \"target_nodes\": [\"n2\"], \"orchestration\":"
+          + " \"name: smoke\\nsteps:\\n  - {name: a, scenario: slow_backend, duration_seconds: 0.5}\\n\"}");
+      browser.text(By.cssSelector("tr[data-task=o]"), "orchestration smoke");
+      browser.text(By.cssSelector("tr[data-task=o]"), "as long as its runs");
     }
   }
 }

@@ -2,6 +2,7 @@ package io.faultline.orchestration;
 
 import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.control.ControlError;
+import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.orchestration.hook.HookRunner;
@@ -35,7 +36,8 @@ import java.util.function.Function;
  * {@code DATA_DIR/reports} when a data directory is set, so they survive restarts) and the library
  * ({@code DATA_DIR/library}). Answers the {@code faultline.orchestration.*} addresses and publishes
  * progress on {@code faultline.orchestration.progress}. This class only wires: runs are {@link Runs},
- * reports a {@link ReportStore}, the library a {@link LibraryService}.
+ * distributed tasks' runs on this node {@link TaskRuns}, reports a {@link ReportStore}, the library a
+ * {@link LibraryService}.
  */
 public final class OrchestratorVerticle extends VerticleBase {
 
@@ -79,6 +81,7 @@ public final class OrchestratorVerticle extends VerticleBase {
   private LibraryService library;
   private Scheduler scheduler;
   private Runs runs;
+  private TaskRuns taskRuns;
 
   /**
    * {@code dataDir} may be null (reports in memory only). In a cluster ({@code clustered}) runs execute on
@@ -112,8 +115,11 @@ public final class OrchestratorVerticle extends VerticleBase {
             vertx.eventBus().publish(LIBRARY_CHANGED, change);
           }
         });
-    runs = new Runs(vertx, clock == null ? RunClock.system(vertx) : clock, new HookRunner(vertx, vertx.createHttpClient(), permissions),
-        clustered, dataDir, reports::keep);
+    RunClock runClock = clock == null ? RunClock.system(vertx) : clock;
+    HookRunner hooks = new HookRunner(vertx, vertx.createHttpClient(), permissions);
+    RunEvents events = new RunEvents(vertx, dataDir, clustered, reports::keep);
+    runs = new Runs(vertx, runClock, hooks, clustered, events);
+    taskRuns = new TaskRuns(vertx, runClock, hooks, events, library::text);
     scheduler = new Scheduler(vertx, library.library(), () -> leading, runs::startScheduled);
 
     answer(VALIDATE, this::validate);
@@ -129,6 +135,9 @@ public final class OrchestratorVerticle extends VerticleBase {
     answer(LIBRARY_DELETE, library::delete);
     answer(LIBRARY_IMPORT, library::importDir);
     answer(LIBRARY_EXPORT, library::exportDir);
+    // A distributed task's items: checked where the task is submitted, run on the item's node (never routed to the leader).
+    answer(InternalAddresses.TASK_ORCHESTRATION_CHECK, taskRuns::check);
+    answer(InternalAddresses.TASK_ORCHESTRATION_RUN, taskRuns::start);
     Future<Void> ready = reports.load().compose(v -> library.load()).onSuccess(v -> scheduler.start());
     if (!clustered) {
       return ready;
@@ -148,13 +157,13 @@ public final class OrchestratorVerticle extends VerticleBase {
         .onSuccess(reply -> lead(reply.body().getBoolean("leading", false))).mapEmpty();
   }
 
-  /** Shutting down ends a run like a stop: its chaos is undone before the node goes. */
+  /** Shutting down ends runs (the node's and task items') like a stop: their chaos is undone before the node goes. */
   @Override
   public Future<?> stop() {
     if (scheduler != null) {
       scheduler.stop();
     }
-    return runs == null ? Future.succeededFuture() : runs.shutdown();
+    return runs == null ? Future.succeededFuture() : Future.join(runs.shutdown(), taskRuns.shutdown());
   }
 
   /** Validation as a start would see it: the orchestration, and the scenarios it names on this node. */

@@ -5,54 +5,45 @@ import io.faultline.chaos.state.ChaosState;
 import io.faultline.orchestration.hook.HookRunner;
 import io.faultline.orchestration.model.Names;
 import io.faultline.orchestration.model.Orchestration;
-import io.faultline.orchestration.model.Problem;
 import io.faultline.orchestration.parse.Parsing;
 import io.faultline.orchestration.parse.ScenarioNames;
-import io.faultline.orchestration.report.ReportFile;
 import io.faultline.orchestration.report.RunReport;
 import io.faultline.orchestration.run.Run;
 import io.faultline.orchestration.run.RunClock;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * This node's runs, one at a time: starting (from text, a library entry or a schedule), stopping,
- * status, and what happens when one ends (its report kept and published). In a cluster the running
- * step is checkpointed in the cluster, and a node that becomes the leader resumes an unfinished run.
+ * This node's own runs, one at a time: starting (from text, a library entry or a schedule), stopping,
+ * status, and what happens when one ends (its report kept and published). In a cluster these are the
+ * cluster's runs, on the leader: the running step is checkpointed in the cluster, and a node that becomes
+ * the leader resumes an unfinished run. A distributed task's runs are not these ({@link TaskRuns}).
  */
 final class Runs {
 
   private static final Logger LOG = Logger.getLogger(Runs.class.getName());
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private final Vertx vertx;
   private final RunClock clock;
   private final HookRunner hooks;
   private final boolean clustered;
-  private final Consumer<JsonObject> finished;
-  private final Path stateDir;
+  private final RunEvents events;
   private Run current;
   private Future<Void> currentDone = Future.succeededFuture();
   private JsonObject lastStatus = new JsonObject().put("is_running", false);
 
-  /** {@code finished} gets each report's JSON when its run ended (to keep it); {@code stateDir} (may be null) holds report files. */
-  Runs(Vertx vertx, RunClock clock, HookRunner hooks, boolean clustered, Path stateDir, Consumer<JsonObject> finished) {
+  /** {@code events} publishes what runs do and keeps their reports. */
+  Runs(Vertx vertx, RunClock clock, HookRunner hooks, boolean clustered, RunEvents events) {
     this.vertx = vertx;
-    this.stateDir = stateDir;
     this.clock = clock;
     this.hooks = hooks;
     this.clustered = clustered;
-    this.finished = finished;
+    this.events = events;
   }
 
   boolean running() {
@@ -70,11 +61,7 @@ final class Runs {
   Future<JsonObject> start(String text, Map<String, Object> variables) {
     refuseWhileRunning();
     return Parsing.valid(vertx, text).compose(parsed -> ScenarioNames.onNode(vertx.eventBus()).map(known -> {
-      List<Problem> unknown = ScenarioNames.unknown(parsed.scenarios(), known);
-      if (!unknown.isEmpty()) {
-        throw new ChaosConfigException(unknown.get(0).path(), "cannot start: " + unknown.get(0)
-            + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + " more; validate it for all)" : ""));
-      }
+      ScenarioNames.refuseUnknown(parsed.scenarios(), known, "cannot start: ");
       refuseWhileRunning(); // another start may have got in meanwhile
       Orchestration orchestration = parsed.orchestration().withVariables(variables);
       return launch(orchestration, text, variables, "run-" + UUID.randomUUID().toString().substring(0, 8), null)
@@ -106,16 +93,13 @@ final class Runs {
     return current.status().put("message", "Orchestration stopped");
   }
 
-  /** Shutting down ends a run like a stop: its chaos is undone before the node goes (waiting at most 10 s). */
+  /** Shutting down ends a run like a stop: its chaos is undone before the node goes (waiting at most {@link RunEvents#WIND_DOWN_MS}). */
   Future<Void> shutdown() {
     if (!running()) {
       return Future.succeededFuture();
     }
     current.stop("stopped");
-    Promise<Void> ended = Promise.promise();
-    currentDone.onComplete(v -> ended.tryComplete());
-    vertx.setTimer(10_000, id -> ended.tryComplete());
-    return ended.future();
+    return RunEvents.windDown(vertx, currentDone);
   }
 
   /** This node leads now: a run its predecessor checkpointed and did not finish goes on here. */
@@ -141,18 +125,7 @@ final class Runs {
   }
 
   private JsonObject launch(Orchestration orchestration, String text, Map<String, Object> variables, String id, JsonObject resumeFrom) {
-    Run run = new Run(vertx, orchestration, id, clock, hooks, new Run.Listener() {
-      @Override
-      public void progress(JsonObject status) {
-        vertx.eventBus().publish(OrchestratorVerticle.PROGRESS, status);
-      }
-
-      @Override
-      public void hookDone(String type, String name, boolean succeeded) {
-        vertx.eventBus().publish(OrchestratorVerticle.HOOK,
-            new JsonObject().put("type", type).put("hook", name).put("result", succeeded ? "succeeded" : "failed"), LOCAL);
-      }
-    });
+    Run run = new Run(vertx, orchestration, id, clock, hooks, events.listener(true));
     if (resumeFrom != null) {
       run.resume(resumeFrom);
     }
@@ -163,16 +136,11 @@ final class Runs {
     current = run;
     Future<RunReport> ended = run.start();
     currentDone = ended.<Void>mapEmpty().otherwiseEmpty();
-    ended.compose(report -> ReportFile.write(vertx, stateDir, orchestration.reporting(), report)).onSuccess(report -> {
+    events.ended(orchestration, ended).onSuccess(report -> {
       lastStatus = run.status();
-      JsonObject json = report.toJson();
-      finished.accept(json);
       if (clustered) {
         runs().compose(map -> map.remove("current"));
-        vertx.eventBus().publish(OrchestratorVerticle.REPORT_KEPT, json);
       }
-      vertx.eventBus().publish(OrchestratorVerticle.FINISHED, json, LOCAL);
-      LOG.info(() -> "orchestration " + report.name() + " " + report.status() + " (" + report.id() + ")");
     });
     return run.status();
   }

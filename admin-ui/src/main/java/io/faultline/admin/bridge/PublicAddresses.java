@@ -17,6 +17,7 @@ public final class PublicAddresses {
       Addresses.SCENARIO_LIST, Addresses.SCENARIO_START, Addresses.SCENARIO_STOP, Addresses.SCENARIO_SAVE,
       Addresses.SCENARIO_DELETE, Addresses.CONFIG_RELOAD, Addresses.CLUSTER_NODES, Addresses.CLUSTER_LEADER,
       Addresses.TASKS_SUBMIT, Addresses.TASKS_LIST, Addresses.TASKS_GET, Addresses.TRAFFIC_RECENT,
+      Addresses.LISTENERS_LIST, Addresses.LISTENERS_ADD, Addresses.LISTENERS_REMOVE,
       OrchestratorVerticle.VALIDATE, OrchestratorVerticle.START, OrchestratorVerticle.STOP, OrchestratorVerticle.STATUS,
       OrchestratorVerticle.REPORTS, OrchestratorVerticle.REPORT, OrchestratorVerticle.EXECUTE,
       OrchestratorVerticle.LIBRARY_LIST, OrchestratorVerticle.LIBRARY_GET, OrchestratorVerticle.LIBRARY_PUT,

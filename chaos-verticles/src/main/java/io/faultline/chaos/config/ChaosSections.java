@@ -49,4 +49,8 @@ public interface ChaosSections {
   default GraphQlConfig graphql() {
     return section(Sections.GRAPHQL);
   }
+
+  default TcpConfig tcp() {
+    return section(Sections.TCP);
+  }
 }

@@ -12,7 +12,9 @@ public record RateLimitConfig(
     Integer burstSize,
     Boolean perIp,
     Boolean perEndpoint,
-    String scope) {
+    String scope,
+    Double perIpRequestsPerSecond,
+    Double perEndpointRequestsPerSecond) {
 
   public RateLimitConfig {
     enabled = Check.flag(enabled, true);
@@ -28,9 +30,21 @@ public record RateLimitConfig(
     burstSize = Check.positive(burstSize, "burst_size", (int) Math.max(1, Math.min(Check.MAX_COUNT, Math.ceil(rps))), Check.MAX_COUNT);
     perIp = Check.flag(perIp, false);
     perEndpoint = Check.flag(perEndpoint, false);
+    perIpRequestsPerSecond = perKey(perIpRequestsPerSecond, "per_ip_requests_per_second", rps, enabled);
+    perEndpointRequestsPerSecond = perKey(perEndpointRequestsPerSecond, "per_endpoint_requests_per_second", rps, enabled);
     scope = scope == null ? "node" : scope.toLowerCase(java.util.Locale.ROOT);
     if (!scope.equals("node") && !scope.equals("cluster")) {
       throw new ChaosConfigException("scope", "must be node or cluster, got " + scope);
     }
+  }
+
+  /** Without the per-key rates: each client's or endpoint's bucket has the global rate. */
+  public RateLimitConfig(Boolean enabled, Double requestsPerSecond, Integer burstSize, Boolean perIp, Boolean perEndpoint, String scope) {
+    this(enabled, requestsPerSecond, burstSize, perIp, perEndpoint, scope, null, null);
+  }
+
+  private static double perKey(Double value, String field, double rps, boolean enabled) {
+    double v = value == null ? rps : value;
+    return enabled ? Check.rate(v, field, 0.001, 1e9) : v;
   }
 }

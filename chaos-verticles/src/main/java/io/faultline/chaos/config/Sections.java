@@ -24,6 +24,7 @@ public final class Sections {
   public static final Section<BulkheadConfig> BULKHEAD = register("bulkhead", BulkheadConfig.class);
   public static final Section<WebSocketConfig> WEBSOCKET = register("websocket", WebSocketConfig.class);
   public static final Section<GraphQlConfig> GRAPHQL = register("graphql", GraphQlConfig.class);
+  public static final Section<TcpConfig> TCP = register("tcp", TcpConfig.class);
 
   private static final List<Section<?>> ALL = List.copyOf(REGISTERED);
   private static final List<String> NAMES = ALL.stream().map(Section::name).toList();

@@ -45,6 +45,16 @@ public final class Addresses {
   /** Answered by the node: {@code {"seconds": N}} (1..300, default 120) gives {@code {"summaries": [...]}}, oldest first. */
   public static final String TRAFFIC_RECENT = "faultline.traffic.recent";
 
+  /**
+   * This node's traffic listeners (listeners are per node): {@code {"listeners": [{name, protocol, host, port,
+   * upstream, origin}]}} ({@code origin}: {@code config} or {@code api}).
+   */
+  public static final String LISTENERS_LIST = "faultline.listeners.list";
+  /** Starts a listener on this node now: a listener's config ({@code {name, protocol, host, port, upstream}}); answers it as listed, with its port. */
+  public static final String LISTENERS_ADD = "faultline.listeners.add";
+  /** Stops and forgets a listener of this node ({@code {"name"}}): its port closes, its connections end. */
+  public static final String LISTENERS_REMOVE = "faultline.listeners.remove";
+
   public static final String CLUSTER_NODES = "faultline.cluster.nodes";
   public static final String CLUSTER_LEADER = "faultline.cluster.leader";
   public static final String TASKS_SUBMIT = "faultline.cluster.tasks.submit";

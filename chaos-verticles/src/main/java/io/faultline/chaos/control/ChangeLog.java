@@ -25,7 +25,7 @@ public final class ChangeLog {
 
   /** Where a change can come from. */
   public static final Set<String> SOURCES = Set.of("rest", "cli", "console", "graphql", "orchestration", "task", "node",
-      "reload", "bridge", "experiment", "event-bus");
+      "reload", "bridge", "experiment", "toxiproxy", "event-bus");
 
   static final int CAPACITY = 200;
 

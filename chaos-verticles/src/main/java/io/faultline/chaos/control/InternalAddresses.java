@@ -15,6 +15,31 @@ public final class InternalAddresses {
   /** Local to a node: each heartbeat it made ({@code {"ok": bool}}), for metrics. */
   public static final String HEARTBEAT = "faultline.cluster.heartbeat";
 
+  /**
+   * Local to a node: answers ({@code {"name"}}) once the listener has acted on the chaos state installed
+   * before the request was sent (a tcp listener that went down closed its port, one back up listens again).
+   */
+  public static final String LISTENERS_SETTLE = "faultline.listeners.settle";
+
+  /**
+   * Local to a node: a distributed task's {@code orchestration} as submitted (an orchestration document as
+   * a JSON object, YAML or JSON text, or a library entry's name) is checked by the orchestrator, which
+   * answers {@code {"name", "text"}} or fails naming the field {@code orchestration}.
+   */
+  public static final String TASK_ORCHESTRATION_CHECK = "faultline.cluster.task.orchestration.check";
+
+  /**
+   * Local to a node: runs a task item's orchestration here with its chaos confined to this node
+   * ({@code {"task", "index", "node", "text"}}); answers {@code {"run_id", "name"}} once the run started.
+   */
+  public static final String TASK_ORCHESTRATION_RUN = "faultline.cluster.task.orchestration.run";
+
+  /**
+   * Published to this node when a task item's run ended: {@code {"task", "index", "run_id", "status",
+   * "report"}} ({@code report} a summary of the run's report, which the report endpoints serve whole).
+   */
+  public static final String TASK_ORCHESTRATION_ENDED = "faultline.cluster.task.orchestration.ended";
+
   private InternalAddresses() {
   }
 }

@@ -2,6 +2,7 @@ package io.faultline.chaos.engine;
 
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosRule;
+import io.faultline.chaos.config.ChaosSections;
 import io.faultline.chaos.config.TrafficShapingConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,16 +124,28 @@ public final class ChaosSnapshot {
     if (!enabled) {
       return Verdict.PASS;
     }
-    Profile profile = global;
-    for (int i = 0; i < matchers.length; i++) {
-      if (matchers[i].matches(request)) {
-        profile = ruleProfiles[i];
-        break;
-      }
-    }
+    Profile profile = profileFor(request);
     if (profile.isEmpty()) {
       return Verdict.PASS;
     }
     return profile.decide(request, ChaosRandom.forRequest(seed, sequence.getAndIncrement()));
+  }
+
+  /**
+   * The sections in force for {@code request} while chaos is on (the first matching rule's, merged over
+   * the global ones, or the global ones), or null when chaos is off. Draws nothing and counts nothing:
+   * for exchanges that outlive a config version and follow its changes (a tcp connection's toxics).
+   */
+  public ChaosSections sectionsFor(RequestFacts request) {
+    return enabled ? profileFor(request).sections() : null;
+  }
+
+  private Profile profileFor(RequestFacts request) {
+    for (int i = 0; i < matchers.length; i++) {
+      if (matchers[i].matches(request)) {
+        return ruleProfiles[i];
+      }
+    }
+    return global;
   }
 }

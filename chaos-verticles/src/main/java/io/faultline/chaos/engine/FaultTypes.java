@@ -7,11 +7,15 @@ import io.faultline.chaos.config.FaultInjectionConfig;
 import io.faultline.chaos.config.GraphQlConfig;
 import io.faultline.chaos.config.LatencyConfig;
 import io.faultline.chaos.config.RateLimitConfig;
+import io.faultline.chaos.config.TcpConfig;
+import io.faultline.chaos.config.TcpToxicTypes;
 import io.faultline.chaos.config.TrafficShapingConfig;
 import io.faultline.chaos.config.WebSocketConfig;
 import io.faultline.chaos.fault.BandwidthFault;
 import io.faultline.chaos.fault.AbortStreamFault;
 import io.faultline.chaos.fault.BulkheadFault;
+import io.faultline.chaos.fault.DownFault;
+import io.faultline.chaos.fault.TcpToxicsFault;
 import io.faultline.chaos.fault.GraphQlErrorFault;
 import io.faultline.chaos.fault.GraphQlFieldFault;
 import io.faultline.chaos.fault.GrpcStatusFault;
@@ -35,10 +39,11 @@ import java.util.List;
 import java.util.function.BiFunction;
 
 /**
- * Every fault type, by name, in the order the engine consults them: guards (breaker, rate limit,
- * bulkhead), then latency, then errors, then shaping. Each entry builds its {@link FaultSpec} from the
- * config sections, or returns {@code null} when the sections leave it off. {@link #names()} adds the
- * types decided message by message ({@link MessageFaults}): together, every type a listener counts.
+ * Every fault type, by name, in the order the engine consults them: a tcp listener that is down, guards
+ * (breaker, rate limit, bulkhead), then latency, then errors, then shaping. Each entry builds its
+ * {@link FaultSpec} from the config sections, or returns {@code null} when the sections leave it off. {@link #names()} adds the
+ * types decided message by message ({@link MessageFaults}) and the toxics a tcp connection runs
+ * ({@link TcpToxicTypes}): together, every type a listener counts.
  */
 public final class FaultTypes {
 
@@ -47,6 +52,11 @@ public final class FaultTypes {
   }
 
   private static final List<FaultType> BUILT_IN = List.of(
+      // A listener that is down refuses before any limiter counts the connection.
+      new FaultType(DownFault.TYPE, (s, parts) -> {
+        TcpConfig c = s.tcp();
+        return c == null || !c.refusing() ? null : new FaultSpec(DownFault.TYPE, 1.0, new DownFault());
+      }),
       new FaultType(CircuitBreakerFault.TYPE, (s, parts) -> {
         CircuitBreakerConfig c = s.circuitBreaker();
         if (c == null || !c.enabled()) {
@@ -63,9 +73,11 @@ public final class FaultTypes {
         }
         // scope: cluster — each live node enforces its share of the cluster's rate and burst.
         int share = c.scope().equals("cluster") ? parts.clusterSize() : 1;
-        RateLimiter limiter = parts.shared(c, () -> new RateLimiter(c.requestsPerSecond() / share,
-            Math.max(1, c.burstSize() / share), parts.nanoClock()));
-        return new FaultSpec(RateLimitFault.TYPE, 1.0, new RateLimitFault(limiter, c.perIp(), c.perEndpoint()));
+        RateLimiter[] limiters = parts.shared(c, () -> new RateLimiter[] {
+            new RateLimiter(c.requestsPerSecond() / share, Math.max(1, c.burstSize() / share), parts.nanoClock()),
+            c.perIp() ? RateLimiter.perSecond(c.perIpRequestsPerSecond(), parts.nanoClock()) : null,
+            c.perEndpoint() ? RateLimiter.perSecond(c.perEndpointRequestsPerSecond(), parts.nanoClock()) : null});
+        return new FaultSpec(RateLimitFault.TYPE, 1.0, new RateLimitFault(limiters[0], limiters[1], limiters[2]));
       }),
       new FaultType(BulkheadFault.TYPE, (s, parts) -> {
         BulkheadConfig c = s.bulkhead();
@@ -153,13 +165,17 @@ public final class FaultTypes {
         }
         // With only latency set, this is the latency fault acting per message on websocket listeners: listed as latency.
         return new FaultSpec(ws == null ? LatencyFault.TYPE : WebSocketFault.TYPE, 1.0, new WebSocketFault(ws, latency));
+      }),
+      new FaultType(TcpToxicsFault.TYPE, (s, parts) -> {
+        TcpConfig c = s.tcp();
+        return c == null || c.active().isEmpty() ? null : new FaultSpec(TcpToxicsFault.TYPE, 1.0, new TcpToxicsFault(c));
       }));
 
   private FaultTypes() {
   }
 
-  private static final List<String> NAMES = java.util.stream.Stream.concat(BUILT_IN.stream().map(FaultType::name),
-      MessageFaults.TYPES.stream()).distinct().toList();
+  private static final List<String> NAMES = java.util.stream.Stream.of(BUILT_IN.stream().map(FaultType::name),
+      MessageFaults.TYPES.stream(), TcpToxicTypes.names().stream()).flatMap(s -> s).distinct().toList();
 
   public static List<FaultType> builtIn() {
     return BUILT_IN;

@@ -8,7 +8,8 @@ import io.faultline.chaos.config.WebSocketConfig;
  * rather than on the exchange as a whole. They are gathered into the verdict's {@link MessagePlan},
  * which the protocols that carry messages (gRPC streams, WebSocket connections) apply.
  */
-public sealed interface MessageFault extends Decision permits MessageFault.Delay, MessageFault.AbortAfter, MessageFault.Fates {
+public sealed interface MessageFault extends Decision permits MessageFault.Delay, MessageFault.AbortAfter, MessageFault.Fates,
+    MessageFault.Toxics {
 
   /** {@code plan} with this decision added (each kind says how, so a new kind must). */
   MessagePlan addTo(MessagePlan plan);
@@ -28,7 +29,7 @@ public sealed interface MessageFault extends Decision permits MessageFault.Delay
 
     @Override
     public MessagePlan addTo(MessagePlan plan) {
-      return new MessagePlan(plan.delayMs() + ms, plan.abort(), plan.fates());
+      return new MessagePlan(plan.delayMs() + ms, plan.abort(), plan.fates(), plan.toxics());
     }
   }
 
@@ -42,7 +43,7 @@ public sealed interface MessageFault extends Decision permits MessageFault.Delay
 
     @Override
     public MessagePlan addTo(MessagePlan plan) {
-      return new MessagePlan(plan.delayMs(), this, plan.fates());
+      return new MessagePlan(plan.delayMs(), this, plan.fates(), plan.toxics());
     }
   }
 
@@ -65,7 +66,30 @@ public sealed interface MessageFault extends Decision permits MessageFault.Delay
 
     @Override
     public MessagePlan addTo(MessagePlan plan) {
-      return new MessagePlan(plan.delayMs(), plan.abort(), this);
+      return new MessagePlan(plan.delayMs(), plan.abort(), this, plan.toxics());
+    }
+  }
+
+  /**
+   * Run the toxics of {@code tcp} on a tcp connection: which of them apply is drawn per connection, each
+   * with its toxicity, from a stream seeded with {@code seed} ({@link ToxicDraws}). Not counted itself:
+   * each toxic is counted as it starts acting on the connection.
+   */
+  record Toxics(io.faultline.chaos.config.TcpConfig tcp, long seed) implements MessageFault {
+
+    @Override
+    public String type() {
+      return null;
+    }
+
+    @Override
+    public Stage stage() {
+      return Stage.NONE;
+    }
+
+    @Override
+    public MessagePlan addTo(MessagePlan plan) {
+      return new MessagePlan(plan.delayMs(), plan.abort(), plan.fates(), this);
     }
   }
 }

@@ -8,9 +8,11 @@ import java.util.List;
 final class Profile {
 
   private final FaultSpec[] specs;
+  private final ChaosSections sections;
 
-  private Profile(FaultSpec[] specs) {
+  private Profile(FaultSpec[] specs, ChaosSections sections) {
     this.specs = specs;
+    this.sections = sections;
   }
 
   static Profile compile(ChaosSections sections, StatefulParts parts) {
@@ -21,7 +23,12 @@ final class Profile {
         specs.add(spec);
       }
     }
-    return new Profile(specs.toArray(FaultSpec[]::new));
+    return new Profile(specs.toArray(FaultSpec[]::new), sections);
+  }
+
+  /** The sections this profile was compiled from. */
+  ChaosSections sections() {
+    return sections;
   }
 
   boolean isEmpty() {

@@ -124,6 +124,15 @@ public final class ExchangeRunner<C> {
     return exchange(call, route, startedNanos, verdict, facts, record);
   }
 
+  /**
+   * An exchange {@link #start} left untouched that chaos reached later (a tcp connection given a toxic
+   * while it is open): from now on its faults are counted and it is recorded like any other. Its verdict
+   * is {@link Verdict#PASS}; the caller never proceeds it, and ends it with {@link Exchange#end}.
+   */
+  public Exchange<C> late(C call, String route, long startedNanos) {
+    return exchange(call, route, startedNanos, Verdict.PASS, null, events.recordsEveryExchange());
+  }
+
   private Exchange<C> exchange(C call, String route, long startedNanos, Verdict verdict, RequestFacts facts, boolean recordAlways) {
     return new Exchange<>(this, call, label(route), facts != null ? facts : translator.facts(call, route), verdict,
         startedNanos, recordAlways);

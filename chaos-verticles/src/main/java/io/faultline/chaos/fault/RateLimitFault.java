@@ -8,18 +8,22 @@ import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.limit.RateLimiter;
 
 /**
- * The {@code RateLimitFault} answers 429 with {@code Retry-After} once the token bucket is empty; with
- * {@code per_ip} and/or {@code per_endpoint} each client and/or endpoint has its own bucket.
+ * The {@code RateLimitFault} answers 429 with {@code Retry-After} once a token bucket is empty. There is
+ * always the global bucket; {@code per_ip} adds one per client and {@code per_endpoint} one per endpoint
+ * (method and path), at {@code per_ip_requests_per_second} / {@code per_endpoint_requests_per_second}
+ * (the global rate when not given), checked in that order as reference 001's engine does: a request
+ * passes only when every bucket that applies grants it.
  */
 public final class RateLimitFault implements Fault {
 
   public static final String TYPE = "rate_limit";
 
   private final RateLimiter limiter;
-  private final boolean perIp;
-  private final boolean perEndpoint;
+  private final RateLimiter perIp;
+  private final RateLimiter perEndpoint;
 
-  public RateLimitFault(RateLimiter limiter, boolean perIp, boolean perEndpoint) {
+  /** {@code perIp} and {@code perEndpoint} (null: not limited that way) hold one bucket per client and per endpoint. */
+  public RateLimitFault(RateLimiter limiter, RateLimiter perIp, RateLimiter perEndpoint) {
     this.limiter = limiter;
     this.perIp = perIp;
     this.perEndpoint = perEndpoint;
@@ -27,19 +31,17 @@ public final class RateLimitFault implements Fault {
 
   @Override
   public Decision decide(RequestFacts request, ChaosRandom random) {
-    long waitNanos = limiter.tryAcquire(key(request));
+    long waitNanos = limiter.tryAcquire(null);
+    if (waitNanos == 0 && perIp != null) {
+      waitNanos = perIp.tryAcquire(request.clientIp());
+    }
+    if (waitNanos == 0 && perEndpoint != null) {
+      waitNanos = perEndpoint.tryAcquire(request.method() + ' ' + request.path());
+    }
     if (waitNanos == 0) {
       return Decision.PASS;
     }
     long retryAfterSeconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
     return new Terminal.RateLimited(TYPE, retryAfterSeconds);
-  }
-
-  private String key(RequestFacts request) {
-    if (!perIp && !perEndpoint) {
-      return null;
-    }
-    String ip = perIp ? request.clientIp() : "";
-    return perEndpoint ? ip + ' ' + request.method() + ' ' + request.path() : ip;
   }
 }

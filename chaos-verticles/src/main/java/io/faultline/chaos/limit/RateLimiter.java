@@ -30,6 +30,11 @@ public final class RateLimiter {
     this.shared = new AtomicLong(nanoClock.getAsLong());
   }
 
+  /** A limiter of {@code permitsPerSecond} whose burst is one second's worth (at least one). */
+  public static RateLimiter perSecond(double permitsPerSecond, java.util.function.LongSupplier nanoClock) {
+    return new RateLimiter(permitsPerSecond, (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(permitsPerSecond))), nanoClock);
+  }
+
   /** Takes a token; returns 0 when granted, otherwise the nanoseconds until one is available. */
   public long tryAcquire(String key) {
     AtomicLong tat = key == null ? shared : bucket(key);

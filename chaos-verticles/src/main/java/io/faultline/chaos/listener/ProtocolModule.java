@@ -51,6 +51,15 @@ public interface ProtocolModule {
   /** Starts the listener (all its instances) and answers the port it bound. */
   Future<Integer> deploy(ListenerDeployment deployment);
 
+  /**
+   * Completes once the listener this module {@link #deploy deployed} has acted on the chaos state installed
+   * so far, where acting takes longer than reading the next snapshot (a tcp listener that goes down closes
+   * its port). Most protocols have nothing to settle.
+   */
+  default Future<Void> settled(ListenerDeployment deployment) {
+    return Future.succeededFuture();
+  }
+
   /** The upstream check of protocols that speak HTTP to their upstreams (http, https, grpc, grpcs, host:port). */
   static void requireNotWebSocket(String protocol, Upstream upstream, String field) {
     if (upstream.scheme().startsWith("ws")) {

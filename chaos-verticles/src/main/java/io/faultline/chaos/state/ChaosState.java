@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -32,8 +33,17 @@ public final class ChaosState {
   private ChaosConfig beforeScenario;
   private String scenario;
   private NodeContext node = NodeContext.standalone("local", null, null);
-  private Consumer<Replica> replicator;
-  /** Told of every snapshot swap; held weakly, so a listener that is gone (an undeployed verticle's) drops out. */
+  private BiConsumer<Replica, Replica> replicator;
+  /**
+   * Local changes handed to the replicator whose stored result has not come back ({@link #shared}): while
+   * there are any, states other nodes made are not adopted, since adopting one would drop the local change
+   * until the cluster's merge of it comes back.
+   */
+  private int unshared;
+  /**
+   * Told of every snapshot swap; held weakly, so a watcher nobody holds any more (an undeployed verticle's)
+   * drops out by itself. Guarded by this state's lock.
+   */
   private final java.util.Set<Consumer<ChaosSnapshot>> watchers =
       java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
 
@@ -206,9 +216,11 @@ public final class ChaosState {
   }
 
   private ChaosSnapshot install(ChaosConfig config, String activeScenario, long version) {
+    Replica base = replicator == null ? null : replica();
     ChaosSnapshot next = compile(config, activeScenario, version);
     if (replicator != null) {
-      replicator.accept(replica());
+      unshared++;
+      replicator.accept(base, replica());
     }
     return next;
   }
@@ -218,12 +230,29 @@ public final class ChaosState {
     ChaosSnapshot next = ChaosSnapshot.compile(config, version, seed, snapshot, nanoClock, node);
     snapshot = next;
     scenario = activeScenario;
-    List<Consumer<ChaosSnapshot>> told;
-    synchronized (watchers) {
-      told = List.copyOf(watchers);
+    for (Consumer<ChaosSnapshot> watcher : List.copyOf(watchers)) {
+      watcher.accept(next);
     }
-    told.forEach(watcher -> watcher.accept(next));
     return next;
+  }
+
+  /**
+   * Hands the current snapshot to {@code watcher} now, then every snapshot installed from now on (a change,
+   * a reload, another node's change, a new cluster size), before the change is answered. It runs under
+   * this state's lock, on the changing thread, so it must only note the snapshot and hand work to its own
+   * context. For what outlives a snapshot (a tcp listener's connections follow their toxics, and the
+   * listener its {@code down} switch; an exchange runner releases what it holds when chaos goes off).
+   * Held weakly: the watcher must be kept reachable for as long as it should be told (the answer, which
+   * stops the watching, keeps it so).
+   */
+  public synchronized Runnable watch(Consumer<ChaosSnapshot> watcher) {
+    watchers.add(watcher);
+    watcher.accept(snapshot);
+    return () -> {
+      synchronized (this) {
+        watchers.remove(watcher);
+      }
+    };
   }
 
   /** This node's state as a {@link Replica}, with the seed made explicit so every node draws the same. */
@@ -233,26 +262,34 @@ public final class ChaosState {
   }
 
   /**
-   * Calls {@code watcher} with every new snapshot from now on, on the thread that installed it (keep it
-   * short: hand the work to your own context). Held weakly: keep a reference for as long as it should be told.
+   * Every local change from now on is handed to {@code replicator} (the cluster), under this state's lock,
+   * as the state it was made on and the state it made; the cluster answers each with {@link #shared}.
    */
-  public void watch(Consumer<ChaosSnapshot> watcher) {
-    synchronized (watchers) {
-      watchers.add(watcher);
-    }
-  }
-
-  /** Every local change from now on is handed to {@code replicator} (the cluster), under this state's lock. */
-  public synchronized void replicateTo(Consumer<Replica> replicator) {
+  public synchronized void replicateTo(BiConsumer<Replica, Replica> replicator) {
     this.replicator = replicator;
+    this.unshared = 0;
   }
 
   /**
-   * Takes over a state another node made (or the cluster's agreed version of this node's own): applied
-   * when its version is newer than this node's, or equal with a different config; not replicated again.
+   * Takes over a state another node made: applied when its version is newer than this node's, or equal
+   * with a different config, and no local change is on its way to the cluster; not replicated again.
    * Answers whether it was applied.
    */
   public synchronized boolean adopt(Replica replica) {
+    return unshared == 0 && take(replica);
+  }
+
+  /**
+   * The cluster stored a local change handed to the replicator as {@code stored} (merged with what other
+   * nodes changed meanwhile; null when it could not be stored): adopted like {@link #adopt} once no other
+   * local change is on its way (the last one's result holds them all). Answers whether it was applied.
+   */
+  public synchronized boolean shared(Replica stored) {
+    unshared = Math.max(0, unshared - 1);
+    return unshared == 0 && stored != null && take(stored);
+  }
+
+  private boolean take(Replica replica) {
     if (replica.version() < version() || replica.version() == version() && replica.config().equals(config())) {
       return false;
     }

@@ -13,7 +13,7 @@ class SectionsTest {
   @Test
   void namesAreTheOnesUsersWriteInTheirRegistrationOrder() {
     assertThat(Sections.names()).containsExactly("latency", "fault_injection", "rate_limit", "traffic_shaping",
-        "circuit_breaker", "bulkhead", "websocket", "graphql");
+        "circuit_breaker", "bulkhead", "websocket", "graphql", "tcp");
     assertThat(ChaosSections.NAMES).isEqualTo(Sections.names());
     assertThat(ChaosJson.sectionType("rate_limit")).isEqualTo(RateLimitConfig.class);
   }
@@ -23,7 +23,7 @@ class SectionsTest {
     assertThatThrownBy(() -> Sections.byName("latencies"))
         .isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("section"))
         .hasMessage("unknown section latencies, expected one of [latency, fault_injection, rate_limit, traffic_shaping,"
-            + " circuit_breaker, bulkhead, websocket, graphql]");
+            + " circuit_breaker, bulkhead, websocket, graphql, tcp]");
     assertThatThrownBy(() -> ChaosConfig.off().withSection("nope", null)).isInstanceOf(ChaosConfigException.class);
   }
 

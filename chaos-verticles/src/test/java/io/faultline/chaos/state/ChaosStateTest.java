@@ -48,4 +48,24 @@ class ChaosStateTest {
     assertThatThrownBy(() -> state.startScenario("nope")).isInstanceOf(ChaosState.NotFound.class);
     assertThat(state.version()).isEqualTo(version);
   }
+
+  @Test
+  void anotherNodesStateWaitsWhileALocalChangeIsOnItsWayToTheCluster() {
+    ChaosState state = new ChaosState(ChaosConfig.off(), System::nanoTime, 1);
+    java.util.List<ChaosState.Replica[]> handed = new java.util.ArrayList<>();
+    state.replicateTo((base, replica) -> handed.add(new ChaosState.Replica[] {base, replica}));
+    state.enable(true);
+    assertThat(handed).hasSize(1);
+    assertThat(handed.get(0)[0].config().enabled()).as("the state the change was made on").isFalse();
+    assertThat(handed.get(0)[1].config().enabled()).isTrue();
+    // Another node's state of the same version arrives first: taking it would drop the local change until its merge came back.
+    ChaosState.Replica theirs = new ChaosState.Replica(config("{\"latency\": {\"fixed_delay_ms\": 3}}"), null, null, state.version());
+    assertThat(state.adopt(theirs)).isFalse();
+    assertThat(state.config().enabled()).isTrue();
+    ChaosState.Replica merged = new ChaosState.Replica(config("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 3}}"), null, null,
+        state.version() + 1);
+    assertThat(state.shared(merged)).isTrue();
+    assertThat(state.config()).isEqualTo(merged.config());
+    assertThat(state.adopt(new ChaosState.Replica(ChaosConfig.off(), null, null, state.version() + 1))).as("nothing on its way now").isTrue();
+  }
 }

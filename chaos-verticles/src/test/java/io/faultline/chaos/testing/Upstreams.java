@@ -62,6 +62,30 @@ public final class Upstreams {
     return new Echo(server, hits);
   }
 
+  /**
+   * A TCP echo server on 127.0.0.1 (a free port): every byte a client sends comes back, with back-pressure;
+   * it closes a connection when its client does. Answers the port.
+   */
+  public static int echoTcp(Vertx vertx) {
+    return vertx.createNetServer()
+        .connectHandler(socket -> socket.pipeTo(socket))
+        .listen(0, "127.0.0.1").await().actualPort();
+  }
+
+  /** Reads up to {@code n} bytes from {@code in}, fewer when the stream ends first (a connection cut short). */
+  public static byte[] readUpTo(java.io.InputStream in, int n) throws java.io.IOException {
+    byte[] buffer = new byte[n];
+    int got = 0;
+    while (got < n) {
+      int r = in.read(buffer, got, n - got);
+      if (r < 0) {
+        break;
+      }
+      got += r;
+    }
+    return java.util.Arrays.copyOf(buffer, got);
+  }
+
   /** Deterministic bytes (0..250 repeating), so a truncated or reordered body is detectable. */
   public static byte[] pattern(int n) {
     byte[] bytes = new byte[n];

@@ -76,6 +76,12 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--graphql-upstream", paramLabel = "URL", description = "GraphQL endpoint (http:// or https://) of the first graphql listener (adds one if there is none).")
   String graphqlUpstream;
 
+  @Option(names = "--tcp-port", paramLabel = "PORT", description = "Port of the first tcp listener (default 3004); needs --tcp-upstream.")
+  String tcpPort;
+
+  @Option(names = "--tcp-upstream", paramLabel = "HOST:PORT", description = "Upstream of the first tcp listener (adds one if there is none).")
+  String tcpUpstream;
+
   @Option(names = "--tls-cert", paramLabel = "PEM", description = "Terminate TLS on the first listener with this certificate chain (needs --tls-key).")
   String tlsCert;
 
@@ -141,6 +147,13 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--bridge-port", paramLabel = "PORT", description = "Serve the TCP event-bus bridge for scripts on this port (faultline.* addresses only).")
   String bridgePort;
+
+  @Option(names = "--toxiproxy-port", paramLabel = "PORT",
+      description = "Serve the Toxiproxy-compatible API on this port (Toxiproxy's is 8474); proxies it creates are tcp listeners.")
+  String toxiproxyPort;
+
+  @Option(names = "--toxiproxy-host", paramLabel = "HOST", description = "Address of the Toxiproxy-compatible API (default 127.0.0.1).")
+  String toxiproxyHost;
 
   @Option(names = "--vertx-metrics", paramLabel = "true|false", arity = "1",
       description = "Vert.x's own metrics (HTTP server and client, pools, event bus) on /metrics (default false: they cost ~2-15%% throughput).")

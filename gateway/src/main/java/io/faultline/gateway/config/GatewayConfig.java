@@ -2,6 +2,7 @@ package io.faultline.gateway.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.faultline.admin.AdminConfig;
+import io.faultline.admin.toxiproxy.ToxiproxyConfig;
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.cluster.ClusterConfig;
@@ -21,7 +22,7 @@ import java.util.Set;
 /**
  * The whole gateway config file: {@code admin}, {@code listeners}, {@code chaos}, {@code cluster} and
  * {@code bridge}, as ARCHITECTURE.md lists them, and {@code history}, {@code recorder}, {@code analytics},
- * {@code tracing}.
+ * {@code tracing}, {@code toxiproxy}.
  * With no listener, one {@code http} listener named {@code web} on port 3000 is assumed. A null
  * {@code state_dir} keeps state in memory (history in a temporary file); {@code faultline serve} gives
  * it a default on disk ({@link #defaultStateDir}).
@@ -39,7 +40,8 @@ public record GatewayConfig(
     HistoryConfig history,
     RecorderConfig recorder,
     AnalyticsConfig analytics,
-    TracingConfig tracing) {
+    TracingConfig tracing,
+    ToxiproxyConfig toxiproxy) {
 
   public static final String DEFAULT_LISTENER = "web";
 
@@ -55,11 +57,13 @@ public record GatewayConfig(
     recorder = recorder == null ? RecorderConfig.defaults() : recorder;
     analytics = analytics == null ? AnalyticsConfig.defaults() : analytics;
     tracing = tracing == null ? TracingConfig.off() : tracing;
+    toxiproxy = toxiproxy == null ? ToxiproxyConfig.off() : toxiproxy;
   }
 
   /** The same config with {@code state_dir} set. */
   public GatewayConfig withStateDir(String dir) {
-    return new GatewayConfig(admin, listeners, chaos, cluster, bridge, orchestration, metrics, dir, history, recorder, analytics, tracing);
+    return new GatewayConfig(admin, listeners, chaos, cluster, bridge, orchestration, metrics, dir, history, recorder, analytics,
+        tracing, toxiproxy);
   }
 
   /**

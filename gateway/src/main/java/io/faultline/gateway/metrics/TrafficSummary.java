@@ -36,7 +36,7 @@ public final class TrafficSummary {
   }
 
   private final MeterRegistry registry;
-  private final List<Listener> listeners;
+  private final java.util.function.Supplier<List<Listener>> listeners;
   private final boolean requestMetrics;
   private final Map<Meter.Id, Double> lastCounts = new HashMap<>();
   private final Map<Meter.Id, CountAtBucket[]> lastBuckets = new HashMap<>();
@@ -44,8 +44,19 @@ public final class TrafficSummary {
 
   /** {@code requestMetrics} false: the node does not count requests ({@code metrics.requests: false}), so all is zero. */
   public TrafficSummary(MeterRegistry registry, List<Listener> listeners, boolean requestMetrics, long nowMs) {
+    this(registry, fixed(listeners), requestMetrics, nowMs);
+  }
+
+  private static java.util.function.Supplier<List<Listener>> fixed(List<Listener> listeners) {
+    List<Listener> copy = List.copyOf(listeners);
+    return () -> copy;
+  }
+
+  /** {@code listeners} is asked at each summary: listeners come and go while a node runs. */
+  public TrafficSummary(MeterRegistry registry, java.util.function.Supplier<List<Listener>> listeners, boolean requestMetrics,
+      long nowMs) {
     this.registry = registry;
-    this.listeners = List.copyOf(listeners);
+    this.listeners = listeners;
     this.requestMetrics = requestMetrics;
     this.lastAt = nowMs;
   }
@@ -83,7 +94,7 @@ public final class TrafficSummary {
       durations.computeIfAbsent(timer.getId().getTag("listener"), k -> new BucketPercentiles(now)).add(before, now);
     }
     JsonArray out = new JsonArray();
-    for (Listener listener : listeners) {
+    for (Listener listener : listeners.get()) {
       double[] sums = requests.getOrDefault(listener.name(), new double[2]);
       BucketPercentiles latency = durations.get(listener.name());
       Map<String, Object> byType = new LinkedHashMap<>();

@@ -114,12 +114,13 @@ class ConfigLoaderTest {
           - { name: b, protocol: WebSocket, upstream: "ws://127.0.0.1:8081" }
           - { name: c, protocol: graphql, upstream: "http://127.0.0.1:4000/graphql" }
           - { name: d }
+          - { name: e, protocol: tcp, upstream: "127.0.0.1:5432" }
         """), Map.of(), Map.of());
     assertThat(config.listeners()).extracting(l -> l.protocol() + ":" + l.port())
-        .containsExactly("grpc:3001", "websocket:3002", "graphql:3003", "http:3000");
+        .containsExactly("grpc:3001", "websocket:3002", "graphql:3003", "http:3000", "tcp:3004");
     ChaosConfigException unknown = rejected(file("listeners: [{ name: x, protocol: smtp, upstream: \"127.0.0.1:25\" }]"), Map.of(), Map.of());
     assertThat(unknown.field()).isEqualTo("listeners[0].protocol");
-    assertThat(unknown.getMessage()).contains("[http, grpc, websocket, graphql]").contains("smtp");
+    assertThat(unknown.getMessage()).contains("[http, grpc, websocket, graphql, tcp]").contains("smtp");
     ChaosConfigException noUpstream = rejected(file("listeners: [{ name: x, protocol: grpc }]"), Map.of(), Map.of());
     assertThat(noUpstream.field()).isEqualTo("listeners[0].upstream");
     ChaosConfigException route = rejected(file("""

@@ -1,5 +1,6 @@
 package io.faultline.orchestration.parse;
 
+import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.Scenario;
 import io.faultline.chaos.config.Scenarios;
 import io.faultline.chaos.control.Addresses;
@@ -39,6 +40,18 @@ public final class ScenarioNames {
     return refs.stream().filter(r -> !known.contains(r.name())).map(r -> new Problem(r.path(), r.line(),
         "unknown scenario " + r.name() + ": neither built in " + BUILT_IN + " nor saved on this node; save it first"
             + " (POST /api/chaos/scenarios) or give the step a config")).toList();
+  }
+
+  /**
+   * Refuses {@code refs} when {@code known} lacks a name they give, with an error naming the first one's
+   * path, {@code prefix} ({@code "cannot start: "}) before its message: what cannot run is refused before it starts.
+   */
+  public static void refuseUnknown(List<ScenarioRef> refs, Set<String> known, String prefix) {
+    List<Problem> unknown = unknown(refs, known);
+    if (!unknown.isEmpty()) {
+      throw new ChaosConfigException(unknown.get(0).path(), prefix + unknown.get(0)
+          + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + " more; validate it for all)" : ""));
+    }
   }
 
   /** A warning for each name in {@code refs} that is not built in (it must be saved on the node the run starts on). */

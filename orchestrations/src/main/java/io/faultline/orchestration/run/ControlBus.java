@@ -1,29 +1,73 @@
 package io.faultline.orchestration.run;
 
 import io.faultline.chaos.control.Addresses;
+import io.faultline.orchestration.model.MetricNames;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 
 /**
- * A run's requests to the control addresses: each says where it comes from
- * ({@link Addresses#SOURCE_HEADER} {@code orchestration:RUN_ID}, so the chaos change log names the run)
- * and gives up after {@link #TIMEOUT_MS}.
+ * A run's requests to the control addresses, by what the run means: read what to put back, apply a
+ * step's chaos, put back. This one changes the node's (in a cluster, the cluster's) whole config;
+ * {@link ScopedControlBus} turns the same requests into one task item's rule. Each request says where it
+ * comes from ({@link Addresses#SOURCE_HEADER}, so the chaos change log names the run) and gives up after
+ * {@link #TIMEOUT_MS}.
  */
-final class ControlBus {
+class ControlBus {
 
   static final long TIMEOUT_MS = 10_000;
 
   private final EventBus bus;
   private final DeliveryOptions options;
 
-  ControlBus(EventBus bus, String runId) {
-    this.bus = bus;
-    this.options = new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "orchestration:" + runId).setSendTimeout(TIMEOUT_MS);
+  /** The bus for run {@code runId}: {@code scope} null for the whole config, else that task item's rule. */
+  static ControlBus of(EventBus bus, String runId, RunScope scope) {
+    return scope == null ? new ControlBus(bus, "orchestration:" + runId) : new ScopedControlBus(bus, scope);
   }
 
-  Future<JsonObject> request(String address, JsonObject body) {
+  ControlBus(EventBus bus, String source) {
+    this.bus = bus;
+    this.options = new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, source).setSendTimeout(TIMEOUT_MS);
+  }
+
+  /** What {@link #restore} puts back when the run ends. */
+  Future<JsonObject> before() {
+    return request(Addresses.CHAOS_GET, null);
+  }
+
+  /** The node's scenarios, built in and saved ({@code faultline.scenario.list}). */
+  Future<JsonObject> scenarios() {
+    return request(Addresses.SCENARIO_LIST, null);
+  }
+
+  /** Starts the known scenario {@code name}, whose chaos is {@code chaos} (its sections, switched on). */
+  Future<JsonObject> startScenario(String name, Map<String, Object> chaos) {
+    return request(Addresses.SCENARIO_START, new JsonObject().put("name", name));
+  }
+
+  /** Applies a step's chaos: a whole config ({@code enabled} and sections). */
+  Future<JsonObject> apply(Map<String, Object> config) {
+    return request(Addresses.CHAOS_SET, new JsonObject(config));
+  }
+
+  /**
+   * Puts back {@code before}, but not its rules: a run changes no rules, and rules put meanwhile (a
+   * distributed task's, a user's) stay.
+   */
+  Future<JsonObject> restore(JsonObject before) {
+    JsonObject config = before.copy();
+    config.remove("rules");
+    return request(Addresses.CHAOS_SET, config);
+  }
+
+  /** What the node's traffic saw between {@code from} and {@code to}. */
+  Future<JsonObject> window(long from, long to) {
+    return request(MetricNames.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", to));
+  }
+
+  final Future<JsonObject> request(String address, JsonObject body) {
     return bus.<JsonObject>request(address, body, options).map(m -> m.body());
   }
 }

@@ -6,7 +6,6 @@ import io.faultline.orchestration.model.Step;
 import io.faultline.orchestration.model.StepConfig;
 import io.faultline.orchestration.report.AssertionResult;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,9 +36,9 @@ final class ParallelRunner {
     run.stepStarted(String.join(" + ", plain.stream().map(Step::name).toList()), Map.of());
     plain.forEach(s -> run.state().variables.putAll(s.variables()));
     long from = run.clock().millis();
-    JsonObject config = new JsonObject(merged);
+    Map<String, Object> config = merged;
     return run.hooks("pre_step", hooks(plain, true))
-        .compose(hooksOk -> run.request(Addresses.CHAOS_SET, config).map(applied -> hooksOk ? null : "a required pre_step hook failed"))
+        .compose(hooksOk -> run.control("an answer on " + Addresses.CHAOS_SET, bus -> bus.apply(config)).map(applied -> hooksOk ? null : "a required pre_step hook failed"))
         .compose(problem -> run.sleep(longest).map(v -> problem),
             failure -> Future.succeededFuture("the parallel steps could not apply: " + failure.getMessage()))
         .compose(problem -> measureEach(plain, from, problem))

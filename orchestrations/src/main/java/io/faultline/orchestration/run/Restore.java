@@ -1,14 +1,13 @@
 package io.faultline.orchestration.run;
 
-import io.faultline.chaos.control.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Consumer;
 
 /**
- * Puts back the config that was active before a run: a whole-config set, tried {@link #ATTEMPTS} times a
- * second apart (a node busy or between leaders may miss one), then given up on with an error.
+ * Puts back the config that was active before a run ({@link ControlBus#restore}), tried {@link #ATTEMPTS}
+ * times a second apart (a node busy or between leaders may miss one), then given up on with an error.
  */
 final class Restore {
 
@@ -33,7 +32,7 @@ final class Restore {
 
   private Future<Void> attempt(JsonObject before, int attempt) {
     watchdog.expect("the config to be restored", ControlBus.TIMEOUT_MS);
-    return bus.request(Addresses.CHAOS_SET, before).<Void>mapEmpty().recover(e -> {
+    return bus.restore(before).<Void>mapEmpty().recover(e -> {
       if (attempt < ATTEMPTS) {
         Promise<Void> again = Promise.promise();
         clock.setTimer(1_000L * attempt, t -> attempt(before, attempt + 1).onComplete(again));

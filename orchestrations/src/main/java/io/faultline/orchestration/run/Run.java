@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -33,7 +34,8 @@ import java.util.logging.Logger;
  * state itself), wait on the {@link RunClock}, then read what the node's real traffic saw during the
  * step ({@link MetricNames#WINDOW_ADDRESS}). However the run ends (its last step, a failed step, a stop, the
  * {@code abort_when} guard, an error, or the {@link Watchdog} when something it waits for hangs) the
- * config that was active before it is put back.
+ * config that was active before it is put back. A run with a {@link RunScope} (a distributed task's item)
+ * changes only its item's rule, for its node ({@link ScopedControlBus}), and its end removes that rule.
  */
 public final class Run {
 
@@ -48,6 +50,7 @@ public final class Run {
   private final Orchestration orchestration;
   private final String id;
   private final RunClock clock;
+  private final RunScope scope;
   private final ControlBus bus;
   private final HookRunner hooks;
   private final Listener listener;
@@ -75,10 +78,19 @@ public final class Run {
   private int resumeStep;
 
   public Run(Vertx vertx, Orchestration orchestration, String id, RunClock clock, HookRunner hooks, Listener listener) {
+    this(vertx, orchestration, id, clock, hooks, listener, null);
+  }
+
+  /**
+   * A run whose chaos is confined to {@code scope}'s node (a distributed task's item, see
+   * {@link ScopedControlBus}); {@code scope} null for the node's (in a cluster, the cluster's) whole config.
+   */
+  public Run(Vertx vertx, Orchestration orchestration, String id, RunClock clock, HookRunner hooks, Listener listener, RunScope scope) {
     this.orchestration = orchestration;
     this.id = id;
     this.clock = clock;
-    this.bus = new ControlBus(vertx.eventBus(), id);
+    this.scope = scope;
+    this.bus = ControlBus.of(vertx.eventBus(), id, scope);
     this.hooks = hooks;
     this.listener = listener;
     this.watchdog = new Watchdog(clock, this::overdue);
@@ -130,11 +142,15 @@ public final class Run {
     state.confineTo(context, startedAt);
     boolean resumed = resumeIteration > 0;
     watchdog.start();
+    if (scope != null) {
+      state.log("task " + scope.task() + " item " + scope.index() + " on node " + scope.node() + ": every step's chaos is the rule "
+          + scope.rule() + ", for this node only");
+    }
     watchdog.expect("the config to restore", ControlBus.TIMEOUT_MS);
-    (resumed ? Future.succeededFuture(before) : request(Addresses.CHAOS_GET, null))
+    (resumed ? Future.succeededFuture(before) : bus.before())
         .compose(config -> {
           before = config;
-          return request(Addresses.SCENARIO_LIST, null);
+          return control("an answer on " + Addresses.SCENARIO_LIST, ControlBus::scenarios);
         })
         .compose(list -> {
           scenarios = KnownScenarios.from(list);
@@ -293,9 +309,10 @@ public final class Run {
     publish();
   }
 
-  Future<JsonObject> request(String address, JsonObject body) {
-    watchdog.expect("an answer on " + address, ControlBus.TIMEOUT_MS);
-    return bus.request(address, body);
+  /** A control request ({@code request} of the run's bus), watched: {@code what} says what the run waits for if it hangs. */
+  Future<JsonObject> control(String what, Function<ControlBus, Future<JsonObject>> request) {
+    watchdog.expect(what, ControlBus.TIMEOUT_MS);
+    return request.apply(bus);
   }
 
   /** What the node's traffic saw between {@code from} and {@code to}; an error in place of metrics when the node cannot say. */
@@ -305,7 +322,7 @@ public final class Run {
   }
 
   private Future<JsonObject> window(long from, long to) {
-    return bus.request(MetricNames.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", to))
+    return bus.window(from, to)
         .otherwise(e -> new JsonObject().put("error", "no traffic metrics on this node: " + e.getMessage()));
   }
 

@@ -120,9 +120,10 @@ final class StepRunner {
    */
   private Future<JsonObject> apply(Step step) {
     if (step.config() == null && step.scenario() != null) {
-      return run.request(Addresses.SCENARIO_START, new JsonObject().put("name", step.scenario()));
+      return run.control("an answer on " + Addresses.SCENARIO_START,
+          bus -> bus.startScenario(step.scenario(), run.scenarios().chaosOf(step)));
     }
-    return run.request(Addresses.CHAOS_SET, new JsonObject(run.scenarios().chaosOf(step)));
+    return run.control("an answer on " + Addresses.CHAOS_SET, bus -> bus.apply(run.scenarios().chaosOf(step)));
   }
 
   /**

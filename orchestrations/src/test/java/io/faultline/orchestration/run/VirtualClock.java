@@ -77,8 +77,13 @@ public final class VirtualClock implements RunClock {
 
   /** Waits (at most 10 s) until a one-shot timer is pending: the run is waiting on the clock (a step holds). */
   synchronized void awaitWaiting() throws InterruptedException {
+    awaitWaiting(1);
+  }
+
+  /** Waits (at most 10 s) until {@code count} one-shot timers are pending: as many runs wait on the clock. */
+  public synchronized void awaitWaiting(int count) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 10_000;
-    while (timers.stream().noneMatch(t -> t.period() == 0)) {
+    while (timers.stream().filter(t -> t.period() == 0).count() < count) {
       long left = deadline - System.currentTimeMillis();
       if (left <= 0) {
         throw new AssertionError("the run never waited on the clock");
@@ -88,7 +93,7 @@ public final class VirtualClock implements RunClock {
   }
 
   /** Moves time on by {@code ms}, firing every timer that comes due, each on its context and in order (waits for each). */
-  void advance(long ms) throws Exception {
+  public void advance(long ms) throws Exception {
     long target;
     synchronized (this) {
       target = now + ms;

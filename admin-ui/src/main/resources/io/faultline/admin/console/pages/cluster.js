@@ -65,8 +65,9 @@ function taskTable(list) {
     h('tbody', {}, [...list].reverse().map(t => h('tr', { 'data-task': t.id },
       h('td', { 'data-label': 'Task' }, h('code', {}, t.id), h('div', { class: 'muted small' }, t.created_at ? dateTime(t.created_at) : '')),
       h('td', { 'data-label': 'Mode' }, t.mode),
-      h('td', { 'data-label': 'Chaos' }, t.scenario || Object.keys(t.sections || {}).join(', ') || '–',
-        h('div', { class: 'muted small' }, `${Math.round((t.duration_ms || 0) / 1000)} s`)),
+      h('td', { 'data-label': 'Chaos' }, t.orchestration ? `orchestration ${t.orchestration.name}`
+        : t.scenario || Object.keys(t.sections || {}).join(', ') || '–',
+        h('div', { class: 'muted small' }, t.duration_ms == null ? 'as long as its runs' : `${Math.round(t.duration_ms / 1000)} s`)),
       h('td', { 'data-label': 'Status' }, h('span', { class: `badge ${t.status}` }, t.status)),
       h('td', { 'data-label': 'Per node' }, h('ul', { class: 'plain' }, (t.items || []).map(i =>
         h('li', {}, `${i.node || `part ${i.index + 1}`}: `, h('span', { class: `badge ${i.state}` }, i.state)))))))));

@@ -171,7 +171,7 @@ class HttpChaosTest {
   @Test
   void perEndpointRateLimitGivesEachEndpointItsBudget() {
     try (GatewayFixture gw = new GatewayFixture("""
-        {"enabled": true, "rate_limit": {"requests_per_second": 0.5, "burst_size": 1, "per_endpoint": true}}""")) {
+        {"enabled": true, "rate_limit": {"requests_per_second": 100, "per_endpoint": true, "per_endpoint_requests_per_second": 0.5}}""")) {
       assertThat(gw.get("/a").statusCode()).isEqualTo(200);
       assertThat(gw.get("/a").statusCode()).isEqualTo(429);
       assertThat(gw.get("/b").statusCode()).isEqualTo(200);

@@ -1,0 +1,27 @@
+package io.faultline.admin.api;
+
+import io.faultline.chaos.control.Addresses;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+
+/**
+ * {@code GET /api/listeners} (this node's listeners, with the ports they bound and whether they came from
+ * the config or were added while it runs), {@code POST /api/listeners} (start one now) and
+ * {@code DELETE /api/listeners/NAME} (stop it): listeners are per node.
+ */
+public final class ListenerApi {
+
+  private final ControlBus bus;
+
+  public ListenerApi(ControlBus bus) {
+    this.bus = bus;
+  }
+
+  public void mount(Router router) {
+    router.get("/api/listeners").handler(ctx -> bus.forward(ctx, Addresses.LISTENERS_LIST, null));
+    router.post("/api/listeners").handler(ctx -> ChaosApi.withBody(ctx, body ->
+        bus.forward(ctx, Addresses.LISTENERS_ADD, body, 201, added -> added)));
+    router.delete("/api/listeners/:name").handler(ctx ->
+        bus.forward(ctx, Addresses.LISTENERS_REMOVE, new JsonObject().put("name", ctx.pathParam("name"))));
+  }
+}

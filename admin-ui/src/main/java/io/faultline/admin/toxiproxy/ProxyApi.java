@@ -1,0 +1,179 @@
+package io.faultline.admin.toxiproxy;
+
+import io.faultline.chaos.control.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Toxiproxy's proxy endpoints: {@code GET/POST /proxies}, {@code POST /populate},
+ * {@code GET/POST/PATCH/DELETE /proxies/{name}}, {@code POST /reset}. Creating a proxy starts a tcp
+ * listener on this node (listening before the answer, which gives the port it got); deleting it stops the
+ * listener; {@code enabled: false} takes the listener down (its port refuses) through its chaos.
+ */
+final class ProxyApi {
+
+  private final Proxies proxies;
+
+  ProxyApi(Proxies proxies) {
+    this.proxies = proxies;
+  }
+
+  void mount(Router router) {
+    router.get("/proxies").handler(ctx -> Answers.json(ctx, 200, proxies.all().map(all -> new JsonObject(new java.util.LinkedHashMap<>(all)))));
+    router.post("/proxies").handler(ctx -> Answers.json(ctx, 201, proxies.serially(() -> create(Answers.object(ctx), false))));
+    router.post("/populate").handler(ctx -> populate(ctx, Answers.array(ctx)));
+    router.get("/proxies/:proxy").handler(ctx -> Answers.json(ctx, 200, proxies.proxy(ctx.pathParam("proxy"))));
+    router.route("/proxies/:proxy").method(io.vertx.core.http.HttpMethod.POST).method(io.vertx.core.http.HttpMethod.PATCH)
+        .handler(ctx -> Answers.json(ctx, 200, proxies.serially(() -> update(ctx.pathParam("proxy"), Answers.object(ctx)))));
+    router.delete("/proxies/:proxy").handler(ctx -> Answers.empty(ctx, proxies.serially(() -> delete(ctx.pathParam("proxy")))));
+    router.post("/reset").handler(ctx -> Answers.empty(ctx, proxies.serially(this::reset)));
+  }
+
+  /** A new proxy from {@code body}; with {@code replace}, one of that name that differs is replaced (populate). */
+  private Future<JsonObject> create(JsonObject body, boolean replace) {
+    ProxyJson.onlyKnown(body, ProxyJson.PROXY_FIELDS, "proxy");
+    String name = ProxyJson.string(body, "name");
+    String upstream = ProxyJson.string(body, "upstream");
+    if (name == null || name.isEmpty()) {
+      throw ToxiproxyError.missingField("name");
+    }
+    if (upstream == null || upstream.isEmpty()) {
+      throw ToxiproxyError.missingField("upstream");
+    }
+    noToxics(body);
+    Object[] listen = ProxyJson.listen(body.getValue("listen", "127.0.0.1:0"));
+    boolean enabled = !Boolean.FALSE.equals(ProxyJson.bool(body, "enabled"));
+    return proxies.listenerProtocol(name).compose(protocol -> {
+      if (protocol == null) {
+        return start(name, listen, upstream, enabled);
+      }
+      if (!replace || !Proxies.TCP.equals(protocol)) {
+        return Future.failedFuture(ToxiproxyError.proxyExists(name + (Proxies.TCP.equals(protocol) ? "" : " (a " + protocol + " listener)")));
+      }
+      return proxies.proxy(name).compose(existing -> same(existing, listen, upstream) ? Future.succeededFuture(existing)
+          : stop(name).compose(v -> start(name, listen, upstream, enabled)));
+    });
+  }
+
+  private Future<JsonObject> start(String name, Object[] listen, String upstream, boolean enabled) {
+    JsonObject listener = new JsonObject().put("name", name).put("protocol", Proxies.TCP).put("host", listen[0])
+        .put("port", listen[1]).put("upstream", upstream);
+    return proxies.request(Addresses.LISTENERS_ADD, listener)
+        .compose(v -> enabled ? Future.succeededFuture() : setDown(name, true))
+        .compose(v -> proxies.proxy(name));
+  }
+
+  private Future<Void> stop(String name) {
+    return proxies.request(Addresses.LISTENERS_REMOVE, new JsonObject().put("name", name)).mapEmpty();
+  }
+
+  /** Toxiproxy's update: a changed listen or upstream restarts the listener; enabled takes it down or up. */
+  private Future<JsonObject> update(String name, JsonObject body) {
+    ProxyJson.onlyKnown(body, ProxyJson.PROXY_FIELDS, "proxy");
+    noToxics(body);
+    return proxies.proxy(name).compose(existing -> {
+      String newName = ProxyJson.string(body, "name");
+      if (newName != null && !newName.equals(name)) {
+        throw ToxiproxyError.badBody("name: a proxy cannot be renamed (delete it and create " + newName + ")");
+      }
+      String upstream = body.containsKey("upstream") ? ProxyJson.string(body, "upstream") : existing.getString("upstream");
+      Object[] listen = ProxyJson.listen(body.getValue("listen", existing.getString("listen")));
+      Boolean enabled = ProxyJson.bool(body, "enabled");
+      Future<Void> restarted = same(existing, listen, upstream) ? Future.succeededFuture() : restart(existing, listen, upstream);
+      return restarted
+          .compose(v -> enabled == null || enabled == existing.getBoolean("enabled") ? Future.succeededFuture() : setDown(name, !enabled))
+          .compose(v -> proxies.proxy(name));
+    });
+  }
+
+  /** Stops the listener and starts it on its new address; if that fails, the old one comes back and the error is answered. */
+  private Future<Void> restart(JsonObject existing, Object[] listen, String upstream) {
+    String name = existing.getString("name");
+    Object[] old = ProxyJson.listen(existing.getString("listen"));
+    return stop(name).compose(v -> start(name, listen, upstream, true).<Void>mapEmpty()
+        .recover(error -> start(name, old, existing.getString("upstream"), true).transform(ar -> Future.failedFuture(error))));
+  }
+
+  private Future<Void> delete(String name) {
+    return proxies.proxy(name)
+        .compose(p -> stop(name))
+        .compose(v -> proxies.request(Addresses.RULES_LIST, null))
+        .compose(list -> list.getJsonArray("rules").stream().anyMatch(r -> ((JsonObject) r).getString("name").equals(Proxies.ruleName(name)))
+            ? proxies.request(Addresses.RULES_REMOVE, new JsonObject().put("name", Proxies.ruleName(name))) : Future.succeededFuture())
+        .mapEmpty();
+  }
+
+  /** Every proxy up again and without toxics; the rest of each listener's chaos stays. */
+  private Future<Void> reset() {
+    return proxies.all().compose(all -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (String name : all.keySet()) {
+        chain = chain.compose(v -> proxies.setTcp(name, null));
+      }
+      return chain;
+    });
+  }
+
+  private Future<Void> setDown(String name, boolean down) {
+    return proxies.tcp(name).compose(tcp -> proxies.setTcp(name, tcp.put("down", down)));
+  }
+
+  /** Toxiproxy's populate: every entry checked before any is made; one that exists unchanged is left as it is. */
+  private void populate(RoutingContext ctx, JsonArray entries) {
+    if (entries == null) {
+      return;
+    }
+    List<JsonObject> bodies = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      if (!(entries.getValue(i) instanceof JsonObject entry)) {
+        Answers.fail(ctx, ToxiproxyError.badBody("proxy " + (i + 1) + ": must be an object"));
+        return;
+      }
+      for (String field : List.of("name", "upstream")) {
+        if (!(entry.getValue(field) instanceof String s) || s.isEmpty()) {
+          Answers.fail(ctx, ToxiproxyError.missingField(field + " at proxy " + (i + 1)));
+          return;
+        }
+      }
+      bodies.add(entry);
+    }
+    List<JsonObject> done = new ArrayList<>();
+    proxies.serially(() -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (JsonObject body : bodies) {
+        chain = chain.compose(v -> create(body, true)).map(p -> {
+          done.add(p);
+          return null;
+        });
+      }
+      return chain;
+    }).onComplete(ar -> {
+      JsonObject answer = new JsonObject().put("proxies", new JsonArray(new ArrayList<>(done)));
+      if (ar.succeeded()) {
+        Answers.send(ctx, 201, answer);
+      } else {
+        ToxiproxyError error = ToxiproxyError.from(ar.cause());
+        Answers.send(ctx, error.status, error.body().mergeIn(answer));
+      }
+    });
+  }
+
+  /** Toxiproxy compares the listen address and upstream; a requested port 0 matches the port the proxy got. */
+  private static boolean same(JsonObject existing, Object[] listen, String upstream) {
+    Object[] bound = ProxyJson.listen(existing.getString("listen"));
+    return bound[0].equals(listen[0]) && ((int) listen[1] == 0 || bound[1].equals(listen[1]))
+        && existing.getString("upstream").equals(upstream);
+  }
+
+  private static void noToxics(JsonObject body) {
+    Object toxics = body.getValue("toxics");
+    if (toxics != null && !(toxics instanceof JsonArray list && list.isEmpty())) {
+      throw ToxiproxyError.badBody("toxics: add a proxy's toxics with POST /proxies/{proxy}/toxics");
+    }
+  }
+}

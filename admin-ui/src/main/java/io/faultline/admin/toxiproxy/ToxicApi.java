@@ -1,0 +1,136 @@
+package io.faultline.admin.toxiproxy;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.TcpToxic;
+import io.faultline.chaos.config.TcpToxicTypes;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.util.Map;
+
+/**
+ * Toxiproxy's toxic endpoints: {@code GET/POST /proxies/{proxy}/toxics} and
+ * {@code GET/POST/PATCH/DELETE /proxies/{proxy}/toxics/{toxic}}. A toxic is read in two steps, as
+ * Toxiproxy reads one: its wrapper first (stream, then type, each refused with Toxiproxy's own error),
+ * then its type's attributes; an update changes the attributes it names and the toxicity.
+ */
+final class ToxicApi {
+
+  private final Proxies proxies;
+
+  ToxicApi(Proxies proxies) {
+    this.proxies = proxies;
+  }
+
+  void mount(Router router) {
+    router.get("/proxies/:proxy/toxics").handler(ctx -> Answers.json(ctx, 200, toxics(ctx.pathParam("proxy"))));
+    router.post("/proxies/:proxy/toxics").handler(ctx ->
+        Answers.json(ctx, 200, proxies.serially(() -> create(ctx.pathParam("proxy"), Answers.object(ctx)))));
+    router.get("/proxies/:proxy/toxics/:toxic").handler(ctx -> Answers.json(ctx, 200,
+        toxics(ctx.pathParam("proxy")).map(all -> find(all, ctx.pathParam("toxic")))));
+    router.route("/proxies/:proxy/toxics/:toxic").method(HttpMethod.POST).method(HttpMethod.PATCH).handler(ctx ->
+        Answers.json(ctx, 200, proxies.serially(() -> update(ctx.pathParam("proxy"), ctx.pathParam("toxic"), Answers.object(ctx)))));
+    router.delete("/proxies/:proxy/toxics/:toxic").handler(ctx ->
+        Answers.empty(ctx, proxies.serially(() -> delete(ctx.pathParam("proxy"), ctx.pathParam("toxic")))));
+  }
+
+  private Future<JsonArray> toxics(String proxy) {
+    return proxies.proxy(proxy).map(p -> p.getJsonArray("toxics"));
+  }
+
+  private Future<JsonObject> create(String proxy, JsonObject body) {
+    ProxyJson.onlyKnown(body, ProxyJson.TOXIC_FIELDS, "toxic");
+    Object stream = body.getValue("stream", TcpToxic.DOWNSTREAM);
+    if (!TcpToxic.STREAMS.contains(stream)) {
+      throw ToxiproxyError.invalidStream(stream);
+    }
+    if (TcpToxicTypes.find(ProxyJson.string(body, "type")) == null) {
+      throw ToxiproxyError.invalidToxicType(body.getValue("type"), TcpToxicTypes.names());
+    }
+    JsonObject toxic = json(read(body.getMap()));
+    return proxies.proxy(proxy).compose(p -> proxies.tcp(proxy)).compose(tcp -> {
+      JsonArray list = tcp.getJsonArray("toxics", new JsonArray());
+      if (index(list, toxic.getString("name")) >= 0) {
+        return Future.failedFuture(ToxiproxyError.toxicExists(toxic.getString("name")));
+      }
+      return proxies.setTcp(proxy, tcp.put("toxics", list.copy().add(toxic))).map(v -> toxic);
+    });
+  }
+
+  private Future<JsonObject> update(String proxy, String name, JsonObject body) {
+    ProxyJson.onlyKnown(body, ProxyJson.TOXIC_FIELDS, "toxic");
+    return proxies.proxy(proxy).compose(p -> proxies.tcp(proxy)).compose(tcp -> {
+      JsonArray list = tcp.getJsonArray("toxics", new JsonArray());
+      int at = index(list, name);
+      if (at < 0) {
+        return Future.failedFuture(ToxiproxyError.toxicNotFound(name));
+      }
+      JsonObject existing = list.getJsonObject(at);
+      for (String fixed : new String[] {"name", "type", "stream"}) {
+        if (body.containsKey(fixed) && !body.getValue(fixed).equals(existing.getValue(fixed))) {
+          throw ToxiproxyError.badBody(fixed + ": a toxic's " + fixed + " cannot change (delete it and add another), got "
+              + body.getValue(fixed));
+        }
+      }
+      Object attributes = body.getValue("attributes", new JsonObject());
+      if (!(attributes instanceof JsonObject changed)) {
+        throw ToxiproxyError.badBody("attributes: must be an object, got " + attributes);
+      }
+      JsonObject merged = existing.copy();
+      merged.put("attributes", existing.getJsonObject("attributes").copy().mergeIn(changed));
+      if (body.containsKey("toxicity")) {
+        merged.put("toxicity", body.getValue("toxicity"));
+      }
+      JsonObject toxic = json(read(merged.getMap()));
+      JsonArray next = list.copy();
+      next.set(at, toxic);
+      return proxies.setTcp(proxy, tcp.put("toxics", next)).map(v -> toxic);
+    });
+  }
+
+  private Future<Void> delete(String proxy, String name) {
+    return proxies.proxy(proxy).compose(p -> proxies.tcp(proxy)).compose(tcp -> {
+      JsonArray list = tcp.getJsonArray("toxics", new JsonArray());
+      int at = index(list, name);
+      if (at < 0) {
+        return Future.failedFuture(ToxiproxyError.toxicNotFound(name));
+      }
+      JsonArray next = list.copy();
+      next.remove(at);
+      return proxies.setTcp(proxy, tcp.put("toxics", next));
+    });
+  }
+
+  /** A toxic as the config reads it: every attribute checked against its type, refused naming the one that is wrong. */
+  private static TcpToxic read(Map<String, Object> toxic) {
+    try {
+      return ChaosJson.convert(toxic, TcpToxic.class, "");
+    } catch (ChaosConfigException e) {
+      throw ToxiproxyError.from(e);
+    }
+  }
+
+  private static JsonObject json(TcpToxic toxic) {
+    return new JsonObject(ChaosJson.toMap(toxic));
+  }
+
+  private static JsonObject find(JsonArray toxics, String name) {
+    int at = index(toxics, name);
+    if (at < 0) {
+      throw ToxiproxyError.toxicNotFound(name);
+    }
+    return toxics.getJsonObject(at);
+  }
+
+  private static int index(JsonArray toxics, String name) {
+    for (int i = 0; i < toxics.size(); i++) {
+      if (name.equals(toxics.getJsonObject(i).getString("name"))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,130 @@
+package io.faultline.cluster;
+
+import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.InternalAddresses;
+import io.faultline.chaos.control.TaskRules;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+
+/**
+ * Runs the task items handed to this node, on its event loop:
+ * <ul>
+ *   <li>a scenario or config item: its rule for the task's duration, then the result;</li>
+ *   <li>an orchestration item: the orchestrator runs it here, scoped to this node
+ *       ({@link InternalAddresses#TASK_ORCHESTRATION_RUN}), whoever leads the cluster and whatever the
+ *       node's own run does; the item notes the run's id, and when the run ends
+ *       ({@link InternalAddresses#TASK_ORCHESTRATION_ENDED}) it takes the run's status and report summary,
+ *       {@code succeeded} only when the run succeeded.</li>
+ * </ul>
+ * Task map updates are blocking Hazelcast calls, handed to {@code blocking}.
+ */
+final class TaskRunner {
+
+  private final Vertx vertx;
+  private final Tasks tasks;
+  private final String nodeId;
+  private final Function<Callable<Void>, Future<Void>> blocking;
+
+  TaskRunner(Vertx vertx, Tasks tasks, String nodeId, Function<Callable<Void>, Future<Void>> blocking) {
+    this.vertx = vertx;
+    this.tasks = tasks;
+    this.nodeId = nodeId;
+    this.blocking = blocking;
+  }
+
+  /** Listens for the end of this node's orchestration items. */
+  Future<Void> start() {
+    return vertx.eventBus().<JsonObject>localConsumer(InternalAddresses.TASK_ORCHESTRATION_ENDED, message -> {
+      JsonObject end = message.body();
+      String status = end.getString("status");
+      String runId = end.getString("run_id");
+      JsonObject report = end.getJsonObject("report");
+      String firstError = report == null || report.getJsonArray("errors", new io.vertx.core.json.JsonArray()).isEmpty() ? null
+          : report.getJsonArray("errors").getString(0);
+      String result = "run " + runId + " " + status + " on " + nodeId + (firstError == null ? "" : ": " + firstError);
+      JsonObject fields = new JsonObject().put("run_id", runId).put("run_status", status).put("report", report);
+      end(end.getString("task"), end.getInteger("index"), "succeeded".equals(status) ? "succeeded" : "failed", result, fields);
+    }).completion();
+  }
+
+  /** Runs {@code item} of {@code task}, which the task map just marked running on this node. */
+  void run(JsonObject task, JsonObject item) {
+    if (task.getJsonObject("orchestration") != null) {
+      orchestrate(task, item);
+      return;
+    }
+    String id = task.getString("id");
+    int index = item.getInteger("index");
+    long duration = task.getLong("duration_ms");
+    tasks.start(task, item)
+        .onSuccess(v -> vertx.setTimer(duration, t -> end(id, index, "succeeded", "ran " + duration + " ms on " + nodeId, new JsonObject())))
+        .onFailure(e -> end(id, index, "failed", String.valueOf(e.getMessage()), new JsonObject()));
+  }
+
+  private void orchestrate(JsonObject task, JsonObject item) {
+    String id = task.getString("id");
+    int index = item.getInteger("index");
+    JsonObject start = new JsonObject().put("task", id).put("index", index).put("node", nodeId)
+        .put("text", task.getJsonObject("orchestration").getString("text"));
+    vertx.eventBus().<JsonObject>request(InternalAddresses.TASK_ORCHESTRATION_RUN, start).onComplete(ar -> {
+      if (ar.succeeded()) {
+        String runId = ar.result().body().getString("run_id");
+        blocking.apply(() -> {
+          tasks.note(id, index, new JsonObject().put("run_id", runId).put("run_status", "running"));
+          return null;
+        });
+      } else {
+        end(id, index, "failed", "the orchestration did not start on " + nodeId + ": " + why(ar.cause()), new JsonObject());
+      }
+    });
+  }
+
+  private static String why(Throwable e) {
+    if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+      return "this node runs no orchestrator yet";
+    }
+    String message = String.valueOf(e.getMessage());
+    return message.startsWith("{") ? new JsonObject(message).getString("error") : message;
+  }
+
+  private void end(String taskId, int index, String outcome, String result, JsonObject fields) {
+    blocking.apply(() -> {
+      tasks.end(taskId, index, outcome, result, fields);
+      return null;
+    });
+  }
+
+  /** Task chaos through the control addresses, each change marked as coming from its task. */
+  static final class BusChaos implements Tasks.Chaos {
+
+    private final Vertx vertx;
+
+    BusChaos(Vertx vertx) {
+      this.vertx = vertx;
+    }
+
+    @Override
+    public Future<Void> apply(JsonObject rule, String taskId) {
+      DeliveryOptions source = source(taskId);
+      return vertx.eventBus().<JsonObject>request(Addresses.RULES_PUT, rule, source)
+          .compose(put -> put.body().getBoolean("enabled", false) ? Future.<Void>succeededFuture()
+              : vertx.eventBus().request(Addresses.CHAOS_ENABLE, null, source).<Void>mapEmpty());
+    }
+
+    @Override
+    public void remove(String rule, String taskId) {
+      // not found means never added or removed already: nothing to do either way
+      vertx.eventBus().request(Addresses.RULES_REMOVE, new JsonObject().put("name", rule), source(taskId));
+    }
+
+    private DeliveryOptions source(String taskId) {
+      return new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, TaskRules.source(taskId));
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.faultline.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.ChaosRule;
+import io.faultline.chaos.state.ChaosState.Replica;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+/** Merging a node's change with one the cluster stored meanwhile: what the change touched is the node's, the rest the cluster's. */
+class ChaosMergeTest {
+
+  private static ChaosConfig config(String json) {
+    return ChaosJson.config(new JsonObject(json).getMap());
+  }
+
+  private static Replica replica(String json, long version) {
+    return new Replica(config(json), null, null, version);
+  }
+
+  private static java.util.List<String> rules(Replica replica) {
+    return replica.config().rules().stream().map(ChaosRule::name).toList();
+  }
+
+  @Test
+  void rulesPutOrRemovedOnTwoNodesAtOnceAreAllKept() {
+    Replica base = replica("{\"rules\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}", 4);
+    Replica mine = replica("{\"rules\": [{\"name\": \"b\"}, {\"name\": \"mine\"}]}", 5); // removed a, put mine
+    Replica theirs = replica("{\"rules\": [{\"name\": \"a\"}, {\"name\": \"b\", \"enabled\": false}, {\"name\": \"theirs\"}]}", 5);
+    Replica merged = ChaosMerge.merge(base, mine, theirs, 6);
+    assertThat(merged.version()).isEqualTo(6);
+    assertThat(rules(merged)).containsExactly("b", "theirs", "mine");
+    assertThat(merged.config().rules().get(0).enabled()).as("b: changed by them only").isFalse();
+  }
+
+  @Test
+  void aRuleBothChangedIsMineAndKeepsItsPlace() {
+    Replica base = replica("{\"rules\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}", 4);
+    Replica mine = replica("{\"rules\": [{\"name\": \"a\", \"latency\": {\"fixed_delay_ms\": 5}}, {\"name\": \"b\"}]}", 5);
+    Replica theirs = replica("{\"rules\": [{\"name\": \"a\", \"latency\": {\"fixed_delay_ms\": 9}}, {\"name\": \"b\"}]}", 5);
+    Replica merged = ChaosMerge.merge(base, mine, theirs, 6);
+    assertThat(rules(merged)).containsExactly("a", "b");
+    assertThat(merged.config().rules().get(0).latency().fixedDelayMs()).isEqualTo(5L);
+  }
+
+  @Test
+  void sectionsTheSwitchAndTheScenarioComeFromWhoeverChangedThem() {
+    Replica base = replica("{\"enabled\": false, \"seed\": 1, \"latency\": {\"fixed_delay_ms\": 1}}", 4);
+    Replica mine = new Replica(config("{\"enabled\": true, \"seed\": 1, \"latency\": {\"fixed_delay_ms\": 2}}"), "slow_backend",
+        config("{\"seed\": 1}"), 5);
+    Replica theirs = replica("{\"enabled\": false, \"seed\": 9, \"latency\": {\"fixed_delay_ms\": 3},"
+        + " \"fault_injection\": {\"http_errors\": [503]}}", 5);
+    Replica merged = ChaosMerge.merge(base, mine, theirs, 6);
+    assertThat(merged.config().enabled()).isTrue();
+    assertThat(merged.config().seed()).isEqualTo(9L);
+    assertThat(merged.config().latency().fixedDelayMs()).as("both changed it: the later change, mine").isEqualTo(2L);
+    assertThat(merged.config().faultInjection()).as("theirs alone").isEqualTo(theirs.config().faultInjection());
+    assertThat(merged.scenario()).isEqualTo("slow_backend");
+    assertThat(merged.beforeScenario()).isEqualTo(mine.beforeScenario());
+    assertThat(ChaosMerge.merge(base, base, theirs, 6).config()).as("no change of mine: theirs as it is").isEqualTo(theirs.config());
+  }
+}

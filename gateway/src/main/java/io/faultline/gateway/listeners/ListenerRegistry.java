@@ -1,0 +1,187 @@
+package io.faultline.gateway.listeners;
+
+import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.ControlError;
+import io.faultline.chaos.control.InternalAddresses;
+import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.listener.ListenerDeployment;
+import io.faultline.chaos.listener.ProtocolModule;
+import io.faultline.chaos.state.ChaosState;
+import io.faultline.gateway.Protocols;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The node's traffic listeners: it starts the configured ones in order, and answers
+ * {@link Addresses#LISTENERS_LIST}, {@link Addresses#LISTENERS_ADD} and {@link Addresses#LISTENERS_REMOVE}
+ * so listeners can come and go while the node runs (the Toxiproxy API's proxies are tcp listeners added
+ * this way). Listeners are per node: each node answers for its own, on local consumers. A listener added
+ * at run time takes its chaos from rules matching its name, and lives until it is removed or the node stops.
+ */
+public final class ListenerRegistry extends VerticleBase {
+
+  /** A started listener: its config, module, deployment, the port it bound and where it came from. */
+  public record Running(ListenerConfig config, ProtocolModule module, ListenerDeployment deployment, String deploymentId,
+      int port, String origin) {
+
+    JsonObject json() {
+      return new JsonObject().put("name", config.name()).put("protocol", config.protocol()).put("host", config.host())
+          .put("port", port).put("upstream", config.upstream()).put("origin", origin);
+    }
+  }
+
+  private final List<ListenerConfig> configured;
+  private final ChaosState state;
+  private final ChaosListener events;
+  private final Map<String, Running> running = new LinkedHashMap<>();
+  private int deployed;
+
+  public ListenerRegistry(List<ListenerConfig> configured, ChaosState state, ChaosListener events) {
+    this.configured = List.copyOf(configured);
+    this.state = state;
+    this.events = events;
+  }
+
+  @Override
+  public Future<?> start() {
+    Future<?> chain = Future.succeededFuture();
+    for (ListenerConfig listener : configured) {
+      chain = chain.compose(v -> startListener(listener, "config"));
+    }
+    return chain.compose(v -> Future.all(List.of(
+        consumer(Addresses.LISTENERS_LIST, body -> Future.succeededFuture(list())),
+        consumer(Addresses.LISTENERS_ADD, this::add),
+        consumer(Addresses.LISTENERS_REMOVE, this::remove),
+        consumer(InternalAddresses.LISTENERS_SETTLE, this::settle))));
+  }
+
+  /** The listeners running now, in the order they started. Safe from any thread. */
+  public synchronized List<Running> running() {
+    return List.copyOf(running.values());
+  }
+
+  private synchronized JsonObject list() {
+    JsonArray out = new JsonArray();
+    running.values().forEach(r -> out.add(r.json()));
+    return new JsonObject().put("listeners", out);
+  }
+
+  private Future<JsonObject> add(JsonObject body) {
+    if (body == null) {
+      throw new ChaosConfigException("", "a listener ({\"name\", \"protocol\", \"port\", \"upstream\"}) is required");
+    }
+    if (body.containsKey("chaos")) {
+      throw new ChaosConfigException("chaos", "a listener added while the node runs takes its chaos from rules matching its name");
+    }
+    ListenerConfig listener = ChaosJson.convert(body, ListenerConfig.class, "");
+    ProtocolModule module = Protocols.named(listener.protocol(), "protocol");
+    module.check(listener);
+    synchronized (this) {
+      if (running.containsKey(listener.name())) {
+        return Future.failedFuture(new Conflict("a listener named " + listener.name() + " already exists", "name"));
+      }
+      for (Running other : running.values()) {
+        if (listener.port() != null && listener.port() != 0 && other.port() == listener.port()) {
+          return Future.failedFuture(new Conflict("port " + listener.port() + " is taken by listener " + other.config().name(), "port"));
+        }
+      }
+    }
+    ListenerConfig resolved = listener.port() == null ? listener.withPort(module.defaultPort()) : listener;
+    return startListener(resolved, "api").map(Running::json);
+  }
+
+  private Future<Running> startListener(ListenerConfig listener, String origin) {
+    ProtocolModule module = Protocols.named(listener.protocol(), "protocol");
+    ListenerDeployment deployment = new ListenerDeployment(vertx, listener, ListenerDeployment.bindPort(listener, deployed++), state, events);
+    ListenerHost host = new ListenerHost(module, deployment);
+    return vertx.deployVerticle(host).map(id -> {
+      Running started = new Running(listener, module, deployment, id, host.port(), origin);
+      synchronized (this) {
+        running.put(listener.name(), started);
+      }
+      return started;
+    });
+  }
+
+  private Future<JsonObject> remove(JsonObject body) {
+    Running removed = find(body);
+    return vertx.undeploy(removed.deploymentId()).map(v -> {
+      synchronized (this) {
+        running.remove(removed.config().name());
+      }
+      return removed.json();
+    });
+  }
+
+  private Future<JsonObject> settle(JsonObject body) {
+    Running listener = find(body);
+    return listener.module().settled(listener.deployment()).map(v -> listener.json());
+  }
+
+  private synchronized Running find(JsonObject body) {
+    Object name = body == null ? null : body.getValue("name");
+    if (!(name instanceof String s) || s.isBlank()) {
+      throw new ChaosConfigException("name", "is required and must be a string");
+    }
+    Running found = running.get(s);
+    if (found == null) {
+      throw new NotFound("no listener named " + s + " on this node");
+    }
+    return found;
+  }
+
+  private Future<?> consumer(String address, Function<JsonObject, Future<JsonObject>> action) {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().localConsumer(address, message -> answer(message, action));
+    return consumer.completion();
+  }
+
+  private static void answer(Message<JsonObject> message, Function<JsonObject, Future<JsonObject>> action) {
+    Future<JsonObject> result;
+    try {
+      result = action.apply(message.body());
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onSuccess(message::reply).onFailure(error -> {
+      if (error instanceof Conflict c) {
+        ControlError.fail(message, 409, c.getMessage(), c.field);
+      } else if (error instanceof NotFound) {
+        ControlError.fail(message, ControlError.NOT_FOUND, error.getMessage(), "name");
+      } else if (error instanceof ChaosConfigException) {
+        ControlError.fail(message, error);
+      } else {
+        // A port that cannot be bound (taken by another program) is the caller's to fix, not an internal error.
+        ControlError.fail(message, 409, "cannot start the listener: " + error.getMessage(), "port");
+      }
+    });
+  }
+
+  /** A listener name or port already in use. */
+  private static final class Conflict extends RuntimeException {
+    private final String field;
+
+    Conflict(String message, String field) {
+      super(message, null, false, false);
+      this.field = field;
+    }
+  }
+
+  /** No such listener on this node. */
+  private static final class NotFound extends RuntimeException {
+    NotFound(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

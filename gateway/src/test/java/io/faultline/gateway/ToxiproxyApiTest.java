@@ -1,0 +1,210 @@
+package io.faultline.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.testing.Upstreams;
+import io.faultline.gateway.config.Flag;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The Toxiproxy API over plain HTTP: its JSON shapes and status codes, and bad input refused in its error shape, naming what is wrong. */
+class ToxiproxyApiTest {
+
+  private final Vertx upstreamVertx = Vertx.vertx();
+  private final int echo = Upstreams.echoTcp(upstreamVertx);
+  private GatewayFixture gw;
+  private String token;
+
+  @AfterEach
+  void stop() {
+    if (gw != null) {
+      gw.close();
+    }
+    upstreamVertx.close().await();
+  }
+
+  private GatewayFixture start(Map<Flag, String> more) {
+    Map<Flag, String> flags = new HashMap<>(Map.of(Flag.TOXIPROXY_PORT, "0"));
+    flags.putAll(more);
+    gw = new GatewayFixture(flags);
+    return gw;
+  }
+
+  private HttpResponse<Buffer> call(HttpMethod method, String path, String body) {
+    HttpRequest<Buffer> request = gw.client.request(method, gw.gateway.toxiproxyPort(), "127.0.0.1", path);
+    if (token != null) {
+      request.bearerTokenAuthentication(token);
+    }
+    return (body == null ? request.send() : request.sendBuffer(Buffer.buffer(body))).await();
+  }
+
+  private static void assertError(HttpResponse<Buffer> response, int status, String error) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
+    assertThat(response.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", error).put("status", status));
+  }
+
+  private String proxyBody(String name) {
+    return "{\"name\": \"" + name + "\", \"listen\": \"127.0.0.1:0\", \"upstream\": \"127.0.0.1:" + echo + "\"}";
+  }
+
+  @Test
+  void proxiesAndToxicsHaveToxiprosysShapesAndStatuses() {
+    start(Map.of());
+    HttpResponse<Buffer> created = call(HttpMethod.POST, "/proxies", proxyBody("db"));
+    assertThat(created.statusCode()).isEqualTo(201);
+    JsonObject proxy = created.bodyAsJsonObject();
+    assertThat(proxy.fieldNames()).containsExactlyInAnyOrder("name", "listen", "upstream", "enabled", "toxics");
+    assertThat(proxy.getString("listen")).startsWith("127.0.0.1:").doesNotEndWith(":0");
+    assertThat(proxy.getBoolean("enabled")).isTrue();
+    assertThat(call(HttpMethod.GET, "/proxies", null).bodyAsJsonObject().getJsonObject("db")).isEqualTo(proxy);
+    assertError(call(HttpMethod.POST, "/proxies", proxyBody("db")), 409, "proxy already exists: db");
+    assertError(call(HttpMethod.POST, "/proxies", proxyBody("web")), 409, "proxy already exists: web (a http listener)");
+
+    HttpResponse<Buffer> toxic = call(HttpMethod.POST, "/proxies/db/toxics", "{\"type\": \"latency\", \"attributes\": {\"latency\": 10}}");
+    assertThat(toxic.statusCode()).isEqualTo(200);
+    assertThat(toxic.bodyAsJsonObject()).isEqualTo(new JsonObject().put("name", "latency_downstream").put("type", "latency")
+        .put("stream", "downstream").put("toxicity", 1.0).put("attributes", new JsonObject().put("latency", 10).put("jitter", 0)));
+    HttpResponse<Buffer> updated = call(HttpMethod.PATCH, "/proxies/db/toxics/latency_downstream", "{\"toxicity\": 0.5}");
+    assertThat(updated.bodyAsJsonObject().getDouble("toxicity")).isEqualTo(0.5);
+    assertThat(updated.bodyAsJsonObject().getJsonObject("attributes").getInteger("latency")).as("untouched").isEqualTo(10);
+    assertThat(call(HttpMethod.GET, "/proxies/db/toxics", null).bodyAsJsonArray()).hasSize(1);
+    assertThat(call(HttpMethod.DELETE, "/proxies/db/toxics/latency_downstream", null).statusCode()).isEqualTo(204);
+    assertThat(call(HttpMethod.DELETE, "/proxies/db", null).statusCode()).isEqualTo(204);
+    assertThat(call(HttpMethod.GET, "/proxies", null).bodyAsJsonObject()).isEqualTo(new JsonObject());
+    assertThat(call(HttpMethod.GET, "/version", null).bodyAsJsonObject().getString("version")).contains("faultline");
+  }
+
+  @Test
+  void badInputIsRefusedInToxiproxysErrorShapeNamingWhatIsWrongAndNothingIsHalfApplied() {
+    start(Map.of());
+    assertError(call(HttpMethod.POST, "/proxies", "{\"listen\": \"127.0.0.1:0\"}"), 400, "missing required field: name");
+    assertError(call(HttpMethod.POST, "/proxies", "{\"name\": \"x\"}"), 400, "missing required field: upstream");
+    HttpResponse<Buffer> malformed = call(HttpMethod.POST, "/proxies", "{\"name\": \"x\"");
+    assertThat(malformed.statusCode()).isEqualTo(400);
+    assertThat(malformed.bodyAsJsonObject().getString("error")).startsWith("bad request body: malformed JSON: Unexpected end-of-input");
+    assertError(call(HttpMethod.POST, "/proxies", "[]"), 400, "bad request body: must be a JSON object, got array");
+    assertError(call(HttpMethod.POST, "/proxies", "{\"name\": \"x\", \"upstream\": \"127.0.0.1:1\", \"colour\": 1}"), 400,
+        "bad request body: unknown field colour of a proxy; expected one of [name, listen, upstream, enabled, toxics]");
+    assertError(call(HttpMethod.POST, "/proxies", "{\"name\": \"x\", \"upstream\": \"127.0.0.1:1\", \"listen\": \"localhost\"}"), 400,
+        "bad request body: listen: must be host:port with a port from 0 to 65535, got localhost");
+    assertError(call(HttpMethod.POST, "/proxies", "{\"name\": \"x\", \"upstream\": \"http://127.0.0.1:1\"}"), 400,
+        "bad request body: upstream: must be host:port for a tcp listener, got http://127.0.0.1:1");
+    assertError(call(HttpMethod.POST, "/proxies", "{\"name\": \"a b\", \"upstream\": \"127.0.0.1:1\"}"), 400,
+        "bad request body: name: must be 1-64 letters, digits, '_', '-' or '.', got a b");
+    assertThat(call(HttpMethod.GET, "/proxies", null).bodyAsJsonObject()).as("nothing made").isEqualTo(new JsonObject());
+
+    call(HttpMethod.POST, "/proxies", proxyBody("db"));
+    assertError(call(HttpMethod.POST, "/proxies/db/toxics", "{\"type\": \"latency\", \"stream\": \"sideways\"}"), 400,
+        "stream was invalid, can be either upstream or downstream: got sideways");
+    assertError(call(HttpMethod.POST, "/proxies/db/toxics", "{\"type\": \"lag\"}"), 400,
+        "invalid toxic type: lag (expected one of [latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data])");
+    assertError(call(HttpMethod.POST, "/proxies/db/toxics", "{\"type\": \"latency\", \"attributes\": {\"latency\": -5}}"), 400,
+        "bad request body: attributes.latency: must be between 0 and 3600000 (ms), got -5");
+    assertError(call(HttpMethod.POST, "/proxies/db/toxics", "{\"type\": \"latency\", \"attributes\": {\"rate\": 5}}"), 400,
+        "bad request body: attributes.rate: unknown attribute of a latency toxic; expected one of [latency, jitter]");
+    assertError(call(HttpMethod.POST, "/proxies/db/toxics", "{\"type\": \"latency\", \"toxicity\": 2}"), 400,
+        "bad request body: toxicity: must be between 0 and 1, got 2.0");
+    call(HttpMethod.POST, "/proxies/db/toxics", "{\"name\": \"slow\", \"type\": \"latency\"}");
+    assertError(call(HttpMethod.POST, "/proxies/db/toxics", "{\"name\": \"slow\", \"type\": \"bandwidth\"}"), 409,
+        "toxic already exists: slow");
+    assertError(call(HttpMethod.POST, "/proxies/db/toxics/slow", "{\"type\": \"bandwidth\"}"), 400,
+        "bad request body: type: a toxic's type cannot change (delete it and add another), got bandwidth");
+    assertError(call(HttpMethod.POST, "/proxies/db/toxics/slow", "{\"attributes\": {\"latency\": 1.5}}"), 400,
+        "bad request body: attributes.latency: must be a whole number, got 1.5");
+    assertError(call(HttpMethod.GET, "/proxies/db/toxics/fast", null), 404, "toxic not found: fast");
+    assertError(call(HttpMethod.DELETE, "/proxies/db/toxics/fast", null), 404, "toxic not found: fast");
+    assertError(call(HttpMethod.GET, "/proxies/nope", null), 404, "proxy not found: nope");
+    assertError(call(HttpMethod.POST, "/proxies/nope/toxics", "{\"type\": \"latency\"}"), 404, "proxy not found: nope");
+    assertError(call(HttpMethod.POST, "/proxies/db", "{\"name\": \"other\"}"), 400,
+        "bad request body: name: a proxy cannot be renamed (delete it and create other)");
+    assertError(call(HttpMethod.GET, "/nothing", null), 404, "no such endpoint: GET /nothing");
+    JsonArray toxics = call(HttpMethod.GET, "/proxies/db/toxics", null).bodyAsJsonArray();
+    assertThat(toxics).as("only the toxic that was accepted").hasSize(1);
+    assertThat(toxics.getJsonObject(0).getJsonObject("attributes").getInteger("latency")).isZero();
+  }
+
+  @Test
+  void populateCreatesReplacesOnlyWhatChangedAndChecksEveryEntryFirst() {
+    start(Map.of());
+    String two = "[" + proxyBody("a") + ", " + proxyBody("b").replace("}", ", \"enabled\": false}") + "]";
+    HttpResponse<Buffer> first = call(HttpMethod.POST, "/populate", two);
+    assertThat(first.statusCode()).isEqualTo(201);
+    JsonArray made = first.bodyAsJsonObject().getJsonArray("proxies");
+    assertThat(made).hasSize(2);
+    assertThat(made.getJsonObject(1).getBoolean("enabled")).isFalse();
+    HttpResponse<Buffer> again = call(HttpMethod.POST, "/populate", two);
+    assertThat(again.bodyAsJsonObject().getJsonArray("proxies")).as("unchanged proxies are left as they are").isEqualTo(made);
+    String moved = "[" + proxyBody("a").replace(":" + echo, ":" + Upstreams.closedPort()) + "]";
+    JsonObject replaced = call(HttpMethod.POST, "/populate", moved).bodyAsJsonObject().getJsonArray("proxies").getJsonObject(0);
+    assertThat(replaced.getString("upstream")).isNotEqualTo(made.getJsonObject(0).getString("upstream"));
+    assertError(call(HttpMethod.POST, "/populate", "[" + proxyBody("c") + ", {\"upstream\": \"127.0.0.1:1\"}]"), 400,
+        "missing required field: name at proxy 2");
+    assertThat(call(HttpMethod.GET, "/proxies", null).bodyAsJsonObject().fieldNames()).as("c was not made").containsOnly("a", "b");
+    assertError(call(HttpMethod.POST, "/populate", "{}"), 400, "bad request body: must be a JSON array of proxies");
+  }
+
+  @Test
+  void theReadmesCurlExamplesRunAsWritten() throws Exception {
+    start(Map.of());
+    String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+    int section = readme.indexOf("### The Toxiproxy-compatible API");
+    int block = readme.indexOf("```sh\n", section) + "```sh\n".length();
+    java.util.regex.Pattern curl = java.util.regex.Pattern.compile("curl -s(?: -X (\\w+))? localhost:8474(\\S+)(?: -d '(.*)')?");
+    int ran = 0;
+    for (String line : readme.substring(block, readme.indexOf("```", block)).split("\n")) {
+      java.util.regex.Matcher m = curl.matcher(line);
+      if (!m.matches()) {
+        continue;
+      }
+      String body = m.group(3) == null ? null : m.group(3).replace("127.0.0.1:5432", "127.0.0.1:" + echo);
+      HttpMethod method = HttpMethod.valueOf(m.group(1) != null ? m.group(1) : body != null ? "POST" : "GET");
+      HttpResponse<Buffer> response = call(method, m.group(2), body);
+      assertThat(response.statusCode()).as(line + " -> " + response.bodyAsString()).isBetween(200, 204);
+      ran++;
+    }
+    assertThat(ran).isEqualTo(11);
+  }
+
+  @Test
+  void theAdminTokenAppliesWhenThereIsOneAndBrowsersAreRefused() {
+    start(Map.of(Flag.ADMIN_TOKEN, "s3cret"));
+    HttpResponse<Buffer> anonymous = call(HttpMethod.GET, "/proxies", null);
+    assertError(anonymous, 401, "a valid bearer token is required (Authorization: Bearer TOKEN)");
+    token = "s3cret";
+    assertThat(call(HttpMethod.GET, "/proxies", null).statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> browser = gw.client.request(HttpMethod.POST, gw.gateway.toxiproxyPort(), "127.0.0.1", "/reset")
+        .bearerTokenAuthentication("s3cret").putHeader("User-Agent", "Mozilla/5.0 (X11; Linux x86_64)").send().await();
+    assertError(browser, 403, "User agent not allowed");
+  }
+
+  @Test
+  void aConfiguredTcpListenerIsAProxyAndListenersHaveTheirOwnApiWithItsErrors() {
+    start(Map.of(Flag.TCP_UPSTREAM, "127.0.0.1:" + echo, Flag.TCP_PORT, "0"));
+    JsonObject proxy = call(HttpMethod.GET, "/proxies/tcp", null).bodyAsJsonObject();
+    assertThat(proxy.getString("upstream")).isEqualTo("127.0.0.1:" + echo);
+    assertThat(gw.postJson("/api/listeners", "{\"name\": \"x\", \"protocol\": \"tcp\"}").bodyAsJsonObject())
+        .isEqualTo(new JsonObject().put("error", "is required for a tcp listener (host:port)").put("field", "upstream"));
+    assertThat(gw.postJson("/api/listeners", "{\"name\": \"x\", \"protocol\": \"ftp\", \"upstream\": \"a:1\"}").bodyAsJsonObject()
+        .getString("field")).isEqualTo("protocol");
+    HttpResponse<Buffer> taken = gw.postJson("/api/listeners", "{\"name\": \"x\", \"protocol\": \"tcp\", \"upstream\": \"a:1\", \"port\": "
+        + gw.gateway.listenerPort("tcp") + "}");
+    assertThat(taken.statusCode()).isEqualTo(409);
+    assertThat(taken.bodyAsJsonObject().getString("error")).isEqualTo("port " + gw.gateway.listenerPort("tcp") + " is taken by listener tcp");
+    assertThat(gw.postJson("/api/listeners", "{\"name\": \"tcp\", \"protocol\": \"tcp\", \"upstream\": \"a:1\"}").statusCode()).isEqualTo(409);
+    assertThat(gw.postJson("/api/listeners", "{\"name\": \"x\", \"protocol\": \"tcp\", \"upstream\": \"a:1\", \"chaos\": {}}")
+        .bodyAsJsonObject().getString("field")).isEqualTo("chaos");
+    HttpResponse<Buffer> missing = gw.admin(HttpMethod.DELETE, "/api/listeners/none").send().await();
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(gw.get("/api/listeners").bodyAsJsonObject().getJsonArray("listeners")).hasSize(2);
+  }
+}

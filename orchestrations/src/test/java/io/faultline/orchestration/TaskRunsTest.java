@@ -1,0 +1,144 @@
+package io.faultline.orchestration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.control.ChaosControlVerticle;
+import io.faultline.chaos.control.InternalAddresses;
+import io.faultline.chaos.state.ChaosState;
+import io.faultline.orchestration.model.MetricNames;
+import io.faultline.orchestration.run.VirtualClock;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Distributed tasks' runs on a node: the orchestrator verticle with the real chaos control verticle, on a virtual clock. */
+class TaskRunsTest {
+
+  @TempDir
+  Path dir;
+
+  private final Vertx vertx = Vertx.vertx();
+  private final ChaosState state = new ChaosState(ChaosConfig.off());
+  private final VirtualClock clock = VirtualClock.manual();
+  private final List<JsonObject> ended = new CopyOnWriteArrayList<>();
+
+  private void deploy() throws Exception {
+    vertx.eventBus().<JsonObject>consumer(MetricNames.WINDOW_ADDRESS, m -> m.reply(new JsonObject().put("request_count", 10)));
+    vertx.eventBus().<JsonObject>localConsumer(InternalAddresses.TASK_ORCHESTRATION_ENDED, m -> ended.add(m.body()))
+        .completion().await(5, TimeUnit.SECONDS);
+    vertx.deployVerticle(new ChaosControlVerticle(state)).await(10, TimeUnit.SECONDS);
+    vertx.deployVerticle(new OrchestratorVerticle(false, Set.of(), dir, false, clock)).await(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private JsonObject request(String address, JsonObject body) throws Exception {
+    return vertx.eventBus().<JsonObject>request(address, body).await(10, TimeUnit.SECONDS).body();
+  }
+
+  private JsonObject check(Object orchestration) throws Exception {
+    return request(InternalAddresses.TASK_ORCHESTRATION_CHECK, new JsonObject().put("orchestration", orchestration));
+  }
+
+  /** The {@code {"error", "field"}} a refused check answers. */
+  private JsonObject refused(Object orchestration) {
+    Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> check(orchestration));
+    assertThat(e).isInstanceOf(ReplyException.class);
+    assertThat(((ReplyException) e).failureCode()).isEqualTo(400);
+    return new JsonObject(e.getMessage());
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void aTasksOrchestrationIsAnObjectTextOrALibraryEntryAndBadOnesAreRefusedNamingTheField() throws Exception {
+    deploy();
+    String yaml = "name: smoke\nsteps:\n  - {name: a, scenario: slow_backend, duration_seconds: 1}\n";
+    JsonObject document = new JsonObject().put("name", "resilience-test").put("steps", new JsonArray()
+        .add(new JsonObject().put("name", "latency").put("scenario", "slow_backend").put("duration_seconds", 1)));
+    assertThat(check(document)).isEqualTo(new JsonObject().put("name", "resilience-test").put("text", document.encode()));
+    assertThat(check(yaml)).isEqualTo(new JsonObject().put("name", "smoke").put("text", yaml));
+    request(OrchestratorVerticle.LIBRARY_PUT, new JsonObject().put("name", "nightly").put("text", yaml));
+    assertThat(check("nightly")).isEqualTo(new JsonObject().put("name", "smoke").put("text", yaml));
+
+    assertThat(refused(null)).isEqualTo(new JsonObject().put("error",
+        "must be an orchestration (an object, or YAML or JSON text) or the name of a library entry, got nothing").put("field", "orchestration"));
+    assertThat(refused(5).getString("error")).endsWith("got Integer");
+    assertThat(refused("nope").getString("error")).startsWith("no library entry named nope;");
+    assertThat(refused("nope").getString("field")).isEqualTo("orchestration");
+    JsonObject unnamed = refused(new JsonObject().put("name", "x").put("steps", new JsonArray().add(new JsonObject().put("scenario", "slow_backend"))));
+    assertThat(unnamed.getString("field")).isEqualTo("orchestration.steps[0].name");
+    JsonObject unknown = refused("name: x\nsteps:\n  - {name: a, scenario: not_saved_here}\n");
+    assertThat(unknown.getString("field")).isEqualTo("orchestration.steps[0].scenario");
+    assertThat(unknown.getString("error")).contains("unknown scenario not_saved_here");
+    JsonObject bomb = refused(Bombs.BILLION_LAUGHS);
+    assertThat(bomb.getString("field")).isEqualTo("orchestration");
+    assertThat(bomb.getString("error")).contains("YAML anchors and aliases");
+  }
+
+  @Test
+  void itemRunsStartBesideTheNodesOwnRunNeitherWaitingForTheOtherAndReportLikeAnyRun() throws Exception {
+    deploy();
+    String item = "name: item\nsteps:\n  - {name: errors, scenario: {config: {fault_injection: {http_errors: [503]}}}, duration_seconds: 30}\n";
+    JsonObject first = request(InternalAddresses.TASK_ORCHESTRATION_RUN,
+        new JsonObject().put("task", "t1").put("index", 0).put("node", "n1").put("text", item));
+    assertThat(first.getString("name")).isEqualTo("item");
+    JsonObject own = request(OrchestratorVerticle.START, new JsonObject().put("text",
+        "name: own\nsteps:\n  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 30}\n"));
+    assertThat(own.getBoolean("is_running")).as("a task's run does not hold the node's run slot").isTrue();
+    JsonObject second = request(InternalAddresses.TASK_ORCHESTRATION_RUN,
+        new JsonObject().put("task", "t2").put("index", 1).put("node", "n1").put("text", item));
+    assertThat(request(OrchestratorVerticle.STATUS, null).getString("run_id")).as("the status is the node's own run")
+        .isEqualTo(own.getString("run_id"));
+    await(() -> state.config().rules().size() == 2 && state.config().latency() != null, "both items' rules and the own run's chaos");
+    clock.awaitWaiting(3); // each run holds its step on the clock
+
+    clock.advance(30_000);
+    await(() -> ended.size() == 2 && !request0(OrchestratorVerticle.STATUS).getBoolean("is_running"), "all three runs end");
+    assertThat(state.config().rules()).as("each item's rule removed").isEmpty();
+    JsonObject end = ended.stream().filter(e -> "t1".equals(e.getString("task"))).findFirst().orElseThrow();
+    assertThat(end.getInteger("index")).isZero();
+    assertThat(end.getString("run_id")).isEqualTo(first.getString("run_id"));
+    assertThat(end.getString("status")).isEqualTo("succeeded");
+    JsonObject summary = end.getJsonObject("report");
+    assertThat(summary.getString("href")).isEqualTo("/api/chaos/orchestration/reports/" + first.getString("run_id"));
+    assertThat(summary.getJsonArray("steps").getJsonObject(0).getString("status")).isEqualTo("succeeded");
+    assertThat(summary.getInteger("steps_total")).isEqualTo(1);
+    JsonObject report = request(OrchestratorVerticle.REPORT, new JsonObject().put("id", second.getString("run_id")));
+    assertThat(report.getString("status")).isEqualTo("succeeded");
+    assertThat(report.getJsonArray("log").encode()).contains("task t2 item 1 on node n1");
+
+    assertThatThrownBy(() -> request(InternalAddresses.TASK_ORCHESTRATION_RUN, new JsonObject().put("task", "t3").put("index", 0)
+        .put("node", "n1").put("text", "name: x\nsteps:\n  - {name: a, scenario: gone}\n")))
+        .isInstanceOf(ReplyException.class).hasMessageContaining("cannot start on node n1: line 3: steps[0].scenario: unknown scenario gone");
+  }
+
+  private JsonObject request0(String address) {
+    try {
+      return request(address, null);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package io.faultline.protocol.tcp;
+
+import io.faultline.chaos.config.ChaosSections;
+import io.faultline.chaos.config.TcpConfig;
+import io.faultline.chaos.config.TcpToxic;
+import io.faultline.chaos.engine.ChaosRandom;
+import io.faultline.chaos.engine.ChaosSnapshot;
+import io.faultline.chaos.engine.MessageFault;
+import io.faultline.chaos.engine.ToxicDraws;
+import io.faultline.chaos.exchange.Exchange;
+import io.faultline.chaos.exchange.ExchangeRunner;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetSocket;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * One client connection of a tcp listener: the exchange the chaos lifecycle runs (from the accept until
+ * both sides closed), then the relay to its upstream through a {@link Link} each way. Its toxics follow
+ * the chaos state while it is open ({@link #replan}), as a Toxiproxy link's do. {@link #exchange} is null
+ * while chaos leaves it alone. One event loop, not thread-safe.
+ */
+final class Connection {
+
+  final NetSocket client;
+  final TcpFacts facts;
+  Exchange<Connection> exchange;
+  private final Vertx vertx;
+  private final ExchangeRunner<Connection> runner;
+  private final long startedNanos;
+  private final long number;
+  private final Consumer<Connection> onFinish;
+  private NetSocket upstream;
+  private Link toUpstream;
+  private Link toClient;
+  private final ChaosState state;
+  private ToxicDraws draws;
+  private ChaosSnapshot seen;
+  private TcpConfig tcp;
+  private boolean planned;
+  private boolean clientClosed;
+  private boolean upstreamClosed;
+  private boolean faulted;
+  private boolean finished;
+  private boolean reported;
+
+  /** {@code number} counts the listener's connections (it seeds draws the engine did not); {@code onFinish} hears the end. */
+  Connection(Vertx vertx, ExchangeRunner<Connection> runner, ChaosState state, NetSocket client, String listener, long startedNanos,
+      long number, Consumer<Connection> onFinish) {
+    this.vertx = vertx;
+    this.state = state;
+    this.runner = runner;
+    this.client = client;
+    this.startedNanos = startedNanos;
+    this.number = number;
+    this.onFinish = onFinish;
+    this.facts = new TcpFacts(listener, client.remoteAddress() == null ? "" : client.remoteAddress().hostAddress());
+    Sockets.seeFinsInOrder(client);
+    client.exceptionHandler(e -> { });
+    client.closeHandler(v -> {
+      clientClosed = true;
+      finishIfClosed();
+    });
+  }
+
+  boolean clientGone() {
+    return clientClosed;
+  }
+
+  /**
+   * Relays to {@code socket} both ways. {@code bytesPerSecond} (0: none) paces both directions; {@code toxics}
+   * (null when the engine gave none at the accept) seeds the toxicity draws; which toxics run is read from
+   * the chaos state, now and as it changes.
+   */
+  void relay(NetSocket socket, long bytesPerSecond, MessageFault.Toxics toxics) {
+    upstream = socket;
+    toUpstream = new Link(vertx, this, socket);
+    toClient = new Link(vertx, this, client);
+    if (bytesPerSecond > 0) {
+      toUpstream.pace(bytesPerSecond);
+      toClient.pace(bytesPerSecond);
+    }
+    if (toxics != null) {
+      draws = new ToxicDraws(toxics.seed());
+    }
+    Sockets.seeFinsInOrder(socket);
+    socket.exceptionHandler(e -> { });
+    socket.closeHandler(v -> {
+      upstreamClosed = true;
+      finishIfClosed();
+    });
+    replan(state.snapshot());
+    client.pipeTo(toUpstream);
+    socket.pipeTo(toClient);
+  }
+
+  /**
+   * Before each chunk either way: one volatile read, and when the chaos state changed since, the toxics it
+   * gives. So bytes sent after a change was answered meet the new toxics, as with Toxiproxy, whose API
+   * answers once every link runs them (the listener's watch also replans connections that stay silent).
+   */
+  void follow() {
+    ChaosSnapshot now = state.snapshot();
+    if (now != seen) {
+      replan(now);
+    }
+  }
+
+  /** Runs the toxics {@code snapshot} gives this connection, if they changed since it last looked. */
+  void replan(ChaosSnapshot snapshot) {
+    if (toUpstream == null || finished) {
+      return;
+    }
+    seen = snapshot;
+    ChaosSections sections = snapshot.sectionsFor(facts);
+    TcpConfig next = sections == null ? null : sections.tcp();
+    if (planned && Objects.equals(next, tcp)) {
+      return;
+    }
+    planned = true;
+    tcp = next;
+    if (draws == null && next != null && !next.active().isEmpty()) {
+      draws = new ToxicDraws(ChaosRandom.forRequest(snapshot.seed(), number).nextLong());
+    }
+    List<TcpToxic> applying = draws == null ? List.of() : draws.applying(next);
+    toUpstream.toxics(applying.stream().filter(t -> !t.downstream()).toList(), draws);
+    toClient.toxics(applying.stream().filter(TcpToxic::downstream).toList(), draws);
+  }
+
+  /** Counts a fault of {@code type} on this connection, which becomes an exchange of the lifecycle if it was not one. */
+  void injected(String type) {
+    if (exchange == null) {
+      exchange = runner.late(this, null, startedNanos);
+    }
+    exchange.injected(type);
+  }
+
+  /** A toxic ends the connection: both sides closed ({@code reset}: with an RST). */
+  void faulted(boolean reset) {
+    faulted = true;
+    for (NetSocket socket : upstream == null ? List.of(client) : List.of(client, upstream)) {
+      if (reset) {
+        Sockets.reset(socket);
+      } else {
+        socket.close();
+      }
+    }
+  }
+
+  /** The listener went down: the connection is closed, as Toxiproxy closes a disabled proxy's. */
+  void down() {
+    injected(io.faultline.chaos.fault.DownFault.TYPE);
+    faulted(false);
+  }
+
+  /** Ends the exchange once: {@code status} is 0 unless the connection never reached its upstream (502, 504). */
+  void end(int status, String outcome, boolean failed) {
+    if (reported) {
+      return;
+    }
+    reported = true;
+    if (exchange != null) {
+      exchange.end(status, outcome, failed);
+    } else {
+      runner.untouched(ExchangeRunner.label(null), startedNanos, outcome);
+    }
+  }
+
+  /** Closes the upstream side of a connection whose client left while it was being opened. */
+  boolean abandon(NetSocket socket) {
+    if (!clientClosed) {
+      return false;
+    }
+    socket.close();
+    return true;
+  }
+
+  private void finishIfClosed() {
+    if (finished || !clientClosed || upstream != null && !upstreamClosed) {
+      return;
+    }
+    finished = true;
+    if (upstream == null) {
+      end(0, "dropped", false); // the client left before it was relayed (or after a refusal, already counted)
+    } else {
+      toUpstream.dispose();
+      toClient.dispose();
+      end(0, faulted ? "dropped" : "2xx", faulted);
+    }
+    onFinish.accept(this);
+  }
+}

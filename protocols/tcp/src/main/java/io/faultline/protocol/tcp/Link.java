@@ -1,0 +1,280 @@
+package io.faultline.protocol.tcp;
+
+import io.faultline.chaos.config.TcpToxic;
+import io.faultline.chaos.engine.ToxicDraws;
+import io.faultline.chaos.shaping.Pacer;
+import io.faultline.protocol.tcp.toxic.Chunk;
+import io.faultline.protocol.tcp.toxic.LinkControl;
+import io.faultline.protocol.tcp.toxic.Toxic;
+import io.faultline.protocol.tcp.toxic.Toxics;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.streams.WriteStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One direction of a relayed connection, as the write stream its source is piped to. With no toxic it
+ * hands each buffer straight to the destination socket (after one volatile read of the chaos state, so a
+ * toxic added meanwhile applies), so a connection chaos leaves alone is a plain back-pressured
+ * {@code pipeTo}; with toxics each buffer runs through them and waits in a queue until it
+ * is due, and the source is paused while more than {@link #MAX_HELD} bytes wait (or the destination's
+ * own queue is full). Toxics can be swapped while the connection is open ({@link #toxics}): bytes
+ * already queued keep their times, or go at once when no toxic is left. One event loop, not thread-safe.
+ */
+final class Link implements WriteStream<Buffer>, LinkControl {
+
+  /** Bytes held for their due time before the source is paused: about 1 s of 2 MB/s under a latency. */
+  static final long MAX_HELD = 2 * 1024 * 1024;
+
+  /** A toxic running on this link, with the config it was built from. */
+  private record Running(TcpToxic config, Toxic toxic) {
+  }
+
+  private final Vertx vertx;
+  private final Connection connection;
+  private final NetSocket destination;
+  private final ArrayDeque<Chunk> queue = new ArrayDeque<>();
+  private final Set<Long> timers = new HashSet<>();
+  private List<Running> toxics = List.of();
+  private Toxic pacing;
+  private Handler<Void> drainHandler;
+  private long held;
+  private long lastDue;
+  private long timer = -1;
+  private long timerDue;
+  private boolean ending;
+  private boolean done;
+
+  Link(Vertx vertx, Connection connection, NetSocket destination) {
+    this.vertx = vertx;
+    this.connection = connection;
+    this.destination = destination;
+    destination.drainHandler(v -> pump());
+  }
+
+  /** Paces the direction at {@code bytesPerSecond} besides its toxics (the traffic_shaping section's bandwidth). */
+  void pace(long bytesPerSecond) {
+    pacing = new io.faultline.protocol.tcp.toxic.BandwidthToxic(bytesPerSecond);
+  }
+
+  /**
+   * Runs {@code configs} from now on, in that order: toxics it already runs with the same config keep
+   * running (and their state), new ones start (each counted), and ones no longer listed are removed.
+   */
+  void toxics(List<TcpToxic> configs, ToxicDraws draws) {
+    List<Running> next = new ArrayList<>(configs.size());
+    for (TcpToxic config : configs) {
+      Running kept = toxics.stream().filter(r -> r.config().equals(config)).findFirst().orElse(null);
+      if (kept == null) {
+        kept = new Running(config, Toxics.create(config, draws.stream()));
+        kept.toxic().start(this);
+        connection.injected(config.type());
+      }
+      next.add(kept);
+    }
+    List<Running> before = toxics;
+    toxics = List.copyOf(next);
+    for (Running old : before) {
+      if (!toxics.contains(old) && !done) {
+        old.toxic().removed(this);
+      }
+    }
+    if (toxics.isEmpty() && pacing == null) {
+      // Toxiproxy hands on what a removed toxic was holding: nothing waits once no toxic is left.
+      long now = System.nanoTime();
+      queue.forEach(chunk -> chunk.dueBy(now));
+      lastDue = now;
+      flushNow();
+    }
+  }
+
+  private void flushNow() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    pump();
+  }
+
+  private boolean plain() {
+    return toxics.isEmpty() && pacing == null && queue.isEmpty();
+  }
+
+  @Override
+  public Future<Void> write(Buffer data) {
+    if (Sockets.isEnd(data)) {
+      return end();
+    }
+    connection.follow();
+    if (plain()) {
+      return destination.write(data);
+    }
+    enqueue(through(Chunk.data(data, System.nanoTime())));
+    pump();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> end() {
+    if (ending) {
+      return Future.succeededFuture(); // the source's FIN came first; its close follows later
+    }
+    ending = true;
+    connection.follow();
+    if (plain()) {
+      return destination.end();
+    }
+    enqueue(through(Chunk.end(System.nanoTime())));
+    pump();
+    return Future.succeededFuture();
+  }
+
+  /** The chunks {@code first} becomes after the pacing and every toxic, in order. */
+  private List<Chunk> through(Chunk first) {
+    List<Chunk> chunks = List.of(first);
+    List<Toxic> chain = new ArrayList<>(toxics.size() + 1);
+    if (pacing != null) {
+      chain.add(pacing);
+    }
+    toxics.forEach(r -> chain.add(r.toxic()));
+    for (Toxic toxic : chain) {
+      List<Chunk> out = new ArrayList<>(chunks.size());
+      for (Chunk chunk : chunks) {
+        switch (chunk.kind()) {
+          case DATA -> toxic.data(chunk, out);
+          case END -> toxic.end(chunk, out);
+          case CLOSE -> out.add(chunk);
+        }
+      }
+      chunks = out;
+    }
+    return chunks;
+  }
+
+  private void enqueue(List<Chunk> chunks) {
+    for (Chunk chunk : chunks) {
+      lastDue = Math.max(lastDue, chunk.dueNanos()); // in order: nothing overtakes what came before it
+      queue.add(chunk.notBefore(lastDue));
+      held += chunk.length();
+    }
+  }
+
+  /** Hands every due chunk to the destination while it takes them; waits for the next one's time. */
+  private void pump() {
+    while (!queue.isEmpty() && !done) {
+      Chunk head = queue.peek();
+      long now = System.nanoTime();
+      if (head.dueNanos() > now) {
+        schedule(head.dueNanos(), now);
+        break;
+      }
+      if (head.kind() == Chunk.Kind.DATA && destination.writeQueueFull()) {
+        break; // the destination's drain handler pumps again
+      }
+      queue.poll();
+      held -= head.length();
+      switch (head.kind()) {
+        case DATA -> destination.write(head.data());
+        case END -> {
+          done = true;
+          destination.end();
+        }
+        case CLOSE -> close();
+      }
+    }
+    Handler<Void> drain = drainHandler;
+    if (drain != null && !writeQueueFull()) {
+      drainHandler = null;
+      drain.handle(null);
+    }
+  }
+
+  private void schedule(long dueNanos, long now) {
+    if (timer >= 0 && timerDue <= dueNanos) {
+      return;
+    }
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    timerDue = dueNanos;
+    timer = vertx.setTimer(Math.max(1, Pacer.waitMs(dueNanos - now)), id -> {
+      timer = -1;
+      pump();
+    });
+  }
+
+  /** The connection ended: timers stop, nothing more is written. */
+  void dispose() {
+    done = true;
+    queue.clear();
+    held = 0;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    timers.forEach(vertx::cancelTimer);
+    timers.clear();
+  }
+
+  @Override
+  public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+    return this; // the connection watches both sockets' failures itself
+  }
+
+  @Override
+  public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+    destination.setWriteQueueMaxSize(maxSize);
+    return this;
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return held >= MAX_HELD || destination.writeQueueFull();
+  }
+
+  @Override
+  public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
+    this.drainHandler = handler;
+    return this;
+  }
+
+  @Override
+  public long nanoTime() {
+    return System.nanoTime();
+  }
+
+  @Override
+  public long timer(long delayMs, Runnable action) {
+    long[] id = new long[1];
+    id[0] = vertx.setTimer(Math.max(1, delayMs), t -> {
+      timers.remove(id[0]);
+      if (!done) {
+        action.run();
+      }
+    });
+    timers.add(id[0]);
+    return id[0];
+  }
+
+  @Override
+  public void cancel(long id) {
+    timers.remove(id);
+    vertx.cancelTimer(id);
+  }
+
+  @Override
+  public void close() {
+    connection.faulted(false);
+  }
+
+  @Override
+  public void reset() {
+    connection.faulted(true);
+  }
+}

@@ -1,0 +1,50 @@
+package io.faultline.protocol.tcp;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * What a TCP relay needs of a socket that Vert.x has no public call for: a peer's FIN seen in order
+ * with its bytes, and an RST instead of a FIN.
+ */
+final class Sockets {
+
+  private Sockets() {
+  }
+
+  /**
+   * Keeps {@code socket} open for writing when its peer sends a FIN (Vert.x would close it at once), and
+   * marks that FIN with an empty buffer after the peer's last bytes, so whatever reads the socket sees the
+   * end of its input in order ({@link #isEnd}). A proxy then closes the other side only once those bytes
+   * are through, and this side only when the other direction ends, as Toxiproxy does.
+   */
+  static void seeFinsInOrder(NetSocket socket) {
+    if (socket instanceof NetSocketInternal internal) {
+      Channel channel = internal.channelHandlerContext().channel();
+      channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+      // Events bypass Vert.x's queue of bytes not yet handed on (a paused socket holds some): the marker takes the bytes' path.
+      internal.eventHandler(event -> {
+        if (event instanceof ChannelInputShutdownEvent) {
+          channel.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER);
+        }
+      });
+    }
+  }
+
+  /** True for the marker {@link #seeFinsInOrder} puts after a peer's last bytes (a read never yields an empty buffer). */
+  static boolean isEnd(io.vertx.core.buffer.Buffer data) {
+    return data.length() == 0;
+  }
+
+  static void reset(NetSocket socket) {
+    if (socket instanceof NetSocketInternal internal) {
+      // SO_LINGER 0 makes the kernel drop what is unsent and answer the close with an RST (Vert.x has no public call).
+      internal.channelHandlerContext().channel().config().setOption(ChannelOption.SO_LINGER, 0);
+    }
+    socket.close();
+  }
+}

@@ -1,0 +1,182 @@
+package io.faultline.protocol.tcp;
+
+import io.faultline.chaos.config.ChaosSections;
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.config.TcpConfig;
+import io.faultline.chaos.config.Upstream;
+import io.faultline.chaos.engine.ChaosSnapshot;
+import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.exchange.Exchange;
+import io.faultline.chaos.exchange.ExchangeRunner;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * One tcp listener: accepts connections, runs each through the chaos lifecycle ({@link ExchangeRunner}
+ * with the {@link TcpTranslator}), connects to the upstream and relays bytes both ways, a plain
+ * back-pressured pipe unless toxics act on the connection. It watches the chaos state: when the toxics
+ * of its open connections change they follow at once, and when the listener goes {@code down} it stops
+ * listening and closes its connections (clients are refused), listening again on the same port when it
+ * comes back up. One instance per listener, on one event loop.
+ */
+public final class TcpProxyVerticle extends VerticleBase {
+
+  private static final Logger LOG = Logger.getLogger(TcpProxyVerticle.class.getName());
+
+  private final ListenerConfig listener;
+  private final ChaosState state;
+  private final int bindPort;
+  private final ChaosListener events;
+  private final Upstream upstream;
+  private final TcpFacts listenerFacts;
+  private final Runnable stopped;
+  private final Set<Connection> open = new LinkedHashSet<>();
+  private final AtomicBoolean replanQueued = new AtomicBoolean();
+  private ExchangeRunner<Connection> runner;
+  private NetClient client;
+  private NetServer server;
+  private int port;
+  private long connections;
+  private Runnable unwatch = () -> { };
+  private volatile boolean down;
+  private volatile Promise<Void> settling = Promise.promise();
+  private Future<?> transitions = Future.succeededFuture();
+
+  /** {@code bindPort} 0 picks a free port. {@code stopped} runs when it is undeployed. */
+  public TcpProxyVerticle(ListenerConfig listener, ChaosState state, int bindPort, ChaosListener events, Runnable stopped) {
+    this.stopped = stopped;
+    this.listener = listener;
+    this.state = state;
+    this.bindPort = bindPort;
+    this.events = events;
+    this.upstream = Upstream.parse(listener.upstream(), "upstream");
+    this.listenerFacts = new TcpFacts(listener.name(), "");
+    settling.complete();
+  }
+
+  @Override
+  public Future<?> start() {
+    runner = new ExchangeRunner<>(vertx, listener.name(), TcpFacts.PROTOCOL, state, events, new TcpTranslator(vertx, this));
+    client = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs())));
+    Future<NetServer> bound = listen(bindPort).onSuccess(s -> {
+      port = s.actualPort();
+      LOG.info(() -> listener.describe(port));
+    });
+    transitions = bound;
+    Context context = this.context;
+    // Watched from now on, the current state first: a listener that starts down closes its port once bound.
+    unwatch = state.watch(snapshot -> watched(snapshot, context));
+    return bound;
+  }
+
+  /** Closes the connections and the port, answering once the port refuses (a deleted proxy's port is free again). */
+  @Override
+  public Future<?> stop() {
+    unwatch.run();
+    stopped.run();
+    new ArrayList<>(open).forEach(c -> c.faulted(false));
+    NetServer closing = server;
+    server = null;
+    return closing == null ? Future.succeededFuture() : closing.close().compose(v -> Ports.released(vertx, listener.host(), port));
+  }
+
+  /** The bound port (useful when the configured port is 0). */
+  public int actualPort() {
+    return port;
+  }
+
+  /** Completes once the listener has gone down or come back up as the last chaos state installed says. */
+  public Future<Void> settled() {
+    return settling.future();
+  }
+
+  /** Runs on the thread that changed the state, before the change is answered: only notes it and hands work to this loop. */
+  private void watched(ChaosSnapshot snapshot, Context context) {
+    boolean next = refusing(snapshot);
+    if (next != down) {
+      down = next;
+      Promise<Void> settled = Promise.promise();
+      settling = settled;
+      context.runOnContext(v -> transition(next, settled));
+    }
+    if (replanQueued.compareAndSet(false, true)) {
+      context.runOnContext(v -> {
+        replanQueued.set(false);
+        ChaosSnapshot now = state.snapshot();
+        new ArrayList<>(open).forEach(c -> c.replan(now));
+      });
+    }
+  }
+
+  private boolean refusing(ChaosSnapshot snapshot) {
+    ChaosSections sections = snapshot.sectionsFor(listenerFacts);
+    TcpConfig tcp = sections == null ? null : sections.tcp();
+    return tcp != null && tcp.refusing();
+  }
+
+  private void transition(boolean goingDown, Promise<Void> settled) {
+    transitions = transitions.eventually(() -> goingDown ? stopListening() : startListening())
+        .onComplete(ar -> settled.tryComplete());
+  }
+
+  private Future<Void> startListening() {
+    return listen(port)
+        .onSuccess(s -> LOG.info(() -> "listener " + listener.name() + " is up again on port " + port))
+        .onFailure(e -> LOG.warning(() -> "listener " + listener.name() + " could not listen on port " + port + " again: "
+            + e.getMessage()))
+        .mapEmpty();
+  }
+
+  private Future<Void> stopListening() {
+    NetServer closing = server;
+    server = null;
+    new ArrayList<>(open).forEach(Connection::down);
+    LOG.info(() -> "listener " + listener.name() + " is down: port " + port + " refuses connections");
+    return closing == null ? Future.succeededFuture() : closing.close().compose(v -> Ports.released(vertx, listener.host(), port));
+  }
+
+  private Future<NetServer> listen(int onPort) {
+    NetServer created = vertx.createNetServer(new NetServerOptions().setHost(listener.host()).setPort(onPort))
+        .connectHandler(this::accept);
+    server = created;
+    return created.listen();
+  }
+
+  private void accept(NetSocket socket) {
+    long started = System.nanoTime();
+    socket.pause();
+    Connection connection = new Connection(vertx, runner, state, socket, listener.name(), started, connections++, open::remove);
+    open.add(connection);
+    connection.exchange = runner.start(connection, null, started);
+    if (connection.exchange == null) {
+      connect(connection, null);
+    } else {
+      connection.exchange.proceed();
+    }
+  }
+
+  /** Opens the upstream side of {@code connection}; {@code exchange} (null when untouched) carries its bandwidth and toxics. */
+  void connect(Connection connection, Exchange<Connection> exchange) {
+    client.connect(upstream.port(), upstream.host()).onComplete(ar -> {
+      if (ar.failed()) {
+        runner.translator().upstreamFailed(connection, upstream.host() + ":" + upstream.port(), ar.cause());
+      } else if (!connection.abandon(ar.result())) {
+        connection.relay(ar.result(), exchange == null ? 0 : exchange.verdict().throttleBps(),
+            exchange == null ? null : exchange.verdict().messages().toxics());
+      }
+    });
+  }
+}

@@ -1,0 +1,80 @@
+package io.faultline.protocol.tcp.toxic;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * A piece of one direction of a connection on its way through the toxics: bytes ({@link Kind#DATA}), the
+ * end of the direction ({@link Kind#END}: the source closed, so the destination is closed after what came
+ * before), or a close a toxic asks for ({@link Kind#CLOSE}: the whole connection ends). Each carries when
+ * it reached the proxy and when it is due at the destination; toxics move the due time later.
+ */
+public final class Chunk {
+
+  /** What a chunk is. */
+  public enum Kind { DATA, END, CLOSE }
+
+  private final Kind kind;
+  private final Buffer data;
+  private final long arrivalNanos;
+  private long dueNanos;
+
+  private Chunk(Kind kind, Buffer data, long arrivalNanos, long dueNanos) {
+    this.kind = kind;
+    this.data = data;
+    this.arrivalNanos = arrivalNanos;
+    this.dueNanos = dueNanos;
+  }
+
+  /** Bytes that reached the proxy at {@code nowNanos}, due at once. */
+  public static Chunk data(Buffer data, long nowNanos) {
+    return new Chunk(Kind.DATA, data, nowNanos, nowNanos);
+  }
+
+  /** The end of a direction that reached the proxy at {@code nowNanos}. */
+  public static Chunk end(long nowNanos) {
+    return new Chunk(Kind.END, null, nowNanos, nowNanos);
+  }
+
+  /** A close of the connection, due when {@code after} is. */
+  public static Chunk closeAfter(Chunk after) {
+    return new Chunk(Kind.CLOSE, null, after.arrivalNanos, after.dueNanos);
+  }
+
+  /** Bytes {@code from} to {@code to} of this chunk, arrived with it and due at {@code dueNanos}. */
+  public Chunk slice(int from, int to, long dueNanos) {
+    return new Chunk(Kind.DATA, data.slice(from, to), arrivalNanos, dueNanos);
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The bytes (null unless {@link Kind#DATA}). */
+  public Buffer data() {
+    return data;
+  }
+
+  public int length() {
+    return data == null ? 0 : data.length();
+  }
+
+  public long arrivalNanos() {
+    return arrivalNanos;
+  }
+
+  public long dueNanos() {
+    return dueNanos;
+  }
+
+  /** Moves the due time to {@code nanos} if that is earlier: what the link does when no toxic is left to hold it. */
+  public Chunk dueBy(long nanos) {
+    dueNanos = Math.min(dueNanos, nanos);
+    return this;
+  }
+
+  /** Moves the due time to {@code nanos} if that is later (a toxic never makes bytes earlier). */
+  public Chunk notBefore(long nanos) {
+    dueNanos = Math.max(dueNanos, nanos);
+    return this;
+  }
+}

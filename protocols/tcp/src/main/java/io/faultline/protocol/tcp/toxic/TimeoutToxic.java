@@ -1,0 +1,48 @@
+package io.faultline.protocol.tcp.toxic;
+
+import java.util.List;
+
+/**
+ * The {@code TimeoutToxic} stops all data of a direction and closes the connection {@code timeout} ms
+ * after the last chunk it stopped (or after it started); with 0 it never closes it and the data is lost
+ * until the toxic is removed. Removing it closes the connection, as in Toxiproxy.
+ */
+final class TimeoutToxic implements Toxic {
+
+  private final long timeoutMs;
+  private LinkControl link;
+  private long timer = -1;
+
+  TimeoutToxic(long timeoutMs) {
+    this.timeoutMs = timeoutMs;
+  }
+
+  @Override
+  public void start(LinkControl link) {
+    this.link = link;
+    arm();
+  }
+
+  @Override
+  public void data(Chunk chunk, List<Chunk> out) {
+    arm(); // Toxiproxy waits anew after each chunk it swallows
+  }
+
+  @Override
+  public void removed(LinkControl link) {
+    if (timer >= 0) {
+      link.cancel(timer);
+    }
+    link.close();
+  }
+
+  private void arm() {
+    if (timeoutMs <= 0 || link == null) {
+      return;
+    }
+    if (timer >= 0) {
+      link.cancel(timer);
+    }
+    timer = link.timer(timeoutMs, link::close);
+  }
+}

@@ -1,0 +1,82 @@
+package io.faultline.protocol.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faultline.chaos.testing.Upstreams;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A tcp listener follows the chaos state while it runs: down and up again, and toxicity drawn per connection from the seed. */
+class TcpLiveTest {
+
+  @Test
+  void aListenerThatGoesDownRefusesConnectionsClosesItsOpenOnesAndComesBackOnItsPort() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}"); Socket open = fixture.connect()) {
+      TcpFixture.roundTrip(open, 10);
+      fixture.rule("\"tcp\": {\"down\": true}");
+      fixture.module.settled(fixture.deployment).await();
+      assertThatThrownBy(() -> new Socket("127.0.0.1", fixture.port)).isInstanceOf(ConnectException.class);
+      assertThat(open.getInputStream().read()).as("the open connection was closed").isEqualTo(-1);
+      fixture.events.await("the closed connection's end", () -> fixture.events.completions().size() == 1);
+      assertThat(fixture.events.faults()).containsExactly("down");
+      assertThat(fixture.events.completions().get(0).outcome()).isEqualTo("dropped");
+
+      fixture.rule("\"tcp\": {\"down\": false}");
+      fixture.module.settled(fixture.deployment).await();
+      try (Socket again = fixture.connect()) {
+        assertThat(TcpFixture.roundTrip(again, 1000)).isEqualTo(Upstreams.pattern(1000));
+      }
+    }
+  }
+
+  @Test
+  void theKillSwitchBringsADownListenerBack() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule("\"tcp\": {\"down\": true}");
+      fixture.module.settled(fixture.deployment).await();
+      assertThatThrownBy(() -> new Socket("127.0.0.1", fixture.port)).isInstanceOf(ConnectException.class);
+      fixture.state.enable(false);
+      fixture.module.settled(fixture.deployment).await();
+      try (Socket socket = fixture.connect()) {
+        assertThat(TcpFixture.roundTrip(socket, 10)).hasSize(10);
+      }
+    }
+  }
+
+  @Test
+  void toxicityIsDrawnPerConnectionFromTheSeedSoARunReplays() throws Exception {
+    List<Boolean> first = delayedConnections(11);
+    assertThat(delayedConnections(11)).isEqualTo(first);
+    // Seed 11, toxicity 0.5 over 16 connections: drawn, not all or none (which a broken draw would give).
+    assertThat(first).contains(true, false);
+  }
+
+  /** Which of 16 connections in turn got a toxicity-0.5 latency toxic, as counted; the counted ones were delayed. */
+  private static List<Boolean> delayedConnections(long seed) throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{\"seed\": " + seed + "}")) {
+      fixture.events.recordingEveryExchange(true);
+      fixture.rule("\"tcp\": {\"toxics\": [{\"type\": \"latency\", \"toxicity\": 0.5, \"attributes\": {\"latency\": 150}}]}");
+      List<Long> elapsed = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        try (Socket socket = fixture.connect()) {
+          long start = System.nanoTime();
+          TcpFixture.roundTrip(socket, 10);
+          elapsed.add((System.nanoTime() - start) / 1_000_000);
+        }
+        int ended = i + 1;
+        fixture.events.await("connection " + ended + " ends", () -> fixture.events.records().size() == ended);
+      }
+      List<Boolean> delayed = fixture.events.records().stream().map(r -> r.faults() != null && r.faults().contains("latency")).toList();
+      for (int i = 0; i < delayed.size(); i++) {
+        if (delayed.get(i)) {
+          assertThat(elapsed.get(i)).as("connection %d was counted as delayed", i).isGreaterThanOrEqualTo(150L);
+        }
+      }
+      return delayed;
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package io.faultline.protocol.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.faultline.chaos.testing.Upstreams;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each toxic, as a plain TCP client of a real echo server sees it through the tcp listener. Lower bounds
+ * are the toxic's own; upper bounds leave {@link #SLACK_MS} for a shared 2-core machine, where a client
+ * thread or an event loop can stall for hundreds of milliseconds (seen: a plain first round trip of 500 ms).
+ */
+class TcpToxicsTest {
+
+  private static final long SLACK_MS = 500;
+
+  private static long elapsedMs(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  private static String toxic(String type, String stream, String attributes) {
+    return "\"tcp\": {\"toxics\": [{\"type\": \"" + type + "\", \"stream\": \"" + stream + "\", \"attributes\": " + attributes + "}]}";
+  }
+
+  @Test
+  void latencyDelaysEachDirectionByItsLatencyWithinItsJitter() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}"); Socket socket = fixture.connect()) {
+      TcpFixture.roundTrip(socket, 10); // the connection is relayed before the toxic comes
+      fixture.rule(toxic("latency", "downstream", "{\"latency\": 200, \"jitter\": 20}"));
+      for (int i = 0; i < 3; i++) {
+        long start = System.nanoTime();
+        assertThat(TcpFixture.roundTrip(socket, 100)).isEqualTo(Upstreams.pattern(100));
+        assertThat(elapsedMs(start)).isBetween(180L, 220L + SLACK_MS); // 200 ± 20 ms downstream, nothing upstream
+      }
+      fixture.rule(toxic("latency", "upstream", "{\"latency\": 150}"));
+      long start = System.nanoTime();
+      TcpFixture.roundTrip(socket, 100);
+      assertThat(elapsedMs(start)).as("the downstream toxic is gone, the upstream one holds").isBetween(150L, 150L + SLACK_MS);
+      assertThat(fixture.events.faults()).containsExactly("latency", "latency");
+    }
+  }
+
+  @Test
+  void bandwidthHoldsTheRateWithinTenPercent() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule(toxic("bandwidth", "downstream", "{\"rate\": 200}"));
+      try (Socket socket = fixture.connect()) {
+        int n = 600_000;
+        OutputStream out = socket.getOutputStream();
+        InputStream in = socket.getInputStream();
+        Thread writer = new Thread(() -> {
+          try {
+            out.write(Upstreams.pattern(n));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+        writer.start();
+        in.readNBytes(1); // time from the first byte back: the upstream direction and connection setup are not the toxic's
+        long start = System.nanoTime();
+        byte[] rest = TcpFixture.read(in, n - 1);
+        long ms = elapsedMs(start);
+        writer.join();
+        assertThat(rest).hasSize(n - 1);
+        double bytesPerSecond = (n - 1) * 1000.0 / ms;
+        // 200 KB/s is 200,000 B/s; 10% either way, as the issue asks (the pacer itself holds 2% over 10 s).
+        assertThat(bytesPerSecond).isBetween(180_000.0, 220_000.0);
+      }
+    }
+  }
+
+  @Test
+  void limitDataCutsAtTheExactByteThenClosesTheConnection() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule(toxic("limit_data", "downstream", "{\"bytes\": 1000}"));
+      try (Socket socket = fixture.connect()) {
+        assertThat(TcpFixture.roundTrip(socket, 5000)).isEqualTo(Upstreams.pattern(1000));
+        assertThat(socket.getInputStream().read()).isEqualTo(-1);
+      }
+      fixture.events.await("the cut connection's end", () -> fixture.events.completions().size() == 1);
+      assertThat(fixture.events.completions().get(0).outcome()).isEqualTo("dropped");
+      assertThat(fixture.events.faults()).containsExactly("limit_data");
+    }
+  }
+
+  @Test
+  void timeoutStopsTheDataAndClosesAfterItsTimeoutAndZeroHoldsUntilItIsRemoved() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule(toxic("timeout", "downstream", "{\"timeout\": 300}"));
+      try (Socket socket = fixture.connect()) {
+        long start = System.nanoTime();
+        assertThat(TcpFixture.roundTrip(socket, 100)).as("nothing comes back").isEmpty();
+        assertThat(elapsedMs(start)).as("closed 300 ms after the chunk it swallowed").isBetween(300L, 300L + SLACK_MS);
+      }
+      fixture.rule(toxic("timeout", "downstream", "{\"timeout\": 0}"));
+      try (Socket socket = fixture.connect()) {
+        socket.getOutputStream().write(Upstreams.pattern(100));
+        socket.setSoTimeout(500);
+        assertThatThrownBy(() -> socket.getInputStream().read()).as("held open, silent").isInstanceOf(java.net.SocketTimeoutException.class);
+        socket.setSoTimeout(5_000);
+        fixture.state.removeRule("listener:db");
+        assertThat(socket.getInputStream().read()).as("removing the toxic closes the connection, as Toxiproxy's does").isEqualTo(-1);
+      }
+    }
+  }
+
+  @Test
+  void resetPeerResetsTheConnectionAfterItsTimeout() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule(toxic("reset_peer", "upstream", "{\"timeout\": 200}"));
+      try (Socket socket = fixture.connect()) {
+        long start = System.nanoTime();
+        socket.getOutputStream().write(Upstreams.pattern(10));
+        assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketException.class)
+            .hasMessageContaining("Connection reset");
+        assertThat(elapsedMs(start)).isBetween(200L, 200L + SLACK_MS);
+      }
+    }
+  }
+
+  @Test
+  void slowCloseDelaysTheCloseButNotTheBytes() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule(toxic("slow_close", "downstream", "{\"delay\": 400}"));
+      try (Socket socket = fixture.connect()) {
+        long start = System.nanoTime();
+        assertThat(TcpFixture.roundTrip(socket, 100)).isEqualTo(Upstreams.pattern(100));
+        assertThat(elapsedMs(start)).as("bytes pass at once").isLessThan(SLACK_MS);
+        socket.shutdownOutput(); // the echo server then closes, and the close comes back 400 ms late
+        long closing = System.nanoTime();
+        assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        assertThat(elapsedMs(closing)).isBetween(400L, 400L + SLACK_MS);
+      }
+    }
+  }
+
+  @Test
+  void slicerCutsTheBytesIntoSpacedSlicesAroundTheAverageSize() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{\"seed\": 5}")) {
+      fixture.rule(toxic("slicer", "downstream", "{\"average_size\": 100, \"size_variation\": 20, \"delay\": 50000}"));
+      try (Socket socket = fixture.connect()) {
+        socket.getOutputStream().write(Upstreams.pattern(1000));
+        InputStream in = socket.getInputStream();
+        List<Integer> reads = new ArrayList<>();
+        long start = System.nanoTime();
+        int total = 0;
+        byte[] buffer = new byte[4096];
+        while (total < 1000) {
+          int r = in.read(buffer);
+          reads.add(r);
+          total += r;
+        }
+        // However the echo's reply is chunked, its 1000 bytes are halved until the pieces are within 100 + 20
+        // bytes: at least 8 slices, 50 ms apart, so at least 350 ms; a late reader may get two slices at once,
+        // but not all of them (without the toxic: one or two reads at once).
+        assertThat(total).isEqualTo(1000);
+        assertThat(elapsedMs(start)).isGreaterThanOrEqualTo(350L);
+        assertThat(reads.size()).isGreaterThanOrEqualTo(4);
+      }
+    }
+  }
+}
