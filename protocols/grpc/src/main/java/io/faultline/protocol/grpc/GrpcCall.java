@@ -14,6 +14,7 @@ final class GrpcCall {
   private final MethodRoutes.Route route;
   private final long startedNanos;
   private GrpcServerRequest<Buffer, Buffer> request;
+  private io.vertx.core.http.HttpClientRequest upstreamStream;
 
   GrpcCall(HttpServerRequest http, MethodRoutes.Route route, long startedNanos) {
     this.http = http;
@@ -33,6 +34,15 @@ final class GrpcCall {
 
   void dispatched(GrpcServerRequest<Buffer, Buffer> request) {
     this.request = request;
+  }
+
+  /** The upstream HTTP/2 stream {@link GrpcPassThrough} opened for this call; null before (or on the decoded path). */
+  io.vertx.core.http.HttpClientRequest upstreamStream() {
+    return upstreamStream;
+  }
+
+  void upstreamStream(io.vertx.core.http.HttpClientRequest stream) {
+    this.upstreamStream = stream;
   }
 
   HttpServerRequest http() {

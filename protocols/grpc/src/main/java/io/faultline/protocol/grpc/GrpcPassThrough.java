@@ -3,6 +3,7 @@ package io.faultline.protocol.grpc;
 import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.exchange.UpstreamFailures;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -22,8 +23,10 @@ import java.util.function.Function;
  * (messages are not decoded and re-framed), then the upstream's trailers, as nginx's {@code grpc_pass}
  * does. Decoding every message into a gRPC call and framing it again cost each relayed message a dispatch
  * and a copy each way. The call's deadline ({@code grpc-timeout}) and status travel in its headers and
- * trailers; an upstream that cannot be reached is answered UNAVAILABLE (DEADLINE_EXCEEDED when it was too
- * slow) naming it, as on the decoded path.
+ * trailers, and the gateway keeps the deadline too: when it passes first, the upstream stream is cancelled
+ * and the client answered DEADLINE_EXCEEDED, as on the decoded path (an upstream that ignores deadlines
+ * must not hold the call). An upstream that cannot be reached is answered UNAVAILABLE (DEADLINE_EXCEEDED
+ * when it was too slow) naming it.
  */
 final class GrpcPassThrough {
 
@@ -33,10 +36,12 @@ final class GrpcPassThrough {
   private static final String[] NOT_PASSED = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
       "host", "content-length", "te"};
 
+  private final Vertx vertx;
   private final Function<Upstream, HttpClient> clients;
 
   /** {@code clients} gives the HTTP/2 client for an upstream: prior-knowledge h2c, or TLS with ALPN. */
-  GrpcPassThrough(Function<Upstream, HttpClient> clients) {
+  GrpcPassThrough(Vertx vertx, Function<Upstream, HttpClient> clients) {
+    this.vertx = vertx;
     this.clients = clients;
   }
 
@@ -50,6 +55,11 @@ final class GrpcPassThrough {
   void relay(GrpcCall call) {
     HttpServerRequest http = call.http();
     http.pause();
+    long deadlineMs = timeoutMs(http.getHeader("grpc-timeout"));
+    if (deadlineMs > 0) {
+      long timer = vertx.setTimer(deadlineMs, id -> deadlineExceeded(call));
+      http.response().bodyEndHandler(v -> vertx.cancelTimer(timer)); // its endHandler is the relay's, which counts the call
+    }
     Upstream target = call.route().upstream();
     clients.apply(target).request(new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host()).setPort(target.port())
         .setURI(http.uri())).onComplete(opened -> {
@@ -84,6 +94,7 @@ final class GrpcPassThrough {
       }
     });
     response.closeHandler(v -> out.reset(CANCEL));
+    call.upstreamStream(out);
     http.handler(chunk -> {
       out.write(chunk);
       if (out.writeQueueFull()) {
@@ -110,7 +121,7 @@ final class GrpcPassThrough {
     }
     response.setChunked(true);
     in.handler(chunk -> {
-      if (response.closed()) {
+      if (response.closed() || response.ended()) {
         return;
       }
       response.write(chunk);
@@ -150,6 +161,58 @@ final class GrpcPassThrough {
       }
     }
     return false;
+  }
+
+  /**
+   * The call's deadline passed before the upstream answered it whole: the upstream stream is cancelled and
+   * the client gets DEADLINE_EXCEEDED, trailers-only or, when the upstream's head went out, as trailers.
+   */
+  private void deadlineExceeded(GrpcCall call) {
+    HttpServerResponse response = call.http().response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    String status = Integer.toString(GrpcStatus.DEADLINE_EXCEEDED.code);
+    String message = percentEncoded("deadline exceeded waiting for upstream " + call.upstream());
+    if (response.headWritten()) {
+      response.trailers().set("grpc-status", status).set("grpc-message", message);
+    } else {
+      response.putHeader(HttpHeaders.CONTENT_TYPE, "application/grpc").putHeader("grpc-status", status)
+          .putHeader("grpc-message", message);
+    }
+    response.end(); // before the upstream's reset, whose exception handler resets a client response not ended
+    HttpClientRequest out = call.upstreamStream();
+    if (out != null) {
+      out.reset(CANCEL);
+    }
+  }
+
+  /**
+   * A {@code grpc-timeout} value (at most 8 digits and a unit: H, M, S, m, u, n) in milliseconds, rounded up;
+   * 0 when there is none or it cannot be read (the call then has no deadline, as gRPC servers treat it).
+   */
+  static long timeoutMs(String value) {
+    if (value == null || value.length() < 2 || value.length() > 9) {
+      return 0;
+    }
+    long amount = 0;
+    for (int i = 0; i < value.length() - 1; i++) {
+      char c = value.charAt(i);
+      if (c < '0' || c > '9') {
+        return 0;
+      }
+      amount = amount * 10 + (c - '0');
+    }
+    long ms = switch (value.charAt(value.length() - 1)) { // in milliseconds: 8 digits of hours in nanoseconds overflow a long
+      case 'H' -> amount * 3_600_000L;
+      case 'M' -> amount * 60_000L;
+      case 'S' -> amount * 1_000L;
+      case 'm' -> amount;
+      case 'u' -> (amount + 999) / 1_000;
+      case 'n' -> (amount + 999_999) / 1_000_000;
+      default -> -1;
+    };
+    return ms < 0 ? 0 : Math.max(1, ms);
   }
 
   /** The upstream could not be reached, or failed before its answer began: a trailers-only answer naming it. */

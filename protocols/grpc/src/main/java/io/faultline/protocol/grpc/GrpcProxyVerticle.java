@@ -84,7 +84,7 @@ public final class GrpcProxyVerticle extends VerticleBase {
     HttpClient h2 = vertx.createHttpClient(h2Options(connectTimeoutMs));
     HttpClient h2Tls = vertx.createHttpClient(h2Options(connectTimeoutMs).setSsl(true).setUseAlpn(true)
         .setTrustAll(listener.tlsTrustAll()).setVerifyHost(!listener.tlsTrustAll()));
-    GrpcPassThrough passThrough = new GrpcPassThrough(upstream -> upstream.secure() ? h2Tls : h2);
+    GrpcPassThrough passThrough = new GrpcPassThrough(vertx, upstream -> upstream.secure() ? h2Tls : h2);
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(MAX_MESSAGE_BYTES)
         .setScheduleDeadlineAutomatically(true)

@@ -120,6 +120,10 @@ final class GrpcFixture implements AutoCloseable {
       req.response().end(Buffer.buffer(String.valueOf(req.timeout())));
     }));
     up.callHandler(method("Hang"), req -> upstreamCalls.incrementAndGet());
+    up.callHandler(method("Stall"), req -> req.last().onSuccess(body -> { // answers one message, then never ends
+      upstreamCalls.incrementAndGet();
+      req.response().write(Buffer.buffer("first"));
+    }));
     up.callHandler(method("Fail"), req -> req.last().onSuccess(body -> {
       upstreamCalls.incrementAndGet();
       req.response().trailers().set("x-why", "asked");
@@ -174,7 +178,11 @@ final class GrpcFixture implements AutoCloseable {
       }
       req.end();
     });
-    return result.future().await();
+    try {
+      return result.future().await(30, java.util.concurrent.TimeUnit.SECONDS); // a call never answered fails the test, not the build
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no answer to " + method + " in 30 s", e);
+    }
   }
 
   @Override

@@ -249,6 +249,16 @@ class GrpcProxyVerticleTest {
   }
 
   @Test
+  void anUpstreamThatStallsAfterItsFirstMessageGivesDeadlineExceededInTheTrailers() {
+    try (GrpcFixture gw = new GrpcFixture(null)) {
+      var timed = Timing.time(() -> gw.call("Stall", List.of("x"), 400, Map.of(), null));
+      assertThat(timed.value().messages()).containsExactly("first");
+      assertThat(timed.value().status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+      Timing.assertElapsedBetween(timed.elapsedMs(), 350, 3_000);
+    }
+  }
+
+  @Test
   void bandwidthLimitPacesRequestFrames() {
     try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10}}")) {
       var timed = Timing.time(() -> gw.call("Count", List.of("aa", "bb", "cc", "dd", "ee")));
