@@ -51,7 +51,7 @@ final class RouteInterceptor implements ProxyInterceptor {
       request.setURI(call.route.upstream().basePath() + request.getURI());
     }
     return context.sendRequest().recover(failure -> {
-      if (runner.translator().gone(call)) {
+      if (runner.translator().gone(call) || clientFailed(failure)) {
         // the client left first (which is why the upstream call was cut): nobody to answer, and not the upstream's failure
         clientLeft(call);
         return Promise.<ProxyResponse>promise().future();
@@ -103,6 +103,16 @@ final class RouteInterceptor implements ProxyInterceptor {
     };
     response.endHandler(v -> count.run());
     response.closeHandler(v -> count.run());
+  }
+
+  /**
+   * Whether the upstream call failed because the proxy reset it when the client's connection failed (a
+   * client that resets its connection): the proxy hears of it before the response is marked closed, so
+   * {@code gone} cannot tell yet. An HTTP/1.1 upstream cannot reset a stream itself; an HTTP/2 one that
+   * refuses a call resets it with an error code, not 0.
+   */
+  private static boolean clientFailed(Throwable failure) {
+    return failure instanceof io.vertx.core.http.StreamResetException reset && reset.getCode() == 0;
   }
 
   private void clientLeft(HttpCall call) {

@@ -1,0 +1,102 @@
+package io.faultline.gateway;
+
+import static io.faultline.gateway.ClusterFixture.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.gateway.config.Flag;
+import io.faultline.history.store.PostgresServer;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two clustered nodes sharing one PostgreSQL history database (Debian's PostgreSQL, started here): a run
+ * is written once, by the node that ran it (the leader), and any node answers it; each chaos change is
+ * written once, by the node that made it.
+ */
+class ClusterHistoryTest {
+
+  private final ClusterFixture cluster = new ClusterFixture();
+  private PostgresServer postgres;
+
+  @AfterEach
+  void stop() throws Exception {
+    cluster.close();
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @Test
+  void aSharedDatabaseKeepsEachRunAndEachChangeOnce() throws Exception {
+    postgres = PostgresServer.start();
+    String url = postgres.createDatabase();
+    String database = url.substring(url.lastIndexOf('/') + 1);
+    Gateway n1 = cluster.start(0, Map.of(Flag.HISTORY_URL, url));
+    Gateway n2 = cluster.start(1, Map.of(Flag.HISTORY_URL, url));
+    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+
+    JsonObject started = cluster.post(n2, "/api/chaos/orchestration/start", """
+        name: shared-history
+        steps:
+          - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 1}
+          - {name: b, scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}, duration_seconds: 1}
+        """);
+    String id = started.getString("run_id");
+    assertThat(id).as(started.encode()).isNotNull();
+    for (Gateway node : List.of(n1, n2)) {
+      eventually(() -> cluster.web.get(node.adminPort(), "127.0.0.1", "/api/history/runs/" + id).send().await().statusCode() == 200,
+          "the run is in the history both nodes read");
+    }
+    JsonObject run = cluster.get(n2, "/api/history/runs/" + id);
+    assertThat(run.getString("node")).as(run.encode()).isEqualTo("n1");
+
+    try (Connection db = DriverManager.getConnection(postgres.jdbcUrl(database), "faultline", null)) {
+      assertThat(rows(db, "SELECT id, node FROM runs")).as("one row, written by the leader that ran it")
+          .containsExactly(id + " n1");
+      // the run's steps and its restore changed chaos on n1; n2 took each change over and wrote none
+      eventually(() -> !rows(db, "SELECT version, node FROM chaos_changes").isEmpty(), "the run's changes are written");
+      List<String> changes = rows(db, "SELECT version, node FROM chaos_changes ORDER BY version");
+      assertThat(changes).as("each change once, by the node that made it").doesNotHaveDuplicates().allMatch(r -> r.endsWith(" n1"));
+    }
+    long before = Long.parseLong(rows(postgres, database, "SELECT max(version) FROM chaos_changes").get(0));
+    assertThat(cluster.put(n2, "/api/chaos/config", "{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 3}}").statusCode())
+        .isEqualTo(200);
+    String after = "SELECT node FROM chaos_changes WHERE version > " + before;
+    eventually(() -> !rows(postgres, database, after).isEmpty(), "n2's change is written");
+    Thread.sleep(500); // n1, adopting it, must not write it again
+    assertThat(rows(postgres, database, after)).as("the change made through n2, once").containsExactly("n2");
+  }
+
+  private static List<String> rows(PostgresServer postgres, String database, String sql) {
+    try (Connection db = DriverManager.getConnection(postgres.jdbcUrl(database), "faultline", null)) {
+      return rows(db, sql);
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(sql, e);
+    }
+  }
+
+  /** Each row of {@code sql} as its columns joined by a space. */
+  private static List<String> rows(Connection db, String sql) {
+    List<String> rows = new ArrayList<>();
+    try (ResultSet result = db.createStatement().executeQuery(sql)) {
+      int columns = result.getMetaData().getColumnCount();
+      while (result.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int i = 1; i <= columns; i++) {
+          row.append(i > 1 ? " " : "").append(result.getString(i));
+        }
+        rows.add(row.toString());
+      }
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError(sql, e);
+    }
+    return rows;
+  }
+}
