@@ -215,9 +215,12 @@ class ConsoleTest {
       console.browser.text(By.id("connection"), "Live");
 
       console.gw.post("/api/chaos/enable");
+      // made right after the reconnection: shown by the subscription or, if it came before the server had it
+      // again, by the page's second reload a second later
       console.browser.text(By.id("chaos-state"), "Chaos is on");
+      Thread.sleep(1_500);
       console.gw.post("/api/chaos/disable");
-      // After the first change was shown, the page's reload is over: this one can only arrive by the subscription.
+      // Both reloads are over: this change can only arrive by the subscription.
       console.browser.text(By.id("chaos-state"), "Chaos is off");
     }
   }

@@ -6,6 +6,8 @@
 import { token } from './api.js';
 
 const PING_MS = 10_000;
+/** After a reconnection, when the server surely has the subscriptions made again. */
+const SETTLE_MS = 1000;
 const PONG_WAIT_MS = 5_000;
 const MAX_BACKOFF_MS = 5_000;
 
@@ -69,6 +71,15 @@ export class Live extends EventTarget {
         this.pinger = setInterval(() => this.ping(), PING_MS);
         if (this.everConnected) {
           this.dispatchEvent(new Event('reconnected'));
+          // The server registers the subscriptions just sent asynchronously (the protocol acknowledges none):
+          // a change made meanwhile reaches neither them nor that reload, so pages reload once more when the
+          // subscriptions surely are in place.
+          clearTimeout(this.settleTimer);
+          this.settleTimer = setTimeout(() => {
+            if (this.state === 'live') {
+              this.dispatchEvent(new Event('reconnected'));
+            }
+          }, SETTLE_MS);
         }
         this.everConnected = true;
         break;
