@@ -1,5 +1,6 @@
 package io.faultline.protocol.grpc;
 
+import io.faultline.chaos.listener.BackPressure;
 import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.exchange.UpstreamFailures;
 import io.vertx.core.MultiMap;
@@ -95,13 +96,7 @@ final class GrpcPassThrough {
     });
     response.closeHandler(v -> out.reset(CANCEL));
     call.upstreamStream(out);
-    http.handler(chunk -> {
-      out.write(chunk);
-      if (out.writeQueueFull()) {
-        http.pause();
-        out.drainHandler(v -> http.resume());
-      }
-    });
+    http.handler(chunk -> BackPressure.write(http, out, chunk));
     http.endHandler(v -> out.end());
     http.exceptionHandler(e -> out.reset(CANCEL));
     http.resume();
@@ -124,11 +119,7 @@ final class GrpcPassThrough {
       if (response.closed() || response.ended()) {
         return;
       }
-      response.write(chunk);
-      if (response.writeQueueFull()) {
-        in.pause();
-        response.drainHandler(v -> in.resume());
-      }
+      BackPressure.write(in, response, chunk);
     });
     in.exceptionHandler(e -> {
       if (!response.ended()) {

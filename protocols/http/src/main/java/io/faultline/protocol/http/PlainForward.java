@@ -1,5 +1,6 @@
 package io.faultline.protocol.http;
 
+import io.faultline.chaos.listener.BackPressure;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.exchange.UpstreamFailures;
 import io.faultline.chaos.listener.ForwardedHeaders;
@@ -113,13 +114,7 @@ final class PlainForward {
         respond(call, answered.result());
       }
     });
-    request.handler(chunk -> {
-      out.write(chunk);
-      if (out.writeQueueFull()) {
-        request.pause();
-        out.drainHandler(v -> request.resume());
-      }
-    });
+    request.handler(chunk -> BackPressure.write(request, out, chunk));
     request.endHandler(v -> out.end());
     request.exceptionHandler(e -> out.reset());
     request.resume();
@@ -156,11 +151,7 @@ final class PlainForward {
         in.request().reset();
         return;
       }
-      response.write(chunk);
-      if (response.writeQueueFull()) {
-        in.pause();
-        response.drainHandler(v -> in.resume());
-      }
+      BackPressure.write(in, response, chunk);
     });
     in.exceptionHandler(e -> response.reset());
     in.endHandler(v -> {
