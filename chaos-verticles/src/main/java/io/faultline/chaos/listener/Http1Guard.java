@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -41,16 +40,30 @@ import java.util.concurrent.TimeUnit;
  */
 final class Http1Guard {
 
-  private final long headerTimeoutMs;
-  private final long idleTimeoutMs;
+  private final long headerTimeoutNanos;
+  private final long idleTimeoutNanos;
+  /** How far ahead a check is ever scheduled: the shorter timeout, so a check is due before any deadline set later. */
+  private final long horizonNanos;
   private boolean inRequest = true; // installed while the connection's first request is being handled
   private boolean responding;
   private boolean upgraded;
-  private ScheduledFuture<?> deadline;
+  private ChannelHandlerContext context;
+  /** When the connection closes unless something moves it ({@link System#nanoTime}); {@link #NONE}: never. */
+  private long deadline = NONE;
+  private boolean checkPending;
+
+  private static final long NONE = Long.MAX_VALUE;
 
   private Http1Guard(long headerTimeoutMs, long idleTimeoutMs) {
-    this.headerTimeoutMs = headerTimeoutMs;
-    this.idleTimeoutMs = idleTimeoutMs;
+    this.headerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(headerTimeoutMs);
+    this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
+    long horizon = Long.MAX_VALUE;
+    for (long timeout : new long[] {headerTimeoutNanos, idleTimeoutNanos}) {
+      if (timeout > 0) {
+        horizon = Math.min(horizon, timeout);
+      }
+    }
+    this.horizonNanos = horizon;
   }
 
   /** Installs the guard on {@code connection} (HTTP/1 only); an HTTP/2 connection keeps a plain idle timeout. */
@@ -75,20 +88,41 @@ final class Http1Guard {
     }
   }
 
-  private void schedule(ChannelHandlerContext ctx, long ms) {
-    cancel();
-    if (ms > 0 && !upgraded) {
-      deadline = ctx.executor().schedule(() -> {
-        deadline = null;
-        ctx.channel().close();
-      }, ms, TimeUnit.MILLISECONDS);
+  /*
+   * The deadline moves with every request (first byte: header deadline; headers in: none; answer sent: idle
+   * deadline), so scheduling and cancelling a timer at each move would cost four priority-queue operations
+   * per request. Instead one check is pending at a time, never further ahead than the shorter timeout: a
+   * deadline set later is never earlier than that check, which closes the connection when the deadline in
+   * force has passed, and otherwise looks again at that deadline or one horizon ahead, whichever is sooner.
+   */
+  private void deadline(ChannelHandlerContext ctx, long timeoutNanos) {
+    if (timeoutNanos <= 0 || upgraded) {
+      deadline = NONE;
+      return;
+    }
+    long now = System.nanoTime();
+    deadline = now + timeoutNanos;
+    if (!checkPending) {
+      context = ctx;
+      schedule(Math.min(timeoutNanos, horizonNanos));
     }
   }
 
-  private void cancel() {
-    if (deadline != null) {
-      deadline.cancel(false);
-      deadline = null;
+  private void schedule(long delayNanos) {
+    checkPending = true;
+    context.executor().schedule(this::check, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void check() {
+    checkPending = false;
+    if (deadline == NONE || !context.channel().isActive()) {
+      return; // the next deadline set schedules the next check
+    }
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      context.channel().close();
+    } else {
+      schedule(Math.min(left, horizonNanos));
     }
   }
 
@@ -99,14 +133,14 @@ final class Http1Guard {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
       if (!inRequest && !upgraded && msg instanceof ByteBuf bytes && bytes.isReadable()) {
         inRequest = true;
-        schedule(ctx, headerTimeoutMs);
+        deadline(ctx, headerTimeoutNanos);
       }
       super.channelRead(ctx, msg);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-      cancel();
+      deadline = NONE;
       super.channelInactive(ctx);
     }
   }
@@ -118,7 +152,7 @@ final class Http1Guard {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
       if (msg instanceof HttpRequest) {
         inRequest = true;
-        cancel(); // its headers are in
+        deadline = NONE; // its headers are in
       }
       if (!responding && msg instanceof HttpContent content && content.decoderResult().isFailure()) {
         ReferenceCountUtil.release(msg);
@@ -134,13 +168,13 @@ final class Http1Guard {
         responding = true;
         if (response.status().code() == 101) {
           upgraded = true; // a WebSocket or h2c from here on: not HTTP/1 requests any more
-          cancel();
+          deadline = NONE;
         }
       }
       if (msg instanceof LastHttpContent && !upgraded) {
         responding = false;
         inRequest = false;
-        schedule(ctx, idleTimeoutMs); // keep-alive: idle until the next request's first byte
+        deadline(ctx, idleTimeoutNanos); // keep-alive: idle until the next request's first byte
       }
       super.write(ctx, msg, promise);
     }

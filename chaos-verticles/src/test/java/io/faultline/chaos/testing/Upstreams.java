@@ -42,6 +42,15 @@ public final class Upstreams {
           } else if (path.startsWith("/slow/")) {
             long ms = Long.parseLong(path.substring(6));
             vertx.setTimer(ms, id -> request.response().end("slow"));
+          } else if (path.startsWith("/drip/")) {
+            // /drip/COUNT/MS: COUNT chunks of "tick\n", one every MS ms, then the end
+            String[] parts = path.substring(6).split("/");
+            drip(vertx, request.response().setChunked(true), Integer.parseInt(parts[0]), Long.parseLong(parts[1]));
+          } else if (path.startsWith("/stall/")) {
+            // /stall/MS: the head and a first chunk at once, the end MS ms later
+            long ms = Long.parseLong(path.substring(7));
+            request.response().setChunked(true).write("first\n");
+            vertx.setTimer(ms, id -> request.response().end("last\n"));
           } else if (path.startsWith("/status/")) {
             request.response().setStatusCode(Integer.parseInt(path.substring(8))).end();
           } else {
@@ -60,6 +69,19 @@ public final class Upstreams {
         });
     server.listen().await();
     return new Echo(server, hits);
+  }
+
+  private static void drip(Vertx vertx, io.vertx.core.http.HttpServerResponse response, int left, long ms) {
+    if (left == 0) {
+      response.end();
+      return;
+    }
+    vertx.setTimer(ms, id -> {
+      if (!response.closed()) {
+        response.write("tick\n");
+        drip(vertx, response, left - 1, ms);
+      }
+    });
   }
 
   /**

@@ -70,7 +70,7 @@ public final class HttpProxyVerticle extends VerticleBase {
     runner = new ExchangeRunner<>(vertx, listener.name(), "http", state, events, new HttpTranslator(vertx, listener.name()));
     HttpClient client = vertx.createHttpClient(UpstreamClients.httpOptions(listener).setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
-    plain = new PlainForward(client, runner);
+    plain = new PlainForward(client, runner, new IdleDeadlines(vertx));
     // WebSocket upgrades would skip the interceptors (and so routing and chaos): proxied as plain HTTP until the websocket listener exists.
     proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
         .origin(context -> {
@@ -89,7 +89,10 @@ public final class HttpProxyVerticle extends VerticleBase {
             .setPort(bindPort)
             .setHttp2ClearTextEnabled(true)
             .setCompressionSupported(false)
-            .setDecompressionSupported(false), true)
+            .setDecompressionSupported(false)
+            // this server ends no WebSocket (upgrades are proxied as they are): no extension handler in every connection's pipeline
+            .setPerMessageWebSocketCompressionSupported(false)
+            .setPerFrameWebSocketCompressionSupported(false), true)
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(RequestChecks.guard(this::handle));
     return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));

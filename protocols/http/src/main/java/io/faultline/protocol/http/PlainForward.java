@@ -1,6 +1,9 @@
 package io.faultline.protocol.http;
 
 import io.faultline.chaos.listener.BackPressure;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.exchange.UpstreamFailures;
 import io.faultline.chaos.listener.ForwardedHeaders;
@@ -15,12 +18,16 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.StreamResetException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
  * The plain-proxy path: an HTTP/1.1 exchange chaos left untouched goes from the client to its upstream
@@ -38,20 +45,23 @@ import java.util.Map;
 final class PlainForward {
 
   /** Hop-by-hop headers (RFC 9110 7.6.1): never forwarded either way. */
-  private static final String[] HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-      "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"};
+  private static final AsciiString[] HOP_BY_HOP = Stream.of("connection", "keep-alive", "proxy-authenticate",
+      "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade").map(AsciiString::cached)
+      .toArray(AsciiString[]::new);
 
   /** IMF-fixdate (RFC 9110 5.6.7): two-digit day, GMT. */
   private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH);
 
   private final HttpClient client;
   private final ExchangeRunner<HttpCall> runner;
+  private final IdleDeadlines deadlines;
   private long dateSecond = -1;
   private String date;
 
-  PlainForward(HttpClient client, ExchangeRunner<HttpCall> runner) {
+  PlainForward(HttpClient client, ExchangeRunner<HttpCall> runner, IdleDeadlines deadlines) {
     this.client = client;
     this.runner = runner;
+    this.deadlines = deadlines;
   }
 
   /** True for the requests this path serves: HTTP/1.1, no upgrade, no {@code Expect} (and {@link #framed}). */
@@ -77,8 +87,7 @@ final class PlainForward {
         .setHost(route.upstream().host())
         .setPort(route.upstream().port())
         .setSsl(route.upstream().secure())
-        .setURI(basePath.isEmpty() ? request.uri() : basePath + request.uri())
-        .setIdleTimeout(route.timeoutMs())).onComplete(opened -> {
+        .setURI(basePath.isEmpty() ? request.uri() : basePath + request.uri())).onComplete(opened -> {
           if (opened.failed()) {
             failed(call, opened.cause());
           } else {
@@ -95,23 +104,23 @@ final class PlainForward {
       return;
     }
     MultiMap headers = out.headers();
-    for (Map.Entry<String, String> header : request.headers()) {
-      if (!header.getKey().equalsIgnoreCase("host")) {
-        headers.add(header.getKey(), header.getValue());
-      }
-    }
+    copyHeaders(request.headers(), headers, true);
     ForwardedHeaders.apply(headers, request); // drops what Connection names, so before Connection goes
-    for (String name : HOP_BY_HOP) {
+    for (AsciiString name : HOP_BY_HOP) {
       headers.remove(name);
     }
     if ("chunked".equals(request.getHeader(HttpHeaders.TRANSFER_ENCODING))) {
       out.setChunked(true);
     }
+    long timeoutMs = call.route.timeoutMs();
+    IdleDeadlines.Watch watch = deadlines.watch(timeoutMs, () -> out.reset(0, new TimeoutException(
+        "the upstream sent nothing for " + timeoutMs + " ms (route timeout) while answering " + request.method() + " " + request.uri())));
     out.response().onComplete(answered -> {
       if (answered.failed()) {
+        done(watch);
         failed(call, answered.cause());
       } else {
-        respond(call, answered.result());
+        respond(call, answered.result(), watch);
       }
     });
     request.handler(chunk -> BackPressure.write(request, out, chunk));
@@ -120,9 +129,10 @@ final class PlainForward {
     request.resume();
   }
 
-  private void respond(HttpCall call, HttpClientResponse in) {
+  private void respond(HttpCall call, HttpClientResponse in, IdleDeadlines.Watch watch) {
     HttpServerResponse response = call.request.response();
     if (response.closed()) {
+      done(watch);
       in.request().reset();
       runner.untouched(ExchangeRunner.label(call.route.name()), call.startedNanos, "dropped");
       return;
@@ -130,15 +140,11 @@ final class PlainForward {
     int status = in.statusCode();
     response.setStatusCode(status);
     String reason = in.statusMessage();
-    if (reason != null) {
-      response.setStatusMessage(reason);
+    if (reason != null && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
+      response.setStatusMessage(reason); // (a custom reason costs Vert.x a new status line object per answer)
     }
     MultiMap headers = response.headers();
-    for (Map.Entry<String, String> header : in.headers()) {
-      if (!hopByHop(header.getKey())) {
-        headers.add(header.getKey(), header.getValue());
-      }
-    }
+    copyHeaders(in.headers(), headers, false);
     if (!headers.contains(HttpHeaders.DATE)) {
       headers.set(HttpHeaders.DATE, date());
     }
@@ -146,19 +152,36 @@ final class PlainForward {
       response.setChunked(true);
     }
     count(call, response, status);
+    if (watch != null) {
+      watch.heard();
+    }
     in.handler(chunk -> {
       if (response.closed()) {
+        done(watch);
         in.request().reset();
         return;
       }
+      if (watch != null) {
+        watch.heard();
+      }
       BackPressure.write(in, response, chunk);
     });
-    in.exceptionHandler(e -> response.reset());
+    in.exceptionHandler(e -> {
+      done(watch);
+      response.reset();
+    });
     in.endHandler(v -> {
+      done(watch);
       if (!response.closed()) {
         response.end();
       }
     });
+  }
+
+  private static void done(IdleDeadlines.Watch watch) {
+    if (watch != null) {
+      watch.done();
+    }
   }
 
   private void count(HttpCall call, HttpServerResponse response, int status) {
@@ -179,13 +202,43 @@ final class PlainForward {
     }
     int status = UpstreamFailures.tooSlow(cause) ? 504 : 502;
     count(call, response, status);
-    HttpDecisions.upstreamFailure(response, status, call.route.upstream().toString(), cause);
+    // a route timeout resets the upstream request: what it says is in the reset's cause
+    Throwable shown = cause instanceof StreamResetException && cause.getCause() != null ? cause.getCause() : cause;
+    HttpDecisions.upstreamFailure(response, status, call.route.upstream().toString(), shown);
   }
 
-  /** Whether {@code name} is a hop-by-hop header, in any case (no lower-cased copy per header). */
-  private static boolean hopByHop(String name) {
-    for (String hop : HOP_BY_HOP) {
-      if (hop.length() == name.length() && hop.equalsIgnoreCase(name)) {
+  /**
+   * Copies {@code from} into {@code to}, but for the headers that stay behind ({@link #dropped}). Vert.x's header maps are Netty's too, and read as such they hand out
+   * the decoded names and values as they are, with no String copy of each.
+   */
+  private static void copyHeaders(MultiMap from, MultiMap to, boolean request) {
+    if (from instanceof io.netty.handler.codec.http.HttpHeaders netty) {
+      Iterator<Map.Entry<CharSequence, CharSequence>> entries = netty.iteratorCharSequence();
+      while (entries.hasNext()) {
+        Map.Entry<CharSequence, CharSequence> header = entries.next();
+        if (!dropped(header.getKey(), request)) {
+          to.add(header.getKey(), header.getValue());
+        }
+      }
+    } else {
+      for (Map.Entry<String, String> header : from) {
+        if (!dropped(header.getKey(), request)) {
+          to.add(header.getKey(), header.getValue());
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether {@code name} stays behind: in a request only {@code Host} (its hop-by-hop headers are removed
+   * after {@link ForwardedHeaders}, which reads {@code Connection}); in an answer the hop-by-hop headers.
+   */
+  private static boolean dropped(CharSequence name, boolean request) {
+    if (request) {
+      return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST);
+    }
+    for (AsciiString hop : HOP_BY_HOP) {
+      if (hop.length() == name.length() && hop.contentEqualsIgnoreCase(name)) {
         return true;
       }
     }
