@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Real upstream servers for tests, on 127.0.0.1 and a free port.
  *
  * <p>{@link #echoHttp} answers: {@code /bytes/N} with N bytes, {@code /slow/MS} after MS ms,
- * {@code /status/CODE} with that status, and anything else with JSON of the method, path, headers
- * and body it received (bodies over 4 KiB are summarised by their length). Every request is counted in {@link Echo#hits()}.
+ * {@code /status/CODE} with that status, {@code /drip/COUNT/MS} with COUNT chunks MS ms apart, {@code /stall/MS}
+ * with a first chunk at once and the end MS ms later, {@code /close} with {@code Connection: close}, and anything else with JSON of the method, path, headers
+ * and body it received (bodies over 4 KiB are summarised by their length). Every request is counted in {@link Echo#hits()}, every connection in {@link Echo#connections()}.
  */
 public final class Upstreams {
 
@@ -20,7 +21,7 @@ public final class Upstreams {
   }
 
   /** A running echo upstream. */
-  public record Echo(HttpServer server, AtomicInteger hits) {
+  public record Echo(HttpServer server, AtomicInteger hits, AtomicInteger connections) {
     public int port() {
       return server.actualPort();
     }
@@ -32,7 +33,9 @@ public final class Upstreams {
 
   public static Echo echoHttp(Vertx vertx) {
     AtomicInteger hits = new AtomicInteger();
+    AtomicInteger connections = new AtomicInteger();
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .connectionHandler(connection -> connections.incrementAndGet())
         .requestHandler(request -> {
           hits.incrementAndGet();
           String path = request.path();
@@ -51,6 +54,9 @@ public final class Upstreams {
             long ms = Long.parseLong(path.substring(7));
             request.response().setChunked(true).write("first\n");
             vertx.setTimer(ms, id -> request.response().end("last\n"));
+          } else if (path.equals("/close")) {
+            // the answer says the upstream closes the connection after it
+            request.response().putHeader("Connection", "close").end("closing");
           } else if (path.startsWith("/status/")) {
             request.response().setStatusCode(Integer.parseInt(path.substring(8))).end();
           } else {
@@ -68,7 +74,7 @@ public final class Upstreams {
           }
         });
     server.listen().await();
-    return new Echo(server, hits);
+    return new Echo(server, hits, connections);
   }
 
   private static void drip(Vertx vertx, io.vertx.core.http.HttpServerResponse response, int left, long ms) {

@@ -14,6 +14,7 @@ import io.faultline.chaos.listener.ListenerServers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
@@ -31,6 +32,10 @@ import java.util.logging.Logger;
 public final class HttpProxyVerticle extends VerticleBase {
 
   private static final Logger LOG = Logger.getLogger(HttpProxyVerticle.class.getName());
+  /** Connections to one upstream, per verticle instance (requests past them wait for one). */
+  private static final int MAX_CONNECTIONS_PER_UPSTREAM = 512;
+  /** An idle upstream connection is closed after this (Vert.x's default; nginx closes its own after 75 s). */
+  private static final long KEEP_ALIVE_MS = 60_000;
 
   private final ListenerConfig listener;
   private final ChaosState state;
@@ -69,8 +74,10 @@ public final class HttpProxyVerticle extends VerticleBase {
   public Future<?> start() {
     runner = new ExchangeRunner<>(vertx, listener.name(), "http", state, events, new HttpTranslator(vertx, listener.name()));
     HttpClient client = vertx.createHttpClient(UpstreamClients.httpOptions(listener).setDecompressionSupported(false),
-        new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
-    plain = new PlainForward(client, runner, new IdleDeadlines(vertx));
+        new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_UPSTREAM).setMaxWaitQueueSize(-1));
+    HttpClientAgent connector = vertx.createHttpClient(UpstreamClients.httpOptions(listener).setDecompressionSupported(false));
+    plain = new PlainForward(new UpstreamConnections(vertx, connector, MAX_CONNECTIONS_PER_UPSTREAM, KEEP_ALIVE_MS), runner,
+        new IdleDeadlines(vertx));
     // WebSocket upgrades would skip the interceptors (and so routing and chaos): proxied as plain HTTP until the websocket listener exists.
     proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
         .origin(context -> {

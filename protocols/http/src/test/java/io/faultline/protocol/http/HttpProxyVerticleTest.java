@@ -188,6 +188,65 @@ class HttpProxyVerticleTest {
     }
   }
 
+  @Test
+  void upstreamConnectionsAreKeptAliveAndReused() {
+    try (GatewayFixture gw = new GatewayFixture(null)) {
+      for (int i = 0; i < 20; i++) {
+        assertThat(gw.get("/bytes/10").statusCode()).isEqualTo(200);
+      }
+      assertThat(gw.upstream.hits().get()).isEqualTo(20);
+      assertThat(gw.upstream.connections().get()).as("one after the other: one connection, kept alive").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anUpstreamThatClosesEachConnectionAfterItsAnswerIsNeverAskedOnAClosedOne() {
+    try (GatewayFixture gw = new GatewayFixture(null)) {
+      for (int i = 0; i < 20; i++) {
+        HttpResponse<Buffer> response = gw.get(i % 2 == 0 ? "/close" : "/bytes/10");
+        assertThat(response.statusCode()).as("request " + i).isEqualTo(200);
+      }
+      assertThat(gw.upstream.connections().get()).as("a new connection after each Connection: close").isEqualTo(11);
+    }
+  }
+
+  @Test
+  void anIdleConnectionTheUpstreamClosesIsDroppedNotUsedAgain() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(null)) {
+      // an upstream that closes a connection idle for 300 ms (as an upstream's keep-alive timeout does)
+      java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+      io.vertx.core.http.HttpServer brief = gw.vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+              .setHost("127.0.0.1").setPort(0).setIdleTimeout(300).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
+          .connectionHandler(c -> opened.incrementAndGet())
+          .requestHandler(request -> request.response().end("ok"))
+          .listen().await();
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + brief.actualPort(), null,
+          2_000L, null, 1, null, null);
+      try (GatewayFixture through = new GatewayFixture(null, listener)) {
+        assertThat(through.get("/").bodyAsString()).isEqualTo("ok");
+        Thread.sleep(900);
+        HttpResponse<Buffer> later = through.get("/");
+        assertThat(later.statusCode()).as("not sent on the connection the upstream closed").isEqualTo(200);
+        assertThat(opened.get()).isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void requestsBeyondTheOpenConnectionsWaitForOne() {
+    try (GatewayFixture gw = new GatewayFixture(null)) {
+      // 40 at once, each held 200 ms by the upstream: all answered, on no more connections than requests
+      List<io.vertx.core.Future<HttpResponse<Buffer>>> sent = new java.util.ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        sent.add(gw.client.get("/slow/200").send());
+      }
+      for (var response : sent) {
+        assertThat(response.await().statusCode()).isEqualTo(200);
+      }
+      assertThat(gw.upstream.connections().get()).isBetween(1, 40);
+    }
+  }
+
   /** What arrives until the connection ends, by a close or a reset. */
   private static String readUntilCut(java.io.InputStream in) throws java.io.IOException {
     java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();

@@ -1,0 +1,117 @@
+package io.faultline.protocol.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.config.Upstream;
+import io.faultline.chaos.testing.Upstreams;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The plain path's own upstream connections, against a real upstream, on one event loop as the verticle uses them. */
+class UpstreamConnectionsTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final Context loop = vertx.getOrCreateContext();
+  private final Upstreams.Echo echo = Upstreams.echoHttp(vertx);
+
+  @AfterEach
+  void stop() {
+    vertx.close().await();
+  }
+
+  /** Runs {@code action} on the event loop and waits for what it answers. */
+  private <T> T onLoop(Callable<Future<T>> action) {
+    Promise<T> done = Promise.promise();
+    loop.runOnContext(v -> {
+      try {
+        action.call().onComplete(done);
+      } catch (Exception e) {
+        done.fail(e);
+      }
+    });
+    return done.future().await();
+  }
+
+  private UpstreamConnections connections(int max) {
+    return onLoop(() -> Future.succeededFuture(new UpstreamConnections(vertx, vertx.createHttpClient(new HttpClientOptions()), max, 60_000)));
+  }
+
+  private static Future<String> get(HttpClientConnection connection, String path) {
+    return connection.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path))
+        .compose(request -> request.send().compose(response -> response.body()))
+        .map(Object::toString);
+  }
+
+  @Test
+  void pastItsMaximumAnExchangeWaitsForAConnectionGivenBack() {
+    Upstream upstream = Upstream.parse(echo.url(), "upstream");
+    UpstreamConnections connections = connections(2);
+    List<Future<HttpClientConnection>> asked = onLoop(() -> {
+      List<Future<HttpClientConnection>> futures = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        futures.add(connections.acquire(upstream));
+      }
+      return Future.succeededFuture(futures);
+    });
+    HttpClientConnection first = asked.get(0).await();
+    HttpClientConnection second = asked.get(1).await();
+    assertThat(onLoop(() -> get(second, "/bytes/2"))).hasSize(2);
+    assertThat(asked.get(2).isComplete()).as("a third while two are open: it waits").isFalse();
+    assertThat(onLoop(() -> get(first, "/bytes/3"))).hasSize(3);
+    onLoop(() -> {
+      connections.release(upstream, first, true);
+      return Future.succeededFuture();
+    });
+    assertThat(asked.get(2).await()).as("the one given back").isSameAs(first);
+    assertThat(onLoop(() -> get(first, "/bytes/4"))).hasSize(4);
+    // (the upstream counts a connection when its first request comes in)
+    assertThat(echo.connections().get()).isEqualTo(2);
+  }
+
+  @Test
+  void aConnectionGivenBackAsNotReusableIsClosedAndAWaiterGetsANewOne() {
+    Upstream upstream = Upstream.parse(echo.url(), "upstream");
+    UpstreamConnections connections = connections(1);
+    HttpClientConnection only = onLoop(() -> connections.acquire(upstream));
+    assertThat(onLoop(() -> get(only, "/bytes/1"))).hasSize(1);
+    Future<HttpClientConnection> waiting = onLoop(() -> Future.succeededFuture(connections.acquire(upstream)));
+    onLoop(() -> {
+      connections.release(upstream, only, false);
+      return Future.succeededFuture();
+    });
+    HttpClientConnection next = waiting.await();
+    assertThat(next).isNotSameAs(only);
+    assertThat(onLoop(() -> get(next, "/bytes/5"))).hasSize(5);
+    assertThat(echo.connections().get()).isEqualTo(2);
+  }
+
+  @Test
+  void anUpstreamNobodyListensOnFailsEveryoneWaitingNotJustTheFirst() {
+    int closed = echo.port();
+    echo.server().close().await();
+    Upstream upstream = Upstream.parse("http://127.0.0.1:" + closed, "upstream");
+    UpstreamConnections connections = connections(1);
+    List<Future<HttpClientConnection>> asked = onLoop(() -> {
+      List<Future<HttpClientConnection>> futures = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        futures.add(connections.acquire(upstream));
+      }
+      return Future.succeededFuture(futures);
+    });
+    for (Future<HttpClientConnection> future : asked) {
+      assertThat(future.transform(ar -> Future.succeededFuture(ar.cause())).await()).isInstanceOf(ConnectException.class);
+    }
+  }
+}
