@@ -4,25 +4,32 @@ import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
+import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.listener.AbruptClose;
-import io.faultline.chaos.listener.ForwardedHeaders;
+import io.faultline.chaos.listener.AnswerDeadlines;
+import io.faultline.chaos.listener.ProxiedHeaders;
 import io.faultline.chaos.listener.RouteTable;
+import io.faultline.chaos.listener.UpstreamConnections;
+import io.faultline.chaos.listener.UpstreamLeg;
 import io.faultline.chaos.shaping.PacedReadStream;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.StreamResetException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 import java.util.Locale;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One GraphQL operation over HTTP: its request and body, the operation parsed from it, and its way to
@@ -40,18 +47,20 @@ final class GraphQlCall {
   private final String refusal;
   Exchange<GraphQlCall> exchange;
   private final Vertx vertx;
-  private final HttpClient client;
+  private final UpstreamConnections connections;
+  private final AnswerDeadlines deadlines;
   private final SchemaCache schemas;
   private final ExchangeRunner<GraphQlCall> runner;
 
-  GraphQlCall(HttpServerRequest request, RouteTable.Route route, Buffer body, Vertx vertx, HttpClient client, SchemaCache schemas,
+  GraphQlCall(HttpServerRequest request, RouteTable.Route route, Buffer body, Vertx vertx, UpstreamConnections connections, AnswerDeadlines deadlines, SchemaCache schemas,
       DocumentCache documents, ExchangeRunner<GraphQlCall> runner) {
     this.request = request;
     this.route = route;
     this.body = body;
     this.startedNanos = System.nanoTime();
     this.vertx = vertx;
-    this.client = client;
+    this.connections = connections;
+    this.deadlines = deadlines;
     this.schemas = schemas;
     this.runner = runner;
     DocumentCache.Parsed parsed = parse(request, body, documents);
@@ -89,51 +98,72 @@ final class GraphQlCall {
   }
 
   void forward() {
+    Upstream upstream = route.upstream();
     RequestOptions options = new RequestOptions()
         .setMethod(request.method())
-        .setHost(route.upstream().host())
-        .setPort(route.upstream().port())
-        .setSsl(route.upstream().secure())
-        .setURI(route.upstream().basePath() + request.uri())
-        .setIdleTimeout(route.timeoutMs());
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    request.headers().forEach(h -> {
-      if (!GraphQlProxyVerticle.HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-        headers.add(h.getKey(), h.getValue());
+        .setHost(upstream.host())
+        .setPort(upstream.port())
+        .setURI(upstream.basePath() + request.uri());
+    connections.acquire(upstream).onComplete(acquired -> {
+      if (acquired.failed()) {
+        upstreamFailed(acquired.cause());
+        return;
       }
+      HttpClientConnection connection = acquired.result();
+      connection.request(options).onComplete(opened -> {
+        if (opened.failed()) {
+          connections.release(upstream, connection, false);
+          upstreamFailed(opened.cause());
+        } else {
+          send(opened.result(), new UpstreamLeg(connections, upstream, connection));
+        }
+      });
     });
-    ForwardedHeaders.apply(headers, request);
+  }
+
+  private void send(HttpClientRequest out, UpstreamLeg leg) {
+    MultiMap headers = out.headers();
+    ProxiedHeaders.request(request, headers);
+    headers.remove(HttpHeaders.CONTENT_LENGTH); // the body is sent whole: end() sets it
     if (exchange != null) {
       exchange.clearTraceContext(headers);
     }
-    options.setHeaders(headers);
-    client.request(options)
-        .compose(upstream -> upstream.send(body))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            respond(ar.result());
-          } else {
-            runner.translator().upstreamFailed(this, route.upstream().toString(), ar.cause());
-          }
-        });
-  }
-
-  private void respond(HttpClientResponse upstream) {
-    HttpServerResponse response = request.response().setStatusCode(upstream.statusCode());
-    upstream.headers().forEach(h -> {
-      if (!GraphQlProxyVerticle.HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-        response.headers().add(h.getKey(), h.getValue());
+    long timeoutMs = route.timeoutMs();
+    leg.watch(deadlines.watch(timeoutMs, () -> out.reset(0, new TimeoutException(
+        "the upstream did not answer within " + timeoutMs + " ms (route timeout): " + request.method() + " " + request.uri()))));
+    out.response().onComplete(ar -> {
+      if (ar.succeeded()) {
+        leg.answered();
+        respond(ar.result(), leg);
+      } else {
+        leg.failed();
+        upstreamFailed(ar.cause());
       }
     });
+    out.end(body).onComplete(sent -> leg.sent(sent.succeeded()));
+  }
+
+  /** The upstream failed or timed out: 502 or 504, saying why (a route timeout's reason is in the reset's cause). */
+  private void upstreamFailed(Throwable cause) {
+    Throwable shown = cause instanceof StreamResetException && cause.getCause() != null ? cause.getCause() : cause;
+    runner.translator().upstreamFailed(this, route.upstream().toString(), shown);
+  }
+
+  private void respond(HttpClientResponse upstream, UpstreamLeg leg) {
+    HttpServerResponse response = request.response().setStatusCode(upstream.statusCode());
+    ProxiedHeaders.answer(upstream.headers(), response.headers());
+    response.headers().remove(HttpHeaders.CONTENT_LENGTH); // set below, for the body as it leaves
     Terminal.Cut cut = exchange == null ? null : exchange.cut();
     boolean rewrite = exchange != null && !exchange.verdict().fieldErrors().isEmpty() && operation != null && isJson(upstream);
     if (rewrite || cut != null) {
       Future<GraphQlSchema> schema = rewrite ? schemas.schemaFor(route, request.path(), request.headers()) : Future.succeededFuture();
       upstream.body().onComplete(ar -> {
         if (ar.failed()) {
+          leg.failed();
           drop();
           return;
         }
+        leg.received(upstream);
         schema.onComplete(known -> {
           Buffer out = rewrite ? nullFields(ar.result(), known.result()) : ar.result();
           if (cut != null) {
@@ -153,7 +183,7 @@ final class GraphQlCall {
       response.setChunked(true);
     }
     long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
-    relay(bps > 0 ? new PacedReadStream(vertx, upstream, bps) : upstream, upstream, response);
+    relay(bps > 0 ? new PacedReadStream(vertx, upstream, bps) : upstream, upstream, response, leg);
   }
 
   /**
@@ -162,11 +192,12 @@ final class GraphQlCall {
    * {@code writeQueueFull()}, which throws ("Response has already been written", logged as an unhandled
    * exception for every such client). Here a client that left is dropped once and the upstream call reset.
    */
-  private void relay(ReadStream<Buffer> source, HttpClientResponse upstream, HttpServerResponse response) {
+  private void relay(ReadStream<Buffer> source, HttpClientResponse upstream, HttpServerResponse response, UpstreamLeg leg) {
     boolean[] dropped = {false};
     Runnable left = () -> {
       if (!dropped[0]) {
         dropped[0] = true;
+        leg.failed();
         upstream.request().reset();
         drop();
       }
@@ -187,6 +218,7 @@ final class GraphQlCall {
       if (response.closed()) {
         left.run();
       } else {
+        leg.received(upstream);
         response.end();
         end(upstream.statusCode());
       }

@@ -4,9 +4,11 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.listener.AbruptClose;
+import io.faultline.chaos.listener.AnswerDeadlines;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.UpstreamClients;
+import io.faultline.chaos.listener.UpstreamConnections;
 import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.RequestChecks;
@@ -43,6 +45,11 @@ public final class GraphQlProxyVerticle extends VerticleBase {
   static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
   /** Request and response headers that belong to one hop, not passed on. */
+  /** Connections to one upstream, per verticle instance (operations past them wait for one). */
+  private static final int MAX_CONNECTIONS_PER_UPSTREAM = 256;
+  /** An idle upstream connection is closed after this (Vert.x's default; nginx closes its own after 75 s). */
+  private static final long KEEP_ALIVE_MS = 60_000;
+
   static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "te", "trailer", "transfer-encoding",
       "upgrade", "proxy-connection", "proxy-authorization", "content-length", "host");
 
@@ -53,6 +60,8 @@ public final class GraphQlProxyVerticle extends VerticleBase {
   private final ChaosListener events;
   private final RouteTable routes;
   private HttpClient client;
+  private UpstreamConnections connections;
+  private AnswerDeadlines deadlines;
   private SchemaCache schemas;
   private final DocumentCache documents = new DocumentCache();
   private WebSocketClient wsClient;
@@ -74,6 +83,10 @@ public final class GraphQlProxyVerticle extends VerticleBase {
   public Future<?> start() {
     client = vertx.createHttpClient(UpstreamClients.httpOptions(listener), new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
     schemas = new SchemaCache(client);
+    // operations go out on connections of their own, timed by deadlines of their own (UpstreamConnections says why)
+    connections = new UpstreamConnections(vertx, vertx.createHttpClient(UpstreamClients.httpOptions(listener)), MAX_CONNECTIONS_PER_UPSTREAM,
+        KEEP_ALIVE_MS);
+    deadlines = new AnswerDeadlines(vertx);
     wsClient = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener));
     operations = new ExchangeRunner<>(vertx, listener.name(), "graphql", state, events, new GraphQlTranslator(vertx, listener.name()));
     subscribes = new ExchangeRunner<>(vertx, listener.name(), "graphql", state, events, new SubscribeTranslator(vertx, listener.name()));
@@ -116,7 +129,7 @@ public final class GraphQlProxyVerticle extends VerticleBase {
     });
     request.endHandler(v -> {
       if (!tooLarge[0]) {
-        new GraphQlCall(request, route, body, vertx, client, schemas, documents, operations).run();
+        new GraphQlCall(request, route, body, vertx, connections, deadlines, schemas, documents, operations).run();
       }
     });
   }

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class GraphQlFixture implements AutoCloseable {
 
   static final String SCHEMA = """
-      type Query { user(id: ID!): User, users: [User!]!, hello: String, header(name: String!): String }
+      type Query { user(id: ID!): User, users: [User!]!, hello: String, header(name: String!): String, slow(ms: Int!): String }
       type User { id: ID!, name: String, orders: [Order!] }
       type Order { id: ID!, total: Float }
       type Mutation { checkout(total: Float!): Order }
@@ -64,6 +64,11 @@ final class GraphQlFixture implements AutoCloseable {
             .dataFetcher("user", env -> env.getArgument("id").equals("1") ? ada : linus)
             .dataFetcher("users", env -> List.of(ada, linus))
             .dataFetcher("hello", env -> "world")
+            .dataFetcher("slow", env -> {
+              java.util.concurrent.CompletableFuture<String> later = new java.util.concurrent.CompletableFuture<>();
+              vertx.setTimer(env.<Integer>getArgument("ms"), id -> later.complete("late"));
+              return later;
+            })
             .dataFetcher("header", env -> ((RoutingContext) env.getGraphQlContext().get(RoutingContext.class))
                 .request().getHeader(env.<String>getArgument("name"))))
         .type("Mutation", t -> t.dataFetcher("checkout", env -> Map.<String, Object>of("id", "o-9", "total", env.<Double>getArgument("total"))))

@@ -267,4 +267,19 @@ class GraphQlProxyVerticleTest {
     assertThat(downError.getString("message")).startsWith("upstream unavailable: http://127.0.0.1:");
     assertThat(downError.getJsonObject("extensions").getString("code")).isEqualTo("BAD_GATEWAY");
   }
+
+  @Test
+  void anUpstreamSlowerThanTheRouteTimeoutIs504() {
+    fixture = new GraphQlFixture(null);
+    long start = System.nanoTime();
+    HttpResponse<Buffer> slow = fixture.post("{ slow(ms: 5000) }");
+    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    assertThat(slow.statusCode()).isEqualTo(504);
+    JsonObject error = slow.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0);
+    assertThat(error.getString("message")).startsWith("upstream timed out: http://127.0.0.1:");
+    // the fixture's route timeout is 2 s; the upper bound only has to stay well below the upstream's 5 s
+    assertThat(elapsedMs).isBetween(1_950L, 4_000L);
+    assertThat(fixture.post("{ hello }").bodyAsJsonObject().getJsonObject("data").getString("hello")).as("the next one goes through")
+        .isEqualTo("world");
+  }
 }

@@ -2,7 +2,9 @@ package io.faultline.protocol.http;
 
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.listener.RouteTable;
+import io.faultline.chaos.listener.AnswerDeadlines;
 import io.faultline.chaos.listener.UpstreamClients;
+import io.faultline.chaos.listener.UpstreamConnections;
 
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.Upstream;
@@ -77,7 +79,7 @@ public final class HttpProxyVerticle extends VerticleBase {
         new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_UPSTREAM).setMaxWaitQueueSize(-1));
     HttpClientAgent connector = vertx.createHttpClient(UpstreamClients.httpOptions(listener).setDecompressionSupported(false));
     plain = new PlainForward(new UpstreamConnections(vertx, connector, MAX_CONNECTIONS_PER_UPSTREAM, KEEP_ALIVE_MS), runner,
-        new IdleDeadlines(vertx));
+        new AnswerDeadlines(vertx));
     // WebSocket upgrades would skip the interceptors (and so routing and chaos): proxied as plain HTTP until the websocket listener exists.
     proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
         .origin(context -> {

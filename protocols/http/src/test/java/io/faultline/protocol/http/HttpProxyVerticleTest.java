@@ -156,11 +156,11 @@ class HttpProxyVerticleTest {
   }
 
   @Test
-  void theTimeoutIsOfSilenceSoAnAnswerStreamingLongerThanItGoesThrough() {
+  void anAnswerStreamingLongerThanTheTimeoutGoesThrough() {
     try (GatewayFixture gw = new GatewayFixture(null)) {
       ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, gw.upstream.url(), null, 300L, null, 1, null, null);
       try (GatewayFixture timed = new GatewayFixture(null, listener)) {
-        // 8 chunks 100 ms apart: 800 ms in all, never 300 ms of silence
+        // 8 chunks 100 ms apart: 800 ms in all, past the 300 ms timeout
         HttpResponse<Buffer> response = timed.get("/drip/8/100");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.bodyAsString()).isEqualTo("tick\n".repeat(8));
@@ -169,21 +169,14 @@ class HttpProxyVerticleTest {
   }
 
   @Test
-  void anAnswerThatFallsSilentMidBodyIsCutAfterTheTimeout() throws Exception {
+  void theTimeoutEndsWithTheAnswersHeadSoAnEventStreamIsNeverCutForItsSilences() {
     try (GatewayFixture gw = new GatewayFixture(null)) {
       ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, gw.upstream.url(), null, 300L, null, 1, null, null);
       try (GatewayFixture timed = new GatewayFixture(null, listener)) {
-        // the head and a first chunk at once, then 5 s of silence: the client gets the start, then the cut
-        long started = System.nanoTime();
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", timed.port)) {
-          socket.setSoTimeout(10_000);
-          socket.getOutputStream().write("GET /stall/5000 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-          String seen = readUntilCut(socket.getInputStream());
-          long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-          assertThat(seen).startsWith("HTTP/1.1 200").contains("first").doesNotContain("last");
-          assertThat(seen).as("cut, not ended: no last chunk").doesNotContain("\r\n0\r\n\r\n");
-          Timing.assertElapsedBetween(elapsedMs, 280, 2_500);
-        }
+        // the head and a first chunk at once, then 1 s of silence (past the 300 ms timeout), then the end
+        HttpResponse<Buffer> response = timed.get("/stall/1000");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.bodyAsString()).isEqualTo("first\nlast\n");
       }
     }
   }
@@ -245,20 +238,6 @@ class HttpProxyVerticleTest {
       }
       assertThat(gw.upstream.connections().get()).isBetween(1, 40);
     }
-  }
-
-  /** What arrives until the connection ends, by a close or a reset. */
-  private static String readUntilCut(java.io.InputStream in) throws java.io.IOException {
-    java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
-    byte[] buffer = new byte[4096];
-    try {
-      for (int n; (n = in.read(buffer)) >= 0; ) {
-        seen.write(buffer, 0, n);
-      }
-    } catch (java.net.SocketException reset) {
-      // a reset ends it too
-    }
-    return seen.toString(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   @Test

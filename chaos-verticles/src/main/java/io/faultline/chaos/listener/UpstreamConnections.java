@@ -1,4 +1,4 @@
-package io.faultline.protocol.http;
+package io.faultline.chaos.listener;
 
 import io.faultline.chaos.config.Upstream;
 import io.vertx.core.Future;
@@ -12,16 +12,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The keep-alive HTTP/1.1 connections of one verticle's plain path to its upstreams, on its event loop
+ * The keep-alive HTTP/1.1 connections of one verticle to its upstreams (HTTP's plain path, GraphQL), on its event loop
  * only. Vert.x's pool is made for any thread: each request goes through its resource manager, a
- * lock-free combiner, a new context and four futures before it has a connection (7% of the plain path's
+ * lock-free combiner, a new context and four futures before it has a connection (7% of HTTP's plain path's
  * CPU in the bench's profile). Here a connection is taken from a stack of idle ones (the most recently
  * used first, so the others age out), or opened while fewer than {@code maxPerUpstream} are, or waited
  * for; and given back once its exchange is over both ways, unless the upstream said it closes it.
  * Idle connections are closed after {@code keepAliveMs}, before an upstream's own keep-alive timeout
  * (60 s, like Vert.x's default; nginx's is 75 s) can close one as a request goes out on it.
  */
-final class UpstreamConnections {
+public final class UpstreamConnections {
 
   private final Vertx vertx;
   private final HttpClientAgent connector;
@@ -30,7 +30,7 @@ final class UpstreamConnections {
   private final Map<Upstream, Host> hosts = new HashMap<>();
   private Host lastHost; // the host of the last exchange: nearly always the next one's too
 
-  UpstreamConnections(Vertx vertx, HttpClientAgent connector, int maxPerUpstream, long keepAliveMs) {
+  public UpstreamConnections(Vertx vertx, HttpClientAgent connector, int maxPerUpstream, long keepAliveMs) {
     this.vertx = vertx;
     this.connector = connector;
     this.maxPerUpstream = maxPerUpstream;
@@ -39,7 +39,7 @@ final class UpstreamConnections {
   }
 
   /** A connection to {@code upstream} for one exchange, to {@link #release} when the exchange is over. */
-  Future<HttpClientConnection> acquire(Upstream upstream) {
+  public Future<HttpClientConnection> acquire(Upstream upstream) {
     Host host = lastHost;
     if (host == null || !host.upstream.equals(upstream)) {
       host = hosts.computeIfAbsent(upstream, Host::new);
@@ -61,7 +61,7 @@ final class UpstreamConnections {
    * Gives {@code connection} back after its exchange: to the next waiter, or to the idle ones when
    * {@code reusable} (both messages went whole, and the upstream keeps the connection); closes it otherwise.
    */
-  void release(Upstream upstream, HttpClientConnection connection, boolean reusable) {
+  public void release(Upstream upstream, HttpClientConnection connection, boolean reusable) {
     Host host = hosts.get(upstream);
     if (host == null || !reusable || !host.isOpen(connection)) {
       connection.close(); // its close handler counts it out and serves a waiter with a new connection

@@ -1,4 +1,4 @@
-package io.faultline.protocol.http;
+package io.faultline.chaos.listener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,92 @@
+package io.faultline.chaos.listener;
+
+import io.faultline.chaos.config.Upstream;
+import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
+import java.util.Locale;
+
+/**
+ * The upstream side of one HTTP exchange on a connection of {@link UpstreamConnections}: the connection
+ * goes back once the request went out whole and the answer came in whole (and is closed after any
+ * failure), and the route timeout ({@link AnswerDeadlines}) runs until the answer's head is in. As with
+ * Vert.x's own request timeout, which this replaces, a body is never cut for its silences: an event
+ * stream may wait longer than any timeout between two events.
+ */
+public final class UpstreamLeg {
+
+  private final UpstreamConnections connections;
+  private final Upstream upstream;
+  private final HttpClientConnection connection;
+  private AnswerDeadlines.Watch watch;
+  private boolean sent;
+  private boolean received;
+  private boolean reusable;
+  private boolean over;
+
+  public UpstreamLeg(UpstreamConnections connections, Upstream upstream, HttpClientConnection connection) {
+    this.connections = connections;
+    this.upstream = upstream;
+    this.connection = connection;
+  }
+
+  /** The route timeout of this exchange (null: none). */
+  public void watch(AnswerDeadlines.Watch watch) {
+    this.watch = watch;
+  }
+
+  /** The answer's head is in: the route timeout is over. */
+  public void answered() {
+    if (watch != null) {
+      watch.done();
+    }
+  }
+
+  /** The request went out ({@code whole}) or failed to. */
+  public void sent(boolean whole) {
+    sent = true;
+    if (!whole) {
+      failed();
+    } else if (received) {
+      finish(reusable);
+    }
+  }
+
+  /** The answer came in whole: {@code answer}'s headers say whether the upstream keeps the connection. */
+  public void received(HttpClientResponse answer) {
+    received = true;
+    reusable = keepsAlive(answer);
+    if (watch != null) {
+      watch.done();
+    }
+    if (sent) {
+      finish(reusable);
+    }
+  }
+
+  /** The exchange failed on either side: the connection is closed. */
+  public void failed() {
+    finish(false);
+  }
+
+  private void finish(boolean reuse) {
+    if (over) {
+      return;
+    }
+    over = true;
+    if (watch != null) {
+      watch.done();
+    }
+    connections.release(upstream, connection, reuse);
+  }
+
+  /** Whether the upstream keeps the connection after {@code answer} (RFC 9112 9.3). */
+  static boolean keepsAlive(HttpClientResponse answer) {
+    String said = answer.getHeader(HttpHeaders.CONNECTION);
+    if (answer.version() == HttpVersion.HTTP_1_0) {
+      return said != null && said.toLowerCase(Locale.ROOT).contains("keep-alive");
+    }
+    return said == null || !said.toLowerCase(Locale.ROOT).contains("close");
+  }
+}
