@@ -531,6 +531,14 @@ jstat_heap_mib() {
        c["EU"] { printf "%.1f\n", ($c["S0U"] + $c["S1U"] + $c["EU"] + $c["OU"]) / 1024 }'
 }
 heap_mib() { jstat -gc "$1" 2>/dev/null | jstat_heap_mib | tail -1; }
+# Heap kept (MiB) from the same lines: survivors and old generation (S0U+S1U+OU) just after each young
+# collection (the first line whose YGC+FGC count moved), i.e. what survived it, without eden's garbage. An
+# upper bound of the live heap: the old generation keeps dead objects until a mixed collection. One
+# value per collection; none when no collection happened.
+jstat_live_mib() {
+  awk '$1 == "S0C" { for (i = 1; i <= NF; i++) c[$i] = i; next }
+       c["EU"] { n = $c["YGC"] + $c["FGC"]; if (seen && n != last) printf "%.1f\n", ($c["S0U"] + $c["S1U"] + $c["OU"]) / 1024; last = n; seen = 1 }'
+}
 
 # held(connections, url, logfile, outfile): h2load opens the connections (all at once, or spread over
 # HOLD_RAMP_MS) and sends one request on each, so they are all in flight together; each request is

@@ -97,7 +97,7 @@ case_websocket() {
 # WS_IDLE_SECONDS; the gateway's threads and heap in use before, at most and after (ws-idle.tsv)
 ws_idle() {
   local round=$1 url=$2 file=$OUT/wsload-idle-r$1.txt samples=$OUT/ws-idle-threads-r$1.tsv jstat_out=$OUT/ws-idle-jstat-r$1.txt
-  local thr_before heap_before thr_after thr_max heap_max open errors opened
+  local thr_before heap_before thr_after thr_max heap_max live_max open errors opened
   thr_before=$(threads_of "$CASE_PID")
   heap_before=$(heap_mib "$CASE_PID")
   jstat -gc "$CASE_PID" 250 >"$jstat_out" 2>&1 &
@@ -119,25 +119,27 @@ ws_idle() {
   thr_after=$(threads_of "$CASE_PID")
   thr_max=$(awk -F'\t' -v m="$thr_after" '$2 > m { m = $2 } END { print m }' "$samples")
   heap_max=$(jstat_heap_mib <"$jstat_out" | awk -v m="${heap_before:-0}" '$1 + 0 > m + 0 { m = $1 } END { print m }')
+  live_max=$(jstat_live_mib <"$jstat_out" | awk '$1 + 0 > m + 0 { m = $1 } END { print (m == "" ? "n/a" : m) }')
   read -r open _ _ errors opened < <(tail -1 "$file")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$opened" "$open" "$errors" "$thr_before" "$thr_max" "$thr_after" \
-    "${heap_before:-0}" "$heap_max" >>"$OUT/ws-idle.tsv"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$opened" "$open" "$errors" "$thr_before" "$thr_max" "$thr_after" \
+    "${heap_before:-0}" "$heap_max" "$live_max" >>"$OUT/ws-idle.tsv"
   log "  websocket idle: $open of $opened connections held ${WS_IDLE_SECONDS}s, errors $errors, threads $thr_before -> max $thr_max" \
-    "-> $thr_after, heap ${heap_before} -> max ${heap_max} MiB"
+    "-> $thr_after, heap ${heap_before} -> max ${heap_max} MiB (kept after a collection: at most ${live_max} MiB)"
 }
 
 # The idle connections' section of the report (its targets count in the script's exit code)
 websocket_report() {
   [[ -s $OUT/ws-idle.tsv ]] || return 0
   printf '\n### %s idle WebSocket connections through Faultline, held %s s (chaos off)\n\n' "$WS_IDLE_CONNECTIONS" "$WS_IDLE_SECONDS"
-  printf '| round | opened | still open | errors | threads before / max / after | heap in use before / max (MiB) | target |\n|---|---|---|---|---|---|---|\n'
-  local round opened open errors tb tm ta hb hm ok
-  while IFS=$'\t' read -r round opened open errors tb tm ta hb hm; do
-    ok=$(awk -v o="$open" -v n="$opened" -v e="$errors" -v tb="$tb" -v tm="$tm" -v s="$TARGET_THREADS_SLACK" -v hm="$hm" -v t="$TARGET_IDLE_HEAP_MIB" \
-      'BEGIN { print (o == n && e == 0 && tm - tb <= s && hm < t) ? "PASS" : "FAIL" }')
+  printf '| round | opened | still open | errors | threads before / max / after | heap in use before / max (MiB) | heap kept after a young collection, max (MiB) | target |\n|---|---|---|---|---|---|---|---|\n'
+  local round opened open errors tb tm ta hb hm lm ok
+  while IFS=$'\t' read -r round opened open errors tb tm ta hb hm lm; do
+    # the heap kept after a collection when one happened during the hold (a raw reading counts the garbage in eden too)
+    ok=$(awk -v o="$open" -v n="$opened" -v e="$errors" -v tb="$tb" -v tm="$tm" -v s="$TARGET_THREADS_SLACK" -v hm="$hm" -v lm="${lm:-n/a}" \
+      -v t="$TARGET_IDLE_HEAP_MIB" 'BEGIN { h = (lm == "n/a") ? hm : lm; print (o == n && e == 0 && tm - tb <= s && h < t) ? "PASS" : "FAIL" }')
     [[ $ok == PASS ]] || report_rc=3
-    printf '| %s | %s | %s | %s | %s / %s / %s | %s / %s | %s (all open, no errors, threads +%s at most, heap < %s MiB) |\n' \
-      "$round" "$opened" "$open" "$errors" "$tb" "$tm" "$ta" "$hb" "$hm" "$ok" "$TARGET_THREADS_SLACK" "$TARGET_IDLE_HEAP_MIB"
+    printf '| %s | %s | %s | %s | %s / %s / %s | %s / %s | %s | %s (all open, no errors, threads +%s at most, heap kept < %s MiB) |\n' \
+      "$round" "$opened" "$open" "$errors" "$tb" "$tm" "$ta" "$hb" "$hm" "${lm:-n/a}" "$ok" "$TARGET_THREADS_SLACK" "$TARGET_IDLE_HEAP_MIB"
   done <"$OUT/ws-idle.tsv"
 }
 

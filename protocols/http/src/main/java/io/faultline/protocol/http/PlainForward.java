@@ -133,6 +133,7 @@ final class PlainForward {
   private void respond(HttpCall call, HttpClientResponse in, UpstreamLeg leg) {
     HttpServerResponse response = call.request.response();
     if (response.closed()) {
+      in.exceptionHandler(e -> { }); // the reset's own echo: nobody left to tell
       leg.failed();
       in.request().reset();
       runner.untouched(ExchangeRunner.label(call.route.name()), call.startedNanos, "dropped");
