@@ -1,5 +1,6 @@
 package io.faultline.chaos.exchange;
 
+import io.vertx.core.http.StreamResetException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -11,6 +12,14 @@ import java.util.concurrent.TimeoutException;
 public final class UpstreamFailures {
 
   private UpstreamFailures() {
+  }
+
+  /**
+   * What to tell the client of {@code failure}: a route timeout resets the upstream request, and what it
+   * says is in the reset's cause.
+   */
+  public static Throwable shown(Throwable failure) {
+    return failure instanceof StreamResetException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
   public static boolean tooSlow(Throwable cause) {

@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.http.RequestOptions;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -55,6 +56,21 @@ public final class UpstreamConnections {
     Promise<HttpClientConnection> waiter = Promise.promise();
     host.waiting.addLast(waiter);
     return waiter.future();
+  }
+
+  /**
+   * A request to {@code upstream} on one of these connections: its leg carries the request, and gives the
+   * connection back when the exchange is over. A connection that could not be had, or could not carry the
+   * request, fails the future (and is closed).
+   */
+  public Future<UpstreamLeg> request(Upstream upstream, RequestOptions options) {
+    return acquire(upstream).compose(connection -> connection.request(options).transform(opened -> {
+      if (opened.failed()) {
+        release(upstream, connection, false);
+        return Future.failedFuture(opened.cause());
+      }
+      return Future.succeededFuture(new UpstreamLeg(this, upstream, connection, opened.result()));
+    }));
   }
 
   /**

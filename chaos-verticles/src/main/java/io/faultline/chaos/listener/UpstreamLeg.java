@@ -2,10 +2,12 @@ package io.faultline.chaos.listener;
 
 import io.faultline.chaos.config.Upstream;
 import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpVersion;
 import java.util.Locale;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The upstream side of one HTTP exchange on a connection of {@link UpstreamConnections}: the connection
@@ -19,21 +21,33 @@ public final class UpstreamLeg {
   private final UpstreamConnections connections;
   private final Upstream upstream;
   private final HttpClientConnection connection;
+  private final HttpClientRequest request;
   private AnswerDeadlines.Watch watch;
   private boolean sent;
   private boolean received;
   private boolean reusable;
   private boolean over;
 
-  public UpstreamLeg(UpstreamConnections connections, Upstream upstream, HttpClientConnection connection) {
+  UpstreamLeg(UpstreamConnections connections, Upstream upstream, HttpClientConnection connection, HttpClientRequest request) {
     this.connections = connections;
     this.upstream = upstream;
     this.connection = connection;
+    this.request = request;
   }
 
-  /** The route timeout of this exchange (null: none). */
-  public void watch(AnswerDeadlines.Watch watch) {
-    this.watch = watch;
+  /** The request to the upstream. */
+  public HttpClientRequest request() {
+    return request;
+  }
+
+  /**
+   * Starts the route timeout ({@code timeoutMs}, none when not positive): an upstream that has not answered
+   * by then has its request reset with a {@link TimeoutException} saying so (504, see {@link
+   * io.faultline.chaos.exchange.UpstreamFailures}).
+   */
+  public void deadline(AnswerDeadlines deadlines, long timeoutMs, String what) {
+    watch = deadlines.watch(timeoutMs, () -> request.reset(0, new TimeoutException(
+        "the upstream did not answer within " + timeoutMs + " ms (route timeout): " + what)));
   }
 
   /** The answer's head is in: the route timeout is over. */

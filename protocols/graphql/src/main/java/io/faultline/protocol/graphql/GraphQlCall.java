@@ -5,6 +5,7 @@ import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.config.Upstream;
+import io.faultline.chaos.exchange.UpstreamFailures;
 import io.faultline.chaos.listener.AbruptClose;
 import io.faultline.chaos.listener.AnswerDeadlines;
 import io.faultline.chaos.listener.ProxiedHeaders;
@@ -16,7 +17,6 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -24,12 +24,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.http.StreamResetException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 import java.util.Locale;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One GraphQL operation over HTTP: its request and body, the operation parsed from it, and its way to
@@ -104,33 +102,24 @@ final class GraphQlCall {
         .setHost(upstream.host())
         .setPort(upstream.port())
         .setURI(upstream.basePath() + request.uri());
-    connections.acquire(upstream).onComplete(acquired -> {
-      if (acquired.failed()) {
-        upstreamFailed(acquired.cause());
-        return;
+    connections.request(upstream, options).onComplete(opened -> {
+      if (opened.failed()) {
+        upstreamFailed(opened.cause());
+      } else {
+        send(opened.result());
       }
-      HttpClientConnection connection = acquired.result();
-      connection.request(options).onComplete(opened -> {
-        if (opened.failed()) {
-          connections.release(upstream, connection, false);
-          upstreamFailed(opened.cause());
-        } else {
-          send(opened.result(), new UpstreamLeg(connections, upstream, connection));
-        }
-      });
     });
   }
 
-  private void send(HttpClientRequest out, UpstreamLeg leg) {
+  private void send(UpstreamLeg leg) {
+    HttpClientRequest out = leg.request();
     MultiMap headers = out.headers();
     ProxiedHeaders.request(request, headers);
     headers.remove(HttpHeaders.CONTENT_LENGTH); // the body is sent whole: end() sets it
     if (exchange != null) {
       exchange.clearTraceContext(headers);
     }
-    long timeoutMs = route.timeoutMs();
-    leg.watch(deadlines.watch(timeoutMs, () -> out.reset(0, new TimeoutException(
-        "the upstream did not answer within " + timeoutMs + " ms (route timeout): " + request.method() + " " + request.uri()))));
+    leg.deadline(deadlines, route.timeoutMs(), request.method() + " " + request.uri());
     out.response().onComplete(ar -> {
       if (ar.succeeded()) {
         leg.answered();
@@ -143,10 +132,9 @@ final class GraphQlCall {
     out.end(body).onComplete(sent -> leg.sent(sent.succeeded()));
   }
 
-  /** The upstream failed or timed out: 502 or 504, saying why (a route timeout's reason is in the reset's cause). */
+  /** The upstream failed or timed out: 502 or 504, saying why. */
   private void upstreamFailed(Throwable cause) {
-    Throwable shown = cause instanceof StreamResetException && cause.getCause() != null ? cause.getCause() : cause;
-    runner.translator().upstreamFailed(this, route.upstream().toString(), shown);
+    runner.translator().upstreamFailed(this, route.upstream().toString(), UpstreamFailures.shown(cause));
   }
 
   private void respond(HttpClientResponse upstream, UpstreamLeg leg) {

@@ -11,7 +11,6 @@ import io.faultline.chaos.listener.UpstreamConnections;
 import io.faultline.chaos.listener.UpstreamLeg;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -20,13 +19,11 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.http.StreamResetException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The plain-proxy path: an HTTP/1.1 exchange chaos left untouched goes from the client to its upstream
@@ -84,25 +81,18 @@ final class PlainForward {
         .setHost(upstream.host())
         .setPort(upstream.port())
         .setURI(basePath.isEmpty() ? request.uri() : basePath + request.uri());
-    connections.acquire(upstream).onComplete(acquired -> {
-      if (acquired.failed()) {
-        failed(call, acquired.cause());
-        return;
+    connections.request(upstream, options).onComplete(opened -> {
+      if (opened.failed()) {
+        failed(call, opened.cause());
+      } else {
+        send(call, opened.result());
       }
-      HttpClientConnection connection = acquired.result();
-      connection.request(options).onComplete(opened -> {
-        if (opened.failed()) {
-          connections.release(upstream, connection, false);
-          failed(call, opened.cause());
-        } else {
-          send(call, opened.result(), new UpstreamLeg(connections, upstream, connection));
-        }
-      });
     });
   }
 
-  private void send(HttpCall call, HttpClientRequest out, UpstreamLeg leg) {
+  private void send(HttpCall call, UpstreamLeg leg) {
     HttpServerRequest request = call.request;
+    HttpClientRequest out = leg.request();
     if (request.response().closed()) {
       leg.failed();
       out.reset();
@@ -113,9 +103,7 @@ final class PlainForward {
     if ("chunked".equals(request.getHeader(HttpHeaders.TRANSFER_ENCODING))) {
       out.setChunked(true);
     }
-    long timeoutMs = call.route.timeoutMs();
-    leg.watch(deadlines.watch(timeoutMs, () -> out.reset(0, new TimeoutException(
-        "the upstream sent nothing for " + timeoutMs + " ms (route timeout) while answering " + request.method() + " " + request.uri()))));
+    leg.deadline(deadlines, call.route.timeoutMs(), request.method() + " " + request.uri());
     out.response().onComplete(answered -> {
       if (answered.failed()) {
         leg.failed();
@@ -193,9 +181,7 @@ final class PlainForward {
     }
     int status = UpstreamFailures.tooSlow(cause) ? 504 : 502;
     count(call, response, status);
-    // a route timeout resets the upstream request: what it says is in the reset's cause
-    Throwable shown = cause instanceof StreamResetException && cause.getCause() != null ? cause.getCause() : cause;
-    HttpDecisions.upstreamFailure(response, status, call.route.upstream().toString(), shown);
+    HttpDecisions.upstreamFailure(response, status, call.route.upstream().toString(), UpstreamFailures.shown(cause));
   }
 
   /** The Date header for now, formatted once a second. */

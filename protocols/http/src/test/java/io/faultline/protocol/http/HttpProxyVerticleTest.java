@@ -141,11 +141,15 @@ class HttpProxyVerticleTest {
     }
   }
 
+  /** A listener in front of {@code gw}'s upstream with a route timeout of 300 ms. */
+  private static ListenerConfig timedOutAfter300Ms(GatewayFixture gw) {
+    return new ListenerConfig("web", "http", "127.0.0.1", 0, gw.upstream.url(), null, 300L, null, 1, null, null);
+  }
+
   @Test
   void slowUpstreamIs504AfterTheTimeout() {
     try (GatewayFixture gw = new GatewayFixture(null)) {
-      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, gw.upstream.url(), null, 300L, null, 1, null, null);
-      try (GatewayFixture timed = new GatewayFixture(null, listener.withUpstream(gw.upstream.url()))) {
+      try (GatewayFixture timed = new GatewayFixture(null, timedOutAfter300Ms(gw))) {
         var timedResponse = Timing.time(() -> timed.get("/slow/5000"));
         assertThat(timedResponse.value().statusCode()).isEqualTo(504);
         assertThat(timedResponse.value().bodyAsJsonObject().getString("error")).contains("upstream timed out");
@@ -158,8 +162,7 @@ class HttpProxyVerticleTest {
   @Test
   void anAnswerStreamingLongerThanTheTimeoutGoesThrough() {
     try (GatewayFixture gw = new GatewayFixture(null)) {
-      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, gw.upstream.url(), null, 300L, null, 1, null, null);
-      try (GatewayFixture timed = new GatewayFixture(null, listener)) {
+      try (GatewayFixture timed = new GatewayFixture(null, timedOutAfter300Ms(gw))) {
         // 8 chunks 100 ms apart: 800 ms in all, past the 300 ms timeout
         HttpResponse<Buffer> response = timed.get("/drip/8/100");
         assertThat(response.statusCode()).isEqualTo(200);
@@ -171,8 +174,7 @@ class HttpProxyVerticleTest {
   @Test
   void theTimeoutEndsWithTheAnswersHeadSoAnEventStreamIsNeverCutForItsSilences() {
     try (GatewayFixture gw = new GatewayFixture(null)) {
-      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, gw.upstream.url(), null, 300L, null, 1, null, null);
-      try (GatewayFixture timed = new GatewayFixture(null, listener)) {
+      try (GatewayFixture timed = new GatewayFixture(null, timedOutAfter300Ms(gw))) {
         // the head and a first chunk at once, then 1 s of silence (past the 300 ms timeout), then the end
         HttpResponse<Buffer> response = timed.get("/stall/1000");
         assertThat(response.statusCode()).isEqualTo(200);
