@@ -70,6 +70,7 @@ TARGET_THREADS_SLACK=${TARGET_THREADS_SLACK:-4}   # JIT compiler threads come an
 TARGET_PROXY_RPS_RATIO=${TARGET_PROXY_RPS_RATIO:-0.5}  # Faultline chaos-off req/s / nginx proxy req/s (the aim is 1.0)
 TARGET_CHAOS_ON_RATIO=${TARGET_CHAOS_ON_RATIO:-0.95}   # Faultline chaos-on (all p=0) req/s / chaos-off req/s
 TARGET_RATE_P99_EXTRA_MS=${TARGET_RATE_P99_EXTRA_MS:-1.5}  # fixed rate: Faultline p99 - direct p99
+TARGET_SMALL_RSS_MB=${TARGET_SMALL_RSS_MB:-200}  # issue 19: at JAVA_XMX <= 128m, every gateway's peak RSS <= 200 MB
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -363,13 +364,20 @@ faultline_env=()
 while IFS='=' read -r name _; do
   [[ $name == FAULTLINE_* ]] && faultline_env+=(-u "$name")
 done < <(env)
-# G1 unless JAVA_OPTS picks a collector (the JVM refuses two); a later -Xms in JAVA_OPTS wins
-JAVA_GC=-XX:+UseG1GC
-[[ " $JAVA_OPTS " =~ \ -XX:\+Use[A-Za-z]+GC\  ]] && JAVA_GC=""
-# -Xms256m, or the whole heap when JAVA_XMX is smaller (JAVA_XMX=128m: the issue's small-heap figure)
+# -Xms256m and G1; below a 256 MiB heap (JAVA_XMX=128m: the issue's small-heap figure), what the JVM
+# picks by itself in a container of twice that heap, where such a heap belongs: the serial collector
+# (any container under 1792 MB) and an initial heap of 1/64 of the container's memory (1/32 of the heap).
+# Here, with 24 GB, the JVM would start a 128 MiB heap whole and pick G1, whose own tables take some
+# 40 MiB more. No collector flag when JAVA_OPTS picks one (the JVM refuses two); a later -Xms in JAVA_OPTS wins.
 xmx_mib=$(awk -v x="$JAVA_XMX" 'BEGIN { n = x + 0; u = tolower(substr(x, length(x)))
-  print (u == "g" ? n * 1024 : u == "m" ? n : u == "k" ? n / 1024 : n / 1048576) }')
-JAVA_XMS=$((xmx_mib < 256 ? xmx_mib : 256))m
+  printf "%d", (u == "g" ? n * 1024 : u == "m" ? n : u == "k" ? n / 1024 : n / 1048576) }')
+JAVA_XMS=256m
+JAVA_GC=-XX:+UseG1GC
+if ((xmx_mib < 256)); then
+  JAVA_XMS=$(((xmx_mib + 31) / 32))m
+  JAVA_GC=-XX:+UseSerialGC
+fi
+[[ " $JAVA_OPTS " =~ \ -XX:\+Use[A-Za-z]+GC\  ]] && JAVA_GC=""
 start_faultline() { # name port admin_port [serve flags...]: starts a gateway JVM, prints its pid
   local name=$1 port=$2 admin_port=$3
   shift 3
@@ -776,6 +784,11 @@ if [[ -s $OUT/rss.tsv ]]; then
     printf '| gateway | peak RSS (VmHWM) | RSS when stopped |\n|---|---|---|\n'
     awk -F'\t' '{ printf "| %s | %s MiB | %s MiB |\n", $1, $2, $3 }' "$OUT/rss.tsv"
   } >>"$REPORT"
+  if ((xmx_mib <= 128)); then # issue 19: at -Xmx128m, RSS <= 200 MB (decimal megabytes) for every gateway
+    awk -F'\t' -v t="$TARGET_SMALL_RSS_MB" '{ mb = $2 * 1.048576; if (mb > worst) { worst = mb; who = $1 } }
+      END { ok = worst <= t; printf "\nTarget: peak RSS <= %d MB at JAVA_XMX <= 128m: %.0f MB (%s) %s\n", t, worst, who, ok ? "PASS" : "**FAIL**"
+            exit ok ? 0 : 3 }' "$OUT/rss.tsv" >>"$REPORT" || report_rc=3
+  fi
 fi
 cat "$REPORT"
 log "report: $REPORT"

@@ -57,12 +57,29 @@ public final class GraphQlApi {
     this.token = token;
   }
 
+  /**
+   * Mounts {@code /graphql}. The schema and its handlers are built on the first request to it, not at
+   * start: graphql-java's schema generator loads about 500 classes (some 5 MB of metaspace and code)
+   * that a gateway whose admin API is never asked a GraphQL question should not carry.
+   */
   public void mount(Router router) {
-    GraphQL graphQL = GraphQL.newGraphQL(new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schema()), wiring()))
-        .build();
     router.route("/graphql")
-        .handler(GraphQLWSHandler.builder(graphQL).onConnectionInit(this::connectionInit).build())
-        .handler(GraphQLHandler.create(graphQL));
+        .handler(ctx -> handlers().socket().handle(ctx))
+        .handler(ctx -> handlers().http().handle(ctx));
+  }
+
+  private record Handlers(GraphQLWSHandler socket, GraphQLHandler http) {}
+
+  private Handlers handlers; // built once, on the admin verticle's event loop
+
+  private Handlers handlers() {
+    if (handlers == null) {
+      GraphQL graphQL = GraphQL.newGraphQL(new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schema()), wiring()))
+          .build();
+      handlers = new Handlers(GraphQLWSHandler.builder(graphQL).onConnectionInit(this::connectionInit).build(),
+          GraphQLHandler.create(graphQL));
+    }
+    return handlers;
   }
 
   /** True for a WebSocket upgrade of {@code /graphql} asking for {@link #WS_PROTOCOL}: it is answered only by the WebSocket handler. */
