@@ -74,7 +74,7 @@ run_grpc() { # round case body(unary|stream) url [seconds]: one h2load run, reco
     || die "h2load failed for $case/$body: $(tail -3 "$file")"
   [[ -z ${5:-} ]] || return 0
   local count ok bad min p50 p99 max done failed data complete errors
-  read -r count ok bad min p50 p99 max < <(h2load_stats "$reqlog")
+  read -r count ok bad min p50 p99 max _p999 < <(h2load_stats "$reqlog")
   done=$(awk '/^requests:/ { gsub(/,/, ""); print $6 + 0; exit }' "$file")
   failed=$(h2load_failed "$file")
   data=$(grpc_data_bytes "$file")

@@ -500,13 +500,13 @@ run_wrk() { # round case body url connections [wrk flags...]
 }
 
 # Percentiles (nearest rank) of an h2load --log-file (columns: start_us, status, duration_us; status -1
-# for a failed stream). Prints "total ok bad min p50 p99 max": counts, then ms over the 2xx/3xx answers.
+# for a failed stream). Prints "total ok bad min p50 p99 max p99.9": counts, then ms over the 2xx/3xx answers.
 h2load_stats() {
   awk -F'\t' '{ n++; if ($2 >= 200 && $2 < 400) d[++ok] = $3 / 1000; else bad++ }
-    END { printf "%d %d %d", n, ok, bad; if (!ok) { print " nan nan nan nan"; exit }
+    END { printf "%d %d %d", n, ok, bad; if (!ok) { print " nan nan nan nan nan"; exit }
           for (i = int(ok / 2); i >= 1; i--) sift(d, i, ok)          # heap sort: portable to mawk
           for (i = ok; i > 1; i--) { t = d[1]; d[1] = d[i]; d[i] = t; sift(d, 1, i - 1) }
-          printf " %.3f %.3f %.3f %.3f\n", d[1], d[rank(0.50, ok)], d[rank(0.99, ok)], d[ok] }
+          printf " %.3f %.3f %.3f %.3f %.3f\n", d[1], d[rank(0.50, ok)], d[rank(0.99, ok)], d[ok], d[rank(0.999, ok)] }
     function rank(p, n,   r) { r = int(p * n); if (r < p * n) r++; return r < 1 ? 1 : r }
     function sift(a, i, n,   c, t) { while ((c = 2 * i) <= n) { if (c < n && a[c + 1] > a[c]) c++
           if (a[i] >= a[c]) return; t = a[i]; a[i] = a[c]; a[c] = t; i = c } }' "$1"
@@ -521,14 +521,15 @@ run_rate() { # round case url
   local per_client=$(((RATE + RATE_CLIENTS - 1) / RATE_CLIENTS))
   timeout $((DURATION + 60)) h2load --h1 -t 1 -c "$RATE_CLIENTS" --rps "$per_client" -D "$DURATION" \
     --log-file "$reqlog" "$url" >"$file" 2>&1 || die "h2load failed for $case: $(tail -3 "$file")"
-  local count ok bad min p50 p99 max failed errors
-  read -r count ok bad min p50 p99 max < <(h2load_stats "$reqlog")
+  local count ok bad min p50 p99 max p999 failed errors
+  read -r count ok bad min p50 p99 max p999 < <(h2load_stats "$reqlog")
   failed=$(h2load_failed "$file")
   errors=$((bad > ${failed:-0} ? bad : ${failed:-0}))
   local rps
   rps=$(awk -v n="$count" -v d="$DURATION" 'BEGIN { printf "%.2f", n / d }')
   record "$round" "$case" small "$rps" "$p50" "$p99" "$errors" "$count"
-  log "  $case: $rps req/s (target $RATE), p50 ${p50} ms, p99 ${p99} ms, errors $errors"
+  printf '%s\t%s\t%s\t%s\n' "$case" "$round" "$p999" "$max" >>"$OUT/rate-tail.tsv"
+  log "  $case: $rps req/s (target $RATE), p50 ${p50} ms, p99 ${p99} ms, p99.9 ${p999} ms, errors $errors"
 }
 
 threads_of() { awk '/^Threads:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -601,8 +602,8 @@ run_hold() { # round server(faultline|nginx|nginx_proxy)
     thr_max=$(awk -F'\t' -v m="$thr_after" '$2 > m { m = $2 } END { print m }' "$samples")
     heap_max=$(jstat_heap_mib <"$jstat_out" | awk -v m="$heap_before" '$1 + 0 > m + 0 { m = $1 } END { print m }')
   fi
-  local count ok bad min p50 p99 max errors
-  read -r count ok bad min p50 p99 max < <(h2load_stats "$reqlog")
+  local count ok bad min p50 p99 max _p999 errors
+  read -r count ok bad min p50 p99 max _p999 < <(h2load_stats "$reqlog")
   errors=$((HOLD_REQUESTS - ok))   # anything but a 2xx/3xx answer, including requests never answered
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$ok" "$errors" "$min" "$p50" "$p99" "$max" \
     "$thr_before" "$thr_max" "$thr_after" "$heap_before" "$heap_max" "$server" >>"$HOLD"
@@ -778,6 +779,16 @@ fi
 for c in https graphql grpc websocket; do
   if has_case "$c" && declare -F "${c}_report" >/dev/null; then "${c}_report" >>"$REPORT"; fi
 done
+if [[ -s $OUT/rate-tail.tsv ]]; then # issue 19: at the fixed rate, Faultline's p99.9 <= 1.5 ms (a reading)
+  {
+    printf '\n### Fixed rate (%s req/s): the tail, median over the rounds\n\n| case | p99.9 ms | max ms |\n|---|---:|---:|\n' "$RATE"
+    awk -F'\t' '{ if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } v[$1, ++c[$1]] = $3; m[$1, c[$1]] = $4 }
+      function med(k, a,   i, j, t, x) { for (i = 1; i <= c[k]; i++) x[i] = a[k, i] + 0
+        for (i = 2; i <= c[k]; i++) for (j = i; j > 1 && x[j - 1] > x[j]; j--) { t = x[j]; x[j] = x[j - 1]; x[j - 1] = t }
+        return x[int((c[k] + 1) / 2)] }
+      END { for (i = 1; i <= n; i++) printf "| %s | %.2f | %.2f |\n", order[i], med(order[i], v), med(order[i], m) }' "$OUT/rate-tail.tsv"
+  } >>"$REPORT"
+fi
 if [[ -s $OUT/rss.tsv ]]; then
   {
     printf '\n### Resident memory of the gateways (JAVA_XMX=%s; read when each case stopped it)\n\n' "$JAVA_XMX"

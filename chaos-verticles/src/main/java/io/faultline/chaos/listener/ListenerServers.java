@@ -25,7 +25,12 @@ public final class ListenerServers {
 
   /** {@code gated}: the listener's connections go through a {@link ConnectionGate} (HTTP/1 clients). */
   public static HttpServer createHttpServer(Vertx vertx, ListenerConfig listener, HttpServerOptions options, boolean gated) {
-    options.setIdleTimeoutUnit(TimeUnit.MILLISECONDS).setMaxChunkSize(UpstreamClients.MAX_CHUNK_BYTES);
+    options.setIdleTimeoutUnit(TimeUnit.MILLISECONDS).setMaxChunkSize(UpstreamClients.MAX_CHUNK_BYTES)
+        // Every exchange of a listener is handled and answered on its connection's event loop, so an HTTP/1
+        // connection needs no queue for writes from other threads: it writes straight to Netty (Vert.x
+        // throws if a write ever comes from another thread). Without it each connection carries an
+        // unbounded MPSC queue (about 4.7 KB) and every write goes through it.
+        .setStrictThreadMode(true);
     if (gated && listener.headerTimeoutMs() > 0) {
       // until the gate's guard takes over, after the first request's headers (Vert.x's idle handler, replaced then)
       options.setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, listener.headerTimeoutMs()));
