@@ -1,7 +1,6 @@
 package io.faultline.chaos.event;
 
 import io.vertx.core.json.JsonObject;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -65,24 +64,79 @@ public final class TrafficRecorder implements ChaosListener {
     for (int i = 0; i < faultTotal; i++) {
       faultCount += faultAt[i] >= fromMs && faultAt[i] <= toMs ? 1 : 0;
     }
-    long[] sorted = Arrays.copyOf(durations, n);
-    Arrays.sort(sorted);
+    // p99 first: every value left of it is no greater, so p95 and then p50 are selected within what is left of the one before
+    int p99 = select(durations, n, rank(n, 0.99));
+    int p95 = select(durations, p99 + 1, rank(n, 0.95));
+    int p50 = select(durations, p95 + 1, rank(n, 0.50));
     return new JsonObject()
         .put("request_count", n)
         .put("error_count", errors)
         .put("error_rate", n == 0 ? 0.0 : (double) errors / n)
         .put("fault_count", faultCount)
         .put("avg_latency", n == 0 ? 0.0 : sum / n / 1_000.0)
-        .put("p50_latency", percentile(sorted, 0.50))
-        .put("p95_latency", percentile(sorted, 0.95))
-        .put("p99_latency", percentile(sorted, 0.99));
+        .put("p50_latency", millis(durations, n, p50))
+        .put("p95_latency", millis(durations, n, p95))
+        .put("p99_latency", millis(durations, n, p99));
   }
 
-  private static double percentile(long[] sorted, double q) {
-    if (sorted.length == 0) {
-      return 0.0;
+  /** The nearest rank of quantile {@code q} among {@code n} values, as a 0-based index (0 when there are none). */
+  private static int rank(int n, double q) {
+    return Math.max(0, Math.min(n - 1, (int) Math.ceil(q * n) - 1));
+  }
+
+  private static double millis(long[] values, int n, int index) {
+    return n == 0 ? 0.0 : values[index] / 1_000.0;
+  }
+
+  /**
+   * Moves the value of sorted rank {@code k} among {@code values[0, n)} to index {@code k}, with no greater value
+   * before it and no smaller one after it, and answers {@code k} (Hoare's selection, median-of-three pivots).
+   * The analytics ask for a window every second, up to {@link #CAPACITY} values: sorting them all took
+   * milliseconds of an event loop's time; selecting three ranks takes a few passes over them.
+   */
+  static int select(long[] values, int n, int k) {
+    int lo = 0;
+    int hi = n - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (values[mid] < values[lo]) {
+        swap(values, mid, lo);
+      }
+      if (values[hi] < values[lo]) {
+        swap(values, hi, lo);
+      }
+      if (values[hi] < values[mid]) {
+        swap(values, hi, mid);
+      }
+      long pivot = values[mid];
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (values[i] < pivot) {
+          i++;
+        }
+        while (values[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          swap(values, i++, j--);
+        }
+      }
+      // [lo, j] <= pivot <= [i, hi], and whatever lies between equals the pivot
+      if (k <= j) {
+        hi = j;
+      } else if (k >= i) {
+        lo = i;
+      } else {
+        return k;
+      }
     }
-    int index = (int) Math.ceil(q * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1_000.0;
+    return k;
+  }
+
+  private static void swap(long[] values, int a, int b) {
+    long t = values[a];
+    values[a] = values[b];
+    values[b] = t;
   }
 }

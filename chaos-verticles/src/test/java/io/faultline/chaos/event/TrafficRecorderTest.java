@@ -3,6 +3,8 @@ package io.faultline.chaos.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +48,44 @@ class TrafficRecorderTest {
     assertThat(window.getDouble("p95_latency")).isEqualTo(95.0);
     assertThat(window.getDouble("p99_latency")).isEqualTo(99.0);
     assertThat(window.getDouble("avg_latency")).isEqualTo(50.5);
+  }
+
+  @Test
+  void percentilesOfAFullRingOfShuffledDurationsAreTheSortedOnes() {
+    Random random = new Random(42);
+    long[] micros = new long[TrafficRecorder.CAPACITY];
+    for (int i = 0; i < micros.length; i++) {
+      // many equal values (a few hundred distinct ones), as real latencies have, and a long tail
+      micros[i] = random.nextInt(10) == 0 ? 1_000 * (50 + random.nextInt(5_000)) : 1_000 * (1 + random.nextInt(200));
+      now.set(10_000 + i / 100);
+      recorder.requestCompleted("web", "http", "default", "2xx", micros[i] * 1_000);
+    }
+    long[] sorted = micros.clone();
+    Arrays.sort(sorted);
+    JsonObject window = recorder.window(10_000, Long.MAX_VALUE);
+    assertThat(window.getInteger("request_count")).isEqualTo(micros.length);
+    assertThat(window.getDouble("p50_latency")).isEqualTo(sorted[micros.length / 2 - 1] / 1_000.0);
+    assertThat(window.getDouble("p95_latency")).isEqualTo(sorted[(int) Math.ceil(0.95 * micros.length) - 1] / 1_000.0);
+    assertThat(window.getDouble("p99_latency")).isEqualTo(sorted[(int) Math.ceil(0.99 * micros.length) - 1] / 1_000.0);
+  }
+
+  @Test
+  void selectionFindsEveryRankOfSmallArrays() {
+    Random random = new Random(7);
+    for (int n = 1; n <= 40; n++) {
+      for (int k = 0; k < n; k++) {
+        long[] values = new long[n];
+        for (int i = 0; i < n; i++) {
+          values[i] = random.nextInt(5); // duplicates on purpose
+        }
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        assertThat(values[TrafficRecorder.select(values, n, k)]).as("rank %d of %d", k, n).isEqualTo(sorted[k]);
+        for (int i = 0; i < n; i++) {
+          assertThat(i < k ? values[i] <= values[k] : values[i] >= values[k]).as("partitioned around rank %d of %d", k, n).isTrue();
+        }
+      }
+    }
   }
 
   @Test
