@@ -74,7 +74,7 @@ public final class HttpProxyVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    runner = new ExchangeRunner<>(vertx, listener.name(), "http", state, events, new HttpTranslator(vertx, listener.name()));
+    runner = new ExchangeRunner<>(vertx, listener.name(), "http", state, events, new HttpTranslator(vertx, listener.name(), call -> plain.forward(call)));
     HttpClient client = vertx.createHttpClient(UpstreamClients.httpOptions(listener).setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_UPSTREAM).setMaxWaitQueueSize(-1));
     HttpClientAgent connector = vertx.createHttpClient(UpstreamClients.httpOptions(listener).setDecompressionSupported(false));
@@ -109,8 +109,9 @@ public final class HttpProxyVerticle extends VerticleBase {
 
   /**
    * Routes the request and has chaos decide it (the runner: one volatile read when chaos is off). An
-   * HTTP/1.1 exchange chaos leaves untouched takes the plain path; everything else runs through the proxy's
-   * interceptor chain, which finds its call in {@link #dispatching} (the chain starts synchronously).
+   * HTTP/1.1 exchange chaos leaves untouched, or only delays, takes the plain path; everything else runs
+   * through the proxy's interceptor chain, which finds its call in {@link #dispatching} (the chain starts
+   * synchronously).
    */
   private void handle(HttpServerRequest request) {
     long started = System.nanoTime();
@@ -118,9 +119,15 @@ public final class HttpProxyVerticle extends VerticleBase {
     // a request whose framing the proxy refuses (400) before its chain runs is never started
     if (call.route != null && PlainForward.framed(request)) {
       call.exchange = runner.start(call, call.route.name(), started);
-      if (call.exchange == null && PlainForward.takes(request)) {
-        plain.forward(call);
-        return;
+      if (PlainForward.takes(request)) {
+        if (call.exchange == null) {
+          plain.forward(call);
+          return;
+        }
+        if (PlainForward.carries(call.exchange.verdict())) {
+          plain.run(call);
+          return;
+        }
       }
     }
     dispatching = call;

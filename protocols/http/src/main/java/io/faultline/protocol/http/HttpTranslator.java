@@ -13,6 +13,7 @@ import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
+import java.util.function.Consumer;
 
 /**
  * What the exchange lifecycle looks like on an HTTP listener: injected answers are a status and a JSON
@@ -27,10 +28,13 @@ final class HttpTranslator implements Translator<HttpCall> {
 
   private final Vertx vertx;
   private final String listener;
+  private final Consumer<HttpCall> plain;
 
-  HttpTranslator(Vertx vertx, String listener) {
+  /** {@code plain} forwards the calls that came without the chain ({@link PlainForward#run}). */
+  HttpTranslator(Vertx vertx, String listener, Consumer<HttpCall> plain) {
     this.vertx = vertx;
     this.listener = listener;
+    this.plain = plain;
   }
 
   @Override
@@ -46,6 +50,10 @@ final class HttpTranslator implements Translator<HttpCall> {
   @Override
   public void forward(Exchange<HttpCall> exchange) {
     ProxyContext context = exchange.call().context;
+    if (context == null) {
+      plain.accept(exchange.call());
+      return;
+    }
     ProxyRequest request = context.request();
     Body body = request.getBody();
     long bps = exchange.verdict().throttleBps();

@@ -2,8 +2,13 @@ package io.faultline.protocol.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.event.ExchangeRecord;
 import io.faultline.chaos.testing.RecordingListener;
+import io.faultline.chaos.testing.Upstreams;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 /** What an HTTP listener reports: every exchange counted once, faults from the decisions, a record of each faulted exchange. */
@@ -35,6 +40,74 @@ class HttpCountingTest {
       assertThat(record.traceId()).isEqualTo(TRACE);
       assertThat(events.faults()).containsExactly("latency", "http_error");
       assertThat(events.completions()).extracting(RecordingListener.Completion::outcome).containsExactly("5xx");
+    }
+  }
+
+  @Test
+  void anExchangeChaosOnlyDelaysIsForwardedAsTheClientSentItAndRecordedOnce() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "latency": {"fixed_delay_ms": 40}}""")) {
+      long started = System.nanoTime();
+      HttpResponse<Buffer> answer = gw.client.post("/orders/7?verbose=1").putHeader("X-Client", "a")
+          .putHeader("traceparent", "00-" + TRACE + "-00f067aa0ba902b7-01").sendBuffer(Buffer.buffer("the body")).await();
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(tookMs).as("delayed by the fixed delay").isGreaterThanOrEqualTo(40);
+      JsonObject upstreamSaw = answer.bodyAsJsonObject();
+      assertThat(upstreamSaw.getString("method")).isEqualTo("POST");
+      assertThat(upstreamSaw.getString("uri")).isEqualTo("/orders/7?verbose=1");
+      assertThat(upstreamSaw.getString("body")).isEqualTo("the body");
+      JsonObject headers = upstreamSaw.getJsonObject("headers");
+      assertThat(headers.getString("x-client")).isEqualTo("a");
+      assertThat(headers.getString("x-forwarded-for")).isEqualTo("127.0.0.1");
+      assertThat(headers.getString("traceparent")).as("untraced: the client's trace context goes on").contains(TRACE);
+
+      RecordingListener events = gw.events;
+      events.await("the exchange's record", () -> events.records().size() == 1);
+      ExchangeRecord record = events.records().get(0);
+      assertThat(record.path()).isEqualTo("/orders/7");
+      assertThat(record.status()).isEqualTo(200);
+      assertThat(record.outcome()).isEqualTo("2xx");
+      assertThat(record.faults()).containsExactly("latency");
+      assertThat(record.injectedDelayMs()).isEqualTo(40);
+      assertThat(record.durationNanos()).isGreaterThanOrEqualTo(40_000_000L);
+      assertThat(record.traceId()).isEqualTo(TRACE);
+      assertThat(events.faults()).containsExactly("latency");
+      assertThat(events.completions()).extracting(RecordingListener.Completion::outcome).containsExactly("2xx");
+    }
+  }
+
+  @Test
+  void aDelayedExchangeWhoseUpstreamIsDownIsAnswered502AndRecordedAsSuch() {
+    int closedPort = Upstreams.portToListenOn();
+    ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + closedPort, null,
+        2_000L, null, 1, null, null);
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "latency": {"fixed_delay_ms": 20}}""", listener)) {
+      assertThat(gw.get("/a").statusCode()).isEqualTo(502);
+      RecordingListener events = gw.events;
+      events.await("the exchange's record", () -> events.records().size() == 1);
+      assertThat(events.records().get(0).status()).isEqualTo(502);
+      assertThat(events.records().get(0).faults()).containsExactly("latency");
+      assertThat(events.completions()).extracting(RecordingListener.Completion::outcome).containsExactly("5xx");
+    }
+  }
+
+  @Test
+  void aClientThatLeavesDuringTheDelayIsCountedDroppedAndNeverReachesTheUpstream() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "latency": {"fixed_delay_ms": 300}}""")) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+        socket.getOutputStream().write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        RecordingListener events = gw.events;
+        events.await("the delay's fault", () -> events.faults().size() == 1);
+      }
+      RecordingListener events = gw.events;
+      events.await("the exchange's end", () -> events.completions().size() == 1);
+      Thread.sleep(400); // past the delay: nothing may go upstream, nor be counted twice
+      assertThat(events.completions()).extracting(RecordingListener.Completion::outcome).containsExactly("dropped");
+      assertThat(gw.upstream.hits().get()).isZero();
     }
   }
 
