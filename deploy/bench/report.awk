@@ -72,6 +72,8 @@ END {
   row("metrics case: Faultline chaos off, + Vert.x metrics, 64 KiB", "m_vertxmetrics/64k", wl, "m_default/64k", "this/default", "", "")
   row("fixed rate: nginx direct, small", "rate_direct/small", rl, "", "", "", "")
   row("fixed rate: nginx proxy, small", "rate_nginx_proxy/small", rl, "rate_direct/small", "nginx proxy/direct", "", "")
+  row("fixed rate: bare Vert.x server (JVM floor), small", "rate_vertx/small", rl, "rate_direct/small", "bare Vert.x/nginx direct", "", "")
+  row("fixed rate: bare Vert.x proxy, small", "rate_vertx_proxy/small", rl, "rate_nginx_proxy/small", "bare Vert.x proxy/nginx proxy", "", "")
   row("fixed rate: Faultline chaos off, small", "rate_fl_off/small", rl, "rate_direct/small", "Faultline/direct", "rate_nginx_proxy/small", "Faultline/nginx proxy")
   row("fixed rate: Faultline chaos on (p=0), small", "rate_fl_on0/small", rl, "rate_direct/small", "Faultline/direct", "rate_fl_off/small", "chaos on/off")
   ll = sprintf("wrk -t%d -c%d", wrk_t, lat_c)

@@ -57,6 +57,9 @@ UPSTREAM_PORT=${UPSTREAM_PORT:-18080}
 NGINX_PROXY_PORT=${NGINX_PROXY_PORT:-18081}
 FAULTLINE_PORT=${FAULTLINE_PORT:-18090}
 ADMIN_PORT=${ADMIN_PORT:-18091}
+# rate case: the JVM and Vert.x alone (BareVertx.java), answering the small body itself and proxying
+VERTX_PORT=${VERTX_PORT:-18140}
+VERTX_PROXY_PORT=${VERTX_PROXY_PORT:-18141}
 # metrics case: three fresh gateways (the main one's JIT profile holds every other case's paths)
 DEFAULTMETRICS_PORT=${DEFAULTMETRICS_PORT:-18096}  # metrics case: the defaults (admin on +1)
 NOMETRICS_PORT=${NOMETRICS_PORT:-18092}      # metrics case: --request-metrics false (admin on +1)
@@ -429,6 +432,8 @@ chaos() {
 URL_DIRECT=http://127.0.0.1:$UPSTREAM_PORT
 URL_NPROXY=http://127.0.0.1:$NGINX_PROXY_PORT
 URL_FL=http://127.0.0.1:$FAULTLINE_PORT
+URL_VERTX=http://127.0.0.1:$VERTX_PORT
+URL_VERTX_PROXY=http://127.0.0.1:$VERTX_PROXY_PORT
 
 # Sanity: every path returns the right bodies, and chaos config changes take effect.
 check_body() { # url expected_bytes [curl flags...]
@@ -458,6 +463,19 @@ if $HTTP_CASES; then
   check_body "$URL_FL/small.json" "$SMALL_BYTES"
   chaos off
   log "sanity checks passed (bodies: small ${SMALL_BYTES} B, 64 KiB; runtime chaos switching works)"
+  if has_case rate; then
+    # the fixed-rate case's floor: the JVM and Vert.x with nothing of Faultline's, on the gateway's JVM flags
+    mkdir -p "$OUT/classes"
+    javac -cp "$JAR" -d "$OUT/classes" "$HERE/BareVertx.java" || die "could not compile $HERE/BareVertx.java"
+    # shellcheck disable=SC2086
+    java -Xms"$JAVA_XMS" -Xmx"$JAVA_XMX" $JAVA_GC $JAVA_OPTS -cp "$JAR:$OUT/classes" BareVertx "$VERTX_PORT" "$VERTX_PROXY_PORT" \
+      "$UPSTREAM_PORT" "$NGX/www/small.json" >"$OUT/bare-vertx.log" 2>&1 &
+    BARE_PID=$!
+    PIDS+=("$BARE_PID")
+    wait_http "http://127.0.0.1:$VERTX_PORT/small.json" "bare Vert.x server"
+    check_body "http://127.0.0.1:$VERTX_PORT/small.json" "$SMALL_BYTES"
+    check_body "http://127.0.0.1:$VERTX_PROXY_PORT/small.json" "$SMALL_BYTES"
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -638,6 +656,13 @@ if ((WARMUP > 0)) && $HTTP_CASES; then
       fi
     done
   fi
+  if has_case rate; then
+    for url in "$URL_VERTX" "$URL_VERTX_PROXY"; do
+      warm "bare Vert.x $url" "$WRK_CONNECTIONS" "$url/small.json"
+      timeout $((WARMUP + 60)) h2load --h1 -t 1 -c "$RATE_CLIENTS" --rps $(((RATE + RATE_CLIENTS - 1) / RATE_CLIENTS)) \
+        -D "$WARMUP" "$url/small.json" >/dev/null 2>&1 || true
+    done
+  fi
   chaos latency
   if has_case latency; then
     warm "${LATENCY_MS} ms latency" "$LATENCY_CONNECTIONS" "$URL_FL/small.json"
@@ -674,6 +699,8 @@ for round in $(seq 1 "$ROUNDS"); do
   if has_case rate; then
     run_rate "$round" rate_direct "$URL_DIRECT/small.json"
     run_rate "$round" rate_nginx_proxy "$URL_NPROXY/small.json"
+    run_rate "$round" rate_vertx "$URL_VERTX/small.json"
+    run_rate "$round" rate_vertx_proxy "$URL_VERTX_PROXY/small.json"
     chaos off
     run_rate "$round" rate_fl_off "$URL_FL/small.json"
     chaos on0
@@ -693,6 +720,7 @@ for round in $(seq 1 "$ROUNDS"); do
     run_hold "$round" faultline
   fi
 done
+[[ -n ${BARE_PID:-} ]] && stop_started "$BARE_PID"  # the rate case is over
 
 # ---------------------------------------------------------------------------------------------
 # Metrics case, after the rounds of the others (so its two extra JVMs never share the machine with
