@@ -150,6 +150,7 @@ if (($(ulimit -n) < HOLD_REQUESTS + 2048)); then
 fi
 
 ports=("$UPSTREAM_PORT" "$NGINX_PROXY_PORT" "$FAULTLINE_PORT" "$ADMIN_PORT")
+has_case rate && ports+=("$VERTX_PORT" "$VERTX_PROXY_PORT")
 has_case metrics && ports+=("$DEFAULTMETRICS_PORT" $((DEFAULTMETRICS_PORT + 1)) "$NOMETRICS_PORT" $((NOMETRICS_PORT + 1))
   "$VERTXMETRICS_PORT" $((VERTXMETRICS_PORT + 1)))
 for c in https graphql grpc websocket; do
@@ -157,7 +158,7 @@ for c in https graphql grpc websocket; do
 done
 for port in "${ports[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    die "port $port on 127.0.0.1 is already in use (set UPSTREAM_PORT/NGINX_PROXY_PORT/FAULTLINE_PORT/ADMIN_PORT/DEFAULTMETRICS_PORT/NOMETRICS_PORT/VERTXMETRICS_PORT, or a protocol case's *_PORT)"
+    die "port $port on 127.0.0.1 is already in use (set UPSTREAM_PORT/NGINX_PROXY_PORT/FAULTLINE_PORT/ADMIN_PORT/VERTX_PORT/VERTX_PROXY_PORT/DEFAULTMETRICS_PORT/NOMETRICS_PORT/VERTXMETRICS_PORT, or a protocol case's *_PORT)"
   fi
 done
 
