@@ -50,16 +50,7 @@ final class ChaosInterceptor implements ProxyInterceptor {
     exchange.clearTraceContext(context.request().headers());
     Promise<ProxyResponse> answer = Promise.promise();
     context.set(HttpTranslator.ANSWER, answer);
-    HttpServerResponse response = context.request().proxiedRequest().response();
-    // HTTP/1 calls endHandler (then closeHandler) when the connection is lost too: not ended means it failed.
-    response.endHandler(v -> {
-      if (response.ended()) {
-        exchange.end(response.getStatusCode());
-      } else {
-        exchange.drop(true);
-      }
-    });
-    response.closeHandler(v -> exchange.drop(true));
+    HttpTranslator.endWithAnswer(exchange, context.request().proxiedRequest().response());
     exchange.proceed();
     return answer.future();
   }

@@ -37,6 +37,19 @@ final class HttpTranslator implements Translator<HttpCall> {
     this.plain = plain;
   }
 
+  /** Ends {@code exchange} when {@code response} has been sent, or drops it when the connection is lost first. */
+  static void endWithAnswer(Exchange<HttpCall> exchange, HttpServerResponse response) {
+    // HTTP/1 calls endHandler (then closeHandler) when the connection is lost too: not ended means it failed.
+    response.endHandler(v -> {
+      if (response.ended()) {
+        exchange.end(response.getStatusCode());
+      } else {
+        exchange.drop(true);
+      }
+    });
+    response.closeHandler(v -> exchange.drop(true));
+  }
+
   @Override
   public RequestFacts facts(HttpCall call, String route) {
     return new ServerRequestFacts(listener, "http", route, call.request);

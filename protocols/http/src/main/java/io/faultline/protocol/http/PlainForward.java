@@ -92,16 +92,7 @@ final class PlainForward {
     HttpServerRequest request = call.request;
     Exchange<HttpCall> exchange = call.exchange;
     request.pause();
-    HttpServerResponse response = request.response();
-    // HTTP/1 calls endHandler (then closeHandler) when the connection is lost too: not ended means it failed.
-    response.endHandler(v -> {
-      if (response.ended()) {
-        exchange.end(response.getStatusCode());
-      } else {
-        exchange.drop(true);
-      }
-    });
-    response.closeHandler(v -> exchange.drop(true));
+    HttpTranslator.endWithAnswer(exchange, request.response());
     exchange.proceed();
   }
 
