@@ -1,6 +1,7 @@
 package io.faultline.history.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.chaos.event.ExchangeRecord;
 import io.vertx.core.Vertx;
@@ -102,6 +103,18 @@ abstract class HistoryStoreContract {
     assertThat(one.getJsonArray("faults")).containsExactly("http_error");
     assertThat(one.getDouble("duration_ms")).isEqualTo(2.0);
     assertThat(one.getString("trace_id")).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+  }
+
+  @Test
+  void aBatchIsWrittenWholeOrNotAtAll() {
+    List<ExchangeRecord> records = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      // the middle one has no listener, which the table refuses (NOT NULL)
+      records.add(new ExchangeRecord(1_000 + i, i == 1 ? null : "web", "http", "default", "GET", "/" + i, null, 200, "2xx",
+          List.of("latency"), 1_000_000, 1, null));
+    }
+    assertThatThrownBy(() -> store.insertExchanges("n1", records).await()).as("the batch fails").isNotNull();
+    assertThat(paths(new ExchangeFilter(null, null, null, null, null, null, 10))).as("and none of it is kept").isEmpty();
   }
 
   @Test
