@@ -7,7 +7,6 @@ import io.faultline.chaos.event.ExchangeRecord;
 import io.faultline.chaos.testing.RecordingListener;
 import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 
@@ -44,23 +43,18 @@ class HttpCountingTest {
   }
 
   @Test
-  void anExchangeChaosOnlyDelaysIsForwardedAsTheClientSentItAndRecordedOnce() {
+  void anExchangeChaosOnlyDelaysIsForwardedAfterItsDelayAndRecordedOnce() {
+    // what the upstream gets (method, URI, body, headers, X-Forwarded-*): HttpProxyVerticleTest, mode "delayed"
     try (GatewayFixture gw = new GatewayFixture("""
         {"enabled": true, "latency": {"fixed_delay_ms": 40}}""")) {
       long started = System.nanoTime();
-      HttpResponse<Buffer> answer = gw.client.post("/orders/7?verbose=1").putHeader("X-Client", "a")
+      HttpResponse<Buffer> answer = gw.client.post("/orders/7?verbose=1")
           .putHeader("traceparent", "00-" + TRACE + "-00f067aa0ba902b7-01").sendBuffer(Buffer.buffer("the body")).await();
       long tookMs = (System.nanoTime() - started) / 1_000_000;
       assertThat(answer.statusCode()).isEqualTo(200);
       assertThat(tookMs).as("delayed by the fixed delay").isGreaterThanOrEqualTo(40);
-      JsonObject upstreamSaw = answer.bodyAsJsonObject();
-      assertThat(upstreamSaw.getString("method")).isEqualTo("POST");
-      assertThat(upstreamSaw.getString("uri")).isEqualTo("/orders/7?verbose=1");
-      assertThat(upstreamSaw.getString("body")).isEqualTo("the body");
-      JsonObject headers = upstreamSaw.getJsonObject("headers");
-      assertThat(headers.getString("x-client")).isEqualTo("a");
-      assertThat(headers.getString("x-forwarded-for")).isEqualTo("127.0.0.1");
-      assertThat(headers.getString("traceparent")).as("untraced: the client's trace context goes on").contains(TRACE);
+      assertThat(answer.bodyAsJsonObject().getJsonObject("headers").getString("traceparent"))
+          .as("untraced: the client's trace context goes on").contains(TRACE);
 
       RecordingListener events = gw.events;
       events.await("the exchange's record", () -> events.records().size() == 1);

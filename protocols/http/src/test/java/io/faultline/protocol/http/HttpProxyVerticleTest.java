@@ -27,12 +27,20 @@ class HttpProxyVerticleTest {
                            "connection_error_probability": 0, "partial_response_probability": 0},
        "traffic_shaping": {"packet_loss_percent": 0}}""";
 
+  /** Chaos on with a delay only, on every request: such exchanges take the plain path once their delay is over. */
+  static final String DELAY_ONLY = """
+      {"enabled": true, "latency": {"fixed_delay_ms": 20}}""";
+
   static String chaos(String mode) {
-    return mode.equals("off") ? null : ZERO_PROBABILITY;
+    return switch (mode) {
+      case "off" -> null;
+      case "delayed" -> DELAY_ONLY;
+      default -> ZERO_PROBABILITY;
+    };
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"off", "zero"})
+  @ValueSource(strings = {"off", "zero", "delayed"})
   void forwardsMethodUriHeadersAndBodyAndAddsForwardedHeaders(String mode) {
     try (GatewayFixture gw = new GatewayFixture(chaos(mode))) {
       HttpResponse<Buffer> response = gw.client.post("/orders?id=7").putHeader("X-Custom", "yes")
