@@ -9,6 +9,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -19,6 +20,8 @@ public final class SqlHistoryStore implements HistoryStore {
 
   /** 500 rows of 14 values: 7,000 parameters, within SQLite's 32,766 and PostgreSQL's 65,535 a statement. */
   static final int EXCHANGES_PER_STATEMENT = 500;
+  /** The statement of a full one, made once (a busy recorder writes little else). */
+  private static final String FULL_EXCHANGE_INSERT = exchangeInsert(EXCHANGES_PER_STATEMENT);
 
   private static final String RUN_COLUMNS = "id, name, status, mode, node, started_at, ended_at, resilience_score, "
       + "request_count, error_count, error_rate, avg_latency, p95_latency, tags";
@@ -93,10 +96,14 @@ public final class SqlHistoryStore implements HistoryStore {
           .addValue(e.status()).addValue(e.outcome()).addValue(cut(String.join(",", e.faults()), 512))
           .addValue(e.durationNanos() / 1e6).addValue(e.injectedDelayMs()).addValue(cut(e.traceId(), 64));
     }
-    return pool.preparedQuery("INSERT INTO exchanges (at, node, listener, protocol, route, method, path, operation, status_code, "
-            + "outcome, faults, duration_ms, injected_delay_ms, trace_id) VALUES "
-            + String.join(", ", java.util.Collections.nCopies(rows.size(), "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
+    return pool.preparedQuery(rows.size() == EXCHANGES_PER_STATEMENT ? FULL_EXCHANGE_INSERT : exchangeInsert(rows.size()))
         .execute(values).mapEmpty();
+  }
+
+  private static String exchangeInsert(int rows) {
+    return "INSERT INTO exchanges (at, node, listener, protocol, route, method, path, operation, status_code, outcome, faults, "
+        + "duration_ms, injected_delay_ms, trace_id) VALUES "
+        + String.join(", ", Collections.nCopies(rows, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   }
 
   @Override
