@@ -56,6 +56,8 @@ final class Lane {
   private long timer = -1;
   private boolean blocked;
   private boolean pausedByLine;
+  private boolean sourcePaused;
+  private Runnable afterSource;
   private boolean stopped;
 
   /** {@code chaos} is null when this direction has no message chaos; {@code bytesPerSecond} 0 is no limit. */
@@ -88,6 +90,16 @@ final class Lane {
     }
   }
 
+  /**
+   * Runs {@code action} once every frame the source has read has reached this lane: at once, unless this
+   * lane holds the source paused. Vert.x reports a socket's close as it happens, while the frames read
+   * before it may still wait behind the pause; they come when the source is resumed.
+   */
+  void afterSource(Runnable action) {
+    afterSource = action;
+    runAfterSource();
+  }
+
   /** Drops whatever is still waiting; nothing more is written. */
   void stop() {
     stopped = true;
@@ -106,8 +118,29 @@ final class Lane {
     }
     sink.writeFrame(frame);
     if (sink.writeQueueFull()) {
-      source.pause();
-      sink.drainHandler(v -> source.resume());
+      pauseSource();
+      sink.drainHandler(v -> resumeSource());
+    }
+  }
+
+  private void pauseSource() {
+    sourcePaused = true;
+    source.pause();
+  }
+
+  private void resumeSource() {
+    sourcePaused = false;
+    source.resume();
+    if (afterSource != null) {
+      vertx.runOnContext(v -> runAfterSource()); // after the turn in which the resumed source hands over what it held
+    }
+  }
+
+  private void runAfterSource() {
+    if (afterSource != null && !sourcePaused) {
+      Runnable action = afterSource;
+      afterSource = null;
+      action.run();
     }
   }
 
@@ -214,7 +247,7 @@ final class Lane {
     queuedBytes += size(item);
     if ((line.size() >= HIGH_WATER || queuedBytes >= HIGH_WATER_BYTES) && !pausedByLine) {
       pausedByLine = true;
-      source.pause();
+      pauseSource();
     }
     drain();
   }
@@ -253,7 +286,7 @@ final class Lane {
       }
       if (pausedByLine && line.size() <= LOW_WATER && queuedBytes < HIGH_WATER_BYTES / 4) {
         pausedByLine = false;
-        source.resume();
+        resumeSource();
       }
     }
   }

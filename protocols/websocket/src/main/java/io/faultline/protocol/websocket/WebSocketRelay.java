@@ -56,7 +56,7 @@ final class WebSocketRelay implements Lane.Events {
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
   void start() {
     client.exceptionHandler(e -> { });
-    client.closeHandler(v -> {
+    client.closeHandler(v -> toUpstream.afterSource(() -> {
       clientClosed = true;
       boolean lost = lost(client);
       short code = lost ? GOING_AWAY : client.closeStatusCode();
@@ -64,8 +64,8 @@ final class WebSocketRelay implements Lane.Events {
       abrupt |= lost;
       toUpstream.then(() -> close(upstream, code, reason));
       finishIfClosed();
-    });
-    Handler<Void> upstreamClose = v -> {
+    }));
+    Handler<Void> upstreamClose = v -> toClient.afterSource(() -> {
       upstreamClosed = true;
       boolean lost = lost(upstream);
       int code = lost ? WebSocketConfig.ABRUPT : upstream.closeStatusCode();
@@ -74,7 +74,7 @@ final class WebSocketRelay implements Lane.Events {
       upstreamFailed |= lost;
       toClient.then(() -> closeClient(code, reason));
       finishIfClosed();
-    };
+    });
     if (upstream.isClosed()) {
       // It closed before relaying began (between its handshake and the client's): Vert.x refuses handlers
       // on a closed socket, and the close would be lost, leaving the client open forever. Pass it on now.

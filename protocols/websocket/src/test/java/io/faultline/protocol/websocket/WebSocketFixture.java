@@ -37,9 +37,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * handshake with a cookie and an {@code X-Upstream} header, and sends the handshake headers it got as JSON), {@code /close} (closes with 4002 "done" after the first message),
  * {@code /drop} (closes its TCP connection after the first message), {@code /flood} (writes 64 KiB
  * binary frames as fast as back-pressure lets it, counting bytes in {@link #flooded}), and rejects
- * {@code /reject} with 403. It records what it saw in {@link #upstreamFrames} and {@link #upstreamCloses}.
+ * {@code /reject} with 403; {@code /burst} sends {@link #BURST_MESSAGES} binary messages at once, then
+ * closes with 4003 "burst done" and hangs up {@link #BURST_HANG_UP_SECONDS} later. It records what it saw in {@link #upstreamFrames} and {@link #upstreamCloses}.
  */
 final class WebSocketFixture implements AutoCloseable {
+
+  /** {@code /burst} sends this many binary messages of {@link #BURST_MESSAGE_BYTES}, each starting with its index. */
+  static final int BURST_MESSAGES = 128;
+  static final int BURST_MESSAGE_BYTES = 64 * 1024;
+  /** How long the upstream waits for a client's close frame before it hangs up. */
+  static final int BURST_HANG_UP_SECONDS = 1;
 
   final Vertx vertx = Vertx.vertx();
   final HttpServer upstream;
@@ -60,7 +67,8 @@ final class WebSocketFixture implements AutoCloseable {
   /** With {@code tls}, the upstream is wss:// with a self-signed certificate, which the listener is told to trust. */
   WebSocketFixture(String chaosJson, boolean tls) {
     HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0)
-        .setWebSocketSubProtocols(List.of("chat.v2", "chat.v1"));
+        .setWebSocketSubProtocols(List.of("chat.v2", "chat.v1"))
+        .setWebSocketClosingTimeout(BURST_HANG_UP_SECONDS); // after its close frame, it waits this long for the client's
     if (tls) {
       options.setSsl(true).setKeyCertOptions(SelfSignedCertificate.create("127.0.0.1").keyCertOptions());
     }
@@ -114,6 +122,12 @@ final class WebSocketFixture implements AutoCloseable {
       }
       case "/flood" -> flood(ws);
       case "/bye" -> ws.close((short) 4001, "bye"); // right after accepting, before the gateway relays
+      case "/burst" -> {
+        for (int i = 0; i < BURST_MESSAGES; i++) {
+          ws.writeBinaryMessage(Buffer.buffer(new byte[BURST_MESSAGE_BYTES]).setInt(0, i));
+        }
+        ws.close((short) 4003, "burst done");
+      }
       default -> { }
     }
   }

@@ -17,15 +17,42 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** A WebSocket listener with chaos off: everything passes through as the upstream and the client sent it. */
+/**
+ * A WebSocket listener passes everything through as the upstream and the client sent it, whichever way a
+ * connection goes: {@code tunneled} (chaos off: the bytes pass through a {@link Tunnel}), {@code recorded}
+ * (the same, as an exchange of the chaos lifecycle: the listener records every exchange) and
+ * {@code relayed} (frame by frame: chaos on, a bandwidth limit too high to hold anything back).
+ */
+@ParameterizedClass
+@ValueSource(strings = {"tunneled", "recorded", "relayed"})
 class WebSocketProxyVerticleTest {
 
+  private static final String UNLIMITED_BANDWIDTH = "{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 1000000000000}}";
+
+  @Parameter
+  String mode;
+
+  /** One JDK client for every test: each keeps a selector thread until it is collected. */
+  private static final java.net.http.HttpClient JDK_CLIENT = java.net.http.HttpClient.newHttpClient();
+
   private WebSocketFixture fixture;
+
+  /** A fixture whose connections go {@link #mode}'s way. */
+  private WebSocketFixture fixture() {
+    WebSocketFixture created = new WebSocketFixture(mode.equals("relayed") ? UNLIMITED_BANDWIDTH : null);
+    created.events.recordingEveryExchange(mode.equals("recorded"));
+    return created;
+  }
 
   @AfterEach
   void close() {
@@ -36,7 +63,7 @@ class WebSocketProxyVerticleTest {
 
   @Test
   void relaysTextBinaryAndFragmentedMessagesUnchanged() throws Exception {
-    fixture = new WebSocketFixture(null);
+    fixture = fixture();
     WebSocketFixture.Received received = fixture.open("/echo");
     WebSocket ws = received.ws;
 
@@ -61,7 +88,8 @@ class WebSocketProxyVerticleTest {
 
   @Test
   void reachesAWssUpstreamOverTls() throws Exception {
-    fixture = new WebSocketFixture(null, true);
+    fixture = new WebSocketFixture(mode.equals("relayed") ? UNLIMITED_BANDWIDTH : null, true);
+    fixture.events.recordingEveryExchange(mode.equals("recorded"));
     WebSocketFixture.Received received = fixture.open("/echo");
     received.ws.writeTextMessage("over tls");
     assertThat(received.awaitTexts(1, 5_000)).containsExactly("over tls");
@@ -69,17 +97,17 @@ class WebSocketProxyVerticleTest {
 
   @Test
   void relaysPingsToTheUpstreamAndItsPongsBack() throws Exception {
-    fixture = new WebSocketFixture(null);
+    fixture = fixture();
     WebSocket ws = fixture.connect("/echo");
     List<String> pongs = new CopyOnWriteArrayList<>();
     ws.pongHandler(data -> pongs.add(data.toString()));
     ws.writePing(Buffer.buffer("are-you-there"));
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (pongs.size() < 2 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(10);
-    }
-    // One pong from the gateway's own WebSocket layer, one relayed from the upstream's.
-    assertThat(pongs).containsExactly("are-you-there", "are-you-there");
+    // Relayed: one pong from the gateway's own WebSocket layer, one relayed from the upstream's.
+    // Tunneled: the upstream's alone, as a tunnel answers nothing itself.
+    int expected = mode.equals("relayed") ? 2 : 1;
+    awaitCondition(() -> pongs.size() >= expected);
+    Thread.sleep(200); // one more would have come by now
+    assertThat(pongs).containsExactly(java.util.Collections.nCopies(expected, "are-you-there").toArray(String[]::new));
     assertThat(fixture.upstreamFrames).anySatisfy(f -> {
       assertThat(f.type()).isEqualTo(WebSocketFrameType.PING);
       assertThat(f.binaryData().toString()).isEqualTo("are-you-there");
@@ -88,7 +116,7 @@ class WebSocketProxyVerticleTest {
 
   @Test
   void closeCodesAndReasonsTravelBothWays() throws Exception {
-    fixture = new WebSocketFixture(null);
+    fixture = fixture();
     WebSocket ws = fixture.connect("/echo");
     ws.close((short) 4001, "client done").await();
     awaitCondition(() -> !fixture.upstreamCloses.isEmpty());
@@ -102,7 +130,7 @@ class WebSocketProxyVerticleTest {
 
   @Test
   void anAbruptUpstreamCloseReachesTheClientAsAnAbruptClose() throws Exception {
-    fixture = new WebSocketFixture(null);
+    fixture = fixture();
     WebSocketFixture.Received received = fixture.open("/drop");
     WebSocket ws = received.ws;
     ws.writeTextMessage("x");
@@ -110,8 +138,70 @@ class WebSocketProxyVerticleTest {
   }
 
   @Test
+  void aClientThatVanishesReachesTheUpstreamAsGoingAway() throws Exception {
+    fixture = fixture();
+    CompletableFuture<String> echoed = new CompletableFuture<>();
+    java.net.http.WebSocket ws = JDK_CLIENT.newWebSocketBuilder()
+        .buildAsync(URI.create("ws://127.0.0.1:" + fixture.port + "/echo"), new java.net.http.WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onText(java.net.http.WebSocket socket, CharSequence data, boolean last) {
+            echoed.complete(data.toString());
+            return null;
+          }
+        }).get(5, TimeUnit.SECONDS);
+    ws.sendText("still here", true);
+    assertThat(echoed.get(5, TimeUnit.SECONDS)).isEqualTo("still here");
+    ws.abort(); // the TCP connection closes with no close frame
+
+    awaitCondition(() -> !fixture.upstreamCloses.isEmpty());
+    assertThat(fixture.upstreamCloses).containsExactly("1001 client connection lost");
+    fixture.events.await("the connection's end", () -> !fixture.events.completions().isEmpty());
+    assertThat(fixture.events.completions()).singleElement().extracting(c -> c.outcome()).isEqualTo("dropped");
+  }
+
+  @Test
+  void aConnectionCountsAs2xxWhenItClosesWithACloseFrameAndDroppedWhenItIsLost() throws Exception {
+    fixture = fixture();
+    WebSocketFixture.Received clean = fixture.open("/close");
+    clean.ws.writeTextMessage("bye");
+    assertThat(clean.awaitClose()).isEqualTo("4002 done");
+    fixture.events.await("the first connection's end", () -> fixture.events.completions().size() == 1);
+
+    WebSocketFixture.Received lost = fixture.open("/drop");
+    lost.ws.writeTextMessage("x");
+    assertThat(lost.awaitClose()).isEqualTo("1006 null");
+    fixture.events.await("the second connection's end", () -> fixture.events.completions().size() == 2);
+
+    assertThat(fixture.events.completions()).extracting(c -> c.outcome()).containsExactly("2xx", "dropped");
+    if (mode.equals("recorded")) {
+      assertThat(fixture.events.records()).extracting(r -> r.status()).containsExactly(101, 101);
+    }
+  }
+
+  @Test
+  void whatTheUpstreamSentBeforeHangingUpReachesAClientThatWasNotReading() throws Exception {
+    fixture = fixture();
+    WebSocketFixture.Received received = fixture.open("/burst");
+    received.ws.pause();
+    // The upstream sends its burst and its close frame, and hangs up a second later: while the gateway
+    // still holds what the client has not read.
+    awaitCondition(() -> !fixture.upstreamCloses.isEmpty());
+    received.ws.resume();
+
+    assertThat(received.awaitClose()).isEqualTo("4003 burst done");
+    // The client's WebSocket reports the close as it reads it, before the messages it still queues for its handler.
+    awaitCondition(() -> received.frames.size() >= WebSocketFixture.BURST_MESSAGES);
+    assertThat(received.frames).hasSize(WebSocketFixture.BURST_MESSAGES);
+    for (int i = 0; i < WebSocketFixture.BURST_MESSAGES; i++) {
+      Buffer data = received.frames.get(i).binaryData();
+      assertThat(data.length()).isEqualTo(WebSocketFixture.BURST_MESSAGE_BYTES);
+      assertThat(data.getInt(0)).as("message %d in order", i).isEqualTo(i);
+    }
+  }
+
+  @Test
   void passesHeadersBothWaysAddsForwardedHeadersAndNegotiatesTheUpstreamsSubprotocol() throws Exception {
-    fixture = new WebSocketFixture(null);
+    fixture = fixture();
     WebSocketFixture.Received received = fixture.open(new WebSocketConnectOptions().setURI("/headers")
         .addHeader("X-Request-Id", "abc-123")
         .setSubProtocols(List.of("chat.v3", "chat.v1", "chat.v2")));
@@ -133,7 +223,7 @@ class WebSocketProxyVerticleTest {
 
   @Test
   void anUpgradeTheUpstreamRefusesReachesTheClientWithItsStatus() {
-    fixture = new WebSocketFixture(null);
+    fixture = fixture();
     Future<WebSocket> attempt = fixture.tryConnect(new WebSocketConnectOptions().setURI("/reject"));
     Throwable failure = attempt.map(ws -> (Throwable) null).otherwise(e -> e).await();
     assertThat(failure).isInstanceOf(UpgradeRejectedException.class);
@@ -145,7 +235,7 @@ class WebSocketProxyVerticleTest {
 
   @Test
   void anUpstreamThatIsDownGets502NamingIt() {
-    fixture = new WebSocketFixture(null);
+    fixture = fixture();
     fixture.upstream.close().await();
     Throwable failure = fixture.tryConnect(new WebSocketConnectOptions().setURI("/echo"))
         .map(ws -> (Throwable) null).otherwise(e -> e).await();
@@ -157,7 +247,7 @@ class WebSocketProxyVerticleTest {
   @Test
   void anUpstreamThatDoesNotAnswerTheUpgradeInTimeGets504() {
     // Vert.x reports its handshake timeout as "Connection closed while handshake in process": this was a 502.
-    fixture = new WebSocketFixture(null);
+    fixture = fixture();
     // Accepts the TCP connection and never answers: the route's 300 ms timeout runs out.
     io.vertx.core.net.NetServer silent = fixture.vertx.createNetServer().connectHandler(socket -> { })
         .listen(0, "127.0.0.1").await();
@@ -175,7 +265,7 @@ class WebSocketProxyVerticleTest {
 
   @Test
   void aPlainHttpRequestIsToldToUpgrade() {
-    fixture = new WebSocketFixture(null);
+    fixture = fixture();
     HttpClientAgent http = fixture.vertx.createHttpClient();
     HttpClientResponse[] response = new HttpClientResponse[1];
     Buffer body = http.request(HttpMethod.GET, fixture.port, "127.0.0.1", "/echo")
@@ -191,7 +281,7 @@ class WebSocketProxyVerticleTest {
 
   @Test
   void backPressureReachesTheUpstreamWhenTheClientStopsReading() throws Exception {
-    fixture = new WebSocketFixture(null);
+    fixture = fixture();
     WebSocket ws = fixture.connect("/flood");
     ws.pause();
     // The upstream writes until back-pressure stops it; without it the gateway would read on and on.
@@ -217,7 +307,7 @@ class WebSocketProxyVerticleTest {
 
   @Test
   void anUpstreamThatClosesRightAfterAcceptingHasItsClosePassedOn() throws Exception {
-    fixture = new WebSocketFixture(null);
+    fixture = fixture();
     for (int i = 0; i < 50; i++) {
       assertThat(WebSocketCloses.closeSeen(URI.create("ws://127.0.0.1:" + fixture.port + "/bye"), null, Duration.ofSeconds(5)))
           .as("connection " + i).isEqualTo("4001 bye");
