@@ -64,6 +64,7 @@ class TracingTest {
           - {name: web, protocol: http, port: 0, upstream: "http://127.0.0.1:%1$d"}
           - {name: rpc, protocol: grpc, port: 0, upstream: "127.0.0.1:%2$d", chaos: {latency: {fixed_delay_ms: 120}}}
           - {name: live, protocol: websocket, port: 0, upstream: "ws://127.0.0.1:%1$d", chaos: {websocket: {handshake_delay_ms: 120}}}
+          - {name: open, protocol: websocket, port: 0, upstream: "ws://127.0.0.1:%1$d"}
           - {name: gql, protocol: graphql, port: 0, upstream: "http://127.0.0.1:%1$d", chaos: {latency: {fixed_delay_ms: 120}}}
         chaos:
           enabled: true
@@ -81,20 +82,24 @@ class TracingTest {
     var socket = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
         .setPort(gateway.listenerPort("live")).setURI("/feed").addHeader("traceparent", traceparent(5))).await();
     socket.close().await();
+    // a connection chaos leaves alone is tunneled: its upgrade is still one traced exchange
+    var tunneled = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(gateway.listenerPort("open")).setURI("/open").addHeader("traceparent", traceparent(9))).await();
+    tunneled.close().await();
     var graphql = web.post(gateway.listenerPort("gql"), "127.0.0.1", "/graphql").putHeader("traceparent", traceparent(6))
         .sendJsonObject(new JsonObject().put("query", "query Hello { hello }")).await();
     assertThat(graphql.bodyAsJsonObject().getJsonObject("data").getString("hello")).isEqualTo("world");
     assertThat(get("/plain", null).statusCode()).as("no trace context from the client").isEqualTo(200);
 
-    // one span per exchange (and one client span per upstream call Vert.x made: all but /fail's and the WebSocket's)
-    List<OtlpReceiver.Received> exchanges = receiver.await(7, span -> span.string("faultline.listener") != null);
-    List<OtlpReceiver.Received> calls = receiver.await(5, span -> span.span().getKind() == Span.SpanKind.SPAN_KIND_CLIENT);
-    assertThat(exchanges).hasSize(7).allSatisfy(span -> {
+    // one span per exchange (and one client span per upstream call Vert.x made: all but /fail's and the relayed WebSocket's)
+    List<OtlpReceiver.Received> exchanges = receiver.await(8, span -> span.string("faultline.listener") != null);
+    List<OtlpReceiver.Received> calls = receiver.await(6, span -> span.span().getKind() == Span.SpanKind.SPAN_KIND_CLIENT);
+    assertThat(exchanges).hasSize(8).allSatisfy(span -> {
       assertThat(span.service()).isEqualTo("shop-gateway");
       assertThat(span.span().getKind()).isEqualTo(Span.SpanKind.SPAN_KIND_SERVER);
       assertThat(span.string("faultline.route")).isEqualTo("default");
     });
-    assertThat(calls).hasSize(5);
+    assertThat(calls).hasSize(6);
 
     var plain = exchange(exchanges, 1);
     assertThat(plain.span().getName()).isEqualTo("http web/default");
@@ -138,8 +143,16 @@ class TracingTest {
     assertThat(live.number("faultline.injected_delay_ms")).isEqualTo(120);
     assertThat(live.number("faultline.status")).isEqualTo(101);
     // Vert.x does not trace WebSocket handshakes: the upstream's parent is the exchange's span itself
-    assertThat(upstreamSaw.get("websocket")).singleElement()
+    assertThat(upstreamSaw.get("websocket:/feed")).singleElement()
         .isEqualTo(List.of("00-" + traceId(5) + "-" + live.spanId() + "-01"));
+
+    var open = exchange(exchanges, 9);
+    assertThat(open.string("faultline.protocol")).isEqualTo("websocket");
+    assertThat(open.strings("faultline.faults")).isEmpty();
+    assertThat(open.number("faultline.status")).isEqualTo(101);
+    assertThat(open.string("faultline.outcome")).isEqualTo("2xx");
+    // the tunnel's upgrade is an HTTP request, which Vert.x traces: a client span of the exchange's
+    assertContinues(upstreamSaw.get("websocket:/open"), open, calls);
 
     var gql = exchange(exchanges, 6);
     assertThat(gql.string("faultline.protocol")).isEqualTo("graphql");
@@ -241,7 +254,7 @@ class TracingTest {
   /** An upstream for HTTP, WebSocket and GraphQL (on /graphql) that keeps the traceparent headers of what it got. */
   private int upstream() {
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .webSocketHandler(socket -> saw("websocket", socket.headers()))
+        .webSocketHandler(socket -> saw("websocket:" + socket.path(), socket.headers()))
         .requestHandler(request -> request.body().onSuccess(body -> {
           if (request.path().equals("/graphql")) {
             saw("graphql", request.headers());
