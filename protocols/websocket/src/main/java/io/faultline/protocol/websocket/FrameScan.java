@@ -6,8 +6,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Follows the frames of one direction of a WebSocket byte stream (RFC 6455 5.2) without decoding them:
- * it reads each frame's header, skips its payload, and remembers whether a close frame has begun and
- * whether the stream stands between two frames. A {@link Tunnel} needs no more to pass closes on.
+ * it reads each frame's header, skips its payload, and remembers whether a close frame's header has
+ * passed and whether the stream stands between two frames. A {@link Tunnel} needs no more to pass closes on.
  */
 final class FrameScan {
 
@@ -41,7 +41,7 @@ final class FrameScan {
     }
   }
 
-  /** True once a close frame has begun in this direction. */
+  /** True once the header of a close frame has passed in this direction. */
   boolean closeSeen() {
     return closeSeen;
   }

@@ -75,7 +75,7 @@ final class Tunnel {
     Upstream target = upgrade.route.upstream();
     RequestOptions options = WebSocketUpgrades.tunnelOptions(request, target, upgrade.route.timeoutMs());
     if (exchange != null) {
-      exchange.setTraceContext(options.getHeaders()); // Vert.x does not trace a request it tunnels
+      exchange.clearTraceContext(options.getHeaders()); // Vert.x traces the upgrade: its client span carries the trace on
     }
     connector.connect(new HttpConnectOptions().setHost(target.host()).setPort(target.port()).setSsl(target.secure()))
         .compose(connection -> connection.request(options)
