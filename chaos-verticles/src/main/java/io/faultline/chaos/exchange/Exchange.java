@@ -9,6 +9,7 @@ import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.engine.Verdict;
 import io.faultline.chaos.event.ExchangeRecord;
 import io.faultline.chaos.trace.ExchangeSpan;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,8 @@ public final class Exchange<C> {
   private Terminal.Cut cut;
   private boolean ended;
   private boolean released;
+  /** True while the exchange waits for a guard's admission (a bulkhead permit): the kill switch reaches it there too. */
+  private boolean waiting;
 
   Exchange(ExchangeRunner<C> runner, C call, String route, RequestFacts facts, Verdict verdict, long startedNanos,
       boolean recordAlways) {
@@ -104,13 +107,22 @@ public final class Exchange<C> {
       return;
     }
     Guard guard = verdict.guard(admitted);
-    guard.admit(runner.vertx.getOrCreateContext()).onComplete(ar -> {
+    Future<Void> admission = guard.admit(runner.vertx.getOrCreateContext());
+    if (!admission.isComplete()) {
+      waiting = true;
+      runner.held(this, true);
+    }
+    admission.onComplete(ar -> {
+      if (waiting) {
+        waiting = false;
+        runner.held(this, false);
+      }
       if (ar.failed()) {
-        if (!ended) {
+        if (!ended && !released) {
           answer(guard.refusal());
         }
-      } else if (ended) {
-        guard.release(); // the exchange ended while it waited: end() could not give this back
+      } else if (ended || released) {
+        guard.release(); // the exchange ended, or went on without it, while it waited: end() cannot give this back
       } else {
         admitted++;
         admit();
@@ -152,15 +164,19 @@ public final class Exchange<C> {
   }
 
   /**
-   * Chaos was switched off while this exchange was held: it goes to its upstream now, with nothing of
-   * the verdict applied (the guards it holds are still given back when it ends).
+   * Chaos was switched off while this exchange was held (by a delay, a timeout's hold, or a wait for a
+   * bulkhead's permit): it goes to its upstream now, with nothing of the verdict applied (the guards it
+   * holds are still given back when it ends; a permit that comes later is given back at once).
    */
   void release() {
-    if (ended || released || timer < 0) {
+    if (ended || released || timer < 0 && !waiting) {
       return;
     }
-    runner.vertx.cancelTimer(timer);
-    timer = -1;
+    if (timer >= 0) {
+      runner.vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    waiting = false;
     runner.held(this, false);
     released = true;
     answered = null;
@@ -256,6 +272,8 @@ public final class Exchange<C> {
     ended = true;
     if (timer >= 0) {
       runner.vertx.cancelTimer(timer);
+    }
+    if (timer >= 0 || waiting) {
       runner.held(this, false);
     }
     this.status = status;

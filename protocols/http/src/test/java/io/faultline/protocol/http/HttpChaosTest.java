@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Every HTTP fault, observed by a real client through the real proxy verticle. */
@@ -283,6 +284,25 @@ class HttpChaosTest {
       for (int i = 0; i < 3; i++) {
         assertThat(gw.get("/after").statusCode()).as("the permit came back").isEqualTo(200);
       }
+    }
+  }
+
+  @Test
+  void theKillSwitchReleasesARequestWaitingForABulkheadPermit() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "bulkhead": {"max_concurrent_requests": 1, "max_queue_size": 1, "queue_timeout_ms": 30000},
+         "latency": {"fixed_delay_ms": 30000}}""")) {
+      Future<HttpResponse<Buffer>> first = gw.client.get("/first").send();
+      Future<HttpResponse<Buffer>> queued = gw.client.get("/queued").send();
+      Bulkhead bulkhead = gw.state.snapshot().parts(Bulkhead.class).get("");
+      gw.events.await("one request in its delay, one queued", () -> bulkhead.active() == 1 && bulkhead.queued() == 1);
+      long off = System.nanoTime();
+      gw.setChaos(null);
+      assertThat(first.await(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      // Before, the queued one got the permit the first gave back, and then waited out its own 30 s delay.
+      assertThat(queued.await(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(System.nanoTime() - off).as("a bound: the holds had 30 s to go").isLessThan(TimeUnit.SECONDS.toNanos(5));
+      gw.events.await("every permit back", () -> bulkhead.active() == 0);
     }
   }
 
