@@ -92,7 +92,9 @@ class TcpChaosGatewayTest {
       Gateway n2 = cluster.start(1, flags);
       ClusterFixture.eventually(() -> cluster.get(n1, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
       new ToxiproxyClient("127.0.0.1", n1.toxiproxyPort()).getProxy("tcp").toxics().latency("slow", ToxicDirection.DOWNSTREAM, 300);
-      ClusterFixture.eventually(() -> cluster.get(n2, "/api/chaos/rules").getJsonArray("rules").size() == 1, "n2 has the toxic");
+      // The Toxiproxy API adds the rule, then switches chaos on: two changes, which reach n2 one after the other.
+      ClusterFixture.eventually(() -> cluster.get(n2, "/api/chaos/rules").getJsonArray("rules").size() == 1
+          && cluster.get(n2, "/api/chaos/status").getBoolean("enabled"), "n2 has the toxic, and chaos on");
       assertThat(trip(n2.listenerPort("tcp"))).isGreaterThanOrEqualTo(300L);
       assertThat(new ToxiproxyClient("127.0.0.1", n2.toxiproxyPort()).getProxy("tcp").toxics().getAll())
           .as("n2's Toxiproxy API shows it too").hasSize(1);
