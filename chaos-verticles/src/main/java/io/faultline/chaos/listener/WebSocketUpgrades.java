@@ -5,10 +5,8 @@ import io.faultline.chaos.config.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -38,13 +36,6 @@ public final class WebSocketUpgrades {
   private static final Set<String> HOP_BY_HOP = Set.of("host", "connection", "upgrade", "keep-alive", "te", "trailer",
       "transfer-encoding", "content-length", "proxy-connection", "proxy-authorization", "sec-websocket-key",
       "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "sec-websocket-accept");
-
-  /** The client's side of the handshake, which a tunnel passes on as it is (RFC 6455 4.1). */
-  private static final List<String> CLIENT_HANDSHAKE = List.of("Sec-WebSocket-Key", "Sec-WebSocket-Version", SUBPROTOCOL);
-
-  /** What of an upstream's 101 belongs to its hop when the connection is tunneled: the rest answers the client's handshake. */
-  private static final Set<String> TUNNEL_HOP_BY_HOP = Set.of("connection", "upgrade", "keep-alive", "te", "trailer",
-      "transfer-encoding", "content-length", "proxy-connection", "proxy-authenticate");
 
   private WebSocketUpgrades() {
   }
@@ -88,25 +79,6 @@ public final class WebSocketUpgrades {
 
   /** Where and how to open the upstream side of {@code request}'s upgrade. */
   public static WebSocketConnectOptions connectOptions(HttpServerRequest request, Upstream upstream, long timeoutMs) {
-    WebSocketConnectOptions options = new WebSocketConnectOptions()
-        .setHost(upstream.host())
-        .setPort(upstream.port())
-        .setSsl(upstream.secure())
-        .setURI(upstream.basePath() + request.uri())
-        .setTimeout(timeoutMs)
-        .setHeaders(forwardedHeaders(request));
-    String offered = request.getHeader(SUBPROTOCOL);
-    if (offered != null) {
-      options.setSubProtocols(List.of(offered.trim().split("\\s*,\\s*")));
-    }
-    return options;
-  }
-
-  /**
-   * The headers of {@code request}'s upgrade that go upstream: all but this hop's handshake and the
-   * hop-by-hop ones (and those its {@code Connection} names), plus {@code X-Forwarded-*}.
-   */
-  public static MultiMap forwardedHeaders(HttpServerRequest request) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     request.headers().forEach(h -> {
       if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
@@ -119,46 +91,18 @@ public final class WebSocketUpgrades {
     }
     ForwardedHeaders.apply(headers, request);
     headers.remove("Connection");
-    return headers;
-  }
-
-  /**
-   * The upgrade request that tunnels {@code request} to {@code upstream}: the {@link #forwardedHeaders},
-   * and the client's own handshake (its key, version and offered subprotocols, so the upstream's 101 is
-   * an answer to the client). Extensions are not offered, as the relay offers none: a connection compresses
-   * nothing whichever way it goes. An upstream silent for {@code timeoutMs} once connected fails it with a
-   * {@link TimeoutException}.
-   */
-  public static RequestOptions tunnelOptions(HttpServerRequest request, Upstream upstream, long timeoutMs) {
-    MultiMap headers = forwardedHeaders(request);
-    for (String name : CLIENT_HANDSHAKE) {
-      String value = request.getHeader(name);
-      if (value != null) {
-        headers.set(name, value);
-      }
-    }
-    headers.set("Connection", "Upgrade").set("Upgrade", "websocket");
-    return new RequestOptions()
-        .setMethod(HttpMethod.GET)
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setHost(upstream.host())
         .setPort(upstream.port())
+        .setSsl(upstream.secure())
         .setURI(upstream.basePath() + request.uri())
-        .setIdleTimeout(timeoutMs)
+        .setTimeout(timeoutMs)
         .setHeaders(headers);
-  }
-
-  /**
-   * Makes the client's 101 the upstream's, for a tunnel: its headers but the hop-by-hop ones, its accept key
-   * and chosen subprotocol included (they answer the client's own handshake). Call before {@code toNetSocket()}.
-   */
-  public static void adoptTunnelHandshake(HttpServerRequest request, MultiMap answered) {
-    MultiMap headers = request.response().headers();
-    answered.forEach(h -> {
-      if (!TUNNEL_HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-        headers.add(h.getKey(), h.getValue());
-      }
-    });
-    headers.set("Upgrade", "websocket").set("Connection", "Upgrade");
+    String offered = request.getHeader(SUBPROTOCOL);
+    if (offered != null) {
+      options.setSubProtocols(List.of(offered.trim().split("\\s*,\\s*")));
+    }
+    return options;
   }
 
   /**
@@ -185,18 +129,13 @@ public final class WebSocketUpgrades {
 
   /** Answers the client as the upstream answered its upgrade: status, headers (but hop-by-hop ones) and body. */
   public static void passRejection(HttpServerRequest request, UpgradeRejectedException rejected) {
-    passRejection(request, rejected.getStatus(), rejected.getHeaders(), rejected.getBody() == null ? Buffer.buffer() : rejected.getBody());
-  }
-
-  /** Answers the client with {@code status}, {@code headers} (but hop-by-hop ones) and {@code body}, the upstream's answer to the upgrade. */
-  public static void passRejection(HttpServerRequest request, int status, MultiMap headers, Buffer body) {
-    HttpServerResponse response = request.response().setStatusCode(status);
-    headers.forEach(h -> {
+    HttpServerResponse response = request.response().setStatusCode(rejected.getStatus());
+    rejected.getHeaders().forEach(h -> {
       if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
         response.headers().add(h.getKey(), h.getValue());
       }
     });
     request.resume();
-    response.end(body);
+    response.end(rejected.getBody() == null ? Buffer.buffer() : rejected.getBody());
   }
 }

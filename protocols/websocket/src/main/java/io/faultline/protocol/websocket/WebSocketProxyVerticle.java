@@ -12,10 +12,8 @@ import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.RequestChecks;
 import io.faultline.chaos.listener.ListenerServers;
-import io.faultline.chaos.listener.UpstreamClients;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -30,8 +28,7 @@ import java.util.logging.Logger;
 /**
  * One WebSocket listener: accepts upgrades, routes them by path, method and host, opens the matching
  * upstream WebSocket with the client's headers and offered subprotocols, answers the client with the
- * subprotocol the upstream chose, then relays frames both ways through a {@link WebSocketRelay}, or,
- * when chaos leaves the connection's messages alone, passes its bytes through a {@link Tunnel}.
+ * subprotocol the upstream chose, then relays frames both ways through a {@link WebSocketRelay}.
  *
  * <p>The upgrade and the connection it becomes are one exchange of the chaos lifecycle
  * ({@link ExchangeRunner}, with the {@link WebSocketTranslator}): injected errors, rate limits, bulkheads
@@ -53,7 +50,6 @@ public final class WebSocketProxyVerticle extends VerticleBase {
   private final RouteTable routes;
   private ExchangeRunner<Upgrade> runner;
   private WebSocketClient client;
-  private HttpClientAgent connector;
   private HttpServer server;
 
   /** {@code bindPort} may be negative: Vert.x shares one random port between servers with the same negative port. */
@@ -71,7 +67,6 @@ public final class WebSocketProxyVerticle extends VerticleBase {
     runner = new ExchangeRunner<>(vertx, listener.name(), "websocket", state, events,
         new WebSocketTranslator(vertx, listener.name(), this));
     client = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener).setMaxFrameSize(MAX_FRAME_BYTES));
-    connector = vertx.createHttpClient(UpstreamClients.httpOptions(listener));
     server = ListenerServers.createHttpServer(vertx, listener, new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)
@@ -112,16 +107,8 @@ public final class WebSocketProxyVerticle extends VerticleBase {
     }
   }
 
-  /**
-   * Opens the upstream side of {@code upgrade}; {@code exchange} (null when untouched) carries its message
-   * chaos and bandwidth. A connection with neither is {@link Tunnel tunneled}; the others are relayed frame
-   * by frame.
-   */
+  /** Opens the upstream side of {@code upgrade}; {@code exchange} (null when untouched) carries its message chaos and bandwidth. */
   void connect(Upgrade upgrade, Exchange<Upgrade> exchange) {
-    if (Tunnel.carries(exchange)) {
-      Tunnel.open(vertx, connector, upgrade, exchange, runner.translator());
-      return;
-    }
     HttpServerRequest request = upgrade.request;
     WebSocketConnectOptions options = WebSocketUpgrades.connectOptions(request, upgrade.route.upstream(), upgrade.route.timeoutMs());
     if (exchange != null) {
