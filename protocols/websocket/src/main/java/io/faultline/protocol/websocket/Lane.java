@@ -93,11 +93,34 @@ final class Lane {
   /**
    * Runs {@code action} once every frame the source has read has reached this lane: at once, unless this
    * lane holds the source paused. Vert.x reports a socket's close as it happens, while the frames read
-   * before it may still wait behind the pause; they come when the source is resumed.
+   * before it may still wait behind the pause; they come when the source is resumed. Once the lane stops
+   * or its sink closes, nothing waits any more: those frames could not be written.
    */
   void afterSource(Runnable action) {
     afterSource = action;
     runAfterSource();
+  }
+
+  /**
+   * The sink has closed: its drain will never come. The source is read on (what it sends is dropped), so
+   * that its own close is seen, and a close waiting for it goes on now.
+   */
+  void sinkClosed() {
+    releaseSource();
+    if (blocked) {
+      blocked = false; // no drain will come: what waits is let through, and dropped for the closed sink
+      drain();
+    }
+    runAfterSource();
+  }
+
+  /** Reads the source on if this lane paused it: once the lane stops or its sink closes, nothing holds it back. */
+  private void releaseSource() {
+    if (sourcePaused) {
+      sourcePaused = false;
+      pausedByLine = false;
+      source.resume();
+    }
   }
 
   /** Drops whatever is still waiting; nothing more is written. */
@@ -110,6 +133,8 @@ final class Lane {
       vertx.cancelTimer(timer);
       timer = -1;
     }
+    releaseSource();
+    runAfterSource();
   }
 
   private void relay(WebSocketFrame frame) {
@@ -137,7 +162,7 @@ final class Lane {
   }
 
   private void runAfterSource() {
-    if (afterSource != null && !sourcePaused) {
+    if (afterSource != null && (!sourcePaused || stopped || sink.isClosed())) {
       Runnable action = afterSource;
       afterSource = null;
       action.run();
@@ -145,8 +170,8 @@ final class Lane {
   }
 
   private void delay(WebSocketFrame frame) {
-    if (stopped || frame.type() == WebSocketFrameType.CLOSE) {
-      return;
+    if (stopped || frame.type() == WebSocketFrameType.CLOSE || sink.isClosed()) {
+      return; // closes are the connection's to relay; nothing more can reach a closed sink
     }
     long now = System.nanoTime();
     WebSocketFrameType type = frame.type();

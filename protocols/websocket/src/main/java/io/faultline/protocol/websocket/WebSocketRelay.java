@@ -56,25 +56,14 @@ final class WebSocketRelay implements Lane.Events {
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
   void start() {
     client.exceptionHandler(e -> { });
-    client.closeHandler(v -> toUpstream.afterSource(() -> {
-      clientClosed = true;
-      boolean lost = lost(client);
-      short code = lost ? GOING_AWAY : client.closeStatusCode();
-      String reason = lost ? "client connection lost" : client.closeReason();
-      abrupt |= lost;
-      toUpstream.then(() -> close(upstream, code, reason));
-      finishIfClosed();
-    }));
-    Handler<Void> upstreamClose = v -> toClient.afterSource(() -> {
-      upstreamClosed = true;
-      boolean lost = lost(upstream);
-      int code = lost ? WebSocketConfig.ABRUPT : upstream.closeStatusCode();
-      String reason = upstream.closeReason();
-      abrupt |= lost;
-      upstreamFailed |= lost;
-      toClient.then(() -> closeClient(code, reason));
-      finishIfClosed();
+    client.closeHandler(v -> {
+      toClient.sinkClosed();
+      toUpstream.afterSource(this::clientClosed);
     });
+    Handler<Void> upstreamClose = v -> {
+      toUpstream.sinkClosed();
+      toClient.afterSource(this::upstreamClosed);
+    };
     if (upstream.isClosed()) {
       // It closed before relaying began (between its handshake and the client's): Vert.x refuses handlers
       // on a closed socket, and the close would be lost, leaving the client open forever. Pass it on now.
@@ -94,6 +83,29 @@ final class WebSocketRelay implements Lane.Events {
     toUpstream.start();
     toClient.start();
     upstream.resume();
+  }
+
+  /** The client's socket closed; everything it sent before is through its lane. */
+  private void clientClosed() {
+    clientClosed = true;
+    boolean lost = lost(client);
+    short code = lost ? GOING_AWAY : client.closeStatusCode();
+    String reason = lost ? "client connection lost" : client.closeReason();
+    abrupt |= lost;
+    toUpstream.then(() -> close(upstream, code, reason));
+    finishIfClosed();
+  }
+
+  /** The upstream's socket closed; everything it sent before is through its lane. */
+  private void upstreamClosed() {
+    upstreamClosed = true;
+    boolean lost = lost(upstream);
+    int code = lost ? WebSocketConfig.ABRUPT : upstream.closeStatusCode();
+    String reason = upstream.closeReason();
+    abrupt |= lost;
+    upstreamFailed |= lost;
+    toClient.then(() -> closeClient(code, reason));
+    finishIfClosed();
   }
 
   @Override

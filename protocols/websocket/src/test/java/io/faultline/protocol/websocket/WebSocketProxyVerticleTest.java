@@ -197,6 +197,24 @@ class WebSocketProxyVerticleTest {
   }
 
   @Test
+  void aClientThatVanishesWhileTheUpstreamsCloseWaitsForItStillEndsTheConnection() throws Exception {
+    fixture = fixture();
+    java.net.http.WebSocket ws = JDK_CLIENT.newWebSocketBuilder()
+        .buildAsync(URI.create("ws://127.0.0.1:" + fixture.port + "/burst"), new java.net.http.WebSocket.Listener() {
+          @Override
+          public void onOpen(java.net.http.WebSocket socket) {
+            // asks for no message: reads nothing
+          }
+        }).get(5, TimeUnit.SECONDS);
+    // The upstream sends its burst and its close, and hangs up; the gateway holds the close for the
+    // frames the client has not read. Then the client goes too: nothing waits for it any more.
+    awaitCondition(() -> !fixture.upstreamCloses.isEmpty());
+    ws.abort();
+    fixture.events.await("the connection's end", () -> !fixture.events.completions().isEmpty());
+    assertThat(fixture.events.completions()).singleElement().extracting(c -> c.outcome()).isEqualTo("dropped");
+  }
+
+  @Test
   void passesHeadersBothWaysAddsForwardedHeadersAndNegotiatesTheUpstreamsSubprotocol() throws Exception {
     fixture = fixture();
     WebSocketFixture.Received received = fixture.open(new WebSocketConnectOptions().setURI("/headers")
