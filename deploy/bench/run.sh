@@ -81,7 +81,7 @@ JAR=${JAR:-$REPO/gateway/target/faultline.jar}
 OUT=${OUT:-$(mktemp -d /tmp/faultline-bench.XXXXXX)}
 mkdir -p "$OUT"
 RESULTS=$OUT/results.tsv   # round  case  body  rps  p50_ms  p99_ms  errors  requests (rps: calls, messages or round trips/s)
-HOLD=$OUT/hold.tsv         # round  answered  errors  min_ms  p50_ms  p99_ms  max_ms  thr_before  thr_max  thr_after  heap_before_mib  heap_max_mib  server
+HOLD=$OUT/hold.tsv         # round  answered  errors  min_ms  p50_ms  p99_ms  max_ms  thr_before  thr_max  thr_after  heap_before_mib  heap_max_mib  server  heap_kept_max_mib
 : >"$RESULTS"
 : >"$OUT/windows.tsv"   # round  case  body  start_ms  end_ms: each measurement's window, for PROFILE=1
 : >"$HOLD"
@@ -585,7 +585,7 @@ run_hold() { # round server(faultline|nginx|nginx_proxy)
   local file=$OUT/h2load-hold-$server-r$round.txt reqlog=$OUT/h2load-hold-$server-r$round.log
   local samples=$OUT/hold-threads-r$round.tsv jstat_out=$OUT/hold-jstat-r$round.txt
   local url=$URL_FL/small.json
-  local thr_before=- heap_before=- thr_after=- thr_max=- heap_max=-
+  local thr_before=- heap_before=- thr_after=- thr_max=- heap_max=- live_max=-
   if [[ $server == nginx ]]; then
     url=$URL_DIRECT/sleep-hold
   elif [[ $server == nginx_proxy ]]; then
@@ -620,14 +620,15 @@ run_hold() { # round server(faultline|nginx|nginx_proxy)
     thr_after=$(threads_of "$JAVA_PID")
     thr_max=$(awk -F'\t' -v m="$thr_after" '$2 > m { m = $2 } END { print m }' "$samples")
     heap_max=$(jstat_heap_mib <"$jstat_out" | awk -v m="$heap_before" '$1 + 0 > m + 0 { m = $1 } END { print m }')
+    live_max=$(jstat_live_mib <"$jstat_out" | awk '$1 + 0 > m + 0 { m = $1 } END { print (m == "" ? "n/a" : m) }')
   fi
   local count ok bad min p50 p99 max _p999 errors
   read -r count ok bad min p50 p99 max _p999 < <(h2load_stats "$reqlog")
   errors=$((HOLD_REQUESTS - ok))   # anything but a 2xx/3xx answer, including requests never answered
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$ok" "$errors" "$min" "$p50" "$p99" "$max" \
-    "$thr_before" "$thr_max" "$thr_after" "$heap_before" "$heap_max" "$server" >>"$HOLD"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$ok" "$errors" "$min" "$p50" "$p99" "$max" \
+    "$thr_before" "$thr_max" "$thr_after" "$heap_before" "$heap_max" "$server" "$live_max" >>"$HOLD"
   log "  hold ($server): $ok answered, errors $errors, min/p50/p99/max ${min}/${p50}/${p99}/${max} ms," \
-    "threads $thr_before -> max $thr_max -> $thr_after, heap ${heap_before} -> max ${heap_max} MiB"
+    "threads $thr_before -> max $thr_max -> $thr_after, heap ${heap_before} -> max ${heap_max} MiB (kept after a collection: at most ${live_max} MiB)"
   [[ $server != faultline ]] || chaos off
   sleep 2
 }
