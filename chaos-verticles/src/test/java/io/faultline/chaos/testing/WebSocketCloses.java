@@ -9,7 +9,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a WebSocket client sees of a server that closes right after its handshake.
+ * What a WebSocket client sees of a server that closes right after its handshake, and the JDK's client
+ * for tests that need one (it can abort a connection, or leave what arrives unread).
  *
  * <p>This uses the JDK's client on purpose. Vert.x's client fails its handshake with "Connection
  * closed while handshake in process" when the 101, the close frame and the end of the connection
@@ -22,6 +23,11 @@ public final class WebSocketCloses {
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
   private WebSocketCloses() {
+  }
+
+  /** Opens {@code uri} with the JDK's client; {@code listener} hears what arrives (and asks for it: the JDK's reads nothing unasked). */
+  public static WebSocket open(URI uri, WebSocket.Listener listener, Duration within) throws Exception {
+    return CLIENT.newWebSocketBuilder().connectTimeout(within).buildAsync(uri, listener).get(within.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Opens {@code uri} (offering {@code subprotocol} if not null) and answers "CODE REASON" of the close it receives. */

@@ -117,9 +117,8 @@ final class Lane {
   /** Reads the source on if this lane paused it: once the lane stops or its sink closes, nothing holds it back. */
   private void releaseSource() {
     if (sourcePaused) {
-      sourcePaused = false;
       pausedByLine = false;
-      source.resume();
+      resumeSource();
     }
   }
 

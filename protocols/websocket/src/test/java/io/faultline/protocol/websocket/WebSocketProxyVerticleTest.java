@@ -42,9 +42,6 @@ class WebSocketProxyVerticleTest {
   @Parameter
   String mode;
 
-  /** One JDK client for every test: each keeps a selector thread until it is collected. */
-  private static final java.net.http.HttpClient JDK_CLIENT = java.net.http.HttpClient.newHttpClient();
-
   private WebSocketFixture fixture;
 
   /** A fixture whose connections go {@link #mode}'s way. */
@@ -138,14 +135,14 @@ class WebSocketProxyVerticleTest {
   void aClientThatVanishesReachesTheUpstreamAsGoingAway() throws Exception {
     fixture = fixture();
     CompletableFuture<String> echoed = new CompletableFuture<>();
-    java.net.http.WebSocket ws = JDK_CLIENT.newWebSocketBuilder()
-        .buildAsync(URI.create("ws://127.0.0.1:" + fixture.port + "/echo"), new java.net.http.WebSocket.Listener() {
+    java.net.http.WebSocket ws = WebSocketCloses.open(URI.create("ws://127.0.0.1:" + fixture.port + "/echo"),
+        new java.net.http.WebSocket.Listener() {
           @Override
           public CompletionStage<?> onText(java.net.http.WebSocket socket, CharSequence data, boolean last) {
             echoed.complete(data.toString());
             return null;
           }
-        }).get(5, TimeUnit.SECONDS);
+        }, Duration.ofSeconds(5));
     ws.sendText("still here", true);
     assertThat(echoed.get(5, TimeUnit.SECONDS)).isEqualTo("still here");
     ws.abort(); // the TCP connection closes with no close frame
@@ -199,13 +196,13 @@ class WebSocketProxyVerticleTest {
   @Test
   void aClientThatVanishesWhileTheUpstreamsCloseWaitsForItStillEndsTheConnection() throws Exception {
     fixture = fixture();
-    java.net.http.WebSocket ws = JDK_CLIENT.newWebSocketBuilder()
-        .buildAsync(URI.create("ws://127.0.0.1:" + fixture.port + "/burst"), new java.net.http.WebSocket.Listener() {
+    java.net.http.WebSocket ws = WebSocketCloses.open(URI.create("ws://127.0.0.1:" + fixture.port + "/burst"),
+        new java.net.http.WebSocket.Listener() {
           @Override
           public void onOpen(java.net.http.WebSocket socket) {
             // asks for no message: reads nothing
           }
-        }).get(5, TimeUnit.SECONDS);
+        }, Duration.ofSeconds(5));
     // The upstream sends its burst and its close, and hangs up; the gateway holds the close for the
     // frames the client has not read. Then the client goes too: nothing waits for it any more.
     awaitCondition(() -> !fixture.upstreamCloses.isEmpty());
