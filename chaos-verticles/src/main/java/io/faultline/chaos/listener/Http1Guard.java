@@ -36,7 +36,9 @@ import java.util.concurrent.TimeUnit;
  * connection with no request in progress closes after {@code idleTimeoutMs}; a request in progress is never
  * cut (chaos may hold it for minutes). An upgraded connection (WebSocket, h2c) is left alone from its 101 on.
  * The first request of a connection comes before Vert.x shows the connection to its handler: its headers are
- * bounded by the read-idle timeout {@link ListenerServers} sets, which this guard then takes over from.
+ * bounded by the read-idle timeout {@link ListenerServers} sets, which this guard then takes over from. That
+ * handler sits behind the decoder, which passes on nothing until the headers are in, so header bytes
+ * trickled one at a time do not reset it: it times the headers from the connection's start.
  */
 final class Http1Guard {
 
