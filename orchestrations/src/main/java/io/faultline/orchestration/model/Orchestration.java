@@ -15,6 +15,9 @@ public record Orchestration(String name, String description, List<String> tags, 
     List<Step> steps, boolean parallel, boolean loop, int maxIterations, List<Hook> hooks, List<Assertion> assertions,
     Guard abortWhen, String schedule, Reporting reporting) {
 
+  /** The longest name: the history keeps runs by name ({@code runs.name}, 256 characters), and PostgreSQL refuses a longer one. */
+  public static final int MAX_NAME_LENGTH = 256;
+
   /** The same orchestration with {@code overrides} laid over its variables (a library entry run with its own values). */
   public Orchestration withVariables(Map<String, Object> overrides) {
     Map<String, Object> merged = new LinkedHashMap<>(variables);

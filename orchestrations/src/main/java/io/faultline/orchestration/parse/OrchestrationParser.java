@@ -90,6 +90,9 @@ public final class OrchestrationParser {
     Map<String, Object> m = Fields.map(tree);
     f.unknown(m, TOP, "");
     String name = f.string(m, "name", "", true);
+    if (name != null && name.length() > Orchestration.MAX_NAME_LENGTH) {
+      f.problem("name", "must be at most " + Orchestration.MAX_NAME_LENGTH + " characters, got " + name.length());
+    }
     Map<String, Object> variables = f.variables(m, "variables", "");
     steps.fillWith(variables::get, true, Function.identity());
     List<Step> all = new ArrayList<>();

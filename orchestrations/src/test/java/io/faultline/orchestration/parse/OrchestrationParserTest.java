@@ -79,4 +79,12 @@ class OrchestrationParserTest {
     assertThat(OrchestrationParser.parse("{\"name\": ").problems().get(0).message()).startsWith("malformed JSON");
     assertThat(OrchestrationParser.parse("name: [unclosed").problems().get(0).toString()).contains("malformed YAML");
   }
+
+  @Test
+  void aNameLongerThanTheHistoryKeepsIsRefusedByName() {
+    String steps = "steps: [{name: s, scenario: slow_backend, duration_seconds: 1}]";
+    assertThat(OrchestrationParser.parse("name: " + "n".repeat(256) + "\n" + steps).problems()).isEmpty();
+    assertThat(OrchestrationParser.parse("name: " + "n".repeat(257) + "\n" + steps).problems()).extracting(Object::toString)
+        .containsExactly("line 1: name: must be at most 256 characters, got 257");
+  }
 }

@@ -11,6 +11,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * {@link HistoryStore} over the Vert.x SQL client: the same statements, in SQL that SQLite and
@@ -18,92 +19,108 @@ import java.util.List;
  */
 public final class SqlHistoryStore implements HistoryStore {
 
-  /** 500 rows of 14 values: 7,000 parameters, within SQLite's 32,766 and PostgreSQL's 65,535 a statement. */
-  static final int EXCHANGES_PER_STATEMENT = 500;
-  /** The statement of a full one, made once (a busy recorder writes little else). */
-  private static final String FULL_EXCHANGE_INSERT = exchangeInsert(EXCHANGES_PER_STATEMENT);
+  /**
+   * Rows to an {@code INSERT} at most: 500 rows of up to 15 values are 7,500 parameters, within SQLite's
+   * 32,766 and PostgreSQL's 65,535 a statement. At the default {@code batch_size} (500) a batch is one statement.
+   */
+  static final int ROWS_PER_STATEMENT = 500;
 
   private static final String RUN_COLUMNS = "id, name, status, mode, node, started_at, ended_at, resilience_score, "
       + "request_count, error_count, error_rate, avg_latency, p95_latency, tags";
 
   private final Pool pool;
+  private final RowInsert runs = new RowInsert("runs (" + RUN_COLUMNS + ", document)", "ON CONFLICT (id) DO NOTHING");
+  private final RowInsert changes = new RowInsert("chaos_changes (at, node, version, address, source, detail, diff)",
+      "ON CONFLICT (node, version, at) DO NOTHING");
+  private final RowInsert windows = new RowInsert("chaos_windows (id, node, started_at, ended_at, source, config, metrics)",
+      "ON CONFLICT (id) DO NOTHING");
+  private final RowInsert exchanges = new RowInsert("exchanges (at, node, listener, protocol, route, method, path, operation, "
+      + "status_code, outcome, faults, duration_ms, injected_delay_ms, trace_id)", "");
 
   public SqlHistoryStore(Pool pool) {
     this.pool = pool;
   }
 
   @Override
-  public Future<Void> insertRuns(List<JsonObject> runs) {
-    List<Tuple> rows = new ArrayList<>();
-    for (JsonObject r : runs) {
-      rows.add(Tuple.tuple().addValue(r.getString("id")).addValue(r.getString("name")).addValue(r.getString("status"))
-          .addValue(r.getString("mode")).addValue(r.getString("node")).addValue(r.getLong("started_at"))
-          .addValue(r.getLong("ended_at")).addValue(r.getDouble("resilience_score")).addValue(r.getLong("request_count"))
-          .addValue(r.getLong("error_count")).addValue(r.getDouble("error_rate")).addValue(r.getDouble("avg_latency"))
-          .addValue(r.getDouble("p95_latency")).addValue(r.getJsonArray("tags", new JsonArray()).encode())
-          .addValue(r.getJsonObject("document").encode()));
-    }
-    return batch("INSERT INTO runs (" + RUN_COLUMNS + ", document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        + "ON CONFLICT (id) DO NOTHING", rows);
+  public Future<Void> insertRuns(List<JsonObject> rows) {
+    return runs.insert(rows, (r, row) -> row
+        .addValue(r.getString("id")).addValue(r.getString("name")).addValue(cut(r.getString("status"), 32))
+        .addValue(cut(r.getString("mode"), 32)).addValue(cut(r.getString("node"), 128)).addValue(r.getLong("started_at"))
+        .addValue(r.getLong("ended_at")).addValue(r.getDouble("resilience_score")).addValue(r.getLong("request_count"))
+        .addValue(r.getLong("error_count")).addValue(r.getDouble("error_rate")).addValue(r.getDouble("avg_latency"))
+        .addValue(r.getDouble("p95_latency")).addValue(r.getJsonArray("tags", new JsonArray()).encode())
+        .addValue(r.getJsonObject("document").encode()));
   }
 
   @Override
-  public Future<Void> insertChanges(List<JsonObject> changes) {
-    List<Tuple> rows = new ArrayList<>();
-    for (JsonObject c : changes) {
-      rows.add(Tuple.tuple().addValue(c.getLong("at")).addValue(c.getString("node", "?")).addValue(c.getLong("version", 0L))
-          .addValue(c.getString("address")).addValue(c.getString("source")).addValue(c.getString("detail"))
-          .addValue(c.getJsonArray("diff", new JsonArray()).encode()));
-    }
-    return batch("INSERT INTO chaos_changes (at, node, version, address, source, detail, diff) VALUES (?, ?, ?, ?, ?, ?, ?) "
-        + "ON CONFLICT (node, version, at) DO NOTHING", rows);
+  public Future<Void> insertChanges(List<JsonObject> rows) {
+    return changes.insert(rows, (c, row) -> row
+        .addValue(c.getLong("at")).addValue(cut(c.getString("node", "?"), 128)).addValue(c.getLong("version", 0L))
+        .addValue(cut(c.getString("address"), 128)).addValue(cut(c.getString("source"), 64))
+        .addValue(cut(c.getString("detail"), 256))
+        .addValue(c.getJsonArray("diff", new JsonArray()).encode()));
   }
 
   @Override
-  public Future<Void> insertWindows(List<JsonObject> windows) {
-    List<Tuple> rows = new ArrayList<>();
-    for (JsonObject w : windows) {
-      rows.add(Tuple.tuple().addValue(w.getString("id")).addValue(w.getString("node")).addValue(w.getLong("started_at"))
-          .addValue(w.getLong("ended_at")).addValue(w.getString("source")).addValue(w.getJsonObject("config").encode())
-          .addValue(w.getJsonObject("metrics").encode()));
-    }
-    return batch("INSERT INTO chaos_windows (id, node, started_at, ended_at, source, config, metrics) VALUES (?, ?, ?, ?, ?, ?, ?) "
-        + "ON CONFLICT (id) DO NOTHING", rows);
+  public Future<Void> insertWindows(List<JsonObject> rows) {
+    return windows.insert(rows, (w, row) -> row
+        .addValue(w.getString("id")).addValue(cut(w.getString("node"), 128)).addValue(w.getLong("started_at"))
+        .addValue(w.getLong("ended_at")).addValue(cut(w.getString("source"), 64)).addValue(w.getJsonObject("config").encode())
+        .addValue(w.getJsonObject("metrics").encode()));
+  }
+
+  @Override
+  public Future<Void> insertExchanges(String node, List<ExchangeRecord> rows) {
+    return exchanges.insert(rows, (e, row) -> row
+        .addValue(e.endedAtMs()).addValue(cut(node, 128)).addValue(cut(e.listener(), 128)).addValue(e.protocol())
+        .addValue(cut(e.route(), 128)).addValue(cut(e.method(), 16)).addValue(cut(e.path(), 2048)).addValue(cut(e.operation(), 256))
+        .addValue(e.status()).addValue(e.outcome()).addValue(cut(String.join(",", e.faults()), 512))
+        .addValue(e.durationNanos() / 1e6).addValue(e.injectedDelayMs()).addValue(cut(e.traceId(), 64)));
   }
 
   /**
-   * The flight recorder's rows, {@link #EXCHANGES_PER_STATEMENT} to an {@code INSERT}: one statement is one
-   * commit, and whole or not at all. Row by row (a JDBC batch, which SQLite commits row by row) they cost
-   * 40 µs of CPU each, capping the recorder at some 17,000 rows/s on a core; this way 10 µs. Not a
-   * transaction around the batch: Vert.x's JDBC client (5.0.7) leaves a pooled connection out of
-   * autocommit after one, and the SQLite driver then holds a transaction open on it for good.
+   * Many rows to one {@code INSERT}, {@link #ROWS_PER_STATEMENT} at most: one statement is one commit, whole
+   * or not at all, on SQLite as on PostgreSQL. A JDBC batch would be neither: SQLite commits its rows one by
+   * one (so a refused row left the rows before it written while the batch counted as failed), at 40 µs of
+   * CPU a row against 10 µs this way. Not a transaction around a batch: Vert.x's JDBC client (5.0.7) leaves
+   * a pooled connection out of autocommit after one, and the SQLite driver then holds a transaction open on
+   * it for good.
    */
-  @Override
-  public Future<Void> insertExchanges(String node, List<ExchangeRecord> exchanges) {
-    Future<Void> written = Future.succeededFuture();
-    for (int from = 0; from < exchanges.size(); from += EXCHANGES_PER_STATEMENT) {
-      List<ExchangeRecord> rows = exchanges.subList(from, Math.min(exchanges.size(), from + EXCHANGES_PER_STATEMENT));
-      written = written.compose(v -> insertExchangeRows(node, rows));
-    }
-    return written;
-  }
+  private final class RowInsert {
 
-  private Future<Void> insertExchangeRows(String node, List<ExchangeRecord> rows) {
-    Tuple values = Tuple.tuple();
-    for (ExchangeRecord e : rows) {
-      values.addValue(e.endedAtMs()).addValue(node).addValue(e.listener()).addValue(e.protocol())
-          .addValue(e.route()).addValue(e.method()).addValue(cut(e.path(), 2048)).addValue(cut(e.operation(), 256))
-          .addValue(e.status()).addValue(e.outcome()).addValue(cut(String.join(",", e.faults()), 512))
-          .addValue(e.durationNanos() / 1e6).addValue(e.injectedDelayMs()).addValue(cut(e.traceId(), 64));
-    }
-    return pool.preparedQuery(rows.size() == EXCHANGES_PER_STATEMENT ? FULL_EXCHANGE_INSERT : exchangeInsert(rows.size()))
-        .execute(values).mapEmpty();
-  }
+    private final String head;
+    private final String values;
+    private final String tail;
+    /** The statement of a full one, made once (a busy recorder writes little else). */
+    private final String full;
 
-  private static String exchangeInsert(int rows) {
-    return "INSERT INTO exchanges (at, node, listener, protocol, route, method, path, operation, status_code, outcome, faults, "
-        + "duration_ms, injected_delay_ms, trace_id) VALUES "
-        + String.join(", ", Collections.nCopies(rows, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    /** {@code table}: its name and columns, as an {@code INSERT} names them; {@code tail}: what follows the rows. */
+    RowInsert(String table, String tail) {
+      this.head = "INSERT INTO " + table + " VALUES ";
+      this.values = "(" + String.join(", ", Collections.nCopies(table.split(",").length, "?")) + ")";
+      this.tail = tail.isEmpty() ? "" : " " + tail;
+      this.full = statement(ROWS_PER_STATEMENT);
+    }
+
+    /** Writes {@code items}, each as {@code row} adds its values, in statements of {@link #ROWS_PER_STATEMENT} rows at most. */
+    <T> Future<Void> insert(List<T> items, BiConsumer<T, Tuple> row) {
+      Future<Void> written = Future.succeededFuture();
+      for (int from = 0; from < items.size(); from += ROWS_PER_STATEMENT) {
+        List<T> chunk = items.subList(from, Math.min(items.size(), from + ROWS_PER_STATEMENT));
+        written = written.compose(v -> {
+          Tuple params = Tuple.tuple();
+          for (T item : chunk) {
+            row.accept(item, params);
+          }
+          return pool.preparedQuery(chunk.size() == ROWS_PER_STATEMENT ? full : statement(chunk.size())).execute(params);
+        }).mapEmpty();
+      }
+      return written;
+    }
+
+    private String statement(int rows) {
+      return head + String.join(", ", Collections.nCopies(rows, values)) + tail;
+    }
   }
 
   @Override
@@ -216,10 +233,6 @@ public final class SqlHistoryStore implements HistoryStore {
     return pool.close();
   }
 
-  private Future<Void> batch(String sql, List<Tuple> rows) {
-    return rows.isEmpty() ? Future.succeededFuture() : pool.preparedQuery(sql).executeBatch(rows).mapEmpty();
-  }
-
   private Future<List<JsonObject>> query(String sql, Tuple params) {
     return pool.preparedQuery(sql).execute(params).map(SqlHistoryStore::json);
   }
@@ -248,6 +261,11 @@ public final class SqlHistoryStore implements HistoryStore {
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
   }
 
+  /**
+   * {@code s} cut to its column's width. PostgreSQL refuses a longer value (and with it the statement's other
+   * rows), SQLite keeps it whole; cut, both keep the same. Ids and names that queries match are not cut:
+   * their producers keep them short ({@code id}s are generated; an orchestration's name is checked as it is parsed).
+   */
   private static String cut(String s, int max) {
     return s == null || s.length() <= max ? s : s.substring(0, max);
   }

@@ -118,6 +118,48 @@ abstract class HistoryStoreContract {
   }
 
   @Test
+  void batchesOfRunsChangesAndWindowsAreWrittenWholeOrNotAtAll() {
+    // in each batch the middle row lacks a value its table requires (NOT NULL): the first row must not stay behind
+    List<JsonObject> runs = List.of(run("r1", "a", "succeeded", 1_000, 90), run("r2", null, "succeeded", 2_000, 90),
+        run("r3", "c", "succeeded", 3_000, 90));
+    assertThatThrownBy(() -> store.insertRuns(runs).await()).as("the runs' batch fails").isNotNull();
+    List<JsonObject> changes = new ArrayList<>();
+    List<JsonObject> windows = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      changes.add(new JsonObject().put("at", i == 1 ? null : 1_000L + i).put("node", "n1").put("version", (long) i)
+          .put("address", "faultline.chaos.set").put("source", "rest"));
+      windows.add(new JsonObject().put("id", "w" + i).put("node", "n1").put("started_at", i == 1 ? null : 1_000L + i)
+          .put("ended_at", 5_000L).put("source", "cli").put("config", new JsonObject()).put("metrics", new JsonObject()));
+    }
+    assertThatThrownBy(() -> store.insertChanges(changes).await()).as("the changes' batch fails").isNotNull();
+    assertThatThrownBy(() -> store.insertWindows(windows).await()).as("the windows' batch fails").isNotNull();
+    JsonObject counts = store.counts().await();
+    assertThat(List.of(counts.getLong("runs"), counts.getLong("changes"), counts.getLong("windows")))
+        .as("runs, changes, windows kept").containsExactly(0L, 0L, 0L);
+
+    store.insertRuns(List.of(runs.get(0), runs.get(2))).await();
+    assertThat(store.counts().await().getLong("runs")).as("the good rows, sent again, are written").isEqualTo(2L);
+  }
+
+  @Test
+  void valuesWiderThanTheirColumnsAreCutNotRefused() {
+    String longer = "x".repeat(300); // a script's source header can carry any detail; a node id any length
+    JsonObject run = run("r1", "a", "succeeded", 1_000, 90).put("node", longer);
+    store.insertRuns(List.of(run)).await();
+    store.insertChanges(List.of(new JsonObject().put("at", 1_000L).put("node", longer).put("version", 1L)
+        .put("address", "faultline.chaos.set").put("source", "orchestration").put("detail", longer))).await();
+    store.insertWindows(List.of(new JsonObject().put("id", "w1").put("node", longer).put("started_at", 1_000L)
+        .put("ended_at", 2_000L).put("source", longer).put("config", new JsonObject()).put("metrics", new JsonObject()))).await();
+    store.insertExchanges(longer, List.of(new ExchangeRecord(1_000, longer, "http", longer, "GET", "/", null, 200, "2xx",
+        List.of("latency"), 1_000_000, 1, null))).await();
+
+    assertThat(store.runs(RunFilter.all(10)).await().get(0).getString("node")).hasSize(128);
+    assertThat(store.changes(0, 10_000, 10).await().get(0).getString("detail")).hasSize(256);
+    assertThat(store.windows(0, 10_000, 10).await().get(0).getString("source")).hasSize(64);
+    assertThat(store.counts().await().getLong("exchanges")).isEqualTo(1L);
+  }
+
+  @Test
   void changesWindowsAndExperimentsRoundTrip() {
     JsonObject change = new JsonObject().put("at", 5_000L).put("node", "n1").put("version", 3L).put("address", "faultline.chaos.set")
         .put("source", "rest").put("detail", null)
