@@ -25,7 +25,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
-import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -44,14 +43,10 @@ public final class GraphQlProxyVerticle extends VerticleBase {
   /** A GraphQL request body (document and variables) larger than this is refused with 413. */
   static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
-  /** Request and response headers that belong to one hop, not passed on. */
   /** Connections to one upstream, per verticle instance (operations past them wait for one). */
   private static final int MAX_CONNECTIONS_PER_UPSTREAM = 256;
   /** An idle upstream connection is closed after this (Vert.x's default; nginx closes its own after 75 s). */
   private static final long KEEP_ALIVE_MS = 60_000;
-
-  static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "te", "trailer", "transfer-encoding",
-      "upgrade", "proxy-connection", "proxy-authorization", "content-length", "host");
 
   private final ListenerConfig listener;
   private final ChaosState state;

@@ -1,5 +1,6 @@
 package io.faultline.protocol.graphql;
 
+import io.faultline.chaos.listener.ProxiedHeaders;
 import io.faultline.chaos.listener.RouteTable;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -53,8 +54,10 @@ final class SchemaCache {
   private Future<GraphQlSchema> introspect(RouteTable.Route route, String uri, MultiMap clientHeaders) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     clientHeaders.forEach(h -> {
+      // the client's credentials and the like; not what belonged to its hop, its message or its handshake
       String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (!GraphQlProxyVerticle.HOP_BY_HOP.contains(name) && !name.startsWith("sec-websocket-")) {
+      if (!ProxiedHeaders.hopByHop(name) && !name.equals("host") && !name.equals("content-length")
+          && !name.startsWith("sec-websocket-")) {
         headers.add(h.getKey(), h.getValue());
       }
     });
