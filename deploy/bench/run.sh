@@ -567,6 +567,15 @@ jstat_live_mib() {
   awk '$1 == "S0C" { for (i = 1; i <= NF; i++) c[$i] = i; next }
        c["EU"] { n = $c["YGC"] + $c["FGC"]; if (seen && n != last) printf "%.1f\n", ($c["S0U"] + $c["S1U"] + $c["OU"]) / 1024; last = n; seen = 1 }'
 }
+# jstat_peaks(jstat_file, heap_before): "HEAP_MAX LIVE_MAX" of a sampled `jstat -gc` file: the heap in use
+# at its highest (at least heap_before), and the heap kept after a young collection at its highest ("n/a"
+# when no collection happened). Shared by the held requests and the idle WebSockets.
+jstat_peaks() {
+  local heap live
+  heap=$(jstat_heap_mib <"$1" | awk -v m="${2:-0}" '$1 + 0 > m + 0 { m = $1 } END { print m }')
+  live=$(jstat_live_mib <"$1" | awk '$1 + 0 > m + 0 { m = $1 } END { print (m == "" ? "n/a" : m) }')
+  echo "$heap $live"
+}
 
 # held(connections, url, logfile, outfile): h2load opens the connections (all at once, or spread over
 # HOLD_RAMP_MS) and sends one request on each, so they are all in flight together; each request is
@@ -619,8 +628,7 @@ run_hold() { # round server(faultline|nginx|nginx_proxy)
     SAMPLER_PID=""
     thr_after=$(threads_of "$JAVA_PID")
     thr_max=$(awk -F'\t' -v m="$thr_after" '$2 > m { m = $2 } END { print m }' "$samples")
-    heap_max=$(jstat_heap_mib <"$jstat_out" | awk -v m="$heap_before" '$1 + 0 > m + 0 { m = $1 } END { print m }')
-    live_max=$(jstat_live_mib <"$jstat_out" | awk '$1 + 0 > m + 0 { m = $1 } END { print (m == "" ? "n/a" : m) }')
+    read -r heap_max live_max < <(jstat_peaks "$jstat_out" "$heap_before")
   fi
   local count ok bad min p50 p99 max _p999 errors
   read -r count ok bad min p50 p99 max _p999 < <(h2load_stats "$reqlog")

@@ -118,8 +118,7 @@ ws_idle() {
   SAMPLER_PID=""
   thr_after=$(threads_of "$CASE_PID")
   thr_max=$(awk -F'\t' -v m="$thr_after" '$2 > m { m = $2 } END { print m }' "$samples")
-  heap_max=$(jstat_heap_mib <"$jstat_out" | awk -v m="${heap_before:-0}" '$1 + 0 > m + 0 { m = $1 } END { print m }')
-  live_max=$(jstat_live_mib <"$jstat_out" | awk '$1 + 0 > m + 0 { m = $1 } END { print (m == "" ? "n/a" : m) }')
+  read -r heap_max live_max < <(jstat_peaks "$jstat_out" "$heap_before")
   read -r open _ _ errors opened < <(tail -1 "$file")
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$opened" "$open" "$errors" "$thr_before" "$thr_max" "$thr_after" \
     "${heap_before:-0}" "$heap_max" "$live_max" >>"$OUT/ws-idle.tsv"
