@@ -44,17 +44,29 @@ public final class AdminVerticle extends VerticleBase {
 
   private final AdminConfig config;
   private final Supplier<String> metrics;
+  /** False until the node it serves can take traffic: {@code /health} answers 503 until then. */
+  private volatile boolean ready;
   private HttpServer server;
   private long certificateWatch = -1;
 
+  /** An admin API that is ready at once (nothing else to wait for). */
   public AdminVerticle(AdminConfig config) {
     this(config, () -> "");
+    ready();
   }
 
-  /** {@code metrics} renders {@code /metrics} in the Prometheus text format. */
+  /**
+   * {@code metrics} renders {@code /metrics} in the Prometheus text format. {@code /health} answers 503
+   * {@code STARTING} until {@link #ready} is called: the API comes up before the node's listeners.
+   */
   public AdminVerticle(AdminConfig config, Supplier<String> metrics) {
     this.config = config;
     this.metrics = metrics;
+  }
+
+  /** The node takes traffic now (its listeners are bound): {@code /health} answers 200 {@code UP} from here on. */
+  public void ready() {
+    ready = true;
   }
 
   @Override
@@ -64,7 +76,11 @@ public final class AdminVerticle extends VerticleBase {
       ctx.response().putHeader(ADMIN_HEADER, "1");
       ctx.next();
     });
-    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    // a readiness probe's answer: a load balancer or a CI script that waits for it finds the listeners bound
+    router.get("/health").handler(ctx -> {
+      ctx.response().setStatusCode(ready ? 200 : 503);
+      ctx.json(new JsonObject().put("status", ready ? "UP" : "STARTING"));
+    });
     router.route().handler(SameOrigin::check);
     ConsoleRoutes.mount(router);
     router.route().handler(this::authorize);

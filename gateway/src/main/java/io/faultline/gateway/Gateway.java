@@ -175,6 +175,7 @@ public final class Gateway {
         .map(v -> {
           Map<String, Integer> ports = new LinkedHashMap<>();
           traffic.running().forEach(l -> ports.put(l.config().name(), l.port()));
+          admin.ready();
           LOG.info(() -> "Faultline ready (" + (vertx.isNativeTransportEnabled() ? "epoll" : "nio") + "): node "
               + state.snapshot().node().id() + (vertx.isClustered() ? " in cluster " + cluster.name() : "")
               + ", chaos " + (state.snapshot().config().enabled() ? "ON" : "off")
