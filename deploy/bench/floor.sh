@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# What a proxied small request costs, by layer: CPU per request and req/s of the nginx proxy, Faultline
+# (chaos off), a bare Vert.x proxy (BareVertx.java: Vert.x's server and client, nothing of Faultline's) and
+# a bare Netty proxy (BareNetty.java: Netty's HTTP/1 codecs, nothing of Vert.x's), all in front of one nginx
+# upstream, measured one after the other in alternating runs. Run by hand on a quiet machine; never in CI.
+#
+#   deploy/bench/floor.sh                      # 5 rounds of 8 s per proxy after 30 s of warm-up each (about 4 minutes)
+#   ROUNDS=2 DURATION=4 WARMUP=10 deploy/bench/floor.sh   # smoke run
+#
+# CPU is read from /proc (user + system ticks of the proxy's processes: both nginx workers, or the JVM)
+# around each wrk run, divided by the requests it made. Everything listens on 127.0.0.1 only.
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-8}
+WARMUP=${WARMUP:-30}
+JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseG1GC}
+UPSTREAM_PORT=${UPSTREAM_PORT:-18280}
+NGINX_PORT=${NGINX_PORT:-18281}
+FAULTLINE_PORT=${FAULTLINE_PORT:-18290}   # its admin API on the next port
+VERTX_PORT=${VERTX_PORT:-18292}           # BareVertx's static server here, its proxy on the next port
+NETTY_PORT=${NETTY_PORT:-18295}
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+JAR=${JAR:-$REPO/gateway/target/faultline.jar}
+OUT=${OUT:-$(mktemp -d /tmp/faultline-floor.XXXXXX)}
+mkdir -p "$OUT/www"
+
+log() { printf '[floor %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+need_install=()
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need_install+=(nginx-light)
+command -v wrk >/dev/null 2>&1 || need_install+=(wrk)
+if ((${#need_install[@]})); then
+  log "installing ${need_install[*]}"
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need_install[@]}"
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+for tool in java javac curl awk; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
+done
+if [[ ! -f $JAR ]]; then
+  log "building $JAR"
+  (cd "$REPO" && mvn -q -DskipTests package)
+fi
+for port in "$UPSTREAM_PORT" "$NGINX_PORT" "$FAULTLINE_PORT" $((FAULTLINE_PORT + 1)) "$VERTX_PORT" $((VERTX_PORT + 1)) "$NETTY_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "port $port on 127.0.0.1 is already in use (set UPSTREAM_PORT, NGINX_PORT, FAULTLINE_PORT, VERTX_PORT, NETTY_PORT)"
+  fi
+done
+javac -cp "$JAR" -d "$OUT/classes" "$HERE/BareVertx.java" "$HERE/BareNetty.java"
+
+PIDS=()
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  log "stopped everything; raw outputs and logs in $OUT"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The 92-byte JSON body of run.sh's small case, from an nginx upstream with one worker; an nginx proxy with
+# one worker per core and a keep-alive pool, as run.sh's.
+printf '{"id":12345,"name":"faultline-bench","status":"ok","items":[1,2,3,4,5],"note":"small body"}\n' >"$OUT/www/small.json"
+chmod 755 "$OUT" "$OUT/www"   # nginx's workers run as another user
+chmod 644 "$OUT/www/small.json"
+NOFILE=$(ulimit -n)
+for name in upstream proxy; do
+  mkdir -p "$OUT/$name"
+  if [[ $name == upstream ]]; then
+    server="listen 127.0.0.1:$UPSTREAM_PORT backlog=8192; root $OUT/www; location = /small.json { default_type application/json; }"
+    workers=1 upstream_block=""
+  else
+    server="listen 127.0.0.1:$NGINX_PORT backlog=8192; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection \"\"; }"
+    workers=$(nproc) upstream_block="upstream up { server 127.0.0.1:$UPSTREAM_PORT; keepalive 256; keepalive_requests 10000000; keepalive_timeout 120s; }"
+  fi
+  cat >"$OUT/$name/nginx.conf" <<CONF
+worker_processes $workers;
+worker_rlimit_nofile $NOFILE;
+pid $OUT/$name/nginx.pid;
+error_log $OUT/$name/error.log warn;
+events { worker_connections $((NOFILE - 512)); multi_accept on; }
+http {
+    access_log off;
+    keepalive_requests 10000000;
+    $upstream_block
+    server { $server }
+}
+CONF
+  "$NGINX" -p "$OUT/$name" -e "$OUT/$name/error.log" -c "$OUT/$name/nginx.conf" -g 'daemon off;' >>"$OUT/$name/stdout.log" 2>&1 &
+  PIDS+=($!)
+done
+NGINX_PROXY_PID=${PIDS[1]}
+
+# shellcheck disable=SC2086
+java $JAVA_OPTS -jar "$JAR" serve --upstream "http://127.0.0.1:$UPSTREAM_PORT" --http-port "$FAULTLINE_PORT" \
+  --admin-port $((FAULTLINE_PORT + 1)) --state-dir "$OUT/state" --seed 42 >"$OUT/faultline.log" 2>&1 &
+FAULTLINE_PID=$!
+PIDS+=($FAULTLINE_PID)
+# shellcheck disable=SC2086
+java $JAVA_OPTS -cp "$JAR:$OUT/classes" BareVertx "$VERTX_PORT" $((VERTX_PORT + 1)) "$UPSTREAM_PORT" "$OUT/www/small.json" >"$OUT/vertx.log" 2>&1 &
+VERTX_PID=$!
+PIDS+=($VERTX_PID)
+# shellcheck disable=SC2086
+java $JAVA_OPTS -cp "$JAR:$OUT/classes" BareNetty "$NETTY_PORT" "$UPSTREAM_PORT" >"$OUT/netty.log" 2>&1 &
+NETTY_PID=$!
+PIDS+=($NETTY_PID)
+
+for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:$((FAULTLINE_PORT + 1))/health" && break; sleep 0.2; done
+NAMES=(nginx faultline vertx netty)
+declare -A PORT=([nginx]=$NGINX_PORT [faultline]=$FAULTLINE_PORT [vertx]=$((VERTX_PORT + 1)) [netty]=$NETTY_PORT)
+declare -A PROCS=([nginx]="$(pgrep -P "$NGINX_PROXY_PID" | tr '\n' ' ')" [faultline]=$FAULTLINE_PID [vertx]=$VERTX_PID [netty]=$NETTY_PID)
+for n in "${NAMES[@]}"; do
+  for _ in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:${PORT[$n]}/small.json" && break; sleep 0.2; done
+  body=$(curl -fsS "http://127.0.0.1:${PORT[$n]}/small.json") || die "$n does not answer on port ${PORT[$n]}"
+  [[ $body == "$(cat "$OUT/www/small.json")" ]] || die "$n answers another body: $body"
+done
+log "every proxy answers the small body; warming the JVMs up (${WARMUP} s each)"
+for n in faultline vertx netty; do wrk -t1 -c50 -d"${WARMUP}s" "http://127.0.0.1:${PORT[$n]}/small.json" >/dev/null; done
+
+ticks() { local sum=0 pid; for pid in $1; do sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done; echo "$sum"; }
+HZ=$(getconf CLK_TCK)
+RESULTS=$OUT/results.tsv   # round  proxy  req/s  cpu_us_per_request
+: >"$RESULTS"
+for round in $(seq 1 "$ROUNDS"); do
+  for n in "${NAMES[@]}"; do
+    before=$(ticks "${PROCS[$n]}")
+    wrk -t1 -c50 -d"${DURATION}s" "http://127.0.0.1:${PORT[$n]}/small.json" >"$OUT/wrk-$n-r$round.txt"
+    after=$(ticks "${PROCS[$n]}")
+    rps=$(awk '/^Requests\/sec/ { print $2 }' "$OUT/wrk-$n-r$round.txt")
+    errors=$(awk '/Non-2xx|Socket errors/' "$OUT/wrk-$n-r$round.txt")
+    [[ -z $errors ]] || die "$n: $errors"
+    cpu=$(awk -v a="$before" -v b="$after" -v r="$rps" -v s="$DURATION" -v hz="$HZ" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / (r * s) }')
+    printf '%s\t%s\t%s\t%s\n' "$round" "$n" "$rps" "$cpu" >>"$RESULTS"
+    log "round $round/$ROUNDS $n: $rps req/s, $cpu µs of CPU a request"
+  done
+done
+
+{
+  printf '## What a proxied small request costs, by layer (median of %s rounds of %s s)\n\n' "$ROUNDS" "$DURATION"
+  printf '| proxy | req/s | ratio to nginx | CPU per request (µs) | by round |\n|---|---:|---:|---:|---|\n'
+  awk -F'\t' '
+    function median(list,   n, a, i, j, t) {
+      n = split(list, a, " ")
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    { rps[$2] = rps[$2] " " $3; cpu[$2] = cpu[$2] " " $4 }
+    END {
+      split("nginx faultline vertx netty", order, " ")
+      label["nginx"] = "nginx proxy"; label["faultline"] = "Faultline, chaos off"
+      label["vertx"] = "bare Vert.x proxy (BareVertx.java)"; label["netty"] = "bare Netty proxy (BareNetty.java)"
+      base = median(rps["nginx"])
+      for (k = 1; k <= 4; k++) {
+        n = order[k]
+        printf "| %s | %.0f | %.2f | %.1f | %s |\n", label[n], median(rps[n]), median(rps[n]) / base, median(cpu[n]), cpu[n]
+      }
+    }' "$RESULTS"
+} | tee "$OUT/report.md"
