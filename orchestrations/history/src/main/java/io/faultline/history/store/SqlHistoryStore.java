@@ -44,7 +44,7 @@ public final class SqlHistoryStore implements HistoryStore {
   @Override
   public Future<Void> insertRuns(List<JsonObject> rows) {
     return runs.insert(rows, (r, row) -> row
-        .addValue(r.getString("id")).addValue(r.getString("name")).addValue(cut(r.getString("status"), 32))
+        .addValue(cut(r.getString("id"), 64)).addValue(cut(r.getString("name"), 256)).addValue(cut(r.getString("status"), 32))
         .addValue(cut(r.getString("mode"), 32)).addValue(cut(r.getString("node"), 128)).addValue(r.getLong("started_at"))
         .addValue(r.getLong("ended_at")).addValue(r.getDouble("resilience_score")).addValue(r.getLong("request_count"))
         .addValue(r.getLong("error_count")).addValue(r.getDouble("error_rate")).addValue(r.getDouble("avg_latency"))
@@ -64,7 +64,7 @@ public final class SqlHistoryStore implements HistoryStore {
   @Override
   public Future<Void> insertWindows(List<JsonObject> rows) {
     return windows.insert(rows, (w, row) -> row
-        .addValue(w.getString("id")).addValue(cut(w.getString("node"), 128)).addValue(w.getLong("started_at"))
+        .addValue(cut(w.getString("id"), 64)).addValue(cut(w.getString("node"), 128)).addValue(w.getLong("started_at"))
         .addValue(w.getLong("ended_at")).addValue(cut(w.getString("source"), 64)).addValue(w.getJsonObject("config").encode())
         .addValue(w.getJsonObject("metrics").encode()));
   }
@@ -263,8 +263,9 @@ public final class SqlHistoryStore implements HistoryStore {
 
   /**
    * {@code s} cut to its column's width. PostgreSQL refuses a longer value (and with it the statement's other
-   * rows), SQLite keeps it whole; cut, both keep the same. Ids and names that queries match are not cut:
-   * their producers keep them short ({@code id}s are generated; an orchestration's name is checked as it is parsed).
+   * rows), SQLite keeps it whole; cut, both keep the same. Our own ids and names fit (ids are generated, an
+   * orchestration's name is checked as it is parsed); the cut is for what a script publishes on the bus
+   * ({@code faultline.history.run.recorded}, a change's source header) and for node ids.
    */
   private static String cut(String s, int max) {
     return s == null || s.length() <= max ? s : s.substring(0, max);
