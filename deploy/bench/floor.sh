@@ -27,19 +27,14 @@ JAR=${JAR:-$REPO/gateway/target/faultline.jar}
 OUT=${OUT:-$(mktemp -d /tmp/faultline-floor.XXXXXX)}
 mkdir -p "$OUT/www"
 
-log() { printf '[floor %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+LOG_TAG=floor
+# shellcheck source=standalone.sh
+source "$HERE/standalone.sh"
 
 need_install=()
 command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need_install+=(nginx-light)
 command -v wrk >/dev/null 2>&1 || need_install+=(wrk)
-if ((${#need_install[@]})); then
-  log "installing ${need_install[*]}"
-  SUDO=""
-  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
-  $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need_install[@]}"
-fi
+install_missing "${need_install[@]}"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 for tool in java javac curl awk; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
@@ -48,28 +43,10 @@ if [[ ! -f $JAR ]]; then
   log "building $JAR"
   (cd "$REPO" && mvn -q -DskipTests package)
 fi
-for port in "$UPSTREAM_PORT" "$NGINX_PORT" "$FAULTLINE_PORT" $((FAULTLINE_PORT + 1)) "$VERTX_PORT" $((VERTX_PORT + 1)) "$NETTY_PORT"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    die "port $port on 127.0.0.1 is already in use (set UPSTREAM_PORT, NGINX_PORT, FAULTLINE_PORT, VERTX_PORT, NETTY_PORT)"
-  fi
-done
+ports_free "UPSTREAM_PORT, NGINX_PORT, FAULTLINE_PORT, VERTX_PORT, NETTY_PORT" \
+  "$UPSTREAM_PORT" "$NGINX_PORT" "$FAULTLINE_PORT" $((FAULTLINE_PORT + 1)) "$VERTX_PORT" $((VERTX_PORT + 1)) "$NETTY_PORT"
 javac -cp "$JAR" -d "$OUT/classes" "$HERE/BareVertx.java" "$HERE/BareNetty.java"
 
-PIDS=()
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  log "stopped everything; raw outputs and logs in $OUT"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # The 92-byte JSON body of run.sh's small case, from an nginx upstream with one worker; an nginx proxy with
 # one worker per core and a keep-alive pool, as run.sh's.

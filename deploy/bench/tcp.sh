@@ -28,8 +28,9 @@ mkdir -p "$OUT"
 RESULTS=$OUT/results.tsv   # round  path  metric  value
 : >"$RESULTS"
 
-log() { printf '[tcp-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+LOG_TAG=tcp-bench
+# shellcheck source=standalone.sh
+source "$HERE/standalone.sh"
 
 # 1. What it needs: nginx with its stream module (Debian: libnginx-mod-stream), a JDK, the jar.
 nginx_modules() { { nginx -V 2>&1 || /usr/sbin/nginx -V 2>&1; } | tr ' ' '\n' | sed -n 's/^--modules-path=//p'; }
@@ -37,13 +38,7 @@ need_install=()
 command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need_install+=(nginx-light)
 STREAM_MODULE=$(nginx_modules 2>/dev/null || true)/ngx_stream_module.so
 [[ -f $STREAM_MODULE ]] || need_install+=(libnginx-mod-stream)
-if ((${#need_install[@]})); then
-  log "installing ${need_install[*]}"
-  SUDO=""
-  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
-  $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need_install[@]}"
-fi
+install_missing "${need_install[@]}"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 STREAM_MODULE=$(nginx_modules)/ngx_stream_module.so
 [[ -f $STREAM_MODULE ]] || die "nginx stream module not found at $STREAM_MODULE (Debian: libnginx-mod-stream)"
@@ -54,30 +49,12 @@ if [[ ! -f $JAR ]]; then
   log "building $JAR"
   (cd "$REPO" && mvn -q -DskipTests package)
 fi
-for port in "$UPSTREAM_PORT" "$NGINX_PORT" "$FAULTLINE_PORT" "$ADMIN_PORT" "$TOXIPROXY_PORT" "$TOXIC_PORT"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    die "port $port on 127.0.0.1 is already in use (set UPSTREAM_PORT, NGINX_PORT, FAULTLINE_PORT, ADMIN_PORT, TOXIPROXY_PORT, TOXIC_PORT)"
-  fi
-done
+ports_free "UPSTREAM_PORT, NGINX_PORT, FAULTLINE_PORT, ADMIN_PORT, TOXIPROXY_PORT, TOXIC_PORT" \
+  "$UPSTREAM_PORT" "$NGINX_PORT" "$FAULTLINE_PORT" "$ADMIN_PORT" "$TOXIPROXY_PORT" "$TOXIC_PORT"
 javac -d "$OUT/classes" "$HERE/TcpBench.java"
 bench() { java -cp "$OUT/classes" TcpBench "$@"; }
 
-# 2. The processes, stopped on exit.
-PIDS=()
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  log "stopped everything; raw outputs and logs in $OUT"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# 2. The processes (PIDS, stopped on exit: standalone.sh).
 
 wait_port() { # port what
   for _ in $(seq 1 150); do
