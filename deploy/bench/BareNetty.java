@@ -42,6 +42,15 @@ public final class BareNetty {
     System.out.println("bare Netty proxy on " + port + " -> " + upstreamPort);
   }
 
+  /** Writes a decoded message on to {@code to}, flushing at the end of each HTTP message. */
+  private static void pass(Object msg, Channel to) {
+    if (msg instanceof LastHttpContent) {
+      to.writeAndFlush(msg);
+    } else {
+      to.write(msg);
+    }
+  }
+
   private static final class Frontend extends ChannelInboundHandlerAdapter {
     private final int upstreamPort;
     private Channel upstream;
@@ -61,11 +70,7 @@ public final class BareNetty {
               ch.pipeline().addLast(new HttpClientCodec(), new ChannelInboundHandlerAdapter() {
                 @Override
                 public void channelRead(ChannelHandlerContext up, Object msg) {
-                  if (msg instanceof LastHttpContent) {
-                    client.writeAndFlush(msg);
-                  } else {
-                    client.write(msg);
-                  }
+                  pass(msg, client);
                 }
 
                 @Override
@@ -89,11 +94,7 @@ public final class BareNetty {
       if (msg instanceof HttpRequest request) {
         request.headers().set("Host", "127.0.0.1:" + upstreamPort);
       }
-      if (msg instanceof LastHttpContent) {
-        upstream.writeAndFlush(msg);
-      } else {
-        upstream.write(msg);
-      }
+      pass(msg, upstream);
     }
 
     @Override

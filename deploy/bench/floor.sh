@@ -36,13 +36,7 @@ command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need_install+=(n
 command -v wrk >/dev/null 2>&1 || need_install+=(wrk)
 install_missing "${need_install[@]}"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-for tool in java javac curl awk; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
-done
-if [[ ! -f $JAR ]]; then
-  log "building $JAR"
-  (cd "$REPO" && mvn -q -DskipTests package)
-fi
+tools_and_jar
 ports_free "UPSTREAM_PORT, NGINX_PORT, FAULTLINE_PORT, VERTX_PORT, NETTY_PORT" \
   "$UPSTREAM_PORT" "$NGINX_PORT" "$FAULTLINE_PORT" $((FAULTLINE_PORT + 1)) "$VERTX_PORT" $((VERTX_PORT + 1)) "$NETTY_PORT"
 javac -cp "$JAR" -d "$OUT/classes" "$HERE/BareVertx.java" "$HERE/BareNetty.java"

@@ -1,6 +1,7 @@
-# What the bench's standalone scripts (tcp.sh, floor.sh) share, sourced by each after it sets LOG_TAG and OUT:
-# log and die, installing what is missing with apt, checking that ports are free, and stopping on exit
-# every process whose pid it added to PIDS. (run.sh has its own, richer versions of these.)
+# What the bench's standalone scripts (tcp.sh, floor.sh) share, sourced by each once it has set LOG_TAG, OUT,
+# REPO and JAR: log and die, installing what is missing with apt, checking the tools and building the jar,
+# checking that ports are free, and stopping on exit every process whose pid it added to PIDS. (run.sh has
+# its own, richer versions of these.)
 
 log() { printf '[%s %s] %s\n' "$LOG_TAG" "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -13,6 +14,18 @@ install_missing() {
   [[ $(id -u) -eq 0 ]] || sudo="sudo"
   $sudo apt-get update
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "$@"
+}
+
+# tools_and_jar: dies unless java, javac, curl and awk are there; builds $JAR (from $REPO) when it is missing
+tools_and_jar() {
+  local tool
+  for tool in java javac curl awk; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
+  done
+  if [[ ! -f $JAR ]]; then
+    log "building $JAR"
+    (cd "$REPO" && mvn -q -DskipTests package)
+  fi
 }
 
 # ports_free HINT PORT...: dies naming the first port on 127.0.0.1 that something already listens on

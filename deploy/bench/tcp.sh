@@ -42,13 +42,7 @@ install_missing "${need_install[@]}"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 STREAM_MODULE=$(nginx_modules)/ngx_stream_module.so
 [[ -f $STREAM_MODULE ]] || die "nginx stream module not found at $STREAM_MODULE (Debian: libnginx-mod-stream)"
-for tool in java javac curl awk; do
-  command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
-done
-if [[ ! -f $JAR ]]; then
-  log "building $JAR"
-  (cd "$REPO" && mvn -q -DskipTests package)
-fi
+tools_and_jar
 ports_free "UPSTREAM_PORT, NGINX_PORT, FAULTLINE_PORT, ADMIN_PORT, TOXIPROXY_PORT, TOXIC_PORT" \
   "$UPSTREAM_PORT" "$NGINX_PORT" "$FAULTLINE_PORT" "$ADMIN_PORT" "$TOXIPROXY_PORT" "$TOXIC_PORT"
 javac -d "$OUT/classes" "$HERE/TcpBench.java"
