@@ -169,15 +169,10 @@ public final class Exchange<C> {
    * holds are still given back when it ends; a permit that comes later is given back at once).
    */
   void release() {
-    if (ended || released || timer < 0 && !waiting) {
+    if (ended || released || !holding()) {
       return;
     }
-    if (timer >= 0) {
-      runner.vertx.cancelTimer(timer);
-      timer = -1;
-    }
-    waiting = false;
-    runner.held(this, false);
+    stopHolding();
     released = true;
     answered = null;
     cut = null;
@@ -186,6 +181,21 @@ public final class Exchange<C> {
     } else {
       runner.translator.forward(this);
     }
+  }
+
+  /** Whether a delay, a timeout's hold or a wait for a guard's admission holds this exchange (what the kill switch releases). */
+  private boolean holding() {
+    return timer >= 0 || waiting;
+  }
+
+  /** Lets go of what holds it: its timer cancelled, its wait for admission forgotten, off the runner's held list. */
+  private void stopHolding() {
+    if (timer >= 0) {
+      runner.vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    waiting = false;
+    runner.held(this, false);
   }
 
   private void act() {
@@ -270,11 +280,8 @@ public final class Exchange<C> {
       return;
     }
     ended = true;
-    if (timer >= 0) {
-      runner.vertx.cancelTimer(timer);
-    }
-    if (timer >= 0 || waiting) {
-      runner.held(this, false);
+    if (holding()) {
+      stopHolding();
     }
     this.status = status;
     Outcome result = answered != null && answered.clientError() ? Outcome.IGNORED : failed ? Outcome.FAILED : Outcome.SUCCEEDED;
