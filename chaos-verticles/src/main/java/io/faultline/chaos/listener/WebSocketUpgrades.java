@@ -13,8 +13,6 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -32,10 +30,15 @@ public final class WebSocketUpgrades {
 
   private static final String SUBPROTOCOL = "Sec-WebSocket-Protocol";
 
-  /** Headers that belong to one hop's handshake, not to the exchange as a whole. */
-  private static final Set<String> HOP_BY_HOP = Set.of("host", "connection", "upgrade", "keep-alive", "te", "trailer",
-      "transfer-encoding", "content-length", "proxy-connection", "proxy-authorization", "sec-websocket-key",
-      "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "sec-websocket-accept");
+  /**
+   * Whether header {@code name} belongs to one hop's handshake, not to the exchange as a whole: the hop-by-hop
+   * headers ({@link ProxiedHeaders#hopByHop}), {@code Host}, {@code Content-Length} and the
+   * {@code Sec-WebSocket-*} handshake. The rest (credentials, cookies, the client's own) is passed on.
+   */
+  public static boolean ofOneHandshake(String name) {
+    return ProxiedHeaders.hopByHop(name) || name.equalsIgnoreCase("host") || name.equalsIgnoreCase("content-length")
+        || name.regionMatches(true, 0, "sec-websocket-", 0, 14);
+  }
 
   private WebSocketUpgrades() {
   }
@@ -81,7 +84,7 @@ public final class WebSocketUpgrades {
   public static WebSocketConnectOptions connectOptions(HttpServerRequest request, Upstream upstream, long timeoutMs) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     request.headers().forEach(h -> {
-      if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+      if (!ofOneHandshake(h.getKey())) {
         headers.add(h.getKey(), h.getValue());
       }
     });
@@ -120,7 +123,7 @@ public final class WebSocketUpgrades {
     MultiMap answered = upstream.headers();
     if (answered != null) {
       answered.forEach(h -> {
-        if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        if (!ofOneHandshake(h.getKey())) {
           request.response().headers().add(h.getKey(), h.getValue());
         }
       });
@@ -131,7 +134,7 @@ public final class WebSocketUpgrades {
   public static void passRejection(HttpServerRequest request, UpgradeRejectedException rejected) {
     HttpServerResponse response = request.response().setStatusCode(rejected.getStatus());
     rejected.getHeaders().forEach(h -> {
-      if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+      if (!ofOneHandshake(h.getKey())) {
         response.headers().add(h.getKey(), h.getValue());
       }
     });

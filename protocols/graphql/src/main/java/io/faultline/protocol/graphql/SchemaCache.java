@@ -1,7 +1,7 @@
 package io.faultline.protocol.graphql;
 
-import io.faultline.chaos.listener.ProxiedHeaders;
 import io.faultline.chaos.listener.RouteTable;
+import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClient;
@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -55,9 +54,7 @@ final class SchemaCache {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     clientHeaders.forEach(h -> {
       // the client's credentials and the like; not what belonged to its hop, its message or its handshake
-      String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (!ProxiedHeaders.hopByHop(name) && !name.equals("host") && !name.equals("content-length")
-          && !name.startsWith("sec-websocket-")) {
+      if (!WebSocketUpgrades.ofOneHandshake(h.getKey())) {
         headers.add(h.getKey(), h.getValue());
       }
     });
