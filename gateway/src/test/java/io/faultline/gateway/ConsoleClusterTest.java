@@ -21,7 +21,9 @@ class ConsoleClusterTest {
 
       cluster.start(1);
       browser.text(By.cssSelector("tr[data-node=n2]"), "active");
-      assertThat(browser.driver.findElement(By.cssSelector("tr[data-node=n2]")).getText()).contains("us").doesNotContain("leader");
+      // the page polls: read the row in a wait, where a redrawn row means "not yet"
+      String n2 = browser.until(d -> d.findElement(By.cssSelector("tr[data-node=n2]")).getText());
+      assertThat(n2).contains("us").doesNotContain("leader");
 
       assertThat(cluster.post(n1, "/api/cluster/tasks",
           "{\"mode\": \"parallel\", \"scenario\": \"slow_backend\", \"duration_seconds\": 1}").getString("status")).isEqualTo("running");

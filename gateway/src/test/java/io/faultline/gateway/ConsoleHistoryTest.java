@@ -224,20 +224,20 @@ class ConsoleHistoryTest {
         JsonArray points = console.gw.get("/api/analytics/trends/request_rate?minutes=1").bodyAsJsonObject().getJsonArray("points");
         return points.size() >= 12 && points.stream().skip(points.size() - 12).allMatch(p -> ((JsonArray) p).getDouble(1) >= 60) ? true : null;
       }, 30);
-      WebElement health = console.browser.visible(By.cssSelector("#health[data-score]"));
-      double before = Double.parseDouble(health.getAttribute("data-score"));
+      // the overview redraws live: read what is needed in the wait, where a redrawn element means "not yet"
+      double before = console.browser.until(d -> Double.parseDouble(d.findElement(By.cssSelector("#health[data-score]")).getAttribute("data-score")));
       assertThat(before).isBetween(0.0, 100.0);
 
       long spikeStart = System.currentTimeMillis();
       console.gw.put("/api/chaos/config/fault_injection", "{\"http_errors\": [503], \"http_error_probability\": 1.0}");
       console.gw.post("/api/chaos/enable");
       try {
-        WebElement anomaly = console.browser.until(d -> d.findElements(By.cssSelector(".anomalies li[data-type=high_error_rate]")).stream()
-            .filter(li -> Long.parseLong(li.getAttribute("data-detected-at")) >= spikeStart).findFirst().orElse(null));
-        assertThat(anomaly.getText()).contains("High error rate").contains("error_rate");
+        String anomaly = console.browser.until(d -> d.findElements(By.cssSelector(".anomalies li[data-type=high_error_rate]")).stream()
+            .filter(li -> Long.parseLong(li.getAttribute("data-detected-at")) >= spikeStart).findFirst().map(WebElement::getText).orElse(null));
+        assertThat(anomaly).contains("High error rate").contains("error_rate");
         // every request fails now: the last minute's error rate can only rise, so the score falls
         console.browser.until(d -> Double.parseDouble(d.findElement(By.id("health")).getAttribute("data-score")) < before);
-        assertThat(console.browser.driver.findElement(By.cssSelector("[data-factor=errors]")).getText()).contains("error rate");
+        console.browser.text(By.cssSelector("[data-factor=errors]"), "error rate");
         console.browser.screenshot("overview-health");
       } finally {
         console.gw.post("/api/chaos/reset");
