@@ -44,8 +44,8 @@ public final class AdminVerticle extends VerticleBase {
 
   private final AdminConfig config;
   private final Supplier<String> metrics;
-  /** False until the node it serves can take traffic: {@code /health} answers 503 until then. */
-  private volatile boolean ready;
+  /** What {@code /health} says: STARTING, UP (the only 200), DRAINING. */
+  private volatile String status = "STARTING";
   private HttpServer server;
   private long certificateWatch = -1;
 
@@ -57,7 +57,8 @@ public final class AdminVerticle extends VerticleBase {
 
   /**
    * {@code metrics} renders {@code /metrics} in the Prometheus text format. {@code /health} answers 503
-   * {@code STARTING} until {@link #ready} is called: the API comes up before the node's listeners.
+   * {@code STARTING} until {@link #ready} is called (the API comes up before the node's listeners), and 503
+   * {@code DRAINING} once {@link #draining} is (a load balancer stops sending before the ports close).
    */
   public AdminVerticle(AdminConfig config, Supplier<String> metrics) {
     this.config = config;
@@ -66,7 +67,12 @@ public final class AdminVerticle extends VerticleBase {
 
   /** The node takes traffic now (its listeners are bound): {@code /health} answers 200 {@code UP} from here on. */
   public void ready() {
-    ready = true;
+    status = "UP";
+  }
+
+  /** The node is stopping (its listeners drain): {@code /health} answers 503 {@code DRAINING} from here on. */
+  public void draining() {
+    status = "DRAINING";
   }
 
   @Override
@@ -78,8 +84,9 @@ public final class AdminVerticle extends VerticleBase {
     });
     // a readiness probe's answer: a load balancer or a CI script that waits for it finds the listeners bound
     router.get("/health").handler(ctx -> {
-      ctx.response().setStatusCode(ready ? 200 : 503);
-      ctx.json(new JsonObject().put("status", ready ? "UP" : "STARTING"));
+      String now = status;
+      ctx.response().setStatusCode(now.equals("UP") ? 200 : 503);
+      ctx.json(new JsonObject().put("status", now));
     });
     router.route().handler(SameOrigin::check);
     ConsoleRoutes.mount(router);

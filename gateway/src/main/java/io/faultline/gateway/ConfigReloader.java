@@ -117,6 +117,9 @@ final class ConfigReloader extends VerticleBase {
     if (!java.util.Objects.equals(next.stateDir(), running.stateDir())) {
       fields.add("state_dir");
     }
+    if (!next.shutdownGraceMs().equals(running.shutdownGraceMs())) {
+      fields.add("shutdown_grace_ms");
+    }
     return fields;
   }
 }

@@ -57,15 +57,18 @@ public final class Gateway {
   private final Vertx vertx;
   private final ChaosState state;
   private final ListenerRegistry listeners;
-  private final int adminPort;
+  private final AdminVerticle admin;
+  private final long shutdownGraceMs;
   private final Tracing tracing;
   private final int toxiproxyPort;
 
-  private Gateway(Vertx vertx, ChaosState state, ListenerRegistry listeners, int adminPort, Tracing tracing, int toxiproxyPort) {
+  private Gateway(Vertx vertx, ChaosState state, ListenerRegistry listeners, AdminVerticle admin, long shutdownGraceMs, Tracing tracing,
+      int toxiproxyPort) {
     this.vertx = vertx;
     this.state = state;
     this.listeners = listeners;
-    this.adminPort = adminPort;
+    this.admin = admin;
+    this.shutdownGraceMs = shutdownGraceMs;
     this.tracing = tracing;
     this.toxiproxyPort = toxiproxyPort;
   }
@@ -180,7 +183,7 @@ public final class Gateway {
               + state.snapshot().node().id() + (vertx.isClustered() ? " in cluster " + cluster.name() : "")
               + ", chaos " + (state.snapshot().config().enabled() ? "ON" : "off")
               + ", seed " + state.snapshot().seed() + ", admin port " + admin.actualPort() + ", listeners " + ports);
-          return new Gateway(vertx, state, traffic, admin.actualPort(), tracing, toxiproxy == null ? -1 : toxiproxy.actualPort());
+          return new Gateway(vertx, state, traffic, admin, config.shutdownGraceMs(), tracing, toxiproxy == null ? -1 : toxiproxy.actualPort());
         })
         .recover(error -> {
           // Not chained on close(): listeners of a closing Vert.x may never run.
@@ -198,7 +201,7 @@ public final class Gateway {
   }
 
   public int adminPort() {
-    return adminPort;
+    return admin.actualPort();
   }
 
   /** The port the listener called {@code name} bound (one added while the node runs too). */
@@ -210,6 +213,22 @@ public final class Gateway {
   /** The node's id (its cluster node id, or the configured or default standalone id). */
   public String nodeId() {
     return state.snapshot().node().id();
+  }
+
+  /** {@link #drain(long)} with the config's {@code shutdown_grace_ms}. */
+  public Future<Void> drain() {
+    return drain(shutdownGraceMs);
+  }
+
+  /**
+   * Stops taking traffic gracefully, as {@code faultline serve} does on SIGTERM before it closes the node:
+   * {@code /health} answers 503 {@code DRAINING}, every listener's port refuses new connections, and the
+   * open ones end once what they carry is answered (see {@link io.faultline.chaos.listener.Drainable}), or
+   * at {@code graceMs} at the latest. The admin API, the cluster and chaos keep running until {@link #close}.
+   */
+  public Future<Void> drain(long graceMs) {
+    admin.draining();
+    return listeners.drain(graceMs);
   }
 
   /** Closes the node, then exports the spans its last exchanges left (when tracing). */

@@ -14,13 +14,26 @@ import java.util.function.ToIntFunction;
 
 /**
  * What a {@link ProtocolModule} needs to start one listener: the node's Vert.x, the listener's config,
- * the port to bind, the chaos state every request reads and where traffic events go.
+ * the port to bind, the chaos state every request reads and where traffic events go; and the listener's
+ * {@link Drainable} verticles, which {@link #drain} stops gracefully ({@link #perEventLoop} adds those it
+ * deploys, a module deploying otherwise adds its own with {@link #drainable}).
  *
  * @param bindPort the configured port, or a negative one for port 0: Vert.x binds every server with the
  *                 same negative port to one random port, which lets a port-0 listener run one instance
  *                 per event loop (each listener gets its own negative number)
  */
-public record ListenerDeployment(Vertx vertx, ListenerConfig listener, int bindPort, ChaosState state, ChaosListener events) {
+public record ListenerDeployment(Vertx vertx, ListenerConfig listener, int bindPort, ChaosState state, ChaosListener events,
+    Drains drains) {
+
+  public ListenerDeployment(Vertx vertx, ListenerConfig listener, int bindPort, ChaosState state, ChaosListener events) {
+    this(vertx, listener, bindPort, state, events, new Drains());
+  }
+
+  /** The listener's drainable verticles; equal only to itself, so a deployment stays a stable map key as verticles join. */
+  public static final class Drains {
+
+    private final List<Drainable> verticles = new CopyOnWriteArrayList<>();
+  }
 
   /** The port to bind for the {@code index}-th listener of a config. */
   public static int bindPort(ListenerConfig listener, int index) {
@@ -29,7 +42,17 @@ public record ListenerDeployment(Vertx vertx, ListenerConfig listener, int bindP
 
   /** The same deployment for {@code other} (a listener rewritten before it starts, e.g. given the mock upstream). */
   public ListenerDeployment with(ListenerConfig other) {
-    return new ListenerDeployment(vertx, other, bindPort, state, events);
+    return new ListenerDeployment(vertx, other, bindPort, state, events, drains);
+  }
+
+  /** Adds a verticle of this listener that {@link #drain} stops gracefully. */
+  public void drainable(Drainable verticle) {
+    drains.verticles.add(verticle);
+  }
+
+  /** Drains every {@link Drainable} verticle of the listener at once; completes when all are done. */
+  public Future<Void> drain(long graceMs) {
+    return Future.join(drains.verticles.stream().map(d -> d.drain(graceMs)).toList()).mapEmpty();
   }
 
   /** Deploys {@code listener.instances()} verticles in one deployment and answers the port the first one bound. */
@@ -38,6 +61,9 @@ public record ListenerDeployment(Vertx vertx, ListenerConfig listener, int bindP
     return vertx.deployVerticle(() -> {
       V verticle = create.get();
       created.add(verticle);
+      if (verticle instanceof Drainable d) {
+        drainable(d);
+      }
       return verticle;
     }, new DeploymentOptions().setInstances(listener.instances())).map(id -> port.applyAsInt(created.get(0)));
   }

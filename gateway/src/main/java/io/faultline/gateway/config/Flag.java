@@ -30,6 +30,7 @@ public enum Flag {
   ADMIN_TLS_CERT("--admin-tls-cert", "admin.tls.cert_file", Kind.STRING),
   ADMIN_TLS_KEY("--admin-tls-key", "admin.tls.key_file", Kind.STRING),
   STATE_DIR("--state-dir", "state_dir", Kind.STRING),
+  SHUTDOWN_GRACE_MS("--shutdown-grace-ms", "shutdown_grace_ms", Kind.LONG),
   HISTORY_URL("--history-url", "history.url", Kind.STRING),
   RECORDER("--recorder", "recorder.enabled", Kind.BOOLEAN),
   RECORDER_DB("--recorder-db", "recorder.db", Kind.STRING),

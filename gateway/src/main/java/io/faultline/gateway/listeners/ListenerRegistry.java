@@ -47,6 +47,7 @@ public final class ListenerRegistry extends VerticleBase {
   private final ChaosListener events;
   private final Map<String, Running> running = new LinkedHashMap<>();
   private int deployed;
+  private boolean draining;
 
   public ListenerRegistry(List<ListenerConfig> configured, ChaosState state, ChaosListener events) {
     this.configured = List.copyOf(configured);
@@ -72,6 +73,19 @@ public final class ListenerRegistry extends VerticleBase {
     return List.copyOf(running.values());
   }
 
+  /**
+   * Drains every running listener at once (each port refuses from now on, open connections end when done
+   * or at {@code graceMs}); the node takes no new listener after this. Safe from any thread.
+   */
+  public Future<Void> drain(long graceMs) {
+    List<Running> now;
+    synchronized (this) {
+      draining = true;
+      now = List.copyOf(running.values());
+    }
+    return Future.join(now.stream().map(r -> r.deployment().drain(graceMs)).toList()).mapEmpty();
+  }
+
   private synchronized JsonObject list() {
     JsonArray out = new JsonArray();
     running.values().forEach(r -> out.add(r.json()));
@@ -89,6 +103,9 @@ public final class ListenerRegistry extends VerticleBase {
     ProtocolModule module = Protocols.named(listener.protocol(), "protocol");
     module.check(listener);
     synchronized (this) {
+      if (draining) {
+        return Future.failedFuture(new Conflict("the node is shutting down: it takes no new listener", "name"));
+      }
       if (running.containsKey(listener.name())) {
         return Future.failedFuture(new Conflict("a listener named " + listener.name() + " already exists", "name"));
       }

@@ -147,6 +147,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theShutdownGraceComesFromAnySourceAndIsBounded() throws IOException {
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of()).shutdownGraceMs()).isEqualTo(10_000L);
+    assertThat(ConfigLoader.load(file("shutdown_grace_ms: 0"), Map.of(), Map.of()).shutdownGraceMs()).isZero();
+    assertThat(ConfigLoader.load(null, Map.of("FAULTLINE_SHUTDOWN_GRACE_MS", "2500"), Map.of()).shutdownGraceMs()).isEqualTo(2500L);
+    ChaosConfigException negative = rejected(null, Map.of(), Map.of(Flag.SHUTDOWN_GRACE_MS, "-1"));
+    assertThat(negative.field()).isEqualTo("shutdown_grace_ms");
+    assertThat(negative.getMessage()).contains("between 0 and 3600000").contains("-1");
+    assertThat(rejected(file("shutdown_grace_ms: 3600001"), Map.of(), Map.of()).field()).isEqualTo("shutdown_grace_ms");
+  }
+
+  @Test
   void aBlankAdminTokenFromAnySourceIsRefused() throws IOException {
     ChaosConfigException fromEnv = rejected(null, Map.of("FAULTLINE_ADMIN_TOKEN", " \t"), Map.of());
     assertThat(fromEnv.field()).isEqualTo("admin.token");

@@ -12,6 +12,7 @@ import io.faultline.chaos.listener.UpstreamConnections;
 import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.RequestChecks;
+import io.faultline.chaos.listener.Drainable;
 import io.faultline.chaos.listener.ListenerServers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -26,6 +27,7 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import java.util.logging.Logger;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One GraphQL listener: GraphQL over HTTP (POST with a JSON or {@code application/graphql} body, GET
@@ -36,7 +38,7 @@ import java.util.logging.Logger;
  * WebSocket ({@code graphql-transport-ws}) are relayed by a {@link SubscriptionRelay}, each
  * {@code subscribe} an exchange of its own ({@link SubscribeTranslator}).
  */
-public final class GraphQlProxyVerticle extends VerticleBase {
+public final class GraphQlProxyVerticle extends VerticleBase implements Drainable {
 
   private static final Logger LOG = Logger.getLogger(GraphQlProxyVerticle.class.getName());
 
@@ -93,6 +95,11 @@ public final class GraphQlProxyVerticle extends VerticleBase {
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(RequestChecks.guard(this::handle));
     return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
+  }
+
+  @Override
+  public Future<Void> drain(long graceMs) {
+    return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
 
   /** The bound port (useful when the configured port is 0). */

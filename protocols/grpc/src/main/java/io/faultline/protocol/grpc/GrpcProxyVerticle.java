@@ -5,6 +5,7 @@ import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.FlushBatching;
+import io.faultline.chaos.listener.Drainable;
 import io.faultline.chaos.listener.ListenerServers;
 import io.faultline.chaos.listener.UpstreamClients;
 import io.faultline.chaos.exchange.Exchange;
@@ -22,12 +23,13 @@ import io.vertx.grpc.server.GrpcProtocol;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.util.logging.Logger;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One gRPC listener (HTTP/2, h2c): every call, whatever its service, is relayed to the upstream of its
  * route by {@link GrpcRelay}. Deploy one instance per event loop.
  */
-public final class GrpcProxyVerticle extends VerticleBase {
+public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
 
   /** Largest message relayed, in bytes (gRPC's own default is 256 KiB, too small for a transparent proxy). */
   static final long MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
@@ -136,6 +138,11 @@ public final class GrpcProxyVerticle extends VerticleBase {
   private static HttpClientOptions h2Options(int connectTimeoutMs) {
     return new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
         .setConnectTimeout(connectTimeoutMs).setMaxChunkSize(UpstreamClients.MAX_CHUNK_BYTES);
+  }
+
+  @Override
+  public Future<Void> drain(long graceMs) {
+    return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
 
   public int actualPort() {

@@ -12,6 +12,7 @@ import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.RequestChecks;
+import io.faultline.chaos.listener.Drainable;
 import io.faultline.chaos.listener.ListenerServers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -25,13 +26,14 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyOptions;
 import java.util.logging.Logger;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP listener (HTTP/1.1 and h2c): a vertx-http-proxy reverse proxy with two interceptors,
  * {@link RouteInterceptor} (route, forwarded headers, upstream failures) and {@link ChaosInterceptor}
  * (the chaos lifecycle). Deploy as many instances as event loops; they share the {@link ConnectionGate}.
  */
-public final class HttpProxyVerticle extends VerticleBase {
+public final class HttpProxyVerticle extends VerticleBase implements Drainable {
 
   private static final Logger LOG = Logger.getLogger(HttpProxyVerticle.class.getName());
   /** Connections to one upstream, per verticle instance (requests past them wait for one). */
@@ -136,6 +138,11 @@ public final class HttpProxyVerticle extends VerticleBase {
     } finally {
       dispatching = null;
     }
+  }
+
+  @Override
+  public Future<Void> drain(long graceMs) {
+    return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
 
   /** The bound port (useful when the configured port is 0). */

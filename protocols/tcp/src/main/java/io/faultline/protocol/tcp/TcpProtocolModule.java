@@ -64,6 +64,7 @@ public final class TcpProtocolModule implements ProtocolModule {
     int bindPort = Math.max(0, d.bindPort());
     TcpProxyVerticle verticle = new TcpProxyVerticle(d.listener(), d.state(), bindPort, d.events(), () -> running.remove(d));
     running.put(d, verticle);
+    d.drainable(verticle);
     return d.vertx().deployVerticle(verticle).map(id -> verticle.actualPort()).onFailure(e -> running.remove(d));
   }
 

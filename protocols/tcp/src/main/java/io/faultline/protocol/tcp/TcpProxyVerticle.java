@@ -8,6 +8,7 @@ import io.faultline.chaos.engine.ChaosSnapshot;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
+import io.faultline.chaos.listener.Drainable;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -21,6 +22,7 @@ import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -32,7 +34,7 @@ import java.util.logging.Logger;
  * listening and closes its connections (clients are refused), listening again on the same port when it
  * comes back up. One instance per listener, on one event loop.
  */
-public final class TcpProxyVerticle extends VerticleBase {
+public final class TcpProxyVerticle extends VerticleBase implements Drainable {
 
   private static final Logger LOG = Logger.getLogger(TcpProxyVerticle.class.getName());
 
@@ -52,6 +54,8 @@ public final class TcpProxyVerticle extends VerticleBase {
   private long connections;
   private Runnable unwatch = () -> { };
   private volatile boolean down;
+  /** Draining: the port stays closed whatever chaos says next. Only on this verticle's context. */
+  private boolean draining;
   private volatile Promise<Void> settling = Promise.promise();
   private Future<?> transitions = Future.succeededFuture();
 
@@ -91,6 +95,22 @@ public final class TcpProxyVerticle extends VerticleBase {
     NetServer closing = server;
     server = null;
     return closing == null ? Future.succeededFuture() : closing.close().compose(v -> Ports.released(vertx, listener.host(), port));
+  }
+
+  /**
+   * Closes the port and lets the open connections run until they end or the grace is out (a TCP stream
+   * has no way to say "going away"); on this verticle's context, where the port opens and closes.
+   */
+  @Override
+  public Future<Void> drain(long graceMs) {
+    Promise<Void> drained = Promise.promise();
+    context.runOnContext(v -> {
+      draining = true;
+      NetServer closing = server;
+      server = null;
+      (closing == null ? Future.<Void>succeededFuture() : closing.shutdown(graceMs, TimeUnit.MILLISECONDS)).onComplete(drained);
+    });
+    return drained.future();
   }
 
   /** The bound port (useful when the configured port is 0). */
@@ -133,6 +153,9 @@ public final class TcpProxyVerticle extends VerticleBase {
   }
 
   private Future<Void> startListening() {
+    if (draining) {
+      return Future.succeededFuture();
+    }
     return listen(port)
         .onSuccess(s -> LOG.info(() -> "listener " + listener.name() + " is up again on port " + port))
         .onFailure(e -> LOG.warning(() -> "listener " + listener.name() + " could not listen on port " + port + " again: "

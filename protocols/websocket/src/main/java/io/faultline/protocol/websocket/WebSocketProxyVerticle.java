@@ -11,6 +11,7 @@ import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.RequestChecks;
+import io.faultline.chaos.listener.Drainable;
 import io.faultline.chaos.listener.ListenerServers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -24,6 +25,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.logging.Logger;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket listener: accepts upgrades, routes them by path, method and host, opens the matching
@@ -35,7 +37,7 @@ import java.util.logging.Logger;
  * and open breakers reject the upgrade with their HTTP status, timeouts hold it, connection errors close
  * it. The {@code websocket} section and the {@code latency} section then act on each message.
  */
-public final class WebSocketProxyVerticle extends VerticleBase {
+public final class WebSocketProxyVerticle extends VerticleBase implements Drainable {
 
   private static final Logger LOG = Logger.getLogger(WebSocketProxyVerticle.class.getName());
 
@@ -78,6 +80,11 @@ public final class WebSocketProxyVerticle extends VerticleBase {
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(RequestChecks.guard(this::handle));
     return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
+  }
+
+  @Override
+  public Future<Void> drain(long graceMs) {
+    return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
 
   /** The bound port (useful when the configured port is 0). */

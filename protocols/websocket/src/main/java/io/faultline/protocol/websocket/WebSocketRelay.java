@@ -56,6 +56,7 @@ final class WebSocketRelay implements Lane.Events {
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
   void start() {
     client.exceptionHandler(e -> { });
+    client.shutdownHandler(v -> goingAway());
     client.closeHandler(v -> {
       toClient.sinkClosed();
       toUpstream.afterSource(this::clientClosed);
@@ -124,6 +125,15 @@ final class WebSocketRelay implements Lane.Events {
     toUpstream.stop();
     closeClient(code, reason);
     close(upstream, GOING_AWAY, "faultline: client disconnected");
+  }
+
+  /**
+   * The gateway is draining (its listener's server shuts down): a WebSocket never finishes by itself, so
+   * each side gets a going-away close once the frames already on its lane are through.
+   */
+  private void goingAway() {
+    toUpstream.then(() -> close(upstream, GOING_AWAY, "faultline: shutting down"));
+    toClient.then(() -> close(client, GOING_AWAY, "faultline: shutting down"));
   }
 
   /** True when {@code socket} closed without a close frame (Vert.x reports 1006 for that). */
