@@ -14,7 +14,6 @@ import io.vertx.core.http.WebSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -82,9 +81,9 @@ class DrainTest {
 
   @Test
   void sigtermAnswersTheRequestInFlightClosesWebSocketsAsGoingAwayAndRefusesNewConnections() throws Exception {
-    int admin = freePort();
-    int web = freePort();
-    int live = freePort();
+    int admin = Upstreams.portToListenOn();
+    int web = Upstreams.portToListenOn();
+    int live = Upstreams.portToListenOn();
     Path file = dir.resolve("faultline.yaml");
     Files.writeString(file, """
         admin: { port: %d }
@@ -226,9 +225,4 @@ class DrainTest {
     assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).as("port " + port + " refuses").isInstanceOf(ConnectException.class);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -6,9 +6,7 @@ import io.faultline.chaos.testing.Upstreams;
 import io.faultline.gateway.config.ConfigLoader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.io.IOException;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,8 +36,8 @@ class ReadinessTest {
   void healthSaysUpOnlyOnceTheListenersAcceptConnections() throws Exception {
     Vertx vertx = Vertx.vertx();
     Upstreams.Echo upstream = Upstreams.echoHttp(vertx);
-    int adminPort = freePort();
-    int trafficPort = freePort();
+    int adminPort = Upstreams.portToListenOn();
+    int trafficPort = Upstreams.portToListenOn();
     Path file = dir.resolve("faultline.yaml");
     Files.writeString(file, """
         admin: { port: %d }
@@ -80,12 +78,6 @@ class ReadinessTest {
     } finally {
       starting.toCompletionStage().toCompletableFuture().get().close().await();
       vertx.close().await();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }
