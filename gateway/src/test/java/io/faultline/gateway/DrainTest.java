@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -57,7 +58,9 @@ class DrainTest {
   private final CompletableFuture<String> arrived = new CompletableFuture<>();
   /** The upstream ends of the relayed WebSockets, each with the close code it saw once it closes. */
   private final Map<ServerWebSocket, CompletableFuture<Short>> upstreamSockets = new ConcurrentHashMap<>();
-  private final HttpServer wsUpstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+  /** A WebSocket echo, for the websocket listener and (speaking its subprotocol) the graphql listener's subscriptions. */
+  private final HttpServer wsUpstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+          .addWebSocketSubProtocol("graphql-transport-ws"))
       .webSocketHandler(ws -> {
         CompletableFuture<Short> closed = new CompletableFuture<>();
         upstreamSockets.put(ws, closed);
@@ -101,7 +104,7 @@ class DrainTest {
       awaitHealth(admin, 200, "UP", Duration.ofSeconds(60), gateway, log);
       CompletableFuture<Short> clientClosed = new CompletableFuture<>();
       CompletableFuture<String> echoed = new CompletableFuture<>();
-      WebSocket ws = webSocket(live);
+      WebSocket ws = webSocket(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(live));
       ws.closeHandler(v -> clientClosed.complete(ws.closeStatusCode()));
       ws.textMessageHandler(echoed::complete);
       ws.writeTextMessage("hello").await();
@@ -132,6 +135,45 @@ class DrainTest {
       throw new AssertionError(e + "\nthe gateway's log:\n" + Files.readString(log), e);
     } finally {
       gateway.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void relayedWebSocketsAndSubscriptionsGoAwayAtOnceWhateverTheGrace() throws Exception {
+    Gateway gateway = Gateway.start(ConfigLoader.load(null, Map.of(), Map.of(
+        Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0", Flag.UPSTREAM, "http://127.0.0.1:" + upstream.actualPort(),
+        Flag.WEBSOCKET_PORT, "0", Flag.WEBSOCKET_UPSTREAM, "ws://127.0.0.1:" + wsUpstream.actualPort(),
+        Flag.GRAPHQL_PORT, "0", Flag.GRAPHQL_UPSTREAM, "http://127.0.0.1:" + wsUpstream.actualPort() + "/graphql",
+        Flag.SHUTDOWN_GRACE_MS, "30000")), null, null).await();
+    try {
+      List<CompletableFuture<Short>> clientsClosed = new ArrayList<>();
+      for (WebSocketConnectOptions options : List.of(
+          new WebSocketConnectOptions().setPort(gateway.listenerPort("live")),
+          new WebSocketConnectOptions().setPort(gateway.listenerPort("gql")).setURI("/graphql").addSubProtocol("graphql-transport-ws"))) {
+        WebSocket ws = webSocket(options.setHost("127.0.0.1"));
+        CompletableFuture<Short> closed = new CompletableFuture<>();
+        CompletableFuture<String> echoed = new CompletableFuture<>();
+        ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+        ws.textMessageHandler(echoed::complete);
+        ws.writeTextMessage("{\"type\":\"ping\"}").await();
+        assertThat(echoed.get(10, TimeUnit.SECONDS)).as(options.getURI()).isEqualTo("{\"type\":\"ping\"}");
+        clientsClosed.add(closed);
+      }
+      List<CompletableFuture<Short>> relayed = upstreamSockets.values().stream().filter(closed -> !closed.isDone()).toList();
+      assertThat(relayed).as("upstream sockets open").hasSize(2);
+
+      long started = System.nanoTime();
+      gateway.drain().await(20, TimeUnit.SECONDS);
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the drain does not wait out the 30 s grace")
+          .isLessThan(Duration.ofSeconds(10));
+      for (CompletableFuture<Short> closed : clientsClosed) {
+        assertThat(closed.get(5, TimeUnit.SECONDS)).as("a client's close code").isEqualTo((short) 1001);
+      }
+      for (CompletableFuture<Short> closed : relayed) {
+        assertThat(closed.get(5, TimeUnit.SECONDS)).as("an upstream's close code").isEqualTo((short) 1001);
+      }
+    } finally {
+      gateway.close().await();
     }
   }
 
@@ -178,11 +220,11 @@ class DrainTest {
    * closed within about 0.5 s with no Faultline in the way (seen between this class's own Vert.x client and
    * its upstream, directly), which is not what this test is about.
    */
-  private WebSocket webSocket(int port) {
+  private WebSocket webSocket(WebSocketConnectOptions options) {
     try {
-      return vertx.createWebSocketClient().connect(port, "127.0.0.1", "/").await();
+      return vertx.createWebSocketClient().connect(options).await();
     } catch (RuntimeException firstHandshake) {
-      return vertx.createWebSocketClient().connect(port, "127.0.0.1", "/").await();
+      return vertx.createWebSocketClient().connect(options).await();
     }
   }
 

@@ -111,7 +111,7 @@ public final class ServeCommand implements Callable<Integer> {
   String stateDir;
 
   @Option(names = "--shutdown-grace-ms", paramLabel = "MS", description = "On SIGTERM, let open connections finish for up to MS "
-      + "before closing them (default 10000; 0: close at once). /health answers 503 DRAINING meanwhile.")
+      + "before closing them (default 5000; 0: close at once). /health answers 503 DRAINING meanwhile.")
   Long shutdownGraceMs;
 
   @Option(names = "--history-url", paramLabel = "URL", description = "Keep history in this PostgreSQL database "

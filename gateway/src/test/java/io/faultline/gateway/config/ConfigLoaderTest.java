@@ -148,7 +148,7 @@ class ConfigLoaderTest {
 
   @Test
   void theShutdownGraceComesFromAnySourceAndIsBounded() throws IOException {
-    assertThat(ConfigLoader.load(null, Map.of(), Map.of()).shutdownGraceMs()).isEqualTo(10_000L);
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of()).shutdownGraceMs()).isEqualTo(5_000L);
     assertThat(ConfigLoader.load(file("shutdown_grace_ms: 0"), Map.of(), Map.of()).shutdownGraceMs()).isZero();
     assertThat(ConfigLoader.load(null, Map.of("FAULTLINE_SHUTDOWN_GRACE_MS", "2500"), Map.of()).shutdownGraceMs()).isEqualTo(2500L);
     ChaosConfigException negative = rejected(null, Map.of(), Map.of(Flag.SHUTDOWN_GRACE_MS, "-1"));

@@ -70,6 +70,11 @@ final class SubscriptionRelay {
     client.exceptionHandler(e -> { });
     client.textMessageHandler(text -> outbound = outbound.compose(v -> fromClient(text)));
     client.binaryMessageHandler(upstream::writeBinaryMessage);
+    // the gateway is draining: subscriptions never end by themselves, so both sides go away once what the client sent is through
+    client.shutdownHandler(v -> outbound.onComplete(ar -> {
+      close(upstream, GOING_AWAY, "faultline: shutting down");
+      close(client, GOING_AWAY, "faultline: shutting down");
+    }));
     client.closeHandler(v -> {
       Short code = client.closeStatusCode();
       boolean lost = code == null || code == 1006;
