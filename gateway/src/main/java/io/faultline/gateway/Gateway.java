@@ -58,17 +58,14 @@ public final class Gateway {
   private final ChaosState state;
   private final ListenerRegistry listeners;
   private final AdminVerticle admin;
-  private final long shutdownGraceMs;
   private final Tracing tracing;
   private final int toxiproxyPort;
 
-  private Gateway(Vertx vertx, ChaosState state, ListenerRegistry listeners, AdminVerticle admin, long shutdownGraceMs, Tracing tracing,
-      int toxiproxyPort) {
+  private Gateway(Vertx vertx, ChaosState state, ListenerRegistry listeners, AdminVerticle admin, Tracing tracing, int toxiproxyPort) {
     this.vertx = vertx;
     this.state = state;
     this.listeners = listeners;
     this.admin = admin;
-    this.shutdownGraceMs = shutdownGraceMs;
     this.tracing = tracing;
     this.toxiproxyPort = toxiproxyPort;
   }
@@ -183,7 +180,7 @@ public final class Gateway {
               + state.snapshot().node().id() + (vertx.isClustered() ? " in cluster " + cluster.name() : "")
               + ", chaos " + (state.snapshot().config().enabled() ? "ON" : "off")
               + ", seed " + state.snapshot().seed() + ", admin port " + admin.actualPort() + ", listeners " + ports);
-          return new Gateway(vertx, state, traffic, admin, config.shutdownGraceMs(), tracing, toxiproxy == null ? -1 : toxiproxy.actualPort());
+          return new Gateway(vertx, state, traffic, admin, tracing, toxiproxy == null ? -1 : toxiproxy.actualPort());
         })
         .recover(error -> {
           // Not chained on close(): listeners of a closing Vert.x may never run.
@@ -215,13 +212,9 @@ public final class Gateway {
     return state.snapshot().node().id();
   }
 
-  /** {@link #drain(long)} with the config's {@code shutdown_grace_ms}. */
-  public Future<Void> drain() {
-    return drain(shutdownGraceMs);
-  }
-
   /**
-   * Stops taking traffic gracefully, as {@code faultline serve} does on SIGTERM before it closes the node:
+   * Stops taking traffic gracefully, as {@code faultline serve} does on SIGTERM (for {@code shutdown_grace_ms})
+   * before it closes the node:
    * {@code /health} answers 503 {@code DRAINING}, every listener's port refuses new connections, and the
    * open ones end once what they carry is answered (see {@link io.faultline.chaos.listener.Drainable}), or
    * at {@code graceMs} at the latest. The admin API, the cluster and chaos keep running until {@link #close}.

@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -80,7 +81,9 @@ class GraphQlClientLeavesTest {
     vertx.deployVerticle(gateway).await();
 
     String body = "{\"query\":\"{ hello }\"}";
-    NetSocket client = vertx.createNetClient().connect(gateway.actualPort(), "127.0.0.1").await();
+    // kept until the end: Vert.x closes a client it finds unreachable, and its sockets with it
+    NetClient netClient = vertx.createNetClient();
+    NetSocket client = netClient.connect(gateway.actualPort(), "127.0.0.1").await();
     Promise<Void> answering = Promise.promise();
     Buffer received = Buffer.buffer();
     client.handler(chunk -> {
@@ -97,6 +100,7 @@ class GraphQlClientLeavesTest {
       throw new AssertionError("the answer did not start streaming; the client got: " + received, e);
     }
     client.close().await();
+    netClient.close().await();
 
     upstreamCut.future().await(10, TimeUnit.SECONDS); // well before the upstream's 5 s answer ends
     events.await("the exchange counted", () -> !events.completions().isEmpty());

@@ -20,6 +20,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 final class GatewayFixture implements AutoCloseable {
 
   final Vertx vertx = Vertx.vertx();
+  private HttpClientAgent h2c;
   final Upstreams.Echo upstream;
   final ChaosState state;
   final RecordingListener events = new RecordingListener();
@@ -54,13 +55,20 @@ final class GatewayFixture implements AutoCloseable {
     return client.get(path).send().await();
   }
 
-  /** A client that speaks HTTP/2 with prior knowledge (h2c). */
+  /**
+   * A client that speaks HTTP/2 with prior knowledge (h2c). Made once and kept here: Vert.x closes a client
+   * that has become unreachable (a {@link java.lang.ref.Cleaner}), and its connections with it, even with
+   * a request in flight, so one made and dropped in a single expression fails at the next collection.
+   */
   HttpClientAgent h2c() {
-    return vertx.createHttpClient(new HttpClientOptions()
-        .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false)
-        .setDefaultHost("127.0.0.1")
-        .setDefaultPort(port));
+    if (h2c == null) {
+      h2c = vertx.createHttpClient(new HttpClientOptions()
+          .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+          .setHttp2ClearTextUpgrade(false)
+          .setDefaultHost("127.0.0.1")
+          .setDefaultPort(port));
+    }
+    return h2c;
   }
 
   @Override
