@@ -61,6 +61,8 @@ class DrainTest {
    * on a GOAWAY (JDK-8335181), which a draining HTTP/2 connection sends, streams in flight still answered.
    */
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+  /** The requests that reached the upstream. */
+  private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
   /** Completed when a request reaches the upstream's {@code /slow} or {@code /never}. */
   private final CompletableFuture<String> arrived = new CompletableFuture<>();
   /** The upstream ends of the relayed WebSockets, each with the close code it saw once it closes. */
@@ -77,6 +79,7 @@ class DrainTest {
       .listen().await();
   private final HttpServer upstream = vertx.createHttpServer()
       .requestHandler(request -> {
+        requests.incrementAndGet();
         arrived.complete(request.path());
         if (request.path().equals("/slow")) {
           vertx.setTimer(SLOW_MS, t -> request.response().end("slow done"));
@@ -204,6 +207,76 @@ class DrainTest {
     } finally {
       gateway.close().await();
     }
+  }
+
+  @Test
+  void aListenerRemovedWithAGraceAnswersItsRequestInFlightWhileItsPortRefuses() throws Exception {
+    Gateway gateway = Gateway.start(ConfigLoader.load(null, Map.of(), Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0")), null, null).await();
+    try {
+      int extra = addListener(gateway, "extra");
+      CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + extra + "/slow")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(arrived.get(10, TimeUnit.SECONDS)).isEqualTo("/slow");
+
+      long started = System.nanoTime();
+      CompletableFuture<HttpResponse<String>> removed = admin(gateway, "DELETE", "/api/listeners/extra?grace_ms=30000");
+      Thread.sleep(200);
+      assertRefused(extra);
+      assertThat(removed).as("the removal is answered once the listener has drained").isNotDone();
+      HttpResponse<String> twice = admin(gateway, "DELETE", "/api/listeners/extra").get(10, TimeUnit.SECONDS);
+      assertThat(twice.statusCode()).isEqualTo(409);
+      assertThat(twice.body()).contains("listener extra is already being removed");
+      HttpResponse<String> answer = slow.get(10, TimeUnit.SECONDS);
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.body()).isEqualTo("slow done");
+      assertThat(removed.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).as("when the request ended, not the grace")
+          .isLessThan(Duration.ofMillis(SLOW_MS + 5_000));
+      assertThat(admin(gateway, "GET", "/api/listeners").get(10, TimeUnit.SECONDS).body()).doesNotContain("extra");
+
+      // Bad graces are refused naming the field, the listener left running; without one a removal closes at once.
+      int again = addListener(gateway, "again");
+      for (String bad : List.of("-1", "soon", "3600001", "1.5")) {
+        HttpResponse<String> refused = admin(gateway, "DELETE", "/api/listeners/again?grace_ms=" + bad).get(10, TimeUnit.SECONDS);
+        assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+        assertThat(refused.body()).contains("\"field\":\"grace_ms\"").contains("got " + bad);
+      }
+      try (Socket socket = new Socket("127.0.0.1", again)) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write("GET /never HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (requests.get() < 2 && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(requests.get()).as("the second request reached the upstream").isEqualTo(2);
+        assertThat(admin(gateway, "DELETE", "/api/listeners/again").get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        // the upstream connection and the client's close at once: a 502 (the upstream connection closed) or nothing, then the end
+        assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+            .as("the request in flight is cut").satisfiesAnyOf(
+                text -> assertThat(text).isEmpty(), text -> assertThat(text).startsWith("HTTP/1.1 502 Bad Gateway"));
+      }
+      assertRefused(again);
+    } finally {
+      gateway.close().await();
+    }
+  }
+
+  /** Adds an http listener named {@code name} in front of the test's upstream over the admin API; its port. */
+  private int addListener(Gateway gateway, String name) throws Exception {
+    HttpResponse<String> added = admin(gateway, "POST", "/api/listeners", "{\"name\": \"" + name + "\", \"protocol\": \"http\", "
+        + "\"port\": 0, \"upstream\": \"http://127.0.0.1:" + upstream.actualPort() + "\"}").get(10, TimeUnit.SECONDS);
+    assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+    return new io.vertx.core.json.JsonObject(added.body()).getInteger("port");
+  }
+
+  private CompletableFuture<HttpResponse<String>> admin(Gateway gateway, String method, String path) {
+    return admin(gateway, method, path, null);
+  }
+
+  private CompletableFuture<HttpResponse<String>> admin(Gateway gateway, String method, String path, String body) {
+    return client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.adminPort() + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -7,7 +7,8 @@ import io.vertx.ext.web.Router;
 /**
  * {@code GET /api/listeners} (this node's listeners, with the ports they bound and whether they came from
  * the config or were added while it runs), {@code POST /api/listeners} (start one now) and
- * {@code DELETE /api/listeners/NAME} (stop it): listeners are per node.
+ * {@code DELETE /api/listeners/NAME} (stop it; {@code ?grace_ms=N} lets its open connections finish first):
+ * listeners are per node.
  */
 public final class ListenerApi {
 
@@ -21,7 +22,7 @@ public final class ListenerApi {
     router.get("/api/listeners").handler(ctx -> bus.forward(ctx, Addresses.LISTENERS_LIST, null));
     router.post("/api/listeners").handler(ctx -> ChaosApi.withBody(ctx, body ->
         bus.forward(ctx, Addresses.LISTENERS_ADD, body, 201, added -> added)));
-    router.delete("/api/listeners/:name").handler(ctx ->
-        bus.forward(ctx, Addresses.LISTENERS_REMOVE, new JsonObject().put("name", ctx.pathParam("name"))));
+    router.delete("/api/listeners/:name").handler(ctx -> bus.forward(ctx, Addresses.LISTENERS_REMOVE,
+        new JsonObject().put("name", ctx.pathParam("name")).put("grace_ms", ctx.queryParams().get("grace_ms"))));
   }
 }

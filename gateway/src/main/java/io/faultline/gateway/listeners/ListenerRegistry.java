@@ -29,6 +29,9 @@ import java.util.function.Function;
  * so listeners can come and go while the node runs (the Toxiproxy API's proxies are tcp listeners added
  * this way). Listeners are per node: each node answers for its own, on local consumers. A listener added
  * at run time takes its chaos from rules matching its name, and lives until it is removed or the node stops.
+ * A removal with a {@code grace_ms} drains the listener first, as a stopping node does: its port refuses at
+ * once, its open connections end when what they carry is done or when the grace runs out, and only then is it
+ * answered; without one, its connections are closed at once.
  */
 public final class ListenerRegistry extends VerticleBase {
 
@@ -48,6 +51,10 @@ public final class ListenerRegistry extends VerticleBase {
   private final Map<String, Running> running = new LinkedHashMap<>();
   private int deployed;
   private boolean draining;
+  private final java.util.Set<String> removing = new java.util.HashSet<>();
+
+  /** The longest grace a removal may give, as {@code shutdown_grace_ms}'s: an hour. */
+  private static final long MAX_GRACE_MS = 3_600_000;
 
   public ListenerRegistry(List<ListenerConfig> configured, ChaosState state, ChaosListener events) {
     this.configured = List.copyOf(configured);
@@ -134,12 +141,41 @@ public final class ListenerRegistry extends VerticleBase {
 
   private Future<JsonObject> remove(JsonObject body) {
     Running removed = find(body);
-    return vertx.undeploy(removed.deploymentId()).map(v -> {
-      synchronized (this) {
-        running.remove(removed.config().name());
+    long graceMs = graceMs(body.getValue("grace_ms"));
+    String name = removed.config().name();
+    synchronized (this) {
+      if (!removing.add(name)) {
+        return Future.failedFuture(new Conflict("listener " + name + " is already being removed", "name"));
       }
-      return removed.json();
-    });
+    }
+    Future<Void> drained = graceMs > 0 ? removed.deployment().drain(graceMs) : Future.succeededFuture();
+    return drained.transform(ignored -> vertx.undeploy(removed.deploymentId()))
+        .andThen(done -> {
+          synchronized (this) {
+            removing.remove(name);
+            if (done.succeeded()) {
+              running.remove(name);
+            }
+          }
+        })
+        .map(v -> removed.json());
+  }
+
+  /** A removal's {@code grace_ms}: absent is 0; a whole number of milliseconds, from JSON or a query parameter's text. */
+  private static long graceMs(Object value) {
+    if (value == null) {
+      return 0;
+    }
+    Long ms = null;
+    if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+      ms = n.longValue();
+    } else if (value instanceof String s && s.matches("-?\\d{1,10}")) {
+      ms = Long.parseLong(s);
+    }
+    if (ms == null || ms < 0 || ms > MAX_GRACE_MS) {
+      throw new ChaosConfigException("grace_ms", "must be a whole number of milliseconds from 0 to " + MAX_GRACE_MS + " (1 h), got " + value);
+    }
+    return ms;
   }
 
   private Future<JsonObject> settle(JsonObject body) {
