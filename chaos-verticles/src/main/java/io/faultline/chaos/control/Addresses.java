@@ -52,7 +52,10 @@ public final class Addresses {
   public static final String LISTENERS_LIST = "faultline.listeners.list";
   /** Starts a listener on this node now: a listener's config ({@code {name, protocol, host, port, upstream}}); answers it as listed, with its port. */
   public static final String LISTENERS_ADD = "faultline.listeners.add";
-  /** Stops and forgets a listener of this node ({@code {"name"}}): its port closes, its connections end. */
+  /**
+   * Stops and forgets a listener of this node ({@code {"name", "grace_ms"?}}): its port closes and its connections
+   * are closed, at once or, with {@code grace_ms}, when what they carry is done or the grace runs out; answered then.
+   */
   public static final String LISTENERS_REMOVE = "faultline.listeners.remove";
 
   public static final String CLUSTER_NODES = "faultline.cluster.nodes";
