@@ -250,10 +250,8 @@ class DrainTest {
         }
         assertThat(requests.get()).as("the second request reached the upstream").isEqualTo(2);
         assertThat(admin(gateway, "DELETE", "/api/listeners/again").get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        // the upstream connection and the client's close at once: a 502 (the upstream connection closed) or nothing, then the end
         assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
-            .as("the request in flight is cut").satisfiesAnyOf(
-                text -> assertThat(text).isEmpty(), text -> assertThat(text).startsWith("HTTP/1.1 502 Bad Gateway"));
+            .as("the request in flight is cut, not answered 502 as if its upstream had failed").isEmpty();
       }
       assertRefused(again);
     } finally {

@@ -18,9 +18,11 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -51,7 +53,7 @@ public final class ListenerRegistry extends VerticleBase {
   private final Map<String, Running> running = new LinkedHashMap<>();
   private int deployed;
   private boolean draining;
-  private final java.util.Set<String> removing = new java.util.HashSet<>();
+  private final Set<String> removing = new HashSet<>();
 
   /** The longest grace a removal may give, as {@code shutdown_grace_ms}'s: an hour. */
   private static final long MAX_GRACE_MS = 3_600_000;
@@ -148,8 +150,9 @@ public final class ListenerRegistry extends VerticleBase {
         return Future.failedFuture(new Conflict("listener " + name + " is already being removed", "name"));
       }
     }
-    Future<Void> drained = graceMs > 0 ? removed.deployment().drain(graceMs) : Future.succeededFuture();
-    return drained.transform(ignored -> vertx.undeploy(removed.deploymentId()))
+    // Drained even with no grace: its connections closed before its upstream clients, which would otherwise answer
+    // a request in flight with a 502 blaming the upstream for what the removal did.
+    return removed.deployment().drain(graceMs).transform(ignored -> vertx.undeploy(removed.deploymentId()))
         .andThen(done -> {
           synchronized (this) {
             removing.remove(name);
