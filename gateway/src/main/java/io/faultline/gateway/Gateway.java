@@ -130,8 +130,11 @@ public final class Gateway {
     }
     ChaosListener meters = listeners.size() == 1 ? recorder : new ChaosListeners(listeners);
     new ControlPlaneMeters(binder.registry(), state, recorder).bind(vertx);
-    vertx.eventBus().<JsonObject>localConsumer(Metrics.WINDOW_ADDRESS, message -> message.reply(
-        recorder.window(message.body().getLong("from", 0L), message.body().getLong("to", Long.MAX_VALUE))));
+    // A window reads up to 65,536 requests (about a millisecond): on a worker, not on an event loop that may carry traffic.
+    vertx.eventBus().<JsonObject>localConsumer(Metrics.WINDOW_ADDRESS, message -> vertx.executeBlocking(
+            () -> recorder.window(message.body().getLong("from", 0L), message.body().getLong("to", Long.MAX_VALUE)), false)
+        .onSuccess(message::reply)
+        .onFailure(error -> message.fail(500, String.valueOf(error))));
     AdminVerticle admin = new AdminVerticle(config.admin(), binder::scrape);
     List<String> capabilities = config.listeners().stream().map(ListenerConfig::protocol).distinct().toList();
     Supplier<String> address = () -> config.admin().host() + ":" + admin.actualPort();
