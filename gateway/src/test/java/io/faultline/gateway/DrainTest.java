@@ -17,6 +17,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +51,8 @@ class DrainTest {
 
   /** How long the upstream takes to answer {@code /slow}. */
   private static final long SLOW_MS = 1500;
+  /** How long it takes to answer {@code /slower}: time enough to look at a removal under way on a loaded machine. */
+  private static final long SLOWER_MS = 5000;
 
   @TempDir
   Path dir;
@@ -62,7 +66,7 @@ class DrainTest {
    */
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
   /** The requests that reached the upstream. */
-  private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger requests = new AtomicInteger();
   /** Completed when a request reaches the upstream's {@code /slow} or {@code /never}. */
   private final CompletableFuture<String> arrived = new CompletableFuture<>();
   /** The upstream ends of the relayed WebSockets, each with the close code it saw once it closes. */
@@ -83,6 +87,8 @@ class DrainTest {
         arrived.complete(request.path());
         if (request.path().equals("/slow")) {
           vertx.setTimer(SLOW_MS, t -> request.response().end("slow done"));
+        } else if (request.path().equals("/slower")) {
+          vertx.setTimer(SLOWER_MS, t -> request.response().end("slower done"));
         }
       })
       .listen(0, "127.0.0.1").await();
@@ -215,23 +221,23 @@ class DrainTest {
     try {
       int extra = addListener(gateway, "extra");
       CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + extra + "/slow")).build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(arrived.get(10, TimeUnit.SECONDS)).isEqualTo("/slow");
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + extra + "/slower")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(arrived.get(10, TimeUnit.SECONDS)).isEqualTo("/slower");
 
       long started = System.nanoTime();
       CompletableFuture<HttpResponse<String>> removed = admin(gateway, "DELETE", "/api/listeners/extra?grace_ms=30000");
-      Thread.sleep(200);
-      assertRefused(extra);
+      awaitRefused(extra);
+      assertThat(slow).as("still in flight").isNotDone();
       assertThat(removed).as("the removal is answered once the listener has drained").isNotDone();
       HttpResponse<String> twice = admin(gateway, "DELETE", "/api/listeners/extra").get(10, TimeUnit.SECONDS);
       assertThat(twice.statusCode()).isEqualTo(409);
       assertThat(twice.body()).contains("listener extra is already being removed");
       HttpResponse<String> answer = slow.get(10, TimeUnit.SECONDS);
       assertThat(answer.statusCode()).isEqualTo(200);
-      assertThat(answer.body()).isEqualTo("slow done");
+      assertThat(answer.body()).isEqualTo("slower done");
       assertThat(removed.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
       assertThat(Duration.ofNanos(System.nanoTime() - started)).as("when the request ended, not the grace")
-          .isLessThan(Duration.ofMillis(SLOW_MS + 5_000));
+          .isLessThan(Duration.ofMillis(SLOWER_MS + 5_000));
       assertThat(admin(gateway, "GET", "/api/listeners").get(10, TimeUnit.SECONDS).body()).doesNotContain("extra");
 
       // Bad graces are refused naming the field, the listener left running; without one a removal closes at once.
@@ -264,7 +270,7 @@ class DrainTest {
     HttpResponse<String> added = admin(gateway, "POST", "/api/listeners", "{\"name\": \"" + name + "\", \"protocol\": \"http\", "
         + "\"port\": 0, \"upstream\": \"http://127.0.0.1:" + upstream.actualPort() + "\"}").get(10, TimeUnit.SECONDS);
     assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
-    return new io.vertx.core.json.JsonObject(added.body()).getInteger("port");
+    return new JsonObject(added.body()).getInteger("port");
   }
 
   private CompletableFuture<HttpResponse<String>> admin(Gateway gateway, String method, String path) {
@@ -337,9 +343,9 @@ class DrainTest {
     throw new AssertionError("/health never answered " + status + " " + says + "; it answered " + seen + "\n" + Files.readString(log));
   }
 
-  /** Waits (2 s at most) until port refuses connections. */
+  /** Waits (5 s at most) until port refuses connections. */
   private static void awaitRefused(int port) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (System.nanoTime() < deadline) {
       try (Socket ignored = new Socket("127.0.0.1", port)) {
         Thread.sleep(20);
