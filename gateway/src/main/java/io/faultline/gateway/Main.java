@@ -3,6 +3,7 @@ package io.faultline.gateway;
 import io.faultline.gateway.cli.HistoryCommand;
 import io.faultline.gateway.cli.OrchestrateCommand;
 import io.faultline.gateway.cli.RecorderCommand;
+import io.faultline.gateway.cli.ListenersCommand;
 import io.faultline.gateway.cli.ScenarioCommand;
 import io.faultline.gateway.cli.ServeCommand;
 import io.faultline.gateway.cli.StatusCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "faultline", mixinStandardHelpOptions = true, version = "Faultline 0.1.0",
     description = "A multi-protocol chaos gateway: routes traffic to upstreams and injects latency, errors, "
         + "timeouts, resets, partial responses, rate limits and bandwidth limits into it.",
-    subcommands = {ServeCommand.class, StatusCommand.class, ScenarioCommand.class, OrchestrateCommand.class,
+    subcommands = {ServeCommand.class, StatusCommand.class, ScenarioCommand.class, ListenersCommand.class, OrchestrateCommand.class,
         HistoryCommand.class, RecorderCommand.class, CommandLine.HelpCommand.class},
     footer = {"",
         "Examples:",
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
         "  faultline serve --config faultline.yaml",
         "  faultline status",
         "  faultline scenario start network_degradation",
+        "  faultline listeners remove orders --grace-ms 30000",
         "  faultline history list --name checkout",
         "  faultline recorder search --status-code 500"})
 public final class Main implements Runnable {

@@ -68,9 +68,14 @@ public class AdminClient {
    * what went wrong.
    */
   HttpResponse<String> send(String method, String path, String body) {
+    return send(method, path, body, Duration.ofSeconds(10));
+  }
+
+  /** As {@link #send(String, String, String)}, waiting up to {@code timeout} for the answer. */
+  HttpResponse<String> send(String method, String path, String body, Duration timeout) {
     PrintWriter err = spec.commandLine().getErr();
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(adminUrl.replaceAll("/+$", "") + path))
-        .timeout(Duration.ofSeconds(10))
+        .timeout(timeout)
         .header("X-Faultline-Source", "cli")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (token != null && !token.isBlank()) {

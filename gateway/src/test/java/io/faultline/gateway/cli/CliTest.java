@@ -203,6 +203,40 @@ class CliTest {
   }
 
   @Test
+  void listenersCommandsAddAListenerAndRemoveItLettingItsRequestInFlightFinish() throws Exception {
+    Gateway gateway = serve("--admin-token", "t0k");
+    String url = "http://127.0.0.1:" + gateway.adminPort();
+    java.util.concurrent.CompletableFuture<Void> arrived = new java.util.concurrent.CompletableFuture<>();
+    int upstream = vertx.createHttpServer()
+        .requestHandler(request -> {
+          arrived.complete(null);
+          vertx.setTimer(1_500, t -> request.response().end("slow done"));
+        })
+        .listen(0, "127.0.0.1").await().actualPort();
+    assertThat(run("listeners", "add", "orders", "--protocol", "http", "--port", "0", "--upstream", "http://127.0.0.1:" + upstream,
+        "--admin-url", url, "--token", "t0k")).as(err.toString()).isZero();
+    int port = new JsonObject(out.toString()).getInteger("port");
+    out.getBuffer().setLength(0);
+    io.vertx.core.Future<HttpResponse<Buffer>> inFlight = client.get(port, "127.0.0.1", "/slow").send();
+    arrived.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(inFlight.isComplete()).as("in flight").isFalse();
+
+    assertThat(run("listeners", "remove", "orders", "--grace-ms", "20000", "--admin-url", url, "--token", "t0k")).as(err.toString()).isZero();
+    assertThat(new JsonObject(out.toString()).getString("name")).isEqualTo("orders");
+    assertThat(inFlight.isComplete()).as("the removal returned once the listener's last request was answered").isTrue();
+    assertThat(inFlight.result().statusCode()).isEqualTo(200);
+    assertThat(inFlight.result().bodyAsString()).isEqualTo("slow done");
+    out.getBuffer().setLength(0);
+    assertThat(run("listeners", "list", "--admin-url", url, "--token", "t0k")).isZero();
+    assertThat(new JsonObject(out.toString()).getJsonArray("listeners").encode()).contains("\"web\"").doesNotContain("orders");
+
+    assertThat(run("listeners", "remove", "orders", "--admin-url", url, "--token", "t0k")).isEqualTo(1);
+    assertThat(err.toString()).contains("404").contains("no listener named orders on this node");
+    assertThat(run("listeners", "add", "x", "--protocol", "ftp", "--admin-url", url, "--token", "t0k")).isEqualTo(1);
+    assertThat(err.toString()).contains("400").contains("\"field\":\"protocol\"");
+  }
+
+  @Test
   void orchestrateValidatesStartsAndFollowsARunToItsReport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     Gateway gateway = serve();
     String url = "http://127.0.0.1:" + gateway.adminPort();
@@ -314,7 +348,7 @@ class CliTest {
     java.io.ByteArrayOutputStream traced = new java.io.ByteArrayOutputStream();
     System.setErr(new java.io.PrintStream(traced, true, java.nio.charset.StandardCharsets.UTF_8));
     try {
-      for (String command : new String[] {"serve", "status", "scenario", "orchestrate"}) {
+      for (String command : new String[] {"serve", "status", "scenario", "listeners", "orchestrate"}) {
         run(command, "--help");
       }
     } finally {
