@@ -16,6 +16,8 @@ import picocli.CommandLine.Spec;
 /** Options and calls shared by the commands that drive a running node over its admin API. */
 public class AdminClient {
 
+  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
   @Option(names = {"--admin-url", "--base-url"}, paramLabel = "URL", defaultValue = "${env:FAULTLINE_ADMIN_URL:-http://127.0.0.1:9000}",
       description = "Admin API of the node (default ${DEFAULT-VALUE}; env FAULTLINE_ADMIN_URL).")
   String adminUrl;
@@ -55,7 +57,12 @@ public class AdminClient {
 
   /** Calls the admin API and prints the answer; returns the exit code (0 for 2xx). */
   int call(String method, String path) {
-    HttpResponse<String> response = send(method, path, null);
+    return call(method, path, null, DEFAULT_TIMEOUT);
+  }
+
+  /** As {@link #call(String, String)}, with a text body (or null), waiting up to {@code timeout} for the answer. */
+  int call(String method, String path, String body, Duration timeout) {
+    HttpResponse<String> response = send(method, path, body, timeout);
     if (response == null) {
       return 1;
     }
@@ -68,7 +75,7 @@ public class AdminClient {
    * what went wrong.
    */
   HttpResponse<String> send(String method, String path, String body) {
-    return send(method, path, body, Duration.ofSeconds(10));
+    return send(method, path, body, DEFAULT_TIMEOUT);
   }
 
   /** As {@link #send(String, String, String)}, waiting up to {@code timeout} for the answer. */

@@ -2,7 +2,6 @@ package io.faultline.gateway.cli;
 
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -63,12 +62,7 @@ public final class ListenersCommand implements Runnable {
       if (upstream != null) {
         listener.put("upstream", upstream);
       }
-      HttpResponse<String> response = send("POST", "/api/listeners", listener.encode());
-      if (response == null) {
-        return 1;
-      }
-      spec.commandLine().getOut().println(response.body());
-      return 0;
+      return call("POST", "/api/listeners", listener.encode(), Duration.ofSeconds(10));
     }
   }
 
@@ -86,13 +80,8 @@ public final class ListenersCommand implements Runnable {
     @Override
     public Integer call() {
       // the node answers once the listener has drained: wait for the grace, and then some
-      HttpResponse<String> response = send("DELETE", "/api/listeners/" + URLEncoder.encode(name, StandardCharsets.UTF_8)
-          + "?grace_ms=" + graceMs, null, Duration.ofMillis(Math.max(0, graceMs)).plusSeconds(30));
-      if (response == null) {
-        return 1;
-      }
-      spec.commandLine().getOut().println(response.body());
-      return 0;
+      return call("DELETE", "/api/listeners/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "?grace_ms=" + graceMs, null,
+          Duration.ofMillis(Math.max(0, graceMs)).plusSeconds(30));
     }
   }
 }
