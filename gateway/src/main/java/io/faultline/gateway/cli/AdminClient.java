@@ -60,6 +60,11 @@ public class AdminClient {
     return call(method, path, null, DEFAULT_TIMEOUT);
   }
 
+  /** As {@link #call(String, String)}, with a text body. */
+  int call(String method, String path, String body) {
+    return call(method, path, body, DEFAULT_TIMEOUT);
+  }
+
   /** As {@link #call(String, String)}, with a text body (or null), waiting up to {@code timeout} for the answer. */
   int call(String method, String path, String body, Duration timeout) {
     HttpResponse<String> response = send(method, path, body, timeout);

@@ -62,7 +62,7 @@ public final class ListenersCommand implements Runnable {
       if (upstream != null) {
         listener.put("upstream", upstream);
       }
-      return call("POST", "/api/listeners", listener.encode(), Duration.ofSeconds(10));
+      return call("POST", "/api/listeners", listener.encode());
     }
   }
 
