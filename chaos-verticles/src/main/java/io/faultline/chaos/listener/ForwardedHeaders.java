@@ -24,8 +24,10 @@ public final class ForwardedHeaders {
     }
     SocketAddress remote = incoming.remoteAddress();
     if (remote != null) {
+      // an accepted connection's host is its address as text, kept with the connection; hostAddress() formats it anew
+      String address = remote.hostName() == null && remote.host() != null ? remote.host() : remote.hostAddress();
       String previous = headers.get("X-Forwarded-For");
-      headers.set("X-Forwarded-For", previous == null ? remote.hostAddress() : previous + ", " + remote.hostAddress());
+      headers.set("X-Forwarded-For", previous == null ? address : previous + ", " + address);
     }
     if (!headers.contains("X-Forwarded-Proto")) {
       headers.set("X-Forwarded-Proto", incoming.scheme() == null ? "http" : incoming.scheme());

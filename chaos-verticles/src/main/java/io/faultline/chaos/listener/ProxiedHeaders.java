@@ -3,6 +3,8 @@ package io.faultline.chaos.listener;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -10,7 +12,9 @@ import java.util.stream.Stream;
 /**
  * The headers a proxy passes on: a request's but {@code Host} (the upstream request gets its own), an
  * answer's but the hop-by-hop ones (RFC 9110 7.6.1). Vert.x's header maps are Netty's too, and read as
- * such they hand out the decoded names and values as they are, with no String copy of each.
+ * such they hand out the decoded names and values as they are, with no String copy of each. An upstream's
+ * answer comes in Vert.x's adaptor around Netty's map, whose iterator makes two Strings of every header:
+ * the map inside it is read instead ({@link #netty}).
  */
 public final class ProxiedHeaders {
 
@@ -18,6 +22,10 @@ public final class ProxiedHeaders {
   private static final AsciiString[] HOP_BY_HOP = Stream.of("connection", "keep-alive", "proxy-authenticate",
       "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade").map(AsciiString::cached)
       .toArray(AsciiString[]::new);
+
+  /** Vert.x's adaptor of a Netty map, and the field that holds the map (null if it cannot be read). */
+  private static final Class<?> ADAPTOR = io.vertx.core.http.impl.headers.HeadersAdaptor.class;
+  private static final VarHandle ADAPTED = adapted();
 
   private ProxiedHeaders() {
   }
@@ -40,7 +48,8 @@ public final class ProxiedHeaders {
   }
 
   private static void copy(MultiMap from, MultiMap to, boolean request) {
-    if (from instanceof io.netty.handler.codec.http.HttpHeaders netty) {
+    io.netty.handler.codec.http.HttpHeaders netty = netty(from);
+    if (netty != null) {
       Iterator<Map.Entry<CharSequence, CharSequence>> entries = netty.iteratorCharSequence();
       while (entries.hasNext()) {
         Map.Entry<CharSequence, CharSequence> header = entries.next();
@@ -54,6 +63,30 @@ public final class ProxiedHeaders {
           to.add(header.getKey(), header.getValue());
         }
       }
+    }
+  }
+
+  /**
+   * The Netty map {@code headers} is or wraps: Vert.x's own maps are Netty's, and a client response's is
+   * Vert.x's {@code HeadersAdaptor} around one (read through its field, found once; null where it cannot be,
+   * and the headers are then copied as Strings).
+   */
+  static io.netty.handler.codec.http.HttpHeaders netty(MultiMap headers) {
+    if (headers instanceof io.netty.handler.codec.http.HttpHeaders netty) {
+      return netty;
+    }
+    if (ADAPTED != null && headers.getClass() == ADAPTOR) {
+      return (io.netty.handler.codec.http.HttpHeaders) ADAPTED.get(headers);
+    }
+    return null;
+  }
+
+  private static VarHandle adapted() {
+    try {
+      return MethodHandles.privateLookupIn(ADAPTOR, MethodHandles.lookup())
+          .findVarHandle(ADAPTOR, "headers", io.netty.handler.codec.http.HttpHeaders.class);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
     }
   }
 

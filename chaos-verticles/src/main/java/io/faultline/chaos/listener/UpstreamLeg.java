@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
@@ -42,12 +43,13 @@ public final class UpstreamLeg {
 
   /**
    * Starts the route timeout ({@code timeoutMs}, none when not positive): an upstream that has not answered
-   * by then has its request reset with a {@link TimeoutException} saying so (504, see {@link
-   * io.faultline.chaos.exchange.UpstreamFailures}).
+   * by then has its request reset with a {@link TimeoutException} saying so, naming the client's
+   * {@code incoming} request (504, see {@link io.faultline.chaos.exchange.UpstreamFailures}). The message is
+   * built only then, not for every request.
    */
-  public void deadline(AnswerDeadlines deadlines, long timeoutMs, String what) {
+  public void deadline(AnswerDeadlines deadlines, long timeoutMs, HttpServerRequest incoming) {
     watch = deadlines.watch(timeoutMs, () -> request.reset(0, new TimeoutException(
-        "the upstream did not answer within " + timeoutMs + " ms (route timeout): " + what)));
+        "the upstream did not answer within " + timeoutMs + " ms (route timeout): " + incoming.method() + " " + incoming.uri())));
   }
 
   /** The answer's head is in: the route timeout is over. */

@@ -119,7 +119,7 @@ final class GraphQlCall {
     if (exchange != null) {
       exchange.clearTraceContext(headers);
     }
-    leg.deadline(deadlines, route.timeoutMs(), request.method() + " " + request.uri());
+    leg.deadline(deadlines, route.timeoutMs(), request);
     out.response().onComplete(ar -> {
       if (ar.succeeded()) {
         leg.answered();

@@ -132,7 +132,7 @@ final class PlainForward {
     if ("chunked".equals(request.getHeader(HttpHeaders.TRANSFER_ENCODING))) {
       out.setChunked(true);
     }
-    leg.deadline(deadlines, call.route.timeoutMs(), request.method() + " " + request.uri());
+    leg.deadline(deadlines, call.route.timeoutMs(), request);
     out.response().onComplete(answered -> {
       if (answered.failed()) {
         leg.failed();

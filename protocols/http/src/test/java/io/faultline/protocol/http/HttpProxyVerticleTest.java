@@ -161,6 +161,8 @@ class HttpProxyVerticleTest {
         var timedResponse = Timing.time(() -> timed.get("/slow/5000"));
         assertThat(timedResponse.value().statusCode()).isEqualTo(504);
         assertThat(timedResponse.value().bodyAsJsonObject().getString("error")).contains("upstream timed out");
+        assertThat(timedResponse.value().bodyAsJsonObject().getString("cause"))
+            .isEqualTo("the upstream did not answer within 300 ms (route timeout): GET /slow/5000");
         // 300 ms idle timeout; the upper bound only has to stay well below the upstream's 5 s.
         Timing.assertElapsedBetween(timedResponse.elapsedMs(), 280, 2_500);
       }
