@@ -166,6 +166,7 @@ done
 # Processes we start, stopped on exit
 # ---------------------------------------------------------------------------------------------
 PIDS=()          # nginx masters and the JVM: stopped on exit
+CLK_TCK=$(getconf CLK_TCK)   # /proc/PID/stat counts CPU time in these
 JAVA_PID=""
 LOADER_PID=""    # a load generator still running when the script is interrupted
 SAMPLER_PID=""   # the jstat sampler of the held-requests case
@@ -357,6 +358,7 @@ wait_http() { # url what
 log "starting nginx upstream on 127.0.0.1:$UPSTREAM_PORT and nginx proxy on 127.0.0.1:$NGINX_PROXY_PORT"
 start_nginx upstream
 start_nginx proxy
+NGINX_PROXY_MASTER=${PIDS[-1]}   # its workers' CPU is read in the throughput case
 wait_http "http://127.0.0.1:$UPSTREAM_PORT/small.json" "nginx upstream"
 wait_http "http://127.0.0.1:$NGINX_PROXY_PORT/small.json" "nginx proxy"
 
@@ -498,10 +500,15 @@ record() {
 }
 measuring() { MEASURING_MS=$(date +%s%3N); }
 
-run_wrk() { # round case body url connections [wrk flags...]
+# CPU ticks (user + system) the processes PIDS... have used so far
+cpu_ticks() { local pid sum=0; for pid in "$@"; do sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0))); done; echo "$sum"; }
+
+run_wrk() { # round case body url connections [wrk flags...]; with CPU_OF="PIDS", also the CPU those spent per request
   local round=$1 case=$2 body=$3 url=$4 conns=$5
   shift 5
-  local file=$OUT/wrk-$case-$body-r$round.txt
+  local file=$OUT/wrk-$case-$body-r$round.txt ticks_before=""
+  # shellcheck disable=SC2086
+  [[ -z ${CPU_OF:-} ]] || ticks_before=$(cpu_ticks $CPU_OF)
   measuring
   wrk -t"$WRK_THREADS" -c"$conns" -d"${DURATION}s" --timeout 10s --latency "$@" "$url" >"$file" 2>&1 \
     || die "wrk failed for $case/$body: $(tail -3 "$file")"
@@ -515,7 +522,14 @@ run_wrk() { # round case body url connections [wrk flags...]
                 END { print n + 0 }' "$file")
   [[ -n $rps && -n $requests ]] || die "could not parse $file"
   record "$round" "$case" "$body" "$rps" "$p50" "$p99" "$errors" "$requests"
-  log "  $case/$body: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors"
+  local cpu=""
+  if [[ -n $ticks_before ]]; then
+    # shellcheck disable=SC2086
+    cpu=$(awk -v a="$ticks_before" -v b="$(cpu_ticks $CPU_OF)" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
+    printf '%s\t%s\t%s\t%s\n' "$round" "$case" "$body" "$cpu" >>"$OUT/cpu.tsv"
+    cpu=", ${cpu} µs of CPU a request"
+  fi
+  log "  $case/$body: $rps req/s, p50 ${p50} ms, p99 ${p99} ms, errors $errors$cpu"
 }
 
 # Percentiles (nearest rank) of an h2load --log-file (columns: start_us, status, duration_us; status -1
@@ -697,11 +711,11 @@ for round in $(seq 1 "$ROUNDS"); do
       path=/small.json
       [[ $body == 64k ]] && path=/64k.bin
       run_wrk "$round" direct "$body" "$URL_DIRECT$path" "$WRK_CONNECTIONS"
-      run_wrk "$round" nginx_proxy "$body" "$URL_NPROXY$path" "$WRK_CONNECTIONS"
+      CPU_OF="$(pgrep -P "$NGINX_PROXY_MASTER" | tr '\n' ' ')" run_wrk "$round" nginx_proxy "$body" "$URL_NPROXY$path" "$WRK_CONNECTIONS"
       # chaos off and on alternate which goes first from round to round
       for mode in $( ((round % 2)) && echo off on0 || echo on0 off); do
         chaos "$mode"
-        run_wrk "$round" "fl_$mode" "$body" "$URL_FL$path" "$WRK_CONNECTIONS"
+        CPU_OF=$JAVA_PID run_wrk "$round" "fl_$mode" "$body" "$URL_FL$path" "$WRK_CONNECTIONS"
       done
       chaos off
     done
@@ -817,6 +831,19 @@ fi
 for c in https graphql grpc websocket; do
   if has_case "$c" && declare -F "${c}_report" >/dev/null; then "${c}_report" >>"$REPORT"; fi
 done
+if [[ -s $OUT/cpu.tsv ]]; then # what a request costs the proxy, steadier than req/s on a shared machine
+  {
+    printf '\n### CPU per proxied request (user + system, from /proc), median over the rounds\n\n'
+    printf '| body | nginx proxy (its workers) | Faultline chaos off | chaos on (p=0) | nginx / Faultline off |\n|---|---:|---:|---:|---:|\n'
+    awk -F'\t' '{ k = $2 SUBSEP $3; v[k, ++c[k]] = $4 }
+      function med(k,   i, j, t, x) { if (!c[k]) return 0; for (i = 1; i <= c[k]; i++) x[i] = v[k, i] + 0
+        for (i = 2; i <= c[k]; i++) for (j = i; j > 1 && x[j - 1] > x[j]; j--) { t = x[j]; x[j] = x[j - 1]; x[j - 1] = t }
+        return c[k] % 2 ? x[(c[k] + 1) / 2] : (x[c[k] / 2] + x[c[k] / 2 + 1]) / 2 }
+      END { split("small 64k", bodies, " ")
+        for (b = 1; b <= 2; b++) { n = med("nginx_proxy" SUBSEP bodies[b]); f = med("fl_off" SUBSEP bodies[b]); o = med("fl_on0" SUBSEP bodies[b])
+          if (f) printf "| %s | %.1f µs | %.1f µs | %.1f µs | %.2f |\n", bodies[b], n, f, o, n / f } }' "$OUT/cpu.tsv"
+  } >>"$REPORT"
+fi
 if [[ -s $OUT/rate-tail.tsv ]]; then # issue 19: at the fixed rate, Faultline's p99.9 <= 1.5 ms (a reading)
   {
     printf '\n### Fixed rate (%s req/s): the tail, median over the rounds\n\n| case | p99.9 ms | max ms |\n|---|---:|---:|\n' "$RATE"
