@@ -187,16 +187,17 @@ class ClusterGatewayTest {
     JsonObject leader = get(n3, "/api/cluster/leader");
     assertThat(leader.getString("node")).isEqualTo("n1");
     long term = leader.getLong("term");
-    eventually(() -> MetricsTest.value(metrics(n3), "faultline_cluster_heartbeats_total{result=\"ok\"}") >= 1
-        && MetricsTest.value(metrics(n3), "faultline_cluster_nodes{status=\"active\"}") == 3, "n3's metrics show its heartbeats and 3 nodes");
+    // a series appears with its first count: until then the condition is not met yet, not failed
+    eventually(() -> MetricsTest.valueOrNaN(metrics(n3), "faultline_cluster_heartbeats_total{result=\"ok\"}") >= 1
+        && MetricsTest.valueOrNaN(metrics(n3), "faultline_cluster_nodes{status=\"active\"}") == 3, "n3's metrics show its heartbeats and 3 nodes");
 
     cluster.kill(n1);
     eventually(() -> "n2".equals(get(n3, "/api/cluster/leader").getString("node")), "n2 leads after n1 dies");
     assertThat(get(n3, "/api/cluster/leader").getLong("term")).isGreaterThan(term);
     eventually(() -> get(n2, "/api/cluster/nodes").getJsonArray("nodes").getJsonObject(0).getString("status").equals("failed"),
         "n1 reported failed");
-    eventually(() -> MetricsTest.value(metrics(n3), "faultline_cluster_nodes{status=\"failed\"}") == 1
-        && MetricsTest.value(metrics(n3), "faultline_cluster_leader_term") > term, "n3's metrics show the failed node and the new term");
+    eventually(() -> MetricsTest.valueOrNaN(metrics(n3), "faultline_cluster_nodes{status=\"failed\"}") == 1
+        && MetricsTest.valueOrNaN(metrics(n3), "faultline_cluster_leader_term") > term, "n3's metrics show the failed node and the new term");
 
     nodes.remove(n3);
     n3.close().await();
