@@ -18,11 +18,11 @@ class MetricsTest {
 
   /** The value of one series; a series that is not there fails the test (so a zero means a real zero). */
   static double value(String metrics, String series) {
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$").matcher(metrics);
-    if (!m.find()) {
+    double value = valueOrNaN(metrics, series);
+    if (Double.isNaN(value)) {
       throw new AssertionError("no series " + series + " on /metrics");
     }
-    return Double.parseDouble(m.group(1));
+    return value;
   }
 
   /** The value of one series, or NaN while it is not there yet (for conditions waited on: NaN compares false). */
