@@ -1,12 +1,6 @@
 # The bench's report (report.md) from results.tsv and hold.tsv: medians over the rounds, ratios inside
 # the run, and a pass/fail line per target. Run by run.sh with the settings as -v variables; exits 3
-# when a target fails.
-function median(key, col,   n, i, j, t, a) {
-  n = cnt[key]; if (!n) return "nan"
-  for (i = 1; i <= n; i++) a[i] = val[key, i, col] + 0
-  for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+# when a target fails. median() is median.awk's, loaded before this file.
 function worst(key, col,   i, m) { m = ""; for (i = 1; i <= cnt[key]; i++) if (m == "" || val[key, i, col] + 0 > m) m = val[key, i, col] + 0; return m }
 function sum(key, col,   i, s) { for (i = 1; i <= cnt[key]; i++) s += val[key, i, col]; return s + 0 }
 function ratio(a, b) { return (a == "nan" || b == "nan" || b + 0 == 0) ? "n/a" : sprintf("%.2f", a / b) }

@@ -809,7 +809,7 @@ done
 # ---------------------------------------------------------------------------------------------
 REPORT=$OUT/report.md
 [[ -z $JAVA_PID ]] || memory_of "$JAVA_PID"   # the HTTP cases' gateway runs until the script exits
-awk -F'\t' -f "$HERE/report.awk" -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -v wrk_c="$WRK_CONNECTIONS" \
+awk -F'\t' -f "$HERE/median.awk" -f "$HERE/report.awk" -v rounds="$ROUNDS" -v duration="$DURATION" -v wrk_t="$WRK_THREADS" -v wrk_c="$WRK_CONNECTIONS" \
   -v rate="$RATE" -v rate_c="$RATE_CLIENTS" -v lat_ms="$LATENCY_MS" -v lat_c="$LATENCY_CONNECTIONS" \
   -v hold_n="$HOLD_REQUESTS" -v hold_ms="$HOLD_MS" -v t_p50="$TARGET_LAT_P50_MS" -v t_p99="$TARGET_LAT_P99_MS" \
   -v t_hold_max="$TARGET_HOLD_MAX_MS" -v t_heap="$TARGET_HOLD_HEAP_MIB" -v t_slack="$TARGET_THREADS_SLACK" \
@@ -835,13 +835,10 @@ if [[ -s $OUT/cpu.tsv ]]; then # what a request costs the proxy, steadier than r
   {
     printf '\n### CPU per proxied request (user + system, from /proc), median over the rounds\n\n'
     printf '| body | nginx proxy (its workers) | Faultline chaos off | chaos on (p=0) | nginx / Faultline off |\n|---|---:|---:|---:|---:|\n'
-    awk -F'\t' '{ k = $2 SUBSEP $3; v[k, ++c[k]] = $4 }
-      function med(k,   i, j, t, x) { if (!c[k]) return 0; for (i = 1; i <= c[k]; i++) x[i] = v[k, i] + 0
-        for (i = 2; i <= c[k]; i++) for (j = i; j > 1 && x[j - 1] > x[j]; j--) { t = x[j]; x[j] = x[j - 1]; x[j - 1] = t }
-        return c[k] % 2 ? x[(c[k] + 1) / 2] : (x[c[k] / 2] + x[c[k] / 2 + 1]) / 2 }
+    awk -F'\t' -f "$HERE/median.awk" -f <(printf '%s\n' '{ key = $2 "/" $3; val[key, ++cnt[key], 4] = $4 }
       END { split("small 64k", bodies, " ")
-        for (b = 1; b <= 2; b++) { n = med("nginx_proxy" SUBSEP bodies[b]); f = med("fl_off" SUBSEP bodies[b]); o = med("fl_on0" SUBSEP bodies[b])
-          if (f) printf "| %s | %.1f µs | %.1f µs | %.1f µs | %.2f |\n", bodies[b], n, f, o, n / f } }' "$OUT/cpu.tsv"
+        for (b = 1; b <= 2; b++) { n = median("nginx_proxy/" bodies[b], 4); f = median("fl_off/" bodies[b], 4); o = median("fl_on0/" bodies[b], 4)
+          if (f != "nan") printf "| %s | %.1f µs | %.1f µs | %.1f µs | %.2f |\n", bodies[b], n, f, o, n / f } }') "$OUT/cpu.tsv"
   } >>"$REPORT"
 fi
 if [[ -s $OUT/rate-tail.tsv ]]; then # issue 19: at the fixed rate, Faultline's p99.9 <= 1.5 ms (a reading)
