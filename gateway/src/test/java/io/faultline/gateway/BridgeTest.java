@@ -84,6 +84,75 @@ class BridgeTest {
   }
 
   @Test
+  void historyRecorderAndAnalyticsAnswerScriptsAndARunsRecordCanBeListenedTo() throws Exception {
+    int port = Upstreams.portToListenOn();
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port)));
+         Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      Map<String, String> answers = Map.of(
+          "faultline.history.summary", "runs",
+          "faultline.history.runs", "runs",
+          "faultline.history.changes", "changes",
+          "faultline.recorder.search", "records",
+          "faultline.analytics.health", "score",
+          "faultline.chaos.changes", "changes");
+      for (Map.Entry<String, String> query : answers.entrySet()) {
+        write(out, new JsonObject().put("type", "send").put("address", query.getKey()).put("replyAddress", "r-" + query.getKey())
+            .put("body", new JsonObject().put("limit", 5)));
+        JsonObject reply = read(in);
+        assertThat(reply.getString("type")).as(query.getKey() + ": " + reply.encode()).isEqualTo("message");
+        assertThat(reply.getJsonObject("body").containsKey(query.getValue())).as(query.getKey() + ": " + reply.encode()).isTrue();
+      }
+      write(out, new JsonObject().put("type", "send").put("address", "faultline.history.run").put("replyAddress", "r-run")
+          .put("body", new JsonObject()));
+      JsonObject refused = read(in);
+      assertThat(refused.getString("type")).isEqualTo("err");
+      assertThat(refused.getInteger("failureCode")).as("the node's own answer, not the bridge's refusal").isEqualTo(400);
+
+      write(out, new JsonObject().put("type", "register").put("address", "faultline.history.run.recorded"));
+      write(out, new JsonObject().put("type", "ping"));
+      assertThat(read(in).getString("type")).as("registered without an error").isEqualTo("pong");
+      write(out, new JsonObject().put("type", "publish").put("address", "faultline.history.run.recorded")
+          .put("body", new JsonObject().put("id", "forged")));
+      assertThat(read(in).getString("message")).as("a script cannot slip a run into the history").isEqualTo("access_denied");
+    }
+  }
+
+  /** Every address README's event-bus table documents passes the bridge: sent to, or, for a published one, registered for. */
+  @Test
+  void everyAddressOfTheReadmesEventBusTablePassesTheBridge() throws IOException {
+    String readme = java.nio.file.Files.readString(Path.of("..", "README.md"));
+    String table = readme.substring(readme.indexOf("\n## Event bus\n"));
+    table = table.substring(0, table.indexOf("\n## ", 1));
+    java.util.regex.Pattern token = java.util.regex.Pattern.compile("`(faultline\\.[a-z_.]+|\\.[a-z_]+)`");
+    int rows = 0;
+    for (String line : table.split("\n")) {
+      if (!line.startsWith("| `faultline.")) {
+        continue;
+      }
+      String cell = line.substring(1, line.indexOf('|', 1));
+      boolean published = cell.contains("(published");
+      java.util.regex.Matcher m = token.matcher(cell);
+      String prefix = null;
+      while (m.find()) {
+        String address = m.group(1);
+        if (address.startsWith(".")) {
+          address = prefix + address;
+        } else {
+          prefix = address.substring(0, address.lastIndexOf('.'));
+        }
+        java.util.Set<String> allowed = published ? io.faultline.admin.bridge.PublicAddresses.outbound()
+            : io.faultline.admin.bridge.PublicAddresses.inbound();
+        assertThat(allowed).as(line).contains(address);
+        rows++;
+      }
+    }
+    assertThat(rows).as("addresses read from the table").isGreaterThan(40);
+  }
+
+  @Test
   void aFrameOverOneMebibyteClosesTheConnectionWithoutBufferingIt() throws Exception {
     int port = Upstreams.portToListenOn();
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port)));

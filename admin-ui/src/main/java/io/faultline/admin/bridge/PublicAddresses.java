@@ -1,6 +1,7 @@
 package io.faultline.admin.bridge;
 
 import io.faultline.chaos.control.Addresses;
+import io.faultline.history.HistoryAddresses;
 import io.faultline.orchestration.OrchestratorVerticle;
 import java.util.Set;
 
@@ -21,9 +22,15 @@ public final class PublicAddresses {
       OrchestratorVerticle.VALIDATE, OrchestratorVerticle.START, OrchestratorVerticle.STOP, OrchestratorVerticle.STATUS,
       OrchestratorVerticle.REPORTS, OrchestratorVerticle.REPORT, OrchestratorVerticle.EXECUTE,
       OrchestratorVerticle.LIBRARY_LIST, OrchestratorVerticle.LIBRARY_GET, OrchestratorVerticle.LIBRARY_PUT,
-      OrchestratorVerticle.LIBRARY_DELETE);
+      OrchestratorVerticle.LIBRARY_DELETE,
+      HistoryAddresses.RUNS, HistoryAddresses.RUN, HistoryAddresses.TRENDS, HistoryAddresses.COMPARE, HistoryAddresses.SUMMARY,
+      HistoryAddresses.EXPORT, HistoryAddresses.AB, HistoryAddresses.BREAKING_POINT, HistoryAddresses.EXPERIMENTS,
+      HistoryAddresses.EXPERIMENT, HistoryAddresses.CHANGES, HistoryAddresses.WINDOWS, HistoryAddresses.RECORDER_SEARCH,
+      HistoryAddresses.ANOMALIES, HistoryAddresses.ANALYTICS_TRENDS, HistoryAddresses.HEALTH, HistoryAddresses.INSIGHTS);
 
-  private static final Set<String> OUTBOUND = Set.of(Addresses.CHAOS_CHANGED, OrchestratorVerticle.PROGRESS, Addresses.TRAFFIC_SUMMARY);
+  /** A run's record is published by the node that ran it; scripts may listen, not publish one (it would enter the history). */
+  private static final Set<String> OUTBOUND = Set.of(Addresses.CHAOS_CHANGED, OrchestratorVerticle.PROGRESS, Addresses.TRAFFIC_SUMMARY,
+      HistoryAddresses.RUN_RECORDED);
 
   private PublicAddresses() {
   }

@@ -77,7 +77,7 @@ public final class HistoryCommand implements Runnable {
 
   /** {@code history trends NAME}. */
   @Command(name = "trends", mixinStandardHelpOptions = true,
-      description = "Runs, success rate, average score and the score's trend (slope per day with its 95% interval).")
+      description = "Runs, success rate, average score and the score's trend (slope per day with its 95%% interval).")
   public static final class Trends extends AdminClient implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "The orchestration's name.") String name;
     @Option(names = "--days", paramLabel = "N", description = "The last N days (default 30).") String days;

@@ -61,6 +61,28 @@ class CliTest {
     return client.get(gateway.listenerPort("web"), "127.0.0.1", path).send().await();
   }
 
+  /** picocli formats descriptions with String.format: a bare % (say "95% interval") prints a warning over the help. */
+  @Test
+  void everyCommandsHelpPrintsWithoutAWarning() {
+    java.io.PrintStream stderr = System.err;
+    java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+    List<String> helped = new ArrayList<>();
+    System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      java.util.ArrayDeque<CommandLine> commands = new java.util.ArrayDeque<>(List.of(Main.commandLine()));
+      while (!commands.isEmpty()) {
+        CommandLine command = commands.pop();
+        assertThat(command.getUsageMessage()).isNotBlank();
+        helped.add(command.getCommandSpec().qualifiedName());
+        commands.addAll(command.getSubcommands().values());
+      }
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(helped).contains("faultline history trends", "faultline serve");
+    assertThat(warnings.toString(java.nio.charset.StandardCharsets.UTF_8)).isEmpty();
+  }
+
   @Test
   void serveWithNoUpstreamAnswersFromTheMockUpstream() {
     Gateway gateway = serve();
