@@ -126,7 +126,7 @@ class ConsoleTest {
     console.browser.type(probability, "");
     console.browser.type(console.browser.field(latency, "Fixed delay (ms)"), "soon");
     console.browser.button("Apply Latency").click();
-    console.browser.text(By.cssSelector("form[data-section=latency] [data-field='latency.fixed_delay_ms'] .error"), "must be a number");
+    console.browser.text(By.cssSelector("form[data-section=latency] [data-field='latency.fixed_delay_ms'] .error"), "must be a whole number");
     console.browser.screenshot("chaos-field-error");
     assertThat(console.gw.status().getLong("version")).as("nothing was applied").isEqualTo(version);
   }

@@ -119,6 +119,10 @@ public final class ChaosJson {
     if (type == null) {
       return "a valid value";
     }
+    if (type == int.class || type == long.class || type == short.class || type == Integer.class || type == Long.class
+        || type == Short.class) {
+      return "a whole number";
+    }
     if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
       return "a number";
     }

@@ -28,6 +28,9 @@ public record Upstream(String scheme, String host, int port, String basePath) {
     if (uri.getHost() == null) {
       throw new ChaosConfigException(field, "must name a host, got " + value);
     }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+      throw new ChaosConfigException(field, "port must be between 1 and 65535, got " + value);
+    }
     boolean secure = isSecure(scheme);
     int port = uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
     String path = uri.getRawPath() == null || uri.getRawPath().equals("/") ? "" : uri.getRawPath();

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Connection-level rules for one listener, shared by all its verticle instances: the {@link Http1Guard}
  * (request framing, the header timeout against slowloris, the keep-alive idle timeout), and chaos's connection
- * shaping: connections beyond {@code max_connections} are closed as they open, and with
+ * shaping: connections beyond {@code max_connections} are closed when Vert.x hands them over (at their first
+ * bytes, which tell HTTP/1.1 from HTTP/2), and with
  * {@code connection_timeout_ms} every connection is closed that long after it opened.
  */
 public final class ConnectionGate {

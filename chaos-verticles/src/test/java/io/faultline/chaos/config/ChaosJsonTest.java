@@ -119,6 +119,15 @@ class ChaosJsonTest {
   }
 
   @Test
+  void aFractionWhereAWholeNumberBelongsSaysSo() {
+    ChaosConfigException fraction = rejected("{\"traffic_shaping\": {\"bandwidth_limit_bps\": 1.5}}");
+    assertThat(fraction.field()).isEqualTo("traffic_shaping.bandwidth_limit_bps");
+    assertThat(fraction.getMessage()).isEqualTo("must be a whole number, got 1.5");
+    assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": 1e3}}").getMessage()).isEqualTo("must be a whole number, got 1000.0");
+    assertThat(rejected("{\"latency\": {\"probability\": \"half\"}}").getMessage()).isEqualTo("must be a number");
+  }
+
+  @Test
   void quotedNumbersAndBooleansAreWrongTypes() {
     assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": \"500\"}}").field()).isEqualTo("latency.fixed_delay_ms");
     assertThat(rejected("{\"enabled\": \"true\"}").field()).isEqualTo("enabled");

@@ -134,6 +134,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anUpstreamPortOutOfRangeIsRefusedNamingTheField() throws IOException {
+    ChaosConfigException flag = rejected(null, Map.of(), Map.of(Flag.UPSTREAM, "http://127.0.0.1:99999"));
+    assertThat(flag.field()).isEqualTo("listeners[0].upstream");
+    assertThat(flag.getMessage()).contains("between 1 and 65535").contains("http://127.0.0.1:99999");
+    ChaosConfigException route = rejected(file("""
+        listeners:
+          - name: x
+            upstream: "http://127.0.0.1:8080"
+            routes: [{ name: c, path: "/c/**", upstream: "http://127.0.0.1:0" }]
+        """), Map.of(), Map.of());
+    assertThat(route.field()).isEqualTo("listeners[0].routes[0].upstream");
+    assertThat(route.getMessage()).contains("between 1 and 65535");
+    ChaosConfigException tcp = rejected(file("listeners: [{ name: t, protocol: tcp, upstream: \"127.0.0.1:70000\" }]"), Map.of(), Map.of());
+    assertThat(tcp.field()).isEqualTo("listeners[0].upstream");
+  }
+
+  @Test
   void badFlagValueNamesTheFlagFieldAndValue() {
     ChaosConfigException e = rejected(null, Map.of(), Map.of(Flag.CHAOS_LATENCY_PROBABILITY, "1.5"));
     assertThat(e.field()).isEqualTo("chaos.latency.probability");
