@@ -205,5 +205,13 @@ class RecorderAnalyticsTest {
         {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 100, "step": 10}""").bodyAsJsonObject().getString("field"))
         .isEqualTo("assertion");
     assertThat(gw.admin(HttpMethod.POST, "/api/history/ab").sendBuffer(Buffer.buffer("not json")).await().statusCode()).isEqualTo(400);
+
+    // a variant named after no library entry is refused when asked for, not found missing once the experiment runs
+    var unknown = gw.postJson("/api/history/ab", "{\"a\": {\"text\": \"name: calm\\nsteps: [{name: s, duration_seconds: 1}]\"}, "
+        + "\"b\": \"release-b\", \"samples\": 2}");
+    assertThat(unknown.statusCode()).as(unknown.bodyAsString()).isEqualTo(400);
+    assertThat(unknown.bodyAsJsonObject().getString("field")).isEqualTo("b");
+    assertThat(unknown.bodyAsJsonObject().getString("error")).isEqualTo("library entry release-b: no library entry named release-b");
+    assertThat(gw.get("/api/history/experiments").bodyAsJsonObject().getJsonArray("experiments")).as("nothing started").isEmpty();
   }
 }

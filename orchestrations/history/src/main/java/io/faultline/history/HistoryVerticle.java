@@ -123,7 +123,7 @@ public final class HistoryVerticle extends VerticleBase {
     Bus.answer(vertx, HistoryAddresses.COMPARE, comparison::compare);
     Bus.answer(vertx, HistoryAddresses.SUMMARY, queries::summary);
     Bus.answer(vertx, HistoryAddresses.EXPORT, queries::export);
-    Bus.answer(vertx, HistoryAddresses.AB, q -> experiments.start("ab", q, ab.plan(q)));
+    Bus.answer(vertx, HistoryAddresses.AB, q -> ab.plan(q).compose(job -> experiments.start("ab", q, job)));
     Bus.answer(vertx, HistoryAddresses.BREAKING_POINT, q -> experiments.start("breaking_point", q, breakingPoint.plan(q)));
     Bus.answer(vertx, HistoryAddresses.EXPERIMENTS, experiments::list);
     Bus.answer(vertx, HistoryAddresses.EXPERIMENT, experiments::get);

@@ -49,8 +49,12 @@ public final class AbTest {
     }).completion();
   }
 
-  /** Validates the request; answers the job to run. */
-  public java.util.function.Function<Experiments.Handle, Future<JsonObject>> plan(JsonObject q) {
+  /**
+   * Validates the request, library entries included (a name that is not in the library is refused here,
+   * not found missing once the experiment runs); answers the job to run, with the variants' texts as they
+   * were when it was asked for.
+   */
+  public Future<java.util.function.Function<Experiments.Handle, Future<JsonObject>>> plan(JsonObject q) {
     int samples = Params.integer(q, "samples", 5, 2, 20);
     String metric = Params.oneOf(q, "metric", "resilience_score", METRICS);
     Double alpha = Params.number(q, "alpha");
@@ -62,7 +66,7 @@ public final class AbTest {
     long seed = Params.number(q, "seed") == null ? 42 : Params.number(q, "seed").longValue();
     Object va = variant(q, "a");
     Object vb = variant(q, "b");
-    return handle -> Future.all(resolve(va, "a"), resolve(vb, "b")).compose(texts -> {
+    return Future.all(resolve(va, "a"), resolve(vb, "b")).map(texts -> handle -> {
       JsonObject startA = texts.resultAt(0);
       JsonObject startB = texts.resultAt(1);
       List<JsonObject> runsA = new ArrayList<>();
@@ -105,7 +109,20 @@ public final class AbTest {
     }
     return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.LIBRARY_GET, new JsonObject().put("name", v.getString("name")))
         .map(reply -> new JsonObject().put("text", reply.body().getString("text")).put("variables", variables))
-        .recover(e -> Future.failedFuture(new ChaosConfigException(field, "library entry " + v.getString("name") + ": " + e.getMessage())));
+        .recover(e -> Future.failedFuture(new ChaosConfigException(field, "library entry " + v.getString("name") + ": " + reason(e))));
+  }
+
+  /** What a failed request's reply says: the {@code error} of its {@code {"error", "field"}} JSON, else the message. */
+  private static String reason(Throwable e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.startsWith("{")) {
+      try {
+        return new JsonObject(message).getString("error", message);
+      } catch (io.vertx.core.json.DecodeException notJson) {
+        return message;
+      }
+    }
+    return message;
   }
 
   /** Starts one run and answers its history document once it is recorded. */
