@@ -25,26 +25,23 @@ class BridgeTest {
   void aScriptsMessagesReachTheControlPlaneAndOtherAddressesAreRefused() throws Exception {
     int port = Upstreams.portToListenOn();
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port)));
-         Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(10_000);
-      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-      DataInputStream in = new DataInputStream(socket.getInputStream());
-      write(out, new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r-1")
+         Wire bridge = Wire.open(port)) {
+      bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r-1")
           .put("body", new JsonObject()));
-      JsonObject reply = read(in);
+      JsonObject reply = bridge.read();
       assertThat(reply.getString("address")).isEqualTo("r-1");
       assertThat(reply.getJsonObject("body").getBoolean("enabled")).isTrue();
       assertThat(gw.status().getBoolean("enabled")).isTrue();
 
-      write(out, new JsonObject().put("type", "send").put("address", "vertx.internal.thing").put("replyAddress", "r-2")
+      bridge.write(new JsonObject().put("type", "send").put("address", "vertx.internal.thing").put("replyAddress", "r-2")
           .put("body", new JsonObject()));
-      JsonObject refused = read(in);
+      JsonObject refused = bridge.read();
       assertThat(refused.getString("type")).isEqualTo("err");
       assertThat(refused.getString("message")).isEqualTo("access_denied");
 
-      write(out, new JsonObject().put("type", "send").put("address", "faultline.scenario.start").put("replyAddress", "r-3")
+      bridge.write(new JsonObject().put("type", "send").put("address", "faultline.scenario.start").put("replyAddress", "r-3")
           .put("body", new JsonObject().put("name", "nope")));
-      JsonObject failed = read(in);
+      JsonObject failed = bridge.read();
       assertThat(failed.getString("address")).isEqualTo("r-3");
       assertThat(failed.getInteger("failureCode")).isEqualTo(404);
     }
@@ -54,30 +51,27 @@ class BridgeTest {
   void withAnAdminTokenEveryFrameNeedsItAndInternalAddressesStayClosed() throws Exception {
     int port = Upstreams.portToListenOn();
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port), Flag.ADMIN_TOKEN, "s3cret"));
-         Socket socket = new Socket("127.0.0.1", port)) {
+         Wire bridge = Wire.open(port)) {
       gw.token = "s3cret";
-      socket.setSoTimeout(10_000);
-      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-      DataInputStream in = new DataInputStream(socket.getInputStream());
-      write(out, new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r-1"));
-      JsonObject anonymous = read(in);
+      bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r-1"));
+      JsonObject anonymous = bridge.read();
       assertThat(anonymous.getString("message")).isEqualTo("unauthorized");
-      write(out, new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r-2")
+      bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r-2")
           .put("headers", new JsonObject().put("authorization", "Bearer wrong")));
-      assertThat(read(in).getString("message")).isEqualTo("unauthorized");
+      assertThat(bridge.read().getString("message")).isEqualTo("unauthorized");
       assertThat(gw.status().getBoolean("enabled")).as("nothing got through").isFalse();
       JsonObject auth = new JsonObject().put("authorization", "Bearer s3cret");
       for (String internal : List.of("faultline.chaos.rebase", "faultline.cluster.state", "faultline.orchestration.report.kept",
           "faultline.orchestration.library.import", "faultline.orchestration.library.export")) {
-        write(out, new JsonObject().put("type", "send").put("address", internal).put("replyAddress", "r-x").put("headers", auth)
+        bridge.write(new JsonObject().put("type", "send").put("address", internal).put("replyAddress", "r-x").put("headers", auth)
             .put("body", new JsonObject()));
-        assertThat(read(in).getString("message")).as(internal).isEqualTo("access_denied");
+        assertThat(bridge.read().getString("message")).as(internal).isEqualTo("access_denied");
       }
-      write(out, new JsonObject().put("type", "register").put("address", "faultline.cluster.state").put("headers", auth));
-      assertThat(read(in).getString("message")).isEqualTo("access_denied");
-      write(out, new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r-3")
+      bridge.write(new JsonObject().put("type", "register").put("address", "faultline.cluster.state").put("headers", auth));
+      assertThat(bridge.read().getString("message")).isEqualTo("access_denied");
+      bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r-3")
           .put("headers", auth.copy().put("faultline-source", "console")));
-      assertThat(read(in).getJsonObject("body").getBoolean("enabled")).isTrue();
+      assertThat(bridge.read().getJsonObject("body").getBoolean("enabled")).isTrue();
       JsonObject change = gw.get("/api/chaos/changes?limit=1").bodyAsJsonObject().getJsonArray("changes").getJsonObject(0);
       assertThat(change.getString("source")).as("a script cannot pass itself off as another source").isEqualTo("bridge");
     }
@@ -87,10 +81,7 @@ class BridgeTest {
   void historyRecorderAndAnalyticsAnswerScriptsAndARunsRecordCanBeListenedTo() throws Exception {
     int port = Upstreams.portToListenOn();
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port)));
-         Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(10_000);
-      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-      DataInputStream in = new DataInputStream(socket.getInputStream());
+         Wire bridge = Wire.open(port)) {
       Map<String, String> answers = Map.of(
           "faultline.history.summary", "runs",
           "faultline.history.runs", "runs",
@@ -99,24 +90,24 @@ class BridgeTest {
           "faultline.analytics.health", "score",
           "faultline.chaos.changes", "changes");
       for (Map.Entry<String, String> query : answers.entrySet()) {
-        write(out, new JsonObject().put("type", "send").put("address", query.getKey()).put("replyAddress", "r-" + query.getKey())
+        bridge.write(new JsonObject().put("type", "send").put("address", query.getKey()).put("replyAddress", "r-" + query.getKey())
             .put("body", new JsonObject().put("limit", 5)));
-        JsonObject reply = read(in);
+        JsonObject reply = bridge.read();
         assertThat(reply.getString("type")).as(query.getKey() + ": " + reply.encode()).isEqualTo("message");
         assertThat(reply.getJsonObject("body").containsKey(query.getValue())).as(query.getKey() + ": " + reply.encode()).isTrue();
       }
-      write(out, new JsonObject().put("type", "send").put("address", "faultline.history.run").put("replyAddress", "r-run")
+      bridge.write(new JsonObject().put("type", "send").put("address", "faultline.history.run").put("replyAddress", "r-run")
           .put("body", new JsonObject()));
-      JsonObject refused = read(in);
+      JsonObject refused = bridge.read();
       assertThat(refused.getString("type")).isEqualTo("err");
       assertThat(refused.getInteger("failureCode")).as("the node's own answer, not the bridge's refusal").isEqualTo(400);
 
-      write(out, new JsonObject().put("type", "register").put("address", "faultline.history.run.recorded"));
-      write(out, new JsonObject().put("type", "ping"));
-      assertThat(read(in).getString("type")).as("registered without an error").isEqualTo("pong");
-      write(out, new JsonObject().put("type", "publish").put("address", "faultline.history.run.recorded")
+      bridge.write(new JsonObject().put("type", "register").put("address", "faultline.history.run.recorded"));
+      bridge.write(new JsonObject().put("type", "ping"));
+      assertThat(bridge.read().getString("type")).as("registered without an error").isEqualTo("pong");
+      bridge.write(new JsonObject().put("type", "publish").put("address", "faultline.history.run.recorded")
           .put("body", new JsonObject().put("id", "forged")));
-      assertThat(read(in).getString("message")).as("a script cannot slip a run into the history").isEqualTo("access_denied");
+      assertThat(bridge.read().getString("message")).as("a script cannot slip a run into the history").isEqualTo("access_denied");
     }
   }
 
@@ -156,15 +147,12 @@ class BridgeTest {
   void aFrameOverOneMebibyteClosesTheConnectionWithoutBufferingIt() throws Exception {
     int port = Upstreams.portToListenOn();
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port)));
-         Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(10_000);
-      DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-      DataInputStream in = new DataInputStream(socket.getInputStream());
-      out.writeInt(Integer.MAX_VALUE); // announced, never sent: the refusal must not wait for the body
-      out.flush();
-      JsonObject refused = read(in);
+         Wire bridge = Wire.open(port)) {
+      bridge.out.writeInt(Integer.MAX_VALUE); // announced, never sent: the refusal must not wait for the body
+      bridge.out.flush();
+      JsonObject refused = bridge.read();
       assertThat(refused.getString("message")).isEqualTo("frame_too_large");
-      assertThat(in.read()).as("the bridge closed the connection").isEqualTo(-1);
+      assertThat(bridge.in.read()).as("the bridge closed the connection").isEqualTo(-1);
       assertThat(gw.status().getBoolean("enabled")).as("the node still answers").isFalse();
     }
   }
@@ -207,16 +195,40 @@ class BridgeTest {
     return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
   }
 
-  private static void write(DataOutputStream out, JsonObject frame) throws IOException {
-    byte[] data = frame.encode().getBytes(StandardCharsets.UTF_8);
-    out.writeInt(data.length);
-    out.write(data);
-    out.flush();
-  }
+  /** A raw client of the bridge's wire protocol: frames of a 4-byte big-endian length and a JSON object. */
+  private static final class Wire implements AutoCloseable {
+    final Socket socket;
+    final DataOutputStream out;
+    final DataInputStream in;
 
-  private static JsonObject read(DataInputStream in) throws IOException {
-    byte[] data = new byte[in.readInt()];
-    in.readFully(data);
-    return new JsonObject(new String(data, StandardCharsets.UTF_8));
+    private Wire(Socket socket) throws IOException {
+      this.socket = socket;
+      this.out = new DataOutputStream(socket.getOutputStream());
+      this.in = new DataInputStream(socket.getInputStream());
+    }
+
+    static Wire open(int port) throws IOException {
+      Socket socket = new Socket("127.0.0.1", port);
+      socket.setSoTimeout(10_000);
+      return new Wire(socket);
+    }
+
+    void write(JsonObject frame) throws IOException {
+      byte[] data = frame.encode().getBytes(StandardCharsets.UTF_8);
+      out.writeInt(data.length);
+      out.write(data);
+      out.flush();
+    }
+
+    JsonObject read() throws IOException {
+      byte[] data = new byte[in.readInt()];
+      in.readFully(data);
+      return new JsonObject(new String(data, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
   }
 }
