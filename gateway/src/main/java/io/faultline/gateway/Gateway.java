@@ -153,7 +153,16 @@ public final class Gateway {
         .compose(v -> vertx.deployVerticle(nodeVerticle))
         .compose(v -> history == null ? Future.succeededFuture() : vertx.deployVerticle(history));
     // The listeners, configured ones first; more come and go while the node runs (faultline.listeners.*).
-    ListenerRegistry traffic = new ListenerRegistry(config.listeners(), state, meters);
+    ToxiproxyVerticle toxiproxy = config.toxiproxy().enabled() ? new ToxiproxyVerticle(config.toxiproxy(), config.admin().token()) : null;
+    ListenerRegistry traffic = new ListenerRegistry(config.listeners(), state, meters, () -> {
+      List<GatewayConfig.NodePort> taken = new java.util.ArrayList<>(
+          GatewayConfig.nodePorts(config.admin(), config.metrics(), config.toxiproxy(), config.bridge()));
+      taken.add(new GatewayConfig.NodePort(config.admin().host(), admin.actualPort(), "the admin API", "admin.port"));
+      if (toxiproxy != null && toxiproxy.actualPort() > 0) {
+        taken.add(new GatewayConfig.NodePort(config.toxiproxy().host(), toxiproxy.actualPort(), "the Toxiproxy API", "toxiproxy.port"));
+      }
+      return taken;
+    });
     chain = chain.compose(v -> vertx.deployVerticle(traffic));
     chain = chain.compose(v -> vertx.deployVerticle(new OrchestratorVerticle(config.orchestration().allowCommands(),
         Set.copyOf(config.orchestration().httpAllowList()), config.stateDir() == null ? null : Path.of(config.stateDir()),
@@ -166,7 +175,6 @@ public final class Gateway {
     chain = chain.compose(v -> vertx.deployVerticle(new TrafficSummaryVerticle(new TrafficSummary(binder.registry(),
         () -> traffic.running().stream().map(l -> TrafficSummary.Listener.of(l.config(), l.port())).toList(),
         config.metrics().requests(), System.currentTimeMillis()), System::currentTimeMillis)));
-    ToxiproxyVerticle toxiproxy = config.toxiproxy().enabled() ? new ToxiproxyVerticle(config.toxiproxy(), config.admin().token()) : null;
     if (toxiproxy != null) {
       chain = chain.compose(v -> vertx.deployVerticle(toxiproxy));
     }

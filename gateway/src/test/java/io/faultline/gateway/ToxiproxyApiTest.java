@@ -201,6 +201,18 @@ class ToxiproxyApiTest {
     assertThat(taken.statusCode()).isEqualTo(409);
     assertThat(taken.bodyAsJsonObject().getString("error")).isEqualTo("port " + gw.gateway.listenerPort("tcp") + " is taken by listener tcp");
     assertThat(gw.postJson("/api/listeners", "{\"name\": \"tcp\", \"protocol\": \"tcp\", \"upstream\": \"a:1\"}").statusCode()).isEqualTo(409);
+    // the node's own ports: Vert.x would share them with the listener, handing it every other connection of the admin API
+    for (Map.Entry<Integer, String> own : Map.of(gw.gateway.adminPort(), "the admin API", gw.gateway.toxiproxyPort(), "the Toxiproxy API")
+        .entrySet()) {
+      HttpResponse<Buffer> hijack = gw.postJson("/api/listeners", "{\"name\": \"h\", \"protocol\": \"http\", \"upstream\": \"http://a:1\", "
+          + "\"port\": " + own.getKey() + "}");
+      assertThat(hijack.statusCode()).isEqualTo(409);
+      assertThat(hijack.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "port " + own.getKey() + " is taken by " + own.getValue())
+          .put("field", "port"));
+    }
+    assertError(call(HttpMethod.POST, "/proxies", new JsonObject().put("name", "h").put("listen", "127.0.0.1:" + gw.gateway.adminPort())
+        .put("upstream", "a:1").encode()), 409, "port: port " + gw.gateway.adminPort() + " is taken by the admin API");
+    assertThat(gw.get("/health").statusCode()).as("the admin port is the admin API's alone").isEqualTo(200);
     assertThat(gw.postJson("/api/listeners", "{\"name\": \"x\", \"protocol\": \"tcp\", \"upstream\": \"a:1\", \"chaos\": {}}")
         .bodyAsJsonObject().getString("field")).isEqualTo("chaos");
     HttpResponse<Buffer> missing = gw.admin(HttpMethod.DELETE, "/api/listeners/none").send().await();

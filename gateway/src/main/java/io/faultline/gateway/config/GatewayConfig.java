@@ -70,6 +70,60 @@ public record GatewayConfig(
     if (shutdownGraceMs < 0 || shutdownGraceMs > MAX_SHUTDOWN_GRACE_MS) {
       throw new ChaosConfigException("shutdown_grace_ms", "must be between 0 and " + MAX_SHUTDOWN_GRACE_MS + " (1 h), got " + shutdownGraceMs);
     }
+    checkPorts(listeners, nodePorts(admin, metrics, toxiproxy, bridge));
+  }
+
+  /** A port the node's own servers take (admin API, metrics, Toxiproxy API, bridge), and what takes it. */
+  public record NodePort(String host, int port, String owner, String field) {
+  }
+
+  /** The ports the node's own servers are configured on (0, a port the system picks, is none). */
+  public static List<NodePort> nodePorts(AdminConfig admin, MetricsConfig metrics, ToxiproxyConfig toxiproxy, BridgeConfig bridge) {
+    List<NodePort> ports = new ArrayList<>();
+    ports.add(new NodePort(admin.host(), admin.port(), "the admin API", "admin.port"));
+    if (metrics.listen()) {
+      ports.add(new NodePort(metrics.host(), metrics.port(), "the metrics server", "metrics.port"));
+    }
+    if (toxiproxy.enabled()) {
+      ports.add(new NodePort(toxiproxy.host(), toxiproxy.port(), "the Toxiproxy API", "toxiproxy.port"));
+    }
+    if (bridge.enabled()) {
+      ports.add(new NodePort(bridge.host(), bridge.port(), "the event-bus bridge", "bridge.port"));
+    }
+    ports.removeIf(p -> p.port() == 0);
+    return ports;
+  }
+
+  /**
+   * The server already bound to {@code host:port} among {@code taken}, or null. Two servers of one Vert.x on
+   * the same address do not fail to bind: they share the port, handing its connections to each in turn
+   * (a listener on the admin port would answer half of the console's requests), so the gateway refuses it.
+   */
+  public static NodePort clash(String host, int port, List<NodePort> taken) {
+    for (NodePort other : taken) {
+      if (port != 0 && other.port() == port && (host.equals(other.host()) || wildcard(host) || wildcard(other.host()))) {
+        return other;
+      }
+    }
+    return null;
+  }
+
+  private static boolean wildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+  }
+
+  /** Listeners on ports of their own: none shares one with another listener or with the node's servers. */
+  private static void checkPorts(List<ListenerConfig> listeners, List<NodePort> nodePorts) {
+    List<NodePort> taken = new ArrayList<>(nodePorts);
+    for (int i = 0; i < listeners.size(); i++) {
+      ListenerConfig listener = listeners.get(i);
+      NodePort other = clash(listener.host(), listener.port(), taken);
+      if (other != null) {
+        throw new ChaosConfigException("listeners[" + i + "].port", "port " + listener.port() + " is already " + other.owner() + "'s ("
+            + other.field() + ")");
+      }
+      taken.add(new NodePort(listener.host(), listener.port(), "listener " + listener.name(), "listeners[" + i + "].port"));
+    }
   }
 
   /** The same config with {@code state_dir} set. */

@@ -11,6 +11,7 @@ import io.faultline.chaos.listener.ListenerDeployment;
 import io.faultline.chaos.listener.ProtocolModule;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.gateway.Protocols;
+import io.faultline.gateway.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The node's traffic listeners: it starts the configured ones in order, and answers
@@ -50,6 +52,7 @@ public final class ListenerRegistry extends VerticleBase {
   private final List<ListenerConfig> configured;
   private final ChaosState state;
   private final ChaosListener events;
+  private final Supplier<List<GatewayConfig.NodePort>> nodePorts;
   private final Map<String, Running> running = new LinkedHashMap<>();
   private int deployed;
   private boolean draining;
@@ -58,10 +61,13 @@ public final class ListenerRegistry extends VerticleBase {
   /** The longest grace a removal may give, as {@code shutdown_grace_ms}'s: an hour. */
   private static final long MAX_GRACE_MS = 3_600_000;
 
-  public ListenerRegistry(List<ListenerConfig> configured, ChaosState state, ChaosListener events) {
+  /** {@code nodePorts}: the ports the node's own servers hold (admin API, metrics, Toxiproxy API, bridge), which no listener may take. */
+  public ListenerRegistry(List<ListenerConfig> configured, ChaosState state, ChaosListener events,
+      Supplier<List<GatewayConfig.NodePort>> nodePorts) {
     this.configured = List.copyOf(configured);
     this.state = state;
     this.events = events;
+    this.nodePorts = nodePorts;
   }
 
   @Override
@@ -122,6 +128,10 @@ public final class ListenerRegistry extends VerticleBase {
         if (listener.port() != null && listener.port() != 0 && other.port() == listener.port()) {
           return Future.failedFuture(new Conflict("port " + listener.port() + " is taken by listener " + other.config().name(), "port"));
         }
+      }
+      GatewayConfig.NodePort node = listener.port() == null ? null : GatewayConfig.clash(listener.host(), listener.port(), nodePorts.get());
+      if (node != null) {
+        return Future.failedFuture(new Conflict("port " + listener.port() + " is taken by " + node.owner(), "port"));
       }
     }
     ListenerConfig resolved = listener.port() == null ? listener.withPort(module.defaultPort()) : listener;

@@ -151,6 +151,33 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aListenerCannotShareAPortWithAnotherListenerOrTheNodesOwnServers() throws IOException {
+    ChaosConfigException admin = rejected(file("""
+        admin: { port: 9100 }
+        listeners: [{ name: a, upstream: "http://127.0.0.1:8080", port: 9100 }]
+        """), Map.of(), Map.of());
+    assertThat(admin.field()).isEqualTo("listeners[0].port");
+    assertThat(admin.getMessage()).isEqualTo("port 9100 is already the admin API's (admin.port)");
+    ChaosConfigException twice = rejected(file("""
+        listeners:
+          - { name: a, upstream: "http://127.0.0.1:8080", port: 3100 }
+          - { name: b, protocol: tcp, upstream: "127.0.0.1:5432", host: 0.0.0.0, port: 3100 }
+        """), Map.of(), Map.of());
+    assertThat(twice.field()).isEqualTo("listeners[1].port");
+    assertThat(twice.getMessage()).isEqualTo("port 3100 is already listener a's (listeners[0].port)");
+    ChaosConfigException toxiproxy = rejected(null, Map.of(), Map.of(Flag.TOXIPROXY_PORT, "8474", Flag.TCP_UPSTREAM, "127.0.0.1:5432",
+        Flag.TCP_PORT, "8474"));
+    assertThat(toxiproxy.field()).isEqualTo("listeners[1].port");
+    assertThat(toxiproxy.getMessage()).contains("the Toxiproxy API");
+    GatewayConfig apart = ConfigLoader.load(file("""
+        listeners:
+          - { name: a, upstream: "http://127.0.0.1:8080", host: 127.0.0.1, port: 3100 }
+          - { name: b, upstream: "http://127.0.0.1:8080", host: 127.0.0.2, port: 3100 }
+        """), Map.of(), Map.of());
+    assertThat(apart.listeners()).hasSize(2);
+  }
+
+  @Test
   void badFlagValueNamesTheFlagFieldAndValue() {
     ChaosConfigException e = rejected(null, Map.of(), Map.of(Flag.CHAOS_LATENCY_PROBABILITY, "1.5"));
     assertThat(e.field()).isEqualTo("chaos.latency.probability");
