@@ -132,6 +132,39 @@ class GraphQlGatewayTest {
   }
 
   @Test
+  void aMutationOverGetIsRefusedAndMalformedBodiesAreAnsweredInJson() {
+    // an <img src> or a link sends a GET with no Origin: it must not be able to switch chaos on
+    var mutation = web.get(gateway.adminPort(), "127.0.0.1", "/graphql")
+        .addQueryParam("query", "mutation { enable { enabled } }").send().await();
+    assertThat(mutation.statusCode()).isEqualTo(405);
+    assertThat(mutation.getHeader("Allow")).isEqualTo("POST");
+    assertThat(mutation.bodyAsJsonObject().getString("field")).isEqualTo("query");
+    var named = web.get(gateway.adminPort(), "127.0.0.1", "/graphql")
+        .addQueryParam("query", "query q { status { enabled } } mutation m { enable { enabled } }").addQueryParam("operationName", "m")
+        .send().await();
+    assertThat(named.statusCode()).isEqualTo(405);
+    assertThat(control("{ status { enabled } }").getJsonObject("data").getJsonObject("status").getBoolean("enabled"))
+        .as("nothing was switched on").isFalse();
+    var query = web.get(gateway.adminPort(), "127.0.0.1", "/graphql").addQueryParam("query", "{ status { enabled } }").send().await();
+    assertThat(query.statusCode()).as("a query over GET still works").isEqualTo(200);
+    assertThat(query.bodyAsJsonObject().getJsonObject("data").getJsonObject("status").getBoolean("enabled")).isFalse();
+
+    Map<String, String> bodies = Map.of("[]", "", "{\"query\": \"{ status { enabled } }\", \"variables\": \"x\"}", "variables",
+        "{\"query\": \"{ status { enabled } }\", \"variables\": [1]}", "variables", "{\"variables\": {}}", "query",
+        "{\"query\": 5}", "query", "{\"query\": \"{ status { enabled } }\", \"operationName\": 1}", "operationName");
+    bodies.forEach((body, field) -> {
+      var refused = web.post(gateway.adminPort(), "127.0.0.1", "/graphql").putHeader("Content-Type", "application/json")
+          .sendBuffer(io.vertx.core.buffer.Buffer.buffer(body)).await();
+      assertThat(refused.statusCode()).as(body).isEqualTo(400);
+      assertThat(refused.bodyAsJsonObject().getString("field", "")).as(body).isEqualTo(field);
+    });
+    var untyped = web.post(gateway.adminPort(), "127.0.0.1", "/graphql")
+        .sendBuffer(io.vertx.core.buffer.Buffer.buffer("{\"query\": \"{ status { enabled } }\"}")).await();
+    assertThat(untyped.statusCode()).isEqualTo(415);
+    assertThat(untyped.bodyAsJsonObject().getString("field")).isEqualTo("Content-Type");
+  }
+
+  @Test
   void theChaosChangedSubscriptionStreamsChangesOverGraphqlTransportWs() throws Exception {
     Promise<JsonObject> ack = Promise.promise();
     Promise<JsonObject> next = Promise.promise();

@@ -67,6 +67,7 @@ public final class GraphQlApi {
    */
   public void mount(Router router) {
     router.route("/graphql")
+        .handler(GraphQlRequests::check)
         .handler(ctx -> handlers().socket().handle(ctx))
         .handler(ctx -> handlers().http().handle(ctx));
   }

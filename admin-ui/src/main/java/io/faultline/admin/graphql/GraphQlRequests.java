@@ -1,0 +1,100 @@
+package io.faultline.admin.graphql;
+
+import graphql.language.Document;
+import graphql.language.OperationDefinition;
+import graphql.parser.InvalidSyntaxException;
+import graphql.parser.Parser;
+import io.faultline.admin.api.ApiError;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
+
+/**
+ * What {@code /graphql} refuses before graphql-java sees a request, as GraphQL over HTTP asks:
+ * <ul>
+ *   <li>a mutation sent with GET (405): a GET carries no {@code Origin} when a page embeds it as an image
+ *       or a link, so the admin port's cross-origin guard cannot stop it, and any page could switch chaos on;</li>
+ *   <li>a POST whose body is not {@code {"query": string, "variables"?: object, "operationName"?: string}}
+ *       (400 naming the field), which Vert.x's handler would answer in plain text and log as an error.</li>
+ * </ul>
+ */
+final class GraphQlRequests {
+
+  private GraphQlRequests() {
+  }
+
+  static void check(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (GraphQlApi.isSubscriptionSocket(request)) {
+      ctx.next();
+      return;
+    }
+    if (request.method() == HttpMethod.GET && mutates(request.getParam("query"), request.getParam("operationName"))) {
+      ctx.response().putHeader("Allow", "POST");
+      ApiError.send(ctx, 405, "only a query may be sent with GET: send a mutation with POST", "query");
+      return;
+    }
+    if (request.method() == HttpMethod.POST && postBodyRefused(ctx)) {
+      return;
+    }
+    ctx.next();
+  }
+
+  /** Refuses (and answers) a POST body that is not a GraphQL request; true when it did. */
+  private static boolean postBodyRefused(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String mediaType = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
+    if (mediaType.equals("application/graphql")) {
+      return false;
+    }
+    if (!mediaType.equals("application/json")) {
+      ApiError.send(ctx, 415, "Content-Type must be application/json (or application/graphql), got " + (type == null ? "none" : type),
+          "Content-Type");
+      return true;
+    }
+    Object body;
+    try {
+      body = ctx.body().isEmpty() ? null : Json.decodeValue(ctx.body().buffer());
+    } catch (DecodeException e) {
+      ApiError.send(ctx, 400, "malformed JSON: " + e.getMessage(), "");
+      return true;
+    }
+    if (!(body instanceof JsonObject json)) {
+      ApiError.send(ctx, 400, "the body must be a JSON object {\"query\", \"variables\", \"operationName\"}", "");
+      return true;
+    }
+    String problem = !(json.getValue("query") instanceof String) ? "query"
+        : json.getValue("variables") != null && !(json.getValue("variables") instanceof JsonObject) ? "variables"
+        : json.getValue("operationName") != null && !(json.getValue("operationName") instanceof String) ? "operationName"
+        : null;
+    if (problem != null) {
+      ApiError.send(ctx, 400, switch (problem) {
+        case "query" -> "is required and must be a string";
+        case "variables" -> "must be an object";
+        default -> "must be a string";
+      }, problem);
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether {@code query} asks for a mutation (the one {@code operationName} names, or any); false for what does not parse. */
+  static boolean mutates(String query, String operationName) {
+    if (query == null || query.isBlank()) {
+      return false;
+    }
+    Document document;
+    try {
+      document = Parser.parse(query);
+    } catch (InvalidSyntaxException e) {
+      return false; // graphql-java answers it with its syntax error
+    }
+    return document.getDefinitionsOfType(OperationDefinition.class).stream()
+        .filter(op -> operationName == null || operationName.equals(op.getName()))
+        .anyMatch(op -> op.getOperation() != OperationDefinition.Operation.QUERY);
+  }
+}
