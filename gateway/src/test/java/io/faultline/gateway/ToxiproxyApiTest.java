@@ -100,7 +100,7 @@ class ToxiproxyApiTest {
     assertError(call(HttpMethod.POST, "/proxies", "{\"name\": \"x\", \"upstream\": \"http://127.0.0.1:1\"}"), 400,
         "bad request body: upstream: must be host:port for a tcp listener, got http://127.0.0.1:1");
     assertError(call(HttpMethod.POST, "/proxies", "{\"name\": \"a b\", \"upstream\": \"127.0.0.1:1\"}"), 400,
-        "bad request body: name: must be 1-64 letters, digits, '_', '-' or '.', got a b");
+        "bad request body: name: must be 1-64 letters, digits, '_', '-' or '.' (not starting with '.'), got a b");
     assertThat(call(HttpMethod.GET, "/proxies", null).bodyAsJsonObject()).as("nothing made").isEqualTo(new JsonObject());
 
     call(HttpMethod.POST, "/proxies", proxyBody("db"));
@@ -114,6 +114,9 @@ class ToxiproxyApiTest {
         "bad request body: attributes.rate: unknown attribute of a latency toxic; expected one of [latency, jitter]");
     assertError(call(HttpMethod.POST, "/proxies/db/toxics", "{\"type\": \"latency\", \"toxicity\": 2}"), 400,
         "bad request body: toxicity: must be between 0 and 1, got 2.0");
+    // a toxic named '..' could never be deleted by its path: DELETE /proxies/db/toxics/.. resolves to the proxy itself
+    assertError(call(HttpMethod.POST, "/proxies/db/toxics", "{\"name\": \"..\", \"type\": \"latency\"}"), 400,
+        "bad request body: name: must be 1-128 characters, without '/' or control characters and not '.' or '..', got ..");
     call(HttpMethod.POST, "/proxies/db/toxics", "{\"name\": \"slow\", \"type\": \"latency\"}");
     assertError(call(HttpMethod.POST, "/proxies/db/toxics", "{\"name\": \"slow\", \"type\": \"bandwidth\"}"), 409,
         "toxic already exists: slow");

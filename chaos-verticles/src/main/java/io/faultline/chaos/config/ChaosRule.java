@@ -27,6 +27,11 @@ public record ChaosRule(
     if (name == null || name.isBlank()) {
       throw new ChaosConfigException("name", "is required");
     }
+    if (!Check.pathSegment(name, 128)) {
+      // DELETE /api/chaos/rules/NAME must be able to name it
+      throw new ChaosConfigException("name", "must be 1-128 characters, without '/' or control characters and not '.' or '..', got "
+          + (name.length() > 80 ? name.substring(0, 80) + "..." : name));
+    }
     enabled = Check.flag(enabled, true);
     match = match == null ? RuleMatch.any() : match;
     sections = sections == null ? SectionValues.NONE : sections;

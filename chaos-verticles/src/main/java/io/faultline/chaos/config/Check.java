@@ -12,6 +12,16 @@ final class Check {
     return value == null ? dflt : value;
   }
 
+  /**
+   * Whether {@code name} can stand as one segment of a REST path ({@code /api/chaos/rules/NAME},
+   * {@code /proxies/P/toxics/NAME}): 1 to {@code max} characters, no '/' or control character, and not
+   * '.' or '..', which clients and routers resolve away (a DELETE of toxic '..' would reach its proxy).
+   */
+  static boolean pathSegment(String name, int max) {
+    return !name.isBlank() && name.length() <= max && !name.contains("/") && !name.equals(".") && !name.equals("..")
+        && name.chars().noneMatch(Character::isISOControl);
+  }
+
   static double probability(Double value, String field, double dflt) {
     double v = value == null ? dflt : value;
     if (!(v >= 0.0 && v <= 1.0)) {

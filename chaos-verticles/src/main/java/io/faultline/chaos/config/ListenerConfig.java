@@ -37,8 +37,8 @@ public record ListenerConfig(
     Long idleTimeoutMs) {
 
   public ListenerConfig {
-    if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
-      throw new ChaosConfigException("name", "must be 1-64 letters, digits, '_', '-' or '.', got " + name);
+    if (name == null || !name.matches("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}")) {
+      throw new ChaosConfigException("name", "must be 1-64 letters, digits, '_', '-' or '.' (not starting with '.'), got " + name);
     }
     protocol = protocol == null ? "http" : protocol.toLowerCase(Locale.ROOT);
     if (!protocol.matches("[a-z][a-z0-9_-]{0,31}")) {

@@ -11,8 +11,8 @@ public record Scenario(String name, String description, boolean builtIn, ChaosCo
   public static final double DEFAULT_DURATION_SECONDS = 60;
 
   public Scenario {
-    if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
-      throw new ChaosConfigException("name", "must be 1-64 letters, digits, '_', '-' or '.', got " + name);
+    if (name == null || !name.matches("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}")) {
+      throw new ChaosConfigException("name", "must be 1-64 letters, digits, '_', '-' or '.' (not starting with '.'), got " + name);
     }
     if (config == null) {
       throw new ChaosConfigException("config", "is required");

@@ -29,8 +29,8 @@ public record TcpToxic(String name, String type, String stream, Double toxicity,
       throw new ChaosConfigException("stream", "must be upstream or downstream, got " + stream);
     }
     name = name == null ? type + "_" + stream : name;
-    if (name.isBlank() || name.length() > 128 || name.contains("/") || name.chars().anyMatch(Character::isISOControl)) {
-      throw new ChaosConfigException("name", "must be 1-128 characters, without '/' or control characters, got " + name);
+    if (!Check.pathSegment(name, 128)) {
+      throw new ChaosConfigException("name", "must be 1-128 characters, without '/' or control characters and not '.' or '..', got " + name);
     }
     toxicity = Check.probability(toxicity, "toxicity", 1.0);
     attributes = attributes(kind, attributes == null ? Map.of() : attributes);

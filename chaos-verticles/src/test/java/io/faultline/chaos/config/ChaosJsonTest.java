@@ -128,6 +128,23 @@ class ChaosJsonTest {
   }
 
   @Test
+  void namesThatAPathCannotCarryAreRefused() {
+    for (String name : java.util.List.of("..", ".", "a/b")) {
+      ChaosConfigException rule = rejected("{\"rules\": [{\"name\": \"" + name + "\"}]}");
+      assertThat(rule.field()).as(name).isEqualTo("rules[0].name");
+      assertThat(rule.getMessage()).as(name).contains("not '.' or '..'");
+      assertThatThrownBy(() -> ChaosJson.convert(java.util.Map.of("name", name, "upstream", "http://a:1"), ListenerConfig.class, ""))
+          .as(name).isInstanceOf(ChaosConfigException.class).extracting("field").isEqualTo("name");
+      assertThatThrownBy(() -> ChaosJson.convert(java.util.Map.of("name", name, "config", java.util.Map.of(), "built_in", false), Scenario.class, ""))
+          .as(name).isInstanceOf(ChaosConfigException.class).extracting("field").isEqualTo("name");
+      ChaosConfigException toxic = rejected("{\"tcp\": {\"toxics\": [{\"name\": \"" + name + "\", \"type\": \"latency\"}]}}");
+      assertThat(toxic.field()).as(name).isEqualTo("tcp.toxics[0].name");
+    }
+    assertThat(ChaosJson.convert(java.util.Map.of("name", "web.v2", "upstream", "http://a:1"), ListenerConfig.class, "").name())
+        .isEqualTo("web.v2");
+  }
+
+  @Test
   void quotedNumbersAndBooleansAreWrongTypes() {
     assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": \"500\"}}").field()).isEqualTo("latency.fixed_delay_ms");
     assertThat(rejected("{\"enabled\": \"true\"}").field()).isEqualTo("enabled");
