@@ -92,6 +92,12 @@ class AdminApiTest {
       HttpResponse<Buffer> malformed = gw.put("/api/chaos/config", "{\"enabled\": tru");
       assertThat(malformed.statusCode()).isEqualTo(400);
       assertThat(malformed.bodyAsJsonObject().getString("error")).contains("malformed JSON");
+      // a second document after the first is not ignored: {"fixed_delay_ms": 3}{"fixed_delay_ms": -4} is not a delay of 3
+      for (String trailing : java.util.List.of("{\"fixed_delay_ms\": 3} xyz", "{\"fixed_delay_ms\": 3}{\"fixed_delay_ms\": -4}")) {
+        HttpResponse<Buffer> twice = gw.put("/api/chaos/config/latency", trailing);
+        assertThat(twice.statusCode()).as(trailing).isEqualTo(400);
+        assertThat(twice.bodyAsJsonObject().getString("error")).as(trailing).contains("malformed JSON");
+      }
       HttpResponse<Buffer> notAnObject = gw.put("/api/chaos/config", "[1, 2]");
       assertThat(notAnObject.statusCode()).isEqualTo(400);
       HttpResponse<Buffer> huge = gw.put("/api/chaos/config", "{\"x\": \"" + "a".repeat(2 * 1024 * 1024) + "\"}");
