@@ -216,6 +216,12 @@ class ToxiproxyApiTest {
     assertError(call(HttpMethod.POST, "/proxies", new JsonObject().put("name", "h").put("listen", "127.0.0.1:" + gw.gateway.adminPort())
         .put("upstream", "a:1").encode()), 409, "port: port " + gw.gateway.adminPort() + " is taken by the admin API");
     assertThat(gw.get("/health").statusCode()).as("the admin port is the admin API's alone").isEqualTo(200);
+    for (String host : java.util.List.of("192.0.2.1", " ")) { // an address no machine has (TEST-NET-1), and none at all
+      HttpResponse<Buffer> nowhere = gw.postJson("/api/listeners", "{\"name\": \"n\", \"protocol\": \"tcp\", \"upstream\": \"a:1\", "
+          + "\"host\": \"" + host + "\", \"port\": 0}");
+      assertThat(nowhere.statusCode()).as(host).isEqualTo(400);
+      assertThat(nowhere.bodyAsJsonObject().getString("field")).as(host).isEqualTo("host");
+    }
     assertThat(gw.postJson("/api/listeners", "{\"name\": \"x\", \"protocol\": \"tcp\", \"upstream\": \"a:1\", \"chaos\": {}}")
         .bodyAsJsonObject().getString("field")).isEqualTo("chaos");
     HttpResponse<Buffer> missing = gw.admin(HttpMethod.DELETE, "/api/listeners/none").send().await();

@@ -44,7 +44,10 @@ public record ListenerConfig(
     if (!protocol.matches("[a-z][a-z0-9_-]{0,31}")) {
       throw new ChaosConfigException("protocol", "must be a protocol name such as http or grpc, got " + protocol);
     }
-    host = host == null ? "127.0.0.1" : host;
+    host = host == null ? "127.0.0.1" : host.strip();
+    if (host.isEmpty()) {
+      throw new ChaosConfigException("host", "must be an address or a host name to listen on, got an empty string");
+    }
     if (port != null && (port < 0 || port > 65535)) {
       throw new ChaosConfigException("port", "must be between 0 and 65535, got " + port);
     }
