@@ -154,6 +154,22 @@ class ToxiproxyApiTest {
         "missing required field: name at proxy 2");
     assertThat(call(HttpMethod.GET, "/proxies", null).bodyAsJsonObject().fieldNames()).as("c was not made").containsOnly("a", "b");
     assertError(call(HttpMethod.POST, "/populate", "{}"), 400, "bad request body: must be a JSON array of proxies");
+    assertError(call(HttpMethod.POST, "/populate", "[" + proxyBody("c") + ", " + proxyBody("c") + "]"), 400,
+        "bad request body: proxy 2: name c is given twice");
+    assertError(call(HttpMethod.POST, "/populate", "[" + proxyBody("c") + ", " + proxyBody("d").replace("127.0.0.1:0", "127.0.0.1:abc") + "]"),
+        400, "bad request body: proxy 2: listen: must be host:port with a port from 0 to 65535, got 127.0.0.1:abc");
+
+    // an entry that fails only when it is made (its port is b's): what the request made before it is undone
+    JsonObject before = call(HttpMethod.GET, "/proxies", null).bodyAsJsonObject();
+    String bListen = before.getJsonObject("b").getString("listen");
+    String clash = "[" + proxyBody("c") + ", " + proxyBody("a") + ", " + proxyBody("d").replace("127.0.0.1:0", bListen) + "]";
+    HttpResponse<Buffer> refused = call(HttpMethod.POST, "/populate", clash);
+    assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(409);
+    assertThat(refused.bodyAsJsonObject().getJsonArray("proxies")).as("nothing is left made").isEmpty();
+    JsonObject after = call(HttpMethod.GET, "/proxies", null).bodyAsJsonObject();
+    assertThat(after.fieldNames()).as("c was removed again").containsOnly("a", "b");
+    assertThat(after.getJsonObject("a").getString("upstream")).as("a is back on its upstream")
+        .isEqualTo(before.getJsonObject("a").getString("upstream"));
   }
 
   @Test

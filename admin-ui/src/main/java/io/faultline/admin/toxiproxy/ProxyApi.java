@@ -123,35 +123,71 @@ final class ProxyApi {
     return proxies.tcp(name).compose(tcp -> proxies.setTcp(name, tcp.put("down", down)));
   }
 
-  /** Toxiproxy's populate: every entry checked before any is made; one that exists unchanged is left as it is. */
+  /**
+   * Toxiproxy's populate, whole or not at all: every entry is checked before any is made (fields, listen
+   * address, a name given twice), one that exists unchanged is left as it is, and if one cannot be made (its
+   * port is taken) those made before it are undone: new ones removed, replaced ones back as they were.
+   * (Toxiproxy keeps the ones made before the failure.)
+   */
   private void populate(RoutingContext ctx, JsonArray entries) {
     if (entries == null) {
       return;
     }
     List<JsonObject> bodies = new ArrayList<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
     for (int i = 0; i < entries.size(); i++) {
+      String at = "proxy " + (i + 1);
       if (!(entries.getValue(i) instanceof JsonObject entry)) {
-        Answers.fail(ctx, ToxiproxyError.badBody("proxy " + (i + 1) + ": must be an object"));
+        Answers.fail(ctx, ToxiproxyError.badBody(at + ": must be an object"));
         return;
       }
       for (String field : List.of("name", "upstream")) {
         if (!(entry.getValue(field) instanceof String s) || s.isEmpty()) {
-          Answers.fail(ctx, ToxiproxyError.missingField(field + " at proxy " + (i + 1)));
+          Answers.fail(ctx, ToxiproxyError.missingField(field + " at " + at));
           return;
         }
+      }
+      try {
+        ProxyJson.onlyKnown(entry, ProxyJson.PROXY_FIELDS, "proxy");
+        noToxics(entry);
+        ProxyJson.listen(entry.getValue("listen", "127.0.0.1:0"));
+      } catch (ToxiproxyError e) {
+        Answers.fail(ctx, ToxiproxyError.badBody(at + ": " + e.getMessage().replaceFirst("^bad request body: ", "")));
+        return;
+      }
+      if (!names.add(entry.getString("name"))) {
+        Answers.fail(ctx, ToxiproxyError.badBody(at + ": name " + entry.getString("name") + " is given twice"));
+        return;
       }
       bodies.add(entry);
     }
     List<JsonObject> done = new ArrayList<>();
+    List<java.util.function.Supplier<Future<?>>> undo = new ArrayList<>();
     proxies.serially(() -> {
       Future<Void> chain = Future.succeededFuture();
       for (JsonObject body : bodies) {
-        chain = chain.compose(v -> create(body, true)).map(p -> {
-          done.add(p);
-          return null;
-        });
+        String name = body.getString("name");
+        chain = chain.compose(v -> proxies.listenerProtocol(name))
+            .compose(protocol -> Proxies.TCP.equals(protocol) ? proxies.proxy(name) : Future.<JsonObject>succeededFuture(null))
+            .compose(old -> create(body, true).map(made -> {
+              done.add(made);
+              if (old == null) {
+                undo.add(0, () -> stop(name));
+              } else if (!old.equals(made)) {
+                undo.add(0, () -> proxies.proxy(name).compose(now -> restart(now, ProxyJson.listen(old.getString("listen")),
+                    old.getString("upstream"))));
+              }
+              return null;
+            }));
       }
-      return chain;
+      return chain.recover(error -> {
+        Future<Void> undone = Future.succeededFuture();
+        for (java.util.function.Supplier<Future<?>> step : undo) {
+          undone = undone.compose(v -> step.get().<Void>mapEmpty().recover(ignored -> Future.succeededFuture()));
+        }
+        done.clear();
+        return undone.compose(v -> Future.failedFuture(error));
+      });
     }).onComplete(ar -> {
       JsonObject answer = new JsonObject().put("proxies", new JsonArray(new ArrayList<>(done)));
       if (ar.succeeded()) {
