@@ -205,6 +205,12 @@ class RecorderAnalyticsTest {
         {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 100, "step": 10}""").bodyAsJsonObject().getString("field"))
         .isEqualTo("assertion");
     assertThat(gw.admin(HttpMethod.POST, "/api/history/ab").sendBuffer(Buffer.buffer("not json")).await().statusCode()).isEqualTo(400);
+    var badBase = gw.postJson("/api/history/breaking-point", """
+        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 100, "step": 10,
+         "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 50},
+         "base": {"fault_injection": {"http_error_probability": 5}}}""");
+    assertThat(badBase.statusCode()).as(badBase.bodyAsString()).isEqualTo(400);
+    assertThat(badBase.bodyAsJsonObject().getString("field")).isEqualTo("base.fault_injection.http_error_probability");
 
     // a variant named after no library entry is refused when asked for, not found missing once the experiment runs
     var unknown = gw.postJson("/api/history/ab", "{\"a\": {\"text\": \"name: calm\\nsteps: [{name: s, duration_seconds: 1}]\"}, "

@@ -87,6 +87,8 @@ public final class BreakingPoint {
     if (base == null) {
       throw new ChaosConfigException("base", "must be a chaos config object");
     }
+    // checked now, as every step will apply it: not found wrong once the search runs
+    io.faultline.chaos.config.ChaosJson.convert(base.copy().put("enabled", true), io.faultline.chaos.config.ChaosConfig.class, "base");
     Plan plan = new Plan(parameter, from, to, step == null ? 0 : step, bisect, res, Math.round(s * 1000), metric, operator,
         threshold, Params.integer(q, "min_requests", 10, 1, 1_000_000), base);
     return handle -> run(plan, handle);
