@@ -19,6 +19,9 @@ public record RateLimitConfig(
   public RateLimitConfig {
     enabled = Check.flag(enabled, true);
     double rps = requestsPerSecond == null ? 0 : requestsPerSecond;
+    if (enabled && requestsPerSecond == null) {
+      throw new ChaosConfigException("requests_per_second", "is required while rate_limit is enabled: the rate, greater than 0");
+    }
     if (enabled && !(rps > 0)) {
       throw new ChaosConfigException("requests_per_second", "must be greater than 0, got " + requestsPerSecond);
     }

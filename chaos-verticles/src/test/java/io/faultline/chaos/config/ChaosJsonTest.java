@@ -145,6 +145,13 @@ class ChaosJsonTest {
   }
 
   @Test
+  void aRateLimitWithoutItsRateSaysTheRateIsRequired() {
+    ChaosConfigException e = rejected("{\"rate_limit\": {\"burst_size\": 5}}");
+    assertThat(e.field()).isEqualTo("rate_limit.requests_per_second");
+    assertThat(e.getMessage()).startsWith("is required");
+  }
+
+  @Test
   void quotedNumbersAndBooleansAreWrongTypes() {
     assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": \"500\"}}").field()).isEqualTo("latency.fixed_delay_ms");
     assertThat(rejected("{\"enabled\": \"true\"}").field()).isEqualTo("enabled");
