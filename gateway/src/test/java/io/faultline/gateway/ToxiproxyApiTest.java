@@ -232,6 +232,13 @@ class ToxiproxyApiTest {
     assertError(call(HttpMethod.POST, "/proxies", new JsonObject().put("name", "h").put("listen", "127.0.0.1:" + gw.gateway.adminPort())
         .put("upstream", "a:1").encode()), 409, "port: port " + gw.gateway.adminPort() + " is taken by the admin API");
     assertThat(gw.get("/health").statusCode()).as("the admin port is the admin API's alone").isEqualTo(200);
+    // no port: the protocol's default (tcp: 3004), checked like a port given
+    HttpResponse<Buffer> first = gw.postJson("/api/listeners", "{\"name\": \"p1\", \"protocol\": \"tcp\", \"upstream\": \"a:1\"}");
+    org.assertj.core.api.Assumptions.assumeThat(first.statusCode()).as("3004 is free on this machine").isEqualTo(201);
+    HttpResponse<Buffer> second = gw.postJson("/api/listeners", "{\"name\": \"p2\", \"protocol\": \"tcp\", \"upstream\": \"a:1\"}");
+    assertThat(second.statusCode()).isEqualTo(409);
+    assertThat(second.bodyAsJsonObject().getString("error")).isEqualTo("port 3004 is taken by listener p1");
+    gw.admin(HttpMethod.DELETE, "/api/listeners/p1").send().await();
     for (String host : java.util.List.of("192.0.2.1", " ")) { // an address no machine has (TEST-NET-1), and none at all
       HttpResponse<Buffer> nowhere = gw.postJson("/api/listeners", "{\"name\": \"n\", \"protocol\": \"tcp\", \"upstream\": \"a:1\", "
           + "\"host\": \"" + host + "\", \"port\": 0}");

@@ -25,19 +25,33 @@ public record Upstream(String scheme, String host, int port, String basePath) {
     if (!scheme.matches("https?|wss?|grpcs?")) {
       throw new ChaosConfigException(field, "must be an http, https, ws, wss or grpc URL, got " + value);
     }
-    if (uri.getHost() == null) {
+    String host = uri.getHost();
+    int given = uri.getPort();
+    if (host == null && uri.getRawAuthority() != null) {
+      // java.net.URI takes no '_' in a host name, which Docker's and Compose's service names often have (my_db:5432)
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("([A-Za-z0-9_.-]+)(?::(\\w*))?").matcher(uri.getRawAuthority());
+      if (m.matches()) {
+        host = m.group(1);
+        String port = m.group(2);
+        if (port != null && !port.matches("\\d{1,5}")) {
+          throw new ChaosConfigException(field, "port must be a number between 1 and 65535, got " + value);
+        }
+        given = port == null || port.isEmpty() ? -1 : Integer.parseInt(port);
+      }
+    }
+    if (host == null) {
       throw new ChaosConfigException(field, "must name a host, got " + value);
     }
-    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+    if (given == 0 || given > 65535) {
       throw new ChaosConfigException(field, "port must be between 1 and 65535, got " + value);
     }
     boolean secure = isSecure(scheme);
-    int port = uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
+    int port = given > 0 ? given : secure ? 443 : 80;
     String path = uri.getRawPath() == null || uri.getRawPath().equals("/") ? "" : uri.getRawPath();
     if (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
-    String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+    host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     return new Upstream(scheme, host, port, path);
   }
 

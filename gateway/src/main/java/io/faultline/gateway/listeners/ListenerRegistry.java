@@ -114,9 +114,11 @@ public final class ListenerRegistry extends VerticleBase {
     if (body.containsKey("chaos")) {
       throw new ChaosConfigException("chaos", "a listener added while the node runs takes its chaos from rules matching its name");
     }
-    ListenerConfig listener = ChaosJson.convert(body, ListenerConfig.class, "");
-    ProtocolModule module = Protocols.named(listener.protocol(), "protocol");
-    module.check(listener);
+    ListenerConfig given = ChaosJson.convert(body, ListenerConfig.class, "");
+    ProtocolModule module = Protocols.named(given.protocol(), "protocol");
+    module.check(given);
+    // the protocol's default port when it names none, checked like a port it names
+    ListenerConfig listener = given.port() == null ? given.withPort(module.defaultPort()) : given;
     synchronized (this) {
       if (draining) {
         return Future.failedFuture(new Conflict("the node is shutting down: it takes no new listener", "name"));
@@ -125,17 +127,16 @@ public final class ListenerRegistry extends VerticleBase {
         return Future.failedFuture(new Conflict("a listener named " + listener.name() + " already exists", "name"));
       }
       for (Running other : running.values()) {
-        if (listener.port() != null && listener.port() != 0 && other.port() == listener.port()) {
+        if (listener.port() != 0 && other.port() == listener.port()) {
           return Future.failedFuture(new Conflict("port " + listener.port() + " is taken by listener " + other.config().name(), "port"));
         }
       }
-      GatewayConfig.NodePort node = listener.port() == null ? null : GatewayConfig.clash(listener.host(), listener.port(), nodePorts.get());
+      GatewayConfig.NodePort node = GatewayConfig.clash(listener.host(), listener.port(), nodePorts.get());
       if (node != null) {
         return Future.failedFuture(new Conflict("port " + listener.port() + " is taken by " + node.owner(), "port"));
       }
     }
-    ListenerConfig resolved = listener.port() == null ? listener.withPort(module.defaultPort()) : listener;
-    return startListener(resolved, "api").map(Running::json);
+    return startListener(listener, "api").map(Running::json);
   }
 
   private Future<Running> startListener(ListenerConfig listener, String origin) {

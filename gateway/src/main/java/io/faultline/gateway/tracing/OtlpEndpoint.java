@@ -51,6 +51,9 @@ record OtlpEndpoint(String url, String mappedFrom) {
     if (uri.getHost() == null) {
       throw new ChaosConfigException("endpoint", "must name a host, got " + text);
     }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+      throw new ChaosConfigException("endpoint", "port must be between 1 and 65535, got " + text);
+    }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     if (path.equals(JAEGER_THRIFT_PATH) || path.equals(JAEGER_THRIFT_PATH + "/")) {
       if (uri.getPort() != JAEGER_THRIFT_PORT) {

@@ -148,6 +148,13 @@ class ConfigLoaderTest {
     assertThat(route.getMessage()).contains("between 1 and 65535");
     ChaosConfigException tcp = rejected(file("listeners: [{ name: t, protocol: tcp, upstream: \"127.0.0.1:70000\" }]"), Map.of(), Map.of());
     assertThat(tcp.field()).isEqualTo("listeners[0].upstream");
+    ChaosConfigException letters = rejected(null, Map.of(), Map.of(Flag.UPSTREAM, "http://127.0.0.1:abc"));
+    assertThat(letters.getMessage()).isEqualTo("port must be a number between 1 and 65535, got http://127.0.0.1:abc (set by --upstream)");
+    // Docker and Compose service names often have '_', which java.net.URI takes for no host
+    GatewayConfig compose = ConfigLoader.load(null, Map.of(), Map.of(Flag.UPSTREAM, "http://my_svc:8080/api", Flag.TCP_UPSTREAM, "my_db:5432"));
+    assertThat(compose.listeners()).extracting(l -> l.upstream() == null ? null : io.faultline.chaos.config.Upstream.parse(l.upstream(), "u"))
+        .containsExactly(new io.faultline.chaos.config.Upstream("http", "my_svc", 8080, "/api"),
+            new io.faultline.chaos.config.Upstream("http", "my_db", 5432, ""));
   }
 
   @Test

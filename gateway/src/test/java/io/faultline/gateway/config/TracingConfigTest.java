@@ -69,6 +69,9 @@ class TracingConfigTest {
     assertThatThrownBy(() -> load("", Map.of(), Map.of(Flag.JAEGER_ENDPOINT, "http://a:4318", Flag.OTLP_ENDPOINT, "http://b:4318")))
         .isInstanceOf(ChaosConfigException.class).hasMessageContaining("--jaeger-endpoint and --otlp-endpoint")
         .extracting("field").isEqualTo("tracing.endpoint");
+    assertThatThrownBy(() -> load("", Map.of(), Map.of(Flag.JAEGER_ENDPOINT, "http://localhost:99999/v1/traces")))
+        .isInstanceOf(ChaosConfigException.class).hasMessageContaining("port must be between 1 and 65535")
+        .extracting("field").isEqualTo("tracing.endpoint");
     assertThatThrownBy(() -> load("", Map.of("FAULTLINE_JAEGER_ENDPOINT", "http://a:4318", "FAULTLINE_OTLP_ENDPOINT", "http://b:4318"), Map.of()))
         .isInstanceOf(ChaosConfigException.class).hasMessageContaining("FAULTLINE_JAEGER_ENDPOINT and FAULTLINE_OTLP_ENDPOINT");
   }
