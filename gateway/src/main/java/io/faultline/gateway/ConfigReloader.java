@@ -57,7 +57,9 @@ final class ConfigReloader extends VerticleBase {
 
   private void watch() {
     vertx.fileSystem().props(file.toString()).onSuccess(props -> {
-      if (props.lastModifiedTime() != lastModified) {
+      // An empty file is one caught between an editor's truncation and its write: it would mean every
+      // default (chaos off, no rules). Wait for the write; its change of time is seen then.
+      if (props.lastModifiedTime() != lastModified && props.size() > 0) {
         lastModified = props.lastModifiedTime();
         reload()
             .onSuccess(result -> LOG.info(() -> "reloaded " + file + ": " + result.encode()))
@@ -68,7 +70,9 @@ final class ConfigReloader extends VerticleBase {
   }
 
   private Future<JsonObject> reload() {
-    return vertx.executeBlocking(loader::get, false).compose(next -> {
+    return vertx.fileSystem().props(file.toString()).compose(props -> props.size() > 0 ? vertx.executeBlocking(loader::get, false)
+        : Future.failedFuture(new io.faultline.chaos.config.ChaosConfigException("config",
+            "the file " + file + " is empty (still being written?): nothing reloaded"))).compose(next -> {
       JsonObject chaos = new JsonObject(ChaosJson.toMap(next.effectiveChaos()));
       return vertx.eventBus().<JsonObject>request(InternalAddresses.CHAOS_REBASE, chaos,
           new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "reload")).map(reply -> new JsonObject()
@@ -113,6 +117,15 @@ final class ConfigReloader extends VerticleBase {
     }
     if (!next.toxiproxy().equals(running.toxiproxy())) {
       fields.add("toxiproxy");
+    }
+    if (!next.history().equals(running.history())) {
+      fields.add("history");
+    }
+    if (!next.recorder().equals(running.recorder())) {
+      fields.add("recorder");
+    }
+    if (!next.analytics().equals(running.analytics())) {
+      fields.add("analytics");
     }
     if (!java.util.Objects.equals(next.stateDir(), running.stateDir())) {
       fields.add("state_dir");

@@ -49,11 +49,12 @@ class ConfigReloadTest {
           bridge: { port: 7999 }
           metrics: { vertx: true }
           cluster: { node_id: other }
+          recorder: { sample_rate: 1.0 }
           """);
       HttpResponse<Buffer> reloaded = gw.post("/api/config/reload");
       assertThat(reloaded.statusCode()).isEqualTo(200);
       assertThat(reloaded.bodyAsJsonObject().getJsonArray("restart_required").getList())
-          .containsExactlyInAnyOrder("orchestration", "bridge", "metrics", "cluster");
+          .containsExactlyInAnyOrder("orchestration", "bridge", "metrics", "cluster", "recorder");
     }
   }
 
@@ -72,6 +73,25 @@ class ConfigReloadTest {
         status = gw.traffic("/x").statusCode();
       }
       assertThat(status).as("the watcher polls every second").isEqualTo(502);
+
+      // an editor truncates the file, then writes it: the empty file in between is not a config of defaults (chaos off)
+      long version = gw.status().getLong("version");
+      Files.writeString(file, "");
+      Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+      HttpResponse<Buffer> empty = gw.post("/api/config/reload");
+      assertThat(empty.statusCode()).isEqualTo(400);
+      assertThat(empty.bodyAsJsonObject().getString("field")).isEqualTo("config");
+      Thread.sleep(2_500); // two polls of the watcher
+      assertThat(gw.status().getLong("version")).as("nothing was applied").isEqualTo(version);
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(502);
+      Files.writeString(file, "chaos: { enabled: true, fault_injection: { http_errors: [504], http_error_probability: 1 } }\n");
+      Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 15_000));
+      deadline = System.currentTimeMillis() + 10_000;
+      while (status != 504 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+        status = gw.traffic("/x").statusCode();
+      }
+      assertThat(status).as("the write after the truncation is picked up").isEqualTo(504);
     }
   }
 }
