@@ -35,7 +35,29 @@ public final class Main implements Runnable {
   }
 
   public static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler(Main::failed);
+  }
+
+  /**
+   * A command that could not read or write a file the user named says so in one line (exit 1); anything
+   * else is a bug, and its stack trace is printed as picocli would.
+   */
+  private static int failed(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+    Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+    String message;
+    if (cause instanceof java.nio.charset.CharacterCodingException) {
+      message = "a file it read is not UTF-8 text (" + cause.getMessage() + ")";
+    } else if (cause instanceof java.nio.file.NoSuchFileException n) {
+      message = "no such file or directory: " + n.getFile();
+    } else if (cause instanceof java.nio.file.FileSystemException f) {
+      message = f.getFile() + ": " + (f.getReason() == null ? f.getClass().getSimpleName() : f.getReason());
+    } else if (cause instanceof java.io.IOException io) {
+      message = String.valueOf(io.getMessage());
+    } else {
+      throw e;
+    }
+    command.getErr().println("faultline " + command.getCommandName() + ": " + message);
+    return 1;
   }
 
   public static void main(String[] args) {

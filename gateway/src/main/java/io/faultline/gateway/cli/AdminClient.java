@@ -55,6 +55,22 @@ public class AdminClient {
     }
   }
 
+  /** The admin API's {@code path}, or null when {@code --admin-url} is no http(s) URL with a host and a usable port. */
+  private URI target(String path) {
+    if (adminUrl == null) {
+      return null;
+    }
+    try {
+      URI uri = new URI(adminUrl.strip().replaceAll("/+$", "") + path);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      boolean usable = (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null && uri.getPort() != 0
+          && uri.getPort() <= 65535;
+      return usable ? uri : null;
+    } catch (java.net.URISyntaxException e) {
+      return null;
+    }
+  }
+
   /** Calls the admin API and prints the answer; returns the exit code (0 for 2xx). */
   int call(String method, String path) {
     return call(method, path, null, DEFAULT_TIMEOUT);
@@ -86,7 +102,13 @@ public class AdminClient {
   /** As {@link #send(String, String, String)}, waiting up to {@code timeout} for the answer. */
   HttpResponse<String> send(String method, String path, String body, Duration timeout) {
     PrintWriter err = spec.commandLine().getErr();
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(adminUrl.replaceAll("/+$", "") + path))
+    URI target = target(path);
+    if (target == null) {
+      err.println("faultline: the admin URL must be http://HOST:PORT or https://HOST:PORT, like http://127.0.0.1:9000"
+          + " (--admin-url or FAULTLINE_ADMIN_URL), got " + (adminUrl == null || adminUrl.isBlank() ? "nothing" : adminUrl));
+      return null;
+    }
+    HttpRequest.Builder request = HttpRequest.newBuilder(target)
         .timeout(timeout)
         .header("X-Faultline-Source", "cli")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));

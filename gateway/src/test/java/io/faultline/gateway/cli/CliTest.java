@@ -363,6 +363,23 @@ class CliTest {
   }
 
   @Test
+  void aBadAdminUrlOrFileIsOneLineNotAStackTrace() throws java.io.IOException {
+    for (String url : List.of("notaurl", "", "ftp://127.0.0.1:9000", "http://127.0.0.1:99999", "http://h:9000 x", "localhost:9000")) {
+      err.getBuffer().setLength(0);
+      assertThat(run("status", "--admin-url", url)).as(url).isEqualTo(1);
+      assertThat(err.toString()).as(url).startsWith("faultline: the admin URL must be http://HOST:PORT").doesNotContain("\tat ");
+    }
+    err.getBuffer().setLength(0);
+    assertThat(run("orchestrate", "template", "--output", state.resolve("no/such/dir/x.yaml").toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("no such file or directory").doesNotContain("\tat ");
+    java.nio.file.Path latin1 = state.resolve("latin1.yaml");
+    java.nio.file.Files.write(latin1, "name: caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    err.getBuffer().setLength(0);
+    assertThat(run("orchestrate", "validate", "--file", latin1.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("not UTF-8").doesNotContain("\tat ");
+  }
+
+  @Test
   void helpShowsExamples() {
     assertThat(run("serve", "--help")).isZero();
     assertThat(out.toString()).contains("Examples:").contains("--chaos-latency-ms").contains("~2-15% throughput");
