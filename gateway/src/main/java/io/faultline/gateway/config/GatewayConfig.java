@@ -66,6 +66,10 @@ public record GatewayConfig(
     analytics = analytics == null ? AnalyticsConfig.defaults() : analytics;
     tracing = tracing == null ? TracingConfig.off() : tracing;
     toxiproxy = toxiproxy == null ? ToxiproxyConfig.off() : toxiproxy;
+    if (stateDir != null && stateDir.isBlank()) {
+      // an empty path is the working directory: the history database would land wherever the node was started
+      throw new ChaosConfigException("state_dir", "must be a directory path; leave it out for the default ($XDG_STATE_HOME/faultline)");
+    }
     shutdownGraceMs = shutdownGraceMs == null ? DEFAULT_SHUTDOWN_GRACE_MS : shutdownGraceMs;
     if (shutdownGraceMs < 0 || shutdownGraceMs > MAX_SHUTDOWN_GRACE_MS) {
       throw new ChaosConfigException("shutdown_grace_ms", "must be between 0 and " + MAX_SHUTDOWN_GRACE_MS + " (1 h), got " + shutdownGraceMs);

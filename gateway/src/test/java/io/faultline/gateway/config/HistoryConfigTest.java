@@ -49,6 +49,10 @@ class HistoryConfigTest {
         .isInstanceOf(ChaosConfigException.class).extracting("field").isEqualTo("history.retention_days");
     assertThatThrownBy(() -> load("history: {url: \"mysql://db/x\"}", Map.of()))
         .isInstanceOf(ChaosConfigException.class).extracting("field").isEqualTo("history.url");
+    assertThatThrownBy(() -> load("state_dir: \"\"", Map.of()))
+        .isInstanceOf(ChaosConfigException.class).extracting("field").isEqualTo("state_dir");
+    assertThatThrownBy(() -> load("history: {url: \"\"}", Map.of()))
+        .isInstanceOf(ChaosConfigException.class).hasMessageContaining("must be a database URL").extracting("field").isEqualTo("history.url");
     assertThatThrownBy(() -> load("analytics: {z_threshold: 0.5}", Map.of()))
         .isInstanceOf(ChaosConfigException.class).extracting("field").isEqualTo("analytics.z_threshold");
     assertThatThrownBy(() -> load("recorder: {sample_rate: 2}", Map.of()))

@@ -18,6 +18,10 @@ public record HistoryConfig(Boolean enabled, String url, Integer retentionDays, 
 
   public HistoryConfig {
     enabled = enabled == null || enabled;
+    if (url != null && url.isBlank()) {
+      throw new ChaosConfigException("url", "must be a database URL (postgresql://USER:PASSWORD@HOST/DB or jdbc:sqlite:FILE);"
+          + " leave it out for the node's own SQLite file");
+    }
     if (url != null) {
       io.faultline.history.store.Databases.target(url, null, "history.db", "url"); // refuses what it cannot open
     }
