@@ -108,6 +108,13 @@ public final class AdminVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> ApiError.send(ctx, 405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path(), null));
     router.errorHandler(413, ctx -> ApiError.send(ctx, 413, "request body larger than " + MAX_BODY_BYTES + " bytes", "body"));
     router.errorHandler(500, ctx -> ApiError.fromFailure(ctx, ctx.failure()));
+    if (config.tls() != null) {
+      try {
+        ServerTls.verify(vertx, config.tls());
+      } catch (io.faultline.chaos.config.ChaosConfigException e) {
+        throw e.under("admin");
+      }
+    }
     server = vertx.createHttpServer(ServerTls.apply(new HttpServerOptions().setHost(config.host()).setPort(config.port())
         .addWebSocketSubProtocol(GraphQlApi.WS_PROTOCOL), config.tls())).requestHandler(router);
     return server.listen().onSuccess(s -> {

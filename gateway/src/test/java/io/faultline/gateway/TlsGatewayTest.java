@@ -44,12 +44,14 @@ class TlsGatewayTest {
 
   private final Vertx vertx = Vertx.vertx();
   private TestCertificates certificates;
+  private TestCertificates.Pem served;
   private Gateway gateway;
 
   @BeforeEach
   void start() throws Exception {
     certificates = new TestCertificates(dir, "test");
     TestCertificates.Pem server = certificates.server("gateway");
+    served = server;
     Upstreams.Echo http = Upstreams.echoHttp(vertx);
     GrpcServer grpc = GrpcServer.server(vertx);
     grpc.callHandler(call -> call.last().onSuccess(body -> call.response().end(Buffer.buffer("pong:").appendBuffer(body))));
@@ -85,6 +87,28 @@ class TlsGatewayTest {
 
   private PemTrustOptions trust() {
     return new PemTrustOptions().addCertPath(certificates.caFile().toString());
+  }
+
+  @Test
+  void aKeyThatIsNotTheCertificatesIsRefusedAtStartAndNotTakenOnReload() throws Exception {
+    TestCertificates.Pem other = certificates.server("other");
+    TestCertificates.Pem server = certificates.server("second");
+    Path file = dir.resolve("mismatch.yaml");
+    Files.writeString(file, """
+        admin: { port: 0 }
+        listeners: [{ name: web, port: 0, upstream: "http://127.0.0.1:1", tls: { cert_file: "%s", key_file: "%s" } }]
+        """.formatted(server.cert(), other.key()));
+    GatewayConfig config = ConfigLoader.load(file, Map.of(), Map.of());
+    assertThatThrownBy(() -> Gateway.start(config, file, null).await())
+        .isInstanceOf(io.faultline.chaos.config.ChaosConfigException.class)
+        .hasMessageContaining("is not the private key of the certificate")
+        .extracting("field").isEqualTo("tls.key_file");
+
+    // the running gateway's key file replaced by another key: the certificate it serves stays the working one
+    Files.copy(other.key(), served.key(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Thread.sleep(2_500); // two looks of the certificate watch
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustOptions(trust()));
+    assertThat(client.get(gateway.listenerPort("web"), "localhost", "/still").send().await().statusCode()).isEqualTo(200);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.faultline.chaos.listener;
 
+import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.TlsConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
@@ -31,6 +32,9 @@ public final class ServerTls {
    * is undeployed).
    */
   public static HttpServer createHttpServer(Vertx vertx, TlsConfig tls, io.vertx.core.http.HttpServerOptions options) {
+    if (tls != null) {
+      verify(vertx, tls);
+    }
     HttpServer server = vertx.createHttpServer(apply(options, tls));
     watch(vertx, server, tls);
     return server;
@@ -64,6 +68,12 @@ public final class ServerTls {
         return;
       }
       seen[0] = now;
+      try {
+        verify(vertx, tls);
+      } catch (ChaosConfigException e) {
+        LOG.warning(() -> "kept the previous TLS certificate: " + e.field() + ": " + e.getMessage());
+        return;
+      }
       ServerSSLOptions next = new ServerSSLOptions().setKeyCertOptions(keyCert(tls)).setClientAuth(clientAuth(tls))
           .setUseAlpn(true);
       if (tls.clientCaFile() != null) {
@@ -73,6 +83,54 @@ public final class ServerTls {
           .onSuccess(v -> LOG.info(() -> "reloaded TLS certificate " + tls.certFile()))
           .onFailure(e -> LOG.warning(() -> "kept the previous TLS certificate: " + tls.certFile() + " could not be loaded: " + e.getMessage()));
     });
+  }
+
+  /**
+   * Loads the certificate chain and key of {@code tls} as a server will, and checks that the key is the
+   * certificate's (a signature made with one verifies with the other): a server given another key would
+   * start, and then fail every handshake. The {@link ChaosConfigException} names the file at fault.
+   */
+  public static void verify(Vertx vertx, TlsConfig tls) {
+    java.security.KeyStore store;
+    try {
+      store = keyCert(tls).loadKeyStore(vertx);
+    } catch (Exception e) {
+      throw new ChaosConfigException("tls.cert_file", "cannot load " + tls.certFile() + " and " + tls.keyFile()
+          + " as a PEM certificate chain and private key: " + e.getMessage());
+    }
+    try {
+      for (String alias : java.util.Collections.list(store.aliases())) {
+        java.security.Key key = store.getKey(alias, io.vertx.core.net.impl.KeyStoreHelper.DUMMY_PASSWORD.toCharArray());
+        java.security.cert.Certificate leaf = store.getCertificate(alias);
+        if (key instanceof java.security.PrivateKey privateKey && leaf != null && !pair(privateKey, leaf.getPublicKey())) {
+          throw new ChaosConfigException("tls.key_file", tls.keyFile() + " is not the private key of the certificate in " + tls.certFile());
+        }
+      }
+    } catch (java.security.GeneralSecurityException e) {
+      throw new ChaosConfigException("tls.key_file", "cannot use the key in " + tls.keyFile() + ": " + e.getMessage());
+    }
+  }
+
+  /** Whether {@code key} signs what {@code publicKey} verifies (true for a kind of key this cannot test: the handshake will). */
+  private static boolean pair(java.security.PrivateKey key, java.security.PublicKey publicKey) throws java.security.GeneralSecurityException {
+    String algorithm = switch (key.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC" -> "SHA256withECDSA";
+      case "EdDSA", "Ed25519", "Ed448" -> "EdDSA";
+      default -> null;
+    };
+    if (algorithm == null) {
+      return true;
+    }
+    byte[] probe = "faultline".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+    signer.initSign(key);
+    signer.update(probe);
+    byte[] signature = signer.sign();
+    java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+    verifier.initVerify(publicKey);
+    verifier.update(probe);
+    return verifier.verify(signature);
   }
 
   private static PemKeyCertOptions keyCert(TlsConfig tls) {
