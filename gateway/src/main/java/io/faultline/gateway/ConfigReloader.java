@@ -92,47 +92,21 @@ final class ConfigReloader extends VerticleBase {
    * listeners' own {@code chaos}) is read once at start, so each changed one is listed for a restart.
    */
   private List<String> restartRequired(GatewayConfig next) {
-    List<String> fields = new ArrayList<>();
-    if (!next.admin().equals(running.admin())) {
-      fields.add("admin");
-    }
-    // a listener's chaos section is applied live (it is a rule); anything else about listeners needs a restart
-    if (!withoutChaos(next).equals(withoutChaos(running))) {
-      fields.add("listeners");
-    }
-    if (!next.cluster().equals(running.cluster())) {
-      fields.add("cluster");
-    }
-    if (!next.bridge().equals(running.bridge())) {
-      fields.add("bridge");
-    }
-    if (!next.orchestration().equals(running.orchestration())) {
-      fields.add("orchestration");
-    }
-    if (!next.metrics().equals(running.metrics())) {
-      fields.add("metrics");
-    }
-    if (!next.tracing().equals(running.tracing())) {
-      fields.add("tracing");
-    }
-    if (!next.toxiproxy().equals(running.toxiproxy())) {
-      fields.add("toxiproxy");
-    }
-    if (!next.history().equals(running.history())) {
-      fields.add("history");
-    }
-    if (!next.recorder().equals(running.recorder())) {
-      fields.add("recorder");
-    }
-    if (!next.analytics().equals(running.analytics())) {
-      fields.add("analytics");
-    }
-    if (!java.util.Objects.equals(next.stateDir(), running.stateDir())) {
-      fields.add("state_dir");
-    }
-    if (!next.shutdownGraceMs().equals(running.shutdownGraceMs())) {
-      fields.add("shutdown_grace_ms");
-    }
-    return fields;
+    return READ_AT_START.stream()
+        .filter(section -> !java.util.Objects.equals(section.getValue().apply(next), section.getValue().apply(running)))
+        .map(java.util.Map.Entry::getKey).toList();
+  }
+
+  /** The sections read once at start, by field name; a listener's own chaos is not one (it applies live, as a rule). */
+  private static final List<java.util.Map.Entry<String, java.util.function.Function<GatewayConfig, Object>>> READ_AT_START = List.of(
+      section("admin", GatewayConfig::admin), section("listeners", ConfigReloader::withoutChaos), section("cluster", GatewayConfig::cluster),
+      section("bridge", GatewayConfig::bridge), section("orchestration", GatewayConfig::orchestration),
+      section("metrics", GatewayConfig::metrics), section("tracing", GatewayConfig::tracing), section("toxiproxy", GatewayConfig::toxiproxy),
+      section("history", GatewayConfig::history), section("recorder", GatewayConfig::recorder), section("analytics", GatewayConfig::analytics),
+      section("state_dir", GatewayConfig::stateDir), section("shutdown_grace_ms", GatewayConfig::shutdownGraceMs));
+
+  private static java.util.Map.Entry<String, java.util.function.Function<GatewayConfig, Object>> section(String field,
+      java.util.function.Function<GatewayConfig, Object> read) {
+    return java.util.Map.entry(field, read);
   }
 }
