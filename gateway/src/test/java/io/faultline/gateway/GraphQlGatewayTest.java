@@ -158,9 +158,9 @@ class GraphQlGatewayTest {
       assertThat(refused.statusCode()).as(body).isEqualTo(400);
       assertThat(refused.bodyAsJsonObject().getString("field", "")).as(body).isEqualTo(field);
     });
-    var untyped = web.post(gateway.adminPort(), "127.0.0.1", "/graphql")
+    var untyped = web.post(gateway.adminPort(), "127.0.0.1", "/graphql").putHeader("Content-Type", "application/x-www-form-urlencoded")
         .sendBuffer(io.vertx.core.buffer.Buffer.buffer("{\"query\": \"{ status { enabled } }\"}")).await();
-    assertThat(untyped.statusCode()).isEqualTo(415);
+    assertThat(untyped.statusCode()).as("curl -d's default type").isEqualTo(415);
     assertThat(untyped.bodyAsJsonObject().getString("field")).isEqualTo("Content-Type");
   }
 

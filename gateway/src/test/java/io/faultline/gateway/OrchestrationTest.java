@@ -302,6 +302,15 @@ class OrchestrationTest {
     assertThat(imported.bodyAsJsonObject().getString("message")).isEqualTo("Orchestration 'api_stress_test' imported successfully (3 steps)");
     assertThat(gw.get("/api/chaos/orchestration/library/api_stress_test").bodyAsJsonObject().getString("text")).isEqualTo(yaml);
     assertThat(gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")).isFalse();
+    var again = gw.postJson("/api/chaos/orchestration/import", new JsonObject().put("content", yaml).put("format", "yaml").encode());
+    assertThat(again.statusCode()).as("the same orchestration imported again replaces itself").isEqualTo(200);
+    // another orchestration whose name makes the same entry name must not replace it
+    String namesake = yaml.replaceFirst("name: *\"?api_stress_test\"?", "name: \"api stress test\"");
+    assertThat(namesake).isNotEqualTo(yaml);
+    var clash = gw.postJson("/api/chaos/orchestration/import", new JsonObject().put("content", namesake).put("format", "yaml").encode());
+    assertThat(clash.statusCode()).as(clash.bodyAsString()).isEqualTo(400);
+    assertThat(clash.bodyAsJsonObject().getString("error")).contains("already holds another orchestration (api_stress_test)");
+    assertThat(gw.get("/api/chaos/orchestration/library/api_stress_test").bodyAsJsonObject().getString("text")).isEqualTo(yaml);
     var wrongFormat = gw.postJson("/api/chaos/orchestration/import", new JsonObject().put("content", yaml).put("format", "json").encode());
     assertThat(wrongFormat.statusCode()).isEqualTo(400);
     assertThat(wrongFormat.bodyAsJsonObject().getString("field")).isEqualTo("format");

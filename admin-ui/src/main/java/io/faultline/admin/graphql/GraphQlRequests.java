@@ -51,8 +51,8 @@ final class GraphQlRequests {
     if (mediaType.equals("application/graphql")) {
       return false;
     }
-    if (!mediaType.equals("application/json")) {
-      ApiError.send(ctx, 415, "Content-Type must be application/json (or application/graphql), got " + (type == null ? "none" : type),
+    if (!mediaType.isEmpty() && !mediaType.equals("application/json")) { // none is taken as JSON, as Vert.x's handler does
+      ApiError.send(ctx, 415, "Content-Type must be application/json (or application/graphql), got " + type,
           "Content-Type");
       return true;
     }

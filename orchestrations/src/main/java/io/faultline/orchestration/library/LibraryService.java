@@ -99,6 +99,13 @@ public final class LibraryService {
       if (name == null) {
         throw new ChaosConfigException("name", "the orchestration's name " + o.name() + " makes no usable entry name; give one");
       }
+      String held = given == null ? library.get(name) : null;
+      if (held != null && OrchestrationParser.parse(held).valid() && !OrchestrationParser.parse(held).orchestration().name().equals(o.name())) {
+        // names that differ may make the same entry name (a/b and a?b both a_b): one must not silently replace the other
+        throw new ChaosConfigException("name", "the entry " + name + ", made from the orchestration's name " + o.name()
+            + ", already holds another orchestration (" + OrchestrationParser.parse(held).orchestration().name()
+            + "); give a name to keep both, or that one to replace it");
+      }
       change(Library.change(name, text));
       return new JsonObject().put("name", name).put("orchestration", o.name()).put("schedule", o.schedule())
           .put("message", "Orchestration '" + o.name() + "' " + (given == null ? "imported" : "stored") + " successfully ("
