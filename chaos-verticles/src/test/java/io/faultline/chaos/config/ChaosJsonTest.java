@@ -152,6 +152,13 @@ class ChaosJsonTest {
   }
 
   @Test
+  void aWholeNumberBeyondItsFieldsRangeIsRefusedNotWrapped() {
+    // YAML reads 4294967306 as a long; an int field must not take it as 10 (2^32 + 10)
+    assertThatThrownBy(() -> ChaosJson.config(Map.of("rate_limit", Map.of("requests_per_second", 1, "burst_size", 4_294_967_306L))))
+        .isInstanceOf(ChaosConfigException.class).extracting("field").isEqualTo("rate_limit.burst_size");
+  }
+
+  @Test
   void quotedNumbersAndBooleansAreWrongTypes() {
     assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": \"500\"}}").field()).isEqualTo("latency.fixed_delay_ms");
     assertThat(rejected("{\"enabled\": \"true\"}").field()).isEqualTo("enabled");

@@ -49,6 +49,8 @@ class HistoryConfigTest {
         .isInstanceOf(ChaosConfigException.class).extracting("field").isEqualTo("history.retention_days");
     assertThatThrownBy(() -> load("history: {url: \"mysql://db/x\"}", Map.of()))
         .isInstanceOf(ChaosConfigException.class).extracting("field").isEqualTo("history.url");
+    assertThatThrownBy(() -> load("history: {flush_ms: 4294967306}", Map.of()))
+        .isInstanceOf(ChaosConfigException.class).hasMessageContaining("got 4294967306").extracting("field").isEqualTo("history.flush_ms");
     assertThatThrownBy(() -> load("state_dir: \"\"", Map.of()))
         .isInstanceOf(ChaosConfigException.class).extracting("field").isEqualTo("state_dir");
     assertThatThrownBy(() -> load("history: {url: \"\"}", Map.of()))

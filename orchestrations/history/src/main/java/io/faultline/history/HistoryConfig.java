@@ -31,8 +31,14 @@ public record HistoryConfig(Boolean enabled, String url, Integer retentionDays, 
     maxExchanges = atLeast("max_exchanges", maxExchanges, 1_000_000, 1);
     queueSize = atLeast("queue_size", queueSize, 10_000, 1);
     batchSize = atLeast("batch_size", batchSize, 500, 1);
-    flushMs = (long) atLeast("flush_ms", flushMs == null ? null : flushMs.intValue(), 200, 10);
+    flushMs = flushMs == null ? 200 : flushMs;
+    if (flushMs < 10 || flushMs > MAX_FLUSH_MS) { // checked as a long: 4294967306 must not wrap to 10
+      throw new ChaosConfigException("flush_ms", "must be between 10 and " + MAX_FLUSH_MS + " (1 h), got " + flushMs);
+    }
   }
+
+  /** The longest wait between two writes of the queues: an hour. */
+  private static final long MAX_FLUSH_MS = 3_600_000;
 
   public static HistoryConfig defaults() {
     return new HistoryConfig(null, null, null, null, null, null, null, null, null);
