@@ -89,8 +89,7 @@ final class TaskRunner {
     if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
       return "this node runs no orchestrator yet";
     }
-    String message = String.valueOf(e.getMessage());
-    return message.startsWith("{") ? new JsonObject(message).getString("error") : message;
+    return io.faultline.chaos.control.ControlError.reason(e);
   }
 
   private void end(String taskId, int index, String outcome, String result, JsonObject fields) {

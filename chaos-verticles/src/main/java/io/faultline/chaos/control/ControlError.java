@@ -35,6 +35,19 @@ public final class ControlError {
     message.fail(code, body(error, field).encode());
   }
 
+  /** What a failed request's reply says: the {@code error} of its {@code {"error", "field"}} JSON, else its message. */
+  public static String reason(Throwable failure) {
+    String message = String.valueOf(failure.getMessage());
+    if (message.startsWith("{")) {
+      try {
+        return new JsonObject(message).getString("error", message);
+      } catch (io.vertx.core.json.DecodeException notJson) {
+        return message;
+      }
+    }
+    return message;
+  }
+
   /** Replies to {@code message} with the failure {@code error} stands for. */
   public static void fail(Message<?> message, Throwable error) {
     if (error instanceof ChaosConfigException e) {

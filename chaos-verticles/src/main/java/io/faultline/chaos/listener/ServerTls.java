@@ -32,9 +32,6 @@ public final class ServerTls {
    * is undeployed).
    */
   public static HttpServer createHttpServer(Vertx vertx, TlsConfig tls, io.vertx.core.http.HttpServerOptions options) {
-    if (tls != null) {
-      verify(vertx, tls);
-    }
     HttpServer server = vertx.createHttpServer(apply(options, tls));
     watch(vertx, server, tls);
     return server;

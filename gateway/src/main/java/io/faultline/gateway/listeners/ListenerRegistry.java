@@ -9,6 +9,7 @@ import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.listener.ListenerDeployment;
 import io.faultline.chaos.listener.ProtocolModule;
+import io.faultline.chaos.listener.ServerTls;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.gateway.Protocols;
 import io.faultline.gateway.config.GatewayConfig;
@@ -126,20 +127,21 @@ public final class ListenerRegistry extends VerticleBase {
       if (running.containsKey(listener.name())) {
         return Future.failedFuture(new Conflict("a listener named " + listener.name() + " already exists", "name"));
       }
-      for (Running other : running.values()) {
-        if (listener.port() != 0 && other.port() == listener.port()) {
-          return Future.failedFuture(new Conflict("port " + listener.port() + " is taken by listener " + other.config().name(), "port"));
-        }
-      }
-      GatewayConfig.NodePort node = GatewayConfig.clash(listener.host(), listener.port(), nodePorts.get());
-      if (node != null) {
-        return Future.failedFuture(new Conflict("port " + listener.port() + " is taken by " + node.owner(), "port"));
+      List<GatewayConfig.NodePort> taken = new ArrayList<>(nodePorts.get());
+      running.values().forEach(other -> taken.add(new GatewayConfig.NodePort("0.0.0.0", other.port(), "listener " + other.config().name(),
+          "port"))); // a running listener holds its port whatever host either names, as the registry always counted it
+      GatewayConfig.NodePort holder = GatewayConfig.clash(listener.host(), listener.port(), taken);
+      if (holder != null) {
+        return Future.failedFuture(new Conflict("port " + listener.port() + " is taken by " + holder.owner(), "port"));
       }
     }
     return startListener(listener, "api").map(Running::json);
   }
 
   private Future<Running> startListener(ListenerConfig listener, String origin) {
+    if (listener.tls() != null) {
+      ServerTls.verify(vertx, listener.tls()); // once for the listener, not once per event-loop instance of its servers
+    }
     ProtocolModule module = Protocols.named(listener.protocol(), "protocol");
     ListenerDeployment deployment = new ListenerDeployment(vertx, listener, ListenerDeployment.bindPort(listener, deployed++), state, events);
     ListenerHost host = new ListenerHost(module, deployment);

@@ -1,6 +1,7 @@
 package io.faultline.history.experiment;
 
 import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.control.ControlError;
 import io.faultline.history.HistoryAddresses;
 import io.faultline.history.Params;
 import io.faultline.history.runs.RunFeed;
@@ -109,20 +110,7 @@ public final class AbTest {
     }
     return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.LIBRARY_GET, new JsonObject().put("name", v.getString("name")))
         .map(reply -> new JsonObject().put("text", reply.body().getString("text")).put("variables", variables))
-        .recover(e -> Future.failedFuture(new ChaosConfigException(field, "library entry " + v.getString("name") + ": " + reason(e))));
-  }
-
-  /** What a failed request's reply says: the {@code error} of its {@code {"error", "field"}} JSON, else the message. */
-  private static String reason(Throwable e) {
-    String message = String.valueOf(e.getMessage());
-    if (message.startsWith("{")) {
-      try {
-        return new JsonObject(message).getString("error", message);
-      } catch (io.vertx.core.json.DecodeException notJson) {
-        return message;
-      }
-    }
-    return message;
+        .recover(e -> Future.failedFuture(new ChaosConfigException(field, "library entry " + v.getString("name") + ": " + ControlError.reason(e))));
   }
 
   /** Starts one run and answers its history document once it is recorded. */
