@@ -155,6 +155,20 @@ class AdminApiTest {
           "{\"name\": \"teapot\", \"description\": \"always 418\", \"config\": {\"fault_injection\": {\"http_errors\": [418], \"http_error_probability\": 1}}}");
       assertThat(saved.statusCode()).isEqualTo(201);
       assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"slow_backend\", \"config\": {}}").statusCode()).isEqualTo(400);
+      // what a start would ignore is refused, naming it; nothing is saved
+      Map<String, String> ignored = Map.of(
+          "rules", "{\"rules\": [{\"name\": \"r\", \"match\": {\"path\": \"/x\"}, \"latency\": {\"fixed_delay_ms\": 5}}]}",
+          "seed", "{\"seed\": 42, \"latency\": {\"fixed_delay_ms\": 5}}",
+          "scenario", "{\"scenario\": \"slow_backend\"}",
+          "enabled", "{\"enabled\": false, \"latency\": {\"fixed_delay_ms\": 5}}");
+      ignored.forEach((field, config) -> {
+        HttpResponse<Buffer> refused = gw.postJson("/api/chaos/scenarios", "{\"name\": \"ignored\", \"config\": " + config + "}");
+        assertThat(refused.statusCode()).as(field).isEqualTo(400);
+        assertThat(refused.bodyAsJsonObject().getString("field")).isEqualTo("config." + field);
+      });
+      assertThat(gw.get("/api/chaos/scenarios/ignored").statusCode()).isEqualTo(404);
+      assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"on\", \"config\": {\"enabled\": true, \"rules\": []}}").statusCode())
+          .isEqualTo(201);
       JsonObject started = gw.post("/api/chaos/scenarios/teapot").bodyAsJsonObject();
       assertThat(started.getString("scenario")).isEqualTo("teapot");
       assertThat(started.getBoolean("enabled")).isTrue();

@@ -33,4 +33,21 @@ class ScenarioPersistenceTest {
       assertThat(second.traffic("/x").statusCode()).isEqualTo(418);
     }
   }
+
+  @Test
+  void aScenarioSavedWithRulesAndASeedBeforeTheyWereRefusedStillLoadsWithoutThem() throws java.io.IOException {
+    // written by a node from before the API refused them: they were ignored at every start, and still are
+    Files.writeString(dir.resolve("scenarios.json"), """
+        [{"name": "old", "description": "from an older node",
+          "config": {"enabled": true, "seed": 7, "latency": {"fixed_delay_ms": 5},
+                     "rules": [{"name": "r", "match": {"path": "/x"}, "fault_injection": {"http_errors": [503], "http_error_probability": 1}}]}}]""");
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()))) {
+      io.vertx.core.json.JsonObject config = gw.get("/api/chaos/scenarios/old").bodyAsJsonObject().getJsonObject("config");
+      assertThat(config.getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(5L);
+      assertThat(config.containsKey("seed")).isFalse();
+      assertThat(config.getJsonArray("rules", new io.vertx.core.json.JsonArray())).isEmpty();
+      gw.post("/api/chaos/scenarios/old");
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(200);
+    }
+  }
 }

@@ -154,6 +154,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     if (duration != null && !(duration instanceof Number)) {
       throw new ChaosConfigException("default_duration_seconds", "must be a number of seconds, got " + duration);
     }
+    onlySections((JsonObject) config);
     ChaosConfig parsed = ChaosJson.convert(map((JsonObject) config), ChaosConfig.class, "config");
     Scenario saved = state.saveScenario(new Scenario(name, body.getString("description"), false, parsed,
         duration == null ? null : ((Number) duration).doubleValue()));
@@ -161,6 +162,27 @@ public final class ChaosControlVerticle extends VerticleBase {
         .put("built_in", false).put("default_duration_seconds", saved.durationSeconds())
         .put("config", new JsonObject(ChaosJson.toMap(saved.config())));
     return reply;
+  }
+
+  /**
+   * A scenario is chaos sections: starting one keeps the node's rules and seed and switches chaos on. A
+   * config that sets them would be stored and then ignored at every start, so it is refused, naming why.
+   */
+  private static void onlySections(JsonObject config) {
+    Object rules = config.getValue("rules");
+    if (rules != null && !(rules instanceof JsonArray list && list.isEmpty())) {
+      throw new ChaosConfigException("config.rules", "a scenario holds chaos sections only: the node's rules stay when it starts"
+          + " (set rules with POST /api/chaos/rules)");
+    }
+    if (config.getValue("seed") != null) {
+      throw new ChaosConfigException("config.seed", "a scenario holds chaos sections only: the node's seed stays when it starts");
+    }
+    if (config.getValue("scenario") != null) {
+      throw new ChaosConfigException("config.scenario", "a scenario cannot start another: copy that scenario's sections instead");
+    }
+    if (Boolean.FALSE.equals(config.getValue("enabled"))) {
+      throw new ChaosConfigException("config.enabled", "a scenario switches chaos on when it starts: false would be ignored");
+    }
   }
 
   private MessageConsumer<JsonObject> answer(String address, Function<JsonObject, JsonObject> action) {

@@ -170,7 +170,9 @@ public final class ChaosState {
       throw new ChaosConfigException("name", "\"stop\" is reserved (POST /api/chaos/scenarios/stop stops the active scenario)");
     }
     resolve(s.config());
-    Scenario stored = new Scenario(s.name(), s.description(), false, s.config().withScenario(null), s.defaultDurationSeconds());
+    // what a start applies, no more: a scenarios.json written before the API refused them may hold rules and a seed
+    Scenario stored = new Scenario(s.name(), s.description(), false, s.config().withScenario(null).withSeed(null).withRules(List.of()),
+        s.defaultDurationSeconds());
     saved.put(s.name(), stored);
     return stored;
   }

@@ -85,6 +85,9 @@ public final class OrchestrateCommand implements Runnable {
     @Option(names = "--format", paramLabel = "yaml|json", defaultValue = "yaml", description = "yaml (default) or json.")
     String format;
 
+    @Option(names = "--force", description = "Replace FILE when it exists (without it, an existing file is kept and nothing is written).")
+    boolean force;
+
     @Spec
     CommandSpec spec;
 
@@ -92,6 +95,11 @@ public final class OrchestrateCommand implements Runnable {
     public Integer call() throws IOException {
       if (!format.equals("yaml") && !format.equals("json")) {
         spec.commandLine().getErr().println("faultline: --format must be yaml or json, got " + format);
+        return 2;
+      }
+      if (!force && Files.exists(output)) {
+        // a starting point must never overwrite the orchestration someone wrote from the last one
+        spec.commandLine().getErr().println("faultline: " + output + " exists; give --force to replace it");
         return 2;
       }
       Files.writeString(output, format.equals("yaml") ? TEMPLATE_YAML : TEMPLATE_JSON);

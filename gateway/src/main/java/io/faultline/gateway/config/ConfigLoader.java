@@ -80,12 +80,31 @@ public final class ConfigLoader {
         throw new ChaosConfigException("chaos.scenario", "unknown scenario " + scenario + "; known: "
             + Scenarios.builtIn().stream().map(Scenario::name).toList());
       }
+      lonelyClusterFlags(config, applied, sources);
       return config;
     } catch (ChaosConfigException e) {
       String source = sourceOf(e.field(), sources);
       ChaosConfigException named = observabilityChaos && source == null && e.field() != null
           && (e.field().equals("chaos") || e.field().startsWith("chaos.")) ? e.under("observability") : e;
       throw source == null ? named : new ChaosConfigException(e.field(), e.getMessage() + " (set by " + source + ")");
+    }
+  }
+
+  /**
+   * {@code --cluster-host}, {@code --cluster-port} and {@code --cluster-members} (or their environment
+   * twins) say how to join a cluster; given while clustering is off, the node would run alone while its
+   * operator believes it joined. Refused, unless clustering was switched off by a flag or variable too.
+   * ({@code --node-id}, {@code --region} and {@code --zone} name a standalone node as well.)
+   */
+  private static void lonelyClusterFlags(GatewayConfig config, Map<Flag, Object> applied, Map<String, String> sources) {
+    if (config.cluster().enabled() || applied.containsKey(Flag.CLUSTER)) {
+      return;
+    }
+    for (Flag flag : List.of(Flag.CLUSTER_HOST, Flag.CLUSTER_PORT, Flag.CLUSTER_MEMBERS)) {
+      if (applied.containsKey(flag)) {
+        throw new ChaosConfigException("cluster.enabled", sources.get(flag.path()) + " joins no cluster while clustering is off: add "
+            + Flag.CLUSTER.option() + " (or " + Flag.CLUSTER.env() + "=true, or cluster.enabled: true in the config)");
+      }
     }
   }
 

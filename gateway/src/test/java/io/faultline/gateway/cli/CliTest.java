@@ -266,6 +266,13 @@ class CliTest {
     assertThat(run("orchestrate", "template", "--output", template.toString(), "--format", "json")).isZero();
     assertThat(run("orchestrate", "validate", "--file", template.toString())).isZero();
     assertThat(out.toString()).contains("valid orchestration my_orchestration (3 steps)");
+    // a template never overwrites an orchestration written from the last one, unless asked to
+    java.nio.file.Files.writeString(template, "name: mine\n");
+    assertThat(run("orchestrate", "template", "--output", template.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains(template + " exists; give --force to replace it");
+    assertThat(java.nio.file.Files.readString(template)).isEqualTo("name: mine\n");
+    assertThat(run("orchestrate", "template", "--output", template.toString(), "--format", "json", "--force")).isZero();
+    assertThat(java.nio.file.Files.readString(template)).contains("my_orchestration");
     java.nio.file.Path file = dir.resolve("o.yaml");
     java.nio.file.Files.writeString(file, """
         name: cli_run

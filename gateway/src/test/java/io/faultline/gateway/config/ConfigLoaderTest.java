@@ -158,6 +158,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void clusterJoinFlagsWithoutClusteringAreRefusedNotIgnored() {
+    ChaosConfigException members = rejected(null, Map.of(), Map.of(Flag.CLUSTER_MEMBERS, "127.0.0.1:5701,127.0.0.1:5702"));
+    assertThat(members.field()).isEqualTo("cluster.enabled");
+    assertThat(members.getMessage()).isEqualTo("--cluster-members joins no cluster while clustering is off: add --cluster"
+        + " (or FAULTLINE_CLUSTER=true, or cluster.enabled: true in the config)");
+    assertThat(rejected(null, Map.of("FAULTLINE_CLUSTER_PORT", "5705"), Map.of()).getMessage()).startsWith("FAULTLINE_CLUSTER_PORT joins no cluster");
+    // with clustering on, or switched off on purpose, they are taken; a standalone node may carry its name and place
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of(Flag.CLUSTER, "true", Flag.CLUSTER_HOST, "127.0.0.1")).cluster().enabled()).isTrue();
+    assertThat(ConfigLoader.load(null, Map.of("FAULTLINE_CLUSTER", "false"), Map.of(Flag.CLUSTER_MEMBERS, "h:5701")).cluster().enabled()).isFalse();
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of(Flag.NODE_ID, "n1", Flag.REGION, "eu", Flag.ZONE, "b")).cluster().region()).isEqualTo("eu");
+  }
+
+  @Test
   void aListenerCannotShareAPortWithAnotherListenerOrTheNodesOwnServers() throws IOException {
     ChaosConfigException admin = rejected(file("""
         admin: { port: 9100 }

@@ -5,7 +5,8 @@ import { del, get, post } from '../lib/api.js';
 import { confirmDialog, fill, h, notice } from '../lib/dom.js';
 import { clearErrors, field, showError } from '../lib/fields.js';
 
-const OWN = ['seed', 'scenario'];
+// the node's own: a scenario is sections, and starting one keeps the rules and seed and switches chaos on
+const OWN = ['seed', 'scenario', 'rules', 'enabled'];
 
 export class Scenarios {
   constructor() {
