@@ -121,6 +121,19 @@ class ConsoleOrchestrationTest {
   }
 
   @Test
+  void savingAnEntryThatNamesAScenarioNotSavedYetSaysSo() {
+    console.browser.open(console.base + "#/orchestrations/new");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.type(input("steps[0].scenario"), "not_saved_yet");
+    console.browser.type(console.browser.visible(By.id("builder-entry")), "waiting");
+    console.browser.button("Save to library").click();
+    console.browser.text(By.cssSelector("form.toolbar"), "Saved to the library as waiting. Warning: ");
+    String said = console.browser.visible(By.cssSelector("form.toolbar [role=status]")).getText();
+    assertThat(said).contains("unknown scenario not_saved_yet").contains("a start fails until it exists");
+    assertThat(console.gw.get("/api/chaos/orchestration/library/waiting").statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void theBuilderWritesWhatItsCardsSayInTheirOrder() {
     console.browser.open(console.base + "#/orchestrations/new");
     console.browser.text(By.cssSelector(".validation"), "Valid");

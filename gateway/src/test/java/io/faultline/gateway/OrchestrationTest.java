@@ -141,6 +141,19 @@ class OrchestrationTest {
         .sendBuffer(Buffer.buffer("name: x\nschedule: \"every tuesday\"\nsteps: [{name: s}]\n")).await();
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.bodyAsJsonObject().getString("field")).isEqualTo("schedule");
+    // a scenario this node does not have: a scheduled entry would fail unattended every time (refused), another is stored with a warning
+    var unattended = gw.admin(io.vertx.core.http.HttpMethod.PUT, "/api/chaos/orchestration/library/later")
+        .sendBuffer(Buffer.buffer("name: later\nschedule: \"0 4 * * *\"\nsteps: [{name: s, scenario: not_saved_yet}]\n")).await();
+    assertThat(unattended.statusCode()).isEqualTo(400);
+    assertThat(unattended.bodyAsJsonObject().getString("field")).isEqualTo("steps[0].scenario");
+    assertThat(unattended.bodyAsJsonObject().getString("error")).startsWith("the entry is scheduled (0 4 * * *) but cannot run: line 3:")
+        .contains("unknown scenario not_saved_yet");
+    var warned = gw.admin(io.vertx.core.http.HttpMethod.PUT, "/api/chaos/orchestration/library/later")
+        .sendBuffer(Buffer.buffer("name: later\nsteps: [{name: s, scenario: not_saved_yet}]\n")).await();
+    assertThat(warned.statusCode()).isEqualTo(200);
+    assertThat(warned.bodyAsJsonObject().getJsonArray("warnings").getString(0)).contains("unknown scenario not_saved_yet")
+        .endsWith("a start fails until it exists");
+    assertThat(gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/orchestration/library/later").send().await().statusCode()).isEqualTo(200);
     JsonObject list = gw.get("/api/chaos/orchestration/library").bodyAsJsonObject();
     assertThat(list.getJsonArray("entries").getJsonObject(0).getString("schedule")).isEqualTo("0 3 * * 1-5");
 

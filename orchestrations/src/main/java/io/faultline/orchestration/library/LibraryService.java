@@ -3,10 +3,12 @@ package io.faultline.orchestration.library;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.orchestration.model.Names;
+import io.faultline.orchestration.model.Problem;
 import io.faultline.orchestration.model.Orchestration;
 import io.faultline.orchestration.parse.OrchestrationParser;
 import io.faultline.orchestration.parse.Parsing;
 import io.faultline.orchestration.parse.Requests;
+import io.faultline.orchestration.parse.ScenarioNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -93,8 +95,12 @@ public final class LibraryService {
     String given = body == null || body.getValue("name") == null ? null : entryName(body);
     String text = Requests.text(body);
     checkFormat(body, text);
-    return Parsing.valid(vertx, text).map(parsed -> {
+    return Parsing.valid(vertx, text).compose(parsed -> unknownScenarios(parsed).map(unknown -> {
       Orchestration o = parsed.orchestration();
+      if (o.schedule() != null && !unknown.isEmpty()) {
+        // unattended, it would fail every time its minute comes: refused, as a start would be
+        throw new ChaosConfigException(unknown.get(0).path(), "the entry is scheduled (" + o.schedule() + ") but cannot run: " + unknown.get(0));
+      }
       String name = given != null ? given : Names.from(o.name());
       if (name == null) {
         throw new ChaosConfigException("name", "the orchestration's name " + o.name() + " makes no usable entry name; give one");
@@ -107,10 +113,26 @@ public final class LibraryService {
             + "); give a name to keep both, or that one to replace it");
       }
       change(Library.change(name, text));
-      return new JsonObject().put("name", name).put("orchestration", o.name()).put("schedule", o.schedule())
+      JsonObject stored = new JsonObject().put("name", name).put("orchestration", o.name()).put("schedule", o.schedule())
           .put("message", "Orchestration '" + o.name() + "' " + (given == null ? "imported" : "stored") + " successfully ("
               + o.steps().size() + (o.steps().size() == 1 ? " step)" : " steps)") + (name.equals(o.name()) ? "" : " as " + name));
-    });
+      if (!unknown.isEmpty()) {
+        stored.put("warnings", new JsonArray(unknown.stream().map(p -> p + "; a start fails until it exists").toList()));
+      }
+      return stored;
+    }));
+  }
+
+  /**
+   * The scenario names the orchestration gives that this node lacks (saved later, they may be fine: a
+   * warning, unless the entry runs on a schedule). Without an answer from the chaos control, none.
+   */
+  private Future<List<Problem>> unknownScenarios(OrchestrationParser.Result parsed) {
+    if (parsed.scenarios().isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return ScenarioNames.onNode(vertx.eventBus()).map(known -> ScenarioNames.unknown(parsed.scenarios(), known))
+        .otherwise(List.of());
   }
 
   private static void checkFormat(JsonObject body, String text) {

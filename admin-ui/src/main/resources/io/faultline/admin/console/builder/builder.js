@@ -173,8 +173,9 @@ export class Builder {
     const name = this.entry.value.trim();
     try {
       const text = await post(`/api/chaos/orchestration/convert?to=${this.format}`, JSON.stringify(this.doc), { raw: true });
-      await put(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`, text);
-      this.say(`Saved to the library as ${name}.`, 'ok');
+      const saved = await put(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`, text);
+      const warnings = (saved && saved.warnings) || [];
+      this.say(`Saved to the library as ${name}.${warnings.map(w => ` Warning: ${w}.`).join('')}`, warnings.length ? 'warn' : 'ok');
       if (thenRun) {
         this.onRun(name);
       }
