@@ -2,6 +2,9 @@ package io.faultline.chaos.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -26,10 +29,14 @@ public final class ChaosJson {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT));
 
-  /** No "500" for 500 or "true" for true: a wrong type is an error, as the README promises. */
+  /**
+   * No "500" for 500, "true" or 1 for true: a wrong type is an error, as the README promises. (A number
+   * where text belongs stays text: YAML reads an unquoted {@code name: 2024} as a number.)
+   */
   private static ObjectMapper strict(ObjectMapper mapper) {
-    mapper.coercionConfigDefaults().setCoercion(com.fasterxml.jackson.databind.cfg.CoercionInputShape.String,
-        com.fasterxml.jackson.databind.cfg.CoercionAction.Fail);
+    mapper.coercionConfigDefaults().setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
     return mapper;
   }
 

@@ -54,6 +54,14 @@ class ChaosJsonTest {
     ChaosConfigException e = rejected("{\"rate_limit\": {\"requests_per_second\": \"fast\"}}");
     assertThat(e.field()).isEqualTo("rate_limit.requests_per_second");
     assertThat(e.getMessage()).contains("number");
+    // 1 is not true: a switch takes true or false only
+    for (String one : new String[] {"1", "0", "1.0"}) {
+      ChaosConfigException flag = rejected("{\"enabled\": " + one + "}");
+      assertThat(flag.field()).isEqualTo("enabled");
+      assertThat(flag.getMessage()).startsWith("must be true or false");
+    }
+    assertThat(rejected("{\"rules\": [{\"name\": \"a\", \"latency\": {\"fixed_delay_ms\": 5, \"enabled\": 1}}]}").field())
+        .isEqualTo("rules[0].latency.enabled");
   }
 
   @Test
