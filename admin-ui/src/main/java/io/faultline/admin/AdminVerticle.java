@@ -10,6 +10,7 @@ import io.faultline.admin.api.ListenerApi;
 import io.faultline.admin.api.OrchestrationApi;
 import io.faultline.admin.api.ScenarioApi;
 import io.faultline.admin.graphql.GraphQlApi;
+import io.faultline.chaos.listener.BindFailures;
 import io.faultline.chaos.listener.ServerTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -117,7 +118,7 @@ public final class AdminVerticle extends VerticleBase {
     }
     server = vertx.createHttpServer(ServerTls.apply(new HttpServerOptions().setHost(config.host()).setPort(config.port())
         .addWebSocketSubProtocol(GraphQlApi.WS_PROTOCOL), config.tls())).requestHandler(router);
-    return server.listen().onSuccess(s -> {
+    return BindFailures.named(server.listen(), "admin", config.host(), config.port()).onSuccess(s -> {
       certificateWatch = ServerTls.watch(vertx, server, config.tls());
       LOG.info(() -> "admin API and console on " + config.scheme() + "://" + config.host() + ":" + s.actualPort() + "/"
           + (config.token() == null ? "" : " (bearer token required)"));

@@ -3,6 +3,7 @@ package io.faultline.gateway;
 import io.faultline.admin.AdminVerticle;
 import io.faultline.admin.bridge.TcpBridgeVerticle;
 import io.faultline.admin.toxiproxy.ToxiproxyVerticle;
+import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.control.ChaosControlVerticle;
 import io.faultline.chaos.engine.NodeContext;
@@ -84,6 +85,7 @@ public final class Gateway {
     ChaosState state = new ChaosState(config.effectiveChaos());
     ChaosMeterBinder meters = new ChaosMeterBinder(state);
     try {
+      usableStateDir(config.stateDir());
       state.restoreScenarios(store.load());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -113,6 +115,28 @@ public final class Gateway {
     }
     return node.compose(member -> deploy(member, config, file, reload, state, store, meters, tracing))
         .recover(error -> tracing == null ? Future.failedFuture(error) : tracing.shutdown().transform(v -> Future.failedFuture(error)));
+  }
+
+  /**
+   * The state directory exists (made if need be) and is a directory this process can write: checked before
+   * anything is kept there, so a file in its place or a read-only mount is named at start, not met later as a
+   * failed save.
+   */
+  private static void usableStateDir(String stateDir) {
+    if (stateDir == null) {
+      return;
+    }
+    Path dir = Path.of(stateDir);
+    try {
+      java.nio.file.Files.createDirectories(dir);
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      throw new ChaosConfigException("state_dir", stateDir + " is a file, not a directory");
+    } catch (java.io.IOException e) {
+      throw new ChaosConfigException("state_dir", "cannot create " + stateDir + ": " + e);
+    }
+    if (!java.nio.file.Files.isWritable(dir)) {
+      throw new ChaosConfigException("state_dir", stateDir + " is not writable by this process");
+    }
   }
 
   private static Future<Gateway> deploy(ClusteredVertx.Member member, GatewayConfig config, Path file,

@@ -1,5 +1,6 @@
 package io.faultline.admin.bridge;
 
+import io.faultline.chaos.listener.BindFailures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetServer;
@@ -45,7 +46,7 @@ public final class TcpBridgeVerticle extends VerticleBase {
   public Future<?> start() {
     server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port))
         .connectHandler(socket -> new BridgeConnection(vertx.eventBus(), socket, token, inbound, outbound).start());
-    return server.listen().onSuccess(s -> LOG.info(() -> "TCP event-bus bridge on " + host + ":" + s.actualPort()
+    return BindFailures.named(server.listen(), "bridge", host, port).onSuccess(s -> LOG.info(() -> "TCP event-bus bridge on " + host + ":" + s.actualPort()
         + " (" + inbound.size() + " public addresses" + (token == null ? "" : ", admin token required") + ")"));
   }
 

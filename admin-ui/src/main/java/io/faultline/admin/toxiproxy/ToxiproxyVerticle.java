@@ -1,6 +1,7 @@
 package io.faultline.admin.toxiproxy;
 
 import io.faultline.admin.AdminVerticle;
+import io.faultline.chaos.listener.BindFailures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -53,7 +54,7 @@ public final class ToxiproxyVerticle extends VerticleBase {
         + AdminVerticle.MAX_BODY_BYTES + " bytes").body()));
     router.errorHandler(500, ctx -> Answers.fail(ctx, ctx.failure()));
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())).requestHandler(router);
-    return server.listen().onSuccess(s -> LOG.info(() -> "Toxiproxy API on http://" + config.host() + ":" + s.actualPort() + "/"
+    return BindFailures.named(server.listen(), "toxiproxy", config.host(), config.port()).onSuccess(s -> LOG.info(() -> "Toxiproxy API on http://" + config.host() + ":" + s.actualPort() + "/"
         + (token == null ? "" : " (bearer token required)")));
   }
 

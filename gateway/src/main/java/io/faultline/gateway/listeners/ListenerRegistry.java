@@ -7,6 +7,7 @@ import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.control.ControlError;
 import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.listener.BindFailures;
 import io.faultline.chaos.listener.ListenerDeployment;
 import io.faultline.chaos.listener.ProtocolModule;
 import io.faultline.chaos.listener.ServerTls;
@@ -74,8 +75,10 @@ public final class ListenerRegistry extends VerticleBase {
   @Override
   public Future<?> start() {
     Future<?> chain = Future.succeededFuture();
-    for (ListenerConfig listener : configured) {
-      chain = chain.compose(v -> startListener(listener, "config"));
+    for (int i = 0; i < configured.size(); i++) {
+      ListenerConfig listener = configured.get(i);
+      String section = "listeners[" + i + "]";
+      chain = chain.compose(v -> BindFailures.named(startListener(listener, "config"), section, listener.host(), listener.port()));
     }
     return chain.compose(v -> Future.all(List.of(
         consumer(Addresses.LISTENERS_LIST, body -> Future.succeededFuture(list())),

@@ -1,5 +1,6 @@
 package io.faultline.gateway.metrics;
 
+import io.faultline.chaos.listener.BindFailures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -35,7 +36,7 @@ public final class MetricsServerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)).requestHandler(this::handle);
-    return server.listen().onSuccess(s -> LOG.info(() -> "Prometheus metrics on http://" + host + ":" + s.actualPort() + "/metrics"));
+    return BindFailures.named(server.listen(), "metrics", host, port).onSuccess(s -> LOG.info(() -> "Prometheus metrics on http://" + host + ":" + s.actualPort() + "/metrics"));
   }
 
   public int actualPort() {

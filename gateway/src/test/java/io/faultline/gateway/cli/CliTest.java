@@ -199,6 +199,40 @@ class CliTest {
   }
 
   @Test
+  void aPortAnotherProgramHoldsIsNamedWithItsFieldNotNettysError() throws java.io.IOException {
+    try (java.net.ServerSocket held = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      int port = held.getLocalPort();
+      String inUse = ": cannot listen on 127.0.0.1:" + port + ": the address is already in use (another program, or another Faultline, holds it)";
+      assertThat(run("serve", "--http-port", "0", "--admin-port", Integer.toString(port), "--state-dir", state.toString())).isEqualTo(2);
+      assertThat(err.toString()).contains("admin.port" + inUse).doesNotContain("error(-98)");
+      err.getBuffer().setLength(0);
+      assertThat(run("serve", "--http-port", Integer.toString(port), "--admin-port", "0", "--state-dir", state.toString())).isEqualTo(2);
+      assertThat(err.toString()).contains("listeners[0].port" + inUse);
+      err.getBuffer().setLength(0);
+      assertThat(run("serve", "--http-port", "0", "--admin-port", "0", "--metrics-port", Integer.toString(port), "--state-dir", state.toString()))
+          .isEqualTo(2);
+      assertThat(err.toString()).contains("metrics.port" + inUse);
+    }
+  }
+
+  @Test
+  void aStateDirectoryOrDatabaseThatCannotBeUsedIsNamedAtStart() throws java.io.IOException {
+    java.nio.file.Path file = java.nio.file.Files.writeString(state.resolve("a-file"), "not a directory");
+    assertThat(run("serve", "--http-port", "0", "--admin-port", "0", "--state-dir", file.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("invalid configuration: state_dir: " + file + " is a file, not a directory");
+    err.getBuffer().setLength(0);
+    int closed = Upstreams.closedPort();
+    assertThat(run("serve", "--http-port", "0", "--admin-port", "0", "--state-dir", state.toString(),
+        "--history-url", "postgresql://u:secret@127.0.0.1:" + closed + "/db")).isEqualTo(2);
+    assertThat(err.toString()).contains("history.url: cannot open the database jdbc:postgresql://127.0.0.1:" + closed + "/db: Connection refused")
+        .doesNotContain("secret").doesNotContain("\tat ");
+    err.getBuffer().setLength(0);
+    assertThat(run("serve", "--http-port", "0", "--admin-port", "0", "--state-dir", state.toString(),
+        "--recorder", "--recorder-db", file.resolve("recorder.db").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("recorder.db: cannot open the database").contains(file + " is a file, not a directory");
+  }
+
+  @Test
   void aBlankAdminTokenIsRefusedRatherThanTurningAuthenticationOff() {
     assertThat(run("serve", "--http-port", "0", "--admin-port", "0", "--admin-token", "  ")).isEqualTo(2);
     assertThat(err.toString()).contains("admin.token").contains("blank").contains("--admin-token");

@@ -87,11 +87,11 @@ public final class HistoryVerticle extends VerticleBase {
       return temporary;
     }).compose(dir -> {
       Databases.Target target = Databases.target(config.url(), dir, "history.db", "history.url");
-      Future<HistoryStore> main = Databases.open(vertx, target, 4);
+      Future<HistoryStore> main = Databases.open(vertx, target, 4, config.url() == null ? "state_dir" : "history.url");
       String db = options.recorder().db();
       Future<HistoryStore> recorded = db == null ? main : main.compose(m -> {
         Path file = Path.of(db).toAbsolutePath();
-        return Databases.open(vertx, Databases.target(null, file.getParent(), file.getFileName().toString(), "recorder.db"), 2);
+        return Databases.open(vertx, Databases.target(null, file.getParent(), file.getFileName().toString(), "recorder.db"), 2, "recorder.db");
       });
       return Future.all(main, recorded).compose(v -> wire(main.result(), recorded.result(), target.shared()));
     });

@@ -83,7 +83,31 @@ public final class Databases {
         + url.replaceAll("//[^@/]*@", "//***@"));
   }
 
-  /** Creates the directory (SQLite), migrates the schema, then opens a pool: blocking work, off the event loop. */
+  /**
+   * Creates the directory (SQLite), migrates the schema, then opens a pool: blocking work, off the event loop.
+   * A database that cannot be reached or written fails naming {@code field} and the database's own reason
+   * (refused connection, wrong password, read-only file), not the migration tool's report.
+   */
+  public static Future<HistoryStore> open(Vertx vertx, Target target, int poolSize, String field) {
+    return open(vertx, target, poolSize).recover(error -> Future.failedFuture(
+        new ChaosConfigException(field, "cannot open the database " + target.describe() + ": " + reason(error))));
+  }
+
+  /** The innermost cause's first line: what the driver said. */
+  private static String reason(Throwable error) {
+    Throwable inner = error;
+    while (inner.getCause() != null && inner.getCause() != inner) {
+      inner = inner.getCause();
+    }
+    if (inner instanceof java.nio.file.FileSystemException fs) { // its message is the bare path
+      return fs.getFile() + (fs instanceof java.nio.file.FileAlreadyExistsException ? " is a file, not a directory"
+          : fs instanceof java.nio.file.AccessDeniedException ? ": permission denied" : ": " + fs.getClass().getSimpleName());
+    }
+    String text = inner.getMessage() == null ? inner.toString() : inner.getMessage();
+    return text.lines().findFirst().orElse(text).strip();
+  }
+
+  /** {@link #open(Vertx, Target, int, String)} without naming a field. */
   public static Future<HistoryStore> open(Vertx vertx, Target target, int poolSize) {
     return vertx.executeBlocking(() -> {
       if (target.jdbcUrl().startsWith("jdbc:sqlite:") && !target.jdbcUrl().contains(":memory:")) {
