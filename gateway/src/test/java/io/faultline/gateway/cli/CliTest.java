@@ -216,6 +216,20 @@ class CliTest {
   }
 
   @Test
+  void aClusterHostThatIsNotThisMachinesOrAClusterPortHeldIsNamedBeforeHazelcastStarts() throws java.io.IOException {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): no machine has it
+    assertThat(run("serve", "--http-port", "0", "--admin-port", "0", "--state-dir", state.toString(), "--cluster", "--cluster-host", "192.0.2.1"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("invalid configuration: cluster.host: 192.0.2.1 is no address of this machine").doesNotContain("\tat ");
+    err.getBuffer().setLength(0);
+    try (java.net.ServerSocket held = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      assertThat(run("serve", "--http-port", "0", "--admin-port", "0", "--state-dir", state.toString(), "--cluster",
+          "--cluster-port", Integer.toString(held.getLocalPort()))).isEqualTo(2);
+      assertThat(err.toString()).contains("cluster.port: cannot listen on 127.0.0.1:" + held.getLocalPort() + ": the address is already in use");
+    }
+  }
+
+  @Test
   void aStateDirectoryOrDatabaseThatCannotBeUsedIsNamedAtStart() throws java.io.IOException {
     java.nio.file.Path file = java.nio.file.Files.writeString(state.resolve("a-file"), "not a directory");
     assertThat(run("serve", "--http-port", "0", "--admin-port", "0", "--state-dir", file.toString())).isEqualTo(2);
