@@ -45,7 +45,9 @@ public final class Main implements Runnable {
   private static int failed(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
     Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
     String message;
-    if (cause instanceof java.nio.charset.CharacterCodingException) {
+    if (cause instanceof io.faultline.chaos.config.Utf8Files.NotUtf8) {
+      message = cause.getMessage();
+    } else if (cause instanceof java.nio.charset.CharacterCodingException) {
       message = "a file it read is not UTF-8 text (" + cause.getMessage() + ")";
     } else if (cause instanceof java.nio.file.NoSuchFileException n) {
       message = "no such file or directory: " + n.getFile();

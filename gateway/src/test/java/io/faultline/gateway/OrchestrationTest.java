@@ -171,9 +171,14 @@ class OrchestrationTest {
     assertThat(Files.readString(out.resolve("nightly.yaml"))).isEqualTo(entry);
     Files.writeString(out.resolve("second.json"), "{\"name\": \"second\", \"steps\": [{\"name\": \"s\", \"scenario\": \"slow_backend\"}]}");
     Files.writeString(out.resolve("wrong.yaml"), "steps: []\n");
+    // saved by an editor in Latin-1: rejected on its own, with where it stops being UTF-8; the others still come in
+    Files.write(out.resolve("latin1.yaml"), "name: caf\u00e9\nsteps: [{name: s}]\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     JsonObject imported = gw.postJson("/api/chaos/orchestration/library/import", "{\"dir\": \"" + out + "\"}").bodyAsJsonObject();
     assertThat(imported.getJsonArray("imported").getList()).containsExactly("nightly", "second");
-    assertThat(imported.getJsonArray("rejected").getJsonObject(0).getString("file")).isEqualTo("wrong.yaml");
+    assertThat(imported.getJsonArray("rejected").getJsonObject(0).getString("file")).isEqualTo("latin1.yaml");
+    assertThat(imported.getJsonArray("rejected").getJsonObject(0).getJsonArray("problems").getString(0))
+        .endsWith("latin1.yaml line 1, column 10: byte 0xE9 is not UTF-8; save the file as UTF-8");
+    assertThat(imported.getJsonArray("rejected").getJsonObject(1).getString("file")).isEqualTo("wrong.yaml");
 
     // A new node on the same data directory has the library and the reports.
     gw.close();

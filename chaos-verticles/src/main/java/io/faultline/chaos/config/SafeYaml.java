@@ -44,9 +44,12 @@ public final class SafeYaml {
       if (root == null) {
         return null;
       }
-      if (expanded(root, new IdentityHashMap<>(), 0) > MAX_NODES) {
-        throw new ChaosConfigException(field, what + " expands to more than " + MAX_NODES
-            + " values through its YAML anchors and aliases; write the values out or reuse fewer of them");
+      Map<Node, Long> sizes = new IdentityHashMap<>();
+      if (expanded(root, sizes, 0) > MAX_NODES) {
+        // the nodes counted before the walk stopped: as many as the limit means the text itself is that large
+        throw new ChaosConfigException(field, sizes.size() > MAX_NODES
+            ? what + " holds more than " + MAX_NODES + " values, more than a config is read with; split it or trim it"
+            : what + " expands to more than " + MAX_NODES + " values through its YAML anchors and aliases; write the values out or reuse fewer of them");
       }
       return yaml().load(text);
     } catch (MarkedYAMLException e) {

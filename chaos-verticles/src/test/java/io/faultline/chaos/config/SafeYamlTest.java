@@ -35,6 +35,13 @@ class SafeYamlTest {
   }
 
   @Test
+  void aDocumentThatIsLargeWithoutAnyAliasIsNotBlamedOnAliases() {
+    String large = "[" + "1,".repeat(SafeYaml.MAX_NODES) + "1]";
+    assertThatThrownBy(() -> SafeYaml.load(large, "faultline.yaml", "config"))
+        .hasMessage("faultline.yaml holds more than " + SafeYaml.MAX_NODES + " values, more than a config is read with; split it or trim it");
+  }
+
+  @Test
   void ordinaryAnchorsStillWork() {
     Object parsed = SafeYaml.load("""
         base: &base { fixed_delay_ms: 10, probability: 0.5 }

@@ -1,5 +1,6 @@
 package io.faultline.gateway.cli;
 
+import io.faultline.chaos.config.Utf8Files;
 import io.faultline.orchestration.parse.OrchestrationParser;
 import io.faultline.orchestration.parse.ScenarioNames;
 import io.vertx.core.json.JsonObject;
@@ -131,7 +132,7 @@ public final class OrchestrateCommand implements Runnable {
       err.println("faultline: no file " + file);
       return null;
     }
-    String text = Files.readString(file);
+    String text = Utf8Files.read(file);
     OrchestrationParser.Result result = OrchestrationParser.parse(text);
     if (!result.valid()) {
       err.println(file + ": " + result.problems().size() + " problem(s)");

@@ -5,6 +5,7 @@ import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.config.SafeYaml;
 import io.faultline.chaos.config.Scenario;
 import io.faultline.chaos.config.Scenarios;
+import io.faultline.chaos.config.Utf8Files;
 import io.faultline.chaos.listener.ProtocolModule;
 import io.faultline.gateway.Protocols;
 import java.io.IOException;
@@ -144,7 +145,9 @@ public final class ConfigLoader {
   public static Map<String, Object> readFile(Path file) {
     String text;
     try {
-      text = Files.readString(file);
+      text = Utf8Files.read(file);
+    } catch (Utf8Files.NotUtf8 e) {
+      throw new ChaosConfigException("config", e.getMessage());
     } catch (IOException e) {
       throw new ChaosConfigException("config", "cannot read " + file + ": " + e);
     }

@@ -431,7 +431,7 @@ class CliTest {
     java.nio.file.Files.write(latin1, "name: caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     err.getBuffer().setLength(0);
     assertThat(run("orchestrate", "validate", "--file", latin1.toString())).isEqualTo(1);
-    assertThat(err.toString()).contains("not UTF-8").doesNotContain("\tat ");
+    assertThat(err.toString()).contains(latin1 + " line 1, column 10: byte 0xE9 is not UTF-8; save the file as UTF-8").doesNotContain("\tat ");
   }
 
   @Test

@@ -158,6 +158,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aConfigFileThatIsNotUtf8NamesItsLineAndColumn() throws IOException {
+    Path latin1 = dir.resolve("latin1.yaml");
+    Files.write(latin1, "admin: { port: 9100 }\nlisteners: [{ name: caf\u00e9, upstream: \"http://127.0.0.1:8080\" }]\n"
+        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    ChaosConfigException e = rejected(latin1, Map.of(), Map.of());
+    assertThat(e.field()).isEqualTo("config");
+    assertThat(e.getMessage()).isEqualTo(latin1 + " line 2, column 24: byte 0xE9 is not UTF-8; save the file as UTF-8");
+  }
+
+  @Test
   void clusterJoinFlagsWithoutClusteringAreRefusedNotIgnored() {
     ChaosConfigException members = rejected(null, Map.of(), Map.of(Flag.CLUSTER_MEMBERS, "127.0.0.1:5701,127.0.0.1:5702"));
     assertThat(members.field()).isEqualTo("cluster.enabled");

@@ -1,5 +1,6 @@
 package io.faultline.orchestration.library;
 
+import io.faultline.chaos.config.Utf8Files;
 import io.faultline.orchestration.model.Names;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,8 @@ import java.util.function.BiPredicate;
  * as the node runs, so an older copy that comes back later cannot revive an entry.
  */
 public final class Library {
+
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Library.class.getName());
 
   private final Path dir;
   private final SortedMap<String, String> texts = new TreeMap<>();
@@ -127,15 +130,20 @@ public final class Library {
       return;
     }
     for (File file : files(dir)) {
-      if (accept.test(file.name(), file.text())) {
+      if (file.unreadable() != null) {
+        LOG.warning(() -> "library file left out: " + file.unreadable());
+      } else if (accept.test(file.name(), file.text())) {
         texts.put(file.name(), file.text());
         changedAt.put(file.name(), file.modifiedMs());
       }
     }
   }
 
-  /** An orchestration file of a directory: its file name, the entry name it stands for, its text and when it changed. */
-  public record File(String base, String name, String text, long modifiedMs) {
+  /**
+   * An orchestration file of a directory: its file name, the entry name it stands for, its text and when it
+   * changed; {@code unreadable} says why its text is empty (it is not UTF-8), else null.
+   */
+  public record File(String base, String name, String text, long modifiedMs, String unreadable) {
   }
 
   /** Every {@code .yaml}, {@code .yml} and {@code .json} file of {@code dir}, by file name. */
@@ -145,8 +153,14 @@ public final class Library {
       for (Path file : files.sorted().toList()) {
         String base = file.getFileName().toString();
         if (base.matches(".*\\.(ya?ml|json)")) {
-          out.add(new File(base, base.replaceFirst("\\.(ya?ml|json)$", ""), Files.readString(file),
-              Files.getLastModifiedTime(file).toMillis()));
+          String text = "";
+          String unreadable = null;
+          try {
+            text = Utf8Files.read(file);
+          } catch (Utf8Files.NotUtf8 e) {
+            unreadable = e.getMessage();
+          }
+          out.add(new File(base, base.replaceFirst("\\.(ya?ml|json)$", ""), text, Files.getLastModifiedTime(file).toMillis(), unreadable));
         }
       }
     }

@@ -166,6 +166,10 @@ public final class LibraryService {
       List<Library.File> usable = new ArrayList<>();
       try {
         for (Library.File file : Library.files(dir)) {
+          if (file.unreadable() != null) {
+            rejected.add(new JsonObject().put("file", file.base()).put("problems", new JsonArray().add(file.unreadable())));
+            continue;
+          }
           OrchestrationParser.Result parsed = OrchestrationParser.parse(file.text());
           boolean nameOk = Names.valid(file.name());
           if (parsed.valid() && nameOk) {
