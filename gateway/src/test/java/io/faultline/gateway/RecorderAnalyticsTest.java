@@ -100,6 +100,10 @@ class RecorderAnalyticsTest {
     assertThat(bad.bodyAsJsonObject().getString("field")).isEqualTo("status_code");
     assertThat(gw.postJson("/api/recorder/search", "{\"statuscode\": 500}").bodyAsJsonObject().getString("field")).isEqualTo("statuscode");
     assertThat(gw.postJson("/api/recorder/search", "{\"since\": \"yesterday\"}").bodyAsJsonObject().getString("field")).isEqualTo("since");
+    var misspelt = gw.postJson("/api/recorder/search", "{\"fault\": \"http_errors\"}");
+    assertThat(misspelt.statusCode()).isEqualTo(400);
+    assertThat(misspelt.bodyAsJsonObject().getString("error")).startsWith("unknown fault type http_errors; known: [").contains("http_error,");
+    assertThat(gw.postJson("/api/recorder/search", "{\"fault\": \"http_error\"}").bodyAsJsonObject().getInteger("count")).isEqualTo(5);
   }
 
   @Test

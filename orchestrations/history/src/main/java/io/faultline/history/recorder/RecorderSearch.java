@@ -1,6 +1,7 @@
 package io.faultline.history.recorder;
 
 import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.engine.FaultTypes;
 import io.faultline.history.Params;
 import io.faultline.history.store.ExchangeFilter;
 import io.faultline.history.store.HistoryStore;
@@ -13,7 +14,7 @@ import java.util.Set;
  * {@code POST /api/recorder/search} with reference 001's body: {@code {"status_code": 500}}, plus
  * {@code path} (exact, or a prefix ending in {@code *}), {@code fault} (a fault type), {@code listener},
  * {@code since}, {@code until} (ISO-8601 or epoch ms) and {@code limit} (1..10,000, default 100).
- * Unknown fields are refused, so a typo does not silently widen the search.
+ * Unknown fields and fault types are refused, so a typo does not silently widen or empty the search.
  */
 public final class RecorderSearch {
 
@@ -35,8 +36,13 @@ public final class RecorderSearch {
     if (status != null && (status != Math.rint(status) || status < 0 || status > 999)) {
       throw new ChaosConfigException("status_code", "must be a status code (0-999), got " + body.getValue("status_code"));
     }
+    String fault = Params.text(body, "fault", 64);
+    if (fault != null && !FaultTypes.names().contains(fault)) {
+      // a misspelt fault type would find nothing, which reads as "no such exchange"
+      throw new ChaosConfigException("fault", "unknown fault type " + fault + "; known: " + FaultTypes.names());
+    }
     ExchangeFilter filter = new ExchangeFilter(status == null ? null : status.intValue(), Params.text(body, "path", 2048),
-        Params.text(body, "fault", 64), Params.text(body, "listener", 128), Params.time(body, "since"), Params.time(body, "until"),
+        fault, Params.text(body, "listener", 128), Params.time(body, "since"), Params.time(body, "until"),
         Params.integer(body, "limit", 100, 1, 10_000));
     return store.exchanges(filter).map(rows -> new JsonObject().put("records", new JsonArray(rows)).put("count", rows.size()));
   }
