@@ -120,8 +120,15 @@ public final class ChaosJson {
     if (e instanceof MismatchedInputException mie) {
       return new ChaosConfigException(path, "must be " + describe(mie.getTargetType()));
     }
+    java.util.regex.Matcher outOfRange = OUT_OF_RANGE.matcher(String.valueOf(e.getOriginalMessage()));
+    if (outOfRange.find()) {
+      return new ChaosConfigException(path, "is out of range, got " + outOfRange.group(1));
+    }
     return new ChaosConfigException(path, e.getOriginalMessage());
   }
+
+  /** Jackson's words for a number no {@code int} or {@code long} holds. */
+  private static final java.util.regex.Pattern OUT_OF_RANGE = java.util.regex.Pattern.compile("^Numeric value \\((-?\\d+)\\) out of range of");
 
   private static String describe(Class<?> type) {
     if (type == null) {

@@ -65,6 +65,13 @@ class ChaosJsonTest {
   }
 
   @Test
+  void aNumberBeyondTheLongRangeIsRefusedNamingTheField() {
+    ChaosConfigException e = rejected("{\"latency\": {\"fixed_delay_ms\": 99999999999999999999}}");
+    assertThat(e.field()).isEqualTo("latency.fixed_delay_ms");
+    assertThat(e.getMessage()).isEqualTo("is out of range, got 99999999999999999999");
+  }
+
+  @Test
   void statusCodesAndRangesAreChecked() {
     assertThat(rejected("{\"fault_injection\": {\"http_errors\": [503, 700], \"http_error_probability\": 1}}").field())
         .isEqualTo("fault_injection.http_errors[1]");
