@@ -52,7 +52,9 @@ public final class ConfigLoader {
       }
     }
     oneOf(Flag.JAEGER_ENDPOINT, Flag.OTLP_ENDPOINT, applied, sources, env, flags);
-    applied.forEach((flag, value) -> set(tree, flag.path(), value));
+    // where each flag landed (listeners[0] is the first http listener, wherever the file put it): errors name that place
+    Map<String, String> placed = new LinkedHashMap<>();
+    applied.forEach((flag, value) -> placed.put(set(tree, flag.path(), value), sources.get(flag.path())));
     // A fixed delay and a range are alternatives: the one from the higher source replaces the other, and
     // from the same source the range wins, as in reference 001's serve line (--chaos-latency-ms 500
     // --chaos-latency-range "100-500": a delay drawn from 100..500 ms).
@@ -84,7 +86,7 @@ public final class ConfigLoader {
       lonelyClusterFlags(config, applied, sources);
       return config;
     } catch (ChaosConfigException e) {
-      String source = sourceOf(e.field(), sources);
+      String source = sourceOf(e.field(), placed);
       ChaosConfigException named = observabilityChaos && source == null && e.field() != null
           && (e.field().equals("chaos") || e.field().startsWith("chaos.")) ? e.under("observability") : e;
       throw source == null ? named : new ChaosConfigException(e.field(), e.getMessage() + " (set by " + source + ")");
@@ -202,11 +204,13 @@ public final class ConfigLoader {
     return null;
   }
 
+  /** Sets the field at a flag's {@code path}; answers where it went ({@code listeners[2].port} for {@code grpc[0].port}). */
   @SuppressWarnings("unchecked")
-  private static void set(Map<String, Object> tree, String path, Object value) {
+  private static String set(Map<String, Object> tree, String path, Object value) {
     String[] parts = path.split("\\.");
     Map<String, Object> node = tree;
     int i = 0;
+    String placed = path;
     if (parts[0].equals("listeners[0]")) {
       node = firstListener(tree, "http", GatewayConfig.DEFAULT_LISTENER);
       i = 1;
@@ -215,6 +219,14 @@ public final class ConfigLoader {
       ProtocolModule module = Protocols.named(parts[0].substring(0, parts[0].length() - 3), parts[0]);
       node = firstListener(tree, module.name(), module.defaultListenerName());
       i = 1;
+    }
+    if (i == 1) {
+      List<Object> listeners = (List<Object>) tree.get("listeners");
+      int index = 0;
+      while (listeners.get(index) != node) {
+        index++;
+      }
+      placed = "listeners[" + index + "]" + path.substring(parts[0].length());
     }
     for (; i < parts.length - 1; i++) {
       Object child = node.get(parts[i]);
@@ -225,6 +237,7 @@ public final class ConfigLoader {
       node = (Map<String, Object>) child;
     }
     node.put(parts[parts.length - 1], value);
+    return placed;
   }
 
   /** The first listener of {@code protocol} (a listener without one is http); one named {@code name} is added when there is none. */

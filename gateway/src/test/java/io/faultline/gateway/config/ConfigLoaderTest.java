@@ -158,6 +158,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anErrorNamesTheFlagOnlyWhereTheFlagLanded() throws IOException {
+    // --http-port sets the first http listener, here the file's second
+    Path config = file("""
+        listeners:
+          - { name: g, protocol: grpc, upstream: "http://127.0.0.1:50051", port: 70000 }
+          - { name: web, upstream: "http://127.0.0.1:8080" }
+        """);
+    ChaosConfigException fromFile = rejected(config, Map.of(), Map.of(Flag.HTTP_PORT, "3100"));
+    assertThat(fromFile.field()).isEqualTo("listeners[0].port");
+    assertThat(fromFile.getMessage()).doesNotContain("set by");
+    Files.writeString(config, Files.readString(config).replace("70000", "50052"));
+    ChaosConfigException fromFlag = rejected(config, Map.of(), Map.of(Flag.HTTP_PORT, "70000"));
+    assertThat(fromFlag.field()).isEqualTo("listeners[1].port");
+    assertThat(fromFlag.getMessage()).endsWith("(set by --http-port)");
+  }
+
+  @Test
   void aConfigFileThatIsNotUtf8NamesItsLineAndColumn() throws IOException {
     Path latin1 = dir.resolve("latin1.yaml");
     Files.write(latin1, "admin: { port: 9100 }\nlisteners: [{ name: caf\u00e9, upstream: \"http://127.0.0.1:8080\" }]\n"
