@@ -157,6 +157,20 @@ class OrchestrationTest {
     JsonObject list = gw.get("/api/chaos/orchestration/library").bodyAsJsonObject();
     assertThat(list.getJsonArray("entries").getJsonObject(0).getString("schedule")).isEqualTo("0 3 * * 1-5");
 
+    // a given value that makes a step invalid is refused before anything runs, not when that step comes
+    assertThat(gw.admin(io.vertx.core.http.HttpMethod.PUT, "/api/chaos/orchestration/library/delayed").sendBuffer(Buffer.buffer("""
+        name: delayed
+        variables: {delay: 100}
+        steps:
+          - {name: calm, scenario: {config: {enabled: false}}, duration_seconds: 0.1}
+          - {name: slow, scenario: {config: {latency: {fixed_delay_ms: "${variables.delay}"}}}, duration_seconds: 0.1}
+        """)).await().statusCode()).isEqualTo(200);
+    var refused = gw.postJson("/api/chaos/orchestration/execute", "{\"name\": \"delayed\", \"variables\": {\"delay\": -5}}");
+    assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(400);
+    assertThat(refused.bodyAsJsonObject().getString("field")).startsWith("steps[1].scenario.config.latency.fixed_delay_ms");
+    assertThat(gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")).as("nothing started").isFalse();
+    assertThat(gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/orchestration/library/delayed").send().await().statusCode()).isEqualTo(200);
+
     var executed = gw.postJson("/api/chaos/orchestration/execute", "{\"name\": \"nightly\", \"variables\": {\"code\": 418}}");
     assertThat(executed.statusCode()).as(executed.bodyAsString()).isEqualTo(202);
     awaitIdle(20);

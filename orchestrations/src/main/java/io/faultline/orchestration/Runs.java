@@ -60,7 +60,7 @@ final class Runs {
    */
   Future<JsonObject> start(String text, Map<String, Object> variables) {
     refuseWhileRunning();
-    return Parsing.valid(vertx, text).compose(parsed -> ScenarioNames.onNode(vertx.eventBus()).map(known -> {
+    return Parsing.valid(vertx, text, variables).compose(parsed -> ScenarioNames.onNode(vertx.eventBus()).map(known -> {
       ScenarioNames.refuseUnknown(parsed.scenarios(), known, "cannot start: ");
       refuseWhileRunning(); // another start may have got in meanwhile
       Orchestration orchestration = parsed.orchestration().withVariables(variables);

@@ -52,6 +52,9 @@ public final class OrchestrationParser {
   private final AssertionParser assertions;
   private final StepParser steps;
 
+  /** Variables a start gives, over the declared ones, for filling in (none for a plain parse). */
+  private Map<String, Object> given = Map.of();
+
   private OrchestrationParser(Map<String, Integer> lines) {
     f = new Fields(lines);
     conditions = new ConditionParser(f);
@@ -62,11 +65,21 @@ public final class OrchestrationParser {
 
   /** Parses {@code text} as JSON when it starts with <code>{</code>, else as YAML. */
   public static Result parse(String text) {
+    return parse(text, Map.of());
+  }
+
+  /**
+   * Like {@link #parse(String)}, its strings filled in with {@code given} laid over the declared
+   * {@code variables} (a start's or an execute's): a value that makes a step invalid is found before the run
+   * starts, not when that step comes. The orchestration keeps its declared variables.
+   */
+  public static Result parse(String text, Map<String, Object> given) {
     Document document = Document.read(text);
     if (document.problem() != null) {
       return new Result(null, List.of(document.problem()), document.refused(), List.of());
     }
     OrchestrationParser parser = new OrchestrationParser(document.lines());
+    parser.given = given;
     Orchestration orchestration = parser.orchestration(document.tree());
     return new Result(parser.f.clean() ? orchestration : null, parser.f.problems(), false, parser.steps.named());
   }
@@ -94,7 +107,7 @@ public final class OrchestrationParser {
       f.problem("name", "must be at most " + Orchestration.MAX_NAME_LENGTH + " characters, got " + name.length());
     }
     Map<String, Object> variables = f.variables(m, "variables", "");
-    steps.fillWith(variables::get, true, Function.identity());
+    steps.fillWith(v -> given.containsKey(v) ? given.get(v) : variables.get(v), true, Function.identity());
     List<Step> all = new ArrayList<>();
     all.addAll(f.list(m, "steps", "").stream().map(e -> steps.step(e.value(), e.path())).toList());
     all.addAll(f.list(m, "advanced_steps", "").stream().map(e -> steps.advancedStep(e.value(), e.path())).toList());

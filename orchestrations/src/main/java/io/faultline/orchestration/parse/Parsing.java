@@ -4,6 +4,7 @@ import io.faultline.chaos.config.ChaosConfigException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.Map;
 
 /**
  * Parses orchestrations where the admin API cannot feel it: on a worker thread, within
@@ -24,10 +25,15 @@ public final class Parsing {
 
   /** The parse of {@code text}: valid or not, unless refused or over budget. */
   public static Future<OrchestrationParser.Result> parse(Vertx vertx, String text) {
+    return parse(vertx, text, Map.of());
+  }
+
+  /** Like {@link #parse(Vertx, String)}, filling in {@code given} over the declared variables. */
+  public static Future<OrchestrationParser.Result> parse(Vertx vertx, String text, Map<String, Object> given) {
     Promise<OrchestrationParser.Result> result = Promise.promise();
     long timer = vertx.setTimer(BUDGET_MS, id -> result.tryFail(new ChaosConfigException("text",
         "the orchestration took longer than " + BUDGET_MS / 1000 + " s to read and is refused")));
-    vertx.executeBlocking(() -> OrchestrationParser.parse(text), false).onComplete(ar -> {
+    vertx.executeBlocking(() -> OrchestrationParser.parse(text, given), false).onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.failed()) {
         result.tryFail(ar.cause());
@@ -43,6 +49,11 @@ public final class Parsing {
 
   /** Like {@link #parse}, failing with the first problem unless the orchestration is valid. */
   public static Future<OrchestrationParser.Result> valid(Vertx vertx, String text) {
-    return parse(vertx, text).compose(parsed -> parsed.valid() ? Future.succeededFuture(parsed) : Future.failedFuture(Requests.invalid(parsed)));
+    return valid(vertx, text, Map.of());
+  }
+
+  /** Like {@link #valid(Vertx, String)}, filling in {@code given} over the declared variables. */
+  public static Future<OrchestrationParser.Result> valid(Vertx vertx, String text, Map<String, Object> given) {
+    return parse(vertx, text, given).compose(parsed -> parsed.valid() ? Future.succeededFuture(parsed) : Future.failedFuture(Requests.invalid(parsed)));
   }
 }
