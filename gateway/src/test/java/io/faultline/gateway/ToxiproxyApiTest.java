@@ -245,6 +245,8 @@ class ToxiproxyApiTest {
       assertThat(nowhere.statusCode()).as(host).isEqualTo(400);
       assertThat(nowhere.bodyAsJsonObject().getString("field")).as(host).isEqualTo("host");
     }
+    assertThat(gw.postJson("/api/listeners", "{\"name\": \"n\", \"protocol\": \"tcp\", \"upstream\": \"a:1\", \"host\": \"192.0.2.1\", \"port\": 0}")
+        .bodyAsJsonObject().getString("error")).isEqualTo("cannot listen on 192.0.2.1:0: this machine has no such address");
     assertThat(gw.postJson("/api/listeners", "{\"name\": \"x\", \"protocol\": \"tcp\", \"upstream\": \"a:1\", \"chaos\": {}}")
         .bodyAsJsonObject().getString("field")).isEqualTo("chaos");
     HttpResponse<Buffer> missing = gw.admin(HttpMethod.DELETE, "/api/listeners/none").send().await();

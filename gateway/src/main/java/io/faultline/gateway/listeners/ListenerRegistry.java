@@ -138,7 +138,11 @@ public final class ListenerRegistry extends VerticleBase {
         return Future.failedFuture(new Conflict("port " + listener.port() + " is taken by " + holder.owner(), "port"));
       }
     }
-    return startListener(listener, "api").map(Running::json);
+    // a port another program holds is a conflict (409); a host that is not this machine's, the request's to fix (400)
+    return BindFailures.named(startListener(listener, "api"), "", listener.host(), listener.port())
+        .recover(error -> Future.failedFuture(error instanceof ChaosConfigException named && named.field().equals("port")
+            ? new Conflict(named.getMessage(), "port") : error))
+        .map(Running::json);
   }
 
   private Future<Running> startListener(ListenerConfig listener, String origin) {
@@ -233,26 +237,11 @@ public final class ListenerRegistry extends VerticleBase {
         ControlError.fail(message, ControlError.NOT_FOUND, error.getMessage(), "name");
       } else if (error instanceof ChaosConfigException) {
         ControlError.fail(message, error);
-      } else if (hostAtFault(error)) {
-        // A host that does not resolve, or an address this machine does not have: the request's to fix, not a conflict.
-        ControlError.fail(message, ControlError.BAD_REQUEST, "cannot listen on that host: " + error.getMessage(), "host");
       } else {
-        // A port that cannot be bound (taken by another program) is the caller's to fix, not an internal error.
+        // what starting a listener met otherwise (a port that could not be bound for another reason): the caller's to look at
         ControlError.fail(message, 409, "cannot start the listener: " + error.getMessage(), "port");
       }
     });
-  }
-
-  /** Whether binding failed for the host: it does not resolve, or it is no address of this machine. */
-  private static boolean hostAtFault(Throwable error) {
-    for (Throwable e = error; e != null; e = e.getCause()) {
-      String text = String.valueOf(e.getMessage());
-      if (e instanceof java.net.UnknownHostException || text.contains("Cannot assign requested address")
-          || text.contains("Failed to resolve")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** A listener name or port already in use. */
