@@ -60,8 +60,9 @@ export class Library {
     for (const file of files) {
       const name = entryName(file.name);
       try {
-        await put(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`, await file.text());
-        this.say(`Imported ${file.name} as ${name}.`, 'ok');
+        const stored = await put(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`, await file.text());
+        const warnings = (stored && stored.warnings) || [];
+        this.say(`Imported ${file.name} as ${name}.${warnings.map(w => ` Warning: ${w}.`).join('')}`, warnings.length ? 'warn' : 'ok');
       } catch (e) {
         this.say(`${file.name} was not imported: ${e.field ? `${e.field}: ` : ''}${e.message}`, 'error');
       }
