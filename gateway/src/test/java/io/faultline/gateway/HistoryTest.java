@@ -212,4 +212,46 @@ class HistoryTest {
     JsonArray changes = gw.get("/api/history/changes").bodyAsJsonObject().getJsonArray("changes");
     assertThat(changes.stream().map(c -> ((JsonObject) c).getString("source"))).contains("experiment");
   }
+
+  @Test
+  void aBreakingPointSearchGivesWayToTheKillSwitchAndToNoOrchestrationAndARestartEndsIt() throws Exception {
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+    traffic = new SteadyTraffic(gw);
+    String search = """
+        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 50, "step": 5, "step_seconds": %s,
+         "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 5000}}""";
+    var started = gw.postJson("/api/history/breaking-point", search.formatted("1"));
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    String id = started.bodyAsJsonObject().getString("id");
+    eventually(() -> gw.status().getBoolean("enabled") ? true : null, 10);
+    // while it sets the chaos config itself: a second experiment and an orchestration are refused (409), not run over it
+    assertThat(gw.postJson("/api/history/breaking-point", search.formatted("1")).statusCode()).isEqualTo(409);
+    var orchestration = gw.admin(HttpMethod.POST, "/api/chaos/orchestration/start")
+        .sendBuffer(Buffer.buffer("name: o\nsteps: [{name: s, scenario: {config: {enabled: false}}, duration_seconds: 0.2}]\n")).await();
+    assertThat(orchestration.statusCode()).as(orchestration.bodyAsString()).isEqualTo(409);
+    assertThat(orchestration.bodyAsJsonObject().getString("error")).contains("experiment " + id + " is setting the chaos config");
+    // the kill switch: chaos off stays off, and the search ends saying why
+    assertThat(gw.post("/api/chaos/disable").statusCode()).isEqualTo(200);
+    JsonObject done = ended(id);
+    assertThat(done.getString("status")).isEqualTo("failed");
+    assertThat(done.getString("error")).contains("the chaos config was changed by another").contains("left the config as that change set it");
+    Thread.sleep(1_500); // a step's length: nothing switches chaos on again
+    assertThat(gw.status().getBoolean("enabled")).isFalse();
+
+    // an experiment cut short by a stop is not shown running for ever
+    var longOne = gw.postJson("/api/history/breaking-point", search.formatted("3600"));
+    assertThat(longOne.statusCode()).as(longOne.bodyAsString()).isEqualTo(202);
+    String cut = longOne.bodyAsJsonObject().getString("id");
+    eventually(() -> gw.status().getBoolean("enabled") ? true : null, 10);
+    traffic.close();
+    traffic = null;
+    gw.close();
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+    JsonObject after = eventually(() -> {
+      JsonObject e = gw.get("/api/history/experiments/" + cut).bodyAsJsonObject();
+      return "failed".equals(e.getString("status")) ? e : null;
+    }, 10);
+    assertThat(after.getString("error")).isEqualTo("interrupted: the node stopped while it ran");
+    assertThat(after.getLong("ended_at")).isNotNull();
+  }
 }

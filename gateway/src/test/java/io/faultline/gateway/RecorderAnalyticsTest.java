@@ -199,7 +199,14 @@ class RecorderAnalyticsTest {
     assertThat(gw.get("/api/history/runs/run-nope").statusCode()).isEqualTo(404);
     assertThat(gw.get("/api/history/compare?ids=a,b").statusCode()).isEqualTo(404);
     Map<String, String> posts = Map.of("{\"b\": \"x\"}", "a", "{\"a\": {\"text\": \"name: [\"}, \"b\": \"x\"}", "a.text",
-        "{\"a\": \"x\", \"b\": \"y\", \"samples\": 1}", "samples");
+        "{\"a\": \"x\", \"b\": \"y\", \"samples\": 1}", "samples",
+        // a variable map that is not one (a 500 before), a misspelt field, a variant given two ways, a scenario the node lacks
+        "{\"a\": {\"name\": \"x\", \"variables\": \"str\"}, \"b\": \"y\"}", "a.variables",
+        "{\"a\": \"x\", \"b\": \"y\", \"sampels\": 3}", "sampels",
+        "{\"a\": {\"name\": \"x\", \"text\": \"name: t\\nsteps: [{name: s}]\"}, \"b\": \"y\"}", "a",
+        "{\"a\": {\"text\": \"name: t\\nsteps: [{name: s, scenario: not_saved}]\"}, \"b\": \"y\"}", "a.steps[0].scenario",
+        "{\"a\": {\"text\": \"name: t\\nvariables: {d: 5}\\nsteps: [{name: s, duration_seconds: \\\"${variables.d}\\\"}]\", "
+            + "\"variables\": {\"d\": \"abc\"}}, \"b\": \"y\"}", "a.steps[0].duration_seconds");
     posts.forEach((body, field) -> assertThat(gw.postJson("/api/history/ab", body).bodyAsJsonObject().getString("field"))
         .as(body).isEqualTo(field));
     var bp = gw.postJson("/api/history/breaking-point", "{\"parameter\": \"latency.jitter\", \"from\": 0, \"to\": 1}");
@@ -215,6 +222,21 @@ class RecorderAnalyticsTest {
          "base": {"fault_injection": {"http_error_probability": 5}}}""");
     assertThat(badBase.statusCode()).as(badBase.bodyAsString()).isEqualTo(400);
     assertThat(badBase.bodyAsJsonObject().getString("field")).isEqualTo("base.fault_injection.http_error_probability");
+    String assertion = "\"assertion\": {\"metric\": \"error_rate\", \"operator\": \"less_than\", \"threshold\": 1}";
+    Map<String, String> searches = Map.of(
+        // finer than values can be told apart: it tried the same value for ever
+        "{\"parameter\": \"fault_injection.http_error_probability\", \"from\": 0, \"to\": 1, \"method\": \"bisect\", "
+            + "\"resolution\": 1e-12, " + assertion + "}", "resolution",
+        "{\"parameter\": \"latency.fixed_delay_ms\", \"from\": 0, \"to\": 100, \"method\": \"bisect\", \"resolution\": 0.5, " + assertion + "}",
+        "resolution",
+        "{\"parameter\": \"latency.fixed_delay_ms\", \"from\": 0, \"to\": 100, \"step\": 10, \"stepseconds\": 1, " + assertion + "}", "stepseconds",
+        "{\"parameter\": \"latency.fixed_delay_ms\", \"from\": 0, \"to\": 100, \"step\": 10, "
+            + "\"assertion\": {\"metric\": \"error_rate\", \"operator\": \"less_than\", \"threshold\": \"x\"}}", "assertion.threshold");
+    searches.forEach((body, field) -> {
+      var refused = gw.postJson("/api/history/breaking-point", body);
+      assertThat(refused.statusCode()).as(body).isEqualTo(400);
+      assertThat(refused.bodyAsJsonObject().getString("field")).as(body).isEqualTo(field);
+    });
 
     // a variant named after no library entry is refused when asked for, not found missing once the experiment runs
     var unknown = gw.postJson("/api/history/ab", "{\"a\": {\"text\": \"name: calm\\nsteps: [{name: s, duration_seconds: 1}]\"}, "

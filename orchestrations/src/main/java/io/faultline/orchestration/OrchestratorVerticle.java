@@ -45,6 +45,11 @@ public final class OrchestratorVerticle extends VerticleBase {
   public static final String START = "faultline.orchestration.start";
   public static final String STOP = "faultline.orchestration.stop";
   public static final String STATUS = "faultline.orchestration.status";
+  /**
+   * A node-local map ({@code experiment} → id) held while an experiment sets the chaos config itself (a
+   * breaking-point search): no orchestration starts on the node meanwhile, as each would restore the other's config.
+   */
+  public static final String STEERING = "faultline.experiment.steering";
   public static final String REPORTS = "faultline.orchestration.reports";
   public static final String REPORT = "faultline.orchestration.report";
   public static final String PROGRESS = "faultline.orchestration.progress";

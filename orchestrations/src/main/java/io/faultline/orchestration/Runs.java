@@ -1,5 +1,6 @@
 package io.faultline.orchestration;
 
+import io.faultline.chaos.control.ControlError;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.orchestration.hook.HookRunner;
@@ -71,8 +72,13 @@ final class Runs {
 
   private void refuseWhileRunning() {
     if (running()) {
-      throw new ChaosConfigException("orchestration",
+      throw new ControlError.Conflict("orchestration",
           "orchestration " + current.status().getString("name") + " is running; stop it first");
+    }
+    Object experiment = vertx.sharedData().getLocalMap(OrchestratorVerticle.STEERING).get("experiment");
+    if (experiment != null) {
+      throw new ControlError.Conflict("orchestration", "experiment " + experiment + " is setting the chaos config (a breaking-point"
+          + " search); wait for it to end");
     }
   }
 

@@ -16,6 +16,7 @@ public final class ControlError {
 
   public static final int BAD_REQUEST = 400;
   public static final int NOT_FOUND = 404;
+  public static final int CONFLICT = 409;
   public static final int INTERNAL = 500;
 
   private static final Logger LOG = Logger.getLogger(ControlError.class.getName());
@@ -48,12 +49,28 @@ public final class ControlError {
     return message;
   }
 
+  /** A request that is sound but cannot be done now, because of something else going on (409): another run, another experiment. */
+  public static final class Conflict extends RuntimeException {
+    private final String field;
+
+    public Conflict(String field, String message) {
+      super(message, null, false, false);
+      this.field = field;
+    }
+
+    public String field() {
+      return field;
+    }
+  }
+
   /** Replies to {@code message} with the failure {@code error} stands for. */
   public static void fail(Message<?> message, Throwable error) {
     if (error instanceof ChaosConfigException e) {
       fail(message, BAD_REQUEST, e.getMessage(), e.field());
     } else if (error instanceof ChaosState.NotFound e) {
       fail(message, NOT_FOUND, e.getMessage(), e.field());
+    } else if (error instanceof Conflict e) {
+      fail(message, CONFLICT, e.getMessage(), e.field);
     } else if (error instanceof ReplyException e && e.getMessage() != null && e.getMessage().startsWith("{")) {
       message.fail(e.failureCode(), e.getMessage());
     } else {

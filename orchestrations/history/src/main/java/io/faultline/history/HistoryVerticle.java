@@ -1,5 +1,7 @@
 package io.faultline.history;
 
+import io.faultline.orchestration.OrchestratorVerticle;
+import io.faultline.chaos.control.ControlError;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.event.ChaosListeners;
 import io.faultline.chaos.event.ExchangeRecord;
@@ -111,7 +113,7 @@ public final class HistoryVerticle extends VerticleBase {
     writers.forEach(w -> w.start(config.flushMs()));
     RunQueries queries = new RunQueries(store);
     Comparison comparison = new Comparison(store);
-    Experiments experiments = new Experiments(store);
+    Experiments experiments = new Experiments(vertx, store, options.node());
     AbTest ab = new AbTest(vertx);
     BreakingPoint breakingPoint = new BreakingPoint(vertx);
     RecorderSearch search = new RecorderSearch(recorded);
@@ -124,7 +126,16 @@ public final class HistoryVerticle extends VerticleBase {
     Bus.answer(vertx, HistoryAddresses.SUMMARY, queries::summary);
     Bus.answer(vertx, HistoryAddresses.EXPORT, queries::export);
     Bus.answer(vertx, HistoryAddresses.AB, q -> ab.plan(q).compose(job -> experiments.start("ab", q, job)));
-    Bus.answer(vertx, HistoryAddresses.BREAKING_POINT, q -> experiments.start("breaking_point", q, breakingPoint.plan(q)));
+    Bus.answer(vertx, HistoryAddresses.BREAKING_POINT, q -> {
+      var job = breakingPoint.plan(q);
+      // a run restores the config it found when it ends: the two would undo each other's chaos
+      return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.STATUS, new JsonObject())
+          .map(status -> status.body().getBoolean("is_running", false)).otherwise(false)
+          .compose(orchestrating -> orchestrating
+              ? Future.failedFuture(new ControlError.Conflict("experiment", "an orchestration is running; a breaking-point search"
+                  + " sets the chaos config itself: wait for the run to end"))
+              : experiments.start("breaking_point", q, job));
+    });
     Bus.answer(vertx, HistoryAddresses.EXPERIMENTS, experiments::list);
     Bus.answer(vertx, HistoryAddresses.EXPERIMENT, experiments::get);
     Bus.answer(vertx, HistoryAddresses.CHANGES, q -> store.changes(since(q), until(q), Params.integer(q, "limit", 100, 1, 10_000))
@@ -139,7 +150,7 @@ public final class HistoryVerticle extends VerticleBase {
     live.start();
     prune(store);
     vertx.setPeriodic(RETENTION_EVERY_MS, id -> prune(store));
-    return Future.all(new RunFeed(vertx, latency, runs, shared, options.node()).start(),
+    return Future.all(experiments.interrupted(shared), new RunFeed(vertx, latency, runs, shared, options.node()).start(),
         new ChangeFeed(vertx, changes, windows, shared, options.node()).start(), ab.start()).mapEmpty();
   }
 

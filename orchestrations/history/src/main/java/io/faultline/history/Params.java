@@ -92,6 +92,15 @@ public final class Params {
   }
 
   /** One of {@code allowed}, or {@code otherwise} when absent. */
+  /** Refuses a field of {@code body} not in {@code known}: a misspelt one ({@code "sampels"}) would silently take the default. */
+  public static void only(JsonObject body, java.util.Collection<String> known) {
+    for (String field : body.fieldNames()) {
+      if (!known.contains(field)) {
+        throw new ChaosConfigException(field, "unknown field; known: " + new java.util.TreeSet<>(known));
+      }
+    }
+  }
+
   public static String oneOf(JsonObject body, String field, String otherwise, java.util.List<String> allowed) {
     String s = text(body, field, 64);
     if (s == null) {

@@ -9,7 +9,8 @@ import io.faultline.history.score.LatencyHistogram;
 import io.faultline.history.stats.PermutationTest;
 import io.faultline.history.stats.ProportionTest;
 import io.faultline.history.stats.RankTest;
-import io.faultline.orchestration.parse.OrchestrationParser;
+import io.faultline.orchestration.parse.Parsing;
+import io.faultline.orchestration.parse.ScenarioNames;
 import io.faultline.orchestration.OrchestratorVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -56,6 +57,7 @@ public final class AbTest {
    * were when it was asked for.
    */
   public Future<java.util.function.Function<Experiments.Handle, Future<JsonObject>>> plan(JsonObject q) {
+    Params.only(q, List.of("a", "b", "samples", "metric", "alpha", "sample_timeout_seconds", "seed"));
     int samples = Params.integer(q, "samples", 5, 2, 20);
     String metric = Params.oneOf(q, "metric", "resilience_score", METRICS);
     Double alpha = Params.number(q, "alpha");
@@ -67,9 +69,10 @@ public final class AbTest {
     long seed = Params.number(q, "seed") == null ? 42 : Params.number(q, "seed").longValue();
     Object va = variant(q, "a");
     Object vb = variant(q, "b");
-    return Future.all(resolve(va, "a"), resolve(vb, "b")).map(texts -> handle -> {
-      JsonObject startA = texts.resultAt(0);
-      JsonObject startB = texts.resultAt(1);
+    // a, then b: the first variant at fault is the one named
+    Future<JsonObject> checkedA = resolve(va, "a").compose(start -> startable(start, "a", (JsonObject) va));
+    return checkedA.compose(a0 -> resolve(vb, "b").compose(start -> startable(start, "b", (JsonObject) vb))).map(startB -> handle -> {
+      JsonObject startA = checkedA.result();
       List<JsonObject> runsA = new ArrayList<>();
       List<JsonObject> runsB = new ArrayList<>();
       Future<Void> chain = Future.succeededFuture();
@@ -93,8 +96,16 @@ public final class AbTest {
       return new JsonObject().put("name", s);
     }
     if (v instanceof JsonObject o && (o.getValue("name") instanceof String || o.getValue("text") instanceof String)) {
-      if (o.getValue("text") instanceof String text && !OrchestrationParser.parse(text).valid()) {
-        throw new ChaosConfigException(field + ".text", "invalid orchestration: " + OrchestrationParser.parse(text).problems().get(0));
+      try {
+        Params.only(o, List.of("name", "text", "variables"));
+      } catch (ChaosConfigException e) {
+        throw e.under(field);
+      }
+      if (o.containsKey("name") && o.containsKey("text")) {
+        throw new ChaosConfigException(field, "give a library entry's name or a text, not both");
+      }
+      if (o.getValue("variables") != null && !(o.getValue("variables") instanceof JsonObject)) {
+        throw new ChaosConfigException(field + ".variables", "must be an object of values, got " + o.getValue("variables"));
       }
       return o;
     }
@@ -111,6 +122,23 @@ public final class AbTest {
     return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.LIBRARY_GET, new JsonObject().put("name", v.getString("name")))
         .map(reply -> new JsonObject().put("text", reply.body().getString("text")).put("variables", variables))
         .recover(e -> Future.failedFuture(new ChaosConfigException(field, "library entry " + v.getString("name") + ": " + ControlError.reason(e))));
+  }
+
+  /**
+   * What a start of the variant would refuse is refused now, with the variant's name: the text is checked with
+   * its variables filled in, and the scenarios it names must be on this node.
+   */
+  private Future<JsonObject> startable(JsonObject start, String field, JsonObject given) {
+    Map<String, Object> variables = start.getJsonObject("variables").getMap();
+    return Parsing.valid(vertx, start.getString("text"), variables)
+        .compose(parsed -> ScenarioNames.onNode(vertx.eventBus()).map(known -> {
+          ScenarioNames.refuseUnknown(parsed.scenarios(), known, "");
+          return start;
+        }))
+        .recover(e -> Future.failedFuture(e instanceof ChaosConfigException c
+            ? c.field() == null || c.field().isEmpty() ? new ChaosConfigException(field + (given.containsKey("text") ? ".text" : ""), c.getMessage())
+            : c.under(field)
+            : new ChaosConfigException(field, ControlError.reason(e))));
   }
 
   /** Starts one run and answers its history document once it is recorded. */

@@ -48,6 +48,7 @@ public final class BreakingPoint {
   }
 
   public java.util.function.Function<Experiments.Handle, Future<JsonObject>> plan(JsonObject q) {
+    Params.only(q, List.of("parameter", "from", "to", "step", "method", "resolution", "step_seconds", "assertion", "base", "min_requests"));
     String parameter = Params.required(q, "parameter", 64);
     double[] range = PARAMETERS.get(parameter);
     if (range == null) {
@@ -65,8 +66,11 @@ public final class BreakingPoint {
       throw new ChaosConfigException("step", "must be positive and give at most 100 values from 'from' to 'to', got " + step);
     }
     double res = resolution == null ? Math.abs(to - from) / 16 : resolution;
-    if (bisect && !(res > 0)) {
-      throw new ChaosConfigException("resolution", "must be positive, got " + resolution);
+    // values are whole numbers for _ms and _bps, rounded to 1e-9 otherwise; and at most 20 halvings
+    double finest = Math.max(whole(parameter) ? 1 : 1e-6, Math.abs(to - from) / (1 << 20));
+    if (bisect && !(res >= finest)) {
+      throw new ChaosConfigException("resolution", "must be at least " + finest + " (finer, the search would try values it cannot"
+          + " tell apart, or take more than 20 halvings), got " + (resolution == null ? res : resolution));
     }
     Double seconds = Params.number(q, "step_seconds");
     double s = seconds == null ? 10 : seconds;
@@ -77,9 +81,17 @@ public final class BreakingPoint {
     if (assertion == null) {
       throw new ChaosConfigException("assertion", "is required: {\"metric\": \"p95_latency\", \"operator\": \"less_than\", \"threshold\": 300}");
     }
-    String metric = Params.oneOf(assertion, "metric", null, ASSERTED);
-    String operator = Params.oneOf(assertion, "operator", null, OPERATORS);
-    Double threshold = Params.number(assertion, "threshold");
+    String metric;
+    String operator;
+    Double threshold;
+    try {
+      Params.only(assertion, List.of("metric", "operator", "threshold"));
+      metric = Params.oneOf(assertion, "metric", null, ASSERTED);
+      operator = Params.oneOf(assertion, "operator", null, OPERATORS);
+      threshold = Params.number(assertion, "threshold");
+    } catch (ChaosConfigException e) {
+      throw e.under("assertion");
+    }
     if (metric == null || operator == null || threshold == null) {
       throw new ChaosConfigException("assertion", "needs metric, operator and threshold");
     }
@@ -99,8 +111,10 @@ public final class BreakingPoint {
     List<JsonObject> tried = new ArrayList<>();
     return request(Addresses.CHAOS_GET, new JsonObject(), source).compose(before -> {
       Future<JsonObject> search = plan.bisect() ? bisect(plan, tried, handle, source) : linear(plan, tried, handle, source);
-      return search.transform(ar -> request(Addresses.CHAOS_SET, before, source).transform(restored ->
-          ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause())));
+      // overridden, the config stays as whoever changed it set it: switching chaos off must stay off
+      return search.transform(ar -> ar.failed() && ar.cause() instanceof Overridden ? Future.failedFuture(ar.cause())
+          : request(Addresses.CHAOS_SET, before, source).transform(restored ->
+              ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause())));
     });
   }
 
@@ -144,6 +158,9 @@ public final class BreakingPoint {
       return Future.succeededFuture(result(plan, tried, failed));
     }
     double mid = round((held + failed) / 2);
+    if (whole(plan.parameter()) ? Math.round(mid) == Math.round(held) || Math.round(mid) == Math.round(failed) : mid == held || mid == failed) {
+      return Future.succeededFuture(result(plan, tried, failed)); // nothing left between them to try
+    }
     return attempt(plan, mid, tried, handle, source)
         .compose(ok -> ok ? halve(plan, mid, failed, tried, handle, source) : halve(plan, held, mid, tried, handle, source));
   }
@@ -153,17 +170,25 @@ public final class BreakingPoint {
     JsonObject config = plan.base().copy().put("enabled", true);
     String[] path = plan.parameter().split("\\.");
     JsonObject section = config.getJsonObject(path[0], new JsonObject()).copy();
-    section.put(path[1], path[1].endsWith("_ms") || path[1].endsWith("_bps") ? (Object) Math.round(value) : (Object) value);
+    section.put(path[1], whole(plan.parameter()) ? (Object) Math.round(value) : (Object) value);
     if (path[1].equals("http_error_probability") && !section.containsKey("http_errors")) {
       section.put("http_errors", new JsonArray().add(500));
     }
     config.put(path[0], section);
     return request(Addresses.CHAOS_SET, config, source).compose(applied -> {
+      long version = applied.getLong("version");
       long from = System.currentTimeMillis();
       Promise<Void> waited = Promise.promise();
       vertx.setTimer(plan.stepMs(), t -> waited.complete());
-      return waited.future().compose(v -> request(Metrics.WINDOW_ADDRESS,
-          new JsonObject().put("from", from).put("to", System.currentTimeMillis()), new DeliveryOptions()));
+      return waited.future().compose(v -> request(Addresses.CHAOS_STATUS, new JsonObject(), new DeliveryOptions())).compose(now -> {
+        long current = now.getLong("version");
+        if (current != version) {
+          return Future.failedFuture(new Overridden("the chaos config was changed by another (version " + version + " became "
+              + current + ") while " + plan.parameter() + " = " + value + " was tried: the search stopped and left the config"
+              + " as that change set it"));
+        }
+        return request(Metrics.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", System.currentTimeMillis()), new DeliveryOptions());
+      });
     }).compose(metrics -> {
       long requests = metrics.getLong("request_count", 0L);
       if (requests < plan.minRequests()) {
@@ -175,6 +200,13 @@ public final class BreakingPoint {
       tried.add(new JsonObject().put("value", value).put("held", held).put(plan.metric(), measured).put("metrics", metrics));
       return handle.progress(new JsonObject().put("tried", new JsonArray(new ArrayList<>(tried)))).map(held);
     });
+  }
+
+  /** Someone else changed the chaos config during a step (switched chaos off, started a scenario): the search gives way. */
+  static final class Overridden extends RuntimeException {
+    Overridden(String message) {
+      super(message, null, false, false);
+    }
   }
 
   static boolean holds(double value, String operator, double threshold) {
@@ -212,6 +244,11 @@ public final class BreakingPoint {
       throw new ChaosConfigException(field, "is required, between " + range[0] + " and " + range[1] + ", got " + q.getValue(field));
     }
     return v;
+  }
+
+  /** Whether the parameter takes whole numbers (milliseconds, bytes a second). */
+  private static boolean whole(String parameter) {
+    return parameter.endsWith("_ms") || parameter.endsWith("_bps");
   }
 
   private static double round(double v) {

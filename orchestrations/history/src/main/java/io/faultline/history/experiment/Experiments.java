@@ -1,14 +1,19 @@
 package io.faultline.history.experiment;
 
-import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.control.ControlError;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.history.Params;
 import io.faultline.history.store.HistoryStore;
+import io.faultline.orchestration.OrchestratorVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -21,11 +26,34 @@ public final class Experiments {
 
   private static final Logger LOG = Logger.getLogger(Experiments.class.getName());
 
+  private final Vertx vertx;
   private final HistoryStore store;
+  private final Supplier<String> node;
   private JsonObject running;
 
-  public Experiments(HistoryStore store) {
+  /** {@code node}: this node's id, kept with each experiment so a restart knows which of the running ones were its own. */
+  public Experiments(Vertx vertx, HistoryStore store, Supplier<String> node) {
+    this.vertx = vertx;
     this.store = store;
+    this.node = node;
+  }
+
+  /**
+   * Experiments this node was running when it stopped end as {@code failed} ("interrupted"), so nothing
+   * polls one for ever. With a store the cluster shares, only this node's own (by node id) are touched.
+   */
+  public Future<Void> interrupted(boolean shared) {
+    return store.experiments(1_000).compose(list -> {
+      List<Future<Void>> marked = new ArrayList<>();
+      for (JsonObject doc : list) {
+        boolean ours = node.get().equals(doc.getString("node")) || !shared && doc.getString("node") == null;
+        if ("running".equals(doc.getString("status")) && ours) {
+          marked.add(store.putExperiment(doc.copy().put("status", "failed").put("ended_at", System.currentTimeMillis())
+              .put("error", "interrupted: the node stopped while it ran")));
+        }
+      }
+      return Future.all(marked).<Void>mapEmpty();
+    }).otherwiseEmpty();
   }
 
   /** A running experiment's handle: what it reports as it goes. */
@@ -50,12 +78,16 @@ public final class Experiments {
   /** Starts {@code job} unless another experiment runs; answers the experiment as it starts. */
   public Future<JsonObject> start(String kind, JsonObject request, Function<Handle, Future<JsonObject>> job) {
     if (running != null) {
-      throw new ChaosConfigException("experiment", "experiment " + running.getString("id") + " (" + running.getString("kind")
+      throw new ControlError.Conflict("experiment", "experiment " + running.getString("id") + " (" + running.getString("kind")
           + ") is running; wait for it to end");
     }
     JsonObject doc = new JsonObject().put("id", kind + "-" + UUID.randomUUID().toString().substring(0, 8)).put("kind", kind)
-        .put("status", "running").put("started_at", System.currentTimeMillis()).put("request", request);
+        .put("status", "running").put("started_at", System.currentTimeMillis()).put("node", node.get()).put("request", request);
     running = doc;
+    if (kind.equals("breaking_point")) {
+      // it sets the chaos config itself, step by step: an orchestration started meanwhile would take a step's config for the one to restore
+      vertx.sharedData().getLocalMap(OrchestratorVerticle.STEERING).put("experiment", doc.getString("id"));
+    }
     Handle handle = new Handle(doc);
     return store.putExperiment(doc.copy()).onSuccess(v -> {
       Future<JsonObject> result;
@@ -73,10 +105,12 @@ public final class Experiments {
           LOG.warning(() -> kind + " " + doc.getString("id") + " failed: " + ar.cause().getMessage());
         }
         running = null;
+        vertx.sharedData().getLocalMap(OrchestratorVerticle.STEERING).remove("experiment");
         store.putExperiment(doc.copy());
       });
     }).recover(e -> {
       running = null;
+      vertx.sharedData().getLocalMap(OrchestratorVerticle.STEERING).remove("experiment");
       return Future.failedFuture(e);
     }).map(v -> doc.copy());
   }
