@@ -176,5 +176,16 @@ class OrchestratorVerticleTest {
         """));
     assertThat(validation.getJsonArray("problems").getJsonObject(0).getString("message"))
         .isEqualTo("must be a path inside the node's state directory (relative, without leading ..), got ../../etc/report-{{timestamp}}.html");
+    // nor over what the node keeps there: it would be lost, and the node might not start again
+    for (String own : java.util.List.of("scenarios.json", "library/ex1.json", "./library/x.html", "history.db.json", "reports/run-1.json")) {
+      JsonObject refused = request(OrchestratorVerticle.VALIDATE, new JsonObject().put("text",
+          "name: own\nsteps: [{name: a, scenario: slow_backend}]\nenable_reporting: true\nreport_path: \"" + own + "\"\n"));
+      assertThat(refused.getBoolean("valid")).as(own).isFalse();
+      assertThat(refused.getJsonArray("problems").getJsonObject(0).getString("path")).as(own).isEqualTo("report_path");
+      assertThat(refused.getJsonArray("problems").getJsonObject(0).getString("message")).as(own).startsWith("must not be");
+    }
+    JsonObject beside = request(OrchestratorVerticle.VALIDATE, new JsonObject().put("text",
+        "name: own\nsteps: [{name: a, scenario: slow_backend}]\nenable_reporting: true\nreport_path: \"reports/mine.xml\"\n"));
+    assertThat(beside.getBoolean("valid")).as(beside.encode()).isTrue();
   }
 }

@@ -156,6 +156,8 @@ public final class OrchestrationParser {
         f.problem("report_path", "must be a path inside the node's state directory (relative, without leading ..), got " + path);
       } else if (Reporting.format(path) == null) {
         f.problem("report_path", "must end in .html, .htm, .xml (JUnit) or .json, got " + path);
+      } else if (Reporting.nodeOwn(p) != null) {
+        f.problem("report_path", Reporting.nodeOwn(p));
       }
     } catch (InvalidPathException e) {
       f.problem("report_path", "is not a path: " + path);

@@ -33,6 +33,11 @@ public final class ReportFile {
     Path file;
     try {
       file = Names.inside(stateDir, relative, "report_path");
+      // checked again once filled in: a variable may have made it one of the node's own
+      String own = Reporting.nodeOwn(stateDir.toAbsolutePath().normalize().relativize(file));
+      if (own != null) {
+        throw new ChaosConfigException("report_path", own);
+      }
     } catch (ChaosConfigException e) {
       return Future.succeededFuture(report.withError("report_path not written: " + e.getMessage()));
     }
