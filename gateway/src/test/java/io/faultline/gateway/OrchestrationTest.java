@@ -60,6 +60,38 @@ class OrchestrationTest {
   }
 
   @Test
+  void switchingChaosOffStopsARunAndChaosStaysOff() throws Exception {
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+    gw.post("/api/chaos/enable"); // on before the run: putting that back would switch chaos on again
+    var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer("""
+        name: two_faults
+        steps:
+          - {name: first, scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}, duration_seconds: 1}
+          - {name: second, scenario: {config: {fault_injection: {http_errors: [502], http_error_probability: 1.0}}}, duration_seconds: 5}
+        """)).await();
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    HistoryTest.eventually(() -> gw.traffic("/t").statusCode() == 503 ? true : null, 10);
+    assertThat(gw.post("/api/chaos/disable").statusCode()).isEqualTo(200);
+    awaitIdle(10);
+    Thread.sleep(100);
+    JsonObject report = gw.get("/api/chaos/orchestration/reports/latest").bodyAsJsonObject();
+    assertThat(report.getString("status")).as(report.encodePrettily()).isEqualTo("stopped");
+    assertThat(report.getJsonArray("errors").encode()).contains("chaos was switched off (rest) while the run went on");
+    Thread.sleep(1_200); // past the first step's end: the second never switches chaos on again
+    assertThat(gw.status().getBoolean("enabled")).isFalse();
+    assertThat(gw.traffic("/t").statusCode()).isEqualTo(200);
+    // a run's own step that switches chaos off is no kill
+    JsonObject calm = run("""
+        name: calm_inside
+        steps:
+          - {name: slow, scenario: {config: {latency: {fixed_delay_ms: 1}}}, duration_seconds: 0.2}
+          - {name: calm, scenario: {config: {enabled: false}}, duration_seconds: 0.2}
+          - {name: slow_again, scenario: {config: {latency: {fixed_delay_ms: 1}}}, duration_seconds: 0.2}
+        """);
+    assertThat(calm.getString("status")).as(calm.encodePrettily()).isEqualTo("succeeded");
+  }
+
+  @Test
   void stepsMeasureRealTrafficConditionsPickTheBranchAndTheConfigIsRestored() throws Exception {
     gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
     startTraffic();

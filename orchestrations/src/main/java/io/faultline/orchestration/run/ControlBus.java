@@ -21,6 +21,7 @@ class ControlBus {
 
   private final EventBus bus;
   private final DeliveryOptions options;
+  private final String source;
 
   /** The bus for run {@code runId}: {@code scope} null for the whole config, else that task item's rule. */
   static ControlBus of(EventBus bus, String runId, RunScope scope) {
@@ -29,7 +30,13 @@ class ControlBus {
 
   ControlBus(EventBus bus, String source) {
     this.bus = bus;
+    this.source = source;
     this.options = new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, source).setSendTimeout(TIMEOUT_MS);
+  }
+
+  /** The source its changes carry ({@code orchestration:RUN_ID}, {@code task:ID}), as the change log shows it. */
+  String source() {
+    return source;
   }
 
   /** What {@link #restore} puts back when the run ends. */

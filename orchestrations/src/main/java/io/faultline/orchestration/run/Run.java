@@ -73,6 +73,10 @@ public final class Run {
   private long startedAt;
   private long endedAt;
   private boolean ending;
+  /** Chaos was switched off by someone else while the run went on: it stopped, and what they did stays. */
+  private boolean killed;
+  private final io.vertx.core.eventbus.EventBus eventBus;
+  private io.vertx.core.eventbus.MessageConsumer<JsonObject> killSwitch;
   private final Waits waits;
   private int resumeIteration;
   private int resumeStep;
@@ -91,6 +95,7 @@ public final class Run {
     this.clock = clock;
     this.scope = scope;
     this.bus = ControlBus.of(vertx.eventBus(), id, scope);
+    this.eventBus = vertx.eventBus();
     this.hooks = hooks;
     this.listener = listener;
     this.watchdog = new Watchdog(clock, this::overdue);
@@ -146,6 +151,7 @@ public final class Run {
       state.log("task " + scope.task() + " item " + scope.index() + " on node " + scope.node() + ": every step's chaos is the rule "
           + scope.rule() + ", for this node only");
     }
+    killSwitch = eventBus.consumer(Addresses.CHAOS_CHANGED, message -> killSwitch(message.body()));
     watchdog.expect("the config to restore", ControlBus.TIMEOUT_MS);
     (resumed ? Future.succeededFuture(before) : bus.before())
         .compose(config -> {
@@ -185,6 +191,26 @@ public final class Run {
     status = why;
     watchdog.stopping();
     waits.wake();
+  }
+
+  /**
+   * Switching chaos off is the kill switch: done by anyone but this run (the console, the API, a script)
+   * while it goes on, the run stops, and the config is not put back (that could switch chaos on again);
+   * a task's item still removes its own rule. Its own steps that switch chaos off are not a kill.
+   */
+  private void killSwitch(JsonObject published) {
+    JsonObject change = published.getJsonObject("change");
+    if (!running() || change == null || change.getJsonArray("diff") == null) {
+      return;
+    }
+    boolean off = change.getJsonArray("diff").stream().anyMatch(d -> d instanceof JsonObject diff && "enabled".equals(diff.getString("path"))
+        && Boolean.TRUE.equals(diff.getValue("from")) && Boolean.FALSE.equals(diff.getValue("to")));
+    String source = change.getString("source") + (change.getString("detail") == null ? "" : ":" + change.getString("detail"));
+    if (off && !source.equals(bus.source())) {
+      killed = true;
+      state.error("chaos was switched off (" + source + ") while the run went on: the run stopped, and chaos stays off");
+      stop("stopped");
+    }
   }
 
   /** True while the run is going on (not once it is stopping). */
@@ -356,11 +382,14 @@ public final class Run {
     ending = true;
     guard.cancel();
     waits.wake();
-    restore.restore(before).onComplete(v -> finish());
+    (killed && scope == null ? Future.<Void>succeededFuture() : restore.restore(before)).onComplete(v -> finish());
   }
 
   private void finish() {
     watchdog.cancel();
+    if (killSwitch != null) {
+      killSwitch.unregister();
+    }
     endedAt = clock.millis();
     window(startedAt, endedAt).onComplete(ar -> {
       JsonObject metrics = ar.succeeded() ? ar.result() : new JsonObject();
