@@ -95,7 +95,21 @@ public final class ReportFormats {
     return String.format(Locale.ROOT, "%.3f", d);
   }
 
+  /**
+   * Text for XML and HTML: markup escaped, and the control characters XML 1.0 cannot carry at all (a name
+   * with U+0001 made the whole JUnit file unreadable to every parser) shown as U+FFFD.
+   */
   private static String esc(String s) {
-    return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    if (s == null) {
+      return "";
+    }
+    // tab and line ends as references: in an attribute a parser would otherwise read them as spaces
+    String text = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+        .replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;");
+    return NOT_XML.matcher(text).replaceAll("\uFFFD");
   }
+
+  /** What XML 1.0 allows no document to contain (section 2.2): C0 controls but tab, LF and CR; surrogates alone; U+FFFE, U+FFFF. */
+  private static final java.util.regex.Pattern NOT_XML =
+      java.util.regex.Pattern.compile("[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]");
 }

@@ -41,4 +41,16 @@ class RunReportTest {
     assertThat(ReportFormats.html(bare)).contains("<td>s</td>");
     assertThat(ReportFormats.html(new JsonObject())).contains("<h2>Steps</h2>");
   }
+
+  @Test
+  void aNameWithControlCharactersStillMakesJUnitXmlAParserReads() throws Exception {
+    JsonObject odd = new JsonObject().put("id", "x").put("name", "bell\u0001<&>\"tab\there")
+        .put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "s\u001b[31m").put("status", "failed")
+            .put("error", "lone \uD800 surrogate")));
+    String xml = ReportFormats.junit(odd);
+    var document = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(new java.io.ByteArrayInputStream(xml.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(document.getDocumentElement().getAttribute("name")).isEqualTo("bell\uFFFD<&>\"tab\there");
+    assertThat(((org.w3c.dom.Element) document.getElementsByTagName("testcase").item(0)).getAttribute("name")).isEqualTo("s\uFFFD[31m");
+  }
 }
