@@ -124,9 +124,33 @@ public final class OrchestrationParser {
         f.problem("schedule", e.getMessage());
       }
     }
+    boolean parallel = f.bool(m, "parallel", "", false);
+    if (parallel) {
+      onlyAtOnce(all);
+    }
     return new Orchestration(name, f.string(m, "description", "", false), f.strings(m, "tags", ""), variables, all,
-        f.bool(m, "parallel", "", false), f.bool(m, "loop_orchestration", "", false), maxIterations,
+        parallel, f.bool(m, "loop_orchestration", "", false), maxIterations,
         hooks.hooks(m, "hooks", "", null), assertions.assertions(m, "assertions", ""), guard(m), schedule, reporting(m));
+  }
+
+  /**
+   * A parallel run applies every step's chaos together and holds it: what orders or gates steps would be
+   * ignored without a word, so it is refused, naming it.
+   */
+  private void onlyAtOnce(List<Step> all) {
+    String why = "a parallel orchestration applies all its steps at once; ";
+    for (Step step : all) {
+      if (step == null) {
+        continue;
+      }
+      if (step.conditional()) {
+        f.problem(step.path(), why + "a conditional step has no place in it (give parallel: false to run it)");
+      } else if (step.condition() != null) {
+        f.problem(at(step.path(), "condition"), why + "a step's condition is not checked (give parallel: false to run it)");
+      } else if (step.delayBeforeSeconds() > 0) {
+        f.problem(at(step.path(), "delay_before_seconds"), why + "a step cannot start later (give parallel: false to run it)");
+      }
+    }
   }
 
   private Guard guard(Map<String, Object> m) {

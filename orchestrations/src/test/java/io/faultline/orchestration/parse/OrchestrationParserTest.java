@@ -28,6 +28,24 @@ class OrchestrationParserTest {
   }
 
   @Test
+  void aParallelOrchestrationRefusesWhatItWouldIgnore() {
+    OrchestrationParser.Result result = OrchestrationParser.parse("""
+        name: together
+        parallel: true
+        steps:
+          - {name: a, scenario: slow_backend, duration_seconds: 1}
+          - {name: b, scenario: slow_backend, delay_before_seconds: 2}
+        advanced_steps:
+          - {name: c, base: {scenario: slow_backend}, condition: {type: previous_step_succeeded}}
+        conditional_steps:
+          - {name: d, condition: {type: previous_step_failed}, then_steps: [{name: e, scenario: slow_backend}]}
+        """);
+    assertThat(result.problems()).extracting(p -> p.path() + " (line " + p.line() + ")").containsExactly(
+        "steps[1].delay_before_seconds (line 5)", "advanced_steps[0].condition (line 7)", "conditional_steps[0] (line 9)");
+    assertThat(result.problems().get(0).message()).startsWith("a parallel orchestration applies all its steps at once");
+  }
+
+  @Test
   void anInvalidFileGetsEveryProblemWithItsPathAndLine() {
     String yaml = """
         description: no name here
