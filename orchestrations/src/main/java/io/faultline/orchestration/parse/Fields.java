@@ -97,9 +97,16 @@ final class Fields {
       return null;
     }
     if (v instanceof String s) {
+      if (required && s.isBlank()) {
+        problem(at(path, field), "must not be empty");
+        return null;
+      }
       return s;
     }
-    problem(at(path, field), "must be a string, got " + v);
+    // YAML reads an unquoted yes, off, 2024 or 2024-01-01 as a boolean, number or date
+    problem(at(path, field), "must be a string, got " + v
+        + (v instanceof Boolean || v instanceof Number || v instanceof java.util.Date ? " (quote it: YAML read it as a " + (v instanceof Boolean
+            ? "boolean" : v instanceof Number ? "number" : "date") + ")" : ""));
     return null;
   }
 

@@ -28,6 +28,22 @@ class OrchestrationParserTest {
   }
 
   @Test
+  void anEmptyNameOrOneYamlReadAsAnotherTypeIsRefusedWithAHint() {
+    OrchestrationParser.Result result = OrchestrationParser.parse("""
+        name: "  "
+        steps:
+          - {name: yes, scenario: slow_backend}
+          - {name: 2024-01-01, scenario: slow_backend}
+          - {name: "", scenario: slow_backend}
+        """);
+    assertThat(result.problems()).extracting(p -> p.path()).containsExactly("name", "steps[0].name", "steps[1].name", "steps[2].name");
+    assertThat(result.problems().get(0).message()).isEqualTo("must not be empty");
+    assertThat(result.problems().get(1).message()).isEqualTo("must be a string, got true (quote it: YAML read it as a boolean)");
+    assertThat(result.problems().get(2).message()).startsWith("must be a string, got ").endsWith("(quote it: YAML read it as a date)");
+    assertThat(result.problems().get(3).message()).isEqualTo("must not be empty");
+  }
+
+  @Test
   void aParallelOrchestrationRefusesWhatItWouldIgnore() {
     OrchestrationParser.Result result = OrchestrationParser.parse("""
         name: together
