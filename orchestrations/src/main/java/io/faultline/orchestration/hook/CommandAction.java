@@ -45,14 +45,18 @@ final class CommandAction {
     long timeoutMs = Math.max(1, (long) (seconds * 1000));
     context.expect("command " + argv, timeoutMs + DRAIN_MS);
     // The worker only runs the process; the log is written back here, on the run's event loop.
-    return vertx.executeBlocking(() -> execute(argv, dir, timeoutMs), false).compose(outcome -> {
+    return vertx.executeBlocking(() -> execute(argv, dir, timeoutMs, context::stopping), false).compose(outcome -> {
       context.log("command " + argv + " -> exit " + outcome.exit() + (outcome.output().isEmpty() ? "" : ": " + outcome.output()));
       return outcome.exit() == 0 ? Future.<Void>succeededFuture()
           : Future.failedFuture(new ActionFailed("command " + argv + " exited with " + outcome.exit(), false));
     }, e -> Future.failedFuture(e instanceof ActionFailed ? e : new ActionFailed("command " + argv + ": " + e.getMessage(), false)));
   }
 
-  static Outcome execute(List<String> argv, String dir, long timeoutMs) throws IOException, InterruptedException {
+  /** How often a running command looks whether its run is being stopped. */
+  private static final long STOP_CHECK_MS = 50;
+
+  static Outcome execute(List<String> argv, String dir, long timeoutMs, java.util.function.BooleanSupplier stopping)
+      throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
     if (dir != null) {
       builder.directory(new File(dir));
@@ -60,9 +64,18 @@ final class CommandAction {
     Process process = builder.start();
     Drain drain = new Drain(process.getInputStream());
     drain.start();
-    if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
-      process.destroyForcibly();
-      throw new ActionFailed("command " + argv + " did not finish in " + timeoutMs / 1000.0 + " s", false);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    // the run stopped: the command goes with it, and the run's config is put back now, not when the command would end
+    while (!process.waitFor(Math.min(STOP_CHECK_MS, Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))), TimeUnit.MILLISECONDS)) {
+      if (stopping.getAsBoolean()) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        throw new ActionFailed("command " + argv + " was ended: the run stopped", false);
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        process.destroyForcibly();
+        throw new ActionFailed("command " + argv + " did not finish in " + timeoutMs / 1000.0 + " s", false);
+      }
     }
     drain.join(DRAIN_MS);
     return new Outcome(process.exitValue(), drain.text());

@@ -24,4 +24,9 @@ public interface HookContext {
 
   /** Tells the run's watchdog that the hook now waits for {@code what}, which may take up to {@code withinMs}. */
   void expect(String what, long withinMs);
+
+  /** Whether the run is being stopped, so a long action gives up at once. Safe from any thread (a command's worker asks). */
+  default boolean stopping() {
+    return false;
+  }
 }

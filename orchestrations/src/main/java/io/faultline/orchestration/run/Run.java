@@ -189,6 +189,7 @@ public final class Run {
       return;
     }
     status = why;
+    state.markStopping();
     watchdog.stopping();
     waits.wake();
   }

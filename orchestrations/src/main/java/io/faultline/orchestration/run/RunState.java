@@ -102,6 +102,18 @@ final class RunState implements HookContext {
     watchdog.expect(what, withinMs);
   }
 
+  /** Set when the run is stopped; read by hook actions on other threads. */
+  private volatile boolean stopping;
+
+  void markStopping() {
+    stopping = true;
+  }
+
+  @Override
+  public boolean stopping() {
+    return stopping;
+  }
+
   /** A step's window was measured: its metrics become the last metrics, and variables. */
   void measured(JsonObject metrics) {
     lastMetrics = metrics;
