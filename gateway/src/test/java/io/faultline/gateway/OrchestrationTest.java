@@ -217,6 +217,7 @@ class OrchestrationTest {
     assertThat(Files.readString(out.resolve("nightly.yaml"))).isEqualTo(entry);
     Files.writeString(out.resolve("second.json"), "{\"name\": \"second\", \"steps\": [{\"name\": \"s\", \"scenario\": \"slow_backend\"}]}");
     Files.writeString(out.resolve("wrong.yaml"), "steps: []\n");
+    Files.writeString(out.resolve("sched.yaml"), "name: sched\nschedule: \"0 5 * * *\"\nsteps: [{name: s, scenario: not_saved}]\n");
     // saved by an editor in Latin-1: rejected on its own, with where it stops being UTF-8; the others still come in
     Files.write(out.resolve("latin1.yaml"), "name: caf\u00e9\nsteps: [{name: s}]\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     JsonObject imported = gw.postJson("/api/chaos/orchestration/library/import", "{\"dir\": \"" + out + "\"}").bodyAsJsonObject();
@@ -224,7 +225,10 @@ class OrchestrationTest {
     assertThat(imported.getJsonArray("rejected").getJsonObject(0).getString("file")).isEqualTo("latin1.yaml");
     assertThat(imported.getJsonArray("rejected").getJsonObject(0).getJsonArray("problems").getString(0))
         .endsWith("latin1.yaml line 1, column 10: byte 0xE9 is not UTF-8; save the file as UTF-8");
-    assertThat(imported.getJsonArray("rejected").getJsonObject(1).getString("file")).isEqualTo("wrong.yaml");
+    assertThat(imported.getJsonArray("rejected").getJsonObject(1).getString("file")).isEqualTo("sched.yaml");
+    assertThat(imported.getJsonArray("rejected").getJsonObject(1).getJsonArray("problems").getString(0))
+        .startsWith("the entry is scheduled (0 5 * * *) but cannot run: line 3:").contains("unknown scenario not_saved");
+    assertThat(imported.getJsonArray("rejected").getJsonObject(2).getString("file")).isEqualTo("wrong.yaml");
 
     // A new node on the same data directory has the library and the reports.
     gw.close();

@@ -190,7 +190,9 @@ class RecorderAnalyticsTest {
     Map<String, String> gets = Map.of("/api/history/runs?limit=0", "limit", "/api/history/runs?status=great", "status",
         "/api/history/runs?since=yesterday", "since", "/api/history/compare?ids=only-one", "ids",
         "/api/history/trends/x?days=abc", "days", "/api/history/export?format=xml", "format",
-        "/api/history/runs?min_score=101", "min_score");
+        "/api/history/runs?min_score=101", "min_score", "/api/history/runs?limit=5d", "limit",
+        "/api/history/runs?since=2026-12-02T00:00:00Z&until=2026-12-01T00:00:00Z", "until",
+        "/api/history/changes?since=2000&until=1000", "until");
     gets.forEach((path, field) -> {
       var r = gw.get(path);
       assertThat(r.statusCode()).as(path).isEqualTo(400);

@@ -162,6 +162,7 @@ public final class HistoryVerticle extends VerticleBase {
 
   private static long since(JsonObject q) {
     Long since = Params.time(q, "since");
+    Params.window(since, Params.time(q, "until"));
     return since == null ? 0 : since;
   }
 

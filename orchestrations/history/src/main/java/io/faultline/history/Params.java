@@ -47,6 +47,15 @@ public final class Params {
     return d.intValue();
   }
 
+  private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+  /** {@code since} and {@code until} (either may be absent); {@code until} before {@code since} is refused, not answered with nothing. */
+  public static void window(Long since, Long until) {
+    if (since != null && until != null && until < since) {
+      throw new ChaosConfigException("until", "must not be before since");
+    }
+  }
+
   /** A number, or null when absent. */
   public static Double number(JsonObject body, String field) {
     Object v = body == null ? null : body.getValue(field);
@@ -56,13 +65,13 @@ public final class Params {
     if (v instanceof Number n) {
       return n.doubleValue();
     }
-    try {
-      double d = Double.parseDouble(v.toString().trim());
+    // decimal only: Java would also read 5d, 0x1p3 and NaN
+    String text = v.toString().trim();
+    if (DECIMAL.matcher(text).matches()) {
+      double d = Double.parseDouble(text);
       if (Double.isFinite(d)) {
         return d;
       }
-    } catch (NumberFormatException e) {
-      // reported below
     }
     throw new ChaosConfigException(field, "must be a number, got " + quote(v));
   }

@@ -159,7 +159,9 @@ public final class LibraryService {
   public Future<JsonObject> importDir(JsonObject body) {
     Path dir = Path.of(Requests.required(body, "dir"));
     JsonArray rejected = new JsonArray();
-    return vertx.executeBlocking(() -> {
+    // the node's scenarios, for the scheduled entries (null when the chaos control does not answer: not checked)
+    Future<java.util.Set<String>> known = ScenarioNames.onNode(vertx.eventBus()).otherwise((java.util.Set<String>) null);
+    return known.compose(scenarios -> vertx.executeBlocking(() -> {
       if (!Files.isDirectory(dir)) {
         throw new ChaosConfigException("dir", "is not a directory on this node: " + dir);
       }
@@ -172,12 +174,16 @@ public final class LibraryService {
           }
           OrchestrationParser.Result parsed = OrchestrationParser.parse(file.text());
           boolean nameOk = Names.valid(file.name());
-          if (parsed.valid() && nameOk) {
+          // as a put refuses it: a scheduled entry that names a scenario the node lacks would fail every time
+          List<Problem> unrunnable = parsed.valid() && parsed.orchestration().schedule() != null && scenarios != null
+              ? ScenarioNames.unknown(parsed.scenarios(), scenarios) : List.of();
+          if (parsed.valid() && nameOk && unrunnable.isEmpty()) {
             usable.add(file);
             continue;
           }
           JsonArray problems = new JsonArray();
           parsed.problems().forEach(p -> problems.add(p.toString()));
+          unrunnable.forEach(p -> problems.add("the entry is scheduled (" + parsed.orchestration().schedule() + ") but cannot run: " + p));
           if (!nameOk) {
             problems.add("the file name is not a usable entry name (1-64 letters, digits, '_', '-', '.', not starting with '.')");
           }
@@ -187,7 +193,7 @@ public final class LibraryService {
         throw new ChaosConfigException("dir", "could not read " + dir + ": " + e.getMessage());
       }
       return usable;
-    }, false).map(usable -> {
+    }, false)).map(usable -> {
       JsonArray imported = new JsonArray();
       usable.forEach(file -> {
         change(Library.change(file.name(), file.text()));

@@ -41,6 +41,7 @@ public final class RecorderSearch {
       // a misspelt fault type would find nothing, which reads as "no such exchange"
       throw new ChaosConfigException("fault", "unknown fault type " + fault + "; known: " + FaultTypes.names());
     }
+    Params.window(Params.time(body, "since"), Params.time(body, "until"));
     ExchangeFilter filter = new ExchangeFilter(status == null ? null : status.intValue(), Params.text(body, "path", 2048),
         fault, Params.text(body, "listener", 128), Params.time(body, "since"), Params.time(body, "until"),
         Params.integer(body, "limit", 100, 1, 10_000));

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Runs as RFC 4180 CSV that a spreadsheet opens as it is: a header row, one row per run, CRLF line
  * ends, fields quoted when they hold a comma, quote or line break. Text that a spreadsheet would run as
- * a formula ({@code = + - @} first) gets a leading apostrophe.
+ * a formula ({@code = + - @}, or a tab or carriage return before one, first) gets a leading apostrophe.
  */
 public final class Csv {
 
@@ -44,7 +44,7 @@ public final class Csv {
     if (s == null) {
       return "";
     }
-    String safe = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
+    String safe = !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
     return safe.matches("(?s).*[,\"\r\n].*") ? "\"" + safe.replace("\"", "\"\"") + "\"" : safe;
   }
 }

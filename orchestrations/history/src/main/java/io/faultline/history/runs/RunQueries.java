@@ -34,9 +34,11 @@ public final class RunQueries {
     if (minScore != null && (minScore < 0 || minScore > 100)) {
       throw new ChaosConfigException("min_score", "must be between 0 and 100, got " + minScore);
     }
+    Long since = Params.time(q, "since");
+    Long until = Params.time(q, "until");
+    Params.window(since, until);
     return new RunFilter(Params.text(q, "name", 256), Params.text(q, "tag", 200),
-        Params.oneOf(q, "status", null, STATUSES), Params.time(q, "since"), Params.time(q, "until"), minScore,
-        Params.integer(q, "limit", limit, 1, maxLimit));
+        Params.oneOf(q, "status", null, STATUSES), since, until, minScore, Params.integer(q, "limit", limit, 1, maxLimit));
   }
 
   /** {@code GET /api/history/runs/{id}}. */

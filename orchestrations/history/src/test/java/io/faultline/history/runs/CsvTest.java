@@ -1,0 +1,20 @@
+package io.faultline.history.runs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Text a spreadsheet would run as a formula is made inert; the rest is left as it is. */
+class CsvTest {
+
+  @Test
+  void formulasAndTheControlCharactersBeforeThemGetAnApostrophe() {
+    assertThat(Csv.text("=2+2")).isEqualTo("'=2+2");
+    assertThat(Csv.text("@SUM(A1)")).isEqualTo("'@SUM(A1)");
+    // OWASP's CSV injection list: a tab or carriage return first is read past by some spreadsheets
+    assertThat(Csv.text("\t=2+2")).isEqualTo("'\t=2+2");
+    assertThat(Csv.text("\r=2+2")).isEqualTo("\"'\r=2+2\"");
+    assertThat(Csv.text("checkout_flow")).isEqualTo("checkout_flow");
+    assertThat(Csv.text("a,b \"c\"")).isEqualTo("\"a,b \"\"c\"\"\"");
+  }
+}
