@@ -33,6 +33,17 @@ public class AdminClient {
   @Spec
   CommandSpec spec;
 
+  /**
+   * {@code value} as one path segment of the admin API (encoded); a blank one is refused as a usage error
+   * (exit 2): it would name the collection instead ({@code history show ""} listed every run).
+   */
+  String segment(String value, String label) {
+    if (value == null || value.isBlank()) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), label + " must not be empty");
+    }
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
   /** The HTTP client: the JVM's trust store, or only the CAs of {@code --cacert}. */
   private HttpClient client() throws IOException {
     if (cacert == null) {

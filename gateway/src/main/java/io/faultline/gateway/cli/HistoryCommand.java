@@ -42,10 +42,6 @@ public final class HistoryCommand implements Runnable {
     return q.toString();
   }
 
-  static String path(String segment) {
-    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
-  }
-
   /** {@code history list}. */
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists runs, newest first.")
   public static final class List extends AdminClient implements Callable<Integer> {
@@ -71,7 +67,7 @@ public final class HistoryCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return call("GET", "/api/history/runs/" + path(id));
+      return call("GET", "/api/history/runs/" + segment(id, "ID"));
     }
   }
 
@@ -84,7 +80,7 @@ public final class HistoryCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return call("GET", "/api/history/trends/" + path(name) + query("days", days));
+      return call("GET", "/api/history/trends/" + segment(name, "NAME") + query("days", days));
     }
   }
 
@@ -153,7 +149,7 @@ public final class HistoryCommand implements Runnable {
       }
       String id = new io.vertx.core.json.JsonObject(started.body()).getString("id");
       while (true) {
-        HttpResponse<String> now = send("GET", "/api/history/experiments/" + path(id), null);
+        HttpResponse<String> now = send("GET", "/api/history/experiments/" + segment(id, "ID"), null);
         if (now == null) {
           return 1;
         }

@@ -1,8 +1,6 @@
 package io.faultline.gateway.cli;
 
 import io.vertx.core.json.JsonObject;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -80,7 +78,7 @@ public final class ListenersCommand implements Runnable {
     @Override
     public Integer call() {
       // the node answers once the listener has drained: wait for the grace, and then some
-      return call("DELETE", "/api/listeners/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "?grace_ms=" + graceMs, null,
+      return call("DELETE", "/api/listeners/" + segment(name, "NAME") + "?grace_ms=" + graceMs, null,
           Duration.ofMillis(Math.max(0, graceMs)).plusSeconds(30));
     }
   }

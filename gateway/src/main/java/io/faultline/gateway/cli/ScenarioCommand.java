@@ -1,7 +1,5 @@
 package io.faultline.gateway.cli;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -34,7 +32,7 @@ public final class ScenarioCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return call("POST", "/api/chaos/scenarios/" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+      return call("POST", "/api/chaos/scenarios/" + segment(name, "NAME"));
     }
   }
 

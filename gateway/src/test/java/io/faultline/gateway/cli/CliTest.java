@@ -435,6 +435,16 @@ class CliTest {
   }
 
   @Test
+  void anEmptyIdOrNameIsAUsageErrorNotTheWholeCollection() {
+    for (String[] args : new String[][] {{"history", "show", ""}, {"history", "trends", " "}, {"scenario", "start", ""},
+        {"listeners", "remove", ""}}) {
+      err.getBuffer().setLength(0);
+      assertThat(run(args)).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(err.toString()).as(String.join(" ", args)).contains("must not be empty");
+    }
+  }
+
+  @Test
   void helpShowsExamples() {
     assertThat(run("serve", "--help")).isZero();
     assertThat(out.toString()).contains("Examples:").contains("--chaos-latency-ms").contains("~2-15% throughput");
