@@ -143,7 +143,6 @@ class ConsoleOrchestrationTest {
     console.browser.type(input("steps[2].name"), "third");
     click("b:steps[2]:up"); // third is now second
     click("b:steps[0]:remove"); // step_1 goes
-    console.browser.visible(By.id("b:parallel:value")).click();
     console.browser.visible(By.id("b:loop_orchestration:value")).click();
     console.browser.type(input("max_iterations"), "3");
     click("b:conditional_steps:add");
@@ -161,7 +160,6 @@ class ConsoleOrchestrationTest {
     expected.put("name", "edited");
     expected.put("description", "Built in the console");
     expected.put("steps", List.of(Map.of("name", "third", "duration_seconds", 10L), Map.of("name", "step_2", "duration_seconds", 10L)));
-    expected.put("parallel", true);
     expected.put("loop_orchestration", true);
     expected.put("max_iterations", 3L);
     expected.put("conditional_steps", List.of(Map.of("name", "check_3", "condition", Map.of("type", "previous_step_succeeded"),
@@ -171,6 +169,9 @@ class ConsoleOrchestrationTest {
         "actions", List.of(Map.of("type", "log", "message", "starting")))));
     assertThat(OrchestrationDocuments.tree(yaml)).isEqualTo(expected);
     assertThat(yaml).startsWith("name: edited\n");
+    // run in parallel, its conditional step would be ignored: the builder shows the node's refusal
+    console.browser.visible(By.id("b:parallel:value")).click();
+    console.browser.text(By.cssSelector(".validation"), "a parallel orchestration applies all its steps at once");
   }
 
   @Test
