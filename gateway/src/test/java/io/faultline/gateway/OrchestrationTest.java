@@ -201,6 +201,14 @@ class OrchestrationTest {
     assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(400);
     assertThat(refused.bodyAsJsonObject().getString("field")).startsWith("steps[1].scenario.config.latency.fixed_delay_ms");
     assertThat(gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")).as("nothing started").isFalse();
+    // a misspelt variable would run with the declared value; an unknown field of the request would be dropped
+    var misspelt = gw.postJson("/api/chaos/orchestration/execute", "{\"name\": \"delayed\", \"variables\": {\"dealy\": 500}}");
+    assertThat(misspelt.statusCode()).as(misspelt.bodyAsString()).isEqualTo(400);
+    assertThat(misspelt.bodyAsJsonObject().getString("field")).isEqualTo("variables.dealy");
+    assertThat(misspelt.bodyAsJsonObject().getString("error")).isEqualTo("the orchestration neither declares nor uses it (it declares [delay]): misspelt?");
+    var bogus = gw.postJson("/api/chaos/orchestration/execute", "{\"name\": \"delayed\", \"bogus\": 1}");
+    assertThat(bogus.statusCode()).isEqualTo(400);
+    assertThat(bogus.bodyAsJsonObject().getString("field")).isEqualTo("bogus");
     assertThat(gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/orchestration/library/delayed").send().await().statusCode()).isEqualTo(200);
 
     var executed = gw.postJson("/api/chaos/orchestration/execute", "{\"name\": \"nightly\", \"variables\": {\"code\": 418}}");

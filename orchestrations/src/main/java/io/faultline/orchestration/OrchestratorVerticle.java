@@ -192,6 +192,11 @@ public final class OrchestratorVerticle extends VerticleBase {
   private void execute(Message<JsonObject> message) {
     JsonObject start;
     try {
+      for (String field : message.body() == null ? java.util.Set.<String>of() : message.body().fieldNames()) {
+        if (!field.equals("name") && !field.equals("variables")) {
+          throw new ChaosConfigException(field, "unknown field; execute takes name and variables");
+        }
+      }
       String name = LibraryService.entryName(message.body());
       String text = library.text(name);
       if (text == null) {

@@ -7,6 +7,7 @@ import io.faultline.orchestration.hook.HookRunner;
 import io.faultline.orchestration.model.Names;
 import io.faultline.orchestration.model.Orchestration;
 import io.faultline.orchestration.parse.Parsing;
+import io.faultline.orchestration.parse.Requests;
 import io.faultline.orchestration.parse.ScenarioNames;
 import io.faultline.orchestration.report.RunReport;
 import io.faultline.orchestration.run.Run;
@@ -63,6 +64,7 @@ final class Runs {
     refuseWhileRunning();
     return Parsing.valid(vertx, text, variables).compose(parsed -> ScenarioNames.onNode(vertx.eventBus()).map(known -> {
       ScenarioNames.refuseUnknown(parsed.scenarios(), known, "cannot start: ");
+      Requests.usedVariables(text, parsed.orchestration().variables().keySet(), variables);
       refuseWhileRunning(); // another start may have got in meanwhile
       Orchestration orchestration = parsed.orchestration().withVariables(variables);
       return launch(orchestration, text, variables, "run-" + UUID.randomUUID().toString().substring(0, 8), null)

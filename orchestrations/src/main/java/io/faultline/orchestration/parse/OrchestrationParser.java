@@ -172,7 +172,13 @@ public final class OrchestrationParser {
     boolean enabled = f.bool(m, "enable_reporting", "", false);
     String path = f.string(m, "report_path", "", false);
     if (path == null) {
+      if (enabled) {
+        f.problem("report_path", "is required with enable_reporting: true (where the report goes, e.g. ./reports/run-{{timestamp}}.html)");
+      }
       return new Reporting(enabled, null);
+    }
+    if (!m.containsKey("enable_reporting")) {
+      f.problem("enable_reporting", "is needed for report_path to be written: add enable_reporting: true (or false to keep the path unused)");
     }
     try {
       Path p = Path.of(path.replace("{{timestamp}}", "0")).normalize();

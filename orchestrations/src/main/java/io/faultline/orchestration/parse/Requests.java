@@ -40,6 +40,21 @@ public final class Requests {
     return vars == null ? Map.of() : ((JsonObject) vars).getMap();
   }
 
+  /**
+   * Refuses a given variable that {@code text} neither declares nor mentions anywhere (a condition, an
+   * assertion, a placeholder, a hook): a misspelling ({@code dealy} for {@code delay}) would otherwise run
+   * with the declared value, and the run would measure something else than asked.
+   */
+  public static void usedVariables(String text, java.util.Set<String> declared, Map<String, Object> given) {
+    for (String name : given.keySet()) {
+      if (!declared.contains(name) && !java.util.regex.Pattern.compile("(?<![A-Za-z0-9_])" + java.util.regex.Pattern.quote(name)
+          + "(?![A-Za-z0-9_])").matcher(text).find()) {
+        throw new ChaosConfigException("variables." + name, "the orchestration neither declares nor uses it (it declares "
+            + new java.util.TreeSet<>(declared) + "): misspelt?");
+      }
+    }
+  }
+
   /** The error an invalid orchestration is refused with: its first problem, and how many more there are. */
   public static ChaosConfigException invalid(OrchestrationParser.Result parsed) {
     return new ChaosConfigException(parsed.problems().get(0).path(),

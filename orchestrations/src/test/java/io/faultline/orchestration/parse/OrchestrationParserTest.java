@@ -44,6 +44,15 @@ class OrchestrationParserTest {
   }
 
   @Test
+  void reportingNeedsBothItsSwitchAndItsPath() {
+    String steps = "name: r\nsteps: [{name: a, scenario: slow_backend}]\n";
+    assertThat(OrchestrationParser.parse(steps + "enable_reporting: true\n").problems()).extracting(p -> p.path()).containsExactly("report_path");
+    assertThat(OrchestrationParser.parse(steps + "report_path: out.html\n").problems()).extracting(p -> p.path())
+        .containsExactly("enable_reporting");
+    assertThat(OrchestrationParser.parse(steps + "enable_reporting: false\nreport_path: out.html\n").problems()).isEmpty();
+  }
+
+  @Test
   void aParallelOrchestrationRefusesWhatItWouldIgnore() {
     OrchestrationParser.Result result = OrchestrationParser.parse("""
         name: together

@@ -133,6 +133,7 @@ public final class AbTest {
     return Parsing.valid(vertx, start.getString("text"), variables)
         .compose(parsed -> ScenarioNames.onNode(vertx.eventBus()).map(known -> {
           ScenarioNames.refuseUnknown(parsed.scenarios(), known, "");
+          io.faultline.orchestration.parse.Requests.usedVariables(start.getString("text"), parsed.orchestration().variables().keySet(), variables);
           return start;
         }))
         .recover(e -> Future.failedFuture(e instanceof ChaosConfigException c
