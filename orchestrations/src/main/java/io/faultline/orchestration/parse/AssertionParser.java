@@ -16,6 +16,8 @@ final class AssertionParser {
 
   private final Fields f;
   private final ConditionParser conditions;
+  /** The step names {@code step_succeeded} and {@code step_failed} give, with where: checked once every step is read. */
+  final java.util.List<String[]> stepRefs = new java.util.ArrayList<>();
 
   AssertionParser(Fields fields, ConditionParser conditions) {
     this.f = fields;
@@ -64,7 +66,11 @@ final class AssertionParser {
           f.problem(at(path, "step"), "give step_name or step (its alias), not both");
         }
         String field = a.containsKey("step") ? "step" : "step_name";
-        return new Assertion(type, null, null, null, null, null, f.string(a, field, path, true), null);
+        String step = f.string(a, field, path, true);
+        if (step != null) {
+          stepRefs.add(new String[] {at(path, field), step});
+        }
+        return new Assertion(type, null, null, null, null, null, step, null);
       }
       case "condition" -> {
         f.unknown(a, Set.of("type", "condition"), path);

@@ -124,13 +124,35 @@ public final class OrchestrationParser {
         f.problem("schedule", e.getMessage());
       }
     }
+    List<io.faultline.orchestration.model.Hook> globalHooks = hooks.hooks(m, "hooks", "", null);
+    List<io.faultline.orchestration.model.Assertion> globalAssertions = assertions.assertions(m, "assertions", "");
+    stepsNamed(all);
     boolean parallel = f.bool(m, "parallel", "", false);
     if (parallel) {
       onlyAtOnce(all);
     }
     return new Orchestration(name, f.string(m, "description", "", false), f.strings(m, "tags", ""), variables, all,
         parallel, f.bool(m, "loop_orchestration", "", false), maxIterations,
-        hooks.hooks(m, "hooks", "", null), assertions.assertions(m, "assertions", ""), guard(m), schedule, reporting(m));
+        globalHooks, globalAssertions, guard(m), schedule, reporting(m));
+  }
+
+  /** A {@code step_succeeded} or {@code step_failed} naming no step of the orchestration could never hold: refused. */
+  private void stepsNamed(List<Step> all) {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    java.util.Deque<Step> todo = new java.util.ArrayDeque<>(all.stream().filter(java.util.Objects::nonNull).toList());
+    while (!todo.isEmpty()) {
+      Step step = todo.pop();
+      if (step.name() != null) {
+        names.add(step.name());
+      }
+      java.util.stream.Stream.of(step.thenSteps(), step.elseSteps()).filter(java.util.Objects::nonNull)
+          .forEach(branch -> branch.stream().filter(java.util.Objects::nonNull).forEach(todo::push));
+    }
+    for (String[] ref : assertions.stepRefs) {
+      if (!names.contains(ref[1]) && !ref[1].contains("${")) {
+        f.problem(ref[0], "no step is named " + ref[1] + " in this orchestration (its steps: " + names + ")");
+      }
+    }
   }
 
   /**

@@ -44,6 +44,23 @@ class OrchestrationParserTest {
   }
 
   @Test
+  void aStepAssertionMustNameAStepOfTheOrchestration() {
+    OrchestrationParser.Result result = OrchestrationParser.parse("""
+        name: refs
+        steps:
+          - {name: warm, scenario: slow_backend}
+        conditional_steps:
+          - {name: check, condition: {type: previous_step_succeeded}, then_steps: [{name: deep, scenario: slow_backend}]}
+        assertions:
+          - {type: step_succeeded, step_name: warm}
+          - {type: step_succeeded, step_name: deep}
+          - {type: step_failed, step_name: wram}
+        """);
+    assertThat(result.problems()).extracting(p -> p.path() + " (line " + p.line() + "): " + p.message()).containsExactly(
+        "assertions[2].step_name (line 9): no step is named wram in this orchestration (its steps: [check, deep, warm])");
+  }
+
+  @Test
   void reportingNeedsBothItsSwitchAndItsPath() {
     String steps = "name: r\nsteps: [{name: a, scenario: slow_backend}]\n";
     assertThat(OrchestrationParser.parse(steps + "enable_reporting: true\n").problems()).extracting(p -> p.path()).containsExactly("report_path");
