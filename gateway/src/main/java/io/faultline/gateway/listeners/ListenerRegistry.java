@@ -125,23 +125,23 @@ public final class ListenerRegistry extends VerticleBase {
     ListenerConfig listener = given.port() == null ? given.withPort(module.defaultPort()) : given;
     synchronized (this) {
       if (draining) {
-        return Future.failedFuture(new Conflict("the node is shutting down: it takes no new listener", "name"));
+        return Future.failedFuture(new ControlError.Conflict("name", "the node is shutting down: it takes no new listener"));
       }
       if (running.containsKey(listener.name())) {
-        return Future.failedFuture(new Conflict("a listener named " + listener.name() + " already exists", "name"));
+        return Future.failedFuture(new ControlError.Conflict("name", "a listener named " + listener.name() + " already exists"));
       }
       List<GatewayConfig.NodePort> taken = new ArrayList<>(nodePorts.get());
       running.values().forEach(other -> taken.add(new GatewayConfig.NodePort("0.0.0.0", other.port(), "listener " + other.config().name(),
           "port"))); // a running listener holds its port whatever host either names, as the registry always counted it
       GatewayConfig.NodePort holder = GatewayConfig.clash(listener.host(), listener.port(), taken);
       if (holder != null) {
-        return Future.failedFuture(new Conflict("port " + listener.port() + " is taken by " + holder.owner(), "port"));
+        return Future.failedFuture(new ControlError.Conflict("port", "port " + listener.port() + " is taken by " + holder.owner()));
       }
     }
     // a port another program holds is a conflict (409); a host that is not this machine's, the request's to fix (400)
     return BindFailures.named(startListener(listener, "api"), "", listener.host(), listener.port())
         .recover(error -> Future.failedFuture(error instanceof ChaosConfigException named && named.field().equals("port")
-            ? new Conflict(named.getMessage(), "port") : error))
+            ? new ControlError.Conflict("port", named.getMessage()) : error))
         .map(Running::json);
   }
 
@@ -167,7 +167,7 @@ public final class ListenerRegistry extends VerticleBase {
     String name = removed.config().name();
     synchronized (this) {
       if (!removing.add(name)) {
-        return Future.failedFuture(new Conflict("listener " + name + " is already being removed", "name"));
+        return Future.failedFuture(new ControlError.Conflict("name", "listener " + name + " is already being removed"));
       }
     }
     // Drained even with no grace: its connections closed before its upstream clients, which would otherwise answer
@@ -231,27 +231,15 @@ public final class ListenerRegistry extends VerticleBase {
       result = Future.failedFuture(e);
     }
     result.onSuccess(message::reply).onFailure(error -> {
-      if (error instanceof Conflict c) {
-        ControlError.fail(message, 409, c.getMessage(), c.field);
-      } else if (error instanceof NotFound) {
+      if (error instanceof NotFound) {
         ControlError.fail(message, ControlError.NOT_FOUND, error.getMessage(), "name");
-      } else if (error instanceof ChaosConfigException) {
+      } else if (error instanceof ChaosConfigException || error instanceof ControlError.Conflict) {
         ControlError.fail(message, error);
       } else {
         // what starting a listener met otherwise (a port that could not be bound for another reason): the caller's to look at
         ControlError.fail(message, 409, "cannot start the listener: " + error.getMessage(), "port");
       }
     });
-  }
-
-  /** A listener name or port already in use. */
-  private static final class Conflict extends RuntimeException {
-    private final String field;
-
-    Conflict(String message, String field) {
-      super(message, null, false, false);
-      this.field = field;
-    }
   }
 
   /** No such listener on this node. */

@@ -4,7 +4,7 @@
 // was JSON) through the same converter.
 
 import { get, post, put } from '../lib/api.js';
-import { download, fill, h, notice } from '../lib/dom.js';
+import { download, fill, h, notice, stored } from '../lib/dom.js';
 import { clearErrors, showError } from '../lib/fields.js';
 import { METRICS, conditionEditor } from './condition.js';
 import { hooksEditor } from './hooks.js';
@@ -174,8 +174,7 @@ export class Builder {
     try {
       const text = await post(`/api/chaos/orchestration/convert?to=${this.format}`, JSON.stringify(this.doc), { raw: true });
       const saved = await put(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`, text);
-      const warnings = (saved && saved.warnings) || [];
-      this.say(`Saved to the library as ${name}.${warnings.map(w => ` Warning: ${w}.`).join('')}`, warnings.length ? 'warn' : 'ok');
+      this.say(...stored(`Saved to the library as ${name}.`, saved));
       if (thenRun) {
         this.onRun(name);
       }

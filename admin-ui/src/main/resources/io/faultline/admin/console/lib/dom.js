@@ -107,6 +107,12 @@ export function notice(el) {
   };
 }
 
+/** What to say once the library stored an entry: done, with the node's warnings (a scenario it lacks) if any, as [text, kind]. */
+export function stored(done, reply) {
+  const warnings = (reply && reply.warnings) || [];
+  return [`${done}${warnings.map(w => ` Warning: ${w}.`).join('')}`, warnings.length ? 'warn' : 'ok'];
+}
+
 /** An in-page link's click: scrolls to the section with that id and focuses its h2, leaving the route (the hash) alone. */
 export function jump(id) {
   return event => {

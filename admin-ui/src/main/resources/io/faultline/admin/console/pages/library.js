@@ -2,7 +2,7 @@
 // file (YAML or JSON) as a new entry named after it.
 
 import { del, get, post, put } from '../lib/api.js';
-import { confirmDialog, download, fill, h, notice } from '../lib/dom.js';
+import { confirmDialog, download, fill, h, notice, stored } from '../lib/dom.js';
 
 /** "Spike Test.v2.yaml" → "Spike_Test.v2": what the server accepts as an entry name. */
 export function entryName(filename) {
@@ -60,9 +60,8 @@ export class Library {
     for (const file of files) {
       const name = entryName(file.name);
       try {
-        const stored = await put(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`, await file.text());
-        const warnings = (stored && stored.warnings) || [];
-        this.say(`Imported ${file.name} as ${name}.${warnings.map(w => ` Warning: ${w}.`).join('')}`, warnings.length ? 'warn' : 'ok');
+        const reply = await put(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`, await file.text());
+        this.say(...stored(`Imported ${file.name} as ${name}.`, reply));
       } catch (e) {
         this.say(`${file.name} was not imported: ${e.field ? `${e.field}: ` : ''}${e.message}`, 'error');
       }

@@ -10,6 +10,7 @@ import io.faultline.history.stats.PermutationTest;
 import io.faultline.history.stats.ProportionTest;
 import io.faultline.history.stats.RankTest;
 import io.faultline.orchestration.parse.Parsing;
+import io.faultline.orchestration.parse.Requests;
 import io.faultline.orchestration.parse.ScenarioNames;
 import io.faultline.orchestration.OrchestratorVerticle;
 import io.vertx.core.Future;
@@ -133,7 +134,7 @@ public final class AbTest {
     return Parsing.valid(vertx, start.getString("text"), variables)
         .compose(parsed -> ScenarioNames.onNode(vertx.eventBus()).map(known -> {
           ScenarioNames.refuseUnknown(parsed.scenarios(), known, "");
-          io.faultline.orchestration.parse.Requests.usedVariables(start.getString("text"), parsed.orchestration().variables().keySet(), variables);
+          Requests.usedVariables(start.getString("text"), parsed.orchestration().variables().keySet(), variables);
           return start;
         }))
         .recover(e -> Future.failedFuture(e instanceof ChaosConfigException c

@@ -86,7 +86,7 @@ public final class Experiments {
     running = doc;
     if (kind.equals("breaking_point")) {
       // it sets the chaos config itself, step by step: an orchestration started meanwhile would take a step's config for the one to restore
-      vertx.sharedData().getLocalMap(OrchestratorVerticle.STEERING).put("experiment", doc.getString("id"));
+      steering().put("experiment", doc.getString("id"));
     }
     Handle handle = new Handle(doc);
     return store.putExperiment(doc.copy()).onSuccess(v -> {
@@ -105,14 +105,19 @@ public final class Experiments {
           LOG.warning(() -> kind + " " + doc.getString("id") + " failed: " + ar.cause().getMessage());
         }
         running = null;
-        vertx.sharedData().getLocalMap(OrchestratorVerticle.STEERING).remove("experiment");
+        steering().remove("experiment");
         store.putExperiment(doc.copy());
       });
     }).recover(e -> {
       running = null;
-      vertx.sharedData().getLocalMap(OrchestratorVerticle.STEERING).remove("experiment");
+      steering().remove("experiment");
       return Future.failedFuture(e);
     }).map(v -> doc.copy());
+  }
+
+  /** The node-local flag orchestration starts look at ({@link OrchestratorVerticle#STEERING}). */
+  private io.vertx.core.shareddata.LocalMap<Object, Object> steering() {
+    return vertx.sharedData().getLocalMap(OrchestratorVerticle.STEERING);
   }
 
   public Future<JsonObject> get(JsonObject q) {
