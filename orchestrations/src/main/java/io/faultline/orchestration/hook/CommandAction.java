@@ -54,6 +54,8 @@ final class CommandAction {
 
   /** How often a running command looks whether its run is being stopped. */
   private static final long STOP_CHECK_MS = 50;
+  /** How long a killed command is given to be gone. */
+  private static final long KILL_WAIT_MS = 1_000;
 
   static Outcome execute(List<String> argv, String dir, long timeoutMs, java.util.function.BooleanSupplier stopping)
       throws IOException, InterruptedException {
@@ -70,6 +72,8 @@ final class CommandAction {
       if (stopping.getAsBoolean()) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
+        // the kill is asynchronous: gone before the run reports it ended (seen alive a moment later in CI)
+        process.waitFor(KILL_WAIT_MS, TimeUnit.MILLISECONDS);
         throw new ActionFailed("command " + argv + " was ended: the run stopped", false);
       }
       if (System.nanoTime() - deadline >= 0) {
