@@ -1,6 +1,7 @@
 package io.faultline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.gateway.config.Flag;
 import io.faultline.history.HistoryAddresses;
@@ -253,5 +254,107 @@ class HistoryTest {
     }, 10);
     assertThat(after.getString("error")).isEqualTo("interrupted: the node stopped while it ran");
     assertThat(after.getLong("ended_at")).isNotNull();
+  }
+
+  @Test
+  void aStoppedBreakingPointSearchPutsTheConfigBackAndKeepsWhatItFound() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    traffic = new SteadyTraffic(gw);
+    var started = gw.postJson("/api/history/breaking-point", """
+        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 50, "step": 5, "step_seconds": 0.5,
+         "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 5000}}""");
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    String id = started.bodyAsJsonObject().getString("id");
+    // let it try a value or two, then stop it through the CLI, as a user would
+    eventually(() -> {
+      JsonObject progress = gw.get("/api/history/experiments/" + id).bodyAsJsonObject().getJsonObject("progress");
+      return progress != null && progress.getJsonArray("tried").size() >= 1 ? true : null;
+    }, 20);
+    long asked = System.nanoTime();
+    JsonObject stopped = new JsonObject(cli("history", "stop", "--admin-url=http://127.0.0.1:" + gw.gateway.adminPort(), id));
+    // answered once stopped, not after the step's 0.5 s or the search's 11 values
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked)).isLessThan(5_000);
+    assertThat(stopped.getString("status")).as(stopped.encodePrettily()).isEqualTo("stopped");
+    assertThat(stopped.getString("error")).isNull();
+    JsonObject partial = stopped.getJsonObject("result");
+    assertThat(partial.getString("conclusion")).startsWith("stopped after ").contains("value");
+    assertThat(partial.getJsonArray("tried")).isNotEmpty();
+    assertThat(partial.getDouble("highest_holding")).isEqualTo(0.0);
+    assertThat(partial.getValue("first_failing")).isNull();
+    assertThat(gw.status().getBoolean("enabled")).as("the config before the search is back").isFalse();
+    assertThat(gw.get("/api/history/experiments/" + id).bodyAsJsonObject().getString("status")).isEqualTo("stopped");
+    Thread.sleep(700); // longer than a step: nothing switches chaos on again
+    assertThat(gw.status().getBoolean("enabled")).isFalse();
+
+    // stopping it again, one that does not exist, or when none runs: each says why
+    var again = gw.post("/api/history/experiments/" + id + "/stop");
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(again.bodyAsJsonObject().getString("error")).isEqualTo("experiment " + id + " has ended (stopped)");
+    var unknown = gw.post("/api/history/experiments/breaking_point-nothere/stop");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.bodyAsJsonObject().getString("error")).contains("no experiment breaking_point-nothere");
+    var none = gw.gateway.vertx().eventBus().request(HistoryAddresses.EXPERIMENT_STOP, new JsonObject())
+        .toCompletionStage().toCompletableFuture();
+    assertThatThrownBy(none::join).hasMessageContaining("no experiment is running on this node");
+  }
+
+  /** An A/B variant long enough to be caught running: 503s at half the requests for a minute. */
+  static final String LONG_FAILING = FAILING.replace("duration_seconds: 1.2", "duration_seconds: 60");
+
+  @Test
+  void aStoppedAbTestStopsItsRunAndPutsTheConfigBack() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    traffic = new SteadyTraffic(gw);
+    var started = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", LONG_FAILING))
+        .put("b", new JsonObject().put("text", CALM)).put("samples", 2).encode());
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    String id = started.bodyAsJsonObject().getString("id");
+    eventually(() -> gw.status().getBoolean("enabled") ? true : null, 10);
+    var stop = gw.post("/api/history/experiments/" + id + "/stop");
+    assertThat(stop.statusCode()).as(stop.bodyAsString()).isEqualTo(200);
+    JsonObject stopped = stop.bodyAsJsonObject();
+    assertThat(stopped.getString("status")).isEqualTo("stopped");
+    assertThat(stopped.getJsonObject("result").getString("conclusion")).isEqualTo("stopped after 0 run(s) of A and 0 of B: no comparison made");
+    assertThat(gw.status().getBoolean("enabled")).as("the sample run's config is undone").isFalse();
+    assertThat(gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")).isFalse();
+    // the stopped sample run is in history as stopped; no further sample starts
+    Thread.sleep(1_500);
+    JsonArray runs = gw.get("/api/history/runs").bodyAsJsonObject().getJsonArray("runs");
+    assertThat(runs).hasSize(1);
+    assertThat(runs.getJsonObject(0).getString("status")).isEqualTo("stopped");
+    assertThat(gw.status().getBoolean("enabled")).isFalse();
+  }
+
+  @Test
+  void anAbTestEndsWhenTheKillSwitchStopsItsRunAndRefusesSamplesWithoutTraffic() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    traffic = new SteadyTraffic(gw);
+    var started = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", LONG_FAILING))
+        .put("b", new JsonObject().put("text", CALM)).put("samples", 2).encode());
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    String id = started.bodyAsJsonObject().getString("id");
+    eventually(() -> gw.status().getBoolean("enabled") ? true : null, 10);
+    assertThat(gw.post("/api/chaos/disable").statusCode()).isEqualTo(200);
+    JsonObject done = ended(id);
+    assertThat(done.getString("status")).isEqualTo("failed");
+    assertThat(done.getString("error")).startsWith("sample run ").contains(" of A was stopped (chaos was switched off")
+        .endsWith(": the A/B test ended with it");
+    Thread.sleep(1_500); // the next sample would have switched chaos on again
+    assertThat(gw.status().getBoolean("enabled")).isFalse();
+    assertThat(gw.get("/api/history/runs").bodyAsJsonObject().getJsonArray("runs")).hasSize(1);
+
+    // with no traffic, a sample measures nothing (it scored 100 and the test compared empty runs)
+    traffic.close();
+    traffic = null;
+    var quiet = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", CALM))
+        .put("b", new JsonObject().put("text", FAILING)).put("samples", 2).encode());
+    assertThat(quiet.statusCode()).as(quiet.bodyAsString()).isEqualTo(202);
+    JsonObject empty = ended(quiet.bodyAsJsonObject().getString("id"));
+    assertThat(empty.getString("status")).isEqualTo("failed");
+    assertThat(empty.getString("error")).matches("sample run run-[0-9a-f]{8} of A saw 0 requests \\(min_requests 1\\): an A/B test"
+        + " compares what traffic saw; send traffic through the gateway while it runs");
+    var badMin = gw.postJson("/api/history/ab", new JsonObject().put("a", "x").put("b", "y").put("min_requests", 0).encode());
+    assertThat(badMin.statusCode()).isEqualTo(400);
+    assertThat(badMin.bodyAsJsonObject().getString("field")).isEqualTo("min_requests");
   }
 }

@@ -36,6 +36,8 @@ public final class HistoryApi {
     router.get(base + "/experiments").handler(ctx -> bus.forward(ctx, HistoryAddresses.EXPERIMENTS, query(ctx)));
     router.get(base + "/experiments/:id").handler(ctx ->
         bus.forward(ctx, HistoryAddresses.EXPERIMENT, query(ctx).put("id", ctx.pathParam("id"))));
+    router.post(base + "/experiments/:id/stop").handler(ctx ->
+        bus.forward(ctx, HistoryAddresses.EXPERIMENT_STOP, new JsonObject().put("id", ctx.pathParam("id"))));
     router.get(base + "/changes").handler(ctx -> bus.forward(ctx, HistoryAddresses.CHANGES, query(ctx)));
     router.get(base + "/windows").handler(ctx -> bus.forward(ctx, HistoryAddresses.WINDOWS, query(ctx)));
     router.post("/api/recorder/search").handler(ctx -> ChaosApi.withBody(ctx, body -> bus.forward(ctx, HistoryAddresses.RECORDER_SEARCH, body)));

@@ -45,7 +45,8 @@ final class HistoryGraphQl {
         .dataFetcher("abTest", api.call(HistoryAddresses.AB, env -> GraphQlApi.object(env.getArgument("request"), "request"),
             JsonObject::getMap))
         .dataFetcher("breakingPoint", api.call(HistoryAddresses.BREAKING_POINT,
-            env -> GraphQlApi.object(env.getArgument("request"), "request"), JsonObject::getMap));
+            env -> GraphQlApi.object(env.getArgument("request"), "request"), JsonObject::getMap))
+        .dataFetcher("stopExperiment", api.call(HistoryAddresses.EXPERIMENT_STOP, HistoryGraphQl::arguments, JsonObject::getMap));
   }
 
   /** The field's arguments as a request body: {@code minScore} becomes {@code min_score}, lists become arrays. */

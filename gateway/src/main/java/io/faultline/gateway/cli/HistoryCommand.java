@@ -12,18 +12,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code faultline history list|show|trends|compare|export|ab} against a running node's admin API. */
+/** {@code faultline history list|show|trends|compare|export|ab|stop} against a running node's admin API. */
 @Command(name = "history", mixinStandardHelpOptions = true,
-    description = "Orchestration runs as history keeps them: list, show, trends, compare, export, and A/B tests.",
+    description = "Orchestration runs as history keeps them: list, show, trends, compare, export; A/B tests, and stopping an experiment.",
     subcommands = {HistoryCommand.List.class, HistoryCommand.Show.class, HistoryCommand.Trends.class, HistoryCommand.Compare.class,
-        HistoryCommand.Export.class, HistoryCommand.Ab.class},
+        HistoryCommand.Export.class, HistoryCommand.Ab.class, HistoryCommand.Stop.class},
     footer = {"", "Examples:",
         "  faultline history list --name checkout --since 2026-11-01T00:00:00Z --min-score 50",
         "  faultline history show run-1a2b3c4d",
         "  faultline history trends checkout --days 30",
         "  faultline history compare run-1a2b3c4d run-5e6f7a8b --rank-by error_rate",
         "  faultline history export --format csv --output history.csv",
-        "  faultline history ab --a release-a --b release-b --samples 5"})
+        "  faultline history ab --a release-a --b release-b --samples 5",
+        "  faultline history stop ab-1a2b3c4d"})
 public final class HistoryCommand implements Runnable {
 
   @Override
@@ -68,6 +69,18 @@ public final class HistoryCommand implements Runnable {
     @Override
     public Integer call() {
       return call("GET", "/api/history/runs/" + segment(id, "ID"));
+    }
+  }
+
+  /** {@code history stop ID}. */
+  @Command(name = "stop", mixinStandardHelpOptions = true,
+      description = "Stops a running A/B test or breaking-point search; prints it once stopped, its config put back.")
+  public static final class Stop extends AdminClient implements Callable<Integer> {
+    @Parameters(paramLabel = "ID", description = "The experiment's id, as ab or the breaking-point request answered it.") String id;
+
+    @Override
+    public Integer call() {
+      return call("POST", "/api/history/experiments/" + segment(id, "ID") + "/stop");
     }
   }
 

@@ -27,6 +27,12 @@ public final class HistoryAddresses {
   public static final String EXPERIMENTS = "faultline.history.experiments";
   /** {@code {id}} (required) → one experiment, with its result once done. */
   public static final String EXPERIMENT = "faultline.history.experiment";
+  /**
+   * {@code {id}} (without it: whichever runs on this node) → the experiment once it has stopped: status
+   * {@code stopped}, its config put back, {@code result} what it found so far. 404 when none runs, 409 when
+   * it has ended or runs on another node.
+   */
+  public static final String EXPERIMENT_STOP = "faultline.history.experiment.stop";
   /** {@code {since, until, limit}} → {@code {changes: [{at, node, version, address, source, detail, diff}]}}. */
   public static final String CHANGES = "faultline.history.changes";
   /** {@code {since, until, limit}} → {@code {windows: [{id, node, started_at, ended_at, source, config, metrics}]}}. */

@@ -138,6 +138,7 @@ public final class HistoryVerticle extends VerticleBase {
     });
     Bus.answer(vertx, HistoryAddresses.EXPERIMENTS, experiments::list);
     Bus.answer(vertx, HistoryAddresses.EXPERIMENT, experiments::get);
+    Bus.answer(vertx, HistoryAddresses.EXPERIMENT_STOP, experiments::stop);
     Bus.answer(vertx, HistoryAddresses.CHANGES, q -> store.changes(since(q), until(q), Params.integer(q, "limit", 100, 1, 10_000))
         .map(list -> new JsonObject().put("changes", new io.vertx.core.json.JsonArray(list))));
     Bus.answer(vertx, HistoryAddresses.WINDOWS, q -> store.windows(since(q), until(q), Params.integer(q, "limit", 100, 1, 10_000))

@@ -30,6 +30,8 @@ import java.util.Map;
  * higher is better; error_rate, p95_latency or avg_latency, lower is better) with an exact permutation
  * test: the better mean wins when p is below {@code alpha}, else there is no significant difference.
  * Pooled error rates (two-proportion test) and latency distributions (Mann–Whitney) are reported beside it.
+ * A sample that saw no traffic ({@code min_requests}, default 1) or was stopped by someone else ends the
+ * test as failed: neither measured anything to compare.
  */
 public final class AbTest {
 
@@ -58,8 +60,9 @@ public final class AbTest {
    * were when it was asked for.
    */
   public Future<java.util.function.Function<Experiments.Handle, Future<JsonObject>>> plan(JsonObject q) {
-    Params.only(q, List.of("a", "b", "samples", "metric", "alpha", "sample_timeout_seconds", "seed"));
+    Params.only(q, List.of("a", "b", "samples", "metric", "alpha", "sample_timeout_seconds", "seed", "min_requests"));
     int samples = Params.integer(q, "samples", 5, 2, 20);
+    int minRequests = Params.integer(q, "min_requests", 1, 1, 1_000_000);
     String metric = Params.oneOf(q, "metric", "resilience_score", METRICS);
     Double alpha = Params.number(q, "alpha");
     double a = alpha == null ? 0.05 : alpha;
@@ -79,16 +82,56 @@ public final class AbTest {
       Future<Void> chain = Future.succeededFuture();
       for (int i = 0; i < samples; i++) {
         int sample = i + 1;
-        chain = chain.compose(v -> runOnce(startA, timeout)).compose(run -> {
+        chain = chain.compose(v -> sample(startA, "a", timeout, minRequests, handle, runsA, runsB)).compose(run -> {
           runsA.add(run);
           return handle.progress(progress(sample, samples, runsA, runsB));
-        }).compose(v -> runOnce(startB, timeout)).compose(run -> {
+        }).compose(v -> sample(startB, "b", timeout, minRequests, handle, runsA, runsB)).compose(run -> {
           runsB.add(run);
           return handle.progress(progress(sample, samples, runsA, runsB));
         });
       }
       return chain.map(v -> analyse(runsA, runsB, metric, a, seed));
     });
+  }
+
+  /**
+   * One sample: a run of the variant, judged usable. A stop asked for ends the run and the test; a run
+   * stopped by anyone else (the kill switch, a stop) ends the test too, as its next sample would switch
+   * chaos on again; and a run that saw fewer than {@code minRequests} requests measured nothing.
+   */
+  private Future<JsonObject> sample(JsonObject start, String variant, int timeout, int minRequests, Experiments.Handle handle,
+      List<JsonObject> runsA, List<JsonObject> runsB) {
+    return handle.goOn().compose(go -> runOnce(start, timeout, handle)).compose(run -> {
+      String id = run.getString("id");
+      if (handle.stopAsked().isComplete()) {
+        return Future.failedFuture(new Experiments.Stopped(stoppedAt(runsA, runsB)));
+      }
+      if ("stopped".equals(run.getString("status"))) {
+        return Future.failedFuture("sample run " + id + " of " + variant.toUpperCase() + " was stopped"
+            + errors(run) + ": the A/B test ended with it");
+      }
+      Object requests = run.getJsonObject("metrics", new JsonObject()).getValue("request_count");
+      long seen = requests instanceof Number n ? n.longValue() : 0;
+      if (seen < minRequests) {
+        return Future.failedFuture("sample run " + id + " of " + variant.toUpperCase() + " saw " + seen + " request"
+            + (seen == 1 ? "" : "s") + " (min_requests " + minRequests + "): an A/B test compares what traffic saw; send traffic"
+            + " through the gateway while it runs");
+      }
+      return Future.succeededFuture(run);
+    });
+  }
+
+  private static String errors(JsonObject run) {
+    JsonArray errors = run.getJsonArray("errors", new JsonArray());
+    return errors.isEmpty() ? "" : " (" + String.join("; ", errors.stream().map(String::valueOf).toList()) + ")";
+  }
+
+  /** A stopped test's result: the runs it made, no comparison. */
+  private static JsonObject stoppedAt(List<JsonObject> runsA, List<JsonObject> runsB) {
+    return new JsonObject().put("winner", null)
+        .put("conclusion", "stopped after " + runsA.size() + " run(s) of A and " + runsB.size() + " of B: no comparison made")
+        .put("a", new JsonObject().put("runs", new JsonArray(runsA.stream().map(r -> r.getString("id")).toList())))
+        .put("b", new JsonObject().put("runs", new JsonArray(runsB.stream().map(r -> r.getString("id")).toList())));
   }
 
   private static Object variant(JsonObject q, String field) {
@@ -143,12 +186,18 @@ public final class AbTest {
             : new ChaosConfigException(field, ControlError.reason(e))));
   }
 
-  /** Starts one run and answers its history document once it is recorded. */
-  private Future<JsonObject> runOnce(JsonObject start, int timeoutSeconds) {
+  /** Starts one run and answers its history document once it is recorded; a stop asked for stops the run. */
+  private Future<JsonObject> runOnce(JsonObject start, int timeoutSeconds, Experiments.Handle handle) {
     return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.START, start).compose(reply -> {
       String id = reply.body().getString("run_id");
       Promise<JsonObject> recorded = Promise.promise();
       waiting.put(id, recorded);
+      // the run ends as a stop ends it (its config put back), then is recorded: that record ends the wait
+      handle.stopAsked().onComplete(stop -> vertx.eventBus().request(OrchestratorVerticle.STATUS, new JsonObject()).onSuccess(status -> {
+        if (id.equals(((JsonObject) status.body()).getString("run_id")) && ((JsonObject) status.body()).getBoolean("is_running", false)) {
+          vertx.eventBus().request(OrchestratorVerticle.STOP, new JsonObject());
+        }
+      }));
       long timer = vertx.setTimer(timeoutSeconds * 1000L, t -> {
         waiting.remove(id);
         recorded.tryFail("run " + id + " was not recorded within " + timeoutSeconds + " s");

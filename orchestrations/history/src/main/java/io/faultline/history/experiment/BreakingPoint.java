@@ -22,7 +22,8 @@ import java.util.Map;
  * {@code from}, {@code from + step}, ... up to {@code to}; {@code bisect} tests both ends, then halves the
  * gap until it is at most {@code resolution} (it assumes that more intensity never helps). Intensity may
  * fall as the value falls ({@code traffic_shaping.bandwidth_limit_bps}: give {@code from} above {@code to}).
- * The chaos config active before is put back however it ends.
+ * The chaos config active before is put back however it ends (a stop included), except when someone
+ * else changed it meanwhile: then it stays as they set it.
  */
 public final class BreakingPoint {
 
@@ -113,9 +114,24 @@ public final class BreakingPoint {
       Future<JsonObject> search = plan.bisect() ? bisect(plan, tried, handle, source) : linear(plan, tried, handle, source);
       // overridden, the config stays as whoever changed it set it: switching chaos off must stay off
       return search.transform(ar -> ar.failed() && ar.cause() instanceof Overridden ? Future.failedFuture(ar.cause())
-          : request(Addresses.CHAOS_SET, before, source).transform(restored ->
-              ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause())));
+          : request(Addresses.CHAOS_SET, before, source).transform(restored -> ar.succeeded() ? Future.succeededFuture(ar.result())
+              : Future.failedFuture(ar.cause() instanceof Experiments.Stopped ? new Experiments.Stopped(partial(plan, tried)) : ar.cause())));
     });
+  }
+
+  /** What a search stopped early found: the values tried, the highest that held below the first that failed. */
+  private static JsonObject partial(Plan plan, List<JsonObject> tried) {
+    double direction = Math.signum(plan.to() - plan.from());
+    Double firstFailing = null;
+    for (JsonObject t : tried) {
+      double v = t.getDouble("value");
+      if (!t.getBoolean("held") && (firstFailing == null || v * direction < firstFailing * direction)) {
+        firstFailing = v;
+      }
+    }
+    JsonObject result = result(plan, tried, firstFailing);
+    return result.put("conclusion", "stopped after " + tried.size() + " value" + (tried.size() == 1 ? "" : "s") + " tried"
+        + (tried.isEmpty() ? "" : ": " + result.getString("conclusion")));
   }
 
   private Future<JsonObject> linear(Plan plan, List<JsonObject> tried, Experiments.Handle handle, DeliveryOptions source) {
@@ -175,11 +191,15 @@ public final class BreakingPoint {
       section.put("http_errors", new JsonArray().add(500));
     }
     config.put(path[0], section);
-    return request(Addresses.CHAOS_SET, config, source).compose(applied -> {
+    return handle.goOn().compose(go -> request(Addresses.CHAOS_SET, config, source)).compose(applied -> {
       long version = applied.getLong("version");
       long from = System.currentTimeMillis();
       Promise<Void> waited = Promise.promise();
-      vertx.setTimer(plan.stepMs(), t -> waited.complete());
+      long timer = vertx.setTimer(plan.stepMs(), t -> waited.tryComplete());
+      handle.stopAsked().onComplete(stop -> {
+        vertx.cancelTimer(timer);
+        waited.tryFail(new Experiments.Stopped(null));
+      });
       return waited.future().compose(v -> request(Addresses.CHAOS_STATUS, new JsonObject(), new DeliveryOptions())).compose(now -> {
         long current = now.getLong("version");
         if (current != version) {

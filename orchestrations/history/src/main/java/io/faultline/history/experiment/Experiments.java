@@ -6,6 +6,7 @@ import io.faultline.history.Params;
 import io.faultline.history.store.HistoryStore;
 import io.faultline.orchestration.OrchestratorVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,8 +20,9 @@ import java.util.logging.Logger;
 /**
  * A/B tests and breaking-point searches: long jobs started by a request and followed by polling. One
  * runs at a time on a node (both steer the chaos the whole cluster shares). Each is kept in the store
- * as {@code {id, kind, status: running|succeeded|failed, started_at, ended_at, request, progress,
- * result, error}}, written when it starts, as it progresses and when it ends.
+ * as {@code {id, kind, status: running|succeeded|failed|stopped, started_at, ended_at, request, progress,
+ * result, error}}, written when it starts, as it progresses and when it ends. A stop ({@link #stop})
+ * ends it early: its job gives way, puts back what it changed and answers what it found so far.
  */
 public final class Experiments {
 
@@ -30,6 +32,8 @@ public final class Experiments {
   private final HistoryStore store;
   private final Supplier<String> node;
   private JsonObject running;
+  private Handle handle;
+  private Promise<JsonObject> ended;
 
   /** {@code node}: this node's id, kept with each experiment so a restart knows which of the running ones were its own. */
   public Experiments(Vertx vertx, HistoryStore store, Supplier<String> node) {
@@ -56,12 +60,23 @@ public final class Experiments {
     }).otherwiseEmpty();
   }
 
-  /** A running experiment's handle: what it reports as it goes. */
+  /** A running experiment's handle: what it reports as it goes, and whether it is asked to stop. */
   public final class Handle {
     private final JsonObject doc;
+    private final Promise<Void> stop = Promise.promise();
 
     Handle(JsonObject doc) {
       this.doc = doc;
+    }
+
+    /** Completes when a stop is asked for: the job gives way at once (ends its wait, stops its run). */
+    public Future<Void> stopAsked() {
+      return stop.future();
+    }
+
+    /** Fails with {@link Stopped} if a stop was asked for: checked before each new step. */
+    public Future<Void> goOn() {
+      return stop.future().isComplete() ? Future.failedFuture(new Stopped(null)) : Future.succeededFuture();
     }
 
     public String id() {
@@ -75,6 +90,23 @@ public final class Experiments {
     }
   }
 
+  /**
+   * How a job ends when asked to stop: with what it found so far ({@code partial}, null when nothing
+   * useful), after it has put back what it changed.
+   */
+  public static final class Stopped extends RuntimeException {
+    private final JsonObject partial;
+
+    public Stopped(JsonObject partial) {
+      super("stopped on request", null, false, false);
+      this.partial = partial;
+    }
+
+    public JsonObject partial() {
+      return partial;
+    }
+  }
+
   /** Starts {@code job} unless another experiment runs; answers the experiment as it starts. */
   public Future<JsonObject> start(String kind, JsonObject request, Function<Handle, Future<JsonObject>> job) {
     if (running != null) {
@@ -84,11 +116,14 @@ public final class Experiments {
     JsonObject doc = new JsonObject().put("id", kind + "-" + UUID.randomUUID().toString().substring(0, 8)).put("kind", kind)
         .put("status", "running").put("started_at", System.currentTimeMillis()).put("node", node.get()).put("request", request);
     running = doc;
+    ended = Promise.promise();
+    Promise<JsonObject> end = ended;
     if (kind.equals("breaking_point")) {
       // it sets the chaos config itself, step by step: an orchestration started meanwhile would take a step's config for the one to restore
       steering().put("experiment", doc.getString("id"));
     }
     Handle handle = new Handle(doc);
+    this.handle = handle;
     return store.putExperiment(doc.copy()).onSuccess(v -> {
       Future<JsonObject> result;
       try {
@@ -97,22 +132,49 @@ public final class Experiments {
         result = Future.failedFuture(e);
       }
       result.onComplete(ar -> {
-        doc.put("ended_at", System.currentTimeMillis()).put("status", ar.succeeded() ? "succeeded" : "failed");
+        doc.put("ended_at", System.currentTimeMillis());
         if (ar.succeeded()) {
-          doc.put("result", ar.result());
+          doc.put("status", "succeeded").put("result", ar.result());
+        } else if (ar.cause() instanceof Stopped stopped) {
+          doc.put("status", "stopped").put("result", stopped.partial());
         } else {
-          doc.put("error", ar.cause().getMessage());
+          doc.put("status", "failed").put("error", ar.cause().getMessage());
           LOG.warning(() -> kind + " " + doc.getString("id") + " failed: " + ar.cause().getMessage());
         }
-        running = null;
-        steering().remove("experiment");
-        store.putExperiment(doc.copy());
+        ended();
+        store.putExperiment(doc.copy()).onComplete(saved -> end.complete(doc.copy()));
       });
     }).recover(e -> {
-      running = null;
-      steering().remove("experiment");
+      ended();
+      end.fail(e);
       return Future.failedFuture(e);
     }).map(v -> doc.copy());
+  }
+
+  private void ended() {
+    running = null;
+    handle = null;
+    steering().remove("experiment");
+  }
+
+  /**
+   * Asks the experiment {@code id} (or, with no id, whichever runs) to stop; answers it once it has ended
+   * (its config put back, its partial result saved). One that has ended, or runs on another node, is a 409.
+   */
+  public Future<JsonObject> stop(JsonObject q) {
+    Params.only(q, List.of("id"));
+    String id = q.getValue("id") == null ? null : Params.required(q, "id", 64);
+    if (running != null && (id == null || id.equals(running.getString("id")))) {
+      Future<JsonObject> end = ended.future();
+      handle.stop.tryComplete();
+      return end;
+    }
+    if (id == null) {
+      return Future.failedFuture(new ChaosState.NotFound("id", "no experiment is running on this node"));
+    }
+    return get(q).compose(doc -> Future.failedFuture(new ControlError.Conflict("id", "running".equals(doc.getString("status"))
+        ? "experiment " + id + " runs on node " + doc.getString("node") + ": stop it there"
+        : "experiment " + id + " has ended (" + doc.getString("status") + ")")));
   }
 
   /** The node-local flag orchestration starts look at ({@link OrchestratorVerticle#STEERING}). */
