@@ -278,8 +278,12 @@ class HistoryTest {
     assertThat(stopped.getString("error")).isNull();
     JsonObject partial = stopped.getJsonObject("result");
     assertThat(partial.getString("conclusion")).startsWith("stopped after ").contains("value");
-    assertThat(partial.getJsonArray("tried")).isNotEmpty();
-    assertThat(partial.getDouble("highest_holding")).isEqualTo(0.0);
+    JsonArray tried = partial.getJsonArray("tried");
+    assertThat(tried).isNotEmpty();
+    // every value held (p95 far below 5 s): the highest is the last one tried before the stop
+    assertThat(partial.getDouble("highest_holding")).isEqualTo(tried.getJsonObject(tried.size() - 1).getDouble("value"));
+    assertThat(partial.getString("conclusion")).isEqualTo("stopped after " + tried.size() + " value" + (tried.size() == 1 ? "" : "s")
+        + " tried: the assertion p95_latency less_than 5000.0 held at every value tried, up to " + partial.getDouble("highest_holding"));
     assertThat(partial.getValue("first_failing")).isNull();
     assertThat(gw.status().getBoolean("enabled")).as("the config before the search is back").isFalse();
     assertThat(gw.get("/api/history/experiments/" + id).bodyAsJsonObject().getString("status")).isEqualTo("stopped");
@@ -290,6 +294,10 @@ class HistoryTest {
     var again = gw.post("/api/history/experiments/" + id + "/stop");
     assertThat(again.statusCode()).isEqualTo(409);
     assertThat(again.bodyAsJsonObject().getString("error")).isEqualTo("experiment " + id + " has ended (stopped)");
+    JsonObject graphql = gw.postJson("/graphql", new JsonObject().put("query", "mutation($id: String!) { stopExperiment(id: $id) }")
+        .put("variables", new JsonObject().put("id", id)).encode()).bodyAsJsonObject();
+    assertThat(graphql.getJsonArray("errors").getJsonObject(0).getString("message")).as(graphql.encode())
+        .contains("experiment " + id + " has ended (stopped)");
     var unknown = gw.post("/api/history/experiments/breaking_point-nothere/stop");
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.bodyAsJsonObject().getString("error")).contains("no experiment breaking_point-nothere");
