@@ -103,6 +103,19 @@ public final class ClusterVerticle extends VerticleBase {
       }
       return task;
     });
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.TASKS_CANCEL, message -> {
+      String id = message.body() == null ? null : message.body().getString("id");
+      blocking(() -> tasks.cancel(id)).onComplete(ar -> {
+        if (ar.succeeded()) {
+          vertx.eventBus().publish(InternalAddresses.TASK_CANCELLED, new JsonObject().put("task", id));
+          message.reply(ar.result());
+        } else {
+          ControlError.fail(message, ar.cause());
+        }
+      });
+    });
+    // every node ends its running items of a cancelled task at once (and at each heartbeat, should it miss this)
+    vertx.eventBus().consumer(InternalAddresses.TASK_CANCELLED, message -> endCancelled());
     // A notice only: the agreed state is read back from the shared map, checked, then adopted.
     vertx.eventBus().consumer(InternalAddresses.CLUSTER_STATE, message -> blocking(shared::current).onComplete(ar -> {
       if (ar.failed()) {
@@ -210,6 +223,7 @@ public final class ClusterVerticle extends VerticleBase {
         tasks.lead(Set.copyOf(live));
       }
       tasks.work(started -> vertx.runOnContext(x -> runner.run(started[0], started[1])));
+      cancelled(tasks.cancelledHere());
       return live;
     }).onSuccess(live -> {
       heartbeat(true);
@@ -221,6 +235,14 @@ public final class ClusterVerticle extends VerticleBase {
       heartbeat(false);
       LOG.log(java.util.logging.Level.WARNING, "node " + nodeId + ": heartbeat failed", e);
     });
+  }
+
+  private void endCancelled() {
+    blocking(tasks::cancelledHere).onSuccess(this::cancelled);
+  }
+
+  private void cancelled(List<JsonObject[]> items) {
+    items.forEach(pair -> vertx.runOnContext(x -> runner.cancel(pair[0], pair[1])));
   }
 
   private void heartbeat(boolean ok) {

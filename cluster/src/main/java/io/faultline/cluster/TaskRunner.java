@@ -85,6 +85,21 @@ final class TaskRunner {
     });
   }
 
+  /**
+   * Ends {@code item} of a cancelled task on this node: a scenario or config item's rule goes at once; an
+   * orchestration item's run is stopped (it removes its rule as it ends, and its end closes the item).
+   * Called again at each heartbeat until the item is closed, so a run that was still starting is caught too.
+   */
+  void cancel(JsonObject task, JsonObject item) {
+    String id = task.getString("id");
+    int index = item.getInteger("index");
+    if (task.getJsonObject("orchestration") == null) {
+      end(id, index, "cancelled", "stopped on " + nodeId, new JsonObject());
+      return;
+    }
+    vertx.eventBus().request(InternalAddresses.TASK_ORCHESTRATION_STOP, new JsonObject().put("task", id));
+  }
+
   private static String why(Throwable e) {
     if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
       return "this node runs no orchestrator yet";

@@ -36,7 +36,7 @@ import java.util.function.UnaryOperator;
  */
 final class Tasks {
 
-  private static final Set<String> DONE = Set.of("succeeded", "failed", "skipped");
+  private static final Set<String> DONE = Set.of("succeeded", "failed", "skipped", "cancelled");
   /** What an orchestration item records of its run. */
   static final List<String> RUN_FIELDS = List.of("run_id", "run_status", "report");
 
@@ -271,6 +271,56 @@ final class Tasks {
     });
   }
 
+  /**
+   * Cancels task {@code id}: items not started yet are {@code cancelled}, the task is {@code cancelled} (the
+   * leader hands out nothing more); items running go on until their nodes end them ({@link #cancelledHere}).
+   */
+  JsonObject cancel(String id) {
+    JsonObject[] seenNow = new JsonObject[1];
+    boolean[] changed = new boolean[1];
+    update(id, task -> {
+      seenNow[0] = task;
+      if (!task.getString("status").equals("running")) {
+        return null;
+      }
+      long now = System.currentTimeMillis();
+      for (Object o : task.getJsonArray("items")) {
+        JsonObject item = (JsonObject) o;
+        String state = item.getString("state");
+        if (state.equals("pending") || state.equals("assigned")) {
+          finish(item, "cancelled", "the task was cancelled (on node " + self + ") before this part ran");
+        }
+      }
+      task.put("status", "cancelled").put("finished_at", now).put("cancelled_on", self);
+      changed[0] = true;
+      return task;
+    });
+    if (seenNow[0] == null) {
+      throw new ChaosState.NotFound("id", "no task named " + id);
+    }
+    if (!changed[0]) {
+      throw new io.faultline.chaos.control.ControlError.Conflict("id", "task " + id + " has ended (" + seenNow[0].getString("status") + ")");
+    }
+    return get(id);
+  }
+
+  /** The items of cancelled tasks still running on this node, as {@code [task, item]}: each is to be ended here. */
+  List<JsonObject[]> cancelledHere() {
+    List<JsonObject[]> out = new java.util.ArrayList<>();
+    for (String encoded : map.values()) {
+      JsonObject task = new JsonObject(encoded);
+      if (task.getString("status").equals("cancelled")) {
+        for (Object o : task.getJsonArray("items")) {
+          JsonObject item = (JsonObject) o;
+          if (item.getString("state").equals("running") && self.equals(item.getString("node"))) {
+            out.add(new JsonObject[] {task, item});
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** Ends an item this node ran: its rule goes, and the item records the result. */
   void end(String taskId, int index, String outcome, String result) {
     end(taskId, index, outcome, result, new JsonObject());
@@ -284,7 +334,8 @@ final class Tasks {
         return null;
       }
       removeRule(task, item);
-      finish(item.mergeIn(fields), outcome, result);
+      boolean cancelled = task.getString("status").equals("cancelled") && !outcome.equals("succeeded");
+      finish(item.mergeIn(fields), cancelled ? "cancelled" : outcome, cancelled ? "cancelled while it ran: " + result : result);
       return task;
     });
   }

@@ -89,6 +89,10 @@ final class ClusterFixture implements AutoCloseable {
     return web.get(node.adminPort(), "127.0.0.1", path).send().await().bodyAsJsonObject();
   }
 
+  HttpResponse<Buffer> postForResponse(Gateway node, String path, String body) {
+    return web.post(node.adminPort(), "127.0.0.1", path).sendBuffer(Buffer.buffer(body)).await();
+  }
+
   JsonObject post(Gateway node, String path, String body) {
     return web.post(node.adminPort(), "127.0.0.1", path).sendBuffer(Buffer.buffer(body)).await().bodyAsJsonObject();
   }

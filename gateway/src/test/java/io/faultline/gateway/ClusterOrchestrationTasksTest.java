@@ -208,4 +208,34 @@ class ClusterOrchestrationTasksTest {
     assertThat(response.bodyAsJsonObject().getString("field")).isEqualTo(field);
     assertThat(response.bodyAsJsonObject().getString("error")).contains(error);
   }
+
+  @Test
+  void cancellingAnOrchestrationTaskStopsEachItemsRunOnItsNode() throws Exception {
+    List<Gateway> nodes = cluster.startThree();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
+    Gateway n3 = nodes.get(2);
+    cluster.post(n1, "/api/cluster/tasks", """
+        {"id": "long", "mode": "parallel", "target_nodes": ["n1", "n2"], "orchestration": {"name": "long", "steps": [
+          {"name": "down", "scenario": {"config": {"fault_injection": {"http_errors": [503], "http_error_probability": 1.0}}},
+           "duration_seconds": 120}]}}""");
+    eventually(() -> cluster.traffic(n1) == 503 && cluster.traffic(n2) == 503, "both targets' runs are on");
+    eventually(() -> field(cluster.get(n3, "/api/cluster/tasks/long"), "run_status").equals(List.of("running", "running")),
+        "both runs noted");
+
+    // through the GraphQL control API of the node that runs none of it
+    JsonObject graphql = cluster.postForResponse(n3, "/graphql", new JsonObject().put("query", "mutation { cancelTask(id: \"long\") }")
+        .encode()).bodyAsJsonObject();
+    assertThat(graphql.getJsonObject("data").getJsonObject("cancelTask").getString("status")).as(graphql.encode()).isEqualTo("cancelled");
+    eventually(() -> cluster.traffic(n1) == 200 && cluster.traffic(n2) == 200, "both runs stopped, not after their 120 s");
+    eventually(() -> field(cluster.get(n3, "/api/cluster/tasks/long"), "state").equals(List.of("cancelled", "cancelled")),
+        "both items closed");
+    JsonObject task = cluster.get(n3, "/api/cluster/tasks/long");
+    assertThat(field(task, "run_status")).containsExactly("stopped", "stopped");
+    assertThat(task.getJsonArray("items").getJsonObject(0).getString("result")).startsWith("cancelled while it ran: run run-")
+        .contains(" stopped on n1");
+    for (Gateway node : nodes) {
+      assertThat(cluster.get(node, "/api/chaos/rules").getJsonArray("rules")).as("no chaos left").isEmpty();
+    }
+  }
 }

@@ -129,4 +129,42 @@ class ClusterTasksTest {
     JsonObject badConfig = cluster.post(n3, "/api/cluster/tasks", "{\"config\": {\"latency\": {\"fixed_delay_ms\": -1}}}");
     assertThat(badConfig.getString("field")).isEqualTo("config.latency.fixed_delay_ms");
   }
+
+  @Test
+  void aCancelledTaskEndsItsRunningPartAtOnceAndNeverStartsTheRest() throws Exception {
+    List<Gateway> nodes = cluster.startThree();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
+    Gateway n3 = nodes.get(2);
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"c\", \"mode\": \"sequential\", \"duration_seconds\": 60,"
+        + " \"targets\": {\"nodes\": [\"n1\", \"n2\"]}, " + ERRORS + "}");
+    eventually(() -> cluster.traffic(n1) == 503, "n1 runs its part first");
+
+    // cancelled from a node that runs no part of it
+    var cancelled = cluster.postForResponse(n3, "/api/cluster/tasks/c/cancel", "");
+    assertThat(cancelled.statusCode()).as(cancelled.bodyAsString()).isEqualTo(200);
+    JsonObject task = cancelled.bodyAsJsonObject();
+    assertThat(task.getString("status")).isEqualTo("cancelled");
+    assertThat(task.getString("cancelled_on")).isEqualTo("n3");
+    assertThat(task.getJsonArray("items").getJsonObject(1).getString("state")).isEqualTo("cancelled");
+    assertThat(task.getJsonArray("items").getJsonObject(1).getString("result"))
+        .isEqualTo("the task was cancelled (on node n3) before this part ran");
+    // n1's part ends at once, not after its 60 s: its rule goes, its traffic is untouched again
+    eventually(() -> cluster.traffic(n1) == 200, "n1's chaos ends with the cancel");
+    eventually(() -> "cancelled".equals(cluster.get(n2, "/api/cluster/tasks/c").getJsonArray("items").getJsonObject(0).getString("state")),
+        "n1's part is closed");
+    JsonObject after = cluster.get(n2, "/api/cluster/tasks/c");
+    assertThat(after.getJsonArray("items").getJsonObject(0).getString("result")).isEqualTo("cancelled while it ran: stopped on n1");
+    assertThat(cluster.get(n1, "/api/chaos/rules").getJsonArray("rules")).isEmpty();
+    Thread.sleep(1_500); // heartbeats: the leader hands n2 nothing
+    assertThat(cluster.traffic(n2)).isEqualTo(200);
+    assertThat(states(cluster.get(n1, "/api/cluster/tasks/c"))).containsExactly("cancelled", "cancelled");
+
+    var again = cluster.postForResponse(n2, "/api/cluster/tasks/c/cancel", "");
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(again.bodyAsJsonObject().getString("error")).isEqualTo("task c has ended (cancelled)");
+    var unknown = cluster.postForResponse(n2, "/api/cluster/tasks/nope/cancel", "");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.bodyAsJsonObject().getString("error")).isEqualTo("no task named nope");
+  }
 }

@@ -143,6 +143,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     // A distributed task's items: checked where the task is submitted, run on the item's node (never routed to the leader).
     answer(InternalAddresses.TASK_ORCHESTRATION_CHECK, taskRuns::check);
     answer(InternalAddresses.TASK_ORCHESTRATION_RUN, taskRuns::start);
+    answer(InternalAddresses.TASK_ORCHESTRATION_STOP, taskRuns::stop);
     Future<Void> ready = reports.load().compose(v -> library.load()).onSuccess(v -> scheduler.start());
     if (!clustered) {
       return ready;

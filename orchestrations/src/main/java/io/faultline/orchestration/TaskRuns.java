@@ -41,6 +41,7 @@ final class TaskRuns {
   private final Function<String, String> library;
   private final Map<String, Run> active = new LinkedHashMap<>();
   private final Map<String, Future<?>> ends = new LinkedHashMap<>();
+  private final Map<String, String> tasks = new LinkedHashMap<>();
 
   /** {@code library} answers a library entry's text by name (null when there is none). */
   TaskRuns(Vertx vertx, RunClock clock, HookRunner hooks, RunEvents events, Function<String, String> library) {
@@ -102,11 +103,13 @@ final class TaskRuns {
     String id = "run-" + UUID.randomUUID().toString().substring(0, 8);
     Run run = new Run(vertx, orchestration, id, clock, hooks, events.listener(false), scope);
     active.put(id, run);
+    tasks.put(id, scope.task());
     Future<JsonObject> reported = events.ended(orchestration, run.start());
     ends.put(id, reported);
     reported.onComplete(ar -> {
       active.remove(id);
       ends.remove(id);
+      tasks.remove(id);
       JsonObject report = ar.succeeded() ? ar.result() : null;
       vertx.eventBus().publish(InternalAddresses.TASK_ORCHESTRATION_ENDED, new JsonObject()
           .put("task", scope.task()).put("index", scope.index()).put("run_id", id)
@@ -114,6 +117,19 @@ final class TaskRuns {
           .put("report", report == null ? null : TaskReports.summary(report)), LOCAL);
     });
     return new JsonObject().put("run_id", id).put("name", orchestration.name());
+  }
+
+  /** Stops the runs of task {@code {"task"}}'s items (it was cancelled); answers {@code {"stopped": n}}. */
+  Future<JsonObject> stop(JsonObject body) {
+    String task = Requests.required(body, "task");
+    int stopped = 0;
+    for (Map.Entry<String, Run> e : active.entrySet()) {
+      if (task.equals(tasks.get(e.getKey())) && e.getValue().active()) {
+        e.getValue().stop("stopped");
+        stopped++;
+      }
+    }
+    return Future.succeededFuture(new JsonObject().put("stopped", stopped));
   }
 
   /** Shutting down stops every task run; each undoes its chaos (removes its rule) before the node goes. */

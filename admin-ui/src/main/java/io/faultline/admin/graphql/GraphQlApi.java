@@ -129,7 +129,9 @@ public final class GraphQlApi {
                 .put("config", object(env.getArgument("config"), "config"))))
             .dataFetcher("startScenario", change(Addresses.SCENARIO_START, env -> new JsonObject().put("name", env.<String>getArgument("name"))))
             .dataFetcher("stopScenario", change(Addresses.SCENARIO_STOP, env -> null))
-            .dataFetcher("submitTask", call(Addresses.TASKS_SUBMIT, env -> object(env.getArgument("task"), "task"), JsonObject::getMap)))
+            .dataFetcher("submitTask", call(Addresses.TASKS_SUBMIT, env -> object(env.getArgument("task"), "task"), JsonObject::getMap))
+            .dataFetcher("cancelTask", call(Addresses.TASKS_CANCEL, env -> new JsonObject().put("id", env.<String>getArgument("id")),
+                JsonObject::getMap)))
         .type("Query", history::queries)
         .type("Mutation", history::mutations)
         .type("Subscription", t -> t

@@ -63,6 +63,12 @@ public final class Addresses {
   public static final String TASKS_SUBMIT = "faultline.cluster.tasks.submit";
   public static final String TASKS_LIST = "faultline.cluster.tasks.list";
   public static final String TASKS_GET = "faultline.cluster.tasks.get";
+  /**
+   * {@code {"id"}}: cancels a running task. Items not started are {@code cancelled} at once; running ones
+   * end on their nodes (their rule removed, an orchestration item's run stopped), then are {@code cancelled}.
+   * Answers the task, {@code status: cancelled}; 404 for no such task, 409 when it has ended.
+   */
+  public static final String TASKS_CANCEL = "faultline.cluster.tasks.cancel";
   /** Local to a node: whether it leads its cluster ({@code {"leading": bool}}); published on change, answered on request. */
   public static final String LEADERSHIP = "faultline.cluster.leadership";
 

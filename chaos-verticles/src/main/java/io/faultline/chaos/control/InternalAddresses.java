@@ -40,6 +40,12 @@ public final class InternalAddresses {
    */
   public static final String TASK_ORCHESTRATION_ENDED = "faultline.cluster.task.orchestration.ended";
 
+  /** Published to the whole cluster when a task was cancelled ({@code {"task"}}): each node ends its items of it at once. */
+  public static final String TASK_CANCELLED = "faultline.cluster.task.cancelled";
+
+  /** Local to a node: stops the runs of task {@code {"task"}}'s items here (each removes its rule as it ends); answers how many. */
+  public static final String TASK_ORCHESTRATION_STOP = "faultline.cluster.task.orchestration.stop";
+
   private InternalAddresses() {
   }
 }

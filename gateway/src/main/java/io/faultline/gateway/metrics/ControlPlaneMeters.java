@@ -33,8 +33,9 @@ public final class ControlPlaneMeters {
    */
   public static final int MAX_FAILED_STEP_SERIES = OrchestrationMeters.MAX_NAMED_STEP_SERIES;
   private static final List<String> TASK_MODES = List.of("parallel", "sequential", "leader_assigned", "peer_to_peer");
-  private static final List<String> TASK_STATUSES = List.of("running", "succeeded", "failed");
-  private static final Map<String, Integer> ITEM_STATES = Map.of("pending", 0, "assigned", 0, "running", 0, "succeeded", 0, "failed", 0, "skipped", 0);
+  private static final List<String> TASK_STATUSES = List.of("running", "succeeded", "failed", "cancelled");
+  private static final Map<String, Integer> ITEM_STATES = Map.of("pending", 0, "assigned", 0, "running", 0, "succeeded", 0, "failed", 0, "skipped", 0,
+      "cancelled", 0);
 
   private final MeterRegistry registry;
   private final ChaosState state;
