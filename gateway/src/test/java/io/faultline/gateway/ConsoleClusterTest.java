@@ -35,6 +35,27 @@ class ConsoleClusterTest {
           + " \"name: smoke\\nsteps:\\n  - {name: a, scenario: slow_backend, duration_seconds: 0.5}\\n\"}");
       browser.text(By.cssSelector("tr[data-task=o]"), "orchestration smoke");
       browser.text(By.cssSelector("tr[data-task=o]"), "as long as its runs");
+
+      // a running task has a Cancel button; pressing it cancels the task on the cluster
+      cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"long\", \"mode\": \"parallel\", \"scenario\": \"slow_backend\", \"duration_seconds\": 600}");
+      browser.text(By.cssSelector("tr[data-task=long]"), "running");
+      browser.visible(By.cssSelector("button[data-cancel=long]"));
+      browser.screenshot("cluster-running-task");
+      // the table is redrawn every 2 s: find and press the button in one step, retried if it was replaced meanwhile
+      browser.until(d -> {
+        try {
+          d.findElement(By.cssSelector("button[data-cancel=long]")).click();
+          return true;
+        } catch (org.openqa.selenium.StaleElementReferenceException e) {
+          return null;
+        }
+      });
+      browser.text(By.cssSelector("main"), "Task long cancelled: its running parts end on their nodes.");
+      browser.text(By.cssSelector("tr[data-task=long]"), "cancelled");
+      assertThat(cluster.get(n1, "/api/cluster/tasks/long").getString("status")).isEqualTo("cancelled");
+      ClusterFixture.eventually(() -> cluster.get(n1, "/api/cluster/tasks/long").getJsonArray("items").stream()
+          .allMatch(i -> "cancelled".equals(((io.vertx.core.json.JsonObject) i).getString("state"))), "both parts closed");
+      assertThat(browser.driver.findElements(By.cssSelector("button[data-cancel=long]"))).isEmpty();
     }
   }
 }

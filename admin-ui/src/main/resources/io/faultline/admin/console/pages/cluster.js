@@ -1,8 +1,8 @@
 // Cluster: the nodes (id, region, zone, status, last heartbeat), the leader and its term, and the
-// distributed tasks with each node's part. Read again every two seconds while shown (nodes heartbeat
-// once a second); a standalone node shows itself, leading.
+// distributed tasks with each node's part, a running one with a button that cancels it. Read again every
+// two seconds while shown (nodes heartbeat once a second); a standalone node shows itself, leading.
 
-import { ApiError, get } from '../lib/api.js';
+import { ApiError, get, post } from '../lib/api.js';
 import { ago, clock, dateTime, fill, h, notice } from '../lib/dom.js';
 
 const REFRESH_MS = 2_000;
@@ -41,14 +41,32 @@ export default {
           h('td', { 'data-label': 'Protocols' }, (n.capabilities || []).join(', ')))))));
       try {
         const list = await get('/api/cluster/tasks');
-        fill(tasks, list.tasks.length ? taskTable(list.tasks) : h('p', { class: 'muted' }, 'No distributed task yet.'));
+        fill(tasks, list.tasks.length ? taskTable(list.tasks, cancel) : h('p', { class: 'muted' }, 'No distributed task yet.'));
       } catch (e) {
         fill(tasks, h('p', { class: 'muted' }, e instanceof ApiError && e.status === 409 ? e.message : `Could not list tasks: ${e.message}`));
       }
-      say('');
+      if (unreadable) {
+        unreadable = false;
+        say('');
+      }
     }
 
-    const tick = () => load().catch(e => say(`Could not read the cluster: ${e.message}`, 'error'));
+    async function cancel(id) {
+      try {
+        await post(`/api/cluster/tasks/${encodeURIComponent(id)}/cancel`);
+        say(`Task ${id} cancelled: its running parts end on their nodes.`, 'ok');
+      } catch (e) {
+        say(`Could not cancel task ${id}: ${e.message}`, 'error');
+      }
+      load().catch(() => {});
+    }
+
+    // a failed read's message goes with the next good read; a cancel's answer stays until the next action
+    let unreadable = false;
+    const tick = () => load().catch(e => {
+      unreadable = true;
+      say(`Could not read the cluster: ${e.message}`, 'error');
+    });
     tick();
     const timer = setInterval(() => {
       if (document.visibilityState === 'visible') {
@@ -59,7 +77,7 @@ export default {
   },
 };
 
-function taskTable(list) {
+function taskTable(list, cancel) {
   return h('table', { class: 'stack' },
     h('thead', {}, h('tr', {}, ['Task', 'Mode', 'Chaos', 'Status', 'Per node'].map(t => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, [...list].reverse().map(t => h('tr', { 'data-task': t.id },
@@ -68,7 +86,9 @@ function taskTable(list) {
       h('td', { 'data-label': 'Chaos' }, t.orchestration ? `orchestration ${t.orchestration.name}`
         : t.scenario || Object.keys(t.sections || {}).join(', ') || '–',
         h('div', { class: 'muted small' }, t.duration_ms == null ? 'as long as its runs' : `${Math.round(t.duration_ms / 1000)} s`)),
-      h('td', { 'data-label': 'Status' }, h('span', { class: `badge ${t.status}` }, t.status)),
+      h('td', { 'data-label': 'Status' }, h('span', { class: `badge ${t.status}` }, t.status),
+        t.status === 'running' ? [' ', h('button', { type: 'button', class: 'danger', 'data-cancel': t.id,
+          'aria-label': `Cancel task ${t.id}`, onclick: () => cancel(t.id) }, 'Cancel')] : null),
       h('td', { 'data-label': 'Per node' }, h('ul', { class: 'plain' }, (t.items || []).map(i =>
         h('li', {}, `${i.node || `part ${i.index + 1}`}: `, h('span', { class: `badge ${i.state}` }, i.state)))))))));
 }
