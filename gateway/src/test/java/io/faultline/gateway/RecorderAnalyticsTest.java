@@ -198,6 +198,24 @@ class RecorderAnalyticsTest {
       assertThat(r.statusCode()).as(path).isEqualTo(400);
       assertThat(r.bodyAsJsonObject().getString("field")).as(path).isEqualTo(field);
     });
+    // a misspelt parameter filtered nothing and answered everything; a repeated one took its first value
+    Map<String, String> strange = new java.util.LinkedHashMap<>();
+    strange.put("/api/history/runs?min-score=50", "min-score");
+    strange.put("/api/history/runs?name=a&name=b", "name");
+    strange.put("/api/history/export?format=csv&statuss=failed", "statuss");
+    strange.put("/api/history/summary?verbose=1", "verbose");
+    strange.put("/api/history/runs/run-1?id=run-2", "id");
+    strange.put("/api/analytics/trends/error_rate?minute=5", "minute");
+    strange.put("/api/history/changes?limit=5&limit=6", "limit");
+    strange.forEach((path, field) -> {
+      var r = gw.get(path);
+      assertThat(r.statusCode()).as(path).isEqualTo(400);
+      assertThat(r.bodyAsJsonObject().getString("field")).as(path).isEqualTo(field);
+    });
+    assertThat(gw.get("/api/history/runs?name=a&name=b").bodyAsJsonObject().getString("error"))
+        .isEqualTo("query parameter name is given 2 times; give it once");
+    assertThat(gw.get("/api/history/runs?min-score=50").bodyAsJsonObject().getString("error"))
+        .isEqualTo("unknown field; known: [limit, min_score, name, since, status, tag, until]");
     assertThat(gw.get("/api/history/runs/run-nope").statusCode()).isEqualTo(404);
     assertThat(gw.get("/api/history/compare?ids=a,b").statusCode()).isEqualTo(404);
     Map<String, String> posts = Map.of("{\"b\": \"x\"}", "a", "{\"a\": {\"text\": \"name: [\"}, \"b\": \"x\"}", "a.text",

@@ -23,34 +23,35 @@ public final class HistoryApi {
 
   public void mount(Router router) {
     String base = "/api/history";
-    router.get(base + "/runs").handler(ctx -> bus.forward(ctx, HistoryAddresses.RUNS, query(ctx)));
-    router.get(base + "/runs/:id").handler(ctx -> bus.forward(ctx, HistoryAddresses.RUN, query(ctx).put("id", ctx.pathParam("id"))));
-    router.get(base + "/trends/:name").handler(ctx ->
-        bus.forward(ctx, HistoryAddresses.TRENDS, query(ctx).put("name", ctx.pathParam("name"))));
-    router.get(base + "/compare").handler(ctx -> bus.forward(ctx, HistoryAddresses.COMPARE, query(ctx)));
-    router.get(base + "/summary").handler(ctx -> bus.forward(ctx, HistoryAddresses.SUMMARY, query(ctx)));
+    get(router, base + "/runs", HistoryAddresses.RUNS, null);
+    get(router, base + "/runs/:id", HistoryAddresses.RUN, "id");
+    get(router, base + "/trends/:name", HistoryAddresses.TRENDS, "name");
+    get(router, base + "/compare", HistoryAddresses.COMPARE, null);
+    get(router, base + "/summary", HistoryAddresses.SUMMARY, null);
     router.get(base + "/export").handler(this::export);
     router.post(base + "/ab").handler(ctx -> ChaosApi.withBody(ctx, body -> bus.forward(ctx, HistoryAddresses.AB, body, 202, r -> r)));
     router.post(base + "/breaking-point").handler(ctx ->
         ChaosApi.withBody(ctx, body -> bus.forward(ctx, HistoryAddresses.BREAKING_POINT, body, 202, r -> r)));
-    router.get(base + "/experiments").handler(ctx -> bus.forward(ctx, HistoryAddresses.EXPERIMENTS, query(ctx)));
-    router.get(base + "/experiments/:id").handler(ctx ->
-        bus.forward(ctx, HistoryAddresses.EXPERIMENT, query(ctx).put("id", ctx.pathParam("id"))));
+    get(router, base + "/experiments", HistoryAddresses.EXPERIMENTS, null);
+    get(router, base + "/experiments/:id", HistoryAddresses.EXPERIMENT, "id");
     router.post(base + "/experiments/:id/stop").handler(ctx ->
         bus.forward(ctx, HistoryAddresses.EXPERIMENT_STOP, new JsonObject().put("id", ctx.pathParam("id"))));
-    router.get(base + "/changes").handler(ctx -> bus.forward(ctx, HistoryAddresses.CHANGES, query(ctx)));
-    router.get(base + "/windows").handler(ctx -> bus.forward(ctx, HistoryAddresses.WINDOWS, query(ctx)));
+    get(router, base + "/changes", HistoryAddresses.CHANGES, null);
+    get(router, base + "/windows", HistoryAddresses.WINDOWS, null);
     router.post("/api/recorder/search").handler(ctx -> ChaosApi.withBody(ctx, body -> bus.forward(ctx, HistoryAddresses.RECORDER_SEARCH, body)));
-    router.get("/api/analytics/anomalies").handler(ctx -> bus.forward(ctx, HistoryAddresses.ANOMALIES, query(ctx)));
-    router.get("/api/analytics/trends/:metric").handler(ctx ->
-        bus.forward(ctx, HistoryAddresses.ANALYTICS_TRENDS, query(ctx).put("metric", ctx.pathParam("metric"))));
-    router.get("/api/analytics/health").handler(ctx -> bus.forward(ctx, HistoryAddresses.HEALTH, query(ctx)));
-    router.get("/api/analytics/insights").handler(ctx -> bus.forward(ctx, HistoryAddresses.INSIGHTS, query(ctx)));
+    get(router, "/api/analytics/anomalies", HistoryAddresses.ANOMALIES, null);
+    get(router, "/api/analytics/trends/:metric", HistoryAddresses.ANALYTICS_TRENDS, "metric");
+    get(router, "/api/analytics/health", HistoryAddresses.HEALTH, null);
+    get(router, "/api/analytics/insights", HistoryAddresses.INSIGHTS, null);
   }
 
   /** {@code GET /api/history/export?format=csv|json}: the file itself, CSV as an attachment a spreadsheet opens. */
   private void export(RoutingContext ctx) {
-    eventBus.<JsonObject>request(HistoryAddresses.EXPORT, query(ctx)).onComplete(ar -> {
+    JsonObject q = query(ctx);
+    if (q == null) {
+      return;
+    }
+    eventBus.<JsonObject>request(HistoryAddresses.EXPORT, q).onComplete(ar -> {
       if (ar.failed()) {
         ApiError.fromFailure(ctx, ar.cause());
         return;
@@ -63,10 +64,35 @@ public final class HistoryApi {
     });
   }
 
-  /** The query parameters as a JSON object (each parameter's first value, as text). */
+  /** {@code GET path}: its query parameters (and the path parameter {@code param}, when not null) to {@code address}. */
+  private void get(Router router, String path, String address, String param) {
+    router.get(path).handler(ctx -> {
+      JsonObject q = query(ctx);
+      if (q == null) {
+        return;
+      }
+      if (param != null && q.containsKey(param)) {
+        ApiError.send(ctx, 400, "query parameter " + param + " repeats the path's " + param + "; give it in the path only", param);
+        return;
+      }
+      bus.forward(ctx, address, param == null ? q : q.put(param, ctx.pathParam(param)));
+    });
+  }
+
+  /**
+   * The query parameters as a JSON object of texts, or null after a 400: a parameter given twice is refused,
+   * naming it (which value was meant cannot be told; the first was taken silently).
+   */
   private static JsonObject query(RoutingContext ctx) {
     JsonObject body = new JsonObject();
-    ctx.queryParams().names().forEach(name -> body.put(name, ctx.queryParams().get(name)));
+    for (String name : ctx.queryParams().names()) {
+      java.util.List<String> values = ctx.queryParams().getAll(name);
+      if (values.size() > 1) {
+        ApiError.send(ctx, 400, "query parameter " + name + " is given " + values.size() + " times; give it once", name);
+        return null;
+      }
+      body.put(name, values.get(0));
+    }
     return body;
   }
 }

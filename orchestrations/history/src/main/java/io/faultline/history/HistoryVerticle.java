@@ -119,12 +119,12 @@ public final class HistoryVerticle extends VerticleBase {
     RecorderSearch search = new RecorderSearch(recorded);
     LiveAnalytics live = new LiveAnalytics(vertx, options.analytics());
     analytics = live;
-    Bus.answer(vertx, HistoryAddresses.RUNS, queries::runs);
-    Bus.answer(vertx, HistoryAddresses.RUN, queries::run);
-    Bus.answer(vertx, HistoryAddresses.TRENDS, queries::trends);
-    Bus.answer(vertx, HistoryAddresses.COMPARE, comparison::compare);
-    Bus.answer(vertx, HistoryAddresses.SUMMARY, queries::summary);
-    Bus.answer(vertx, HistoryAddresses.EXPORT, queries::export);
+    Bus.answer(vertx, HistoryAddresses.RUNS, only(FILTERS, queries::runs));
+    Bus.answer(vertx, HistoryAddresses.RUN, only(List.of("id"), queries::run));
+    Bus.answer(vertx, HistoryAddresses.TRENDS, only(List.of("name", "days"), queries::trends));
+    Bus.answer(vertx, HistoryAddresses.COMPARE, only(List.of("ids", "rank_by"), comparison::compare));
+    Bus.answer(vertx, HistoryAddresses.SUMMARY, only(List.of(), queries::summary));
+    Bus.answer(vertx, HistoryAddresses.EXPORT, only(EXPORT_FIELDS, queries::export));
     Bus.answer(vertx, HistoryAddresses.AB, q -> ab.plan(q).compose(job -> experiments.start("ab", q, job)));
     Bus.answer(vertx, HistoryAddresses.BREAKING_POINT, q -> {
       var job = breakingPoint.plan(q);
@@ -136,23 +136,40 @@ public final class HistoryVerticle extends VerticleBase {
                   + " sets the chaos config itself: wait for the run to end"))
               : experiments.start("breaking_point", q, job));
     });
-    Bus.answer(vertx, HistoryAddresses.EXPERIMENTS, experiments::list);
-    Bus.answer(vertx, HistoryAddresses.EXPERIMENT, experiments::get);
+    Bus.answer(vertx, HistoryAddresses.EXPERIMENTS, only(List.of("limit"), experiments::list));
+    Bus.answer(vertx, HistoryAddresses.EXPERIMENT, only(List.of("id"), experiments::get));
     Bus.answer(vertx, HistoryAddresses.EXPERIMENT_STOP, experiments::stop);
-    Bus.answer(vertx, HistoryAddresses.CHANGES, q -> store.changes(since(q), until(q), Params.integer(q, "limit", 100, 1, 10_000))
-        .map(list -> new JsonObject().put("changes", new io.vertx.core.json.JsonArray(list))));
-    Bus.answer(vertx, HistoryAddresses.WINDOWS, q -> store.windows(since(q), until(q), Params.integer(q, "limit", 100, 1, 10_000))
-        .map(list -> new JsonObject().put("windows", new io.vertx.core.json.JsonArray(list))));
+    Bus.answer(vertx, HistoryAddresses.CHANGES, only(WINDOW_FIELDS, q -> store.changes(since(q), until(q), Params.integer(q, "limit", 100, 1, 10_000))
+        .map(list -> new JsonObject().put("changes", new io.vertx.core.json.JsonArray(list)))));
+    Bus.answer(vertx, HistoryAddresses.WINDOWS, only(WINDOW_FIELDS, q -> store.windows(since(q), until(q), Params.integer(q, "limit", 100, 1, 10_000))
+        .map(list -> new JsonObject().put("windows", new io.vertx.core.json.JsonArray(list)))));
     Bus.answer(vertx, HistoryAddresses.RECORDER_SEARCH, search::search);
-    Bus.answer(vertx, HistoryAddresses.ANOMALIES, live::anomalies);
-    Bus.answer(vertx, HistoryAddresses.ANALYTICS_TRENDS, live::trends);
-    Bus.answer(vertx, HistoryAddresses.HEALTH, live::health);
-    Bus.answer(vertx, HistoryAddresses.INSIGHTS, live::insights);
+    Bus.answer(vertx, HistoryAddresses.ANOMALIES, only(List.of("since"), live::anomalies));
+    Bus.answer(vertx, HistoryAddresses.ANALYTICS_TRENDS, only(List.of("metric", "minutes"), live::trends));
+    Bus.answer(vertx, HistoryAddresses.HEALTH, only(List.of(), live::health));
+    Bus.answer(vertx, HistoryAddresses.INSIGHTS, only(List.of(), live::insights));
     live.start();
     prune(store);
     vertx.setPeriodic(RETENTION_EVERY_MS, id -> prune(store));
     return Future.all(experiments.interrupted(shared), new RunFeed(vertx, latency, runs, shared, options.node()).start(),
         new ChangeFeed(vertx, changes, windows, shared, options.node()).start(), ab.start()).mapEmpty();
+  }
+
+  /** The run filters of {@code runs} (and of {@code export}, with {@code format}). */
+  private static final List<String> FILTERS = List.of("name", "tag", "status", "since", "until", "min_score", "limit");
+  private static final List<String> EXPORT_FIELDS = java.util.stream.Stream.concat(FILTERS.stream(), java.util.stream.Stream.of("format")).toList();
+  private static final List<String> WINDOW_FIELDS = List.of("since", "until", "limit");
+
+  /**
+   * {@code handler}, refusing a field it does not know (a misspelt query parameter, {@code ?min-score=50},
+   * filtered nothing and answered everything, as if it had matched).
+   */
+  private static java.util.function.Function<JsonObject, Future<JsonObject>> only(List<String> known,
+      java.util.function.Function<JsonObject, Future<JsonObject>> handler) {
+    return q -> {
+      Params.only(q, known);
+      return handler.apply(q);
+    };
   }
 
   private void prune(HistoryStore store) {
