@@ -121,6 +121,23 @@ class ConsoleOrchestrationTest {
   }
 
   @Test
+  void theBuilderWarnsOfAHookThisNodeWillRefuse() {
+    assertThat(console.gw.put("/api/chaos/orchestration/library/shell_hook", """
+        name: shell_hook
+        steps:
+          - name: s
+            scenario: {config: {enabled: false}}
+            duration_seconds: 1
+            pre_hooks:
+              - actions: [{type: command, command: "./notify.sh"}]
+        """).statusCode()).isEqualTo(200);
+    console.browser.open(console.base + "#/orchestrations/edit/shell_hook");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.text(By.cssSelector("form.toolbar [role=status]"), "Warning (steps[0].pre_hooks[0].actions[0]): command hooks are off on this node"
+        + " (orchestration.allow_commands: false): running ./notify.sh will fail.");
+  }
+
+  @Test
   void savingAnEntryThatNamesAScenarioNotSavedYetSaysSo() {
     console.browser.open(console.base + "#/orchestrations/new");
     console.browser.text(By.cssSelector(".validation"), "Valid");

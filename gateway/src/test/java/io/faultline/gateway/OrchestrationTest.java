@@ -318,6 +318,37 @@ class OrchestrationTest {
     // A refused http_request is a warning (issue 14.8), not an error.
     assertThat(report.getJsonArray("warnings").encode()).contains("http_request to example.invalid refused");
     assertThat(gw.status().getBoolean("enabled")).isFalse();
+
+    // validate says so before a run: valid, with a warning for each action this node will refuse, at its line
+    JsonObject validated = validate("""
+        name: guarded
+        hooks:
+          - name: shell
+            hook_type: pre_orchestration
+            actions: [{type: command, command: "true"}]
+        steps:
+          - name: s
+            scenario: {config: {enabled: false}}
+            duration_seconds: 1
+            post_hooks:
+              - name: webhook
+                actions:
+                  - {type: http_request, url: "http://example.invalid/hook", method: POST}
+                  - {type: http_request, url: "${variables.target}/hook"}
+        """);
+    assertThat(validated.getBoolean("valid")).as(validated.encodePrettily()).isTrue();
+    assertThat(validated.getJsonArray("warnings")).containsExactly(
+        new JsonObject().put("path", "hooks[0].actions[0]").put("line", 5).put("message",
+            "command hooks are off on this node (orchestration.allow_commands: false): running true will fail"),
+        new JsonObject().put("path", "steps[0].post_hooks[0].actions[0]").put("line", 13).put("message",
+            "http_request to http://example.invalid/hook will be refused: http://example.invalid:80 is not in"
+                + " orchestration.http_allow_list [] (entries match scheme, host and port: http://host:8080, host:8080,"
+                + " or a bare host for ports 80 and 443)"));
+  }
+
+  private JsonObject validate(String yaml) {
+    return gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/validate").sendBuffer(Buffer.buffer(yaml))
+        .await().bodyAsJsonObject();
   }
 
   @Test
@@ -364,6 +395,19 @@ class OrchestrationTest {
         .contains("http_request to 127.0.0.1 refused: http://127.0.0.1:" + gw.gateway.adminPort()
             + " is not in orchestration.http_allow_list [" + hookTarget.url() + "]");
     assertThat(gw.status().getBoolean("enabled")).as("the admin port was not reached").isFalse();
+    // allowed here: the command and the allowed origin; the admin port is warned of before a run
+    JsonObject validated = validate("""
+        name: hooks
+        steps:
+          - name: only
+            duration_seconds: 0.2
+            pre_hooks:
+              - actions: [{type: command, command: "touch", args: ["x"]}]
+            post_hooks:
+              - actions: [{type: http_request, url: "%s/notify"}, {type: http_request, url: "http://127.0.0.1:%d/api/chaos/enable"}]
+        """.formatted(hookTarget.url(), gw.gateway.adminPort()));
+    assertThat(validated.getJsonArray("warnings").stream().map(w -> ((JsonObject) w).getString("path")))
+        .as(validated.encodePrettily()).containsExactly("steps[0].post_hooks[0].actions[1]");
   }
 
   @Test

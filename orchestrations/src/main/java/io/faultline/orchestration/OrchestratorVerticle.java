@@ -9,6 +9,7 @@ import io.faultline.orchestration.hook.HookRunner;
 import io.faultline.orchestration.hook.HttpAllowList;
 import io.faultline.orchestration.hook.Permissions;
 import io.faultline.orchestration.library.LibraryService;
+import io.faultline.orchestration.model.GuardedAction;
 import io.faultline.orchestration.library.Scheduler;
 import io.faultline.orchestration.parse.Parsing;
 import io.faultline.orchestration.parse.ScenarioNames;
@@ -22,6 +23,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -174,10 +176,40 @@ public final class OrchestratorVerticle extends VerticleBase {
 
   /** Validation as a start would see it: the orchestration, and the scenarios it names on this node. */
   private Future<JsonObject> validate(JsonObject body) {
-    return Parsing.parse(vertx, Requests.text(body)).compose(parsed -> !parsed.valid() || parsed.scenarios().isEmpty()
+    return Parsing.parse(vertx, Requests.text(body)).compose(parsed -> (!parsed.valid() || parsed.scenarios().isEmpty()
         ? Future.succeededFuture(Requests.validation(parsed.problems(), parsed))
         : ScenarioNames.onNode(vertx.eventBus()).map(known ->
-            Requests.validation(ScenarioNames.unknown(parsed.scenarios(), known), parsed)));
+            Requests.validation(ScenarioNames.unknown(parsed.scenarios(), known), parsed)))
+        .map(result -> result.put("warnings", warnings(parsed.guarded()))));
+  }
+
+  /**
+   * What this node's permissions will refuse when the hooks run: a command while commands are off, an
+   * http_request to an origin outside the allow list (a URL with variables is checked as it runs). The run
+   * reports each as a warning, and fails a required hook's step: validate says so before it starts.
+   */
+  private JsonArray warnings(List<GuardedAction> guarded) {
+    JsonArray out = new JsonArray();
+    HttpAllowList allowList = new HttpAllowList(permissions.httpAllowList());
+    // in the order of the text, as its problems are read
+    for (GuardedAction a : guarded.stream().sorted(java.util.Comparator.comparingInt(GuardedAction::line)).toList()) {
+      String why = null;
+      if (a.type().equals("command") && !permissions.allowCommands()) {
+        why = "command hooks are off on this node (orchestration.allow_commands: false): running " + a.target() + " will fail";
+      } else if (a.type().equals("http_request") && !a.target().contains("${")) {
+        String refusal;
+        try {
+          refusal = allowList.refusal(new java.net.URI(a.target()));
+        } catch (java.net.URISyntaxException e) {
+          refusal = "not a URL: " + e.getReason();
+        }
+        why = refusal == null ? null : "http_request to " + a.target() + " will be refused: " + refusal;
+      }
+      if (why != null) {
+        out.add(new JsonObject().put("path", a.path()).put("line", a.line()).put("message", why));
+      }
+    }
+    return out;
   }
 
   private JsonObject report(JsonObject body) {

@@ -4,6 +4,7 @@ import static io.faultline.orchestration.parse.Fields.at;
 import static io.faultline.orchestration.parse.Fields.sorted;
 
 import io.faultline.orchestration.model.Action;
+import io.faultline.orchestration.model.GuardedAction;
 import io.faultline.orchestration.model.Hook;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +21,16 @@ final class HookParser {
 
   private final Fields f;
   private final ConditionParser conditions;
+  private final List<GuardedAction> guarded = new ArrayList<>();
 
   HookParser(Fields fields, ConditionParser conditions) {
     this.f = fields;
     this.conditions = conditions;
+  }
+
+  /** The {@code command} and {@code http_request} actions read so far, for what the node's permissions say of them. */
+  List<GuardedAction> guarded() {
+    return guarded;
   }
 
   /** The hooks under {@code field}; {@code defaultType} is the type of hooks that do not say (a step's pre or post hooks). */
@@ -82,12 +89,14 @@ final class HookParser {
           f.problem(at(path, "method"), "must be an HTTP method, got " + method);
         }
         f.number(m, "timeout_ms", path, 5_000, 1, 600_000);
+        guarded.add(new GuardedAction(path, f.line(path), type, String.valueOf(m.get("url"))));
       }
       case "command" -> {
         f.unknown(m, Set.of("type", "command", "args", "timeout_seconds", "working_dir"), path);
         f.string(m, "command", path, true);
         f.strings(m, "args", path);
         f.number(m, "timeout_seconds", path, 30, 0.001, 3_600);
+        guarded.add(new GuardedAction(path, f.line(path), type, String.valueOf(m.get("command"))));
       }
       default -> f.oneOf(type, ACTIONS, at(path, "type"));
     }

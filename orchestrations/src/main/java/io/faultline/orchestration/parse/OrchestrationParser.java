@@ -4,6 +4,7 @@ import static io.faultline.orchestration.parse.Fields.at;
 
 import io.faultline.orchestration.library.Cron;
 import io.faultline.orchestration.model.Condition;
+import io.faultline.orchestration.model.GuardedAction;
 import io.faultline.orchestration.model.Guard;
 import io.faultline.orchestration.model.Orchestration;
 import io.faultline.orchestration.model.Problem;
@@ -29,9 +30,11 @@ public final class OrchestrationParser {
   /**
    * The outcome: an orchestration, or the problems that stop it. {@code refused}: the text was not read
    * at all (too long, or YAML anchors and aliases), which callers answer as a bad request rather than
-   * as an invalid orchestration. {@code scenarios}: the scenarios it names without a config.
+   * as an invalid orchestration. {@code scenarios}: the scenarios it names without a config. {@code guarded}:
+   * its command and http_request hook actions, which the node's permissions may refuse when they run.
    */
-  public record Result(Orchestration orchestration, List<Problem> problems, boolean refused, List<ScenarioRef> scenarios) {
+  public record Result(Orchestration orchestration, List<Problem> problems, boolean refused, List<ScenarioRef> scenarios,
+      List<GuardedAction> guarded) {
 
     public boolean valid() {
       return problems.isEmpty();
@@ -76,12 +79,12 @@ public final class OrchestrationParser {
   public static Result parse(String text, Map<String, Object> given) {
     Document document = Document.read(text);
     if (document.problem() != null) {
-      return new Result(null, List.of(document.problem()), document.refused(), List.of());
+      return new Result(null, List.of(document.problem()), document.refused(), List.of(), List.of());
     }
     OrchestrationParser parser = new OrchestrationParser(document.lines());
     parser.given = given;
     Orchestration orchestration = parser.orchestration(document.tree());
-    return new Result(parser.f.clean() ? orchestration : null, parser.f.problems(), false, parser.steps.named());
+    return new Result(parser.f.clean() ? orchestration : null, parser.f.problems(), false, parser.steps.named(), parser.hooks.guarded());
   }
 
   /**

@@ -162,6 +162,15 @@ export class Builder {
       const result = await post('/api/chaos/orchestration/validate', JSON.stringify(this.doc));
       if (generation === this.generation) {
         showProblems(this.el, this.summary, result.problems, id => this.focus(id));
+        // what this node's hook permissions will refuse when the run comes to it (commands off, a URL not allowed)
+        const warnings = result.warnings || [];
+        if (warnings.length) {
+          this.say(warnings.map(w => `Warning (${w.path}): ${w.message}.`).join(' '), 'warn');
+          this.warned = true;
+        } else if (this.warned) {
+          this.say('');
+          this.warned = false;
+        }
       }
     } catch (e) {
       this.say(`Could not validate: ${e.message}`, 'error');
