@@ -134,8 +134,14 @@ public final class OrchestrationParser {
     if (parallel) {
       onlyAtOnce(all);
     }
+    boolean loop = f.bool(m, "loop_orchestration", "", false);
+    if (!loop && maxIterations != 1) {
+      // reference 003 writes max_iterations: 1 beside loop_orchestration: false; any other count did nothing
+      f.problem("max_iterations", "runs the orchestration " + (maxIterations == 0 ? "without end" : maxIterations + " times")
+          + " only with loop_orchestration: true; without it the run goes once");
+    }
     return new Orchestration(name, f.string(m, "description", "", false), f.strings(m, "tags", ""), variables, all,
-        parallel, f.bool(m, "loop_orchestration", "", false), maxIterations,
+        parallel, loop, maxIterations,
         globalHooks, globalAssertions, guard(m), schedule, reporting(m));
   }
 

@@ -70,6 +70,21 @@ class OrchestrationParserTest {
   }
 
   @Test
+  void maxIterationsWithoutALoopIsRefusedUnlessItIsReference003sOne() {
+    String steps = "name: r\nsteps: [{name: a, scenario: slow_backend}]\n";
+    assertThat(OrchestrationParser.parse(steps + "max_iterations: 24\n").problems())
+        .extracting(p -> p.path() + " (line " + p.line() + "): " + p.message())
+        .containsExactly("max_iterations (line 3): runs the orchestration 24 times only with loop_orchestration: true;"
+            + " without it the run goes once");
+    assertThat(OrchestrationParser.parse(steps + "loop_orchestration: false\nmax_iterations: 0\n").problems())
+        .extracting(p -> p.message()).containsExactly("runs the orchestration without end only with loop_orchestration: true;"
+            + " without it the run goes once");
+    // as reference 003 writes it, and looping
+    assertThat(OrchestrationParser.parse(steps + "loop_orchestration: false\nmax_iterations: 1\n").problems()).isEmpty();
+    assertThat(OrchestrationParser.parse(steps + "loop_orchestration: true\nmax_iterations: 24\n").problems()).isEmpty();
+  }
+
+  @Test
   void aParallelOrchestrationRefusesWhatItWouldIgnore() {
     OrchestrationParser.Result result = OrchestrationParser.parse("""
         name: together
