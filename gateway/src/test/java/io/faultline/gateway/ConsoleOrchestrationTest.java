@@ -222,6 +222,23 @@ class ConsoleOrchestrationTest {
     assertThat(console.gw.get("/api/chaos/orchestration/library/long_run").statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void anEntryThatNoLongerValidatesIsShownAsNotValidAndOpensWithItsProblem(@org.junit.jupiter.api.io.TempDir Path state)
+      throws Exception {
+    Path library = Files.createDirectories(state.resolve("library"));
+    Files.writeString(library.resolve("soak.yaml"), "name: soak\nmax_iterations: 5\nsteps:\n  - {name: s, scenario: slow_backend}\n");
+    try (GatewayFixture old = new GatewayFixture(Map.of(io.faultline.gateway.config.Flag.STATE_DIR, state.toString()))) {
+      String base = "http://127.0.0.1:" + old.gateway.adminPort() + "/";
+      console.browser.open(base + "#/orchestrations");
+      console.browser.text(By.cssSelector("tr[data-entry=soak]"), "not valid");
+      console.browser.text(By.cssSelector("tr[data-entry=soak]"), "max_iterations (line 2): runs the orchestration 5 times only with"
+          + " loop_orchestration: true");
+      console.browser.button("Open soak in the builder").click();
+      console.browser.text(By.id("builder-title"), "Orchestration builder: ");
+      console.browser.text(By.cssSelector(".validation"), "max_iterations");
+    }
+  }
+
   private static void click(String id) {
     console.browser.visible(By.id(id)).click();
   }

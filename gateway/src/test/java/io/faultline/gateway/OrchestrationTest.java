@@ -553,4 +553,33 @@ class OrchestrationTest {
     assertThat(invalid.getJsonArray("problems").encode()).contains("\"path\":\"name\"").contains("steps[0].duration_seconds")
         .contains("{\"path\":\"steps[0].duration_seconds\",\"line\":2,");
   }
+
+  @Test
+  void anEntryThatNoLongerValidatesIsKeptListedAsNotValidAndCanBeMended() throws Exception {
+    // written by an older node (or by hand): max_iterations without a loop is refused now
+    Path library = Files.createDirectories(dir.resolve("library"));
+    String old = "name: soak\nmax_iterations: 5\nsteps:\n  - {name: s, scenario: slow_backend, duration_seconds: 1}\n";
+    Files.writeString(library.resolve("soak.yaml"), old);
+    Files.writeString(library.resolve("fine.yaml"), "name: fine\nsteps:\n  - {name: s, scenario: slow_backend}\n");
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+
+    JsonObject list = gw.get("/api/chaos/orchestration/library").bodyAsJsonObject();
+    assertThat(list.getJsonArray("entries").stream().map(e -> ((JsonObject) e).getString("name"))).containsExactly("fine", "soak");
+    JsonObject soak = list.getJsonArray("entries").getJsonObject(1);
+    assertThat(soak.getBoolean("valid")).isFalse();
+    assertThat(soak.getJsonArray("problems").getString(0))
+        .isEqualTo("max_iterations (line 2): runs the orchestration 5 times only with loop_orchestration: true; without it the run goes once");
+    assertThat(list.getJsonArray("entries").getJsonObject(0).getBoolean("valid")).isTrue();
+    assertThat(gw.get("/api/chaos/orchestration/library/soak").bodyAsJsonObject().getString("text")).isEqualTo(old);
+    // it does not run as it is, and says why
+    var refused = gw.postJson("/api/chaos/orchestration/execute", "{\"name\": \"soak\"}");
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.bodyAsString()).contains("max_iterations");
+    // mended, it is an entry like any other
+    String mended = old.replace("max_iterations: 5", "loop_orchestration: true\nmax_iterations: 5");
+    assertThat(gw.put("/api/chaos/orchestration/library/soak", mended).statusCode()).isEqualTo(200);
+    JsonObject again = gw.get("/api/chaos/orchestration/library").bodyAsJsonObject().getJsonArray("entries").getJsonObject(1);
+    assertThat(again.getBoolean("valid")).isTrue();
+    assertThat(again.getInteger("steps")).isEqualTo(1);
+  }
 }

@@ -53,18 +53,33 @@ public final class LibraryService {
     return library.get(name);
   }
 
-  /** Reads the entries in the directory (off the event loop), leaving out the ones that are not valid. */
+  /**
+   * Reads the entries in the directory (off the event loop). One that no longer validates (a rule this
+   * version added, a file edited by hand) is kept and listed as not valid, so it can be opened and mended:
+   * leaving it out hid the user's work. Only a file whose name is no entry name is left out.
+   */
   public Future<Void> load() {
     return vertx.executeBlocking(() -> {
       library.load((name, text) -> {
-        boolean usable = Names.valid(name) && OrchestrationParser.parse(text).valid();
-        if (!usable) {
-          LOG.warning(() -> "library entry " + name + " in the data directory is not valid and was left out (validate it)");
+        if (!Names.valid(name)) {
+          LOG.warning(() -> "library file " + name + " in the data directory was left out: its name is no entry name");
+          return false;
         }
-        return usable;
+        OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
+        if (!parsed.valid()) {
+          LOG.warning(() -> "library entry " + name + " does not validate (" + problems(parsed).getString(0)
+              + "): kept, listed as not valid; open it in the builder or validate it to mend it");
+        }
+        return true;
       });
       return null;
     });
+  }
+
+  /** The first problems of an entry that does not validate, as "path (line N): message". */
+  private static JsonArray problems(OrchestrationParser.Result parsed) {
+    return new JsonArray(parsed.problems().stream().limit(5)
+        .map(p -> (p.path().isEmpty() ? "" : p.path() + " ") + "(line " + p.line() + "): " + p.message()).toList());
   }
 
   public Future<JsonObject> list() {
@@ -72,8 +87,10 @@ public final class LibraryService {
     return vertx.executeBlocking(() -> {
       JsonArray list = new JsonArray();
       entries.forEach((name, text) -> {
-        Orchestration o = OrchestrationParser.parse(text).orchestration();
-        list.add(new JsonObject().put("name", name).put("orchestration", o.name()).put("description", o.description())
+        OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
+        Orchestration o = parsed.orchestration();
+        list.add(o == null ? new JsonObject().put("name", name).put("valid", false).put("problems", problems(parsed))
+            : new JsonObject().put("name", name).put("valid", true).put("orchestration", o.name()).put("description", o.description())
             .put("tags", new JsonArray(o.tags())).put("schedule", o.schedule()).put("steps", o.steps().size()));
       });
       return new JsonObject().put("entries", list);

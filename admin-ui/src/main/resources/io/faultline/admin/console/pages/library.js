@@ -45,8 +45,11 @@ export class Library {
       h('thead', {}, h('tr', {}, ['Entry', 'Orchestration', 'Steps', 'Schedule', ''].map(t => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, entries.map(e => h('tr', { 'data-entry': e.name },
         h('td', { 'data-label': 'Entry' }, h('b', {}, e.name)),
-        h('td', { 'data-label': 'Orchestration' }, e.orchestration, e.description ? h('div', { class: 'muted small' }, e.description) : null),
-        h('td', { 'data-label': 'Steps' }, String(e.steps)),
+        e.valid === false
+          ? h('td', { 'data-label': 'Orchestration' }, h('span', { class: 'badge failed' }, 'not valid'),
+            h('div', { class: 'muted small' }, `${e.problems.join('; ')}. Open it to mend it.`))
+          : h('td', { 'data-label': 'Orchestration' }, e.orchestration, e.description ? h('div', { class: 'muted small' }, e.description) : null),
+        h('td', { 'data-label': 'Steps' }, e.steps == null ? '–' : String(e.steps)),
         h('td', { 'data-label': 'Schedule' }, e.schedule ? h('code', {}, e.schedule) : '–'),
         h('td', { 'data-label': 'Actions' }, h('div', { class: 'row' },
           h('a', { class: 'button', href: `#/orchestrations/edit/${encodeURIComponent(e.name)}`, 'aria-label': `Open ${e.name} in the builder` }, 'Open'),
