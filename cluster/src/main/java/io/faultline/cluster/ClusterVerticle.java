@@ -55,6 +55,7 @@ public final class ClusterVerticle extends VerticleBase {
   private Leadership leadership;
   private Tasks tasks;
   private TaskRunner runner;
+  private TaskRunner.BusChaos taskChaos;
   private NodeRegistry registry;
   private SharedChaos shared;
 
@@ -80,7 +81,8 @@ public final class ClusterVerticle extends VerticleBase {
     leadership = new Leadership(hazelcast, hazelcast.getMap(LEADER_MAP), nodeId);
     registry = new NodeRegistry(hazelcast.getMap(NODES_MAP), this::memberIds, config.heartbeatIntervalMs());
     shared = new SharedChaos(hazelcast.getMap(STATE_MAP));
-    tasks = new Tasks(hazelcast.getMap(TASKS_MAP), state, new TaskRunner.BusChaos(vertx), nodeId);
+    taskChaos = new TaskRunner.BusChaos(vertx);
+    tasks = new Tasks(hazelcast.getMap(TASKS_MAP), state, taskChaos, nodeId);
     runner = new TaskRunner(vertx, tasks, nodeId, this::blocking);
     vertx.eventBus().<JsonObject>localConsumer(Addresses.TASKS_SUBMIT, message -> submit(message.body()).onComplete(ar -> {
       if (ar.succeeded()) {
@@ -220,7 +222,8 @@ public final class ClusterVerticle extends VerticleBase {
       List<String> live = registry.liveIds(nodeId);
       tasks.heal();
       if (leadership.leading()) {
-        tasks.lead(Set.copyOf(live));
+        tasks.lead(Set.copyOf(live)).forEach(id -> vertx.runOnContext(x -> taskChaos.settle(id)
+            .onFailure(e -> LOG.warning(() -> "task " + id + ": could not put the chaos switch back: " + e.getMessage()))));
       }
       tasks.work(started -> vertx.runOnContext(x -> runner.run(started[0], started[1])));
       cancelled(tasks.cancelledHere());

@@ -137,6 +137,35 @@ final class TaskRunner {
       vertx.eventBus().request(Addresses.RULES_REMOVE, new JsonObject().put("name", rule), source(taskId));
     }
 
+    /**
+     * A settled task puts the master switch back: when the newest change to it this node logged is this task
+     * switching chaos on, chaos is still on, and no orchestration runs, chaos goes off again (as an
+     * orchestration that found it off leaves it). Chaos someone else switched on, or on before, stays on.
+     */
+    Future<Void> settle(String taskId) {
+      return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_CHANGES, new JsonObject().put("limit", 200)).compose(reply -> {
+        JsonObject last = null;
+        for (Object o : reply.body().getJsonArray("changes", new io.vertx.core.json.JsonArray())) {
+          JsonObject change = (JsonObject) o;
+          if (change.getJsonArray("diff", new io.vertx.core.json.JsonArray()).stream()
+              .anyMatch(d -> d instanceof JsonObject diff && "enabled".equals(diff.getString("path")))) {
+            last = change;
+            break;
+          }
+        }
+        boolean ours = last != null && "task".equals(last.getString("source")) && taskId.equals(last.getString("detail"));
+        if (!ours) {
+          return Future.<Void>succeededFuture();
+        }
+        return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_STATUS, null).compose(status -> !status.body().getBoolean("enabled", false)
+            ? Future.<Void>succeededFuture()
+            : vertx.eventBus().<JsonObject>request(Addresses.ORCHESTRATION_STATUS, new JsonObject())
+                .map(run -> run.body().getBoolean("is_running", false)).otherwise(false)
+                .compose(orchestrating -> orchestrating ? Future.<Void>succeededFuture()
+                    : vertx.eventBus().request(Addresses.CHAOS_DISABLE, null, source(taskId)).<Void>mapEmpty()));
+      });
+    }
+
     private DeliveryOptions source(String taskId) {
       return new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, TaskRules.source(taskId));
     }

@@ -129,12 +129,19 @@ final class Tasks {
     seen.putAll(current);
   }
 
-  /** The leader's turn: hand out items, react to dead nodes, close finished tasks. */
-  void lead(Set<String> live) {
+  /**
+   * The leader's turn: hand out items, react to dead nodes, close finished tasks. Answers the tasks that
+   * have just settled (ended, succeeded, failed or cancelled, with no item still running), each once, for
+   * the chaos switch to be put back ({@link TaskRunner.BusChaos#settle}); none while another task runs,
+   * as it may need the switch on.
+   */
+  List<String> lead(Set<String> live) {
+    Set<String> settled = new java.util.LinkedHashSet<>();
+    boolean[] running = new boolean[1];
     for (String id : map.keySet()) {
       update(id, task -> {
         if (!task.getString("status").equals("running")) {
-          return null;
+          return settle(task, settled);
         }
         String mode = task.getString("mode");
         JsonArray items = task.getJsonArray("items");
@@ -190,10 +197,24 @@ final class Tasks {
         if (items.stream().allMatch(o -> DONE.contains(((JsonObject) o).getString("state")))) {
           boolean ok = items.stream().allMatch(o -> ((JsonObject) o).getString("state").equals("succeeded"));
           task.put("status", ok ? "succeeded" : "failed").put("finished_at", System.currentTimeMillis());
+          settle(task, settled);
+        } else {
+          running[0] = true;
         }
         return task;
       });
     }
+    return running[0] ? List.of() : List.copyOf(settled);
+  }
+
+  /** Marks an ended task whose items are all done as settled, once; answers it to write, or null when nothing changed. */
+  private static JsonObject settle(JsonObject task, Set<String> settled) {
+    boolean done = task.getJsonArray("items").stream().allMatch(o -> DONE.contains(((JsonObject) o).getString("state")));
+    if (!done || task.getBoolean("settled", false)) {
+      return null;
+    }
+    settled.add(task.getString("id"));
+    return task.put("settled", true);
   }
 
   private static void assignIfPending(JsonObject item, String node, Set<String> live) {

@@ -237,5 +237,7 @@ class ClusterOrchestrationTasksTest {
     for (Gateway node : nodes) {
       assertThat(cluster.get(node, "/api/chaos/rules").getJsonArray("rules")).as("no chaos left").isEmpty();
     }
+    // the item's run switched chaos on; the settled task switches it off again
+    eventually(() -> !cluster.get(n3, "/api/chaos/status").getBoolean("enabled"), "the switch is back off");
   }
 }

@@ -57,11 +57,15 @@ class ClusterTasksTest {
     assertThat(done.getJsonArray("items").getJsonObject(2).getString("result")).isEqualTo("node n3 failed before finishing");
     eventually(() -> cluster.traffic(n1) == 200 && cluster.traffic(n2) == 200, "the chaos ends with the task");
     assertThat(cluster.get(n1, "/api/chaos/rules").getJsonArray("rules")).isEmpty();
+    // the task switched chaos on (it was off): settled, it switches it off again, logged as its own
+    eventually(() -> !cluster.get(n2, "/api/chaos/status").getBoolean("enabled"), "the switch is back off");
     // the task's chaos went through the control addresses: published, and logged as the task's on every node
     assertThat(cluster.get(n1, "/api/chaos/changes?limit=50").getJsonArray("changes").stream().map(c -> (JsonObject) c)
         .filter(c -> "task".equals(c.getString("source")) && "p".equals(c.getString("detail"))).map(c -> c.getString("address")))
         .contains("faultline.chaos.rules.put", "faultline.chaos.rules.remove");
 
+    // switched on by someone else before the next task, chaos stays on after it
+    cluster.post(n1, "/api/chaos/enable", "");
     cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"s\", \"mode\": \"sequential\", \"duration_seconds\": 1,"
         + " \"targets\": {\"regions\": [\"us\"]}, " + ERRORS + "}");
     JsonObject sequential = awaitTask(n1, "s");
@@ -69,7 +73,11 @@ class ClusterTasksTest {
     JsonArray items = sequential.getJsonArray("items");
     assertThat(items.getJsonObject(0).getString("node")).isEqualTo("n1");
     assertThat(items.getJsonObject(1).getLong("started_at")).isGreaterThanOrEqualTo(items.getJsonObject(0).getLong("finished_at"));
-  }
+    Thread.sleep(1_500); // heartbeats: the settled task leaves the switch alone
+    assertThat(cluster.get(n2, "/api/chaos/status").getBoolean("enabled")).isTrue();
+    assertThat(cluster.get(n1, "/api/chaos/changes?limit=200").getJsonArray("changes").stream().map(c -> (JsonObject) c)
+        .filter(c -> "faultline.chaos.disable".equals(c.getString("address"))).map(c -> c.getString("source") + ":" + c.getString("detail")))
+        .as("only task p switched chaos off").containsExactly("task:p");
 
   @Test
   void leaderAssignedReassignsTheWorkOfADeadNodeAndOutlivesTheLeaderThatTookIt() throws Exception {
@@ -156,6 +164,7 @@ class ClusterTasksTest {
     JsonObject after = cluster.get(n2, "/api/cluster/tasks/c");
     assertThat(after.getJsonArray("items").getJsonObject(0).getString("result")).isEqualTo("cancelled while it ran: stopped on n1");
     assertThat(cluster.get(n1, "/api/chaos/rules").getJsonArray("rules")).isEmpty();
+    eventually(() -> !cluster.get(n2, "/api/chaos/status").getBoolean("enabled"), "the task had switched chaos on: it is off again");
     Thread.sleep(1_500); // heartbeats: the leader hands n2 nothing
     assertThat(cluster.traffic(n2)).isEqualTo(200);
     assertThat(states(cluster.get(n1, "/api/cluster/tasks/c"))).containsExactly("cancelled", "cancelled");

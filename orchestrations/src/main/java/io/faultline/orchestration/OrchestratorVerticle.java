@@ -46,7 +46,7 @@ public final class OrchestratorVerticle extends VerticleBase {
   public static final String VALIDATE = "faultline.orchestration.validate";
   public static final String START = "faultline.orchestration.start";
   public static final String STOP = "faultline.orchestration.stop";
-  public static final String STATUS = "faultline.orchestration.status";
+  public static final String STATUS = Addresses.ORCHESTRATION_STATUS;
   /**
    * A node-local map ({@code experiment} → id) held while an experiment sets the chaos config itself (a
    * breaking-point search): no orchestration starts on the node meanwhile, as each would restore the other's config.

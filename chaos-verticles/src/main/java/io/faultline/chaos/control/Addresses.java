@@ -58,6 +58,9 @@ public final class Addresses {
    */
   public static final String LISTENERS_REMOVE = "faultline.listeners.remove";
 
+  /** The orchestrator's run status ({@code {is_running, run_id, ...}}), answered by the leader's orchestrator; here for modules below it. */
+  public static final String ORCHESTRATION_STATUS = "faultline.orchestration.status";
+
   public static final String CLUSTER_NODES = "faultline.cluster.nodes";
   public static final String CLUSTER_LEADER = "faultline.cluster.leader";
   public static final String TASKS_SUBMIT = "faultline.cluster.tasks.submit";
