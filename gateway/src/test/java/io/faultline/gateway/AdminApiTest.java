@@ -92,6 +92,10 @@ class AdminApiTest {
       HttpResponse<Buffer> malformed = gw.put("/api/chaos/config", "{\"enabled\": tru");
       assertThat(malformed.statusCode()).isEqualTo(400);
       assertThat(malformed.bodyAsJsonObject().getString("error")).contains("malformed JSON");
+      // where it went wrong, in the parser's words but without its dump of the source
+      HttpResponse<Buffer> secondLine = gw.put("/api/chaos/config", "{\"enabled\": true,\n  \"latency\": {fixed_delay_ms: 5}}");
+      assertThat(secondLine.bodyAsJsonObject().getString("error"))
+          .startsWith("malformed JSON at line 2, column 15: Unexpected character ('f' (code 102)): was expecting double-quote");
       // a second document after the first is not ignored: {"fixed_delay_ms": 3}{"fixed_delay_ms": -4} is not a delay of 3
       for (String trailing : java.util.List.of("{\"fixed_delay_ms\": 3} xyz", "{\"fixed_delay_ms\": 3}{\"fixed_delay_ms\": -4}")) {
         HttpResponse<Buffer> twice = gw.put("/api/chaos/config/latency", trailing);

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -91,7 +92,9 @@ class BridgeTest {
           "faultline.chaos.changes", "changes");
       for (Map.Entry<String, String> query : answers.entrySet()) {
         bridge.write(new JsonObject().put("type", "send").put("address", query.getKey()).put("replyAddress", "r-" + query.getKey())
-            .put("body", new JsonObject().put("limit", 5)));
+            // a limit where the address takes one: the others refuse a field they do not know
+            .put("body", Set.of("faultline.history.summary", "faultline.analytics.health").contains(query.getKey())
+                ? new JsonObject() : new JsonObject().put("limit", 5)));
         JsonObject reply = bridge.read();
         assertThat(reply.getString("type")).as(query.getKey() + ": " + reply.encode()).isEqualTo("message");
         assertThat(reply.getJsonObject("body").containsKey(query.getValue())).as(query.getKey() + ": " + reply.encode()).isTrue();

@@ -78,6 +78,7 @@ class ClusterTasksTest {
     assertThat(cluster.get(n1, "/api/chaos/changes?limit=200").getJsonArray("changes").stream().map(c -> (JsonObject) c)
         .filter(c -> "faultline.chaos.disable".equals(c.getString("address"))).map(c -> c.getString("source") + ":" + c.getString("detail")))
         .as("only task p switched chaos off").containsExactly("task:p");
+  }
 
   @Test
   void leaderAssignedReassignsTheWorkOfADeadNodeAndOutlivesTheLeaderThatTookIt() throws Exception {

@@ -157,6 +157,13 @@ class HistoryTest {
     Path exported = dir.resolve("history.csv");
     cli("history", "export", url, "--format", "csv", "--output", exported.toString());
     assertThat(java.nio.file.Files.readAllLines(exported).get(0)).startsWith("id,name,status");
+    // an existing file is kept unless --force; the filters are list's
+    picocli.CommandLine line = Main.commandLine();
+    line.setErr(new java.io.PrintWriter(new java.io.StringWriter(), true));
+    assertThat(line.execute("history", "export", url, "--format", "json", "--output", exported.toString())).isEqualTo(2);
+    assertThat(java.nio.file.Files.readAllLines(exported).get(0)).startsWith("id,name,status");
+    cli("history", "export", url, "--format", "csv", "--output", exported.toString(), "--force", "--tag", "release-b");
+    assertThat(java.nio.file.Files.readAllLines(exported)).hasSize(2).last().asString().contains(failing.getString("id"));
     assertThat(new JsonObject(cli("recorder", "search", url, "--status-code", "503")).getInteger("count")).isPositive();
 
     // exported as CSV, parsed back

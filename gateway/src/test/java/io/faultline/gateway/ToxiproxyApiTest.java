@@ -91,7 +91,8 @@ class ToxiproxyApiTest {
     assertError(call(HttpMethod.POST, "/proxies", "{\"name\": \"x\"}"), 400, "missing required field: upstream");
     HttpResponse<Buffer> malformed = call(HttpMethod.POST, "/proxies", "{\"name\": \"x\"");
     assertThat(malformed.statusCode()).isEqualTo(400);
-    assertThat(malformed.bodyAsJsonObject().getString("error")).startsWith("bad request body: malformed JSON: Unexpected end-of-input");
+    assertThat(malformed.bodyAsJsonObject().getString("error")).startsWith("bad request body: malformed JSON at line 1, column ")
+        .endsWith(": Unexpected end-of-input: expected close marker for Object");
     assertError(call(HttpMethod.POST, "/proxies", "[]"), 400, "bad request body: must be a JSON object, got array");
     assertError(call(HttpMethod.POST, "/proxies", "{\"name\": \"x\", \"upstream\": \"127.0.0.1:1\", \"colour\": 1}"), 400,
         "bad request body: unknown field colour of a proxy; expected one of [name, listen, upstream, enabled, toxics]");

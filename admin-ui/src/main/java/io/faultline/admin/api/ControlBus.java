@@ -68,16 +68,8 @@ public final class ControlBus {
       }
       ApiError.badRequest(ctx, "the body must be a JSON object", "body");
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      ApiError.badRequest(ctx, "malformed JSON: " + firstLine(e.getOriginalMessage()), "body");
+      ApiError.badRequest(ctx, ChaosJson.malformed(e), "body");
     }
     return null;
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 }

@@ -46,7 +46,7 @@ public final class OrchestrationDocuments {
       try {
         return plain(Json.decodeValue(trimmed), "");
       } catch (DecodeException e) {
-        throw new ChaosConfigException("body", "malformed JSON: " + e.getMessage());
+        throw new ChaosConfigException("body", io.faultline.chaos.config.ChaosJson.malformed(e));
       }
     }
     try {

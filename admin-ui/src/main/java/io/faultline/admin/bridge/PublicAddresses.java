@@ -17,7 +17,7 @@ public final class PublicAddresses {
       Addresses.CHAOS_RESET, Addresses.CHAOS_CHANGES, Addresses.RULES_LIST, Addresses.RULES_PUT, Addresses.RULES_REMOVE,
       Addresses.SCENARIO_LIST, Addresses.SCENARIO_START, Addresses.SCENARIO_STOP, Addresses.SCENARIO_SAVE,
       Addresses.SCENARIO_DELETE, Addresses.CONFIG_RELOAD, Addresses.CLUSTER_NODES, Addresses.CLUSTER_LEADER,
-      Addresses.TASKS_SUBMIT, Addresses.TASKS_LIST, Addresses.TASKS_GET, Addresses.TRAFFIC_RECENT,
+      Addresses.TASKS_SUBMIT, Addresses.TASKS_LIST, Addresses.TASKS_GET, Addresses.TASKS_CANCEL, Addresses.TRAFFIC_RECENT,
       Addresses.LISTENERS_LIST, Addresses.LISTENERS_ADD, Addresses.LISTENERS_REMOVE,
       OrchestratorVerticle.VALIDATE, OrchestratorVerticle.START, OrchestratorVerticle.STOP, OrchestratorVerticle.STATUS,
       OrchestratorVerticle.REPORTS, OrchestratorVerticle.REPORT, OrchestratorVerticle.EXECUTE,
@@ -25,7 +25,7 @@ public final class PublicAddresses {
       OrchestratorVerticle.LIBRARY_DELETE,
       HistoryAddresses.RUNS, HistoryAddresses.RUN, HistoryAddresses.TRENDS, HistoryAddresses.COMPARE, HistoryAddresses.SUMMARY,
       HistoryAddresses.EXPORT, HistoryAddresses.AB, HistoryAddresses.BREAKING_POINT, HistoryAddresses.EXPERIMENTS,
-      HistoryAddresses.EXPERIMENT, HistoryAddresses.CHANGES, HistoryAddresses.WINDOWS, HistoryAddresses.RECORDER_SEARCH,
+      HistoryAddresses.EXPERIMENT, HistoryAddresses.EXPERIMENT_STOP, HistoryAddresses.CHANGES, HistoryAddresses.WINDOWS, HistoryAddresses.RECORDER_SEARCH,
       HistoryAddresses.ANOMALIES, HistoryAddresses.ANALYTICS_TRENDS, HistoryAddresses.HEALTH, HistoryAddresses.INSIGHTS);
 
   /** A run's record is published by the node that ran it; scripts may listen, not publish one (it would enter the history). */

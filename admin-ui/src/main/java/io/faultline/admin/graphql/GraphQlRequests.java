@@ -60,7 +60,7 @@ final class GraphQlRequests {
     try {
       body = ctx.body().isEmpty() ? null : Json.decodeValue(ctx.body().buffer());
     } catch (DecodeException e) {
-      ApiError.send(ctx, 400, "malformed JSON: " + e.getMessage(), "");
+      ApiError.send(ctx, 400, io.faultline.chaos.config.ChaosJson.malformed(e), "");
       return true;
     }
     if (!(body instanceof JsonObject json)) {

@@ -49,8 +49,7 @@ final class Answers {
     try {
       return ChaosJson.mapper().readTree(text);
     } catch (JsonProcessingException e) {
-      String message = e.getOriginalMessage();
-      throw ToxiproxyError.badBody("malformed JSON: " + (message == null ? "" : message.lines().findFirst().orElse("")));
+      throw ToxiproxyError.badBody(ChaosJson.malformed(e));
     }
   }
 

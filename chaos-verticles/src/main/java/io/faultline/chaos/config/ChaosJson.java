@@ -78,6 +78,43 @@ public final class ChaosJson {
     return tree;
   }
 
+  /**
+   * What is wrong with malformed JSON, for a person: {@code malformed JSON at line L, column C: REASON}, the
+   * reason being the parser's first line without its dump of the source. {@code e} is the parser's exception
+   * or one that carries it (Vert.x's {@code DecodeException}).
+   */
+  public static String malformed(Throwable e) {
+    return malformed(e, 0);
+  }
+
+  /** As {@link #malformed(Throwable)}, for JSON that began after {@code linesBefore} lines of the text. */
+  public static String malformed(Throwable e, int linesBefore) {
+    JsonProcessingException parse = parseFailure(e);
+    if (parse == null) {
+      String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+      return "malformed JSON: " + message;
+    }
+    String reason = parse.getOriginalMessage() == null ? "" : parse.getOriginalMessage().lines().findFirst().orElse("")
+        .replaceAll("\\s*\\(?(start marker )?at \\[Source: .*$", ""); // the where, said once, as line and column
+    int line = malformedLine(e);
+    return "malformed JSON" + (line < 1 ? "" : " at line " + (line + linesBefore) + ", column " + parse.getLocation().getColumnNr()) + ": " + reason;
+  }
+
+  /** The line (from 1) malformed JSON went wrong at, or 0 when the parser did not say. */
+  public static int malformedLine(Throwable e) {
+    JsonProcessingException parse = parseFailure(e);
+    return parse == null || parse.getLocation() == null ? 0 : Math.max(0, parse.getLocation().getLineNr());
+  }
+
+  private static JsonProcessingException parseFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof JsonProcessingException j) {
+        return j;
+      }
+    }
+    return null;
+  }
+
   /** Parses JSON text to {@code type}; malformed JSON is reported against {@code root}. */
   public static <T> T parse(String json, Class<T> type, String root) {
     try {
@@ -85,7 +122,7 @@ public final class ChaosJson {
     } catch (JsonMappingException e) {
       throw translate(e, e, root);
     } catch (JsonProcessingException e) {
-      throw new ChaosConfigException(root, "malformed JSON: " + e.getOriginalMessage());
+      throw new ChaosConfigException(root, malformed(e));
     }
   }
 

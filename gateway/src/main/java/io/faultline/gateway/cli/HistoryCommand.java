@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
         "  faultline history show run-1a2b3c4d",
         "  faultline history trends checkout --days 30",
         "  faultline history compare run-1a2b3c4d run-5e6f7a8b --rank-by error_rate",
-        "  faultline history export --format csv --output history.csv",
+        "  faultline history export --format csv --output history.csv --status failed --since 2026-11-01T00:00:00Z",
         "  faultline history ab --a release-a --b release-b --samples 5",
         "  faultline history stop ab-1a2b3c4d"})
 public final class HistoryCommand implements Runnable {
@@ -43,21 +43,32 @@ public final class HistoryCommand implements Runnable {
     return q.toString();
   }
 
-  /** {@code history list}. */
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists runs, newest first.")
-  public static final class List extends AdminClient implements Callable<Integer> {
+  /** Which runs: the filters {@code list} and {@code export} share. */
+  public static final class RunFilters {
     @Option(names = "--name", description = "Only this orchestration.") String name;
     @Option(names = "--tag", description = "Only runs with this tag.") String tag;
     @Option(names = "--status", description = "succeeded, failed, stopped or aborted.") String status;
     @Option(names = "--since", paramLabel = "TIME", description = "ISO-8601 or epoch ms.") String since;
     @Option(names = "--until", paramLabel = "TIME", description = "ISO-8601 or epoch ms.") String until;
     @Option(names = "--min-score", paramLabel = "N", description = "Resilience score at least N (0..100).") String minScore;
-    @Option(names = "--limit", paramLabel = "N", description = "At most N runs (default 100).") String limit;
+    @Option(names = "--limit", paramLabel = "N", description = "At most N runs (default 100 for list, every run for export).") String limit;
+
+    /** The filters given, with {@code more} name-value pairs, as a query string. */
+    String query(String... more) {
+      String[] pairs = java.util.stream.Stream.concat(java.util.stream.Stream.of("name", name, "tag", tag, "status", status,
+          "since", since, "until", until, "min_score", minScore, "limit", limit), java.util.Arrays.stream(more)).toArray(String[]::new);
+      return HistoryCommand.query(pairs);
+    }
+  }
+
+  /** {@code history list}. */
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists runs, newest first.")
+  public static final class List extends AdminClient implements Callable<Integer> {
+    @picocli.CommandLine.Mixin RunFilters filters;
 
     @Override
     public Integer call() {
-      return call("GET", "/api/history/runs" + query("name", name, "tag", tag, "status", status, "since", since, "until", until,
-          "min_score", minScore, "limit", limit));
+      return call("GET", "/api/history/runs" + filters.query());
     }
   }
 
@@ -112,14 +123,23 @@ public final class HistoryCommand implements Runnable {
   }
 
   /** {@code history export}. */
-  @Command(name = "export", mixinStandardHelpOptions = true, description = "Every run with its figures, as CSV or JSON.")
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = "Every run with its figures (or those the filters pick), as CSV or JSON.")
   public static final class Export extends AdminClient implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "csv", description = "csv (default) or json.") String format;
     @Option(names = "--output", paramLabel = "FILE", description = "Write to FILE instead of the standard output.") Path output;
+    @Option(names = "--force", description = "Replace FILE when it exists (without it, an existing file is kept and nothing is written).")
+    boolean force;
+    @picocli.CommandLine.Mixin RunFilters filters;
 
     @Override
     public Integer call() {
-      HttpResponse<String> response = send("GET", "/api/history/export" + query("format", format), null);
+      if (output != null && !force && Files.exists(output)) {
+        // last month's export, kept for a comparison, must not be lost to this one
+        spec.commandLine().getErr().println("faultline: " + output + " exists; give --force to replace it");
+        return 2;
+      }
+      HttpResponse<String> response = send("GET", "/api/history/export" + filters.query("format", format), null);
       if (response == null) {
         return 1;
       }

@@ -1,5 +1,6 @@
 package io.faultline.orchestration.parse;
 
+import io.faultline.chaos.config.ChaosJson;
 import io.faultline.orchestration.model.Problem;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -48,7 +49,10 @@ record Document(Object tree, Map<String, Integer> lines, Problem problem, boolea
       try {
         return new Document(plain(Json.decodeValue(trimmed)), Map.of(), null, false);
       } catch (DecodeException e) {
-        return failed(0, "malformed JSON: " + e.getMessage());
+        // the line in the text as given: the blank lines before its first brace count too
+        int skipped = (int) text.substring(0, text.length() - trimmed.length()).chars().filter(c -> c == '\n').count();
+        int line = ChaosJson.malformedLine(e);
+        return failed(line == 0 ? 0 : line + skipped, ChaosJson.malformed(e, skipped));
       }
     }
     try {

@@ -39,4 +39,14 @@ class DocumentTest {
     assertThat(result.refused()).isFalse();
     assertThat(result.valid()).isFalse();
   }
+
+  @Test
+  void malformedJsonSaysTheLineOfTheTextAsGiven() {
+    // two blank lines before the brace, the error on the document's third line: line 5 of the text
+    OrchestrationParser.Result result = OrchestrationParser.parse("\n\n{\"name\": \"j\",\n \"steps\": [\n  {name: \"a\"}]}");
+    assertThat(result.problems()).hasSize(1);
+    assertThat(result.problems().get(0).line()).isEqualTo(5);
+    assertThat(result.problems().get(0).message()).startsWith("malformed JSON at line 5, column 4: Unexpected character ('n'")
+        .doesNotContain("Source");
+  }
 }
