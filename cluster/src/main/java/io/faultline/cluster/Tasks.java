@@ -141,7 +141,7 @@ final class Tasks {
     for (String id : map.keySet()) {
       update(id, task -> {
         if (!task.getString("status").equals("running")) {
-          return settle(task, settled);
+          return settle(task, settled, running);
         }
         String mode = task.getString("mode");
         JsonArray items = task.getJsonArray("items");
@@ -197,7 +197,7 @@ final class Tasks {
         if (items.stream().allMatch(o -> DONE.contains(((JsonObject) o).getString("state")))) {
           boolean ok = items.stream().allMatch(o -> ((JsonObject) o).getString("state").equals("succeeded"));
           task.put("status", ok ? "succeeded" : "failed").put("finished_at", System.currentTimeMillis());
-          settle(task, settled);
+          settle(task, settled, running);
         } else {
           running[0] = true;
         }
@@ -207,9 +207,15 @@ final class Tasks {
     return running[0] ? List.of() : List.copyOf(settled);
   }
 
-  /** Marks an ended task whose items are all done as settled, once; answers it to write, or null when nothing changed. */
-  private static JsonObject settle(JsonObject task, Set<String> settled) {
+  /**
+   * Marks an ended task whose items are all done as settled, once; answers it to write, or null when nothing
+   * changed. A cancelled task whose items still run counts as running ({@code running[0]}).
+   */
+  private static JsonObject settle(JsonObject task, Set<String> settled, boolean[] running) {
     boolean done = task.getJsonArray("items").stream().allMatch(o -> DONE.contains(((JsonObject) o).getString("state")));
+    if (!done) {
+      running[0] = true;
+    }
     if (!done || task.getBoolean("settled", false)) {
       return null;
     }

@@ -50,4 +50,34 @@ class ScenarioPersistenceTest {
       assertThat(gw.traffic("/x").statusCode()).isEqualTo(200);
     }
   }
+
+  @Test
+  void aScenarioAScheduledEntryRunsIsNotDeletedAndOthersThatNameItAreWarnedOf() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()))) {
+      for (String name : java.util.List.of("nightly_load", "adhoc_load")) {
+        assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"" + name + "\", \"config\": {\"latency\": {\"fixed_delay_ms\": 5}}}")
+            .statusCode()).isEqualTo(201);
+      }
+      assertThat(gw.put("/api/chaos/orchestration/library/nightly",
+          "name: nightly\nschedule: \"0 3 * * *\"\nsteps:\n  - {name: load, scenario: nightly_load, duration_seconds: 60}\n")
+          .statusCode()).isEqualTo(200);
+      assertThat(gw.put("/api/chaos/orchestration/library/adhoc",
+          "name: adhoc\nsteps:\n  - {name: load, scenario: adhoc_load, duration_seconds: 60}\n").statusCode()).isEqualTo(200);
+
+      // deleted, the scheduled entry would fail unattended at 03:00 every day
+      var refused = gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/nightly_load").send().await();
+      assertThat(refused.statusCode()).isEqualTo(409);
+      assertThat(refused.bodyAsJsonObject().getString("error"))
+          .isEqualTo("scenario nightly_load is used by the scheduled library entry nightly (0 3 * * *): change or delete it first");
+      assertThat(gw.get("/api/chaos/scenarios/nightly_load").statusCode()).isEqualTo(200);
+
+      var warned = gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/adhoc_load").send().await();
+      assertThat(warned.statusCode()).isEqualTo(200);
+      assertThat(warned.bodyAsJsonObject().getJsonArray("warnings")).containsExactly(
+          "library entry adhoc names it: its start fails until the scenario is saved again");
+      assertThat(gw.get("/api/chaos/scenarios/adhoc_load").statusCode()).isEqualTo(404);
+      // an unknown one says so, as before
+      assertThat(gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/nothere").send().await().statusCode()).isEqualTo(404);
+    }
+  }
 }

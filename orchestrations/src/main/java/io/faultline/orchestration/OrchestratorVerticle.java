@@ -138,6 +138,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>localConsumer(EXECUTE, this::execute);
     answer(LIBRARY_LIST, body -> library.list());
     answer(LIBRARY_GET, library::get);
+    answer(Addresses.LIBRARY_USES, library::uses);
     answer(LIBRARY_PUT, library::put);
     answer(LIBRARY_DELETE, library::delete);
     answer(LIBRARY_IMPORT, library::importDir);

@@ -58,6 +58,12 @@ public final class Addresses {
    */
   public static final String LISTENERS_REMOVE = "faultline.listeners.remove";
 
+  /**
+   * Local to a node: the orchestrator's library entries that name scenario {@code {"scenario"}}:
+   * {@code {entries: [{name, schedule}]}}. A scenario's delete asks it first.
+   */
+  public static final String LIBRARY_USES = "faultline.orchestration.library.uses";
+
   /** The orchestrator's run status ({@code {is_running, run_id, ...}}), answered by the leader's orchestrator; here for modules below it. */
   public static final String ORCHESTRATION_STATUS = "faultline.orchestration.status";
 

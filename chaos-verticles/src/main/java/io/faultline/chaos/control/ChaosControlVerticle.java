@@ -68,10 +68,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     consumers.add(change(Addresses.SCENARIO_START, body -> state.startScenario(required(body, "name"))));
     consumers.add(change(Addresses.SCENARIO_STOP, body -> state.stopScenario()));
     consumers.add(persisted(Addresses.SCENARIO_SAVE, this::saveScenario));
-    consumers.add(persisted(Addresses.SCENARIO_DELETE, body -> {
-      state.deleteScenario(required(body, "name"));
-      return new JsonObject().put("deleted", body.getString("name"));
-    }));
+    consumers.add(vertx.eventBus().localConsumer(Addresses.SCENARIO_DELETE, guarded(this::deleteUnlessScheduled)));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -190,8 +187,54 @@ public final class ChaosControlVerticle extends VerticleBase {
   }
 
   /** Like {@link #answer}, replying only once the saved scenarios are stored; the change is published like any other. */
+  /**
+   * A saved scenario that a scheduled library entry names is not deleted (409 naming the entries): the
+   * entry would fail unattended at each of its minutes. Entries without a schedule are named in the
+   * answer's {@code warnings} (a start of theirs fails until the scenario is saved again).
+   */
+  private void deleteUnlessScheduled(Message<JsonObject> message) {
+    String name = required(message.body(), "name");
+    Handler<Message<JsonObject>> delete = persist(body -> {
+      state.deleteScenario(name);
+      return new JsonObject().put("deleted", name);
+    });
+    if (state.savedScenarios().stream().noneMatch(s -> s.name().equals(name))) {
+      delete.handle(message); // not a saved scenario: the delete itself says why not
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.LIBRARY_USES, new JsonObject().put("scenario", name))
+        .map(reply -> reply.body().getJsonArray("entries", new JsonArray()))
+        .otherwise(new JsonArray()) // no orchestrator on this node: no library to break
+        .onSuccess(entries -> {
+          List<String> scheduled = new ArrayList<>();
+          JsonArray warnings = new JsonArray();
+          for (Object o : entries) {
+            JsonObject entry = (JsonObject) o;
+            if (entry.getString("schedule") != null) {
+              scheduled.add(entry.getString("name") + " (" + entry.getString("schedule") + ")");
+            } else {
+              warnings.add("library entry " + entry.getString("name") + " names it: its start fails until the scenario is saved again");
+            }
+          }
+          if (!scheduled.isEmpty()) {
+            ControlError.fail(message, new ControlError.Conflict("name", "scenario " + name + " is used by the scheduled library "
+                + (scheduled.size() == 1 ? "entry " : "entries ") + String.join(", ", scheduled)
+                + ": change or delete " + (scheduled.size() == 1 ? "it" : "them") + " first"));
+            return;
+          }
+          guarded(warnings.isEmpty() ? delete : persist(body -> {
+            state.deleteScenario(name);
+            return new JsonObject().put("deleted", name).put("warnings", warnings);
+          })).handle(message);
+        });
+  }
+
   private MessageConsumer<JsonObject> persisted(String address, Function<JsonObject, JsonObject> action) {
-    return vertx.eventBus().localConsumer(address, guarded(message -> {
+    return vertx.eventBus().localConsumer(address, guarded(persist(action)));
+  }
+
+  private Handler<Message<JsonObject>> persist(Function<JsonObject, JsonObject> action) {
+    return message -> {
       JsonObject before = chaosConfig();
       JsonObject reply = action.apply(message.body());
       publish(message, before);
@@ -200,7 +243,7 @@ public final class ChaosControlVerticle extends VerticleBase {
         store.save(snapshot);
         return reply;
       }, false).onSuccess(message::reply).onFailure(error -> ControlError.fail(message, error));
-    }));
+    };
   }
 
   private MessageConsumer<JsonObject> change(String address, Function<JsonObject, ChaosSnapshot> action) {

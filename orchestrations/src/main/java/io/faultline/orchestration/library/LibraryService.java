@@ -97,6 +97,22 @@ public final class LibraryService {
     }, false);
   }
 
+  /** The entries that name scenario {@code {"scenario"}}: {@code {entries: [{name, schedule}]}} (a scenario's delete asks). */
+  public Future<JsonObject> uses(JsonObject body) {
+    String scenario = body == null ? null : body.getString("scenario");
+    Map<String, String> entries = new TreeMap<>(library.entries());
+    return vertx.executeBlocking(() -> {
+      JsonArray out = new JsonArray();
+      entries.forEach((name, text) -> {
+        OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
+        if (parsed.scenarios().stream().anyMatch(ref -> ref.name().equals(scenario))) {
+          out.add(new JsonObject().put("name", name).put("schedule", parsed.orchestration() == null ? null : parsed.orchestration().schedule()));
+        }
+      });
+      return new JsonObject().put("entries", out);
+    }, false);
+  }
+
   public Future<JsonObject> get(JsonObject body) {
     String name = entryName(body);
     return Future.succeededFuture(new JsonObject().put("name", name).put("text", existing(name)));

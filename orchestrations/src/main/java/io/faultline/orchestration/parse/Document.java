@@ -27,7 +27,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * An orchestration's text as plain maps and lists (JSON when it starts with <code>{</code>, else
- * YAML), with the line of every field path for YAML, or the problem that stops it being read.
+ * YAML), with the line of every field path, or the problem that stops it being read.
  *
  * <p>YAML anchors and aliases are refused before anything is built: an alias is a reference, and a
  * document of a few hundred bytes whose aliases refer to aliases (a "billion laughs") expands to
@@ -47,7 +47,7 @@ record Document(Object tree, Map<String, Integer> lines, Problem problem, boolea
     String trimmed = text == null ? "" : text.stripLeading();
     if (trimmed.startsWith("{")) {
       try {
-        return new Document(plain(Json.decodeValue(trimmed)), Map.of(), null, false);
+        return new Document(plain(Json.decodeValue(trimmed)), jsonLines(text), null, false);
       } catch (DecodeException e) {
         // the line in the text as given: the blank lines before its first brace count too
         int skipped = (int) text.substring(0, text.length() - trimmed.length()).chars().filter(c -> c == '\n').count();
@@ -74,6 +74,23 @@ record Document(Object tree, Map<String, Integer> lines, Problem problem, boolea
       return failed(e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1, "malformed YAML: " + e.getProblem());
     } catch (RuntimeException e) {
       return failed(0, "malformed YAML: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The line of every field path of JSON text that parsed, read by the YAML parser (JSON is YAML's flow
+   * style), so problems in a JSON orchestration name their lines as in a YAML one; none if it cannot.
+   */
+  private static Map<String, Integer> jsonLines(String text) {
+    try {
+      Node root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
+      Map<String, Integer> lines = new HashMap<>();
+      if (root != null) {
+        positions(root, "", lines);
+      }
+      return lines;
+    } catch (RuntimeException e) {
+      return Map.of(); // valid JSON YAML does not read (a tab where YAML wants none): problems then say line 0
     }
   }
 

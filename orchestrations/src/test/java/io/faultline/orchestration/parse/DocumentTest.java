@@ -49,4 +49,11 @@ class DocumentTest {
     assertThat(result.problems().get(0).message()).startsWith("malformed JSON at line 5, column 4: Unexpected character ('n'")
         .doesNotContain("Source");
   }
+
+  @Test
+  void problemsInAJsonOrchestrationNameTheirLines() {
+    OrchestrationParser.Result result = OrchestrationParser.parse("{\n  \"name\": \"j\",\n  \"steps\": [\n    {\"name\": \"a\","
+        + " \"duration_seconds\": -1}\n  ]\n}\n");
+    assertThat(result.problems()).extracting(p -> p.path() + " (line " + p.line() + ")").containsExactly("steps[0].duration_seconds (line 4)");
+  }
 }

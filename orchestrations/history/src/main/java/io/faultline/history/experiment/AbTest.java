@@ -101,7 +101,10 @@ public final class AbTest {
    */
   private Future<JsonObject> sample(JsonObject start, String variant, int timeout, int minRequests, Experiments.Handle handle,
       List<JsonObject> runsA, List<JsonObject> runsB) {
-    return handle.goOn().compose(go -> runOnce(start, timeout, handle)).compose(run -> {
+    if (handle.stopAsked().isComplete()) {
+      return Future.failedFuture(new Experiments.Stopped(stoppedAt(runsA, runsB)));
+    }
+    return runOnce(start, timeout, handle).compose(run -> {
       String id = run.getString("id");
       if (handle.stopAsked().isComplete()) {
         return Future.failedFuture(new Experiments.Stopped(stoppedAt(runsA, runsB)));
