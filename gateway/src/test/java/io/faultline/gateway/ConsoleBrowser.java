@@ -92,6 +92,22 @@ final class ConsoleBrowser implements AutoCloseable {
     return until(d -> d.findElements(by).stream().filter(e -> e.isDisplayed() && e.getText().contains(expected)).findFirst().orElse(null));
   }
 
+  /**
+   * Finds and clicks what {@code by} finds in one step, again if a redraw replaced it meanwhile (pages that
+   * read the API every few seconds draw their tables anew).
+   */
+  void press(By by) {
+    until(d -> {
+      try {
+        d.findElements(by).stream().filter(WebElement::isDisplayed).findFirst().orElseThrow(
+            () -> new org.openqa.selenium.NoSuchElementException(by.toString())).click();
+        return true;
+      } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+        return null;
+      }
+    });
+  }
+
   WebElement button(String name) {
     return until(d -> d.findElements(By.cssSelector("button, a.button")).stream()
         .filter(e -> e.isDisplayed() && (name.equals(e.getText().trim()) || name.equals(e.getAttribute("aria-label"))))

@@ -41,15 +41,7 @@ class ConsoleClusterTest {
       browser.text(By.cssSelector("tr[data-task=long]"), "running");
       browser.visible(By.cssSelector("button[data-cancel=long]"));
       browser.screenshot("cluster-running-task");
-      // the table is redrawn every 2 s: find and press the button in one step, retried if it was replaced meanwhile
-      browser.until(d -> {
-        try {
-          d.findElement(By.cssSelector("button[data-cancel=long]")).click();
-          return true;
-        } catch (org.openqa.selenium.StaleElementReferenceException e) {
-          return null;
-        }
-      });
+      browser.press(By.cssSelector("button[data-cancel=long]")); // the table is redrawn every 2 s
       browser.text(By.cssSelector("main"), "Task long cancelled: its running parts end on their nodes.");
       browser.text(By.cssSelector("tr[data-task=long]"), "cancelled");
       assertThat(cluster.get(n1, "/api/cluster/tasks/long").getString("status")).isEqualTo("cancelled");

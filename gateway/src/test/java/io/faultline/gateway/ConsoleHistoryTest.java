@@ -246,6 +246,30 @@ class ConsoleHistoryTest {
   }
 
   @Test
+  void aRunningExperimentIsShownWithItsProgressAndStoppedFromThePage() {
+    // its first value (no delay at all) lasts 30 s: it is running when the page shows it
+    var started = console.gw.postJson("/api/history/breaking-point", """
+        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 5, "step": 1, "step_seconds": 30,
+         "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 5000}}""");
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    String id = started.bodyAsJsonObject().getString("id");
+    console.signIn("#/history");
+    By row = By.cssSelector("tr[data-experiment='" + id + "']");
+    console.browser.text(row, "Breaking point");
+    console.browser.text(row, "running");
+    console.browser.text(row, "first value");
+    console.browser.script("document.getElementById('experiments').scrollIntoView()");
+    console.browser.screenshot("history-experiment-running");
+    assertThat(console.gw.status().getBoolean("enabled")).as("the search has chaos on").isTrue();
+    console.browser.press(By.cssSelector("button[data-stop='" + id + "']"));
+    console.browser.text(By.cssSelector("#experiments [role=status]"), "Experiment " + id + " stopped; its chaos config is back.");
+    console.browser.text(row, "stopped");
+    console.browser.text(row, "stopped after 0 values tried");
+    assertThat(console.browser.driver.findElements(By.cssSelector("button[data-stop='" + id + "']"))).isEmpty();
+    assertThat(console.gw.status().getBoolean("enabled")).isFalse();
+  }
+
+  @Test
   void theHistoryPageFitsADesktopAndAPhoneAndEveryControlHasAName() {
     console.signIn("#/history");
     row(calm).findElement(By.cssSelector("input.pick")).click();

@@ -1,5 +1,6 @@
 // History: what history keeps of the orchestration runs (filtered, compared, as CSV), an orchestration's
-// score over time, and the flight recorder's search. All from /api/history/* and /api/recorder/search.
+// score over time, the experiments (A/B tests, breaking-point searches) and the flight recorder's search.
+// All from /api/history/* and /api/recorder/search.
 
 import { get } from '../lib/api.js';
 import { dateTime, fill, h, jump, notice } from '../lib/dom.js';
@@ -7,6 +8,7 @@ import { RunList } from './history-runs.js';
 import { Compare } from './history-compare.js';
 import { Trend } from './history-trend.js';
 import { RecorderSearch } from './history-recorder.js';
+import { Experiments } from './history-experiments.js';
 
 export default {
   mount(el, { live }) {
@@ -17,13 +19,15 @@ export default {
     const trend = new Trend();
     const runs = new RunList({ onCompare: ids => compare.show(ids), onTrend: name => trend.show(name) });
     const recorder = new RecorderSearch();
+    const experiments = new Experiments();
     fill(el,
       h('h1', {}, 'History'),
       h('nav', { class: 'row small', 'aria-label': 'Parts of this page' },
         h('a', { href: '#/history', onclick: jump('runs') }, 'Runs'),
         h('a', { href: '#/history', onclick: jump('trend') }, 'Score over time'),
+        h('a', { href: '#/history', onclick: jump('experiments') }, 'Experiments'),
         h('a', { href: '#/history', onclick: jump('recorder') }, 'Flight recorder')),
-      summary, message, runs.el, compare.el, trend.el, recorder.el);
+      summary, message, runs.el, compare.el, trend.el, experiments.el, recorder.el);
 
     async function load() {
       const s = await get('/api/history/summary');
@@ -34,7 +38,7 @@ export default {
         : 'No orchestration run is kept yet: runs are recorded as they end.');
       const names = s.orchestrations.map(o => o.name).sort();
       runs.names(names);
-      await Promise.all([runs.load(), trend.names(names)]);
+      await Promise.all([runs.load(), trend.names(names), experiments.load()]);
       say('');
     }
 
@@ -44,6 +48,7 @@ export default {
     return () => {
       live.removeEventListener('reconnected', reload);
       trend.close();
+      experiments.close();
     };
   },
 };

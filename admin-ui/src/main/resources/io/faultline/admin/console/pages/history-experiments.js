@@ -1,0 +1,77 @@
+// History: the A/B tests and breaking-point searches this node's history keeps (GET /api/history/experiments),
+// newest first, with what each has found; a running one can be stopped (POST .../experiments/ID/stop), which
+// puts its chaos config back and keeps what it found so far. Read again every two seconds while one runs.
+
+import { get, post } from '../lib/api.js';
+import { dateTime, fill, h, notice } from '../lib/dom.js';
+
+const REFRESH_MS = 2_000;
+const KINDS = { ab: 'A/B test', breaking_point: 'Breaking point' };
+
+/** What an experiment has done so far, in a few words. */
+function progress(e) {
+  const p = e.progress || {};
+  if (e.kind === 'ab') {
+    return p.samples ? `sample ${p.sample} of ${p.samples}` : 'first sample';
+  }
+  const tried = p.tried || [];
+  const last = tried[tried.length - 1];
+  return tried.length ? `${tried.length} value${tried.length === 1 ? '' : 's'} tried, last ${last.value} (${last.held ? 'held' : 'broke'})`
+    : 'first value';
+}
+
+export class Experiments {
+  constructor() {
+    this.table = h('div', { class: 'table-wrap', 'aria-live': 'polite' });
+    this.status = h('p', { class: 'small' });
+    this.say = notice(this.status);
+    this.el = h('section', { id: 'experiments', class: 'card', 'aria-labelledby': 'experiments-title' },
+      h('h2', { id: 'experiments-title', tabindex: '-1' }, 'Experiments'),
+      h('p', { class: 'hint' }, 'A/B tests and breaking-point searches (POST /api/history/ab, /api/history/breaking-point), newest first.'),
+      this.status, this.table);
+    this.timer = null;
+  }
+
+  async load() {
+    const { experiments } = await get('/api/history/experiments?limit=20');
+    fill(this.table, experiments.length ? h('table', { class: 'stack' },
+      h('thead', {}, h('tr', {}, ['Experiment', 'Status', 'Started', 'Found'].map(t => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, experiments.map(e => h('tr', { 'data-experiment': e.id },
+        h('td', { 'data-label': 'Experiment' }, h('b', {}, KINDS[e.kind] || e.kind), h('div', { class: 'small muted' }, h('code', {}, e.id))),
+        h('td', { 'data-label': 'Status' }, h('span', { class: `badge ${e.status}` }, e.status),
+          e.status === 'running' ? [' ', h('span', { class: 'small muted' }, progress(e)), ' ',
+            h('button', { type: 'button', class: 'danger', 'data-stop': e.id, 'aria-label': `Stop experiment ${e.id}`,
+              onclick: () => this.stop(e.id) }, 'Stop')] : null),
+        h('td', { 'data-label': 'Started' }, dateTime(e.started_at),
+          e.ended_at ? h('div', { class: 'small muted' }, `${((e.ended_at - e.started_at) / 1000).toFixed(1)} s`) : null),
+        h('td', { 'data-label': 'Found' }, e.result && e.result.conclusion ? e.result.conclusion
+          : e.error ? h('span', { class: 'failed-text' }, e.error) : '–')))))
+      : h('p', { class: 'muted' }, 'No experiment yet.'));
+    this.poll(experiments.some(e => e.status === 'running'));
+  }
+
+  /** Reads the list again every two seconds while an experiment runs, and stops reading when none does. */
+  poll(running) {
+    if (running && this.timer === null) {
+      this.timer = setInterval(() => this.load().catch(e => this.say(`Could not read the experiments: ${e.message}`, 'error')), REFRESH_MS);
+    } else if (!running && this.timer !== null) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+
+  async stop(id) {
+    try {
+      const stopped = await post(`/api/history/experiments/${encodeURIComponent(id)}/stop`);
+      this.say(`Experiment ${id} stopped; its chaos config is back.${stopped.result && stopped.result.conclusion
+        ? ` ${stopped.result.conclusion}.` : ''}`, 'ok');
+    } catch (e) {
+      this.say(`Could not stop experiment ${id}: ${e.message}`, 'error');
+    }
+    await this.load().catch(() => {});
+  }
+
+  close() {
+    this.poll(false);
+  }
+}
