@@ -316,8 +316,8 @@ class HistoryTest {
   /** An A/B variant long enough to be caught running: 503s at half the requests for a minute. */
   static final String LONG_FAILING = FAILING.replace("duration_seconds: 1.2", "duration_seconds: 60");
 
-  @Test
-  void aStoppedAbTestStopsItsRunAndPutsTheConfigBack() throws Exception {
+  /** Starts an A/B test of LONG_FAILING against CALM on a new gateway with traffic; answers its id once A's first run has chaos on. */
+  private String abWithItsFirstSampleRunning() throws InterruptedException {
     gw = new GatewayFixture(Map.of());
     traffic = new SteadyTraffic(gw);
     var started = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", LONG_FAILING))
@@ -325,6 +325,12 @@ class HistoryTest {
     assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
     String id = started.bodyAsJsonObject().getString("id");
     eventually(() -> gw.status().getBoolean("enabled") ? true : null, 10);
+    return id;
+  }
+
+  @Test
+  void aStoppedAbTestStopsItsRunAndPutsTheConfigBack() throws Exception {
+    String id = abWithItsFirstSampleRunning();
     var stop = gw.post("/api/history/experiments/" + id + "/stop");
     assertThat(stop.statusCode()).as(stop.bodyAsString()).isEqualTo(200);
     JsonObject stopped = stop.bodyAsJsonObject();
@@ -342,13 +348,7 @@ class HistoryTest {
 
   @Test
   void anAbTestEndsWhenTheKillSwitchStopsItsRunAndRefusesSamplesWithoutTraffic() throws Exception {
-    gw = new GatewayFixture(Map.of());
-    traffic = new SteadyTraffic(gw);
-    var started = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", LONG_FAILING))
-        .put("b", new JsonObject().put("text", CALM)).put("samples", 2).encode());
-    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
-    String id = started.bodyAsJsonObject().getString("id");
-    eventually(() -> gw.status().getBoolean("enabled") ? true : null, 10);
+    String id = abWithItsFirstSampleRunning();
     assertThat(gw.post("/api/chaos/disable").statusCode()).isEqualTo(200);
     JsonObject done = ended(id);
     assertThat(done.getString("status")).isEqualTo("failed");
