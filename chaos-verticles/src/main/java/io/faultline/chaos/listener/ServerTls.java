@@ -10,6 +10,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import java.io.File;
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
@@ -88,19 +89,25 @@ public final class ServerTls {
    * start, and then fail every handshake. The {@link ChaosConfigException} names the file at fault.
    */
   public static void verify(Vertx vertx, TlsConfig tls) {
-    java.security.KeyStore store;
+    javax.net.ssl.X509KeyManager keys;
     try {
-      store = keyCert(tls).loadKeyStore(vertx);
+      // the key manager a server's handshakes use, read through Vert.x's public API (no key store password to know)
+      keys = java.util.Arrays.stream(keyCert(tls).getKeyManagerFactory(vertx).getKeyManagers())
+          .filter(javax.net.ssl.X509KeyManager.class::isInstance).map(javax.net.ssl.X509KeyManager.class::cast).findFirst()
+          .orElseThrow(() -> new IllegalStateException("no X.509 key manager"));
     } catch (Exception e) {
       throw new ChaosConfigException("tls.cert_file", "cannot load " + tls.certFile() + " and " + tls.keyFile()
           + " as a PEM certificate chain and private key: " + e.getMessage());
     }
     try {
-      for (String alias : java.util.Collections.list(store.aliases())) {
-        java.security.Key key = store.getKey(alias, io.vertx.core.net.impl.KeyStoreHelper.DUMMY_PASSWORD.toCharArray());
-        java.security.cert.Certificate leaf = store.getCertificate(alias);
-        if (key instanceof java.security.PrivateKey privateKey && leaf != null && !pair(privateKey, leaf.getPublicKey())) {
-          throw new ChaosConfigException("tls.key_file", tls.keyFile() + " is not the private key of the certificate in " + tls.certFile());
+      for (String type : List.of("RSA", "EC", "EdDSA", "Ed25519", "Ed448", "RSASSA-PSS")) {
+        String[] aliases = keys.getServerAliases(type, null);
+        for (String alias : aliases == null ? new String[0] : aliases) {
+          java.security.PrivateKey key = keys.getPrivateKey(alias);
+          java.security.cert.X509Certificate[] chain = keys.getCertificateChain(alias);
+          if (key != null && chain != null && chain.length > 0 && !pair(key, chain[0].getPublicKey())) {
+            throw new ChaosConfigException("tls.key_file", tls.keyFile() + " is not the private key of the certificate in " + tls.certFile());
+          }
         }
       }
     } catch (java.security.GeneralSecurityException e) {
