@@ -270,6 +270,38 @@ class ConsoleHistoryTest {
   }
 
   @Test
+  void anAbTestOfTwoLibraryEntriesStartsFromThePageAndStops() {
+    // a gateway of its own: the runs this test makes stay out of the shared session's history
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      String slow = HistoryTest.FAILING.replace("name: failing", "name: slow_variant").replace("duration_seconds: 1.2", "duration_seconds: 60");
+      assertThat(gw.put("/api/chaos/orchestration/library/slow_variant", slow).statusCode()).isEqualTo(200);
+      assertThat(gw.put("/api/chaos/orchestration/library/calm_variant", HistoryTest.CALM).statusCode()).isEqualTo(200);
+      console.browser.open("http://127.0.0.1:" + gw.gateway.adminPort() + "/#/history");
+      WebElement a = console.browser.visible(By.id("ab-a"));
+      console.browser.until(d -> a.findElements(By.tagName("option")).size() == 2 ? true : null);
+      new org.openqa.selenium.support.ui.Select(a).selectByValue("slow_variant");
+      new org.openqa.selenium.support.ui.Select(console.browser.visible(By.id("ab-b"))).selectByValue("calm_variant");
+      // refused input is shown at its field
+      console.browser.type(console.browser.visible(By.id("ab-samples")), "1");
+      console.browser.button("Start the A/B test").click();
+      console.browser.text(By.cssSelector("form.ab-form [data-field=samples] .error"), "must be a whole number from 2 to 20, got 1");
+      console.browser.type(console.browser.visible(By.id("ab-samples")), "2");
+      console.browser.button("Start the A/B test").click();
+      console.browser.text(By.cssSelector("#experiments [role=status]"), "started: slow_variant against calm_variant.");
+      String id = gw.get("/api/history/experiments").bodyAsJsonObject().getJsonArray("experiments").getJsonObject(0).getString("id");
+      By row = By.cssSelector("tr[data-experiment='" + id + "']");
+      console.browser.text(row, "A/B test");
+      console.browser.text(row, "running");
+      HistoryTest.eventually(() -> gw.status().getBoolean("enabled") ? true : null, 10);
+      console.browser.press(By.cssSelector("button[data-stop='" + id + "']"));
+      console.browser.text(row, "stopped after 0 run(s) of A and 0 of B");
+      assertThat(gw.status().getBoolean("enabled")).as("A's run was stopped and its chaos undone").isFalse();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
   void theHistoryPageFitsADesktopAndAPhoneAndEveryControlHasAName() {
     console.signIn("#/history");
     row(calm).findElement(By.cssSelector("input.pick")).click();

@@ -1,12 +1,16 @@
 // History: the A/B tests and breaking-point searches this node's history keeps (GET /api/history/experiments),
 // newest first, with what each has found; a running one can be stopped (POST .../experiments/ID/stop), which
 // puts its chaos config back and keeps what it found so far. Read again every two seconds while one runs.
+// An A/B test of two library entries starts from here too (POST /api/history/ab).
 
 import { get, post } from '../lib/api.js';
 import { dateTime, fill, h, notice } from '../lib/dom.js';
+import { clearErrors, labelled, showError } from '../lib/fields.js';
 
 const REFRESH_MS = 2_000;
 const KINDS = { ab: 'A/B test', breaking_point: 'Breaking point' };
+const METRICS = { resilience_score: 'resilience score (higher wins)', error_rate: 'error rate (lower wins)',
+  p95_latency: 'p95 latency (lower wins)', avg_latency: 'average latency (lower wins)' };
 
 /** What an experiment has done so far, in a few words. */
 function progress(e) {
@@ -25,11 +29,47 @@ export class Experiments {
     this.table = h('div', { class: 'table-wrap', 'aria-live': 'polite' });
     this.status = h('p', { class: 'small' });
     this.say = notice(this.status);
+    this.a = h('select', { id: 'ab-a' });
+    this.b = h('select', { id: 'ab-b' });
+    this.samples = h('input', { id: 'ab-samples', type: 'text', inputmode: 'numeric', value: '5', autocomplete: 'off' });
+    this.metric = h('select', { id: 'ab-metric' }, Object.entries(METRICS).map(([value, text]) => h('option', { value }, text)));
+    this.form = h('form', { class: 'fields ab-form', 'aria-label': 'Start an A/B test', onsubmit: e => { e.preventDefault(); this.startAb(); } },
+      labelled('a', 'Variant A', this.a),
+      labelled('b', 'Variant B', this.b),
+      labelled('samples', 'Runs of each', this.samples, '2 to 20, run A, B, A, B, …'),
+      labelled('metric', 'Compared on', this.metric),
+      h('div', { class: 'field' }, h('button', { type: 'submit', class: 'primary' }, 'Start the A/B test')),
+      h('p', { class: 'error form-error', role: 'alert' }));
     this.el = h('section', { id: 'experiments', class: 'card', 'aria-labelledby': 'experiments-title' },
       h('h2', { id: 'experiments-title', tabindex: '-1' }, 'Experiments'),
-      h('p', { class: 'hint' }, 'A/B tests and breaking-point searches (POST /api/history/ab, /api/history/breaking-point), newest first.'),
-      this.status, this.table);
+      h('p', { class: 'hint' }, 'A/B tests and breaking-point searches (POST /api/history/ab, /api/history/breaking-point), newest first.'
+        + ' An A/B test runs two library entries in turn while traffic flows, and names the better one if the difference is significant.'),
+      this.form, this.status, this.table);
     this.timer = null;
+  }
+
+  /** The library's entries that validate, for the two variants. */
+  async entries() {
+    const { entries } = await get('/api/chaos/orchestration/library');
+    const names = entries.filter(e => e.valid !== false).map(e => e.name);
+    for (const [select, pick] of [[this.a, 0], [this.b, 1]]) {
+      const current = select.value;
+      fill(select, names.map(n => h('option', { value: n }, n)));
+      select.value = names.includes(current) ? current : names[Math.min(pick, names.length - 1)] || '';
+    }
+  }
+
+  async startAb() {
+    clearErrors(this.form);
+    const samples = this.samples.value.trim();
+    try {
+      const started = await post('/api/history/ab', { a: this.a.value, b: this.b.value, metric: this.metric.value,
+        samples: /^\d+$/.test(samples) ? Number(samples) : samples });
+      this.say(`A/B test ${started.id} started: ${this.a.value} against ${this.b.value}.`, 'ok');
+    } catch (e) {
+      showError(this.form, e.field, e.message);
+    }
+    await this.load().catch(() => {});
   }
 
   async load() {

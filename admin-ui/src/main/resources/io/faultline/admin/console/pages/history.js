@@ -38,7 +38,7 @@ export default {
         : 'No orchestration run is kept yet: runs are recorded as they end.');
       const names = s.orchestrations.map(o => o.name).sort();
       runs.names(names);
-      await Promise.all([runs.load(), trend.names(names), experiments.load()]);
+      await Promise.all([runs.load(), trend.names(names), experiments.load(), experiments.entries()]);
       say('');
     }
 
