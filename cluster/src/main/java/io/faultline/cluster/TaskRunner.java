@@ -138,9 +138,10 @@ final class TaskRunner {
     }
 
     /**
-     * A settled task puts the master switch back: when the newest change to it this node logged is this task
-     * switching chaos on, chaos is still on, and no orchestration runs, chaos goes off again (as an
-     * orchestration that found it off leaves it). Chaos someone else switched on, or on before, stays on.
+     * The last task to settle (none runs any more) puts the master switch back: when the newest change to it
+     * this node logged is a task switching chaos on (this one, or an overlapping one that settled while this
+     * one ran), chaos is still on, and no orchestration runs, chaos goes off again (as an orchestration that
+     * found it off leaves it). Chaos someone else switched on, or on before, stays on.
      */
     Future<Void> settle(String taskId) {
       return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_CHANGES, new JsonObject().put("limit", 200)).compose(reply -> {
@@ -153,7 +154,7 @@ final class TaskRunner {
             break;
           }
         }
-        boolean ours = last != null && "task".equals(last.getString("source")) && taskId.equals(last.getString("detail"));
+        boolean ours = last != null && "task".equals(last.getString("source"));
         if (!ours) {
           return Future.<Void>succeededFuture();
         }

@@ -310,6 +310,14 @@ final class Tasks {
       if (!task.getString("status").equals("running")) {
         return null;
       }
+      JsonArray all = task.getJsonArray("items");
+      if (all.stream().allMatch(o -> DONE.contains(((JsonObject) o).getString("state")))) {
+        // every part has ended, the leader has not closed it yet: it has ended, as the leader will say
+        boolean ok = all.stream().allMatch(o -> ((JsonObject) o).getString("state").equals("succeeded"));
+        task.put("status", ok ? "succeeded" : "failed").put("finished_at", System.currentTimeMillis());
+        seenNow[0] = task;
+        return task;
+      }
       long now = System.currentTimeMillis();
       for (Object o : task.getJsonArray("items")) {
         JsonObject item = (JsonObject) o;

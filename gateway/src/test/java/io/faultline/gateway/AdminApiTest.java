@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +111,17 @@ class AdminApiTest {
       JsonObject after = gw.status();
       assertThat(after.getLong("version")).as("nothing was applied").isEqualTo(version);
       assertThat(after.getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void aStandaloneNodeSaysDistributedTasksNeedACluster() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      for (var response : List.of(gw.get("/api/cluster/tasks"), gw.post("/api/cluster/tasks/t1/cancel"))) {
+        assertThat(response.statusCode()).isEqualTo(409);
+        assertThat(response.bodyAsJsonObject().getString("error"))
+            .isEqualTo("distributed tasks need a cluster: start the node with --cluster (a one-node cluster works)");
+      }
     }
   }
 

@@ -187,7 +187,8 @@ public final class OrchestratorVerticle extends VerticleBase {
   /**
    * What this node's permissions will refuse when the hooks run: a command while commands are off, an
    * http_request to an origin outside the allow list (a URL with variables is checked as it runs). The run
-   * reports each as a warning, and fails a required hook's step: validate says so before it starts.
+   * reports each as a warning, and fails a required hook's step: validate says so before it starts. A URL
+   * filled in as the hook runs (${...}, {{...}}) is checked then.
    */
   private JsonArray warnings(List<GuardedAction> guarded) {
     JsonArray out = new JsonArray();
@@ -197,7 +198,7 @@ public final class OrchestratorVerticle extends VerticleBase {
       String why = null;
       if (a.type().equals("command") && !permissions.allowCommands()) {
         why = "command hooks are off on this node (orchestration.allow_commands: false): running " + a.target() + " will fail";
-      } else if (a.type().equals("http_request") && !a.target().contains("${")) {
+      } else if (a.type().equals("http_request") && !io.faultline.orchestration.parse.HookParser.templated(a.target())) {
         String refusal;
         try {
           refusal = allowList.refusal(new java.net.URI(a.target()));

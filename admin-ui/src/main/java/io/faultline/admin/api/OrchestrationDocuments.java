@@ -1,9 +1,8 @@
 package io.faultline.admin.api;
 
 import io.faultline.chaos.config.ChaosConfigException;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,8 +43,8 @@ public final class OrchestrationDocuments {
     }
     if (trimmed.startsWith("{")) {
       try {
-        return plain(Json.decodeValue(trimmed), "");
-      } catch (DecodeException e) {
+        return plain(io.faultline.chaos.config.ChaosJson.readPlain(trimmed), "");
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new ChaosConfigException("body", io.faultline.chaos.config.ChaosJson.malformed(e));
       }
     }
@@ -79,6 +78,7 @@ public final class OrchestrationDocuments {
 
   private static Yaml loader() {
     LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
     DumperOptions unused = new DumperOptions();
     return new Yaml(new SafeConstructor(options), new Representer(unused), unused, options, new NoTimestamps());
   }

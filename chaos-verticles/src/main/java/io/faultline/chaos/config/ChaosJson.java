@@ -115,6 +115,14 @@ public final class ChaosJson {
     return null;
   }
 
+  /**
+   * One JSON value of {@code json} as plain maps, lists, strings, numbers and booleans; a key given twice in
+   * an object, or anything after the value, is malformed (Vert.x's decoder kept the last of two keys).
+   */
+  public static Object readPlain(String json) throws JsonProcessingException {
+    return MAPPER.convertValue(MAPPER.readTree(json), Object.class);
+  }
+
   /** Parses JSON text to {@code type}; malformed JSON is reported against {@code root}. */
   public static <T> T parse(String json, Class<T> type, String root) {
     try {

@@ -50,4 +50,73 @@ class GlobTest {
     assertThat(Glob.value("v1.[x]").matches("v1.[x]")).isTrue();
     assertThat(Glob.value("v1.[x]").matches("v1x[x]")).isFalse();
   }
+
+  @Test
+  void manyDoubleStarsAgainstADeepPathAnswerAtOnce() {
+    // backtracked by a regular expression, this took hours on the event loop (12 ** against 31 segments)
+    Glob deep = Glob.path("/**/**/**/**/**/**/**/**/**/**/**/**/x");
+    String path = "/" + "a/".repeat(30) + "y";
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+      for (int i = 0; i < 1_000; i++) {
+        assertThat(deep.matches(path)).isFalse();
+      }
+      assertThat(deep.matches("/" + "a/".repeat(30) + "x")).isTrue();
+      Glob stars = Glob.value("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b");
+      assertThat(stars.matches("a".repeat(5_000))).isFalse();
+    });
+  }
+
+  @Test
+  void aPatternOfMoreThan64StepsMatchesAsAShortOne() {
+    String segments = "/s?".repeat(30); // 90 steps
+    assertThat(Glob.path(segments + "/**").matches("/s1".repeat(30) + "/x/y")).isTrue();
+    assertThat(Glob.path(segments + "/**").matches("/s1".repeat(29) + "/x/y")).isFalse();
+    assertThat(Glob.path(segments + "/*").matches("/s1".repeat(30) + "/x/y")).isFalse();
+  }
+
+  /** The regular expression the globs were before, as the reference for what they mean. */
+  private static boolean byRegex(String glob, String value, boolean path) {
+    String one = path ? "[^/]" : ".";
+    String g = path ? glob : glob.replace("**", "*");
+    StringBuilder re = new StringBuilder();
+    for (int i = 0; i < g.length(); i++) {
+      char c = g.charAt(i);
+      if (c == '*') {
+        if (i + 1 < g.length() && g.charAt(i + 1) == '*') {
+          re.append(".*");
+          i++;
+        } else {
+          re.append(one).append('*');
+        }
+      } else if (c == '?') {
+        re.append(one);
+      } else {
+        re.append(java.util.regex.Pattern.quote(String.valueOf(c)));
+      }
+    }
+    return java.util.regex.Pattern.compile(re.toString(), java.util.regex.Pattern.DOTALL).matcher(value).matches();
+  }
+
+  @Test
+  void randomPatternsMatchWhatTheirRegularExpressionsMatch() {
+    java.util.Random random = new java.util.Random(19);
+    String[] pieces = {"a", "b", "/", "*", "**", "?", "."};
+    String[] letters = {"a", "b", "/", "."};
+    for (int round = 0; round < 20_000; round++) {
+      StringBuilder glob = new StringBuilder("/");
+      for (int i = random.nextInt(8); i >= 0; i--) {
+        glob.append(pieces[random.nextInt(pieces.length)]);
+      }
+      StringBuilder value = new StringBuilder("/");
+      for (int i = random.nextInt(12); i >= 0; i--) {
+        value.append(letters[random.nextInt(letters.length)]);
+      }
+      String g = glob.toString();
+      String v = value.toString();
+      if (g.indexOf('*') >= 0 || g.indexOf('?') >= 0) {
+        assertThat(Glob.path(g).matches(v)).as("path %s against %s", g, v).isEqualTo(byRegex(g, v, true));
+      }
+      assertThat(Glob.value(g).matches(v)).as("value %s against %s", g, v).isEqualTo(byRegex(g, v, false));
+    }
+  }
 }

@@ -2,8 +2,6 @@ package io.faultline.orchestration.parse;
 
 import io.faultline.chaos.config.ChaosJson;
 import io.faultline.orchestration.model.Problem;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.StringReader;
@@ -47,8 +45,8 @@ record Document(Object tree, Map<String, Integer> lines, Problem problem, boolea
     String trimmed = text == null ? "" : text.stripLeading();
     if (trimmed.startsWith("{")) {
       try {
-        return new Document(plain(Json.decodeValue(trimmed)), jsonLines(text), null, false);
-      } catch (DecodeException e) {
+        return new Document(plain(ChaosJson.readPlain(trimmed)), jsonLines(text), null, false);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         // the line in the text as given: the blank lines before its first brace count too
         int skipped = (int) text.substring(0, text.length() - trimmed.length()).chars().filter(c -> c == '\n').count();
         int line = ChaosJson.malformedLine(e);
@@ -56,7 +54,9 @@ record Document(Object tree, Map<String, Integer> lines, Problem problem, boolea
       }
     }
     try {
-      Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false); // two steps: keys, the second silently replacing the first, is a mistake to show
+      Yaml yaml = new Yaml(new SafeConstructor(options));
       for (Event event : yaml.parse(new StringReader(text))) {
         if (event instanceof AliasEvent || event instanceof NodeEvent node && node.getAnchor() != null) {
           return refused(event.getStartMark().getLine() + 1, "YAML anchors and aliases (&name, *name) are not accepted in an"

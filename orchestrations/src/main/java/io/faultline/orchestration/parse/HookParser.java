@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** Reads hooks and their actions. */
-final class HookParser {
+public final class HookParser {
 
   static final Set<String> HOOK_TYPES = Set.of("pre_step", "post_step", "pre_orchestration", "post_orchestration");
   static final Set<String> ACTIONS = Set.of("log", "set_variable", "record_metric", "http_request", "command");
@@ -26,6 +26,29 @@ final class HookParser {
   HookParser(Fields fields, ConditionParser conditions) {
     this.f = fields;
     this.conditions = conditions;
+  }
+
+  /** Whether {@code text} has a variable or placeholder filled in as the hook runs (${variables.x}, {{timestamp}}). */
+  public static boolean templated(String text) {
+    return text.contains("${") || text.contains("{{");
+  }
+
+  /** What is wrong with {@code url} as an http_request's target, or null. */
+  private static String urlProblem(String url) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url.trim());
+    } catch (java.net.URISyntaxException e) {
+      return e.getReason() + " at index " + e.getIndex();
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      return uri.getScheme() == null ? "no scheme" : "scheme " + uri.getScheme();
+    }
+    if (uri.getHost() == null) {
+      return "no host";
+    }
+    return uri.getPort() > 65535 ? "port " + uri.getPort() : null;
   }
 
   /** The {@code command} and {@code http_request} actions read so far, for what the node's permissions say of them. */
@@ -83,7 +106,11 @@ final class HookParser {
       }
       case "http_request" -> {
         f.unknown(m, Set.of("type", "url", "method", "body", "headers", "timeout_ms", "expected_status"), path);
-        f.string(m, "url", path, true);
+        String url = f.string(m, "url", path, true);
+        String wrong = url == null || templated(url) ? null : urlProblem(url);
+        if (wrong != null) {
+          f.problem(at(path, "url"), "must be an http:// or https:// URL with a host (and a port up to 65535): " + wrong + ", got " + url);
+        }
         String method = f.string(m, "method", path, false);
         if (method != null && !METHODS.contains(method.toUpperCase())) {
           f.problem(at(path, "method"), "must be an HTTP method, got " + method);
