@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -253,5 +254,26 @@ class ToxiproxyApiTest {
     HttpResponse<Buffer> missing = gw.admin(HttpMethod.DELETE, "/api/listeners/none").send().await();
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(gw.get("/api/listeners").bodyAsJsonObject().getJsonArray("listeners")).hasSize(2);
+  }
+
+  @Test
+  void listenersAddedAtTheSameMomentOnOnePortOrUnderOneNameGetOneOfIt() {
+    start(Map.of());
+    int port = Upstreams.portToListenOn();
+    // sent together: before, two could both bind the port (Vert.x shares it) and split its traffic between upstreams
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> adds = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      adds.add(gw.admin(HttpMethod.POST, "/api/listeners").sendJsonObject(new JsonObject().put("name", "same-port-" + i)
+          .put("protocol", "http").put("port", port).put("upstream", "http://127.0.0.1:" + (i + 1))));
+    }
+    for (int i = 0; i < 4; i++) {
+      adds.add(gw.admin(HttpMethod.POST, "/api/listeners").sendJsonObject(new JsonObject().put("name", "same-name")
+          .put("protocol", "http").put("port", 0).put("upstream", "http://127.0.0.1:" + (i + 1))));
+    }
+    List<Integer> statuses = adds.stream().map(f -> f.await().statusCode()).toList();
+    assertThat(statuses.subList(0, 4)).as("one port").containsOnly(201, 409).filteredOn(s -> s == 201).hasSize(1);
+    assertThat(statuses.subList(4, 8)).as("one name").containsOnly(201, 409).filteredOn(s -> s == 201).hasSize(1);
+    JsonArray listed = gw.get("/api/listeners").bodyAsJsonObject().getJsonArray("listeners");
+    assertThat(listed.stream().filter(l -> ((JsonObject) l).getInteger("port") == port)).hasSize(1);
   }
 }

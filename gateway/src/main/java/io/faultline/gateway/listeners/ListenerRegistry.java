@@ -56,6 +56,8 @@ public final class ListenerRegistry extends VerticleBase {
   private final ChaosListener events;
   private final Supplier<List<GatewayConfig.NodePort>> nodePorts;
   private final Map<String, Running> running = new LinkedHashMap<>();
+  /** Listeners being added (their name and port reserved until they run or fail). */
+  private final Map<String, ListenerConfig> starting = new LinkedHashMap<>();
   private int deployed;
   private boolean draining;
   private final Set<String> removing = new HashSet<>();
@@ -127,19 +129,34 @@ public final class ListenerRegistry extends VerticleBase {
       if (draining) {
         return Future.failedFuture(new ControlError.Conflict("name", "the node is shutting down: it takes no new listener"));
       }
-      if (running.containsKey(listener.name())) {
+      if (running.containsKey(listener.name()) || starting.containsKey(listener.name())) {
         return Future.failedFuture(new ControlError.Conflict("name", "a listener named " + listener.name() + " already exists"));
       }
       List<GatewayConfig.NodePort> taken = new ArrayList<>(nodePorts.get());
       running.values().forEach(other -> taken.add(new GatewayConfig.NodePort("0.0.0.0", other.port(), "listener " + other.config().name(),
           "port"))); // a running listener holds its port whatever host either names, as the registry always counted it
+      // so does one still starting: two adds at once must not both bind it (Vert.x would share the port between them)
+      starting.values().stream().filter(other -> other.port() != null && other.port() != 0).forEach(other -> taken.add(
+          new GatewayConfig.NodePort("0.0.0.0", other.port(), "listener " + other.name() + " (starting)", "port")));
       GatewayConfig.NodePort holder = GatewayConfig.clash(listener.host(), listener.port(), taken);
       if (holder != null) {
         return Future.failedFuture(new ControlError.Conflict("port", "port " + listener.port() + " is taken by " + holder.owner()));
       }
+      starting.put(listener.name(), listener);
     }
     // a port another program holds is a conflict (409); a host that is not this machine's, the request's to fix (400)
-    return BindFailures.named(startListener(listener, "api"), "", listener.host(), listener.port())
+    Future<Running> started;
+    try {
+      started = startListener(listener, "api");
+    } catch (RuntimeException e) {
+      started = Future.failedFuture(e);
+    }
+    return BindFailures.named(started, "", listener.host(), listener.port())
+        .andThen(done -> {
+          synchronized (this) {
+            starting.remove(listener.name());
+          }
+        })
         .recover(error -> Future.failedFuture(error instanceof ChaosConfigException named && named.field().equals("port")
             ? new ControlError.Conflict("port", named.getMessage()) : error))
         .map(Running::json);
