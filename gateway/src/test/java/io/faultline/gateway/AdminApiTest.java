@@ -102,6 +102,7 @@ class AdminApiTest {
         HttpResponse<Buffer> twice = gw.put("/api/chaos/config/latency", trailing);
         assertThat(twice.statusCode()).as(trailing).isEqualTo(400);
         assertThat(twice.bodyAsJsonObject().getString("error")).as(trailing).contains("malformed JSON");
+        assertThat(twice.bodyAsJsonObject().getString("error")).as(trailing).doesNotContain("jackson").doesNotContain("Source");
       }
       HttpResponse<Buffer> notAnObject = gw.put("/api/chaos/config", "[1, 2]");
       assertThat(notAnObject.statusCode()).isEqualTo(400);
@@ -226,6 +227,23 @@ class AdminApiTest {
       assertThat(gw.admin(HttpMethod.DELETE, "/api/chaos/rules/admin-down").send().await().statusCode()).isEqualTo(200);
       assertThat(gw.admin(HttpMethod.DELETE, "/api/chaos/rules/admin-down").send().await().statusCode()).isEqualTo(404);
       assertThat(gw.traffic("/admin/users").statusCode()).isEqualTo(200);
+
+      // the first matching rule wins: a rule posted again under its name keeps its place (it moved to the end)
+      String broad = "{\"name\": \"broad\", \"match\": {\"path\": \"/api\"}, \"fault_injection\": {\"http_errors\": [%d],"
+          + " \"http_error_probability\": 1}}";
+      assertThat(gw.postJson("/api/chaos/rules", broad.formatted(500)).statusCode()).isEqualTo(201);
+      assertThat(gw.postJson("/api/chaos/rules", "{\"name\": \"narrow\", \"match\": {\"path\": \"/api/test\"},"
+          + " \"fault_injection\": {\"http_errors\": [418], \"http_error_probability\": 1}}").statusCode()).isEqualTo(201);
+      assertThat(gw.traffic("/api/test").statusCode()).isEqualTo(500);
+      assertThat(gw.postJson("/api/chaos/rules", broad.formatted(502)).statusCode()).isIn(200, 201);
+      assertThat(gw.traffic("/api/test").statusCode()).isEqualTo(502);
+      assertThat(gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules").stream().map(r -> ((JsonObject) r).getString("name")))
+          .containsExactly("broad", "narrow");
+      // an injected "error" that no client sees as one is refused
+      HttpResponse<Buffer> ok = gw.put("/api/chaos/config/fault_injection", "{\"http_errors\": [200], \"http_error_probability\": 1}");
+      assertThat(ok.statusCode()).isEqualTo(400);
+      assertThat(ok.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "must be an HTTP error status, 400 to 599, got 200")
+          .put("field", "fault_injection.http_errors[0]"));
     }
   }
 

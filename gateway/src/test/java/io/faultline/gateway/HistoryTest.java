@@ -336,6 +336,7 @@ class HistoryTest {
     JsonObject stopped = stop.bodyAsJsonObject();
     assertThat(stopped.getString("status")).isEqualTo("stopped");
     assertThat(stopped.getJsonObject("result").getString("conclusion")).isEqualTo("stopped after 0 run(s) of A and 0 of B: no comparison made");
+    String stoppedRun = stopped.getJsonObject("result").getString("stopped_run");
     assertThat(gw.status().getBoolean("enabled")).as("the sample run's config is undone").isFalse();
     assertThat(gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")).isFalse();
     // the stopped sample run is in history as stopped; no further sample starts
@@ -343,6 +344,7 @@ class HistoryTest {
     JsonArray runs = gw.get("/api/history/runs").bodyAsJsonObject().getJsonArray("runs");
     assertThat(runs).hasSize(1);
     assertThat(runs.getJsonObject(0).getString("status")).isEqualTo("stopped");
+    assertThat(runs.getJsonObject(0).getString("id")).as("the result names the run it stopped").isEqualTo(stoppedRun);
     assertThat(gw.status().getBoolean("enabled")).isFalse();
   }
 

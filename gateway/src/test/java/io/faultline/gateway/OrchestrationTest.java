@@ -570,7 +570,10 @@ class OrchestrationTest {
     assertThat(soak.getJsonArray("problems").getString(0))
         .isEqualTo("max_iterations (line 2): runs the orchestration 5 times only with loop_orchestration: true; without it the run goes once");
     assertThat(list.getJsonArray("entries").getJsonObject(0).getBoolean("valid")).isTrue();
-    assertThat(gw.get("/api/chaos/orchestration/library/soak").bodyAsJsonObject().getString("text")).isEqualTo(old);
+    JsonObject entry = gw.get("/api/chaos/orchestration/library/soak").bodyAsJsonObject();
+    assertThat(entry.getString("text")).isEqualTo(old);
+    assertThat(entry.getBoolean("valid")).isFalse();
+    assertThat(entry.getJsonArray("problems").getString(0)).startsWith("max_iterations (line 2): ");
     // it does not run as it is, and says why
     var refused = gw.postJson("/api/chaos/orchestration/execute", "{\"name\": \"soak\"}");
     assertThat(refused.statusCode()).isEqualTo(400);

@@ -235,6 +235,16 @@ class RecorderAnalyticsTest {
     assertThat(gw.postJson("/api/history/breaking-point", """
         {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 100, "step": 10}""").bodyAsJsonObject().getString("field"))
         .isEqualTo("assertion");
+    // backwards: a delay searched from 100 down tried 100 alone and called it the first failing value
+    JsonObject backwards = gw.postJson("/api/history/breaking-point", """
+        {"parameter": "latency.fixed_delay_ms", "from": 100, "to": 0, "step": 50,
+         "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 60}}""").bodyAsJsonObject();
+    assertThat(backwards).isEqualTo(new JsonObject().put("field", "to").put("error", "must be above from: the search raises"
+        + " latency.fixed_delay_ms from the value that does least harm, got from 100.0 and to 0.0"));
+    assertThat(gw.postJson("/api/history/breaking-point", """
+        {"parameter": "traffic_shaping.bandwidth_limit_bps", "from": 1000, "to": 100000, "step": 1000,
+         "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 60}}""").bodyAsJsonObject().getString("error"))
+        .startsWith("must be below from: the search lowers traffic_shaping.bandwidth_limit_bps");
     assertThat(gw.admin(HttpMethod.POST, "/api/history/ab").sendBuffer(Buffer.buffer("not json")).await().statusCode()).isEqualTo(400);
     var badBase = gw.postJson("/api/history/breaking-point", """
         {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 100, "step": 10,

@@ -90,10 +90,21 @@ public record ChaosConfig(
     return values.with(section, section.type().cast(value));
   }
 
+  /**
+   * With {@code rule} added at the end, or replacing the rule of its name in that rule's place: the first
+   * matching rule wins, so editing a value must not change which one does.
+   */
   public ChaosConfig withRule(ChaosRule rule) {
     List<ChaosRule> next = new ArrayList<>(rules);
-    next.removeIf(r -> r.name().equals(rule.name()));
-    next.add(rule);
+    int at = -1;
+    for (int i = 0; i < next.size() && at < 0; i++) {
+      at = next.get(i).name().equals(rule.name()) ? i : -1;
+    }
+    if (at >= 0) {
+      next.set(at, rule);
+    } else {
+      next.add(rule);
+    }
     return withRules(next);
   }
 }

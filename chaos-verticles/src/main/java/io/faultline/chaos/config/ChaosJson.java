@@ -95,7 +95,11 @@ public final class ChaosJson {
       return "malformed JSON: " + message;
     }
     String reason = parse.getOriginalMessage() == null ? "" : parse.getOriginalMessage().lines().findFirst().orElse("")
-        .replaceAll("\\s*\\(?(start marker )?at \\[Source: .*$", ""); // the where, said once, as line and column
+        .replaceAll("\\s*\\((start marker |for root starting |for Object starting |for Array starting )?at \\[Source: .*$", "")
+        .replaceAll("\\s*at \\[Source: .*$", ""); // the where, said once, as line and column
+    if (reason.startsWith("Trailing token")) {
+      reason = "something follows the JSON value (a body holds one value)";
+    }
     int line = malformedLine(e);
     return "malformed JSON" + (line < 1 ? "" : " at line " + (line + linesBefore) + ", column " + parse.getLocation().getColumnNr()) + ": " + reason;
   }

@@ -123,8 +123,9 @@ final class Check {
     }
     for (int i = 0; i < codes.size(); i++) {
       Integer code = codes.get(i);
-      if (code == null || code < 100 || code > 599) {
-        throw new ChaosConfigException(field + "[" + i + "]", "must be an HTTP status code between 100 and 599, got " + code);
+      if (code == null || code < 400 || code > 599) {
+        // a 1xx, 2xx or 3xx is no error to any client: the "fault" went unseen except for its header
+        throw new ChaosConfigException(field + "[" + i + "]", "must be an HTTP error status, 400 to 599, got " + code);
       }
     }
     return List.copyOf(codes);

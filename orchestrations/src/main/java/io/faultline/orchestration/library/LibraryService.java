@@ -115,7 +115,10 @@ public final class LibraryService {
 
   public Future<JsonObject> get(JsonObject body) {
     String name = entryName(body);
-    return Future.succeededFuture(new JsonObject().put("name", name).put("text", existing(name)));
+    String text = existing(name);
+    OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
+    JsonObject entry = new JsonObject().put("name", name).put("text", text).put("valid", parsed.valid());
+    return Future.succeededFuture(parsed.valid() ? entry : entry.put("problems", problems(parsed)));
   }
 
   /**

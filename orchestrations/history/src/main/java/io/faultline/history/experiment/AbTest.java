@@ -107,7 +107,7 @@ public final class AbTest {
     return runOnce(start, timeout, handle).compose(run -> {
       String id = run.getString("id");
       if (handle.stopAsked().isComplete()) {
-        return Future.failedFuture(new Experiments.Stopped(stoppedAt(runsA, runsB)));
+        return Future.failedFuture(new Experiments.Stopped(stoppedAt(runsA, runsB).put("stopped_run", id)));
       }
       if ("stopped".equals(run.getString("status"))) {
         return Future.failedFuture("sample run " + id + " of " + variant.toUpperCase() + " was stopped"

@@ -60,6 +60,12 @@ public final class BreakingPoint {
     if (from == to) {
       throw new ChaosConfigException("to", "must differ from from");
     }
+    // the search goes from less harm to more: up for a delay, a probability or a loss, down for a bandwidth
+    boolean falling = parameter.endsWith("_bps");
+    if (falling ? from < to : from > to) {
+      throw new ChaosConfigException("to", "must be " + (falling ? "below" : "above") + " from: the search " + (falling ? "lowers " : "raises ")
+          + parameter + " from the value that does least harm, got from " + from + " and to " + to);
+    }
     boolean bisect = Params.oneOf(q, "method", "linear", List.of("linear", "bisect")).equals("bisect");
     Double step = Params.number(q, "step");
     Double resolution = Params.number(q, "resolution");
