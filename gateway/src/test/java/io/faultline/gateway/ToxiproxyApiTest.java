@@ -83,6 +83,15 @@ class ToxiproxyApiTest {
     assertThat(call(HttpMethod.DELETE, "/proxies/db", null).statusCode()).isEqualTo(204);
     assertThat(call(HttpMethod.GET, "/proxies", null).bodyAsJsonObject()).isEqualTo(new JsonObject());
     assertThat(call(HttpMethod.GET, "/version", null).bodyAsJsonObject().getString("version")).contains("faultline");
+
+    // removed as a listener (the admin API) instead of as a proxy, its toxics go too: a new proxy of the name starts clean
+    assertThat(call(HttpMethod.POST, "/proxies", proxyBody("reused")).statusCode()).isEqualTo(201);
+    assertThat(call(HttpMethod.POST, "/proxies/reused/toxics", "{\"type\": \"latency\", \"attributes\": {\"latency\": 10}}")
+        .statusCode()).isEqualTo(200);
+    assertThat(gw.admin(HttpMethod.DELETE, "/api/listeners/reused").send().await().statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> again = call(HttpMethod.POST, "/proxies", proxyBody("reused"));
+    assertThat(again.statusCode()).isEqualTo(201);
+    assertThat(again.bodyAsJsonObject().getJsonArray("toxics")).isEmpty();
   }
 
   @Test

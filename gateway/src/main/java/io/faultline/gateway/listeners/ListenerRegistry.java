@@ -198,6 +198,10 @@ public final class ListenerRegistry extends VerticleBase {
             }
           }
         })
+        // its own chaos (the rule listener:NAME: its config's chaos, or a Toxiproxy proxy's toxics) goes with it; a
+        // listener added later under the name started with the old toxics
+        .compose(v -> vertx.eventBus().request(Addresses.RULES_REMOVE, new JsonObject().put("name", "listener:" + name))
+            .<Void>mapEmpty().otherwiseEmpty())
         .map(v -> removed.json());
   }
 
