@@ -159,6 +159,10 @@ public record GatewayConfig(
     for (int i = 0; i < listeners.size(); i++) {
       ListenerConfig listener = listeners.get(i);
       String at = "listeners[" + i + "]";
+      if (listener == null) {
+        // "listeners:\n  - " in YAML: an item with nothing in it
+        throw new ChaosConfigException(at, "is empty: a listener needs at least name, protocol and port");
+      }
       if (!names.add(listener.name())) {
         throw new ChaosConfigException(at + ".name", "duplicate listener name " + listener.name());
       }

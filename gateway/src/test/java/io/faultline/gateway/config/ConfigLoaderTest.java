@@ -74,6 +74,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anEmptyListenerItemIsNamed() throws IOException {
+    Path file = file("listeners:\n  - \n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+        .isInstanceOfSatisfying(io.faultline.chaos.config.ChaosConfigException.class, e -> {
+          assertThat(e.field()).isEqualTo("listeners[0]");
+          assertThat(e.getMessage()).isEqualTo("is empty: a listener needs at least name, protocol and port");
+        });
+  }
+
+  @Test
   void referenceFlagsMapToTheirFields() {
     GatewayConfig config = ConfigLoader.load(null, Map.of(), Map.of(
         Flag.CHAOS, "true", Flag.CHAOS_HTTP_ERRORS, "500,503", Flag.CHAOS_HTTP_ERROR_PROBABILITY, "0.25",
