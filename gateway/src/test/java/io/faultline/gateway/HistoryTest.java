@@ -164,6 +164,12 @@ class HistoryTest {
     assertThat(java.nio.file.Files.readAllLines(exported).get(0)).startsWith("id,name,status");
     cli("history", "export", url, "--format", "csv", "--output", exported.toString(), "--force", "--tag", "release-b");
     assertThat(java.nio.file.Files.readAllLines(exported)).hasSize(2).last().asString().contains(failing.getString("id"));
+    assertThat(cli("history", "export", url, "--format", "csv", "--output", "-", "--tag", "release-a")).startsWith("id,name,status")
+        .contains(calm.getString("id"));
+    java.io.StringWriter err = new java.io.StringWriter();
+    line.setErr(new java.io.PrintWriter(err, true));
+    assertThat(line.execute("history", "export", url, "--output", dir.resolve("no/such/dir.csv").toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("no such directory " + dir.resolve("no/such"));
     assertThat(new JsonObject(cli("recorder", "search", url, "--status-code", "503")).getInteger("count")).isPositive();
 
     // exported as CSV, parsed back

@@ -207,6 +207,7 @@ class RecorderAnalyticsTest {
     strange.put("/api/history/runs/run-1?id=run-2", "id");
     strange.put("/api/analytics/trends/error_rate?minute=5", "minute");
     strange.put("/api/history/changes?limit=5&limit=6", "limit");
+    strange.put("/api/history/compare?ids=run-a,run-a", "ids");
     strange.forEach((path, field) -> {
       var r = gw.get(path);
       assertThat(r.statusCode()).as(path).isEqualTo(400);

@@ -47,7 +47,7 @@ public final class HistoryCommand implements Runnable {
   public static final class RunFilters {
     @Option(names = "--name", description = "Only this orchestration.") String name;
     @Option(names = "--tag", description = "Only runs with this tag.") String tag;
-    @Option(names = "--status", description = "succeeded, failed, stopped or aborted.") String status;
+    @Option(names = "--status", description = "running, succeeded, failed, stopped or aborted.") String status;
     @Option(names = "--since", paramLabel = "TIME", description = "ISO-8601 or epoch ms.") String since;
     @Option(names = "--until", paramLabel = "TIME", description = "ISO-8601 or epoch ms.") String until;
     @Option(names = "--min-score", paramLabel = "N", description = "Resilience score at least N (0..100).") String minScore;
@@ -127,13 +127,16 @@ public final class HistoryCommand implements Runnable {
       description = "Every run with its figures (or those the filters pick), as CSV or JSON.")
   public static final class Export extends AdminClient implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "csv", description = "csv (default) or json.") String format;
-    @Option(names = "--output", paramLabel = "FILE", description = "Write to FILE instead of the standard output.") Path output;
+    @Option(names = "--output", paramLabel = "FILE", description = "Write to FILE instead of the standard output (- for it).") Path output;
     @Option(names = "--force", description = "Replace FILE when it exists (without it, an existing file is kept and nothing is written).")
     boolean force;
     @picocli.CommandLine.Mixin RunFilters filters;
 
     @Override
     public Integer call() {
+      if (output != null && output.toString().equals("-")) {
+        output = null; // "-" is the standard output, as for curl -o -
+      }
       if (output != null && !force && Files.exists(output)) {
         // last month's export, kept for a comparison, must not be lost to this one
         spec.commandLine().getErr().println("faultline: " + output + " exists; give --force to replace it");
@@ -151,6 +154,10 @@ public final class HistoryCommand implements Runnable {
       try {
         Files.writeString(output, response.body());
         return 0;
+      } catch (java.nio.file.NoSuchFileException e) {
+        spec.commandLine().getErr().println("faultline: cannot write " + output + ": no such directory "
+            + output.toAbsolutePath().getParent());
+        return 1;
       } catch (IOException e) {
         spec.commandLine().getErr().println("faultline: cannot write " + output + ": " + e.getMessage());
         return 1;

@@ -67,7 +67,7 @@ public final class AbTest {
     Double alpha = Params.number(q, "alpha");
     double a = alpha == null ? 0.05 : alpha;
     if (!(a > 0 && a < 0.5)) {
-      throw new ChaosConfigException("alpha", "must be between 0 and 0.5, got " + alpha);
+      throw new ChaosConfigException("alpha", "must be above 0 and below 0.5, got " + alpha);
     }
     int timeout = Params.integer(q, "sample_timeout_seconds", 600, 1, 86_400);
     long seed = Params.number(q, "seed") == null ? 42 : Params.number(q, "seed").longValue();

@@ -85,6 +85,12 @@ public final class Comparison {
     if (ids.size() < 2 || ids.size() > 10) {
       throw new ChaosConfigException("ids", "must name 2 to 10 runs (ids=a,b), got " + ids.size());
     }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (String id : ids) {
+      if (!seen.add(id)) {
+        throw new ChaosConfigException("ids", "names run " + id + " twice: a run compared with itself shows no difference");
+      }
+    }
     return ids;
   }
 
