@@ -255,10 +255,8 @@ public final class ConfigLoader {
     Map<String, Object> created = new LinkedHashMap<>();
     created.put("name", name);
     created.put("protocol", protocol);
-    if (protocol.equals("http") && list.isEmpty()) {
-      list.add(created);
-    } else if (protocol.equals("http")) {
-      list.add(0, created);
+    if (protocol.equals("http")) {
+      list.add(created); // after the file's listeners, so an error in one of them names the index the file gives it
     } else {
       if (list.stream().noneMatch(l -> l instanceof Map<?, ?> m && "http".equals(m.get("protocol") == null ? "http" : m.get("protocol")))) {
         Map<String, Object> web = new LinkedHashMap<>();

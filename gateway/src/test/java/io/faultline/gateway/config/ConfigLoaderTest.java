@@ -74,6 +74,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aListenerAFlagAddsComesAfterTheFilesSoErrorsNameTheFilesIndexes() throws IOException {
+    Path file = file("listeners:\n  - {name: t, protocol: tcp, port: 0, upstream: \"127.0.0.1:1\","
+        + " chaos: {latency: {fixed_delay_ms: -1}}}\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of(Flag.HTTP_PORT, "4199")))
+        .isInstanceOfSatisfying(io.faultline.chaos.config.ChaosConfigException.class,
+            e -> assertThat(e.field()).isEqualTo("listeners[0].chaos.latency.fixed_delay_ms"));
+  }
+
+  @Test
   void anEmptyListenerItemIsNamed() throws IOException {
     Path file = file("listeners:\n  - \n");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
