@@ -151,7 +151,9 @@ class GraphQlGatewayTest {
 
     Map<String, String> bodies = Map.of("[]", "", "{\"query\": \"{ status { enabled } }\", \"variables\": \"x\"}", "variables",
         "{\"query\": \"{ status { enabled } }\", \"variables\": [1]}", "variables", "{\"variables\": {}}", "query",
-        "{\"query\": 5}", "query", "{\"query\": \"{ status { enabled } }\", \"operationName\": 1}", "operationName");
+        "{\"query\": 5}", "query", "{\"query\": \"{ status { enabled } }\", \"operationName\": 1}", "operationName",
+        // malformed, or a key given twice (which query was meant?), as for every other body
+        "{\"query\": ", "body", "{\"query\": \"{ status { enabled } }\", \"query\": \"mutation { disable { enabled } }\"}", "body");
     bodies.forEach((body, field) -> {
       var refused = web.post(gateway.adminPort(), "127.0.0.1", "/graphql").putHeader("Content-Type", "application/json")
           .sendBuffer(io.vertx.core.buffer.Buffer.buffer(body)).await();

@@ -7,8 +7,6 @@ import graphql.parser.Parser;
 import io.faultline.admin.api.ApiError;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
@@ -58,9 +56,11 @@ final class GraphQlRequests {
     }
     Object body;
     try {
-      body = ctx.body().isEmpty() ? null : Json.decodeValue(ctx.body().buffer());
-    } catch (DecodeException e) {
-      ApiError.send(ctx, 400, io.faultline.chaos.config.ChaosJson.malformed(e), "");
+      // read as every other body is: its line and column when malformed, a key given twice refused
+      Object read = ctx.body().isEmpty() ? null : io.faultline.chaos.config.ChaosJson.readPlain(ctx.body().asString());
+      body = read instanceof java.util.Map<?, ?> map ? new JsonObject(io.faultline.chaos.config.ChaosJson.plainMap(map)) : read;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      ApiError.send(ctx, 400, io.faultline.chaos.config.ChaosJson.malformed(e), "body");
       return true;
     }
     if (!(body instanceof JsonObject json)) {

@@ -127,6 +127,12 @@ public final class ChaosJson {
     return MAPPER.convertValue(MAPPER.readTree(json), Object.class);
   }
 
+  /** A map {@link #readPlain} answered, typed for Vert.x's {@code JsonObject}. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> plainMap(Map<?, ?> map) {
+    return (Map<String, Object>) map;
+  }
+
   /** Parses JSON text to {@code type}; malformed JSON is reported against {@code root}. */
   public static <T> T parse(String json, Class<T> type, String root) {
     try {
