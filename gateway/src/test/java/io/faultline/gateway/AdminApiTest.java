@@ -244,6 +244,14 @@ class AdminApiTest {
       assertThat(ok.statusCode()).isEqualTo(400);
       assertThat(ok.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "must be an HTTP error status, 400 to 599, got 200")
           .put("field", "fault_injection.http_errors[0]"));
+      // none named beside a probability got the server errors; left out, that is what reference files mean
+      HttpResponse<Buffer> none = gw.put("/api/chaos/config/fault_injection", "{\"http_errors\": [], \"http_error_probability\": 1}");
+      assertThat(none.statusCode()).isEqualTo(400);
+      assertThat(none.bodyAsJsonObject().getString("field")).isEqualTo("fault_injection.http_errors");
+      assertThat(gw.put("/api/chaos/config/fault_injection", "{\"http_error_probability\": 1}").statusCode()).isEqualTo(200);
+      // what a config read back shows is taken back as it is
+      JsonObject config = gw.get("/api/chaos/config").bodyAsJsonObject();
+      assertThat(gw.put("/api/chaos/config", config.encode()).statusCode()).isEqualTo(200);
     }
   }
 

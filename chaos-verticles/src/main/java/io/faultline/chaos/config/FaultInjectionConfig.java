@@ -28,8 +28,15 @@ public record FaultInjectionConfig(
 
   public FaultInjectionConfig {
     enabled = Check.flag(enabled, true);
+    boolean noneNamed = httpErrors != null && httpErrors.isEmpty();
     httpErrors = Check.statusCodes(httpErrors, "http_errors");
     httpErrorProbability = Check.probability(httpErrorProbability, "http_error_probability", 0.0);
+    if (noneNamed && httpErrorProbability > 0) {
+      // left out, the server errors are meant (as reference files write it); an empty list beside a probability said
+      // "none" and got them (with no probability it is what a config read back shows, and fine)
+      throw new ChaosConfigException("http_errors", "must name at least one status (400 to 599) when http_error_probability is set,"
+          + " or be left out for 500, 502, 503 and 504");
+    }
     if (httpErrorProbability > 0 && httpErrors.isEmpty()) {
       // Reference files set only the probability (the reference engine then injected nothing); the server errors are what is meant.
       httpErrors = DEFAULT_HTTP_ERRORS;
