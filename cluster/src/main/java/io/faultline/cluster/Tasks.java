@@ -303,6 +303,9 @@ final class Tasks {
    * leader hands out nothing more); items running go on until their nodes end them ({@link #cancelledHere}).
    */
   JsonObject cancel(String id) {
+    if (id == null || id.isBlank()) {
+      throw new ChaosConfigException("id", "is required: the task to cancel");
+    }
     JsonObject[] seenNow = new JsonObject[1];
     boolean[] changed = new boolean[1];
     update(id, task -> {

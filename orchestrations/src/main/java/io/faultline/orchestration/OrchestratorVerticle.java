@@ -186,9 +186,9 @@ public final class OrchestratorVerticle extends VerticleBase {
 
   /**
    * What this node's permissions will refuse when the hooks run: a command while commands are off, an
-   * http_request to an origin outside the allow list (a URL with variables is checked as it runs). The run
-   * reports each as a warning, and fails a required hook's step: validate says so before it starts. A URL
-   * filled in as the hook runs (${...}, {{...}}) is checked then.
+   * http_request to an origin outside the allow list. The run reports each as a warning, and fails a required
+   * hook's step: validate says so before it starts. A URL filled in as the hook runs (${...}, {{...}}) is
+   * checked then; one that is no URL at all is a problem of the document already.
    */
   private JsonArray warnings(List<GuardedAction> guarded) {
     JsonArray out = new JsonArray();
@@ -201,9 +201,9 @@ public final class OrchestratorVerticle extends VerticleBase {
       } else if (a.type().equals("http_request") && !io.faultline.orchestration.parse.HookParser.templated(a.target())) {
         String refusal;
         try {
-          refusal = allowList.refusal(new java.net.URI(a.target()));
+          refusal = allowList.refusal(new java.net.URI(a.target().trim()));
         } catch (java.net.URISyntaxException e) {
-          refusal = "not a URL: " + e.getReason();
+          refusal = null;
         }
         why = refusal == null ? null : "http_request to " + a.target() + " will be refused: " + refusal;
       }

@@ -186,7 +186,6 @@ public final class ChaosControlVerticle extends VerticleBase {
     return vertx.eventBus().localConsumer(address, guarded(message -> message.reply(action.apply(message.body()))));
   }
 
-  /** Like {@link #answer}, replying only once the saved scenarios are stored; the change is published like any other. */
   /**
    * A saved scenario that a scheduled library entry names is not deleted (409 naming the entries): the
    * entry would fail unattended at each of its minutes. Entries without a schedule are named in the
@@ -229,6 +228,7 @@ public final class ChaosControlVerticle extends VerticleBase {
         });
   }
 
+  /** Like {@link #answer}, replying only once the saved scenarios are stored; the change is published like any other. */
   private MessageConsumer<JsonObject> persisted(String address, Function<JsonObject, JsonObject> action) {
     return vertx.eventBus().localConsumer(address, guarded(persist(action)));
   }

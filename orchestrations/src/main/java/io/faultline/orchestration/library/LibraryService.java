@@ -116,9 +116,11 @@ public final class LibraryService {
   public Future<JsonObject> get(JsonObject body) {
     String name = entryName(body);
     String text = existing(name);
-    OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
-    JsonObject entry = new JsonObject().put("name", name).put("text", text).put("valid", parsed.valid());
-    return Future.succeededFuture(parsed.valid() ? entry : entry.put("problems", problems(parsed)));
+    return vertx.executeBlocking(() -> { // read off the event loop, as the list is: an entry may be a megabyte
+      OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
+      JsonObject entry = new JsonObject().put("name", name).put("text", text).put("valid", parsed.valid());
+      return parsed.valid() ? entry : entry.put("problems", problems(parsed));
+    }, false);
   }
 
   /**
