@@ -239,6 +239,15 @@ class AdminApiTest {
       assertThat(gw.traffic("/api/test").statusCode()).isEqualTo(502);
       assertThat(gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules").stream().map(r -> ((JsonObject) r).getString("name")))
           .containsExactly("broad", "narrow");
+      // a header name or a method no request can carry would never match: refused, named
+      for (Map.Entry<String, String> never : Map.of("{\"headers\": {\"bad header\": \"x\"}}", "match.headers.bad header",
+          "{\"methods\": [\"GET\", \"PO ST\"]}", "match.methods[1]").entrySet()) {
+        HttpResponse<Buffer> refused = gw.postJson("/api/chaos/rules", "{\"name\": \"never\", \"match\": " + never.getKey()
+            + ", \"latency\": {\"fixed_delay_ms\": 5}}");
+        assertThat(refused.statusCode()).as(never.getKey()).isEqualTo(400);
+        assertThat(refused.bodyAsJsonObject().getString("field")).as(never.getKey()).isEqualTo(never.getValue());
+        assertThat(refused.bodyAsJsonObject().getString("error")).startsWith("must be an HTTP token");
+      }
       // an injected "error" that no client sees as one is refused
       HttpResponse<Buffer> ok = gw.put("/api/chaos/config/fault_injection", "{\"http_errors\": [200], \"http_error_probability\": 1}");
       assertThat(ok.statusCode()).isEqualTo(400);

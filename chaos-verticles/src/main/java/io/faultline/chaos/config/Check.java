@@ -117,6 +117,18 @@ final class Check {
     return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
   }
 
+  /**
+   * An HTTP token (a method or a header name, RFC 9110 5.6.2): letters, digits and !#$%&'*+-.^_`|~, at least one.
+   * Anything else can never be on the wire, so a match on it never matches.
+   */
+  static String token(String value, String field) {
+    if (value == null || value.isEmpty() || !value.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0))) {
+      throw new ChaosConfigException(field, "must be an HTTP token (letters, digits and !#$%&'*+-.^_`|~, no spaces), got "
+          + (value == null ? "nothing" : "\"" + value + "\""));
+    }
+    return value;
+  }
+
   static List<Integer> statusCodes(List<Integer> codes, String field) {
     if (codes == null) {
       return List.of();

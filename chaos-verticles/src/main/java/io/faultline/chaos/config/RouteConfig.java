@@ -19,7 +19,10 @@ public record RouteConfig(String name, String path, List<String> methods, String
       throw new ChaosConfigException("path", "must start with / or *, got " + path);
     }
     Upstream.parse(upstream, "upstream");
-    methods = methods == null ? List.of() : methods.stream().map(m -> m.toUpperCase(Locale.ROOT)).toList();
+    methods = methods == null ? List.of() : methods.stream().map(m -> m == null ? null : m.toUpperCase(Locale.ROOT)).toList();
+    for (int i = 0; i < methods.size(); i++) {
+      Check.token(methods.get(i), "methods[" + i + "]");
+    }
     if (timeoutMs != null) {
       Check.positive(timeoutMs, "timeout_ms", 0L, Check.DAY_MS);
     }

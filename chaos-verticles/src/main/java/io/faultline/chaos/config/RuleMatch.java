@@ -35,8 +35,12 @@ public record RuleMatch(
     if (path != null && !path.startsWith("/") && !path.startsWith("*")) {
       throw new ChaosConfigException("path", "must start with / or *, got " + path);
     }
-    methods = methods == null ? List.of() : methods.stream().map(m -> m.toUpperCase(java.util.Locale.ROOT)).toList();
+    methods = methods == null ? List.of() : methods.stream().map(m -> m == null ? null : m.toUpperCase(java.util.Locale.ROOT)).toList();
+    for (int i = 0; i < methods.size(); i++) {
+      Check.token(methods.get(i), "methods[" + i + "]");
+    }
     headers = headers == null ? Map.of() : Map.copyOf(headers);
+    headers.keySet().forEach(name -> Check.token(name, "headers." + name));
     if (operationType != null) {
       operationType = operationType.toLowerCase(java.util.Locale.ROOT);
       if (!OPERATION_TYPES.contains(operationType)) {
