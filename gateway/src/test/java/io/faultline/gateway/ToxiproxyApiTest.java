@@ -88,6 +88,10 @@ class ToxiproxyApiTest {
     assertThat(call(HttpMethod.POST, "/proxies", proxyBody("reused")).statusCode()).isEqualTo(201);
     assertThat(call(HttpMethod.POST, "/proxies/reused/toxics", "{\"type\": \"latency\", \"attributes\": {\"latency\": 10}}")
         .statusCode()).isEqualTo(200);
+    // a new upstream restarts its listener: that is no removal, the toxics stay
+    HttpResponse<Buffer> moved = call(HttpMethod.POST, "/proxies/reused", "{\"upstream\": \"127.0.0.1:2\"}");
+    assertThat(moved.statusCode()).as(moved.bodyAsString()).isEqualTo(200);
+    assertThat(moved.bodyAsJsonObject().getJsonArray("toxics")).hasSize(1);
     assertThat(gw.admin(HttpMethod.DELETE, "/api/listeners/reused").send().await().statusCode()).isEqualTo(200);
     HttpResponse<Buffer> again = call(HttpMethod.POST, "/proxies", proxyBody("reused"));
     assertThat(again.statusCode()).isEqualTo(201);

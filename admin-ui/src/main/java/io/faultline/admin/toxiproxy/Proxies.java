@@ -115,7 +115,7 @@ final class Proxies {
     return tcp == null ? new JsonObject().put("down", false).put("toxics", new JsonArray()) : tcp.copy();
   }
 
-  private static JsonObject find(JsonArray rules, String name) {
+  static JsonObject find(JsonArray rules, String name) {
     for (int i = 0; i < rules.size(); i++) {
       if (name.equals(rules.getJsonObject(i).getString("name"))) {
         return rules.getJsonObject(i);

@@ -95,17 +95,21 @@ final class ProxyApi {
   private Future<Void> restart(JsonObject existing, Object[] listen, String upstream) {
     String name = existing.getString("name");
     Object[] old = ProxyJson.listen(existing.getString("listen"));
-    return stop(name).compose(v -> start(name, listen, upstream, true).<Void>mapEmpty()
-        .recover(error -> start(name, old, existing.getString("upstream"), true).transform(ar -> Future.failedFuture(error))));
+    // a removed listener takes its rule (the toxics) with it: a restart is no removal, so the rule is put back
+    return proxies.request(Addresses.RULES_LIST, null).compose(list -> {
+      JsonObject toxics = Proxies.find(list.getJsonArray("rules"), Proxies.ruleName(name));
+      Future<Void> restarted = stop(name).compose(v -> start(name, listen, upstream, true).<Void>mapEmpty()
+          .recover(error -> start(name, old, existing.getString("upstream"), true).transform(ar -> Future.<Void>failedFuture(error))));
+      return restarted.transform(done -> {
+        Future<Void> back = toxics == null ? Future.succeededFuture() : proxies.request(Addresses.RULES_PUT, toxics).mapEmpty();
+        return back.compose(v -> done.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(done.cause()));
+      });
+    });
   }
 
+  /** The proxy's listener goes, and its toxics (the rule listener:NAME) with it, as every listener removal does. */
   private Future<Void> delete(String name) {
-    return proxies.proxy(name)
-        .compose(p -> stop(name))
-        .compose(v -> proxies.request(Addresses.RULES_LIST, null))
-        .compose(list -> list.getJsonArray("rules").stream().anyMatch(r -> ((JsonObject) r).getString("name").equals(Proxies.ruleName(name)))
-            ? proxies.request(Addresses.RULES_REMOVE, new JsonObject().put("name", Proxies.ruleName(name))) : Future.succeededFuture())
-        .mapEmpty();
+    return proxies.proxy(name).compose(p -> stop(name));
   }
 
   /** Every proxy up again and without toxics; the rest of each listener's chaos stays. */
