@@ -105,16 +105,10 @@ public final class ClusterVerticle extends VerticleBase {
       }
       return task;
     });
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.TASKS_CANCEL, message -> {
-      String id = message.body() == null ? null : message.body().getString("id");
-      blocking(() -> tasks.cancel(id)).onComplete(ar -> {
-        if (ar.succeeded()) {
-          vertx.eventBus().publish(InternalAddresses.TASK_CANCELLED, new JsonObject().put("task", id));
-          message.reply(ar.result());
-        } else {
-          ControlError.fail(message, ar.cause());
-        }
-      });
+    answer(Addresses.TASKS_CANCEL, body -> {
+      JsonObject task = tasks.cancel(body == null ? null : body.getString("id"));
+      vertx.eventBus().publish(InternalAddresses.TASK_CANCELLED, new JsonObject().put("task", task.getString("id")));
+      return task;
     });
     // every node ends its running items of a cancelled task at once (and at each heartbeat, should it miss this)
     vertx.eventBus().consumer(InternalAddresses.TASK_CANCELLED, message -> endCancelled());

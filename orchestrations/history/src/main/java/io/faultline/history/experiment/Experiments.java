@@ -31,8 +31,8 @@ public final class Experiments {
   private final Vertx vertx;
   private final HistoryStore store;
   private final Supplier<String> node;
-  private JsonObject running;
-  private Handle handle;
+  /** The experiment running on this node, or null; and what its end completes. */
+  private Handle running;
   private Promise<JsonObject> ended;
 
   /** {@code node}: this node's id, kept with each experiment so a restart knows which of the running ones were its own. */
@@ -110,12 +110,11 @@ public final class Experiments {
   /** Starts {@code job} unless another experiment runs; answers the experiment as it starts. */
   public Future<JsonObject> start(String kind, JsonObject request, Function<Handle, Future<JsonObject>> job) {
     if (running != null) {
-      throw new ControlError.Conflict("experiment", "experiment " + running.getString("id") + " (" + running.getString("kind")
+      throw new ControlError.Conflict("experiment", "experiment " + running.id() + " (" + running.doc.getString("kind")
           + ") is running; wait for it to end");
     }
     JsonObject doc = new JsonObject().put("id", kind + "-" + UUID.randomUUID().toString().substring(0, 8)).put("kind", kind)
         .put("status", "running").put("started_at", System.currentTimeMillis()).put("node", node.get()).put("request", request);
-    running = doc;
     ended = Promise.promise();
     Promise<JsonObject> end = ended;
     if (kind.equals("breaking_point")) {
@@ -123,7 +122,7 @@ public final class Experiments {
       steering().put("experiment", doc.getString("id"));
     }
     Handle handle = new Handle(doc);
-    this.handle = handle;
+    running = handle;
     return store.putExperiment(doc.copy()).onSuccess(v -> {
       Future<JsonObject> result;
       try {
@@ -153,7 +152,6 @@ public final class Experiments {
 
   private void ended() {
     running = null;
-    handle = null;
     steering().remove("experiment");
   }
 
@@ -164,9 +162,9 @@ public final class Experiments {
   public Future<JsonObject> stop(JsonObject q) {
     Params.only(q, List.of("id"));
     String id = q.getValue("id") == null ? null : Params.required(q, "id", 64);
-    if (running != null && (id == null || id.equals(running.getString("id")))) {
+    if (running != null && (id == null || id.equals(running.id()))) {
       Future<JsonObject> end = ended.future();
-      handle.stop.tryComplete();
+      running.stop.tryComplete();
       return end;
     }
     if (id == null) {
