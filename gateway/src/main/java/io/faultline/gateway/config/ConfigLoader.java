@@ -155,6 +155,9 @@ public final class ConfigLoader {
     }
     Object parsed = SafeYaml.load(text, file.toString(), "config");
     if (parsed == null) {
+      // empty or only comments: allowed (a template with everything commented out), but said, since a
+      // wrong or truncated file would otherwise start the gateway on its defaults without a word
+      LOG.warning(() -> file + " holds no settings (it is empty or only comments): every setting not given by a flag or the environment is its default");
       return new LinkedHashMap<>();
     }
     if (!(parsed instanceof Map)) {

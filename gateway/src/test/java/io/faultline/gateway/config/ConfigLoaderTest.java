@@ -7,6 +7,7 @@ import io.faultline.chaos.config.ChaosConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,40 @@ class ConfigLoaderTest {
     assertThat(config.listeners().get(0).port()).isEqualTo(3000);
     assertThat(config.listeners().get(0).upstream()).isNull();
     assertThat(config.chaos().enabled()).isFalse();
+  }
+
+  /** An empty or comments-only file is allowed (a template) but said: a wrong or truncated file would start on defaults silently. */
+  @Test
+  void aFileWithNoSettingsIsWarnedOf() throws IOException {
+    List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(ConfigLoader.class.getName());
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        logged.add(record);
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    log.addHandler(capture);
+    try {
+      Path file = file("# everything commented out\n# admin: { port: 9100 }\n");
+      assertThat(ConfigLoader.load(file, Map.of(), Map.of()).admin().port()).isEqualTo(9000);
+      assertThat(logged).filteredOn(r -> r.getLevel() == java.util.logging.Level.WARNING).singleElement()
+          .extracting(java.util.logging.LogRecord::getMessage).asString()
+          .contains(file.toString(), "holds no settings", "default");
+      logged.clear();
+      ConfigLoader.load(file("admin: { port: 9100 }\n"), Map.of(), Map.of());
+      assertThat(logged).as("a file with settings").isEmpty();
+    } finally {
+      log.removeHandler(capture);
+    }
   }
 
   @Test
