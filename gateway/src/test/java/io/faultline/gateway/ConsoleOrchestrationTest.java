@@ -222,6 +222,60 @@ class ConsoleOrchestrationTest {
     assertThat(console.gw.get("/api/chaos/orchestration/library/long_run").statusCode()).isEqualTo(404);
   }
 
+  /**
+   * Schedules on the wall clock, as users run them: two entries due every minute come due together at the
+   * next minute's start (so this waits up to a minute); one runs, the other finds it running and is
+   * skipped. The library (REST and console), the report and the metrics say so.
+   */
+  @Test
+  void scheduledEntriesRunAtTheNextMinuteAndASkippedOneIsShownWithWhy() throws Exception {
+    String every = "schedule: \"* * * * *\"\nsteps:\n  - {name: slow, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 3}\n";
+    try {
+      assertThat(console.gw.put("/api/chaos/orchestration/library/minutely_a", "name: minutely_a\n" + every).statusCode()).isEqualTo(200);
+      assertThat(console.gw.put("/api/chaos/orchestration/library/minutely_b", "name: minutely_b\n" + every).statusCode()).isEqualTo(200);
+      long saved = System.currentTimeMillis();
+      long deadline = saved + 75_000;
+      Map<String, JsonObject> last = new LinkedHashMap<>();
+      while (last.size() < 2) {
+        assertThat(System.currentTimeMillis()).as("the schedules came due within a minute").isLessThan(deadline);
+        Thread.sleep(200);
+        console.gw.get("/api/chaos/orchestration/library").bodyAsJsonObject().getJsonArray("entries").stream()
+            .map(JsonObject.class::cast).filter(e -> e.getJsonObject("last_schedule") != null)
+            .forEach(e -> last.put(e.getString("name"), e.getJsonObject("last_schedule")));
+      }
+      JsonObject started = last.values().stream().filter(l -> "started".equals(l.getString("outcome"))).findFirst().orElseThrow();
+      JsonObject skipped = last.values().stream().filter(l -> "skipped".equals(l.getString("outcome"))).findFirst().orElseThrow();
+      String ran = started == last.get("minutely_a") ? "minutely_a" : "minutely_b";
+      String other = ran.equals("minutely_a") ? "minutely_b" : "minutely_a";
+      assertThat(started.getLong("due_at") % 60_000).as("a minute's start").isZero();
+      assertThat(started.getLong("due_at")).isBetween(saved - 60_000, saved + 60_000).isEqualTo(skipped.getLong("due_at"));
+      assertThat(skipped.getString("reason")).isEqualTo("orchestration " + ran + " is running; stop it first");
+
+      console.browser.open(console.base + "#/orchestrations");
+      console.browser.text(By.cssSelector("tr[data-entry=" + ran + "] .last-schedule"), "started");
+      console.browser.text(By.cssSelector("tr[data-entry=" + ran + "] .last-schedule"), started.getString("run_id"));
+      console.browser.text(By.cssSelector("tr[data-entry=" + other + "] .last-schedule"), "skipped");
+      console.browser.text(By.cssSelector("tr[data-entry=" + other + "] .last-schedule"), "orchestration " + ran + " is running");
+
+      long idle = System.currentTimeMillis() + 30_000;
+      while (console.gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
+        assertThat(System.currentTimeMillis()).isLessThan(idle);
+        Thread.sleep(100);
+      }
+      JsonObject report = console.gw.get("/api/chaos/orchestration/reports/" + started.getString("run_id")).bodyAsJsonObject();
+      assertThat(report.getString("status")).isEqualTo("succeeded");
+      assertThat(report.getString("name")).isEqualTo(ran);
+      String metrics = console.gw.get("/metrics").bodyAsString();
+      assertThat(MetricsTest.value(metrics, "faultline_orchestration_schedules_total{outcome=\"started\"}")).isGreaterThanOrEqualTo(1);
+      assertThat(MetricsTest.value(metrics, "faultline_orchestration_schedules_total{outcome=\"skipped\"}")).isGreaterThanOrEqualTo(1);
+    } finally {
+      // the gateway is shared by this class's tests: no schedule may outlive this one
+      console.gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/orchestration/library/minutely_a").send().await();
+      console.gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/orchestration/library/minutely_b").send().await();
+      console.gw.post("/api/chaos/orchestration/stop");
+    }
+  }
+
   @Test
   void anEntryThatNoLongerValidatesIsShownAsNotValidAndOpensWithItsProblem(@org.junit.jupiter.api.io.TempDir Path state)
       throws Exception {

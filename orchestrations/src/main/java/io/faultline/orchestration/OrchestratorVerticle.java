@@ -66,6 +66,11 @@ public final class OrchestratorVerticle extends VerticleBase {
   public static final String LIBRARY_DELETE = "faultline.orchestration.library.delete";
   public static final String LIBRARY_IMPORT = "faultline.orchestration.library.import";
   public static final String LIBRARY_EXPORT = "faultline.orchestration.library.export";
+  /**
+   * Published by the node that runs schedules (the leader) each time an entry's schedule comes due:
+   * {@code {name, schedule, due_at, outcome: started|skipped|failed, run_id | reason}}.
+   */
+  public static final String SCHEDULED = "faultline.orchestration.scheduled";
   /** Cluster-wide: a library change made on some node ({@code {"name", "text" (null: deleted), "at"}}), for every node to apply. */
   static final String LIBRARY_CHANGED = "faultline.orchestration.library.changed";
   /** Cluster-wide: asked by a node that joins, answered by one that runs with its whole library ({@code {"items": [changes]}}). */
@@ -127,7 +132,9 @@ public final class OrchestratorVerticle extends VerticleBase {
     RunEvents events = new RunEvents(vertx, dataDir, clustered, reports::keep);
     runs = new Runs(vertx, runClock, hooks, clustered, events);
     taskRuns = new TaskRuns(vertx, runClock, hooks, events, library::text);
-    scheduler = new Scheduler(vertx, library.library(), () -> leading, runs::startScheduled);
+    scheduler = new Scheduler(runClock, library.library(), () -> leading, (name, text) -> runs.startScheduled(text),
+        outcome -> vertx.eventBus().publish(SCHEDULED, outcome)); // every node's library shows it; the metric counts the local one
+    vertx.eventBus().<JsonObject>consumer(SCHEDULED, m -> library.scheduled(m.body()));
 
     answer(VALIDATE, this::validate);
     routed(START, "start", body -> runs.start(Requests.text(body), Requests.variables(body)));

@@ -84,13 +84,16 @@ final class Runs {
     }
   }
 
-  /** A library entry whose schedule came due: started unless a run goes on. */
-  void startScheduled(String name, String text) {
-    if (running()) {
-      LOG.warning(() -> "scheduled orchestration " + name + " skipped: " + current.status().getString("name") + " is running");
-      return;
-    }
-    start(text, Map.of()).onFailure(e -> LOG.warning(() -> "scheduled orchestration " + name + " did not start: " + e.getMessage()));
+  /**
+   * A library entry whose schedule came due: started unless a run goes on. Answers (never fails) what
+   * became of it: {@code {outcome: started, run_id}}, {@code {outcome: skipped, reason}} when another run or
+   * an experiment held the chaos config, {@code {outcome: failed, reason}} when the start was refused.
+   */
+  Future<JsonObject> startScheduled(String text) {
+    return Future.succeededFuture().compose(v -> start(text, Map.of())) // a refusal thrown at once fails it too
+        .map(started -> new JsonObject().put("outcome", "started").put("run_id", started.getString("run_id")))
+        .otherwise(e -> new JsonObject().put("outcome", e instanceof ControlError.Conflict ? "skipped" : "failed")
+            .put("reason", e.getMessage()));
   }
 
   JsonObject stop() {

@@ -29,8 +29,8 @@ public final class PublicAddresses {
       HistoryAddresses.ANOMALIES, HistoryAddresses.ANALYTICS_TRENDS, HistoryAddresses.HEALTH, HistoryAddresses.INSIGHTS);
 
   /** A run's record is published by the node that ran it; scripts may listen, not publish one (it would enter the history). */
-  private static final Set<String> OUTBOUND = Set.of(Addresses.CHAOS_CHANGED, OrchestratorVerticle.PROGRESS, Addresses.TRAFFIC_SUMMARY,
-      HistoryAddresses.RUN_RECORDED);
+  private static final Set<String> OUTBOUND = Set.of(Addresses.CHAOS_CHANGED, OrchestratorVerticle.PROGRESS, OrchestratorVerticle.SCHEDULED,
+      Addresses.TRAFFIC_SUMMARY, HistoryAddresses.RUN_RECORDED);
 
   private PublicAddresses() {
   }

@@ -32,6 +32,7 @@ final class OrchestrationMeters {
    */
   static final int MAX_NAMED_STEP_SERIES = 100;
   private static final List<String> RUN_MODES = List.of("sequential", "parallel");
+  private static final List<String> SCHEDULE_OUTCOMES = List.of("started", "skipped", "failed");
   private static final List<String> HOOK_TYPES = List.of("pre_orchestration", "pre_step", "post_step", "post_orchestration");
 
   private final MeterRegistry registry;
@@ -62,11 +63,18 @@ final class OrchestrationMeters {
     List.of("passed", "failed").forEach(this::assertions);
     iterations();
     HOOK_TYPES.forEach(type -> List.of("succeeded", "failed").forEach(result -> hooks(type, result)));
+    SCHEDULE_OUTCOMES.forEach(this::schedules);
   }
 
   void bind(Vertx vertx) {
     vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.PROGRESS, m -> progress(m.body()));
     vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.FINISHED, m -> finished(m.body()));
+    // local: only the schedules this node ran (the leader's), though every node hears of them
+    vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.SCHEDULED, m -> {
+      if (SCHEDULE_OUTCOMES.contains(m.body().getString("outcome"))) {
+        schedules(m.body().getString("outcome")).increment();
+      }
+    });
     vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.HOOK, m -> {
       String type = m.body().getString("type");
       if (HOOK_TYPES.contains(type)) {
@@ -129,6 +137,12 @@ final class OrchestrationMeters {
   private Counter hooks(String type, String result) {
     return Counter.builder("faultline.orchestration.hooks").description("orchestration hooks executed, by hook type and result")
         .tags("type", type, "result", result).register(registry);
+  }
+
+  private Counter schedules(String outcome) {
+    return Counter.builder("faultline.orchestration.schedules")
+        .description("library entries whose schedule came due on this node, by outcome (started, skipped: a run went on, failed: refused)")
+        .tags("outcome", outcome).register(registry);
   }
 
   private Counter runs(String status, String mode) {

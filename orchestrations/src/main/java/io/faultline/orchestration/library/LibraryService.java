@@ -36,6 +36,8 @@ public final class LibraryService {
   private final Vertx vertx;
   private final Library library;
   private final Consumer<JsonObject> broadcast;
+  /** What became of each entry's schedule the last time it came due (as the leader published it), by entry name. */
+  private final Map<String, JsonObject> lastSchedule = new java.util.HashMap<>();
 
   /** {@code dir} may be null (the library in memory only); {@code broadcast} gets each change made here. */
   public LibraryService(Vertx vertx, Path dir, Consumer<JsonObject> broadcast) {
@@ -82,16 +84,30 @@ public final class LibraryService {
         .map(p -> (p.path().isEmpty() ? "" : p.path() + " ") + "(line " + p.line() + "): " + p.message()).toList());
   }
 
+  /**
+   * Keeps what became of an entry's schedule ({@link io.faultline.orchestration.OrchestratorVerticle#SCHEDULED}):
+   * list and get show it as {@code last_schedule}, so a skipped or refused scheduled run is seen, not only logged.
+   */
+  public void scheduled(JsonObject outcome) {
+    if (outcome != null && Names.valid(outcome.getString("name"))) {
+      JsonObject kept = outcome.copy();
+      kept.remove("name");
+      lastSchedule.put(outcome.getString("name"), kept);
+    }
+  }
+
   public Future<JsonObject> list() {
     Map<String, String> entries = new TreeMap<>(library.entries());
+    Map<String, JsonObject> schedules = lastSchedules(entries);
     return vertx.executeBlocking(() -> {
       JsonArray list = new JsonArray();
       entries.forEach((name, text) -> {
         OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
         Orchestration o = parsed.orchestration();
-        list.add(o == null ? new JsonObject().put("name", name).put("valid", false).put("problems", problems(parsed))
+        list.add((o == null ? new JsonObject().put("name", name).put("valid", false).put("problems", problems(parsed))
             : new JsonObject().put("name", name).put("valid", true).put("orchestration", o.name()).put("description", o.description())
-            .put("tags", new JsonArray(o.tags())).put("schedule", o.schedule()).put("steps", o.steps().size()));
+            .put("tags", new JsonArray(o.tags())).put("schedule", o.schedule()).put("steps", o.steps().size()))
+            .put("last_schedule", schedules.get(name)));
       });
       return new JsonObject().put("entries", list);
     }, false);
@@ -116,9 +132,10 @@ public final class LibraryService {
   public Future<JsonObject> get(JsonObject body) {
     String name = entryName(body);
     String text = existing(name);
+    JsonObject last = lastSchedules(Map.of(name, text)).get(name);
     return vertx.executeBlocking(() -> { // read off the event loop, as the list is: an entry may be a megabyte
       OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
-      JsonObject entry = new JsonObject().put("name", name).put("text", text).put("valid", parsed.valid());
+      JsonObject entry = new JsonObject().put("name", name).put("text", text).put("valid", parsed.valid()).put("last_schedule", last);
       return parsed.valid() ? entry : entry.put("problems", problems(parsed));
     }, false);
   }
@@ -265,7 +282,7 @@ public final class LibraryService {
    * if it names an entry properly, carries a time and, unless it deletes, a valid orchestration.
    */
   public void applyRemote(JsonObject change) {
-    usable(List.of(change)).onSuccess(ok -> ok.forEach(library::apply));
+    usable(List.of(change)).onSuccess(ok -> ok.forEach(this::applied));
   }
 
   /** Applies what another node holds; answers the changes only this node holds, for the others. */
@@ -277,6 +294,13 @@ public final class LibraryService {
       }
     });
     return usable(changes).map(ok -> library.merge(new JsonArray(new ArrayList<>(ok))));
+  }
+
+  /** Applies a change; a deleted entry's schedule outcome goes with it (one made again under its name starts afresh). */
+  private void applied(JsonObject change) {
+    if (library.apply(change) && change.getValue("text") == null) {
+      lastSchedule.remove(change.getString("name"));
+    }
   }
 
   public JsonArray snapshot() {
@@ -300,8 +324,20 @@ public final class LibraryService {
     return ok;
   }
 
+  /** The kept schedule outcomes of {@code entries}, as copies for use off the event loop. */
+  private Map<String, JsonObject> lastSchedules(Map<String, String> entries) {
+    Map<String, JsonObject> copies = new java.util.HashMap<>();
+    entries.keySet().forEach(name -> {
+      JsonObject last = lastSchedule.get(name);
+      if (last != null) {
+        copies.put(name, last.copy());
+      }
+    });
+    return copies;
+  }
+
   private void change(JsonObject change) {
-    library.apply(change);
+    applied(change);
     broadcast.accept(change);
   }
 

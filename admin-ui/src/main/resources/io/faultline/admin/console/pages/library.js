@@ -2,7 +2,15 @@
 // file (YAML or JSON) as a new entry named after it.
 
 import { del, get, post, put } from '../lib/api.js';
-import { confirmDialog, download, fill, h, notice, stored } from '../lib/dom.js';
+import { confirmDialog, dateTime, download, fill, h, notice, stored } from '../lib/dom.js';
+
+/** What became of an entry's schedule the last time it came due: started (with its run), skipped or failed (with why). */
+function lastSchedule(last) {
+  const badge = last.outcome === 'started' ? 'succeeded' : 'failed';
+  return h('div', { class: 'small last-schedule' }, h('span', { class: `badge ${badge}` }, last.outcome), ` ${dateTime(last.due_at)}`,
+    last.run_id ? h('span', { class: 'muted' }, ` · ${last.run_id}`) : null,
+    last.reason ? h('div', { class: 'muted' }, last.reason) : null);
+}
 
 /** "Spike Test.v2.yaml" → "Spike_Test.v2": what the server accepts as an entry name. */
 export function entryName(filename) {
@@ -50,7 +58,7 @@ export class Library {
             h('div', { class: 'muted small' }, `${e.problems.join('; ')}. Open it to mend it.`))
           : h('td', { 'data-label': 'Orchestration' }, e.orchestration, e.description ? h('div', { class: 'muted small' }, e.description) : null),
         h('td', { 'data-label': 'Steps' }, e.steps == null ? '–' : String(e.steps)),
-        h('td', { 'data-label': 'Schedule' }, e.schedule ? h('code', {}, e.schedule) : '–'),
+        h('td', { 'data-label': 'Schedule' }, e.schedule ? h('code', {}, e.schedule) : '–', e.last_schedule ? lastSchedule(e.last_schedule) : null),
         h('td', { 'data-label': 'Actions' }, h('div', { class: 'row' },
           h('a', { class: 'button', href: `#/orchestrations/edit/${encodeURIComponent(e.name)}`, 'aria-label': `Open ${e.name} in the builder` }, 'Open'),
           h('button', { type: 'button', 'aria-label': `Run ${e.name}`, onclick: () => this.onRun(e.name) }, 'Run…'),
