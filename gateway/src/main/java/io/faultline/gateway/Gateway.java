@@ -86,7 +86,15 @@ public final class Gateway {
     ChaosMeterBinder meters = new ChaosMeterBinder(state);
     try {
       usableStateDir(config.stateDir());
-      state.restoreScenarios(store.load());
+      List<io.faultline.chaos.config.Scenario> saved = store.load();
+      try {
+        state.restoreScenarios(saved);
+      } catch (io.faultline.chaos.config.ChaosConfigException e) {
+        // a saved scenario the state refuses (one named like a built-in a later version added): say where it is
+        throw new io.faultline.chaos.config.ChaosConfigException("state_dir", "a saved scenario in "
+            + Path.of(config.stateDir(), "scenarios.json") + " cannot be restored: " + e.field() + ": " + e.getMessage()
+            + " (rename or remove it there)");
+      }
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

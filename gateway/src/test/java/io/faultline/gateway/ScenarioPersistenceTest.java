@@ -34,6 +34,58 @@ class ScenarioPersistenceTest {
     }
   }
 
+  /**
+   * Saves answered at the same moment are all stored: each save's file write used to run on its own worker,
+   * so an older list could land last and a scenario answered 201 was gone after a restart (a hunt lost 8 of 180).
+   */
+  @Test
+  void scenariosSavedAtTheSameMomentAreAllThereAfterARestart() {
+    Map<Flag, String> flags = Map.of(Flag.STATE_DIR, dir.toString());
+    int count = 120;
+    String padding = "x".repeat(10_000); // a larger file takes longer to write: more writes overlap
+    try (GatewayFixture first = new GatewayFixture(flags)) {
+      // as many connections as saves, as clients saving at once would have
+      var parallel = io.vertx.ext.web.client.WebClient.create(first.clientVertx, new io.vertx.ext.web.client.WebClientOptions(),
+          new io.vertx.core.http.PoolOptions().setHttp1MaxSize(count));
+      java.util.List<io.vertx.core.Future<io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>>> saves = new java.util.ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        saves.add(parallel.post(first.gateway.adminPort(), "127.0.0.1", "/api/chaos/scenarios").sendBuffer(io.vertx.core.buffer.Buffer.buffer(
+            "{\"name\": \"s" + i + "\", \"description\": \"" + padding + "\", \"config\": {\"latency\": {\"fixed_delay_ms\": " + i + "}}}")));
+      }
+      io.vertx.core.Future.all(saves).await();
+      assertThat(saves).allSatisfy(f -> assertThat(f.result().statusCode()).isEqualTo(201));
+    }
+    try (GatewayFixture second = new GatewayFixture(flags)) {
+      java.util.Set<String> names = second.get("/api/chaos/scenarios").bodyAsJsonObject().getJsonArray("scenarios").stream()
+          .map(o -> ((io.vertx.core.json.JsonObject) o).getString("name")).collect(java.util.stream.Collectors.toSet());
+      for (int i = 0; i < count; i++) {
+        assertThat(names).as("s" + i + " after the restart").contains("s" + i);
+      }
+    }
+  }
+
+  /** A save whose file cannot be written answers 500 naming the file and the cause, and the scenario is not kept. */
+  @Test
+  void aSaveThatCannotBeStoredIsNotKept() throws java.io.IOException {
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()))) {
+      assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"kept\", \"config\": {}}").statusCode()).isEqualTo(201);
+      Path file = dir.resolve("scenarios.json");
+      Files.delete(file);
+      Files.createDirectories(file.resolve("in-the-way")); // the file's place taken by a directory: no write can replace it
+      var refused = gw.postJson("/api/chaos/scenarios", "{\"name\": \"mine\", \"config\": {\"latency\": {\"fixed_delay_ms\": 5}}}");
+      assertThat(refused.statusCode()).isEqualTo(500);
+      assertThat(refused.bodyAsJsonObject().getString("error")).startsWith("nothing was saved: cannot write the saved scenarios to " + file);
+      assertThat(refused.bodyAsJsonObject().getString("field")).isEqualTo("state_dir");
+      assertThat(gw.get("/api/chaos/scenarios/mine").statusCode()).as("not kept in memory either").isEqualTo(404);
+      var notDeleted = gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/kept").send().await();
+      assertThat(notDeleted.statusCode()).isEqualTo(500);
+      assertThat(gw.get("/api/chaos/scenarios/kept").statusCode()).as("a delete that cannot be stored is undone").isEqualTo(200);
+      try (var left = Files.list(dir)) {
+        assertThat(left.map(p -> p.getFileName().toString())).as("no temporary file left").noneMatch(n -> n.endsWith(".tmp"));
+      }
+    }
+  }
+
   @Test
   void aScenarioSavedWithRulesAndASeedBeforeTheyWereRefusedStillLoadsWithoutThem() throws java.io.IOException {
     // written by a node from before the API refused them: they were ignored at every start, and still are

@@ -233,16 +233,31 @@ public final class ChaosControlVerticle extends VerticleBase {
     return vertx.eventBus().localConsumer(address, guarded(persist(action)));
   }
 
+  /**
+   * The change is made, then the saved scenarios are stored, and the answer comes once they are. Stores
+   * run one at a time in the order of the changes, each writing the scenarios as they are when it runs,
+   * so the file ends with every change made (concurrent stores used to land in any order, and the last
+   * to land could lack a change another had answered 201). A store that fails undoes its change, unless
+   * a later change replaced it, and answers 500 saying nothing was saved.
+   */
   private Handler<Message<JsonObject>> persist(Function<JsonObject, JsonObject> action) {
     return message -> {
       JsonObject before = chaosConfig();
+      String name = message.body() == null ? null : message.body().getString("name");
+      Scenario previous = name == null ? null : state.savedScenario(name);
       JsonObject reply = action.apply(message.body());
+      Scenario made = name == null ? null : state.savedScenario(name);
       publish(message, before);
-      List<Scenario> snapshot = state.savedScenarios();
       vertx.executeBlocking(() -> {
-        store.save(snapshot);
+        store.save(state.savedScenarios());
         return reply;
-      }, false).onSuccess(message::reply).onFailure(error -> ControlError.fail(message, error));
+      }, true).onSuccess(message::reply).onFailure(error -> {
+        JsonObject undone = chaosConfig();
+        if (name != null && state.revertScenario(name, made, previous)) {
+          publish(message, undone);
+        }
+        ControlError.fail(message, ControlError.INTERNAL, "nothing was saved: " + error.getMessage(), "state_dir");
+      });
     };
   }
 

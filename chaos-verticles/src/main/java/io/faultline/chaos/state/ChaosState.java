@@ -162,6 +162,28 @@ public final class ChaosState {
     return List.copyOf(saved.values());
   }
 
+  /** The saved scenario named {@code name}, or null. */
+  public synchronized Scenario savedScenario(String name) {
+    return saved.get(name);
+  }
+
+  /**
+   * Undoes a change of saved scenario {@code name} whose storing failed: puts back {@code previous} (null:
+   * none) if {@code name} still holds what the change made ({@code made}, null for a delete), so a later
+   * change is never undone. Answers whether it did.
+   */
+  public synchronized boolean revertScenario(String name, Scenario made, Scenario previous) {
+    if (saved.get(name) != made) {
+      return false;
+    }
+    if (previous == null) {
+      saved.remove(name);
+    } else {
+      saved.put(name, previous);
+    }
+    return true;
+  }
+
   public synchronized Scenario saveScenario(Scenario s) {
     if (Scenarios.builtIn(s.name()) != null) {
       throw new ChaosConfigException("name", "cannot overwrite the built-in scenario " + s.name());

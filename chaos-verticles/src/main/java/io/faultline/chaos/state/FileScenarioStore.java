@@ -62,13 +62,22 @@ public final class FileScenarioStore implements ScenarioStore {
       entry.put("config", ChaosJson.toMap(s.config()));
       entries.add(entry);
     }
+    Path tmp = null;
     try {
       Files.createDirectories(file.getParent());
-      Path tmp = Files.createTempFile(file.getParent(), "scenarios", ".tmp");
+      tmp = Files.createTempFile(file.getParent(), "scenarios", ".tmp");
       ChaosJson.mapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), entries);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot save scenarios to " + file, e);
+      throw new UncheckedIOException("cannot write the saved scenarios to " + file + " (" + e + ")", e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // the move took it, or the directory went: nothing left to tidy
+        }
+      }
     }
   }
 }
