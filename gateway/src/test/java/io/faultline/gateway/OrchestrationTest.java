@@ -150,6 +150,80 @@ class OrchestrationTest {
     assertThat(Files.exists(dir.resolve("reports").resolve(id + ".json"))).isTrue();
   }
 
+  /**
+   * What a hunt for lost work found in the library, each mended: a file dated ahead of the clock took no
+   * edit or delete (answered as done); a hand-placed .yml came back after an edit and a delete; a write that
+   * failed was kept in memory and had deleted the last good file first; an export into the state dir
+   * overwrote scenarios.json; two files of one entry imported in the same millisecond, either could win.
+   */
+  @Test
+  void libraryChangesAreStoredWholeOrNotAtAllWhateverTheFilesDatesAndFormats() throws Exception {
+    Path library = Files.createDirectories(dir.resolve("library"));
+    String v1 = "name: ahead\nsteps:\n  - {name: s, scenario: slow_backend, duration_seconds: 1}\n";
+    Files.writeString(library.resolve("ahead.yaml"), v1);
+    Files.setLastModifiedTime(library.resolve("ahead.yaml"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 7_200_000));
+    Files.writeString(library.resolve("handy.yml"), "name: handy\nsteps:\n  - {name: s, scenario: slow_backend}\n");
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+
+    String v2 = v1.replace("duration_seconds: 1", "duration_seconds: 2");
+    assertThat(gw.put("/api/chaos/orchestration/library/ahead", v2).statusCode()).isEqualTo(200);
+    assertThat(gw.get("/api/chaos/orchestration/library/ahead").bodyAsJsonObject().getString("text")).as("an edit of a file dated ahead").isEqualTo(v2);
+    String handy2 = "name: handy\nsteps:\n  - {name: s2, scenario: slow_backend}\n";
+    assertThat(gw.put("/api/chaos/orchestration/library/handy", handy2).statusCode()).isEqualTo(200);
+    assertThat(library.resolve("handy.yml")).as("the hand-placed .yml is replaced by the entry's file").doesNotExist();
+    assertThat(library.resolve("handy.yaml")).hasContent(handy2);
+
+    // a write that cannot be done (its file's place taken by a directory) changes nothing, here or on disk
+    String json = "{\"name\": \"ahead\", \"steps\": [{\"name\": \"s\", \"scenario\": \"slow_backend\"}]}";
+    Files.createDirectories(library.resolve("ahead.json").resolve("in-the-way"));
+    var refused = gw.put("/api/chaos/orchestration/library/ahead", json);
+    assertThat(refused.statusCode()).isEqualTo(500);
+    assertThat(refused.bodyAsJsonObject().getString("error")).startsWith("library entry ahead not stored, nothing changed: cannot write "
+        + library.resolve("ahead.json"));
+    assertThat(gw.get("/api/chaos/orchestration/library/ahead").bodyAsJsonObject().getString("text")).isEqualTo(v2);
+    assertThat(library.resolve("ahead.yaml")).hasContent(v2);
+    Files.createDirectories(library.resolve("newent.yaml").resolve("in-the-way"));
+    assertThat(gw.put("/api/chaos/orchestration/library/newent", v1).statusCode()).isEqualTo(500);
+    assertThat(gw.get("/api/chaos/orchestration/library/newent").statusCode()).as("a new entry not stored is not listed").isEqualTo(404);
+    try (var left = Files.list(library)) {
+      assertThat(left.map(f -> f.getFileName().toString())).as("no temporary file left").noneMatch(n -> n.endsWith(".tmp"));
+    }
+
+    // an export into the node's own state directory would overwrite its files
+    assertThat(gw.put("/api/chaos/orchestration/library/scenarios", v1.replace("ahead", "scenarios")).statusCode()).isEqualTo(200);
+    for (Path into : List.of(dir, library, dir.resolve("reports"))) {
+      var export = gw.postJson("/api/chaos/orchestration/library/export", new JsonObject().put("dir", into.toString()).encode());
+      assertThat(export.statusCode()).as(into.toString()).isEqualTo(400);
+      assertThat(export.bodyAsJsonObject().getString("error")).isEqualTo("is the node's state directory " + dir.toAbsolutePath().normalize()
+          + ", its library or its reports, whose files an entry's could overwrite: export elsewhere (a new directory inside it is fine)");
+    }
+
+    // two files standing for one entry: neither is imported, both are named
+    Path in = Files.createDirectories(dir.getParent().resolve(dir.getFileName() + "-in"));
+    Files.writeString(in.resolve("conv.yaml"), "name: conv\nsteps:\n  - {name: yaml, scenario: slow_backend}\n");
+    Files.writeString(in.resolve("conv.json"), "{\"name\": \"conv\", \"steps\": [{\"name\": \"json\", \"scenario\": \"slow_backend\"}]}");
+    Files.writeString(in.resolve("single.yaml"), "name: single\nsteps:\n  - {name: s, scenario: slow_backend}\n");
+    JsonObject imported = gw.postJson("/api/chaos/orchestration/library/import", new JsonObject().put("dir", in.toString()).encode())
+        .bodyAsJsonObject();
+    assertThat(imported.getJsonArray("imported")).containsExactly("single");
+    assertThat(imported.getJsonArray("rejected")).hasSize(2);
+    assertThat(imported.getJsonArray("rejected").getJsonObject(0).getJsonArray("problems").getString(0))
+        .isEqualTo("conv.json and conv.yaml all stand for entry conv: keep one of them and import again");
+    assertThat(gw.get("/api/chaos/orchestration/library/conv").statusCode()).isEqualTo(404);
+
+    // and after a restart, every change is as it was answered
+    assertThat(gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/orchestration/library/handy").send().await().statusCode()).isEqualTo(200);
+    gw.close();
+    Files.delete(library.resolve("newent.yaml").resolve("in-the-way"));
+    Files.delete(library.resolve("newent.yaml"));
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+    assertThat(gw.get("/api/chaos/orchestration/library/ahead").bodyAsJsonObject().getString("text")).isEqualTo(v2);
+    assertThat(gw.get("/api/chaos/orchestration/library/handy").statusCode()).as("deleted, it stays deleted").isEqualTo(404);
+    assertThat(gw.get("/api/chaos/orchestration/library/single").statusCode()).isEqualTo(200);
+    assertThat(gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/orchestration/library/ahead").send().await().statusCode()).isEqualTo(200);
+    assertThat(gw.get("/api/chaos/orchestration/library/ahead").statusCode()).as("a delete of a file dated ahead").isEqualTo(404);
+  }
+
   @Test
   void theLibraryKeepsEntriesAcrossRestartsRunsThemWithVariablesAndImportsAndExportsDirectories() throws Exception {
     gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));

@@ -256,7 +256,7 @@ public final class ChaosControlVerticle extends VerticleBase {
         if (name != null && state.revertScenario(name, made, previous)) {
           publish(message, undone);
         }
-        ControlError.fail(message, ControlError.INTERNAL, "nothing was saved: " + error.getMessage(), "state_dir");
+        ControlError.fail(message, new ControlError.NotStored("state_dir", "nothing was saved: " + error.getMessage(), error));
       });
     };
   }

@@ -64,8 +64,25 @@ public final class ControlError {
   }
 
   /** Replies to {@code message} with the failure {@code error} stands for. */
+  /** What the node could not store (a full disk, a file in the way): 500 with what and why; the change was not made. */
+  public static final class NotStored extends RuntimeException {
+    private final String field;
+
+    public NotStored(String field, String message, Throwable cause) {
+      super(message, cause);
+      this.field = field;
+    }
+
+    public String field() {
+      return field;
+    }
+  }
+
   public static void fail(Message<?> message, Throwable error) {
-    if (error instanceof ChaosConfigException e) {
+    if (error instanceof NotStored e) {
+      LOG.log(Level.WARNING, e.getMessage(), e.getCause());
+      fail(message, INTERNAL, e.getMessage(), e.field);
+    } else if (error instanceof ChaosConfigException e) {
       fail(message, BAD_REQUEST, e.getMessage(), e.field());
     } else if (error instanceof ChaosState.NotFound e) {
       fail(message, NOT_FOUND, e.getMessage(), e.field());

@@ -1,12 +1,14 @@
 package io.faultline.orchestration.library;
 
 import io.faultline.chaos.config.Utf8Files;
+import io.faultline.chaos.control.ControlError;
 import io.faultline.orchestration.model.Names;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,6 +55,20 @@ public final class Library {
     return new JsonObject().put("name", name).put("text", text).put("at", System.currentTimeMillis());
   }
 
+  /**
+   * A change made on this node now, dated after what this library knows of the entry: a file dated ahead
+   * of the clock (copied with its time from a machine whose clock was ahead, or the clock stepped back)
+   * would otherwise make every edit and delete of it older, answered as done and ignored.
+   */
+  public JsonObject localChange(String name, String text) {
+    JsonObject change = change(name, text);
+    JsonObject known = record(name);
+    if (known != null && known.getLong("at") >= change.getLong("at")) {
+      change.put("at", known.getLong("at") + 1);
+    }
+    return change;
+  }
+
   /** Applies {@code change} if it is newer than what this library knows of its entry; answers whether it did. */
   public boolean apply(JsonObject change) {
     String name = change.getString("name");
@@ -62,16 +78,17 @@ public final class Library {
     }
     String text = change.getString("text");
     long at = change.getLong("at");
+    // the file first: one that cannot be written leaves the entry as it was, on disk and here
     if (text == null) {
+      delete(name, null);
       texts.remove(name);
       changedAt.remove(name);
       deletedAt.put(name, at);
-      delete(name);
     } else {
+      write(name, text, at);
       texts.put(name, text);
       changedAt.put(name, at);
       deletedAt.remove(name);
-      write(name, text, at);
     }
     return true;
   }
@@ -152,13 +169,15 @@ public final class Library {
     try (var files = Files.list(dir)) {
       for (Path file : files.sorted().toList()) {
         String base = file.getFileName().toString();
-        if (base.matches(".*\\.(ya?ml|json)")) {
+        if (base.matches(".*\\.(ya?ml|json)") && Files.isRegularFile(file)) { // a directory so named is no entry
           String text = "";
           String unreadable = null;
           try {
             text = Utf8Files.read(file);
           } catch (Utf8Files.NotUtf8 e) {
             unreadable = e.getMessage();
+          } catch (IOException e) {
+            unreadable = "cannot read " + file + " (" + e + ")"; // one unreadable file must not keep the others out
           }
           out.add(new File(base, base.replaceFirst("\\.(ya?ml|json)$", ""), text, Files.getLastModifiedTime(file).toMillis(), unreadable));
         }
@@ -171,31 +190,52 @@ public final class Library {
     return text.stripLeading().startsWith("{") ? ".json" : ".yaml";
   }
 
+  /**
+   * Writes the entry's file whole beside it, then moves it into place in one step, so a failed write (a
+   * full disk) leaves the last good version and never a cut one; then removes its files in the other
+   * formats (a YAML entry stored as JSON, a hand-placed {@code .yml}).
+   */
   private void write(String name, String text, long at) {
     if (dir == null) {
       return;
     }
+    Path file = Names.inside(dir, name + extension(text), "name");
+    Path tmp = null;
     try {
       Files.createDirectories(dir);
-      delete(name);
-      Path file = Names.inside(dir, name + extension(text), "name");
-      Files.writeString(file, text);
-      Files.setLastModifiedTime(file, FileTime.fromMillis(at));
+      tmp = Files.createTempFile(dir, "." + name + ".", ".tmp"); // a dot file: never read as an entry
+      Files.writeString(tmp, text);
+      Files.setLastModifiedTime(tmp, FileTime.fromMillis(at));
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      tmp = null;
     } catch (IOException e) {
-      throw new IllegalStateException("could not keep library entry " + name + ": " + e.getMessage(), e);
+      throw new ControlError.NotStored("name", "library entry " + name + " not stored, nothing changed: cannot write " + file + " (" + e + ")", e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // nothing more to do: the entry is as it was
+        }
+      }
     }
+    delete(name, file);
   }
 
-  private void delete(String name) {
+  /** Removes the entry's files ({@code .yaml}, {@code .yml}, {@code .json}) but {@code keep}. */
+  private void delete(String name, Path keep) {
     if (dir == null) {
       return;
     }
     try {
-      for (String ext : List.of(".yaml", ".json")) {
-        Files.deleteIfExists(Names.inside(dir, name + ext, "name"));
+      for (String ext : List.of(".yaml", ".yml", ".json")) {
+        Path file = Names.inside(dir, name + ext, "name");
+        if (!file.equals(keep) && !Files.isDirectory(file)) { // a directory so named is not the entry's: never read, never removed
+          Files.deleteIfExists(file);
+        }
       }
     } catch (IOException e) {
-      throw new IllegalStateException("could not delete library entry " + name + ": " + e.getMessage(), e);
+      throw new ControlError.NotStored("name", "library entry " + name + " not deleted: cannot remove its file from " + dir + " (" + e + ")", e);
     }
   }
 }

@@ -35,6 +35,8 @@ public final class LibraryService {
 
   private final Vertx vertx;
   private final Library library;
+  /** The node's state directory (the library's parent), or null: exports into it are refused. */
+  private final Path stateDir;
   private final Consumer<JsonObject> broadcast;
   /** What became of each entry's schedule the last time it came due (as the leader published it), by entry name. */
   private final Map<String, JsonObject> lastSchedule = new java.util.HashMap<>();
@@ -43,6 +45,7 @@ public final class LibraryService {
   public LibraryService(Vertx vertx, Path dir, Consumer<JsonObject> broadcast) {
     this.vertx = vertx;
     this.library = new Library(dir);
+    this.stateDir = dir == null ? null : dir.toAbsolutePath().normalize().getParent();
     this.broadcast = broadcast;
   }
 
@@ -167,7 +170,7 @@ public final class LibraryService {
             + ", already holds another orchestration (" + OrchestrationParser.parse(held).orchestration().name()
             + "); give a name to keep both, or that one to replace it");
       }
-      change(Library.change(name, text));
+      change(library.localChange(name, text));
       JsonObject stored = new JsonObject().put("name", name).put("orchestration", o.name()).put("schedule", o.schedule())
           .put("message", "Orchestration '" + o.name() + "' " + (given == null ? "imported" : "stored") + " successfully ("
               + o.steps().size() + (o.steps().size() == 1 ? " step)" : " steps)") + (name.equals(o.name()) ? "" : " as " + name));
@@ -206,7 +209,7 @@ public final class LibraryService {
   public Future<JsonObject> delete(JsonObject body) {
     String name = entryName(body);
     existing(name);
-    change(Library.change(name, null));
+    change(library.localChange(name, null));
     return Future.succeededFuture(new JsonObject().put("deleted", name));
   }
 
@@ -222,7 +225,17 @@ public final class LibraryService {
       }
       List<Library.File> usable = new ArrayList<>();
       try {
-        for (Library.File file : Library.files(dir)) {
+        List<Library.File> files = Library.files(dir);
+        Map<String, List<String>> byEntry = new TreeMap<>();
+        files.forEach(file -> byEntry.computeIfAbsent(file.name(), n -> new ArrayList<>()).add(file.base()));
+        for (Library.File file : files) {
+          List<String> same = byEntry.get(file.name());
+          if (same.size() > 1) {
+            // which is the entry cannot be told (an earlier export in another format, a copy): none is taken
+            rejected.add(new JsonObject().put("file", file.base()).put("problems", new JsonArray().add(String.join(" and ", same)
+                + " all stand for entry " + file.name() + ": keep one of them and import again")));
+            continue;
+          }
           if (file.unreadable() != null) {
             rejected.add(new JsonObject().put("file", file.base()).put("problems", new JsonArray().add(file.unreadable())));
             continue;
@@ -251,7 +264,7 @@ public final class LibraryService {
     }, false)).map(usable -> {
       JsonArray imported = new JsonArray();
       usable.forEach(file -> {
-        change(Library.change(file.name(), file.text()));
+        change(library.localChange(file.name(), file.text()));
         imported.add(file.name());
       });
       return new JsonObject().put("imported", imported).put("rejected", rejected);
@@ -260,6 +273,12 @@ public final class LibraryService {
 
   public Future<JsonObject> exportDir(JsonObject body) {
     Path dir = Path.of(Requests.required(body, "dir"));
+    Path target = dir.toAbsolutePath().normalize();
+    if (stateDir != null && (target.equals(stateDir) || target.startsWith(stateDir.resolve("library")) || target.startsWith(stateDir.resolve("reports")))) {
+      // the node's own files (scenarios.json, the library's, the reports) would be overwritten by entries named like them
+      throw new ChaosConfigException("dir", "is the node's state directory " + stateDir + ", its library or its reports,"
+          + " whose files an entry's could overwrite: export elsewhere (a new directory inside it is fine)");
+    }
     Map<String, String> entries = new TreeMap<>(library.entries());
     return vertx.executeBlocking(() -> {
       JsonArray exported = new JsonArray();
