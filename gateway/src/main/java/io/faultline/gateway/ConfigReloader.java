@@ -5,6 +5,7 @@ import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.chaos.control.ControlError;
 import io.faultline.gateway.config.GatewayConfig;
+import io.faultline.orchestration.OrchestratorVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -31,11 +32,20 @@ final class ConfigReloader extends VerticleBase {
   private final Supplier<GatewayConfig> loader;
   private final GatewayConfig running;
   private long lastModified = -1;
+  /** The file's chaos as last applied (at start, then by each reload): a file change that leaves it the same applies nothing. */
+  private JsonObject applied;
+  /** The file time a reload was last put off for (a run going on), so that is logged once, not every second. */
+  private long deferredFor = -1;
 
   ConfigReloader(Path file, Supplier<GatewayConfig> loader, GatewayConfig running) {
     this.file = file;
     this.loader = loader;
     this.running = running;
+    this.applied = chaosOf(running);
+  }
+
+  private static JsonObject chaosOf(GatewayConfig config) {
+    return new JsonObject(ChaosJson.toMap(config.effectiveChaos()));
   }
 
   @Override
@@ -52,35 +62,78 @@ final class ConfigReloader extends VerticleBase {
       ControlError.fail(message, ControlError.BAD_REQUEST, "the gateway was started without --config, there is no file to reload", "config");
       return;
     }
-    reload().onSuccess(message::reply).onFailure(error -> ControlError.fail(message, error));
+    reload(true).onSuccess(message::reply).onFailure(error -> ControlError.fail(message, error));
   }
 
+  /**
+   * Every second: a changed file is reloaded, unless its chaos is what was last applied (a touch, a comment,
+   * an editor's save of the same text: reloading would throw away the rules and sections set through the
+   * API since), and not while an orchestration run or an experiment goes on (its end puts back the config
+   * it found, which would undo the reload): then it is reloaded once they have ended.
+   */
   private void watch() {
     vertx.fileSystem().props(file.toString()).onSuccess(props -> {
       // An empty file is one caught between an editor's truncation and its write: it would mean every
       // default (chaos off, no rules). Wait for the write; its change of time is seen then.
       if (props.lastModifiedTime() != lastModified && props.size() > 0) {
-        lastModified = props.lastModifiedTime();
-        reload()
-            .onSuccess(result -> LOG.info(() -> "reloaded " + file + ": " + result.encode()))
-            .onFailure(error -> LOG.warning(() -> "not reloading " + file + ": " + error.getMessage()
-                + (error instanceof io.faultline.chaos.config.ChaosConfigException e ? " (" + e.field() + ")" : "")));
+        long modified = props.lastModifiedTime();
+        reload(false).onSuccess(result -> {
+          lastModified = modified;
+          LOG.info(() -> (result.getBoolean("reloaded") ? "reloaded " : "not reloaded ") + file + ": " + result.encode());
+        }).onFailure(error -> {
+          if (error instanceof ControlError.Conflict) {
+            if (deferredFor != modified) {
+              deferredFor = modified;
+              LOG.warning(() -> file + " changed; reloading it once this has ended: " + error.getMessage());
+            }
+            return; // looked at again next second
+          }
+          lastModified = modified;
+          LOG.warning(() -> "not reloading " + file + ": " + error.getMessage()
+              + (error instanceof io.faultline.chaos.config.ChaosConfigException e ? " (" + e.field() + ")" : ""));
+        });
       }
     });
   }
 
-  private Future<JsonObject> reload() {
+  /**
+   * Loads the file and makes its chaos the running baseline. {@code always}: a reload asked for applies even
+   * a chaos that is the same (the answer's {@code reloaded} says whether it applied one).
+   */
+  private Future<JsonObject> reload(boolean always) {
     return vertx.fileSystem().props(file.toString()).compose(props -> props.size() > 0 ? vertx.executeBlocking(loader::get, false)
         : Future.failedFuture(new io.faultline.chaos.config.ChaosConfigException("config",
             "the file " + file + " is empty (still being written?): nothing reloaded"))).compose(next -> {
-      JsonObject chaos = new JsonObject(ChaosJson.toMap(next.effectiveChaos()));
-      return vertx.eventBus().<JsonObject>request(InternalAddresses.CHAOS_REBASE, chaos,
-          new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "reload")).map(reply -> new JsonObject()
-          .put("reloaded", true)
-          .put("file", file.toString())
-          .put("version", reply.body().getLong("version"))
-          .put("restart_required", new JsonArray(restartRequired(next))));
+      JsonObject chaos = chaosOf(next);
+      JsonObject answer = new JsonObject().put("file", file.toString()).put("restart_required", new JsonArray(restartRequired(next)));
+      if (!always && chaos.equals(applied)) {
+        return Future.succeededFuture(answer.put("reloaded", false).put("reason", "its chaos is what was last applied"));
+      }
+      return notWhileSteered().compose(v -> vertx.eventBus().<JsonObject>request(InternalAddresses.CHAOS_REBASE, chaos,
+          new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "reload"))).map(reply -> {
+            applied = chaos;
+            return new JsonObject().put("reloaded", true).mergeIn(answer).put("version", reply.body().getLong("version"));
+          });
     });
+  }
+
+  /**
+   * Fails with a conflict while an orchestration run or a breaking-point search sets the chaos config: when
+   * it ends it puts back the config it found, so a reload applied now would be lost.
+   */
+  private Future<Void> notWhileSteered() {
+    Object experiment = vertx.sharedData().getLocalMap(OrchestratorVerticle.STEERING).get("experiment");
+    if (experiment != null) {
+      return Future.failedFuture(new ControlError.Conflict("config", "experiment " + experiment
+          + " is setting the chaos config; its end puts back the config it found, which would undo the reload"));
+    }
+    return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.STATUS, new JsonObject())
+        .map(reply -> reply.body())
+        .otherwise(new JsonObject()) // no orchestrator answering: no run to wait for
+        .compose(status -> status.getBoolean("is_running", false)
+            ? Future.failedFuture(new ControlError.Conflict("config", "orchestration " + status.getString("name")
+                + " is running; its end puts back the config it found, which would undo the reload"))
+            : Future.succeededFuture());
   }
 
   private static List<io.faultline.chaos.config.ListenerConfig> withoutChaos(GatewayConfig config) {

@@ -94,4 +94,53 @@ class ConfigReloadTest {
       assertThat(status).as("the write after the truncation is picked up").isEqualTo(504);
     }
   }
+
+  /** Waits (at most 10 s) until {@code path} answers {@code status}. */
+  private static int awaitStatus(GatewayFixture gw, String path, int status) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    int seen = gw.traffic(path).statusCode();
+    while (seen != status && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+      seen = gw.traffic(path).statusCode();
+    }
+    return seen;
+  }
+
+  /**
+   * A file saved again with the same chaos (touched, a comment added, an editor's save) applies nothing: it
+   * threw away the rules set through the API. A change during an orchestration run waits for the run's end
+   * (which puts back the config the run found, and would have undone it), then applies.
+   */
+  @Test
+  void aSaveThatLeavesTheChaosAsItWasKeepsTheApisRulesAndAChangeDuringARunWaitsForItsEnd() throws Exception {
+    Path file = dir.resolve("kept.yaml");
+    Files.writeString(file, "chaos: { enabled: true, latency: { fixed_delay_ms: 1 } }\n");
+    long later = System.currentTimeMillis();
+    try (GatewayFixture gw = new GatewayFixture(file, Map.of())) {
+      assertThat(gw.postJson("/api/chaos/rules", "{\"name\": \"keepme\", \"match\": {\"path\": \"/kept\"},"
+          + " \"fault_injection\": {\"http_errors\": [418], \"http_error_probability\": 1}}").statusCode()).isEqualTo(201);
+      assertThat(gw.traffic("/kept").statusCode()).isEqualTo(418);
+      long version = gw.status().getLong("version");
+      Files.writeString(file, "# a comment, and the same chaos\nchaos: { enabled: true, latency: { fixed_delay_ms: 1 } }\n");
+      Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(later += 5_000));
+      Thread.sleep(2_500); // two polls of the watcher
+      assertThat(gw.status().getLong("version")).as("nothing applied").isEqualTo(version);
+      assertThat(gw.traffic("/kept").statusCode()).as("the API's rule stays").isEqualTo(418);
+
+      // a run holds chaos for 3 s; the file changes meanwhile
+      var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer(
+          "name: holding\nsteps:\n  - {name: hold, scenario: {config: {latency: {fixed_delay_ms: 2}}}, duration_seconds: 3}\n")).await();
+      assertThat(started.statusCode()).isEqualTo(202);
+      Files.writeString(file, "chaos: { enabled: true, fault_injection: { http_errors: [503], http_error_probability: 1 } }\n");
+      Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(later += 5_000));
+      HttpResponse<Buffer> asked = gw.post("/api/config/reload");
+      assertThat(asked.statusCode()).isEqualTo(409);
+      assertThat(asked.bodyAsJsonObject().getString("error"))
+          .isEqualTo("orchestration holding is running; its end puts back the config it found, which would undo the reload");
+      Thread.sleep(1_500);
+      assertThat(gw.traffic("/x").statusCode()).as("not applied while the run goes on").isEqualTo(200);
+      assertThat(awaitStatus(gw, "/x", 503)).as("applied once the run has ended").isEqualTo(503);
+      assertThat(gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")).isFalse();
+    }
+  }
 }
