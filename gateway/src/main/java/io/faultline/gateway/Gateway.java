@@ -54,6 +54,8 @@ import java.util.logging.Logger;
 public final class Gateway {
 
   private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+  /** How long a close waits for the orchestrator to end its runs: their wind-down (10 s at most), then their reports. */
+  private static final long ORCHESTRATOR_STOP_SECONDS = 12;
 
   private final Vertx vertx;
   private final ChaosState state;
@@ -61,8 +63,11 @@ public final class Gateway {
   private final AdminVerticle admin;
   private final Tracing tracing;
   private final int toxiproxyPort;
+  private final String orchestrator;
 
-  private Gateway(Vertx vertx, ChaosState state, ListenerRegistry listeners, AdminVerticle admin, Tracing tracing, int toxiproxyPort) {
+  private Gateway(Vertx vertx, ChaosState state, ListenerRegistry listeners, AdminVerticle admin, Tracing tracing, int toxiproxyPort,
+      String orchestrator) {
+    this.orchestrator = orchestrator;
     this.vertx = vertx;
     this.state = state;
     this.listeners = listeners;
@@ -196,9 +201,10 @@ public final class Gateway {
       return taken;
     });
     chain = chain.compose(v -> vertx.deployVerticle(traffic));
+    String[] orchestrator = new String[1];
     chain = chain.compose(v -> vertx.deployVerticle(new OrchestratorVerticle(config.orchestration().allowCommands(),
         Set.copyOf(config.orchestration().httpAllowList()), config.stateDir() == null ? null : Path.of(config.stateDir()),
-        member.manager() != null)));
+        member.manager() != null)).onSuccess(id -> orchestrator[0] = id));
     if (config.metrics().listen()) {
       chain = chain.compose(v -> vertx.deployVerticle(new MetricsServerVerticle(config.metrics().host(), config.metrics().port(),
           config.admin().token(), binder::scrape)));
@@ -223,7 +229,7 @@ public final class Gateway {
               + state.snapshot().node().id() + (vertx.isClustered() ? " in cluster " + cluster.name() : "")
               + ", chaos " + (state.snapshot().config().enabled() ? "ON" : "off")
               + ", seed " + state.snapshot().seed() + ", admin port " + admin.actualPort() + ", listeners " + ports);
-          return new Gateway(vertx, state, traffic, admin, tracing, toxiproxy == null ? -1 : toxiproxy.actualPort());
+          return new Gateway(vertx, state, traffic, admin, tracing, toxiproxy == null ? -1 : toxiproxy.actualPort(), orchestrator[0]);
         })
         .recover(error -> {
           // Not chained on close(): listeners of a closing Vert.x may never run.
@@ -267,8 +273,20 @@ public final class Gateway {
     return listeners.drain(graceMs);
   }
 
-  /** Closes the node, then exports the spans its last exchanges left (when tracing). */
+  /**
+   * Closes the node, then exports the spans its last exchanges left (when tracing). The orchestrator goes
+   * first, on its own: a run it ends is stopped (its chaos undone) and its report written, kept and handed
+   * to the history before the rest closes (all at once, the history could close before the report came).
+   */
   public Future<Void> close() {
+    if (orchestrator != null && !io.vertx.core.Context.isOnVertxThread()) {
+      // waited for here, not chained: listeners of a closing Vert.x may never run
+      try {
+        vertx.undeploy(orchestrator).await(ORCHESTRATOR_STOP_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warning(() -> "the orchestrator did not stop cleanly (" + e + "); closing anyway");
+      }
+    }
     return tracing == null ? vertx.close() : vertx.close().eventually(tracing::shutdown);
   }
 }

@@ -224,6 +224,30 @@ class OrchestrationTest {
     assertThat(gw.get("/api/chaos/orchestration/library/ahead").statusCode()).as("a delete of a file dated ahead").isEqualTo(404);
   }
 
+  /**
+   * A node that stops (SIGTERM: drain, then close) mid-run ends the run as a stop does, and its report and
+   * history row are there after a restart; they were lost when the history closed before the report came.
+   */
+  @Test
+  void aRunEndedByTheNodeStoppingKeepsItsReportAndHistory() throws Exception {
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+    var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer(
+        "name: interrupted\nsteps:\n  - {name: hold, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 60}\n")).await();
+    assertThat(started.statusCode()).isEqualTo(202);
+    String id = started.bodyAsJsonObject().getString("run_id");
+    Thread.sleep(300);
+    gw.gateway.drain(1_000).await(5, TimeUnit.SECONDS);
+    gw.close();
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+    var report = gw.get("/api/chaos/orchestration/reports/" + id);
+    assertThat(report.statusCode()).as("the report of the run the stop ended").isEqualTo(200);
+    assertThat(report.bodyAsJsonObject().getString("status")).isEqualTo("stopped");
+    var history = gw.get("/api/history/runs/" + id);
+    assertThat(history.statusCode()).as("its history row").isEqualTo(200);
+    assertThat(history.bodyAsJsonObject().getString("status")).isEqualTo("stopped");
+    assertThat(gw.status().getBoolean("enabled")).as("the run's chaos was undone").isFalse();
+  }
+
   @Test
   void theLibraryKeepsEntriesAcrossRestartsRunsThemWithVariablesAndImportsAndExportsDirectories() throws Exception {
     gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));

@@ -179,7 +179,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     if (scheduler != null) {
       scheduler.stop();
     }
-    return runs == null ? Future.succeededFuture() : Future.join(runs.shutdown(), taskRuns.shutdown());
+    return runs == null ? Future.succeededFuture() : Future.join(runs.shutdown(), taskRuns.shutdown()).eventually(reports::settled);
   }
 
   /** Validation as a start would see it: the orchestration, and the scenarios it names on this node. */

@@ -146,8 +146,10 @@ final class Runs {
     }
     current = run;
     Future<RunReport> ended = run.start();
-    currentDone = ended.<Void>mapEmpty().otherwiseEmpty();
-    events.ended(orchestration, ended).onSuccess(report -> {
+    Future<JsonObject> reported = events.ended(orchestration, ended);
+    // a shutdown waits for this: the report written, kept and announced (to the history), not only made
+    currentDone = reported.<Void>mapEmpty().otherwiseEmpty();
+    reported.onSuccess(report -> {
       lastStatus = run.status();
       if (clustered) {
         runs().compose(map -> map.remove("current"));

@@ -27,6 +27,8 @@ public final class ReportStore {
   private final Vertx vertx;
   private final Path dir;
   private final Deque<JsonObject> reports = new ArrayDeque<>();
+  /** The writes of kept reports not known to have ended. */
+  private Future<Void> saving = Future.succeededFuture();
 
   /** {@code dir} may be null: reports in memory only. */
   public ReportStore(Vertx vertx, Path dir) {
@@ -125,8 +127,14 @@ public final class ReportStore {
     }
     String id = report.getString("id");
     Path file = Names.inside(dir, id + ".json", "id");
-    vertx.fileSystem().mkdirs(dir.toString())
+    saving = Future.join(saving, vertx.fileSystem().mkdirs(dir.toString())
         .compose(v -> vertx.fileSystem().writeFile(file.toString(), Buffer.buffer(report.encodePrettily())))
-        .onFailure(e -> LOG.warning(() -> "could not keep report " + id + ": " + e.getMessage()));
+        .onFailure(e -> LOG.warning(() -> "could not keep report " + id + ": " + e.getMessage())))
+        .<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  /** Completes once every report kept so far is written (a node that stops waits for it); never fails. */
+  public Future<Void> settled() {
+    return saving;
   }
 }

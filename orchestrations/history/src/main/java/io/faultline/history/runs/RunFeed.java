@@ -49,6 +49,9 @@ public final class RunFeed {
     }
   }
 
+  /** The reported runs not yet queued for the store (their tags being looked up). */
+  private Future<Void> feeding = Future.succeededFuture();
+
   public RunFeed(Vertx vertx, LatencyHistogram latency, BoundedQueue<JsonObject> runs, boolean shared, Supplier<String> node) {
     this.vertx = vertx;
     this.latency = latency;
@@ -90,12 +93,22 @@ public final class RunFeed {
   private void finished(JsonObject report) {
     Start start = starts.remove(report.getString("id"));
     long[] histogram = start == null ? null : LatencyHistogram.between(start.histogram, latency.snapshot());
-    tags(report).onComplete(tags -> {
+    Future<Void> queued = tags(report).transform(tags -> {
       JsonObject document = document(report, start == null ? null : start.preRun, histogram,
           tags.succeeded() ? tags.result() : new JsonArray(), node.get());
       runs.offer(row(document));
       vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, document);
+      return Future.succeededFuture();
     });
+    feeding = Future.join(feeding, queued).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  /** Completes once every run reported so far is queued for the store (or after 5 s): a stopping node waits for it. */
+  public Future<Void> settled() {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    feeding.onComplete(v -> done.tryComplete());
+    vertx.setTimer(5_000, id -> done.tryComplete());
+    return done.future();
   }
 
   /**
