@@ -183,6 +183,20 @@ public final class Exchange<C> {
     }
   }
 
+  /**
+   * A pacer for this exchange's bandwidth limit at {@code bytesPerSecond}: it stops pacing once chaos is
+   * switched off, so the kill switch reaches a throttled transfer too, not only what is held.
+   */
+  public io.faultline.chaos.shaping.Pacer pacer(long bytesPerSecond) {
+    return new io.faultline.chaos.shaping.Pacer(bytesPerSecond, System::nanoTime, runner::chaosOn);
+  }
+
+  /** A body stream paced by {@link #pacer}. */
+  public io.faultline.chaos.shaping.PacedReadStream paced(io.vertx.core.streams.ReadStream<io.vertx.core.buffer.Buffer> body,
+      long bytesPerSecond) {
+    return new io.faultline.chaos.shaping.PacedReadStream(runner.vertx, body, pacer(bytesPerSecond), System::nanoTime);
+  }
+
   /** Whether a delay, a timeout's hold or a wait for a guard's admission holds this exchange (what the kill switch releases). */
   private boolean holding() {
     return timer >= 0 || waiting;

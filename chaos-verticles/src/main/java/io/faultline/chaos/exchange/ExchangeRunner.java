@@ -83,6 +83,11 @@ public final class ExchangeRunner<C> {
     state.watch(releaseWhenOff);
   }
 
+  /** Whether chaos is on now (one volatile read): pacers stop pacing once it is off. */
+  boolean chaosOn() {
+    return state.snapshot().enabled();
+  }
+
   void held(Exchange<C> exchange, boolean holding) {
     if (holding) {
       held.add(exchange);

@@ -42,11 +42,16 @@ public final class PacedReadStream implements ReadStream<Buffer> {
 
   /** {@code nanoClock} is the pacer's clock; waiting is a Vert.x timer, so it should keep real time. */
   public PacedReadStream(Vertx vertx, ReadStream<Buffer> source, long bytesPerSecond, LongSupplier nanoClock) {
+    this(vertx, source, new Pacer(bytesPerSecond, nanoClock), nanoClock);
+  }
+
+  /** Paced by {@code pacer} (an exchange's: it stops pacing when chaos is switched off); {@code nanoClock} is its clock. */
+  public PacedReadStream(Vertx vertx, ReadStream<Buffer> source, Pacer pacer, LongSupplier nanoClock) {
     this.vertx = vertx;
     this.source = source;
     this.nanoClock = nanoClock;
-    this.pacer = new Pacer(bytesPerSecond, nanoClock);
-    this.chunkSize = (int) Math.max(1, Math.min(MAX_CHUNK, bytesPerSecond / 50));
+    this.pacer = pacer;
+    this.chunkSize = (int) Math.max(1, Math.min(MAX_CHUNK, pacer.bytesPerSecond() / 50));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.faultline.chaos.shaping;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -19,10 +20,20 @@ public final class Pacer {
 
   private final long bytesPerSecond;
   private final LongSupplier nanoClock;
+  private final BooleanSupplier pacing;
   private long next;
   private long remainder;
 
   public Pacer(long bytesPerSecond, LongSupplier nanoClock) {
+    this(bytesPerSecond, nanoClock, () -> true);
+  }
+
+  /**
+   * {@code pacing} is asked at each booking: once it is false (chaos switched off, the kill switch), bytes
+   * go at once, so a transfer throttled when chaos went off goes on at full speed within one chunk's wait.
+   */
+  public Pacer(long bytesPerSecond, LongSupplier nanoClock, BooleanSupplier pacing) {
+    this.pacing = pacing;
     if (bytesPerSecond <= 0) {
       throw new IllegalArgumentException("bytesPerSecond must be positive: " + bytesPerSecond);
     }
@@ -37,11 +48,20 @@ public final class Pacer {
    */
   public long book(long bytes, long earliestNanos) {
     long now = nanoClock.getAsLong();
+    if (!pacing.getAsBoolean()) {
+      next = now;
+      remainder = 0;
+      return Math.max(now, earliestNanos);
+    }
     long start = Math.max(next, earliestNanos > now ? earliestNanos : now - CATCH_UP_NANOS);
     long scaled = bytes * NANOS_PER_SECOND + remainder;
     next = start + scaled / bytesPerSecond;
     remainder = scaled % bytesPerSecond;
     return start;
+  }
+
+  public long bytesPerSecond() {
+    return bytesPerSecond;
   }
 
   /** Books {@code bytes} to go as soon as their slot comes: how many ms to wait first (0: now), rounded up. */

@@ -12,7 +12,6 @@ import io.faultline.chaos.listener.ProxiedHeaders;
 import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.UpstreamConnections;
 import io.faultline.chaos.listener.UpstreamLeg;
-import io.faultline.chaos.shaping.PacedReadStream;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -171,7 +170,7 @@ final class GraphQlCall {
       response.setChunked(true);
     }
     long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
-    relay(bps > 0 ? new PacedReadStream(vertx, upstream, bps) : upstream, upstream, response, leg);
+    relay(bps > 0 ? exchange.paced(upstream, bps) : upstream, upstream, response, leg);
   }
 
   /**

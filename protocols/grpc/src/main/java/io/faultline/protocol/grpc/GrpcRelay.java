@@ -118,7 +118,7 @@ final class GrpcRelay {
       outgoing.format(request.format());
       long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
       if (bps > 0) {
-        paced(request, outgoing, new Pacer(bps, System::nanoTime));
+        paced(request, outgoing, exchange.pacer(bps));
       } else {
         request.messageHandler(message -> relay(message, outgoing, request));
         request.endHandler(v -> outgoing.end());

@@ -51,7 +51,7 @@ final class ResponseRelay {
     this.cut = exchange == null ? null : exchange.cut();
     this.abort = plan.abort();
     this.messageDelayMs = plan.delayMs();
-    this.pacer = bps > 0 ? new Pacer(bps, System::nanoTime) : null;
+    this.pacer = bps > 0 ? exchange.pacer(bps) : null;
   }
 
   void start() {

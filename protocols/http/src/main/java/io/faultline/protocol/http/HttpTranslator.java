@@ -5,7 +5,6 @@ import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.Translator;
 import io.faultline.chaos.listener.ServerRequestFacts;
-import io.faultline.chaos.shaping.PacedReadStream;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -71,7 +70,7 @@ final class HttpTranslator implements Translator<HttpCall> {
     Body body = request.getBody();
     long bps = exchange.verdict().throttleBps();
     if (bps > 0 && body != null) {
-      request.setBody(Body.body(new PacedReadStream(vertx, body.stream(), bps), body.length(), body.mediaType()));
+      request.setBody(Body.body(exchange.paced(body.stream(), bps), body.length(), body.mediaType()));
     }
     context.sendRequest().onComplete(answer(context));
   }

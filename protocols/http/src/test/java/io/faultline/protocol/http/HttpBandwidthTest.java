@@ -32,6 +32,24 @@ class HttpBandwidthTest {
     }
   }
 
+  /**
+   * The kill switch reaches a transfer being throttled, as it reaches held requests: the rest of the body
+   * goes at full speed (a hunt saw a 1 MB body at 100 kB/s take its whole 10 s after chaos went off).
+   */
+  @Test
+  void switchingChaosOffLetsAThrottledTransferFinishAtFullSpeed() {
+    try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 100000}}")) {
+      transfer(gw, "/bytes/1000"); // class loading, off the clock
+      long started = System.nanoTime();
+      gw.vertx.setTimer(1_000, id -> gw.state.enable(false));
+      Transfer transfer = transfer(gw, "/bytes/1000000");
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      assertThat(transfer.bytes()).isEqualTo(1_000_000);
+      // paced all the way it takes 10 s; switched off after 1 s (about 100 kB sent), the rest comes at once
+      assertThat(tookMs).as("ms for 1 MB at 100 kB/s, chaos off after 1 s").isBetween(900L, 3_000L);
+    }
+  }
+
   private static Transfer transfer(GatewayFixture gw, String path) {
     HttpClientAgent client = gw.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port));
     Promise<Transfer> result = Promise.promise();

@@ -60,9 +60,9 @@ final class Lane {
   private Runnable afterSource;
   private boolean stopped;
 
-  /** {@code chaos} is null when this direction has no message chaos; {@code bytesPerSecond} 0 is no limit. */
-  Lane(Vertx vertx, WebSocketBase source, WebSocketBase sink, StreamChaos chaos, long bytesPerSecond, Events events) {
-    this.pacer = bytesPerSecond == 0 ? null : new Pacer(bytesPerSecond, System::nanoTime);
+  /** {@code chaos} is null when this direction has no message chaos; {@code pacer} null when it has no bandwidth limit. */
+  Lane(Vertx vertx, WebSocketBase source, WebSocketBase sink, StreamChaos chaos, Pacer pacer, Events events) {
+    this.pacer = pacer;
     this.vertx = vertx;
     this.source = source;
     this.sink = sink;

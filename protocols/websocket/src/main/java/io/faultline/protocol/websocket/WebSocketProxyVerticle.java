@@ -146,7 +146,8 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
       }
       MessageFault.Fates fates = exchange == null ? null : exchange.verdict().messages().fates();
       long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
-      new WebSocketRelay(vertx, ar.result(), request.connection(), upstream, fates == null ? null : new StreamChaos(fates), bps,
+      new WebSocketRelay(vertx, ar.result(), request.connection(), upstream, fates == null ? null : new StreamChaos(fates),
+          bps > 0 ? () -> exchange.pacer(bps) : null,
           upgrade::injected, end -> upgrade.end(101, end.abrupt() ? "dropped" : "2xx", end.upstreamFailed())).start();
     });
   }

@@ -39,9 +39,12 @@ final class WebSocketRelay implements Lane.Events {
   private boolean finished;
   private long timer = -1;
 
-  /** {@code chaos} may be null; {@code faults} hears each injected fault's type; {@code ended} is called once. */
+  /**
+   * {@code chaos} may be null; {@code pacers} makes each direction's pacer (null: no bandwidth limit);
+   * {@code faults} hears each injected fault's type; {@code ended} is called once.
+   */
   WebSocketRelay(Vertx vertx, ServerWebSocket client, HttpConnection clientConnection, WebSocket upstream,
-      StreamChaos chaos, long bytesPerSecond, Consumer<String> faults, Consumer<End> ended) {
+      StreamChaos chaos, java.util.function.Supplier<io.faultline.chaos.shaping.Pacer> pacers, Consumer<String> faults, Consumer<End> ended) {
     this.vertx = vertx;
     this.client = client;
     this.clientConnection = clientConnection;
@@ -49,8 +52,10 @@ final class WebSocketRelay implements Lane.Events {
     this.chaos = chaos;
     this.faults = faults;
     this.ended = ended;
-    this.toUpstream = new Lane(vertx, client, upstream, chaos != null && chaos.affects(false) ? chaos : null, bytesPerSecond, this);
-    this.toClient = new Lane(vertx, upstream, client, chaos != null && chaos.affects(true) ? chaos : null, bytesPerSecond, this);
+    this.toUpstream = new Lane(vertx, client, upstream, chaos != null && chaos.affects(false) ? chaos : null,
+        pacers == null ? null : pacers.get(), this);
+    this.toClient = new Lane(vertx, upstream, client, chaos != null && chaos.affects(true) ? chaos : null,
+        pacers == null ? null : pacers.get(), this);
   }
 
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
