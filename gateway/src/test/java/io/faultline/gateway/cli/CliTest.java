@@ -91,6 +91,23 @@ class CliTest {
     assertThat(response.bodyAsJsonObject().getString("status")).isEqualTo("ok");
   }
 
+  /** The mock's /api/bytes/N: N bytes with their Content-Length, streamed (64 MiB at most), and a HEAD with the length only. */
+  @Test
+  void theMockUpstreamStreamsBytesOfTheLengthAsked() {
+    Gateway gateway = serve();
+    HttpResponse<Buffer> small = traffic(gateway, "/api/bytes/70000");
+    assertThat(small.getHeader("Content-Length")).isEqualTo("70000");
+    assertThat(small.body().length()).isEqualTo(70_000);
+    assertThat(small.bodyAsString().chars().allMatch(c -> c == 'x')).isTrue();
+    HttpResponse<Buffer> large = traffic(gateway, "/api/bytes/" + 40 * 1024 * 1024);
+    assertThat(large.body().length()).isEqualTo(40 * 1024 * 1024);
+    assertThat(traffic(gateway, "/api/bytes/0").body()).satisfiesAnyOf(b -> assertThat(b).isNull(), b -> assertThat(b.length()).isZero());
+    HttpResponse<Buffer> head = io.vertx.ext.web.client.WebClient.create(vertx)
+        .head(gateway.listenerPort("web"), "127.0.0.1", "/api/bytes/5000").send().await();
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.getHeader("Content-Length")).isEqualTo("5000");
+  }
+
   @Test
   void chaosLatencyFlagAddsTheDelay() {
     Gateway gateway = serve("--chaos", "--chaos-latency-ms", "300");

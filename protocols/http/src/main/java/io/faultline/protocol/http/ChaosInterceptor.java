@@ -3,7 +3,6 @@ package io.faultline.protocol.http;
 import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.shaping.CutReadStream;
-import io.faultline.chaos.shaping.PacedReadStream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -75,25 +74,32 @@ final class ChaosInterceptor implements ProxyInterceptor {
         stream = new CutReadStream(stream, (long) (window * cut.fraction()), () -> drop(context));
       }
       if (bps > 0) {
-        stream = new PacedReadStream(vertx, stream, bps);
+        stream = exchange.paced(stream, bps);
       }
       response.setBody(Body.body(stream, body.length(), body.mediaType()));
     } else if (cut != null) {
-      drop(context);
-      return Future.succeededFuture();
+      // no body to cut (HEAD, 204, 304): the status and headers go, then the connection is closed
+      return context.sendResponse().onComplete(v -> drop(context));
     }
     return context.sendResponse();
   }
 
-  /** Loses the connection mid-transfer: the client's connection is reset and so is the upstream request. */
+  /**
+   * Loses the connection mid-transfer: the client's connection is reset and so is the upstream request.
+   * The status and headers always go first, as the fault promises (a cut at byte 0, of a body of 0 or 1
+   * bytes, reset the connection before them: an empty reply, which looks like a connection error).
+   */
   private void drop(ProxyContext context) {
     HttpServerResponse response = context.request().proxiedRequest().response();
     HttpClientResponse upstream = context.response().proxiedResponse();
     vertx.runOnContext(v -> {
-      response.reset();
-      if (upstream != null) {
-        upstream.request().reset();
-      }
+      Future<Void> head = response.headWritten() || response.closed() ? Future.succeededFuture() : response.writeHead();
+      head.onComplete(written -> {
+        response.reset();
+        if (upstream != null) {
+          upstream.request().reset();
+        }
+      });
     });
   }
 }

@@ -27,9 +27,13 @@ class HttpChaosTest {
   }
 
   static Observed raw(GatewayFixture gw, String path) {
+    return raw(gw, HttpMethod.GET, path);
+  }
+
+  static Observed raw(GatewayFixture gw, HttpMethod method, String path) {
     HttpClientAgent client = gw.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port));
     Promise<Observed> result = Promise.promise();
-    client.request(HttpMethod.GET, path).compose(req -> req.send()).onComplete(ar -> {
+    client.request(method, path).compose(req -> req.send()).onComplete(ar -> {
       if (ar.failed()) {
         result.tryComplete(new Observed(-1, -1, 0, null, true));
         return;
@@ -136,6 +140,32 @@ class HttpChaosTest {
       assertThat(observed.fault()).isEqualTo("partial_response");
       assertThat(observed.broken()).isTrue();
       assertThat(observed.received()).isEqualTo(50_000);
+    }
+  }
+
+  /**
+   * A body too small to halve, or none at all, still gets the upstream's status and headers before the
+   * close: they were reset before the status line went, an empty reply that looks like a connection error.
+   */
+  @Test
+  void partialResponseOfATinyOrAbsentBodyStillSendsTheStatusAndHeaders() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "fault_injection": {"partial_response_probability": 1.0}}""")) {
+      Observed one = raw(gw, "/bytes/1");
+      assertThat(one.status()).isEqualTo(200);
+      assertThat(one.declaredLength()).isEqualTo(1);
+      assertThat(one.fault()).isEqualTo("partial_response");
+      assertThat(one.received()).isZero();
+      assertThat(one.broken()).isTrue();
+      Observed empty = raw(gw, "/bytes/0");
+      assertThat(empty.status()).isEqualTo(200);
+      assertThat(empty.fault()).isEqualTo("partial_response");
+      Observed noContent = raw(gw, "/status/204");
+      assertThat(noContent.status()).isEqualTo(204);
+      assertThat(noContent.fault()).isEqualTo("partial_response");
+      Observed head = raw(gw, HttpMethod.HEAD, "/bytes/100");
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.fault()).isEqualTo("partial_response");
     }
   }
 
