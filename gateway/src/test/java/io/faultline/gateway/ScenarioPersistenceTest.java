@@ -104,7 +104,7 @@ class ScenarioPersistenceTest {
   }
 
   @Test
-  void aScenarioAScheduledEntryRunsIsNotDeletedAndOthersThatNameItAreWarnedOf() {
+  void aScenarioAScheduledEntryRunsIsNotDeletedAndOthersThatNameItAreWarnedOf() throws InterruptedException {
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()))) {
       for (String name : java.util.List.of("nightly_load", "adhoc_load")) {
         assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"" + name + "\", \"config\": {\"latency\": {\"fixed_delay_ms\": 5}}}")
@@ -128,6 +128,24 @@ class ScenarioPersistenceTest {
       assertThat(warned.bodyAsJsonObject().getJsonArray("warnings")).containsExactly(
           "library entry adhoc names it: its start fails until the scenario is saved again");
       assertThat(gw.get("/api/chaos/scenarios/adhoc_load").statusCode()).isEqualTo(404);
+      // the running orchestration's step names it: deleted now, the run would fail when it comes to that step
+      assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"in_use\", \"config\": {\"latency\": {\"fixed_delay_ms\": 5}}}")
+          .statusCode()).isEqualTo(201);
+      assertThat(gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(io.vertx.core.buffer.Buffer.buffer(
+          "name: soak\nsteps:\n  - {name: warm, scenario: nightly_load, duration_seconds: 60}\n"
+          + "  - {name: load, scenario: in_use, duration_seconds: 60}\n")).await().statusCode()).isEqualTo(202);
+      var running = gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/in_use").send().await();
+      assertThat(running.statusCode()).isEqualTo(409);
+      assertThat(running.bodyAsJsonObject().getString("error"))
+          .isEqualTo("scenario in_use is used by step load of the running orchestration soak: stop the run or wait for it to end first");
+      gw.post("/api/chaos/orchestration/stop");
+      long ended = System.currentTimeMillis() + 10_000; // the stop is answered as the run winds down
+      while (gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
+        assertThat(System.currentTimeMillis()).isLessThan(ended);
+        Thread.sleep(20);
+      }
+      var afterStop = gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/in_use").send().await();
+      assertThat(afterStop.statusCode()).as(afterStop.bodyAsString()).isEqualTo(200);
       // an unknown one says so, as before
       assertThat(gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/nothere").send().await().statusCode()).isEqualTo(404);
     }

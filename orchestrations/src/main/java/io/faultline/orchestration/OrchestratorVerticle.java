@@ -145,7 +145,11 @@ public final class OrchestratorVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>localConsumer(EXECUTE, this::execute);
     answer(LIBRARY_LIST, body -> library.list());
     answer(LIBRARY_GET, library::get);
-    answer(Addresses.LIBRARY_USES, library::uses);
+    // the library entries that name a scenario, and the run going on here if one of its steps does (a delete asks)
+    answer(Addresses.LIBRARY_USES, body -> library.uses(body).map(uses -> {
+      String step = runs.stepUsing(body == null ? null : body.getString("scenario"));
+      return step == null ? uses : uses.put("running", new JsonObject().put("name", runs.status().getString("name")).put("step", step));
+    }));
     answer(LIBRARY_PUT, library::put);
     answer(LIBRARY_DELETE, library::delete);
     answer(LIBRARY_IMPORT, library::importDir);

@@ -36,6 +36,8 @@ final class Runs {
   private final boolean clustered;
   private final RunEvents events;
   private Run current;
+  /** The orchestration {@link #current} runs. */
+  private Orchestration currentOrchestration;
   private Future<Void> currentDone = Future.succeededFuture();
   private JsonObject lastStatus = new JsonObject().put("is_running", false);
 
@@ -46,6 +48,15 @@ final class Runs {
     this.hooks = hooks;
     this.clustered = clustered;
     this.events = events;
+  }
+
+  /** The first step of the run going on that names scenario {@code scenario} (without a config of its own), or null. */
+  String stepUsing(String scenario) {
+    if (!running() || scenario == null) {
+      return null;
+    }
+    return currentOrchestration.steps().stream().filter(s -> scenario.equals(s.scenario()) && s.config() == null)
+        .map(io.faultline.orchestration.model.Step::name).findFirst().orElse(null);
   }
 
   boolean running() {
@@ -145,6 +156,7 @@ final class Runs {
       run.checkpointTo(cp -> runs().compose(map -> map.put("current", cp.mergeIn(fixed))));
     }
     current = run;
+    currentOrchestration = orchestration;
     Future<RunReport> ended = run.start();
     Future<JsonObject> reported = events.ended(orchestration, ended);
     // a shutdown waits for this: the report written, kept and announced (to the history), not only made

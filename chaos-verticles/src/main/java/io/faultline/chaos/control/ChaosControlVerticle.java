@@ -202,9 +202,18 @@ public final class ChaosControlVerticle extends VerticleBase {
       return;
     }
     vertx.eventBus().<JsonObject>request(Addresses.LIBRARY_USES, new JsonObject().put("scenario", name))
-        .map(reply -> reply.body().getJsonArray("entries", new JsonArray()))
-        .otherwise(new JsonArray()) // no orchestrator on this node: no library to break
-        .onSuccess(entries -> {
+        .map(reply -> reply.body())
+        .otherwise(new JsonObject()) // no orchestrator on this node: no library to break
+        .onSuccess(uses -> {
+          JsonObject running = uses.getJsonObject("running");
+          if (running != null) {
+            // deleted now, the run fails when it comes to that step (or goes round to it again)
+            ControlError.fail(message, new ControlError.Conflict("name", "scenario " + name + " is used by step "
+                + running.getString("step") + " of the running orchestration " + running.getString("name")
+                + ": stop the run or wait for it to end first"));
+            return;
+          }
+          JsonArray entries = uses.getJsonArray("entries", new JsonArray());
           List<String> scheduled = new ArrayList<>();
           JsonArray warnings = new JsonArray();
           for (Object o : entries) {
