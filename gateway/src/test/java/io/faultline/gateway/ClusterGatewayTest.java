@@ -56,35 +56,16 @@ class ClusterGatewayTest {
     var map = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) n2.vertx())
         .clusterManager()).getHazelcastInstance().<String, String>getMap("faultline.chaos");
     String agreed = map.get("current");
-    List<String> refusals = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.faultline.cluster.ClusterVerticle");
-    java.util.logging.Handler capture = new java.util.logging.Handler() {
-      @Override
-      public void publish(java.util.logging.LogRecord record) {
-        if (record.getMessage() != null && record.getMessage().contains("refused the cluster's chaos state")) {
-          refusals.add(record.getMessage());
-        }
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    log.addHandler(capture);
-    try {
+    try (LogCapture log = LogCapture.of("io.faultline.cluster.ClusterVerticle")) {
+      java.util.function.Supplier<java.util.stream.Stream<String>> refusals = () -> log.messages().stream()
+          .filter(m -> m != null && m.contains("refused the cluster's chaos state"));
       map.set("current", forged.encode());
       n2.vertx().eventBus().publish(io.faultline.chaos.control.InternalAddresses.CLUSTER_STATE, new JsonObject());
-      eventually(() -> refusals.stream().filter(r -> r.contains("version")).count() >= 2, "both nodes refuse the absurd version");
+      eventually(() -> refusals.get().filter(r -> r.contains("version")).count() >= 2, "both nodes refuse the absurd version");
       map.set("current", new JsonObject(agreed).put("version", before + 1).put("config", new JsonObject()
           .put("enabled", true).put("latency", new JsonObject().put("probability", 7))).encode());
       n2.vertx().eventBus().publish(io.faultline.chaos.control.InternalAddresses.CLUSTER_STATE, new JsonObject());
-      eventually(() -> refusals.stream().filter(r -> r.contains("latency.probability")).count() >= 2, "both nodes refuse a bad config");
-    } finally {
-      log.removeHandler(capture);
+      eventually(() -> refusals.get().filter(r -> r.contains("latency.probability")).count() >= 2, "both nodes refuse a bad config");
     }
     // a real change afterwards goes through, numbered after the agreed version, and reaches both nodes
     JsonObject changed = web.put(n1.adminPort(), "127.0.0.1", "/api/chaos/config/latency")

@@ -156,32 +156,12 @@ class CliTest {
     String line = java.nio.file.Files.readString(java.nio.file.Path.of(CliTest.class.getResource("/reference/001-chaos-tracing.sh").toURI()));
     List<String> words = new ArrayList<>(List.of(line.replace("\\\n", " ").trim().split("\\s+")));
     assertThat(words.subList(0, 2)).containsExactly("mockforge", "serve");
-    List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger tracing = java.util.logging.Logger.getLogger("io.faultline.gateway.tracing.Tracing");
-    java.util.logging.Handler handler = new java.util.logging.Handler() {
-      @Override
-      public void publish(java.util.logging.LogRecord record) {
-        logged.add(record);
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    tracing.addHandler(handler);
-    try {
+    try (io.faultline.gateway.LogCapture log = io.faultline.gateway.LogCapture.of("io.faultline.gateway.tracing.Tracing")) {
       Gateway gateway = serve(words.subList(2, words.size()).toArray(String[]::new));
       assertThat(gateway.state().scenario()).isEqualTo("network_degradation");
-    } finally {
-      tracing.removeHandler(handler);
+      assertThat(log.warnings()).singleElement().asString()
+          .contains("http://localhost:14268/api/traces", "Thrift", "exporting to http://localhost:4318/v1/traces");
     }
-    assertThat(logged).filteredOn(r -> r.getLevel() == java.util.logging.Level.WARNING).singleElement()
-        .extracting(java.util.logging.LogRecord::getMessage).asString()
-        .contains("http://localhost:14268/api/traces", "Thrift", "exporting to http://localhost:4318/v1/traces");
   }
 
   /**

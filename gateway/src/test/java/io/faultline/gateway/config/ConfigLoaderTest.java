@@ -7,7 +7,6 @@ import io.faultline.chaos.config.ChaosConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,34 +45,13 @@ class ConfigLoaderTest {
   /** An empty or comments-only file is allowed (a template) but said: a wrong or truncated file would start on defaults silently. */
   @Test
   void aFileWithNoSettingsIsWarnedOf() throws IOException {
-    List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger log = java.util.logging.Logger.getLogger(ConfigLoader.class.getName());
-    java.util.logging.Handler capture = new java.util.logging.Handler() {
-      @Override
-      public void publish(java.util.logging.LogRecord record) {
-        logged.add(record);
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    log.addHandler(capture);
-    try {
+    try (io.faultline.gateway.LogCapture log = io.faultline.gateway.LogCapture.of(ConfigLoader.class)) {
       Path file = file("# everything commented out\n# admin: { port: 9100 }\n");
       assertThat(ConfigLoader.load(file, Map.of(), Map.of()).admin().port()).isEqualTo(9000);
-      assertThat(logged).filteredOn(r -> r.getLevel() == java.util.logging.Level.WARNING).singleElement()
-          .extracting(java.util.logging.LogRecord::getMessage).asString()
-          .contains(file.toString(), "holds no settings", "default");
-      logged.clear();
+      assertThat(log.warnings()).singleElement().asString().contains(file.toString(), "holds no settings", "default");
+      log.clear();
       ConfigLoader.load(file("admin: { port: 9100 }\n"), Map.of(), Map.of());
-      assertThat(logged).as("a file with settings").isEmpty();
-    } finally {
-      log.removeHandler(capture);
+      assertThat(log.messages()).as("a file with settings").isEmpty();
     }
   }
 
