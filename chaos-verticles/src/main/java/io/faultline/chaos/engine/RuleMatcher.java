@@ -40,7 +40,7 @@ final class RuleMatcher {
     if (route != null && !route.equals(request.route())) {
       return false;
     }
-    if (path != null && !path.matches(request.path())) {
+    if (path != null && !path.matches(MatchPath.of(request.path()))) {
       return false;
     }
     if (!methods.isEmpty() && !methods.contains(request.method())) {

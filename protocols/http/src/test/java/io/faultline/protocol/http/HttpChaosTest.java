@@ -169,6 +169,19 @@ class HttpChaosTest {
     }
   }
 
+  /** A rule on a path matches the request however its path is written, as the upstream reads it. */
+  @Test
+  void aPathRuleMatchesEscapedDottedAndDoubledSlashForms() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "rules": [{"name": "foo", "match": {"path": "/foo"},
+          "fault_injection": {"http_errors": [418], "http_error_probability": 1.0}}]}""")) {
+      for (String path : List.of("/foo", "/%66oo", "//foo", "/x/../foo", "/./foo")) {
+        assertThat(raw(gw, path).status()).as(path).isEqualTo(418);
+      }
+      assertThat(raw(gw, "/foo2").status()).isEqualTo(200);
+    }
+  }
+
   @Test
   void packetLossLosesTheConnectionMidTransfer() {
     try (GatewayFixture gw = new GatewayFixture("""

@@ -1,0 +1,73 @@
+package io.faultline.chaos.engine;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The path a rule's {@code match.path} is tested against: the request's path as its upstream reads it,
+ * the way nginx matches locations. Percent-escapes are decoded, {@code .} and {@code ..} segments resolved
+ * and repeated slashes merged, so {@code /%66oo}, {@code //foo} and {@code /x/../foo} all match a rule on
+ * {@code /foo} (they reached the upstream's {@code /foo} untouched). A path with none of these comes back
+ * as it is, after one scan and no allocation. The request is forwarded with its path as sent.
+ */
+public final class MatchPath {
+
+  private MatchPath() {
+  }
+
+  public static String of(String raw) {
+    if (raw == null || plain(raw)) {
+      return raw;
+    }
+    String decoded = decode(raw);
+    boolean trailing = decoded.endsWith("/") || decoded.endsWith("/.") || decoded.endsWith("/..");
+    List<String> segments = new ArrayList<>();
+    for (String segment : decoded.split("/")) {
+      if (segment.isEmpty() || segment.equals(".")) {
+        continue;
+      }
+      if (segment.equals("..")) {
+        if (!segments.isEmpty()) {
+          segments.remove(segments.size() - 1);
+        }
+        continue;
+      }
+      segments.add(segment);
+    }
+    String path = "/" + String.join("/", segments);
+    return trailing && !path.equals("/") ? path + "/" : path;
+  }
+
+  /** No escape, no {@code //}, no {@code /.}: nothing to normalise. */
+  private static boolean plain(String raw) {
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%' || c == '/' && i + 1 < raw.length() && (raw.charAt(i + 1) == '/' || raw.charAt(i + 1) == '.')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Percent-escapes decoded as UTF-8 bytes; a malformed one ({@code %zz}, a cut {@code %4}) is kept as written. */
+  private static String decode(String raw) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    int i = 0;
+    while (i < raw.length()) {
+      int hi = raw.charAt(i) == '%' && i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+      int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
+      if (hi >= 0 && lo >= 0) {
+        bytes.write(hi * 16 + lo);
+        i += 3;
+      } else {
+        int codePoint = raw.codePointAt(i);
+        byte[] utf8 = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8);
+        bytes.write(utf8, 0, utf8.length);
+        i += Character.charCount(codePoint);
+      }
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,37 @@
+package io.faultline.chaos.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class MatchPathTest {
+
+  @Test
+  void aPlainPathIsTheSameObject() {
+    String path = "/api/orders/42";
+    assertThat(MatchPath.of(path)).isSameAs(path);
+    assertThat(MatchPath.of("/")).isEqualTo("/");
+    assertThat(MatchPath.of("/a.b/c")).isEqualTo("/a.b/c");
+  }
+
+  @Test
+  void escapesDotSegmentsAndRepeatedSlashesAreReadAsTheUpstreamReadsThem() {
+    assertThat(MatchPath.of("/%66oo")).isEqualTo("/foo");
+    assertThat(MatchPath.of("//foo")).isEqualTo("/foo");
+    assertThat(MatchPath.of("/x/../foo")).isEqualTo("/foo");
+    assertThat(MatchPath.of("/./foo/./bar")).isEqualTo("/foo/bar");
+    assertThat(MatchPath.of("/../../foo")).as("never above the root").isEqualTo("/foo");
+    assertThat(MatchPath.of("/foo/")).isEqualTo("/foo/");
+    assertThat(MatchPath.of("/foo//bar/")).isEqualTo("/foo/bar/");
+    assertThat(MatchPath.of("/foo/bar/..")).isEqualTo("/foo/");
+    assertThat(MatchPath.of("/caf%C3%A9")).isEqualTo("/café");
+    assertThat(MatchPath.of("/a%2Fb")).as("an escaped slash is a slash, as nginx reads it").isEqualTo("/a/b");
+  }
+
+  @Test
+  void aMalformedEscapeIsKeptAsWritten() {
+    assertThat(MatchPath.of("/100%")).isEqualTo("/100%");
+    assertThat(MatchPath.of("/%zz/x")).isEqualTo("/%zz/x");
+    assertThat(MatchPath.of("/%4")).isEqualTo("/%4");
+  }
+}
