@@ -170,6 +170,11 @@ public final class ChaosJson {
       return new ChaosConfigException(path, "unknown field; expected one of " + upe.getKnownPropertyIds());
     }
     if (e instanceof InvalidFormatException ife) {
+      if (ife.getValue() instanceof Number n && "a whole number".equals(describe(ife.getTargetType()))
+          && Double.isFinite(n.doubleValue()) && Math.abs(n.doubleValue()) >= 0x1p63) {
+        // 1e300 is whole: what is wrong is its size (1e3 is refused for its form, below)
+        return new ChaosConfigException(path, "is out of range, got " + ife.getValue());
+      }
       return new ChaosConfigException(path, "must be " + describe(ife.getTargetType()) + ", got " + ife.getValue());
     }
     if (e instanceof MismatchedInputException mie) {
