@@ -164,7 +164,9 @@ public final class FaultTypes {
           return null;
         }
         // With only latency set, this is the latency fault acting per message on websocket listeners: listed as latency.
-        return new FaultSpec(ws == null ? LatencyFault.TYPE : WebSocketFault.TYPE, 1.0, new WebSocketFault(ws, latency));
+        // The websocket section goes along even with no fault of its own: its direction says which way latency acts.
+        return new FaultSpec(ws == null ? LatencyFault.TYPE : WebSocketFault.TYPE, 1.0,
+            new WebSocketFault(ws != null ? ws : s.websocket(), latency));
       }),
       new FaultType(TcpToxicsFault.TYPE, (s, parts) -> {
         TcpConfig c = s.tcp();

@@ -191,6 +191,14 @@ public final class Exchange<C> {
     return new io.faultline.chaos.shaping.Pacer(bytesPerSecond, System::nanoTime, runner::chaosOn);
   }
 
+  /**
+   * Whether chaos is on now (one volatile read): what a connection decided at its start (a WebSocket's
+   * message faults) applies only while it is, so the kill switch reaches connections already open.
+   */
+  public boolean chaosOn() {
+    return runner.chaosOn();
+  }
+
   /** A body stream paced by {@link #pacer}. */
   public io.faultline.chaos.shaping.PacedReadStream paced(io.vertx.core.streams.ReadStream<io.vertx.core.buffer.Buffer> body,
       long bytesPerSecond) {

@@ -12,6 +12,7 @@ import io.vertx.core.http.WebSocketFrameType;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * One direction of a relayed WebSocket: frames read from {@code source} are written to {@code sink} in
@@ -34,6 +35,8 @@ final class Lane {
   }
 
   static final int HIGH_WATER = 512;
+  /** The longest a lane waits before it looks again whether chaos is still on. */
+  private static final long RECHECK_MS = 100;
   private static final int LOW_WATER = 64;
   static final long HIGH_WATER_BYTES = 1 << 20;
 
@@ -42,6 +45,8 @@ final class Lane {
   private final WebSocketBase sink;
   private final StreamChaos chaos;
   private final Pacer pacer;
+  /** Whether chaos is on: once it is off (the kill switch), messages pass untouched and what waits goes at once. */
+  private final BooleanSupplier chaosOn;
   private final Events events;
   private final ArrayDeque<Object> line = new ArrayDeque<>();
   private final ArrayDeque<Long> due = new ArrayDeque<>();
@@ -61,8 +66,10 @@ final class Lane {
   private boolean stopped;
 
   /** {@code chaos} is null when this direction has no message chaos; {@code pacer} null when it has no bandwidth limit. */
-  Lane(Vertx vertx, WebSocketBase source, WebSocketBase sink, StreamChaos chaos, Pacer pacer, Events events) {
+  Lane(Vertx vertx, WebSocketBase source, WebSocketBase sink, StreamChaos chaos, Pacer pacer, BooleanSupplier chaosOn,
+      Events events) {
     this.pacer = pacer;
+    this.chaosOn = chaosOn;
     this.vertx = vertx;
     this.source = source;
     this.sink = sink;
@@ -189,7 +196,7 @@ final class Lane {
     }
     WebSocketFrame out = fate.corrupt() && frame.isFinal() ? Corruption.corrupt(frame, textMessage, chaos.random()) : frame;
     if (fate.duplicate()) {
-      copies.add(copy(frame));
+      copies.add(copy(out)); // the copy of what was delivered: a corrupted message is duplicated corrupted
     }
     schedule(out, Math.max(messageDueNanos, nextFreeNanos));
     if (frame.isFinal()) {
@@ -208,14 +215,15 @@ final class Lane {
   /** Decides the fate of a new message; false when the connection ends instead. */
   private boolean startMessage(WebSocketFrame first, long now) {
     textMessage = first.type() == WebSocketFrameType.TEXT;
-    fate = chaos == null ? StreamChaos.Fate.PASS : chaos.next();
+    boolean on = chaosOn.getAsBoolean();
+    fate = chaos == null || !on ? StreamChaos.Fate.PASS : chaos.next();
     if (fate.disconnect()) {
       events.faultInjected(MessageFaults.DISCONNECT);
       events.disconnect(chaos.config().closeCode(), chaos.config().closeReason());
       return false;
     }
     long start = now;
-    WebSocketConfig config = chaos == null ? null : chaos.config();
+    WebSocketConfig config = chaos == null || !on ? null : chaos.config();
     if (config != null && config.enabled() && config.messagesPerSecond() > 0 && !fate.drop()) {
       long interval = (long) (1e9 / config.messagesPerSecond());
       if (now >= nextMessageNanos) {
@@ -281,9 +289,11 @@ final class Lane {
       return;
     }
     while (!line.isEmpty()) {
-      long wait = due.peek() - System.nanoTime();
+      long wait = chaosOn.getAsBoolean() ? due.peek() - System.nanoTime() : 0; // switched off: what waits goes now
       if (wait > 500_000) {
-        timer = vertx.setTimer(Math.max(1, (wait + 999_999) / 1_000_000), id -> {
+        // looked at again at least every RECHECK_MS, so the kill switch releases a long delay within that
+        long waitMs = Math.min(RECHECK_MS, Math.max(1, (wait + 999_999) / 1_000_000));
+        timer = vertx.setTimer(waitMs, id -> {
           timer = -1;
           drain();
         });

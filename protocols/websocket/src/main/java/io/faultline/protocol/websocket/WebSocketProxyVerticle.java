@@ -147,7 +147,7 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
       MessageFault.Fates fates = exchange == null ? null : exchange.verdict().messages().fates();
       long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
       new WebSocketRelay(vertx, ar.result(), request.connection(), upstream, fates == null ? null : new StreamChaos(fates),
-          bps > 0 ? () -> exchange.pacer(bps) : null,
+          bps > 0 ? () -> exchange.pacer(bps) : null, exchange == null ? () -> false : exchange::chaosOn,
           upgrade::injected, end -> upgrade.end(101, end.abrupt() ? "dropped" : "2xx", end.upstreamFailed())).start();
     });
   }

@@ -38,13 +38,17 @@ final class WebSocketRelay implements Lane.Events {
   private boolean upstreamFailed;
   private boolean finished;
   private long timer = -1;
+  /** Whether chaos is still on: once it is off (the kill switch), no fault decided at the handshake applies. */
+  private final java.util.function.BooleanSupplier chaosOn;
 
   /**
    * {@code chaos} may be null; {@code pacers} makes each direction's pacer (null: no bandwidth limit);
    * {@code faults} hears each injected fault's type; {@code ended} is called once.
    */
   WebSocketRelay(Vertx vertx, ServerWebSocket client, HttpConnection clientConnection, WebSocket upstream,
-      StreamChaos chaos, java.util.function.Supplier<io.faultline.chaos.shaping.Pacer> pacers, Consumer<String> faults, Consumer<End> ended) {
+      StreamChaos chaos, java.util.function.Supplier<io.faultline.chaos.shaping.Pacer> pacers, java.util.function.BooleanSupplier chaosOn,
+      Consumer<String> faults, Consumer<End> ended) {
+    this.chaosOn = chaosOn;
     this.vertx = vertx;
     this.client = client;
     this.clientConnection = clientConnection;
@@ -53,9 +57,9 @@ final class WebSocketRelay implements Lane.Events {
     this.faults = faults;
     this.ended = ended;
     this.toUpstream = new Lane(vertx, client, upstream, chaos != null && chaos.affects(false) ? chaos : null,
-        pacers == null ? null : pacers.get(), this);
+        pacers == null ? null : pacers.get(), chaosOn, this);
     this.toClient = new Lane(vertx, upstream, client, chaos != null && chaos.affects(true) ? chaos : null,
-        pacers == null ? null : pacers.get(), this);
+        pacers == null ? null : pacers.get(), chaosOn, this);
   }
 
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
@@ -82,6 +86,9 @@ final class WebSocketRelay implements Lane.Events {
     if (config != null && config.enabled() && config.disconnectAfterMs() > 0) {
       timer = vertx.setTimer(config.disconnectAfterMs(), id -> {
         timer = -1;
+        if (!chaosOn.getAsBoolean()) {
+          return; // switched off since the handshake
+        }
         faultInjected(io.faultline.chaos.fault.MessageFaults.DISCONNECT);
         disconnect(config.closeCode(), config.closeReason());
       });

@@ -92,6 +92,19 @@ class WebSocketChaosTest {
     assertThat(differences(got, bytes)).isEqualTo(1);
   }
 
+  /** A message both duplicated and corrupted arrives twice as delivered: the copy is the corrupted message too. */
+  @Test
+  void aCorruptedMessageThatIsDuplicatedArrivesCorruptedTwice() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"message_corrupt_probability\": 1.0, \"message_duplicate_probability\": 1.0,"
+        + " \"direction\": \"downstream\"}"));
+    WebSocketFixture.Received received = fixture.open("/echo");
+    String text = "{\"order\": 12345, \"status\": \"shipped\"}";
+    received.ws.writeTextMessage(text);
+    List<String> texts = received.awaitTexts(2, 5_000);
+    assertThat(texts.get(0)).isNotEqualTo(text);
+    assertThat(texts.get(1)).as("the copy").isEqualTo(texts.get(0));
+  }
+
   private static int differences(byte[] a, byte[] b) {
     int n = 0;
     for (int i = 0; i < a.length; i++) {
@@ -114,9 +127,38 @@ class WebSocketChaosTest {
     long firstMs = (received.startedAt(0) - sent) / 1_000_000;
     long lastMs = (received.startedAt(4) - sent) / 1_000_000;
     assertThat(texts).containsExactly("m0", "m1", "m2", "m3", "m4");
-    // Delayed once (downstream only), and pipelined: five messages take 150 ms, not 750.
-    assertThat(firstMs).isGreaterThanOrEqualTo(145).isLessThan(400);
+    // Delayed once (downstream only: 300 would be both ways), and pipelined: five messages take 150 ms, not 750.
+    assertThat(firstMs).isGreaterThanOrEqualTo(145).isLessThan(280);
     assertThat(lastMs).isLessThan(600);
+  }
+
+  /**
+   * The kill switch reaches connections already open: what they decided at the handshake (drop every
+   * message, a 5 s delay) no longer applies, and what is held goes at once.
+   */
+  @Test
+  void switchingChaosOffReachesAnOpenConnectionAndReleasesWhatItHolds() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 5000},"
+        + " \"websocket\": {\"direction\": \"downstream\"}}");
+    WebSocketFixture.Received received = fixture.open("/echo");
+    received.ws.writeTextMessage("held");
+    Thread.sleep(300);
+    long off = System.nanoTime();
+    fixture.state.enable(false);
+    assertThat(received.awaitTexts(1, 2_000)).containsExactly("held");
+    assertThat((received.startedAt(0) - off) / 1_000_000).as("ms after the switch").isLessThan(500);
+    received.ws.writeTextMessage("after");
+    assertThat(received.awaitTexts(2, 1_000)).containsExactly("held", "after");
+
+    fixture.close();
+    fixture = new WebSocketFixture(chaos("{\"message_drop_probability\": 1.0}"));
+    WebSocketFixture.Received dropping = fixture.open("/echo");
+    dropping.ws.writeTextMessage("lost");
+    Thread.sleep(300);
+    assertThat(dropping.texts()).isEmpty();
+    fixture.state.enable(false);
+    dropping.ws.writeTextMessage("kept");
+    assertThat(dropping.awaitTexts(1, 2_000)).containsExactly("kept");
   }
 
   @Test
