@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -40,6 +41,7 @@ public final class ClusterVerticle extends VerticleBase {
   static final String NODES_MAP = "faultline.nodes";
   static final String LEADER_MAP = "faultline.leader";
   static final String TASKS_MAP = "faultline.tasks";
+  static final String SCENARIOS_MAP = "faultline.scenarios";
 
   private final ClusterConfig config;
   private final HazelcastClusterManager manager;
@@ -58,6 +60,7 @@ public final class ClusterVerticle extends VerticleBase {
   private TaskRunner.BusChaos taskChaos;
   private NodeRegistry registry;
   private SharedChaos shared;
+  private SharedScenarios scenarios;
 
   /** {@code address} is how to reach the node (its admin API); {@code capabilities} its listener protocols. */
   public ClusterVerticle(ClusterConfig config, HazelcastClusterManager manager, ChaosState state, Supplier<String> address,
@@ -81,6 +84,31 @@ public final class ClusterVerticle extends VerticleBase {
     leadership = new Leadership(hazelcast, hazelcast.getMap(LEADER_MAP), nodeId);
     registry = new NodeRegistry(hazelcast.getMap(NODES_MAP), this::memberIds, config.heartbeatIntervalMs());
     shared = new SharedChaos(hazelcast.getMap(STATE_MAP));
+    scenarios = new SharedScenarios(hazelcast.getMap(SCENARIOS_MAP));
+    // saved scenarios are the cluster's: a save or delete here is stored there, and every other node keeps it too
+    vertx.eventBus().<JsonObject>localConsumer(InternalAddresses.SCENARIO_STORED, message -> {
+      String name = message.body().getString("name");
+      JsonObject scenario = message.body().getJsonObject("scenario");
+      long at = System.currentTimeMillis();
+      blocking(() -> scenarios.store(name, scenario, at)).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warning(() -> "node " + nodeId + " could not share saved scenario " + name + ": " + ar.cause());
+        } else if (ar.result()) {
+          vertx.eventBus().publish(InternalAddresses.CLUSTER_SCENARIO, new JsonObject().put("name", name).put("node", nodeId));
+        }
+      });
+    });
+    vertx.eventBus().<JsonObject>consumer(InternalAddresses.CLUSTER_SCENARIO, message -> {
+      String name = message.body().getString("name");
+      if (name == null || nodeId.equals(message.body().getString("node"))) {
+        return; // this node's own change: kept here already
+      }
+      blocking(() -> scenarios.get(name)).onSuccess(entry -> {
+        if (entry != null) {
+          adoptScenarios(Map.of(name, entry));
+        }
+      });
+    });
     taskChaos = new TaskRunner.BusChaos(vertx);
     tasks = new Tasks(hazelcast.getMap(TASKS_MAP), state, taskChaos, nodeId);
     runner = new TaskRunner(vertx, tasks, nodeId, this::blocking);
@@ -184,10 +212,33 @@ public final class ClusterVerticle extends VerticleBase {
     registry.put(record());
     ChaosState.Replica current = shared.current();
     state.adopt(current != null ? current : shared.seed(state.replica()));
+    // this node's saved scenarios the cluster knows nothing of join it; then the node keeps what the cluster holds
+    long now = System.currentTimeMillis();
+    state.savedScenarios().forEach(s -> scenarios.offer(s.name(), io.faultline.chaos.control.ChaosControlVerticle.scenarioJson(s), now));
+    Map<String, JsonObject> held = scenarios.all();
+    vertx.runOnContext(v -> adoptScenarios(held));
     updateLeader();
     liveNodes = registry.liveIds(nodeId);
     state.moveTo(context(liveNodes));
     return null;
+  }
+
+  /** Keeps the cluster's saved scenarios {@code entries} ({@code {"at", "scenario"}} by name) on this node, stored in its state dir. */
+  private void adoptScenarios(Map<String, JsonObject> entries) {
+    JsonArray put = new JsonArray();
+    JsonArray remove = new JsonArray();
+    entries.forEach((name, entry) -> {
+      JsonObject scenario = entry.getJsonObject("scenario");
+      if (scenario == null) {
+        remove.add(name);
+      } else {
+        put.add(scenario);
+      }
+    });
+    if (!put.isEmpty() || !remove.isEmpty()) {
+      vertx.eventBus().request(InternalAddresses.SCENARIOS_ADOPT, new JsonObject().put("put", put).put("remove", remove))
+          .onFailure(e -> LOG.warning(() -> "node " + nodeId + " could not keep the cluster's saved scenarios: " + e.getMessage()));
+    }
   }
 
   /**

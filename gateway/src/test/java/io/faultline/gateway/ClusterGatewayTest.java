@@ -42,6 +42,38 @@ class ClusterGatewayTest {
     ClusterFixture.eventually(condition, what);
   }
 
+  private int status(Gateway node, io.vertx.core.http.HttpMethod method, String path, String body) {
+    var request = web.request(method, node.adminPort(), "127.0.0.1", path);
+    return (body == null ? request.send() : request.sendBuffer(Buffer.buffer(body))).await().statusCode();
+  }
+
+  /**
+   * Saved scenarios are the cluster's, as the chaos state is: one saved on a node can be started on any
+   * other (and a run the next leader resumes finds it), a delete reaches every node, and a node that joins
+   * later keeps what the cluster holds. They stayed on the node that saved them.
+   */
+  @Test
+  void savedScenariosAreTheClustersAndANodeThatJoinsLaterKeepsThem() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    var post = io.vertx.core.http.HttpMethod.POST;
+    assertThat(status(n1, post, "/api/chaos/scenarios", "{\"name\": \"shared_slow\", \"config\": {\"latency\": {\"fixed_delay_ms\": 5}}}"))
+        .isEqualTo(201);
+    eventually(() -> status(n2, io.vertx.core.http.HttpMethod.GET, "/api/chaos/scenarios/shared_slow", null) == 200, "n2 has n1's scenario");
+    assertThat(status(n2, post, "/api/chaos/scenarios/shared_slow", null)).as("started on the other node").isEqualTo(200);
+    eventually(() -> "shared_slow".equals(get(n1, "/api/chaos/status").getString("scenario")), "the whole cluster runs it");
+    assertThat(status(n1, post, "/api/chaos/scenarios/stop", null)).isEqualTo(200);
+    assertThat(status(n1, post, "/api/chaos/scenarios", "{\"name\": \"kept\", \"config\": {\"latency\": {\"fixed_delay_ms\": 7}}}"))
+        .isEqualTo(201);
+    assertThat(status(n2, io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/shared_slow", null)).isEqualTo(200);
+    eventually(() -> status(n1, io.vertx.core.http.HttpMethod.GET, "/api/chaos/scenarios/shared_slow", null) == 404, "the delete reaches n1");
+
+    Gateway n3 = start(2);
+    eventually(() -> status(n3, io.vertx.core.http.HttpMethod.GET, "/api/chaos/scenarios/kept", null) == 200, "a late joiner keeps them");
+    assertThat(get(n3, "/api/chaos/scenarios/kept").getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(7L);
+    assertThat(status(n3, io.vertx.core.http.HttpMethod.GET, "/api/chaos/scenarios/shared_slow", null)).as("not a deleted one").isEqualTo(404);
+  }
+
   @Test
   void aForgedStateNoticeOrAnInvalidSharedStateIsNeverAdopted() throws Exception {
     Gateway n1 = start(0);

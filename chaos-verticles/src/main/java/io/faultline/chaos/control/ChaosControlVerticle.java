@@ -28,6 +28,9 @@ import java.util.function.Function;
  */
 public final class ChaosControlVerticle extends VerticleBase {
 
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ChaosControlVerticle.class.getName());
+  private static final io.vertx.core.eventbus.DeliveryOptions LOCAL = new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
+
   private final ChaosState state;
   private final ScenarioStore store;
   private final ChangeLog changes = new ChangeLog();
@@ -68,6 +71,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     consumers.add(change(Addresses.SCENARIO_START, body -> state.startScenario(required(body, "name"))));
     consumers.add(change(Addresses.SCENARIO_STOP, body -> state.stopScenario()));
     consumers.add(persisted(Addresses.SCENARIO_SAVE, this::saveScenario));
+    consumers.add(vertx.eventBus().localConsumer(InternalAddresses.SCENARIOS_ADOPT, guarded(this::adopt)));
     consumers.add(vertx.eventBus().localConsumer(Addresses.SCENARIO_DELETE, guarded(this::deleteUnlessScheduled)));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
@@ -159,6 +163,38 @@ public final class ChaosControlVerticle extends VerticleBase {
         .put("built_in", false).put("default_duration_seconds", saved.durationSeconds())
         .put("config", new JsonObject(ChaosJson.toMap(saved.config())));
     return reply;
+  }
+
+  /** A saved scenario as a save's body takes it: its sections only (a save refuses enabled: false, rules, a seed). */
+  public static JsonObject scenarioJson(Scenario s) {
+    JsonObject config = new JsonObject(ChaosJson.toMap(s.config()));
+    List.of("enabled", "rules", "seed", "scenario").forEach(config::remove);
+    return new JsonObject().put("name", s.name()).put("description", s.description())
+        .put("default_duration_seconds", s.defaultDurationSeconds()).put("config", config);
+  }
+
+  /**
+   * The saved scenarios the cluster holds, kept here too: each checked as a save is, then all stored at
+   * once. One that does not pass is left out and logged; the others are kept.
+   */
+  private void adopt(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    for (Object o : body.getJsonArray("put", new JsonArray())) {
+      try {
+        saveScenario((JsonObject) o);
+      } catch (RuntimeException e) {
+        LOG.warning(() -> "the cluster's saved scenario " + ((JsonObject) o).getValue("name") + " was not kept here: " + e.getMessage());
+      }
+    }
+    for (Object o : body.getJsonArray("remove", new JsonArray())) {
+      if (o instanceof String name && state.savedScenario(name) != null) {
+        state.deleteScenario(name);
+      }
+    }
+    vertx.executeBlocking(() -> {
+      store.save(state.savedScenarios());
+      return new JsonObject().put("scenarios", state.savedScenarios().size());
+    }, true).onSuccess(message::reply).onFailure(error -> ControlError.fail(message, error));
   }
 
   /**
@@ -260,7 +296,14 @@ public final class ChaosControlVerticle extends VerticleBase {
       vertx.executeBlocking(() -> {
         store.save(state.savedScenarios());
         return reply;
-      }, true).onSuccess(message::reply).onFailure(error -> {
+      }, true).onSuccess(answer -> {
+        if (name != null) {
+          Scenario now = state.savedScenario(name);
+          vertx.eventBus().publish(InternalAddresses.SCENARIO_STORED, new JsonObject().put("name", name)
+              .put("scenario", now == null ? null : scenarioJson(now)), LOCAL);
+        }
+        message.reply(answer);
+      }).onFailure(error -> {
         JsonObject undone = chaosConfig();
         if (name != null && state.revertScenario(name, made, previous)) {
           publish(message, undone);

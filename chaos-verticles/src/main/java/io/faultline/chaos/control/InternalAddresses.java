@@ -9,6 +9,21 @@ public final class InternalAddresses {
   /** Cluster-internal: a notice that the cluster's agreed chaos state changed; each node re-reads it from the shared map. */
   public static final String CLUSTER_STATE = "faultline.cluster.state";
 
+  /**
+   * Local: a saved scenario was stored by a request on this node ({@code {"name", "scenario"}}, the
+   * scenario's JSON, or null when deleted), for the cluster to share.
+   */
+  public static final String SCENARIO_STORED = "faultline.scenario.stored";
+
+  /**
+   * Local: saved scenarios the cluster holds, to keep here too ({@code {"put": [scenario...], "remove": [name...]}}):
+   * applied and stored like a save, and not shared back.
+   */
+  public static final String SCENARIOS_ADOPT = "faultline.scenarios.adopt";
+
+  /** Cluster-internal: a notice that the cluster's saved scenario {@code {"name"}} changed; each node re-reads it. */
+  public static final String CLUSTER_SCENARIO = "faultline.cluster.scenario";
+
   /** Local: replaces the baseline that reset returns to, and applies it (sent by the config reloader). */
   public static final String CHAOS_REBASE = "faultline.chaos.rebase";
 
