@@ -100,7 +100,7 @@ final class Tasks {
         .put("status", "running")
         .put("items", items);
     if (map.putIfAbsent(id, task.encode()) != null) {
-      throw new ChaosConfigException("id", "a task named " + id + " exists already");
+      throw new io.faultline.chaos.control.ControlError.Conflict("id", "a task named " + id + " exists already");
     }
     seen.put(id, task.encode());
     return task;

@@ -105,6 +105,11 @@ class TasksTest {
     assertThatThrownBy(() -> submit(tasks, spec("x", "parallel").put("config", new JsonObject().put("latency",
         new JsonObject().put("probability", 3))), live("a"), 1)).isInstanceOf(ChaosConfigException.class);
     assertThat(tasks.list()).isEmpty();
+    // a second task under a name in use is a conflict with that task (409), not a bad request
+    submit(tasks, spec("x", "parallel"), live("a"), 1);
+    assertThatThrownBy(() -> submit(tasks, spec("x", "parallel"), live("a"), 1))
+        .isInstanceOfSatisfying(io.faultline.chaos.control.ControlError.Conflict.class, e -> assertThat(e.field()).isEqualTo("id"))
+        .hasMessage("a task named x exists already");
   }
 
   @Test
