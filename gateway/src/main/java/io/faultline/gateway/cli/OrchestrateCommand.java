@@ -169,6 +169,8 @@ public final class OrchestrateCommand implements Runnable {
         out.println(started.body());
         return 0;
       }
+      // this run's: another client, or a schedule, may start a run as soon as this one ends
+      String runId = new JsonObject(started.body()).getString("run_id");
       String last = "";
       while (true) {
         HttpResponse<String> status = send("GET", "/api/chaos/orchestration/status", null);
@@ -176,6 +178,9 @@ public final class OrchestrateCommand implements Runnable {
           return 1;
         }
         JsonObject s = new JsonObject(status.body());
+        if (runId != null && !runId.equals(s.getString("run_id"))) {
+          break; // ours has ended, and another run is reported now
+        }
         String line = bar(s.getDouble("progress", 0.0)) + " " + s.getString("status") + (s.getString("current_step") == null ? ""
             : " · " + s.getString("current_step")) + " · iteration " + s.getInteger("iteration", 0);
         if (!line.equals(last)) {
@@ -188,7 +193,7 @@ public final class OrchestrateCommand implements Runnable {
         }
         Thread.sleep(500);
       }
-      HttpResponse<String> report = send("GET", "/api/chaos/orchestration/reports/latest", null);
+      HttpResponse<String> report = runId == null ? send("GET", "/api/chaos/orchestration/reports/latest", null) : report(runId);
       if (report == null) {
         return 1;
       }
@@ -202,6 +207,27 @@ public final class OrchestrateCommand implements Runnable {
       });
       r.getJsonArray("errors").forEach(e -> out.println("  error: " + e));
       return "succeeded".equals(r.getString("status")) ? 0 : 1;
+    }
+
+    /** The report of run {@code runId}, once kept (a moment after the run ends; 15 s at most), or null after saying so. */
+    private HttpResponse<String> report(String runId) throws InterruptedException {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+      while (true) {
+        HttpResponse<String> list = send("GET", "/api/chaos/orchestration/reports", null);
+        if (list == null) {
+          return null;
+        }
+        boolean kept = new JsonObject(list.body()).getJsonArray("reports", new io.vertx.core.json.JsonArray()).stream()
+            .anyMatch(o -> o instanceof JsonObject r && runId.equals(r.getString("id")));
+        if (kept) {
+          return send("GET", "/api/chaos/orchestration/reports/" + runId, null);
+        }
+        if (System.nanoTime() > deadline) {
+          spec.commandLine().getErr().println("faultline: run " + runId + " ended, but its report was not kept within 15 s");
+          return null;
+        }
+        Thread.sleep(200);
+      }
     }
 
     private static String bar(double progress) {

@@ -339,6 +339,58 @@ class CliTest {
         .contains("cannot start: line 3: steps[0].scenario: unknown scenario nope");
   }
 
+  /**
+   * --follow reports the run it started, not whichever ran last: another client starting a run as soon as
+   * this one ends made a failed run print the other's success and exit 0.
+   */
+  @Test
+  void followReportsItsOwnRunWhenAnotherStartsRightAfter(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Gateway gateway = serve();
+    String url = "http://127.0.0.1:" + gateway.adminPort();
+    java.nio.file.Path file = dir.resolve("fail.yaml");
+    java.nio.file.Files.writeString(file, """
+        name: zero_fail
+        steps:
+          - name: z1
+            duration_seconds: 1
+            assertions: [{type: metric_in_range, metric: request_count, min: 1000}]
+        """);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.util.concurrent.atomic.AtomicBoolean following = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread other = new Thread(() -> {
+      // another client: starts its own run the moment the node takes one (409 while ours runs)
+      try {
+        while (following.get() && !http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/chaos/orchestration/status"))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body().contains("zero_fail")) {
+          Thread.sleep(10); // until ours has started
+        }
+        while (following.get()) {
+          var answer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/chaos/orchestration/start"))
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString("name: other_ok\nsteps:\n  - {name: o, duration_seconds: 3}\n"))
+              .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+          if (answer.statusCode() == 202) {
+            return;
+          }
+          Thread.sleep(20);
+        }
+      } catch (Exception e) {
+        // the test's own assertions say what went wrong
+      }
+    });
+    out.getBuffer().setLength(0);
+    Thread.sleep(50);
+    int exit;
+    try {
+      other.start();
+      exit = run("orchestrate", "start", "--file", file.toString(), "--base-url", url, "--follow");
+    } finally {
+      following.set(false);
+      other.join(10_000);
+    }
+    assertThat(out.toString()).contains("zero_fail: failed").doesNotContain("other_ok");
+    assertThat(exit).as(out.toString()).isEqualTo(1);
+  }
+
   @Test
   void offlineValidateWarnsAboutScenarioNamesOnlyANodeCanResolve() throws Exception {
     java.nio.file.Path example = java.nio.file.Path.of("..", "orchestrations", "src", "test", "resources", "reference-examples",
