@@ -23,6 +23,8 @@ class AdminApiTest {
       assertThat(set.statusCode()).isEqualTo(200);
       assertThat(gw.traffic("/x").statusCode()).as("set but not enabled").isEqualTo(200);
       assertThat(gw.post("/api/chaos/enable").bodyAsJsonObject().getJsonArray("active_faults")).contains("http_error");
+      assertThat(gw.post("/api/chaos/disable").bodyAsJsonObject().getJsonArray("active_faults")).as("none in effect while chaos is off").isEmpty();
+      assertThat(gw.post("/api/chaos/enable").bodyAsJsonObject().getJsonArray("active_faults")).contains("http_error");
       assertThat(gw.traffic("/x").statusCode()).isEqualTo(503);
       assertThat(gw.get("/api/chaos/config/fault_injection").bodyAsJsonObject().getDouble("http_error_probability")).isEqualTo(1.0);
       gw.post("/api/chaos/disable");

@@ -116,8 +116,9 @@ public final class ChaosSnapshot {
   }
 
   /** The fault types active in the global profile, for status output. */
+  /** The faults in effect: none while chaos is off (the sections set stay in the config, but no request sees them). */
   public List<String> activeFaults() {
-    return global.types();
+    return enabled ? global.types() : List.of();
   }
 
   public Verdict decide(RequestFacts request) {
