@@ -58,8 +58,12 @@ export class Bridge {
     this.#write({ type: 'send', address, replyAddress, body });
     const frame = await reply;
     if (frame.type === 'err' || frame.failureCode !== undefined) {
-      let error = frame.message;
-      try { error = JSON.parse(frame.message).error; } catch { /* not Faultline's JSON: keep the text */ }
+      // Faultline's {"error", "field"} JSON: its error and the field it names; the bridge's own refusals say why in detail
+      let error = frame.detail ? `${frame.message}: ${frame.detail}` : frame.message;
+      try {
+        const parsed = JSON.parse(frame.message);
+        error = parsed.field ? `${parsed.error} (field: ${parsed.field})` : parsed.error;
+      } catch { /* not Faultline's JSON: keep the text */ }
       throw new Error(`${address} failed (${frame.failureCode ?? frame.message}): ${error}`);
     }
     return frame.body;

@@ -19,11 +19,15 @@ import uuid
 
 
 def error_text(frame):
-    """A failed reply's message is Faultline's {"error", "field"} JSON; answer its error."""
+    """A failed reply's message is Faultline's {"error", "field"} JSON: its error, and the field it names;
+    the bridge's own refusals (unauthorized, access_denied) say why in their detail."""
     try:
-        return json.loads(frame.get("message", "")).get("error")
-    except ValueError:
-        return frame.get("message")
+        error = json.loads(frame.get("message", ""))
+        field = error.get("field")
+        return error.get("error") + (" (field: %s)" % field if field else "")
+    except (ValueError, AttributeError, TypeError):
+        detail = frame.get("detail")
+        return frame.get("message") + (": %s" % detail if detail else "")
 
 
 class Bridge:
@@ -55,7 +59,7 @@ class Bridge:
         (length,) = struct.unpack(">I", self._exact(4))
         frame = json.loads(self._exact(length).decode("utf-8"))
         if frame.get("type") == "err" and "address" not in frame:
-            raise RuntimeError("bridge refused: %s" % frame.get("message"))  # e.g. access_denied
+            raise RuntimeError("bridge refused: %s" % error_text(frame))  # e.g. access_denied
         return frame
 
     def request(self, address, body=None):
