@@ -150,10 +150,15 @@ public final class AdminVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** True when {@code header} is {@code Bearer TOKEN} (compared in constant time). */
+  /**
+   * True when {@code header} is {@code Bearer TOKEN}: the scheme in any case (HTTP's schemes are
+   * case-insensitive: {@code bearer} was refused), the token compared in constant time.
+   */
   public static boolean bearer(String token, String header) {
-    String expected = "Bearer " + token;
-    return header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+    if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    return MessageDigest.isEqual(header.substring(7).getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
   }
 
   public int actualPort() {

@@ -277,6 +277,16 @@ class AdminApiTest {
       assertThat(gw.post("/api/chaos/enable").statusCode()).isEqualTo(401);
       gw.token = "s3cret";
       assertThat(gw.get("/api/chaos/status").statusCode()).isEqualTo(200);
+      gw.token = null;
+      // the scheme in any case, as HTTP's auth schemes are; the token itself exactly
+      assertThat(gw.admin(HttpMethod.GET, "/api/chaos/status").putHeader("Authorization", "bearer s3cret").send().await().statusCode())
+          .isEqualTo(200);
+      assertThat(gw.admin(HttpMethod.GET, "/api/chaos/status").putHeader("Authorization", "BEARER s3cret").send().await().statusCode())
+          .isEqualTo(200);
+      assertThat(gw.admin(HttpMethod.GET, "/api/chaos/status").putHeader("Authorization", "Bearer S3CRET").send().await().statusCode())
+          .isEqualTo(401);
+      assertThat(gw.admin(HttpMethod.GET, "/api/chaos/status").putHeader("Authorization", "Bearers3cret").send().await().statusCode())
+          .isEqualTo(401);
     }
   }
 

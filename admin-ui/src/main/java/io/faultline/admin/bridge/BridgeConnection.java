@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -30,7 +29,8 @@ final class BridgeConnection {
 
   private final EventBus bus;
   private final NetSocket socket;
-  private final byte[] expected;
+  /** The admin token every frame must carry, or null for none. */
+  private final String token;
   private final Set<String> inbound;
   private final Set<String> outbound;
   private final Map<String, MessageConsumer<Object>> registered = new HashMap<>();
@@ -40,7 +40,7 @@ final class BridgeConnection {
   BridgeConnection(EventBus bus, NetSocket socket, String token, Set<String> inbound, Set<String> outbound) {
     this.bus = bus;
     this.socket = socket;
-    this.expected = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.token = token;
     this.inbound = inbound;
     this.outbound = outbound;
   }
@@ -165,7 +165,7 @@ final class BridgeConnection {
   }
 
   private boolean authorized(Object headers) {
-    if (expected == null) {
+    if (token == null) {
       return true;
     }
     if (!(headers instanceof JsonObject json)) {
@@ -173,7 +173,7 @@ final class BridgeConnection {
     }
     for (Map.Entry<String, Object> h : json) {
       if (h.getKey().equalsIgnoreCase("authorization") && h.getValue() instanceof String value) {
-        return MessageDigest.isEqual(expected, value.getBytes(StandardCharsets.UTF_8));
+        return io.faultline.admin.AdminVerticle.bearer(token, value);
       }
     }
     return false;

@@ -96,7 +96,14 @@ public final class GraphQlApi {
    */
   private void connectionInit(ConnectionInitEvent event) {
     Object payload = event.message().message().getValue("payload");
-    String given = payload instanceof JsonObject json && json.getValue("Authorization") instanceof String s ? s : null;
+    String given = null;
+    if (payload instanceof JsonObject json) {
+      for (java.util.Map.Entry<String, Object> entry : json) { // the key in any case, as a header's name
+        if (entry.getKey().equalsIgnoreCase("authorization") && entry.getValue() instanceof String s) {
+          given = s;
+        }
+      }
+    }
     if (token == null || AdminVerticle.bearer(token, event.message().socket().headers().get("Authorization"))
         || AdminVerticle.bearer(token, given)) {
       event.complete();

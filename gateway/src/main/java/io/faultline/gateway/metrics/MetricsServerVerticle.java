@@ -6,8 +6,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -22,14 +20,14 @@ public final class MetricsServerVerticle extends VerticleBase {
 
   private final String host;
   private final int port;
-  private final byte[] expected;
+  private final String token;
   private final Supplier<String> scrape;
   private HttpServer server;
 
   public MetricsServerVerticle(String host, int port, String token, Supplier<String> scrape) {
     this.host = host;
     this.port = port;
-    this.expected = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.token = token;
     this.scrape = scrape;
   }
 
@@ -54,6 +52,6 @@ public final class MetricsServerVerticle extends VerticleBase {
   }
 
   private boolean authorized(String header) {
-    return expected == null || header != null && MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8));
+    return token == null || io.faultline.admin.AdminVerticle.bearer(token, header);
   }
 }
