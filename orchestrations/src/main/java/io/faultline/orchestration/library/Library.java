@@ -50,18 +50,13 @@ public final class Library {
     return texts.get(name);
   }
 
-  /** A change made on this node now. */
-  public static JsonObject change(String name, String text) {
-    return new JsonObject().put("name", name).put("text", text).put("at", System.currentTimeMillis());
-  }
-
   /**
    * A change made on this node now, dated after what this library knows of the entry: a file dated ahead
    * of the clock (copied with its time from a machine whose clock was ahead, or the clock stepped back)
    * would otherwise make every edit and delete of it older, answered as done and ignored.
    */
   public JsonObject localChange(String name, String text) {
-    JsonObject change = change(name, text);
+    JsonObject change = new JsonObject().put("name", name).put("text", text).put("at", System.currentTimeMillis());
     JsonObject known = record(name);
     if (known != null && known.getLong("at") >= change.getLong("at")) {
       change.put("at", known.getLong("at") + 1);

@@ -127,10 +127,12 @@ public final class ReportStore {
     }
     String id = report.getString("id");
     Path file = Names.inside(dir, id + ".json", "id");
-    saving = Future.join(saving, vertx.fileSystem().mkdirs(dir.toString())
+    Future<Void> write = vertx.fileSystem().mkdirs(dir.toString())
         .compose(v -> vertx.fileSystem().writeFile(file.toString(), Buffer.buffer(report.encodePrettily())))
-        .onFailure(e -> LOG.warning(() -> "could not keep report " + id + ": " + e.getMessage())))
+        .onFailure(e -> LOG.warning(() -> "could not keep report " + id + ": " + e.getMessage()))
         .<Void>mapEmpty().otherwiseEmpty();
+    // joined only with writes still going, so the chain never outgrows what is in flight
+    saving = saving.isComplete() ? write : Future.join(saving, write).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** Completes once every report kept so far is written (a node that stops waits for it); never fails. */

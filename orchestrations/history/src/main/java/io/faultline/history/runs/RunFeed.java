@@ -100,7 +100,8 @@ public final class RunFeed {
       vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, document);
       return Future.succeededFuture();
     });
-    feeding = Future.join(feeding, queued).<Void>mapEmpty().otherwiseEmpty();
+    // joined only with runs still being queued, so the chain never outgrows what is in flight
+    feeding = feeding.isComplete() ? queued : Future.join(feeding, queued).<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** Completes once every run reported so far is queued for the store (or after 5 s): a stopping node waits for it. */
