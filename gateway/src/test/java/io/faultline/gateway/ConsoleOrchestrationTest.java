@@ -256,6 +256,7 @@ class ConsoleOrchestrationTest {
       console.browser.text(By.cssSelector("tr[data-entry=" + ran + "] .last-schedule"), started.getString("run_id"));
       console.browser.text(By.cssSelector("tr[data-entry=" + other + "] .last-schedule"), "skipped");
       console.browser.text(By.cssSelector("tr[data-entry=" + other + "] .last-schedule"), "orchestration " + ran + " is running");
+      console.browser.screenshot("library-last-schedule");
 
       long idle = System.currentTimeMillis() + 30_000;
       while (console.gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
