@@ -132,6 +132,27 @@ class GraphQlGatewayTest {
   }
 
   @Test
+  void severalMutationsAnswerEachOnItsOwnARefusedOneNullWithItsError() {
+    JsonObject answer = control("mutation { first: setSection(section: \"latency\", config: {fixed_delay_ms: 200}) { version }"
+        + " bad: setSection(section: \"latency\", config: {fixed_delay_ms: -5}) { version } last: enable { enabled } }");
+    JsonObject data = answer.getJsonObject("data");
+    // the changes made are shown (one refusal used to null the whole answer, hiding that the first was applied)
+    assertThat(data.getJsonObject("first").getLong("version")).isPositive();
+    assertThat(data.containsKey("bad")).isTrue();
+    assertThat(data.getValue("bad")).isNull();
+    assertThat(data.getJsonObject("last").getBoolean("enabled")).isTrue();
+    JsonObject error = answer.getJsonArray("errors").getJsonObject(0);
+    assertThat(error.getJsonArray("path").getList()).containsExactly("bad");
+    assertThat(error.getJsonObject("extensions").getString("field")).isEqualTo("latency.fixed_delay_ms");
+    JsonObject status = control("{ status { enabled config } }").getJsonObject("data").getJsonObject("status");
+    assertThat(status.getBoolean("enabled")).isTrue();
+    assertThat(status.getJsonObject("config").getJsonObject("latency").getInteger("fixed_delay_ms")).isEqualTo(200);
+    // the seed is answered as a string (more than a JavaScript number holds), and taken back as one
+    JsonObject seeded = control("mutation { setConfig(config: {seed: \"9007199254740993\"}) { seed } }");
+    assertThat(seeded.getJsonObject("data").getJsonObject("setConfig").getString("seed")).isEqualTo("9007199254740993");
+  }
+
+  @Test
   void aMutationOverGetIsRefusedAndMalformedBodiesAreAnsweredInJson() {
     // an <img src> or a link sends a GET with no Origin: it must not be able to switch chaos on
     var mutation = web.get(gateway.adminPort(), "127.0.0.1", "/graphql")

@@ -40,10 +40,31 @@ public record ChaosConfig(
   }
 
   @JsonCreator
-  static ChaosConfig json(@JsonProperty("enabled") Boolean enabled, @JsonProperty("seed") Long seed,
+  static ChaosConfig json(@JsonProperty("enabled") Boolean enabled, @JsonProperty("seed") Object seed,
       @JsonProperty("scenario") String scenario, @JsonProperty("rules") List<ChaosRule> rules,
       @JsonAnySetter Map<String, Object> sections) {
-    return new ChaosConfig(enabled, seed, scenario, SectionValues.read(sections, FIELDS), rules);
+    return new ChaosConfig(enabled, seed(seed), scenario, SectionValues.read(sections, FIELDS), rules);
+  }
+
+  /**
+   * A seed given as a number or as a string of digits: a 64-bit seed is more than a JavaScript number holds
+   * exactly, so the GraphQL API answers it as a string, and what it answers is taken back as it is.
+   */
+  private static Long seed(Object value) {
+    if (value == null || value instanceof Integer || value instanceof Long) {
+      return value == null ? null : ((Number) value).longValue();
+    }
+    if (value instanceof String text && text.strip().matches("-?\\d+")) {
+      try {
+        return Long.parseLong(text.strip());
+      } catch (NumberFormatException e) {
+        throw new ChaosConfigException("seed", "is out of range (a 64-bit whole number), got " + value);
+      }
+    }
+    if (value instanceof java.math.BigInteger) {
+      throw new ChaosConfigException("seed", "is out of range (a 64-bit whole number), got " + value);
+    }
+    throw new ChaosConfigException("seed", "must be a whole number (or its digits as a string), got " + value);
   }
 
   @JsonAnyGetter

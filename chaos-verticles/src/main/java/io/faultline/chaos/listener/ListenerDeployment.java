@@ -25,6 +25,8 @@ import java.util.function.ToIntFunction;
 public record ListenerDeployment(Vertx vertx, ListenerConfig listener, int bindPort, ChaosState state, ChaosListener events,
     Drains drains) {
 
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ListenerDeployment.class.getName());
+
   public ListenerDeployment(Vertx vertx, ListenerConfig listener, int bindPort, ChaosState state, ChaosListener events) {
     this(vertx, listener, bindPort, state, events, new Drains());
   }
@@ -55,7 +57,10 @@ public record ListenerDeployment(Vertx vertx, ListenerConfig listener, int bindP
     return Future.join(drains.verticles.stream().map(d -> d.drain(graceMs)).toList()).mapEmpty();
   }
 
-  /** Deploys {@code listener.instances()} verticles in one deployment and answers the port the first one bound. */
+  /**
+   * Deploys {@code listener.instances()} verticles in one deployment and answers the port the first one bound,
+   * logged once for the listener (not once per instance).
+   */
   public <V extends VerticleBase> Future<Integer> perEventLoop(Supplier<V> create, ToIntFunction<V> port) {
     List<V> created = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
@@ -65,6 +70,10 @@ public record ListenerDeployment(Vertx vertx, ListenerConfig listener, int bindP
         drainable(d);
       }
       return verticle;
-    }, new DeploymentOptions().setInstances(listener.instances())).map(id -> port.applyAsInt(created.get(0)));
+    }, new DeploymentOptions().setInstances(listener.instances())).map(id -> {
+      int bound = port.applyAsInt(created.get(0));
+      LOG.info(() -> listener.describe(bound));
+      return bound;
+    });
   }
 }

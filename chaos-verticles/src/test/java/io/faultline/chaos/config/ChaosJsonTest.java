@@ -36,6 +36,19 @@ class ChaosJsonTest {
   }
 
   @Test
+  void aSeedIsANumberOrItsDigitsAsTheGraphQlApiAnswersIt() {
+    assertThat(ChaosJson.parse("{\"seed\": 42}", ChaosConfig.class, "").seed()).isEqualTo(42L);
+    assertThat(ChaosJson.parse("{\"seed\": \"-9007199254740993\"}", ChaosConfig.class, "").seed()).isEqualTo(-9007199254740993L);
+    assertThat(ChaosJson.parse("{\"seed\": 9223372036854775807}", ChaosConfig.class, "").seed()).isEqualTo(Long.MAX_VALUE);
+    ChaosConfigException words = rejected("{\"seed\": \"forty-two\"}");
+    assertThat(words.field()).isEqualTo("seed");
+    assertThat(words.getMessage()).contains("must be a whole number").contains("forty-two");
+    assertThat(rejected("{\"seed\": \"9223372036854775808\"}").getMessage()).contains("out of range");
+    assertThat(rejected("{\"seed\": 9223372036854775808}").getMessage()).contains("out of range");
+    assertThat(rejected("{\"seed\": 4.5}").field()).isEqualTo("seed");
+  }
+
+  @Test
   void outOfRangeProbabilityNamesTheFieldAndValue() {
     ChaosConfigException e = rejected("{\"latency\": {\"fixed_delay_ms\": 5, \"probability\": 1.5}}");
     assertThat(e.field()).isEqualTo("latency.probability");

@@ -115,9 +115,10 @@ public class AdminClient {
     PrintWriter err = spec.commandLine().getErr();
     URI target = target(path);
     if (target == null) {
-      err.println("faultline: the admin URL must be http://HOST:PORT or https://HOST:PORT, like http://127.0.0.1:9000"
-          + " (--admin-url or FAULTLINE_ADMIN_URL), got " + (adminUrl == null || adminUrl.isBlank() ? "nothing" : adminUrl));
-      return null;
+      // a usage error (exit 2, as a bad flag of serve), not a failed call
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "the admin URL must be http://HOST:PORT or"
+          + " https://HOST:PORT, like http://127.0.0.1:9000 (--admin-url or FAULTLINE_ADMIN_URL), got "
+          + (adminUrl == null || adminUrl.isBlank() ? "nothing" : adminUrl));
     }
     HttpRequest.Builder request = HttpRequest.newBuilder(target)
         .timeout(timeout)

@@ -470,8 +470,8 @@ class CliTest {
   void aBadAdminUrlOrFileIsOneLineNotAStackTrace() throws java.io.IOException {
     for (String url : List.of("notaurl", "", "ftp://127.0.0.1:9000", "http://127.0.0.1:99999", "http://h:9000 x", "localhost:9000")) {
       err.getBuffer().setLength(0);
-      assertThat(run("status", "--admin-url", url)).as(url).isEqualTo(1);
-      assertThat(err.toString()).as(url).startsWith("faultline: the admin URL must be http://HOST:PORT").doesNotContain("\tat ");
+      assertThat(run("status", "--admin-url", url)).as(url).isEqualTo(2); // a usage error, as a bad flag of serve
+      assertThat(err.toString()).as(url).startsWith("the admin URL must be http://HOST:PORT").doesNotContain("\tat ");
     }
     err.getBuffer().setLength(0);
     assertThat(run("orchestrate", "template", "--output", state.resolve("no/such/dir/x.yaml").toString())).isEqualTo(1);

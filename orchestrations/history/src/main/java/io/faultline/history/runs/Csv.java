@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * Runs as RFC 4180 CSV that a spreadsheet opens as it is: a header row, one row per run, CRLF line
  * ends, fields quoted when they hold a comma, quote or line break. Text that a spreadsheet would run as
- * a formula ({@code = + - @}, or a tab or carriage return before one, first) gets a leading apostrophe.
+ * a formula ({@code = + - @}, or a tab or carriage return before one, first) gets a leading apostrophe, and so
+ * does each of a run's tags (joined by {@code ;}); a field with {@code ;} is quoted too, for spreadsheets
+ * that split on it.
  */
 public final class Csv {
 
@@ -27,7 +29,8 @@ public final class Csv {
           Instant.ofEpochMilli(ended).toString(), ended - started, number(r.getValue("resilience_score")),
           number(r.getValue("request_count")), number(r.getValue("error_count")), number(r.getValue("error_rate")),
           number(r.getValue("avg_latency")), number(r.getValue("p95_latency")),
-          text(String.join(";", r.getJsonArray("tags").stream().map(String::valueOf).toList())));
+          // each tag made inert: a spreadsheet set to split on ';' (Excel in many locales) reads each as a cell
+          quoted(String.join(";", r.getJsonArray("tags").stream().map(t -> inert(String.valueOf(t))).toList())));
       for (int i = 0; i < cells.size(); i++) {
         out.append(i == 0 ? "" : ",").append(cells.get(i));
       }
@@ -44,7 +47,14 @@ public final class Csv {
     if (s == null) {
       return "";
     }
-    String safe = !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
-    return safe.matches("(?s).*[,\"\r\n].*") ? "\"" + safe.replace("\"", "\"\"") + "\"" : safe;
+    return quoted(inert(s));
+  }
+
+  private static String inert(String s) {
+    return !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
+  }
+
+  private static String quoted(String s) {
+    return s.matches("(?s).*[,;\"\r\n].*") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
   }
 }

@@ -17,4 +17,12 @@ class CsvTest {
     assertThat(Csv.text("checkout_flow")).isEqualTo("checkout_flow");
     assertThat(Csv.text("a,b \"c\"")).isEqualTo("\"a,b \"\"c\"\"\"");
   }
+
+  @Test
+  void everyTagIsMadeInertForSpreadsheetsThatSplitOnSemicolons() {
+    io.vertx.core.json.JsonObject run = new io.vertx.core.json.JsonObject().put("id", "r1").put("name", "n").put("status", "succeeded")
+        .put("started_at", 0L).put("ended_at", 1000L).put("tags", new io.vertx.core.json.JsonArray().add("ci").add("=HYPERLINK(1)").add("-2"));
+    String row = Csv.runs(java.util.List.of(run)).split("\r\n")[1];
+    assertThat(row).endsWith(",\"ci;'=HYPERLINK(1);'-2\"");
+  }
 }

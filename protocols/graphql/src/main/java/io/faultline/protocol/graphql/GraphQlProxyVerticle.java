@@ -26,7 +26,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
-import java.util.logging.Logger;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,7 +39,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GraphQlProxyVerticle extends VerticleBase implements Drainable {
 
-  private static final Logger LOG = Logger.getLogger(GraphQlProxyVerticle.class.getName());
 
   /** A GraphQL request body (document and variables) larger than this is refused with 413. */
   static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -94,7 +92,7 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
             .setWebSocketSubProtocols(WebSocketUpgrades.ANY_SUBPROTOCOL), true)
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(RequestChecks.guard(this::handle));
-    return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
+    return server.listen(); // ListenerDeployment logs the listener once it is up
   }
 
   @Override

@@ -22,7 +22,6 @@ import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.server.GrpcProtocol;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
-import java.util.logging.Logger;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,7 +33,6 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
   /** Largest message relayed, in bytes (gRPC's own default is 256 KiB, too small for a transparent proxy). */
   static final long MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
 
-  private static final Logger LOG = Logger.getLogger(GrpcProxyVerticle.class.getName());
 
   /**
    * The call being handed to the gRPC server, which calls its handler synchronously: its HTTP/2 stream and,
@@ -132,7 +130,7 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
             decidedExchange = null;
           }
         });
-    return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
+    return server.listen(); // ListenerDeployment logs the listener once it is up
   }
 
   private static HttpClientOptions h2Options(int connectTimeoutMs) {

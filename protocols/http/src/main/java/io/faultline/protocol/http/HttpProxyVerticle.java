@@ -25,7 +25,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyOptions;
-import java.util.logging.Logger;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,7 +34,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpProxyVerticle extends VerticleBase implements Drainable {
 
-  private static final Logger LOG = Logger.getLogger(HttpProxyVerticle.class.getName());
   /** Connections to one upstream, per verticle instance (requests past them wait for one). */
   private static final int MAX_CONNECTIONS_PER_UPSTREAM = 512;
   /** An idle upstream connection is closed after this (Vert.x's default; nginx closes its own after 75 s). */
@@ -106,7 +104,7 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
             .setPerFrameWebSocketCompressionSupported(false), true)
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(RequestChecks.guard(this::handle));
-    return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
+    return server.listen(); // ListenerDeployment logs the listener once it is up
   }
 
   /**

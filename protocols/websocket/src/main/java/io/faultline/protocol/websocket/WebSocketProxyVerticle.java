@@ -24,7 +24,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import java.util.logging.Logger;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,7 +38,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WebSocketProxyVerticle extends VerticleBase implements Drainable {
 
-  private static final Logger LOG = Logger.getLogger(WebSocketProxyVerticle.class.getName());
 
   /** Large enough for real applications' messages; a frame is held whole in memory while relayed. */
   static final int MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -79,7 +77,7 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
             .setPerFrameWebSocketCompressionSupported(false), true)
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(RequestChecks.guard(this::handle));
-    return server.listen().onSuccess(s -> LOG.info(() -> listener.describe(s.actualPort())));
+    return server.listen(); // ListenerDeployment logs the listener once it is up
   }
 
   @Override
