@@ -158,8 +158,7 @@ final class Tasks {
                 item.put("run_status", "lost"); // its run died with its node: no report
               }
             } else {
-              item.put("state", "pending").put("node", null).put("attempts", item.getInteger("attempts") + 1)
-                  .put("result", "node " + node + " failed; back in the queue");
+              item.put("state", "pending").put("node", null).put("result", "node " + node + " failed; back in the queue");
               RUN_FIELDS.forEach(item::remove); // the next attempt is a new run
             }
           }
@@ -266,8 +265,9 @@ final class Tasks {
           boolean assigned = item.getString("state").equals("assigned") && self.equals(item.getString("node"));
           boolean claim = mine && item.getString("state").equals("pending");
           if (assigned || claim) {
+            // attempts: how many times the item started, on whichever node (a claim and a requeue both counted it once)
             item.put("state", "running").put("node", self).put("started_at", System.currentTimeMillis())
-                .put("attempts", item.getInteger("attempts") + (claim ? 1 : 0));
+                .put("attempts", item.getInteger("attempts") + 1);
             started[0] = task;
             started[1] = item;
             return task;

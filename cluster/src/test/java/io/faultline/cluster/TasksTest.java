@@ -173,6 +173,19 @@ class TasksTest {
     assertThat(work(b)).as("one running item per node").isEmpty();
     assertThat(work(a)).hasSize(1);
     assertThat(states(a, "pp")).containsExactly("running", "running");
+    assertThat(attempts(a, "pp")).as("each started once").containsExactly(1, 1);
+    int ofB = "b".equals(a.get("pp").getJsonArray("items").getJsonObject(0).getString("node")) ? 0 : 1;
+    a.lead(Set.of("a")); // b died while running its item: back in the queue, not started again yet
+    assertThat(states(a, "pp").get(ofB)).isEqualTo("pending");
+    assertThat(attempts(a, "pp")).containsExactly(1, 1);
+    a.end("pp", 1 - ofB, "succeeded", "ok");
+    assertThat(work(a)).hasSize(1);
+    assertThat(attempts(a, "pp").get(ofB)).as("b's item started a second time, on a").isEqualTo(2);
+    assertThat(attempts(a, "pp").get(1 - ofB)).isEqualTo(1);
+  }
+
+  private static List<Integer> attempts(Tasks tasks, String id) {
+    return tasks.get(id).getJsonArray("items").stream().map(o -> ((JsonObject) o).getInteger("attempts")).toList();
   }
 
   @Test

@@ -101,6 +101,9 @@ class ClusterOrchestrationTest {
     cluster.kill(n1); // the leader that ran it and wrote the report
     eventually(() -> "n2".equals(cluster.get(n2, "/api/cluster/leader").getString("node")), "n2 leads");
     eventually(() -> id.equals(cluster.get(n2, "/api/chaos/orchestration/reports/latest").getString("id")), "n2 serves the report");
+    // the new leader answers the cluster's last run as its status (it answered {is_running: false} alone)
+    eventually(() -> id.equals(cluster.get(n2, "/api/chaos/orchestration/status").getString("run_id")), "n2's status names the run");
+    assertThat(cluster.get(n2, "/api/chaos/orchestration/status").getString("status")).isEqualTo("succeeded");
     cluster.kill(n2);
     eventually(() -> "n3".equals(cluster.get(n3, "/api/cluster/leader").getString("node")), "n3 leads");
     JsonObject report = cluster.get(n3, "/api/chaos/orchestration/reports/" + id);

@@ -641,6 +641,10 @@ class OrchestrationTest {
     assertThat(gw.status().getString("scenario")).isEqualTo("slow_backend");
     JsonObject stopped = gw.post("/api/chaos/orchestration/stop").bodyAsJsonObject();
     assertThat(stopped.getString("status")).isEqualTo("stopped");
+    // the stop answers once the run has ended: the next request meets chaos as it was (no waiting)
+    assertThat(stopped.getBoolean("is_running")).isFalse();
+    assertThat(gw.status().getString("scenario")).isNull();
+    assertThat(gw.status().getBoolean("enabled")).isFalse();
     awaitIdle(10);
     assertThat(gw.status().getString("scenario")).isNull();
     assertThat(gw.status().getBoolean("enabled")).isFalse();

@@ -138,7 +138,7 @@ public final class OrchestratorVerticle extends VerticleBase {
 
     answer(VALIDATE, this::validate);
     routed(START, "start", body -> runs.start(Requests.text(body), Requests.variables(body)));
-    routed(STOP, "stop", body -> Future.succeededFuture(runs.stop()));
+    routed(STOP, "stop", body -> runs.stop());
     routed(STATUS, "status", body -> Future.succeededFuture(runs.status()));
     routed(REPORTS, "reports", body -> Future.succeededFuture(new JsonObject().put("reports", reports.list())));
     routed(REPORT, "report", body -> Future.succeededFuture(report(body)));
@@ -288,7 +288,9 @@ public final class OrchestratorVerticle extends VerticleBase {
         return;
       }
       // A short timeout: right after the leader dies its address may still be routed to it until a new leader registers.
-      vertx.eventBus().<JsonObject>request(LEADER + "." + op, message.body(), new DeliveryOptions().setSendTimeout(3_000))
+      // A stop answers once its run has wound down, which may take up to WIND_DOWN_MS.
+      long timeout = op.equals("stop") ? RunEvents.WIND_DOWN_MS + 3_000 : 3_000;
+      vertx.eventBus().<JsonObject>request(LEADER + "." + op, message.body(), new DeliveryOptions().setSendTimeout(timeout))
           .onComplete(ar -> {
             if (ar.succeeded()) {
               message.reply(ar.result().body());

@@ -107,12 +107,18 @@ final class Runs {
             .put("reason", e.getMessage()));
   }
 
-  JsonObject stop() {
+  /**
+   * Stops the run and answers once it has ended (its chaos undone, its report kept; at most
+   * {@link RunEvents#WIND_DOWN_MS}): a script's next request after {@code orchestrate stop} meets the chaos
+   * as it was before the run, not the run's last step winding down.
+   */
+  Future<JsonObject> stop() {
     if (!running()) {
       throw new ChaosState.NotFound("run", "no orchestration is running");
     }
-    current.stop("stopped");
-    return current.status().put("message", "Orchestration stopped");
+    Run run = current;
+    run.stop("stopped");
+    return RunEvents.windDown(vertx, currentDone).map(v -> run.status().put("message", "Orchestration stopped"));
   }
 
   /** Shutting down ends a run like a stop: its chaos is undone before the node goes (waiting at most {@link RunEvents#WIND_DOWN_MS}). */
@@ -124,8 +130,16 @@ final class Runs {
     return RunEvents.windDown(vertx, currentDone);
   }
 
-  /** This node leads now: a run its predecessor checkpointed and did not finish goes on here. */
+  /**
+   * This node leads now: a run its predecessor checkpointed and did not finish goes on here; else the status
+   * of the cluster's last run is this node's, until it runs one itself.
+   */
   void resumeUnfinished() {
+    runs().compose(map -> map.get("last")).onSuccess(last -> {
+      if (last instanceof JsonObject status && current == null && !lastStatus.containsKey("run_id")) {
+        lastStatus = status;
+      }
+    });
     runs().compose(map -> map.get("current")).onSuccess(checkpoint -> {
       if (checkpoint instanceof JsonObject cp && !Names.valid(cp.getString("run_id"))) {
         LOG.warning(() -> "unfinished run not resumed: its checkpoint names no usable run id: " + cp.getValue("run_id"));
@@ -160,13 +174,13 @@ final class Runs {
     Future<RunReport> ended = run.start();
     Future<JsonObject> reported = events.ended(orchestration, ended);
     // a shutdown waits for this: the report written, kept and announced (to the history), not only made
-    currentDone = reported.<Void>mapEmpty().otherwiseEmpty();
-    reported.onSuccess(report -> {
+    Future<Void> kept = reported.compose(report -> {
       lastStatus = run.status();
-      if (clustered) {
-        runs().compose(map -> map.remove("current"));
-      }
+      // the cluster's last status too: a node that leads next answers it, not an empty status
+      return clustered ? runs().compose(map -> map.put("last", lastStatus.copy()).compose(v -> map.remove("current"))).mapEmpty()
+          : Future.<Void>succeededFuture();
     });
+    currentDone = kept.otherwiseEmpty();
     return run.status();
   }
 }

@@ -250,7 +250,7 @@ public final class OrchestrateCommand implements Runnable {
   public static final class Stop extends AdminClient implements Callable<Integer> {
     @Override
     public Integer call() {
-      return call("POST", "/api/chaos/orchestration/stop");
+      return call("POST", "/api/chaos/orchestration/stop", null, java.time.Duration.ofSeconds(25)); // answers once the run has wound down
     }
   }
 }
