@@ -4,6 +4,7 @@ import io.faultline.admin.AdminVerticle;
 import io.faultline.admin.bridge.TcpBridgeVerticle;
 import io.faultline.admin.toxiproxy.ToxiproxyVerticle;
 import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.listener.ServerTls;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.control.ChaosControlVerticle;
 import io.faultline.chaos.engine.NodeContext;
@@ -155,6 +156,17 @@ public final class Gateway {
   private static Future<Gateway> deploy(ClusteredVertx.Member member, GatewayConfig config, Path file,
       Supplier<GatewayConfig> reload, ChaosState state, ScenarioStore store, ChaosMeterBinder binder, Tracing tracing) {
     Vertx vertx = member.vertx();
+    // Every listener's certificate, key and client CAs checked before anything listens: one that cannot
+    // serve stops the node at start naming it, rather than after the admin API and other listeners are up.
+    for (int i = 0; i < config.listeners().size(); i++) {
+      if (config.listeners().get(i).tls() != null) {
+        try {
+          ServerTls.verify(vertx, config.listeners().get(i).tls());
+        } catch (ChaosConfigException e) {
+          return Future.failedFuture(e.under("listeners[" + i + "]"));
+        }
+      }
+    }
     // What real traffic saw, for orchestration steps: served on the event bus as windows of recent requests.
     TrafficRecorder recorder = new TrafficRecorder(System::currentTimeMillis);
     // History, the flight recorder and analytics (off the request path: the listener only fills bounded queues).

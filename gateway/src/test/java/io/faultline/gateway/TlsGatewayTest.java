@@ -102,13 +102,51 @@ class TlsGatewayTest {
     assertThatThrownBy(() -> Gateway.start(config, file, null).await())
         .isInstanceOf(io.faultline.chaos.config.ChaosConfigException.class)
         .hasMessageContaining("is not the private key of the certificate")
-        .extracting("field").isEqualTo("tls.key_file");
+        .extracting("field").isEqualTo("listeners[0].tls.key_file");
 
     // the running gateway's key file replaced by another key: the certificate it serves stays the working one
     Files.copy(other.key(), served.key(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Thread.sleep(2_500); // two looks of the certificate watch
     WebClient client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustOptions(trust()));
     assertThat(client.get(gateway.listenerPort("web"), "localhost", "/still").send().await().statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aBadCertificateKeyOrClientCaStopsTheNodeBeforeAnythingListensNamingTheListenersFile() throws Exception {
+    TestCertificates.Pem server = certificates.server("bad");
+    java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(2048);
+    Path rsaKey = dir.resolve("rsa.key"); // an RSA key for the EC certificate
+    Files.writeString(rsaKey, "-----BEGIN PRIVATE KEY-----\n"
+        + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(rsa.generateKeyPair().getPrivate().getEncoded())
+        + "\n-----END PRIVATE KEY-----\n");
+    Path encrypted = dir.resolve("encrypted.key");
+    Files.writeString(encrypted, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n");
+    String[][] cases = {
+        {server.cert().toString(), rsaKey.toString(), null, "listeners[1].tls.key_file", "is not the private key of the certificate"},
+        {server.cert().toString(), encrypted.toString(), null, "listeners[1].tls.key_file", "encrypted private key"},
+        {server.cert().toString(), server.key().toString(), server.key().toString(), "listeners[1].tls.client_ca_file", "holds no PEM certificate"},
+        {server.key().toString(), server.key().toString(), null, "listeners[1].tls.cert_file", "holds a private key instead"}};
+    int adminPort = Upstreams.closedPort();
+    for (String[] c : cases) {
+      Path file = dir.resolve("bad.yaml");
+      Files.writeString(file, """
+          admin: { port: %d }
+          listeners:
+            - { name: plain, port: 0, upstream: "http://127.0.0.1:1" }
+            - { name: secure, port: 0, upstream: "http://127.0.0.1:1", tls: { cert_file: "%s", key_file: "%s"%s } }
+          """.formatted(adminPort, c[0], c[1], c[2] == null ? "" : ", client_ca_file: \"" + c[2] + "\""));
+      GatewayConfig config = ConfigLoader.load(file, Map.of(), Map.of());
+      assertThatThrownBy(() -> Gateway.start(config, file, null).await()).as(c[3] + " " + c[4])
+          .isInstanceOf(io.faultline.chaos.config.ChaosConfigException.class)
+          .hasMessageContaining(c[4])
+          .extracting("field").isEqualTo(c[3]);
+      // nothing came up: the admin port was never bound (it was, before the client CA was read)
+      try (java.net.Socket probe = new java.net.Socket()) {
+        assertThatThrownBy(() -> probe.connect(new java.net.InetSocketAddress("127.0.0.1", adminPort), 500)).as(c[3])
+            .isInstanceOf(java.io.IOException.class);
+      }
+    }
   }
 
   @Test

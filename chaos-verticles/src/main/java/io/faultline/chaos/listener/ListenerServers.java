@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ListenerServers {
 
+  /** As grpc-java's and Envoy's default: no limit a client meets (memory bounds what a connection opens). */
+  public static final long MAX_CONCURRENT_STREAMS = Integer.MAX_VALUE;
+
   private ListenerServers() {
   }
 
@@ -31,6 +34,9 @@ public final class ListenerServers {
         // throws if a write ever comes from another thread). Without it each connection carries an
         // unbounded MPSC queue (about 4.7 KB) and every write goes through it.
         .setStrictThreadMode(true);
+    // HTTP/2 and gRPC clients put every call on one connection: Vert.x's default of 100 concurrent streams
+    // queued the 101st call (100 open server streams stalled every other call), where gRPC servers set no limit
+    options.getInitialSettings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
     if (gated && listener.headerTimeoutMs() > 0) {
       // until the gate's guard takes over, after the first request's headers (Vert.x's idle handler, replaced then)
       options.setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, listener.headerTimeoutMs()));

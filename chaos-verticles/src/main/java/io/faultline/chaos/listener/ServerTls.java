@@ -89,6 +89,18 @@ public final class ServerTls {
    * start, and then fail every handshake. The {@link ChaosConfigException} names the file at fault.
    */
   public static void verify(Vertx vertx, TlsConfig tls) {
+    certificates(tls.certFile(), "tls.cert_file", "the server's certificate chain");
+    if (tls.clientCaFile() != null) {
+      certificates(tls.clientCaFile(), "tls.client_ca_file", "the CA certificates client certificates must chain to");
+    }
+    String keyText = text(tls.keyFile(), "tls.key_file");
+    if (keyText.contains("ENCRYPTED")) {
+      throw new ChaosConfigException("tls.key_file", tls.keyFile() + " holds an encrypted private key, which needs a password"
+          + " Faultline does not take: write it out unencrypted (openssl pkey -in " + tls.keyFile() + " -out KEY.pem) and keep that file private");
+    }
+    if (!keyText.matches("(?s).*-----BEGIN (RSA |EC )?PRIVATE KEY-----.*")) {
+      throw new ChaosConfigException("tls.key_file", tls.keyFile() + " holds no PEM private key (-----BEGIN PRIVATE KEY-----)");
+    }
     javax.net.ssl.X509KeyManager keys;
     try {
       // the key manager a server's handshakes use, read through Vert.x's public API (no key store password to know)
@@ -96,8 +108,11 @@ public final class ServerTls {
           .filter(javax.net.ssl.X509KeyManager.class::isInstance).map(javax.net.ssl.X509KeyManager.class::cast).findFirst()
           .orElseThrow(() -> new IllegalStateException("no X.509 key manager"));
     } catch (Exception e) {
-      throw new ChaosConfigException("tls.cert_file", "cannot load " + tls.certFile() + " and " + tls.keyFile()
-          + " as a PEM certificate chain and private key: " + e.getMessage());
+      // the certificate was read above: what fails now is the key, or the two together
+      String why = String.valueOf(e.getMessage());
+      throw new ChaosConfigException("tls.key_file", why.contains("algorithm does not match")
+          ? tls.keyFile() + " is not the private key of the certificate in " + tls.certFile() + " (" + why + ")"
+          : "cannot load " + tls.keyFile() + " as the private key of " + tls.certFile() + ": " + why);
     }
     try {
       for (String type : List.of("RSA", "EC", "EdDSA", "Ed25519", "Ed448", "RSASSA-PSS")) {
@@ -112,6 +127,30 @@ public final class ServerTls {
       }
     } catch (java.security.GeneralSecurityException e) {
       throw new ChaosConfigException("tls.key_file", "cannot use the key in " + tls.keyFile() + ": " + e.getMessage());
+    }
+  }
+
+  /** The X.509 certificates of a PEM file; none, or what is not one, is refused naming {@code field}. */
+  private static void certificates(String file, String field, String what) {
+    String pem = text(file, field);
+    if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+      throw new ChaosConfigException(field, file + " holds no PEM certificate (-----BEGIN CERTIFICATE-----): it must be "
+          + what + (pem.contains("PRIVATE KEY-----") ? ", and holds a private key instead" : ""));
+    }
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
+      if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+        throw new ChaosConfigException(field, file + " holds no certificate");
+      }
+    } catch (java.io.IOException | java.security.cert.CertificateException e) {
+      throw new ChaosConfigException(field, "cannot read " + file + " as PEM certificates (" + what + "): " + e.getMessage());
+    }
+  }
+
+  private static String text(String file, String field) {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+    } catch (java.io.IOException e) {
+      throw new ChaosConfigException(field, "cannot read " + file + ": " + e.getMessage());
     }
   }
 

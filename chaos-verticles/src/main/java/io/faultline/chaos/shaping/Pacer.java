@@ -60,6 +60,23 @@ public final class Pacer {
     return start;
   }
 
+  /**
+   * Books {@code bytes} that go as one piece (a whole gRPC message, a WebSocket frame), no earlier than
+   * {@code earliestNanos}: answers when the last of them has gone at the limit. A client takes such a piece
+   * only whole, so delivering it then is what it would see on a link of that bandwidth; delivering it at
+   * the start of its slot let a single message (a unary call's answer) through at full speed.
+   */
+  public long bookWhole(long bytes, long earliestNanos) {
+    long start = book(bytes, earliestNanos);
+    return Math.max(start, next);
+  }
+
+  /** As {@link #bookWhole} from now: how many ms until the piece is whole (0: now), rounded up. */
+  public long wholeDelayMs(long bytes) {
+    long now = nanoClock.getAsLong();
+    return waitMs(bookWhole(bytes, now) - now);
+  }
+
   public long bytesPerSecond() {
     return bytesPerSecond;
   }

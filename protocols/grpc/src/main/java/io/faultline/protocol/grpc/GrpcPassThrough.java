@@ -115,6 +115,9 @@ final class GrpcPassThrough {
       }
     }
     response.setChunked(true);
+    // the head goes now, as the upstream sent it: a client acting on initial metadata (a subscription's
+    // "subscribed" headers) must not wait for the first message or the end of the call
+    response.writeHead();
     in.handler(chunk -> {
       if (response.closed() || response.ended()) {
         return;

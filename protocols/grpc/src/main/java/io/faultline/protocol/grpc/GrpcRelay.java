@@ -186,7 +186,7 @@ final class GrpcRelay {
     int[] waiting = {0};
     boolean[] ended = {false};
     request.messageHandler(message -> {
-      long waitMs = pacer.delayMs(message.payload().length());
+      long waitMs = pacer.wholeDelayMs(message.payload().length()); // sent when its last byte would have gone
       if (waitMs <= 0) {
         relay(message, outgoing, request);
         return;
@@ -224,6 +224,17 @@ final class GrpcRelay {
     }
   }
 
+  /**
+   * Sets {@code grpc-message} as gRPC's spec encodes it (only bytes outside printable ASCII and {@code %}):
+   * Vert.x's own encoder also encodes {@code : / ( )}, which clients decoding with JavaScript's
+   * {@code decodeURI} (grpc-js) show as {@code %3A}.
+   */
+  static void statusMessage(GrpcServerResponse<Buffer, Buffer> response, GrpcStatus status, String message) {
+    if (message != null && status != GrpcStatus.OK) {
+      response.trailers().set("grpc-message", GrpcPassThrough.percentEncoded(message));
+    }
+  }
+
   /** Answers the call with {@code status} and {@code message} (trailers-only when nothing was sent yet), naming {@code fault} if injected. */
   static void end(GrpcCall call, GrpcStatus status, String message, String fault) {
     GrpcServerResponse<Buffer, Buffer> response = call.request().response();
@@ -231,7 +242,9 @@ final class GrpcRelay {
       if (fault != null) {
         response.headers().set(GrpcDecisions.FAULT_HEADER, fault);
       }
-      response.status(status).statusMessage(message).end();
+      response.status(status);
+      statusMessage(response, status, message);
+      response.end();
     } catch (IllegalStateException alreadyAnswered) {
       // the deadline (or the client) ended the call first
     }

@@ -5,14 +5,12 @@ import io.faultline.chaos.engine.MessagePlan;
 import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.shaping.Pacer;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 
@@ -35,6 +33,7 @@ final class ResponseRelay {
   private final Terminal.Cut cut;
   private final MessageFault.AbortAfter abort;
   private final long messageDelayMs;
+  private final java.util.function.BooleanSupplier chaosOn;
   private final Pacer pacer;
   private int relayed;
 
@@ -51,6 +50,7 @@ final class ResponseRelay {
     this.cut = exchange == null ? null : exchange.cut();
     this.abort = plan.abort();
     this.messageDelayMs = plan.delayMs();
+    this.chaosOn = exchange == null ? () -> false : exchange::chaosOn;
     this.pacer = bps > 0 ? exchange.pacer(bps) : null;
   }
 
@@ -91,7 +91,9 @@ final class ResponseRelay {
       if (relayed >= cutAfter || relayed >= abortAfter) {
         return;
       }
-      long waitMs = messageDelayMs + (pacer == null ? 0 : pacer.delayMs(message.payload().length()));
+      // the delay is asked of the exchange each time: once chaos is off (the kill switch) messages go at once
+      long waitMs = (messageDelayMs > 0 && chaosOn.getAsBoolean() ? messageDelayMs : 0)
+          + (pacer == null ? 0 : pacer.wholeDelayMs(message.payload().length())); // a message goes when its last byte would
       if (waitMs <= 0) {
         GrpcRelay.relay(message, response, incoming);
       } else {
@@ -107,9 +109,11 @@ final class ResponseRelay {
         dropStream();
       } else if (relayed == abortAfter) {
         vertx.setTimer(Math.max(1, waitMs + 1), id -> {
-          outgoing.cancel();
+          // the call answered first: cancelling the upstream first reset the client's stream (its error
+          // handler cancels a response not ended), so the client saw CANCELLED, never abort_status
           GrpcRelay.end(call, GrpcStatus.valueOf(abort.code()),
               "stream aborted after " + abortAfter + " messages (injected by Faultline)", null);
+          outgoing.cancel();
         });
       }
     });
@@ -148,14 +152,16 @@ final class ResponseRelay {
         response.trailers().add(t.getKey(), t.getValue());
       }
     });
-    String message = incoming.statusMessage();
+    GrpcStatus status = incoming.status() == null ? GrpcStatus.UNKNOWN : incoming.status();
+    response.status(status);
     String raw = incoming.trailers().get("grpc-message");
-    if (message == null && raw != null) {
-      message = QueryStringDecoder.decodeComponent(raw, StandardCharsets.UTF_8);
+    if (raw == null) {
+      raw = incoming.headers().get("grpc-message"); // a trailers-only answer
     }
-    response.status(incoming.status() == null ? GrpcStatus.UNKNOWN : incoming.status());
-    if (message != null) {
-      response.statusMessage(message);
+    if (raw != null && status != GrpcStatus.OK) {
+      response.trailers().set("grpc-message", raw); // as the upstream encoded it, not decoded and encoded again
+    } else {
+      GrpcRelay.statusMessage(response, status, incoming.statusMessage());
     }
     if (!call.http().response().ended()) {
       response.end();

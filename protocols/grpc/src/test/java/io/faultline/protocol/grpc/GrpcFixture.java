@@ -41,6 +41,9 @@ final class GrpcFixture implements AutoCloseable {
 
   final Vertx vertx = Vertx.vertx();
   final AtomicInteger upstreamCalls = new AtomicInteger();
+  /** How many Gate calls the upstream holds until it answers them all. */
+  volatile int gateSize = Integer.MAX_VALUE;
+  private final List<GrpcServerResponse<Buffer, Buffer>> gateWaiting = new java.util.ArrayList<>();
   final ChaosState state;
   final io.faultline.chaos.testing.RecordingListener events = new io.faultline.chaos.testing.RecordingListener();
   final int upstreamPort;
@@ -77,7 +80,9 @@ final class GrpcFixture implements AutoCloseable {
   }
 
   private int startUpstream() {
-    return startUpstream(new HttpServerOptions().setHost("127.0.0.1").setPort(0));
+    // no stream limit, as grpc-java's, grpc-go's and grpc-js's servers (Vert.x's default is 100)
+    return startUpstream(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(Integer.MAX_VALUE)));
   }
 
   /** Starts the echo service on {@code options} (plaintext, or TLS for the grpcs tests) and answers its port. */
@@ -128,6 +133,48 @@ final class GrpcFixture implements AutoCloseable {
       upstreamCalls.incrementAndGet();
       req.response().trailers().set("x-why", "asked");
       req.response().status(GrpcStatus.INVALID_ARGUMENT).statusMessage("bad argument é").end();
+    }));
+    up.callHandler(method("Drip"), req -> req.last().onSuccess(body -> { // N messages 50 ms apart, the stream open meanwhile
+      upstreamCalls.incrementAndGet();
+      GrpcServerResponse<Buffer, Buffer> resp = req.response();
+      int n = Integer.parseInt(body.toString());
+      int[] sent = {0};
+      boolean[] cancelled = {false};
+      req.errorHandler(error -> cancelled[0] = true);
+      vertx.setPeriodic(1, 50, id -> {
+        try {
+          if (cancelled[0] || sent[0] == n) {
+            vertx.cancelTimer(id);
+            if (!cancelled[0]) {
+              resp.end();
+            }
+            return;
+          }
+          resp.write(Buffer.buffer("m" + sent[0]++));
+        } catch (IllegalStateException gone) {
+          vertx.cancelTimer(id);
+        }
+      });
+    }));
+    up.callHandler(method("Refuse"), req -> req.last().onSuccess(body -> { // the request's text as the status message
+      upstreamCalls.incrementAndGet();
+      // encoded as gRPC's spec says (Vert.x's own encoder does more), so the test sees whether the relay keeps it
+      req.response().trailers().set("grpc-message", GrpcPassThrough.percentEncoded(body.toString()));
+      req.response().status(GrpcStatus.FAILED_PRECONDITION).end();
+    }));
+    up.callHandler(method("Late"), req -> req.last().onSuccess(body -> { // the head at once, the answer a second later
+      upstreamCalls.incrementAndGet();
+      req.response().headers().set("x-early", "yes");
+      req.response().writeHead();
+      vertx.setTimer(1_000, id -> req.response().end(Buffer.buffer("late")));
+    }));
+    up.callHandler(method("Gate"), req -> req.last().onSuccess(body -> { // answered once gateSize calls are in at once
+      upstreamCalls.incrementAndGet();
+      gateWaiting.add(req.response());
+      if (gateWaiting.size() >= gateSize) {
+        gateWaiting.forEach(r -> r.end(Buffer.buffer("through")));
+        gateWaiting.clear();
+      }
     }));
     HttpServer server = vertx.createHttpServer(options).requestHandler(up);
     return server.listen().await().actualPort();

@@ -187,6 +187,98 @@ class GrpcProxyVerticleTest {
   }
 
   @Test
+  void abortAfterMessagesEndsAStreamStillGoingWithTheChosenStatus() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "fault_injection": {"abort_after_messages": 2, "abort_status": "DATA_LOSS"}}""")) {
+      // the upstream is still sending when the stream is cut: cancelling it first used to reset the client's
+      // stream too, which saw CANCELLED and no status
+      GrpcFixture.Result result = gw.call("Drip", List.of("10"));
+      assertThat(result.messages()).containsExactly("m0", "m1");
+      assertThat(result.error()).isNull();
+      assertThat(result.status()).isEqualTo(GrpcStatus.DATA_LOSS);
+      assertThat(result.message()).contains("aborted after 2 messages");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 1}}"}) // passed through, and relayed message by message
+  void aStatusMessageIsRelayedAsTheUpstreamEncodedIt(String chaos) {
+    try (GrpcFixture gw = new GrpcFixture(chaos.isEmpty() ? null : chaos)) {
+      GrpcFixture.Result result = gw.call("Refuse", List.of("custom détail: a/b (c) 100% ok"));
+      assertThat(result.status()).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
+      assertThat(result.message()).isEqualTo("custom détail: a/b (c) 100% ok");
+      // gRPC's encoding (only non-printable bytes and %): Vert.x's own also encoded ': / ( )', which grpc-js
+      // (decodeURI) showed as %3A and %2F
+      String raw = result.trailers().get("grpc-message") != null ? result.trailers().get("grpc-message") : result.headers().get("grpc-message");
+      assertThat(raw).isEqualTo("custom d%C3%A9tail: a/b (c) 100%25 ok");
+    }
+  }
+
+  @Test
+  void anInjectedStatusMessageKeepsItsPunctuation() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "fault_injection": {"http_errors": [504], "http_error_probability": 1.0}}""")) {
+      GrpcFixture.Result result = gw.call("Unary", List.of("x"));
+      String raw = result.trailers().get("grpc-message") != null ? result.trailers().get("grpc-message") : result.headers().get("grpc-message");
+      assertThat(raw).contains("injected fault: ").doesNotContain("%3A");
+    }
+  }
+
+  @Test
+  void theUpstreamsHeadReachesTheClientBeforeItsFirstMessage() {
+    try (GrpcFixture gw = new GrpcFixture(null)) {
+      long started = System.nanoTime();
+      var head = gw.client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(gw.port, "127.0.0.1"))
+          .compose(req -> req.fullMethodName("test.Echo/Late").send(io.vertx.core.buffer.Buffer.buffer("x")))
+          .await();
+      long headMs = (System.nanoTime() - started) / 1_000_000;
+      assertThat(head.headers().get("x-early")).isEqualTo("yes");
+      // the upstream answers a second after its head: the head was held back until then
+      assertThat(headMs).as("head after %d ms", headMs).isLessThan(800);
+      assertThat(head.last().await().toString()).isEqualTo("late");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero"})
+  void moreThanAHundredCallsRunAtOnceOnOneConnection(String mode) {
+    try (GrpcFixture gw = new GrpcFixture(chaos(mode))) {
+      gw.gateSize = 150; // the upstream answers only once all 150 are in: with 100 streams at most, none would be
+      List<io.vertx.core.Future<String>> calls = new java.util.ArrayList<>();
+      for (int i = 0; i < 150; i++) {
+        calls.add(gw.client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(gw.port, "127.0.0.1"))
+            .compose(req -> req.fullMethodName("test.Echo/Gate").timeout(15, java.util.concurrent.TimeUnit.SECONDS)
+                .send(io.vertx.core.buffer.Buffer.buffer("x")))
+            .compose(response -> response.last()).map(Object::toString));
+      }
+      io.vertx.core.Future.all(calls).await();
+      assertThat(calls).allSatisfy(call -> assertThat(call.result()).isEqualTo("through"));
+    }
+  }
+
+  @Test
+  void theKillSwitchEndsPerMessageDelayOnAnOpenStream() {
+    try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"latency\": {\"per_message_delay_ms\": 400}}")) {
+      gw.vertx.setTimer(1_000, id -> gw.state.enable(false));
+      var timed = Timing.time(() -> gw.call("Drip", List.of("10")));
+      assertThat(timed.value().messages()).hasSize(10);
+      // 10 messages held 400 ms each take 4 s; chaos off after 1 s, the rest come at the upstream's pace
+      Timing.assertElapsedBetween(timed.elapsedMs(), 900, 2_900);
+    }
+  }
+
+  @Test
+  void aBandwidthLimitSlowsASingleLargeMessage() {
+    try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 20000}}")) {
+      String body = "x".repeat(10_000);
+      var timed = Timing.time(() -> gw.call("Unary", List.of(body)));
+      assertThat(timed.value().messages()).containsExactly("echo:" + body);
+      // 10 kB up and 10 kB back at 20 kB/s: half a second each way; one message each, which went at once before
+      Timing.assertElapsedBetween(timed.elapsedMs(), 950, 4_000);
+    }
+  }
+
+  @Test
   void streamDropBreaksTheStream() {
     try (GrpcFixture gw = new GrpcFixture("""
         {"enabled": true, "fault_injection": {"stream_drop_probability": 1.0}}""")) {
@@ -214,8 +306,8 @@ class GrpcProxyVerticleTest {
     try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10}}")) {
       var timed = Timing.time(() -> gw.call("Repeat", List.of("5")));
       assertThat(timed.value().messages()).hasSize(5);
-      // five 2-byte frames at 10 B/s: 4 waits of 200 ms after the first frame.
-      Timing.assertElapsedBetween(timed.elapsedMs(), 750, 3_000);
+      // five 2-byte frames at 10 B/s, each delivered when its last byte would be: 200 ms each
+      Timing.assertElapsedBetween(timed.elapsedMs(), 950, 3_000);
     }
   }
 
@@ -263,8 +355,8 @@ class GrpcProxyVerticleTest {
     try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10}}")) {
       var timed = Timing.time(() -> gw.call("Count", List.of("aa", "bb", "cc", "dd", "ee")));
       assertThat(timed.value().messages()).containsExactly("count:5");
-      // five 2-byte request frames at 10 B/s: 4 waits of 200 ms after the first one.
-      Timing.assertElapsedBetween(timed.elapsedMs(), 750, 4_000);
+      // five 2-byte request frames at 10 B/s, each sent when its last byte would be: 200 ms each
+      Timing.assertElapsedBetween(timed.elapsedMs(), 950, 4_000);
     }
   }
 }

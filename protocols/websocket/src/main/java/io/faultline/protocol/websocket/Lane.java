@@ -267,7 +267,7 @@ final class Lane {
   private void schedule(WebSocketFrame frame, long dueNanos) {
     long start = Math.max(dueNanos, nextFreeNanos);
     if (pacer != null) {
-      start = pacer.book(frame.binaryData().length(), start);
+      start = pacer.bookWhole(frame.binaryData().length(), start); // delivered when its last byte would be
     }
     nextFreeNanos = Math.max(nextFreeNanos, start);
     enqueue(frame, start);
