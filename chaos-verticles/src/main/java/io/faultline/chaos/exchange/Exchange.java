@@ -257,7 +257,8 @@ public final class Exchange<C> {
   private void count(Decision.Stage stage) {
     for (int i = 0; i < verdict.size(); i++) {
       Decision decision = verdict.decision(i);
-      if (decision.stage() == stage && decision.type() != null) {
+      // a cut is the terminal already counted by answer(), then forwarded: not counted a second time
+      if (decision.stage() == stage && decision.type() != null && decision != answered) {
         injected(decision.type());
       }
     }

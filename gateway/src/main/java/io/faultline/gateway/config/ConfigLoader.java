@@ -76,6 +76,7 @@ public final class ConfigLoader {
       throw new ChaosConfigException("chaos.fault_injection.http_error_probability",
           sources.get(Flag.CHAOS_HTTP_ERRORS.path()) + " needs a probability: add --chaos-http-error-probability P (0..1)");
     }
+    refineScenario(tree);
     try {
       GatewayConfig config = ChaosJson.convert(tree, GatewayConfig.class, "");
       String scenario = config.chaos().scenario();
@@ -91,6 +92,44 @@ public final class ConfigLoader {
           && (e.field().equals("chaos") || e.field().startsWith("chaos.")) ? e.under("observability") : e;
       throw source == null ? named : new ChaosConfigException(e.field(), e.getMessage() + " (set by " + source + ")");
     }
+  }
+
+  /**
+   * A config that names a built-in {@code chaos.scenario} and also sets some of a section's fields (reference
+   * 001's serve line: {@code --chaos-scenario network_degradation --chaos-latency-range "100-500"}) refines the
+   * scenario's section field by field, as an orchestration step naming a scenario with a config does: the
+   * fields given replace the scenario's, the rest of its section stays. A section is taken whole once typed,
+   * so a flag's one field (the latency's probability) used to replace the scenario's whole section, its
+   * delay and jitter gone. A fixed delay and a range are alternatives: giving one drops the scenario's other.
+   */
+  @SuppressWarnings("unchecked")
+  private static void refineScenario(Map<String, Object> tree) {
+    if (!(tree.get("chaos") instanceof Map<?, ?> given) || !(given.get("scenario") instanceof String name)) {
+      return;
+    }
+    Scenario scenario = Scenarios.builtIn(name);
+    if (scenario == null) {
+      return; // refused with the known names below
+    }
+    Map<String, Object> chaos = (Map<String, Object>) given;
+    ChaosJson.toMap(scenario.config()).forEach((section, value) -> {
+      if (value instanceof Map<?, ?> ofScenario && chaos.get(section) instanceof Map<?, ?> fields) {
+        Map<String, Object> refined = new LinkedHashMap<>();
+        ofScenario.forEach((field, v) -> {
+          if (v != null) {
+            refined.put(String.valueOf(field), v);
+          }
+        });
+        if (fields.containsKey("fixed_delay_ms")) {
+          refined.remove("random_delay_range_ms");
+        }
+        if (fields.containsKey("random_delay_range_ms")) {
+          refined.remove("fixed_delay_ms");
+        }
+        refined.putAll((Map<String, Object>) fields);
+        chaos.put(section, refined);
+      }
+    });
   }
 
   /**

@@ -87,6 +87,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void chaosFlagsRefineTheScenarioTheyComeWithFieldByField() {
+    // network_degradation: 500 ms with 20 % jitter; the flag sets only the share of requests delayed
+    GatewayConfig config = ConfigLoader.load(null, Map.of(),
+        Map.of(Flag.CHAOS_SCENARIO, "network_degradation", Flag.CHAOS_LATENCY_PROBABILITY, "0.8"));
+    assertThat(config.chaos().latency().fixedDelayMs()).as("the scenario's delay stays").isEqualTo(500);
+    assertThat(config.chaos().latency().jitterPercent()).as("and its jitter").isEqualTo(20.0);
+    assertThat(config.chaos().latency().probability()).isEqualTo(0.8);
+    // reference 001's serve line: the range replaces the scenario's fixed delay, its jitter stays
+    GatewayConfig reference = ConfigLoader.load(null, Map.of(),
+        Map.of(Flag.CHAOS_SCENARIO, "network_degradation", Flag.CHAOS_LATENCY_RANGE, "100-500"));
+    assertThat(reference.chaos().latency().randomDelayRangeMs()).containsExactly(100L, 500L);
+    assertThat(reference.chaos().latency().fixedDelayMs()).isZero();
+    assertThat(reference.chaos().latency().jitterPercent()).isEqualTo(20.0);
+    // what the running node applies: the refined section over the rest of the scenario
+    io.faultline.chaos.state.ChaosState state = new io.faultline.chaos.state.ChaosState(config.chaos());
+    assertThat(state.config().latency().fixedDelayMs()).isEqualTo(500);
+    assertThat(state.config().latency().probability()).isEqualTo(0.8);
+    assertThat(state.config().trafficShaping().packetLossPercent()).as("the scenario's other sections").isEqualTo(5.0);
+  }
+
+  @Test
   void aListenerAFlagAddsComesAfterTheFilesSoErrorsNameTheFilesIndexes() throws IOException {
     Path file = file("listeners:\n  - {name: t, protocol: tcp, port: 0, upstream: \"127.0.0.1:1\","
         + " chaos: {latency: {fixed_delay_ms: -1}}}\n");

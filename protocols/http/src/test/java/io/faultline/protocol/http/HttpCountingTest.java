@@ -43,6 +43,22 @@ class HttpCountingTest {
   }
 
   @Test
+  void aCutResponseIsOneFaultNotTwo() {
+    for (String cut : new String[] {"\"traffic_shaping\": {\"packet_loss_percent\": 100}",
+        "\"fault_injection\": {\"partial_response_probability\": 1.0}"}) {
+      try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, " + cut + "}")) {
+        gw.client.get("/api/bytes").send().otherwiseEmpty().await();
+        RecordingListener events = gw.events;
+        events.await("the exchange's record", () -> events.records().size() == 1);
+        // counted when it was decided and again when the cut response was forwarded: metrics, traffic
+        // summaries, fault shares and step fault counts showed two faults a request
+        assertThat(events.faults()).as(cut).hasSize(1);
+        assertThat(events.records().get(0).faults()).as(cut).hasSize(1);
+      }
+    }
+  }
+
+  @Test
   void anExchangeChaosOnlyDelaysIsForwardedAfterItsDelayAndRecordedOnce() {
     // what the upstream gets (method, URI, body, headers, X-Forwarded-*): HttpProxyVerticleTest, mode "delayed"
     try (GatewayFixture gw = new GatewayFixture("""
