@@ -181,7 +181,8 @@ public final class Gateway {
     new ControlPlaneMeters(binder.registry(), state, recorder).bind(vertx);
     // A window reads up to 65,536 requests (about a millisecond): on a worker, not on an event loop that may carry traffic.
     vertx.eventBus().<JsonObject>localConsumer(Metrics.WINDOW_ADDRESS, message -> vertx.executeBlocking(
-            () -> recorder.window(message.body().getLong("from", 0L), message.body().getLong("to", Long.MAX_VALUE)), false)
+            () -> recorder.window(message.body().getLong("from", 0L), message.body().getLong("to", Long.MAX_VALUE),
+                message.body().getLong("started_after", Long.MIN_VALUE)), false)
         .onSuccess(message::reply)
         .onFailure(error -> message.fail(500, String.valueOf(error))));
     AdminVerticle admin = new AdminVerticle(config.admin(), binder::scrape);

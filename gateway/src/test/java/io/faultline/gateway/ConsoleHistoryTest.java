@@ -100,6 +100,9 @@ class ConsoleHistoryTest {
     WebElement error = console.browser.text(By.cssSelector("form.filters [data-field=min_score] .error"), "must be between 0 and 100");
     assertThat(error.getText()).contains("101");
     assertThat(minScore.getAttribute("aria-invalid")).isEqualTo("true");
+    // the rows of the filter before are gone: left up, they read as the answer to the refused one
+    console.browser.until(d -> d.findElements(By.cssSelector("table.runs tbody tr")).isEmpty());
+    console.browser.text(By.cssSelector("p.muted"), "the filter above was refused");
     console.browser.type(minScore, "");
     console.browser.type(console.browser.field(filters, "Tag"), "");
   }
@@ -165,7 +168,12 @@ class ConsoleHistoryTest {
   void theTrendChartDrawsAnOrchestrationsScoresWithTheApisDirection() {
     console.signIn("#/history");
     row(failing).findElement(By.cssSelector("button.link")).click();
-    console.browser.visible(By.cssSelector("#trend .plot[data-points='1'] canvas"));
+    WebElement one = console.browser.visible(By.cssSelector("#trend .plot[data-points='1']"));
+    // a single run: the time axis spans its start (it showed 1970, the dot on the edge)
+    long startedSeconds = console.gw.get("/api/history/runs/" + failing).bodyAsJsonObject().getLong("started_at") / 1000;
+    String[] xRange = one.getAttribute("data-x-range").split(",");
+    assertThat(Long.parseLong(xRange[0])).isLessThan(startedSeconds).isGreaterThan(startedSeconds - 7200);
+    assertThat(Long.parseLong(xRange[1])).isGreaterThan(startedSeconds).isLessThan(startedSeconds + 7200);
     console.browser.text(By.cssSelector("#trend [data-direction=insufficient_data]"), "a trend needs at least 3");
     row(calm).findElement(By.cssSelector("button.link")).click();
     WebElement chart = console.browser.visible(By.cssSelector("#trend .trend-chart .plot[data-points='3'] canvas"));

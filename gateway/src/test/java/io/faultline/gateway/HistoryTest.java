@@ -379,5 +379,15 @@ class HistoryTest {
     var badMin = gw.postJson("/api/history/ab", new JsonObject().put("a", "x").put("b", "y").put("min_requests", 0).encode());
     assertThat(badMin.statusCode()).isEqualTo(400);
     assertThat(badMin.bodyAsJsonObject().getString("field")).isEqualTo("min_requests");
+    // a number written as text in a JSON body is refused, not taken (and stored and echoed as text)
+    var quoted = gw.postJson("/api/history/ab", new JsonObject().put("a", "x").put("b", "y").put("samples", "3").encode());
+    assertThat(quoted.statusCode()).isEqualTo(400);
+    assertThat(quoted.bodyAsJsonObject().getString("field")).isEqualTo("samples");
+    assertThat(quoted.bodyAsJsonObject().getString("error")).contains("must be a number, not text");
+    var threshold = gw.postJson("/api/history/breaking-point", "{\"parameter\": \"latency.fixed_delay_ms\", \"from\": 0,"
+        + " \"to\": 100, \"step\": 50, \"step_seconds\": 1, \"assertion\": {\"metric\": \"p95_latency\","
+        + " \"operator\": \"less_than\", \"threshold\": \"120\"}}");
+    assertThat(threshold.statusCode()).isEqualTo(400);
+    assertThat(threshold.bodyAsJsonObject().getString("field")).isEqualTo("assertion.threshold");
   }
 }

@@ -46,6 +46,16 @@ public final class TrafficRecorder implements ChaosListener {
    * {@code avg_latency}, {@code p50_latency}, {@code p95_latency}, {@code p99_latency} (milliseconds).
    */
   public JsonObject window(long fromMs, long toMs) {
+    return window(fromMs, toMs, Long.MIN_VALUE);
+  }
+
+  /**
+   * As {@link #window(long, long)}, counting only the requests that also started at or after
+   * {@code startedAfterMs} (and the faults injected from then): a step that changed the chaos at
+   * {@code startedAfterMs} is judged on the requests its own config decided, not on those the step
+   * before still held (a 1 s delay ending in a 250 ms step made its p95 a second).
+   */
+  public JsonObject window(long fromMs, long toMs, long startedAfterMs) {
     long total = Math.min(requests.get(), CAPACITY);
     long[] durations = new long[(int) total];
     int n = 0;
@@ -53,7 +63,7 @@ public final class TrafficRecorder implements ChaosListener {
     double sum = 0;
     for (int i = 0; i < total; i++) {
       long at = endedAt[i];
-      if (at >= fromMs && at <= toMs) {
+      if (at >= fromMs && at <= toMs && (startedAfterMs == Long.MIN_VALUE || at - (durationMicros[i] + 999) / 1_000 >= startedAfterMs)) {
         durations[n++] = durationMicros[i];
         errors += failed[i] ? 1 : 0;
         sum += durationMicros[i];
@@ -62,7 +72,7 @@ public final class TrafficRecorder implements ChaosListener {
     long faultTotal = Math.min(faults.get(), CAPACITY);
     int faultCount = 0;
     for (int i = 0; i < faultTotal; i++) {
-      faultCount += faultAt[i] >= fromMs && faultAt[i] <= toMs ? 1 : 0;
+      faultCount += faultAt[i] >= Math.max(fromMs, startedAfterMs) && faultAt[i] <= toMs ? 1 : 0;
     }
     // p99 first: every value left of it is no greater, so p95 and then p50 are selected within what is left of the one before
     int p99 = select(durations, n, rank(n, 0.99));

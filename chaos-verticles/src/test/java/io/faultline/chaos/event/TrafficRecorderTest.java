@@ -39,6 +39,24 @@ class TrafficRecorderTest {
   }
 
   @Test
+  void aWindowCanCountOnlyTheRequestsThatStartedInIt() {
+    request(10_500, "2xx", 1_000); // started at 9,500, held by the step before
+    request(10_600, "2xx", 250);   // started at 10,350
+    request(10_700, "5xx", 240);   // started at 10,460
+    now.set(9_500);
+    recorder.faultInjected("web", "http", "default", "latency"); // the first one's, before the change
+    now.set(10_350);
+    recorder.faultInjected("web", "http", "default", "latency");
+    JsonObject all = recorder.window(10_000, 11_000);
+    assertThat(all.getInteger("request_count")).isEqualTo(3);
+    JsonObject own = recorder.window(10_000, 11_000, 10_000);
+    assertThat(own.getInteger("request_count")).isEqualTo(2);
+    assertThat(own.getDouble("p99_latency")).as("the held second is not this step's").isEqualTo(250.0);
+    assertThat(own.getInteger("error_count")).isEqualTo(1);
+    assertThat(own.getInteger("fault_count")).isEqualTo(1);
+  }
+
+  @Test
   void percentilesAreNearestRankInMilliseconds() {
     for (int i = 1; i <= 100; i++) {
       request(10_000 + i, "2xx", i);

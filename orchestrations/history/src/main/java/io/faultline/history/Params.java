@@ -100,6 +100,19 @@ public final class Params {
     return s;
   }
 
+  /**
+   * Refuses a number written as text among {@code fields} of a JSON body ({@code "samples": "3"}): query
+   * parameters are text and read as numbers, but a JSON body says what it means, and a quoted number is a
+   * mistake the config API refuses too (it was taken, and stored and echoed as text).
+   */
+  public static void numbersNotText(JsonObject body, java.util.Collection<String> fields) {
+    for (String field : fields) {
+      if (body != null && body.getValue(field) instanceof String text) {
+        throw new ChaosConfigException(field, "must be a number, not text: got " + quote(text));
+      }
+    }
+  }
+
   /** One of {@code allowed}, or {@code otherwise} when absent. */
   /** Refuses a field of {@code body} not in {@code known}: a misspelt one ({@code "sampels"}) would silently take the default. */
   public static void only(JsonObject body, java.util.Collection<String> known) {

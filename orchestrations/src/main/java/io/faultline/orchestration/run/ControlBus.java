@@ -69,9 +69,12 @@ class ControlBus {
     return request(Addresses.CHAOS_SET, config);
   }
 
-  /** What the node's traffic saw between {@code from} and {@code to}. */
+  /**
+   * What the node's traffic saw between {@code from} and {@code to}: the requests that started and ended in
+   * it (one a step before still held, ending in this step, was the step before's chaos, not this one's).
+   */
   Future<JsonObject> window(long from, long to) {
-    return request(MetricNames.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", to));
+    return request(MetricNames.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", to).put("started_after", from));
   }
 
   final Future<JsonObject> request(String address, JsonObject body) {

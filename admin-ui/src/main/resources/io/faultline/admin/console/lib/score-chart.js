@@ -22,6 +22,16 @@ function tick(seconds, step) {
 
 /** The runs' time span with a little room at both ends, so that no dot sits on the edge. */
 function span(u, min, max) {
+  // from the data itself: with a single run uPlot hands no min and max, and the axis showed 1970 (Jan 1)
+  const xs = ((u.data && u.data[0]) || []).filter(v => v !== null && v !== undefined);
+  if (xs.length > 0) {
+    min = Math.min(...xs);
+    max = Math.max(...xs);
+  }
+  if (min === null || min === undefined || max === null || max === undefined) {
+    const now = Date.now() / 1000;
+    return [now - 3600, now + 3600];
+  }
   const pad = min === max ? 3600 : Math.max((max - min) * 0.04, 1);
   return [min - pad, max + pad];
 }
@@ -71,6 +81,8 @@ export class ScoreChart {
       cursor: { y: false },
     }, [times, ok, failed, fitted], this.el);
     this.el.dataset.points = String(scored.length);
+    // the time axis's span, in seconds: what the page shows, for a reader (and a test) to check
+    this.el.dataset.xRange = `${Math.round(this.plot.scales.x.min)},${Math.round(this.plot.scales.x.max)}`;
   }
 
   destroy() {

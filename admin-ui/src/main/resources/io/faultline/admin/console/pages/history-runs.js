@@ -79,6 +79,9 @@ export class RunList {
       this.showPicked();
     } catch (e) {
       showError(this.form, e.field, e.message);
+      // the rows shown answered the filter before: left up, they read as the answer to this one
+      this.count.textContent = '';
+      fill(this.table, h('p', { class: 'muted' }, 'No runs shown: the filter above was refused.'));
     }
   }
 

@@ -61,6 +61,7 @@ public final class AbTest {
    */
   public Future<java.util.function.Function<Experiments.Handle, Future<JsonObject>>> plan(JsonObject q) {
     Params.only(q, List.of("a", "b", "samples", "metric", "alpha", "sample_timeout_seconds", "seed", "min_requests"));
+    Params.numbersNotText(q, List.of("samples", "alpha", "sample_timeout_seconds", "seed", "min_requests"));
     int samples = Params.integer(q, "samples", 5, 2, 20);
     int minRequests = Params.integer(q, "min_requests", 1, 1, 1_000_000);
     String metric = Params.oneOf(q, "metric", "resilience_score", METRICS);

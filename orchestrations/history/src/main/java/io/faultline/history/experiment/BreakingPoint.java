@@ -50,6 +50,7 @@ public final class BreakingPoint {
 
   public java.util.function.Function<Experiments.Handle, Future<JsonObject>> plan(JsonObject q) {
     Params.only(q, List.of("parameter", "from", "to", "step", "method", "resolution", "step_seconds", "assertion", "base", "min_requests"));
+    Params.numbersNotText(q, List.of("from", "to", "step", "resolution", "step_seconds", "min_requests"));
     String parameter = Params.required(q, "parameter", 64);
     double[] range = PARAMETERS.get(parameter);
     if (range == null) {
@@ -93,6 +94,7 @@ public final class BreakingPoint {
     Double threshold;
     try {
       Params.only(assertion, List.of("metric", "operator", "threshold"));
+      Params.numbersNotText(assertion, List.of("threshold"));
       metric = Params.oneOf(assertion, "metric", null, ASSERTED);
       operator = Params.oneOf(assertion, "operator", null, OPERATORS);
       threshold = Params.number(assertion, "threshold");
@@ -213,7 +215,9 @@ public final class BreakingPoint {
               + current + ") while " + plan.parameter() + " = " + value + " was tried: the search stopped and left the config"
               + " as that change set it"));
         }
-        return request(Metrics.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", System.currentTimeMillis()), new DeliveryOptions());
+        // only the requests this value decided: those the value before still held end in this step too
+        return request(Metrics.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", System.currentTimeMillis())
+            .put("started_after", from), new DeliveryOptions());
       });
     }).compose(metrics -> {
       long requests = metrics.getLong("request_count", 0L);

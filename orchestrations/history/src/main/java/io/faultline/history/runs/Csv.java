@@ -30,7 +30,9 @@ public final class Csv {
           number(r.getValue("request_count")), number(r.getValue("error_count")), number(r.getValue("error_rate")),
           number(r.getValue("avg_latency")), number(r.getValue("p95_latency")),
           // each tag made inert: a spreadsheet set to split on ';' (Excel in many locales) reads each as a cell
-          quoted(String.join(";", r.getJsonArray("tags").stream().map(t -> inert(String.valueOf(t))).toList())));
+          // a ';' or '\' in a tag is escaped with '\', so the cell reads back as the tags it was made of
+          quoted(String.join(";", r.getJsonArray("tags").stream()
+              .map(t -> inert(String.valueOf(t).replace("\\", "\\\\").replace(";", "\\;"))).toList())));
       for (int i = 0; i < cells.size(); i++) {
         out.append(i == 0 ? "" : ",").append(cells.get(i));
       }

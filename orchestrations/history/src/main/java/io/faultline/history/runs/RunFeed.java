@@ -86,7 +86,8 @@ public final class RunFeed {
     }
     long startedAt = status.getLong("started_at", System.currentTimeMillis());
     vertx.eventBus().<JsonObject>request(Metrics.WINDOW_ADDRESS,
-            new JsonObject().put("from", startedAt - ResilienceScore.BASELINE_WINDOW_MS).put("to", startedAt - 1))
+            new JsonObject().put("from", startedAt - ResilienceScore.BASELINE_WINDOW_MS).put("to", startedAt - 1)
+                .put("started_after", startedAt - ResilienceScore.BASELINE_WINDOW_MS))
         .onSuccess(reply -> start.preRun = reply.body());
   }
 
@@ -194,13 +195,16 @@ public final class RunFeed {
 
   static JsonObject row(JsonObject d) {
     JsonObject metrics = d.getJsonObject("metrics", new JsonObject());
+    // a run that saw no request measured no error rate and no latency: none (the console shows "–"), not 0.0,
+    // which read as a flawless run
+    boolean measured = number(metrics, "request_count") == null || number(metrics, "request_count") > 0;
     return new JsonObject().put("id", d.getString("id")).put("name", d.getString("name", "?")).put("status", d.getString("status", "?"))
         .put("mode", d.getString("mode")).put("node", d.getString("node")).put("started_at", d.getLong("started_at", 0L))
         .put("ended_at", d.getLong("ended_at", 0L)).put("resilience_score", d.getDouble("resilience_score"))
         .put("request_count", number(metrics, "request_count") == null ? null : number(metrics, "request_count").longValue())
         .put("error_count", number(metrics, "error_count") == null ? null : number(metrics, "error_count").longValue())
-        .put("error_rate", number(metrics, "error_rate")).put("avg_latency", number(metrics, "avg_latency"))
-        .put("p95_latency", number(metrics, "p95_latency")).put("tags", d.getJsonArray("tags", new JsonArray())).put("document", d);
+        .put("error_rate", measured ? number(metrics, "error_rate") : null).put("avg_latency", measured ? number(metrics, "avg_latency") : null)
+        .put("p95_latency", measured ? number(metrics, "p95_latency") : null).put("tags", d.getJsonArray("tags", new JsonArray())).put("document", d);
   }
 
   private static Double number(JsonObject json, String field) {

@@ -99,7 +99,10 @@ public final class ResilienceScore {
 
   /** The calm the run is measured against: the pre-run window, else its fault-free steps, else none. */
   static JsonObject baseline(JsonObject report, JsonObject preRun) {
-    if (preRun != null && number(preRun, "request_count").longValue() >= MIN_BASELINE_REQUESTS) {
+    // calm only if no fault was injected in it: the runs just before (an A/B test's samples back to back)
+    // made an identical run's baseline its predecessors' chaos, and its score depend on what ran before
+    if (preRun != null && number(preRun, "request_count").longValue() >= MIN_BASELINE_REQUESTS
+        && number(preRun, "fault_count").longValue() == 0) {
       return new JsonObject().put("source", "pre_run_window").put("window_ms", BASELINE_WINDOW_MS)
           .put("request_count", number(preRun, "request_count").longValue())
           .put("error_rate", number(preRun, "error_rate").doubleValue())

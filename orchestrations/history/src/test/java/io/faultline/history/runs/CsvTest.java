@@ -24,5 +24,7 @@ class CsvTest {
         .put("started_at", 0L).put("ended_at", 1000L).put("tags", new io.vertx.core.json.JsonArray().add("ci").add("=HYPERLINK(1)").add("-2"));
     String row = Csv.runs(java.util.List.of(run)).split("\r\n")[1];
     assertThat(row).endsWith(",\"ci;'=HYPERLINK(1);'-2\"");
+    run.put("tags", new io.vertx.core.json.JsonArray().add("t;1").add("t,2").add("a\\b"));
+    assertThat(Csv.runs(java.util.List.of(run)).split("\r\n")[1]).as("three tags, not four").endsWith(",\"t\\;1;t,2;a\\\\b\"");
   }
 }

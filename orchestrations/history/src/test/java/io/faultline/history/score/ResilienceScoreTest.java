@@ -55,4 +55,14 @@ class ResilienceScoreTest {
     // (0.3 * 1 + 0.2 * 1 + 0.3 * 0.9) / 0.8 = 0.9625
     assertThat(none.getDouble("score")).isEqualTo(96.3);
   }
+
+  @Test
+  void aPreRunWindowWithFaultsInItIsNoCalmBaseline() {
+    // the run before (an A/B test's previous sample) still injecting: its 20% errors would have been "calm"
+    JsonObject busy = new JsonObject().put("request_count", 100).put("error_rate", 0.2).put("p95_latency", 40.0).put("fault_count", 20);
+    JsonArray steps = new JsonArray().add(step("succeeded", 50, 0, 0, 4, true)).add(step("succeeded", 50, 10, 10, 30, true));
+    JsonObject score = ResilienceScore.of(report(steps, 100, 10, 30), busy);
+    assertThat(score.getJsonObject("baseline").getString("source")).isEqualTo("fault_free_steps");
+    assertThat(score.getJsonObject("baseline").getDouble("error_rate")).isEqualTo(0.0);
+  }
 }
