@@ -171,7 +171,7 @@ class ConsoleHistoryTest {
     WebElement one = console.browser.visible(By.cssSelector("#trend .plot[data-points='1']"));
     // a single run: the time axis spans its start (it showed 1970, the dot on the edge)
     long startedSeconds = console.gw.get("/api/history/runs/" + failing).bodyAsJsonObject().getLong("started_at") / 1000;
-    String[] xRange = one.getAttribute("data-x-range").split(",");
+    String[] xRange = console.browser.until(d -> one.getAttribute("data-x-range")).split(",");
     assertThat(Long.parseLong(xRange[0])).isLessThan(startedSeconds).isGreaterThan(startedSeconds - 7200);
     assertThat(Long.parseLong(xRange[1])).isGreaterThan(startedSeconds).isLessThan(startedSeconds + 7200);
     console.browser.text(By.cssSelector("#trend [data-direction=insufficient_data]"), "a trend needs at least 3");

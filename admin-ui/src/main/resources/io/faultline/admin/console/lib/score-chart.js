@@ -79,10 +79,10 @@ export class ScoreChart {
         { stroke: INK, size: 44, grid: { stroke: '#eef1f5' }, splits: () => [0, 25, 50, 75, 100] }],
       legend: { show: true, live: true },
       cursor: { y: false },
+      // the time axis's span once drawn, in seconds: what the page shows, for a reader (and a test) to check
+      hooks: { draw: [u => { this.el.dataset.xRange = `${Math.round(u.scales.x.min)},${Math.round(u.scales.x.max)}`; }] },
     }, [times, ok, failed, fitted], this.el);
     this.el.dataset.points = String(scored.length);
-    // the time axis's span, in seconds: what the page shows, for a reader (and a test) to check
-    this.el.dataset.xRange = `${Math.round(this.plot.scales.x.min)},${Math.round(this.plot.scales.x.max)}`;
   }
 
   destroy() {
