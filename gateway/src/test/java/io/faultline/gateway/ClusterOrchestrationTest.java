@@ -51,6 +51,23 @@ class ClusterOrchestrationTest {
   }
 
   @Test
+  void aScenarioAStepOfTheLeadersRunNamesIsNotDeletedFromAnotherNode() throws Exception {
+    Gateway n1 = cluster.start(0);
+    Gateway n2 = cluster.start(1);
+    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    var saved = cluster.postForResponse(n2, "/api/chaos/scenarios", "{\"name\": \"slowish\", \"config\": {\"latency\": {\"fixed_delay_ms\": 5}}}");
+    assertThat(saved.statusCode()).as(saved.bodyAsString()).isIn(200, 201);
+    eventually(() -> cluster.get(n1, "/api/chaos/scenarios").encode().contains("slowish"), "the scenario reaches n1");
+    cluster.post(n2, "/api/chaos/orchestration/start", "name: uses\nsteps:\n  - {name: first, scenario: slowish, duration_seconds: 30}\n");
+    // the run executes on n1, the leader; n2 used to check only its own (no) run, and deleted it for the cluster
+    var refused = cluster.delete(n2, "/api/chaos/scenarios/slowish");
+    assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(409);
+    assertThat(refused.bodyAsJsonObject().getString("error")).contains("step first of the running orchestration uses");
+    assertThat(cluster.get(n1, "/api/chaos/scenarios").encode()).contains("slowish");
+    cluster.post(n2, "/api/chaos/orchestration/stop", "");
+  }
+
+  @Test
   void theLibraryIsTheSameOnEveryNodeIncludingOneThatJoinsLater() throws Exception {
     Gateway n1 = cluster.start(0);
     Gateway n2 = cluster.start(1);

@@ -145,11 +145,16 @@ public final class OrchestratorVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>localConsumer(EXECUTE, this::execute);
     answer(LIBRARY_LIST, body -> library.list());
     answer(LIBRARY_GET, library::get);
-    // the library entries that name a scenario, and the run going on here if one of its steps does (a delete asks)
-    answer(Addresses.LIBRARY_USES, body -> library.uses(body).map(uses -> {
+    // the run going on that names a scenario in one of its steps: asked of the leader, where runs execute
+    routed(InternalAddresses.RUN_STEP_USING, "step_using", body -> {
       String step = runs.stepUsing(body == null ? null : body.getString("scenario"));
-      return step == null ? uses : uses.put("running", new JsonObject().put("name", runs.status().getString("name")).put("step", step));
-    }));
+      return Future.succeededFuture(step == null ? new JsonObject() : new JsonObject().put("name", runs.status().getString("name")).put("step", step));
+    });
+    // the library entries that name a scenario, and the cluster's running orchestration if one of its steps does (a delete asks)
+    answer(Addresses.LIBRARY_USES, body -> library.uses(body).compose(uses -> vertx.eventBus()
+        .<JsonObject>request(InternalAddresses.RUN_STEP_USING, body == null ? new JsonObject() : body)
+        .map(reply -> reply.body().containsKey("step") ? uses.put("running", reply.body()) : uses)
+        .otherwise(e -> uses))); // no leader to ask for a moment: the library's uses still count
     answer(LIBRARY_PUT, library::put);
     answer(LIBRARY_DELETE, library::delete);
     answer(LIBRARY_IMPORT, library::importDir);

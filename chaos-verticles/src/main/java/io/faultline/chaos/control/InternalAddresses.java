@@ -61,6 +61,12 @@ public final class InternalAddresses {
   /** Local to a node: stops the runs of task {@code {"task"}}'s items here (each removes its rule as it ends); answers how many. */
   public static final String TASK_ORCHESTRATION_STOP = "faultline.cluster.task.orchestration.stop";
 
+  /**
+   * Local to a node, answered by the cluster's leader (where runs execute): the step of the running
+   * orchestration that names scenario {@code {"scenario"}}, as {@code {"name", "step"}}, or {@code {}}.
+   */
+  public static final String RUN_STEP_USING = "faultline.orchestration.run.step_using";
+
   private InternalAddresses() {
   }
 }
