@@ -568,6 +568,29 @@ class OrchestrationTest {
             scenario: "baseline"
         """);
     assertThat(report.getJsonArray("steps").getJsonObject(0).getLong("duration_ms")).isBetween(1_400L, 3_000L);
+
+    // a known scenario refined by the step's config (003's baseline step): status names it while it runs
+    var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer("""
+        name: refined
+        steps:
+          - name: degraded
+            scenario:
+              name: network_degradation
+              config: {latency: {probability: 0.8}}
+            duration_seconds: 30
+        """)).await();
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    JsonObject during = gw.status();
+    for (int i = 0; i < 100 && during.getString("scenario") == null; i++) { // the step applies just after the start answers
+      Thread.sleep(50);
+      during = gw.status();
+    }
+    assertThat(during.getString("scenario")).isEqualTo("network_degradation");
+    JsonObject latency = during.getJsonObject("config").getJsonObject("latency");
+    assertThat(latency.getInteger("fixed_delay_ms")).as("the scenario's delay").isEqualTo(500);
+    assertThat(latency.getDouble("probability")).as("the step's refinement").isEqualTo(0.8);
+    gw.post("/api/chaos/orchestration/stop");
+    assertThat(gw.status().getString("scenario")).isNull();
   }
 
   @Test

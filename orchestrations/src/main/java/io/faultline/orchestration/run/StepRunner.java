@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs one step of a sequential run:
@@ -123,7 +124,12 @@ final class StepRunner {
       return run.control("an answer on " + Addresses.SCENARIO_START,
           bus -> bus.startScenario(step.scenario(), run.scenarios().chaosOf(step)));
     }
-    return run.control("an answer on " + Addresses.CHAOS_SET, bus -> bus.apply(run.scenarios().chaosOf(step)));
+    Map<String, Object> chaos = run.scenarios().chaosOf(step);
+    if (step.scenario() != null && run.scenarios().known(step.scenario())) {
+      // the refined sections stand whole; naming the scenario too lets status say which one is active (it said none)
+      chaos.put("scenario", step.scenario());
+    }
+    return run.control("an answer on " + Addresses.CHAOS_SET, bus -> bus.apply(chaos));
   }
 
   /**
