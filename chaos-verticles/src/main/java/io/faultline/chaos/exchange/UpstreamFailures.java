@@ -19,7 +19,21 @@ public final class UpstreamFailures {
    * says is in the reset's cause.
    */
   public static Throwable shown(Throwable failure) {
-    return failure instanceof StreamResetException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable shown = failure instanceof StreamResetException && failure.getCause() != null ? failure.getCause() : failure;
+    // a refused certificate came as "Failed to create SSL connection": the reason is deeper in the chain
+    for (Throwable t = shown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+          root = root.getCause();
+        }
+        return new javax.net.ssl.SSLException("TLS with the upstream failed: " + root.getMessage()
+            + (String.valueOf(root.getMessage()).contains("certification path") || String.valueOf(root.getMessage()).contains("PKIX")
+                ? " (its certificate is not signed by a CA this JVM trusts: add the CA to the JVM's trust store, or set"
+                  + " tls_trust_all: true on the listener for a test upstream)" : ""), failure);
+      }
+    }
+    return shown;
   }
 
   public static boolean tooSlow(Throwable cause) {

@@ -210,7 +210,8 @@ final class GrpcPassThrough {
   }
 
   /** The upstream could not be reached, or failed before its answer began: a trailers-only answer naming it. */
-  private void failed(GrpcCall call, Throwable cause) {
+  private void failed(GrpcCall call, Throwable failure) {
+    Throwable cause = UpstreamFailures.shown(failure);
     HttpServerResponse response = call.http().response();
     call.http().resume();
     if (response.closed() || response.ended()) {

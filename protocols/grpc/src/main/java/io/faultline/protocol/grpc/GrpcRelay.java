@@ -5,6 +5,7 @@ import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
+import io.faultline.chaos.exchange.UpstreamFailures;
 import io.faultline.chaos.shaping.Pacer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -95,7 +96,7 @@ final class GrpcRelay {
     Upstream target = call.route().upstream();
     clients.apply(target).request(SocketAddress.inetSocketAddress(target.port(), target.host())).onComplete(opened -> {
       if (opened.failed()) {
-        runner.translator().upstreamFailed(call, call.upstream(), opened.cause());
+        runner.translator().upstreamFailed(call, call.upstream(), UpstreamFailures.shown(opened.cause()));
         return;
       }
       GrpcClientRequest<Buffer, Buffer> outgoing = opened.result();
@@ -133,7 +134,7 @@ final class GrpcRelay {
         } else if (answered.cause() instanceof GrpcErrorException error) {
           end(call, error.status(), "upstream " + call.upstream() + " failed: " + error.getMessage(), null);
         } else {
-          runner.translator().upstreamFailed(call, call.upstream(), answered.cause());
+          runner.translator().upstreamFailed(call, call.upstream(), UpstreamFailures.shown(answered.cause()));
         }
       });
       request.resume();

@@ -324,6 +324,8 @@ class GrpcProxyVerticleTest {
       try (GrpcFixture verifying = new GrpcFixture(null, "grpcs://127.0.0.1:" + tlsPort, false)) {
         GrpcFixture.Result refused = verifying.call("Unary", List.of("secret"));
         assertThat(refused.status()).as("a self-signed certificate is not trusted by default").isEqualTo(GrpcStatus.UNAVAILABLE);
+        // says why and what to do ("Failed to create SSL connection" before)
+        assertThat(refused.message()).contains("TLS with the upstream failed").contains("tls_trust_all");
       }
     } finally {
       certificate.delete();

@@ -149,6 +149,26 @@ class HttpProxyVerticleTest {
     }
   }
 
+  @Test
+  void anUntrustedHttpsUpstreamIs502SayingWhyAndWhatToDo() {
+    io.vertx.core.Vertx side = io.vertx.core.Vertx.vertx();
+    io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
+    try {
+      int port = side.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
+          .setKeyCertOptions(certificate.keyCertOptions())).requestHandler(r -> r.response().end("secret")).listen().await().actualPort();
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "https://127.0.0.1:" + port, null, 2_000L, null, 1, null, null);
+      try (GatewayFixture gw = new GatewayFixture(null, listener)) {
+        HttpResponse<Buffer> response = gw.get("/x");
+        assertThat(response.statusCode()).isEqualTo(502);
+        // it said "Failed to create SSL connection"
+        assertThat(response.bodyAsJsonObject().getString("cause")).contains("TLS with the upstream failed").contains("tls_trust_all");
+      }
+    } finally {
+      certificate.delete();
+      side.close().await();
+    }
+  }
+
   /** A listener in front of {@code gw}'s upstream with a route timeout of 300 ms. */
   private static ListenerConfig timedOutAfter300Ms(GatewayFixture gw) {
     return new ListenerConfig("web", "http", "127.0.0.1", 0, gw.upstream.url(), null, 300L, null, 1, null, null);

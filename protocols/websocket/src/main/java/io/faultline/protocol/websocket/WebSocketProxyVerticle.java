@@ -6,6 +6,7 @@ import io.faultline.chaos.engine.StreamChaos;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
+import io.faultline.chaos.exchange.UpstreamFailures;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.WebSocketUpgrades;
@@ -127,7 +128,7 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
         WebSocketUpgrades.passRejection(request, rejected);
         upgrade.end(rejected.getStatus(), ChaosListener.outcome(rejected.getStatus()), rejected.getStatus() >= 500);
       } else {
-        runner.translator().upstreamFailed(upgrade, upgrade.route.upstream().toString(), ar.cause());
+        runner.translator().upstreamFailed(upgrade, upgrade.route.upstream().toString(), UpstreamFailures.shown(ar.cause()));
       }
     });
   }
