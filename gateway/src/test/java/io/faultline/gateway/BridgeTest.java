@@ -161,6 +161,40 @@ class BridgeTest {
   }
 
   @Test
+  void malformedFramesAndBodiesGetAnAnswerNamingWhatIsWrong() throws Exception {
+    int port = Upstreams.portToListenOn();
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port)))) {
+      try (Wire bridge = Wire.open(port)) {
+        // a body that is no JSON object: a 400 naming it, as the REST API answers (a ClassCastException's 500 before)
+        for (Object body : List.of("x", new io.vertx.core.json.JsonArray().add(1), 5)) {
+          bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.set").put("replyAddress", "r").put("body", body));
+          JsonObject refused = bridge.read();
+          assertThat(refused.getString("type")).isEqualTo("err");
+          assertThat(refused.getInteger("failureCode")).as(String.valueOf(body)).isEqualTo(400);
+          assertThat(new JsonObject(refused.getString("message")).getString("field")).isEqualTo("body");
+        }
+        bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.changes").put("replyAddress", "r")
+            .put("body", new JsonObject().put("limit", "abc")));
+        JsonObject limit = bridge.read();
+        assertThat(limit.getInteger("failureCode")).isEqualTo(400);
+        assertThat(new JsonObject(limit.getString("message")).getString("field")).isEqualTo("limit");
+        // a replyAddress that is no string: refused, not sent without a reply (the script waited for ever)
+        bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.status").put("replyAddress", 5).put("body", new JsonObject()));
+        assertThat(bridge.read().getString("message")).isEqualTo("invalid_reply_address");
+        bridge.write(new JsonObject().put("type", "ping"));
+        assertThat(bridge.read().getString("type")).as("the connection goes on").isEqualTo("pong");
+      }
+      try (Wire bridge = Wire.open(port)) {
+        bridge.out.writeInt(0); // an empty frame jammed the connection: nothing after it was read
+        bridge.out.flush();
+        assertThat(bridge.read().getString("message")).isEqualTo("invalid_json");
+        assertThat(bridge.in.read()).as("closed, as for any frame that is no JSON object").isEqualTo(-1);
+      }
+      assertThat(gw.status().getBoolean("enabled")).isFalse();
+    }
+  }
+
+  @Test
   void thePythonAndNodeScriptsRunAsTheReadmeShows() throws Exception {
     for (List<String> command : List.of(List.of("python3", "faultline_bridge.py"), List.of("node", "faultline_bridge.mjs"))) {
       int port = Upstreams.portToListenOn();

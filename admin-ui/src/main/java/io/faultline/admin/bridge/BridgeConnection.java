@@ -60,6 +60,12 @@ final class BridgeConnection {
         socket.close();
         return;
       }
+      if (length == 0) {
+        // Vert.x's parser never hands over a record of 0 bytes: waiting for one jammed the connection for good
+        error("invalid_json", "a frame must be a JSON object, got an empty frame");
+        socket.close();
+        return;
+      }
       readingLength = false;
       parser.fixedSizeMode((int) length);
       return;
@@ -94,8 +100,16 @@ final class BridgeConnection {
     }
     switch (type) {
       case "send", "publish" -> {
+        Object body = frame.getValue("body");
+        Object replyAddress = frame.getValue("replyAddress");
         if (!inbound.contains(address)) {
           error("access_denied", address + " is not a public address of this bridge");
+        } else if (replyAddress != null && !(replyAddress instanceof String)) {
+          // taken as absent, the request went without a reply and the script waited for ever
+          error("invalid_reply_address", "replyAddress must be a string, got " + replyAddress);
+        } else if (body != null && !(body instanceof JsonObject)) {
+          // every public address takes a JSON object, as the REST API's bodies; a handler cast it and answered 500
+          refuse(address, replyAddress, new JsonObject().put("error", "the body must be a JSON object, got " + body).put("field", "body"));
         } else if (type.equals("publish")) {
           bus.publish(address, frame.getValue("body"), delivery(frame));
         } else {
@@ -138,6 +152,16 @@ final class BridgeConnection {
             .put("message", ar.cause().getMessage()));
       }
     });
+  }
+
+  /** Answers a request refused before it was sent as its handler would: an err frame with a 400 and the {error, field} JSON. */
+  private void refuse(String address, Object replyAddress, JsonObject why) {
+    if (replyAddress == null) {
+      error("invalid_body", why.getString("error"));
+      return;
+    }
+    write(new JsonObject().put("type", "err").put("address", replyAddress).put("sourceAddress", address)
+        .put("failureCode", 400).put("failureType", "RECIPIENT_FAILURE").put("message", why.encode()));
   }
 
   private void deliver(Message<Object> message) {

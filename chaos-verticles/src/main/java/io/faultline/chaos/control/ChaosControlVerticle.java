@@ -51,7 +51,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     consumers.add(answer(Addresses.CHAOS_STATUS, body -> status()));
     consumers.add(answer(Addresses.CHAOS_GET, body -> chaosConfig()));
     consumers.add(answer(Addresses.CHAOS_CHANGES, body -> new JsonObject().put("changes",
-        changes.newest(body == null ? 50 : Math.max(1, Math.min(ChangeLog.CAPACITY, body.getInteger("limit", 50)))))));
+        changes.newest(limit(body)))));
     // Other nodes' changes (a cluster publishes them to every node); this node's own are logged as they are made.
     consumers.add(vertx.eventBus().consumer(Addresses.CHAOS_CHANGED, message -> {
       JsonObject change = message.body() == null ? null : message.body().getJsonObject("change");
@@ -339,6 +339,19 @@ public final class ChaosControlVerticle extends VerticleBase {
         ControlError.fail(message, e);
       }
     };
+  }
+
+  /** {@code limit} of a changes request: 1 to {@link ChangeLog#CAPACITY}, 50 when absent (a script's "abc" is named, not a 500). */
+  private static int limit(JsonObject body) {
+    Object limit = body == null ? null : body.getValue("limit");
+    if (limit == null) {
+      return 50;
+    }
+    if (!(limit instanceof Integer || limit instanceof Long) || ((Number) limit).longValue() < 1
+        || ((Number) limit).longValue() > ChangeLog.CAPACITY) {
+      throw new ChaosConfigException("limit", "must be a whole number from 1 to " + ChangeLog.CAPACITY + ", got " + limit);
+    }
+    return ((Number) limit).intValue();
   }
 
   private static String required(JsonObject body, String field) {

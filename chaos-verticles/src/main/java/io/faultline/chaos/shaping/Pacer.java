@@ -81,12 +81,6 @@ public final class Pacer {
     return bytesPerSecond;
   }
 
-  /** Books {@code bytes} to go as soon as their slot comes: how many ms to wait first (0: now), rounded up. */
-  public long delayMs(long bytes) {
-    long now = nanoClock.getAsLong();
-    return waitMs(book(bytes, now) - now);
-  }
-
   /** {@code nanos} as whole milliseconds, rounded up (0 for none), so a timer never fires before its slot. */
   public static long waitMs(long nanos) {
     return nanos <= 0 ? 0 : (nanos + 999_999) / 1_000_000;

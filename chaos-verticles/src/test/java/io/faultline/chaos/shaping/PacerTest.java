@@ -58,10 +58,21 @@ class PacerTest {
   }
 
   @Test
+  void aWholePieceIsDueWhenItsLastByteHasGoneAndAtOnceWhenPacingStops() {
+    boolean[] pacing = {true};
+    Pacer pacer = new Pacer(1_000, () -> now, () -> pacing[0]);
+    long start = now;
+    assertThat(pacer.bookWhole(500, now)).as("500 bytes at 1 kB/s: whole after half a second").isEqualTo(start + 500_000_000L);
+    assertThat(pacer.bookWhole(500, now)).as("the next after the first").isEqualTo(start + 1_000_000_000L);
+    pacing[0] = false; // the kill switch
+    assertThat(pacer.bookWhole(1_000_000, now)).isEqualTo(now);
+  }
+
+  @Test
   void delaysAreRoundedUpToWholeMilliseconds() {
     Pacer pacer = new Pacer(1_000_000, () -> now);
-    assertThat(pacer.delayMs(1_500)).isZero();
-    assertThat(pacer.delayMs(1)).as("1.5 ms away").isEqualTo(2);
+    assertThat(pacer.wholeDelayMs(1_500)).as("whole once its 1.5 ms of bytes have gone").isEqualTo(2);
+    assertThat(pacer.wholeDelayMs(1)).as("1.501 ms away").isEqualTo(2);
     assertThat(Pacer.waitMs(1)).isEqualTo(1);
     assertThat(Pacer.waitMs(0)).isZero();
   }

@@ -43,6 +43,17 @@ class HttpCountingTest {
   }
 
   @Test
+  void aConnectionErrorIsCountedUnderItsFieldsName() {
+    try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"fault_injection\": {\"connection_error_probability\": 1.0}}")) {
+      gw.client.get("/x").send().otherwiseEmpty().await();
+      RecordingListener events = gw.events;
+      events.await("the exchange's record", () -> events.records().size() == 1);
+      // it was reset_peer, the TCP toxic's name: a query for connection_error found nothing
+      assertThat(events.faults()).containsExactly("connection_error");
+    }
+  }
+
+  @Test
   void aCutResponseIsOneFaultNotTwo() {
     for (String cut : new String[] {"\"traffic_shaping\": {\"packet_loss_percent\": 100}",
         "\"fault_injection\": {\"partial_response_probability\": 1.0}"}) {
