@@ -155,6 +155,17 @@ class ConsoleTest {
     assertThat(console.gw.traffic("/catalog").statusCode()).isEqualTo(200);
     // No delay applies outside the rule: a loopback request takes a few ms, 350 ms only on a starved machine.
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(350L);
+
+    // a second rule given the first one's name is refused at the name: the API replaces a rule posted
+    // under its name, so saving it (or renaming another rule to it) silently destroyed slow-orders
+    console.browser.button("Add rule").click();
+    console.browser.type(console.browser.field(editor, "Name"), "slow-orders");
+    console.browser.type(console.browser.field(editor, "Path"), "/catalog");
+    console.browser.button("Save rule").click();
+    console.browser.text(By.cssSelector(".rule-editor [data-field=name] .error"), "a rule named slow-orders exists");
+    assertThat(console.gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules").stream()
+        .map(r -> (io.vertx.core.json.JsonObject) r).filter(r -> r.getString("name").equals("slow-orders"))
+        .map(r -> r.getJsonObject("match").getString("path")).toList()).containsExactly("/orders");
   }
 
   @Test

@@ -74,6 +74,13 @@ export class Rules {
           body[section] = readAll(inner);
         }
       });
+      // the API replaces a rule posted under its name: here, a new or renamed rule must not take another's
+      // name, which silently replaced that rule
+      if ((!rule || rule.name !== body.name) && this.rules.some(r => r.name === body.name)) {
+        showError(form, 'name', `a rule named ${body.name} exists: give this one another name, or edit that rule`)
+          .scrollIntoView({ block: 'nearest' });
+        return;
+      }
       try {
         await post('/api/chaos/rules', body);
         if (rule && rule.name !== body.name) {

@@ -26,12 +26,10 @@ export async function runDialog(name, started) {
       rows.map(r => h('div', { class: 'field' }, h('label', { for: r.id }, r.key), r.input)),
       error,
       h('div', { class: 'actions' },
-        h('button', { value: 'cancel', class: 'quiet' }, 'Cancel'),
+        // not a submit button: Enter in a field submits through the form's first one, which cancelled the run
+        h('button', { type: 'button', class: 'quiet', onclick: () => dialog.close() }, 'Cancel'),
         h('button', { value: 'run', class: 'primary', type: 'submit' }, 'Start the run'))));
   dialog.querySelector('form').addEventListener('submit', async event => {
-    if (event.submitter && event.submitter.value === 'cancel') {
-      return;
-    }
     event.preventDefault();
     const variables = Object.fromEntries(rows.map(r => [r.key, readAny(r.input.value) ?? '']));
     try {
