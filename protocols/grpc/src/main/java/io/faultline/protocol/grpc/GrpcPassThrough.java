@@ -116,8 +116,11 @@ final class GrpcPassThrough {
     }
     response.setChunked(true);
     // the head goes now, as the upstream sent it: a client acting on initial metadata (a subscription's
-    // "subscribed" headers) must not wait for the first message or the end of the call
-    response.writeHead();
+    // "subscribed" headers) must not wait for the first message or the end of the call. Not a trailers-only
+    // answer (its status in the head): that must stay one HEADERS frame ending the stream, which end() sends.
+    if (in.getHeader("grpc-status") == null) {
+      response.writeHead();
+    }
     in.handler(chunk -> {
       if (response.closed() || response.ended()) {
         return;
