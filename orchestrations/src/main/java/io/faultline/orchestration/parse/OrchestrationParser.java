@@ -110,6 +110,7 @@ public final class OrchestrationParser {
       f.problem("name", "must be at most " + Orchestration.MAX_NAME_LENGTH + " characters, got " + name.length());
     }
     Map<String, Object> variables = f.variables(m, "variables", "");
+    unknownPlaceholders(m, variables.keySet());
     steps.fillWith(v -> given.containsKey(v) ? given.get(v) : variables.get(v), true, Function.identity());
     List<Step> all = new ArrayList<>();
     all.addAll(f.list(m, "steps", "").stream().map(e -> steps.step(e.value(), e.path())).toList());
@@ -143,6 +144,64 @@ public final class OrchestrationParser {
     return new Orchestration(name, f.string(m, "description", "", false), f.strings(m, "tags", ""), variables, all,
         parallel, loop, maxIterations,
         globalHooks, globalAssertions, guard(m), schedule, reporting(m));
+  }
+
+  /** What a run sets itself, which a step may read: a step's measured metrics and the run's own two. */
+  private static final Set<String> RUN_SET = Set.of("request_count", "error_count", "error_rate", "fault_count", "avg_latency",
+      "p50_latency", "p95_latency", "p99_latency", "all_steps_succeeded", "last_step_status");
+
+  /**
+   * A {@code ${variables.X}} in a step that nothing declares, gives, sets ({@code set_variable}, a step's own
+   * {@code variables}) or measures is refused here, naming it: it passed validation and a start, then became
+   * nothing mid-run (a step named {@code "x "}) or failed its step when it came. Hooks fill their own fields
+   * as they run and are left out, as {@link Templates} leaves them.
+   */
+  private void unknownPlaceholders(Map<String, Object> m, Set<String> declared) {
+    Set<String> known = new java.util.TreeSet<>(declared);
+    known.addAll(given.keySet());
+    known.addAll(RUN_SET);
+    setAnywhere(m, known);
+    for (String list : List.of("steps", "advanced_steps", "conditional_steps")) {
+      placeholders(m.get(list), list, known);
+    }
+  }
+
+  private static void setAnywhere(Object node, Set<String> known) {
+    if (node instanceof Map<?, ?> map) {
+      if ("set_variable".equals(map.get("type")) && map.get("name") instanceof String name) {
+        known.add(name);
+      }
+      map.forEach((k, v) -> {
+        if ("variables".equals(k) && v instanceof Map<?, ?> vars) {
+          vars.keySet().forEach(name -> known.add(String.valueOf(name)));
+        }
+        setAnywhere(v, known);
+      });
+    } else if (node instanceof List<?> list) {
+      list.forEach(v -> setAnywhere(v, known));
+    }
+  }
+
+  private void placeholders(Object node, String path, Set<String> known) {
+    if (node instanceof Map<?, ?> map) {
+      map.forEach((k, v) -> {
+        if (!Templates.SKIPPED.contains(String.valueOf(k))) {
+          placeholders(v, at(path, String.valueOf(k)), known);
+        }
+      });
+    } else if (node instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        placeholders(list.get(i), path + "[" + i + "]", known);
+      }
+    } else if (node instanceof String text) {
+      java.util.regex.Matcher placeholder = Templates.VARIABLE.matcher(text);
+      while (placeholder.find()) {
+        if (!known.contains(placeholder.group(1))) {
+          f.problem(path, placeholder.group() + " names no variable: declare " + placeholder.group(1)
+              + " under variables, or set it with a set_variable action (known: " + known + ")");
+        }
+      }
+    }
   }
 
   /** A {@code step_succeeded} or {@code step_failed} naming no step of the orchestration could never hold: refused. */

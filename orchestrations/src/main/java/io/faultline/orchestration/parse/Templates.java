@@ -20,7 +20,7 @@ public final class Templates {
 
   /** The placeholder; group 1 is the variable name. */
   public static final Pattern VARIABLE = Pattern.compile("\\$\\{(?:variables\\.)?([A-Za-z0-9_.-]+)}");
-  private static final Set<String> SKIPPED = Set.of("pre_hooks", "post_hooks");
+  static final Set<String> SKIPPED = Set.of("pre_hooks", "post_hooks");
 
   private Templates() {
   }

@@ -28,6 +28,40 @@ class OrchestrationParserTest {
   }
 
   @Test
+  void aPlaceholderNothingDeclaresSetsOrMeasuresIsRefusedNamingIt() {
+    // each passed validation: the run then named a step "x " or failed the step when it came
+    OrchestrationParser.Result result = OrchestrationParser.parse("""
+        name: refs
+        variables: {delay: 100}
+        steps:
+          - name: "x ${variables.nope}"
+            scenario: {config: {latency: {fixed_delay_ms: "${variables.dleay}"}}}
+            duration_seconds: 1
+        advanced_steps:
+          - name: s
+            base: {scenario: {config: {latency: {fixed_delay_ms: 10}}}, duration_seconds: 1}
+            assertions:
+              - {type: variable_equals, variable: "${variables.nope2}", expected: 1}
+        """);
+    assertThat(result.problems()).extracting(p -> p.path())
+        .contains("steps[0].name", "steps[0].scenario.config.latency.fixed_delay_ms", "advanced_steps[0].assertions[0].variable");
+    assertThat(result.problems().get(0).message()).startsWith("${variables.nope} names no variable: declare nope under variables");
+    // what is declared, given at the start, set by a set_variable action, or measured by a step passes
+    OrchestrationParser.Result fine = OrchestrationParser.parse("""
+        name: refs
+        variables: {delay: 100}
+        steps:
+          - name: "a ${variables.delay} ${variables.error_rate} ${variables.from_start}"
+            scenario: {config: {latency: {fixed_delay_ms: "${variables.delay}"}}}
+            post_hooks:
+              - {name: h, hook_type: post_step, actions: [{type: set_variable, name: set_later, value: 1}]}
+          - name: "b ${variables.set_later} ${variables.last_step_status}"
+            scenario: slow_backend
+        """, java.util.Map.of("from_start", 3));
+    assertThat(fine.problems()).isEmpty();
+  }
+
+  @Test
   void anEmptyNameOrOneYamlReadAsAnotherTypeIsRefusedWithAHint() {
     OrchestrationParser.Result result = OrchestrationParser.parse("""
         name: "  "
