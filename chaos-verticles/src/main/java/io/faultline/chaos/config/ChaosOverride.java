@@ -17,6 +17,7 @@ public record ChaosOverride(Boolean enabled, @JsonIgnore SectionValues sections)
 
   public ChaosOverride {
     sections = sections == null ? SectionValues.NONE : sections;
+    ChaosRule.globalOnly(sections);
   }
 
   @JsonCreator

@@ -35,6 +35,20 @@ public record ChaosRule(
     enabled = Check.flag(enabled, true);
     match = match == null ? RuleMatch.any() : match;
     sections = sections == null ? SectionValues.NONE : sections;
+    globalOnly(sections);
+  }
+
+  /**
+   * {@code traffic_shaping.max_connections} and {@code connection_timeout_ms} act on connections, counted and
+   * timed before any request a rule (or a listener's chaos, a rule too) could match: taken there, they were
+   * shown back as set and did nothing.
+   */
+  static void globalOnly(SectionValues sections) {
+    TrafficShapingConfig shaping = sections.get(Sections.TRAFFIC_SHAPING);
+    if (shaping != null && (shaping.maxConnections() > 0 || shaping.connectionTimeoutMs() > 0)) {
+      throw new ChaosConfigException("traffic_shaping." + (shaping.maxConnections() > 0 ? "max_connections" : "connection_timeout_ms"),
+          "acts on connections, before any request is matched: set it in the global chaos config");
+    }
   }
 
   @JsonCreator

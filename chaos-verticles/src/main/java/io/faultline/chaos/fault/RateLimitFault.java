@@ -12,7 +12,7 @@ import io.faultline.chaos.limit.RateLimiter;
  * always the global bucket; {@code per_ip} adds one per client and {@code per_endpoint} one per endpoint
  * (method and path), at {@code per_ip_requests_per_second} / {@code per_endpoint_requests_per_second}
  * (the global rate when not given), checked in that order as reference 001's engine does: a request
- * passes only when every bucket that applies grants it.
+ * passes only when every bucket that applies grants it, and one refused spends no token of any bucket.
  */
 public final class RateLimitFault implements Fault {
 
@@ -32,11 +32,24 @@ public final class RateLimitFault implements Fault {
   @Override
   public Decision decide(RequestFacts request, ChaosRandom random) {
     long waitNanos = limiter.tryAcquire(null);
+    String ip = request.clientIp();
     if (waitNanos == 0 && perIp != null) {
-      waitNanos = perIp.tryAcquire(request.clientIp());
+      waitNanos = perIp.tryAcquire(ip);
+      if (waitNanos > 0) {
+        limiter.giveBack(null);
+      }
     }
+    // the endpoint as the upstream reads it (as rules match it): //api/test and /%61pi/test are /api/test
+    String endpoint = perEndpoint == null ? null : request.method() + ' ' + io.faultline.chaos.engine.MatchPath.of(request.path());
     if (waitNanos == 0 && perEndpoint != null) {
-      waitNanos = perEndpoint.tryAcquire(request.method() + ' ' + request.path());
+      waitNanos = perEndpoint.tryAcquire(endpoint);
+      if (waitNanos > 0) {
+        // refused: the buckets that granted it spend nothing (a request let through is the only one that counts)
+        limiter.giveBack(null);
+        if (perIp != null) {
+          perIp.giveBack(ip);
+        }
+      }
     }
     if (waitNanos == 0) {
       return Decision.PASS;

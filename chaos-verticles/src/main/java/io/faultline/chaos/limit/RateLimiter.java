@@ -25,7 +25,14 @@ public final class RateLimiter {
       throw new IllegalArgumentException("permitsPerSecond must be > 0 and burst >= 1");
     }
     this.intervalNanos = Math.max(1, (long) (1_000_000_000L / permitsPerSecond));
-    this.toleranceNanos = intervalNanos * (burst - 1L);
+    // saturated: a low rate with a large burst (0.1/s, 10^9) overflowed to a negative tolerance, refusing everything
+    long tolerance;
+    try {
+      tolerance = Math.min(Long.MAX_VALUE / 4, Math.multiplyExact(intervalNanos, burst - 1L));
+    } catch (ArithmeticException overflow) {
+      tolerance = Long.MAX_VALUE / 4;
+    }
+    this.toleranceNanos = tolerance;
     this.nanoClock = nanoClock;
     this.shared = new AtomicLong(nanoClock.getAsLong());
   }
@@ -50,6 +57,14 @@ public final class RateLimiter {
         return 0;
       }
     }
+  }
+
+  /**
+   * Gives back a token {@link #tryAcquire} granted for {@code key}: a request another bucket refused was not
+   * let through, so it spends nothing here (one client over its own limit used up the shared bucket).
+   */
+  public void giveBack(String key) {
+    (key == null ? shared : bucket(key)).addAndGet(-intervalNanos);
   }
 
   private AtomicLong bucket(String key) {

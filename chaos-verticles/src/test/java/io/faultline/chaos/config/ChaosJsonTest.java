@@ -36,6 +36,19 @@ class ChaosJsonTest {
   }
 
   @Test
+  void connectionLimitsAreRefusedInARuleWhereTheyWouldDoNothing() {
+    ChaosConfigException e = rejected("{\"rules\": [{\"name\": \"mc\", \"match\": {\"path\": \"/api\"},"
+        + " \"traffic_shaping\": {\"max_connections\": 1}}]}");
+    assertThat(e.field()).isEqualTo("rules[0].traffic_shaping.max_connections");
+    assertThat(e.getMessage()).contains("set it in the global chaos config");
+    assertThat(rejected("{\"rules\": [{\"name\": \"t\", \"traffic_shaping\": {\"connection_timeout_ms\": 200}}]}").field())
+        .isEqualTo("rules[0].traffic_shaping.connection_timeout_ms");
+    // a rule's bandwidth and packet loss act on its requests: taken
+    assertThat(ChaosJson.parse("{\"rules\": [{\"name\": \"b\", \"traffic_shaping\": {\"bandwidth_limit_bps\": 1000}}]}",
+        ChaosConfig.class, "").rules()).hasSize(1);
+  }
+
+  @Test
   void aSeedIsANumberOrItsDigitsAsTheGraphQlApiAnswersIt() {
     assertThat(ChaosJson.parse("{\"seed\": 42}", ChaosConfig.class, "").seed()).isEqualTo(42L);
     assertThat(ChaosJson.parse("{\"seed\": \"-9007199254740993\"}", ChaosConfig.class, "").seed()).isEqualTo(-9007199254740993L);

@@ -49,4 +49,43 @@ class RateLimitFaultTest {
     now += 2_000_000_000L;
     assertThat(passes(fault, "10.0.0.4", "/a")).as("refilled").isTrue();
   }
+
+  @Test
+  void aRefusedRequestSpendsNoOtherBucketsToken() {
+    // README's "5/s per client, 20 in all": one client far over its own limit used to empty the shared bucket
+    RateLimitFault fault = new RateLimitFault(limiter(20, 20), limiter(5, 5), null);
+    int passedA = 0;
+    for (int i = 0; i < 30; i++) {
+      passedA += passes(fault, "10.0.0.2", "/a") ? 1 : 0;
+    }
+    assertThat(passedA).isEqualTo(5);
+    for (int i = 0; i < 5; i++) {
+      assertThat(passes(fault, "10.0.0.3", "/a")).as("client B, request %d: 5 of 20 spent in all", i).isTrue();
+    }
+    // and an endpoint's refusal gives back the client's and the shared token
+    RateLimitFault endpoints = new RateLimitFault(limiter(20, 20), limiter(5, 5), limiter(2, 2));
+    for (int i = 0; i < 10; i++) {
+      passes(endpoints, "10.0.0.2", "/busy");
+    }
+    for (int i = 0; i < 3; i++) {
+      assertThat(passes(endpoints, "10.0.0.2", "/other-" + i)).as("the client's own bucket still holds %d", 3 - i).isTrue();
+    }
+  }
+
+  @Test
+  void theEndpointIsThePathAsTheUpstreamReadsIt() {
+    RateLimitFault fault = new RateLimitFault(limiter(1000, 1000), null, limiter(1, 2));
+    assertThat(passes(fault, "10.0.0.1", "/api/test")).isTrue();
+    assertThat(passes(fault, "10.0.0.1", "//api/test")).isTrue();
+    assertThat(passes(fault, "10.0.0.1", "/%61pi/./test")).as("the same endpoint's bucket of two").isFalse();
+  }
+
+  @Test
+  void aLowRateWithAHugeBurstAdmitsItsBurst() {
+    // 0.1/s with a burst of 10^9 overflowed the bucket's tolerance: every request was refused for centuries
+    RateLimitFault fault = new RateLimitFault(limiter(0.1, 1_000_000_000), null, null);
+    for (int i = 0; i < 1000; i++) {
+      assertThat(passes(fault, "10.0.0.1", "/a")).as("request %d", i).isTrue();
+    }
+  }
 }
