@@ -66,6 +66,9 @@ public final class ChaosState {
     beforeScenario = unscenario(initial);
   }
 
+  /** Set while a reset installs its snapshot: stateful parts (limiters, breakers, bulkheads) start over. */
+  private boolean freshParts;
+
   /** The current snapshot: a volatile read, safe from any thread. */
   public ChaosSnapshot snapshot() {
     return snapshot;
@@ -101,7 +104,14 @@ public final class ChaosState {
   /** Back to the baseline: the config the node was started (or last reloaded) with. */
   public synchronized ChaosSnapshot reset() {
     beforeScenario = unscenario(baseline);
-    return install(resolve(baseline), baseline.scenario(), version() + 1);
+    // a reset starts over: breakers closed, buckets full, bulkheads empty, as at start-up, so a seeded replay
+    // after it decides the same (an open breaker carried over stayed open until its timeout)
+    freshParts = true;
+    try {
+      return install(resolve(baseline), baseline.scenario(), version() + 1);
+    } finally {
+      freshParts = false;
+    }
   }
 
   /** Makes {@code config} the new baseline and applies it (a reload of the config file). */
@@ -251,7 +261,7 @@ public final class ChaosState {
 
   private ChaosSnapshot compile(ChaosConfig config, String activeScenario, long version) {
     long seed = config.seed() != null ? config.seed() : defaultSeed;
-    ChaosSnapshot next = ChaosSnapshot.compile(config, version, seed, snapshot, nanoClock, node);
+    ChaosSnapshot next = ChaosSnapshot.compile(config, version, seed, freshParts ? null : snapshot, nanoClock, node);
     snapshot = next;
     scenario = activeScenario;
     for (Consumer<ChaosSnapshot> watcher : List.copyOf(watchers)) {

@@ -110,4 +110,24 @@ class ChaosSnapshotTest {
     ChaosSnapshot second = ChaosSnapshot.compile(withLatency, 2, 1, first, () -> 0L);
     assertThat(second.decide(new Facts("/x", "GET")).terminal()).as("the bucket is still empty").isInstanceOf(Terminal.RateLimited.class);
   }
+
+  @Test
+  void aResetStartsTheLimitersOverAsAtStartUp() {
+    ChaosConfig config = ChaosJson.parse("{\"enabled\": true, \"rate_limit\": {\"requests_per_second\": 0.01, \"burst_size\": 2}}",
+        ChaosConfig.class, "");
+    io.faultline.chaos.state.ChaosState state = new io.faultline.chaos.state.ChaosState(config, () -> 0L, 1);
+    List<Boolean> first = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      first.add(state.snapshot().decide(new Facts("/x", "GET")).terminal() == null);
+    }
+    assertThat(first).containsExactly(true, true, false, false);
+    state.set(config); // the same config again: the bucket carries over, still empty
+    assertThat(state.snapshot().decide(new Facts("/x", "GET")).terminal()).isInstanceOf(Terminal.RateLimited.class);
+    state.reset(); // a reset replays as the start did (the bucket stayed empty before)
+    List<Boolean> again = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      again.add(state.snapshot().decide(new Facts("/x", "GET")).terminal() == null);
+    }
+    assertThat(again).isEqualTo(first);
+  }
 }
