@@ -27,9 +27,12 @@ public final class ReportFormats {
     List<StepResult> steps = report.steps();
     long failures = steps.stream().filter(StepResult::failedOrCut).count();
     long skipped = steps.stream().filter(s -> "skipped".equals(s.status())).count();
+    // a run that did not succeed with no step to show it (stopped between steps, or its global assertions
+    // failed) is one failure more, so CI reading the XML never sees a pass
+    boolean runFailed = java.util.Set.of("failed", "stopped", "aborted").contains(report.status()) && failures == 0;
     StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    xml.append("<testsuite name=\"").append(esc(report.name())).append("\" tests=\"").append(steps.size())
-        .append("\" failures=\"").append(failures).append("\" skipped=\"").append(skipped).append("\" time=\"")
+    xml.append("<testsuite name=\"").append(esc(report.name())).append("\" tests=\"").append(steps.size() + (runFailed ? 1 : 0))
+        .append("\" failures=\"").append(failures + (runFailed ? 1 : 0)).append("\" skipped=\"").append(skipped).append("\" time=\"")
         .append(seconds(report.durationMs())).append("\" timestamp=\"")
         .append(Instant.ofEpochMilli(report.startedAt())).append("\">\n");
     for (StepResult step : steps) {
@@ -43,6 +46,11 @@ public final class ReportFormats {
         xml.append("<skipped message=\"").append(esc(String.valueOf(step.error()))).append("\"/>");
       }
       xml.append("<system-out>").append(esc(step.metrics().encode())).append("</system-out></testcase>\n");
+    }
+    if (runFailed) {
+      xml.append("  <testcase classname=\"").append(esc(report.name())).append("\" name=\"(the run)\" time=\"")
+          .append(seconds(report.durationMs())).append("\"><failure message=\"").append(esc("run " + report.status()
+              + (report.errors().isEmpty() ? "" : ": " + String.join("; ", report.errors())))).append("\"/></testcase>\n");
     }
     xml.append("</testsuite>\n");
     return xml.toString();

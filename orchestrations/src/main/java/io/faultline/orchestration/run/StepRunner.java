@@ -78,6 +78,12 @@ final class StepRunner {
           return Future.succeededFuture(false);
         }
         return run.hooks("post_step", step.postHooks()).map(ok -> {
+          if (!run.running()) {
+            // stopped while its post_step hooks ran: cut short, not a pass (a stopped run's JUnit showed no failure)
+            run.record(result(step, run.statusName(), from, run.clock().millis(), metrics, List.of(),
+                "cut short by " + run.statusName() + " while its post_step hooks ran", null), true);
+            return false;
+          }
           List<AssertionResult> assertions = run.check(step.assertions(), metrics);
           boolean passed = problem == null && ok && assertions.stream().allMatch(AssertionResult::passed);
           String error = problem != null ? problem : !ok ? "a required post_step hook failed" : passed ? null : "an assertion failed";

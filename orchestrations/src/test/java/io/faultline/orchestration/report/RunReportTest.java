@@ -43,6 +43,17 @@ class RunReportTest {
   }
 
   @Test
+  void aStoppedRunWhoseStepsAllPassedIsAFailureInJUnit() {
+    // stopped between steps (or while a step's post hooks ran): its steps passed, the run did not, and CI went green
+    JsonObject stopped = new JsonObject().put("id", "x").put("name", "slowcmd").put("status", "stopped")
+        .put("errors", new io.vertx.core.json.JsonArray().add("hook c failed: command [sleep, 30] was ended: the run stopped"))
+        .put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "s1").put("status", "succeeded")));
+    String xml = ReportFormats.junit(stopped);
+    assertThat(xml).contains("tests=\"2\" failures=\"1\"").contains("name=\"(the run)\"").contains("run stopped: hook c failed");
+    assertThat(ReportFormats.junit(stopped.copy().put("status", "succeeded"))).contains("tests=\"1\" failures=\"0\"");
+  }
+
+  @Test
   void aNameWithControlCharactersStillMakesJUnitXmlAParserReads() throws Exception {
     JsonObject odd = new JsonObject().put("id", "x").put("name", "bell\u0001<&>\"tab\there")
         .put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "s\u001b[31m").put("status", "failed")
