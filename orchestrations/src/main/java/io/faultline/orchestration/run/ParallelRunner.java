@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs the steps of a {@code parallel: true} orchestration: their chaos merged and applied together,
- * held for the longest duration, each step then measured over its own duration and checked.
+ * Runs the steps of a {@code parallel: true} orchestration: their chaos merged and applied together, each
+ * step's part of it held for that step's duration (narrowed as the shorter ones end), each step then
+ * measured over its own duration and checked.
  * Conditional steps have no place in a parallel run and are left out.
  */
 final class ParallelRunner {
@@ -28,22 +29,43 @@ final class ParallelRunner {
   /** Runs one iteration; answers whether the run goes on. */
   Future<Boolean> run(List<Step> all) {
     List<Step> plain = all.stream().filter(s -> !s.conditional()).map(steps::filled).filter(java.util.Objects::nonNull).toList();
-    Map<String, Object> merged = new LinkedHashMap<>();
-    for (Step step : plain) {
-      merged = StepConfig.merge(merged, run.scenarios().chaosOf(step));
-    }
-    double longest = plain.stream().mapToDouble(run.scenarios()::durationOf).max().orElse(0);
     run.stepStarted(String.join(" + ", plain.stream().map(Step::name).toList()), Map.of());
     plain.forEach(s -> run.state().variables.putAll(s.variables()));
     long from = run.clock().millis();
-    Map<String, Object> config = merged;
+    Map<String, Object> config = merged(plain);
     return run.hooks("pre_step", hooks(plain, true))
         .compose(hooksOk -> run.control("an answer on " + Addresses.CHAOS_SET, bus -> bus.apply(config)).map(applied -> hooksOk ? null : "a required pre_step hook failed"))
-        .compose(problem -> run.sleep(longest).map(v -> problem),
+        .compose(problem -> holdEach(plain, 0).map(v -> problem),
             failure -> Future.succeededFuture("the parallel steps could not apply: " + failure.getMessage()))
         .compose(problem -> measureEach(plain, from, problem))
         .compose(go -> !run.running() ? Future.succeededFuture(false)
             : run.hooks("post_step", hooks(plain, false)).map(ok -> go && ok));
+  }
+
+  private Map<String, Object> merged(List<Step> steps) {
+    Map<String, Object> merged = new LinkedHashMap<>();
+    for (Step step : steps) {
+      merged = StepConfig.merge(merged, run.scenarios().chaosOf(step));
+    }
+    return merged;
+  }
+
+  /**
+   * Holds each step's chaos for its own duration: the merged chaos of the steps still going, narrowed as each
+   * ends (a 2 s step's latency stayed on for a 4 s step's whole run, and that step measured it as its own).
+   */
+  private Future<Void> holdEach(List<Step> plain, double elapsed) {
+    double next = plain.stream().mapToDouble(run.scenarios()::durationOf).filter(d -> d > elapsed).min().orElse(-1);
+    if (next < 0 || !run.running()) {
+      return Future.succeededFuture();
+    }
+    return run.sleep(next - elapsed).compose(v -> {
+      List<Step> going = plain.stream().filter(s -> run.scenarios().durationOf(s) > next).toList();
+      if (going.isEmpty() || !run.running()) {
+        return Future.succeededFuture();
+      }
+      return run.control("an answer on " + Addresses.CHAOS_SET, bus -> bus.apply(merged(going))).compose(applied -> holdEach(plain, next));
+    });
   }
 
   private Future<Boolean> measureEach(List<Step> plain, long from, String problem) {

@@ -48,6 +48,25 @@ class RunTest {
   }
 
   @Test
+  void aParallelStepsChaosEndsWithItsOwnDuration() throws Exception {
+    JsonObject before = plane.config.copy();
+    RunReport report = plane.run("""
+        name: together
+        parallel: true
+        steps:
+          - {name: slow, scenario: {config: {latency: {fixed_delay_ms: 100}}}, duration_seconds: 2}
+          - {name: failing, scenario: {config: {fault_injection: {http_errors: [504], http_error_probability: 0.5}}}, duration_seconds: 4}
+        """);
+    assertThat(steps(report)).containsExactly("slow=succeeded", "failing=succeeded");
+    List<JsonObject> sets = plane.sent.stream().filter(s -> s.address().equals(Addresses.CHAOS_SET)).map(ControlPlane.Sent::body).toList();
+    assertThat(sets.get(0).fieldNames()).as("both at once").contains("latency", "fault_injection");
+    // after 2 s only the longer step's chaos: the latency stayed on for all 4 s, in the failing step's metrics
+    assertThat(sets.get(1).fieldNames()).contains("fault_injection").doesNotContain("latency");
+    assertThat(report.durationMs()).as("virtual time").isEqualTo(4_000);
+    assertThat(plane.config).isEqualTo(before);
+  }
+
+  @Test
   void everyControlMessageSaysItComesFromTheRun() throws Exception {
     plane.run("""
         name: sourced
