@@ -60,6 +60,9 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
     this.events = events;
   }
 
+  /** HTTP/2 connections a verticle may open to one upstream for calls chaos leaves untouched. */
+  static final int UPSTREAM_CONNECTIONS = 8;
+
   @Override
   public Future<?> start() {
     GrpcClientOptions options = new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE_BYTES).setScheduleDeadlineAutomatically(true);
@@ -81,9 +84,12 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
     ExchangeRunner<GrpcCall> runner = new ExchangeRunner<>(vertx, listener.name(), "grpc", state, events, translator);
     GrpcRelay relay = new GrpcRelay(vertx, upstream -> upstream.secure() ? tls : plain, routes, runner);
     translator.relay(relay);
-    HttpClient h2 = vertx.createHttpClient(h2Options(connectTimeoutMs));
+    // Every client's calls share these connections: an upstream that limits its streams per connection (a
+    // Vert.x server's 100) gets another connection past it, as nginx opens more, instead of queued calls.
+    io.vertx.core.http.PoolOptions pool = new io.vertx.core.http.PoolOptions().setHttp2MaxSize(UPSTREAM_CONNECTIONS);
+    HttpClient h2 = vertx.createHttpClient(h2Options(connectTimeoutMs), pool);
     HttpClient h2Tls = vertx.createHttpClient(h2Options(connectTimeoutMs).setSsl(true).setUseAlpn(true)
-        .setTrustAll(listener.tlsTrustAll()).setVerifyHost(!listener.tlsTrustAll()));
+        .setTrustAll(listener.tlsTrustAll()).setVerifyHost(!listener.tlsTrustAll()), pool);
     GrpcPassThrough passThrough = new GrpcPassThrough(vertx, upstream -> upstream.secure() ? h2Tls : h2);
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(MAX_MESSAGE_BYTES)

@@ -64,7 +64,13 @@ final class GrpcFixture implements AutoCloseable {
   }
 
   GrpcFixture(String chaosJson, String upstreamOverride, boolean tlsTrustAll) {
-    upstreamPort = startUpstream();
+    this(chaosJson, upstreamOverride, tlsTrustAll, Integer.MAX_VALUE); // no stream limit, as grpc-java, grpc-go and grpc-js servers
+  }
+
+  /** {@code upstreamStreams}: the upstream's limit of concurrent streams on one connection. */
+  GrpcFixture(String chaosJson, String upstreamOverride, boolean tlsTrustAll, long upstreamStreams) {
+    upstreamPort = startUpstream(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(upstreamStreams)));
     state = new ChaosState(chaosJson == null ? ChaosConfig.off() : ChaosJson.parse(chaosJson, ChaosConfig.class, ""),
         System::nanoTime, 42);
     String upstream = upstreamOverride != null ? upstreamOverride : "127.0.0.1:" + upstreamPort;
@@ -79,11 +85,6 @@ final class GrpcFixture implements AutoCloseable {
     return ServiceMethod.server(ECHO, name, GrpcMessageEncoder.IDENTITY, GrpcMessageDecoder.IDENTITY);
   }
 
-  private int startUpstream() {
-    // no stream limit, as grpc-java's, grpc-go's and grpc-js's servers (Vert.x's default is 100)
-    return startUpstream(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
-        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(Integer.MAX_VALUE)));
-  }
 
   /** Starts the echo service on {@code options} (plaintext, or TLS for the grpcs tests) and answers its port. */
   int startUpstream(HttpServerOptions options) {

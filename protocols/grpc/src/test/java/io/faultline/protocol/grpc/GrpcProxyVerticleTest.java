@@ -257,6 +257,24 @@ class GrpcProxyVerticleTest {
   }
 
   @Test
+  void anUpstreamThatLimitsItsStreamsGetsAnotherConnectionForCallsPastIt() {
+    // the upstream takes 100 streams a connection (Vert.x's default): every client's calls share the
+    // gateway's connection to it, so the 101st queued, and a gate that needs all 150 never opened
+    try (GrpcFixture gw = new GrpcFixture(null, null, false, 100)) {
+      gw.gateSize = 150;
+      List<io.vertx.core.Future<String>> calls = new java.util.ArrayList<>();
+      for (int i = 0; i < 150; i++) {
+        calls.add(gw.client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(gw.port, "127.0.0.1"))
+            .compose(req -> req.fullMethodName("test.Echo/Gate").timeout(15, java.util.concurrent.TimeUnit.SECONDS)
+                .send(io.vertx.core.buffer.Buffer.buffer("x")))
+            .compose(response -> response.last()).map(Object::toString));
+      }
+      io.vertx.core.Future.all(calls).await();
+      assertThat(calls).allSatisfy(call -> assertThat(call.result()).isEqualTo("through"));
+    }
+  }
+
+  @Test
   void theKillSwitchEndsPerMessageDelayOnAnOpenStream() {
     try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"latency\": {\"per_message_delay_ms\": 400}}")) {
       gw.vertx.setTimer(1_000, id -> gw.state.enable(false));
