@@ -138,7 +138,7 @@ public final class OrchestratorVerticle extends VerticleBase {
 
     answer(VALIDATE, this::validate);
     routed(START, "start", body -> runs.start(Requests.text(body), Requests.variables(body)));
-    routed(STOP, "stop", body -> runs.stop());
+    routed(STOP, "stop", RunEvents.WIND_DOWN_MS + 3_000, body -> runs.stop()); // answers once its run has wound down
     routed(STATUS, "status", body -> Future.succeededFuture(runs.status()));
     routed(REPORTS, "reports", body -> Future.succeededFuture(new JsonObject().put("reports", reports.list())));
     routed(REPORT, "report", body -> Future.succeededFuture(report(body)));
@@ -286,6 +286,11 @@ public final class OrchestratorVerticle extends VerticleBase {
 
   /** A local address whose work the leader does: answered here when this node leads (or stands alone), else forwarded. */
   private void routed(String address, String op, Function<JsonObject, Future<JsonObject>> handler) {
+    routed(address, op, 3_000, handler);
+  }
+
+  /** As {@link #routed(String, String, Function)}, waiting up to {@code timeoutMs} for the leader's answer. */
+  private void routed(String address, String op, long timeoutMs, Function<JsonObject, Future<JsonObject>> handler) {
     handlers.put(op, handler);
     vertx.eventBus().<JsonObject>localConsumer(address, message -> {
       if (leading) {
@@ -293,9 +298,7 @@ public final class OrchestratorVerticle extends VerticleBase {
         return;
       }
       // A short timeout: right after the leader dies its address may still be routed to it until a new leader registers.
-      // A stop answers once its run has wound down, which may take up to WIND_DOWN_MS.
-      long timeout = op.equals("stop") ? RunEvents.WIND_DOWN_MS + 3_000 : 3_000;
-      vertx.eventBus().<JsonObject>request(LEADER + "." + op, message.body(), new DeliveryOptions().setSendTimeout(timeout))
+      vertx.eventBus().<JsonObject>request(LEADER + "." + op, message.body(), new DeliveryOptions().setSendTimeout(timeoutMs))
           .onComplete(ar -> {
             if (ar.succeeded()) {
               message.reply(ar.result().body());

@@ -51,8 +51,11 @@ public record ChaosConfig(
    * exactly, so the GraphQL API answers it as a string, and what it answers is taken back as it is.
    */
   private static Long seed(Object value) {
-    if (value == null || value instanceof Integer || value instanceof Long) {
-      return value == null ? null : ((Number) value).longValue();
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Integer || value instanceof Long) {
+      return ((Number) value).longValue();
     }
     if (value instanceof String text && text.strip().matches("-?\\d+")) {
       try {

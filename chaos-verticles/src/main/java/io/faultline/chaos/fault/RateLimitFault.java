@@ -32,7 +32,7 @@ public final class RateLimitFault implements Fault {
   @Override
   public Decision decide(RequestFacts request, ChaosRandom random) {
     long waitNanos = limiter.tryAcquire(null);
-    String ip = request.clientIp();
+    String ip = perIp == null ? null : request.clientIp();
     if (waitNanos == 0 && perIp != null) {
       waitNanos = perIp.tryAcquire(ip);
       if (waitNanos > 0) {

@@ -114,20 +114,14 @@ public final class ConfigLoader {
     Map<String, Object> chaos = (Map<String, Object>) given;
     ChaosJson.toMap(scenario.config()).forEach((section, value) -> {
       if (value instanceof Map<?, ?> ofScenario && chaos.get(section) instanceof Map<?, ?> fields) {
-        Map<String, Object> refined = new LinkedHashMap<>();
-        ofScenario.forEach((field, v) -> {
-          if (v != null) {
-            refined.put(String.valueOf(field), v);
-          }
-        });
+        Map<String, Object> base = new LinkedHashMap<>((Map<String, Object>) ofScenario);
         if (fields.containsKey("fixed_delay_ms")) {
-          refined.remove("random_delay_range_ms");
+          base.remove("random_delay_range_ms");
         }
         if (fields.containsKey("random_delay_range_ms")) {
-          refined.remove("fixed_delay_ms");
+          base.remove("fixed_delay_ms");
         }
-        refined.putAll((Map<String, Object>) fields);
-        chaos.put(section, refined);
+        chaos.put(section, io.faultline.orchestration.model.StepConfig.merge(base, (Map<String, Object>) fields));
       }
     });
   }

@@ -244,15 +244,7 @@ class GrpcProxyVerticleTest {
   void moreThanAHundredCallsRunAtOnceOnOneConnection(String mode) {
     try (GrpcFixture gw = new GrpcFixture(chaos(mode))) {
       gw.gateSize = 150; // the upstream answers only once all 150 are in: with 100 streams at most, none would be
-      List<io.vertx.core.Future<String>> calls = new java.util.ArrayList<>();
-      for (int i = 0; i < 150; i++) {
-        calls.add(gw.client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(gw.port, "127.0.0.1"))
-            .compose(req -> req.fullMethodName("test.Echo/Gate").timeout(15, java.util.concurrent.TimeUnit.SECONDS)
-                .send(io.vertx.core.buffer.Buffer.buffer("x")))
-            .compose(response -> response.last()).map(Object::toString));
-      }
-      io.vertx.core.Future.all(calls).await();
-      assertThat(calls).allSatisfy(call -> assertThat(call.result()).isEqualTo("through"));
+      assertThat(gatedCalls(gw, 150)).allSatisfy(answer -> assertThat(answer).isEqualTo("through"));
     }
   }
 
@@ -262,16 +254,21 @@ class GrpcProxyVerticleTest {
     // gateway's connection to it, so the 101st queued, and a gate that needs all 150 never opened
     try (GrpcFixture gw = new GrpcFixture(null, null, false, 100)) {
       gw.gateSize = 150;
-      List<io.vertx.core.Future<String>> calls = new java.util.ArrayList<>();
-      for (int i = 0; i < 150; i++) {
-        calls.add(gw.client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(gw.port, "127.0.0.1"))
-            .compose(req -> req.fullMethodName("test.Echo/Gate").timeout(15, java.util.concurrent.TimeUnit.SECONDS)
-                .send(io.vertx.core.buffer.Buffer.buffer("x")))
-            .compose(response -> response.last()).map(Object::toString));
-      }
-      io.vertx.core.Future.all(calls).await();
-      assertThat(calls).allSatisfy(call -> assertThat(call.result()).isEqualTo("through"));
+      assertThat(gatedCalls(gw, 150)).allSatisfy(answer -> assertThat(answer).isEqualTo("through"));
     }
+  }
+
+  /** {@code n} Gate calls at once on the client's one connection; answers what each got. */
+  private static List<String> gatedCalls(GrpcFixture gw, int n) {
+    List<io.vertx.core.Future<String>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      calls.add(gw.client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(gw.port, "127.0.0.1"))
+          .compose(req -> req.fullMethodName("test.Echo/Gate").timeout(15, java.util.concurrent.TimeUnit.SECONDS)
+              .send(io.vertx.core.buffer.Buffer.buffer("x")))
+          .compose(response -> response.last()).map(Object::toString));
+    }
+    io.vertx.core.Future.all(calls).await();
+    return calls.stream().map(io.vertx.core.Future::result).toList();
   }
 
   @Test
