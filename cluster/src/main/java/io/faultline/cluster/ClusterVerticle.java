@@ -58,6 +58,8 @@ public final class ClusterVerticle extends VerticleBase {
   private Tasks tasks;
   private TaskRunner runner;
   private TaskRunner.BusChaos taskChaos;
+  /** A settled task whose putting back of the chaos switch waits for an orchestration's run to end (event loop only). */
+  private String heldBack;
   private NodeRegistry registry;
   private SharedChaos shared;
   private SharedScenarios scenarios;
@@ -267,8 +269,8 @@ public final class ClusterVerticle extends VerticleBase {
       List<String> live = registry.liveIds(nodeId);
       tasks.heal();
       if (leadership.leading()) {
-        tasks.lead(Set.copyOf(live)).forEach(id -> vertx.runOnContext(x -> taskChaos.settle(id)
-            .onFailure(e -> LOG.warning(() -> "task " + id + ": could not put the chaos switch back: " + e.getMessage()))));
+        Tasks.Led led = tasks.lead(Set.copyOf(live));
+        vertx.runOnContext(x -> settle(led));
       }
       tasks.work(started -> vertx.runOnContext(x -> runner.run(started[0], started[1])));
       cancelled(tasks.cancelledHere());
@@ -283,6 +285,23 @@ public final class ClusterVerticle extends VerticleBase {
       heartbeat(false);
       LOG.log(java.util.logging.Level.WARNING, "node " + nodeId + ": heartbeat failed", e);
     });
+  }
+
+  /**
+   * Puts the chaos switch back for the tasks that just settled. One an orchestration's run held back (the run
+   * puts back, as it ends, the config it found: chaos on, as the task left it) is tried again on each turn
+   * while no task runs, until that run has ended.
+   */
+  private void settle(Tasks.Led led) {
+    List<String> ids = !led.settled().isEmpty() ? led.settled()
+        : led.running() || heldBack == null ? List.of() : List.of(heldBack);
+    if (!led.settled().isEmpty()) {
+      heldBack = null;
+    }
+    for (String id : ids) {
+      taskChaos.settle(id).onSuccess(held -> heldBack = held ? id : id.equals(heldBack) ? null : heldBack)
+          .onFailure(e -> LOG.warning(() -> "task " + id + ": could not put the chaos switch back: " + e.getMessage()));
+    }
   }
 
   private void endCancelled() {

@@ -141,9 +141,10 @@ final class TaskRunner {
      * The last task to settle (none runs any more) puts the master switch back: when the newest change to it
      * this node logged is a task switching chaos on (this one, or an overlapping one that settled while this
      * one ran), chaos is still on, and no orchestration runs, chaos goes off again (as an orchestration that
-     * found it off leaves it). Chaos someone else switched on, or on before, stays on.
+     * found it off leaves it). Chaos someone else switched on, or on before, stays on. Answers true when an
+     * orchestration's run held it back: it is to be tried again once that run has ended.
      */
-    Future<Void> settle(String taskId) {
+    Future<Boolean> settle(String taskId) {
       return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_CHANGES, new JsonObject().put("limit", 200)).compose(reply -> {
         JsonObject last = null;
         for (Object o : reply.body().getJsonArray("changes", new io.vertx.core.json.JsonArray())) {
@@ -156,14 +157,14 @@ final class TaskRunner {
         }
         boolean ours = last != null && "task".equals(last.getString("source"));
         if (!ours) {
-          return Future.<Void>succeededFuture();
+          return Future.succeededFuture(false);
         }
         return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_STATUS, null).compose(status -> !status.body().getBoolean("enabled", false)
-            ? Future.<Void>succeededFuture()
+            ? Future.succeededFuture(false)
             : vertx.eventBus().<JsonObject>request(Addresses.ORCHESTRATION_STATUS, new JsonObject())
                 .map(run -> run.body().getBoolean("is_running", false)).otherwise(false)
-                .compose(orchestrating -> orchestrating ? Future.<Void>succeededFuture()
-                    : vertx.eventBus().request(Addresses.CHAOS_DISABLE, null, source(taskId)).<Void>mapEmpty()));
+                .compose(orchestrating -> orchestrating ? Future.succeededFuture(true)
+                    : vertx.eventBus().request(Addresses.CHAOS_DISABLE, null, source(taskId)).map(false)));
       });
     }
 

@@ -135,7 +135,7 @@ final class Tasks {
    * the chaos switch to be put back ({@link TaskRunner.BusChaos#settle}); none while another task runs,
    * as it may need the switch on.
    */
-  List<String> lead(Set<String> live) {
+  Led lead(Set<String> live) {
     Set<String> settled = new java.util.LinkedHashSet<>();
     boolean[] running = new boolean[1];
     for (String id : map.keySet()) {
@@ -203,8 +203,11 @@ final class Tasks {
         return task;
       });
     }
-    return running[0] ? List.of() : List.copyOf(settled);
+    return new Led(running[0] ? List.of() : List.copyOf(settled), running[0]);
   }
+
+  /** What the leader's turn found: the tasks just settled, and whether any task still runs. */
+  record Led(List<String> settled, boolean running) { }
 
   /**
    * Marks an ended task whose items are all done as settled, once; answers it to write, or null when nothing

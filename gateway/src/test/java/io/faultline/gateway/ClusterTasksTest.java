@@ -176,4 +176,24 @@ class ClusterTasksTest {
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.bodyAsJsonObject().getString("error")).isEqualTo("no task named nope");
   }
+
+  @Test
+  void anOrchestrationStartedDuringATaskHoldsTheSwitchOnlyUntilItsRunEnds() throws Exception {
+    Gateway n1 = cluster.start(0);
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"t\", \"duration_seconds\": 1, " + ERRORS + "}");
+    eventually(() -> cluster.traffic(n1) == 503, "the task's chaos is on");
+    JsonObject run = cluster.post(n1, "/api/chaos/orchestration/start",
+        "name: beside\nsteps:\n  - {name: slow, scenario: slow_backend, duration_seconds: 4}\n");
+    assertThat(run.getBoolean("is_running")).as(run.encode()).isTrue();
+    assertThat(awaitTask(n1, "t").getString("status")).isEqualTo("succeeded");
+    Thread.sleep(1_000); // heartbeats: the run still needs the switch on
+    assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).isTrue();
+
+    // the run puts back the config it found (chaos on, as the task left it); the task had switched it on
+    eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running"), "the run ends");
+    eventually(() -> !cluster.get(n1, "/api/chaos/status").getBoolean("enabled"), "the switch is back off once the run has ended");
+    assertThat(cluster.get(n1, "/api/chaos/changes?limit=200").getJsonArray("changes").stream().map(c -> (JsonObject) c)
+        .filter(c -> "faultline.chaos.disable".equals(c.getString("address"))).map(c -> c.getString("source") + ":" + c.getString("detail")))
+        .containsExactly("task:t");
+  }
 }
