@@ -30,7 +30,7 @@ import java.util.logging.Logger;
  * unless configured otherwise. With a token, every route but {@code /health} and the console's own
  * files needs {@code Authorization: Bearer TOKEN} (a GraphQL WebSocket may instead give it in its
  * {@code connection_init}, as browsers cannot set that header). Browser requests from other origins
- * that change something are refused ({@link SameOrigin}). Bodies over 1 MiB get 413; unknown paths 404
+ * that change something, and on loopback requests for another host name, are refused ({@link SameOrigin}). Bodies over 1 MiB get 413; unknown paths 404
  * and wrong methods 405, all as JSON errors.
  */
 public final class AdminVerticle extends VerticleBase {
@@ -89,7 +89,7 @@ public final class AdminVerticle extends VerticleBase {
       ctx.response().setStatusCode(now.equals("UP") ? 200 : 503);
       ctx.json(new JsonObject().put("status", now));
     });
-    router.route().handler(SameOrigin::check);
+    router.route().handler(SameOrigin.guard(config.loopback()));
     ConsoleRoutes.mount(router);
     router.route().handler(this::authorize);
     router.route().handler(AdminVerticle::formIsRaw);

@@ -1,6 +1,7 @@
 package io.faultline.admin;
 
 import io.faultline.admin.api.ApiError;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -12,13 +13,32 @@ import java.util.Locale;
  * {@code Origin} other than this server's own. Browsers always send {@code Origin} on those; the CLI,
  * curl and scripts send none and pass. Without a token the admin port would otherwise obey any page
  * the user visits (a form posted to {@code /api/chaos/enable} needs no CORS permission).
+ *
+ * <p>An admin port on loopback also answers only requests addressed to a loopback name ({@code Host}
+ * {@code localhost}, {@code 127.x.x.x} or {@code [::1]}): a page whose own DNS name is made to point at
+ * 127.0.0.1 (DNS rebinding) is then of the same origin as far as the browser knows, and would pass the
+ * check above, but names its own host.
  */
 final class SameOrigin {
 
   private SameOrigin() {
   }
 
-  static void check(RoutingContext ctx) {
+  /** The guard for an admin port: with the {@code Host} check when it listens on loopback only. */
+  static Handler<RoutingContext> guard(boolean loopback) {
+    return ctx -> {
+      String host = ctx.request().getHeader("Host");
+      if (loopback && host != null && !loopbackName(host)) {
+        ApiError.send(ctx, 403, "request for host " + host + " refused: this admin port listens on loopback and answers "
+            + "only localhost, 127.0.0.1 or [::1] (a page whose DNS name points at 127.0.0.1 could otherwise drive it); "
+            + "to reach it by another name, listen on that address (--admin-host) and set a token", "Host");
+        return;
+      }
+      check(ctx);
+    };
+  }
+
+  private static void check(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     String origin = request.getHeader("Origin");
     boolean changes = request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD
@@ -29,6 +49,26 @@ final class SameOrigin {
     }
     ApiError.send(ctx, 403, "cross-origin request refused: Origin " + origin + " is not this admin port ("
         + request.getHeader("Host") + ")", "Origin");
+  }
+
+  /** {@code Host} (with or without a port) names a loopback address: localhost, *.localhost, 127.x.x.x or [::1]. */
+  static boolean loopbackName(String host) {
+    String h = host.trim().toLowerCase(Locale.ROOT);
+    if (h.startsWith("[")) {
+      int end = h.indexOf(']');
+      return end > 0 && h.substring(1, end).equals("::1") && port(h.substring(end + 1));
+    }
+    int colon = h.indexOf(':');
+    String name = colon < 0 ? h : h.substring(0, colon);
+    if (!port(colon < 0 ? "" : h.substring(colon))) {
+      return false;
+    }
+    return name.equals("localhost") || name.endsWith(".localhost") || name.matches("127(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
+  }
+
+  /** Nothing, or a colon and a port number. */
+  private static boolean port(String rest) {
+    return rest.isEmpty() || rest.matches(":\\d{1,5}");
   }
 
   private static boolean sameAs(String origin, String host) {

@@ -82,6 +82,85 @@ class ConsoleServingTest {
     assertThat(handshake(null, "http://evil.example")).startsWith("refused");
   }
 
+  @Test
+  void aLoopbackAdminWithoutATokenAnswersOnlyLoopbackHostNamesSoARebindingPageCannotDriveIt() throws Exception {
+    AdminVerticle open = new AdminVerticle(new AdminConfig("127.0.0.1", 0, null));
+    vertx.deployVerticle(open).await();
+    int openPort = open.actualPort();
+    // a page on evil.example whose name now resolves to 127.0.0.1: same origin as far as its browser knows
+    String rebound = raw(openPort, "POST /api/chaos/enable HTTP/1.1\r\nHost: evil.example:" + openPort
+        + "\r\nOrigin: http://evil.example:" + openPort + "\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n");
+    assertThat(rebound).startsWith("HTTP/1.1 403").contains("\"field\":\"Host\"").contains("request for host evil.example:" + openPort);
+    assertThat(raw(openPort, "GET /api/chaos/schema HTTP/1.1\r\nHost: evil.example\r\n\r\n")).startsWith("HTTP/1.1 403");
+    for (String host : new String[] {"127.0.0.1:" + openPort, "localhost:" + openPort, "LOCALHOST", "[::1]:" + openPort,
+        "127.0.0.2", "app.localhost:" + openPort}) {
+      assertThat(raw(openPort, "GET /api/chaos/schema HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).as(host).startsWith("HTTP/1.1 200");
+    }
+    for (String host : new String[] {"127.0.0.1.evil.example", "localhost.evil.example:" + openPort, "127.0.0.256", "[::2]"}) {
+      assertThat(raw(openPort, "GET /api/chaos/schema HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).as(host).startsWith("HTTP/1.1 403");
+    }
+    assertThat(raw(openPort, "GET /health HTTP/1.1\r\nHost: evil.example\r\n\r\n")).as("a probe").startsWith("HTTP/1.1 200");
+
+    // an admin port listening beyond loopback is reached by whatever name the machine has: no Host check there
+    AdminVerticle wide = new AdminVerticle(new AdminConfig("0.0.0.0", 0, TOKEN));
+    vertx.deployVerticle(wide).await();
+    assertThat(raw(wide.actualPort(), "GET /api/chaos/schema HTTP/1.1\r\nHost: gateway.internal\r\nAuthorization: Bearer " + TOKEN
+        + "\r\n\r\n")).startsWith("HTTP/1.1 200");
+  }
+
+  @Test
+  void aBrokenWebSocketHandshakeIsTheClientsMistakeNotAnInternalError() throws Exception {
+    java.util.List<java.util.logging.LogRecord> severe = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(io.faultline.admin.api.ApiError.class.getName());
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        if (record.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()) {
+          severe.add(record);
+        }
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    log.addHandler(capture);
+    try {
+      // no Sec-WebSocket-Key: not a handshake a WebSocket client would send
+      String answer = raw(port, "GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+          + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n");
+      assertThat(answer).startsWith("HTTP/1.1 400");
+      assertThat(severe).as("nothing logged as an internal error").isEmpty();
+    } finally {
+      log.removeHandler(capture);
+    }
+  }
+
+  /** Sends {@code request} as it is written and answers what came back within a second of the last byte. */
+  private String raw(int to, String request) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", to)) {
+      socket.setSoTimeout(1_000);
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+      byte[] chunk = new byte[8192];
+      try {
+        for (int n; (n = socket.getInputStream().read(chunk)) > 0; ) {
+          answer.write(chunk, 0, n);
+          if (answer.toString(java.nio.charset.StandardCharsets.ISO_8859_1).matches("(?s).*\\r\\n\\r\\n.*")) {
+            socket.setSoTimeout(200); // the head is in: the body follows at once
+          }
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        // the connection stays open (keep-alive): what came is the answer
+      }
+      return answer.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+  }
+
   private HttpResponse<Buffer> send(HttpMethod method, String path, String authorization, String origin) {
     var request = web.request(method, port, "127.0.0.1", path);
     if (authorization != null) {

@@ -197,6 +197,15 @@ class OrchestrationTest {
       assertThat(export.bodyAsJsonObject().getString("error")).isEqualTo("is the node's state directory " + dir.toAbsolutePath().normalize()
           + ", its library or its reports, whose files an entry's could overwrite: export elsewhere (a new directory inside it is fine)");
     }
+    // a link to one of them is one of them
+    Path link = Files.createSymbolicLink(dir.getParent().resolve(dir.getFileName() + "-link"), dir);
+    for (Path into : List.of(link, link.resolve("library"), link.resolve("reports").resolve("new"))) {
+      var export = gw.postJson("/api/chaos/orchestration/library/export", new JsonObject().put("dir", into.toString()).encode());
+      assertThat(export.statusCode()).as(into.toString()).isEqualTo(400);
+      assertThat(export.bodyAsJsonObject().getString("error")).as(into.toString())
+          .startsWith("is the node's state directory " + dir.toAbsolutePath().normalize() + ", its library or its reports (" + into + " leads to ");
+    }
+    assertThat(dir.resolve("scenarios.json")).doesNotExist();
 
     // two files standing for one entry: neither is imported, both are named
     Path in = Files.createDirectories(dir.getParent().resolve(dir.getFileName() + "-in"));

@@ -68,6 +68,9 @@ public final class ApiError {
         return new Answer(504, "the control plane did not answer in time", null);
       }
     }
+    if (failure instanceof io.netty.handler.codec.http.websocketx.WebSocketHandshakeException handshake) {
+      return new Answer(400, "not a WebSocket handshake: " + handshake.getMessage(), null); // the client's mistake, not ours
+    }
     return new Answer(500, "internal error", null);
   }
 }

@@ -273,14 +273,19 @@ public final class LibraryService {
 
   public Future<JsonObject> exportDir(JsonObject body) {
     Path dir = Path.of(Requests.required(body, "dir"));
-    Path target = dir.toAbsolutePath().normalize();
-    if (stateDir != null && (target.equals(stateDir) || target.startsWith(stateDir.resolve("library")) || target.startsWith(stateDir.resolve("reports")))) {
-      // the node's own files (scenarios.json, the library's, the reports) would be overwritten by entries named like them
-      throw new ChaosConfigException("dir", "is the node's state directory " + stateDir + ", its library or its reports,"
-          + " whose files an entry's could overwrite: export elsewhere (a new directory inside it is fine)");
-    }
     Map<String, String> entries = new TreeMap<>(library.entries());
     return vertx.executeBlocking(() -> {
+      if (stateDir != null) {
+        // the node's own files (scenarios.json, the library's, the reports) would be overwritten by entries named
+        // like them; compared as the file system resolves them, so a link to one of them is one of them
+        Path target = real(dir);
+        Path state = real(stateDir);
+        if (target.equals(state) || target.startsWith(state.resolve("library")) || target.startsWith(state.resolve("reports"))) {
+          throw new ChaosConfigException("dir", "is the node's state directory " + stateDir + ", its library or its reports"
+              + (target.equals(dir.toAbsolutePath().normalize()) ? "" : " (" + dir + " leads to " + target + ")")
+              + ", whose files an entry's could overwrite: export elsewhere (a new directory inside it is fine)");
+        }
+      }
       JsonArray exported = new JsonArray();
       try {
         Files.createDirectories(dir);
@@ -294,6 +299,23 @@ public final class LibraryService {
       }
       return new JsonObject().put("exported", exported);
     }, false);
+  }
+
+  /** {@code path} with its symbolic links followed: its nearest existing ancestor's real path, and the rest as given. */
+  private static Path real(Path path) {
+    Path absolute = path.toAbsolutePath().normalize();
+    Path existing = absolute;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return absolute;
+    }
+    try {
+      return existing.toRealPath().resolve(existing.relativize(absolute));
+    } catch (IOException e) {
+      return absolute;
+    }
   }
 
   /**
