@@ -32,7 +32,8 @@ public final class ProxiedHeaders {
 
   /**
    * A request's headers, but {@code Host}, into {@code to}; then {@link ForwardedHeaders} (which reads
-   * {@code Connection}) and the hop-by-hop headers removed.
+   * {@code Connection}) and the hop-by-hop headers removed, and {@code Expect}: listeners that take
+   * request bodies answer {@code 100-continue} themselves, as nginx does.
    */
   public static void request(io.vertx.core.http.HttpServerRequest from, MultiMap to) {
     copy(from.headers(), to, true);
@@ -40,6 +41,7 @@ public final class ProxiedHeaders {
     for (AsciiString name : HOP_BY_HOP) {
       to.remove(name);
     }
+    to.remove(HttpHeaderNames.EXPECT); // the listener answered it (100 Continue) itself, and sends the body on at once
   }
 
   /** An answer's headers, but the hop-by-hop ones, into {@code to}. */

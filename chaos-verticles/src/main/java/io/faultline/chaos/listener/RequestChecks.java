@@ -2,6 +2,7 @@ package io.faultline.chaos.listener;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +12,9 @@ import java.util.Map;
 /**
  * What every HTTP-based listener refuses before routing, as RFC 9112 asks: a request with more than one
  * {@code Host} header (§3.2: 400), and a body whose framing breaks (a bad chunk size, §7.1), which is
- * answered 400 when no answer has started rather than closed silently ({@link Http1Guard}).
+ * answered 400 when no answer has started rather than closed silently ({@link Http1Guard}). A
+ * {@code CONNECT} is refused (405): these listeners open no tunnels. And a {@code Connection: close}
+ * listed with other tokens closes the connection after the answer, as it does alone.
  */
 public final class RequestChecks {
 
@@ -22,11 +25,38 @@ public final class RequestChecks {
   public static Handler<HttpServerRequest> guard(Handler<HttpServerRequest> handler) {
     return request -> {
       if (request.version() != HttpVersion.HTTP_2 && hostCount(request) > 1) {
-        refuse(request, "a request may carry one Host header (RFC 9112 section 3.2), this one has more");
+        refuse(request, 400, "a request may carry one Host header (RFC 9112 section 3.2), this one has more");
         return;
+      }
+      if (request.method() == HttpMethod.CONNECT) {
+        refuse(request, 405, "CONNECT (a tunnel) is not relayed: this listener is a reverse proxy to its upstream;"
+            + " for a raw TCP stream, use a tcp listener");
+        return;
+      }
+      if (request.version() == HttpVersion.HTTP_1_1) {
+        closeIfAsked(request);
       }
       handler.handle(request);
     };
+  }
+
+  /**
+   * {@code Connection: close} among other tokens ({@code close, X-Trace}): Vert.x keeps the connection
+   * open unless the header is {@code close} alone, but the client asked for it to close after this answer
+   * (RFC 9112 9.6), and may be reading until it does.
+   */
+  private static void closeIfAsked(HttpServerRequest request) {
+    String connection = request.getHeader(HttpHeaders.CONNECTION);
+    if (connection == null || connection.indexOf(',') < 0) {
+      return; // none, or one token, which Vert.x reads itself
+    }
+    for (String token : connection.split(",")) {
+      if (token.trim().equalsIgnoreCase("close")) {
+        request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        request.connection().shutdown(); // once the answer is out
+        return;
+      }
+    }
   }
 
   /** Counts Host headers without building a list on the common path (one header). */
@@ -41,8 +71,8 @@ public final class RequestChecks {
     return count;
   }
 
-  private static void refuse(HttpServerRequest request, String error) {
-    request.response().setStatusCode(400)
+  private static void refuse(HttpServerRequest request, int status, String error) {
+    request.response().setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader(HttpHeaders.CONNECTION, "close")
         .end(new JsonObject().put("error", error).encode())

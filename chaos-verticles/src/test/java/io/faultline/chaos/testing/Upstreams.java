@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>{@link #echoHttp} answers: {@code /bytes/N} with N bytes, {@code /slow/MS} after MS ms,
  * {@code /status/CODE} with that status, {@code /drip/COUNT/MS} with COUNT chunks MS ms apart, {@code /stall/MS}
- * with a first chunk at once and the end MS ms later, {@code /close} with {@code Connection: close}, and anything else with JSON of the method, path, headers
+ * with a first chunk at once and the end MS ms later, {@code /cut/N} with N bytes of a chunked body and then its connection
+ * closed (no last chunk), {@code /close} with {@code Connection: close}, and anything else with JSON of the method, path, headers
  * and body it received (bodies over 4 KiB are summarised by their length). Every request is counted in {@link Echo#hits()}, every connection in {@link Echo#connections()}.
  */
 public final class Upstreams {
@@ -54,6 +55,10 @@ public final class Upstreams {
             long ms = Long.parseLong(path.substring(7));
             request.response().setChunked(true).write("first\n");
             vertx.setTimer(ms, id -> request.response().end("last\n"));
+          } else if (path.startsWith("/cut/")) {
+            // /cut/N: a chunked answer whose upstream dies after N bytes (no last chunk)
+            int n = Integer.parseInt(path.substring(5));
+            request.response().setChunked(true).write(Buffer.buffer(pattern(n))).onComplete(v -> request.connection().close());
           } else if (path.equals("/close")) {
             // the answer says the upstream closes the connection after it
             request.response().putHeader("Connection", "close").end("closing");

@@ -89,6 +89,7 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
             .setHost(listener.host())
             .setPort(bindPort)
             .setHttp2ClearTextEnabled(true)
+            .setHandle100ContinueAutomatically(true) // as the HTTP listener: curl waits a second for it before a body
             .setWebSocketSubProtocols(WebSocketUpgrades.ANY_SUBPROTOCOL), true)
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(RequestChecks.guard(this::handle));

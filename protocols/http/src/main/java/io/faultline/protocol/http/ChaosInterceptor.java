@@ -95,7 +95,7 @@ final class ChaosInterceptor implements ProxyInterceptor {
     vertx.runOnContext(v -> {
       Future<Void> head = response.headWritten() || response.closed() ? Future.succeededFuture() : response.writeHead();
       head.onComplete(written -> {
-        response.reset();
+        Aborts.abort(response);
         if (upstream != null) {
           upstream.request().reset();
         }

@@ -97,6 +97,9 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
             .setHost(listener.host())
             .setPort(bindPort)
             .setHttp2ClearTextEnabled(true)
+            // a client that sends Expect: 100-continue waits for it (curl, a second) before its body: it is
+            // answered here, and the upstream is not asked (nginx does the same)
+            .setHandle100ContinueAutomatically(true)
             .setCompressionSupported(false)
             .setDecompressionSupported(false)
             // this server ends no WebSocket (upgrades are proxied as they are): no extension handler in every connection's pipeline

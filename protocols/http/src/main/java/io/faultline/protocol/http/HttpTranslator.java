@@ -112,7 +112,7 @@ final class HttpTranslator implements Translator<HttpCall> {
     // held, body unread, so that switching chaos off can still send it upstream
     exchange.hold(timeout.ms(), () -> {
       context.request().release();
-      response.reset();
+      Aborts.abort(response);
     });
     response.closeHandler(v -> exchange.drop(true));
   }
@@ -121,7 +121,7 @@ final class HttpTranslator implements Translator<HttpCall> {
   public void reset(Exchange<HttpCall> exchange, Terminal.Reset reset) {
     ProxyContext context = exchange.call().context;
     context.request().release();
-    context.request().proxiedRequest().response().reset();
+    Aborts.abort(context.request().proxiedRequest().response());
     exchange.drop(true);
   }
 

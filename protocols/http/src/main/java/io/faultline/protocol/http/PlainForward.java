@@ -28,7 +28,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
- * The plain-proxy path: an HTTP/1.1 exchange chaos left untouched goes from the client to its upstream
+ * The plain-proxy path: an HTTP/1.x exchange chaos left untouched goes from the client to its upstream
  * and back here, without the interceptor chain. vertx-http-proxy copies the headers into a map of its
  * own each way, parses and re-formats every response's Date, and runs each exchange through a chain of
  * futures: a third of the listener's CPU in the bench's profile. Here the client's headers are copied
@@ -67,8 +67,31 @@ final class PlainForward {
 
   /** True for the requests this path serves: HTTP/1.1, no upgrade, no {@code Expect} (and {@link #framed}). */
   static boolean takes(HttpServerRequest request) {
-    return request.version() == HttpVersion.HTTP_1_1 && request.method() != HttpMethod.CONNECT
-        && !request.headers().contains(HttpHeaders.UPGRADE) && !request.headers().contains(HttpHeaders.EXPECT);
+    return request.version() != HttpVersion.HTTP_2 && !request.headers().contains(HttpHeaders.UPGRADE);
+  }
+
+  /**
+   * The request target as an origin server takes it (RFC 9112 3.2.1): a client may send a proxy the
+   * absolute form ({@code http://host/path?query}), whose path and query are what the upstream is asked for.
+   */
+  static String originForm(String target) {
+    if (target.isEmpty() || target.charAt(0) == '/' || target.equals("*")) {
+      return target;
+    }
+    int scheme = target.indexOf("://");
+    if (scheme < 0) {
+      return target;
+    }
+    for (int i = scheme + 3; i < target.length(); i++) {
+      char c = target.charAt(i);
+      if (c == '/') {
+        return target.substring(i);
+      }
+      if (c == '?') {
+        return "/" + target.substring(i);
+      }
+    }
+    return "/";
   }
 
   /** False when the request's Transfer-Encoding is anything but one {@code chunked}: the proxy answers it 400. */
@@ -106,7 +129,7 @@ final class PlainForward {
         .setMethod(request.method())
         .setHost(upstream.host())
         .setPort(upstream.port())
-        .setURI(basePath.isEmpty() ? request.uri() : basePath + request.uri());
+        .setURI(basePath + originForm(request.uri()));
     connections.request(upstream, options).onComplete(opened -> {
       if (opened.failed()) {
         failed(call, opened.cause());
@@ -167,8 +190,13 @@ final class PlainForward {
     if (!headers.contains(HttpHeaders.DATE)) {
       headers.set(HttpHeaders.DATE, date());
     }
+    boolean closeAfter = false;
     if (!headers.contains(HttpHeaders.CONTENT_LENGTH)) {
-      response.setChunked(true);
+      if (call.request.version() == HttpVersion.HTTP_1_0) {
+        closeAfter = closeDelimited(call.request, response);
+      } else {
+        response.setChunked(true);
+      }
     }
     count(call, response, status);
     leg.answered();
@@ -182,7 +210,7 @@ final class PlainForward {
     });
     in.exceptionHandler(e -> {
       leg.failed();
-      response.reset();
+      Aborts.abort(response);
     });
     in.endHandler(v -> {
       leg.received(in);
@@ -190,6 +218,23 @@ final class PlainForward {
         response.end();
       }
     });
+    if (closeAfter) {
+      call.request.connection().shutdown(); // closed once this answer is out: its end is the connection's
+    }
+  }
+
+  /**
+   * HTTP/1.0 has no chunks: a body of unknown length ends when the connection does (RFC 9112 6.3), so it
+   * is sent as it comes and the connection closes after it, as nginx does (Vert.x would otherwise promise
+   * a kept-alive connection, and the chain buffers the whole body first). Answers whether the connection
+   * must be closed by hand: it is kept alive only when the client asked for that.
+   */
+  private static boolean closeDelimited(HttpServerRequest request, HttpServerResponse response) {
+    if (!"keep-alive".equalsIgnoreCase(request.getHeader(HttpHeaders.CONNECTION))) {
+      return false; // not kept alive: Vert.x closes it after the answer
+    }
+    response.headersEndHandler(v -> response.headers().set(HttpHeaders.CONNECTION, "close"));
+    return true;
   }
 
   /** The answer starts with {@code status}: an untouched exchange is counted now, one of chaos's once it ends ({@link #run}). */
@@ -214,7 +259,7 @@ final class PlainForward {
     call.request.resume();
     if (response.closed() || response.headWritten()) {
       if (!response.closed()) {
-        response.reset();
+        Aborts.abort(response);
       }
       dropped(call);
       return;

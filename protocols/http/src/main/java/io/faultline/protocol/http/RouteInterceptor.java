@@ -47,9 +47,8 @@ final class RouteInterceptor implements ProxyInterceptor {
       return Future.succeededFuture(HttpDecisions.noRoute(request));
     }
     ForwardedHeaders.apply(request.headers(), request.proxiedRequest());
-    if (!call.route.upstream().basePath().isEmpty()) {
-      request.setURI(call.route.upstream().basePath() + request.getURI());
-    }
+    request.headers().remove(io.vertx.core.http.HttpHeaders.EXPECT); // answered by the listener (100 Continue)
+    request.setURI(call.route.upstream().basePath() + PlainForward.originForm(request.getURI()));
     return context.sendRequest().recover(failure -> {
       if (runner.translator().gone(call) || clientFailed(failure)) {
         // the client left first (which is why the upstream call was cut): nobody to answer, and not the upstream's failure
@@ -71,6 +70,11 @@ final class RouteInterceptor implements ProxyInterceptor {
       // the client reset the stream with PROTOCOL_ERROR
       io.vertx.core.MultiMap headers = context.response().headers();
       headers.remove("connection").remove("keep-alive").remove("proxy-connection").remove("upgrade").remove("transfer-encoding");
+      io.vertx.httpproxy.Body body = context.response().getBody();
+      if (body != null) { // an upstream failing mid-body resets the stream with an error, not NO_ERROR
+        context.response().setBody(io.vertx.httpproxy.Body.body(Aborts.loud(body.stream(), context.request().proxiedRequest().response()),
+            body.length(), body.mediaType()));
+      }
     }
     HttpCall call = call(context);
     Exchange<HttpCall> exchange = call.exchange;

@@ -337,4 +337,92 @@ class HttpProxyVerticleTest {
       assertThat(good).startsWith("HTTP/1.1 200").contains("hello");
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero"})
+  void anHttp10ClientGetsAnAnswerOfUnknownLengthAsItComesThenTheConnectionCloses(String mode) throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(chaos(mode))) {
+      for (String connection : new String[] {"Connection: keep-alive\r\n", ""}) {
+        long sent = System.nanoTime();
+        long[] firstByte = {0};
+        // three chunks 300 ms apart upstream: the first must not wait for the last (the chain held it all in memory)
+        String answer = raw(gw.port, "GET /drip/3/300 HTTP/1.0\r\nHost: a\r\n" + connection + "\r\n", () -> firstByte[0] = System.nanoTime());
+        long total = System.nanoTime() - sent;
+        assertThat(answer).as(connection).startsWith("HTTP/1.0 200").doesNotContainIgnoringCase("transfer-encoding")
+            .endsWith("\r\n\r\ntick\ntick\ntick\n");
+        if (!connection.isEmpty()) { // the client asked for keep-alive: the answer says why it cannot be
+          assertThat(answer.toLowerCase()).contains("connection: close");
+        }
+        assertThat((firstByte[0] - sent) / 1_000_000).as("first byte, ms; the whole took " + total / 1_000_000).isLessThan(total / 1_000_000 - 300);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero"})
+  void anHttp2AnswerItsUpstreamBreaksOffIsResetWithAnErrorNotEndedAsIfWhole(String mode) throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(chaos(mode))) {
+      // curl as its users run it: exit 0 would mean it took the truncated body for the whole answer
+      Process curl = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "--http2-prior-knowledge", "--max-time", "10",
+          "http://127.0.0.1:" + gw.port + "/cut/500").redirectErrorStream(true).start();
+      assertThat(curl.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(curl.exitValue()).as("curl's exit status (92: stream not closed cleanly)").isEqualTo(92);
+      Process http1 = new ProcessBuilder("curl", "-s", "-o", "/dev/null", "--max-time", "10", "http://127.0.0.1:" + gw.port + "/cut/500")
+          .redirectErrorStream(true).start();
+      assertThat(http1.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(http1.exitValue()).as("curl over HTTP/1.1 (18: partial file)").isEqualTo(18);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero"})
+  void expect100ContinueIsAnsweredAtOnceAndTheUpstreamGetsTheBody(String mode) throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(chaos(mode));
+         java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+      socket.setSoTimeout(2_000);
+      var out = socket.getOutputStream();
+      out.write("POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] head = new byte[25];
+      int read = socket.getInputStream().read(head); // a client waits for this before its body (curl: for a second)
+      assertThat(new String(head, 0, read, java.nio.charset.StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 100 Continue");
+      out.write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(answer).contains("HTTP/1.1 200").contains("\"body\":\"hello\"").doesNotContain("\"expect\"");
+    }
+  }
+
+  @Test
+  void connectIsRefusedAndAnAbsoluteTargetReachesTheUpstreamInOriginForm() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(null)) {
+      int hits = gw.upstream.hits().get();
+      String connect = raw(gw.port, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\nhello-tunnel");
+      assertThat(connect).startsWith("HTTP/1.1 405").contains("CONNECT (a tunnel) is not relayed");
+      assertThat(gw.upstream.hits().get()).isEqualTo(hits);
+      String absolute = raw(gw.port, "GET http://other.example/abs/p%20q?x=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+      assertThat(absolute).startsWith("HTTP/1.1 200").contains("\"uri\":\"/abs/p%20q?x=1\"");
+      String bare = raw(gw.port, "GET http://other.example?x=1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+      assertThat(bare).startsWith("HTTP/1.1 200").contains("\"uri\":\"/?x=1\"");
+    }
+  }
+
+  @Test
+  void connectionCloseAmongOtherTokensClosesTheConnectionAfterTheAnswer() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(null)) {
+      // raw() reads until the server closes, and fails after 5 s if it never does
+      String answer = raw(gw.port, "GET /x HTTP/1.1\r\nHost: a\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\n\r\n");
+      assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").doesNotContain("x-hop");
+    }
+  }
+
+  /** {@link #raw(int, String)}, telling {@code firstByte} when the answer's first byte came. */
+  private static String raw(int port, String request, Runnable firstByte) throws java.io.IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      int first = socket.getInputStream().read();
+      firstByte.run();
+      return (char) first + new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
 }

@@ -1,0 +1,74 @@
+package io.faultline.protocol.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.ReadStream;
+
+/**
+ * An answer broken off mid-way must look broken to the client. Over HTTP/1.x that is the connection
+ * closing before the body's end; over HTTP/2 it is the stream's reset with an error code. Vert.x's
+ * {@code reset()} sends {@code NO_ERROR}, which clients (curl, browsers) take for a complete answer when
+ * the data before it looked whole: a truncated body passed as a good one. So this listener's resets carry
+ * {@code INTERNAL_ERROR}, as nginx's do when its upstream fails mid-body.
+ */
+final class Aborts {
+
+  /** HTTP/2's INTERNAL_ERROR (RFC 9113 7); HTTP/1.x ignores the code and closes the connection. */
+  static final long INTERNAL_ERROR = 2;
+
+  private Aborts() {
+  }
+
+  /** Breaks {@code response} off: the stream reset with an error (HTTP/2), or the connection closed (HTTP/1.x). */
+  static void abort(HttpServerResponse response) {
+    response.reset(INTERNAL_ERROR);
+  }
+
+  /**
+   * {@code body}, which breaks {@code response} off with an error as soon as it fails: the proxy's own
+   * reaction to a failed body (a reset with {@code NO_ERROR}) then finds the stream reset already.
+   */
+  static ReadStream<Buffer> loud(ReadStream<Buffer> body, HttpServerResponse response) {
+    return new ReadStream<>() {
+      @Override
+      public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+        body.exceptionHandler(handler == null ? null : e -> {
+          abort(response);
+          handler.handle(e);
+        });
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+        body.handler(handler);
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> pause() {
+        body.pause();
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> resume() {
+        body.resume();
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> fetch(long amount) {
+        body.fetch(amount);
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> endHandler(Handler<Void> handler) {
+        body.endHandler(handler);
+        return this;
+      }
+    };
+  }
+}
