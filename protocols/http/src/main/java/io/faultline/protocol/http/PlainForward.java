@@ -129,7 +129,7 @@ final class PlainForward {
         .setMethod(request.method())
         .setHost(upstream.host())
         .setPort(upstream.port())
-        .setURI(basePath + originForm(request.uri()));
+        .setURI(basePath.isEmpty() ? originForm(request.uri()) : basePath + originForm(request.uri()));
     connections.request(upstream, options).onComplete(opened -> {
       if (opened.failed()) {
         failed(call, opened.cause());

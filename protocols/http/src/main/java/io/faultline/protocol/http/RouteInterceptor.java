@@ -48,7 +48,11 @@ final class RouteInterceptor implements ProxyInterceptor {
     }
     ForwardedHeaders.apply(request.headers(), request.proxiedRequest());
     request.headers().remove(io.vertx.core.http.HttpHeaders.EXPECT); // answered by the listener (100 Continue)
-    request.setURI(call.route.upstream().basePath() + PlainForward.originForm(request.getURI()));
+    String basePath = call.route.upstream().basePath();
+    String target = PlainForward.originForm(request.getURI());
+    if (!basePath.isEmpty() || !target.equals(request.getURI())) {
+      request.setURI(basePath + target);
+    }
     return context.sendRequest().recover(failure -> {
       if (runner.translator().gone(call) || clientFailed(failure)) {
         // the client left first (which is why the upstream call was cut): nobody to answer, and not the upstream's failure
@@ -77,6 +81,8 @@ final class RouteInterceptor implements ProxyInterceptor {
       }
     }
     HttpCall call = call(context);
+    HttpServerResponse answer = call.request.response();
+    answer.headersEndHandler(v -> twoDigitDay(answer.headers()));
     Exchange<HttpCall> exchange = call.exchange;
     if (exchange != null) {
       exchange.responding(status);
@@ -85,6 +91,18 @@ final class RouteInterceptor implements ProxyInterceptor {
     String label = call.route == null ? "none" : ExchangeRunner.label(call.route.name());
     countUntouched(runner, label, call.startedNanos, call.request.response(), status);
     return context.sendResponse();
+  }
+
+  /**
+   * vertx-http-proxy writes every answer's {@code Date} (the upstream's too) with a one-digit day of the
+   * month ({@code Tue, 1 Dec 2026 ...}), which RFC 9110 5.6.7 does not allow and strict parsers (Go's) refuse:
+   * the day gets its leading zero back.
+   */
+  private static void twoDigitDay(io.vertx.core.MultiMap headers) {
+    String date = headers.get(io.vertx.core.http.HttpHeaders.DATE);
+    if (date != null && date.length() > 6 && date.charAt(3) == ',' && date.charAt(6) == ' ') {
+      headers.set(io.vertx.core.http.HttpHeaders.DATE, date.substring(0, 5) + "0" + date.substring(5));
+    }
   }
 
   /**
