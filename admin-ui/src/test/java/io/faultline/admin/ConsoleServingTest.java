@@ -140,6 +140,14 @@ class ConsoleServingTest {
     }
   }
 
+  @Test
+  void aRequestTooLongToReadIsAnsweredWithAJsonErrorSayingWhichLimit() throws Exception {
+    String line = raw(port, "GET /api/chaos/scenarios/" + "x".repeat(7000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    assertThat(line).as("the version is unread too").startsWith("HTTP/1.0 414").contains("{\"error\":\"request line too long: the admin API reads at most 4096 bytes of it\"}");
+    String headers = raw(port, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "y".repeat(9000) + "\r\n\r\n");
+    assertThat(headers).startsWith("HTTP/1.1 431").contains("request headers too large");
+  }
+
   /** Sends {@code request} as it is written and answers what came back within a second of the last byte. */
   private String raw(int to, String request) throws Exception {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", to)) {
