@@ -72,6 +72,25 @@ class ListenerTimeoutsTest {
   }
 
   @Test
+  void aListenerAddedThroughTheApiTakesItsProtocolsIdleTimeoutAsOneFromTheConfigFileDoes() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var added = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gateway.adminPort() + "/api/listeners"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\": \"later\", \"protocol\": \"http\", \"port\": 0,"
+            + " \"upstream\": \"http://127.0.0.1:1\"}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+    // without it, a kept-alive client that goes quiet held its connection (and a descriptor) for good
+    assertThat(new io.vertx.core.json.JsonObject(added.body()).getLong("idle_timeout_ms")).isEqualTo(120_000L);
+    var given = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gateway.adminPort() + "/api/listeners"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\": \"own\", \"protocol\": \"http\", \"port\": 0,"
+            + " \"upstream\": \"http://127.0.0.1:1\", \"idle_timeout_ms\": 700}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(new io.vertx.core.json.JsonObject(given.body()).getLong("idle_timeout_ms")).isEqualTo(700L);
+    try (Socket socket = new Socket("127.0.0.1", gateway.listenerPort("own"))) {
+      socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(millisUntilClosed(socket)).as("502 answered, then idle").isBetween(500L, 3_000L);
+    }
+  }
+
+  @Test
   void aStalledFirstRequestIsCutAfterTheHeaderTimeout() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: a\r\n".getBytes(StandardCharsets.US_ASCII));

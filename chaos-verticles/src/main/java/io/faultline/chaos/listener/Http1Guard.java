@@ -53,6 +53,8 @@ final class Http1Guard {
   /** When the connection closes unless something moves it ({@link System#nanoTime}); {@link #NONE}: never. */
   private long deadline = NONE;
   private boolean checkPending;
+  /** The pending check, cancelled when the connection closes: its task holds the whole channel until it runs. */
+  private java.util.concurrent.ScheduledFuture<?> pending;
 
   private static final long NONE = Long.MAX_VALUE;
 
@@ -112,7 +114,7 @@ final class Http1Guard {
 
   private void schedule(long delayNanos) {
     checkPending = true;
-    context.executor().schedule(this::check, delayNanos, TimeUnit.NANOSECONDS);
+    pending = context.executor().schedule(this::check, delayNanos, TimeUnit.NANOSECONDS);
   }
 
   private void check() {
@@ -143,6 +145,13 @@ final class Http1Guard {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
       deadline = NONE;
+      if (pending != null) {
+        // else the event loop's queue keeps the closed channel, its pipeline and buffers, until the check
+        // is due (up to the idle timeout): thousands of closed connections a second filled the heap
+        pending.cancel(false);
+        pending = null;
+        checkPending = false;
+      }
       super.channelInactive(ctx);
     }
   }

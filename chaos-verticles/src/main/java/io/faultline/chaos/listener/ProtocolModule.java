@@ -24,6 +24,15 @@ public interface ProtocolModule {
     return 120_000;
   }
 
+  /**
+   * {@code listener} with this protocol's defaults where it names none: the port and the idle timeout. Every
+   * way a listener comes (the config file, a flag, {@code POST /api/listeners}) goes through here.
+   */
+  default ListenerConfig withDefaults(ListenerConfig listener) {
+    ListenerConfig withPort = listener.port() == null ? listener.withPort(defaultPort()) : listener;
+    return withPort.idleTimeoutMs() == null ? withPort.withIdleTimeout(defaultIdleTimeoutMs()) : withPort;
+  }
+
   /** The name given to the listener a {@code --PROTOCOL-port}/{@code --PROTOCOL-upstream} flag adds when the config has none. */
   String defaultListenerName();
 

@@ -172,8 +172,7 @@ public record GatewayConfig(
       } catch (ChaosConfigException e) {
         throw e.under(at);
       }
-      ListenerConfig withPort = listener.port() == null ? listener.withPort(module.defaultPort()) : listener;
-      resolved.add(listener.idleTimeoutMs() == null ? withPort.withIdleTimeout(module.defaultIdleTimeoutMs()) : withPort);
+      resolved.add(module.withDefaults(listener));
     }
     return List.copyOf(resolved);
   }

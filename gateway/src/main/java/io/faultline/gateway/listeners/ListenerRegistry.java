@@ -47,7 +47,7 @@ public final class ListenerRegistry extends VerticleBase {
 
     JsonObject json() {
       return new JsonObject().put("name", config.name()).put("protocol", config.protocol()).put("host", config.host())
-          .put("port", port).put("upstream", config.upstream()).put("origin", origin);
+          .put("port", port).put("upstream", config.upstream()).put("idle_timeout_ms", config.idleTimeout()).put("origin", origin);
     }
   }
 
@@ -123,8 +123,8 @@ public final class ListenerRegistry extends VerticleBase {
     ListenerConfig given = ChaosJson.convert(body, ListenerConfig.class, "");
     ProtocolModule module = Protocols.named(given.protocol(), "protocol");
     module.check(given);
-    // the protocol's default port when it names none, checked like a port it names
-    ListenerConfig listener = given.port() == null ? given.withPort(module.defaultPort()) : given;
+    // the protocol's default port (checked like a port it names) and idle timeout when it names none
+    ListenerConfig listener = module.withDefaults(given);
     synchronized (this) {
       if (draining) {
         return Future.failedFuture(new ControlError.Conflict("name", "the node is shutting down: it takes no new listener"));
