@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.gateway.config.Flag;
 import io.faultline.history.store.PostgresServer;
+import io.faultline.history.store.Writer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node whose shared PostgreSQL history database goes away and comes back (Debian's PostgreSQL, started
- * here, stopped with a fast shutdown as a restart does): history answers again once the database does.
+ * here, stopped with a fast shutdown as a restart does): history answers again once the database does,
+ * and a run that ended while it was down is kept, not lost.
  */
 class HistoryOutageTest {
 
@@ -71,5 +73,24 @@ class HistoryOutageTest {
     String after = run("after");
     recorded(after, 15);
     assertThat(gw.get("/api/history/runs?name=after").bodyAsJsonObject().getJsonArray("runs")).hasSize(1);
+  }
+
+  @Test
+  void aRunEndedWhilePostgresIsDownIsKeptOnceItIsBack() throws Exception {
+    recorded(run("before"), 15);
+    String during;
+    try (LogCapture log = LogCapture.of(Writer.class)) {
+      postgres.halt();
+      during = run("during");
+      // the writer has tried to write the run (and failed: the database is down) before it comes back
+      eventually(() -> log.warnings().stream().anyMatch(w -> w.contains("run")) ? true : null, 20);
+    }
+    postgres.resume();
+
+    recorded(during, 30);
+    assertThat(gw.get("/api/history/runs?name=during").bodyAsJsonObject().getJsonArray("runs")).hasSize(1);
+    String series = "faultline_history_dropped_total{kind=\"run\"} ";
+    assertThat(gw.get("/metrics").bodyAsString().lines().filter(l -> l.startsWith(series)))
+        .as("nothing was dropped").containsExactly(series + "0.0");
   }
 }

@@ -63,6 +63,21 @@ final class Connections {
     return pool.close();
   }
 
+  /**
+   * Whether a statement that failed with {@code error} may succeed later: the database was out of reach or
+   * out of resources (SQLSTATE classes 08, 53, 57, 58, 40: connection, resources, operator intervention,
+   * system error, rollback), or the failure carries no SQLSTATE (a pool time-out; SQLite's busy file). A
+   * statement the database refused for what it says (a constraint, a type) would fail the same way again.
+   */
+  static boolean worthRetrying(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().length() >= 2) {
+        return Set.of("08", "53", "57", "58", "40").contains(sql.getSQLState().substring(0, 2));
+      }
+    }
+    return true;
+  }
+
   /** Whether {@code error} says the connection had been open and is gone. */
   static boolean lost(Throwable error) {
     for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
