@@ -62,7 +62,6 @@ public final class HistoryVerticle extends VerticleBase {
   private final Map<String, Writer<?>> writers = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<HistoryStore> stores = new ArrayList<>();
   private volatile LiveAnalytics analytics;
-  private RunFeed runFeed;
   private Path temporary;
 
   public HistoryVerticle(Options options) {
@@ -153,7 +152,7 @@ public final class HistoryVerticle extends VerticleBase {
     live.start();
     prune(store);
     vertx.setPeriodic(RETENTION_EVERY_MS, id -> prune(store));
-    return Future.all(experiments.interrupted(shared), (runFeed = new RunFeed(vertx, latency, runs, shared, options.node())).start(),
+    return Future.all(experiments.interrupted(shared), new RunFeed(vertx, latency, runs, shared, options.node()).start(),
         new ChangeFeed(vertx, changes, windows, shared, options.node()).start(), ab.start()).mapEmpty();
   }
 
@@ -196,9 +195,9 @@ public final class HistoryVerticle extends VerticleBase {
     if (analytics != null) {
       analytics.stop();
     }
-    // the runs that ended just before (a node that stops ends its run first) are queued before the writers' last flush
-    Future<Void> fed = runFeed == null ? Future.succeededFuture() : runFeed.settled();
-    return fed.compose(v -> Future.join(writers.values().stream().map(Writer::stop).toList())).eventually(() -> Future.join(stores.stream().map(HistoryStore::close).toList()))
+    // the runs that ended just before (a node that stops ends its run first) were queued as they were reported,
+    // before the writers' last flush
+    return Future.join(writers.values().stream().map(Writer::stop).toList()).eventually(() -> Future.join(stores.stream().map(HistoryStore::close).toList()))
         .eventually(() -> temporary == null ? Future.succeededFuture() : vertx.fileSystem().deleteRecursive(temporary.toString()));
   }
 
