@@ -132,11 +132,21 @@ public final class RunFeed {
     return out;
   }
 
+  /**
+   * Whether {@code metrics} (a run's or a step's) measured anything: a run that saw no request measured no
+   * error rate and no latency, and answers none (the console shows "–"), not the 0.0 its metrics hold, which
+   * read as a flawless run. Metrics without a request count are taken as they are.
+   */
+  static boolean measured(JsonObject metrics) {
+    return number(metrics, "request_count") == null || number(metrics, "request_count") > 0;
+  }
+
+  /** The figures {@link #measured} empties when nothing was: rates and latencies (counts stay, 0 is their truth). */
+  static final java.util.Set<String> RATES = java.util.Set.of("error_rate", "avg_latency", "p50_latency", "p95_latency", "p99_latency");
+
   static JsonObject row(JsonObject d) {
     JsonObject metrics = d.getJsonObject("metrics", new JsonObject());
-    // a run that saw no request measured no error rate and no latency: none (the console shows "–"), not 0.0,
-    // which read as a flawless run
-    boolean measured = number(metrics, "request_count") == null || number(metrics, "request_count") > 0;
+    boolean measured = measured(metrics);
     return new JsonObject().put("id", d.getString("id")).put("name", d.getString("name", "?")).put("status", d.getString("status", "?"))
         .put("mode", d.getString("mode")).put("node", d.getString("node")).put("started_at", d.getLong("started_at", 0L))
         .put("ended_at", d.getLong("ended_at", 0L)).put("resilience_score", d.getDouble("resilience_score"))
