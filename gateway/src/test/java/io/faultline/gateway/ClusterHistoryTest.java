@@ -74,6 +74,45 @@ class ClusterHistoryTest {
     assertThat(rows(postgres, database, after)).as("the change made through n2, once").containsExactly("n2");
   }
 
+  @Test
+  void eachRunKeepsTheTagsOfTheOrchestrationThatRanWhicheverNodeStartedIt() throws Exception {
+    postgres = PostgresServer.start();
+    String url = postgres.createDatabase();
+    Gateway n1 = cluster.start(0, Map.of(Flag.HISTORY_URL, url));
+    Gateway n2 = cluster.start(1, Map.of(Flag.HISTORY_URL, url));
+    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+
+    // through the leader, then through the other node (which forwards the start to the leader)
+    assertThat(tagsOf(n1, recorded(n1, "stale", "release-1"))).containsExactly("release-1");
+    assertThat(tagsOf(n1, recorded(n2, "stale", "release-2"))).as("not those of the last start of that name on the leader")
+        .containsExactly("release-2");
+    assertThat(tagsOf(n2, recorded(n2, "fresh", "release-3"))).as("a name the leader never started itself")
+        .containsExactly("release-3");
+  }
+
+  /** Starts a one-step orchestration {@code name} tagged {@code tag} through {@code node}; answers its run id once it is in history. */
+  private String recorded(Gateway node, String name, String tag) throws InterruptedException {
+    JsonObject started = cluster.post(node, "/api/chaos/orchestration/start", """
+        name: %s
+        tags: [%s]
+        steps:
+          - {name: a, scenario: {config: {latency: {fixed_delay_ms: 1}}}, duration_seconds: 0.3}
+        """.formatted(name, tag));
+    String id = started.getString("run_id");
+    assertThat(id).as(started.encode()).isNotNull();
+    eventually(() -> cluster.web.get(node.adminPort(), "127.0.0.1", "/api/history/runs/" + id).send().await().statusCode() == 200,
+        "run " + id + " is in history");
+    return id;
+  }
+
+  private List<Object> tagsOf(Gateway node, String id) {
+    JsonObject run = cluster.get(node, "/api/history/runs/" + id);
+    JsonObject listed = cluster.get(node, "/api/history/runs?name=" + run.getString("name")).getJsonArray("runs").stream()
+        .map(JsonObject.class::cast).filter(r -> id.equals(r.getString("id"))).findFirst().orElseThrow();
+    assertThat(listed.getJsonArray("tags")).as("the list says what the run says").isEqualTo(run.getJsonArray("tags"));
+    return run.getJsonArray("tags").getList();
+  }
+
   private static List<String> rows(PostgresServer postgres, String database, String sql) {
     try (Connection db = DriverManager.getConnection(postgres.jdbcUrl(database), "faultline", null)) {
       return rows(db, sql);

@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -26,6 +29,7 @@ import org.openqa.selenium.WebElement;
  * an admin token) in front of a real upstream with real traffic: a calm and a failing orchestration are
  * run, recorded and scored by the gateway, and what the page shows is checked against what the API says.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleHistoryTest {
 
   private static final String TOKEN = "history-console-token";
@@ -133,6 +137,73 @@ class ConsoleHistoryTest {
     new org.openqa.selenium.support.ui.Select(console.browser.visible(By.id("rank-by"))).selectByValue("request_count");
     console.browser.visible(By.cssSelector("#compare .ranking[data-ranking=request_count]"));
   }
+
+  @Test
+  @Order(Integer.MAX_VALUE) // last: its runs would join the lists the other tests count
+  void comparingRunsThatSawNoTrafficShowsNoFiguresAndSaysWhyNoTestWasComputed() throws Exception {
+    String idle;
+    String idleAgain;
+    try (AutoCloseable quiet = console.quiet()) {
+      idle = idleRun();
+      idleAgain = idleRun();
+    }
+    List<String> unmeasured = List.of("error_rate", "avg_latency", "p50_latency", "p95_latency", "p99_latency");
+    JsonObject listed = console.gw.get("/api/history/runs?name=idle").bodyAsJsonObject().getJsonArray("runs").stream()
+        .map(JsonObject.class::cast).filter(r -> idle.equals(r.getString("id"))).findFirst().orElseThrow();
+    assertThat(listed.getLong("request_count")).isZero();
+    assertThat(listed.getValue("error_rate")).as("what the run list says").isNull();
+
+    JsonObject api = console.gw.get("/api/history/compare?ids=" + idle + "," + idleAgain).bodyAsJsonObject();
+    for (Object o : api.getJsonArray("runs")) {
+      JsonObject run = (JsonObject) o;
+      assertThat(run.getDouble("request_count")).isZero();
+      unmeasured.forEach(f -> assertThat(run.getValue(f)).as("%s of %s, not 0.0 (a flawless run)", f, run.getString("id")).isNull());
+      assertThat(run.getJsonObject("delta").fieldNames()).doesNotContainAnyElementsOf(unmeasured);
+    }
+    for (Object o : api.getJsonArray("steps").getJsonObject(0).getJsonArray("runs")) {
+      JsonObject step = (JsonObject) o;
+      unmeasured.forEach(f -> assertThat(step.getValue(f)).as("step %s of %s", f, step.getString("id")).isNull());
+    }
+    JsonObject tests = api.getJsonArray("tests").getJsonObject(0);
+    assertThat(tests.getJsonObject("latency").getValue("p_value")).isNull();
+    assertThat(tests.getJsonObject("latency").getString("reason")).isEqualTo("run " + idle + " recorded no requests");
+    assertThat(tests.getJsonObject("error_rate").getString("reason")).isEqualTo("run " + idle + " saw no requests: it has no error rate to compare");
+
+    console.signIn("#/history");
+    row(idle).findElement(By.cssSelector("input.pick")).sendKeys(Keys.SPACE);
+    row(idleAgain).findElement(By.cssSelector("input.pick")).sendKeys(Keys.SPACE);
+    console.browser.button("Compare 2 runs").sendKeys(Keys.ENTER);
+    String against = "#compare [data-against='" + idleAgain + "'] ";
+    assertThat(console.browser.visible(By.cssSelector(against + "[data-test=latency]")).getText())
+        .startsWith("not computed: run " + idle + " recorded no requests").doesNotContain("undefined");
+    assertThat(console.browser.visible(By.cssSelector(against + "[data-test=error_rate]")).getText())
+        .startsWith("– against –: not computed: run " + idle + " saw no requests").doesNotContain("approximation is poor");
+    for (String figure : List.of("error_rate", "avg_latency", "p95_latency")) {
+      for (String id : List.of(idle, idleAgain)) {
+        assertThat(console.browser.driver.findElement(By.cssSelector("#compare tr[data-figure=" + figure + "] td[data-run='" + id + "']"))
+            .getText()).as("%s of %s", figure, id).isEqualTo("–");
+      }
+    }
+    assertThat(console.browser.driver.findElement(By.cssSelector("#compare tr[data-step] td")).getText())
+        .contains("errors –").contains("p95 –").contains("requests 0");
+  }
+
+  /** A run that saw no request (the tail of an earlier test's traffic may still land in the first tried). */
+  private static String idleRun() throws InterruptedException {
+    for (int tries = 1; ; tries++) {
+      String id = recorded(IDLE);
+      long requests = console.gw.get("/api/history/runs/" + id).bodyAsJsonObject().getJsonObject("metrics").getLong("request_count");
+      if (requests == 0 || tries == 5) {
+        return id;
+      }
+    }
+  }
+
+  static final String IDLE = """
+      name: idle
+      steps:
+        - {name: quiet, scenario: {config: {enabled: false}}, duration_seconds: 0.3}
+      """;
 
   @Test
   void theCsvDownloadIsTheExportOfTheListShownAndTheTokenStaysOutOfUrls() {

@@ -43,6 +43,8 @@ final class ConsoleSession implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
+  private volatile boolean quiet;
+
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     ConsoleBrowser.assumeAvailable();
@@ -53,7 +55,11 @@ final class ConsoleSession implements BeforeAllCallback, AfterAllCallback {
     gw = new GatewayFixture(file, flags);
     gw.token = token;
     base = "http://127.0.0.1:" + gw.gateway.adminPort() + "/";
-    gw.clientVertx.setPeriodic(100, id -> gw.client.get(gw.gateway.listenerPort("web"), "127.0.0.1", "/background").send());
+    gw.clientVertx.setPeriodic(100, id -> {
+      if (!quiet) {
+        gw.client.get(gw.gateway.listenerPort("web"), "127.0.0.1", "/background").send();
+      }
+    });
     ConsoleBrowser started;
     try {
       started = new ConsoleBrowser();
@@ -63,6 +69,12 @@ final class ConsoleSession implements BeforeAllCallback, AfterAllCallback {
     }
     browser = started;
     browser.size(1280, 800);
+  }
+
+  /** Stops the background traffic until the answer is closed (for what must see none: a run with no requests). */
+  AutoCloseable quiet() {
+    quiet = true;
+    return () -> quiet = false;
   }
 
   /** Opens the console at hash (#/history), signs in with the token if the page asks for it, and waits for the page's heading. */

@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * History's meters, read from the history verticle when Prometheus scrapes: records dropped because a
- * write queue was full ({@code faultline_history_dropped_total{kind}}), anomalies the live detector
+ * write queue was full or their write failed for good ({@code faultline_history_dropped_total{kind}}), anomalies the live detector
  * flagged ({@code faultline_anomalies_total{type}}) and the node's health score ({@code faultline_health_score},
  * NaN while there is no traffic to measure).
  */
@@ -24,7 +24,7 @@ public final class HistoryMeters {
   public void bind() {
     for (String kind : history.dropped().keySet()) {
       FunctionCounter.builder(MetricNames.HISTORY_DROPPED, history, h -> h.dropped().get(kind))
-          .description("History records dropped because a write queue was full").tag("kind", kind).register(registry);
+          .description("History records dropped: their write queue was full, or the database refused them or stayed out of reach for 5 minutes").tag("kind", kind).register(registry);
     }
     for (String type : HistoryVerticle.anomalyTypes()) {
       FunctionCounter.builder(MetricNames.ANOMALIES, history, h -> h.anomalies(type))

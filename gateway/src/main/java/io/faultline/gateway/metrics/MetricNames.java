@@ -27,7 +27,7 @@ public final class MetricNames {
   /** {@code faultline_bulkhead_capacity_requests{scope, rule}}: its max_concurrent_requests. */
   public static final String BULKHEAD_CAPACITY = "faultline.bulkhead.capacity";
 
-  /** {@code faultline_history_dropped_total{kind}}: history records dropped because a write queue was full. */
+  /** {@code faultline_history_dropped_total{kind}}: history records dropped because a write queue was full or their write failed for good. */
   public static final String HISTORY_DROPPED = "faultline.history.dropped";
   /** {@code faultline_anomalies_total{type}}: anomalies the live detector flagged. */
   public static final String ANOMALIES = "faultline.anomalies";

@@ -39,7 +39,8 @@ import java.util.logging.Logger;
  * (orchestration runs, chaos changes and windows) and from the request path (the recorder and the
  * latency histogram, through {@link #listener()}), and answers the {@link HistoryAddresses}. Every
  * write goes through a bounded queue drained in batches by a {@link Writer}: nothing here waits on the
- * request path, and what does not fit is dropped and counted ({@link #dropped()}).
+ * request path; what does not fit, and what the database cannot take for minutes on end, is dropped and
+ * counted ({@link #dropped()}).
  */
 public final class HistoryVerticle extends VerticleBase {
 
@@ -58,10 +59,9 @@ public final class HistoryVerticle extends VerticleBase {
   private final BoundedQueue<JsonObject> windows;
   private final BoundedQueue<ExchangeRecord> exchanges;
   private final FlightRecorder recorder;
-  private final List<Writer<?>> writers = new ArrayList<>();
+  private final Map<String, Writer<?>> writers = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<HistoryStore> stores = new ArrayList<>();
   private volatile LiveAnalytics analytics;
-  private RunFeed runFeed;
   private Path temporary;
 
   public HistoryVerticle(Options options) {
@@ -106,12 +106,12 @@ public final class HistoryVerticle extends VerticleBase {
       stores.add(recorded);
     }
     HistoryConfig config = options.history();
-    writers.add(new Writer<>(vertx, "run", runs, config.batchSize(), store::insertRuns));
-    writers.add(new Writer<>(vertx, "change", changes, config.batchSize(), store::insertChanges));
-    writers.add(new Writer<>(vertx, "window", windows, config.batchSize(), store::insertWindows));
-    writers.add(new Writer<>(vertx, "exchange", exchanges, config.batchSize(),
+    writers.put("run", new Writer<>(vertx, "run", runs, config.batchSize(), store::insertRuns));
+    writers.put("change", new Writer<>(vertx, "change", changes, config.batchSize(), store::insertChanges));
+    writers.put("window", new Writer<>(vertx, "window", windows, config.batchSize(), store::insertWindows));
+    writers.put("exchange", new Writer<>(vertx, "exchange", exchanges, config.batchSize(),
         list -> recorded.insertExchanges(options.node().get(), list)));
-    writers.forEach(w -> w.start(config.flushMs()));
+    writers.values().forEach(w -> w.start(config.flushMs()));
     RunQueries queries = new RunQueries(store);
     Comparison comparison = new Comparison(store);
     Experiments experiments = new Experiments(vertx, store, options.node());
@@ -152,7 +152,7 @@ public final class HistoryVerticle extends VerticleBase {
     live.start();
     prune(store);
     vertx.setPeriodic(RETENTION_EVERY_MS, id -> prune(store));
-    return Future.all(experiments.interrupted(shared), (runFeed = new RunFeed(vertx, latency, runs, shared, options.node())).start(),
+    return Future.all(experiments.interrupted(shared), new RunFeed(vertx, latency, runs, shared, options.node()).start(),
         new ChangeFeed(vertx, changes, windows, shared, options.node()).start(), ab.start()).mapEmpty();
   }
 
@@ -195,20 +195,29 @@ public final class HistoryVerticle extends VerticleBase {
     if (analytics != null) {
       analytics.stop();
     }
-    // the runs that ended just before (a node that stops ends its run first) are queued before the writers' last flush
-    Future<Void> fed = runFeed == null ? Future.succeededFuture() : runFeed.settled();
-    return fed.compose(v -> Future.join(writers.stream().map(Writer::stop).toList())).eventually(() -> Future.join(stores.stream().map(HistoryStore::close).toList()))
+    // the runs that ended just before (a node that stops ends its run first) were queued as they were reported,
+    // before the writers' last flush
+    return Future.join(writers.values().stream().map(Writer::stop).toList()).eventually(() -> Future.join(stores.stream().map(HistoryStore::close).toList()))
         .eventually(() -> temporary == null ? Future.succeededFuture() : vertx.fileSystem().deleteRecursive(temporary.toString()));
   }
 
-  /** Records dropped because a queue was full, by kind ({@code run, change, window, exchange}). */
+  /**
+   * Records dropped, by kind ({@code run, change, window, exchange}): because their queue was full, or
+   * because their write failed for good (the database refused them, or stayed out of reach for
+   * {@link Writer#RETRY_FOR_MS}).
+   */
   public Map<String, Long> dropped() {
     Map<String, Long> out = new LinkedHashMap<>();
-    out.put("run", runs.dropped());
-    out.put("change", changes.dropped());
-    out.put("window", windows.dropped());
-    out.put("exchange", exchanges.dropped());
+    out.put("run", runs.dropped() + abandoned("run"));
+    out.put("change", changes.dropped() + abandoned("change"));
+    out.put("window", windows.dropped() + abandoned("window"));
+    out.put("exchange", exchanges.dropped() + abandoned("exchange"));
     return out;
+  }
+
+  private long abandoned(String kind) {
+    Writer<?> writer = writers.get(kind);
+    return writer == null ? 0 : writer.abandoned();
   }
 
   /** Anomalies flagged since start, by type. */

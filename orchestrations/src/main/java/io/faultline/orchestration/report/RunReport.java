@@ -18,9 +18,11 @@ import java.util.Map;
  * many older ones were left out ({@code stepsOmitted}).
  *
  * <p>{@link #toJson} is the report JSON the REST API serves and nodes store: the fields it always had, in
- * the same order, then {@code warnings}, and {@code steps_omitted} and {@code report_file} when they apply.
+ * the same order, then {@code warnings}, and {@code tags}, {@code steps_omitted} and {@code report_file}
+ * when they apply. {@code tags} are the tags of the orchestration that ran, so the run carries them to
+ * whichever node keeps it (null: a report from a node that did not write them).
  */
-public record RunReport(String id, String name, String description, String mode, String status, long startedAt,
+public record RunReport(String id, String name, String description, List<String> tags, String mode, String status, long startedAt,
     long endedAt, int iterations, List<StepResult> steps, JsonObject metrics, List<AssertionResult> assertions,
     Map<String, Double> customMetrics, JsonObject variables, List<String> errors, List<String> log, List<String> warnings,
     int stepsOmitted, String reportFile) {
@@ -29,6 +31,7 @@ public record RunReport(String id, String name, String description, String mode,
   public static final int KEPT_STEPS = 1_000;
 
   public RunReport {
+    tags = tags == null ? null : List.copyOf(tags);
     steps = List.copyOf(steps);
     metrics = metrics == null ? new JsonObject() : metrics.copy();
     assertions = List.copyOf(assertions);
@@ -45,7 +48,7 @@ public record RunReport(String id, String name, String description, String mode,
 
   /** The same report, written to {@code file} too. */
   public RunReport withReportFile(String file) {
-    return new RunReport(id, name, description, mode, status, startedAt, endedAt, iterations, steps, metrics, assertions,
+    return new RunReport(id, name, description, tags, mode, status, startedAt, endedAt, iterations, steps, metrics, assertions,
         customMetrics, variables, errors, log, warnings, stepsOmitted, file);
   }
 
@@ -53,7 +56,7 @@ public record RunReport(String id, String name, String description, String mode,
   public RunReport withError(String error) {
     List<String> more = new ArrayList<>(errors);
     more.add(error);
-    return new RunReport(id, name, description, mode, status, startedAt, endedAt, iterations, steps, metrics, assertions,
+    return new RunReport(id, name, description, tags, mode, status, startedAt, endedAt, iterations, steps, metrics, assertions,
         customMetrics, variables, more, log, warnings, stepsOmitted, reportFile);
   }
 
@@ -78,6 +81,9 @@ public record RunReport(String id, String name, String description, String mode,
         .put("errors", new JsonArray(new ArrayList<>(errors)))
         .put("log", new JsonArray(new ArrayList<>(log)))
         .put("warnings", new JsonArray(new ArrayList<>(warnings)));
+    if (tags != null) {
+      json.put("tags", new JsonArray(new ArrayList<>(tags)));
+    }
     if (stepsOmitted > 0) {
       json.put("steps_omitted", stepsOmitted);
     }
@@ -112,6 +118,7 @@ public record RunReport(String id, String name, String description, String mode,
     long ended = json.getValue("ended_at") == null ? started + number(json.getValue("duration_ms")) : number(json.getValue("ended_at"));
     return new RunReport(text(json.getValue("id")), text(json.getValue("name")),
         json.getValue("description") == null ? null : String.valueOf(json.getValue("description")),
+        json.getValue("tags") instanceof JsonArray ? strings(json.getValue("tags")) : null,
         json.getValue("mode") == null ? "sequential" : String.valueOf(json.getValue("mode")), text(json.getValue("status")),
         started, ended, (int) number(json.getValue("iterations")), steps,
         json.getValue("metrics") instanceof JsonObject m ? m : null,

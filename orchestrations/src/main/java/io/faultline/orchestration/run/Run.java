@@ -406,7 +406,7 @@ public final class Run {
       }
       currentStep = null;
       publish();
-      done.complete(new RunReport(id, orchestration.name(), orchestration.description(),
+      done.complete(new RunReport(id, orchestration.name(), orchestration.description(), orchestration.tags(),
           orchestration.parallel() ? "parallel" : "sequential", status, startedAt, endedAt, iteration, results.kept(), metrics,
           global, state.customMetrics, state.variablesJson(), state.errors.list(), state.log.list(), state.warnings.list(),
           results.omitted(), null));

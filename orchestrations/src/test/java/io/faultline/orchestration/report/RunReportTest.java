@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class RunReportTest {
 
   private static RunReport report(List<StepResult> steps) {
-    return new RunReport("run-1", "o", null, "sequential", "succeeded", 1_000, 4_000, 1, steps,
+    return new RunReport("run-1", "o", null, List.of("release-2"), "sequential", "succeeded", 1_000, 4_000, 1, steps,
         new JsonObject().put("error_rate", 0.0), List.of(new AssertionResult("step_succeeded", true, "step a succeeded, expected succeeded")),
         Map.of("total", 3.0), new JsonObject().put("x", 1), List.of(), List.of("t info hello"), List.of(), 0, null);
   }
@@ -21,8 +21,9 @@ class RunReportTest {
     StepResult step = new StepResult("a", 1, "succeeded", 1_000, 2_500, new JsonObject().put("request_count", 3), List.of(), null, null);
     JsonObject json = report(List.of(step)).toJson();
     assertThat(json.fieldNames()).containsExactly("id", "name", "description", "mode", "status", "started_at", "ended_at",
-        "duration_ms", "iterations", "steps", "metrics", "assertions", "custom_metrics", "variables", "errors", "log", "warnings");
+        "duration_ms", "iterations", "steps", "metrics", "assertions", "custom_metrics", "variables", "errors", "log", "warnings", "tags");
     assertThat(json.getValue("description")).isNull();
+    assertThat(json.getJsonArray("tags")).containsExactly("release-2");
     assertThat(json.getLong("duration_ms")).isEqualTo(3_000);
     JsonObject stepJson = json.getJsonArray("steps").getJsonObject(0);
     assertThat(stepJson.fieldNames()).containsExactly("name", "iteration", "status", "started_at", "ended_at", "duration_ms",
@@ -37,6 +38,8 @@ class RunReportTest {
     JsonObject bare = new JsonObject().put("id", "x").put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "s")));
     RunReport report = RunReport.fromJson(bare);
     assertThat(report.steps()).hasSize(1);
+    assertThat(report.tags()).as("a report that did not say its tags does not claim none").isNull();
+    assertThat(report.toJson().containsKey("tags")).isFalse();
     assertThat(ReportFormats.junit(bare)).contains("<testsuite name=\"\" tests=\"1\" failures=\"0\"");
     assertThat(ReportFormats.html(bare)).contains("<td>s</td>");
     assertThat(ReportFormats.html(new JsonObject())).contains("<h2>Steps</h2>");

@@ -100,6 +100,11 @@ function verdict(p) {
       : `not significant (p = ${pValue(p)})`;
 }
 
+/** Why a test was not computed, as the API says (a run with no requests has nothing to test). */
+function notComputed(test) {
+  return test.p_value === null || test.p_value === undefined ? `: ${test.reason || 'the API gave no reason'}` : '';
+}
+
 function tests(t, byId) {
   const e = t.error_rate;
   const l = t.latency;
@@ -108,13 +113,13 @@ function tests(t, byId) {
     h('dl', { class: 'tests' },
       h('dt', {}, 'Error rate'),
       h('dd', { 'data-test': 'error_rate', 'data-p': e.p_value },
-        `${percent(e.rate_b)} against ${percent(e.rate_a)}: `, h('b', {}, verdict(e.p_value)),
+        `${percent(e.rate_b)} against ${percent(e.rate_a)}: `, h('b', {}, verdict(e.p_value)), notComputed(e),
         e.z === null ? '' : `, z = ${e.z.toFixed(2)}`, e.cohen_h === null ? '' : `, Cohen’s h = ${e.cohen_h.toFixed(2)}`,
-        e.approximation_holds ? '' : ' — fewer than 5 expected errors or successes in a run: the normal approximation is poor here.',
+        e.approximation_holds || e.p_value === null || e.p_value === undefined ? '' : ' — fewer than 5 expected errors or successes in a run: the normal approximation is poor here.',
         h('p', { class: 'hint' }, ERROR_TEST)),
       h('dt', {}, 'Latency'),
       h('dd', { 'data-test': 'latency', 'data-p': l.p_value },
-        l.p_value === null || l.p_value === undefined ? `not computed: ${l.reason}`
+        l.p_value === null || l.p_value === undefined ? [h('b', {}, 'not computed'), notComputed(l)]
           : [h('b', {}, verdict(l.p_value)), `, over ${l.count_b} and ${l.count_a} requests; a request of ${t.a} is slower than one of `
             + `${t.b} with probability ${l.p_a_slower === null ? '–' : l.p_a_slower.toFixed(2)}`],
         h('p', { class: 'hint' }, LATENCY_TEST))));

@@ -19,8 +19,9 @@ import java.util.Map;
  * {@code GET /api/history/compare?ids=a,b[,c]}: runs side by side, overall and per step (steps matched by
  * name and iteration), each figure with its delta from the first run; for each later run against the
  * first, a two-proportion z-test on error counts ({@link ProportionTest}) and a Mann–Whitney test on the
- * recorded latency distributions ({@link RankTest}), each with its p-value; and the runs ranked by
- * {@code rank_by} (best first).
+ * recorded latency distributions ({@link RankTest}), each with its p-value, or with a {@code reason} when
+ * it could not be computed; and the runs ranked by {@code rank_by} (best first). A run or step that saw no
+ * request has no error rate and no latencies (null), as in {@code /api/history/runs}.
  */
 public final class Comparison {
 
@@ -100,10 +101,16 @@ public final class Comparison {
         .put("status", run.getString("status")).put("started_at", run.getLong("started_at"))
         .put("duration_ms", run.getValue("duration_ms") instanceof Number n ? n.doubleValue() : null)
         .put("resilience_score", run.getDouble("resilience_score"));
-    for (String f : FIGURES) {
-      o.put(f, metrics.getValue(f) instanceof Number n ? n.doubleValue() : null);
-    }
+    figures(metrics, o);
     return o;
+  }
+
+  /** Puts each of {@link #FIGURES} from {@code metrics} into {@code out}: null when absent, or when nothing was measured (RunFeed's rule). */
+  private static void figures(JsonObject metrics, JsonObject out) {
+    boolean measured = RunFeed.measured(metrics);
+    for (String f : FIGURES) {
+      out.put(f, metrics.getValue(f) instanceof Number n && (measured || !RunFeed.RATES.contains(f)) ? n.doubleValue() : null);
+    }
   }
 
   private static JsonObject delta(JsonObject base, JsonObject other) {
@@ -127,7 +134,7 @@ public final class Comparison {
             .put("iteration", step.getInteger("iteration", 0)).put("runs", new JsonArray()));
         JsonObject figures = new JsonObject().put("id", run.getString("id")).put("status", step.getString("status"));
         JsonObject m = step.getJsonObject("metrics", new JsonObject());
-        FIGURES.forEach(f -> figures.put(f, m.getValue(f) instanceof Number n ? n.doubleValue() : null));
+        figures(m, figures);
         JsonArray list = entry.getJsonArray("runs");
         figures.put("delta", list.isEmpty() ? new JsonObject() : delta(list.getJsonObject(0), figures));
         list.add(figures);
@@ -146,6 +153,10 @@ public final class Comparison {
         .put("rate_a", RunQueries.finite(errors.rateA())).put("rate_b", RunQueries.finite(errors.rateB()))
         .put("z", RunQueries.finite(errors.z())).put("p_value", RunQueries.finite(errors.pValue()))
         .put("cohen_h", RunQueries.finite(errors.cohenH())).put("approximation_holds", errors.approximationHolds()));
+    if (out.getJsonObject("error_rate").getValue("p_value") == null) {
+      out.getJsonObject("error_rate").put("reason", "run " + (count(ma, "request_count") <= 0 ? a.getString("id") : b.getString("id"))
+          + " saw no requests: it has no error rate to compare");
+    }
     long[] ha = RunFeed.histogram(a);
     long[] hb = RunFeed.histogram(b);
     if (ha == null || hb == null) {
@@ -153,11 +164,15 @@ public final class Comparison {
           .put("p_value", (Double) null).put("reason", "a run has no recorded latency distribution"));
     } else {
       RankTest latency = RankTest.of(ha, hb);
-      out.put("latency", new JsonObject().put("method", "Mann-Whitney U on recorded latency histograms (ties within a bucket), "
+      JsonObject test = new JsonObject().put("method", "Mann-Whitney U on recorded latency histograms (ties within a bucket), "
               + "normal approximation, two-sided")
           .put("count_a", latency.countA()).put("count_b", latency.countB()).put("u", RunQueries.finite(latency.u()))
           .put("z", RunQueries.finite(latency.z())).put("p_value", RunQueries.finite(latency.pValue()))
-          .put("p_a_slower", RunQueries.finite(latency.superiority())));
+          .put("p_a_slower", RunQueries.finite(latency.superiority()));
+      if (test.getValue("p_value") == null) {
+        test.put("reason", "run " + (latency.countA() == 0 ? a.getString("id") : b.getString("id")) + " recorded no requests");
+      }
+      out.put("latency", test);
     }
     return out;
   }

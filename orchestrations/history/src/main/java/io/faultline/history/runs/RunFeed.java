@@ -5,7 +5,6 @@ import io.faultline.history.score.LatencyHistogram;
 import io.faultline.history.score.ResilienceScore;
 import io.faultline.history.store.BoundedQueue;
 import io.faultline.orchestration.Metrics;
-import io.faultline.orchestration.parse.OrchestrationParser;
 import io.faultline.orchestration.OrchestratorVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,8 +27,6 @@ import java.util.function.Supplier;
 public final class RunFeed {
 
   private static final int TRACKED = 16;
-  /** Where a cluster's leader takes the starts other nodes forward (OrchestratorVerticle.LEADER + ".start"). */
-  private static final String LEADER_START = "faultline.orchestration.leader.start";
 
   private final Vertx vertx;
   private final LatencyHistogram latency;
@@ -37,8 +34,6 @@ public final class RunFeed {
   private final boolean shared;
   private final Supplier<String> node;
   private final Map<String, Start> starts = new LinkedHashMap<>();
-  /** Tags of orchestrations started through this node, by name (the report does not carry them yet). */
-  private final Map<String, JsonArray> startedTags = new LinkedHashMap<>();
 
   private static final class Start {
     final long[] histogram;
@@ -49,9 +44,6 @@ public final class RunFeed {
     }
   }
 
-  /** The reported runs not yet queued for the store (their tags being looked up). */
-  private Future<Void> feeding = Future.succeededFuture();
-
   public RunFeed(Vertx vertx, LatencyHistogram latency, BoundedQueue<JsonObject> runs, boolean shared, Supplier<String> node) {
     this.vertx = vertx;
     this.latency = latency;
@@ -61,7 +53,6 @@ public final class RunFeed {
   }
 
   public Future<Void> start() {
-    vertx.eventBus().addInboundInterceptor(this::noteTags);
     return Future.all(
         vertx.eventBus().<JsonObject>consumer(OrchestratorVerticle.PROGRESS, m -> progress(m.body())).completion(),
         vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.FINISHED, m -> finished(m.body())).completion(),
@@ -91,70 +82,18 @@ public final class RunFeed {
         .onSuccess(reply -> start.preRun = reply.body());
   }
 
+  /**
+   * Queues the run at once. Its tags are the report's own: those of the orchestration that ran, wherever it
+   * was started (a start forwarded to the leader used to get the tags of whatever that name was last started
+   * with on the leader).
+   */
   private void finished(JsonObject report) {
     Start start = starts.remove(report.getString("id"));
     long[] histogram = start == null ? null : LatencyHistogram.between(start.histogram, latency.snapshot());
-    Future<Void> queued = tags(report).transform(tags -> {
-      JsonObject document = document(report, start == null ? null : start.preRun, histogram,
-          tags.succeeded() ? tags.result() : new JsonArray(), node.get());
-      runs.offer(row(document));
-      vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, document);
-      return Future.succeededFuture();
-    });
-    // joined only with runs still being queued, so the chain never outgrows what is in flight
-    feeding = feeding.isComplete() ? queued : Future.join(feeding, queued).<Void>mapEmpty().otherwiseEmpty();
-  }
-
-  /** Completes once every run reported so far is queued for the store (or after 5 s): a stopping node waits for it. */
-  public Future<Void> settled() {
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    feeding.onComplete(v -> done.tryComplete());
-    vertx.setTimer(5_000, id -> done.tryComplete());
-    return done.future();
-  }
-
-  /**
-   * Sees every start request delivered on this node (to the orchestrator, or to it as the cluster's
-   * leader) and notes the orchestration's tags by name: a start costs one parse more, other messages one
-   * address comparison.
-   */
-  private void noteTags(io.vertx.core.eventbus.DeliveryContext<Object> context) {
-    String address = context.message().address();
-    if ((address.equals(OrchestratorVerticle.START) || address.equals(LEADER_START))
-        && context.body() instanceof JsonObject body && body.getValue("text") instanceof String text) {
-      OrchestrationParser.Result parsed = OrchestrationParser.parse(text);
-      if (parsed.valid()) {
-        startedTags.put(parsed.orchestration().name(), new JsonArray(parsed.orchestration().tags()));
-        for (Iterator<String> it = startedTags.keySet().iterator(); startedTags.size() > TRACKED * 4; ) {
-          it.next();
-          it.remove();
-        }
-      }
-    }
-    context.next();
-  }
-
-  /**
-   * The report's own {@code tags} when it has them, else those of the last start of an orchestration of that
-   * name seen here, else those of the library entry that holds it.
-   */
-  private Future<JsonArray> tags(JsonObject report) {
-    if (report.getValue("tags") instanceof JsonArray tags) {
-      return Future.succeededFuture(tags);
-    }
-    String name = report.getString("name");
-    if (startedTags.containsKey(name)) {
-      return Future.succeededFuture(startedTags.get(name));
-    }
-    return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.LIBRARY_LIST, new JsonObject()).map(reply -> {
-      for (Object o : reply.body().getJsonArray("entries", new JsonArray())) {
-        JsonObject entry = (JsonObject) o;
-        if (name != null && name.equals(entry.getString("orchestration"))) {
-          return entry.getJsonArray("tags", new JsonArray());
-        }
-      }
-      return new JsonArray();
-    });
+    JsonArray tags = report.getValue("tags") instanceof JsonArray t ? t : new JsonArray();
+    JsonObject document = document(report, start == null ? null : start.preRun, histogram, tags, node.get());
+    runs.offer(row(document));
+    vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, document);
   }
 
   /** What history keeps of a run: its report, its score and breakdown, tags, node and latency distribution. */
@@ -193,11 +132,21 @@ public final class RunFeed {
     return out;
   }
 
+  /**
+   * Whether {@code metrics} (a run's or a step's) measured anything: a run that saw no request measured no
+   * error rate and no latency, and answers none (the console shows "–"), not the 0.0 its metrics hold, which
+   * read as a flawless run. Metrics without a request count are taken as they are.
+   */
+  static boolean measured(JsonObject metrics) {
+    return number(metrics, "request_count") == null || number(metrics, "request_count") > 0;
+  }
+
+  /** The figures {@link #measured} empties when nothing was: rates and latencies (counts stay, 0 is their truth). */
+  static final java.util.Set<String> RATES = java.util.Set.of("error_rate", "avg_latency", "p50_latency", "p95_latency", "p99_latency");
+
   static JsonObject row(JsonObject d) {
     JsonObject metrics = d.getJsonObject("metrics", new JsonObject());
-    // a run that saw no request measured no error rate and no latency: none (the console shows "–"), not 0.0,
-    // which read as a flawless run
-    boolean measured = number(metrics, "request_count") == null || number(metrics, "request_count") > 0;
+    boolean measured = measured(metrics);
     return new JsonObject().put("id", d.getString("id")).put("name", d.getString("name", "?")).put("status", d.getString("status", "?"))
         .put("mode", d.getString("mode")).put("node", d.getString("node")).put("started_at", d.getLong("started_at", 0L))
         .put("ended_at", d.getLong("ended_at", 0L)).put("resilience_score", d.getDouble("resilience_score"))

@@ -84,7 +84,8 @@ public final class Databases {
   }
 
   /**
-   * Creates the directory (SQLite), migrates the schema, then opens a pool: blocking work, off the event loop.
+   * Creates the directory (SQLite), migrates the schema, then opens a pool (replaced by a new one when the
+   * database ends its connections, see {@link Connections}): blocking work, off the event loop.
    * A database that cannot be reached or written fails naming {@code field} and the database's own reason
    * (refused connection, wrong password, read-only file), not the migration tool's report.
    */
@@ -124,7 +125,7 @@ public final class Databases {
       LOG.info(() -> "history database " + target.describe() + ": " + (result.migrationsExecuted == 0 ? "schema up to date"
           : result.migrationsExecuted + " migrations applied, schema version " + result.targetSchemaVersion));
       return null;
-    }).map(v -> new SqlHistoryStore(JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(target.jdbcUrl())
-        .setUser(target.user()).setPassword(target.password()), new PoolOptions().setMaxSize(poolSize))));
+    }).map(v -> new SqlHistoryStore(new Connections(() -> JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(target.jdbcUrl())
+        .setUser(target.user()).setPassword(target.password()), new PoolOptions().setMaxSize(poolSize)))));
   }
 }

@@ -4,7 +4,6 @@ import io.faultline.chaos.event.ExchangeRecord;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -15,7 +14,7 @@ import java.util.function.BiConsumer;
 
 /**
  * {@link HistoryStore} over the Vert.x SQL client: the same statements, in SQL that SQLite and
- * PostgreSQL both accept, whichever database the {@link Pool} reaches (see {@link Databases}).
+ * PostgreSQL both accept, whichever database the {@link Connections} reach (see {@link Databases}).
  */
 public final class SqlHistoryStore implements HistoryStore {
 
@@ -28,7 +27,7 @@ public final class SqlHistoryStore implements HistoryStore {
   private static final String RUN_COLUMNS = "id, name, status, mode, node, started_at, ended_at, resilience_score, "
       + "request_count, error_count, error_rate, avg_latency, p95_latency, tags";
 
-  private final Pool pool;
+  private final Connections connections;
   private final RowInsert runs = new RowInsert("runs (" + RUN_COLUMNS + ", document)", "ON CONFLICT (id) DO NOTHING");
   private final RowInsert changes = new RowInsert("chaos_changes (at, node, version, address, source, detail, diff)",
       "ON CONFLICT (node, version, at) DO NOTHING");
@@ -37,8 +36,8 @@ public final class SqlHistoryStore implements HistoryStore {
   private final RowInsert exchanges = new RowInsert("exchanges (at, node, listener, protocol, route, method, path, operation, "
       + "status_code, outcome, faults, duration_ms, injected_delay_ms, trace_id)", "");
 
-  public SqlHistoryStore(Pool pool) {
-    this.pool = pool;
+  SqlHistoryStore(Connections connections) {
+    this.connections = connections;
   }
 
   @Override
@@ -112,7 +111,7 @@ public final class SqlHistoryStore implements HistoryStore {
           for (T item : chunk) {
             row.accept(item, params);
           }
-          return pool.preparedQuery(chunk.size() == ROWS_PER_STATEMENT ? full : statement(chunk.size())).execute(params);
+          return connections.execute(chunk.size() == ROWS_PER_STATEMENT ? full : statement(chunk.size()), params);
         }).mapEmpty();
       }
       return written;
@@ -125,9 +124,9 @@ public final class SqlHistoryStore implements HistoryStore {
 
   @Override
   public Future<Void> putExperiment(JsonObject e) {
-    return pool.preparedQuery("INSERT INTO experiments (id, kind, status, started_at, ended_at, document) VALUES (?, ?, ?, ?, ?, ?) "
-            + "ON CONFLICT (id) DO UPDATE SET status = excluded.status, ended_at = excluded.ended_at, document = excluded.document")
-        .execute(Tuple.tuple().addValue(e.getString("id")).addValue(e.getString("kind")).addValue(e.getString("status"))
+    return connections.execute("INSERT INTO experiments (id, kind, status, started_at, ended_at, document) VALUES (?, ?, ?, ?, ?, ?) "
+            + "ON CONFLICT (id) DO UPDATE SET status = excluded.status, ended_at = excluded.ended_at, document = excluded.document",
+            Tuple.tuple().addValue(e.getString("id")).addValue(e.getString("kind")).addValue(e.getString("status"))
             .addValue(e.getLong("started_at")).addValue(e.getLong("ended_at")).addValue(e.encode()))
         .mapEmpty();
   }
@@ -219,9 +218,9 @@ public final class SqlHistoryStore implements HistoryStore {
 
   /** Deletes rows older than {@code cutoff}, then those older than the {@code keep}-th newest (ties at the edge stay). */
   private Future<Void> prune(JsonObject deleted, String table, String time, long cutoff, int keep) {
-    return pool.preparedQuery("DELETE FROM " + table + " WHERE " + time + " < ?").execute(Tuple.of(cutoff))
-        .compose(aged -> pool.preparedQuery("DELETE FROM " + table + " WHERE " + time + " < (SELECT " + time + " FROM " + table
-                + " ORDER BY " + time + " DESC LIMIT 1 OFFSET ?)").execute(Tuple.of(Math.max(0, keep - 1)))
+    return connections.execute("DELETE FROM " + table + " WHERE " + time + " < ?", Tuple.of(cutoff))
+        .compose(aged -> connections.execute("DELETE FROM " + table + " WHERE " + time + " < (SELECT " + time + " FROM " + table
+                + " ORDER BY " + time + " DESC LIMIT 1 OFFSET ?)", Tuple.of(Math.max(0, keep - 1)))
             .map(counted -> {
               deleted.put(table, aged.rowCount() + counted.rowCount());
               return null;
@@ -230,11 +229,11 @@ public final class SqlHistoryStore implements HistoryStore {
 
   @Override
   public Future<Void> close() {
-    return pool.close();
+    return connections.close();
   }
 
   private Future<List<JsonObject>> query(String sql, Tuple params) {
-    return pool.preparedQuery(sql).execute(params).map(SqlHistoryStore::json);
+    return connections.execute(sql, params).map(SqlHistoryStore::json);
   }
 
   /** Rows as JSON, whole numbers as longs and others as doubles whatever width the driver picked. */

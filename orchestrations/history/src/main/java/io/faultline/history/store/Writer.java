@@ -4,35 +4,58 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
  * Drains one {@link BoundedQueue} into the store in batches: every {@code flushMs}, and at once again
  * while a full batch is waiting. One batch is in flight at a time, so the store sees a steady writer
  * and the queue, not the store, absorbs a burst (up to its capacity; past it records are dropped and
- * counted). A batch the store refuses is logged and counted as failed, never retried.
+ * counted).
+ *
+ * <p>A batch the store cannot take now (the database is down or restarting: see
+ * {@link Connections#worthRetrying}) is kept and tried again before anything newer, so records reach
+ * the store in the order they came, after 0.5 s, then 1, 2, 4 and every 5 s, for up to
+ * {@link #RETRY_FOR_MS}; meanwhile newer records wait in the queue (bounded: what does not fit is dropped
+ * and counted). A batch still not written then, or one the database refuses for its content, is dropped,
+ * logged and counted in {@link #abandoned()}.
  */
 public final class Writer<T> {
 
   private static final Logger LOG = Logger.getLogger(Writer.class.getName());
+  /** How long a batch is retried: an outage of a few minutes (a database restart, a fail-over) loses nothing. */
+  public static final long RETRY_FOR_MS = 300_000;
+  private static final long FIRST_RETRY_MS = 500;
+  private static final long MAX_RETRY_MS = 5_000;
 
   private final Vertx vertx;
   private final String kind;
   private final BoundedQueue<T> queue;
   private final int batch;
   private final Function<List<T>, Future<Void>> sink;
+  private final LongSupplier clock;
   private long timer = -1;
   private boolean writing;
   private long written;
-  private long failed;
+  private volatile long abandoned;
+  /** The batch that failed and is retried before anything newer, or null. */
+  private List<T> pending;
+  private int attempts;
+  private long firstFailure;
+  private long nextAttempt;
   private Future<Void> lastWrite = Future.succeededFuture();
 
   public Writer(Vertx vertx, String kind, BoundedQueue<T> queue, int batch, Function<List<T>, Future<Void>> sink) {
+    this(vertx, kind, queue, batch, sink, System::currentTimeMillis);
+  }
+
+  Writer(Vertx vertx, String kind, BoundedQueue<T> queue, int batch, Function<List<T>, Future<Void>> sink, LongSupplier clock) {
     this.vertx = vertx;
     this.kind = kind;
     this.queue = queue;
     this.batch = batch;
     this.sink = sink;
+    this.clock = clock;
   }
 
   /** Starts draining on the caller's context (a verticle's). */
@@ -40,37 +63,83 @@ public final class Writer<T> {
     timer = vertx.setPeriodic(flushMs, id -> drain());
   }
 
-  /** Writes one batch if none is in flight; chains the next while a full batch waits. */
+  /** Writes one batch (the failed one when its retry is due) if none is in flight; chains the next while a full batch waits. */
   public void drain() {
-    if (writing || queue.size() == 0) {
+    if (writing) {
       return;
     }
-    List<T> items = queue.poll(batch);
+    List<T> items;
+    if (pending != null) {
+      if (clock.getAsLong() < nextAttempt) {
+        return;
+      }
+      items = pending;
+    } else if (queue.size() > 0) {
+      items = queue.poll(batch);
+    } else {
+      return;
+    }
     writing = true;
     lastWrite = sink.apply(items).onComplete(ar -> {
       writing = false;
       if (ar.succeeded()) {
         written += items.size();
+        if (pending != null) {
+          int tries = attempts + 1;
+          LOG.info(() -> "history: " + items.size() + " " + kind + " records written at attempt " + tries);
+          pending = null;
+        }
       } else {
-        failed += items.size();
-        LOG.warning(() -> "history: " + items.size() + " " + kind + " records not written: " + ar.cause());
+        failed(items, ar.cause());
       }
-      if (queue.size() >= batch) {
+      if (pending == null && queue.size() >= batch) {
         drain();
       }
     });
   }
 
-  /** Stops the timer and writes what is queued (up to a few batches), for a clean shutdown. */
+  private void failed(List<T> items, Throwable cause) {
+    long now = clock.getAsLong();
+    if (pending == null) {
+      pending = items;
+      attempts = 0;
+      firstFailure = now;
+      if (Connections.worthRetrying(cause)) {
+        LOG.warning(() -> "history: " + items.size() + " " + kind + " records not written yet, retrying for up to "
+            + RETRY_FOR_MS / 1000 + " s: " + cause);
+      }
+    }
+    attempts++;
+    if (!Connections.worthRetrying(cause) || now - firstFailure >= RETRY_FOR_MS) {
+      abandon(items, cause);
+    } else {
+      nextAttempt = now + Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(attempts - 1, 10));
+    }
+  }
+
+  private void abandon(List<T> items, Throwable cause) {
+    abandoned += items.size();
+    pending = null;
+    int tries = attempts;
+    LOG.warning(() -> "history: " + items.size() + " " + kind + " records dropped after " + tries + (tries == 1 ? " attempt" : " attempts")
+        + " (faultline_history_dropped_total): " + cause);
+  }
+
+  /** Stops the timer and writes what is waiting (the failed batch, then up to a few batches), for a clean shutdown. */
   public Future<Void> stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
     Future<Void> chain = lastWrite.otherwiseEmpty();
-    for (int i = 0; i < 4 && queue.size() > 0; i++) {
+    for (int i = 0; i < 5 && (pending != null || queue.size() > 0); i++) {
       chain = chain.compose(v -> {
-        List<T> items = queue.poll(batch);
-        return items.isEmpty() ? Future.succeededFuture() : sink.apply(items).otherwiseEmpty();
+        List<T> items = pending != null ? pending : queue.poll(batch);
+        pending = null;
+        return items.isEmpty() ? Future.succeededFuture() : sink.apply(items).onSuccess(w -> written += items.size())
+            .recover(e -> {
+              abandon(items, e);
+              return Future.succeededFuture();
+            });
       });
     }
     return chain;
@@ -80,7 +149,8 @@ public final class Writer<T> {
     return written;
   }
 
-  public long failed() {
-    return failed;
+  /** Records dropped because their write failed for good (the queue counts those it had no room for). */
+  public long abandoned() {
+    return abandoned;
   }
 }

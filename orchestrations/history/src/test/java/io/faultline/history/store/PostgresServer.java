@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 /**
  * A real PostgreSQL server (Debian's {@code postgresql} package) in a temporary directory on a free
  * loopback port, for tests: {@code initdb}, then {@code postgres} as a child process, stopped and deleted
- * on {@link #close()}. PostgreSQL refuses to run as root, so as root (CI) both run as the {@code postgres}
+ * on {@link #close()} ({@link #halt()} and {@link #resume()} restart it in between). PostgreSQL refuses
+ * to run as root, so as root (CI) both run as the {@code postgres}
  * user through {@code setpriv}, which execs in place: the child process is the server itself.
  */
 public final class PostgresServer implements AutoCloseable {
@@ -25,12 +26,13 @@ public final class PostgresServer implements AutoCloseable {
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
   private final Path dir;
-  private final Process server;
+  private final boolean root;
   private final int port;
+  private Process server;
 
-  private PostgresServer(Path dir, Process server, int port) {
+  private PostgresServer(Path dir, boolean root, int port) {
     this.dir = dir;
-    this.server = server;
+    this.root = root;
     this.port = port;
   }
 
@@ -65,22 +67,44 @@ public final class PostgresServer implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    Process server = new ProcessBuilder(asPostgres(root, bin.resolve("postgres").toString(), "-D", data.toString(),
+    PostgresServer pg = new PostgresServer(dir, root, port);
+    pg.resume();
+    return pg;
+  }
+
+  /**
+   * Starts the server (again, after {@link #halt()}) on the same port and data, and waits until it accepts
+   * connections.
+   */
+  public void resume() throws Exception {
+    Path bin = binaries();
+    server = new ProcessBuilder(asPostgres(root, bin.resolve("postgres").toString(), "-D", dir.resolve("data").toString(),
         "-p", Integer.toString(port), "-k", dir.toString(), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
         "-c", "synchronous_commit=off", "-c", "full_page_writes=off"))
-        .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
-    PostgresServer pg = new PostgresServer(dir, server, port);
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile())).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
-      try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres"), "faultline", null)) {
-        return pg;
+      try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), "faultline", null)) {
+        return;
       } catch (SQLException e) {
         if (!server.isAlive() || System.nanoTime() > deadline) {
-          pg.close();
+          close();
           throw new IllegalStateException("PostgreSQL did not start: " + Files.readString(dir.resolve("server.log")), e);
         }
         Thread.sleep(50); // polling the server's readiness: no event to wait on
       }
+    }
+  }
+
+  /**
+   * Stops the server as an administrator's restart does (fast shutdown: every client's connection is
+   * ended) and keeps its data for {@link #resume()}.
+   */
+  public void halt() throws Exception {
+    // SIGINT: PostgreSQL's fast shutdown (SIGTERM, the smart one, would wait for every client to leave)
+    new ProcessBuilder("kill", "-INT", Long.toString(server.pid())).start().waitFor(10, TimeUnit.SECONDS);
+    if (!server.waitFor(20, TimeUnit.SECONDS)) {
+      server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
 
@@ -99,10 +123,8 @@ public final class PostgresServer implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    // SIGINT: PostgreSQL's fast shutdown (SIGTERM, the smart one, would wait for every client to leave)
-    new ProcessBuilder("kill", "-INT", Long.toString(server.pid())).start().waitFor(10, TimeUnit.SECONDS);
-    if (!server.waitFor(20, TimeUnit.SECONDS)) {
-      server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (server.isAlive()) {
+      halt();
     }
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

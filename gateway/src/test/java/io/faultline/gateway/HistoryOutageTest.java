@@ -1,0 +1,96 @@
+package io.faultline.gateway;
+
+import static io.faultline.gateway.HistoryTest.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.gateway.config.Flag;
+import io.faultline.history.store.PostgresServer;
+import io.faultline.history.store.Writer;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node whose shared PostgreSQL history database goes away and comes back (Debian's PostgreSQL, started
+ * here, stopped with a fast shutdown as a restart does): history answers again once the database does,
+ * and a run that ended while it was down is kept, not lost.
+ */
+class HistoryOutageTest {
+
+  private static final String RUN = """
+      name: %s
+      steps:
+        - {name: only, scenario: {config: {latency: {fixed_delay_ms: 1}}}, duration_seconds: 0.3}
+      """;
+
+  @TempDir
+  Path dir;
+
+  private PostgresServer postgres;
+  private GatewayFixture gw;
+
+  @BeforeEach
+  void start() throws Exception {
+    postgres = PostgresServer.start();
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString(), Flag.HISTORY_URL, postgres.createDatabase()));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (gw != null) {
+      gw.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  private String run(String name) {
+    var started = gw.admin(HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer(RUN.formatted(name))).await();
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    return started.bodyAsJsonObject().getString("run_id");
+  }
+
+  private void recorded(String id, int seconds) throws InterruptedException {
+    eventually(() -> gw.get("/api/history/runs/" + id).statusCode() == 200 ? true : null, seconds);
+  }
+
+  @Test
+  void historyAnswersAgainAfterPostgresRestartsAndKeepsTheNextRun() throws Exception {
+    recorded(run("before"), 15);
+    assertThat(gw.get("/api/history/runs").statusCode()).isEqualTo(200);
+
+    postgres.halt();
+    postgres.resume();
+
+    // the pool's connections died with the server; within a few seconds of it answering, so does history
+    eventually(() -> gw.get("/api/history/runs").statusCode() == 200 ? true : null, 10);
+    String after = run("after");
+    recorded(after, 15);
+    assertThat(gw.get("/api/history/runs?name=after").bodyAsJsonObject().getJsonArray("runs")).hasSize(1);
+  }
+
+  @Test
+  void aRunEndedWhilePostgresIsDownIsKeptOnceItIsBack() throws Exception {
+    recorded(run("before"), 15);
+    String during;
+    try (LogCapture log = LogCapture.of(Writer.class)) {
+      postgres.halt();
+      during = run("during");
+      // the writer has tried to write the run (and failed: the database is down) before it comes back
+      eventually(() -> log.warnings().stream().anyMatch(w -> w.contains("run")) ? true : null, 20);
+    }
+    postgres.resume();
+
+    recorded(during, 30);
+    assertThat(gw.get("/api/history/runs?name=during").bodyAsJsonObject().getJsonArray("runs")).hasSize(1);
+    String series = "faultline_history_dropped_total{kind=\"run\"} ";
+    assertThat(gw.get("/metrics").bodyAsString().lines().filter(l -> l.startsWith(series)))
+        .as("nothing was dropped").containsExactly(series + "0.0");
+  }
+}

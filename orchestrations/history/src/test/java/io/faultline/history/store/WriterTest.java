@@ -1,0 +1,91 @@
+package io.faultline.history.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The writer's retry of a batch the store could not take, on a pinned clock and a store that fails as told. */
+class WriterTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final AtomicLong now = new AtomicLong(1_000_000);
+  private final BoundedQueue<Integer> queue = new BoundedQueue<>(100);
+  private final List<Integer> stored = new ArrayList<>();
+  private final AtomicInteger failures = new AtomicInteger();
+  private SQLException failure = new SQLException("Connection to 127.0.0.1:5432 refused", "08001");
+  private final Writer<Integer> writer = new Writer<>(vertx, "run", queue, 2, items -> {
+    if (failures.getAndDecrement() > 0) {
+      return Future.failedFuture(failure);
+    }
+    stored.addAll(items);
+    return Future.succeededFuture();
+  }, now::get);
+
+  @AfterEach
+  void close() {
+    vertx.close().await();
+  }
+
+  private void offer(int... items) {
+    for (int item : items) {
+      queue.offer(item);
+    }
+  }
+
+  @Test
+  void aBatchTheDatabaseCouldNotTakeIsWrittenLaterBeforeAnythingNewer() {
+    failures.set(3);
+    offer(1, 2, 3);
+    writer.drain();
+    assertThat(stored).isEmpty();
+    writer.drain();
+    assertThat(stored).as("not retried before its back-off").isEmpty();
+    for (int i = 0; i < 10 && stored.isEmpty(); i++) {
+      now.addAndGet(5_000);
+      writer.drain();
+    }
+    offer(4);
+    for (int i = 0; i < 3; i++) {
+      writer.drain();
+    }
+    assertThat(stored).containsExactly(1, 2, 3, 4);
+    assertThat(writer.abandoned()).isZero();
+  }
+
+  @Test
+  void aBatchStillNotWrittenAfterTheRetryTimeIsDroppedAndCounted() {
+    failures.set(Integer.MAX_VALUE);
+    offer(1, 2, 3);
+    writer.drain();
+    long waited = 0;
+    while (writer.abandoned() == 0 && waited <= Writer.RETRY_FOR_MS + 5_000) {
+      now.addAndGet(5_000);
+      waited += 5_000;
+      writer.drain();
+    }
+    assertThat(writer.abandoned()).isEqualTo(2);
+    assertThat(waited).as("retried for the whole retry time").isGreaterThanOrEqualTo(Writer.RETRY_FOR_MS);
+    failures.set(0);
+    writer.drain();
+    assertThat(stored).as("the next batch is written once the database answers").containsExactly(3);
+  }
+
+  @Test
+  void aBatchTheDatabaseRefusesForItsContentIsDroppedAtOnceAndCounted() {
+    failure = new SQLException("duplicate key", "23505");
+    failures.set(1);
+    offer(1, 2, 3);
+    writer.drain();
+    writer.drain();
+    assertThat(writer.abandoned()).isEqualTo(2);
+    assertThat(stored).containsExactly(3);
+  }
+}
