@@ -16,9 +16,14 @@ final class DocumentCache {
   /** Longer documents are parsed every time (never kept), so the cache holds at most 256 × 16 KiB of text. */
   static final int MAX_DOCUMENT_CHARS = 16 * 1024;
 
-  /** What a document came to: an operation, nothing (it does not parse: forwarded untouched), or a refusal. */
-  record Parsed(ParsedOperation operation, String refusal) {
+  /**
+   * What a document came to: an operation, or nothing (it does not parse, or selects more fields than are
+   * walked: forwarded untouched, the upstream decides, as it would without the gateway).
+   */
+  record Parsed(ParsedOperation operation) {
   }
+
+  private static final Parsed UNREAD = new Parsed(null);
 
   private record Key(String query, String operationName) {
   }
@@ -46,9 +51,9 @@ final class DocumentCache {
 
   private static Parsed parseNow(String query, String operationName) {
     try {
-      return new Parsed(ParsedOperation.parse(query, operationName), null);
+      return new Parsed(ParsedOperation.parse(query, operationName));
     } catch (ParsedOperation.TooComplex e) {
-      return new Parsed(null, e.getMessage());
+      return UNREAD; // too big to walk on the event loop: forwarded untouched, as one that does not parse
     }
   }
 }

@@ -41,7 +41,6 @@ final class GraphQlCall {
   final long startedNanos;
   final ParsedOperation operation;
   /** Why the document is refused before anything else happens (over the parsing budget), or null. */
-  private final String refusal;
   Exchange<GraphQlCall> exchange;
   private final Vertx vertx;
   private final UpstreamConnections connections;
@@ -62,16 +61,10 @@ final class GraphQlCall {
     this.runner = runner;
     DocumentCache.Parsed parsed = parse(request, body, documents);
     this.operation = parsed == null ? null : parsed.operation();
-    this.refusal = parsed == null ? null : parsed.refusal();
   }
 
   /** Runs the operation through the chaos lifecycle, or straight upstream when chaos leaves it untouched. */
   void run() {
-    if (refusal != null) {
-      // refused whatever the chaos: walking it further would hold the event loop
-      answer(400, GraphQlResponses.error(refusal, "QUERY_TOO_COMPLEX"));
-      return;
-    }
     exchange = runner.start(this, route.name(), startedNanos);
     if (exchange == null) {
       forward();

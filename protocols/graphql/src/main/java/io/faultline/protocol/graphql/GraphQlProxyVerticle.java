@@ -39,6 +39,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GraphQlProxyVerticle extends VerticleBase implements Drainable {
 
+  /**
+   * The largest WebSocket message (and frame) a subscription socket takes either way, as the websocket
+   * listener's frames: Vert.x's defaults (64 KiB frames, 256 KiB messages) broke the socket on a larger
+   * event from the upstream and dropped a larger message from the client without a word.
+   */
+  static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+
 
   /** A GraphQL request body (document and variables) larger than this is refused with 413. */
   static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -82,7 +90,8 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
     connections = new UpstreamConnections(vertx, vertx.createHttpClient(UpstreamClients.httpOptions(listener)), MAX_CONNECTIONS_PER_UPSTREAM,
         KEEP_ALIVE_MS);
     deadlines = new AnswerDeadlines(vertx);
-    wsClient = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener));
+    wsClient = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener)
+        .setMaxFrameSize(MAX_MESSAGE_BYTES).setMaxMessageSize(MAX_MESSAGE_BYTES));
     operations = new ExchangeRunner<>(vertx, listener.name(), "graphql", state, events, new GraphQlTranslator(vertx, listener.name()));
     subscribes = new ExchangeRunner<>(vertx, listener.name(), "graphql", state, events, new SubscribeTranslator(vertx, listener.name()));
     server = ListenerServers.createHttpServer(vertx, listener, new HttpServerOptions()
@@ -90,6 +99,8 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
             .setPort(bindPort)
             .setHttp2ClearTextEnabled(true)
             .setHandle100ContinueAutomatically(true) // as the HTTP listener: curl waits a second for it before a body
+            .setMaxWebSocketFrameSize(MAX_MESSAGE_BYTES)
+            .setMaxWebSocketMessageSize(MAX_MESSAGE_BYTES)
             .setWebSocketSubProtocols(WebSocketUpgrades.ANY_SUBPROTOCOL), true)
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(RequestChecks.guard(this::handle));

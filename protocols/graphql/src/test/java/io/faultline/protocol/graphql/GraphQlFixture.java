@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class GraphQlFixture implements AutoCloseable {
 
   static final String SCHEMA = """
-      type Query { user(id: ID!): User, users: [User!]!, hello: String, header(name: String!): String, slow(ms: Int!): String }
+      type Query { user(id: ID!): User, users: [User!]!, hello: String, header(name: String!): String, slow(ms: Int!): String,
+        blob(size: Int!): String, echo(text: String): Int }
       type User { id: ID!, name: String, orders: [Order!] }
       type Order { id: ID!, total: Float }
       type Mutation { checkout(total: Float!): Order }
@@ -64,6 +65,8 @@ final class GraphQlFixture implements AutoCloseable {
             .dataFetcher("user", env -> env.getArgument("id").equals("1") ? ada : linus)
             .dataFetcher("users", env -> List.of(ada, linus))
             .dataFetcher("hello", env -> "world")
+            .dataFetcher("blob", env -> "x".repeat(env.<Integer>getArgument("size")))
+            .dataFetcher("echo", env -> env.<String>getArgument("text") == null ? 0 : env.<String>getArgument("text").length())
             .dataFetcher("slow", env -> {
               java.util.concurrent.CompletableFuture<String> later = new java.util.concurrent.CompletableFuture<>();
               vertx.setTimer(env.<Integer>getArgument("ms"), id -> later.complete("late"));
@@ -90,7 +93,8 @@ final class GraphQlFixture implements AutoCloseable {
     });
     router.post("/graphql").handler(BodyHandler.create()); // not on the WebSocket upgrade: it would consume the handshake
     router.route("/graphql").handler(GraphQLWSHandler.create(graphQL)).handler(GraphQLHandler.create(graphQL));
-    upstream = vertx.createHttpServer(new HttpServerOptions().addWebSocketSubProtocol("graphql-transport-ws"))
+    upstream = vertx.createHttpServer(new HttpServerOptions().addWebSocketSubProtocol("graphql-transport-ws")
+            .setMaxWebSocketFrameSize(GraphQlProxyVerticle.MAX_MESSAGE_BYTES).setMaxWebSocketMessageSize(GraphQlProxyVerticle.MAX_MESSAGE_BYTES))
         .requestHandler(router).listen(0, "127.0.0.1").await();
     state = new ChaosState(chaos(chaosJson), System::nanoTime, 42);
     ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
@@ -99,7 +103,8 @@ final class GraphQlFixture implements AutoCloseable {
     vertx.deployVerticle(verticle).await();
     port = verticle.actualPort();
     client = WebClient.create(vertx);
-    webSockets = vertx.createWebSocketClient();
+    webSockets = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+        .setMaxFrameSize(GraphQlProxyVerticle.MAX_MESSAGE_BYTES).setMaxMessageSize(GraphQlProxyVerticle.MAX_MESSAGE_BYTES));
   }
 
   private static Map<String, Object> user(String id, String name) {
@@ -129,6 +134,11 @@ final class GraphQlFixture implements AutoCloseable {
    * the server sent for it (next, error, complete), in order.
    */
   List<JsonObject> subscribe(String subscription) throws Exception {
+    return subscribe(subscription, null);
+  }
+
+  /** {@link #subscribe(String)} with {@code variables}. */
+  List<JsonObject> subscribe(String subscription, JsonObject variables) throws Exception {
     List<JsonObject> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     var ws = webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
@@ -136,7 +146,7 @@ final class GraphQlFixture implements AutoCloseable {
           JsonObject message = new JsonObject(text);
           switch (message.getString("type")) {
             case "connection_ack" -> socket.writeTextMessage(new JsonObject().put("id", "1").put("type", "subscribe")
-                .put("payload", new JsonObject().put("query", subscription)).encode());
+                .put("payload", new JsonObject().put("query", subscription).put("variables", variables)).encode());
             case "next" -> messages.add(message);
             case "error", "complete" -> {
               messages.add(message);
