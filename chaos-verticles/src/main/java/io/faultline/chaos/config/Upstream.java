@@ -59,6 +59,25 @@ public record Upstream(String scheme, String host, int port, String basePath) {
     return isSecure(scheme);
   }
 
+  /**
+   * The request target the upstream is asked for, given the client's (origin form): under the base path,
+   * where the client's {@code /} is the base path itself ({@code http://host/graphql} is asked for
+   * {@code /graphql}, not {@code /graphql/}, which servers routing exact paths answer 404), as nginx's
+   * {@code proxy_pass http://host/graphql} does for {@code location /}.
+   */
+  public String target(String requestTarget) {
+    if (basePath.isEmpty()) {
+      return requestTarget;
+    }
+    if (requestTarget.equals("/")) {
+      return basePath;
+    }
+    if (requestTarget.startsWith("/?")) {
+      return basePath + requestTarget.substring(1);
+    }
+    return basePath + requestTarget;
+  }
+
   private static boolean isSecure(String scheme) {
     return scheme.equals("https") || scheme.equals("wss") || scheme.equals("grpcs");
   }

@@ -98,7 +98,7 @@ public final class WebSocketUpgrades {
         .setHost(upstream.host())
         .setPort(upstream.port())
         .setSsl(upstream.secure())
-        .setURI(upstream.basePath() + request.uri())
+        .setURI(upstream.target(request.uri()))
         .setTimeout(timeoutMs)
         .setHeaders(headers);
     String offered = request.getHeader(SUBPROTOCOL);

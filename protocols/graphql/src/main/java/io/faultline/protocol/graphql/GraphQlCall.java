@@ -93,7 +93,7 @@ final class GraphQlCall {
         .setMethod(request.method())
         .setHost(upstream.host())
         .setPort(upstream.port())
-        .setURI(upstream.basePath() + request.uri());
+        .setURI(upstream.target(request.uri()));
     connections.request(upstream, options).onComplete(opened -> {
       if (opened.failed()) {
         upstreamFailed(opened.cause());

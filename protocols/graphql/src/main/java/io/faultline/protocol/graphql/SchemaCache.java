@@ -38,7 +38,7 @@ final class SchemaCache {
 
   /** The schema of {@code route}'s upstream endpoint at {@code path}; completes with null when it cannot be learnt. */
   Future<GraphQlSchema> schemaFor(RouteTable.Route route, String path, MultiMap clientHeaders) {
-    String uri = route.upstream().basePath() + path;
+    String uri = route.upstream().target(path);
     String key = route.upstream() + uri;
     Entry entry = entries.get(key);
     long now = System.nanoTime();

@@ -46,6 +46,8 @@ final class GraphQlFixture implements AutoCloseable {
 
   final Vertx vertx = Vertx.vertx();
   final AtomicInteger upstreamHits = new AtomicInteger();
+  /** The request target of every request the upstream got, in order. */
+  final List<String> upstreamTargets = new java.util.concurrent.CopyOnWriteArrayList<>();
   final HttpServer upstream;
   final ChaosState state;
   final RecordingListener events = new RecordingListener();
@@ -89,6 +91,7 @@ final class GraphQlFixture implements AutoCloseable {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       upstreamHits.incrementAndGet();
+      upstreamTargets.add(ctx.request().uri());
       ctx.next();
     });
     router.post("/graphql").handler(BodyHandler.create()); // not on the WebSocket upgrade: it would consume the handshake

@@ -95,6 +95,16 @@ class GraphQlProxyVerticleTest {
   }
 
   @Test
+  void theListenersRootIsTheUpstreamsEndpointItselfWithNoSlashAdded() throws Exception {
+    fixture = new GraphQlFixture(null); // its upstream is http://127.0.0.1:PORT/graphql
+    assertThat(fixture.post("{ hello }").statusCode()).isEqualTo(200);
+    assertThat(fixture.client.get(fixture.port, "127.0.0.1", "/?query=%7B%20hello%20%7D").send().await().statusCode()).isEqualTo(200);
+    fixture.subscribe("subscription { feed(count: 1) { name } }");
+    // /graphql/ is another path to a server routing exact paths (gqlgen's /query answers it 404), as it would be behind nginx
+    assertThat(fixture.upstreamTargets).containsExactly("/graphql", "/graphql?query=%7B%20hello%20%7D", "/graphql");
+  }
+
+  @Test
   void aDocumentThatDoesNotParseIsForwardedUntouchedEvenUnderChaos() {
     fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"error_probability\": 1.0}}");
     String broken = "{ user(id: \"1\" { name }";

@@ -124,12 +124,11 @@ final class PlainForward {
     RouteTable.Route route = call.route;
     request.pause();
     Upstream upstream = route.upstream();
-    String basePath = upstream.basePath();
     RequestOptions options = new RequestOptions()
         .setMethod(request.method())
         .setHost(upstream.host())
         .setPort(upstream.port())
-        .setURI(basePath.isEmpty() ? originForm(request.uri()) : basePath + originForm(request.uri()));
+        .setURI(upstream.target(originForm(request.uri())));
     connections.request(upstream, options).onComplete(opened -> {
       if (opened.failed()) {
         failed(call, opened.cause());

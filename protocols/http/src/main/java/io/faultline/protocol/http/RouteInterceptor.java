@@ -48,10 +48,9 @@ final class RouteInterceptor implements ProxyInterceptor {
     }
     ForwardedHeaders.apply(request.headers(), request.proxiedRequest());
     request.headers().remove(io.vertx.core.http.HttpHeaders.EXPECT); // answered by the listener (100 Continue)
-    String basePath = call.route.upstream().basePath();
-    String target = PlainForward.originForm(request.getURI());
-    if (!basePath.isEmpty() || !target.equals(request.getURI())) {
-      request.setURI(basePath + target);
+    String target = call.route.upstream().target(PlainForward.originForm(request.getURI()));
+    if (!target.equals(request.getURI())) {
+      request.setURI(target);
     }
     return context.sendRequest().recover(failure -> {
       if (runner.translator().gone(call) || clientFailed(failure)) {
