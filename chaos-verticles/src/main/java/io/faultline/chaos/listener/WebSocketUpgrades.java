@@ -67,6 +67,13 @@ public final class WebSocketUpgrades {
     long timeoutMs = options.getTimeout();
     long started = System.nanoTime();
     return client.connect(options).recover(cause -> {
+      if (noneChosen(cause, options)) {
+        // RFC 6455 4.2.2: a server may take none of the subprotocols offered, and the client then decides;
+        // Netty's handshake refuses that answer outright, so the upstream is asked again offering none
+        return client.connect(new WebSocketConnectOptions(options).setSubProtocols(List.of()));
+      }
+      return Future.failedFuture(cause);
+    }).recover(cause -> {
       if (cause instanceof TimeoutException || System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(timeoutMs)) {
         return Future.failedFuture(cause);
       }
@@ -74,6 +81,12 @@ public final class WebSocketUpgrades {
       timeout.initCause(cause);
       return Future.failedFuture(timeout);
     });
+  }
+
+  private static boolean noneChosen(Throwable cause, WebSocketConnectOptions options) {
+    return options.getSubProtocols() != null && !options.getSubProtocols().isEmpty()
+        && cause instanceof io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException
+        && cause.getMessage() != null && cause.getMessage().startsWith("Invalid subprotocol. Actual: null.");
   }
 
   public static boolean isUpgrade(HttpServerRequest request) {
@@ -115,7 +128,7 @@ public final class WebSocketUpgrades {
    */
   public static void adoptHandshake(HttpServerRequest request, WebSocket upstream) {
     String chosen = upstream.subProtocol();
-    if (chosen == null) {
+    if (chosen == null || chosen.isEmpty()) { // none (Netty says "" when none was offered either)
       request.headers().remove(SUBPROTOCOL);
     } else {
       request.headers().set(SUBPROTOCOL, chosen);

@@ -234,6 +234,22 @@ class WebSocketProxyVerticleTest {
   }
 
   @Test
+  void anUpstreamThatTakesNoneOfTheOfferedSubprotocolsIsNoFailure() throws Exception {
+    fixture = fixture(); // the upstream speaks chat.v2 and chat.v1 only, and answers an offer of neither with no subprotocol
+    // a client that takes such an answer (Python's websockets, Go's; Netty's and browsers' refuse it): a raw handshake
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", fixture.port)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(("GET /headers HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat.v9\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] answer = new byte[4096];
+      int read = socket.getInputStream().read(answer);
+      String head = new String(answer, 0, read, java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(head).as("as through nginx: the 101, with no subprotocol").startsWith("HTTP/1.1 101").doesNotContainIgnoringCase("sec-websocket-protocol");
+    }
+  }
+
+  @Test
   void anUpgradeTheUpstreamRefusesReachesTheClientWithItsStatus() {
     fixture = fixture();
     Future<WebSocket> attempt = fixture.tryConnect(new WebSocketConnectOptions().setURI("/reject"));
