@@ -112,7 +112,7 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
 
   /**
    * Routes the request and has chaos decide it (the runner: one volatile read when chaos is off). An
-   * HTTP/1.1 exchange chaos leaves untouched, or only delays, takes the plain path; everything else runs
+   * HTTP/1.x exchange chaos leaves untouched, or only delays, takes the plain path; everything else runs
    * through the proxy's interceptor chain, which finds its call in {@link #dispatching} (the chain starts
    * synchronously).
    */

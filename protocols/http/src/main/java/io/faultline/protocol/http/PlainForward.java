@@ -39,8 +39,7 @@ import java.util.Locale;
  * <p>What it does is what the chain does to an untouched exchange: the route's base path, the
  * {@code X-Forwarded-*} headers, hop-by-hop headers dropped (RFC 9110 7.6.1), a {@code Date} added when
  * the upstream sent none, 502/504 when the upstream fails, and the exchange counted once. Requests it
- * does not {@link #takes take} (HTTP/1.0 and HTTP/2, upgrades, {@code Expect}, unusual framing) go
- * through the chain.
+ * does not {@link #takes take} (HTTP/2, upgrades, unusual framing) go through the chain.
  *
  * <p>It also carries the exchanges chaos only delays ({@link #carries}): the exchange runs its lifecycle
  * ({@link #run}: the delay, the kill switch's release), then its translator forwards it here, and the
@@ -65,7 +64,10 @@ final class PlainForward {
     this.deadlines = deadlines;
   }
 
-  /** True for the requests this path serves: HTTP/1.1, no upgrade, no {@code Expect} (and {@link #framed}). */
+  /**
+   * True for the requests this path serves: HTTP/1.x, no upgrade (and {@link #framed}); the listener
+   * answers an {@code Expect: 100-continue} itself.
+   */
   static boolean takes(HttpServerRequest request) {
     return request.version() != HttpVersion.HTTP_2 && !request.headers().contains(HttpHeaders.UPGRADE);
   }
