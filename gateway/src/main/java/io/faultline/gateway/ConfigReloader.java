@@ -36,6 +36,8 @@ final class ConfigReloader extends VerticleBase {
   private JsonObject applied;
   /** The file time a reload was last put off for (a run going on), so that is logged once, not every second. */
   private long deferredFor = -1;
+  /** When the change held back ({@link #deferredFor}) was first seen: a kill switch after it keeps chaos off. */
+  private long heldSince = -1;
 
   ConfigReloader(Path file, Supplier<GatewayConfig> loader, GatewayConfig running) {
     this.file = file;
@@ -62,7 +64,7 @@ final class ConfigReloader extends VerticleBase {
       ControlError.fail(message, ControlError.BAD_REQUEST, "the gateway was started without --config, there is no file to reload", "config");
       return;
     }
-    reload(true).onSuccess(message::reply).onFailure(error -> ControlError.fail(message, error));
+    reload(true, -1).onSuccess(message::reply).onFailure(error -> ControlError.fail(message, error));
   }
 
   /**
@@ -77,13 +79,14 @@ final class ConfigReloader extends VerticleBase {
       // default (chaos off, no rules). Wait for the write; its change of time is seen then.
       if (props.lastModifiedTime() != lastModified && props.size() > 0) {
         long modified = props.lastModifiedTime();
-        reload(false).onSuccess(result -> {
+        reload(false, deferredFor == modified ? heldSince : -1).onSuccess(result -> {
           lastModified = modified;
           LOG.info(() -> (result.getBoolean("reloaded") ? "reloaded " : "not reloaded ") + file + ": " + result.encode());
         }).onFailure(error -> {
           if (error instanceof ControlError.Conflict) {
             if (deferredFor != modified) {
               deferredFor = modified;
+              heldSince = System.currentTimeMillis();
               LOG.warning(() -> file + " changed; reloading it once this has ended: " + error.getMessage());
             }
             return; // looked at again next second
@@ -98,23 +101,51 @@ final class ConfigReloader extends VerticleBase {
 
   /**
    * Loads the file and makes its chaos the running baseline. {@code always}: a reload asked for applies even
-   * a chaos that is the same (the answer's {@code reloaded} says whether it applied one).
+   * a chaos that is the same (the answer's {@code reloaded} says whether it applied one). {@code heldSince}
+   * (or -1): when this change was held back for a run; if chaos was switched off after that (the kill
+   * switch, which also ended the run), it stays off: an edit made before an emergency stop does not undo it.
    */
-  private Future<JsonObject> reload(boolean always) {
-    return vertx.fileSystem().props(file.toString()).compose(props -> props.size() > 0 ? vertx.executeBlocking(loader::get, false)
+  private Future<JsonObject> reload(boolean always, long heldSince) {
+    return vertx.fileSystem().exists(file.toString()).compose(exists -> exists ? vertx.fileSystem().props(file.toString())
+        : Future.failedFuture(new io.faultline.chaos.config.ChaosConfigException("config",
+            "the file " + file + " is gone (deleted or moved away): nothing reloaded"))).compose(props -> props.size() > 0
+        ? vertx.executeBlocking(() -> {
+          if (io.faultline.gateway.config.ConfigLoader.readFile(file).isEmpty()) {
+            // blank lines or comments only would mean every default (chaos off, no rules), as an empty file would
+            throw new io.faultline.chaos.config.ChaosConfigException("config",
+                "the file " + file + " holds no settings (blank lines or comments only): nothing reloaded");
+          }
+          return loader.get();
+        }, false)
         : Future.failedFuture(new io.faultline.chaos.config.ChaosConfigException("config",
             "the file " + file + " is empty (still being written?): nothing reloaded"))).compose(next -> {
-      JsonObject chaos = chaosOf(next);
       JsonObject answer = new JsonObject().put("file", file.toString()).put("restart_required", new JsonArray(restartRequired(next)));
-      if (!always && chaos.equals(applied)) {
+      JsonObject fromFile = chaosOf(next);
+      if (!always && fromFile.equals(applied)) {
         return Future.succeededFuture(answer.put("reloaded", false).put("reason", "its chaos is what was last applied"));
       }
-      return notWhileSteered().compose(v -> vertx.eventBus().<JsonObject>request(InternalAddresses.CHAOS_REBASE, chaos,
-          new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "reload"))).map(reply -> {
-            applied = chaos;
-            return new JsonObject().put("reloaded", true).mergeIn(answer).put("version", reply.body().getLong("version"));
-          });
+      return notWhileSteered().compose(v -> switchedOffSince(heldSince)).compose(off -> {
+        JsonObject chaos = off && fromFile.getBoolean("enabled", false) ? fromFile.copy().put("enabled", false) : fromFile;
+        if (chaos != fromFile) {
+          answer.put("kept_off", "chaos was switched off after this change was made, while a run held it back: it stays off");
+        }
+        return vertx.eventBus().<JsonObject>request(InternalAddresses.CHAOS_REBASE, chaos,
+            new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "reload")).map(reply -> {
+              applied = fromFile;
+              return new JsonObject().put("reloaded", true).mergeIn(answer).put("version", reply.body().getLong("version"));
+            });
+      });
     });
+  }
+
+  /** Whether chaos was switched off (the kill switch: {@code faultline.chaos.disable}) since {@code sinceMs} (-1: never asked). */
+  private Future<Boolean> switchedOffSince(long sinceMs) {
+    if (sinceMs < 0) {
+      return Future.succeededFuture(false);
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_CHANGES, new JsonObject().put("limit", 200)).map(reply ->
+        reply.body().getJsonArray("changes", new JsonArray()).stream().map(c -> (JsonObject) c)
+            .anyMatch(c -> Addresses.CHAOS_DISABLE.equals(c.getString("address")) && c.getLong("at", 0L) >= sinceMs));
   }
 
   /**

@@ -143,4 +143,47 @@ class ConfigReloadTest {
       assertThat(gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")).isFalse();
     }
   }
+
+  @Test
+  void aChangeHeldBackForARunDoesNotUndoTheKillSwitchThatEndedIt() throws Exception {
+    Path file = dir.resolve("kill.yaml");
+    Files.writeString(file, "chaos: { enabled: true, latency: { fixed_delay_ms: 1 } }\n");
+    try (GatewayFixture gw = new GatewayFixture(file, Map.of())) {
+      var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer(
+          "name: holding\nsteps:\n  - {name: hold, scenario: {config: {latency: {fixed_delay_ms: 2}}}, duration_seconds: 60}\n")).await();
+      assertThat(started.statusCode()).isEqualTo(202);
+      Files.writeString(file, "chaos: { enabled: true, fault_injection: { http_errors: [503], http_error_probability: 1 } }\n");
+      Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+      Thread.sleep(1_500); // the watcher holds the change back for the run
+      assertThat(gw.post("/api/chaos/disable").statusCode()).isEqualTo(200); // the kill switch: the run stops
+      Thread.sleep(2_500); // the watcher applies the change held back, the run having ended
+      assertThat(gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")).isFalse();
+      assertThat(gw.status().getBoolean("enabled")).as("the kill switch came after the edit: chaos stays off").isFalse();
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(200);
+      assertThat(gw.get("/api/chaos/config").bodyAsJsonObject().getJsonObject("fault_injection").getJsonArray("http_errors"))
+          .as("the rest of the change is applied").containsExactly(503);
+    }
+  }
+
+  @Test
+  void aFileWithNoSettingsLeftOrNoFileAtAllIsNeverApplied() throws Exception {
+    Path file = dir.resolve("blank.yaml");
+    Files.writeString(file, "chaos: { enabled: true, fault_injection: { http_errors: [503], http_error_probability: 1 } }\n");
+    try (GatewayFixture gw = new GatewayFixture(file, Map.of())) {
+      Files.writeString(file, "\n# everything commented out, or a newline an editor wrote first\n");
+      Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+      Thread.sleep(2_500); // two polls of the watcher
+      assertThat(gw.traffic("/x").statusCode()).as("chaos as it was, not every default").isEqualTo(503);
+      HttpResponse<Buffer> asked = gw.post("/api/config/reload");
+      assertThat(asked.statusCode()).isEqualTo(400);
+      assertThat(asked.bodyAsJsonObject().getString("error")).endsWith("holds no settings (blank lines or comments only): nothing reloaded");
+
+      Files.delete(file);
+      HttpResponse<Buffer> gone = gw.post("/api/config/reload");
+      assertThat(gone.statusCode()).isEqualTo(400);
+      assertThat(gone.bodyAsJsonObject().getString("field")).isEqualTo("config");
+      assertThat(gone.bodyAsJsonObject().getString("error")).endsWith("is gone (deleted or moved away): nothing reloaded");
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(503);
+    }
+  }
 }

@@ -90,8 +90,33 @@ public final class ConfigLoader {
       String source = sourceOf(e.field(), placed);
       ChaosConfigException named = observabilityChaos && source == null && e.field() != null
           && (e.field().equals("chaos") || e.field().startsWith("chaos.")) ? e.under("observability") : e;
-      throw source == null ? named : new ChaosConfigException(e.field(), e.getMessage() + " (set by " + source + ")");
+      if (source != null) {
+        throw new ChaosConfigException(e.field(), e.getMessage() + " (set by " + source + ")");
+      }
+      String adder = listenerAddedBy(e.field(), placed, tree);
+      if (adder != null) { // --grpc-port alone: the listener it adds lacks what no flag gave it
+        throw new ChaosConfigException(e.field(), e.getMessage() + " (in the listener " + adder + " adds"
+            + (e.field().endsWith(".upstream") ? ": give " + adder.replace("-port", "-upstream").replace("_PORT", "_UPSTREAM") : "") + ")");
+      }
+      throw named;
     }
+  }
+
+  /**
+   * The flag (or variable) that added the listener {@code field} is in: one no file or other source wrote
+   * (every field of it but its name and protocol set by flags), whose port a flag gave.
+   */
+  @SuppressWarnings("unchecked")
+  private static String listenerAddedBy(String field, Map<String, String> sources, Map<String, Object> tree) {
+    java.util.regex.Matcher at = java.util.regex.Pattern.compile("^listeners\\[(\\d+)]\\.").matcher(field == null ? "" : field);
+    if (!at.find() || !(tree.get("listeners") instanceof List<?> listeners) || Integer.parseInt(at.group(1)) >= listeners.size()
+        || !(listeners.get(Integer.parseInt(at.group(1))) instanceof Map<?, ?> listener)) {
+      return null;
+    }
+    String prefix = "listeners[" + at.group(1) + "].";
+    boolean flagsOnly = ((Map<String, Object>) listener).keySet().stream()
+        .allMatch(key -> key.equals("name") || key.equals("protocol") || sources.containsKey(prefix + key));
+    return flagsOnly ? sources.get(prefix + "port") : null;
   }
 
   /**
@@ -183,8 +208,12 @@ public final class ConfigLoader {
       text = Utf8Files.read(file);
     } catch (Utf8Files.NotUtf8 e) {
       throw new ChaosConfigException("config", e.getMessage());
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new ChaosConfigException("config", "cannot read " + file + ": no such file");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new ChaosConfigException("config", "cannot read " + file + ": permission denied");
     } catch (IOException e) {
-      throw new ChaosConfigException("config", "cannot read " + file + ": " + e);
+      throw new ChaosConfigException("config", "cannot read " + file + ": " + e.getMessage());
     }
     Object parsed = SafeYaml.load(text, file.toString(), "config");
     if (parsed == null) {
@@ -194,7 +223,8 @@ public final class ConfigLoader {
       return new LinkedHashMap<>();
     }
     if (!(parsed instanceof Map)) {
-      throw new ChaosConfigException("config", file + " must hold a mapping (admin, listeners, chaos, ...), not a " + parsed.getClass().getSimpleName());
+      throw new ChaosConfigException("config", file + " must hold a mapping (admin, listeners, chaos, ...), not "
+          + (parsed instanceof java.util.List ? "a list" : "a single value"));
     }
     return new LinkedHashMap<>((Map<String, Object>) parsed);
   }

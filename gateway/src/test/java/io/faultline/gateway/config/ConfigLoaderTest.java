@@ -288,6 +288,12 @@ class ConfigLoaderTest {
     ChaosConfigException port = rejected(null, Map.of("FAULTLINE_ADMIN_PORT", "70000"), Map.of());
     assertThat(port.field()).isEqualTo("admin.port");
     assertThat(port.getMessage()).contains("70000").contains("FAULTLINE_ADMIN_PORT");
+    // a listener a port flag adds, lacking what no flag gave it: the flag is named, and the one to add
+    ChaosConfigException grpc = rejected(null, Map.of(), Map.of(Flag.GRPC_PORT, "0"));
+    assertThat(grpc.field()).isEqualTo("listeners[1].upstream");
+    assertThat(grpc.getMessage()).endsWith("is required for a grpc listener (in the listener --grpc-port adds: give --grpc-upstream)");
+    assertThat(rejected(null, Map.of("FAULTLINE_TCP_PORT", "0"), Map.of()).getMessage())
+        .endsWith("(in the listener FAULTLINE_TCP_PORT adds: give FAULTLINE_TCP_UPSTREAM)");
   }
 
   @Test
@@ -370,6 +376,8 @@ class ConfigLoaderTest {
         .isEqualTo("listeners[0].upstrem");
     assertThat(rejected(file("chaos:\n  fault_injection: { http_errors: [99], http_error_probability: 1 }\n"), Map.of(), Map.of()).field())
         .isEqualTo("chaos.fault_injection.http_errors[0]");
+    assertThat(rejected(file("- admin\n- listeners\n"), Map.of(), Map.of()).getMessage()).endsWith("not a list");
+    assertThat(rejected(dir.resolve("absent.yaml"), Map.of(), Map.of()).getMessage()).endsWith("absent.yaml: no such file");
     ChaosConfigException syntax = rejected(file("chaos:\n  enabled: [true\n"), Map.of(), Map.of());
     assertThat(syntax.getMessage()).contains("line");
     assertThat(rejected(file("chaos: { scenario: nope, enabled: true }\n"), Map.of(), Map.of()).field())
