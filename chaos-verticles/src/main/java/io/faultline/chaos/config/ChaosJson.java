@@ -178,13 +178,26 @@ public final class ChaosJson {
       return new ChaosConfigException(path, "must be " + describe(ife.getTargetType()) + ", got " + ife.getValue());
     }
     if (e instanceof MismatchedInputException mie) {
-      return new ChaosConfigException(path, "must be " + describe(mie.getTargetType()));
+      return new ChaosConfigException(path, "must be " + describe(mie.getTargetType()) + given(mie));
     }
     java.util.regex.Matcher outOfRange = OUT_OF_RANGE.matcher(String.valueOf(e.getOriginalMessage()));
     if (outOfRange.find()) {
       return new ChaosConfigException(path, "is out of range, got " + outOfRange.group(1));
     }
     return new ChaosConfigException(path, e.getOriginalMessage());
+  }
+
+  /** {@code ", got TEXT"} for the text that was where a number or flag belonged ({@code "010"}, {@code "1:30"}); else nothing. */
+  private static String given(MismatchedInputException e) {
+    if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser
+        && parser.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+      try {
+        return ", got " + parser.getText();
+      } catch (java.io.IOException unreadable) {
+        return "";
+      }
+    }
+    return "";
   }
 
   /** Jackson's words for a number no {@code int} or {@code long} holds. */

@@ -66,7 +66,35 @@ public final class SafeYaml {
     options.setCodePointLimit(MAX_CHARS);
     options.setMaxAliasesForCollections(Integer.MAX_VALUE); // bounded below by the expanded size instead
     return new Yaml(new SafeConstructor(options), new org.yaml.snakeyaml.representer.Representer(new org.yaml.snakeyaml.DumperOptions()),
-        new org.yaml.snakeyaml.DumperOptions(), options);
+        new org.yaml.snakeyaml.DumperOptions(), options, new Numbers());
+  }
+
+  /**
+   * YAML 1.1's number forms that read as another number than the one written are not numbers here: a
+   * leading zero is octal there ({@code fixed_delay_ms: 010} was 8 ms), {@code 1:30} base 60 (90), and
+   * {@code 0b} binary. They stay text, which a numeric field refuses, naming it and what was written.
+   * Decimal (with {@code _} separators) and {@code 0x} hexadecimal are read as YAML 1.2 reads them.
+   */
+  private static final class Numbers extends org.yaml.snakeyaml.resolver.Resolver {
+
+    private static final java.util.regex.Pattern INT = java.util.regex.Pattern.compile(
+        "^(?:[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x_*[0-9a-fA-F][0-9a-fA-F_]*)$");
+    private static final java.util.regex.Pattern FLOAT = java.util.regex.Pattern.compile("^(?:"
+        + "[-+]?(?:0|[1-9][0-9_]*)\\.[0-9_]*(?:[eE][-+]?[0-9]+)?"
+        + "|[-+]?(?:0|[1-9][0-9_]*)(?:[eE][-+]?[0-9]+)"
+        + "|[-+]?\\.[0-9_]+(?:[eE][-+]?[0-9]+)?"
+        + "|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
+
+    @Override
+    protected void addImplicitResolvers() {
+      addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.BOOL, BOOL, "yYnNtTfFoO", 10);
+      addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.INT, INT, "-+0123456789");
+      addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.FLOAT, FLOAT, "-+0123456789.");
+      addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.MERGE, MERGE, "<", 10);
+      addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.NULL, NULL, "~nN\0", 10);
+      addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.NULL, EMPTY, null, 10);
+      addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.TIMESTAMP, TIMESTAMP, "0123456789", 50);
+    }
   }
 
   /**

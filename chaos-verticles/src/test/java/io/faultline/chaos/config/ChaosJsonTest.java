@@ -166,7 +166,7 @@ class ChaosJsonTest {
     assertThat(fraction.getMessage()).isEqualTo("must be a whole number, got 1.5");
     assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": 1e3}}").getMessage()).isEqualTo("must be a whole number, got 1000.0");
     assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": 1e300}}").getMessage()).isEqualTo("is out of range, got 1.0E300");
-    assertThat(rejected("{\"latency\": {\"probability\": \"half\"}}").getMessage()).isEqualTo("must be a number");
+    assertThat(rejected("{\"latency\": {\"probability\": \"half\"}}").getMessage()).isEqualTo("must be a number, got half");
   }
 
   @Test

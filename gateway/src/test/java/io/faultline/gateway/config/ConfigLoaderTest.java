@@ -377,6 +377,12 @@ class ConfigLoaderTest {
     assertThat(rejected(file("chaos:\n  fault_injection: { http_errors: [99], http_error_probability: 1 }\n"), Map.of(), Map.of()).field())
         .isEqualTo("chaos.fault_injection.http_errors[0]");
     assertThat(rejected(file("- admin\n- listeners\n"), Map.of(), Map.of()).getMessage()).endsWith("not a list");
+    // YAML 1.1 read 010 as 8 (octal) and 1:30 as 90 (base 60): a delay other than the one written, applied silently
+    ChaosConfigException octal = rejected(file("chaos: { enabled: true, latency: { fixed_delay_ms: 010 } }\n"), Map.of(), Map.of());
+    assertThat(octal.field()).isEqualTo("chaos.latency.fixed_delay_ms");
+    assertThat(octal.getMessage()).contains("010");
+    assertThat(rejected(file("chaos: { enabled: true, latency: { fixed_delay_ms: 1:30 } }\n"), Map.of(), Map.of()).field())
+        .isEqualTo("chaos.latency.fixed_delay_ms");
     assertThat(rejected(dir.resolve("absent.yaml"), Map.of(), Map.of()).getMessage()).endsWith("absent.yaml: no such file");
     ChaosConfigException syntax = rejected(file("chaos:\n  enabled: [true\n"), Map.of(), Map.of());
     assertThat(syntax.getMessage()).contains("line");
