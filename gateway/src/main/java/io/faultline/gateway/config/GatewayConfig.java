@@ -57,6 +57,7 @@ public record GatewayConfig(
     admin = admin == null ? AdminConfig.defaults() : admin;
     listeners = resolve(listeners == null || listeners.isEmpty() ? List.of(defaultListener()) : listeners);
     chaos = chaos == null ? ChaosConfig.off() : chaos;
+    takenByListenerChaos(listeners, chaos);
     cluster = cluster == null ? ClusterConfig.off() : cluster;
     bridge = bridge == null ? BridgeConfig.off() : bridge;
     orchestration = orchestration == null ? new OrchestrationConfig(null, null) : orchestration;
@@ -182,6 +183,22 @@ public record GatewayConfig(
   }
 
   /** The chaos config the node runs: the global one plus one rule per listener that has its own {@code chaos}. */
+  /** A listener's own {@code chaos} becomes the rule {@code listener:NAME}: a rule of the file by that name would clash with it. */
+  private static void takenByListenerChaos(List<ListenerConfig> listeners, ChaosConfig chaos) {
+    for (int i = 0; i < listeners.size(); i++) {
+      if (listeners.get(i).chaos() == null) {
+        continue;
+      }
+      String taken = listeners.get(i).chaos().toRule(listeners.get(i).name()).name();
+      for (int r = 0; r < chaos.rules().size(); r++) {
+        if (chaos.rules().get(r).name().equals(taken)) {
+          throw new ChaosConfigException("chaos.rules[" + r + "].name", "is " + taken + ", the name of the rule listeners[" + i
+              + "].chaos makes for that listener: give this rule another name");
+        }
+      }
+    }
+  }
+
   public ChaosConfig effectiveChaos() {
     List<ChaosRule> rules = new ArrayList<>(chaos.rules());
     for (ListenerConfig listener : listeners) {

@@ -377,6 +377,10 @@ class ConfigLoaderTest {
     assertThat(rejected(file("chaos:\n  fault_injection: { http_errors: [99], http_error_probability: 1 }\n"), Map.of(), Map.of()).field())
         .isEqualTo("chaos.fault_injection.http_errors[0]");
     assertThat(rejected(file("- admin\n- listeners\n"), Map.of(), Map.of()).getMessage()).endsWith("not a list");
+    ChaosConfigException clash = rejected(file("listeners: [{ name: web, port: 0, chaos: { latency: { fixed_delay_ms: 5 } } }]\n"
+        + "chaos: { rules: [{ name: \"listener:web\", latency: { fixed_delay_ms: 9 } }] }\n"), Map.of(), Map.of());
+    assertThat(clash.field()).as("the field as written in the file").isEqualTo("chaos.rules[0].name");
+    assertThat(clash.getMessage()).contains("listeners[0].chaos");
     // YAML 1.1 read 010 as 8 (octal) and 1:30 as 90 (base 60): a delay other than the one written, applied silently
     ChaosConfigException octal = rejected(file("chaos: { enabled: true, latency: { fixed_delay_ms: 010 } }\n"), Map.of(), Map.of());
     assertThat(octal.field()).isEqualTo("chaos.latency.fixed_delay_ms");
