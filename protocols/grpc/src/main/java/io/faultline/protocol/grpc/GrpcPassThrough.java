@@ -33,6 +33,12 @@ final class GrpcPassThrough {
 
   /** HTTP/2 CANCEL: what a stream gets when the other side of its call went away. */
   private static final long CANCEL = 0x8;
+  /**
+   * HTTP/2 INTERNAL_ERROR: what a client's stream gets when the upstream's broke off mid-call (nginx's
+   * {@code grpc_pass} does the same; clients read it as INTERNAL). CANCEL told the client it had cancelled
+   * the call itself, which retry policies and dashboards take for the caller giving up.
+   */
+  private static final long INTERNAL_ERROR = 0x2;
 
   private static final String[] NOT_PASSED = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
       "host", "content-length", "te"};
@@ -129,7 +135,7 @@ final class GrpcPassThrough {
     });
     in.exceptionHandler(e -> {
       if (!response.ended()) {
-        response.reset(CANCEL);
+        response.reset(INTERNAL_ERROR);
       }
     });
     in.endHandler(v -> {
@@ -221,7 +227,7 @@ final class GrpcPassThrough {
       return;
     }
     if (response.headWritten()) {
-      response.reset(CANCEL);
+      response.reset(INTERNAL_ERROR);
       return;
     }
     boolean slow = UpstreamFailures.tooSlow(cause);

@@ -28,6 +28,12 @@ public final class TcpProtocolModule implements ProtocolModule {
     return 3004;
   }
 
+  /** A TCP stream may idle by nature (a database connection in a pool): no idle timeout unless the listener sets one. */
+  @Override
+  public long defaultIdleTimeoutMs() {
+    return 0;
+  }
+
   @Override
   public String defaultListenerName() {
     return "tcp";

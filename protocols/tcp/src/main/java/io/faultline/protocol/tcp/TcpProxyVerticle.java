@@ -74,7 +74,10 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
   @Override
   public Future<?> start() {
     runner = new ExchangeRunner<>(vertx, listener.name(), TcpFacts.PROTOCOL, state, events, new TcpTranslator(vertx, this));
-    client = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs())));
+    // TCP_QUICKACK: Vert.x otherwise switches it off before connecting, and Linux then holds the handshake's
+    // last ACK for up to 200 ms: an upstream that speaks first (SMTP, MySQL, SSH) could not accept until then
+    client = vertx.createNetClient(new NetClientOptions().setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs()))
+        .setTcpQuickAck(true));
     Future<NetServer> bound = listen(bindPort).onSuccess(s -> {
       port = s.actualPort();
       LOG.info(() -> listener.describe(port));
@@ -172,8 +175,12 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
   }
 
   private Future<NetServer> listen(int onPort) {
-    NetServer created = vertx.createNetServer(new NetServerOptions().setHost(listener.host()).setPort(onPort))
-        .connectHandler(this::accept);
+    NetServerOptions options = new NetServerOptions().setHost(listener.host()).setPort(onPort);
+    if (listener.idleTimeout() > 0) {
+      // nothing either way for that long: a byte relayed in either direction is a write or a read of the client's socket
+      options.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, listener.idleTimeout())).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    NetServer created = vertx.createNetServer(options).connectHandler(this::accept);
     server = created;
     return created.listen();
   }
