@@ -130,6 +130,10 @@ final class GrpcFixture implements AutoCloseable {
       upstreamCalls.incrementAndGet();
       req.response().write(Buffer.buffer("first"));
     }));
+    up.callHandler(method("Die"), req -> req.last().onSuccess(body -> { // one message, then the upstream's connection is gone
+      upstreamCalls.incrementAndGet();
+      req.response().write(Buffer.buffer("first")).onComplete(v -> vertx.setTimer(100, id -> req.connection().close()));
+    }));
     up.callHandler(method("Fail"), req -> req.last().onSuccess(body -> {
       upstreamCalls.incrementAndGet();
       req.response().trailers().set("x-why", "asked");

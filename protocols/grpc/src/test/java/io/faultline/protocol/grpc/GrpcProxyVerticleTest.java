@@ -358,6 +358,16 @@ class GrpcProxyVerticleTest {
   }
 
   @Test
+  void anUpstreamThatDiesMidCallIsAnErrorOfTheCallNotTheClientsOwnCancel() {
+    try (GrpcFixture gw = new GrpcFixture(null)) {
+      GrpcFixture.Result result = gw.call("Die", List.of("x"));
+      assertThat(result.messages()).containsExactly("first");
+      // as through nginx's grpc_pass (RST_STREAM INTERNAL_ERROR); CANCELLED read as the client giving up
+      assertThat(result.status()).as(String.valueOf(result.message())).isEqualTo(GrpcStatus.INTERNAL);
+    }
+  }
+
+  @Test
   void anUpstreamThatStallsAfterItsFirstMessageGivesDeadlineExceededInTheTrailers() {
     try (GrpcFixture gw = new GrpcFixture(null)) {
       var timed = Timing.time(() -> gw.call("Stall", List.of("x"), 400, Map.of(), null));
