@@ -128,4 +128,34 @@ class TcpRelayTest {
       }
     }
   }
+
+  @Test
+  void anUpstreamThatSendsALotAndClosesIsReadToItsLastByteByASlowClient() throws Exception {
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    int size = 8 * 1024 * 1024;
+    try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread sender = new Thread(() -> {
+        while (!upstream.isClosed()) {
+          try (Socket accepted = upstream.accept()) {
+            accepted.getOutputStream().write(Upstreams.pattern(size)); // all of it, then the close (a FIN)
+          } catch (IOException closed) {
+            return;
+          }
+        }
+      });
+      sender.start();
+      int port = listener(vertx, upstream.getLocalPort(), null);
+      for (int attempt = 0; attempt < 2; attempt++) {
+        try (Socket client = new Socket("127.0.0.1", port)) {
+          client.setSoTimeout(10_000);
+          Thread.sleep(1_500); // the client reads late: the relay holds what the kernel's buffers cannot
+          byte[] got = client.getInputStream().readAllBytes(); // to the end of the stream, or the 10 s timeout
+          assertThat(got.length).as("attempt " + attempt).isEqualTo(size);
+          assertThat(got).isEqualTo(Upstreams.pattern(size));
+        }
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
 }
