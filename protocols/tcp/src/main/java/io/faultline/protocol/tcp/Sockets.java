@@ -27,9 +27,11 @@ final class Sockets {
       Channel channel = internal.channelHandlerContext().channel();
       channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
       // Events bypass Vert.x's queue of bytes not yet handed on (a paused socket holds some): the marker takes the bytes' path.
+      // The read is completed too, as Netty completes its own: the event comes after Netty's last read completed, and Vert.x
+      // hands nothing it holds to a resumed socket, nor flushes writes, while a read is open.
       internal.eventHandler(event -> {
         if (event instanceof ChannelInputShutdownEvent) {
-          channel.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER);
+          channel.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER).fireChannelReadComplete();
         }
       });
     }
