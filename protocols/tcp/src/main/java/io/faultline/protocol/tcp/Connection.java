@@ -40,6 +40,8 @@ final class Connection {
   private ChaosSnapshot seen;
   private TcpConfig tcp;
   private boolean planned;
+  private boolean toUpstreamEnded;
+  private boolean toClientEnded;
   private boolean clientClosed;
   private boolean upstreamClosed;
   private boolean faulted;
@@ -127,6 +129,28 @@ final class Connection {
     List<TcpToxic> applying = draws == null ? List.of() : draws.applying(next);
     toUpstream.toxics(applying.stream().filter(t -> !t.downstream()).toList(), draws);
     toClient.toxics(applying.stream().filter(TcpToxic::downstream).toList(), draws);
+  }
+
+  /**
+   * {@code link}'s source sent its FIN and every byte before it is through: the FIN is passed on, and the other
+   * direction goes on until its own FIN (a client that shuts down its sending side still reads the answer). Once
+   * both directions ended, both sockets close.
+   */
+  void ended(Link link) {
+    boolean both = link == toUpstream ? toClientEnded : toUpstreamEnded;
+    if (link == toUpstream) {
+      toUpstreamEnded = true;
+    } else {
+      toClientEnded = true;
+    }
+    NetSocket destination = link == toUpstream ? upstream : client;
+    NetSocket source = link == toUpstream ? client : upstream;
+    if (both || !Sockets.isOpen(source)) { // a source that is gone (closed, reset) reads nothing more either
+      destination.end();
+      source.close();
+    } else {
+      Sockets.shutdownOutput(destination);
+    }
   }
 
   /** Counts a fault of {@code type} on this connection, which becomes an exchange of the lifecycle if it was not one. */

@@ -129,7 +129,8 @@ final class Link implements WriteStream<Buffer>, LinkControl {
     ending = true;
     connection.follow();
     if (plain()) {
-      return destination.end();
+      connection.ended(this);
+      return Future.succeededFuture();
     }
     enqueue(through(Chunk.end(System.nanoTime())));
     pump();
@@ -184,7 +185,7 @@ final class Link implements WriteStream<Buffer>, LinkControl {
         case DATA -> destination.write(head.data());
         case END -> {
           done = true;
-          destination.end();
+          connection.ended(this);
         }
         case CLOSE -> close();
       }

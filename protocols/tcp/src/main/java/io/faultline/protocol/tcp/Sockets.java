@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 
@@ -19,8 +20,8 @@ final class Sockets {
   /**
    * Keeps {@code socket} open for writing when its peer sends a FIN (Vert.x would close it at once), and
    * marks that FIN with an empty buffer after the peer's last bytes, so whatever reads the socket sees the
-   * end of its input in order ({@link #isEnd}). A proxy then closes the other side only once those bytes
-   * are through, and this side only when the other direction ends, as Toxiproxy does.
+   * end of its input in order ({@link #isEnd}). A relay then passes the FIN on only once those bytes are
+   * through ({@link #shutdownOutput}), and closes this side only when the other direction ends too.
    */
   static void seeFinsInOrder(NetSocket socket) {
     if (socket instanceof NetSocketInternal internal) {
@@ -40,6 +41,24 @@ final class Sockets {
   /** True for the marker {@link #seeFinsInOrder} puts after a peer's last bytes (a read never yields an empty buffer). */
   static boolean isEnd(io.vertx.core.buffer.Buffer data) {
     return data.length() == 0;
+  }
+
+  /**
+   * Sends {@code socket}'s peer a FIN once what was written to it is through, and keeps reading it: the half-close
+   * a peer's FIN asks a relay to pass on. A socket that cannot half-close is ended (flushed, then closed).
+   */
+  static void shutdownOutput(NetSocket socket) {
+    if (socket instanceof NetSocketInternal internal && internal.channelHandlerContext().channel() instanceof DuplexChannel duplex) {
+      // An empty write takes the queue's path behind the bytes before it: it completes once they are written.
+      internal.writeMessage(Unpooled.EMPTY_BUFFER).onComplete(written -> duplex.shutdownOutput());
+    } else {
+      socket.end();
+    }
+  }
+
+  /** False once {@code socket}'s connection is gone (closed or reset), before Vert.x's close handler has run. */
+  static boolean isOpen(NetSocket socket) {
+    return !(socket instanceof NetSocketInternal internal) || internal.channelHandlerContext().channel().isActive();
   }
 
   static void reset(NetSocket socket) {

@@ -197,4 +197,102 @@ class TcpRelayTest {
     }
   }
 
+
+  /** A rule for listener {@code db} running one latency toxic of {@code ms} on {@code stream}, chaos on. */
+  private static ChaosState latency(String stream, int ms) {
+    ChaosState state = new ChaosState(ChaosConfig.off());
+    state.enable(true);
+    state.putRule(io.faultline.chaos.config.ChaosJson.parse("{\"name\": \"listener:db\", \"match\": {\"listener\": \"db\"}, \"tcp\": "
+        + "{\"toxics\": [{\"type\": \"latency\", \"stream\": \"" + stream + "\", \"attributes\": {\"latency\": " + ms + "}}]}}",
+        io.faultline.chaos.config.ChaosRule.class, ""));
+    return state;
+  }
+
+  /**
+   * A client that sends its request, shuts down its sending side and reads the answer ({@code nc -N}, a
+   * request-then-EOF protocol) gets it: the FIN reaches the upstream as a FIN, after the request, and the
+   * upstream's answer and close come back. Plain, and with a toxic holding the request and its FIN.
+   */
+  @Test
+  void aClientThatShutsDownItsSendingSideStillReadsTheAnswer() throws Exception {
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    byte[] request = Upstreams.pattern(300_000);
+    try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread counter = new Thread(() -> {
+        while (!upstream.isClosed()) {
+          try (Socket accepted = upstream.accept()) {
+            int got = accepted.getInputStream().readAllBytes().length; // to the client's FIN
+            accepted.getOutputStream().write(("got " + got).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          } catch (IOException closed) {
+            return;
+          }
+        }
+      });
+      counter.setDaemon(true);
+      counter.start();
+      for (ChaosState state : List.of(new ChaosState(ChaosConfig.off()), latency("upstream", 200))) {
+        int port = listener(vertx, upstream.getLocalPort(), null, state);
+        try (Socket client = new Socket("127.0.0.1", port)) {
+          client.setSoTimeout(10_000);
+          client.getOutputStream().write(request);
+          client.shutdownOutput();
+          assertThat(new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII))
+              .as(state.snapshot().enabled() ? "through a latency toxic" : "plain").isEqualTo("got 300000");
+        }
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /** The other way round: an upstream that sends its FIN first still reads what the client sends after it. */
+  @Test
+  void anUpstreamThatShutsDownItsSendingSideStillReadsTheClient() throws Exception {
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      java.util.concurrent.CompletableFuture<String> heard = new java.util.concurrent.CompletableFuture<>();
+      Thread greeter = new Thread(() -> {
+        try (Socket accepted = upstream.accept()) {
+          accepted.getOutputStream().write("bye".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          accepted.shutdownOutput();
+          heard.complete(new String(accepted.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+          heard.completeExceptionally(e);
+        }
+      });
+      greeter.setDaemon(true);
+      greeter.start();
+      int port = listener(vertx, upstream.getLocalPort(), null);
+      try (Socket client = new Socket("127.0.0.1", port)) {
+        client.setSoTimeout(10_000);
+        assertThat(new String(client.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("bye");
+        client.getOutputStream().write("thanks".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        client.shutdownOutput();
+        assertThat(heard.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("thanks");
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /** A client that vanishes (an RST) still takes its upstream connection with it: nothing is left half open. */
+  @Test
+  void aClientThatResetsClosesItsUpstreamConnection() throws Exception {
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      int port = listener(vertx, upstream.getLocalPort(), null);
+      Socket client = new Socket("127.0.0.1", port);
+      client.getOutputStream().write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      try (Socket accepted = upstream.accept()) {
+        accepted.setSoTimeout(10_000);
+        assertThat(accepted.getInputStream().readNBytes(5)).isEqualTo("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        client.setSoLinger(true, 0);
+        client.close(); // an RST
+        assertThat(accepted.getInputStream().read()).as("the upstream connection closed, not left open").isEqualTo(-1);
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
+
 }
