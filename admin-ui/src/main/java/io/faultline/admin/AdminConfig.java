@@ -2,12 +2,16 @@ package io.faultline.admin;
 
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.TlsConfig;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Where the admin API (and the console, and {@code /metrics}) listens, the bearer token it requires
- * ({@code null}: none) and its TLS ({@code null}: plain HTTP).
+ * ({@code null}: none), its TLS ({@code null}: plain HTTP), and the host names it answers besides loopback
+ * ones ({@code allowed_hosts}: the names a reverse proxy in front of it passes on as {@code Host}; empty:
+ * any name when it listens beyond loopback, loopback names only when it listens on loopback).
  */
-public record AdminConfig(String host, Integer port, String token, TlsConfig tls) {
+public record AdminConfig(String host, Integer port, String token, TlsConfig tls, List<String> allowedHosts) {
 
   public AdminConfig {
     host = host == null ? "127.0.0.1" : host;
@@ -19,10 +23,38 @@ public record AdminConfig(String host, Integer port, String token, TlsConfig tls
       // A blank token must not quietly mean "no authentication": leave it out for that.
       throw new ChaosConfigException("token", "must not be blank or whitespace (leave admin.token out to run without one)");
     }
+    allowedHosts = allowedHosts == null ? List.of() : allowedHosts.stream().map(AdminConfig::hostName).toList();
   }
 
   public AdminConfig(String host, Integer port, String token) {
-    this(host, port, token, null);
+    this(host, port, token, null, null);
+  }
+
+  public AdminConfig(String host, Integer port, String token, TlsConfig tls) {
+    this(host, port, token, tls, null);
+  }
+
+  /** An {@code allowed_hosts} entry: a host name or address as a {@code Host} header names it, without scheme, port or path. */
+  private static String hostName(String name) {
+    String field = "allowed_hosts";
+    if (name == null || name.isBlank()) {
+      throw new ChaosConfigException(field, "must not hold a blank name");
+    }
+    String n = name.trim().toLowerCase(Locale.ROOT);
+    if (!n.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\\[[0-9a-f:.]+]")) {
+      throw new ChaosConfigException(field, "must hold host names as a Host header gives them, without scheme, port or path "
+          + "(faultline.example.com, 10.0.0.5, [fd00::5]), got " + name);
+    }
+    return n;
+  }
+
+  /** True when {@code hostHeader} (with or without a port) names one of {@link #allowedHosts}. */
+  public boolean allows(String hostHeader) {
+    String h = hostHeader.trim().toLowerCase(Locale.ROOT);
+    int colon = h.startsWith("[") ? h.indexOf(':', Math.max(0, h.indexOf(']'))) : h.indexOf(':');
+    String name = colon < 0 ? h : h.substring(0, colon);
+    String port = colon < 0 ? "" : h.substring(colon + 1);
+    return port.matches("\\d{0,5}") && (colon < 0 || !port.isEmpty()) && allowedHosts.contains(name);
   }
 
   /** {@code http} or {@code https}. */

@@ -89,7 +89,7 @@ public final class AdminVerticle extends VerticleBase {
       ctx.response().setStatusCode(now.equals("UP") ? 200 : 503);
       ctx.json(new JsonObject().put("status", now));
     });
-    router.route().handler(SameOrigin.guard(config.loopback()));
+    router.route().handler(SameOrigin.guard(config));
     ConsoleRoutes.mount(router);
     router.route().handler(this::authorize);
     router.route().handler(AdminVerticle::formIsRaw);

@@ -17,33 +17,41 @@ import java.util.Locale;
  * <p>An admin port on loopback also answers only requests addressed to a loopback name ({@code Host}
  * {@code localhost}, {@code 127.x.x.x} or {@code [::1]}): a page whose own DNS name is made to point at
  * 127.0.0.1 (DNS rebinding) is then of the same origin as far as the browser knows, and would pass the
- * check above, but names its own host.
+ * check above, but names its own host. {@code admin.allowed_hosts} adds the names a reverse proxy passes on,
+ * and applies the check to an admin port beyond loopback too.
  */
 final class SameOrigin {
 
   private SameOrigin() {
   }
 
-  /** The guard for an admin port: with the {@code Host} check when it listens on loopback only. */
-  static Handler<RoutingContext> guard(boolean loopback) {
+  /**
+   * The guard for an admin port: with the {@code Host} check when it listens on loopback only, or when
+   * {@code allowed_hosts} names the hosts it answers (loopback names always pass).
+   */
+  static Handler<RoutingContext> guard(AdminConfig config) {
+    boolean checked = config.loopback() || !config.allowedHosts().isEmpty();
     return ctx -> {
       String host = ctx.request().getHeader("Host");
-      if (loopback && host != null && !loopbackName(host)) {
-        ApiError.send(ctx, 403, "request for host " + host + " refused: this admin port listens on loopback and answers "
-            + "only localhost, 127.0.0.1 or [::1] (a page whose DNS name points at 127.0.0.1 could otherwise drive it); "
-            + "to reach it by another name, listen on that address (--admin-host) and set a token", "Host");
+      if (checked && host != null && !loopbackName(host) && !config.allows(host)) {
+        ApiError.send(ctx, 403, "request for host " + host + " refused: this admin port answers only "
+            + (config.allowedHosts().isEmpty() ? "" : String.join(", ", config.allowedHosts()) + " and ")
+            + "localhost, 127.0.0.1 or [::1] (a page whose DNS name points at it could otherwise drive it); "
+            + "to reach it by another name, as through a reverse proxy that passes its own Host on, list that name in "
+            + "admin.allowed_hosts (--admin-allowed-hosts)", "Host");
         return;
       }
-      check(ctx);
+      check(ctx, config);
     };
   }
 
-  private static void check(RoutingContext ctx) {
+  private static void check(RoutingContext ctx, AdminConfig config) {
     HttpServerRequest request = ctx.request();
     String origin = request.getHeader("Origin");
     boolean changes = request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD
         && request.method() != HttpMethod.OPTIONS;
-    if (origin == null || !changes && !request.canUpgradeToWebSocket() || sameAs(origin, request.getHeader("Host"))) {
+    if (origin == null || !changes && !request.canUpgradeToWebSocket() || sameAs(origin, request.getHeader("Host"))
+        || listed(origin, config)) {
       ctx.next();
       return;
     }
@@ -69,6 +77,16 @@ final class SameOrigin {
   /** Nothing, or a colon and a port number. */
   private static boolean port(String rest) {
     return rest.isEmpty() || rest.matches(":\\d{1,5}");
+  }
+
+  /**
+   * {@code origin} is a page of a host {@code allowed_hosts} lists, on any port: a proxy's {@code Host} often
+   * drops the port (nginx's {@code $host}) that the browser's {@code Origin} keeps, and no page can claim another's origin.
+   */
+  private static boolean listed(String origin, AdminConfig config) {
+    String o = origin.toLowerCase(Locale.ROOT);
+    int start = o.startsWith("https://") ? 8 : o.startsWith("http://") ? 7 : -1;
+    return start > 0 && !config.allowedHosts().isEmpty() && config.allows(o.substring(start));
   }
 
   private static boolean sameAs(String origin, String host) {

@@ -108,6 +108,46 @@ class ConsoleServingTest {
         + "\r\n\r\n")).startsWith("HTTP/1.1 200");
   }
 
+  /**
+   * Behind a reverse proxy that passes the browser's Host on (nginx's {@code proxy_set_header Host $host}), the
+   * console's own writes carry that name as Origin too: listing it in allowed_hosts lets them through, on
+   * loopback, and on a wider address it limits the port to the names listed (and loopback ones).
+   */
+  @Test
+  void anAdminBehindAReverseProxyAnswersTheNamesItsAllowedHostsListAndOnlyThose() throws Exception {
+    AdminVerticle proxied = new AdminVerticle(new AdminConfig("127.0.0.1", 0, null, null, java.util.List.of("Faultline.Example.com")));
+    vertx.deployVerticle(proxied).await();
+    int port = proxied.actualPort();
+    String enable = "POST /api/chaos/enable HTTP/1.1\r\nHost: faultline.example.com\r\nOrigin: https://faultline.example.com"
+        + "\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n";
+    // past the guard to the API (no chaos control runs behind this admin verticle alone: 503 naming the path)
+    assertThat(raw(port, enable)).as("the console's write through the proxy").startsWith("HTTP/1.1 503")
+        .contains("nothing answers /api/chaos/enable");
+    assertThat(raw(port, "GET /api/chaos/schema HTTP/1.1\r\nHost: FAULTLINE.example.com:443\r\n\r\n")).startsWith("HTTP/1.1 200");
+    assertThat(raw(port, "GET /api/chaos/schema HTTP/1.1\r\nHost: localhost:" + port + "\r\n\r\n")).startsWith("HTTP/1.1 200");
+    String other = raw(port, "GET /api/chaos/schema HTTP/1.1\r\nHost: evil.example\r\n\r\n");
+    assertThat(other).startsWith("HTTP/1.1 403").contains("\"field\":\"Host\"").contains("faultline.example.com and localhost")
+        .contains("admin.allowed_hosts");
+    for (String host : new String[] {"faultline.example.com.evil.example", "faultline.example.com:x", "faultline.example.com:"}) {
+      assertThat(raw(port, "GET /api/chaos/schema HTTP/1.1\r\nHost: " + host + "\r\n\r\n")).as(host)
+          .matches("(?s)HTTP/1.1 40[03] .*"); // a malformed Host is Vert.x's own 400
+    }
+    // nginx's $host drops the port that the browser's Origin keeps: a listed name's page is still the console's own
+    assertThat(raw(port, enable.replace("Origin: https://faultline.example.com", "Origin: http://faultline.example.com:8443")))
+        .startsWith("HTTP/1.1 503");
+    assertThat(raw(port, enable.replace("Origin: https://faultline.example.com", "Origin: http://faultline.example.com.evil.example")))
+        .startsWith("HTTP/1.1 403");
+    // a page elsewhere still cannot write through the proxy's name: its Origin is not the Host
+    assertThat(raw(port, enable.replace("Origin: https://faultline.example.com", "Origin: https://evil.example")))
+        .startsWith("HTTP/1.1 403").contains("\"field\":\"Origin\"");
+
+    AdminVerticle wide = new AdminVerticle(new AdminConfig("0.0.0.0", 0, TOKEN, null, java.util.List.of("chaos.internal")));
+    vertx.deployVerticle(wide).await();
+    String auth = "\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n";
+    assertThat(raw(wide.actualPort(), "GET /api/chaos/schema HTTP/1.1\r\nHost: chaos.internal" + auth)).startsWith("HTTP/1.1 200");
+    assertThat(raw(wide.actualPort(), "GET /api/chaos/schema HTTP/1.1\r\nHost: gateway.internal" + auth)).startsWith("HTTP/1.1 403");
+  }
+
   @Test
   void aBrokenWebSocketHandshakeIsTheClientsMistakeNotAnInternalError() throws Exception {
     java.util.List<java.util.logging.LogRecord> severe = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -97,6 +97,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--admin-host", paramLabel = "HOST", description = "Admin API address (default 127.0.0.1).")
   String adminHost;
 
+  @Option(names = "--admin-allowed-hosts", paramLabel = "NAME,...",
+      description = "Host names the admin API answers besides loopback ones, as a reverse proxy in front of it passes them on.")
+  String adminAllowedHosts;
+
   @Option(names = "--admin-token", paramLabel = "TOKEN", description = "Require Authorization: Bearer TOKEN on the admin API.")
   String adminToken;
 

@@ -27,6 +27,7 @@ public enum Flag {
   ADMIN_PORT("--admin-port", "admin.port", Kind.INT),
   ADMIN_HOST("--admin-host", "admin.host", Kind.STRING),
   ADMIN_TOKEN("--admin-token", "admin.token", Kind.STRING),
+  ADMIN_ALLOWED_HOSTS("--admin-allowed-hosts", "admin.allowed_hosts", Kind.STRING_LIST),
   ADMIN_TLS_CERT("--admin-tls-cert", "admin.tls.cert_file", Kind.STRING),
   ADMIN_TLS_KEY("--admin-tls-key", "admin.tls.key_file", Kind.STRING),
   STATE_DIR("--state-dir", "state_dir", Kind.STRING),

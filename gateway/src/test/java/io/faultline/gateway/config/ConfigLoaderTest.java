@@ -319,6 +319,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theAdminsAllowedHostsComeFromAnySourceAndMustBeHostNames() throws IOException {
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of()).admin().allowedHosts()).isEmpty();
+    assertThat(ConfigLoader.load(file("admin: { allowed_hosts: [Faultline.Example.com, \"[fd00::5]\"] }"), Map.of(), Map.of())
+        .admin().allowedHosts()).containsExactly("faultline.example.com", "[fd00::5]");
+    assertThat(ConfigLoader.load(null, Map.of("FAULTLINE_ADMIN_ALLOWED_HOSTS", "a.test, b.test"), Map.of()).admin().allowedHosts())
+        .containsExactly("a.test", "b.test");
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of(Flag.ADMIN_ALLOWED_HOSTS, "chaos.internal")).admin().allowedHosts())
+        .containsExactly("chaos.internal");
+    for (String bad : new String[] {"https://faultline.example.com", "faultline.example.com:9000", "faultline.example.com/x", " "}) {
+      ChaosConfigException e = rejected(null, Map.of(), Map.of(Flag.ADMIN_ALLOWED_HOSTS, bad.isBlank() ? "a.test, , b.test" : bad));
+      assertThat(e.field()).as(bad).isEqualTo("admin.allowed_hosts");
+      assertThat(e.getMessage()).as(bad).contains(bad.isBlank() ? "blank" : "got " + bad);
+    }
+    assertThat(rejected(file("admin: { allowed_hosts: [\"http://x\"] }"), Map.of(), Map.of()).field()).isEqualTo("admin.allowed_hosts");
+  }
+
+  @Test
   void duplicateKeysAndAliasBombsInAConfigFileAreRefused() throws IOException {
     ChaosConfigException duplicate = rejected(file("chaos:\n  enabled: true\n  seed: 1\n  enabled: false\n"), Map.of(), Map.of());
     assertThat(duplicate.field()).isEqualTo("config");
