@@ -453,6 +453,109 @@ class OrchestrationTest {
                 + " or a bare host for ports 80 and 443)"));
   }
 
+  /**
+   * An abort_when written as a variable condition on error_rate (reference 004's form) judges the guard's own
+   * window: the step before left its error_rate in the run's variables, which hid the live one, so the guard
+   * never fired in the failing step and fired later in a calm one.
+   */
+  @Test
+  void anAbortWhenOnAMetricNameJudgesTheLiveWindowNotThePreviousStepsCopy() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    startTraffic();
+    JsonObject report = run("""
+        name: guarded-by-variable
+        abort_when: {condition: {type: greater_than, variable: error_rate, value: 0.5}, for_seconds: 1, window_seconds: 1}
+        steps:
+          - {name: fine, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 2}
+          - {name: bad, scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}, duration_seconds: 20}
+          - {name: never, scenario: {config: {latency: {fixed_delay_ms: 10}}}, duration_seconds: 5}
+        """);
+    assertThat(report.getString("status")).isEqualTo("aborted");
+    assertThat(steps(report)).as(report.encodePrettily()).containsExactly("fine=succeeded", "bad=aborted");
+    assertThat(report.getLong("duration_ms")).as("aborted within the failing step").isLessThan(12_000);
+    assertThat(report.getJsonArray("errors").encode()).contains("aborted: abort_when held").doesNotContain("\"error_rate\":0.0");
+    assertThat(gw.status().getBoolean("enabled")).isFalse();
+  }
+
+  /**
+   * A run whose requests never went through the gateway measured nothing: its rates and latencies are null,
+   * and an assertion on them fails saying so, instead of passing on zeros (a CI gate green with no traffic).
+   */
+  @Test
+  void aRunWithoutTrafficMeasuresNothingAndItsMetricAssertionsFailSayingSo() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    JsonObject report = run("""
+        name: no-traffic
+        steps:
+          - name: a
+            scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}
+            duration_seconds: 1
+            assertions: [{type: metric_in_range, metric: error_rate, min: 0, max: 0.01}]
+        assertions:
+          - {type: metric_in_range, metric: p99_latency, min: 0, max: 5}
+        """);
+    assertThat(report.getString("status")).isEqualTo("failed");
+    JsonObject step = report.getJsonArray("steps").getJsonObject(0);
+    assertThat(step.getJsonObject("metrics").getLong("request_count")).isZero();
+    assertThat(step.getJsonObject("metrics").getValue("error_rate")).isNull();
+    assertThat(step.getJsonArray("assertions").getJsonObject(0).getBoolean("passed")).isFalse();
+    assertThat(step.getJsonArray("assertions").getJsonObject(0).getString("message"))
+        .isEqualTo("error_rate = not measured (no request went through the gateway in its window), expected within [0.0, 0.01]");
+    assertThat(report.getJsonObject("metrics").getValue("p99_latency")).isNull();
+    assertThat(report.getJsonObject("metrics").getValue("max_error_rate")).isNull();
+    assertThat(report.getJsonArray("assertions").getJsonObject(0).getBoolean("passed")).isFalse();
+    String html = gw.get("/api/chaos/orchestration/reports/latest?format=html").bodyAsString();
+    assertThat(html).contains("<td>0</td><td>–</td>");
+  }
+
+  /** A global assertion names a step as it ran: the run's variables are filled into it, as into the step's name. */
+  @Test
+  void aGlobalAssertionNamingATemplatedStepFindsTheStepAsItRan() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    JsonObject report = run("""
+        name: templated
+        variables: {delay: 100}
+        steps:
+          - name: "lat ${variables.delay}"
+            scenario: {config: {latency: {fixed_delay_ms: "${variables.delay}"}}}
+            duration_seconds: 1
+        assertions:
+          - {type: step_succeeded, step_name: "lat ${variables.delay}"}
+          - {type: variable_equals, variable: label, expected: "lat ${variables.delay}"}
+        hooks:
+          - {name: label, hook_type: pre_orchestration, actions: [{type: set_variable, name: label, value: "lat 100"}]}
+        """);
+    assertThat(steps(report)).containsExactly("lat 100=succeeded");
+    assertThat(report.getJsonArray("assertions").stream().map(a -> ((JsonObject) a).getString("message")).toList())
+        .containsExactly("step lat 100 succeeded, expected succeeded", "label = lat 100, expected lat 100");
+    assertThat(report.getString("status")).isEqualTo("succeeded");
+  }
+
+  /**
+   * A scenario started by hand before a run is still stoppable after it: the run puts back what stopping it
+   * returns to, not only the scenario's own config (stopping it left its chaos on).
+   */
+  @Test
+  void aScenarioStartedBeforeARunStopsBackToTheConfigFromBeforeIt() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    assertThat(gw.put("/api/chaos/config/latency", "{\"fixed_delay_ms\": 5}").statusCode()).isEqualTo(200);
+    assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"mild\", \"config\": {\"latency\": {\"fixed_delay_ms\": 15}}}")
+        .statusCode()).isIn(200, 201);
+    assertThat(gw.post("/api/chaos/scenarios/mild").statusCode()).isEqualTo(200);
+    run("""
+        name: in-between
+        steps: [{name: s, scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}, duration_seconds: 1}]
+        """);
+    JsonObject during = gw.status();
+    assertThat(during.getString("scenario")).as("the run put the scenario back").isEqualTo("mild");
+    assertThat(during.getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(15);
+    assertThat(gw.post("/api/chaos/scenarios/stop").statusCode()).isEqualTo(200);
+    JsonObject after = gw.status();
+    assertThat(after.getBoolean("enabled")).as("as before the scenario: off").isFalse();
+    assertThat(after.getValue("scenario")).isNull();
+    assertThat(after.getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(5);
+  }
+
   private JsonObject validate(String yaml) {
     return gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/validate").sendBuffer(Buffer.buffer(yaml))
         .await().bodyAsJsonObject();

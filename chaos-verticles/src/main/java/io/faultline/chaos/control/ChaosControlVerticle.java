@@ -60,6 +60,9 @@ public final class ChaosControlVerticle extends VerticleBase {
       }
     }));
     consumers.add(change(Addresses.CHAOS_SET, this::set));
+    consumers.add(answer(InternalAddresses.CHAOS_SAVED, body -> new JsonObject().put("config", chaosConfig())
+        .put("before_scenario", state.beforeScenario() == null ? null : new JsonObject(ChaosJson.toMap(state.beforeScenario())))));
+    consumers.add(change(InternalAddresses.CHAOS_RESTORE, this::restore));
     consumers.add(change(Addresses.CHAOS_ENABLE, body -> state.enable(true)));
     consumers.add(change(Addresses.CHAOS_DISABLE, body -> state.enable(false)));
     consumers.add(change(Addresses.CHAOS_RESET, body -> state.reset()));
@@ -126,6 +129,11 @@ public final class ChaosControlVerticle extends VerticleBase {
       }
       return state.setSection(section, ChaosJson.convert(map((JsonObject) config), ChaosJson.sectionType(section), section));
     }
+    return state.set(whole(body));
+  }
+
+  /** {@code body} as a whole config: what it leaves out of {@code enabled}, {@code seed} and {@code rules} stays as it is. */
+  private ChaosConfig whole(JsonObject body) {
     JsonObject whole = body.copy();
     ChaosConfig current = state.config();
     if (!whole.containsKey("enabled")) {
@@ -137,7 +145,12 @@ public final class ChaosControlVerticle extends VerticleBase {
     if (!whole.containsKey("rules")) {
       whole.put("rules", rules());
     }
-    return state.set(ChaosJson.config(map(whole)));
+    return ChaosJson.config(map(whole));
+  }
+
+  private ChaosSnapshot restore(JsonObject body) {
+    JsonObject before = body.getJsonObject("before_scenario");
+    return state.restore(whole(body.getJsonObject("config")), before == null ? null : ChaosJson.config(map(before)));
   }
 
   private JsonObject saveScenario(JsonObject body) {

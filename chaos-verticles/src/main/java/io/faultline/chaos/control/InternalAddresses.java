@@ -24,6 +24,15 @@ public final class InternalAddresses {
   /** Cluster-internal: a notice that the cluster's saved scenario {@code {"name"}} changed; each node re-reads it. */
   public static final String CLUSTER_SCENARIO = "faultline.cluster.scenario";
 
+  /**
+   * Local: answers what a run puts back when it ends, {@code {"config", "before_scenario"}}: the config and
+   * what stopping its scenario returns to (null when none is active).
+   */
+  public static final String CHAOS_SAVED = "faultline.chaos.saved";
+
+  /** Local: puts back what {@link #CHAOS_SAVED} answered ({@code config} without rules keeps today's rules). */
+  public static final String CHAOS_RESTORE = "faultline.chaos.restore";
+
   /** Local: replaces the baseline that reset returns to, and applies it (sent by the config reloader). */
   public static final String CHAOS_REBASE = "faultline.chaos.rebase";
 

@@ -93,6 +93,25 @@ public final class ChaosState {
     return install(resolved, next.scenario(), version() + 1);
   }
 
+  /**
+   * What stopping the active scenario returns to, to put back later with {@link #restore} (null when no
+   * scenario is active).
+   */
+  public synchronized ChaosConfig beforeScenario() {
+    return scenario == null ? null : beforeScenario;
+  }
+
+  /**
+   * Puts back a whole config read earlier, with what stopping its scenario returned to then
+   * ({@link #beforeScenario}): a run that ends puts the state back as it found it, so stopping a scenario
+   * started before the run still returns to the config from before that scenario.
+   */
+  public synchronized ChaosSnapshot restore(ChaosConfig config, ChaosConfig before) {
+    ChaosConfig resolved = resolve(config);
+    beforeScenario = config.scenario() == null ? null : before != null ? before : unscenario(config);
+    return install(resolved, config.scenario(), version() + 1);
+  }
+
   public synchronized ChaosSnapshot setSection(String section, Object value) {
     return install(config().withSection(section, value), scenario, version() + 1);
   }

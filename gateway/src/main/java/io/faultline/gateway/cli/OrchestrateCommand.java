@@ -201,8 +201,10 @@ public final class OrchestrateCommand implements Runnable {
       out.println(r.getString("name") + ": " + r.getString("status") + " in " + r.getLong("duration_ms") / 1000.0 + " s");
       r.getJsonArray("steps").forEach(o -> {
         JsonObject step = (JsonObject) o;
+        JsonObject metrics = step.getJsonObject("metrics");
         out.println("  " + step.getString("status") + "  " + step.getString("name") + "  error_rate "
-            + step.getJsonObject("metrics").getValue("error_rate") + ", avg_latency " + step.getJsonObject("metrics").getValue("avg_latency")
+            + java.util.Objects.toString(metrics.getValue("error_rate"), "–") + ", avg_latency "
+            + java.util.Objects.toString(metrics.getValue("avg_latency"), "–")
             + (step.getString("error") == null ? "" : "  (" + step.getString("error") + ")"));
       });
       r.getJsonArray("errors").forEach(e -> out.println("  error: " + e));

@@ -12,6 +12,9 @@ public final class MetricNames {
    * {@code avg_latency}, {@code p50_latency}, {@code p95_latency}, {@code p99_latency} (ms); over the
    * run also {@code max_error_rate}, {@code max_avg_latency}, {@code max_p99_latency} (the worst step).
    */
+  /** The metrics a window without requests has no value for (null). */
+  public static final List<String> MEASURED = List.of("error_rate", "avg_latency", "p50_latency", "p95_latency", "p99_latency");
+
   public static final List<String> NAMES = List.of("request_count", "error_count", "error_rate", "fault_count",
       "avg_latency", "p50_latency", "p95_latency", "p99_latency", "max_error_rate", "max_avg_latency", "max_p99_latency");
 

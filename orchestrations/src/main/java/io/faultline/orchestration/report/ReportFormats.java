@@ -69,16 +69,17 @@ public final class ReportFormats {
         .append(" · ").append(seconds(report.durationMs())).append(" s · iterations ")
         .append(report.iterations()).append("</p><h2>Steps</h2><table><tr><th>step</th><th>status</th>")
         .append("<th>duration (s)</th><th>assertions</th><th>requests</th><th>error rate</th><th>avg latency (ms)</th><th>p99 (ms)</th></tr>");
-    double worst = report.steps().stream().mapToDouble(s -> number(s.metrics(), "avg_latency")).max().orElse(0);
+    double worst = report.steps().stream().map(s -> number(s.metrics(), "avg_latency")).filter(java.util.Objects::nonNull)
+        .mapToDouble(Double::doubleValue).max().orElse(0);
     for (StepResult step : report.steps()) {
       JsonObject m = step.metrics();
       long passed = step.assertions().stream().filter(AssertionResult::passed).count();
-      double avg = number(m, "avg_latency");
+      Double avg = number(m, "avg_latency");
       html.append("<tr><td>").append(esc(step.name())).append("</td><td class=\"").append(esc(step.status()))
           .append("\">").append(esc(step.status())).append("</td><td>").append(seconds(step.durationMs()))
           .append("</td><td>").append(passed).append("/").append(step.assertions().size()).append("</td><td>")
           .append(m.getValue("request_count") instanceof Number n ? n : 0).append("</td><td>").append(fmt(number(m, "error_rate")))
-          .append("</td><td>").append("<span class=\"bar\" style=\"width:").append(worst == 0 ? 0 : (int) (avg / worst * 120))
+          .append("</td><td>").append("<span class=\"bar\" style=\"width:").append(worst == 0 || avg == null ? 0 : (int) (avg / worst * 120))
           .append("px\"></span> ").append(fmt(avg)).append("</td><td>").append(fmt(number(m, "p99_latency"))).append("</td></tr>");
     }
     html.append("</table><h2>Metrics over the run</h2><pre>").append(esc(report.metrics().encodePrettily()))
@@ -91,16 +92,17 @@ public final class ReportFormats {
     return html.toString();
   }
 
-  private static double number(JsonObject metrics, String name) {
-    return metrics.getValue(name) instanceof Number n ? n.doubleValue() : 0.0;
+  /** A metric's value; null when it was not measured (a step without requests has no rate or latency). */
+  private static Double number(JsonObject metrics, String name) {
+    return metrics.getValue(name) instanceof Number n ? n.doubleValue() : null;
   }
 
   private static String seconds(long ms) {
     return String.format(Locale.ROOT, "%.3f", ms / 1000.0);
   }
 
-  private static String fmt(double d) {
-    return String.format(Locale.ROOT, "%.3f", d);
+  private static String fmt(Double d) {
+    return d == null ? "–" : String.format(Locale.ROOT, "%.3f", d);
   }
 
   /**

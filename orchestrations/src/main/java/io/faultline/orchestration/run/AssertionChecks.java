@@ -3,6 +3,7 @@ package io.faultline.orchestration.run;
 import io.faultline.orchestration.model.Assertion;
 import io.faultline.orchestration.model.Condition;
 import io.faultline.orchestration.model.MetricNames;
+import io.faultline.orchestration.parse.Templates;
 import io.faultline.orchestration.report.AssertionResult;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -19,9 +20,22 @@ final class AssertionChecks {
       Map<String, Double> customMetrics, Results results) {
     List<AssertionResult> out = new ArrayList<>();
     for (Assertion a : assertions) {
-      out.add(check(a, metrics, context, customMetrics, results));
+      out.add(check(filled(a, context.variables()), metrics, context, customMetrics, results));
     }
     return out;
+  }
+
+  /**
+   * {@code a} with the run's variables filled into the step it names and the value it expects, as a step's
+   * own fields are when it starts: {@code step_name: "lat ${variables.delay}"} names the step as it ran.
+   */
+  private static Assertion filled(Assertion a, Map<String, Object> variables) {
+    if (!Templates.hasPlaceholders(a.step()) && !Templates.hasPlaceholders(a.expected())) {
+      return a;
+    }
+    Object step = Templates.fill(a.step(), variables::get, false, java.util.function.Function.identity());
+    return new Assertion(a.type(), a.variable(), Templates.fill(a.expected(), variables::get, false, java.util.function.Function.identity()),
+        a.metric(), a.min(), a.max(), step == null ? null : String.valueOf(step), a.condition());
   }
 
   private static AssertionResult check(Assertion a, JsonObject metrics, Conditions.Context context, Map<String, Double> customMetrics,
@@ -36,7 +50,9 @@ final class AssertionChecks {
         Double value = a.metric().startsWith("custom.") ? customMetrics.get(a.metric().substring(7))
             : Conditions.number(metrics.getValue(MetricNames.canonical(a.metric())));
         boolean passed = value != null && value >= a.min() && value <= a.max();
-        return new AssertionResult(a.type(), passed, a.metric() + " = " + value + ", expected within [" + a.min() + ", " + a.max() + "]");
+        String seen = value != null ? String.valueOf(value) : a.metric().startsWith("custom.") ? "not recorded"
+            : "not measured (no request went through the gateway in its window)";
+        return new AssertionResult(a.type(), passed, a.metric() + " = " + seen + ", expected within [" + a.min() + ", " + a.max() + "]");
       }
       case "step_succeeded", "step_failed" -> {
         String want = a.type().equals("step_succeeded") ? "succeeded" : "failed";

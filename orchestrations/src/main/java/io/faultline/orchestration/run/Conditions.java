@@ -37,12 +37,20 @@ final class Conditions {
     };
   }
 
-  /** A variable by name ({@code x} or {@code variables.x}); a metric of the same name answers when no variable does. */
+  /**
+   * A name's value: a metric the context measured ({@code error_rate}: its window, as an {@code abort_when} or an
+   * assertion sees it) before a variable of that name, which may hold an earlier step's copy of it; otherwise the
+   * variable ({@code x} or {@code variables.x}; the explicit form always reads the variable first).
+   */
   static Object lookup(String name, Context context) {
     if (name == null) {
       return null;
     }
-    String key = name.startsWith("variables.") ? name.substring("variables.".length()) : name;
+    boolean explicit = name.startsWith("variables.");
+    String key = explicit ? name.substring("variables.".length()) : name;
+    if (!explicit && context.metrics().containsKey(key)) {
+      return context.metrics().getValue(key);
+    }
     Object value = context.variables().get(key);
     return value != null ? value : context.metrics().getValue(key);
   }

@@ -1,6 +1,7 @@
 package io.faultline.orchestration.run;
 
 import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.orchestration.model.MetricNames;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -39,9 +40,9 @@ class ControlBus {
     return source;
   }
 
-  /** What {@link #restore} puts back when the run ends. */
+  /** What {@link #restore} puts back when the run ends: {@code {"config", "before_scenario"}}. */
   Future<JsonObject> before() {
-    return request(Addresses.CHAOS_GET, null);
+    return request(InternalAddresses.CHAOS_SAVED, null);
   }
 
   /** The node's scenarios, built in and saved ({@code faultline.scenario.list}). */
@@ -64,9 +65,14 @@ class ControlBus {
    * distributed task's, a user's) stay.
    */
   Future<JsonObject> restore(JsonObject before) {
-    JsonObject config = before.copy();
+    if (!(before.getValue("config") instanceof JsonObject saved)) {
+      JsonObject config = before.copy(); // a checkpoint written before the scenario was saved with it: the config alone
+      config.remove("rules");
+      return request(Addresses.CHAOS_SET, config);
+    }
+    JsonObject config = saved.copy();
     config.remove("rules");
-    return request(Addresses.CHAOS_SET, config);
+    return request(InternalAddresses.CHAOS_RESTORE, before.copy().put("config", config));
   }
 
   /**
@@ -74,7 +80,21 @@ class ControlBus {
    * it (one a step before still held, ending in this step, was the step before's chaos, not this one's).
    */
   Future<JsonObject> window(long from, long to) {
-    return request(MetricNames.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", to).put("started_after", from));
+    return request(MetricNames.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", to).put("started_after", from))
+        .map(ControlBus::unmeasured);
+  }
+
+  /**
+   * A window without a request measured no rate and no latency: those are null, not 0, so an assertion on them
+   * fails (saying so) rather than pass a run whose traffic never went through the gateway.
+   */
+  static JsonObject unmeasured(JsonObject window) {
+    if (window.getValue("request_count") instanceof Number n && n.longValue() == 0) {
+      for (String metric : MetricNames.MEASURED) {
+        window.putNull(metric);
+      }
+    }
+    return window;
   }
 
   final Future<JsonObject> request(String address, JsonObject body) {

@@ -109,7 +109,8 @@ final class Results {
   }
 
   /** The highest value of {@code metric} over the steps (0 before any). */
-  double max(String metric) {
-    return maxima.getOrDefault(metric, 0.0);
+  /** The worst value of {@code metric} over the steps that measured it (null when none did). */
+  Double max(String metric) {
+    return maxima.get(metric);
   }
 }

@@ -53,6 +53,14 @@ public final class ControlPlane implements AutoCloseable {
       config = m.body().copy();
       m.reply(status());
     });
+    // what a run reads at its start and puts back at its end, as the chaos control answers them
+    vertx.eventBus().<JsonObject>consumer(io.faultline.chaos.control.InternalAddresses.CHAOS_SAVED,
+        m -> m.reply(new JsonObject().put("config", config.copy()).putNull("before_scenario")));
+    vertx.eventBus().<JsonObject>consumer(io.faultline.chaos.control.InternalAddresses.CHAOS_RESTORE, m -> {
+      record(m);
+      config = m.body().getJsonObject("config").copy();
+      m.reply(status());
+    });
     vertx.eventBus().<JsonObject>consumer(Addresses.SCENARIO_START, m -> {
       record(m);
       String name = m.body().getString("name");

@@ -43,7 +43,7 @@ class RunTest {
     assertThat(report.steps().get(1).durationMs()).isEqualTo(60_000);
     assertThat(report.durationMs()).as("virtual time: 30 + 5 + 60 s").isEqualTo(95_000);
     assertThat(plane.sent).extracting(ControlPlane.Sent::address)
-        .containsExactly(Addresses.SCENARIO_START, Addresses.CHAOS_SET, Addresses.CHAOS_SET);
+        .containsExactly(Addresses.SCENARIO_START, Addresses.CHAOS_SET, io.faultline.chaos.control.InternalAddresses.CHAOS_RESTORE);
     assertThat(plane.config).as("the config before the run is back").isEqualTo(before);
   }
 
@@ -205,7 +205,7 @@ class RunTest {
     assertThat(report.errors()).contains("hook must-pass failed: command [false] exited with 1",
         "a required pre_orchestration hook failed: the steps did not run");
     assertThat(plane.hooks).containsExactly("pre_orchestration:must-pass=failed", "post_orchestration:notify-end=succeeded");
-    assertThat(plane.sent).extracting(ControlPlane.Sent::address).containsExactly(Addresses.CHAOS_SET);
+    assertThat(plane.sent).extracting(ControlPlane.Sent::address).containsExactly(io.faultline.chaos.control.InternalAddresses.CHAOS_RESTORE);
     assertThat(plane.config).as("restored").isEqualTo(before);
   }
 
