@@ -24,7 +24,12 @@ public final class OrchestrationApi {
   public void mount(Router router) {
     String base = "/api/chaos/orchestration";
     router.post(base + "/validate").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.VALIDATE, text)));
-    router.post(base + "/start").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.START, text, 202, r -> r)));
+    router.post(base + "/start").handler(ctx -> withText(ctx, text -> {
+      JsonObject start = withVariables(ctx, text);
+      if (start != null) {
+        bus.forward(ctx, OrchestratorVerticle.START, start, 202, r -> r);
+      }
+    }));
     router.post(base + "/import").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, imported(text))));
     router.post(base + "/library").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, text)));
     router.post(base + "/stop").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.STOP, null));
@@ -94,6 +99,23 @@ public final class OrchestrationApi {
       }
     }
     return text;
+  }
+
+  /**
+   * {@code text} with the {@code ?variables=} a start gives (a JSON object, as {@code execute} takes), or null
+   * when they are not one (answered with a 400 naming {@code variables}).
+   */
+  private static JsonObject withVariables(RoutingContext ctx, JsonObject text) {
+    String given = ctx.request().getParam("variables");
+    if (given == null) {
+      return text;
+    }
+    try {
+      return text.put("variables", new JsonObject(given));
+    } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
+      ApiError.badRequest(ctx, "must be a JSON object of variables, like {\"delay\": 250}, got " + given, "variables");
+      return null;
+    }
   }
 
   private static void withText(RoutingContext ctx, java.util.function.Consumer<JsonObject> action) {

@@ -154,13 +154,34 @@ public final class OrchestrateCommand implements Runnable {
     @Option(names = "--follow", description = "Show progress until it ends; exit 1 if it does not succeed.")
     boolean follow;
 
+    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "A variable for this run, over the file's own (repeatable);"
+        + " VALUE is read as JSON when it is (250, true, \"text\"), else as text.")
+    java.util.List<String> vars = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws IOException, InterruptedException {
+      JsonObject variables = new JsonObject();
+      for (String var : vars) {
+        int eq = var.indexOf('=');
+        if (eq <= 0) {
+          throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--var must be NAME=VALUE, got " + var);
+        }
+        String value = var.substring(eq + 1);
+        Object parsed;
+        try {
+          parsed = io.vertx.core.json.Json.decodeValue(value);
+        } catch (io.vertx.core.json.DecodeException notJson) {
+          parsed = value;
+        }
+        variables.put(var.substring(0, eq), parsed);
+      }
       String text = validate(file, spec);
       if (text == null) {
         return 1;
       }
-      HttpResponse<String> started = send("POST", "/api/chaos/orchestration/start", text);
+      String path = "/api/chaos/orchestration/start" + (variables.isEmpty() ? ""
+          : "?variables=" + java.net.URLEncoder.encode(variables.encode(), java.nio.charset.StandardCharsets.UTF_8));
+      HttpResponse<String> started = send("POST", path, text);
       if (started == null) {
         return 1;
       }

@@ -339,6 +339,41 @@ class CliTest {
         .contains("cannot start: line 3: steps[0].scenario: unknown scenario nope");
   }
 
+  /** A start gives variables over the file's own, as execute does: from the CLI (--var) and from REST (?variables=). */
+  @Test
+  void orchestrateStartGivesVariablesOverTheFilesOwn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Gateway gateway = serve();
+    String url = "http://127.0.0.1:" + gateway.adminPort();
+    java.nio.file.Path file = dir.resolve("o.yaml");
+    java.nio.file.Files.writeString(file, """
+        name: short_in_ci
+        variables: {seconds: 60, delay: 10, label: long}
+        steps:
+          - {name: "slow ${variables.label}", scenario: {config: {latency: {fixed_delay_ms: "${variables.delay}"}}}, duration_seconds: "${variables.seconds}"}
+        """);
+    long started = System.nanoTime();
+    assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url, "--follow", "--var", "seconds=0.5",
+        "--var", "delay=25", "--var", "label=short")).as(err.toString()).isZero();
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("the 60 s of the file became 0.5 s").isLessThan(
+        java.time.Duration.ofSeconds(30));
+    assertThat(out.toString()).contains("succeeded  slow short");
+    io.vertx.core.json.JsonObject report = new io.vertx.core.json.JsonObject(java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/chaos/orchestration/reports/latest")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+    assertThat(report.getJsonObject("variables").getValue("delay")).as("typed: a number").isEqualTo(25);
+
+    assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url, "--var", "dealy=25")).isEqualTo(1);
+    assertThat(err.toString()).contains("variables.dealy").contains("misspelt?");
+    assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url, "--var", "delay")).isEqualTo(2);
+    assertThat(err.toString()).contains("--var must be NAME=VALUE, got delay");
+    java.net.http.HttpResponse<String> bad = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(url + "/api/chaos/orchestration/start?variables=%5B1%5D"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(java.nio.file.Files.readString(file))).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("\"field\":\"variables\"").contains("must be a JSON object of variables");
+  }
+
   /**
    * --follow reports the run it started, not whichever ran last: another client starting a run as soon as
    * this one ends made a failed run print the other's success and exit 0.
