@@ -63,6 +63,9 @@ final class Connection {
     client.exceptionHandler(e -> { });
     client.closeHandler(v -> {
       clientClosed = true;
+      if (toUpstreamEnded) {
+        upstream.close(); // its FIN passed on already, the client is gone: nothing can reach either side any more
+      }
       finishIfClosed();
     });
   }
@@ -91,6 +94,9 @@ final class Connection {
     socket.exceptionHandler(e -> { });
     socket.closeHandler(v -> {
       upstreamClosed = true;
+      if (toClientEnded) {
+        client.close();
+      }
       finishIfClosed();
     });
     replan(state.snapshot());
@@ -150,8 +156,15 @@ final class Connection {
       source.close();
     } else {
       Sockets.shutdownOutput(destination);
+      // half open: a peer that never sends its own FIN (a client that exits waiting for an answer that never
+      // comes) would hold both sockets for ever; nginx's proxy_timeout bounds it the same way
+      Sockets.closeWhenIdle(client, HALF_OPEN_IDLE_MS);
+      Sockets.closeWhenIdle(upstream, HALF_OPEN_IDLE_MS);
     }
   }
+
+  /** How long a half-open connection may stay silent both ways before it is closed (nginx's default proxy_timeout). */
+  static long HALF_OPEN_IDLE_MS = 10 * 60 * 1000;
 
   /** Counts a fault of {@code type} on this connection, which becomes an exchange of the lifecycle if it was not one. */
   void injected(String type) {

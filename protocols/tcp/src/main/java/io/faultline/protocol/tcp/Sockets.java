@@ -56,6 +56,21 @@ final class Sockets {
     }
   }
 
+  /**
+   * Closes {@code socket} after {@code ms} without a byte either way: the bound a half-open connection keeps
+   * whatever the listener's {@code idle_timeout_ms} (Vert.x closes a connection on the idle event, as for its own).
+   */
+  static void closeWhenIdle(NetSocket socket, long ms) {
+    if (socket instanceof NetSocketInternal internal) {
+      io.netty.channel.ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+      if (pipeline.get(HALF_OPEN_IDLE) == null) {
+        pipeline.addFirst(HALF_OPEN_IDLE, new io.netty.handler.timeout.IdleStateHandler(0, 0, ms, java.util.concurrent.TimeUnit.MILLISECONDS));
+      }
+    }
+  }
+
+  private static final String HALF_OPEN_IDLE = "faultline-half-open-idle";
+
   /** False once {@code socket}'s connection is gone (closed or reset), before Vert.x's close handler has run. */
   static boolean isOpen(NetSocket socket) {
     return !(socket instanceof NetSocketInternal internal) || internal.channelHandlerContext().channel().isActive();

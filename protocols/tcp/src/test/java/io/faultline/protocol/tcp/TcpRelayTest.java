@@ -295,4 +295,114 @@ class TcpRelayTest {
     }
   }
 
+
+  /** A loopback server that accepts and then does nothing (never reads, answers nor closes), holding each socket. */
+  private static java.net.ServerSocket silent(List<Socket> held) throws IOException {
+    java.net.ServerSocket upstream = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    Thread acceptor = new Thread(() -> {
+      while (!upstream.isClosed()) {
+        try {
+          held.add(upstream.accept());
+        } catch (IOException closed) {
+          return;
+        }
+      }
+    });
+    acceptor.setDaemon(true);
+    acceptor.start();
+    return upstream;
+  }
+
+  /**
+   * A timeout toxic closes the connection when its direction ends, as Toxiproxy's does: since FINs are relayed,
+   * one that passed it left the connection open for ever in front of an upstream that never answers.
+   */
+  @Test
+  void aTimeoutToxicClosesTheConnectionWhenItsDirectionEnds() throws Exception {
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ChaosState state = new ChaosState(ChaosConfig.off());
+    state.enable(true);
+    state.putRule(io.faultline.chaos.config.ChaosJson.parse("{\"name\": \"listener:db\", \"match\": {\"listener\": \"db\"}, \"tcp\": "
+        + "{\"toxics\": [{\"type\": \"timeout\", \"stream\": \"upstream\", \"attributes\": {\"timeout\": 60000}}]}}",
+        io.faultline.chaos.config.ChaosRule.class, ""));
+    try (java.net.ServerSocket upstream = silent(held)) {
+      int port = listener(vertx, upstream.getLocalPort(), null, state);
+      try (Socket client = new Socket("127.0.0.1", port)) {
+        client.setSoTimeout(10_000);
+        client.getOutputStream().write("hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        client.shutdownOutput(); // nc -N
+        assertThat(client.getInputStream().read()).as("closed at the FIN, not 60 s later nor never").isEqualTo(-1);
+      }
+    } finally {
+      held.forEach(TcpRelayTest::quietly);
+      vertx.close().await();
+    }
+  }
+
+  /**
+   * A client that half-closes and then resets takes its upstream connection with it, even while a toxic holds
+   * the answer: the direction that saw the reset had ended already, so nothing closed the upstream.
+   */
+  @Test
+  void aClientThatHalfClosesThenResetsClosesItsUpstreamToo() throws Exception {
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    java.util.concurrent.CompletableFuture<IOException> writeFailed = new java.util.concurrent.CompletableFuture<>();
+    try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Thread streamer = new Thread(() -> {
+        try (Socket accepted = upstream.accept()) {
+          byte[] chunk = Upstreams.pattern(64 * 1024);
+          while (true) {
+            accepted.getOutputStream().write(chunk); // for ever, until the gateway closes this connection
+          }
+        } catch (IOException e) {
+          writeFailed.complete(e);
+        }
+      });
+      streamer.setDaemon(true);
+      streamer.start();
+      int port = listener(vertx, upstream.getLocalPort(), null, latency("downstream", 500));
+      Socket client = new Socket("127.0.0.1", port);
+      client.setSoTimeout(10_000);
+      client.shutdownOutput();
+      client.getInputStream().readNBytes(100_000);
+      client.setSoLinger(true, 0);
+      client.close(); // an RST, with the rest of the answer still held by the toxic
+      assertThat(writeFailed.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("the upstream connection was closed").isNotNull();
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /** A half-open connection silent both ways is closed after {@link Connection#HALF_OPEN_IDLE_MS}, as nginx's proxy_timeout does. */
+  @Test
+  void aHalfOpenConnectionSilentBothWaysIsClosedAfterItsBound() throws Exception {
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+    long bound = Connection.HALF_OPEN_IDLE_MS;
+    Connection.HALF_OPEN_IDLE_MS = 1_000;
+    try (java.net.ServerSocket upstream = silent(held)) {
+      int port = listener(vertx, upstream.getLocalPort(), null);
+      try (Socket client = new Socket("127.0.0.1", port)) {
+        client.setSoTimeout(10_000);
+        client.shutdownOutput(); // and waits for an answer that never comes
+        long started = System.nanoTime();
+        assertThat(client.getInputStream().read()).isEqualTo(-1);
+        assertThat((System.nanoTime() - started) / 1_000_000).as("closed after the bound, not before").isGreaterThanOrEqualTo(900);
+      }
+    } finally {
+      Connection.HALF_OPEN_IDLE_MS = bound;
+      held.forEach(TcpRelayTest::quietly);
+      vertx.close().await();
+    }
+  }
+
+  private static void quietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // the test is over
+    }
+  }
+
 }

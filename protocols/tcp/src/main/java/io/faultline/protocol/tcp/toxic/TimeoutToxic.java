@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The {@code TimeoutToxic} stops all data of a direction and closes the connection {@code timeout} ms
  * after the last chunk it stopped (or after it started); with 0 it never closes it and the data is lost
- * until the toxic is removed. Removing it closes the connection, as in Toxiproxy.
+ * until the toxic is removed. Removing it, or the direction's end (a FIN), closes the connection, as in Toxiproxy.
  */
 final class TimeoutToxic implements Toxic {
 
@@ -26,6 +26,15 @@ final class TimeoutToxic implements Toxic {
   @Override
   public void data(Chunk chunk, List<Chunk> out) {
     arm(); // Toxiproxy waits anew after each chunk it swallows
+  }
+
+  /** The direction ended (a FIN): the connection closes at once, as Toxiproxy's stub closes on the end of its input. */
+  @Override
+  public void end(Chunk end, List<Chunk> out) {
+    if (timer >= 0) {
+      link.cancel(timer);
+    }
+    out.add(Chunk.closeAfter(end));
   }
 
   @Override
