@@ -59,6 +59,45 @@ public final class SafeYaml {
     }
   }
 
+  /**
+   * The line (1-based) of every value in {@code text}, by its path as errors name it ({@code chaos.latency},
+   * {@code listeners[1].port}): a mapping entry at its key, a list item where it starts. Call it on text
+   * {@link #load} accepted; anything it cannot compose gives no lines.
+   */
+  public static Map<String, Integer> lines(String text) {
+    Map<String, Integer> lines = new java.util.HashMap<>();
+    try {
+      Node root = yaml().compose(new StringReader(text));
+      if (root != null) {
+        lines(root, "", lines, new IdentityHashMap<>());
+      }
+    } catch (YAMLException e) {
+      return Map.of();
+    }
+    return lines;
+  }
+
+  private static void lines(Node node, String path, Map<String, Integer> lines, Map<Node, Boolean> seen) {
+    if (seen.put(node, true) != null) {
+      return; // an alias: its lines are where the anchor was written
+    }
+    if (node instanceof MappingNode mapping) {
+      for (NodeTuple entry : mapping.getValue()) {
+        if (entry.getKeyNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode key) {
+          String child = path.isEmpty() ? key.getValue() : path + "." + key.getValue();
+          lines.putIfAbsent(child, key.getStartMark().getLine() + 1);
+          lines(entry.getValueNode(), child, lines, seen);
+        }
+      }
+    } else if (node instanceof SequenceNode sequence) {
+      for (int i = 0; i < sequence.getValue().size(); i++) {
+        Node item = sequence.getValue().get(i);
+        lines.putIfAbsent(path + "[" + i + "]", item.getStartMark().getLine() + 1);
+        lines(item, path + "[" + i + "]", lines, seen);
+      }
+    }
+  }
+
   private static Yaml yaml() {
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(false);

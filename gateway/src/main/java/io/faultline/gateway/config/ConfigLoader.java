@@ -30,7 +30,9 @@ public final class ConfigLoader {
   }
 
   public static GatewayConfig load(Path file, Map<String, String> env, Map<Flag, String> flags) {
-    Map<String, Object> tree = file == null ? new LinkedHashMap<>() : readFile(file);
+    String text = file == null ? null : readText(file);
+    Map<String, Object> tree = file == null ? new LinkedHashMap<>() : parse(text, file);
+    Map<String, Integer> lines = text == null ? Map.of() : SafeYaml.lines(text);
     boolean observabilityChaos = liftObservabilityChaos(tree);
     Map<String, String> sources = new LinkedHashMap<>();
     Map<Flag, Object> applied = new EnumMap<>(Flag.class);
@@ -98,8 +100,22 @@ public final class ConfigLoader {
         throw new ChaosConfigException(e.field(), e.getMessage() + " (in the listener " + adder + " adds"
             + (e.field().endsWith(".upstream") ? ": give " + adder.replace("-port", "-upstream").replace("_PORT", "_UPSTREAM") : "") + ")");
       }
-      throw named;
+      Integer line = lineOf(named.field(), lines);
+      throw line == null ? named : new ChaosConfigException(named.field(), named.getMessage() + " (" + file + " line " + line + ")");
     }
+  }
+
+  /** The line of the file where {@code field}, or the nearest enclosing value the file wrote, is (null: none). */
+  private static Integer lineOf(String field, Map<String, Integer> lines) {
+    for (String path = field; path != null && !path.isEmpty(); ) {
+      Integer line = lines.get(path);
+      if (line != null) {
+        return line;
+      }
+      int cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
+      path = cut <= 0 ? null : path.substring(0, cut);
+    }
+    return null;
   }
 
   /**
@@ -203,6 +219,10 @@ public final class ConfigLoader {
    */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> readFile(Path file) {
+    return parse(readText(file), file);
+  }
+
+  private static String readText(Path file) {
     String text;
     try {
       text = Utf8Files.read(file);
@@ -215,6 +235,11 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ChaosConfigException("config", "cannot read " + file + ": " + e.getMessage());
     }
+    return text;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> parse(String text, Path file) {
     Object parsed = SafeYaml.load(text, file.toString(), "config");
     if (parsed == null) {
       // empty or only comments: allowed (a template with everything commented out), but said, since a

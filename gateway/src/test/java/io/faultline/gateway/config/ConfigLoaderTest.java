@@ -122,7 +122,7 @@ class ConfigLoaderTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
         .isInstanceOfSatisfying(io.faultline.chaos.config.ChaosConfigException.class, e -> {
           assertThat(e.field()).isEqualTo("listeners[0]");
-          assertThat(e.getMessage()).isEqualTo("is empty: a listener needs at least name, protocol and port");
+          assertThat(e.getMessage()).isEqualTo("is empty: a listener needs at least name, protocol and port (" + file + " line 2)");
         });
   }
 
@@ -252,19 +252,20 @@ class ConfigLoaderTest {
 
   @Test
   void aListenerCannotShareAPortWithAnotherListenerOrTheNodesOwnServers() throws IOException {
-    ChaosConfigException admin = rejected(file("""
+    Path shared = file("""
         admin: { port: 9100 }
         listeners: [{ name: a, upstream: "http://127.0.0.1:8080", port: 9100 }]
-        """), Map.of(), Map.of());
+        """);
+    ChaosConfigException admin = rejected(shared, Map.of(), Map.of());
     assertThat(admin.field()).isEqualTo("listeners[0].port");
-    assertThat(admin.getMessage()).isEqualTo("port 9100 is already the admin API's (admin.port)");
+    assertThat(admin.getMessage()).isEqualTo("port 9100 is already the admin API's (admin.port) (" + shared + " line 2)");
     ChaosConfigException twice = rejected(file("""
         listeners:
           - { name: a, upstream: "http://127.0.0.1:8080", port: 3100 }
           - { name: b, protocol: tcp, upstream: "127.0.0.1:5432", host: 0.0.0.0, port: 3100 }
         """), Map.of(), Map.of());
     assertThat(twice.field()).isEqualTo("listeners[1].port");
-    assertThat(twice.getMessage()).isEqualTo("port 3100 is already listener a's (listeners[0].port)");
+    assertThat(twice.getMessage()).startsWith("port 3100 is already listener a's (listeners[0].port) (").endsWith(" line 3)");
     ChaosConfigException toxiproxy = rejected(null, Map.of(), Map.of(Flag.TOXIPROXY_PORT, "8474", Flag.TCP_UPSTREAM, "127.0.0.1:5432",
         Flag.TCP_PORT, "8474"));
     assertThat(toxiproxy.field()).isEqualTo("listeners[1].port");
@@ -333,6 +334,39 @@ class ConfigLoaderTest {
       assertThat(e.getMessage()).as(bad).contains(bad.isBlank() ? "blank" : "got " + bad);
     }
     assertThat(rejected(file("admin: { allowed_hosts: [\"http://x\"] }"), Map.of(), Map.of()).field()).isEqualTo("admin.allowed_hosts");
+  }
+
+  @Test
+  void anErrorInTheFileSaysWhichLineOfItHoldsTheField() throws IOException {
+    Path config = file("""
+        admin:
+          port: 9000
+        chaos:
+          enabled: true
+          latency:
+            fixd_delay_ms: 10
+        """);
+    ChaosConfigException unknown = rejected(config, Map.of(), Map.of());
+    assertThat(unknown.field()).isEqualTo("chaos.latency.fixd_delay_ms");
+    assertThat(unknown.getMessage()).startsWith("unknown field").endsWith("(" + config + " line 6)");
+    ChaosConfigException type = rejected(file("""
+        listeners:
+          - name: web
+            protocol: http
+            port: "abc"
+            upstream: http://127.0.0.1:8080
+        """), Map.of(), Map.of());
+    assertThat(type.getMessage()).startsWith("must be a whole number, got abc (").endsWith(".yaml line 4)");
+    // a field the file left out: the line of what holds it
+    assertThat(rejected(file("listeners:\n  - {name: web, protocol: grpc, port: 3000}\n"), Map.of(), Map.of()).getMessage())
+        .endsWith(" line 2)");
+    // reference 001's observability.chaos form: the line where the file wrote it
+    ChaosConfigException lifted = rejected(file("observability:\n  chaos:\n    latency:\n      fixd: 5\n"), Map.of(), Map.of());
+    assertThat(lifted.field()).isEqualTo("observability.chaos.latency.fixd");
+    assertThat(lifted.getMessage()).endsWith(" line 4)");
+    // what a flag set is named by the flag, as before, not by a line of the file
+    assertThat(rejected(config, Map.of(), Map.of(Flag.CHAOS_LATENCY_MS, "-1")).getMessage()).contains("(set by --chaos-latency-ms)")
+        .doesNotContain(" line ");
   }
 
   @Test

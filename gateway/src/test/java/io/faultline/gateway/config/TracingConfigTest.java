@@ -79,7 +79,7 @@ class TracingConfigTest {
   @Test
   void badValuesAreRefusedNamingTheFieldAndWhatSetIt() {
     assertThatThrownBy(() -> load("tracing: {sample_rate: 1.5}", Map.of(), Map.of()))
-        .isInstanceOf(ChaosConfigException.class).hasMessage("must be between 0 and 1, got 1.5")
+        .isInstanceOf(ChaosConfigException.class).hasMessageStartingWith("must be between 0 and 1, got 1.5 (").hasMessageEndingWith(" line 1)")
         .extracting("field").isEqualTo("tracing.sample_rate");
     assertThatThrownBy(() -> load("", Map.of(), Map.of(Flag.TRACING_SAMPLE_RATE, "-0.1")))
         .isInstanceOf(ChaosConfigException.class).hasMessageContaining("(set by --tracing-sample-rate)");
