@@ -58,6 +58,32 @@ class AdminApiTest {
   }
 
   @Test
+  void aRuleIsReplacedInItsPlaceAndAnActiveScenarioIsNotDeleted() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      gw.postJson("/api/chaos/rules", "{\"name\": \"a\", \"match\": {\"path\": \"/a\"}}");
+      gw.postJson("/api/chaos/rules", "{\"name\": \"b\", \"match\": {\"path\": \"/\"}}");
+      assertThat(gw.put("/api/chaos/rules/a", "{\"name\": \"a2\", \"match\": {\"path\": \"/a\"}}").statusCode()).isEqualTo(200);
+      assertThat(gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules").stream()
+          .map(r -> ((JsonObject) r).getString("name")).toList()).containsExactly("a2", "b");
+      var missing = gw.put("/api/chaos/rules/nope", "{\"name\": \"x\"}");
+      assertThat(missing.statusCode()).isEqualTo(404);
+      assertThat(missing.bodyAsJsonObject().getString("error")).isEqualTo("no rule named nope");
+      var clash = gw.put("/api/chaos/rules/a2", "{\"name\": \"b\"}");
+      assertThat(clash.statusCode()).isEqualTo(400);
+      assertThat(clash.bodyAsJsonObject().getString("field")).isEqualTo("name");
+      assertThat(gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules")).as("nothing changed").hasSize(2);
+
+      gw.postJson("/api/chaos/scenarios", "{\"name\": \"mine\", \"config\": {\"latency\": {\"fixed_delay_ms\": 5}}}");
+      gw.post("/api/chaos/scenarios/mine");
+      var active = gw.admin(HttpMethod.DELETE, "/api/chaos/scenarios/mine").send().await();
+      assertThat(active.statusCode()).isEqualTo(409);
+      assertThat(active.bodyAsJsonObject().getString("error")).isEqualTo("scenario mine is active: stop it first");
+      gw.post("/api/chaos/scenarios/stop");
+      assertThat(gw.admin(HttpMethod.DELETE, "/api/chaos/scenarios/mine").send().await().statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void theKillSwitchReleasesRequestsHeldByALatencyOrATimeoutAtOnce() throws Exception {
     try (GatewayFixture gw = new GatewayFixture(Map.of())) {
       gw.put("/api/chaos/config", "{\"enabled\": true, \"rules\": [{\"name\": \"slow\", \"match\": {\"path\": \"/slow\"},"

@@ -168,6 +168,33 @@ class ConsoleTest {
         .map(r -> r.getJsonObject("match").getString("path")).toList()).containsExactly("/orders");
   }
 
+  /**
+   * Renaming a rule in the editor keeps it in its place: the first matching rule wins, and the rename moved it
+   * behind a broader rule, so its traffic lost its fault. The Match column shows what the rule matches, no nulls.
+   */
+  @Test
+  void aRuleRenamedInTheEditorKeepsItsPlaceAndItsTraffic() {
+    console.gw.put("/api/chaos/config", "{\"enabled\": true, \"rules\": [{\"name\": \"orders-down\", \"match\": {\"path\": \"/a\"},"
+        + " \"fault_injection\": {\"http_errors\": [503], \"http_error_probability\": 1}}, {\"name\": \"slow-all\","
+        + " \"match\": {\"path\": \"/\"}, \"latency\": {\"fixed_delay_ms\": 10}}]}");
+    assertThat(console.gw.traffic("/a").statusCode()).isEqualTo(503);
+    signedIn("#/chaos");
+    assertThat(console.browser.text(By.cssSelector("tr[data-rule=orders-down]"), "path=/a").getText()).doesNotContain("null");
+    console.browser.button("Edit rule orders-down").click();
+    console.browser.type(console.browser.field(By.cssSelector(".rule-editor"), "Name"), "orders-503");
+    console.browser.button("Save rule").click();
+    console.browser.visible(By.cssSelector("tr[data-rule=orders-503]"));
+    assertThat(console.gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules").stream()
+        .map(r -> ((io.vertx.core.json.JsonObject) r).getString("name")).toList()).containsExactly("orders-503", "slow-all");
+    assertThat(console.gw.traffic("/a").statusCode()).as("the renamed rule still wins for its path").isEqualTo(503);
+    // one change, the rule in its place: the change log says so, by rule, not as two whole lists
+    io.vertx.core.json.JsonObject change = console.gw.get("/api/chaos/changes?limit=1").bodyAsJsonObject().getJsonArray("changes")
+        .getJsonObject(0);
+    assertThat(change.getString("address")).isEqualTo("faultline.chaos.rules.replace");
+    assertThat(change.getJsonArray("diff").stream().map(d -> ((io.vertx.core.json.JsonObject) d).getString("path")).toList())
+        .contains("rules[orders-down].name", "rules[orders-503].name").doesNotContain("rules");
+  }
+
   @Test
   void scenariosStartStopAndSaveTheCurrentConfig() {
     signedIn("#/chaos");

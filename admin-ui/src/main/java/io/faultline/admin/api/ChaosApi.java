@@ -28,6 +28,8 @@ public final class ChaosApi {
     router.get("/api/chaos/rules").handler(ctx -> bus.forward(ctx, Addresses.RULES_LIST, null));
     router.post("/api/chaos/rules").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.RULES_PUT, body, 201,
         status -> status)));
+    router.put("/api/chaos/rules/:name").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.RULES_REPLACE,
+        new JsonObject().put("name", ctx.pathParam("name")).put("rule", body))));
     router.delete("/api/chaos/rules/:name").handler(ctx ->
         bus.forward(ctx, Addresses.RULES_REMOVE, new JsonObject().put("name", ctx.pathParam("name"))));
     router.post("/api/config/reload").handler(ctx -> bus.forward(ctx, Addresses.CONFIG_RELOAD, null));

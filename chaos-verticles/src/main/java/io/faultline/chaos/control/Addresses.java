@@ -16,6 +16,8 @@ public final class Addresses {
   public static final String RULES_LIST = "faultline.chaos.rules.list";
   public static final String RULES_PUT = "faultline.chaos.rules.put";
   public static final String RULES_REMOVE = "faultline.chaos.rules.remove";
+  /** {@code {"name": OLD, "rule": {...}}}: the rule named OLD replaced by {@code rule} (renamed or not) in its place. */
+  public static final String RULES_REPLACE = "faultline.chaos.rules.replace";
   public static final String SCENARIO_LIST = "faultline.scenario.list";
   public static final String SCENARIO_START = "faultline.scenario.start";
   public static final String SCENARIO_STOP = "faultline.scenario.stop";

@@ -74,7 +74,8 @@ public final class ChangeLog {
 
   /**
    * The leaves that differ between two JSON documents, as {@code {"path": "latency.fixed_delay_ms", "from": 10, "to": 20}};
-   * lists are compared whole (a rule list that changed is one entry); a section added or removed shows as its fields.
+   * a section added or removed shows as its fields. Rules are compared by name ({@code rules[slow].latency.fixed_delay_ms};
+   * a rule added or removed shows as its fields, a new order as {@code rules (order)}); other lists are compared whole.
    */
   public static JsonArray diff(JsonObject before, JsonObject after) {
     JsonArray out = new JsonArray();
@@ -89,13 +90,44 @@ public final class ChangeLog {
       Object from = before.getValue(key);
       Object to = after.getValue(key);
       String path = prefix.isEmpty() ? key : prefix + "." + key;
-      if ((from instanceof JsonObject || from == null) && (to instanceof JsonObject || to == null) && from != to) {
+      if (path.equals("rules") && named(from) && named(to)) {
+        rules(from == null ? new JsonArray() : (JsonArray) from, to == null ? new JsonArray() : (JsonArray) to, out);
+      } else if ((from instanceof JsonObject || from == null) && (to instanceof JsonObject || to == null) && from != to) {
         // a section added or removed shows as its fields, each from or to null
         diff(path, from == null ? new JsonObject() : (JsonObject) from, to == null ? new JsonObject() : (JsonObject) to, out);
       } else if (!Objects.equals(plain(from), plain(to))) {
         out.add(new JsonObject().put("path", path).put("from", from).put("to", to));
       }
     }
+  }
+
+  /** Null, or a list of objects that each have a name (the rule list). */
+  private static boolean named(Object value) {
+    return value == null || value instanceof JsonArray list
+        && list.stream().allMatch(o -> o instanceof JsonObject rule && rule.getValue("name") instanceof String);
+  }
+
+  private static void rules(JsonArray before, JsonArray after, JsonArray out) {
+    Map<String, JsonObject> from = byName(before);
+    Map<String, JsonObject> to = byName(after);
+    java.util.Set<String> names = new java.util.LinkedHashSet<>(from.keySet());
+    names.addAll(to.keySet());
+    for (String name : names) {
+      diff("rules[" + name + "]", from.getOrDefault(name, new JsonObject()), to.getOrDefault(name, new JsonObject()), out);
+    }
+    java.util.List<String> kept = new java.util.ArrayList<>(from.keySet());
+    kept.retainAll(to.keySet());
+    java.util.List<String> keptAfter = new java.util.ArrayList<>(to.keySet());
+    keptAfter.retainAll(from.keySet());
+    if (!kept.equals(keptAfter)) {
+      out.add(new JsonObject().put("path", "rules (order)").put("from", new JsonArray(kept)).put("to", new JsonArray(keptAfter)));
+    }
+  }
+
+  private static Map<String, JsonObject> byName(JsonArray rules) {
+    Map<String, JsonObject> out = new java.util.LinkedHashMap<>();
+    rules.forEach(o -> out.put(((JsonObject) o).getString("name"), (JsonObject) o));
+    return out;
   }
 
   private static Object plain(Object value) {

@@ -70,6 +70,13 @@ public final class ChaosControlVerticle extends VerticleBase {
     consumers.add(answer(Addresses.RULES_LIST, body -> new JsonObject().put("rules", rules())));
     consumers.add(change(Addresses.RULES_PUT, body -> state.putRule(ChaosJson.convert(map(body), ChaosRule.class, ""))));
     consumers.add(change(Addresses.RULES_REMOVE, body -> state.removeRule(required(body, "name"))));
+    consumers.add(change(Addresses.RULES_REPLACE, body -> {
+      Object rule = body.getValue("rule");
+      if (!(rule instanceof JsonObject)) {
+        throw new ChaosConfigException("rule", "is required and must be a rule object");
+      }
+      return state.replaceRule(required(body, "name"), ChaosJson.convert(map((JsonObject) rule), ChaosRule.class, ""));
+    }));
     consumers.add(answer(Addresses.SCENARIO_LIST, body -> scenarios()));
     consumers.add(change(Addresses.SCENARIO_START, body -> state.startScenario(required(body, "name"))));
     consumers.add(change(Addresses.SCENARIO_STOP, body -> state.stopScenario()));
@@ -248,6 +255,11 @@ public final class ChaosControlVerticle extends VerticleBase {
     });
     if (state.savedScenarios().stream().noneMatch(s -> s.name().equals(name))) {
       delete.handle(message); // not a saved scenario: the delete itself says why not
+      return;
+    }
+    if (name.equals(state.scenario())) {
+      // deleted now, the status would name a scenario that no longer exists, and its stop would still restore
+      ControlError.fail(message, new ControlError.Conflict("name", "scenario " + name + " is active: stop it first"));
       return;
     }
     vertx.eventBus().<JsonObject>request(Addresses.LIBRARY_USES, new JsonObject().put("scenario", name))

@@ -145,6 +145,28 @@ public final class ChaosState {
     return install(config().withRule(rule), scenario, version() + 1);
   }
 
+  /**
+   * Replaces the rule named {@code name} by {@code rule} in its place (first match wins, so the place decides
+   * which traffic it gets), renamed or not: one change, so nothing between sees both or neither.
+   */
+  public synchronized ChaosSnapshot replaceRule(String name, ChaosRule rule) {
+    List<ChaosRule> rules = new ArrayList<>(config().rules());
+    int at = -1;
+    for (int i = 0; i < rules.size(); i++) {
+      if (rules.get(i).name().equals(name)) {
+        at = i;
+      } else if (rules.get(i).name().equals(rule.name())) {
+        throw new io.faultline.chaos.config.ChaosConfigException("name", "a rule named " + rule.name()
+            + " exists already: give this one another name, or remove that one first");
+      }
+    }
+    if (at < 0) {
+      throw new NotFound("rule", "no rule named " + name);
+    }
+    rules.set(at, rule);
+    return install(config().withRules(rules), scenario, version() + 1);
+  }
+
   public synchronized ChaosSnapshot removeRule(String name) {
     List<ChaosRule> rules = new ArrayList<>(config().rules());
     if (!rules.removeIf(r -> r.name().equals(name))) {

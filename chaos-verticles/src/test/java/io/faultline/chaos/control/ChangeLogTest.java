@@ -16,7 +16,25 @@ class ChangeLogTest {
     JsonArray diff = ChangeLog.diff(before, after);
     assertThat(diff).hasSize(2);
     assertThat(diff.getJsonObject(0).getMap()).containsEntry("path", "latency.fixed_delay_ms").containsEntry("from", 10).containsEntry("to", 20);
-    assertThat(diff.getJsonObject(1).getString("path")).isEqualTo("rules");
+    assertThat(diff.getJsonObject(1).getMap()).containsEntry("path", "rules[r].name").containsEntry("from", null).containsEntry("to", "r");
+  }
+
+  /** A rule changed among others shows as what changed in it, not as the whole list twice (unreadable with a few rules). */
+  @Test
+  void rulesAreComparedByNameAndANewOrderIsOneEntry() {
+    JsonObject a = rule("a", 10);
+    JsonObject b = rule("b", 20);
+    JsonArray diff = ChangeLog.diff(new JsonObject().put("rules", new JsonArray().add(a).add(b)),
+        new JsonObject().put("rules", new JsonArray().add(rule("b", 25)).add(a).add(new JsonObject().put("name", "c"))));
+    assertThat(diff.stream().map(d -> ((JsonObject) d).getString("path") + ": " + ((JsonObject) d).getValue("from") + " -> "
+        + ((JsonObject) d).getValue("to")).toList()).containsExactly(
+        "rules[b].latency.fixed_delay_ms: 20 -> 25",
+        "rules[c].name: null -> c",
+        "rules (order): [\"a\",\"b\"] -> [\"b\",\"a\"]");
+  }
+
+  private static JsonObject rule(String name, int delay) {
+    return new JsonObject().put("name", name).put("latency", new JsonObject().put("fixed_delay_ms", delay));
   }
 
   @Test

@@ -320,8 +320,9 @@ public final class Run {
   /** Records a step's result; {@code counts} when it is a plain step that ran (see {@link Results#add}). */
   void record(StepResult result, boolean counts) {
     results.add(result, counts);
-    if (counts || "skipped".equals(result.status())) {
-      progress.stepDone();
+    boolean cut = "stopped".equals(result.status()) || "aborted".equals(result.status());
+    if ((counts || "skipped".equals(result.status())) && !cut) {
+      progress.stepDone(); // a step cut short did not run its course: a run stopped in its only step is not at 100 %
     }
     if (result.error() != null && "failed".equals(result.status())) {
       state.error("step " + result.name() + ": " + result.error());

@@ -148,6 +148,8 @@ class RunTest {
     assertThat(ReportFormats.junit(report)).contains("failures=\"1\"")
         .contains("<failure message=\"cut short by stopped after 10.0 s of 30 s\">");
     assertThat(plane.config.getString("scenario")).as("restored").isNull();
+    // the step cut short did not run its course: the run is not shown as gone through
+    assertThat(plane.progress.get(plane.progress.size() - 1).getDouble("progress")).isEqualTo(0.0);
   }
 
   @Test

@@ -13,6 +13,8 @@ const ACTIONS = {
   'faultline.chaos.rebase': 'config reloaded',
   'faultline.chaos.rules.put': 'rule saved',
   'faultline.chaos.rules.remove': 'rule removed',
+  'faultline.chaos.rules.replace': 'rule replaced',
+  'faultline.chaos.restore': 'config put back',
   'faultline.scenario.start': 'scenario started',
   'faultline.scenario.stop': 'scenario stopped',
 };

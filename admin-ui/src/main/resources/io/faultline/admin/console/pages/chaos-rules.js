@@ -1,7 +1,7 @@
 // Rules: chaos for the traffic a match selects. The list, and an editor for one rule: its match and
 // the sections it sets (drawn with the same fields as the global sections).
 
-import { del, post } from '../lib/api.js';
+import { del, post, put } from '../lib/api.js';
 import { confirmDialog, fill, h, notice, uid } from '../lib/dom.js';
 import { clearErrors, field, label, readAll, showError } from '../lib/fields.js';
 
@@ -82,10 +82,8 @@ export class Rules {
         return;
       }
       try {
-        await post('/api/chaos/rules', body);
-        if (rule && rule.name !== body.name) {
-          await del(`/api/chaos/rules/${encodeURIComponent(rule.name)}`);
-        }
+        // an edit replaces the rule in its place, renamed or not: first match wins, so its place decides its traffic
+        await (rule ? put(`/api/chaos/rules/${encodeURIComponent(rule.name)}`, body) : post('/api/chaos/rules', body));
         fill(this.editor);
         this.say(`Rule ${body.name} saved.`, 'ok');
       } catch (e) {
@@ -111,7 +109,8 @@ export class Rules {
 
 /** Lists and maps that are empty show as blank fields, not as [] or {}. */
 function empty(value) {
-  return (Array.isArray(value) && !value.length) || (value && typeof value === 'object' && !Object.keys(value).length) ? undefined : value;
+  return value === null || (Array.isArray(value) && !value.length) || (value && typeof value === 'object' && !Object.keys(value).length)
+    ? undefined : value;
 }
 
 function matchText(match) {

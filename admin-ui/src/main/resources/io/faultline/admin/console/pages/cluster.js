@@ -20,6 +20,7 @@ export default {
       h('section', { class: 'card', 'aria-labelledby': 'tasks-title' },
         h('h2', { id: 'tasks-title' }, 'Distributed tasks'), tasks));
 
+    let standalone = false;
     async function load() {
       const [registry, leader] = await Promise.all([get('/api/cluster/nodes'), get('/api/cluster/leader')]);
       fill(summary, registry.cluster ? ['Cluster ', h('b', {}, registry.cluster), ' · '] : 'Standalone node · ',
@@ -39,11 +40,14 @@ export default {
               `${clock(n.last_heartbeat)} (${ago(n.last_heartbeat)})`) : '–'),
           h('td', { 'data-label': 'Address' }, h('code', {}, n.address || '–')),
           h('td', { 'data-label': 'Protocols' }, (n.capabilities || []).join(', ')))))));
-      try {
-        const list = await get('/api/cluster/tasks');
-        fill(tasks, list.tasks.length ? taskTable(list.tasks, cancel) : h('p', { class: 'muted' }, 'No distributed task yet.'));
-      } catch (e) {
-        fill(tasks, h('p', { class: 'muted' }, e instanceof ApiError && e.status === 409 ? e.message : `Could not list tasks: ${e.message}`));
+      if (!standalone) { // a standalone node answers 409 once and for all: not asked again every two seconds
+        try {
+          const list = await get('/api/cluster/tasks');
+          fill(tasks, list.tasks.length ? taskTable(list.tasks, cancel) : h('p', { class: 'muted' }, 'No distributed task yet.'));
+        } catch (e) {
+          standalone = e instanceof ApiError && e.status === 409;
+          fill(tasks, h('p', { class: 'muted' }, standalone ? e.message : `Could not list tasks: ${e.message}`));
+        }
       }
       if (unreadable) {
         unreadable = false;

@@ -83,7 +83,7 @@ export class Health {
         h('span', { class: 'big' }, score.toFixed(1)), h('span', { class: 'muted' }, ' / 100 '),
         h('meter', { min: 0, max: 100, low: 60, high: 90, optimum: 100, value: score, 'aria-label': 'Health score' })));
     fill(this.factors, (health.factors || []).map(f => h('li', { 'data-factor': f.name },
-      h('b', {}, f.name), `: −${f.impact.toFixed(1)} points · ${f.measured}`)),
+      h('b', {}, f.name), `: ${f.impact >= 0.05 ? '−' : ''}${f.impact.toFixed(1)} points · ${f.measured}`)),
     health.formula ? h('li', { class: 'muted' }, `health = ${health.formula}`) : null);
   }
 

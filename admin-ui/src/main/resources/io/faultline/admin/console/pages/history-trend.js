@@ -96,6 +96,10 @@ export class Trend {
         this.chart.show(t.points, t.trend.fitted_line);
       }
     } catch (e) {
+      // the trend shown before answered another question: it must not read as this one's answer
+      fill(this.summary);
+      fill(this.runs);
+      this.figure.hidden = true;
       showError(this.form, e.field, e.message);
     }
   }
