@@ -76,6 +76,25 @@ class ConsoleTest {
     console.browser.text(By.cssSelector(".changes li[data-source=console]"), "chaos disabled");
   }
 
+  /** Adding or removing a listener keeps what the other listeners' charts hold (they were all rebuilt empty). */
+  @Test
+  void aListenerAddedOrRemovedLeavesTheOtherListenersChartsAsTheyWere() {
+    signedIn("#/overview");
+    By webRequests = By.cssSelector("[data-listener=web] .plot");
+    console.browser.until(d -> Integer.parseInt(d.findElement(webRequests).getAttribute("data-points") == null ? "0"
+        : d.findElement(webRequests).getAttribute("data-points")) >= 4);
+    int held = Integer.parseInt(console.browser.until(d -> d.findElement(webRequests)).getAttribute("data-points"));
+    assertThat(console.gw.postJson("/api/listeners", "{\"name\": \"orders\", \"protocol\": \"http\", \"port\": 0,"
+        + " \"upstream\": \"http://127.0.0.1:1\"}").statusCode()).isEqualTo(201);
+    console.browser.visible(By.cssSelector("[data-listener=orders]"));
+    assertThat(Integer.parseInt(console.browser.until(d -> d.findElement(webRequests)).getAttribute("data-points")))
+        .as("web's chart kept its points").isGreaterThanOrEqualTo(held);
+    assertThat(console.gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/listeners/orders").send().await().statusCode()).isEqualTo(200);
+    console.browser.until(d -> d.findElements(By.cssSelector("[data-listener=orders]")).isEmpty());
+    assertThat(Integer.parseInt(console.browser.until(d -> d.findElement(webRequests)).getAttribute("data-points")))
+        .isGreaterThanOrEqualTo(held);
+  }
+
   @Test
   void theKillSwitchWorksFromTheKeyboard() {
     signedIn("#/overview");

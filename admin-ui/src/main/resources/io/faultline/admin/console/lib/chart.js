@@ -52,6 +52,7 @@ export class TimeChart {
     if (this.plot) {
       this.plot.setData([this.times, ...this.columns]);
     }
+    this.el.dataset.points = this.times.length; // how much the chart holds, for whoever reads the page
   }
 
   redraw() {

@@ -49,10 +49,17 @@ export class TrafficCharts {
     }
   }
 
+  /** Cards for the summary's listeners: a listener still there keeps its card and what its charts hold. */
   build(summary) {
-    this.destroy();
+    const before = this.cards;
     this.cards = new Map();
     const cards = summary.listeners.map(listener => {
+      const kept = before.get(listener.name);
+      if (kept) {
+        before.delete(listener.name);
+        this.cards.set(listener.name, kept);
+        return kept.article;
+      }
       const chart = (title, format, minTop) => {
         const plot = h('div', { class: 'plot' });
         const figure = h('figure', { class: 'chart', 'aria-label': `${title} of listener ${listener.name}`, role: 'group' },
@@ -64,15 +71,18 @@ export class TrafficCharts {
       const faults = chart('Injected faults per second, by type', fixed(1), 1);
       const latency = chart('Latency to first byte, p50 and p99', millis, 10);
       const now = h('div', { class: 'now', 'aria-live': 'off' });
-      this.cards.set(listener.name, { now, requests: requests.chart, errors: errors.chart, faults: faults.chart, latency: latency.chart });
-      return h('article', { class: 'listener', 'data-listener': listener.name, 'aria-labelledby': `listener-${listener.name}` },
+      const article = h('article', { class: 'listener', 'data-listener': listener.name, 'aria-labelledby': `listener-${listener.name}` },
         h('div', { class: 'listener-head' },
           h('h3', { id: `listener-${listener.name}` }, listener.name),
           h('span', { class: 'badge' }, listener.protocol),
           h('span', { class: 'muted' }, `port ${listener.port} → ${listener.upstream}`)),
         now,
         h('div', { class: 'charts' }, requests.figure, errors.figure, faults.figure, latency.figure));
+      this.cards.set(listener.name,
+        { article, now, requests: requests.chart, errors: errors.chart, faults: faults.chart, latency: latency.chart });
+      return article;
     });
+    TrafficCharts.destroyAll(before); // the listeners that are gone
     fill(this.el,
       summary.request_metrics ? null : h('p', { class: 'hint' },
         'This node does not count requests (metrics.requests: false), so these charts stay at zero.'),
@@ -80,6 +90,10 @@ export class TrafficCharts {
   }
 
   destroy() {
-    this.cards.forEach(card => [card.requests, card.errors, card.faults, card.latency].forEach(c => c.destroy()));
+    TrafficCharts.destroyAll(this.cards);
+  }
+
+  static destroyAll(cards) {
+    cards.forEach(card => [card.requests, card.errors, card.faults, card.latency].forEach(c => c.destroy()));
   }
 }
