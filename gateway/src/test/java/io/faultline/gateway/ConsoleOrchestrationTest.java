@@ -303,6 +303,32 @@ class ConsoleOrchestrationTest {
     return console.browser.visible(By.id("b:" + path + ":value"));
   }
 
+  /**
+   * Pages open while something changes elsewhere (the CLI, another tab, a schedule) show it: the library within
+   * seconds, a run history recorded at once, its report in the list. They loaded once and stayed stale.
+   */
+  @Test
+  void theLibraryHistoryAndReportsShowWhatChangesWhileTheyAreOpen() throws Exception {
+    console.browser.open(console.base + "#/orchestrations");
+    console.browser.visible(By.id("library-title"));
+    assertThat(console.gw.put("/api/chaos/orchestration/library/made-elsewhere", """
+        name: made-elsewhere
+        steps: [{name: s, scenario: {config: {latency: {fixed_delay_ms: 1}}}, duration_seconds: 0.2}]
+        """).statusCode()).isEqualTo(200);
+    console.browser.visible(By.cssSelector("tr[data-entry=made-elsewhere]"));
+
+    console.browser.open(console.base + "#/history");
+    console.browser.visible(By.id("runs-title"));
+    assertThat(console.gw.postJson("/api/chaos/orchestration/execute", "{\"name\": \"made-elsewhere\"}").statusCode()).isEqualTo(202);
+    console.browser.visible(By.cssSelector("tr[data-name=made-elsewhere]"));
+
+    console.browser.open(console.base + "#/reports");
+    console.browser.visible(By.id("reports-title"));
+    int before = console.browser.driver.findElements(By.cssSelector("tr[data-report]")).size();
+    assertThat(console.gw.postJson("/api/chaos/orchestration/execute", "{\"name\": \"made-elsewhere\"}").statusCode()).isEqualTo(202);
+    console.browser.until(d -> d.findElements(By.cssSelector("tr[data-report]")).size() > before);
+  }
+
   /** The library entry name the console gives a file: its name without the extension. */
   private static String entry(Path file) {
     return file.getFileName().toString().replaceAll("\\.(yaml|json)$", "");

@@ -144,7 +144,9 @@ public final class GraphQlApi {
         .type("Subscription", t -> t
             .dataFetcher("chaosChanged", env -> new EventBusPublisher<>(bus, Addresses.CHAOS_CHANGED, GraphQlApi::status))
             .dataFetcher("traffic", env -> new EventBusPublisher<>(bus, Addresses.TRAFFIC_SUMMARY, JsonObject::getMap))
-            .dataFetcher("orchestrationProgress", env -> new EventBusPublisher<>(bus, OrchestratorVerticle.PROGRESS, JsonObject::getMap)))
+            .dataFetcher("orchestrationProgress", env -> new EventBusPublisher<>(bus, OrchestratorVerticle.PROGRESS, JsonObject::getMap))
+            .dataFetcher("runRecorded", env -> new EventBusPublisher<>(bus, io.faultline.history.HistoryAddresses.RUN_RECORDED,
+                JsonObject::getMap)))
         .build();
   }
 

@@ -44,8 +44,24 @@ export default {
 
     const reload = () => load().catch(e => say(`Could not read the history: ${e.message}`, 'error'));
     live.addEventListener('reconnected', reload);
+    // a run recorded while the page is open (from here, another tab, the CLI or a schedule) shows in a second:
+    // the event comes as history queues the run, and its writer stores a batch every 200 ms by default
+    const timers = new Set();
+    const later = ms => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        reload();
+      }, ms);
+      timers.add(t);
+    };
+    const unsubscribe = live.subscribe('subscription { runRecorded }', () => {
+      later(1000);
+      later(4000); // a slow shared database
+    });
     reload();
     return () => {
+      timers.forEach(clearTimeout);
+      unsubscribe();
       live.removeEventListener('reconnected', reload);
       trend.close();
       experiments.close();

@@ -38,6 +38,11 @@ export class Library {
   async load() {
     try {
       const { entries } = await get('/api/chaos/orchestration/library');
+      const seen = JSON.stringify(entries);
+      if (seen === this.seen) {
+        return; // unchanged: the table (and the focus in it) stays
+      }
+      this.seen = seen;
       this.show(entries);
     } catch (e) {
       this.say(`Could not list the library: ${e.message}`, 'error');

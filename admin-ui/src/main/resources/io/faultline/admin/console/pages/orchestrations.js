@@ -28,7 +28,14 @@ export default {
       run.refresh();
     };
     live.addEventListener('reconnected', reload);
+    // entries saved or deleted elsewhere (another tab, the CLI, another node) show within seconds
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') {
+        library.load();
+      }
+    }, 5000);
     return () => {
+      clearInterval(timer);
       run.destroy();
       live.removeEventListener('reconnected', reload);
     };

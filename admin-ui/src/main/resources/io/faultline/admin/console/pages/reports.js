@@ -46,8 +46,13 @@ export default {
       ];
     }
 
-    get('/api/chaos/orchestration/reports').then(({ reports }) => {
+    let seen;
+    const list = () => get('/api/chaos/orchestration/reports').then(({ reports }) => {
       const sorted = [...reports].sort((a, b) => (b.started_at || 0) - (a.started_at || 0));
+      if (JSON.stringify(sorted) === seen) {
+        return; // unchanged: the table (and the focus in it) stays
+      }
+      seen = JSON.stringify(sorted);
       if (!sorted.length) {
         fill(table, h('p', { class: 'muted' }, 'No run has finished yet: run an orchestration and its report appears here.'));
         return;
@@ -63,9 +68,17 @@ export default {
             h('button', { type: 'button', 'aria-label': `Open report ${r.id}`, onclick: () => navigate(`#/reports/${encodeURIComponent(r.id)}`) }, 'Open'),
             downloads(r.id))))))));
     }).catch(e => say(`Could not list the reports: ${e.message}`, 'error'));
+    list();
+    // a run that ends while the page is open adds its report within seconds
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') {
+        list();
+      }
+    }, 5000);
 
     if (rest[0]) {
       open(rest[0]);
     }
+    return () => clearInterval(timer);
   },
 };
