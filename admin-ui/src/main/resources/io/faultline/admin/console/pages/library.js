@@ -45,6 +45,7 @@ export class Library {
       this.seen = seen;
       this.show(entries);
     } catch (e) {
+      this.seen = undefined; // the next answer is shown, whatever it is
       this.say(`Could not list the library: ${e.message}`, 'error');
     }
   }

@@ -67,7 +67,10 @@ export default {
           h('td', { 'data-label': 'Actions' }, h('div', { class: 'row' },
             h('button', { type: 'button', 'aria-label': `Open report ${r.id}`, onclick: () => navigate(`#/reports/${encodeURIComponent(r.id)}`) }, 'Open'),
             downloads(r.id))))))));
-    }).catch(e => say(`Could not list the reports: ${e.message}`, 'error'));
+    }).catch(e => {
+      seen = undefined; // the next answer is shown, whatever it is
+      say(`Could not list the reports: ${e.message}`, 'error');
+    });
     list();
     // a run that ends while the page is open adds its report within seconds
     const timer = setInterval(() => {

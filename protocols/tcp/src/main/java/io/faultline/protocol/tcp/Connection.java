@@ -163,8 +163,11 @@ final class Connection {
     }
   }
 
-  /** How long a half-open connection may stay silent both ways before it is closed (nginx's default proxy_timeout). */
-  static long HALF_OPEN_IDLE_MS = 10 * 60 * 1000;
+  /**
+   * How long a half-open connection may stay silent both ways before it is closed (nginx's default proxy_timeout).
+   * Not final only so that a test can shorten it; read on the event loops.
+   */
+  static volatile long HALF_OPEN_IDLE_MS = 10 * 60 * 1000;
 
   /** Counts a fault of {@code type} on this connection, which becomes an exchange of the lifecycle if it was not one. */
   void injected(String type) {
