@@ -206,12 +206,17 @@ class ConsoleTest {
     assertThat(console.gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules").stream()
         .map(r -> ((io.vertx.core.json.JsonObject) r).getString("name")).toList()).containsExactly("orders-503", "slow-all");
     assertThat(console.gw.traffic("/a").statusCode()).as("the renamed rule still wins for its path").isEqualTo(503);
+    console.browser.screenshot("rules-renamed");
     // one change, the rule in its place: the change log says so, by rule, not as two whole lists
     io.vertx.core.json.JsonObject change = console.gw.get("/api/chaos/changes?limit=1").bodyAsJsonObject().getJsonArray("changes")
         .getJsonObject(0);
     assertThat(change.getString("address")).isEqualTo("faultline.chaos.rules.replace");
     assertThat(change.getJsonArray("diff").stream().map(d -> ((io.vertx.core.json.JsonObject) d).getString("path")).toList())
-        .contains("rules[orders-down].name", "rules[orders-503].name").doesNotContain("rules");
+        .containsExactly("rules[orders-503].name");
+    signedIn("#/overview");
+    console.browser.script("arguments[0].scrollIntoView()", console.browser.text(By.cssSelector(".changes li"), "rule replaced"));
+    console.browser.text(By.cssSelector(".changes li"), "rules[orders-503].name: orders-down → orders-503");
+    console.browser.screenshot("changes-rule-replaced");
   }
 
   @Test

@@ -75,7 +75,8 @@ public final class ChangeLog {
   /**
    * The leaves that differ between two JSON documents, as {@code {"path": "latency.fixed_delay_ms", "from": 10, "to": 20}};
    * a section added or removed shows as its fields. Rules are compared by name ({@code rules[slow].latency.fixed_delay_ms};
-   * a rule added or removed shows as its fields, a new order as {@code rules (order)}); other lists are compared whole.
+   * a rule renamed in its place as its changes, {@code rules[new].name} among them; a rule added or removed as one entry
+   * from or to the rule; a new order as {@code rules (order)}); other lists are compared whole.
    */
   public static JsonArray diff(JsonObject before, JsonObject after) {
     JsonArray out = new JsonArray();
@@ -110,15 +111,34 @@ public final class ChangeLog {
   private static void rules(JsonArray before, JsonArray after, JsonArray out) {
     Map<String, JsonObject> from = byName(before);
     Map<String, JsonObject> to = byName(after);
+    // a rule renamed in its place (its old name gone, a new one at its index) is that rule changed, not one removed and one added
+    Map<String, String> renamed = new java.util.HashMap<>();
+    for (int i = 0; i < Math.min(before.size(), after.size()); i++) {
+      String was = before.getJsonObject(i).getString("name");
+      String now = after.getJsonObject(i).getString("name");
+      if (!was.equals(now) && !to.containsKey(was) && !from.containsKey(now)) {
+        renamed.put(now, was);
+      }
+    }
     java.util.Set<String> names = new java.util.LinkedHashSet<>(from.keySet());
     names.addAll(to.keySet());
     for (String name : names) {
-      diff("rules[" + name + "]", from.getOrDefault(name, new JsonObject()), to.getOrDefault(name, new JsonObject()), out);
+      JsonObject was = from.get(renamed.getOrDefault(name, name));
+      JsonObject now = to.get(name);
+      if (renamed.containsValue(name) && now == null) {
+        continue; // shown under its new name
+      }
+      if (was == null || now == null) {
+        out.add(new JsonObject().put("path", "rules[" + name + "]").put("from", was).put("to", now)); // added or removed: the rule
+      } else {
+        diff("rules[" + name + "]", was, now, out);
+      }
     }
     java.util.List<String> kept = new java.util.ArrayList<>(from.keySet());
     kept.retainAll(to.keySet());
     java.util.List<String> keptAfter = new java.util.ArrayList<>(to.keySet());
     keptAfter.retainAll(from.keySet());
+    // (renamed rules kept their place, so they change no order)
     if (!kept.equals(keptAfter)) {
       out.add(new JsonObject().put("path", "rules (order)").put("from", new JsonArray(kept)).put("to", new JsonArray(keptAfter)));
     }

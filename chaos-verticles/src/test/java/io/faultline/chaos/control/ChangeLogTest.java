@@ -16,7 +16,9 @@ class ChangeLogTest {
     JsonArray diff = ChangeLog.diff(before, after);
     assertThat(diff).hasSize(2);
     assertThat(diff.getJsonObject(0).getMap()).containsEntry("path", "latency.fixed_delay_ms").containsEntry("from", 10).containsEntry("to", 20);
-    assertThat(diff.getJsonObject(1).getMap()).containsEntry("path", "rules[r].name").containsEntry("from", null).containsEntry("to", "r");
+    assertThat(diff.getJsonObject(1).getString("path")).isEqualTo("rules[r]");
+    assertThat(diff.getJsonObject(1).getValue("from")).isNull();
+    assertThat(diff.getJsonObject(1).getJsonObject("to").getString("name")).isEqualTo("r");
   }
 
   /** A rule changed among others shows as what changed in it, not as the whole list twice (unreadable with a few rules). */
@@ -29,8 +31,18 @@ class ChangeLogTest {
     assertThat(diff.stream().map(d -> ((JsonObject) d).getString("path") + ": " + ((JsonObject) d).getValue("from") + " -> "
         + ((JsonObject) d).getValue("to")).toList()).containsExactly(
         "rules[b].latency.fixed_delay_ms: 20 -> 25",
-        "rules[c].name: null -> c",
+        "rules[c]: null -> {\"name\":\"c\"}",
         "rules (order): [\"a\",\"b\"] -> [\"b\",\"a\"]");
+  }
+
+  @Test
+  void aRuleRenamedInItsPlaceShowsAsItsChanges() {
+    JsonArray diff = ChangeLog.diff(new JsonObject().put("rules", new JsonArray().add(rule("a", 10)).add(rule("b", 20))),
+        new JsonObject().put("rules", new JsonArray().add(rule("a2", 15)).add(rule("b", 20))));
+    assertThat(diff.stream().map(d -> ((JsonObject) d).getString("path") + ": " + ((JsonObject) d).getValue("from") + " -> "
+        + ((JsonObject) d).getValue("to")).toList()).containsExactly(
+        "rules[a2].latency.fixed_delay_ms: 10 -> 15",
+        "rules[a2].name: a -> a2");
   }
 
   private static JsonObject rule(String name, int delay) {

@@ -26,7 +26,9 @@ export function sourceName(source) {
   return (names[kind] || kind) + (id ? ` ${id}` : '');
 }
 
-const value = v => (v === null || v === undefined ? '–' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+// a whole rule added or removed reads as what it is, its JSON on hover; other values as they are
+const value = v => (v === null || v === undefined ? '–' : Array.isArray(v) ? JSON.stringify(v)
+  : typeof v === 'object' ? h('span', { title: JSON.stringify(v) }, v.name ? `rule ${v.name}` : '{…}') : String(v));
 
 export class ChangeList {
   constructor() {
@@ -62,7 +64,7 @@ export class ChangeList {
           change.detail ? h('span', {}, change.detail) : null,
           h('span', { class: 'muted small' }, `v${change.version} on ${change.node}`)),
         diff.length ? h('ul', { class: 'diff' },
-          diff.slice(0, DIFF_SHOWN).map(d => h('li', {}, h('code', {}, d.path), `: ${value(d.from)} → ${value(d.to)}`)),
+          diff.slice(0, DIFF_SHOWN).map(d => h('li', {}, h('code', {}, d.path), ': ', value(d.from), ' → ', value(d.to))),
           diff.length > DIFF_SHOWN ? h('li', {}, `and ${diff.length - DIFF_SHOWN} more`) : null) : null);
     }));
   }
