@@ -14,7 +14,7 @@ public final class PublicAddresses {
 
   private static final Set<String> INBOUND = Set.of(
       Addresses.CHAOS_STATUS, Addresses.CHAOS_GET, Addresses.CHAOS_SET, Addresses.CHAOS_ENABLE, Addresses.CHAOS_DISABLE,
-      Addresses.CHAOS_RESET, Addresses.CHAOS_CHANGES, Addresses.RULES_LIST, Addresses.RULES_PUT, Addresses.RULES_REMOVE,
+      Addresses.CHAOS_RESET, Addresses.CHAOS_CHANGES, Addresses.RULES_LIST, Addresses.RULES_PUT, Addresses.RULES_REMOVE, Addresses.RULES_REPLACE,
       Addresses.SCENARIO_LIST, Addresses.SCENARIO_START, Addresses.SCENARIO_STOP, Addresses.SCENARIO_SAVE,
       Addresses.SCENARIO_DELETE, Addresses.CONFIG_RELOAD, Addresses.CLUSTER_NODES, Addresses.CLUSTER_LEADER,
       Addresses.TASKS_SUBMIT, Addresses.TASKS_LIST, Addresses.TASKS_GET, Addresses.TASKS_CANCEL, Addresses.TRAFFIC_RECENT,
