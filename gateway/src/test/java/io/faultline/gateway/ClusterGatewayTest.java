@@ -65,6 +65,8 @@ class ClusterGatewayTest {
     assertThat(status(n1, post, "/api/chaos/scenarios/stop", null)).isEqualTo(200);
     assertThat(status(n1, post, "/api/chaos/scenarios", "{\"name\": \"kept\", \"config\": {\"latency\": {\"fixed_delay_ms\": 7}}}"))
         .isEqualTo(201);
+    // an active scenario is not deleted: n2 deletes it once the stop has reached it (until then it still runs it: 409)
+    eventually(() -> get(n2, "/api/chaos/status").getValue("scenario") == null, "the stop reaches n2");
     assertThat(status(n2, io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/shared_slow", null)).isEqualTo(200);
     eventually(() -> status(n1, io.vertx.core.http.HttpMethod.GET, "/api/chaos/scenarios/shared_slow", null) == 404, "the delete reaches n1");
 
