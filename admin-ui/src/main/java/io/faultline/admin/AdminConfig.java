@@ -50,11 +50,8 @@ public record AdminConfig(String host, Integer port, String token, TlsConfig tls
 
   /** True when {@code hostHeader} (with or without a port) names one of {@link #allowedHosts}. */
   public boolean allows(String hostHeader) {
-    String h = hostHeader.trim().toLowerCase(Locale.ROOT);
-    int colon = h.startsWith("[") ? h.indexOf(':', Math.max(0, h.indexOf(']'))) : h.indexOf(':');
-    String name = colon < 0 ? h : h.substring(0, colon);
-    String port = colon < 0 ? "" : h.substring(colon + 1);
-    return port.matches("\\d{0,5}") && (colon < 0 || !port.isEmpty()) && allowedHosts.contains(name);
+    String name = SameOrigin.name(hostHeader);
+    return name != null && allowedHosts.contains(name);
   }
 
   /** {@code http} or {@code https}. */

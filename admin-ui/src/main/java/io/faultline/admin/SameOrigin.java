@@ -61,22 +61,24 @@ final class SameOrigin {
 
   /** {@code Host} (with or without a port) names a loopback address: localhost, *.localhost, 127.x.x.x or [::1]. */
   static boolean loopbackName(String host) {
-    String h = host.trim().toLowerCase(Locale.ROOT);
-    if (h.startsWith("[")) {
-      int end = h.indexOf(']');
-      return end > 0 && h.substring(1, end).equals("::1") && port(h.substring(end + 1));
-    }
-    int colon = h.indexOf(':');
-    String name = colon < 0 ? h : h.substring(0, colon);
-    if (!port(colon < 0 ? "" : h.substring(colon))) {
-      return false;
-    }
-    return name.equals("localhost") || name.endsWith(".localhost") || name.matches("127(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
+    String name = name(host);
+    return name != null && (name.equals("[::1]") || name.equals("localhost") || name.endsWith(".localhost")
+        || name.matches("127(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}"));
   }
 
-  /** Nothing, or a colon and a port number. */
-  private static boolean port(String rest) {
-    return rest.isEmpty() || rest.matches(":\\d{1,5}");
+  /**
+   * The host name a {@code Host} header gives, lower-cased, without its port ({@code [::1]} keeps its brackets);
+   * null when what follows the name is not a colon and a port number.
+   */
+  static String name(String host) {
+    String h = host.trim().toLowerCase(Locale.ROOT);
+    int colon = h.indexOf(':');
+    int nameEnd = h.startsWith("[") ? h.indexOf(']') + 1 : colon < 0 ? h.length() : colon;
+    if (nameEnd <= 0) {
+      return null; // an empty name, or a "[" never closed
+    }
+    String rest = h.substring(nameEnd);
+    return rest.isEmpty() || rest.matches(":\\d{1,5}") ? h.substring(0, nameEnd) : null;
   }
 
   /**

@@ -32,7 +32,6 @@ public final class ConfigLoader {
   public static GatewayConfig load(Path file, Map<String, String> env, Map<Flag, String> flags) {
     String text = file == null ? null : readText(file);
     Map<String, Object> tree = file == null ? new LinkedHashMap<>() : parse(text, file);
-    Map<String, Integer> lines = text == null ? Map.of() : SafeYaml.lines(text);
     boolean observabilityChaos = liftObservabilityChaos(tree);
     Map<String, String> sources = new LinkedHashMap<>();
     Map<Flag, Object> applied = new EnumMap<>(Flag.class);
@@ -100,7 +99,8 @@ public final class ConfigLoader {
         throw new ChaosConfigException(e.field(), e.getMessage() + " (in the listener " + adder + " adds"
             + (e.field().endsWith(".upstream") ? ": give " + adder.replace("-port", "-upstream").replace("_PORT", "_UPSTREAM") : "") + ")");
       }
-      Integer line = lineOf(named.field(), lines);
+      // the file's lines are composed only for an error to report, not on every start
+      Integer line = text == null ? null : lineOf(named.field(), SafeYaml.lines(text));
       throw line == null ? named : new ChaosConfigException(named.field(), named.getMessage() + " (" + file + " line " + line + ")");
     }
   }
