@@ -37,6 +37,7 @@ final class ConsoleBrowser implements AutoCloseable {
 
   final ChromeDriver driver;
   final Path downloads;
+  private final Path profile;
 
   /**
    * Skips the test only on a developer's machine without chromium (CI unset); in CI a missing browser
@@ -52,12 +53,13 @@ final class ConsoleBrowser implements AutoCloseable {
 
   ConsoleBrowser() throws IOException {
     downloads = Files.createTempDirectory("console-downloads");
+    profile = Files.createTempDirectory("chrome-profile");
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
         "--disable-quic", "--hide-scrollbars", "--window-size=1280,800",
-        "--user-data-dir=" + Files.createTempDirectory("chrome-profile"));
+        "--user-data-dir=" + profile);
     options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
         "download.prompt_for_download", false));
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
@@ -191,5 +193,16 @@ final class ConsoleBrowser implements AutoCloseable {
   @Override
   public void close() {
     driver.quit();
+    delete(profile);
+    delete(downloads);
+  }
+
+  /** Removes a temporary directory the browser used (a profile is some 10 MB), quietly: only a clean-up. */
+  private static void delete(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    } catch (IOException | UncheckedIOException e) {
+      // what is left stays in the temporary directory
+    }
   }
 }

@@ -359,6 +359,10 @@ class ConsoleHistoryTest {
       WebElement a = console.browser.visible(By.id("ab-a"));
       console.browser.until(d -> a.findElements(By.tagName("option")).size() == 2 ? true : null);
       new org.openqa.selenium.support.ui.Select(a).selectByValue("slow_variant");
+      // an entry saved elsewhere (the CLI, another tab) while the page is open becomes a variant, and the choice stays
+      assertThat(gw.put("/api/chaos/orchestration/library/third_variant", HistoryTest.CALM).statusCode()).isEqualTo(200);
+      console.browser.until(d -> a.findElements(By.tagName("option")).size() == 3 ? true : null);
+      assertThat(new org.openqa.selenium.support.ui.Select(a).getFirstSelectedOption().getAttribute("value")).isEqualTo("slow_variant");
       new org.openqa.selenium.support.ui.Select(console.browser.visible(By.id("ab-b"))).selectByValue("calm_variant");
       // refused input is shown at its field
       console.browser.type(console.browser.visible(By.id("ab-samples")), "1");

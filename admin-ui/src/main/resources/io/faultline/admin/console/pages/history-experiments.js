@@ -48,10 +48,15 @@ export class Experiments {
     this.timer = null;
   }
 
-  /** The library's entries that validate, for the two variants. */
+  /** The library's entries that validate, for the two variants; the selects are left as they are when those did not change. */
   async entries() {
     const { entries } = await get('/api/chaos/orchestration/library');
     const names = entries.filter(e => e.valid !== false).map(e => e.name);
+    const seen = JSON.stringify(names);
+    if (seen === this.seen) {
+      return; // unchanged: a select the user has open stays open
+    }
+    this.seen = seen;
     for (const [select, pick] of [[this.a, 0], [this.b, 1]]) {
       const current = select.value;
       fill(select, names.map(n => h('option', { value: n }, n)));

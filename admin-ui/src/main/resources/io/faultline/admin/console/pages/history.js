@@ -59,7 +59,14 @@ export default {
       later(4000); // a slow shared database
     });
     reload();
+    // library entries saved or deleted elsewhere (another tab, the CLI, another node) reach the A/B variants within seconds
+    const entries = setInterval(() => {
+      if (document.visibilityState === 'visible') {
+        experiments.entries().catch(() => {});
+      }
+    }, 5000);
     return () => {
+      clearInterval(entries);
       timers.forEach(clearTimeout);
       unsubscribe();
       live.removeEventListener('reconnected', reload);
