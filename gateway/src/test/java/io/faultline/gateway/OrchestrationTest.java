@@ -556,6 +556,29 @@ class OrchestrationTest {
     assertThat(after.getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(5);
   }
 
+  @Test
+  void twoStepsOfOneNameAreValidWithAWarningFromValidateAndTheLibrary() {
+    gw = new GatewayFixture(Map.of());
+    String yaml = """
+        name: twice
+        steps:
+          - name: warm
+            scenario: {config: {enabled: false}}
+            duration_seconds: 1
+          - name: warm
+            scenario: {config: {enabled: false}}
+            duration_seconds: 1
+        """;
+    JsonObject validated = validate(yaml);
+    assertThat(validated.getBoolean("valid")).as(validated.encodePrettily()).isTrue();
+    assertThat(validated.getJsonArray("warnings")).containsExactly(new JsonObject().put("path", "steps[1].name").put("line", 6)
+        .put("message", "the step steps[0] is named warm too: step_succeeded assertions and reports that name a step cannot"
+            + " tell the two apart"));
+    var stored = gw.put("/api/chaos/orchestration/library/twice", yaml);
+    assertThat(stored.statusCode()).as(stored.bodyAsString()).isEqualTo(200);
+    assertThat(stored.bodyAsJsonObject().getJsonArray("warnings").getString(0)).startsWith("steps[1].name: the step steps[0] is named warm too");
+  }
+
   private JsonObject validate(String yaml) {
     return gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/validate").sendBuffer(Buffer.buffer(yaml))
         .await().bodyAsJsonObject();

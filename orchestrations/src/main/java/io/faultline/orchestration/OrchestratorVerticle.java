@@ -10,6 +10,7 @@ import io.faultline.orchestration.hook.HttpAllowList;
 import io.faultline.orchestration.hook.Permissions;
 import io.faultline.orchestration.library.LibraryService;
 import io.faultline.orchestration.model.GuardedAction;
+import io.faultline.orchestration.model.Problem;
 import io.faultline.orchestration.library.Scheduler;
 import io.faultline.orchestration.parse.Parsing;
 import io.faultline.orchestration.parse.ScenarioNames;
@@ -197,7 +198,7 @@ public final class OrchestratorVerticle extends VerticleBase {
         ? Future.succeededFuture(Requests.validation(parsed.problems(), parsed))
         : ScenarioNames.onNode(vertx.eventBus()).map(known ->
             Requests.validation(ScenarioNames.unknown(parsed.scenarios(), known), parsed)))
-        .map(result -> result.put("warnings", warnings(parsed.guarded()))));
+        .map(result -> result.put("warnings", warnings(parsed.guarded(), parsed.warnings()))));
   }
 
   /**
@@ -206,11 +207,10 @@ public final class OrchestratorVerticle extends VerticleBase {
    * hook's step: validate says so before it starts. A URL filled in as the hook runs (${...}, {{...}}) is
    * checked then; one that is no URL at all is a problem of the document already.
    */
-  private JsonArray warnings(List<GuardedAction> guarded) {
-    JsonArray out = new JsonArray();
+  private JsonArray warnings(List<GuardedAction> guarded, List<Problem> parsed) {
+    List<Problem> out = new ArrayList<>(parsed);
     HttpAllowList allowList = new HttpAllowList(permissions.httpAllowList());
-    // in the order of the text, as its problems are read
-    for (GuardedAction a : guarded.stream().sorted(java.util.Comparator.comparingInt(GuardedAction::line)).toList()) {
+    for (GuardedAction a : guarded) {
       String why = null;
       if (a.type().equals("command") && !permissions.allowCommands()) {
         why = "command hooks are off on this node (orchestration.allow_commands: false): running " + a.target() + " will fail";
@@ -224,10 +224,12 @@ public final class OrchestratorVerticle extends VerticleBase {
         why = refusal == null ? null : "http_request to " + a.target() + " will be refused: " + refusal;
       }
       if (why != null) {
-        out.add(new JsonObject().put("path", a.path()).put("line", a.line()).put("message", why));
+        out.add(new Problem(a.path(), a.line(), why));
       }
     }
-    return out;
+    // in the order of the text, as its problems are read
+    return new JsonArray(out.stream().sorted(java.util.Comparator.comparingInt(Problem::line))
+        .map(w -> new JsonObject().put("path", w.path()).put("line", w.line()).put("message", w.message())).toList());
   }
 
   private JsonObject report(JsonObject body) {

@@ -174,8 +174,10 @@ public final class LibraryService {
       JsonObject stored = new JsonObject().put("name", name).put("orchestration", o.name()).put("schedule", o.schedule())
           .put("message", "Orchestration '" + o.name() + "' " + (given == null ? "imported" : "stored") + " successfully ("
               + o.steps().size() + (o.steps().size() == 1 ? " step)" : " steps)") + (name.equals(o.name()) ? "" : " as " + name));
-      if (!unknown.isEmpty()) {
-        stored.put("warnings", new JsonArray(unknown.stream().map(p -> p + "; a start fails until it exists").toList()));
+      List<String> warnings = new ArrayList<>(unknown.stream().map(p -> p + "; a start fails until it exists").toList());
+      parsed.warnings().forEach(w -> warnings.add(w.path() + ": " + w.message()));
+      if (!warnings.isEmpty()) {
+        stored.put("warnings", new JsonArray(warnings));
       }
       return stored;
     }));

@@ -14,6 +14,7 @@ import io.faultline.orchestration.model.Step;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,9 +33,10 @@ public final class OrchestrationParser {
    * at all (too long, or YAML anchors and aliases), which callers answer as a bad request rather than
    * as an invalid orchestration. {@code scenarios}: the scenarios it names without a config. {@code guarded}:
    * its command and http_request hook actions, which the node's permissions may refuse when they run.
+   * {@code warnings}: what is allowed but likely a slip (two steps of one name).
    */
   public record Result(Orchestration orchestration, List<Problem> problems, boolean refused, List<ScenarioRef> scenarios,
-      List<GuardedAction> guarded) {
+      List<GuardedAction> guarded, List<Problem> warnings) {
 
     public boolean valid() {
       return problems.isEmpty();
@@ -79,12 +81,41 @@ public final class OrchestrationParser {
   public static Result parse(String text, Map<String, Object> given) {
     Document document = Document.read(text);
     if (document.problem() != null) {
-      return new Result(null, List.of(document.problem()), document.refused(), List.of(), List.of());
+      return new Result(null, List.of(document.problem()), document.refused(), List.of(), List.of(), List.of());
     }
     OrchestrationParser parser = new OrchestrationParser(document.lines());
     parser.given = given;
     Orchestration orchestration = parser.orchestration(document.tree());
-    return new Result(parser.f.clean() ? orchestration : null, parser.f.problems(), false, parser.steps.named(), parser.hooks.guarded());
+    boolean clean = parser.f.clean();
+    return new Result(clean ? orchestration : null, parser.f.problems(), false, parser.steps.named(), parser.hooks.guarded(),
+        clean ? parser.sameNames(orchestration.steps(), new HashMap<>(), new ArrayList<>()) : List.of());
+  }
+
+  /**
+   * A warning for each step named as an earlier one (branches included): {@code step_succeeded} assertions and the
+   * reports know a step by its name, so they cannot tell the two apart. Refusing them would invalidate
+   * entries saved before; a name still holding a template is filled in only as the run goes, so it is left out.
+   */
+  private List<Problem> sameNames(List<Step> steps, Map<String, String> seen, List<Problem> warnings) {
+    for (Step step : steps) {
+      if (step == null) {
+        continue;
+      }
+      String name = step.name();
+      if (name != null && !HookParser.templated(name)) {
+        String first = seen.putIfAbsent(name, step.path());
+        if (first != null) {
+          String path = at(step.path(), "name");
+          warnings.add(new Problem(path, f.line(path), "the step " + first + " is named " + name
+              + " too: step_succeeded assertions and reports that name a step cannot tell the two apart"));
+        }
+      }
+      if (step.conditional()) {
+        sameNames(step.thenSteps(), seen, warnings);
+        sameNames(step.elseSteps(), seen, warnings);
+      }
+    }
+    return warnings;
   }
 
   /**

@@ -196,4 +196,33 @@ class OrchestrationParserTest {
     assertThat(OrchestrationParser.parse("name: " + "n".repeat(257) + "\n" + steps).problems()).extracting(Object::toString)
         .containsExactly("line 1: name: must be at most 256 characters, got 257");
   }
+
+  @Test
+  void stepsOfOneNameAreAWarningAtTheLaterOnesLineNotAProblem() {
+    OrchestrationParser.Result result = OrchestrationParser.parse("""
+        name: twice
+        variables: {which: a}
+        steps:
+          - name: warm
+            scenario: slow_backend
+          - name: "${variables.which}"
+            scenario: slow_backend
+          - name: a
+            scenario: slow_backend
+        conditional_steps:
+          - name: check
+            condition: {type: previous_step_succeeded}
+            then_steps:
+              - name: warm
+                scenario: slow_backend
+        """);
+    assertThat(result.problems()).isEmpty();
+    assertThat(result.warnings()).extracting(w -> w.path() + "@" + w.line() + ": " + w.message()).containsExactly(
+        "steps[2].name@8: the step steps[1] is named a too: step_succeeded assertions and reports that name a step cannot"
+            + " tell the two apart",
+        "conditional_steps[0].then_steps[0].name@14: the step steps[0] is named warm too: step_succeeded assertions and"
+            + " reports that name a step cannot tell the two apart");
+    assertThat(OrchestrationParser.parse("name: once\nsteps: [{name: a, scenario: slow_backend}, {name: b, scenario: slow_backend}]")
+        .warnings()).isEmpty();
+  }
 }
