@@ -66,7 +66,9 @@ final class Results {
     }
     if (counts) {
       previousSucceeded = "succeeded".equals(result.status());
-      stepsDone++;
+      if (!"stopped".equals(result.status()) && !"aborted".equals(result.status())) {
+        stepsDone++; // a step cut short did not run its course, as progress says too
+      }
       if (result.failedOrCut()) {
         failures++;
       }

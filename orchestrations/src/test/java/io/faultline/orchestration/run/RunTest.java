@@ -150,6 +150,7 @@ class RunTest {
     assertThat(plane.config.getString("scenario")).as("restored").isNull();
     // the step cut short did not run its course: the run is not shown as gone through
     assertThat(plane.progress.get(plane.progress.size() - 1).getDouble("progress")).isEqualTo(0.0);
+    assertThat(plane.run.status().getInteger("steps_done")).isZero();
   }
 
   @Test
