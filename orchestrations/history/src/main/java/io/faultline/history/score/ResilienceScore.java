@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * <pre>
  * score = 100 · Σ wᵢ·cᵢ / Σ wᵢ   over the components that could be measured, rounded to 0.1
- *   steps      (w 0.3) = steps that succeeded / steps that ran (succeeded or failed)
+ *   steps      (w 0.3) = steps that succeeded / steps that ran (succeeded, failed, or cut short by a stop or abort)
  *   assertions (w 0.2) = assertions that held / assertions checked (step and global)
  *   errors     (w 0.3) = 1 − clamp(run error rate − baseline error rate, 0, 1)
  *   latency    (w 0.2) = min(1, (1.5 · baseline p95 + 10 ms) / run p95)
@@ -50,7 +50,9 @@ public final class ResilienceScore {
       JsonObject step = (JsonObject) o;
       String status = step.getString("status", "");
       boolean measured = step.getJsonObject("metrics", new JsonObject()).containsKey("request_count");
-      if (status.equals("failed") || status.equals("succeeded") && measured) {
+      // a step a stop or an abort cut short ran and did not succeed, as its report's JUnit failure says
+      boolean cut = status.equals("stopped") || status.equals("aborted");
+      if (status.equals("failed") || cut || status.equals("succeeded") && measured) {
         ran++;
         succeeded += status.equals("succeeded") ? 1 : 0;
       }

@@ -39,6 +39,12 @@ public final class Databases {
     }
   }
 
+  /**
+   * SQLite's LIKE ignores ASCII case unless told otherwise, PostgreSQL's does not: the filters that use it
+   * (a run's tag, a recorded path's prefix, a fault) answer the same on both only with this pragma set.
+   */
+  private static final String CASE_SENSITIVE_LIKE = "case_sensitive_like=true";
+
   private Databases() {
   }
 
@@ -50,10 +56,11 @@ public final class Databases {
   public static Target target(String url, Path dir, String file, String field) {
     if (url == null || url.isBlank()) {
       return new Target("jdbc:sqlite:" + dir.resolve(file).toAbsolutePath()
-          + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=10000", null, null, false);
+          + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=10000&" + CASE_SENSITIVE_LIKE, null, null, false);
     }
     if (url.startsWith("jdbc:sqlite:")) {
-      return new Target(url, null, null, false);
+      return new Target(url.contains("case_sensitive_like") ? url : url + (url.contains("?") ? "&" : "?") + CASE_SENSITIVE_LIKE,
+          null, null, false);
     }
     if (url.startsWith("jdbc:postgresql:")) {
       return new Target(url, null, null, true);

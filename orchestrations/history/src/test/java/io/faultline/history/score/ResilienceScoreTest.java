@@ -41,6 +41,15 @@ class ResilienceScoreTest {
   }
 
   @Test
+  void aStepCutShortByAnAbortOrAStopRanAndDidNotSucceed() {
+    for (String cut : new String[] {"aborted", "stopped"}) {
+      JsonObject r = report(new JsonArray().add(step("succeeded", 100, 0, 0, 5, true)).add(step(cut, 100, 0, 0, 5, true)), 200, 0, 5);
+      assertThat(ResilienceScore.of(r, null).getJsonObject("components").getJsonObject("steps").getString("measured"))
+          .as(cut).isEqualTo("1 of 2 steps succeeded");
+    }
+  }
+
+  @Test
   void withoutAPreRunWindowTheFaultFreeStepsAreTheBaselineAndWithoutEitherLatencyIsLeftOut() {
     JsonArray steps = new JsonArray().add(step("succeeded", 50, 5, 0, 4, true)).add(step("succeeded", 50, 5, 10, 4, true));
     JsonObject withCalmStep = ResilienceScore.of(report(steps, 100, 10, 4), null);

@@ -60,6 +60,8 @@ abstract class HistoryStoreContract {
     assertThat(ids(store.runs(new RunFilter(null, "v1", null, null, null, null, 10)).await())).containsExactly("r1");
     assertThat(ids(store.runs(new RunFilter(null, "100%_sure", null, null, null, null, 10)).await())).containsExactly("r3");
     assertThat(ids(store.runs(new RunFilter(null, "100%", null, null, null, null, 10)).await())).as("a tag matches whole").isEmpty();
+    assertThat(ids(store.runs(new RunFilter(null, "V1", null, null, null, null, 10)).await())).as("case counts, on every database").isEmpty();
+    assertThat(ids(store.runs(new RunFilter("Checkout", null, null, null, null, null, 10)).await())).isEmpty();
     assertThat(ids(store.runs(new RunFilter(null, null, "failed", null, null, null, 10)).await())).containsExactly("r2");
     assertThat(ids(store.runs(new RunFilter(null, null, null, 1_500L, 2_500L, null, 10)).await())).containsExactly("r2");
     assertThat(ids(store.runs(new RunFilter(null, null, null, null, null, 75.0, 10)).await())).containsExactly("r3", "r1");
@@ -97,6 +99,8 @@ abstract class HistoryStoreContract {
     assertThat(paths(new ExchangeFilter(null, "/api/orders/2", null, null, null, null, 10))).containsExactly("/api/orders/2");
     assertThat(paths(new ExchangeFilter(null, null, "latency", null, null, null, 10))).containsExactly("/shop.Pay/Charge", "/api/orders/2");
     assertThat(paths(new ExchangeFilter(null, null, "grpc", null, null, null, 10))).as("a fault type matches whole").isEmpty();
+    assertThat(paths(new ExchangeFilter(null, "/API/orders/*", null, null, null, null, 10))).as("case counts, on every database").isEmpty();
+    assertThat(paths(new ExchangeFilter(null, null, "LATENCY", null, null, null, 10))).isEmpty();
     assertThat(paths(new ExchangeFilter(null, null, null, "rpc", null, null, 10))).containsExactly("/shop.Pay/Charge");
     assertThat(paths(new ExchangeFilter(null, null, null, null, 1_500L, 2_500L, 10))).containsExactly("/api/orders/2");
     JsonObject one = store.exchanges(new ExchangeFilter(500, null, null, null, null, null, 1)).await().get(0);
