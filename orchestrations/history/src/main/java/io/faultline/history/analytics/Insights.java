@@ -29,8 +29,9 @@ final class Insights {
       if (trend.getInteger("samples") < 10 || interval == null || !(direction.equals("increasing") || direction.equals("decreasing"))) {
         continue;
       }
-      JsonArray points = trend.getJsonArray("points");
-      double last = points.getJsonArray(points.size() - 1).getDouble(1);
+      // from the fitted line at the last sample, not the sample itself: one burst or lull must not move the projection
+      JsonArray line = trend.getJsonArray("fitted_line");
+      double last = line.getJsonArray(1).getDouble(1);
       double slope = trend.getDouble("slope_per_minute");
       double low = clamp(series, last + interval.getDouble(0) * HORIZON_MINUTES);
       double high = clamp(series, last + interval.getDouble(1) * HORIZON_MINUTES);

@@ -144,6 +144,9 @@ public final class LiveAnalytics {
             ? fit.slope() * x[x.length - 1] / Math.abs(mean) : null)
         .put("method", "least-squares slope on minutes, 95% interval from Student's t; increasing/decreasing when the interval "
             + "excludes 0, else volatile when sd/mean > 0.5, else stable")
+        .put("fitted_line", recent.size() < 2 || !Double.isFinite(fit.slope()) ? null : new JsonArray()
+            .add(new JsonArray().add(recent.get(0).getLong("at")).add(fit.intercept()))
+            .add(new JsonArray().add(recent.get(x.length - 1).getLong("at")).add(fit.intercept() + fit.slope() * x[x.length - 1])))
         .put("points", new JsonArray(recent.stream().map(s -> (Object) new JsonArray().add(s.getLong("at")).add(s.getDouble(series))).toList()));
   }
 
