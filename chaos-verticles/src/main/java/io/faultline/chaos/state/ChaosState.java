@@ -199,14 +199,21 @@ public final class ChaosState {
     return install(next, name, version() + 1);
   }
 
-  /** Stops the active scenario and restores the config that was active before it started. */
+  /**
+   * Stops the active scenario: the sections active before it started come back, and chaos is on only if it
+   * was then and still is; rules and the seed stay as they are now (a start left them alone too).
+   */
   public synchronized ChaosSnapshot stopScenario() {
     if (scenario == null) {
       throw new NotFound("scenario", "no scenario is active");
     }
-    ChaosConfig restore = beforeScenario != null ? beforeScenario : ChaosConfig.off();
+    ChaosConfig before = beforeScenario != null ? beforeScenario : ChaosConfig.off();
+    ChaosConfig current = config();
     beforeScenario = null;
-    return install(restore.withScenario(null), null, version() + 1);
+    // the sections go back; what the scenario never touched stays as it is now: rules and the seed as edited
+    // meanwhile, and a kill switch pressed meanwhile stays pressed
+    return install(before.withScenario(null).withRules(current.rules()).withSeed(current.seed())
+        .withEnabled(before.enabled() && current.enabled()), null, version() + 1);
   }
 
   public synchronized List<Scenario> scenarios() {

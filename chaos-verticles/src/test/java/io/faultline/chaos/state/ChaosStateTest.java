@@ -41,6 +41,23 @@ class ChaosStateTest {
   }
 
   @Test
+  void ruleEditsAndAKillSwitchMadeWhileAScenarioRanOutliveItsStop() {
+    ChaosState state = new ChaosState(config("""
+        {"enabled": true, "seed": 7, "latency": {"fixed_delay_ms": 5},
+         "rules": [{"name": "keep", "match": {"path": "/x"}, "latency": {"fixed_delay_ms": 1}}]}"""), System::nanoTime, 1);
+    state.startScenario("slow_backend");
+    state.enable(false);
+    state.removeRule("keep");
+    state.putRule(ChaosJson.parse("{\"name\": \"during\", \"latency\": {\"fixed_delay_ms\": 2}}",
+        io.faultline.chaos.config.ChaosRule.class, ""));
+    state.stopScenario();
+    assertThat(state.config().enabled()).as("the kill switch pressed during the scenario stays pressed").isFalse();
+    assertThat(state.config().rules()).extracting(r -> r.name()).containsExactly("during");
+    assertThat(state.config().latency().fixedDelayMs()).as("the sections come back").isEqualTo(5);
+    assertThat(state.config().seed()).isEqualTo(7);
+  }
+
+  @Test
   void aRejectedChangeLeavesEverythingAsItWas() {
     ChaosState state = new ChaosState(ChaosConfig.off(), System::nanoTime, 1);
     long version = state.version();
