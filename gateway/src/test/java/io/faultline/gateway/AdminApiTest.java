@@ -181,6 +181,20 @@ class AdminApiTest {
       HttpResponse<Buffer> set = gw.put("/api/chaos/config", "{\"fault_injection\": {\"http_errors\": [502], \"http_error_probability\": 1}}");
       assertThat(set.bodyAsJsonObject().getBoolean("enabled")).isTrue();
       assertThat(gw.traffic("/x").statusCode()).isEqualTo(502);
+      // a client that writes what it leaves out as null neither switches chaos off nor drops the rules or the seed
+      gw.postJson("/api/chaos/rules", "{\"name\": \"keep\", \"match\": {\"path\": \"/keep\"}, \"latency\": {\"fixed_delay_ms\": 1}}");
+      long seed = gw.status().getLong("seed");
+      for (String field : new String[] {"enabled", "seed", "rules"}) {
+        HttpResponse<Buffer> nulled = gw.put("/api/chaos/config", "{\"" + field + "\": null, \"latency\": {\"fixed_delay_ms\": 3}}");
+        assertThat(nulled.statusCode()).as(field).isEqualTo(400);
+        assertThat(nulled.bodyAsJsonObject().getString("field")).isEqualTo(field);
+        assertThat(nulled.bodyAsJsonObject().getString("error")).contains("leave it out to keep the current value");
+      }
+      JsonObject kept = gw.status();
+      assertThat(kept.getBoolean("enabled")).isTrue();
+      assertThat(kept.getLong("seed")).isEqualTo(seed);
+      assertThat(kept.getInteger("rules")).isEqualTo(1);
+      assertThat(kept.getJsonObject("config").containsKey("latency")).as("nothing half-applied").isFalse();
       gw.post("/api/chaos/reset");
       JsonObject reset = gw.status();
       assertThat(reset.getJsonObject("config").containsKey("fault_injection")).as("back to the startup config").isFalse();
@@ -255,6 +269,17 @@ class AdminApiTest {
       assertThat(gw.admin(HttpMethod.DELETE, "/api/chaos/rules/admin-down").send().await().statusCode()).isEqualTo(200);
       assertThat(gw.admin(HttpMethod.DELETE, "/api/chaos/rules/admin-down").send().await().statusCode()).isEqualTo(404);
       assertThat(gw.traffic("/admin/users").statusCode()).isEqualTo(200);
+
+      // host names are case-insensitive, on both sides
+      assertThat(gw.postJson("/api/chaos/rules", "{\"name\": \"by-host\", \"match\": {\"host\": \"*.Example.com\"},"
+          + " \"fault_injection\": {\"http_errors\": [451], \"http_error_probability\": 1}}").statusCode()).isEqualTo(201);
+      for (String host : new String[] {"a.example.com", "A.EXAMPLE.COM:3000", "api.Example.Com"}) {
+        assertThat(gw.client.get(gw.gateway.listenerPort("web"), "127.0.0.1", "/x").putHeader("Host", host).send().await().statusCode())
+            .as(host).isEqualTo(451);
+      }
+      assertThat(gw.client.get(gw.gateway.listenerPort("web"), "127.0.0.1", "/x").putHeader("Host", "example.org").send().await()
+          .statusCode()).isEqualTo(200);
+      assertThat(gw.admin(HttpMethod.DELETE, "/api/chaos/rules/by-host").send().await().statusCode()).isEqualTo(200);
 
       // the first matching rule wins: a rule posted again under its name keeps its place (it moved to the end)
       String broad = "{\"name\": \"broad\", \"match\": {\"path\": \"/api\"}, \"fault_injection\": {\"http_errors\": [%d],"

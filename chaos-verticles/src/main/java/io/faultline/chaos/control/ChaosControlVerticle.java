@@ -144,6 +144,14 @@ public final class ChaosControlVerticle extends VerticleBase {
   private ChaosConfig whole(JsonObject body) {
     JsonObject whole = body.copy();
     ChaosConfig current = state.config();
+    // null would read as "off", "no rules" and "draw a seed": a client that writes what it leaves out as null
+    // must not switch chaos off, drop every rule and lose the seed without a word
+    for (String kept : List.of("enabled", "seed", "rules")) {
+      if (whole.containsKey(kept) && whole.getValue(kept) == null) {
+        throw new ChaosConfigException(kept, "must not be null: leave it out to keep the current value"
+            + (kept.equals("rules") ? ", or give [] to remove every rule" : ""));
+      }
+    }
     if (!whole.containsKey("enabled")) {
       whole.put("enabled", current.enabled());
     }

@@ -24,7 +24,8 @@ final class RuleMatcher {
     this.route = match.route();
     this.path = match.path() == null ? null : Glob.path(match.path());
     this.methods = Set.copyOf(match.methods());
-    this.host = match.host() == null ? null : Glob.value(match.host());
+    // host names are case-insensitive (RFC 9110 4.2.3): both sides are compared in lower case
+    this.host = match.host() == null ? null : Glob.value(match.host().toLowerCase(java.util.Locale.ROOT));
     this.headers = match.headers().entrySet().stream()
         .map(e -> Map.entry(e.getKey(), Glob.value(e.getValue())))
         .toArray(Map.Entry[]::new);
@@ -70,11 +71,12 @@ final class RuleMatcher {
     return fields.isEmpty() || fields.stream().anyMatch(operation::selects);
   }
 
+  /** The host without its port, in lower case (the same string when it has neither). */
   private static String stripPort(String host) {
     if (host == null) {
       return null;
     }
     int colon = host.lastIndexOf(':');
-    return colon > 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host;
+    return (colon > 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host).toLowerCase(java.util.Locale.ROOT);
   }
 }
