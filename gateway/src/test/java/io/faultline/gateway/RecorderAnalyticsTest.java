@@ -107,6 +107,26 @@ class RecorderAnalyticsTest {
   }
 
   @Test
+  void aChaosWindowStillOpenWhenTheNodeStopsIsKept() throws Exception {
+    // the usual CI shape: serve --chaos, the tests' traffic, then the node is stopped; chaos never went off
+    Map<Flag, String> flags = Map.of(Flag.STATE_DIR, dir.toString(), Flag.CHAOS, "true", Flag.CHAOS_HTTP_ERRORS, "503",
+        Flag.CHAOS_HTTP_ERROR_PROBABILITY, "1.0");
+    gw = new GatewayFixture(flags);
+    for (int i = 0; i < 4; i++) {
+      assertThat(gw.traffic("/ci/" + i).statusCode()).isEqualTo(503);
+    }
+    gw.close();
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+    JsonArray windows = gw.get("/api/history/windows").bodyAsJsonObject().getJsonArray("windows");
+    assertThat(windows).as(windows.encode()).hasSize(1);
+    JsonObject window = windows.getJsonObject(0);
+    assertThat(window.getString("source")).isEqualTo("startup");
+    assertThat(window.getJsonObject("metrics").getString("closed_by")).isEqualTo("shutdown");
+    assertThat(window.getJsonObject("metrics").getInteger("request_count")).isEqualTo(4);
+    assertThat(window.getJsonObject("metrics").getDouble("error_rate")).isEqualTo(1.0);
+  }
+
+  @Test
   void aFloodedRecorderDropsAndCountsInsteadOfSlowingTraffic() throws Exception {
     // a queue of 10 records, drained every second: 400 faulted requests in a burst cannot all fit
     gw = gateway("recorder: {queue_size: 10}\nhistory: {flush_ms: 1000}\n", Map.of());

@@ -62,6 +62,9 @@ public final class HistoryVerticle extends VerticleBase {
   private final Map<String, Writer<?>> writers = new java.util.concurrent.ConcurrentHashMap<>();
   private final List<HistoryStore> stores = new ArrayList<>();
   private volatile LiveAnalytics analytics;
+  private ChangeFeed changeFeed;
+  /** How long a stop waits for the traffic figures of the chaos window still open. */
+  private static final long WINDOW_AT_STOP_MS = 2_000;
   private Path temporary;
 
   public HistoryVerticle(Options options) {
@@ -152,8 +155,9 @@ public final class HistoryVerticle extends VerticleBase {
     live.start();
     prune(store);
     vertx.setPeriodic(RETENTION_EVERY_MS, id -> prune(store));
+    changeFeed = new ChangeFeed(vertx, changes, windows, shared, options.node());
     return Future.all(experiments.interrupted(shared), new RunFeed(vertx, latency, runs, shared, options.node()).start(),
-        new ChangeFeed(vertx, changes, windows, shared, options.node()).start(), ab.start()).mapEmpty();
+        changeFeed.start(), ab.start()).mapEmpty();
   }
 
   /** The run filters of {@code runs} (and of {@code export}, with {@code format}). */
@@ -196,8 +200,10 @@ public final class HistoryVerticle extends VerticleBase {
       analytics.stop();
     }
     // the runs that ended just before (a node that stops ends its run first) were queued as they were reported,
-    // before the writers' last flush
-    return Future.join(writers.values().stream().map(Writer::stop).toList()).eventually(() -> Future.join(stores.stream().map(HistoryStore::close).toList()))
+    // and the chaos window still open is queued now, before the writers' last flush
+    Future<Void> windowKept = changeFeed == null ? Future.succeededFuture()
+        : changeFeed.stop().timeout(WINDOW_AT_STOP_MS, java.util.concurrent.TimeUnit.MILLISECONDS).otherwiseEmpty();
+    return windowKept.eventually(() -> Future.join(writers.values().stream().map(Writer::stop).toList())).eventually(() -> Future.join(stores.stream().map(HistoryStore::close).toList()))
         .eventually(() -> temporary == null ? Future.succeededFuture() : vertx.fileSystem().deleteRecursive(temporary.toString()));
   }
 
