@@ -82,8 +82,7 @@ final class Proxies {
 
   /**
    * Replaces the {@code tcp} section of proxy {@code name}'s rule with {@code tcp} (null: none, and the
-   * rule goes when it sets nothing else), keeping the rule's other sections, and puts the rule first, so
-   * no earlier rule matching the listener takes its traffic; switches chaos on when the
+   * rule goes when it sets nothing else), keeping the rule's other sections; switches chaos on when the
    * section does something, since a Toxiproxy client expects its toxics to act; then waits until the
    * listener acted on a change of {@code down}.
    */
@@ -100,7 +99,7 @@ final class Proxies {
       boolean onlyMatch = rule.fieldNames().stream().allMatch(f -> f.equals("name") || f.equals("enabled") || f.equals("match"));
       Future<JsonObject> changed = onlyMatch
           ? existing == null ? Future.succeededFuture(null) : request(Addresses.RULES_REMOVE, new JsonObject().put("name", ruleName(name)))
-          : request(InternalAddresses.RULES_PUT_FIRST, rule);
+          : request(Addresses.RULES_PUT, rule);
       return changed.compose(status -> acts && status != null && !status.getBoolean("enabled", false)
           ? request(Addresses.CHAOS_ENABLE, null) : Future.succeededFuture(status));
     }).compose(v -> request(InternalAddresses.LISTENERS_SETTLE, new JsonObject().put("name", name))).mapEmpty();

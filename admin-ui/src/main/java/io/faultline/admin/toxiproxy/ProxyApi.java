@@ -1,7 +1,6 @@
 package io.faultline.admin.toxiproxy;
 
 import io.faultline.chaos.control.Addresses;
-import io.faultline.chaos.control.InternalAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -102,7 +101,7 @@ final class ProxyApi {
       Future<Void> restarted = stop(name).compose(v -> start(name, listen, upstream, true).<Void>mapEmpty()
           .recover(error -> start(name, old, existing.getString("upstream"), true).transform(ar -> Future.<Void>failedFuture(error))));
       return restarted.transform(done -> {
-        Future<Void> back = toxics == null ? Future.succeededFuture() : proxies.request(InternalAddresses.RULES_PUT_FIRST, toxics).mapEmpty();
+        Future<Void> back = toxics == null ? Future.succeededFuture() : proxies.request(Addresses.RULES_PUT, toxics).mapEmpty();
         return back.compose(v -> done.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(done.cause()));
       });
     });

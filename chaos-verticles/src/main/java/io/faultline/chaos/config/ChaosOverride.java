@@ -31,7 +31,6 @@ public record ChaosOverride(Boolean enabled, @JsonIgnore SectionValues sections)
   }
 
   public ChaosRule toRule(String listener) {
-    return new ChaosRule("listener:" + listener, enabled,
-        new RuleMatch(listener, null, null, null, null, null, null, null, null, null, null, null, null), sections);
+    return new ChaosRule(ChaosRule.LISTENER_PREFIX + listener, enabled, RuleMatch.listenerOnly(listener), sections);
   }
 }

@@ -61,4 +61,17 @@ public record ChaosRule(
   Map<String, Object> jsonSections() {
     return sections.byName();
   }
+
+  /** The prefix of the rule a listener's own chaos is ({@code listener:NAME}: {@link ChaosOverride#toRule}). */
+  public static final String LISTENER_PREFIX = "listener:";
+
+  /**
+   * The listener whose own chaos this rule is, or null: a rule named {@code listener:NAME} that matches
+   * exactly that listener's traffic (a listener's {@code chaos:}, or the Toxiproxy API's rule for a proxy).
+   * Such a rule is the base of that listener's traffic, under every other rule (see {@code ChaosSnapshot}).
+   */
+  public String ownListener() {
+    String listener = match == null ? null : match.listener();
+    return listener != null && name.equals(LISTENER_PREFIX + listener) && match.equals(RuleMatch.listenerOnly(listener)) ? listener : null;
+  }
 }

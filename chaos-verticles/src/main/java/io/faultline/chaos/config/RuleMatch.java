@@ -31,6 +31,11 @@ public record RuleMatch(
 
   public static final List<String> OPERATION_TYPES = List.of("query", "mutation", "subscription");
 
+  /** A match of all of {@code listener}'s traffic and nothing more. */
+  public static RuleMatch listenerOnly(String listener) {
+    return new RuleMatch(listener, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
   public RuleMatch {
     if (path != null && !path.startsWith("/") && !path.startsWith("*")) {
       throw new ChaosConfigException("path", "must start with / or *, got " + path);

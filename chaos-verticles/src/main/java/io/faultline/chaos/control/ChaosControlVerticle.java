@@ -69,7 +69,6 @@ public final class ChaosControlVerticle extends VerticleBase {
     consumers.add(change(InternalAddresses.CHAOS_REBASE, body -> state.rebase(ChaosJson.config(map(body)))));
     consumers.add(answer(Addresses.RULES_LIST, body -> new JsonObject().put("rules", rules())));
     consumers.add(change(Addresses.RULES_PUT, body -> state.putRule(ChaosJson.convert(map(body), ChaosRule.class, ""))));
-    consumers.add(change(InternalAddresses.RULES_PUT_FIRST, body -> state.putRuleFirst(ChaosJson.convert(map(body), ChaosRule.class, ""))));
     consumers.add(change(Addresses.RULES_REMOVE, body -> state.removeRule(required(body, "name"))));
     consumers.add(change(Addresses.RULES_REPLACE, body -> {
       Object rule = body.getValue("rule");

@@ -33,12 +33,6 @@ public final class InternalAddresses {
   /** Local: puts back what {@link #CHAOS_SAVED} answered ({@code config} without rules keeps today's rules). */
   public static final String CHAOS_RESTORE = "faultline.chaos.restore";
 
-  /**
-   * Local: puts a rule (the body, as {@code faultline.chaos.rules.put} takes it) before every other rule, one
-   * of its name moving there: the Toxiproxy API's rule for a proxy, whose toxics must act as its client asked.
-   */
-  public static final String RULES_PUT_FIRST = "faultline.chaos.rules.first";
-
   /** Local: replaces the baseline that reset returns to, and applies it (sent by the config reloader). */
   public static final String CHAOS_REBASE = "faultline.chaos.rebase";
 

@@ -5,6 +5,7 @@ import io.faultline.chaos.config.ChaosRule;
 import io.faultline.chaos.config.ChaosSections;
 import io.faultline.chaos.config.TrafficShapingConfig;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,8 +18,11 @@ import java.util.function.LongSupplier;
  *   request ──► enabled? ──no──► Verdict.PASS (no allocation)
  *                  │yes
  *                  ▼
- *       first matching rule ──► its profile   (sections it omits are the global ones)
- *       no rule matches     ──► global profile
+ *       first matching rule ──► its profile   (sections it omits are the listener's own, then the global ones)
+ *       no rule matches     ──► the listener's own profile, or the global one
+ *
+ *   (a listener's own chaos, the rule listener:NAME, is not one of the rules tried in order: it is
+ *    the base of that listener's traffic, under whichever rule wins)
  *                  │
  *                  ▼
  *       for each fault in engine order: roll its probability with the request's seeded
@@ -36,12 +40,17 @@ public final class ChaosSnapshot {
   private final Profile global;
   private final RuleMatcher[] matchers;
   private final Profile[] ruleProfiles;
+  /** By rule, its profile over each listener's own chaos it can meet (empty: none); see {@link #profileFor}. */
+  private final Map<String, Profile>[] layeredProfiles;
+  /** Each listener's own chaos over the global config, for its traffic that no rule matches. */
+  private final Map<String, Profile> listenerProfiles;
   private final StatefulParts parts;
   private final NodeContext node;
   private final AtomicLong sequence = new AtomicLong();
 
   private ChaosSnapshot(ChaosConfig config, long version, long seed, Profile global, RuleMatcher[] matchers,
-      Profile[] ruleProfiles, StatefulParts parts, NodeContext node) {
+      Profile[] ruleProfiles, Map<String, Profile>[] layeredProfiles, Map<String, Profile> listenerProfiles, StatefulParts parts,
+      NodeContext node) {
     this.node = node;
     this.config = config;
     this.version = version;
@@ -49,8 +58,10 @@ public final class ChaosSnapshot {
     this.global = global;
     this.matchers = matchers;
     this.ruleProfiles = ruleProfiles;
+    this.layeredProfiles = layeredProfiles;
+    this.listenerProfiles = listenerProfiles;
     this.parts = parts;
-    this.enabled = config.enabled() && (!global.isEmpty() || ruleProfiles.length > 0);
+    this.enabled = config.enabled() && (!global.isEmpty() || ruleProfiles.length > 0 || !listenerProfiles.isEmpty());
   }
 
   /** Compiles {@code config} for a standalone node. */
@@ -67,16 +78,34 @@ public final class ChaosSnapshot {
       LongSupplier nanoClock, NodeContext node) {
     StatefulParts parts = StatefulParts.start(previous == null ? null : previous.parts, nanoClock, config, node);
     Profile global = Profile.compile(config, parts);
-    List<RuleMatcher> matchers = new ArrayList<>();
-    List<Profile> profiles = new ArrayList<>();
+    Map<String, ChaosRule> own = new HashMap<>();
     for (ChaosRule rule : config.rules()) {
-      if (rule.enabled() && rule.match().appliesTo(node, seed)) {
-        matchers.add(new RuleMatcher(rule.match()));
-        profiles.add(Profile.compile(config.overlay(rule), parts.forRule(rule.name())));
+      if (rule.enabled() && rule.ownListener() != null) {
+        own.put(rule.ownListener(), rule);
       }
     }
+    Map<String, Profile> listenerProfiles = new HashMap<>();
+    own.forEach((listener, rule) -> listenerProfiles.put(listener, Profile.compile(config.overlay(rule), parts.forRule(rule.name()))));
+    List<RuleMatcher> matchers = new ArrayList<>();
+    List<Profile> profiles = new ArrayList<>();
+    List<Map<String, Profile>> layered = new ArrayList<>();
+    for (ChaosRule rule : config.rules()) {
+      if (rule.enabled() && rule.ownListener() == null && rule.match().appliesTo(node, seed)) {
+        matchers.add(new RuleMatcher(rule.match()));
+        profiles.add(Profile.compile(config.overlay(rule), parts.forRule(rule.name())));
+        Map<String, Profile> over = new HashMap<>();
+        own.forEach((listener, base) -> {
+          if (rule.match().listener() == null || rule.match().listener().equals(listener)) {
+            over.put(listener, Profile.compile(config.overlay(base).overlay(rule), parts.forRule(rule.name(), base)));
+          }
+        });
+        layered.add(over);
+      }
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Profile>[] layeredProfiles = layered.toArray(Map[]::new);
     return new ChaosSnapshot(config, version, seed, global, matchers.toArray(RuleMatcher[]::new),
-        profiles.toArray(Profile[]::new), parts, node);
+        profiles.toArray(Profile[]::new), layeredProfiles, listenerProfiles, parts, node);
   }
 
   /** The node this snapshot was compiled for. */
@@ -141,12 +170,18 @@ public final class ChaosSnapshot {
     return enabled ? profileFor(request).sections() : null;
   }
 
+  /**
+   * The first matching rule's profile, over the request's listener's own chaos when it has some; with no
+   * rule matching, that listener's own profile, else the global one. HashMap lookups take a null listener.
+   */
   private Profile profileFor(RequestFacts request) {
     for (int i = 0; i < matchers.length; i++) {
       if (matchers[i].matches(request)) {
-        return ruleProfiles[i];
+        Profile layered = layeredProfiles[i].isEmpty() ? null : layeredProfiles[i].get(request.listener());
+        return layered != null ? layered : ruleProfiles[i];
       }
     }
-    return global;
+    Profile own = listenerProfiles.isEmpty() ? null : listenerProfiles.get(request.listener());
+    return own != null ? own : global;
   }
 }

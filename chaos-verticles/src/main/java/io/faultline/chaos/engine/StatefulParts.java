@@ -1,5 +1,6 @@
 package io.faultline.chaos.engine;
 
+import io.faultline.chaos.config.ChaosRule;
 import io.faultline.chaos.config.ChaosSections;
 import java.util.HashMap;
 import java.util.List;
@@ -22,15 +23,23 @@ public final class StatefulParts {
   private final ChaosSections global;
   private final String owner;
   private final NodeContext node;
+  /** The listener's own chaos this rule's profile lies over (null: none). */
+  private final ChaosRule base;
 
   private StatefulParts(Map<List<Object>, Object> previous, Map<List<Object>, Object> current, LongSupplier nanoClock,
       ChaosSections global, String owner, NodeContext node) {
+    this(previous, current, nanoClock, global, owner, node, null);
+  }
+
+  private StatefulParts(Map<List<Object>, Object> previous, Map<List<Object>, Object> current, LongSupplier nanoClock,
+      ChaosSections global, String owner, NodeContext node, ChaosRule base) {
     this.previous = previous;
     this.current = current;
     this.nanoClock = nanoClock;
     this.global = global;
     this.owner = owner;
     this.node = node;
+    this.base = base;
   }
 
   static StatefulParts start(StatefulParts previous, LongSupplier nanoClock, ChaosSections global, NodeContext node) {
@@ -41,6 +50,14 @@ public final class StatefulParts {
 
   StatefulParts forRule(String rule) {
     return new StatefulParts(previous, current, nanoClock, global, rule, node);
+  }
+
+  /**
+   * The parts of rule {@code rule} over a listener's own chaos {@code base}: a section it takes from
+   * {@code base} shares that listener's piece, as one it takes from the global config shares the global one.
+   */
+  StatefulParts forRule(String rule, ChaosRule base) {
+    return new StatefulParts(previous, current, nanoClock, global, rule, node, base);
   }
 
   /** The number of live nodes sharing cluster-wide limits (1 when standalone). */
@@ -79,6 +96,9 @@ public final class StatefulParts {
   }
 
   private String ownerOf(Object section) {
-    return global.sections().holds(section) ? "" : owner;
+    if (global.sections().holds(section)) {
+      return "";
+    }
+    return base != null && base.sections().holds(section) ? base.name() : owner;
   }
 }

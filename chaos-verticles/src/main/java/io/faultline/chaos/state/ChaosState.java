@@ -146,18 +146,6 @@ public final class ChaosState {
   }
 
   /**
-   * Puts {@code rule} before every other rule (one of its name goes from where it was): it wins all the
-   * traffic it matches. The Toxiproxy API's rule for a proxy goes there, so an earlier rule that matches
-   * the listener (one without a {@code match}, say) never leaves a Toxiproxy client's toxics without effect.
-   */
-  public synchronized ChaosSnapshot putRuleFirst(ChaosRule rule) {
-    List<ChaosRule> rules = new ArrayList<>(config().rules());
-    rules.removeIf(r -> r.name().equals(rule.name()));
-    rules.add(0, rule);
-    return install(config().withRules(rules), scenario, version() + 1);
-  }
-
-  /**
    * Replaces the rule named {@code name} by {@code rule} in its place (first match wins, so the place decides
    * which traffic it gets), renamed or not: one change, so nothing between sees both or neither.
    */

@@ -66,6 +66,20 @@ class ChaosSnapshotTest {
   }
 
   @Test
+  void aListenersOwnRateLimitIsOneBucketForItsTrafficWhicheverRuleWinsIt() {
+    // Facts are on listener web; the rule wins /x, the listener's own chaos alone takes /y
+    ChaosSnapshot snapshot = compile("""
+        {"enabled": true, "rules": [
+          {"name": "x", "match": {"path": "/x"}, "latency": {"fixed_delay_ms": 7}},
+          {"name": "listener:web", "match": {"listener": "web"}, "rate_limit": {"requests_per_second": 0.01, "burst_size": 1}}]}""", 1);
+    Verdict first = snapshot.decide(new Facts("/x", "GET"));
+    assertThat(first.terminal()).isNull();
+    assertThat(first.delayMs()).as("the rule's section").isEqualTo(7);
+    assertThat(snapshot.decide(new Facts("/y", "GET")).terminal()).as("the one token went to /x").isInstanceOf(Terminal.RateLimited.class);
+    assertThat(snapshot.decide(new Facts("/x", "GET")).terminal()).isInstanceOf(Terminal.RateLimited.class);
+  }
+
+  @Test
   void jitterStaysWithinItsSpread() {
     ChaosSnapshot snapshot = compile("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 1000, \"jitter_percent\": 20}}", 7);
     for (int i = 0; i < 500; i++) {

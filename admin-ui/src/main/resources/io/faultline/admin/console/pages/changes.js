@@ -14,7 +14,6 @@ const ACTIONS = {
   'faultline.chaos.rules.put': 'rule saved',
   'faultline.chaos.rules.remove': 'rule removed',
   'faultline.chaos.rules.replace': 'rule replaced',
-  'faultline.chaos.rules.first': 'rule put first',
   'faultline.chaos.restore': 'config put back',
   'faultline.scenario.start': 'scenario started',
   'faultline.scenario.stop': 'scenario stopped',
