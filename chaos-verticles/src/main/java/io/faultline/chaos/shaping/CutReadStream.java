@@ -15,11 +15,34 @@ public final class CutReadStream implements ReadStream<Buffer> {
   private long remaining;
   private boolean cut;
   private Handler<Buffer> handler;
+  /** Of a body of unknown length: what is held until its first {@link #window} bytes or its end are in (null: none). */
+  private Buffer held;
+  private final long window;
+  private final double fraction;
 
   public CutReadStream(ReadStream<Buffer> source, long limit, Runnable onCut) {
     this.source = source;
     this.remaining = limit;
     this.onCut = onCut;
+    this.window = 0;
+    this.fraction = 0;
+  }
+
+  private CutReadStream(ReadStream<Buffer> source, long window, double fraction, Runnable onCut) {
+    this.source = source;
+    this.onCut = onCut;
+    this.held = Buffer.buffer();
+    this.window = window;
+    this.fraction = fraction;
+  }
+
+  /**
+   * For a body of unknown length (chunked): holds its first {@code window} bytes, then passes {@code fraction}
+   * of them and cuts; a body that ends sooner passes {@code fraction} of its own length and is cut there, so a
+   * small chunked body is cut where one with a Content-Length would be. At most {@code window} bytes wait.
+   */
+  public static CutReadStream ofUnknownLength(ReadStream<Buffer> source, long window, double fraction, Runnable onCut) {
+    return new CutReadStream(source, window, fraction, onCut);
   }
 
   @Override
@@ -29,8 +52,19 @@ public final class CutReadStream implements ReadStream<Buffer> {
       source.handler(null);
       return this;
     }
-    if (remaining <= 0) {
+    if (held == null && remaining <= 0) {
       doCut();
+      return this;
+    }
+    if (held != null) {
+      source.handler(buffer -> {
+        if (!cut) {
+          held.appendBuffer(buffer);
+          if (held.length() > window) {
+            release((long) (window * fraction));
+          }
+        }
+      });
       return this;
     }
     source.handler(buffer -> {
@@ -61,11 +95,26 @@ public final class CutReadStream implements ReadStream<Buffer> {
   @Override
   public CutReadStream endHandler(Handler<Void> handler) {
     source.endHandler(v -> {
-      if (!cut) {
+      if (cut) {
+        return;
+      }
+      if (held != null) {
+        release((long) (held.length() * fraction));
+      } else {
         doCut();
       }
     });
     return this;
+  }
+
+  /** Passes the first {@code length} bytes held, and cuts. */
+  private void release(long length) {
+    Buffer head = held.slice(0, (int) Math.min(length, held.length()));
+    held = null;
+    if (head.length() > 0 && handler != null) {
+      handler.handle(head);
+    }
+    doCut();
   }
 
   @Override

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Real upstream servers for tests, on 127.0.0.1 and a free port.
  *
- * <p>{@link #echoHttp} answers: {@code /bytes/N} with N bytes, {@code /slow/MS} after MS ms,
+ * <p>{@link #echoHttp} answers: {@code /bytes/N} with N bytes, {@code /chunked/N} with N bytes chunked, {@code /slow/MS} after MS ms,
  * {@code /status/CODE} with that status, {@code /drip/COUNT/MS} with COUNT chunks MS ms apart, {@code /stall/MS}
  * with a first chunk at once and the end MS ms later, {@code /cut/N} with N bytes of a chunked body and then its connection
  * closed (no last chunk), {@code /close} with {@code Connection: close}, and anything else with JSON of the method, path, headers
@@ -43,6 +43,10 @@ public final class Upstreams {
           if (path.startsWith("/bytes/")) {
             int n = Integer.parseInt(path.substring(7));
             request.response().putHeader("Content-Type", "application/octet-stream").end(Buffer.buffer(pattern(n)));
+          } else if (path.startsWith("/chunked/")) {
+            // /chunked/N: N bytes as a chunked body (no Content-Length), whole
+            int n = Integer.parseInt(path.substring(9));
+            request.response().setChunked(true).putHeader("Content-Type", "application/octet-stream").end(Buffer.buffer(pattern(n)));
           } else if (path.startsWith("/slow/")) {
             long ms = Long.parseLong(path.substring(6));
             vertx.setTimer(ms, id -> request.response().end("slow"));

@@ -32,7 +32,10 @@ import io.vertx.httpproxy.ProxyResponse;
  */
 final class ChaosInterceptor implements ProxyInterceptor {
 
-  /** For chunked bodies, whose length is unknown, a cut keeps this share of the first 16 KiB. */
+  /**
+   * For chunked bodies, whose length is unknown, a cut keeps its share of the first 16 KiB, or of the whole
+   * body when it ends sooner: those bytes wait until either is known.
+   */
   private static final long UNKNOWN_LENGTH_WINDOW = 16 * 1024;
 
   private final Vertx vertx;
@@ -70,8 +73,8 @@ final class ChaosInterceptor implements ProxyInterceptor {
     if (body != null && (cut != null || bps > 0)) {
       ReadStream<Buffer> stream = body.stream();
       if (cut != null) {
-        long window = body.length() >= 0 ? body.length() : UNKNOWN_LENGTH_WINDOW;
-        stream = new CutReadStream(stream, (long) (window * cut.fraction()), () -> drop(context));
+        stream = body.length() >= 0 ? new CutReadStream(stream, (long) (body.length() * cut.fraction()), () -> drop(context))
+            : CutReadStream.ofUnknownLength(stream, UNKNOWN_LENGTH_WINDOW, cut.fraction(), () -> drop(context));
       }
       if (bps > 0) {
         stream = exchange.paced(stream, bps);

@@ -144,6 +144,26 @@ class HttpChaosTest {
   }
 
   /**
+   * A chunked body has no length to halve: a small one is halved once its end is in, as one with a
+   * Content-Length is (it was passed whole, missing only its last chunk); a long one keeps half of its first 16 KiB.
+   */
+  @Test
+  void partialResponseOfAChunkedBodyHalvesWhatCameWithinItsFirst16KiB() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "fault_injection": {"partial_response_probability": 1.0}}""")) {
+      Observed small = raw(gw, "/chunked/5000");
+      assertThat(small.status()).isEqualTo(200);
+      assertThat(small.declaredLength()).as("chunked").isEqualTo(-1);
+      assertThat(small.fault()).isEqualTo("partial_response");
+      assertThat(small.broken()).isTrue();
+      assertThat(small.received()).isEqualTo(2_500);
+      Observed large = raw(gw, "/chunked/100000");
+      assertThat(large.broken()).isTrue();
+      assertThat(large.received()).isEqualTo(8_192);
+    }
+  }
+
+  /**
    * A body too small to halve, or none at all, still gets the upstream's status and headers before the
    * close: they were reset before the status line went, an empty reply that looks like a connection error.
    */
