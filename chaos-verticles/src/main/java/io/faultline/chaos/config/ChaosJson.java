@@ -175,6 +175,12 @@ public final class ChaosJson {
         // 1e300 is whole: what is wrong is its size (1e3 is refused for its form, below)
         return new ChaosConfigException(path, "is out of range, got " + ife.getValue());
       }
+      if (ife.getValue() instanceof Number n && "a whole number".equals(describe(ife.getTargetType()))
+          && Double.isFinite(n.doubleValue()) && n.doubleValue() == Math.rint(n.doubleValue())) {
+        // 200.0 is whole: what is refused is its form, which a float could carry 200.5 in as well
+        return new ChaosConfigException(path, "must be a whole number written without a decimal point or exponent ("
+            + (long) n.doubleValue() + "), got " + ife.getValue());
+      }
       return new ChaosConfigException(path, "must be " + describe(ife.getTargetType()) + ", got " + ife.getValue());
     }
     if (e instanceof MismatchedInputException mie) {

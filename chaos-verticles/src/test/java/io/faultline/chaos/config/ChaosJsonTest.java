@@ -164,7 +164,11 @@ class ChaosJsonTest {
     ChaosConfigException fraction = rejected("{\"traffic_shaping\": {\"bandwidth_limit_bps\": 1.5}}");
     assertThat(fraction.field()).isEqualTo("traffic_shaping.bandwidth_limit_bps");
     assertThat(fraction.getMessage()).isEqualTo("must be a whole number, got 1.5");
-    assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": 1e3}}").getMessage()).isEqualTo("must be a whole number, got 1000.0");
+    assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": 1e3}}").getMessage())
+        .isEqualTo("must be a whole number written without a decimal point or exponent (1000), got 1000.0");
+    // whole, in a float's form: the message must not contradict itself ("a whole number, got 200.0")
+    assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": 200.0}}").getMessage())
+        .isEqualTo("must be a whole number written without a decimal point or exponent (200), got 200.0");
     assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": 1e300}}").getMessage()).isEqualTo("is out of range, got 1.0E300");
     assertThat(rejected("{\"latency\": {\"probability\": \"half\"}}").getMessage()).isEqualTo("must be a number, got half");
   }
