@@ -321,6 +321,58 @@ class DrainTest {
     }
   }
 
+  /**
+   * A node killed mid-run (kill -9: no stop, no report) keeps the run at its next start, as failed and saying
+   * where it was; nothing of it was kept before.
+   */
+  @Test
+  void aRunAKillInterruptsIsKeptAsFailedAtTheNodesNextStart() throws Exception {
+    int admin = Upstreams.portToListenOn();
+    Path state = dir.resolve("killed-state");
+    Path log = dir.resolve("killed.log");
+    Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--admin-port", String.valueOf(admin),
+        "--http-port", String.valueOf(Upstreams.portToListenOn()), "--state-dir", state.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    String id;
+    try {
+      awaitHealth(admin, 200, "UP", Duration.ofSeconds(60), gateway, log);
+      HttpResponse<String> started = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
+          + "/api/chaos/orchestration/start")).POST(HttpRequest.BodyPublishers.ofString("""
+              name: killed
+              steps:
+                - {name: first, scenario: {config: {enabled: false}}, duration_seconds: 0.5}
+                - {name: second, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 60}
+              """)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+      id = new JsonObject(started.body()).getString("run_id");
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (true) {
+        JsonObject status = new JsonObject(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
+            + "/api/chaos/orchestration/status")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        if ("second".equals(status.getString("current_step"))) {
+          break;
+        }
+        assertThat(System.nanoTime()).as("the run reaches its second step: " + status).isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      Thread.sleep(200); // the marker of the second step's progress is written as it is published
+    } finally {
+      gateway.destroyForcibly(); // SIGKILL: nothing runs on the way out
+      gateway.waitFor(10, TimeUnit.SECONDS);
+    }
+    try (GatewayFixture again = new GatewayFixture(Map.of(Flag.STATE_DIR, state.toString()))) {
+      var kept = again.get("/api/history/runs/" + id);
+      assertThat(kept.statusCode()).as(kept.bodyAsString()).isEqualTo(200);
+      JsonObject run = kept.bodyAsJsonObject();
+      assertThat(run.getString("status")).isEqualTo("failed");
+      assertThat(run.getString("name")).isEqualTo("killed");
+      assertThat(run.getJsonArray("errors").getString(0))
+          .isEqualTo("interrupted: the node stopped while the run was in step second (1 step done); what it measured is lost");
+      assertThat(Files.list(state.resolve("runs-open")).count()).as("the marker is gone once kept").isZero();
+    }
+  }
+
   private void awaitHealth(int port, int status, String says, Duration within, Process gateway, Path log) throws Exception {
     HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(5)).build();
     long deadline = System.nanoTime() + within.toNanos();

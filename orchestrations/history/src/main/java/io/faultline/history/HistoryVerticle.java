@@ -99,11 +99,11 @@ public final class HistoryVerticle extends VerticleBase {
         Path file = Path.of(db).toAbsolutePath();
         return Databases.open(vertx, Databases.target(null, file.getParent(), file.getFileName().toString(), "recorder.db"), 2, "recorder.db");
       });
-      return Future.all(main, recorded).compose(v -> wire(main.result(), recorded.result(), target.shared()));
+      return Future.all(main, recorded).compose(v -> wire(main.result(), recorded.result(), target.shared(), dir));
     });
   }
 
-  private Future<Void> wire(HistoryStore store, HistoryStore recorded, boolean shared) {
+  private Future<Void> wire(HistoryStore store, HistoryStore recorded, boolean shared, Path dir) {
     stores.add(store);
     if (recorded != store) {
       stores.add(recorded);
@@ -156,7 +156,8 @@ public final class HistoryVerticle extends VerticleBase {
     prune(store);
     vertx.setPeriodic(RETENTION_EVERY_MS, id -> prune(store));
     changeFeed = new ChangeFeed(vertx, changes, windows, shared, options.node());
-    return Future.all(experiments.interrupted(shared), new RunFeed(vertx, latency, runs, shared, options.node()).start(),
+    return Future.all(experiments.interrupted(shared),
+        new RunFeed(vertx, latency, runs, shared, options.node(), dir.resolve("runs-open"), store::insertRuns).start(),
         changeFeed.start(), ab.start()).mapEmpty();
   }
 

@@ -10,10 +10,19 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * Turns orchestration events into history rows. When a run's first progress arrives, it notes the
@@ -23,10 +32,15 @@ import java.util.function.Supplier;
  * distribution, and queues the row: one writer per run. It then publishes the document on
  * {@link HistoryAddresses#RUN_RECORDED}, so in a cluster whose nodes each keep their own database every
  * node keeps every run; with a shared database the others ignore it.
+ *
+ * <p>A run that executes here leaves a marker file in {@code open} while it goes (its latest progress), removed
+ * when it finishes. A node killed mid-run ({@code kill -9}, the OOM killer, a CI timeout) finds the marker at its
+ * next start and keeps the run as {@code failed}, interrupted, instead of losing every trace of it.
  */
 public final class RunFeed {
 
   private static final int TRACKED = 16;
+  private static final Logger LOG = Logger.getLogger(RunFeed.class.getName());
 
   private final Vertx vertx;
   private final LatencyHistogram latency;
@@ -34,6 +48,11 @@ public final class RunFeed {
   private final boolean shared;
   private final Supplier<String> node;
   private final Map<String, Start> starts = new LinkedHashMap<>();
+  /** Where the markers of runs executing here are (null: none kept). */
+  private final Path open;
+  private final Function<List<JsonObject>, Future<Void>> insert;
+  /** Each open run's last marker write, so its removal comes after it. */
+  private final Map<String, Future<?>> marking = new HashMap<>();
 
   private static final class Start {
     final long[] histogram;
@@ -44,17 +63,27 @@ public final class RunFeed {
     }
   }
 
-  public RunFeed(Vertx vertx, LatencyHistogram latency, BoundedQueue<JsonObject> runs, boolean shared, Supplier<String> node) {
+  /**
+   * {@code open}: the directory for the markers of runs executing here (null: none); {@code insert} writes rows
+   * at once (the runs found interrupted at start, which must not wait in a queue a second kill would lose).
+   */
+  public RunFeed(Vertx vertx, LatencyHistogram latency, BoundedQueue<JsonObject> runs, boolean shared, Supplier<String> node,
+      Path open, Function<List<JsonObject>, Future<Void>> insert) {
     this.vertx = vertx;
     this.latency = latency;
     this.runs = runs;
     this.shared = shared;
     this.node = node;
+    this.open = open;
+    this.insert = insert;
   }
 
   public Future<Void> start() {
     return Future.all(
         vertx.eventBus().<JsonObject>consumer(OrchestratorVerticle.PROGRESS, m -> progress(m.body())).completion(),
+        // a local consumer hears only this node's runs: the markers are of the runs executing here
+        vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.PROGRESS, m -> mark(m.body())).completion(),
+        interrupted(),
         vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.FINISHED, m -> finished(m.body())).completion(),
         vertx.eventBus().<JsonObject>consumer(HistoryAddresses.RUN_RECORDED, m -> {
           JsonObject document = m.body();
@@ -88,12 +117,83 @@ public final class RunFeed {
    * with on the leader).
    */
   private void finished(JsonObject report) {
+    unmark(report.getString("id"));
     Start start = starts.remove(report.getString("id"));
     long[] histogram = start == null ? null : LatencyHistogram.between(start.histogram, latency.snapshot());
     JsonArray tags = report.getValue("tags") instanceof JsonArray t ? t : new JsonArray();
     JsonObject document = document(report, start == null ? null : start.preRun, histogram, tags, node.get());
     runs.offer(row(document));
     vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, document);
+  }
+
+  private Path marker(String id) {
+    return open.resolve(id.replaceAll("[^A-Za-z0-9_.-]", "_") + ".json");
+  }
+
+  /** Notes a run executing here as it goes: its latest progress, and when that was. */
+  private void mark(JsonObject status) {
+    String id = status.getString("run_id");
+    if (open == null || id == null || !status.getBoolean("is_running", false)) {
+      return;
+    }
+    Buffer marker = status.copy().put("node", node.get()).put("seen_at", System.currentTimeMillis()).toBuffer();
+    Future<?> before = marking.getOrDefault(id, Future.succeededFuture());
+    marking.put(id, before.eventually(() -> vertx.fileSystem().mkdirs(open.toString())
+        .compose(v -> vertx.fileSystem().writeFile(marker(id).toString(), marker))
+        .onFailure(e -> LOG.fine(() -> "run marker " + id + " not written: " + e.getMessage()))));
+  }
+
+  private void unmark(String id) {
+    if (open == null || id == null) {
+      return;
+    }
+    Future<?> before = marking.remove(id);
+    (before == null ? Future.succeededFuture() : before).eventually(() -> vertx.fileSystem().delete(marker(id).toString()))
+        .onFailure(e -> LOG.fine(() -> "run marker " + id + " not removed: " + e.getMessage()));
+  }
+
+  /** The runs a kill interrupted here before this start: kept as failed, then their markers go. */
+  private Future<Void> interrupted() {
+    if (open == null || !Files.isDirectory(open)) {
+      return Future.succeededFuture();
+    }
+    return vertx.fileSystem().readDir(open.toString(), ".*\\.json").compose(files -> {
+      List<JsonObject> documents = new ArrayList<>();
+      for (String file : files) {
+        try {
+          documents.add(interruptedRun(new JsonObject(Files.readString(Path.of(file)))));
+        } catch (IOException | RuntimeException e) {
+          LOG.warning(() -> "run marker " + file + " unreadable, left alone: " + e.getMessage());
+        }
+      }
+      if (documents.isEmpty()) {
+        return Future.<Void>succeededFuture();
+      }
+      return insert.apply(documents.stream().map(RunFeed::row).toList()).onSuccess(v -> {
+        documents.forEach(d -> {
+          LOG.warning(() -> "orchestration " + d.getString("name") + " (" + d.getString("id") + ") was interrupted: "
+              + d.getJsonArray("errors").getString(0) + "; kept in history as failed");
+          vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, d);
+        });
+        files.forEach(f -> vertx.fileSystem().delete(f));
+      });
+    }).otherwise(e -> {
+      LOG.warning(() -> "runs interrupted before this start not kept: " + e.getMessage());
+      return null;
+    });
+  }
+
+  /** What history keeps of a run whose node died under it: what its last progress said, failed. */
+  static JsonObject interruptedRun(JsonObject marker) {
+    String step = marker.getString("current_step");
+    int done = marker.getInteger("steps_done", 0);
+    String why = "interrupted: the node stopped while the run was " + (step == null ? "starting" : "in step " + step)
+        + " (" + done + (done == 1 ? " step" : " steps") + " done); what it measured is lost";
+    JsonObject report = new JsonObject().put("id", marker.getString("run_id")).put("name", marker.getString("name", "?"))
+        .put("status", "failed").put("started_at", marker.getLong("started_at", marker.getLong("seen_at")))
+        .put("ended_at", marker.getLong("seen_at")).put("steps", new JsonArray()).put("assertions", new JsonArray())
+        .put("metrics", new JsonObject()).put("errors", new JsonArray().add(why)).put("interrupted", true);
+    return document(report, null, null, new JsonArray(), marker.getString("node"));
   }
 
   /** What history keeps of a run: its report, its score and breakdown, tags, node and latency distribution. */
