@@ -195,16 +195,20 @@ class ConsoleTest {
   void aRuleRenamedInTheEditorKeepsItsPlaceAndItsTraffic() {
     console.gw.put("/api/chaos/config", "{\"enabled\": true, \"rules\": [{\"name\": \"orders-down\", \"match\": {\"path\": \"/a\"},"
         + " \"fault_injection\": {\"http_errors\": [503], \"http_error_probability\": 1}}, {\"name\": \"slow-all\","
-        + " \"match\": {\"path\": \"/\"}, \"latency\": {\"fixed_delay_ms\": 10}}]}");
+        + " \"match\": {\"path\": \"/\"}, \"latency\": {\"fixed_delay_ms\": 10}}, {\"name\": \"listener:web\","
+        + " \"match\": {\"listener\": \"web\"}, \"latency\": {\"fixed_delay_ms\": 1}}]}");
     assertThat(console.gw.traffic("/a").statusCode()).isEqualTo(503);
     signedIn("#/chaos");
     assertThat(console.browser.text(By.cssSelector("tr[data-rule=orders-down]"), "path=/a").getText()).doesNotContain("null");
+    // a listener's own chaos is said to be what it is: not a rule tried in order
+    console.browser.text(By.cssSelector("tr[data-rule='listener:web']"), "web's own chaos, under every rule");
+    assertThat(console.browser.driver.findElement(By.cssSelector("tr[data-rule=orders-down]")).getText()).doesNotContain("own chaos");
     console.browser.button("Edit rule orders-down").click();
     console.browser.type(console.browser.field(By.cssSelector(".rule-editor"), "Name"), "orders-503");
     console.browser.button("Save rule").click();
     console.browser.visible(By.cssSelector("tr[data-rule=orders-503]"));
     assertThat(console.gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules").stream()
-        .map(r -> ((io.vertx.core.json.JsonObject) r).getString("name")).toList()).containsExactly("orders-503", "slow-all");
+        .map(r -> ((io.vertx.core.json.JsonObject) r).getString("name")).toList()).containsExactly("orders-503", "slow-all", "listener:web");
     assertThat(console.gw.traffic("/a").statusCode()).as("the renamed rule still wins for its path").isEqualTo(503);
     console.browser.screenshot("rules-renamed");
     // one change, the rule in its place: the change log says so, by rule, not as two whole lists

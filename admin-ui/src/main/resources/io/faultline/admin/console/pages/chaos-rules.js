@@ -16,7 +16,8 @@ export class Rules {
     this.el = h('section', { id: 'rules', class: 'card', 'aria-labelledby': 'rules-title' },
       h('div', { class: 'spread' }, h('h2', { id: 'rules-title', tabindex: '-1' }, 'Rules'),
         h('button', { type: 'button', onclick: () => this.edit(null) }, 'Add rule')),
-      h('p', { class: 'hint' }, 'The first rule whose match fits a request wins; the sections it sets replace the global ones for that request.'),
+      h('p', { class: 'hint' }, 'The first rule whose match fits a request wins; the sections it sets replace the global ones for that request.'
+        + ' A listener\'s own chaos (listener:NAME) is not tried in order: it is the base of that listener\'s traffic, under whichever rule wins.'),
       this.list, this.status, this.editor);
   }
 
@@ -29,7 +30,8 @@ export class Rules {
     fill(this.list, h('table', { class: 'stack' },
       h('thead', {}, h('tr', {}, ['Name', 'Enabled', 'Match', 'Sets', ''].map(t => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, rules.map(rule => h('tr', { 'data-rule': rule.name },
-        h('td', { 'data-label': 'Name' }, h('b', {}, rule.name)),
+        h('td', { 'data-label': 'Name' }, h('b', {}, rule.name),
+          ownListener(rule) ? h('div', { class: 'small muted' }, `${ownListener(rule)}'s own chaos, under every rule`) : null),
         h('td', { 'data-label': 'Enabled' }, h('span', { class: `badge ${rule.enabled ? 'on' : 'off'}` }, rule.enabled ? 'yes' : 'no')),
         h('td', { 'data-label': 'Match' }, h('code', {}, matchText(rule.match))),
         h('td', { 'data-label': 'Sets' }, Object.keys(this.schema.sections).filter(s => rule[s]).map(label).join(', ') || '–'),
@@ -111,6 +113,12 @@ export class Rules {
 function empty(value) {
   return value === null || (Array.isArray(value) && !value.length) || (value && typeof value === 'object' && !Object.keys(value).length)
     ? undefined : value;
+}
+
+/** The listener whose own chaos rule is (named listener:NAME, matching that listener and nothing else), or null. */
+function ownListener(rule) {
+  const m = rule.match || {};
+  return m.listener && rule.name === `listener:${m.listener}` && matchText(m) === `listener=${m.listener}` ? m.listener : null;
 }
 
 function matchText(match) {
