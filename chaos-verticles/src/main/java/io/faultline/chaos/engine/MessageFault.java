@@ -33,12 +33,15 @@ public sealed interface MessageFault extends Decision permits MessageFault.Delay
     }
   }
 
-  /** Relay {@code messages} response messages of a stream, then end it with status {@code code}. */
+  /**
+   * Relay {@code messages} response messages of a stream, then end it with status {@code code}. Not counted
+   * when decided: a stream that ends sooner is never aborted, so the abort is counted when it happens.
+   */
   record AbortAfter(String type, int messages, String code) implements MessageFault {
 
     @Override
     public Stage stage() {
-      return Stage.ACT;
+      return Stage.NONE;
     }
 
     @Override

@@ -35,6 +35,7 @@ final class ResponseRelay {
   private final long messageDelayMs;
   private final java.util.function.BooleanSupplier chaosOn;
   private final Pacer pacer;
+  private final Exchange<GrpcCall> exchange;
   private int relayed;
 
   /** {@code exchange} is null when chaos left the call untouched. */
@@ -45,6 +46,7 @@ final class ResponseRelay {
     this.outgoing = outgoing;
     this.incoming = incoming;
     this.response = call.request().response();
+    this.exchange = exchange;
     MessagePlan plan = exchange == null ? MessagePlan.NONE : exchange.verdict().messages();
     long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
     this.cut = exchange == null ? null : exchange.cut();
@@ -69,9 +71,6 @@ final class ResponseRelay {
     }
     if (cut != null) {
       response.headers().set(GrpcDecisions.FAULT_HEADER, cut.type());
-    }
-    if (abort != null) {
-      response.headers().set(GrpcDecisions.FAULT_HEADER, abort.type());
     }
     if (incoming.status() == null) {
       response.writeHead();
@@ -111,6 +110,10 @@ final class ResponseRelay {
         vertx.setTimer(Math.max(1, waitMs + 1), id -> {
           // the call answered first: cancelling the upstream first reset the client's stream (its error
           // handler cancels a response not ended), so the client saw CANCELLED, never abort_status
+          // said (in the trailers, the head went long ago) and counted only now: a stream that ended
+          // before its Nth message was never aborted
+          exchange.injected(abort.type());
+          response.trailers().set(GrpcDecisions.FAULT_HEADER, abort.type());
           GrpcRelay.end(call, GrpcStatus.valueOf(abort.code()),
               "stream aborted after " + abortAfter + " messages (injected by Faultline)", null);
           outgoing.cancel();

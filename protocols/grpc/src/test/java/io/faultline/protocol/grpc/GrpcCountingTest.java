@@ -33,6 +33,30 @@ class GrpcCountingTest {
     }
   }
 
+  /** An abort after N messages that a call never reaches (a unary call, a short stream) is neither said nor counted. */
+  @Test
+  void anAbortAStreamNeverReachesIsNeitherSaidNorCounted() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "fault_injection": {"abort_after_messages": 5, "abort_status": "UNAVAILABLE"}}""")) {
+      GrpcFixture.Result unary = gw.call("Unary", List.of("1"));
+      assertThat(unary.status()).isEqualTo(GrpcStatus.OK);
+      GrpcFixture.Result shortStream = gw.call("Repeat", List.of("3"));
+      assertThat(shortStream.status()).isEqualTo(GrpcStatus.OK);
+      assertThat(shortStream.messages()).hasSize(3);
+      for (GrpcFixture.Result r : List.of(unary, shortStream)) {
+        assertThat(r.headers().get(GrpcDecisions.FAULT_HEADER)).isNull();
+        assertThat(r.trailers().get(GrpcDecisions.FAULT_HEADER)).isNull();
+      }
+      GrpcFixture.Result aborted = gw.call("Repeat", List.of("7"));
+      assertThat(aborted.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+      assertThat(aborted.messages()).hasSize(5);
+      assertThat(aborted.trailers().get(GrpcDecisions.FAULT_HEADER)).isEqualTo("abort_stream");
+      RecordingListener events = gw.events;
+      events.await("three completions", () -> events.completions().size() == 3);
+      assertThat(events.faults()).containsExactly("abort_stream");
+    }
+  }
+
   @Test
   void anInjectedStatusIsCountedByTheHttpStatusItMapsTo() {
     try (GrpcFixture gw = new GrpcFixture("""
