@@ -128,8 +128,11 @@ public final class ClusterVerticle extends VerticleBase {
     });
     answer(Addresses.TASKS_LIST, body -> new JsonObject().put("tasks", tasks.list()));
     answer(Addresses.TASKS_GET, body -> {
-      String id = body == null ? null : body.getString("id");
-      JsonObject task = id == null ? null : tasks.get(id);
+      Object given = body == null ? null : body.getValue("id");
+      if (!(given instanceof String id) || id.isEmpty()) {
+        throw new io.faultline.chaos.config.ChaosConfigException("id", "is required: the task to show");
+      }
+      JsonObject task = tasks.get(id);
       if (task == null) {
         throw new ChaosState.NotFound("id", "no task named " + id);
       }

@@ -61,4 +61,39 @@ class ChaosMergeTest {
     assertThat(merged.beforeScenario()).isEqualTo(mine.beforeScenario());
     assertThat(ChaosMerge.merge(base, base, theirs, 6).config()).as("no change of mine: theirs as it is").isEqualTo(theirs.config());
   }
+
+  @Test
+  void aRuleRenamedInPlaceKeepsItsPlaceWhileAnotherNodeEditsAnotherRule() {
+    Replica base = replica("{\"rules\": [{\"name\": \"a\"}, {\"name\": \"c\"}]}", 4);
+    Replica mine = replica("{\"rules\": [{\"name\": \"b\"}, {\"name\": \"c\"}]}", 5); // a renamed b, in its place
+    Replica theirs = replica("{\"rules\": [{\"name\": \"a\"}, {\"name\": \"c\", \"enabled\": false}]}", 5);
+    Replica merged = ChaosMerge.merge(base, mine, theirs, 6);
+    assertThat(rules(merged)).as("b first: the place decides which traffic it wins").containsExactly("b", "c");
+    assertThat(merged.config().rules().get(1).enabled()).isFalse();
+  }
+
+  @Test
+  void aNewOrderOfTheRulesIsKeptWhileAnotherNodeAddsARule() {
+    Replica base = replica("{\"rules\": [{\"name\": \"a\"}, {\"name\": \"c\"}]}", 4);
+    Replica mine = replica("{\"rules\": [{\"name\": \"c\"}, {\"name\": \"a\"}]}", 5);
+    Replica theirs = replica("{\"rules\": [{\"name\": \"a\"}, {\"name\": \"c\"}, {\"name\": \"d\"}]}", 5);
+    assertThat(rules(ChaosMerge.merge(base, mine, theirs, 6))).containsExactly("c", "a", "d");
+    // and the other way round: their new order kept, my new rule too
+    assertThat(rules(ChaosMerge.merge(base, theirs, mine, 6))).containsExactly("c", "a", "d");
+  }
+
+  @Test
+  void twoScenarioStartsAtOnceAreNeverMixed() {
+    Replica base = replica("{\"enabled\": true, \"seed\": 1, \"latency\": {\"fixed_delay_ms\": 100}}", 4);
+    Replica mine = new Replica(config("{\"enabled\": true, \"seed\": 1, \"scenario\": \"slow_backend\","
+        + " \"latency\": {\"fixed_delay_ms\": 2000, \"jitter_percent\": 10}}"), "slow_backend", base.config(), 5);
+    Replica theirs = new Replica(config("{\"enabled\": true, \"seed\": 1, \"scenario\": \"network_degradation\","
+        + " \"latency\": {\"fixed_delay_ms\": 500, \"jitter_percent\": 20},"
+        + " \"traffic_shaping\": {\"bandwidth_limit_bps\": 100000, \"packet_loss_percent\": 5}}"), "network_degradation",
+        base.config(), 5);
+    Replica merged = ChaosMerge.merge(base, mine, theirs, 6);
+    assertThat(merged.scenario()).isEqualTo("slow_backend");
+    assertThat(merged.config().latency().fixedDelayMs()).isEqualTo(2000L);
+    assertThat(merged.config().trafficShaping()).as("nothing of the other scenario").isNull();
+  }
 }

@@ -175,6 +175,13 @@ class ClusterTasksTest {
     var unknown = cluster.postForResponse(n2, "/api/cluster/tasks/nope/cancel", "");
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.bodyAsJsonObject().getString("error")).isEqualTo("no task named nope");
+    // a script that forgets the id is told so, not answered "no task named null"
+    for (JsonObject body : java.util.List.of(new JsonObject(), new JsonObject().put("id", ""))) {
+      Throwable refused = n2.vertx().eventBus().request(io.faultline.chaos.control.Addresses.TASKS_GET, body)
+          .map(m -> (Throwable) null).otherwise(e -> e).await();
+      assertThat(refused).as(body.encode()).isInstanceOf(io.vertx.core.eventbus.ReplyException.class);
+      assertThat(refused.getMessage()).contains("is required: the task to show");
+    }
   }
 
   @Test
