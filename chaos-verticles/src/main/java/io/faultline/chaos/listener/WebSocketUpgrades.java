@@ -113,6 +113,10 @@ public final class WebSocketUpgrades {
         .setSsl(upstream.secure())
         .setURI(upstream.target(request.uri()))
         .setTimeout(timeoutMs)
+        // the client's Origin, if it sent one, is among the headers (Vert.x drops every Origin when not allowed);
+        // for a client that sent none (a CLI, a service) Vert.x would make one up, which an upstream checking
+        // Origins may refuse
+        .setAllowOriginHeader(request.headers().contains("Origin"))
         .setHeaders(headers);
     String offered = request.getHeader(SUBPROTOCOL);
     if (offered != null) {

@@ -233,6 +233,18 @@ class WebSocketProxyVerticleTest {
     assertThat(ws.headers().getAll("Sec-WebSocket-Protocol")).containsExactly("chat.v1");
   }
 
+  /** An Origin reaches the upstream only when the client sent one: upstreams that check Origins let Origin-less clients in. */
+  @Test
+  void theUpstreamSeesTheClientsOriginOrNone() throws Exception {
+    fixture = fixture();
+    JsonObject none = new JsonObject(fixture.open(new WebSocketConnectOptions().setURI("/headers").setAllowOriginHeader(false))
+        .awaitTexts(1, 5_000).get(0));
+    assertThat(none.containsKey("origin")).as(none.encode()).isFalse();
+    JsonObject given = new JsonObject(fixture.open(new WebSocketConnectOptions().setURI("/headers")
+        .addHeader("Origin", "https://app.example")).awaitTexts(1, 5_000).get(0));
+    assertThat(given.getString("origin")).isEqualTo("https://app.example");
+  }
+
   @Test
   void anUpstreamThatTakesNoneOfTheOfferedSubprotocolsIsNoFailure() throws Exception {
     fixture = fixture(); // the upstream speaks chat.v2 and chat.v1 only, and answers an offer of neither with no subprotocol
