@@ -110,6 +110,10 @@ final class GraphQlCall {
     headers.remove(HttpHeaders.CONTENT_LENGTH); // the body is sent whole: end() sets it
     if (exchange != null) {
       exchange.clearTraceContext(headers);
+      if (!exchange.verdict().fieldErrors().isEmpty()) {
+        // fields are nulled in the answer's JSON: a gzipped answer could not be read, and went out untouched
+        headers.set(HttpHeaders.ACCEPT_ENCODING, "identity");
+      }
     }
     leg.deadline(deadlines, route.timeoutMs(), request);
     out.response().onComplete(ar -> {

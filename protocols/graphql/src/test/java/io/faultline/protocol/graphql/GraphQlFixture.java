@@ -96,7 +96,8 @@ final class GraphQlFixture implements AutoCloseable {
     });
     router.post("/graphql").handler(BodyHandler.create()); // not on the WebSocket upgrade: it would consume the handshake
     router.route("/graphql").handler(GraphQLWSHandler.create(graphQL)).handler(GraphQLHandler.create(graphQL));
-    upstream = vertx.createHttpServer(new HttpServerOptions().addWebSocketSubProtocol("graphql-transport-ws")
+    // compressed answers when a client asks for them, as most GraphQL servers behind a gateway give
+    upstream = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).addWebSocketSubProtocol("graphql-transport-ws")
             .setMaxWebSocketFrameSize(GraphQlProxyVerticle.MAX_MESSAGE_BYTES).setMaxWebSocketMessageSize(GraphQlProxyVerticle.MAX_MESSAGE_BYTES))
         .requestHandler(router).listen(0, "127.0.0.1").await();
     state = new ChaosState(chaos(chaosJson), System::nanoTime, 42);

@@ -159,6 +159,14 @@ class GraphQlProxyVerticleTest {
     // An operation that does not select the field is untouched.
     JsonObject other = fixture.post("{ user(id: \"1\") { name } }").bodyAsJsonObject();
     assertThat(other.containsKey("errors")).isFalse();
+
+    // A client that takes gzip (browsers, fetch, curl --compressed): the field is nulled all the same
+    HttpResponse<Buffer> gzipped = fixture.client.post(fixture.port, "127.0.0.1", "/").putHeader("Accept-Encoding", "gzip")
+        .sendJsonObject(new JsonObject().put("query", USER_ORDERS)).await();
+    assertThat(gzipped.getHeader("Content-Encoding")).as("the upstream was asked for identity").isNull();
+    assertThat(gzipped.bodyAsJsonObject().getJsonObject("data").getJsonObject("user").getValue("orders")).isNull();
+    assertThat(gzipped.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getJsonObject("extensions").getString("code"))
+        .isEqualTo("ORDERS_UNAVAILABLE");
   }
 
   @Test
