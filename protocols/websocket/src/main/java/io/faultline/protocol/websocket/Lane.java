@@ -225,12 +225,16 @@ final class Lane {
     long start = now;
     WebSocketConfig config = chaos == null || !on ? null : chaos.config();
     if (config != null && config.enabled() && config.messagesPerSecond() > 0 && !fate.drop()) {
+      // a bucket of one second's worth (at least one message), as the HTTP rate limit's burst: nextMessageNanos
+      // is when the bucket would be full again; a message fits while that is at most the allowance ahead
       long interval = (long) (1e9 / config.messagesPerSecond());
-      if (now >= nextMessageNanos) {
-        nextMessageNanos = now + interval;
+      long allowance = (long) (Math.max(1, Math.floor(config.messagesPerSecond())) - 1) * interval;
+      long full = Math.max(nextMessageNanos, now);
+      if (full - now <= allowance) {
+        nextMessageNanos = full + interval;
       } else if (config.rateLimitAction().equals("delay")) {
-        start = nextMessageNanos;
-        nextMessageNanos += interval;
+        start = full - allowance;
+        nextMessageNanos = full + interval;
       } else if (config.rateLimitAction().equals("drop")) {
         events.faultInjected(MessageFaults.RATE_LIMIT);
         fate = new StreamChaos.Fate(true, false, false, 0, false, fate.disconnectAfter());

@@ -194,20 +194,27 @@ class WebSocketChaosTest {
   @Test
   void pacesMessagesToTheRateLimit() throws Exception {
     fixture = new WebSocketFixture(chaos("{\"messages_per_second\": 20}"));
-    WebSocketFixture.Received received = fixture.open("/push?n=11");
+    WebSocketFixture.Received received = fixture.open("/push?n=41");
     WebSocket ws = received.ws;
-    List<String> texts = received.awaitTexts(11, 5_000);
-    assertThat(texts).hasSize(11);
-    // The first goes at once, the next ten one every 50 ms.
-    assertThat(received.arrivals.get(10) - received.arrivals.get(0)).isBetween(480L, 1_500L);
+    List<String> texts = received.awaitTexts(41, 5_000);
+    assertThat(texts).hasSize(41);
+    // A second's worth (20) goes at once, the next 21 one every 50 ms.
+    assertThat(received.arrivals.get(19) - received.arrivals.get(0)).isLessThan(400L);
+    assertThat(received.arrivals.get(40) - received.arrivals.get(0)).isBetween(1_000L, 2_500L);
   }
 
   @Test
   void dropsOrClosesOnMessagesBeyondTheRateLimitWhenAskedTo() throws Exception {
     fixture = new WebSocketFixture(chaos("{\"messages_per_second\": 5, \"rate_limit_action\": \"drop\"}"));
-    assertThat(push(50).size()).isBetween(1, 3);
+    // a second's worth passes (5, and one more for each 200 ms the 50 took to arrive), the rest is dropped
+    assertThat(push(50).size()).isBetween(5, 7);
     fixture.close();
     fixture = new WebSocketFixture(chaos("{\"messages_per_second\": 5, \"rate_limit_action\": \"close\"}"));
+    // within the rate, messages sent back to back are no reason to close: that is 5 a second, not one per 200 ms
+    WebSocketFixture.Received within = fixture.open("/push?n=5");
+    assertThat(within.awaitTexts(5, 5_000)).hasSize(5);
+    Thread.sleep(300);
+    assertThat(within.ws.isClosed()).isFalse();
     WebSocketFixture.Received received = fixture.open("/push?n=50");
     WebSocket ws = received.ws;
     assertThat(received.awaitClose()).isEqualTo("1008 message rate limit exceeded");
