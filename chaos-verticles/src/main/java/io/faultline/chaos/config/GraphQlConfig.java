@@ -31,6 +31,14 @@ public record GraphQlConfig(
       }
       message = message == null ? "Cannot resolve field " + field.substring(field.lastIndexOf('.') + 1) + ": injected fault" : message;
       code = code == null ? "INTERNAL_SERVER_ERROR" : code;
+      notBlank(code, "code");
+    }
+  }
+
+  /** An error code a client switches on: blank, it reads as no code at all. */
+  private static void notBlank(String code, String field) {
+    if (code.isBlank()) {
+      throw new ChaosConfigException(field, "must not be blank: leave it out for INTERNAL_SERVER_ERROR");
     }
   }
 
@@ -39,6 +47,7 @@ public record GraphQlConfig(
     errorProbability = Check.probability(errorProbability, "error_probability", 0.0);
     errorMessage = errorMessage == null ? "Internal server error: injected fault" : errorMessage;
     errorCode = errorCode == null ? "INTERNAL_SERVER_ERROR" : errorCode;
+    notBlank(errorCode, "error_code");
     errorStatus = errorStatus == null ? 200 : errorStatus;
     if (errorStatus < 200 || errorStatus > 599) {
       throw new ChaosConfigException("error_status", "must be an HTTP status between 200 and 599, got " + errorStatus);

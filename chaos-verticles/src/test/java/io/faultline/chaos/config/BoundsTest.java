@@ -41,6 +41,15 @@ class BoundsTest {
   }
 
   @Test
+  void aBlankGraphQlErrorCodeIsRefusedNamingTheField() {
+    assertThat(rejected("{\"graphql\": {\"error_probability\": 1, \"error_code\": \" \"}}").field()).isEqualTo("graphql.error_code");
+    ChaosConfigException field = rejected("{\"graphql\": {\"field_faults\": [{\"field\": \"Query.user\", \"error_probability\": 1,"
+        + " \"code\": \"\"}]}}");
+    assertThat(field.field()).isEqualTo("graphql.field_faults[0].code");
+    assertThat(field.getMessage()).isEqualTo("must not be blank: leave it out for INTERNAL_SERVER_ERROR");
+  }
+
+  @Test
   void theLimitsThemselvesAreAccepted() {
     ChaosConfig config = ChaosJson.parse("""
         {"latency": {"fixed_delay_ms": 3600000}, "rate_limit": {"requests_per_second": 0.001},
