@@ -78,4 +78,17 @@ class ListenerChaosTest {
     assertThat(status("plain", "/lag/a")).as("another listener never sees web's chaos").isEqualTo(200);
     assertThat((System.nanoTime() - started) / 1_000_000).isGreaterThanOrEqualTo(145L);
   }
+
+  @Test
+  void aNewRuleListThatDoesNotNameTheListenersChaosKeepsIt() {
+    var put = client.put(gateway.adminPort(), "127.0.0.1", "/api/chaos/config")
+        .sendBuffer(io.vertx.core.buffer.Buffer.buffer("{\"rules\": []}")).await();
+    assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(200);
+    assertThat(status("web", "/down/a")).as("the listed rules are gone").isEqualTo(418);
+    assertThat(status("plain", "/down/a")).isEqualTo(200);
+    assertThat(status("web", "/x")).as("the listener's own chaos stays").isEqualTo(418);
+    var removed = client.delete(gateway.adminPort(), "127.0.0.1", "/api/chaos/rules/listener:web").send().await();
+    assertThat(removed.statusCode()).as("deleted by its name, it goes").isEqualTo(200);
+    assertThat(status("web", "/x")).isEqualTo(200);
+  }
 }

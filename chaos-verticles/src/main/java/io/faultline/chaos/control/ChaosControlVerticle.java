@@ -139,7 +139,10 @@ public final class ChaosControlVerticle extends VerticleBase {
     return state.set(whole(body));
   }
 
-  /** {@code body} as a whole config: what it leaves out of {@code enabled}, {@code seed} and {@code rules} stays as it is. */
+  /**
+   * {@code body} as a whole config: what it leaves out of {@code enabled}, {@code seed} and {@code rules} stays as
+   * it is, and so do the listeners' own chaos rules its {@code rules} do not name.
+   */
   private ChaosConfig whole(JsonObject body) {
     JsonObject whole = body.copy();
     ChaosConfig current = state.config();
@@ -148,7 +151,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     for (String kept : List.of("enabled", "seed", "rules")) {
       if (whole.containsKey(kept) && whole.getValue(kept) == null) {
         throw new ChaosConfigException(kept, "must not be null: leave it out to keep the current value"
-            + (kept.equals("rules") ? ", or give [] to remove every rule" : ""));
+            + (kept.equals("rules") ? ", or give [] for none" : ""));
       }
     }
     if (!whole.containsKey("enabled")) {
@@ -159,8 +162,18 @@ public final class ChaosControlVerticle extends VerticleBase {
     }
     if (!whole.containsKey("rules")) {
       whole.put("rules", rules());
+      return ChaosJson.config(map(whole));
     }
-    return ChaosJson.config(map(whole));
+    // a listener's own chaos (its chaos: block, a Toxiproxy proxy's toxics) is the listener's, not one of the
+    // rules a script lists: a new list that does not name it keeps it (DELETE /api/chaos/rules/listener:NAME ends it)
+    ChaosConfig given = ChaosJson.config(map(whole));
+    List<ChaosRule> rules = new ArrayList<>(given.rules());
+    for (ChaosRule own : current.rules()) {
+      if (own.ownListener() != null && rules.stream().noneMatch(r -> r.name().equals(own.name()))) {
+        rules.add(own);
+      }
+    }
+    return rules.size() == given.rules().size() ? given : given.withRules(rules);
   }
 
   private ChaosSnapshot restore(JsonObject body) {
