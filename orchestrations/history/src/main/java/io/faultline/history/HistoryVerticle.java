@@ -157,7 +157,9 @@ public final class HistoryVerticle extends VerticleBase {
     vertx.setPeriodic(RETENTION_EVERY_MS, id -> prune(store));
     changeFeed = new ChangeFeed(vertx, changes, windows, shared, options.node());
     return Future.all(experiments.interrupted(shared),
-        new RunFeed(vertx, latency, runs, shared, options.node(), dir.resolve("runs-open"), store::insertRuns).start(),
+        // in a cluster a run is checkpointed and the next leader resumes it: a marker would say it ended there
+        new RunFeed(vertx, latency, runs, shared, options.node(), vertx.isClustered() ? null : dir.resolve("runs-open"),
+            store::insertRuns).start(),
         changeFeed.start(), ab.start()).mapEmpty();
   }
 
