@@ -168,8 +168,10 @@ public final class ChaosControlVerticle extends VerticleBase {
     // rules a script lists: a new list that does not name it keeps it (DELETE /api/chaos/rules/listener:NAME ends it)
     ChaosConfig given = ChaosJson.config(map(whole));
     List<ChaosRule> rules = new ArrayList<>(given.rules());
+    java.util.Set<String> named = new java.util.HashSet<>();
+    given.rules().forEach(r -> named.add(r.name()));
     for (ChaosRule own : current.rules()) {
-      if (own.ownListener() != null && rules.stream().noneMatch(r -> r.name().equals(own.name()))) {
+      if (own.ownListener() != null && !named.contains(own.name())) {
         rules.add(own);
       }
     }

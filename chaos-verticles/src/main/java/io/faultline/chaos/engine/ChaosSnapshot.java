@@ -80,8 +80,9 @@ public final class ChaosSnapshot {
     Profile global = Profile.compile(config, parts);
     Map<String, ChaosRule> own = new HashMap<>();
     for (ChaosRule rule : config.rules()) {
-      if (rule.enabled() && rule.ownListener() != null) {
-        own.put(rule.ownListener(), rule);
+      String listener = rule.enabled() ? rule.ownListener() : null;
+      if (listener != null) {
+        own.put(listener, rule);
       }
     }
     Map<String, Profile> listenerProfiles = new HashMap<>();

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * {@link AbruptClose} reaches below Vert.x's handler):
  * <pre>
  *   bytes ─► [first byte of a request: header deadline starts] ─► httpDecoder ─► [headers in: deadline off]
- *            ─► [undecodable body, no answer started: 400]  ─► Vert.x
+ *            ─► [undecodable body, no answer started: 400]  ─► Vert.x (an unreadable head: its invalid-request handler)
  *   Vert.x ─► [last byte of an answer: keep-alive idle deadline starts] ─► socket
  * </pre>
  * A client gets {@code headerTimeoutMs} from a request's first byte to finish its headers, so slowloris
@@ -165,7 +165,8 @@ final class Http1Guard {
         inRequest = true;
         deadline = NONE; // its headers are in
       }
-      if (!responding && msg instanceof HttpContent content && content.decoderResult().isFailure()) {
+      // a head that cannot be read (too long, malformed) is the listener's invalid-request handler's to answer
+      if (!responding && !(msg instanceof HttpRequest) && msg instanceof HttpContent content && content.decoderResult().isFailure()) {
         ReferenceCountUtil.release(msg);
         badRequest(ctx, "the request body is malformed (RFC 9112 section 7.1): " + content.decoderResult().cause().getMessage());
         return;

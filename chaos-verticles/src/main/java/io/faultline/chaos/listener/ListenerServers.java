@@ -1,9 +1,14 @@
 package io.faultline.chaos.listener;
 
 import io.faultline.chaos.config.ListenerConfig;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +24,15 @@ public final class ListenerServers {
   /** As grpc-java's and Envoy's default: no limit a client meets (memory bounds what a connection opens). */
   public static final long MAX_CONCURRENT_STREAMS = Integer.MAX_VALUE;
 
+  /**
+   * A request line (method, target, version) may be this long: nginx's (one of its large header buffers),
+   * where Vert.x's 4 KiB refused long query strings nginx passes.
+   */
+  public static final int MAX_REQUEST_LINE_BYTES = 8 * 1024;
+
+  /** A request's header section may be this large in all: nginx's (its four large header buffers), Vert.x's is 8 KiB. */
+  public static final int MAX_HEADER_BYTES = 32 * 1024;
+
   private ListenerServers() {
   }
 
@@ -33,7 +47,9 @@ public final class ListenerServers {
         // connection needs no queue for writes from other threads: it writes straight to Netty (Vert.x
         // throws if a write ever comes from another thread). Without it each connection carries an
         // unbounded MPSC queue (about 4.7 KB) and every write goes through it.
-        .setStrictThreadMode(true);
+        .setStrictThreadMode(true)
+        .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+        .setMaxHeaderSize(MAX_HEADER_BYTES);
     // HTTP/2 and gRPC clients put every call on one connection: Vert.x's default of 100 concurrent streams
     // queued the 101st call (100 open server streams stalled every other call), where gRPC servers set no limit
     options.getInitialSettings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
@@ -43,6 +59,27 @@ public final class ListenerServers {
     } else if (listener.idleTimeout() > 0) {
       options.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, listener.idleTimeout()));
     }
-    return ServerTls.createHttpServer(vertx, listener.tls(), options);
+    return ServerTls.createHttpServer(vertx, listener.tls(), options).invalidRequestHandler(ListenerServers::invalid);
+  }
+
+  /**
+   * An HTTP/1 request whose head cannot be read: 414 for a request line over {@link #MAX_REQUEST_LINE_BYTES},
+   * 431 for headers over {@link #MAX_HEADER_BYTES}, 400 for anything else, each saying which (Vert.x's own
+   * answers have no body), and the connection closed: what follows the head cannot be told apart.
+   */
+  private static void invalid(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status = 400;
+    String error = "the request's head is malformed (RFC 9112): " + (cause == null ? "unreadable" : cause.getMessage());
+    if (cause instanceof TooLongHttpLineException) {
+      status = 414;
+      error = "the request line is longer than " + MAX_REQUEST_LINE_BYTES + " bytes: the request target is too long";
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      status = 431;
+      error = "the request's header fields are larger than " + MAX_HEADER_BYTES + " bytes in all";
+    }
+    request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(new JsonObject().put("error", error).encode()).onComplete(v -> request.connection().close());
   }
 }

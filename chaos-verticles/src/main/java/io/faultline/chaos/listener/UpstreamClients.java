@@ -1,7 +1,10 @@
 package io.faultline.chaos.listener;
 
 import io.faultline.chaos.config.ListenerConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 
 /** The HTTP client settings every listener uses towards its upstreams. */
 public final class UpstreamClients {
@@ -20,8 +23,19 @@ public final class UpstreamClients {
     return new HttpClientOptions()
         .setKeepAlive(true)
         .setMaxChunkSize(MAX_CHUNK_BYTES)
+        // an upstream's answer may have the head a listener takes from its clients
+        .setMaxInitialLineLength(ListenerServers.MAX_REQUEST_LINE_BYTES)
+        .setMaxHeaderSize(ListenerServers.MAX_HEADER_BYTES)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs()))
         .setTrustAll(listener.tlsTrustAll())
         .setVerifyHost(!listener.tlsTrustAll());
+  }
+
+  /**
+   * A pooled client towards upstreams: each HTTP/1.x connection it opens passes over interim answers
+   * Vert.x would take for final ones ({@link InterimAnswers}).
+   */
+  public static HttpClient pooled(Vertx vertx, HttpClientOptions options, PoolOptions pool) {
+    return vertx.httpClientBuilder().with(options).with(pool).withConnectHandler(InterimAnswers::skipUnknown).build();
   }
 }

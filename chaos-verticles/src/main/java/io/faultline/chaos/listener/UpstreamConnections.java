@@ -137,6 +137,7 @@ public final class UpstreamConnections {
             }
             HttpClientConnection connection = opened.result();
             live.add(connection);
+            InterimAnswers.skipUnknown(connection);
             connection.closeHandler(v -> closed(connection));
           });
     }

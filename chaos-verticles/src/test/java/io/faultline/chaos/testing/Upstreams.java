@@ -35,7 +35,9 @@ public final class Upstreams {
   public static Echo echoHttp(Vertx vertx) {
     AtomicInteger hits = new AtomicInteger();
     AtomicInteger connections = new AtomicInteger();
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+    // takes heads as large as a listener does (its own defaults are 4 KiB lines and 8 KiB of headers)
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+            .setMaxInitialLineLength(64 * 1024).setMaxHeaderSize(64 * 1024))
         .connectionHandler(connection -> connections.incrementAndGet())
         .requestHandler(request -> {
           hits.incrementAndGet();
@@ -63,6 +65,12 @@ public final class Upstreams {
             // /cut/N: a chunked answer whose upstream dies after N bytes (no last chunk)
             int n = Integer.parseInt(path.substring(5));
             request.response().setChunked(true).write(Buffer.buffer(pattern(n))).onComplete(v -> request.connection().close());
+          } else if (path.equals("/drop")) {
+            // the upstream closes the connection without an answer
+            request.connection().close();
+          } else if (path.equals("/head-then-close")) {
+            // the head of a 100-byte answer, then the connection closes before any of its body
+            request.response().putHeader("Content-Length", "100").writeHead().onComplete(v -> request.connection().close());
           } else if (path.equals("/close")) {
             // the answer says the upstream closes the connection after it
             request.response().putHeader("Connection", "close").end("closing");

@@ -84,7 +84,7 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
 
   @Override
   public Future<?> start() {
-    client = vertx.createHttpClient(UpstreamClients.httpOptions(listener), new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
+    client = UpstreamClients.pooled(vertx, UpstreamClients.httpOptions(listener), new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
     schemas = new SchemaCache(client);
     // operations go out on connections of their own, timed by deadlines of their own (UpstreamConnections says why)
     connections = new UpstreamConnections(vertx, vertx.createHttpClient(UpstreamClients.httpOptions(listener)), MAX_CONNECTIONS_PER_UPSTREAM,

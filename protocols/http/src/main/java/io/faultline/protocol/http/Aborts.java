@@ -26,7 +26,8 @@ final class Aborts {
   }
 
   /**
-   * {@code body}, which breaks {@code response} off with an error as soon as it fails: the proxy's own
+   * {@code body}, which breaks {@code response} off with an error as soon as it fails, after the answer's
+   * head if it has not gone yet (an upstream that sent its head and closed): the proxy's own
    * reaction to a failed body (a reset with {@code NO_ERROR}) then finds the stream reset already.
    */
   static ReadStream<Buffer> loud(ReadStream<Buffer> body, HttpServerResponse response) {
@@ -34,6 +35,14 @@ final class Aborts {
       @Override
       public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
         body.exceptionHandler(handler == null ? null : e -> {
+          if (!response.headWritten() && !response.closed()) {
+            // the head first, as the upstream sent it; the reset and the proxy's reaction once it has gone
+            response.writeHead().onComplete(written -> {
+              abort(response);
+              handler.handle(e);
+            });
+            return;
+          }
           abort(response);
           handler.handle(e);
         });

@@ -56,13 +56,26 @@ final class HttpDecisions {
         .put("cause", String.valueOf(cause.getMessage()));
   }
 
+  /**
+   * Lets go of {@code request}'s body, which will not be sent upstream. Once it has been read whole (an
+   * upstream that failed after the request went), an HTTP/2 request refuses to be resumed ("Request has
+   * already been read"): that answered an HTTP/2 client nothing at all.
+   */
+  static void release(ProxyRequest request) {
+    if (request.proxiedRequest().isEnded()) {
+      request.setBody(null);
+    } else {
+      request.release();
+    }
+  }
+
   /** The response when no route matches and the listener has no default upstream. */
   static ProxyResponse noRoute(ProxyRequest request) {
     return json(request, 404, new JsonObject().put("error", "no route matches " + request.getMethod() + " " + request.getURI()));
   }
 
   private static ProxyResponse json(ProxyRequest request, int status, JsonObject body) {
-    request.release();
+    release(request);
     return request.response()
         .setStatusCode(status)
         .setBody(Body.body(Buffer.buffer(body.encode()), JSON));

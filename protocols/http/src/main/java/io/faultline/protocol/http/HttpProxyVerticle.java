@@ -75,7 +75,7 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
   @Override
   public Future<?> start() {
     runner = new ExchangeRunner<>(vertx, listener.name(), "http", state, events, new HttpTranslator(vertx, listener.name(), call -> plain.forward(call)));
-    HttpClient client = vertx.createHttpClient(UpstreamClients.httpOptions(listener).setDecompressionSupported(false),
+    HttpClient client = UpstreamClients.pooled(vertx, UpstreamClients.httpOptions(listener).setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_UPSTREAM).setMaxWaitQueueSize(-1));
     HttpClientAgent connector = vertx.createHttpClient(UpstreamClients.httpOptions(listener).setDecompressionSupported(false));
     plain = new PlainForward(new UpstreamConnections(vertx, connector, MAX_CONNECTIONS_PER_UPSTREAM, KEEP_ALIVE_MS), runner,

@@ -111,7 +111,7 @@ final class HttpTranslator implements Translator<HttpCall> {
     HttpServerResponse response = context.request().proxiedRequest().response();
     // held, body unread, so that switching chaos off can still send it upstream
     exchange.hold(timeout.ms(), () -> {
-      context.request().release();
+      HttpDecisions.release(context.request());
       Aborts.abort(response);
     });
     response.closeHandler(v -> exchange.drop(true));
@@ -120,7 +120,7 @@ final class HttpTranslator implements Translator<HttpCall> {
   @Override
   public void reset(Exchange<HttpCall> exchange, Terminal.Reset reset) {
     ProxyContext context = exchange.call().context;
-    context.request().release();
+    HttpDecisions.release(context.request());
     Aborts.abort(context.request().proxiedRequest().response());
     exchange.drop(true);
   }

@@ -211,7 +211,12 @@ final class PlainForward {
     });
     in.exceptionHandler(e -> {
       leg.failed();
-      Aborts.abort(response);
+      // the head goes first, as the upstream sent it: a client told the answer broke off, not given an empty reply
+      if (response.headWritten() || response.closed()) {
+        Aborts.abort(response);
+      } else {
+        response.writeHead().onComplete(written -> Aborts.abort(response));
+      }
     });
     in.endHandler(v -> {
       leg.received(in);

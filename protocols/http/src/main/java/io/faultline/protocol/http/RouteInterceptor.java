@@ -3,6 +3,7 @@ package io.faultline.protocol.http;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
+import io.faultline.chaos.exchange.UpstreamFailures;
 import io.faultline.chaos.listener.ForwardedHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -60,7 +61,7 @@ final class RouteInterceptor implements ProxyInterceptor {
       }
       Promise<ProxyResponse> answer = Promise.promise();
       context.set(HttpTranslator.ANSWER, answer);
-      runner.translator().upstreamFailed(call, call.route.upstream().toString(), failure);
+      runner.translator().upstreamFailed(call, call.route.upstream().toString(), UpstreamFailures.shown(failure));
       return answer.future();
     });
   }
