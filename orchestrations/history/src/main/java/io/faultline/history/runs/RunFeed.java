@@ -154,28 +154,36 @@ public final class RunFeed {
 
   /** The runs a kill interrupted here before this start: kept as failed, then their markers go. */
   private Future<Void> interrupted() {
-    if (open == null || !Files.isDirectory(open)) {
+    if (open == null) {
       return Future.succeededFuture();
     }
-    return vertx.fileSystem().readDir(open.toString(), ".*\\.json").compose(files -> {
-      List<JsonObject> documents = new ArrayList<>();
-      for (String file : files) {
-        try {
-          documents.add(interruptedRun(new JsonObject(Files.readString(Path.of(file)))));
-        } catch (IOException | RuntimeException e) {
-          LOG.warning(() -> "run marker " + file + " unreadable, left alone: " + e.getMessage());
+    // a few small files, read off the event loop: each marker's file, and the run it keeps
+    return vertx.executeBlocking(() -> {
+      java.util.Map<String, JsonObject> documents = new java.util.LinkedHashMap<>();
+      if (!Files.isDirectory(open)) {
+        return documents;
+      }
+      try (var listing = Files.newDirectoryStream(open, "*.json")) {
+        for (Path file : listing) {
+          try {
+            documents.put(file.toString(), interruptedRun(new JsonObject(Files.readString(file))));
+          } catch (IOException | RuntimeException e) {
+            LOG.warning(() -> "run marker " + file + " unreadable, left alone: " + e.getMessage());
+          }
         }
       }
-      if (documents.isEmpty()) {
+      return documents;
+    }).compose(markers -> {
+      if (markers.isEmpty()) {
         return Future.<Void>succeededFuture();
       }
-      return insert.apply(documents.stream().map(RunFeed::row).toList()).onSuccess(v -> {
-        documents.forEach(d -> {
+      return insert.apply(markers.values().stream().map(RunFeed::row).toList()).onSuccess(v -> {
+        markers.values().forEach(d -> {
           LOG.warning(() -> "orchestration " + d.getString("name") + " (" + d.getString("id") + ") was interrupted: "
               + d.getJsonArray("errors").getString(0) + "; kept in history as failed");
           vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, d);
         });
-        files.forEach(f -> vertx.fileSystem().delete(f));
+        markers.keySet().forEach(f -> vertx.fileSystem().delete(f));
       });
     }).otherwise(e -> {
       LOG.warning(() -> "runs interrupted before this start not kept: " + e.getMessage());
