@@ -26,11 +26,6 @@ public final class InterimAnswers extends ChannelInboundHandlerAdapter {
   /** The name Vert.x gives its HTTP/1.x client codec in a connection's pipeline. */
   private static final String CODEC = "codec";
 
-  private boolean skipping;
-
-  private InterimAnswers() {
-  }
-
   /**
    * The connection under the wrapper {@code HttpClientAgent.connect} gives: its pipeline is reached
    * through it (Vert.x offers no other way; the version is pinned, and the tests fail if this changes).
@@ -44,6 +39,11 @@ public final class InterimAnswers extends ChannelInboundHandlerAdapter {
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
+  }
+
+  private boolean skipping;
+
+  private InterimAnswers() {
   }
 
   /**

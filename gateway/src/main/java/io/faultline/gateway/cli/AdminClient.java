@@ -117,7 +117,7 @@ public class AdminClient {
     if (target == null) {
       // a usage error (exit 2, as a bad flag of serve), not a failed call
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "the admin URL must be http://HOST:PORT or"
-          + " https://HOST:PORT, like http://127.0.0.1:9000 (--admin-url or FAULTLINE_ADMIN_URL), got "
+          + " https://HOST:PORT, like http://127.0.0.1:9000 (--admin-url, --base-url or FAULTLINE_ADMIN_URL), got "
           + (adminUrl == null || adminUrl.isBlank() ? "nothing" : adminUrl));
     }
     HttpRequest.Builder request = HttpRequest.newBuilder(target)
@@ -134,7 +134,7 @@ public class AdminClient {
         // on :3000, Faultline's traffic port), or another service. Its answer means nothing here.
         err.println("faultline: " + adminUrl + " is not a Faultline admin API (it answered " + method + " " + path + " with "
             + response.statusCode() + " but without " + AdminVerticle.ADMIN_HEADER + "); the admin API listens on"
-            + " 127.0.0.1:9000 by default (serve --admin-port); point --admin-url (or FAULTLINE_ADMIN_URL) at it");
+            + " 127.0.0.1:9000 by default (serve --admin-port); point --admin-url (--base-url, or FAULTLINE_ADMIN_URL) at it");
         return null;
       }
       if (response.statusCode() / 100 == 2) {
@@ -147,7 +147,7 @@ public class AdminClient {
           + (cacert == null ? " (a self-signed admin certificate needs --cacert PEM)" : ""));
       return null;
     } catch (ConnectException e) {
-      err.println("faultline: no gateway answers at " + adminUrl + " (is `faultline serve` running? --admin-url sets the address)");
+      err.println("faultline: no gateway answers at " + adminUrl + " (is `faultline serve` running? --admin-url or --base-url sets the address)");
       return null;
     } catch (IOException e) {
       err.println("faultline: " + method + " " + adminUrl + path + " failed: " + e);
