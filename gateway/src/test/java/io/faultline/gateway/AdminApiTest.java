@@ -33,6 +33,41 @@ class AdminApiTest {
   }
 
   @Test
+  void whatAScriptGetsWrongIsRefusedNamingItNotIgnored() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      // a body where none is taken was ignored: {"enabled": false} switched chaos on, a duration ran for ever
+      HttpResponse<Buffer> enable = gw.postJson("/api/chaos/enable", "{\"enabled\": false}");
+      assertThat(enable.statusCode()).isEqualTo(400);
+      assertThat(enable.bodyAsJsonObject().getString("error")).startsWith("POST /api/chaos/enable takes no body");
+      assertThat(gw.status().getBoolean("enabled")).isFalse();
+      HttpResponse<Buffer> start = gw.postJson("/api/chaos/scenarios/teapot", "{\"duration_seconds\": 5}");
+      assertThat(start.statusCode()).isEqualTo(400);
+      assertThat(start.bodyAsJsonObject().getString("error")).contains("a scenario runs until POST /api/chaos/scenarios/stop");
+      assertThat(gw.status().getValue("scenario")).isNull();
+      assertThat(gw.postJson("/api/chaos/enable", "{ }").statusCode()).as("{} is nothing").isEqualTo(200);
+      assertThat(gw.post("/api/chaos/disable").statusCode()).isEqualTo(200);
+      // a rule PUT on a mistyped name is 404, not "a rule named b exists already"
+      gw.postJson("/api/chaos/rules", "{\"name\": \"a\", \"latency\": {\"fixed_delay_ms\": 5}}");
+      gw.postJson("/api/chaos/rules", "{\"name\": \"b\", \"latency\": {\"fixed_delay_ms\": 5}}");
+      HttpResponse<Buffer> mistyped = gw.put("/api/chaos/rules/zzz", "{\"name\": \"b\", \"latency\": {\"fixed_delay_ms\": 5}}");
+      assertThat(mistyped.statusCode()).isEqualTo(404);
+      assertThat(mistyped.bodyAsJsonObject().getString("error")).isEqualTo("no rule named zzz");
+      // an empty glob matched nothing: the rule was silently dead
+      HttpResponse<Buffer> empty = gw.postJson("/api/chaos/rules", "{\"name\": \"h\", \"match\": {\"host\": \"\"}, \"latency\": {\"fixed_delay_ms\": 400}}");
+      assertThat(empty.statusCode()).isEqualTo(400);
+      assertThat(empty.bodyAsJsonObject().getString("field")).endsWith("host");
+      // the section form with one key too many was read as a whole config, and the error listed its fields
+      HttpResponse<Buffer> section = gw.put("/api/chaos/config", "{\"section\": \"latency\", \"config\": {\"fixed_delay_ms\": 5}, \"extra\": 1}");
+      assertThat(section.statusCode()).isEqualTo(400);
+      assertThat(section.bodyAsJsonObject().getString("field")).isEqualTo("extra");
+      assertThat(section.bodyAsJsonObject().getString("error")).contains("takes those two only");
+      // the faults of rules are in effect too
+      gw.post("/api/chaos/enable");
+      assertThat(gw.status().getJsonArray("active_faults")).containsExactly("latency");
+    }
+  }
+
+  @Test
   void everyChangeIsLoggedWithWhatChangedAndWhereFrom() {
     try (GatewayFixture gw = new GatewayFixture(Map.of())) {
       gw.put("/api/chaos/config/latency", "{\"fixed_delay_ms\": 25}");

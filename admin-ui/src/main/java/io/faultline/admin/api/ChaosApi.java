@@ -17,9 +17,10 @@ public final class ChaosApi {
 
   public void mount(Router router) {
     router.get("/api/chaos/status").handler(ctx -> bus.forward(ctx, Addresses.CHAOS_STATUS, null));
-    router.post("/api/chaos/enable").handler(ctx -> bus.forward(ctx, Addresses.CHAOS_ENABLE, null));
-    router.post("/api/chaos/disable").handler(ctx -> bus.forward(ctx, Addresses.CHAOS_DISABLE, null));
-    router.post("/api/chaos/reset").handler(ctx -> bus.forward(ctx, Addresses.CHAOS_RESET, null));
+    router.post("/api/chaos/enable").handler(ctx -> ControlBus.noBody(ctx, "PUT /api/chaos/config sets what chaos does",
+        () -> bus.forward(ctx, Addresses.CHAOS_ENABLE, null)));
+    router.post("/api/chaos/disable").handler(ctx -> ControlBus.noBody(ctx, null, () -> bus.forward(ctx, Addresses.CHAOS_DISABLE, null)));
+    router.post("/api/chaos/reset").handler(ctx -> ControlBus.noBody(ctx, null, () -> bus.forward(ctx, Addresses.CHAOS_RESET, null)));
     router.get("/api/chaos/config").handler(ctx -> bus.forward(ctx, Addresses.CHAOS_GET, null));
     router.get("/api/chaos/changes").handler(this::changes);
     router.put("/api/chaos/config").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.CHAOS_SET, body)));
@@ -32,15 +33,16 @@ public final class ChaosApi {
         new JsonObject().put("name", ctx.pathParam("name")).put("rule", body))));
     router.delete("/api/chaos/rules/:name").handler(ctx ->
         bus.forward(ctx, Addresses.RULES_REMOVE, new JsonObject().put("name", ctx.pathParam("name"))));
-    router.post("/api/config/reload").handler(ctx -> bus.forward(ctx, Addresses.CONFIG_RELOAD, null));
+    router.post("/api/config/reload").handler(ctx -> ControlBus.noBody(ctx, "it reloads the file the node was started with (serve --config)",
+        () -> bus.forward(ctx, Addresses.CONFIG_RELOAD, null)));
     router.get("/api/cluster/nodes").handler(ctx -> bus.forward(ctx, Addresses.CLUSTER_NODES, null));
     router.get("/api/cluster/leader").handler(ctx -> bus.forward(ctx, Addresses.CLUSTER_LEADER, null));
     router.get("/api/cluster/tasks").handler(ctx -> bus.forward(ctx, Addresses.TASKS_LIST, null));
     router.post("/api/cluster/tasks").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.TASKS_SUBMIT, body, 201, task -> task)));
     router.get("/api/cluster/tasks/:id").handler(ctx ->
         bus.forward(ctx, Addresses.TASKS_GET, new JsonObject().put("id", ctx.pathParam("id"))));
-    router.post("/api/cluster/tasks/:id/cancel").handler(ctx ->
-        bus.forward(ctx, Addresses.TASKS_CANCEL, new JsonObject().put("id", ctx.pathParam("id"))));
+    router.post("/api/cluster/tasks/:id/cancel").handler(ctx -> ControlBus.noBody(ctx, null, () ->
+        bus.forward(ctx, Addresses.TASKS_CANCEL, new JsonObject().put("id", ctx.pathParam("id")))));
   }
 
   private void getSection(RoutingContext ctx) {

@@ -52,6 +52,22 @@ public final class ControlBus {
   public static final String SOURCE_HEADER = "X-Faultline-Source";
 
   /** The request body as a JSON object, or null after answering 400 naming what is wrong. */
+  /**
+   * Runs {@code action} for a request that takes no body: none, blank, or {@code {}} (what some clients send
+   * for "nothing"). Anything else is a 400 naming it, since what it asked for would be silently ignored (a
+   * {@code duration_seconds} for a scenario, {@code {"enabled": false}} to {@code /enable}); {@code hint} says
+   * what to do instead, or is null.
+   */
+  public static void noBody(RoutingContext ctx, String hint, Runnable action) {
+    String text = ctx.body().asString();
+    if (text != null && !text.isBlank() && !text.replaceAll("\\s", "").equals("{}")) {
+      ApiError.badRequest(ctx, ctx.request().method() + " " + ctx.request().path() + " takes no body, and would ignore this one"
+          + (hint == null ? "" : ": " + hint), "body");
+      return;
+    }
+    action.run();
+  }
+
   public static JsonObject jsonBody(RoutingContext ctx) {
     String text = ctx.body().asString();
     if (text == null || text.isBlank()) {

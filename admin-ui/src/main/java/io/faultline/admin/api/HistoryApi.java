@@ -34,8 +34,8 @@ public final class HistoryApi {
         ChaosApi.withBody(ctx, body -> bus.forward(ctx, HistoryAddresses.BREAKING_POINT, body, 202, r -> r)));
     get(router, base + "/experiments", HistoryAddresses.EXPERIMENTS, null);
     get(router, base + "/experiments/:id", HistoryAddresses.EXPERIMENT, "id");
-    router.post(base + "/experiments/:id/stop").handler(ctx ->
-        bus.forward(ctx, HistoryAddresses.EXPERIMENT_STOP, new JsonObject().put("id", ctx.pathParam("id"))));
+    router.post(base + "/experiments/:id/stop").handler(ctx -> ControlBus.noBody(ctx, null, () ->
+        bus.forward(ctx, HistoryAddresses.EXPERIMENT_STOP, new JsonObject().put("id", ctx.pathParam("id")))));
     get(router, base + "/changes", HistoryAddresses.CHANGES, null);
     get(router, base + "/windows", HistoryAddresses.WINDOWS, null);
     router.post("/api/recorder/search").handler(ctx -> ChaosApi.withBody(ctx, body -> bus.forward(ctx, HistoryAddresses.RECORDER_SEARCH, body)));

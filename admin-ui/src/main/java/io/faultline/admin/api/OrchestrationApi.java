@@ -32,7 +32,7 @@ public final class OrchestrationApi {
     }));
     router.post(base + "/import").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, imported(text))));
     router.post(base + "/library").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, text)));
-    router.post(base + "/stop").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.STOP, null));
+    router.post(base + "/stop").handler(ctx -> ControlBus.noBody(ctx, null, () -> bus.forward(ctx, OrchestratorVerticle.STOP, null)));
     router.get(base + "/status").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.STATUS, null));
     router.get(base + "/reports").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.REPORTS, null));
     router.get(base + "/reports/:id").handler(this::report);

@@ -29,9 +29,10 @@ public final class ScenarioApi {
       }
       return null;
     }));
-    router.post("/api/chaos/scenarios/stop").handler(ctx -> bus.forward(ctx, Addresses.SCENARIO_STOP, null));
-    router.post("/api/chaos/scenarios/:name").handler(ctx ->
-        bus.forward(ctx, Addresses.SCENARIO_START, new JsonObject().put("name", ctx.pathParam("name"))));
+    router.post("/api/chaos/scenarios/stop").handler(ctx -> ControlBus.noBody(ctx, null, () -> bus.forward(ctx, Addresses.SCENARIO_STOP, null)));
+    router.post("/api/chaos/scenarios/:name").handler(ctx -> ControlBus.noBody(ctx,
+        "a scenario runs until POST /api/chaos/scenarios/stop (an orchestration step runs one for a duration)",
+        () -> bus.forward(ctx, Addresses.SCENARIO_START, new JsonObject().put("name", ctx.pathParam("name")))));
     router.post("/api/chaos/scenarios").handler(ctx -> ChaosApi.withBody(ctx, body ->
         bus.forward(ctx, Addresses.SCENARIO_SAVE, body, 201, saved -> saved)));
     router.delete("/api/chaos/scenarios/:name").handler(ctx ->

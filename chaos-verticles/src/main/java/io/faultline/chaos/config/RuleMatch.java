@@ -37,6 +37,11 @@ public record RuleMatch(
   }
 
   public RuleMatch {
+    // an empty glob or name matches nothing: the rule would be silently dead
+    notBlank(listener, "listener");
+    notBlank(route, "route");
+    notBlank(host, "host");
+    notBlank(operationName, "operation_name");
     if (path != null && !path.startsWith("/") && !path.startsWith("*")) {
       throw new ChaosConfigException("path", "must start with / or *, got " + path);
     }
@@ -78,6 +83,12 @@ public record RuleMatch(
       return false;
     }
     return nodePercent >= 100.0 || node.inBlastRadius(nodePercent, seed);
+  }
+
+  private static void notBlank(String value, String field) {
+    if (value != null && value.isBlank()) {
+      throw new ChaosConfigException(field, "must not be empty: it would match nothing (leave it out to match any)");
+    }
   }
 
   /** A field path is a root type and at least one field: {@code Query.user} or {@code Mutation.checkout.total}. */

@@ -128,7 +128,12 @@ public final class ChaosControlVerticle extends VerticleBase {
     if (body == null) {
       throw new ChaosConfigException("", "a chaos config or {\"section\": ..., \"config\": ...} is required");
     }
-    if (body.containsKey("section") && body.size() <= 2) {
+    if (body.containsKey("section")) { // no whole config has a field of that name
+      for (String field : body.fieldNames()) {
+        if (!field.equals("section") && !field.equals("config")) {
+          throw new ChaosConfigException(field, "unknown field: the {\"section\": ..., \"config\": ...} form takes those two only");
+        }
+      }
       String section = required(body, "section");
       Object config = body.getValue("config");
       if (!(config instanceof JsonObject)) {

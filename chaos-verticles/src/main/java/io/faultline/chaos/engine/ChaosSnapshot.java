@@ -145,10 +145,22 @@ public final class ChaosSnapshot {
     return enabled ? parts.byOwner(type) : Map.of();
   }
 
-  /** The fault types active in the global profile, for status output. */
-  /** The faults in effect: none while chaos is off (the sections set stay in the config, but no request sees them). */
+  /**
+   * The faults in effect, for status output: those some request may meet, from the global sections, a rule
+   * (that applies on this node) or a listener's own chaos; none while chaos is off (the sections set stay in
+   * the config, but no request sees them). Global sections alone said none while every request a rule
+   * matched was delayed or failed.
+   */
   public List<String> activeFaults() {
-    return enabled ? global.types() : List.of();
+    if (!enabled) {
+      return List.of();
+    }
+    java.util.Set<String> types = new java.util.LinkedHashSet<>(global.types());
+    for (Profile profile : ruleProfiles) {
+      types.addAll(profile.types());
+    }
+    listenerProfiles.values().forEach(profile -> types.addAll(profile.types()));
+    return List.copyOf(types);
   }
 
   public Verdict decide(RequestFacts request) {

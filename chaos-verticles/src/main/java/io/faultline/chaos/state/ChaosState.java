@@ -152,16 +152,20 @@ public final class ChaosState {
   public synchronized ChaosSnapshot replaceRule(String name, ChaosRule rule) {
     List<ChaosRule> rules = new ArrayList<>(config().rules());
     int at = -1;
+    boolean taken = false;
     for (int i = 0; i < rules.size(); i++) {
       if (rules.get(i).name().equals(name)) {
         at = i;
       } else if (rules.get(i).name().equals(rule.name())) {
-        throw new io.faultline.chaos.config.ChaosConfigException("name", "a rule named " + rule.name()
-            + " exists already: give this one another name, or remove that one first");
+        taken = true;
       }
     }
-    if (at < 0) {
+    if (at < 0) { // first: a mistyped path is the mistake to name, not the body's name
       throw new NotFound("rule", "no rule named " + name);
+    }
+    if (taken) {
+      throw new io.faultline.chaos.config.ChaosConfigException("name", "a rule named " + rule.name()
+          + " exists already: give this one another name, or remove that one first");
     }
     rules.set(at, rule);
     return install(config().withRules(rules), scenario, version() + 1);

@@ -80,6 +80,20 @@ class ChaosSnapshotTest {
   }
 
   @Test
+  void theActiveFaultsAreThoseOfTheRulesAndListenersTooNotOnlyTheGlobalSections() {
+    ChaosSnapshot snapshot = compile("""
+        {"enabled": true, "fault_injection": {"http_error_probability": 0.1}, "rules": [
+          {"name": "slow", "match": {"path": "/x"}, "latency": {"fixed_delay_ms": 800}},
+          {"name": "listener:web", "match": {"listener": "web"}, "rate_limit": {"requests_per_second": 1}}]}""", 1);
+    // it said [http_error] while every /x was delayed 800 ms
+    assertThat(snapshot.activeFaults()).containsExactlyInAnyOrder("http_error", "latency", "rate_limit");
+    assertThat(compile("{\"enabled\": true, \"rules\": [{\"name\": \"r\", \"latency\": {\"fixed_delay_ms\": 8}}]}", 1).activeFaults())
+        .containsExactly("latency");
+    assertThat(compile("{\"enabled\": false, \"rules\": [{\"name\": \"r\", \"latency\": {\"fixed_delay_ms\": 8}}]}", 1).activeFaults())
+        .isEmpty();
+  }
+
+  @Test
   void jitterStaysWithinItsSpread() {
     ChaosSnapshot snapshot = compile("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 1000, \"jitter_percent\": 20}}", 7);
     for (int i = 0; i < 500; i++) {
