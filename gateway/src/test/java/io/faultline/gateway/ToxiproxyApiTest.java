@@ -99,6 +99,36 @@ class ToxiproxyApiTest {
   }
 
   @Test
+  void theBodiesToxiproxysGoClientAndCliSendAreTakenAsToxiproxyTakesThem() {
+    start(Map.of());
+    JsonObject proxy = call(HttpMethod.POST, "/proxies", proxyBody("gop")).bodyAsJsonObject();
+    // AddToxic("", "latency", "", 1, attrs): its Name has no omitempty, so "no name" is "" (it was a 400)
+    HttpResponse<Buffer> unnamed = call(HttpMethod.POST, "/proxies/gop/toxics",
+        "{\"name\":\"\",\"type\":\"latency\",\"toxicity\":1,\"attributes\":{\"latency\":100}}");
+    assertThat(unnamed.statusCode()).as(unnamed.bodyAsString()).isEqualTo(200);
+    assertThat(unnamed.bodyAsJsonObject().getString("name")).isEqualTo("latency_downstream");
+    // a client that writes what it leaves out as null (it was a 500)
+    HttpResponse<Buffer> nullStream = call(HttpMethod.POST, "/proxies/gop/toxics",
+        "{\"name\":\"a1\",\"type\":\"bandwidth\",\"stream\":null,\"attributes\":{\"rate\":100}}");
+    assertThat(nullStream.statusCode()).as(nullStream.bodyAsString()).isEqualTo(200);
+    assertThat(nullStream.bodyAsJsonObject().getString("stream")).isEqualTo("downstream");
+    // Proxy.Disable() saves the whole proxy it read, its toxics too (it was a 400 once a proxy had toxics)
+    JsonObject read = call(HttpMethod.GET, "/proxies/gop", null).bodyAsJsonObject();
+    HttpResponse<Buffer> disabled = call(HttpMethod.POST, "/proxies/gop", read.copy().put("enabled", false).encode());
+    assertThat(disabled.statusCode()).as(disabled.bodyAsString()).isEqualTo(200);
+    assertThat(disabled.bodyAsJsonObject().getBoolean("enabled")).isFalse();
+    assertThat(disabled.bodyAsJsonObject().getJsonArray("toxics")).isEqualTo(read.getJsonArray("toxics"));
+    assertThat(call(HttpMethod.POST, "/proxies/gop", read.copy().put("enabled", true).encode()).bodyAsJsonObject().getBoolean("enabled"))
+        .isTrue();
+    // toxics that are not the proxy's would be a change the update does not make
+    JsonObject other = read.copy().put("toxics", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "x").put("type", "latency")));
+    assertError(call(HttpMethod.POST, "/proxies/gop", other.encode()), 400, "bad request body: toxics: differ from the proxy's;"
+        + " change a proxy's toxics with POST /proxies/{proxy}/toxics (an update may send them back as they are)");
+    assertThat(call(HttpMethod.GET, "/proxies/gop/toxics", null).bodyAsJsonArray()).hasSize(2);
+    assertThat(proxy.getString("name")).isEqualTo("gop");
+  }
+
+  @Test
   void badInputIsRefusedInToxiproxysErrorShapeNamingWhatIsWrongAndNothingIsHalfApplied() {
     start(Map.of());
     assertError(call(HttpMethod.POST, "/proxies", "{\"listen\": \"127.0.0.1:0\"}"), 400, "missing required field: name");

@@ -24,11 +24,12 @@ public record TcpToxic(String name, String type, String stream, Double toxicity,
     if (kind == null) {
       throw new ChaosConfigException("type", "must be one of " + TcpToxicTypes.names() + ", got " + type);
     }
-    stream = stream == null ? DOWNSTREAM : stream;
+    stream = stream == null || stream.isEmpty() ? DOWNSTREAM : stream; // as Toxiproxy reads no stream
     if (!STREAMS.contains(stream)) {
       throw new ChaosConfigException("stream", "must be upstream or downstream, got " + stream);
     }
-    name = name == null ? type + "_" + stream : name;
+    // no name, or an empty one (Toxiproxy's Go client and toxiproxy-cli send "" for "not given"): Toxiproxy's default
+    name = name == null || name.isEmpty() ? type + "_" + stream : name;
     if (!Check.pathSegment(name, 128)) {
       throw new ChaosConfigException("name", "must be 1-128 characters, without '/' or control characters and not '.' or '..', got " + name);
     }
