@@ -51,7 +51,6 @@ public final class ControlBus {
   /** The request header the CLI and the console send to name themselves ({@code cli}, {@code console}). */
   public static final String SOURCE_HEADER = "X-Faultline-Source";
 
-  /** The request body as a JSON object, or null after answering 400 naming what is wrong. */
   /**
    * Runs {@code action} for a request that takes no body: none, blank, or {@code {}} (what some clients send
    * for "nothing"). Anything else is a 400 naming it, since what it asked for would be silently ignored (a
@@ -68,6 +67,7 @@ public final class ControlBus {
     action.run();
   }
 
+  /** The request body as a JSON object, or null after answering 400 naming what is wrong. */
   public static JsonObject jsonBody(RoutingContext ctx) {
     String text = ctx.body().asString();
     if (text == null || text.isBlank()) {
