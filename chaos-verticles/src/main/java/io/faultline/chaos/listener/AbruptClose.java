@@ -2,6 +2,8 @@ package io.faultline.chaos.listener;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.impl.ConnectionBase;
 
 /**
@@ -12,7 +14,27 @@ import io.vertx.core.net.impl.ConnectionBase;
  */
 public final class AbruptClose {
 
+  /**
+   * HTTP/2's INTERNAL_ERROR (RFC 9113 7). A stream broken off mid-answer must say it failed: Vert.x's
+   * {@code reset()} sends {@code NO_ERROR}, which clients take for a complete answer when the data before it
+   * looked whole. nginx resets with this code when its upstream fails mid-body.
+   */
+  public static final long INTERNAL_ERROR = 2;
+
   private AbruptClose() {
+  }
+
+  /**
+   * Breaks off the exchange of {@code request}, answered or not: over HTTP/2 its stream is reset with
+   * {@link #INTERNAL_ERROR} and the connection's other streams go on; over HTTP/1.x, which has no other
+   * way, its connection is closed.
+   */
+  public static void abort(HttpServerRequest request) {
+    if (request.version() == HttpVersion.HTTP_2) {
+      request.response().reset(INTERNAL_ERROR);
+    } else {
+      close(request.connection());
+    }
   }
 
   public static void close(HttpConnection connection) {

@@ -3,6 +3,8 @@ package io.faultline.chaos.listener;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.Upstream;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -12,6 +14,8 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.impl.CleanableWebSocketClient;
+import io.vertx.core.http.impl.HttpClientBase;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -43,7 +47,23 @@ public final class WebSocketUpgrades {
   private WebSocketUpgrades() {
   }
 
-  /** The client a listener opens upstream WebSockets with: no connection cap, the listener's timeout and TLS trust. */
+  /**
+   * The client a listener opens upstream WebSockets with, made with {@code options} (from {@link #clientOptions}).
+   * Its upstream handshakes take the heads the listeners' HTTP clients take ({@link ListenerServers#MAX_HEADER_BYTES}):
+   * {@link WebSocketClientOptions} cannot say so, and with Netty's 8 KiB a 101 carrying more (cookies, a long
+   * policy header) failed the handshake only at the timeout, answered with a false 504.
+   */
+  public static WebSocketClient client(Vertx vertx, WebSocketClientOptions options) {
+    WebSocketClient client = vertx.createWebSocketClient(options);
+    WebSocketClient actual = client instanceof CleanableWebSocketClient cleanable ? cleanable.delegate : client;
+    if (actual instanceof HttpClientBase base) {
+      // the options its connections read their HTTP codec's limits from (Vert.x's own copy, made from these)
+      base.options().setMaxInitialLineLength(ListenerServers.MAX_REQUEST_LINE_BYTES).setMaxHeaderSize(ListenerServers.MAX_HEADER_BYTES);
+    }
+    return client;
+  }
+
+  /** The options of a listener's upstream WebSocket client: no connection cap, the listener's timeout and TLS trust. */
   public static WebSocketClientOptions clientOptions(ListenerConfig listener) {
     return new WebSocketClientOptions()
         .setMaxConnections(Integer.MAX_VALUE)
@@ -71,6 +91,12 @@ public final class WebSocketUpgrades {
         // RFC 6455 4.2.2: a server may take none of the subprotocols offered, and the client then decides;
         // Netty's handshake refuses that answer outright, so the upstream is asked again offering none
         return client.connect(new WebSocketConnectOptions(options).setSubProtocols(List.of()));
+      }
+      if (cause instanceof UpgradeRejectedException rejected && rejected.getStatus() < 200) {
+        // Vert.x's handshake takes the upstream's first answer for its last: an interim one (102 Processing,
+        // 103 Early Hints) ends the upgrade, and passing it on would leave the client waiting for ever
+        return Future.failedFuture(new VertxException("the upstream answered the upgrade with an interim "
+            + rejected.getStatus() + " before its 101, which this gateway cannot go past", true));
       }
       return Future.failedFuture(cause);
     }).recover(cause -> {

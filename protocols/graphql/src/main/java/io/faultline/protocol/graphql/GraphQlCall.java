@@ -35,6 +35,9 @@ import java.util.Locale;
  */
 final class GraphQlCall {
 
+  /** The header naming the fault injected into an answer. */
+  static final String FAULT_HEADER = "X-Faultline-Fault";
+
   final HttpServerRequest request;
   final RouteTable.Route route;
   final Buffer body;
@@ -144,13 +147,14 @@ final class GraphQlCall {
       upstream.body().onComplete(ar -> {
         if (ar.failed()) {
           leg.failed();
-          drop();
+          headThenDrop(upstream, response);
           return;
         }
         leg.received(upstream);
         schema.onComplete(known -> {
           Buffer out = rewrite ? nullFields(ar.result(), known.result()) : ar.result();
           if (cut != null) {
+            response.putHeader(FAULT_HEADER, cut.type());
             response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(out.length()));
             response.write(out.slice(0, (int) (out.length() * cut.fraction()))).onComplete(w -> drop());
           } else {
@@ -197,7 +201,14 @@ final class GraphQlCall {
         response.drainHandler(v -> source.resume());
       }
     });
-    source.exceptionHandler(e -> left.run());
+    source.exceptionHandler(e -> {
+      // the upstream sent its head and failed: the client gets that head, then the break, as through nginx
+      if (response.headWritten() || response.closed()) {
+        left.run();
+      } else {
+        response.writeHead().onComplete(written -> left.run());
+      }
+    });
     source.endHandler(v -> {
       if (response.closed()) {
         left.run();
@@ -228,9 +239,30 @@ final class GraphQlCall {
     end(status);
   }
 
-  /** Closes the client connection without an answer (or mid-answer). */
+  /**
+   * The upstream's answer failed before its body was read whole: the client gets the answer's head as the
+   * upstream sent it, then the break.
+   */
+  private void headThenDrop(HttpClientResponse upstream, HttpServerResponse response) {
+    if (response.headWritten() || response.closed()) {
+      drop();
+      return;
+    }
+    String length = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+    } else {
+      response.setChunked(true);
+    }
+    response.writeHead().onComplete(written -> drop());
+  }
+
+  /**
+   * Breaks the operation off without an answer (or mid-answer): its HTTP/2 stream is reset, or its
+   * HTTP/1.x connection closed. The client's other operations on an HTTP/2 connection go on.
+   */
   void drop() {
-    AbruptClose.close(request.connection());
+    AbruptClose.abort(request);
     if (exchange != null) {
       exchange.drop(true);
     } else {

@@ -22,6 +22,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
@@ -90,7 +91,7 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
     connections = new UpstreamConnections(vertx, vertx.createHttpClient(UpstreamClients.httpOptions(listener)), MAX_CONNECTIONS_PER_UPSTREAM,
         KEEP_ALIVE_MS);
     deadlines = new AnswerDeadlines(vertx);
-    wsClient = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener)
+    wsClient = WebSocketUpgrades.client(vertx, WebSocketUpgrades.clientOptions(listener)
         .setMaxFrameSize(MAX_MESSAGE_BYTES).setMaxMessageSize(MAX_MESSAGE_BYTES));
     operations = new ExchangeRunner<>(vertx, listener.name(), "graphql", state, events, new GraphQlTranslator(vertx, listener.name()));
     subscribes = new ExchangeRunner<>(vertx, listener.name(), "graphql", state, events, new SubscribeTranslator(vertx, listener.name()));
@@ -133,8 +134,11 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
     request.handler(chunk -> {
       if (!tooLarge[0] && body.length() + chunk.length() > MAX_REQUEST_BYTES) {
         tooLarge[0] = true;
-        request.response().setStatusCode(413).putHeader(HttpHeaders.CONNECTION, "close")
-            .end(GraphQlResponses.error("request body over " + MAX_REQUEST_BYTES + " bytes", "PAYLOAD_TOO_LARGE").encode());
+        if (request.version() != HttpVersion.HTTP_2) { // the rest of the body is not read; HTTP/2 forbids the header
+          request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        GraphQlResponses.send(request.response(), 413,
+            GraphQlResponses.error("request body over " + MAX_REQUEST_BYTES + " bytes", "PAYLOAD_TOO_LARGE"));
       } else if (!tooLarge[0]) {
         body.appendBuffer(chunk);
       }

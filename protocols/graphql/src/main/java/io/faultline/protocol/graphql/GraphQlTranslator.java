@@ -116,7 +116,7 @@ final class GraphQlTranslator implements Translator<GraphQlCall> {
   }
 
   private static void refuse(GraphQlCall call, Terminal terminal, GraphQlAnswer answer) {
-    HttpServerResponse response = call.request.response().putHeader("X-Faultline-Fault", terminal.type());
+    HttpServerResponse response = call.request.response().putHeader(GraphQlCall.FAULT_HEADER, terminal.type());
     if (answer.retryAfterSeconds() > 0) {
       response.putHeader("Retry-After", Long.toString(answer.retryAfterSeconds()));
     }

@@ -118,6 +118,30 @@ class GraphQlSubscriptionTest {
   }
 
   @Test
+  void anUpstreamThatSendsAnInterimAnswerBeforeItsUpgradeGetsTheClientA502SayingSo() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      // 102 Processing, then the 101: the client got no answer at all, not even the route's 504
+      io.vertx.core.net.NetServer interim = vertx.createNetServer().connectHandler(socket -> socket.handler(head ->
+              socket.write("HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                  + "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")))
+          .listen(0, "127.0.0.1").await();
+      int port = gatewayTo(vertx, interim.actualPort());
+      WebSocketClient client = vertx.createWebSocketClient();
+      Throwable failure = handshake(client, port).map(ws -> (Throwable) null).otherwise(e -> e)
+          .await(10, java.util.concurrent.TimeUnit.SECONDS);
+      client.close().await();
+      assertThat(failure).isInstanceOf(UpgradeRejectedException.class);
+      UpgradeRejectedException rejected = (UpgradeRejectedException) failure;
+      assertThat(rejected.getStatus()).isEqualTo(502);
+      assertThat(new JsonObject(rejected.getBody()).getJsonArray("errors").getJsonObject(0).getJsonObject("extensions").getString("cause"))
+          .contains("interim 102 before its 101");
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  @Test
   void anUpstreamThatClosesRightAfterAcceptingHasItsClosePassedOn() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
@@ -135,8 +159,13 @@ class GraphQlSubscriptionTest {
   private static int gatewayTo(Vertx vertx, Handler<HttpServerRequest> upstream) {
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().addWebSocketSubProtocol("graphql-transport-ws"))
         .requestHandler(upstream).listen(0, "127.0.0.1").await();
+    return gatewayTo(vertx, server.actualPort());
+  }
+
+  /** A graphql listener (chaos off) in front of the upstream on {@code upstreamPort}; answers its port. */
+  private static int gatewayTo(Vertx vertx, int upstreamPort) {
     ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
-        "http://127.0.0.1:" + server.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);
+        "http://127.0.0.1:" + upstreamPort + "/graphql", null, 2_000L, null, 1, null, null);
     GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, new ChaosState(GraphQlFixture.chaos(null), System::nanoTime, 42),
         new ConnectionGate(), 0, ChaosListener.NOOP);
     vertx.deployVerticle(verticle).await();

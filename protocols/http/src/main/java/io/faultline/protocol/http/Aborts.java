@@ -1,5 +1,6 @@
 package io.faultline.protocol.http;
 
+import io.faultline.chaos.listener.AbruptClose;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -15,7 +16,7 @@ import io.vertx.core.streams.ReadStream;
 final class Aborts {
 
   /** HTTP/2's INTERNAL_ERROR (RFC 9113 7); HTTP/1.x ignores the code and closes the connection. */
-  static final long INTERNAL_ERROR = 2;
+  static final long INTERNAL_ERROR = AbruptClose.INTERNAL_ERROR;
 
   private Aborts() {
   }

@@ -67,7 +67,7 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
   public Future<?> start() {
     runner = new ExchangeRunner<>(vertx, listener.name(), "websocket", state, events,
         new WebSocketTranslator(vertx, listener.name(), this));
-    client = vertx.createWebSocketClient(WebSocketUpgrades.clientOptions(listener).setMaxFrameSize(MAX_FRAME_BYTES));
+    client = WebSocketUpgrades.client(vertx, WebSocketUpgrades.clientOptions(listener).setMaxFrameSize(MAX_FRAME_BYTES));
     server = ListenerServers.createHttpServer(vertx, listener, new HttpServerOptions()
             .setHost(listener.host())
             .setPort(bindPort)

@@ -48,6 +48,9 @@ final class WebSocketFixture implements AutoCloseable {
   /** How long the upstream waits for a client's close frame before it hangs up. */
   static final int BURST_HANG_UP_SECONDS = 1;
 
+  /** {@code /big-head}'s 101 carries it in {@code X-Big}: 12,000 bytes. */
+  static final String BIG_HEADER_VALUE = "b".repeat(12_000);
+
   final Vertx vertx = Vertx.vertx();
   final HttpServer upstream;
   final ChaosState state;
@@ -79,6 +82,8 @@ final class WebSocketFixture implements AutoCloseable {
           } else {
             if (request.path().equals("/headers")) { // headers of its own in the 101
               request.response().headers().add("Set-Cookie", "session=abc; Path=/").add("X-Upstream", "yes");
+            } else if (request.path().equals("/big-head")) { // a 101 over Netty's default 8 KiB of headers
+              request.response().headers().add("X-Big", BIG_HEADER_VALUE);
             }
             request.toWebSocket().onSuccess(ws -> serve(ws, request.connection()));
           }

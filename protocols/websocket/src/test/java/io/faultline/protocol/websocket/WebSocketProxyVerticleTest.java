@@ -274,6 +274,61 @@ class WebSocketProxyVerticleTest {
   }
 
   @Test
+  void anUpgradeAnsweredWithLargeHeadersGoesThroughWithThem() throws Exception {
+    fixture = fixture(); // its 101 carries 12 KB of headers: the handshake failed, and the client got a 504 2 s later
+    String head = rawUpgrade(fixture.port, "/big-head");
+    assertThat(head).startsWith("HTTP/1.1 101").contains("X-Big: " + WebSocketFixture.BIG_HEADER_VALUE);
+  }
+
+  @Test
+  void anUpstreamThatSendsAnInterimAnswerBeforeItsUpgradeGets502SayingSo() throws Exception {
+    fixture = fixture();
+    // an upstream that answers 102 Processing, then its 101: the client waited for ever on the 102 passed on
+    io.vertx.core.net.NetServer interim = fixture.vertx.createNetServer().connectHandler(socket -> socket.handler(head ->
+            socket.write("HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")))
+        .listen(0, "127.0.0.1").await();
+    io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("interim", "websocket",
+        "127.0.0.1", 0, "ws://127.0.0.1:" + interim.actualPort(), null, 5_000L, null, 1, null, null);
+    WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, fixture.state,
+        new io.faultline.chaos.listener.ConnectionGate(), 0, io.faultline.chaos.event.ChaosListener.NOOP);
+    fixture.vertx.deployVerticle(verticle).await();
+    long started = System.nanoTime();
+    String head = rawUpgrade(verticle.actualPort(), "/echo");
+    assertThat(head).startsWith("HTTP/1.1 502").contains("interim 102 before its 101");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("not the route's 5 s timeout").isLessThan(4_000);
+  }
+
+  /** Sends a WebSocket upgrade for {@code path} on a raw socket and answers the head and body the gateway sent (5 s at most). */
+  static String rawUpgrade(int port, String path) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+      byte[] chunk = new byte[16_384];
+      try {
+        for (int read; (read = socket.getInputStream().read(chunk)) > 0; ) {
+          answer.write(chunk, 0, read);
+          String sofar = answer.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+          int headEnd = sofar.indexOf("\r\n\r\n");
+          if (headEnd < 0) {
+            continue;
+          }
+          java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)\r\ncontent-length: *(\\d+)").matcher(sofar.substring(0, headEnd));
+          if (sofar.startsWith("HTTP/1.1 101") || !length.find() || sofar.length() - headEnd - 4 >= Integer.parseInt(length.group(1))) {
+            break; // the whole answer (an upgraded connection or a kept-alive one stays open)
+          }
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        // what came is the answer
+      }
+      return answer.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+  }
+
+  @Test
   void anUpstreamThatIsDownGets502NamingIt() {
     fixture = fixture();
     fixture.upstream.close().await();

@@ -1,0 +1,152 @@
+package io.faultline.protocol.graphql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.event.ChaosListener;
+import io.faultline.chaos.listener.ConnectionGate;
+import io.faultline.chaos.state.ChaosState;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.StreamResetException;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Answers that break, seen by the client of a graphql listener: one broken operation over HTTP/2 breaks
+ * that operation only, an answer's head that came reaches the client before the break, a body too large
+ * for the listener is a 413 over either HTTP version, and a cut answer names its fault.
+ */
+class GraphQlBrokenAnswersTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private ChaosState state;
+  private int port;
+
+  /**
+   * The upstream reads the operation's text: {@code cut} sends 10 bytes of a 1,000-byte answer and closes,
+   * {@code head} sends an answer's head and closes, {@code slow} answers after 500 ms, anything else at once.
+   */
+  @BeforeEach
+  void start() {
+    HttpServer upstream = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      String text = body.toString();
+      var response = request.response().putHeader("Content-Type", "application/json");
+      if (text.contains("cut")) {
+        response.putHeader("Content-Length", "1000").write("{\"data\": {").onComplete(w -> request.connection().close());
+      } else if (text.contains("head")) {
+        response.putHeader("Content-Length", "1000").putHeader("X-Upstream", "head").writeHead()
+            .onComplete(w -> request.connection().close());
+      } else if (text.contains("slow")) {
+        vertx.setTimer(500, id -> response.end("{\"data\": {\"slow\": \"late\"}}"));
+      } else {
+        response.end("{\"data\": {\"hello\": \"world\"}}");
+      }
+    })).listen(0, "127.0.0.1").await();
+    state = new ChaosState(GraphQlFixture.chaos(null), System::nanoTime, 42);
+    ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
+        "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 5_000L, null, 1, null, null);
+    GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, state, new ConnectionGate(), 0, ChaosListener.NOOP);
+    vertx.deployVerticle(verticle).await();
+    port = verticle.actualPort();
+  }
+
+  @AfterEach
+  void close() {
+    vertx.close().await();
+  }
+
+  /** An HTTP/2 client (h2c, prior knowledge) holding one connection, or an HTTP/1.1 one. */
+  private HttpClient client(boolean http2) {
+    HttpClientOptions options = new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port);
+    if (http2) {
+      options.setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
+    }
+    return vertx.createHttpClient(options, new PoolOptions().setHttp2MaxSize(1).setHttp1MaxSize(1));
+  }
+
+  private static Future<HttpClientResponse> post(HttpClient client, String query, Buffer body) {
+    return client.request(HttpMethod.POST, "/").compose(request -> request.putHeader("Content-Type", "application/json")
+        .send(body != null ? body : new JsonObject().put("query", query).toBuffer()));
+  }
+
+  /** An answer's head, and its body or why the body broke off. */
+  private record Answer(HttpClientResponse head, Buffer body, Throwable broken) {
+  }
+
+  /** Posts and reads the whole answer, its body read as soon as its head came (10 s at most). */
+  private static Answer answer(HttpClient client, String query, Buffer body) throws Exception {
+    return post(client, query, body).compose(head -> head.body().transform(read ->
+        Future.succeededFuture(new Answer(head, read.result(), read.cause())))).await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void overHttp2OneBrokenOperationIsResetAndTheOthersOnTheConnectionGoOn() throws Exception {
+    HttpClient client = client(true);
+    assertThat(post(client, "{ hello }", null).compose(HttpClientResponse::body).await(10, TimeUnit.SECONDS).toString())
+        .contains("world"); // the one connection is open
+    // the slow one is in flight when the other's upstream breaks off mid-answer: the whole connection was closed
+    Future<Buffer> slow = post(client, "{ slow }", null).compose(HttpClientResponse::body);
+    Throwable broken = post(client, "{ cut }", null).compose(HttpClientResponse::body).map(b -> (Throwable) null)
+        .otherwise(e -> e).await(10, TimeUnit.SECONDS);
+    assertThat(broken).isInstanceOf(StreamResetException.class);
+    assertThat(((StreamResetException) broken).getCode()).as("an error, not NO_ERROR").isEqualTo(2);
+    assertThat(slow.await(10, TimeUnit.SECONDS).toString()).contains("late");
+
+    // the same with chaos: a connection_error on one operation is that operation's
+    state.set(GraphQlFixture.chaos("{\"enabled\": true, \"rules\": [{\"name\": \"cut-one\", \"match\": {\"operation_name\": \"Doomed\"},"
+        + " \"fault_injection\": {\"connection_error_probability\": 1.0}}]}"));
+    Future<Buffer> slowAgain = post(client, "query Slow { slow }", null).compose(HttpClientResponse::body);
+    Throwable doomed = post(client, "query Doomed { hello }", null).compose(HttpClientResponse::body).map(b -> (Throwable) null)
+        .otherwise(e -> e).await(10, TimeUnit.SECONDS);
+    assertThat(doomed).isInstanceOf(StreamResetException.class);
+    assertThat(slowAgain.await(10, TimeUnit.SECONDS).toString()).contains("late");
+  }
+
+  @Test
+  void anAnswersHeadThatCameReachesTheClientBeforeTheBreak() throws Exception {
+    for (boolean http2 : new boolean[] {false, true}) {
+      HttpClient client = client(http2);
+      // the upstream sent 200 and its headers, then closed: the client got nothing but a closed connection
+      Answer answer = answer(client, "{ head }", null);
+      assertThat(answer.head().statusCode()).as(http2 ? "h2" : "h1").isEqualTo(200);
+      assertThat(answer.head().getHeader("X-Upstream")).isEqualTo("head");
+      assertThat(answer.broken()).as("the body breaks off").isNotNull();
+    }
+  }
+
+  @Test
+  void aBodyOverTheLimitIs413OverEitherHttpVersion() throws Exception {
+    Buffer huge = new JsonObject().put("query", "{ hello }").put("variables", new JsonObject()
+        .put("padding", "p".repeat(GraphQlProxyVerticle.MAX_REQUEST_BYTES))).toBuffer();
+    for (boolean http2 : new boolean[] {false, true}) {
+      // over HTTP/2 the 413 carried "Connection: close", which HTTP/2 forbids: the client saw a PROTOCOL_ERROR
+      Answer answer = answer(client(http2), null, huge);
+      assertThat(answer.head().statusCode()).as(http2 ? "h2" : "h1").isEqualTo(413);
+      assertThat(answer.head().getHeader("Content-Type")).isEqualTo("application/json");
+      JsonObject error = answer.body().toJsonObject().getJsonArray("errors").getJsonObject(0);
+      assertThat(error.getString("message")).isEqualTo("request body over " + GraphQlProxyVerticle.MAX_REQUEST_BYTES + " bytes");
+    }
+  }
+
+  @Test
+  void aCutAnswerNamesItsFault() throws Exception {
+    state.set(GraphQlFixture.chaos("{\"enabled\": true, \"fault_injection\": {\"partial_response_probability\": 1.0}}"));
+    for (boolean http2 : new boolean[] {false, true}) {
+      Answer answer = answer(client(http2), "{ hello }", null);
+      assertThat(answer.head().getHeader("X-Faultline-Fault")).as(http2 ? "h2" : "h1").isEqualTo("partial_response");
+      assertThat(answer.broken()).as("the body breaks off").isNotNull();
+    }
+  }
+}
