@@ -49,6 +49,8 @@ class WebSocketGatewayTest {
         String metrics = web.get(gateway.adminPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
         assertThat(metrics).contains("faultline_faults_injected_total{listener=\"live\",protocol=\"websocket\",route=\"default\",type=\"message_drop\"} 3.0");
         assertThat(metrics).contains("faultline_requests_total{listener=\"live\",outcome=\"2xx\",protocol=\"websocket\",route=\"default\"} 2.0");
+        // one connection of the two met faults (three drops): half the requests, not three faults per two requests
+        assertThat(MetricsTest.value(metrics, "faultline_chaos_impact_score")).isEqualTo(0.5);
       } finally {
         gateway.close().await();
       }

@@ -22,6 +22,10 @@ public final class TrafficRecorder implements ChaosListener {
   private final long[] durationMicros = new long[CAPACITY];
   private final boolean[] failed = new boolean[CAPACITY];
   private final long[] faultAt = new long[CAPACITY];
+  private final AtomicLong faultedExchanges = new AtomicLong();
+  private final long[] faultedEndedAt = new long[CAPACITY];
+  private final long[] faultedMicros = new long[CAPACITY];
+  private final boolean[] faultedFailed = new boolean[CAPACITY];
 
   public TrafficRecorder(LongSupplier clockMs) {
     this.clockMs = clockMs;
@@ -31,8 +35,31 @@ public final class TrafficRecorder implements ChaosListener {
   public void requestCompleted(String listener, String protocol, String route, String outcome, long durationNanos) {
     int i = (int) (requests.getAndIncrement() & MASK);
     durationMicros[i] = durationNanos / 1_000;
-    failed[i] = outcome.equals("5xx") || outcome.equals("dropped");
+    failed[i] = failure(outcome);
     endedAt[i] = clockMs.getAsLong();
+  }
+
+  /**
+   * An exchange ended: those a fault touched are kept apart, so that a window can say how many requests
+   * faults touched, each once, however many faults it met (a WebSocket connection meets one per message).
+   */
+  @Override
+  public void exchangeCompleted(ExchangeRecord record) {
+    if (!record.faulted()) {
+      return; // an untouched one the flight recorder samples: counted by requestCompleted already
+    }
+    int i = (int) (faultedExchanges.getAndIncrement() & MASK);
+    faultedMicros[i] = record.durationNanos() / 1_000;
+    faultedFailed[i] = failure(record.outcome());
+    faultedEndedAt[i] = clockMs.getAsLong();
+  }
+
+  private static boolean failure(String outcome) {
+    return outcome.equals("5xx") || outcome.equals("dropped");
+  }
+
+  private static boolean inWindow(long endedAtMs, long micros, long fromMs, long toMs, long startedAfterMs) {
+    return endedAtMs >= fromMs && endedAtMs <= toMs && (startedAfterMs == Long.MIN_VALUE || endedAtMs - (micros + 999) / 1_000 >= startedAfterMs);
   }
 
   @Override
@@ -42,8 +69,10 @@ public final class TrafficRecorder implements ChaosListener {
 
   /**
    * What requests that ended in {@code [fromMs, toMs]} saw: {@code request_count}, {@code error_count},
-   * {@code error_rate} (5xx and dropped connections over all), {@code fault_count},
-   * {@code avg_latency}, {@code p50_latency}, {@code p95_latency}, {@code p99_latency} (milliseconds).
+   * {@code error_rate} (5xx and dropped connections over all), {@code fault_count} (faults injected),
+   * {@code faulted_count} (requests a fault touched), {@code affected_count} (requests a fault touched or
+   * that failed, each once), {@code avg_latency}, {@code p50_latency}, {@code p95_latency},
+   * {@code p99_latency} (milliseconds).
    */
   public JsonObject window(long fromMs, long toMs) {
     return window(fromMs, toMs, Long.MIN_VALUE);
@@ -62,8 +91,7 @@ public final class TrafficRecorder implements ChaosListener {
     int errors = 0;
     double sum = 0;
     for (int i = 0; i < total; i++) {
-      long at = endedAt[i];
-      if (at >= fromMs && at <= toMs && (startedAfterMs == Long.MIN_VALUE || at - (durationMicros[i] + 999) / 1_000 >= startedAfterMs)) {
+      if (inWindow(endedAt[i], durationMicros[i], fromMs, toMs, startedAfterMs)) {
         durations[n++] = durationMicros[i];
         errors += failed[i] ? 1 : 0;
         sum += durationMicros[i];
@@ -74,6 +102,15 @@ public final class TrafficRecorder implements ChaosListener {
     for (int i = 0; i < faultTotal; i++) {
       faultCount += faultAt[i] >= Math.max(fromMs, startedAfterMs) && faultAt[i] <= toMs ? 1 : 0;
     }
+    long faultedTotal = Math.min(faultedExchanges.get(), CAPACITY);
+    int faulted = 0;
+    int faultedUnfailed = 0;
+    for (int i = 0; i < faultedTotal; i++) {
+      if (inWindow(faultedEndedAt[i], faultedMicros[i], fromMs, toMs, startedAfterMs)) {
+        faulted++;
+        faultedUnfailed += faultedFailed[i] ? 0 : 1;
+      }
+    }
     // p99 first: every value left of it is no greater, so p95 and then p50 are selected within what is left of the one before
     int p99 = select(durations, n, rank(n, 0.99));
     int p95 = select(durations, p99 + 1, rank(n, 0.95));
@@ -83,6 +120,8 @@ public final class TrafficRecorder implements ChaosListener {
         .put("error_count", errors)
         .put("error_rate", n == 0 ? 0.0 : (double) errors / n)
         .put("fault_count", faultCount)
+        .put("faulted_count", Math.min(faulted, n))
+        .put("affected_count", Math.min(errors + faultedUnfailed, n))
         .put("avg_latency", n == 0 ? 0.0 : sum / n / 1_000.0)
         .put("p50_latency", millis(durations, n, p50))
         .put("p95_latency", millis(durations, n, p95))

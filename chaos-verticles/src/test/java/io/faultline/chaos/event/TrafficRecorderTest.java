@@ -38,6 +38,36 @@ class TrafficRecorderTest {
     assertThat(window.getDouble("avg_latency")).isEqualTo(30.0);
   }
 
+  /** An exchange that ends at {@code atMs} with {@code outcome}, after {@code faults} (none: untouched), as the listeners report it. */
+  private void exchange(long atMs, String outcome, String... faults) {
+    request(atMs, outcome, 5);
+    for (String fault : faults) {
+      recorder.faultInjected("web", "websocket", "default", fault);
+    }
+    if (faults.length > 0) { // the flight recorder's record follows requestCompleted for every exchange a fault touched
+      recorder.exchangeCompleted(new ExchangeRecord(atMs, "web", "websocket", "default", "GET", "/", null, 0, outcome,
+          java.util.List.of(faults), 5_000_000, 0, null));
+    }
+  }
+
+  @Test
+  void aWindowCountsEachRequestAFaultTouchedOrThatFailedOnce() {
+    exchange(10_000, "2xx", "message_drop", "message_drop", "message_drop", "message_delay"); // one connection, four faults
+    exchange(10_100, "5xx", "http_error");   // touched and failed: once
+    exchange(10_200, "dropped");             // failed untouched (the upstream's own failure)
+    exchange(10_300, "2xx", "latency");      // touched, answered well
+    for (int i = 0; i < 6; i++) {
+      exchange(10_400 + i, "2xx");
+    }
+    JsonObject window = recorder.window(10_000, 11_000);
+    assertThat(window.getInteger("request_count")).isEqualTo(10);
+    assertThat(window.getInteger("fault_count")).as("faults injected").isEqualTo(6);
+    assertThat(window.getInteger("faulted_count")).as("requests a fault touched").isEqualTo(3);
+    assertThat(window.getInteger("affected_count")).as("touched or failed, each once").isEqualTo(4);
+    // and with the step filter: only what started in it
+    assertThat(recorder.window(10_000, 11_000, 10_250).getInteger("affected_count")).isEqualTo(1);
+  }
+
   @Test
   void aWindowCanCountOnlyTheRequestsThatStartedInIt() {
     request(10_500, "2xx", 1_000); // started at 9,500, held by the step before

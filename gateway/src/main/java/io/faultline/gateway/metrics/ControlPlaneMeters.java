@@ -135,7 +135,6 @@ public final class ControlPlaneMeters {
     if (requests == 0) {
       return 0;
     }
-    double faulted = Math.min(1.0, window.getInteger("fault_count", 0) / (double) requests);
-    return Math.max(faulted, window.getDouble("error_rate", 0.0));
+    return window.getInteger("affected_count", 0) / (double) requests;
   }
 }

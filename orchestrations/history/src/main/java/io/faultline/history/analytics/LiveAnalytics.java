@@ -72,7 +72,7 @@ public final class LiveAnalytics {
           JsonObject sample = new JsonObject().put("at", now).put("request_count", w.getLong("request_count", 0L))
               .put("request_rate", w.getLong("request_count", 0L) / seconds).put("error_rate", w.getDouble("error_rate", 0.0))
               .put("fault_rate", w.getLong("fault_count", 0L) / seconds)
-              .put("fault_share", w.getLong("request_count", 0L) == 0 ? 0.0 : (double) w.getLong("fault_count", 0L) / w.getLong("request_count", 0L))
+              .put("fault_share", w.getLong("request_count", 0L) == 0 ? 0.0 : (double) w.getLong("faulted_count", 0L) / w.getLong("request_count", 0L))
               .put("avg_latency", w.getDouble("avg_latency", 0.0))
               .put("p95_latency", w.getDouble("p95_latency", 0.0));
           observe(sample);
