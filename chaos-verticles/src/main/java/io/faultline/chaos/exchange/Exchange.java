@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One exchange chaos touched, as the {@link ExchangeRunner} carries it: the protocol's {@link #call()},
@@ -33,6 +34,8 @@ public final class Exchange<C> {
   private int admitted;
   private long timer = -1;
   private long injectedDelayMs;
+  /** When the running delay began ({@link System#nanoTime()}), or 0 when no delay runs. */
+  private long delayStartedNanos;
   private long respondedNanos;
   private int status;
   private Terminal answered;
@@ -137,14 +140,24 @@ public final class Exchange<C> {
       return;
     }
     count(Decision.Stage.DELAY);
-    injectedDelayMs = ms;
-    runner.events.latencyInjected(runner.listener, runner.protocol, route, ms);
     runner.held(this, true);
+    delayStartedNanos = System.nanoTime();
     timer = runner.vertx.setTimer(ms, id -> {
       timer = -1;
       runner.held(this, false);
+      delayed(ms);
       act();
     });
+  }
+
+  /**
+   * The delay is over, run whole or cut short (the kill switch, the exchange's end): the {@code ms} it
+   * really added are what the metrics, the recorder and the span report.
+   */
+  private void delayed(long ms) {
+    delayStartedNanos = 0;
+    injectedDelayMs = ms;
+    runner.events.latencyInjected(runner.listener, runner.protocol, route, ms);
   }
 
   /**
@@ -215,6 +228,9 @@ public final class Exchange<C> {
     if (timer >= 0) {
       runner.vertx.cancelTimer(timer);
       timer = -1;
+      if (delayStartedNanos != 0) { // cut short
+        delayed(Math.min(verdict.delayMs(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - delayStartedNanos)));
+      }
     }
     waiting = false;
     runner.held(this, false);

@@ -160,6 +160,26 @@ class ExchangeRunnerTest {
   }
 
   @Test
+  void aDelayCutShortReportsWhatItAddedNotWhatWasPlanned() throws Exception {
+    chaos("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 5000}}");
+    run("/x");
+    Thread.sleep(150);
+    state.set(ChaosConfig.off()); // the kill switch releases it
+    events.await("the release", () -> events.records().size() == 1);
+    assertThat(translator.steps).containsExactly("forward");
+    // it was 5,000 in the recorder, the span and the latency metric, for a request that waited about 150 ms
+    assertThat(events.records().get(0).injectedDelayMs()).isBetween(100L, 2_000L);
+    assertThat(events.latencies()).singleElement().isEqualTo(events.records().get(0).injectedDelayMs());
+
+    chaos("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 5000}}");
+    Exchange<String> left = run("/y");
+    Thread.sleep(150);
+    context.runOnContext(v -> left.drop(true)); // its client left: the listener ends it
+    events.await("the drop", () -> events.records().size() == 2);
+    assertThat(events.records().get(1).injectedDelayMs()).isBetween(100L, 2_000L);
+  }
+
+  @Test
   void upstreamFailuresAreTooSlowOnlyForTimeouts() {
     chaos(null);
     translator.upstreamFailed("/x", "u", new TimeoutException("idle"));
