@@ -58,6 +58,10 @@ public record ListenerConfig(
     Set<String> names = new HashSet<>();
     for (int i = 0; i < routes.size(); i++) {
       Upstream.parse(routes.get(i).upstream(), "routes[" + i + "].upstream");
+      if (routes.get(i).name().equals(RouteConfig.DEFAULT_NAME)) {
+        throw new ChaosConfigException("routes[" + i + "].name", "\"" + RouteConfig.DEFAULT_NAME
+            + "\" names the listener's own upstream (traffic no route takes) in metrics, records, traces and rules; choose another name");
+      }
       if (!names.add(routes.get(i).name())) {
         throw new ChaosConfigException("routes[" + i + "].name", "duplicate route name " + routes.get(i).name());
       }

@@ -11,6 +11,12 @@ import java.util.Locale;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RouteConfig(String name, String path, List<String> methods, String host, String upstream, Long timeoutMs) {
 
+  /**
+   * The route name of a listener's own upstream (traffic no route took), in metrics, the recorder, traces
+   * and rules' {@code match.route}; no configured route may take it.
+   */
+  public static final String DEFAULT_NAME = "default";
+
   public RouteConfig {
     if (name == null || name.isBlank()) {
       throw new ChaosConfigException("name", "is required");

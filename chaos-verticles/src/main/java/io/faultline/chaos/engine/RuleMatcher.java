@@ -1,5 +1,6 @@
 package io.faultline.chaos.engine;
 
+import io.faultline.chaos.config.RouteConfig;
 import io.faultline.chaos.config.RuleMatch;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,8 @@ final class RuleMatcher {
     if (listener != null && !listener.equals(request.listener())) {
       return false;
     }
-    if (route != null && !route.equals(request.route())) {
+    // the listener's own upstream is the route named "default", as metrics and records name it
+    if (route != null && !route.equals(request.route() == null ? RouteConfig.DEFAULT_NAME : request.route())) {
       return false;
     }
     if (path != null && !path.matches(MatchPath.of(request.path()))) {

@@ -153,6 +153,6 @@ public final class ExchangeRunner<C> {
 
   /** A route's metric label: its name, {@code default} for the listener's own upstream (a null name). */
   public static String label(String route) {
-    return route == null ? "default" : route;
+    return route == null ? io.faultline.chaos.config.RouteConfig.DEFAULT_NAME : route;
   }
 }

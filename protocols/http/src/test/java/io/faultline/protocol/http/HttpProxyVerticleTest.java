@@ -1,6 +1,7 @@
 package io.faultline.protocol.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.RouteConfig;
@@ -395,6 +396,28 @@ class HttpProxyVerticleTest {
           gw.client.get("/orders/1").send().await();
           assertThat(probe.upstream.hits().get()).as("GET does not match the POST route").isEqualTo(1);
         }
+      }
+    }
+  }
+
+  @Test
+  void theListenersOwnUpstreamIsTheRouteNamedDefaultWhichNoRouteMayTake() {
+    // a route named "default" was taken and counted together with the listener's own traffic
+    assertThatThrownBy(() -> new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:1",
+        List.of(new RouteConfig("default", "/orders", null, null, "http://127.0.0.1:2", null)), 2_000L, null, 1, null, null))
+        .isInstanceOfSatisfying(io.faultline.chaos.config.ChaosConfigException.class, e -> {
+          assertThat(e.field()).isEqualTo("routes[0].name");
+          assertThat(e.getMessage()).contains("names the listener's own upstream");
+        });
+    // and match.route: default, the name the metrics give that traffic, matched nothing
+    try (GatewayFixture probe = new GatewayFixture(null)) {
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, probe.upstream.url(),
+          List.of(new RouteConfig("orders", "/orders/**", null, null, probe.upstream.url(), null)), 2_000L, null, 1, null, null);
+      try (GatewayFixture gw = new GatewayFixture("""
+          {"enabled": true, "rules": [{"name": "own", "match": {"route": "default"},
+            "fault_injection": {"http_errors": [503], "http_error_probability": 1.0}}]}""", listener)) {
+        assertThat(gw.get("/elsewhere").statusCode()).isEqualTo(503);
+        assertThat(gw.get("/orders/1").statusCode()).as("a named route's traffic is not the default's").isEqualTo(200);
       }
     }
   }
