@@ -12,6 +12,7 @@ import io.faultline.admin.api.ScenarioApi;
 import io.faultline.admin.graphql.GraphQlApi;
 import io.faultline.chaos.listener.BindFailures;
 import io.faultline.chaos.listener.ServerTls;
+import io.faultline.chaos.listener.UnreadableHeads;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -118,7 +119,8 @@ public final class AdminVerticle extends VerticleBase {
     }
     server = vertx.createHttpServer(ServerTls.apply(new HttpServerOptions().setHost(config.host()).setPort(config.port())
         .addWebSocketSubProtocol(GraphQlApi.WS_PROTOCOL), config.tls())).requestHandler(router)
-        .invalidRequestHandler(AdminVerticle::invalid);
+        .invalidRequestHandler(UnreadableHeads.answer("the admin API", HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH,
+            HttpServerOptions.DEFAULT_MAX_HEADER_SIZE, response -> response.putHeader(ADMIN_HEADER, "1")));
     return BindFailures.named(server.listen(), "admin", config.host(), config.port()).onSuccess(s -> {
       certificateWatch = ServerTls.watch(vertx, server, config.tls());
       LOG.info(() -> "admin API and console on " + config.scheme() + "://" + config.host() + ":" + s.actualPort() + "/"
@@ -128,26 +130,6 @@ public final class AdminVerticle extends VerticleBase {
             + "reaches port " + s.actualPort() + " can change the chaos of all traffic. Set --admin-token (admin.token).");
       }
     });
-  }
-
-  /**
-   * A request Vert.x could not read (a request line over 4096 bytes, headers over 8 KiB, a broken head):
-   * answered as every other refusal is, {@code {"error"}} JSON saying which limit it broke, rather than
-   * an empty body; then the connection is closed, as what follows on it cannot be trusted.
-   */
-  private static void invalid(io.vertx.core.http.HttpServerRequest request) {
-    Throwable cause = request.decoderResult().cause();
-    int status = 400;
-    String error = "malformed request: " + (cause == null ? "unreadable" : cause.getMessage());
-    if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
-      status = 414;
-      error = "request line too long: the admin API reads at most " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes of it";
-    } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
-      status = 431;
-      error = "request headers too large: the admin API reads at most " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes of them";
-    }
-    request.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader(ADMIN_HEADER, "1")
-        .end(new JsonObject().put("error", error).encode()).onComplete(v -> request.connection().close());
   }
 
   /**

@@ -43,8 +43,7 @@ final class ToxicApi {
 
   private Future<JsonObject> create(String proxy, JsonObject body) {
     ProxyJson.onlyKnown(body, ProxyJson.TOXIC_FIELDS, "toxic");
-    Object stream = body.getValue("stream") == null || "".equals(body.getValue("stream")) ? TcpToxic.DOWNSTREAM
-        : body.getValue("stream"); // null or "": not given, as Toxiproxy reads it
+    Object stream = TcpToxic.stream(body.getValue("stream"));
     if (!TcpToxic.STREAMS.contains(stream)) {
       throw ToxiproxyError.invalidStream(stream);
     }

@@ -19,12 +19,17 @@ public record TcpToxic(String name, String type, String stream, Double toxicity,
   public static final String DOWNSTREAM = "downstream";
   public static final List<String> STREAMS = List.of(UPSTREAM, DOWNSTREAM);
 
+  /** The stream {@code given} names: none (null, or "" as Toxiproxy's clients send for "not given") is {@link #DOWNSTREAM}, as Toxiproxy reads it. */
+  public static Object stream(Object given) {
+    return given == null || "".equals(given) ? DOWNSTREAM : given;
+  }
+
   public TcpToxic {
     TcpToxicTypes.Type kind = TcpToxicTypes.find(type);
     if (kind == null) {
       throw new ChaosConfigException("type", "must be one of " + TcpToxicTypes.names() + ", got " + type);
     }
-    stream = stream == null || stream.isEmpty() ? DOWNSTREAM : stream; // as Toxiproxy reads no stream
+    stream = (String) stream(stream);
     if (!STREAMS.contains(stream)) {
       throw new ChaosConfigException("stream", "must be upstream or downstream, got " + stream);
     }

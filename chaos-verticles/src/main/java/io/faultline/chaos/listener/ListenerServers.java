@@ -1,14 +1,9 @@
 package io.faultline.chaos.listener;
 
 import io.faultline.chaos.config.ListenerConfig;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,27 +54,7 @@ public final class ListenerServers {
     } else if (listener.idleTimeout() > 0) {
       options.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, listener.idleTimeout()));
     }
-    return ServerTls.createHttpServer(vertx, listener.tls(), options).invalidRequestHandler(ListenerServers::invalid);
-  }
-
-  /**
-   * An HTTP/1 request whose head cannot be read: 414 for a request line over {@link #MAX_REQUEST_LINE_BYTES},
-   * 431 for headers over {@link #MAX_HEADER_BYTES}, 400 for anything else, each saying which (Vert.x's own
-   * answers have no body), and the connection closed: what follows the head cannot be told apart.
-   */
-  private static void invalid(HttpServerRequest request) {
-    Throwable cause = request.decoderResult().cause();
-    int status = 400;
-    String error = "the request's head is malformed (RFC 9112): " + (cause == null ? "unreadable" : cause.getMessage());
-    if (cause instanceof TooLongHttpLineException) {
-      status = 414;
-      error = "the request line is longer than " + MAX_REQUEST_LINE_BYTES + " bytes: the request target is too long";
-    } else if (cause instanceof TooLongHttpHeaderException) {
-      status = 431;
-      error = "the request's header fields are larger than " + MAX_HEADER_BYTES + " bytes in all";
-    }
-    request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CONNECTION, "close")
-        .end(new JsonObject().put("error", error).encode()).onComplete(v -> request.connection().close());
+    return ServerTls.createHttpServer(vertx, listener.tls(), options).invalidRequestHandler(
+        UnreadableHeads.answer("this listener", MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, response -> { }));
   }
 }

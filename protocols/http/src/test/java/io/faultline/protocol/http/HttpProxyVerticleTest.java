@@ -257,9 +257,9 @@ class HttpProxyVerticleTest {
       String longLine = raw(gw.port, "GET /" + "p".repeat(9_000) + " HTTP/1.1\r\nHost: a\r\n\r\n");
       // it blamed "the request body (RFC 9112 section 7.1)"
       assertThat(longLine).matches("(?s)HTTP/1\\.[01] 414 .*") // Netty reads an unreadable head as HTTP/1.0
-          .contains("{\"error\":\"the request line is longer than 8192 bytes: the request target is too long\"}");
+          .contains("{\"error\":\"request line too long: this listener reads at most 8192 bytes of it\"}");
       String bigHeaders = raw(gw.port, "GET /x HTTP/1.1\r\nHost: a\r\nX-Big: " + "h".repeat(40_000) + "\r\n\r\n");
-      assertThat(bigHeaders).startsWith("HTTP/1.1 431").contains("{\"error\":\"the request's header fields are larger than 32768 bytes in all\"}");
+      assertThat(bigHeaders).startsWith("HTTP/1.1 431").contains("{\"error\":\"request headers too large: this listener reads at most 32768 bytes of them\"}");
       assertThat(gw.upstream.hits().get()).as("only the head that fits reached the upstream").isEqualTo(1);
     }
   }
