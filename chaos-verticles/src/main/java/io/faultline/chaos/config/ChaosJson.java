@@ -198,13 +198,18 @@ public final class ChaosJson {
     if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser
         && parser.currentToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
       try {
-        return ", got " + parser.getText();
+        String text = parser.getText();
+        // "1001" where a number belongs: "must be a whole number, got 1001" would contradict itself
+        return QUOTED_VALUE.matcher(text).matches() ? ", got \"" + text + "\" in quotes: write it without them" : ", got " + text;
       } catch (java.io.IOException unreadable) {
         return "";
       }
     }
     return "";
   }
+
+  /** A number or a flag written as a string. */
+  private static final java.util.regex.Pattern QUOTED_VALUE = java.util.regex.Pattern.compile("-?(0|[1-9]\\d*)(\\.\\d+)?|true|false");
 
   /** Jackson's words for a number no {@code int} or {@code long} holds. */
   private static final java.util.regex.Pattern OUT_OF_RANGE = java.util.regex.Pattern.compile("^Numeric value \\((-?\\d+)\\) out of range of");

@@ -171,6 +171,9 @@ class ChaosJsonTest {
         .isEqualTo("must be a whole number written without a decimal point or exponent (200), got 200.0");
     assertThat(rejected("{\"latency\": {\"fixed_delay_ms\": 1e300}}").getMessage()).isEqualTo("is out of range, got 1.0E300");
     assertThat(rejected("{\"latency\": {\"probability\": \"half\"}}").getMessage()).isEqualTo("must be a number, got half");
+    // a number in quotes: "must be a whole number, got 1001" contradicted itself
+    assertThat(rejected("{\"websocket\": {\"close_code\": \"1001\"}}").getMessage())
+        .isEqualTo("must be a whole number, got \"1001\" in quotes: write it without them");
   }
 
   @Test
