@@ -1,6 +1,7 @@
 package io.faultline.admin;
 
 import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.config.Hosts;
 import io.faultline.chaos.config.TlsConfig;
 import java.util.List;
 import java.util.Locale;
@@ -61,7 +62,7 @@ public record AdminConfig(String host, Integer port, String token, TlsConfig tls
 
   /** True when the API listens on a loopback address only (127.0.0.0/8, ::1, localhost). */
   public boolean loopback() {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+    return Hosts.loopback(host);
   }
 
   public static AdminConfig defaults() {

@@ -183,16 +183,12 @@ public final class ClusterVerticle extends VerticleBase {
       heartbeat = vertx.setPeriodic(config.heartbeatIntervalMs(), id -> refresh());
       LOG.info(() -> "node " + nodeId + " (" + config.region() + "/" + config.zone() + ") joined cluster " + config.name()
           + " with " + hazelcast.getCluster().getMembers().size() + " member(s)");
-      if (!loopback(config.host())) {
+      if (!io.faultline.chaos.config.Hosts.loopback(config.host())) {
         LOG.warning(() -> "the cluster ports listen on " + config.host() + ": they carry no authentication (Hazelcast's open "
             + "source edition has none), so anyone who reaches them can join and drive every node, admin token or not. "
             + "Keep them on a private network, or behind a firewall that admits only the members.");
       }
     });
-  }
-
-  private static boolean loopback(String host) {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
   }
 
   @Override
