@@ -288,15 +288,21 @@ class WebSocketProxyVerticleTest {
             socket.write("HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")))
         .listen(0, "127.0.0.1").await();
-    io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("interim", "websocket",
-        "127.0.0.1", 0, "ws://127.0.0.1:" + interim.actualPort(), null, 5_000L, null, 1, null, null);
-    WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, fixture.state,
-        new io.faultline.chaos.listener.ConnectionGate(), 0, io.faultline.chaos.event.ChaosListener.NOOP);
-    fixture.vertx.deployVerticle(verticle).await();
+    WebSocketProxyVerticle verticle = listenerTo(interim.actualPort(), 5_000L);
     long started = System.nanoTime();
     String head = rawUpgrade(verticle.actualPort(), "/echo");
     assertThat(head).startsWith("HTTP/1.1 502").contains("interim 102 before its 101");
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("not the route's 5 s timeout").isLessThan(4_000);
+  }
+
+  /** A second websocket listener, on the fixture's chaos, in front of the upstream on {@code upstreamPort}, its route timeout {@code timeoutMs}. */
+  private WebSocketProxyVerticle listenerTo(int upstreamPort, long timeoutMs) {
+    io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("other", "websocket",
+        "127.0.0.1", 0, "ws://127.0.0.1:" + upstreamPort, null, timeoutMs, null, 1, null, null);
+    WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, fixture.state,
+        new io.faultline.chaos.listener.ConnectionGate(), 0, io.faultline.chaos.event.ChaosListener.NOOP);
+    fixture.vertx.deployVerticle(verticle).await();
+    return verticle;
   }
 
   /** Sends a WebSocket upgrade for {@code path} on a raw socket and answers the head and body the gateway sent (5 s at most). */
@@ -346,11 +352,7 @@ class WebSocketProxyVerticleTest {
     // Accepts the TCP connection and never answers: the route's 300 ms timeout runs out.
     io.vertx.core.net.NetServer silent = fixture.vertx.createNetServer().connectHandler(socket -> { })
         .listen(0, "127.0.0.1").await();
-    io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("slow", "websocket",
-        "127.0.0.1", 0, "ws://127.0.0.1:" + silent.actualPort(), null, 300L, null, 1, null, null);
-    WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, fixture.state,
-        new io.faultline.chaos.listener.ConnectionGate(), 0, io.faultline.chaos.event.ChaosListener.NOOP);
-    fixture.vertx.deployVerticle(verticle).await();
+    WebSocketProxyVerticle verticle = listenerTo(silent.actualPort(), 300L);
     Throwable failure = fixture.client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(verticle.actualPort())
         .setURI("/echo")).map(ws -> (Throwable) null).otherwise(e -> e).await();
     UpgradeRejectedException rejected = (UpgradeRejectedException) failure;
