@@ -112,6 +112,11 @@ public final class PacedReadStream implements ReadStream<Buffer> {
   private void onData(Buffer buffer) {
     awaitingSource = false;
     source.pause();
+    if (!pacer.pacing()) { // chaos went off: the rest goes whole, at once
+      pending.add(buffer);
+      drain();
+      return;
+    }
     for (int offset = 0; offset < buffer.length(); offset += chunkSize) {
       pending.add(buffer.slice(offset, Math.min(buffer.length(), offset + chunkSize)));
     }

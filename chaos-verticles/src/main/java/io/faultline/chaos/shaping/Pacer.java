@@ -23,6 +23,8 @@ public final class Pacer {
   private final BooleanSupplier pacing;
   private long next;
   private long remainder;
+  /** Whether the last booking was paced. */
+  private boolean paced;
 
   public Pacer(long bytesPerSecond, LongSupplier nanoClock) {
     this(bytesPerSecond, nanoClock, () -> true);
@@ -48,10 +50,13 @@ public final class Pacer {
    */
   public long book(long bytes, long earliestNanos) {
     long now = nanoClock.getAsLong();
-    if (!pacing.getAsBoolean()) {
+    paced = pacing.getAsBoolean();
+    if (!paced) {
       next = now;
       remainder = 0;
-      return Math.max(now, earliestNanos);
+      // at once: the caller's own time, not this fresh reading, a moment later than the caller's "now",
+      // which made every chunk wait a timer's millisecond (a throttled transfer crawled on after the kill switch)
+      return earliestNanos;
     }
     long start = Math.max(next, earliestNanos > now ? earliestNanos : now - CATCH_UP_NANOS);
     long scaled = bytes * NANOS_PER_SECOND + remainder;
@@ -68,7 +73,12 @@ public final class Pacer {
    */
   public long bookWhole(long bytes, long earliestNanos) {
     long start = book(bytes, earliestNanos);
-    return Math.max(start, next);
+    return paced ? Math.max(start, next) : start;
+  }
+
+  /** Whether bytes are paced now (false once chaos is switched off): a stream need not slice what it passes on. */
+  public boolean pacing() {
+    return pacing.getAsBoolean();
   }
 
   /** As {@link #bookWhole} from now: how many ms until the piece is whole (0: now), rounded up. */

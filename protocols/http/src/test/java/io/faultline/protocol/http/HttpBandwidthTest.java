@@ -50,6 +50,23 @@ class HttpBandwidthTest {
     }
   }
 
+  /**
+   * The same at a low limit, whose chunks are small (20 bytes at 1,000 B/s): each chunk after the switch
+   * waited a timer's millisecond, so 300 kB took 17 s more (a hunt saw 1 MB take 57 s).
+   */
+  @Test
+  void switchingChaosOffLetsATransferThrottledToAFewBytesFinishAtFullSpeed() {
+    try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 1000}}")) {
+      transfer(gw, "/bytes/10"); // class loading, off the clock
+      long started = System.nanoTime();
+      gw.vertx.setTimer(1_000, id -> gw.state.enable(false));
+      Transfer transfer = transfer(gw, "/bytes/300000");
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+      assertThat(transfer.bytes()).isEqualTo(300_000);
+      assertThat(tookMs).as("ms for 300 kB at 1 kB/s, chaos off after 1 s").isBetween(900L, 3_000L);
+    }
+  }
+
   private static Transfer transfer(GatewayFixture gw, String path) {
     HttpClientAgent client = gw.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port));
     Promise<Transfer> result = Promise.promise();
