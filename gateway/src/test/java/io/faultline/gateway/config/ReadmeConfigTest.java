@@ -34,4 +34,23 @@ class ReadmeConfigTest {
     assertThat(config.toxiproxy().port()).isEqualTo(8474);
     assertThat(config.chaos().seed()).isEqualTo(42);
   }
+
+  /**
+   * The README says the faults of {@code fault_injection} are drawn in the order of its table, and users
+   * work out the shares they get from that order: it was wrong for {@code grpc_status}, drawn right after
+   * {@code http_errors} but listed fifth (0.5 and 0.5 gave 25 % timeouts, not 50 %).
+   */
+  @Test
+  void theFaultInjectionTableListsTheFaultsInTheOrderTheyAreDrawn() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    String section = readme.substring(readme.indexOf("### fault_injection"), readme.indexOf("### rate_limit"));
+    java.util.regex.Matcher counted = java.util.regex.Pattern.compile("\\(and named in the flight recorder and traces\\) as\\s+(.*?)\\. A request")
+        .matcher(section.replace('\n', ' '));
+    assertThat(counted.find()).as("the sentence naming the faults").isTrue();
+    java.util.List<String> listed = java.util.Arrays.stream(counted.group(1).split("`")).filter(t -> t.matches("[a-z_]+")).toList();
+    assertThat(listed).hasSize(7);
+    java.util.List<String> drawn = io.faultline.chaos.engine.FaultTypes.builtIn().stream().map(io.faultline.chaos.engine.FaultTypes.FaultType::name)
+        .filter(listed::contains).toList();
+    assertThat(listed).isEqualTo(drawn);
+  }
 }
