@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.json.JsonObject;
@@ -70,7 +69,7 @@ final class Http1Guard {
     this.horizonNanos = horizon;
   }
 
-  /** Installs the guard on {@code connection} (HTTP/1 only); an HTTP/2 connection keeps a plain idle timeout. */
+  /** Installs the guard on {@code connection} (HTTP/1 only); an HTTP/2 connection gets the idle timeout of {@link Http2Idle}. */
   static void install(HttpConnection connection, long headerTimeoutMs, long idleTimeoutMs) {
     if (!(connection instanceof ConnectionBase base)) {
       return;
@@ -80,7 +79,7 @@ final class Http1Guard {
     if (pipeline.get("idle") != null) {
       // the first request's header read-idle timeout ends here: from now on this guard times HTTP/1, and HTTP/2 idles plainly
       if (!http1 && idleTimeoutMs > 0) {
-        pipeline.replace("idle", "idle", new IdleStateHandler(0, 0, idleTimeoutMs, TimeUnit.MILLISECONDS));
+        pipeline.replace("idle", "idle", new Http2Idle(idleTimeoutMs));
       } else {
         pipeline.remove("idle");
       }

@@ -15,6 +15,7 @@ final class GrpcCall {
   private final long startedNanos;
   private GrpcServerRequest<Buffer, Buffer> request;
   private io.vertx.core.http.HttpClientRequest upstreamStream;
+  private Runnable onClose;
 
   GrpcCall(HttpServerRequest http, MethodRoutes.Route route, long startedNanos) {
     this.http = http;
@@ -60,6 +61,21 @@ final class GrpcCall {
   /** {@code host:port} of the call's upstream, as messages name it. */
   String upstream() {
     return route.upstream().host() + ":" + route.upstream().port();
+  }
+
+  /**
+   * Runs {@code action} when the client's stream closes before its answer ended (the client cancelled, or
+   * its connection went): the response has one close handler, which counts the call ({@link GrpcRelay#track}).
+   */
+  void onClose(Runnable action) {
+    this.onClose = action;
+  }
+
+  /** The client's stream closed before its answer ended. */
+  void closed() {
+    if (onClose != null) {
+      onClose.run();
+    }
   }
 
   /** True once the client's stream is answered or gone. */

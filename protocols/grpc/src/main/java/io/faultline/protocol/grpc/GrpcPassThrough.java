@@ -17,6 +17,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.grpc.common.GrpcStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -93,14 +94,28 @@ final class GrpcPassThrough {
     }
     headers.set("te", "trailers");
     out.setChunked(true);
+    long timeoutMs = call.route().timeoutMs();
+    long headTimer = vertx.setTimer(timeoutMs, id -> {
+      failed(call, new TimeoutException("no answer within the route's timeout_ms, " + timeoutMs + " ms"));
+      out.reset(CANCEL);
+    });
     out.response().onComplete(answered -> {
+      vertx.cancelTimer(headTimer);
       if (answered.failed()) {
         failed(call, answered.cause());
       } else {
         respond(call, answered.result());
       }
     });
-    response.closeHandler(v -> out.reset(CANCEL));
+    // a reset (or a lost connection) before the answer's head fails only the request, not its response
+    out.exceptionHandler(e -> {
+      vertx.cancelTimer(headTimer);
+      failed(call, e);
+    });
+    call.onClose(() -> {
+      vertx.cancelTimer(headTimer);
+      out.reset(CANCEL);
+    });
     call.upstreamStream(out);
     http.handler(chunk -> BackPressure.write(http, out, chunk));
     http.endHandler(v -> out.end());
@@ -222,7 +237,9 @@ final class GrpcPassThrough {
   private void failed(GrpcCall call, Throwable failure) {
     Throwable cause = UpstreamFailures.shown(failure);
     HttpServerResponse response = call.http().response();
-    call.http().resume();
+    if (!call.http().isEnded()) {
+      call.http().resume(); // an HTTP/2 request read whole refuses resume() ("Request has already been read")
+    }
     if (response.closed() || response.ended()) {
       return;
     }

@@ -5,6 +5,7 @@ import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.FlushBatching;
+import io.faultline.chaos.listener.Http2Idle;
 import io.faultline.chaos.listener.Drainable;
 import io.faultline.chaos.listener.ListenerServers;
 import io.faultline.chaos.listener.UpstreamClients;
@@ -106,7 +107,10 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
       }
     });
     server = ListenerServers.createHttpServer(vertx, listener, new HttpServerOptions().setHost(listener.host()).setPort(bindPort))
-        .connectionHandler(FlushBatching::install)
+        .connectionHandler(connection -> {
+          FlushBatching.install(connection);
+          Http2Idle.install(connection); // idles only with no call in progress
+        })
         .requestHandler(request -> {
           long started = System.nanoTime();
           MethodRoutes.Route route = GrpcPassThrough.takes(request) ? routes.select(request.path()) : null;
@@ -117,7 +121,7 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
             exchange = runner.start(call, route.name(), started);
             if (exchange == null) {
               // chaos leaves it untouched: relayed as a stream, its messages never decoded
-              relay.track(request, null, ExchangeRunner.label(route.name()), started);
+              relay.track(call, null, ExchangeRunner.label(route.name()), started);
               passThrough.relay(call);
               return;
             }

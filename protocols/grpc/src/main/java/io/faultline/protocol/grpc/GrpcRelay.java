@@ -24,6 +24,7 @@ import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -65,7 +66,7 @@ final class GrpcRelay {
   void handle(GrpcServerRequest<Buffer, Buffer> request, GrpcCall call, Exchange<GrpcCall> exchange) {
     request.pause();
     call.dispatched(request);
-    track(call.http(), exchange, ExchangeRunner.label(call.route().name()), call.startedNanos());
+    track(call, exchange, ExchangeRunner.label(call.route().name()), call.startedNanos());
     exchange.proceed();
   }
 
@@ -76,13 +77,14 @@ final class GrpcRelay {
     String path = "/" + request.fullMethodName();
     MethodRoutes.Route route = routes.select(path);
     if (route == null) {
-      track(http, null, "none", started);
-      end(new GrpcCall(request, http, null, started), GrpcStatus.UNIMPLEMENTED, "no route for " + path, null);
+      GrpcCall unrouted = new GrpcCall(request, http, null, started);
+      track(unrouted, null, "none", started);
+      end(unrouted, GrpcStatus.UNIMPLEMENTED, "no route for " + path, null);
       return;
     }
     GrpcCall call = new GrpcCall(request, http, route, started);
     Exchange<GrpcCall> exchange = runner.start(call, route.name(), started);
-    track(http, exchange, ExchangeRunner.label(route.name()), started);
+    track(call, exchange, ExchangeRunner.label(route.name()), started);
     if (exchange == null) {
       forward(call, null);
     } else {
@@ -128,7 +130,16 @@ final class GrpcRelay {
       if (request.deadline() != null) {
         request.deadline().onSuccess(v -> outgoing.cancel());
       }
+      long timeoutMs = call.route().timeoutMs();
+      long headTimer = vertx.setTimer(timeoutMs, id -> {
+        if (!call.finished()) { // else the client left, and its leaving cancelled the upstream call
+          runner.translator().upstreamFailed(call, call.upstream(),
+              new TimeoutException("no answer within the route's timeout_ms, " + timeoutMs + " ms"));
+          outgoing.cancel();
+        }
+      });
       outgoing.response().onComplete(answered -> {
+        vertx.cancelTimer(headTimer);
         if (answered.succeeded()) {
           new ResponseRelay(vertx, call, outgoing, answered.result(), exchange).start();
         } else if (answered.cause() instanceof GrpcErrorException error) {
@@ -145,8 +156,8 @@ final class GrpcRelay {
    * Ends the exchange when the stream does: with the gRPC status it was answered with, or dropped (a
    * failure) when it closed without one. Untouched calls are counted through the runner alike.
    */
-  void track(HttpServerRequest http, Exchange<GrpcCall> exchange, String routeLabel, long started) {
-    HttpServerResponse response = http.response();
+  void track(GrpcCall call, Exchange<GrpcCall> exchange, String routeLabel, long started) {
+    HttpServerResponse response = call.http().response();
     response.endHandler(v -> {
       int code = statusCode(response);
       String outcome = ChaosListener.outcome(GrpcCodes.httpStatus(GrpcCodes.NAMES.get(Math.min(code, GrpcCodes.NAMES.size() - 1))));
@@ -160,6 +171,7 @@ final class GrpcRelay {
       if (response.ended()) {
         return;
       }
+      call.closed();
       if (exchange == null) {
         runner.untouched(routeLabel, started, "dropped");
       } else {

@@ -10,7 +10,8 @@ import java.util.List;
 /** A gRPC listener's routes: the first route whose {@code path} glob matches {@code /package.Service/Method} wins. */
 final class MethodRoutes {
 
-  record Route(String name, Upstream upstream, Glob path) {
+  /** {@code timeoutMs}: how long the upstream may take to begin its answer (its headers), the route's or the listener's {@code timeout_ms}. */
+  record Route(String name, Upstream upstream, long timeoutMs, Glob path) {
   }
 
   private final Route[] routes;
@@ -21,10 +22,10 @@ final class MethodRoutes {
     for (int i = 0; i < listener.routes().size(); i++) {
       RouteConfig r = listener.routes().get(i);
       compiled.add(new Route(r.name(), Upstream.parse(r.upstream(), "routes[" + i + "].upstream"),
-          r.path() == null ? null : Glob.path(r.path())));
+          r.timeoutMs() != null ? r.timeoutMs() : listener.timeoutMs(), r.path() == null ? null : Glob.path(r.path())));
     }
     routes = compiled.toArray(Route[]::new);
-    fallback = listener.upstream() == null ? null : new Route(null, Upstream.parse(listener.upstream(), "upstream"), null);
+    fallback = listener.upstream() == null ? null : new Route(null, Upstream.parse(listener.upstream(), "upstream"), listener.timeoutMs(), null);
   }
 
   Route select(String path) {

@@ -4,6 +4,7 @@ import io.faultline.chaos.engine.MessageFault;
 import io.faultline.chaos.engine.MessagePlan;
 import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.exchange.Exchange;
+import io.faultline.chaos.listener.AbruptClose;
 import io.faultline.chaos.shaping.Pacer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -120,11 +121,7 @@ final class ResponseRelay {
         });
       }
     });
-    incoming.errorHandler(error -> {
-      if (!call.http().response().ended()) {
-        response.cancel();
-      }
-    });
+    breaksWithTheUpstream();
     incoming.endHandler(v -> {
       if (relayed >= cutAfter || relayed >= abortAfter) {
         return;
@@ -137,15 +134,26 @@ final class ResponseRelay {
   private void relayPlainly() {
     MessageBatch batch = new MessageBatch(vertx.getOrCreateContext(), response, call.http().response(), incoming.encoding(), incoming);
     incoming.messageHandler(batch::add);
-    incoming.errorHandler(error -> {
-      if (!call.http().response().ended()) {
-        response.cancel();
-      }
-    });
+    breaksWithTheUpstream();
     incoming.endHandler(v -> {
       batch.flush();
       relayEnd();
     });
+  }
+
+  /**
+   * The upstream's stream broke off mid-call (reset, or its connection lost): the client's is reset with
+   * INTERNAL_ERROR, as on the pass-through path and through nginx. A CANCEL told the client it had cancelled
+   * the call itself; a lost connection, reported only as an exception, left the client waiting.
+   */
+  private void breaksWithTheUpstream() {
+    Runnable broken = () -> {
+      if (!call.http().response().ended() && !call.http().response().closed()) {
+        call.http().response().reset(AbruptClose.INTERNAL_ERROR);
+      }
+    };
+    incoming.errorHandler(error -> broken.run());
+    incoming.exceptionHandler(error -> broken.run());
   }
 
   private void relayEnd() {

@@ -69,13 +69,24 @@ final class GrpcFixture implements AutoCloseable {
 
   /** {@code upstreamStreams}: the upstream's limit of concurrent streams on one connection. */
   GrpcFixture(String chaosJson, String upstreamOverride, boolean tlsTrustAll, long upstreamStreams) {
+    this(chaosJson, upstreamOverride, tlsTrustAll, upstreamStreams, null, null);
+  }
+
+  /** A listener with its own {@code timeout_ms} and {@code idle_timeout_ms} (null: the defaults). */
+  GrpcFixture(String chaosJson, Long timeoutMs, Long idleTimeoutMs) {
+    this(chaosJson, null, false, Integer.MAX_VALUE, timeoutMs, idleTimeoutMs);
+  }
+
+  private GrpcFixture(String chaosJson, String upstreamOverride, boolean tlsTrustAll, long upstreamStreams, Long timeoutMs,
+      Long idleTimeoutMs) {
     upstreamPort = startUpstream(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
         .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(upstreamStreams)));
     state = new ChaosState(chaosJson == null ? ChaosConfig.off() : ChaosJson.parse(chaosJson, ChaosConfig.class, ""),
         System::nanoTime, 42);
     String upstream = upstreamOverride != null ? upstreamOverride : "127.0.0.1:" + upstreamPort;
     ListenerConfig listener = new ListenerConfig("rpc", "grpc", "127.0.0.1", 0, upstream,
-        List.of(new RouteConfig("echo", "/test.Echo/*", null, null, upstream, null)), null, null, 1, null, tlsTrustAll);
+        List.of(new RouteConfig("echo", "/test.Echo/*", null, null, upstream, null)), timeoutMs, null, 1, null, tlsTrustAll, null, null,
+        idleTimeoutMs);
     GrpcProxyVerticle proxy = new GrpcProxyVerticle(listener, state, 0, events);
     vertx.deployVerticle(proxy).await();
     port = proxy.actualPort();
@@ -181,7 +192,22 @@ final class GrpcFixture implements AutoCloseable {
         gateWaiting.clear();
       }
     }));
-    HttpServer server = vertx.createHttpServer(options).requestHandler(up);
+    HttpServer server = vertx.createHttpServer(options).requestHandler(request -> {
+      switch (request.path()) {
+        case "/test.Echo/ResetNow" -> { // resets the call before any answer (REFUSED_STREAM, as an overloaded server does)
+          upstreamCalls.incrementAndGet();
+          request.response().reset(0x7);
+        }
+        case "/test.Echo/ResetMid" -> { // its head and one message, then a reset (INTERNAL_ERROR)
+          upstreamCalls.incrementAndGet();
+          Buffer first = Buffer.buffer("first");
+          request.response().putHeader("content-type", "application/grpc")
+              .write(Buffer.buffer().appendByte((byte) 0).appendInt(first.length()).appendBuffer(first))
+              .onComplete(w -> vertx.setTimer(100, id -> request.response().reset(0x2)));
+        }
+        default -> up.handle(request);
+      }
+    });
     return server.listen().await().actualPort();
   }
 

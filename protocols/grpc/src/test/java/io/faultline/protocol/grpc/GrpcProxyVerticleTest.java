@@ -20,8 +20,15 @@ class GrpcProxyVerticleTest {
       {"enabled": true, "latency": {"fixed_delay_ms": 1000, "probability": 0},
        "fault_injection": {"http_errors": [503], "http_error_probability": 0, "connection_error_probability": 0}}""";
 
+  /** Chaos that touches every call (a 1 ms delay): calls take the decoded path, message by message. */
+  static final String TOUCHED = "{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 1}}";
+
   static String chaos(String mode) {
-    return mode.equals("off") ? null : ZERO;
+    return switch (mode) {
+      case "off" -> null;
+      case "touched" -> TOUCHED;
+      default -> ZERO;
+    };
   }
 
   @ParameterizedTest
@@ -129,12 +136,54 @@ class GrpcProxyVerticleTest {
   }
 
   @Test
-  void connectionErrorResetsTheStream() {
+  void connectionErrorIsUnavailableForThatCallOnce() {
     try (GrpcFixture gw = new GrpcFixture("""
         {"enabled": true, "fault_injection": {"connection_error_probability": 1.0}}""")) {
       GrpcFixture.Result result = gw.call("Unary", List.of("x"));
       assertThat(result.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
-      assertThat(result.error()).isNotNull();
+      assertThat(result.message()).contains("connection error");
+      assertThat(gw.upstreamCalls.get()).isZero();
+      gw.events.await("the count", () -> gw.events.completions().size() == 1);
+      assertThat(gw.events.faults()).containsExactly("connection_error");
+    }
+  }
+
+  /** A quiet call (its answer a second after its head) outlives an idle timeout of 300 ms: the connection carries a call in progress. */
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "touched"})
+  void aQuietCallKeepsItsConnectionPastTheIdleTimeout(String mode) {
+    try (GrpcFixture gw = new GrpcFixture(chaos(mode), null, 300L)) {
+      // the connection was closed under the call after 300 ms of silence, and with it every call on it
+      GrpcFixture.Result late = gw.call("Late", List.of("x"));
+      assertThat(late.status()).as(String.valueOf(late.error())).isEqualTo(GrpcStatus.OK);
+      assertThat(late.messages()).containsExactly("late");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "touched"})
+  void anUpstreamThatResetsTheCallBeforeAnsweringIsUnavailableAtOnce(String mode) {
+    try (GrpcFixture gw = new GrpcFixture(chaos(mode))) {
+      // the pass-through path waited for the call's 20 s deadline
+      var timed = Timing.time(() -> gw.call("ResetNow", List.of("x")));
+      assertThat(timed.value().status()).as(timed.value().message()).isEqualTo(GrpcStatus.UNAVAILABLE);
+      assertThat(timed.value().message()).startsWith("upstream").contains("127.0.0.1:" + gw.upstreamPort);
+      Timing.assertElapsedBetween(timed.elapsedMs(), 0, 5_000);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "touched"})
+  void anUpstreamThatDoesNotBeginItsAnswerWithinTheRouteTimeoutIsDeadlineExceeded(String mode) {
+    try (GrpcFixture gw = new GrpcFixture(chaos(mode), 500L, null)) {
+      // a call with no deadline of its own waited for ever: the listener's timeout_ms was not read on gRPC
+      var timed = Timing.time(() -> gw.call("Hang", List.of("x"), 0, Map.of(), null));
+      assertThat(timed.value().status()).as(timed.value().message()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+      assertThat(timed.value().message()).startsWith("upstream timed out: 127.0.0.1:" + gw.upstreamPort)
+          .contains("timeout_ms, 500 ms");
+      Timing.assertElapsedBetween(timed.elapsedMs(), 450, 4_000);
+      // an answer that has begun is the call's deadline's to bound, not the route's: a stream may be quiet
+      assertThat(gw.call("Late", List.of("x"), 0, Map.of(), null).messages()).containsExactly("late");
     }
   }
 
@@ -357,13 +406,17 @@ class GrpcProxyVerticleTest {
     }
   }
 
-  @Test
-  void anUpstreamThatDiesMidCallIsAnErrorOfTheCallNotTheClientsOwnCancel() {
-    try (GrpcFixture gw = new GrpcFixture(null)) {
-      GrpcFixture.Result result = gw.call("Die", List.of("x"));
-      assertThat(result.messages()).containsExactly("first");
-      // as through nginx's grpc_pass (RST_STREAM INTERNAL_ERROR); CANCELLED read as the client giving up
-      assertThat(result.status()).as(String.valueOf(result.message())).isEqualTo(GrpcStatus.INTERNAL);
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "touched"})
+  void anUpstreamThatDiesMidCallIsAnErrorOfTheCallNotTheClientsOwnCancel(String mode) {
+    try (GrpcFixture gw = new GrpcFixture(chaos(mode))) {
+      for (String method : List.of("Die", "ResetMid")) { // its connection lost; its stream reset
+        GrpcFixture.Result result = gw.call(method, List.of("x"));
+        assertThat(result.messages()).containsExactly("first");
+        // as through nginx's grpc_pass (RST_STREAM INTERNAL_ERROR); CANCELLED read as the client giving up,
+        // and on the decoded path a lost upstream connection left the client waiting
+        assertThat(result.status()).as(method + ": " + result.message()).isEqualTo(GrpcStatus.INTERNAL);
+      }
     }
   }
 
