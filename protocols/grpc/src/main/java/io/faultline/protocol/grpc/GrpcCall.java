@@ -16,6 +16,7 @@ final class GrpcCall {
   private GrpcServerRequest<Buffer, Buffer> request;
   private io.vertx.core.http.HttpClientRequest upstreamStream;
   private Runnable onClose;
+  private boolean left;
 
   GrpcCall(HttpServerRequest http, MethodRoutes.Route route, long startedNanos) {
     this.http = http;
@@ -78,8 +79,18 @@ final class GrpcCall {
     }
   }
 
+  /**
+   * The client reset its stream (it cancelled the call): nothing may answer it now. Vert.x tells the
+   * request before it marks the response closed, and the upstream call's cancelling, which that starts,
+   * fails the upstream call at once: its failure must not be taken for the call's answer (a cancelled call
+   * was counted a server error).
+   */
+  void left() {
+    left = true;
+  }
+
   /** True once the client's stream is answered or gone. */
   boolean finished() {
-    return http.response().ended() || http.response().closed();
+    return left || http.response().ended() || http.response().closed();
   }
 }

@@ -119,7 +119,10 @@ final class GrpcPassThrough {
     call.upstreamStream(out);
     http.handler(chunk -> BackPressure.write(http, out, chunk));
     http.endHandler(v -> out.end());
-    http.exceptionHandler(e -> out.reset(CANCEL));
+    http.exceptionHandler(e -> {
+      call.left();
+      out.reset(CANCEL);
+    });
     http.resume();
   }
 
@@ -240,7 +243,7 @@ final class GrpcPassThrough {
     if (!call.http().isEnded()) {
       call.http().resume(); // an HTTP/2 request read whole refuses resume() ("Request has already been read")
     }
-    if (response.closed() || response.ended()) {
+    if (call.finished()) {
       return;
     }
     if (response.headWritten()) {

@@ -126,7 +126,10 @@ final class GrpcRelay {
         request.messageHandler(message -> relay(message, outgoing, request));
         request.endHandler(v -> outgoing.end());
       }
-      request.errorHandler(error -> outgoing.cancel());
+      request.errorHandler(error -> {
+        call.left();
+        outgoing.cancel();
+      });
       if (request.deadline() != null) {
         request.deadline().onSuccess(v -> outgoing.cancel());
       }
@@ -159,6 +162,9 @@ final class GrpcRelay {
   void track(GrpcCall call, Exchange<GrpcCall> exchange, String routeLabel, long started) {
     HttpServerResponse response = call.http().response();
     response.endHandler(v -> {
+      if (!response.ended()) {
+        return; // Vert.x calls this for a stream closed unanswered too (then the close handler counts it dropped)
+      }
       int code = statusCode(response);
       String outcome = ChaosListener.outcome(GrpcCodes.httpStatus(GrpcCodes.NAMES.get(Math.min(code, GrpcCodes.NAMES.size() - 1))));
       if (exchange == null) {
@@ -250,6 +256,10 @@ final class GrpcRelay {
 
   /** Answers the call with {@code status} and {@code message} (trailers-only when nothing was sent yet), naming {@code fault} if injected. */
   static void end(GrpcCall call, GrpcStatus status, String message, String fault) {
+    if (call.finished()) { // answered already (the deadline), or its client left
+      call.request().resume();
+      return;
+    }
     GrpcServerResponse<Buffer, Buffer> response = call.request().response();
     try {
       if (fault != null) {

@@ -33,6 +33,25 @@ class GrpcCountingTest {
     }
   }
 
+  /** A call its client cancels is counted dropped, relayed as a stream or decoded alike, and its upstream call cancelled. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"off", "touched"})
+  void aCallItsClientCancelsIsCountedDropped(String mode) throws Exception {
+    try (GrpcFixture gw = new GrpcFixture(GrpcProxyVerticleTest.chaos(mode))) {
+      var request = gw.client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(gw.port, "127.0.0.1")).await();
+      request.fullMethodName("test.Echo/Hang");
+      request.end(io.vertx.core.buffer.Buffer.buffer("x"));
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (gw.upstreamCalls.get() == 0 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
+      request.cancel();
+      // the upstream call's cancelling failed it at once, and that failure was taken for the call's answer: 5xx
+      gw.events.await("the count", () -> gw.events.completions().size() == 1);
+      assertThat(gw.events.completions().get(0).outcome()).isEqualTo("dropped");
+    }
+  }
+
   /** An abort after N messages that a call never reaches (a unary call, a short stream) is neither said nor counted. */
   @Test
   void anAbortAStreamNeverReachesIsNeitherSaidNorCounted() {
