@@ -2,17 +2,13 @@ package io.faultline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.chaos.testing.NodeClients;
 import io.faultline.chaos.testing.Upstreams;
 import io.faultline.gateway.config.Flag;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,14 +23,12 @@ class ToxiproxyNodeClientTest {
 
   @Test
   void theNodeClientCreatesProxiesAndEveryToxicActsAsItsUsersExpect() throws Exception {
-    installClient();
-    Path script = DIR.resolve("toxiproxy-client-test.js");
-    Files.copy(Path.of("src", "test", "node", "toxiproxy-client-test.js"), script, StandardCopyOption.REPLACE_EXISTING);
+    NodeClients client = new NodeClients(DIR, CLIENT);
     Vertx upstreamVertx = Vertx.vertx();
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.TOXIPROXY_PORT, "0"))) {
       int echo = Upstreams.echoTcp(upstreamVertx);
-      String output = run(List.of("node", script.getFileName().toString(), "http://127.0.0.1:" + gw.gateway.toxiproxyPort(),
-          Integer.toString(echo)), 180);
+      String output = client.node("toxiproxy-client-test.js", 180, "http://127.0.0.1:" + gw.gateway.toxiproxyPort(),
+          Integer.toString(echo));
       for (String check : List.of("create", "plain", "latency", "latency updated", "toxic read back", "bandwidth", "limit_data",
           "timeout", "reset_peer", "slow_close", "slicer", "disable", "enable", "populate", "reset", "list", "delete", "version",
           "bad toxic refused")) {
@@ -43,25 +37,5 @@ class ToxiproxyNodeClientTest {
     } finally {
       upstreamVertx.close().await();
     }
-  }
-
-  /** npm install of the client into target/ (a clean machine has node and npm, not the package); once per build directory. */
-  private static void installClient() throws Exception {
-    if (Files.exists(DIR.resolve("node_modules/toxiproxy-node-client/package.json"))) {
-      return;
-    }
-    Files.createDirectories(DIR);
-    run(List.of("npm", "install", "--prefix", ".", "--no-audit", "--no-fund", "--no-save", "--no-package-lock", CLIENT), 300);
-  }
-
-  private static String run(List<String> command, long seconds) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(true).start();
-    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError(String.join(" ", command) + " did not finish in " + seconds + " s");
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.exitValue()).as(String.join(" ", command) + " output:\n" + output).isZero();
-    return output;
   }
 }

@@ -1,0 +1,49 @@
+package io.faultline.protocol.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.testing.NodeClients;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * grpc-js ({@code @grpc/grpc-js} 1.14.7, installed by this test from npm into {@code target/grpc-js}), as
+ * Node services call gRPC, through a grpc listener: {@code src/test/node/grpc-js-calls.js} makes unary calls
+ * one after another and prints what it got.
+ */
+class GrpcJsClientTest {
+
+  private static final Path DIR = Path.of("target", "grpc-js");
+  private static final String CLIENT = "@grpc/grpc-js@1.14.7";
+
+  /**
+   * A connection error fails the share of calls asked for, each counted once. It reset the stream with
+   * REFUSED_STREAM, which grpc-js (as grpc-java and grpc-go) takes for a call never processed and retries
+   * unseen: 0.5 failed about a quarter of the calls, and the retries were counted as calls and faults too.
+   */
+  @Test
+  void aConnectionErrorFailsTheShareOfCallsAskedForEachCountedOnce() throws Exception {
+    NodeClients grpcJs = new NodeClients(DIR, CLIENT);
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "seed": 7, "fault_injection": {"connection_error_probability": 0.5}}""")) {
+      String output = grpcJs.node("grpc-js-calls.js", 120, "127.0.0.1:" + gw.port, "200");
+      int unavailable = count(output, "status UNAVAILABLE (\\d+)");
+      int ok = count(output, "ok (\\d+)");
+      assertThat(ok + unavailable).as(output).isEqualTo(200);
+      gw.events.await("every call counted", () -> gw.events.completions().size() >= 200);
+      // each call once: the upstream saw the calls that passed, the faults are the calls that failed
+      assertThat(gw.events.completions()).as("calls counted").hasSize(200);
+      assertThat(gw.events.faults()).as("faults counted").hasSize(unavailable);
+      assertThat(gw.upstreamCalls.get()).isEqualTo(ok);
+      // 200 draws at 0.5 (seeded): between 70 and 130 fail unless the draws are not what was asked (p² is 50)
+      assertThat(unavailable).as(output).isBetween(70, 130);
+    }
+  }
+
+  private static int count(String output, String pattern) {
+    Matcher m = Pattern.compile(pattern).matcher(output);
+    return m.find() ? Integer.parseInt(m.group(1)) : 0;
+  }
+}
