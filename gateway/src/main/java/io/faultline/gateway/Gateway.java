@@ -65,6 +65,8 @@ public final class Gateway {
   private final Tracing tracing;
   private final int toxiproxyPort;
   private final String orchestrator;
+  /** This node's hold on its state directory, let go of once it has closed. */
+  private StateDirLock stateLock;
 
   private Gateway(Vertx vertx, ChaosState state, ListenerRegistry listeners, AdminVerticle admin, Tracing tracing, int toxiproxyPort,
       String orchestrator) {
@@ -90,8 +92,14 @@ public final class Gateway {
     ScenarioStore store = config.stateDir() == null ? ScenarioStore.MEMORY : new FileScenarioStore(Path.of(config.stateDir()));
     ChaosState state = new ChaosState(config.effectiveChaos());
     ChaosMeterBinder meters = new ChaosMeterBinder(state);
+    StateDirLock stateLock;
     try {
       usableStateDir(config.stateDir());
+      stateLock = StateDirLock.acquire(config.stateDir());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    try {
       List<io.faultline.chaos.config.Scenario> saved = store.load();
       try {
         state.restoreScenarios(saved);
@@ -102,6 +110,7 @@ public final class Gateway {
             + " (rename or remove it there)");
       }
     } catch (RuntimeException e) {
+      stateLock.release();
       return Future.failedFuture(e);
     }
     VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
@@ -128,7 +137,14 @@ public final class Gateway {
       node = Future.succeededFuture(new ClusteredVertx.Member(builder.build(), null));
     }
     return node.compose(member -> deploy(member, config, file, reload, state, store, meters, tracing))
-        .recover(error -> tracing == null ? Future.failedFuture(error) : tracing.shutdown().transform(v -> Future.failedFuture(error)));
+        .map(gateway -> {
+          gateway.stateLock = stateLock;
+          return gateway;
+        })
+        .recover(error -> {
+          stateLock.release();
+          return tracing == null ? Future.failedFuture(error) : tracing.shutdown().transform(v -> Future.failedFuture(error));
+        });
   }
 
   /**
@@ -300,6 +316,11 @@ public final class Gateway {
         LOG.warning(() -> "the orchestrator did not stop cleanly (" + e + "); closing anyway");
       }
     }
-    return tracing == null ? vertx.close() : vertx.close().eventually(tracing::shutdown);
+    Future<Void> closed = tracing == null ? vertx.close() : vertx.close().eventually(tracing::shutdown);
+    return closed.andThen(done -> {
+      if (stateLock != null) {
+        stateLock.release();
+      }
+    });
   }
 }

@@ -154,6 +154,40 @@ class DrainTest {
     }
   }
 
+  /**
+   * A second node on a state directory in use is refused at start, naming it: the two destroyed each
+   * other's work (the second marked the first's running orchestration failed, each rewrote the saved
+   * scenarios from its own memory). A node killed with -9 lets go of it.
+   */
+  @Test
+  void aSecondNodeOnAStateDirectoryInUseIsRefusedUntilTheFirstIsGoneEvenByKill9() throws Exception {
+    int admin = Upstreams.portToListenOn();
+    Path state = dir.resolve("shared-state");
+    Path log = dir.resolve("first.log");
+    Process first = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--admin-port", String.valueOf(admin),
+        "--http-port", String.valueOf(Upstreams.portToListenOn()), "--upstream", "http://127.0.0.1:" + upstream.actualPort(),
+        "--state-dir", state.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      awaitHealth(admin, 200, "UP", Duration.ofSeconds(60), first, log);
+      Map<Flag, String> flags = Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0", Flag.UPSTREAM, "http://127.0.0.1:" + upstream.actualPort(),
+          Flag.STATE_DIR, state.toString());
+      Throwable refused = Gateway.start(ConfigLoader.load(null, Map.of(), flags), null, null).map(g -> (Throwable) null)
+          .otherwise(e -> e).await();
+      assertThat(refused).isInstanceOf(io.faultline.chaos.config.ChaosConfigException.class);
+      assertThat(((io.faultline.chaos.config.ChaosConfigException) refused).field()).isEqualTo("state_dir");
+      assertThat(refused.getMessage()).startsWith("another Faultline node is using " + state);
+      first.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // kill -9: no shutdown ran
+      Gateway second = Gateway.start(ConfigLoader.load(null, Map.of(), flags), null, null).await();
+      second.close().await();
+    } catch (Exception | AssertionError e) {
+      throw new AssertionError(e + "\nthe first node's log:\n" + Files.readString(log), e);
+    } finally {
+      first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void relayedWebSocketsAndSubscriptionsGoAwayAtOnceWhateverTheGrace() throws Exception {
     Gateway gateway = Gateway.start(ConfigLoader.load(null, Map.of(), Map.of(
