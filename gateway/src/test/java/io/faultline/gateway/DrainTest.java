@@ -407,6 +407,46 @@ class DrainTest {
     }
   }
 
+  /**
+   * SIGTERM stops a running orchestration as {@code orchestrate stop} would: its history row and its
+   * report are kept. The report was not: the row came back after a restart, {@code reports/} did not exist.
+   */
+  @Test
+  void aRunSigtermStopsKeepsItsReportAndItsHistoryRow() throws Exception {
+    int admin = Upstreams.portToListenOn();
+    Path state = dir.resolve("stopped-state");
+    Path log = dir.resolve("stopped.log");
+    Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--admin-port", String.valueOf(admin),
+        "--http-port", String.valueOf(Upstreams.portToListenOn()), "--state-dir", state.toString(), "--shutdown-grace-ms", "8000")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    String id;
+    try {
+      awaitHealth(admin, 200, "UP", Duration.ofSeconds(60), gateway, log);
+      HttpResponse<String> started = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
+          + "/api/chaos/orchestration/start")).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("""
+              {"name": "held", "steps": [{"name": "slow", "scenario": {"name": "x", "config": {"enabled": true,
+                "latency": {"enabled": true, "fixed_delay_ms": 5000}}}, "duration_seconds": 60}]}""")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+      id = new JsonObject(started.body()).getString("run_id");
+      Thread.sleep(1_000);
+      gateway.destroy(); // SIGTERM
+      assertThat(gateway.waitFor(30, TimeUnit.SECONDS)).as("the process ends").isTrue();
+      assertThat(state.resolve("reports").resolve(id + ".json")).as("the report file").exists();
+    } catch (Exception | AssertionError e) {
+      throw new AssertionError(e + "\nthe gateway's log:\n" + Files.readString(log), e);
+    } finally {
+      gateway.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    try (GatewayFixture again = new GatewayFixture(Map.of(Flag.STATE_DIR, state.toString()))) {
+      var report = again.get("/api/chaos/orchestration/reports/" + id);
+      assertThat(report.statusCode()).as(report.bodyAsString()).isEqualTo(200);
+      assertThat(report.bodyAsJsonObject().getString("status")).isEqualTo("stopped");
+      assertThat(again.get("/api/history/runs/" + id).bodyAsJsonObject().getString("status")).isEqualTo("stopped");
+    }
+  }
+
   private void awaitHealth(int port, int status, String says, Duration within, Process gateway, Path log) throws Exception {
     HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(5)).build();
     long deadline = System.nanoTime() + within.toNanos();

@@ -21,6 +21,7 @@ import io.faultline.history.store.BoundedQueue;
 import io.faultline.history.store.Databases;
 import io.faultline.history.store.HistoryStore;
 import io.faultline.history.store.Writer;
+import io.faultline.orchestration.report.StateFiles;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -207,7 +208,7 @@ public final class HistoryVerticle extends VerticleBase {
     Future<Void> windowKept = changeFeed == null ? Future.succeededFuture()
         : changeFeed.stop().timeout(WINDOW_AT_STOP_MS, java.util.concurrent.TimeUnit.MILLISECONDS).otherwiseEmpty();
     return windowKept.eventually(() -> Future.join(writers.values().stream().map(Writer::stop).toList())).eventually(() -> Future.join(stores.stream().map(HistoryStore::close).toList()))
-        .eventually(() -> temporary == null ? Future.succeededFuture() : vertx.fileSystem().deleteRecursive(temporary.toString()));
+        .eventually(() -> temporary == null ? Future.succeededFuture() : StateFiles.delete(vertx, temporary));
   }
 
   /**

@@ -6,7 +6,6 @@ import io.faultline.orchestration.model.Reporting;
 import io.faultline.orchestration.parse.Templates;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import java.nio.file.Path;
 
 /**
@@ -45,8 +44,7 @@ public final class ReportFile {
     RunReport written = report.withReportFile(stateDir.toAbsolutePath().normalize().relativize(file).toString());
     String body = "html".equals(format) ? ReportFormats.html(written) : "junit".equals(format) ? ReportFormats.junit(written)
         : written.toJson().encodePrettily();
-    return vertx.fileSystem().mkdirs(file.getParent().toString())
-        .compose(v -> vertx.fileSystem().writeFile(file.toString(), Buffer.buffer(body)))
+    return StateFiles.write(vertx, file, body)
         .map(v -> written)
         .otherwise(e -> report.withError("report_path " + file + " not written: " + e.getMessage()));
   }

@@ -3,7 +3,6 @@ package io.faultline.orchestration.report;
 import io.faultline.orchestration.model.Names;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -127,8 +126,7 @@ public final class ReportStore {
     }
     String id = report.getString("id");
     Path file = Names.inside(dir, id + ".json", "id");
-    Future<Void> write = vertx.fileSystem().mkdirs(dir.toString())
-        .compose(v -> vertx.fileSystem().writeFile(file.toString(), Buffer.buffer(report.encodePrettily())))
+    Future<Void> write = StateFiles.write(vertx, file, report.encodePrettily())
         .onFailure(e -> LOG.warning(() -> "could not keep report " + id + ": " + e.getMessage()))
         .<Void>mapEmpty().otherwiseEmpty();
     // joined only with writes still going, so the chain never outgrows what is in flight

@@ -6,11 +6,11 @@ import io.faultline.history.score.ResilienceScore;
 import io.faultline.history.store.BoundedQueue;
 import io.faultline.orchestration.Metrics;
 import io.faultline.orchestration.OrchestratorVerticle;
+import io.faultline.orchestration.report.StateFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,10 +136,9 @@ public final class RunFeed {
     if (open == null || id == null || !status.getBoolean("is_running", false)) {
       return;
     }
-    Buffer marker = status.copy().put("node", node.get()).put("seen_at", System.currentTimeMillis()).toBuffer();
+    String marker = status.copy().put("node", node.get()).put("seen_at", System.currentTimeMillis()).encode();
     Future<?> before = marking.getOrDefault(id, Future.succeededFuture());
-    marking.put(id, before.eventually(() -> vertx.fileSystem().mkdirs(open.toString())
-        .compose(v -> vertx.fileSystem().writeFile(marker(id).toString(), marker))
+    marking.put(id, before.eventually(() -> StateFiles.write(vertx, marker(id), marker)
         .onFailure(e -> LOG.fine(() -> "run marker " + id + " not written: " + e.getMessage()))));
   }
 
@@ -148,7 +147,8 @@ public final class RunFeed {
       return;
     }
     Future<?> before = marking.remove(id);
-    (before == null ? Future.succeededFuture() : before).eventually(() -> vertx.fileSystem().delete(marker(id).toString()))
+    // the marker goes at a run's end, a SIGTERM's too: not through vertx.fileSystem() (StateFiles says why)
+    (before == null ? Future.succeededFuture() : before).eventually(() -> StateFiles.delete(vertx, marker(id)))
         .onFailure(e -> LOG.fine(() -> "run marker " + id + " not removed: " + e.getMessage()));
   }
 
@@ -183,7 +183,7 @@ public final class RunFeed {
               + d.getJsonArray("errors").getString(0) + "; kept in history as failed");
           vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, d);
         });
-        markers.keySet().forEach(f -> vertx.fileSystem().delete(f));
+        markers.keySet().forEach(f -> StateFiles.delete(vertx, Path.of(f)));
       });
     }).otherwise(e -> {
       LOG.warning(() -> "runs interrupted before this start not kept: " + e.getMessage());
