@@ -112,10 +112,7 @@ class DrainTest {
         shutdown_grace_ms: 30000
         """.formatted(admin, web, upstream.actualPort(), live, wsUpstream.actualPort()));
     Path log = dir.resolve("gateway.log");
-    Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "serve", "--config", file.toString(), "--state-dir", dir.resolve("state").toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process gateway = serve(log, "--config", file.toString(), "--state-dir", dir.resolve("state").toString());
     try {
       awaitHealth(admin, 200, "UP", Duration.ofSeconds(60), gateway, log);
       CompletableFuture<Short> clientClosed = new CompletableFuture<>();
@@ -164,11 +161,8 @@ class DrainTest {
     int admin = Upstreams.portToListenOn();
     Path state = dir.resolve("shared-state");
     Path log = dir.resolve("first.log");
-    Process first = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--admin-port", String.valueOf(admin),
-        "--http-port", String.valueOf(Upstreams.portToListenOn()), "--upstream", "http://127.0.0.1:" + upstream.actualPort(),
-        "--state-dir", state.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process first = serve(log, "--admin-port", String.valueOf(admin), "--http-port", String.valueOf(Upstreams.portToListenOn()),
+        "--upstream", "http://127.0.0.1:" + upstream.actualPort(), "--state-dir", state.toString());
     try {
       awaitHealth(admin, 200, "UP", Duration.ofSeconds(60), first, log);
       Map<Flag, String> flags = Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0", Flag.UPSTREAM, "http://127.0.0.1:" + upstream.actualPort(),
@@ -364,10 +358,8 @@ class DrainTest {
     int admin = Upstreams.portToListenOn();
     Path state = dir.resolve("killed-state");
     Path log = dir.resolve("killed.log");
-    Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--admin-port", String.valueOf(admin),
-        "--http-port", String.valueOf(Upstreams.portToListenOn()), "--state-dir", state.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process gateway = serve(log, "--admin-port", String.valueOf(admin), "--http-port", String.valueOf(Upstreams.portToListenOn()),
+        "--state-dir", state.toString());
     String id;
     try {
       awaitHealth(admin, 200, "UP", Duration.ofSeconds(60), gateway, log);
@@ -416,10 +408,8 @@ class DrainTest {
     int admin = Upstreams.portToListenOn();
     Path state = dir.resolve("stopped-state");
     Path log = dir.resolve("stopped.log");
-    Process gateway = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--admin-port", String.valueOf(admin),
-        "--http-port", String.valueOf(Upstreams.portToListenOn()), "--state-dir", state.toString(), "--shutdown-grace-ms", "8000")
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process gateway = serve(log, "--admin-port", String.valueOf(admin), "--http-port", String.valueOf(Upstreams.portToListenOn()),
+        "--state-dir", state.toString(), "--shutdown-grace-ms", "8000");
     String id;
     try {
       awaitHealth(admin, 200, "UP", Duration.ofSeconds(60), gateway, log);
@@ -445,6 +435,14 @@ class DrainTest {
       assertThat(report.bodyAsJsonObject().getString("status")).isEqualTo("stopped");
       assertThat(again.get("/api/history/runs/" + id).bodyAsJsonObject().getString("status")).isEqualTo("stopped");
     }
+  }
+
+  /** {@code faultline serve ARGS} in a JVM of its own, as a user runs it, its output to {@code log}. */
+  private static Process serve(Path log, String... args) throws java.io.IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve"));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
   private void awaitHealth(int port, int status, String says, Duration within, Process gateway, Path log) throws Exception {
