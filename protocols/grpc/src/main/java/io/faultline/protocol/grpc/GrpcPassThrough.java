@@ -74,12 +74,12 @@ final class GrpcPassThrough {
           if (opened.failed()) {
             failed(call, opened.cause());
           } else {
-            send(call, opened.result());
+            send(call, opened.result(), deadlineMs > 0);
           }
         });
   }
 
-  private void send(GrpcCall call, HttpClientRequest out) {
+  private void send(GrpcCall call, HttpClientRequest out, boolean ownDeadline) {
     HttpServerRequest http = call.http();
     HttpServerResponse response = http.response();
     if (response.closed()) {
@@ -94,8 +94,9 @@ final class GrpcPassThrough {
     }
     headers.set("te", "trailers");
     out.setChunked(true);
+    // a call with a deadline of its own is bounded by it (the timer of relay); one without, by the route's timeout_ms
     long timeoutMs = call.route().timeoutMs();
-    long headTimer = vertx.setTimer(timeoutMs, id -> {
+    long headTimer = ownDeadline ? -1 : vertx.setTimer(timeoutMs, id -> {
       failed(call, new TimeoutException("no answer within the route's timeout_ms, " + timeoutMs + " ms"));
       out.reset(CANCEL);
     });

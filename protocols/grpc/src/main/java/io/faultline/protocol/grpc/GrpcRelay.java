@@ -133,8 +133,9 @@ final class GrpcRelay {
       if (request.deadline() != null) {
         request.deadline().onSuccess(v -> outgoing.cancel());
       }
+      // a call with a deadline of its own is bounded by it; one without, by the route's timeout_ms
       long timeoutMs = call.route().timeoutMs();
-      long headTimer = vertx.setTimer(timeoutMs, id -> {
+      long headTimer = request.timeout() > 0 ? -1 : vertx.setTimer(timeoutMs, id -> {
         if (!call.finished()) { // else the client left, and its leaving cancelled the upstream call
           runner.translator().upstreamFailed(call, call.upstream(),
               new TimeoutException("no answer within the route's timeout_ms, " + timeoutMs + " ms"));

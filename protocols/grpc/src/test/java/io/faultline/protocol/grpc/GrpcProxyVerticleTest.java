@@ -184,6 +184,10 @@ class GrpcProxyVerticleTest {
       Timing.assertElapsedBetween(timed.elapsedMs(), 450, 4_000);
       // an answer that has begun is the call's deadline's to bound, not the route's: a stream may be quiet
       assertThat(gw.call("Late", List.of("x"), 0, Map.of(), null).messages()).containsExactly("late");
+      // and a call with a deadline of its own is bounded by that, as Envoy honours grpc-timeout
+      var own = Timing.time(() -> gw.call("Hang", List.of("x"), 1_500, Map.of(), null));
+      assertThat(own.value().status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+      Timing.assertElapsedBetween(own.elapsedMs(), 1_400, 5_000);
     }
   }
 
