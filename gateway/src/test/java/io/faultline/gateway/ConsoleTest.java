@@ -294,6 +294,51 @@ class ConsoleTest {
     }
   }
 
+  /**
+   * A gateway that hangs (or a network that drops everything) answers nothing, not even the close: the
+   * console showed Live for 77 s, until the browser's own close timeout, while the pings had found the
+   * silence after 15-25 s.
+   */
+  @Test
+  void aSilentConnectionIsShownLostOnceItsPongsAreMissed() throws Exception {
+    try (CuttableProxy proxy = new CuttableProxy(console.gw.clientVertx, console.gw.gateway.adminPort())) {
+      console.browser.open("http://127.0.0.1:" + proxy.port() + "/#/overview");
+      console.browser.type(console.browser.visible(By.id("token")), TOKEN);
+      console.browser.button("Sign in").click();
+      console.browser.text(By.id("connection"), "Live");
+      waitUntilLoaded("overview");
+      long frozen = System.nanoTime();
+      proxy.freeze();
+      new org.openqa.selenium.support.ui.WebDriverWait(console.browser.driver, java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(100))
+          .until(d -> d.findElement(By.id("connection")).getText().contains("Connection lost"));
+      long lostAfterMs = (System.nanoTime() - frozen) / 1_000_000;
+      // pings every 10 s, a pong awaited 5 s more: found between 15 and 25 s after the last pong
+      assertThat(lostAfterMs).as("ms until shown lost").isLessThan(30_000);
+      proxy.restore();
+      console.browser.text(By.id("connection"), "Live");
+    }
+  }
+
+  /**
+   * Clear takes one section away in one change, an active scenario going on: it wrote the whole config back,
+   * which ended the scenario and lost what its stop restores (and overwrote changes made between).
+   */
+  @Test
+  void clearingASectionKeepsTheActiveScenarioAndWhatItsStopRestores() {
+    console.gw.put("/api/chaos/config/fault_injection", "{\"http_errors\": [503], \"http_error_probability\": 0.3}");
+    assertThat(console.gw.post("/api/chaos/scenarios/slow_backend").statusCode()).isEqualTo(200);
+    signedIn("#/chaos");
+    console.browser.text(By.id("scenarios"), "Active scenario: slow_backend");
+    console.browser.button("Clear Latency").click();
+    console.browser.text(By.cssSelector("form[data-section=latency]"), "Cleared");
+    JsonObject during = console.gw.status();
+    assertThat(during.getString("scenario")).isEqualTo("slow_backend");
+    assertThat(during.getJsonObject("config").containsKey("latency")).isFalse();
+    assertThat(console.gw.post("/api/chaos/scenarios/stop").statusCode()).isEqualTo(200);
+    JsonObject after = console.gw.status().getJsonObject("config");
+    assertThat(after.getJsonObject("fault_injection").getDouble("http_error_probability")).isEqualTo(0.3);
+  }
+
   private void signedIn(String hash) {
     console.signIn(hash);
     waitUntilLoaded(hash.substring(2));

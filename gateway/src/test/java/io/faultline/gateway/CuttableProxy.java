@@ -10,8 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP relay on 127.0.0.1 in front of a local port whose connections can be cut: {@link #cut()} closes
- * every connection and refuses new ones (accepted, then closed at once) until {@link #restore()}. What a
- * browser sees when the network between it and the gateway goes away.
+ * every connection and refuses new ones (accepted, then closed at once) until {@link #restore()}; {@link #freeze()}
+ * keeps them open and carries nothing. What a browser sees when the network between it and the gateway goes
+ * away, or the gateway hangs. (No back-pressure: a test's few bytes.)
  */
 final class CuttableProxy implements AutoCloseable {
 
@@ -19,6 +20,7 @@ final class CuttableProxy implements AutoCloseable {
   private final NetClient client;
   private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
+  private volatile boolean frozen;
 
   CuttableProxy(Vertx vertx, int targetPort) {
     client = vertx.createNetClient();
@@ -47,16 +49,28 @@ final class CuttableProxy implements AutoCloseable {
           open.remove(out);
           in.close();
         });
-        in.pipeTo(out);
-        out.pipeTo(in);
+        in.handler(data -> relay(data, out));
+        out.handler(data -> relay(data, in));
         in.resume();
       });
     });
     server.listen().await();
   }
 
+  /** Passes {@code data} on, unless the link is frozen: then it is held back, as a hung peer's never comes. */
+  private void relay(io.vertx.core.buffer.Buffer data, NetSocket to) {
+    if (!frozen) {
+      to.write(data);
+    }
+  }
+
   int port() {
     return server.actualPort();
+  }
+
+  /** Every connection stays open and carries nothing more either way: a gateway that hangs (kill -STOP), or a network that drops everything. */
+  void freeze() {
+    frozen = true;
   }
 
   void cut() {
@@ -66,6 +80,7 @@ final class CuttableProxy implements AutoCloseable {
 
   void restore() {
     cut = false;
+    frozen = false;
   }
 
   @Override

@@ -26,6 +26,7 @@ public final class ChaosApi {
     router.put("/api/chaos/config").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.CHAOS_SET, body)));
     router.get("/api/chaos/config/:section").handler(this::getSection);
     router.put("/api/chaos/config/:section").handler(this::putSection);
+    router.delete("/api/chaos/config/:section").handler(this::clearSection);
     router.get("/api/chaos/rules").handler(ctx -> bus.forward(ctx, Addresses.RULES_LIST, null));
     router.post("/api/chaos/rules").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.RULES_PUT, body, 201,
         status -> status)));
@@ -64,6 +65,20 @@ public final class ChaosApi {
       return;
     }
     withBody(ctx, body -> bus.forward(ctx, Addresses.CHAOS_SET, new JsonObject().put("section", section).put("config", body)));
+  }
+
+  /**
+   * {@code DELETE /api/chaos/config/SECTION}: the section cleared, in one change that keeps the rest and the
+   * active scenario (the console's "Clear" wrote the whole config back, which ended the scenario and lost its
+   * restore point, and overwrote any change made between its read and its write).
+   */
+  private void clearSection(RoutingContext ctx) {
+    String section = ctx.pathParam("section");
+    if (!ChaosSections.NAMES.contains(section)) {
+      ApiError.send(ctx, 404, "unknown section " + section + ", expected one of " + ChaosSections.NAMES, "section");
+      return;
+    }
+    ControlBus.noBody(ctx, null, () -> bus.forward(ctx, Addresses.CHAOS_SET, new JsonObject().put("section", section).putNull("config")));
   }
 
   /** {@code GET /api/chaos/changes?limit=N}: the node's newest chaos changes (1..200, default 50), newest first. */

@@ -25,8 +25,17 @@ let started = false;
 let wired = false;
 let restReachable = true;
 
+/** A segment of the hash as it was meant: a hand-typed '%' that is no escape ('#/reports/50%off') is taken as it is. */
+function decoded(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch (e) {
+    return segment;
+  }
+}
+
 function route() {
-  const [id, ...rest] = (location.hash.replace(/^#\/?/, '') || 'overview').split('/').map(decodeURIComponent);
+  const [id, ...rest] = (location.hash.replace(/^#\/?/, '') || 'overview').split('/').map(decoded);
   return { page: PAGES.find(p => p.id === id) || PAGES[0], rest };
 }
 

@@ -136,8 +136,13 @@ public final class ChaosControlVerticle extends VerticleBase {
       }
       String section = required(body, "section");
       Object config = body.getValue("config");
+      if (config == null && body.containsKey("config")) {
+        // "config": null clears the section, in one change that keeps the scenario going (as setting one does)
+        ChaosJson.sectionType(section);
+        return state.setSection(section, null);
+      }
       if (!(config instanceof JsonObject)) {
-        throw new ChaosConfigException(section, "must be an object");
+        throw new ChaosConfigException(section, "must be an object (or null, to clear the section)");
       }
       return state.setSection(section, ChaosJson.convert(map((JsonObject) config), ChaosJson.sectionType(section), section));
     }

@@ -103,7 +103,13 @@ export class Live extends EventTarget {
 
   ping() {
     if (Date.now() - this.lastPong > PING_MS + PONG_WAIT_MS) {
-      this.socket.close(4000, 'no pong');
+      // A silent server never answers the close handshake, and the browser reports the close only after its
+      // own timeout, about a minute later, all that time showing Live: the connection is given up now.
+      const silent = this.socket;
+      silent.onclose = null;
+      silent.onmessage = null;
+      silent.close(4000, 'no pong');
+      this.closed(silent, { code: 4000 });
       return;
     }
     this.send({ type: 'ping' });

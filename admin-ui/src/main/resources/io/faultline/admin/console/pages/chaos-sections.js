@@ -1,11 +1,9 @@
 // One form per config section, filled from the live config; Apply sends the section, Clear removes it.
 // A form the user has not touched follows changes made elsewhere; one being edited is left alone.
 
-import { get, put } from '../lib/api.js';
+import { del, put } from '../lib/api.js';
 import { fill, h, notice } from '../lib/dom.js';
 import { clearErrors, field, label, readAll, showError } from '../lib/fields.js';
-
-const SETTINGS = ['enabled', 'seed', 'scenario', 'rules'];
 
 export class SectionForms {
   constructor(schema) {
@@ -77,9 +75,8 @@ export class SectionForms {
     const entry = this.forms.get(name);
     clearErrors(entry.form);
     try {
-      const config = await get('/api/chaos/config');
-      const sections = Object.fromEntries(Object.entries(config).filter(([k]) => k !== name && !SETTINGS.includes(k)));
-      const status = await put('/api/chaos/config', sections);
+      // one change on the node: an active scenario goes on, and nothing set meanwhile is written over
+      const status = await del(`/api/chaos/config/${name}`);
       this.render(name, status.config[name]);
       entry.say(`Cleared: config version ${status.version}.`, 'ok');
     } catch (e) {
