@@ -331,6 +331,7 @@ class ConsoleTest {
     console.browser.text(By.id("scenarios"), "Active scenario: slow_backend");
     console.browser.button("Clear Latency").click();
     console.browser.text(By.cssSelector("form[data-section=latency]"), "Cleared");
+    console.browser.screenshot("cleared-during-scenario");
     JsonObject during = console.gw.status();
     assertThat(during.getString("scenario")).isEqualTo("slow_backend");
     assertThat(during.getJsonObject("config").containsKey("latency")).isFalse();
