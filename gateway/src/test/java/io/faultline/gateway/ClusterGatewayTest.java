@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -236,5 +237,26 @@ class ClusterGatewayTest {
     assertThat(web.get(n1.listenerPort("web"), "127.0.0.1", "/x").send().await().statusCode()).isEqualTo(200);
     assertThat(web.get(n2.listenerPort("web"), "127.0.0.1", "/x").send().await().statusCode()).isEqualTo(500);
     assertThat(web.get(n3.listenerPort("web"), "127.0.0.1", "/x").send().await().statusCode()).isEqualTo(502);
+
+    // a node that (re)joins while a region rule is in the cluster's state starts and takes it: it stopped
+    // at start with a bare NullPointerException (the rule tested against a node whose region was not set yet)
+    cluster.kill(n3);
+    Gateway again = cluster.start(2);
+    assertThat(get(again, "/api/chaos/status").getLong("version")).isGreaterThanOrEqualTo(version);
+    assertThat(web.get(again.listenerPort("web"), "127.0.0.1", "/x").send().await().statusCode()).isEqualTo(502);
+  }
+
+  /** A rule scoped to a region, in the config file of a node with no region: the node starts, and the rule is not its. */
+  @Test
+  void aRegionRuleInTheFileOfANodeWithNoRegionIsNotItsAndDoesNotStopIt() throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("faultline", ".yaml");
+    java.nio.file.Files.writeString(file, """
+        chaos: {enabled: true, rules: [{name: eu, match: {regions: [eu]}, fault_injection: {http_errors: [503], http_error_probability: 1}}]}
+        """);
+    try (GatewayFixture standalone = new GatewayFixture(file, Map.of())) {
+      assertThat(standalone.traffic("/x").statusCode()).isEqualTo(200);
+    } finally {
+      java.nio.file.Files.delete(file);
+    }
   }
 }

@@ -76,10 +76,12 @@ public record RuleMatch(
     if (!nodes.isEmpty() && !nodes.contains(node.id())) {
       return false;
     }
-    if (!regions.isEmpty() && !regions.contains(node.region())) {
+    // a node with no region (or zone) is in none of those named: List.of(...).contains(null) throws, which
+    // stopped every node from starting while such a rule was in its config or the cluster's state
+    if (!regions.isEmpty() && (node.region() == null || !regions.contains(node.region()))) {
       return false;
     }
-    if (!zones.isEmpty() && !zones.contains(node.zone())) {
+    if (!zones.isEmpty() && (node.zone() == null || !zones.contains(node.zone()))) {
       return false;
     }
     return nodePercent >= 100.0 || node.inBlastRadius(nodePercent, seed);

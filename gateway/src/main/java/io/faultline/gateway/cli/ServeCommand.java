@@ -309,6 +309,10 @@ public final class ServeCommand implements Callable<Integer> {
       return 2;
     } catch (Exception e) {
       spec.commandLine().getErr().println("faultline: could not start: " + e);
+      if (e instanceof NullPointerException || e instanceof ClassCastException || e instanceof IllegalStateException
+          || e instanceof IndexOutOfBoundsException) {
+        e.printStackTrace(spec.commandLine().getErr()); // a fault of Faultline's own: the trace, for the bug report
+      }
       return 1;
     }
   }
