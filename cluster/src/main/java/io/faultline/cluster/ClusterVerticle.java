@@ -50,7 +50,9 @@ public final class ClusterVerticle extends VerticleBase {
   private final Supplier<String> address;
   private final List<String> capabilities;
   private HazelcastInstance hazelcast;
-  private UUID member;
+  private volatile UUID member;
+  /** What the shared map held at the last heartbeat. */
+  private volatile ChaosState.Replica agreed;
   private long heartbeat = -1;
   private UUID membershipRegistration;
   private List<String> liveNodes = List.of();
@@ -271,9 +273,16 @@ public final class ClusterVerticle extends VerticleBase {
    */
   private void refresh() {
     blocking(() -> {
+      // a member that Hazelcast merged back after it was cut off (a long GC pause, a frozen VM) has a new UUID:
+      // recorded under the old one, the node stayed "failed" for good and out of the live set
+      member = hazelcast.getCluster().getLocalMember().getUuid();
       registry.put(record());
       updateLeader();
-      shared.seed(state.replica());
+      try {
+        agreed = shared.seed(state.replica());
+      } catch (io.faultline.chaos.config.ChaosConfigException refused) {
+        agreed = null; // an entry no node may adopt (refused, and logged, where notices are taken): the heartbeat goes on
+      }
       List<String> live = registry.liveIds(nodeId);
       tasks.heal();
       if (leadership.leading()) {
@@ -285,6 +294,12 @@ public final class ClusterVerticle extends VerticleBase {
       return live;
     }).onSuccess(live -> {
       heartbeat(true);
+      // the cluster's state, if this node missed a change (cut off while it was made, its notice lost): caught
+      // up at the next heartbeat, not at the next change, which may never come
+      ChaosState.Replica current = agreed;
+      if (current != null && current.version() > state.version() && state.adopt(current)) {
+        LOG.info(() -> "node " + nodeId + " caught up with the cluster's chaos state, version " + current.version());
+      }
       if (!live.equals(liveNodes)) {
         liveNodes = live;
         state.moveTo(context(live));

@@ -77,6 +77,25 @@ class ClusterGatewayTest {
     assertThat(status(n3, io.vertx.core.http.HttpMethod.GET, "/api/chaos/scenarios/shared_slow", null)).as("not a deleted one").isEqualTo(404);
   }
 
+  /**
+   * A change a node did not hear of (stored while it was cut off, by a long GC pause or a frozen VM; its
+   * notice lost) is taken at its next heartbeat: such a node served the old chaos until the next change.
+   */
+  @Test
+  void aNodeThatMissedAChangeCatchesUpAtItsNextHeartbeat() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    long before = get(n1, "/api/chaos/status").getLong("version");
+    var map = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) n2.vertx())
+        .clusterManager()).getHazelcastInstance().<String, String>getMap("faultline.chaos");
+    map.set("current", new JsonObject(map.get("current")).put("version", before + 1).put("config", new JsonObject()
+        .put("enabled", true).put("latency", new JsonObject().put("fixed_delay_ms", 7))).encode()); // no notice published
+    for (Gateway node : List.of(n1, n2)) {
+      eventually(() -> get(node, "/api/chaos/status").getLong("version") == before + 1, "the node catches up");
+      assertThat(get(node, "/api/chaos/status").getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(7);
+    }
+  }
+
   @Test
   void aForgedStateNoticeOrAnInvalidSharedStateIsNeverAdopted() throws Exception {
     Gateway n1 = start(0);
