@@ -299,6 +299,16 @@ public final class ClusterVerticle extends VerticleBase {
       ChaosState.Replica current = agreed;
       if (current != null && current.version() > state.version() && state.adopt(current)) {
         LOG.info(() -> "node " + nodeId + " caught up with the cluster's chaos state, version " + current.version());
+      } else if (current != null && current.version() < state.version()) {
+        // the cluster holds an older state than this node's: a split healed, and Hazelcast kept the map of the
+        // side that missed the changes. The newest wins: this node's goes back to the map, and to every node.
+        ChaosState.Replica mine = state.replica();
+        blocking(() -> shared.store(current, mine)).onSuccess(stored -> {
+          state.adopt(stored);
+          vertx.eventBus().publish(InternalAddresses.CLUSTER_STATE, new JsonObject().put("version", stored.version()));
+          LOG.info(() -> "node " + nodeId + " put its chaos state, version " + stored.version() + ", back to the cluster, which held version "
+              + current.version());
+        });
       }
       if (!live.equals(liveNodes)) {
         liveNodes = live;

@@ -94,6 +94,14 @@ class ClusterGatewayTest {
       eventually(() -> get(node, "/api/chaos/status").getLong("version") == before + 1, "the node catches up");
       assertThat(get(node, "/api/chaos/status").getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(7);
     }
+    // a split healed, and Hazelcast kept the map of the side that missed the changes: the newest state goes back
+    map.set("current", new JsonObject(map.get("current")).put("version", before).put("config", new JsonObject()).encode());
+    eventually(() -> new JsonObject(map.get("current")).getLong("version") >= before + 1, "the newer state goes back to the map");
+    for (Gateway node : List.of(n1, n2)) {
+      JsonObject status = get(node, "/api/chaos/status");
+      assertThat(status.getBoolean("enabled")).isTrue();
+      assertThat(status.getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(7);
+    }
   }
 
   @Test
