@@ -340,6 +340,14 @@ class ConsoleTest {
     assertThat(after.getJsonObject("fault_injection").getDouble("http_error_probability")).isEqualTo(0.3);
   }
 
+  /** A hand-typed '%' that is no escape, in a deep link: its page opens (it threw "URI malformed", leaving the page blank). */
+  @Test
+  void aHandTypedPercentInADeepLinkOpensItsPage() {
+    signedIn("#/overview");
+    ((org.openqa.selenium.JavascriptExecutor) console.browser.driver).executeScript("location.hash = '#/reports/50%off'");
+    console.browser.text(By.cssSelector("p.error[role=alert]"), "Could not open report 50%off");
+  }
+
   private void signedIn(String hash) {
     console.signIn(hash);
     waitUntilLoaded(hash.substring(2));
