@@ -33,6 +33,26 @@ class AdminApiTest {
   }
 
   @Test
+  void clearingASectionTakesOnlyThatSectionAndRefusesWhatItCannotClear() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      gw.put("/api/chaos/config/latency", "{\"fixed_delay_ms\": 5}");
+      gw.put("/api/chaos/config/rate_limit", "{\"requests_per_second\": 50}");
+      HttpResponse<Buffer> cleared = gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/config/latency").send().await();
+      assertThat(cleared.statusCode()).isEqualTo(200);
+      assertThat(gw.status().getJsonObject("config").containsKey("latency")).isFalse();
+      assertThat(gw.status().getJsonObject("config").containsKey("rate_limit")).isTrue();
+      HttpResponse<Buffer> unknown = gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/config/latencyy").send().await();
+      assertThat(unknown.statusCode()).isEqualTo(404);
+      assertThat(unknown.bodyAsJsonObject().getString("field")).isEqualTo("section");
+      HttpResponse<Buffer> withBody = gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/config/rate_limit")
+          .sendBuffer(Buffer.buffer("{\"requests_per_second\": 1}")).await();
+      assertThat(withBody.statusCode()).isEqualTo(400);
+      assertThat(withBody.bodyAsJsonObject().getString("field")).isEqualTo("body");
+      assertThat(gw.status().getJsonObject("config").containsKey("rate_limit")).as("nothing half-applied").isTrue();
+    }
+  }
+
+  @Test
   void whatAScriptGetsWrongIsRefusedNamingItNotIgnored() {
     try (GatewayFixture gw = new GatewayFixture(Map.of())) {
       // a body where none is taken was ignored: {"enabled": false} switched chaos on, a duration ran for ever
