@@ -137,8 +137,8 @@ public final class ChaosControlVerticle extends VerticleBase {
       String section = required(body, "section");
       Object config = body.getValue("config");
       if (config == null && body.containsKey("config")) {
-        // "config": null clears the section, in one change that keeps the scenario going (as setting one does)
-        ChaosJson.sectionType(section);
+        // "config": null clears the section, in one change that keeps the scenario going (as setting one does);
+        // an unknown section is refused by the config's withSection, naming the field "section"
         return state.setSection(section, null);
       }
       if (!(config instanceof JsonObject)) {

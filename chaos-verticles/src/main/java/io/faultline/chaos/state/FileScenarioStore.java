@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,22 +61,10 @@ public final class FileScenarioStore implements ScenarioStore {
       entry.put("config", ChaosJson.toMap(s.config()));
       entries.add(entry);
     }
-    Path tmp = null;
     try {
-      Files.createDirectories(file.getParent());
-      tmp = Files.createTempFile(file.getParent(), "scenarios", ".tmp");
-      ChaosJson.mapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), entries);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      StateFiles.replace(file, temporary -> ChaosJson.mapper().writerWithDefaultPrettyPrinter().writeValue(temporary.toFile(), entries));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the saved scenarios to " + file + " (" + e + ")", e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // the move took it, or the directory went: nothing left to tidy
-        }
-      }
     }
   }
 }

@@ -21,7 +21,7 @@ import io.faultline.history.store.BoundedQueue;
 import io.faultline.history.store.Databases;
 import io.faultline.history.store.HistoryStore;
 import io.faultline.history.store.Writer;
-import io.faultline.orchestration.report.StateFiles;
+import io.faultline.chaos.state.StateFiles;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;

@@ -2,13 +2,13 @@ package io.faultline.orchestration.library;
 
 import io.faultline.chaos.config.Utf8Files;
 import io.faultline.chaos.control.ControlError;
+import io.faultline.chaos.state.StateFiles;
 import io.faultline.orchestration.model.Names;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -195,24 +195,13 @@ public final class Library {
       return;
     }
     Path file = Names.inside(dir, name + extension(text), "name");
-    Path tmp = null;
     try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, "." + name + ".", ".tmp"); // a dot file: never read as an entry
-      Files.writeString(tmp, text);
-      Files.setLastModifiedTime(tmp, FileTime.fromMillis(at));
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      tmp = null;
+      StateFiles.replace(file, temporary -> {
+        Files.writeString(temporary, text);
+        Files.setLastModifiedTime(temporary, FileTime.fromMillis(at));
+      });
     } catch (IOException e) {
       throw new ControlError.NotStored("name", "library entry " + name + " not stored, nothing changed: cannot write " + file + " (" + e + ")", e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // nothing more to do: the entry is as it was
-        }
-      }
     }
     delete(name, file);
   }

@@ -1,6 +1,7 @@
 package io.faultline.orchestration.report;
 
 import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.state.StateFiles;
 import io.faultline.orchestration.model.Names;
 import io.faultline.orchestration.model.Reporting;
 import io.faultline.orchestration.parse.Templates;

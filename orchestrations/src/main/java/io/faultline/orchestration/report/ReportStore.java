@@ -1,5 +1,6 @@
 package io.faultline.orchestration.report;
 
+import io.faultline.chaos.state.StateFiles;
 import io.faultline.orchestration.model.Names;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -6,7 +6,7 @@ import io.faultline.history.score.ResilienceScore;
 import io.faultline.history.store.BoundedQueue;
 import io.faultline.orchestration.Metrics;
 import io.faultline.orchestration.OrchestratorVerticle;
-import io.faultline.orchestration.report.StateFiles;
+import io.faultline.chaos.state.StateFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
