@@ -1,13 +1,13 @@
-// Makes N unary calls to /test.Echo/Unary through a gateway with grpc-js, one after another, and prints
+// Makes N unary calls to /test.Echo/METHOD (Unary unless given) through a gateway with grpc-js, one after another, and prints
 // one line per outcome: "ok N" and "status CODE N" (CODE as grpc-js names it), then "done".
-// Usage: node grpc-js-calls.js HOST:PORT N
+// Usage: node grpc-js-calls.js HOST:PORT N [METHOD]
 const grpc = require('@grpc/grpc-js');
 
-const [target, count] = [process.argv[2], Number(process.argv[3])];
+const [target, count, method] = [process.argv[2], Number(process.argv[3]), process.argv[4] || 'Unary'];
 const identity = (b) => b;
 const Echo = grpc.makeGenericClientConstructor({
   Unary: {
-    path: '/test.Echo/Unary', requestStream: false, responseStream: false,
+    path: `/test.Echo/${method}`, requestStream: false, responseStream: false,
     requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity,
   },
 }, 'Echo');

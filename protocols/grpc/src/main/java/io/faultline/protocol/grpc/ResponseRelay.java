@@ -126,6 +126,12 @@ final class ResponseRelay {
       if (relayed >= cutAfter || relayed >= abortAfter) {
         return;
       }
+      if (cut != null) {
+        // the answer ended before the message the cut comes after (a status alone, an empty stream): it is
+        // lost at its end, so the call the fault is counted for fails, as the client sees it
+        dropStream();
+        return;
+      }
       relayEnd();
     });
   }
@@ -179,8 +185,15 @@ final class ResponseRelay {
     }
   }
 
-  /** Loses the stream: the client's is reset, the upstream call cancelled. */
+  /**
+   * Loses the stream: the client's is reset, the upstream call cancelled. The head goes first (a trailers-only
+   * answer's too): a stream reset with no head is one the client takes for never processed and retries
+   * unseen (grpc-js, grpc-java, grpc-go), so the upstream had the call twice and it was counted twice.
+   */
   private void dropStream() {
+    if (!call.http().response().headWritten()) {
+      response.writeHead();
+    }
     vertx.runOnContext(v -> {
       call.http().response().reset(GrpcRelay.REFUSED_STREAM);
       outgoing.cancel();

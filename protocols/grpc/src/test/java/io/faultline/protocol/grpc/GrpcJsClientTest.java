@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * grpc-js ({@code @grpc/grpc-js} 1.14.7, installed by this test from npm into {@code target/grpc-js}), as
@@ -39,6 +41,31 @@ class GrpcJsClientTest {
       assertThat(gw.upstreamCalls.get()).isEqualTo(ok);
       // 200 draws at 0.5 (seeded): between 70 and 130 fail unless the draws are not what was asked (p² is 50)
       assertThat(unavailable).as(output).isBetween(70, 130);
+    }
+  }
+
+  /**
+   * A response cut off (a partial response, a stream dropped) fails the share of calls asked for, each
+   * counted once and sent upstream once: the client's stream is reset after the answer's head, so grpc-js
+   * has the call committed and does not retry it unseen (as it would a stream refused before any answer).
+   * {@code Fail} answers trailers-only (a status, no message): its cut answer has a head all the same.
+   */
+  @ParameterizedTest
+  @CsvSource({"partial_response_probability, Unary", "stream_drop_probability, Unary", "stream_drop_probability, Fail"})
+  void aCutAnswerFailsTheShareOfCallsAskedForEachCountedOnce(String fault, String method) throws Exception {
+    NodeClients grpcJs = new NodeClients(DIR, CLIENT);
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "seed": 11, "fault_injection": {"%s": 0.5}}""".formatted(fault))) {
+      String output = grpcJs.node("grpc-js-calls.js", 120, "127.0.0.1:" + gw.port, "200", method);
+      int passed = count(output, method.equals("Fail") ? "status INVALID_ARGUMENT (\\d+)" : "ok (\\d+)");
+      int failed = count(output, "status UNAVAILABLE (\\d+)");
+      assertThat(passed + failed).as(output).isEqualTo(200);
+      gw.events.await("every call counted", () -> gw.events.completions().size() >= 200);
+      assertThat(gw.events.completions()).as("calls counted").hasSize(200);
+      assertThat(gw.events.faults()).as("faults counted").hasSize(failed);
+      assertThat(gw.upstreamCalls.get()).as("calls sent upstream").isEqualTo(200);
+      // 200 draws at 0.5 (seeded): between 70 and 130 fail unless the draws are not what was asked
+      assertThat(failed).as(output).isBetween(70, 130);
     }
   }
 
