@@ -320,6 +320,28 @@ class ConsoleTest {
   }
 
   /**
+   * A change made while the gateway hangs is answered, within the console's bound, by a message saying so
+   * and that it may or may not have been made: the button stayed busy for good, nothing said.
+   */
+  @Test
+  void aChangeTheGatewayNeverAnswersIsReportedOnceItsTimeIsUp() throws Exception {
+    console.gw.put("/api/chaos/config/latency", "{\"fixed_delay_ms\": 123}");
+    try (CuttableProxy proxy = new CuttableProxy(console.gw.clientVertx, console.gw.gateway.adminPort())) {
+      console.browser.open("http://127.0.0.1:" + proxy.port() + "/#/chaos");
+      console.browser.type(console.browser.visible(By.id("token")), TOKEN);
+      console.browser.button("Sign in").click();
+      waitUntilLoaded("chaos");
+      proxy.freeze();
+      console.browser.button("Clear Latency").click();
+      new org.openqa.selenium.support.ui.WebDriverWait(console.browser.driver, java.time.Duration.ofSeconds(30), java.time.Duration.ofMillis(100))
+          .until(d -> d.findElement(By.cssSelector("form[data-section=latency]")).getText()
+              .contains("the gateway did not answer within 15 s: the change may or may not have been made"));
+      console.browser.screenshot("change-unanswered");
+      proxy.restore();
+    }
+  }
+
+  /**
    * Clear takes one section away in one change, an active scenario going on: it wrote the whole config back,
    * which ended the scenario and lost what its stop restores (and overwrote changes made between).
    */

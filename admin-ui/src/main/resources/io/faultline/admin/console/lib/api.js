@@ -4,6 +4,9 @@
 const TOKEN_KEY = 'faultline.admin-token';
 const listeners = { unauthorized: [], reachable: [] };
 
+/** How long a call waits for the gateway's whole answer. */
+const TIMEOUT_MS = 15000;
+
 /** An API failure: the HTTP status (0 when the gateway could not be reached) and the server's {error, field}. */
 export class ApiError extends Error {
   constructor(status, body) {
@@ -46,9 +49,9 @@ export function parseJson(text) {
 
 /**
  * Calls the API. {@code body}: an object (sent as JSON) or a string (sent as it is, for YAML). Answers the
- * parsed JSON, or the text with {raw: true}; throws ApiError.
+ * parsed JSON, or the text with {raw: true}; throws ApiError, also when no answer came within {timeoutMs}.
  */
-export async function api(method, path, body, { raw = false } = {}) {
+export async function api(method, path, body, { raw = false, timeoutMs = TIMEOUT_MS } = {}) {
   const headers = {};
   if (token()) {
     headers.Authorization = `Bearer ${token()}`;
@@ -61,15 +64,22 @@ export async function api(method, path, body, { raw = false } = {}) {
     payload = typeof body === 'string' ? body : JSON.stringify(body);
     headers['Content-Type'] = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
   }
+  // A gateway that hangs (or a network that drops everything) never answers: without a bound the button
+  // pressed stayed busy for good, with nothing said.
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), timeoutMs);
   let response;
+  let text;
   try {
-    response = await fetch(path, { method, headers, body: payload, cache: 'no-store' });
+    response = await fetch(path, { method, headers, body: payload, cache: 'no-store', signal: timeout.signal });
+    text = await response.text();
   } catch (e) {
     emit('reachable', false);
-    throw new ApiError(0, { error: 'the gateway cannot be reached' });
+    throw new ApiError(0, { error: timeout.signal.aborted ? unanswered(method, timeoutMs) : 'the gateway cannot be reached' });
+  } finally {
+    clearTimeout(timer);
   }
   emit('reachable', true);
-  const text = await response.text();
   if (!response.ok) {
     let parsed;
     try {
@@ -83,6 +93,11 @@ export async function api(method, path, body, { raw = false } = {}) {
     throw new ApiError(response.status, parsed);
   }
   return raw ? text : (text ? parseJson(text) : null);
+}
+
+function unanswered(method, timeoutMs) {
+  const said = `the gateway did not answer within ${timeoutMs / 1000} s`;
+  return method === 'GET' ? said : `${said}: the change may or may not have been made; the page shows the gateway's state once it answers`;
 }
 
 export const get = (path, options) => api('GET', path, undefined, options);
