@@ -191,11 +191,11 @@ class OrchestrationTest {
 
     // an export into the node's own state directory would overwrite its files
     assertThat(gw.put("/api/chaos/orchestration/library/scenarios", v1.replace("ahead", "scenarios")).statusCode()).isEqualTo(200);
-    for (Path into : List.of(dir, library, dir.resolve("reports"))) {
+    for (Path into : List.of(dir, library, dir.resolve("reports"), dir.resolve("runs-open"))) {
       var export = gw.postJson("/api/chaos/orchestration/library/export", new JsonObject().put("dir", into.toString()).encode());
       assertThat(export.statusCode()).as(into.toString()).isEqualTo(400);
       assertThat(export.bodyAsJsonObject().getString("error")).isEqualTo("is the node's state directory " + dir.toAbsolutePath().normalize()
-          + ", its library or its reports, whose files an entry's could overwrite: export elsewhere (a new directory inside it is fine)");
+          + " or in its library/, reports/ or runs-open/, whose files an entry's could overwrite: export elsewhere (a new directory inside it is fine)");
     }
     // a link to one of them is one of them
     Path link = Files.createSymbolicLink(dir.getParent().resolve(dir.getFileName() + "-link"), dir);
@@ -203,7 +203,7 @@ class OrchestrationTest {
       var export = gw.postJson("/api/chaos/orchestration/library/export", new JsonObject().put("dir", into.toString()).encode());
       assertThat(export.statusCode()).as(into.toString()).isEqualTo(400);
       assertThat(export.bodyAsJsonObject().getString("error")).as(into.toString())
-          .startsWith("is the node's state directory " + dir.toAbsolutePath().normalize() + ", its library or its reports (" + into + " leads to ");
+          .startsWith("is the node's state directory " + dir.toAbsolutePath().normalize() + " or in its library/, reports/ or runs-open/ (" + into + " leads to ");
     }
     assertThat(dir.resolve("scenarios.json")).doesNotExist();
 

@@ -273,6 +273,12 @@ public final class LibraryService {
     });
   }
 
+  /**
+   * The state directory's own directories: the library's, the reports' and the markers of runs in progress
+   * (a file exported there was read as a marker, and kept the runs a kill interrupted out of history).
+   */
+  private static final List<String> OWN_DIRECTORIES = List.of("library", "reports", "runs-open");
+
   public Future<JsonObject> exportDir(JsonObject body) {
     Path dir = Path.of(Requests.required(body, "dir"));
     Map<String, String> entries = new TreeMap<>(library.entries());
@@ -282,8 +288,8 @@ public final class LibraryService {
         // like them; compared as the file system resolves them, so a link to one of them is one of them
         Path target = real(dir);
         Path state = real(stateDir);
-        if (target.equals(state) || target.startsWith(state.resolve("library")) || target.startsWith(state.resolve("reports"))) {
-          throw new ChaosConfigException("dir", "is the node's state directory " + stateDir + ", its library or its reports"
+        if (target.equals(state) || OWN_DIRECTORIES.stream().anyMatch(own -> target.startsWith(state.resolve(own)))) {
+          throw new ChaosConfigException("dir", "is the node's state directory " + stateDir + " or in its library/, reports/ or runs-open/"
               + (target.equals(dir.toAbsolutePath().normalize()) ? "" : " (" + dir + " leads to " + target + ")")
               + ", whose files an entry's could overwrite: export elsewhere (a new directory inside it is fine)");
         }

@@ -17,11 +17,12 @@ public record Reporting(boolean enabled, String path) {
 
   /**
    * What the node keeps in its state directory itself: saved scenarios, the library, the history and
-   * recorder databases, and its own reports as {@code reports/ID.json} (reference 004 writes its HTML report
+   * recorder databases, the markers of runs in progress ({@code runs-open/}: one that is no marker kept the
+   * runs a kill interrupted out of history), and its own reports as {@code reports/ID.json} (reference 004 writes its HTML report
    * beside them, {@code ./reports/load-test-{{timestamp}}.html}). A report written over one of them loses it,
    * and a node that cannot read a file back does not start, or leaves the entry out.
    */
-  private static final java.util.List<String> NODE_OWN = java.util.List.of("scenarios", "library", "history.db", "recorder.db");
+  private static final java.util.List<String> NODE_OWN = java.util.List.of("scenarios", "library", "history.db", "recorder.db", "runs-open");
 
   /** Why the relative {@code path} may not take a report (it is one of the node's own files), or null. */
   public static String nodeOwn(java.nio.file.Path path) {
@@ -29,8 +30,8 @@ public record Reporting(boolean enabled, String path) {
     String first = normal.getNameCount() == 0 ? "" : normal.getName(0).toString().toLowerCase(java.util.Locale.ROOT);
     for (String own : NODE_OWN) {
       if (first.equals(own) || first.startsWith(own + ".") || first.startsWith(own + "-")) {
-        return "must not be in or over the node's own " + own + " (its state directory keeps scenarios.json, library/, reports/"
-            + " and the databases): choose another name or directory, got " + path;
+        return "must not be in or over the node's own " + own + " (its state directory keeps scenarios.json, library/, reports/,"
+            + " runs-open/ and the databases): choose another name or directory, got " + path;
       }
     }
     if (first.equals("reports") && "json".equals(format(normal.toString()))) {

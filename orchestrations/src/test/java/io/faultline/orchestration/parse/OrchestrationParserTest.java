@@ -103,6 +103,20 @@ class OrchestrationParserTest {
     assertThat(OrchestrationParser.parse(steps + "enable_reporting: false\nreport_path: out.html\n").problems()).isEmpty();
   }
 
+  /** A report over the node's own files is refused: runs-open/ too (a report there kept interrupted runs out of history). */
+  @Test
+  void aReportPathOverTheNodesOwnFilesIsRefusedNamingThem() {
+    String steps = "name: r\nenable_reporting: true\nsteps: [{name: a, scenario: slow_backend}]\n";
+    for (String own : new String[] {"runs-open/x.json", "scenarios.json", "library/a.json", "history.db.json", "reports/a.json"}) {
+      assertThat(OrchestrationParser.parse(steps + "report_path: \"" + own + "\"\n").problems()).as(own)
+          .extracting(p -> p.path() + ": " + p.message()).singleElement().asString().startsWith("report_path: must not be");
+    }
+    assertThat(OrchestrationParser.parse(steps + "report_path: \"runs-open/x.json\"\n").problems()).extracting(p -> p.message())
+        .containsExactly("must not be in or over the node's own runs-open (its state directory keeps scenarios.json, library/, reports/,"
+            + " runs-open/ and the databases): choose another name or directory, got runs-open/x.json");
+    assertThat(OrchestrationParser.parse(steps + "report_path: \"runs/x.json\"\n").problems()).isEmpty();
+  }
+
   @Test
   void maxIterationsWithoutALoopIsRefusedUnlessItIsReference003sOne() {
     String steps = "name: r\nsteps: [{name: a, scenario: slow_backend}]\n";

@@ -53,6 +53,15 @@ public final class RunFeed {
   private final Function<List<JsonObject>, Future<Void>> insert;
   /** Each open run's last marker write, so its removal comes after it. */
   private final Map<String, Future<?>> marking = new HashMap<>();
+  /** Each open run's latest progress, written again every {@link #MARKER_REFRESH_MS} with the time it was seen alive. */
+  private final Map<String, JsonObject> latest = new HashMap<>();
+
+  /**
+   * How often the marker of a run going here is written again: a run a kill interrupts is kept as ended at
+   * its marker's time, which its progress alone moved only at step boundaries (a run killed 49 s in, during
+   * a two-minute step begun at 2 s, was kept as having lasted 2 s).
+   */
+  static final long MARKER_REFRESH_MS = 5_000;
 
   private static final class Start {
     final long[] histogram;
@@ -83,7 +92,11 @@ public final class RunFeed {
         vertx.eventBus().<JsonObject>consumer(OrchestratorVerticle.PROGRESS, m -> progress(m.body())).completion(),
         // a local consumer hears only this node's runs: the markers are of the runs executing here
         vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.PROGRESS, m -> mark(m.body())).completion(),
-        interrupted(),
+        interrupted().onComplete(v -> {
+          if (open != null) {
+            vertx.setPeriodic(MARKER_REFRESH_MS, id -> latest.forEach(this::write));
+          }
+        }),
         vertx.eventBus().<JsonObject>localConsumer(OrchestratorVerticle.FINISHED, m -> finished(m.body())).completion(),
         vertx.eventBus().<JsonObject>consumer(HistoryAddresses.RUN_RECORDED, m -> {
           JsonObject document = m.body();
@@ -136,6 +149,11 @@ public final class RunFeed {
     if (open == null || id == null || !status.getBoolean("is_running", false)) {
       return;
     }
+    latest.put(id, status);
+    write(id, status);
+  }
+
+  private void write(String id, JsonObject status) {
     String marker = status.copy().put("node", node.get()).put("seen_at", System.currentTimeMillis()).encode();
     Future<?> before = marking.getOrDefault(id, Future.succeededFuture());
     marking.put(id, before.eventually(() -> StateFiles.write(vertx, marker(id), marker)
@@ -146,6 +164,7 @@ public final class RunFeed {
     if (open == null || id == null) {
       return;
     }
+    latest.remove(id);
     Future<?> before = marking.remove(id);
     // the marker goes at a run's end, a SIGTERM's too: not through vertx.fileSystem() (StateFiles says why)
     (before == null ? Future.succeededFuture() : before).eventually(() -> StateFiles.delete(vertx, marker(id)))
@@ -166,7 +185,12 @@ public final class RunFeed {
       try (var listing = Files.newDirectoryStream(open, "*.json")) {
         for (Path file : listing) {
           try {
-            documents.put(file.toString(), interruptedRun(new JsonObject(Files.readString(file))));
+            JsonObject marker = new JsonObject(Files.readString(file));
+            if (marker.getValue("run_id") instanceof String && marker.getValue("seen_at") instanceof Number) {
+              documents.put(file.toString(), interruptedRun(marker));
+            } else {
+              LOG.warning(() -> "run marker " + file + " is no run's marker (no run_id and seen_at), left alone");
+            }
           } catch (IOException | RuntimeException e) {
             LOG.warning(() -> "run marker " + file + " unreadable, left alone: " + e.getMessage());
           }
@@ -174,17 +198,16 @@ public final class RunFeed {
       }
       return documents;
     }).compose(markers -> {
-      if (markers.isEmpty()) {
-        return Future.<Void>succeededFuture();
-      }
-      return insert.apply(markers.values().stream().map(RunFeed::row).toList()).onSuccess(v -> {
-        markers.values().forEach(d -> {
-          LOG.warning(() -> "orchestration " + d.getString("name") + " (" + d.getString("id") + ") was interrupted: "
-              + d.getJsonArray("errors").getString(0) + "; kept in history as failed");
-          vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, d);
-        });
-        markers.keySet().forEach(f -> StateFiles.delete(vertx, Path.of(f)));
-      });
+      // each run on its own: one the store refuses must not keep the others out
+      List<Future<Void>> kept = new ArrayList<>();
+      markers.forEach((file, d) -> kept.add(insert.apply(List.of(row(d))).onSuccess(v -> {
+        LOG.warning(() -> "orchestration " + d.getString("name") + " (" + d.getString("id") + ") was interrupted: "
+            + d.getJsonArray("errors").getString(0) + "; kept in history as failed");
+        vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, d);
+        StateFiles.delete(vertx, Path.of(file));
+      }).onFailure(e -> LOG.warning(() -> "run " + d.getString("id") + " interrupted before this start not kept (" + file + "): "
+          + e.getMessage()))));
+      return Future.join(kept).<Void>mapEmpty().otherwiseEmpty();
     }).otherwise(e -> {
       LOG.warning(() -> "runs interrupted before this start not kept: " + e.getMessage());
       return null;
