@@ -6,6 +6,7 @@ import io.faultline.orchestration.model.Step;
 import io.faultline.orchestration.model.StepConfig;
 import io.faultline.orchestration.report.AssertionResult;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +34,20 @@ final class ParallelRunner {
     plain.forEach(s -> run.state().variables.putAll(s.variables()));
     long from = run.clock().millis();
     Map<String, Object> config = merged(plain);
-    return run.hooks("pre_step", hooks(plain, true))
-        .compose(hooksOk -> run.control("an answer on " + Addresses.CHAOS_SET, bus -> bus.apply(config)).map(applied -> hooksOk ? null : "a required pre_step hook failed"))
-        .compose(problem -> holdEach(plain, 0).map(v -> problem),
-            failure -> Future.succeededFuture("the parallel steps could not apply: " + failure.getMessage()))
-        .compose(problem -> measureEach(plain, from, problem))
-        .compose(go -> !run.running() ? Future.succeededFuture(false)
-            : run.hooks("post_step", hooks(plain, false)).map(ok -> go && ok));
+    return run.hooks("pre_step", hooks(plain, true)).compose(hooksOk -> {
+      if (!hooksOk) { // as StepRunner: no chaos applied, each step failed at once
+        long now = run.clock().millis();
+        plain.forEach(step -> run.record(steps.result(step, "failed", now, now, new JsonObject(), List.of(),
+            StepRunner.PRECONDITION_FAILED, null), true));
+        return Future.succeededFuture(plain.stream().allMatch(Step::continueOnFailure));
+      }
+      return run.control("an answer on " + Addresses.CHAOS_SET, bus -> bus.apply(config))
+          .compose(applied -> holdEach(plain, 0).map(v -> (String) null),
+              failure -> Future.succeededFuture("the parallel steps could not apply: " + failure.getMessage()))
+          .compose(problem -> measureEach(plain, from, problem))
+          .compose(go -> !run.running() ? Future.succeededFuture(false)
+              : run.hooks("post_step", hooks(plain, false)).map(ok -> go && ok));
+    });
   }
 
   private Map<String, Object> merged(List<Step> steps) {

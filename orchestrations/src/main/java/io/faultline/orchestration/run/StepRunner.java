@@ -17,7 +17,7 @@ import java.util.Map;
  * <pre>
  *   condition? ─no─▶ skipped
  *      │yes
- *   delay_before_seconds ─▶ pre_step hooks ─▶ apply its chaos ─▶ hold for duration_seconds
+ *   delay_before_seconds ─▶ pre_step hooks ─(a required one failed: failed)─▶ apply its chaos ─▶ hold for duration_seconds
  *      ─▶ measure the window ─▶ post_step hooks ─▶ assertions ─▶ succeeded | failed
  * </pre>
  * A stop or the guard cuts the hold short: the step then ends {@code stopped} or {@code aborted}. A
@@ -49,13 +49,22 @@ final class StepRunner {
     run.stepStarted(step);
     return run.sleep(step.delayBeforeSeconds())
         .compose(v -> !run.running() ? notBegun(step) : run.hooks("pre_step", step.preHooks())
-            .compose(hooksOk -> apply(step).map(applied -> hooksOk ? null : "a required pre_step hook failed"))
-            .compose(problem -> hold(step, problem), failure -> {
-              long now = run.clock().millis();
-              run.record(result(step, "failed", now, now, new JsonObject(), List.of(),
-                  "the scenario could not apply: " + failure.getMessage(), null), true);
-              return Future.succeededFuture(step.continueOnFailure());
-            }));
+            .compose(hooksOk -> hooksOk ? apply(step).compose(applied -> hold(step, null), failure -> failedBefore(step,
+                "the scenario could not apply: " + failure.getMessage())) : failedBefore(step, PRECONDITION_FAILED)));
+  }
+
+  /**
+   * A required pre_step hook failed: the step's chaos is not applied (it was, and held for the whole step,
+   * against the precondition a user gates a step on), as the steps do not run after a failed required
+   * pre_orchestration hook.
+   */
+  static final String PRECONDITION_FAILED = "a required pre_step hook failed: the step's chaos was not applied";
+
+  /** The step fails before its chaos is in force (a failed precondition, chaos that could not apply); its post_step hooks do not run. */
+  private Future<Boolean> failedBefore(Step step, String why) {
+    long now = run.clock().millis();
+    run.record(result(step, "failed", now, now, new JsonObject(), List.of(), why, null), true);
+    return Future.succeededFuture(step.continueOnFailure());
   }
 
   /** The run was stopped while the step waited to begin: it is recorded as cut short, and the run goes no further. */

@@ -212,6 +212,46 @@ class RunTest {
     assertThat(plane.config).as("restored").isEqualTo(before);
   }
 
+  /**
+   * A required pre_step hook that fails fails its step before the step's chaos is applied: it was applied and
+   * held for the whole step, against the precondition the step was gated on. The run goes on to the next
+   * step only if the failed one says so.
+   */
+  @Test
+  void aRequiredPreStepHookThatFailsKeepsTheStepsChaosOff() throws Exception {
+    JsonObject before = plane.config.copy();
+    String steps = """
+        name: gated
+        advanced_steps:
+          - name: gated
+            base: {scenario: slow_backend, duration_seconds: 2, continue_on_failure: CONTINUE}
+            pre_hooks:
+              - {name: must-pass, hook_type: pre_step, required: true, actions: [{type: command, command: "false"}]}
+          - {name: after, base: {scenario: slow_backend, duration_seconds: 0.1}}
+        """;
+    RunReport report = plane.run(steps.replace("CONTINUE", "false"), new Permissions(true, Set.of()));
+    assertThat(report.status()).isEqualTo("failed");
+    assertThat(steps(report)).containsExactly("gated=failed");
+    assertThat(report.steps().get(0).error()).isEqualTo("a required pre_step hook failed: the step's chaos was not applied");
+    assertThat(report.steps().get(0).endedAt() - report.steps().get(0).startedAt()).as("ms the step lasted").isLessThan(1_000);
+    assertThat(plane.sent).extracting(ControlPlane.Sent::address).as("no chaos applied")
+        .containsExactly(io.faultline.chaos.control.InternalAddresses.CHAOS_RESTORE);
+    assertThat(plane.config).as("restored").isEqualTo(before);
+
+    plane.sent.clear();
+    RunReport going = plane.run(steps.replace("CONTINUE", "true"), new Permissions(true, Set.of()));
+    assertThat(steps(going)).containsExactly("gated=failed", "after=succeeded");
+
+    // run in parallel, the steps share their hooks: none of their chaos is applied
+    plane.sent.clear();
+    RunReport together = plane.run(steps.replace("CONTINUE", "false").replaceFirst("name: gated\n", "name: gated\nparallel: true\n"),
+        new Permissions(true, Set.of()));
+    assertThat(steps(together)).containsExactly("gated=failed", "after=failed");
+    assertThat(together.steps().get(1).error()).isEqualTo("a required pre_step hook failed: the step's chaos was not applied");
+    assertThat(plane.sent).extracting(ControlPlane.Sent::address).as("no chaos applied")
+        .containsExactly(io.faultline.chaos.control.InternalAddresses.CHAOS_RESTORE);
+  }
+
   @Test
   void aStopEndsTheCommandAHookIsRunningAndRestoresTheConfigAtOnce(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
