@@ -337,6 +337,11 @@ class HistoryTest {
   @Test
   void aStoppedAbTestStopsItsRunAndPutsTheConfigBack() throws Exception {
     String id = abWithItsFirstSampleRunning();
+    // a second one is refused as that experiment's, not as the orchestration its sample is
+    var second = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", CALM))
+        .put("b", new JsonObject().put("text", CALM)).put("samples", 2).encode());
+    assertThat(second.statusCode()).isEqualTo(409);
+    assertThat(second.bodyAsJsonObject().getString("error")).isEqualTo("experiment " + id + " (ab) is running; wait for it to end");
     var stop = gw.post("/api/history/experiments/" + id + "/stop");
     assertThat(stop.statusCode()).as(stop.bodyAsString()).isEqualTo(200);
     JsonObject stopped = stop.bodyAsJsonObject();
@@ -389,5 +394,16 @@ class HistoryTest {
         + " \"operator\": \"less_than\", \"threshold\": \"120\"}}");
     assertThat(threshold.statusCode()).isEqualTo(400);
     assertThat(threshold.bodyAsJsonObject().getString("field")).isEqualTo("assertion.threshold");
+
+    // while an orchestration runs, an A/B test is refused at once (it was accepted, then failed with the
+    // refusal of its first sample kept as its error, JSON in a string)
+    var running = gw.admin(HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer(LONG_FAILING)).await();
+    assertThat(running.statusCode()).as(running.bodyAsString()).isEqualTo(202);
+    var refused = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", CALM))
+        .put("b", new JsonObject().put("text", CALM)).put("samples", 2).encode());
+    assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(409);
+    assertThat(refused.bodyAsJsonObject().getString("error")).isEqualTo("an orchestration is running; an A/B test runs"
+        + " orchestrations of its own, one at a time: wait for the run to end");
+    assertThat(gw.post("/api/chaos/orchestration/stop").statusCode()).isEqualTo(200);
   }
 }

@@ -130,16 +130,13 @@ public final class HistoryVerticle extends VerticleBase {
     Bus.answer(vertx, HistoryAddresses.COMPARE, only(List.of("ids", "rank_by"), comparison::compare));
     Bus.answer(vertx, HistoryAddresses.SUMMARY, only(List.of(), queries::summary));
     Bus.answer(vertx, HistoryAddresses.EXPORT, only(EXPORT_FIELDS, queries::export));
-    Bus.answer(vertx, HistoryAddresses.AB, q -> ab.plan(q).compose(job -> experiments.start("ab", q, job)));
+    Bus.answer(vertx, HistoryAddresses.AB, q -> ab.plan(q).compose(job -> unlessOrchestrating(experiments,
+        "an A/B test runs orchestrations of its own, one at a time", () -> experiments.start("ab", q, job))));
     Bus.answer(vertx, HistoryAddresses.BREAKING_POINT, q -> {
       var job = breakingPoint.plan(q);
       // a run restores the config it found when it ends: the two would undo each other's chaos
-      return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.STATUS, new JsonObject())
-          .map(status -> status.body().getBoolean("is_running", false)).otherwise(false)
-          .compose(orchestrating -> orchestrating
-              ? Future.failedFuture(new ControlError.Conflict("experiment", "an orchestration is running; a breaking-point search"
-                  + " sets the chaos config itself: wait for the run to end"))
-              : experiments.start("breaking_point", q, job));
+      return unlessOrchestrating(experiments, "a breaking-point search sets the chaos config itself",
+          () -> experiments.start("breaking_point", q, job));
     });
     Bus.answer(vertx, HistoryAddresses.EXPERIMENTS, only(List.of("limit"), experiments::list));
     Bus.answer(vertx, HistoryAddresses.EXPERIMENT, only(List.of("id"), experiments::get));
@@ -245,5 +242,20 @@ public final class HistoryVerticle extends VerticleBase {
   public double healthScore() {
     LiveAnalytics live = analytics;
     return live == null ? Double.NaN : live.healthScore();
+  }
+
+  /**
+   * Starts an experiment unless another one or an orchestration is running, refused at once (409) saying why
+   * ({@code why}): the A/B test's first sample was started and failed two seconds later, the refusal kept as
+   * the experiment's error.
+   */
+  private Future<JsonObject> unlessOrchestrating(Experiments experiments, String why, java.util.function.Supplier<Future<JsonObject>> start) {
+    experiments.refuseWhileOneRuns(); // the experiment's own run is refused as that experiment's
+    return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.STATUS, new JsonObject())
+        .map(status -> status.body().getBoolean("is_running", false)).otherwise(false)
+        .compose(orchestrating -> orchestrating
+            ? Future.failedFuture(new ControlError.Conflict("experiment", "an orchestration is running; " + why
+                + ": wait for the run to end"))
+            : start.get());
   }
 }

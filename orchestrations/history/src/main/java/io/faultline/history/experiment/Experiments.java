@@ -107,12 +107,17 @@ public final class Experiments {
     }
   }
 
-  /** Starts {@code job} unless another experiment runs; answers the experiment as it starts. */
-  public Future<JsonObject> start(String kind, JsonObject request, Function<Handle, Future<JsonObject>> job) {
+  /** Throws the refusal (409) of a start while an experiment runs on this node. */
+  public void refuseWhileOneRuns() {
     if (running != null) {
       throw new ControlError.Conflict("experiment", "experiment " + running.id() + " (" + running.doc.getString("kind")
           + ") is running; wait for it to end");
     }
+  }
+
+  /** Starts {@code job} unless another experiment runs; answers the experiment as it starts. */
+  public Future<JsonObject> start(String kind, JsonObject request, Function<Handle, Future<JsonObject>> job) {
+    refuseWhileOneRuns();
     JsonObject doc = new JsonObject().put("id", kind + "-" + UUID.randomUUID().toString().substring(0, 8)).put("kind", kind)
         .put("status", "running").put("started_at", System.currentTimeMillis()).put("node", node.get()).put("request", request);
     ended = Promise.promise();
@@ -137,8 +142,10 @@ public final class Experiments {
         } else if (ar.cause() instanceof Stopped stopped) {
           doc.put("status", "stopped").put("result", stopped.partial());
         } else {
-          doc.put("status", "failed").put("error", ar.cause().getMessage());
-          LOG.warning(() -> kind + " " + doc.getString("id") + " failed: " + ar.cause().getMessage());
+          // the reason alone: a refusal that came over the event bus is its {"error", "field"} body
+          String why = ControlError.reason(ar.cause());
+          doc.put("status", "failed").put("error", why);
+          LOG.warning(() -> kind + " " + doc.getString("id") + " failed: " + why);
         }
         ended();
         store.putExperiment(doc.copy()).onComplete(saved -> end.complete(doc.copy()));
