@@ -223,6 +223,7 @@ final class Lane {
       return false;
     }
     long start = now;
+    boolean limited = false;
     WebSocketConfig config = chaos == null || !on ? null : chaos.config();
     if (config != null && config.enabled() && config.messagesPerSecond() > 0 && !fate.drop()) {
       // a bucket of one second's worth (at least one message), as the HTTP rate limit's burst: nextMessageNanos
@@ -233,10 +234,14 @@ final class Lane {
       if (full - now <= allowance) {
         nextMessageNanos = full + interval;
       } else if (config.rateLimitAction().equals("delay")) {
+        // held back: counted, as each message the limit drops or closes on (the 250 held of 300 went uncounted)
+        events.faultInjected(MessageFaults.RATE_LIMIT);
         start = full - allowance;
         nextMessageNanos = full + interval;
       } else if (config.rateLimitAction().equals("drop")) {
+        // counted as the limit's, not also as a message_drop (which counts the drop probability's draws)
         events.faultInjected(MessageFaults.RATE_LIMIT);
+        limited = true;
         fate = new StreamChaos.Fate(true, false, false, 0, false, fate.disconnectAfter());
       } else {
         events.faultInjected(MessageFaults.RATE_LIMIT);
@@ -245,13 +250,14 @@ final class Lane {
       }
     }
     messageDueNanos = start + fate.delayMs() * 1_000_000L;
-    report(fate);
+    report(fate, limited);
     copies = fate.duplicate() ? new ArrayList<>() : null;
     return true;
   }
 
-  private void report(StreamChaos.Fate f) {
-    if (f.drop()) {
+  /** Counts what {@code f} does; {@code limited}: its drop is the rate limit's, counted as such already. */
+  private void report(StreamChaos.Fate f, boolean limited) {
+    if (f.drop() && !limited) {
       events.faultInjected(MessageFaults.DROP);
     }
     if (f.duplicate()) {

@@ -46,4 +46,39 @@ class WebSocketCountingTest {
       assertThat(record.faults()).startsWith("handshake_delay").contains("message_rate_limit");
     });
   }
+
+  /**
+   * Each message the limit drops counts once, as the limit's (it also counted as a message_drop, so the drop
+   * probability measured from the counts was far above the one configured).
+   */
+  @Test
+  void aMessageTheRateLimitDropsIsCountedOnceAsTheLimits() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"seed\": 3, \"websocket\": {\"direction\": \"downstream\","
+        + " \"message_drop_probability\": 0.5, \"messages_per_second\": 20, \"rate_limit_action\": \"drop\"}}");
+    WebSocketFixture.Received received = fixture.open("/push?n=300");
+    int delivered = received.awaitTexts(300, 1_500).size();
+    received.ws.close().await();
+    fixture.events.await("the connection's completion", () -> fixture.events.completions().size() == 1);
+    long dropped = fixture.events.faults("message_drop");
+    long limited = fixture.events.faults("message_rate_limit");
+    assertThat(delivered + dropped + limited).as("delivered " + delivered + ", dropped " + dropped + ", limited " + limited)
+        .isEqualTo(300);
+    // the limit's bucket takes 20 of those the draws let through (about 150): about 130 are the limit's
+    assertThat(limited).isBetween(100L, 160L);
+    assertThat(dropped).isBetween(120L, 180L);
+  }
+
+  /** Each message the limit holds back counts, as the limit's (held messages went uncounted). */
+  @Test
+  void aMessageTheRateLimitHoldsBackIsCounted() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"websocket\": {\"direction\": \"downstream\","
+        + " \"messages_per_second\": 50, \"rate_limit_action\": \"delay\"}}");
+    WebSocketFixture.Received received = fixture.open("/push?n=100");
+    assertThat(received.awaitTexts(100, 10_000)).hasSize(100);
+    received.ws.close().await();
+    fixture.events.await("the connection's completion", () -> fixture.events.completions().size() == 1);
+    // 100 at once at 50/s: a second's worth (50) passes, the rest is held (a few fewer if the pushing took a while)
+    assertThat(fixture.events.faults("message_rate_limit")).isBetween(40L, 50L);
+    assertThat(fixture.events.faults()).containsOnly("message_rate_limit");
+  }
 }
