@@ -83,7 +83,7 @@ public final class OrchestrateCommand implements Runnable {
     @Option(names = "--output", paramLabel = "FILE", required = true, description = "Where to write it.")
     Path output;
 
-    @Option(names = "--format", paramLabel = "yaml|json", defaultValue = "yaml", description = "yaml (default) or json.")
+    @Option(names = "--format", paramLabel = "yaml|json", description = "yaml or json; by default json for a FILE ending in .json, else yaml.")
     String format;
 
     @Option(names = "--force", description = "Replace FILE when it exists (without it, an existing file is kept and nothing is written).")
@@ -94,6 +94,10 @@ public final class OrchestrateCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
+      if (format == null) {
+        // a .json file of YAML fails every JSON tool run on it
+        format = output.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json") ? "json" : "yaml";
+      }
       if (!format.equals("yaml") && !format.equals("json")) {
         spec.commandLine().getErr().println("faultline: --format must be yaml or json, got " + format);
         return 2;
@@ -126,7 +130,14 @@ public final class OrchestrateCommand implements Runnable {
 
   /** Parses {@code file}; prints its problems and answers null when it is invalid. */
   static String validate(Path file, CommandSpec spec) throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
+    return validate(file, spec, spec.commandLine().getOut());
+  }
+
+  /**
+   * As {@link #validate(Path, CommandSpec)}, saying it is valid on {@code out}: {@code start} says it on stderr,
+   * its stdout being the node's JSON answer alone (a script reads the run_id from it).
+   */
+  static String validate(Path file, CommandSpec spec, PrintWriter out) throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     if (!Files.isRegularFile(file)) {
       err.println("faultline: no file " + file);
@@ -175,7 +186,7 @@ public final class OrchestrateCommand implements Runnable {
         }
         variables.put(var.substring(0, eq), parsed);
       }
-      String text = validate(file, spec);
+      String text = validate(file, spec, spec.commandLine().getErr());
       if (text == null) {
         return 1;
       }

@@ -318,6 +318,13 @@ class CliTest {
     assertThat(java.nio.file.Files.readString(template)).isEqualTo("name: mine\n");
     assertThat(run("orchestrate", "template", "--output", template.toString(), "--format", "json", "--force")).isZero();
     assertThat(java.nio.file.Files.readString(template)).contains("my_orchestration");
+    // without --format, a FILE ending in .json gets JSON (it got YAML), any other YAML
+    java.nio.file.Path named = dir.resolve("named.json");
+    assertThat(run("orchestrate", "template", "--output", named.toString())).isZero();
+    assertThat(new io.vertx.core.json.JsonObject(java.nio.file.Files.readString(named)).getString("name")).isEqualTo("my_orchestration");
+    java.nio.file.Path yaml = dir.resolve("named.yaml");
+    assertThat(run("orchestrate", "template", "--output", yaml.toString())).isZero();
+    assertThat(java.nio.file.Files.readString(yaml)).doesNotStartWith("{");
     java.nio.file.Path file = dir.resolve("o.yaml");
     java.nio.file.Files.writeString(file, """
         name: cli_run
@@ -326,9 +333,10 @@ class CliTest {
           - {name: calm, scenario: {config: {enabled: false}}, duration_seconds: 0.5}
         """);
     out.getBuffer().setLength(0);
+    String cliRun = java.nio.file.Files.readString(file);
     assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url, "--follow")).as(err.toString()).isZero();
-    assertThat(out.toString()).contains("valid orchestration cli_run").contains("] ").contains("cli_run: succeeded")
-        .contains("succeeded  slow").contains("succeeded  calm");
+    assertThat(err.toString()).contains("valid orchestration cli_run");
+    assertThat(out.toString()).contains("] ").contains("cli_run: succeeded").contains("succeeded  slow").contains("succeeded  calm");
     java.nio.file.Files.writeString(file, "name: broken\nsteps:\n  - {name: x, duration_seconds: -1}\n");
     assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url)).isEqualTo(1);
     assertThat(err.toString()).contains("line 3: steps[0].duration_seconds: must be between 0 and 31536000, got -1");
@@ -337,6 +345,11 @@ class CliTest {
     assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url, "--follow")).isEqualTo(1);
     assertThat(err.toString()).contains("warning: line 3: steps[0].scenario: nope is not a built-in scenario")
         .contains("cannot start: line 3: steps[0].scenario: unknown scenario nope");
+    // without --follow, stdout is the node's JSON answer alone, as a CI script reads the run_id from it
+    java.nio.file.Files.writeString(file, cliRun);
+    out.getBuffer().setLength(0);
+    assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url)).as(err.toString()).isZero();
+    assertThat(new io.vertx.core.json.JsonObject(out.toString()).getString("run_id")).as(out.toString()).startsWith("run-");
   }
 
   /** A start gives variables over the file's own, as execute does: from the CLI (--var) and from REST (?variables=). */
@@ -452,6 +465,14 @@ class CliTest {
     HttpResponse<Buffer> mock = traffic(gateway, "/api/chaos/orchestration/start");
     assertThat(mock.statusCode()).isEqualTo(404);
     assertThat(mock.bodyAsJsonObject().getString("error")).contains("not the admin API").contains("--admin-port");
+    // every admin path the reference documents call on :3000 (001's recorder search, 000's analytics): a mock
+    // 200 there read as a search that found nothing
+    for (String admin : List.of("/api/recorder/search", "/api/history/runs", "/api/analytics/health", "/api/config", "/api/traffic/recent")) {
+      HttpResponse<Buffer> wrongPort = traffic(gateway, admin);
+      assertThat(wrongPort.statusCode()).as(admin).isEqualTo(404);
+      assertThat(wrongPort.bodyAsJsonObject().getString("error")).as(admin).contains("not the admin API");
+    }
+    assertThat(traffic(gateway, "/api/historyx").statusCode()).as("only the admin API's own paths").isEqualTo(200);
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The built-in upstream an {@code http} listener forwards to when none is configured, on
@@ -19,7 +20,7 @@ import java.time.Instant;
  *   <li>{@code /api/echo}: the method, path, headers and body it received, as JSON;</li>
  *   <li>{@code /api/status/CODE}: an empty answer with that status;</li>
  *   <li>{@code /api/bytes/N}: N bytes of {@code 'x'}, with Content-Length;</li>
- *   <li>{@code /api/chaos/...}, {@code /api/cluster/...}: 404 saying this is a traffic port, not the admin
+ *   <li>the admin API's paths ({@code /api/chaos/...}, {@code /api/recorder/...}, {@code /api/history/...}, ...): 404 saying this is a traffic port, not the admin
  *       API (the reference documents put their API on :3000, which is Faultline's traffic port);</li>
  *   <li>anything else: JSON naming the method and path.</li>
  * </ul>
@@ -61,7 +62,7 @@ public final class MockUpstream extends VerticleBase {
       } else {
         bytes(response, n);
       }
-    } else if (path.startsWith("/api/chaos/") || path.startsWith("/api/cluster/") || path.equals("/api/chaos")) {
+    } else if (adminPath(path)) {
       json(request, 404, new JsonObject()
           .put("error", "this is a Faultline traffic port (the built-in mock upstream), not the admin API; "
               + "the admin API listens on the admin port, 127.0.0.1:9000 by default (serve --admin-port)")
@@ -75,6 +76,22 @@ public final class MockUpstream extends VerticleBase {
       json(request, 200, new JsonObject().put("method", request.method().name()).put("path", path)
           .put("message", "Faultline built-in mock upstream"));
     }
+  }
+
+  /**
+   * The admin API's own paths, as the reference documents call them on the traffic port (001's recorder
+   * search, 000's analytics): a mock 200 there read as a search that found nothing.
+   */
+  private static final List<String> ADMIN_PREFIXES = List.of("/api/chaos", "/api/cluster", "/api/recorder", "/api/history",
+      "/api/analytics", "/api/config", "/api/listeners", "/api/traffic");
+
+  static boolean adminPath(String path) {
+    for (String prefix : ADMIN_PREFIXES) {
+      if (path.equals(prefix) || path.startsWith(prefix + "/")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A block of {@code 'x'} the bodies of {@code /api/bytes/N} are written from. */
