@@ -6,8 +6,8 @@ import io.faultline.chaos.fault.LatencyFault;
 
 /**
  * The per-message chaos of one message stream (a WebSocket connection), decided message by message
- * from the {@link MessageFault.Fates} its handshake got. Draws come from a generator seeded by that
- * decision, so the same chaos seed and the same traffic give the same fates. Used by one connection on
+ * from the {@link MessageFault.Fates} its handshake got, and from the chaos in force as it changes
+ * ({@link #follow}). Draws come from a generator seeded by that decision, so the same chaos seed and the same traffic give the same fates. Used by one connection on
  * one event loop, so it is not thread-safe.
  */
 public final class StreamChaos {
@@ -29,17 +29,33 @@ public final class StreamChaos {
   private static final WebSocketConfig NONE = new WebSocketConfig(false, null, null, null, null, null, null, null, null,
       null, null, null, null);
 
-  private final WebSocketConfig config;
-  private final LatencyConfig latencyConfig;
-  private final LatencyFault latency;
+  private WebSocketConfig config;
+  private LatencyConfig latencyConfig;
+  private LatencyFault latency;
   private final ChaosRandom random;
   private int messages;
 
   public StreamChaos(MessageFault.Fates decision) {
-    this.config = decision.websocket() == null ? NONE : decision.websocket();
-    this.latencyConfig = decision.latency();
-    this.latency = latencyConfig == null ? null : new LatencyFault(latencyConfig);
-    this.random = ChaosRandom.forRequest(decision.seed(), 0);
+    this(decision.websocket(), decision.latency(), decision.seed());
+  }
+
+  /** {@code websocket} and {@code latency} may each be null; draws seeded with {@code seed}. */
+  public StreamChaos(WebSocketConfig websocket, LatencyConfig latency, long seed) {
+    this.random = ChaosRandom.forRequest(seed, 0);
+    follow(websocket, latency);
+  }
+
+  /**
+   * The chaos in force changed while the stream is open: the next messages are decided by {@code websocket}
+   * and {@code latency} (each may be null), from the same draws and message count, so a stream whose chaos
+   * did not change is decided as if nothing had happened.
+   */
+  public void follow(WebSocketConfig websocket, LatencyConfig latency) {
+    this.config = websocket == null ? NONE : websocket;
+    if (!java.util.Objects.equals(latency, latencyConfig)) {
+      this.latencyConfig = latency;
+      this.latency = latency == null ? null : new LatencyFault(latency);
+    }
   }
 
   /** The websocket section in force (all its faults off when the connection only has latency). */

@@ -43,7 +43,11 @@ final class Lane {
   private final Vertx vertx;
   private final WebSocketBase source;
   private final WebSocketBase sink;
-  private final StreamChaos chaos;
+  private final Following following;
+  /** Which way this lane carries messages: downstream (service to client) or upstream. */
+  private final boolean downstream;
+  /** The message chaos of the message being relayed (null: none). */
+  private StreamChaos chaos;
   private final Pacer pacer;
   /** Whether chaos is on: once it is off (the kill switch), messages pass untouched and what waits goes at once. */
   private final BooleanSupplier chaosOn;
@@ -65,24 +69,31 @@ final class Lane {
   private Runnable afterSource;
   private boolean stopped;
 
-  /** {@code chaos} is null when this direction has no message chaos; {@code pacer} null when it has no bandwidth limit. */
-  Lane(Vertx vertx, WebSocketBase source, WebSocketBase sink, StreamChaos chaos, Pacer pacer, BooleanSupplier chaosOn,
-      Events events) {
+  /** {@code following} gives the connection's message chaos as it changes; {@code pacer} is null when it has no bandwidth limit. */
+  Lane(Vertx vertx, WebSocketBase source, WebSocketBase sink, Following following, boolean downstream, Pacer pacer,
+      BooleanSupplier chaosOn, Events events) {
     this.pacer = pacer;
     this.chaosOn = chaosOn;
     this.vertx = vertx;
     this.source = source;
     this.sink = sink;
-    this.chaos = chaos;
+    this.following = following;
+    this.downstream = downstream;
     this.events = events;
   }
 
   void start() {
-    if (chaos == null && pacer == null) {
+    if (messageChaos() == null && pacer == null) {
       source.frameHandler(this::relay);
     } else {
       source.frameHandler(this::delay);
     }
+  }
+
+  /** This direction's message chaos now, or null: one volatile read unless the chaos state changed. */
+  private StreamChaos messageChaos() {
+    StreamChaos now = following.current();
+    return now != null && now.affects(downstream) ? now : null;
   }
 
   /** Runs {@code action} once every frame read before it has been written. */
@@ -146,6 +157,12 @@ final class Lane {
   private void relay(WebSocketFrame frame) {
     if (stopped || frame.type() == WebSocketFrameType.CLOSE || sink.isClosed()) {
       return; // the connection's close handler relays closes
+    }
+    if ((frame.type() == WebSocketFrameType.TEXT || frame.type() == WebSocketFrameType.BINARY) && messageChaos() != null) {
+      // chaos reached this direction while the connection was open: from this message on, each is decided
+      source.frameHandler(this::delay);
+      delay(frame);
+      return;
     }
     sink.writeFrame(frame);
     if (sink.writeQueueFull()) {
@@ -215,8 +232,8 @@ final class Lane {
   /** Decides the fate of a new message; false when the connection ends instead. */
   private boolean startMessage(WebSocketFrame first, long now) {
     textMessage = first.type() == WebSocketFrameType.TEXT;
-    boolean on = chaosOn.getAsBoolean();
-    fate = chaos == null || !on ? StreamChaos.Fate.PASS : chaos.next();
+    chaos = chaosOn.getAsBoolean() ? messageChaos() : null;
+    fate = chaos == null ? StreamChaos.Fate.PASS : chaos.next();
     if (fate.disconnect()) {
       events.faultInjected(MessageFaults.DISCONNECT);
       events.disconnect(chaos.config().closeCode(), chaos.config().closeReason());
@@ -224,7 +241,7 @@ final class Lane {
     }
     long start = now;
     boolean limited = false;
-    WebSocketConfig config = chaos == null || !on ? null : chaos.config();
+    WebSocketConfig config = chaos == null ? null : chaos.config();
     if (config != null && config.enabled() && config.messagesPerSecond() > 0 && !fate.drop()) {
       // a bucket of one second's worth (at least one message), as the HTTP rate limit's burst: nextMessageNanos
       // is when the bucket would be full again; a message fits while that is at most the allowance ahead

@@ -2,7 +2,6 @@ package io.faultline.protocol.websocket;
 
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.engine.MessageFault;
-import io.faultline.chaos.engine.StreamChaos;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
@@ -52,6 +51,12 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
   private ExchangeRunner<Upgrade> runner;
   private WebSocketClient client;
   private HttpServer server;
+  /** Connections relayed so far: each one's number seeds the draws of chaos that reaches it after its handshake. */
+  private long connections;
+  /** The open connections' chaos, looked at again when the state changes (on this verticle's loop only). */
+  private final java.util.Set<Following> open = new java.util.HashSet<>();
+  private final java.util.concurrent.atomic.AtomicBoolean followQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  private Runnable unwatch;
 
   /** {@code bindPort} may be negative: Vert.x shares one random port between servers with the same negative port. */
   public WebSocketProxyVerticle(ListenerConfig listener, ChaosState state, ConnectionGate gate, int bindPort, ChaosListener events) {
@@ -78,7 +83,25 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
             .setPerFrameWebSocketCompressionSupported(false), true)
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(RequestChecks.guard(this::handle));
+    // a change reaches open connections that stay silent too (a disconnect_after_ms set while they are open)
+    io.vertx.core.Context context = this.context;
+    unwatch = state.watch(snapshot -> {
+      if (followQueued.compareAndSet(false, true)) {
+        context.runOnContext(v -> {
+          followQueued.set(false);
+          new java.util.ArrayList<>(open).forEach(Following::current);
+        });
+      }
+    });
     return server.listen(); // ListenerDeployment logs the listener once it is up
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (unwatch != null) {
+      unwatch.run();
+    }
+    return Future.succeededFuture();
   }
 
   @Override
@@ -145,9 +168,15 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
       }
       MessageFault.Fates fates = exchange == null ? null : exchange.verdict().messages().fates();
       long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
-      new WebSocketRelay(vertx, ar.result(), request.connection(), upstream, fates == null ? null : new StreamChaos(fates),
-          bps > 0 ? () -> exchange.pacer(bps) : null, exchange == null ? () -> false : exchange::chaosOn,
-          upgrade::injected, end -> upgrade.end(101, end.abrupt() ? "dropped" : "2xx", end.upstreamFailed())).start();
+      // chaos that reaches a connection its handshake left untouched is counted from then on, as a tcp connection's
+      Following following = new Following(state, runner.translator().facts(upgrade, upgrade.route.name()), fates, connections++,
+          () -> upgrade.exchange = upgrade.exchange != null ? upgrade.exchange : runner.late(upgrade, upgrade.route.name(), upgrade.startedNanos));
+      open.add(following);
+      new WebSocketRelay(vertx, ar.result(), request.connection(), upstream, following,
+          bps > 0 ? () -> exchange.pacer(bps) : null, upgrade::injected, end -> {
+            open.remove(following);
+            upgrade.end(101, end.abrupt() ? "dropped" : "2xx", end.upstreamFailed());
+          }).start();
     });
   }
 }

@@ -27,7 +27,8 @@ final class WebSocketRelay implements Lane.Events {
   private final ServerWebSocket client;
   private final HttpConnection clientConnection;
   private final WebSocket upstream;
-  private final StreamChaos chaos;
+  private final Following following;
+  private final long openedNanos = System.nanoTime();
   private final Consumer<String> faults;
   private final Consumer<End> ended;
   private final Lane toUpstream;
@@ -42,24 +43,22 @@ final class WebSocketRelay implements Lane.Events {
   private final java.util.function.BooleanSupplier chaosOn;
 
   /**
-   * {@code chaos} may be null; {@code pacers} makes each direction's pacer (null: no bandwidth limit);
-   * {@code faults} hears each injected fault's type; {@code ended} is called once.
+   * {@code following} gives the message chaos as it changes; {@code pacers} makes each direction's pacer (null:
+   * no bandwidth limit); {@code faults} hears each injected fault's type; {@code ended} is called once.
    */
   WebSocketRelay(Vertx vertx, ServerWebSocket client, HttpConnection clientConnection, WebSocket upstream,
-      StreamChaos chaos, java.util.function.Supplier<io.faultline.chaos.shaping.Pacer> pacers, java.util.function.BooleanSupplier chaosOn,
-      Consumer<String> faults, Consumer<End> ended) {
-    this.chaosOn = chaosOn;
+      Following following, java.util.function.Supplier<io.faultline.chaos.shaping.Pacer> pacers, Consumer<String> faults,
+      Consumer<End> ended) {
+    this.chaosOn = following::chaosOn;
     this.vertx = vertx;
     this.client = client;
     this.clientConnection = clientConnection;
     this.upstream = upstream;
-    this.chaos = chaos;
+    this.following = following;
     this.faults = faults;
     this.ended = ended;
-    this.toUpstream = new Lane(vertx, client, upstream, chaos != null && chaos.affects(false) ? chaos : null,
-        pacers == null ? null : pacers.get(), chaosOn, this);
-    this.toClient = new Lane(vertx, upstream, client, chaos != null && chaos.affects(true) ? chaos : null,
-        pacers == null ? null : pacers.get(), chaosOn, this);
+    this.toUpstream = new Lane(vertx, client, upstream, following, false, pacers == null ? null : pacers.get(), chaosOn, this);
+    this.toClient = new Lane(vertx, upstream, client, following, true, pacers == null ? null : pacers.get(), chaosOn, this);
   }
 
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
@@ -82,20 +81,35 @@ final class WebSocketRelay implements Lane.Events {
     }
     upstream.exceptionHandler(e -> { });
     upstream.closeHandler(upstreamClose);
-    WebSocketConfig config = chaos == null ? null : chaos.config();
-    if (config != null && config.enabled() && config.disconnectAfterMs() > 0) {
-      timer = vertx.setTimer(config.disconnectAfterMs(), id -> {
-        timer = -1;
-        if (!chaosOn.getAsBoolean()) {
-          return; // switched off since the handshake
-        }
-        faultInjected(io.faultline.chaos.fault.MessageFaults.DISCONNECT);
-        disconnect(config.closeCode(), config.closeReason());
-      });
-    }
+    StreamChaos chaos = following.current();
+    disconnectAfter(chaos == null ? null : chaos.config());
+    following.onChange(this::disconnectAfter);
     toUpstream.start();
     toClient.start();
     upstream.resume();
+  }
+
+  /**
+   * Schedules {@code config}'s disconnect_after_ms, counted from the upgrade (a change while the connection is
+   * open moves it, or takes it away).
+   */
+  private void disconnectAfter(WebSocketConfig config) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    if (finished || config == null || !config.enabled() || config.disconnectAfterMs() <= 0) {
+      return;
+    }
+    long left = config.disconnectAfterMs() - (System.nanoTime() - openedNanos) / 1_000_000;
+    timer = vertx.setTimer(Math.max(1, left), id -> {
+      timer = -1;
+      if (!chaosOn.getAsBoolean()) {
+        return; // switched off since
+      }
+      faultInjected(io.faultline.chaos.fault.MessageFaults.DISCONNECT);
+      disconnect(config.closeCode(), config.closeReason());
+    });
   }
 
   /** The client's socket closed; everything it sent before is through its lane. */

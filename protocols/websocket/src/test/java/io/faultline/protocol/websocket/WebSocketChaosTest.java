@@ -271,4 +271,49 @@ class WebSocketChaosTest {
     echo.writeTextMessage("untouched");
     assertThat(received.awaitTexts(1, 5_000)).containsExactly("untouched");
   }
+
+  /**
+   * A change made while a connection is open acts on its next message, as a tcp connection's toxics do: chaos
+   * switched on for a connection opened without it, a section changed, chaos switched off. A connection kept
+   * its handshake's chaos for life, so a live feed never saw a change. Its faults are counted from then on.
+   */
+  @Test
+  void aChangeReachesAnOpenConnectionAtItsNextMessage() throws Exception {
+    fixture = new WebSocketFixture(null);
+    WebSocketFixture.Received received = fixture.open("/echo");
+    received.ws.writeTextMessage("m1");
+    assertThat(received.awaitTexts(1, 5_000)).containsExactly("m1");
+
+    fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, \"websocket\": {\"direction\": \"downstream\","
+        + " \"message_drop_probability\": 1.0}}"));
+    received.ws.writeTextMessage("m2");
+    received.ws.writeTextMessage("m3");
+    awaitUpstream(3);
+    Thread.sleep(300);
+    assertThat(received.texts()).as("the echoes of m2 and m3 dropped").containsExactly("m1");
+
+    fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, \"websocket\": {\"direction\": \"downstream\","
+        + " \"message_duplicate_probability\": 1.0}}"));
+    received.ws.writeTextMessage("m4");
+    assertThat(received.awaitTexts(3, 5_000)).containsExactly("m1", "m4", "m4");
+
+    fixture.state.enable(false);
+    received.ws.writeTextMessage("m5");
+    assertThat(received.awaitTexts(4, 5_000)).containsExactly("m1", "m4", "m4", "m5");
+
+    // a disconnect_after_ms set while a silent connection is open closes it that long after its upgrade
+    fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, \"websocket\": {\"disconnect_after_ms\": 100,"
+        + " \"close_code\": 4000, \"close_reason\": \"later\"}}"));
+    assertThat(received.awaitClose()).isEqualTo("4000 later");
+    fixture.events.await("the connection's completion", () -> fixture.events.completions().size() == 1);
+    assertThat(fixture.events.faults()).containsExactly("message_drop", "message_drop", "message_duplicate", "disconnect");
+  }
+
+  private void awaitUpstream(int frames) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (fixture.upstreamFrames.size() < frames) {
+      assertThat(System.currentTimeMillis()).as("the upstream gets " + frames + " frames").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
 }
