@@ -3,6 +3,7 @@ package io.faultline.gateway.cli;
 import io.faultline.chaos.config.Utf8Files;
 import io.faultline.orchestration.parse.OrchestrationParser;
 import io.faultline.orchestration.parse.ScenarioNames;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -238,9 +239,20 @@ public final class OrchestrateCommand implements Runnable {
             + java.util.Objects.toString(metrics.getValue("error_rate"), "–") + ", avg_latency "
             + java.util.Objects.toString(metrics.getValue("avg_latency"), "–")
             + (step.getString("error") == null ? "" : "  (" + step.getString("error") + ")"));
+        failedAssertions(step, "    ", out);
       });
+      failedAssertions(r, "  ", out);
       r.getJsonArray("errors").forEach(e -> out.println("  error: " + e));
       return "succeeded".equals(r.getString("status")) ? 0 : 1;
+    }
+
+    /** Says which of {@code result}'s assertions failed, and why ("a global assertion failed" named none). */
+    private static void failedAssertions(JsonObject result, String indent, PrintWriter out) {
+      JsonArray assertions = result.getJsonArray("assertions");
+      if (assertions != null) {
+        assertions.stream().filter(a -> a instanceof JsonObject j && !j.getBoolean("passed", true))
+            .forEach(a -> out.println(indent + "assertion failed: " + ((JsonObject) a).getString("type") + ": " + ((JsonObject) a).getString("message")));
+      }
     }
 
     /** The report of run {@code runId}, once kept (a moment after the run ends; 15 s at most), or null after saying so. */

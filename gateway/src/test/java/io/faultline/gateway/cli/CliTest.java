@@ -435,7 +435,8 @@ class CliTest {
       following.set(false);
       other.join(10_000);
     }
-    assertThat(out.toString()).contains("zero_fail: failed").doesNotContain("other_ok");
+    assertThat(out.toString()).contains("zero_fail: failed").doesNotContain("other_ok")
+        .containsPattern("\\n    assertion failed: metric_in_range: request_count [^\\n]*1000");
     assertThat(exit).as(out.toString()).isEqualTo(1);
   }
 
