@@ -11,7 +11,9 @@ import java.util.List;
  * announces (127.0.0.1 unless a real network is meant). {@code node_id}, {@code region} and
  * {@code zone} identify the node for the registry and for node-scoped chaos. Heartbeats go every
  * {@code heartbeat_interval_ms}; Hazelcast declares a silent member dead after
- * {@code failure_timeout_ms}, which bounds how long a leader failover takes.
+ * {@code failure_timeout_ms}, which bounds how long a leader failover takes. {@code kubernetes: true}
+ * finds the members through Hazelcast's Kubernetes discovery instead: the endpoints of the headless
+ * Service {@code kubernetes_service}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ClusterConfig(
@@ -25,7 +27,8 @@ public record ClusterConfig(
     Long heartbeatIntervalMs,
     Long failureTimeoutMs,
     String name,
-    Boolean kubernetes) {
+    Boolean kubernetes,
+    String kubernetesService) {
 
   public ClusterConfig {
     enabled = enabled != null && enabled;
@@ -59,9 +62,18 @@ public record ClusterConfig(
     }
     name = name == null ? "faultline" : name;
     kubernetes = kubernetes != null && kubernetes;
+    if (kubernetes && (kubernetesService == null || kubernetesService.isBlank())) {
+      // without it Hazelcast's discovery takes every pod of the namespace for a member, and sends its
+      // member handshake to each one's port: the services under test among them
+      throw new ChaosConfigException("kubernetes_service", "is required with kubernetes: true: the headless Service whose"
+          + " endpoints are the Faultline pods (deploy/kubernetes/faultline.yaml's is faultline-hazelcast)");
+    }
+    if (kubernetesService != null && !kubernetes) {
+      throw new ChaosConfigException("kubernetes_service", "is used only with kubernetes: true");
+    }
   }
 
   public static ClusterConfig off() {
-    return new ClusterConfig(false, null, null, null, null, null, null, null, null, null, null);
+    return new ClusterConfig(false, null, null, null, null, null, null, null, null, null, null, null);
   }
 }

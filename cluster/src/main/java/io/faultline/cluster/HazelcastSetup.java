@@ -39,7 +39,8 @@ final class HazelcastSetup {
     join.getAutoDetectionConfig().setEnabled(false);
     if (cluster.kubernetes()) {
       config.setProperty("hazelcast.socket.bind.any", "true");
-      join.getKubernetesConfig().setEnabled(true);
+      // the Service's endpoints only: with no service named, every pod of the namespace was taken for a member
+      join.getKubernetesConfig().setEnabled(true).setProperty("service-name", cluster.kubernetesService());
       join.getTcpIpConfig().setEnabled(false);
     } else {
       config.setProperty("hazelcast.socket.bind.any", "false");

@@ -203,7 +203,8 @@ public final class Gateway {
         .onFailure(error -> message.fail(500, String.valueOf(error))));
     AdminVerticle admin = new AdminVerticle(config.admin(), binder::scrape);
     List<String> capabilities = config.listeners().stream().map(ListenerConfig::protocol).distinct().toList();
-    Supplier<String> address = () -> config.admin().host() + ":" + admin.actualPort();
+    String adminHost = io.faultline.chaos.config.Hosts.announced(config.admin().host());
+    Supplier<String> address = () -> adminHost + ":" + admin.actualPort();
     ClusterConfig cluster = config.cluster();
     String localId = cluster.nodeId() != null ? cluster.nodeId() : "local";
     if (member.manager() == null) {

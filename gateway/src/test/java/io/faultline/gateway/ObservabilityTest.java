@@ -184,6 +184,12 @@ class ObservabilityTest {
       assertThat(value(port, "sum(faultline_orchestration_failed_steps_total{orchestration=\"obs\",step=\"check\"})")).isEqualTo(1);
       assertThat(value(port, "sum(faultline_orchestration_duration_seconds_count{mode=\"sequential\"})")).isEqualTo(1);
       assertThat(value(port, "sum(rate(vertx_http_server_requests_total[1m]))")).isPositive();
+
+      // the active-scenarios stat counts the scenarios active (it counted every scenario each node knows: 10)
+      String activeScenarios = panelQuery("Active scenarios");
+      assertThat(value(port, activeScenarios)).as("none active").isZero();
+      assertThat(cluster.post(n1, "/api/chaos/scenarios/slow_backend", "").getString("scenario")).isEqualTo("slow_backend");
+      await(() -> value(port, activeScenarios) == 1, "one scenario shown active, on both nodes");
     } finally {
       prometheus.destroy();
       prometheus.waitFor(10, TimeUnit.SECONDS);
@@ -200,6 +206,18 @@ class ObservabilityTest {
     try (var files = Files.list(DEPLOY.resolve("grafana/dashboards"))) {
       return files.sorted().toList();
     }
+  }
+
+  /** The query of the dashboard panel titled {@code title}. */
+  private static String panelQuery(String title) throws Exception {
+    for (Path file : dashboardFiles()) {
+      for (Object p : new JsonObject(Files.readString(file)).getJsonArray("panels")) {
+        if (title.equals(((JsonObject) p).getString("title"))) {
+          return ((JsonObject) p).getJsonArray("targets").getJsonObject(0).getString("expr");
+        }
+      }
+    }
+    throw new AssertionError("no panel titled " + title);
   }
 
   /** Every panel target of every dashboard, with Grafana's variables filled in. */
