@@ -41,7 +41,7 @@ public final class ConnectionGate {
     TrafficShapingConfig shaping = state.snapshot().connectionShaping();
     long timer = -1;
     if (shaping != null && shaping.maxConnections() > 0 && count > shaping.maxConnections()) {
-      connection.closeHandler(v -> open.decrementAndGet());
+      whenClosed(connection, open::decrementAndGet);
       connection.close();
       return;
     }
@@ -49,11 +49,25 @@ public final class ConnectionGate {
       timer = vertx.setTimer(shaping.connectionTimeoutMs(), id -> connection.close());
     }
     long timerId = timer;
-    connection.closeHandler(v -> {
+    whenClosed(connection, () -> {
       open.decrementAndGet();
       if (timerId >= 0) {
         vertx.cancelTimer(timerId);
       }
     });
+  }
+
+  /**
+   * Runs {@code action} once the connection's socket is closed, whatever it carried: not through
+   * {@link HttpConnection#closeHandler}, which never runs for a connection upgraded to a WebSocket (Vert.x
+   * hands its socket to the WebSocket), so every WebSocket or GraphQL subscription ever opened stayed counted
+   * and {@code max_connections} came to refuse every new connection.
+   */
+  private static void whenClosed(HttpConnection connection, Runnable action) {
+    if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
+      base.channel().closeFuture().addListener(closed -> action.run());
+    } else {
+      connection.closeHandler(v -> action.run());
+    }
   }
 }

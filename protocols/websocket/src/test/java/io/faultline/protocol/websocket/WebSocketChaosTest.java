@@ -257,6 +257,25 @@ class WebSocketChaosTest {
     boolean secondFailed = fixture.tryConnect(new WebSocketConnectOptions().setURI("/echo")).map(ws -> false).otherwise(true).await();
     assertThat(secondFailed).isTrue();
     assertThat(first.isClosed()).isFalse();
+    // a closed WebSocket no longer counts: every upgraded connection stayed counted, so the limit came to refuse all
+    first.close().await();
+    for (int i = 0; i < 3; i++) {
+      WebSocket next = connectWithin(5_000);
+      next.close().await();
+    }
+  }
+
+  /** Connects to /echo, trying again until the gate has seen the last connection close. */
+  private WebSocket connectWithin(long ms) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + ms;
+    while (true) {
+      WebSocket ws = fixture.tryConnect(new WebSocketConnectOptions().setURI("/echo")).otherwise((WebSocket) null).await();
+      if (ws != null) {
+        return ws;
+      }
+      assertThat(System.currentTimeMillis()).as("a connection is let in once the last one closed").isLessThan(deadline);
+      Thread.sleep(50);
+    }
   }
 
   @Test
