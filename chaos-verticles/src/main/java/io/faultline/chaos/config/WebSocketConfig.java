@@ -72,6 +72,12 @@ public record WebSocketConfig(
     return !direction.equals("downstream");
   }
 
+  /** True when a fault that acts on an open connection's messages (or closes it) is set: not the handshake's delay. */
+  public boolean actsOnMessages() {
+    return enabled && (messageDropProbability > 0 || messageDuplicateProbability > 0 || messageCorruptProbability > 0
+        || messagesPerSecond > 0 || disconnectProbability > 0 || disconnectAfterMessages > 0 || disconnectAfterMs > 0);
+  }
+
   /** True when any message-level or connection-level fault is set. */
   public boolean active() {
     return enabled && (handshakeDelayMs > 0 || messageDropProbability > 0 || messageDuplicateProbability > 0

@@ -35,6 +35,10 @@ final class ParallelRunner {
     long from = run.clock().millis();
     Map<String, Object> config = merged(plain);
     return run.hooks("pre_step", hooks(plain, true)).compose(hooksOk -> {
+      if (!run.running()) { // stopped while the hooks ran: as StepRunner, cut short and nothing applied
+        plain.forEach(steps::notBegun);
+        return Future.succeededFuture(false);
+      }
       if (!hooksOk) { // as StepRunner: no chaos applied, each step failed at once
         long now = run.clock().millis();
         plain.forEach(step -> run.record(steps.result(step, "failed", now, now, new JsonObject(), List.of(),

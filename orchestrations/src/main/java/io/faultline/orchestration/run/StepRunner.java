@@ -49,8 +49,10 @@ final class StepRunner {
     run.stepStarted(step);
     return run.sleep(step.delayBeforeSeconds())
         .compose(v -> !run.running() ? notBegun(step) : run.hooks("pre_step", step.preHooks())
-            .compose(hooksOk -> hooksOk ? apply(step).compose(applied -> hold(step, null), failure -> failedBefore(step,
-                "the scenario could not apply: " + failure.getMessage())) : failedBefore(step, PRECONDITION_FAILED)));
+            // stopped while its hooks ran (a stop ends a hook's command, which a required hook then reports as a
+            // failure): cut short, and nothing applied after the stop has put the config back
+            .compose(hooksOk -> !run.running() ? notBegun(step) : hooksOk ? apply(step).compose(applied -> hold(step, null),
+                failure -> failedBefore(step, "the scenario could not apply: " + failure.getMessage())) : failedBefore(step, PRECONDITION_FAILED)));
   }
 
   /**
@@ -68,7 +70,7 @@ final class StepRunner {
   }
 
   /** The run was stopped while the step waited to begin: it is recorded as cut short, and the run goes no further. */
-  private Future<Boolean> notBegun(Step step) {
+  Future<Boolean> notBegun(Step step) {
     long now = run.clock().millis();
     run.record(result(step, run.statusName(), now, now, new JsonObject(), List.of(), "cut short by " + run.statusName() + " before it began", null),
         true);

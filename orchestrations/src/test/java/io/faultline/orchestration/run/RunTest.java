@@ -285,6 +285,44 @@ class RunTest {
     assertThat(ProcessHandle.of(process).map(ProcessHandle::isAlive).orElse(false)).as("the command is gone").isFalse();
   }
 
+  /**
+   * A stop while a step's pre_step hook runs cuts the step short before it began: nothing is applied after
+   * the stop has put the config back (a hook not required went on to apply the step's chaos, left on after
+   * the run), and a required one, whose command the stop ends, is no failed precondition.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void aStopWhileAPreStepHookRunsAppliesNothingAndIsNoFailure(boolean required, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    JsonObject before = plane.config.copy();
+    java.nio.file.Path pid = dir.resolve("pid");
+    var ended = plane.start("""
+        name: stopped-in-hook
+        advanced_steps:
+          - name: a
+            base: {scenario: slow_backend, duration_seconds: 30}
+            pre_hooks:
+              - name: slow
+                hook_type: pre_step
+                required: %s
+                actions: [{type: command, command: sh, args: ["-c", "echo $$ > %s.tmp; mv %s.tmp %s; exec sleep 20"], timeout_seconds: 60}]
+        """.formatted(required, pid, pid, pid), new Permissions(true, Set.of()), VirtualClock.manual());
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!java.nio.file.Files.exists(pid)) {
+      assertThat(System.currentTimeMillis()).as("the hook's command starts").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+    plane.onLoop(() -> plane.run.stop("stopped"));
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("stopped");
+    assertThat(steps(report)).containsExactly("a=stopped");
+    assertThat(report.steps().get(0).error()).isEqualTo("cut short by stopped before it began");
+    Thread.sleep(200); // an apply sent after the restore would come now
+    assertThat(plane.sent).extracting(ControlPlane.Sent::address).as("nothing applied")
+        .containsExactly(io.faultline.chaos.control.InternalAddresses.CHAOS_RESTORE);
+    assertThat(plane.config).as("restored").isEqualTo(before);
+  }
+
   @Test
   void aWaitThatOverrunsItsBoundIsEndedByTheWatchdog() throws Exception {
     JsonObject before = plane.config.copy();

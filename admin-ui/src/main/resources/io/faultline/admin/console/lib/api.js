@@ -7,6 +7,12 @@ const listeners = { unauthorized: [], reachable: [] };
 /** How long a call waits for the gateway's whole answer. */
 const TIMEOUT_MS = 15000;
 
+/**
+ * For the calls that read the whole history store (a search, a comparison, an export), which a large store
+ * can take longer over: beyond the gateway's own 30 s bound, so its answer is the one shown.
+ */
+export const STORE_TIMEOUT_MS = 45000;
+
 /** An API failure: the HTTP status (0 when the gateway could not be reached) and the server's {error, field}. */
 export class ApiError extends Error {
   constructor(status, body) {

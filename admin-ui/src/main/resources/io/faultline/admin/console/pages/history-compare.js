@@ -2,7 +2,7 @@
 // later run's figures with their difference from the first, the tests the API computes with what each
 // asks in a sentence, and the ranking by a figure the user picks.
 
-import { get } from '../lib/api.js';
+import { get, STORE_TIMEOUT_MS } from '../lib/api.js';
 import { dateTime, fill, h } from '../lib/dom.js';
 import { pValue } from './history-trend.js';
 
@@ -66,7 +66,7 @@ export class Compare {
 
   async load() {
     try {
-      const c = await get(`/api/history/compare?ids=${this.ids.map(encodeURIComponent).join(',')}&rank_by=${this.rankBy.value}`);
+      const c = await get(`/api/history/compare?ids=${this.ids.map(encodeURIComponent).join(',')}&rank_by=${this.rankBy.value}`, { timeoutMs: STORE_TIMEOUT_MS });
       const label = run => `${run.name} · ${run.id}`;
       const byId = Object.fromEntries(c.runs.map(r => [r.id, r]));
       fill(this.body,

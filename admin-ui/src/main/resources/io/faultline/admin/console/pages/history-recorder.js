@@ -1,7 +1,7 @@
 // History: the flight recorder's search (POST /api/recorder/search with reference 001's fields:
 // status_code, path, fault, listener, since, until, limit): the requests a fault touched, newest first.
 
-import { post } from '../lib/api.js';
+import { post, STORE_TIMEOUT_MS } from '../lib/api.js';
 import { fill, h } from '../lib/dom.js';
 import { clearErrors, isoTime, labelled, showError } from '../lib/fields.js';
 
@@ -61,7 +61,7 @@ export class RecorderSearch {
   async search() {
     clearErrors(this.form);
     try {
-      const { records, count } = await post('/api/recorder/search', this.body());
+      const { records, count } = await post('/api/recorder/search', this.body(), { timeoutMs: STORE_TIMEOUT_MS });
       fill(this.results, h('p', { class: 'small', 'data-count': count }, `${count} request${count === 1 ? '' : 's'} found, newest first.`),
         records.length ? h('table', { class: 'stack recorder' },
           h('thead', {}, h('tr', {}, ['Time', 'Listener', 'Request', 'Status', 'Faults', 'Duration', 'Trace']

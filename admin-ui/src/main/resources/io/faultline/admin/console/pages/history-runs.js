@@ -2,7 +2,7 @@
 // picked for comparison; the same list as CSV from the export endpoint (fetched with the token header,
 // so the token never goes in a URL). The server's refusals are shown at the filter they name.
 
-import { get } from '../lib/api.js';
+import { get, STORE_TIMEOUT_MS } from '../lib/api.js';
 import { dateTime, download, fill, h, notice } from '../lib/dom.js';
 import { clearErrors, isoTime, labelled, showError } from '../lib/fields.js';
 
@@ -123,7 +123,7 @@ export class RunList {
     const q = this.query();
     q.set('format', 'csv');
     try {
-      download('faultline-history.csv', await get(`/api/history/export?${q}`, { raw: true }), 'text/csv');
+      download('faultline-history.csv', await get(`/api/history/export?${q}`, { raw: true, timeoutMs: STORE_TIMEOUT_MS }), 'text/csv');
       this.say('Downloaded faultline-history.csv.', 'ok');
     } catch (e) {
       showError(this.form, e.field, e.message);

@@ -73,10 +73,14 @@ final class Following {
     seen = now;
     ChaosSections sections = now.sectionsFor(facts);
     if (sections == null) {
-      return; // chaos off: the lanes pass everything; what is in force when it comes back on is looked up then
+      // chaos off: the lanes pass everything. What is in force when it comes back on is taken as a change,
+      // even the same sections: a disconnect_after_ms that fell due meanwhile is scheduled again
+      websocket = null;
+      latency = null;
+      return;
     }
     LatencyConfig lat = sections.latency() != null && sections.latency().active() ? sections.latency() : null;
-    WebSocketConfig ws = sections.websocket() != null && (sections.websocket().active() || lat != null) ? sections.websocket() : null;
+    WebSocketConfig ws = sections.websocket() != null && (sections.websocket().actsOnMessages() || lat != null) ? sections.websocket() : null;
     if (Objects.equals(ws, websocket) && Objects.equals(lat, latency)) {
       return;
     }

@@ -58,6 +58,8 @@ final class Lane {
   private long queuedBytes;
   private long nextFreeNanos;
   private long nextMessageNanos;
+  /** The messages_per_second {@link #nextMessageNanos} was booked at. */
+  private double limitedRate;
   private long messageDueNanos;
   private StreamChaos.Fate fate = StreamChaos.Fate.PASS;
   private boolean textMessage;
@@ -207,7 +209,7 @@ final class Lane {
     }
     if (fate.drop()) {
       if (frame.isFinal() && fate.disconnectAfter()) {
-        then(() -> events.disconnect(chaos.config().closeCode(), chaos.config().closeReason()));
+        disconnectAfterWhatWaits();
       }
       return;
     }
@@ -224,9 +226,18 @@ final class Lane {
         copies = null;
       }
       if (fate.disconnectAfter()) {
-        then(() -> events.disconnect(chaos.config().closeCode(), chaos.config().closeReason()));
+        disconnectAfterWhatWaits();
       }
     }
+  }
+
+  /**
+   * Closes the connection once what waits on this lane is through, as the section in force now says: taken
+   * now, for the next message may find chaos changed (off: the field is null by then).
+   */
+  private void disconnectAfterWhatWaits() {
+    WebSocketConfig config = chaos.config();
+    then(() -> events.disconnect(config.closeCode(), config.closeReason()));
   }
 
   /** Decides the fate of a new message; false when the connection ends instead. */
@@ -242,6 +253,12 @@ final class Lane {
     long start = now;
     boolean limited = false;
     WebSocketConfig config = chaos == null ? null : chaos.config();
+    if (config != null && config.messagesPerSecond() != limitedRate) {
+      // a new rate starts with a full bucket: what the old one had booked ahead (a slow rate's queue) is not
+      // carried into the new one, so a rate raised acts on the next message
+      limitedRate = config.messagesPerSecond();
+      nextMessageNanos = 0;
+    }
     if (config != null && config.enabled() && config.messagesPerSecond() > 0 && !fate.drop()) {
       // a bucket of one second's worth (at least one message), as the HTTP rate limit's burst: nextMessageNanos
       // is when the bucket would be full again; a message fits while that is at most the allowance ahead

@@ -171,12 +171,16 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
       // chaos that reaches a connection its handshake left untouched is counted from then on, as a tcp connection's
       Following following = new Following(state, runner.translator().facts(upgrade, upgrade.route.name()), fates, connections++,
           () -> upgrade.exchange = upgrade.exchange != null ? upgrade.exchange : runner.late(upgrade, upgrade.route.name(), upgrade.startedNanos));
-      open.add(following);
+      boolean[] ended = {false};
       new WebSocketRelay(vertx, ar.result(), request.connection(), upstream, following,
           bps > 0 ? () -> exchange.pacer(bps) : null, upgrade::injected, end -> {
+            ended[0] = true;
             open.remove(following);
             upgrade.end(101, end.abrupt() ? "dropped" : "2xx", end.upstreamFailed());
           }).start();
+      if (!ended[0]) { // added once started: a start that throws, or a connection over at once, leaves nothing behind
+        open.add(following);
+      }
     });
   }
 }

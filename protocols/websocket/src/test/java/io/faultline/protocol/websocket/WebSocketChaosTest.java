@@ -328,6 +328,55 @@ class WebSocketChaosTest {
     assertThat(fixture.events.faults()).containsExactly("message_drop", "message_drop", "message_duplicate", "disconnect");
   }
 
+  /**
+   * A rate raised while messages are held starts with a full bucket: what the slow rate had booked ahead is
+   * not carried over (a message sent after the change was dropped as over the new rate of 1000/s).
+   */
+  @Test
+  void aRateChangedWhileMessagesAreHeldStartsAfresh() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"direction\": \"downstream\", \"messages_per_second\": 2}"));
+    WebSocketFixture.Received received = fixture.open("/echo");
+    for (int i = 1; i <= 6; i++) {
+      received.ws.writeTextMessage("m" + i);
+    }
+    awaitUpstream(6); // two pass at once, four are held half a second apart
+    fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, \"websocket\": {\"direction\": \"downstream\","
+        + " \"messages_per_second\": 1000, \"rate_limit_action\": \"drop\"}}"));
+    received.ws.writeTextMessage("after");
+    assertThat(received.awaitTexts(7, 10_000)).containsExactly("m1", "m2", "m3", "m4", "m5", "m6", "after");
+    assertThat(fixture.events.faults("message_rate_limit")).as("the four held, not the one after").isEqualTo(4);
+  }
+
+  /**
+   * A disconnect decided for a message still held goes as the section in force when it was decided said, even
+   * if chaos went off before it was through (it threw, leaving the connection and what waited behind it stuck).
+   */
+  @Test
+  void aDisconnectDecidedBeforeTheKillSwitchStillGoesWithItsCloseCode() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 400}, \"websocket\": {\"direction\": \"downstream\","
+        + " \"disconnect_after_messages\": 1, \"close_code\": 4001, \"close_reason\": \"after one\"}}");
+    WebSocketFixture.Received received = fixture.open("/echo");
+    received.ws.writeTextMessage("m1");
+    awaitUpstream(1);
+    Thread.sleep(50); // its echo is held, the disconnect behind it
+    fixture.state.enable(false);
+    received.ws.writeTextMessage("m2");
+    assertThat(received.awaitClose()).isEqualTo("4001 after one");
+    assertThat(received.texts()).startsWith("m1");
+  }
+
+  /** A disconnect_after_ms that fell due while chaos was off closes the connection once chaos is back on (it never did). */
+  @Test
+  void aDisconnectThatFellDueWhileChaosWasOffGoesWhenItIsBack() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"disconnect_after_ms\": 300, \"close_code\": 4002, \"close_reason\": \"late\"}"));
+    WebSocketFixture.Received received = fixture.open("/echo");
+    fixture.state.enable(false);
+    Thread.sleep(600);
+    assertThat(received.closed.future().isComplete()).as("not while chaos is off").isFalse();
+    fixture.state.enable(true);
+    assertThat(received.awaitClose()).isEqualTo("4002 late");
+  }
+
   private void awaitUpstream(int frames) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 5_000;
     while (fixture.upstreamFrames.size() < frames) {

@@ -77,8 +77,8 @@ class WebSocketCountingTest {
     assertThat(received.awaitTexts(100, 10_000)).hasSize(100);
     received.ws.close().await();
     fixture.events.await("the connection's completion", () -> fixture.events.completions().size() == 1);
-    // 100 at once at 50/s: a second's worth (50) passes, the rest is held (a few fewer if the pushing took a while)
-    assertThat(fixture.events.faults("message_rate_limit")).isBetween(40L, 50L);
+    // 100 at once at 50/s: a second's worth (50) passes, the rest is held (fewer if the pushing took a while)
+    assertThat(fixture.events.faults("message_rate_limit")).isBetween(25L, 50L);
     assertThat(fixture.events.faults()).containsOnly("message_rate_limit");
   }
 }
