@@ -98,6 +98,26 @@ record ParsedOperation(OperationFacts facts, Map<String, List<List<String>>> res
       this.out = out;
     }
 
+    /**
+     * True when the selection's own directives leave it out whatever the variables: {@code @skip(if: true)} or
+     * {@code @include(if: false)} with a literal (such a field was matched by {@code fields} rules and had field
+     * faults drawn for it, though the upstream never resolves it). A condition given by a variable is taken
+     * as selecting it: the document is parsed once for every request that sends it.
+     */
+    private static boolean leftOut(Selection<?> selection) {
+      if (!(selection instanceof graphql.language.DirectivesContainer<?> container)) {
+        return false;
+      }
+      for (graphql.language.Directive directive : container.getDirectives()) {
+        graphql.language.Argument condition = directive.getArgument("if");
+        if (condition != null && condition.getValue() instanceof graphql.language.BooleanValue literal
+            && (directive.getName().equals("skip") && literal.isValue() || directive.getName().equals("include") && !literal.isValue())) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     /** The key chain with its field path in front, so equal chains under different paths stay apart. */
     private static List<String> prefixed(String path, List<String> chain) {
       List<String> key = new ArrayList<>(chain.size() + 1);
@@ -113,6 +133,9 @@ record ParsedOperation(OperationFacts facts, Map<String, List<List<String>>> res
       for (Selection<?> selection : set.getSelections()) {
         if (++visits > MAX_SELECTIONS) {
           throw new TooComplex();
+        }
+        if (leftOut(selection)) {
+          continue;
         }
         if (selection instanceof Field field) {
           String fieldPath = path + "." + field.getName();

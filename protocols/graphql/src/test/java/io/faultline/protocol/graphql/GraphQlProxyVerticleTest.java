@@ -133,6 +133,32 @@ class GraphQlProxyVerticleTest {
     assertThat(chosen.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getString("message")).isEqualTo("inventory is down");
   }
 
+  /**
+   * A field that @skip(if: true) or @include(if: false) leaves out is not selected: a field fault on it left
+   * the answer untouched but was counted, and `fields` rules matched it. One whose condition is a variable
+   * counts as selected (a document is parsed once for every request that sends it).
+   */
+  @Test
+  void aFieldItsDirectivesLeaveOutIsNotSelected() {
+    assertThat(ParsedOperation.parse("{ user(id: \"1\") { name orders @include(if: false) { id } } }", null).facts().fields())
+        .containsExactlyInAnyOrder("Query.user", "Query.user.name");
+    assertThat(ParsedOperation.parse("{ user(id: \"1\") { name ... @skip(if: true) { orders { id } } } }", null).facts().fields())
+        .containsExactlyInAnyOrder("Query.user", "Query.user.name");
+    assertThat(ParsedOperation.parse("query Q { user(id: \"1\") { ...O @skip(if: true) name } } fragment O on User { orders { id } }", null)
+        .facts().fields()).containsExactlyInAnyOrder("Query.user", "Query.user.name");
+    assertThat(ParsedOperation.parse("query Q($o: Boolean!) { user(id: \"1\") { orders @include(if: $o) { id } } }", null).facts().fields())
+        .contains("Query.user.orders");
+    assertThat(ParsedOperation.parse("{ user(id: \"1\") { orders @include(if: true) { id } } }", null).facts().fields())
+        .contains("Query.user.orders");
+
+    fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Query.user.orders\","
+        + " \"error_probability\": 1.0}]}}");
+    String skipped = "{ user(id: \"1\") { name orders @include(if: false) { id } } }";
+    var answer = fixture.post(skipped);
+    assertThat(answer.bodyAsJsonObject()).isEqualTo(fixture.direct(skipped).bodyAsJsonObject());
+    assertThat(answer.getHeader("X-Faultline-Fault")).isNull();
+  }
+
   @Test
   void aFieldFaultNullsTheFieldAndPointsAnErrorAtIt() {
     fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Query.user.orders\","
