@@ -32,7 +32,7 @@ final class SameOrigin {
   static Handler<RoutingContext> guard(AdminConfig config) {
     boolean checked = config.loopback() || !config.allowedHosts().isEmpty();
     return ctx -> {
-      String host = ctx.request().getHeader("Host");
+      String host = host(ctx.request());
       if (checked && host != null && !loopbackName(host) && !config.allows(host)) {
         ApiError.send(ctx, 403, "request for host " + host + " refused: this admin port answers only "
             + (config.allowedHosts().isEmpty() ? "" : String.join(", ", config.allowedHosts()) + " and ")
@@ -50,13 +50,27 @@ final class SameOrigin {
     String origin = request.getHeader("Origin");
     boolean changes = request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD
         && request.method() != HttpMethod.OPTIONS;
-    if (origin == null || !changes && !request.canUpgradeToWebSocket() || sameAs(origin, request.getHeader("Host"))
+    if (origin == null || !changes && !request.canUpgradeToWebSocket() || sameAs(origin, host(request))
         || listed(origin, config)) {
       ctx.next();
       return;
     }
     ApiError.send(ctx, 403, "cross-origin request refused: Origin " + origin + " is not this admin port ("
-        + request.getHeader("Host") + ")", "Origin");
+        + host(request) + ")", "Origin");
+  }
+
+  /**
+   * The name the request was addressed to: its {@code Host} header, or over HTTP/2 its {@code :authority} (an
+   * HTTP/2 request has no Host: every change a console served over TLS asked for, the browser speaking h2, was
+   * refused as cross-origin, and the Host check was skipped for every HTTP/2 request).
+   */
+  static String host(HttpServerRequest request) {
+    String host = request.getHeader("Host");
+    if (host != null || request.authority() == null) {
+      return host;
+    }
+    var authority = request.authority();
+    return authority.port() >= 0 ? authority.host() + ":" + authority.port() : authority.host();
   }
 
   /** {@code Host} (with or without a port) names a loopback address: localhost, *.localhost, 127.x.x.x or [::1]. */
@@ -97,6 +111,12 @@ final class SameOrigin {
     }
     String o = origin.toLowerCase(Locale.ROOT);
     String h = host.toLowerCase(Locale.ROOT);
-    return o.equals("http://" + h) || o.equals("https://" + h);
+    // a default port one side names and the other leaves out is the same origin
+    return o.equals("http://" + h) || o.equals("https://" + h) || o.equals("http://" + withoutPort(h, ":80"))
+        || o.equals("https://" + withoutPort(h, ":443"));
+  }
+
+  private static String withoutPort(String host, String port) {
+    return host.endsWith(port) ? host.substring(0, host.length() - port.length()) : host;
   }
 }
