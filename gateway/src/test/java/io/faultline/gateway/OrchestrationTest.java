@@ -206,6 +206,16 @@ class OrchestrationTest {
           .startsWith("is the node's state directory " + dir.toAbsolutePath().normalize() + " or in its library/, reports/ or runs-open/ (" + into + " leads to ");
     }
     assertThat(dir.resolve("scenarios.json")).doesNotExist();
+    // a link planted at an entry's name in a directory elsewhere is replaced, not written through (one to a
+    // file of the node's overwrote it)
+    Path planted = Files.createDirectories(dir.getParent().resolve(dir.getFileName() + "-planted"));
+    Path victim = Files.writeString(dir.getParent().resolve(dir.getFileName() + "-victim.txt"), "kept");
+    Files.createSymbolicLink(planted.resolve("scenarios.yaml"), victim);
+    var planting = gw.postJson("/api/chaos/orchestration/library/export", new JsonObject().put("dir", planted.toString()).encode());
+    assertThat(planting.statusCode()).as(planting.bodyAsString()).isEqualTo(200);
+    assertThat(victim).hasContent("kept");
+    assertThat(planted.resolve("scenarios.yaml")).isRegularFile().content().contains("name: scenarios");
+    assertThat(Files.isSymbolicLink(planted.resolve("scenarios.yaml"))).isFalse();
 
     // two files standing for one entry: neither is imported, both are named
     Path in = Files.createDirectories(dir.getParent().resolve(dir.getFileName() + "-in"));

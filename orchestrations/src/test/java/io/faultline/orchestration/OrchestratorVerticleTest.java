@@ -187,5 +187,20 @@ class OrchestratorVerticleTest {
     JsonObject beside = request(OrchestratorVerticle.VALIDATE, new JsonObject().put("text",
         "name: own\nsteps: [{name: a, scenario: slow_backend}]\nenable_reporting: true\nreport_path: \"reports/mine.xml\"\n"));
     assertThat(beside.getBoolean("valid")).as(beside.encode()).isTrue();
+
+    // nor through a link inside it to a directory elsewhere (the path alone was checked: the report left it)
+    Path outside = Files.createDirectories(dir.resolve("outside"));
+    Files.createDirectories(dir.resolve("state"));
+    Files.createSymbolicLink(dir.resolve("state").resolve("outdir"), outside);
+    CompletableFuture<JsonObject> finished = nextReport();
+    request(OrchestratorVerticle.START, new JsonObject().put("text",
+        "name: linked\nsteps: [{name: a, scenario: {config: {enabled: false}}, duration_seconds: 0}]\nenable_reporting: true\n"
+            + "report_path: \"outdir/r.html\"\n"));
+    JsonObject report = finished.get(30, TimeUnit.SECONDS);
+    assertThat(report.getJsonArray("errors").encode()).contains("report_path").contains("leads out of the state directory");
+    assertThat(report.getString("report_file")).isNull();
+    try (var left = Files.list(outside)) {
+      assertThat(left).as("nothing written outside").isEmpty();
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.faultline.orchestration.library;
 
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.state.StateFiles;
 import io.faultline.orchestration.model.Names;
 import io.faultline.orchestration.model.Problem;
 import io.faultline.orchestration.model.Orchestration;
@@ -299,7 +300,9 @@ public final class LibraryService {
         Files.createDirectories(dir);
         for (var entry : entries.entrySet()) {
           Path file = dir.resolve(entry.getKey() + Library.extension(entry.getValue()));
-          Files.writeString(file, entry.getValue());
+          // through a file moved into place: a link planted at the name is replaced, not written through (one
+          // to the node's scenarios.json overwrote it, and the node no longer started)
+          StateFiles.replace(file, temporary -> Files.writeString(temporary, entry.getValue()));
           exported.add(file.toString());
         }
       } catch (IOException e) {

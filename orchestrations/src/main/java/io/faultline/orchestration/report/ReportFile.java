@@ -45,8 +45,29 @@ public final class ReportFile {
     RunReport written = report.withReportFile(stateDir.toAbsolutePath().normalize().relativize(file).toString());
     String body = "html".equals(format) ? ReportFormats.html(written) : "junit".equals(format) ? ReportFormats.junit(written)
         : written.toJson().encodePrettily();
-    return StateFiles.write(vertx, file, body)
+    Path target = file;
+    return vertx.<Void>executeBlocking(() -> {
+      stillInside(stateDir, target);
+      StateFiles.replace(target, temporary -> java.nio.file.Files.writeString(temporary, body, java.nio.charset.StandardCharsets.UTF_8));
+      return null;
+    }, false)
         .map(v -> written)
         .otherwise(e -> report.withError("report_path " + file + " not written: " + e.getMessage()));
+  }
+
+  /**
+   * The directory the report goes to is in the state directory as the file system resolves it: a link to a
+   * directory elsewhere, inside it, let a report leave it (the path alone is checked when it is parsed).
+   */
+  private static void stillInside(Path stateDir, Path file) throws java.io.IOException {
+    Path existing = file.getParent();
+    while (existing != null && !java.nio.file.Files.exists(existing)) {
+      existing = existing.getParent(); // what is created below it is made here, with no link in it
+    }
+    Path state = stateDir.toRealPath();
+    if (existing == null || !existing.toRealPath().startsWith(state)) {
+      throw new ChaosConfigException("report_path", "leads out of the state directory " + state
+          + (existing == null ? "" : " (" + existing + " is " + existing.toRealPath() + ")"));
+    }
   }
 }
