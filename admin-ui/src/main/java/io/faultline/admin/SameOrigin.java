@@ -20,7 +20,7 @@ import java.util.Locale;
  * check above, but names its own host. {@code admin.allowed_hosts} adds the names a reverse proxy passes on,
  * and applies the check to an admin port beyond loopback too.
  */
-final class SameOrigin {
+public final class SameOrigin {
 
   private SameOrigin() {
   }
@@ -64,7 +64,7 @@ final class SameOrigin {
    * HTTP/2 request has no Host: every change a console served over TLS asked for, the browser speaking h2, was
    * refused as cross-origin, and the Host check was skipped for every HTTP/2 request).
    */
-  static String host(HttpServerRequest request) {
+  public static String host(HttpServerRequest request) {
     String host = request.getHeader("Host");
     if (host != null || request.authority() == null) {
       return host;
@@ -74,7 +74,7 @@ final class SameOrigin {
   }
 
   /** {@code Host} (with or without a port) names a loopback address: localhost, *.localhost, 127.x.x.x or [::1]. */
-  static boolean loopbackName(String host) {
+  public static boolean loopbackName(String host) {
     String name = name(host);
     return name != null && (name.equals("[::1]") || name.equals("localhost") || name.endsWith(".localhost")
         || name.matches("127(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}"));

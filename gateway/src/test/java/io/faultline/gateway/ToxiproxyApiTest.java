@@ -251,6 +251,28 @@ class ToxiproxyApiTest {
     assertError(browser, 403, "User agent not allowed");
   }
 
+  /**
+   * A page whose DNS name was rebound to the loopback port is same-origin to its browser, whose script may set
+   * its own User-Agent: it created proxies (with no admin token set). Other names and requests from pages are refused.
+   */
+  @Test
+  void aRebindingPageIsRefusedByHostAndOrigin() {
+    start(Map.of());
+    HttpResponse<Buffer> rebound = gw.client.request(HttpMethod.POST, gw.gateway.toxiproxyPort(), "127.0.0.1", "/proxies")
+        .putHeader("Host", "evil.example:" + gw.gateway.toxiproxyPort()).putHeader("User-Agent", "x")
+        .sendJsonObject(new JsonObject().put("name", "pwn").put("listen", "127.0.0.1:0").put("upstream", "127.0.0.1:" + echo)).await();
+    assertError(rebound, 403, "request for host evil.example:" + gw.gateway.toxiproxyPort() + " refused: this port answers only"
+        + " localhost, 127.0.0.1 or [::1]");
+    HttpResponse<Buffer> page = gw.client.request(HttpMethod.POST, gw.gateway.toxiproxyPort(), "127.0.0.1", "/proxies")
+        .putHeader("Origin", "http://evil.example").putHeader("User-Agent", "x")
+        .sendJsonObject(new JsonObject().put("name", "pwn").put("listen", "127.0.0.1:0").put("upstream", "127.0.0.1:" + echo)).await();
+    assertError(page, 403, "requests from web pages (Origin http://evil.example) are not allowed");
+    assertThat(call(HttpMethod.GET, "/proxies", null).bodyAsJsonObject().containsKey("pwn")).as("nothing created").isFalse();
+    HttpResponse<Buffer> local = gw.client.request(HttpMethod.GET, gw.gateway.toxiproxyPort(), "127.0.0.1", "/version")
+        .putHeader("Host", "localhost:" + gw.gateway.toxiproxyPort()).send().await();
+    assertThat(local.statusCode()).isEqualTo(200);
+  }
+
   @Test
   void aConfiguredTcpListenerIsAProxyAndListenersHaveTheirOwnApiWithItsErrors() {
     start(Map.of(Flag.TCP_UPSTREAM, "127.0.0.1:" + echo, Flag.TCP_PORT, "0"));

@@ -1,6 +1,8 @@
 package io.faultline.admin.toxiproxy;
 
 import io.faultline.admin.AdminVerticle;
+import io.faultline.admin.SameOrigin;
+import io.faultline.chaos.config.Hosts;
 import io.faultline.chaos.listener.BindFailures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -62,11 +64,27 @@ public final class ToxiproxyVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** Refuses browsers, as Toxiproxy does, and requests without the admin token when there is one. */
+  /**
+   * Refuses browsers, as Toxiproxy does, and requests without the admin token when there is one. A page
+   * whose DNS name was rebound to this port is same-origin to its browser, which lets its script set its own
+   * User-Agent: on loopback only loopback names are answered, and a request that says it comes from a page
+   * (Origin; Toxiproxy's clients send none) is refused, as the admin port does.
+   */
   private void guard(RoutingContext ctx) {
     String agent = ctx.request().getHeader("User-Agent");
     if (agent != null && agent.startsWith("Mozilla/")) {
       Answers.send(ctx, 403, ToxiproxyError.of(403, "User agent not allowed").body());
+      return;
+    }
+    String host = SameOrigin.host(ctx.request());
+    if (Hosts.loopback(config.host()) && host != null && !SameOrigin.loopbackName(host)) {
+      Answers.send(ctx, 403, ToxiproxyError.of(403, "request for host " + host + " refused: this port answers only"
+          + " localhost, 127.0.0.1 or [::1]").body());
+      return;
+    }
+    if (ctx.request().getHeader("Origin") != null) {
+      Answers.send(ctx, 403, ToxiproxyError.of(403, "requests from web pages (Origin " + ctx.request().getHeader("Origin")
+          + ") are not allowed").body());
       return;
     }
     if (token != null && !AdminVerticle.bearer(token, ctx.request().getHeader("Authorization"))) {
