@@ -77,6 +77,9 @@ final class Following {
       // even the same sections: a disconnect_after_ms that fell due meanwhile is scheduled again
       websocket = null;
       latency = null;
+      if (chaos != null) {
+        chaos.follow(null, null); // so chaos back on with neither section leaves nothing of the old ones
+      }
       return;
     }
     LatencyConfig lat = sections.latency() != null && sections.latency().active() ? sections.latency() : null;

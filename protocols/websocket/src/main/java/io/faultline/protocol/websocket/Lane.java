@@ -233,11 +233,16 @@ final class Lane {
 
   /**
    * Closes the connection once what waits on this lane is through, as the section in force now says: taken
-   * now, for the next message may find chaos changed (off: the field is null by then).
+   * now, for the next message may find chaos changed (off: the field is null by then). Not if chaos went off
+   * meanwhile: the kill switch lets what waits go as if chaos had never touched it.
    */
   private void disconnectAfterWhatWaits() {
     WebSocketConfig config = chaos.config();
-    then(() -> events.disconnect(config.closeCode(), config.closeReason()));
+    then(() -> {
+      if (chaosOn.getAsBoolean()) {
+        events.disconnect(config.closeCode(), config.closeReason());
+      }
+    });
   }
 
   /** Decides the fate of a new message; false when the connection ends instead. */

@@ -339,7 +339,8 @@ class WebSocketChaosTest {
     for (int i = 1; i <= 6; i++) {
       received.ws.writeTextMessage("m" + i);
     }
-    awaitUpstream(6); // two pass at once, four are held half a second apart
+    // two pass at once, four are held half a second apart: all six decided before the change
+    fixture.events.await("four echoes held", () -> fixture.events.faults("message_rate_limit") == 4);
     fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, \"websocket\": {\"direction\": \"downstream\","
         + " \"messages_per_second\": 1000, \"rate_limit_action\": \"drop\"}}"));
     received.ws.writeTextMessage("after");
@@ -348,30 +349,44 @@ class WebSocketChaosTest {
   }
 
   /**
-   * A disconnect decided for a message still held goes as the section in force when it was decided said, even
-   * if chaos went off before it was through (it threw, leaving the connection and what waited behind it stuck).
+   * A disconnect decided for a message still held does not go once the kill switch is thrown before it is
+   * through: what waits goes as if chaos had never touched it (it threw instead, leaving the connection and
+   * what waited behind it stuck).
    */
   @Test
-  void aDisconnectDecidedBeforeTheKillSwitchStillGoesWithItsCloseCode() throws Exception {
+  void aDisconnectDecidedBeforeTheKillSwitchDoesNotGo() throws Exception {
     fixture = new WebSocketFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 400}, \"websocket\": {\"direction\": \"downstream\","
         + " \"disconnect_after_messages\": 1, \"close_code\": 4001, \"close_reason\": \"after one\"}}");
     WebSocketFixture.Received received = fixture.open("/echo");
     received.ws.writeTextMessage("m1");
-    awaitUpstream(1);
-    Thread.sleep(50); // its echo is held, the disconnect behind it
+    // its echo is decided (held, the disconnect behind it) before the switch
+    fixture.events.await("the echo's disconnect decided", () -> fixture.events.faults("disconnect") == 1);
     fixture.state.enable(false);
     received.ws.writeTextMessage("m2");
-    assertThat(received.awaitClose()).isEqualTo("4001 after one");
-    assertThat(received.texts()).startsWith("m1");
+    assertThat(received.awaitTexts(2, 5_000)).containsExactly("m1", "m2");
+    Thread.sleep(300);
+    assertThat(received.closed.future().isComplete()).as("still open").isFalse();
+  }
+
+  /** Chaos back on with neither the websocket nor the latency section leaves nothing of the old ones on an open connection. */
+  @Test
+  void chaosBackOnWithoutTheSectionsLeavesNothingOfThem() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"direction\": \"downstream\", \"message_drop_probability\": 1.0}"));
+    WebSocketFixture.Received received = fixture.open("/echo");
+    fixture.state.enable(false);
+    fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, \"fault_injection\": {\"http_errors\": [503],"
+        + " \"http_error_probability\": 1.0}}"));
+    received.ws.writeTextMessage("kept");
+    assertThat(received.awaitTexts(1, 5_000)).containsExactly("kept");
   }
 
   /** A disconnect_after_ms that fell due while chaos was off closes the connection once chaos is back on (it never did). */
   @Test
   void aDisconnectThatFellDueWhileChaosWasOffGoesWhenItIsBack() throws Exception {
-    fixture = new WebSocketFixture(chaos("{\"disconnect_after_ms\": 300, \"close_code\": 4002, \"close_reason\": \"late\"}"));
+    fixture = new WebSocketFixture(chaos("{\"disconnect_after_ms\": 1000, \"close_code\": 4002, \"close_reason\": \"late\"}"));
     WebSocketFixture.Received received = fixture.open("/echo");
     fixture.state.enable(false);
-    Thread.sleep(600);
+    Thread.sleep(1_500);
     assertThat(received.closed.future().isComplete()).as("not while chaos is off").isFalse();
     fixture.state.enable(true);
     assertThat(received.awaitClose()).isEqualTo("4002 late");
