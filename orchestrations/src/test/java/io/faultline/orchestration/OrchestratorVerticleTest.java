@@ -202,5 +202,14 @@ class OrchestratorVerticleTest {
     try (var left = Files.list(outside)) {
       assertThat(left).as("nothing written outside").isEmpty();
     }
+    // nor over the node's own files through a link back into the state directory
+    Files.writeString(dir.resolve("state").resolve("scenarios.json"), "[]");
+    Files.createSymbolicLink(dir.resolve("state").resolve("back"), dir.resolve("state"));
+    CompletableFuture<JsonObject> again = nextReport();
+    request(OrchestratorVerticle.START, new JsonObject().put("text",
+        "name: back\nsteps: [{name: a, scenario: {config: {enabled: false}}, duration_seconds: 0}]\nenable_reporting: true\n"
+            + "report_path: \"back/scenarios.json\"\n"));
+    assertThat(again.get(30, TimeUnit.SECONDS).getJsonArray("errors").encode()).contains("must not be in or over the node's own scenarios");
+    assertThat(dir.resolve("state").resolve("scenarios.json")).hasContent("[]");
   }
 }

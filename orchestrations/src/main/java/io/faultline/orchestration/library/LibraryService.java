@@ -302,7 +302,11 @@ public final class LibraryService {
           Path file = dir.resolve(entry.getKey() + Library.extension(entry.getValue()));
           // through a file moved into place: a link planted at the name is replaced, not written through (one
           // to the node's scenarios.json overwrote it, and the node no longer started)
-          StateFiles.replace(file, temporary -> Files.writeString(temporary, entry.getValue()));
+          StateFiles.replace(file, temporary -> {
+            Files.writeString(temporary, entry.getValue());
+            // readable as a file written in place would be (the temporary file is the node's alone)
+            readableByAll(temporary);
+          });
           exported.add(file.toString());
         }
       } catch (IOException e) {
@@ -404,5 +408,12 @@ public final class LibraryService {
   /** The entry name of a request, refused unless it is a usable one. */
   public static String entryName(JsonObject body) {
     return Names.check(Requests.required(body, "name"), "name");
+  }
+
+  /** rw-r--r--, where the file system has POSIX permissions: an export goes to a directory others read (a checkout, a CI volume). */
+  private static void readableByAll(Path file) throws IOException {
+    if (Files.getFileStore(file).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
   }
 }

@@ -47,8 +47,8 @@ public final class ReportFile {
         : written.toJson().encodePrettily();
     Path target = file;
     return vertx.<Void>executeBlocking(() -> {
-      stillInside(stateDir, target);
-      StateFiles.replace(target, temporary -> java.nio.file.Files.writeString(temporary, body, java.nio.charset.StandardCharsets.UTF_8));
+      StateFiles.replace(resolved(stateDir, target), temporary -> java.nio.file.Files.writeString(temporary, body,
+          java.nio.charset.StandardCharsets.UTF_8));
       return null;
     }, false)
         .map(v -> written)
@@ -56,18 +56,27 @@ public final class ReportFile {
   }
 
   /**
-   * The directory the report goes to is in the state directory as the file system resolves it: a link to a
-   * directory elsewhere, inside it, let a report leave it (the path alone is checked when it is parsed).
+   * Where the report goes as the file system resolves it, which must be in the state directory and none of
+   * the node's own files there: a link inside it to a directory elsewhere let a report leave it, and one to
+   * the state directory itself let {@code out/scenarios.json} overwrite the saved scenarios (the path as
+   * written is all validation can check). What does not exist yet is created below the deepest directory
+   * that does, with no link in it.
    */
-  private static void stillInside(Path stateDir, Path file) throws java.io.IOException {
-    Path existing = file.getParent();
+  private static Path resolved(Path stateDir, Path file) throws java.io.IOException {
+    Path state = java.nio.file.Files.createDirectories(stateDir).toRealPath();
+    Path absolute = file.toAbsolutePath().normalize();
+    Path existing = absolute.getParent();
     while (existing != null && !java.nio.file.Files.exists(existing)) {
-      existing = existing.getParent(); // what is created below it is made here, with no link in it
+      existing = existing.getParent();
     }
-    Path state = stateDir.toRealPath();
-    if (existing == null || !existing.toRealPath().startsWith(state)) {
-      throw new ChaosConfigException("report_path", "leads out of the state directory " + state
-          + (existing == null ? "" : " (" + existing + " is " + existing.toRealPath() + ")"));
+    Path real = existing == null ? absolute : existing.toRealPath().resolve(existing.relativize(absolute));
+    if (!real.startsWith(state)) {
+      throw new ChaosConfigException("report_path", "leads out of the state directory " + state + " (to " + real + ")");
     }
+    String own = Reporting.nodeOwn(state.relativize(real));
+    if (own != null) {
+      throw new ChaosConfigException("report_path", own);
+    }
+    return real;
   }
 }
