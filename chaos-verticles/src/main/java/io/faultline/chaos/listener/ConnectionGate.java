@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ConnectionGate {
 
   private final AtomicInteger open = new AtomicInteger();
+  private volatile boolean draining;
   private final long headerTimeoutMs;
   private final long idleTimeoutMs;
 
@@ -34,8 +35,17 @@ public final class ConnectionGate {
     this.idleTimeoutMs = idleTimeoutMs;
   }
 
+  /**
+   * The listener drains (it is removed, or the node stops): every HTTP/1 answer from now on says
+   * {@code Connection: close}, as nginx's do when it exits, so keep-alive clients do not send their next
+   * request into the connection's close.
+   */
+  public void draining() {
+    draining = true;
+  }
+
   public void onConnection(Vertx vertx, ChaosState state, HttpConnection connection) {
-    Http1Guard.install(connection, headerTimeoutMs, idleTimeoutMs);
+    Http1Guard.install(connection, headerTimeoutMs, idleTimeoutMs, () -> draining);
     FlushBatching.install(connection);
     int count = open.incrementAndGet();
     TrafficShapingConfig shaping = state.snapshot().connectionShaping();

@@ -57,7 +57,11 @@ final class Http1Guard {
 
   private static final long NONE = Long.MAX_VALUE;
 
-  private Http1Guard(long headerTimeoutMs, long idleTimeoutMs) {
+  /** Whether the listener is draining: every answer then says {@code Connection: close}. */
+  private final java.util.function.BooleanSupplier draining;
+
+  private Http1Guard(long headerTimeoutMs, long idleTimeoutMs, java.util.function.BooleanSupplier draining) {
+    this.draining = draining;
     this.headerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(headerTimeoutMs);
     this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
     long horizon = Long.MAX_VALUE;
@@ -71,6 +75,11 @@ final class Http1Guard {
 
   /** Installs the guard on {@code connection} (HTTP/1 only); an HTTP/2 connection gets the idle timeout of {@link Http2Idle}. */
   static void install(HttpConnection connection, long headerTimeoutMs, long idleTimeoutMs) {
+    install(connection, headerTimeoutMs, idleTimeoutMs, () -> false);
+  }
+
+  /** As {@link #install(HttpConnection, long, long)}, the answers saying {@code Connection: close} once {@code draining} says so. */
+  static void install(HttpConnection connection, long headerTimeoutMs, long idleTimeoutMs, java.util.function.BooleanSupplier draining) {
     if (!(connection instanceof ConnectionBase base)) {
       return;
     }
@@ -85,7 +94,7 @@ final class Http1Guard {
       }
     }
     if (http1) {
-      Http1Guard guard = new Http1Guard(headerTimeoutMs, idleTimeoutMs);
+      Http1Guard guard = new Http1Guard(headerTimeoutMs, idleTimeoutMs, draining);
       pipeline.addBefore("httpDecoder", "faultline-bytes", guard.new Bytes());
       pipeline.addBefore("handler", "faultline-guard", guard.new Messages());
     }
@@ -180,6 +189,10 @@ final class Http1Guard {
         if (response.status().code() == 101) {
           upgraded = true; // a WebSocket or h2c from here on: not HTTP/1 requests any more
           deadline = NONE;
+        } else if (draining.getAsBoolean() && response.status().code() >= 200) {
+          // the connection closes once this answer is through: said, so a keep-alive client opens a new one for
+          // its next request instead of sending it into the close (one request lost per connection at each drain)
+          response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
         }
       }
       if (msg instanceof LastHttpContent && !upgraded) {

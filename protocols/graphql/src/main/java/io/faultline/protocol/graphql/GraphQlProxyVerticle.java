@@ -110,6 +110,7 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
 
   @Override
   public Future<Void> drain(long graceMs) {
+    gate.draining();
     return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
 

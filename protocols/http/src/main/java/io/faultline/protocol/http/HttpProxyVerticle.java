@@ -143,6 +143,7 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
 
   @Override
   public Future<Void> drain(long graceMs) {
+    gate.draining();
     return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
 

@@ -106,6 +106,7 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
 
   @Override
   public Future<Void> drain(long graceMs) {
+    gate.draining();
     return server.shutdown(graceMs, TimeUnit.MILLISECONDS);
   }
 
