@@ -44,9 +44,37 @@ public final class ProxiedHeaders {
     to.remove(HttpHeaderNames.EXPECT); // the listener answered it (100 Continue) itself, and sends the body on at once
   }
 
-  /** An answer's headers, but the hop-by-hop ones, into {@code to}. */
+  /** An answer's headers, but the hop-by-hop ones and those its {@code Connection} names, into {@code to}. */
   public static void answer(MultiMap from, MultiMap to) {
     copy(from, to, false);
+    removeNamedBy(from, to);
+  }
+
+  /**
+   * Takes the answer's connection-specific headers out of {@code headers} (a proxied answer about to be sent
+   * on): {@code Connection}, {@code Keep-Alive}, {@code Proxy-Connection}, {@code Upgrade} and what
+   * {@code Connection} names (RFC 9110 7.6.1); an upstream's {@code Keep-Alive: timeout=5} told clients an idle
+   * timeout that is not the listener's. Not for a 101, whose Upgrade and Connection are the switch itself.
+   */
+  public static void dropConnectionSpecific(MultiMap headers) {
+    removeNamedBy(headers, headers);
+    headers.remove(HttpHeaderNames.CONNECTION).remove(HttpHeaderNames.KEEP_ALIVE).remove("proxy-connection")
+        .remove(HttpHeaderNames.UPGRADE);
+  }
+
+  /** Removes from {@code to} the headers {@code from}'s {@code Connection} names (one lookup when it names none). */
+  private static void removeNamedBy(MultiMap from, MultiMap to) {
+    if (!from.contains(HttpHeaderNames.CONNECTION)) {
+      return;
+    }
+    for (String connection : from.getAll(HttpHeaderNames.CONNECTION)) {
+      for (String option : connection.split(",")) {
+        String name = option.trim();
+        if (!name.isEmpty() && !name.equalsIgnoreCase("close") && !name.equalsIgnoreCase("keep-alive")) {
+          to.remove(name);
+        }
+      }
+    }
   }
 
   private static void copy(MultiMap from, MultiMap to, boolean request) {

@@ -69,11 +69,15 @@ final class RouteInterceptor implements ProxyInterceptor {
   @Override
   public Future<Void> handleProxyResponse(ProxyContext context) {
     int status = context.response().getStatusCode();
+    if (status != 101) {
+      // hop-by-hop, on every version (they reached HTTP/1.1 clients): the listener's connection is not the upstream's
+      io.faultline.chaos.listener.ProxiedHeaders.dropConnectionSpecific(context.response().headers());
+    }
     if (context.request().proxiedRequest().version() == io.vertx.core.http.HttpVersion.HTTP_2) {
       // HTTP/2 forbids connection-specific fields (RFC 9113 8.2.2): an HTTP/1.1 upstream's own would make
       // the client reset the stream with PROTOCOL_ERROR
       io.vertx.core.MultiMap headers = context.response().headers();
-      headers.remove("connection").remove("keep-alive").remove("proxy-connection").remove("upgrade").remove("transfer-encoding");
+      headers.remove("transfer-encoding");
       io.vertx.httpproxy.Body body = context.response().getBody();
       if (body != null) { // an upstream failing mid-body resets the stream with an error, not NO_ERROR
         context.response().setBody(io.vertx.httpproxy.Body.body(Aborts.loud(body.stream(), context.request().proxiedRequest().response()),

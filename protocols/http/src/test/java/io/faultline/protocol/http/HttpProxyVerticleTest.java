@@ -87,7 +87,7 @@ class HttpProxyVerticleTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"off", "zero"})
+  @ValueSource(strings = {"off", "zero", "delayed", "throttled", "upgrade"})
   void hopByHopHeadersStopAtTheGatewayBothWaysAndADateIsAdded(String mode) {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
@@ -96,14 +96,23 @@ class HttpProxyVerticleTest {
             JsonObject seen = new JsonObject();
             request.headers().forEach(h -> seen.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
             request.response().putHeader("Keep-Alive", "timeout=5").putHeader("Proxy-Connection", "keep-alive")
+                .putHeader("Connection", "keep-alive, X-Hop").putHeader("X-Hop", "secret")
                 .putHeader("X-Upstream", "yes").end(seen.encode()); // and no Date
           })
           .listen().await();
       ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + server.actualPort(), null,
           2_000L, null, 1, null, null);
-      try (GatewayFixture gw = new GatewayFixture(chaos(mode), listener)) {
-        HttpResponse<Buffer> response = gw.client.get("/x").putHeader("Connection", "keep-alive, X-Private").putHeader("X-Private", "secret")
-            .putHeader("Keep-Alive", "timeout=9").putHeader("TE", "trailers").putHeader("X-Custom", "yes").send().await();
+      // the upstream's hop-by-hop headers reached the client when chaos throttled the answer, or the request asked to upgrade
+      String chaos = mode.equals("throttled") ? "{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10000000}}"
+          : chaos(mode.equals("upgrade") ? "off" : mode);
+      try (GatewayFixture gw = new GatewayFixture(chaos, listener)) {
+        var request = gw.client.get("/x");
+        if (mode.equals("upgrade")) {
+          request.putHeader("Upgrade", "foo");
+        }
+        HttpResponse<Buffer> response = request.putHeader("Connection", "keep-alive, X-Private" + (mode.equals("upgrade") ? ", Upgrade" : ""))
+            .putHeader("X-Private", "secret").putHeader("Keep-Alive", "timeout=9").putHeader("TE", "trailers").putHeader("X-Custom", "yes")
+            .send().await();
         JsonObject seen = response.bodyAsJsonObject();
         assertThat(seen.getString("x-custom")).isEqualTo("yes");
         assertThat(seen.fieldNames()).as("what the upstream got").doesNotContain("x-private", "keep-alive", "te");
@@ -111,6 +120,8 @@ class HttpProxyVerticleTest {
         assertThat(response.getHeader("X-Upstream")).isEqualTo("yes");
         assertThat(response.getHeader("Keep-Alive")).isNull();
         assertThat(response.getHeader("Proxy-Connection")).isNull();
+        assertThat(response.getHeader("X-Hop")).as("named by the upstream's Connection").isNull();
+        assertThat(response.getHeader("Connection")).as("the upstream's own").isNotEqualTo("keep-alive, X-Hop");
         // RFC 9110 6.6.1: a proxy adds the Date an origin left out, as an IMF-fixdate
         assertThat(response.getHeader("Date")).matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");
       }
