@@ -4,6 +4,7 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.RouteConfig;
 import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.engine.Glob;
+import io.faultline.chaos.engine.MatchPath;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,15 +16,21 @@ public final class RouteTable {
   /** Where one request goes. {@code name} is null for the listener's default upstream. */
   public record Route(String name, Upstream upstream, long timeoutMs, Glob path, Set<String> methods, Glob host) {
 
+    /**
+     * As a rule's {@code match} reads a request: the path as its upstream reads it ({@link MatchPath}:
+     * {@code //orders/1} and {@code /%6frders/1} are {@code /orders/1}), the host in lower case (host names are
+     * case-insensitive). Routes read the raw path and the host as written, so such a request skipped its route
+     * for the default upstream while a rule on the same path still took it for that route's traffic.
+     */
     public boolean matches(HttpServerRequest request) {
-      if (path != null && !path.matches(request.path())) {
+      if (path != null && !path.matches(MatchPath.of(request.path()))) {
         return false;
       }
       if (!methods.isEmpty() && !methods.contains(request.method().name())) {
         return false;
       }
       if (host != null) {
-        String authority = request.authority() == null ? null : request.authority().host();
+        String authority = request.authority() == null ? null : request.authority().host().toLowerCase(java.util.Locale.ROOT);
         return host.matches(authority);
       }
       return true;
@@ -41,7 +48,7 @@ public final class RouteTable {
           r.timeoutMs() != null ? r.timeoutMs() : listener.timeoutMs(),
           r.path() == null ? null : Glob.path(r.path()),
           Set.copyOf(r.methods()),
-          r.host() == null ? null : Glob.value(r.host())));
+          r.host() == null ? null : Glob.value(r.host().toLowerCase(java.util.Locale.ROOT))));
     }
     this.routes = compiled.toArray(Route[]::new);
     this.fallback = listener.upstream() == null ? null

@@ -406,7 +406,30 @@ class HttpProxyVerticleTest {
           assertThat(other.upstream.hits().get()).isEqualTo(1);
           gw.client.get("/orders/1").send().await();
           assertThat(probe.upstream.hits().get()).as("GET does not match the POST route").isEqualTo(1);
+          // the path as the upstream reads it, as rules match it: these went to the default upstream, while a
+          // rule on /orders/** took them for the route's traffic
+          gw.client.post("//orders/1").send().await();
+          gw.client.post("/%6frders/1").send().await();
+          assertThat(other.upstream.hits().get()).as("doubled slash and escaped letter").isEqualTo(3);
+          assertThat(probe.upstream.hits().get()).isEqualTo(1);
         }
+      }
+    }
+  }
+
+  /** Host names are case-insensitive: a route's host matches whatever case the client writes it in (it did not). */
+  @Test
+  void aRoutesHostMatchesInAnyCase() {
+    try (GatewayFixture other = new GatewayFixture(null); GatewayFixture probe = new GatewayFixture(null)) {
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, probe.upstream.url(),
+          List.of(new RouteConfig("api", null, null, "Api.Example.com", other.upstream.url(), null),
+              new RouteConfig("glob", null, null, "*.shop.example", other.upstream.url(), null)), 2_000L, null, 1, null, null);
+      try (GatewayFixture gw = new GatewayFixture(null, listener)) {
+        for (String host : List.of("api.example.com", "API.EXAMPLE.COM", "Api.Example.Com", "EU.SHOP.example")) {
+          gw.client.get("/x").virtualHost(host).send().await();
+        }
+        assertThat(other.upstream.hits().get()).isEqualTo(4);
+        assertThat(probe.upstream.hits().get()).isZero();
       }
     }
   }
