@@ -8,7 +8,7 @@ public final class Hosts {
 
   /**
    * The address others can reach a server bound to {@code host} at: the host itself, or for a wildcard
-   * (0.0.0.0, ::) this machine's own address, which is what a node announces to its cluster (every pod of a
+   * (0.0.0.0, ::) this machine's own address (not a loopback one, when it has another; IPv6 in brackets), which is what a node announces to its cluster (every pod of a
    * StatefulSet announced 0.0.0.0:9000).
    */
   public static String announced(String host) {
@@ -16,10 +16,38 @@ public final class Hosts {
       return host;
     }
     try {
-      return java.net.InetAddress.getLocalHost().getHostAddress();
-    } catch (java.net.UnknownHostException e) {
+      java.net.InetAddress local = java.net.InetAddress.getLocalHost();
+      if (!local.isLoopbackAddress()) {
+        return literal(local);
+      }
+      // Debian and Ubuntu map the machine's name to 127.0.1.1: an interface's own address, IPv4 first
+      java.net.InetAddress found = null;
+      for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+        if (!nic.isUp() || nic.isLoopback()) {
+          continue;
+        }
+        for (java.net.InetAddress address : java.util.Collections.list(nic.getInetAddresses())) {
+          if (address.isLinkLocalAddress()) {
+            continue;
+          }
+          if (address instanceof java.net.Inet4Address) {
+            return address.getHostAddress();
+          }
+          found = found == null ? address : found;
+        }
+      }
+      return literal(found != null ? found : local);
+    } catch (java.io.IOException e) {
       return host;
     }
+  }
+
+  /** The address as it goes before a port: an IPv6 one in brackets. */
+  private static String literal(java.net.InetAddress address) {
+    String text = address.getHostAddress();
+    int zone = text.indexOf('%');
+    text = zone >= 0 ? text.substring(0, zone) : text;
+    return address instanceof java.net.Inet6Address ? "[" + text + "]" : text;
   }
 
   /** True when {@code host} is a loopback address only (127.0.0.0/8, ::1, localhost): nothing beyond this machine reaches it. */
