@@ -269,6 +269,11 @@ class DrainTest {
       HttpResponse<String> twice = admin(gateway, "DELETE", "/api/listeners/extra").get(10, TimeUnit.SECONDS);
       assertThat(twice.statusCode()).isEqualTo(409);
       assertThat(twice.body()).contains("listener extra is already being removed");
+      // its port is said to be held by the drain, not by a listener that still listens
+      HttpResponse<String> swap = admin(gateway, "POST", "/api/listeners", "{\"name\": \"swap\", \"protocol\": \"http\", \"port\": "
+          + extra + ", \"upstream\": \"http://127.0.0.1:" + upstream.actualPort() + "\"}").get(10, TimeUnit.SECONDS);
+      assertThat(swap.statusCode()).isEqualTo(409);
+      assertThat(swap.body()).contains("is taken by listener extra (being removed: the port is free once its drain ends)");
       HttpResponse<String> answer = slow.get(10, TimeUnit.SECONDS);
       assertThat(answer.statusCode()).isEqualTo(200);
       assertThat(answer.body()).isEqualTo("slower done");

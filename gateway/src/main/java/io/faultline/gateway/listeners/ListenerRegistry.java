@@ -133,8 +133,10 @@ public final class ListenerRegistry extends VerticleBase {
         return Future.failedFuture(new ControlError.Conflict("name", "a listener named " + listener.name() + " already exists"));
       }
       List<GatewayConfig.NodePort> taken = new ArrayList<>(nodePorts.get());
-      running.values().forEach(other -> taken.add(new GatewayConfig.NodePort("0.0.0.0", other.port(), "listener " + other.config().name(),
-          "port"))); // a running listener holds its port whatever host either names, as the registry always counted it
+      // a running listener holds its port whatever host either names, as the registry always counted it; one being
+      // removed too, until its drain ends (bound again meanwhile, Vert.x would share the port with the old server)
+      running.values().forEach(other -> taken.add(new GatewayConfig.NodePort("0.0.0.0", other.port(), "listener " + other.config().name()
+          + (removing.contains(other.config().name()) ? " (being removed: the port is free once its drain ends)" : ""), "port")));
       // so does one still starting: two adds at once must not both bind it (Vert.x would share the port between them)
       starting.values().stream().filter(other -> other.port() != null && other.port() != 0).forEach(other -> taken.add(
           new GatewayConfig.NodePort("0.0.0.0", other.port(), "listener " + other.name() + " (starting)", "port")));
