@@ -5,6 +5,7 @@ import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.state.StateFiles;
 import io.faultline.orchestration.model.Names;
 import io.faultline.orchestration.model.Problem;
+import io.faultline.orchestration.model.Reporting;
 import io.faultline.orchestration.model.Orchestration;
 import io.faultline.orchestration.parse.OrchestrationParser;
 import io.faultline.orchestration.parse.Parsing;
@@ -274,12 +275,6 @@ public final class LibraryService {
     });
   }
 
-  /**
-   * The state directory's own directories: the library's, the reports' and the markers of runs in progress
-   * (a file exported there was read as a marker, and kept the runs a kill interrupted out of history).
-   */
-  private static final List<String> OWN_DIRECTORIES = List.of("library", "reports", "runs-open");
-
   public Future<JsonObject> exportDir(JsonObject body) {
     Path dir = Path.of(Requests.required(body, "dir"));
     Map<String, String> entries = new TreeMap<>(library.entries());
@@ -289,7 +284,7 @@ public final class LibraryService {
         // like them; compared as the file system resolves them, so a link to one of them is one of them
         Path target = real(dir);
         Path state = real(stateDir);
-        if (target.equals(state) || OWN_DIRECTORIES.stream().anyMatch(own -> target.startsWith(state.resolve(own)))) {
+        if (target.equals(state) || Reporting.OWN_DIRECTORIES.stream().anyMatch(own -> target.startsWith(state.resolve(own)))) {
           throw new ChaosConfigException("dir", "is the node's state directory " + stateDir + " or in its library/, reports/ or runs-open/"
               + (target.equals(dir.toAbsolutePath().normalize()) ? "" : " (" + dir + " leads to " + target + ")")
               + ", whose files an entry's could overwrite: export elsewhere (a new directory inside it is fine)");

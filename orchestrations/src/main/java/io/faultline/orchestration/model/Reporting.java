@@ -24,6 +24,13 @@ public record Reporting(boolean enabled, String path) {
    */
   private static final java.util.List<String> NODE_OWN = java.util.List.of("scenarios", "library", "history.db", "recorder.db", "runs-open");
 
+  /**
+   * The directories of the state directory the node writes in itself: the library's, its reports' and the
+   * markers of runs in progress. One list for every writer that must keep out of them (the library's export);
+   * a report may go beside the reports (not as a {@code .json}), so {@link #nodeOwn} treats {@code reports} apart.
+   */
+  public static final java.util.List<String> OWN_DIRECTORIES = java.util.List.of("library", "reports", "runs-open");
+
   /** Why the relative {@code path} may not take a report (it is one of the node's own files), or null. */
   public static String nodeOwn(java.nio.file.Path path) {
     java.nio.file.Path normal = path.normalize();
