@@ -6,11 +6,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpClientConnectionInternal;
-import io.vertx.core.http.impl.UnpooledHttpClientConnection;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * Passes over the informational answers (1xx) of an upstream that Vert.x's HTTP/1.x client does not know.
@@ -23,42 +19,17 @@ import java.lang.invoke.VarHandle;
 public final class InterimAnswers extends ChannelInboundHandlerAdapter {
 
   private static final String NAME = "faultline-interim-answers";
-  /** The name Vert.x gives its HTTP/1.x client codec in a connection's pipeline. */
-  private static final String CODEC = "codec";
-
-  /**
-   * The connection under the wrapper {@code HttpClientAgent.connect} gives: its pipeline is reached
-   * through it (Vert.x offers no other way; the version is pinned, and the tests fail if this changes).
-   */
-  private static final VarHandle UNPOOLED_ACTUAL;
-
-  static {
-    try {
-      UNPOOLED_ACTUAL = MethodHandles.privateLookupIn(UnpooledHttpClientConnection.class, MethodHandles.lookup())
-          .findVarHandle(UnpooledHttpClientConnection.class, "actual", HttpClientConnectionInternal.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   private boolean skipping;
 
   private InterimAnswers() {
   }
 
-  /**
-   * Has {@code connection}, an upstream connection of an HTTP client (pooled, or from {@code connect}), pass
-   * over interim answers Vert.x does not know (HTTP/1.x only).
-   */
-  public static void skipUnknown(HttpConnection connection) {
-    if (connection instanceof UnpooledHttpClientConnection unpooled) {
-      connection = (HttpConnection) UNPOOLED_ACTUAL.get(unpooled);
-    }
-    if (connection instanceof HttpClientConnectionInternal internal) {
-      ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
-      if (pipeline.get(CODEC) != null && pipeline.get(NAME) == null) {
-        pipeline.addAfter(CODEC, NAME, new InterimAnswers());
-      }
+  /** Has an HTTP/1.x upstream connection pass over interim answers Vert.x does not know (a no-op for other kinds). */
+  static void install(HttpClientConnectionInternal connection) {
+    ChannelPipeline pipeline = connection.channelHandlerContext().pipeline();
+    if (pipeline.get(UpstreamPipeline.CODEC) != null && pipeline.get(NAME) == null) {
+      pipeline.addAfter(UpstreamPipeline.CODEC, NAME, new InterimAnswers());
     }
   }
 

@@ -32,10 +32,10 @@ public final class UpstreamClients {
   }
 
   /**
-   * A pooled client towards upstreams: each HTTP/1.x connection it opens passes over interim answers
-   * Vert.x would take for final ones ({@link InterimAnswers}).
+   * A pooled client towards upstreams: each HTTP/1.x connection it opens is prepared as a proxy needs
+   * ({@link UpstreamPipeline}).
    */
   public static HttpClient pooled(Vertx vertx, HttpClientOptions options, PoolOptions pool) {
-    return vertx.httpClientBuilder().with(options).with(pool).withConnectHandler(InterimAnswers::skipUnknown).build();
+    return vertx.httpClientBuilder().with(options).with(pool).withConnectHandler(UpstreamPipeline::prepare).build();
   }
 }

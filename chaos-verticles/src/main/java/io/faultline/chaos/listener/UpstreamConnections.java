@@ -79,7 +79,7 @@ public final class UpstreamConnections {
    */
   public void release(Upstream upstream, HttpClientConnection connection, boolean reusable) {
     Host host = hosts.get(upstream);
-    if (host == null || !reusable || !host.isOpen(connection)) {
+    if (host == null || !reusable || !host.isOpen(connection) || UpstreamPipeline.closing(connection)) {
       connection.close(); // its close handler counts it out and serves a waiter with a new connection
       return;
     }
@@ -137,7 +137,7 @@ public final class UpstreamConnections {
             }
             HttpClientConnection connection = opened.result();
             live.add(connection);
-            InterimAnswers.skipUnknown(connection);
+            UpstreamPipeline.prepare(connection);
             connection.closeHandler(v -> closed(connection));
           });
     }

@@ -1,0 +1,101 @@
+package io.faultline.chaos.listener;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.vertx.core.http.impl.HttpClientConnectionInternal;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Delivers an upstream's answer whole when the upstream closes its connection right after sending it,
+ * while the gateway still holds part of it back (a bandwidth limit, or a client reading slowly): an
+ * HTTP/1.0 server, {@code Connection: close}, or a keep-alive timeout that starts when the upstream has
+ * written its answer (Node's 5 s), not when the gateway has read it.
+ *
+ * <p>Vert.x's HTTP/1.x client keeps what it read for a paused answer in its connection, and when the
+ * connection then closes it fails the answer without passing that on (Vert.x 5.0.7,
+ * {@code Http1xClientConnection.handleClosed}): a download throttled to 1 MB/s from such an upstream broke
+ * off after 0.9 of its 2 MB, every time. So this handler, between the HTTP decoder and Vert.x, holds the
+ * close back while an answer the decoder passed whole has not been taken by Vert.x yet, and passes it on
+ * once it has: the answer ends as sent, then the connection closes. An answer the upstream broke off
+ * (the close before its end) still fails at once.
+ */
+final class AnswersBeforeClose extends ChannelInboundHandlerAdapter {
+
+  static final String NAME = "faultline-answers-before-close";
+  /** The longest wait between two looks at whether Vert.x has taken the answer. */
+  private static final long MAX_WAIT_MS = 16;
+
+  /** The answers Vert.x has begun and not ended, oldest first: the only record of what it has not read. */
+  private static final VarHandle RESPONSES;
+  /** Vert.x's HTTP/1.x client connection, whose field that is (package-private). */
+  private static final Class<?> HTTP1;
+
+  static {
+    try {
+      HTTP1 = Class.forName("io.vertx.core.http.impl.Http1xClientConnection");
+      RESPONSES = MethodHandles.privateLookupIn(HTTP1, MethodHandles.lookup()).findVarHandle(HTTP1, "responses", Deque.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final HttpClientConnectionInternal connection;
+  private boolean whole;
+  private boolean held;
+
+  private AnswersBeforeClose(HttpClientConnectionInternal connection) {
+    this.connection = connection;
+  }
+
+  /** Installs the handler on an HTTP/1.x upstream connection (a no-op for other kinds). */
+  static void install(HttpClientConnectionInternal connection) {
+    if (!HTTP1.isInstance(connection)) {
+      return;
+    }
+    var pipeline = connection.channelHandlerContext().pipeline();
+    if (pipeline.get(UpstreamPipeline.CODEC) != null && pipeline.get(NAME) == null) {
+      pipeline.addAfter(UpstreamPipeline.CODEC, NAME, new AnswersBeforeClose(connection));
+    }
+  }
+
+  /** True when the upstream has closed {@code connection} and its close waits for Vert.x to take an answer: it carries no other. */
+  static boolean closing(HttpClientConnectionInternal connection) {
+    AnswersBeforeClose handler = (AnswersBeforeClose) connection.channelHandlerContext().pipeline().get(NAME);
+    return handler != null && handler.held;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    whole = msg instanceof LastHttpContent;
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (whole && unread()) {
+      held = true;
+      waitForVertx(ctx, 1);
+    } else {
+      ctx.fireChannelInactive();
+    }
+  }
+
+  /** Vert.x still has an answer it has not ended: its end is in what it has read and not passed on. */
+  private boolean unread() {
+    return !((Deque<?>) RESPONSES.get(connection)).isEmpty();
+  }
+
+  private void waitForVertx(ChannelHandlerContext ctx, long waitMs) {
+    ctx.executor().schedule(() -> {
+      if (unread()) {
+        waitForVertx(ctx, Math.min(MAX_WAIT_MS, waitMs * 2));
+      } else {
+        ctx.fireChannelInactive();
+      }
+    }, waitMs, TimeUnit.MILLISECONDS);
+  }
+}
