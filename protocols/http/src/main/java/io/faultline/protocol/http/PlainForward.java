@@ -157,6 +157,15 @@ final class PlainForward {
       out.setChunked(true);
     }
     leg.deadline(deadlines, call.route.timeoutMs(), request);
+    Exchange<HttpCall> exchange = call.exchange;
+    request.response().closeHandler(v -> {
+      // the client left: it is counted dropped now, and the upstream stops working for nobody (its call is
+      // reset: the answer's failure below counts it), as nginx does; not when the upstream answers
+      if (exchange != null) {
+        exchange.drop(true);
+      }
+      out.reset();
+    });
     out.response().onComplete(answered -> {
       if (answered.failed()) {
         leg.failed();

@@ -9,6 +9,8 @@ import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What an HTTP listener reports: every exchange counted once, faults from the decisions, a record of each faulted exchange. */
 class HttpCountingTest {
@@ -129,6 +131,55 @@ class HttpCountingTest {
       Thread.sleep(400); // past the delay: nothing may go upstream, nor be counted twice
       assertThat(events.completions()).extracting(RecordingListener.Completion::outcome).containsExactly("dropped");
       assertThat(gw.upstream.hits().get()).isZero();
+    }
+  }
+
+  /**
+   * A client that leaves while its upstream works on the answer is counted dropped when it leaves, with the
+   * time it stayed, and the upstream's call is given up then (its connection closed), chaos off, on with
+   * nothing drawn, or a delay drawn. A hunt's clients that gave up after 0.3 s on a 3 s answer were counted
+   * only when the upstream answered, 3 s long (a run's p99 and the health score took the upstream's time), and
+   * the upstream worked on for nobody.
+   */
+  @ParameterizedTest(name = "chaos {0}")
+  @ValueSource(strings = {"null", "{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 1, \"probability\": 0}}",
+      "{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 1}}"})
+  void aClientThatLeavesBeforeTheAnswerIsCountedDroppedWhenItLeavesAndTheUpstreamCallEnds(String chaos) throws Exception {
+    io.vertx.core.Vertx upstreamVertx = io.vertx.core.Vertx.vertx();
+    try {
+      io.vertx.core.Promise<Void> upstreamAsked = io.vertx.core.Promise.promise();
+      io.vertx.core.Promise<Long> upstreamLetGo = io.vertx.core.Promise.promise();
+      io.vertx.core.http.HttpServer upstream = upstreamVertx.createHttpServer().requestHandler(request -> {
+        upstreamAsked.tryComplete(); // and never answers
+        request.connection().closeHandler(v -> upstreamLetGo.tryComplete(System.nanoTime()));
+      });
+      upstream.listen(0, "127.0.0.1").await();
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(),
+          null, 30_000L, null, 1, null, null);
+      try (GatewayFixture gw = new GatewayFixture(chaos.equals("null") ? null : chaos, listener)) {
+        long left;
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+          socket.getOutputStream().write("GET /report HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          socket.getOutputStream().flush();
+          upstreamAsked.future().await(5, java.util.concurrent.TimeUnit.SECONDS);
+          Thread.sleep(200);
+          left = System.nanoTime();
+        }
+        RecordingListener events = gw.events;
+        events.await("the exchange's end", () -> events.completions().size() == 1);
+        long countedAfterMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - left);
+        RecordingListener.Completion completion = events.completions().get(0);
+        assertThat(completion.outcome()).isEqualTo("dropped");
+        assertThat(countedAfterMs).as("ms from the client's leaving to its count").isLessThan(5_000);
+        assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(completion.durationNanos())).as("the exchange's time, ms")
+            .isBetween(150L, 5_000L);
+        long letGo = upstreamLetGo.future().await(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(letGo - left)).as("ms until the upstream call ended").isLessThan(5_000);
+        Thread.sleep(200);
+        assertThat(events.completions()).as("counted once").hasSize(1);
+      }
+    } finally {
+      upstreamVertx.close().await();
     }
   }
 
