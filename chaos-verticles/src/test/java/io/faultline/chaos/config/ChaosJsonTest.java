@@ -138,9 +138,10 @@ class ChaosJsonTest {
     assertThat(network.trafficShaping().bandwidthLimitBps()).isEqualTo(100_000);
     ChaosConfig cascading = Scenarios.builtIn("cascading_failure").config();
     assertThat(cascading.latency().randomDelayRangeMs()).containsExactly(1_000L, 5_000L);
+    // shares of all requests (ChaosSnapshotTest draws them): each later fault is its share of what is left
     assertThat(cascading.faultInjection().httpErrorProbability()).isEqualTo(0.3);
-    assertThat(cascading.faultInjection().timeoutProbability()).isEqualTo(0.2);
-    assertThat(cascading.faultInjection().connectionErrorProbability()).isEqualTo(0.1);
+    assertThat(cascading.faultInjection().timeoutProbability()).isEqualTo(0.2 / 0.7);
+    assertThat(cascading.faultInjection().connectionErrorProbability()).isEqualTo(0.1 / 0.5);
     assertThat(cascading.rateLimit().requestsPerSecond()).isEqualTo(10.0);
     ChaosConfig peak = Scenarios.builtIn("peak_traffic").config();
     assertThat(peak.rateLimit().requestsPerSecond()).isEqualTo(50.0);
