@@ -257,6 +257,29 @@ class AdminApiTest {
     }
   }
 
+  /**
+   * A config put with a scenario and some of a section's fields refines the scenario's section, as the same
+   * config in a file does, and stopping the scenario ends it. The same input meant two things: put, the
+   * section replaced the scenario's whole (its 2 s delay silently gone); from a file, it refined it.
+   */
+  @Test
+  void aScenarioPutWithSomeFieldsIsRefinedAsAFilesIsAndStopsWhole() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      HttpResponse<Buffer> put = gw.put("/api/chaos/config",
+          "{\"enabled\": true, \"scenario\": \"slow_backend\", \"latency\": {\"probability\": 0.5}}");
+      assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(200);
+      JsonObject latency = gw.get("/api/chaos/config").bodyAsJsonObject().getJsonObject("latency");
+      assertThat(latency.getLong("fixed_delay_ms")).as("the scenario's delay").isEqualTo(2_000L);
+      assertThat(latency.getDouble("jitter_percent")).isEqualTo(10.0);
+      assertThat(latency.getDouble("probability")).as("the field given").isEqualTo(0.5);
+      assertThat(gw.get("/api/chaos/status").bodyAsJsonObject().getJsonArray("active_faults")).contains("latency");
+      JsonObject stopped = gw.post("/api/chaos/scenarios/stop").bodyAsJsonObject();
+      assertThat(stopped.getString("scenario")).isNull();
+      assertThat(stopped.getJsonArray("active_faults")).as(stopped.encode()).isEmpty();
+      assertThat(gw.get("/api/chaos/config").bodyAsJsonObject().containsKey("latency")).isFalse();
+    }
+  }
+
   @Test
   void scenariosStartStopSaveAndDelete() {
     try (GatewayFixture gw = new GatewayFixture(Map.of())) {

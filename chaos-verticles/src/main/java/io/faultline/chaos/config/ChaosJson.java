@@ -154,6 +154,52 @@ public final class ChaosJson {
   }
 
   @SuppressWarnings("unchecked")
+  /**
+   * {@code over} laid on {@code base}, as a config refines another (a scenario's sections refined by the
+   * fields given with it, a step's config over its scenario's): nested objects merge, anything else in
+   * {@code over} replaces. A fixed delay and a delay range are alternatives: giving one drops the other. A
+   * nested object may be a map or a {@code JsonObject} (what comes over the event bus is copied into those).
+   */
+  public static Map<String, Object> refine(Map<String, Object> base, Map<String, Object> over) {
+    Map<String, Object> out = new java.util.LinkedHashMap<>(base);
+    if (over.containsKey("fixed_delay_ms")) {
+      out.remove("random_delay_range_ms");
+    }
+    if (over.containsKey("random_delay_range_ms")) {
+      out.remove("fixed_delay_ms");
+    }
+    over.forEach((key, value) -> {
+      Map<String, Object> a = asMap(out.get(key));
+      Map<String, Object> b = asMap(value);
+      out.put(key, a != null && b != null ? refine(a, b) : value);
+    });
+    return out;
+  }
+
+  /**
+   * A config ({@code given}, as JSON or YAML gave it) that names {@code scenario} and sets some of a section's
+   * fields refines the scenario's section field by field ({@link #refine}): the fields given replace the
+   * scenario's, the rest of its section stays (reference 001's serve line: {@code --chaos-scenario
+   * network_degradation --chaos-latency-range "100-500"}). Changes {@code given} in place.
+   */
+  public static void refineScenario(Map<String, Object> given, ChaosConfig scenario) {
+    toMap(scenario).forEach((section, value) -> {
+      Map<String, Object> ofScenario = asMap(value);
+      Map<String, Object> fields = asMap(given.get(section));
+      if (ofScenario != null && fields != null) {
+        given.put(section, refine(ofScenario, fields));
+      }
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> asMap(Object value) {
+    if (value instanceof io.vertx.core.json.JsonObject json) {
+      return json.getMap();
+    }
+    return value instanceof Map<?, ?> map ? (Map<String, Object>) map : null;
+  }
+
   public static Map<String, Object> toMap(Object value) {
     return MAPPER.convertValue(value, Map.class);
   }

@@ -156,6 +156,14 @@ public final class ChaosControlVerticle extends VerticleBase {
   private ChaosConfig whole(JsonObject body) {
     JsonObject whole = body.copy();
     ChaosConfig current = state.config();
+    if (whole.getValue("scenario") instanceof String name) {
+      // the fields given with a scenario refine its sections, as a config file's and an orchestration step's do
+      try {
+        ChaosJson.refineScenario(whole.getMap(), state.find(name).config());
+      } catch (ChaosState.NotFound unknown) {
+        // refused by the state, naming the scenarios it knows
+      }
+    }
     // null would read as "off", "no rules" and "draw a seed": a client that writes what it leaves out as null
     // must not switch chaos off, drop every rule and lose the seed without a word
     for (String kept : List.of("enabled", "seed", "rules")) {

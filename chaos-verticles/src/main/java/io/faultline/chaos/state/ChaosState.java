@@ -281,9 +281,27 @@ public final class ChaosState {
     return s;
   }
 
-  /** What stopping the scenario a config names returns to: the same config without it (null when it names none). */
-  private static ChaosConfig unscenario(ChaosConfig config) {
-    return config.scenario() == null ? null : config.withScenario(null);
+  /**
+   * What stopping the scenario a config names returns to (null when it names none): the same config without
+   * the scenario and without the scenario's sections, which the config's own only refined. A stop ends the
+   * scenario's faults: a file's {@code scenario: slow_backend} with {@code latency: {probability: 0.5}} kept
+   * delaying half the requests 2 s after the stop. The config's sections the scenario does not have stay.
+   */
+  private ChaosConfig unscenario(ChaosConfig config) {
+    if (config.scenario() == null) {
+      return null;
+    }
+    ChaosConfig before = config.withScenario(null);
+    Scenario s = Scenarios.builtIn(config.scenario());
+    if (s == null) {
+      s = saved.get(config.scenario());
+    }
+    if (s != null) {
+      for (String section : s.config().sections().byName().keySet()) {
+        before = before.withSection(section, null);
+      }
+    }
+    return before;
   }
 
   /** A config naming a scenario gets the scenario's sections under its own explicit ones. */

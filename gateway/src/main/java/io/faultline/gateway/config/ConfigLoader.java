@@ -136,35 +136,19 @@ public final class ConfigLoader {
   }
 
   /**
-   * A config that names a built-in {@code chaos.scenario} and also sets some of a section's fields (reference
-   * 001's serve line: {@code --chaos-scenario network_degradation --chaos-latency-range "100-500"}) refines the
-   * scenario's section field by field, as an orchestration step naming a scenario with a config does: the
-   * fields given replace the scenario's, the rest of its section stays. A section is taken whole once typed,
-   * so a flag's one field (the latency's probability) used to replace the scenario's whole section, its
-   * delay and jitter gone. A fixed delay and a range are alternatives: giving one drops the scenario's other.
+   * A config that names a built-in {@code chaos.scenario} and also sets some of a section's fields refines the
+   * scenario's section field by field ({@link ChaosJson#refineScenario}), as the REST API and an orchestration
+   * step naming a scenario do. A section is taken whole once typed, so a flag's one field (the latency's
+   * probability) used to replace the scenario's whole section, its delay and jitter gone.
    */
   @SuppressWarnings("unchecked")
   private static void refineScenario(Map<String, Object> tree) {
-    if (!(tree.get("chaos") instanceof Map<?, ?> given) || !(given.get("scenario") instanceof String name)) {
-      return;
-    }
-    Scenario scenario = Scenarios.builtIn(name);
-    if (scenario == null) {
-      return; // refused with the known names below
-    }
-    Map<String, Object> chaos = (Map<String, Object>) given;
-    ChaosJson.toMap(scenario.config()).forEach((section, value) -> {
-      if (value instanceof Map<?, ?> ofScenario && chaos.get(section) instanceof Map<?, ?> fields) {
-        Map<String, Object> base = new LinkedHashMap<>((Map<String, Object>) ofScenario);
-        if (fields.containsKey("fixed_delay_ms")) {
-          base.remove("random_delay_range_ms");
-        }
-        if (fields.containsKey("random_delay_range_ms")) {
-          base.remove("fixed_delay_ms");
-        }
-        chaos.put(section, io.faultline.orchestration.model.StepConfig.merge(base, (Map<String, Object>) fields));
+    if (tree.get("chaos") instanceof Map<?, ?> given && given.get("scenario") instanceof String name) {
+      Scenario scenario = Scenarios.builtIn(name);
+      if (scenario != null) { // else refused with the known names below
+        ChaosJson.refineScenario((Map<String, Object>) given, scenario.config());
       }
-    });
+    }
   }
 
   /**

@@ -107,6 +107,24 @@ class ConfigLoaderTest {
     assertThat(state.config().trafficShaping().packetLossPercent()).as("the scenario's other sections").isEqualTo(5.0);
   }
 
+  /**
+   * Stopping a scenario a file or flags refined ends its faults: the refined sections were the scenario's. A
+   * hunt's {@code --chaos-scenario slow_backend --chaos-latency-probability 0.5}, stopped, went on delaying
+   * half the requests by 2 s, with the status saying no scenario. A section the scenario lacks stays.
+   */
+  @Test
+  void stoppingARefinedScenarioEndsItsSectionsAndKeepsTheConfigsOwn() throws IOException {
+    Path file = file("chaos: {enabled: true, scenario: slow_backend, latency: {probability: 0.5},"
+        + " rate_limit: {requests_per_second: 7}}\n");
+    io.faultline.chaos.state.ChaosState state = new io.faultline.chaos.state.ChaosState(ConfigLoader.load(file, Map.of(), Map.of()).chaos());
+    assertThat(state.config().latency().fixedDelayMs()).isEqualTo(2_000);
+    assertThat(state.config().latency().probability()).isEqualTo(0.5);
+    state.stopScenario();
+    assertThat(state.config().latency()).as("the scenario's section, refined").isNull();
+    assertThat(state.config().rateLimit().requestsPerSecond()).as("the config's own section").isEqualTo(7.0);
+    assertThat(state.config().enabled()).isTrue();
+  }
+
   @Test
   void aListenerAFlagAddsComesAfterTheFilesSoErrorsNameTheFilesIndexes() throws IOException {
     Path file = file("listeners:\n  - {name: t, protocol: tcp, port: 0, upstream: \"127.0.0.1:1\","
