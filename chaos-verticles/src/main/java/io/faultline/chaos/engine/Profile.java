@@ -1,6 +1,7 @@
 package io.faultline.chaos.engine;
 
 import io.faultline.chaos.config.ChaosSections;
+import io.faultline.chaos.fault.BandwidthFault;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,10 +40,23 @@ final class Profile {
     return java.util.Arrays.stream(specs).map(FaultSpec::type).distinct().toList();
   }
 
-  /** The decisions of every fault whose probability comes up, until one ends the exchange; {@link Verdict#PASS} when none applies. */
+  /**
+   * The decisions of every fault whose probability comes up, until one ends the exchange; {@link Verdict#PASS}
+   * when none applies. A cut (a partial response) ends it after its answer has been forwarded, so a bandwidth
+   * limit still paces what goes before the cut: with both set, the body came at once and cut, unthrottled.
+   */
   Verdict decide(RequestFacts request, ChaosRandom random) {
     Verdict verdict = Verdict.PASS;
     for (FaultSpec spec : specs) {
+      Terminal ended = verdict.terminal();
+      if (ended != null) {
+        if (!(ended instanceof Terminal.Cut)) {
+          break;
+        }
+        if (!spec.type().equals(BandwidthFault.TYPE)) {
+          continue;
+        }
+      }
       if (!random.chance(spec.probability())) {
         continue;
       }
@@ -53,9 +67,7 @@ final class Profile {
       if (verdict == Verdict.PASS) {
         verdict = new Verdict();
       }
-      if (verdict.add(decision)) {
-        break;
-      }
+      verdict.add(decision);
     }
     return verdict;
   }

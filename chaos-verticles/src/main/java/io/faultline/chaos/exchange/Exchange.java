@@ -40,6 +40,7 @@ public final class Exchange<C> {
   private int status;
   private Terminal answered;
   private Terminal.Cut cut;
+  private boolean cutCounted;
   private boolean ended;
   private boolean released;
   /** True while the exchange waits for a guard's admission (a bulkhead permit): the kill switch reaches it there too. */
@@ -66,8 +67,16 @@ public final class Exchange<C> {
     return released ? Verdict.PASS : verdict;
   }
 
-  /** The cut being applied to the response, or null: set by {@link #forward(Terminal.Cut)}. */
-  public Terminal.Cut cut() {
+  /**
+   * The cut to apply to the answer now beginning, or null: set by {@link #forward(Terminal.Cut)}. The cut
+   * counts from here, once: a client that left, or an upstream that failed, before any answer was never cut
+   * (it counted when decided: 4 clients that gave up on a slow upstream, 4 partial responses counted).
+   */
+  public Terminal.Cut cutting() {
+    if (cut != null && !cutCounted) {
+      cutCounted = true;
+      injected(cut.type());
+    }
     return cut;
   }
 
@@ -254,7 +263,9 @@ public final class Exchange<C> {
 
   private void answer(Terminal terminal) {
     answered = terminal;
-    injected(terminal.type());
+    if (!(terminal instanceof Terminal.Cut)) {
+      injected(terminal.type()); // a cut counts when it is applied: in the translator's cut, or by cutting()
+    }
     terminal.applyTo(runner.translator, this);
   }
 

@@ -140,7 +140,7 @@ final class GraphQlCall {
     HttpServerResponse response = request.response().setStatusCode(upstream.statusCode());
     ProxiedHeaders.answer(upstream.headers(), response.headers());
     response.headers().remove(HttpHeaders.CONTENT_LENGTH); // set below, for the body as it leaves
-    Terminal.Cut cut = exchange == null ? null : exchange.cut();
+    Terminal.Cut cut = exchange == null ? null : exchange.cutting();
     boolean rewrite = exchange != null && !exchange.verdict().fieldErrors().isEmpty() && operation != null && isJson(upstream);
     if (rewrite || cut != null) {
       Future<GraphQlSchema> schema = rewrite ? schemas.schemaFor(route, request.path(), request.headers()) : Future.succeededFuture();

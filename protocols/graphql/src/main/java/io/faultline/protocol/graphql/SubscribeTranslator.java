@@ -88,6 +88,7 @@ final class SubscribeTranslator implements Translator<Subscribe> {
 
   @Override
   public void cut(Exchange<Subscribe> exchange, Terminal.Cut cut) {
+    exchange.injected(cut.type()); // applied now
     drop(exchange);
   }
 

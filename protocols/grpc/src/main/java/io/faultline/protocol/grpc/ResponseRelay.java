@@ -50,7 +50,7 @@ final class ResponseRelay {
     this.exchange = exchange;
     MessagePlan plan = exchange == null ? MessagePlan.NONE : exchange.verdict().messages();
     long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
-    this.cut = exchange == null ? null : exchange.cut();
+    this.cut = exchange == null ? null : exchange.cutting();
     this.abort = plan.abort();
     this.messageDelayMs = plan.delayMs();
     this.chaosOn = exchange == null ? () -> false : exchange::chaosOn;

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
@@ -64,7 +65,8 @@ final class ChaosInterceptor implements ProxyInterceptor {
       return context.sendResponse();
     }
     ProxyResponse response = context.response();
-    Terminal.Cut cut = exchange.cut();
+    // a cut is the upstream's answer's: the 502 or 504 the gateway makes when there is none goes whole
+    Terminal.Cut cut = response.proxiedResponse() == null ? null : exchange.cutting();
     long bps = exchange.verdict().throttleBps();
     Body body = response.getBody();
     if (cut != null) {
@@ -72,12 +74,12 @@ final class ChaosInterceptor implements ProxyInterceptor {
     }
     if (body != null && (cut != null || bps > 0)) {
       ReadStream<Buffer> stream = body.stream();
+      if (bps > 0) { // paced under the cut: the cut comes when what goes before it has gone, at the rate
+        stream = exchange.paced(stream, bps);
+      }
       if (cut != null) {
         stream = body.length() >= 0 ? new CutReadStream(stream, (long) (body.length() * cut.fraction()), () -> drop(context))
             : CutReadStream.ofUnknownLength(stream, UNKNOWN_LENGTH_WINDOW, cut.fraction(), () -> drop(context));
-      }
-      if (bps > 0) {
-        stream = exchange.paced(stream, bps);
       }
       response.setBody(Body.body(stream, body.length(), body.mediaType()));
     } else if (cut != null) {
@@ -95,14 +97,25 @@ final class ChaosInterceptor implements ProxyInterceptor {
   private void drop(ProxyContext context) {
     HttpServerResponse response = context.request().proxiedRequest().response();
     HttpClientResponse upstream = context.response().proxiedResponse();
+    boolean h2 = context.request().proxiedRequest().version() == HttpVersion.HTTP_2;
     vertx.runOnContext(v -> {
       Future<Void> head = response.headWritten() || response.closed() ? Future.succeededFuture() : response.writeHead();
       head.onComplete(written -> {
-        Aborts.abort(response);
-        if (upstream != null) {
-          upstream.request().reset();
+        if (h2 && !response.closed()) {
+          // the reset goes after what came before the cut: it would discard the DATA frames HTTP/2's flow
+          // control still holds (an h2 client got 474,788-491,520 bytes of a cut at 500,000, by run)
+          response.write(Buffer.buffer()).onComplete(sent -> reset(response, upstream));
+        } else {
+          reset(response, upstream);
         }
       });
     });
+  }
+
+  private static void reset(HttpServerResponse response, HttpClientResponse upstream) {
+    Aborts.abort(response);
+    if (upstream != null) {
+      upstream.request().reset();
+    }
   }
 }

@@ -144,6 +144,32 @@ class HttpChaosTest {
   }
 
   /**
+   * Over HTTP/2 the cut is as exact: half the body, then the stream's reset. The reset went out as the cut came,
+   * and took the DATA frames HTTP/2's flow control still held with it: an h2 client got 474,788-491,520 bytes
+   * of a cut at 500,000, by run.
+   */
+  @Test
+  void partialResponseOverHttp2SendsExactlyHalfTheBodyThenResets() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "fault_injection": {"partial_response_probability": 1.0}}""")) {
+      for (int run = 0; run < 3; run++) {
+        io.vertx.core.Promise<Long> broken = io.vertx.core.Promise.promise();
+        long[] received = {0};
+        gw.h2c().request(io.vertx.core.http.HttpMethod.GET, "/bytes/1000000").compose(req -> req.send()).onComplete(ar -> {
+          if (ar.failed()) {
+            broken.tryFail(ar.cause());
+            return;
+          }
+          ar.result().handler(chunk -> received[0] += chunk.length());
+          ar.result().exceptionHandler(e -> broken.tryComplete(received[0]));
+          ar.result().endHandler(v -> broken.tryFail("the answer ended whole, after " + received[0] + " bytes"));
+        });
+        assertThat(broken.future().await()).as("bytes before the reset, run %d", run).isEqualTo(500_000);
+      }
+    }
+  }
+
+  /**
    * A chunked body has no length to halve: a small one is halved once its end is in, as one with a
    * Content-Length is (it was passed whole, missing only its last chunk); a long one keeps half of its first 16 KiB.
    */

@@ -204,6 +204,28 @@ class HttpCountingTest {
     }
   }
 
+  /**
+   * A cut counts when it is applied, to an upstream's answer: an upstream that fails before answering leaves
+   * nothing to cut, and the client gets its 502 whole. The gateway cut its own 502 (the client saw its
+   * connection close), and counted the cut when decided: cut faults overstated the cuts whenever the
+   * upstream failed or the client left first.
+   */
+  @Test
+  void aCutDecidedForAnAnswerThatNeverCameIsNotCounted() {
+    int closedPort = Upstreams.portToListenOn();
+    ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + closedPort, null,
+        2_000L, null, 1, null, null);
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "fault_injection": {"partial_response_probability": 1.0}}""", listener)) {
+      assertThat(gw.get("/a").statusCode()).as("the gateway's own answer goes whole").isEqualTo(502);
+      RecordingListener events = gw.events;
+      events.await("the exchange's end", () -> events.completions().size() == 1);
+      assertThat(events.completions()).extracting(RecordingListener.Completion::outcome).containsExactly("5xx");
+      assertThat(events.faults()).as("faults counted").isEmpty();
+      assertThat(events.records()).as("recorded as faulted").isEmpty();
+    }
+  }
+
   @Test
   void aCutResponseCountsAsDroppedAsOnEveryListener() {
     try (GatewayFixture gw = new GatewayFixture("""

@@ -85,6 +85,7 @@ final class TcpTranslator implements Translator<Connection> {
 
   @Override
   public void cut(Exchange<Connection> exchange, Terminal.Cut cut) {
+    exchange.injected(cut.type()); // applied now
     drop(exchange.call()); // a stream of bytes has no response to cut short: the connection is lost before it starts
   }
 

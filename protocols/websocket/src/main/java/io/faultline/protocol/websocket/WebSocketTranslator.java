@@ -87,6 +87,7 @@ final class WebSocketTranslator implements Translator<Upgrade> {
 
   @Override
   public void cut(Exchange<Upgrade> exchange, Terminal.Cut cut) {
+    exchange.injected(cut.type()); // applied now
     drop(exchange.call()); // no response body to cut: the connection is lost before the upgrade
   }
 
