@@ -45,6 +45,10 @@ final class GraphQlCall {
   final ParsedOperation operation;
   /** Why the document is refused before anything else happens (over the parsing budget), or null. */
   Exchange<GraphQlCall> exchange;
+  /** The upstream call under way (null before it is sent), reset when the client leaves. */
+  private UpstreamLeg leg;
+  /** Counted, as answered or dropped: nothing more happens to the operation. */
+  private boolean over;
   private final Vertx vertx;
   private final UpstreamConnections connections;
   private final AnswerDeadlines deadlines;
@@ -68,6 +72,16 @@ final class GraphQlCall {
 
   /** Runs the operation through the chaos lifecycle, or straight upstream when chaos leaves it untouched. */
   void run() {
+    // a client that leaves is dropped then, during a delay too, and its upstream call (if any) reset: not
+    // when the upstream answers, with the upstream's time, the upstream working on for nobody
+    request.response().closeHandler(v -> {
+      boolean upstreamCallOpen = leg != null && !over;
+      drop(); // first: the reset below fails the upstream call at once, which must not answer or count it
+      if (upstreamCallOpen) {
+        leg.failed();
+        leg.request().reset();
+      }
+    });
     exchange = runner.start(this, route.name(), startedNanos);
     if (exchange == null) {
       forward();
@@ -107,6 +121,12 @@ final class GraphQlCall {
   }
 
   private void send(UpstreamLeg leg) {
+    if (over) { // the client left while the connection was being had
+      leg.failed();
+      leg.request().reset();
+      return;
+    }
+    this.leg = leg;
     HttpClientRequest out = leg.request();
     MultiMap headers = out.headers();
     ProxiedHeaders.request(request, headers);
@@ -120,6 +140,9 @@ final class GraphQlCall {
     }
     leg.deadline(deadlines, route.timeoutMs(), request);
     out.response().onComplete(ar -> {
+      if (over) {
+        return;
+      }
       if (ar.succeeded()) {
         leg.answered();
         respond(ar.result(), leg);
@@ -235,6 +258,9 @@ final class GraphQlCall {
 
   /** Answers with {@code body} and HTTP {@code status}, and ends the exchange. */
   void answer(int status, JsonObject body) {
+    if (over) {
+      return;
+    }
     GraphQlResponses.send(request.response(), status, body);
     end(status);
   }
@@ -262,6 +288,10 @@ final class GraphQlCall {
    * HTTP/1.x connection closed. The client's other operations on an HTTP/2 connection go on.
    */
   void drop() {
+    if (over) {
+      return;
+    }
+    over = true;
     AbruptClose.abort(request);
     if (exchange != null) {
       exchange.drop(true);
@@ -271,6 +301,10 @@ final class GraphQlCall {
   }
 
   private void end(int status) {
+    if (over) {
+      return;
+    }
+    over = true;
     if (exchange != null) {
       exchange.end(status);
     } else {

@@ -52,6 +52,54 @@ class GraphQlClientLeavesTest {
     vertx.close().await();
   }
 
+  /**
+   * A client that leaves before its answer, during a delay too, is counted dropped when it leaves, with the
+   * time it stayed, and its upstream call ends then. A hunt's clients that gave up after 0.5 s on a 3 s
+   * upstream were counted at 3 s (`duration_ms` 3018.9), and 438 of 1,000 upstream calls worked on for nobody.
+   */
+  @org.junit.jupiter.params.ParameterizedTest(name = "chaos {0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"null", "{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 5}}",
+      "{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 3000}}"})
+  void aClientLeavingBeforeItsAnswerIsDroppedThenAndItsUpstreamCallEnds(String chaos) throws Exception {
+    Promise<Void> upstreamAsked = Promise.promise();
+    Promise<Void> upstreamLetGo = Promise.promise();
+    HttpServer upstream = vertx.createHttpServer().requestHandler(request -> {
+      upstreamAsked.tryComplete(); // and never answers
+      request.connection().closeHandler(v -> upstreamLetGo.tryComplete());
+    }).listen(0, "127.0.0.1").await();
+    RecordingListener events = new RecordingListener();
+    ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
+        "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 30_000L, null, 1, null, null);
+    ChaosConfig config = chaos.equals("null") ? ChaosConfig.off() : GraphQlFixture.chaos(chaos);
+    GraphQlProxyVerticle gateway = new GraphQlProxyVerticle(listener, new ChaosState(config, System::nanoTime, 42),
+        new ConnectionGate(), 0, events);
+    vertx.deployVerticle(gateway).await();
+    String body = "{\"query\":\"{ hello }\"}";
+    long left;
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.actualPort())) {
+      socket.getOutputStream().write(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+          + body.length() + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      if (!chaos.contains("3000")) {
+        upstreamAsked.future().await(5, TimeUnit.SECONDS);
+      }
+      Thread.sleep(300);
+      left = System.nanoTime();
+    }
+    events.await("the operation counted", () -> !events.completions().isEmpty());
+    long countedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - left);
+    assertThat(events.completions()).extracting(RecordingListener.Completion::outcome).containsExactly("dropped");
+    assertThat(countedAfterMs).as("ms from the client's leaving to its count").isLessThan(2_000);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(events.completions().get(0).durationNanos())).as("its time, ms").isLessThan(2_000);
+    if (!chaos.contains("3000")) {
+      upstreamLetGo.future().await(5, TimeUnit.SECONDS);
+    } else {
+      Thread.sleep(3_000); // past the delay: the operation never goes upstream
+      assertThat(upstreamAsked.future().isComplete()).as("asked upstream").isFalse();
+    }
+    assertThat(events.completions()).as("counted once").hasSize(1);
+  }
+
   @Test
   void aClientLeavingMidAnswerIsDroppedAndItsUpstreamCallReset() throws Exception {
     contextLog.addHandler(capture);
