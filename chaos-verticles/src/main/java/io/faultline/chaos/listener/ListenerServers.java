@@ -28,6 +28,10 @@ public final class ListenerServers {
   /** A request's header section may be this large in all: nginx's (its four large header buffers), Vert.x's is 8 KiB. */
   public static final int MAX_HEADER_BYTES = 32 * 1024;
 
+  /** Stream resets an HTTP/2 client may send in {@link #RESET_WINDOW_SECONDS} before its connection is closed as a flood. */
+  public static final int RESETS_PER_WINDOW = 10_000;
+  static final int RESET_WINDOW_SECONDS = 10;
+
   private ListenerServers() {
   }
 
@@ -48,6 +52,12 @@ public final class ListenerServers {
     // HTTP/2 and gRPC clients put every call on one connection: Vert.x's default of 100 concurrent streams
     // queued the 101st call (100 open server streams stalled every other call), where gRPC servers set no limit
     options.getInitialSettings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
+    // Cancelling calls is what HTTP/2 and gRPC clients do (deadlines, hedged calls, search as you type): Vert.x's
+    // guard against rapid-reset floods (CVE-2023-44487) closed a client's connection, calls in progress with
+    // it, after 200 cancels in 30 s (grpc-js got RESOURCE_EXHAUSTED for a call chaos never touched). The flood
+    // it guards against sends tens of thousands a second; this allows a client 1,000 a second on average.
+    options.setHttp2RstFloodMaxRstFramePerWindow(RESETS_PER_WINDOW).setHttp2RstFloodWindowDuration(RESET_WINDOW_SECONDS)
+        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS);
     if (gated && listener.headerTimeoutMs() > 0) {
       // until the gate's guard takes over, after the first request's headers (Vert.x's idle handler, replaced then)
       options.setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, listener.headerTimeoutMs()));

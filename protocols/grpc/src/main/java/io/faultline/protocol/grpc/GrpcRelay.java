@@ -130,6 +130,12 @@ final class GrpcRelay {
         call.left();
         outgoing.cancel();
       });
+      // the client's connection went (no reset of the stream: its error handler does not run): the upstream
+      // call is cancelled too, as on the pass-through path; it ran on for nobody
+      call.onClose(() -> {
+        call.left();
+        outgoing.cancel();
+      });
       if (request.deadline() != null) {
         request.deadline().onSuccess(v -> outgoing.cancel());
       }

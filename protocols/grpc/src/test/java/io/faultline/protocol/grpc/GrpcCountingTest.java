@@ -52,6 +52,39 @@ class GrpcCountingTest {
     }
   }
 
+  /**
+   * A client whose connection goes with calls in progress (its process exits: no stream is reset) has them
+   * counted dropped and their upstream calls cancelled, relayed as a stream or decoded alike. Decoded (chaos
+   * on), the upstream calls ran to their end for nobody.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"off", "touched"})
+  void callsWhoseClientConnectionGoesAreDroppedAndCancelledUpstream(String mode) throws Exception {
+    try (GrpcFixture gw = new GrpcFixture(GrpcProxyVerticleTest.chaos(mode))) {
+      io.vertx.grpc.client.GrpcClient own = io.vertx.grpc.client.GrpcClient.client(gw.vertx, new io.vertx.grpc.client.GrpcClientOptions());
+      List<io.vertx.grpc.client.GrpcClientRequest<io.vertx.core.buffer.Buffer, io.vertx.core.buffer.Buffer>> calls = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        var request = own.request(io.vertx.core.net.SocketAddress.inetSocketAddress(gw.port, "127.0.0.1")).await();
+        request.fullMethodName("test.Echo/Hang");
+        request.end(io.vertx.core.buffer.Buffer.buffer("x"));
+        calls.add(request);
+      }
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (gw.upstreamCalls.get() < 3 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
+      calls.get(0).connection().close().await(); // all three share it
+      gw.events.await("the counts", () -> gw.events.completions().size() == 3);
+      assertThat(gw.events.completions()).extracting(RecordingListener.Completion::outcome).containsOnly("dropped");
+      deadline = System.currentTimeMillis() + 5_000;
+      while (gw.upstreamCancels.get() < 3 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(gw.upstreamCancels.get()).as("upstream calls cancelled").isEqualTo(3);
+      own.close().await();
+    }
+  }
+
   /** An abort after N messages that a call never reaches (a unary call, a short stream) is neither said nor counted. */
   @Test
   void anAbortAStreamNeverReachesIsNeitherSaidNorCounted() {

@@ -41,6 +41,8 @@ final class GrpcFixture implements AutoCloseable {
 
   final Vertx vertx = Vertx.vertx();
   final AtomicInteger upstreamCalls = new AtomicInteger();
+  /** Calls to {@code Hang} the gateway cancelled. */
+  final AtomicInteger upstreamCancels = new AtomicInteger();
   /** How many Gate calls the upstream holds until it answers them all. */
   volatile int gateSize = Integer.MAX_VALUE;
   private final List<GrpcServerResponse<Buffer, Buffer>> gateWaiting = new java.util.ArrayList<>();
@@ -136,7 +138,10 @@ final class GrpcFixture implements AutoCloseable {
       upstreamCalls.incrementAndGet();
       req.response().end(Buffer.buffer(String.valueOf(req.timeout())));
     }));
-    up.callHandler(method("Hang"), req -> upstreamCalls.incrementAndGet());
+    up.callHandler(method("Hang"), req -> {
+      upstreamCalls.incrementAndGet();
+      req.errorHandler(error -> upstreamCancels.incrementAndGet()); // the gateway cancelled the call
+    });
     up.callHandler(method("Stall"), req -> req.last().onSuccess(body -> { // answers one message, then never ends
       upstreamCalls.incrementAndGet();
       req.response().write(Buffer.buffer("first"));

@@ -86,6 +86,31 @@ class HttpProxyVerticleTest {
     }
   }
 
+  /**
+   * An HTTP/2 client that cancels many calls keeps its connection, and the calls still open on it: a hunt's
+   * client got GOAWAY (ENHANCE_YOUR_CALM) after 202 cancels in 30 s, its open request failed with it (grpc-js:
+   * RESOURCE_EXHAUSTED), where the upstream alone took 1,004.
+   */
+  @Test
+  void anHttp2ClientThatCancelsManyRequestsKeepsItsConnection() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(null)) {
+      HttpClientAgent h2 = gw.h2c();
+      // (under the listener's 2 s timeout)
+      var open = h2.request(HttpMethod.GET, "/slow/1800").compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())));
+      java.util.List<io.vertx.core.Future<Void>> cancels = new java.util.ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        io.vertx.core.Promise<Void> cancelled = io.vertx.core.Promise.promise();
+        h2.request(HttpMethod.GET, "/slow/3000").onSuccess(req -> {
+          req.send();
+          gw.vertx.setTimer(20, id -> req.reset().onComplete(cancelled));
+        }).onFailure(cancelled::fail);
+        cancels.add(cancelled.future());
+      }
+      io.vertx.core.Future.all(cancels).await(20, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(open.await(20, java.util.concurrent.TimeUnit.SECONDS)).as("the request left open on the connection").isEqualTo(200);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"off", "zero", "delayed", "throttled", "upgrade"})
   void hopByHopHeadersStopAtTheGatewayBothWaysAndADateIsAdded(String mode) {
