@@ -281,6 +281,11 @@ class RecorderAnalyticsTest {
         "{\"parameter\": \"latency.fixed_delay_ms\", \"from\": 0, \"to\": 100, \"method\": \"bisect\", \"resolution\": 0.5, " + assertion + "}",
         "resolution",
         "{\"parameter\": \"latency.fixed_delay_ms\", \"from\": 0, \"to\": 100, \"step\": 10, \"stepseconds\": 1, " + assertion + "}", "stepseconds",
+        // the other method's field, which would be ignored (a hunt's step -5 was stored and echoed)
+        "{\"parameter\": \"latency.fixed_delay_ms\", \"from\": 0, \"to\": 100, \"method\": \"bisect\", \"step\": -5, " + assertion + "}",
+        "step",
+        "{\"parameter\": \"latency.fixed_delay_ms\", \"from\": 0, \"to\": 100, \"step\": 10, \"resolution\": -1, " + assertion + "}",
+        "resolution",
         "{\"parameter\": \"latency.fixed_delay_ms\", \"from\": 0, \"to\": 100, \"step\": 10, "
             + "\"assertion\": {\"metric\": \"error_rate\", \"operator\": \"less_than\", \"threshold\": \"x\"}}", "assertion.threshold");
     searches.forEach((body, field) -> {

@@ -70,6 +70,13 @@ public final class BreakingPoint {
     boolean bisect = Params.oneOf(q, "method", "linear", List.of("linear", "bisect")).equals("bisect");
     Double step = Params.number(q, "step");
     Double resolution = Params.number(q, "resolution");
+    // the method's other field would be ignored: refused, naming it, rather than stored and echoed as if used
+    if (bisect && step != null) {
+      throw new ChaosConfigException("step", "is for method linear; bisect halves the gap down to 'resolution'");
+    }
+    if (!bisect && resolution != null) {
+      throw new ChaosConfigException("resolution", "is for method bisect; linear tries every 'step'");
+    }
     if (!bisect && (step == null || step <= 0 || Math.abs(to - from) / step > 100)) {
       throw new ChaosConfigException("step", "must be positive and give at most 100 values from 'from' to 'to', got " + step);
     }

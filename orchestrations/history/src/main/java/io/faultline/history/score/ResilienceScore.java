@@ -19,8 +19,8 @@ import java.util.Map;
  * The baseline is the run's own calm: the node's traffic in the {@link #BASELINE_WINDOW_MS} before the
  * run started if it holds at least {@link #MIN_BASELINE_REQUESTS} requests, else the run's steps that
  * injected no fault (pooled, when they hold that many), else none: then errors count from 0 and the
- * latency component is left out. A component with nothing to measure (no traffic, no assertion) is left
- * out and the weights of the others renormalised; the breakdown says which. The score is a pure
+ * latency component is left out. A component with nothing to measure (no assertion) is left out and the
+ * weights of the others renormalised; the breakdown says which. A run that saw no requests has no score. The score is a pure
  * function of the report and the baseline: the same measurements always give the same score.
  */
 public final class ResilienceScore {
@@ -94,9 +94,15 @@ public final class ResilienceScore {
       sum += e.getValue().getDouble("weight") * e.getValue().getDouble("value");
       components.put(e.getKey(), e.getValue());
     }
-    Double score = weights == 0 ? null : Math.round(1000 * sum / weights) / 10.0;
-    return new JsonObject().put("score", score).put("components", components).put("baseline", baseline)
+    // a run no request went through measured nothing of the service's resilience: its steps alone scored it
+    // 100, above every run that saw the faults, and it passed min_score gates
+    Double score = weights == 0 || requests == 0 ? null : Math.round(1000 * sum / weights) / 10.0;
+    JsonObject out = new JsonObject().put("score", score).put("components", components).put("baseline", baseline)
         .put("formula", "100 * sum(weight * component) / sum(weight) over the measured components");
+    if (requests == 0) {
+      out.put("reason", "no score: the run saw no requests through the gateway");
+    }
+    return out;
   }
 
   /** The calm the run is measured against: the pre-run window, else its fault-free steps, else none. */

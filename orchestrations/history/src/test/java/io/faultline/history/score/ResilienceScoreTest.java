@@ -40,6 +40,16 @@ class ResilienceScoreTest {
     assertThat(score.getJsonObject("baseline").getString("source")).isEqualTo("pre_run_window");
   }
 
+  /** A run no request went through has no score: its steps alone scored it 100, above every run that saw the faults. */
+  @Test
+  void aRunThatSawNoRequestsHasNoScore() {
+    JsonObject r = new JsonObject().put("steps", new JsonArray().add(step("succeeded", 0, 0, 0, 0, true))).put("assertions", new JsonArray())
+        .put("metrics", new JsonObject().put("request_count", 0).put("error_count", 0));
+    JsonObject score = ResilienceScore.of(r, null);
+    assertThat(score.getDouble("score")).isNull();
+    assertThat(score.getString("reason")).contains("no requests");
+  }
+
   @Test
   void aStepCutShortByAnAbortOrAStopRanAndDidNotSucceed() {
     for (String cut : new String[] {"aborted", "stopped"}) {
