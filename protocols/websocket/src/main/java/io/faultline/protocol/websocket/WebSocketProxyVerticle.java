@@ -133,13 +133,17 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
     if (upgrade.exchange == null) {
       connect(upgrade, null);
     } else {
-      upgrade.exchange.proceed();
+      // a client that leaves during a handshake delay is dropped then, with the time it stayed: not when the delay ends
+      Exchange<Upgrade> exchange = upgrade.exchange;
+      request.response().closeHandler(v -> exchange.drop(true));
+      exchange.proceed();
     }
   }
 
   /** Opens the upstream side of {@code upgrade}; {@code exchange} (null when untouched) carries its message chaos and bandwidth. */
   void connect(Upgrade upgrade, Exchange<Upgrade> exchange) {
     HttpServerRequest request = upgrade.request;
+    request.response().closeHandler(null); // from here the relay counts the connection's end
     WebSocketConnectOptions options = WebSocketUpgrades.connectOptions(request, upgrade.route.upstream(), upgrade.route.timeoutMs());
     if (exchange != null) {
       exchange.setTraceContext(options.getHeaders()); // Vert.x does not trace WebSocket handshakes

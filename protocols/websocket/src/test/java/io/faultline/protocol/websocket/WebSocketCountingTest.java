@@ -18,6 +18,35 @@ class WebSocketCountingTest {
     }
   }
 
+  /**
+   * A client that leaves during a handshake delay is counted dropped when it leaves, with the time it stayed,
+   * and the upstream never sees it. A hunt's client gone at 0.5 s of a 2 s delay was counted at 2 s, its
+   * duration 2001.3 ms.
+   */
+  @Test
+  void aClientThatLeavesDuringTheHandshakeDelayIsDroppedThen() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"websocket\": {\"handshake_delay_ms\": 3000}}");
+    long left;
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", fixture.port)) {
+      socket.getOutputStream().write(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      fixture.events.await("the delay's fault", () -> fixture.events.faults().contains("handshake_delay"));
+      Thread.sleep(200);
+      left = System.nanoTime();
+    }
+    fixture.events.await("the connection's completion", () -> fixture.events.completions().size() == 1);
+    long countedAfterMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - left);
+    assertThat(fixture.events.completions().get(0).outcome()).isEqualTo("dropped");
+    assertThat(countedAfterMs).as("ms from the client's leaving to its count").isLessThan(2_000);
+    assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(fixture.events.completions().get(0).durationNanos()))
+        .as("its time, ms").isLessThan(2_000);
+    Thread.sleep(3_000); // past the delay: not counted again, never upstream
+    assertThat(fixture.events.completions()).hasSize(1);
+    assertThat(fixture.upstreamFrames).isEmpty();
+  }
+
   @Test
   void aBandwidthLimitIsCountedOncePerConnection() throws Exception {
     fixture = new WebSocketFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 1000000}}");
