@@ -466,6 +466,8 @@ class DrainTest {
       var report = again.get("/api/chaos/orchestration/reports/" + id);
       assertThat(report.statusCode()).as(report.bodyAsString()).isEqualTo(200);
       assertThat(report.bodyAsJsonObject().getString("status")).isEqualTo("stopped");
+      // and says why: an A/B test it ended said only that its sample "was stopped: the A/B test ended with it"
+      assertThat(report.bodyAsJsonObject().getJsonArray("errors")).containsExactly("the node stopped while the run was going");
       assertThat(again.get("/api/history/runs/" + id).bodyAsJsonObject().getString("status")).isEqualTo("stopped");
     }
   }

@@ -126,7 +126,7 @@ final class Runs {
     if (!running()) {
       return Future.succeededFuture();
     }
-    current.stop("stopped");
+    current.stopForShutdown();
     return RunEvents.windDown(vertx, currentDone);
   }
 

@@ -184,6 +184,14 @@ public final class Run {
   }
 
   /** Stops the run at once (the current step is cut short); {@code why} ({@code stopped}, {@code aborted}) becomes its status. */
+  /** Stops the run because its node is stopping: said among its errors, so what it ended (an A/B test) says why. */
+  public void stopForShutdown() {
+    if (running()) {
+      state.error("the node stopped while the run was going");
+      stop("stopped");
+    }
+  }
+
   public void stop(String why) {
     if (!running()) {
       return;
