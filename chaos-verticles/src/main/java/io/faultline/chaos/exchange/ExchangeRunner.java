@@ -151,6 +151,11 @@ public final class ExchangeRunner<C> {
     events.requestCompleted(listener, protocol, routeLabel, outcome, System.nanoTime() - startedNanos);
   }
 
+  /** An untouched exchange whose answer began at {@code answeredNanos} ended with {@code outcome}: its duration is to that start. */
+  public void untouched(String routeLabel, long startedNanos, long answeredNanos, String outcome) {
+    events.requestCompleted(listener, protocol, routeLabel, outcome, answeredNanos - startedNanos);
+  }
+
   /** A route's metric label: its name, {@code default} for the listener's own upstream (a null name). */
   public static String label(String route) {
     return route == null ? io.faultline.chaos.config.RouteConfig.DEFAULT_NAME : route;

@@ -17,6 +17,8 @@ final class HttpCall {
   final long startedNanos;
   Exchange<HttpCall> exchange;
   ProxyContext context;
+  /** An untouched exchange has been counted (it is counted once its answer's fate is known). */
+  boolean counted;
 
   HttpCall(HttpServerRequest request, RouteTable.Route route, long startedNanos) {
     this.request = request;

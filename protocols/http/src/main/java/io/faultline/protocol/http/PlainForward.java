@@ -252,18 +252,32 @@ final class PlainForward {
     return true;
   }
 
-  /** The answer starts with {@code status}: an untouched exchange is counted now, one of chaos's once it ends ({@link #run}). */
+  /**
+   * The answer starts with {@code status}: an exchange is counted when it ends, as answered, or dropped when
+   * the connection is lost first (the client left mid-answer, or the upstream broke off), one of chaos's by
+   * its lifecycle ({@link #run}); its duration is to this start. An untouched one was counted here, as
+   * answered, whatever became of its body: the same client was counted 2xx with chaos off and dropped with it on.
+   */
   private void count(HttpCall call, HttpServerResponse response, int status) {
     if (call.exchange != null) {
       call.exchange.responding(status);
-    } else {
-      RouteInterceptor.countUntouched(runner, ExchangeRunner.label(call.route.name()), call.startedNanos, response, status);
+      return;
     }
+    long answered = System.nanoTime();
+    // HTTP/1 calls the end handler when the connection is lost too: not ended then means dropped
+    response.endHandler(v -> {
+      if (!call.counted) {
+        call.counted = true;
+        runner.untouched(ExchangeRunner.label(call.route.name()), call.startedNanos, answered,
+            response.ended() && !response.closed() ? io.faultline.chaos.event.ChaosListener.outcome(status) : "dropped");
+      }
+    });
   }
 
   /** The client left before its answer: an untouched exchange is counted dropped now (one of chaos's was, when its connection closed). */
   private void dropped(HttpCall call) {
-    if (call.exchange == null) {
+    if (call.exchange == null && !call.counted) {
+      call.counted = true;
       runner.untouched(ExchangeRunner.label(call.route.name()), call.startedNanos, "dropped");
     }
   }

@@ -110,21 +110,19 @@ final class RouteInterceptor implements ProxyInterceptor {
   }
 
   /**
-   * Counts an exchange chaos left untouched whose answer starts with {@code status}: at once, or, for a
-   * server error, once its fate is known: it may be the answer to a call cut because its client left (the
-   * client's close reaches the proxy before the response knows it is closed). Only error answers pay for
-   * the handlers.
+   * Counts an exchange chaos left untouched whose answer starts with {@code status} once its fate is known:
+   * answered when the answer ends, dropped when the client left or the upstream broke off first (a server
+   * error may be the proxy's answer to a call cut because its client left: the client's close reaches the
+   * proxy before the response knows it is closed); its duration is to this start. Counted at once, as
+   * answered, a client that left mid-answer was 2xx with chaos off and dropped with it on.
    */
   static void countUntouched(ExchangeRunner<HttpCall> runner, String label, long startedNanos, HttpServerResponse response, int status) {
-    if (status < 500) {
-      runner.untouched(label, startedNanos, ChaosListener.outcome(status));
-      return;
-    }
+    long answered = System.nanoTime();
     boolean[] counted = {false};
     Runnable count = () -> {
       if (!counted[0]) {
         counted[0] = true;
-        runner.untouched(label, startedNanos, response.ended() && !response.closed() ? ChaosListener.outcome(status) : "dropped");
+        runner.untouched(label, startedNanos, answered, response.ended() && !response.closed() ? ChaosListener.outcome(status) : "dropped");
       }
     };
     response.endHandler(v -> count.run());

@@ -183,6 +183,32 @@ class HttpCountingTest {
     }
   }
 
+  /**
+   * A client that leaves mid-answer is dropped, chaos off or on: counted at the answer's head, an untouched
+   * exchange was 2xx with chaos off and dropped with it on (a hunt's 1,000 clients moved from one to the other
+   * when a 5 ms delay was switched on). Answers that end are counted as answered, over HTTP/1.1 and HTTP/2.
+   */
+  @ParameterizedTest(name = "chaos {0}")
+  @ValueSource(strings = {"null", "{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 1}}"})
+  void aClientThatLeavesMidAnswerIsDroppedChaosOffOrOn(String chaos) throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(chaos.equals("null") ? null : chaos)) {
+      assertThat(gw.get("/a").statusCode()).isEqualTo(200);
+      assertThat(gw.h2c().request(io.vertx.core.http.HttpMethod.GET, "/b").compose(req -> req.send()
+          .compose(resp -> resp.body().map(b -> resp.statusCode()))).await()).isEqualTo(200);
+      RecordingListener events = gw.events;
+      events.await("two answers", () -> events.completions().size() == 2);
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+        socket.getOutputStream().write("GET /stall/1500 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        byte[] first = new byte[64];
+        assertThat(socket.getInputStream().read(first)).as("the answer's head").isPositive();
+      }
+      events.await("the third count", () -> events.completions().size() == 3);
+      Thread.sleep(1_700); // past the upstream's end: counted once
+      assertThat(events.completions()).extracting(RecordingListener.Completion::outcome).containsExactly("2xx", "2xx", "dropped");
+    }
+  }
+
   @Test
   void untouchedExchangesAreCountedButRecordedOnlyWhenAListenerAsks() {
     try (GatewayFixture gw = new GatewayFixture(null)) {
