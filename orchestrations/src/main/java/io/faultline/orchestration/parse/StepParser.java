@@ -10,7 +10,6 @@ import io.faultline.chaos.config.Scenarios;
 import io.faultline.orchestration.model.Condition;
 import io.faultline.orchestration.model.ScenarioRef;
 import io.faultline.orchestration.model.Step;
-import io.faultline.orchestration.model.StepConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -184,7 +183,7 @@ final class StepParser {
     try {
       // A config next to a built-in scenario's name refines that scenario, field by field.
       Scenario base = scenario == null ? null : Scenarios.builtIn(scenario);
-      Map<String, Object> effective = base == null ? config : StepConfig.merge(ChaosJson.toMap(base.config()), config);
+      Map<String, Object> effective = base == null ? config : ChaosJson.refine(ChaosJson.toMap(base.config()), config);
       ChaosJson.convert(effective, ChaosConfig.class, path);
     } catch (ChaosConfigException e) {
       f.problem(e.field() == null || e.field().isEmpty() ? path : e.field(), e.getMessage());

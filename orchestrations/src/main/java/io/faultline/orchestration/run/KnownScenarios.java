@@ -1,8 +1,8 @@
 package io.faultline.orchestration.run;
 
+import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.config.Scenario;
 import io.faultline.orchestration.model.Step;
-import io.faultline.orchestration.model.StepConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,7 +56,7 @@ final class KnownScenarios {
     base.remove("rules");
     base.remove("seed");
     base.remove("scenario");
-    Map<String, Object> config = StepConfig.merge(base, step.config() == null ? Map.of() : step.config());
+    Map<String, Object> config = ChaosJson.refine(base, step.config() == null ? Map.of() : step.config());
     config.putIfAbsent("enabled", true);
     return config;
   }

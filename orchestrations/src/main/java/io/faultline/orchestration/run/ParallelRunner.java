@@ -1,9 +1,9 @@
 package io.faultline.orchestration.run;
 
+import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.control.Addresses;
 import io.faultline.orchestration.model.Hook;
 import io.faultline.orchestration.model.Step;
-import io.faultline.orchestration.model.StepConfig;
 import io.faultline.orchestration.report.AssertionResult;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -57,7 +57,7 @@ final class ParallelRunner {
   private Map<String, Object> merged(List<Step> steps) {
     Map<String, Object> merged = new LinkedHashMap<>();
     for (Step step : steps) {
-      merged = StepConfig.merge(merged, run.scenarios().chaosOf(step));
+      merged = ChaosJson.refine(merged, run.scenarios().chaosOf(step));
     }
     return merged;
   }

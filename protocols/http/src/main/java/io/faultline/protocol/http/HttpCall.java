@@ -1,8 +1,12 @@
 package io.faultline.protocol.http;
 
+import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
+import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.listener.RouteTable;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.httpproxy.ProxyContext;
 
 /**
@@ -24,5 +28,30 @@ final class HttpCall {
     this.request = request;
     this.route = route;
     this.startedNanos = startedNanos;
+  }
+
+  /**
+   * Counts this exchange, which chaos left untouched and whose answer starts with {@code status} now, once
+   * its fate is known: answered when the answer ends, dropped when the connection is lost first (the client
+   * left mid-answer, or the upstream broke off); its duration is to this start. Counted at once, as
+   * answered, a client that left mid-answer was 2xx with chaos off and dropped with it on. Called on the
+   * answer's end, and on its close where nothing else handles that.
+   */
+  Handler<Void> countAtEnd(ExchangeRunner<HttpCall> runner, String label, HttpServerResponse response, int status) {
+    long answered = System.nanoTime();
+    return v -> {
+      if (!counted) {
+        counted = true;
+        runner.untouched(label, startedNanos, answered, response.ended() && !response.closed() ? ChaosListener.outcome(status) : "dropped");
+      }
+    };
+  }
+
+  /** The client left before its answer: this untouched exchange is counted dropped now, unless it was already counted. */
+  void countDropped(ExchangeRunner<HttpCall> runner, String label) {
+    if (!counted) {
+      counted = true;
+      runner.untouched(label, startedNanos, "dropped");
+    }
   }
 }

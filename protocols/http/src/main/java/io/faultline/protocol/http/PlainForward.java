@@ -253,32 +253,22 @@ final class PlainForward {
   }
 
   /**
-   * The answer starts with {@code status}: an exchange is counted when it ends, as answered, or dropped when
-   * the connection is lost first (the client left mid-answer, or the upstream broke off), one of chaos's by
-   * its lifecycle ({@link #run}); its duration is to this start. An untouched one was counted here, as
-   * answered, whatever became of its body: the same client was counted 2xx with chaos off and dropped with it on.
+   * The answer starts with {@code status}: one of chaos's exchanges is counted by its lifecycle ({@link #run}),
+   * an untouched one when the answer ends ({@link HttpCall#countAtEnd}; HTTP/1 calls the end handler when the
+   * connection is lost too, and the close handler resets the upstream call).
    */
   private void count(HttpCall call, HttpServerResponse response, int status) {
     if (call.exchange != null) {
       call.exchange.responding(status);
       return;
     }
-    long answered = System.nanoTime();
-    // HTTP/1 calls the end handler when the connection is lost too: not ended then means dropped
-    response.endHandler(v -> {
-      if (!call.counted) {
-        call.counted = true;
-        runner.untouched(ExchangeRunner.label(call.route.name()), call.startedNanos, answered,
-            response.ended() && !response.closed() ? io.faultline.chaos.event.ChaosListener.outcome(status) : "dropped");
-      }
-    });
+    response.endHandler(call.countAtEnd(runner, ExchangeRunner.label(call.route.name()), response, status));
   }
 
   /** The client left before its answer: an untouched exchange is counted dropped now (one of chaos's was, when its connection closed). */
   private void dropped(HttpCall call) {
-    if (call.exchange == null && !call.counted) {
-      call.counted = true;
-      runner.untouched(ExchangeRunner.label(call.route.name()), call.startedNanos, "dropped");
+    if (call.exchange == null) {
+      call.countDropped(runner, ExchangeRunner.label(call.route.name()));
     }
   }
 

@@ -1,11 +1,11 @@
 package io.faultline.protocol.http;
 
-import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.exchange.UpstreamFailures;
 import io.faultline.chaos.listener.ForwardedHeaders;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.httpproxy.ProxyContext;
@@ -92,8 +92,9 @@ final class RouteInterceptor implements ProxyInterceptor {
       exchange.responding(status);
       return context.sendResponse();
     }
-    String label = call.route == null ? "none" : ExchangeRunner.label(call.route.name());
-    countUntouched(runner, label, call.startedNanos, call.request.response(), status);
+    Handler<Void> count = call.countAtEnd(runner, call.route == null ? "none" : ExchangeRunner.label(call.route.name()), answer, status);
+    answer.endHandler(count);
+    answer.closeHandler(count);
     return context.sendResponse();
   }
 
@@ -110,26 +111,6 @@ final class RouteInterceptor implements ProxyInterceptor {
   }
 
   /**
-   * Counts an exchange chaos left untouched whose answer starts with {@code status} once its fate is known:
-   * answered when the answer ends, dropped when the client left or the upstream broke off first (a server
-   * error may be the proxy's answer to a call cut because its client left: the client's close reaches the
-   * proxy before the response knows it is closed); its duration is to this start. Counted at once, as
-   * answered, a client that left mid-answer was 2xx with chaos off and dropped with it on.
-   */
-  static void countUntouched(ExchangeRunner<HttpCall> runner, String label, long startedNanos, HttpServerResponse response, int status) {
-    long answered = System.nanoTime();
-    boolean[] counted = {false};
-    Runnable count = () -> {
-      if (!counted[0]) {
-        counted[0] = true;
-        runner.untouched(label, startedNanos, answered, response.ended() && !response.closed() ? ChaosListener.outcome(status) : "dropped");
-      }
-    };
-    response.endHandler(v -> count.run());
-    response.closeHandler(v -> count.run());
-  }
-
-  /**
    * Whether the upstream call failed because the proxy reset it when the client's connection failed (a
    * client that resets its connection): the proxy hears of it before the response is marked closed, so
    * {@code gone} cannot tell yet. An HTTP/1.1 upstream cannot reset a stream itself; an HTTP/2 one that
@@ -143,7 +124,7 @@ final class RouteInterceptor implements ProxyInterceptor {
     if (call.exchange != null) {
       call.exchange.drop(false);
     } else {
-      runner.untouched(ExchangeRunner.label(call.route.name()), call.startedNanos, "dropped");
+      call.countDropped(runner, ExchangeRunner.label(call.route.name()));
     }
   }
 }
