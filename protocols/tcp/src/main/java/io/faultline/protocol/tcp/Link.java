@@ -23,15 +23,24 @@ import java.util.Set;
  * One direction of a relayed connection, as the write stream its source is piped to. With no toxic it
  * hands each buffer straight to the destination socket (after one volatile read of the chaos state, so a
  * toxic added meanwhile applies), so a connection chaos leaves alone is a plain back-pressured
- * {@code pipeTo}; with toxics each buffer runs through them and waits in a queue until it
- * is due, and the source is paused while more than {@link #MAX_HELD} bytes wait (or the destination's
- * own queue is full). Toxics can be swapped while the connection is open ({@link #toxics}): bytes
- * already queued keep their times, or go at once when no toxic is left. One event loop, not thread-safe.
+ * {@code pipeTo}; with toxics each buffer waits in arrival order, runs through them in pieces of at most
+ * {@link #UNIT} bytes once what came before it has gone, and is written when due; the source is paused
+ * while more than {@link #MAX_HELD} bytes wait (or the destination's own queue is full). Toxics can be
+ * swapped while the connection is open ({@link #toxics}): bytes that have not reached them yet go through
+ * the new ones (a bandwidth toxic's new rate applies to what is queued, as in Toxiproxy, where the bytes
+ * waiting between toxics meet the new one), bytes already timed keep their times, or go at once when no
+ * toxic is left. One event loop, not thread-safe.
  */
 final class Link implements WriteStream<Buffer>, LinkControl {
 
   /** Bytes held for their due time before the source is paused: about 1 s of 2 MB/s under a latency. */
   static final long MAX_HELD = 2 * 1024 * 1024;
+  /**
+   * The most bytes timed by the toxics at once: a change of toxics reaches everything after them. At a
+   * 10 KB/s bandwidth toxic that is 1.6 s of bytes that keep the old rate; booked as they arrived, all
+   * {@link #MAX_HELD} bytes kept it (3.5 minutes at 10 KB/s after the rate was raised).
+   */
+  static final int UNIT = 16 * 1024;
 
   /** A toxic running on this link, with the config it was built from. */
   private record Running(TcpToxic config, Toxic toxic) {
@@ -40,6 +49,9 @@ final class Link implements WriteStream<Buffer>, LinkControl {
   private final Vertx vertx;
   private final Connection connection;
   private final NetSocket destination;
+  /** Chunks as they arrived, not yet through the toxics. */
+  private final ArrayDeque<Chunk> arrived = new ArrayDeque<>();
+  /** What the toxics made of the last unit taken from {@link #arrived}, each with its due time. */
   private final ArrayDeque<Chunk> queue = new ArrayDeque<>();
   private final Set<Long> timers = new HashSet<>();
   private List<Running> toxics = List.of();
@@ -90,7 +102,7 @@ final class Link implements WriteStream<Buffer>, LinkControl {
       // Toxiproxy hands on what a removed toxic was holding: nothing waits once no toxic is left.
       long now = System.nanoTime();
       queue.forEach(chunk -> chunk.dueBy(now));
-      lastDue = now;
+      lastDue = now; // what has not reached the toxics passes none now, due when it arrived
       flushNow();
     }
   }
@@ -104,7 +116,7 @@ final class Link implements WriteStream<Buffer>, LinkControl {
   }
 
   private boolean plain() {
-    return toxics.isEmpty() && pacing == null && queue.isEmpty();
+    return toxics.isEmpty() && pacing == null && queue.isEmpty() && arrived.isEmpty();
   }
 
   @Override
@@ -116,7 +128,8 @@ final class Link implements WriteStream<Buffer>, LinkControl {
     if (plain()) {
       return destination.write(data);
     }
-    enqueue(through(Chunk.data(data, System.nanoTime())));
+    arrived.add(Chunk.data(data, System.nanoTime()));
+    held += data.length();
     pump();
     return Future.succeededFuture();
   }
@@ -132,7 +145,7 @@ final class Link implements WriteStream<Buffer>, LinkControl {
       connection.ended(this);
       return Future.succeededFuture();
     }
-    enqueue(through(Chunk.end(System.nanoTime())));
+    arrived.add(Chunk.end(System.nanoTime()));
     pump();
     return Future.succeededFuture();
   }
@@ -159,17 +172,34 @@ final class Link implements WriteStream<Buffer>, LinkControl {
     return chunks;
   }
 
-  private void enqueue(List<Chunk> chunks) {
-    for (Chunk chunk : chunks) {
+  /**
+   * Runs the next unit of what arrived (at most {@link #UNIT} bytes, or an end) through the toxics into the
+   * queue; answers false when nothing is left to run.
+   */
+  private boolean advance() {
+    Chunk next = arrived.poll();
+    if (next == null) {
+      return false;
+    }
+    if (next.length() > UNIT) {
+      arrived.addFirst(next.slice(UNIT, next.length(), next.dueNanos()));
+      next = next.slice(0, UNIT, next.dueNanos());
+    }
+    held -= next.length();
+    for (Chunk chunk : through(next)) {
       lastDue = Math.max(lastDue, chunk.dueNanos()); // in order: nothing overtakes what came before it
       queue.add(chunk.notBefore(lastDue));
       held += chunk.length();
     }
+    return true;
   }
 
   /** Hands every due chunk to the destination while it takes them; waits for the next one's time. */
   private void pump() {
-    while (!queue.isEmpty() && !done) {
+    while (!done && (!queue.isEmpty() || advance())) {
+      if (queue.isEmpty()) {
+        continue; // the toxics kept nothing of that unit (a timeout toxic holds back every byte)
+      }
       Chunk head = queue.peek();
       long now = System.nanoTime();
       if (head.dueNanos() > now) {
@@ -215,6 +245,7 @@ final class Link implements WriteStream<Buffer>, LinkControl {
   void dispose() {
     done = true;
     queue.clear();
+    arrived.clear();
     held = 0;
     if (timer >= 0) {
       vertx.cancelTimer(timer);

@@ -81,6 +81,33 @@ class TcpToxicsTest {
     }
   }
 
+  /**
+   * Raising a bandwidth toxic's rate mid-transfer reaches the bytes the relay already holds, as Toxiproxy's
+   * update does: booked at the old rate as they arrived, the 1 MB held here took 50 s more at 20 KB/s.
+   */
+  @Test
+  void aNewBandwidthRateReachesTheBytesAlreadyHeld() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule(toxic("bandwidth", "downstream", "{\"rate\": 20}"));
+      try (Socket socket = fixture.connect()) {
+        int n = 1_000_000;
+        OutputStream out = socket.getOutputStream();
+        InputStream in = socket.getInputStream();
+        out.write(Upstreams.pattern(n)); // the echo's answer waits in the relay: 1 MB is under what it holds
+        out.flush();
+        byte[] first = TcpFixture.read(in, 10_000); // half a second at 20 KB/s
+        fixture.rule(toxic("bandwidth", "downstream", "{\"rate\": 10000}"));
+        long start = System.nanoTime();
+        byte[] rest = TcpFixture.read(in, n - first.length);
+        long ms = elapsedMs(start);
+        assertThat(first.length + rest.length).isEqualTo(n);
+        // at 10 MB/s the rest takes 0.1 s, plus at most one unit (16 KiB) still timed at 20 KB/s: 0.8 s
+        assertThat(ms).as("ms for the rest after the rate went up").isLessThan(900 + SLACK_MS);
+        assertThat(fixture.events.faults()).containsExactly("bandwidth", "bandwidth");
+      }
+    }
+  }
+
   @Test
   void limitDataCutsAtTheExactByteThenClosesTheConnection() throws Exception {
     try (TcpFixture fixture = new TcpFixture("{}")) {
