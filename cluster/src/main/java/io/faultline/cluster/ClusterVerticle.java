@@ -53,6 +53,8 @@ public final class ClusterVerticle extends VerticleBase {
   private volatile UUID member;
   /** What the shared map held at the last heartbeat. */
   private volatile ChaosState.Replica agreed;
+  /** This node's state when {@link #agreed} was read, if no local change was on its way to the cluster then (else null). */
+  private volatile ChaosState.Replica agreedAgainst;
   private long heartbeat = -1;
   private UUID membershipRegistration;
   private List<String> liveNodes = List.of();
@@ -253,6 +255,15 @@ public final class ClusterVerticle extends VerticleBase {
     }
   }
 
+  /** Whether this node's state is still {@code before} (read with the cluster's) and no local change is on its way. */
+  private boolean unchangedSince(ChaosState.Replica before) {
+    if (before == null || !state.settled()) {
+      return false;
+    }
+    ChaosState.Replica now = state.replica();
+    return now.version() == before.version() && now.config().equals(before.config());
+  }
+
   /**
    * Stores a local change (made on {@code base}) as the cluster's next version, merged with any change
    * another node stored meanwhile, takes what was stored, and tells every node to read it.
@@ -278,8 +289,10 @@ public final class ClusterVerticle extends VerticleBase {
       member = hazelcast.getCluster().getLocalMember().getUuid();
       registry.put(record());
       updateLeader();
+      ChaosState.Replica mine = state.replica();
+      agreedAgainst = state.settled() ? mine : null;
       try {
-        agreed = shared.seed(state.replica());
+        agreed = shared.seed(mine);
       } catch (io.faultline.chaos.config.ChaosConfigException refused) {
         agreed = null; // an entry no node may adopt (refused, and logged, where notices are taken): the heartbeat goes on
       }
@@ -299,9 +312,11 @@ public final class ClusterVerticle extends VerticleBase {
       ChaosState.Replica current = agreed;
       if (current != null && current.version() > state.version() && state.adopt(current)) {
         LOG.info(() -> "node " + nodeId + " caught up with the cluster's chaos state, version " + current.version());
-      } else if (current != null && current.version() < state.version()) {
+      } else if (current != null && current.version() < state.version() && unchangedSince(agreedAgainst)) {
         // the cluster holds an older state than this node's: a split healed, and Hazelcast kept the map of the
         // side that missed the changes. The newest wins: this node's goes back to the map, and to every node.
+        // Not when this node changed during the read (its change was on its way, or came after): the map was only
+        // read before it was stored, and putting this node's state back re-applied its change over another node's.
         ChaosState.Replica mine = state.replica();
         blocking(() -> shared.store(current, mine)).onSuccess(stored -> {
           state.adopt(stored);

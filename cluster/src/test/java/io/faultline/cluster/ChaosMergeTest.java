@@ -96,4 +96,24 @@ class ChaosMergeTest {
     assertThat(merged.config().latency().fixedDelayMs()).isEqualTo(2000L);
     assertThat(merged.config().trafficShaping()).as("nothing of the other scenario").isNull();
   }
+
+  /**
+   * The kill switch, pressed on a node that had not yet taken in another's scenario start (so it already
+   * showed chaos off), still switches chaos off once merged: it used to be handed over as no change, and the
+   * start kept chaos on everywhere.
+   */
+  @Test
+  void theKillSwitchOnANodeThatMissedAStartSwitchesItOff() {
+    io.faultline.chaos.state.ChaosState stale = new io.faultline.chaos.state.ChaosState(config("{\"seed\": 1}"), System::nanoTime, 1);
+    java.util.List<Replica[]> handed = new java.util.ArrayList<>();
+    stale.replicateTo((base, mine) -> handed.add(new Replica[] {base, mine}));
+    stale.enable(false);
+    Replica theirs = new Replica(config("{\"enabled\": true, \"seed\": 1, \"scenario\": \"slow_backend\","
+        + " \"latency\": {\"fixed_delay_ms\": 2000}}"), "slow_backend", config("{\"seed\": 1}"), 2);
+    Replica merged = ChaosMerge.merge(handed.get(0)[0], handed.get(0)[1], theirs, 3);
+    assertThat(merged.config().enabled()).as("the kill switch is the later change").isFalse();
+    assertThat(merged.scenario()).as("the rest is theirs").isEqualTo("slow_backend");
+    stale.enable(true);
+    assertThat(ChaosMerge.merge(handed.get(1)[0], handed.get(1)[1], merged, 4).config().enabled()).as("and back on").isTrue();
+  }
 }

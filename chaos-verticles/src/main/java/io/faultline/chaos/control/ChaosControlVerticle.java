@@ -383,7 +383,8 @@ public final class ChaosControlVerticle extends VerticleBase {
     return vertx.eventBus().localConsumer(address, guarded(message -> {
       JsonObject before = chaosConfig();
       action.apply(message.body());
-      message.reply(publish(message, before));
+      // answered once the cluster stored it (at once on a node alone), with the version stored
+      Future.fromCompletionStage(state.replicated(), context).onComplete(stored -> message.reply(publish(message, before)));
     }));
   }
 

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -40,6 +42,14 @@ public final class ChaosState {
    * until the cluster's merge of it comes back.
    */
   private int unshared;
+  /** Local changes handed to the replicator so far, and how many of them the cluster has answered ({@link #shared}, in order). */
+  private long handed;
+  private long answered;
+  /** Who waits for the cluster to answer a change ({@link #replicated}), by the count of changes handed when they asked. */
+  private final java.util.ArrayDeque<Waiter> waiting = new java.util.ArrayDeque<>();
+
+  private record Waiter(long handed, CompletableFuture<Void> done) {
+  }
   /**
    * Told of every snapshot swap; held weakly, so a watcher nobody holds any more (an undeployed verticle's)
    * drops out by itself. Guarded by this state's lock.
@@ -116,8 +126,15 @@ public final class ChaosState {
     return install(config().withSection(section, value), scenario, version() + 1);
   }
 
+  /**
+   * The master switch. To the cluster it is a change of the switch even when this node already shows it
+   * that way: a node that had not yet taken in another's scenario start still stops chaos everywhere when
+   * its kill switch is pressed after that start (merged as "no change", the start won and chaos stayed on).
+   */
   public synchronized ChaosSnapshot enable(boolean on) {
-    return install(config().withEnabled(on), scenario, version() + 1);
+    Replica was = replicator == null ? null : replica();
+    Replica base = was == null ? null : new Replica(was.config().withEnabled(!on), was.scenario(), was.beforeScenario(), was.version());
+    return install(config().withEnabled(on), scenario, version() + 1, base);
   }
 
   /** Back to the baseline: the config the node was started (or last reloaded) with. */
@@ -320,13 +337,33 @@ public final class ChaosState {
   }
 
   private ChaosSnapshot install(ChaosConfig config, String activeScenario, long version) {
-    Replica base = replicator == null ? null : replica();
+    return install(config, activeScenario, version, replicator == null ? null : replica());
+  }
+
+  /** {@code base}: the state the cluster is told the change was made on. */
+  private ChaosSnapshot install(ChaosConfig config, String activeScenario, long version, Replica base) {
     ChaosSnapshot next = compile(config, activeScenario, version);
     if (replicator != null) {
       unshared++;
+      handed++;
       replicator.accept(base, replica());
     }
     return next;
+  }
+
+  /**
+   * Completes once the cluster has answered every local change made so far (at once without a cluster),
+   * so a change is answered after it is stored: two changes made one after the other on two nodes are
+   * then stored in that order, and the later wins where both touched the same field. Answered before,
+   * the store of an earlier change could land after a later one's and overwrite it.
+   */
+  public synchronized CompletionStage<Void> replicated() {
+    if (replicator == null || answered >= handed) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Waiter waiter = new Waiter(handed, new CompletableFuture<>());
+    waiting.add(waiter);
+    return waiter.done();
   }
 
   private ChaosSnapshot compile(ChaosConfig config, String activeScenario, long version) {
@@ -369,9 +406,16 @@ public final class ChaosState {
    * Every local change from now on is handed to {@code replicator} (the cluster), under this state's lock,
    * as the state it was made on and the state it made; the cluster answers each with {@link #shared}.
    */
-  public synchronized void replicateTo(BiConsumer<Replica, Replica> replicator) {
-    this.replicator = replicator;
-    this.unshared = 0;
+  public void replicateTo(BiConsumer<Replica, Replica> replicator) {
+    List<Waiter> released;
+    synchronized (this) {
+      this.replicator = replicator;
+      this.unshared = 0;
+      answered = handed;
+      released = List.copyOf(waiting);
+      waiting.clear();
+    }
+    released.forEach(w -> w.done().complete(null)); // no cluster to wait for any more
   }
 
   /**
@@ -388,9 +432,24 @@ public final class ChaosState {
    * nodes changed meanwhile; null when it could not be stored): adopted like {@link #adopt} once no other
    * local change is on its way (the last one's result holds them all). Answers whether it was applied.
    */
-  public synchronized boolean shared(Replica stored) {
-    unshared = Math.max(0, unshared - 1);
-    return unshared == 0 && stored != null && take(stored);
+  public boolean shared(Replica stored) {
+    List<Waiter> released = new ArrayList<>();
+    boolean applied;
+    synchronized (this) {
+      unshared = Math.max(0, unshared - 1);
+      answered = Math.min(handed, answered + 1);
+      applied = unshared == 0 && stored != null && take(stored);
+      while (!waiting.isEmpty() && waiting.peek().handed() <= answered) {
+        released.add(waiting.poll());
+      }
+    }
+    released.forEach(w -> w.done().complete(null)); // outside the lock: what waits runs on
+    return applied;
+  }
+
+  /** Whether no local change is on its way to the cluster. */
+  public synchronized boolean settled() {
+    return unshared == 0;
   }
 
   private boolean take(Replica replica) {
