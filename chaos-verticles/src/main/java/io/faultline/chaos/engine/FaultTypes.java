@@ -84,7 +84,8 @@ public final class FaultTypes {
         if (c == null || !c.enabled()) {
           return null;
         }
-        Bulkhead bulkhead = parts.shared(c, () -> new Bulkhead(c.maxConcurrentRequests(), c.maxQueueSize(), c.queueTimeoutMs()));
+        Bulkhead bulkhead = parts.carried(c, Bulkhead.class, () -> new Bulkhead(c.maxConcurrentRequests(), c.maxQueueSize(), c.queueTimeoutMs()),
+            b -> b.resize(c.maxConcurrentRequests(), c.maxQueueSize(), c.queueTimeoutMs()));
         return new FaultSpec(BulkheadFault.TYPE, 1.0, new BulkheadFault(bulkhead));
       }),
       new FaultType(LatencyFault.TYPE, (s, parts) -> {

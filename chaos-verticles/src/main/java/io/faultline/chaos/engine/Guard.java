@@ -16,6 +16,13 @@ public interface Guard {
     return Future.succeededFuture();
   }
 
+  /**
+   * The exchange stopped waiting for {@code admission} (its client left, or chaos was switched off): the
+   * place it held in a queue is given up at once, not when a permit or its timeout comes.
+   */
+  default void cancel(Future<Void> admission) {
+  }
+
   /** What an exchange this guard refused is answered with. */
   default Terminal refusal() {
     throw new IllegalStateException(getClass().getSimpleName() + " never refuses");

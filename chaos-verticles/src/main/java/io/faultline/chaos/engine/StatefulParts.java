@@ -84,6 +84,34 @@ public final class StatefulParts {
     return (T) part;
   }
 
+  /**
+   * As {@link #shared}, but when the owner's config of the section changed, the piece of {@code type} it had
+   * goes on, {@code adapted} to the new config, instead of a new one: what a bulkhead's requests hold and
+   * wait for stays counted against its new limits (a new bulkhead let the old one's requests run beside
+   * its own, over either cap, and out of its gauges).
+   */
+  public <T> T carried(Object section, Class<T> type, Supplier<T> create, java.util.function.Consumer<T> adapt) {
+    String owner = ownerOf(section);
+    List<Object> key = List.of(owner, section);
+    Object part = current.get(key);
+    if (part == null) {
+      part = previous.get(key);
+      if (part == null) {
+        T before = previous.entrySet().stream()
+            .filter(e -> e.getKey().get(0).equals(owner) && type.isInstance(e.getValue()) && !current.containsValue(e.getValue()))
+            .map(e -> type.cast(e.getValue())).findFirst().orElse(null);
+        if (before != null) {
+          adapt.accept(before);
+          part = before;
+        } else {
+          part = create.get();
+        }
+      }
+      current.put(key, part);
+    }
+    return type.cast(part);
+  }
+
   /** Every piece of {@code type}, by owner: {@code ""} for the global config, otherwise a rule's name. */
   <T> Map<String, T> byOwner(Class<T> type) {
     Map<String, T> out = new TreeMap<>();

@@ -45,6 +45,8 @@ public final class Exchange<C> {
   private boolean released;
   /** True while the exchange waits for a guard's admission (a bulkhead permit): the kill switch reaches it there too. */
   private boolean waiting;
+  /** The admission {@link #waiting} waits for, given up when the exchange ends or is released first. */
+  private Future<Void> pending;
 
   Exchange(ExchangeRunner<C> runner, C call, String route, RequestFacts facts, Verdict verdict, long startedNanos,
       boolean recordAlways) {
@@ -122,9 +124,11 @@ public final class Exchange<C> {
     Future<Void> admission = guard.admit(runner.vertx.getOrCreateContext());
     if (!admission.isComplete()) {
       waiting = true;
+      pending = admission;
       runner.held(this, true);
     }
     admission.onComplete(ar -> {
+      pending = null;
       if (waiting) {
         waiting = false;
         runner.held(this, false);
@@ -194,8 +198,8 @@ public final class Exchange<C> {
     if (ended || released || !holding()) {
       return;
     }
+    released = true; // first: a wait for admission given up fails, and must not answer the exchange as refused
     stopHolding();
-    released = true;
     answered = null;
     cut = null;
     if (runner.translator.gone(call)) {
@@ -241,8 +245,14 @@ public final class Exchange<C> {
         delayed(Math.min(verdict.delayMs(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - delayStartedNanos)));
       }
     }
+    boolean wasWaiting = waiting;
     waiting = false;
     runner.held(this, false);
+    if (wasWaiting && pending != null) {
+      Future<Void> given = pending;
+      pending = null;
+      verdict.guard(admitted).cancel(given); // its place in the queue is free now, not at its timeout (it fails: nothing more to do)
+    }
   }
 
   private void act() {

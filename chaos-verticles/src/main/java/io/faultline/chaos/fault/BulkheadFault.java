@@ -37,6 +37,11 @@ public final class BulkheadFault implements Fault {
     }
 
     @Override
+    public void cancel(Future<Void> admission) {
+      bulkhead.cancel(admission);
+    }
+
+    @Override
     public Terminal refusal() {
       return FULL;
     }

@@ -18,32 +18,31 @@ public final class CircuitBreakerFault implements Fault {
 
   private final CircuitBreaker breaker;
   private final Decision normal;
-  private final Decision probe;
 
   public CircuitBreakerFault(CircuitBreaker breaker) {
     this.breaker = breaker;
-    this.normal = new Decision.Guarded(new Observer(breaker, CircuitBreaker.Pass.NORMAL));
-    this.probe = new Decision.Guarded(new Observer(breaker, CircuitBreaker.Pass.PROBE));
+    this.normal = new Decision.Guarded(new Observer(breaker, CircuitBreaker.Ticket.NORMAL));
   }
 
   @Override
   public Decision decide(RequestFacts request, ChaosRandom random) {
-    return switch (breaker.tryPass()) {
+    CircuitBreaker.Ticket ticket = breaker.tryPass();
+    return switch (ticket.pass()) {
       case REJECTED -> OPEN;
       case NORMAL -> normal;
-      case PROBE -> probe;
+      case PROBE -> new Decision.Guarded(new Observer(breaker, ticket)); // a probe is rare, and of its own half-open period
     };
   }
 
   /** Tells the breaker how an exchange it let through ended. */
-  private record Observer(CircuitBreaker breaker, CircuitBreaker.Pass pass) implements Guard {
+  private record Observer(CircuitBreaker breaker, CircuitBreaker.Ticket ticket) implements Guard {
 
     @Override
     public void ended(Outcome outcome) {
       if (outcome == Outcome.IGNORED) {
-        breaker.onIgnored(pass);
+        breaker.onIgnored(ticket);
       } else {
-        breaker.onResult(pass, outcome == Outcome.FAILED);
+        breaker.onResult(ticket, outcome == Outcome.FAILED);
       }
     }
   }

@@ -23,10 +23,11 @@ public final class Bulkhead {
 
   private static final Full QUEUE_FULL = new Full("bulkhead full");
   private static final Full QUEUE_TIMEOUT = new Full("bulkhead queue timeout");
+  private static final Full CANCELLED = new Full("left the bulkhead's queue");
 
-  private final int maxConcurrent;
-  private final int maxQueue;
-  private final long queueTimeoutMs;
+  private volatile int maxConcurrent;
+  private volatile int maxQueue;
+  private volatile long queueTimeoutMs;
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger queued = new AtomicInteger();
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
@@ -35,6 +36,18 @@ public final class Bulkhead {
     this.maxConcurrent = maxConcurrent;
     this.maxQueue = maxQueue;
     this.queueTimeoutMs = queueTimeoutMs;
+  }
+
+  /**
+   * New limits for the requests to come, the ones holding a permit and waiting for one still counted: with
+   * fewer permits, none is granted until enough are given back; with more, waiting requests get them now.
+   * A request already waiting keeps its own queue timeout.
+   */
+  public void resize(int maxConcurrent, int maxQueue, long queueTimeoutMs) {
+    this.maxConcurrent = maxConcurrent;
+    this.maxQueue = maxQueue;
+    this.queueTimeoutMs = queueTimeoutMs;
+    drain();
   }
 
   /** Requests holding a permit now. */
@@ -75,6 +88,24 @@ public final class Bulkhead {
   public void release() {
     active.decrementAndGet();
     drain();
+  }
+
+  /**
+   * Takes a caller waiting for {@code pending} (a future {@link #acquire} answered) out of the queue: its
+   * place is free at once and {@code pending} fails. Nothing happens when it holds a permit already.
+   */
+  public void cancel(Future<Void> pending) {
+    for (Waiter waiter : waiters) {
+      if (waiter.promise.future() == pending) {
+        if (waiter.claim()) {
+          waiters.remove(waiter);
+          queued.decrementAndGet();
+          waiter.context.owner().cancelTimer(waiter.timer);
+          waiter.promise.fail(CANCELLED);
+        }
+        return;
+      }
+    }
   }
 
   private boolean tryTake() {

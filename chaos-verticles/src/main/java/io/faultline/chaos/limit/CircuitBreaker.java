@@ -8,7 +8,9 @@ import java.util.function.LongSupplier;
  * A simulated circuit breaker. Closed, it counts consecutive failures; at {@code failureThreshold} it
  * opens and rejects everything for {@code resetTimeoutMs}; then it is half-open and lets
  * {@code halfOpenMaxRequests} probes through: a failed probe opens it again, {@code successThreshold}
- * good ones close it. Lock-free: atomics only.
+ * good ones close it. A probe's outcome counts only in the half-open period that let it through: one
+ * that ends after the breaker opened again (another probe failed meanwhile) neither closes it nor opens it
+ * anew. Lock-free: atomics only.
  */
 public final class CircuitBreaker {
 
@@ -17,7 +19,14 @@ public final class CircuitBreaker {
   /** What {@link #tryPass()} allows. */
   public enum Pass { REJECTED, NORMAL, PROBE }
 
+  /** A pass and, for a probe, the half-open period it belongs to (when the breaker had opened). */
+  public record Ticket(Pass pass, long period) {
+    /** Every request a closed breaker lets through. */
+    public static final Ticket NORMAL = new Ticket(Pass.NORMAL, CLOSED);
+  }
+
   private static final long CLOSED = Long.MIN_VALUE;
+  private static final Ticket REJECTED = new Ticket(Pass.REJECTED, CLOSED);
 
   private final int failureThreshold;
   private final long resetNanos;
@@ -39,38 +48,45 @@ public final class CircuitBreaker {
   }
 
   public State state() {
-    long opened = openedAt.get();
+    return state(openedAt.get());
+  }
+
+  private State state(long opened) {
     if (opened == CLOSED) {
       return State.CLOSED;
     }
     return nanoClock.getAsLong() - opened < resetNanos ? State.OPEN : State.HALF_OPEN;
   }
 
-  public Pass tryPass() {
-    switch (state()) {
+  public Ticket tryPass() {
+    long opened = openedAt.get();
+    switch (state(opened)) {
       case CLOSED:
-        return Pass.NORMAL;
+        return Ticket.NORMAL;
       case OPEN:
-        return Pass.REJECTED;
+        return REJECTED;
       default:
         if (probes.incrementAndGet() <= halfOpenMax) {
-          return Pass.PROBE;
+          return new Ticket(Pass.PROBE, opened);
         }
         probes.decrementAndGet();
-        return Pass.REJECTED;
+        return REJECTED;
     }
   }
 
   /** Records the outcome of a request that {@link #tryPass()} let through. */
-  public void onResult(Pass pass, boolean failed) {
-    if (pass == Pass.PROBE) {
+  public void onResult(Ticket ticket, boolean failed) {
+    if (ticket.pass() == Pass.PROBE) {
       probes.decrementAndGet();
+      if (openedAt.get() != ticket.period()) {
+        return; // the breaker opened again (or closed) since this probe went: its outcome belongs to a period that is over
+      }
       if (failed) {
         open();
       } else if (successes.incrementAndGet() >= successThreshold) {
         close();
       }
-    } else if (pass == Pass.NORMAL && openedAt.get() == CLOSED) {
+    } else if (ticket.pass() == Pass.NORMAL && openedAt.get() == CLOSED) {
       if (!failed) {
         failures.set(0);
       } else if (failures.incrementAndGet() >= failureThreshold) {
@@ -80,8 +96,8 @@ public final class CircuitBreaker {
   }
 
   /** Gives back what {@link #tryPass()} granted without recording an outcome (the request never reached the upstream). */
-  public void onIgnored(Pass pass) {
-    if (pass == Pass.PROBE) {
+  public void onIgnored(Ticket ticket) {
+    if (ticket.pass() == Pass.PROBE) {
       probes.decrementAndGet();
     }
   }

@@ -305,6 +305,27 @@ class HttpChaosTest {
     }
   }
 
+  /**
+   * A slow probe that succeeds after a fast one failed does not close the breaker the failure opened again:
+   * its half-open period is over. It closed it, and the next requests went through at once.
+   */
+  @Test
+  void aLateProbeDoesNotCloseABreakerAnotherProbeOpenedAgain() throws InterruptedException {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "circuit_breaker": {"failure_threshold": 1, "reset_timeout_ms": 3000, "half_open_max_requests": 2,
+         "success_threshold": 1}}""")) {
+      assertThat(gw.get("/status/500").statusCode()).isEqualTo(500);
+      CircuitBreaker breaker = gw.state.snapshot().parts(CircuitBreaker.class).get("");
+      gw.events.await("the breaker's reset timeout", () -> breaker.state() == CircuitBreaker.State.HALF_OPEN);
+      Future<HttpResponse<Buffer>> slow = gw.client.get("/slow/800").send();
+      assertThat(gw.get("/status/500").statusCode()).as("the fast probe fails").isEqualTo(500);
+      assertThat(slow.await().statusCode()).as("the slow probe succeeds").isEqualTo(200);
+      HttpResponse<Buffer> after = gw.get("/x");
+      assertThat(after.statusCode()).as("open for 3 s after the failed probe").isEqualTo(503);
+      assertThat(after.getHeader(HttpDecisions.FAULT_HEADER)).isEqualTo("circuit_breaker");
+    }
+  }
+
   @Test
   void bulkheadRefusesBeyondItsPermitsAndQueue() {
     try (GatewayFixture gw = new GatewayFixture("""
@@ -373,6 +394,83 @@ class HttpChaosTest {
       for (int i = 0; i < 3; i++) {
         assertThat(gw.get("/after").statusCode()).as("the permit came back").isEqualTo(200);
       }
+    }
+  }
+
+  /**
+   * A client that leaves while it waits in the bulkhead's queue gives its place up at once: it kept it until
+   * a permit came back or its queue timeout ran out, and a client that came meanwhile was refused 503.
+   */
+  @Test
+  void aClientLeavingTheBulkheadQueueFreesItsPlaceAtOnce() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "bulkhead": {"max_concurrent_requests": 1, "max_queue_size": 1, "queue_timeout_ms": 5000}}""")) {
+      Future<HttpResponse<Buffer>> first = gw.client.get("/slow/1900").send(); // the route's timeout is 2 s
+      Bulkhead bulkhead = gw.state.snapshot().parts(Bulkhead.class).get("");
+      gw.events.await("the first holds the permit", () -> bulkhead.active() == 1);
+      long started = System.nanoTime();
+      HttpClientAgent leaver = gw.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port));
+      leaver.request(HttpMethod.GET, "/queued").await().end().await();
+      gw.events.await("the second request queued", () -> bulkhead.queued() == 1);
+      long left = System.nanoTime();
+      leaver.close().await();
+      gw.events.await("its place is free", () -> bulkhead.queued() == 0);
+      // a bound, not a measurement: the first holds its permit for 1.9 s, and the queue timeout is 5 s
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - left)).as("ms until the place was free, %d ms after the first started",
+          TimeUnit.NANOSECONDS.toMillis(left - started)).isLessThan(1_200);
+      Future<HttpResponse<Buffer>> third = gw.client.get("/third").send();
+      assertThat(third.await().statusCode()).as("queued, not refused").isEqualTo(200);
+      assertThat(first.await().statusCode()).isEqualTo(200);
+    }
+  }
+
+  /**
+   * A bulkhead changed while requests hold and wait for its permits goes on counting them against its new
+   * limits: a new bulkhead let the old one's queue drain beside its own requests, over either cap.
+   */
+  @Test
+  void aBulkheadChangedWhileItsRequestsRunCountsThemAgainstItsNewLimit() throws Exception {
+    io.vertx.core.Vertx upstreamVertx = io.vertx.core.Vertx.vertx();
+    java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger mostAfterChange = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean changed = new java.util.concurrent.atomic.AtomicBoolean();
+    var upstream = upstreamVertx.createHttpServer().requestHandler(request -> {
+      int now = inFlight.incrementAndGet();
+      if (changed.get() && request.path().startsWith("/after")) {
+        mostAfterChange.accumulateAndGet(now, Math::max);
+      }
+      upstreamVertx.setTimer(300, t -> {
+        inFlight.decrementAndGet();
+        request.response().end("ok");
+      });
+    }).listen(0, "127.0.0.1").await();
+    io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("web", "http", "127.0.0.1", 0,
+        "http://127.0.0.1:" + upstream.actualPort(), null, 20_000L, null, 1, null, null);
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "bulkhead": {"max_concurrent_requests": 3, "max_queue_size": 20, "queue_timeout_ms": 20000}}""", listener)) {
+      List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+      for (int i = 0; i < 5; i++) { // the client's pool holds 5 connections
+        sent.add(gw.client.get("/before" + i).send());
+      }
+      Bulkhead bulkhead = gw.state.snapshot().parts(Bulkhead.class).get("");
+      gw.events.await("three in, two queued", () -> bulkhead.active() == 3 && bulkhead.queued() == 2);
+      gw.setChaos("""
+          {"enabled": true, "bulkhead": {"max_concurrent_requests": 1, "max_queue_size": 20, "queue_timeout_ms": 20000}}""");
+      changed.set(true);
+      io.vertx.ext.web.client.WebClient later = io.vertx.ext.web.client.WebClient.create(gw.vertx,
+          new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port));
+      for (int i = 0; i < 2; i++) {
+        sent.add(later.get("/after" + i).send());
+      }
+      for (Future<HttpResponse<Buffer>> response : sent) {
+        assertThat(response.await(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      }
+      assertThat(mostAfterChange.get()).as("requests at the upstream when one sent after the change reached it").isEqualTo(1);
+      Bulkhead now = gw.state.snapshot().parts(Bulkhead.class).get("");
+      assertThat(now.maxConcurrent()).isEqualTo(1);
+      assertThat(now.active() + now.queued()).as("every permit back, on the bulkhead the gauges read").isZero();
+    } finally {
+      upstreamVertx.close().await();
     }
   }
 
