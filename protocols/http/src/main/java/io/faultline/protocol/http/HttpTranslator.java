@@ -5,6 +5,7 @@ import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.Translator;
 import io.faultline.chaos.listener.ServerRequestFacts;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -39,14 +40,16 @@ final class HttpTranslator implements Translator<HttpCall> {
   /** Ends {@code exchange} when {@code response} has been sent, or drops it when the connection is lost first. */
   static void endWithAnswer(Exchange<HttpCall> exchange, HttpServerResponse response) {
     // HTTP/1 calls endHandler (then closeHandler) when the connection is lost too: not ended means it failed.
-    response.endHandler(v -> {
+    // An HTTP/2 stream can close inside the write of its last frame, before the end handler: ended then too.
+    Handler<Void> over = v -> {
       if (response.ended()) {
         exchange.end(response.getStatusCode());
       } else {
         exchange.drop(true);
       }
-    });
-    response.closeHandler(v -> exchange.drop(true));
+    };
+    response.endHandler(over);
+    response.closeHandler(over);
   }
 
   @Override
