@@ -34,10 +34,12 @@ import java.util.concurrent.TimeUnit;
  * connections that trickle header bytes cannot pile up until the process runs out of descriptors; a
  * connection with no request in progress closes after {@code idleTimeoutMs}; a request in progress is never
  * cut (chaos may hold it for minutes). An upgraded connection (WebSocket, h2c) is left alone from its 101 on.
- * The first request of a connection comes before Vert.x shows the connection to its handler: its headers are
- * bounded by the read-idle timeout {@link ListenerServers} sets, which this guard then takes over from. That
- * handler sits behind the decoder, which passes on nothing until the headers are in, so header bytes
- * trickled one at a time do not reset it: it times the headers from the connection's start.
+ * The first request of a cleartext connection comes before Vert.x shows the connection to its handler: its
+ * headers are bounded by the read-idle timeout {@link ListenerServers} sets, which this guard then takes over
+ * from. That handler sits behind the decoder, which passes on nothing until the headers are in, so header bytes
+ * trickled one at a time do not reset it: it times the headers from the connection's start. Over TLS Vert.x
+ * shows the connection once its handshake is done, before any request: the guard then times the first
+ * request's headers itself, from that moment (a silent or trickling TLS client was never cut).
  */
 final class Http1Guard {
 
@@ -45,7 +47,9 @@ final class Http1Guard {
   private final long idleTimeoutNanos;
   /** How far ahead a check is ever scheduled: the shorter timeout, so a check is due before any deadline set later. */
   private final long horizonNanos;
-  private boolean inRequest = true; // installed while the connection's first request is being handled
+  private boolean inRequest = true; // installed while the connection's first request is being handled (cleartext)
+  /** Installed before the connection's first byte (TLS): that request's header deadline already runs from then. */
+  private boolean fresh;
   private boolean responding;
   private boolean upgraded;
   private ChannelHandlerContext context;
@@ -97,6 +101,11 @@ final class Http1Guard {
       Http1Guard guard = new Http1Guard(headerTimeoutMs, idleTimeoutMs, draining);
       pipeline.addBefore("httpDecoder", "faultline-bytes", guard.new Bytes());
       pipeline.addBefore("handler", "faultline-guard", guard.new Messages());
+      if (pipeline.get(io.netty.handler.ssl.SslHandler.class) != null) {
+        guard.inRequest = false; // shown before its first request: that request's headers are timed from now
+        guard.fresh = true;
+        guard.deadline(pipeline.context("faultline-bytes"), guard.headerTimeoutNanos);
+      }
     }
   }
 
@@ -145,7 +154,11 @@ final class Http1Guard {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
       if (!inRequest && !upgraded && msg instanceof ByteBuf bytes && bytes.isReadable()) {
         inRequest = true;
-        deadline(ctx, headerTimeoutNanos);
+        if (fresh) {
+          fresh = false; // timed from the connection's start, as a cleartext connection's first request is
+        } else {
+          deadline(ctx, headerTimeoutNanos);
+        }
       }
       super.channelRead(ctx, msg);
     }
