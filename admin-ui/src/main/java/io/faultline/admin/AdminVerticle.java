@@ -116,13 +116,14 @@ public final class AdminVerticle extends VerticleBase {
       } catch (io.faultline.chaos.config.ChaosConfigException e) {
         throw e.under("admin");
       }
+      ServerTls.expiry(config.tls()).ifPresent(problem -> LOG.warning(() -> "the admin API: " + problem));
     }
     server = vertx.createHttpServer(ServerTls.apply(new HttpServerOptions().setHost(config.host()).setPort(config.port())
         .addWebSocketSubProtocol(GraphQlApi.WS_PROTOCOL), config.tls())).requestHandler(router)
         .invalidRequestHandler(UnreadableHeads.answer("the admin API", HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH,
             HttpServerOptions.DEFAULT_MAX_HEADER_SIZE, response -> response.putHeader(ADMIN_HEADER, "1")));
     return BindFailures.named(server.listen(), "admin", config.host(), config.port()).onSuccess(s -> {
-      certificateWatch = ServerTls.watch(vertx, server, config.tls());
+      certificateWatch = ServerTls.watch(vertx, server, config.tls(), "the admin API");
       LOG.info(() -> "admin API and console on " + config.scheme() + "://" + config.host() + ":" + s.actualPort() + "/"
           + (config.token() == null ? "" : " (bearer token required)"));
       if (config.token() == null && !config.loopback()) {

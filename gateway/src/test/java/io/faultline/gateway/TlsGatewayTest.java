@@ -112,6 +112,44 @@ class TlsGatewayTest {
     assertThat(client.get(gateway.listenerPort("web"), "localhost", "/still").send().await().statusCode()).isEqualTo(200);
   }
 
+  /** POSTs a listener named {@code name} on TLS with these files; answers the status and body. */
+  private io.vertx.ext.web.client.HttpResponse<Buffer> addTlsListener(String name, Path cert, Path key) {
+    return WebClient.create(vertx).post(gateway.adminPort(), "127.0.0.1", "/api/listeners").sendJsonObject(new io.vertx.core.json.JsonObject()
+        .put("name", name).put("protocol", "http").put("port", 0).put("upstream", "http://127.0.0.1:1")
+        .put("tls", new io.vertx.core.json.JsonObject().put("cert_file", cert.toString()).put("key_file", key.toString()))).await();
+  }
+
+  /**
+   * One PEM file holding the certificate and then its key serves, given as both files, as nginx and
+   * HAProxy take it: it was refused with "cannot read ... as PEM certificates: signed fields invalid".
+   */
+  @Test
+  void aFileHoldingTheCertificateAndItsKeyServes() throws Exception {
+    TestCertificates.Pem server = certificates.server("combined");
+    Path combined = dir.resolve("combined.pem");
+    Files.writeString(combined, Files.readString(server.cert()) + Files.readString(server.key()));
+    var added = addTlsListener("combined", combined, combined);
+    assertThat(added.statusCode()).as(added.bodyAsString()).isEqualTo(201);
+    int port = added.bodyAsJsonObject().getInteger("port");
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustOptions(trust()));
+    assertThat(client.get(port, "localhost", "/x").send().await().statusCode()).as("the upstream is down: 502 over TLS").isEqualTo(502);
+  }
+
+  /**
+   * An expired certificate is taken (nginx starts with one too, and a renewed file is read when it changes),
+   * but said at once, naming the listener and the date: it was taken silently, and every client then failed.
+   */
+  @Test
+  void anExpiredCertificateIsSaidNamingTheListenerAndTheDate() {
+    TestCertificates.Pem expired = certificates.expiredServer("old");
+    try (LogCapture log = LogCapture.of(io.faultline.gateway.listeners.ListenerRegistry.class)) {
+      var added = addTlsListener("stale", expired.cert(), expired.key());
+      assertThat(added.statusCode()).as(added.bodyAsString()).isEqualTo(201);
+      assertThat(log.warnings()).anySatisfy(warning -> assertThat(warning).startsWith("listener stale: the TLS certificate in " + expired.cert())
+          .contains("expired on " + expired.certificate().getNotAfter().toInstant()));
+    }
+  }
+
   @Test
   void aBadCertificateKeyOrClientCaStopsTheNodeBeforeAnythingListensNamingTheListenersFile() throws Exception {
     TestCertificates.Pem server = certificates.server("bad");

@@ -64,7 +64,7 @@ public final class ListenerServers {
     } else if (listener.idleTimeout() > 0) {
       options.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, listener.idleTimeout()));
     }
-    return ServerTls.createHttpServer(vertx, listener.tls(), options).invalidRequestHandler(
+    return ServerTls.createHttpServer(vertx, "listener " + listener.name(), listener.tls(), options).invalidRequestHandler(
         UnreadableHeads.answer("this listener", MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, response -> { }));
   }
 }

@@ -23,6 +23,8 @@ public final class ServerTls {
   public static final long WATCH_INTERVAL_MS = 1_000;
 
   private static final Logger LOG = Logger.getLogger(ServerTls.class.getName());
+  /** The files' fingerprint each owner last said something about (its instances each watch their own server). */
+  private static final java.util.Map<String, Long> TOLD = new java.util.concurrent.ConcurrentHashMap<>();
 
   private ServerTls() {
   }
@@ -32,9 +34,9 @@ public final class ServerTls {
    * watched for as long as the calling verticle is deployed (Vert.x cancels a verticle's timers when it
    * is undeployed).
    */
-  public static HttpServer createHttpServer(Vertx vertx, TlsConfig tls, io.vertx.core.http.HttpServerOptions options) {
+  public static HttpServer createHttpServer(Vertx vertx, String owner, TlsConfig tls, io.vertx.core.http.HttpServerOptions options) {
     HttpServer server = vertx.createHttpServer(apply(options, tls));
-    watch(vertx, server, tls);
+    watch(vertx, server, tls, owner);
     return server;
   }
 
@@ -55,7 +57,7 @@ public final class ServerTls {
    * certificate for the connections it accepts from then on. Answers the timer id (-1 when there is
    * nothing to watch), for the verticle to cancel when it stops.
    */
-  public static long watch(Vertx vertx, HttpServer server, TlsConfig tls) {
+  public static long watch(Vertx vertx, HttpServer server, TlsConfig tls, String owner) {
     if (tls == null) {
       return -1;
     }
@@ -66,11 +68,18 @@ public final class ServerTls {
         return;
       }
       seen[0] = now;
+      // each event-loop instance of a listener watches its own server: what they found is said once
+      boolean tell = !Long.valueOf(now).equals(TOLD.put(owner + " " + tls.certFile(), now));
       try {
         verify(vertx, tls);
       } catch (ChaosConfigException e) {
-        LOG.warning(() -> "kept the previous TLS certificate: " + e.field() + ": " + e.getMessage());
+        if (tell) {
+          LOG.warning(() -> owner + " kept its previous TLS certificate: " + e.field() + ": " + e.getMessage());
+        }
         return;
+      }
+      if (tell) {
+        expiry(tls).ifPresent(problem -> LOG.warning(() -> owner + ": " + problem));
       }
       ServerSSLOptions next = new ServerSSLOptions().setKeyCertOptions(keyCert(tls)).setClientAuth(clientAuth(tls))
           .setUseAlpn(true);
@@ -78,8 +87,13 @@ public final class ServerTls {
         next.setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile()));
       }
       server.updateSSLOptions(next, true)
-          .onSuccess(v -> LOG.info(() -> "reloaded TLS certificate " + tls.certFile()))
-          .onFailure(e -> LOG.warning(() -> "kept the previous TLS certificate: " + tls.certFile() + " could not be loaded: " + e.getMessage()));
+          .onSuccess(v -> {
+            if (tell) {
+              LOG.info(() -> owner + " reloaded its TLS certificate " + tls.certFile());
+            }
+          })
+          .onFailure(e -> LOG.warning(() -> owner + " kept its previous TLS certificate: " + tls.certFile() + " could not be loaded: "
+              + e.getMessage()));
     });
   }
 
@@ -130,20 +144,59 @@ public final class ServerTls {
     }
   }
 
-  /** The X.509 certificates of a PEM file; none, or what is not one, is refused naming {@code field}. */
-  private static void certificates(String file, String field, String what) {
+  /**
+   * The X.509 certificates of a PEM file, first the server's own; none, or what is not one, is refused naming
+   * {@code field}. Other blocks are passed over, so one file may hold the certificate and its key, as nginx
+   * and HAProxy take it (read whole, the key after the certificate failed with "signed fields invalid").
+   */
+  private static List<java.security.cert.X509Certificate> certificates(String file, String field, String what) {
     String pem = text(file, field);
-    if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+    java.util.regex.Matcher blocks = CERTIFICATE_BLOCK.matcher(pem);
+    StringBuilder only = new StringBuilder();
+    while (blocks.find()) {
+      only.append(blocks.group()).append('\n');
+    }
+    if (only.length() == 0) {
       throw new ChaosConfigException(field, file + " holds no PEM certificate (-----BEGIN CERTIFICATE-----): it must be "
           + what + (pem.contains("PRIVATE KEY-----") ? ", and holds a private key instead" : ""));
     }
-    try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
-      if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-        throw new ChaosConfigException(field, file + " holds no certificate");
+    try {
+      List<java.security.cert.X509Certificate> read = new java.util.ArrayList<>();
+      for (java.security.cert.Certificate certificate : java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificates(new java.io.ByteArrayInputStream(only.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))) {
+        read.add((java.security.cert.X509Certificate) certificate);
       }
-    } catch (java.io.IOException | java.security.cert.CertificateException e) {
+      return read;
+    } catch (java.security.cert.CertificateException | ClassCastException e) {
       throw new ChaosConfigException(field, "cannot read " + file + " as PEM certificates (" + what + "): " + e.getMessage());
     }
+  }
+
+  private static final java.util.regex.Pattern CERTIFICATE_BLOCK =
+      java.util.regex.Pattern.compile("-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", java.util.regex.Pattern.DOTALL);
+
+  /**
+   * What is wrong with the dates of the server's certificate in {@code tls}, if anything: expired, or not
+   * valid yet. Not refused (nginx starts with one too, and a renewed file is taken on reload), but said at
+   * start and on reload, naming the date: clients would otherwise only see every handshake fail.
+   */
+  public static java.util.Optional<String> expiry(TlsConfig tls) {
+    java.security.cert.X509Certificate served;
+    try {
+      served = certificates(tls.certFile(), "tls.cert_file", "the server's certificate chain").get(0);
+    } catch (ChaosConfigException e) {
+      return java.util.Optional.empty(); // refused where it is verified
+    }
+    java.util.Date now = new java.util.Date();
+    if (now.after(served.getNotAfter())) {
+      return java.util.Optional.of("the TLS certificate in " + tls.certFile() + " expired on " + served.getNotAfter().toInstant()
+          + ": clients refuse every handshake until it is renewed (the file is read again when it changes)");
+    }
+    if (now.before(served.getNotBefore())) {
+      return java.util.Optional.of("the TLS certificate in " + tls.certFile() + " is not valid until " + served.getNotBefore().toInstant()
+          + ": clients refuse every handshake until then");
+    }
+    return java.util.Optional.empty();
   }
 
   private static String text(String file, String field) {

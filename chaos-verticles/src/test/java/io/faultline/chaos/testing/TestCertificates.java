@@ -76,15 +76,27 @@ public final class TestCertificates {
     return issue(name, true);
   }
 
+  /** A server certificate as {@link #server}, but one that expired yesterday. */
+  public Pem expiredServer(String name) {
+    Instant now = Instant.now();
+    return issue(name, true, now.minus(3, ChronoUnit.DAYS), now.minus(1, ChronoUnit.DAYS));
+  }
+
   /** A client certificate with common name {@code name}. */
   public Pem client(String name) {
     return issue(name, false);
   }
 
   private Pem issue(String name, boolean server) {
+    Instant now = Instant.now();
+    return issue(name, server, now.minus(1, ChronoUnit.HOURS), now.plus(2, ChronoUnit.DAYS));
+  }
+
+  private Pem issue(String name, boolean server, Instant notBefore, Instant notAfter) {
     try {
       KeyPair keys = keys();
-      JcaX509v3CertificateBuilder builder = builder(new X500Name(ca.getSubjectX500Principal().getName()), new X500Name("CN=" + name), keys);
+      JcaX509v3CertificateBuilder builder = builder(new X500Name(ca.getSubjectX500Principal().getName()), new X500Name("CN=" + name), keys,
+          notBefore, notAfter);
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       if (server) {
         builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
@@ -107,8 +119,12 @@ public final class TestCertificates {
 
   private static JcaX509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
     Instant now = Instant.now();
+    return builder(issuer, subject, keys, now.minus(1, ChronoUnit.HOURS), now.plus(2, ChronoUnit.DAYS));
+  }
+
+  private static JcaX509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys, Instant notBefore, Instant notAfter) {
     return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIALS.incrementAndGet()),
-        Date.from(now.minus(1, ChronoUnit.HOURS)), Date.from(now.plus(2, ChronoUnit.DAYS)), subject, keys.getPublic());
+        Date.from(notBefore), Date.from(notAfter), subject, keys.getPublic());
   }
 
   private static X509Certificate sign(JcaX509v3CertificateBuilder builder, KeyPair signer) throws GeneralSecurityException {

@@ -41,6 +41,8 @@ import java.util.function.Supplier;
  */
 public final class ListenerRegistry extends VerticleBase {
 
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ListenerRegistry.class.getName());
+
   /** A started listener: its config, module, deployment, the port it bound and where it came from. */
   public record Running(ListenerConfig config, ProtocolModule module, ListenerDeployment deployment, String deploymentId,
       int port, String origin) {
@@ -167,6 +169,7 @@ public final class ListenerRegistry extends VerticleBase {
   private Future<Running> startListener(ListenerConfig listener, String origin) {
     if (listener.tls() != null) {
       ServerTls.verify(vertx, listener.tls()); // once for the listener, not once per event-loop instance of its servers
+      ServerTls.expiry(listener.tls()).ifPresent(problem -> LOG.warning(() -> "listener " + listener.name() + ": " + problem));
     }
     ProtocolModule module = Protocols.named(listener.protocol(), "protocol");
     ListenerDeployment deployment = new ListenerDeployment(vertx, listener, ListenerDeployment.bindPort(listener, deployed++), state, events);
