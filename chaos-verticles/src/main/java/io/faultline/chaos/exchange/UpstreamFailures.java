@@ -27,10 +27,12 @@ public final class UpstreamFailures {
         while (root.getCause() != null && root.getCause() != root) {
           root = root.getCause();
         }
-        return new javax.net.ssl.SSLException("TLS with the upstream failed: " + root.getMessage()
-            + (String.valueOf(root.getMessage()).contains("certification path") || String.valueOf(root.getMessage()).contains("PKIX")
-                ? " (its certificate is not signed by a CA this JVM trusts: add the CA to the JVM's trust store, or set"
-                  + " tls_trust_all: true on the listener for a test upstream)" : ""), failure);
+        String hint = String.valueOf(root.getMessage()).contains("certification path") || String.valueOf(root.getMessage()).contains("PKIX")
+            ? " (its certificate is not signed by a CA this JVM trusts: add the CA to the JVM's trust store, or set"
+              + " tls_trust_all: true on the listener for a test upstream)"
+            : root instanceof java.security.cert.CertificateExpiredException ? " (its certificate has expired)"
+            : root instanceof java.security.cert.CertificateNotYetValidException ? " (its certificate is not valid yet)" : "";
+        return new javax.net.ssl.SSLException("TLS with the upstream failed: " + root.getMessage() + hint, failure);
       }
     }
     return shown;
