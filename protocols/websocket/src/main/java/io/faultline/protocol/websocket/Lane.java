@@ -70,10 +70,13 @@ final class Lane {
   private boolean sourcePaused;
   private Runnable afterSource;
   private boolean stopped;
+  /** Sets the handler of the source's frames (the source's own, or its {@link HeldUpstream}'s). */
+  private final java.util.function.Consumer<io.vertx.core.Handler<WebSocketFrame>> frames;
 
   /** {@code following} gives the connection's message chaos as it changes; {@code pacer} is null when it has no bandwidth limit. */
-  Lane(Vertx vertx, WebSocketBase source, WebSocketBase sink, Following following, boolean downstream, Pacer pacer,
-      BooleanSupplier chaosOn, Events events) {
+  Lane(Vertx vertx, WebSocketBase source, java.util.function.Consumer<io.vertx.core.Handler<WebSocketFrame>> frames, WebSocketBase sink,
+      Following following, boolean downstream, Pacer pacer, BooleanSupplier chaosOn, Events events) {
+    this.frames = frames;
     this.pacer = pacer;
     this.chaosOn = chaosOn;
     this.vertx = vertx;
@@ -86,9 +89,9 @@ final class Lane {
 
   void start() {
     if (messageChaos() == null && pacer == null) {
-      source.frameHandler(this::relay);
+      frames.accept(this::relay);
     } else {
-      source.frameHandler(this::delay);
+      frames.accept(this::delay);
     }
   }
 
@@ -162,7 +165,7 @@ final class Lane {
     }
     if ((frame.type() == WebSocketFrameType.TEXT || frame.type() == WebSocketFrameType.BINARY) && messageChaos() != null) {
       // chaos reached this direction while the connection was open: from this message on, each is decided
-      source.frameHandler(this::delay);
+      frames.accept(this::delay);
       delay(frame);
       return;
     }

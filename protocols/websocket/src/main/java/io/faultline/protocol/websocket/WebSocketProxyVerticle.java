@@ -163,7 +163,7 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
 
   private void accept(Upgrade upgrade, Exchange<Upgrade> exchange, WebSocket upstream) {
     HttpServerRequest request = upgrade.request;
-    upstream.pause(); // until the relay is ready for what the upstream sends first
+    HeldUpstream held = new HeldUpstream(vertx, upstream); // paused until the relay is ready for what the upstream sends first
     WebSocketUpgrades.adoptHandshake(request, upstream);
     request.toWebSocket().onComplete(ar -> {
       if (ar.failed()) {
@@ -177,7 +177,7 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
       Following following = new Following(state, runner.translator().facts(upgrade, upgrade.route.name()), fates, connections++,
           () -> upgrade.exchange = upgrade.exchange != null ? upgrade.exchange : runner.late(upgrade, upgrade.route.name(), upgrade.startedNanos));
       boolean[] ended = {false};
-      new WebSocketRelay(vertx, ar.result(), request.connection(), upstream, following,
+      new WebSocketRelay(vertx, ar.result(), request.connection(), upstream, held, following,
           bps > 0 ? () -> exchange.pacer(bps) : null, upgrade::injected, end -> {
             ended[0] = true;
             open.remove(following);

@@ -31,6 +31,7 @@ final class WebSocketRelay implements Lane.Events {
   private final long openedNanos = System.nanoTime();
   private final Consumer<String> faults;
   private final Consumer<End> ended;
+  private final HeldUpstream held;
   private final Lane toUpstream;
   private final Lane toClient;
   private boolean clientClosed;
@@ -46,7 +47,7 @@ final class WebSocketRelay implements Lane.Events {
    * {@code following} gives the message chaos as it changes; {@code pacers} makes each direction's pacer (null:
    * no bandwidth limit); {@code faults} hears each injected fault's type; {@code ended} is called once.
    */
-  WebSocketRelay(Vertx vertx, ServerWebSocket client, HttpConnection clientConnection, WebSocket upstream,
+  WebSocketRelay(Vertx vertx, ServerWebSocket client, HttpConnection clientConnection, WebSocket upstream, HeldUpstream held,
       Following following, java.util.function.Supplier<io.faultline.chaos.shaping.Pacer> pacers, Consumer<String> faults,
       Consumer<End> ended) {
     this.chaosOn = following::chaosOn;
@@ -57,8 +58,11 @@ final class WebSocketRelay implements Lane.Events {
     this.following = following;
     this.faults = faults;
     this.ended = ended;
-    this.toUpstream = new Lane(vertx, client, upstream, following, false, pacers == null ? null : pacers.get(), chaosOn, this);
-    this.toClient = new Lane(vertx, upstream, client, following, true, pacers == null ? null : pacers.get(), chaosOn, this);
+    this.held = held;
+    this.toUpstream = new Lane(vertx, client, client::frameHandler, upstream, following, false, pacers == null ? null : pacers.get(),
+        chaosOn, this);
+    this.toClient = new Lane(vertx, upstream, held::frameHandler, client, following, true, pacers == null ? null : pacers.get(),
+        chaosOn, this);
   }
 
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
@@ -73,20 +77,15 @@ final class WebSocketRelay implements Lane.Events {
       toUpstream.sinkClosed();
       toClient.afterSource(this::upstreamClosed);
     };
-    if (upstream.isClosed()) {
-      // It closed before relaying began (between its handshake and the client's): Vert.x refuses handlers
-      // on a closed socket, and the close would be lost, leaving the client open forever. Pass it on now.
-      upstreamClose.handle(null);
-      return;
-    }
-    upstream.exceptionHandler(e -> { });
-    upstream.closeHandler(upstreamClose);
     StreamChaos chaos = following.current();
     disconnectAfter(chaos == null ? null : chaos.config());
     following.onChange(this::disconnectAfter);
     toUpstream.start();
     toClient.start();
     upstream.resume();
+    // it may have closed before relaying began (between its handshake and the client's): what it sent first
+    // goes to the client, then its close
+    held.closeHandler(upstreamClose);
   }
 
   /**

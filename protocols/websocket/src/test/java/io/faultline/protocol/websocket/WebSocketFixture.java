@@ -127,6 +127,11 @@ final class WebSocketFixture implements AutoCloseable {
       }
       case "/flood" -> flood(ws);
       case "/bye" -> ws.close((short) 4001, "bye"); // right after accepting, before the gateway relays
+      case "/said" -> { // a message or two and a close, right after accepting (a refused login's way)
+        ws.writeTextMessage("hello");
+        ws.writeTextMessage("sorry");
+        ws.close((short) 4002, "said");
+      }
       case "/burst" -> {
         for (int i = 0; i < BURST_MESSAGES; i++) {
           ws.writeBinaryMessage(Buffer.buffer(new byte[BURST_MESSAGE_BYTES]).setInt(0, i));

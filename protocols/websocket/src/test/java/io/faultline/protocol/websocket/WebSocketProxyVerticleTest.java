@@ -410,4 +410,39 @@ class WebSocketProxyVerticleTest {
           .as("connection " + i).isEqualTo("4001 bye");
     }
   }
+
+  /**
+   * What an upstream sends right after accepting, before it closes, reaches the client, then the close: with
+   * chaos off, 18 of 30 such connections got no message at all (Vert.x took no handler once the close had come,
+   * and the frames before it waited behind the pause for good).
+   */
+  @Test
+  void whatAnUpstreamSendsRightBeforeClosingReachesTheClientFirst() throws Exception {
+    fixture = fixture();
+    for (int i = 0; i < 40; i++) {
+      java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
+      java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+          .buildAsync(URI.create("ws://127.0.0.1:" + fixture.port + "/said"), new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket webSocket, CharSequence data, boolean last) {
+              seen.add(data.toString());
+              webSocket.request(1);
+              return null;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket webSocket, int statusCode, String reason) {
+              closed.complete(statusCode + " " + reason);
+              return null;
+            }
+          }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+      try {
+        assertThat(closed.get(5, java.util.concurrent.TimeUnit.SECONDS)).as("connection %d", i).isEqualTo("4002 said");
+        assertThat(seen).as("connection %d", i).containsExactly("hello", "sorry");
+      } finally {
+        socket.abort();
+      }
+    }
+  }
 }
