@@ -17,6 +17,8 @@ final class GrpcCall {
   private io.vertx.core.http.HttpClientRequest upstreamStream;
   private Runnable onClose;
   private boolean left;
+  /** The gateway reset the client's stream because the upstream's broke off. */
+  private boolean upstreamBroke;
 
   GrpcCall(HttpServerRequest http, MethodRoutes.Route route, long startedNanos) {
     this.http = http;
@@ -87,6 +89,19 @@ final class GrpcCall {
    */
   void left() {
     left = true;
+  }
+
+  /** The upstream's stream broke off mid-call, and the client's is reset for it: a failure of the upstream's. */
+  void upstreamBroke() {
+    upstreamBroke = true;
+  }
+
+  /**
+   * Whether a stream that closed unanswered failed on the upstream's side: else its client cancelled it, or
+   * its connection went, which a circuit breaker does not count against the upstream.
+   */
+  boolean brokenByUpstream() {
+    return upstreamBroke;
   }
 
   /** True once the client's stream is answered or gone. */

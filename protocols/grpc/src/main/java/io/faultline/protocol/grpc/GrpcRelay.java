@@ -163,8 +163,8 @@ final class GrpcRelay {
   }
 
   /**
-   * Ends the exchange when the stream does: with the gRPC status it was answered with, or dropped (a
-   * failure) when it closed without one. Untouched calls are counted through the runner alike.
+   * Ends the exchange when the stream does: with the gRPC status it was answered with, or dropped when it
+   * closed without one (a failure when the upstream broke off, not when the client cancelled). Untouched calls are counted through the runner alike.
    */
   void track(GrpcCall call, Exchange<GrpcCall> exchange, String routeLabel, long started) {
     HttpServerResponse response = call.http().response();
@@ -188,7 +188,9 @@ final class GrpcRelay {
       if (exchange == null) {
         runner.untouched(routeLabel, started, "dropped");
       } else {
-        exchange.drop(true);
+        // a failure for a circuit breaker only when the upstream broke off: a client's cancel or deadline is not
+        // one (counted so, three cancels opened a breaker and cut the service off for every client)
+        exchange.drop(call.brokenByUpstream());
       }
     });
   }

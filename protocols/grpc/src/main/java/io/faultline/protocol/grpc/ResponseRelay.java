@@ -155,6 +155,7 @@ final class ResponseRelay {
   private void breaksWithTheUpstream() {
     Runnable broken = () -> {
       if (!call.http().response().ended() && !call.http().response().closed()) {
+        call.upstreamBroke();
         call.http().response().reset(AbruptClose.INTERNAL_ERROR);
       }
     };

@@ -6,6 +6,7 @@ import io.faultline.chaos.event.ExchangeRecord;
 import io.faultline.chaos.testing.RecordingListener;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What a gRPC listener reports: every call counted once when its stream ends, faults from the decisions, a record of each faulted call. */
@@ -49,6 +50,32 @@ class GrpcCountingTest {
       // the upstream call's cancelling failed it at once, and that failure was taken for the call's answer: 5xx
       gw.events.await("the count", () -> gw.events.completions().size() == 1);
       assertThat(gw.events.completions().get(0).outcome()).isEqualTo("dropped");
+    }
+  }
+
+  /**
+   * Calls their clients cancel (a deadline, a hedged call) are no upstream failure for a circuit breaker: three
+   * cancels opened a breaker of threshold 3, and the next call of any client got UNAVAILABLE "circuit breaker open".
+   */
+  @Test
+  void callsTheirClientsCancelDoNotOpenACircuitBreaker() throws Exception {
+    try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"circuit_breaker\": {\"failure_threshold\": 3, \"reset_timeout_ms\": 30000}}")) {
+      for (int i = 1; i <= 3; i++) {
+        var request = gw.client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(gw.port, "127.0.0.1")).await();
+        request.fullMethodName("test.Echo/Hang");
+        request.end(io.vertx.core.buffer.Buffer.buffer("x"));
+        long deadline = System.currentTimeMillis() + 5_000;
+        int calls = i;
+        while (gw.upstreamCalls.get() < calls && System.currentTimeMillis() < deadline) {
+          Thread.sleep(10);
+        }
+        request.cancel();
+        gw.events.await("cancel " + calls + " counted", () -> gw.events.completions().size() == calls);
+      }
+      io.faultline.chaos.limit.CircuitBreaker breaker = gw.state.snapshot().parts(io.faultline.chaos.limit.CircuitBreaker.class).get("");
+      assertThat(breaker.state()).isEqualTo(io.faultline.chaos.limit.CircuitBreaker.State.CLOSED);
+      GrpcFixture.Result next = gw.call("Unary", List.of("after"), 20_000, Map.of(), null);
+      assertThat(next.status()).as("the next call goes through").isEqualTo(GrpcStatus.OK);
     }
   }
 
