@@ -314,8 +314,13 @@ public final class Exchange<C> {
 
   /** The response starts with {@code status} (the gRPC status code on gRPC): the duration is measured to here. */
   public void responding(int status) {
+    responding(status, System.nanoTime());
+  }
+
+  /** As {@link #responding(int)}, the response having started at {@code nanos} ({@link System#nanoTime}). */
+  public void responding(int status, long nanos) {
     if (respondedNanos == 0) {
-      respondedNanos = System.nanoTime();
+      respondedNanos = nanos;
       this.status = status;
     }
   }

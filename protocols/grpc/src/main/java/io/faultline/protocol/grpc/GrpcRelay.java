@@ -168,6 +168,14 @@ final class GrpcRelay {
    */
   void track(GrpcCall call, Exchange<GrpcCall> exchange, String routeLabel, long started) {
     HttpServerResponse response = call.http().response();
+    // the duration is to the response's start (its headers), not the end of a stream that may last minutes
+    long[] answered = {0};
+    response.headersEndHandler(v -> {
+      answered[0] = System.nanoTime();
+      if (exchange != null) {
+        exchange.responding(0, answered[0]); // its status is the trailers', set when it ends
+      }
+    });
     response.endHandler(v -> {
       if (!response.ended()) {
         return; // Vert.x calls this for a stream closed unanswered too (then the close handler counts it dropped)
@@ -175,7 +183,7 @@ final class GrpcRelay {
       int code = statusCode(response);
       String outcome = ChaosListener.outcome(GrpcCodes.httpStatus(GrpcCodes.NAMES.get(Math.min(code, GrpcCodes.NAMES.size() - 1))));
       if (exchange == null) {
-        runner.untouched(routeLabel, started, outcome);
+        runner.untouched(routeLabel, started, answered[0] != 0 ? answered[0] : System.nanoTime(), outcome);
       } else {
         exchange.end(code, outcome, GrpcDecisions.failed(GrpcStatus.valueOf(code)));
       }
@@ -186,7 +194,7 @@ final class GrpcRelay {
       }
       call.closed();
       if (exchange == null) {
-        runner.untouched(routeLabel, started, "dropped");
+        runner.untouched(routeLabel, started, answered[0] != 0 ? answered[0] : System.nanoTime(), "dropped");
       } else {
         // a failure for a circuit breaker only when the upstream broke off: a client's cancel or deadline is not
         // one (counted so, three cancels opened a breaker and cut the service off for every client)

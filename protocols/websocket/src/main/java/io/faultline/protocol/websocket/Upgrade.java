@@ -16,6 +16,8 @@ final class Upgrade {
   final long startedNanos;
   private final ExchangeRunner<Upgrade> runner;
   Exchange<Upgrade> exchange;
+  /** When the client's 101 went ({@link System#nanoTime}; 0: not yet): a connection's duration is to it, not to its close. */
+  private long upgradedNanos;
 
   Upgrade(HttpServerRequest request, RouteTable.Route route, long startedNanos, ExchangeRunner<Upgrade> runner) {
     this.request = request;
@@ -31,10 +33,28 @@ final class Upgrade {
     }
   }
 
+  /** The client's 101 went: the response started (the connection's duration is measured to here). */
+  void upgraded() {
+    upgradedNanos = System.nanoTime();
+    if (exchange != null) {
+      exchange.responding(101, upgradedNanos);
+    }
+  }
+
+  /** Chaos reached the connection after its handshake: {@code late} counts it from now on, its duration to the 101. */
+  Exchange<Upgrade> reached(Exchange<Upgrade> late) {
+    if (upgradedNanos != 0) {
+      late.responding(101, upgradedNanos);
+    }
+    return late;
+  }
+
   /** Ends the exchange: {@code status} is what the client got (101 once upgraded, 0 for none). */
   void end(int status, String outcome, boolean failed) {
     if (exchange != null) {
       exchange.end(status, outcome, failed);
+    } else if (upgradedNanos != 0) {
+      runner.untouched(ExchangeRunner.label(route.name()), startedNanos, upgradedNanos, outcome);
     } else {
       runner.untouched(ExchangeRunner.label(route.name()), startedNanos, outcome);
     }

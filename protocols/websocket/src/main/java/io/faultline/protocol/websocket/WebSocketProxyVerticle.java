@@ -171,11 +171,13 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
         upgrade.end(0, "dropped", false);
         return;
       }
+      upgrade.upgraded();
       MessageFault.Fates fates = exchange == null ? null : exchange.verdict().messages().fates();
       long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
       // chaos that reaches a connection its handshake left untouched is counted from then on, as a tcp connection's
       Following following = new Following(state, runner.translator().facts(upgrade, upgrade.route.name()), fates, connections++,
-          () -> upgrade.exchange = upgrade.exchange != null ? upgrade.exchange : runner.late(upgrade, upgrade.route.name(), upgrade.startedNanos));
+          () -> upgrade.exchange = upgrade.exchange != null ? upgrade.exchange
+              : upgrade.reached(runner.late(upgrade, upgrade.route.name(), upgrade.startedNanos)));
       boolean[] ended = {false};
       new WebSocketRelay(vertx, ar.result(), request.connection(), upstream, held, following,
           bps > 0 ? () -> exchange.pacer(bps) : null, upgrade::injected, end -> {

@@ -47,6 +47,26 @@ class WebSocketCountingTest {
     assertThat(fixture.upstreamFrames).isEmpty();
   }
 
+  /**
+   * A connection's duration is to its 101, as every request's is to its response's start, not to its close:
+   * a session held for 1.5 s took 1.5 s in the duration histogram and the recorder, with chaos off and on.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"{}", "{\"enabled\": true, \"websocket\": {\"handshake_delay_ms\": 100}}"})
+  void aConnectionsDurationIsToItsUpgrade(String chaos) throws Exception {
+    fixture = new WebSocketFixture(chaos);
+    WebSocketFixture.Received received = fixture.open("/push?n=1");
+    assertThat(received.awaitTexts(1, 5_000)).hasSize(1);
+    Thread.sleep(1_500);
+    received.ws.close().await();
+    fixture.events.await("the connection's completion", () -> fixture.events.completions().size() == 1);
+    long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(fixture.events.completions().get(0).durationNanos());
+    assertThat(ms).as("its duration, ms, for a connection open 1.5 s").isLessThan(1_000);
+    if (chaos.contains("handshake_delay_ms")) {
+      assertThat(ms).as("the handshake delay is in it").isGreaterThanOrEqualTo(95);
+    }
+  }
+
   @Test
   void aBandwidthLimitIsCountedOncePerConnection() throws Exception {
     fixture = new WebSocketFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 1000000}}");
