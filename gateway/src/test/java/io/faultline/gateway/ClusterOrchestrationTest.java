@@ -50,6 +50,40 @@ class ClusterOrchestrationTest {
     assertThat(cluster.traffic(n2)).isEqualTo(200);
   }
 
+  /**
+   * A leader whose run another node took over meanwhile (it was cut off past the failure timeout, by a long
+   * pause or a stopped VM, and the next leader resumed the run) abandons its copy at its next step: no more
+   * steps, no restore, no report or history of its own, and the other node's checkpoint stays. The woken
+   * copy used to go on, its steps fighting the resumed run's over the cluster's chaos, and its report
+   * overwrote the real one. Here the other node's takeover is its checkpoint, written over this run's.
+   */
+  @Test
+  void aLeaderWhoseRunAnotherNodeTookOverAbandonsItWithoutATrace() throws Exception {
+    Gateway n1 = cluster.start(0);
+    Gateway n2 = cluster.start(1);
+    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    JsonObject started = cluster.post(n1, "/api/chaos/orchestration/start", """
+        name: deposed
+        steps:
+          - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 2}
+          - {name: b, scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}, duration_seconds: 2}
+        """);
+    String id = started.getString("run_id");
+    eventually(() -> "a".equals(cluster.get(n1, "/api/chaos/orchestration/status").getString("current_step")), "step a runs");
+    io.vertx.core.shareddata.AsyncMap<String, Object> runs = n2.vertx().sharedData().<String, Object>getAsyncMap("faultline.orchestration.runs").await();
+    JsonObject checkpoint = (JsonObject) runs.get("current").await();
+    assertThat(checkpoint.getString("run_id")).isEqualTo(id);
+    runs.put("current", checkpoint.copy().put("taken_over_by", "n2")).await();
+    eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running", true), "n1's copy ends");
+    assertThat(cluster.get(n1, "/api/chaos/orchestration/status").getString("status")).isEqualTo("abandoned");
+    assertThat(cluster.traffic(n2)).as("step b never ran here").isEqualTo(200);
+    assertThat(cluster.get(n2, "/api/chaos/status").getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms"))
+        .as("nothing restored: the chaos is the other node's run's").isEqualTo(5L);
+    assertThat(cluster.web.get(n1.adminPort(), "127.0.0.1", "/api/chaos/orchestration/reports/" + id).send().await().statusCode())
+        .as("no report of its own").isEqualTo(404);
+    assertThat(((JsonObject) runs.get("current").await()).getString("taken_over_by")).as("the other node's checkpoint stays").isEqualTo("n2");
+  }
+
   @Test
   void aScenarioAStepOfTheLeadersRunNamesIsNotDeletedFromAnotherNode() throws Exception {
     Gateway n1 = cluster.start(0);

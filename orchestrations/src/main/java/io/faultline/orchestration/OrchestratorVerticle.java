@@ -286,6 +286,9 @@ public final class OrchestratorVerticle extends VerticleBase {
     runs.resumeUnfinished();
   }
 
+  /** What every node holds as the leader does: answered here when the leader cannot be reached. */
+  private static final java.util.Set<String> READ_ANYWHERE = java.util.Set.of("reports", "report");
+
   /** A local address whose work the leader does: answered here when this node leads (or stands alone), else forwarded. */
   private void routed(String address, String op, Function<JsonObject, Future<JsonObject>> handler) {
     routed(address, op, 3_000, handler);
@@ -306,6 +309,10 @@ public final class OrchestratorVerticle extends VerticleBase {
               message.reply(ar.result().body());
             } else if (ar.cause() instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
               ControlError.fail(message, ar.cause());
+            } else if (READ_ANYWHERE.contains(op)) {
+              // every node keeps every report: read here when the leader cannot be reached (a node merged back after
+              // a long pause can miss the leader's registrations, and answered 503 for minutes)
+              reply(message, handler);
             } else {
               ControlError.fail(message, 503, "the cluster's leader did not answer (" + ar.cause().getMessage()
                   + "); if it just failed, a new leader takes over within the failure timeout", null);

@@ -167,12 +167,30 @@ final class Runs {
     }
     if (clustered) {
       JsonObject fixed = new JsonObject().put("text", text).put("overrides", new JsonObject(variables));
-      run.checkpointTo(cp -> runs().compose(map -> map.put("current", cp.mergeIn(fixed))));
+      // each checkpoint replaces the one this run wrote last (or resumed from): when it is gone, another node has
+      // taken the run over (this one was deposed while it was cut off), and the run is abandoned here
+      JsonObject[] written = {resumeFrom};
+      run.checkpointTo(cp -> {
+        JsonObject next = cp.mergeIn(fixed);
+        Future<Boolean> ours = runs().compose(map -> written[0] == null ? map.put("current", next).map(true)
+            : map.replaceIfPresent("current", written[0], next));
+        return ours.map(still -> {
+          if (still) {
+            written[0] = next;
+          }
+          return still;
+        }).otherwise(e -> {
+          LOG.warning(() -> "orchestration run " + id + ": its checkpoint could not be stored (" + e.getMessage() + "); it goes on");
+          return true;
+        });
+      });
     }
     current = run;
     currentOrchestration = orchestration;
     Future<RunReport> ended = run.start();
-    Future<JsonObject> reported = events.ended(orchestration, ended);
+    // an abandoned run (another node runs it now) leaves no report, history or status of its own
+    Future<JsonObject> reported = events.ended(orchestration, ended.compose(report -> run.abandoned()
+        ? Future.failedFuture("abandoned: another node runs " + id) : Future.succeededFuture(report)));
     // a shutdown waits for this: the report written, kept and announced (to the history), not only made
     Future<Void> kept = reported.compose(report -> {
       lastStatus = run.status();

@@ -64,7 +64,9 @@ public final class Run {
   private final AbortGuard guard;
   private final Restore restore;
   private Context context;
-  private Consumer<JsonObject> checkpoints;
+  private java.util.function.Function<JsonObject, Future<Boolean>> checkpoints;
+  /** Another node took the run over (this one was deposed as leader): it ends here without a trace. */
+  private boolean abandoned;
   private KnownScenarios scenarios = new KnownScenarios();
   private JsonObject before;
   private String status = "running";
@@ -118,10 +120,23 @@ public final class Run {
     return id;
   }
 
-  /** Where to hand the run's state after each step, so another node can resume it (see {@link #resume}). */
-  public Run checkpointTo(Consumer<JsonObject> sink) {
+  /**
+   * Where to hand the run's state before each step, so another node can resume it (see {@link #resume}):
+   * {@code sink} answers whether the run is still this node's to run (false once another node resumed it).
+   */
+  public Run checkpointTo(java.util.function.Function<JsonObject, Future<Boolean>> sink) {
     this.checkpoints = sink;
     return this;
+  }
+
+  /**
+   * Whether another node took this run over while it went on here: a leader frozen (a long pause, a stopped
+   * VM) past the cluster's failure timeout wakes to find its run resumed elsewhere. It then ends at once,
+   * changing nothing more (no step, no hook, no restore: the chaos is the other node's now) and leaving no
+   * report or history of its own.
+   */
+  public boolean abandoned() {
+    return abandoned;
   }
 
   /** Takes over a run another node checkpointed: it goes on at the step that was running there. */
@@ -134,11 +149,25 @@ public final class Run {
     return this;
   }
 
-  /** Hands the run's state to the checkpoint sink, if there is one (built only then: it holds every kept result). */
-  private void checkpoint(int nextStep) {
-    if (checkpoints != null) {
-      checkpoints.accept(Checkpoints.write(id, new Checkpoints.Position(startedAt, iteration, nextStep, before), state, results));
+  /**
+   * Hands the run's state to the checkpoint sink, if there is one (built only then: it holds every kept
+   * result), and answers whether the run goes on here: when another node has taken it over, it is abandoned.
+   */
+  private Future<Boolean> checkpoint(int nextStep) {
+    if (checkpoints == null) {
+      return Future.succeededFuture(true);
     }
+    return checkpoints.apply(Checkpoints.write(id, new Checkpoints.Position(startedAt, iteration, nextStep, before), state, results))
+        .map(ours -> {
+          if (!ours && running()) {
+            LOG.warning(() -> "orchestration run " + id + " was taken over by another node while it went on here (this node was"
+                + " cut off from the cluster): it ends here, and goes on there");
+            abandoned = true;
+            killed = true; // nothing restored: the chaos is the other node's run's now
+            stop("abandoned");
+          }
+          return ours;
+        });
   }
 
   /** Runs to the end, on the calling event loop; the future answers the report. */
@@ -172,7 +201,7 @@ public final class Run {
           }
           return iterations(resumed ? resumeIteration : 1);
         })
-        .compose(v -> ending ? Future.succeededFuture(true) : hooks("post_orchestration", List.of()))
+        .compose(v -> ending || abandoned ? Future.succeededFuture(true) : hooks("post_orchestration", List.of()))
         .onFailure(e -> {
           state.error(e.getMessage());
           if (running()) {
@@ -254,14 +283,10 @@ public final class Run {
       iteration++;
       int from = iteration == resumeIteration ? resumeStep : 0;
       progress.iterationStarted(from);
-      checkpoint(from);
-      Future<Boolean> ran = orchestration.parallel() ? parallel.run(orchestration.steps())
+      Future<Boolean> ran = checkpoint(from).compose(ours -> !ours ? Future.succeededFuture(false)
+          : orchestration.parallel() ? parallel.run(orchestration.steps())
           : AsyncLoop.each(context, orchestration.steps(), from, (i, step) -> !running() ? Future.succeededFuture(false)
-              : steps.run(step).onSuccess(go -> {
-                if (running()) {
-                  checkpoint(i + 1);
-                }
-              }));
+              : steps.run(step).compose(go -> running() ? checkpoint(i + 1).map(ours2 -> go && ours2) : Future.succeededFuture(go))));
       return ran.map(go -> {
         if (go) {
           progress.iterationDone();
