@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * Alters one byte of a message's last frame, the way a faulty intermediary would: in a binary message
  * one byte has some bits flipped; in a text message one ASCII character is replaced by another
- * printable one, so the text stays valid UTF-8 (the WebSocket layer accepts it) and it is the
- * application's own validation that has to notice.
+ * printable one, or, in text with none (CJK, Cyrillic), one multi-byte character by another of the same
+ * length, so the text stays valid UTF-8 (the WebSocket layer accepts it) and it is the application's own
+ * validation that has to notice. Such text came through unchanged while the fault was counted. Only a
+ * frame with no byte to alter (an empty one) is left as it is, and then answered as it came.
  */
 final class Corruption {
 
@@ -31,11 +33,16 @@ final class Corruption {
           index = candidate;
         }
       }
-      if (index < 0) {
-        return frame; // no single-byte character to replace
+      if (index >= 0) {
+        byte replacement = (byte) ('!' + random.nextInt(94));
+        bytes[index] = replacement == bytes[index] ? (byte) (replacement == '~' ? '!' : replacement + 1) : replacement;
+      } else {
+        index = freeContinuation(bytes, start);
+        if (index < 0) {
+          return frame; // nothing here can change and stay valid UTF-8 (a fragment's split character)
+        }
+        bytes[index] ^= (byte) (1 << random.nextInt(6)); // a continuation byte still: another character of the same length
       }
-      byte replacement = (byte) ('!' + random.nextInt(94));
-      bytes[index] = replacement == bytes[index] ? (byte) (replacement == '~' ? '!' : replacement + 1) : replacement;
     } else {
       bytes[start] ^= (byte) (1 + random.nextInt(255));
     }
@@ -46,5 +53,24 @@ final class Corruption {
       return WebSocketFrame.binaryFrame(Buffer.buffer(bytes), frame.isFinal());
     }
     return WebSocketFrame.continuationFrame(Buffer.buffer(bytes), frame.isFinal());
+  }
+
+  /**
+   * A continuation byte whose low six bits may change without the character turning invalid (an overlong
+   * form or a surrogate is decided by the lead byte and the first continuation after it): one after a
+   * two-byte lead (C2-DF) or after another continuation byte; searched from {@code start}. -1: none.
+   */
+  private static int freeContinuation(byte[] bytes, int start) {
+    for (int i = 0; i < bytes.length; i++) {
+      int at = (start + i) % bytes.length;
+      if (at == 0 || (bytes[at] & 0xC0) != 0x80) {
+        continue;
+      }
+      int before = bytes[at - 1] & 0xFF;
+      if ((before & 0xC0) == 0x80 || before >= 0xC2 && before <= 0xDF) {
+        return at;
+      }
+    }
+    return -1;
   }
 }

@@ -217,6 +217,9 @@ final class Lane {
       return;
     }
     WebSocketFrame out = fate.corrupt() && frame.isFinal() ? Corruption.corrupt(frame, textMessage, chaos.random()) : frame;
+    if (out != frame) {
+      events.faultInjected(MessageFaults.CORRUPT); // counted as done: an empty message has nothing to corrupt
+    }
     if (fate.duplicate()) {
       copies.add(copy(out)); // the copy of what was delivered: a corrupted message is duplicated corrupted
     }
@@ -304,9 +307,6 @@ final class Lane {
     }
     if (f.duplicate()) {
       events.faultInjected(MessageFaults.DUPLICATE);
-    }
-    if (f.corrupt()) {
-      events.faultInjected(MessageFaults.CORRUPT);
     }
     if (f.delayMs() > 0) {
       events.faultInjected(MessageFaults.LATENCY);

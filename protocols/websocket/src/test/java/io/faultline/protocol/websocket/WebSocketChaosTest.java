@@ -92,6 +92,29 @@ class WebSocketChaosTest {
     assertThat(differences(got, bytes)).isEqualTo(1);
   }
 
+  /**
+   * Text with no ASCII character (Latin accents, Cyrillic, CJK) is corrupted too, one character for another
+   * of the same length, still valid UTF-8; an empty message has nothing to corrupt and is not counted. Such
+   * text came through unchanged while every message was counted corrupted.
+   */
+  @Test
+  void corruptsTextWithoutAsciiAndCountsOnlyWhatItChanged() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"message_corrupt_probability\": 1.0, \"direction\": \"downstream\"}"));
+    WebSocketFixture.Received received = fixture.open("/echo");
+    List<String> sent = List.of("ééééé", "日本語のテキスト", "Привет", "");
+    sent.forEach(received.ws::writeTextMessage);
+    List<String> got = received.awaitTexts(4, 5_000);
+    assertThat(got).hasSize(4);
+    for (int i = 0; i < 3; i++) {
+      byte[] before = sent.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] after = got.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(got.get(i)).as("message %d", i).isNotEqualTo(sent.get(i)).hasSameSizeAs(sent.get(i));
+      assertThat(differences(after, before)).as("bytes changed in message %d", i).isEqualTo(1);
+    }
+    assertThat(got.get(3)).isEmpty();
+    assertThat(fixture.events.faults().stream().filter("message_corrupt"::equals).count()).as("counted").isEqualTo(3);
+  }
+
   /** A message both duplicated and corrupted arrives twice as delivered: the copy is the corrupted message too. */
   @Test
   void aCorruptedMessageThatIsDuplicatedArrivesCorruptedTwice() throws Exception {
