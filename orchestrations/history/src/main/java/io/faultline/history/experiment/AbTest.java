@@ -119,7 +119,8 @@ public final class AbTest {
       if (seen < minRequests) {
         return Future.failedFuture("sample run " + id + " of " + variant.toUpperCase() + " saw " + seen + " request"
             + (seen == 1 ? "" : "s") + " (min_requests " + minRequests + "): an A/B test compares what traffic saw; send traffic"
-            + " through the gateway while it runs");
+            + " through the gateway while it runs (in a cluster, through the node that runs the sample runs, the leader: a run"
+            + " measures the traffic of the node it runs on)");
       }
       return Future.succeededFuture(run);
     });

@@ -230,7 +230,8 @@ public final class BreakingPoint {
       long requests = metrics.getLong("request_count", 0L);
       if (requests < plan.minRequests()) {
         return Future.failedFuture("only " + requests + " requests at " + plan.parameter() + " = " + value
-            + ": not enough traffic to judge (min_requests " + plan.minRequests() + ")");
+            + ": not enough traffic to judge (min_requests " + plan.minRequests() + "; a search counts the traffic of the node"
+            + " it was started on, in a cluster too: send it through that node)");
       }
       double measured = metrics.getValue(plan.metric()) instanceof Number n ? n.doubleValue() : Double.NaN;
       boolean held = holds(measured, plan.operator(), plan.threshold());
