@@ -206,6 +206,10 @@ final class PlainForward {
         closeAfter = closeDelimited(call.request, response);
       } else {
         response.setChunked(true);
+        String trailer = in.getHeader(io.netty.handler.codec.http.HttpHeaderNames.TRAILER);
+        if (trailer != null) {
+          headers.set(io.netty.handler.codec.http.HttpHeaderNames.TRAILER, trailer); // its trailers come (Trailers)
+        }
       }
     }
     count(call, response, status);
@@ -230,6 +234,7 @@ final class PlainForward {
     in.endHandler(v -> {
       leg.received(in);
       if (!response.closed()) {
+        Trailers.copy(in, response, false);
         response.end();
       }
     });

@@ -73,7 +73,15 @@ final class RouteInterceptor implements ProxyInterceptor {
       // hop-by-hop, on every version (they reached HTTP/1.1 clients): the listener's connection is not the upstream's
       io.faultline.chaos.listener.ProxiedHeaders.dropConnectionSpecific(context.response().headers());
     }
-    if (context.request().proxiedRequest().version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+    boolean h2 = context.request().proxiedRequest().version() == io.vertx.core.http.HttpVersion.HTTP_2;
+    HttpServerResponse client = context.request().proxiedRequest().response();
+    io.vertx.core.http.HttpClientResponse upstream = context.response().proxiedResponse();
+    if (upstream != null && context.response().getBody() != null) {
+      io.vertx.httpproxy.Body body = context.response().getBody();
+      context.response().setBody(io.vertx.httpproxy.Body.body(Trailers.atEnd(body.stream(), upstream, client, h2), body.length(),
+          body.mediaType()));
+    }
+    if (h2) {
       // HTTP/2 forbids connection-specific fields (RFC 9113 8.2.2): an HTTP/1.1 upstream's own would make
       // the client reset the stream with PROTOCOL_ERROR
       io.vertx.core.MultiMap headers = context.response().headers();
@@ -86,7 +94,10 @@ final class RouteInterceptor implements ProxyInterceptor {
     }
     HttpCall call = call(context);
     HttpServerResponse answer = call.request.response();
-    answer.headersEndHandler(v -> twoDigitDay(answer.headers()));
+    answer.headersEndHandler(v -> {
+      twoDigitDay(answer.headers());
+      Trailers.dropPromiseUnlessCarried(answer, h2);
+    });
     Exchange<HttpCall> exchange = call.exchange;
     if (exchange != null) {
       exchange.responding(status);

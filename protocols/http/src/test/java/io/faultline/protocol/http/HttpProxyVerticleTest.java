@@ -611,4 +611,39 @@ class HttpProxyVerticleTest {
       return first < 0 ? "" : (char) first + new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
   }
+
+  /**
+   * An upstream's trailers reach the client where its answer can carry them: HTTP/1.1 chunked and HTTP/2,
+   * chaos off (the plain path, the proxy's chain) and on (the chaos path). They were dropped, and HTTP/2
+   * answers still announced them ({@code trailer: x-checksum}).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"h1 off", "h2 off", "h1 on", "h2 on"})
+  void anUpstreamsTrailersReachTheClient(String mode) throws Exception {
+    io.vertx.core.Vertx upstreamVertx = io.vertx.core.Vertx.vertx();
+    var upstream = upstreamVertx.createHttpServer().requestHandler(request -> {
+      request.response().setChunked(true).putHeader("Trailer", "x-checksum");
+      request.response().write("part one, ");
+      request.response().trailers().add("x-checksum", "abc123");
+      request.response().end("part two");
+    }).listen(0, "127.0.0.1").await();
+    ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(), null, 2_000L,
+        null, 1, null, null);
+    String chaos = mode.endsWith("on") ? "{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10000000}}" : null;
+    try (GatewayFixture gw = new GatewayFixture(chaos, listener)) {
+      HttpClientAgent client = mode.startsWith("h2") ? gw.h2c()
+          : gw.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port));
+      io.vertx.core.buffer.Buffer[] body = new io.vertx.core.buffer.Buffer[1];
+      var response = client.request(HttpMethod.GET, "/t").compose(r -> r.send()).compose(r -> r.body().map(b -> {
+        body[0] = b;
+        return r;
+      })).await(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(body[0].toString()).isEqualTo("part one, part two");
+      assertThat(response.version()).isEqualTo(mode.startsWith("h2") ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1);
+      assertThat(response.trailers().get("x-checksum")).as("the trailer").isEqualTo("abc123");
+      assertThat(response.getHeader("trailer")).as("the announcement").isEqualTo("x-checksum");
+    } finally {
+      upstreamVertx.close().await();
+    }
+  }
 }

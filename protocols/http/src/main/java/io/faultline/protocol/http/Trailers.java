@@ -1,0 +1,79 @@
+package io.faultline.protocol.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.ReadStream;
+
+/**
+ * An upstream answer's trailers (a checksum, Server-Timing) passed on to the client where its answer can
+ * carry them: HTTP/2, or a chunked HTTP/1.1 body. They were dropped, and over HTTP/2 the answer still said
+ * {@code Trailer: ...}, announcing fields that never came. An answer that cannot carry them (a body of known
+ * length on HTTP/1.x) loses its {@code Trailer} header with them.
+ */
+final class Trailers {
+
+  private Trailers() {
+  }
+
+  /** Copies {@code upstream}'s trailers to {@code response} if it can carry them; call before it ends. */
+  static void copy(HttpClientResponse upstream, HttpServerResponse response, boolean http2) {
+    MultiMap trailers = upstream.trailers();
+    if (!trailers.isEmpty() && (http2 || response.isChunked())) {
+      response.trailers().addAll(trailers);
+    }
+  }
+
+  /** Whether {@code response} can carry trailers; else its {@code Trailer} header promises what will not come. */
+  static void dropPromiseUnlessCarried(HttpServerResponse response, boolean http2) {
+    if (!http2 && !response.isChunked()) {
+      response.headers().remove(io.netty.handler.codec.http.HttpHeaderNames.TRAILER);
+    }
+  }
+
+  /** {@code body}, whose end first copies {@code upstream}'s trailers to {@code response} ({@link #copy}). */
+  static ReadStream<Buffer> atEnd(ReadStream<Buffer> body, HttpClientResponse upstream, HttpServerResponse response, boolean http2) {
+    return new ReadStream<>() {
+      @Override
+      public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+        body.exceptionHandler(handler);
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+        body.handler(handler);
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> pause() {
+        body.pause();
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> resume() {
+        body.resume();
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> fetch(long amount) {
+        body.fetch(amount);
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
+        body.endHandler(endHandler == null ? null : v -> {
+          copy(upstream, response, http2);
+          endHandler.handle(v);
+        });
+        return this;
+      }
+    };
+  }
+}
