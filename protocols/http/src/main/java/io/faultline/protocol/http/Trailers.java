@@ -20,10 +20,19 @@ final class Trailers {
 
   /** Copies {@code upstream}'s trailers to {@code response} if it can carry them; call before it ends. */
   static void copy(HttpClientResponse upstream, HttpServerResponse response, boolean http2) {
+    if (!(http2 || response.isChunked()) || !mayHave(upstream)) {
+      return; // (asked for its trailers, a response makes a header map for them, every time)
+    }
     MultiMap trailers = upstream.trailers();
-    if (!trailers.isEmpty() && (http2 || response.isChunked())) {
+    if (!trailers.isEmpty()) {
       response.trailers().addAll(trailers);
     }
+  }
+
+  /** Whether {@code upstream}'s answer can have trailers: an HTTP/2 one, or a chunked HTTP/1.1 body. */
+  private static boolean mayHave(HttpClientResponse upstream) {
+    return upstream.version() == io.vertx.core.http.HttpVersion.HTTP_2
+        || upstream.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING);
   }
 
   /** Whether {@code response} can carry trailers; else its {@code Trailer} header promises what will not come. */
