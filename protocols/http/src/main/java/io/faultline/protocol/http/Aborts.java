@@ -32,7 +32,7 @@ final class Aborts {
    * reaction to a failed body (a reset with {@code NO_ERROR}) then finds the stream reset already.
    */
   static ReadStream<Buffer> loud(ReadStream<Buffer> body, HttpServerResponse response) {
-    return new ReadStream<>() {
+    return new BodyStream(body) {
       @Override
       public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
         body.exceptionHandler(handler == null ? null : e -> {
@@ -47,36 +47,6 @@ final class Aborts {
           abort(response);
           handler.handle(e);
         });
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-        body.handler(handler);
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> pause() {
-        body.pause();
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> resume() {
-        body.resume();
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> fetch(long amount) {
-        body.fetch(amount);
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> endHandler(Handler<Void> handler) {
-        body.endHandler(handler);
         return this;
       }
     };

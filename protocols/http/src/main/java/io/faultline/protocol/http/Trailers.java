@@ -44,37 +44,7 @@ final class Trailers {
 
   /** {@code body}, whose end first copies {@code upstream}'s trailers to {@code response} ({@link #copy}). */
   static ReadStream<Buffer> atEnd(ReadStream<Buffer> body, HttpClientResponse upstream, HttpServerResponse response, boolean http2) {
-    return new ReadStream<>() {
-      @Override
-      public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-        body.exceptionHandler(handler);
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-        body.handler(handler);
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> pause() {
-        body.pause();
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> resume() {
-        body.resume();
-        return this;
-      }
-
-      @Override
-      public ReadStream<Buffer> fetch(long amount) {
-        body.fetch(amount);
-        return this;
-      }
-
+    return new BodyStream(body) {
       @Override
       public ReadStream<Buffer> endHandler(Handler<Void> endHandler) {
         body.endHandler(endHandler == null ? null : v -> {
