@@ -37,12 +37,10 @@ public final class ChaosState {
   private NodeContext node = NodeContext.standalone("local", null, null);
   private BiConsumer<Replica, Replica> replicator;
   /**
-   * Local changes handed to the replicator whose stored result has not come back ({@link #shared}): while
-   * there are any, states other nodes made are not adopted, since adopting one would drop the local change
-   * until the cluster's merge of it comes back.
+   * Local changes handed to the replicator so far, and how many of them the cluster has answered
+   * ({@link #shared}, in order). While some are unanswered, states other nodes made are not adopted, since
+   * adopting one would drop the local change until the cluster's merge of it comes back.
    */
-  private int unshared;
-  /** Local changes handed to the replicator so far, and how many of them the cluster has answered ({@link #shared}, in order). */
   private long handed;
   private long answered;
   /** Who waits for the cluster to answer a change ({@link #replicated}), by the count of changes handed when they asked. */
@@ -50,6 +48,7 @@ public final class ChaosState {
 
   private record Waiter(long handed, CompletableFuture<Void> done) {
   }
+
   /**
    * Told of every snapshot swap; held weakly, so a watcher nobody holds any more (an undeployed verticle's)
    * drops out by itself. Guarded by this state's lock.
@@ -344,7 +343,6 @@ public final class ChaosState {
   private ChaosSnapshot install(ChaosConfig config, String activeScenario, long version, Replica base) {
     ChaosSnapshot next = compile(config, activeScenario, version);
     if (replicator != null) {
-      unshared++;
       handed++;
       replicator.accept(base, replica());
     }
@@ -358,7 +356,7 @@ public final class ChaosState {
    * the store of an earlier change could land after a later one's and overwrite it.
    */
   public synchronized CompletionStage<Void> replicated() {
-    if (replicator == null || answered >= handed) {
+    if (replicator == null || answered == handed) {
       return CompletableFuture.completedFuture(null);
     }
     Waiter waiter = new Waiter(handed, new CompletableFuture<>());
@@ -410,7 +408,6 @@ public final class ChaosState {
     List<Waiter> released;
     synchronized (this) {
       this.replicator = replicator;
-      this.unshared = 0;
       answered = handed;
       released = List.copyOf(waiting);
       waiting.clear();
@@ -424,7 +421,7 @@ public final class ChaosState {
    * Answers whether it was applied.
    */
   public synchronized boolean adopt(Replica replica) {
-    return unshared == 0 && take(replica);
+    return answered == handed && take(replica);
   }
 
   /**
@@ -436,9 +433,8 @@ public final class ChaosState {
     List<Waiter> released = new ArrayList<>();
     boolean applied;
     synchronized (this) {
-      unshared = Math.max(0, unshared - 1);
       answered = Math.min(handed, answered + 1);
-      applied = unshared == 0 && stored != null && take(stored);
+      applied = answered == handed && stored != null && take(stored);
       while (!waiting.isEmpty() && waiting.peek().handed() <= answered) {
         released.add(waiting.poll());
       }
@@ -449,7 +445,7 @@ public final class ChaosState {
 
   /** Whether no local change is on its way to the cluster. */
   public synchronized boolean settled() {
-    return unshared == 0;
+    return answered == handed;
   }
 
   private boolean take(Replica replica) {

@@ -76,7 +76,7 @@ final class RouteInterceptor implements ProxyInterceptor {
     boolean h2 = context.request().proxiedRequest().version() == io.vertx.core.http.HttpVersion.HTTP_2;
     HttpServerResponse client = context.request().proxiedRequest().response();
     io.vertx.core.http.HttpClientResponse upstream = context.response().proxiedResponse();
-    if (upstream != null && context.response().getBody() != null) {
+    if (upstream != null && context.response().getBody() != null && Trailers.mayHave(upstream)) {
       io.vertx.httpproxy.Body body = context.response().getBody();
       context.response().setBody(io.vertx.httpproxy.Body.body(Trailers.atEnd(body.stream(), upstream, client, h2), body.length(),
           body.mediaType()));

@@ -29,8 +29,8 @@ final class Trailers {
     }
   }
 
-  /** Whether {@code upstream}'s answer can have trailers: an HTTP/2 one, or a chunked HTTP/1.1 body. */
-  private static boolean mayHave(HttpClientResponse upstream) {
+  /** Whether {@code upstream}'s answer can have trailers: an HTTP/2 one, or a chunked HTTP/1.1 body (else no stream is wrapped for them). */
+  static boolean mayHave(HttpClientResponse upstream) {
     return upstream.version() == io.vertx.core.http.HttpVersion.HTTP_2
         || upstream.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING);
   }
