@@ -21,21 +21,32 @@ final class Aborts {
   private Aborts() {
   }
 
+  /** Marks {@code call}'s answer broken off on the upstream's side, if its client is still there. */
+  static void brokeOff(HttpCall call) {
+    if (!call.request.response().closed()) {
+      call.brokenOff = true;
+    }
+  }
+
   /** Breaks {@code response} off: the stream reset with an error (HTTP/2), or the connection closed (HTTP/1.x). */
   static void abort(HttpServerResponse response) {
     response.reset(INTERNAL_ERROR);
   }
 
   /**
-   * {@code body}, which breaks {@code response} off with an error as soon as it fails, after the answer's
-   * head if it has not gone yet (an upstream that sent its head and closed): the proxy's own
-   * reaction to a failed body (a reset with {@code NO_ERROR}) then finds the stream reset already.
+   * {@code call}'s upstream answer {@code body}, which breaks the client's answer off with an error as soon
+   * as it fails, after the answer's head if it has not gone yet (an upstream that sent its head and closed):
+   * the proxy's own reaction to a failed body (a reset with {@code NO_ERROR}) then finds the stream reset
+   * already. The call is marked {@link HttpCall#brokenOff} unless its client had left first (the upstream's
+   * failure is then the echo of the proxy resetting it).
    */
-  static ReadStream<Buffer> loud(ReadStream<Buffer> body, HttpServerResponse response) {
+  static ReadStream<Buffer> loud(ReadStream<Buffer> body, HttpCall call) {
+    HttpServerResponse response = call.request.response();
     return new BodyStream(body) {
       @Override
       public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
         body.exceptionHandler(handler == null ? null : e -> {
+          brokeOff(call);
           if (!response.headWritten() && !response.closed()) {
             // the head first, as the upstream sent it; the reset and the proxy's reaction once it has gone
             response.writeHead().onComplete(written -> {

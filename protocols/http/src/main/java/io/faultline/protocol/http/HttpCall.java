@@ -23,6 +23,12 @@ final class HttpCall {
   ProxyContext context;
   /** An untouched exchange has been counted (it is counted once its answer's fate is known). */
   boolean counted;
+  /**
+   * The answer was broken off on the upstream's side while the client was there: the upstream failed
+   * mid-answer, or chaos cut it. An answer that did not end otherwise lost its client, which is no failure
+   * of the upstream's (a circuit breaker does not count it).
+   */
+  boolean brokenOff;
 
   HttpCall(HttpServerRequest request, RouteTable.Route route, long startedNanos) {
     this.request = request;

@@ -37,15 +37,19 @@ final class HttpTranslator implements Translator<HttpCall> {
     this.plain = plain;
   }
 
-  /** Ends {@code exchange} when {@code response} has been sent, or drops it when the connection is lost first. */
+  /**
+   * Ends {@code exchange} when {@code response} has been sent, or drops it when the connection is lost first:
+   * a failure when the answer was {@link HttpCall#brokenOff broken off} on the upstream's side, not when its
+   * client left.
+   */
   static void endWithAnswer(Exchange<HttpCall> exchange, HttpServerResponse response) {
-    // HTTP/1 calls endHandler (then closeHandler) when the connection is lost too: not ended means it failed.
+    // HTTP/1 calls endHandler (then closeHandler) when the connection is lost too: not ended means it broke off.
     // An HTTP/2 stream can close inside the write of its last frame, before the end handler: ended then too.
     Handler<Void> over = v -> {
       if (response.ended()) {
         exchange.end(response.getStatusCode());
       } else {
-        exchange.drop(true);
+        exchange.drop(exchange.call().brokenOff);
       }
     };
     response.endHandler(over);

@@ -224,6 +224,7 @@ final class PlainForward {
     });
     in.exceptionHandler(e -> {
       leg.failed();
+      Aborts.brokeOff(call);
       // the head goes first, as the upstream sent it: a client told the answer broke off, not given an empty reply
       if (response.headWritten() || response.closed()) {
         Aborts.abort(response);

@@ -81,18 +81,18 @@ final class RouteInterceptor implements ProxyInterceptor {
       context.response().setBody(io.vertx.httpproxy.Body.body(Trailers.atEnd(body.stream(), upstream, client, h2), body.length(),
           body.mediaType()));
     }
+    HttpCall call = call(context);
     if (h2) {
       // HTTP/2 forbids connection-specific fields (RFC 9113 8.2.2): an HTTP/1.1 upstream's own would make
       // the client reset the stream with PROTOCOL_ERROR
-      io.vertx.core.MultiMap headers = context.response().headers();
-      headers.remove("transfer-encoding");
-      io.vertx.httpproxy.Body body = context.response().getBody();
-      if (body != null) { // an upstream failing mid-body resets the stream with an error, not NO_ERROR
-        context.response().setBody(io.vertx.httpproxy.Body.body(Aborts.loud(body.stream(), context.request().proxiedRequest().response()),
-            body.length(), body.mediaType()));
-      }
+      context.response().headers().remove("transfer-encoding");
     }
-    HttpCall call = call(context);
+    io.vertx.httpproxy.Body body = context.response().getBody();
+    if (body != null && (h2 || call.exchange != null)) {
+      // an upstream failing mid-body resets the stream with an error, not NO_ERROR; chaos's exchange learns
+      // that the upstream broke off, not the client
+      context.response().setBody(io.vertx.httpproxy.Body.body(Aborts.loud(body.stream(), call), body.length(), body.mediaType()));
+    }
     HttpServerResponse answer = call.request.response();
     answer.headersEndHandler(v -> {
       twoDigitDay(answer.headers());

@@ -493,6 +493,38 @@ class HttpChaosTest {
     }
   }
 
+  /**
+   * A client that leaves mid-answer (HTTP/1.1 closing its connection, HTTP/2 resetting its stream) is no
+   * failure of the upstream's: six of them did not open a breaker of threshold 2 (they did: every answer
+   * that did not end counted as a failure). An upstream that breaks off mid-answer still is one.
+   */
+  @Test
+  void aClientLeavingMidAnswerIsNoFailureForTheBreaker() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "circuit_breaker": {"failure_threshold": 2, "reset_timeout_ms": 60000}}""")) {
+      for (int i = 0; i < 3; i++) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+          socket.getOutputStream().write("GET /drip/50/100 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+          assertThat(socket.getInputStream().read(new byte[256])).as("the answer has started").isPositive();
+        }
+        Promise<Void> left = Promise.promise();
+        gw.h2c().request(HttpMethod.GET, "/drip/50/100").compose(req -> req.send().onSuccess(resp ->
+            resp.handler(chunk -> req.reset().onComplete(v -> left.tryComplete())))).onFailure(left::tryFail);
+        left.future().await(10, TimeUnit.SECONDS);
+      }
+      gw.events.await("six answers dropped", () -> gw.events.completions().stream().filter(c -> c.outcome().equals("dropped")).count() == 6);
+      assertThat(gw.get("/status/200").statusCode()).as("the breaker stayed closed").isEqualTo(200);
+
+      for (int i = 0; i < 2; i++) {
+        assertThat(raw(gw, "/cut/1000").broken()).as("the upstream broke off").isTrue();
+      }
+      gw.events.await("eight answers dropped", () -> gw.events.completions().stream().filter(c -> c.outcome().equals("dropped")).count() == 8);
+      Observed open = raw(gw, "/status/200");
+      assertThat(open.status()).as("upstream failures count").isEqualTo(503);
+      assertThat(open.fault()).isEqualTo("circuit_breaker");
+    }
+  }
+
   @Test
   void injectedConnectionFailuresOpenTheBreaker() {
     try (GatewayFixture gw = new GatewayFixture("""
