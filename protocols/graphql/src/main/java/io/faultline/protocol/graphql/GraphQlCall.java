@@ -76,7 +76,7 @@ final class GraphQlCall {
     // when the upstream answers, with the upstream's time, the upstream working on for nobody
     request.response().closeHandler(v -> {
       boolean upstreamCallOpen = leg != null && !over;
-      drop(); // first: the reset below fails the upstream call at once, which must not answer or count it
+      drop(false); // first: the reset below fails the upstream call at once, which must not answer or count it
       if (upstreamCallOpen) {
         leg.failed();
         leg.request().reset();
@@ -205,17 +205,17 @@ final class GraphQlCall {
    */
   private void relay(ReadStream<Buffer> source, HttpClientResponse upstream, HttpServerResponse response, UpstreamLeg leg) {
     boolean[] dropped = {false};
-    Runnable left = () -> {
+    java.util.function.Consumer<Boolean> stop = byUpstream -> {
       if (!dropped[0]) {
         dropped[0] = true;
         leg.failed();
         upstream.request().reset();
-        drop();
+        drop(byUpstream);
       }
     };
     source.handler(chunk -> {
       if (response.closed()) {
-        left.run();
+        stop.accept(false);
         return;
       }
       response.write(chunk);
@@ -226,15 +226,17 @@ final class GraphQlCall {
     });
     source.exceptionHandler(e -> {
       // the upstream sent its head and failed: the client gets that head, then the break, as through nginx
+      // (unless the client had left: the failure is then the echo of its upstream call's reset)
+      boolean byUpstream = !response.closed();
       if (response.headWritten() || response.closed()) {
-        left.run();
+        stop.accept(byUpstream);
       } else {
-        response.writeHead().onComplete(written -> left.run());
+        response.writeHead().onComplete(written -> stop.accept(byUpstream));
       }
     });
     source.endHandler(v -> {
       if (response.closed()) {
-        left.run();
+        stop.accept(false);
       } else {
         leg.received(upstream);
         response.end();
@@ -285,16 +287,22 @@ final class GraphQlCall {
 
   /**
    * Breaks the operation off without an answer (or mid-answer): its HTTP/2 stream is reset, or its
-   * HTTP/1.x connection closed. The client's other operations on an HTTP/2 connection go on.
+   * HTTP/1.x connection closed. The client's other operations on an HTTP/2 connection go on. A failure of
+   * the upstream's, for a circuit breaker: chaos or the upstream broke it off.
    */
   void drop() {
+    drop(true);
+  }
+
+  /** As {@link #drop()}; {@code failed} false when the client left: no failure of the upstream's. */
+  private void drop(boolean failed) {
     if (over) {
       return;
     }
     over = true;
     AbruptClose.abort(request);
     if (exchange != null) {
-      exchange.drop(true);
+      exchange.drop(failed);
     } else {
       runner.untouched(ExchangeRunner.label(route.name()), startedNanos, "dropped");
     }

@@ -104,23 +104,7 @@ class GraphQlClientLeavesTest {
   void aClientLeavingMidAnswerIsDroppedAndItsUpstreamCallReset() throws Exception {
     contextLog.addHandler(capture);
     Promise<Void> upstreamCut = Promise.promise();
-    // an upstream that streams its answer in chunks, 10 ms apart, for up to 5 s: long after the client left
-    HttpServer upstream = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
-      var response = request.response().setChunked(true).putHeader("content-type", "application/json");
-      response.write("{\"data\":{\"hello\":\"");
-      response.closeHandler(v -> upstreamCut.tryComplete());
-      long[] sent = {0};
-      vertx.setPeriodic(10, id -> {
-        if (response.closed() || ++sent[0] > 500) {
-          vertx.cancelTimer(id);
-          if (!response.closed()) {
-            response.end("\"}}");
-          }
-          return;
-        }
-        response.write("world ");
-      });
-    })).listen(0, "127.0.0.1").await();
+    HttpServer upstream = streaming(upstreamCut);
     RecordingListener events = new RecordingListener();
     ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
         "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 10_000L, null, 1, null, null);
@@ -154,5 +138,68 @@ class GraphQlClientLeavesTest {
     events.await("the exchange counted", () -> !events.completions().isEmpty());
     assertThat(events.completions()).extracting(RecordingListener.Completion::outcome).containsExactly("dropped");
     assertThat(unhandled).as("exceptions Vert.x logged as unhandled").isEmpty();
+  }
+
+  /** An upstream that streams its answer in chunks, 10 ms apart, for up to 5 s: long after a client left. */
+  private HttpServer streaming(Promise<Void> cut) {
+    return vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      var response = request.response().setChunked(true).putHeader("content-type", "application/json");
+      response.write("{\"data\":{\"hello\":\"");
+      response.closeHandler(v -> cut.tryComplete());
+      long[] sent = {0};
+      vertx.setPeriodic(10, id -> {
+        if (response.closed() || ++sent[0] > 500) {
+          vertx.cancelTimer(id);
+          if (!response.closed()) {
+            response.end("\"}}");
+          }
+          return;
+        }
+        response.write("world ");
+      });
+    })).listen(0, "127.0.0.1").await();
+  }
+
+  /**
+   * Clients that leave mid-answer are no failures of the upstream's: three did not open a breaker of
+   * threshold 2 (they did: every operation broken off counted as a failure).
+   */
+  @Test
+  void clientsLeavingMidAnswerDoNotOpenTheBreaker() throws Exception {
+    HttpServer upstream = streaming(Promise.promise());
+    RecordingListener events = new RecordingListener();
+    ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
+        "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 10_000L, null, 1, null, null);
+    ChaosConfig config = GraphQlFixture.chaos("{\"enabled\": true, \"circuit_breaker\": {\"failure_threshold\": 2, \"reset_timeout_ms\": 60000}}");
+    GraphQlProxyVerticle gateway = new GraphQlProxyVerticle(listener, new ChaosState(config, System::nanoTime, 42),
+        new ConnectionGate(), 0, events);
+    vertx.deployVerticle(gateway).await();
+    String body = "{\"query\":\"{ hello }\"}";
+    byte[] request = ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+        + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    for (int i = 0; i < 3; i++) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.actualPort())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(request);
+        StringBuilder seen = new StringBuilder();
+        byte[] chunk = new byte[512];
+        while (!seen.toString().contains("world") && !seen.toString().contains("errors")) {
+          int n = socket.getInputStream().read(chunk);
+          assertThat(n).as("the answer streams; so far: " + seen).isPositive();
+          seen.append(new String(chunk, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        assertThat(seen.toString()).as("operation " + i + "'s answer").startsWith("HTTP/1.1 200").contains("world");
+      }
+    }
+    events.await("three operations dropped", () -> events.completions().size() == 3);
+    assertThat(events.completions()).extracting(RecordingListener.Completion::outcome).containsOnly("dropped");
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.actualPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request);
+      byte[] head = new byte[2048];
+      int n = socket.getInputStream().read(head);
+      assertThat(new String(head, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.US_ASCII)).as("the breaker stayed closed")
+          .startsWith("HTTP/1.1 200").doesNotContain("circuit");
+    }
   }
 }
