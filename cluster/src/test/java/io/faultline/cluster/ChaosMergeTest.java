@@ -116,4 +116,36 @@ class ChaosMergeTest {
     stale.enable(true);
     assertThat(ChaosMerge.merge(handed.get(1)[0], handed.get(1)[1], merged, 4).config().enabled()).as("and back on").isTrue();
   }
+
+  /**
+   * A scenario started again on a node that had not yet taken in another's stop of it (so it still showed it
+   * running) is running once merged: the start was handed over as no change, and the scenario stayed stopped
+   * though the start was answered.
+   */
+  @Test
+  void aStartOnANodeThatMissedAStopOfTheSameScenarioStartsIt() {
+    io.faultline.chaos.state.ChaosState stale = new io.faultline.chaos.state.ChaosState(config("{\"seed\": 1}"), System::nanoTime, 1);
+    java.util.List<Replica[]> handed = new java.util.ArrayList<>();
+    stale.replicateTo((base, mine) -> handed.add(new Replica[] {base, mine}));
+    stale.startScenario("slow_backend");
+    Replica started = handed.get(0)[1];
+    Replica stopped = new Replica(config("{\"seed\": 1, \"rules\": [{\"name\": \"theirs\"}]}"), null, null, started.version() + 1);
+    stale.startScenario("slow_backend");
+    Replica merged = ChaosMerge.merge(handed.get(1)[0], handed.get(1)[1], stopped, stopped.version() + 1);
+    assertThat(merged.scenario()).as("the start is the later change").isEqualTo("slow_backend");
+    assertThat(merged.config().enabled()).isTrue();
+    assertThat(merged.config().latency()).isEqualTo(started.config().latency());
+    assertThat(merged.beforeScenario()).as("what its stop puts back").isEqualTo(started.beforeScenario());
+    assertThat(rules(merged)).as("the rest is theirs").containsExactly("theirs");
+
+    java.util.List<Replica[]> fresh = new java.util.ArrayList<>();
+    io.faultline.chaos.state.ChaosState node = new io.faultline.chaos.state.ChaosState(config("{\"seed\": 1}"), System::nanoTime, 1);
+    node.replicateTo((base, mine) -> fresh.add(new Replica[] {base, mine}));
+    node.startScenario("slow_backend");
+    Replica edited = new Replica(config("{\"seed\": 1, \"fault_injection\": {\"http_errors\": [503]}}"), null, null, 2);
+    Replica both = ChaosMerge.merge(fresh.get(0)[0], fresh.get(0)[1], edited, 3);
+    assertThat(both.scenario()).isEqualTo("slow_backend");
+    assertThat(both.config().faultInjection()).as("a section the scenario does not set, edited meanwhile elsewhere: kept")
+        .isEqualTo(edited.config().faultInjection());
+  }
 }

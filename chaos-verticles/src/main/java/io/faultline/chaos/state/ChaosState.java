@@ -201,10 +201,26 @@ public final class ChaosState {
     ChaosConfig current = config();
     ChaosConfig next = ChaosConfig.off().overlay(s.config())
         .withEnabled(true).withSeed(current.seed()).withRules(current.rules()).withScenario(name);
+    Replica was = replicator == null ? null : replica();
     if (scenario == null) {
       beforeScenario = current;
     }
-    return install(next, name, version() + 1);
+    return install(next, name, version() + 1, was == null ? null : startedFrom(was, s));
+  }
+
+  /**
+   * The state the cluster is told a start of {@code s} was made on: {@code was} without the scenario, with
+   * chaos off and without the scenario's sections, so that the start, the switch and each of those sections
+   * always merge as changes of this node's. A start on a node that had not yet taken in another's stop of
+   * the same scenario (which it still showed running) was otherwise merged as no change: the scenario stayed
+   * stopped, though the start was answered. The kill switch is handed over the same way ({@link #enable}).
+   */
+  private static Replica startedFrom(Replica was, Scenario s) {
+    ChaosConfig config = was.config().withEnabled(false).withScenario(null);
+    for (String section : s.config().sections().byName().keySet()) {
+      config = config.withSection(section, null);
+    }
+    return new Replica(config, null, was.beforeScenario(), was.version());
   }
 
   /**
