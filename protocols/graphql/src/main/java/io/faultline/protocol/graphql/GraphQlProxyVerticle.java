@@ -184,7 +184,7 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
           return;
         }
         new SubscriptionRelay(accepted.result(), () -> AbruptClose.close(request.connection()), upstream, request, route.name(),
-            subscribes, () -> schemas.schemaFor(route, request.path(), request.headers())).start();
+            subscribes, () -> schemas.schemaFor(route, request.path(), request.headers()), () -> state.snapshot().enabled()).start();
       });
     });
   }

@@ -35,15 +35,20 @@ final class SubscriptionRelay {
   private final String route;
   private final ExchangeRunner<Subscribe> runner;
   private final Supplier<Future<GraphQlSchema>> schema;
+  private final java.util.function.BooleanSupplier chaosOn;
   private final Map<String, FieldTarget> targets = new HashMap<>();
-  private Future<Void> outbound = Future.succeededFuture();
+  /** The client's messages for a subscription still held by chaos (a delay, a bulkhead's queue), by its id. */
+  private final Map<String, Future<Void>> held = new HashMap<>();
 
   private record FieldTarget(ParsedOperation operation, List<Decision.FieldError> errors, GraphQlSchema schema) {
   }
 
-  /** {@code upgrade} is the client's upgrade request (rules match its path and headers), {@code route} its route's name. */
+  /**
+   * {@code upgrade} is the client's upgrade request (rules match its path and headers), {@code route} its
+   * route's name; {@code chaosOn} whether chaos is on now (field faults stop when it is switched off).
+   */
   SubscriptionRelay(ServerWebSocket client, Runnable dropClient, WebSocket upstream, HttpServerRequest upgrade, String route,
-      ExchangeRunner<Subscribe> runner, Supplier<Future<GraphQlSchema>> schema) {
+      ExchangeRunner<Subscribe> runner, Supplier<Future<GraphQlSchema>> schema, java.util.function.BooleanSupplier chaosOn) {
     this.client = client;
     this.dropClient = dropClient;
     this.upstream = upstream;
@@ -51,6 +56,7 @@ final class SubscriptionRelay {
     this.route = route;
     this.runner = runner;
     this.schema = schema;
+    this.chaosOn = chaosOn;
   }
 
   HttpServerRequest upgrade() {
@@ -68,17 +74,17 @@ final class SubscriptionRelay {
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
   void start() {
     client.exceptionHandler(e -> { });
-    client.textMessageHandler(text -> outbound = outbound.compose(v -> fromClient(text)));
+    client.textMessageHandler(this::fromClientInOrder);
     client.binaryMessageHandler(upstream::writeBinaryMessage);
     // the gateway is draining: subscriptions never end by themselves, so both sides go away once what the client sent is through
-    client.shutdownHandler(v -> outbound.onComplete(ar -> {
+    client.shutdownHandler(v -> sent().onComplete(ar -> {
       close(upstream, GOING_AWAY, "faultline: shutting down");
       close(client, GOING_AWAY, "faultline: shutting down");
     }));
     client.closeHandler(v -> {
       Short code = client.closeStatusCode();
       boolean lost = code == null || code == 1006;
-      outbound.onComplete(ar -> close(upstream, lost || code == 1005 ? GOING_AWAY : code, lost ? "client connection lost" : client.closeReason()));
+      sent().onComplete(ar -> close(upstream, lost || code == 1005 ? GOING_AWAY : code, lost ? "client connection lost" : client.closeReason()));
     });
     Handler<Void> upstreamClose = v -> {
       Short code = upstream.closeStatusCode();
@@ -101,8 +107,31 @@ final class SubscriptionRelay {
     upstream.resume();
   }
 
-  private Future<Void> fromClient(String text) {
+  /**
+   * Passes a client's message on in its subscription's order: after the subscribe of the same id if chaos
+   * holds that, at once otherwise. Held in one queue for the whole socket, a subscribe delayed 3 s held
+   * the pings and every other subscription's subscribe behind it.
+   */
+  private void fromClientInOrder(String text) {
     JsonObject message = json(text);
+    String id = message != null && message.getValue("id") instanceof String s ? s : null;
+    Future<Void> before = id == null ? null : held.get(id);
+    Future<Void> done = before == null ? fromClient(text, message) : before.transform(ar -> fromClient(text, message));
+    if (id != null && !done.isComplete()) {
+      held.put(id, done);
+      done.onComplete(ar -> held.remove(id, done));
+    }
+  }
+
+  /** Completes once every message the client sent has been passed on (or dropped with its subscription). */
+  private Future<?> sent() {
+    return held.isEmpty() ? Future.succeededFuture() : Future.join(List.copyOf(held.values()));
+  }
+
+  private Future<Void> fromClient(String text, JsonObject message) {
+    if (message != null && "complete".equals(message.getString("type"))) {
+      targets.remove(message.getString("id")); // the id may be used again, by another subscription
+    }
     if (message == null || !"subscribe".equals(message.getString("type"))
         || !(message.getValue("payload") instanceof JsonObject payload) || !(payload.getValue("query") instanceof String query)) {
       send(upstream, text);
@@ -132,6 +161,9 @@ final class SubscriptionRelay {
   /** Passes {@code subscribe} on; with field errors, learns the schema first so every next of it is nulled the same way. */
   Future<Void> forward(Subscribe subscribe, List<Decision.FieldError> fieldErrors) {
     if (fieldErrors.isEmpty() || subscribe.id() == null) {
+      if (subscribe.id() != null) {
+        targets.remove(subscribe.id());
+      }
       send(upstream, subscribe.text());
       return Future.succeededFuture();
     }
@@ -165,7 +197,7 @@ final class SubscriptionRelay {
       return;
     }
     String type = message.getString("type");
-    if ("next".equals(type) && message.getValue("payload") instanceof JsonObject payload) {
+    if ("next".equals(type) && message.getValue("payload") instanceof JsonObject payload && chaosOn.getAsBoolean()) {
       FieldNulling.apply(payload, target.errors(), target.operation(), target.schema());
       send(client, message.encode());
       return;

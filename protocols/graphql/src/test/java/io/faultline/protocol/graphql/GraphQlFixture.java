@@ -41,7 +41,7 @@ final class GraphQlFixture implements AutoCloseable {
       type User { id: ID!, name: String, orders: [Order!] }
       type Order { id: ID!, total: Float }
       type Mutation { checkout(total: Float!): Order }
-      type Subscription { feed(count: Int!): User }
+      type Subscription { feed(count: Int!): User, ticks(count: Int!, ms: Int!): User }
       """;
 
   final Vertx vertx = Vertx.vertx();
@@ -84,6 +84,19 @@ final class GraphQlFixture implements AutoCloseable {
             publisher.offer(i % 2 == 0 ? ada : linus);
           }
           publisher.noMoreData();
+          return publisher;
+        }).dataFetcher("ticks", env -> {
+          // COUNT users, one every MS ms
+          SingleSubscriberPublisher<Object> publisher = new SingleSubscriberPublisher<>();
+          int count = env.<Integer>getArgument("count");
+          int[] sent = {0};
+          vertx.setPeriodic(env.<Integer>getArgument("ms"), id -> {
+            publisher.offer(sent[0] % 2 == 0 ? ada : linus);
+            if (++sent[0] == count) {
+              vertx.cancelTimer(id);
+              publisher.noMoreData();
+            }
+          });
           return publisher;
         }))
         .build();
@@ -164,6 +177,67 @@ final class GraphQlFixture implements AutoCloseable {
     done.future().await(10, java.util.concurrent.TimeUnit.SECONDS);
     ws.close().await();
     return messages;
+  }
+
+  /** One message a {@link Session} got, and when (ms since the session's connection). */
+  record Received(JsonObject message, long atMs) {
+    String type() {
+      return message.getString("type");
+    }
+
+    String id() {
+      return message.getString("id");
+    }
+  }
+
+  /** A graphql-transport-ws connection through the gateway, acknowledged, that keeps every message it gets. */
+  final class Session {
+    final io.vertx.core.http.WebSocket socket;
+    final List<Received> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final long opened = System.nanoTime();
+
+    Session() throws Exception {
+      io.vertx.core.Promise<Void> acked = io.vertx.core.Promise.promise();
+      socket = webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+          .setURI("/").addSubProtocol("graphql-transport-ws")).await();
+      socket.textMessageHandler(text -> {
+        JsonObject message = new JsonObject(text);
+        if ("connection_ack".equals(message.getString("type"))) {
+          acked.tryComplete();
+        } else {
+          received.add(new Received(message, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened)));
+        }
+      });
+      socket.writeTextMessage(new JsonObject().put("type", "connection_init").encode());
+      acked.future().await(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    void subscribe(String id, String query) {
+      socket.writeTextMessage(new JsonObject().put("id", id).put("type", "subscribe").put("payload", new JsonObject().put("query", query)).encode());
+    }
+
+    void send(String type, String id) {
+      socket.writeTextMessage(new JsonObject().put("type", type).put("id", id).encode());
+    }
+
+    /** The messages of subscription {@code id} (null: those without an id), once {@code count} of them have come. */
+    List<Received> await(String id, int count) {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (true) {
+        List<Received> of = received.stream().filter(r -> java.util.Objects.equals(id, r.id())).toList();
+        if (of.size() >= count) {
+          return of;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError(count + " messages for " + id + " did not come; got " + received);
+        }
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
   }
 
   private static void assertSubprotocol(String chosen) {

@@ -102,6 +102,75 @@ class GraphQlSubscriptionTest {
     assertThat(fixture.post("{ hello }").bodyAsJsonObject().getJsonObject("data").getString("hello")).isEqualTo("world");
   }
 
+  /**
+   * A subscribe chaos holds (a delay here; a bulkhead's queue the same) holds nothing else the client sends
+   * on its socket: a ping and another subscription's subscribe sent after it went on at once. They waited
+   * the whole 2 s behind it.
+   */
+  @Test
+  void aDelayedSubscribeHoldsNothingElseOnItsSocket() throws Exception {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"rules\": [{\"name\": \"slow\", \"match\": {\"operation_name\": \"Slow\"},"
+        + " \"latency\": {\"fixed_delay_ms\": 2000}}]}");
+    GraphQlFixture.Session session = fixture.new Session();
+    session.subscribe("1", "subscription Slow { feed(count: 1) { name } }");
+    session.send("ping", null);
+    session.subscribe("2", "subscription Fast { feed(count: 1) { name } }");
+    GraphQlFixture.Received pong = session.await(null, 1).get(0);
+    assertThat(pong.type()).isEqualTo("pong");
+    assertThat(pong.atMs()).as("the pong, ms").isLessThan(1_500);
+    assertThat(session.await("2", 2)).extracting(GraphQlFixture.Received::type).containsExactly("next", "complete");
+    assertThat(session.await("2", 2).get(0).atMs()).as("the other subscription's event, ms").isLessThan(1_500);
+    GraphQlFixture.Received slow = session.await("1", 2).get(0);
+    assertThat(slow.type()).isEqualTo("next");
+    assertThat(slow.atMs()).as("the delayed one's event, ms").isGreaterThanOrEqualTo(2_000);
+  }
+
+  /**
+   * The kill switch stops field faults on subscriptions already open: the events after it come as the
+   * upstream sent them. They went on nulled (and with the injected error) for the subscription's life.
+   */
+  @Test
+  void theKillSwitchStopsFieldFaultsOnOpenSubscriptions() throws Exception {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Subscription.ticks.name\","
+        + " \"error_probability\": 1.0}]}}");
+    GraphQlFixture.Session session = fixture.new Session();
+    session.subscribe("1", "subscription { ticks(count: 8, ms: 150) { id name } }");
+    List<GraphQlFixture.Received> before = session.await("1", 2);
+    assertThat(before.get(0).message().getJsonObject("payload").getJsonObject("data").getJsonObject("ticks").getValue("name")).isNull();
+    fixture.state.enable(false);
+    List<GraphQlFixture.Received> all = session.await("1", 9);
+    for (GraphQlFixture.Received next : all.subList(4, 8)) { // past what was on its way when the switch went
+      JsonObject payload = next.message().getJsonObject("payload");
+      assertThat(payload.getJsonObject("data").getJsonObject("ticks").getString("name")).as("event at %d ms", next.atMs()).isNotNull();
+      assertThat(payload.containsKey("errors")).isFalse();
+    }
+  }
+
+  /**
+   * A subscription id the client completed and used again, for an operation no fault targets, comes
+   * untouched: the field faults of the first were kept for the id and applied to the second.
+   */
+  @Test
+  void anIdUsedAgainDoesNotCarryTheFieldFaultsOfItsFirstSubscription() throws Exception {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"rules\": [{\"name\": \"bad\", \"match\": {\"operation_name\": \"Bad\"},"
+        + " \"graphql\": {\"field_faults\": [{\"field\": \"Subscription.ticks.name\", \"error_probability\": 1.0}]}}]}");
+    GraphQlFixture.Session session = fixture.new Session();
+    session.subscribe("1", "subscription Bad { ticks(count: 100, ms: 100) { name } }");
+    assertThat(session.await("1", 1).get(0).message().getJsonObject("payload").getJsonObject("data").getJsonObject("ticks")
+        .getValue("name")).isNull();
+    session.send("complete", "1");
+    Thread.sleep(300); // the complete reaches the upstream, which stops that subscription
+    int seen = session.await("1", 1).size();
+    session.subscribe("1", "subscription Good { feed(count: 2) { name } }");
+    List<GraphQlFixture.Received> good = session.await("1", seen + 3).stream().skip(seen).filter(r -> r.type().equals("next")
+        && r.message().getJsonObject("payload").getJsonObject("data").containsKey("feed")).toList();
+    assertThat(good).hasSize(2);
+    for (GraphQlFixture.Received next : good) {
+      assertThat(next.message().getJsonObject("payload").getJsonObject("data").getJsonObject("feed").getString("name")).isNotNull();
+      assertThat(next.message().getJsonObject("payload").containsKey("errors")).isFalse();
+    }
+  }
+
   @Test
   void anUpstreamThatDropsTheHandshakeGetsTheClientA502() {
     Vertx vertx = Vertx.vertx();
