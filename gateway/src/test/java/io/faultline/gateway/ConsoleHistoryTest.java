@@ -368,6 +368,14 @@ class ConsoleHistoryTest {
       console.browser.type(console.browser.visible(By.id("ab-samples")), "1");
       console.browser.button("Start the A/B test").click();
       console.browser.text(By.cssSelector("form.ab-form [data-field=samples] .error"), "must be a whole number from 2 to 20, got 1");
+      // a number that is not whole is told so (it was told "must be a number, not text"), an empty field that it is needed
+      console.browser.type(console.browser.visible(By.id("ab-samples")), "2.5");
+      console.browser.button("Start the A/B test").click();
+      console.browser.text(By.cssSelector("form.ab-form [data-field=samples] .error"), "must be a whole number from 2 to 20");
+      assertThat(console.browser.visible(By.cssSelector("form.ab-form [data-field=samples] .error")).getText()).doesNotContain("text");
+      console.browser.type(console.browser.visible(By.id("ab-samples")), "");
+      console.browser.button("Start the A/B test").click();
+      console.browser.text(By.cssSelector("form.ab-form [data-field=samples] .error"), "is required");
       console.browser.type(console.browser.visible(By.id("ab-samples")), "2");
       console.browser.button("Start the A/B test").click();
       console.browser.text(By.cssSelector("#experiments [role=status]"), "started: slow_variant against calm_variant.");

@@ -192,6 +192,25 @@ class ConsoleOrchestrationTest {
     console.browser.text(By.cssSelector(".validation"), "a parallel orchestration applies all its steps at once");
   }
 
+  /** A page opened while a run's second step runs shows that step running: it showed it ended. */
+  @Test
+  void aPageOpenedMidRunShowsTheStepThatRunsAsRunning() throws Exception {
+    String twoSteps = "name: two_steps\nsteps:\n  - name: first\n    scenario: slow_backend\n    duration_seconds: 1\n"
+        + "  - name: second\n    scenario: slow_backend\n    duration_seconds: 120\n";
+    assertThat(console.gw.put("/api/chaos/orchestration/library/two_steps", twoSteps).statusCode()).isEqualTo(200);
+    console.browser.open(console.base + "#/overview");
+    assertThat(console.gw.postJson("/api/chaos/orchestration/execute", "{\"name\": \"two_steps\"}").statusCode()).isEqualTo(202);
+    try {
+      HistoryTest.eventually(() -> console.gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getInteger("steps_done", 0) == 1
+          ? true : null, 15);
+      console.browser.open(console.base + "#/orchestrations");
+      console.browser.text(By.id("run-status"), "running");
+      console.browser.text(By.cssSelector(".run-steps li[data-step=second]"), "running");
+    } finally {
+      console.gw.post("/api/chaos/orchestration/stop");
+    }
+  }
+
   @Test
   void aRunStartedFromTheLibraryStopsAndAnEntryIsDeleted() {
     String longRun = "name: long_run\nsteps:\n  - name: hold\n    scenario: slow_backend\n    duration_seconds: 120\n";

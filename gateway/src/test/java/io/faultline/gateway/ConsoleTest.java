@@ -89,6 +89,15 @@ class ConsoleTest {
     console.browser.visible(By.cssSelector("[data-listener=orders]"));
     assertThat(Integer.parseInt(console.browser.until(d -> d.findElement(webRequests)).getAttribute("data-points")))
         .as("web's chart kept its points").isGreaterThanOrEqualTo(held);
+    // replaced under its name, within a second: its card shows the new upstream (it kept the old port and upstream)
+    By ordersHead = By.cssSelector("[data-listener=orders] .listener-head .muted");
+    console.browser.text(ordersHead, "http://127.0.0.1:1");
+    assertThat(console.gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/listeners/orders").send().await().statusCode()).isEqualTo(200);
+    assertThat(console.gw.postJson("/api/listeners", "{\"name\": \"orders\", \"protocol\": \"http\", \"port\": 0,"
+        + " \"upstream\": \"http://127.0.0.1:2\"}").statusCode()).isEqualTo(201);
+    console.browser.text(ordersHead, "http://127.0.0.1:2");
+    console.browser.driver.navigate().refresh();
+    console.browser.text(ordersHead, "http://127.0.0.1:2");
     assertThat(console.gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/listeners/orders").send().await().statusCode()).isEqualTo(200);
     console.browser.until(d -> d.findElements(By.cssSelector("[data-listener=orders]")).isEmpty());
     assertThat(Integer.parseInt(console.browser.until(d -> d.findElement(webRequests)).getAttribute("data-points")))

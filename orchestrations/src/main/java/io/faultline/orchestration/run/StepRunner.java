@@ -72,7 +72,7 @@ final class StepRunner {
   /** The run was stopped while the step waited to begin: it is recorded as cut short, and the run goes no further. */
   Future<Boolean> notBegun(Step step) {
     long now = run.clock().millis();
-    run.record(result(step, run.statusName(), now, now, new JsonObject(), List.of(), "cut short by " + run.statusName() + " before it began", null),
+    run.record(result(step, run.statusName(), now, now, new JsonObject(), List.of(), "cut short by " + cutBy() + " before it began", null),
         true);
     return Future.succeededFuture(false);
   }
@@ -92,7 +92,7 @@ final class StepRunner {
           if (!run.running()) {
             // stopped while its post_step hooks ran: cut short, not a pass (a stopped run's JUnit showed no failure)
             run.record(result(step, run.statusName(), from, run.clock().millis(), metrics, List.of(),
-                "cut short by " + run.statusName() + " while its post_step hooks ran", null), true);
+                "cut short by " + cutBy() + " while its post_step hooks ran", null), true);
             return false;
           }
           List<AssertionResult> assertions = run.check(step.assertions(), metrics);
@@ -118,7 +118,7 @@ final class StepRunner {
       String error = null;
       if (!run.running()) {
         status = run.statusName();
-        error = "cut short by " + run.statusName();
+        error = "cut short by " + cutBy();
       } else if (run.results().failures() > failuresBefore) {
         status = "failed";
         error = "a step of the " + which + " branch failed";
@@ -175,11 +175,16 @@ final class StepRunner {
 
   String cutShortWhy(long from, long to, double seconds) {
     String planned = seconds == (long) seconds ? Long.toString((long) seconds) : Double.toString(seconds);
-    return String.format(Locale.ROOT, "cut short by %s after %.1f s of %s s", run.statusName(), (to - from) / 1000.0, planned);
+    return String.format(Locale.ROOT, "cut short by %s after %.1f s of %s s", cutBy(), (to - from) / 1000.0, planned);
   }
 
   StepResult result(Step step, String status, long from, long to, JsonObject metrics, List<AssertionResult> assertions, String error,
       String branch) {
     return new StepResult(step.name(), run.iteration(), status, from, to, metrics, assertions, error, branch);
+  }
+
+  /** What cut the run short, in words: its status is {@code stopped} (a stop, the kill switch) or {@code aborted} (the guard). */
+  private String cutBy() {
+    return "aborted".equals(run.statusName()) ? "the abort guard (abort_when)" : "a stop";
   }
 }

@@ -144,9 +144,9 @@ class RunTest {
     RunReport report = ended.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(report.status()).isEqualTo("stopped");
     assertThat(steps(report)).containsExactly("long=stopped");
-    assertThat(report.steps().get(0).error()).isEqualTo("cut short by stopped after 10.0 s of 30 s");
+    assertThat(report.steps().get(0).error()).isEqualTo("cut short by a stop after 10.0 s of 30 s");
     assertThat(ReportFormats.junit(report)).contains("failures=\"1\"")
-        .contains("<failure message=\"cut short by stopped after 10.0 s of 30 s\">");
+        .contains("<failure message=\"cut short by a stop after 10.0 s of 30 s\">");
     assertThat(plane.config.getString("scenario")).as("restored").isNull();
     // the step cut short did not run its course: the run is not shown as gone through
     assertThat(plane.progress.get(plane.progress.size() - 1).getDouble("progress")).isEqualTo(0.0);
@@ -316,7 +316,7 @@ class RunTest {
     RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     assertThat(report.status()).isEqualTo("stopped");
     assertThat(steps(report)).containsExactly("a=stopped");
-    assertThat(report.steps().get(0).error()).isEqualTo("cut short by stopped before it began");
+    assertThat(report.steps().get(0).error()).isEqualTo("cut short by a stop before it began");
     Thread.sleep(200); // an apply sent after the restore would come now
     assertThat(plane.sent).extracting(ControlPlane.Sent::address).as("nothing applied")
         .containsExactly(io.faultline.chaos.control.InternalAddresses.CHAOS_RESTORE);

@@ -67,9 +67,14 @@ export class Experiments {
   async startAb() {
     clearErrors(this.form);
     const samples = this.samples.value.trim();
+    if (samples === '') {
+      showError(this.form, 'samples', 'is required: a whole number from 2 to 20');
+      return;
+    }
     try {
+      // a number as a number (2.5 is then told it is not whole); text as it is, for the server to say what it got
       const started = await post('/api/history/ab', { a: this.a.value, b: this.b.value, metric: this.metric.value,
-        samples: /^\d+$/.test(samples) ? Number(samples) : samples });
+        samples: Number.isFinite(Number(samples)) ? Number(samples) : samples });
       this.say(`A/B test ${started.id} started: ${this.a.value} against ${this.b.value}.`, 'ok');
     } catch (e) {
       showError(this.form, e.field, e.message);

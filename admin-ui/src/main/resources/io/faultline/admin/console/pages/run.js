@@ -78,11 +78,14 @@ export class RunPanel {
       this.done = 0;
       this.report = null;
     }
+    // a step that ran before this event and more steps done: it has ended. Not the step this event shows running
+    // (a page opened mid-run learns of it and of the steps done before it from one event)
+    const wereRunning = this.steps.filter(s => s.status === 'running');
     if (run.current_step && !this.steps.some(s => s.name === run.current_step && s.iteration === run.iteration)) {
       this.steps.push({ name: run.current_step, iteration: run.iteration, status: 'running' });
     }
     if (run.steps_done > this.done) {
-      this.steps.filter(s => s.status === 'running').forEach(s => { s.status = 'ended'; });
+      wereRunning.forEach(s => { s.status = 'ended'; });
       this.done = run.steps_done;
     }
     if (!run.is_running && !this.report) {

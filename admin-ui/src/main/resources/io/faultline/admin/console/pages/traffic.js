@@ -7,17 +7,21 @@ import { fill, h } from '../lib/dom.js';
 const fixed = digits => v => Number(v).toFixed(digits);
 const percent = v => `${(v * 100).toFixed(v > 0 && v < 0.1 ? 1 : 0)} %`;
 const millis = v => (v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
+// a listener replaced under the same name (another port, upstream or protocol) is another listener: a card of its own
+const identity = l => [l.name, l.protocol, l.port, l.upstream].join('\u0000');
 
 export class TrafficCharts {
   constructor() {
     this.el = h('div', { class: 'listeners' }, h('p', { class: 'muted' }, 'Waiting for the first traffic summary…'));
     this.cards = new Map();
+    this.identities = '';
     this.lastAt = 0;
   }
 
   reset() {
     this.destroy();
     this.cards = new Map();
+    this.identities = '';
     this.lastAt = 0;
   }
 
@@ -27,9 +31,10 @@ export class TrafficCharts {
       return;
     }
     this.lastAt = summary.at;
-    const names = summary.listeners.map(l => l.name).join(',');
-    if (names !== [...this.cards.keys()].join(',')) {
+    const identities = summary.listeners.map(identity).join('\n');
+    if (identities !== this.identities) {
       this.build(summary);
+      this.identities = identities;
     }
     const perSecond = 1000 / summary.interval_ms;
     for (const listener of summary.listeners) {
@@ -49,13 +54,16 @@ export class TrafficCharts {
     }
   }
 
-  /** Cards for the summary's listeners: a listener still there keeps its card and what its charts hold. */
+  /**
+   * Cards for the summary's listeners: a listener still there, on the same port and upstream, keeps its card
+   * and what its charts hold; one replaced under its name gets a new card (its old one showed the old port).
+   */
   build(summary) {
     const before = this.cards;
     this.cards = new Map();
     const cards = summary.listeners.map(listener => {
       const kept = before.get(listener.name);
-      if (kept) {
+      if (kept && kept.identity === identity(listener)) {
         before.delete(listener.name);
         this.cards.set(listener.name, kept);
         return kept.article;
@@ -79,7 +87,7 @@ export class TrafficCharts {
         now,
         h('div', { class: 'charts' }, requests.figure, errors.figure, faults.figure, latency.figure));
       this.cards.set(listener.name,
-        { article, now, requests: requests.chart, errors: errors.chart, faults: faults.chart, latency: latency.chart });
+        { identity: identity(listener), article, now, requests: requests.chart, errors: errors.chart, faults: faults.chart, latency: latency.chart });
       return article;
     });
     TrafficCharts.destroyAll(before); // the listeners that are gone
