@@ -1,6 +1,7 @@
 package io.faultline.gateway;
 
 import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.FileFingerprint;
 import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.chaos.control.ControlError;
@@ -31,11 +32,12 @@ final class ConfigReloader extends VerticleBase {
   private final Path file;
   private final Supplier<GatewayConfig> loader;
   private final GatewayConfig running;
-  private long lastModified = -1;
+  /** What the file held when last looked at ({@link FileFingerprint}): a change of it is a change of the file. */
+  private long lastSeen;
   /** The file's chaos as last applied (at start, then by each reload): a file change that leaves it the same applies nothing. */
   private JsonObject applied;
-  /** The file time a reload was last put off for (a run going on), so that is logged once, not every second. */
-  private long deferredFor = -1;
+  /** The file's fingerprint a reload was last put off for (a run going on), so that is logged once, not every second. */
+  private Long deferredFor;
   /** When the change held back ({@link #deferredFor}) was first seen: a kill switch after it keeps chaos off. */
   private long heldSince = -1;
 
@@ -53,7 +55,7 @@ final class ConfigReloader extends VerticleBase {
   @Override
   public Future<?> start() {
     if (file != null) {
-      vertx.fileSystem().props(file.toString()).onSuccess(props -> lastModified = props.lastModifiedTime());
+      lastSeen = FileFingerprint.of(file.toString());
       vertx.setPeriodic(WATCH_INTERVAL_MS, id -> watch());
     }
     return vertx.eventBus().<JsonObject>localConsumer(Addresses.CONFIG_RELOAD, this::onReload).completion();
@@ -74,24 +76,24 @@ final class ConfigReloader extends VerticleBase {
    * it found, which would undo the reload): then it is reloaded once they have ended.
    */
   private void watch() {
-    vertx.fileSystem().props(file.toString()).onSuccess(props -> {
+    vertx.executeBlocking(() -> new long[] {FileFingerprint.of(file.toString()), file.toFile().length()}, false).onSuccess(seen -> {
       // An empty file is one caught between an editor's truncation and its write: it would mean every
-      // default (chaos off, no rules). Wait for the write; its change of time is seen then.
-      if (props.lastModifiedTime() != lastModified && props.size() > 0) {
-        long modified = props.lastModifiedTime();
-        reload(false, deferredFor == modified ? heldSince : -1).onSuccess(result -> {
-          lastModified = modified;
+      // default (chaos off, no rules). Wait for the write; its change is seen then.
+      long modified = seen[0];
+      if (modified != lastSeen && seen[1] > 0) {
+        reload(false, deferredFor != null && deferredFor == modified ? heldSince : -1).onSuccess(result -> {
+          lastSeen = modified;
           LOG.info(() -> (result.getBoolean("reloaded") ? "reloaded " : "not reloaded ") + file + ": " + result.encode());
         }).onFailure(error -> {
           if (error instanceof ControlError.Conflict) {
-            if (deferredFor != modified) {
+            if (deferredFor == null || deferredFor != modified) {
               deferredFor = modified;
               heldSince = System.currentTimeMillis();
               LOG.warning(() -> file + " changed; reloading it once this has ended: " + error.getMessage());
             }
             return; // looked at again next second
           }
-          lastModified = modified;
+          lastSeen = modified;
           LOG.warning(() -> "not reloading " + file + ": " + error.getMessage()
               + (error instanceof io.faultline.chaos.config.ChaosConfigException e ? " (" + e.field() + ")" : ""));
         });

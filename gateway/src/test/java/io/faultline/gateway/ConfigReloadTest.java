@@ -95,6 +95,26 @@ class ConfigReloadTest {
     }
   }
 
+  /**
+   * A file replaced by one of the same time and size (two versions written within one tick of the file
+   * system's clock, a ConfigMap's flip, a reproducible build's files) is applied: the watch looked at the
+   * time and size only, and never saw the second.
+   */
+  @Test
+  void aFileReplacedByOneOfTheSameTimeAndSizeIsApplied() throws Exception {
+    Path file = dir.resolve("same-shape.yaml");
+    java.nio.file.attribute.FileTime time = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+    Files.writeString(file, "chaos: { enabled: false }\n");
+    try (GatewayFixture gw = new GatewayFixture(file, Map.of())) {
+      Files.writeString(file, "chaos: { enabled: true, fault_injection: { http_errors: [502], http_error_probability: 1 } }\n");
+      Files.setLastModifiedTime(file, time);
+      assertThat(awaitStatus(gw, "/x", 502)).isEqualTo(502);
+      Files.writeString(file, "chaos: { enabled: true, fault_injection: { http_errors: [504], http_error_probability: 1 } }\n");
+      Files.setLastModifiedTime(file, time);
+      assertThat(awaitStatus(gw, "/x", 504)).as("the second version, same time and size").isEqualTo(504);
+    }
+  }
+
   /** Waits (at most 10 s) until {@code path} answers {@code status}. */
   private static int awaitStatus(GatewayFixture gw, String path, int status) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 10_000;

@@ -25,6 +25,7 @@ import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.server.GrpcServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -110,6 +111,51 @@ class TlsGatewayTest {
     Thread.sleep(2_500); // two looks of the certificate watch
     WebClient client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustOptions(trust()));
     assertThat(client.get(gateway.listenerPort("web"), "localhost", "/still").send().await().statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * A certificate and key replaced by another pair with the same times and sizes (files written within one
+   * tick of the file system's clock, a ConfigMap's flip) are served: the watch looked at times and sizes,
+   * and kept serving the old pair for good.
+   */
+  @Test
+  void aCertificateReplacedByOneOfTheSameTimeAndSizeIsServed() throws Exception {
+    int port = gateway.listenerPort("web");
+    TestCertificates.Pem alpha = certificates.server("alpha");
+    TestCertificates.Pem bravo = certificates.server("bravo");
+    java.nio.file.attribute.FileTime time = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+    installSameShape(alpha, bravo, time);
+    awaitServed(port, alpha);
+    installSameShape(bravo, alpha, time);
+    awaitServed(port, bravo);
+  }
+
+  /**
+   * Puts {@code pem} in place of the served files, each padded to the size of the longer of it and {@code other}
+   * and given {@code time}, then renamed over the served one (as a ConfigMap's flip or an atomic deploy does).
+   */
+  private void installSameShape(TestCertificates.Pem pem, TestCertificates.Pem other, java.nio.file.attribute.FileTime time)
+      throws java.io.IOException {
+    for (Path[] files : new Path[][] {{pem.cert(), other.cert(), served.cert()}, {pem.key(), other.key(), served.key()}}) {
+      String text = Files.readString(files[0]);
+      long size = Math.max(Files.size(files[0]), Files.size(files[1]));
+      Path next = dir.resolve("next.pem");
+      Files.writeString(next, text + "\n".repeat((int) (size - text.length())));
+      Files.setLastModifiedTime(next, time);
+      Files.move(next, files[2], java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  /** Waits until {@code pem}'s certificate is served to 8 new connections in a row (they go to every event loop's server). */
+  private void awaitServed(int port, TestCertificates.Pem pem) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    List<java.math.BigInteger> served = new java.util.ArrayList<>();
+    while (served.size() < 8 || !served.subList(served.size() - 8, served.size()).stream().allMatch(
+        s -> s.equals(pem.certificate().getSerialNumber()))) {
+      assertThat(System.nanoTime()).as("serials served, the newest last: " + served).isLessThan(deadline);
+      served.add(certificates.servedSerial(port));
+      Thread.sleep(20);
+    }
   }
 
   /** POSTs a listener named {@code name} on TLS with these files; answers the status and body. */

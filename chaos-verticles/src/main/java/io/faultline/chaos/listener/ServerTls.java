@@ -9,7 +9,6 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
-import java.io.File;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -241,16 +240,8 @@ public final class ServerTls {
     };
   }
 
-  /** Changes when any of the files is rewritten (time and size). */
+  /** Changes when any of the files is rewritten ({@link io.faultline.chaos.config.FileFingerprint}: by content). */
   private static long fingerprint(TlsConfig tls) {
-    long hash = 17;
-    for (String path : new String[] {tls.certFile(), tls.keyFile(), tls.clientCaFile()}) {
-      if (path != null) {
-        File file = new File(path);
-        hash = hash * 31 + file.lastModified();
-        hash = hash * 31 + file.length();
-      }
-    }
-    return hash;
+    return io.faultline.chaos.config.FileFingerprint.of(tls.certFile(), tls.keyFile(), tls.clientCaFile());
   }
 }

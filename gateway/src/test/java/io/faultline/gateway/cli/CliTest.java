@@ -487,33 +487,18 @@ class CliTest {
     assertThat(err.toString()).contains("TLS with " + url + " failed").contains("--cacert");
     assertThat(run("status", "--admin-url", url, "--cacert", certificates.caFile().toString())).as(err.toString()).isZero();
     assertThat(new JsonObject(out.toString()).getBoolean("enabled")).isFalse();
-    assertThat(servedSerial(gateway.adminPort(), certificates)).isEqualTo(first.certificate().getSerialNumber());
+    assertThat(certificates.servedSerial(gateway.adminPort())).isEqualTo(first.certificate().getSerialNumber());
     // renew: new files at the same paths; new connections get the new certificate within the watch interval
     var renewed = certificates.server("renewed");
     java.nio.file.Files.copy(renewed.cert(), first.cert(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     java.nio.file.Files.copy(renewed.key(), first.key(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    java.math.BigInteger serial = servedSerial(gateway.adminPort(), certificates);
+    java.math.BigInteger serial = certificates.servedSerial(gateway.adminPort());
     while (!serial.equals(renewed.certificate().getSerialNumber()) && System.nanoTime() < deadline) {
       Thread.sleep(100);
-      serial = servedSerial(gateway.adminPort(), certificates);
+      serial = certificates.servedSerial(gateway.adminPort());
     }
     assertThat(serial).as("the renewed certificate, no restart").isEqualTo(renewed.certificate().getSerialNumber());
-  }
-
-  /** The serial of the certificate the server at {@code port} presents to a new TLS connection. */
-  private static java.math.BigInteger servedSerial(int port, io.faultline.chaos.testing.TestCertificates trusted) throws Exception {
-    java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", trusted.ca());
-    var factory = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(trust);
-    var context = javax.net.ssl.SSLContext.getInstance("TLS");
-    context.init(null, factory.getTrustManagers(), null);
-    try (var socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
-      socket.startHandshake();
-      return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0]).getSerialNumber();
-    }
   }
 
   @Test
