@@ -181,6 +181,23 @@ class BridgeTest {
         // a replyAddress that is no string: refused, not sent without a reply (the script waited for ever)
         bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.status").put("replyAddress", 5).put("body", new JsonObject()));
         assertThat(bridge.read().getString("message")).isEqualTo("invalid_reply_address");
+        // a repeated key is refused, as the REST API refuses it (the last one was taken: a delay of 500 ms, not 5)
+        bridge.writeRaw("{\"type\": \"send\", \"address\": \"faultline.chaos.set\", \"replyAddress\": \"r\", \"body\":"
+            + " {\"section\": \"latency\", \"config\": {\"fixed_delay_ms\": 5, \"fixed_delay_ms\": 500}}}");
+        JsonObject repeated = bridge.read();
+        assertThat(repeated.getString("message")).isEqualTo("invalid_json");
+        assertThat(repeated.getString("detail")).contains("fixed_delay_ms");
+        // an address that takes no body refuses one it would ignore: chaos was enabled by {"enabled": false}
+        bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r")
+            .put("body", new JsonObject().put("enabled", false)));
+        JsonObject ignored = bridge.read();
+        assertThat(ignored.getInteger("failureCode")).isEqualTo(400);
+        assertThat(new JsonObject(ignored.getString("message")).getString("error")).contains("takes no body");
+        bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.status").put("replyAddress", "r")
+            .put("body", new JsonObject()));
+        JsonObject status = bridge.read();
+        assertThat(status.getJsonObject("body").getBoolean("enabled")).isFalse();
+        assertThat(gw.get("/api/chaos/config").bodyAsJsonObject().getValue("latency")).as("nothing applied").isNull();
         bridge.write(new JsonObject().put("type", "ping"));
         assertThat(bridge.read().getString("type")).as("the connection goes on").isEqualTo("pong");
       }
@@ -251,7 +268,11 @@ class BridgeTest {
     }
 
     void write(JsonObject frame) throws IOException {
-      byte[] data = frame.encode().getBytes(StandardCharsets.UTF_8);
+      writeRaw(frame.encode());
+    }
+
+    void writeRaw(String frame) throws IOException {
+      byte[] data = frame.getBytes(StandardCharsets.UTF_8);
       out.writeInt(data.length);
       out.write(data);
       out.flush();

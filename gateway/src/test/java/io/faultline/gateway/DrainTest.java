@@ -89,6 +89,8 @@ class DrainTest {
           vertx.setTimer(SLOW_MS, t -> request.response().end("slow done"));
         } else if (request.path().equals("/slower")) {
           vertx.setTimer(SLOWER_MS, t -> request.response().end("slower done"));
+        } else if (request.path().equals("/past-the-bus-timeout")) {
+          vertx.setTimer(32_000, t -> request.response().end("done at last"));
         }
       })
       .listen(0, "127.0.0.1").await();
@@ -238,6 +240,29 @@ class DrainTest {
       assertThat(slow.await(10, TimeUnit.SECONDS)).isEqualTo("HTTP_2 200 slow done");
       drained.await(10, TimeUnit.SECONDS);
       h2.close().await(); // (and so kept reachable until here: Vert.x closes a client it finds unreachable)
+    } finally {
+      gateway.close().await();
+    }
+  }
+
+  /**
+   * A removal whose drain lasts past the event bus's 30 s answers once it has ended (32 s here): it was
+   * answered 504 "the control plane did not answer in time" at 30 s, though the removal went on and succeeded.
+   */
+  @Test
+  void aRemovalWhoseDrainOutlastsThirtySecondsIsAnsweredWhenItEnds() throws Exception {
+    Gateway gateway = Gateway.start(ConfigLoader.load(null, Map.of(), Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0")), null, null).await();
+    try {
+      HttpResponse<String> added = admin(gateway, "POST", "/api/listeners", "{\"name\": \"extra\", \"protocol\": \"http\", "
+          + "\"port\": 0, \"timeout_ms\": 60000, \"upstream\": \"http://127.0.0.1:" + upstream.actualPort() + "\"}").get(10, TimeUnit.SECONDS);
+      assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+      int extra = new JsonObject(added.body()).getInteger("port");
+      CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + extra + "/past-the-bus-timeout")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(arrived.get(10, TimeUnit.SECONDS)).isEqualTo("/past-the-bus-timeout");
+      HttpResponse<String> removed = admin(gateway, "DELETE", "/api/listeners/extra?grace_ms=60000").get(60, TimeUnit.SECONDS);
+      assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+      assertThat(slow.get(10, TimeUnit.SECONDS).body()).isEqualTo("done at last");
     } finally {
       gateway.close().await();
     }

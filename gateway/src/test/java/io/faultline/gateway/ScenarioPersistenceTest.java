@@ -64,6 +64,21 @@ class ScenarioPersistenceTest {
     }
   }
 
+  /** A description that is not text is refused naming it: {"a": 1} was kept as the text "{\"a\":1}", 5 as "5". */
+  @Test
+  void aDescriptionThatIsNotTextIsRefused() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()))) {
+      for (String description : java.util.List.of("{\"a\": 1}", "5", "[\"x\"]")) {
+        var refused = gw.postJson("/api/chaos/scenarios", "{\"name\": \"odd\", \"description\": " + description + ", \"config\": {}}");
+        assertThat(refused.statusCode()).as(description).isEqualTo(400);
+        assertThat(refused.bodyAsJsonObject().getString("field")).isEqualTo("description");
+      }
+      assertThat(gw.get("/api/chaos/scenarios/odd").statusCode()).isEqualTo(404);
+      assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"odd\", \"description\": \"text\", \"config\": {}}").statusCode())
+          .isEqualTo(201);
+    }
+  }
+
   /** A save whose file cannot be written answers 500 naming the file and the cause, and the scenario is not kept. */
   @Test
   void aSaveThatCannotBeStoredIsNotKept() throws java.io.IOException {

@@ -23,7 +23,8 @@ public final class ControlBus {
   }
 
   public void forward(RoutingContext ctx, String address, JsonObject body, int status, Function<JsonObject, Object> view) {
-    bus.<JsonObject>request(address, body, new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, source(ctx)))
+    bus.<JsonObject>request(address, body, new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, source(ctx))
+            .setSendTimeout(Addresses.replyTimeoutMs(body)))
         .onComplete(ar -> {
       if (ar.failed()) {
         ApiError.fromFailure(ctx, ar.cause());

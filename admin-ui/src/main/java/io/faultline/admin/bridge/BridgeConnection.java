@@ -73,11 +73,19 @@ final class BridgeConnection {
     readingLength = true;
     parser.fixedSizeMode(4);
     JsonObject frame;
+    String text = record.toString(StandardCharsets.UTF_8);
     try {
-      frame = new JsonObject(record.toString(StandardCharsets.UTF_8));
+      frame = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
       error("invalid_json", "a frame must be a JSON object");
       socket.close();
+      return;
+    }
+    try {
+      // as the REST API's bodies: {"fixed_delay_ms": 5, "fixed_delay_ms": 500} must not quietly mean 500
+      io.faultline.chaos.config.ChaosJson.mapper().readTree(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      error("invalid_json", io.faultline.chaos.config.ChaosJson.malformed(e));
       return;
     }
     handle(frame);
@@ -110,6 +118,10 @@ final class BridgeConnection {
         } else if (body != null && !(body instanceof JsonObject)) {
           // every public address takes a JSON object, as the REST API's bodies; a handler cast it and answered 500
           refuse(address, replyAddress, new JsonObject().put("error", "the body must be a JSON object, got " + body).put("field", "body"));
+        } else if (body instanceof JsonObject json && !json.isEmpty() && PublicAddresses.takesNoBody(address)) {
+          // as the REST API: {"enabled": false} sent to faultline.chaos.enable would be ignored, and chaos enabled
+          refuse(address, replyAddress, new JsonObject().put("error", address + " takes no body, and would ignore this one")
+              .put("field", "body"));
         } else if (type.equals("publish")) {
           bus.publish(address, frame.getValue("body"), delivery(frame));
         } else {
@@ -185,7 +197,7 @@ final class BridgeConnection {
         }
       });
     }
-    return options.addHeader(Addresses.SOURCE_HEADER, "bridge");
+    return options.addHeader(Addresses.SOURCE_HEADER, "bridge").setSendTimeout(Addresses.replyTimeoutMs(frame.getValue("body")));
   }
 
   private boolean authorized(Object headers) {

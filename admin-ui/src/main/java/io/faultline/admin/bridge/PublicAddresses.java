@@ -32,7 +32,16 @@ public final class PublicAddresses {
   private static final Set<String> OUTBOUND = Set.of(Addresses.CHAOS_CHANGED, OrchestratorVerticle.PROGRESS, OrchestratorVerticle.SCHEDULED,
       Addresses.TRAFFIC_SUMMARY, HistoryAddresses.RUN_RECORDED);
 
+  /** Addresses that act on nothing but their name: the REST calls they stand for take no body either. */
+  private static final Set<String> NO_BODY = Set.of(Addresses.CHAOS_ENABLE, Addresses.CHAOS_DISABLE, Addresses.CHAOS_RESET,
+      Addresses.SCENARIO_STOP, Addresses.CONFIG_RELOAD, OrchestratorVerticle.STOP);
+
   private PublicAddresses() {
+  }
+
+  /** Whether {@code address} takes no body (a body other than {@code {}} is refused: it would be ignored). */
+  public static boolean takesNoBody(String address) {
+    return NO_BODY.contains(address);
   }
 
   /** Addresses a script may send or publish to. */

@@ -61,6 +61,25 @@ public final class Addresses {
   public static final String LISTENERS_REMOVE = "faultline.listeners.remove";
 
   /**
+   * How long a caller waits for the answer to a request carrying {@code body}: the event bus's 30 s, plus a
+   * {@code grace_ms} the request gives (a listener's removal answers once its drain has ended: a grace
+   * over 30 s was answered "timed out" though the removal went on and succeeded).
+   */
+  public static long replyTimeoutMs(Object body) {
+    long timeout = io.vertx.core.eventbus.DeliveryOptions.DEFAULT_TIMEOUT;
+    if (body instanceof io.vertx.core.json.JsonObject json) {
+      Object grace = json.getValue("grace_ms");
+      try {
+        long ms = grace instanceof Number n ? n.longValue() : grace instanceof String text ? Long.parseLong(text.trim()) : 0;
+        timeout += Math.max(0, Math.min(ms, 3_600_000L));
+      } catch (NumberFormatException e) {
+        // refused by the handler, at once
+      }
+    }
+    return timeout;
+  }
+
+  /**
    * Local to a node: the orchestrator's library entries that name scenario {@code {"scenario"}}:
    * {@code {entries: [{name, schedule}]}}. A scenario's delete asks it first.
    */

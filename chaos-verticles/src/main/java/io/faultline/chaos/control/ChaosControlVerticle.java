@@ -216,9 +216,14 @@ public final class ChaosControlVerticle extends VerticleBase {
     if (duration != null && !(duration instanceof Number)) {
       throw new ChaosConfigException("default_duration_seconds", "must be a number of seconds, got " + duration);
     }
+    Object description = body.getValue("description");
+    if (description != null && !(description instanceof String)) {
+      // read as text, {"a": 1} was kept as the description "{\"a\":1}"
+      throw new ChaosConfigException("description", "must be text, got " + description);
+    }
     onlySections((JsonObject) config);
     ChaosConfig parsed = ChaosJson.convert(map((JsonObject) config), ChaosConfig.class, "config");
-    Scenario saved = state.saveScenario(new Scenario(name, body.getString("description"), false, parsed,
+    Scenario saved = state.saveScenario(new Scenario(name, (String) description, false, parsed,
         duration == null ? null : ((Number) duration).doubleValue()));
     JsonObject reply = new JsonObject().put("name", saved.name()).put("description", saved.description())
         .put("built_in", false).put("default_duration_seconds", saved.durationSeconds())
