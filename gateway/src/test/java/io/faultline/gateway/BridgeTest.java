@@ -187,6 +187,12 @@ class BridgeTest {
         JsonObject repeated = bridge.read();
         assertThat(repeated.getString("message")).isEqualTo("invalid_json");
         assertThat(repeated.getString("detail")).contains("fixed_delay_ms");
+        // a name that is no section says so, whatever its config (it was told its config "must be an object")
+        bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.set").put("replyAddress", "r")
+            .put("body", new JsonObject().put("section", "rules").put("config", new io.vertx.core.json.JsonArray())));
+        JsonObject notASection = new JsonObject(bridge.read().getString("message"));
+        assertThat(notASection.getString("field")).isEqualTo("section");
+        assertThat(notASection.getString("error")).contains("unknown section rules");
         // an address that takes no body refuses one it would ignore: chaos was enabled by {"enabled": false}
         bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r")
             .put("body", new JsonObject().put("enabled", false)));

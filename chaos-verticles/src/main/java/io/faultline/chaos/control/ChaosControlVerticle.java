@@ -135,6 +135,7 @@ public final class ChaosControlVerticle extends VerticleBase {
         }
       }
       String section = required(body, "section");
+      Class<?> type = ChaosJson.sectionType(section); // a name that is no section says so first, whatever its config
       Object config = body.getValue("config");
       if (config == null && body.containsKey("config")) {
         // "config": null clears the section, in one change that keeps the scenario going (as setting one does);
@@ -144,7 +145,7 @@ public final class ChaosControlVerticle extends VerticleBase {
       if (!(config instanceof JsonObject)) {
         throw new ChaosConfigException(section, "must be an object (or null, to clear the section)");
       }
-      return state.setSection(section, ChaosJson.convert(map((JsonObject) config), ChaosJson.sectionType(section), section));
+      return state.setSection(section, ChaosJson.convert(map((JsonObject) config), type, section));
     }
     return state.set(whole(body));
   }
