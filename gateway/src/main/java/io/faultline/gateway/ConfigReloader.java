@@ -112,7 +112,7 @@ final class ConfigReloader extends VerticleBase {
         : Future.failedFuture(new io.faultline.chaos.config.ChaosConfigException("config",
             "the file " + file + " is gone (deleted or moved away): nothing reloaded"))).compose(props -> props.size() > 0
         ? vertx.executeBlocking(() -> {
-          if (io.faultline.gateway.config.ConfigLoader.readFile(file).isEmpty()) {
+          if (!io.faultline.gateway.config.ConfigLoader.holdsSettings(file)) {
             // blank lines or comments only would mean every default (chaos off, no rules), as an empty file would
             throw new io.faultline.chaos.config.ChaosConfigException("config",
                 "the file " + file + " holds no settings (blank lines or comments only): nothing reloaded");

@@ -198,12 +198,13 @@ public final class ConfigLoader {
   }
 
   /**
-   * Parses a YAML file (JSON is YAML too) with {@link SafeYaml}: syntax errors and duplicate keys carry
-   * the line, and anchors that expand beyond reason are refused.
+   * Whether the YAML file (JSON is YAML too) holds any setting: false when it is empty, only comments, or {@code {}}.
+   * Parsed with {@link SafeYaml}, so syntax errors and duplicate keys are refused with their line. Says
+   * nothing itself: a reload refuses such a file (the start, which takes it, warns).
    */
-  @SuppressWarnings("unchecked")
-  public static Map<String, Object> readFile(Path file) {
-    return parse(readText(file), file);
+  public static boolean holdsSettings(Path file) {
+    Object parsed = SafeYaml.load(readText(file), file.toString(), "config");
+    return parsed != null && !(parsed instanceof Map<?, ?> map && map.isEmpty());
   }
 
   private static String readText(Path file) {
