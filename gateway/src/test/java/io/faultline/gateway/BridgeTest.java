@@ -193,6 +193,12 @@ class BridgeTest {
         JsonObject notASection = new JsonObject(bridge.read().getString("message"));
         assertThat(notASection.getString("field")).isEqualTo("section");
         assertThat(notASection.getString("error")).contains("unknown section rules");
+        // a field an address does not take is refused naming it, not ignored
+        bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.rules.remove").put("replyAddress", "r")
+            .put("body", new JsonObject().put("name", "a").put("x", 1)));
+        JsonObject extra = bridge.read();
+        assertThat(extra.getInteger("failureCode")).isEqualTo(400);
+        assertThat(new JsonObject(extra.getString("message")).getString("field")).isEqualTo("x");
         // an address that takes no body refuses one it would ignore: chaos was enabled by {"enabled": false}
         bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r")
             .put("body", new JsonObject().put("enabled", false)));

@@ -69,16 +69,16 @@ public final class ChaosControlVerticle extends VerticleBase {
     consumers.add(change(InternalAddresses.CHAOS_REBASE, body -> state.rebase(ChaosJson.config(map(body)))));
     consumers.add(answer(Addresses.RULES_LIST, body -> new JsonObject().put("rules", rules())));
     consumers.add(change(Addresses.RULES_PUT, body -> state.putRule(ChaosJson.convert(map(body), ChaosRule.class, ""))));
-    consumers.add(change(Addresses.RULES_REMOVE, body -> state.removeRule(required(body, "name"))));
+    consumers.add(change(Addresses.RULES_REMOVE, body -> state.removeRule(required(only(body, "name"), "name"))));
     consumers.add(change(Addresses.RULES_REPLACE, body -> {
-      Object rule = body.getValue("rule");
+      Object rule = only(body, "name", "rule").getValue("rule");
       if (!(rule instanceof JsonObject)) {
         throw new ChaosConfigException("rule", "is required and must be a rule object");
       }
       return state.replaceRule(required(body, "name"), ChaosJson.convert(map((JsonObject) rule), ChaosRule.class, ""));
     }));
     consumers.add(answer(Addresses.SCENARIO_LIST, body -> scenarios()));
-    consumers.add(change(Addresses.SCENARIO_START, body -> state.startScenario(required(body, "name"))));
+    consumers.add(change(Addresses.SCENARIO_START, body -> state.startScenario(required(only(body, "name"), "name"))));
     consumers.add(change(Addresses.SCENARIO_STOP, body -> state.stopScenario()));
     consumers.add(persisted(Addresses.SCENARIO_SAVE, this::saveScenario));
     consumers.add(vertx.eventBus().localConsumer(InternalAddresses.SCENARIOS_ADOPT, guarded(this::adopt)));
@@ -425,6 +425,18 @@ public final class ChaosControlVerticle extends VerticleBase {
       throw new ChaosConfigException("limit", "must be a whole number from 1 to " + ChangeLog.CAPACITY + ", got " + limit);
     }
     return ((Number) limit).intValue();
+  }
+
+  /** {@code body}, refused naming the first field it has beyond {@code fields} (it would be ignored: a script's typo, unsaid). */
+  private static JsonObject only(JsonObject body, String... fields) {
+    if (body != null) {
+      for (String key : body.fieldNames()) {
+        if (!List.of(fields).contains(key)) {
+          throw new ChaosConfigException(key, "unknown field; expected " + String.join(", ", fields));
+        }
+      }
+    }
+    return body;
   }
 
   private static String required(JsonObject body, String field) {
