@@ -60,22 +60,78 @@ public record Upstream(String scheme, String host, int port, String basePath) {
   }
 
   /**
-   * The request target the upstream is asked for, given the client's (origin form): under the base path,
-   * where the client's {@code /} is the base path itself ({@code http://host/graphql} is asked for
-   * {@code /graphql}, not {@code /graphql/}, which servers routing exact paths answer 404), as nginx's
-   * {@code proxy_pass http://host/graphql} does for {@code location /}.
+   * The request target the upstream is asked for, given the client's: in origin form ({@link #originForm}),
+   * under the base path, where the client's {@code /} is the base path itself ({@code http://host/graphql} is
+   * asked for {@code /graphql}, not {@code /graphql/}, which servers routing exact paths answer 404), as
+   * nginx's {@code proxy_pass http://host/graphql} does for {@code location /}. Bytes the client sent raw
+   * above ASCII (UTF-8 it did not escape) go on as the same bytes, escaped ({@link #bytesEscaped}).
    */
   public String target(String requestTarget) {
-    if (basePath.isEmpty()) {
-      return requestTarget;
+    String target = bytesEscaped(originForm(requestTarget));
+    if (basePath.isEmpty() || target.equals("*")) {
+      return target;
     }
-    if (requestTarget.equals("/")) {
+    if (target.equals("/")) {
       return basePath;
     }
-    if (requestTarget.startsWith("/?")) {
-      return basePath + requestTarget.substring(1);
+    if (target.startsWith("/?")) {
+      return basePath + target.substring(1);
     }
-    return basePath + requestTarget;
+    return basePath + target;
+  }
+
+  /**
+   * The request target as an origin server takes it (RFC 9112 3.2.1): a client may send a proxy the
+   * absolute form ({@code http://host/path?query}), whose path and query are what the upstream is asked for.
+   */
+  public static String originForm(String target) {
+    if (target.isEmpty() || target.charAt(0) == '/' || target.equals("*")) {
+      return target;
+    }
+    int scheme = target.indexOf("://");
+    if (scheme < 0) {
+      return target;
+    }
+    for (int i = scheme + 3; i < target.length(); i++) {
+      char c = target.charAt(i);
+      if (c == '/') {
+        return target.substring(i);
+      }
+      if (c == '?') {
+        return "/" + target.substring(i);
+      }
+    }
+    return "/";
+  }
+
+  /**
+   * {@code target} with each character above ASCII escaped as the byte it stands for. The server reads a
+   * request line's bytes one character each (ISO-8859-1), and the client writes its target as UTF-8: a
+   * raw {@code café} (bytes C3 A9) reached the upstream as {@code cafÃ©} (C3 83 C2 A9). Escaped, the
+   * upstream reads the bytes the client sent, as through nginx. A target all ASCII comes back as it is.
+   */
+  static String bytesEscaped(String target) {
+    int i = 0;
+    while (i < target.length() && target.charAt(i) < 0x80) {
+      i++;
+    }
+    if (i == target.length()) {
+      return target;
+    }
+    StringBuilder out = new StringBuilder(target.length() + 16).append(target, 0, i);
+    for (; i < target.length(); i++) {
+      char c = target.charAt(i);
+      if (c < 0x80) {
+        out.append(c);
+      } else if (c <= 0xFF) {
+        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+      } else {
+        for (byte b : String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+          out.append('%').append(String.format("%02X", b & 0xFF));
+        }
+      }
+    }
+    return out.toString();
   }
 
   private static boolean isSecure(String scheme) {

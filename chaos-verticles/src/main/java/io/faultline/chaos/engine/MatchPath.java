@@ -40,18 +40,44 @@ public final class MatchPath {
     return trailing && !path.equals("/") ? path + "/" : path;
   }
 
-  /** No escape, no {@code //}, no {@code /.}: nothing to normalise. */
+  /**
+   * Whether {@code raw} (a request's path) climbs above the root with {@code ..} segments, escaped or not
+   * ({@code /../etc}, {@code /%2e%2e/x}, {@code /a/../../b}): an upstream under a base path would be asked
+   * for what lies outside it. nginx refuses such a request (400); so do the listeners.
+   */
+  public static boolean climbsAboveRoot(String raw) {
+    if (raw == null || raw.indexOf('.') < 0 && raw.indexOf('%') < 0) {
+      return false;
+    }
+    int depth = 0;
+    for (String segment : decode(raw).split("/")) {
+      if (segment.equals("..")) {
+        if (--depth < 0) {
+          return true;
+        }
+      } else if (!segment.isEmpty() && !segment.equals(".")) {
+        depth++;
+      }
+    }
+    return false;
+  }
+
+  /** No escape, no {@code //}, no {@code /.}, nothing above ASCII: nothing to normalise. */
   private static boolean plain(String raw) {
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
-      if (c == '%' || c == '/' && i + 1 < raw.length() && (raw.charAt(i + 1) == '/' || raw.charAt(i + 1) == '.')) {
+      if (c == '%' || c > 0x7F || c == '/' && i + 1 < raw.length() && (raw.charAt(i + 1) == '/' || raw.charAt(i + 1) == '.')) {
         return false;
       }
     }
     return true;
   }
 
-  /** Percent-escapes decoded as UTF-8 bytes; a malformed one ({@code %zz}, a cut {@code %4}) is kept as written. */
+  /**
+   * Percent-escapes decoded as UTF-8 bytes; a malformed one ({@code %zz}, a cut {@code %4}) is kept as written.
+   * A character above ASCII is a byte the client sent raw (the server reads a request line one byte a
+   * character): a raw {@code café} is the same bytes as {@code caf%C3%A9}, and matches a rule on {@code /café}.
+   */
   private static String decode(String raw) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
     int i = 0;
@@ -61,6 +87,9 @@ public final class MatchPath {
       if (hi >= 0 && lo >= 0) {
         bytes.write(hi * 16 + lo);
         i += 3;
+      } else if (raw.charAt(i) > 0x7F && raw.charAt(i) <= 0xFF) {
+        bytes.write(raw.charAt(i));
+        i++;
       } else {
         int codePoint = raw.codePointAt(i);
         byte[] utf8 = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8);

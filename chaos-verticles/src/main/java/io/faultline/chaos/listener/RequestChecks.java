@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * What every HTTP-based listener refuses before routing, as RFC 9112 asks: a request with more than one
- * {@code Host} header (§3.2: 400), and a body whose framing breaks (a bad chunk size, §7.1), which is
+ * {@code Host} header, or an HTTP/1.1 one with none (§3.2: 400); a path that climbs above the root with
+ * {@code ..} segments (400, as nginx: under a base path it would reach outside it); and a body whose framing breaks (a bad chunk size, §7.1), which is
  * answered 400 when no answer has started rather than closed silently ({@link Http1Guard}). A
  * {@code CONNECT} is refused (405): these listeners open no tunnels. And a {@code Connection: close}
  * listed with other tokens closes the connection after the answer, as it does alone.
@@ -24,8 +25,17 @@ public final class RequestChecks {
   /** {@code handler} behind the checks. */
   public static Handler<HttpServerRequest> guard(Handler<HttpServerRequest> handler) {
     return request -> {
-      if (request.version() != HttpVersion.HTTP_2 && hostCount(request) > 1) {
+      int hosts = request.version() == HttpVersion.HTTP_2 ? 1 : hostCount(request);
+      if (hosts > 1) {
         refuse(request, 400, "a request may carry one Host header (RFC 9112 section 3.2), this one has more");
+        return;
+      }
+      if (hosts == 0 && request.version() == HttpVersion.HTTP_1_1) {
+        refuse(request, 400, "an HTTP/1.1 request must carry a Host header (RFC 9112 section 3.2)");
+        return;
+      }
+      if (io.faultline.chaos.engine.MatchPath.climbsAboveRoot(request.path())) {
+        refuse(request, 400, "the path climbs above the root with .. segments: " + request.path());
         return;
       }
       if (request.method() == HttpMethod.CONNECT) {

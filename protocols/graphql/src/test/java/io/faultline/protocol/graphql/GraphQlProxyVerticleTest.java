@@ -102,6 +102,16 @@ class GraphQlProxyVerticleTest {
     fixture.subscribe("subscription { feed(count: 1) { name } }");
     // /graphql/ is another path to a server routing exact paths (gqlgen's /query answers it 404), as it would be behind nginx
     assertThat(fixture.upstreamTargets).containsExactly("/graphql", "/graphql?query=%7B%20hello%20%7D", "/graphql");
+    // a target in absolute form (as a client sends a proxy) is asked for in origin form: it was "/graphqlhttp://h/"
+    String body = "{\"query\":\"{ hello }\"}";
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", fixture.port)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(("POST http://h/?x=1 HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nConnection: close\r\n"
+          + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      assertThat(new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+          .startsWith("HTTP/1.1 200").contains("\"hello\":\"world\"");
+    }
+    assertThat(fixture.upstreamTargets.get(3)).isEqualTo("/graphql?x=1");
   }
 
   @Test

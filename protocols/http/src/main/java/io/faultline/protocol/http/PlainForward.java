@@ -72,30 +72,6 @@ final class PlainForward {
     return request.version() != HttpVersion.HTTP_2 && !request.headers().contains(HttpHeaders.UPGRADE);
   }
 
-  /**
-   * The request target as an origin server takes it (RFC 9112 3.2.1): a client may send a proxy the
-   * absolute form ({@code http://host/path?query}), whose path and query are what the upstream is asked for.
-   */
-  static String originForm(String target) {
-    if (target.isEmpty() || target.charAt(0) == '/' || target.equals("*")) {
-      return target;
-    }
-    int scheme = target.indexOf("://");
-    if (scheme < 0) {
-      return target;
-    }
-    for (int i = scheme + 3; i < target.length(); i++) {
-      char c = target.charAt(i);
-      if (c == '/') {
-        return target.substring(i);
-      }
-      if (c == '?') {
-        return "/" + target.substring(i);
-      }
-    }
-    return "/";
-  }
-
   /** False when the request's Transfer-Encoding is anything but one {@code chunked}: the proxy answers it 400. */
   static boolean framed(HttpServerRequest request) {
     MultiMap headers = request.headers();
@@ -130,7 +106,7 @@ final class PlainForward {
         .setMethod(request.method())
         .setHost(upstream.host())
         .setPort(upstream.port())
-        .setURI(upstream.target(originForm(request.uri())));
+        .setURI(upstream.target(request.uri()));
     connections.request(upstream, options).onComplete(opened -> {
       if (opened.failed()) {
         failed(call, opened.cause());

@@ -49,7 +49,7 @@ final class RouteInterceptor implements ProxyInterceptor {
     }
     ForwardedHeaders.apply(request.headers(), request.proxiedRequest());
     request.headers().remove(io.vertx.core.http.HttpHeaders.EXPECT); // answered by the listener (100 Continue)
-    String target = call.route.upstream().target(PlainForward.originForm(request.getURI()));
+    String target = call.route.upstream().target(request.getURI());
     if (!target.equals(request.getURI())) {
       request.setURI(target);
     }

@@ -592,6 +592,43 @@ class HttpProxyVerticleTest {
     }
   }
 
+  /**
+   * A target with raw UTF-8 (a client that did not escape it) reaches the upstream as the same bytes,
+   * escaped, and a rule on the path matches it: "café" arrived as "cafÃ©" and the rule missed. A path that
+   * climbs above the root, and an HTTP/1.1 request without Host, are 400s as through nginx: with a base
+   * path the upstream was asked for what lies outside it.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero"})
+  void rawUtf8ReachesTheUpstreamAsItsBytesAndPathsAboveTheRootOrNoHostAre400s(String mode) throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(chaos(mode))) {
+      String cafe = bytes(gw.port, "GET /caf\u00C3\u00A9?q=\u00C3\u00A9 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+      assertThat(cafe).startsWith("HTTP/1.1 200").contains("\"uri\":\"/caf%C3%A9?q=%C3%A9\"");
+      int hits = gw.upstream.hits().get();
+      for (String climbing : List.of("/../etc", "/%2e%2e/x", "/a/../../b", "/..")) {
+        String refused = raw(gw.port, "GET " + climbing + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertThat(refused).as(climbing).startsWith("HTTP/1.1 400").contains("climbs above the root");
+      }
+      assertThat(raw(gw.port, "GET /x HTTP/1.1\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 400").contains("Host header");
+      assertThat(gw.upstream.hits().get()).as("none reached the upstream").isEqualTo(hits);
+      assertThat(raw(gw.port, "GET /a/../b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+      assertThat(raw(gw.port, "GET /x HTTP/1.0\r\n\r\n")).as("HTTP/1.0 needs no Host").startsWith("HTTP/1.0 200");
+      gw.setChaos("{\"enabled\": true, \"rules\": [{\"name\": \"cafe\", \"match\": {\"path\": \"/caf\u00e9\"},"
+          + " \"fault_injection\": {\"http_errors\": [418], \"http_error_probability\": 1}}]}");
+      assertThat(bytes(gw.port, "GET /caf\u00C3\u00A9 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"))
+          .as("the rule on /caf\u00e9 matches the raw bytes").startsWith("HTTP/1.1 418");
+    }
+  }
+
+  /** As {@link #raw(int, String)}, each character of {@code request} sent as one byte (ISO-8859-1): raw UTF-8 as its bytes. */
+  private static String bytes(int port, String request) throws java.io.IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   @Test
   void connectionCloseAmongOtherTokensClosesTheConnectionAfterTheAnswer() throws Exception {
     try (GatewayFixture gw = new GatewayFixture(null)) {
