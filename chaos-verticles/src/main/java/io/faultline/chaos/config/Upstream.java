@@ -25,6 +25,18 @@ public record Upstream(String scheme, String host, int port, String basePath) {
     if (!scheme.matches("https?|wss?|grpcs?")) {
       throw new ChaosConfigException(field, "must be an http, https, ws, wss or grpc URL, got " + value);
     }
+    // what the URL says beyond where to go would be dropped without a word: refused, naming it
+    if (uri.getRawQuery() != null) {
+      throw new ChaosConfigException(field, "must not have a query (?" + uri.getRawQuery() + "): each request's own query is"
+          + " passed on, and the upstream URL's would be lost; got " + value);
+    }
+    if (uri.getRawFragment() != null) {
+      throw new ChaosConfigException(field, "must not have a fragment (#" + uri.getRawFragment() + "), got " + value);
+    }
+    if (uri.getRawUserInfo() != null) {
+      throw new ChaosConfigException(field, "must not hold credentials (user:password@): they would not be sent;"
+          + " the client's Authorization header is passed on");
+    }
     String host = uri.getHost();
     int given = uri.getPort();
     if (host == null && uri.getRawAuthority() != null) {

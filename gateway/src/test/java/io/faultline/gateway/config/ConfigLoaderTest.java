@@ -228,6 +228,17 @@ class ConfigLoaderTest {
             new io.faultline.chaos.config.Upstream("http", "my_db", 5432, ""));
   }
 
+  /** An upstream URL's query, fragment or credentials are refused naming the field: they were dropped without a word. */
+  @Test
+  void anUpstreamUrlsQueryFragmentOrCredentialsAreRefused() {
+    for (String url : java.util.List.of("http://127.0.0.1:8080/v1?key=abc", "http://127.0.0.1:8080/v1#frag", "http://u:p@127.0.0.1:8080/v1")) {
+      ChaosConfigException refused = rejected(null, Map.of(), Map.of(Flag.UPSTREAM, url));
+      assertThat(refused.field()).as(url).isEqualTo("listeners[0].upstream");
+      assertThat(refused.getMessage()).as(url).containsAnyOf("query", "fragment", "credentials");
+      assertThat(refused.getMessage()).as("the password is not repeated").doesNotContain("u:p@");
+    }
+  }
+
   @Test
   void anErrorNamesTheFlagOnlyWhereTheFlagLanded() throws IOException {
     // --http-port sets the first http listener, here the file's second
