@@ -63,5 +63,17 @@ class HistoryConfigTest {
         .isInstanceOf(ChaosConfigException.class).hasMessageContaining("--recorder-sample-rate");
     assertThatThrownBy(() -> load("recorder: {enabled: true, bogus: 1}", Map.of()))
         .isInstanceOf(ChaosConfigException.class).extracting("field").asString().contains("bogus");
+    // a batch is one INSERT of 500 rows at most, written whole or not at all: 1,000 was written in two, half kept
+    assertThatThrownBy(() -> load("history: {batch_size: 1000}", Map.of()))
+        .isInstanceOf(ChaosConfigException.class).hasMessageContaining("got 1000").extracting("field").isEqualTo("history.batch_size");
+  }
+
+  /** A URL's credentials are percent-decoded, and a '+' is a plus: the password "a+b" was sent as "a b". */
+  @Test
+  void aPlusInTheUrlsPasswordIsAPlus() {
+    io.faultline.history.store.Databases.Target target = io.faultline.history.store.Databases.target(
+        "postgresql://fl%40ops:a+b%25c@127.0.0.1:5432/history", null, null, "history.url");
+    assertThat(target.user()).isEqualTo("fl@ops");
+    assertThat(target.password()).isEqualTo("a+b%c");
   }
 }

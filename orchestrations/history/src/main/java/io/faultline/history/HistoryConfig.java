@@ -31,11 +31,17 @@ public record HistoryConfig(Boolean enabled, String url, Integer retentionDays, 
     maxExchanges = atLeast("max_exchanges", maxExchanges, 1_000_000, 1);
     queueSize = atLeast("queue_size", queueSize, 10_000, 1);
     batchSize = atLeast("batch_size", batchSize, 500, 1);
+    if (batchSize > MAX_BATCH) { // a batch is one INSERT of this many rows at most: written whole or not at all
+      throw new ChaosConfigException("batch_size", "must be between 1 and " + MAX_BATCH + " (one INSERT's rows), got " + batchSize);
+    }
     flushMs = flushMs == null ? 200 : flushMs;
     if (flushMs < 10 || flushMs > MAX_FLUSH_MS) { // checked as a long: 4294967306 must not wrap to 10
       throw new ChaosConfigException("flush_ms", "must be between 10 and " + MAX_FLUSH_MS + " (1 h), got " + flushMs);
     }
   }
+
+  /** The most records one write takes: one statement's rows, so a batch is written whole or not at all. */
+  static final int MAX_BATCH = 500;
 
   /** The longest wait between two writes of the queues: an hour. */
   private static final long MAX_FLUSH_MS = 3_600_000;

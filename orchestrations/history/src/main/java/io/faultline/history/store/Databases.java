@@ -25,9 +25,14 @@ public final class Databases {
 
   private static final Logger LOG = Logger.getLogger(Databases.class.getName());
 
+  /**
+   * Flyway narrates every step at INFO; what matters here is one line per start (below) and its warnings.
+   * Held here: java.util.logging keeps loggers weakly, and a level set on one nobody holds is forgotten.
+   */
+  private static final Logger FLYWAY = Logger.getLogger("org.flywaydb");
+
   static {
-    // Flyway narrates every step at INFO; what matters here is one line per start (below) and its warnings.
-    Logger.getLogger("org.flywaydb").setLevel(java.util.logging.Level.WARNING);
+    FLYWAY.setLevel(java.util.logging.Level.WARNING);
   }
 
   /** Where the database is: a JDBC URL and its credentials, and whether several nodes share it. */
@@ -79,8 +84,9 @@ public final class Databases {
       String password = null;
       if (uri.getRawUserInfo() != null) {
         String[] parts = uri.getRawUserInfo().split(":", 2);
-        user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
-        password = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
+        // percent-decoded only: a URL's '+' is a plus (URLDecoder, for forms, made "a+b" the password "a b")
+        user = URLDecoder.decode(parts[0].replace("+", "%2B"), StandardCharsets.UTF_8);
+        password = parts.length > 1 ? URLDecoder.decode(parts[1].replace("+", "%2B"), StandardCharsets.UTF_8) : null;
       }
       String jdbc = "jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + uri.getRawPath()
           + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());

@@ -261,13 +261,19 @@ public final class SqlHistoryStore implements HistoryStore {
   }
 
   /**
-   * {@code s} cut to its column's width. PostgreSQL refuses a longer value (and with it the statement's other
+   * {@code s} cut to its column's width, without NUL. PostgreSQL refuses a longer value (and with it the statement's other
    * rows), SQLite keeps it whole; cut, both keep the same. Our own ids and names fit (ids are generated, an
    * orchestration's name is checked as it is parsed); the cut is for what a script publishes on the bus
    * ({@code faultline.history.run.recorded}, a change's source header) and for node ids.
    */
   private static String cut(String s, int max) {
-    return s == null || s.length() <= max ? s : s.substring(0, max);
+    if (s == null) {
+      return null;
+    }
+    // PostgreSQL's text takes no NUL (0x00) and refuses the whole statement: one request with %00 in its
+    // path lost the 500 records written with it. It is kept as U+FFFD, as SQLite would keep the rest.
+    String text = s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', '\uFFFD');
+    return text.length() <= max ? text : text.substring(0, max);
   }
 
   /** A WHERE clause built from the conditions that apply, with their parameters in order. */

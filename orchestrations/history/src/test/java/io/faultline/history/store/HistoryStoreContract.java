@@ -163,6 +163,21 @@ abstract class HistoryStoreContract {
     assertThat(store.counts().await().getLong("exchanges")).isEqualTo(1L);
   }
 
+  /**
+   * A NUL in a text (a request path with %00, a name a script sent) is kept as U+FFFD: PostgreSQL refused
+   * the statement, and every record written with it was lost.
+   */
+  @Test
+  void aNulInATextIsKeptNotRefusedWithTheRecordsAroundIt() {
+    store.insertExchanges("n1", List.of(
+        new ExchangeRecord(1_000, "web", "http", "default", "GET", "/ok", null, 200, "2xx", List.of("latency"), 1_000_000, 1, null),
+        new ExchangeRecord(1_001, "web", "http", "default", "GET", "/nul\u0000x", null, 502, "5xx", List.of("latency"), 1_000_000, 1, null)))
+        .await();
+    assertThat(store.counts().await().getLong("exchanges")).isEqualTo(2L);
+    store.insertRuns(List.of(run("r-nul", "nul\u0000name", "succeeded", 1_000, 90))).await();
+    assertThat(store.runs(RunFilter.all(10)).await().get(0).getString("name")).isEqualTo("nul\uFFFDname");
+  }
+
   @Test
   void changesWindowsAndExperimentsRoundTrip() {
     JsonObject change = new JsonObject().put("at", 5_000L).put("node", "n1").put("version", 3L).put("address", "faultline.chaos.set")
