@@ -146,13 +146,22 @@ class ScenarioPersistenceTest {
       // the running orchestration's step names it: deleted now, the run would fail when it comes to that step
       assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"in_use\", \"config\": {\"latency\": {\"fixed_delay_ms\": 5}}}")
           .statusCode()).isEqualTo(201);
+      assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"in_branch\", \"config\": {\"latency\": {\"fixed_delay_ms\": 5}}}")
+          .statusCode()).isEqualTo(201);
       assertThat(gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(io.vertx.core.buffer.Buffer.buffer(
           "name: soak\nsteps:\n  - {name: warm, scenario: nightly_load, duration_seconds: 60}\n"
-          + "  - {name: load, scenario: in_use, duration_seconds: 60}\n")).await().statusCode()).isEqualTo(202);
+          + "  - {name: load, scenario: in_use, duration_seconds: 60}\n"
+          + "conditional_steps:\n  - name: branch\n    condition: {type: exists, variable: zz}\n"
+          + "    then_steps: [{name: t, base: {scenario: nightly_load, duration_seconds: 1}}]\n"
+          + "    else_steps: [{name: e, base: {scenario: in_branch, duration_seconds: 1}}]\n")).await().statusCode()).isEqualTo(202);
       var running = gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/in_use").send().await();
       assertThat(running.statusCode()).isEqualTo(409);
       assertThat(running.bodyAsJsonObject().getString("error"))
           .isEqualTo("scenario in_use is used by step load of the running orchestration soak: stop the run or wait for it to end first");
+      // one a conditional step's branch names too: it was deleted, and the branch failed when it came to it
+      var inBranch = gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/in_branch").send().await();
+      assertThat(inBranch.statusCode()).as(inBranch.bodyAsString()).isEqualTo(409);
+      assertThat(inBranch.bodyAsJsonObject().getString("error")).contains("used by step e of the running orchestration soak");
       gw.post("/api/chaos/orchestration/stop");
       long ended = System.currentTimeMillis() + 10_000; // the stop is answered as the run winds down
       while (gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {

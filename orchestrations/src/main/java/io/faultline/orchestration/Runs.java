@@ -55,8 +55,19 @@ final class Runs {
     if (!running() || scenario == null) {
       return null;
     }
-    return currentOrchestration.steps().stream().filter(s -> scenario.equals(s.scenario()) && s.config() == null)
-        .map(io.faultline.orchestration.model.Step::name).findFirst().orElse(null);
+    // a conditional step's branches too: a scenario only its else branch names was deleted mid-run, and the branch failed
+    java.util.Deque<io.faultline.orchestration.model.Step> todo = new java.util.ArrayDeque<>(currentOrchestration.steps());
+    while (!todo.isEmpty()) {
+      io.faultline.orchestration.model.Step step = todo.pop();
+      if (step == null) {
+        continue;
+      }
+      if (scenario.equals(step.scenario()) && step.config() == null) {
+        return step.name();
+      }
+      java.util.stream.Stream.of(step.thenSteps(), step.elseSteps()).filter(java.util.Objects::nonNull).forEach(todo::addAll);
+    }
+    return null;
   }
 
   boolean running() {

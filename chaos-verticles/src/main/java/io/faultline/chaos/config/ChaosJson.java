@@ -33,7 +33,15 @@ public final class ChaosJson {
    * No "500" for 500, "true" or 1 for true: a wrong type is an error, as the README promises. (A number
    * where text belongs stays text: YAML reads an unquoted {@code name: 2024} as a number.)
    */
+  /**
+   * How deep a JSON document may nest: twice YAML's limit (SnakeYAML's 50), and far below Jackson's 1,000,
+   * at which the walks over an orchestration's document overflowed the stack (an answer of 500 at depth 950).
+   */
+  static final int MAX_NESTING = 100;
+
   private static ObjectMapper strict(ObjectMapper mapper) {
+    mapper.getFactory().setStreamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+        .maxNestingDepth(MAX_NESTING).build());
     mapper.coercionConfigDefaults().setCoercion(CoercionInputShape.String, CoercionAction.Fail);
     mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);

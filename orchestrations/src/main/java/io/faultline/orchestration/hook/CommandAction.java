@@ -77,6 +77,8 @@ final class CommandAction {
         throw new ActionFailed("command " + argv + " was ended: the run stopped", false);
       }
       if (System.nanoTime() - deadline >= 0) {
+        // what it started too, as a stop ends it: `sleep 41 & sleep 42` left both running, handed to PID 1
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         throw new ActionFailed("command " + argv + " did not finish in " + timeoutMs / 1000.0 + " s", false);
       }

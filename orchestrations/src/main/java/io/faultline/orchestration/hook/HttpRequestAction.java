@@ -42,6 +42,10 @@ final class HttpRequestAction {
     if (f.get("headers") instanceof Map<?, ?> headers) {
       headers.forEach((k, v) -> options.addHeader(String.valueOf(k), context.interpolate(String.valueOf(v))));
     }
+    if (!body.isEmpty() && (options.getHeaders() == null || !options.getHeaders().contains("content-type"))) {
+      // reference 004's webhook bodies are JSON; a receiver that is told nothing often refuses them
+      options.addHeader("content-type", looksLikeJson(body) ? "application/json" : "text/plain; charset=utf-8");
+    }
     context.expect("http_request " + url, timeout);
     int expected = f.get("expected_status") instanceof Number n ? n.intValue() : 0;
     return http.request(options).compose(r -> r.send(body)).compose(response -> {
@@ -50,5 +54,10 @@ final class HttpRequestAction {
       return ok ? Future.<Void>succeededFuture()
           : Future.failedFuture(new ActionFailed("http_request " + url + " answered " + response.statusCode(), false));
     });
+  }
+
+  private static boolean looksLikeJson(String body) {
+    String text = body.strip();
+    return text.startsWith("{") && text.endsWith("}") || text.startsWith("[") && text.endsWith("]");
   }
 }

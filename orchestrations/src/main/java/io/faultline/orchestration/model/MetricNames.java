@@ -15,7 +15,8 @@ public final class MetricNames {
   /** The metrics a window without requests has no value for (null). */
   public static final List<String> MEASURED = List.of("error_rate", "avg_latency", "p50_latency", "p95_latency", "p99_latency");
 
-  public static final List<String> NAMES = List.of("request_count", "error_count", "error_rate", "fault_count",
+  public static final List<String> NAMES = List.of("request_count", "error_count", "error_rate", "fault_count", "faulted_count",
+      "affected_count",
       "avg_latency", "p50_latency", "p95_latency", "p99_latency", "max_error_rate", "max_avg_latency", "max_p99_latency");
 
   /** Reference 004's names for the same metrics ({@code latency_p99} in its assertion example), accepted everywhere a name is. */

@@ -132,11 +132,21 @@ final class Fields {
       return dflt;
     }
     double d = n.doubleValue();
-    if (d < min || d > max) {
+    if (Double.isNaN(d) || d < min || d > max) { // YAML's .nan passed every range: a guard's for_seconds, a step's duration
       problem(at(path, field), "must be between " + fmt(min) + " and " + fmt(max) + ", got " + v);
       return dflt;
     }
     return d;
+  }
+
+  /** As {@link #number}, a whole number: 0.5 was cut to 0, and a loop of at most 0.5 iterations ran without end. */
+  int whole(Map<String, Object> m, String field, String path, int dflt, int min, int max) {
+    double d = number(m, field, path, dflt, min, max);
+    if (d != Math.rint(d)) {
+      problem(at(path, field), "must be a whole number, got " + m.get(field));
+      return dflt;
+    }
+    return (int) d;
   }
 
   private static String fmt(double d) {

@@ -150,7 +150,7 @@ public final class OrchestrationParser {
     if (all.isEmpty()) {
       f.problem("steps", "at least one step is required (steps, advanced_steps or conditional_steps)");
     }
-    int maxIterations = (int) f.number(m, "max_iterations", "", 1, 0, Integer.MAX_VALUE);
+    int maxIterations = f.whole(m, "max_iterations", "", 1, 0, Integer.MAX_VALUE);
     String schedule = f.string(m, "schedule", "", false);
     if (schedule != null) {
       try {

@@ -56,4 +56,21 @@ class DocumentTest {
         + " \"duration_seconds\": -1}\n  ]\n}\n");
     assertThat(result.problems()).extracting(p -> p.path() + " (line " + p.line() + ")").containsExactly("steps[0].duration_seconds (line 4)");
   }
+
+  /**
+   * JSON nested deeper than 100 levels is a problem of the document, as deep YAML is: 950 nested "not"s
+   * overflowed the stack of the walk over the document (an answer of 500).
+   */
+  @Test
+  void jsonNestedTooDeeplyIsAProblemNotACrash() {
+    String condition = "{\"type\": \"exists\", \"variable\": \"x\"}";
+    for (int i = 0; i < 950; i++) {
+      condition = "{\"type\": \"not\", \"condition\": " + condition + "}";
+    }
+    String document = "{\"name\": \"deep\", \"steps\": [{\"name\": \"a\", \"scenario\": \"slow_backend\", \"condition\": "
+        + condition + "}]}";
+    OrchestrationParser.Result result = OrchestrationParser.parse(document);
+    assertThat(result.valid()).isFalse();
+    assertThat(result.problems().get(0).message()).contains("nesting depth");
+  }
 }

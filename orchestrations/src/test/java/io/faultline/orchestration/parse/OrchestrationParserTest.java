@@ -132,6 +132,33 @@ class OrchestrationParserTest {
     assertThat(OrchestrationParser.parse(steps + "loop_orchestration: true\nmax_iterations: 24\n").problems()).isEmpty();
   }
 
+  /**
+   * A count that is no whole number, and YAML's .nan in any number, are refused: max_iterations 0.5 and .nan
+   * were read as 0 (a loop without end), and .nan passed every range (abort_when's for_seconds: no guard).
+   */
+  /** The step metrics every report carries may be asserted on: faulted_count and affected_count were refused. */
+  @Test
+  void everyStepMetricMayBeAsserted() {
+    for (String metric : List.of("faulted_count", "affected_count")) {
+      assertThat(OrchestrationParser.parse("name: r\nsteps:\n  - name: a\n    scenario: slow_backend\n    assertions:\n"
+          + "      - {type: metric_in_range, metric: " + metric + ", min: 0, max: 10}\n").problems()).as(metric).isEmpty();
+    }
+  }
+
+  @Test
+  void fractionsWhereCountsGoAndNanAnywhereAreRefused() {
+    String loop = "name: r\nsteps: [{name: a, scenario: slow_backend}]\nloop_orchestration: true\n";
+    assertThat(OrchestrationParser.parse(loop + "max_iterations: 0.5\n").problems()).extracting(p -> p.path() + ": " + p.message())
+        .containsExactly("max_iterations: must be a whole number, got 0.5");
+    assertThat(OrchestrationParser.parse(loop + "max_iterations: .nan\n").problems()).extracting(p -> p.path())
+        .containsExactly("max_iterations");
+    assertThat(OrchestrationParser.parse("name: r\nsteps: [{name: a, scenario: slow_backend, duration_seconds: .nan}]\n").problems())
+        .extracting(p -> p.path()).containsExactly("steps[0].duration_seconds");
+    assertThat(OrchestrationParser.parse("name: r\nsteps: [{name: a, scenario: slow_backend}]\n"
+        + "abort_when: {condition: {type: metric_threshold, metric: error_rate, operator: greater_than, threshold: 0.5}, for_seconds: .nan}\n")
+        .problems()).extracting(p -> p.path()).containsExactly("abort_when.for_seconds");
+  }
+
   @Test
   void aParallelOrchestrationRefusesWhatItWouldIgnore() {
     OrchestrationParser.Result result = OrchestrationParser.parse("""
