@@ -93,4 +93,27 @@ class HistoryOutageTest {
     assertThat(gw.get("/metrics").bodyAsString().lines().filter(l -> l.startsWith(series)))
         .as("nothing was dropped").containsExactly(series + "0.0");
   }
+
+  /**
+   * An experiment that ends while the database is down is kept ended once it is back: its end was written
+   * once, lost, and it showed "running" for good (a stop answered that it runs on its node).
+   */
+  @Test
+  void anExperimentEndedWhilePostgresIsDownIsKeptEndedOnceItIsBack() throws Exception {
+    var started = gw.postJson("/api/history/breaking-point", """
+        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 50, "step": 5, "step_seconds": 3600,
+         "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 5000}}""");
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    String id = started.bodyAsJsonObject().getString("id");
+    postgres.halt();
+    var stopped = gw.post("/api/history/experiments/" + id + "/stop");
+    assertThat(stopped.statusCode()).as(stopped.bodyAsString()).isEqualTo(200);
+    postgres.resume();
+    io.vertx.core.json.JsonObject kept = eventually(() -> {
+      var answer = gw.get("/api/history/experiments/" + id);
+      return answer.statusCode() == 200 && !"running".equals(answer.bodyAsJsonObject().getString("status")) ? answer.bodyAsJsonObject() : null;
+    }, 30);
+    assertThat(kept.getString("status")).isEqualTo("stopped");
+    assertThat(kept.getLong("ended_at")).isNotNull();
+  }
 }

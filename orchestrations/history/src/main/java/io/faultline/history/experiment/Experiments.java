@@ -148,13 +148,41 @@ public final class Experiments {
           LOG.warning(() -> kind + " " + doc.getString("id") + " failed: " + why);
         }
         ended();
-        store.putExperiment(doc.copy()).onComplete(saved -> end.complete(doc.copy()));
+        JsonObject last = doc.copy();
+        store.putExperiment(last).onComplete(saved -> {
+          end.complete(doc.copy()); // a stop is answered now; a store that could not take the end gets it again
+          if (saved.failed()) {
+            saveEnd(last, System.currentTimeMillis() + END_SAVE_MS, 500);
+          }
+        });
       });
     }).recover(e -> {
       ended();
       end.fail(e);
       return Future.failedFuture(e);
     }).map(v -> doc.copy());
+  }
+
+  /** How long an experiment's end is tried again when the store cannot take it: as long as the history writer tries. */
+  static final long END_SAVE_MS = 5 * 60_000;
+
+  /**
+   * Saves an experiment's end again after {@code waitMs} (doubling, to 30 s) while the store refuses it, until
+   * {@code deadline}: written once, it was lost when the database was down at that moment, and the experiment
+   * showed "running" for good (a stop answered that it runs on its node). Completes when written or given up.
+   */
+  private Future<Void> saveEnd(JsonObject doc, long deadline, long waitMs) {
+    Promise<Void> wait = Promise.promise();
+    vertx.setTimer(waitMs, id -> wait.complete());
+    return wait.future().compose(v -> store.putExperiment(doc)).recover(e -> {
+      if (System.currentTimeMillis() + waitMs > deadline) {
+        LOG.warning(() -> "the end of experiment " + doc.getString("id") + " (" + doc.getString("status") + ") could not be stored: "
+            + e.getMessage());
+        return Future.failedFuture(e);
+      }
+      LOG.warning(() -> "the end of experiment " + doc.getString("id") + " could not be stored yet, trying again: " + e.getMessage());
+      return saveEnd(doc, deadline, Math.min(waitMs * 2, 30_000));
+    });
   }
 
   private void ended() {
