@@ -118,6 +118,11 @@ public final class Databases {
           : fs instanceof java.nio.file.AccessDeniedException ? ": permission denied" : ": " + fs.getClass().getSimpleName());
     }
     String text = inner.getMessage() == null ? inner.toString() : inner.getMessage();
+    if (text.contains("but no schema history table")) {
+      // Flyway's advice (baseline(), baselineOnMigrate) names options a user of this node does not have
+      return "it already holds other tables (not Faultline's history): give the history an empty database, or a schema of its own"
+          + " (?currentSchema=faultline on the URL)";
+    }
     return text.lines().findFirst().orElse(text).strip();
   }
 

@@ -37,4 +37,21 @@ class PostgresHistoryStoreTest extends HistoryStoreContract {
   protected HistoryStore reopen() {
     return Databases.open(vertx, Databases.target(url, null, null, "history.url"), 2).await();
   }
+
+  /**
+   * A database that already holds other tables is refused saying so, and what to do: Flyway's advice
+   * (baseline(), baselineOnMigrate) named options no user of the node has. A schema of its own works.
+   */
+  @org.junit.jupiter.api.Test
+  void aDatabaseHoldingOtherTablesIsRefusedSayingWhatToDo() throws Exception {
+    String other = server.createDatabase();
+    String name = other.substring(other.lastIndexOf('/') + 1);
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(server.jdbcUrl(name), "faultline", null)) {
+      c.createStatement().execute("CREATE TABLE orders (id int)");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Databases.open(vertx, Databases.target(other, null, null, "history.url"), 2,
+            "history.url").await())
+        .hasMessageContaining("already holds other tables").hasMessageContaining("currentSchema").hasMessageNotContaining("baseline");
+    Databases.open(vertx, Databases.target(other + "?currentSchema=faultline", null, null, "history.url"), 2, "history.url").await().close();
+  }
 }
