@@ -598,7 +598,16 @@ class OrchestrationTest {
   void allowedCommandAndHttpRequestHooksRunAndTheirResultsCount() throws Exception {
     // The allow list names an origin: host and port (15.17), so the node's own admin port on the same host is refused.
     io.vertx.core.Vertx hooks = io.vertx.core.Vertx.vertx();
-    var hookTarget = io.faultline.chaos.testing.Upstreams.echoHttp(hooks);
+    // what the notify hook sent: its body is JSON, and says so (it went without a Content-Type)
+    java.util.concurrent.atomic.AtomicReference<String> notifiedAs = new java.util.concurrent.atomic.AtomicReference<>();
+    var hookServer = hooks.createHttpServer().requestHandler(request -> {
+      if (request.path().equals("/notify")) {
+        notifiedAs.set(String.valueOf(request.getHeader("content-type")));
+      }
+      request.response().end("ok");
+    }).listen(0, "127.0.0.1").await();
+    record Target(String url) { }
+    var hookTarget = new Target("http://127.0.0.1:" + hookServer.actualPort());
     Path config = dir.resolve("faultline.yaml");
     Files.writeString(config, "orchestration: {allow_commands: true, http_allow_list: [\"" + hookTarget.url() + "\"]}\n");
     gw = new GatewayFixture(config, Map.of());
@@ -633,6 +642,7 @@ class OrchestrationTest {
     assertThat(Files.exists(marker)).isTrue();
     assertThat(steps(report)).containsExactly("only=succeeded", "must-fail=failed");
     assertThat(report.getJsonArray("log").encode()).contains("/notify -> 200").contains("command [touch");
+    assertThat(notifiedAs.get()).isEqualTo("application/json");
     assertThat(report.getJsonArray("errors").encode()).contains("command [false] exited with 1");
     assertThat(report.getJsonArray("warnings").encode())
         .contains("http_request to 127.0.0.1 refused: http://127.0.0.1:" + gw.gateway.adminPort()
