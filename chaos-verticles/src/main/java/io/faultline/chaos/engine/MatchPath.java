@@ -46,8 +46,8 @@ public final class MatchPath {
    * for what lies outside it. nginx refuses such a request (400); so do the listeners.
    */
   public static boolean climbsAboveRoot(String raw) {
-    if (raw == null || raw.indexOf('.') < 0 && raw.indexOf('%') < 0) {
-      return false;
+    if (raw == null || raw.indexOf("..") < 0 && !escapedDot(raw)) {
+      return false; // no segment can be "..": one scan, no allocation (a file name's dot costs nothing)
     }
     int depth = 0;
     for (String segment : decode(raw).split("/")) {
@@ -57,6 +57,16 @@ public final class MatchPath {
         }
       } else if (!segment.isEmpty() && !segment.equals(".")) {
         depth++;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code raw} holds {@code %2e} or {@code %2E}, an escaped dot. */
+  private static boolean escapedDot(String raw) {
+    for (int i = raw.indexOf('%'); i >= 0 && i + 2 < raw.length(); i = raw.indexOf('%', i + 1)) {
+      if (raw.charAt(i + 1) == '2' && (raw.charAt(i + 2) == 'e' || raw.charAt(i + 2) == 'E')) {
+        return true;
       }
     }
     return false;

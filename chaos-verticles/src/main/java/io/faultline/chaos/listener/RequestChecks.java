@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * What every HTTP-based listener refuses before routing, as RFC 9112 asks: a request with more than one
  * {@code Host} header, or an HTTP/1.1 one with none (§3.2: 400); a path that climbs above the root with
- * {@code ..} segments (400, as nginx: under a base path it would reach outside it); and a body whose framing breaks (a bad chunk size, §7.1), which is
- * answered 400 when no answer has started rather than closed silently ({@link Http1Guard}). A
+ * {@code ..} segments (400, as nginx: under a base path it would reach outside it); and a body whose
+ * framing breaks (a bad chunk size, §7.1), which is answered 400 when no answer has started rather than
+ * closed silently ({@link Http1Guard}). A
  * {@code CONNECT} is refused (405): these listeners open no tunnels. And a {@code Connection: close}
  * listed with other tokens closes the connection after the answer, as it does alone.
  */
