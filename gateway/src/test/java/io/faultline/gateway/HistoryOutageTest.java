@@ -66,6 +66,10 @@ class HistoryOutageTest {
     assertThat(gw.get("/api/history/runs").statusCode()).isEqualTo(200);
 
     postgres.halt();
+    // while it is down, a query says so, as a 503 a client may retry, not as an internal error
+    var down = gw.get("/api/history/runs");
+    assertThat(down.statusCode()).as(down.bodyAsString()).isEqualTo(503);
+    assertThat(down.bodyAsJsonObject().getString("error")).startsWith("the history database is out of reach");
     postgres.resume();
 
     // the pool's connections died with the server; within a few seconds of it answering, so does history

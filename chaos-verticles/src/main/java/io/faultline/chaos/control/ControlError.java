@@ -18,6 +18,7 @@ public final class ControlError {
   public static final int NOT_FOUND = 404;
   public static final int CONFLICT = 409;
   public static final int INTERNAL = 500;
+  public static final int UNAVAILABLE = 503;
 
   private static final Logger LOG = Logger.getLogger(ControlError.class.getName());
 

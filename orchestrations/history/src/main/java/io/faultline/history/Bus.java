@@ -1,13 +1,17 @@
 package io.faultline.history;
 
 import io.faultline.chaos.control.ControlError;
+import io.faultline.history.store.Databases;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
 
-/** Answers an address with a handler that may fail: its failure becomes the {@code {"error", "field"}} reply REST shows. */
+/**
+ * Answers an address with a handler that may fail: its failure becomes the {@code {"error", "field"}} reply
+ * REST shows, a 503 when the database is out of reach (a client may try again), not a 500.
+ */
 public final class Bus {
 
   private Bus() {
@@ -26,6 +30,8 @@ public final class Bus {
       reply.onComplete(ar -> {
         if (ar.succeeded()) {
           message.reply(ar.result());
+        } else if (Databases.outOfReach(ar.cause()) != null) {
+          ControlError.fail(message, ControlError.UNAVAILABLE, Databases.outOfReach(ar.cause()), null);
         } else {
           ControlError.fail(message, ar.cause());
         }

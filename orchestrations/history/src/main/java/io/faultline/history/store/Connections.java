@@ -78,6 +78,21 @@ final class Connections {
     return true;
   }
 
+  /**
+   * The SQLException in {@code error}'s causes that says the database is out of reach (SQLSTATE class 08,
+   * connection exceptions, or 57P, the server shutting down or starting up), or null: a statement that
+   * failed with it may succeed as is once the database is back.
+   */
+  static SQLException outOfReach(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+        return sql;
+      }
+    }
+    return null;
+  }
+
   /** Whether {@code error} says the connection had been open and is gone. */
   static boolean lost(Throwable error) {
     for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {

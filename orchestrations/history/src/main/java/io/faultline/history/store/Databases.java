@@ -35,6 +35,16 @@ public final class Databases {
     FLYWAY.setLevel(java.util.logging.Level.WARNING);
   }
 
+  /**
+   * What to tell a client whose request failed with {@code error} because the database is out of reach
+   * (down, restarting, unreachable), or null when it failed for another reason.
+   */
+  public static String outOfReach(Throwable error) {
+    java.sql.SQLException cause = Connections.outOfReach(error);
+    return cause == null ? null
+        : "the history database is out of reach (" + cause.getMessage() + "); history answers again once it is back";
+  }
+
   /** Where the database is: a JDBC URL and its credentials, and whether several nodes share it. */
   public record Target(String jdbcUrl, String user, String password, boolean shared) {
 
