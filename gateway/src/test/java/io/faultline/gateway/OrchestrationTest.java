@@ -589,6 +589,21 @@ class OrchestrationTest {
     assertThat(stored.bodyAsJsonObject().getJsonArray("warnings").getString(0)).startsWith("steps[1].name: the step steps[0] is named warm too");
   }
 
+  /** Validate reports an unknown scenario beside the document's other problems: it was reported only once they were fixed. */
+  @Test
+  void validateReportsAnUnknownScenarioWithTheOtherProblems() {
+    gw = new GatewayFixture(Map.of());
+    JsonObject validated = validate("""
+        name: both
+        steps:
+          - {name: first, scenario: not_saved_yet, duration_seconds: soon}
+        """);
+    assertThat(validated.getBoolean("valid")).isFalse();
+    assertThat(validated.getJsonArray("problems").stream().map(p -> ((JsonObject) p).getString("path")))
+        .containsExactly("steps[0].duration_seconds", "steps[0].scenario");
+    assertThat(validated.getJsonArray("problems").getJsonObject(1).getString("message")).startsWith("unknown scenario not_saved_yet");
+  }
+
   private JsonObject validate(String yaml) {
     return gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/validate").sendBuffer(Buffer.buffer(yaml))
         .await().bodyAsJsonObject();

@@ -192,12 +192,19 @@ public final class OrchestratorVerticle extends VerticleBase {
     return runs == null ? Future.succeededFuture() : Future.join(runs.shutdown(), taskRuns.shutdown()).eventually(reports::settled);
   }
 
-  /** Validation as a start would see it: the orchestration, and the scenarios it names on this node. */
+  /**
+   * Validation as a start would see it: the orchestration, and the scenarios it names on this node, all
+   * problems at once (an unknown scenario beside the document's other problems, in line order).
+   */
   private Future<JsonObject> validate(JsonObject body) {
-    return Parsing.parse(vertx, Requests.text(body)).compose(parsed -> (!parsed.valid() || parsed.scenarios().isEmpty()
+    return Parsing.parse(vertx, Requests.text(body)).compose(parsed -> (parsed.scenarios().isEmpty()
         ? Future.succeededFuture(Requests.validation(parsed.problems(), parsed))
-        : ScenarioNames.onNode(vertx.eventBus()).map(known ->
-            Requests.validation(ScenarioNames.unknown(parsed.scenarios(), known), parsed)))
+        : ScenarioNames.onNode(vertx.eventBus()).map(known -> {
+          List<Problem> all = new ArrayList<>(parsed.problems());
+          all.addAll(ScenarioNames.unknown(parsed.scenarios(), known));
+          all.sort(java.util.Comparator.comparingInt(Problem::line));
+          return Requests.validation(all, parsed);
+        }))
         .map(result -> result.put("warnings", warnings(parsed.guarded(), parsed.warnings()))));
   }
 

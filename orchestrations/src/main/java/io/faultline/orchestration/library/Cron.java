@@ -6,7 +6,8 @@ import java.util.BitSet;
 /**
  * A five-field cron expression ({@code minute hour day-of-month month day-of-week}) with {@code *},
  * numbers, ranges {@code a-b}, steps {@code *}{@code /n} or {@code a-b/n}, and comma lists. Day of week 0
- * or 7 is Sunday. As in classic cron, when both day fields are restricted either may match.
+ * or 7 is Sunday. As in classic cron, when both day fields are restricted either may match. A date that
+ * never comes ({@code 0 0 31 2 *}) is refused: the schedule would never run.
  */
 public final class Cron {
 
@@ -29,6 +30,20 @@ public final class Cron {
     }
     anyDay = f[2].equals("*");
     anyWeekday = f[4].equals("*");
+    if (!anyDay && anyWeekday && !someDayExists()) {
+      throw new IllegalArgumentException("day of month: " + f[2] + " never comes in month " + f[3]
+          + " (no such date in any year), so this schedule would never run");
+    }
+  }
+
+  /** Whether a day of month this names exists in a month it names (29 February counts: it comes in leap years). */
+  private boolean someDayExists() {
+    for (int month = months.nextSetBit(1); month >= 0; month = months.nextSetBit(month + 1)) {
+      if (days.nextSetBit(1) <= java.time.Month.of(month).maxLength()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Parses {@code expression}; throws {@link IllegalArgumentException} saying what is wrong. */

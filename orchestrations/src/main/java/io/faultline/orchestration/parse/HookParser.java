@@ -28,6 +28,16 @@ public final class HookParser {
     this.conditions = conditions;
   }
 
+  /** Whether {@code value}, given as is, is a finite number a metric can hold: a number, or text that reads as one. */
+  private static boolean measurable(Object value) {
+    try {
+      double number = value instanceof Number n ? n.doubleValue() : value instanceof String s ? Double.parseDouble(s.trim()) : Double.NaN;
+      return Double.isFinite(number);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
   /** Whether {@code text} has a variable or placeholder filled in as the hook runs (${variables.x}, {{timestamp}}). */
   public static boolean templated(String text) {
     return text.contains("${") || text.contains("{{");
@@ -100,8 +110,11 @@ public final class HookParser {
       case "set_variable", "record_metric" -> {
         f.unknown(m, Set.of("type", "name", "value"), path);
         f.string(m, "name", path, true);
+        Object given = m.get("value");
         if (!m.containsKey("value")) {
           f.problem(at(path, "value"), "is required");
+        } else if (type.equals("record_metric") && !(given instanceof String text && templated(text)) && !measurable(given)) {
+          f.problem(at(path, "value"), "must be a number (or text that is one, or a ${variable} that holds one), got " + given);
         }
       }
       case "http_request" -> {

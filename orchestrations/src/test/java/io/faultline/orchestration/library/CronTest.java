@@ -27,4 +27,17 @@ class CronTest {
     assertThatThrownBy(() -> Cron.parse("61 * * * *")).hasMessageContaining("minute: 61 is outside 0-59");
     assertThatThrownBy(() -> Cron.parse("* 5-2 * * *")).hasMessageContaining("runs backwards");
   }
+
+  /** A date that never comes would be a schedule that never runs: refused, where it was accepted and then silent for ever. */
+  @Test
+  void refusesADateThatNeverComes() {
+    assertThatThrownBy(() -> Cron.parse("0 0 31 2 *")).hasMessage(
+        "day of month: 31 never comes in month 2 (no such date in any year), so this schedule would never run");
+    assertThatThrownBy(() -> Cron.parse("0 0 30,31 2 *")).hasMessageContaining("never comes");
+    assertThatThrownBy(() -> Cron.parse("0 0 31 4,6,9,11 *")).hasMessageContaining("never comes");
+    // 29 February comes in leap years; 31 comes in some month of a list; a weekday may match instead of the day
+    assertThat(Cron.parse("0 0 29 2 *").matches(LocalDateTime.of(2028, 2, 29, 0, 0))).isTrue();
+    assertThat(Cron.parse("0 0 31 2,3 *").matches(LocalDateTime.of(2027, 3, 31, 0, 0))).isTrue();
+    assertThat(Cron.parse("0 0 31 2 1").matches(LocalDateTime.of(2027, 2, 1, 0, 0))).isTrue();
+  }
 }

@@ -217,6 +217,27 @@ class OrchestrationParserTest {
         "line 18: assertions[0]: min 2.0 is above max 1.0");
   }
 
+  /** A record_metric value that is no number was found only when the hook ran, failing it mid-run; a placeholder is still checked then. */
+  @Test
+  void aRecordMetricValueThatIsNoNumberIsAProblemBeforeTheRun() {
+    String yaml = """
+        name: m
+        steps: [{name: s, scenario: slow_backend}]
+        hooks:
+          - hook_type: post_step
+            actions:
+              - {type: record_metric, name: a, value: abc}
+              - {type: record_metric, name: b, value: true}
+              - {type: record_metric, name: c, value: "2.5"}
+              - {type: record_metric, name: d, value: 7}
+              - {type: record_metric, name: e, value: "${variables.error_rate}"}
+              - {type: set_variable, name: f, value: abc}
+        """;
+    assertThat(OrchestrationParser.parse(yaml).problems()).extracting(Object::toString).containsExactly(
+        "line 6: hooks[0].actions[0].value: must be a number (or text that is one, or a ${variable} that holds one), got abc",
+        "line 7: hooks[0].actions[1].value: must be a number (or text that is one, or a ${variable} that holds one), got true");
+  }
+
   @Test
   void jsonAndYamlReadTheSame() {
     String json = "{\"name\": \"j\", \"steps\": [{\"name\": \"s\", \"scenario\": \"slow_backend\", \"duration_seconds\": 1.5}],"
