@@ -3,7 +3,9 @@ package io.faultline.chaos.engine;
 /**
  * Path, host and header patterns. A path with no wildcard is a prefix on segment boundaries
  * ({@code /api} matches {@code /api} and {@code /api/x}, not {@code /apix}); otherwise {@code *} matches
- * within one segment, {@code **} across segments and {@code ?} one character.
+ * within one segment, {@code **} across segments and {@code ?} one character. A {@code /**} segment may
+ * also be no segment at all, as in Ant and Spring: {@code /orders/**} matches {@code /orders}, and
+ * {@code /api/**}{@code /orders} matches {@code /api/orders}.
  *
  * <p>Matched on the request path, so in time linear in the value times the pattern, whatever either holds:
  * the pattern is a sequence of steps and the match follows the set of steps it could be at (a bit set),
@@ -24,12 +26,29 @@ public final class Glob {
   private final char[] chars;
   /** Whether {@code *} and {@code ?} stop at {@code /} (paths) or match anything (values). */
   private final boolean segments;
+  /** Steps that may be skipped with the one after them: the {@code /} of a whole {@code /**} segment (paths only). */
+  private final boolean[] skippable;
 
   private Glob(String prefix, byte[] kinds, char[] chars, boolean segments) {
     this.prefix = prefix;
     this.kinds = kinds;
     this.chars = chars;
     this.segments = segments;
+    this.skippable = kinds == null || !segments ? null : wholeSegmentRuns(kinds, chars);
+  }
+
+  /** Marks each {@code /} followed by {@code **} and then by {@code /} or the end, or null when there is none. */
+  private static boolean[] wholeSegmentRuns(byte[] kinds, char[] chars) {
+    boolean[] marks = null;
+    for (int i = 0; i + 1 < kinds.length; i++) {
+      boolean slash = kinds[i] == CHAR && chars[i] == '/';
+      boolean segmentEnds = i + 2 == kinds.length || kinds[i + 2] == CHAR && chars[i + 2] == '/';
+      if (slash && kinds[i + 1] == ANY && segmentEnds) {
+        marks = marks == null ? new boolean[kinds.length] : marks;
+        marks[i] = true;
+      }
+    }
+    return marks;
   }
 
   public static Glob path(String glob) {
@@ -93,8 +112,13 @@ public final class Glob {
   /** The steps reachable from {@code states} without a character: past any run, which may be empty. */
   private long closeShort(long states) {
     for (int i = 0; i < kinds.length; i++) {
-      if ((states & (1L << i)) != 0 && kinds[i] >= STAR) {
-        states |= 1L << (i + 1);
+      if ((states & (1L << i)) != 0) {
+        if (kinds[i] >= STAR) {
+          states |= 1L << (i + 1);
+        }
+        if (skippable != null && skippable[i]) {
+          states |= 1L << (i + 2);
+        }
       }
     }
     return states;
@@ -161,6 +185,9 @@ public final class Glob {
     for (int i = 0; i < kinds.length; i++) {
       if (states[i] && kinds[i] >= STAR) {
         states[i + 1] = true;
+      }
+      if (states[i] && skippable != null && skippable[i]) {
+        states[i + 2] = true;
       }
     }
   }

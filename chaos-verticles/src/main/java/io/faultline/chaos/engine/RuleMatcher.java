@@ -13,7 +13,7 @@ final class RuleMatcher {
   private final String route;
   private final Glob path;
   private final Set<String> methods;
-  private final Glob host;
+  private final HostPattern host;
   private final Map.Entry<String, Glob>[] headers;
   private final String operationType;
   private final Glob operationName;
@@ -25,8 +25,7 @@ final class RuleMatcher {
     this.route = match.route();
     this.path = match.path() == null ? null : Glob.path(match.path());
     this.methods = Set.copyOf(match.methods());
-    // host names are case-insensitive (RFC 9110 4.2.3): both sides are compared in lower case
-    this.host = match.host() == null ? null : Glob.value(match.host().toLowerCase(java.util.Locale.ROOT));
+    this.host = match.host() == null ? null : HostPattern.of(match.host());
     this.headers = match.headers().entrySet().stream()
         .map(e -> Map.entry(e.getKey(), Glob.value(e.getValue())))
         .toArray(Map.Entry[]::new);
@@ -49,7 +48,7 @@ final class RuleMatcher {
     if (!methods.isEmpty() && !methods.contains(request.method())) {
       return false;
     }
-    if (host != null && !host.matches(stripPort(request.host()))) {
+    if (host != null && !host.matches(request.host())) {
       return false;
     }
     for (Map.Entry<String, Glob> header : headers) {
@@ -71,14 +70,5 @@ final class RuleMatcher {
       return false;
     }
     return fields.isEmpty() || fields.stream().anyMatch(operation::selects);
-  }
-
-  /** The host without its port, in lower case (the same string when it has neither). */
-  private static String stripPort(String host) {
-    if (host == null) {
-      return null;
-    }
-    int colon = host.lastIndexOf(':');
-    return (colon > 0 && host.indexOf(']') < colon ? host.substring(0, colon) : host).toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -4,6 +4,7 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.RouteConfig;
 import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.engine.Glob;
+import io.faultline.chaos.engine.HostPattern;
 import io.faultline.chaos.engine.MatchPath;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
@@ -14,12 +15,12 @@ import java.util.Set;
 public final class RouteTable {
 
   /** Where one request goes. {@code name} is null for the listener's default upstream. */
-  public record Route(String name, Upstream upstream, long timeoutMs, Glob path, Set<String> methods, Glob host) {
+  public record Route(String name, Upstream upstream, long timeoutMs, Glob path, Set<String> methods, HostPattern host) {
 
     /**
      * As a rule's {@code match} reads a request: the path as its upstream reads it ({@link MatchPath}:
-     * {@code //orders/1} and {@code /%6frders/1} are {@code /orders/1}), the host in lower case (host names are
-     * case-insensitive). Routes read the raw path and the host as written, so such a request skipped its route
+     * {@code //orders/1} and {@code /%6frders/1} are {@code /orders/1}), the host as {@link HostPattern} reads it
+     * (case-insensitive, a trailing dot ignored, a port when the pattern names one). Routes read the raw path and the host as written, so such a request skipped its route
      * for the default upstream while a rule on the same path still took it for that route's traffic.
      */
     public boolean matches(HttpServerRequest request) {
@@ -30,8 +31,7 @@ public final class RouteTable {
         return false;
       }
       if (host != null) {
-        String authority = request.authority() == null ? null : request.authority().host().toLowerCase(java.util.Locale.ROOT);
-        return host.matches(authority);
+        return host.matches(request.authority() == null ? null : request.authority().toString());
       }
       return true;
     }
@@ -48,7 +48,7 @@ public final class RouteTable {
           r.timeoutMs() != null ? r.timeoutMs() : listener.timeoutMs(),
           r.path() == null ? null : Glob.path(r.path()),
           Set.copyOf(r.methods()),
-          r.host() == null ? null : Glob.value(r.host().toLowerCase(java.util.Locale.ROOT))));
+          r.host() == null ? null : HostPattern.of(r.host())));
     }
     this.routes = compiled.toArray(Route[]::new);
     this.fallback = listener.upstream() == null ? null

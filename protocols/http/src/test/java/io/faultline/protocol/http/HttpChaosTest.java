@@ -367,6 +367,25 @@ class HttpChaosTest {
     }
   }
 
+  /** A rule's host ignores a trailing dot and matches a port when it names one: with a port it never matched. */
+  @Test
+  void aRulesHostMatchesATrailingDotAndItsPort() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "rules": [
+          {"name": "tls", "match": {"host": "shop.example:8443"}, "fault_injection": {"http_errors": [502], "http_error_probability": 1.0}},
+          {"name": "any", "match": {"host": "*.Shop.Example"}, "fault_injection": {"http_errors": [418], "http_error_probability": 1.0}}]}""")) {
+      for (String host : List.of("shop.example:8443", "SHOP.example.:8443")) {
+        assertThat(gw.client.get("/x").putHeader("Host", host).send().await().statusCode()).as(host).isEqualTo(502);
+      }
+      for (String host : List.of("eu.shop.example", "eu.shop.example.:80")) {
+        assertThat(gw.client.get("/x").putHeader("Host", host).send().await().statusCode()).as(host).isEqualTo(418);
+      }
+      for (String host : List.of("shop.example", "shop.example:8444", "shop.example.evil")) {
+        assertThat(gw.client.get("/x").putHeader("Host", host).send().await().statusCode()).as(host).isEqualTo(200);
+      }
+    }
+  }
+
   @Test
   void aNewConfigAppliesToTheNextRequest() {
     try (GatewayFixture gw = new GatewayFixture(null)) {

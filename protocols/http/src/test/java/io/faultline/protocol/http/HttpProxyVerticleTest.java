@@ -437,24 +437,37 @@ class HttpProxyVerticleTest {
           gw.client.post("/%6frders/1").send().await();
           assertThat(other.upstream.hits().get()).as("doubled slash and escaped letter").isEqualTo(3);
           assertThat(probe.upstream.hits().get()).isEqualTo(1);
+          // /orders/** takes /orders itself (the create): it went to the default upstream
+          assertThat(gw.client.post("/orders").send().await().bodyAsJsonObject().getString("uri")).isEqualTo("/v2/orders");
+          assertThat(other.upstream.hits().get()).isEqualTo(4);
         }
       }
     }
   }
 
-  /** Host names are case-insensitive: a route's host matches whatever case the client writes it in (it did not). */
+  /**
+   * Host names are case-insensitive: a route's host matches whatever case the client writes it in (it did not),
+   * and a fully qualified name's trailing dot (it missed). A route host with a port matches that port only: it
+   * was compared with the host alone and never matched.
+   */
   @Test
-  void aRoutesHostMatchesInAnyCase() {
+  void aRoutesHostMatchesInAnyCaseWithOrWithoutItsTrailingDotAndByPortWhenItNamesOne() {
     try (GatewayFixture other = new GatewayFixture(null); GatewayFixture probe = new GatewayFixture(null)) {
       ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, probe.upstream.url(),
           List.of(new RouteConfig("api", null, null, "Api.Example.com", other.upstream.url(), null),
-              new RouteConfig("glob", null, null, "*.shop.example", other.upstream.url(), null)), 2_000L, null, 1, null, null);
+              new RouteConfig("glob", null, null, "*.shop.example", other.upstream.url(), null),
+              new RouteConfig("port", null, null, "admin.example:8443", other.upstream.url(), null)), 2_000L, null, 1, null, null);
       try (GatewayFixture gw = new GatewayFixture(null, listener)) {
-        for (String host : List.of("api.example.com", "API.EXAMPLE.COM", "Api.Example.Com", "EU.SHOP.example")) {
-          gw.client.get("/x").virtualHost(host).send().await();
+        for (String host : List.of("api.example.com", "API.EXAMPLE.COM", "Api.Example.Com", "EU.SHOP.example", "api.example.com.",
+            "admin.example:8443", "admin.example.:8443")) {
+          gw.client.get("/x").putHeader("Host", host).send().await();
         }
-        assertThat(other.upstream.hits().get()).isEqualTo(4);
+        assertThat(other.upstream.hits().get()).isEqualTo(7);
         assertThat(probe.upstream.hits().get()).isZero();
+        for (String host : List.of("admin.example", "admin.example:443", "api.example.com.evil")) {
+          gw.client.get("/x").putHeader("Host", host).send().await();
+        }
+        assertThat(probe.upstream.hits().get()).as("another port, no port, another name").isEqualTo(3);
       }
     }
   }
