@@ -76,11 +76,11 @@ final class ConfigReloader extends VerticleBase {
    * it found, which would undo the reload): then it is reloaded once they have ended.
    */
   private void watch() {
-    vertx.executeBlocking(() -> new long[] {FileFingerprint.of(file.toString()), file.toFile().length()}, false).onSuccess(seen -> {
+    vertx.executeBlocking(() -> FileFingerprint.of(file.toString()), false).onSuccess(seen -> {
       // An empty file is one caught between an editor's truncation and its write: it would mean every
       // default (chaos off, no rules). Wait for the write; its change is seen then.
-      long modified = seen[0];
-      if (modified != lastSeen && seen[1] > 0) {
+      long modified = seen;
+      if (modified != lastSeen && modified != FileFingerprint.EMPTY_FILE) {
         reload(false, deferredFor != null && deferredFor == modified ? heldSince : -1).onSuccess(result -> {
           lastSeen = modified;
           LOG.info(() -> (result.getBoolean("reloaded") ? "reloaded " : "not reloaded ") + file + ": " + result.encode());

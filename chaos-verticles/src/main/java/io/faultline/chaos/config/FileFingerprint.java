@@ -17,30 +17,45 @@ import java.security.NoSuchAlgorithmException;
  */
 public final class FileFingerprint {
 
+  /** The fingerprint of one file that is there and empty (an editor's truncation, caught before its write). */
+  public static final long EMPTY_FILE = finish(present(digest(), new byte[0]));
+
   private FileFingerprint() {
   }
 
   /** The fingerprint of {@code paths} (null entries skipped; a file missing or unreadable counts as its own state). */
   public static long of(String... paths) {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has SHA-256", e);
-    }
+    MessageDigest digest = digest();
     for (String path : paths) {
       if (path == null) {
         continue;
       }
       try {
-        digest.update(Files.readAllBytes(Path.of(path)));
-        digest.update((byte) 1);
+        present(digest, Files.readAllBytes(Path.of(path)));
       } catch (NoSuchFileException e) {
         digest.update((byte) 2);
       } catch (IOException e) {
         digest.update((byte) 3);
       }
     }
+    return finish(digest);
+  }
+
+  private static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  private static MessageDigest present(MessageDigest digest, byte[] content) {
+    digest.update(content);
+    digest.update((byte) 1);
+    return digest;
+  }
+
+  private static long finish(MessageDigest digest) {
     return ByteBuffer.wrap(digest.digest()).getLong();
   }
 }

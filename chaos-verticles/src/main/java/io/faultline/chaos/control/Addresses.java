@@ -60,19 +60,42 @@ public final class Addresses {
    */
   public static final String LISTENERS_REMOVE = "faultline.listeners.remove";
 
+  /** The longest grace a listener's removal may give, as {@code shutdown_grace_ms}'s: an hour. */
+  public static final long MAX_GRACE_MS = 3_600_000;
+
+  /**
+   * A removal's {@code grace_ms}: absent is 0; a whole number of milliseconds up to {@link #MAX_GRACE_MS}, from
+   * JSON or a query parameter's text. Anything else is refused naming the field.
+   */
+  public static long graceMs(Object value) {
+    if (value == null) {
+      return 0;
+    }
+    Long ms = null;
+    if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+      ms = n.longValue();
+    } else if (value instanceof String s && s.matches("-?\\d{1,10}")) {
+      ms = Long.parseLong(s);
+    }
+    if (ms == null || ms < 0 || ms > MAX_GRACE_MS) {
+      throw new io.faultline.chaos.config.ChaosConfigException("grace_ms",
+          "must be a whole number of milliseconds from 0 to " + MAX_GRACE_MS + " (1 h), got " + value);
+    }
+    return ms;
+  }
+
   /**
    * How long a caller waits for the answer to a request carrying {@code body}: the event bus's 30 s, plus a
    * {@code grace_ms} the request gives (a listener's removal answers once its drain has ended: a grace
-   * over 30 s was answered "timed out" though the removal went on and succeeded).
+   * over 30 s was answered "timed out" though the removal went on and succeeded). A grace the handler will
+   * refuse adds nothing: it is refused at once.
    */
   public static long replyTimeoutMs(Object body) {
     long timeout = io.vertx.core.eventbus.DeliveryOptions.DEFAULT_TIMEOUT;
     if (body instanceof io.vertx.core.json.JsonObject json) {
-      Object grace = json.getValue("grace_ms");
       try {
-        long ms = grace instanceof Number n ? n.longValue() : grace instanceof String text ? Long.parseLong(text.trim()) : 0;
-        timeout += Math.max(0, Math.min(ms, 3_600_000L));
-      } catch (NumberFormatException e) {
+        timeout += graceMs(json.getValue("grace_ms"));
+      } catch (io.faultline.chaos.config.ChaosConfigException refused) {
         // refused by the handler, at once
       }
     }

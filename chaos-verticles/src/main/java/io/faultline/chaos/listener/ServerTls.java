@@ -54,46 +54,68 @@ public final class ServerTls {
   /**
    * Watches the files of {@code tls} (when set) and, when one changes, gives {@code server} the new
    * certificate for the connections it accepts from then on. Answers the timer id (-1 when there is
-   * nothing to watch), for the verticle to cancel when it stops.
+   * nothing to watch), for the verticle to cancel when it stops. The files are read and checked on a
+   * worker thread, never on the event loop that serves the listener's connections; one check at a time.
    */
   public static long watch(Vertx vertx, HttpServer server, TlsConfig tls, String owner) {
     if (tls == null) {
       return -1;
     }
-    long[] seen = {fingerprint(tls)};
+    java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong(fingerprint(tls));
+    boolean[] checking = {false};
     return vertx.setPeriodic(WATCH_INTERVAL_MS, id -> {
-      long now = fingerprint(tls);
-      if (now == seen[0]) {
+      if (checking[0]) {
         return;
       }
-      seen[0] = now;
-      // each event-loop instance of a listener watches its own server: what they found is said once
-      boolean tell = !Long.valueOf(now).equals(TOLD.put(owner + " " + tls.certFile(), now));
-      try {
-        verify(vertx, tls);
-      } catch (ChaosConfigException e) {
-        if (tell) {
-          LOG.warning(() -> owner + " kept its previous TLS certificate: " + e.field() + ": " + e.getMessage());
+      checking[0] = true;
+      vertx.executeBlocking(() -> changed(vertx, tls, owner, seen), false).onComplete(checked -> {
+        checking[0] = false;
+        if (checked.succeeded() && checked.result() != null) {
+          boolean tell = checked.result();
+          server.updateSSLOptions(sslOptions(tls), true)
+              .onSuccess(v -> {
+                if (tell) {
+                  LOG.info(() -> owner + " reloaded its TLS certificate " + tls.certFile());
+                }
+              })
+              .onFailure(e -> LOG.warning(() -> owner + " kept its previous TLS certificate: " + tls.certFile() + " could not be loaded: "
+                  + e.getMessage()));
         }
-        return;
-      }
-      if (tell) {
-        expiry(tls).ifPresent(problem -> LOG.warning(() -> owner + ": " + problem));
-      }
-      ServerSSLOptions next = new ServerSSLOptions().setKeyCertOptions(keyCert(tls)).setClientAuth(clientAuth(tls))
-          .setUseAlpn(true);
-      if (tls.clientCaFile() != null) {
-        next.setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile()));
-      }
-      server.updateSSLOptions(next, true)
-          .onSuccess(v -> {
-            if (tell) {
-              LOG.info(() -> owner + " reloaded its TLS certificate " + tls.certFile());
-            }
-          })
-          .onFailure(e -> LOG.warning(() -> owner + " kept its previous TLS certificate: " + tls.certFile() + " could not be loaded: "
-              + e.getMessage()));
+      });
     });
+  }
+
+  /**
+   * On a worker: null when the files are as {@code seen} last saw them or no longer make a usable
+   * certificate (said in the log), else whether this instance is the one to say it reloaded them.
+   */
+  private static Boolean changed(Vertx vertx, TlsConfig tls, String owner, java.util.concurrent.atomic.AtomicLong seen) {
+    long now = fingerprint(tls);
+    if (now == seen.getAndSet(now)) {
+      return null;
+    }
+    // each event-loop instance of a listener watches its own server: what they found is said once
+    boolean tell = !Long.valueOf(now).equals(TOLD.put(owner + " " + tls.certFile(), now));
+    try {
+      verify(vertx, tls);
+    } catch (ChaosConfigException e) {
+      if (tell) {
+        LOG.warning(() -> owner + " kept its previous TLS certificate: " + e.field() + ": " + e.getMessage());
+      }
+      return null;
+    }
+    if (tell) {
+      expiry(tls).ifPresent(problem -> LOG.warning(() -> owner + ": " + problem));
+    }
+    return tell;
+  }
+
+  private static ServerSSLOptions sslOptions(TlsConfig tls) {
+    ServerSSLOptions next = new ServerSSLOptions().setKeyCertOptions(keyCert(tls)).setClientAuth(clientAuth(tls)).setUseAlpn(true);
+    if (tls.clientCaFile() != null) {
+      next.setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile()));
+    }
+    return next;
   }
 
   /**

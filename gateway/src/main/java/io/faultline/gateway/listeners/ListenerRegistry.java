@@ -64,9 +64,6 @@ public final class ListenerRegistry extends VerticleBase {
   private boolean draining;
   private final Set<String> removing = new HashSet<>();
 
-  /** The longest grace a removal may give, as {@code shutdown_grace_ms}'s: an hour. */
-  private static final long MAX_GRACE_MS = 3_600_000;
-
   /** {@code nodePorts}: the ports the node's own servers hold (admin API, metrics, Toxiproxy API, bridge), which no listener may take. */
   public ListenerRegistry(List<ListenerConfig> configured, ChaosState state, ChaosListener events,
       Supplier<List<GatewayConfig.NodePort>> nodePorts) {
@@ -185,7 +182,7 @@ public final class ListenerRegistry extends VerticleBase {
 
   private Future<JsonObject> remove(JsonObject body) {
     Running removed = find(body);
-    long graceMs = graceMs(body.getValue("grace_ms"));
+    long graceMs = Addresses.graceMs(body.getValue("grace_ms"));
     String name = removed.config().name();
     synchronized (this) {
       if (!removing.add(name)) {
@@ -208,23 +205,6 @@ public final class ListenerRegistry extends VerticleBase {
         .compose(v -> vertx.eventBus().request(Addresses.RULES_REMOVE, new JsonObject().put("name", "listener:" + name))
             .<Void>mapEmpty().otherwiseEmpty())
         .map(v -> removed.json());
-  }
-
-  /** A removal's {@code grace_ms}: absent is 0; a whole number of milliseconds, from JSON or a query parameter's text. */
-  private static long graceMs(Object value) {
-    if (value == null) {
-      return 0;
-    }
-    Long ms = null;
-    if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-      ms = n.longValue();
-    } else if (value instanceof String s && s.matches("-?\\d{1,10}")) {
-      ms = Long.parseLong(s);
-    }
-    if (ms == null || ms < 0 || ms > MAX_GRACE_MS) {
-      throw new ChaosConfigException("grace_ms", "must be a whole number of milliseconds from 0 to " + MAX_GRACE_MS + " (1 h), got " + value);
-    }
-    return ms;
   }
 
   private Future<JsonObject> settle(JsonObject body) {
