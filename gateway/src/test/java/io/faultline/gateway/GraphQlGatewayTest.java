@@ -104,6 +104,16 @@ class GraphQlGatewayTest {
         "faultline_requests_total{listener=\"gql\",outcome=\"2xx\",protocol=\"graphql\",route=\"default\"}", 2);
     assertThat(MetricsTest.value(metrics, "faultline_faults_injected_total{listener=\"gql\",protocol=\"graphql\",route=\"default\",type=\"graphql_field\"}"))
         .isEqualTo(1);
+    // the field is selected but skipped by a variable: the answer has nothing to null, and no fault is counted (one was)
+    JsonObject skipped = web.post(gateway.listenerPort("gql"), "127.0.0.1", "/").sendJsonObject(new JsonObject()
+        .put("query", "query Q($s: Boolean!) { shop { name stock @skip(if: $s) { sku } } }")
+        .put("variables", new JsonObject().put("s", true))).await().bodyAsJsonObject();
+    assertThat(skipped.getJsonObject("data").getJsonObject("shop").containsKey("stock")).as(skipped.encode()).isFalse();
+    assertThat(skipped.containsKey("errors")).as(skipped.encode()).isFalse();
+    metrics = MetricsTest.scrapeWhen(() -> web.get(gateway.adminPort(), "127.0.0.1", "/metrics").send().await().bodyAsString(),
+        "faultline_requests_total{listener=\"gql\",outcome=\"2xx\",protocol=\"graphql\",route=\"default\"}", 3);
+    assertThat(MetricsTest.value(metrics, "faultline_faults_injected_total{listener=\"gql\",protocol=\"graphql\",route=\"default\",type=\"graphql_field\"}"))
+        .isEqualTo(1);
 
     JsonObject section = control("{ section(name: \"graphql\") }").getJsonObject("data");
     assertThat(section.getJsonObject("section").getJsonArray("field_faults")).hasSize(1);

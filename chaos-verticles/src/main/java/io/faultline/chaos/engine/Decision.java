@@ -20,7 +20,10 @@ public sealed interface Decision permits Decision.Pass, Decision.Delay, Decision
     DELAY,
     /** When the exchange is ended or forwarded. */
     ACT,
-    /** Never by the lifecycle: a guard counts only when it refuses, per-message chaos counts each message. */
+    /**
+     * Never by the lifecycle: a guard counts only when it refuses, per-message chaos counts each message, field
+     * faults that only null count when they did.
+     */
     NONE
   }
 
@@ -98,12 +101,16 @@ public sealed interface Decision permits Decision.Pass, Decision.Delay, Decision
     }
   }
 
-  /** Hold a GraphQL operation {@code delayMs} longer, and null each field of {@code errors} in the upstream's data. */
+  /**
+   * Hold a GraphQL operation {@code delayMs} longer, and null each field of {@code errors} in the upstream's data.
+   * Counted as it is forwarded when it delays; one that only nulls fields counts when the answer had one to null
+   * (a field skipped by {@code @skip}, or an answer with no {@code data}, leaves nothing to null).
+   */
   record FieldFaults(String type, List<FieldError> errors, long delayMs) implements Decision {
 
     @Override
     public Stage stage() {
-      return Stage.ACT;
+      return delayMs > 0 ? Stage.ACT : Stage.NONE;
     }
 
     @Override

@@ -312,6 +312,11 @@ public final class Exchange<C> {
     }
   }
 
+  /** Whether a fault of {@code type} was counted for this exchange already. */
+  public boolean counted(String type) {
+    return faults != null && faults.contains(type);
+  }
+
   /** The response starts with {@code status} (the gRPC status code on gRPC): the duration is measured to here. */
   public void responding(int status) {
     responding(status, System.nanoTime());

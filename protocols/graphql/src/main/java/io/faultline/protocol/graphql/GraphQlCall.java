@@ -252,7 +252,10 @@ final class GraphQlCall {
     } catch (DecodeException e) {
       return original;
     }
-    FieldNulling.apply(json, exchange.verdict().fieldErrors(), operation, schema);
+    if (FieldNulling.apply(json, exchange.verdict().fieldErrors(), operation, schema) > 0
+        && !exchange.counted(io.faultline.chaos.fault.GraphQlFieldFault.TYPE)) {
+      exchange.injected(io.faultline.chaos.fault.GraphQlFieldFault.TYPE);
+    }
     Buffer out = Buffer.buffer(json.encode());
     request.response().putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(out.length()));
     return out;

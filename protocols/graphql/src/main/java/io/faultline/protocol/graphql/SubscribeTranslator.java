@@ -5,6 +5,7 @@ import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.Translator;
+import io.faultline.chaos.fault.GraphQlFieldFault;
 import io.faultline.chaos.listener.ServerRequestFacts;
 import io.vertx.core.Vertx;
 
@@ -39,6 +40,10 @@ final class SubscribeTranslator implements Translator<Subscribe> {
   @Override
   public void forward(Exchange<Subscribe> exchange) {
     Subscribe subscribe = exchange.call();
+    if (!exchange.verdict().fieldErrors().isEmpty() && !exchange.counted(GraphQlFieldFault.TYPE)) {
+      // a subscription is counted once, as it goes upstream with field faults: they null every event that has the field
+      exchange.injected(GraphQlFieldFault.TYPE);
+    }
     subscribe.relay().forward(subscribe, exchange.verdict().fieldErrors()).onComplete(v -> {
       exchange.end(0, "2xx", false);
       subscribe.acted().tryComplete();
