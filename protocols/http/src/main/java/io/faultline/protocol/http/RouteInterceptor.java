@@ -94,9 +94,15 @@ final class RouteInterceptor implements ProxyInterceptor {
       context.response().setBody(io.vertx.httpproxy.Body.body(Aborts.loud(body.stream(), call), body.length(), body.mediaType()));
     }
     HttpServerResponse answer = call.request.response();
+    // vertx-http-proxy sends an answer of unknown length chunked, a 304 too (a custom status line hid it
+    // from Vert.x's own check): an answer that has no body says nothing of chunks (RFC 9112 6.1)
+    boolean bodiless = status < 200 || status == 204 || status == 304 || call.request.method() == io.vertx.core.http.HttpMethod.HEAD;
     answer.headersEndHandler(v -> {
       twoDigitDay(answer.headers());
       Trailers.dropPromiseUnlessCarried(answer, h2);
+      if (bodiless && !answer.headers().contains(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH)) {
+        answer.headers().remove(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING);
+      }
     });
     Exchange<HttpCall> exchange = call.exchange;
     if (exchange != null) {
