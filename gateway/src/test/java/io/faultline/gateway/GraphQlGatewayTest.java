@@ -180,17 +180,24 @@ class GraphQlGatewayTest {
     assertThat(query.statusCode()).as("a query over GET still works").isEqualTo(200);
     assertThat(query.bodyAsJsonObject().getJsonObject("data").getJsonObject("status").getBoolean("enabled")).isFalse();
 
-    Map<String, String> bodies = Map.of("[]", "", "{\"query\": \"{ status { enabled } }\", \"variables\": \"x\"}", "variables",
+    Map<String, String> bodies = Map.ofEntries(Map.entry("[]", "body"), Map.entry("{\"query\": \"{ status { enabled } }\", \"variabels\": {}}", "variabels"),
+        // a misspelt field was dropped, and the query ran without it
+        Map.entry("{\"qurey\": \"{ status { enabled } }\"}", "qurey"), Map.entry("{\"query\": \"{ status { enabled } }\", \"extensions\": 1}", "extensions"));
+    bodies = new java.util.HashMap<>(bodies);
+    bodies.putAll(Map.of("{\"query\": \"{ status { enabled } }\", \"variables\": \"x\"}", "variables",
         "{\"query\": \"{ status { enabled } }\", \"variables\": [1]}", "variables", "{\"variables\": {}}", "query",
         "{\"query\": 5}", "query", "{\"query\": \"{ status { enabled } }\", \"operationName\": 1}", "operationName",
         // malformed, or a key given twice (which query was meant?), as for every other body
-        "{\"query\": ", "body", "{\"query\": \"{ status { enabled } }\", \"query\": \"mutation { disable { enabled } }\"}", "body");
+        "{\"query\": ", "body", "{\"query\": \"{ status { enabled } }\", \"query\": \"mutation { disable { enabled } }\"}", "body"));
     bodies.forEach((body, field) -> {
       var refused = web.post(gateway.adminPort(), "127.0.0.1", "/graphql").putHeader("Content-Type", "application/json")
           .sendBuffer(io.vertx.core.buffer.Buffer.buffer(body)).await();
       assertThat(refused.statusCode()).as(body).isEqualTo(400);
       assertThat(refused.bodyAsJsonObject().getString("field", "")).as(body).isEqualTo(field);
     });
+    var withExtensions = web.post(gateway.adminPort(), "127.0.0.1", "/graphql").sendJsonObject(new JsonObject()
+        .put("query", "{ status { enabled } }").put("extensions", new JsonObject().put("trace", true))).await();
+    assertThat(withExtensions.statusCode()).as("extensions is GraphQL over HTTP's own field").isEqualTo(200);
     var untyped = web.post(gateway.adminPort(), "127.0.0.1", "/graphql").putHeader("Content-Type", "application/x-www-form-urlencoded")
         .sendBuffer(io.vertx.core.buffer.Buffer.buffer("{\"query\": \"{ status { enabled } }\"}")).await();
     assertThat(untyped.statusCode()).as("curl -d's default type").isEqualTo(415);

@@ -16,11 +16,15 @@ import java.util.Locale;
  * <ul>
  *   <li>a mutation sent with GET (405): a GET carries no {@code Origin} when a page embeds it as an image
  *       or a link, so the admin port's cross-origin guard cannot stop it, and any page could switch chaos on;</li>
- *   <li>a POST whose body is not {@code {"query": string, "variables"?: object, "operationName"?: string}}
- *       (400 naming the field), which Vert.x's handler would answer in plain text and log as an error.</li>
+ *   <li>a POST whose body is not {@code {"query": string, "variables"?: object, "operationName"?: string,
+ *       "extensions"?: object}} (400 naming the field, an unknown one too), which Vert.x's handler would answer
+ *       in plain text and log as an error, or run without what a misspelt field meant to say.</li>
  * </ul>
  */
 final class GraphQlRequests {
+
+  /** The fields of a GraphQL-over-HTTP request body. */
+  private static final java.util.List<String> FIELDS = java.util.List.of("query", "variables", "operationName", "extensions");
 
   private GraphQlRequests() {
   }
@@ -64,17 +68,25 @@ final class GraphQlRequests {
       return true;
     }
     if (!(body instanceof JsonObject json)) {
-      ApiError.send(ctx, 400, "the body must be a JSON object {\"query\", \"variables\", \"operationName\"}", "");
+      ApiError.send(ctx, 400, "the body must be a JSON object {\"query\", \"variables\", \"operationName\"}", "body");
       return true;
+    }
+    for (String key : json.fieldNames()) {
+      if (!FIELDS.contains(key)) {
+        // a misspelt "variabels" or "operationname" was dropped, and the query ran without it
+        ApiError.send(ctx, 400, "unknown field; expected one of " + FIELDS, key);
+        return true;
+      }
     }
     String problem = !(json.getValue("query") instanceof String) ? "query"
         : json.getValue("variables") != null && !(json.getValue("variables") instanceof JsonObject) ? "variables"
         : json.getValue("operationName") != null && !(json.getValue("operationName") instanceof String) ? "operationName"
+        : json.getValue("extensions") != null && !(json.getValue("extensions") instanceof JsonObject) ? "extensions"
         : null;
     if (problem != null) {
       ApiError.send(ctx, 400, switch (problem) {
         case "query" -> "is required and must be a string";
-        case "variables" -> "must be an object";
+        case "variables", "extensions" -> "must be an object";
         default -> "must be a string";
       }, problem);
       return true;
