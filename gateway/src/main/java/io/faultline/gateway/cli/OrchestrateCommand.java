@@ -131,14 +131,16 @@ public final class OrchestrateCommand implements Runnable {
 
   /** Parses {@code file}; prints its problems and answers null when it is invalid. */
   static String validate(Path file, CommandSpec spec) throws IOException {
-    return validate(file, spec, spec.commandLine().getOut());
+    return validate(file, spec, spec.commandLine().getOut(), true);
   }
 
   /**
    * As {@link #validate(Path, CommandSpec)}, saying it is valid on {@code out}: {@code start} says it on stderr,
-   * its stdout being the node's JSON answer alone (a script reads the run_id from it).
+   * its stdout being the node's JSON answer alone (a script reads the run_id from it). {@code offline}: warn about
+   * scenario names that are not built in, which only the node can check ({@code start} leaves that to the node,
+   * which refuses a name it lacks).
    */
-  static String validate(Path file, CommandSpec spec, PrintWriter out) throws IOException {
+  static String validate(Path file, CommandSpec spec, PrintWriter out, boolean offline) throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     if (!Files.isRegularFile(file)) {
       err.println("faultline: no file " + file);
@@ -151,9 +153,12 @@ public final class OrchestrateCommand implements Runnable {
       result.problems().forEach(p -> err.println("  " + p));
       return null;
     }
-    out.println(file + ": valid orchestration " + result.orchestration().name() + " (" + result.orchestration().steps().size() + " steps)");
-    // Offline, only built-in scenarios are known: a node checks saved ones when it validates or starts.
-    ScenarioNames.notBuiltIn(result.scenarios()).forEach(p -> err.println("  warning: " + p));
+    int steps = result.orchestration().steps().size();
+    out.println(file + ": valid orchestration " + result.orchestration().name() + " (" + steps + (steps == 1 ? " step)" : " steps)"));
+    if (offline) {
+      // Offline, only built-in scenarios are known: a node checks saved ones when it validates or starts.
+      ScenarioNames.notBuiltIn(result.scenarios()).forEach(p -> err.println("  warning: " + p));
+    }
     return text;
   }
 
@@ -187,7 +192,7 @@ public final class OrchestrateCommand implements Runnable {
         }
         variables.put(var.substring(0, eq), parsed);
       }
-      String text = validate(file, spec, spec.commandLine().getErr());
+      String text = validate(file, spec, spec.commandLine().getErr(), false);
       if (text == null) {
         return 1;
       }
@@ -231,13 +236,12 @@ public final class OrchestrateCommand implements Runnable {
         return 1;
       }
       JsonObject r = new JsonObject(report.body());
-      out.println(r.getString("name") + ": " + r.getString("status") + " in " + r.getLong("duration_ms") / 1000.0 + " s");
+      out.println(r.getString("name") + ": " + r.getString("status") + " in " + figure(r.getLong("duration_ms") / 1000.0, 1) + " s");
       r.getJsonArray("steps").forEach(o -> {
         JsonObject step = (JsonObject) o;
         JsonObject metrics = step.getJsonObject("metrics");
         out.println("  " + step.getString("status") + "  " + step.getString("name") + "  error_rate "
-            + java.util.Objects.toString(metrics.getValue("error_rate"), "–") + ", avg_latency "
-            + java.util.Objects.toString(metrics.getValue("avg_latency"), "–")
+            + figure(metrics.getValue("error_rate"), 4) + ", avg_latency " + figure(metrics.getValue("avg_latency"), 1)
             + (step.getString("error") == null ? "" : "  (" + step.getString("error") + ")"));
         failedAssertions(step, "    ", out);
       });
@@ -274,6 +278,14 @@ public final class OrchestrateCommand implements Runnable {
         }
         Thread.sleep(200);
       }
+    }
+
+    /** {@code value} with at most {@code decimals} decimals ({@code 205.21339583} is {@code 205.2}), or "–" when not measured. */
+    static String figure(Object value, int decimals) {
+      if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+        return value == null ? "–" : value.toString();
+      }
+      return new java.math.BigDecimal(n.toString()).setScale(decimals, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
     }
 
     private static String bar(double progress) {
