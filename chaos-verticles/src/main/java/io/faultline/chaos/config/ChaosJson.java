@@ -254,13 +254,25 @@ public final class ChaosJson {
       try {
         String text = parser.getText();
         // "1001" where a number belongs: "must be a whole number, got 1001" would contradict itself
-        return QUOTED_VALUE.matcher(text).matches() ? ", got \"" + text + "\" in quotes: write it without them" : ", got " + text;
+        if (QUOTED_VALUE.matcher(text).matches()) {
+          return ", got \"" + text + "\" in quotes: write it without them";
+        }
+        if (YAML_11_NUMBER.matcher(text).matches()) {
+          // 010 looks like ten, and YAML 1.1 reads it as eight: such forms are text here (SafeYaml)
+          return ", got " + text + ": a leading zero (octal), 0b (binary) or a colon (base 60) is not read as a number,"
+              + " for YAML 1.1 reads it as another number than the one written; write it in decimal";
+        }
+        return ", got " + text;
       } catch (java.io.IOException unreadable) {
         return "";
       }
     }
     return "";
   }
+
+  /** YAML 1.1's octal ({@code 010}), binary ({@code 0b11}) and base-60 ({@code 1:30}) forms, which SafeYaml leaves as text. */
+  private static final java.util.regex.Pattern YAML_11_NUMBER = java.util.regex.Pattern.compile(
+      "[-+]?(0[0-7_]+|0b[01_]+|[1-9][0-9_]*(:[0-5]?[0-9])+(\\.[0-9_]*)?)");
 
   /** A number or a flag written as a string. */
   private static final java.util.regex.Pattern QUOTED_VALUE = java.util.regex.Pattern.compile("-?(0|[1-9]\\d*)(\\.\\d+)?|true|false");

@@ -464,9 +464,13 @@ class ConfigLoaderTest {
     // YAML 1.1 read 010 as 8 (octal) and 1:30 as 90 (base 60): a delay other than the one written, applied silently
     ChaosConfigException octal = rejected(file("chaos: { enabled: true, latency: { fixed_delay_ms: 010 } }\n"), Map.of(), Map.of());
     assertThat(octal.field()).isEqualTo("chaos.latency.fixed_delay_ms");
-    assertThat(octal.getMessage()).contains("010");
-    assertThat(rejected(file("chaos: { enabled: true, latency: { fixed_delay_ms: 1:30 } }\n"), Map.of(), Map.of()).field())
-        .isEqualTo("chaos.latency.fixed_delay_ms");
+    // and says why: "must be a whole number, got 010" left a user wondering what is not whole about ten
+    assertThat(octal.getMessage()).startsWith("must be a whole number, got 010: a leading zero (octal)").contains("write it in decimal");
+    ChaosConfigException sexagesimal = rejected(file("chaos: { enabled: true, latency: { fixed_delay_ms: 1:30 } }\n"), Map.of(), Map.of());
+    assertThat(sexagesimal.field()).isEqualTo("chaos.latency.fixed_delay_ms");
+    assertThat(sexagesimal.getMessage()).contains("got 1:30: a leading zero (octal), 0b (binary) or a colon (base 60)");
+    assertThat(rejected(file("chaos: { enabled: true, latency: { fixed_delay_ms: ten } }\n"), Map.of(), Map.of()).getMessage())
+        .as("other text is just named").startsWith("must be a whole number, got ten").doesNotContain("octal");
     assertThat(rejected(dir.resolve("absent.yaml"), Map.of(), Map.of()).getMessage()).endsWith("absent.yaml: no such file");
     ChaosConfigException syntax = rejected(file("chaos:\n  enabled: [true\n"), Map.of(), Map.of());
     assertThat(syntax.getMessage()).contains("line");
