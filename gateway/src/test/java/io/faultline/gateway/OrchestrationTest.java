@@ -265,6 +265,13 @@ class OrchestrationTest {
     assertThat(history.statusCode()).as("its history row").isEqualTo(200);
     assertThat(history.bodyAsJsonObject().getString("status")).isEqualTo("stopped");
     assertThat(gw.status().getBoolean("enabled")).as("the run's chaos was undone").isFalse();
+    // and the status says what ran last, as before the restart (it answered only {"is_running": false})
+    JsonObject status = gw.get("/api/chaos/orchestration/status").bodyAsJsonObject();
+    assertThat(status.getBoolean("is_running")).isFalse();
+    assertThat(status.getString("run_id")).as(status.encode()).isEqualTo(id);
+    assertThat(status.getString("name")).isEqualTo("interrupted");
+    assertThat(status.getString("status")).isEqualTo("stopped");
+    assertThat(status.getLong("started_at")).isEqualTo(report.bodyAsJsonObject().getLong("started_at"));
   }
 
   @Test

@@ -164,7 +164,8 @@ public final class OrchestratorVerticle extends VerticleBase {
     answer(InternalAddresses.TASK_ORCHESTRATION_CHECK, taskRuns::check);
     answer(InternalAddresses.TASK_ORCHESTRATION_RUN, taskRuns::start);
     answer(InternalAddresses.TASK_ORCHESTRATION_STOP, taskRuns::stop);
-    Future<Void> ready = reports.load().compose(v -> library.load()).onSuccess(v -> scheduler.start());
+    Future<Void> ready = reports.load().onSuccess(v -> runs.lastReported(reports.latest()))
+        .compose(v -> library.load()).onSuccess(v -> scheduler.start());
     if (!clustered) {
       return ready;
     }

@@ -14,6 +14,7 @@ import io.faultline.orchestration.run.Run;
 import io.faultline.orchestration.run.RunClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.Map;
@@ -40,6 +41,8 @@ final class Runs {
   private Orchestration currentOrchestration;
   private Future<Void> currentDone = Future.succeededFuture();
   private JsonObject lastStatus = new JsonObject().put("is_running", false);
+  /** Whether {@link #lastStatus} was read from the last kept report (the cluster's own last status replaces it). */
+  private boolean lastFromReport;
 
   /** {@code events} publishes what runs do and keeps their reports. */
   Runs(Vertx vertx, RunClock clock, HookRunner hooks, boolean clustered, RunEvents events) {
@@ -145,10 +148,33 @@ final class Runs {
    * This node leads now: a run its predecessor checkpointed and did not finish goes on here; else the status
    * of the cluster's last run is this node's, until it runs one itself.
    */
+  /**
+   * After a restart, before any run: the status names the last run the node kept a report of (it answered
+   * only {@code {"is_running": false}}). A run, or the cluster's own last status, comes before it.
+   */
+  void lastReported(JsonObject report) {
+    if (report != null && current == null && !lastStatus.containsKey("run_id")) {
+      JsonArray steps = report.getJsonArray("steps", new JsonArray());
+      long done = steps.stream().filter(o -> o instanceof JsonObject step
+          && ("succeeded".equals(step.getString("status")) || "failed".equals(step.getString("status")))).count();
+      lastFromReport = true;
+      lastStatus = new JsonObject()
+          .put("is_running", false)
+          .put("run_id", report.getString("id"))
+          .put("name", report.getString("name"))
+          .put("status", report.getString("status"))
+          .put("iteration", report.getValue("iterations"))
+          .put("steps_done", done)
+          .put("started_at", report.getValue("started_at"))
+          .put("ended_at", report.getValue("ended_at"));
+    }
+  }
+
   void resumeUnfinished() {
     runs().compose(map -> map.get("last")).onSuccess(last -> {
-      if (last instanceof JsonObject status && current == null && !lastStatus.containsKey("run_id")) {
+      if (last instanceof JsonObject status && current == null && (!lastStatus.containsKey("run_id") || lastFromReport)) {
         lastStatus = status;
+        lastFromReport = false;
       }
     });
     runs().compose(map -> map.get("current")).onSuccess(checkpoint -> {
@@ -205,6 +231,7 @@ final class Runs {
     // a shutdown waits for this: the report written, kept and announced (to the history), not only made
     Future<Void> kept = reported.compose(report -> {
       lastStatus = run.status();
+      lastFromReport = false;
       // the cluster's last status too: a node that leads next answers it, not an empty status
       return clustered ? runs().compose(map -> map.put("last", lastStatus.copy()).compose(v -> map.remove("current"))).mapEmpty()
           : Future.<Void>succeededFuture();
