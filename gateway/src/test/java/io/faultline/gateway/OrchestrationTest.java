@@ -147,6 +147,9 @@ class OrchestrationTest {
     assertThat(junit).contains("<testsuite name=\"measured\" tests=\"4\" failures=\"0\"").contains("<testcase classname=\"measured\" name=\"slow\"");
     String html = gw.get("/api/chaos/orchestration/reports/" + id + "?format=html").bodyAsString();
     assertThat(html).contains("<h1>measured</h1>").contains("<td>errors</td><td class=\"succeeded\">");
+    // the run's own assertions, each with its result (the HTML report had none of them)
+    assertThat(html).contains("<h2>Assertions over the run</h2>").contains("<td>step_succeeded</td><td class=\"succeeded\">passed</td>")
+        .contains("<td>condition</td><td class=\"succeeded\">passed</td>");
     assertThat(Files.exists(dir.resolve("reports").resolve(id + ".json"))).isTrue();
   }
 

@@ -82,7 +82,18 @@ public final class ReportFormats {
           .append("</td><td>").append("<span class=\"bar\" style=\"width:").append(worst == 0 || avg == null ? 0 : (int) (avg / worst * 120))
           .append("px\"></span> ").append(fmt(avg)).append("</td><td>").append(fmt(number(m, "p99_latency"))).append("</td></tr>");
     }
-    html.append("</table><h2>Metrics over the run</h2><pre>").append(esc(report.metrics().encodePrettily()))
+    html.append("</table>");
+    // the run's own assertions decide whether it passed: a failed one made the run "failed" with no step to show why
+    if (!report.assertions().isEmpty()) {
+      html.append("<h2>Assertions over the run</h2><table><tr><th>assertion</th><th>result</th><th>what was found</th></tr>");
+      for (AssertionResult a : report.assertions()) {
+        String result = a.passed() ? "succeeded" : "failed";
+        html.append("<tr><td>").append(esc(a.type())).append("</td><td class=\"").append(result).append("\">")
+            .append(a.passed() ? "passed" : "failed").append("</td><td>").append(esc(String.valueOf(a.message()))).append("</td></tr>");
+      }
+      html.append("</table>");
+    }
+    html.append("<h2>Metrics over the run</h2><pre>").append(esc(report.metrics().encodePrettily()))
         .append("</pre><h2>Variables</h2><pre>").append(esc(report.variables().encodePrettily()))
         .append("</pre><h2>Errors</h2><pre>").append(esc(String.join("\n", report.errors())));
     if (!report.warnings().isEmpty()) {
