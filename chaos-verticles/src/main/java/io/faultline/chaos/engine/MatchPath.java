@@ -17,6 +17,26 @@ public final class MatchPath {
   private MatchPath() {
   }
 
+  /**
+   * {@code raw} as its client wrote it, for people to read (the flight recorder, traces): the server reads a
+   * request line one byte a character, so raw UTF-8 ({@code café}, bytes C3 A9) reads as {@code cafÃ©};
+   * those characters are read again as the UTF-8 they were. Escapes stay as written; ASCII comes back as it is.
+   */
+  public static String readable(String raw) {
+    if (raw == null) {
+      return null;
+    }
+    boolean high = false;
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c > 0xFF) {
+        return raw; // not a request line's bytes (a gRPC method, a WebSocket path Vert.x decoded): as it is
+      }
+      high |= c > 0x7F;
+    }
+    return high ? new String(raw.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8) : raw;
+  }
+
   public static String of(String raw) {
     if (raw == null || plain(raw)) {
       return raw;

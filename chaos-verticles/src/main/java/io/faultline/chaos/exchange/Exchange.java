@@ -378,7 +378,8 @@ public final class Exchange<C> {
   private ExchangeRecord record(String outcome, long duration) {
     OperationFacts operation = facts.operation();
     return new ExchangeRecord(runner.wallClockMs.getAsLong(), runner.listener, runner.protocol, route, facts.method(),
-        facts.path(), operation == null ? null : operation.name(), status, outcome, faults, duration, injectedDelayMs,
+        io.faultline.chaos.engine.MatchPath.readable(facts.path()), operation == null ? null : operation.name(), status, outcome,
+        faults, duration, injectedDelayMs,
         span != null ? span.traceId() : TraceParent.traceId(facts.header(TraceParent.HEADER)));
   }
 }

@@ -630,6 +630,9 @@ class HttpProxyVerticleTest {
           + " \"fault_injection\": {\"http_errors\": [418], \"http_error_probability\": 1}}]}");
       assertThat(bytes(gw.port, "GET /caf\u00C3\u00A9 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"))
           .as("the rule on /caf\u00e9 matches the raw bytes").startsWith("HTTP/1.1 418");
+      // and the flight recorder keeps the path the client wrote (it kept "/caf\u00c3\u00a9")
+      gw.events.await("the faulted exchange recorded", () -> !gw.events.records().isEmpty());
+      assertThat(gw.events.records().get(gw.events.records().size() - 1).path()).isEqualTo("/caf\u00e9");
     }
   }
 
