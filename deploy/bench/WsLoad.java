@@ -61,6 +61,7 @@ public class WsLoad {
         }
       }
       Future.all(opened).await(60, TimeUnit.SECONDS);
+      System.err.println("WsLoad: all " + connections + " open"); // websocket.sh measures the live heap then
     } catch (Exception e) {
       System.err.println("WsLoad: could not open " + connections + " connections to " + uri + ": " + e);
       System.exit(1);
