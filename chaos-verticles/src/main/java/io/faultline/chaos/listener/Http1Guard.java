@@ -147,6 +147,20 @@ final class Http1Guard {
     }
   }
 
+  /** Takes this guard's handlers out of {@code pipeline} (an upgraded connection is not HTTP/1 any more). */
+  private void leave(ChannelPipeline pipeline) {
+    if (pending != null) {
+      pending.cancel(false);
+      pending = null;
+      checkPending = false;
+    }
+    for (String name : new String[] {"faultline-bytes", "faultline-guard"}) {
+      if (pipeline.get(name) != null) {
+        pipeline.remove(name);
+      }
+    }
+  }
+
   /** Before the decoder: the first byte of a request between requests starts its header deadline. */
   private final class Bytes extends ChannelInboundHandlerAdapter {
 
@@ -202,6 +216,8 @@ final class Http1Guard {
         if (response.status().code() == 101) {
           upgraded = true; // a WebSocket or h2c from here on: not HTTP/1 requests any more
           deadline = NONE;
+          // and the guard leaves the pipeline once the 101 is out: an idle WebSocket kept it for its whole life
+          promise.addListener(sent -> leave(ctx.pipeline()));
         } else if (draining.getAsBoolean() && response.status().code() >= 200) {
           // the connection closes once this answer is through: said, so a keep-alive client opens a new one for
           // its next request instead of sending it into the close (one request lost per connection at each drain)
