@@ -53,6 +53,46 @@ public final class WebSocketUpgrades {
    * {@link WebSocketClientOptions} cannot say so, and with Netty's 8 KiB a 101 carrying more (cookies, a long
    * policy header) failed the handshake only at the timeout, answered with a false 504.
    */
+  /**
+   * The field of Vert.x's pipeline handler that holds the function it made its connection with, or null when a
+   * later Vert.x has no such field (then nothing is released, and {@code WebSocketUpgradesTest} says so).
+   */
+  private static final java.lang.reflect.Field CONNECTION_FACTORY = connectionFactory();
+
+  private static java.lang.reflect.Field connectionFactory() {
+    try {
+      java.lang.reflect.Field field = io.vertx.core.net.impl.VertxHandler.class.getDeclaredField("connectionFactory");
+      field.setAccessible(true);
+      return field;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Lets the HTTP connection an upstream WebSocket's handshake went over be collected. Vert.x 5.0.7's client
+   * replaces that connection's pipeline handler with one whose connection factory (a lambda of the HTTP
+   * connection) it keeps for the life of the WebSocket, and with it the HTTP connection and its write queue: 5
+   * of the 25 KB an idle relayed WebSocket kept. The factory has done its work once the WebSocket is open.
+   * Answers whether it was released.
+   */
+  public static boolean releaseHandshakeConnection(WebSocket upstream) {
+    if (CONNECTION_FACTORY == null || !(upstream instanceof io.vertx.core.internal.http.WebSocketInternal socket)) {
+      return false;
+    }
+    io.netty.channel.ChannelHandlerContext context = socket.channelHandlerContext();
+    Object handler = context == null ? null : context.pipeline().get(io.vertx.core.net.impl.VertxHandler.class);
+    if (handler == null) {
+      return false;
+    }
+    try {
+      CONNECTION_FACTORY.set(handler, null);
+      return true;
+    } catch (IllegalAccessException | RuntimeException e) {
+      return false;
+    }
+  }
+
   public static WebSocketClient client(Vertx vertx, WebSocketClientOptions options) {
     WebSocketClient client = vertx.createWebSocketClient(options);
     WebSocketClient actual = client instanceof CleanableWebSocketClient cleanable ? cleanable.delegate : client;

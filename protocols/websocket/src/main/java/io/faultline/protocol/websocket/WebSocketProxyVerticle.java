@@ -163,6 +163,7 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
 
   private void accept(Upgrade upgrade, Exchange<Upgrade> exchange, WebSocket upstream) {
     HttpServerRequest request = upgrade.request;
+    WebSocketUpgrades.releaseHandshakeConnection(upstream);
     HeldUpstream held = new HeldUpstream(vertx, upstream); // paused until the relay is ready for what the upstream sends first
     WebSocketUpgrades.adoptHandshake(request, upstream);
     request.toWebSocket().onComplete(ar -> {
