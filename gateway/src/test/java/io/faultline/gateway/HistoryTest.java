@@ -199,7 +199,19 @@ class HistoryTest {
     var started = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", CALM))
         .put("b", new JsonObject().put("text", FAILING)).put("samples", 4).encode());
     assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
-    JsonObject done = ended(started.bodyAsJsonObject().getString("id"));
+    String id = started.bodyAsJsonObject().getString("id");
+    // while it runs, between its samples too, another run is refused (one got in between two samples, and the test
+    // then failed): tried every 50 ms until it has ended
+    int refused = 0;
+    while ("running".equals(gw.get("/api/history/experiments/" + id).bodyAsJsonObject().getString("status"))) {
+      var other = gw.admin(HttpMethod.POST, "/api/chaos/orchestration/start")
+          .sendBuffer(Buffer.buffer("name: other\nsteps: [{name: s, scenario: {config: {enabled: false}}, duration_seconds: 0.2}]\n")).await();
+      assertThat(other.statusCode()).as(other.bodyAsString()).isEqualTo(409);
+      refused++;
+      Thread.sleep(50);
+    }
+    assertThat(refused).as("tried while it ran").isGreaterThan(10);
+    JsonObject done = ended(id);
     assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("succeeded");
     JsonObject result = done.getJsonObject("result");
     assertThat(result.getString("winner")).as(result.getString("conclusion")).isEqualTo("a");

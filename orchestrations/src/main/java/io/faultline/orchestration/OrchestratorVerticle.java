@@ -138,7 +138,8 @@ public final class OrchestratorVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(SCHEDULED, m -> library.scheduled(m.body()));
 
     answer(VALIDATE, this::validate);
-    routed(START, "start", body -> runs.start(Requests.text(body), Requests.variables(body)));
+    routed(START, "start", body -> runs.start(Requests.text(body), Requests.variables(body),
+        body == null ? null : body.getString("experiment")));
     routed(STOP, "stop", RunEvents.WIND_DOWN_MS + 3_000, body -> runs.stop()); // answers once its run has wound down
     routed(STATUS, "status", body -> Future.succeededFuture(runs.status()));
     routed(REPORTS, "reports", body -> Future.succeededFuture(new JsonObject().put("reports", reports.list())));

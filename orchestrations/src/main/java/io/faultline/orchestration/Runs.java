@@ -1,11 +1,13 @@
 package io.faultline.orchestration;
 
 import io.faultline.chaos.control.ControlError;
+import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.orchestration.hook.HookRunner;
 import io.faultline.orchestration.model.Names;
 import io.faultline.orchestration.model.Orchestration;
+import io.faultline.orchestration.model.ScenarioRef;
 import io.faultline.orchestration.parse.Parsing;
 import io.faultline.orchestration.parse.Requests;
 import io.faultline.orchestration.parse.ScenarioNames;
@@ -17,6 +19,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Logger;
@@ -86,26 +89,53 @@ final class Runs {
    * it is invalid, or if it names a scenario this node does not have (what validates, runs).
    */
   Future<JsonObject> start(String text, Map<String, Object> variables) {
-    refuseWhileRunning();
-    return Parsing.valid(vertx, text, variables).compose(parsed -> ScenarioNames.onNode(vertx.eventBus()).map(known -> {
-      ScenarioNames.refuseUnknown(parsed.scenarios(), known, "cannot start: ");
-      Requests.usedVariables(text, parsed.orchestration().variables().keySet(), variables);
-      refuseWhileRunning(); // another start may have got in meanwhile
-      Orchestration orchestration = parsed.orchestration().withVariables(variables);
-      return launch(orchestration, text, variables, "run-" + UUID.randomUUID().toString().substring(0, 8), null)
-          .put("message", "Orchestration '" + orchestration.name() + "' started successfully");
-    }));
+    return start(text, variables, null);
   }
 
-  private void refuseWhileRunning() {
+  /**
+   * As {@link #start(String, Map)}; {@code experiment}: the id of the experiment (an A/B test) the run is a sample
+   * of, which gets past that experiment's hold on the chaos config (null for every other start).
+   */
+  Future<JsonObject> start(String text, Map<String, Object> variables, String experiment) {
+    refuseWhileRunning(experiment);
+    String id = "run-" + UUID.randomUUID().toString().substring(0, 8);
+    return Parsing.valid(vertx, text, variables).compose(parsed -> {
+      // held before they are checked: a delete from now on is refused, one before is seen by the check
+      String run = parsed.orchestration().name() + " (" + id + ")";
+      List<String> held = hold(parsed.scenarios(), run);
+      return ScenarioNames.onNode(vertx.eventBus()).map(known -> {
+        ScenarioNames.refuseUnknown(parsed.scenarios(), known, "cannot start: ");
+        Requests.usedVariables(text, parsed.orchestration().variables().keySet(), variables);
+        refuseWhileRunning(experiment); // another start may have got in meanwhile
+        Orchestration orchestration = parsed.orchestration().withVariables(variables);
+        JsonObject started = launch(orchestration, text, variables, id, null)
+            .put("message", "Orchestration '" + orchestration.name() + "' started successfully");
+        currentDone.onComplete(v -> release(held, run));
+        return started;
+      }).onFailure(e -> release(held, run));
+    });
+  }
+
+  /** Holds each of {@code refs} for {@code run} that no run holds already (the one that goes on): answers those it held. */
+  private List<String> hold(List<ScenarioRef> refs, String run) {
+    io.vertx.core.shareddata.LocalMap<String, String> heldMap = vertx.sharedData().getLocalMap(InternalAddresses.SCENARIOS_HELD);
+    return refs.stream().map(ScenarioRef::name).distinct().filter(name -> heldMap.putIfAbsent(name, run) == null).toList();
+  }
+
+  private void release(List<String> held, String run) {
+    io.vertx.core.shareddata.LocalMap<String, String> heldMap = vertx.sharedData().getLocalMap(InternalAddresses.SCENARIOS_HELD);
+    held.forEach(name -> heldMap.removeIfPresent(name, run));
+  }
+
+  private void refuseWhileRunning(String ownExperiment) {
     if (running()) {
       throw new ControlError.Conflict("orchestration",
           "orchestration " + current.status().getString("name") + " is running; stop it first");
     }
     Object experiment = vertx.sharedData().getLocalMap(OrchestratorVerticle.STEERING).get("experiment");
-    if (experiment != null) {
-      throw new ControlError.Conflict("orchestration", "experiment " + experiment + " is setting the chaos config (a breaking-point"
-          + " search); wait for it to end");
+    if (experiment != null && !experiment.equals(ownExperiment)) {
+      throw new ControlError.Conflict("orchestration", "experiment " + experiment + " is setting the chaos config (an A/B test"
+          + " or a breaking-point search); wait for it to end, or stop it (POST /api/history/experiments/" + experiment + "/stop)");
     }
   }
 

@@ -297,16 +297,20 @@ public final class ChaosControlVerticle extends VerticleBase {
   private void deleteUnlessScheduled(Message<JsonObject> message) {
     String name = required(message.body(), "name");
     Handler<Message<JsonObject>> delete = persist(body -> {
+      refuseWhileInUse(name);
       state.deleteScenario(name);
       return new JsonObject().put("deleted", name);
     });
     if (state.savedScenarios().stream().noneMatch(s -> s.name().equals(name))) {
-      delete.handle(message); // not a saved scenario: the delete itself says why not
+      guarded(delete).handle(message); // not a saved scenario: the delete itself says why not
       return;
     }
-    if (name.equals(state.scenario())) {
-      // deleted now, the status would name a scenario that no longer exists, and its stop would still restore
-      ControlError.fail(message, new ControlError.Conflict("name", "scenario " + name + " is active: stop it first"));
+    try {
+      // deleted now, the status would name a scenario that no longer exists, and its stop would still restore;
+      // checked again as the delete is made
+      refuseWhileInUse(name);
+    } catch (ControlError.Conflict e) {
+      ControlError.fail(message, e);
       return;
     }
     vertx.eventBus().<JsonObject>request(Addresses.LIBRARY_USES, new JsonObject().put("scenario", name))
@@ -339,10 +343,26 @@ public final class ChaosControlVerticle extends VerticleBase {
             return;
           }
           guarded(warnings.isEmpty() ? delete : persist(body -> {
+            refuseWhileInUse(name);
             state.deleteScenario(name);
             return new JsonObject().put("deleted", name).put("warnings", warnings);
           })).handle(message);
         });
+  }
+
+  /**
+   * Refuses (409) the delete of {@code name} while it is active or held by a run of this node, checked as the
+   * delete is made: a start or a run that came while the delete asked the library about it got in before.
+   */
+  private void refuseWhileInUse(String name) {
+    if (name.equals(state.scenario())) {
+      throw new ControlError.Conflict("name", "scenario " + name + " is active: stop it first");
+    }
+    Object run = vertx.sharedData().getLocalMap(InternalAddresses.SCENARIOS_HELD).get(name);
+    if (run != null) {
+      throw new ControlError.Conflict("name", "scenario " + name + " is named by orchestration " + run
+          + ", which is starting or running: stop the run or wait for it to end first");
+    }
   }
 
   /** Like {@link #answer}, replying only once the saved scenarios are stored; the change is published like any other. */

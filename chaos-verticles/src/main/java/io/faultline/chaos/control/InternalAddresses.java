@@ -6,6 +6,14 @@ package io.faultline.chaos.control;
  */
 public final class InternalAddresses {
 
+  /**
+   * A node-local shared map (not an address): the saved scenarios an orchestration run of this node names, from
+   * the moment its start checks them until the run ends, each to the run ({@code "NAME (run-ID)"}). A delete
+   * of one is refused: the check that the run's scenarios exist and a delete that came between them let the
+   * start through and failed its step.
+   */
+  public static final String SCENARIOS_HELD = "faultline.scenarios.held";
+
   /** Cluster-internal: a notice that the cluster's agreed chaos state changed; each node re-reads it from the shared map. */
   public static final String CLUSTER_STATE = "faultline.cluster.state";
 

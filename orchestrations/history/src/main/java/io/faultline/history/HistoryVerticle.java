@@ -131,12 +131,11 @@ public final class HistoryVerticle extends VerticleBase {
     Bus.answer(vertx, HistoryAddresses.SUMMARY, only(List.of(), queries::summary));
     Bus.answer(vertx, HistoryAddresses.EXPORT, only(EXPORT_FIELDS, queries::export));
     Bus.answer(vertx, HistoryAddresses.AB, q -> ab.plan(q).compose(job -> unlessOrchestrating(experiments,
-        "an A/B test runs orchestrations of its own, one at a time", () -> experiments.start("ab", q, job))));
+        "an A/B test runs orchestrations of its own, one at a time", "ab", q, job)));
     Bus.answer(vertx, HistoryAddresses.BREAKING_POINT, q -> {
       var job = breakingPoint.plan(q);
       // a run restores the config it found when it ends: the two would undo each other's chaos
-      return unlessOrchestrating(experiments, "a breaking-point search sets the chaos config itself",
-          () -> experiments.start("breaking_point", q, job));
+      return unlessOrchestrating(experiments, "a breaking-point search sets the chaos config itself", "breaking_point", q, job);
     });
     Bus.answer(vertx, HistoryAddresses.EXPERIMENTS, only(List.of("limit"), experiments::list));
     Bus.answer(vertx, HistoryAddresses.EXPERIMENT, only(List.of("id"), experiments::get));
@@ -249,13 +248,17 @@ public final class HistoryVerticle extends VerticleBase {
    * ({@code why}): the A/B test's first sample was started and failed two seconds later, the refusal kept as
    * the experiment's error.
    */
-  private Future<JsonObject> unlessOrchestrating(Experiments experiments, String why, java.util.function.Supplier<Future<JsonObject>> start) {
-    experiments.refuseWhileOneRuns(); // the experiment's own run is refused as that experiment's
+  private Future<JsonObject> unlessOrchestrating(Experiments experiments, String why, String kind, JsonObject request,
+      java.util.function.Function<Experiments.Handle, Future<JsonObject>> job) {
+    // held first, then asked: a run that starts after the question is refused by the hold, one before it is
+    // running when the question comes (both got in when the hold came after the answer)
+    String id = experiments.reserve(kind);
     return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.STATUS, new JsonObject())
         .map(status -> status.body().getBoolean("is_running", false)).otherwise(false)
         .compose(orchestrating -> orchestrating
             ? Future.failedFuture(new ControlError.Conflict("experiment", "an orchestration is running; " + why
                 + ": wait for the run to end"))
-            : start.get());
+            : experiments.start(id, kind, request, job))
+        .onFailure(e -> experiments.release(id));
   }
 }

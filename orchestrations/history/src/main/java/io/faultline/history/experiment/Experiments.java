@@ -33,6 +33,8 @@ public final class Experiments {
   private final Supplier<String> node;
   /** The experiment running on this node, or null; and what its end completes. */
   private Handle running;
+  /** The id of an experiment about to start ({@link #reserve}): it holds the chaos config already. */
+  private String reserved;
   private Promise<JsonObject> ended;
 
   /** {@code node}: this node's id, kept with each experiment so a restart knows which of the running ones were its own. */
@@ -107,25 +109,51 @@ public final class Experiments {
     }
   }
 
-  /** Throws the refusal (409) of a start while an experiment runs on this node. */
+  /** Throws the refusal (409) of a start while an experiment runs, or is about to, on this node. */
   public void refuseWhileOneRuns() {
     if (running != null) {
       throw new ControlError.Conflict("experiment", "experiment " + running.id() + " (" + running.doc.getString("kind")
           + ") is running; wait for it to end");
     }
+    if (reserved != null) {
+      throw new ControlError.Conflict("experiment", "experiment " + reserved + " is starting; wait for it to end");
+    }
   }
 
-  /** Starts {@code job} unless another experiment runs; answers the experiment as it starts. */
-  public Future<JsonObject> start(String kind, JsonObject request, Function<Handle, Future<JsonObject>> job) {
+  /**
+   * Holds the chaos config for an experiment of {@code kind} about to start, before anything is asked of the
+   * orchestrator: orchestration starts are refused (409) from now on, so a run cannot get in between the
+   * check that none runs and the experiment's start. Answers the experiment's id, for {@link #start} or
+   * {@link #release}. A breaking-point search sets the config itself, step by step, and an A/B test runs
+   * orchestrations of its own, one after another: a run started meanwhile would take theirs for the config
+   * to restore, or fail the test between two of its samples.
+   */
+  public String reserve(String kind) {
     refuseWhileOneRuns();
-    JsonObject doc = new JsonObject().put("id", kind + "-" + UUID.randomUUID().toString().substring(0, 8)).put("kind", kind)
+    reserved = kind + "-" + UUID.randomUUID().toString().substring(0, 8);
+    steering().put("experiment", reserved);
+    return reserved;
+  }
+
+  /** Lets go of reservation {@code id} when its experiment does not start after all. */
+  public void release(String id) {
+    if (id.equals(reserved)) {
+      reserved = null;
+      steering().remove("experiment");
+    }
+  }
+
+  /** Starts {@code job} as experiment {@code id}, {@link #reserve reserved} for it; answers the experiment as it starts. */
+  public Future<JsonObject> start(String id, String kind, JsonObject request, Function<Handle, Future<JsonObject>> job) {
+    if (!id.equals(reserved)) {
+      refuseWhileOneRuns();
+      steering().put("experiment", id);
+    }
+    reserved = null;
+    JsonObject doc = new JsonObject().put("id", id).put("kind", kind)
         .put("status", "running").put("started_at", System.currentTimeMillis()).put("node", node.get()).put("request", request);
     ended = Promise.promise();
     Promise<JsonObject> end = ended;
-    if (kind.equals("breaking_point")) {
-      // it sets the chaos config itself, step by step: an orchestration started meanwhile would take a step's config for the one to restore
-      steering().put("experiment", doc.getString("id"));
-    }
     Handle handle = new Handle(doc);
     running = handle;
     return store.putExperiment(doc.copy()).onSuccess(v -> {
