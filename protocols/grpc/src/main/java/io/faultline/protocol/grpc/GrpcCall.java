@@ -68,14 +68,27 @@ final class GrpcCall {
 
   /**
    * Runs {@code action} when the client's stream closes before its answer ended (the client cancelled, or
-   * its connection went): the response has one close handler, which counts the call ({@link GrpcRelay#track}).
+   * its connection went, or the gateway reset it): the response has one close handler, which counts the call
+   * ({@link GrpcRelay#track}). Actions add up, run in the order given.
    */
   void onClose(Runnable action) {
-    this.onClose = action;
+    Runnable before = onClose;
+    this.onClose = before == null ? action : () -> {
+      before.run();
+      action.run();
+    };
   }
 
-  /** The client's stream closed before its answer ended. */
+  /**
+   * The client's stream closed before its answer ended. The gRPC server's own deadline timer goes too: Vert.x
+   * cancels it when the answer ends, not when the stream is reset, so it kept the call, its streams and buffers
+   * until the client's deadline (an hour, for some clients), then failed with a NullPointerException logged
+   * as SEVERE as it tried to answer the stream gone long before.
+   */
   void closed() {
+    if (request != null && request.deadline() != null) {
+      request.deadline().cancel();
+    }
     if (onClose != null) {
       onClose.run();
     }

@@ -67,6 +67,9 @@ final class GrpcPassThrough {
     if (deadlineMs > 0) {
       long timer = vertx.setTimer(deadlineMs, id -> deadlineExceeded(call));
       http.response().bodyEndHandler(v -> vertx.cancelTimer(timer)); // its endHandler is the relay's, which counts the call
+      // and when the stream closes unanswered (the client cancelled): the timer kept the call, both streams and
+      // their buffers until the client's deadline
+      call.onClose(() -> vertx.cancelTimer(timer));
     }
     Upstream target = call.route().upstream();
     clients.apply(target).request(new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host()).setPort(target.port())

@@ -191,6 +191,46 @@ class GrpcProxyVerticleTest {
     }
   }
 
+  /**
+   * A call the gateway cuts (here every call, by packet loss) leaves nothing behind for its deadline: the gRPC
+   * server's deadline timer went on after the cut, kept the call until then, and then failed trying to answer
+   * the stream reset long before (a NullPointerException logged as SEVERE, one per call).
+   */
+  @Test
+  void aCallCutByChaosLeavesNoDeadlineBehind() throws Exception {
+    java.util.List<java.util.logging.LogRecord> severe = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Handler capture = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        if (record.getLevel() == java.util.logging.Level.SEVERE) {
+          severe.add(record);
+        }
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    java.util.logging.Logger vertxLog = java.util.logging.Logger.getLogger("io.vertx");
+    vertxLog.addHandler(capture);
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "traffic_shaping": {"packet_loss_percent": 100}}""")) {
+      for (int i = 0; i < 3; i++) {
+        GrpcFixture.Result cut = gw.call("Unary", List.of("x"), 1_000, Map.of(), null);
+        assertThat(cut.status()).as(cut.message()).isEqualTo(GrpcStatus.UNAVAILABLE);
+      }
+      Thread.sleep(1_600); // past the calls' deadlines
+      assertThat(severe).as("logged after the calls had ended").extracting(r -> r.getMessage() + " " + r.getThrown()).isEmpty();
+      assertThat(gw.call("Unary", List.of("x"), 1_000, Map.of(), null).status()).as("the listener goes on").isEqualTo(GrpcStatus.UNAVAILABLE);
+    } finally {
+      vertxLog.removeHandler(capture);
+    }
+  }
+
   @Test
   void partialResponseDropsTheStreamAfterTheFirstMessage() {
     try (GrpcFixture gw = new GrpcFixture("""
