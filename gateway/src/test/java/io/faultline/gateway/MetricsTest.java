@@ -78,6 +78,30 @@ class MetricsTest {
     }
   }
 
+  /**
+   * A removed listener's series go with it: they stayed for the life of the node, so a CI that adds a listener
+   * per test grew /metrics (some 80 series a listener, 160 with faults) without end.
+   */
+  @Test
+  void aRemovedListenersSeriesGoWithIt() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      gw.traffic("/x");
+      var added = gw.postJson("/api/listeners", "{\"name\": \"extra\", \"protocol\": \"http\", \"port\": 0,"
+          + " \"upstream\": \"http://127.0.0.1:1\"}");
+      assertThat(added.statusCode()).as(added.bodyAsString()).isEqualTo(201);
+      int port = added.bodyAsJsonObject().getInteger("port");
+      for (int i = 0; i < 3; i++) {
+        assertThat(gw.client.get(port, "127.0.0.1", "/x").send().await().statusCode()).isEqualTo(502);
+      }
+      String series = "faultline_requests_total{listener=\"extra\",outcome=\"5xx\",protocol=\"http\",route=\"default\"}";
+      scrapeWhen(() -> gw.get("/metrics").bodyAsString(), series, 3);
+      assertThat(gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/listeners/extra").send().await().statusCode()).isEqualTo(200);
+      String after = gw.get("/metrics").bodyAsString();
+      assertThat(after.lines().filter(l -> l.contains("listener=\"extra\""))).as("series of the removed listener").isEmpty();
+      assertThat(after).as("the other listener's stay").contains("listener=\"web\"");
+    }
+  }
+
   /** Reference 001's {@code --metrics --metrics-port 9090}, on a free port. */
   @Test
   void aPrometheusListenerOfItsOwnServesTheSameMetricsBehindTheAdminToken() {

@@ -36,6 +36,13 @@ public interface ChaosListener {
   default void exchangeCompleted(ExchangeRecord record) {
   }
 
+  /**
+   * Listener {@code listener} was removed (its port closed, its connections ended): what was kept for it (its
+   * metric series) may go. A listener added later under the name starts afresh.
+   */
+  default void listenerRemoved(String listener) {
+  }
+
   /** True when {@link #exchangeCompleted} wants untouched exchanges too (the recorder's sampling); read per exchange. */
   default boolean recordsEveryExchange() {
     return false;

@@ -40,6 +40,13 @@ public final class ChaosListeners implements ChaosListener {
   }
 
   @Override
+  public void listenerRemoved(String listener) {
+    for (ChaosListener l : listeners) {
+      l.listenerRemoved(listener);
+    }
+  }
+
+  @Override
   public boolean recordsEveryExchange() {
     for (ChaosListener l : listeners) {
       if (l.recordsEveryExchange()) {

@@ -199,6 +199,9 @@ public final class ListenerRegistry extends VerticleBase {
               running.remove(name);
             }
           }
+          if (done.succeeded()) {
+            events.listenerRemoved(name); // its metric series go with it: a CI adding a listener per test grew /metrics for ever
+          }
         })
         // its own chaos (the rule listener:NAME: its config's chaos, or a Toxiproxy proxy's toxics) goes with it; a
         // listener added later under the name started with the old toxics

@@ -128,6 +128,15 @@ public final class ChaosMeterBinder implements ChaosListener {
     }
   }
 
+  /** Every series labelled with {@code listener} goes from the registry (and from /metrics) with it. */
+  @Override
+  public void listenerRemoved(String listener) {
+    byListener.remove(listener);
+    List<io.micrometer.core.instrument.Meter> gone = registry.getMeters().stream()
+        .filter(meter -> listener.equals(meter.getId().getTag("listener"))).toList();
+    gone.forEach(registry::remove);
+  }
+
   @Override
   public void latencyInjected(String listener, String protocol, String route, long delayMs) {
     meters(listener, protocol, route).latency().record(delayMs, TimeUnit.MILLISECONDS);
