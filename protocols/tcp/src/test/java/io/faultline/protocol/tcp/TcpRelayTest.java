@@ -30,6 +30,22 @@ class TcpRelayTest {
     }
   }
 
+  /**
+   * Packet loss is HTTP's (a response cut part-way): a tcp connection relays whole under it. A global
+   * network_degradation reset that share of database connections as they opened.
+   */
+  @Test
+  void packetLossLeavesATcpConnectionWhole() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{\"enabled\": true, \"traffic_shaping\": {\"packet_loss_percent\": 100}}");
+        Socket socket = fixture.connect()) {
+      assertThat(TcpFixture.roundTrip(socket, 64 * 1024)).isEqualTo(Upstreams.pattern(64 * 1024));
+      socket.close();
+      fixture.events.await("the connection's end", () -> fixture.events.completions().size() == 1);
+      assertThat(fixture.events.completions().get(0).outcome()).isEqualTo("2xx");
+      assertThat(fixture.events.faults()).isEmpty();
+    }
+  }
+
   @Test
   void anUpstreamThatRefusesClosesTheClientAndCountsA502() throws Exception {
     try (TcpFixture fixture = new TcpFixture("{\"enabled\": false}")) {
