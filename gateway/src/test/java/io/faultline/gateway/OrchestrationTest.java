@@ -599,6 +599,29 @@ class OrchestrationTest {
     assertThat(stored.bodyAsJsonObject().getJsonArray("warnings").getString(0)).startsWith("steps[1].name: the step steps[0] is named warm too");
   }
 
+  /**
+   * A section set while a run goes on is made, and its answer warns that the run's end puts back the config it
+   * found, this change with it: it was answered 200 and then silently dropped when the run ended.
+   */
+  @Test
+  void aChangeMadeDuringARunIsToldTheRunsEndUndoesIt() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer(
+        "name: holding\nsteps:\n  - {name: hold, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 60}\n")).await();
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    String id = started.bodyAsJsonObject().getString("run_id");
+    var during = gw.admin(io.vertx.core.http.HttpMethod.PUT, "/api/chaos/config/rate_limit")
+        .sendBuffer(Buffer.buffer("{\"requests_per_second\": 100}")).await();
+    assertThat(during.statusCode()).as(during.bodyAsString()).isEqualTo(200);
+    assertThat(during.bodyAsJsonObject().getJsonArray("warnings").getString(0))
+        .isEqualTo("orchestration holding (" + id + ") holds the chaos config: when it ends it puts back the config it found,"
+            + " and this change goes with it");
+    assertThat(gw.post("/api/chaos/orchestration/stop").statusCode()).isEqualTo(200);
+    var after = gw.admin(io.vertx.core.http.HttpMethod.PUT, "/api/chaos/config/rate_limit")
+        .sendBuffer(Buffer.buffer("{\"requests_per_second\": 100}")).await();
+    assertThat(after.bodyAsJsonObject().containsKey("warnings")).as("no run: " + after.bodyAsString()).isFalse();
+  }
+
   /** Validate reports an unknown scenario beside the document's other problems: it was reported only once they were fixed. */
   @Test
   void validateReportsAnUnknownScenarioWithTheOtherProblems() {

@@ -52,7 +52,7 @@ public final class OrchestratorVerticle extends VerticleBase {
    * A node-local map ({@code experiment} → id) held while an experiment sets the chaos config itself (a
    * breaking-point search): no orchestration starts on the node meanwhile, as each would restore the other's config.
    */
-  public static final String STEERING = "faultline.experiment.steering";
+  public static final String STEERING = io.faultline.chaos.control.InternalAddresses.STEERING;
   public static final String REPORTS = "faultline.orchestration.reports";
   public static final String REPORT = "faultline.orchestration.report";
   public static final String PROGRESS = "faultline.orchestration.progress";

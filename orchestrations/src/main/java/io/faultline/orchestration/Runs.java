@@ -110,7 +110,12 @@ final class Runs {
         Orchestration orchestration = parsed.orchestration().withVariables(variables);
         JsonObject started = launch(orchestration, text, variables, id, null)
             .put("message", "Orchestration '" + orchestration.name() + "' started successfully");
-        currentDone.onComplete(v -> release(held, run));
+        // a change made meanwhile is told that the run's end puts back the config it found
+        vertx.sharedData().getLocalMap(InternalAddresses.STEERING).put("run", run);
+        currentDone.onComplete(v -> {
+          release(held, run);
+          vertx.sharedData().getLocalMap(InternalAddresses.STEERING).removeIfPresent("run", run);
+        });
         return started;
       }).onFailure(e -> release(held, run));
     });

@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -409,9 +410,37 @@ public final class ChaosControlVerticle extends VerticleBase {
     return vertx.eventBus().localConsumer(address, guarded(message -> {
       JsonObject before = chaosConfig();
       action.apply(message.body());
+      String held = heldBy(address, message);
       // answered once the cluster stored it (at once on a node alone), with the version stored
-      Future.fromCompletionStage(state.replicated(), context).onComplete(stored -> message.reply(publish(message, before)));
+      Future.fromCompletionStage(state.replicated(), context).onComplete(stored -> {
+        JsonObject status = publish(message, before);
+        message.reply(held == null ? status : status.copy().put("warnings", new JsonArray().add(held + " holds the chaos"
+            + " config: when it ends it puts back the config it found, and this change goes with it")));
+      });
     }));
+  }
+
+  /** Changes that a run's or an experiment's end undoes: a config's or a section's, a scenario's start or stop, a reset. */
+  private static final Set<String> UNDONE_AT_THE_END = Set.of(Addresses.CHAOS_SET, Addresses.SCENARIO_START,
+      Addresses.SCENARIO_STOP, Addresses.CHAOS_RESET);
+
+  /**
+   * What holds this node's config and will put back the one it found ("orchestration NAME (run-ID)", "experiment
+   * ID"), when {@code message} is a change of someone else's that it will undo; else null. The change is made and
+   * answered with a warning: a 409 would also refuse a change meant to last only while the run goes on.
+   */
+  private String heldBy(String address, Message<JsonObject> message) {
+    if (!UNDONE_AT_THE_END.contains(address)) {
+      return null;
+    }
+    String source = message.headers().get(Addresses.SOURCE_HEADER);
+    if (source != null && (source.startsWith("orchestration") || source.startsWith("experiment") || source.startsWith("task"))) {
+      return null;
+    }
+    io.vertx.core.shareddata.LocalMap<Object, Object> steering = vertx.sharedData().getLocalMap(InternalAddresses.STEERING);
+    Object experiment = steering.get("experiment");
+    Object run = steering.get("run");
+    return experiment != null ? "experiment " + experiment : run != null ? "orchestration " + run : null;
   }
 
   /** Logs the change {@code message} made and publishes the new status with it; answers the status. */

@@ -14,6 +14,13 @@ public final class InternalAddresses {
    */
   public static final String SCENARIOS_HELD = "faultline.scenarios.held";
 
+  /**
+   * A node-local shared map (not an address) of what holds this node's chaos config for a while and puts back
+   * the config it found when it ends: {@code "experiment"} (an A/B test or a breaking-point search, its id) and
+   * {@code "run"} (the orchestration run, {@code "NAME (run-ID)"}).
+   */
+  public static final String STEERING = "faultline.experiment.steering";
+
   /** Cluster-internal: a notice that the cluster's agreed chaos state changed; each node re-reads it from the shared map. */
   public static final String CLUSTER_STATE = "faultline.cluster.state";
 
