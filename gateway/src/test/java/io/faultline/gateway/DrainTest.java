@@ -299,6 +299,11 @@ class DrainTest {
           + extra + ", \"upstream\": \"http://127.0.0.1:" + upstream.actualPort() + "\"}").get(10, TimeUnit.SECONDS);
       assertThat(swap.statusCode()).isEqualTo(409);
       assertThat(swap.body()).contains("is taken by listener extra (being removed: the port is free once its drain ends)");
+      // and its name likewise (it was said to exist, as if nothing were removing it)
+      HttpResponse<String> sameName = admin(gateway, "POST", "/api/listeners", "{\"name\": \"extra\", \"protocol\": \"http\", \"port\": 0,"
+          + " \"upstream\": \"http://127.0.0.1:" + upstream.actualPort() + "\"}").get(10, TimeUnit.SECONDS);
+      assertThat(sameName.statusCode()).isEqualTo(409);
+      assertThat(sameName.body()).contains("a listener named extra already exists (being removed: the name is free once its drain ends)");
       HttpResponse<String> answer = slow.get(10, TimeUnit.SECONDS);
       assertThat(answer.statusCode()).isEqualTo(200);
       assertThat(answer.body()).isEqualTo("slower done");

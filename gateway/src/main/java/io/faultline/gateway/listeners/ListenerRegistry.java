@@ -129,7 +129,8 @@ public final class ListenerRegistry extends VerticleBase {
         return Future.failedFuture(new ControlError.Conflict("name", "the node is shutting down: it takes no new listener"));
       }
       if (running.containsKey(listener.name()) || starting.containsKey(listener.name())) {
-        return Future.failedFuture(new ControlError.Conflict("name", "a listener named " + listener.name() + " already exists"));
+        return Future.failedFuture(new ControlError.Conflict("name", "a listener named " + listener.name() + " already exists"
+            + (removing.contains(listener.name()) ? " (being removed: the name is free once its drain ends)" : "")));
       }
       List<GatewayConfig.NodePort> taken = new ArrayList<>(nodePorts.get());
       // a running listener holds its port whatever host either names, as the registry always counted it; one being
