@@ -306,12 +306,11 @@ public final class ChaosControlVerticle extends VerticleBase {
       guarded(delete).handle(message); // not a saved scenario: the delete itself says why not
       return;
     }
-    try {
+    if (name.equals(state.scenario())) {
       // deleted now, the status would name a scenario that no longer exists, and its stop would still restore;
-      // checked again as the delete is made
-      refuseWhileInUse(name);
-    } catch (ControlError.Conflict e) {
-      ControlError.fail(message, e);
+      // checked again as the delete is made (refuseWhileInUse), with the runs' hold: a running one is named by
+      // the library's answer below, with its step
+      ControlError.fail(message, new ControlError.Conflict("name", "scenario " + name + " is active: stop it first"));
       return;
     }
     vertx.eventBus().<JsonObject>request(Addresses.LIBRARY_USES, new JsonObject().put("scenario", name))
