@@ -31,19 +31,22 @@ public final class ChangeLog {
 
   private final Deque<JsonObject> entries = new ArrayDeque<>();
 
+  /** Who sent {@code message}: its source header's kind ({@code orchestration} of {@code orchestration:RUN}), {@code event-bus} when none or unknown. */
+  static String source(Message<?> message) {
+    String header = message.headers().get(Addresses.SOURCE_HEADER);
+    if (header == null || header.isBlank()) {
+      return "event-bus";
+    }
+    int colon = header.indexOf(':');
+    String kind = colon < 0 ? header : header.substring(0, colon);
+    return SOURCES.contains(kind) ? kind : "event-bus";
+  }
+
   /** The change a control message made, from the config before and after it. */
   static JsonObject entry(Message<?> message, String node, long version, JsonObject before, JsonObject after, long nowMs) {
     String header = message.headers().get(Addresses.SOURCE_HEADER);
-    String source = "event-bus";
-    String detail = null;
-    if (header != null && !header.isBlank()) {
-      int colon = header.indexOf(':');
-      String kind = colon < 0 ? header : header.substring(0, colon);
-      if (SOURCES.contains(kind)) {
-        source = kind;
-        detail = colon < 0 ? null : header.substring(colon + 1);
-      }
-    }
+    String source = source(message);
+    String detail = source.equals("event-bus") || header.indexOf(':') < 0 ? null : header.substring(header.indexOf(':') + 1);
     return new JsonObject()
         .put("at", nowMs)
         .put("node", node)

@@ -34,14 +34,28 @@ public final class HostPattern {
       return false;
     }
     int colon = portColon(authority);
-    String host = colon < 0 ? authority : authority.substring(0, colon);
-    if (host.length() > 1 && host.endsWith(".")) {
-      host = host.substring(0, host.length() - 1);
+    int port = -1;
+    if (colon >= 0) {
+      try {
+        port = Integer.parseInt(authority.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        return false;
+      }
     }
+    return matches(colon < 0 ? authority : authority.substring(0, colon), port);
+  }
+
+  /** Whether {@code host} with {@code port} (-1: none named) matches; a string is made only for a pattern with a port. */
+  public boolean matches(String host, int port) {
+    if (host == null) {
+      return false;
+    }
+    String name = host.length() > 1 && host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+    String lower = name.toLowerCase(Locale.ROOT);
     if (withPort) {
-      return colon >= 0 && glob.matches((host + authority.substring(colon)).toLowerCase(Locale.ROOT));
+      return port >= 0 && glob.matches(lower + ":" + port);
     }
-    return glob.matches(host.toLowerCase(Locale.ROOT));
+    return glob.matches(lower);
   }
 
   /** The colon before a port, or -1: an unbracketed IPv6 address ({@code ::1}) has colons but no port. */

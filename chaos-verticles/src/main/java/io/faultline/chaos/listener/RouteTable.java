@@ -31,7 +31,7 @@ public final class RouteTable {
         return false;
       }
       if (host != null) {
-        return host.matches(request.authority() == null ? null : request.authority().toString());
+        return request.authority() != null && host.matches(request.authority().host(), request.authority().port());
       }
       return true;
     }

@@ -30,10 +30,13 @@ public final class Bus {
       reply.onComplete(ar -> {
         if (ar.succeeded()) {
           message.reply(ar.result());
-        } else if (Databases.outOfReach(ar.cause()) != null) {
-          ControlError.fail(message, ControlError.UNAVAILABLE, Databases.outOfReach(ar.cause()), null);
         } else {
-          ControlError.fail(message, ar.cause());
+          String outOfReach = Databases.outOfReach(ar.cause());
+          if (outOfReach != null) {
+            ControlError.fail(message, ControlError.UNAVAILABLE, outOfReach, null);
+          } else {
+            ControlError.fail(message, ar.cause());
+          }
         }
       });
     });

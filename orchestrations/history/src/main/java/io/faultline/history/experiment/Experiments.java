@@ -146,8 +146,7 @@ public final class Experiments {
   /** Starts {@code job} as experiment {@code id}, {@link #reserve reserved} for it; answers the experiment as it starts. */
   public Future<JsonObject> start(String id, String kind, JsonObject request, Function<Handle, Future<JsonObject>> job) {
     if (!id.equals(reserved)) {
-      refuseWhileOneRuns();
-      steering().put("experiment", id);
+      throw new IllegalStateException("experiment " + id + " was not reserved"); // the hold comes first (reserve)
     }
     reserved = null;
     JsonObject doc = new JsonObject().put("id", id).put("kind", kind)

@@ -84,9 +84,13 @@ final class Connections {
    * failed with it may succeed as is once the database is back.
    */
   static SQLException outOfReach(Throwable error) {
+    return withState(error, state -> state.startsWith("08") || state.startsWith("57P"));
+  }
+
+  /** The first SQLException among {@code error}'s causes whose SQLSTATE {@code state} accepts, or null. */
+  private static SQLException withState(Throwable error, java.util.function.Predicate<String> state) {
     for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
-      if (e instanceof SQLException sql && sql.getSQLState() != null
-          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+      if (e instanceof SQLException sql && sql.getSQLState() != null && state.test(sql.getSQLState())) {
         return sql;
       }
     }
@@ -95,11 +99,6 @@ final class Connections {
 
   /** Whether {@code error} says the connection had been open and is gone. */
   static boolean lost(Throwable error) {
-    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
-      if (e instanceof SQLException sql && sql.getSQLState() != null && LOST.contains(sql.getSQLState())) {
-        return true;
-      }
-    }
-    return false;
+    return withState(error, LOST::contains) != null;
   }
 }
