@@ -34,7 +34,7 @@ public final class ForwardedHeaders {
     if (!headers.contains("X-Forwarded-Proto")) {
       headers.set("X-Forwarded-Proto", incoming.scheme() == null ? "http" : incoming.scheme());
     }
-    HostAndPort authority = incoming.authority();
+    HostAndPort authority = RequestAuthority.of(incoming);
     if (authority != null && !headers.contains("X-Forwarded-Host")) {
       headers.set("X-Forwarded-Host", authority.toString());
     }

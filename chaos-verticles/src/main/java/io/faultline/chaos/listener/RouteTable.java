@@ -7,6 +7,7 @@ import io.faultline.chaos.engine.Glob;
 import io.faultline.chaos.engine.HostPattern;
 import io.faultline.chaos.engine.MatchPath;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -31,7 +32,8 @@ public final class RouteTable {
         return false;
       }
       if (host != null) {
-        return request.authority() != null && host.matches(request.authority().host(), request.authority().port());
+        HostAndPort authority = RequestAuthority.of(request);
+        return authority != null && host.matches(authority.host(), authority.port());
       }
       return true;
     }

@@ -3,6 +3,7 @@ package io.faultline.chaos.listener;
 import io.faultline.chaos.engine.OperationFacts;
 import io.faultline.chaos.engine.RequestFacts;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 
 /**
@@ -29,7 +30,8 @@ public record ServerRequestFacts(String listener, String protocol, Shape shape, 
 
   @Override
   public String host() {
-    return request.authority() == null ? null : request.authority().toString();
+    HostAndPort authority = RequestAuthority.of(request);
+    return authority == null ? null : authority.toString();
   }
 
   @Override

@@ -472,6 +472,32 @@ class HttpProxyVerticleTest {
     }
   }
 
+  /**
+   * A client that sends a proxy the absolute form ({@code GET http://api.example/x}) names its host in the target,
+   * and RFC 9112 section 3.2.2 has the server use it over {@code Host}: routes, rules and {@code X-Forwarded-Host}
+   * read {@code Host} instead, so the request took the other host's route and chaos.
+   */
+  @Test
+  void anAbsoluteFormTargetsHostWinsOverTheHostHeader() throws Exception {
+    try (GatewayFixture other = new GatewayFixture(null); GatewayFixture probe = new GatewayFixture(null)) {
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, probe.upstream.url(),
+          List.of(new RouteConfig("api", null, null, "api.example", other.upstream.url(), null)), 2_000L, null, 1, null, null);
+      try (GatewayFixture gw = new GatewayFixture("""
+          {"enabled": true, "rules": [{"name": "shop", "match": {"host": "shop.example:8080"},
+            "fault_injection": {"http_errors": [503], "http_error_probability": 1.0}}]}""", listener)) {
+        String routed = raw(gw.port, "GET http://API.example/x?q=1 HTTP/1.1\r\nHost: shop.example:8080\r\nConnection: close\r\n\r\n");
+        assertThat(routed).startsWith("HTTP/1.1 200").contains("\"uri\":\"/x?q=1\"").contains("\"x-forwarded-host\":\"API.example\"");
+        assertThat(other.upstream.hits().get()).as("the target's host took its route").isEqualTo(1);
+        String faulted = raw(gw.port, "GET http://user@shop.example:8080/y HTTP/1.1\r\nHost: api.example\r\nConnection: close\r\n\r\n");
+        assertThat(faulted).as("the rule on the target's host and port").startsWith("HTTP/1.1 503");
+        String origin = raw(gw.port, "GET /z HTTP/1.1\r\nHost: api.example\r\nConnection: close\r\n\r\n");
+        assertThat(origin).as("the origin form still reads Host").startsWith("HTTP/1.1 200");
+        assertThat(other.upstream.hits().get()).isEqualTo(2);
+        assertThat(probe.upstream.hits().get()).isZero();
+      }
+    }
+  }
+
   @Test
   void theListenersOwnUpstreamIsTheRouteNamedDefaultWhichNoRouteMayTake() {
     // a route named "default" was taken and counted together with the listener's own traffic
