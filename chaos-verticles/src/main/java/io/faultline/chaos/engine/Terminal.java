@@ -75,8 +75,16 @@ public sealed interface Terminal extends Decision permits Terminal.HttpError, Te
     }
   }
 
-  /** Refuse the exchange for going over a rate limit (429), saying when to retry. */
-  record RateLimited(String type, long retryAfterSeconds) implements Terminal {
+  /**
+   * Refuse the exchange for going over a rate limit (429), saying when to retry: {@code retryAfterMillis}, until
+   * the bucket that refused it has a token again (at least 1).
+   */
+  record RateLimited(String type, long retryAfterMillis) implements Terminal {
+
+    /** {@link #retryAfterMillis} in whole seconds, rounded up, as HTTP's {@code Retry-After} takes it (at least 1). */
+    public long retryAfterSeconds() {
+      return Math.max(1, (retryAfterMillis + 999) / 1000);
+    }
 
     @Override
     public <X> void applyTo(Visitor<X> visitor, X exchange) {

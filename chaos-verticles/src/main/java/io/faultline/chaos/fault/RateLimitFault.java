@@ -54,7 +54,6 @@ public final class RateLimitFault implements Fault {
     if (waitNanos == 0) {
       return Decision.PASS;
     }
-    long retryAfterSeconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
-    return new Terminal.RateLimited(TYPE, retryAfterSeconds);
+    return new Terminal.RateLimited(TYPE, Math.max(1, (waitNanos + 999_999L) / 1_000_000L));
   }
 }

@@ -16,6 +16,7 @@ import io.vertx.grpc.common.GrpcStatus;
 final class GrpcTranslator implements Translator<GrpcCall> {
 
   private static final String INJECTED = " (injected by Faultline)";
+  static final String RETRY_PUSHBACK = "grpc-retry-pushback-ms";
 
   private final Vertx vertx;
   private final String listener;
@@ -54,6 +55,10 @@ final class GrpcTranslator implements Translator<GrpcCall> {
 
   @Override
   public void rateLimited(Exchange<GrpcCall> exchange, Terminal.RateLimited limited) {
+    if (!exchange.call().finished()) {
+      // gRPC's retry pushback (gRFC A6): a client with a retry policy waits this long before it tries again
+      exchange.call().request().response().trailers().set(RETRY_PUSHBACK, Long.toString(limited.retryAfterMillis()));
+    }
     GrpcRelay.end(exchange.call(), GrpcStatus.RESOURCE_EXHAUSTED, "rate limit exceeded" + INJECTED, limited.type());
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.chaos.testing.NodeClients;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,25 @@ class GrpcJsClientTest {
       assertThat(gw.upstreamCalls.get()).as("calls sent upstream").isEqualTo(200);
       // 200 draws at 0.5 (seeded): between 70 and 130 fail unless the draws are not what was asked
       assertThat(failed).as(output).isBetween(70, 130);
+    }
+  }
+
+  /**
+   * A rate-limited call tells the client when the bucket has a token again ({@code grpc-retry-pushback-ms}, gRFC A6),
+   * and grpc-js under a retry policy waits that long before it retries: the second of two calls at 2 a second gets
+   * through on its retry, about half a second later. Without the pushback it retried after its own 10 ms and failed.
+   */
+  @Test
+  void aRateLimitedCallsPushbackIsWhatARetryingClientWaits() throws Exception {
+    NodeClients grpcJs = new NodeClients(DIR, CLIENT);
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "rate_limit": {"requests_per_second": 2, "burst_size": 1}}""")) {
+      String output = grpcJs.node("grpc-js-retry.js", 60, "127.0.0.1:" + gw.port, "2");
+      List<String> lines = output.lines().filter(l -> l.startsWith("ok ") || l.startsWith("status ")).toList();
+      assertThat(lines).as(output).hasSize(2).allMatch(l -> l.startsWith("ok "));
+      long second = Long.parseLong(lines.get(1).substring(3));
+      assertThat(second).as("the retry waited for the token (500 ms after the first call's, at 2/s)").isBetween(450L, 3_000L);
+      assertThat(gw.upstreamCalls.get()).isEqualTo(2);
     }
   }
 

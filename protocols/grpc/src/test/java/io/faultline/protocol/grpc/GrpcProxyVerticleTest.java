@@ -110,6 +110,9 @@ class GrpcProxyVerticleTest {
       GrpcFixture.Result limited = gw.call("Unary", List.of("3"));
       assertThat(limited.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
       assertThat(limited.message()).contains("rate limit");
+      // when the bucket has a token again (one each 2 s), as gRPC's retry pushback in milliseconds
+      String pushback = limited.trailers().get("grpc-retry-pushback-ms");
+      assertThat(Long.parseLong(pushback != null ? pushback : limited.headers().get("grpc-retry-pushback-ms"))).as("trailers-only: one block").isBetween(1_000L, 2_000L);
     }
   }
 
