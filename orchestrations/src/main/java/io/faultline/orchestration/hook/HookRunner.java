@@ -3,6 +3,7 @@ package io.faultline.orchestration.hook;
 import io.faultline.orchestration.model.Action;
 import io.faultline.orchestration.model.Condition;
 import io.faultline.orchestration.model.Hook;
+import io.faultline.orchestration.model.Numbers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -94,7 +95,7 @@ public final class HookRunner {
       }
       case "record_metric" -> {
         Object value = f.get("value");
-        Double number = number(value instanceof String s ? context.interpolate(s) : value);
+        Double number = Numbers.of(value instanceof String s ? context.interpolate(s) : value);
         if (number == null) {
           return Future.failedFuture(new ActionFailed("record_metric " + f.get("name") + ": not a number: " + value, false));
         }
@@ -111,17 +112,6 @@ public final class HookRunner {
         }
         return commands.run(f, context);
       }
-    }
-  }
-
-  private static Double number(Object value) {
-    if (value instanceof Number n) {
-      return n.doubleValue();
-    }
-    try {
-      return value instanceof String s ? Double.parseDouble(s.trim()) : null;
-    } catch (NumberFormatException e) {
-      return null;
     }
   }
 

@@ -6,6 +6,7 @@ import static io.faultline.orchestration.parse.Fields.sorted;
 import io.faultline.orchestration.model.Action;
 import io.faultline.orchestration.model.GuardedAction;
 import io.faultline.orchestration.model.Hook;
+import io.faultline.orchestration.model.Numbers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,15 +30,6 @@ public final class HookParser {
   }
 
   /** Whether {@code value}, given as is, is a finite number a metric can hold: a number, or text that reads as one. */
-  private static boolean measurable(Object value) {
-    try {
-      double number = value instanceof Number n ? n.doubleValue() : value instanceof String s ? Double.parseDouble(s.trim()) : Double.NaN;
-      return Double.isFinite(number);
-    } catch (NumberFormatException e) {
-      return false;
-    }
-  }
-
   /** Whether {@code text} has a variable or placeholder filled in as the hook runs (${variables.x}, {{timestamp}}). */
   public static boolean templated(String text) {
     return text.contains("${") || text.contains("{{");
@@ -113,7 +105,7 @@ public final class HookParser {
         Object given = m.get("value");
         if (!m.containsKey("value")) {
           f.problem(at(path, "value"), "is required");
-        } else if (type.equals("record_metric") && !(given instanceof String text && templated(text)) && !measurable(given)) {
+        } else if (type.equals("record_metric") && !(given instanceof String text && templated(text)) && !Numbers.finite(given)) {
           f.problem(at(path, "value"), "must be a number (or text that is one, or a ${variable} that holds one), got " + given);
         }
       }

@@ -3,6 +3,7 @@ package io.faultline.orchestration.run;
 import io.faultline.orchestration.model.Assertion;
 import io.faultline.orchestration.model.Condition;
 import io.faultline.orchestration.model.MetricNames;
+import io.faultline.orchestration.model.Numbers;
 import io.faultline.orchestration.parse.Templates;
 import io.faultline.orchestration.report.AssertionResult;
 import io.vertx.core.json.JsonObject;
@@ -48,7 +49,7 @@ final class AssertionChecks {
       }
       case "metric_in_range" -> {
         Double value = a.metric().startsWith("custom.") ? customMetrics.get(a.metric().substring(7))
-            : Conditions.number(metrics.getValue(MetricNames.canonical(a.metric())));
+            : Numbers.of(metrics.getValue(MetricNames.canonical(a.metric())));
         boolean passed = value != null && value >= a.min() && value <= a.max();
         String seen = value != null ? String.valueOf(value) : a.metric().startsWith("custom.") ? "not recorded"
             : "not measured (no request went through the gateway in its window)";

@@ -2,6 +2,7 @@ package io.faultline.orchestration.run;
 
 import io.faultline.orchestration.model.Condition;
 import io.faultline.orchestration.model.MetricNames;
+import io.faultline.orchestration.model.Numbers;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Objects;
@@ -31,7 +32,7 @@ final class Conditions {
       case "not" -> c.conditions().isEmpty() || !holds(c.conditions().get(0), context);
       case "previous_step_succeeded" -> Boolean.TRUE.equals(context.previousStepSucceeded());
       case "previous_step_failed" -> Boolean.FALSE.equals(context.previousStepSucceeded());
-      case "metric_threshold" -> threshold(number(context.metrics().getValue(MetricNames.canonical(c.metric()))), c.operator(),
+      case "metric_threshold" -> threshold(Numbers.of(context.metrics().getValue(MetricNames.canonical(c.metric()))), c.operator(),
           c.threshold());
       default -> false;
     };
@@ -56,8 +57,8 @@ final class Conditions {
   }
 
   private static boolean same(Object actual, Object expected) {
-    Double a = number(actual);
-    Double b = number(expected);
+    Double a = Numbers.of(actual);
+    Double b = Numbers.of(expected);
     if (a != null && b != null) {
       return a.doubleValue() == b.doubleValue();
     }
@@ -65,8 +66,8 @@ final class Conditions {
   }
 
   private static int compare(Object actual, Object expected) {
-    Double a = number(actual);
-    Double b = number(expected);
+    Double a = Numbers.of(actual);
+    Double b = Numbers.of(expected);
     if (a == null || b == null) {
       return 0; // not comparable: neither greater nor less
     }
@@ -86,19 +87,5 @@ final class Conditions {
       case "not_equals" -> value.doubleValue() != threshold.doubleValue();
       default -> false;
     };
-  }
-
-  static Double number(Object value) {
-    if (value instanceof Number n) {
-      return n.doubleValue();
-    }
-    if (value instanceof String s) {
-      try {
-        return Double.parseDouble(s.trim());
-      } catch (NumberFormatException e) {
-        return null;
-      }
-    }
-    return null;
   }
 }
