@@ -1,5 +1,6 @@
 package io.faultline.chaos.engine;
 
+import io.vertx.core.net.HostAndPort;
 import java.util.Locale;
 
 /**
@@ -30,19 +31,8 @@ public final class HostPattern {
 
   /** Whether {@code authority} ({@code host}, {@code host:port}, {@code [v6]:port}; null when the request names none) matches. */
   public boolean matches(String authority) {
-    if (authority == null) {
-      return false;
-    }
-    int colon = portColon(authority);
-    int port = -1;
-    if (colon >= 0) {
-      try {
-        port = Integer.parseInt(authority.substring(colon + 1));
-      } catch (NumberFormatException e) {
-        return false;
-      }
-    }
-    return matches(colon < 0 ? authority : authority.substring(0, colon), port);
+    HostAndPort named = authority == null ? null : HostAndPort.parseAuthority(authority, -1);
+    return named != null && matches(named.host(), named.port());
   }
 
   /** Whether {@code host} with {@code port} (-1: none named) matches; a string is made only for a pattern with a port. */
@@ -58,7 +48,7 @@ public final class HostPattern {
     return glob.matches(lower);
   }
 
-  /** The colon before a port, or -1: an unbracketed IPv6 address ({@code ::1}) has colons but no port. */
+  /** A pattern's colon before a port, or -1: an unbracketed IPv6 address ({@code ::1}) has colons but no port. */
   private static int portColon(String authority) {
     int colon = authority.lastIndexOf(':');
     if (colon <= 0) {
