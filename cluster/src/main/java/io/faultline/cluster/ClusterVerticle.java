@@ -142,6 +142,17 @@ public final class ClusterVerticle extends VerticleBase {
       }
       return task;
     });
+    answer(Addresses.TASKS_DELETE, body -> {
+      Object given = body == null ? null : body.getValue("id");
+      if (!(given instanceof String id) || id.isEmpty()) {
+        throw new io.faultline.chaos.config.ChaosConfigException("id", "is required: the task to delete");
+      }
+      JsonObject task = tasks.delete(id);
+      if (task == null) {
+        throw new ChaosState.NotFound("id", "no task named " + id);
+      }
+      return task;
+    });
     answer(Addresses.TASKS_CANCEL, body -> {
       JsonObject task = tasks.cancel(body == null ? null : body.getString("id"));
       vertx.eventBus().publish(InternalAddresses.TASK_CANCELLED, new JsonObject().put("task", task.getString("id")));

@@ -30,7 +30,8 @@ public final class LocalNodeVerticle extends VerticleBase {
         .put("nodes", new JsonArray().add(record.copy().put("address", address.get()).put("last_heartbeat", System.currentTimeMillis())))));
     var leader = vertx.eventBus().localConsumer(Addresses.CLUSTER_LEADER, message -> message.reply(new JsonObject()
         .put("node", nodeId).put("term", 1).putNull("cluster")));
-    var tasks = java.util.stream.Stream.of(Addresses.TASKS_SUBMIT, Addresses.TASKS_LIST, Addresses.TASKS_GET, Addresses.TASKS_CANCEL)
+    var tasks = java.util.stream.Stream.of(Addresses.TASKS_SUBMIT, Addresses.TASKS_LIST, Addresses.TASKS_GET, Addresses.TASKS_CANCEL,
+        Addresses.TASKS_DELETE)
         .map(address -> vertx.eventBus().localConsumer(address, message -> ControlError.fail(message, 409,
             "distributed tasks need a cluster: start the node with --cluster (a one-node cluster works)", "cluster.enabled"))
             .completion())

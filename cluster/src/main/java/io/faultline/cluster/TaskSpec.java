@@ -71,6 +71,11 @@ record TaskSpec(String id, String mode, String scenario, JsonObject config, Obje
     if (!(stop instanceof Boolean)) {
       throw new ChaosConfigException("stop_on_failure", "must be true or false, got " + shown(stop));
     }
+    if (Boolean.TRUE.equals(stop) && !mode.equals("sequential")) {
+      // only sequential items wait for each other: in the other modes there is no rest to skip
+      throw new ChaosConfigException("stop_on_failure", "applies to sequential tasks only (their items run one after another),"
+          + " this one is " + mode);
+    }
     Object id = body.getValue("id");
     if (id != null && !(id instanceof String s && s.matches("[A-Za-z0-9_.-]{1,64}"))) {
       throw new ChaosConfigException("id", "must be 1-64 letters, digits, '_', '-' or '.', got " + shown(id));

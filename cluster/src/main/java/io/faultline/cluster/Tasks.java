@@ -37,6 +37,8 @@ import java.util.function.UnaryOperator;
 final class Tasks {
 
   private static final Set<String> DONE = Set.of("succeeded", "failed", "skipped", "cancelled");
+  /** How long a deleted task's tombstone stays in the map: every node's {@link #heal} sees it before it goes. */
+  static final long TOMBSTONE_MS = 60_000;
   /** What an orchestration item records of its run. */
   static final List<String> RUN_FIELDS = List.of("run_id", "run_status", "report");
 
@@ -99,8 +101,12 @@ final class Tasks {
         .put("created_at", System.currentTimeMillis())
         .put("status", "running")
         .put("items", items);
-    if (map.putIfAbsent(id, task.encode()) != null) {
-      throw new io.faultline.chaos.control.ControlError.Conflict("id", "a task named " + id + " exists already");
+    String existing = map.putIfAbsent(id, task.encode());
+    if (existing != null && !(deleted(existing) && map.replace(id, existing, task.encode()))) {
+      JsonObject other = deleted(existing) ? null : new JsonObject(existing);
+      throw new io.faultline.chaos.control.ControlError.Conflict("id", "a task named " + id + " exists already"
+          + (other == null || !other.getBoolean("settled", false) ? ""
+          : " (it has ended, " + other.getString("status") + ": DELETE /api/cluster/tasks/" + id + " to reuse its id)"));
     }
     seen.put(id, task.encode());
     return task;
@@ -108,14 +114,43 @@ final class Tasks {
 
   JsonArray list() {
     JsonArray tasks = new JsonArray();
-    map.values().stream().map(JsonObject::new).sorted((a, b) -> Long.compare(a.getLong("created_at"), b.getLong("created_at")))
+    map.values().stream().filter(t -> !deleted(t)).map(JsonObject::new).sorted((a, b) -> Long.compare(a.getLong("created_at"), b.getLong("created_at")))
         .forEach(tasks::add);
     return tasks;
   }
 
   JsonObject get(String id) {
     String task = map.get(id);
-    return task == null ? null : new JsonObject(task);
+    return task == null || deleted(task) ? null : new JsonObject(task);
+  }
+
+  /**
+   * Deletes task {@code id} once it has ended and settled (its chaos put back); answers it as it was, or null when
+   * there is none. It leaves a tombstone for {@link #TOMBSTONE_MS}, so no node's {@link #heal} puts it back.
+   */
+  JsonObject delete(String id) {
+    while (true) {
+      String current = map.get(id);
+      if (current == null || deleted(current)) {
+        return null;
+      }
+      JsonObject task = new JsonObject(current);
+      if (!task.getBoolean("settled", false)) {
+        throw new io.faultline.chaos.control.ControlError.Conflict("id", "task " + id + (task.getString("status").equals("running")
+            ? " is running: cancel it first (POST /api/cluster/tasks/" + id + "/cancel), then delete it once it has ended"
+            : " is ending (" + task.getString("status") + ", its items being put back): delete it once it has settled"));
+      }
+      String tombstone = new JsonObject().put("deleted", true).put("id", id).put("deleted_at", System.currentTimeMillis()).encode();
+      if (map.replace(id, current, tombstone)) {
+        seen.put(id, tombstone);
+        return task;
+      }
+    }
+  }
+
+  /** Whether {@code encoded} is a deleted task's tombstone. */
+  private static boolean deleted(String encoded) {
+    return encoded.startsWith("{\"deleted\":true");
   }
 
   /** Puts back tasks this node knows that the map lost, and notes the current versions of the others. */
@@ -123,7 +158,11 @@ final class Tasks {
     Map<String, String> current = new java.util.HashMap<>(map);
     seen.forEach((id, task) -> {
       if (!current.containsKey(id)) {
-        map.putIfAbsent(id, task);
+        if (deleted(task)) {
+          seen.remove(id, task); // its tombstone has gone: nothing to put back
+        } else {
+          map.putIfAbsent(id, task);
+        }
       }
     });
     seen.putAll(current);
@@ -139,6 +178,13 @@ final class Tasks {
     Set<String> settled = new java.util.LinkedHashSet<>();
     boolean[] running = new boolean[1];
     for (String id : map.keySet()) {
+      String encoded = map.get(id);
+      if (encoded != null && deleted(encoded)) {
+        if (System.currentTimeMillis() - new JsonObject(encoded).getLong("deleted_at") > TOMBSTONE_MS) {
+          map.remove(id, encoded);
+        }
+        continue;
+      }
       update(id, task -> {
         if (!task.getString("status").equals("running")) {
           return settle(task, settled, running);
@@ -350,7 +396,7 @@ final class Tasks {
     List<JsonObject[]> out = new java.util.ArrayList<>();
     for (String encoded : map.values()) {
       JsonObject task = new JsonObject(encoded);
-      if (task.getString("status").equals("cancelled")) {
+      if ("cancelled".equals(task.getString("status"))) {
         for (Object o : task.getJsonArray("items")) {
           JsonObject item = (JsonObject) o;
           if (item.getString("state").equals("running") && self.equals(item.getString("node"))) {
@@ -397,7 +443,7 @@ final class Tasks {
   private void update(String id, UnaryOperator<JsonObject> change) {
     while (true) {
       String current = map.get(id);
-      if (current == null) {
+      if (current == null || deleted(current)) {
         return;
       }
       JsonObject next = change.apply(new JsonObject(current));

@@ -112,6 +112,55 @@ class TasksTest {
         .hasMessage("a task named x exists already");
   }
 
+  /**
+   * Reference 000's example task has a fixed id ({@code task-1}): it could run once per cluster, as an ended task
+   * was kept for ever and could not be deleted. An ended task is deleted (a running one is refused: cancel it
+   * first), its id is free again, and no node that saw it puts it back as it would a task the map lost.
+   */
+  @Test
+  void anEndedTaskIsDeletedAndItsIdUsedAgainWithoutAnotherNodePuttingItBack() {
+    Tasks a = node("a");
+    Tasks b = node("b");
+    submit(a, spec("task-1", "parallel"), live("a", "b"), 1);
+    a.lead(Set.of("a", "b"));
+    work(a);
+    work(b);
+    b.heal(); // b has seen the task running
+    assertThatThrownBy(() -> a.delete("task-1")).isInstanceOfSatisfying(io.faultline.chaos.control.ControlError.Conflict.class,
+        e -> assertThat(e).hasMessageContaining("is running: cancel it first"));
+    a.end("task-1", 0, "succeeded", "ok");
+    b.end("task-1", 1, "succeeded", "ok");
+    a.lead(Set.of("a", "b"));
+    assertThat(a.get("task-1").getBoolean("settled")).isTrue();
+    assertThatThrownBy(() -> submit(a, spec("task-1", "parallel"), live("a", "b"), 1))
+        .hasMessageContaining("it has ended, succeeded: DELETE /api/cluster/tasks/task-1 to reuse its id");
+    assertThat(a.delete("task-1").getString("status")).isEqualTo("succeeded");
+    assertThat(a.get("task-1")).isNull();
+    assertThat(a.list()).isEmpty();
+    assertThat(a.delete("task-1")).as("deleted already").isNull();
+    b.heal(); // b's last sight of it was running: the tombstone keeps it from putting that back
+    a.heal();
+    assertThat(b.get("task-1")).isNull();
+    a.lead(Set.of("a", "b"));
+    assertThat(work(b)).isEmpty();
+    // the id again, as the reference's example submits it
+    submit(a, spec("task-1", "parallel"), live("a", "b"), 1);
+    assertThat(a.get("task-1").getString("status")).isEqualTo("running");
+    assertThat(a.list()).hasSize(1);
+  }
+
+  @Test
+  void stopOnFailureIsRefusedWhereItemsDoNotRunOneAfterAnother() {
+    Tasks tasks = node("a");
+    for (String mode : List.of("parallel", "leader_assigned", "peer_to_peer")) {
+      assertThatThrownBy(() -> submit(tasks, spec("s", mode).put("stop_on_failure", true), live("a"), 1))
+          .isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("stop_on_failure"))
+          .hasMessageContaining("applies to sequential tasks only");
+    }
+    submit(tasks, spec("s", "sequential").put("stop_on_failure", true), live("a"), 1);
+    submit(tasks, spec("t", "parallel").put("stop_on_failure", false), live("a"), 1);
+  }
+
   @Test
   void parallelHandsEveryItemOutAtOnceAndSucceedsWhenAllDo() {
     Tasks a = node("a");

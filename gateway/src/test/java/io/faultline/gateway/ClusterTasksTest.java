@@ -172,6 +172,23 @@ class ClusterTasksTest {
     var again = cluster.postForResponse(n2, "/api/cluster/tasks/c/cancel", "");
     assertThat(again.statusCode()).isEqualTo(409);
     assertThat(again.bodyAsJsonObject().getString("error")).isEqualTo("task c has ended (cancelled)");
+    // an ended task is deleted (from any node), and its id is free again: it was kept for ever, its id taken
+    var taken = cluster.postForResponse(n1, "/api/cluster/tasks", "{\"id\": \"c\", \"duration_seconds\": 30, " + ERRORS + "}");
+    assertThat(taken.statusCode()).isEqualTo(409);
+    assertThat(taken.bodyAsJsonObject().getString("error")).contains("DELETE /api/cluster/tasks/c to reuse its id");
+    var deleted = cluster.delete(n3, "/api/cluster/tasks/c");
+    assertThat(deleted.statusCode()).as(deleted.bodyAsString()).isEqualTo(200);
+    assertThat(deleted.bodyAsJsonObject().getString("status")).isEqualTo("cancelled");
+    assertThat(cluster.delete(n2, "/api/cluster/tasks/c").statusCode()).isEqualTo(404);
+    assertThat(cluster.get(n1, "/api/cluster/tasks").getJsonArray("tasks")).isEmpty();
+    Thread.sleep(1_500); // heartbeats: no node puts it back
+    assertThat(cluster.get(n2, "/api/cluster/tasks").getJsonArray("tasks")).isEmpty();
+    var reused = cluster.postForResponse(n1, "/api/cluster/tasks", "{\"id\": \"c\", \"duration_seconds\": 30, " + ERRORS + "}");
+    assertThat(reused.statusCode()).as(reused.bodyAsString()).isEqualTo(201);
+    var running = cluster.delete(n2, "/api/cluster/tasks/c");
+    assertThat(running.statusCode()).isEqualTo(409);
+    assertThat(running.bodyAsJsonObject().getString("error")).contains("is running: cancel it first");
+    cluster.post(n2, "/api/cluster/tasks/c/cancel", "");
     var unknown = cluster.postForResponse(n2, "/api/cluster/tasks/nope/cancel", "");
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.bodyAsJsonObject().getString("error")).isEqualTo("no task named nope");

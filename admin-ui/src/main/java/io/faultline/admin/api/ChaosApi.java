@@ -42,6 +42,8 @@ public final class ChaosApi {
     router.post("/api/cluster/tasks").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.TASKS_SUBMIT, body, 201, task -> task)));
     router.get("/api/cluster/tasks/:id").handler(ctx ->
         bus.forward(ctx, Addresses.TASKS_GET, new JsonObject().put("id", ctx.pathParam("id"))));
+    router.delete("/api/cluster/tasks/:id").handler(ctx -> ControlBus.noBody(ctx, null, () ->
+        bus.forward(ctx, Addresses.TASKS_DELETE, new JsonObject().put("id", ctx.pathParam("id")))));
     router.post("/api/cluster/tasks/:id/cancel").handler(ctx -> ControlBus.noBody(ctx, null, () ->
         bus.forward(ctx, Addresses.TASKS_CANCEL, new JsonObject().put("id", ctx.pathParam("id")))));
   }

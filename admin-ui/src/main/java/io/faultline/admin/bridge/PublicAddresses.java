@@ -17,7 +17,7 @@ public final class PublicAddresses {
       Addresses.CHAOS_RESET, Addresses.CHAOS_CHANGES, Addresses.RULES_LIST, Addresses.RULES_PUT, Addresses.RULES_REMOVE, Addresses.RULES_REPLACE,
       Addresses.SCENARIO_LIST, Addresses.SCENARIO_START, Addresses.SCENARIO_STOP, Addresses.SCENARIO_SAVE,
       Addresses.SCENARIO_DELETE, Addresses.CONFIG_RELOAD, Addresses.CLUSTER_NODES, Addresses.CLUSTER_LEADER,
-      Addresses.TASKS_SUBMIT, Addresses.TASKS_LIST, Addresses.TASKS_GET, Addresses.TASKS_CANCEL, Addresses.TRAFFIC_RECENT,
+      Addresses.TASKS_SUBMIT, Addresses.TASKS_LIST, Addresses.TASKS_GET, Addresses.TASKS_CANCEL, Addresses.TASKS_DELETE, Addresses.TRAFFIC_RECENT,
       Addresses.LISTENERS_LIST, Addresses.LISTENERS_ADD, Addresses.LISTENERS_REMOVE,
       OrchestratorVerticle.VALIDATE, OrchestratorVerticle.START, OrchestratorVerticle.STOP, OrchestratorVerticle.STATUS,
       OrchestratorVerticle.REPORTS, OrchestratorVerticle.REPORT, OrchestratorVerticle.EXECUTE,

@@ -138,6 +138,8 @@ public final class GraphQlApi {
             .dataFetcher("stopScenario", change(Addresses.SCENARIO_STOP, env -> null))
             .dataFetcher("submitTask", call(Addresses.TASKS_SUBMIT, env -> object(env.getArgument("task"), "task"), JsonObject::getMap))
             .dataFetcher("cancelTask", call(Addresses.TASKS_CANCEL, env -> new JsonObject().put("id", env.<String>getArgument("id")),
+                JsonObject::getMap))
+            .dataFetcher("deleteTask", call(Addresses.TASKS_DELETE, env -> new JsonObject().put("id", env.<String>getArgument("id")),
                 JsonObject::getMap)))
         .type("Query", history::queries)
         .type("Mutation", history::mutations)

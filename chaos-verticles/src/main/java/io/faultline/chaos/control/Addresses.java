@@ -122,6 +122,11 @@ public final class Addresses {
    * Answers the task, {@code status: cancelled}; 404 for no such task, 409 when it has ended.
    */
   public static final String TASKS_CANCEL = "faultline.cluster.tasks.cancel";
+  /**
+   * {@code {"id"}}: deletes an ended task, so its id can be used again. Answers the task as it was; 404 for no
+   * such task, 409 while it runs (cancel it first) or is still putting its chaos back.
+   */
+  public static final String TASKS_DELETE = "faultline.cluster.tasks.delete";
   /** Local to a node: whether it leads its cluster ({@code {"leading": bool}}); published on change, answered on request. */
   public static final String LEADERSHIP = "faultline.cluster.leadership";
 
