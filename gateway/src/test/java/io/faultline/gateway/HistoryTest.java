@@ -203,7 +203,9 @@ class HistoryTest {
     // while it runs, between its samples too, another run is refused (one got in between two samples, and the test
     // then failed): tried every 50 ms until it has ended
     int refused = 0;
+    java.util.Set<Long> seeds = new java.util.HashSet<>();
     while ("running".equals(gw.get("/api/history/experiments/" + id).bodyAsJsonObject().getString("status"))) {
+      seeds.add(gw.status().getLong("seed"));
       var other = gw.admin(HttpMethod.POST, "/api/chaos/orchestration/start")
           .sendBuffer(Buffer.buffer("name: other\nsteps: [{name: s, scenario: {config: {enabled: false}}, duration_seconds: 0.2}]\n")).await();
       assertThat(other.statusCode()).as(other.bodyAsString()).isEqualTo(409);
@@ -218,6 +220,11 @@ class HistoryTest {
     // 4 runs a side, every calm score above every failing one: the exact permutation p is 2/70
     assertThat(result.getJsonObject("test").getDouble("p_value")).isCloseTo(2.0 / 70, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(result.getJsonObject("a").getJsonArray("runs")).hasSize(4);
+    // each sample drew from a seed of its own (with the node's every sample replayed the same draws), and the
+    // node's seed is back
+    seeds.remove(7L);
+    assertThat(seeds).as("sample seeds seen while it ran").hasSizeGreaterThanOrEqualTo(5);
+    assertThat(gw.status().getLong("seed")).isEqualTo(7L);
   }
 
   @Test

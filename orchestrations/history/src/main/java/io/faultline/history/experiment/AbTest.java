@@ -1,6 +1,7 @@
 package io.faultline.history.experiment;
 
 import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.control.ControlError;
 import io.faultline.history.HistoryAddresses;
 import io.faultline.history.Params;
@@ -80,18 +81,24 @@ public final class AbTest {
       JsonObject startA = checkedA.result();
       List<JsonObject> runsA = new ArrayList<>();
       List<JsonObject> runsB = new ArrayList<>();
-      Future<Void> chain = Future.succeededFuture();
+      // the node's chaos seed, put back when the test ends: each sample draws from a seed of its own (sampleSeed)
+      Object[] nodeSeed = new Object[1];
+      Future<Void> chain = vertx.eventBus().<JsonObject>request(Addresses.CHAOS_STATUS, new JsonObject())
+          .onSuccess(status -> nodeSeed[0] = status.body().getValue("seed")).mapEmpty();
       for (int i = 0; i < samples; i++) {
         int sample = i + 1;
-        chain = chain.compose(v -> sample(startA, "a", timeout, minRequests, handle, runsA, runsB)).compose(run -> {
-          runsA.add(run);
-          return handle.progress(progress(sample, samples, runsA, runsB));
-        }).compose(v -> sample(startB, "b", timeout, minRequests, handle, runsA, runsB)).compose(run -> {
-          runsB.add(run);
-          return handle.progress(progress(sample, samples, runsA, runsB));
-        });
+        chain = chain.compose(v -> chaosSeed(sampleSeed(seed, sample, 0), handle))
+            .compose(v -> sample(startA, "a", timeout, minRequests, handle, runsA, runsB)).compose(run -> {
+              runsA.add(run);
+              return handle.progress(progress(sample, samples, runsA, runsB));
+            }).compose(v -> chaosSeed(sampleSeed(seed, sample, 1), handle))
+            .compose(v -> sample(startB, "b", timeout, minRequests, handle, runsA, runsB)).compose(run -> {
+              runsB.add(run);
+              return handle.progress(progress(sample, samples, runsA, runsB));
+            });
       }
-      return chain.map(v -> analyse(runsA, runsB, metric, a, seed));
+      return chain.eventually(() -> nodeSeed[0] == null ? Future.succeededFuture() : chaosSeed(nodeSeed[0], handle))
+          .map(v -> analyse(runsA, runsB, metric, a, seed));
     });
   }
 
@@ -189,6 +196,25 @@ public final class AbTest {
             ? c.field() == null || c.field().isEmpty() ? new ChaosConfigException(field + (given.containsKey("text") ? ".text" : ""), c.getMessage())
             : c.under(field)
             : new ChaosConfigException(field, ControlError.reason(e))));
+  }
+
+  /**
+   * The chaos seed of sample {@code sample} of variant {@code arm} (0 for A, 1 for B), from the test's {@code seed}.
+   * A run's draws start over with each config it applies, so every sample under one seed drew the very same faults
+   * in the same request order: three samples were one draw counted three times, and the tests' p-values took them
+   * for independent. Each sample now draws from its own seed, and the same test seed replays the same samples.
+   */
+  static long sampleSeed(long seed, int sample, int arm) {
+    return new java.util.SplittableRandom(seed * 31 + sample * 2L + arm).nextLong();
+  }
+
+  /** Sets the node's (the cluster's) chaos seed, the rest of its config as it is. */
+  private Future<Void> chaosSeed(Object seed, Experiments.Handle handle) {
+    io.vertx.core.eventbus.DeliveryOptions from = new io.vertx.core.eventbus.DeliveryOptions()
+        .addHeader(Addresses.SOURCE_HEADER, "experiment:" + handle.id());
+    return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_GET, new JsonObject(), from)
+        .compose(config -> vertx.eventBus().request(Addresses.CHAOS_SET, config.body().copy().put("seed", seed), from))
+        .mapEmpty();
   }
 
   /** Starts one run and answers its history document once it is recorded; a stop asked for stops the run. */
