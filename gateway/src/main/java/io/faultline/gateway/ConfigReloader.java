@@ -40,6 +40,8 @@ final class ConfigReloader extends VerticleBase {
   private Long deferredFor;
   /** When the change held back ({@link #deferredFor}) was first seen: a kill switch after it keeps chaos off. */
   private long heldSince = -1;
+  /** A look at the file (and the reload it started) is under way: the next second's look waits for it. */
+  private boolean watching;
 
   ConfigReloader(Path file, Supplier<GatewayConfig> loader, GatewayConfig running) {
     this.file = file;
@@ -76,12 +78,20 @@ final class ConfigReloader extends VerticleBase {
    * it found, which would undo the reload): then it is reloaded once they have ended.
    */
   private void watch() {
-    vertx.executeBlocking(() -> FileFingerprint.of(file.toString()), false).onSuccess(seen -> {
+    if (watching) {
+      // a big file takes more than the second between looks to load and apply: each look then started another
+      // reload of the same change, and a late one undid the rules set through the API after the first had applied
+      return;
+    }
+    watching = true;
+    vertx.executeBlocking(() -> FileFingerprint.of(file.toString()), false).compose(seen -> {
       // An empty file is one caught between an editor's truncation and its write: it would mean every
       // default (chaos off, no rules). Wait for the write; its change is seen then.
       long modified = seen;
-      if (modified != lastSeen && modified != FileFingerprint.EMPTY_FILE) {
-        reload(false, deferredFor != null && deferredFor == modified ? heldSince : -1).onSuccess(result -> {
+      if (modified == lastSeen || modified == FileFingerprint.EMPTY_FILE) {
+        return Future.succeededFuture();
+      }
+      return reload(false, deferredFor != null && deferredFor == modified ? heldSince : -1).onSuccess(result -> {
           lastSeen = modified;
           LOG.info(() -> (result.getBoolean("reloaded") ? "reloaded " : "not reloaded ") + file + ": " + result.encode());
         }).onFailure(error -> {
@@ -97,8 +107,7 @@ final class ConfigReloader extends VerticleBase {
           LOG.warning(() -> "not reloading " + file + ": " + error.getMessage()
               + (error instanceof io.faultline.chaos.config.ChaosConfigException e ? " (" + e.field() + ")" : ""));
         });
-      }
-    });
+    }).onComplete(done -> watching = false);
   }
 
   /**

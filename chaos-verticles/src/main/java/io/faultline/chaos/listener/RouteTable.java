@@ -25,7 +25,12 @@ public final class RouteTable {
      * for the default upstream while a rule on the same path still took it for that route's traffic.
      */
     public boolean matches(HttpServerRequest request) {
-      if (path != null && !path.matches(MatchPath.of(request.path()))) {
+      return matches(request, path == null ? null : MatchPath.of(request.path()));
+    }
+
+    /** As {@link #matches(HttpServerRequest)}, with the request's path as {@link MatchPath} reads it, read once for every route. */
+    boolean matches(HttpServerRequest request, String matchPath) {
+      if (path != null && !path.matches(matchPath)) {
         return false;
       }
       if (!methods.isEmpty() && !methods.contains(request.method().name())) {
@@ -59,8 +64,12 @@ public final class RouteTable {
 
   /** The route for {@code request}, or null when nothing matches and the listener has no default upstream. */
   public Route select(HttpServerRequest request) {
+    String matchPath = null;
     for (Route route : routes) {
-      if (route.matches(request)) {
+      if (matchPath == null && route.path() != null) {
+        matchPath = MatchPath.of(request.path());
+      }
+      if (route.matches(request, matchPath)) {
         return route;
       }
     }

@@ -1,5 +1,7 @@
 package io.faultline.protocol.http;
 
+import io.faultline.chaos.listener.ListenerServers;
+import io.faultline.chaos.listener.UnreadableHeads;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
@@ -33,7 +35,13 @@ public final class MockUpstream extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(this::handle);
+    // the heads a listener takes (8 KiB request lines, 32 KiB of headers), so what passes the gateway reaches the mock;
+    // Vert.x's 8 KiB default answered a bare 431 to requests the listener had taken
+    server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+            .setMaxInitialLineLength(ListenerServers.MAX_REQUEST_LINE_BYTES).setMaxHeaderSize(ListenerServers.MAX_HEADER_BYTES))
+        .invalidRequestHandler(UnreadableHeads.answer("the mock upstream", ListenerServers.MAX_REQUEST_LINE_BYTES,
+            ListenerServers.MAX_HEADER_BYTES, response -> { }))
+        .requestHandler(this::handle);
     return server.listen();
   }
 
