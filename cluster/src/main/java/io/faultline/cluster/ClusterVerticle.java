@@ -131,28 +131,8 @@ public final class ClusterVerticle extends VerticleBase {
       }
     });
     answer(Addresses.TASKS_LIST, body -> new JsonObject().put("tasks", tasks.list()));
-    answer(Addresses.TASKS_GET, body -> {
-      Object given = body == null ? null : body.getValue("id");
-      if (!(given instanceof String id) || id.isEmpty()) {
-        throw new io.faultline.chaos.config.ChaosConfigException("id", "is required: the task to show");
-      }
-      JsonObject task = tasks.get(id);
-      if (task == null) {
-        throw new ChaosState.NotFound("id", "no task named " + id);
-      }
-      return task;
-    });
-    answer(Addresses.TASKS_DELETE, body -> {
-      Object given = body == null ? null : body.getValue("id");
-      if (!(given instanceof String id) || id.isEmpty()) {
-        throw new io.faultline.chaos.config.ChaosConfigException("id", "is required: the task to delete");
-      }
-      JsonObject task = tasks.delete(id);
-      if (task == null) {
-        throw new ChaosState.NotFound("id", "no task named " + id);
-      }
-      return task;
-    });
+    answer(Addresses.TASKS_GET, body -> found(taskId(body, "show"), tasks::get));
+    answer(Addresses.TASKS_DELETE, body -> found(taskId(body, "delete"), tasks::delete));
     answer(Addresses.TASKS_CANCEL, body -> {
       JsonObject task = tasks.cancel(body == null ? null : body.getString("id"));
       vertx.eventBus().publish(InternalAddresses.TASK_CANCELLED, new JsonObject().put("task", task.getString("id")));
@@ -439,5 +419,23 @@ public final class ClusterVerticle extends VerticleBase {
 
   private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
     return vertx.executeBlocking(work, true);
+  }
+
+  /** The task id a request names; a script that forgets it is told so, not answered "no task named null". */
+  private static String taskId(JsonObject body, String purpose) {
+    Object given = body == null ? null : body.getValue("id");
+    if (!(given instanceof String id) || id.isEmpty()) {
+      throw new io.faultline.chaos.config.ChaosConfigException("id", "is required: the task to " + purpose);
+    }
+    return id;
+  }
+
+  /** What {@code action} answers for task {@code id}; 404 when it answers null (no such task). */
+  private static JsonObject found(String id, java.util.function.Function<String, JsonObject> action) {
+    JsonObject task = action.apply(id);
+    if (task == null) {
+      throw new ChaosState.NotFound("id", "no task named " + id);
+    }
+    return task;
   }
 }

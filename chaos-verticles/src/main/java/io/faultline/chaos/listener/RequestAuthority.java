@@ -30,8 +30,8 @@ final class RequestAuthority {
     while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
       end++;
     }
-    int at = target.lastIndexOf('@', end - 1);
-    HostAndPort named = HostAndPort.parseAuthority(target.substring(Math.max(start, at + 1), end), -1);
-    return named != null ? named : request.authority();
+    int from = Math.max(start, target.lastIndexOf('@', end - 1) + 1); // past a userinfo@
+    HostAndPort named = from < end ? HostAndPort.parseAuthority(target.substring(from, end), -1) : null;
+    return named != null && !named.host().isEmpty() ? named : request.authority();
   }
 }

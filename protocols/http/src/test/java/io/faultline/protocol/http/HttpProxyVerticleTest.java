@@ -493,6 +493,10 @@ class HttpProxyVerticleTest {
         String origin = raw(gw.port, "GET /z HTTP/1.1\r\nHost: api.example\r\nConnection: close\r\n\r\n");
         assertThat(origin).as("the origin form still reads Host").startsWith("HTTP/1.1 200");
         assertThat(other.upstream.hits().get()).isEqualTo(2);
+        String empty = raw(gw.port, "GET http:///w HTTP/1.1\r\nHost: api.example\r\nConnection: close\r\n\r\n");
+        assertThat(empty).as("a target with an empty authority reads Host").startsWith("HTTP/1.1 200")
+            .contains("\"x-forwarded-host\":\"api.example\"");
+        assertThat(other.upstream.hits().get()).isEqualTo(3);
         assertThat(probe.upstream.hits().get()).isZero();
       }
     }
