@@ -10,6 +10,7 @@ import io.faultline.admin.api.ListenerApi;
 import io.faultline.admin.api.OrchestrationApi;
 import io.faultline.admin.api.ScenarioApi;
 import io.faultline.admin.graphql.GraphQlApi;
+import io.faultline.chaos.config.SafeYaml;
 import io.faultline.chaos.listener.BindFailures;
 import io.faultline.chaos.listener.ServerTls;
 import io.faultline.chaos.listener.UnreadableHeads;
@@ -31,7 +32,7 @@ import java.util.logging.Logger;
  * unless configured otherwise. With a token, every route but {@code /health} and the console's own
  * files needs {@code Authorization: Bearer TOKEN} (a GraphQL WebSocket may instead give it in its
  * {@code connection_init}, as browsers cannot set that header). Browser requests from other origins
- * that change something, and on loopback requests for another host name, are refused ({@link SameOrigin}). Bodies over 1 MiB get 413; unknown paths 404
+ * that change something, and on loopback requests for another host name, are refused ({@link SameOrigin}). Bodies over 4 MiB (what a config file may hold) get 413; unknown paths 404
  * and wrong methods 405, all as JSON errors.
  */
 public final class AdminVerticle extends VerticleBase {
@@ -39,8 +40,11 @@ public final class AdminVerticle extends VerticleBase {
   /** Sent on every admin answer, so a client (the CLI) can tell it reached a Faultline admin API and not a traffic port. */
   public static final String ADMIN_HEADER = "X-Faultline-Admin";
 
-  /** The largest request body the admin API reads. */
-  public static final long MAX_BODY_BYTES = 1024 * 1024;
+  /**
+   * The largest request body the admin API reads: what a config file may hold, so a config read from
+   * {@code GET /api/chaos/config} (which writes every default out) can always be put back.
+   */
+  public static final long MAX_BODY_BYTES = SafeYaml.MAX_CHARS;
 
   private static final Logger LOG = Logger.getLogger(AdminVerticle.class.getName());
 

@@ -120,6 +120,12 @@ class AdminApiTest {
       assertThat(gw.put("/api/chaos/rules/a", "{\"name\": \"a2\", \"match\": {\"path\": \"/a\"}}").statusCode()).isEqualTo(200);
       assertThat(gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules").stream()
           .map(r -> ((JsonObject) r).getString("name")).toList()).containsExactly("a2", "b");
+      HttpResponse<Buffer> one = gw.get("/api/chaos/rules/a2");
+      assertThat(one.statusCode()).isEqualTo(200);
+      assertThat(one.bodyAsJsonObject().getJsonObject("match").getString("path")).isEqualTo("/a");
+      HttpResponse<Buffer> none = gw.get("/api/chaos/rules/a");
+      assertThat(none.statusCode()).as("the old name is gone").isEqualTo(404);
+      assertThat(none.bodyAsJsonObject().getString("error")).isEqualTo("no rule named a");
       var missing = gw.put("/api/chaos/rules/nope", "{\"name\": \"x\"}");
       assertThat(missing.statusCode()).isEqualTo(404);
       assertThat(missing.bodyAsJsonObject().getString("error")).isEqualTo("no rule named nope");
@@ -189,12 +195,36 @@ class AdminApiTest {
       }
       HttpResponse<Buffer> notAnObject = gw.put("/api/chaos/config", "[1, 2]");
       assertThat(notAnObject.statusCode()).isEqualTo(400);
-      HttpResponse<Buffer> huge = gw.put("/api/chaos/config", "{\"x\": \"" + "a".repeat(2 * 1024 * 1024) + "\"}");
+      HttpResponse<Buffer> huge = gw.put("/api/chaos/config", "{\"x\": \"" + "a".repeat(5 * 1024 * 1024) + "\"}");
       assertThat(huge.statusCode()).isEqualTo(413);
       assertThat(gw.put("/api/chaos/config/nope", "{}").statusCode()).isEqualTo(404);
       JsonObject after = gw.status();
       assertThat(after.getLong("version")).as("nothing was applied").isEqualTo(version);
       assertThat(after.getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(10);
+    }
+  }
+
+  /**
+   * A config read back writes every default out, about 600 bytes a rule: past 1,700 rules it outgrew the
+   * 1 MiB body limit it was once under, and a script's GET, edit, PUT was refused with 413.
+   */
+  @Test
+  void aConfigReadBackCanAlwaysBePutBack() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      StringBuilder rules = new StringBuilder();
+      for (int i = 0; i < 2_500; i++) {
+        rules.append(i == 0 ? "" : ",").append("{\"name\": \"r").append(i).append("\", \"match\": {\"path\": \"/r/")
+            .append(i).append("\"}, \"fault_injection\": {\"http_errors\": [503], \"http_error_probability\": 1.0}}");
+      }
+      assertThat(gw.put("/api/chaos/config", "{\"enabled\": true, \"rules\": [" + rules + "]}").statusCode()).isEqualTo(200);
+      HttpResponse<Buffer> read = gw.get("/api/chaos/config");
+      assertThat(read.body().length()).as("the config as read back").isGreaterThan(1024 * 1024);
+      JsonObject config = read.bodyAsJsonObject();
+      config.getJsonArray("rules").getJsonObject(2_499).getJsonObject("fault_injection").put("http_errors", List.of(502));
+      HttpResponse<Buffer> back = gw.put("/api/chaos/config", config.encodePrettily());
+      assertThat(back.statusCode()).as(back.bodyAsString().substring(0, Math.min(300, back.bodyAsString().length()))).isEqualTo(200);
+      assertThat(gw.traffic("/r/2499").statusCode()).isEqualTo(502);
+      assertThat(gw.traffic("/r/0").statusCode()).isEqualTo(503);
     }
   }
 

@@ -147,7 +147,7 @@ class BridgeTest {
   }
 
   @Test
-  void aFrameOverOneMebibyteClosesTheConnectionWithoutBufferingIt() throws Exception {
+  void aFrameOverTheBodyLimitClosesTheConnectionWithoutBufferingIt() throws Exception {
     int port = Upstreams.portToListenOn();
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.BRIDGE_PORT, Integer.toString(port)));
          Wire bridge = Wire.open(port)) {

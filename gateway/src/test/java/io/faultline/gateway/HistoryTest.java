@@ -138,6 +138,14 @@ class HistoryTest {
     assertThat(compare.getJsonArray("tests").getJsonObject(0).getJsonObject("latency").getLong("count_a")).isPositive();
     assertThat(compare.getJsonObject("ranking").getJsonArray("ids").getString(0)).isIn(calm.getString("id"), calmAgain.getString("id"));
     assertThat(compare.getJsonArray("steps")).hasSize(2);
+    JsonObject failingSide = compare.getJsonArray("runs").getJsonObject(1);
+    assertThat(failingSide.getValue("request_count")).as("a count is a whole number").isNotInstanceOf(Double.class);
+    assertThat(failingSide.getJsonObject("delta").getValue("error_count")).isNotInstanceOf(Double.class)
+        .isEqualTo(failingSide.getValue("error_count"));
+    JsonObject byErrors = gw.get("/api/history/compare?rank_by=error_count&ids=" + failing.getString("id") + "," + calm.getString("id"))
+        .bodyAsJsonObject().getJsonObject("ranking");
+    assertThat(byErrors.getBoolean("higher_is_better")).isFalse();
+    assertThat(byErrors.getJsonArray("ids").getString(0)).isEqualTo(calm.getString("id"));
 
     JsonObject trends = gw.get("/api/history/trends/calm?days=30").bodyAsJsonObject();
     assertThat(trends.getInteger("runs")).isEqualTo(2);
@@ -147,6 +155,8 @@ class HistoryTest {
     // the same over the event bus
     JsonObject summary = gw.gateway.vertx().eventBus().<JsonObject>request(HistoryAddresses.SUMMARY, new JsonObject()).await().body();
     assertThat(summary.getInteger("runs")).isEqualTo(3);
+    double average = summary.getDouble("avg_resilience_score");
+    assertThat(average).as("to the 0.1 of a score").isEqualTo(Math.round(average * 10) / 10.0);
 
     // the CLI over the admin API
     String url = "--admin-url=http://127.0.0.1:" + gw.gateway.adminPort();

@@ -84,6 +84,15 @@ class RecorderAnalyticsTest {
     assertThat(window.getString("source")).isEqualTo("rest");
     assertThat(window.getJsonObject("metrics").getInteger("request_count")).isEqualTo(5);
     assertThat(window.getJsonObject("metrics").getDouble("error_rate")).isEqualTo(1.0);
+    // a window is in a time range it overlaps, also when it opened before the range's start
+    long started = window.getLong("started_at");
+    long ended = window.getLong("ended_at");
+    assertThat(gw.get("/api/history/windows?since=" + (started + 1) + "&until=" + (ended + 1_000)).bodyAsJsonObject()
+        .getJsonArray("windows")).as("opened before since, closed after it").hasSize(1);
+    assertThat(gw.get("/api/history/windows?since=" + (ended + 1)).bodyAsJsonObject().getJsonArray("windows"))
+        .as("closed before since").isEmpty();
+    assertThat(gw.get("/api/history/windows?since=0&until=" + (started - 1)).bodyAsJsonObject().getJsonArray("windows"))
+        .as("opened after until").isEmpty();
 
     // the same through the GraphQL control API
     JsonObject graphql = gw.postJson("/graphql", new JsonObject().put("query", "query($f: JSON) { recorderSearch(filter: $f) historySummary "

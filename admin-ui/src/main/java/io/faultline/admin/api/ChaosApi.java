@@ -30,6 +30,10 @@ public final class ChaosApi {
     router.get("/api/chaos/rules").handler(ctx -> bus.forward(ctx, Addresses.RULES_LIST, null));
     router.post("/api/chaos/rules").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.RULES_PUT, body, 201,
         status -> status)));
+    router.get("/api/chaos/rules/:name").handler(ctx -> bus.forward(ctx, Addresses.RULES_LIST, null, 200,
+        list -> list.getJsonArray("rules").stream().map(JsonObject.class::cast)
+            .filter(rule -> ctx.pathParam("name").equals(rule.getString("name"))).findFirst().orElse(null),
+        "no rule named " + ctx.pathParam("name")));
     router.put("/api/chaos/rules/:name").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.RULES_REPLACE,
         new JsonObject().put("name", ctx.pathParam("name")).put("rule", body))));
     router.delete("/api/chaos/rules/:name").handler(ctx ->

@@ -23,6 +23,12 @@ public final class ControlBus {
   }
 
   public void forward(RoutingContext ctx, String address, JsonObject body, int status, Function<JsonObject, Object> view) {
+    forward(ctx, address, body, status, view, "not found: " + ctx.request().path());
+  }
+
+  /** Answers the reply's {@code view} with {@code status}, or 404 with {@code notFound} when the view is null. */
+  public void forward(RoutingContext ctx, String address, JsonObject body, int status, Function<JsonObject, Object> view,
+      String notFound) {
     bus.<JsonObject>request(address, body, new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, source(ctx))
             .setSendTimeout(Addresses.replyTimeoutMs(body)))
         .onComplete(ar -> {
@@ -32,7 +38,7 @@ public final class ControlBus {
       }
       Object result = view.apply(ar.result().body());
       if (result == null) {
-        ApiError.send(ctx, 404, "not found: " + ctx.request().path(), null);
+        ApiError.send(ctx, 404, notFound, null);
         return;
       }
       ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")

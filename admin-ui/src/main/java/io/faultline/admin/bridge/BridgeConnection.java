@@ -1,5 +1,6 @@
 package io.faultline.admin.bridge;
 
+import io.faultline.admin.AdminVerticle;
 import io.faultline.chaos.control.Addresses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -25,7 +26,7 @@ import java.util.Set;
 final class BridgeConnection {
 
   /** The largest frame a script may send: the admin API's body limit. */
-  static final int MAX_FRAME_BYTES = 1024 * 1024;
+  static final int MAX_FRAME_BYTES = (int) AdminVerticle.MAX_BODY_BYTES;
 
   private final EventBus bus;
   private final NetSocket socket;

@@ -23,7 +23,7 @@ const FIGURES = [
   ['p99_latency', 'p99 latency', ms, false],
   ['duration_ms', 'Duration', v => `${(v / 1000).toFixed(1)} s`, null],
 ];
-const RANKABLE = ['resilience_score', 'error_rate', 'p95_latency', 'avg_latency', 'duration_ms', 'request_count'];
+const RANKABLE = ['resilience_score', 'error_rate', 'error_count', 'p95_latency', 'avg_latency', 'duration_ms', 'request_count'];
 const ERROR_TEST = 'Two-proportion z-test: could the two error rates differ by chance alone? p is how often a difference at least '
   + 'this large would appear if both runs had the same error rate; below 0.05 it is called significant.';
 const LATENCY_TEST = 'Mann–Whitney U test on the recorded latency distributions: do requests of one run tend to take longer than '

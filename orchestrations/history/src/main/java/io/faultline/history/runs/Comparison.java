@@ -27,7 +27,7 @@ public final class Comparison {
 
   /** Rankable figures and whether more is better. */
   static final Map<String, Boolean> RANKABLE = Map.of("resilience_score", true, "error_rate", false, "p95_latency", false,
-      "avg_latency", false, "duration_ms", false, "request_count", true);
+      "avg_latency", false, "duration_ms", false, "request_count", true, "error_count", false);
   private static final List<String> FIGURES = List.of("request_count", "error_count", "error_rate", "fault_count",
       "avg_latency", "p50_latency", "p95_latency", "p99_latency");
 
@@ -99,7 +99,7 @@ public final class Comparison {
     JsonObject metrics = run.getJsonObject("metrics", new JsonObject());
     JsonObject o = new JsonObject().put("id", run.getString("id")).put("name", run.getString("name"))
         .put("status", run.getString("status")).put("started_at", run.getLong("started_at"))
-        .put("duration_ms", run.getValue("duration_ms") instanceof Number n ? n.doubleValue() : null)
+        .put("duration_ms", run.getValue("duration_ms") instanceof Number n ? figure("duration_ms", n) : null)
         .put("resilience_score", run.getDouble("resilience_score"));
     figures(metrics, o);
     return o;
@@ -109,14 +109,21 @@ public final class Comparison {
   private static void figures(JsonObject metrics, JsonObject out) {
     boolean measured = RunFeed.measured(metrics);
     for (String f : FIGURES) {
-      out.put(f, metrics.getValue(f) instanceof Number n && (measured || !RunFeed.RATES.contains(f)) ? n.doubleValue() : null);
+      out.put(f, metrics.getValue(f) instanceof Number n && (measured || !RunFeed.RATES.contains(f)) ? figure(f, n) : null);
     }
+  }
+
+  /** A count (and a duration in whole milliseconds) stays a whole number; the rest are measures. */
+  private static Number figure(String field, Number n) {
+    return field.endsWith("_count") || field.equals("duration_ms") ? (Number) n.longValue() : (Number) n.doubleValue();
   }
 
   private static JsonObject delta(JsonObject base, JsonObject other) {
     JsonObject d = new JsonObject();
     for (String f : other.fieldNames()) {
-      if (other.getValue(f) instanceof Double v && base.getValue(f) instanceof Double b) {
+      if (other.getValue(f) instanceof Long v && base.getValue(f) instanceof Long b) {
+        d.put(f, v - b);
+      } else if (other.getValue(f) instanceof Double v && base.getValue(f) instanceof Double b) {
         d.put(f, v - b);
       }
     }

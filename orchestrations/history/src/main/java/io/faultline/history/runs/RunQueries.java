@@ -93,13 +93,18 @@ public final class RunQueries {
       };
       return new JsonObject().put("name", name).put("days", days).put("runs", oldestFirst.size())
           .put("success_rate", oldestFirst.isEmpty() ? null : 100.0 * succeeded / oldestFirst.size())
-          .put("avg_resilience_score", scored == 0 ? null : sum / scored)
+          .put("avg_resilience_score", scored == 0 ? null : tenth(sum / scored))
           .put("trend", new JsonObject().put("direction", direction).put("slope_per_day", finite(fit.slope()))
               .put("interval_95", Double.isNaN(fit.low()) ? null : new JsonArray().add(fit.low()).add(fit.high()))
               .put("p_value", finite(fit.pValue())).put("scored_runs", scored).put("fitted_line", line)
               .put("method", "least-squares slope of resilience_score on days, 95% interval from Student's t with n-2 degrees of freedom"))
           .put("points", points);
     });
+  }
+
+  /** An average of scores to the 0.1 each score is given to. */
+  private static double tenth(double score) {
+    return Math.round(score * 10) / 10.0;
   }
 
   /** The fitted score at {@code days} after {@code since}, as {@code [epoch ms, score]}. */
@@ -129,10 +134,10 @@ public final class RunQueries {
       byName.forEach(e -> {
         JsonObject n = (JsonObject) e.getValue();
         orchestrations.add(new JsonObject().put("name", e.getKey()).put("runs", n.getInteger("runs"))
-            .put("avg_resilience_score", n.getInteger("scored") == 0 ? null : n.getDouble("score_sum") / n.getInteger("scored")));
+            .put("avg_resilience_score", n.getInteger("scored") == 0 ? null : tenth(n.getDouble("score_sum") / n.getInteger("scored"))));
       });
       return new JsonObject().put("runs", rows.size()).put("by_status", byStatus)
-          .put("avg_resilience_score", scored == 0 ? null : sum / scored)
+          .put("avg_resilience_score", scored == 0 ? null : tenth(sum / scored))
           .put("first_run_at", rows.isEmpty() ? null : rows.get(rows.size() - 1).getLong("started_at"))
           .put("last_run_at", rows.isEmpty() ? null : rows.get(0).getLong("started_at"))
           .put("orchestrations", orchestrations).put("kept", counts);

@@ -15,11 +15,11 @@ package io.faultline.history.stats;
 public record ProportionTest(double rateA, double rateB, double z, double pValue, double cohenH, double minExpected) {
 
   public static ProportionTest of(long errorsA, long requestsA, long errorsB, long requestsB) {
-    if (requestsA <= 0 || requestsB <= 0) {
-      return new ProportionTest(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0);
+    double a = requestsA <= 0 ? Double.NaN : (double) errorsA / requestsA;
+    double b = requestsB <= 0 ? Double.NaN : (double) errorsB / requestsB;
+    if (requestsA <= 0 || requestsB <= 0) { // the side that saw requests still has its rate
+      return new ProportionTest(a, b, Double.NaN, Double.NaN, Double.NaN, 0);
     }
-    double a = (double) errorsA / requestsA;
-    double b = (double) errorsB / requestsB;
     double pooled = (double) (errorsA + errorsB) / (requestsA + requestsB);
     double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / requestsA + 1.0 / requestsB));
     double z = se == 0 ? 0 : (a - b) / se;

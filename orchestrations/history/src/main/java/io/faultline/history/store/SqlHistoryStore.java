@@ -179,7 +179,8 @@ public final class SqlHistoryStore implements HistoryStore {
 
   @Override
   public Future<List<JsonObject>> windows(long since, long until, int limit) {
-    return query("SELECT id, node, started_at, ended_at, source, config, metrics FROM chaos_windows WHERE started_at >= ? "
+    // every window chaos was on in at some time between since and until, also one opened before since
+    return query("SELECT id, node, started_at, ended_at, source, config, metrics FROM chaos_windows WHERE ended_at >= ? "
         + "AND started_at <= ? ORDER BY started_at DESC LIMIT " + limit, Tuple.of(since, until))
         .map(rows -> rows.stream().map(r -> r.put("config", new JsonObject(r.getString("config")))
             .put("metrics", new JsonObject(r.getString("metrics")))).toList());

@@ -38,6 +38,11 @@ class StatsTest {
     assertThat(t.pValue()).isCloseTo(0.00524, within(1e-4));
     assertThat(t.approximationHolds()).isTrue();
     assertThat(ProportionTest.of(0, 100, 0, 100).pValue()).isEqualTo(1.0);
+    // a side with no requests has no rate and there is no test, but the other side's rate is still its own
+    ProportionTest oneSided = ProportionTest.of(0, 0, 5, 100);
+    assertThat(oneSided.rateA()).isNaN();
+    assertThat(oneSided.rateB()).isEqualTo(0.05);
+    assertThat(oneSided.pValue()).isNaN();
   }
 
   @Test
