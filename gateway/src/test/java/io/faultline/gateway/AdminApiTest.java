@@ -204,6 +204,61 @@ class AdminApiTest {
     }
   }
 
+  /** A call that would ignore part of what it was given (a misspelt parameter, a body) is refused naming it. */
+  @Test
+  void whatAControlCallWouldIgnoreIsRefusedNamingIt() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      var added = gw.postJson("/api/listeners", "{\"name\": \"extra\", \"protocol\": \"http\", \"port\": 0,"
+          + " \"upstream\": \"http://127.0.0.1:1\"}");
+      assertThat(added.statusCode()).as(added.bodyAsString()).isEqualTo(201);
+      // a misspelt grace_ms removed the listener at once, cutting what it was asked to let finish
+      HttpResponse<Buffer> misspelt = gw.admin(HttpMethod.DELETE, "/api/listeners/extra?gracems=100").send().await();
+      assertThat(misspelt.statusCode()).isEqualTo(400);
+      assertThat(misspelt.bodyAsJsonObject().getString("field")).isEqualTo("gracems");
+      HttpResponse<Buffer> twice = gw.admin(HttpMethod.DELETE, "/api/listeners/extra?grace_ms=1&grace_ms=5000").send().await();
+      assertThat(twice.statusCode()).isEqualTo(400);
+      assertThat(twice.bodyAsJsonObject().getString("field")).isEqualTo("grace_ms");
+      assertThat(gw.get("/api/listeners").bodyAsString()).as("still there").contains("\"extra\"");
+      assertThat(gw.admin(HttpMethod.DELETE, "/api/listeners/extra?grace_ms=10").send().await().statusCode()).isEqualTo(200);
+
+      gw.postJson("/api/chaos/rules", "{\"name\": \"a\", \"match\": {\"path\": \"/a\"}}");
+      HttpResponse<Buffer> ruleBody = gw.admin(HttpMethod.DELETE, "/api/chaos/rules/a").sendBuffer(Buffer.buffer("{\"force\": true}")).await();
+      assertThat(ruleBody.statusCode()).isEqualTo(400);
+      assertThat(ruleBody.bodyAsJsonObject().getString("field")).isEqualTo("body");
+      assertThat(gw.get("/api/chaos/rules/a").statusCode()).as("not removed").isEqualTo(200);
+      HttpResponse<Buffer> duration = gw.post("/api/chaos/scenarios/slow_backend?duration_seconds=5");
+      assertThat(duration.statusCode()).isEqualTo(400);
+      assertThat(duration.bodyAsJsonObject().getString("field")).isEqualTo("duration_seconds");
+      assertThat(gw.status().getString("scenario")).as("not started").isNull();
+    }
+  }
+
+  /** A scenario as the API answers it can be saved back, on the node or on another; the change log names it. */
+  @Test
+  void aScenarioAsReadCanBeSavedBackAndItsSaveIsNamedInTheChangeLog() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of()); GatewayFixture other = new GatewayFixture(Map.of())) {
+      assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"t1\", \"config\": {\"latency\": {\"fixed_delay_ms\": 7}}}")
+          .statusCode()).isEqualTo(201);
+      String read = gw.get("/api/chaos/scenarios/t1").bodyAsString();
+      HttpResponse<Buffer> copied = other.postJson("/api/chaos/scenarios", read);
+      assertThat(copied.statusCode()).as(copied.bodyAsString()).isEqualTo(201);
+      assertThat(other.get("/api/chaos/scenarios/t1").bodyAsJsonObject()).isEqualTo(new JsonObject(read));
+      assertThat(gw.postJson("/api/chaos/scenarios", read).statusCode()).as("saved again on its own node").isEqualTo(201);
+      HttpResponse<Buffer> builtIn = gw.postJson("/api/chaos/scenarios", new JsonObject(read).put("built_in", true).encode());
+      assertThat(builtIn.statusCode()).isEqualTo(400);
+      assertThat(builtIn.bodyAsJsonObject().getString("field")).isEqualTo("built_in");
+      JsonObject saved = gw.get("/api/chaos/changes?limit=1").bodyAsJsonObject().getJsonArray("changes").getJsonObject(0);
+      assertThat(saved.getString("address")).isEqualTo("faultline.scenario.save");
+      assertThat(saved.getString("name")).isEqualTo("t1");
+      HttpResponse<Buffer> withBody = gw.admin(HttpMethod.DELETE, "/api/chaos/scenarios/t1").sendBuffer(Buffer.buffer("{\"force\": true}")).await();
+      assertThat(withBody.statusCode()).isEqualTo(400);
+      assertThat(gw.admin(HttpMethod.DELETE, "/api/chaos/scenarios/t1").send().await().statusCode()).isEqualTo(200);
+      JsonObject deleted = gw.get("/api/chaos/changes?limit=1").bodyAsJsonObject().getJsonArray("changes").getJsonObject(0);
+      assertThat(deleted.getString("address")).isEqualTo("faultline.scenario.delete");
+      assertThat(deleted.getString("name")).isEqualTo("t1");
+    }
+  }
+
   /**
    * A config read back writes every default out, about 600 bytes a rule: past 1,700 rules it outgrew the
    * 1 MiB body limit it was once under, and a script's GET, edit, PUT was refused with 413.

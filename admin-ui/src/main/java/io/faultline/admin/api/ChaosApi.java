@@ -36,8 +36,8 @@ public final class ChaosApi {
         "no rule named " + ctx.pathParam("name")));
     router.put("/api/chaos/rules/:name").handler(ctx -> withBody(ctx, body -> bus.forward(ctx, Addresses.RULES_REPLACE,
         new JsonObject().put("name", ctx.pathParam("name")).put("rule", body))));
-    router.delete("/api/chaos/rules/:name").handler(ctx ->
-        bus.forward(ctx, Addresses.RULES_REMOVE, new JsonObject().put("name", ctx.pathParam("name"))));
+    router.delete("/api/chaos/rules/:name").handler(ctx -> ControlBus.noBody(ctx, null, () ->
+        bus.forward(ctx, Addresses.RULES_REMOVE, new JsonObject().put("name", ctx.pathParam("name")))));
     router.post("/api/config/reload").handler(ctx -> ControlBus.noBody(ctx, "it reloads the file the node was started with (serve --config)",
         () -> bus.forward(ctx, Addresses.CONFIG_RELOAD, null)));
     router.get("/api/cluster/nodes").handler(ctx -> bus.forward(ctx, Addresses.CLUSTER_NODES, null));

@@ -65,6 +65,24 @@ public final class ControlBus {
    * what to do instead, or is null.
    */
   public static void noBody(RoutingContext ctx, String hint, Runnable action) {
+    if (!ctx.queryParams().isEmpty()) {
+      String name = ctx.queryParams().names().iterator().next();
+      ApiError.badRequest(ctx, ctx.request().method() + " " + ctx.request().path() + " takes no query parameters, and would ignore "
+          + name + (hint == null ? "" : ": " + hint), name);
+      return;
+    }
+    bodiless(ctx, hint, action);
+  }
+
+  /** Runs {@code action} with the query parameters (see {@link #query}) of a request that takes no body (see {@link #noBody}). */
+  public static void queryOnly(RoutingContext ctx, java.util.function.Consumer<JsonObject> action) {
+    JsonObject query = query(ctx);
+    if (query != null) {
+      bodiless(ctx, null, () -> action.accept(query));
+    }
+  }
+
+  private static void bodiless(RoutingContext ctx, String hint, Runnable action) {
     String text = ctx.body().asString();
     if (text != null && !text.isBlank() && !text.replaceAll("\\s", "").equals("{}")) {
       ApiError.badRequest(ctx, ctx.request().method() + " " + ctx.request().path() + " takes no body, and would ignore this one"
@@ -72,6 +90,23 @@ public final class ControlBus {
       return;
     }
     action.run();
+  }
+
+  /**
+   * The query parameters as a JSON object of texts, for the handler to check as it checks a body, or null after
+   * a 400: a parameter given twice is refused, naming it (which value was meant cannot be told).
+   */
+  public static JsonObject query(RoutingContext ctx) {
+    JsonObject body = new JsonObject();
+    for (String name : ctx.queryParams().names()) {
+      java.util.List<String> values = ctx.queryParams().getAll(name);
+      if (values.size() > 1) {
+        ApiError.send(ctx, 400, "query parameter " + name + " is given " + values.size() + " times; give it once", name);
+        return null;
+      }
+      body.put(name, values.get(0));
+    }
+    return body;
   }
 
   /** The request body as a JSON object, or null after answering 400 naming what is wrong. */

@@ -47,7 +47,7 @@ public final class HistoryApi {
 
   /** {@code GET /api/history/export?format=csv|json}: the file itself, CSV as an attachment a spreadsheet opens. */
   private void export(RoutingContext ctx) {
-    JsonObject q = query(ctx);
+    JsonObject q = ControlBus.query(ctx);
     if (q == null) {
       return;
     }
@@ -67,7 +67,7 @@ public final class HistoryApi {
   /** {@code GET path}: its query parameters (and the path parameter {@code param}, when not null) to {@code address}. */
   private void get(Router router, String path, String address, String param) {
     router.get(path).handler(ctx -> {
-      JsonObject q = query(ctx);
+      JsonObject q = ControlBus.query(ctx);
       if (q == null) {
         return;
       }
@@ -79,20 +79,4 @@ public final class HistoryApi {
     });
   }
 
-  /**
-   * The query parameters as a JSON object of texts, or null after a 400: a parameter given twice is refused,
-   * naming it (which value was meant cannot be told; the first was taken silently).
-   */
-  private static JsonObject query(RoutingContext ctx) {
-    JsonObject body = new JsonObject();
-    for (String name : ctx.queryParams().names()) {
-      java.util.List<String> values = ctx.queryParams().getAll(name);
-      if (values.size() > 1) {
-        ApiError.send(ctx, 400, "query parameter " + name + " is given " + values.size() + " times; give it once", name);
-        return null;
-      }
-      body.put(name, values.get(0));
-    }
-    return body;
-  }
 }

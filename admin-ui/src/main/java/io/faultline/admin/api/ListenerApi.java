@@ -22,7 +22,8 @@ public final class ListenerApi {
     router.get("/api/listeners").handler(ctx -> bus.forward(ctx, Addresses.LISTENERS_LIST, null));
     router.post("/api/listeners").handler(ctx -> ChaosApi.withBody(ctx, body ->
         bus.forward(ctx, Addresses.LISTENERS_ADD, body, 201, added -> added)));
-    router.delete("/api/listeners/:name").handler(ctx -> bus.forward(ctx, Addresses.LISTENERS_REMOVE,
-        new JsonObject().put("name", ctx.pathParam("name")).put("grace_ms", ctx.queryParams().get("grace_ms"))));
+    // the query's parameters go on as the message's fields, so a misspelt grace_ms is refused, not a removal without grace
+    router.delete("/api/listeners/:name").handler(ctx -> ControlBus.queryOnly(ctx, query ->
+        bus.forward(ctx, Addresses.LISTENERS_REMOVE, query.put("name", ctx.pathParam("name")))));
   }
 }

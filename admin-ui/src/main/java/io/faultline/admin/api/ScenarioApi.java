@@ -35,7 +35,7 @@ public final class ScenarioApi {
         () -> bus.forward(ctx, Addresses.SCENARIO_START, new JsonObject().put("name", ctx.pathParam("name")))));
     router.post("/api/chaos/scenarios").handler(ctx -> ChaosApi.withBody(ctx, body ->
         bus.forward(ctx, Addresses.SCENARIO_SAVE, body, 201, saved -> saved)));
-    router.delete("/api/chaos/scenarios/:name").handler(ctx ->
-        bus.forward(ctx, Addresses.SCENARIO_DELETE, new JsonObject().put("name", ctx.pathParam("name"))));
+    router.delete("/api/chaos/scenarios/:name").handler(ctx -> ControlBus.noBody(ctx, null, () ->
+        bus.forward(ctx, Addresses.SCENARIO_DELETE, new JsonObject().put("name", ctx.pathParam("name")))));
   }
 }

@@ -10,6 +10,7 @@ import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.SchemaGenerator;
 import graphql.schema.idl.SchemaParser;
+import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ChaosSections;
 import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.control.ControlError;
@@ -125,7 +126,9 @@ public final class GraphQlApi {
             .dataFetcher("nodes", call(Addresses.CLUSTER_NODES, env -> null, JsonObject::getMap))
             .dataFetcher("leader", call(Addresses.CLUSTER_LEADER, env -> null, JsonObject::getMap))
             .dataFetcher("tasks", call(Addresses.TASKS_LIST, env -> null, reply -> reply.getJsonArray("tasks").getList()))
-            .dataFetcher("task", call(Addresses.TASKS_GET, env -> new JsonObject().put("id", env.<String>getArgument("id")), JsonObject::getMap)))
+            .dataFetcher("task", call(Addresses.TASKS_GET, env -> new JsonObject().put("id", env.<String>getArgument("id")), JsonObject::getMap))
+            .dataFetcher("changes", call(Addresses.CHAOS_CHANGES, env -> env.getArgument("limit") == null ? null
+                : new JsonObject().put("limit", env.<Integer>getArgument("limit")), reply -> reply.getJsonArray("changes").getList())))
         .type("Mutation", t -> t
             .dataFetcher("enable", change(Addresses.CHAOS_ENABLE, env -> null))
             .dataFetcher("disable", change(Addresses.CHAOS_DISABLE, env -> null))
@@ -134,6 +137,16 @@ public final class GraphQlApi {
             .dataFetcher("setSection", change(Addresses.CHAOS_SET, env -> new JsonObject()
                 .put("section", env.<String>getArgument("section"))
                 .put("config", object(env.getArgument("config"), "config"))))
+            .dataFetcher("clearSection", change(Addresses.CHAOS_SET, env -> new JsonObject()
+                .put("section", env.<String>getArgument("section")).putNull("config")))
+            .dataFetcher("putRule", change(Addresses.RULES_PUT, env -> object(env.getArgument("rule"), "rule")))
+            .dataFetcher("replaceRule", change(Addresses.RULES_REPLACE, env -> new JsonObject()
+                .put("name", env.<String>getArgument("name")).put("rule", object(env.getArgument("rule"), "rule"))))
+            .dataFetcher("removeRule", change(Addresses.RULES_REMOVE, env -> new JsonObject().put("name", env.<String>getArgument("name"))))
+            .dataFetcher("reloadConfig", change(Addresses.CONFIG_RELOAD, env -> null))
+            .dataFetcher("saveScenario", call(Addresses.SCENARIO_SAVE, env -> object(env.getArgument("scenario"), "scenario"), JsonObject::getMap))
+            .dataFetcher("deleteScenario", call(Addresses.SCENARIO_DELETE, env -> new JsonObject().put("name", env.<String>getArgument("name")),
+                JsonObject::getMap))
             .dataFetcher("startScenario", change(Addresses.SCENARIO_START, env -> new JsonObject().put("name", env.<String>getArgument("name"))))
             .dataFetcher("stopScenario", change(Addresses.SCENARIO_STOP, env -> null))
             .dataFetcher("submitTask", call(Addresses.TASKS_SUBMIT, env -> object(env.getArgument("task"), "task"), JsonObject::getMap))
@@ -163,8 +176,8 @@ public final class GraphQlApi {
       JsonObject request;
       try {
         request = body.apply(env);
-      } catch (IllegalArgumentException e) {
-        return Future.<Object>succeededFuture(error(env, e.getMessage(), "BAD_REQUEST", "config")).toCompletionStage();
+      } catch (ChaosConfigException e) {
+        return Future.<Object>succeededFuture(error(env, e.getMessage(), "BAD_REQUEST", e.field())).toCompletionStage();
       }
       return bus.<JsonObject>request(address, request, SOURCE)
           .map(reply -> (Object) view.apply(reply.body()))
@@ -207,6 +220,7 @@ public final class GraphQlApi {
       out.put("name", s.getString("name"));
       out.put("description", s.getString("description"));
       out.put("builtIn", s.getBoolean("built_in"));
+      out.put("defaultDurationSeconds", s.getDouble("default_duration_seconds"));
       out.put("config", s.getJsonObject("config").getMap());
       return out;
     }).toList();
@@ -217,7 +231,7 @@ public final class GraphQlApi {
     if (value instanceof Map<?, ?> map) {
       return new JsonObject((Map<String, Object>) map);
     }
-    throw new IllegalArgumentException(argument + " must be a JSON object, got " + value);
+    throw new ChaosConfigException(argument, "must be a JSON object, got " + value);
   }
 
   /** A control failure as a GraphQL error: the REST status becomes {@code extensions.code}, with the field at fault. */

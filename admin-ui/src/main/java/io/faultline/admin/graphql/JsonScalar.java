@@ -78,7 +78,8 @@ final class JsonScalar {
       return s.getValue();
     }
     if (value instanceof IntValue i) {
-      return i.getValue().longValueExact();
+      // one past 64 bits goes on as it is, for the field's own check to refuse by name, as JSON's parser leaves it
+      return i.getValue().bitLength() < 64 ? (Object) i.getValue().longValue() : i.getValue();
     }
     if (value instanceof FloatValue f) {
       return f.getValue().doubleValue();

@@ -54,6 +54,8 @@ public final class ChangeLog {
         .put("address", message.address())
         .put("source", source)
         .put("detail", detail)
+        // what a change by name was about (a rule, a scenario): a scenario saved or deleted changes no config
+        .put("name", message.body() instanceof JsonObject body && body.getValue("name") instanceof String name ? name : null)
         .put("diff", diff(before, after));
   }
 

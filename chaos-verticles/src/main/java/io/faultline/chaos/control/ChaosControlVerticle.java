@@ -1,5 +1,7 @@
 package io.faultline.chaos.control;
 
+import static io.faultline.chaos.control.MessageFields.only;
+
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ChaosJson;
@@ -120,7 +122,7 @@ public final class ChaosControlVerticle extends VerticleBase {
           .put("description", s.description())
           .put("built_in", s.builtIn())
           .put("default_duration_seconds", s.durationSeconds())
-          .put("config", new JsonObject(ChaosJson.toMap(s.config()))));
+          .put("config", sections(s)));
     }
     return new JsonObject().put("active", state.scenario()).put("scenarios", list);
   }
@@ -210,9 +212,14 @@ public final class ChaosControlVerticle extends VerticleBase {
       throw new ChaosConfigException("config", "is required and must be a chaos config object");
     }
     for (String key : body.fieldNames()) {
-      if (!List.of("name", "description", "config", "default_duration_seconds").contains(key)) {
+      if (!List.of("name", "description", "config", "default_duration_seconds", "built_in").contains(key)) {
         throw new ChaosConfigException(key, "unknown field; expected name, description, config, default_duration_seconds");
       }
+    }
+    // what a list answers can be saved back as it is: built_in is the list's, and false is what a save makes
+    if (body.containsKey("built_in") && !Boolean.FALSE.equals(body.getValue("built_in"))) {
+      throw new ChaosConfigException("built_in", "is the list's: a saved scenario is never built in (leave it out), got "
+          + body.getValue("built_in"));
     }
     Object duration = body.getValue("default_duration_seconds");
     if (duration != null && !(duration instanceof Number)) {
@@ -229,16 +236,21 @@ public final class ChaosControlVerticle extends VerticleBase {
         duration == null ? null : ((Number) duration).doubleValue()));
     JsonObject reply = new JsonObject().put("name", saved.name()).put("description", saved.description())
         .put("built_in", false).put("default_duration_seconds", saved.durationSeconds())
-        .put("config", new JsonObject(ChaosJson.toMap(saved.config())));
+        .put("config", sections(saved));
     return reply;
   }
 
   /** A saved scenario as a save's body takes it: its sections only (a save refuses enabled: false, rules, a seed). */
   public static JsonObject scenarioJson(Scenario s) {
+    return new JsonObject().put("name", s.name()).put("description", s.description())
+        .put("default_duration_seconds", s.defaultDurationSeconds()).put("config", sections(s));
+  }
+
+  /** A scenario's config as a save takes it: its sections, without the enabled, rules and seed a save refuses. */
+  private static JsonObject sections(Scenario s) {
     JsonObject config = new JsonObject(ChaosJson.toMap(s.config()));
     List.of("enabled", "rules", "seed", "scenario").forEach(config::remove);
-    return new JsonObject().put("name", s.name()).put("description", s.description())
-        .put("default_duration_seconds", s.defaultDurationSeconds()).put("config", config);
+    return config;
   }
 
   /**
@@ -296,7 +308,7 @@ public final class ChaosControlVerticle extends VerticleBase {
    * answer's {@code warnings} (a start of theirs fails until the scenario is saved again).
    */
   private void deleteUnlessScheduled(Message<JsonObject> message) {
-    String name = required(message.body(), "name");
+    String name = required(only(message.body(), "name"), "name");
     Handler<Message<JsonObject>> delete = persist(body -> {
       refuseWhileInUse(name);
       state.deleteScenario(name);
@@ -472,18 +484,6 @@ public final class ChaosControlVerticle extends VerticleBase {
       throw new ChaosConfigException("limit", "must be a whole number from 1 to " + ChangeLog.CAPACITY + ", got " + limit);
     }
     return ((Number) limit).intValue();
-  }
-
-  /** {@code body}, refused naming the first field it has beyond {@code fields} (it would be ignored: a script's typo, unsaid). */
-  private static JsonObject only(JsonObject body, String... fields) {
-    if (body != null) {
-      for (String key : body.fieldNames()) {
-        if (!List.of(fields).contains(key)) {
-          throw new ChaosConfigException(key, "unknown field; expected " + String.join(", ", fields));
-        }
-      }
-    }
-    return body;
   }
 
   private static String required(JsonObject body, String field) {

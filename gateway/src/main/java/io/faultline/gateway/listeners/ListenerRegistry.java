@@ -6,6 +6,7 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.control.ControlError;
 import io.faultline.chaos.control.InternalAddresses;
+import io.faultline.chaos.control.MessageFields;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.listener.BindFailures;
 import io.faultline.chaos.listener.ListenerDeployment;
@@ -182,7 +183,7 @@ public final class ListenerRegistry extends VerticleBase {
   }
 
   private Future<JsonObject> remove(JsonObject body) {
-    Running removed = find(body);
+    Running removed = find(MessageFields.only(body, "name", "grace_ms"));
     long graceMs = Addresses.graceMs(body.getValue("grace_ms"));
     String name = removed.config().name();
     synchronized (this) {
