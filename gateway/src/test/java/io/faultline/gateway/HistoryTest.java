@@ -83,6 +83,20 @@ class HistoryTest {
     }, 60);
   }
 
+  /** The CLI's A/B test takes the API's alpha, seed and min_requests (they reach the API: a bad one is its refusal). */
+  @Test
+  void theCliGivesAnAbTestItsAlphaSeedAndFewestRequests() {
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine line = Main.commandLine();
+    line.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+    line.setErr(new java.io.PrintWriter(err, true));
+    int exit = line.execute("history", "ab", "--admin-url=http://127.0.0.1:" + gw.gateway.adminPort(), "--a", "x", "--b", "y",
+        "--alpha", "0.7", "--seed", "9", "--min-requests", "3");
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString()).contains("alpha").contains("below 0.5");
+  }
+
   /** Runs the CLI in-process; answers what it printed (it must succeed). */
   private static String cli(String... args) {
     java.io.StringWriter out = new java.io.StringWriter();

@@ -114,7 +114,7 @@ public final class HistoryCommand implements Runnable {
   public static final class Compare extends AdminClient implements Callable<Integer> {
     @Parameters(paramLabel = "ID", arity = "2..10") java.util.List<String> ids;
     @Option(names = "--rank-by", paramLabel = "METRIC",
-        description = "resilience_score (default), error_rate, p95_latency, avg_latency, duration_ms, request_count.") String rankBy;
+        description = "resilience_score (default), error_rate, error_count, p95_latency, avg_latency, duration_ms, request_count.") String rankBy;
 
     @Override
     public Integer call() {
@@ -174,11 +174,26 @@ public final class HistoryCommand implements Runnable {
     @Option(names = "--samples", defaultValue = "5", description = "Runs of each (2..20, default ${DEFAULT-VALUE}).") int samples;
     @Option(names = "--metric", defaultValue = "resilience_score",
         description = "resilience_score (default), error_rate, p95_latency or avg_latency.") String metric;
+    @Option(names = "--alpha", paramLabel = "P", description = "Significance level (default 0.05).") Double alpha;
+    @Option(names = "--min-requests", paramLabel = "N", description = "Fewest requests a sample run may see (default 1).") Integer minRequests;
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the samples' chaos seeds (default 42): the same seed replays them.") Long seed;
     @Option(names = "--follow", description = "Wait for the result and print it.") boolean follow;
 
     @Override
     public Integer call() throws InterruptedException {
-      String body = new io.vertx.core.json.JsonObject().put("a", a).put("b", b).put("samples", samples).put("metric", metric).encode();
+      io.vertx.core.json.JsonObject request = new io.vertx.core.json.JsonObject().put("a", a).put("b", b).put("samples", samples)
+          .put("metric", metric);
+      // given only when set, so the API's defaults stay the one place they are decided
+      if (alpha != null) {
+        request.put("alpha", alpha);
+      }
+      if (minRequests != null) {
+        request.put("min_requests", minRequests);
+      }
+      if (seed != null) {
+        request.put("seed", seed);
+      }
+      String body = request.encode();
       HttpResponse<String> started = send("POST", "/api/history/ab", body);
       if (started == null) {
         return 1;
