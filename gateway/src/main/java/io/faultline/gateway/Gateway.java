@@ -122,6 +122,10 @@ public final class Gateway {
     }
     // Spans go out only when tracing is on: with no tracer, Vert.x and the exchange runners trace nothing and pay nothing.
     Tracing tracing = config.tracing().enabled() ? Tracing.start(config.tracing()) : null;
+    if (tracing == null && config.tracing().setsMoreThanItsDefaults()) {
+      LOG.warning("tracing is off: its service_name and sample_rate take effect only with tracing on (--tracing, tracing.enabled,"
+          + " or an endpoint)");
+    }
     VertxTracerFactory tracer = tracing == null ? null : tracing.factory();
     Future<ClusteredVertx.Member> node;
     if (cluster.enabled()) {

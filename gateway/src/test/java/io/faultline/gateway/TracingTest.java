@@ -42,6 +42,7 @@ class TracingTest {
   private final OtlpReceiver receiver = new OtlpReceiver();
   /** The {@code traceparent} headers each upstream request carried, by what it was (http:/path, grpc, websocket, graphql). */
   private final Map<String, List<List<String>>> upstreamSaw = new ConcurrentHashMap<>();
+  private final Map<String, List<List<String>>> stateSaw = new ConcurrentHashMap<>();
   private Gateway gateway;
 
   @AfterEach
@@ -208,6 +209,20 @@ class TracingTest {
     assertThat(unsampled).singleElement().satisfies(header -> assertThat(header).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-00"));
   }
 
+  /** W3C Trace Context 3.3.1: a tracestate sent on several lines is one list (the lines after the first were lost). */
+  @Test
+  void aTracestateSentOnSeveralLinesIsCarriedWhole() throws Exception {
+    int upstream = upstream();
+    gateway = Gateway.start(ConfigLoader.load(null, Map.of(), Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0",
+        Flag.UPSTREAM, "http://127.0.0.1:" + upstream, Flag.OTLP_ENDPOINT, receiver.url())), null, null).await();
+    var request = web.get(gateway.listenerPort("web"), "127.0.0.1", "/plain").putHeader("traceparent", traceparent(1));
+    request.headers().add("tracestate", "a=1,b=2").add("tracestate", "c=3");
+    assertThat(request.send().await().statusCode()).isEqualTo(200);
+    assertThat(stateSaw.get("http:/plain")).containsExactly(List.of("a=1,b=2,c=3"));
+    OtlpReceiver.Received span = receiver.await(1, s -> s.string("faultline.listener") != null).get(0);
+    assertThat(span.span().getTraceState()).isEqualTo("a=1,b=2,c=3");
+  }
+
   /** Asserts that the upstream got one {@code traceparent}, in {@code exchange}'s trace, from a client span under it; answers that span. */
   private static OtlpReceiver.Received assertContinues(List<String> seen, OtlpReceiver.Received exchange, List<OtlpReceiver.Received> calls) {
     assertThat(seen).as("one traceparent, not the client's as well").hasSize(1);
@@ -281,5 +296,6 @@ class TracingTest {
 
   private void saw(String what, MultiMap headers) {
     upstreamSaw.computeIfAbsent(what, k -> new CopyOnWriteArrayList<>()).add(headers.getAll("traceparent"));
+    stateSaw.computeIfAbsent(what, k -> new CopyOnWriteArrayList<>()).add(headers.getAll("tracestate"));
   }
 }

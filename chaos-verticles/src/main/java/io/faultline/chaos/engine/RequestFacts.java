@@ -34,7 +34,14 @@ public interface RequestFacts {
 
   String host();
 
+  /** The first value of header {@code name}, or null. */
   String header(String name);
+
+  /** Every value of header {@code name} in the order sent (one header sent on several lines); empty when absent. */
+  default java.util.List<String> headers(String name) {
+    String value = header(name);
+    return value == null ? java.util.List.of() : java.util.List.of(value);
+  }
 
   String clientIp();
 

@@ -40,6 +40,11 @@ public record ServerRequestFacts(String listener, String protocol, Shape shape, 
   }
 
   @Override
+  public java.util.List<String> headers(String name) {
+    return request.headers().getAll(name);
+  }
+
+  @Override
   public String clientIp() {
     SocketAddress remote = request.remoteAddress();
     return remote == null ? "" : remote.hostAddress();

@@ -41,7 +41,13 @@ final class GatewayTracer implements VertxTracer<Object, Object>, ExchangeTracer
 
     @Override
     public String get(RequestFacts facts, String key) {
-      return facts == null ? null : facts.header(key);
+      if (facts == null) {
+        return null;
+      }
+      // a header sent on several lines is one list (W3C Trace Context 3.3.1: tracestate's lines are combined; two
+      // traceparent lines so combined are no valid one, and a new trace starts, as the spec asks)
+      List<String> lines = facts.headers(key);
+      return lines.isEmpty() ? null : lines.size() == 1 ? lines.get(0) : String.join(",", lines);
     }
   };
 

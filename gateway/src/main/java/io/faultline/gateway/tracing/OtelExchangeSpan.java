@@ -50,8 +50,8 @@ final class OtelExchangeSpan implements ExchangeSpan {
       span.setAttribute(ExchangeAttributes.STATUS, (long) record.status());
       if (injected != null) {
         span.setAttribute(ExchangeAttributes.INJECTED_ERROR, injected.type());
-        span.setStatus(StatusCode.ERROR, "injected " + injected.type()
-            + (injected.httpStatus() > 0 ? " (" + injected.httpStatus() + ")" : ""));
+        // the status the client saw, in its protocol's terms (a gRPC status code, not the HTTP one it maps to)
+        span.setStatus(StatusCode.ERROR, "injected " + injected.type() + (record.status() > 0 ? " (" + record.status() + ")" : ""));
       } else if (failed) {
         span.setStatus(StatusCode.ERROR, record.outcome());
       }

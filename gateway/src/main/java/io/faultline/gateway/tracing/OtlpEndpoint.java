@@ -51,6 +51,11 @@ record OtlpEndpoint(String url, String mappedFrom) {
     if (uri.getHost() == null) {
       throw new ChaosConfigException("endpoint", "must name a host, got " + text);
     }
+    if (uri.getRawUserInfo() != null) {
+      // not quoted back: it holds a password
+      throw new ChaosConfigException("endpoint", "must not carry a user or password (user:password@): the OTLP exporter"
+          + " does not send them, so a collector that asks for them would refuse every export, and they would be logged");
+    }
     if (uri.getPort() == 0 || uri.getPort() > 65535) {
       throw new ChaosConfigException("endpoint", "port must be between 1 and 65535, got " + text);
     }

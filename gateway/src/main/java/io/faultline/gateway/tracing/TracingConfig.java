@@ -32,6 +32,11 @@ public record TracingConfig(Boolean enabled, String endpoint, String serviceName
     }
   }
 
+  /** Whether a service name or sample rate other than the defaults is set (which does nothing while tracing is off). */
+  public boolean setsMoreThanItsDefaults() {
+    return !serviceName.equals("faultline") || sampleRate != 1.0;
+  }
+
   public static TracingConfig off() {
     return new TracingConfig(false, null, null, null);
   }

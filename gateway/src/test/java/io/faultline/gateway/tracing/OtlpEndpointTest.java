@@ -37,5 +37,8 @@ class OtlpEndpointTest {
     assertThatThrownBy(() -> OtlpEndpoint.parse("http://jaeger:9999/api/traces"))
         .hasMessageContaining("Thrift").hasMessageContaining("http://jaeger:4318/v1/traces");
     assertThatThrownBy(() -> OtlpEndpoint.parse("http://h/" + "x".repeat(3000))).hasMessage("must be at most 2048 characters, got 3009");
+    // credentials were kept, logged at start and never sent
+    assertThatThrownBy(() -> OtlpEndpoint.parse("http://user:s3cret@127.0.0.1:4318/v1/traces")).isInstanceOf(ChaosConfigException.class)
+        .hasMessageContaining("user or password").message().doesNotContain("s3cret");
   }
 }

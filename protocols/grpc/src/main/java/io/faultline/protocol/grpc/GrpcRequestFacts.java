@@ -40,6 +40,11 @@ record GrpcRequestFacts(String listener, String route, HttpServerRequest http) i
   }
 
   @Override
+  public java.util.List<String> headers(String name) {
+    return http.headers().getAll(name);
+  }
+
+  @Override
   public String clientIp() {
     return http.remoteAddress() == null ? "" : http.remoteAddress().hostAddress();
   }
