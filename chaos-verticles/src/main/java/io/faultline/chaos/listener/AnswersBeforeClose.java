@@ -1,7 +1,9 @@
 package io.faultline.chaos.listener;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.http.impl.HttpClientConnectionInternal;
 import java.lang.invoke.MethodHandles;
@@ -21,9 +23,10 @@ import java.util.concurrent.TimeUnit;
  * off after 0.9 of its 2 MB, every time. So this handler, between the HTTP decoder and Vert.x, holds the
  * close back while an answer the decoder passed whole has not been taken by Vert.x yet, and passes it on
  * once it has: the answer ends as sent, then the connection closes. An answer the upstream broke off
- * (the close before its end) still fails at once.
+ * (the close before its end) still fails at once, and so does a request sent on the connection since its
+ * last answer: that answer was taken, so what Vert.x waits for is the new one, which will never come.
  */
-final class AnswersBeforeClose extends ChannelInboundHandlerAdapter {
+final class AnswersBeforeClose extends ChannelDuplexHandler {
 
   static final String NAME = "faultline-answers-before-close";
   /** The longest wait between two looks at whether Vert.x has taken the answer. */
@@ -72,6 +75,18 @@ final class AnswersBeforeClose extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     whole = msg instanceof LastHttpContent;
     ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof HttpRequest) {
+      // a request on a kept-alive connection: the answer read whole before it was the last one's (Vert.x sends
+      // no request before the last answer has ended), and a close from now on breaks the new one off. Left set,
+      // a close after the upstream read the request was held until the route's deadline (a 504 for a 502),
+      // and one before it went out for ever (no deadline had started).
+      whole = false;
+    }
+    ctx.write(msg, promise);
   }
 
   @Override

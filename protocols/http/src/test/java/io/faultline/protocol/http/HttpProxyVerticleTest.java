@@ -242,6 +242,38 @@ class HttpProxyVerticleTest {
     }
   }
 
+  /**
+   * An upstream that closes a kept-alive connection after reading the next request (a worker that crashed or
+   * restarted) is a 502 at once, as on a new connection: the close was held until the route's deadline, a 504
+   * after timeout_ms (30 s by default), as though the upstream were slow.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero"})
+  void anUpstreamThatClosesAKeptAliveConnectionUnansweredIsA502AtOnce(String mode) throws Exception {
+    io.vertx.core.Vertx side = io.vertx.core.Vertx.vertx();
+    try {
+      int port = side.createNetServer().connectHandler(socket -> {
+        int[] requests = {0};
+        socket.handler(io.vertx.core.parsetools.RecordParser.newDelimited("\r\n\r\n", head -> {
+          if (requests[0]++ == 0) {
+            socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+          } else {
+            socket.close();
+          }
+        }));
+      }).listen(0, "127.0.0.1").await().actualPort();
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + port, null, 5_000L, null, 1, null, null);
+      try (GatewayFixture gw = new GatewayFixture(chaos(mode), listener)) {
+        assertThat(gw.get("/first").statusCode()).isEqualTo(200);
+        var second = Timing.time(() -> gw.get("/second").statusCode());
+        assertThat(second.value()).isEqualTo(502);
+        Timing.assertElapsedBetween(second.elapsedMs(), 0, 2_500);
+      }
+    } finally {
+      side.close().await();
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"off", "zero"})
   void anHttp2ClientGets504And502WhenTheUpstreamFailsAfterTheRequestWent(String mode) throws Exception {
