@@ -47,6 +47,10 @@ public final class UpstreamConnections {
       lastHost = host;
     }
     Idle idle = host.idle.pollLast();
+    while (idle != null && UpstreamPipeline.spent(idle.connection)) { // what the upstream sent it while it idled
+      idle.connection.close();
+      idle = host.idle.pollLast();
+    }
     if (idle != null) {
       return Future.succeededFuture(idle.connection);
     }
@@ -79,7 +83,7 @@ public final class UpstreamConnections {
    */
   public void release(Upstream upstream, HttpClientConnection connection, boolean reusable) {
     Host host = hosts.get(upstream);
-    if (host == null || !reusable || !host.isOpen(connection) || UpstreamPipeline.closing(connection)) {
+    if (host == null || !reusable || !host.isOpen(connection) || UpstreamPipeline.spent(connection)) {
       connection.close(); // its close handler counts it out and serves a waiter with a new connection
       return;
     }

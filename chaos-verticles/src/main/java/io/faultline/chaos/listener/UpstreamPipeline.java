@@ -1,9 +1,14 @@
 package io.faultline.chaos.listener;
 
+import io.netty.channel.ChannelInboundHandler;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.impl.HttpClientConnectionInternal;
 import io.vertx.core.http.impl.UnpooledHttpClientConnection;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -21,11 +26,19 @@ public final class UpstreamPipeline {
    * through it (Vert.x offers no other way; the version is pinned, and the tests fail if this changes).
    */
   private static final VarHandle UNPOOLED_ACTUAL;
+  /** The codec's decoder ({@code CombinedChannelDuplexHandler.inboundHandler()}, protected). */
+  private static final MethodHandle DECODER;
+  /** What the decoder holds and has not decoded ({@code ByteToMessageDecoder.actualReadableBytes()}, protected). */
+  private static final MethodHandle UNDECODED;
 
   static {
     try {
       UNPOOLED_ACTUAL = MethodHandles.privateLookupIn(UnpooledHttpClientConnection.class, MethodHandles.lookup())
           .findVarHandle(UnpooledHttpClientConnection.class, "actual", HttpClientConnectionInternal.class);
+      DECODER = MethodHandles.privateLookupIn(CombinedChannelDuplexHandler.class, MethodHandles.lookup())
+          .findVirtual(CombinedChannelDuplexHandler.class, "inboundHandler", MethodType.methodType(ChannelInboundHandler.class));
+      UNDECODED = MethodHandles.privateLookupIn(ByteToMessageDecoder.class, MethodHandles.lookup())
+          .findVirtual(ByteToMessageDecoder.class, "actualReadableBytes", MethodType.methodType(int.class));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -43,10 +56,27 @@ public final class UpstreamPipeline {
     }
   }
 
-  /** True when the upstream has closed {@code connection} already (its close waits for an answer to be read): never to be used again. */
-  static boolean closing(HttpConnection connection) {
+  /**
+   * True when {@code connection}, between two exchanges, must not carry another: the upstream has closed it
+   * (its close waits for an answer to be read), or sent bytes past its last answer that no request asked for
+   * (more than its {@code Content-Length}, a body on a 204), which the next answer would be read from (a 502
+   * "invalid version format: 56789HTTP/1.1" for the next, innocent request). nginx does not keep such a
+   * connection either.
+   */
+  static boolean spent(HttpConnection connection) {
     HttpClientConnectionInternal internal = internal(connection);
-    return internal != null && AnswersBeforeClose.closing(internal);
+    return internal != null && (AnswersBeforeClose.closing(internal) || undecoded(internal) > 0);
+  }
+
+  private static int undecoded(HttpClientConnectionInternal connection) {
+    if (!(connection.channelHandlerContext().pipeline().get(CODEC) instanceof CombinedChannelDuplexHandler<?, ?> codec)) {
+      return 0;
+    }
+    try {
+      return DECODER.invoke(codec) instanceof ByteToMessageDecoder decoder ? (int) UNDECODED.invoke(decoder) : 0;
+    } catch (Throwable e) {
+      throw new IllegalStateException("the upstream connection's decoder could not be read", e);
+    }
   }
 
   private static HttpClientConnectionInternal internal(HttpConnection connection) {

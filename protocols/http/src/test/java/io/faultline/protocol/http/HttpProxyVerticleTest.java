@@ -274,6 +274,46 @@ class HttpProxyVerticleTest {
     }
   }
 
+  /**
+   * Bytes an upstream sends past an answer (more than its Content-Length, a body on a 204) end that connection:
+   * kept, the next answer was read from them, and the next request, another client's perhaps, got a 502
+   * ("invalid version format: 56789HTTP/1.1").
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero"})
+  void bytesAnUpstreamSentPastItsAnswerDoNotReachTheNextRequest(String mode) throws Exception {
+    io.vertx.core.Vertx side = io.vertx.core.Vertx.vertx();
+    try {
+      int port = side.createNetServer().connectHandler(socket -> socket.handler(io.vertx.core.parsetools.RecordParser.newDelimited("\r\n\r\n",
+          head -> {
+            String path = head.toString().split(" ")[1];
+            if (path.equals("/long")) {
+              socket.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n1234567890");
+            } else if (path.equals("/late")) { // the stray bytes come while the connection idles in the pool
+              socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+              side.setTimer(50, id -> socket.write("garbage"));
+            } else {
+              socket.write("HTTP/1.1 200 OK\r\nContent-Length: " + path.length() + "\r\n\r\n" + path);
+            }
+          }))).listen(0, "127.0.0.1").await().actualPort();
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + port, null, 5_000L, null, 1, null, null);
+      try (GatewayFixture gw = new GatewayFixture(chaos(mode), listener)) {
+        HttpResponse<Buffer> longer = gw.get("/long");
+        assertThat(longer.statusCode() + " " + longer.bodyAsString()).isEqualTo("200 12345");
+        for (String path : List.of("/a", "/b")) {
+          HttpResponse<Buffer> next = gw.get(path);
+          assertThat(next.statusCode() + " " + next.bodyAsString()).isEqualTo("200 " + path);
+        }
+        assertThat(gw.get("/late").statusCode()).isEqualTo(200);
+        Thread.sleep(300);
+        HttpResponse<Buffer> after = gw.get("/c");
+        assertThat(after.statusCode() + " " + after.bodyAsString()).isEqualTo("200 /c");
+      }
+    } finally {
+      side.close().await();
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"off", "zero"})
   void anHttp2ClientGets504And502WhenTheUpstreamFailsAfterTheRequestWent(String mode) throws Exception {
