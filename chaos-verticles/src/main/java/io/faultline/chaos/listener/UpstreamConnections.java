@@ -39,8 +39,14 @@ public final class UpstreamConnections {
     vertx.setPeriodic(Math.max(1, keepAliveMs / 4), id -> closeIdle());
   }
 
-  /** A connection to {@code upstream} for one exchange, to {@link #release} when the exchange is over. */
-  public Future<HttpClientConnection> acquire(Upstream upstream) {
+  /**
+   * A connection to {@code upstream} for one exchange, to {@link #release} when the exchange is over. When
+   * all {@code maxPerUpstream} are busy it waits for one, at most {@code waitMs} (none when not positive),
+   * then fails with a {@link java.util.concurrent.TimeoutException} (a 504): the route's timeout starts
+   * once the request has a connection, and connections held by answers that stall (an event stream, a body
+   * the upstream stopped sending) kept the requests behind them waiting for ever.
+   */
+  public Future<HttpClientConnection> acquire(Upstream upstream, long waitMs) {
     Host host = lastHost;
     if (host == null || !host.upstream.equals(upstream)) {
       host = hosts.computeIfAbsent(upstream, Host::new);
@@ -59,16 +65,25 @@ public final class UpstreamConnections {
     }
     Promise<HttpClientConnection> waiter = Promise.promise();
     host.waiting.addLast(waiter);
+    if (waitMs > 0) {
+      Host waitedOn = host;
+      vertx.setTimer(waitMs, id -> {
+        if (waitedOn.waiting.remove(waiter)) {
+          waiter.fail(new java.util.concurrent.TimeoutException("no connection to the upstream was free within " + waitMs
+              + " ms (route timeout): all " + maxPerUpstream + " of this event loop's are busy"));
+        }
+      });
+    }
     return waiter.future();
   }
 
   /**
-   * A request to {@code upstream} on one of these connections: its leg carries the request, and gives the
-   * connection back when the exchange is over. A connection that could not be had, or could not carry the
-   * request, fails the future (and is closed).
+   * A request to {@code upstream} on one of these connections (waiting at most {@code waitMs} for one, see
+   * {@link #acquire}): its leg carries the request, and gives the connection back when the exchange is over. A
+   * connection that could not be had, or could not carry the request, fails the future (and is closed).
    */
-  public Future<UpstreamLeg> request(Upstream upstream, RequestOptions options) {
-    return acquire(upstream).compose(connection -> connection.request(options).transform(opened -> {
+  public Future<UpstreamLeg> request(Upstream upstream, RequestOptions options, long waitMs) {
+    return acquire(upstream, waitMs).compose(connection -> connection.request(options).transform(opened -> {
       if (opened.failed()) {
         release(upstream, connection, false);
         return Future.failedFuture(opened.cause());

@@ -61,7 +61,7 @@ class UpstreamConnectionsTest {
     List<Future<HttpClientConnection>> asked = onLoop(() -> {
       List<Future<HttpClientConnection>> futures = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        futures.add(connections.acquire(upstream));
+        futures.add(connections.acquire(upstream, 0));
       }
       return Future.succeededFuture(futures);
     });
@@ -80,13 +80,32 @@ class UpstreamConnectionsTest {
     assertThat(echo.connections().get()).isEqualTo(2);
   }
 
+  /** A request waits for a busy upstream's connection at most its route's timeout (connections held by stalled answers kept it for ever). */
+  @Test
+  void aWaitForAConnectionEndsAtItsTimeout() {
+    Upstream upstream = Upstream.parse(echo.url(), "upstream");
+    UpstreamConnections connections = connections(1);
+    HttpClientConnection only = onLoop(() -> connections.acquire(upstream, 0));
+    long start = System.nanoTime();
+    Throwable failure = onLoop(() -> connections.acquire(upstream, 200).transform(ar -> Future.<Throwable>succeededFuture(ar.cause())));
+    long waitedMs = (System.nanoTime() - start) / 1_000_000;
+    assertThat(failure).isInstanceOf(java.util.concurrent.TimeoutException.class).hasMessageContaining("within 200 ms");
+    assertThat(waitedMs).isBetween(150L, 5_000L);
+    onLoop(() -> {
+      connections.release(upstream, only, true);
+      return Future.succeededFuture();
+    });
+    assertThat(onLoop(() -> connections.acquire(upstream, 200))).as("the one given back goes to the next, not the one that gave up")
+        .isSameAs(only);
+  }
+
   @Test
   void aConnectionGivenBackAsNotReusableIsClosedAndAWaiterGetsANewOne() {
     Upstream upstream = Upstream.parse(echo.url(), "upstream");
     UpstreamConnections connections = connections(1);
-    HttpClientConnection only = onLoop(() -> connections.acquire(upstream));
+    HttpClientConnection only = onLoop(() -> connections.acquire(upstream, 0));
     assertThat(onLoop(() -> get(only, "/bytes/1"))).hasSize(1);
-    Future<HttpClientConnection> waiting = onLoop(() -> Future.succeededFuture(connections.acquire(upstream)));
+    Future<HttpClientConnection> waiting = onLoop(() -> Future.succeededFuture(connections.acquire(upstream, 0)));
     onLoop(() -> {
       connections.release(upstream, only, false);
       return Future.succeededFuture();
@@ -106,7 +125,7 @@ class UpstreamConnectionsTest {
     List<Future<HttpClientConnection>> asked = onLoop(() -> {
       List<Future<HttpClientConnection>> futures = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        futures.add(connections.acquire(upstream));
+        futures.add(connections.acquire(upstream, 0));
       }
       return Future.succeededFuture(futures);
     });

@@ -111,7 +111,7 @@ final class GraphQlCall {
         .setHost(upstream.host())
         .setPort(upstream.port())
         .setURI(upstream.target(request.uri()));
-    connections.request(upstream, options).onComplete(opened -> {
+    connections.request(upstream, options, route.timeoutMs()).onComplete(opened -> {
       if (opened.failed()) {
         upstreamFailed(opened.cause());
       } else {

@@ -107,7 +107,7 @@ final class PlainForward {
         .setHost(upstream.host())
         .setPort(upstream.port())
         .setURI(upstream.target(request.uri()));
-    connections.request(upstream, options).onComplete(opened -> {
+    connections.request(upstream, options, route.timeoutMs()).onComplete(opened -> {
       if (opened.failed()) {
         failed(call, opened.cause());
       } else {
