@@ -218,6 +218,14 @@ final class PlainForward {
     if (closeAfter) {
       call.request.connection().shutdown(); // closed once this answer is out: its end is the connection's
     }
+    // The head goes out when it comes, also without a body yet (an event stream's first event, a long poll's
+    // answer, may be minutes away, and such clients wait for the head): after this turn of the event loop, so
+    // a body that came in the same read still goes out with it.
+    io.vertx.core.Vertx.currentContext().runOnContext(v -> {
+      if (!response.headWritten() && !response.closed()) {
+        response.writeHead();
+      }
+    });
   }
 
   /**

@@ -68,6 +68,33 @@ class HttpStreamingTest {
     }
   }
 
+  /** An answer's head reaches the client when it reaches the gateway, not with the first bytes of a body that comes later. */
+  @Test
+  void theHeadGoesOutBeforeABodyThatIsSlowToCome() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      HttpServer upstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+          .requestHandler(req -> {
+            req.response().setChunked(true).putHeader("Content-Type", "text/event-stream").writeHead();
+            vertx.setTimer(1_500, id -> req.response().end("data: late\n\n"));
+          });
+      upstream.listen().await();
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(),
+          null, 30_000L, null, 1, null, null);
+      HttpProxyVerticle proxy = new HttpProxyVerticle(listener, new ChaosState(ChaosConfig.off()), new ConnectionGate());
+      vertx.deployVerticle(proxy).await();
+      HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(proxy.actualPort()));
+      long start = System.nanoTime();
+      var response = client.request(HttpMethod.GET, "/events").compose(r -> r.send()).await();
+      long headMs = (System.nanoTime() - start) / 1_000_000;
+      assertThat(response.getHeader("Content-Type")).isEqualTo("text/event-stream");
+      assertThat(headMs).as("the head before the body's 1.5 s").isLessThan(1_000);
+      assertThat(response.body().await().toString()).isEqualTo("data: late\n\n");
+    } finally {
+      vertx.close().await();
+    }
+  }
+
   @Test
   void hopByHopHeadersAreNotForwarded() {
     try (GatewayFixture gw = new GatewayFixture(null)) {
