@@ -213,32 +213,52 @@ class HttpProxyVerticleTest {
     }
   }
 
+  /** An upstream written by hand, on a Vert.x of its own: each connection's request heads go to the handler made for it. */
+  private static final class RawUpstream implements AutoCloseable {
+
+    private final io.vertx.core.Vertx side = io.vertx.core.Vertx.vertx();
+    private final int port;
+
+    RawUpstream(java.util.function.BiFunction<io.vertx.core.Vertx, io.vertx.core.net.NetSocket, io.vertx.core.Handler<Buffer>> heads) {
+      port = side.createNetServer().connectHandler(socket -> socket.handler(io.vertx.core.parsetools.RecordParser.newDelimited("\r\n\r\n",
+          heads.apply(side, socket)))).listen(0, "127.0.0.1").await().actualPort();
+    }
+
+    /** A listener "web" in front of it, with the route timeout {@code timeoutMs}. */
+    ListenerConfig listener(long timeoutMs) {
+      return new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + port, null, timeoutMs, null, 1, null, null);
+    }
+
+    @Override
+    public void close() {
+      side.close().await();
+    }
+  }
+
+  /** The path of a request head. */
+  private static String path(Buffer head) {
+    return head.toString().split(" ")[1];
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"off", "zero", "delayed"})
   void anInterimAnswerIsPassedOverAndNoAnswerReachesAnotherClient(String mode) throws Exception {
-    io.vertx.core.Vertx side = io.vertx.core.Vertx.vertx();
-    try {
-      // 102 Processing, then the answer, which names the path it answers: Vert.x's client took the 102 for
-      // the answer (HTTP/1 clients got it), and the real one, left on the pooled connection, went to the next request
-      int port = side.createNetServer().connectHandler(socket -> socket.handler(io.vertx.core.parsetools.RecordParser.newDelimited("\r\n\r\n",
-          head -> {
-            String path = head.toString().split(" ")[1];
-            socket.write("HTTP/1.1 102 Processing\r\n\r\n");
-            side.setTimer(20, id -> socket.write("HTTP/1.1 200 OK\r\nContent-Length: " + path.length() + "\r\n\r\n" + path));
-          }))).listen(0, "127.0.0.1").await().actualPort();
-      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + port, null, 2_000L, null, 1, null, null);
-      try (GatewayFixture gw = new GatewayFixture(chaos(mode), listener)) {
-        List<String> answers = new java.util.ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-          HttpResponse<Buffer> http1 = gw.get("/one-" + i);
-          answers.add(http1.statusCode() + " " + http1.bodyAsString());
-          answers.add(gw.h2c().request(HttpMethod.GET, "/two-" + i).compose(req -> req.send()
-              .compose(resp -> resp.body().map(body -> resp.statusCode() + " " + body))).timeout(10, java.util.concurrent.TimeUnit.SECONDS).await());
-        }
-        assertThat(answers).containsExactly("200 /one-0", "200 /two-0", "200 /one-1", "200 /two-1", "200 /one-2", "200 /two-2");
+    // 102 Processing, then the answer, which names the path it answers: Vert.x's client took the 102 for
+    // the answer (HTTP/1 clients got it), and the real one, left on the pooled connection, went to the next request
+    try (RawUpstream upstream = new RawUpstream((side, socket) -> head -> {
+          String path = path(head);
+          socket.write("HTTP/1.1 102 Processing\r\n\r\n");
+          side.setTimer(20, id -> socket.write("HTTP/1.1 200 OK\r\nContent-Length: " + path.length() + "\r\n\r\n" + path));
+        });
+        GatewayFixture gw = new GatewayFixture(chaos(mode), upstream.listener(2_000L))) {
+      List<String> answers = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<Buffer> http1 = gw.get("/one-" + i);
+        answers.add(http1.statusCode() + " " + http1.bodyAsString());
+        answers.add(gw.h2c().request(HttpMethod.GET, "/two-" + i).compose(req -> req.send()
+            .compose(resp -> resp.body().map(body -> resp.statusCode() + " " + body))).timeout(10, java.util.concurrent.TimeUnit.SECONDS).await());
       }
-    } finally {
-      side.close().await();
+      assertThat(answers).containsExactly("200 /one-0", "200 /two-0", "200 /one-1", "200 /two-1", "200 /one-2", "200 /two-2");
     }
   }
 
@@ -250,27 +270,21 @@ class HttpProxyVerticleTest {
   @ParameterizedTest
   @ValueSource(strings = {"off", "zero"})
   void anUpstreamThatClosesAKeptAliveConnectionUnansweredIsA502AtOnce(String mode) throws Exception {
-    io.vertx.core.Vertx side = io.vertx.core.Vertx.vertx();
-    try {
-      int port = side.createNetServer().connectHandler(socket -> {
-        int[] requests = {0};
-        socket.handler(io.vertx.core.parsetools.RecordParser.newDelimited("\r\n\r\n", head -> {
-          if (requests[0]++ == 0) {
-            socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-          } else {
-            socket.close();
-          }
-        }));
-      }).listen(0, "127.0.0.1").await().actualPort();
-      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + port, null, 5_000L, null, 1, null, null);
-      try (GatewayFixture gw = new GatewayFixture(chaos(mode), listener)) {
-        assertThat(gw.get("/first").statusCode()).isEqualTo(200);
-        var second = Timing.time(() -> gw.get("/second").statusCode());
-        assertThat(second.value()).isEqualTo(502);
-        Timing.assertElapsedBetween(second.elapsedMs(), 0, 2_500);
-      }
-    } finally {
-      side.close().await();
+    try (RawUpstream upstream = new RawUpstream((side, socket) -> {
+          int[] requests = {0};
+          return head -> {
+            if (requests[0]++ == 0) {
+              socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            } else {
+              socket.close();
+            }
+          };
+        });
+        GatewayFixture gw = new GatewayFixture(chaos(mode), upstream.listener(5_000L))) {
+      assertThat(gw.get("/first").statusCode()).isEqualTo(200);
+      var second = Timing.time(() -> gw.get("/second").statusCode());
+      assertThat(second.value()).isEqualTo(502);
+      Timing.assertElapsedBetween(second.elapsedMs(), 0, 2_500);
     }
   }
 
@@ -282,35 +296,28 @@ class HttpProxyVerticleTest {
   @ParameterizedTest
   @ValueSource(strings = {"off", "zero"})
   void bytesAnUpstreamSentPastItsAnswerDoNotReachTheNextRequest(String mode) throws Exception {
-    io.vertx.core.Vertx side = io.vertx.core.Vertx.vertx();
-    try {
-      int port = side.createNetServer().connectHandler(socket -> socket.handler(io.vertx.core.parsetools.RecordParser.newDelimited("\r\n\r\n",
-          head -> {
-            String path = head.toString().split(" ")[1];
-            if (path.equals("/long")) {
-              socket.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n1234567890");
-            } else if (path.equals("/late")) { // the stray bytes come while the connection idles in the pool
-              socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-              side.setTimer(50, id -> socket.write("garbage"));
-            } else {
-              socket.write("HTTP/1.1 200 OK\r\nContent-Length: " + path.length() + "\r\n\r\n" + path);
-            }
-          }))).listen(0, "127.0.0.1").await().actualPort();
-      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + port, null, 5_000L, null, 1, null, null);
-      try (GatewayFixture gw = new GatewayFixture(chaos(mode), listener)) {
-        HttpResponse<Buffer> longer = gw.get("/long");
-        assertThat(longer.statusCode() + " " + longer.bodyAsString()).isEqualTo("200 12345");
-        for (String path : List.of("/a", "/b")) {
-          HttpResponse<Buffer> next = gw.get(path);
-          assertThat(next.statusCode() + " " + next.bodyAsString()).isEqualTo("200 " + path);
-        }
-        assertThat(gw.get("/late").statusCode()).isEqualTo(200);
-        Thread.sleep(300);
-        HttpResponse<Buffer> after = gw.get("/c");
-        assertThat(after.statusCode() + " " + after.bodyAsString()).isEqualTo("200 /c");
+    try (RawUpstream upstream = new RawUpstream((side, socket) -> head -> {
+          String path = path(head);
+          if (path.equals("/long")) {
+            socket.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n1234567890");
+          } else if (path.equals("/late")) { // the stray bytes come while the connection idles in the pool
+            socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            side.setTimer(50, id -> socket.write("garbage"));
+          } else {
+            socket.write("HTTP/1.1 200 OK\r\nContent-Length: " + path.length() + "\r\n\r\n" + path);
+          }
+        });
+        GatewayFixture gw = new GatewayFixture(chaos(mode), upstream.listener(5_000L))) {
+      HttpResponse<Buffer> longer = gw.get("/long");
+      assertThat(longer.statusCode() + " " + longer.bodyAsString()).isEqualTo("200 12345");
+      for (String path : List.of("/a", "/b")) {
+        HttpResponse<Buffer> next = gw.get(path);
+        assertThat(next.statusCode() + " " + next.bodyAsString()).isEqualTo("200 " + path);
       }
-    } finally {
-      side.close().await();
+      assertThat(gw.get("/late").statusCode()).isEqualTo(200);
+      Thread.sleep(300);
+      HttpResponse<Buffer> after = gw.get("/c");
+      assertThat(after.statusCode() + " " + after.bodyAsString()).isEqualTo("200 /c");
     }
   }
 

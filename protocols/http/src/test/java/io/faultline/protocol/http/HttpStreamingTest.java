@@ -39,6 +39,16 @@ class HttpStreamingTest {
     }
   }
 
+  /** A client of a proxy (chaos off) in front of {@code upstream}, which it starts. */
+  private static HttpClientAgent throughProxy(Vertx vertx, HttpServer upstream) {
+    upstream.listen().await();
+    ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(),
+        null, 30_000L, null, 1, null, null);
+    HttpProxyVerticle proxy = new HttpProxyVerticle(listener, new ChaosState(ChaosConfig.off()), new ConnectionGate());
+    vertx.deployVerticle(proxy).await();
+    return vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(proxy.actualPort()));
+  }
+
   @Test
   void aOneGibDownloadStreamsThroughWithoutBeingHeldInMemory() {
     // The test JVM has -Xmx1g: a proxy that buffered the body could not pass 1 GiB through.
@@ -49,12 +59,7 @@ class HttpStreamingTest {
             req.response().putHeader("Content-Length", Long.toString(ONE_GIB));
             pump(req.response(), new long[] {ONE_GIB});
           });
-      upstream.listen().await();
-      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(),
-          null, 30_000L, null, 1, null, null);
-      HttpProxyVerticle proxy = new HttpProxyVerticle(listener, new ChaosState(ChaosConfig.off()), new ConnectionGate());
-      vertx.deployVerticle(proxy).await();
-      HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(proxy.actualPort()));
+      HttpClientAgent client = throughProxy(vertx, upstream);
       Promise<Long> received = Promise.promise();
       client.request(HttpMethod.GET, "/big").compose(r -> r.send()).onSuccess(resp -> {
         long[] count = {0};
@@ -78,12 +83,7 @@ class HttpStreamingTest {
             req.response().setChunked(true).putHeader("Content-Type", "text/event-stream").writeHead();
             vertx.setTimer(1_500, id -> req.response().end("data: late\n\n"));
           });
-      upstream.listen().await();
-      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(),
-          null, 30_000L, null, 1, null, null);
-      HttpProxyVerticle proxy = new HttpProxyVerticle(listener, new ChaosState(ChaosConfig.off()), new ConnectionGate());
-      vertx.deployVerticle(proxy).await();
-      HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(proxy.actualPort()));
+      HttpClientAgent client = throughProxy(vertx, upstream);
       long start = System.nanoTime();
       var response = client.request(HttpMethod.GET, "/events").compose(r -> r.send()).await();
       long headMs = (System.nanoTime() - start) / 1_000_000;
