@@ -88,7 +88,9 @@ public final class UpstreamConnections {
         release(upstream, connection, false);
         return Future.failedFuture(opened.cause());
       }
-      return Future.succeededFuture(new UpstreamLeg(this, upstream, connection, opened.result()));
+      Host host = hosts.get(upstream);
+      return Future.succeededFuture(new UpstreamLeg(this, upstream, connection, opened.result(),
+          host != null && host.used.contains(connection)));
     }));
   }
 
@@ -102,6 +104,7 @@ public final class UpstreamConnections {
       connection.close(); // its close handler counts it out and serves a waiter with a new connection
       return;
     }
+    host.used.add(connection);
     Promise<HttpClientConnection> waiter = host.waiting.pollFirst();
     if (waiter != null) {
       waiter.complete(connection);
@@ -128,6 +131,8 @@ public final class UpstreamConnections {
     private final ArrayDeque<Idle> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<HttpClientConnection>> waiting = new ArrayDeque<>();
     private final java.util.Set<HttpClientConnection> live = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** The live ones that have carried an exchange. */
+    private final java.util.Set<HttpClientConnection> used = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private int open;
 
     Host(Upstream upstream) {
@@ -163,6 +168,7 @@ public final class UpstreamConnections {
 
     private void closed(HttpClientConnection connection) {
       live.remove(connection);
+      used.remove(connection);
       open--;
       idle.removeIf(i -> i.connection == connection);
       Promise<HttpClientConnection> waiter = waiting.pollFirst();

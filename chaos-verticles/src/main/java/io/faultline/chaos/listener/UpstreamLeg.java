@@ -23,17 +23,28 @@ public final class UpstreamLeg {
   private final Upstream upstream;
   private final HttpClientConnection connection;
   private final HttpClientRequest request;
+  private final boolean reused;
   private AnswerDeadlines.Watch watch;
   private boolean sent;
   private boolean received;
   private boolean reusable;
   private boolean over;
 
-  UpstreamLeg(UpstreamConnections connections, Upstream upstream, HttpClientConnection connection, HttpClientRequest request) {
+  UpstreamLeg(UpstreamConnections connections, Upstream upstream, HttpClientConnection connection, HttpClientRequest request,
+      boolean reused) {
     this.connections = connections;
     this.upstream = upstream;
     this.connection = connection;
     this.request = request;
+    this.reused = reused;
+  }
+
+  /**
+   * Whether the connection carried an exchange before this one: an upstream may close a kept-alive connection
+   * as a request goes out on it (its keep-alive timeout, a restart), which says nothing of the request.
+   */
+  public boolean reused() {
+    return reused;
   }
 
   /** The request to the upstream. */

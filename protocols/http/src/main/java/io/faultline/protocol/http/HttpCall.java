@@ -29,6 +29,8 @@ final class HttpCall {
    * of the upstream's (a circuit breaker does not count it).
    */
   boolean brokenOff;
+  /** Sent again once, on a new connection, after a kept-alive one failed it before any answer (see PlainForward). */
+  boolean retried;
 
   HttpCall(HttpServerRequest request, RouteTable.Route route, long startedNanos) {
     this.request = request;

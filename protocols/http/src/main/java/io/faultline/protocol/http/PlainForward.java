@@ -52,6 +52,10 @@ final class PlainForward {
   /** IMF-fixdate (RFC 9110 5.6.7): two-digit day, GMT. */
   private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH);
 
+  /** The methods sent again after a kept-alive connection failed them (RFC 9110 9.2.2). */
+  private static final java.util.Set<HttpMethod> IDEMPOTENT = java.util.Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+      HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+
   private final UpstreamConnections connections;
   private final ExchangeRunner<HttpCall> runner;
   private final AnswerDeadlines deadlines;
@@ -145,15 +149,44 @@ final class PlainForward {
     out.response().onComplete(answered -> {
       if (answered.failed()) {
         leg.failed();
-        failed(call, answered.cause());
+        if (sendsAgain(call, leg, answered.cause())) {
+          forward(call);
+        } else {
+          failed(call, answered.cause());
+        }
       } else {
         respond(call, answered.result(), leg);
       }
     });
+    if (request.isEnded()) { // sent again: it had no body, and its end has been read
+      out.end().onComplete(sent -> leg.sent(sent.succeeded()));
+      return;
+    }
     request.handler(chunk -> BackPressure.write(request, out, chunk));
     request.endHandler(v -> out.end().onComplete(sent -> leg.sent(sent.succeeded())));
     request.exceptionHandler(e -> out.reset());
     request.resume();
+  }
+
+  /**
+   * Whether a request that failed before any answer goes out again, once, on another connection: as nginx
+   * does ({@code proxy_next_upstream error}), when the connection had carried an exchange before (an upstream
+   * closes a kept-alive connection as a request goes out on it: its keep-alive timeout, a restart), the
+   * method is idempotent, the request had no body (it is not kept to be sent again) and has been read whole,
+   * and the client is still there with nothing answered. A timeout is never sent again: the upstream had it.
+   */
+  private static boolean sendsAgain(HttpCall call, UpstreamLeg leg, Throwable cause) {
+    HttpServerRequest request = call.request;
+    if (call.retried || !leg.reused() || UpstreamFailures.tooSlow(cause) || !request.isEnded()
+        || request.response().closed() || request.response().headWritten() || !IDEMPOTENT.contains(request.method())) {
+      return false;
+    }
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || length != null && !length.equals("0")) {
+      return false;
+    }
+    call.retried = true;
+    return true;
   }
 
   private void respond(HttpCall call, HttpClientResponse in, UpstreamLeg leg) {
