@@ -90,7 +90,7 @@ public final class UpstreamConnections {
       }
       Host host = hosts.get(upstream);
       return Future.succeededFuture(new UpstreamLeg(this, upstream, connection, opened.result(),
-          host != null && host.used.contains(connection)));
+          host != null && host.carried(connection)));
     }));
   }
 
@@ -104,7 +104,7 @@ public final class UpstreamConnections {
       connection.close(); // its close handler counts it out and serves a waiter with a new connection
       return;
     }
-    host.used.add(connection);
+    host.live.put(connection, Boolean.TRUE);
     Promise<HttpClientConnection> waiter = host.waiting.pollFirst();
     if (waiter != null) {
       waiter.complete(connection);
@@ -130,9 +130,8 @@ public final class UpstreamConnections {
     private final Upstream upstream;
     private final ArrayDeque<Idle> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<HttpClientConnection>> waiting = new ArrayDeque<>();
-    private final java.util.Set<HttpClientConnection> live = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    /** The live ones that have carried an exchange. */
-    private final java.util.Set<HttpClientConnection> used = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** The open connections, each with whether it has carried an exchange. */
+    private final java.util.Map<HttpClientConnection, Boolean> live = new java.util.IdentityHashMap<>();
     private int open;
 
     Host(Upstream upstream) {
@@ -140,7 +139,11 @@ public final class UpstreamConnections {
     }
 
     boolean isOpen(HttpClientConnection connection) {
-      return live.contains(connection);
+      return live.containsKey(connection);
+    }
+
+    boolean carried(HttpClientConnection connection) {
+      return Boolean.TRUE.equals(live.get(connection));
     }
 
     Future<HttpClientConnection> open() {
@@ -160,7 +163,7 @@ public final class UpstreamConnections {
               return;
             }
             HttpClientConnection connection = opened.result();
-            live.add(connection);
+            live.put(connection, Boolean.FALSE);
             UpstreamPipeline.prepare(connection);
             connection.closeHandler(v -> closed(connection));
           });
@@ -168,7 +171,6 @@ public final class UpstreamConnections {
 
     private void closed(HttpClientConnection connection) {
       live.remove(connection);
-      used.remove(connection);
       open--;
       idle.removeIf(i -> i.connection == connection);
       Promise<HttpClientConnection> waiter = waiting.pollFirst();
