@@ -89,8 +89,9 @@ public final class UpstreamConnections {
         return Future.failedFuture(opened.cause());
       }
       Host host = hosts.get(upstream);
+      Open open = host != null ? host.live.get(connection) : null;
       return Future.succeededFuture(new UpstreamLeg(this, upstream, connection, opened.result(),
-          host != null && host.carried(connection)));
+          open != null && open.carried, open != null ? open.bodies : null));
     }));
   }
 
@@ -104,7 +105,7 @@ public final class UpstreamConnections {
       connection.close(); // its close handler counts it out and serves a waiter with a new connection
       return;
     }
-    host.live.put(connection, Boolean.TRUE);
+    host.live.get(connection).carried = true;
     Promise<HttpClientConnection> waiter = host.waiting.pollFirst();
     if (waiter != null) {
       waiter.complete(connection);
@@ -125,13 +126,23 @@ public final class UpstreamConnections {
   private record Idle(HttpClientConnection connection, long since) {
   }
 
+  /** An open connection: whether it has carried an exchange, and its {@link PassedBodies} (null for HTTP/2). */
+  private static final class Open {
+    private final PassedBodies bodies;
+    private boolean carried;
+
+    Open(PassedBodies bodies) {
+      this.bodies = bodies;
+    }
+  }
+
   private final class Host {
 
     private final Upstream upstream;
     private final ArrayDeque<Idle> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<HttpClientConnection>> waiting = new ArrayDeque<>();
-    /** The open connections, each with whether it has carried an exchange. */
-    private final java.util.Map<HttpClientConnection, Boolean> live = new java.util.IdentityHashMap<>();
+    /** The open connections. */
+    private final java.util.Map<HttpClientConnection, Open> live = new java.util.IdentityHashMap<>();
     private int open;
 
     Host(Upstream upstream) {
@@ -140,10 +151,6 @@ public final class UpstreamConnections {
 
     boolean isOpen(HttpClientConnection connection) {
       return live.containsKey(connection);
-    }
-
-    boolean carried(HttpClientConnection connection) {
-      return Boolean.TRUE.equals(live.get(connection));
     }
 
     Future<HttpClientConnection> open() {
@@ -163,8 +170,7 @@ public final class UpstreamConnections {
               return;
             }
             HttpClientConnection connection = opened.result();
-            live.put(connection, Boolean.FALSE);
-            UpstreamPipeline.prepare(connection);
+            live.put(connection, new Open(UpstreamPipeline.prepare(connection)));
             connection.closeHandler(v -> closed(connection));
           });
     }

@@ -13,8 +13,9 @@ import java.lang.invoke.VarHandle;
 
 /**
  * What every HTTP/1.x connection to an upstream gets between Netty's HTTP decoder and Vert.x, where the
- * Vert.x client falls short of a proxy's needs: {@link InterimAnswers} (1xx it does not know) and
- * {@link AnswersBeforeClose} (an answer kept whole when the upstream closes right after it).
+ * Vert.x client falls short of a proxy's needs: {@link InterimAnswers} (1xx it does not know),
+ * {@link AnswersBeforeClose} (an answer kept whole when the upstream closes right after it) and
+ * {@link PassedBodies} (a body passed on without a copy).
  */
 public final class UpstreamPipeline {
 
@@ -47,13 +48,19 @@ public final class UpstreamPipeline {
   private UpstreamPipeline() {
   }
 
-  /** Prepares {@code connection}, an upstream connection of an HTTP client (pooled, or from {@code connect}). */
-  public static void prepare(HttpConnection connection) {
+  /**
+   * Prepares {@code connection}, an upstream connection of an HTTP client (pooled, or from {@code connect}); answers
+   * its {@link PassedBodies} (null when it has none: not HTTP/1.x).
+   */
+  public static PassedBodies prepare(HttpConnection connection) {
     HttpClientConnectionInternal internal = internal(connection);
-    if (internal != null) {
-      InterimAnswers.install(internal);
-      AnswersBeforeClose.install(internal);
+    if (internal == null) {
+      return null;
     }
+    PassedBodies bodies = PassedBodies.install(internal); // installed first: the others go before it, so it is last before Vert.x
+    InterimAnswers.install(internal);
+    AnswersBeforeClose.install(internal);
+    return bodies;
   }
 
   /**

@@ -7,6 +7,7 @@ import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.exchange.UpstreamFailures;
 import io.faultline.chaos.listener.BackPressure;
 import io.faultline.chaos.listener.AnswerDeadlines;
+import io.faultline.chaos.listener.PassedBodies;
 import io.faultline.chaos.listener.ProxiedHeaders;
 import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.UpstreamConnections;
@@ -137,6 +138,7 @@ final class PlainForward {
       out.setChunked(true);
     }
     leg.deadline(deadlines, call.route.timeoutMs(), request);
+    leg.passBodies(); // the answer's pieces are only written on (respond)
     Exchange<HttpCall> exchange = call.exchange;
     request.response().closeHandler(v -> {
       // the client left: it is counted dropped now, and the upstream stops working for nobody (its call is
@@ -225,11 +227,12 @@ final class PlainForward {
     leg.answered();
     in.handler(chunk -> {
       if (response.closed()) {
+        PassedBodies.drop(chunk);
         leg.failed();
         in.request().reset();
-        return;
+      } else if (!PassedBodies.write(in, response, chunk)) {
+        Aborts.abort(response); // its exchange failed while the piece waited: the answer cannot go on whole
       }
-      BackPressure.write(in, response, chunk);
     });
     in.exceptionHandler(e -> {
       leg.failed();
