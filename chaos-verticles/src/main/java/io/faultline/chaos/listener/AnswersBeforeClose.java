@@ -54,21 +54,26 @@ final class AnswersBeforeClose extends ChannelDuplexHandler {
     this.connection = connection;
   }
 
-  /** Installs the handler on an HTTP/1.x upstream connection (a no-op for other kinds). */
-  static void install(HttpClientConnectionInternal connection) {
+  /** Installs the handler on an HTTP/1.x upstream connection and answers it (null for other kinds). */
+  static AnswersBeforeClose install(HttpClientConnectionInternal connection) {
     if (!HTTP1.isInstance(connection)) {
-      return;
+      return null;
     }
     var pipeline = connection.channelHandlerContext().pipeline();
-    if (pipeline.get(UpstreamPipeline.CODEC) != null && pipeline.get(NAME) == null) {
-      pipeline.addAfter(UpstreamPipeline.CODEC, NAME, new AnswersBeforeClose(connection));
+    if (pipeline.get(UpstreamPipeline.CODEC) == null) {
+      return null;
     }
+    AnswersBeforeClose handler = (AnswersBeforeClose) pipeline.get(NAME);
+    if (handler == null) {
+      handler = new AnswersBeforeClose(connection);
+      pipeline.addAfter(UpstreamPipeline.CODEC, NAME, handler);
+    }
+    return handler;
   }
 
-  /** True when the upstream has closed {@code connection} and its close waits for Vert.x to take an answer: it carries no other. */
-  static boolean closing(HttpClientConnectionInternal connection) {
-    AnswersBeforeClose handler = (AnswersBeforeClose) connection.channelHandlerContext().pipeline().get(NAME);
-    return handler != null && handler.held;
+  /** True when the upstream has closed the connection and its close waits for Vert.x to take an answer: it carries no other. */
+  boolean closing() {
+    return held;
   }
 
   @Override

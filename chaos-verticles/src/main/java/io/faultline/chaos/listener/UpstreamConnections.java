@@ -53,7 +53,7 @@ public final class UpstreamConnections {
       lastHost = host;
     }
     Idle idle = host.idle.pollLast();
-    while (idle != null && UpstreamPipeline.spent(idle.connection)) { // what the upstream sent it while it idled
+    while (idle != null && idle.open.spent()) { // what the upstream sent it while it idled
       idle.connection.close();
       idle = host.idle.pollLast();
     }
@@ -91,7 +91,7 @@ public final class UpstreamConnections {
       Host host = hosts.get(upstream);
       Open open = host != null ? host.live.get(connection) : null;
       return Future.succeededFuture(new UpstreamLeg(this, upstream, connection, opened.result(),
-          open != null && open.carried, open != null ? open.bodies : null));
+          open != null && open.carried, open != null ? open.bodies() : null));
     }));
   }
 
@@ -101,16 +101,17 @@ public final class UpstreamConnections {
    */
   public void release(Upstream upstream, HttpClientConnection connection, boolean reusable) {
     Host host = hosts.get(upstream);
-    if (host == null || !reusable || !host.isOpen(connection) || UpstreamPipeline.spent(connection)) {
+    Open open = host != null && reusable ? host.live.get(connection) : null;
+    if (open == null || open.spent()) {
       connection.close(); // its close handler counts it out and serves a waiter with a new connection
       return;
     }
-    host.live.get(connection).carried = true;
+    open.carried = true;
     Promise<HttpClientConnection> waiter = host.waiting.pollFirst();
     if (waiter != null) {
       waiter.complete(connection);
     } else {
-      host.idle.addLast(new Idle(connection, System.currentTimeMillis()));
+      host.idle.addLast(new Idle(connection, open, System.currentTimeMillis()));
     }
   }
 
@@ -123,16 +124,24 @@ public final class UpstreamConnections {
     }
   }
 
-  private record Idle(HttpClientConnection connection, long since) {
+  private record Idle(HttpClientConnection connection, Open open, long since) {
   }
 
-  /** An open connection: whether it has carried an exchange, and its {@link PassedBodies} (null for HTTP/2). */
+  /** An open connection: what its pipeline was given ({@link UpstreamPipeline#prepare}), and whether it has carried an exchange. */
   private static final class Open {
-    private final PassedBodies bodies;
+    private final UpstreamPipeline.Installed installed;
     private boolean carried;
 
-    Open(PassedBodies bodies) {
-      this.bodies = bodies;
+    Open(UpstreamPipeline.Installed installed) {
+      this.installed = installed;
+    }
+
+    PassedBodies bodies() {
+      return installed != null ? installed.bodies : null;
+    }
+
+    boolean spent() {
+      return installed != null && installed.spent();
     }
   }
 
@@ -147,10 +156,6 @@ public final class UpstreamConnections {
 
     Host(Upstream upstream) {
       this.upstream = upstream;
-    }
-
-    boolean isOpen(HttpClientConnection connection) {
-      return live.containsKey(connection);
     }
 
     Future<HttpClientConnection> open() {
