@@ -218,6 +218,10 @@ class AdminApiTest {
       HttpResponse<Buffer> twice = gw.admin(HttpMethod.DELETE, "/api/listeners/extra?grace_ms=1&grace_ms=5000").send().await();
       assertThat(twice.statusCode()).isEqualTo(400);
       assertThat(twice.bodyAsJsonObject().getString("field")).isEqualTo("grace_ms");
+      // the path names the listener: a second name in the query was dropped, and the path's listener removed
+      HttpResponse<Buffer> named = gw.admin(HttpMethod.DELETE, "/api/listeners/extra?name=web").send().await();
+      assertThat(named.statusCode()).isEqualTo(400);
+      assertThat(named.bodyAsJsonObject().getString("field")).isEqualTo("name");
       assertThat(gw.get("/api/listeners").bodyAsString()).as("still there").contains("\"extra\"");
       assertThat(gw.admin(HttpMethod.DELETE, "/api/listeners/extra?grace_ms=10").send().await().statusCode()).isEqualTo(200);
 

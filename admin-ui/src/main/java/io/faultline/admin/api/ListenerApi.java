@@ -23,7 +23,14 @@ public final class ListenerApi {
     router.post("/api/listeners").handler(ctx -> ChaosApi.withBody(ctx, body ->
         bus.forward(ctx, Addresses.LISTENERS_ADD, body, 201, added -> added)));
     // the query's parameters go on as the message's fields, so a misspelt grace_ms is refused, not a removal without grace
-    router.delete("/api/listeners/:name").handler(ctx -> ControlBus.queryOnly(ctx, query ->
-        bus.forward(ctx, Addresses.LISTENERS_REMOVE, query.put("name", ctx.pathParam("name")))));
+    // and the path names the listener: a name in the query too is refused, not overwritten (which one was meant?)
+    router.delete("/api/listeners/:name").handler(ctx -> ControlBus.queryOnly(ctx, query -> {
+      if (query.containsKey("name")) {
+        ApiError.badRequest(ctx, "query parameter name is not taken: the path names the listener to remove (DELETE /api/listeners/"
+            + ctx.pathParam("name") + ")", "name");
+      } else {
+        bus.forward(ctx, Addresses.LISTENERS_REMOVE, query.put("name", ctx.pathParam("name")));
+      }
+    }));
   }
 }
