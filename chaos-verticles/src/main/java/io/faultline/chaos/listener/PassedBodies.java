@@ -119,10 +119,7 @@ public final class PassedBodies extends ChannelInboundHandlerAdapter {
       piece.giveBack();
       throw e;
     }
-    if (to.writeQueueFull()) {
-      from.pause();
-      to.drainHandler(v -> from.resume());
-    }
+    BackPressure.pauseWhenFull(from, to);
     return true;
   }
 
