@@ -71,21 +71,31 @@ final class GrpcPassThrough {
       // their buffers until the client's deadline
       call.onClose(() -> vertx.cancelTimer(timer));
     }
+    // a call with a deadline of its own is bounded by it (the timer above); one without, by the route's timeout_ms,
+    // from now: an upstream that takes no stream (it never sends its settings, or its streams are all busy) held it for ever
+    long timeoutMs = call.route().timeoutMs();
+    long headTimer = deadlineMs > 0 ? -1 : vertx.setTimer(timeoutMs, id -> {
+      failed(call, new TimeoutException("no answer within the route's timeout_ms, " + timeoutMs + " ms"));
+      if (call.upstreamStream() != null) {
+        call.upstreamStream().reset(CANCEL);
+      }
+    });
     Upstream target = call.route().upstream();
     clients.apply(target).request(new RequestOptions().setMethod(HttpMethod.POST).setHost(target.host()).setPort(target.port())
         .setURI(http.uri())).onComplete(opened -> {
           if (opened.failed()) {
+            vertx.cancelTimer(headTimer);
             failed(call, opened.cause());
           } else {
-            send(call, opened.result(), deadlineMs > 0);
+            send(call, opened.result(), headTimer);
           }
         });
   }
 
-  private void send(GrpcCall call, HttpClientRequest out, boolean ownDeadline) {
+  private void send(GrpcCall call, HttpClientRequest out, long headTimer) {
     HttpServerRequest http = call.http();
-    HttpServerResponse response = http.response();
-    if (response.closed()) {
+    if (call.finished()) { // its timeout_ms passed while it waited for the stream, or its client left
+      vertx.cancelTimer(headTimer);
       out.reset(CANCEL);
       return;
     }
@@ -97,12 +107,6 @@ final class GrpcPassThrough {
     }
     headers.set("te", "trailers");
     out.setChunked(true);
-    // a call with a deadline of its own is bounded by it (the timer of relay); one without, by the route's timeout_ms
-    long timeoutMs = call.route().timeoutMs();
-    long headTimer = ownDeadline ? -1 : vertx.setTimer(timeoutMs, id -> {
-      failed(call, new TimeoutException("no answer within the route's timeout_ms, " + timeoutMs + " ms"));
-      out.reset(CANCEL);
-    });
     out.response().onComplete(answered -> {
       vertx.cancelTimer(headTimer);
       if (answered.failed()) {

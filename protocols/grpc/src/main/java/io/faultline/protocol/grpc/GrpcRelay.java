@@ -21,6 +21,8 @@ import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.GrpcWriteStream;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -96,16 +98,30 @@ final class GrpcRelay {
   void forward(GrpcCall call, Exchange<GrpcCall> exchange) {
     GrpcServerRequest<Buffer, Buffer> request = call.request();
     Upstream target = call.route().upstream();
+    // a call with a deadline of its own is bounded by it; one without, by the route's timeout_ms, from now: an
+    // upstream that takes no stream (it never sends its settings, or its streams are all busy) held it for ever
+    long timeoutMs = call.route().timeoutMs();
+    List<GrpcClientRequest<Buffer, Buffer>> sent = new ArrayList<>(1);
+    long headTimer = request.timeout() > 0 ? -1 : vertx.setTimer(timeoutMs, id -> {
+      if (!call.finished()) { // else the client left, and its leaving cancelled the upstream call
+        runner.translator().upstreamFailed(call, call.upstream(),
+            new TimeoutException("no answer within the route's timeout_ms, " + timeoutMs + " ms"));
+        sent.forEach(GrpcClientRequest::cancel);
+      }
+    });
     clients.apply(target).request(SocketAddress.inetSocketAddress(target.port(), target.host())).onComplete(opened -> {
       if (opened.failed()) {
+        vertx.cancelTimer(headTimer);
         runner.translator().upstreamFailed(call, call.upstream(), UpstreamFailures.shown(opened.cause()));
         return;
       }
       GrpcClientRequest<Buffer, Buffer> outgoing = opened.result();
-      if (call.http().response().closed()) {
+      if (call.finished()) { // its timeout_ms passed while it waited for the stream, or its client left
+        vertx.cancelTimer(headTimer);
         outgoing.cancel();
         return;
       }
+      sent.add(outgoing);
       outgoing.fullMethodName(request.fullMethodName());
       request.headers().forEach(h -> {
         if (!NOT_RELAYED_REQUEST.contains(h.getKey().toLowerCase(Locale.ROOT))) {
@@ -116,7 +132,9 @@ final class GrpcRelay {
         exchange.clearTraceContext(outgoing.headers());
       }
       if (request.timeout() > 0) {
-        outgoing.timeout(request.timeout(), TimeUnit.MILLISECONDS);
+        // the time the call has left, not the client's whole deadline: an injected delay has used some of it
+        long spentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.startedNanos());
+        outgoing.timeout(Math.max(1, request.timeout() - spentMs), TimeUnit.MILLISECONDS);
       }
       outgoing.format(request.format());
       long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
@@ -139,15 +157,6 @@ final class GrpcRelay {
       if (request.deadline() != null) {
         request.deadline().onSuccess(v -> outgoing.cancel());
       }
-      // a call with a deadline of its own is bounded by it; one without, by the route's timeout_ms
-      long timeoutMs = call.route().timeoutMs();
-      long headTimer = request.timeout() > 0 ? -1 : vertx.setTimer(timeoutMs, id -> {
-        if (!call.finished()) { // else the client left, and its leaving cancelled the upstream call
-          runner.translator().upstreamFailed(call, call.upstream(),
-              new TimeoutException("no answer within the route's timeout_ms, " + timeoutMs + " ms"));
-          outgoing.cancel();
-        }
-      });
       outgoing.response().onComplete(answered -> {
         vertx.cancelTimer(headTimer);
         if (answered.succeeded()) {

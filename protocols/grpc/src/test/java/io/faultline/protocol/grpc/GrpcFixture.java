@@ -74,6 +74,11 @@ final class GrpcFixture implements AutoCloseable {
     this(chaosJson, upstreamOverride, tlsTrustAll, upstreamStreams, null, null);
   }
 
+  /** A listener in front of {@code upstreamOverride} with its own {@code timeout_ms}. */
+  static GrpcFixture towards(String chaosJson, String upstreamOverride, long timeoutMs) {
+    return new GrpcFixture(chaosJson, upstreamOverride, false, Integer.MAX_VALUE, timeoutMs, null);
+  }
+
   /** A listener with its own {@code timeout_ms} and {@code idle_timeout_ms} (null: the defaults). */
   GrpcFixture(String chaosJson, Long timeoutMs, Long idleTimeoutMs) {
     this(chaosJson, null, false, Integer.MAX_VALUE, timeoutMs, idleTimeoutMs);

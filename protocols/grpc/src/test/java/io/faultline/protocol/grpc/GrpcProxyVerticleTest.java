@@ -76,6 +76,39 @@ class GrpcProxyVerticleTest {
     }
   }
 
+  /** Injected latency uses part of the client's deadline: the upstream is given what is left, not the whole. */
+  @Test
+  void anInjectedDelayIsTakenFromTheDeadlineTheUpstreamIsGiven() {
+    try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 1000}}")) {
+      long seenByUpstream = Long.parseLong(gw.call("Deadline", List.of("x"), 3_000, Map.of(), null).messages().get(0));
+      assertThat(seenByUpstream).isBetween(1_000L, 2_000L);
+    }
+  }
+
+  /**
+   * An upstream that accepts the connection and never speaks HTTP/2 (no settings: no stream can open) fails a call
+   * without a deadline after the route's timeout_ms, on both paths; it was held for ever.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"untouched", "touched"})
+  void aCallWhoseUpstreamOpensNoStreamEndsAtTheRoutesTimeout(String mode) {
+    io.vertx.core.Vertx side = io.vertx.core.Vertx.vertx();
+    try {
+      int silent = side.createNetServer().connectHandler(socket -> { }).listen(0, "127.0.0.1").await().actualPort();
+      String chaos = mode.equals("touched") ? "{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 1}}" : null;
+      try (GrpcFixture gw = GrpcFixture.towards(chaos, "127.0.0.1:" + silent, 500L)) {
+        long started = System.nanoTime();
+        GrpcFixture.Result result = gw.call("Unary", List.of("x"), 0, Map.of(), null);
+        long tookMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertThat(result.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+        assertThat(result.message()).contains("timeout_ms, 500 ms");
+        assertThat(tookMs).isBetween(400L, 5_000L);
+      }
+    } finally {
+      side.close().await();
+    }
+  }
+
   @Test
   void unreachableUpstreamIsUnavailableNamingIt() {
     int closed = Upstreams.closedPort();
