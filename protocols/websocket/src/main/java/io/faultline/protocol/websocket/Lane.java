@@ -385,7 +385,8 @@ final class Lane {
 
   private static WebSocketFrame copy(WebSocketFrame frame) {
     return switch (frame.type()) {
-      case TEXT -> WebSocketFrame.textFrame(frame.textData(), frame.isFinal());
+      // the bytes as they came: a fragment may end inside a character, which a String would replace with U+FFFD
+      case TEXT -> new io.vertx.core.http.impl.ws.WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.binaryData().getBytes(), frame.isFinal());
       case BINARY -> WebSocketFrame.binaryFrame(frame.binaryData().copy(), frame.isFinal());
       default -> WebSocketFrame.continuationFrame(Buffer.buffer(frame.binaryData().getBytes()), frame.isFinal());
     };

@@ -128,6 +128,32 @@ class WebSocketChaosTest {
     assertThat(texts.get(1)).as("the copy").isEqualTo(texts.get(0));
   }
 
+  /**
+   * A duplicated text message in fragments, one ending inside a character, arrives twice byte for byte: the copy
+   * was made from the fragment's text, which replaced the half character with U+FFFD (the client saw invalid
+   * UTF-8 and its connection died).
+   */
+  @Test
+  void aDuplicatedTextMessageSplitInsideACharacterIsCopiedByteForByte() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"message_duplicate_probability\": 1.0, \"direction\": \"downstream\"}"));
+    WebSocketFixture.Received received = fixture.open("/echo");
+    byte[] first = {'h', (byte) 0xC3}; // "hé" cut inside the é
+    byte[] rest = {(byte) 0xA9, 'l', 'l', 'o'};
+    received.ws.writeFrame(new io.vertx.core.http.impl.ws.WebSocketFrameImpl(WebSocketFrameType.TEXT, first, false));
+    received.ws.writeFrame(io.vertx.core.http.WebSocketFrame.continuationFrame(Buffer.buffer(rest), true));
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (received.frames.size() < 4 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(received.frames).hasSize(4);
+    List<byte[]> got = received.frames.stream().map(f -> f.binaryData().getBytes()).toList();
+    assertThat(got.get(0)).isEqualTo(first);
+    assertThat(got.get(1)).isEqualTo(rest);
+    assertThat(got.get(2)).as("the copy's first fragment").isEqualTo(first);
+    assertThat(got.get(3)).as("the copy's last fragment").isEqualTo(rest);
+    assertThat(received.frames.get(2).type()).isEqualTo(WebSocketFrameType.TEXT);
+  }
+
   private static int differences(byte[] a, byte[] b) {
     int n = 0;
     for (int i = 0; i < a.length; i++) {
