@@ -66,16 +66,20 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
 
   @Override
   public Future<?> start() {
-    GrpcClientOptions options = new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE_BYTES).setScheduleDeadlineAutomatically(true);
+    // the upstream call is told the deadline (the time the call has left) and cancelled by the client's own deadline
+    // (GrpcRelay), which answers DEADLINE_EXCEEDED: a timer of the client's racing it answered CANCELLED
+    GrpcClientOptions options = new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE_BYTES).setScheduleDeadlineAutomatically(false);
     int connectTimeoutMs = (int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs());
     GrpcClient plain = GrpcClient.client(vertx, options, new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false)
-        .setConnectTimeout(connectTimeoutMs));
+        .setConnectTimeout(connectTimeoutMs)
+        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxHeaderListSize(MAX_UPSTREAM_HEADER_LIST_BYTES)));
     GrpcClient tls = GrpcClient.client(vertx, options, new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false)
         .setConnectTimeout(connectTimeoutMs)
+        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxHeaderListSize(MAX_UPSTREAM_HEADER_LIST_BYTES))
         .setSsl(true)
         .setUseAlpn(true)
         .setTrustAll(listener.tlsTrustAll())
@@ -143,9 +147,17 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
     return server.listen(); // ListenerDeployment logs the listener once it is up
   }
 
+  /**
+   * The largest header block (headers or trailers) taken from an upstream: Vert.x's default, 8 KiB, reset a call
+   * whose trailers carried a long grpc-message or grpc-status-details-bin, and the client lost the upstream's
+   * status (nginx's grpc_pass passes them).
+   */
+  static final int MAX_UPSTREAM_HEADER_LIST_BYTES = 64 * 1024;
+
   private static HttpClientOptions h2Options(int connectTimeoutMs) {
     return new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
-        .setConnectTimeout(connectTimeoutMs).setMaxChunkSize(UpstreamClients.MAX_CHUNK_BYTES);
+        .setConnectTimeout(connectTimeoutMs).setMaxChunkSize(UpstreamClients.MAX_CHUNK_BYTES)
+        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxHeaderListSize(MAX_UPSTREAM_HEADER_LIST_BYTES));
   }
 
   @Override

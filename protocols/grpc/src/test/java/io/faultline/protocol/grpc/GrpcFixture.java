@@ -51,7 +51,8 @@ final class GrpcFixture implements AutoCloseable {
   final int upstreamPort;
   final int port;
   /** Sends deadlines but does not enforce them itself, so a DEADLINE_EXCEEDED it sees came from the proxy. */
-  final GrpcClient client = GrpcClient.client(vertx, new GrpcClientOptions());
+  final GrpcClient client = GrpcClient.client(vertx, new GrpcClientOptions(), new io.vertx.core.http.HttpClientOptions()
+      .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxHeaderListSize(64 * 1024))); // takes long trailers
 
   /** What the client saw: the status (null when the stream broke), message, response frames, metadata and any stream error. */
   record Result(GrpcStatus status, String message, List<String> messages, MultiMap headers, MultiMap trailers, Throwable error) {
@@ -154,6 +155,10 @@ final class GrpcFixture implements AutoCloseable {
     up.callHandler(method("Die"), req -> req.last().onSuccess(body -> { // one message, then the upstream's connection is gone
       upstreamCalls.incrementAndGet();
       req.response().write(Buffer.buffer("first")).onComplete(v -> vertx.setTimer(100, id -> req.connection().close()));
+    }));
+    up.callHandler(method("LongStatus"), req -> req.last().onSuccess(body -> { // a status message of BODY characters
+      upstreamCalls.incrementAndGet();
+      req.response().status(GrpcStatus.FAILED_PRECONDITION).statusMessage("m".repeat(Integer.parseInt(body.toString()))).end();
     }));
     up.callHandler(method("Fail"), req -> req.last().onSuccess(body -> {
       upstreamCalls.incrementAndGet();

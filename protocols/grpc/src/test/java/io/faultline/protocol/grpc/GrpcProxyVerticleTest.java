@@ -109,6 +109,18 @@ class GrpcProxyVerticleTest {
     }
   }
 
+  /** An upstream's status with a 20,000-character message reaches the client whole, on both paths (past 8 KiB it was a reset). */
+  @ParameterizedTest
+  @ValueSource(strings = {"untouched", "touched"})
+  void aLongStatusMessageFromTheUpstreamReachesTheClient(String mode) {
+    String chaos = mode.equals("touched") ? "{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 1}}" : null;
+    try (GrpcFixture gw = new GrpcFixture(chaos)) {
+      GrpcFixture.Result result = gw.call("LongStatus", List.of("20000"));
+      assertThat(result.status()).as(result.message()).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
+      assertThat(result.message()).isEqualTo("m".repeat(20_000));
+    }
+  }
+
   @Test
   void unreachableUpstreamIsUnavailableNamingIt() {
     int closed = Upstreams.closedPort();
