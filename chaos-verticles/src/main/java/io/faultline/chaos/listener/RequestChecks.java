@@ -61,13 +61,33 @@ public final class RequestChecks {
     if (connection == null || connection.indexOf(',') < 0) {
       return; // none, or one token, which Vert.x reads itself
     }
+    if (request.headers().contains(HttpHeaders.UPGRADE)) {
+      return; // the connection goes on as a WebSocket's
+    }
     for (String token : connection.split(",")) {
       if (token.trim().equalsIgnoreCase("close")) {
         request.response().putHeader(HttpHeaders.CONNECTION, "close");
-        request.connection().shutdown(); // once the answer is out
+        closeAfterAnswer(request);
         return;
       }
     }
+  }
+
+  /**
+   * Closes {@code request}'s connection once its answer's last byte has gone out, however long a slow client takes
+   * to read it. Vert.x's {@code shutdown()} closed it 30 s after being asked, cutting a longer answer short (one
+   * whose end is the connection's close looked whole to its client).
+   */
+  public static void closeAfterAnswer(HttpServerRequest request) {
+    request.response().bodyEndHandler(v -> {
+      if (request.connection() instanceof io.vertx.core.net.impl.VertxConnection connection) {
+        // written after the answer's end: done once everything before it is out
+        connection.channel().writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+            .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+      } else {
+        request.connection().close();
+      }
+    });
   }
 
   /** Counts Host headers without building a list on the common path (one header). */

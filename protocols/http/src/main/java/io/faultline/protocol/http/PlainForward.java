@@ -9,6 +9,7 @@ import io.faultline.chaos.listener.BackPressure;
 import io.faultline.chaos.listener.AnswerDeadlines;
 import io.faultline.chaos.listener.PassedBodies;
 import io.faultline.chaos.listener.ProxiedHeaders;
+import io.faultline.chaos.listener.RequestChecks;
 import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.UpstreamConnections;
 import io.faultline.chaos.listener.UpstreamLeg;
@@ -238,7 +239,8 @@ final class PlainForward {
       leg.failed();
       Aborts.brokeOff(call);
       // the head goes first, as the upstream sent it: a client told the answer broke off, not given an empty reply
-      if (response.headWritten() || response.closed()) {
+      // (not an HTTP/1.0 client's head without a length: Vert.x refuses it, and the exception left the client waiting)
+      if (response.headWritten() || response.closed() || !headCanGoFirst(response)) {
         Aborts.abort(response);
       } else {
         response.writeHead().onComplete(written -> Aborts.abort(response));
@@ -252,16 +254,25 @@ final class PlainForward {
       }
     });
     if (closeAfter) {
-      call.request.connection().shutdown(); // closed once this answer is out: its end is the connection's
+      RequestChecks.closeAfterAnswer(call.request); // its end is the connection's
     }
     // The head goes out when it comes, also without a body yet (an event stream's first event, a long poll's
     // answer, may be minutes away, and such clients wait for the head): after this turn of the event loop, so
     // a body that came in the same read still goes out with it.
     io.vertx.core.Vertx.currentContext().runOnContext(v -> {
-      if (!response.headWritten() && !response.closed()) {
+      if (!response.headWritten() && !response.closed() && headCanGoFirst(response)) {
         response.writeHead();
       }
     });
+  }
+
+  /**
+   * Whether {@code response}'s head can go out before its body: it says its length or is chunked. An HTTP/1.0
+   * answer whose end is the connection's close cannot (Vert.x refuses it): its head goes with its first bytes,
+   * as nginx sends it.
+   */
+  private static boolean headCanGoFirst(HttpServerResponse response) {
+    return response.isChunked() || response.headers().contains(HttpHeaders.CONTENT_LENGTH);
   }
 
   /**

@@ -195,4 +195,81 @@ class PassedBodiesTest {
     assertThat(heldWhilePaused[0]).as("pieces passed without a copy, held while the client waited").isPositive();
     allPiecesGoBack();
   }
+  /** What a raw HTTP/1.x client reads of the answer to {@code request}, head and body, until the gateway closes the connection. */
+  private byte[] readToClose(String request, long pauseMs) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", proxyPort)) {
+      socket.setSoTimeout(15_000); // a connection never closed fails the test, not the build
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      byte[] buffer = new byte[65536];
+      int n = in.read(buffer);
+      if (n > 0) {
+        all.write(buffer, 0, n);
+      }
+      Thread.sleep(pauseMs); // a slow client: the answer waits in the sockets and the gateway meanwhile
+      while ((n = in.read(buffer)) > 0) {
+        all.write(buffer, 0, n);
+      }
+      return all.toByteArray();
+    }
+  }
+
+  /** The answer's body is body(seed, size), told by its length and then its bytes (24 MB printed help nobody). */
+  private static void assertWhole(byte[] answer, long seed, int size, String what) {
+    byte[] got = java.util.Arrays.copyOfRange(answer, headEnd(answer), answer.length);
+    assertThat(got.length).as(what + ": bytes").isEqualTo(size);
+    assertThat(java.util.Arrays.equals(got, body(seed, size))).as(what + ": as sent").isTrue();
+  }
+
+  private static int headEnd(byte[] answer) {
+    for (int i = 0; i + 3 < answer.length; i++) {
+      if (answer[i] == '\r' && answer[i + 1] == '\n' && answer[i + 2] == '\r' && answer[i + 3] == '\n') {
+        return i + 4;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * An answer on a connection that closes after it (an HTTP/1.0 client asking keep-alive, whose chunked answer ends
+   * with the close; an HTTP/1.1 client sending Connection: close among other tokens) goes out whole however slowly
+   * it is read: the connection was closed 30 s after the answer began (Vert.x's shutdown() default), cutting it,
+   * and the HTTP/1.0 client could not tell.
+   */
+  @org.junit.jupiter.api.Test
+  void anAnswerBeforeAClosingConnectionsCloseGoesOutWholeHoweverSlowlyItIsRead() throws Exception {
+    upstream(null);
+    proxy("off");
+    int size = 24_000_000;
+    java.util.concurrent.CompletableFuture<byte[]> oldClient = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return readToClose("GET /" + size + "?seed=5&chunked HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 31_000);
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    byte[] newClient = readToClose("GET /" + size + "?seed=6 HTTP/1.1\r\nHost: x\r\nConnection: close, x-trace\r\n\r\n", 31_000);
+    byte[] old = oldClient.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertWhole(old, 5, size, "HTTP/1.0, close-delimited");
+    assertWhole(newClient, 6, size, "Connection: close, x-trace");
+    allPiecesGoBack();
+  }
+
+  /**
+   * An HTTP/1.0 client whose answer has no length, broken off by the upstream after its head, is not left waiting:
+   * the head could not go out alone (Vert.x refused it, and the exception left the connection open for ever).
+   */
+  @org.junit.jupiter.api.Test
+  void anHttp10ClientWhoseAnswerBrokeOffAfterItsHeadIsNotLeftWaiting() throws Exception {
+    upstream(req -> {
+      req.response().setChunked(true).writeHead();
+      vertx.setTimer(100, id -> req.connection().close());
+    });
+    proxy("off");
+    long started = System.nanoTime();
+    byte[] answer = readToClose("GET /special HTTP/1.0\r\n\r\n", 0);
+    assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(10_000L);
+    assertThat(answer).as("nothing that looks like a whole answer").isEmpty();
+  }
 }
