@@ -32,6 +32,12 @@ final class Lane {
 
     /** A fault ends the connection: close the client with {@code code} (1006: abruptly). */
     void disconnect(int code, String reason);
+
+    /**
+     * The source's close frame has come, after every frame before it; {@code downstream}: from the upstream. Vert.x
+     * has answered it already; a peer that keeps its connection open after the answer is the relay's to end.
+     */
+    void closeFrame(boolean downstream, short code, String reason);
   }
 
   static final int HIGH_WATER = 512;
@@ -122,7 +128,11 @@ final class Lane {
    * or its sink closes, nothing waits any more: those frames could not be written.
    */
   void afterSource(Runnable action) {
-    afterSource = action;
+    Runnable before = afterSource;
+    afterSource = before == null ? action : () -> {
+      before.run();
+      action.run();
+    };
     runAfterSource();
   }
 
@@ -162,8 +172,8 @@ final class Lane {
   }
 
   private void relay(WebSocketFrame frame) {
-    if (stopped || frame.type() == WebSocketFrameType.CLOSE || sink.isClosed()) {
-      return; // the connection's close handler relays closes
+    if (closeFrame(frame) || stopped || sink.isClosed()) {
+      return;
     }
     if ((frame.type() == WebSocketFrameType.TEXT || frame.type() == WebSocketFrameType.BINARY) && messageChaos() != null) {
       // chaos reached this direction while the connection was open: from this message on, each is decided
@@ -176,6 +186,17 @@ final class Lane {
       pauseSource();
       sink.drainHandler(v -> resumeSource());
     }
+  }
+
+  /** Hands a close frame to the connection, which relays it once what waits before it is through; true if it was one. */
+  private boolean closeFrame(WebSocketFrame frame) {
+    if (frame.type() != WebSocketFrameType.CLOSE) {
+      return false;
+    }
+    if (!stopped) {
+      events.closeFrame(downstream, frame.closeStatusCode(), frame.closeReason());
+    }
+    return true;
   }
 
   private void pauseSource() {
@@ -200,8 +221,8 @@ final class Lane {
   }
 
   private void delay(WebSocketFrame frame) {
-    if (stopped || frame.type() == WebSocketFrameType.CLOSE || sink.isClosed()) {
-      return; // closes are the connection's to relay; nothing more can reach a closed sink
+    if (closeFrame(frame) || stopped || sink.isClosed()) {
+      return; // nothing more can reach a closed sink
     }
     long now = System.nanoTime();
     WebSocketFrameType type = frame.type();

@@ -14,6 +14,12 @@ import java.util.function.Consumer;
  * One relayed WebSocket connection: a {@link Lane} each way, closes relayed with their code and reason
  * once every frame before them is through, an abrupt close relayed as an abrupt close, and the
  * connection-level faults (disconnect after a time, or when a lane asks).
+ *
+ * <p>The closing handshake is the two peers': a client's close frame is held from Vert.x
+ * ({@link HeldClientClose}) and sent on to the upstream, whose messages before its answer still reach the
+ * client, and its answer's code is what the client gets back; an upstream's close frame is relayed when it
+ * comes, and an upstream that keeps its connection open after the closing handshake is hung up on once the
+ * client's connection has closed.
  */
 final class WebSocketRelay implements Lane.Events {
 
@@ -22,6 +28,11 @@ final class WebSocketRelay implements Lane.Events {
   }
 
   private static final short GOING_AWAY = 1001;
+  /**
+   * How long a client's close waits for the upstream's answer before it gets its own code back: half the 10 s a
+   * client commonly waits for an answer (Vert.x's, Netty's closing timeout) before it drops the connection itself.
+   */
+  static final long CLOSE_ANSWER_MS = 5_000;
 
   private final Vertx vertx;
   private final ServerWebSocket client;
@@ -40,6 +51,13 @@ final class WebSocketRelay implements Lane.Events {
   private boolean upstreamFailed;
   private boolean finished;
   private long timer = -1;
+  /** The client's close frame, held until the client has been sent the close that answers it (null: none, or not held). */
+  private HeldClientClose heldClose;
+  private Integer clientCode;
+  private String clientReason;
+  private long answerTimer = -1;
+  /** Whether the upstream's close frame has come (its connection may stay open after it). */
+  private boolean upstreamSaidClose;
   /** Whether chaos is still on: once it is off (the kill switch), no fault decided at the handshake applies. */
   private final java.util.function.BooleanSupplier chaosOn;
 
@@ -67,6 +85,8 @@ final class WebSocketRelay implements Lane.Events {
 
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
   void start() {
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    heldClose = HeldClientClose.install(client, (code, reason) -> context.runOnContext(v -> clientSaidClose(code, reason)));
     client.exceptionHandler(e -> { });
     client.shutdownHandler(v -> goingAway());
     client.closeHandler(v -> {
@@ -111,27 +131,70 @@ final class WebSocketRelay implements Lane.Events {
     });
   }
 
+  /**
+   * The client's close frame has come, held: once what the client sent before it is through, the upstream gets
+   * it, and the client gets the upstream's answer after whatever the upstream still sends; or, if no answer
+   * comes in {@link #CLOSE_ANSWER_MS}, its own code back.
+   */
+  private void clientSaidClose(int code, String reason) {
+    if (finished) {
+      heldClose.release();
+      return;
+    }
+    clientCode = code;
+    clientReason = reason;
+    toUpstream.afterSource(() -> toUpstream.then(() -> close(upstream, (short) code, reason)));
+    answerTimer = vertx.setTimer(CLOSE_ANSWER_MS, id -> {
+      answerTimer = -1;
+      heldClose.release();
+    });
+  }
+
   /** The client's socket closed; everything it sent before is through its lane. */
   private void clientClosed() {
     clientClosed = true;
-    boolean lost = lost(client);
-    short code = lost ? GOING_AWAY : client.closeStatusCode();
-    String reason = lost ? "client connection lost" : client.closeReason();
+    boolean lost = clientCode == null && lost(client);
+    short code = clientCode != null ? (short) (int) clientCode : lost ? GOING_AWAY : client.closeStatusCode();
+    String reason = clientCode != null ? clientReason : lost ? "client connection lost" : client.closeReason();
     abrupt |= lost;
-    toUpstream.then(() -> close(upstream, code, reason));
+    toUpstream.then(() -> {
+      close(upstream, code, reason);
+      if (upstreamSaidClose && !upstreamClosed) {
+        hangUp(upstream); // the closing handshake is over and the client gone: nothing is left to wait for
+      }
+    });
     finishIfClosed();
   }
 
   /** The upstream's socket closed; everything it sent before is through its lane. */
   private void upstreamClosed() {
     upstreamClosed = true;
-    boolean lost = lost(upstream);
-    int code = lost ? WebSocketConfig.ABRUPT : upstream.closeStatusCode();
-    String reason = upstream.closeReason();
-    abrupt |= lost;
-    upstreamFailed |= lost;
-    toClient.then(() -> closeClient(code, reason));
+    if (!upstreamSaidClose) { // its close frame, if it sent one, did not come through the lane
+      Short said = lost(upstream) ? null : upstream.closeStatusCode();
+      boolean lost = said == null && clientCode == null;
+      if (said != null) {
+        String reason = upstream.closeReason();
+        toClient.then(() -> closeClient(said, reason));
+      } else if (clientCode != null) {
+        // it hung up on the client's close without a close of its own: the client gets its own code back
+        toClient.then(() -> closeClient(clientCode, clientReason));
+      } else {
+        toClient.then(() -> closeClient(WebSocketConfig.ABRUPT, null));
+      }
+      abrupt |= lost;
+      upstreamFailed |= lost;
+    }
     finishIfClosed();
+  }
+
+  /** The upstream's close frame, after every frame it sent before: the client gets it now. */
+  @Override
+  public void closeFrame(boolean downstream, short code, String reason) {
+    if (!downstream || upstreamSaidClose) {
+      return; // the client's close frames are held before Vert.x (HeldClientClose), they do not come here
+    }
+    upstreamSaidClose = true;
+    toClient.then(() -> closeClient(code, reason));
   }
 
   @Override
@@ -158,7 +221,7 @@ final class WebSocketRelay implements Lane.Events {
    */
   private void goingAway() {
     toUpstream.then(() -> close(upstream, GOING_AWAY, "faultline: shutting down"));
-    toClient.then(() -> close(client, GOING_AWAY, "faultline: shutting down"));
+    toClient.then(() -> closeClient(GOING_AWAY, "faultline: shutting down"));
   }
 
   /** True when {@code socket} closed without a close frame (Vert.x reports 1006 for that). */
@@ -167,11 +230,23 @@ final class WebSocketRelay implements Lane.Events {
     return code == null || code == WebSocketConfig.ABRUPT;
   }
 
+  /** Closes the client with {@code code} (1006: abruptly); its own close, if held, then finishes the handshake. */
   private void closeClient(int code, String reason) {
     if (code == WebSocketConfig.ABRUPT) {
       AbruptClose.close(clientConnection);
     } else {
       close(client, (short) code, reason);
+    }
+    if (heldClose != null) {
+      heldClose.release();
+    }
+  }
+
+  /** Closes {@code socket}'s TCP connection, below Vert.x's handler (which would send a close frame first). */
+  private static void hangUp(io.vertx.core.http.WebSocketBase socket) {
+    if (socket instanceof io.vertx.core.internal.http.WebSocketInternal internal && internal.channelHandlerContext() != null) {
+      io.netty.channel.ChannelHandlerContext last = internal.channelHandlerContext().pipeline().lastContext();
+      (last != null ? last : internal.channelHandlerContext()).close();
     }
   }
 
@@ -193,6 +268,12 @@ final class WebSocketRelay implements Lane.Events {
     finished = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
+    }
+    if (answerTimer >= 0) {
+      vertx.cancelTimer(answerTimer);
+    }
+    if (heldClose != null) {
+      heldClose.release();
     }
     toClient.stop();
     toUpstream.stop();

@@ -1,0 +1,186 @@
+package io.faultline.protocol.websocket;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A WebSocket upstream written on a plain socket, for the closing handshakes Vert.x's server will not play:
+ * Vert.x answers a close frame itself at once, where real services (Node's {@code ws}, Python's
+ * {@code websockets}) may still send before they answer, answer by hanging up, or keep their connection open
+ * after their close. Each connection runs {@code script} on a thread of its own after the handshake.
+ */
+final class RawWebSocketUpstream implements AutoCloseable {
+
+  /** What a connection's script does once the handshake is done. */
+  interface Script {
+
+    void run(Peer peer) throws Exception;
+  }
+
+  /** A frame read from the gateway: its opcode (8: close) and payload, unmasked. */
+  record Frame(int opcode, byte[] payload) {
+
+    /** A close frame's "CODE REASON" ("1005" without a code). */
+    String close() {
+      if (payload.length < 2) {
+        return "1005";
+      }
+      return (((payload[0] & 0xff) << 8) | (payload[1] & 0xff)) + " " + new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
+    }
+  }
+
+  /** One accepted connection, after its handshake. */
+  static final class Peer {
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    Peer(Socket socket) throws IOException {
+      this.socket = socket;
+      this.in = new DataInputStream(socket.getInputStream());
+      this.out = socket.getOutputStream();
+    }
+
+    /** The next frame, or null once the gateway has closed the connection. */
+    Frame read() throws IOException {
+      int first = in.read();
+      if (first < 0) {
+        return null;
+      }
+      int second = in.readUnsignedByte();
+      long length = second & 0x7f;
+      if (length == 126) {
+        length = in.readUnsignedShort();
+      } else if (length == 127) {
+        length = in.readLong();
+      }
+      byte[] mask = new byte[4];
+      if ((second & 0x80) != 0) {
+        in.readFully(mask);
+      }
+      byte[] payload = new byte[(int) length];
+      in.readFully(payload);
+      for (int i = 0; i < payload.length; i++) {
+        payload[i] ^= mask[i % 4];
+      }
+      return new Frame(first & 0x0f, payload);
+    }
+
+    /** Reads until a close frame comes (answers it) or the connection ends (null). */
+    Frame readClose() throws IOException {
+      for (Frame frame = read(); frame != null; frame = read()) {
+        if (frame.opcode() == 8) {
+          return frame;
+        }
+      }
+      return null;
+    }
+
+    void sendText(String text) throws IOException {
+      send(1, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void sendClose(int code, String reason) throws IOException {
+      byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+      byte[] payload = new byte[2 + text.length];
+      payload[0] = (byte) (code >> 8);
+      payload[1] = (byte) code;
+      System.arraycopy(text, 0, payload, 2, text.length);
+      send(8, payload);
+    }
+
+    private void send(int opcode, byte[] payload) throws IOException {
+      ByteArrayOutputStream frame = new ByteArrayOutputStream();
+      frame.write(0x80 | opcode);
+      if (payload.length < 126) {
+        frame.write(payload.length);
+      } else {
+        frame.write(126);
+        frame.write(payload.length >> 8);
+        frame.write(payload.length);
+      }
+      frame.write(payload);
+      out.write(frame.toByteArray());
+      out.flush();
+    }
+
+    void hangUp() throws IOException {
+      socket.close();
+    }
+  }
+
+  private final ServerSocket server;
+  private final Script script;
+  /** What each script noted, in order ("close 4001 bye", "eof", ...). */
+  final List<String> seen = new CopyOnWriteArrayList<>();
+
+  RawWebSocketUpstream(Script script) throws IOException {
+    this.script = script;
+    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread acceptor = new Thread(this::accept, "raw-ws-upstream");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  private void accept() {
+    while (!server.isClosed()) {
+      try {
+        Socket socket = server.accept();
+        Thread connection = new Thread(() -> serve(socket), "raw-ws-connection");
+        connection.setDaemon(true);
+        connection.start();
+      } catch (IOException closed) {
+        return;
+      }
+    }
+  }
+
+  private void serve(Socket socket) {
+    try (socket) {
+      socket.setSoTimeout(30_000);
+      String key = null;
+      StringBuilder line = new StringBuilder();
+      for (int c; (c = socket.getInputStream().read()) >= 0; ) {
+        if (c != '\n') {
+          line.append((char) c);
+          continue;
+        }
+        String header = line.toString().trim();
+        line.setLength(0);
+        if (header.isEmpty()) {
+          break;
+        }
+        if (header.toLowerCase().startsWith("sec-websocket-key:")) {
+          key = header.substring(header.indexOf(':') + 1).trim();
+        }
+      }
+      String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
+          .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
+      socket.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      script.run(new Peer(socket));
+    } catch (Exception e) {
+      seen.add("failed: " + e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+  }
+}

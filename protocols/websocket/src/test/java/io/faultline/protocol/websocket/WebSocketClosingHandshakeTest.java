@@ -1,0 +1,138 @@
+package io.faultline.protocol.websocket;
+
+import static io.faultline.protocol.websocket.WebSocketProxyVerticleTest.awaitCondition;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.listener.ConnectionGate;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The closing handshake is the client's and the service's, as through nginx: Vert.x answers a close frame
+ * itself, at once, so without the relay's care a service's last words after the client's close were lost, and
+ * a service that keeps its connection open after its close kept the client waiting for ever. The services
+ * here are {@link RawWebSocketUpstream}s playing what Node's and Python's servers do; the client is
+ * Vert.x's. {@code untouched}: chaos off (frames relayed as they come); {@code shaped}: through the delay line.
+ */
+@ParameterizedClass
+@ValueSource(strings = {"untouched", "shaped"})
+class WebSocketClosingHandshakeTest {
+
+  private static final String UNLIMITED_BANDWIDTH = "{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 1000000000000}}";
+
+  @Parameter
+  String mode;
+
+  private WebSocketFixture fixture;
+  private RawWebSocketUpstream service;
+
+  @AfterEach
+  void close() throws Exception {
+    if (fixture != null) {
+      fixture.close();
+    }
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  /** A listener in front of {@code script}'s service, on the fixture's chaos and events; answers its port. */
+  private int gatewayTo(RawWebSocketUpstream.Script script) throws Exception {
+    fixture = new WebSocketFixture(mode.equals("shaped") ? UNLIMITED_BANDWIDTH : null);
+    service = new RawWebSocketUpstream(script);
+    ListenerConfig listener = new ListenerConfig("raw", "websocket", "127.0.0.1", 0, "ws://127.0.0.1:" + service.port(), null,
+        WebSocketRelay.CLOSE_ANSWER_MS, null, 1, null, null);
+    WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, fixture.state, new ConnectionGate(), 0, fixture.events);
+    fixture.vertx.deployVerticle(verticle).await();
+    return verticle.actualPort();
+  }
+
+  private WebSocketFixture.Received open(int port) {
+    return fixture.client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/chat"))
+        .map(WebSocketFixture.Received::new).await();
+  }
+
+  @Test
+  void whatTheServiceSendsBeforeAnsweringTheClientsCloseReachesTheClientThenTheAnswer() throws Exception {
+    int port = gatewayTo(peer -> {
+      peer.sendText("hi");
+      service.seen.add("close " + peer.readClose().close());
+      Thread.sleep(100); // finishing its work first, as a service flushing what it owes
+      peer.sendText("late-1");
+      Thread.sleep(100);
+      peer.sendText("late-2");
+      peer.sendClose(4005, "later");
+      service.seen.add(peer.read() == null ? "eof" : "more");
+    });
+    WebSocketFixture.Received received = open(port);
+    assertThat(received.awaitTexts(1, 5_000)).containsExactly("hi");
+    received.ws.close((short) 4001, "client done");
+
+    assertThat(received.awaitClose()).isEqualTo("4005 later");
+    assertThat(received.texts()).containsExactly("hi", "late-1", "late-2");
+    awaitCondition(() -> service.seen.size() == 2);
+    assertThat(service.seen).containsExactly("close 4001 client done", "eof");
+    fixture.events.await("the connection's end", () -> !fixture.events.completions().isEmpty());
+    assertThat(fixture.events.completions()).singleElement().extracting(c -> c.outcome()).isEqualTo("2xx");
+  }
+
+  @Test
+  void aServiceThatHangsUpOnTheClientsCloseGivesTheClientItsOwnCodeBack() throws Exception {
+    int port = gatewayTo(peer -> {
+      service.seen.add("close " + peer.readClose().close());
+      peer.hangUp();
+    });
+    WebSocketFixture.Received received = open(port);
+    received.ws.close((short) 4001, "bye");
+
+    assertThat(received.awaitClose()).isEqualTo("4001 bye");
+    assertThat(service.seen).containsExactly("close 4001 bye");
+    fixture.events.await("the connection's end", () -> !fixture.events.completions().isEmpty());
+    assertThat(fixture.events.completions()).singleElement().extracting(c -> c.outcome()).isEqualTo("2xx");
+  }
+
+  @Test
+  void aServiceThatKeepsItsConnectionAfterItsCloseIsHungUpOnOnceTheClientHasAnswered() throws Exception {
+    int port = gatewayTo(peer -> {
+      peer.sendText("bye-soon");
+      peer.sendClose(4006, "done");
+      RawWebSocketUpstream.Frame answer = peer.readClose();
+      service.seen.add(answer == null ? "no answer" : "answer " + answer.close());
+      service.seen.add(peer.read() == null ? "eof" : "more");
+    });
+    WebSocketFixture.Received received = open(port);
+
+    // it reached the client only when the service hung up, which this one never does: the client waited for ever
+    assertThat(received.awaitClose()).isEqualTo("4006 done");
+    assertThat(received.texts()).containsExactly("bye-soon");
+    awaitCondition(() -> service.seen.size() == 2);
+    assertThat(service.seen).containsExactly("answer 4006 done", "eof");
+    fixture.events.await("the connection's end", () -> !fixture.events.completions().isEmpty());
+    assertThat(fixture.events.completions()).singleElement().extracting(c -> c.outcome()).isEqualTo("2xx");
+  }
+
+  @Test
+  void aClientsCloseTheServiceNeverAnswersIsAnsweredWithItsOwnCodeInTime() throws Exception {
+    Assumptions.assumeTrue(mode.equals("untouched"), "the wait is the relay's, the same on both lanes");
+    int port = gatewayTo(peer -> {
+      service.seen.add("close " + peer.readClose().close());
+      service.seen.add(peer.read() == null ? "eof" : "more"); // answers nothing, keeps its connection
+    });
+    WebSocketFixture.Received received = open(port);
+    long started = System.nanoTime();
+    received.ws.close((short) 4001, "anyone?");
+
+    // before the client's own closing timeout (10 s for Vert.x's), which would drop the connection: 1006
+    assertThat(received.closed.future().await(WebSocketRelay.CLOSE_ANSWER_MS + 4_000, TimeUnit.MILLISECONDS)).isEqualTo("4001 anyone?");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(WebSocketRelay.CLOSE_ANSWER_MS - 500,
+        WebSocketRelay.CLOSE_ANSWER_MS + 3_000);
+    assertThat(service.seen).first().isEqualTo("close 4001 anyone?");
+  }
+}
