@@ -4,13 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ReadOnlyByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.impl.HttpClientConnectionInternal;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import java.lang.invoke.MethodHandles;
@@ -24,19 +21,18 @@ import java.util.concurrent.atomic.LongAdder;
  * copies every piece of a body out of Netty's pooled buffer into a new heap array, which the client's socket
  * then copies back into a direct buffer to write it (Vert.x 5.0.7, {@code VertxHandler.safeBuffer}: a tenth
  * of the gateway's CPU on 64 KiB bodies in the bench's profile, and nine tenths of what it allocates). Between
- * the HTTP decoder and Vert.x, this handler wraps each piece of such an answer in a {@link Piece}, which
- * Vert.x takes as it is (its allocator is not a pooled one), and {@link #write} writes it on and gives its
- * memory back to the pool once the client's socket has written it.
+ * the HTTP decoder and Vert.x ({@link UpstreamAnswers}, one for each connection), each piece of such an answer
+ * is wrapped in a {@link Piece}, which Vert.x takes as it is (its allocator is not a pooled one), and
+ * {@link #write} writes it on and gives its memory back to the pool once the client's socket has written it.
  *
  * <p>Every piece is given back exactly once: by {@link #write} when its write is over (done or failed), or by
  * {@link #sweep} when the exchange is over (its answer ended, or it failed) for the pieces Vert.x handed to
  * nobody. Not when the connection closes: Vert.x still delivers what it holds of a paused answer then
- * ({@link AnswersBeforeClose}). A piece swept before Vert.x delivers it (an exchange that failed while its
+ * ({@link UpstreamAnswers}). A piece swept before Vert.x delivers it (an exchange that failed while its
  * answer was paused) is not written: {@link #write} answers false, and the answer is broken off.
  */
-public final class PassedBodies extends ChannelInboundHandlerAdapter {
+public final class PassedBodies {
 
-  static final String NAME = "faultline-passed-bodies";
   /** Pieces handed on and not given back yet, on every connection: none once every exchange is over. */
   private static final LongAdder OUTSTANDING = new LongAdder();
   /** The Netty buffer under a Vert.x buffer ({@code BufferImpl.buffer}, private). */
@@ -56,21 +52,7 @@ public final class PassedBodies extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Piece> handed = new ArrayDeque<>();
   private boolean passing;
 
-  private PassedBodies() {
-  }
-
-  /** Installs the handler on an HTTP/1.x upstream connection, right before Vert.x; answers it (null for other kinds). */
-  static PassedBodies install(HttpClientConnectionInternal connection) {
-    var pipeline = connection.channelHandlerContext().pipeline();
-    if (pipeline.get(UpstreamPipeline.CODEC) == null) {
-      return null;
-    }
-    PassedBodies handler = (PassedBodies) pipeline.get(NAME);
-    if (handler == null) {
-      handler = new PassedBodies();
-      pipeline.addAfter(UpstreamPipeline.CODEC, NAME, handler);
-    }
-    return handler;
+  PassedBodies() {
   }
 
   /** The answer to the request going out now is passed without a copy, to be written on only by {@link #write}. */
@@ -88,15 +70,15 @@ public final class PassedBodies extends ChannelInboundHandlerAdapter {
     }
   }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+  /** What Vert.x gets of {@code msg}, read from the upstream: a piece of a passed answer's body wrapped, else itself. */
+  Object passed(Object msg) {
     if (passing && msg instanceof HttpContent content && content.content().isReadable()) {
       Piece piece = new Piece(content.content(), this);
       handed.addLast(piece);
       OUTSTANDING.increment();
-      msg = content.replace(piece);
+      return content.replace(piece);
     }
-    ctx.fireChannelRead(msg);
+    return msg;
   }
 
   /**

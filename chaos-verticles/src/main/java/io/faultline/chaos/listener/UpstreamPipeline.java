@@ -13,9 +13,9 @@ import java.lang.invoke.VarHandle;
 
 /**
  * What every HTTP/1.x connection to an upstream gets between Netty's HTTP decoder and Vert.x, where the
- * Vert.x client falls short of a proxy's needs: {@link InterimAnswers} (1xx it does not know),
- * {@link AnswersBeforeClose} (an answer kept whole when the upstream closes right after it) and
- * {@link PassedBodies} (a body passed on without a copy).
+ * Vert.x client falls short of a proxy's needs ({@link UpstreamAnswers}: 1xx it does not know passed over, an
+ * answer kept whole when the upstream closes right after it, a body passed on without a copy), and what a pool
+ * needs to tell a connection it must not reuse.
  */
 public final class UpstreamPipeline {
 
@@ -57,9 +57,7 @@ public final class UpstreamPipeline {
     if (internal == null) {
       return null;
     }
-    PassedBodies bodies = PassedBodies.install(internal); // installed first: the others go before it, so it is last before Vert.x
-    InterimAnswers.install(internal);
-    return new Installed(bodies, AnswersBeforeClose.install(internal), decoder(internal));
+    return new Installed(UpstreamAnswers.install(internal), decoder(internal));
   }
 
   private static ByteToMessageDecoder decoder(HttpClientConnectionInternal connection) {
@@ -80,11 +78,11 @@ public final class UpstreamPipeline {
   public static final class Installed {
 
     final PassedBodies bodies;
-    private final AnswersBeforeClose answers;
+    private final UpstreamAnswers answers;
     private final ByteToMessageDecoder decoder;
 
-    private Installed(PassedBodies bodies, AnswersBeforeClose answers, ByteToMessageDecoder decoder) {
-      this.bodies = bodies;
+    private Installed(UpstreamAnswers answers, ByteToMessageDecoder decoder) {
+      this.bodies = answers != null ? answers.bodies : null;
       this.answers = answers;
       this.decoder = decoder;
     }
