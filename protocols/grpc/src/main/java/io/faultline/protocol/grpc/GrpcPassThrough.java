@@ -150,8 +150,11 @@ final class GrpcPassThrough {
     // the head goes now, as the upstream sent it: a client acting on initial metadata (a subscription's
     // "subscribed" headers) must not wait for the first message or the end of the call. Not a trailers-only
     // answer (its status in the head): that must stay one HEADERS frame ending the stream, which end() sends.
-    if (in.getHeader("grpc-status") == null) {
+    String headStatus = in.getHeader("grpc-status");
+    if (headStatus == null) {
       response.writeHead();
+    } else if (!MalformedAnswer.isStatusCode(headStatus)) {
+      unknown(response.headers(), headStatus, in.getHeader("grpc-message"), call.upstream());
     }
     in.handler(chunk -> {
       if (response.closed() || response.ended()) {
@@ -171,8 +174,22 @@ final class GrpcPassThrough {
       for (Map.Entry<String, String> trailer : in.trailers()) {
         response.trailers().add(trailer.getKey(), trailer.getValue());
       }
+      String status = in.getTrailer("grpc-status"); // not response.trailers(), which would make a trailers-only answer two HEADERS
+      if (status != null && !MalformedAnswer.isStatusCode(status)) {
+        unknown(response.trailers(), status, in.getTrailer("grpc-message"), call.upstream());
+      }
       response.end();
     });
+  }
+
+  /**
+   * A {@code grpc-status} that is not a number goes as UNKNOWN, with a message saying what the upstream sent (its
+   * own message after it), as the decoded path answers it: grpc-java reads it as UNKNOWN, but grpc-js read it as
+   * status NaN and Vert.x's client never ended the call. Looked at once per call, at its status.
+   */
+  private static void unknown(MultiMap fields, String status, String rawMessage, String upstream) {
+    fields.set("grpc-status", Integer.toString(GrpcStatus.UNKNOWN.code))
+        .set("grpc-message", percentEncoded(MalformedAnswer.wordStatus(upstream, status, rawMessage)));
   }
 
   /**

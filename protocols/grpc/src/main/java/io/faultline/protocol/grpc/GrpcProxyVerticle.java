@@ -87,7 +87,7 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
     GrpcTranslator translator = new GrpcTranslator(vertx, listener.name());
     MethodRoutes routes = new MethodRoutes(listener);
     ExchangeRunner<GrpcCall> runner = new ExchangeRunner<>(vertx, listener.name(), "grpc", state, events, translator);
-    GrpcRelay relay = new GrpcRelay(vertx, upstream -> upstream.secure() ? tls : plain, routes, runner);
+    GrpcRelay relay = new GrpcRelay(vertx, upstream -> upstream.secure() ? tls : plain, routes, runner, new DecodingFailures(vertx, context));
     translator.relay(relay);
     // Every client's calls share these connections: an upstream that limits its streams per connection (a
     // Vert.x server's 100) gets another connection past it, as nginx opens more, instead of queued calls.

@@ -41,7 +41,9 @@ import java.util.function.Function;
  *  ◄── response headers, frames ({@link ResponseRelay}: paced, delayed, cut or aborted), status, message, trailers
  * </pre>
  *
- * Every call is counted when its stream ends: the gRPC status it got, or dropped when it closed first.
+ * Every call is counted when its stream ends: the gRPC status it got, or dropped when it closed first. Each upstream
+ * call is opened on a context of its own, so that an answer Vert.x's client throws on is answered for the call it
+ * belongs to ({@link DecodingFailures}).
  */
 final class GrpcRelay {
 
@@ -55,13 +57,16 @@ final class GrpcRelay {
   private final Function<Upstream, GrpcClient> clients;
   private final MethodRoutes routes;
   private final ExchangeRunner<GrpcCall> runner;
+  private final DecodingFailures failures;
 
   /** {@code clients} gives the client for an upstream: plaintext, or TLS for grpcs:// and https:// ones. */
-  GrpcRelay(Vertx vertx, Function<Upstream, GrpcClient> clients, MethodRoutes routes, ExchangeRunner<GrpcCall> runner) {
+  GrpcRelay(Vertx vertx, Function<Upstream, GrpcClient> clients, MethodRoutes routes, ExchangeRunner<GrpcCall> runner,
+      DecodingFailures failures) {
     this.vertx = vertx;
     this.clients = clients;
     this.routes = routes;
     this.runner = runner;
+    this.failures = failures;
   }
 
   /** A call the verticle routed and chaos touched ({@code exchange}), now dispatched by the gRPC server. */
@@ -109,7 +114,8 @@ final class GrpcRelay {
         sent.forEach(GrpcClientRequest::cancel);
       }
     });
-    clients.apply(target).request(SocketAddress.inetSocketAddress(target.port(), target.host())).onComplete(opened -> {
+    SocketAddress address = SocketAddress.inetSocketAddress(target.port(), target.host());
+    failures.onOwnContext(own -> clients.apply(target).request(address).onComplete(opened -> {
       if (opened.failed()) {
         vertx.cancelTimer(headTimer);
         runner.translator().upstreamFailed(call, call.upstream(), UpstreamFailures.shown(opened.cause()));
@@ -160,15 +166,19 @@ final class GrpcRelay {
       outgoing.response().onComplete(answered -> {
         vertx.cancelTimer(headTimer);
         if (answered.succeeded()) {
-          new ResponseRelay(vertx, call, outgoing, answered.result(), exchange).start();
+          new ResponseRelay(vertx, call, outgoing, answered.result(), exchange, own, failures).start();
         } else if (answered.cause() instanceof GrpcErrorException error) {
           end(call, error.status(), "upstream " + call.upstream() + " failed: " + error.getMessage(), null);
+        } else if (answered.cause() instanceof NumberFormatException word) {
+          // a trailers-only answer whose grpc-status is not a number: UNKNOWN, as grpc-java reads it, not "unavailable"
+          end(call, GrpcStatus.UNKNOWN, MalformedAnswer.wordStatus(call.upstream(), word), null);
+          outgoing.cancel();
         } else {
           runner.translator().upstreamFailed(call, call.upstream(), UpstreamFailures.shown(answered.cause()));
         }
       });
       request.resume();
-    });
+    }));
   }
 
   /**

@@ -6,8 +6,10 @@ import io.faultline.chaos.engine.Terminal;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.listener.AbruptClose;
 import io.faultline.chaos.shaping.Pacer;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
@@ -19,7 +21,8 @@ import java.util.Set;
  * The upstream's answer to one call, relayed to the client: headers, frames, status, message and
  * trailers, with the exchange's per-message chaos applied to the frames: paced at the bandwidth limit,
  * each held {@code per_message_delay_ms}, the stream reset after at most one message when cut, or ended
- * with {@code abort_status} after {@code abort_after_messages}.
+ * with {@code abort_status} after {@code abort_after_messages}. An answer Vert.x's client cannot decode (it
+ * throws: {@link DecodingFailures}) is answered with what the upstream did wrong.
  */
 final class ResponseRelay {
 
@@ -37,15 +40,27 @@ final class ResponseRelay {
   private final java.util.function.BooleanSupplier chaosOn;
   private final Pacer pacer;
   private final Exchange<GrpcCall> exchange;
+  private final Context context;
+  private final DecodingFailures failures;
+  /** {@link #incoming} as the relay pauses and resumes it. */
+  private final ReadStream<Buffer> upstream;
+  private MessageBatch batch;
+  private boolean failed;
   private int relayed;
 
-  /** {@code exchange} is null when chaos left the call untouched. */
+  /**
+   * {@code exchange} is null when chaos left the call untouched; {@code context} is the upstream call's own
+   * ({@link DecodingFailures#onOwnContext}).
+   */
   ResponseRelay(Vertx vertx, GrpcCall call, GrpcClientRequest<Buffer, Buffer> outgoing, GrpcClientResponse<Buffer, Buffer> incoming,
-      Exchange<GrpcCall> exchange) {
+      Exchange<GrpcCall> exchange, Context context, DecodingFailures failures) {
     this.vertx = vertx;
+    this.context = context;
+    this.failures = failures;
     this.call = call;
     this.outgoing = outgoing;
     this.incoming = incoming;
+    this.upstream = new CheckedUpstream(incoming, call.upstream());
     this.response = call.request().response();
     this.exchange = exchange;
     MessagePlan plan = exchange == null ? MessagePlan.NONE : exchange.verdict().messages();
@@ -62,6 +77,9 @@ final class ResponseRelay {
       outgoing.cancel();
       return;
     }
+    failures.watch(context, this);
+    call.http().response().bodyEndHandler(v -> failures.forget(context));
+    call.onClose(() -> failures.forget(context));
     incoming.headers().forEach(h -> {
       if (!NOT_RELAYED_RESPONSE.contains(h.getKey().toLowerCase(Locale.ROOT))) {
         response.headers().add(h.getKey(), h.getValue());
@@ -95,13 +113,13 @@ final class ResponseRelay {
       long waitMs = (messageDelayMs > 0 && chaosOn.getAsBoolean() ? messageDelayMs : 0)
           + (pacer == null ? 0 : pacer.wholeDelayMs(message.payload().length())); // a message goes when its last byte would
       if (waitMs <= 0) {
-        GrpcRelay.relay(message, response, incoming);
+        GrpcRelay.relay(message, response, upstream);
       } else {
-        incoming.pause();
+        upstream.pause();
         vertx.setTimer(waitMs, id -> {
-          GrpcRelay.relay(message, response, incoming);
+          GrpcRelay.relay(message, response, upstream);
           if (!response.writeQueueFull()) {
-            incoming.resume();
+            upstream.resume();
           }
         });
       }
@@ -138,7 +156,7 @@ final class ResponseRelay {
 
   /** No per-message chaos: the messages go out in batches ({@link MessageBatch}), then the status and trailers. */
   private void relayPlainly() {
-    MessageBatch batch = new MessageBatch(vertx.getOrCreateContext(), response, call.http().response(), incoming.encoding(), incoming);
+    batch = new MessageBatch(vertx.getOrCreateContext(), response, call.http().response(), incoming.encoding(), upstream);
     incoming.messageHandler(batch::add);
     breaksWithTheUpstream();
     incoming.endHandler(v -> {
@@ -199,5 +217,32 @@ final class ResponseRelay {
       call.http().response().reset(GrpcRelay.REFUSED_STREAM);
       outgoing.cancel();
     });
+  }
+
+  /**
+   * Vert.x's client threw while it decoded this call's answer ({@link DecodingFailures}): the client is answered at
+   * once with what the upstream did wrong ({@link MalformedAnswer#of}; the messages before it go first), and the
+   * upstream call is cancelled. False when the throw is to be logged as before: the call is over, or its answer
+   * shows nothing wrong (then it is answered INTERNAL all the same, as the relay cannot go on).
+   */
+  boolean decodingFailed(Throwable failure) {
+    if (failed) {
+      return true; // the answer's end, read with the message that failed it, fails again
+    }
+    if (call.finished()) {
+      return false;
+    }
+    failed = true;
+    MalformedAnswer.Answer answer = MalformedAnswer.of(incoming, failure, call.upstream());
+    if (batch != null) {
+      batch.flush();
+    }
+    if (answer != null) {
+      GrpcRelay.end(call, answer.status(), answer.message(), null);
+    } else {
+      GrpcRelay.end(call, GrpcStatus.INTERNAL, MalformedAnswer.unreadable(call.upstream(), failure), null);
+    }
+    outgoing.cancel();
+    return answer != null;
   }
 }
