@@ -39,16 +39,29 @@ public final class AbruptClose {
 
   public static void close(HttpConnection connection) {
     if (connection instanceof ConnectionBase base) {
-      // Start the close from the last handler's context: it travels toward the socket past that handler,
-      // Vert.x's own, which would otherwise turn the close into a close frame.
-      ChannelHandlerContext last = base.channel().pipeline().lastContext();
-      if (last != null) {
-        last.close();
-      } else {
-        base.channel().close();
-      }
+      closeBelowVertx(base.channel().pipeline());
     } else {
       connection.close();
+    }
+  }
+
+  /** Closes {@code socket}'s TCP connection with no close frame (a no-op for a socket whose pipeline is out of reach). */
+  public static void close(io.vertx.core.http.WebSocketBase socket) {
+    if (socket instanceof io.vertx.core.internal.http.WebSocketInternal internal && internal.channelHandlerContext() != null) {
+      closeBelowVertx(internal.channelHandlerContext().pipeline());
+    }
+  }
+
+  /**
+   * Starts the close from the last handler's context: it travels toward the socket past that handler, Vert.x's
+   * own, which would otherwise turn the close into a close frame.
+   */
+  private static void closeBelowVertx(io.netty.channel.ChannelPipeline pipeline) {
+    ChannelHandlerContext last = pipeline.lastContext();
+    if (last != null) {
+      last.close();
+    } else {
+      pipeline.channel().close();
     }
   }
 }

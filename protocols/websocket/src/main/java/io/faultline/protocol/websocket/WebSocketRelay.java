@@ -160,7 +160,7 @@ final class WebSocketRelay implements Lane.Events {
     toUpstream.then(() -> {
       close(upstream, code, reason);
       if (upstreamSaidClose && !upstreamClosed) {
-        hangUp(upstream); // the closing handshake is over and the client gone: nothing is left to wait for
+        AbruptClose.close(upstream); // the closing handshake is over and the client gone: nothing is left to wait for
       }
     });
     finishIfClosed();
@@ -239,14 +239,6 @@ final class WebSocketRelay implements Lane.Events {
     }
     if (heldClose != null) {
       heldClose.release();
-    }
-  }
-
-  /** Closes {@code socket}'s TCP connection, below Vert.x's handler (which would send a close frame first). */
-  private static void hangUp(io.vertx.core.http.WebSocketBase socket) {
-    if (socket instanceof io.vertx.core.internal.http.WebSocketInternal internal && internal.channelHandlerContext() != null) {
-      io.netty.channel.ChannelHandlerContext last = internal.channelHandlerContext().pipeline().lastContext();
-      (last != null ? last : internal.channelHandlerContext()).close();
     }
   }
 
