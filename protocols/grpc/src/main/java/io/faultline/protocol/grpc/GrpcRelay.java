@@ -148,7 +148,7 @@ final class GrpcRelay {
         paced(request, outgoing, exchange.pacer(bps));
       } else {
         request.messageHandler(message -> relay(message, outgoing, request));
-        request.endHandler(v -> outgoing.end());
+        request.endHandler(v -> endRequest(outgoing));
       }
       request.errorHandler(error -> {
         call.left();
@@ -252,7 +252,7 @@ final class GrpcRelay {
         relay(message, outgoing, request);
         waiting[0]--;
         if (ended[0] && waiting[0] == 0) {
-          outgoing.end();
+          endRequest(outgoing);
         } else if (!outgoing.writeQueueFull()) {
           request.resume();
         }
@@ -261,9 +261,21 @@ final class GrpcRelay {
     request.endHandler(v -> {
       ended[0] = true;
       if (waiting[0] == 0) {
-        outgoing.end();
+        endRequest(outgoing);
       }
     });
+  }
+
+  /**
+   * Ends the request side of the upstream call; nothing to do once that call has failed or been cancelled (its
+   * answer, or the client's leaving, has ended the call already): Vert.x throws then, which was logged SEVERE.
+   */
+  private static void endRequest(GrpcClientRequest<Buffer, Buffer> outgoing) {
+    try {
+      outgoing.end();
+    } catch (IllegalStateException over) {
+      // the call is over: what its answer said stands
+    }
   }
 
   /** Writes one raw frame, keeping its compression, and pauses {@code source} while {@code target} is full. */
