@@ -17,6 +17,8 @@ final class HeldUpstream {
   private Handler<WebSocketFrame> frames = frame -> { };
   private Handler<Void> close;
   private boolean closed;
+  /** Its close frame, held from Vert.x from the moment it opened (null if it had closed by then). */
+  final HeldClose heldClose;
 
   /** Takes over {@code upstream}'s handlers and pauses it; call it before anything can close it (on its event loop, as it opens). */
   HeldUpstream(Vertx vertx, WebSocket upstream) {
@@ -24,8 +26,10 @@ final class HeldUpstream {
     upstream.pause();
     if (upstream.isClosed()) {
       closed = true; // closed before its opening was even handed over: Vert.x takes no handler now, its close goes on
+      heldClose = null;
       return;
     }
+    heldClose = HeldClose.install(upstream);
     upstream.exceptionHandler(e -> { });
     upstream.frameHandler(frame -> frames.handle(frame));
     upstream.closeHandler(v -> {

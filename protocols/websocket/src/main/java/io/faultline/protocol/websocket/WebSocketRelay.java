@@ -15,11 +15,12 @@ import java.util.function.Consumer;
  * once every frame before them is through, an abrupt close relayed as an abrupt close, and the
  * connection-level faults (disconnect after a time, or when a lane asks).
  *
- * <p>The closing handshake is the two peers': a client's close frame is held from Vert.x
- * ({@link HeldClientClose}) and sent on to the upstream, whose messages before its answer still reach the
- * client, and its answer's code is what the client gets back; an upstream's close frame is relayed when it
- * comes, and an upstream that keeps its connection open after the closing handshake is hung up on once the
- * client's connection has closed.
+ * <p>The closing handshake is the two peers', as through nginx: whichever side closes first, its close frame is
+ * held from Vert.x ({@link HeldClose}, which would answer it at once) and sent on to the other once what it sent
+ * before is through; what the other still sends before its answer is relayed, then its answer, whose code is
+ * what the first gets back. A side that does not answer within {@link #CLOSE_ANSWER_MS} of getting the close
+ * (or hangs up) gives the first its own code back. Once the client's connection has closed, the upstream's is
+ * closed too after its close: nothing is left to wait for.
  */
 final class WebSocketRelay implements Lane.Events {
 
@@ -29,8 +30,9 @@ final class WebSocketRelay implements Lane.Events {
 
   private static final short GOING_AWAY = 1001;
   /**
-   * How long a client's close waits for the upstream's answer before it gets its own code back: half the 10 s a
-   * client commonly waits for an answer (Vert.x's, Netty's closing timeout) before it drops the connection itself.
+   * How long a close sent on waits for the other side's answer before the side that closed gets its own code back:
+   * half the 10 s a peer commonly waits for an answer (Vert.x's, Netty's closing timeout) before it drops the
+   * connection itself. Counted from when the close reached the other side, after what waited before it.
    */
   static final long CLOSE_ANSWER_MS = 5_000;
 
@@ -51,13 +53,11 @@ final class WebSocketRelay implements Lane.Events {
   private boolean upstreamFailed;
   private boolean finished;
   private long timer = -1;
-  /** The client's close frame, held until the client has been sent the close that answers it (null: none, or not held). */
-  private HeldClientClose heldClose;
-  private Integer clientCode;
-  private String clientReason;
+  /** Each side's part in the closing handshake. */
+  private final Closing clientSide = new Closing();
+  private final Closing upstreamSide = new Closing();
+  /** Waits for the answer to a close sent on; at most one handshake runs. */
   private long answerTimer = -1;
-  /** Whether the upstream's close frame has come (its connection may stay open after it). */
-  private boolean upstreamSaidClose;
   /** Whether chaos is still on: once it is off (the kill switch), no fault decided at the handshake applies. */
   private final java.util.function.BooleanSupplier chaosOn;
 
@@ -86,7 +86,8 @@ final class WebSocketRelay implements Lane.Events {
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
   void start() {
     io.vertx.core.Context context = vertx.getOrCreateContext();
-    heldClose = HeldClientClose.install(client, (code, reason) -> context.runOnContext(v -> clientSaidClose(code, reason)));
+    clientSide.hold = HeldClose.install(client);
+    upstreamSide.hold = held.heldClose;
     client.exceptionHandler(e -> { });
     client.shutdownHandler(v -> goingAway());
     client.closeHandler(v -> {
@@ -103,6 +104,13 @@ final class WebSocketRelay implements Lane.Events {
     toUpstream.start();
     toClient.start();
     upstream.resume();
+    // after the resume: a close it held since it opened goes after the frames the resumed socket hands over first
+    if (clientSide.hold != null) {
+      clientSide.hold.listen((code, reason) -> context.runOnContext(v -> saidClose(clientSide, upstreamSide, code, reason)));
+    }
+    if (upstreamSide.hold != null) {
+      upstreamSide.hold.listen((code, reason) -> context.runOnContext(v -> saidClose(upstreamSide, clientSide, code, reason)));
+    }
     // it may have closed before relaying began (between its handshake and the client's): what it sent first
     // goes to the client, then its close
     held.closeHandler(upstreamClose);
@@ -132,35 +140,73 @@ final class WebSocketRelay implements Lane.Events {
   }
 
   /**
-   * The client's close frame has come, held: once what the client sent before it is through, the upstream gets
-   * it, and the client gets the upstream's answer after whatever the upstream still sends; or, if no answer
-   * comes in {@link #CLOSE_ANSWER_MS}, its own code back.
+   * {@code from}'s close frame has come, held from Vert.x: once what {@code from} sent before it is through, {@code to}
+   * gets it. If {@code to} had been sent a close already, this is the answer to it: {@code from}'s Vert.x may finish
+   * its side, and {@code to}'s held close gets this code back.
    */
-  private void clientSaidClose(int code, String reason) {
-    if (finished) {
-      heldClose.release();
+  private void saidClose(Closing from, Closing to, int code, String reason) {
+    if (from.said != null || finished) {
+      from.release();
       return;
     }
-    clientCode = code;
-    clientReason = reason;
-    toUpstream.afterSource(() -> toUpstream.then(() -> close(upstream, (short) code, reason)));
-    answerTimer = vertx.setTimer(CLOSE_ANSWER_MS, id -> {
+    from.said = code;
+    from.reason = reason;
+    boolean answer = from.sent;
+    if (answer) {
+      from.release();
+      cancelAnswerTimer();
+    }
+    Lane lane = to == upstreamSide ? toUpstream : toClient;
+    lane.afterSource(() -> lane.then(() -> {
+      boolean first = !to.sent;
+      sendClose(to, code, reason);
+      if (first && !answer && answerTimer < 0) {
+        answerTimer = vertx.setTimer(CLOSE_ANSWER_MS, id -> {
+          answerTimer = -1;
+          from.release(); // no answer: Vert.x gives it its own code back
+        });
+      }
+    }));
+  }
+
+  /** Sends {@code side} a close (1006: abruptly, to the client); a close it sent, held, is answered by it. */
+  private void sendClose(Closing side, int code, String reason) {
+    side.sent = true;
+    if (side == clientSide && code == WebSocketConfig.ABRUPT) {
+      AbruptClose.close(clientConnection);
+    } else {
+      close(side == clientSide ? client : upstream, (short) code, reason);
+    }
+    if (side.said != null) {
+      side.release();
+    }
+  }
+
+  private void cancelAnswerTimer() {
+    if (answerTimer >= 0) {
+      vertx.cancelTimer(answerTimer);
       answerTimer = -1;
-      heldClose.release();
-    });
+    }
   }
 
   /** The client's socket closed; everything it sent before is through its lane. */
   private void clientClosed() {
     clientClosed = true;
-    boolean lost = clientCode == null && lost(client);
-    short code = clientCode != null ? (short) (int) clientCode : lost ? GOING_AWAY : client.closeStatusCode();
-    String reason = clientCode != null ? clientReason : lost ? "client connection lost" : client.closeReason();
+    cancelAnswerTimer();
+    Integer said = clientSide.said;
+    boolean lost = said == null && lost(client);
+    int code = said != null ? said : lost ? GOING_AWAY : client.closeStatusCode();
+    String reason = said != null ? clientSide.reason : lost ? "client connection lost" : client.closeReason();
     abrupt |= lost;
     toUpstream.then(() -> {
-      close(upstream, code, reason);
-      if (upstreamSaidClose && !upstreamClosed) {
-        AbruptClose.close(upstream); // the closing handshake is over and the client gone: nothing is left to wait for
+      if (!upstreamSide.sent) {
+        sendClose(upstreamSide, code, reason);
+      }
+      if (!upstreamClosed) {
+        // nothing is left to wait for: an upstream's answer would reach nobody (one that kept its connection after
+        // the handshake kept both sockets for ever; one still to answer, 10 s of Vert.x's closing timeout). After
+        // this turn, so that the close written in it is out first.
+        vertx.runOnContext(v -> AbruptClose.close(upstream));
       }
     });
     finishIfClosed();
@@ -169,32 +215,40 @@ final class WebSocketRelay implements Lane.Events {
   /** The upstream's socket closed; everything it sent before is through its lane. */
   private void upstreamClosed() {
     upstreamClosed = true;
-    if (!upstreamSaidClose) { // its close frame, if it sent one, did not come through the lane
-      Short said = lost(upstream) ? null : upstream.closeStatusCode();
-      boolean lost = said == null && clientCode == null;
+    cancelAnswerTimer();
+    if (upstreamSide.said == null) { // no close of its own came through its hold
+      Short said = lost(upstream) ? null : upstream.closeStatusCode(); // Vert.x read one before the hold was there
+      Integer clientSaid = clientSide.said;
+      boolean lost = said == null && clientSaid == null;
       if (said != null) {
         String reason = upstream.closeReason();
-        toClient.then(() -> closeClient(said, reason));
-      } else if (clientCode != null) {
+        toClient.then(() -> sendClose(clientSide, said, reason));
+      } else if (clientSaid != null) {
         // it hung up on the client's close without a close of its own: the client gets its own code back
-        toClient.then(() -> closeClient(clientCode, clientReason));
+        toClient.then(() -> sendClose(clientSide, clientSaid, clientSide.reason));
       } else {
-        toClient.then(() -> closeClient(WebSocketConfig.ABRUPT, null));
+        toClient.then(() -> sendClose(clientSide, WebSocketConfig.ABRUPT, null));
       }
       abrupt |= lost;
       upstreamFailed |= lost;
+    } else if (!clientSide.sent) {
+      toClient.then(() -> sendClose(clientSide, upstreamSide.said, upstreamSide.reason)); // its close, if still waiting
     }
     finishIfClosed();
   }
 
-  /** The upstream's close frame, after every frame it sent before: the client gets it now. */
+  /**
+   * A close frame Vert.x read and passed on, after every frame before it: the upstream's, when it came before its
+   * hold was installed, or once a held one is released (then it is known already, and nothing more is done).
+   */
   @Override
   public void closeFrame(boolean downstream, short code, String reason) {
-    if (!downstream || upstreamSaidClose) {
-      return; // the client's close frames are held before Vert.x (HeldClientClose), they do not come here
+    if (!downstream || upstreamSide.said != null) {
+      return;
     }
-    upstreamSaidClose = true;
-    toClient.then(() -> closeClient(code, reason));
+    upstreamSide.said = (int) code; // Vert.x has answered it
+    upstreamSide.reason = reason;
+    toClient.then(() -> sendClose(clientSide, code, reason));
   }
 
   @Override
@@ -211,8 +265,8 @@ final class WebSocketRelay implements Lane.Events {
     abrupt |= code == WebSocketConfig.ABRUPT;
     toClient.stop();
     toUpstream.stop();
-    closeClient(code, reason);
-    close(upstream, GOING_AWAY, "faultline: client disconnected");
+    sendClose(clientSide, code, reason);
+    sendClose(upstreamSide, GOING_AWAY, "faultline: client disconnected");
   }
 
   /**
@@ -220,26 +274,17 @@ final class WebSocketRelay implements Lane.Events {
    * each side gets a going-away close once the frames already on its lane are through.
    */
   private void goingAway() {
-    toUpstream.then(() -> close(upstream, GOING_AWAY, "faultline: shutting down"));
-    toClient.then(() -> closeClient(GOING_AWAY, "faultline: shutting down"));
+    if (clientSide.said != null || upstreamSide.said != null) {
+      return; // a closing handshake is under way: it ends by itself, within CLOSE_ANSWER_MS
+    }
+    toUpstream.then(() -> sendClose(upstreamSide, GOING_AWAY, "faultline: shutting down"));
+    toClient.then(() -> sendClose(clientSide, GOING_AWAY, "faultline: shutting down"));
   }
 
   /** True when {@code socket} closed without a close frame (Vert.x reports 1006 for that). */
   private static boolean lost(io.vertx.core.http.WebSocketBase socket) {
     Short code = socket.closeStatusCode();
     return code == null || code == WebSocketConfig.ABRUPT;
-  }
-
-  /** Closes the client with {@code code} (1006: abruptly); its own close, if held, then finishes the handshake. */
-  private void closeClient(int code, String reason) {
-    if (code == WebSocketConfig.ABRUPT) {
-      AbruptClose.close(clientConnection);
-    } else {
-      close(client, (short) code, reason);
-    }
-    if (heldClose != null) {
-      heldClose.release();
-    }
   }
 
   private static void close(io.vertx.core.http.WebSocketBase socket, short code, String reason) {
@@ -261,14 +306,29 @@ final class WebSocketRelay implements Lane.Events {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    if (answerTimer >= 0) {
-      vertx.cancelTimer(answerTimer);
-    }
-    if (heldClose != null) {
-      heldClose.release();
-    }
+    cancelAnswerTimer();
+    clientSide.release();
+    upstreamSide.release();
     toClient.stop();
     toUpstream.stop();
     ended.accept(new End(abrupt, upstreamFailed));
+  }
+
+  /** One side's part in the closing handshake. */
+  private static final class Closing {
+
+    /** Holds its close frame from Vert.x (null: it could not be installed, Vert.x answers at once). */
+    HeldClose hold;
+    /** The code of the close it sent (null: none yet), and its reason. */
+    Integer said;
+    String reason;
+    /** Whether it has been sent a close. */
+    boolean sent;
+
+    void release() {
+      if (hold != null) {
+        hold.release();
+      }
+    }
   }
 }

@@ -4,8 +4,13 @@ import static io.faultline.protocol.websocket.WebSocketProxyVerticleTest.awaitCo
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.testing.WebSocketCloses;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -45,7 +50,11 @@ class WebSocketClosingHandshakeTest {
 
   /** A listener in front of {@code script}'s service, on the fixture's chaos and events; answers its port. */
   private int gatewayTo(RawWebSocketUpstream.Script script) throws Exception {
-    fixture = new WebSocketFixture(mode.equals("shaped") ? UNLIMITED_BANDWIDTH : null);
+    return gatewayTo(mode.equals("shaped") ? UNLIMITED_BANDWIDTH : null, script);
+  }
+
+  private int gatewayTo(String chaos, RawWebSocketUpstream.Script script) throws Exception {
+    fixture = new WebSocketFixture(chaos);
     service = new RawWebSocketUpstream(script);
     ListenerConfig listener = new ListenerConfig("raw", "websocket", "127.0.0.1", 0, "ws://127.0.0.1:" + service.port(), null,
         WebSocketRelay.CLOSE_ANSWER_MS, null, 1, null, null);
@@ -76,6 +85,7 @@ class WebSocketClosingHandshakeTest {
     received.ws.close((short) 4001, "client done");
 
     assertThat(received.awaitClose()).isEqualTo("4005 later");
+    awaitCondition(() -> received.frames.size() >= 3);
     assertThat(received.texts()).containsExactly("hi", "late-1", "late-2");
     awaitCondition(() -> service.seen.size() == 2);
     assertThat(service.seen).containsExactly("close 4001 client done", "eof");
@@ -111,6 +121,8 @@ class WebSocketClosingHandshakeTest {
 
     // it reached the client only when the service hung up, which this one never does: the client waited for ever
     assertThat(received.awaitClose()).isEqualTo("4006 done");
+    // (Vert.x's client reports a close as it reads it, before the messages it still queues for its handler)
+    awaitCondition(() -> !received.frames.isEmpty());
     assertThat(received.texts()).containsExactly("bye-soon");
     awaitCondition(() -> service.seen.size() == 2);
     assertThat(service.seen).containsExactly("answer 4006 done", "eof");
@@ -134,5 +146,83 @@ class WebSocketClosingHandshakeTest {
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(WebSocketRelay.CLOSE_ANSWER_MS - 500,
         WebSocketRelay.CLOSE_ANSWER_MS + 3_000);
     assertThat(service.seen).first().isEqualTo("close 4001 anyone?");
+  }
+
+  @Test
+  void theWaitForTheServicesAnswerStartsWhenTheCloseReachesIt() throws Exception {
+    Assumptions.assumeTrue(mode.equals("untouched"), "chaos of its own");
+    // every message waits 2 s each way, so the client's close reaches the service 2 s after the gateway got it; the
+    // service answers 3.5 s later: within 5 s of getting the close, not of the client's sending it
+    int port = gatewayTo("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 2000, \"probability\": 1}}", peer -> {
+      service.seen.add("first " + new String(peer.read().payload(), java.nio.charset.StandardCharsets.UTF_8));
+      service.seen.add("close " + peer.readClose().close());
+      Thread.sleep(3_500);
+      peer.sendText("reply");
+      peer.sendClose(4005, "answered");
+      service.seen.add(peer.read() == null ? "eof" : "more");
+    });
+    WebSocketFixture.Received received = open(port);
+    received.ws.writeTextMessage("c1");
+    received.ws.close((short) 4000, "done");
+
+    assertThat(received.closed.future().await(12, TimeUnit.SECONDS)).isEqualTo("4005 answered");
+    awaitCondition(() -> !received.frames.isEmpty());
+    assertThat(received.texts()).containsExactly("reply");
+    assertThat(service.seen).startsWith("first c1", "close 4000 done");
+  }
+
+  @Test
+  void whenTheServiceClosesFirstTheClientsLastMessagesAndItsAnswerReachIt() throws Exception {
+    int port = gatewayTo(peer -> {
+      peer.sendClose(4002, "server done");
+      for (RawWebSocketUpstream.Frame frame = peer.read(); frame != null; frame = peer.read()) {
+        service.seen.add(frame.opcode() == 8 ? "close " + frame.close() : new String(frame.payload(), java.nio.charset.StandardCharsets.UTF_8));
+        if (frame.opcode() == 8) {
+          peer.hangUp();
+          return;
+        }
+      }
+    });
+    CompletableFuture<String> closed = new CompletableFuture<>();
+    java.net.http.WebSocket socket = WebSocketCloses.open(URI.create("ws://127.0.0.1:" + port + "/chat"), new java.net.http.WebSocket.Listener() {
+      @Override
+      public CompletionStage<?> onClose(java.net.http.WebSocket ws, int statusCode, String reason) {
+        closed.complete(statusCode + " " + reason);
+        // the client still says what it has to, then answers with a code of its own (the JDK's client sends no other)
+        ws.sendText("late-1", true).thenCompose(w -> w.sendText("late-2", true)).thenCompose(w -> w.sendClose(4009, "client answer"));
+        return new CompletableFuture<Void>().completeOnTimeout(null, 2, TimeUnit.SECONDS);
+      }
+    }, Duration.ofSeconds(5));
+    try {
+      assertThat(closed.get(5, TimeUnit.SECONDS)).isEqualTo("4002 server done");
+      awaitCondition(() -> service.seen.size() == 3);
+      // Vert.x answered the service's close itself, with the service's own code, and dropped what the client sent after
+      assertThat(service.seen).containsExactly("late-1", "late-2", "close 4009 client answer");
+    } finally {
+      socket.abort();
+    }
+  }
+
+  @Test
+  void aClientThatLeavesAfterItsCloseLeavesNoUpstreamConnectionBehind() throws Exception {
+    long[] eofAfterMs = {-1};
+    int port = gatewayTo(peer -> {
+      service.seen.add("close " + peer.readClose().close());
+      long got = System.nanoTime();
+      if (peer.read() == null) { // answers nothing: the client is gone anyway
+        eofAfterMs[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - got);
+        service.seen.add("eof");
+      }
+    });
+    java.net.http.WebSocket socket = WebSocketCloses.open(URI.create("ws://127.0.0.1:" + port + "/chat"), new java.net.http.WebSocket.Listener() {
+    }, Duration.ofSeconds(5));
+    socket.sendClose(4001, "bye").get(5, TimeUnit.SECONDS);
+    awaitCondition(() -> !service.seen.isEmpty());
+    socket.abort(); // its connection goes before any answer could come
+
+    awaitCondition(() -> service.seen.size() == 2);
+    assertThat(service.seen).containsExactly("close 4001 bye", "eof");
+    // Vert.x's client kept the connection for its 10 s closing timeout
+    assertThat(eofAfterMs[0]).isLessThan(3_000);
   }
 }

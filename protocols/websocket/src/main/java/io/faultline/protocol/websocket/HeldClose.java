@@ -8,42 +8,54 @@ import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.internal.http.WebSocketInternal;
 
 /**
- * Keeps a client's close frame from Vert.x until the upstream has answered it. Vert.x 5.0.7 answers a close
- * frame itself, at once, and closes the connection (the server's side of the closing handshake), so what a
- * service still sends before its own close reply never reached the client: a relay has to answer with the
- * service's close, as nginx does by passing bytes. This handler sits between the frame decoder and Vert.x;
- * it tells the relay the client's code and reason and holds the frame until {@link #release()}, which the
- * relay calls once it has sent the client the close it answers with. Everything else passes untouched.
+ * Keeps a peer's close frame from Vert.x until the other peer has answered it. Vert.x 5.0.7 answers a close
+ * frame itself, at once (and as a server closes the connection), so what the other peer still sent before its
+ * own answer was lost, and its answer's code too: a relay has to answer with the other peer's close, as nginx
+ * does by passing bytes. This handler sits between the frame decoder and Vert.x on each side of a relayed
+ * connection; it tells the relay the peer's code and reason and holds the frame until {@link #release()},
+ * which the relay calls once it has sent the peer the close that answers it. Everything else passes untouched.
  */
-final class HeldClientClose extends ChannelInboundHandlerAdapter {
+final class HeldClose extends ChannelInboundHandlerAdapter {
 
-  /** Hears the client's close code (1005: the frame had none) and reason, on the connection's event loop. */
+  /** Hears the peer's close code (1005: the frame had none) and reason, on the connection's event loop. */
   interface Listener {
 
     void closing(int code, String reason);
   }
 
-  private final Listener listener;
+  private Listener listener;
   private ChannelHandlerContext context;
   private CloseWebSocketFrame held;
   private boolean released;
 
-  private HeldClientClose(Listener listener) {
-    this.listener = listener;
+  private HeldClose() {
   }
 
   /**
    * Installs a hold in front of {@code socket}'s Vert.x handler; call it on the socket's event loop. Answers
    * null when the socket is not one whose pipeline can be reached (then Vert.x answers closes itself).
    */
-  static HeldClientClose install(WebSocketBase socket, Listener listener) {
+  static HeldClose install(WebSocketBase socket) {
     if (!(socket instanceof WebSocketInternal internal) || internal.channelHandlerContext() == null) {
       return null;
     }
     ChannelHandlerContext vertx = internal.channelHandlerContext();
-    HeldClientClose hold = new HeldClientClose(listener);
+    HeldClose hold = new HeldClose();
     vertx.pipeline().addBefore(vertx.name(), "faultline-held-close", hold);
     return hold;
+  }
+
+  /** {@code listener} hears the close held, at once if one has come already. Call it on the socket's event loop. */
+  void listen(Listener listener) {
+    this.listener = listener;
+    if (held != null && !released) {
+      tell(held);
+    }
+  }
+
+  private void tell(CloseWebSocketFrame close) {
+    int code = close.statusCode();
+    listener.closing(code < 0 ? 1005 : code, close.reasonText());
   }
 
   @Override
@@ -55,8 +67,9 @@ final class HeldClientClose extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof CloseWebSocketFrame close && !released && held == null) {
       held = close;
-      int code = close.statusCode();
-      listener.closing(code < 0 ? 1005 : code, close.reasonText());
+      if (listener != null) {
+        tell(close);
+      }
     } else {
       ctx.fireChannelRead(msg);
     }
@@ -64,7 +77,7 @@ final class HeldClientClose extends ChannelInboundHandlerAdapter {
 
   /**
    * Hands the held close (and any later one) on to Vert.x, which finishes the closing handshake: if the relay has
-   * sent the client a close by then, Vert.x closes the connection; if not, it answers with the client's own code.
+   * sent the peer a close by then, that was the answer; if not, Vert.x answers with the peer's own code.
    * Runs as a task of the connection's event loop, after what the relay has written in this turn.
    */
   void release() {
