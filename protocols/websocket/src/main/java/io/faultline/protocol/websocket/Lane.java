@@ -157,6 +157,11 @@ final class Lane {
     }
   }
 
+  /** True while frames wait on this lane or its source is held back (the sink reads slower than the source sends). */
+  boolean busy() {
+    return sourcePaused || blocked || !line.isEmpty();
+  }
+
   /** Drops whatever is still waiting; nothing more is written. */
   void stop() {
     stopped = true;

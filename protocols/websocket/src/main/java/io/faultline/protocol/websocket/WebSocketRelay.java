@@ -161,10 +161,7 @@ final class WebSocketRelay implements Lane.Events {
       boolean first = !to.sent;
       sendClose(to, code, reason);
       if (first && !answer && answerTimer < 0) {
-        answerTimer = vertx.setTimer(CLOSE_ANSWER_MS, id -> {
-          answerTimer = -1;
-          from.release(); // no answer: Vert.x gives it its own code back
-        });
+        awaitAnswer(from, from == clientSide ? toClient : toUpstream);
       }
     }));
   }
@@ -180,6 +177,22 @@ final class WebSocketRelay implements Lane.Events {
     if (side.said != null) {
       side.release();
     }
+  }
+
+  /**
+   * Gives {@code from} its own code back if no answer has come in {@link #CLOSE_ANSWER_MS}; not while {@code back},
+   * the lane toward it, still carries what the other side sends: its answer may be behind that (a client reading
+   * slowly holds the upstream back, and the upstream's close with it).
+   */
+  private void awaitAnswer(Closing from, Lane back) {
+    answerTimer = vertx.setTimer(CLOSE_ANSWER_MS, id -> {
+      answerTimer = -1;
+      if (back.busy()) {
+        awaitAnswer(from, back);
+      } else {
+        from.release(); // no answer: Vert.x gives it its own code back
+      }
+    });
   }
 
   private void cancelAnswerTimer() {

@@ -225,4 +225,53 @@ class WebSocketClosingHandshakeTest {
     // Vert.x's client kept the connection for its 10 s closing timeout
     assertThat(eofAfterMs[0]).isLessThan(3_000);
   }
+
+  @Test
+  void aClientReadingSlowlyStillGetsTheServicesWholeAnswer() throws Exception {
+    Assumptions.assumeTrue(mode.equals("untouched"), "the wait is the relay's, the same on both lanes");
+    int messages = 20_000;
+    int port = gatewayTo(peer -> {
+      peer.readClose();
+      String kilobyte = "x".repeat(1_000);
+      for (int i = 0; i < messages; i++) { // 20 MB the gateway cannot pass on before the client reads
+        peer.sendText(kilobyte);
+      }
+      peer.sendText("final");
+      peer.sendClose(4001, "answer");
+      service.seen.add(peer.read() == null ? "eof" : "more");
+    });
+    java.util.concurrent.atomic.AtomicInteger texts = new java.util.concurrent.atomic.AtomicInteger();
+    CompletableFuture<String> closed = new CompletableFuture<>();
+    java.net.http.WebSocket socket = WebSocketCloses.open(URI.create("ws://127.0.0.1:" + port + "/chat"), new java.net.http.WebSocket.Listener() {
+      @Override
+      public void onOpen(java.net.http.WebSocket ws) {
+        // asks for nothing yet: reads nothing
+      }
+
+      @Override
+      public CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+        if (last) { // the JDK's client may hand a message over in parts
+          texts.incrementAndGet();
+        }
+        ws.request(1);
+        return null;
+      }
+
+      @Override
+      public CompletionStage<?> onClose(java.net.http.WebSocket ws, int statusCode, String reason) {
+        closed.complete(statusCode + " " + reason);
+        return null;
+      }
+    }, Duration.ofSeconds(5));
+    try {
+      socket.sendClose(4000, "done").get(5, TimeUnit.SECONDS);
+      Thread.sleep(WebSocketRelay.CLOSE_ANSWER_MS + 1_500); // past the wait for an answer, which is behind the data
+      socket.request(1);
+      // the client's own code came back after 4,271 of the messages: the answer was taken for missing
+      assertThat(closed.get(20, TimeUnit.SECONDS)).isEqualTo("4001 answer");
+      assertThat(texts.get()).isEqualTo(messages + 1);
+    } finally {
+      socket.abort();
+    }
+  }
 }
