@@ -1,5 +1,6 @@
 package io.faultline.protocol.websocket;
 
+import io.faultline.chaos.listener.HeldClose;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;

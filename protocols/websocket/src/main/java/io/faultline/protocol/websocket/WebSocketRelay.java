@@ -3,6 +3,8 @@ package io.faultline.protocol.websocket;
 import io.faultline.chaos.config.WebSocketConfig;
 import io.faultline.chaos.engine.StreamChaos;
 import io.faultline.chaos.listener.AbruptClose;
+import io.faultline.chaos.listener.ClosingHandshake;
+import io.faultline.chaos.listener.HeldClose;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -15,12 +17,9 @@ import java.util.function.Consumer;
  * once every frame before them is through, an abrupt close relayed as an abrupt close, and the
  * connection-level faults (disconnect after a time, or when a lane asks).
  *
- * <p>The closing handshake is the two peers', as through nginx: whichever side closes first, its close frame is
- * held from Vert.x ({@link HeldClose}, which would answer it at once) and sent on to the other once what it sent
- * before is through; what the other still sends before its answer is relayed, then its answer, whose code is
- * what the first gets back. A side that does not answer within {@link #CLOSE_ANSWER_MS} of getting the close
- * (or hangs up) gives the first its own code back. Once the client's connection has closed, the upstream's is
- * closed too after its close: nothing is left to wait for.
+ * <p>The closing handshake is the two peers' ({@link ClosingHandshake}), over the lanes: a close goes after what
+ * its side sent before it. Once the client's connection has closed, the upstream's is closed too after its close:
+ * nothing is left to wait for.
  */
 final class WebSocketRelay implements Lane.Events {
 
@@ -29,12 +28,6 @@ final class WebSocketRelay implements Lane.Events {
   }
 
   private static final short GOING_AWAY = 1001;
-  /**
-   * How long a close sent on waits for the other side's answer before the side that closed gets its own code back:
-   * half the 10 s a peer commonly waits for an answer (Vert.x's, Netty's closing timeout) before it drops the
-   * connection itself. Counted from when the close reached the other side, after what waited before it.
-   */
-  static final long CLOSE_ANSWER_MS = 5_000;
 
   private final Vertx vertx;
   private final ServerWebSocket client;
@@ -53,11 +46,7 @@ final class WebSocketRelay implements Lane.Events {
   private boolean upstreamFailed;
   private boolean finished;
   private long timer = -1;
-  /** Each side's part in the closing handshake. */
-  private final Closing clientSide = new Closing();
-  private final Closing upstreamSide = new Closing();
-  /** Waits for the answer to a close sent on; at most one handshake runs. */
-  private long answerTimer = -1;
+  private final ClosingHandshake closing;
   /** Whether chaos is still on: once it is off (the kill switch), no fault decided at the handshake applies. */
   private final java.util.function.BooleanSupplier chaosOn;
 
@@ -81,13 +70,45 @@ final class WebSocketRelay implements Lane.Events {
         chaosOn, this);
     this.toClient = new Lane(vertx, upstream, held::frameHandler, client, following, true, pacers == null ? null : pacers.get(),
         chaosOn, this);
+    this.closing = new ClosingHandshake(vertx, HeldClose.install(client), new ClosingHandshake.Way() {
+      @Override
+      public void afterWhatCameBefore(Runnable action) {
+        toClient.afterSource(() -> toClient.then(action));
+      }
+
+      @Override
+      public boolean busy() {
+        return toClient.busy();
+      }
+
+      @Override
+      public void close(int code, String reason) {
+        if (code == WebSocketConfig.ABRUPT) {
+          AbruptClose.close(clientConnection);
+        } else {
+          ClosingHandshake.close(client, code, reason);
+        }
+      }
+    }, held.heldClose, new ClosingHandshake.Way() {
+      @Override
+      public void afterWhatCameBefore(Runnable action) {
+        toUpstream.afterSource(() -> toUpstream.then(action));
+      }
+
+      @Override
+      public boolean busy() {
+        return toUpstream.busy();
+      }
+
+      @Override
+      public void close(int code, String reason) {
+        ClosingHandshake.close(upstream, code, reason);
+      }
+    });
   }
 
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
   void start() {
-    io.vertx.core.Context context = vertx.getOrCreateContext();
-    clientSide.hold = HeldClose.install(client);
-    upstreamSide.hold = held.heldClose;
     client.exceptionHandler(e -> { });
     client.shutdownHandler(v -> goingAway());
     client.closeHandler(v -> {
@@ -104,13 +125,7 @@ final class WebSocketRelay implements Lane.Events {
     toUpstream.start();
     toClient.start();
     upstream.resume();
-    // after the resume: a close it held since it opened goes after the frames the resumed socket hands over first
-    if (clientSide.hold != null) {
-      clientSide.hold.listen((code, reason) -> context.runOnContext(v -> saidClose(clientSide, upstreamSide, code, reason)));
-    }
-    if (upstreamSide.hold != null) {
-      upstreamSide.hold.listen((code, reason) -> context.runOnContext(v -> saidClose(upstreamSide, clientSide, code, reason)));
-    }
+    closing.start(); // after the resume: a close it held since it opened goes after the frames it hands over first
     // it may have closed before relaying began (between its handshake and the client's): what it sent first
     // goes to the client, then its close
     held.closeHandler(upstreamClose);
@@ -139,81 +154,19 @@ final class WebSocketRelay implements Lane.Events {
     });
   }
 
-  /**
-   * {@code from}'s close frame has come, held from Vert.x: once what {@code from} sent before it is through, {@code to}
-   * gets it. If {@code to} had been sent a close already, this is the answer to it: {@code from}'s Vert.x may finish
-   * its side, and {@code to}'s held close gets this code back.
-   */
-  private void saidClose(Closing from, Closing to, int code, String reason) {
-    if (from.said != null || finished) {
-      from.release();
-      return;
-    }
-    from.said = code;
-    from.reason = reason;
-    boolean answer = from.sent;
-    if (answer) {
-      from.release();
-      cancelAnswerTimer();
-    }
-    Lane lane = to == upstreamSide ? toUpstream : toClient;
-    lane.afterSource(() -> lane.then(() -> {
-      boolean first = !to.sent;
-      sendClose(to, code, reason);
-      if (first && !answer && answerTimer < 0) {
-        awaitAnswer(from, from == clientSide ? toClient : toUpstream);
-      }
-    }));
-  }
-
-  /** Sends {@code side} a close (1006: abruptly, to the client); a close it sent, held, is answered by it. */
-  private void sendClose(Closing side, int code, String reason) {
-    side.sent = true;
-    if (side == clientSide && code == WebSocketConfig.ABRUPT) {
-      AbruptClose.close(clientConnection);
-    } else {
-      close(side == clientSide ? client : upstream, (short) code, reason);
-    }
-    if (side.said != null) {
-      side.release();
-    }
-  }
-
-  /**
-   * Gives {@code from} its own code back if no answer has come in {@link #CLOSE_ANSWER_MS}; not while {@code back},
-   * the lane toward it, still carries what the other side sends: its answer may be behind that (a client reading
-   * slowly holds the upstream back, and the upstream's close with it).
-   */
-  private void awaitAnswer(Closing from, Lane back) {
-    answerTimer = vertx.setTimer(CLOSE_ANSWER_MS, id -> {
-      answerTimer = -1;
-      if (back.busy()) {
-        awaitAnswer(from, back);
-      } else {
-        from.release(); // no answer: Vert.x gives it its own code back
-      }
-    });
-  }
-
-  private void cancelAnswerTimer() {
-    if (answerTimer >= 0) {
-      vertx.cancelTimer(answerTimer);
-      answerTimer = -1;
-    }
-  }
-
   /** The client's socket closed; everything it sent before is through its lane. */
   private void clientClosed() {
     clientClosed = true;
-    cancelAnswerTimer();
-    Integer said = clientSide.said;
+    closing.cancelWait();
+    ClosingHandshake.Side clientSide = closing.client();
+    Integer said = clientSide.said();
     boolean lost = said == null && lost(client);
     int code = said != null ? said : lost ? GOING_AWAY : client.closeStatusCode();
-    String reason = said != null ? clientSide.reason : lost ? "client connection lost" : client.closeReason();
+    String reason = said != null ? clientSide.reason() : lost ? "client connection lost" : client.closeReason();
     abrupt |= lost;
     toUpstream.then(() -> {
-      if (!upstreamSide.sent) {
-        sendClose(upstreamSide, code, reason);
+      if (!closing.upstream().sent()) {
+        closing.send(closing.upstream(), code, reason);
       }
       if (!upstreamClosed) {
         // nothing is left to wait for: an upstream's answer would reach nobody (one that kept its connection after
@@ -228,24 +181,26 @@ final class WebSocketRelay implements Lane.Events {
   /** The upstream's socket closed; everything it sent before is through its lane. */
   private void upstreamClosed() {
     upstreamClosed = true;
-    cancelAnswerTimer();
-    if (upstreamSide.said == null) { // no close of its own came through its hold
+    closing.cancelWait();
+    ClosingHandshake.Side clientSide = closing.client();
+    ClosingHandshake.Side upstreamSide = closing.upstream();
+    if (upstreamSide.said() == null) { // no close of its own came through its hold
       Short said = lost(upstream) ? null : upstream.closeStatusCode(); // Vert.x read one before the hold was there
-      Integer clientSaid = clientSide.said;
+      Integer clientSaid = clientSide.said();
       boolean lost = said == null && clientSaid == null;
       if (said != null) {
         String reason = upstream.closeReason();
-        toClient.then(() -> sendClose(clientSide, said, reason));
+        toClient.then(() -> closing.send(clientSide, said, reason));
       } else if (clientSaid != null) {
         // it hung up on the client's close without a close of its own: the client gets its own code back
-        toClient.then(() -> sendClose(clientSide, clientSaid, clientSide.reason));
+        toClient.then(() -> closing.send(clientSide, clientSaid, clientSide.reason()));
       } else {
-        toClient.then(() -> sendClose(clientSide, WebSocketConfig.ABRUPT, null));
+        toClient.then(() -> closing.send(clientSide, WebSocketConfig.ABRUPT, null));
       }
       abrupt |= lost;
       upstreamFailed |= lost;
-    } else if (!clientSide.sent) {
-      toClient.then(() -> sendClose(clientSide, upstreamSide.said, upstreamSide.reason)); // its close, if still waiting
+    } else if (!clientSide.sent()) {
+      toClient.then(() -> closing.send(clientSide, upstreamSide.said(), upstreamSide.reason())); // its close, if still waiting
     }
     finishIfClosed();
   }
@@ -256,12 +211,9 @@ final class WebSocketRelay implements Lane.Events {
    */
   @Override
   public void closeFrame(boolean downstream, short code, String reason) {
-    if (!downstream || upstreamSide.said != null) {
-      return;
+    if (downstream && closing.answeredByVertx(code, reason)) {
+      toClient.then(() -> closing.send(closing.client(), code, reason));
     }
-    upstreamSide.said = (int) code; // Vert.x has answered it
-    upstreamSide.reason = reason;
-    toClient.then(() -> sendClose(clientSide, code, reason));
   }
 
   @Override
@@ -278,8 +230,8 @@ final class WebSocketRelay implements Lane.Events {
     abrupt |= code == WebSocketConfig.ABRUPT;
     toClient.stop();
     toUpstream.stop();
-    sendClose(clientSide, code, reason);
-    sendClose(upstreamSide, GOING_AWAY, "faultline: client disconnected");
+    closing.send(closing.client(), code, reason);
+    closing.send(closing.upstream(), GOING_AWAY, "faultline: client disconnected");
   }
 
   /**
@@ -287,28 +239,17 @@ final class WebSocketRelay implements Lane.Events {
    * each side gets a going-away close once the frames already on its lane are through.
    */
   private void goingAway() {
-    if (clientSide.said != null || upstreamSide.said != null) {
-      return; // a closing handshake is under way: it ends by itself, within CLOSE_ANSWER_MS
+    if (closing.underWay()) {
+      return; // it ends by itself, within ClosingHandshake.ANSWER_MS
     }
-    toUpstream.then(() -> sendClose(upstreamSide, GOING_AWAY, "faultline: shutting down"));
-    toClient.then(() -> sendClose(clientSide, GOING_AWAY, "faultline: shutting down"));
+    toUpstream.then(() -> closing.send(closing.upstream(), GOING_AWAY, "faultline: shutting down"));
+    toClient.then(() -> closing.send(closing.client(), GOING_AWAY, "faultline: shutting down"));
   }
 
   /** True when {@code socket} closed without a close frame (Vert.x reports 1006 for that). */
   private static boolean lost(io.vertx.core.http.WebSocketBase socket) {
     Short code = socket.closeStatusCode();
     return code == null || code == WebSocketConfig.ABRUPT;
-  }
-
-  private static void close(io.vertx.core.http.WebSocketBase socket, short code, String reason) {
-    if (socket.isClosed()) {
-      return;
-    }
-    if (code == 1005) {
-      socket.close(); // the peer sent no code, so neither do we
-    } else {
-      socket.close(code, reason);
-    }
   }
 
   private void finishIfClosed() {
@@ -319,29 +260,9 @@ final class WebSocketRelay implements Lane.Events {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    cancelAnswerTimer();
-    clientSide.release();
-    upstreamSide.release();
+    closing.end();
     toClient.stop();
     toUpstream.stop();
     ended.accept(new End(abrupt, upstreamFailed));
-  }
-
-  /** One side's part in the closing handshake. */
-  private static final class Closing {
-
-    /** Holds its close frame from Vert.x (null: it could not be installed, Vert.x answers at once). */
-    HeldClose hold;
-    /** The code of the close it sent (null: none yet), and its reason. */
-    Integer said;
-    String reason;
-    /** Whether it has been sent a close. */
-    boolean sent;
-
-    void release() {
-      if (hold != null) {
-        hold.release();
-      }
-    }
   }
 }

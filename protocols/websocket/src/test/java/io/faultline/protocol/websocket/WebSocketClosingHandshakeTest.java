@@ -57,7 +57,7 @@ class WebSocketClosingHandshakeTest {
     fixture = new WebSocketFixture(chaos);
     service = new RawWebSocketUpstream(script);
     ListenerConfig listener = new ListenerConfig("raw", "websocket", "127.0.0.1", 0, "ws://127.0.0.1:" + service.port(), null,
-        WebSocketRelay.CLOSE_ANSWER_MS, null, 1, null, null);
+        io.faultline.chaos.listener.ClosingHandshake.ANSWER_MS, null, 1, null, null);
     WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, fixture.state, new ConnectionGate(), 0, fixture.events);
     fixture.vertx.deployVerticle(verticle).await();
     return verticle.actualPort();
@@ -142,9 +142,9 @@ class WebSocketClosingHandshakeTest {
     received.ws.close((short) 4001, "anyone?");
 
     // before the client's own closing timeout (10 s for Vert.x's), which would drop the connection: 1006
-    assertThat(received.closed.future().await(WebSocketRelay.CLOSE_ANSWER_MS + 4_000, TimeUnit.MILLISECONDS)).isEqualTo("4001 anyone?");
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(WebSocketRelay.CLOSE_ANSWER_MS - 500,
-        WebSocketRelay.CLOSE_ANSWER_MS + 3_000);
+    assertThat(received.closed.future().await(io.faultline.chaos.listener.ClosingHandshake.ANSWER_MS + 4_000, TimeUnit.MILLISECONDS)).isEqualTo("4001 anyone?");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(io.faultline.chaos.listener.ClosingHandshake.ANSWER_MS - 500,
+        io.faultline.chaos.listener.ClosingHandshake.ANSWER_MS + 3_000);
     assertThat(service.seen).first().isEqualTo("close 4001 anyone?");
   }
 
@@ -265,7 +265,7 @@ class WebSocketClosingHandshakeTest {
     }, Duration.ofSeconds(5));
     try {
       socket.sendClose(4000, "done").get(5, TimeUnit.SECONDS);
-      Thread.sleep(WebSocketRelay.CLOSE_ANSWER_MS + 1_500); // past the wait for an answer, which is behind the data
+      Thread.sleep(io.faultline.chaos.listener.ClosingHandshake.ANSWER_MS + 1_500); // past the wait for an answer, which is behind the data
       socket.request(1);
       // the client's own code came back after 4,271 of the messages: the answer was taken for missing
       assertThat(closed.get(20, TimeUnit.SECONDS)).isEqualTo("4001 answer");

@@ -1,4 +1,4 @@
-package io.faultline.protocol.websocket;
+package io.faultline.chaos.listener;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -15,10 +15,10 @@ import io.vertx.core.internal.http.WebSocketInternal;
  * connection; it tells the relay the peer's code and reason and holds the frame until {@link #release()},
  * which the relay calls once it has sent the peer the close that answers it. Everything else passes untouched.
  */
-final class HeldClose extends ChannelInboundHandlerAdapter {
+public final class HeldClose extends ChannelInboundHandlerAdapter {
 
   /** Hears the peer's close code (1005: the frame had none) and reason, on the connection's event loop. */
-  interface Listener {
+  public interface Listener {
 
     void closing(int code, String reason);
   }
@@ -35,7 +35,7 @@ final class HeldClose extends ChannelInboundHandlerAdapter {
    * Installs a hold in front of {@code socket}'s Vert.x handler; call it on the socket's event loop. Answers
    * null when the socket is not one whose pipeline can be reached (then Vert.x answers closes itself).
    */
-  static HeldClose install(WebSocketBase socket) {
+  public static HeldClose install(WebSocketBase socket) {
     if (!(socket instanceof WebSocketInternal internal) || internal.channelHandlerContext() == null) {
       return null;
     }
@@ -46,7 +46,7 @@ final class HeldClose extends ChannelInboundHandlerAdapter {
   }
 
   /** {@code listener} hears the close held, at once if one has come already. Call it on the socket's event loop. */
-  void listen(Listener listener) {
+  public void listen(Listener listener) {
     this.listener = listener;
     if (held != null && !released) {
       tell(held);
@@ -80,7 +80,7 @@ final class HeldClose extends ChannelInboundHandlerAdapter {
    * sent the peer a close by then, that was the answer; if not, Vert.x answers with the peer's own code.
    * Runs as a task of the connection's event loop, after what the relay has written in this turn.
    */
-  void release() {
+  public void release() {
     if (released) {
       return;
     }

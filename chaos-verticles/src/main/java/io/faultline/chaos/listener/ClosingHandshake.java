@@ -1,0 +1,208 @@
+package io.faultline.chaos.listener;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketBase;
+
+/**
+ * The closing handshake of a relayed WebSocket, left to the two peers as through nginx. Vert.x 5.0.7 answers a
+ * close frame itself, at once, with the peer's own code (and as a server closes the connection), so what the
+ * other peer still sent before its answer was lost, and its answer's code too. Here each side's close frame is
+ * held from Vert.x ({@link HeldClose}) and sent on to the other side once what came before it is through; what
+ * the other side still sends before its answer is relayed, then its answer, whose code is what the first side
+ * gets back. A side that does not answer within {@link #ANSWER_MS} of getting the close (not counting the time its
+ * messages wait for a slow reader: its answer may be behind them) gives the first its own code back.
+ *
+ * <p>Used on one event loop, the relay's.
+ */
+public final class ClosingHandshake {
+
+  /**
+   * How long a close sent on waits for the other side's answer before the side that closed gets its own code back:
+   * half the 10 s a peer commonly waits for an answer (Vert.x's, Netty's closing timeout) before it drops the
+   * connection itself. Counted from when the close reached the other side, after what waited before it.
+   */
+  public static final long ANSWER_MS = 5_000;
+  /** RFC 6455's "no status received": the close frame had no code. */
+  private static final int NO_CODE = 1005;
+
+  /** How the relay reaches one side. */
+  public interface Way {
+
+    /** Runs {@code action} once what the other side sent before now has been passed on to this side. */
+    void afterWhatCameBefore(Runnable action);
+
+    /** True while what the other side sends still waits on its way to this side (this side reads slowly). */
+    boolean busy();
+
+    /** Sends this side a close with {@code code} (1006: the relay closes its connection abruptly) and reason. */
+    void close(int code, String reason);
+  }
+
+  /** One side's part in the handshake. */
+  public static final class Side {
+
+    private final HeldClose hold;
+    private final Way way;
+    private Integer said;
+    private String reason;
+    private boolean sent;
+
+    private Side(HeldClose hold, Way way) {
+      this.hold = hold;
+      this.way = way;
+    }
+
+    /** The code of the close this side sent (null: none yet). */
+    public Integer said() {
+      return said;
+    }
+
+    public String reason() {
+      return reason;
+    }
+
+    /** Whether this side has been sent a close. */
+    public boolean sent() {
+      return sent;
+    }
+
+    private void release() {
+      if (hold != null) {
+        hold.release();
+      }
+    }
+  }
+
+  private final Vertx vertx;
+  private final Side client;
+  private final Side upstream;
+  private long answerTimer = -1;
+  private boolean ended;
+
+  /** {@code clientHold} and {@code upstreamHold} hold each side's close (null: none could be installed, Vert.x answers). */
+  public ClosingHandshake(Vertx vertx, HeldClose clientHold, Way toClient, HeldClose upstreamHold, Way toUpstream) {
+    this.vertx = vertx;
+    this.client = new Side(clientHold, toClient);
+    this.upstream = new Side(upstreamHold, toUpstream);
+  }
+
+  /**
+   * Starts hearing both sides' closes. Call it once the upstream socket has been resumed: a close it sent while
+   * paused goes after the frames the resumed socket hands over first.
+   */
+  public void start() {
+    Context context = vertx.getOrCreateContext();
+    if (client.hold != null) {
+      client.hold.listen((code, reason) -> context.runOnContext(v -> said(client, upstream, code, reason)));
+    }
+    if (upstream.hold != null) {
+      upstream.hold.listen((code, reason) -> context.runOnContext(v -> said(upstream, client, code, reason)));
+    }
+  }
+
+  public Side client() {
+    return client;
+  }
+
+  public Side upstream() {
+    return upstream;
+  }
+
+  /** Whether either side has closed: the handshake ends by itself, within {@link #ANSWER_MS} of the close's arrival. */
+  public boolean underWay() {
+    return client.said != null || upstream.said != null;
+  }
+
+  /**
+   * A close of the upstream's that Vert.x read and answered itself, after every frame before it: one that came before
+   * its hold was installed, or a held one once released (then known already: false, nothing to do). True when the
+   * client is to be sent it.
+   */
+  public boolean answeredByVertx(int code, String reason) {
+    if (upstream.said != null) {
+      return false;
+    }
+    upstream.said = code;
+    upstream.reason = reason;
+    return true;
+  }
+
+  /**
+   * {@code from}'s close frame has come, held from Vert.x: once what {@code from} sent before it is through, {@code to}
+   * gets it. If {@code to} had been sent a close already, this is the answer to it: {@code from}'s Vert.x may finish
+   * its side, and {@code to}'s held close gets this code back.
+   */
+  private void said(Side from, Side to, int code, String reason) {
+    if (from.said != null || ended) {
+      from.release();
+      return;
+    }
+    from.said = code;
+    from.reason = reason;
+    boolean answer = from.sent;
+    if (answer) {
+      from.release();
+      cancelWait();
+    }
+    to.way.afterWhatCameBefore(() -> {
+      boolean first = !to.sent;
+      send(to, code, reason);
+      if (first && !answer && answerTimer < 0 && !ended) {
+        awaitAnswer(from);
+      }
+    });
+  }
+
+  /** Sends {@code side} a close; a close it sent, held, is answered by it. */
+  public void send(Side side, int code, String reason) {
+    side.sent = true;
+    side.way.close(code, reason);
+    if (side.said != null) {
+      side.release();
+    }
+  }
+
+  /**
+   * Gives {@code from} its own code back if no answer has come in {@link #ANSWER_MS}; not while what the other side
+   * sends still waits on its way to {@code from}: the answer may be behind it.
+   */
+  private void awaitAnswer(Side from) {
+    answerTimer = vertx.setTimer(ANSWER_MS, id -> {
+      answerTimer = -1;
+      if (from.way.busy()) {
+        awaitAnswer(from);
+      } else {
+        from.release(); // no answer: Vert.x gives it its own code back
+      }
+    });
+  }
+
+  /** Stops waiting for an answer (a side's connection has closed: none will come). */
+  public void cancelWait() {
+    if (answerTimer >= 0) {
+      vertx.cancelTimer(answerTimer);
+      answerTimer = -1;
+    }
+  }
+
+  /** The connection is over: nothing is waited for, and what is held goes to Vert.x (which drops it on a closed one). */
+  public void end() {
+    ended = true;
+    cancelWait();
+    client.release();
+    upstream.release();
+  }
+
+  /** Closes {@code socket} with {@code code} and reason, or without a code if its peer sent none (1005); not twice. */
+  public static void close(WebSocketBase socket, int code, String reason) {
+    if (socket.isClosed()) {
+      return;
+    }
+    if (code == NO_CODE) {
+      socket.close(); // the peer sent no code (Vert.x has no close without one: it sends 1000)
+    } else {
+      socket.close((short) code, reason);
+    }
+  }
+}
