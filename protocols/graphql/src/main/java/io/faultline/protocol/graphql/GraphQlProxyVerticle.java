@@ -183,7 +183,7 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
           upstream.close();
           return;
         }
-        new SubscriptionRelay(accepted.result(), () -> AbruptClose.close(request.connection()), upstream, request, route.name(),
+        new SubscriptionRelay(vertx, accepted.result(), () -> AbruptClose.close(request.connection()), upstream, request, route.name(),
             subscribes, () -> schemas.schemaFor(route, request.path(), request.headers()), () -> state.snapshot().enabled()).start();
       });
     });

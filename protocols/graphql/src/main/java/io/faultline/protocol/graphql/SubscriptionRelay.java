@@ -3,9 +3,13 @@ package io.faultline.protocol.graphql;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
+import io.faultline.chaos.listener.AbruptClose;
+import io.faultline.chaos.listener.ClosingHandshake;
+import io.faultline.chaos.listener.HeldClose;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
@@ -22,12 +26,14 @@ import java.util.function.Supplier;
  * GraphQL over WebSocket ({@code graphql-transport-ws}) between a client and the upstream, with chaos
  * per {@code subscribe}: each one whose document parses is an exchange of the chaos lifecycle
  * ({@link ExchangeRunner}, with the {@link SubscribeTranslator}), decided like an HTTP operation.
- * Everything else, and every document that does not parse, passes through in order.
+ * Everything else, and every document that does not parse, passes through in order. The closing handshake is
+ * the two peers' ({@link ClosingHandshake}), as on a WebSocket listener.
  */
 final class SubscriptionRelay {
 
   private static final short GOING_AWAY = 1001;
 
+  private final Vertx vertx;
   private final ServerWebSocket client;
   private final Runnable dropClient;
   private final WebSocket upstream;
@@ -39,6 +45,9 @@ final class SubscriptionRelay {
   private final Map<String, FieldTarget> targets = new HashMap<>();
   /** The client's messages for a subscription still held by chaos (a delay, a bulkhead's queue), by its id. */
   private final Map<String, Future<Void>> held = new HashMap<>();
+  private ClosingHandshake closing;
+  private boolean clientGone;
+  private boolean upstreamGone;
 
   private record FieldTarget(ParsedOperation operation, List<Decision.FieldError> errors, GraphQlSchema schema) {
   }
@@ -47,8 +56,9 @@ final class SubscriptionRelay {
    * {@code upgrade} is the client's upgrade request (rules match its path and headers), {@code route} its
    * route's name; {@code chaosOn} whether chaos is on now (field faults stop when it is switched off).
    */
-  SubscriptionRelay(ServerWebSocket client, Runnable dropClient, WebSocket upstream, HttpServerRequest upgrade, String route,
+  SubscriptionRelay(Vertx vertx, ServerWebSocket client, Runnable dropClient, WebSocket upstream, HttpServerRequest upgrade, String route,
       ExchangeRunner<Subscribe> runner, Supplier<Future<GraphQlSchema>> schema, java.util.function.BooleanSupplier chaosOn) {
+    this.vertx = vertx;
     this.client = client;
     this.dropClient = dropClient;
     this.upstream = upstream;
@@ -73,31 +83,59 @@ final class SubscriptionRelay {
 
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
   void start() {
+    closing = new ClosingHandshake(vertx, HeldClose.install(client), new ClosingHandshake.Way() {
+      @Override
+      public void afterWhatCameBefore(Runnable action) {
+        action.run(); // the upstream's messages are passed on as they come
+      }
+
+      @Override
+      public boolean busy() {
+        return !client.isClosed() && client.writeQueueFull();
+      }
+
+      @Override
+      public void close(int code, String reason) {
+        if (code == 1006) {
+          dropClient.run();
+        } else {
+          ClosingHandshake.close(client, code, reason);
+        }
+      }
+    }, upstream.isClosed() ? null : HeldClose.install(upstream), new ClosingHandshake.Way() {
+      @Override
+      public void afterWhatCameBefore(Runnable action) {
+        sent().onComplete(ar -> action.run());
+      }
+
+      @Override
+      public boolean busy() {
+        return !upstream.isClosed() && upstream.writeQueueFull();
+      }
+
+      @Override
+      public void close(int code, String reason) {
+        ClosingHandshake.close(upstream, code, reason);
+      }
+    });
     client.exceptionHandler(e -> { });
     client.textMessageHandler(this::fromClientInOrder);
     client.binaryMessageHandler(upstream::writeBinaryMessage);
-    // the gateway is draining: subscriptions never end by themselves, so both sides go away once what the client sent is through
+    // the gateway is draining: subscriptions never end by themselves, so both sides go away once what the client
+    // sent is through; a closing handshake under way ends by itself
     client.shutdownHandler(v -> sent().onComplete(ar -> {
-      close(upstream, GOING_AWAY, "faultline: shutting down");
-      close(client, GOING_AWAY, "faultline: shutting down");
-    }));
-    client.closeHandler(v -> {
-      Short code = client.closeStatusCode();
-      boolean lost = code == null || code == 1006;
-      sent().onComplete(ar -> close(upstream, lost || code == 1005 ? GOING_AWAY : code, lost ? "client connection lost" : client.closeReason()));
-    });
-    Handler<Void> upstreamClose = v -> {
-      Short code = upstream.closeStatusCode();
-      if (code == null || code == 1006) {
-        dropClient.run();
-      } else {
-        close(client, code == 1005 ? GOING_AWAY : code, upstream.closeReason());
+      if (!closing.underWay()) {
+        closing.send(closing.upstream(), GOING_AWAY, "faultline: shutting down");
+        closing.send(closing.client(), GOING_AWAY, "faultline: shutting down");
       }
-    };
+    }));
+    client.closeHandler(v -> clientLeft());
+    Handler<Void> upstreamClose = v -> upstreamClosed();
     if (upstream.isClosed()) {
       // It closed before relaying began (between its handshake and the client's): Vert.x refuses handlers
       // on a closed socket, and the close would be lost, leaving the client open forever. Pass it on now.
       upstreamClose.handle(null);
+      closing.start();
       return;
     }
     upstream.exceptionHandler(e -> { });
@@ -105,6 +143,54 @@ final class SubscriptionRelay {
     upstream.binaryMessageHandler(client::writeBinaryMessage);
     upstream.closeHandler(upstreamClose);
     upstream.resume();
+    closing.start(); // after the resume: a close it held since it opened goes after the messages it hands over first
+  }
+
+  /** The client's connection closed: the upstream gets its close once what it sent is through, and then goes too. */
+  private void clientLeft() {
+    clientGone = true;
+    closing.cancelWait();
+    Integer said = closing.client().said();
+    Short code = client.closeStatusCode();
+    boolean lost = said == null && (code == null || code == 1006);
+    int sending = said != null ? said : lost ? GOING_AWAY : code;
+    String reason = said != null ? closing.client().reason() : lost ? "client connection lost" : client.closeReason();
+    sent().onComplete(ar -> {
+      if (!closing.upstream().sent()) {
+        closing.send(closing.upstream(), sending, reason);
+      }
+      if (!upstreamGone) {
+        vertx.runOnContext(v -> AbruptClose.close(upstream)); // after this turn: the close written in it goes first
+      }
+      endIfGone();
+    });
+  }
+
+  /** The upstream's connection closed: the client gets its close (or its own back, or an abrupt end). */
+  private void upstreamClosed() {
+    upstreamGone = true;
+    closing.cancelWait();
+    ClosingHandshake.Side clientSide = closing.client();
+    ClosingHandshake.Side upstreamSide = closing.upstream();
+    if (upstreamSide.said() == null) { // no close of its own came through its hold
+      Short code = upstream.closeStatusCode();
+      if (code != null && code != 1006) {
+        closing.send(clientSide, code, upstream.closeReason());
+      } else if (clientSide.said() != null) {
+        closing.send(clientSide, clientSide.said(), clientSide.reason()); // it hung up on the client's close
+      } else {
+        dropClient.run();
+      }
+    } else if (!clientSide.sent()) {
+      closing.send(clientSide, upstreamSide.said(), upstreamSide.reason());
+    }
+    endIfGone();
+  }
+
+  private void endIfGone() {
+    if (clientGone && upstreamGone) {
+      closing.end();
+    }
   }
 
   /**
@@ -211,12 +297,6 @@ final class SubscriptionRelay {
   private static void send(WebSocketBase socket, String text) {
     if (!socket.isClosed()) {
       socket.writeTextMessage(text);
-    }
-  }
-
-  private static void close(WebSocketBase socket, short code, String reason) {
-    if (!socket.isClosed()) {
-      socket.close(code, reason);
     }
   }
 

@@ -6,6 +6,7 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.testing.RawWebSocketUpstream;
 import io.faultline.chaos.testing.WebSocketCloses;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -218,6 +219,54 @@ class GraphQlSubscriptionTest {
       for (int i = 0; i < 50; i++) {
         assertThat(WebSocketCloses.closeSeen(URI.create("ws://127.0.0.1:" + port + "/"), "graphql-transport-ws", Duration.ofSeconds(5)))
             .as("connection " + i).isEqualTo("4001 bye");
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /**
+   * The closing handshake is the client's and the service's, as on a WebSocket listener: the gateway answered a
+   * client's close itself, at once, and what the service still sent before its own close (a last event, its
+   * complete) was lost, and its close code too.
+   */
+  @Test
+  void whatTheServiceSendsBeforeAnsweringTheClientsCloseReachesTheClient() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (RawWebSocketUpstream service = new RawWebSocketUpstream(peer -> {
+      seen.add("close " + peer.readClose().close());
+      Thread.sleep(100);
+      peer.sendText("{\"id\":\"1\",\"type\":\"next\",\"payload\":{\"data\":{\"last\":true}}}");
+      peer.sendText("{\"id\":\"1\",\"type\":\"complete\"}");
+      peer.sendClose(4001, "later");
+      seen.add(peer.read() == null ? "eof" : "more");
+    })) {
+      int port = gatewayTo(vertx, service.port());
+      List<String> texts = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
+      java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("graphql-transport-ws")
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/"), new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+              texts.add(data.toString());
+              ws.request(1);
+              return null;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int statusCode, String reason) {
+              closed.complete(statusCode + " " + reason);
+              return null;
+            }
+          }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+      try {
+        socket.sendClose(4000, "bye").get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(closed.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("4001 later");
+        assertThat(texts).extracting(t -> new JsonObject(t).getString("type")).containsExactly("next", "complete");
+        assertThat(seen).first().isEqualTo("close 4000 bye");
+      } finally {
+        socket.abort();
       }
     } finally {
       vertx.close().await();

@@ -4,6 +4,7 @@ import static io.faultline.protocol.websocket.WebSocketProxyVerticleTest.awaitCo
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.testing.RawWebSocketUpstream;
 import io.faultline.chaos.testing.WebSocketCloses;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.vertx.core.http.WebSocketConnectOptions;

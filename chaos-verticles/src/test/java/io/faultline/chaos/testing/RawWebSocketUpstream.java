@@ -1,4 +1,4 @@
-package io.faultline.protocol.websocket;
+package io.faultline.chaos.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -17,21 +17,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A WebSocket upstream written on a plain socket, for the closing handshakes Vert.x's server will not play:
  * Vert.x answers a close frame itself at once, where real services (Node's {@code ws}, Python's
  * {@code websockets}) may still send before they answer, answer by hanging up, or keep their connection open
- * after their close. Each connection runs {@code script} on a thread of its own after the handshake.
+ * after their close. Each connection runs {@code script} on a thread of its own after the handshake, which takes
+ * the first subprotocol offered.
  */
-final class RawWebSocketUpstream implements AutoCloseable {
+public final class RawWebSocketUpstream implements AutoCloseable {
 
   /** What a connection's script does once the handshake is done. */
-  interface Script {
+  public interface Script {
 
     void run(Peer peer) throws Exception;
   }
 
   /** A frame read from the gateway: its opcode (8: close) and payload, unmasked. */
-  record Frame(int opcode, byte[] payload) {
+  public record Frame(int opcode, byte[] payload) {
 
     /** A close frame's "CODE REASON" ("1005" without a code). */
-    String close() {
+    public String close() {
       if (payload.length < 2) {
         return "1005";
       }
@@ -40,7 +41,7 @@ final class RawWebSocketUpstream implements AutoCloseable {
   }
 
   /** One accepted connection, after its handshake. */
-  static final class Peer {
+  public static final class Peer {
 
     private final Socket socket;
     private final DataInputStream in;
@@ -53,7 +54,7 @@ final class RawWebSocketUpstream implements AutoCloseable {
     }
 
     /** The next frame, or null once the gateway has closed the connection. */
-    Frame read() throws IOException {
+    public Frame read() throws IOException {
       int first = in.read();
       if (first < 0) {
         return null;
@@ -78,7 +79,7 @@ final class RawWebSocketUpstream implements AutoCloseable {
     }
 
     /** Reads until a close frame comes (answers it) or the connection ends (null). */
-    Frame readClose() throws IOException {
+    public Frame readClose() throws IOException {
       for (Frame frame = read(); frame != null; frame = read()) {
         if (frame.opcode() == 8) {
           return frame;
@@ -87,11 +88,11 @@ final class RawWebSocketUpstream implements AutoCloseable {
       return null;
     }
 
-    void sendText(String text) throws IOException {
+    public void sendText(String text) throws IOException {
       send(1, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    void sendClose(int code, String reason) throws IOException {
+    public void sendClose(int code, String reason) throws IOException {
       byte[] text = reason.getBytes(StandardCharsets.UTF_8);
       byte[] payload = new byte[2 + text.length];
       payload[0] = (byte) (code >> 8);
@@ -115,7 +116,7 @@ final class RawWebSocketUpstream implements AutoCloseable {
       out.flush();
     }
 
-    void hangUp() throws IOException {
+    public void hangUp() throws IOException {
       socket.close();
     }
   }
@@ -123,9 +124,9 @@ final class RawWebSocketUpstream implements AutoCloseable {
   private final ServerSocket server;
   private final Script script;
   /** What each script noted, in order ("close 4001 bye", "eof", ...). */
-  final List<String> seen = new CopyOnWriteArrayList<>();
+  public final List<String> seen = new CopyOnWriteArrayList<>();
 
-  RawWebSocketUpstream(Script script) throws IOException {
+  public RawWebSocketUpstream(Script script) throws IOException {
     this.script = script;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::accept, "raw-ws-upstream");
@@ -133,7 +134,7 @@ final class RawWebSocketUpstream implements AutoCloseable {
     acceptor.start();
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
@@ -154,6 +155,7 @@ final class RawWebSocketUpstream implements AutoCloseable {
     try (socket) {
       socket.setSoTimeout(30_000);
       String key = null;
+      String subprotocol = null;
       StringBuilder line = new StringBuilder();
       for (int c; (c = socket.getInputStream().read()) >= 0; ) {
         if (c != '\n') {
@@ -167,12 +169,15 @@ final class RawWebSocketUpstream implements AutoCloseable {
         }
         if (header.toLowerCase().startsWith("sec-websocket-key:")) {
           key = header.substring(header.indexOf(':') + 1).trim();
+        } else if (header.toLowerCase().startsWith("sec-websocket-protocol:")) {
+          subprotocol = header.substring(header.indexOf(':') + 1).split(",")[0].trim();
         }
       }
       String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
           .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
       socket.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          + "Sec-WebSocket-Accept: " + accept + "\r\n" + (subprotocol == null ? "" : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n")
+          + "\r\n").getBytes(StandardCharsets.US_ASCII));
       script.run(new Peer(socket));
     } catch (Exception e) {
       seen.add("failed: " + e);
