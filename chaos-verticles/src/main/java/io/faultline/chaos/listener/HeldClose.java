@@ -3,6 +3,7 @@ package io.faultline.chaos.listener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.internal.http.WebSocketInternal;
@@ -14,8 +15,14 @@ import io.vertx.core.internal.http.WebSocketInternal;
  * does by passing bytes. This handler sits between the frame decoder and Vert.x on each side of a relayed
  * connection; it tells the relay the peer's code and reason and holds the frame until {@link #release()},
  * which the relay calls once it has sent the peer the close that answers it. Everything else passes untouched.
+ *
+ * <p>A frame the decoder refuses (over the listener's 16 MiB, a protocol error) ends the connection with the close
+ * its refusal names (1009 "message too big", 1002, 1007) and a log line: Vert.x closed it with no close frame and
+ * said nothing, so the peer saw only 1006.
  */
 public final class HeldClose extends ChannelInboundHandlerAdapter {
+
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(HeldClose.class.getName());
 
   /** Hears the peer's close code (1005: the frame had none) and reason, on the connection's event loop. */
   public interface Listener {
@@ -101,6 +108,20 @@ public final class HeldClose extends ChannelInboundHandlerAdapter {
         }
       });
     }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof CorruptedWebSocketFrameException refused && ctx.channel().isActive()) {
+      LOG.warning(() -> "WebSocket peer " + ctx.channel().remoteAddress() + " sent a frame refused with "
+          + refused.closeStatus().code() + ": " + refused.getMessage() + "; its connection is closed");
+      released = true;
+      // closed from here, below Vert.x's handler, which would send a close frame of its own after this one
+      ctx.writeAndFlush(new CloseWebSocketFrame(refused.closeStatus(), refused.closeStatus().reasonText()))
+          .addListener(written -> ctx.close());
+      return;
+    }
+    ctx.fireExceptionCaught(cause);
   }
 
   @Override

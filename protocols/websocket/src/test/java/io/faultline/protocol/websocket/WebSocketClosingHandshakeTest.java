@@ -275,4 +275,17 @@ class WebSocketClosingHandshakeTest {
       socket.abort();
     }
   }
+
+  @Test
+  void aFrameOverTheLimitEndsTheConnectionWithMessageTooBig() throws Exception {
+    int port = gatewayTo(peer -> service.seen.add(peer.readClose() == null ? "eof" : "close"));
+    WebSocketFixture.Received received = open(port);
+    received.ws.writeFrame(io.vertx.core.http.WebSocketFrame.binaryFrame(
+        io.vertx.core.buffer.Buffer.buffer(new byte[WebSocketProxyVerticle.MAX_FRAME_BYTES + 1]), true));
+
+    // it was a bare TCP close (1006), and nothing was logged
+    assertThat(received.awaitClose()).startsWith("1009 ");
+    awaitCondition(() -> !service.seen.isEmpty());
+    assertThat(service.seen).containsExactly("close"); // the service is told the client went (1001)
+  }
 }
