@@ -10,19 +10,18 @@ import io.vertx.core.http.WebSocketBase;
  * other peer still sent before its answer was lost, and its answer's code too. Here each side's close frame is
  * held from Vert.x ({@link HeldClose}) and sent on to the other side once what came before it is through; what
  * the other side still sends before its answer is relayed, then its answer, whose code is what the first side
- * gets back. A side that does not answer within {@link #ANSWER_MS} of getting the close (not counting the time its
- * messages wait for a slow reader: its answer may be behind them) gives the first its own code back.
+ * gets back. No timer of the relay's own cuts a handshake short: a close may wait behind megabytes a slow reader
+ * has not read yet (in the relay's queue or in the socket's buffer, which the relay cannot see), and an answer
+ * given up on after 5 s lost what came after them. Vert.x's closing timeout, {@link #CLOSING_TIMEOUT_S} on the
+ * listeners' sockets (nginx's 60 s proxy timeouts), ends a handshake a side never answers: the first side then
+ * gets its own code back, or, if it gives up sooner, its leaving ends the other's connection.
  *
  * <p>Used on one event loop, the relay's.
  */
 public final class ClosingHandshake {
 
-  /**
-   * How long a close sent on waits for the other side's answer before the side that closed gets its own code back:
-   * half the 10 s a peer commonly waits for an answer (Vert.x's, Netty's closing timeout) before it drops the
-   * connection itself. Counted from when the close reached the other side, after what waited before it.
-   */
-  public static final long ANSWER_MS = 5_000;
+  /** How long a socket that was sent a close waits for the answer before Vert.x closes its connection (seconds). */
+  public static final int CLOSING_TIMEOUT_S = 60;
   /** RFC 6455's "no status received": the close frame had no code. */
   private static final int NO_CODE = 1005;
 
@@ -31,9 +30,6 @@ public final class ClosingHandshake {
 
     /** Runs {@code action} once what the other side sent before now has been passed on to this side. */
     void afterWhatCameBefore(Runnable action);
-
-    /** True while what the other side sends still waits on its way to this side (this side reads slowly). */
-    boolean busy();
 
     /** Sends this side a close with {@code code} (1006: the relay closes its connection abruptly) and reason. */
     void close(int code, String reason);
@@ -77,7 +73,6 @@ public final class ClosingHandshake {
   private final Vertx vertx;
   private final Side client;
   private final Side upstream;
-  private long answerTimer = -1;
   private boolean ended;
 
   /** {@code clientHold} and {@code upstreamHold} hold each side's close (null: none could be installed, Vert.x answers). */
@@ -109,7 +104,7 @@ public final class ClosingHandshake {
     return upstream;
   }
 
-  /** Whether either side has closed: the handshake ends by itself, within {@link #ANSWER_MS} of the close's arrival. */
+  /** Whether either side has closed: the handshake ends by itself (at the latest, at Vert.x's closing timeout). */
   public boolean underWay() {
     return client.said != null || upstream.said != null;
   }
@@ -140,18 +135,10 @@ public final class ClosingHandshake {
     }
     from.said = code;
     from.reason = reason;
-    boolean answer = from.sent;
-    if (answer) {
+    if (from.sent) {
       from.release();
-      cancelWait();
     }
-    to.way.afterWhatCameBefore(() -> {
-      boolean first = !to.sent;
-      send(to, code, reason);
-      if (first && !answer && answerTimer < 0 && !ended) {
-        awaitAnswer(from);
-      }
-    });
+    to.way.afterWhatCameBefore(() -> send(to, code, reason));
   }
 
   /** Sends {@code side} a close; a close it sent, held, is answered by it. */
@@ -163,33 +150,9 @@ public final class ClosingHandshake {
     }
   }
 
-  /**
-   * Gives {@code from} its own code back if no answer has come in {@link #ANSWER_MS}; not while what the other side
-   * sends still waits on its way to {@code from}: the answer may be behind it.
-   */
-  private void awaitAnswer(Side from) {
-    answerTimer = vertx.setTimer(ANSWER_MS, id -> {
-      answerTimer = -1;
-      if (from.way.busy()) {
-        awaitAnswer(from);
-      } else {
-        from.release(); // no answer: Vert.x gives it its own code back
-      }
-    });
-  }
-
-  /** Stops waiting for an answer (a side's connection has closed: none will come). */
-  public void cancelWait() {
-    if (answerTimer >= 0) {
-      vertx.cancelTimer(answerTimer);
-      answerTimer = -1;
-    }
-  }
-
-  /** The connection is over: nothing is waited for, and what is held goes to Vert.x (which drops it on a closed one). */
+  /** The connection is over: what is held goes to Vert.x (which drops it on a closed one). */
   public void end() {
     ended = true;
-    cancelWait();
     client.release();
     upstream.release();
   }

@@ -103,9 +103,13 @@ public final class WebSocketUpgrades {
     return client;
   }
 
-  /** The options of a listener's upstream WebSocket client: no connection cap, the listener's timeout and TLS trust. */
+  /**
+   * The options of a listener's upstream WebSocket client: no connection cap, the listener's timeout and TLS trust, and
+   * the closing timeout of a relayed handshake ({@link ClosingHandshake}).
+   */
   public static WebSocketClientOptions clientOptions(ListenerConfig listener) {
     return new WebSocketClientOptions()
+        .setClosingTimeout(ClosingHandshake.CLOSING_TIMEOUT_S)
         .setMaxConnections(Integer.MAX_VALUE)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs()))
         .setTrustAll(listener.tlsTrustAll())

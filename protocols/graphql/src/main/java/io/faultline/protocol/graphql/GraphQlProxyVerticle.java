@@ -102,6 +102,7 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
             .setHandle100ContinueAutomatically(true) // as the HTTP listener: curl waits a second for it before a body
             .setMaxWebSocketFrameSize(MAX_MESSAGE_BYTES)
             .setMaxWebSocketMessageSize(MAX_MESSAGE_BYTES)
+            .setWebSocketClosingTimeout(io.faultline.chaos.listener.ClosingHandshake.CLOSING_TIMEOUT_S)
             .setWebSocketSubProtocols(WebSocketUpgrades.ANY_SUBPROTOCOL), true)
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))
         .requestHandler(RequestChecks.guard(this::handle));

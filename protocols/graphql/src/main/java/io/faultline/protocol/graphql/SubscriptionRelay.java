@@ -90,11 +90,6 @@ final class SubscriptionRelay {
       }
 
       @Override
-      public boolean busy() {
-        return !client.isClosed() && client.writeQueueFull();
-      }
-
-      @Override
       public void close(int code, String reason) {
         if (code == 1006) {
           dropClient.run();
@@ -106,11 +101,6 @@ final class SubscriptionRelay {
       @Override
       public void afterWhatCameBefore(Runnable action) {
         sent().onComplete(ar -> action.run());
-      }
-
-      @Override
-      public boolean busy() {
-        return !upstream.isClosed() && upstream.writeQueueFull();
       }
 
       @Override
@@ -149,7 +139,6 @@ final class SubscriptionRelay {
   /** The client's connection closed: the upstream gets its close once what it sent is through, and then goes too. */
   private void clientLeft() {
     clientGone = true;
-    closing.cancelWait();
     Integer said = closing.client().said();
     Short code = client.closeStatusCode();
     boolean lost = said == null && (code == null || code == 1006);
@@ -169,7 +158,6 @@ final class SubscriptionRelay {
   /** The upstream's connection closed: the client gets its close (or its own back, or an abrupt end). */
   private void upstreamClosed() {
     upstreamGone = true;
-    closing.cancelWait();
     ClosingHandshake.Side clientSide = closing.client();
     ClosingHandshake.Side upstreamSide = closing.upstream();
     if (upstreamSide.said() == null) { // no close of its own came through its hold

@@ -157,9 +157,9 @@ final class Lane {
     }
   }
 
-  /** True while frames wait on this lane or its source is held back (the sink reads slower than the source sends). */
-  boolean busy() {
-    return sourcePaused || blocked || !line.isEmpty();
+  /** True once the lane has stopped: nothing more is written, nothing waits. */
+  boolean stopped() {
+    return stopped;
   }
 
   /** Drops whatever is still waiting; nothing more is written. */

@@ -79,6 +79,7 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
             // "*": accept whichever subprotocol the request names; handle() rewrites it to the upstream's choice first.
             .setWebSocketSubProtocols(WebSocketUpgrades.ANY_SUBPROTOCOL)
             .setMaxWebSocketFrameSize(MAX_FRAME_BYTES)
+            .setWebSocketClosingTimeout(io.faultline.chaos.listener.ClosingHandshake.CLOSING_TIMEOUT_S)
             .setPerMessageWebSocketCompressionSupported(false)
             .setPerFrameWebSocketCompressionSupported(false), true)
         .connectionHandler(connection -> gate.onConnection(vertx, state, connection))

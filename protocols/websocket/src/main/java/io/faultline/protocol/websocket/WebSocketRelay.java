@@ -77,11 +77,6 @@ final class WebSocketRelay implements Lane.Events {
       }
 
       @Override
-      public boolean busy() {
-        return toClient.busy();
-      }
-
-      @Override
       public void close(int code, String reason) {
         if (code == WebSocketConfig.ABRUPT) {
           AbruptClose.close(clientConnection);
@@ -93,11 +88,6 @@ final class WebSocketRelay implements Lane.Events {
       @Override
       public void afterWhatCameBefore(Runnable action) {
         toUpstream.afterSource(() -> toUpstream.then(action));
-      }
-
-      @Override
-      public boolean busy() {
-        return toUpstream.busy();
       }
 
       @Override
@@ -157,31 +147,46 @@ final class WebSocketRelay implements Lane.Events {
   /** The client's socket closed; everything it sent before is through its lane. */
   private void clientClosed() {
     clientClosed = true;
-    closing.cancelWait();
     ClosingHandshake.Side clientSide = closing.client();
+    ClosingHandshake.Side upstreamSide = closing.upstream();
     Integer said = clientSide.said();
     boolean lost = said == null && lost(client);
-    int code = said != null ? said : lost ? GOING_AWAY : client.closeStatusCode();
-    String reason = said != null ? clientSide.reason() : lost ? "client connection lost" : client.closeReason();
+    int code;
+    String reason;
+    if (said != null) {
+      code = said;
+      reason = clientSide.reason();
+    } else if (lost) {
+      boolean unanswered = upstreamSide.said() != null; // the upstream's own close comes back to it
+      code = unanswered ? upstreamSide.said() : GOING_AWAY;
+      reason = unanswered ? upstreamSide.reason() : "client connection lost";
+    } else {
+      code = client.closeStatusCode();
+      reason = client.closeReason();
+    }
     abrupt |= lost;
-    toUpstream.then(() -> {
-      if (!closing.upstream().sent()) {
-        closing.send(closing.upstream(), code, reason);
+    Runnable last = () -> {
+      if (!upstreamSide.sent()) {
+        closing.send(upstreamSide, code, reason);
       }
       if (!upstreamClosed) {
         // nothing is left to wait for: an upstream's answer would reach nobody (one that kept its connection after
-        // the handshake kept both sockets for ever; one still to answer, 10 s of Vert.x's closing timeout). After
-        // this turn, so that the close written in it is out first.
+        // the handshake kept both sockets for ever; one still to answer, Vert.x's closing timeout). After this turn,
+        // so that the close written in it is out first.
         vertx.runOnContext(v -> AbruptClose.close(upstream));
       }
-    });
+    };
+    if (toUpstream.stopped()) {
+      last.run(); // an injected disconnect stopped the lane: nothing waits on it
+    } else {
+      toUpstream.then(last);
+    }
     finishIfClosed();
   }
 
   /** The upstream's socket closed; everything it sent before is through its lane. */
   private void upstreamClosed() {
     upstreamClosed = true;
-    closing.cancelWait();
     ClosingHandshake.Side clientSide = closing.client();
     ClosingHandshake.Side upstreamSide = closing.upstream();
     if (upstreamSide.said() == null) { // no close of its own came through its hold
@@ -240,7 +245,7 @@ final class WebSocketRelay implements Lane.Events {
    */
   private void goingAway() {
     if (closing.underWay()) {
-      return; // it ends by itself, within ClosingHandshake.ANSWER_MS
+      return; // it ends by itself (at the latest, at the closing timeout)
     }
     toUpstream.then(() -> closing.send(closing.upstream(), GOING_AWAY, "faultline: shutting down"));
     toClient.then(() -> closing.send(closing.client(), GOING_AWAY, "faultline: shutting down"));
