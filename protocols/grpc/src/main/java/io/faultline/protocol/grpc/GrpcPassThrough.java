@@ -28,7 +28,8 @@ import java.util.function.Function;
  * trailers, and the gateway keeps the deadline too: when it passes first, the upstream stream is cancelled
  * and the client answered DEADLINE_EXCEEDED, as on the decoded path (an upstream that ignores deadlines
  * must not hold the call). An upstream that cannot be reached is answered UNAVAILABLE (DEADLINE_EXCEEDED
- * when it was too slow) naming it.
+ * when it was too slow) naming it; an answer that is not gRPC, or ends without a status, is answered as the decoded
+ * path answers it ({@link MalformedAnswer}), looked at once per call, at its head and its end.
  */
 final class GrpcPassThrough {
 
@@ -55,9 +56,8 @@ final class GrpcPassThrough {
 
   /** True for a native gRPC call over HTTP/2 (not gRPC-Web, not transcoded JSON): the calls relayed as streams. */
   static boolean takes(HttpServerRequest request) {
-    String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
-    return request.version() == HttpVersion.HTTP_2 && request.method() == HttpMethod.POST && type != null
-        && (type.equals("application/grpc") || type.startsWith("application/grpc+") || type.startsWith("application/grpc;"));
+    return request.version() == HttpVersion.HTTP_2 && request.method() == HttpMethod.POST
+        && MalformedAnswer.isGrpc(request.getHeader(HttpHeaders.CONTENT_TYPE));
   }
 
   void relay(GrpcCall call) {
@@ -140,6 +140,20 @@ final class GrpcPassThrough {
       in.request().reset(CANCEL);
       return;
     }
+    String headStatus = in.getHeader("grpc-status");
+    MalformedAnswer.Answer notGrpc = headStatus != null ? null
+        : MalformedAnswer.notGrpc(call.upstream(), in.statusCode(), in.getHeader(HttpHeaders.CONTENT_TYPE));
+    if (notGrpc != null) {
+      // answered here, as the decoded path answers it: relayed, clients mapped the HTTP status alike but named no
+      // upstream (and grpc-js read an HTML page with status 200 as a message 1.7 GB long)
+      response.putHeader(HttpHeaders.CONTENT_TYPE, "application/grpc")
+          .putHeader("grpc-status", Integer.toString(notGrpc.status().code))
+          .putHeader("grpc-message", percentEncoded(notGrpc.message()))
+          .end();
+      in.exceptionHandler(e -> { }); // the reset is ours: not worth Vert.x's SEVERE "Stream reset" log of an unheard one
+      in.request().reset(CANCEL);
+      return;
+    }
     response.setStatusCode(in.statusCode());
     for (Map.Entry<String, String> header : in.headers()) {
       if (!notPassed(header.getKey())) {
@@ -150,7 +164,6 @@ final class GrpcPassThrough {
     // the head goes now, as the upstream sent it: a client acting on initial metadata (a subscription's
     // "subscribed" headers) must not wait for the first message or the end of the call. Not a trailers-only
     // answer (its status in the head): that must stay one HEADERS frame ending the stream, which end() sends.
-    String headStatus = in.getHeader("grpc-status");
     if (headStatus == null) {
       response.writeHead();
     } else if (!MalformedAnswer.isStatusCode(headStatus)) {
@@ -175,7 +188,11 @@ final class GrpcPassThrough {
         response.trailers().add(trailer.getKey(), trailer.getValue());
       }
       String status = in.getTrailer("grpc-status"); // not response.trailers(), which would make a trailers-only answer two HEADERS
-      if (status != null && !MalformedAnswer.isStatusCode(status)) {
+      if (status == null && headStatus == null) {
+        // as the decoded path answers it; clients read it as INTERNAL too, but in their own words, naming no upstream
+        response.trailers().set("grpc-status", Integer.toString(GrpcStatus.INTERNAL.code))
+            .set("grpc-message", percentEncoded(MalformedAnswer.noStatus(call.upstream())));
+      } else if (status != null && !MalformedAnswer.isStatusCode(status)) {
         unknown(response.trailers(), status, in.getTrailer("grpc-message"), call.upstream());
       }
       response.end();

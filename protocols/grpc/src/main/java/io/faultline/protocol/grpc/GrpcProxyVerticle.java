@@ -18,8 +18,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.grpc.client.GrpcClient;
-import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.server.GrpcProtocol;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
@@ -66,16 +64,16 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
 
   @Override
   public Future<?> start() {
-    // the upstream call is told the deadline (the time the call has left) and cancelled by the client's own deadline
-    // (GrpcRelay), which answers DEADLINE_EXCEEDED: a timer of the client's racing it answered CANCELLED
-    GrpcClientOptions options = new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE_BYTES).setScheduleDeadlineAutomatically(false);
+    // calls chaos touches: each a gRPC call on an HTTP/2 stream of these (UpstreamAnswer), one connection per upstream
+    // as Vert.x's GrpcClient has; the upstream call is told the deadline (the time the call has left) and cancelled by
+    // the client's own deadline (GrpcRelay), which answers DEADLINE_EXCEEDED: a timer of the client's racing it answered CANCELLED
     int connectTimeoutMs = (int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs());
-    GrpcClient plain = GrpcClient.client(vertx, options, new HttpClientOptions()
+    HttpClient plain = vertx.createHttpClient(new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false)
         .setConnectTimeout(connectTimeoutMs)
         .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxHeaderListSize(MAX_UPSTREAM_HEADER_LIST_BYTES)));
-    GrpcClient tls = GrpcClient.client(vertx, options, new HttpClientOptions()
+    HttpClient tls = vertx.createHttpClient(new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false)
         .setConnectTimeout(connectTimeoutMs)

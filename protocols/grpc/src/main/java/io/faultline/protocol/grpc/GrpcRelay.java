@@ -9,13 +9,15 @@ import io.faultline.chaos.exchange.UpstreamFailures;
 import io.faultline.chaos.shaping.Pacer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.ReadStream;
-import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientRequest;
-import io.vertx.grpc.common.GrpcErrorException;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.GrpcWriteStream;
@@ -54,13 +56,13 @@ final class GrpcRelay {
       "grpc-accept-encoding", "host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade");
 
   private final Vertx vertx;
-  private final Function<Upstream, GrpcClient> clients;
+  private final Function<Upstream, HttpClient> clients;
   private final MethodRoutes routes;
   private final ExchangeRunner<GrpcCall> runner;
   private final DecodingFailures failures;
 
-  /** {@code clients} gives the client for an upstream: plaintext, or TLS for grpcs:// and https:// ones. */
-  GrpcRelay(Vertx vertx, Function<Upstream, GrpcClient> clients, MethodRoutes routes, ExchangeRunner<GrpcCall> runner,
+  /** {@code clients} gives the HTTP/2 client for an upstream: plaintext, or TLS for grpcs:// and https:// ones. */
+  GrpcRelay(Vertx vertx, Function<Upstream, HttpClient> clients, MethodRoutes routes, ExchangeRunner<GrpcCall> runner,
       DecodingFailures failures) {
     this.vertx = vertx;
     this.clients = clients;
@@ -115,13 +117,15 @@ final class GrpcRelay {
       }
     });
     SocketAddress address = SocketAddress.inetSocketAddress(target.port(), target.host());
-    failures.onOwnContext(own -> clients.apply(target).request(address).onComplete(opened -> {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setServer(address);
+    failures.onOwnContext(own -> clients.apply(target).request(options).onComplete(opened -> {
       if (opened.failed()) {
         vertx.cancelTimer(headTimer);
         runner.translator().upstreamFailed(call, call.upstream(), UpstreamFailures.shown(opened.cause()));
         return;
       }
-      GrpcClientRequest<Buffer, Buffer> outgoing = opened.result();
+      HttpClientRequest stream = opened.result();
+      GrpcClientRequest<Buffer, Buffer> outgoing = UpstreamAnswer.grpcCall(stream);
       if (call.finished()) { // its timeout_ms passed while it waited for the stream, or its client left
         vertx.cancelTimer(headTimer);
         outgoing.cancel();
@@ -141,6 +145,10 @@ final class GrpcRelay {
         // the time the call has left, not the client's whole deadline: an injected delay has used some of it
         long spentMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.startedNanos());
         outgoing.timeout(Math.max(1, request.timeout() - spentMs), TimeUnit.MILLISECONDS);
+      } else if (request.headers().contains("grpc-timeout")) {
+        // one the gateway cannot read ("abc") bounds nothing here, as on the pass-through path, and goes as the
+        // client sent it, as there: the upstream answers it as it would the client (grpc-go: INTERNAL)
+        outgoing.headers().set("grpc-timeout", request.headers().get("grpc-timeout"));
       }
       outgoing.format(request.format());
       long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
@@ -165,16 +173,8 @@ final class GrpcRelay {
       }
       outgoing.response().onComplete(answered -> {
         vertx.cancelTimer(headTimer);
-        if (answered.succeeded()) {
+        if (!UpstreamAnswer.answeredInstead(call, stream, outgoing, answered, runner.translator())) {
           new ResponseRelay(vertx, call, outgoing, answered.result(), exchange, own, failures).start();
-        } else if (answered.cause() instanceof GrpcErrorException error) {
-          end(call, error.status(), "upstream " + call.upstream() + " failed: " + error.getMessage(), null);
-        } else if (answered.cause() instanceof NumberFormatException word) {
-          // a trailers-only answer whose grpc-status is not a number: UNKNOWN, as grpc-java reads it, not "unavailable"
-          end(call, GrpcStatus.UNKNOWN, MalformedAnswer.wordStatus(call.upstream(), word), null);
-          outgoing.cancel();
-        } else {
-          runner.translator().upstreamFailed(call, call.upstream(), UpstreamFailures.shown(answered.cause()));
         }
       });
       request.resume();

@@ -57,6 +57,49 @@ final class MalformedAnswer {
     }
   }
 
+  /**
+   * An answer that is no gRPC answer, read as gRPC clients read one that carries no {@code grpc-status}: an HTTP status
+   * other than 200, or a content-type other than gRPC's, gets the status gRPC's HTTP-to-gRPC mapping gives
+   * ({@link #fromHttpStatus}), as grpc-java and grpc-js read the answer relayed as it came. Null for a gRPC answer.
+   */
+  static Answer notGrpc(String upstream, int httpStatus, String contentType) {
+    if (httpStatus == 200 && isGrpc(contentType)) {
+      return null;
+    }
+    return new Answer(fromHttpStatus(httpStatus), "upstream " + upstream + " answered HTTP status " + httpStatus
+        + (contentType == null ? " (no content-type)" : " (content-type " + contentType + ")") + " without a grpc-status");
+  }
+
+  /**
+   * gRPC's mapping of an HTTP status that came without a {@code grpc-status} (doc/http-grpc-status-mapping.md), which
+   * gRPC clients apply: not {@link GrpcDecisions#fromHttp}, the gateways' mapping for an HTTP error Faultline injects.
+   */
+  static GrpcStatus fromHttpStatus(int httpStatus) {
+    return switch (httpStatus) {
+      case 400 -> GrpcStatus.INTERNAL;
+      case 401 -> GrpcStatus.UNAUTHENTICATED;
+      case 403 -> GrpcStatus.PERMISSION_DENIED;
+      case 404 -> GrpcStatus.UNIMPLEMENTED;
+      case 429, 502, 503, 504 -> GrpcStatus.UNAVAILABLE;
+      default -> GrpcStatus.UNKNOWN;
+    };
+  }
+
+  /** Whether {@code contentType} is gRPC's: {@code application/grpc}, alone or with a {@code +format} or parameters. */
+  static boolean isGrpc(String contentType) {
+    return contentType != null && (contentType.equals("application/grpc") || contentType.startsWith("application/grpc+")
+        || contentType.startsWith("application/grpc;"));
+  }
+
+  /**
+   * A gRPC answer that ended without a {@code grpc-status} (no trailers, or none in them): INTERNAL, as grpc-java and
+   * grpc-js read it relayed. Its head goes to the client at once, so even a head alone ending the stream (which they
+   * read as UNKNOWN from the upstream itself) reaches them as a stream that ended without trailers.
+   */
+  static String noStatus(String upstream) {
+    return "upstream " + upstream + " ended the call without a grpc-status";
+  }
+
   /** Whether {@code value} is a {@code grpc-status} as gRPC's spec writes it: decimal digits only. */
   static boolean isStatusCode(String value) {
     if (value.isEmpty() || value.length() > 9) {
@@ -75,15 +118,6 @@ final class MalformedAnswer {
   static String wordStatus(String upstream, String status, String rawMessage) {
     String said = "upstream " + upstream + " sent grpc-status \"" + status + "\", not a number";
     return rawMessage == null ? said : said + "; its grpc-message: " + decoded(rawMessage);
-  }
-
-  /** The same, when Vert.x's client refused the answer's head for it and only its {@link NumberFormatException} tells the value. */
-  static String wordStatus(String upstream, NumberFormatException refused) {
-    String text = refused.getMessage() == null ? "" : refused.getMessage(); // For input string: "abc"
-    int open = text.indexOf('"');
-    int close = text.lastIndexOf('"');
-    return open >= 0 && close > open ? wordStatus(upstream, text.substring(open + 1, close), null)
-        : "upstream " + upstream + " sent a grpc-status that is not a number";
   }
 
   /**

@@ -188,13 +188,17 @@ final class ResponseRelay {
         response.trailers().add(t.getKey(), t.getValue());
       }
     });
-    GrpcStatus status = incoming.status() == null ? GrpcStatus.UNKNOWN : incoming.status();
+    // no grpc-status at all: Vert.x's client reads it as UNKNOWN, but clients reading it relayed untouched as INTERNAL
+    boolean none = incoming.trailers().get("grpc-status") == null && incoming.headers().get("grpc-status") == null;
+    GrpcStatus status = none ? GrpcStatus.INTERNAL : incoming.status() == null ? GrpcStatus.UNKNOWN : incoming.status();
     response.status(status);
     String raw = incoming.trailers().get("grpc-message");
     if (raw == null) {
       raw = incoming.headers().get("grpc-message"); // a trailers-only answer
     }
-    if (raw != null && status != GrpcStatus.OK) {
+    if (none) {
+      GrpcRelay.statusMessage(response, status, MalformedAnswer.noStatus(call.upstream()));
+    } else if (raw != null && status != GrpcStatus.OK) {
       response.trailers().set("grpc-message", raw); // as the upstream encoded it, not decoded and encoded again
     } else {
       GrpcRelay.statusMessage(response, status, incoming.statusMessage());

@@ -80,6 +80,23 @@ final class GrpcFixture implements AutoCloseable {
     return new GrpcFixture(chaosJson, upstreamOverride, false, Integer.MAX_VALUE, timeoutMs, null);
   }
 
+  /**
+   * A listener in front of {@code upstreamOverride} (with a {@code timeout_ms} of 10 s) whose calls take the path
+   * {@code mode} names: {@code off}, chaos off, calls relayed as streams; {@code zero}, chaos on at probability 0 and
+   * every call recorded, as the flight recorder asks, so decoded message by message; {@code touched}, a 1 ms delay
+   * on every call, decoded too.
+   */
+  static GrpcFixture onPath(String mode, String upstreamOverride) {
+    GrpcFixture gw = towards(switch (mode) {
+      case "off" -> null;
+      case "zero" -> GrpcProxyVerticleTest.ZERO;
+      case "touched" -> GrpcProxyVerticleTest.TOUCHED;
+      default -> throw new IllegalArgumentException(mode);
+    }, upstreamOverride, 10_000);
+    gw.events.recordingEveryExchange(mode.equals("zero"));
+    return gw;
+  }
+
   /** A listener with its own {@code timeout_ms} and {@code idle_timeout_ms} (null: the defaults). */
   GrpcFixture(String chaosJson, Long timeoutMs, Long idleTimeoutMs) {
     this(chaosJson, null, false, Integer.MAX_VALUE, timeoutMs, idleTimeoutMs);

@@ -3,8 +3,11 @@ package io.faultline.protocol.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.chaos.testing.NodeClients;
+import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -86,6 +89,41 @@ class GrpcJsClientTest {
       long second = Long.parseLong(lines.get(1).substring(3));
       assertThat(second).as("the retry waited for the token (500 ms after the first call's, at 2/s)").isBetween(450L, 3_000L);
       assertThat(gw.upstreamCalls.get()).isEqualTo(2);
+    }
+  }
+
+  /**
+   * An upstream's error reads the same to grpc-js whether chaos touches the call or not (chaos off; on at probability
+   * 0, recorded; touching every call), and names the upstream. Decoded, grpc-js read a reset before the answer as
+   * INTERNAL or CANCELLED, an answer without a status as UNKNOWN with no message, an HTTP 404 as UNAVAILABLE; relayed,
+   * the same client read INTERNAL, UNIMPLEMENTED in its own words, and an HTML page as a message 1.7 GB long.
+   */
+  @Test
+  void anUpstreamErrorReadsTheSameToGrpcJsWhetherChaosTouchesTheCallOrNot() throws Exception {
+    NodeClients grpcJs = new NodeClients(DIR, CLIENT);
+    Vertx upstreamVertx = Vertx.vertx();
+    try {
+      String upstream = HandWrittenUpstream.start(upstreamVertx);
+      Map<String, String> read = new LinkedHashMap<>();
+      for (String mode : List.of("off", "zero", "touched")) {
+        try (GrpcFixture gw = GrpcFixture.onPath(mode, upstream)) {
+          read.put(mode, grpcJs.node("grpc-js-status.js", 60, "127.0.0.1:" + gw.port,
+              "Reset2", "Reset8", "HeadOnlyNoStatus", "MessageNoStatus", "Http404", "Html", "WordStatusOnly", "Ok"));
+        }
+      }
+      assertThat(read.get("off")).as("relayed as streams").contains(
+          "Reset2 UNAVAILABLE upstream unavailable: " + upstream + ": Stream reset: 2\n",
+          "Reset8 UNAVAILABLE upstream unavailable: " + upstream + ": Stream reset: 8\n",
+          "HeadOnlyNoStatus INTERNAL upstream " + upstream + " ended the call without a grpc-status\n",
+          "MessageNoStatus INTERNAL upstream " + upstream + " ended the call without a grpc-status\n",
+          "Http404 UNIMPLEMENTED upstream " + upstream + " answered HTTP status 404 (content-type text/plain) without a grpc-status\n",
+          "Html UNKNOWN upstream " + upstream + " answered HTTP status 200 (content-type text/html) without a grpc-status\n",
+          "WordStatusOnly UNKNOWN upstream " + upstream + " sent grpc-status \"abc\", not a number; its grpc-message: weird\n",
+          "Ok ok\n");
+      assertThat(read.get("zero")).as("at probability 0, recorded").isEqualTo(read.get("off"));
+      assertThat(read.get("touched")).as("touched by chaos").isEqualTo(read.get("off"));
+    } finally {
+      upstreamVertx.close().await();
     }
   }
 

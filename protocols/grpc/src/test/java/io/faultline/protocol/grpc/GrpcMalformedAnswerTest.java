@@ -3,30 +3,27 @@ package io.faultline.protocol.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.grpc.common.GrpcStatus;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPOutputStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * An upstream whose answer breaks gRPC's rules, written frame by frame by a plain HTTP/2 server: a status in its
- * headers and then messages, a {@code grpc-status} that is not a number, a compressed message without
- * {@code grpc-encoding}. Vert.x's gRPC client throws inside its own handlers on each, so a call chaos touched
- * (decoded message by message) was never answered and kept its bulkhead permit for ever.
+ * An upstream whose answer breaks gRPC's rules, written frame by frame by a plain HTTP/2 server
+ * ({@link HandWrittenUpstream}): a status in its headers and then messages, a {@code grpc-status} that is not a
+ * number, a compressed message without {@code grpc-encoding}, no {@code grpc-status}, an HTTP error, a reset before
+ * any answer. Vert.x's gRPC client throws inside its own handlers on the first three, so a call chaos touched
+ * (decoded message by message) was never answered and kept its bulkhead permit for ever; on the others the decoded
+ * path answered otherwise than the pass-through path.
  */
 class GrpcMalformedAnswerTest {
 
@@ -50,65 +47,12 @@ class GrpcMalformedAnswerTest {
   @BeforeAll
   static void startUpstream() {
     upstreamVertx = Vertx.vertx();
-    int port = upstreamVertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(request -> request.end().onComplete(read -> answer(request.path(), request.response())))
-        .listen().await().actualPort();
-    upstream = "127.0.0.1:" + port;
+    upstream = HandWrittenUpstream.start(upstreamVertx);
   }
 
   @AfterAll
   static void stopUpstream() {
     upstreamVertx.close().await();
-  }
-
-  /** Each method's answer, as the frames it sends: HEADERS, DATA, then trailers (HEADERS ending the stream). */
-  private static void answer(String path, HttpServerResponse response) {
-    response.putHeader("content-type", "application/grpc");
-    switch (path) {
-      case "/test.Echo/Ok" -> {
-        response.write(message(0, Buffer.buffer("fine")));
-        response.trailers().set("grpc-status", "0");
-      }
-      case "/test.Echo/LateWordStatus" -> { // its head at once, its message and a status that is not a number 300 ms later
-        response.writeHead();
-        upstreamVertx.setTimer(300, id -> {
-          response.write(message(0, Buffer.buffer("late")));
-          response.trailers().set("grpc-status", "abc");
-          response.end();
-        });
-        return;
-      }
-      case "/test.Echo/StatusThenMessage" -> { // a trailers-only answer's head, but the stream goes on
-        response.putHeader("grpc-status", "3").putHeader("grpc-message", "in-headers");
-        response.write(message(0, Buffer.buffer("after")));
-        response.trailers().set("grpc-status", "0");
-      }
-      case "/test.Echo/WordStatus" -> {
-        response.write(message(0, Buffer.buffer("first")));
-        response.trailers().set("grpc-status", "abc").set("grpc-message", "weird");
-      }
-      case "/test.Echo/WordStatusOnly" -> response.putHeader("grpc-status", "abc").putHeader("grpc-message", "weird");
-      case "/test.Echo/CompressedWithoutEncoding" -> {
-        response.write(message(1, gzip("zipped")));
-        response.trailers().set("grpc-status", "0");
-      }
-      default -> response.putHeader("grpc-status", "12");
-    }
-    response.end();
-  }
-
-  private static Buffer message(int flag, Buffer payload) {
-    return Buffer.buffer().appendByte((byte) flag).appendInt(payload.length()).appendBuffer(payload);
-  }
-
-  private static Buffer gzip(String text) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
-      zip.write(text.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return Buffer.buffer(out.toByteArray());
   }
 
   /** Calls {@code method} with no deadline, as a call that would hang for ever does. */
@@ -125,7 +69,7 @@ class GrpcMalformedAnswerTest {
   @CsvSource(delimiter = '|', value = {
       "StatusThenMessage         | INTERNAL | sent a message after the status in its headers (grpc-status 3)",
       "WordStatus                | UNKNOWN  | sent grpc-status \"abc\", not a number; its grpc-message: weird",
-      "WordStatusOnly            | UNKNOWN  | sent grpc-status \"abc\", not a number",
+      "WordStatusOnly            | UNKNOWN  | sent grpc-status \"abc\", not a number; its grpc-message: weird",
       "CompressedWithoutEncoding | INTERNAL | sent a compressed message without saying its grpc-encoding"})
   void aMalformedAnswerIsAnsweredAtOnceAndFreesItsPermit(String method, GrpcStatus status, String says) {
     try (GrpcFixture gw = GrpcFixture.towards(DECODED_ONE_AT_A_TIME, upstream, 10_000)) {
@@ -176,19 +120,60 @@ class GrpcMalformedAnswerTest {
   }
 
   /**
-   * Chaos off, the answer relayed as it came, but for a status that is not a number: the client gets UNKNOWN, as
-   * grpc-java reads it, with the message the decoded path gives (grpc-js read it as status NaN, Vert.x's client hung).
+   * What grpc-java 1.70 and grpc-js 1.14 read from each answer relayed as it came (chaos off), and the message that
+   * says so; {@code %s} is the upstream. Relayed, the clients mapped an HTTP status themselves and said no upstream.
+   */
+  static Stream<Arguments> upstreamErrors() {
+    String http = "upstream %s answered HTTP status %d (content-type text/plain) without a grpc-status";
+    List<Arguments> errors = List.of(
+        Arguments.of("Reset2", GrpcStatus.UNAVAILABLE, "upstream unavailable: %s: Stream reset: 2"),
+        Arguments.of("Reset8", GrpcStatus.UNAVAILABLE, "upstream unavailable: %s: Stream reset: 8"),
+        Arguments.of("Reset11", GrpcStatus.UNAVAILABLE, "upstream unavailable: %s: Stream reset: 11"),
+        Arguments.of("HeadOnlyNoStatus", GrpcStatus.INTERNAL, "upstream %s ended the call without a grpc-status"),
+        Arguments.of("MessageNoStatus", GrpcStatus.INTERNAL, "upstream %s ended the call without a grpc-status"),
+        Arguments.of("Http400", GrpcStatus.INTERNAL, http.formatted("%s", 400)),
+        Arguments.of("Http401", GrpcStatus.UNAUTHENTICATED, http.formatted("%s", 401)),
+        Arguments.of("Http403", GrpcStatus.PERMISSION_DENIED, http.formatted("%s", 403)),
+        Arguments.of("Http404", GrpcStatus.UNIMPLEMENTED, http.formatted("%s", 404)),
+        Arguments.of("Http429", GrpcStatus.UNAVAILABLE, http.formatted("%s", 429)),
+        Arguments.of("Http500", GrpcStatus.UNKNOWN, http.formatted("%s", 500)),
+        Arguments.of("Http503", GrpcStatus.UNAVAILABLE, http.formatted("%s", 503)),
+        Arguments.of("Html", GrpcStatus.UNKNOWN, "upstream %s answered HTTP status 200 (content-type text/html) without a grpc-status"),
+        Arguments.of("WordStatus", GrpcStatus.UNKNOWN, "upstream %s sent grpc-status \"abc\", not a number; its grpc-message: weird"),
+        Arguments.of("WordStatusOnly", GrpcStatus.UNKNOWN, "upstream %s sent grpc-status \"abc\", not a number; its grpc-message: weird"));
+    return Stream.of("off", "zero", "touched").flatMap(mode -> errors.stream()
+        .map(error -> Arguments.of(mode, error.get()[0], error.get()[1], error.get()[2])));
+  }
+
+  /**
+   * The same upstream answer reads the same whether chaos touches the call or not, with a message naming the upstream.
+   * Decoded, a reset before the answer was the reset code's mapping (INTERNAL, CANCELLED, RESOURCE_EXHAUSTED), an
+   * answer without a status UNKNOWN, an HTTP error UNAVAILABLE ("Invalid HTTP response content-type header"), and a
+   * trailers-only status that is not a number lost the upstream's message.
+   */
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("upstreamErrors")
+  void anUpstreamErrorReadsTheSameWhetherChaosTouchesTheCallOrNot(String mode, String method, GrpcStatus status, String says) {
+    try (GrpcFixture gw = GrpcFixture.onPath(mode, upstream)) {
+      GrpcFixture.Result result = call(gw, method);
+      assertThat(result.status()).as(result.message()).isEqualTo(status);
+      assertThat(result.message()).isEqualTo(says.formatted(upstream));
+      assertThat(call(gw, "Ok").status()).isEqualTo(GrpcStatus.OK);
+    }
+  }
+
+  /**
+   * A {@code grpc-timeout} the gateway cannot read bounds nothing on either path, and reaches the upstream as the
+   * client sent it, which answers it as it would the client (grpc-go: INTERNAL). Decoded, it was dropped, and the
+   * call the upstream would have refused went through.
    */
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "WordStatus     | sent grpc-status \"abc\", not a number; its grpc-message: weird",
-      "WordStatusOnly | sent grpc-status \"abc\", not a number; its grpc-message: weird"})
-  void aWordStatusPassedThroughIsUnknown(String method, String says) {
-    try (GrpcFixture gw = GrpcFixture.towards(null, upstream, 10_000)) {
-      GrpcFixture.Result bad = call(gw, method);
-      assertThat(bad.status()).as(bad.message()).isEqualTo(GrpcStatus.UNKNOWN);
-      assertThat(bad.message()).isEqualTo("upstream " + upstream + " " + says);
-      assertThat(call(gw, "Ok").status()).isEqualTo(GrpcStatus.OK);
+  @CsvSource({"off, abc", "zero, abc", "touched, abc", "off, 123456789S", "touched, 123456789S", "touched, -5S"})
+  void aGrpcTimeoutTheGatewayCannotReadReachesTheUpstreamAsSent(String mode, String timeout) {
+    try (GrpcFixture gw = GrpcFixture.onPath(mode, upstream)) {
+      GrpcFixture.Result result = gw.call("StrictTimeout", List.of("x"), 0, Map.of("grpc-timeout", timeout), null);
+      assertThat(result.status()).as(result.message()).isEqualTo(GrpcStatus.INTERNAL);
+      assertThat(result.message()).isEqualTo("malformed grpc-timeout: " + timeout);
     }
   }
 }
