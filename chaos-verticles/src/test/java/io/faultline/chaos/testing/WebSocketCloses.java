@@ -30,6 +30,51 @@ public final class WebSocketCloses {
     return CLIENT.newWebSocketBuilder().connectTimeout(within).buildAsync(uri, listener).get(within.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * A JDK client's listener that keeps what it hears: each text message whole, and "CODE REASON" of the close. It reads
+   * as messages come, or, made with {@code reading} false, nothing until the test asks ({@code socket.request(1)}).
+   */
+  public static final class Heard implements WebSocket.Listener {
+
+    public final java.util.List<String> texts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    public final CompletableFuture<String> closed = new CompletableFuture<>();
+    private final boolean reading;
+    private final StringBuilder partial = new StringBuilder();
+
+    public Heard(boolean reading) {
+      this.reading = reading;
+    }
+
+    @Override
+    public void onOpen(WebSocket socket) {
+      if (reading) {
+        socket.request(1);
+      }
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+      partial.append(data); // the JDK's client may hand a message over in parts
+      if (last) {
+        texts.add(partial.toString());
+        partial.setLength(0);
+      }
+      socket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+      closed.complete(statusCode + " " + reason);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket socket, Throwable error) {
+      closed.completeExceptionally(error);
+    }
+  }
+
   /** Opens {@code uri} (offering {@code subprotocol} if not null) and answers "CODE REASON" of the close it receives. */
   public static String closeSeen(URI uri, String subprotocol, Duration within) throws Exception {
     CompletableFuture<String> closed = new CompletableFuture<>();

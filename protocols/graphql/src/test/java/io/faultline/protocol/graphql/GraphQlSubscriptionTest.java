@@ -243,27 +243,13 @@ class GraphQlSubscriptionTest {
       seen.add(peer.read() == null ? "eof" : "more");
     })) {
       int port = gatewayTo(vertx, service.port());
-      List<String> texts = new java.util.concurrent.CopyOnWriteArrayList<>();
-      java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
+      WebSocketCloses.Heard heard = new WebSocketCloses.Heard(true);
       java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("graphql-transport-ws")
-          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/"), new java.net.http.WebSocket.Listener() {
-            @Override
-            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
-              texts.add(data.toString());
-              ws.request(1);
-              return null;
-            }
-
-            @Override
-            public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int statusCode, String reason) {
-              closed.complete(statusCode + " " + reason);
-              return null;
-            }
-          }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/"), heard).get(5, java.util.concurrent.TimeUnit.SECONDS);
       try {
         socket.sendClose(4000, "bye").get(5, java.util.concurrent.TimeUnit.SECONDS);
-        assertThat(closed.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("4001 later");
-        assertThat(texts).extracting(t -> new JsonObject(t).getString("type")).containsExactly("next", "complete");
+        assertThat(heard.closed.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("4001 later");
+        assertThat(heard.texts).extracting(t -> new JsonObject(t).getString("type")).containsExactly("next", "complete");
         assertThat(seen).first().isEqualTo("close 4000 bye");
       } finally {
         socket.abort();

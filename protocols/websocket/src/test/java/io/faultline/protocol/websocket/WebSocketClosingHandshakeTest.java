@@ -10,7 +10,6 @@ import io.faultline.chaos.listener.ConnectionGate;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -225,36 +224,15 @@ class WebSocketClosingHandshakeTest {
       peer.sendClose(4001, "answer");
       service.seen.add(peer.read() == null ? "eof" : "more");
     });
-    java.util.concurrent.atomic.AtomicInteger texts = new java.util.concurrent.atomic.AtomicInteger();
-    CompletableFuture<String> closed = new CompletableFuture<>();
-    java.net.http.WebSocket socket = WebSocketCloses.open(URI.create("ws://127.0.0.1:" + port + "/chat"), new java.net.http.WebSocket.Listener() {
-      @Override
-      public void onOpen(java.net.http.WebSocket ws) {
-        // asks for nothing yet: reads nothing
-      }
-
-      @Override
-      public CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
-        if (last) { // the JDK's client may hand a message over in parts
-          texts.incrementAndGet();
-        }
-        ws.request(1);
-        return null;
-      }
-
-      @Override
-      public CompletionStage<?> onClose(java.net.http.WebSocket ws, int statusCode, String reason) {
-        closed.complete(statusCode + " " + reason);
-        return null;
-      }
-    }, Duration.ofSeconds(5));
+    WebSocketCloses.Heard heard = new WebSocketCloses.Heard(false); // reads nothing yet
+    java.net.http.WebSocket socket = WebSocketCloses.open(URI.create("ws://127.0.0.1:" + port + "/chat"), heard, Duration.ofSeconds(5));
     try {
       socket.sendClose(4000, "done").get(5, TimeUnit.SECONDS);
       Thread.sleep(6_500); // the gateway gave up on the answer, which was behind the data, after 5 s
       socket.request(1);
       // the client's own code came back after 4,271 of the messages: the answer was taken for missing
-      assertThat(closed.get(20, TimeUnit.SECONDS)).isEqualTo("4001 answer");
-      assertThat(texts.get()).isEqualTo(messages + 1);
+      assertThat(heard.closed.get(20, TimeUnit.SECONDS)).isEqualTo("4001 answer");
+      assertThat(heard.texts).hasSize(messages + 1).endsWith("final");
     } finally {
       socket.abort();
     }
@@ -282,26 +260,12 @@ class WebSocketClosingHandshakeTest {
       peer.hangUp();
     });
     for (int i = 0; i < 40; i++) {
-      List<String> texts = new java.util.concurrent.CopyOnWriteArrayList<>();
-      CompletableFuture<String> closed = new CompletableFuture<>();
-      java.net.http.WebSocket socket = WebSocketCloses.open(URI.create("ws://127.0.0.1:" + port + "/chat"), new java.net.http.WebSocket.Listener() {
-        @Override
-        public CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
-          texts.add(data.toString());
-          ws.request(1);
-          return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(java.net.http.WebSocket ws, int statusCode, String reason) {
-          closed.complete(statusCode + " " + reason);
-          return null;
-        }
-      }, Duration.ofSeconds(5));
+      WebSocketCloses.Heard heard = new WebSocketCloses.Heard(true);
+      java.net.http.WebSocket socket = WebSocketCloses.open(URI.create("ws://127.0.0.1:" + port + "/chat"), heard, Duration.ofSeconds(5));
       try {
         // a close held from Vert.x when the connection ended was dropped: a bare TCP close, 15 of 40 in the hunt
-        assertThat(closed.get(5, TimeUnit.SECONDS)).as("connection %d", i).isEqualTo("4401 unauthorized");
-        assertThat(texts).as("connection %d", i).containsExactly("hello");
+        assertThat(heard.closed.get(5, TimeUnit.SECONDS)).as("connection %d", i).isEqualTo("4401 unauthorized");
+        assertThat(heard.texts).as("connection %d", i).containsExactly("hello");
       } finally {
         socket.abort();
       }
