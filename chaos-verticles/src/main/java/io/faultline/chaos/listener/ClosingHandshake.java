@@ -1,8 +1,11 @@
 package io.faultline.chaos.listener;
 
+import io.faultline.chaos.config.WebSocketConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketBase;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The closing handshake of a relayed WebSocket, left to the two peers as through nginx. Vert.x 5.0.7 answers a
@@ -24,6 +27,11 @@ public final class ClosingHandshake {
   public static final int CLOSING_TIMEOUT_S = 60;
   /** RFC 6455's "no status received": the close frame had no code. */
   private static final int NO_CODE = 1005;
+  private static final int GOING_AWAY = 1001;
+
+  /** A close to send a side: {@link WebSocketConfig#ABRUPT} ends its connection without a close frame. */
+  public record Close(int code, String reason) {
+  }
 
   /** How the relay reaches one side. */
   public interface Way {
@@ -33,6 +41,21 @@ public final class ClosingHandshake {
 
     /** Sends this side a close with {@code code} (1006: the relay closes its connection abruptly) and reason. */
     void close(int code, String reason);
+
+    /** A way of the two functions. */
+    static Way of(Consumer<Runnable> afterWhatCameBefore, BiConsumer<Integer, String> close) {
+      return new Way() {
+        @Override
+        public void afterWhatCameBefore(Runnable action) {
+          afterWhatCameBefore.accept(action);
+        }
+
+        @Override
+        public void close(int code, String reason) {
+          close.accept(code, reason);
+        }
+      };
+    }
   }
 
   /** One side's part in the handshake. */
@@ -148,6 +171,58 @@ public final class ClosingHandshake {
     if (side.said != null) {
       side.release();
     }
+  }
+
+  /**
+   * The client's connection has closed and what it sent before is through: the close the upstream is to get. The
+   * client's own close; if it hung up without one, the upstream's own code back when its close was waiting for an
+   * answer, else a going-away close; otherwise the close Vert.x read from it.
+   */
+  public Close clientGone(WebSocketBase socket) {
+    if (client.said != null) {
+      return new Close(client.said, client.reason);
+    }
+    if (hungUp(socket)) {
+      return upstream.said != null ? new Close(upstream.said, upstream.reason) : new Close(GOING_AWAY, "client connection lost");
+    }
+    return new Close(socket.closeStatusCode(), socket.closeReason());
+  }
+
+  /**
+   * The upstream's connection has closed and what it sent before is through: the close the client is to get, or
+   * null when it was sent the upstream's already. The upstream's own close (held, or read by Vert.x before its hold
+   * was there); if it hung up without one, the client's own code back when the client's close was waiting for an
+   * answer, else an abrupt end ({@link WebSocketConfig#ABRUPT}), as the upstream gave.
+   */
+  public Close upstreamGone(WebSocketBase socket) {
+    if (upstream.said != null) {
+      return client.sent ? null : new Close(upstream.said, upstream.reason);
+    }
+    if (!hungUp(socket)) {
+      return new Close(socket.closeStatusCode(), socket.closeReason());
+    }
+    return client.said != null ? new Close(client.said, client.reason) : new Close(WebSocketConfig.ABRUPT, null);
+  }
+
+  /**
+   * The client has gone: the upstream is sent {@code close} unless it was sent one, and then, unless its connection
+   * has closed already ({@code upstreamOpen} false), that connection is ended: its answer would reach nobody, and
+   * an upstream that kept its connection after the handshake would keep both for ever. The end comes after this
+   * event-loop turn, so that the close written in it goes out first.
+   */
+  public void lastWordToUpstream(Close close, WebSocketBase socket, boolean upstreamOpen) {
+    if (!upstream.sent) {
+      send(upstream, close.code(), close.reason());
+    }
+    if (upstreamOpen) {
+      vertx.runOnContext(v -> AbruptClose.close(socket));
+    }
+  }
+
+  /** True when {@code socket} closed without a close frame (Vert.x reports 1006 for that, or nothing). */
+  public static boolean hungUp(WebSocketBase socket) {
+    Short code = socket.closeStatusCode();
+    return code == null || code == WebSocketConfig.ABRUPT;
   }
 
   /** The connection is over: what is held goes to Vert.x (which drops it on a closed one). */

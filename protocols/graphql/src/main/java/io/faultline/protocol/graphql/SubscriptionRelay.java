@@ -1,9 +1,9 @@
 package io.faultline.protocol.graphql;
 
+import io.faultline.chaos.config.WebSocketConfig;
 import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
-import io.faultline.chaos.listener.AbruptClose;
 import io.faultline.chaos.listener.ClosingHandshake;
 import io.faultline.chaos.listener.HeldClose;
 import io.vertx.core.Future;
@@ -83,31 +83,17 @@ final class SubscriptionRelay {
 
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
   void start() {
-    closing = new ClosingHandshake(vertx, HeldClose.install(client), new ClosingHandshake.Way() {
-      @Override
-      public void afterWhatCameBefore(Runnable action) {
-        action.run(); // the upstream's messages are passed on as they come
-      }
-
-      @Override
-      public void close(int code, String reason) {
-        if (code == 1006) {
-          dropClient.run();
-        } else {
-          ClosingHandshake.close(client, code, reason);
-        }
-      }
-    }, upstream.isClosed() ? null : HeldClose.install(upstream), new ClosingHandshake.Way() {
-      @Override
-      public void afterWhatCameBefore(Runnable action) {
-        sent().onComplete(ar -> action.run());
-      }
-
-      @Override
-      public void close(int code, String reason) {
-        ClosingHandshake.close(upstream, code, reason);
-      }
-    });
+    closing = new ClosingHandshake(vertx,
+        // the upstream's messages are passed on as they come
+        HeldClose.install(client), ClosingHandshake.Way.of(Runnable::run, (code, reason) -> {
+          if (code == WebSocketConfig.ABRUPT) {
+            dropClient.run();
+          } else {
+            ClosingHandshake.close(client, code, reason);
+          }
+        }),
+        upstream.isClosed() ? null : HeldClose.install(upstream),
+        ClosingHandshake.Way.of(action -> sent().onComplete(ar -> action.run()), (code, reason) -> ClosingHandshake.close(upstream, code, reason)));
     client.exceptionHandler(e -> { });
     client.textMessageHandler(this::fromClientInOrder);
     client.binaryMessageHandler(upstream::writeBinaryMessage);
@@ -139,18 +125,9 @@ final class SubscriptionRelay {
   /** The client's connection closed: the upstream gets its close once what it sent is through, and then goes too. */
   private void clientLeft() {
     clientGone = true;
-    Integer said = closing.client().said();
-    Short code = client.closeStatusCode();
-    boolean lost = said == null && (code == null || code == 1006);
-    int sending = said != null ? said : lost ? GOING_AWAY : code;
-    String reason = said != null ? closing.client().reason() : lost ? "client connection lost" : client.closeReason();
+    ClosingHandshake.Close close = closing.clientGone(client);
     sent().onComplete(ar -> {
-      if (!closing.upstream().sent()) {
-        closing.send(closing.upstream(), sending, reason);
-      }
-      if (!upstreamGone) {
-        vertx.runOnContext(v -> AbruptClose.close(upstream)); // after this turn: the close written in it goes first
-      }
+      closing.lastWordToUpstream(close, upstream, !upstreamGone);
       endIfGone();
     });
   }
@@ -158,19 +135,9 @@ final class SubscriptionRelay {
   /** The upstream's connection closed: the client gets its close (or its own back, or an abrupt end). */
   private void upstreamClosed() {
     upstreamGone = true;
-    ClosingHandshake.Side clientSide = closing.client();
-    ClosingHandshake.Side upstreamSide = closing.upstream();
-    if (upstreamSide.said() == null) { // no close of its own came through its hold
-      Short code = upstream.closeStatusCode();
-      if (code != null && code != 1006) {
-        closing.send(clientSide, code, upstream.closeReason());
-      } else if (clientSide.said() != null) {
-        closing.send(clientSide, clientSide.said(), clientSide.reason()); // it hung up on the client's close
-      } else {
-        dropClient.run();
-      }
-    } else if (!clientSide.sent()) {
-      closing.send(clientSide, upstreamSide.said(), upstreamSide.reason());
+    ClosingHandshake.Close close = closing.upstreamGone(upstream);
+    if (close != null) {
+      closing.send(closing.client(), close.code(), close.reason());
     }
     endIfGone();
   }

@@ -121,6 +121,11 @@ final class Lane {
     }
   }
 
+  /** Runs {@code action} once every frame the source has read has been written: {@link #afterSource}, then {@link #then}. */
+  void afterWhatCameBefore(Runnable action) {
+    afterSource(() -> then(action));
+  }
+
   /**
    * Runs {@code action} once every frame the source has read has reached this lane: at once, unless this
    * lane holds the source paused. Vert.x reports a socket's close as it happens, while the frames read

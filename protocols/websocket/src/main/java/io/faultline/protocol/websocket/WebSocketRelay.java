@@ -70,31 +70,16 @@ final class WebSocketRelay implements Lane.Events {
         chaosOn, this);
     this.toClient = new Lane(vertx, upstream, held::frameHandler, client, following, true, pacers == null ? null : pacers.get(),
         chaosOn, this);
-    this.closing = new ClosingHandshake(vertx, HeldClose.install(client), new ClosingHandshake.Way() {
-      @Override
-      public void afterWhatCameBefore(Runnable action) {
-        toClient.afterSource(() -> toClient.then(action));
-      }
-
-      @Override
-      public void close(int code, String reason) {
-        if (code == WebSocketConfig.ABRUPT) {
-          AbruptClose.close(clientConnection);
-        } else {
-          ClosingHandshake.close(client, code, reason);
-        }
-      }
-    }, held.heldClose, new ClosingHandshake.Way() {
-      @Override
-      public void afterWhatCameBefore(Runnable action) {
-        toUpstream.afterSource(() -> toUpstream.then(action));
-      }
-
-      @Override
-      public void close(int code, String reason) {
-        ClosingHandshake.close(upstream, code, reason);
-      }
-    });
+    this.closing = new ClosingHandshake(vertx,
+        HeldClose.install(client), ClosingHandshake.Way.of(toClient::afterWhatCameBefore, (code, reason) -> {
+          if (code == WebSocketConfig.ABRUPT) {
+            AbruptClose.close(clientConnection);
+          } else {
+            ClosingHandshake.close(client, code, reason);
+          }
+        }),
+        held.heldClose, ClosingHandshake.Way.of(toUpstream::afterWhatCameBefore,
+            (code, reason) -> ClosingHandshake.close(upstream, code, reason)));
   }
 
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
@@ -147,35 +132,9 @@ final class WebSocketRelay implements Lane.Events {
   /** The client's socket closed; everything it sent before is through its lane. */
   private void clientClosed() {
     clientClosed = true;
-    ClosingHandshake.Side clientSide = closing.client();
-    ClosingHandshake.Side upstreamSide = closing.upstream();
-    Integer said = clientSide.said();
-    boolean lost = said == null && lost(client);
-    int code;
-    String reason;
-    if (said != null) {
-      code = said;
-      reason = clientSide.reason();
-    } else if (lost) {
-      boolean unanswered = upstreamSide.said() != null; // the upstream's own close comes back to it
-      code = unanswered ? upstreamSide.said() : GOING_AWAY;
-      reason = unanswered ? upstreamSide.reason() : "client connection lost";
-    } else {
-      code = client.closeStatusCode();
-      reason = client.closeReason();
-    }
-    abrupt |= lost;
-    Runnable last = () -> {
-      if (!upstreamSide.sent()) {
-        closing.send(upstreamSide, code, reason);
-      }
-      if (!upstreamClosed) {
-        // nothing is left to wait for: an upstream's answer would reach nobody (one that kept its connection after
-        // the handshake kept both sockets for ever; one still to answer, Vert.x's closing timeout). After this turn,
-        // so that the close written in it is out first.
-        vertx.runOnContext(v -> AbruptClose.close(upstream));
-      }
-    };
+    abrupt |= closing.client().said() == null && ClosingHandshake.hungUp(client);
+    ClosingHandshake.Close close = closing.clientGone(client);
+    Runnable last = () -> closing.lastWordToUpstream(close, upstream, !upstreamClosed);
     if (toUpstream.stopped()) {
       last.run(); // an injected disconnect stopped the lane: nothing waits on it
     } else {
@@ -187,25 +146,12 @@ final class WebSocketRelay implements Lane.Events {
   /** The upstream's socket closed; everything it sent before is through its lane. */
   private void upstreamClosed() {
     upstreamClosed = true;
-    ClosingHandshake.Side clientSide = closing.client();
-    ClosingHandshake.Side upstreamSide = closing.upstream();
-    if (upstreamSide.said() == null) { // no close of its own came through its hold
-      Short said = lost(upstream) ? null : upstream.closeStatusCode(); // Vert.x read one before the hold was there
-      Integer clientSaid = clientSide.said();
-      boolean lost = said == null && clientSaid == null;
-      if (said != null) {
-        String reason = upstream.closeReason();
-        toClient.then(() -> closing.send(clientSide, said, reason));
-      } else if (clientSaid != null) {
-        // it hung up on the client's close without a close of its own: the client gets its own code back
-        toClient.then(() -> closing.send(clientSide, clientSaid, clientSide.reason()));
-      } else {
-        toClient.then(() -> closing.send(clientSide, WebSocketConfig.ABRUPT, null));
-      }
+    ClosingHandshake.Close close = closing.upstreamGone(upstream);
+    if (close != null) {
+      boolean lost = close.code() == WebSocketConfig.ABRUPT;
       abrupt |= lost;
       upstreamFailed |= lost;
-    } else if (!clientSide.sent()) {
-      toClient.then(() -> closing.send(clientSide, upstreamSide.said(), upstreamSide.reason())); // its close, if still waiting
+      toClient.then(() -> closing.send(closing.client(), close.code(), close.reason()));
     }
     finishIfClosed();
   }
@@ -249,12 +195,6 @@ final class WebSocketRelay implements Lane.Events {
     }
     toUpstream.then(() -> closing.send(closing.upstream(), GOING_AWAY, "faultline: shutting down"));
     toClient.then(() -> closing.send(closing.client(), GOING_AWAY, "faultline: shutting down"));
-  }
-
-  /** True when {@code socket} closed without a close frame (Vert.x reports 1006 for that). */
-  private static boolean lost(io.vertx.core.http.WebSocketBase socket) {
-    Short code = socket.closeStatusCode();
-    return code == null || code == WebSocketConfig.ABRUPT;
   }
 
   private void finishIfClosed() {
