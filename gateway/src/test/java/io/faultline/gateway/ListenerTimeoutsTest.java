@@ -93,6 +93,57 @@ class ListenerTimeoutsTest {
   }
 
   @Test
+  void aWebSocketListenersSendTimeoutCutsAClientThatReadsNothing() throws Exception {
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    String chunk = "x".repeat(16_000);
+    try (var service = new io.faultline.chaos.testing.RawWebSocketUpstream(peer -> {
+      try {
+        for (int i = 0; i < 4_000; i++) { // 64 MB: more than every buffer on the way holds
+          peer.sendText(chunk);
+        }
+        seen.add("all sent");
+      } catch (IOException cut) {
+        seen.add("cut");
+      }
+    })) {
+      var http = java.net.http.HttpClient.newHttpClient();
+      java.util.function.Function<String, java.net.http.HttpResponse<String>> add = body -> {
+        try {
+          return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gateway.adminPort() + "/api/listeners"))
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      };
+      var refused = add.apply("{\"name\": \"web2\", \"protocol\": \"http\", \"port\": 0, \"upstream\": \"http://127.0.0.1:1\","
+          + " \"send_timeout_ms\": 800}");
+      assertThat(refused.statusCode()).isEqualTo(400);
+      assertThat(refused.body()).contains("send_timeout_ms", "websocket listeners only");
+      var negative = add.apply("{\"name\": \"feed\", \"protocol\": \"websocket\", \"port\": 0,"
+          + " \"upstream\": \"ws://127.0.0.1:" + service.port() + "\", \"send_timeout_ms\": -5}");
+      assertThat(negative.statusCode()).isEqualTo(400);
+      assertThat(negative.body()).contains("send_timeout_ms", "0 or more");
+      var plain = add.apply("{\"name\": \"plain\", \"protocol\": \"websocket\", \"port\": 0, \"upstream\": \"ws://127.0.0.1:1\"}");
+      assertThat(new io.vertx.core.json.JsonObject(plain.body()).getLong("send_timeout_ms")).isEqualTo(60_000L);
+      var added = add.apply("{\"name\": \"feed\", \"protocol\": \"websocket\", \"port\": 0,"
+          + " \"upstream\": \"ws://127.0.0.1:" + service.port() + "\", \"send_timeout_ms\": 800}");
+      assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+      assertThat(new io.vertx.core.json.JsonObject(added.body()).getLong("send_timeout_ms")).isEqualTo(800L);
+
+      // a client that upgrades and then reads nothing: before, it held its connection and the service's for ever
+      try (Socket client = new Socket("127.0.0.1", gateway.listenerPort("feed"))) {
+        client.getOutputStream().write(("GET /feed HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (seen.isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(seen).containsExactly("cut");
+      }
+    }
+  }
+
+  @Test
   void aListenerAddedThroughTheApiTakesItsProtocolsIdleTimeoutAsOneFromTheConfigFileDoes() throws Exception {
     var http = java.net.http.HttpClient.newHttpClient();
     var added = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gateway.adminPort() + "/api/listeners"))

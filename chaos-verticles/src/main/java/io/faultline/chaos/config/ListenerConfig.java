@@ -17,7 +17,9 @@ import java.util.Set;
  * listener itself terminates TLS for its clients ({@link TlsConfig}). A client must send a request's
  * headers within {@code header_timeout_ms} (10 s; 0: no limit) of opening the connection or of the
  * previous answer, and a connection idle for {@code idle_timeout_ms} is closed (the protocol's default:
- * 2 min, none for WebSockets, which idle by nature).
+ * 2 min, none for WebSockets, which idle by nature). On a WebSocket listener, a peer that takes nothing of what is
+ * relayed to it (its connection's send buffer stays full) for {@code send_timeout_ms} (60 s, nginx's {@code send_timeout};
+ * 0: no limit) has its connection closed, and the other side is sent a going-away close.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ListenerConfig(
@@ -34,7 +36,8 @@ public record ListenerConfig(
     Boolean tlsTrustAll,
     TlsConfig tls,
     Long headerTimeoutMs,
-    Long idleTimeoutMs) {
+    Long idleTimeoutMs,
+    Long sendTimeoutMs) {
 
   public ListenerConfig {
     if (name == null || !name.matches("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}")) {
@@ -74,15 +77,20 @@ public record ListenerConfig(
     if (idleTimeoutMs != null) {
       Check.nonNegative(idleTimeoutMs, "idle_timeout_ms", 0L, Check.DAY_MS);
     }
+    if (sendTimeoutMs != null) {
+      Check.nonNegative(sendTimeoutMs, "send_timeout_ms", 0L, Check.DAY_MS);
+    }
   }
 
   /** How long a client may take to send a request's headers (slowloris), by default. */
   public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
+  /** How long a peer that reads nothing of what is relayed to it holds its connection, by default (nginx's send_timeout). */
+  public static final long DEFAULT_SEND_TIMEOUT_MS = 60_000;
 
   /** A listener without TLS termination. */
   public ListenerConfig(String name, String protocol, String host, Integer port, String upstream, List<RouteConfig> routes,
       Long timeoutMs, Long connectTimeoutMs, Integer instances, ChaosOverride chaos, Boolean tlsTrustAll) {
-    this(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, null, null, null);
+    this(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, null, null, null, null);
   }
 
   /** The connection idle timeout in force: the configured one, else none (the launcher fills in the protocol's default). */
@@ -92,7 +100,17 @@ public record ListenerConfig(
 
   public ListenerConfig withIdleTimeout(long ms) {
     return new ListenerConfig(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, tls,
-        headerTimeoutMs, ms);
+        headerTimeoutMs, ms, sendTimeoutMs);
+  }
+
+  /** How long a peer may take nothing of what is relayed to it (WebSocket listeners; 0: for ever), by default 60 s. */
+  public long sendTimeout() {
+    return sendTimeoutMs == null ? DEFAULT_SEND_TIMEOUT_MS : sendTimeoutMs;
+  }
+
+  public ListenerConfig withSendTimeout(long ms) {
+    return new ListenerConfig(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, tls,
+        headerTimeoutMs, idleTimeoutMs, ms);
   }
 
   /** How a started listener reports itself: {@code listener web (http) on 127.0.0.1:3000 -> http://... (+2 routes)}. */
@@ -103,14 +121,14 @@ public record ListenerConfig(
   }
 
   public ListenerConfig withUpstream(String url) {
-    return new ListenerConfig(name, protocol, host, port, url, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, tls, headerTimeoutMs, idleTimeoutMs);
+    return new ListenerConfig(name, protocol, host, port, url, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, tls, headerTimeoutMs, idleTimeoutMs, sendTimeoutMs);
   }
 
   public ListenerConfig withChaos(ChaosOverride newChaos) {
-    return new ListenerConfig(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, newChaos, tlsTrustAll, tls, headerTimeoutMs, idleTimeoutMs);
+    return new ListenerConfig(name, protocol, host, port, upstream, routes, timeoutMs, connectTimeoutMs, instances, newChaos, tlsTrustAll, tls, headerTimeoutMs, idleTimeoutMs, sendTimeoutMs);
   }
 
   public ListenerConfig withPort(int newPort) {
-    return new ListenerConfig(name, protocol, host, newPort, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, tls, headerTimeoutMs, idleTimeoutMs);
+    return new ListenerConfig(name, protocol, host, newPort, upstream, routes, timeoutMs, connectTimeoutMs, instances, chaos, tlsTrustAll, tls, headerTimeoutMs, idleTimeoutMs, sendTimeoutMs);
   }
 }

@@ -232,8 +232,15 @@ public final class ClosingHandshake {
     upstream.release();
   }
 
-  /** Closes {@code socket} with {@code code} and reason, or without a code if its peer sent none (1005); not twice. */
+  /**
+   * Closes {@code socket} with {@code code} and reason, or without a code if its peer sent none (1005), or without a
+   * close frame ({@link WebSocketConfig#ABRUPT}); not twice.
+   */
   public static void close(WebSocketBase socket, int code, String reason) {
+    if (code == WebSocketConfig.ABRUPT) {
+      AbruptClose.close(socket);
+      return;
+    }
     if (socket.isClosed()) {
       return;
     }

@@ -24,6 +24,11 @@ public interface ProtocolModule {
     return 120_000;
   }
 
+  /** Whether this protocol's listeners take {@code send_timeout_ms} (a peer that stops reading what is relayed to it). */
+  default boolean takesSendTimeout() {
+    return false;
+  }
+
   /**
    * {@code listener} with this protocol's defaults where it names none: the port and the idle timeout. Every
    * way a listener comes (the config file, a flag, {@code POST /api/listeners}) goes through here.
@@ -42,6 +47,9 @@ public interface ProtocolModule {
    * the field relative to the listener ({@code upstream}, {@code routes[1].upstream}).
    */
   default void check(ListenerConfig listener) {
+    if (listener.sendTimeoutMs() != null && !takesSendTimeout()) {
+      throw new ChaosConfigException("send_timeout_ms", "applies to websocket listeners only, not to a " + name() + " listener");
+    }
     if (listener.upstream() == null && listener.routes().isEmpty()) {
       throw new ChaosConfigException("upstream", "is required for a " + name() + " listener");
     }

@@ -49,8 +49,9 @@ public final class ListenerRegistry extends VerticleBase {
       int port, String origin) {
 
     JsonObject json() {
-      return new JsonObject().put("name", config.name()).put("protocol", config.protocol()).put("host", config.host())
+      JsonObject json = new JsonObject().put("name", config.name()).put("protocol", config.protocol()).put("host", config.host())
           .put("port", port).put("upstream", config.upstream()).put("idle_timeout_ms", config.idleTimeout()).put("origin", origin);
+      return module.takesSendTimeout() ? json.put("send_timeout_ms", config.sendTimeout()) : json;
     }
   }
 

@@ -111,7 +111,7 @@ final class GrpcFixture implements AutoCloseable {
     String upstream = upstreamOverride != null ? upstreamOverride : "127.0.0.1:" + upstreamPort;
     ListenerConfig listener = new ListenerConfig("rpc", "grpc", "127.0.0.1", 0, upstream,
         List.of(new RouteConfig("echo", "/test.Echo/*", null, null, upstream, null)), timeoutMs, null, 1, null, tlsTrustAll, null, null,
-        idleTimeoutMs);
+        idleTimeoutMs, null);
     GrpcProxyVerticle proxy = new GrpcProxyVerticle(listener, state, 0, events);
     vertx.deployVerticle(proxy).await();
     port = proxy.actualPort();

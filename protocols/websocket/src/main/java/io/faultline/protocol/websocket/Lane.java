@@ -38,6 +38,9 @@ final class Lane {
      * has answered it already; a peer that keeps its connection open after the answer is the relay's to end.
      */
     void closeFrame(boolean downstream, short code, String reason);
+
+    /** The sink has taken nothing for the send timeout: its peer reads nothing of what is relayed to it. */
+    void sinkStalled(boolean downstream);
   }
 
   static final int HIGH_WATER = 512;
@@ -73,6 +76,11 @@ final class Lane {
   private boolean textMessage;
   private List<WebSocketFrame> copies;
   private long timer = -1;
+  /** How long the sink may take nothing before it is reported stalled (0: for ever). */
+  private final long sendTimeoutMs;
+  private long stallTimer = -1;
+  /** When the sink's write queue last filled, while it has not drained since ({@link System#nanoTime()}; 0: not waiting). */
+  private long waitingSince;
   private boolean blocked;
   private boolean pausedByLine;
   private boolean sourcePaused;
@@ -81,10 +89,14 @@ final class Lane {
   /** Sets the handler of the source's frames (the source's own, or its {@link HeldUpstream}'s). */
   private final java.util.function.Consumer<io.vertx.core.Handler<WebSocketFrame>> frames;
 
-  /** {@code following} gives the connection's message chaos as it changes; {@code pacer} is null when it has no bandwidth limit. */
+  /**
+   * {@code following} gives the connection's message chaos as it changes; {@code pacer} is null when it has no bandwidth
+   * limit; a sink that takes nothing for {@code sendTimeoutMs} (0: no limit) is reported to {@code events}.
+   */
   Lane(Vertx vertx, WebSocketBase source, java.util.function.Consumer<io.vertx.core.Handler<WebSocketFrame>> frames, WebSocketBase sink,
-      Following following, boolean downstream, Pacer pacer, BooleanSupplier chaosOn, Events events) {
+      Following following, boolean downstream, Pacer pacer, BooleanSupplier chaosOn, long sendTimeoutMs, Events events) {
     this.frames = frames;
+    this.sendTimeoutMs = sendTimeoutMs;
     this.pacer = pacer;
     this.chaosOn = chaosOn;
     this.vertx = vertx;
@@ -146,6 +158,7 @@ final class Lane {
    * that its own close is seen, and a close waiting for it goes on now.
    */
   void sinkClosed() {
+    cancelStall();
     releaseSource();
     if (blocked) {
       blocked = false; // no drain will come: what waits is let through, and dropped for the closed sink
@@ -170,6 +183,7 @@ final class Lane {
   /** Drops whatever is still waiting; nothing more is written. */
   void stop() {
     stopped = true;
+    cancelStall();
     line.clear();
     due.clear();
     queuedBytes = 0;
@@ -194,7 +208,47 @@ final class Lane {
     sink.writeFrame(frame);
     if (sink.writeQueueFull()) {
       pauseSource();
-      sink.drainHandler(v -> resumeSource());
+      whenDrained(this::resumeSource);
+    }
+  }
+
+  /**
+   * The sink's write queue is full: {@code drained} runs once it has drained. A sink that takes nothing for the send
+   * timeout is reported stalled (a peer that stopped reading held both connections for ever; nginx cuts at its
+   * send_timeout, 60 s). One check pending at a time, re-armed only when it finds the sink still waited on: a fast
+   * reader's many short waits set no timer each.
+   */
+  private void whenDrained(Runnable drained) {
+    waitingSince = System.nanoTime();
+    sink.drainHandler(v -> {
+      waitingSince = 0;
+      drained.run();
+    });
+    if (sendTimeoutMs > 0 && stallTimer < 0) {
+      checkStallIn(sendTimeoutMs);
+    }
+  }
+
+  private void checkStallIn(long ms) {
+    stallTimer = vertx.setTimer(Math.max(1, ms), id -> {
+      stallTimer = -1;
+      if (stopped || waitingSince == 0 || sink.isClosed()) {
+        return;
+      }
+      long waitedMs = (System.nanoTime() - waitingSince) / 1_000_000;
+      if (waitedMs >= sendTimeoutMs) {
+        events.sinkStalled(downstream);
+      } else {
+        checkStallIn(sendTimeoutMs - waitedMs);
+      }
+    });
+  }
+
+  private void cancelStall() {
+    waitingSince = 0;
+    if (stallTimer >= 0) {
+      vertx.cancelTimer(stallTimer);
+      stallTimer = -1;
     }
   }
 
@@ -396,7 +450,7 @@ final class Lane {
         sink.writeFrame((WebSocketFrame) item);
         if (sink.writeQueueFull()) {
           blocked = true;
-          sink.drainHandler(v -> {
+          whenDrained(() -> {
             blocked = false;
             drain();
           });

@@ -182,7 +182,7 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
               : upgrade.reached(runner.late(upgrade, upgrade.route.name(), upgrade.startedNanos)));
       boolean[] ended = {false};
       new WebSocketRelay(vertx, ar.result(), request.connection(), upstream, held, following,
-          bps > 0 ? () -> exchange.pacer(bps) : null, upgrade::injected, end -> {
+          bps > 0 ? () -> exchange.pacer(bps) : null, listener.sendTimeout(), upgrade::injected, end -> {
             ended[0] = true;
             open.remove(following);
             upgrade.end(101, end.abrupt() ? "dropped" : "2xx", end.upstreamFailed());

@@ -28,6 +28,7 @@ final class WebSocketRelay implements Lane.Events {
   }
 
   private static final short GOING_AWAY = 1001;
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(WebSocketRelay.class.getName());
 
   private final Vertx vertx;
   private final ServerWebSocket client;
@@ -55,8 +56,8 @@ final class WebSocketRelay implements Lane.Events {
    * no bandwidth limit); {@code faults} hears each injected fault's type; {@code ended} is called once.
    */
   WebSocketRelay(Vertx vertx, ServerWebSocket client, HttpConnection clientConnection, WebSocket upstream, HeldUpstream held,
-      Following following, java.util.function.Supplier<io.faultline.chaos.shaping.Pacer> pacers, Consumer<String> faults,
-      Consumer<End> ended) {
+      Following following, java.util.function.Supplier<io.faultline.chaos.shaping.Pacer> pacers, long sendTimeoutMs,
+      Consumer<String> faults, Consumer<End> ended) {
     this.chaosOn = following::chaosOn;
     this.vertx = vertx;
     this.client = client;
@@ -67,9 +68,9 @@ final class WebSocketRelay implements Lane.Events {
     this.ended = ended;
     this.held = held;
     this.toUpstream = new Lane(vertx, client, client::frameHandler, upstream, following, false, pacers == null ? null : pacers.get(),
-        chaosOn, this);
+        chaosOn, sendTimeoutMs, this);
     this.toClient = new Lane(vertx, upstream, held::frameHandler, client, following, true, pacers == null ? null : pacers.get(),
-        chaosOn, this);
+        chaosOn, sendTimeoutMs, this);
     this.closing = new ClosingHandshake(vertx,
         HeldClose.install(client), ClosingHandshake.Way.of(toClient::afterWhatCameBefore, (code, reason) -> {
           if (code == WebSocketConfig.ABRUPT) {
@@ -183,6 +184,33 @@ final class WebSocketRelay implements Lane.Events {
     toUpstream.stop();
     closing.send(closing.client(), code, reason);
     closing.send(closing.upstream(), GOING_AWAY, "faultline: client disconnected");
+  }
+
+  /**
+   * One side has read nothing of what was relayed to it for the send timeout: what waits for it is dropped, its
+   * connection closed (a close frame would wait behind what it does not read), and the other side gets a going-away
+   * close naming why.
+   */
+  @Override
+  public void sinkStalled(boolean downstream) {
+    if (finished) {
+      return;
+    }
+    String stuck = downstream ? "client" : "upstream";
+    LOG.warning(() -> "WebSocket " + stuck + " " + (downstream ? client.remoteAddress() : upstream.remoteAddress())
+        + " read nothing relayed to it for the send timeout: its connection is closed");
+    abrupt = true;
+    upstreamFailed |= !downstream;
+    toClient.stop();
+    toUpstream.stop();
+    String reason = "faultline: " + stuck + " is not reading";
+    if (downstream) {
+      closing.send(closing.client(), WebSocketConfig.ABRUPT, null);
+      closing.send(closing.upstream(), GOING_AWAY, reason);
+    } else {
+      closing.send(closing.upstream(), WebSocketConfig.ABRUPT, null);
+      closing.send(closing.client(), GOING_AWAY, reason);
+    }
   }
 
   /**
