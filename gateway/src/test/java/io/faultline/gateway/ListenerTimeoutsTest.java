@@ -118,7 +118,7 @@ class ListenerTimeoutsTest {
       var refused = add.apply("{\"name\": \"web2\", \"protocol\": \"http\", \"port\": 0, \"upstream\": \"http://127.0.0.1:1\","
           + " \"send_timeout_ms\": 800}");
       assertThat(refused.statusCode()).isEqualTo(400);
-      assertThat(refused.body()).contains("send_timeout_ms", "websocket listeners only");
+      assertThat(refused.body()).contains("send_timeout_ms", "websocket and graphql listeners only");
       var negative = add.apply("{\"name\": \"feed\", \"protocol\": \"websocket\", \"port\": 0,"
           + " \"upstream\": \"ws://127.0.0.1:" + service.port() + "\", \"send_timeout_ms\": -5}");
       assertThat(negative.statusCode()).isEqualTo(400);

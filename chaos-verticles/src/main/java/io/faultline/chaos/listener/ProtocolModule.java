@@ -48,7 +48,7 @@ public interface ProtocolModule {
    */
   default void check(ListenerConfig listener) {
     if (listener.sendTimeoutMs() != null && !takesSendTimeout()) {
-      throw new ChaosConfigException("send_timeout_ms", "applies to websocket listeners only, not to a " + name() + " listener");
+      throw new ChaosConfigException("send_timeout_ms", "applies to websocket and graphql listeners only, not to a " + name() + " listener");
     }
     if (listener.upstream() == null && listener.routes().isEmpty()) {
       throw new ChaosConfigException("upstream", "is required for a " + name() + " listener");

@@ -185,7 +185,8 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
           return;
         }
         new SubscriptionRelay(vertx, accepted.result(), () -> AbruptClose.close(request.connection()), upstream, request, route.name(),
-            subscribes, () -> schemas.schemaFor(route, request.path(), request.headers()), () -> state.snapshot().enabled()).start();
+            subscribes, () -> schemas.schemaFor(route, request.path(), request.headers()), () -> state.snapshot().enabled(),
+            listener.sendTimeout()).start();
       });
     });
   }

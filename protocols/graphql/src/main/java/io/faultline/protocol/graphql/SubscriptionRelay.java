@@ -5,6 +5,7 @@ import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.listener.ClosingHandshake;
+import io.faultline.chaos.listener.DrainWatch;
 import io.faultline.chaos.listener.HeldClose;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -32,6 +33,7 @@ import java.util.function.Supplier;
 final class SubscriptionRelay {
 
   private static final short GOING_AWAY = 1001;
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SubscriptionRelay.class.getName());
 
   private final Vertx vertx;
   private final ServerWebSocket client;
@@ -48,6 +50,11 @@ final class SubscriptionRelay {
   private ClosingHandshake closing;
   private boolean clientGone;
   private boolean upstreamGone;
+  /** While a side's write queue is full, the other is not read; a side that drains nothing for the send timeout is cut. */
+  private final DrainWatch clientDrains;
+  private final DrainWatch upstreamDrains;
+  private boolean clientFull;
+  private boolean upstreamFull;
 
   private record FieldTarget(ParsedOperation operation, List<Decision.FieldError> errors, GraphQlSchema schema) {
   }
@@ -57,7 +64,8 @@ final class SubscriptionRelay {
    * route's name; {@code chaosOn} whether chaos is on now (field faults stop when it is switched off).
    */
   SubscriptionRelay(Vertx vertx, ServerWebSocket client, Runnable dropClient, WebSocket upstream, HttpServerRequest upgrade, String route,
-      ExchangeRunner<Subscribe> runner, Supplier<Future<GraphQlSchema>> schema, java.util.function.BooleanSupplier chaosOn) {
+      ExchangeRunner<Subscribe> runner, Supplier<Future<GraphQlSchema>> schema, java.util.function.BooleanSupplier chaosOn,
+      long sendTimeoutMs) {
     this.vertx = vertx;
     this.client = client;
     this.dropClient = dropClient;
@@ -67,6 +75,8 @@ final class SubscriptionRelay {
     this.runner = runner;
     this.schema = schema;
     this.chaosOn = chaosOn;
+    this.clientDrains = new DrainWatch(vertx, client, sendTimeoutMs, () -> stalled(true));
+    this.upstreamDrains = new DrainWatch(vertx, upstream, sendTimeoutMs, () -> stalled(false));
   }
 
   HttpServerRequest upgrade() {
@@ -96,7 +106,10 @@ final class SubscriptionRelay {
         ClosingHandshake.Way.of(action -> sent().onComplete(ar -> action.run()), (code, reason) -> ClosingHandshake.close(upstream, code, reason)));
     client.exceptionHandler(e -> { });
     client.textMessageHandler(this::fromClientInOrder);
-    client.binaryMessageHandler(upstream::writeBinaryMessage);
+    client.binaryMessageHandler(data -> {
+      upstream.writeBinaryMessage(data);
+      heldBack(upstream);
+    });
     // the gateway is draining: subscriptions never end by themselves, so both sides go away once what the client
     // sent is through; a closing handshake under way ends by itself
     client.shutdownHandler(v -> sent().onComplete(ar -> {
@@ -116,7 +129,10 @@ final class SubscriptionRelay {
     }
     upstream.exceptionHandler(e -> { });
     upstream.textMessageHandler(this::fromUpstream);
-    upstream.binaryMessageHandler(client::writeBinaryMessage);
+    upstream.binaryMessageHandler(data -> {
+      client.writeBinaryMessage(data);
+      heldBack(client);
+    });
     upstream.closeHandler(upstreamClose);
     upstream.resume();
     closing.start(); // after the resume: a close it held since it opened goes after the messages it hands over first
@@ -125,6 +141,11 @@ final class SubscriptionRelay {
   /** The client's connection closed: the upstream gets its close once what it sent is through, and then goes too. */
   private void clientLeft() {
     clientGone = true;
+    clientDrains.stop(); // its drain never comes: the upstream is read on, what it sends dropped
+    if (clientFull) {
+      clientFull = false;
+      upstream.resume();
+    }
     ClosingHandshake.Close close = closing.clientGone(client);
     sent().onComplete(ar -> {
       closing.lastWordToUpstream(close, upstream, !upstreamGone);
@@ -135,6 +156,11 @@ final class SubscriptionRelay {
   /** The upstream's connection closed: the client gets its close (or its own back, or an abrupt end). */
   private void upstreamClosed() {
     upstreamGone = true;
+    upstreamDrains.stop();
+    if (upstreamFull) {
+      upstreamFull = false;
+      client.resume();
+    }
     ClosingHandshake.Close close = closing.upstreamGone(upstream);
     if (close != null) {
       closing.send(closing.client(), close.code(), close.reason());
@@ -249,9 +275,59 @@ final class SubscriptionRelay {
     send(client, text);
   }
 
-  private static void send(WebSocketBase socket, String text) {
+  private void send(WebSocketBase socket, String text) {
     if (!socket.isClosed()) {
       socket.writeTextMessage(text);
+      heldBack(socket);
+    }
+  }
+
+  /**
+   * After a write to {@code sink}: while its write queue is full the other side is not read (a subscription's events
+   * for a client that stopped reading piled up in the gateway's memory without bound).
+   */
+  private void heldBack(WebSocketBase sink) {
+    boolean toClient = sink == client;
+    if ((toClient ? clientFull : upstreamFull) || !sink.writeQueueFull() || sink.isClosed()) {
+      return;
+    }
+    WebSocketBase source = toClient ? upstream : client;
+    if (toClient) {
+      clientFull = true;
+    } else {
+      upstreamFull = true;
+    }
+    source.pause();
+    (toClient ? clientDrains : upstreamDrains).whenDrained(() -> {
+      if (toClient) {
+        clientFull = false;
+      } else {
+        upstreamFull = false;
+      }
+      source.resume();
+    });
+  }
+
+  /**
+   * One side has drained nothing of what was relayed to it for the send timeout: its connection is closed (a close
+   * frame would wait behind what it does not read), and the other side gets a going-away close naming why.
+   */
+  private void stalled(boolean clientStuck) {
+    if (clientGone || upstreamGone) {
+      return;
+    }
+    String stuck = clientStuck ? "client" : "upstream";
+    LOG.warning(() -> "GraphQL subscription " + stuck + " " + (clientStuck ? client.remoteAddress() : upstream.remoteAddress())
+        + " read nothing relayed to it for the send timeout: its connection is closed");
+    String reason = "faultline: " + stuck + " is not reading";
+    if (clientStuck) {
+      closing.send(closing.client(), WebSocketConfig.ABRUPT, null);
+      closing.send(closing.upstream(), GOING_AWAY, reason);
+      upstream.resume(); // its answer, or its end, is read (and dropped for the gone client)
+    } else {
+      closing.send(closing.upstream(), WebSocketConfig.ABRUPT, null);
+      closing.send(closing.client(), GOING_AWAY, reason);
+      client.resume();
     }
   }
 

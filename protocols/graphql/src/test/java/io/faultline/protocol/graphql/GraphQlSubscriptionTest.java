@@ -259,6 +259,42 @@ class GraphQlSubscriptionTest {
     }
   }
 
+  @Test
+  void aClientThatStopsReadingHoldsTheServiceBackAndIsCutAtTheSendTimeout() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    String next = "{\"id\":\"1\",\"type\":\"next\",\"payload\":{\"data\":{\"blob\":\"" + "x".repeat(16_000) + "\"}}}";
+    try (RawWebSocketUpstream service = new RawWebSocketUpstream(peer -> {
+      try {
+        for (int i = 0; i < 4_000; i++) { // 64 MB of events
+          peer.sendText(next);
+        }
+        seen.add("all sent"); // before: the gateway read them all, into its memory, for a client that read none
+      } catch (java.io.IOException cut) {
+        seen.add("cut");
+      }
+    })) {
+      ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
+          "http://127.0.0.1:" + service.port() + "/graphql", null, 2_000L, null, 1, null, null).withSendTimeout(1_000);
+      GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, new ChaosState(GraphQlFixture.chaos(null), System::nanoTime, 42),
+          new ConnectionGate(), 0, ChaosListener.NOOP);
+      vertx.deployVerticle(verticle).await();
+      // a client that upgrades and then reads nothing
+      try (java.net.Socket client = new java.net.Socket("127.0.0.1", verticle.actualPort())) {
+        client.getOutputStream().write(("GET /graphql HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (seen.isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(seen).containsExactly("cut");
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
+
   /** A graphql listener (chaos off) in front of an upstream that answers requests with {@code upstream}; answers its port. */
   private static int gatewayTo(Vertx vertx, Handler<HttpServerRequest> upstream) {
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().addWebSocketSubProtocol("graphql-transport-ws"))

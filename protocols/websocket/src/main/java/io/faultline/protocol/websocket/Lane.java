@@ -3,6 +3,7 @@ package io.faultline.protocol.websocket;
 import io.faultline.chaos.config.WebSocketConfig;
 import io.faultline.chaos.engine.StreamChaos;
 import io.faultline.chaos.fault.MessageFaults;
+import io.faultline.chaos.listener.DrainWatch;
 import io.faultline.chaos.shaping.Pacer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -76,11 +77,10 @@ final class Lane {
   private boolean textMessage;
   private List<WebSocketFrame> copies;
   private long timer = -1;
-  /** How long the sink may take nothing before it is reported stalled (0: for ever). */
+  /** How long the sink may drain nothing before it is reported stalled (0: for ever). */
   private final long sendTimeoutMs;
-  private long stallTimer = -1;
-  /** When the sink's write queue last filled, while it has not drained since ({@link System#nanoTime()}; 0: not waiting). */
-  private long waitingSince;
+  /** Waits for the sink's drains (made at the first wait: an idle connection's lanes never need one). */
+  private DrainWatch sinkDrains;
   private boolean blocked;
   private boolean pausedByLine;
   private boolean sourcePaused;
@@ -158,7 +158,9 @@ final class Lane {
    * that its own close is seen, and a close waiting for it goes on now.
    */
   void sinkClosed() {
-    cancelStall();
+    if (sinkDrains != null) {
+      sinkDrains.stop();
+    }
     releaseSource();
     if (blocked) {
       blocked = false; // no drain will come: what waits is let through, and dropped for the closed sink
@@ -183,7 +185,9 @@ final class Lane {
   /** Drops whatever is still waiting; nothing more is written. */
   void stop() {
     stopped = true;
-    cancelStall();
+    if (sinkDrains != null) {
+      sinkDrains.stop();
+    }
     line.clear();
     due.clear();
     queuedBytes = 0;
@@ -208,48 +212,15 @@ final class Lane {
     sink.writeFrame(frame);
     if (sink.writeQueueFull()) {
       pauseSource();
-      whenDrained(this::resumeSource);
+      sinkDrains().whenDrained(this::resumeSource);
     }
   }
 
-  /**
-   * The sink's write queue is full: {@code drained} runs once it has drained. A sink that takes nothing for the send
-   * timeout is reported stalled (a peer that stopped reading held both connections for ever; nginx cuts at its
-   * send_timeout, 60 s). One check pending at a time, re-armed only when it finds the sink still waited on: a fast
-   * reader's many short waits set no timer each.
-   */
-  private void whenDrained(Runnable drained) {
-    waitingSince = System.nanoTime();
-    sink.drainHandler(v -> {
-      waitingSince = 0;
-      drained.run();
-    });
-    if (sendTimeoutMs > 0 && stallTimer < 0) {
-      checkStallIn(sendTimeoutMs);
+  private DrainWatch sinkDrains() {
+    if (sinkDrains == null) {
+      sinkDrains = new DrainWatch(vertx, sink, sendTimeoutMs, () -> events.sinkStalled(downstream));
     }
-  }
-
-  private void checkStallIn(long ms) {
-    stallTimer = vertx.setTimer(Math.max(1, ms), id -> {
-      stallTimer = -1;
-      if (stopped || waitingSince == 0 || sink.isClosed()) {
-        return;
-      }
-      long waitedMs = (System.nanoTime() - waitingSince) / 1_000_000;
-      if (waitedMs >= sendTimeoutMs) {
-        events.sinkStalled(downstream);
-      } else {
-        checkStallIn(sendTimeoutMs - waitedMs);
-      }
-    });
-  }
-
-  private void cancelStall() {
-    waitingSince = 0;
-    if (stallTimer >= 0) {
-      vertx.cancelTimer(stallTimer);
-      stallTimer = -1;
-    }
+    return sinkDrains;
   }
 
   /** Hands a close frame to the connection, which relays it once what waits before it is through; true if it was one. */
@@ -450,7 +421,7 @@ final class Lane {
         sink.writeFrame((WebSocketFrame) item);
         if (sink.writeQueueFull()) {
           blocked = true;
-          whenDrained(() -> {
+          sinkDrains().whenDrained(() -> {
             blocked = false;
             drain();
           });
