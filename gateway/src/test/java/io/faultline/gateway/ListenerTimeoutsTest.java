@@ -119,6 +119,9 @@ class ListenerTimeoutsTest {
           + " \"send_timeout_ms\": 800}");
       assertThat(refused.statusCode()).isEqualTo(400);
       assertThat(refused.body()).contains("send_timeout_ms", "websocket and graphql listeners only");
+      var tcp = add.apply("{\"name\": \"db\", \"protocol\": \"tcp\", \"port\": 0, \"upstream\": \"127.0.0.1:1\", \"send_timeout_ms\": 800}");
+      assertThat(tcp.statusCode()).isEqualTo(400);
+      assertThat(tcp.body()).contains("send_timeout_ms", "not to a tcp listener");
       var negative = add.apply("{\"name\": \"feed\", \"protocol\": \"websocket\", \"port\": 0,"
           + " \"upstream\": \"ws://127.0.0.1:" + service.port() + "\", \"send_timeout_ms\": -5}");
       assertThat(negative.statusCode()).isEqualTo(400);

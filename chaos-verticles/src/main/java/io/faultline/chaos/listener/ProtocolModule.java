@@ -47,9 +47,6 @@ public interface ProtocolModule {
    * the field relative to the listener ({@code upstream}, {@code routes[1].upstream}).
    */
   default void check(ListenerConfig listener) {
-    if (listener.sendTimeoutMs() != null && !takesSendTimeout()) {
-      throw new ChaosConfigException("send_timeout_ms", "applies to websocket and graphql listeners only, not to a " + name() + " listener");
-    }
     if (listener.upstream() == null && listener.routes().isEmpty()) {
       throw new ChaosConfigException("upstream", "is required for a " + name() + " listener");
     }
@@ -60,6 +57,17 @@ public interface ProtocolModule {
       String field = "routes[" + i + "].upstream";
       checkUpstream(Upstream.parse(listener.routes().get(i).upstream(), field), field);
     }
+  }
+
+  /**
+   * Checks a listener of this protocol: the fields only some protocols take, then {@link #check}. Every way a listener
+   * comes (the config file, {@code POST /api/listeners}) goes through here.
+   */
+  default void checkListener(ListenerConfig listener) {
+    if (listener.sendTimeoutMs() != null && !takesSendTimeout()) {
+      throw new ChaosConfigException("send_timeout_ms", "applies to websocket and graphql listeners only, not to a " + name() + " listener");
+    }
+    check(listener);
   }
 
   /** Checks one upstream of a listener of this protocol; {@code field} names it in the error. */

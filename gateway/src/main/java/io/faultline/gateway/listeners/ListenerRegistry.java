@@ -123,7 +123,7 @@ public final class ListenerRegistry extends VerticleBase {
     }
     ListenerConfig given = ChaosJson.convert(body, ListenerConfig.class, "");
     ProtocolModule module = Protocols.named(given.protocol(), "protocol");
-    module.check(given);
+    module.checkListener(given);
     // the protocol's default port (checked like a port it names) and idle timeout when it names none
     ListenerConfig listener = module.withDefaults(given);
     synchronized (this) {

@@ -5,7 +5,6 @@ import io.faultline.chaos.engine.Decision;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.listener.ClosingHandshake;
-import io.faultline.chaos.listener.DrainWatch;
 import io.faultline.chaos.listener.HeldClose;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -50,11 +49,9 @@ final class SubscriptionRelay {
   private ClosingHandshake closing;
   private boolean clientGone;
   private boolean upstreamGone;
-  /** While a side's write queue is full, the other is not read; a side that drains nothing for the send timeout is cut. */
-  private final DrainWatch clientDrains;
-  private final DrainWatch upstreamDrains;
-  private boolean clientFull;
-  private boolean upstreamFull;
+  /** Each direction's back-pressure; a side that takes nothing for the send timeout is cut. */
+  private final HeldBack toClient;
+  private final HeldBack toUpstream;
 
   private record FieldTarget(ParsedOperation operation, List<Decision.FieldError> errors, GraphQlSchema schema) {
   }
@@ -75,8 +72,8 @@ final class SubscriptionRelay {
     this.runner = runner;
     this.schema = schema;
     this.chaosOn = chaosOn;
-    this.clientDrains = new DrainWatch(vertx, client, sendTimeoutMs, () -> stalled(true));
-    this.upstreamDrains = new DrainWatch(vertx, upstream, sendTimeoutMs, () -> stalled(false));
+    this.toClient = new HeldBack(vertx, upstream, client, sendTimeoutMs, () -> stalled(true));
+    this.toUpstream = new HeldBack(vertx, client, upstream, sendTimeoutMs, () -> stalled(false));
   }
 
   HttpServerRequest upgrade() {
@@ -94,8 +91,8 @@ final class SubscriptionRelay {
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
   void start() {
     closing = new ClosingHandshake(vertx,
-        // the upstream's messages are passed on as they come
-        HeldClose.install(client), ClosingHandshake.Way.of(Runnable::run, (code, reason) -> {
+        // the upstream's messages are passed on as they come, unless the client's write queue holds it back
+        HeldClose.install(client), ClosingHandshake.Way.of(toClient::afterSource, (code, reason) -> {
           if (code == WebSocketConfig.ABRUPT) {
             dropClient.run();
           } else {
@@ -103,23 +100,21 @@ final class SubscriptionRelay {
           }
         }),
         upstream.isClosed() ? null : HeldClose.install(upstream),
-        ClosingHandshake.Way.of(action -> sent().onComplete(ar -> action.run()), (code, reason) -> ClosingHandshake.close(upstream, code, reason)));
+        ClosingHandshake.Way.of(this::afterClientsMessages, (code, reason) -> ClosingHandshake.close(upstream, code, reason)));
     client.exceptionHandler(e -> { });
     client.textMessageHandler(this::fromClientInOrder);
-    client.binaryMessageHandler(data -> {
-      upstream.writeBinaryMessage(data);
-      heldBack(upstream);
-    });
+    client.binaryMessageHandler(data -> toUpstream.write(() -> upstream.writeBinaryMessage(data)));
     // the gateway is draining: subscriptions never end by themselves, so both sides go away once what the client
     // sent is through; a closing handshake under way ends by itself
-    client.shutdownHandler(v -> sent().onComplete(ar -> {
+    client.shutdownHandler(v -> afterClientsMessages(() -> {
       if (!closing.underWay()) {
         closing.send(closing.upstream(), GOING_AWAY, "faultline: shutting down");
-        closing.send(closing.client(), GOING_AWAY, "faultline: shutting down");
+        toClient.afterSource(() -> closing.send(closing.client(), GOING_AWAY, "faultline: shutting down"));
       }
     }));
     client.closeHandler(v -> clientLeft());
-    Handler<Void> upstreamClose = v -> upstreamClosed();
+    // its close goes to the client after the messages it sent before, which its pause may hold
+    Handler<Void> upstreamClose = v -> toClient.afterSource(this::upstreamClosed);
     if (upstream.isClosed()) {
       // It closed before relaying began (between its handshake and the client's): Vert.x refuses handlers
       // on a closed socket, and the close would be lost, leaving the client open forever. Pass it on now.
@@ -129,10 +124,7 @@ final class SubscriptionRelay {
     }
     upstream.exceptionHandler(e -> { });
     upstream.textMessageHandler(this::fromUpstream);
-    upstream.binaryMessageHandler(data -> {
-      client.writeBinaryMessage(data);
-      heldBack(client);
-    });
+    upstream.binaryMessageHandler(data -> toClient.write(() -> client.writeBinaryMessage(data)));
     upstream.closeHandler(upstreamClose);
     upstream.resume();
     closing.start(); // after the resume: a close it held since it opened goes after the messages it hands over first
@@ -141,13 +133,9 @@ final class SubscriptionRelay {
   /** The client's connection closed: the upstream gets its close once what it sent is through, and then goes too. */
   private void clientLeft() {
     clientGone = true;
-    clientDrains.stop(); // its drain never comes: the upstream is read on, what it sends dropped
-    if (clientFull) {
-      clientFull = false;
-      upstream.resume();
-    }
+    toClient.stop(); // its drain never comes: the upstream is read on, what it sends dropped
     ClosingHandshake.Close close = closing.clientGone(client);
-    sent().onComplete(ar -> {
+    afterClientsMessages(() -> {
       closing.lastWordToUpstream(close, upstream, !upstreamGone);
       endIfGone();
     });
@@ -156,13 +144,10 @@ final class SubscriptionRelay {
   /** The upstream's connection closed: the client gets its close (or its own back, or an abrupt end). */
   private void upstreamClosed() {
     upstreamGone = true;
-    upstreamDrains.stop();
-    if (upstreamFull) {
-      upstreamFull = false;
-      client.resume();
-    }
+    toUpstream.stop();
     ClosingHandshake.Close close = closing.upstreamGone(upstream);
-    if (close != null) {
+    // a client sent a close already (cut for an upstream that read nothing, a drain) answers that one
+    if (close != null && !(close.code() == WebSocketConfig.ABRUPT && closing.client().sent())) {
       closing.send(closing.client(), close.code(), close.reason());
     }
     endIfGone();
@@ -188,6 +173,14 @@ final class SubscriptionRelay {
       held.put(id, done);
       done.onComplete(ar -> held.remove(id, done));
     }
+  }
+
+  /**
+   * Runs {@code action} once every message the client sent before now has been passed on (or dropped with its
+   * subscription): those its pause holds, then those chaos holds.
+   */
+  private void afterClientsMessages(Runnable action) {
+    toUpstream.afterSource(() -> sent().onComplete(ar -> action.run()));
   }
 
   /** Completes once every message the client sent has been passed on (or dropped with its subscription). */
@@ -276,44 +269,15 @@ final class SubscriptionRelay {
   }
 
   private void send(WebSocketBase socket, String text) {
-    if (!socket.isClosed()) {
-      socket.writeTextMessage(text);
-      heldBack(socket);
-    }
+    (socket == client ? toClient : toUpstream).write(() -> socket.writeTextMessage(text));
   }
 
   /**
-   * After a write to {@code sink}: while its write queue is full the other side is not read (a subscription's events
-   * for a client that stopped reading piled up in the gateway's memory without bound).
-   */
-  private void heldBack(WebSocketBase sink) {
-    boolean toClient = sink == client;
-    if ((toClient ? clientFull : upstreamFull) || !sink.writeQueueFull() || sink.isClosed()) {
-      return;
-    }
-    WebSocketBase source = toClient ? upstream : client;
-    if (toClient) {
-      clientFull = true;
-    } else {
-      upstreamFull = true;
-    }
-    source.pause();
-    (toClient ? clientDrains : upstreamDrains).whenDrained(() -> {
-      if (toClient) {
-        clientFull = false;
-      } else {
-        upstreamFull = false;
-      }
-      source.resume();
-    });
-  }
-
-  /**
-   * One side has drained nothing of what was relayed to it for the send timeout: its connection is closed (a close
+   * One side has taken nothing of what was relayed to it for the send timeout: its connection is closed (a close
    * frame would wait behind what it does not read), and the other side gets a going-away close naming why.
    */
   private void stalled(boolean clientStuck) {
-    if (clientGone || upstreamGone) {
+    if (clientStuck ? clientGone : upstreamGone) {
       return;
     }
     String stuck = clientStuck ? "client" : "upstream";
@@ -321,13 +285,13 @@ final class SubscriptionRelay {
         + " read nothing relayed to it for the send timeout: its connection is closed");
     String reason = "faultline: " + stuck + " is not reading";
     if (clientStuck) {
+      toClient.stop(); // the upstream is read on: its answer, or its end, is read (and dropped for the gone client)
       closing.send(closing.client(), WebSocketConfig.ABRUPT, null);
       closing.send(closing.upstream(), GOING_AWAY, reason);
-      upstream.resume(); // its answer, or its end, is read (and dropped for the gone client)
     } else {
+      toUpstream.stop();
       closing.send(closing.upstream(), WebSocketConfig.ABRUPT, null);
       closing.send(closing.client(), GOING_AWAY, reason);
-      client.resume();
     }
   }
 
