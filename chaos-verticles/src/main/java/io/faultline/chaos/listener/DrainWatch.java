@@ -1,5 +1,6 @@
 package io.faultline.chaos.listener;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketBase;
@@ -9,13 +10,13 @@ import io.vertx.core.internal.http.WebSocketInternal;
  * Waits for a relayed WebSocket's write queue to drain, and reports the socket stalled when its peer has taken
  * nothing for the send timeout: a peer that stopped reading held both connections of its relay for ever (the relay
  * pauses the other side while it waits), where nginx cuts at its {@code send_timeout}, 60 s, counted from the last
- * write that got anywhere. So is this: Vert.x's drain comes only once its queue and Netty's are nearly empty, which a
+ * write that got anywhere. So is this: Vert.x's drain comes only once its queue (16 messages) is down to 8, which a
  * slow reader of big messages may take minutes to reach while it reads all along, so the clock restarts whenever
- * the bytes Netty has yet to write change (they only go down as the peer takes some, and only go up once they
- * have gone down far enough for Vert.x to pass on more). It is looked at every quarter of the timeout while a
- * wait lasts; no timer is set for each wait of a fast reader.
+ * Netty's outbound buffer has moved: its first message is another one, or has fewer bytes left, or the total
+ * changed. It is looked at every quarter of the timeout while a wait lasts; no timer is set for each wait of a
+ * fast reader.
  *
- * <p>Used on one event loop, the relay's.
+ * <p>Used on one event loop, the relay's, which is the socket's.
  */
 public final class DrainWatch {
 
@@ -28,7 +29,9 @@ public final class DrainWatch {
   private boolean waiting;
   /** When the peer last took something while waited on ({@link System#nanoTime()}). */
   private long lastProgress;
-  /** Netty's bytes yet to write when last looked at. */
+  /** Netty's outbound buffer when last looked at: its first message, that message's bytes left, and its total. */
+  private Object headSeen;
+  private int headBytesSeen;
   private long pendingSeen;
   private boolean off;
 
@@ -51,7 +54,7 @@ public final class DrainWatch {
     }
     waiting = true;
     lastProgress = System.nanoTime();
-    pendingSeen = pendingBytes();
+    moved();
     if (sendTimeoutMs > 0 && timer < 0 && !off) {
       checkIn(period());
     }
@@ -65,12 +68,11 @@ public final class DrainWatch {
     timer = vertx.setTimer(Math.max(1, ms), id -> {
       timer = -1;
       if (off || !waiting || socket.isClosed()) {
+        headSeen = null;
         return;
       }
       long now = System.nanoTime();
-      long pending = pendingBytes();
-      if (pending != pendingSeen) {
-        pendingSeen = pending;
+      if (moved()) {
         lastProgress = now;
       }
       long left = sendTimeoutMs - (now - lastProgress) / 1_000_000;
@@ -83,19 +85,28 @@ public final class DrainWatch {
     });
   }
 
-  /** The bytes Netty has yet to write to the socket (-1 when its channel is out of reach). */
-  private long pendingBytes() {
-    if (socket instanceof WebSocketInternal internal && internal.channelHandlerContext() != null) {
-      ChannelOutboundBuffer buffer = internal.channelHandlerContext().channel().unsafe().outboundBuffer();
-      return buffer == null ? -1 : buffer.totalPendingWriteBytes();
+  /** Whether Netty's outbound buffer has moved since last looked at (remembering it as it is now). */
+  private boolean moved() {
+    ChannelOutboundBuffer buffer = null;
+    if (socket instanceof WebSocketInternal internal && internal.channelHandlerContext() != null
+        && internal.channelHandlerContext().channel().eventLoop().inEventLoop()) {
+      buffer = internal.channelHandlerContext().channel().unsafe().outboundBuffer();
     }
-    return -1;
+    Object head = buffer == null ? null : buffer.current();
+    int headBytes = head instanceof ByteBuf bytes ? bytes.readableBytes() : -1;
+    long pending = buffer == null ? -1 : buffer.totalPendingWriteBytes();
+    boolean moved = head != headSeen || headBytes != headBytesSeen || pending != pendingSeen;
+    headSeen = head;
+    headBytesSeen = headBytes;
+    pendingSeen = pending;
+    return moved;
   }
 
   /** Nothing is waited on any more (the relay stopped, or the socket closed): no check is left pending. */
   public void stop() {
     off = true;
     waiting = false;
+    headSeen = null;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;

@@ -47,7 +47,8 @@ public final class RawWebSocketUpstream implements AutoCloseable {
     private final DataInputStream in;
     private final OutputStream out;
 
-    Peer(Socket socket) throws IOException {
+    /** One side of a connection past its handshake (also a client's, to read what a server sends: frames unmasked). */
+    public Peer(Socket socket) throws IOException {
       this.socket = socket;
       this.in = new DataInputStream(socket.getInputStream());
       this.out = socket.getOutputStream();
@@ -92,6 +93,10 @@ public final class RawWebSocketUpstream implements AutoCloseable {
       send(1, text.getBytes(StandardCharsets.UTF_8));
     }
 
+    public void sendBinary(byte[] payload) throws IOException {
+      send(2, payload);
+    }
+
     public void sendClose(int code, String reason) throws IOException {
       byte[] text = reason.getBytes(StandardCharsets.UTF_8);
       byte[] payload = new byte[2 + text.length];
@@ -106,10 +111,15 @@ public final class RawWebSocketUpstream implements AutoCloseable {
       frame.write(0x80 | opcode);
       if (payload.length < 126) {
         frame.write(payload.length);
-      } else {
+      } else if (payload.length < 65_536) {
         frame.write(126);
         frame.write(payload.length >> 8);
         frame.write(payload.length);
+      } else {
+        frame.write(127);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+          frame.write((int) ((long) payload.length >> shift));
+        }
       }
       frame.write(payload);
       out.write(frame.toByteArray());

@@ -428,10 +428,17 @@ final class Lane {
           return;
         }
       }
-      if (pausedByLine && line.size() <= LOW_WATER && queuedBytes < HIGH_WATER_BYTES / 4) {
-        pausedByLine = false;
-        resumeSource();
-      }
+      resumeIfLineLow();
+    }
+    // also here: a sink that filled on the line's last frame drains into an empty line, and the loop above never
+    // looks again (the source stayed paused for ever, the rest of its messages with it)
+    resumeIfLineLow();
+  }
+
+  private void resumeIfLineLow() {
+    if (pausedByLine && line.size() <= LOW_WATER && queuedBytes < HIGH_WATER_BYTES / 4) {
+      pausedByLine = false;
+      resumeSource();
     }
   }
 
