@@ -28,6 +28,7 @@ public final class ClosingHandshake {
   /** RFC 6455's "no status received": the close frame had no code. */
   private static final int NO_CODE = 1005;
   private static final int GOING_AWAY = 1001;
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ClosingHandshake.class.getName());
 
   /** A close to send a side: {@link WebSocketConfig#ABRUPT} ends its connection without a close frame. */
   public record Close(int code, String reason) {
@@ -223,6 +224,18 @@ public final class ClosingHandshake {
   public static boolean hungUp(WebSocketBase socket) {
     Short code = socket.closeStatusCode();
     return code == null || code == WebSocketConfig.ABRUPT;
+  }
+
+  /**
+   * One side has read nothing relayed to it for the send timeout ({@code clientStuck}: the client): its connection is
+   * closed without a close frame (one would wait behind what it does not read), and the other side is sent a
+   * going-away close saying which; {@code what} and {@code peer} name the connection in the log's warning.
+   */
+  public void cutStalled(boolean clientStuck, String what, Object peer) {
+    String stuck = clientStuck ? "client" : "upstream";
+    LOG.warning(() -> what + " " + stuck + " " + peer + " read nothing relayed to it for the send timeout: its connection is closed");
+    send(clientStuck ? client : upstream, WebSocketConfig.ABRUPT, null);
+    send(clientStuck ? upstream : client, GOING_AWAY, "faultline: " + stuck + " is not reading");
   }
 
   /** The connection is over: what is held goes to Vert.x (which drops it on a closed one). */

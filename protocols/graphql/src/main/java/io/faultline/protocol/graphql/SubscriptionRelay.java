@@ -32,7 +32,6 @@ import java.util.function.Supplier;
 final class SubscriptionRelay {
 
   private static final short GOING_AWAY = 1001;
-  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SubscriptionRelay.class.getName());
 
   private final Vertx vertx;
   private final ServerWebSocket client;
@@ -280,19 +279,9 @@ final class SubscriptionRelay {
     if (clientStuck ? clientGone : upstreamGone) {
       return;
     }
-    String stuck = clientStuck ? "client" : "upstream";
-    LOG.warning(() -> "GraphQL subscription " + stuck + " " + (clientStuck ? client.remoteAddress() : upstream.remoteAddress())
-        + " read nothing relayed to it for the send timeout: its connection is closed");
-    String reason = "faultline: " + stuck + " is not reading";
-    if (clientStuck) {
-      toClient.stop(); // the upstream is read on: its answer, or its end, is read (and dropped for the gone client)
-      closing.send(closing.client(), WebSocketConfig.ABRUPT, null);
-      closing.send(closing.upstream(), GOING_AWAY, reason);
-    } else {
-      toUpstream.stop();
-      closing.send(closing.upstream(), WebSocketConfig.ABRUPT, null);
-      closing.send(closing.client(), GOING_AWAY, reason);
-    }
+    // the other side is read on: its answer, or its end, is read (and dropped for the cut side)
+    (clientStuck ? toClient : toUpstream).stop();
+    closing.cutStalled(clientStuck, "GraphQL subscription", clientStuck ? client.remoteAddress() : upstream.remoteAddress());
   }
 
   private static JsonObject json(String text) {

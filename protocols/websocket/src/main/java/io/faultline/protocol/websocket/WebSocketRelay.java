@@ -28,7 +28,6 @@ final class WebSocketRelay implements Lane.Events {
   }
 
   private static final short GOING_AWAY = 1001;
-  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(WebSocketRelay.class.getName());
 
   private final Vertx vertx;
   private final ServerWebSocket client;
@@ -196,21 +195,11 @@ final class WebSocketRelay implements Lane.Events {
     if (finished) {
       return;
     }
-    String stuck = downstream ? "client" : "upstream";
-    LOG.warning(() -> "WebSocket " + stuck + " " + (downstream ? client.remoteAddress() : upstream.remoteAddress())
-        + " read nothing relayed to it for the send timeout: its connection is closed");
     abrupt = true;
     upstreamFailed |= !downstream;
     toClient.stop();
     toUpstream.stop();
-    String reason = "faultline: " + stuck + " is not reading";
-    if (downstream) {
-      closing.send(closing.client(), WebSocketConfig.ABRUPT, null);
-      closing.send(closing.upstream(), GOING_AWAY, reason);
-    } else {
-      closing.send(closing.upstream(), WebSocketConfig.ABRUPT, null);
-      closing.send(closing.client(), GOING_AWAY, reason);
-    }
+    closing.cutStalled(downstream, "WebSocket", downstream ? client.remoteAddress() : upstream.remoteAddress());
   }
 
   /**
