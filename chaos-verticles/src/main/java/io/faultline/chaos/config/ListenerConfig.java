@@ -17,9 +17,9 @@ import java.util.Set;
  * listener itself terminates TLS for its clients ({@link TlsConfig}). A client must send a request's
  * headers within {@code header_timeout_ms} (10 s; 0: no limit) of opening the connection or of the
  * previous answer, and a connection idle for {@code idle_timeout_ms} is closed (the protocol's default:
- * 2 min, none for WebSockets, which idle by nature). On a WebSocket or GraphQL listener, a WebSocket peer that takes nothing of what is
- * relayed to it (its connection's send buffer stays full) for {@code send_timeout_ms} (60 s, nginx's {@code send_timeout};
- * 0: no limit) has its connection closed, and the other side is sent a going-away close.
+ * 2 min, none for WebSockets, which idle by nature). A peer that takes nothing sent to it (its connection's send buffer
+ * stays full) for {@code send_timeout_ms} (60 s, nginx's {@code send_timeout}; 0: no limit) has its connection closed; a
+ * WebSocket's other side is sent a going-away close.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ListenerConfig(
@@ -103,7 +103,7 @@ public record ListenerConfig(
         headerTimeoutMs, ms, sendTimeoutMs);
   }
 
-  /** How long a WebSocket peer may take nothing of what is relayed to it (websocket and graphql listeners; 0: for ever), by default 60 s. */
+  /** How long a peer may take nothing sent to it (0: for ever), by default 60 s. */
   public long sendTimeout() {
     return sendTimeoutMs == null ? DEFAULT_SEND_TIMEOUT_MS : sendTimeoutMs;
   }

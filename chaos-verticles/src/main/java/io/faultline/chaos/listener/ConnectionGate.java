@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Connection-level rules for one listener, shared by all its verticle instances: the {@link Http1Guard}
- * (request framing, the header timeout against slowloris, the keep-alive idle timeout), and chaos's connection
+ * (request framing, the header timeout against slowloris, the keep-alive idle timeout), the {@link SendTimeout}
+ * (a client that stops reading), and chaos's connection
  * shaping: connections beyond {@code max_connections} are closed when Vert.x hands them over (at their first
  * bytes, which tell HTTP/1.1 from HTTP/2), and with
  * {@code connection_timeout_ms} every connection is closed that long after it opened.
@@ -19,20 +20,26 @@ public final class ConnectionGate {
   private volatile boolean draining;
   private final long headerTimeoutMs;
   private final long idleTimeoutMs;
+  private final long sendTimeoutMs;
+  /** Who a connection's peer is, in the send timeout's warning. */
+  private final String clients;
 
   /** A gate with the default header timeout ({@link io.faultline.chaos.config.ListenerConfig#DEFAULT_HEADER_TIMEOUT_MS}) and no idle timeout. */
   public ConnectionGate() {
-    this(io.faultline.chaos.config.ListenerConfig.DEFAULT_HEADER_TIMEOUT_MS, 0);
+    this(io.faultline.chaos.config.ListenerConfig.DEFAULT_HEADER_TIMEOUT_MS, 0, io.faultline.chaos.config.ListenerConfig.DEFAULT_SEND_TIMEOUT_MS,
+        "client");
   }
 
-  /** The gate of {@code listener}: its header and idle timeouts (see {@link Http1Guard}). */
+  /** The gate of {@code listener}: its header and idle timeouts (see {@link Http1Guard}), and its send timeout ({@link SendTimeout}). */
   public ConnectionGate(io.faultline.chaos.config.ListenerConfig listener) {
-    this(listener.headerTimeoutMs(), listener.idleTimeout());
+    this(listener.headerTimeoutMs(), listener.idleTimeout(), listener.sendTimeout(), "listener " + listener.name() + ": client");
   }
 
-  private ConnectionGate(long headerTimeoutMs, long idleTimeoutMs) {
+  private ConnectionGate(long headerTimeoutMs, long idleTimeoutMs, long sendTimeoutMs, String clients) {
     this.headerTimeoutMs = headerTimeoutMs;
     this.idleTimeoutMs = idleTimeoutMs;
+    this.sendTimeoutMs = sendTimeoutMs;
+    this.clients = clients;
   }
 
   /**
@@ -47,6 +54,7 @@ public final class ConnectionGate {
   public void onConnection(Vertx vertx, ChaosState state, HttpConnection connection) {
     Http1Guard.install(connection, headerTimeoutMs, idleTimeoutMs, () -> draining);
     FlushBatching.install(connection);
+    SendTimeout.install(connection, sendTimeoutMs, clients);
     int count = open.incrementAndGet();
     TrafficShapingConfig shaping = state.snapshot().connectionShaping();
     long timer = -1;

@@ -1,7 +1,6 @@
 package io.faultline.chaos.listener;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.Channel;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.internal.http.WebSocketInternal;
@@ -12,8 +11,7 @@ import io.vertx.core.internal.http.WebSocketInternal;
  * pauses the other side while it waits), where nginx cuts at its {@code send_timeout}, 60 s, counted from the last
  * write that got anywhere. So is this: Vert.x's drain comes only once its queue (16 messages) is down to 8, which a
  * slow reader of big messages may take minutes to reach while it reads all along, so the clock restarts whenever
- * Netty's outbound buffer has moved: its first message is another one, or has fewer bytes left, or the total
- * changed. It is looked at every quarter of the timeout while a wait lasts; no timer is set for each wait of a
+ * Netty's outbound buffer has moved ({@link OutboundProgress}). It is looked at every quarter of the timeout while a wait lasts; no timer is set for each wait of a
  * fast reader.
  *
  * <p>Used on one event loop, the relay's, which is the socket's.
@@ -29,10 +27,8 @@ public final class DrainWatch {
   private boolean waiting;
   /** When the peer last took something while waited on ({@link System#nanoTime()}). */
   private long lastProgress;
-  /** Netty's outbound buffer when last looked at: its first message, that message's bytes left, and its total. */
-  private Object headSeen;
-  private int headBytesSeen;
-  private long pendingSeen;
+  /** Netty's outbound buffer when last looked at. */
+  private final OutboundProgress progress = new OutboundProgress();
   private boolean off;
 
   /** {@code stalled} runs when {@code socket}'s peer has taken nothing for {@code sendTimeoutMs} (0: never). */
@@ -68,7 +64,7 @@ public final class DrainWatch {
     timer = vertx.setTimer(Math.max(1, ms), id -> {
       timer = -1;
       if (off || !waiting || socket.isClosed()) {
-        headSeen = null;
+        progress.forget();
         return;
       }
       long now = System.nanoTime();
@@ -87,26 +83,16 @@ public final class DrainWatch {
 
   /** Whether Netty's outbound buffer has moved since last looked at (remembering it as it is now). */
   private boolean moved() {
-    ChannelOutboundBuffer buffer = null;
-    if (socket instanceof WebSocketInternal internal && internal.channelHandlerContext() != null
-        && internal.channelHandlerContext().channel().eventLoop().inEventLoop()) {
-      buffer = internal.channelHandlerContext().channel().unsafe().outboundBuffer();
-    }
-    Object head = buffer == null ? null : buffer.current();
-    int headBytes = head instanceof ByteBuf bytes ? bytes.readableBytes() : -1;
-    long pending = buffer == null ? -1 : buffer.totalPendingWriteBytes();
-    boolean moved = head != headSeen || headBytes != headBytesSeen || pending != pendingSeen;
-    headSeen = head;
-    headBytesSeen = headBytes;
-    pendingSeen = pending;
-    return moved;
+    Channel channel = socket instanceof WebSocketInternal internal && internal.channelHandlerContext() != null
+        ? internal.channelHandlerContext().channel() : null;
+    return progress.moved(channel);
   }
 
   /** Nothing is waited on any more (the relay stopped, or the socket closed): no check is left pending. */
   public void stop() {
     off = true;
     waiting = false;
-    headSeen = null;
+    progress.forget();
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;

@@ -24,11 +24,6 @@ public interface ProtocolModule {
     return 120_000;
   }
 
-  /** Whether this protocol's listeners take {@code send_timeout_ms} (a peer that stops reading what is relayed to it). */
-  default boolean takesSendTimeout() {
-    return false;
-  }
-
   /**
    * {@code listener} with this protocol's defaults where it names none: the port and the idle timeout. Every
    * way a listener comes (the config file, a flag, {@code POST /api/listeners}) goes through here.
@@ -43,7 +38,8 @@ public interface ProtocolModule {
 
   /**
    * Checks a listener of this protocol beyond what {@link ListenerConfig} checks itself: whether it needs
-   * an upstream, and which schemes its upstreams may have. Throws a {@link ChaosConfigException} naming
+   * an upstream, and which schemes its upstreams may have. Every way a listener comes (the config file,
+   * {@code POST /api/listeners}) goes through here. Throws a {@link ChaosConfigException} naming
    * the field relative to the listener ({@code upstream}, {@code routes[1].upstream}).
    */
   default void check(ListenerConfig listener) {
@@ -57,17 +53,6 @@ public interface ProtocolModule {
       String field = "routes[" + i + "].upstream";
       checkUpstream(Upstream.parse(listener.routes().get(i).upstream(), field), field);
     }
-  }
-
-  /**
-   * Checks a listener of this protocol: the fields only some protocols take, then {@link #check}. Every way a listener
-   * comes (the config file, {@code POST /api/listeners}) goes through here.
-   */
-  default void checkListener(ListenerConfig listener) {
-    if (listener.sendTimeoutMs() != null && !takesSendTimeout()) {
-      throw new ChaosConfigException("send_timeout_ms", "applies to websocket and graphql listeners only, not to a " + name() + " listener");
-    }
-    check(listener);
   }
 
   /** Checks one upstream of a listener of this protocol; {@code field} names it in the error. */

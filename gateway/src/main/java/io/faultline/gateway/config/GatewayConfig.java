@@ -169,7 +169,7 @@ public record GatewayConfig(
       }
       ProtocolModule module = Protocols.named(listener.protocol(), at + ".protocol");
       try {
-        module.checkListener(listener);
+        module.check(listener);
       } catch (ChaosConfigException e) {
         throw e.under(at);
       }

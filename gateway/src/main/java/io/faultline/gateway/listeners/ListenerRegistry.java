@@ -50,8 +50,9 @@ public final class ListenerRegistry extends VerticleBase {
 
     JsonObject json() {
       JsonObject json = new JsonObject().put("name", config.name()).put("protocol", config.protocol()).put("host", config.host())
-          .put("port", port).put("upstream", config.upstream()).put("idle_timeout_ms", config.idleTimeout()).put("origin", origin);
-      return module.takesSendTimeout() ? json.put("send_timeout_ms", config.sendTimeout()) : json;
+          .put("port", port).put("upstream", config.upstream()).put("idle_timeout_ms", config.idleTimeout()).put("send_timeout_ms", config.sendTimeout())
+          .put("origin", origin);
+      return json;
     }
   }
 
@@ -123,7 +124,7 @@ public final class ListenerRegistry extends VerticleBase {
     }
     ListenerConfig given = ChaosJson.convert(body, ListenerConfig.class, "");
     ProtocolModule module = Protocols.named(given.protocol(), "protocol");
-    module.checkListener(given);
+    module.check(given);
     // the protocol's default port (checked like a port it names) and idle timeout when it names none
     ListenerConfig listener = module.withDefaults(given);
     synchronized (this) {

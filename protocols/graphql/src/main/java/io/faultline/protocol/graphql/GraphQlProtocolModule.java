@@ -19,12 +19,6 @@ public final class GraphQlProtocolModule implements ProtocolModule {
     return 3003;
   }
 
-  /** A subscription's client that stops reading held its upstream paused for ever: cut at send_timeout_ms. */
-  @Override
-  public boolean takesSendTimeout() {
-    return true;
-  }
-
   @Override
   public String defaultListenerName() {
     return "gql";

@@ -6,6 +6,7 @@ import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.FlushBatching;
 import io.faultline.chaos.listener.Http2Idle;
+import io.faultline.chaos.listener.SendTimeout;
 import io.faultline.chaos.listener.Drainable;
 import io.faultline.chaos.listener.ListenerServers;
 import io.faultline.chaos.listener.UpstreamClients;
@@ -112,6 +113,7 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
         .connectionHandler(connection -> {
           FlushBatching.install(connection);
           Http2Idle.install(connection); // idles only with no call in progress
+          SendTimeout.install(connection, listener.sendTimeout(), "listener " + listener.name() + ": client");
         })
         .requestHandler(request -> {
           long started = System.nanoTime();

@@ -41,7 +41,7 @@ final class GrpcFixture implements AutoCloseable {
 
   final Vertx vertx = Vertx.vertx();
   final AtomicInteger upstreamCalls = new AtomicInteger();
-  /** Calls to {@code Hang} the gateway cancelled. */
+  /** Calls to {@code Hang} and {@code Flood} the gateway cancelled. */
   final AtomicInteger upstreamCancels = new AtomicInteger();
   /** How many Gate calls the upstream holds until it answers them all. */
   volatile int gateSize = Integer.MAX_VALUE;
@@ -99,11 +99,21 @@ final class GrpcFixture implements AutoCloseable {
 
   /** A listener with its own {@code timeout_ms} and {@code idle_timeout_ms} (null: the defaults). */
   GrpcFixture(String chaosJson, Long timeoutMs, Long idleTimeoutMs) {
-    this(chaosJson, null, false, Integer.MAX_VALUE, timeoutMs, idleTimeoutMs);
+    this(chaosJson, null, false, Integer.MAX_VALUE, timeoutMs, idleTimeoutMs, null);
+  }
+
+  /** A listener with its own {@code send_timeout_ms}. */
+  static GrpcFixture withSendTimeout(String chaosJson, long sendTimeoutMs) {
+    return new GrpcFixture(chaosJson, null, false, Integer.MAX_VALUE, null, null, sendTimeoutMs);
   }
 
   private GrpcFixture(String chaosJson, String upstreamOverride, boolean tlsTrustAll, long upstreamStreams, Long timeoutMs,
       Long idleTimeoutMs) {
+    this(chaosJson, upstreamOverride, tlsTrustAll, upstreamStreams, timeoutMs, idleTimeoutMs, null);
+  }
+
+  private GrpcFixture(String chaosJson, String upstreamOverride, boolean tlsTrustAll, long upstreamStreams, Long timeoutMs,
+      Long idleTimeoutMs, Long sendTimeoutMs) {
     upstreamPort = startUpstream(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
         .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(upstreamStreams)));
     state = new ChaosState(chaosJson == null ? ChaosConfig.off() : ChaosJson.parse(chaosJson, ChaosConfig.class, ""),
@@ -111,10 +121,17 @@ final class GrpcFixture implements AutoCloseable {
     String upstream = upstreamOverride != null ? upstreamOverride : "127.0.0.1:" + upstreamPort;
     ListenerConfig listener = new ListenerConfig("rpc", "grpc", "127.0.0.1", 0, upstream,
         List.of(new RouteConfig("echo", "/test.Echo/*", null, null, upstream, null)), timeoutMs, null, 1, null, tlsTrustAll, null, null,
-        idleTimeoutMs, null);
+        idleTimeoutMs, sendTimeoutMs);
     GrpcProxyVerticle proxy = new GrpcProxyVerticle(listener, state, 0, events);
     vertx.deployVerticle(proxy).await();
     port = proxy.actualPort();
+  }
+
+  private static void flood(GrpcServerResponse<Buffer, Buffer> response, Buffer message, boolean[] cancelled) {
+    while (!cancelled[0] && !response.writeQueueFull()) {
+      response.write(message);
+    }
+    response.drainHandler(v -> flood(response, message, cancelled));
   }
 
   private static ServiceMethod<Buffer, Buffer> method(String name) {
@@ -165,6 +182,15 @@ final class GrpcFixture implements AutoCloseable {
       upstreamCalls.incrementAndGet();
       req.errorHandler(error -> upstreamCancels.incrementAndGet()); // the gateway cancelled the call
     });
+    up.callHandler(method("Flood"), req -> req.last().onSuccess(body -> { // 16 KB messages, back-pressured, until cancelled
+      upstreamCalls.incrementAndGet();
+      boolean[] cancelled = {false};
+      req.errorHandler(error -> {
+        cancelled[0] = true;
+        upstreamCancels.incrementAndGet();
+      });
+      flood(req.response(), Buffer.buffer(new byte[16 * 1024]), cancelled);
+    }));
     up.callHandler(method("Stall"), req -> req.last().onSuccess(body -> { // answers one message, then never ends
       upstreamCalls.incrementAndGet();
       req.response().write(Buffer.buffer("first"));

@@ -24,7 +24,7 @@ final class GatewayFixture implements AutoCloseable {
   final Upstreams.Echo upstream;
   final ChaosState state;
   final RecordingListener events = new RecordingListener();
-  final ConnectionGate gate = new ConnectionGate();
+  final ConnectionGate gate;
   final int port;
   final WebClient client;
 
@@ -37,6 +37,7 @@ final class GatewayFixture implements AutoCloseable {
     state = new ChaosState(chaos(chaosJson), System::nanoTime, 42);
     ListenerConfig config = listener != null ? listener
         : new ListenerConfig("web", "http", "127.0.0.1", 0, upstream.url(), null, 2_000L, null, 1, null, null);
+    gate = new ConnectionGate(config);
     HttpProxyVerticle verticle = new HttpProxyVerticle(config, state, gate, config.port(), events);
     vertx.deployVerticle(verticle).await();
     port = verticle.actualPort();

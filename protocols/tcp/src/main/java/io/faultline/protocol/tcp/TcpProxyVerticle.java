@@ -9,6 +9,7 @@ import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.listener.Drainable;
+import io.faultline.chaos.listener.SendTimeout;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -188,6 +189,7 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
   private void accept(NetSocket socket) {
     long started = System.nanoTime();
     socket.pause();
+    SendTimeout.install(socket, listener.sendTimeout(), "listener " + listener.name() + ": client");
     Connection connection = new Connection(vertx, runner, state, socket, listener.name(), started, connections++, open::remove);
     open.add(connection);
     connection.exchange = runner.start(connection, null, started);
@@ -204,6 +206,7 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
       if (ar.failed()) {
         runner.translator().upstreamFailed(connection, upstream.host() + ":" + upstream.port(), ar.cause());
       } else if (!connection.abandon(ar.result())) {
+        SendTimeout.install(ar.result(), listener.sendTimeout(), "listener " + listener.name() + ": upstream");
         connection.relay(ar.result(), exchange == null ? 0 : exchange.verdict().throttleBps(),
             exchange == null ? null : exchange.verdict().messages().toxics());
       }

@@ -29,10 +29,18 @@ final class TcpFixture implements AutoCloseable {
   final int port;
 
   TcpFixture(String chaosJson) {
+    this(chaosJson, null);
+  }
+
+  /** A listener with its own {@code send_timeout_ms} (null: the default). */
+  TcpFixture(String chaosJson, Long sendTimeoutMs) {
     state = new ChaosState(ChaosJson.parse(chaosJson, ChaosConfig.class, ""));
     upstreamPort = Upstreams.echoTcp(vertx);
     ListenerConfig listener = new ListenerConfig("db", "tcp", "127.0.0.1", 0, "127.0.0.1:" + upstreamPort, null, null, 2_000L,
         1, null, null);
+    if (sendTimeoutMs != null) {
+      listener = listener.withSendTimeout(sendTimeoutMs);
+    }
     deployment = new ListenerDeployment(vertx, listener, -1, state, events);
     port = module.deploy(deployment).await();
   }

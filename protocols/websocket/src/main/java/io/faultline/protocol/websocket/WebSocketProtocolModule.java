@@ -20,12 +20,6 @@ public final class WebSocketProtocolModule implements ProtocolModule {
     return 3002;
   }
 
-  /** A peer that stops reading what is relayed to it held both connections for ever: cut at send_timeout_ms. */
-  @Override
-  public boolean takesSendTimeout() {
-    return true;
-  }
-
   /** WebSockets idle by nature (a quiet feed is still a feed): no idle timeout unless the listener sets one. */
   @Override
   public long defaultIdleTimeoutMs() {
