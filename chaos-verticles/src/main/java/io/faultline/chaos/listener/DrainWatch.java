@@ -50,7 +50,7 @@ public final class DrainWatch {
     }
     waiting = true;
     lastProgress = System.nanoTime();
-    moved();
+    progress.lookAfterFlush(channel());
     if (sendTimeoutMs > 0 && timer < 0 && !off) {
       checkIn(period());
     }
@@ -83,9 +83,12 @@ public final class DrainWatch {
 
   /** Whether Netty's outbound buffer has moved since last looked at (remembering it as it is now). */
   private boolean moved() {
-    Channel channel = socket instanceof WebSocketInternal internal && internal.channelHandlerContext() != null
+    return progress.moved(channel());
+  }
+
+  private Channel channel() {
+    return socket instanceof WebSocketInternal internal && internal.channelHandlerContext() != null
         ? internal.channelHandlerContext().channel() : null;
-    return progress.moved(channel);
   }
 
   /** Nothing is waited on any more (the relay stopped, or the socket closed): no check is left pending. */

@@ -16,6 +16,23 @@ final class OutboundProgress {
 
   private Object headSeen;
   private long headLeftSeen;
+  /** The channel {@link #lookAfterFlush} looks at, and its two hops. */
+  private Channel later;
+  private final Runnable look = () -> moved(later);
+  private final Runnable afterFlush = () -> later.eventLoop().execute(look);
+
+  /**
+   * Remembers {@code channel}'s buffer as it will be once what this turn of its event loop wrote has been flushed,
+   * at the start of a wait: looked at now, the buffer is one its flush is about to move ({@link FlushBatching}
+   * defers a flush to a task of its own, queued after the write that filled the buffer), which would count as the
+   * peer's progress and put the cut a look later. Two hops: the flush's task is queued after the first.
+   */
+  void lookAfterFlush(Channel channel) {
+    later = channel;
+    if (channel != null) {
+      channel.eventLoop().execute(afterFlush);
+    }
+  }
 
   /** Whether {@code channel}'s outbound buffer has moved since last looked at (remembering it as it is now). */
   boolean moved(Channel channel) {

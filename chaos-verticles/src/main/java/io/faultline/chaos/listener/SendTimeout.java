@@ -71,7 +71,7 @@ public final class SendTimeout extends ChannelInboundHandlerAdapter {
     } else if (!waiting) {
       waiting = true;
       since = System.nanoTime();
-      progress.moved(ctx.channel());
+      progress.lookAfterFlush(ctx.channel());
       if (!checkPending) {
         checkIn(ctx, period());
       }
