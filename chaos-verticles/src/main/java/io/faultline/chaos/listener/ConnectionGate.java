@@ -24,7 +24,10 @@ public final class ConnectionGate {
   /** Who a connection's peer is, in the send timeout's warning. */
   private final String clients;
 
-  /** A gate with the default header timeout ({@link io.faultline.chaos.config.ListenerConfig#DEFAULT_HEADER_TIMEOUT_MS}) and no idle timeout. */
+  /**
+   * A gate with the default header timeout ({@link io.faultline.chaos.config.ListenerConfig#DEFAULT_HEADER_TIMEOUT_MS}), no idle
+   * timeout, and the default send timeout ({@link io.faultline.chaos.config.ListenerConfig#DEFAULT_SEND_TIMEOUT_MS}).
+   */
   public ConnectionGate() {
     this(io.faultline.chaos.config.ListenerConfig.DEFAULT_HEADER_TIMEOUT_MS, 0, io.faultline.chaos.config.ListenerConfig.DEFAULT_SEND_TIMEOUT_MS,
         "client");

@@ -49,10 +49,12 @@ public final class DrainWatch {
       return; // still the same wait: its clock runs on
     }
     waiting = true;
-    lastProgress = System.nanoTime();
-    progress.lookAfterFlush(channel());
-    if (sendTimeoutMs > 0 && timer < 0 && !off) {
-      checkIn(period());
+    if (sendTimeoutMs > 0 && !off) {
+      lastProgress = System.nanoTime();
+      progress.lookAfterFlush(channel());
+      if (timer < 0) {
+        checkIn(period());
+      }
     }
   }
 

@@ -25,12 +25,21 @@ public interface ProtocolModule {
   }
 
   /**
-   * {@code listener} with this protocol's defaults where it names none: the port and the idle timeout. Every
-   * way a listener comes (the config file, a flag, {@code POST /api/listeners}) goes through here.
+   * How long a peer may take nothing sent to it before its connection is closed, unless the listener says (0: for
+   * ever): nginx's {@code send_timeout}, 60 s.
+   */
+  default long defaultSendTimeoutMs() {
+    return ListenerConfig.DEFAULT_SEND_TIMEOUT_MS;
+  }
+
+  /**
+   * {@code listener} with this protocol's defaults where it names none: the port, the idle timeout and the send
+   * timeout. Every way a listener comes (the config file, a flag, {@code POST /api/listeners}) goes through here.
    */
   default ListenerConfig withDefaults(ListenerConfig listener) {
     ListenerConfig withPort = listener.port() == null ? listener.withPort(defaultPort()) : listener;
-    return withPort.idleTimeoutMs() == null ? withPort.withIdleTimeout(defaultIdleTimeoutMs()) : withPort;
+    ListenerConfig withIdle = withPort.idleTimeoutMs() == null ? withPort.withIdleTimeout(defaultIdleTimeoutMs()) : withPort;
+    return withIdle.sendTimeoutMs() == null ? withIdle.withSendTimeout(defaultSendTimeoutMs()) : withIdle;
   }
 
   /** The name given to the listener a {@code --PROTOCOL-port}/{@code --PROTOCOL-upstream} flag adds when the config has none. */

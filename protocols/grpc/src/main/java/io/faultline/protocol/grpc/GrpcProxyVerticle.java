@@ -109,11 +109,12 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
         relay.handle(call, dispatching);
       }
     });
+    String clients = "listener " + listener.name() + ": client";
     server = ListenerServers.createHttpServer(vertx, listener, new HttpServerOptions().setHost(listener.host()).setPort(bindPort))
         .connectionHandler(connection -> {
           FlushBatching.install(connection);
           Http2Idle.install(connection); // idles only with no call in progress
-          SendTimeout.install(connection, listener.sendTimeout(), "listener " + listener.name() + ": client");
+          SendTimeout.install(connection, listener.sendTimeout(), clients);
         })
         .requestHandler(request -> {
           long started = System.nanoTime();

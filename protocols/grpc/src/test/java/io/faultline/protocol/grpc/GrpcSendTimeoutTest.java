@@ -23,15 +23,19 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class GrpcSendTimeoutTest {
 
-  @ParameterizedTest(name = "{0}, send_timeout_ms {1}")
-  @CsvSource({"off, 1000", "touched, 1000", "off, 0"})
-  void aClientThatStopsReadingItsConnectionIsCut(String mode, long sendTimeoutMs) throws Exception {
+  @ParameterizedTest(name = "{0}, send_timeout_ms {1}, {2} windows")
+  @CsvSource({"off, 1000, largest", "off, 1000, default", "touched, 1000, default", "off, 0, default"})
+  void aClientThatStopsReadingItsConnectionIsCut(String mode, long sendTimeoutMs, String windows) throws Exception {
     String chaos = mode.equals("off") ? null : GrpcProxyVerticleTest.TOUCHED;
     try (GrpcFixture gw = GrpcFixture.withSendTimeout(chaos, sendTimeoutMs)) {
-      // windows as large as HTTP/2 allows: the gateway writes until the sockets' buffers are full
-      HttpClientAgent h2 = gw.vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-          .setHttp2ClearTextUpgrade(false).setDefaultHost("127.0.0.1").setDefaultPort(gw.port)
-          .setHttp2ConnectionWindowSize(Integer.MAX_VALUE).setInitialSettings(new Http2Settings().setInitialWindowSize(Integer.MAX_VALUE)));
+      // the largest windows: the gateway writes until the sockets' buffers are full; the default (64 KiB): it stops at
+      // the client's window, and the client's silence shows as PINGs unanswered
+      HttpClientOptions options = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+          .setHttp2ClearTextUpgrade(false).setDefaultHost("127.0.0.1").setDefaultPort(gw.port);
+      if (windows.equals("largest")) {
+        options.setHttp2ConnectionWindowSize(Integer.MAX_VALUE).setInitialSettings(new Http2Settings().setInitialWindowSize(Integer.MAX_VALUE));
+      }
+      HttpClientAgent h2 = gw.vertx.createHttpClient(options);
       CompletableFuture<Void> closed = new CompletableFuture<>();
       HttpClientRequest request = h2.request(HttpMethod.POST, "/test.Echo/Flood").await();
       request.connection().closeHandler(v -> closed.complete(null));

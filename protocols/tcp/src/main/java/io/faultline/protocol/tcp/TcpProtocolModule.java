@@ -34,6 +34,16 @@ public final class TcpProtocolModule implements ProtocolModule {
     return 0;
   }
 
+  /**
+   * 10 minutes, nginx's {@code proxy_timeout} for its stream proxy (which has no send timeout of its own, and cuts a
+   * connection after that long without a read or write either way, as a stalled one is): a database may stop
+   * reading for a minute and still be working (a COPY waiting on a lock).
+   */
+  @Override
+  public long defaultSendTimeoutMs() {
+    return 10 * 60 * 1000;
+  }
+
   @Override
   public String defaultListenerName() {
     return "tcp";

@@ -40,6 +40,9 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
   private static final Logger LOG = Logger.getLogger(TcpProxyVerticle.class.getName());
 
   private final ListenerConfig listener;
+  /** Its peers, as the send timeout's warning names them. */
+  private final String clients;
+  private final String upstreams;
   private final ChaosState state;
   private final int bindPort;
   private final ChaosListener events;
@@ -64,6 +67,8 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
   public TcpProxyVerticle(ListenerConfig listener, ChaosState state, int bindPort, ChaosListener events, Runnable stopped) {
     this.stopped = stopped;
     this.listener = listener;
+    this.clients = "listener " + listener.name() + ": client";
+    this.upstreams = "listener " + listener.name() + ": upstream";
     this.state = state;
     this.bindPort = bindPort;
     this.events = events;
@@ -189,7 +194,7 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
   private void accept(NetSocket socket) {
     long started = System.nanoTime();
     socket.pause();
-    SendTimeout.install(socket, listener.sendTimeout(), "listener " + listener.name() + ": client");
+    SendTimeout.install(socket, listener.sendTimeout(), clients);
     Connection connection = new Connection(vertx, runner, state, socket, listener.name(), started, connections++, open::remove);
     open.add(connection);
     connection.exchange = runner.start(connection, null, started);
@@ -206,7 +211,7 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
       if (ar.failed()) {
         runner.translator().upstreamFailed(connection, upstream.host() + ":" + upstream.port(), ar.cause());
       } else if (!connection.abandon(ar.result())) {
-        SendTimeout.install(ar.result(), listener.sendTimeout(), "listener " + listener.name() + ": upstream");
+        SendTimeout.install(ar.result(), listener.sendTimeout(), upstreams);
         connection.relay(ar.result(), exchange == null ? 0 : exchange.verdict().throttleBps(),
             exchange == null ? null : exchange.verdict().messages().toxics());
       }
