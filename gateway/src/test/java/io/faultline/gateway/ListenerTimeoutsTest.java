@@ -133,6 +133,10 @@ class ListenerTimeoutsTest {
       var tcp = addListener("{\"name\": \"db\", \"protocol\": \"tcp\", \"port\": 0, \"upstream\": \"127.0.0.1:1\", \"send_timeout_ms\": 800}");
       assertThat(tcp.statusCode()).as(tcp.body()).isEqualTo(201);
       assertThat(new io.vertx.core.json.JsonObject(tcp.body()).getLong("send_timeout_ms")).isEqualTo(800L);
+      // a tcp listener's default is nginx's stream proxy_timeout, 10 minutes: a database may stop reading a while
+      var tcpDefault = addListener("{\"name\": \"db2\", \"protocol\": \"tcp\", \"port\": 0, \"upstream\": \"127.0.0.1:1\"}");
+      assertThat(tcpDefault.statusCode()).as(tcpDefault.body()).isEqualTo(201);
+      assertThat(new io.vertx.core.json.JsonObject(tcpDefault.body()).getLong("send_timeout_ms")).isEqualTo(600_000L);
 
       // a client that asks and then reads nothing: before, it held its connection and the upstream's for ever
       try (Socket client = new Socket()) {
