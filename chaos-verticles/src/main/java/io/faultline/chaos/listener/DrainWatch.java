@@ -11,8 +11,8 @@ import io.vertx.core.internal.http.WebSocketInternal;
  * pauses the other side while it waits), where nginx cuts at its {@code send_timeout}, 60 s, counted from the last
  * write that got anywhere. So is this: Vert.x's drain comes only once its queue (16 messages) is down to 8, which a
  * slow reader of big messages may take minutes to reach while it reads all along, so the clock restarts whenever
- * Netty's outbound buffer has moved ({@link OutboundProgress}). It is looked at every quarter of the timeout while a wait lasts; no timer is set for each wait of a
- * fast reader.
+ * Netty's outbound buffer has moved ({@link StallClock}). It is looked at every quarter of the timeout while a wait
+ * lasts; no timer is set for each wait of a fast reader.
  *
  * <p>Used on one event loop, the relay's, which is the socket's.
  */
@@ -20,72 +20,46 @@ public final class DrainWatch {
 
   private final Vertx vertx;
   private final WebSocketBase socket;
-  private final long sendTimeoutMs;
   private final Runnable stalled;
   private long timer = -1;
-  /** Whether the socket's write queue is full and its drain not come yet. */
-  private boolean waiting;
-  /** When the peer last took something while waited on ({@link System#nanoTime()}). */
-  private long lastProgress;
-  /** Netty's outbound buffer when last looked at. */
-  private final OutboundProgress progress = new OutboundProgress();
+  /** Waits while the socket's write queue is full and its drain not come yet. */
+  private final StallClock clock;
   private boolean off;
 
   /** {@code stalled} runs when {@code socket}'s peer has taken nothing for {@code sendTimeoutMs} (0: never). */
   public DrainWatch(Vertx vertx, WebSocketBase socket, long sendTimeoutMs, Runnable stalled) {
     this.vertx = vertx;
     this.socket = socket;
-    this.sendTimeoutMs = sendTimeoutMs;
+    this.clock = new StallClock(sendTimeoutMs);
     this.stalled = stalled;
   }
 
   /** The socket's write queue is full: {@code drained} runs once it has drained (the last one given, if asked again). */
   public void whenDrained(Runnable drained) {
     socket.drainHandler(v -> {
-      waiting = false;
+      clock.end();
       drained.run();
     });
-    if (waiting) {
-      return; // still the same wait: its clock runs on
+    if (!off && clock.begin(channel()) && clock.timed() && timer < 0) {
+      checkIn(clock.period());
     }
-    waiting = true;
-    if (sendTimeoutMs > 0 && !off) {
-      lastProgress = System.nanoTime();
-      progress.lookAfterFlush(channel());
-      if (timer < 0) {
-        checkIn(period());
-      }
-    }
-  }
-
-  private long period() {
-    return Math.max(1, sendTimeoutMs / 4);
   }
 
   private void checkIn(long ms) {
     timer = vertx.setTimer(Math.max(1, ms), id -> {
       timer = -1;
-      if (off || !waiting || socket.isClosed()) {
-        progress.forget();
+      if (off || socket.isClosed()) {
+        clock.end();
         return;
       }
-      long now = System.nanoTime();
-      if (moved()) {
-        lastProgress = now;
-      }
-      long left = sendTimeoutMs - (now - lastProgress) / 1_000_000;
+      long left = clock.left(channel(), System.nanoTime());
       if (left <= 0) {
         off = true;
         stalled.run();
-      } else {
-        checkIn(Math.min(period(), left));
+      } else if (left != Long.MAX_VALUE) {
+        checkIn(Math.min(clock.period(), left));
       }
     });
-  }
-
-  /** Whether Netty's outbound buffer has moved since last looked at (remembering it as it is now). */
-  private boolean moved() {
-    return progress.moved(channel());
   }
 
   private Channel channel() {
@@ -96,8 +70,7 @@ public final class DrainWatch {
   /** Nothing is waited on any more (the relay stopped, or the socket closed): no check is left pending. */
   public void stop() {
     off = true;
-    waiting = false;
-    progress.forget();
+    clock.end();
     if (timer >= 0) {
       vertx.cancelTimer(timer);
       timer = -1;

@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  *
  * <p>The wait is the connection's: its socket's send buffer is full and Netty's outbound buffer past its high
  * water mark (the channel is not writable), which is where every relay pauses its source. The clock counts from
- * the last write that got anywhere ({@link OutboundProgress}), as nginx counts it, so a slow reader is not cut as
+ * the last write that got anywhere ({@link StallClock}), as nginx counts it, so a slow reader is not cut as
  * long as each timeout lets the kernel take more from the gateway (it asks for more once about a third of the
  * socket's send buffer is free). It is looked at every quarter of the timeout while a wait lasts: a connection
  * that is writable again costs nothing more, and one that never fills costs nothing at all (Netty skips this
@@ -50,12 +50,11 @@ public final class SendTimeout extends ChannelInboundHandlerAdapter {
 
   private final long timeoutMs;
   private final String peer;
-  /** The connection, when it is an HTTP/2 one (its flow control is watched too), else null. */
+  /** The connection, when it is an HTTP/2 one (its flow control is watched too), else null; and its Netty handler. */
   private final HttpConnection http2;
-  private final OutboundProgress progress = new OutboundProgress();
-  /** Whether the channel is not writable, and since when its peer has taken nothing ({@link System#nanoTime()}). */
-  private boolean waiting;
-  private long since;
+  private final Http2ConnectionHandler http2Handler;
+  /** Waits while the channel is not writable. */
+  private final StallClock clock;
   private ScheduledFuture<?> check;
   /** HTTP/2: when a PING was last answered while streams waited for the client's window (-1: none wait). */
   private long lastAnswer = -1;
@@ -63,51 +62,48 @@ public final class SendTimeout extends ChannelInboundHandlerAdapter {
   private int windowSeen;
   private boolean pingOut;
 
-  private SendTimeout(long timeoutMs, String peer, HttpConnection http2) {
+  private SendTimeout(long timeoutMs, String peer, HttpConnection http2, Http2ConnectionHandler http2Handler) {
     this.timeoutMs = timeoutMs;
     this.peer = peer;
-    this.http2 = http2;
+    this.http2 = http2Handler != null ? http2 : null;
+    this.http2Handler = this.http2 != null ? http2Handler : null;
+    this.clock = new StallClock(timeoutMs);
   }
 
   /** Watches {@code connection} (a client's, {@code peer} naming it in the warning); nothing when {@code timeoutMs} is 0. */
   public static void install(HttpConnection connection, long timeoutMs, String peer) {
     if (timeoutMs > 0 && connection instanceof ConnectionBase base) {
       Channel channel = base.channel();
-      install(channel, timeoutMs, peer, channel.pipeline().get(Http2ConnectionHandler.class) != null ? connection : null);
+      install(channel, timeoutMs, peer, connection, channel.pipeline().get(Http2ConnectionHandler.class));
     }
   }
 
   /** Watches {@code socket} ({@code peer} naming it in the warning); nothing when {@code timeoutMs} is 0. */
   public static void install(NetSocket socket, long timeoutMs, String peer) {
     if (timeoutMs > 0 && socket instanceof NetSocketInternal internal) {
-      install(internal.channelHandlerContext().channel(), timeoutMs, peer, null);
+      install(internal.channelHandlerContext().channel(), timeoutMs, peer, null, null);
     }
   }
 
-  private static void install(Channel channel, long timeoutMs, String peer, HttpConnection http2) {
+  private static void install(Channel channel, long timeoutMs, String peer, HttpConnection connection, Http2ConnectionHandler http2) {
     if (channel.pipeline().get(NAME) == null) {
-      channel.pipeline().addFirst(NAME, new SendTimeout(timeoutMs, peer, http2));
+      channel.pipeline().addFirst(NAME, new SendTimeout(timeoutMs, peer, connection, http2));
     }
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     if (http2 != null) {
-      checkIn(ctx, period()); // an HTTP/2 connection's windows are looked at all along
+      checkIn(ctx, clock.period()); // an HTTP/2 connection's windows are looked at all along
     }
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
     if (ctx.channel().isWritable()) {
-      waiting = false;
-    } else if (!waiting) {
-      waiting = true;
-      since = System.nanoTime();
-      progress.lookAfterFlush(ctx.channel());
-      if (check == null) {
-        checkIn(ctx, period());
-      }
+      clock.end();
+    } else if (clock.begin(ctx.channel()) && check == null) {
+      checkIn(ctx, clock.period());
     }
     super.channelWritabilityChanged(ctx);
   }
@@ -128,11 +124,7 @@ public final class SendTimeout extends ChannelInboundHandlerAdapter {
       check.cancel(false);
       check = null;
     }
-    progress.forget();
-  }
-
-  private long period() {
-    return Math.max(1, timeoutMs / 4);
+    clock.end();
   }
 
   private void checkIn(ChannelHandlerContext ctx, long ms) {
@@ -143,7 +135,7 @@ public final class SendTimeout extends ChannelInboundHandlerAdapter {
     check = null;
     Channel channel = ctx.channel();
     if (!channel.isActive() || ctx.isRemoved()) {
-      progress.forget();
+      clock.end();
       return;
     }
     if (ctx.pipeline().get(WebSocketFrameDecoder.class) != null) {
@@ -151,22 +143,14 @@ public final class SendTimeout extends ChannelInboundHandlerAdapter {
       return;
     }
     long now = System.nanoTime();
-    long left = Long.MAX_VALUE;
-    if (waiting) {
-      if (progress.moved(channel)) {
-        since = now;
-      }
-      left = timeoutMs - (now - since) / 1_000_000;
-    } else {
-      progress.forget();
-    }
-    if (http2 != null && !waiting) { // a full socket is judged by what it takes (a PING would wait behind it)
-      left = Math.min(left, windowsLeft(ctx, now));
+    long left = clock.left(channel, now);
+    if (http2 != null && !clock.waiting()) { // a full socket is judged by what it takes (a PING would wait behind it)
+      left = Math.min(left, windowsLeft(now));
     }
     if (left <= 0) {
       cut(ctx);
-    } else if (waiting || http2 != null) {
-      checkIn(ctx, Math.min(period(), left));
+    } else if (clock.waiting() || http2 != null) {
+      checkIn(ctx, Math.min(clock.period(), left));
     }
   }
 
@@ -174,9 +158,9 @@ public final class SendTimeout extends ChannelInboundHandlerAdapter {
    * HTTP/2: how long the client has left while its windows hold data back: it shows it reads by answering a PING
    * (one is sent) or by opening the connection's window (a WINDOW_UPDATE: it took some data).
    */
-  private long windowsLeft(ChannelHandlerContext ctx, long now) {
-    Http2ConnectionHandler handler = ctx.pipeline().get(Http2ConnectionHandler.class);
-    if (handler == null || !heldByWindows(handler)) {
+  private long windowsLeft(long now) {
+    Http2ConnectionHandler handler = http2Handler;
+    if (!heldByWindows(handler)) {
       lastAnswer = -1;
       return Long.MAX_VALUE;
     }
@@ -219,7 +203,7 @@ public final class SendTimeout extends ChannelInboundHandlerAdapter {
   }
 
   private void cut(ChannelHandlerContext ctx) {
-    progress.forget();
+    clock.end();
     Channel channel = ctx.channel();
     LOG.warning(() -> peer + " " + channel.remoteAddress() + " took nothing sent to it for " + timeoutMs
         + " ms (send_timeout_ms): its connection is reset");
