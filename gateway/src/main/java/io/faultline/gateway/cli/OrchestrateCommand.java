@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -131,23 +132,24 @@ public final class OrchestrateCommand implements Runnable {
 
   /** Parses {@code file}; prints its problems and answers null when it is invalid. */
   static String validate(Path file, CommandSpec spec) throws IOException {
-    return validate(file, spec, spec.commandLine().getOut(), true);
+    return validate(file, spec, spec.commandLine().getOut(), true, Map.of());
   }
 
   /**
    * As {@link #validate(Path, CommandSpec)}, saying it is valid on {@code out}: {@code start} says it on stderr,
    * its stdout being the node's JSON answer alone (a script reads the run_id from it). {@code offline}: warn about
    * scenario names that are not built in, which only the node can check ({@code start} leaves that to the node,
-   * which refuses a name it lacks).
+   * which refuses a name it lacks). {@code given}: the run's variables over the file's own, as the node reads them
+   * ({@code start --var}: a placeholder only a given variable fills was refused here and accepted by the node).
    */
-  static String validate(Path file, CommandSpec spec, PrintWriter out, boolean offline) throws IOException {
+  static String validate(Path file, CommandSpec spec, PrintWriter out, boolean offline, Map<String, Object> given) throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     if (!Files.isRegularFile(file)) {
       err.println("faultline: no file " + file);
       return null;
     }
     String text = Utf8Files.read(file);
-    OrchestrationParser.Result result = OrchestrationParser.parse(text);
+    OrchestrationParser.Result result = OrchestrationParser.parse(text, given);
     if (!result.valid()) {
       err.println(file + ": " + result.problems().size() + " problem(s)");
       result.problems().forEach(p -> err.println("  " + p));
@@ -192,7 +194,7 @@ public final class OrchestrateCommand implements Runnable {
         }
         variables.put(var.substring(0, eq), parsed);
       }
-      String text = validate(file, spec, spec.commandLine().getErr(), false);
+      String text = validate(file, spec, spec.commandLine().getErr(), false, variables.getMap());
       if (text == null) {
         return 1;
       }

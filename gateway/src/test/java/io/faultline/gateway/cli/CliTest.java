@@ -401,6 +401,17 @@ class CliTest {
         java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.body()).contains("\"field\":\"variables\"").contains("must be a JSON object of variables");
+
+    // a placeholder only a --var fills: the CLI checked the file without it and refused what the node runs
+    java.nio.file.Path undeclared = dir.resolve("given.yaml");
+    java.nio.file.Files.writeString(undeclared, """
+        name: given_only
+        steps:
+          - {name: given, scenario: {config: {latency: {fixed_delay_ms: "${variables.delay}"}}}, duration_seconds: 0.2}
+        """);
+    assertThat(run("orchestrate", "start", "--file", undeclared.toString(), "--base-url", url, "--follow", "--var", "delay=25"))
+        .as(err.toString()).isZero();
+    assertThat(out.toString()).contains("succeeded  given");
   }
 
   /**

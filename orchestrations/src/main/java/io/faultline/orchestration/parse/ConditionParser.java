@@ -82,6 +82,9 @@ final class ConditionParser {
     }
     String operator = f.string(m, "operator", path, true);
     f.oneOf(operator, OPERATORS, at(path, "operator"));
+    if (!m.containsKey("threshold")) {
+      f.problem(at(path, "threshold"), "is required"); // without it the condition never held (and not_equals always)
+    }
     return new Condition("metric_threshold", null, null, metric, operator,
         f.number(m, "threshold", path, Double.NaN, -Double.MAX_VALUE, Double.MAX_VALUE), List.of());
   }

@@ -8,8 +8,9 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * The {@code abort_when} guard: every half second it reads the last {@code window_seconds} of traffic,
- * and once the condition has held for {@code for_seconds} it aborts the run.
+ * The {@code abort_when} guard: every half second it reads the last {@code window_seconds} of traffic (the run's
+ * own: its window starts no earlier than the run), and once the condition has held for {@code for_seconds} it
+ * aborts the run.
  */
 final class AbortGuard {
 

@@ -43,7 +43,7 @@ final class AssertionChecks {
       Results results) {
     switch (a.type()) {
       case "variable_equals" -> {
-        Object actual = context.variables().get(a.variable());
+        Object actual = Conditions.lookup(a.variable(), context); // what the check compares (a metric of the window before a variable)
         boolean passed = Conditions.holds(new Condition("equals", a.variable(), a.expected(), null, null, null, List.of()), context);
         return new AssertionResult(a.type(), passed, a.variable() + " = " + actual + ", expected " + a.expected());
       }

@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * Runs the steps of a {@code parallel: true} orchestration: their chaos merged and applied together, each
  * step's part of it held for that step's duration (narrowed as the shorter ones end), each step then
- * measured over its own duration and checked.
+ * measured over its own duration, followed by its post_step hooks, and checked.
  * Conditional steps have no place in a parallel run and are left out.
  */
 final class ParallelRunner {
@@ -30,28 +30,38 @@ final class ParallelRunner {
   /** Runs one iteration; answers whether the run goes on. */
   Future<Boolean> run(List<Step> all) {
     List<Step> plain = all.stream().filter(s -> !s.conditional()).map(steps::filled).filter(java.util.Objects::nonNull).toList();
-    run.stepStarted(String.join(" + ", plain.stream().map(Step::name).toList()), Map.of());
-    plain.forEach(s -> run.state().variables.putAll(s.variables()));
-    long from = run.clock().millis();
+    Map<String, Object> own = new LinkedHashMap<>();
+    plain.forEach(s -> own.putAll(s.variables()));
+    Runnable unscoped = run.state().scoped(own);
+    run.stepStarted(String.join(" + ", plain.stream().map(Step::name).toList()));
     Map<String, Object> config = merged(plain);
-    return run.hooks("pre_step", hooks(plain, true)).compose(hooksOk -> {
+    return together(plain, config).andThen(ended -> unscoped.run());
+  }
+
+  private Future<Boolean> together(List<Step> plain, Map<String, Object> config) {
+    return run.hooks("pre_step", preHooks(plain)).compose(hooksOk -> {
       if (!run.running()) { // stopped while the hooks ran: as StepRunner, cut short and nothing applied
         plain.forEach(steps::notBegun);
         return Future.succeededFuture(false);
       }
       if (!hooksOk) { // as StepRunner: no chaos applied, each step failed at once
-        long now = run.clock().millis();
-        plain.forEach(step -> run.record(steps.result(step, "failed", now, now, new JsonObject(), List.of(),
-            StepRunner.PRECONDITION_FAILED, null), true));
-        return Future.succeededFuture(plain.stream().allMatch(Step::continueOnFailure));
+        return failedBefore(plain, StepRunner.PRECONDITION_FAILED);
       }
+      // each step's window starts once the chaos is in force, as a sequential step's does (it started before the
+      // pre_step hooks, and measured the traffic they waited through as the step's)
       return run.control("an answer on " + Addresses.CHAOS_SET, bus -> bus.apply(config))
-          .compose(applied -> holdEach(plain, 0).map(v -> (String) null),
-              failure -> Future.succeededFuture("the parallel steps could not apply: " + failure.getMessage()))
-          .compose(problem -> measureEach(plain, from, problem))
-          .compose(go -> !run.running() ? Future.succeededFuture(false)
-              : run.hooks("post_step", hooks(plain, false)).map(ok -> go && ok));
+          .compose(applied -> {
+            long from = run.clock().millis();
+            return holdEach(plain, 0).compose(v -> measureEach(plain, from));
+          }, failure -> failedBefore(plain, "the parallel steps could not apply: " + failure.getMessage()));
     });
+  }
+
+  /** As StepRunner: the steps fail before their chaos is in force, at once, and their post_step hooks do not run. */
+  private Future<Boolean> failedBefore(List<Step> plain, String why) {
+    long now = run.clock().millis();
+    plain.forEach(step -> run.record(steps.result(step, "failed", now, now, new JsonObject(), List.of(), why, null), true));
+    return Future.succeededFuture(plain.stream().allMatch(Step::continueOnFailure));
   }
 
   private Map<String, Object> merged(List<Step> steps) {
@@ -80,30 +90,46 @@ final class ParallelRunner {
     });
   }
 
-  private Future<Boolean> measureEach(List<Step> plain, long from, String problem) {
+  /**
+   * Measures each step over its own window, runs its post_step hooks (the global ones and its own, as after a
+   * sequential step; a required one that fails fails that step, where it was run once for all steps after they
+   * had been recorded as passed), and checks it.
+   */
+  private Future<Boolean> measureEach(List<Step> plain, long from) {
     long now = run.clock().millis();
     boolean[] go = {true};
     return AsyncLoop.each(run.context(), plain, 0, (i, step) -> {
       double seconds = run.scenarios().durationOf(step);
       long to = Math.min(from + (long) (seconds * 1000), now);
-      return run.measure(from, to).map(metrics -> {
+      return run.measure(from, to).compose(metrics -> {
         run.state().measured(metrics);
         if (steps.cutShort(from, to, seconds)) {
           run.record(steps.result(step, run.statusName(), from, to, metrics, List.of(), steps.cutShortWhy(from, to, seconds), null), true);
           go[0] = false;
-          return true;
+          return Future.succeededFuture(true);
         }
-        List<AssertionResult> assertions = run.check(step.assertions(), metrics);
-        boolean passed = problem == null && assertions.stream().allMatch(AssertionResult::passed);
-        String error = problem != null ? problem : passed ? null : "an assertion failed";
-        run.record(steps.result(step, passed ? "succeeded" : "failed", from, to, metrics, assertions, error, null), true);
-        go[0] &= passed || step.continueOnFailure();
-        return true;
+        if (!run.running()) {
+          run.record(steps.result(step, run.statusName(), from, to, metrics, List.of(), "cut short by " + steps.cutBy() + " before its post_step hooks ran",
+              null), true);
+          go[0] = false;
+          return Future.succeededFuture(true);
+        }
+        boolean soFar = run.check(step.assertions(), metrics).stream().allMatch(AssertionResult::passed);
+        return run.postStepHooks(step.postHooks(), soFar).map(ok -> {
+          List<AssertionResult> assertions = run.check(step.assertions(), metrics); // again: a hook may have recorded a metric
+          boolean passed = ok && assertions.stream().allMatch(AssertionResult::passed);
+          String error = !run.running() ? "cut short by " + steps.cutBy() + " while its post_step hooks ran"
+              : !ok ? "a required post_step hook failed" : passed ? null : "an assertion failed";
+          run.record(steps.result(step, !run.running() ? run.statusName() : passed ? "succeeded" : "failed", from, to, metrics,
+              assertions, error, null), true);
+          go[0] &= run.running() && (passed || step.continueOnFailure());
+          return true;
+        });
       });
     }).map(v -> go[0]);
   }
 
-  private static List<Hook> hooks(List<Step> steps, boolean pre) {
-    return steps.stream().flatMap(s -> (pre ? s.preHooks() : s.postHooks()).stream()).toList();
+  private static List<Hook> preHooks(List<Step> steps) {
+    return steps.stream().flatMap(s -> s.preHooks().stream()).toList();
   }
 }

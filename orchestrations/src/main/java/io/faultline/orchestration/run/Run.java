@@ -104,7 +104,8 @@ public final class Run {
     this.waits = new Waits(clock, watchdog);
     this.state = new RunState(clock, watchdog, orchestration.variables());
     this.progress = new Progress(orchestration);
-    this.guard = new AbortGuard(orchestration.abortWhen(), clock, this::window,
+    // the guard's window never reaches back before the run: errors from before it started aborted a healthy run
+    this.guard = new AbortGuard(orchestration.abortWhen(), clock, (from, to) -> window(Math.max(from, startedAt), to),
         metrics -> Conditions.holds(orchestration.abortWhen().condition(), context(metrics)), metrics -> {
           state.error("aborted: abort_when held for " + orchestration.abortWhen().forSeconds() + " s (" + metrics.encode() + ")");
           stop("aborted");
@@ -336,13 +337,8 @@ public final class Run {
     return new Conditions.Context(state.variables, results.previousSucceeded(), metrics);
   }
 
-  void stepStarted(Step step) {
-    stepStarted(step.name(), step.variables());
-  }
-
-  void stepStarted(String name, Map<String, Object> variables) {
+  void stepStarted(String name) {
     currentStep = name;
-    state.variables.putAll(variables);
     publish();
   }
 
@@ -389,9 +385,23 @@ public final class Run {
 
   /** Runs the global hooks of {@code type}, then {@code own}; answers false when a required one failed. */
   Future<Boolean> hooks(String type, List<Hook> own) {
+    return hooks(type, own, context(state.lastMetrics));
+  }
+
+  /**
+   * Runs the {@code post_step} hooks of a step that has just held ({@code own}: its own, after the global ones):
+   * their conditions' "previous step" is that step, {@code succeeded} as far as is known before they run (its
+   * window's assertions), so 004's {@code notify_on_failure} fires right after the step that failed (it fired after
+   * the next one, and never for a failure that ended the run).
+   */
+  Future<Boolean> postStepHooks(List<Hook> own, boolean succeeded) {
+    return hooks("post_step", own, new Conditions.Context(state.variables, succeeded, state.lastMetrics));
+  }
+
+  private Future<Boolean> hooks(String type, List<Hook> own, Conditions.Context context) {
     List<Hook> all = new ArrayList<>(orchestration.hooks().stream().filter(h -> type.equals(h.type())).toList());
     all.addAll(own);
-    return hooks.run(type, all, state, c -> Conditions.holds(c, context(state.lastMetrics)), listener);
+    return hooks.run(type, all, state, c -> Conditions.holds(c, context), listener);
   }
 
   /** Waits {@code seconds} on the clock, or less if the run is stopped meanwhile. */

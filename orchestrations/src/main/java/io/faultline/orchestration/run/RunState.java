@@ -69,6 +69,31 @@ final class RunState implements HookContext {
         .replace("{{duration}}", String.format(Locale.ROOT, "%.1f", (now - startedAt) / 1000.0));
   }
 
+  /**
+   * Lays a step's own {@code variables} over the run's while that step goes on; the answer puts back what they
+   * covered once it has ended: 004's variable scopes are global and step-level, and a step's own values stayed for
+   * every later step (a step that set {@code delay: 500} over a global 100 ran the next one at 500 too).
+   */
+  Runnable scoped(Map<String, Object> own) {
+    if (own.isEmpty()) {
+      return () -> { };
+    }
+    Map<String, Object> covered = new LinkedHashMap<>();
+    java.util.Set<String> unset = new java.util.HashSet<>();
+    own.keySet().forEach(name -> {
+      if (variables.containsKey(name)) {
+        covered.put(name, variables.get(name));
+      } else {
+        unset.add(name);
+      }
+    });
+    variables.putAll(own);
+    return () -> {
+      unset.forEach(variables::remove);
+      variables.putAll(covered);
+    };
+  }
+
   @Override
   public void setVariable(String name, Object value) {
     variables.put(name, value);

@@ -46,13 +46,15 @@ final class StepRunner {
       run.record(result(step, "skipped", now, now, new JsonObject(), List.of(), "condition not met", null), false);
       return Future.succeededFuture(true);
     }
-    run.stepStarted(step);
+    Runnable unscoped = run.state().scoped(step.variables());
+    run.stepStarted(step.name());
     return run.sleep(step.delayBeforeSeconds())
         .compose(v -> !run.running() ? notBegun(step) : run.hooks("pre_step", step.preHooks())
             // stopped while its hooks ran (a stop ends a hook's command, which a required hook then reports as a
             // failure): cut short, and nothing applied after the stop has put the config back
             .compose(hooksOk -> !run.running() ? notBegun(step) : hooksOk ? apply(step).compose(applied -> hold(step, null),
-                failure -> failedBefore(step, "the scenario could not apply: " + failure.getMessage())) : failedBefore(step, PRECONDITION_FAILED)));
+                failure -> failedBefore(step, "the scenario could not apply: " + failure.getMessage())) : failedBefore(step, PRECONDITION_FAILED)))
+        .andThen(ended -> unscoped.run());
   }
 
   /**
@@ -88,14 +90,15 @@ final class StepRunner {
           run.record(result(step, run.statusName(), from, to, metrics, List.of(), cutShortWhy(from, to, seconds), null), true);
           return Future.succeededFuture(false);
         }
-        return run.hooks("post_step", step.postHooks()).map(ok -> {
+        boolean soFar = problem == null && run.check(step.assertions(), metrics).stream().allMatch(AssertionResult::passed);
+        return run.postStepHooks(step.postHooks(), soFar).map(ok -> {
           if (!run.running()) {
             // stopped while its post_step hooks ran: cut short, not a pass (a stopped run's JUnit showed no failure)
             run.record(result(step, run.statusName(), from, run.clock().millis(), metrics, List.of(),
                 "cut short by " + cutBy() + " while its post_step hooks ran", null), true);
             return false;
           }
-          List<AssertionResult> assertions = run.check(step.assertions(), metrics);
+          List<AssertionResult> assertions = run.check(step.assertions(), metrics); // again: a hook may have recorded a metric
           boolean passed = problem == null && ok && assertions.stream().allMatch(AssertionResult::passed);
           String error = problem != null ? problem : !ok ? "a required post_step hook failed" : passed ? null : "an assertion failed";
           run.record(result(step, passed ? "succeeded" : "failed", from, run.clock().millis(), metrics, assertions, error, null), true);
@@ -184,7 +187,7 @@ final class StepRunner {
   }
 
   /** What cut the run short, in words: its status is {@code stopped} (a stop, the kill switch) or {@code aborted} (the guard). */
-  private String cutBy() {
+  String cutBy() {
     return "aborted".equals(run.statusName()) ? "the abort guard (abort_when)" : "a stop";
   }
 }

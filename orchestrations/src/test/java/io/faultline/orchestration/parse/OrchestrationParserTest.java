@@ -157,6 +157,10 @@ class OrchestrationParserTest {
     assertThat(OrchestrationParser.parse("name: r\nsteps: [{name: a, scenario: slow_backend}]\n"
         + "abort_when: {condition: {type: metric_threshold, metric: error_rate, operator: greater_than, threshold: 0.5}, for_seconds: .nan}\n")
         .problems()).extracting(p -> p.path()).containsExactly("abort_when.for_seconds");
+    // a threshold left out never held (not_equals always did): validate said valid
+    assertThat(OrchestrationParser.parse("name: r\nsteps: [{name: a, scenario: slow_backend}]\n"
+        + "abort_when: {condition: {type: metric_threshold, metric: error_rate, operator: greater_than}}\n")
+        .problems()).extracting(p -> p.path() + ": " + p.message()).containsExactly("abort_when.condition.threshold: is required");
   }
 
   @Test

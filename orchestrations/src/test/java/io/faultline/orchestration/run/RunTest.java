@@ -342,4 +342,134 @@ class RunTest {
     assertThat(report.errors()).contains("watchdog: the traffic metrics was not over 5 s after its time");
     assertThat(plane.config).as("restored").isEqualTo(before);
   }
+
+  /**
+   * A parallel run's post_step hooks follow each step, as a sequential run's do: a required one that fails fails
+   * its step (they ran once, after every step had been recorded as passed, and the run succeeded).
+   */
+  @Test
+  void aParallelStepsRequiredPostStepHookThatFailsFailsThatStep() throws Exception {
+    RunReport report = plane.run("""
+        name: together
+        parallel: true
+        advanced_steps:
+          - name: checked
+            base: {scenario: slow_backend, duration_seconds: 2}
+            post_hooks:
+              - {name: must-pass, hook_type: post_step, required: true, actions: [{type: command, command: "false"}]}
+          - {name: plain, base: {scenario: slow_backend, duration_seconds: 2}}
+        """, new Permissions(true, Set.of()));
+    assertThat(report.status()).isEqualTo("failed");
+    assertThat(steps(report)).containsExactly("checked=failed", "plain=succeeded");
+    assertThat(report.steps().get(0).error()).isEqualTo("a required post_step hook failed");
+  }
+
+  /**
+   * A parallel step's window starts once its chaos is in force, as a sequential step's does: it started before the
+   * pre_step hooks, and measured the traffic they waited through (before the chaos) as the step's.
+   */
+  @Test
+  void aParallelStepIsMeasuredFromWhenItsChaosApplies() throws Exception {
+    VirtualClock clock = VirtualClock.manual();
+    var ended = plane.start("""
+        name: hooked
+        parallel: true
+        advanced_steps:
+          - name: a
+            base: {scenario: slow_backend, duration_seconds: 2}
+            pre_hooks:
+              - {name: slow, hook_type: pre_step, actions: [{type: command, command: sleep, args: ["1"]}]}
+          - {name: b, base: {scenario: slow_backend, duration_seconds: 1}}
+        """, new Permissions(true, Set.of()), clock);
+    plane.awaitProgress(p -> "a + b".equals(p.getString("current_step")));
+    long started = clock.millis();
+    clock.advance(3_000); // while the hook's command runs: before the chaos applies
+    clock.awaitWaiting(); // the steps hold
+    assertThat(plane.sent).extracting(ControlPlane.Sent::address).contains(Addresses.CHAOS_SET);
+    clock.advance(1_000); // b's second: then a's chaos alone, applied, and its last second waited
+    clock.awaitWaiting();
+    clock.advance(1_000);
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(steps(report)).containsExactly("a=succeeded", "b=succeeded");
+    assertThat(report.steps()).allSatisfy(step -> assertThat(step.startedAt()).as("from the apply").isEqualTo(started + 3_000));
+    assertThat(report.steps().get(0).durationMs()).isEqualTo(2_000);
+    assertThat(report.steps().get(1).durationMs()).isEqualTo(1_000);
+  }
+
+  /**
+   * 004's notify_on_failure (a post_step hook on {@code previous_step_failed}) fires right after the step that
+   * failed: it fired after the step that followed it, and never for a failure that ended the run.
+   */
+  @Test
+  void aPostStepHookOnPreviousStepFailedFollowsTheStepThatFailed() throws Exception {
+    RunReport report = plane.run("""
+        name: notifying
+        hooks:
+          - name: notify_on_failure
+            hook_type: post_step
+            condition: {type: previous_step_failed}
+            actions: [{type: log, message: "failed: ${variables.which}"}]
+        advanced_steps:
+          - name: one
+            base: {scenario: slow_backend, duration_seconds: 1, continue_on_failure: true}
+            variables: {which: one}
+            assertions: [{type: metric_in_range, metric: error_rate, min: 0.5, max: 1}]
+          - name: two
+            base: {scenario: slow_backend, duration_seconds: 1}
+            variables: {which: two}
+          - name: three
+            base: {scenario: slow_backend, duration_seconds: 1}
+            variables: {which: three}
+            assertions: [{type: metric_in_range, metric: error_rate, min: 0.5, max: 1}]
+        """);
+    assertThat(steps(report)).containsExactly("one=failed", "two=succeeded", "three=failed");
+    assertThat(report.log()).filteredOn(line -> line.contains("failed: ")).hasSize(2)
+        .anySatisfy(line -> assertThat(line).endsWith("failed: one")).anySatisfy(line -> assertThat(line).endsWith("failed: three"));
+  }
+
+  /** The guard reads the run's own traffic: errors from before the run started aborted a healthy one. */
+  @Test
+  void theAbortGuardLooksNoFurtherBackThanTheRunsStart() throws Exception {
+    long start = VirtualClock.automatic().millis(); // every virtual clock starts there, and the run with it
+    plane.window = (from, to) -> new JsonObject().put("request_count", 20).put("error_rate", from < start ? 0.9 : 0.0);
+    RunReport report = plane.run("""
+        name: guarded
+        abort_when: {condition: {type: greater_than, variable: error_rate, value: 0.5}, for_seconds: 0, window_seconds: 30}
+        steps:
+          - {name: calm, scenario: {config: {enabled: false}}, duration_seconds: 5}
+        """);
+    assertThat(report.startedAt()).isEqualTo(start);
+    assertThat(report.status()).as(String.valueOf(report.errors())).isEqualTo("succeeded");
+  }
+
+  /** A failed variable_equals says the figure it compared: a metric of the window, before the variable of that name. */
+  @Test
+  void aGlobalVariableEqualsSaysTheFigureItCompared() throws Exception {
+    long start = VirtualClock.automatic().millis();
+    plane.window = (from, to) -> new JsonObject().put("request_count", 20).put("error_count", from == start ? 14 : 0);
+    RunReport report = plane.run("""
+        name: counted
+        steps:
+          - {name: calm, scenario: slow_backend, duration_seconds: 1, delay_before_seconds: 1}
+        assertions:
+          - {type: variable_equals, variable: error_count, expected: 0}
+        """);
+    assertThat(report.status()).isEqualTo("failed");
+    assertThat(report.assertions()).singleElement().satisfies(a -> assertThat(a.message()).isEqualTo("error_count = 14, expected 0"));
+  }
+
+  /** 004's variable scopes are global and step-level: a step's own variables are not the next step's. */
+  @Test
+  void aStepsOwnVariablesEndWithIt() throws Exception {
+    RunReport report = plane.run("""
+        name: scoped
+        variables: {delay: 100}
+        steps:
+          - {name: "a ${variables.delay}", scenario: slow_backend, duration_seconds: 1, variables: {delay: 500, only_a: 1}}
+          - {name: "b ${variables.delay}", scenario: slow_backend, duration_seconds: 1}
+        """);
+    assertThat(steps(report)).containsExactly("a 500=succeeded", "b 100=succeeded");
+    assertThat(report.variables().getValue("delay")).isEqualTo(100);
+    assertThat(report.variables().containsKey("only_a")).isFalse();
+  }
 }
