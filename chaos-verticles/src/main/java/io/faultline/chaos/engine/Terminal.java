@@ -145,6 +145,13 @@ public sealed interface Terminal extends Decision permits Terminal.HttpError, Te
     public int httpStatus() {
       return GrpcCodes.httpStatus(code);
     }
+
+    /** As the HTTP status it maps to (RESOURCE_EXHAUSTED: 429): a client error counted as a success by a breaker. */
+    @Override
+    public boolean clientError() {
+      int status = httpStatus();
+      return status >= 400 && status < 500;
+    }
   }
 
   /** Hold the exchange {@code ms} without answering, then close the connection. */

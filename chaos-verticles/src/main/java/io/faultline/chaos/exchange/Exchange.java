@@ -354,7 +354,10 @@ public final class Exchange<C> {
       stopHolding();
     }
     this.status = status;
-    Outcome result = answered != null && answered.clientError() ? Outcome.IGNORED : failed ? Outcome.FAILED : Outcome.SUCCEEDED;
+    // neither a 4xx the gateway answered itself nor a client that left counts either way (a client that gave up on a
+    // half-open breaker's probe closed it, as if the probe had succeeded)
+    Outcome result = answered != null && answered.clientError() || !failed && "dropped".equals(outcome) ? Outcome.IGNORED
+        : failed ? Outcome.FAILED : Outcome.SUCCEEDED;
     for (int i = 0; i < verdict.guards(); i++) {
       if (i < admitted) {
         verdict.guard(i).release();

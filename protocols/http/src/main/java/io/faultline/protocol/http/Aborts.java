@@ -21,9 +21,14 @@ final class Aborts {
   private Aborts() {
   }
 
-  /** Marks {@code call}'s answer broken off on the upstream's side, if its client is still there. */
-  static void brokeOff(HttpCall call) {
-    if (!call.request.response().closed()) {
+  /**
+   * Marks {@code call}'s answer broken off on the upstream's side, if its client is still there and {@code cause}
+   * is the upstream's. A stream reset is not: the upstream client speaks HTTP/1.1, where a reset is only ever the
+   * gateway's own, for a client that reset its HTTP/2 stream (its answer is not closed yet while the reset is
+   * handed on, and the client's leaving counted as the upstream's failure, opening breakers).
+   */
+  static void brokeOff(HttpCall call, Throwable cause) {
+    if (!(cause instanceof io.vertx.core.http.StreamResetException) && !call.request.response().closed()) {
       call.brokenOff = true;
     }
   }
@@ -46,7 +51,7 @@ final class Aborts {
       @Override
       public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
         body.exceptionHandler(handler == null ? null : e -> {
-          brokeOff(call);
+          brokeOff(call, e);
           if (!response.headWritten() && !response.closed()) {
             // the head first, as the upstream sent it; the reset and the proxy's reaction once it has gone
             response.writeHead().onComplete(written -> {

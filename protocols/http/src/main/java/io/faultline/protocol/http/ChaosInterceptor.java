@@ -95,7 +95,7 @@ final class ChaosInterceptor implements ProxyInterceptor {
    * bytes, reset the connection before them: an empty reply, which looks like a connection error).
    */
   private void drop(ProxyContext context) {
-    Aborts.brokeOff(RouteInterceptor.call(context));
+    Aborts.brokeOff(RouteInterceptor.call(context), null); // an injected cut: a failure, as the upstream's would be
     HttpServerResponse response = context.request().proxiedRequest().response();
     HttpClientResponse upstream = context.response().proxiedResponse();
     boolean h2 = context.request().proxiedRequest().version() == HttpVersion.HTTP_2;

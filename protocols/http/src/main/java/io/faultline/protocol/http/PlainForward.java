@@ -142,10 +142,11 @@ final class PlainForward {
     leg.passBodies(); // the answer's pieces are only written on (respond)
     Exchange<HttpCall> exchange = call.exchange;
     request.response().closeHandler(v -> {
-      // the client left: it is counted dropped now, and the upstream stops working for nobody (its call is
-      // reset: the answer's failure below counts it), as nginx does; not when the upstream answers
+      // the connection is gone: the exchange is counted dropped now, and the upstream stops working for nobody
+      // (its call is reset), as nginx does. A failure for a breaker only when the upstream broke the answer off
+      // (Aborts.brokeOff); a client that left counts neither way (it counted as a failure, and opened breakers)
       if (exchange != null) {
-        exchange.drop(true);
+        exchange.drop(call.brokenOff);
       }
       out.reset();
     });
@@ -237,7 +238,7 @@ final class PlainForward {
     });
     in.exceptionHandler(e -> {
       leg.failed();
-      Aborts.brokeOff(call);
+      Aborts.brokeOff(call, e);
       // the head goes first, as the upstream sent it: a client told the answer broke off, not given an empty reply
       // (not an HTTP/1.0 client's head without a length: Vert.x refuses it, and the exception left the client waiting)
       if (response.headWritten() || response.closed() || !headCanGoFirst(response)) {

@@ -557,6 +557,9 @@ class HttpChaosTest {
           socket.getOutputStream().write("GET /drip/50/100 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
           assertThat(socket.getInputStream().read(new byte[256])).as("the answer has started").isPositive();
         }
+      }
+      // three in a row, none between them that counts as a success: each reset counted as the upstream's failure
+      for (int i = 0; i < 3; i++) {
         Promise<Void> left = Promise.promise();
         gw.h2c().request(HttpMethod.GET, "/drip/50/100").compose(req -> req.send().onSuccess(resp ->
             resp.handler(chunk -> req.reset().onComplete(v -> left.tryComplete())))).onFailure(left::tryFail);
@@ -572,6 +575,56 @@ class HttpChaosTest {
       Observed open = raw(gw, "/status/200");
       assertThat(open.status()).as("upstream failures count").isEqualTo(503);
       assertThat(open.fault()).isEqualTo("circuit_breaker");
+    }
+  }
+
+  /**
+   * A client that gives up on a half-open breaker's probe (its own timeout, during an injected delay) does not
+   * count either way: the probe's slot is free again and the breaker stays half-open. It counted as a success and
+   * closed the breaker, so clients with short timeouts under latency chaos kept a failing upstream's breaker shut.
+   */
+  @Test
+  void aClientGivingUpOnAHalfOpenProbeDoesNotCloseTheBreaker() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "circuit_breaker": {"failure_threshold": 2, "reset_timeout_ms": 400}}""")) {
+      for (int i = 0; i < 2; i++) {
+        assertThat(gw.get("/status/500").statusCode()).isEqualTo(500);
+      }
+      CircuitBreaker breaker = gw.state.snapshot().parts(CircuitBreaker.class).get("");
+      gw.events.await("the breaker's reset timeout", () -> breaker.state() == CircuitBreaker.State.HALF_OPEN);
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+        socket.getOutputStream().write("GET /slow/2000 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+        gw.events.await("the probe at the upstream", () -> gw.upstream.hits().get() == 3);
+      } // the client gives up before the answer
+      gw.events.await("the probe dropped", () -> gw.events.completions().stream().anyMatch(c -> c.outcome().equals("dropped")));
+      assertThat(breaker.state()).as("still half-open: the probe's slot is free again").isEqualTo(CircuitBreaker.State.HALF_OPEN);
+      assertThat(gw.get("/status/500").statusCode()).as("the next probe goes through, and fails").isEqualTo(500);
+      Observed open = raw(gw, "/status/200");
+      assertThat(open.status()).as("open again").isEqualTo(503);
+      assertThat(open.fault()).isEqualTo("circuit_breaker");
+    }
+  }
+
+  /**
+   * An injected gRPC status that an HTTP listener answers as a 4xx (RESOURCE_EXHAUSTED: 429) is a 4xx the gateway
+   * answered itself, as an injected 429 is: no success that closes a half-open breaker.
+   */
+  @Test
+  void anInjectedGrpcStatusAnsweredAsA4xxDoesNotCloseTheBreaker() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "circuit_breaker": {"failure_threshold": 2, "reset_timeout_ms": 400}}""")) {
+      for (int i = 0; i < 2; i++) {
+        assertThat(gw.get("/status/500").statusCode()).isEqualTo(500);
+      }
+      CircuitBreaker breaker = gw.state.snapshot().parts(CircuitBreaker.class).get("");
+      gw.events.await("the breaker's reset timeout", () -> breaker.state() == CircuitBreaker.State.HALF_OPEN);
+      gw.setChaos("""
+          {"enabled": true, "circuit_breaker": {"failure_threshold": 2, "reset_timeout_ms": 400},
+           "fault_injection": {"grpc_status_codes": ["RESOURCE_EXHAUSTED"], "grpc_status_probability": 1.0}}""");
+      CircuitBreaker same = gw.state.snapshot().parts(CircuitBreaker.class).get("");
+      assertThat(same).as("the breaker carries over an unchanged section").isSameAs(breaker);
+      assertThat(gw.get("/x").statusCode()).as("the probe, answered by the gateway").isEqualTo(429);
+      assertThat(breaker.state()).as("still half-open").isEqualTo(CircuitBreaker.State.HALF_OPEN);
     }
   }
 
