@@ -60,20 +60,41 @@ public final class ConnectionGate {
     SendTimeout.install(connection, sendTimeoutMs, clients);
     int count = open.incrementAndGet();
     TrafficShapingConfig shaping = state.snapshot().connectionShaping();
-    long timer = -1;
     if (shaping != null && shaping.maxConnections() > 0 && count > shaping.maxConnections()) {
       whenClosed(connection, open::decrementAndGet);
       connection.close();
       return;
     }
+    long[] timer = {-1};
     if (shaping != null && shaping.connectionTimeoutMs() > 0) {
-      timer = vertx.setTimer(shaping.connectionTimeoutMs(), id -> connection.close());
+      closeWhenOld(vertx, state, connection, System.nanoTime(), timer, shaping.connectionTimeoutMs());
     }
-    long timerId = timer;
     whenClosed(connection, () -> {
       open.decrementAndGet();
-      if (timerId >= 0) {
-        vertx.cancelTimer(timerId);
+      if (timer[0] >= 0) {
+        vertx.cancelTimer(timer[0]);
+      }
+    });
+  }
+
+  /**
+   * Closes {@code connection} once it is as old as the {@code connection_timeout_ms} in force when its time comes
+   * (looked at in {@code ms}): chaos switched off, or the timeout taken away, meanwhile leaves it open, as a plain
+   * proxy would (the kill switch still closed every connection opened under the timeout); a timeout changed
+   * meanwhile counts from when the connection opened.
+   */
+  private static void closeWhenOld(Vertx vertx, ChaosState state, HttpConnection connection, long openedNanos, long[] timer, long ms) {
+    timer[0] = vertx.setTimer(Math.max(1, ms), id -> {
+      timer[0] = -1;
+      TrafficShapingConfig shaping = state.snapshot().connectionShaping();
+      if (shaping == null || shaping.connectionTimeoutMs() <= 0) {
+        return;
+      }
+      long left = shaping.connectionTimeoutMs() - (System.nanoTime() - openedNanos) / 1_000_000;
+      if (left <= 0) {
+        connection.close();
+      } else {
+        closeWhenOld(vertx, state, connection, openedNanos, timer, left);
       }
     });
   }

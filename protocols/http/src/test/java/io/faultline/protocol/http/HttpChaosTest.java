@@ -352,6 +352,49 @@ class HttpChaosTest {
     }
   }
 
+  /**
+   * {@code connection_timeout_ms} closes a client's connection that long after it opened, and only while it is in
+   * force: switching chaos off meanwhile leaves the connection open, as a plain proxy would (its timer closed it).
+   */
+  @Test
+  void connectionTimeoutClosesConnectionsOnlyWhileInForce() throws Exception {
+    String timed = "{\"enabled\": true, \"traffic_shaping\": {\"connection_timeout_ms\": 600}}";
+    try (GatewayFixture gw = new GatewayFixture(timed)) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+        socket.setSoTimeout(10_000);
+        assertThat(exchange(socket)).startsWith("HTTP/1.1 200");
+        long opened = System.nanoTime();
+        assertThat(socket.getInputStream().read()).as("closed by the gateway").isEqualTo(-1);
+        assertThat((System.nanoTime() - opened) / 1_000_000).as("ms until it closed").isLessThan(5_000);
+      }
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+        socket.setSoTimeout(10_000);
+        assertThat(exchange(socket)).startsWith("HTTP/1.1 200");
+        gw.setChaos("{\"enabled\": false, \"traffic_shaping\": {\"connection_timeout_ms\": 600}}");
+        Thread.sleep(1_200);
+        assertThat(exchange(socket)).as("still open with chaos off").startsWith("HTTP/1.1 200");
+      }
+    }
+  }
+
+  /** Sends one keep-alive GET on {@code socket} and reads its whole answer (head and Content-Length body). */
+  private static String exchange(java.net.Socket socket) throws java.io.IOException {
+    socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    java.io.InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.EOFException("closed after " + head);
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    assertThat(length.find()).as(head.toString()).isTrue();
+    in.readNBytes(Integer.parseInt(length.group(1)));
+    return head.toString();
+  }
+
   @Test
   void rulesTargetOnlyMatchingTraffic() {
     try (GatewayFixture gw = new GatewayFixture("""
