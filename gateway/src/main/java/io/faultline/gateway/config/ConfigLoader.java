@@ -73,11 +73,11 @@ public final class ConfigLoader {
     if (!applied.containsKey(Flag.CHAOS) && applied.keySet().stream().anyMatch(Flag::configuresFault)) {
       set(tree, "chaos.enabled", true);
     }
+    refineScenario(tree); // first: a scenario's own probability is the one its refined errors take
     if (applied.containsKey(Flag.CHAOS_HTTP_ERRORS) && get(tree, "chaos", "fault_injection", "http_error_probability") == null) {
       throw new ChaosConfigException("chaos.fault_injection.http_error_probability",
           sources.get(Flag.CHAOS_HTTP_ERRORS.path()) + " needs a probability: add --chaos-http-error-probability P (0..1)");
     }
-    refineScenario(tree);
     try {
       GatewayConfig config = ChaosJson.convert(tree, GatewayConfig.class, "");
       String scenario = config.chaos().scenario();

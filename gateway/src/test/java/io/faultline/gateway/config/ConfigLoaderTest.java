@@ -105,6 +105,16 @@ class ConfigLoaderTest {
     assertThat(state.config().latency().fixedDelayMs()).isEqualTo(500);
     assertThat(state.config().latency().probability()).isEqualTo(0.8);
     assertThat(state.config().trafficShaping().packetLossPercent()).as("the scenario's other sections").isEqualTo(5.0);
+    // the errors alone, the scenario's probability kept (refused before: "needs a probability")
+    GatewayConfig errors = ConfigLoader.load(null, Map.of(),
+        Map.of(Flag.CHAOS_SCENARIO, "service_instability", Flag.CHAOS_HTTP_ERRORS, "503"));
+    assertThat(errors.chaos().faultInjection().httpErrors()).containsExactly(503);
+    assertThat(errors.chaos().faultInjection().httpErrorProbability()).isEqualTo(
+        io.faultline.chaos.config.Scenarios.builtIn("service_instability").config().faultInjection().httpErrorProbability());
+    // a scenario without errors of its own still needs the flag's probability
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(),
+            Map.of(Flag.CHAOS_SCENARIO, "slow_backend", Flag.CHAOS_HTTP_ERRORS, "503")))
+        .hasMessageContaining("needs a probability");
   }
 
   /**
