@@ -30,7 +30,7 @@ public record ChaosConfig(
   public ChaosConfig {
     enabled = Check.flag(enabled, false);
     sections = sections == null ? SectionValues.NONE : sections;
-    rules = rules == null ? List.of() : List.copyOf(rules);
+    rules = Check.elements(rules, "rules");
     Set<String> names = new HashSet<>();
     for (int i = 0; i < rules.size(); i++) {
       if (!names.add(rules.get(i).name())) {

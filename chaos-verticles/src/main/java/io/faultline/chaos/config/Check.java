@@ -129,6 +129,35 @@ final class Check {
     return value;
   }
 
+  /**
+   * {@code list} copied, or empty when absent; a null element is refused naming it ({@code rules[0]}): the copy threw
+   * a NullPointerException, answered as Jackson's "Cannot construct instance of ..." with no field.
+   */
+  static <T> List<T> elements(List<T> list, String field) {
+    if (list == null) {
+      return List.of();
+    }
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i) == null) {
+        throw new ChaosConfigException(field + "[" + i + "]", "must not be null");
+      }
+    }
+    return List.copyOf(list);
+  }
+
+  /** As {@link #elements}, for a map's values ({@code headers.X-Canary}). */
+  static <V> java.util.Map<String, V> values(java.util.Map<String, V> map, String field) {
+    if (map == null) {
+      return java.util.Map.of();
+    }
+    map.forEach((key, value) -> {
+      if (value == null) {
+        throw new ChaosConfigException(field + "." + key, "must not be null");
+      }
+    });
+    return java.util.Map.copyOf(map);
+  }
+
   static List<Integer> statusCodes(List<Integer> codes, String field) {
     if (codes == null) {
       return List.of();

@@ -57,7 +57,7 @@ public record ListenerConfig(
     if (upstream != null) {
       Upstream.parse(upstream, "upstream");
     }
-    routes = routes == null ? List.of() : List.copyOf(routes);
+    routes = Check.elements(routes, "routes");
     Set<String> names = new HashSet<>();
     for (int i = 0; i < routes.size(); i++) {
       Upstream.parse(routes.get(i).upstream(), "routes[" + i + "].upstream");

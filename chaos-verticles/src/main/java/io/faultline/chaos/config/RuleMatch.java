@@ -49,7 +49,7 @@ public record RuleMatch(
     for (int i = 0; i < methods.size(); i++) {
       Check.token(methods.get(i), "methods[" + i + "]");
     }
-    headers = headers == null ? Map.of() : Map.copyOf(headers);
+    headers = Check.values(headers, "headers");
     headers.keySet().forEach(name -> Check.token(name, "headers." + name));
     if (operationType != null) {
       operationType = operationType.toLowerCase(java.util.Locale.ROOT);
@@ -57,10 +57,10 @@ public record RuleMatch(
         throw new ChaosConfigException("operation_type", "must be one of " + OPERATION_TYPES + ", got " + operationType);
       }
     }
-    fields = fields == null ? List.of() : List.copyOf(fields);
-    nodes = nodes == null ? List.of() : List.copyOf(nodes);
-    regions = regions == null ? List.of() : List.copyOf(regions);
-    zones = zones == null ? List.of() : List.copyOf(zones);
+    fields = Check.elements(fields, "fields");
+    nodes = Check.elements(nodes, "nodes");
+    regions = Check.elements(regions, "regions");
+    zones = Check.elements(zones, "zones");
     nodePercent = Check.percent(nodePercent, "node_percent", 100.0);
     for (int i = 0; i < fields.size(); i++) {
       checkFieldPath(fields.get(i), "fields[" + i + "]");

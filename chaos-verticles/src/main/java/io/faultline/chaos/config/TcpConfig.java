@@ -15,7 +15,7 @@ public record TcpConfig(Boolean enabled, Boolean down, List<TcpToxic> toxics) {
   public TcpConfig {
     enabled = Check.flag(enabled, true);
     down = Check.flag(down, false);
-    toxics = toxics == null ? List.of() : List.copyOf(toxics);
+    toxics = Check.elements(toxics, "toxics");
     Set<String> names = new HashSet<>();
     for (int i = 0; i < toxics.size(); i++) {
       if (!names.add(toxics.get(i).name())) {

@@ -48,6 +48,20 @@ class ChaosJsonTest {
         ChaosConfig.class, "").rules()).hasSize(1);
   }
 
+  /** A null in a list or map is refused naming it: it was Jackson's "Cannot construct instance of ...", with no field. */
+  @Test
+  void aNullInAListOrMapIsRefusedNamingIt() {
+    Map.of("{\"rules\": [null]}", "rules[0]",
+        "{\"rules\": [{\"name\": \"r\", \"match\": {\"headers\": {\"X-Canary\": null}}}]}", "rules[0].match.headers.X-Canary",
+        "{\"rules\": [{\"name\": \"r\", \"match\": {\"nodes\": [\"a\", null]}}]}", "rules[0].match.nodes[1]",
+        "{\"rules\": [{\"name\": \"r\", \"match\": {\"regions\": [null]}}]}", "rules[0].match.regions[0]",
+        "{\"tcp\": {\"toxics\": [null]}}", "tcp.toxics[0]").forEach((json, field) -> {
+          ChaosConfigException e = rejected(json);
+          assertThat(e.field()).as(json).isEqualTo(field);
+          assertThat(e.getMessage()).as(json).contains("must not be null").doesNotContain("Cannot construct");
+        });
+  }
+
   @Test
   void aSeedIsANumberOrItsDigitsAsTheGraphQlApiAnswersIt() {
     assertThat(ChaosJson.parse("{\"seed\": 42}", ChaosConfig.class, "").seed()).isEqualTo(42L);
