@@ -6,6 +6,7 @@ package io.faultline.chaos.config;
  * {@code scope: cluster} the rate is the whole cluster's: each live node enforces its share, re-split
  * when members come and go.
  */
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record RateLimitConfig(
     Boolean enabled,
     Double requestsPerSecond,
@@ -33,8 +34,9 @@ public record RateLimitConfig(
     burstSize = Check.positive(burstSize, "burst_size", (int) Math.max(1, Math.min(Check.MAX_COUNT, Math.ceil(rps))), Check.MAX_COUNT);
     perIp = Check.flag(perIp, false);
     perEndpoint = Check.flag(perEndpoint, false);
-    perIpRequestsPerSecond = perKey(perIpRequestsPerSecond, "per_ip_requests_per_second", rps, enabled);
-    perEndpointRequestsPerSecond = perKey(perEndpointRequestsPerSecond, "per_endpoint_requests_per_second", rps, enabled);
+    perIpRequestsPerSecond = perKey(perIpRequestsPerSecond, "per_ip_requests_per_second", rps, enabled, perIp, "per_ip");
+    perEndpointRequestsPerSecond = perKey(perEndpointRequestsPerSecond, "per_endpoint_requests_per_second", rps, enabled, perEndpoint,
+        "per_endpoint");
     scope = scope == null ? "node" : scope.toLowerCase(java.util.Locale.ROOT);
     if (!scope.equals("node") && !scope.equals("cluster")) {
       throw new ChaosConfigException("scope", "must be node or cluster, got " + scope);
@@ -46,7 +48,19 @@ public record RateLimitConfig(
     this(enabled, requestsPerSecond, burstSize, perIp, perEndpoint, scope, null, null);
   }
 
-  private static double perKey(Double value, String field, double rps, boolean enabled) {
+  /**
+   * A per-key rate: the global one unless given, and none (null, left out of the JSON) while its switch
+   * ({@code per_ip: true}) is off. Given unlike the global rate without its switch, it would do nothing (it was taken
+   * and ignored), so it is refused naming the switch; the global rate itself, which a GET answered for it before, is
+   * taken back.
+   */
+  private static Double perKey(Double value, String field, double rps, boolean enabled, boolean on, String switchName) {
+    if (!on) {
+      if (value != null && value != rps) {
+        throw new ChaosConfigException(field, "takes effect only with " + switchName + ": true (set it, or leave " + field + " out)");
+      }
+      return null;
+    }
     double v = value == null ? rps : value;
     return enabled ? Check.rate(v, field, 0.001, 1e9) : v;
   }

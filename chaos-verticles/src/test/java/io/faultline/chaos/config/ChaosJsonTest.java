@@ -62,6 +62,26 @@ class ChaosJsonTest {
         });
   }
 
+  /** A per-client or per-endpoint rate without its switch did nothing (taken and ignored): refused, naming the switch. */
+  @Test
+  void aPerKeyRateWithoutItsSwitchIsRefused() {
+    ChaosConfigException e = rejected("{\"rate_limit\": {\"requests_per_second\": 1000, \"per_ip_requests_per_second\": 5}}");
+    assertThat(e.field()).isEqualTo("rate_limit.per_ip_requests_per_second");
+    assertThat(e.getMessage()).contains("takes effect only with per_ip: true");
+    assertThat(rejected("{\"rate_limit\": {\"requests_per_second\": 10, \"per_endpoint_requests_per_second\": 2}}").field())
+        .isEqualTo("rate_limit.per_endpoint_requests_per_second");
+    // what a GET answered before (the global rate filled in) is taken back, and no longer answered
+    ChaosConfig same = ChaosJson.parse("{\"rate_limit\": {\"requests_per_second\": 1000, \"per_ip_requests_per_second\": 1000}}",
+        ChaosConfig.class, "");
+    assertThat(same.rateLimit().perIpRequestsPerSecond()).isNull();
+    assertThat(ChaosJson.mapper().valueToTree(same.rateLimit()).has("per_ip_requests_per_second")).isFalse();
+    ChaosConfig on = ChaosJson.parse("{\"rate_limit\": {\"requests_per_second\": 1000, \"per_ip\": true, \"per_ip_requests_per_second\": 5}}",
+        ChaosConfig.class, "");
+    assertThat(on.rateLimit().perIpRequestsPerSecond()).isEqualTo(5.0);
+    assertThat(ChaosJson.parse("{\"rate_limit\": {\"requests_per_second\": 7, \"per_endpoint\": true}}", ChaosConfig.class, "")
+        .rateLimit().perEndpointRequestsPerSecond()).as("the global rate by default").isEqualTo(7.0);
+  }
+
   @Test
   void aSeedIsANumberOrItsDigitsAsTheGraphQlApiAnswersIt() {
     assertThat(ChaosJson.parse("{\"seed\": 42}", ChaosConfig.class, "").seed()).isEqualTo(42L);
