@@ -114,8 +114,16 @@ public final class LiveAnalytics {
     return Future.succeededFuture(trend(metric, series, minutes));
   }
 
+  /**
+   * The series measured per request: a sample with no request has none (its 0 ms latency and 0 error rate are no
+   * measurement), so it is left out of their trends. A quiet minute after steady traffic read as latency falling
+   * toward 0, and a fitted line that ended below 0 ms.
+   */
+  static final java.util.Set<String> PER_REQUEST = java.util.Set.of("error_rate", "p95_latency", "avg_latency", "fault_share");
+
   JsonObject trend(String metric, String series, int minutes) {
-    List<JsonObject> recent = recent(minutes);
+    List<JsonObject> recent = recent(minutes).stream()
+        .filter(s -> !PER_REQUEST.contains(series) || s.getLong("request_count", 0L) > 0).toList();
     double[] x = new double[recent.size()];
     double[] y = new double[recent.size()];
     double sum = 0;
@@ -143,7 +151,8 @@ public final class LiveAnalytics {
         .put("rate_of_change", mean != 0 && Double.isFinite(fit.slope()) && recent.size() > 1
             ? fit.slope() * x[x.length - 1] / Math.abs(mean) : null)
         .put("method", "least-squares slope on minutes, 95% interval from Student's t; increasing/decreasing when the interval "
-            + "excludes 0, else volatile when sd/mean > 0.5, else stable")
+            + "excludes 0, else volatile when sd/mean > 0.5, else stable"
+            + (PER_REQUEST.contains(series) ? "; seconds without requests left out" : ""))
         .put("fitted_line", recent.size() < 2 || !Double.isFinite(fit.slope()) ? null : new JsonArray()
             .add(new JsonArray().add(recent.get(0).getLong("at")).add(fit.intercept()))
             .add(new JsonArray().add(recent.get(x.length - 1).getLong("at")).add(fit.intercept() + fit.slope() * x[x.length - 1])))

@@ -45,4 +45,29 @@ class InsightsTest {
     assertThat(range.getDouble(0)).isLessThanOrEqualTo(insight.getDouble("predicted_value"));
     assertThat(range.getDouble(1)).isGreaterThanOrEqualTo(insight.getDouble("predicted_value"));
   }
+
+  /**
+   * Seconds without requests are no latency measurement: 80 s of steady traffic then 40 s of quiet read as p95 latency
+   * "decreasing", with a fitted line ending below 0 ms (the quiet seconds counted as 0 ms). Rates keep them: 0 is a rate.
+   */
+  @Test
+  void quietSecondsAreLeftOutOfPerRequestTrends() {
+    LiveAnalytics analytics = new LiveAnalytics(vertx, AnalyticsConfig.defaults());
+    long now = System.currentTimeMillis();
+    for (int second = 0; second < 120; second++) {
+      boolean busy = second < 80;
+      analytics.observe(new JsonObject().put("at", now - (119 - second) * 1_000L).put("request_count", busy ? 100L : 0L)
+          .put("request_rate", busy ? 100.0 : 0.0).put("error_rate", 0.0).put("fault_rate", 0.0).put("fault_share", 0.0)
+          .put("avg_latency", busy ? 40.0 + second % 3 : 0.0).put("p95_latency", busy ? 50.0 + second % 5 : 0.0));
+    }
+    for (String series : List.of("p95_latency", "avg_latency")) {
+      JsonObject trend = analytics.trend(series, series, 2);
+      assertThat(trend.getInteger("samples")).as(series).isEqualTo(80);
+      assertThat(trend.getString("trend")).as(series).isEqualTo("stable");
+      assertThat(trend.getJsonArray("fitted_line").getJsonArray(1).getDouble(1)).as(series).isGreaterThan(35.0);
+    }
+    JsonObject rate = analytics.trend("request_rate", "request_rate", 2);
+    assertThat(rate.getInteger("samples")).isEqualTo(120);
+    assertThat(rate.getString("trend")).as("the traffic did stop").isEqualTo("decreasing");
+  }
 }
