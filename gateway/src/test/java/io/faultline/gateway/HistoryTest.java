@@ -280,6 +280,26 @@ class HistoryTest {
     assertThat(gw.status().getBoolean("enabled")).as("the config before the search is back").isFalse();
     JsonArray changes = gw.get("/api/history/changes").bodyAsJsonObject().getJsonArray("changes");
     assertThat(changes.stream().map(c -> ((JsonObject) c).getString("source"))).contains("experiment");
+
+    // bisecting a whole-number field tries, records and reports the values it applied (midpoints such as 22.5 were
+    // applied as 23 and reported as 22.5: "39.0625 held, 40.625 broke")
+    var bisect = gw.postJson("/api/history/breaking-point", """
+        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 60, "method": "bisect", "resolution": 2, "step_seconds": 0.5,
+         "assertion": {"metric": "p50_latency", "operator": "less_than", "threshold": 25}}""");
+    assertThat(bisect.statusCode()).as(bisect.bodyAsString()).isEqualTo(202);
+    JsonObject bisected = ended(bisect.bodyAsJsonObject().getString("id"));
+    assertThat(bisected.getString("status")).as(bisected.encodePrettily()).isEqualTo("succeeded");
+    JsonObject found = bisected.getJsonObject("result");
+    assertThat(found.getJsonArray("tried").size()).as(found.encodePrettily()).isGreaterThan(3);
+    assertThat(found.getJsonArray("tried").stream().map(t -> ((JsonObject) t).getDouble("value")))
+        .allSatisfy(v -> assertThat(v).as(found.encodePrettily()).isEqualTo(Math.rint(v)));
+    assertThat(found.getDouble("first_failing") - found.getDouble("highest_holding")).isBetween(1.0, 2.0);
+    var fraction = gw.postJson("/api/history/breaking-point", """
+        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 10, "step": 2.5,
+         "assertion": {"metric": "p50_latency", "operator": "less_than", "threshold": 25}}""");
+    assertThat(fraction.statusCode()).isEqualTo(400);
+    assertThat(fraction.bodyAsJsonObject().getString("field")).isEqualTo("step");
+    assertThat(fraction.bodyAsJsonObject().getString("error")).contains("must be a whole number for latency.fixed_delay_ms");
   }
 
   @Test

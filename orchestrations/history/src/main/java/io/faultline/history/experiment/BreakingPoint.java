@@ -80,6 +80,13 @@ public final class BreakingPoint {
     if (!bisect && (step == null || step <= 0 || Math.abs(to - from) / step > 100)) {
       throw new ChaosConfigException("step", "must be positive and give at most 100 values from 'from' to 'to', got " + step);
     }
+    // a _ms or _bps field takes whole numbers: a fraction was rounded when applied and reported unrounded (39.0625 held,
+    // where 39 was applied)
+    for (var given : java.util.Map.of("from", from, "to", to, "step", step == null ? 1.0 : step).entrySet()) {
+      if (whole(parameter) && given.getValue() != Math.rint(given.getValue())) {
+        throw new ChaosConfigException(given.getKey(), "must be a whole number for " + parameter + ", got " + given.getValue());
+      }
+    }
     double res = resolution == null ? Math.abs(to - from) / 16 : resolution;
     // values are whole numbers for _ms and _bps, rounded to 1e-9 otherwise; and at most 20 halvings
     double finest = Math.max(whole(parameter) ? 1 : 1e-6, Math.abs(to - from) / (1 << 20));
@@ -188,8 +195,9 @@ public final class BreakingPoint {
     if (Math.abs(failed - held) <= plan.resolution()) {
       return Future.succeededFuture(result(plan, tried, failed));
     }
-    double mid = round((held + failed) / 2);
-    if (whole(plan.parameter()) ? Math.round(mid) == Math.round(held) || Math.round(mid) == Math.round(failed) : mid == held || mid == failed) {
+    // a whole-number field's midpoint is rounded before it is tried: the value tried, recorded and reported is the one applied
+    double mid = whole(plan.parameter()) ? Math.round((held + failed) / 2) : round((held + failed) / 2);
+    if (mid == held || mid == failed) {
       return Future.succeededFuture(result(plan, tried, failed)); // nothing left between them to try
     }
     return attempt(plan, mid, tried, handle, source)
