@@ -125,24 +125,42 @@ public final class Writer<T> {
         + " (faultline_history_dropped_total): " + cause);
   }
 
-  /** Stops the timer and writes what is waiting (the failed batch, then up to a few batches), for a clean shutdown. */
+  /** How long {@link #stop} goes on writing what waits: a node that stops is not held up for ever by a slow database. */
+  public static final long STOP_WRITES_MS = 10_000;
+
+  /**
+   * Stops the timer and writes everything that waits (the failed batch first, then the queue, batch by batch), for a
+   * clean shutdown; what is not written within {@link #STOP_WRITES_MS}, or what the store refuses, is dropped, logged
+   * and counted. It wrote at most five batches (2,500 records), and dropped the rest of the queue without a word.
+   */
   public Future<Void> stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    Future<Void> chain = lastWrite.otherwiseEmpty();
-    for (int i = 0; i < 5 && (pending != null || queue.size() > 0); i++) {
-      chain = chain.compose(v -> {
-        List<T> items = pending != null ? pending : queue.poll(batch);
-        pending = null;
-        return items.isEmpty() ? Future.succeededFuture() : sink.apply(items).onSuccess(w -> written += items.size())
-            .recover(e -> {
-              abandon(items, e);
-              return Future.succeededFuture();
-            });
-      });
+    long deadline = clock.getAsLong() + STOP_WRITES_MS;
+    return lastWrite.otherwiseEmpty().compose(v -> writeAll(deadline));
+  }
+
+  private Future<Void> writeAll(long deadline) {
+    if (pending == null && queue.size() == 0) {
+      return Future.succeededFuture();
     }
-    return chain;
+    if (clock.getAsLong() >= deadline) {
+      List<T> left = new java.util.ArrayList<>(pending == null ? List.of() : pending);
+      pending = null;
+      left.addAll(queue.poll(queue.size()));
+      abandon(left, new java.util.concurrent.TimeoutException("not written within " + STOP_WRITES_MS / 1000 + " s of the node stopping"));
+      return Future.succeededFuture();
+    }
+    List<T> items = pending != null ? pending : queue.poll(batch);
+    pending = null;
+    attempts = 1;
+    return sink.apply(items).onSuccess(w -> written += items.size())
+        .recover(e -> {
+          abandon(items, e);
+          return Future.succeededFuture();
+        })
+        .compose(v -> writeAll(deadline));
   }
 
   public long written() {

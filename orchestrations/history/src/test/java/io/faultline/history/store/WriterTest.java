@@ -88,4 +88,32 @@ class WriterTest {
     assertThat(writer.abandoned()).isEqualTo(2);
     assertThat(stored).containsExactly(3);
   }
+
+  /** A clean stop writes the whole queue: it wrote five batches and dropped the rest without counting them. */
+  @Test
+  void aStopWritesEverythingQueued() {
+    for (int i = 0; i < 40; i++) {
+      queue.offer(i);
+    }
+    writer.stop().await();
+    assertThat(stored).hasSize(40).startsWith(0, 1, 2).endsWith(38, 39);
+    assertThat(writer.abandoned()).isZero();
+  }
+
+  /** A store too slow to take it all within the stop's bound: what is left is dropped and counted, not lost unseen. */
+  @Test
+  void whatAStopCannotWriteInTimeIsCounted() {
+    Writer<Integer> slow = new Writer<>(vertx, "exchange", queue, 2, items -> {
+      stored.addAll(items);
+      now.addAndGet(4_000); // each batch takes 4 s of the stop's 10
+      return Future.succeededFuture();
+    }, now::get);
+    for (int i = 0; i < 40; i++) {
+      queue.offer(i);
+    }
+    slow.stop().await();
+    assertThat(stored).hasSize(6);
+    assertThat(slow.abandoned()).isEqualTo(34);
+    assertThat(queue.size()).isZero();
+  }
 }
