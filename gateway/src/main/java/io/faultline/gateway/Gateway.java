@@ -189,6 +189,7 @@ public final class Gateway {
     }
     // What real traffic saw, for orchestration steps: served on the event bus as windows of recent requests.
     TrafficRecorder recorder = new TrafficRecorder(System::currentTimeMillis);
+    vertx.setPeriodic(1_000, id -> recorder.tick()); // its running totals, for windows longer than its rings reach
     // History, the flight recorder and analytics (off the request path: the listener only fills bounded queues).
     HistoryVerticle history = !config.history().enabled() ? null : new HistoryVerticle(new HistoryVerticle.Options(config.history(),
         config.recorder(), config.analytics(), config.stateDir() == null ? null : Path.of(config.stateDir()), () -> state.snapshot().node().id()));

@@ -8,7 +8,10 @@ import java.util.function.LongSupplier;
  * The last {@link #CAPACITY} requests of the node (when each ended, how long it took, whether it
  * failed) and the faults injected, so an orchestration can measure what real traffic saw during a step:
  * request count, error rate, faults, average and p50/p95/p99 latency over any recent window. Writers are
- * the event loops (one atomic increment and three array stores per request); readers copy a window.
+ * the event loops (one atomic increment and three array stores per request, and the running totals);
+ * readers copy a window. A window that reaches back past what the rings hold is counted from the running
+ * totals ({@link TrafficTotals}, ticked once a second by {@link #tick}) for its older part: its counts whole
+ * to the second, its percentiles then from a histogram (within 10 %).
  */
 public final class TrafficRecorder implements ChaosListener {
 
@@ -27,16 +30,27 @@ public final class TrafficRecorder implements ChaosListener {
   private final long[] faultedMicros = new long[CAPACITY];
   private final boolean[] faultedFailed = new boolean[CAPACITY];
 
+  private final TrafficTotals totals;
+
   public TrafficRecorder(LongSupplier clockMs) {
     this.clockMs = clockMs;
+    this.totals = new TrafficTotals(clockMs.getAsLong());
+  }
+
+  /** Takes the running totals down for windows older than the rings reach: once a second, off the request path. */
+  public void tick() {
+    totals.tick(clockMs.getAsLong());
   }
 
   @Override
   public void requestCompleted(String listener, String protocol, String route, String outcome, long durationNanos) {
     int i = (int) (requests.getAndIncrement() & MASK);
-    durationMicros[i] = durationNanos / 1_000;
-    failed[i] = failure(outcome);
+    long micros = durationNanos / 1_000;
+    boolean failure = failure(outcome);
+    durationMicros[i] = micros;
+    failed[i] = failure;
     endedAt[i] = clockMs.getAsLong();
+    totals.request(micros, failure);
   }
 
   /**
@@ -49,9 +63,11 @@ public final class TrafficRecorder implements ChaosListener {
       return; // an untouched one the flight recorder samples: counted by requestCompleted already
     }
     int i = (int) (faultedExchanges.getAndIncrement() & MASK);
+    boolean failure = failure(record.outcome());
     faultedMicros[i] = record.durationNanos() / 1_000;
-    faultedFailed[i] = failure(record.outcome());
+    faultedFailed[i] = failure;
     faultedEndedAt[i] = clockMs.getAsLong();
+    totals.faulted(failure);
   }
 
   private static boolean failure(String outcome) {
@@ -65,6 +81,7 @@ public final class TrafficRecorder implements ChaosListener {
   @Override
   public void faultInjected(String listener, String protocol, String route, String type) {
     faultAt[(int) (faults.getAndIncrement() & MASK)] = clockMs.getAsLong();
+    totals.fault();
   }
 
   /**
@@ -85,47 +102,123 @@ public final class TrafficRecorder implements ChaosListener {
    * before still held (a 1 s delay ending in a 250 ms step made its p95 a second).
    */
   public JsonObject window(long fromMs, long toMs, long startedAfterMs) {
+    // Each ring holds the newest CAPACITY of its kind. Where the window reaches back past one, its older part is
+    // counted from the running totals up to the first tick the ring covers (split), and the ring from there on.
+    long requestsSplit = split(requests.get(), endedAt, fromMs, toMs);
+    long faultsSplit = split(faults.get(), faultAt, fromMs, toMs);
+    long faultedSplit = split(faultedExchanges.get(), faultedEndedAt, fromMs, toMs);
     long total = Math.min(requests.get(), CAPACITY);
     long[] durations = new long[(int) total];
     int n = 0;
-    int errors = 0;
+    long errors = 0;
     double sum = 0;
     for (int i = 0; i < total; i++) {
-      if (inWindow(endedAt[i], durationMicros[i], fromMs, toMs, startedAfterMs)) {
+      if (endedAt[i] >= requestsSplit && inWindow(endedAt[i], durationMicros[i], fromMs, toMs, startedAfterMs)) {
         durations[n++] = durationMicros[i];
         errors += failed[i] ? 1 : 0;
         sum += durationMicros[i];
       }
     }
     long faultTotal = Math.min(faults.get(), CAPACITY);
-    int faultCount = 0;
+    long faultCount = 0;
     for (int i = 0; i < faultTotal; i++) {
-      faultCount += faultAt[i] >= Math.max(fromMs, startedAfterMs) && faultAt[i] <= toMs ? 1 : 0;
+      faultCount += faultAt[i] >= faultsSplit && faultAt[i] >= Math.max(fromMs, startedAfterMs) && faultAt[i] <= toMs ? 1 : 0;
     }
     long faultedTotal = Math.min(faultedExchanges.get(), CAPACITY);
-    int faulted = 0;
-    int faultedUnfailed = 0;
+    long faulted = 0;
+    long faultedUnfailed = 0;
     for (int i = 0; i < faultedTotal; i++) {
-      if (inWindow(faultedEndedAt[i], faultedMicros[i], fromMs, toMs, startedAfterMs)) {
+      if (faultedEndedAt[i] >= faultedSplit && inWindow(faultedEndedAt[i], faultedMicros[i], fromMs, toMs, startedAfterMs)) {
         faulted++;
         faultedUnfailed += faultedFailed[i] ? 0 : 1;
       }
     }
-    // p99 first: every value left of it is no greater, so p95 and then p50 are selected within what is left of the one before
-    int p99 = select(durations, n, rank(n, 0.99));
-    int p95 = select(durations, p99 + 1, rank(n, 0.95));
-    int p50 = select(durations, p95 + 1, rank(n, 0.50));
-    return new JsonObject()
-        .put("request_count", n)
+    long from = Math.max(fromMs, startedAfterMs);
+    long countedFrom = from;
+    long count = n;
+    long[] histogram = null;
+    if (requestsSplit != Long.MIN_VALUE) {
+      long[] older = totals.between(from, Math.min(requestsSplit, toMs));
+      countedFrom = Math.max(countedFrom, older[0]);
+      count += older[1 + TrafficTotals.REQUESTS];
+      errors += older[1 + TrafficTotals.ERRORS];
+      sum += older[1 + TrafficTotals.MICROS];
+      histogram = totals.histogram(from, Math.min(requestsSplit, toMs));
+      for (int i = 0; i < n; i++) {
+        histogram[TrafficTotals.bucket(durations[i])]++;
+      }
+    }
+    if (faultsSplit != Long.MIN_VALUE) {
+      faultCount += totals.between(from, Math.min(faultsSplit, toMs))[1 + TrafficTotals.FAULTS];
+    }
+    if (faultedSplit != Long.MIN_VALUE) {
+      long[] older = totals.between(from, Math.min(faultedSplit, toMs));
+      faulted += older[1 + TrafficTotals.FAULTED];
+      faultedUnfailed += older[1 + TrafficTotals.FAULTED_UNFAILED];
+    }
+    JsonObject window = new JsonObject()
+        .put("request_count", count)
         .put("error_count", errors)
-        .put("error_rate", n == 0 ? 0.0 : (double) errors / n)
+        .put("error_rate", count == 0 ? 0.0 : (double) errors / count)
         .put("fault_count", faultCount)
-        .put("faulted_count", Math.min(faulted, n))
-        .put("affected_count", Math.min(errors + faultedUnfailed, n))
-        .put("avg_latency", n == 0 ? 0.0 : sum / n / 1_000.0)
-        .put("p50_latency", millis(durations, n, p50))
-        .put("p95_latency", millis(durations, n, p95))
-        .put("p99_latency", millis(durations, n, p99));
+        .put("faulted_count", Math.min(faulted, count))
+        .put("affected_count", Math.min(errors + faultedUnfailed, count))
+        .put("avg_latency", count == 0 ? 0.0 : sum / count / 1_000.0);
+    if (histogram != null) {
+      window.put("p50_latency", percentile(histogram, 0.50)).put("p95_latency", percentile(histogram, 0.95))
+          .put("p99_latency", percentile(histogram, 0.99));
+    } else {
+      // p99 first: every value left of it is no greater, so p95 and then p50 are selected within what is left of the one before
+      int p99 = select(durations, n, rank(n, 0.99));
+      int p95 = select(durations, p99 + 1, rank(n, 0.95));
+      int p50 = select(durations, p95 + 1, rank(n, 0.50));
+      window.put("p50_latency", millis(durations, n, p50)).put("p95_latency", millis(durations, n, p95))
+          .put("p99_latency", millis(durations, n, p99));
+    }
+    if (countedFrom > from + 1_000) {
+      window.put("counted_from", countedFrom); // older than the totals reach (three hours)
+    }
+    return window;
+  }
+
+  /**
+   * Where a ring takes over from the running totals in a window from {@code fromMs}: {@link Long#MIN_VALUE} when
+   * the ring holds all of the window (it has not wrapped, or its oldest entry is older than the window), else the
+   * first tick at or after its oldest entry (every request that ended from then on is in it). When no tick came
+   * since (the gateway's ticker is not running, or the ring wrapped within the last second), the ring alone.
+   */
+  private long split(long written, long[] times, long fromMs, long toMs) {
+    if (written <= CAPACITY) {
+      return Long.MIN_VALUE;
+    }
+    long oldest = Long.MAX_VALUE;
+    for (long t : times) {
+      oldest = Math.min(oldest, t);
+    }
+    if (fromMs >= oldest) {
+      return Long.MIN_VALUE;
+    }
+    return totals.tickAtOrAfter(oldest);
+  }
+
+  /** The nearest-rank quantile {@code q} of a latency histogram, in ms (the middle of its bucket). */
+  private static double percentile(long[] histogram, double q) {
+    long n = 0;
+    for (long c : histogram) {
+      n += c;
+    }
+    if (n == 0) {
+      return 0.0;
+    }
+    long rank = Math.max(1, (long) Math.ceil(q * n));
+    long seen = 0;
+    for (int b = 0; b < histogram.length; b++) {
+      seen += histogram[b];
+      if (seen >= rank) {
+        return TrafficTotals.middle(b) / 1_000.0;
+      }
+    }
+    return TrafficTotals.middle(histogram.length - 1) / 1_000.0;
   }
 
   /** The nearest rank of quantile {@code q} among {@code n} values, as a 0-based index (0 when there are none). */

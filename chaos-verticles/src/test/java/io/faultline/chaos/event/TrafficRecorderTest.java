@@ -146,12 +146,57 @@ class TrafficRecorderTest {
     assertThat(window.getDouble("p99_latency")).isZero();
   }
 
+  /** Without ticks (no running totals taken down since), a window is what the ring holds: its newest CAPACITY requests. */
   @Test
-  void onlyTheNewestCapacityRequestsAreKept() {
+  void withoutTicksOnlyTheNewestCapacityRequestsAreKept() {
     for (int i = 0; i < TrafficRecorder.CAPACITY + 10; i++) {
-      request(i < 10 ? 1_000 : 5_000, "2xx", 1);
+      request(i < 10 ? 11_000 : 15_000, "2xx", 1);
     }
-    assertThat(recorder.window(0, 2_000).getInteger("request_count")).as("the oldest ten were overwritten").isZero();
-    assertThat(recorder.window(0, 10_000).getInteger("request_count")).isEqualTo(TrafficRecorder.CAPACITY);
+    assertThat(recorder.window(0, 12_000).getInteger("request_count")).as("the oldest ten were overwritten").isZero();
+    assertThat(recorder.window(0, 20_000).getInteger("request_count")).isEqualTo(TrafficRecorder.CAPACITY);
+  }
+
+  /**
+   * A window longer than the rings reach is counted whole from the running totals for its older part: a run of
+   * 100,000 requests was measured on its last 65,536, its request count stopping there and the errors of its
+   * start gone from its error rate.
+   */
+  @Test
+  void aWindowPastTheRingsIsCountedWholeFromTheTotals() {
+    long base = 100_000;
+    for (int second = 0; second < 100; second++) {
+      now.set(base + second * 1_000L);
+      recorder.tick(); // the gateway ticks once a second
+      for (int j = 0; j < 1_000; j++) {
+        long at = base + second * 1_000L + 1 + j % 999;
+        boolean early = second < 20; // every error in the first 20 s, long before the last 65,536 requests
+        exchange(at, early && j % 5 == 0 ? "5xx" : "2xx", 1 + j % 100, "latency");
+      }
+    }
+    now.set(base + 100_000);
+    recorder.tick();
+    JsonObject run = recorder.window(base, base + 100_000);
+    assertThat(run.getLong("request_count")).isEqualTo(100_000);
+    assertThat(run.getLong("error_count")).isEqualTo(4_000);
+    assertThat(run.getDouble("error_rate")).isEqualTo(0.04);
+    assertThat(run.getLong("fault_count")).isEqualTo(100_000);
+    assertThat(run.getLong("faulted_count")).isEqualTo(100_000);
+    assertThat(run.getDouble("avg_latency")).isCloseTo(50.5, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(run.getDouble("p50_latency")).as("within a bucket: 10 %").isCloseTo(50.0, org.assertj.core.data.Percentage.withPercentage(10));
+    assertThat(run.getDouble("p95_latency")).isCloseTo(95.0, org.assertj.core.data.Percentage.withPercentage(10));
+    assertThat(run.getDouble("p99_latency")).isCloseTo(99.0, org.assertj.core.data.Percentage.withPercentage(10));
+    assertThat(run.containsKey("counted_from")).isFalse();
+    // a recent window the rings hold is exact, as before
+    JsonObject last = recorder.window(base + 99_000, base + 100_000);
+    assertThat(last.getLong("request_count")).isEqualTo(1_000);
+    assertThat(last.getDouble("p99_latency")).isEqualTo(99.0);
+  }
+
+  /** As {@link #exchange(long, String, String...)}, taking {@code durationMs}. */
+  private void exchange(long atMs, String outcome, long durationMs, String fault) {
+    request(atMs, outcome, durationMs);
+    recorder.faultInjected("web", "http", "default", fault);
+    recorder.exchangeCompleted(new ExchangeRecord(atMs, "web", "http", "default", "GET", "/", null, 0, outcome,
+        java.util.List.of(fault), durationMs * 1_000_000, 0, null));
   }
 }
