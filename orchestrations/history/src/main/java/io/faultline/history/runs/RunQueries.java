@@ -10,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 
 /** Lists, trends, summary and export over the runs history keeps (comparison: {@link Comparison}). */
 public final class RunQueries {
@@ -64,7 +65,8 @@ public final class RunQueries {
     String name = Params.required(q, "name", 256);
     int days = Params.integer(q, "days", 30, 1, 3650);
     long since = System.currentTimeMillis() - days * 86_400_000L;
-    return store.runs(RunFilter.named(name, since, 10_000)).map(rows -> {
+    // every run of it in the window, as export reads them (10,000 stopped the count and the success rate there)
+    return store.runs(RunFilter.named(name, since, 100_000)).map(rows -> {
       List<JsonObject> oldestFirst = new java.util.ArrayList<>(rows);
       java.util.Collections.reverse(oldestFirst);
       int succeeded = 0;
@@ -112,34 +114,43 @@ public final class RunQueries {
     return new JsonArray().add(since + Math.round(days * DAY_MS)).add(fit.intercept() + fit.slope() * days);
   }
 
-  /** {@code GET /api/history/summary}. */
+  /**
+   * {@code GET /api/history/summary}: counted by the database over every kept run (it read the newest 10,000 runs,
+   * and said 10,000 runs, their statuses and scores, while more were kept).
+   */
   public Future<JsonObject> summary(JsonObject q) {
-    return store.runs(RunFilter.all(10_000)).compose(rows -> store.counts().map(counts -> {
+    return store.runTotals().compose(groups -> store.counts().map(counts -> {
+      List<JsonObject> newestFirst = new java.util.ArrayList<>(groups);
+      newestFirst.sort(java.util.Comparator.comparingLong((JsonObject g) -> g.getLong("last_at")).reversed());
       JsonObject byStatus = new JsonObject();
-      JsonObject byName = new JsonObject();
+      Map<String, double[]> byName = new java.util.LinkedHashMap<>(); // runs, scored, score sum
+      long runs = 0;
+      long scored = 0;
       double sum = 0;
-      int scored = 0;
-      for (JsonObject r : rows) {
-        byStatus.put(r.getString("status"), byStatus.getInteger(r.getString("status"), 0) + 1);
-        JsonObject n = byName.getJsonObject(r.getString("name"), new JsonObject().put("runs", 0).put("score_sum", 0.0).put("scored", 0));
-        n.put("runs", n.getInteger("runs") + 1);
-        if (r.getDouble("resilience_score") != null) {
-          sum += r.getDouble("resilience_score");
-          scored++;
-          n.put("score_sum", n.getDouble("score_sum") + r.getDouble("resilience_score")).put("scored", n.getInteger("scored") + 1);
-        }
-        byName.put(r.getString("name"), n);
+      Long first = null;
+      Long last = null;
+      for (JsonObject g : newestFirst) {
+        long n = g.getLong("runs");
+        long s = g.getLong("scored");
+        double scoreSum = g.getValue("score_sum") instanceof Number v ? v.doubleValue() : 0.0;
+        byStatus.put(g.getString("status"), byStatus.getLong(g.getString("status"), 0L) + n);
+        double[] named = byName.computeIfAbsent(g.getString("name"), k -> new double[3]);
+        named[0] += n;
+        named[1] += s;
+        named[2] += scoreSum;
+        runs += n;
+        scored += s;
+        sum += scoreSum;
+        first = first == null ? g.getLong("first_at") : Math.min(first, g.getLong("first_at"));
+        last = last == null ? g.getLong("last_at") : Math.max(last, g.getLong("last_at"));
       }
       JsonArray orchestrations = new JsonArray();
-      byName.forEach(e -> {
-        JsonObject n = (JsonObject) e.getValue();
-        orchestrations.add(new JsonObject().put("name", e.getKey()).put("runs", n.getInteger("runs"))
-            .put("avg_resilience_score", n.getInteger("scored") == 0 ? null : tenth(n.getDouble("score_sum") / n.getInteger("scored"))));
-      });
-      return new JsonObject().put("runs", rows.size()).put("by_status", byStatus)
+      byName.forEach((name, n) -> orchestrations.add(new JsonObject().put("name", name).put("runs", (long) n[0])
+          .put("avg_resilience_score", n[1] == 0 ? null : tenth(n[2] / n[1]))));
+      return new JsonObject().put("runs", runs).put("by_status", byStatus)
           .put("avg_resilience_score", scored == 0 ? null : tenth(sum / scored))
-          .put("first_run_at", rows.isEmpty() ? null : rows.get(rows.size() - 1).getLong("started_at"))
-          .put("last_run_at", rows.isEmpty() ? null : rows.get(0).getLong("started_at"))
+          .put("first_run_at", first)
+          .put("last_run_at", last)
           .put("orchestrations", orchestrations).put("kept", counts);
     }));
   }

@@ -49,6 +49,12 @@ public interface HistoryStore {
   /** Counts of what is kept: {@code runs, changes, windows, exchanges, experiments}. */
   Future<JsonObject> counts();
 
+  /**
+   * Every kept run counted by orchestration and status: {@code name}, {@code status}, {@code runs}, {@code scored}
+   * (runs with a score), {@code score_sum}, {@code first_at} and {@code last_at} (start times), one row per pair.
+   */
+  Future<List<JsonObject>> runTotals();
+
   /** Deletes what retention no longer keeps; answers how many rows of each kind went. */
   Future<JsonObject> prune(Retention retention, long nowMs);
 

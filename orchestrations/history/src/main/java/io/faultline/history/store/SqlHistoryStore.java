@@ -206,6 +206,12 @@ public final class SqlHistoryStore implements HistoryStore {
   }
 
   @Override
+  public Future<List<JsonObject>> runTotals() {
+    return query("SELECT name, status, COUNT(*) AS runs, COUNT(resilience_score) AS scored, SUM(resilience_score) AS score_sum,"
+        + " MIN(started_at) AS first_at, MAX(started_at) AS last_at FROM runs GROUP BY name, status", Tuple.tuple());
+  }
+
+  @Override
   public Future<JsonObject> prune(Retention retention, long nowMs) {
     long cutoff = nowMs - retention.days() * 86_400_000L;
     JsonObject deleted = new JsonObject();

@@ -92,4 +92,40 @@ class RunQueriesTest {
     assertThatThrownBy(() -> queries.export(new JsonObject().put("status", "great")))
         .satisfies(e -> assertThat(((ChaosConfigException) e).field()).isEqualTo("status"));
   }
+
+  /**
+   * The summary and an orchestration's trend count every kept run: they read the newest 10,000 and said 10,000 runs,
+   * a 100 % success rate and an average of 100 where the 100 oldest had failed with a score of 0.
+   */
+  @Test
+  void theSummaryAndTheTrendCountEveryKeptRun() {
+    long now = System.currentTimeMillis();
+    List<JsonObject> runs = new java.util.ArrayList<>();
+    for (int i = 0; i < 10_100; i++) {
+      boolean old = i < 100;
+      runs.add(run("r" + i, "bulk", old ? "failed" : "succeeded", now - DAY + i * 1_000L, old ? 0 : 100, "v1"));
+      if (runs.size() == 500) {
+        store.insertRuns(runs).await();
+        runs.clear();
+      }
+    }
+    store.insertRuns(runs).await();
+    store.insertRuns(List.of(run("other", "search", "succeeded", now - 2 * DAY, 50, "v1"))).await();
+
+    JsonObject summary = queries.summary(new JsonObject()).await();
+    assertThat(summary.getLong("runs")).isEqualTo(10_101);
+    assertThat(summary.getJsonObject("by_status").getLong("failed")).isEqualTo(100);
+    assertThat(summary.getJsonObject("by_status").getLong("succeeded")).isEqualTo(10_001);
+    assertThat(summary.getDouble("avg_resilience_score")).isEqualTo(Math.round((10_000 * 100.0 + 50) / 10_101 * 10) / 10.0);
+    assertThat(summary.getLong("first_run_at")).isEqualTo(now - 2 * DAY);
+    assertThat(summary.getLong("last_run_at")).isEqualTo(now - DAY + 10_099 * 1_000L);
+    assertThat(summary.getJsonArray("orchestrations").stream().map(o -> ((JsonObject) o).getString("name")))
+        .as("the most recently run first").containsExactly("bulk", "search");
+    assertThat(summary.getJsonArray("orchestrations").getJsonObject(0).getDouble("avg_resilience_score")).isEqualTo(99.0);
+
+    JsonObject trend = queries.trends(new JsonObject().put("name", "bulk").put("days", 30)).await();
+    assertThat(trend.getInteger("runs")).isEqualTo(10_100);
+    assertThat(trend.getDouble("success_rate")).isCloseTo(100.0 * 10_000 / 10_100, within(1e-9));
+    assertThat(trend.getDouble("avg_resilience_score")).isEqualTo(99.0);
+  }
 }

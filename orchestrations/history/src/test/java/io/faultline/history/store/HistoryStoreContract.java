@@ -50,6 +50,18 @@ abstract class HistoryStoreContract {
   }
 
   @Test
+  void runTotalsCountEveryRunByOrchestrationAndStatus() {
+    store.insertRuns(List.of(run("r1", "checkout", "succeeded", 1_000, 90.5), run("r2", "checkout", "succeeded", 2_000, 80.0),
+        run("r3", "checkout", "failed", 3_000, 40.0), run("r4", "search", "failed", 4_000, 0).putNull("resilience_score"))).await();
+    List<JsonObject> totals = new ArrayList<>(store.runTotals().await());
+    totals.sort(java.util.Comparator.comparing((JsonObject t) -> t.getString("name") + "/" + t.getString("status")));
+    assertThat(totals).extracting(t -> t.getString("name") + "/" + t.getString("status") + " " + t.getLong("runs") + " "
+        + t.getLong("scored") + " " + (t.getValue("score_sum") == null ? null : ((Number) t.getValue("score_sum")).doubleValue()) + " "
+        + t.getLong("first_at") + "-" + t.getLong("last_at"))
+        .containsExactly("checkout/failed 1 1 40.0 3000-3000", "checkout/succeeded 2 2 170.5 1000-2000", "search/failed 1 0 null 4000-4000");
+  }
+
+  @Test
   void runsAreKeptOnceAndFilteredNewestFirst() throws Exception {
     store.insertRuns(List.of(run("r1", "checkout", "succeeded", 1_000, 90.5, "env:staging", "v1"),
         run("r2", "checkout", "failed", 2_000, 40.0, "v2"), run("r3", "search", "succeeded", 3_000, 75.0, "100%_sure"))).await();
