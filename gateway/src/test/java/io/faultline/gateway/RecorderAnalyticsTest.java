@@ -135,6 +135,30 @@ class RecorderAnalyticsTest {
     assertThat(window.getJsonObject("metrics").getDouble("error_rate")).isEqualTo(1.0);
   }
 
+  /**
+   * With the recorder in a database of its own ({@code --recorder-db}), retention applies there too and the summary
+   * counts its exchanges: it pruned the main database only (2,283 exchanges kept against max_exchanges 100), and the
+   * summary counted the main database's.
+   */
+  @Test
+  void aRecorderDatabaseOfItsOwnIsPrunedAndCounted() throws Exception {
+    Map<Flag, String> flags = Map.of(Flag.STATE_DIR, dir.toString(), Flag.RECORDER_DB, dir.resolve("recorder.db").toString());
+    String yaml = "history: {max_exchanges: 10, flush_ms: 200}\nrecorder: {sample_rate: 1.0}\n";
+    gw = gateway(yaml, flags);
+    for (int i = 0; i < 30; i++) {
+      assertThat(gw.traffic("/kept/" + i).statusCode()).isEqualTo(200);
+    }
+    eventually(() -> gw.get("/api/history/summary").bodyAsJsonObject().getJsonObject("kept").getLong("exchanges") == 30 ? true : null, 15);
+    gw.close();
+    gw = gateway(yaml, flags); // retention runs at start (and every hour)
+    long kept = eventually(() -> {
+      long n = gw.get("/api/history/summary").bodyAsJsonObject().getJsonObject("kept").getLong("exchanges");
+      return n <= 11 ? n : null; // the 10 newest, and any tied with the 10th
+    }, 15);
+    assertThat(kept).isGreaterThanOrEqualTo(10);
+    assertThat(gw.postJson("/api/recorder/search", "{\"limit\": 1000}").bodyAsJsonObject().getLong("count")).isEqualTo(kept);
+  }
+
   @Test
   void aFloodedRecorderDropsAndCountsInsteadOfSlowingTraffic() throws Exception {
     // a queue of 10 records, drained every second: 400 faulted requests in a burst cannot all fit

@@ -116,7 +116,7 @@ public final class HistoryVerticle extends VerticleBase {
     writers.put("exchange", new Writer<>(vertx, "exchange", exchanges, config.batchSize(),
         list -> recorded.insertExchanges(options.node().get(), list)));
     writers.values().forEach(w -> w.start(config.flushMs()));
-    RunQueries queries = new RunQueries(store);
+    RunQueries queries = new RunQueries(store, recorded);
     Comparison comparison = new Comparison(store);
     Experiments experiments = new Experiments(vertx, store, options.node());
     AbTest ab = new AbTest(vertx);
@@ -150,8 +150,10 @@ public final class HistoryVerticle extends VerticleBase {
     Bus.answer(vertx, HistoryAddresses.HEALTH, only(List.of(), live::health));
     Bus.answer(vertx, HistoryAddresses.INSIGHTS, only(List.of(), live::insights));
     live.start();
-    prune(store);
-    vertx.setPeriodic(RETENTION_EVERY_MS, id -> prune(store));
+    // the recorder's own database (--recorder-db) is pruned too: its exchanges grew past max_exchanges and retention_days
+    List<HistoryStore> pruned = recorded == store ? List.of(store) : List.of(store, recorded);
+    pruned.forEach(this::prune);
+    vertx.setPeriodic(RETENTION_EVERY_MS, id -> pruned.forEach(this::prune));
     changeFeed = new ChangeFeed(vertx, changes, windows, shared, options.node());
     return Future.all(experiments.interrupted(shared),
         // in a cluster a run is checkpointed and the next leader resumes it: a marker would say it ended there

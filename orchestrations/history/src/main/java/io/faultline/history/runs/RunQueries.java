@@ -19,9 +19,22 @@ public final class RunQueries {
   private static final double DAY_MS = 86_400_000.0;
 
   private final HistoryStore store;
+  /** Where the flight recorder keeps exchanges: the same store, or its own ({@code --recorder-db}). */
+  private final HistoryStore recorded;
 
   public RunQueries(HistoryStore store) {
+    this(store, store);
+  }
+
+  public RunQueries(HistoryStore store, HistoryStore recorded) {
     this.store = store;
+    this.recorded = recorded;
+  }
+
+  /** What each table keeps; the exchanges counted where the recorder writes them (the main store's said 101 of 2,283). */
+  private Future<JsonObject> kept() {
+    return recorded == store ? store.counts() : store.counts().compose(counts -> recorded.counts()
+        .map(own -> counts.put("exchanges", own.getValue("exchanges"))));
   }
 
   /** {@code GET /api/history/runs}. */
@@ -119,7 +132,7 @@ public final class RunQueries {
    * and said 10,000 runs, their statuses and scores, while more were kept).
    */
   public Future<JsonObject> summary(JsonObject q) {
-    return store.runTotals().compose(groups -> store.counts().map(counts -> {
+    return store.runTotals().compose(groups -> kept().map(counts -> {
       List<JsonObject> newestFirst = new java.util.ArrayList<>(groups);
       newestFirst.sort(java.util.Comparator.comparingLong((JsonObject g) -> g.getLong("last_at")).reversed());
       JsonObject byStatus = new JsonObject();
