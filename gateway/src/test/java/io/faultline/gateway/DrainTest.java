@@ -17,6 +17,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -418,6 +419,7 @@ class DrainTest {
       HttpResponse<String> started = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
           + "/api/chaos/orchestration/start")).POST(HttpRequest.BodyPublishers.ofString("""
               name: killed
+              tags: [nightly]
               steps:
                 - {name: first, scenario: {config: {enabled: false}}, duration_seconds: 0.5}
                 - {name: second, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 60}
@@ -455,6 +457,11 @@ class DrainTest {
           .isEqualTo("interrupted: the node stopped while the run was in step second (1 step done); what it measured is lost");
       assertThat(run.getLong("ended_at")).as("kept as ending when last seen alive, killed at " + killedAt)
           .isBetween(killedAt - 2 * MARKER_REFRESH_MS, killedAt); // one refresh, and slack for a loaded machine
+      // with its tags and mode: a failed nightly run was missing from ?tag=nightly
+      assertThat(run.getJsonArray("tags")).containsExactly("nightly");
+      assertThat(run.getString("mode")).isEqualTo("sequential");
+      JsonArray tagged = again.get("/api/history/runs?tag=nightly").bodyAsJsonObject().getJsonArray("runs");
+      assertThat(tagged.stream().map(r -> ((JsonObject) r).getString("id"))).containsExactly(id);
       try (var left = Files.list(state.resolve("runs-open"))) {
         assertThat(left.map(f -> f.getFileName().toString())).as("the marker is gone once kept, the stray file left alone")
             .containsExactly("stray.json");

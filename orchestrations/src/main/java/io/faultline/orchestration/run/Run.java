@@ -272,7 +272,10 @@ public final class Run {
         .put("iteration", iteration)
         .put("steps_done", results.stepsDone())
         .put("progress", progress.value())
-        .put("started_at", startedAt);
+        .put("started_at", startedAt)
+        // what history keeps of a run a kill interrupts is what its progress said: its tags and mode too
+        .put("mode", orchestration.parallel() ? "parallel" : "sequential")
+        .put("tags", new io.vertx.core.json.JsonArray(new ArrayList<>(orchestration.tags())));
   }
 
   private Future<Void> iterations(int first) {

@@ -223,8 +223,12 @@ public final class RunFeed {
     JsonObject report = new JsonObject().put("id", marker.getString("run_id")).put("name", marker.getString("name", "?"))
         .put("status", "failed").put("started_at", marker.getLong("started_at", marker.getLong("seen_at")))
         .put("ended_at", marker.getLong("seen_at")).put("steps", new JsonArray()).put("assertions", new JsonArray())
-        .put("metrics", new JsonObject()).put("errors", new JsonArray().add(why)).put("interrupted", true);
-    return document(report, null, null, new JsonArray(), marker.getString("node"));
+        .put("metrics", new JsonObject()).put("errors", new JsonArray().add(why)).put("interrupted", true)
+        .put("mode", marker.getString("mode"));
+    // its tags: a failed nightly run was missing from ?tag=nightly
+    JsonArray tags = marker.getValue("tags") instanceof JsonArray t ? t : new JsonArray();
+    report.put("tags", tags);
+    return document(report, null, null, tags, marker.getString("node"));
   }
 
   /** What history keeps of a run: its report, its score and breakdown, tags, node and latency distribution. */
