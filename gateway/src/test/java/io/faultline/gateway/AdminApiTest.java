@@ -32,6 +32,18 @@ class AdminApiTest {
     }
   }
 
+  /** Connection shaping alone is in effect too: status said no active fault while it refused connections. */
+  @Test
+  void connectionShapingAloneIsShownActive() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      assertThat(gw.put("/api/chaos/config", "{\"enabled\": true, \"traffic_shaping\": {\"max_connections\": 50,"
+          + " \"connection_timeout_ms\": 60000}}").statusCode()).isEqualTo(200);
+      assertThat(gw.status().getJsonArray("active_faults")).containsExactly("max_connections", "connection_timeout");
+      gw.post("/api/chaos/disable");
+      assertThat(gw.status().getJsonArray("active_faults")).isEmpty();
+    }
+  }
+
   @Test
   void clearingASectionTakesOnlyThatSectionAndRefusesWhatItCannotClear() {
     try (GatewayFixture gw = new GatewayFixture(Map.of())) {

@@ -163,14 +163,22 @@ public final class ChaosSnapshot {
    * matched was delayed or failed.
    */
   public List<String> activeFaults() {
-    if (!enabled) {
-      return List.of();
+    java.util.Set<String> types = new java.util.LinkedHashSet<>();
+    if (enabled) {
+      types.addAll(global.types());
+      for (Profile profile : ruleProfiles) {
+        types.addAll(profile.types());
+      }
+      listenerProfiles.values().forEach(profile -> types.addAll(profile.types()));
     }
-    java.util.Set<String> types = new java.util.LinkedHashSet<>(global.types());
-    for (Profile profile : ruleProfiles) {
-      types.addAll(profile.types());
+    // connection shaping acts on connections, not requests: it said none while it refused or closed connections
+    TrafficShapingConfig shaping = connectionShaping();
+    if (shaping != null && shaping.maxConnections() > 0) {
+      types.add("max_connections");
     }
-    listenerProfiles.values().forEach(profile -> types.addAll(profile.types()));
+    if (shaping != null && shaping.connectionTimeoutMs() > 0) {
+      types.add("connection_timeout");
+    }
     return List.copyOf(types);
   }
 
