@@ -460,6 +460,13 @@ class HistoryTest {
     var badMin = gw.postJson("/api/history/ab", new JsonObject().put("a", "x").put("b", "y").put("min_requests", 0).encode());
     assertThat(badMin.statusCode()).isEqualTo(400);
     assertThat(badMin.bodyAsJsonObject().getString("field")).isEqualTo("min_requests");
+    // a seed is a whole number: 1.5 was taken as 1, and 1e300 as the largest long
+    for (Object seed : List.of(1.5, 1e300)) {
+      var badSeed = gw.postJson("/api/history/ab", new JsonObject().put("a", "x").put("b", "y").put("seed", seed).encode());
+      assertThat(badSeed.statusCode()).as(String.valueOf(seed)).isEqualTo(400);
+      assertThat(badSeed.bodyAsJsonObject().getString("field")).isEqualTo("seed");
+      assertThat(badSeed.bodyAsJsonObject().getString("error")).contains("must be a whole number");
+    }
     // a number written as text in a JSON body is refused, not taken (and stored and echoed as text)
     var quoted = gw.postJson("/api/history/ab", new JsonObject().put("a", "x").put("b", "y").put("samples", "3").encode());
     assertThat(quoted.statusCode()).isEqualTo(400);

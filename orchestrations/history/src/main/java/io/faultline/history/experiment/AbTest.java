@@ -72,7 +72,7 @@ public final class AbTest {
       throw new ChaosConfigException("alpha", "must be above 0 and below 0.5, got " + alpha);
     }
     int timeout = Params.integer(q, "sample_timeout_seconds", 600, 1, 86_400);
-    long seed = Params.number(q, "seed") == null ? 42 : Params.number(q, "seed").longValue();
+    long seed = Params.seed(q, "seed", 42);
     Object va = variant(q, "a");
     Object vb = variant(q, "b");
     // a, then b: the first variant at fault is the one named
