@@ -134,8 +134,8 @@ function stepTable(c) {
       c.runs.map(r => {
         const f = s.runs.find(x => x.id === r.id);
         return h('td', { 'data-label': label(r.id) }, f ? [h('span', { class: `badge ${f.status}` }, f.status),
-          h('div', { class: 'small' }, 'errors ', cell(f.error_rate, f.delta.error_rate, percent, false)),
-          h('div', { class: 'small' }, 'p95 ', cell(f.p95_latency, f.delta.p95_latency, ms, false)),
-          h('div', { class: 'small' }, 'requests ', cell(f.request_count, f.delta.request_count, count, null))] : 'not run');
+          h('div', { class: 'small' }, 'errors ', cell(f.error_rate, f.delta?.error_rate, percent, false)),
+          h('div', { class: 'small' }, 'p95 ', cell(f.p95_latency, f.delta?.p95_latency, ms, false)),
+          h('div', { class: 'small' }, 'requests ', cell(f.request_count, f.delta?.request_count, count, null))] : 'not run');
       })))));
 }

@@ -130,9 +130,13 @@ public final class Comparison {
     return d;
   }
 
-  /** Each step (by name and iteration) with its figures in every run, and deltas from the first run. */
+  /**
+   * Each step (by name and iteration) with its figures in every run, and deltas from the first run: none
+   * ({@code delta: null}) where the first run has no such step (they were taken from whichever run had it first).
+   */
   private static JsonArray steps(List<JsonObject> runs) {
     Map<String, JsonObject> byStep = new LinkedHashMap<>();
+    String first = runs.isEmpty() ? null : runs.get(0).getString("id");
     for (JsonObject run : runs) {
       for (Object o : run.getJsonArray("steps", new JsonArray())) {
         JsonObject step = (JsonObject) o;
@@ -143,7 +147,9 @@ public final class Comparison {
         JsonObject m = step.getJsonObject("metrics", new JsonObject());
         figures(m, figures);
         JsonArray list = entry.getJsonArray("runs");
-        figures.put("delta", list.isEmpty() ? new JsonObject() : delta(list.getJsonObject(0), figures));
+        JsonObject base = list.isEmpty() ? null : list.getJsonObject(0);
+        figures.put("delta", base == null ? (run.getString("id").equals(first) ? new JsonObject() : null)
+            : base.getString("id").equals(first) ? delta(base, figures) : null);
         list.add(figures);
       }
     }
