@@ -124,12 +124,17 @@ final class TrafficTotals {
     if (n == 0) {
       return out;
     }
-    long[] a = histograms[index(histogramTicks, HISTOGRAMS, n, Math.max(0, firstAfter(histogramAt, histogramTicks, HISTOGRAMS, n, fromMs) - 1))];
-    long[] b = histograms[index(histogramTicks, HISTOGRAMS, n, Math.max(0, firstAfter(histogramAt, histogramTicks, HISTOGRAMS, n, toMs) - 1))];
+    long[] a = histograms[atOrBefore(fromMs, n)];
+    long[] b = histograms[atOrBefore(toMs, n)];
     for (int i = 0; i < BUCKETS; i++) {
       out[i] = Math.max(0, b[i] - a[i]);
     }
     return out;
+  }
+
+  /** The index of the last of the {@code n} histograms kept taken at or before {@code ms} (the oldest when none was). */
+  private int atOrBefore(long ms, int n) {
+    return index(histogramTicks, HISTOGRAMS, n, Math.max(0, firstAfter(histogramAt, histogramTicks, HISTOGRAMS, n, ms) - 1));
   }
 
   /** The ring index of the {@code p}-th oldest of the {@code n} entries kept of {@code written}. */

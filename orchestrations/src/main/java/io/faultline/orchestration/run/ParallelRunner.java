@@ -109,8 +109,8 @@ final class ParallelRunner {
           return Future.succeededFuture(true);
         }
         if (!run.running()) {
-          run.record(steps.result(step, run.statusName(), from, to, metrics, List.of(), "cut short by " + steps.cutBy() + " before its post_step hooks ran",
-              null), true);
+          String why = "cut short by " + steps.cutBy() + " before its post_step hooks ran";
+          run.record(steps.result(step, run.statusName(), from, to, metrics, List.of(), why, null), true);
           go[0] = false;
           return Future.succeededFuture(true);
         }
