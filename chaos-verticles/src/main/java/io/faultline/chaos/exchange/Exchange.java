@@ -203,7 +203,7 @@ public final class Exchange<C> {
     answered = null;
     cut = null;
     if (runner.translator.gone(call)) {
-      drop(true);
+      runner.translator.left(this);
     } else {
       runner.translator.forward(this);
     }
@@ -260,7 +260,7 @@ public final class Exchange<C> {
       return;
     }
     if (runner.translator.gone(call)) {
-      drop(true);
+      runner.translator.left(this);
       return;
     }
     Terminal terminal = verdict.terminal();

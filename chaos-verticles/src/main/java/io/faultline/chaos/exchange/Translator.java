@@ -18,6 +18,16 @@ public interface Translator<C> extends Terminal.Visitor<Exchange<C>> {
   /** True when the client went away while the exchange waited. */
   boolean gone(C call);
 
+  /**
+   * The client went away while the exchange was held ({@link #gone} said so when the hold ended, or when the kill
+   * switch released it): the exchange is dropped, neither success nor failure for a breaker (it counted as the
+   * upstream's failure). A protocol that waits on the exchange is told here too (a subscription's later messages
+   * wait for its subscribe: its upstream was never closed).
+   */
+  default void left(Exchange<C> exchange) {
+    exchange.drop(false);
+  }
+
   /** Sends the exchange upstream with the verdict's modifiers (bandwidth, field faults, message plan) and {@link Exchange#cut()}. */
   void forward(Exchange<C> exchange);
 

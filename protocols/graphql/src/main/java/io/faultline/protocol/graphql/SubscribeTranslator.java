@@ -37,6 +37,13 @@ final class SubscribeTranslator implements Translator<Subscribe> {
     return subscribe.relay().clientClosed();
   }
 
+  /** The client left while chaos held the subscribe: what waits behind it goes on, so its upstream gets its close. */
+  @Override
+  public void left(Exchange<Subscribe> exchange) {
+    exchange.drop(false);
+    exchange.call().acted().tryComplete();
+  }
+
   @Override
   public void forward(Exchange<Subscribe> exchange) {
     Subscribe subscribe = exchange.call();

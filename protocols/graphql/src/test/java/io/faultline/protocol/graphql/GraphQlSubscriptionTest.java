@@ -359,6 +359,56 @@ class GraphQlSubscriptionTest {
     }
   }
 
+  /**
+   * A client whose connection drops while chaos holds its subscribe (here a delay) has its upstream connection
+   * closed once the hold ends, as the README promises: the subscribe's end never reached the relay, which waited
+   * on it for ever before closing the upstream, so the service's socket and subscription ran on for nobody.
+   */
+  @Test
+  void aClientThatDropsWhileItsSubscribeIsHeldHasItsUpstreamClosed() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      io.vertx.core.Promise<Void> upstreamClosed = io.vertx.core.Promise.promise();
+      io.vertx.core.Promise<Void> upstreamOpen = io.vertx.core.Promise.promise();
+      HttpServer service = vertx.createHttpServer(new HttpServerOptions().addWebSocketSubProtocol("graphql-transport-ws"))
+          .webSocketHandler(ws -> {
+            upstreamOpen.tryComplete();
+            ws.textMessageHandler(text -> {
+              if (text.contains("connection_init")) {
+                ws.writeTextMessage("{\"type\":\"connection_ack\"}");
+              }
+            });
+            ws.closeHandler(v -> upstreamClosed.tryComplete());
+          }).listen(0, "127.0.0.1").await();
+      ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
+          "http://127.0.0.1:" + service.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);
+      GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, new ChaosState(GraphQlFixture.chaos("{\"enabled\": true,"
+          + " \"rules\": [{\"name\": \"slow\", \"match\": {\"operation_name\": \"Slow\"}, \"latency\": {\"fixed_delay_ms\": 800}}]}"),
+          System::nanoTime, 42), new ConnectionGate(), 0, ChaosListener.NOOP);
+      vertx.deployVerticle(verticle).await();
+      java.util.concurrent.CompletableFuture<String> acked = new java.util.concurrent.CompletableFuture<>();
+      java.net.http.WebSocket client = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("graphql-transport-ws")
+          .buildAsync(URI.create("ws://127.0.0.1:" + verticle.actualPort() + "/graphql"), new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+              acked.complete(data.toString());
+              ws.request(1);
+              return null;
+            }
+          }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      client.sendText("{\"type\":\"connection_init\"}", true).get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(acked.get(5, java.util.concurrent.TimeUnit.SECONDS)).contains("connection_ack");
+      upstreamOpen.future().await(5, java.util.concurrent.TimeUnit.SECONDS);
+      client.sendText("{\"id\":\"1\",\"type\":\"subscribe\",\"payload\":{\"query\":\"subscription Slow { feed { name } }\"}}", true)
+          .get(5, java.util.concurrent.TimeUnit.SECONDS);
+      Thread.sleep(200); // the subscribe is held now
+      client.abort(); // the connection drops: no close frame
+      upstreamClosed.future().await(10, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      vertx.close().await();
+    }
+  }
+
   /** A graphql listener (chaos off) in front of an upstream that answers requests with {@code upstream}; answers its port. */
   private static int gatewayTo(Vertx vertx, Handler<HttpServerRequest> upstream) {
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().addWebSocketSubProtocol("graphql-transport-ws"))

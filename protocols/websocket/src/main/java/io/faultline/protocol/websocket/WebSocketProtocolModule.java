@@ -41,7 +41,8 @@ public final class WebSocketProtocolModule implements ProtocolModule {
   @Override
   public Future<Integer> deploy(ListenerDeployment d) {
     ConnectionGate gate = new ConnectionGate(d.listener());
-    return d.perEventLoop(() -> new WebSocketProxyVerticle(d.listener(), d.state(), gate, d.bindPort(), d.events()),
+    java.util.concurrent.atomic.AtomicLong connections = new java.util.concurrent.atomic.AtomicLong();
+    return d.perEventLoop(() -> new WebSocketProxyVerticle(d.listener(), d.state(), gate, d.bindPort(), d.events(), connections),
         WebSocketProxyVerticle::actualPort);
   }
 }

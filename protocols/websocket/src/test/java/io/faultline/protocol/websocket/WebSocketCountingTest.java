@@ -48,6 +48,30 @@ class WebSocketCountingTest {
   }
 
   /**
+   * Clients that give up during a handshake delay count neither way for a circuit breaker: two of them opened a
+   * breaker of threshold 2 (each counted as the upstream's failure), and every upgrade after got a 503.
+   */
+  @Test
+  void clientsThatLeaveDuringTheHandshakeDelayDoNotOpenTheBreaker() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"websocket\": {\"handshake_delay_ms\": 1000},"
+        + " \"circuit_breaker\": {\"failure_threshold\": 2, \"reset_timeout_ms\": 60000}}");
+    for (int i = 1; i <= 2; i++) {
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", fixture.port)) {
+        socket.getOutputStream().write(("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        int n = i;
+        fixture.events.await("the delay's fault", () -> fixture.events.faults().stream().filter("handshake_delay"::equals).count() == n);
+      }
+      int n = i;
+      fixture.events.await("the connection dropped", () -> fixture.events.completions().size() == n);
+    }
+    WebSocketFixture.Received received = fixture.open("/push?n=1");
+    assertThat(received.awaitTexts(1, 5_000)).as("upgraded through a closed breaker").hasSize(1);
+  }
+
+  /**
    * A connection's duration is to its 101, as every request's is to its response's start, not to its close:
    * a session held for 1.5 s took 1.5 s in the duration histogram and the recorder, with chaos off and on.
    */
