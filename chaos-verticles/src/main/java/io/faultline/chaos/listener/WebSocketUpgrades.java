@@ -188,9 +188,17 @@ public final class WebSocketUpgrades {
         // Origins may refuse
         .setAllowOriginHeader(request.headers().contains("Origin"))
         .setHeaders(headers);
-    String offered = request.getHeader(SUBPROTOCOL);
-    if (offered != null) {
-      options.setSubProtocols(List.of(offered.trim().split("\\s*,\\s*")));
+    // every line of the header (RFC 6455 11.3.4 lets a client repeat it): only the first one was offered upstream
+    List<String> offered = new java.util.ArrayList<>();
+    for (String line : request.headers().getAll(SUBPROTOCOL)) {
+      for (String protocol : line.trim().split("\\s*,\\s*")) {
+        if (!protocol.isEmpty()) {
+          offered.add(protocol);
+        }
+      }
+    }
+    if (!offered.isEmpty()) {
+      options.setSubProtocols(offered);
     }
     return options;
   }

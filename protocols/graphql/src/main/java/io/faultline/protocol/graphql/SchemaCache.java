@@ -58,7 +58,9 @@ final class SchemaCache {
         headers.add(h.getKey(), h.getValue());
       }
     });
-    headers.set(HttpHeaders.CONTENT_TYPE, "application/json").set(HttpHeaders.ACCEPT, "application/json");
+    // identity: the schema is read here, and this client does not decompress (a browser's gzip left it unknown)
+    headers.set(HttpHeaders.CONTENT_TYPE, "application/json").set(HttpHeaders.ACCEPT, "application/json")
+        .set(HttpHeaders.ACCEPT_ENCODING, "identity");
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setHost(route.upstream().host())
