@@ -126,6 +126,20 @@ class ToxiproxyApiTest {
         + " change a proxy's toxics with POST /proxies/{proxy}/toxics (an update may send them back as they are)");
     assertThat(call(HttpMethod.GET, "/proxies/gop/toxics", null).bodyAsJsonArray()).hasSize(2);
     assertThat(proxy.getString("name")).isEqualTo("gop");
+    // a toxic update with name, type or stream written as null: Toxiproxy reads only attributes and toxicity (a 500)
+    HttpResponse<Buffer> nulls = call(HttpMethod.POST, "/proxies/gop/toxics/a1",
+        "{\"name\":null,\"type\":null,\"stream\":null,\"attributes\":{\"rate\":200}}");
+    assertThat(nulls.statusCode()).as(nulls.bodyAsString()).isEqualTo(200);
+    assertThat(nulls.bodyAsJsonObject().getJsonObject("attributes").getInteger("rate")).isEqualTo(200);
+    // CreateProxy(name, "", upstream) and Populate send "listen": "" (no omitempty): a free port, as Toxiproxy binds one
+    HttpResponse<Buffer> blank = call(HttpMethod.POST, "/proxies", proxyBody("blank").replace("127.0.0.1:0", ""));
+    assertThat(blank.statusCode()).as(blank.bodyAsString()).isEqualTo(201);
+    assertThat(blank.bodyAsJsonObject().getString("listen")).startsWith("127.0.0.1:").doesNotEndWith(":0");
+    // an update to port 0 moves the proxy to a new port, as Toxiproxy's Differs sees it (it stayed where it was)
+    String was = blank.bodyAsJsonObject().getString("listen");
+    HttpResponse<Buffer> moved = call(HttpMethod.POST, "/proxies/blank", "{\"listen\": \"127.0.0.1:0\"}");
+    assertThat(moved.statusCode()).as(moved.bodyAsString()).isEqualTo(200);
+    assertThat(moved.bodyAsJsonObject().getString("listen")).isNotEqualTo(was).doesNotEndWith(":0");
   }
 
   @Test
@@ -215,6 +229,17 @@ class ToxiproxyApiTest {
     assertThat(after.fieldNames()).as("c was removed again").containsOnly("a", "b");
     assertThat(after.getJsonObject("a").getString("upstream")).as("a is back on its upstream")
         .isEqualTo(before.getJsonObject("a").getString("upstream"));
+
+    // and a replaced proxy comes back with its toxics and its enabled flag (it came back bare, enabled as asked)
+    assertThat(call(HttpMethod.POST, "/proxies/a/toxics", "{\"type\": \"latency\", \"attributes\": {\"latency\": 50}}").statusCode())
+        .isEqualTo(200);
+    assertThat(call(HttpMethod.POST, "/proxies/a", "{\"enabled\": false}").statusCode()).isEqualTo(200);
+    JsonObject a = call(HttpMethod.GET, "/proxies/a", null).bodyAsJsonObject();
+    // a's upstream is the closed port now: the echo one replaces it, then d cannot have b's port
+    String replacing = "[" + proxyBody("a") + ", " + proxyBody("d").replace("127.0.0.1:0", bListen) + "]";
+    HttpResponse<Buffer> undone = call(HttpMethod.POST, "/populate", replacing);
+    assertThat(undone.statusCode()).as(undone.bodyAsString()).isEqualTo(409);
+    assertThat(call(HttpMethod.GET, "/proxies/a", null).bodyAsJsonObject()).as("a as it was, toxics and all").isEqualTo(a);
   }
 
   @Test

@@ -47,7 +47,9 @@ final class ProxyApi {
       throw ToxiproxyError.missingField("upstream");
     }
     noToxics(body);
-    Object[] listen = ProxyJson.listen(body.getValue("listen", "127.0.0.1:0"));
+    // absent or "" (Toxiproxy's Go client sends "listen": "" when none is given): a free port on the loopback
+    Object given = body.getValue("listen");
+    Object[] listen = ProxyJson.listen(given == null || "".equals(given) ? "127.0.0.1:0" : given);
     boolean enabled = !Boolean.FALSE.equals(ProxyJson.bool(body, "enabled"));
     return proxies.listenerProtocol(name).compose(protocol -> {
       if (protocol == null) {
@@ -56,7 +58,7 @@ final class ProxyApi {
       if (!replace || !Proxies.TCP.equals(protocol)) {
         return Future.failedFuture(ToxiproxyError.proxyExists(name + (Proxies.TCP.equals(protocol) ? "" : " (a " + protocol + " listener)")));
       }
-      return proxies.proxy(name).compose(existing -> same(existing, listen, upstream) ? Future.succeededFuture(existing)
+      return proxies.proxy(name).compose(existing -> same(existing, listen, upstream, true) ? Future.succeededFuture(existing)
           : stop(name).compose(v -> start(name, listen, upstream, enabled)));
     });
   }
@@ -83,9 +85,11 @@ final class ProxyApi {
         throw ToxiproxyError.badBody("name: a proxy cannot be renamed (delete it and create " + newName + ")");
       }
       String upstream = body.containsKey("upstream") ? ProxyJson.string(body, "upstream") : existing.getString("upstream");
-      Object[] listen = ProxyJson.listen(body.getValue("listen", existing.getString("listen")));
+      Object given = body.getValue("listen");
+      Object[] listen = ProxyJson.listen(given == null || "".equals(given) ? existing.getString("listen") : given);
       Boolean enabled = ProxyJson.bool(body, "enabled");
-      Future<Void> restarted = same(existing, listen, upstream) ? Future.succeededFuture() : restart(existing, listen, upstream);
+      // an update to port 0 asks for a new port, as Toxiproxy's Differs sees it (it was taken as the port it has)
+      Future<Void> restarted = same(existing, listen, upstream, false) ? Future.succeededFuture() : restart(existing, listen, upstream);
       return restarted
           .compose(v -> enabled == null || enabled == existing.getBoolean("enabled") ? Future.succeededFuture() : setDown(name, !enabled))
           .compose(v -> proxies.proxy(name));
@@ -172,15 +176,22 @@ final class ProxyApi {
       Future<Void> chain = Future.succeededFuture();
       for (JsonObject body : bodies) {
         String name = body.getString("name");
+        JsonObject[] oldRule = new JsonObject[1];
         chain = chain.compose(v -> proxies.listenerProtocol(name))
-            .compose(protocol -> Proxies.TCP.equals(protocol) ? proxies.proxy(name) : Future.<JsonObject>succeededFuture(null))
+            .compose(protocol -> !Proxies.TCP.equals(protocol) ? Future.<JsonObject>succeededFuture(null)
+                // its rule too (toxics, enabled): a replaced proxy's goes with its listener, and the undo puts it back
+                : proxies.request(Addresses.RULES_LIST, null).compose(list -> {
+                  oldRule[0] = Proxies.find(list.getJsonArray("rules"), Proxies.ruleName(name));
+                  return proxies.proxy(name);
+                }))
             .compose(old -> create(body, true).map(made -> {
               done.add(made);
               if (old == null) {
                 undo.add(0, () -> stop(name));
               } else if (!old.equals(made)) {
                 undo.add(0, () -> proxies.proxy(name).compose(now -> restart(now, ProxyJson.listen(old.getString("listen")),
-                    old.getString("upstream"))));
+                    old.getString("upstream"))).compose(v -> oldRule[0] != null ? proxies.request(Addresses.RULES_PUT, oldRule[0])
+                    : proxies.request(Addresses.RULES_REMOVE, new JsonObject().put("name", Proxies.ruleName(name)))));
               }
               return null;
             }));
@@ -204,10 +215,13 @@ final class ProxyApi {
     });
   }
 
-  /** Toxiproxy compares the listen address and upstream; a requested port 0 matches the port the proxy got. */
-  private static boolean same(JsonObject existing, Object[] listen, String upstream) {
+  /**
+   * Toxiproxy compares the listen address and upstream; when {@code anyPort} (populate, a create that replaces), a
+   * requested port 0 matches the port the proxy got.
+   */
+  private static boolean same(JsonObject existing, Object[] listen, String upstream, boolean anyPort) {
     Object[] bound = ProxyJson.listen(existing.getString("listen"));
-    return bound[0].equals(listen[0]) && ((int) listen[1] == 0 || bound[1].equals(listen[1]))
+    return bound[0].equals(listen[0]) && (anyPort && (int) listen[1] == 0 || bound[1].equals(listen[1]))
         && existing.getString("upstream").equals(upstream);
   }
 

@@ -70,7 +70,8 @@ final class ToxicApi {
       }
       JsonObject existing = list.getJsonObject(at);
       for (String fixed : new String[] {"name", "type", "stream"}) {
-        if (body.containsKey(fixed) && !body.getValue(fixed).equals(existing.getValue(fixed))) {
+        // null is left out, as Toxiproxy reads only attributes and toxicity here (a null answered 500)
+        if (body.getValue(fixed) != null && !body.getValue(fixed).equals(existing.getValue(fixed))) {
           throw ToxiproxyError.badBody(fixed + ": a toxic's " + fixed + " cannot change (delete it and add another), got "
               + body.getValue(fixed));
         }

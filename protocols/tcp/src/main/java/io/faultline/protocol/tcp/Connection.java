@@ -133,8 +133,10 @@ final class Connection {
       draws = new ToxicDraws(ChaosRandom.forRequest(snapshot.seed(), number).nextLong());
     }
     List<TcpToxic> applying = draws == null ? List.of() : draws.applying(next);
-    toUpstream.toxics(applying.stream().filter(t -> !t.downstream()).toList(), draws);
-    toClient.toxics(applying.stream().filter(TcpToxic::downstream).toList(), draws);
+    java.util.Set<String> listed = next == null ? java.util.Set.of()
+        : next.active().stream().map(TcpToxic::name).collect(java.util.stream.Collectors.toSet());
+    toUpstream.toxics(applying.stream().filter(t -> !t.downstream()).toList(), listed, draws);
+    toClient.toxics(applying.stream().filter(TcpToxic::downstream).toList(), listed, draws);
   }
 
   /**

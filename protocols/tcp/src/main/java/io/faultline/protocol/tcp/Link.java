@@ -78,14 +78,24 @@ final class Link implements WriteStream<Buffer>, LinkControl {
 
   /**
    * Runs {@code configs} from now on, in that order: toxics it already runs with the same config keep
-   * running (and their state), new ones start (each counted), and ones no longer listed are removed.
+   * running (and their state), new ones start (each counted), an updated one (same name, new attributes or
+   * toxicity) takes over from the one it replaces, and ones no longer listed stop: removed from the proxy when
+   * {@code listed} (the names the proxy still has) lacks them, else left out by a new toxicity draw.
    */
-  void toxics(List<TcpToxic> configs, ToxicDraws draws) {
+  void toxics(List<TcpToxic> configs, java.util.Set<String> listed, ToxicDraws draws) {
     List<Running> next = new ArrayList<>(configs.size());
+    java.util.Set<Running> replaced = new java.util.HashSet<>();
     for (TcpToxic config : configs) {
       Running kept = toxics.stream().filter(r -> r.config().equals(config)).findFirst().orElse(null);
       if (kept == null) {
+        Running updated = toxics.stream().filter(r -> r.config().name().equals(config.name()) && r.config().type().equals(config.type()))
+            .findFirst().orElse(null);
         kept = new Running(config, Toxics.create(config, draws.stream()));
+        if (updated != null) {
+          kept.toxic().carryFrom(updated.toxic());
+          updated.toxic().stopped(this);
+          replaced.add(updated);
+        }
         kept.toxic().start(this);
         connection.injected(config.type());
       }
@@ -94,8 +104,12 @@ final class Link implements WriteStream<Buffer>, LinkControl {
     List<Running> before = toxics;
     toxics = List.copyOf(next);
     for (Running old : before) {
-      if (!toxics.contains(old) && !done) {
-        old.toxic().removed(this);
+      if (!toxics.contains(old) && !replaced.contains(old) && !done) {
+        if (listed.contains(old.config().name())) {
+          old.toxic().stopped(this);
+        } else {
+          old.toxic().removed(this);
+        }
       }
     }
     if (toxics.isEmpty() && pacing == null) {

@@ -122,6 +122,36 @@ class TcpToxicsTest {
     }
   }
 
+  /**
+   * An updated toxic goes on from where it was, as Toxiproxy's UpdateToxic runs it again on the same link: a
+   * timeout's new attributes close nothing (every connection under it was closed), and limit_data counts on
+   * from the bytes already let through (it started again from 0).
+   */
+  @Test
+  void anUpdatedToxicGoesOnFromWhereItWas() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule(toxic("timeout", "downstream", "{\"timeout\": 0}"));
+      try (Socket socket = fixture.connect()) {
+        socket.getOutputStream().write(Upstreams.pattern(100));
+        fixture.events.await("the connection relayed under the timeout", () -> fixture.events.faults().contains("timeout"));
+        Thread.sleep(200); // its echo swallowed
+        fixture.rule(toxic("timeout", "downstream", "{\"timeout\": 60000}"));
+        socket.setSoTimeout(700);
+        assertThatThrownBy(() -> socket.getInputStream().read()).as("still open after the update, and silent")
+            .isInstanceOf(java.net.SocketTimeoutException.class);
+      }
+      fixture.rule(toxic("limit_data", "downstream", "{\"bytes\": 1000}"));
+      try (Socket socket = fixture.connect()) {
+        assertThat(TcpFixture.roundTrip(socket, 600)).hasSize(600);
+        fixture.rule(toxic("limit_data", "downstream", "{\"bytes\": 1500}"));
+        socket.setSoTimeout(5_000);
+        byte[] rest = TcpFixture.roundTrip(socket, 1200);
+        assertThat(rest).as("900 more of the 1,500, counted from the 600 already through").hasSize(900);
+        assertThat(socket.getInputStream().read()).isEqualTo(-1);
+      }
+    }
+  }
+
   @Test
   void timeoutStopsTheDataAndClosesAfterItsTimeoutAndZeroHoldsUntilItIsRemoved() throws Exception {
     try (TcpFixture fixture = new TcpFixture("{}")) {

@@ -16,6 +16,15 @@ final class LimitDataToxic implements Toxic {
     this.limit = limit;
   }
 
+  /** The bytes let through so far count on under new attributes, as Toxiproxy's state does (they started again from 0). */
+  @Override
+  public void carryFrom(Toxic before) {
+    if (before instanceof LimitDataToxic limited) {
+      sent = limited.sent;
+      closed = limited.closed;
+    }
+  }
+
   @Override
   public void data(Chunk chunk, List<Chunk> out) {
     if (closed) {

@@ -39,10 +39,16 @@ final class TimeoutToxic implements Toxic {
 
   @Override
   public void removed(LinkControl link) {
+    stopped(link);
+    link.close();
+  }
+
+  @Override
+  public void stopped(LinkControl link) {
     if (timer >= 0) {
       link.cancel(timer);
+      timer = -1;
     }
-    link.close();
   }
 
   private void arm() {

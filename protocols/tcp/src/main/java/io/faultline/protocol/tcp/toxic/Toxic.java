@@ -28,4 +28,16 @@ public interface Toxic {
   /** The toxic is removed from a link that stays open (a timeout then closes the connection, as Toxiproxy's does). */
   default void removed(LinkControl link) {
   }
+
+  /**
+   * The toxic stops acting on a link without being removed from its proxy: it was updated (a new instance takes
+   * over, {@link #carryFrom}), or its toxicity's new draw leaves this connection out. As Toxiproxy's UpdateToxic,
+   * which interrupts a toxic and runs it again: nothing closes (an updated timeout closed every connection under it).
+   */
+  default void stopped(LinkControl link) {
+  }
+
+  /** This toxic takes over from {@code before}, the same toxic before an update: the state it keeps (bytes let through). */
+  default void carryFrom(Toxic before) {
+  }
 }
