@@ -261,6 +261,22 @@ class WebSocketProxyVerticleTest {
     }
   }
 
+  /** Every line of Sec-WebSocket-Protocol is offered upstream (RFC 6455 11.3.4 lets a client repeat the header): only the first was. */
+  @Test
+  void subprotocolsOfferedOnSeveralHeaderLinesAreAllOfferedUpstream() throws Exception {
+    fixture = fixture(); // the upstream speaks chat.v2 and chat.v1 only
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", fixture.port)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(("GET /headers HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat.v9\r\n"
+          + "Sec-WebSocket-Protocol: chat.v1\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] answer = new byte[4096];
+      int read = socket.getInputStream().read(answer);
+      String head = new String(answer, 0, read, java.nio.charset.StandardCharsets.ISO_8859_1);
+      assertThat(head).startsWith("HTTP/1.1 101").containsIgnoringCase("sec-websocket-protocol: chat.v1");
+    }
+  }
+
   @Test
   void anUpgradeTheUpstreamRefusesReachesTheClientWithItsStatus() {
     fixture = fixture();
