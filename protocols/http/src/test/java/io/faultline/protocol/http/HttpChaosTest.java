@@ -621,6 +621,18 @@ class HttpChaosTest {
     }
   }
 
+  private static final String HALF_OPENING = "{\"enabled\": true, \"circuit_breaker\": {\"failure_threshold\": 2, \"reset_timeout_ms\": 400}}";
+
+  /** Opens {@link #HALF_OPENING}'s breaker with two upstream 500s and waits until it is half-open: answers it. */
+  private static CircuitBreaker halfOpen(GatewayFixture gw) {
+    for (int i = 0; i < 2; i++) {
+      assertThat(gw.get("/status/500").statusCode()).isEqualTo(500);
+    }
+    CircuitBreaker breaker = gw.state.snapshot().parts(CircuitBreaker.class).get("");
+    gw.events.await("the breaker's reset timeout", () -> breaker.state() == CircuitBreaker.State.HALF_OPEN);
+    return breaker;
+  }
+
   /**
    * A client that gives up on a half-open breaker's probe (its own timeout, during an injected delay) does not
    * count either way: the probe's slot is free again and the breaker stays half-open. It counted as a success and
@@ -628,13 +640,8 @@ class HttpChaosTest {
    */
   @Test
   void aClientGivingUpOnAHalfOpenProbeDoesNotCloseTheBreaker() throws Exception {
-    try (GatewayFixture gw = new GatewayFixture("""
-        {"enabled": true, "circuit_breaker": {"failure_threshold": 2, "reset_timeout_ms": 400}}""")) {
-      for (int i = 0; i < 2; i++) {
-        assertThat(gw.get("/status/500").statusCode()).isEqualTo(500);
-      }
-      CircuitBreaker breaker = gw.state.snapshot().parts(CircuitBreaker.class).get("");
-      gw.events.await("the breaker's reset timeout", () -> breaker.state() == CircuitBreaker.State.HALF_OPEN);
+    try (GatewayFixture gw = new GatewayFixture(HALF_OPENING)) {
+      CircuitBreaker breaker = halfOpen(gw);
       try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
         socket.getOutputStream().write("GET /slow/2000 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
         gw.events.await("the probe at the upstream", () -> gw.upstream.hits().get() == 3);
@@ -654,13 +661,8 @@ class HttpChaosTest {
    */
   @Test
   void anInjectedGrpcStatusAnsweredAsA4xxDoesNotCloseTheBreaker() throws Exception {
-    try (GatewayFixture gw = new GatewayFixture("""
-        {"enabled": true, "circuit_breaker": {"failure_threshold": 2, "reset_timeout_ms": 400}}""")) {
-      for (int i = 0; i < 2; i++) {
-        assertThat(gw.get("/status/500").statusCode()).isEqualTo(500);
-      }
-      CircuitBreaker breaker = gw.state.snapshot().parts(CircuitBreaker.class).get("");
-      gw.events.await("the breaker's reset timeout", () -> breaker.state() == CircuitBreaker.State.HALF_OPEN);
+    try (GatewayFixture gw = new GatewayFixture(HALF_OPENING)) {
+      CircuitBreaker breaker = halfOpen(gw);
       gw.setChaos("""
           {"enabled": true, "circuit_breaker": {"failure_threshold": 2, "reset_timeout_ms": 400},
            "fault_injection": {"grpc_status_codes": ["RESOURCE_EXHAUSTED"], "grpc_status_probability": 1.0}}""");
