@@ -50,7 +50,7 @@ public record ChaosConfig(
    * A seed given as a number or as a string of digits: a 64-bit seed is more than a JavaScript number holds
    * exactly, so the GraphQL API answers it as a string, and what it answers is taken back as it is.
    */
-  private static Long seed(Object value) {
+  public static Long seed(Object value) {
     if (value == null) {
       return null;
     }

@@ -56,25 +56,6 @@ public final class Params {
     }
   }
 
-  /**
-   * A seed: a whole number of the long range, or {@code otherwise} when absent. {@code 1.5} was taken as 1 and
-   * {@code 1e300} as the largest long, through a double that also rounds digits past 2^53.
-   */
-  public static long seed(JsonObject body, String field, long otherwise) {
-    Object v = body == null ? null : body.getValue(field);
-    if (v == null) {
-      return otherwise;
-    }
-    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-      return ((Number) v).longValue();
-    }
-    try {
-      return new java.math.BigDecimal(v.toString().trim()).longValueExact();
-    } catch (NumberFormatException | ArithmeticException e) {
-      throw new ChaosConfigException(field, "must be a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE + ", got " + quote(v));
-    }
-  }
-
   /** A number, or null when absent. */
   public static Double number(JsonObject body, String field) {
     Object v = body == null ? null : body.getValue(field);

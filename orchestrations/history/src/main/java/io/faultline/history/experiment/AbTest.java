@@ -72,7 +72,9 @@ public final class AbTest {
       throw new ChaosConfigException("alpha", "must be above 0 and below 0.5, got " + alpha);
     }
     int timeout = Params.integer(q, "sample_timeout_seconds", 600, 1, 86_400);
-    long seed = Params.seed(q, "seed", 42);
+    // read as the chaos config reads a seed: a whole number of the long range (1.5 was taken as 1)
+    Long given = io.faultline.chaos.config.ChaosConfig.seed(q.getValue("seed"));
+    long seed = given == null ? 42 : given;
     Object va = variant(q, "a");
     Object vb = variant(q, "b");
     // a, then b: the first variant at fault is the one named
