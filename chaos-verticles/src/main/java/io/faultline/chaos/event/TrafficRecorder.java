@@ -104,9 +104,9 @@ public final class TrafficRecorder implements ChaosListener {
   public JsonObject window(long fromMs, long toMs, long startedAfterMs) {
     // Each ring holds the newest CAPACITY of its kind. Where the window reaches back past one, its older part is
     // counted from the running totals up to the first tick the ring covers (split), and the ring from there on.
-    long requestsSplit = split(requests.get(), endedAt, fromMs, toMs);
-    long faultsSplit = split(faults.get(), faultAt, fromMs, toMs);
-    long faultedSplit = split(faultedExchanges.get(), faultedEndedAt, fromMs, toMs);
+    long requestsSplit = split(requests.get(), endedAt, fromMs);
+    long faultsSplit = split(faults.get(), faultAt, fromMs);
+    long faultedSplit = split(faultedExchanges.get(), faultedEndedAt, fromMs);
     long total = Math.min(requests.get(), CAPACITY);
     long[] durations = new long[(int) total];
     int n = 0;
@@ -187,7 +187,7 @@ public final class TrafficRecorder implements ChaosListener {
    * first tick at or after its oldest entry (every request that ended from then on is in it). When no tick came
    * since (the gateway's ticker is not running, or the ring wrapped within the last second), the ring alone.
    */
-  private long split(long written, long[] times, long fromMs, long toMs) {
+  private long split(long written, long[] times, long fromMs) {
     if (written <= CAPACITY) {
       return Long.MIN_VALUE;
     }

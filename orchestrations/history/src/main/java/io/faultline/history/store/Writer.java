@@ -118,9 +118,13 @@ public final class Writer<T> {
   }
 
   private void abandon(List<T> items, Throwable cause) {
+    abandon(items, cause, attempts);
+  }
+
+  /** Drops {@code items} after {@code tries} attempts to write them, counted and logged. */
+  private void abandon(List<T> items, Throwable cause, int tries) {
     abandoned += items.size();
     pending = null;
-    int tries = attempts;
     LOG.warning(() -> "history: " + items.size() + " " + kind + " records dropped after " + tries + (tries == 1 ? " attempt" : " attempts")
         + " (faultline_history_dropped_total): " + cause);
   }
@@ -149,15 +153,14 @@ public final class Writer<T> {
       List<T> left = new java.util.ArrayList<>(pending == null ? List.of() : pending);
       pending = null;
       left.addAll(queue.poll(queue.size()));
-      abandon(left, new java.util.concurrent.TimeoutException("not written within " + STOP_WRITES_MS / 1000 + " s of the node stopping"));
+      abandon(left, new java.util.concurrent.TimeoutException("not written within " + STOP_WRITES_MS / 1000 + " s of the node stopping"), 0);
       return Future.succeededFuture();
     }
     List<T> items = pending != null ? pending : queue.poll(batch);
     pending = null;
-    attempts = 1;
     return sink.apply(items).onSuccess(w -> written += items.size())
         .recover(e -> {
-          abandon(items, e);
+          abandon(items, e, 1);
           return Future.succeededFuture();
         })
         .compose(v -> writeAll(deadline));
