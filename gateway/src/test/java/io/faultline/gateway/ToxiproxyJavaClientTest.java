@@ -182,6 +182,33 @@ class ToxiproxyJavaClientTest {
     assertThatThrownBy(() -> new Socket("127.0.0.1", port)).isInstanceOf(ConnectException.class);
   }
 
+  /**
+   * A suite's set-up and tear-down as Toxiproxy users write them: the proxy made on a fixed port, used, disabled,
+   * deleted, made again on that port. A disable with a connection open took 2 s: the check that the port was
+   * closed took the connection it had just closed (in TIME_WAIT on that port) for a listener, until it gave up.
+   */
+  @Test
+  void aDisabledOrDeletedProxysPortRefusesAtOnceAndTakesTheProxyAgain() throws Exception {
+    int port = port(toxiproxy.createProxy("echo", "127.0.0.1:0", "127.0.0.1:" + echo));
+    toxiproxy.getProxy("echo").delete();
+    for (int round = 0; round < 10; round++) {
+      Proxy proxy = toxiproxy.createProxy("echo", "127.0.0.1:" + port, "127.0.0.1:" + echo);
+      try (EchoClient open = new EchoClient(port)) {
+        assertThat(open.trip(10).complete(10)).as("round %d", round).isTrue();
+        long started = System.nanoTime();
+        proxy.disable();
+        assertThat((System.nanoTime() - started) / 1_000_000).as("round %d: ms to disable", round).isLessThan(1_000 + SLACK_MS);
+        assertThat(open.socket.getInputStream().read()).isEqualTo(-1);
+      }
+      proxy.enable();
+      try (EchoClient again = new EchoClient(port)) {
+        assertThat(again.trip(10).complete(10)).as("round %d", round).isTrue();
+      }
+      proxy.delete();
+      assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).as("round %d", round).isInstanceOf(ConnectException.class);
+    }
+  }
+
   @Test
   void proxiesAreSeenInFaultlinesOwnListenersTrafficAndChaosConfig() throws Exception {
     Proxy proxy = toxiproxy.createProxy("cache", "127.0.0.1:0", "127.0.0.1:" + echo);

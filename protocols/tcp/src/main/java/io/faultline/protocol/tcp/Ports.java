@@ -23,6 +23,8 @@ final class Ports {
   /**
    * Completes once nothing listens on {@code host:port}: binding a socket there (without listening, so no
    * client can reach it) succeeds only when no listening socket holds the port. Polls each millisecond.
+   * The probe binds with {@code SO_REUSEADDR}, as the listener itself does, so the connections the listener
+   * closed (in TIME_WAIT on its port for a minute) do not hold it up: only a listening socket does.
    */
   static Future<Void> released(Vertx vertx, String host, int port) {
     Promise<Void> released = Promise.promise();
@@ -41,6 +43,7 @@ final class Ports {
 
   private static boolean free(String host, int port) {
     try (Socket probe = new Socket()) {
+      probe.setReuseAddress(true);
       probe.bind(new InetSocketAddress(host, port));
       return true;
     } catch (IOException e) {

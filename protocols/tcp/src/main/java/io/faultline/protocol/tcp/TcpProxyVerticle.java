@@ -117,7 +117,10 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
       draining = true;
       NetServer closing = server;
       server = null;
-      (closing == null ? Future.<Void>succeededFuture() : closing.shutdown(graceMs, TimeUnit.MILLISECONDS)).onComplete(drained);
+      // answered once the port refuses, as stop() is: a Toxiproxy client deleting a proxy and creating it again
+      // on the same port otherwise met "address in use", or a connection was still accepted by the old one
+      (closing == null ? Future.<Void>succeededFuture() : closing.shutdown(graceMs, TimeUnit.MILLISECONDS)
+          .eventually(() -> Ports.released(vertx, listener.host(), port))).onComplete(drained);
     });
     return drained.future();
   }
