@@ -7,8 +7,9 @@ import io.faultline.chaos.fault.LatencyFault;
 /**
  * The per-message chaos of one message stream (a WebSocket connection), decided message by message
  * from the {@link MessageFault.Fates} its handshake got, and from the chaos in force as it changes
- * ({@link #follow}). Draws come from a generator seeded by that decision, so the same chaos seed and the same traffic give the same fates. Used by one connection on
- * one event loop, so it is not thread-safe.
+ * ({@link #follow}). Draws come from two generators seeded by that decision, one for each direction, so the same
+ * chaos seed gives the k-th message each way the same fate however the two directions' messages interleave. Used
+ * by one connection on one event loop, so it is not thread-safe.
  */
 public final class StreamChaos {
 
@@ -32,7 +33,8 @@ public final class StreamChaos {
   private WebSocketConfig config;
   private LatencyConfig latencyConfig;
   private LatencyFault latency;
-  private final ChaosRandom random;
+  private final ChaosRandom downstreamRandom;
+  private final ChaosRandom upstreamRandom;
   private int messages;
 
   public StreamChaos(MessageFault.Fates decision) {
@@ -41,7 +43,8 @@ public final class StreamChaos {
 
   /** {@code websocket} and {@code latency} may each be null; draws seeded with {@code seed}. */
   public StreamChaos(WebSocketConfig websocket, LatencyConfig latency, long seed) {
-    this.random = ChaosRandom.forRequest(seed, 0);
+    this.downstreamRandom = ChaosRandom.forRequest(seed, 0); // as the one stream was: downstream-only draws unchanged
+    this.upstreamRandom = ChaosRandom.forRequest(seed, 1);
     follow(websocket, latency);
   }
 
@@ -68,13 +71,17 @@ public final class StreamChaos {
     return downstream ? config.downstream() : config.upstream();
   }
 
-  /** The draws for this connection's own choices (which byte to corrupt). */
-  public ChaosRandom random() {
-    return random;
+  /** The draws of one direction, for its own choices too (which byte to corrupt). */
+  public ChaosRandom random(boolean downstream) {
+    return downstream ? downstreamRandom : upstreamRandom;
   }
 
-  /** Decides the next message of a direction that {@link #affects} says is subject to chaos. */
-  public Fate next() {
+  /**
+   * Decides the next message of a direction that {@link #affects} says is subject to chaos, from that
+   * direction's draws. {@code disconnect_after_messages} counts the messages of both directions together.
+   */
+  public Fate next(boolean downstream) {
+    ChaosRandom random = random(downstream);
     messages++;
     if (config.enabled() && random.chance(config.disconnectProbability())) {
       return new Fate(false, false, false, 0, true, false);

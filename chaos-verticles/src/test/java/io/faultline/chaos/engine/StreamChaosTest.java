@@ -20,7 +20,7 @@ class StreamChaosTest {
   private static List<StreamChaos.Fate> fates(StreamChaos chaos, int n) {
     List<StreamChaos.Fate> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(chaos.next());
+      out.add(chaos.next(true));
     }
     return out;
   }
@@ -31,6 +31,27 @@ class StreamChaosTest {
     List<StreamChaos.Fate> first = fates(new StreamChaos(new MessageFault.Fates(config, null, 42)), 200);
     assertThat(fates(new StreamChaos(new MessageFault.Fates(config, null, 42)), 200)).isEqualTo(first);
     assertThat(fates(new StreamChaos(new MessageFault.Fates(config, null, 43)), 200)).isNotEqualTo(first);
+  }
+
+  /**
+   * Each direction draws from its own stream: a service pushing while its client sends interleaves the two
+   * differently from run to run, and with one stream for both the same seed faulted different messages.
+   */
+  @Test
+  void eachDirectionsFatesAreTheSameHoweverTheDirectionsInterleave() {
+    WebSocketConfig config = websocket("both", 0.3, 0.2, 0.1, 0, 0);
+    StreamChaos oneThenOther = new StreamChaos(new MessageFault.Fates(config, null, 42));
+    List<StreamChaos.Fate> down = fates(oneThenOther, 100);
+    List<StreamChaos.Fate> up = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      up.add(oneThenOther.next(false));
+    }
+    StreamChaos alternating = new StreamChaos(new MessageFault.Fates(config, null, 42));
+    for (int i = 0; i < 100; i++) {
+      assertThat(alternating.next(false)).as("upstream message %d", i).isEqualTo(up.get(i));
+      assertThat(alternating.next(true)).as("downstream message %d", i).isEqualTo(down.get(i));
+    }
+    assertThat(up).as("the two directions draw differently").isNotEqualTo(down);
   }
 
   @Test
@@ -72,6 +93,6 @@ class StreamChaosTest {
     assertThat(fates.subList(0, 2)).allMatch(StreamChaos.Fate::isPass);
     assertThat(fates.get(2).disconnectAfter()).as("delivered, then the connection closes").isTrue();
     StreamChaos always = new StreamChaos(new MessageFault.Fates(websocket("both", 0, 0, 0, 1.0, 0), null, 1));
-    assertThat(always.next().disconnect()).isTrue();
+    assertThat(always.next(false).disconnect()).isTrue();
   }
 }

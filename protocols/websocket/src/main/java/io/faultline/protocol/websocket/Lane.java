@@ -274,7 +274,7 @@ final class Lane {
       }
       return;
     }
-    WebSocketFrame out = fate.corrupt() && frame.isFinal() ? Corruption.corrupt(frame, textMessage, chaos.random()) : frame;
+    WebSocketFrame out = fate.corrupt() && frame.isFinal() ? Corruption.corrupt(frame, textMessage, chaos.random(downstream)) : frame;
     if (out != frame) {
       events.faultInjected(MessageFaults.CORRUPT); // counted as done: an empty message has nothing to corrupt
     }
@@ -313,7 +313,7 @@ final class Lane {
   private boolean startMessage(WebSocketFrame first, long now) {
     textMessage = first.type() == WebSocketFrameType.TEXT;
     chaos = chaosOn.getAsBoolean() ? messageChaos() : null;
-    fate = chaos == null ? StreamChaos.Fate.PASS : chaos.next();
+    fate = chaos == null ? StreamChaos.Fate.PASS : chaos.next(downstream);
     if (fate.disconnect()) {
       events.faultInjected(MessageFaults.DISCONNECT);
       events.disconnect(chaos.config().closeCode(), chaos.config().closeReason());
