@@ -87,10 +87,20 @@ final class SubscribeTranslator implements Translator<Subscribe> {
     refuse(exchange, error, GraphQlAnswer.graphQlError(error));
   }
 
+  /**
+   * Holds the subscribe, then closes the connection, as a network that swallowed it would end. A client that
+   * completes the subscription meanwhile has given up on it: it ends there, as a client leaving, and the
+   * connection with its other subscriptions goes on.
+   */
   @Override
   public void timeout(Exchange<Subscribe> exchange, Terminal.Timeout timeout) {
-    exchange.call().acted().tryComplete(); // what the client sends meanwhile goes on until the connection closes
-    exchange.hold(timeout.ms(), () -> drop(exchange));
+    Subscribe subscribe = exchange.call();
+    subscribe.relay().timingOut(subscribe.id(), () -> left(exchange));
+    subscribe.acted().tryComplete(); // what the client sends meanwhile goes on until the connection closes
+    exchange.hold(timeout.ms(), () -> {
+      subscribe.relay().timedOut(subscribe.id());
+      drop(exchange);
+    });
   }
 
   @Override

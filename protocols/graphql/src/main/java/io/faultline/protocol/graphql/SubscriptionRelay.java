@@ -45,6 +45,8 @@ final class SubscriptionRelay {
   private final Map<String, FieldTarget> targets = new HashMap<>();
   /** The client's messages for a subscription still held by chaos (a delay, a bulkhead's queue), by its id. */
   private final Map<String, Future<Void>> held = new HashMap<>();
+  /** Subscriptions a timeout fault holds (the upstream never sees them), by id: what ends one if its client completes it. */
+  private final Map<String, Runnable> timingOut = new HashMap<>();
   private ClosingHandshake closing;
   private boolean clientGone;
   private boolean upstreamGone;
@@ -189,6 +191,11 @@ final class SubscriptionRelay {
 
   private Future<Void> fromClient(String text, JsonObject message) {
     if (message != null && "complete".equals(message.getString("type"))) {
+      Runnable gaveUp = timingOut.remove(message.getValue("id"));
+      if (gaveUp != null) {
+        gaveUp.run(); // the client gave up on it; the upstream never saw it, so it gets no complete either
+        return Future.succeededFuture();
+      }
       targets.remove(message.getString("id")); // the id may be used again, by another subscription
     }
     if (message == null || !"subscribe".equals(message.getString("type"))
@@ -219,6 +226,7 @@ final class SubscriptionRelay {
 
   /** Passes {@code subscribe} on; with field errors, learns the schema first so every next of it is nulled the same way. */
   Future<Void> forward(Subscribe subscribe, List<Decision.FieldError> fieldErrors) {
+    timingOut.remove(subscribe.id()); // the kill switch released it from a timeout: its complete goes upstream now
     if (fieldErrors.isEmpty() || subscribe.id() == null) {
       if (subscribe.id() != null) {
         targets.remove(subscribe.id());
@@ -231,6 +239,21 @@ final class SubscriptionRelay {
       send(upstream, subscribe.text());
       return null;
     });
+  }
+
+  /**
+   * Subscription {@code id} is held by a timeout fault until {@link #timedOut}: a {@code complete} the client sends
+   * for it meanwhile runs {@code gaveUp} instead of going upstream. No id: nothing for a client to complete.
+   */
+  void timingOut(String id, Runnable gaveUp) {
+    if (id != null) {
+      timingOut.put(id, gaveUp);
+    }
+  }
+
+  /** The timeout holding subscription {@code id} is over. */
+  void timedOut(String id) {
+    timingOut.remove(id);
   }
 
   /** Answers subscription {@code id} with an {@code error} message; {@code fault} (the injected type, or null) goes in its extensions. */

@@ -127,6 +127,29 @@ class GraphQlSubscriptionTest {
   }
 
   /**
+   * A timeout on a subscription closes its socket at the timeout's end, unless the client completed the
+   * subscription meanwhile: it gave up on it, and its socket and other subscriptions go on. The socket was
+   * closed even so.
+   */
+  @Test
+  void aTimedOutSubscriptionClosesItsSocketUnlessTheClientCompletesItFirst() throws Exception {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"rules\": [{\"name\": \"hang\", \"match\": {\"operation_name\": \"Hang\"},"
+        + " \"fault_injection\": {\"timeout_probability\": 1.0, \"timeout_ms\": 500}}]}");
+    GraphQlFixture.Session givesUp = fixture.new Session();
+    GraphQlFixture.Session waits = fixture.new Session();
+    givesUp.subscribe("1", "subscription Hang { feed(count: 1) { name } }");
+    waits.subscribe("1", "subscription Hang { feed(count: 1) { name } }");
+    Thread.sleep(100);
+    givesUp.send("complete", "1");
+    Thread.sleep(1_000); // past the timeout's end
+    assertThat(waits.socket.isClosed()).as("the socket of a client still waiting").isTrue();
+    assertThat(givesUp.socket.isClosed()).as("the socket of the client that gave up").isFalse();
+    givesUp.subscribe("2", "subscription Fast { feed(count: 1) { name } }");
+    assertThat(givesUp.await("2", 2)).extracting(GraphQlFixture.Received::type).containsExactly("next", "complete");
+    assertThat(givesUp.received).extracting(GraphQlFixture.Received::id).as("nothing for the subscription given up").doesNotContain("1");
+  }
+
+  /**
    * The kill switch stops field faults on subscriptions already open: the events after it come as the
    * upstream sent them. They went on nulled (and with the injected error) for the subscription's life.
    */
