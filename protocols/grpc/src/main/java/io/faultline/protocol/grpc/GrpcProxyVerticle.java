@@ -60,20 +60,23 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
     this.events = events;
   }
 
-  /** HTTP/2 connections a verticle may open to one upstream for calls chaos leaves untouched. */
+  /** HTTP/2 connections a verticle may open to one upstream, for calls chaos touches and for those it leaves untouched. */
   static final int UPSTREAM_CONNECTIONS = 8;
 
   @Override
   public Future<?> start() {
-    // calls chaos touches: each a gRPC call on an HTTP/2 stream of these (UpstreamAnswer), one connection per upstream
-    // as Vert.x's GrpcClient has; the upstream call is told the deadline (the time the call has left) and cancelled by
+    // calls chaos touches: each a gRPC call on an HTTP/2 stream of these (UpstreamAnswer), with as many connections
+    // per upstream as the pass-through's (one, Vert.x's default, queued the 101st call); the upstream call is told the deadline (the time the call has left) and cancelled by
     // the client's own deadline (GrpcRelay), which answers DEADLINE_EXCEEDED: a timer of the client's racing it answered CANCELLED
     int connectTimeoutMs = (int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs());
+    // Every client's calls share these connections: an upstream that limits its streams per connection (a
+    // Vert.x server's 100) gets another connection past it, as nginx opens more, instead of queued calls.
+    io.vertx.core.http.PoolOptions pool = new io.vertx.core.http.PoolOptions().setHttp2MaxSize(UPSTREAM_CONNECTIONS);
     HttpClient plain = vertx.createHttpClient(new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false)
         .setConnectTimeout(connectTimeoutMs)
-        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxHeaderListSize(MAX_UPSTREAM_HEADER_LIST_BYTES)));
+        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxHeaderListSize(MAX_UPSTREAM_HEADER_LIST_BYTES)), pool);
     HttpClient tls = vertx.createHttpClient(new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false)
@@ -82,15 +85,12 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
         .setSsl(true)
         .setUseAlpn(true)
         .setTrustAll(listener.tlsTrustAll())
-        .setVerifyHost(!listener.tlsTrustAll()));
+        .setVerifyHost(!listener.tlsTrustAll()), pool);
     GrpcTranslator translator = new GrpcTranslator(vertx, listener.name());
     MethodRoutes routes = new MethodRoutes(listener);
     ExchangeRunner<GrpcCall> runner = new ExchangeRunner<>(vertx, listener.name(), "grpc", state, events, translator);
     GrpcRelay relay = new GrpcRelay(vertx, upstream -> upstream.secure() ? tls : plain, routes, runner, new DecodingFailures(vertx, context));
     translator.relay(relay);
-    // Every client's calls share these connections: an upstream that limits its streams per connection (a
-    // Vert.x server's 100) gets another connection past it, as nginx opens more, instead of queued calls.
-    io.vertx.core.http.PoolOptions pool = new io.vertx.core.http.PoolOptions().setHttp2MaxSize(UPSTREAM_CONNECTIONS);
     HttpClient h2 = vertx.createHttpClient(h2Options(connectTimeoutMs), pool);
     HttpClient h2Tls = vertx.createHttpClient(h2Options(connectTimeoutMs).setSsl(true).setUseAlpn(true)
         .setTrustAll(listener.tlsTrustAll()).setVerifyHost(!listener.tlsTrustAll()), pool);

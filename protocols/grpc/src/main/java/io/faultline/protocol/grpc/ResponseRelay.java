@@ -168,11 +168,13 @@ final class ResponseRelay {
   /**
    * The upstream's stream broke off mid-call (reset, or its connection lost): the client's is reset with
    * INTERNAL_ERROR, as on the pass-through path and through nginx. A CANCEL told the client it had cancelled
-   * the call itself; a lost connection, reported only as an exception, left the client waiting.
+   * the call itself; a lost connection, reported only as an exception, left the client waiting. Not when the
+   * client left first: cancelling the upstream call for it fails the answer before the response is marked
+   * closed, and a cancel mid-answer counted as the upstream's failure for a circuit breaker.
    */
   private void breaksWithTheUpstream() {
     Runnable broken = () -> {
-      if (!call.http().response().ended() && !call.http().response().closed()) {
+      if (!call.finished()) {
         call.upstreamBroke();
         call.http().response().reset(AbruptClose.INTERNAL_ERROR);
       }

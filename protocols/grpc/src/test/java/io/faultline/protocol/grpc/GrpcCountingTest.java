@@ -8,6 +8,8 @@ import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What a gRPC listener reports: every call counted once when its stream ends, faults from the decisions, a record of each faulted call. */
 class GrpcCountingTest {
@@ -72,18 +74,25 @@ class GrpcCountingTest {
   /**
    * Calls their clients cancel (a deadline, a hedged call) are no upstream failure for a circuit breaker: three
    * cancels opened a breaker of threshold 3, and the next call of any client got UNAVAILABLE "circuit breaker open".
+   * Cancelled mid-answer ({@code Stall}: one message, then nothing), the upstream call's cancelling was taken for
+   * the upstream's stream breaking off, and the client's reset for the upstream's failure.
    */
-  @Test
-  void callsTheirClientsCancelDoNotOpenACircuitBreaker() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"Hang", "Stall"})
+  void callsTheirClientsCancelDoNotOpenACircuitBreaker(String method) throws Exception {
     try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"circuit_breaker\": {\"failure_threshold\": 3, \"reset_timeout_ms\": 30000}}")) {
       for (int i = 1; i <= 3; i++) {
         var request = gw.client.request(io.vertx.core.net.SocketAddress.inetSocketAddress(gw.port, "127.0.0.1")).await();
-        request.fullMethodName("test.Echo/Hang");
+        request.fullMethodName("test.Echo/" + method);
         request.end(io.vertx.core.buffer.Buffer.buffer("x"));
         long deadline = System.currentTimeMillis() + 5_000;
         int calls = i;
         while (gw.upstreamCalls.get() < calls && System.currentTimeMillis() < deadline) {
           Thread.sleep(10);
+        }
+        if (method.equals("Stall")) {
+          request.response().await(5, java.util.concurrent.TimeUnit.SECONDS); // mid-answer: its head (and first message) came
+          Thread.sleep(100);
         }
         request.cancel();
         gw.events.await("cancel " + calls + " counted", () -> gw.events.completions().size() == calls);
