@@ -153,7 +153,7 @@ final class GrpcRelay {
       outgoing.format(request.format());
       long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
       if (bps > 0) {
-        paced(request, outgoing, exchange.pacer(bps));
+        paced(request, outgoing, exchange.pacer(bps), exchange::chaosOn);
       } else {
         request.messageHandler(message -> relay(message, outgoing, request));
         request.endHandler(v -> endRequest(outgoing));
@@ -237,7 +237,8 @@ final class GrpcRelay {
   }
 
   /** Relays request frames at the throttled rate: the call is paused while a frame waits its turn, and ends after the last. */
-  private void paced(GrpcServerRequest<Buffer, Buffer> request, GrpcClientRequest<Buffer, Buffer> outgoing, Pacer pacer) {
+  private void paced(GrpcServerRequest<Buffer, Buffer> request, GrpcClientRequest<Buffer, Buffer> outgoing, Pacer pacer,
+      java.util.function.BooleanSupplier chaosOn) {
     int[] waiting = {0};
     boolean[] ended = {false};
     request.messageHandler(message -> {
@@ -248,7 +249,7 @@ final class GrpcRelay {
       }
       waiting[0]++;
       request.pause();
-      vertx.setTimer(waitMs, id -> {
+      HeldMessage.release(vertx, waitMs, chaosOn, () -> {
         relay(message, outgoing, request);
         waiting[0]--;
         if (ended[0] && waiting[0] == 0) {

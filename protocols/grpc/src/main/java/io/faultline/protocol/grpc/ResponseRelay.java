@@ -112,30 +112,27 @@ final class ResponseRelay {
       // the delay is asked of the exchange each time: once chaos is off (the kill switch) messages go at once
       long waitMs = (messageDelayMs > 0 && chaosOn.getAsBoolean() ? messageDelayMs : 0)
           + (pacer == null ? 0 : pacer.wholeDelayMs(message.payload().length())); // a message goes when its last byte would
-      if (waitMs <= 0) {
+      boolean cutAfterIt = ++relayed >= cutAfter;
+      boolean abortAfterIt = !cutAfterIt && relayed == abortAfter;
+      // a cut or an abort comes after the message it follows, held or not (a cut reset the stream at once,
+      // before the message a delay or a bandwidth limit held)
+      Runnable relayIt = () -> {
         GrpcRelay.relay(message, response, upstream);
+        if (cutAfterIt) {
+          dropStream();
+        } else if (abortAfterIt) {
+          vertx.setTimer(1, id -> abortStream(abortAfter));
+        }
+      };
+      if (waitMs <= 0) {
+        relayIt.run();
       } else {
         upstream.pause();
-        vertx.setTimer(waitMs, id -> {
-          GrpcRelay.relay(message, response, upstream);
-          if (!response.writeQueueFull()) {
+        HeldMessage.release(vertx, waitMs, chaosOn, () -> { // the kill switch lets a held message go at once
+          relayIt.run();
+          if (!cutAfterIt && !abortAfterIt && !response.writeQueueFull()) {
             upstream.resume();
           }
-        });
-      }
-      if (++relayed >= cutAfter) {
-        dropStream();
-      } else if (relayed == abortAfter) {
-        vertx.setTimer(Math.max(1, waitMs + 1), id -> {
-          // the call answered first: cancelling the upstream first reset the client's stream (its error
-          // handler cancels a response not ended), so the client saw CANCELLED, never abort_status
-          // said (in the trailers, the head went long ago) and counted only now: a stream that ended
-          // before its Nth message was never aborted
-          exchange.injected(abort.type());
-          response.trailers().set(GrpcDecisions.FAULT_HEADER, abort.type());
-          GrpcRelay.end(call, GrpcStatus.valueOf(abort.code()),
-              "stream aborted after " + abortAfter + " messages (injected by Faultline)", null);
-          outgoing.cancel();
         });
       }
     });
@@ -152,6 +149,19 @@ final class ResponseRelay {
       }
       relayEnd();
     });
+  }
+
+  /**
+   * Ends the call with {@code abort_status}, after its {@code abortAfter}th message: the call answered first
+   * (cancelling the upstream first reset the client's stream, as its error handler cancels a response not
+   * ended, so the client saw CANCELLED, never abort_status), said in the trailers (the head went long ago), and
+   * counted only now: a stream that ended before its Nth message was never aborted.
+   */
+  private void abortStream(int abortAfter) {
+    exchange.injected(abort.type());
+    response.trailers().set(GrpcDecisions.FAULT_HEADER, abort.type());
+    GrpcRelay.end(call, GrpcStatus.valueOf(abort.code()), "stream aborted after " + abortAfter + " messages (injected by Faultline)", null);
+    outgoing.cancel();
   }
 
   /** No per-message chaos: the messages go out in batches ({@link MessageBatch}), then the status and trailers. */

@@ -290,6 +290,21 @@ class GrpcProxyVerticleTest {
     }
   }
 
+  /**
+   * A cut comes after the message it follows, even when a per-message delay holds that message: the stream was
+   * reset at once, and the message the delay held never came.
+   */
+  @Test
+  void partialResponseDropsTheStreamAfterTheFirstMessageHeldOrNot() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "latency": {"per_message_delay_ms": 300}, "fault_injection": {"partial_response_probability": 1.0}}""")) {
+      var timed = Timing.time(() -> gw.call("Repeat", List.of("5")));
+      assertThat(timed.value().messages()).containsExactly("m0");
+      assertThat(timed.value().error()).isNotNull();
+      Timing.assertElapsedBetween(timed.elapsedMs(), 290, 3_000);
+    }
+  }
+
   @Test
   void rulesTargetMethodsByGlobAndMetadata() {
     try (GrpcFixture gw = new GrpcFixture("""
@@ -424,6 +439,21 @@ class GrpcProxyVerticleTest {
       assertThat(timed.value().messages()).hasSize(10);
       // 10 messages held 400 ms each take 4 s; chaos off after 1 s, the rest come at the upstream's pace
       Timing.assertElapsedBetween(timed.elapsedMs(), 900, 2_900);
+    }
+  }
+
+  /**
+   * The kill switch lets a message the bandwidth limit holds go at once, each way: one timer of the whole paced
+   * time held a 5,000-byte message at 1,000 bytes/s for 5 s after it, and its answer 5 s more.
+   */
+  @Test
+  void theKillSwitchLetsAMessageTheBandwidthLimitHoldsGoAtOnce() {
+    try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 1000}}")) {
+      String body = "x".repeat(5_000);
+      gw.vertx.setTimer(500, id -> gw.state.enable(false));
+      var timed = Timing.time(() -> gw.call("Unary", List.of(body)));
+      assertThat(timed.value().messages()).containsExactly("echo:" + body);
+      Timing.assertElapsedBetween(timed.elapsedMs(), 450, 2_500);
     }
   }
 
