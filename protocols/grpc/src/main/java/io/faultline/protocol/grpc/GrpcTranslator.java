@@ -83,10 +83,17 @@ final class GrpcTranslator implements Translator<GrpcCall> {
     GrpcRelay.end(exchange.call(), GrpcDecisions.fromHttp(error.status()), error.message(), error.type());
   }
 
+  /**
+   * Holds the call until its client's deadline (or {@code timeout_ms} without one), then answers DEADLINE_EXCEEDED
+   * saying it was injected. With a deadline, the hold ends a millisecond before the gRPC server's own deadline
+   * timer (started as the call came in): that timer answered first, a bare DEADLINE_EXCEEDED with no
+   * {@code x-faultline-fault}, so a client that always sets deadlines could not tell the fault from a slow service.
+   */
   @Override
   public void timeout(Exchange<GrpcCall> exchange, Terminal.Timeout timeout) {
     GrpcCall call = exchange.call();
-    long hold = call.request().timeout() > 0 ? call.request().timeout() : timeout.ms();
+    long spentMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.startedNanos());
+    long hold = call.request().timeout() > 0 ? Math.max(1, call.request().timeout() - spentMs - 1) : timeout.ms();
     exchange.hold(hold, () -> GrpcRelay.end(call, GrpcStatus.DEADLINE_EXCEEDED,
         "injected timeout: held " + hold + " ms" + INJECTED, timeout.type()));
   }

@@ -177,6 +177,9 @@ class GrpcProxyVerticleTest {
         {"enabled": true, "fault_injection": {"timeout_probability": 1.0, "timeout_ms": 30000}}""")) {
       var timed = Timing.time(() -> gw.call("Unary", List.of("x"), 500, Map.of(), null));
       assertThat(timed.value().status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+      // said to be injected: the gRPC server's own deadline timer answered first, with a bare status
+      assertThat(timed.value().headers().get(GrpcDecisions.FAULT_HEADER)).isEqualTo("timeout");
+      assertThat(timed.value().message()).startsWith("injected timeout");
       // held until the client's 500 ms deadline, not the 30 s timeout_ms
       Timing.assertElapsedBetween(timed.elapsedMs(), 450, 3_000);
       assertThat(gw.upstreamCalls.get()).isZero();
