@@ -529,4 +529,58 @@ class AdminApiTest {
       assertThat(gw.admin(HttpMethod.DELETE, "/api/chaos/status").send().await().statusCode()).isEqualTo(405);
     }
   }
+
+  /**
+   * What the admin API would silently ignore or choke on is refused with a 400 naming it: a misspelt query
+   * parameter (a start with {@code ?variabels=} ran with the file's own values), an import body's extra or repeated
+   * key, and YAML aliases sent to convert (329 bytes of them ran the node out of heap).
+   */
+  @Test
+  void misspeltParametersImportKeysAndAliasBombsAreRefusedNamingThem() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      String orchestration = "name: probe\nvariables:\n  delay: 100\nsteps:\n  - name: s1\n    duration_seconds: 1\n"
+          + "    scenario:\n      name: slow\n      config:\n        latency: { fixed_delay_ms: \"${delay}\" }\n";
+      Map<String, String> misspelt = Map.of(
+          "/api/chaos/orchestration/start?variabels=%7B%22delay%22%3A250%7D", "variabels",
+          "/api/chaos/orchestration/convert?too=json", "too");
+      misspelt.forEach((path, name) -> {
+        HttpResponse<Buffer> refused = gw.postJson(path, orchestration);
+        assertThat(refused.statusCode()).as(path).isEqualTo(400);
+        assertThat(refused.bodyAsJsonObject().getString("field")).as(path).isEqualTo(name);
+        assertThat(refused.bodyAsJsonObject().getString("error")).as(path).contains("would ignore " + name);
+      });
+      assertThat(gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getString("status")).as("no run started")
+          .isNotEqualTo("running");
+      for (String path : List.of("/api/traffic/recent?secs=5", "/api/chaos/changes?lmit=5", "/api/chaos/orchestration/reports/latest?fromat=html")) {
+        HttpResponse<Buffer> refused = gw.get(path);
+        assertThat(refused.statusCode()).as(path).isEqualTo(400);
+        assertThat(refused.bodyAsJsonObject().getString("field")).as(path).isEqualTo(path.substring(path.indexOf('?') + 1, path.indexOf('=')));
+      }
+
+      String content = new JsonObject().put("content", orchestration).encode();
+      HttpResponse<Buffer> extra = gw.postJson("/api/chaos/orchestration/import",
+          content.substring(0, content.length() - 1) + ", \"fromat\": \"yaml\"}");
+      assertThat(extra.statusCode()).isEqualTo(400);
+      assertThat(extra.bodyAsJsonObject().getString("field")).isEqualTo("fromat");
+      HttpResponse<Buffer> twice = gw.postJson("/api/chaos/orchestration/import",
+          "{\"content\": \"name: first\", " + content.substring(1));
+      assertThat(twice.statusCode()).isEqualTo(400);
+      assertThat(twice.bodyAsJsonObject().getString("error")).contains("content");
+      HttpResponse<Buffer> imported = gw.postJson("/api/chaos/orchestration/import", content);
+      assertThat(imported.statusCode()).as("the reference's own body: " + imported.bodyAsString()).isEqualTo(200);
+
+      StringBuilder bomb = new StringBuilder("a0: &a0 [x, x, x]\n");
+      for (int i = 1; i <= 12; i++) {
+        bomb.append("a").append(i).append(": &a").append(i).append(" [*a").append(i - 1).append(", *a").append(i - 1)
+            .append(", *a").append(i - 1).append("]\n");
+      }
+      HttpResponse<Buffer> expanded = gw.postJson("/api/chaos/orchestration/convert?to=json", bomb.toString());
+      assertThat(expanded.statusCode()).isEqualTo(400);
+      assertThat(expanded.bodyAsJsonObject().getString("field")).isEqualTo("text");
+      assertThat(expanded.bodyAsJsonObject().getString("error")).contains("anchors and aliases");
+      HttpResponse<Buffer> malformed = gw.postJson("/api/chaos/orchestration/start", "name: [");
+      assertThat(malformed.statusCode()).isEqualTo(400);
+      assertThat(malformed.bodyAsJsonObject().getString("field")).as("malformed text is named too").isEqualTo("text");
+    }
+  }
 }

@@ -45,6 +45,15 @@ class BridgeTest {
       JsonObject failed = bridge.read();
       assertThat(failed.getString("address")).isEqualTo("r-3");
       assertThat(failed.getInteger("failureCode")).isEqualTo(404);
+
+      // a message with no body at all is a 400 naming what it lacks (rules.replace's was a 500, a NullPointerException)
+      for (String[] lacking : new String[][] {{"faultline.chaos.rules.replace", "rule"}, {"faultline.chaos.rules.remove", "name"},
+          {"faultline.scenario.start", "name"}, {"faultline.chaos.set", "body"}, {"faultline.listeners.add", "body"}}) {
+        bridge.write(new JsonObject().put("type", "send").put("address", lacking[0]).put("replyAddress", "r-" + lacking[0]));
+        JsonObject bodiless = bridge.read();
+        assertThat(bodiless.getInteger("failureCode")).as(lacking[0]).isEqualTo(400);
+        assertThat(new JsonObject(bodiless.getString("message")).getString("field")).as(lacking[0]).isEqualTo(lacking[1]);
+      }
     }
   }
 

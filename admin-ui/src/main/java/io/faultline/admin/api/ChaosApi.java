@@ -89,6 +89,9 @@ public final class ChaosApi {
 
   /** {@code GET /api/chaos/changes?limit=N}: the node's newest chaos changes (1..200, default 50), newest first. */
   private void changes(RoutingContext ctx) {
+    if (!ControlBus.params(ctx, "limit")) {
+      return;
+    }
     String param = ctx.request().getParam("limit");
     int limit;
     try {

@@ -31,6 +31,9 @@ public final class ConsoleApi {
   }
 
   private void convert(RoutingContext ctx) {
+    if (!ControlBus.params(ctx, "to")) {
+      return;
+    }
     String to = ctx.request().getParam("to", "");
     UnaryOperator<String> conversion = switch (to) {
       case "yaml" -> OrchestrationDocuments::toYaml;
@@ -53,6 +56,9 @@ public final class ConsoleApi {
   }
 
   private void recent(RoutingContext ctx) {
+    if (!ControlBus.params(ctx, "seconds")) {
+      return;
+    }
     String param = ctx.request().getParam("seconds", "120");
     long seconds;
     try {

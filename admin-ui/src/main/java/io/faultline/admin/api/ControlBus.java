@@ -93,6 +93,22 @@ public final class ControlBus {
   }
 
   /**
+   * True when the request's query parameters are among {@code allowed}, each given once; else false after a 400
+   * naming the first that is not (a misspelt {@code ?variabels=} started a run with the file's own values).
+   */
+  public static boolean params(RoutingContext ctx, String... allowed) {
+    java.util.List<String> known = java.util.List.of(allowed);
+    for (String name : ctx.queryParams().names()) {
+      if (!known.contains(name)) {
+        ApiError.badRequest(ctx, ctx.request().method() + " " + ctx.request().path() + (known.isEmpty() ? " takes no query parameters"
+            : " takes only " + String.join(", ", known)) + ", and would ignore " + name, name);
+        return false;
+      }
+    }
+    return query(ctx) != null;
+  }
+
+  /**
    * The query parameters as a JSON object of texts, for the handler to check as it checks a body, or null after
    * a 400: a parameter given twice is refused, naming it (which value was meant cannot be told).
    */

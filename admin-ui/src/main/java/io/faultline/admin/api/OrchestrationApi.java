@@ -30,7 +30,12 @@ public final class OrchestrationApi {
         bus.forward(ctx, OrchestratorVerticle.START, start, 202, r -> r);
       }
     }));
-    router.post(base + "/import").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, imported(text))));
+    router.post(base + "/import").handler(ctx -> withText(ctx, text -> {
+      JsonObject request = imported(ctx, text);
+      if (request != null) {
+        bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, request);
+      }
+    }));
     router.post(base + "/library").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, text)));
     router.post(base + "/stop").handler(ctx -> ControlBus.noBody(ctx, null, () -> bus.forward(ctx, OrchestratorVerticle.STOP, null)));
     router.get(base + "/status").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.STATUS, null));
@@ -49,6 +54,9 @@ public final class OrchestrationApi {
   }
 
   private void report(RoutingContext ctx) {
+    if (!ControlBus.params(ctx, "format")) {
+      return;
+    }
     String format = ctx.request().getParam("format", "json");
     if (!format.equals("json") && !format.equals("html") && !format.equals("junit")) {
       ApiError.badRequest(ctx, "format must be json, html or junit, got " + format, "format");
@@ -83,22 +91,38 @@ public final class OrchestrationApi {
 
   /**
    * Reference 003's import body, {@code {"content": "...", "format": "yaml"}}, as the library's
-   * {@code {"text", "format"}}; any other body is taken as the orchestration itself.
+   * {@code {"text", "format"}}; any other body is taken as the orchestration itself. Null after a 400: that
+   * body with a key given twice, or another key beside them ({@code "fromat"} was dropped unseen).
    */
-  private static JsonObject imported(JsonObject text) {
+  private static JsonObject imported(RoutingContext ctx, JsonObject text) {
     String body = text.getString("text");
-    if (body.stripLeading().startsWith("{")) {
-      try {
-        JsonObject json = new JsonObject(body);
-        if (json.getValue("content") instanceof String content) {
-          JsonObject request = new JsonObject().put("text", content);
-          return json.containsKey("format") ? request.put("format", json.getValue("format")) : request;
-        }
-      } catch (io.vertx.core.json.DecodeException e) {
-        // not JSON after all: the library says what is wrong with it as an orchestration
+    if (!body.stripLeading().startsWith("{")) {
+      return text;
+    }
+    java.util.Map<?, ?> json;
+    try {
+      if (!(io.faultline.chaos.config.ChaosJson.readPlain(body.strip()) instanceof java.util.Map<?, ?> map)) { // duplicate keys refused
+        return text;
+      }
+      json = map;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      if (body.contains("\"content\"")) {
+        ApiError.badRequest(ctx, io.faultline.chaos.config.ChaosJson.malformed(e), "body");
+        return null;
+      }
+      return text; // not JSON after all: the library says what is wrong with it as an orchestration
+    }
+    if (!(json.get("content") instanceof String content)) {
+      return text;
+    }
+    for (Object key : json.keySet()) {
+      if (!key.equals("content") && !key.equals("format")) {
+        ApiError.badRequest(ctx, "an import body takes content and format only, and would ignore " + key, String.valueOf(key));
+        return null;
       }
     }
-    return text;
+    JsonObject request = new JsonObject().put("text", content);
+    return json.containsKey("format") ? request.put("format", json.get("format")) : request;
   }
 
   /**
@@ -106,6 +130,9 @@ public final class OrchestrationApi {
    * when they are not one (answered with a 400 naming {@code variables}).
    */
   private static JsonObject withVariables(RoutingContext ctx, JsonObject text) {
+    if (!ControlBus.params(ctx, "variables")) {
+      return null;
+    }
     String given = ctx.request().getParam("variables");
     if (given == null) {
       return text;

@@ -41,6 +41,11 @@ public final class OrchestrationDocuments {
     if (trimmed.isEmpty()) {
       throw new ChaosConfigException("body", "the orchestration (YAML or JSON) is required");
     }
+    // refused as the orchestration parser refuses it: 329 bytes of aliases expanded past the heap here
+    io.faultline.orchestration.model.Problem refusal = io.faultline.orchestration.parse.OrchestrationParser.refusal(text);
+    if (refusal != null) {
+      throw new ChaosConfigException(refusal.path(), (refusal.line() > 0 ? "line " + refusal.line() + ": " : "") + refusal.message());
+    }
     if (trimmed.startsWith("{")) {
       try {
         return plain(io.faultline.chaos.config.ChaosJson.readPlain(trimmed), "");

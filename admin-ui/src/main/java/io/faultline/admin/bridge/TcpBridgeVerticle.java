@@ -46,8 +46,14 @@ public final class TcpBridgeVerticle extends VerticleBase {
   public Future<?> start() {
     server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port))
         .connectHandler(socket -> new BridgeConnection(vertx.eventBus(), socket, token, inbound, outbound).start());
-    return BindFailures.named(server.listen(), "bridge", host, port).onSuccess(s -> LOG.info(() -> "TCP event-bus bridge on " + host + ":" + s.actualPort()
-        + " (" + inbound.size() + " public addresses" + (token == null ? "" : ", admin token required") + ")"));
+    return BindFailures.named(server.listen(), "bridge", host, port).onSuccess(s -> {
+      LOG.info(() -> "TCP event-bus bridge on " + host + ":" + s.actualPort()
+          + " (" + inbound.size() + " public addresses" + (token == null ? "" : ", admin token required") + ")");
+      if (token == null && !io.faultline.chaos.config.Hosts.loopback(host)) { // as the admin API warns: the bridge drives the same controls
+        LOG.warning(() -> "the event-bus bridge listens on " + host + ", beyond this machine, with no token: anyone who reaches port "
+            + s.actualPort() + " can change the chaos of all traffic, add listeners and start orchestrations. Set --admin-token (admin.token).");
+      }
+    });
   }
 
   public int actualPort() {

@@ -129,7 +129,7 @@ public final class ChaosControlVerticle extends VerticleBase {
 
   private ChaosSnapshot set(JsonObject body) {
     if (body == null) {
-      throw new ChaosConfigException("", "a chaos config or {\"section\": ..., \"config\": ...} is required");
+      throw new ChaosConfigException("body", "a chaos config or {\"section\": ..., \"config\": ...} is required");
     }
     if (body.containsKey("section")) { // no whole config has a field of that name
       for (String field : body.fieldNames()) {

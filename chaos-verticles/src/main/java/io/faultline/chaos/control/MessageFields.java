@@ -10,13 +10,17 @@ public final class MessageFields {
   private MessageFields() {
   }
 
-  /** {@code body}, refused naming the first field it has beyond {@code fields} (it would be ignored: a script's typo, unsaid). */
+  /**
+   * {@code body}, refused naming the first field it has beyond {@code fields} (it would be ignored: a script's typo,
+   * unsaid); an empty object for none, so the handler names the field it lacks (a message with no body was a 500).
+   */
   public static JsonObject only(JsonObject body, String... fields) {
-    if (body != null) {
-      for (String key : body.fieldNames()) {
-        if (!List.of(fields).contains(key)) {
-          throw new ChaosConfigException(key, "unknown field; expected " + String.join(", ", fields));
-        }
+    if (body == null) {
+      return new JsonObject();
+    }
+    for (String key : body.fieldNames()) {
+      if (!List.of(fields).contains(key)) {
+        throw new ChaosConfigException(key, "unknown field; expected " + String.join(", ", fields));
       }
     }
     return body;

@@ -17,6 +17,16 @@ import picocli.CommandLine.Spec;
 public class AdminClient {
 
   private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * For calls that read the history store (up to 100,000 runs, under the node's 30 s bound), as the console waits
+   * for them: `history export` on a large store gave up at 10 s while curl got the file.
+   */
+  private static final Duration STORE_TIMEOUT = Duration.ofSeconds(45);
+
+  private static Duration timeoutFor(String path) {
+    return path.startsWith("/api/history") || path.startsWith("/api/recorder") || path.startsWith("/api/analytics")
+        ? STORE_TIMEOUT : DEFAULT_TIMEOUT;
+  }
 
   @Option(names = {"--admin-url", "--base-url"}, paramLabel = "URL", defaultValue = "${env:FAULTLINE_ADMIN_URL:-http://127.0.0.1:9000}",
       description = "Admin API of the node (default ${DEFAULT-VALUE}; env FAULTLINE_ADMIN_URL).")
@@ -84,12 +94,12 @@ public class AdminClient {
 
   /** Calls the admin API and prints the answer; returns the exit code (0 for 2xx). */
   int call(String method, String path) {
-    return call(method, path, null, DEFAULT_TIMEOUT);
+    return call(method, path, null, timeoutFor(path));
   }
 
   /** As {@link #call(String, String)}, with a text body. */
   int call(String method, String path, String body) {
-    return call(method, path, body, DEFAULT_TIMEOUT);
+    return call(method, path, body, timeoutFor(path));
   }
 
   /** As {@link #call(String, String)}, with a text body (or null), waiting up to {@code timeout} for the answer. */
@@ -107,7 +117,7 @@ public class AdminClient {
    * what went wrong.
    */
   HttpResponse<String> send(String method, String path, String body) {
-    return send(method, path, body, DEFAULT_TIMEOUT);
+    return send(method, path, body, timeoutFor(path));
   }
 
   /** As {@link #send(String, String, String)}, waiting up to {@code timeout} for the answer. */

@@ -86,6 +86,11 @@ public final class ConfigLoader {
             + Scenarios.builtIn().stream().map(Scenario::name).toList());
       }
       lonelyClusterFlags(config, applied, sources);
+      if ("".equals(envToken) && config.admin().token() == null && !config.admin().loopback()) {
+        // `export FAULTLINE_ADMIN_TOKEN="$(openssl rand -hex 16)"` with no openssl served the network unauthenticated
+        throw new ChaosConfigException("admin.token", Flag.ADMIN_TOKEN.env() + " is set but empty, and the admin API listens on "
+            + config.admin().host() + ", beyond loopback: give it a token, or unset the variable to run without one");
+      }
       return config;
     } catch (ChaosConfigException e) {
       String source = sourceOf(e.field(), placed);

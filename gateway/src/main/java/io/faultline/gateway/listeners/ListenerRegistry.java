@@ -117,7 +117,7 @@ public final class ListenerRegistry extends VerticleBase {
 
   private Future<JsonObject> add(JsonObject body) {
     if (body == null) {
-      throw new ChaosConfigException("", "a listener ({\"name\", \"protocol\", \"port\", \"upstream\"}) is required");
+      throw new ChaosConfigException("body", "a listener ({\"name\", \"protocol\", \"port\", \"upstream\"}) is required");
     }
     if (body.containsKey("chaos")) {
       throw new ChaosConfigException("chaos", "a listener added while the node runs takes its chaos from rules matching its name");

@@ -356,6 +356,10 @@ class ConfigLoaderTest {
     assertThat(fromFile.field()).isEqualTo("admin.token");
     assertThat(ConfigLoader.load(null, Map.of("FAULTLINE_ADMIN_TOKEN", ""), Map.of()).admin().token())
         .as("an empty variable is an unset one").isNull();
+    // unless the admin API listens beyond loopback: a token command that failed left it empty, and the node unguarded
+    ChaosConfigException exposed = rejected(null, Map.of("FAULTLINE_ADMIN_TOKEN", ""), Map.of(Flag.ADMIN_HOST, "0.0.0.0"));
+    assertThat(exposed.field()).isEqualTo("admin.token");
+    assertThat(exposed.getMessage()).contains("FAULTLINE_ADMIN_TOKEN is set but empty").contains("0.0.0.0");
   }
 
   @Test

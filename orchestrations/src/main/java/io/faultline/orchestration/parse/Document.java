@@ -38,9 +38,31 @@ record Document(Object tree, Map<String, Integer> lines, Problem problem, boolea
   /** The longest orchestration read (the REST API's body limit). */
   static final int MAX_CHARS = 1 << 20;
 
-  static Document read(String text) {
+  /** Why {@code text} is not read at all (too long, or YAML anchors and aliases), or null when it would be read. */
+  static Problem refusal(String text) {
     if (text != null && text.length() > MAX_CHARS) {
-      return refused(0, "an orchestration may be at most " + MAX_CHARS + " characters, got " + text.length());
+      return new Problem("text", 0, "an orchestration may be at most " + MAX_CHARS + " characters, got " + text.length());
+    }
+    if (text == null || text.stripLeading().startsWith("{")) {
+      return null;
+    }
+    try {
+      for (Event event : new Yaml(new SafeConstructor(new LoaderOptions())).parse(new StringReader(text))) {
+        if (event instanceof AliasEvent || event instanceof NodeEvent node && node.getAnchor() != null) {
+          return new Problem("text", event.getStartMark().getLine() + 1, "YAML anchors and aliases (&name, *name) are not"
+              + " accepted in an orchestration (a few of them can expand to billions of values): write the values out");
+        }
+      }
+    } catch (RuntimeException e) {
+      return null; // malformed: read, and found so
+    }
+    return null;
+  }
+
+  static Document read(String text) {
+    Problem refusal = refusal(text);
+    if (refusal != null) {
+      return new Document(null, Map.of(), refusal, true);
     }
     String trimmed = text == null ? "" : text.stripLeading();
     if (trimmed.startsWith("{")) {
@@ -57,12 +79,6 @@ record Document(Object tree, Map<String, Integer> lines, Problem problem, boolea
       LoaderOptions options = new LoaderOptions();
       options.setAllowDuplicateKeys(false); // two steps: keys, the second silently replacing the first, is a mistake to show
       Yaml yaml = new Yaml(new SafeConstructor(options));
-      for (Event event : yaml.parse(new StringReader(text))) {
-        if (event instanceof AliasEvent || event instanceof NodeEvent node && node.getAnchor() != null) {
-          return refused(event.getStartMark().getLine() + 1, "YAML anchors and aliases (&name, *name) are not accepted in an"
-              + " orchestration (a few of them can expand to billions of values): write the values out");
-        }
-      }
       Object tree = yaml.load(text);
       Map<String, Integer> lines = new HashMap<>();
       Node root = yaml.compose(new StringReader(text));
@@ -95,11 +111,7 @@ record Document(Object tree, Map<String, Integer> lines, Problem problem, boolea
   }
 
   private static Document failed(int line, String message) {
-    return new Document(null, Map.of(), new Problem("", line, message), false);
-  }
-
-  private static Document refused(int line, String message) {
-    return new Document(null, Map.of(), new Problem("text", line, message), true);
+    return new Document(null, Map.of(), new Problem("text", line, message), false); // the text as a whole
   }
 
   private static void positions(Node node, String path, Map<String, Integer> lines) {

@@ -68,6 +68,14 @@ public final class OrchestrationParser {
     steps = new StepParser(f, conditions, hooks, assertions);
   }
 
+  /**
+   * Why {@code text} would not be read at all (longer than an orchestration may be, or YAML anchors and aliases),
+   * on the field {@code text}; null when it would be read. For anything else that reads orchestration text.
+   */
+  public static Problem refusal(String text) {
+    return Document.refusal(text);
+  }
+
   /** Parses {@code text} as JSON when it starts with <code>{</code>, else as YAML. */
   public static Result parse(String text) {
     return parse(text, Map.of());
