@@ -140,6 +140,18 @@ public final class ClusterVerticle extends VerticleBase {
     });
     // every node ends its running items of a cancelled task at once (and at each heartbeat, should it miss this)
     vertx.eventBus().consumer(InternalAddresses.TASK_CANCELLED, message -> endCancelled());
+    // the kill switch, pressed on this node by anyone but a task, cancels the running tasks, as it stops an
+    // orchestration: a task's next item (a sequential task's, a requeued one) switched chaos on again
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.CHAOS_CHANGED, message -> {
+      JsonObject change = message.body().getJsonObject("change");
+      if (change != null && switchedOff(change)) {
+        String why = "chaos was switched off on node " + nodeId + " (" + change.getString("source") + ")";
+        blocking(() -> tasks.cancelRunning(why)).onSuccess(ids -> ids.forEach(id -> {
+          LOG.warning(() -> "task " + id + " cancelled: " + why);
+          vertx.eventBus().publish(InternalAddresses.TASK_CANCELLED, new JsonObject().put("task", id));
+        }));
+      }
+    });
     // A notice only: the agreed state is read back from the shared map, checked, then adopted.
     vertx.eventBus().consumer(InternalAddresses.CLUSTER_STATE, message -> blocking(shared::current).onComplete(ar -> {
       if (ar.failed()) {
@@ -267,6 +279,17 @@ public final class ClusterVerticle extends VerticleBase {
       state.shared(null);
       LOG.warning(() -> "could not share a chaos change with the cluster: " + e.getMessage());
     });
+  }
+
+  /**
+   * Whether {@code change} (a chaos change log entry) is the kill switch: a disable that switched chaos off, by
+   * someone other than a task, an orchestration or an experiment (which switch it off as they end).
+   */
+  static boolean switchedOff(JsonObject change) {
+    return Addresses.CHAOS_DISABLE.equals(change.getString("address"))
+        && !Set.of("task", "orchestration", "experiment").contains(change.getString("source"))
+        && change.getJsonArray("diff", new JsonArray()).stream()
+        .anyMatch(d -> d instanceof JsonObject diff && "enabled".equals(diff.getString("path")) && Boolean.FALSE.equals(diff.getValue("to")));
   }
 
   /**

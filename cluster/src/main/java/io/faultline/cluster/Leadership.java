@@ -21,7 +21,6 @@ final class Leadership {
 
   private final HazelcastInstance hazelcast;
   private final IMap<String, String> map;
-  private final UUID member;
   private final String nodeId;
   private volatile long seenTerm;
   private volatile boolean leading;
@@ -29,7 +28,6 @@ final class Leadership {
   Leadership(HazelcastInstance hazelcast, IMap<String, String> map, String nodeId) {
     this.hazelcast = hazelcast;
     this.map = map;
-    this.member = hazelcast.getCluster().getLocalMember().getUuid();
     this.nodeId = nodeId;
   }
 
@@ -39,6 +37,10 @@ final class Leadership {
 
   /** Follows the member list (taking over when this node became the oldest); answers true when this node's role changed. */
   boolean update() {
+    // read each time: a member Hazelcast merged back after it was cut off (a long GC pause, a frozen VM) has a new
+    // UUID, and compared with the one it started with it never found itself the oldest: once the others were gone
+    // the cluster had no leader (tasks stayed pending, orchestrations could not start)
+    UUID member = hazelcast.getCluster().getLocalMember().getUuid();
     Member oldest = hazelcast.getCluster().getMembers().iterator().next();
     boolean now = oldest.getUuid().equals(member);
     boolean changed = now != leading;

@@ -150,7 +150,7 @@ final class TaskRunner {
         for (Object o : reply.body().getJsonArray("changes", new io.vertx.core.json.JsonArray())) {
           JsonObject change = (JsonObject) o;
           if (change.getJsonArray("diff", new io.vertx.core.json.JsonArray()).stream()
-              .anyMatch(d -> d instanceof JsonObject diff && "enabled".equals(diff.getString("path")))) {
+              .anyMatch(d -> d instanceof JsonObject diff && "enabled".equals(diff.getString("path"))) || asksForChaos(change)) {
             last = change;
             break;
           }
@@ -166,6 +166,16 @@ final class TaskRunner {
                 .compose(orchestrating -> orchestrating ? Future.succeededFuture(true)
                     : vertx.eventBus().request(Addresses.CHAOS_DISABLE, null, source(taskId)).map(false)));
       });
+    }
+
+    /**
+     * A user's enable or scenario start (not a task's, an orchestration's or an experiment's): with chaos already on (the task's) it changes no switch, yet it says chaos
+     * is wanted on. It was passed over for the task's own enable, and the task's end switched chaos off under it.
+     */
+    static boolean asksForChaos(JsonObject change) {
+      // an orchestration's or an experiment's own puts back what it found as it ends: not a user's word
+      return !java.util.Set.of("task", "orchestration", "experiment").contains(change.getString("source"))
+          && (Addresses.CHAOS_ENABLE.equals(change.getString("address")) || Addresses.SCENARIO_START.equals(change.getString("address")));
     }
 
     private DeliveryOptions source(String taskId) {

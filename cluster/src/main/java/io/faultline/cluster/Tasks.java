@@ -352,6 +352,30 @@ final class Tasks {
    * leader hands out nothing more); items running go on until their nodes end them ({@link #cancelledHere}).
    */
   JsonObject cancel(String id) {
+    return cancel(id, "on node " + self);
+  }
+
+  /**
+   * Cancels every running task, {@code why} said in each item it ends before it ran; answers the ids cancelled.
+   * The kill switch does it: a task's next item switched chaos on again, whoever had switched it off.
+   */
+  List<String> cancelRunning(String why) {
+    List<String> cancelled = new java.util.ArrayList<>();
+    for (String encoded : map.values()) {
+      JsonObject task = new JsonObject(encoded);
+      if ("running".equals(task.getString("status"))) {
+        try {
+          cancel(task.getString("id"), why);
+          cancelled.add(task.getString("id"));
+        } catch (io.faultline.chaos.control.ControlError.Conflict | ChaosState.NotFound ended) {
+          // it ended (or was deleted) meanwhile
+        }
+      }
+    }
+    return cancelled;
+  }
+
+  private JsonObject cancel(String id, String why) {
     if (id == null || id.isBlank()) {
       throw new ChaosConfigException("id", "is required: the task to cancel");
     }
@@ -375,7 +399,7 @@ final class Tasks {
         JsonObject item = (JsonObject) o;
         String state = item.getString("state");
         if (state.equals("pending") || state.equals("assigned")) {
-          finish(item, "cancelled", "the task was cancelled (on node " + self + ") before this part ran");
+          finish(item, "cancelled", "the task was cancelled (" + why + ") before this part ran");
         }
       }
       task.put("status", "cancelled").put("finished_at", now).put("cancelled_on", self);

@@ -138,6 +138,36 @@ class ClusterTasksTest {
     assertThat(badConfig.getString("field")).isEqualTo("config.latency.fixed_delay_ms");
   }
 
+  /**
+   * The kill switch cancels the running tasks, as it stops an orchestration: a sequential task's next item switched
+   * chaos on again a few seconds after it. And a user's enable during a task says chaos is wanted on: it changed no
+   * switch (the task's had), so the task's end switched chaos off under it.
+   */
+  @Test
+  void theKillSwitchCancelsRunningTasksAndAnEnableDuringATaskOutlivesIt() throws Exception {
+    Gateway n1 = cluster.start(0);
+    Gateway n2 = cluster.start(1);
+    eventually(() -> cluster.get(n1, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes registered");
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"k\", \"mode\": \"sequential\", \"duration_seconds\": 2,"
+        + " \"targets\": {\"nodes\": [\"n1\", \"n2\"]}, " + ERRORS + "}");
+    eventually(() -> cluster.traffic(n1) == 503, "n1 runs its part first");
+    cluster.post(n2, "/api/chaos/disable", "");
+    JsonObject killed = awaitTask(n1, "k");
+    assertThat(killed.getString("status")).isEqualTo("cancelled");
+    assertThat(killed.getJsonArray("items").getJsonObject(1).getString("result"))
+        .isEqualTo("the task was cancelled (chaos was switched off on node n2 (rest)) before this part ran");
+    Thread.sleep(3_000); // past when n2's part would have started
+    assertThat(cluster.get(n2, "/api/chaos/status").getBoolean("enabled")).as("the switch stays off").isFalse();
+    assertThat(cluster.traffic(n2)).isEqualTo(200);
+
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"u\", \"mode\": \"parallel\", \"duration_seconds\": 2, " + ERRORS + "}");
+    eventually(() -> cluster.traffic(n2) == 503, "the task runs");
+    cluster.post(n2, "/api/chaos/enable", ""); // on already (the task's): wanted on all the same
+    assertThat(awaitTask(n1, "u").getString("status")).isEqualTo("succeeded");
+    Thread.sleep(1_500); // heartbeats: the settled task leaves the switch alone
+    assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).as("the user's enable stands").isTrue();
+  }
+
   @Test
   void aCancelledTaskEndsItsRunningPartAtOnceAndNeverStartsTheRest() throws Exception {
     List<Gateway> nodes = cluster.startThree();
