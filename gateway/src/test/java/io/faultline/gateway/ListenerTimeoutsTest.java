@@ -297,6 +297,28 @@ class ListenerTimeoutsTest {
     }
   }
 
+  /**
+   * A request sent with {@code Expect: 100-continue} (curl's for bodies over 1 MB) is answered however long its
+   * answer takes: the 100 Continue was taken for its answer's end, so its body's bytes started the next request's
+   * header timeout, and the connection was closed 0.6 s later with no answer.
+   */
+  @Test
+  void aRequestThatExpects100ContinueIsAnsweredPastTheHeaderTimeout() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("POST /held HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      byte[] interim = new byte[25];
+      int n = socket.getInputStream().readNBytes(interim, 0, interim.length);
+      assertThat(new String(interim, 0, n, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+      socket.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+      byte[] head = new byte[12];
+      n = socket.getInputStream().read(head);
+      assertThat(n).as("an answer, not the connection closed").isPositive();
+      assertThat(new String(head, 0, n, StandardCharsets.US_ASCII)).as("held 2.5 s, past the 0.6 s header timeout").startsWith("HTTP/1.1 200");
+    }
+  }
+
   /** A request chaos holds 2.5 s on {@code socket} is answered past both timeouts; the connection then closes idle. */
   private static void heldOutlastsBothTimeoutsThenIdleCloses(Socket socket) throws IOException {
     socket.setSoTimeout(10_000);

@@ -209,9 +209,16 @@ final class Http1Guard {
       super.channelRead(ctx, msg);
     }
 
+    /** An interim answer (100 Continue, 103) is being written: its end is not the request's answer's end. */
+    private boolean interim;
+
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-      if (msg instanceof HttpResponse response) {
+      if (msg instanceof HttpResponse response && response.status().code() < 200 && response.status().code() != 101) {
+        // Vert.x writes a 100 Continue as a whole answer: taken for the request's, the body that follows it started
+        // the next request's header timeout, and a request whose answer took longer lost its connection unanswered
+        interim = true;
+      } else if (msg instanceof HttpResponse response) {
         responding = true;
         if (response.status().code() == 101) {
           upgraded = true; // a WebSocket or h2c from here on: not HTTP/1 requests any more
@@ -224,7 +231,9 @@ final class Http1Guard {
           response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.CONNECTION, io.netty.handler.codec.http.HttpHeaderValues.CLOSE);
         }
       }
-      if (msg instanceof LastHttpContent && !upgraded) {
+      if (msg instanceof LastHttpContent && interim) {
+        interim = false;
+      } else if (msg instanceof LastHttpContent && !upgraded) {
         responding = false;
         inRequest = false;
         deadline(ctx, idleTimeoutNanos); // keep-alive: idle until the next request's first byte
