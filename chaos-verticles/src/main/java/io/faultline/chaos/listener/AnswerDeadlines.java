@@ -50,13 +50,27 @@ public final class AnswerDeadlines {
   public static final class Watch {
 
     private final Runnable onTimeout;
-    private final long startedNanos = System.nanoTime();
+    private long startedNanos = System.nanoTime();
     private Lane lane;
     private Watch before;
     private Watch after;
 
     private Watch(Runnable onTimeout) {
       this.onTimeout = onTimeout;
+    }
+
+    /**
+     * The request made progress (a piece of its body went upstream): its deadline starts again from now, so the
+     * time a client takes to upload is not the upstream's. Moved to its lane's end, which keeps the lane in
+     * deadline order. Nothing once done.
+     */
+    public void restart() {
+      Lane in = lane;
+      if (in != null) {
+        in.unlink(this);
+        startedNanos = System.nanoTime();
+        in.append(this);
+      }
     }
 
     /** The answer came (or the exchange failed): no deadline any more. Can be called more than once. */

@@ -75,6 +75,17 @@ public final class UpstreamLeg {
         "the upstream did not answer within " + timeoutMs + " ms (route timeout): " + incoming.method() + " " + incoming.uri())));
   }
 
+  /**
+   * A piece of the request's body went upstream (or its end): the route timeout counts from now. An upload
+   * slower than the timeout was answered 504 "the upstream did not answer" while the upstream was still reading
+   * it; as nginx's proxy_send_timeout and proxy_read_timeout, the timeout now bounds each silence.
+   */
+  public void progress() {
+    if (watch != null) {
+      watch.restart();
+    }
+  }
+
   /** The answer's head is in: the route timeout is over. */
   public void answered() {
     if (watch != null) {

@@ -31,6 +31,18 @@ final class HttpCall {
   boolean brokenOff;
   /** Sent again once, on a new connection, after a kept-alive one failed it before any answer (see PlainForward). */
   boolean retried;
+  /** The upstream request of a call proxied through the interceptor chain, once its origin made it. */
+  io.vertx.core.http.HttpClientRequest upstream;
+
+  /**
+   * A piece of the body went upstream through the interceptor chain: the route timeout (Vert.x's idle timeout
+   * there, which only the answer's data resets) starts again, so a slow upload is not taken for a slow upstream.
+   */
+  void bodyProgress() {
+    if (upstream != null && route.timeoutMs() > 0) {
+      upstream.idleTimeout(route.timeoutMs());
+    }
+  }
 
   HttpCall(HttpServerRequest request, RouteTable.Route route, long startedNanos) {
     this.request = request;

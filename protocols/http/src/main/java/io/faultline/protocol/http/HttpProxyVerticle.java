@@ -83,13 +83,15 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
     // WebSocket upgrades would skip the interceptors (and so routing and chaos): proxied as plain HTTP until the websocket listener exists.
     proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
         .origin(context -> {
-          RouteTable.Route route = RouteInterceptor.call(context).route;
+          HttpCall call = RouteInterceptor.call(context);
+          RouteTable.Route route = call.route;
           Upstream upstream = route.upstream();
           return context.client().request(new RequestOptions()
               .setHost(upstream.host())
               .setPort(upstream.port())
               .setSsl(upstream.secure())
-              .setIdleTimeout(route.timeoutMs()));
+              .setIdleTimeout(route.timeoutMs()))
+              .andThen(made -> call.upstream = made.result());
         })
         .addInterceptor(new RouteInterceptor(() -> dispatching, runner))
         .addInterceptor(new ChaosInterceptor(vertx));

@@ -166,8 +166,14 @@ final class PlainForward {
       out.end().onComplete(sent -> leg.sent(sent.succeeded()));
       return;
     }
-    request.handler(chunk -> BackPressure.write(request, out, chunk));
-    request.endHandler(v -> out.end().onComplete(sent -> leg.sent(sent.succeeded())));
+    request.handler(chunk -> {
+      BackPressure.write(request, out, chunk);
+      leg.progress(); // the route timeout bounds the upstream's silence, not the client's upload
+    });
+    request.endHandler(v -> {
+      leg.progress();
+      out.end().onComplete(sent -> leg.sent(sent.succeeded()));
+    });
     request.exceptionHandler(e -> out.reset());
     request.resume();
   }

@@ -7,6 +7,8 @@ import io.faultline.chaos.listener.ForwardedHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
@@ -38,6 +40,29 @@ final class RouteInterceptor implements ProxyInterceptor {
     return context.get(CALL, HttpCall.class);
   }
 
+  /** {@code body}, each piece and its end restarting the call's route timeout ({@link HttpCall#bodyProgress}). */
+  private static ReadStream<Buffer> progressing(ReadStream<Buffer> body, HttpCall call) {
+    return new BodyStream(body) {
+      @Override
+      public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+        body.handler(handler == null ? null : piece -> {
+          handler.handle(piece);
+          call.bodyProgress();
+        });
+        return this;
+      }
+
+      @Override
+      public ReadStream<Buffer> endHandler(Handler<Void> handler) {
+        body.endHandler(handler == null ? null : end -> {
+          call.bodyProgress();
+          handler.handle(end);
+        });
+        return this;
+      }
+    };
+  }
+
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     ProxyRequest request = context.request();
@@ -52,6 +77,10 @@ final class RouteInterceptor implements ProxyInterceptor {
     String target = call.route.upstream().target(request.getURI());
     if (!target.equals(request.getURI())) {
       request.setURI(target);
+    }
+    io.vertx.httpproxy.Body body = request.getBody();
+    if (body != null) {
+      request.setBody(io.vertx.httpproxy.Body.body(progressing(body.stream(), call), body.length(), body.mediaType()));
     }
     return context.sendRequest().recover(failure -> {
       if (runner.translator().gone(call) || clientFailed(failure)) {

@@ -812,4 +812,28 @@ class HttpProxyVerticleTest {
       upstreamVertx.close().await();
     }
   }
+
+  /**
+   * The route timeout (2 s here) bounds the upstream's silence, not the client's upload: a body sent over 3.5 s
+   * was answered 504 "the upstream did not answer within 2000 ms" while the upstream was still reading it, on the
+   * plain path (chaos off) and through the interceptor chain (a bandwidth limit, which paces request bodies too).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"", "{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 100000}}"})
+  void aSlowUploadIsNotTakenForASlowUpstream(String chaos) throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(chaos.isEmpty() ? null : chaos);
+         java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+      socket.setSoTimeout(15_000);
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 20\r\nConnection: close\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      for (int i = 0; i < 20; i++) {
+        Thread.sleep(175);
+        out.write('a' + i);
+        out.flush();
+      }
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(answer).startsWith("HTTP/1.1 200").contains("abcdefghijklmnopqrst");
+    }
+  }
 }
