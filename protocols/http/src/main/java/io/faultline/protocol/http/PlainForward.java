@@ -78,11 +78,22 @@ final class PlainForward {
     return request.version() != HttpVersion.HTTP_2 && !request.headers().contains(HttpHeaders.UPGRADE);
   }
 
-  /** False when the request's Transfer-Encoding is anything but one {@code chunked}: the proxy answers it 400. */
+  /**
+   * False when the request's Transfer-Encoding is anything but one {@code chunked}: the proxy answers it 400.
+   * Transfer codings are case-insensitive (RFC 9112 7): a {@code Chunked} is taken, and written {@code chunked}
+   * for the proxy library, which refused it.
+   */
   static boolean framed(HttpServerRequest request) {
     MultiMap headers = request.headers();
     String te = headers.get(HttpHeaders.TRANSFER_ENCODING);
-    return te == null || te.equals("chunked") && headers.getAll(HttpHeaders.TRANSFER_ENCODING).size() == 1;
+    if (te == null) {
+      return true;
+    }
+    if (!te.equals("chunked") && te.strip().equalsIgnoreCase("chunked")) {
+      headers.set(HttpHeaders.TRANSFER_ENCODING, "chunked");
+      te = "chunked";
+    }
+    return te.equals("chunked") && headers.getAll(HttpHeaders.TRANSFER_ENCODING).size() == 1;
   }
 
   /** True for a verdict this path can carry: a delay at most (no answer of chaos's own, no guard, no throttle). */
@@ -329,6 +340,7 @@ final class PlainForward {
     }
     int status = UpstreamFailures.tooSlow(cause) ? 504 : 502;
     count(call, response, status);
+    response.putHeader(HttpHeaders.DATE, date()); // as every answer has one (the chain's 502s had, these not)
     HttpDecisions.upstreamFailure(response, status, call.route.upstream().toString(), UpstreamFailures.shown(cause));
   }
 
