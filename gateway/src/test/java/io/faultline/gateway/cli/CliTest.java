@@ -117,6 +117,14 @@ class CliTest {
         .head(gateway.listenerPort("web"), "127.0.0.1", "/api/bytes/5000").send().await();
     assertThat(head.statusCode()).isEqualTo(200);
     assertThat(head.getHeader("Content-Length")).isEqualTo("5000");
+    // past an int it is capped too (it overflowed and answered nothing); only final statuses are answered (a 100
+    // left the client waiting until the route timeout, a 101 switched protocols unasked)
+    assertThat(io.vertx.ext.web.client.WebClient.create(vertx).head(gateway.listenerPort("web"), "127.0.0.1", "/api/bytes/3000000000")
+        .send().await().getHeader("Content-Length")).isEqualTo(Integer.toString(64 * 1024 * 1024));
+    assertThat(traffic(gateway, "/api/status/503").statusCode()).isEqualTo(503);
+    for (String status : List.of("100", "101", "600", "99999999999999999999")) {
+      assertThat(traffic(gateway, "/api/status/" + status).statusCode()).as(status).isEqualTo(400);
+    }
   }
 
   @Test

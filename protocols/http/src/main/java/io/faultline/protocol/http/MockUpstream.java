@@ -59,10 +59,13 @@ public final class MockUpstream extends VerticleBase {
           .put("headers", headers(request.headers()))
           .put("body", body.toString())));
     } else if (path.startsWith("/api/status/")) {
-      int code = parse(path.substring("/api/status/".length()), 200);
-      request.response().setStatusCode(code >= 100 && code <= 599 ? code : 400).end();
+      long code = parse(path.substring("/api/status/".length()), 200);
+      // a final answer's status: a 1xx is no answer (a 100 left the client waiting until the route timeout, a 101
+      // switched protocols for a request that asked for no upgrade)
+      request.response().setStatusCode(code >= 200 && code <= 599 ? (int) code : 400).end();
     } else if (path.startsWith("/api/bytes/")) {
-      int n = Math.min(MAX_BYTES, Math.max(0, parse(path.substring("/api/bytes/".length()), 0)));
+      // parsed as a long, then capped: 3000000000 overflowed an int and answered nothing
+      int n = (int) Math.min(MAX_BYTES, Math.max(0, parse(path.substring("/api/bytes/".length()), 0)));
       HttpServerResponse response = request.response().putHeader("Content-Type", "application/octet-stream")
           .putHeader("Content-Length", Integer.toString(n));
       if (request.method() == io.vertx.core.http.HttpMethod.HEAD) {
@@ -134,11 +137,11 @@ public final class MockUpstream extends VerticleBase {
     return json;
   }
 
-  private static int parse(String text, int fallback) {
+  private static long parse(String text, long fallback) {
     try {
-      return Integer.parseInt(text);
+      return Long.parseLong(text);
     } catch (NumberFormatException e) {
-      return fallback;
+      return text.chars().allMatch(Character::isDigit) && !text.isEmpty() ? Long.MAX_VALUE : fallback; // beyond a long: capped
     }
   }
 }
