@@ -29,8 +29,10 @@ public final class ControlBus {
   /** Answers the reply's {@code view} with {@code status}, or 404 with {@code notFound} when the view is null. */
   public void forward(RoutingContext ctx, String address, JsonObject body, int status, Function<JsonObject, Object> view,
       String notFound) {
+    // this node's own handlers: on a clustered bus an address not used before was first looked up in Hazelcast, which
+    // waits out a hung member (up to its failure timeout: a kill switch took 10 s to act even on this node)
     bus.<JsonObject>request(address, body, new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, source(ctx))
-            .setSendTimeout(Addresses.replyTimeoutMs(body)))
+            .setSendTimeout(Addresses.replyTimeoutMs(body)).setLocalOnly(true))
         .onComplete(ar -> {
       if (ar.failed()) {
         ApiError.fromFailure(ctx, ar.cause());
