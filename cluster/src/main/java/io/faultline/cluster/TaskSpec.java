@@ -50,6 +50,9 @@ record TaskSpec(String id, String mode, String scenario, JsonObject config, Obje
     String targetsField = alias(body, "targets", "target_nodes");
     JsonObject targets = "target_nodes".equals(targetsField) ? new JsonObject().put("nodes", nodeIds(body.getValue(targetsField)))
         : targetsField == null ? new JsonObject() : object(body, "targets", "must be an object of node scopes (nodes, regions, zones, node_percent)");
+    if (!"target_nodes".equals(targetsField)) {
+      scopes(targets);
+    }
     List<String> given = List.of("scenario", "config", "orchestration").stream().filter(f -> body.getValue(f) != null).toList();
     if (given.size() != 1) {
       throw new ChaosConfigException(given.isEmpty() ? "scenario" : given.get(1), "give one of scenario (a name), config (chaos"
@@ -65,7 +68,7 @@ record TaskSpec(String id, String mode, String scenario, JsonObject config, Obje
       duration = 10;
     }
     if (duration != null && (!(duration instanceof Number n) || n.doubleValue() <= 0 || n.doubleValue() > 86_400)) {
-      throw new ChaosConfigException("duration_seconds", "must be a number of seconds above 0 and at most 86400, got " + shown(duration));
+      throw new ChaosConfigException("duration_seconds", "must be a number of seconds above 0 and at most 86400, got " + quoted(duration));
     }
     Object stop = body.getValue("stop_on_failure", false);
     if (!(stop instanceof Boolean)) {
@@ -84,10 +87,56 @@ record TaskSpec(String id, String mode, String scenario, JsonObject config, Obje
     if (scenario != null && !(scenario instanceof String)) {
       throw new ChaosConfigException("scenario", "must be a scenario's name");
     }
-    return new TaskSpec((String) id, mode, (String) scenario,
-        body.getValue("config") == null ? null : object(body, "config", "must be an object of chaos sections"),
+    JsonObject config = body.getValue("config") == null ? null : object(body, "config", "must be an object of chaos sections");
+    if (config != null) {
+      sections(config);
+    }
+    return new TaskSpec((String) id, mode, (String) scenario, config,
         body.getValue("orchestration"), null, duration == null ? null : ((Number) duration).doubleValue(), targets,
         targetsField == null ? "targets" : targetsField, (Boolean) stop);
+  }
+
+  private static final List<String> SCOPES = List.of("nodes", "regions", "zones", "node_percent");
+
+  /**
+   * A task's targets: node scopes only, each a non-empty list of names (or {@code node_percent} a number). A
+   * rule's other match fields ({@code path}, {@code listener}) picked every node; {@code "nodes": "n1"} was a 500.
+   */
+  private static void scopes(JsonObject targets) {
+    for (String key : targets.fieldNames()) {
+      Object value = targets.getValue(key);
+      if (!SCOPES.contains(key)) {
+        throw new ChaosConfigException("targets." + key, "a task's targets are node scopes only, one of " + SCOPES
+            + " (a task's chaos applies to all the traffic of the nodes it picks)");
+      }
+      if (key.equals("node_percent") ? !(value instanceof Number)
+          : !(value instanceof JsonArray list) || list.isEmpty() || !list.stream().allMatch(String.class::isInstance)) {
+        throw new ChaosConfigException("targets." + key, (key.equals("node_percent") ? "must be a percentage of the live nodes"
+            : "must be a non-empty list of names, like [\"eu\"]") + ", got " + quoted(value));
+      }
+    }
+  }
+
+  /**
+   * A task's config: chaos sections, at least one. Its {@code enabled}, {@code rules}, {@code seed} or
+   * {@code scenario} were taken and ignored (the task's chaos is a rule of its own, from the sections alone).
+   */
+  private static void sections(JsonObject config) {
+    if (config.isEmpty()) {
+      throw new ChaosConfigException("config", "is empty: give the chaos sections the task applies, one of "
+          + io.faultline.chaos.config.Sections.names());
+    }
+    for (String key : config.fieldNames()) {
+      if (!io.faultline.chaos.config.Sections.names().contains(key)) {
+        throw new ChaosConfigException("config." + key, "a task's config takes chaos sections only, one of "
+            + io.faultline.chaos.config.Sections.names() + " (a task applies them as a rule of its own, and switches chaos on itself)");
+      }
+    }
+  }
+
+  /** {@code value} as an error shows it: a string in quotes, so "1" is not taken for 1. */
+  private static String quoted(Object value) {
+    return value instanceof String text ? "\"" + shown(text) + "\"" : shown(value);
   }
 
   /** The live nodes the targets pick; a node they name that is not live is refused, as is picking none. */

@@ -104,6 +104,21 @@ class TasksTest {
         live("a"), 1)).isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("targets"));
     assertThatThrownBy(() -> submit(tasks, spec("x", "parallel").put("config", new JsonObject().put("latency",
         new JsonObject().put("probability", 3))), live("a"), 1)).isInstanceOf(ChaosConfigException.class);
+    // targets take node scopes only, each a list of names; a config takes sections only, at least one (a 500, or
+    // taken and ignored: every node picked, the config's enabled and rules never applied)
+    java.util.Map<JsonObject, String> refused = new java.util.LinkedHashMap<>();
+    refused.put(spec("x", "parallel").put("targets", new JsonObject().put("nodes", "a")), "targets.nodes");
+    refused.put(spec("x", "parallel").put("targets", new JsonObject().put("path", "/x")), "targets.path");
+    refused.put(spec("x", "parallel").put("targets", new JsonObject().put("listener", "web")), "targets.listener");
+    refused.put(spec("x", "parallel").put("targets", new JsonObject().put("regions", new JsonArray())), "targets.regions");
+    refused.put(spec("x", "parallel").put("config", new JsonObject()), "config");
+    refused.put(spec("x", "parallel").put("config", new JsonObject().put("enabled", false)
+        .put("latency", new JsonObject().put("fixed_delay_ms", 5))), "config.enabled");
+    refused.put(spec("x", "parallel").put("config", new JsonObject().put("rules", new JsonArray())), "config.rules");
+    refused.forEach((spec, field) -> assertThatThrownBy(() -> submit(tasks, spec, live("a"), 1)).as(spec.encode())
+        .isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo(field)));
+    assertThatThrownBy(() -> submit(tasks, spec("x", "parallel").put("duration_seconds", "1"), live("a"), 1))
+        .hasMessageContaining("got \"1\"");
     assertThat(tasks.list()).isEmpty();
     // a second task under a name in use is a conflict with that task (409), not a bad request
     submit(tasks, spec("x", "parallel"), live("a"), 1);
