@@ -239,6 +239,15 @@ final class Tasks {
           }
           default -> { } // peer_to_peer: the nodes claim items themselves
         }
+        if ((mode.equals("leader_assigned") || mode.equals("peer_to_peer")) && targets.stream().noneMatch(live::contains)) {
+          // no target left to hand or claim them: the task waited for ever (chaos on meanwhile), and ran whole again
+          // when a target came back
+          for (Object o : items) {
+            if (((JsonObject) o).getString("state").equals("pending")) {
+              finish((JsonObject) o, "failed", "no target node is live to run it (targets " + targets + ")");
+            }
+          }
+        }
         if (items.stream().allMatch(o -> DONE.contains(((JsonObject) o).getString("state")))) {
           boolean ok = items.stream().allMatch(o -> ((JsonObject) o).getString("state").equals("succeeded"));
           task.put("status", ok ? "succeeded" : "failed").put("finished_at", System.currentTimeMillis());

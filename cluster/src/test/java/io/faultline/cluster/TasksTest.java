@@ -226,6 +226,24 @@ class TasksTest {
     assertThat(moved.getInteger("attempts")).isEqualTo(1);
   }
 
+  /**
+   * A task whose targets have all died fails its items no node is left to run, in both modes that move work: it
+   * waited for ever, chaos on meanwhile, and ran whole once a target came back.
+   */
+  @Test
+  void itemsNoLiveTargetIsLeftToRunFail() {
+    for (String mode : List.of("leader_assigned", "peer_to_peer")) {
+      Tasks a = node("a");
+      String id = "gone-" + mode;
+      submit(a, spec(id, mode).put("targets", new JsonObject().put("nodes", new JsonArray().add("b"))), live("a", "b"), 1);
+      a.lead(Set.of("a")); // b died before it ran anything
+      assertThat(states(a, id)).as(mode).containsExactly("failed");
+      assertThat(a.get(id).getJsonArray("items").getJsonObject(0).getString("result")).as(mode)
+          .isEqualTo("no target node is live to run it (targets [b])");
+      assertThat(a.get(id).getString("status")).as(mode).isEqualTo("failed");
+    }
+  }
+
   @Test
   void peerToPeerNodesClaimOnePendingItemAtATime() {
     Tasks a = node("a");
