@@ -44,7 +44,13 @@ final class GrpcTranslator implements Translator<GrpcCall> {
 
   @Override
   public void forward(Exchange<GrpcCall> exchange) {
-    relay.forward(exchange.call(), exchange);
+    GrpcCall call = exchange.call();
+    if (call.request() != null && call.request().response().headers().contains(GrpcDecisions.FAULT_HEADER)) {
+      // the kill switch released a call an injected timeout held: what it said for the deadline is not its answer
+      call.request().response().headers().remove(GrpcDecisions.FAULT_HEADER);
+      call.request().response().statusMessage(null);
+    }
+    relay.forward(call, exchange);
   }
 
   @Override
@@ -85,17 +91,20 @@ final class GrpcTranslator implements Translator<GrpcCall> {
 
   /**
    * Holds the call until its client's deadline (or {@code timeout_ms} without one), then answers DEADLINE_EXCEEDED
-   * saying it was injected. With a deadline, the hold ends a millisecond before the gRPC server's own deadline
-   * timer (started as the call came in): that timer answered first, a bare DEADLINE_EXCEEDED with no
-   * {@code x-faultline-fault}, so a client that always sets deadlines could not tell the fault from a slow service.
+   * saying it was injected. With a deadline the gRPC server's own deadline timer (started as the call came in) may
+   * answer first, on its own: the answer is told the fault header and message now, so that answer says them too
+   * (it came bare, like a slow service's, and a client that always sets deadlines could not tell them apart).
    */
   @Override
   public void timeout(Exchange<GrpcCall> exchange, Terminal.Timeout timeout) {
     GrpcCall call = exchange.call();
-    long spentMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.startedNanos());
-    long hold = call.request().timeout() > 0 ? Math.max(1, call.request().timeout() - spentMs - 1) : timeout.ms();
-    exchange.hold(hold, () -> GrpcRelay.end(call, GrpcStatus.DEADLINE_EXCEEDED,
-        "injected timeout: held " + hold + " ms" + INJECTED, timeout.type()));
+    long hold = call.request().timeout() > 0 ? call.request().timeout() : timeout.ms();
+    String message = "injected timeout: held " + hold + " ms" + INJECTED;
+    if (call.request().timeout() > 0) {
+      call.request().response().headers().set(GrpcDecisions.FAULT_HEADER, timeout.type());
+      call.request().response().statusMessage(message);
+    }
+    exchange.hold(hold, () -> GrpcRelay.end(call, GrpcStatus.DEADLINE_EXCEEDED, message, timeout.type()));
   }
 
   /**
