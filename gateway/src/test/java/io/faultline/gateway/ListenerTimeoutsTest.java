@@ -319,6 +319,26 @@ class ListenerTimeoutsTest {
     }
   }
 
+  /**
+   * A connection upgraded to h2c ({@code curl --http2 http://...}) closes once idle for idle_timeout_ms (2 s), as one
+   * that spoke HTTP/2 from the start does: it had no idle timeout at all, and stayed open for ever.
+   */
+  @Test
+  void aConnectionUpgradedToH2cClosesWhenIdle() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET /x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+          + "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      byte[] head = new byte[12];
+      int n = socket.getInputStream().readNBytes(head, 0, head.length);
+      assertThat(new String(head, 0, n, StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 101");
+      // the client's preface and an empty SETTINGS frame, as curl sends them after the 101
+      socket.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+      assertThat(millisUntilClosed(socket)).as("idle for 2 s once its answer is through: closed").isBetween(1_000L, 6_000L);
+    }
+  }
+
   /** A request chaos holds 2.5 s on {@code socket} is answered past both timeouts; the connection then closes idle. */
   private static void heldOutlastsBothTimeoutsThenIdleCloses(Socket socket) throws IOException {
     socket.setSoTimeout(10_000);

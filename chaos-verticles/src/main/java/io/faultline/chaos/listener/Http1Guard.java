@@ -88,7 +88,8 @@ final class Http1Guard {
       return;
     }
     ChannelPipeline pipeline = base.channel().pipeline();
-    boolean http1 = pipeline.get("handler") != null && pipeline.get("httpDecoder") != null;
+    boolean http2 = pipeline.get(io.netty.handler.codec.http2.Http2ConnectionHandler.class) != null;
+    boolean http1 = !http2 && pipeline.get("handler") != null && pipeline.get("httpDecoder") != null;
     if (pipeline.get("idle") != null) {
       // the first request's header read-idle timeout ends here: from now on this guard times HTTP/1, and HTTP/2 idles plainly
       if (!http1 && idleTimeoutMs > 0) {
@@ -96,6 +97,11 @@ final class Http1Guard {
       } else {
         pipeline.remove("idle");
       }
+    } else if (http2 && idleTimeoutMs > 0) {
+      // upgraded from HTTP/1 (h2c, as `curl --http2 http://...` asks): the idle handler went with the guard of its
+      // first request, and Vert.x's upgrade writes its 101 where the guard does not see it. With none, such a
+      // connection stayed open for ever, counted against max_connections.
+      pipeline.addFirst("idle", new Http2Idle(idleTimeoutMs));
     }
     if (http1) {
       Http1Guard guard = new Http1Guard(headerTimeoutMs, idleTimeoutMs, draining);
