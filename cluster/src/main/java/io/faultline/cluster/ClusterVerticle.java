@@ -160,13 +160,28 @@ public final class ClusterVerticle extends VerticleBase {
         state.adopt(ar.result());
       }
     }));
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_NODES, message -> blocking(this::nodes).onComplete(ar -> {
-      if (ar.succeeded()) {
-        message.reply(ar.result());
-      } else {
-        message.fail(500, ar.cause().getMessage());
-      }
-    }));
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_NODES, message -> {
+      // read afresh, off the heartbeats' queue; if the map does not answer within two heartbeats (a member hangs and
+      // holds its partitions), the records as last read, with their statuses now: the hung node shows as suspect
+      io.vertx.core.Promise<JsonObject> answer = io.vertx.core.Promise.promise();
+      long late = vertx.setTimer(2 * config.heartbeatIntervalMs(), id -> answer.tryComplete(new JsonObject().put("cluster", config.name())
+          .put("self", nodeId).put("nodes", registry.lastReadWithStatuses(System.currentTimeMillis(), nodeId))));
+      vertx.executeBlocking(this::nodes, false).onComplete(ar -> {
+        vertx.cancelTimer(late);
+        if (ar.succeeded()) {
+          answer.tryComplete(ar.result());
+        } else {
+          answer.tryFail(ar.cause());
+        }
+      });
+      answer.future().onComplete(ar -> {
+        if (ar.succeeded()) {
+          message.reply(ar.result());
+        } else {
+          message.fail(500, ar.cause().getMessage());
+        }
+      });
+    });
     vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_LEADER, message -> blocking(leadership::current).onComplete(ar -> {
       if (ar.succeeded()) {
         message.reply(ar.result());
@@ -417,7 +432,7 @@ public final class ClusterVerticle extends VerticleBase {
 
   /** Every registered node with its status: left, failed (not a member any more), suspect (late heartbeat) or active. */
   private JsonObject nodes() {
-    return new JsonObject().put("cluster", config.name()).put("self", nodeId).put("nodes", registry.withStatuses(System.currentTimeMillis()));
+    return new JsonObject().put("cluster", config.name()).put("self", nodeId).put("nodes", registry.withStatuses(System.currentTimeMillis(), nodeId));
   }
 
   private Set<String> memberIds() {

@@ -36,12 +36,30 @@ final class NodeRegistry {
     map.set(record.getString("id"), record.encode());
   }
 
-  /** Every registered node with its {@link NodeStatus}, sorted by id. */
-  JsonArray withStatuses(long nowMs) {
+  /**
+   * Every registered node with its {@link NodeStatus}, sorted by id; {@code self}, which answers, is not suspect
+   * whatever its record's age (its own heartbeat may be held up by the map, as while another member hangs).
+   */
+  JsonArray withStatuses(long nowMs, String self) {
+    return withStatuses(records(), nowMs, self);
+  }
+
+  /**
+   * As {@link #withStatuses(long, String)} from the records as last read, without reading the map: it does not
+   * block. While a member hangs, reading the map waits for the partitions it owns until Hazelcast gives it up, so
+   * the one moment a node is {@code suspect} (its heartbeats late, its member still listed) could never be shown.
+   */
+  JsonArray lastReadWithStatuses(long nowMs, String self) {
+    return withStatuses(lastRead, nowMs, self);
+  }
+
+  private JsonArray withStatuses(List<JsonObject> records, long nowMs, String self) {
     Set<String> live = members.get();
     JsonArray list = new JsonArray();
-    records().stream().sorted((a, b) -> a.getString("id").compareTo(b.getString("id")))
-        .forEach(node -> list.add(node.put("status", NodeStatus.of(node, live, nowMs, heartbeatIntervalMs).label())));
+    records.stream().map(JsonObject::copy).sorted((a, b) -> a.getString("id").compareTo(b.getString("id"))).forEach(node -> {
+      NodeStatus status = NodeStatus.of(node, live, nowMs, heartbeatIntervalMs);
+      list.add(node.put("status", (status == NodeStatus.SUSPECT && self.equals(node.getString("id")) ? NodeStatus.ACTIVE : status).label()));
+    });
     return list;
   }
 
@@ -61,7 +79,12 @@ final class NodeRegistry {
     return List.copyOf(ids);
   }
 
+  /** The records as the last read of the map found them (none before it). */
+  private volatile List<JsonObject> lastRead = List.of();
+
   private List<JsonObject> records() {
-    return map.values().stream().map(JsonObject::new).toList();
+    List<JsonObject> read = map.values().stream().map(JsonObject::new).toList();
+    lastRead = read;
+    return read;
   }
 }
