@@ -169,8 +169,9 @@ final class TaskRunner {
     }
 
     /**
-     * A user's enable or scenario start (not a task's, an orchestration's or an experiment's): with chaos already on (the task's) it changes no switch, yet it says chaos
-     * is wanted on. It was passed over for the task's own enable, and the task's end switched chaos off under it.
+     * A user's enable or scenario start (not a task's, an orchestration's or an experiment's): with chaos already
+     * on (the task's) it changes no switch, yet it says chaos is wanted on. It was passed over for the task's own
+     * enable, and the task's end switched chaos off under it.
      */
     static boolean asksForChaos(JsonObject change) {
       // an orchestration's or an experiment's own puts back what it found as it ends: not a user's word

@@ -102,8 +102,8 @@ public final class ControlBus {
     java.util.List<String> known = java.util.List.of(allowed);
     for (String name : ctx.queryParams().names()) {
       if (!known.contains(name)) {
-        ApiError.badRequest(ctx, ctx.request().method() + " " + ctx.request().path() + (known.isEmpty() ? " takes no query parameters"
-            : " takes only " + String.join(", ", known)) + ", and would ignore " + name, name);
+        String takes = known.isEmpty() ? " takes no query parameters" : " takes only " + String.join(", ", known);
+        ApiError.badRequest(ctx, ctx.request().method() + " " + ctx.request().path() + takes + ", and would ignore " + name, name);
         return false;
       }
     }

@@ -101,7 +101,8 @@ public final class OrchestrationApi {
     }
     java.util.Map<?, ?> json;
     try {
-      if (!(io.faultline.chaos.config.ChaosJson.readPlain(body.strip()) instanceof java.util.Map<?, ?> map)) { // duplicate keys refused
+      // duplicate keys refused
+      if (!(io.faultline.chaos.config.ChaosJson.readPlain(body.strip()) instanceof java.util.Map<?, ?> map)) {
         return text;
       }
       json = map;

@@ -44,7 +44,8 @@ public final class OrchestrationDocuments {
     // refused as the orchestration parser refuses it: 329 bytes of aliases expanded past the heap here
     io.faultline.orchestration.model.Problem refusal = io.faultline.orchestration.parse.OrchestrationParser.refusal(text);
     if (refusal != null) {
-      throw new ChaosConfigException(refusal.path(), (refusal.line() > 0 ? "line " + refusal.line() + ": " : "") + refusal.message());
+      String where = refusal.line() > 0 ? "line " + refusal.line() + ": " : "";
+      throw new ChaosConfigException(refusal.path(), where + refusal.message());
     }
     if (trimmed.startsWith("{")) {
       try {

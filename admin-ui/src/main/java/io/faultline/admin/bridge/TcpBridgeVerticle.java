@@ -49,9 +49,11 @@ public final class TcpBridgeVerticle extends VerticleBase {
     return BindFailures.named(server.listen(), "bridge", host, port).onSuccess(s -> {
       LOG.info(() -> "TCP event-bus bridge on " + host + ":" + s.actualPort()
           + " (" + inbound.size() + " public addresses" + (token == null ? "" : ", admin token required") + ")");
-      if (token == null && !io.faultline.chaos.config.Hosts.loopback(host)) { // as the admin API warns: the bridge drives the same controls
-        LOG.warning(() -> "the event-bus bridge listens on " + host + ", beyond this machine, with no token: anyone who reaches port "
-            + s.actualPort() + " can change the chaos of all traffic, add listeners and start orchestrations. Set --admin-token (admin.token).");
+      // as the admin API warns: the bridge drives the same controls
+      if (token == null && !io.faultline.chaos.config.Hosts.loopback(host)) {
+        LOG.warning(() -> "the event-bus bridge listens on " + host + ", beyond this machine, with no token: anyone who reaches"
+            + " port " + s.actualPort() + " can change the chaos of all traffic, add listeners and start orchestrations."
+            + " Set --admin-token (admin.token).");
       }
     });
   }

@@ -66,8 +66,9 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
   @Override
   public Future<?> start() {
     // calls chaos touches: each a gRPC call on an HTTP/2 stream of these (UpstreamAnswer), with as many connections
-    // per upstream as the pass-through's (one, Vert.x's default, queued the 101st call); the upstream call is told the deadline (the time the call has left) and cancelled by
-    // the client's own deadline (GrpcRelay), which answers DEADLINE_EXCEEDED: a timer of the client's racing it answered CANCELLED
+    // per upstream as the pass-through's (one, Vert.x's default, queued the 101st call); the upstream call is told
+    // the deadline (the time the call has left) and cancelled by the client's own deadline (GrpcRelay), which
+    // answers DEADLINE_EXCEEDED: a timer of the client's racing it answered CANCELLED
     int connectTimeoutMs = (int) Math.min(Integer.MAX_VALUE, listener.connectTimeoutMs());
     // Every client's calls share these connections: an upstream that limits its streams per connection (a
     // Vert.x server's 100) gets another connection past it, as nginx opens more, instead of queued calls.
