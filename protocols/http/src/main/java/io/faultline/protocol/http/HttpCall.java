@@ -39,7 +39,8 @@ final class HttpCall {
    * there, which only the answer's data resets) starts again, so a slow upload is not taken for a slow upstream.
    */
   void bodyProgress() {
-    if (upstream != null && route.timeoutMs() > 0) {
+    // not once the answer's head is in: the route timeout is over then, as Vert.x ends it
+    if (upstream != null && route.timeoutMs() > 0 && !upstream.response().isComplete()) {
       upstream.idleTimeout(route.timeoutMs());
     }
   }
