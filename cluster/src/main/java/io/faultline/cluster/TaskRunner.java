@@ -175,7 +175,7 @@ final class TaskRunner {
      */
     static boolean asksForChaos(JsonObject change) {
       // an orchestration's or an experiment's own puts back what it found as it ends: not a user's word
-      return !java.util.Set.of("task", "orchestration", "experiment").contains(change.getString("source"))
+      return !io.faultline.chaos.control.ChangeLog.RUNNERS.contains(change.getString("source"))
           && (Addresses.CHAOS_ENABLE.equals(change.getString("address")) || Addresses.SCENARIO_START.equals(change.getString("address")));
     }
 

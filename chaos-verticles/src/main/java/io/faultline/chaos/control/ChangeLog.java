@@ -27,6 +27,12 @@ public final class ChangeLog {
   public static final Set<String> SOURCES = Set.of("rest", "cli", "console", "graphql", "orchestration", "task", "node",
       "reload", "bridge", "experiment", "toxiproxy", "event-bus");
 
+  /**
+   * The sources that run chaos themselves (an orchestration's run, an experiment, a distributed task) and put back
+   * what they found as they end: their changes are not a user's word on the config or the master switch.
+   */
+  public static final Set<String> RUNNERS = Set.of("orchestration", "experiment", "task");
+
   static final int CAPACITY = 200;
 
   private final Deque<JsonObject> entries = new ArrayDeque<>();

@@ -444,7 +444,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     if (!UNDONE_AT_THE_END.contains(address)) {
       return null;
     }
-    if (Set.of("orchestration", "experiment", "task").contains(ChangeLog.source(message))) {
+    if (ChangeLog.RUNNERS.contains(ChangeLog.source(message))) {
       return null; // the holder's own changes (a task's too: its rules and sections are its own)
     }
     io.vertx.core.shareddata.LocalMap<Object, Object> steering = vertx.sharedData().getLocalMap(InternalAddresses.STEERING);
