@@ -3,6 +3,7 @@ package io.faultline.gateway;
 import static io.faultline.gateway.ClusterFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -37,6 +38,20 @@ class ClusterOrchestrationTasksTest {
 
   /** What one node's clients saw, in order: each status once per run of equal ones. */
   private record Seen(List<Integer> statuses, List<Long> nonOkAt) {
+  }
+
+  /** A task submitted while every node's traffic was sampled: the submission's answer and what each node's client saw. */
+  private record Sampled(JsonObject submitted, Map<Gateway, Seen> seen) {
+  }
+
+  /**
+   * Submits {@code task} on {@code node} and samples every node's traffic from before the submission's answer until
+   * {@code done}: the answer can come after a run has begun (or ended: the node's store may wait out a slow backup).
+   */
+  private Sampled submitSampling(Gateway node, String task, List<Gateway> nodes, Supplier<Boolean> done) {
+    Future<HttpResponse<Buffer>> answer = cluster.web.post(node.adminPort(), "127.0.0.1", "/api/cluster/tasks").sendBuffer(Buffer.buffer(task));
+    Map<Gateway, Seen> seen = sample(nodes, done);
+    return new Sampled(answer.await().bodyAsJsonObject(), seen);
   }
 
   /** Sends requests to every node in turn until {@code done}; answers, per node, what its client saw. */
@@ -97,20 +112,20 @@ class ClusterOrchestrationTasksTest {
     Gateway n3 = nodes.get(2);
 
     // Reference 000: DistributedTask { id, orchestration, target_nodes, coordination_mode, ... } (its complete example's steps)
-    JsonObject submitted = cluster.post(n2, "/api/cluster/tasks", """
+    Sampled parallel = submitSampling(n2, """
         {"id": "task-1",
          "orchestration": {"name": "resilience-test", "steps": %s},
          "target_nodes": ["n1", "n2"],
          "coordination_mode": "Parallel",
          "started_at": null, "completed_at": null, "status": "Pending"}
-        """.formatted(STEPS));
+        """.formatted(STEPS), nodes, () -> ended(n3, "task-1"));
+    JsonObject submitted = parallel.submitted();
     assertThat(submitted.getString("mode")).as(submitted.encodePrettily()).isEqualTo("parallel");
     assertThat(submitted.getJsonArray("targets")).containsExactly("n1", "n2");
     assertThat(submitted.getJsonObject("orchestration").getString("name")).isEqualTo("resilience-test");
-    Map<Gateway, Seen> parallel = sample(nodes, () -> ended(n3, "task-1"));
-    sawBothStepsInOrder(parallel.get(n1));
-    sawBothStepsInOrder(parallel.get(n2));
-    assertThat(parallel.get(n3).statuses()).as("n3 is no target: its traffic never changed").containsExactly(200);
+    sawBothStepsInOrder(parallel.seen().get(n1));
+    sawBothStepsInOrder(parallel.seen().get(n2));
+    assertThat(parallel.seen().get(n3).statuses()).as("n3 is no target: its traffic never changed").containsExactly(200);
     JsonObject done = cluster.get(n3, "/api/cluster/tasks/task-1");
     assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("succeeded");
     assertThat(field(done, "node")).containsExactly("n1", "n2");
@@ -127,8 +142,8 @@ class ClusterOrchestrationTasksTest {
     String yaml = "name: resilience-test\nsteps: " + STEPS.replace("\n", " ") + "\n";
     assertThat(cluster.put(n1, "/api/chaos/orchestration/library/resilience-test", yaml).statusCode()).isEqualTo(200);
     eventually(() -> cluster.get(n3, "/api/chaos/orchestration/library/resilience-test").getString("text") != null, "the entry reaches n3");
-    cluster.post(n3, "/api/cluster/tasks", "{\"id\": \"seq\", \"orchestration\": \"resilience-test\", \"mode\": \"sequential\"}");
-    Map<Gateway, Seen> sequential = sample(nodes, () -> ended(n1, "seq"));
+    Map<Gateway, Seen> sequential = submitSampling(n3, "{\"id\": \"seq\", \"orchestration\": \"resilience-test\", \"mode\": \"sequential\"}",
+        nodes, () -> ended(n1, "seq")).seen();
     nodes.forEach(node -> sawBothStepsInOrder(sequential.get(node)));
     assertThat(sequential.get(n1).nonOkAt().get(sequential.get(n1).nonOkAt().size() - 1))
         .as("n2's run began after n1's ended").isLessThan(sequential.get(n2).nonOkAt().get(0));
