@@ -298,6 +298,22 @@ class ListenerTimeoutsTest {
   }
 
   /**
+   * A request pipelined behind another, that chaos holds 2.5 s, is answered: the first answer's end started the
+   * 2 s idle timeout although the second request had been read, and the connection was closed with it unanswered.
+   */
+  @Test
+  void aPipelinedRequestHeldPastTheIdleTimeoutIsAnswered() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: a\r\n\r\nGET /held HTTP/1.1\r\nHost: a\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(answers.split("HTTP/1.1 200", -1)).as("both answered, the held one past the idle timeout, then closed idle: " + answers)
+          .hasSize(3);
+    }
+  }
+
+  /**
    * A request sent with {@code Expect: 100-continue} (curl's for bodies over 1 MB) is answered however long its
    * answer takes: the 100 Continue was taken for its answer's end, so its body's bytes started the next request's
    * header timeout, and the connection was closed 0.6 s later with no answer.

@@ -205,6 +205,7 @@ final class Http1Guard {
       if (msg instanceof HttpRequest) {
         inRequest = true;
         deadline = NONE; // its headers are in
+        requests++;
       }
       // a head that cannot be read (too long, malformed) is the listener's invalid-request handler's to answer
       if (!responding && !(msg instanceof HttpRequest) && msg instanceof HttpContent content && content.decoderResult().isFailure()) {
@@ -217,6 +218,9 @@ final class Http1Guard {
 
     /** An interim answer (100 Continue, 103) is being written: its end is not the request's answer's end. */
     private boolean interim;
+    /** Requests whose heads have been read, and answers that have ended: more of the first, a request waits for its answer. */
+    private long requests;
+    private long answers;
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
@@ -241,8 +245,14 @@ final class Http1Guard {
         interim = false;
       } else if (msg instanceof LastHttpContent && !upgraded) {
         responding = false;
-        inRequest = false;
-        deadline(ctx, idleTimeoutNanos); // keep-alive: idle until the next request's first byte
+        if (++answers < requests) {
+          // a pipelined request read with this one is next (Vert.x queues it until this answer ends): it is in
+          // progress, not idle, and chaos may hold it past the idle timeout (it was cut there, unanswered)
+          deadline = NONE;
+        } else {
+          inRequest = false;
+          deadline(ctx, idleTimeoutNanos); // keep-alive: idle until the next request's first byte
+        }
       }
       super.write(ctx, msg, promise);
     }
