@@ -17,6 +17,21 @@ final class Check {
    * {@code /proxies/P/toxics/NAME}): 1 to {@code max} characters, no '/' or control character, and not
    * '.' or '..', which clients and routers resolve away (a DELETE of toxic '..' would reach its proxy).
    */
+  /**
+   * A path glob ({@code path} of a rule's match or a route) that can match a request: it starts with {@code /},
+   * {@code **} or {@code *}{@code /}. A leading {@code *} stays within one segment and every path starts with
+   * {@code /}, so {@code *} or {@code *.json} were taken and never matched anything.
+   */
+  static void pathGlob(String path, String field) {
+    if (path == null || path.startsWith("/") || path.startsWith("**") || path.startsWith("*/")) {
+      return;
+    }
+    throw new ChaosConfigException(field, path.startsWith("*")
+        ? "must start with /, ** or */: a leading * stays within one segment and every path starts with /, so this"
+            + " matches nothing (/** is any path, /**/*.json any .json, /*.json one at the top), got " + path
+        : "must start with / or *, got " + path);
+  }
+
   static boolean pathSegment(String name, int max) {
     return !name.isBlank() && name.length() <= max && !name.contains("/") && !name.equals(".") && !name.equals("..")
         && name.chars().noneMatch(Character::isISOControl);

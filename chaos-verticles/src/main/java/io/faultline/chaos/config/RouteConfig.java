@@ -21,9 +21,7 @@ public record RouteConfig(String name, String path, List<String> methods, String
     if (name == null || name.isBlank()) {
       throw new ChaosConfigException("name", "is required");
     }
-    if (path != null && !path.startsWith("/") && !path.startsWith("*")) {
-      throw new ChaosConfigException("path", "must start with / or *, got " + path);
-    }
+    Check.pathGlob(path, "path");
     Upstream.parse(upstream, "upstream");
     methods = methods == null ? List.of() : methods.stream().map(m -> m == null ? null : m.toUpperCase(Locale.ROOT)).toList();
     for (int i = 0; i < methods.size(); i++) {

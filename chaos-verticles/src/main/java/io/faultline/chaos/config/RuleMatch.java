@@ -42,9 +42,7 @@ public record RuleMatch(
     notBlank(route, "route");
     notBlank(host, "host");
     notBlank(operationName, "operation_name");
-    if (path != null && !path.startsWith("/") && !path.startsWith("*")) {
-      throw new ChaosConfigException("path", "must start with / or *, got " + path);
-    }
+    Check.pathGlob(path, "path");
     methods = methods == null ? List.of() : methods.stream().map(m -> m == null ? null : m.toUpperCase(java.util.Locale.ROOT)).toList();
     for (int i = 0; i < methods.size(); i++) {
       Check.token(methods.get(i), "methods[" + i + "]");

@@ -48,6 +48,26 @@ class ChaosJsonTest {
         ChaosConfig.class, "").rules()).hasSize(1);
   }
 
+  /**
+   * A rule's path that starts with a single {@code *} matches nothing (every path starts with /, and {@code *} stays
+   * within a segment): refused naming it, where it was taken and never fired. The leading forms that can match are taken.
+   */
+  @Test
+  void aPathThatCanMatchNothingIsRefused() {
+    for (String path : new String[] {"*", "*.json", "*?", "api/x"}) {
+      ChaosConfigException e = rejected("{\"rules\": [{\"name\": \"r\", \"match\": {\"path\": \"" + path + "\"}}]}");
+      assertThat(e.field()).as(path).isEqualTo("rules[0].match.path");
+      assertThat(e.getMessage()).as(path).startsWith("must start with /").endsWith("got " + path);
+    }
+    java.util.Map<String, String> taken = java.util.Map.of("**.txt", "/a/b.txt", "*/api/**", "/api/orders", "/*.json", "/a.json");
+    taken.forEach((path, request) -> {
+      ChaosConfig config = ChaosJson.parse("{\"rules\": [{\"name\": \"r\", \"match\": {\"path\": \"" + path + "\"}}]}",
+          ChaosConfig.class, "");
+      assertThat(config.rules().get(0).match().path()).isEqualTo(path);
+      assertThat(io.faultline.chaos.engine.Glob.path(path).matches(request)).as(path + " matches " + request).isTrue();
+    });
+  }
+
   /** A null in a list or map is refused naming it: it was Jackson's "Cannot construct instance of ...", with no field. */
   @Test
   void aNullInAListOrMapIsRefusedNamingIt() {

@@ -212,6 +212,14 @@ class ConfigLoaderTest {
             routes: [{ name: r, path: "/a.B/*", upstream: "ws://127.0.0.1:1" }]
         """), Map.of(), Map.of());
     assertThat(route.field()).isEqualTo("listeners[0].routes[0].upstream");
+    ChaosConfigException star = rejected(file("""
+        listeners:
+          - name: x
+            upstream: "http://127.0.0.1:8080"
+            routes: [{ name: j, path: "*.json", upstream: "http://127.0.0.1:8081" }]
+        """), Map.of(), Map.of());
+    assertThat(star.field()).isEqualTo("listeners[0].routes[0].path");
+    assertThat(star.getMessage()).contains("matches nothing");
   }
 
   @Test
