@@ -109,7 +109,7 @@ public final class RunQueries {
       return new JsonObject().put("name", name).put("days", days).put("runs", oldestFirst.size())
           .put("success_rate", oldestFirst.isEmpty() ? null : 100.0 * succeeded / oldestFirst.size())
           .put("avg_resilience_score", scored == 0 ? null : tenth(sum / scored))
-          .put("trend", new JsonObject().put("direction", direction).put("slope_per_day", finite(fit.slope()))
+          .put("trend", new JsonObject().put("direction", direction).put("slope_per_day", finite(fit.shownSlope()))
               .put("interval_95", Double.isNaN(fit.low()) ? null : new JsonArray().add(fit.low()).add(fit.high()))
               .put("p_value", finite(fit.pValue())).put("scored_runs", scored).put("fitted_line", line)
               .put("method", "least-squares slope of resilience_score on days, 95% interval from Student's t with n-2 degrees of freedom"))

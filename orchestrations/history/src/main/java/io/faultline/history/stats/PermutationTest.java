@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
  * Exact (every split enumerated) up to {@link #EXACT_LIMIT} splits, else {@link #SAMPLED} random
  * splits from a seeded generator, so the same values always give the same p-value. It needs no
  * assumption about the shape of the values (ties and zero spread included), but with n values a side
- * the smallest p-value it can give is 2 / C(2n, n): 0.10 for 3 a side, 0.029 for 4, 0.008 for 5.
+ * the smallest p-value it can give is 2 / C(2n, n): 0.10 for 3 a side, 0.029 for 4, 0.008 for 5; sampled,
+ * 1 / 50,001 (the observed split counts as one of the draws, so a sampled p is never 0).
  *
  * @param meanA     mean of A
  * @param meanB     mean of B
@@ -58,7 +59,10 @@ public record PermutationTest(double meanA, double meanB, double pValue, double 
       }
       splits = SAMPLED;
     }
-    return new PermutationTest(Regression.mean(a), Regression.mean(b), (double) asExtreme / splits, cohenD(a, b), splits, exact);
+    // sampled, the observed split counts as one of the draws (Phipson and Smyth, 2010): a p of 0 claimed that no split
+    // at all is as extreme, where the least the 50,000 draws can show is 1 in 50,001
+    double p = exact ? (double) asExtreme / splits : (asExtreme + 1.0) / (splits + 1.0);
+    return new PermutationTest(Regression.mean(a), Regression.mean(b), p, cohenD(a, b), splits, exact);
   }
 
   private static void enumerate(double[] all, int from, int left, int chosen, double sumA, double total, int sizeB,

@@ -52,6 +52,14 @@ public record Regression(int n, double slope, double intercept, double low, doub
         Distributions.twoSidedStudentP(slope / se, df), residualSd);
   }
 
+  /**
+   * The slope as shown beside its direction: NaN (shown as null) where there is no interval, as with two points, whose
+   * line through both is no estimate (two scores 11 s apart showed a slope of -64,950 a day beside insufficient_data).
+   */
+  public double shownSlope() {
+    return Double.isNaN(low) ? Double.NaN : slope;
+  }
+
   /** {@code increasing}, {@code decreasing} (the whole interval on one side of 0), {@code no_significant_change}, or {@code insufficient_data}. */
   public String direction() {
     if (Double.isNaN(low)) {

@@ -69,6 +69,7 @@ class RunQueriesTest {
     JsonObject two = queries.trends(new JsonObject().put("name", "search")).await().getJsonObject("trend");
     assertThat(two.getString("direction")).isEqualTo("insufficient_data");
     assertThat(two.getValue("fitted_line")).as("no line where no interval can be given").isNull();
+    assertThat(two.getValue("slope_per_day")).as("nor a slope: two points' line is no estimate").isNull();
   }
 
   @Test

@@ -75,6 +75,16 @@ class StatsTest {
     PermutationTest sampled = PermutationTest.of(a, b, 42);
     assertThat(sampled.exact()).isFalse();
     assertThat(sampled.pValue()).isEqualTo(PermutationTest.of(a, b, 42).pValue());
+    // no sampled split as extreme as the observed one: p is the least the draws can show, never 0
+    double[] high = new double[12];
+    double[] low = new double[12];
+    for (int i = 0; i < 12; i++) {
+      high[i] = 90 + 0.1 * i;
+      low[i] = 50 + 0.1 * i;
+    }
+    PermutationTest apart = PermutationTest.of(high, low, 42);
+    assertThat(apart.exact()).isFalse();
+    assertThat(apart.pValue()).isEqualTo(1.0 / (PermutationTest.SAMPLED + 1));
   }
 
   @Test
