@@ -124,6 +124,15 @@ class RecorderAnalyticsTest {
     for (int i = 0; i < 4; i++) {
       assertThat(gw.traffic("/ci/" + i).statusCode()).isEqualTo(503);
     }
+    // while chaos is on, its window is shown open, with what traffic saw so far (it was left out until it closed)
+    JsonObject answer = gw.get("/api/history/windows?since=" + (System.currentTimeMillis() - 5_000)).bodyAsJsonObject();
+    assertThat(answer.getJsonArray("windows")).as(answer.encode()).hasSize(1);
+    JsonObject open = answer.getJsonArray("windows").getJsonObject(0);
+    assertThat(open.getValue("ended_at")).as(open.encode()).isNull();
+    assertThat(open.getString("source")).isEqualTo("startup");
+    assertThat(open.getJsonObject("metrics").getInteger("request_count")).isEqualTo(4);
+    assertThat(gw.get("/api/history/windows?until=" + (open.getLong("started_at") - 1)).bodyAsJsonObject().getJsonArray("windows"))
+        .as("opened after until").isEmpty();
     gw.close();
     gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()));
     JsonArray windows = gw.get("/api/history/windows").bodyAsJsonObject().getJsonArray("windows");

@@ -142,8 +142,7 @@ public final class HistoryVerticle extends VerticleBase {
     Bus.answer(vertx, HistoryAddresses.EXPERIMENT_STOP, experiments::stop);
     Bus.answer(vertx, HistoryAddresses.CHANGES, only(WINDOW_FIELDS, q -> store.changes(since(q), until(q), Params.integer(q, "limit", 100, 1, 10_000))
         .map(list -> new JsonObject().put("changes", new io.vertx.core.json.JsonArray(list)))));
-    Bus.answer(vertx, HistoryAddresses.WINDOWS, only(WINDOW_FIELDS, q -> store.windows(since(q), until(q), Params.integer(q, "limit", 100, 1, 10_000))
-        .map(list -> new JsonObject().put("windows", new io.vertx.core.json.JsonArray(list)))));
+    Bus.answer(vertx, HistoryAddresses.WINDOWS, only(WINDOW_FIELDS, q -> windows(store, q)));
     Bus.answer(vertx, HistoryAddresses.RECORDER_SEARCH, search::search);
     Bus.answer(vertx, HistoryAddresses.ANOMALIES, only(List.of("since"), live::anomalies));
     Bus.answer(vertx, HistoryAddresses.ANALYTICS_TRENDS, only(List.of("metric", "minutes"), live::trends));
@@ -183,6 +182,22 @@ public final class HistoryVerticle extends VerticleBase {
     store.prune(options.history().retention(), System.currentTimeMillis())
         .onSuccess(deleted -> LOG.fine(() -> "history retention deleted " + deleted.encode()))
         .onFailure(e -> LOG.warning(() -> "history retention failed: " + e.getMessage()));
+  }
+
+  /** The kept windows in the range, newest first, after this node's open one (chaos on now) when it began by {@code until}. */
+  private Future<JsonObject> windows(HistoryStore store, JsonObject q) {
+    long since = since(q);
+    long until = until(q);
+    int limit = Params.integer(q, "limit", 100, 1, 10_000);
+    Future<JsonObject> open = changeFeed == null ? Future.succeededFuture() : changeFeed.openWindow(until);
+    return open.compose(now -> store.windows(since, until, now == null ? limit : Math.max(1, limit - 1)).map(kept -> {
+      io.vertx.core.json.JsonArray windows = new io.vertx.core.json.JsonArray();
+      if (now != null) {
+        windows.add(now);
+      }
+      kept.stream().limit(limit - windows.size()).forEach(windows::add);
+      return new JsonObject().put("windows", windows);
+    }));
   }
 
   private static long since(JsonObject q) {

@@ -84,13 +84,30 @@ public final class ChangeFeed {
     return keep(closed, System.currentTimeMillis(), "shutdown");
   }
 
+  /**
+   * The window open now, if it began by {@code until}, as the kept ones are shown: {@code ended_at} null and what this
+   * node's traffic saw so far; else null. Without it, asking for the last minutes while chaos was on found nothing.
+   */
+  public Future<JsonObject> openWindow(long until) {
+    if (open == null || open.getLong("started_at") > until) {
+      return Future.succeededFuture();
+    }
+    JsonObject shown = open.copy().put("ended_at", null);
+    return figures(shown.getLong("started_at"), System.currentTimeMillis()).map(metrics -> shown.put("metrics",
+        metrics.put("changes", shown.remove("changes")).put("closed_by", null).put("detail", shown.remove("detail"))));
+  }
+
+  /** What this node's traffic saw from {@code from} to {@code to}, or why that is not known. */
+  private Future<JsonObject> figures(long from, long to) {
+    return vertx.eventBus().<JsonObject>request(Metrics.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", to))
+        .map(reply -> reply.body())
+        .otherwise(e -> new JsonObject().put("error", "no traffic figures: " + e.getMessage()));
+  }
+
   /** Queues {@code closed}, ended at {@code at} by {@code source}, with what this node's traffic saw during it. */
   private Future<Void> keep(JsonObject closed, long at, String source) {
     closed.put("ended_at", at).put("closed_by", source);
-    return vertx.eventBus().<JsonObject>request(Metrics.WINDOW_ADDRESS,
-            new JsonObject().put("from", closed.getLong("started_at")).put("to", at))
-        .map(reply -> reply.body())
-        .otherwise(e -> new JsonObject().put("error", "no traffic figures: " + e.getMessage()))
+    return figures(closed.getLong("started_at"), at)
         .map(metrics -> {
           windows.offer(closed.put("metrics", metrics.put("changes", closed.remove("changes"))
               .put("closed_by", closed.remove("closed_by")).put("detail", closed.remove("detail"))));
