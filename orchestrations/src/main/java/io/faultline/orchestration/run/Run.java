@@ -202,7 +202,7 @@ public final class Run {
           }
           return iterations(resumed ? resumeIteration : 1);
         })
-        .compose(v -> ending || abandoned ? Future.succeededFuture(true) : hooks("post_orchestration", List.of()))
+        .compose(v -> ending || abandoned ? Future.succeededFuture(true) : cleanUp())
         .onFailure(e -> {
           state.error(e.getMessage());
           if (running()) {
@@ -213,14 +213,30 @@ public final class Run {
     return done.future();
   }
 
-  /** Stops the run at once (the current step is cut short); {@code why} ({@code stopped}, {@code aborted}) becomes its status. */
+  /**
+   * The {@code post_orchestration} hooks, the run's clean-up: also after a stop, an abort or the kill switch, where they
+   * matter most, so a stop does not end their commands (it ended them at once, as "the run stopped"); each is bounded by
+   * its own timeout, under the watchdog. A node that is stopping still ends them.
+   */
+  private Future<Boolean> cleanUp() {
+    if (!nodeStopping) {
+      state.cleaningUp();
+      watchdog.cleaningUp();
+    }
+    return hooks("post_orchestration", List.of());
+  }
+
   /** Stops the run because its node is stopping: said among its errors, so what it ended (an A/B test) says why. */
   public void stopForShutdown() {
     if (running()) {
+      nodeStopping = true;
       state.error("the node stopped while the run was going");
       stop("stopped");
     }
   }
+
+  /** Stops the run at once (the current step is cut short); {@code why} ({@code stopped}, {@code aborted}) becomes its status. */
+  private boolean nodeStopping;
 
   public void stop(String why) {
     if (!running()) {

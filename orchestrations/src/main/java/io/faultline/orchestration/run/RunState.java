@@ -130,13 +130,20 @@ final class RunState implements HookContext {
   /** Set when the run is stopped; read by hook actions on other threads. */
   private volatile boolean stopping;
 
+  /** Set when the clean-up hooks start: a stop before them does not end their commands. */
+  private volatile boolean cleaningUp;
+
   void markStopping() {
     stopping = true;
   }
 
+  void cleaningUp() {
+    cleaningUp = true;
+  }
+
   @Override
   public boolean stopping() {
-    return stopping;
+    return stopping && !cleaningUp;
   }
 
   /** A step's window was measured: its metrics become the last metrics, and variables. */

@@ -42,6 +42,11 @@ final class Watchdog {
     stopDeadline = Math.min(stopDeadline, clock.millis() + GRACE_MS);
   }
 
+  /** The clean-up hooks run now, also after a stop: each is bounded by its own {@link #expect}, not by the stop's grace. */
+  void cleaningUp() {
+    stopDeadline = Long.MAX_VALUE;
+  }
+
   void cancel() {
     checks.cancel();
   }

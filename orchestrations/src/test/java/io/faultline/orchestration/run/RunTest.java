@@ -286,6 +286,33 @@ class RunTest {
   }
 
   /**
+   * The post_orchestration hooks are the run's clean-up: after a stop they run to their end (a stop had already been
+   * marked, so their commands were ended at once, "the run stopped", and the clean-up never happened).
+   */
+  @Test
+  void aStoppedRunsCleanUpCommandsRunToTheirEnd(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path done = dir.resolve("cleaned");
+    VirtualClock clock = VirtualClock.manual();
+    var ended = plane.start("""
+        name: cleaned-up
+        hooks:
+          - name: cleanup
+            hook_type: post_orchestration
+            actions: [{type: command, command: sh, args: ["-c", "sleep 0.3; echo done > %s"], timeout_seconds: 10}]
+        steps:
+          - {name: long, scenario: slow_backend, duration_seconds: 30}
+        """.formatted(done), new Permissions(true, Set.of()), clock);
+    clock.awaitWaiting();
+    plane.onLoop(() -> plane.run.stop("stopped"));
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("stopped");
+    assertThat(report.errors()).as("the clean-up was not ended").isEmpty();
+    assertThat(java.nio.file.Files.readString(done).trim()).isEqualTo("done");
+    assertThat(plane.hooks).containsExactly("post_orchestration:cleanup=succeeded");
+    assertThat(plane.config.getString("scenario")).as("restored").isNull();
+  }
+
+  /**
    * A stop while a step's pre_step hook runs cuts the step short before it began: nothing is applied after
    * the stop has put the config back (a hook not required went on to apply the step's chaos, left on after
    * the run), and a required one, whose command the stop ends, is no failed precondition.
