@@ -34,7 +34,7 @@ final class HttpRequestAction {
     if (refusal != null) {
       return Future.failedFuture(new ActionFailed("http_request to " + uri.getHost() + " refused: " + refusal, true));
     }
-    String body = f.get("body") == null ? "" : context.interpolate(String.valueOf(f.get("body")));
+    String body = f.get("body") == null ? "" : context.interpolate(text(f.get("body")));
     long timeout = f.get("timeout_ms") instanceof Number n ? n.longValue() : 5_000;
     RequestOptions options = new RequestOptions().setAbsoluteURI(url)
         .setMethod(HttpMethod.valueOf(String.valueOf(f.getOrDefault("method", "GET")).toUpperCase()))
@@ -54,6 +54,14 @@ final class HttpRequestAction {
       return ok ? Future.<Void>succeededFuture()
           : Future.failedFuture(new ActionFailed("http_request " + url + " answered " + response.statusCode(), false));
     });
+  }
+
+  /** A body given as an object or a list is sent as its JSON (it went as Java's {@code {text=hello}}, labelled JSON). */
+  private static String text(Object body) {
+    if (body instanceof Map<?, ?> || body instanceof java.util.List<?>) {
+      return io.vertx.core.json.Json.encode(body);
+    }
+    return String.valueOf(body);
   }
 
   private static boolean looksLikeJson(String body) {

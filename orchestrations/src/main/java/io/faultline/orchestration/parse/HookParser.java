@@ -70,6 +70,11 @@ public final class HookParser {
       String type = h.containsKey("hook_type") ? f.string(h, "hook_type", e.path(), true) : defaultType;
       if (type == null) {
         f.problem(at(e.path(), "hook_type"), "is required: one of " + sorted(HOOK_TYPES));
+      } else if (defaultType != null && !type.equals(defaultType) && HOOK_TYPES.contains(type)) {
+        // a step's pre_hooks run before it and its post_hooks after it, whatever they said: a post_orchestration
+        // hook there ran before the step, with no word
+        f.problem(at(e.path(), "hook_type"), "must be " + defaultType + " in " + field + " (or left out), got " + type
+            + ": hooks of other types go in the orchestration's hooks");
       } else {
         f.oneOf(type, HOOK_TYPES, at(e.path(), "hook_type"));
       }
@@ -121,6 +126,19 @@ public final class HookParser {
           f.problem(at(path, "method"), "must be an HTTP method, got " + method);
         }
         f.number(m, "timeout_ms", path, 5_000, 1, 600_000);
+        // taken and ignored, a required gate passed: "204" as text was any status under 400, headers as text none
+        f.whole(m, "expected_status", path, 0, 100, 599);
+        Object headers = m.get("headers");
+        if (headers != null) {
+          Map<String, Object> named = f.object(headers, at(path, "headers"));
+          if (named != null) {
+            named.forEach((name, given) -> {
+              if (given == null || given instanceof Map<?, ?> || given instanceof List<?>) {
+                f.problem(at(at(path, "headers"), name), "must be text (or a number), got " + (given == null ? "nothing" : given));
+              }
+            });
+          }
+        }
         guarded.add(new GuardedAction(path, f.line(path), type, String.valueOf(m.get("url"))));
       }
       case "command" -> {

@@ -242,6 +242,41 @@ class OrchestrationParserTest {
         "line 7: hooks[0].actions[1].value: must be a number (or text that is one, or a ${variable} that holds one), got true");
   }
 
+  /**
+   * An http_request's expected_status and headers are checked before the run (taken as text and ignored, a required gate
+   * passed on any status under 400), and a step's hook lists take only their own type (a post_orchestration hook in
+   * pre_hooks ran before the step).
+   */
+  @Test
+  void anHttpRequestsStatusAndHeadersAndAStepsHookTypesAreCheckedBeforeTheRun() {
+    String yaml = """
+        name: m
+        steps:
+          - name: s
+            scenario: slow_backend
+            pre_hooks:
+              - {hook_type: post_orchestration, actions: [{type: log, message: x}]}
+              - {hook_type: pre_step, actions: [{type: log, message: y}]}
+        hooks:
+          - hook_type: pre_orchestration
+            required: true
+            actions:
+              - {type: http_request, url: "http://127.0.0.1:1/ready", expected_status: "204"}
+              - {type: http_request, url: "http://127.0.0.1:1/ready", expected_status: 2040}
+              - {type: http_request, url: "http://127.0.0.1:1/ready", headers: "X-A: b"}
+              - {type: http_request, url: "http://127.0.0.1:1/ready", headers: {X-A: {b: c}}}
+              - {type: http_request, url: "http://127.0.0.1:1/ready", expected_status: 204, headers: {X-A: b, X-N: 3},
+                 body: {text: hello}}
+        """;
+    assertThat(OrchestrationParser.parse(yaml).problems()).extracting(Object::toString).containsExactly(
+        "line 6: steps[0].pre_hooks[0].hook_type: must be pre_step in pre_hooks (or left out), got post_orchestration: hooks of"
+            + " other types go in the orchestration's hooks",
+        "line 12: hooks[0].actions[0].expected_status: must be a number, got 204",
+        "line 13: hooks[0].actions[1].expected_status: must be between 100 and 599, got 2040",
+        "line 14: hooks[0].actions[2].headers: must be an object, got X-A: b",
+        "line 15: hooks[0].actions[3].headers.X-A: must be text (or a number), got {b=c}");
+  }
+
   @Test
   void jsonAndYamlReadTheSame() {
     String json = "{\"name\": \"j\", \"steps\": [{\"name\": \"s\", \"scenario\": \"slow_backend\", \"duration_seconds\": 1.5}],"

@@ -285,6 +285,32 @@ class RunTest {
     assertThat(ProcessHandle.of(process).map(ProcessHandle::isAlive).orElse(false)).as("the command is gone").isFalse();
   }
 
+  /** An http_request body written as an object goes as its JSON (it went as Java's {text=hello, n=[1, 2]}, labelled JSON). */
+  @Test
+  void anHttpRequestsBodyGivenAsAnObjectIsSentAsJson() throws Exception {
+    java.util.concurrent.CompletableFuture<String> received = new java.util.concurrent.CompletableFuture<>();
+    io.vertx.core.http.HttpServer server = plane.vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      received.complete(request.getHeader("content-type") + " " + body);
+      request.response().end();
+    })).listen(0, "127.0.0.1").await();
+    try {
+      String origin = "http://127.0.0.1:" + server.actualPort();
+      RunReport report = plane.run("""
+          name: webhook
+          hooks:
+            - hook_type: pre_orchestration
+              required: true
+              actions: [{type: http_request, url: "%s/hook", method: POST, body: {text: hello, n: [1, 2]}, expected_status: 200}]
+          steps:
+            - {name: a, scenario: slow_backend, duration_seconds: 0.1}
+          """.formatted(origin), new Permissions(false, Set.of(origin)));
+      assertThat(report.errors()).isEmpty();
+      assertThat(received.get(5, TimeUnit.SECONDS)).isEqualTo("application/json {\"text\":\"hello\",\"n\":[1,2]}");
+    } finally {
+      server.close().await();
+    }
+  }
+
   /**
    * The post_orchestration hooks are the run's clean-up: after a stop they run to their end (a stop had already been
    * marked, so their commands were ended at once, "the run stopped", and the clean-up never happened).
