@@ -414,6 +414,8 @@ public final class Run {
    * the next one, and never for a failure that ended the run).
    */
   Future<Boolean> postStepHooks(List<Hook> own, boolean succeeded) {
+    // and ${last_step_status} is that step's as far as is known (it was the step before's, or nothing after the first)
+    state.variables.put("last_step_status", succeeded ? "succeeded" : "failed");
     return hooks("post_step", own, new Conditions.Context(state.variables, succeeded, state.lastMetrics));
   }
 

@@ -461,7 +461,7 @@ class RunTest {
           - name: notify_on_failure
             hook_type: post_step
             condition: {type: previous_step_failed}
-            actions: [{type: log, message: "failed: ${variables.which}"}]
+            actions: [{type: log, message: "failed: ${variables.which}, ${variables.last_step_status}"}]
         advanced_steps:
           - name: one
             base: {scenario: slow_backend, duration_seconds: 1, continue_on_failure: true}
@@ -477,7 +477,7 @@ class RunTest {
         """);
     assertThat(steps(report)).containsExactly("one=failed", "two=succeeded", "three=failed");
     assertThat(report.log()).filteredOn(line -> line.contains("failed: ")).hasSize(2)
-        .anySatisfy(line -> assertThat(line).endsWith("failed: one")).anySatisfy(line -> assertThat(line).endsWith("failed: three"));
+        .anySatisfy(line -> assertThat(line).endsWith("failed: one, failed")).anySatisfy(line -> assertThat(line).endsWith("failed: three, failed"));
   }
 
   /** The guard reads the run's own traffic: errors from before the run started aborted a healthy one. */
