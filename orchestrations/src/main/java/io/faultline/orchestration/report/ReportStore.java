@@ -16,12 +16,12 @@ import java.util.logging.Logger;
 
 /**
  * The node's recent run reports: the newest {@link #KEPT} by start time, in memory and, when the node
- * has a state directory, as {@code DIR/ID.json} so they survive restarts. Reports are kept as the JSON
+ * has a state directory, as {@code DIR/ID.json} so they survive restarts (an older one's file is removed). Reports are kept as the JSON
  * they came as (from this node's runs or, in a cluster, from the leader's).
  */
 public final class ReportStore {
 
-  static final int KEPT = 50;
+  public static final int KEPT = 50;
   private static final Logger LOG = Logger.getLogger(ReportStore.class.getName());
 
   private final Vertx vertx;
@@ -90,7 +90,25 @@ public final class ReportStore {
   private void trim(List<JsonObject> sorted) {
     sorted.sort(Comparator.comparingLong(r -> r.getLong("started_at", 0L)));
     reports.clear();
-    reports.addAll(sorted.subList(Math.max(0, sorted.size() - KEPT), sorted.size()));
+    int first = Math.max(0, sorted.size() - KEPT);
+    reports.addAll(sorted.subList(first, sorted.size()));
+    sorted.subList(0, first).forEach(this::forget);
+  }
+
+  /**
+   * Removes the file of a report no longer kept (once the writes in flight are done): the directory grew by a file a
+   * run for good, every one past the newest {@link #KEPT} unreachable. History keeps the run's report.
+   */
+  private void forget(JsonObject report) {
+    if (dir == null || !Names.valid(report.getString("id"))) {
+      return;
+    }
+    String file = Names.inside(dir, report.getString("id") + ".json", "id").toString();
+    saving.onComplete(v -> vertx.fileSystem().delete(file).onFailure(e -> {
+      if (!(e instanceof java.nio.file.NoSuchFileException) && !(e.getCause() instanceof java.nio.file.NoSuchFileException)) {
+        LOG.warning(() -> "could not remove report file " + file + ": " + e.getMessage());
+      }
+    }));
   }
 
   /** The newest report, or null. */
