@@ -470,6 +470,46 @@ class DrainTest {
   }
 
   /**
+   * A run that has ended is in history at once, not at the next flush (here an hour away), and so survives a kill -9
+   * right after it: its marker went at its end and its row waited in the queue, so such a kill lost it.
+   */
+  @Test
+  void aRunThatEndedIsKeptThoughTheNodeIsKilledBeforeTheNextFlush() throws Exception {
+    int admin = Upstreams.portToListenOn();
+    Path state = dir.resolve("flushed-state");
+    Path config = Files.writeString(dir.resolve("slow-flush.yaml"), "history: {flush_ms: 3600000}\n");
+    Process gateway = serve(dir.resolve("flushed.log"), "--config", config.toString(), "--admin-port", String.valueOf(admin),
+        "--http-port", String.valueOf(Upstreams.portToListenOn()), "--state-dir", state.toString());
+    String id;
+    try {
+      awaitHealth(admin, 200, "UP", Duration.ofSeconds(60), gateway, dir.resolve("flushed.log"));
+      HttpResponse<String> started = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
+          + "/api/chaos/orchestration/start")).POST(HttpRequest.BodyPublishers.ofString(
+              "name: short\nsteps:\n  - {name: only, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 0.3}\n"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+      id = new JsonObject(started.body()).getString("run_id");
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/api/history/runs/" + id)).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode() != 200) {
+        assertThat(System.nanoTime()).as("the ended run is in history well before the hour's flush").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+    } finally {
+      gateway.destroyForcibly(); // SIGKILL, with the hour's flush still to come
+      gateway.waitFor(10, TimeUnit.SECONDS);
+    }
+    try (GatewayFixture again = new GatewayFixture(Map.of(Flag.STATE_DIR, state.toString()))) {
+      var kept = again.get("/api/history/runs/" + id);
+      assertThat(kept.statusCode()).as(kept.bodyAsString()).isEqualTo(200);
+      assertThat(kept.bodyAsJsonObject().getString("status")).isEqualTo("succeeded");
+      try (var left = Files.list(state.resolve("runs-open"))) {
+        assertThat(left).as("its marker is gone").isEmpty();
+      }
+    }
+  }
+
+  /**
    * SIGTERM stops a running orchestration as {@code orchestrate stop} would: its history row and its
    * report are kept. The report was not: the row came back after a restart, {@code reports/} did not exist.
    */

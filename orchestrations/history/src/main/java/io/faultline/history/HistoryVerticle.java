@@ -64,6 +64,7 @@ public final class HistoryVerticle extends VerticleBase {
   private final List<HistoryStore> stores = new ArrayList<>();
   private volatile LiveAnalytics analytics;
   private ChangeFeed changeFeed;
+  private RunFeed runFeed;
   /** How long a stop waits for the traffic figures of the chaos window still open. */
   private static final long WINDOW_AT_STOP_MS = 2_000;
   private Path temporary;
@@ -156,8 +157,8 @@ public final class HistoryVerticle extends VerticleBase {
     changeFeed = new ChangeFeed(vertx, changes, windows, shared, options.node());
     return Future.all(experiments.interrupted(shared),
         // in a cluster a run is checkpointed and the next leader resumes it: a marker would say it ended there
-        new RunFeed(vertx, latency, runs, shared, options.node(), vertx.isClustered() ? null : dir.resolve("runs-open"),
-            store::insertRuns).start(),
+        (runFeed = new RunFeed(vertx, latency, runs, shared, options.node(), vertx.isClustered() ? null : dir.resolve("runs-open"),
+            store::insertRuns)).start(),
         changeFeed.start(), ab.start()).mapEmpty();
   }
 
@@ -220,6 +221,10 @@ public final class HistoryVerticle extends VerticleBase {
     // and the chaos window still open is queued now, before the writers' last flush
     Future<Void> windowKept = changeFeed == null ? Future.succeededFuture()
         : changeFeed.stop().timeout(WINDOW_AT_STOP_MS, java.util.concurrent.TimeUnit.MILLISECONDS).otherwiseEmpty();
+    // and the rows of runs that ended are written straight away: they are in, or queued, before the last flush
+    Future<Void> runsKept = runFeed == null ? Future.succeededFuture()
+        : runFeed.settled().timeout(WINDOW_AT_STOP_MS, java.util.concurrent.TimeUnit.MILLISECONDS).otherwiseEmpty();
+    windowKept = Future.join(windowKept, runsKept).mapEmpty();
     return windowKept.eventually(() -> Future.join(writers.values().stream().map(Writer::stop).toList())).eventually(() -> Future.join(stores.stream().map(HistoryStore::close).toList()))
         .eventually(() -> temporary == null ? Future.succeededFuture() : StateFiles.delete(vertx, temporary));
   }

@@ -130,13 +130,36 @@ public final class RunFeed {
    * with on the leader).
    */
   private void finished(JsonObject report) {
-    unmark(report.getString("id"));
-    Start start = starts.remove(report.getString("id"));
+    String id = report.getString("id");
+    Start start = starts.remove(id);
     long[] histogram = start == null ? null : LatencyHistogram.between(start.histogram, latency.snapshot());
     JsonArray tags = report.getValue("tags") instanceof JsonArray t ? t : new JsonArray();
     JsonObject document = document(report, start == null ? null : start.preRun, histogram, tags, node.get());
-    runs.offer(row(document));
+    JsonObject row = row(document);
+    if (open == null || id == null) {
+      runs.offer(row);
+    } else {
+      // written now, and its marker goes once it is in: queued for the next flush (flush_ms), a kill -9 in between
+      // lost the run, its marker already gone. A store that cannot take it now gets it queued, retried as any row.
+      latest.remove(id); // no refresh of the marker meanwhile
+      Future<Void> kept = insert.apply(List.of(row)).transform(written -> {
+        if (written.failed()) {
+          runs.offer(row);
+        }
+        unmark(id);
+        return Future.<Void>succeededFuture();
+      });
+      writing = writing.isComplete() ? kept : Future.join(writing, kept).<Void>mapEmpty().otherwiseEmpty();
+    }
     vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, document);
+  }
+
+  /** The rows of ended runs being written now, not through the queue. */
+  private Future<Void> writing = Future.succeededFuture();
+
+  /** Completes once the rows of the runs that have ended are written or queued (a stopping node waits for it); never fails. */
+  public Future<Void> settled() {
+    return writing;
   }
 
   private Path marker(String id) {
