@@ -11,7 +11,10 @@ import java.util.function.LongSupplier;
  */
 public final class RateLimiter {
 
-  /** Beyond this many keys the per-key buckets start over rather than grow without bound. */
+  /**
+   * Beyond this many keys the buckets that are full again are forgotten (one made anew is the same), and only if
+   * that frees too little do all start over, rather than grow without bound.
+   */
   static final int MAX_KEYS = 100_000;
 
   private final long intervalNanos;
@@ -67,11 +70,25 @@ public final class RateLimiter {
     (key == null ? shared : bucket(key)).addAndGet(-intervalNanos);
   }
 
+  /**
+   * Makes room for new keys. A bucket whose theoretical arrival time has passed is full, as a new one is: forgetting it
+   * changes nothing. Clearing them all, as before, refilled every client still over its limit, so one client sending
+   * 100,000 distinct paths reset every per-endpoint bucket. Only when a tenth cannot be freed so (that many keys all
+   * being limited at once) do all start over, so the sweep runs at most once per 10,000 new keys.
+   */
+  private void forgetFull() {
+    long now = nanoClock.getAsLong();
+    byKey.values().removeIf(tat -> tat.get() <= now);
+    if (byKey.size() > MAX_KEYS - MAX_KEYS / 10) {
+      byKey.clear();
+    }
+  }
+
   private AtomicLong bucket(String key) {
     AtomicLong tat = byKey.get(key);
     if (tat == null) {
       if (byKey.size() >= MAX_KEYS) {
-        byKey.clear();
+        forgetFull();
       }
       tat = byKey.computeIfAbsent(key, k -> new AtomicLong(nanoClock.getAsLong()));
     }

@@ -22,6 +22,24 @@ class RateLimiterTest {
     assertThat(limiter.tryAcquire(null)).isPositive();
   }
 
+  /**
+   * At the key limit the buckets that are full again are forgotten, not every bucket: all were cleared, so a client
+   * over its limit got a full bucket whenever 100,000 other keys (distinct paths of one client) had been seen.
+   */
+  @Test
+  void aClientOverItsLimitStaysLimitedWhenTheKeysOverflow() {
+    RateLimiter limiter = new RateLimiter(1, 1, now::get);
+    for (int i = 0; i < RateLimiter.MAX_KEYS - 1; i++) {
+      assertThat(limiter.tryAcquire("/path/" + i)).isZero();
+    }
+    now.addAndGet(2_000_000_000L); // those buckets are full again
+    assertThat(limiter.tryAcquire("victim")).isZero();
+    assertThat(limiter.tryAcquire("victim")).as("over its limit").isPositive();
+    assertThat(limiter.tryAcquire("one-more")).as("a new key past the limit").isZero();
+    assertThat(limiter.tryAcquire("victim")).as("still over its limit").isPositive();
+    assertThat(limiter.tryAcquire("/path/0")).as("a forgotten bucket is a full one").isZero();
+  }
+
   @Test
   void keysHaveTheirOwnBuckets() {
     RateLimiter limiter = new RateLimiter(1, 1, now::get);
