@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class LiveAnalytics {
 
-  static final int KEPT_SAMPLES = 3_600;
+  /** An hour of samples is kept, whatever {@code interval_ms}: 3,600 at its default of 1 s, 36,000 at 100 ms. */
+  static final long KEPT_MS = 3_600_000;
   static final int KEPT_ANOMALIES = 1_000;
   /** The series trends accept, with reference 000's {@code total_events} as another name for the fault rate. */
   static final Map<String, String> SERIES = Map.of("request_rate", "request_rate", "error_rate", "error_rate",
@@ -41,6 +42,7 @@ public final class LiveAnalytics {
   private final Map<String, LongAdder> counts = new LinkedHashMap<>();
   private final Health health;
   private long timer = -1;
+  private final int keptSamples;
 
   public LiveAnalytics(Vertx vertx, AnalyticsConfig config) {
     this.vertx = vertx;
@@ -48,6 +50,7 @@ public final class LiveAnalytics {
     this.detector = new AnomalyDetector(config.ewmaAlpha(), config.zThreshold(), config.warmupSamples());
     AnomalyDetector.types().forEach(t -> counts.put(t, new LongAdder()));
     this.health = new Health(vertx);
+    this.keptSamples = (int) Math.max(1, (KEPT_MS + config.intervalMs() - 1) / config.intervalMs());
   }
 
   public void start() {
@@ -83,7 +86,8 @@ public final class LiveAnalytics {
   /** Folds one sample in (the sampler calls it; tests call it with made-up samples too). */
   void observe(JsonObject sample) {
     samples.addLast(sample);
-    while (samples.size() > KEPT_SAMPLES) {
+    // kept by count, an hour's at the interval: a fixed 3,600 covered 6 minutes at 100 ms, where trends?minutes=60 said 60
+    while (samples.size() > keptSamples) {
       samples.removeFirst();
     }
     for (JsonObject anomaly : detector.observe(sample)) {

@@ -70,4 +70,18 @@ class InsightsTest {
     assertThat(rate.getInteger("samples")).isEqualTo(120);
     assertThat(rate.getString("trend")).as("the traffic did stop").isEqualTo("decreasing");
   }
+
+  /** An hour of samples is kept at any interval: at 100 ms a fixed 3,600 covered 6 minutes, where a 60-minute trend said 60. */
+  @Test
+  void anHourOfSamplesIsKeptAtAShortInterval() {
+    LiveAnalytics analytics = new LiveAnalytics(vertx, new AnalyticsConfig(true, 100L, null, null, null));
+    long now = System.currentTimeMillis();
+    int hour = 36_000;
+    for (int i = 0; i < hour + 50; i++) {
+      analytics.observe(new JsonObject().put("at", now - (hour + 49 - i) * 100L).put("request_count", 10L).put("request_rate", 100.0)
+          .put("error_rate", 0.0).put("fault_rate", 0.0).put("fault_share", 0.0).put("avg_latency", 5.0).put("p95_latency", 8.0));
+    }
+    assertThat(analytics.trend("request_rate", "request_rate", 60).getInteger("samples")).isBetween(hour - 20, hour + 1);
+    assertThat(analytics.trend("request_rate", "request_rate", 10).getInteger("samples")).isBetween(6_000 - 20, 6_001);
+  }
 }
