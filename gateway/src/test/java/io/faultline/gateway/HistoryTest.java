@@ -409,6 +409,25 @@ class HistoryTest {
     return id;
   }
 
+  /** A sample that outlasts sample_timeout_seconds fails the test and is stopped: it went on, chaos on, for nobody. */
+  @Test
+  void aSampleRunPastItsTimeoutIsStoppedWithTheTest() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    traffic = new SteadyTraffic(gw);
+    var started = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", LONG_FAILING))
+        .put("b", new JsonObject().put("text", CALM)).put("samples", 2).put("sample_timeout_seconds", 2).encode());
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    String id = started.bodyAsJsonObject().getString("id");
+    JsonObject done = eventually(() -> {
+      JsonObject experiment = gw.get("/api/history/experiments/" + id).bodyAsJsonObject();
+      return "running".equals(experiment.getString("status")) ? null : experiment;
+    }, 20);
+    assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("failed");
+    assertThat(done.encode()).contains("was not recorded within 2 s");
+    eventually(() -> gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running") ? null : true, 10);
+    assertThat(gw.status().getBoolean("enabled")).as("the sample run's config is undone").isFalse();
+  }
+
   @Test
   void aStoppedAbTestStopsItsRunAndPutsTheConfigBack() throws Exception {
     String id = abWithItsFirstSampleRunning();

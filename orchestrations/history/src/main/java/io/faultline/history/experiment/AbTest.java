@@ -228,16 +228,22 @@ public final class AbTest {
       Promise<JsonObject> recorded = Promise.promise();
       waiting.put(id, recorded);
       // the run ends as a stop ends it (its config put back), then is recorded: that record ends the wait
-      handle.stopAsked().onComplete(stop -> vertx.eventBus().request(OrchestratorVerticle.STATUS, new JsonObject()).onSuccess(status -> {
-        if (id.equals(((JsonObject) status.body()).getString("run_id")) && ((JsonObject) status.body()).getBoolean("is_running", false)) {
-          vertx.eventBus().request(OrchestratorVerticle.STOP, new JsonObject());
-        }
-      }));
+      handle.stopAsked().onComplete(stop -> stopIfRunning(id));
       long timer = vertx.setTimer(timeoutSeconds * 1000L, t -> {
         waiting.remove(id);
-        recorded.tryFail("run " + id + " was not recorded within " + timeoutSeconds + " s");
+        recorded.tryFail("run " + id + " was not recorded within " + timeoutSeconds + " s: it was stopped");
+        stopIfRunning(id); // the test has failed: its run, chaos on, went on for nobody
       });
       return recorded.future().onComplete(ar -> vertx.cancelTimer(timer));
+    });
+  }
+
+  /** Stops run {@code id} if it is the one running (its config is put back). */
+  private void stopIfRunning(String id) {
+    vertx.eventBus().<JsonObject>request(OrchestratorVerticle.STATUS, new JsonObject()).onSuccess(status -> {
+      if (id.equals(status.body().getString("run_id")) && status.body().getBoolean("is_running", false)) {
+        vertx.eventBus().request(OrchestratorVerticle.STOP, new JsonObject());
+      }
     });
   }
 
