@@ -13,11 +13,6 @@ final class Check {
   }
 
   /**
-   * Whether {@code name} can stand as one segment of a REST path ({@code /api/chaos/rules/NAME},
-   * {@code /proxies/P/toxics/NAME}): 1 to {@code max} characters, no '/' or control character, and not
-   * '.' or '..', which clients and routers resolve away (a DELETE of toxic '..' would reach its proxy).
-   */
-  /**
    * A path glob ({@code path} of a rule's match or a route) that can match a request: it starts with {@code /},
    * {@code **} or {@code *}{@code /}. A leading {@code *} stays within one segment and every path starts with
    * {@code /}, so {@code *} or {@code *.json} were taken and never matched anything.
@@ -32,6 +27,11 @@ final class Check {
         : "must start with / or *, got " + path);
   }
 
+  /**
+   * Whether {@code name} can stand as one segment of a REST path ({@code /api/chaos/rules/NAME},
+   * {@code /proxies/P/toxics/NAME}): 1 to {@code max} characters, no '/' or control character, and not
+   * '.' or '..', which clients and routers resolve away (a DELETE of toxic '..' would reach its proxy).
+   */
   static boolean pathSegment(String name, int max) {
     return !name.isBlank() && name.length() <= max && !name.contains("/") && !name.equals(".") && !name.equals("..")
         && name.chars().noneMatch(Character::isISOControl);
