@@ -16,8 +16,8 @@ import java.util.logging.Logger;
 
 /**
  * The node's recent run reports: the newest {@link #KEPT} by start time, in memory and, when the node
- * has a state directory, as {@code DIR/ID.json} so they survive restarts (an older one's file is removed). Reports are kept as the JSON
- * they came as (from this node's runs or, in a cluster, from the leader's).
+ * has a state directory, as {@code DIR/ID.json} so they survive restarts (an older one's file is removed).
+ * Reports are kept as the JSON they came as (from this node's runs or, in a cluster, from the leader's).
  */
 public final class ReportStore {
 

@@ -226,18 +226,25 @@ public final class Run {
     return hooks("post_orchestration", List.of());
   }
 
-  /** Stops the run because its node is stopping: said among its errors, so what it ended (an A/B test) says why. */
+  /**
+   * Stops the run because its node is stopping: said among its errors, so what it ended (an A/B test) says why. Its
+   * clean-up hooks, running after an earlier stop, are ended too.
+   */
   public void stopForShutdown() {
+    nodeStopping = true;
     if (running()) {
-      nodeStopping = true;
       state.error("the node stopped while the run was going");
       stop("stopped");
+    } else if (!ending) {
+      state.endCleanUp();
+      watchdog.stopping();
     }
   }
 
-  /** Stops the run at once (the current step is cut short); {@code why} ({@code stopped}, {@code aborted}) becomes its status. */
+  /** Set when the node stops: the clean-up hooks are ended as any others. */
   private boolean nodeStopping;
 
+  /** Stops the run at once (the current step is cut short); {@code why} ({@code stopped}, {@code aborted}) becomes its status. */
   public void stop(String why) {
     if (!running()) {
       return;

@@ -141,6 +141,11 @@ final class RunState implements HookContext {
     cleaningUp = true;
   }
 
+  /** The node stops: the clean-up hooks' commands are ended as others are. */
+  void endCleanUp() {
+    cleaningUp = false;
+  }
+
   @Override
   public boolean stopping() {
     return stopping && !cleaningUp;

@@ -338,6 +338,34 @@ class RunTest {
     assertThat(plane.config.getString("scenario")).as("restored").isNull();
   }
 
+  /** A node that stops ends the clean-up too: a stop let it run on, and the node's stop waited out its command. */
+  @Test
+  void aStoppingNodeEndsTheCleanUpAStopLetRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path pid = dir.resolve("pid");
+    VirtualClock clock = VirtualClock.manual();
+    var ended = plane.start("""
+        name: cleaning
+        hooks:
+          - name: cleanup
+            hook_type: post_orchestration
+            actions: [{type: command, command: sh, args: ["-c", "echo $$ > %s.tmp; mv %s.tmp %s; exec sleep 20"], timeout_seconds: 60}]
+        steps:
+          - {name: long, scenario: slow_backend, duration_seconds: 30}
+        """.formatted(pid, pid, pid), new Permissions(true, Set.of()), clock);
+    clock.awaitWaiting();
+    plane.onLoop(() -> plane.run.stop("stopped"));
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!java.nio.file.Files.exists(pid)) {
+      assertThat(System.currentTimeMillis()).as("the clean-up's command starts").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+    long process = Long.parseLong(java.nio.file.Files.readString(pid).trim());
+    plane.onLoop(() -> plane.run.stopForShutdown());
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("stopped");
+    assertThat(ProcessHandle.of(process).map(ProcessHandle::isAlive).orElse(false)).as("the command is gone").isFalse();
+  }
+
   /**
    * A stop while a step's pre_step hook runs cuts the step short before it began: nothing is applied after
    * the stop has put the config back (a hook not required went on to apply the step's chaos, left on after
