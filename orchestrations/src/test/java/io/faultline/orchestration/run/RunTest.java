@@ -311,6 +311,23 @@ class RunTest {
     }
   }
 
+  /** Starts a run whose post_orchestration hook runs {@code script} with sh, and stops it in its 30 s step; answers its end. */
+  private io.vertx.core.Future<RunReport> stoppedWithCleanUp(String script, int timeoutSeconds) throws Exception {
+    VirtualClock clock = VirtualClock.manual();
+    var ended = plane.start("""
+        name: cleaned-up
+        hooks:
+          - name: cleanup
+            hook_type: post_orchestration
+            actions: [{type: command, command: sh, args: ["-c", %s], timeout_seconds: %d}]
+        steps:
+          - {name: long, scenario: slow_backend, duration_seconds: 30}
+        """.formatted(io.vertx.core.json.Json.encode(script), timeoutSeconds), new Permissions(true, Set.of()), clock);
+    clock.awaitWaiting();
+    plane.onLoop(() -> plane.run.stop("stopped"));
+    return ended;
+  }
+
   /**
    * The post_orchestration hooks are the run's clean-up: after a stop they run to their end (a stop had already been
    * marked, so their commands were ended at once, "the run stopped", and the clean-up never happened).
@@ -318,18 +335,7 @@ class RunTest {
   @Test
   void aStoppedRunsCleanUpCommandsRunToTheirEnd(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path done = dir.resolve("cleaned");
-    VirtualClock clock = VirtualClock.manual();
-    var ended = plane.start("""
-        name: cleaned-up
-        hooks:
-          - name: cleanup
-            hook_type: post_orchestration
-            actions: [{type: command, command: sh, args: ["-c", "sleep 0.3; echo done > %s"], timeout_seconds: 10}]
-        steps:
-          - {name: long, scenario: slow_backend, duration_seconds: 30}
-        """.formatted(done), new Permissions(true, Set.of()), clock);
-    clock.awaitWaiting();
-    plane.onLoop(() -> plane.run.stop("stopped"));
+    var ended = stoppedWithCleanUp("sleep 0.3; echo done > " + done, 10);
     RunReport report = ended.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(report.status()).isEqualTo("stopped");
     assertThat(report.errors()).as("the clean-up was not ended").isEmpty();
@@ -342,18 +348,7 @@ class RunTest {
   @Test
   void aStoppingNodeEndsTheCleanUpAStopLetRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path pid = dir.resolve("pid");
-    VirtualClock clock = VirtualClock.manual();
-    var ended = plane.start("""
-        name: cleaning
-        hooks:
-          - name: cleanup
-            hook_type: post_orchestration
-            actions: [{type: command, command: sh, args: ["-c", "echo $$ > %s.tmp; mv %s.tmp %s; exec sleep 20"], timeout_seconds: 60}]
-        steps:
-          - {name: long, scenario: slow_backend, duration_seconds: 30}
-        """.formatted(pid, pid, pid), new Permissions(true, Set.of()), clock);
-    clock.awaitWaiting();
-    plane.onLoop(() -> plane.run.stop("stopped"));
+    var ended = stoppedWithCleanUp("echo $$ > %s.tmp; mv %s.tmp %s; exec sleep 20".formatted(pid, pid, pid), 60);
     long deadline = System.currentTimeMillis() + 10_000;
     while (!java.nio.file.Files.exists(pid)) {
       assertThat(System.currentTimeMillis()).as("the clean-up's command starts").isLessThan(deadline);
