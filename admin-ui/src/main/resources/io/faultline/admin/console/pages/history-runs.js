@@ -6,7 +6,7 @@ import { get, STORE_TIMEOUT_MS } from '../lib/api.js';
 import { dateTime, download, fill, h, notice } from '../lib/dom.js';
 import { clearErrors, isoTime, labelled, showError } from '../lib/fields.js';
 
-const STATUSES = ['running', 'succeeded', 'failed', 'stopped', 'aborted'];
+const STATUSES = ['succeeded', 'failed', 'stopped', 'aborted'];
 const MAX_COMPARED = 3;
 const fixed = (v, d, unit = '') => (v === null || v === undefined ? '–' : `${Number(v).toFixed(d)}${unit}`);
 

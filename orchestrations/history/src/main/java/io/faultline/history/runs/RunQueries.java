@@ -15,7 +15,8 @@ import java.util.Map;
 /** Lists, trends, summary and export over the runs history keeps (comparison: {@link Comparison}). */
 public final class RunQueries {
 
-  static final List<String> STATUSES = List.of("running", "succeeded", "failed", "stopped", "aborted");
+  /** What an ended run's status can be: history keeps a run once it has ended. */
+  static final List<String> STATUSES = List.of("succeeded", "failed", "stopped", "aborted");
   private static final double DAY_MS = 86_400_000.0;
 
   private final HistoryStore store;
@@ -51,6 +52,11 @@ public final class RunQueries {
     Long since = Params.time(q, "since");
     Long until = Params.time(q, "until");
     Params.window(since, until);
+    if ("running".equals(q.getValue("status"))) {
+      // it was taken, and matched nothing: a filter that can find nothing says why
+      throw new ChaosConfigException("status", "history keeps a run once it has ended; the running one is "
+          + "GET /api/chaos/orchestration/status (one of " + STATUSES + ")");
+    }
     return new RunFilter(Params.text(q, "name", 256), Params.text(q, "tag", 200),
         Params.oneOf(q, "status", null, STATUSES), since, until, minScore, Params.integer(q, "limit", limit, 1, maxLimit));
   }

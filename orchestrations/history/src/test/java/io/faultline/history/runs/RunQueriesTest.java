@@ -92,6 +92,10 @@ class RunQueriesTest {
         .satisfies(e -> assertThat(((ChaosConfigException) e).field()).isEqualTo("min_score"));
     assertThatThrownBy(() -> queries.export(new JsonObject().put("status", "great")))
         .satisfies(e -> assertThat(((ChaosConfigException) e).field()).isEqualTo("status"));
+    // history keeps ended runs only: a filter on running ones could find nothing, and says where they are
+    assertThatThrownBy(() -> queries.runs(new JsonObject().put("status", "running")))
+        .hasMessageContaining("GET /api/chaos/orchestration/status")
+        .satisfies(e -> assertThat(((ChaosConfigException) e).field()).isEqualTo("status"));
   }
 
   /**
