@@ -66,11 +66,25 @@ final class RuleMatcher {
       return false;
     }
     for (Map.Entry<String, Glob> header : headers) {
-      if (!header.getValue().matches(request.header(header.getKey()))) {
+      if (!header.getValue().matches(headerValue(request, header.getKey()))) {
         return false;
       }
     }
     return operationType == null && operationName == null && fields.isEmpty() || matchesOperation(request.operation());
+  }
+
+  /**
+   * Header {@code name} as one value: sent on several lines, its lines joined with ", ", as one line would carry them
+   * (RFC 9110 5.3; a {@code Cookie} split into several fields, as HTTP/2 allows, with "; ", RFC 9113 8.2.3). Only the
+   * first line was matched, so a rule missed a value a client sent on its second.
+   */
+  private static String headerValue(RequestFacts request, String name) {
+    String first = request.header(name);
+    if (first == null) {
+      return null;
+    }
+    java.util.List<String> lines = request.headers(name);
+    return lines.size() < 2 ? first : String.join(name.equalsIgnoreCase("cookie") ? "; " : ", ", lines);
   }
 
   private boolean matchesOperation(OperationFacts operation) {

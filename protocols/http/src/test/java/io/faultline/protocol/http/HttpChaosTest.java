@@ -410,6 +410,25 @@ class HttpChaosTest {
     }
   }
 
+  /** A header sent on several lines is matched as the one list it is (RFC 9110 5.3): only its first line was. */
+  @Test
+  void aRuleMatchesAHeaderSentOnSeveralLinesAsOneList() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "rules": [
+          {"name": "beta", "match": {"headers": {"X-Tenant": "*beta*"}},
+           "fault_injection": {"http_errors": [418], "http_error_probability": 1.0}},
+          {"name": "cookie", "match": {"headers": {"Cookie": "a=1; canary=1"}},
+           "fault_injection": {"http_errors": [503], "http_error_probability": 1.0}}]}""")) {
+      assertThat(gw.client.get("/x").putHeader("X-Tenant", java.util.List.of("alpha", "beta")).send().await().statusCode())
+          .isEqualTo(418);
+      assertThat(gw.client.get("/x").putHeader("X-Tenant", "alpha, beta").send().await().statusCode()).isEqualTo(418);
+      assertThat(gw.client.get("/x").putHeader("X-Tenant", java.util.List.of("alpha", "gamma")).send().await().statusCode())
+          .isEqualTo(200);
+      assertThat(gw.client.get("/x").putHeader("Cookie", java.util.List.of("a=1", "canary=1")).send().await().statusCode())
+          .isEqualTo(503);
+    }
+  }
+
   /**
    * An answer without a body (304, 204) goes out without {@code Transfer-Encoding: chunked} under chaos too: a
    * bandwidth limit sent the upstream's 304 as chunked, a framing a 304 has no use for and that confuses caches.
