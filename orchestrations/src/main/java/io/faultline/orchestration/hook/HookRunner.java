@@ -34,7 +34,7 @@ public final class HookRunner {
   public HookRunner(Vertx vertx, HttpClient http, Permissions permissions) {
     this.permissions = permissions;
     this.commands = new CommandAction(vertx);
-    this.requests = new HttpRequestAction(http, new HttpAllowList(permissions.httpAllowList()));
+    this.requests = new HttpRequestAction(vertx, http, new HttpAllowList(permissions.httpAllowList()));
   }
 
   /** Runs {@code hooks} whose condition {@code holds}; answers false when a required one failed. */

@@ -311,6 +311,38 @@ class RunTest {
     }
   }
 
+  /**
+   * An http_request's timeout_ms bounds the whole call: a server that trickles its answer's head, a line every 100 ms,
+   * fails the hook at the timeout, saying so, and the run goes on. Vert.x's own timeout bounded the connecting and the
+   * answer each (up to twice timeout_ms in all, past the run's watchdog for a long one), and its message named neither
+   * the URL nor the bound the hook set.
+   */
+  @Test
+  void anHttpRequestThatTricklesItsAnswerFailsItsHookAtTheTimeout() throws Exception {
+    io.vertx.core.net.NetServer server = plane.vertx.createNetServer().connectHandler(socket -> {
+      socket.write("HTTP/1.1 200 OK\r\n");
+      long trickle = plane.vertx.setPeriodic(100, id -> socket.write("X-Slow: yes\r\n"));
+      socket.closeHandler(v -> plane.vertx.cancelTimer(trickle));
+    }).listen(0, "127.0.0.1").await();
+    try {
+      String origin = "http://127.0.0.1:" + server.actualPort();
+      RunReport report = plane.start("""
+          name: trickled
+          hooks:
+            - name: notify
+              hook_type: pre_orchestration
+              actions: [{type: http_request, url: "%s/hook", timeout_ms: 500}]
+          steps:
+            - {name: a, scenario: slow_backend, duration_seconds: 0.1}
+          """.formatted(origin), new Permissions(false, Set.of(origin)), io.faultline.orchestration.run.RunClock.system(plane.vertx))
+          .toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      assertThat(report.status()).isEqualTo("succeeded");
+      assertThat(report.errors()).containsExactly("hook notify failed: http_request " + origin + "/hook did not answer within 500 ms");
+    } finally {
+      server.close().await();
+    }
+  }
+
   /** Starts a run whose post_orchestration hook runs {@code script} with sh, and stops it in its 30 s step; answers its end. */
   private io.vertx.core.Future<RunReport> stoppedWithCleanUp(String script, int timeoutSeconds) throws Exception {
     VirtualClock clock = VirtualClock.manual();
