@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What a proxied small request costs, by layer: CPU per request and req/s of the nginx proxy, Faultline
 # (chaos off), a bare Vert.x proxy (BareVertx.java: Vert.x's server and client, nothing of Faultline's) and
-# a bare Netty proxy (BareNetty.java: Netty's HTTP/1 codecs, nothing of Vert.x's), all in front of one nginx
-# upstream, measured one after the other in alternating runs. Run by hand on a quiet machine; never in CI.
+# a bare Netty proxy (BareNetty.java: Netty's HTTP/1 codecs, nothing of Vert.x's) and a hybrid of the two
+# (BareHybrid.java: Vert.x's server, Netty's client), all in front of one nginx upstream, measured one after the
+# other in alternating runs. Run by hand on a quiet machine; never in CI.
 #
 #   deploy/bench/floor.sh                      # 5 rounds of 8 s per proxy after 30 s of warm-up each (about 4 minutes)
 #   ROUNDS=2 DURATION=4 WARMUP=10 deploy/bench/floor.sh   # smoke run
@@ -20,6 +21,7 @@ NGINX_PORT=${NGINX_PORT:-18281}
 FAULTLINE_PORT=${FAULTLINE_PORT:-18290}   # its admin API on the next port
 VERTX_PORT=${VERTX_PORT:-18292}           # BareVertx's static server here, its proxy on the next port
 NETTY_PORT=${NETTY_PORT:-18295}
+HYBRID_PORT=${HYBRID_PORT:-18296}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -37,9 +39,9 @@ command -v wrk >/dev/null 2>&1 || need_install+=(wrk)
 install_missing "${need_install[@]}"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 tools_and_jar
-ports_free "UPSTREAM_PORT, NGINX_PORT, FAULTLINE_PORT, VERTX_PORT, NETTY_PORT" \
-  "$UPSTREAM_PORT" "$NGINX_PORT" "$FAULTLINE_PORT" $((FAULTLINE_PORT + 1)) "$VERTX_PORT" $((VERTX_PORT + 1)) "$NETTY_PORT"
-javac -cp "$JAR" -d "$OUT/classes" "$HERE/BareVertx.java" "$HERE/BareNetty.java"
+ports_free "UPSTREAM_PORT, NGINX_PORT, FAULTLINE_PORT, VERTX_PORT, NETTY_PORT, HYBRID_PORT" \
+  "$UPSTREAM_PORT" "$NGINX_PORT" "$FAULTLINE_PORT" $((FAULTLINE_PORT + 1)) "$VERTX_PORT" $((VERTX_PORT + 1)) "$NETTY_PORT" "$HYBRID_PORT"
+javac -cp "$JAR" -d "$OUT/classes" "$HERE/BareVertx.java" "$HERE/BareNetty.java" "$HERE/BareHybrid.java"
 
 
 # The 92-byte JSON body of run.sh's small case, from an nginx upstream with one worker; an nginx proxy with
@@ -88,18 +90,23 @@ PIDS+=($VERTX_PID)
 java $JAVA_OPTS -cp "$JAR:$OUT/classes" BareNetty "$NETTY_PORT" "$UPSTREAM_PORT" >"$OUT/netty.log" 2>&1 &
 NETTY_PID=$!
 PIDS+=($NETTY_PID)
+# shellcheck disable=SC2086
+java $JAVA_OPTS -cp "$JAR:$OUT/classes" BareHybrid "$HYBRID_PORT" "$UPSTREAM_PORT" >"$OUT/hybrid.log" 2>&1 &
+HYBRID_PID=$!
+PIDS+=($HYBRID_PID)
 
 for _ in $(seq 1 150); do curl -fs -o /dev/null "http://127.0.0.1:$((FAULTLINE_PORT + 1))/health" && break; sleep 0.2; done
-NAMES=(nginx faultline vertx netty)
-declare -A PORT=([nginx]=$NGINX_PORT [faultline]=$FAULTLINE_PORT [vertx]=$((VERTX_PORT + 1)) [netty]=$NETTY_PORT)
-declare -A PROCS=([nginx]="$(pgrep -P "$NGINX_PROXY_PID" | tr '\n' ' ')" [faultline]=$FAULTLINE_PID [vertx]=$VERTX_PID [netty]=$NETTY_PID)
+NAMES=(nginx faultline vertx netty hybrid)
+declare -A PORT=([nginx]=$NGINX_PORT [faultline]=$FAULTLINE_PORT [vertx]=$((VERTX_PORT + 1)) [netty]=$NETTY_PORT [hybrid]=$HYBRID_PORT)
+declare -A PROCS=([nginx]="$(pgrep -P "$NGINX_PROXY_PID" | tr '\n' ' ')" [faultline]=$FAULTLINE_PID [vertx]=$VERTX_PID [netty]=$NETTY_PID
+  [hybrid]=$HYBRID_PID)
 for n in "${NAMES[@]}"; do
   for _ in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:${PORT[$n]}/small.json" && break; sleep 0.2; done
   body=$(curl -fsS "http://127.0.0.1:${PORT[$n]}/small.json") || die "$n does not answer on port ${PORT[$n]}"
   [[ $body == "$(cat "$OUT/www/small.json")" ]] || die "$n answers another body: $body"
 done
 log "every proxy answers the small body; warming the JVMs up (${WARMUP} s each)"
-for n in faultline vertx netty; do wrk -t1 -c50 -d"${WARMUP}s" "http://127.0.0.1:${PORT[$n]}/small.json" >/dev/null; done
+for n in faultline vertx netty hybrid; do wrk -t1 -c50 -d"${WARMUP}s" "http://127.0.0.1:${PORT[$n]}/small.json" >/dev/null; done
 
 ticks() { local sum=0 pid; for pid in $1; do sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done; echo "$sum"; }
 HZ=$(getconf CLK_TCK)
@@ -127,10 +134,11 @@ done
   awk -F'\t' -f "$HERE/median.awk" -f <(cat <<'AWK'
     { cnt[$2]++; for (c = 3; c <= 5; c++) val[$2, cnt[$2], c] = $c; cpu[$2] = cpu[$2] " " $4 }
     END {
-      split("nginx faultline vertx netty", order, " ")
+      split("nginx faultline vertx netty hybrid", order, " ")
       label["nginx"] = "nginx proxy"; label["faultline"] = "Faultline, chaos off"
       label["vertx"] = "bare Vert.x proxy (BareVertx.java)"; label["netty"] = "bare Netty proxy (BareNetty.java)"
-      for (k = 1; k <= 4; k++) {
+      label["hybrid"] = "Vert.x server, Netty client (BareHybrid.java)"
+      for (k = 1; k <= 5; k++) {
         n = order[k]
         printf "| %s | %.0f | %.2f | %.1f | %s | %.2f | %.2f |\n", label[n], median(n, 3), median(n, 3) / median("nginx", 3),
           median(n, 4), cpu[n], median(n, 5), median(n, 5) / median("nginx", 5)
