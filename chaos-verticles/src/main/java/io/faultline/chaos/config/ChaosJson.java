@@ -45,7 +45,29 @@ public final class ChaosJson {
     mapper.coercionConfigDefaults().setCoercion(CoercionInputShape.String, CoercionAction.Fail);
     mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+    mapper.registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("strict-doubles")
+        .addDeserializer(Double.class, new QuotedDoubles()));
     return mapper;
+  }
+
+  /**
+   * Refuses a number in quotes as every other number is refused: Jackson reads {@code "NaN"} and {@code "Infinity"} as
+   * numbers before its coercion rules look, so a disabled section kept {@code requests_per_second: "NaN"} and showed it back.
+   */
+  private static final class QuotedDoubles extends com.fasterxml.jackson.databind.deser.std.NumberDeserializers.DoubleDeserializer {
+
+    QuotedDoubles() {
+      super(Double.class, null);
+    }
+
+    @Override
+    public Double deserialize(com.fasterxml.jackson.core.JsonParser p, com.fasterxml.jackson.databind.DeserializationContext ctxt)
+        throws java.io.IOException {
+      if (p.hasToken(com.fasterxml.jackson.core.JsonToken.VALUE_STRING)) {
+        return (Double) ctxt.handleUnexpectedToken(Double.class, p);
+      }
+      return super.deserialize(p, ctxt);
+    }
   }
 
   private ChaosJson() {

@@ -56,13 +56,22 @@ public record RuleMatch(
       }
     }
     fields = Check.elements(fields, "fields");
-    nodes = Check.elements(nodes, "nodes");
-    regions = Check.elements(regions, "regions");
-    zones = Check.elements(zones, "zones");
+    nodes = names(nodes, "nodes");
+    regions = names(regions, "regions");
+    zones = names(zones, "zones");
     nodePercent = Check.percent(nodePercent, "node_percent", 100.0);
     for (int i = 0; i < fields.size(); i++) {
       checkFieldPath(fields.get(i), "fields[" + i + "]");
     }
+  }
+
+  /** {@code list}'s names, each one given: a blank one names no node, region or zone, and the rule would apply nowhere. */
+  private static List<String> names(List<String> list, String field) {
+    List<String> names = Check.elements(list, field);
+    for (int i = 0; i < names.size(); i++) {
+      notBlank(names.get(i), field + "[" + i + "]");
+    }
+    return names;
   }
 
   /**

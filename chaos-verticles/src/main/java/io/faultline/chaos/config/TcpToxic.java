@@ -77,7 +77,9 @@ public record TcpToxic(String name, String type, String stream, Double toxicity,
     if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15) {
       return n.longValue(); // 100.0: a JavaScript client's whole number
     }
-    throw new ChaosConfigException(field, "must be a whole number, got " + value);
+    // "250" in quotes: "must be a whole number, got 250" would contradict itself
+    throw new ChaosConfigException(field, "must be a whole number, got " + (value instanceof String text
+        ? "\"" + text + "\" in quotes: write it without them" : value));
   }
 
   /** The attribute called {@code name} (one of the type's). */

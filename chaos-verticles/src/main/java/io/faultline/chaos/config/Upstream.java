@@ -10,15 +10,27 @@ import java.util.Locale;
  */
 public record Upstream(String scheme, String host, int port, String basePath) {
 
+  /** A scheme this parser knows, a colon, and no port after it: a URL missing its {@code //} ({@code http:/host}). */
+  private static final java.util.regex.Pattern MISSING_SLASHES =
+      java.util.regex.Pattern.compile("(?i)(https?|wss?|grpcs?):(?!\\d+(/|$))");
+
   public static Upstream parse(String value, String field) {
     if (value == null || value.isBlank()) {
       throw new ChaosConfigException(field, "is required");
+    }
+    if (!value.contains("://") && MISSING_SLASHES.matcher(value).lookingAt()) {
+      // http:/127.0.0.1:8080 was taken as host:port, with "http://" put before it: a host called http, port 80
+      throw new ChaosConfigException(field, "names a scheme without the // after it: write "
+          + value.substring(0, value.indexOf(':')) + "://host:port, got " + value);
     }
     String text = value.contains("://") ? value : "http://" + value;
     URI uri;
     try {
       uri = new URI(text);
     } catch (URISyntaxException e) {
+      throw new ChaosConfigException(field, "is not a valid URL: " + value);
+    }
+    if (uri.getScheme() == null) { // "/x://y": a relative reference to java.net.URI
       throw new ChaosConfigException(field, "is not a valid URL: " + value);
     }
     String scheme = uri.getScheme().toLowerCase(Locale.ROOT);

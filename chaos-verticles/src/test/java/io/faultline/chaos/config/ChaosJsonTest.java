@@ -229,6 +229,40 @@ class ChaosJsonTest {
     // a number in quotes: "must be a whole number, got 1001" contradicted itself
     assertThat(rejected("{\"websocket\": {\"close_code\": \"1001\"}}").getMessage())
         .isEqualTo("must be a whole number, got \"1001\" in quotes: write it without them");
+    // "NaN" and "Infinity" in quotes: Jackson read them as numbers, and a disabled section kept and showed them back
+    for (String quoted : new String[] {"NaN", "Infinity", "-Infinity"}) {
+      ChaosConfigException nan = rejected("{\"rate_limit\": {\"enabled\": false, \"requests_per_second\": \"" + quoted + "\"}}");
+      assertThat(nan.field()).isEqualTo("rate_limit.requests_per_second");
+      assertThat(nan.getMessage()).isEqualTo("must be a number, got " + quoted);
+    }
+    // a toxic's attribute in quotes: "must be a whole number, got 250" contradicted itself
+    ChaosConfigException toxic = rejected("{\"tcp\": {\"toxics\": [{\"type\": \"latency\", \"attributes\": {\"latency\": \"250\"}}]}}");
+    assertThat(toxic.field()).isEqualTo("tcp.toxics[0].attributes.latency");
+    assertThat(toxic.getMessage()).isEqualTo("must be a whole number, got \"250\" in quotes: write it without them");
+  }
+
+  /** More rules than a config may have are refused, naming the list: 150,000 held an event loop for seconds and were applied. */
+  @Test
+  void moreRulesThanAConfigMayHaveAreRefused() {
+    StringBuilder json = new StringBuilder("{\"rules\": [");
+    for (int i = 0; i <= ChaosConfig.MAX_RULES; i++) {
+      json.append(i == 0 ? "" : ",").append("{\"name\": \"r").append(i).append("\"}");
+    }
+    ChaosConfigException e = rejected(json.append("]}").toString());
+    assertThat(e.field()).isEqualTo("rules");
+    assertThat(e.getMessage()).startsWith("holds 1001 rules, more than the 1000 a config may have");
+    String fits = json.toString().replace(",{\"name\": \"r1000\"}", "");
+    assertThat(ChaosJson.parse(fits, ChaosConfig.class, "").rules()).hasSize(ChaosConfig.MAX_RULES);
+  }
+
+  /** A blank node, region or zone name names none: the rule was taken, shown, and applied on no node. */
+  @Test
+  void aBlankNodeRegionOrZoneIsRefused() {
+    for (String list : new String[] {"nodes", "regions", "zones"}) {
+      ChaosConfigException e = rejected("{\"rules\": [{\"name\": \"r\", \"match\": {\"" + list + "\": [\"a\", \" \"]}}]}");
+      assertThat(e.field()).as(list).isEqualTo("rules[0].match." + list + "[1]");
+      assertThat(e.getMessage()).as(list).startsWith("must not be empty");
+    }
   }
 
   @Test

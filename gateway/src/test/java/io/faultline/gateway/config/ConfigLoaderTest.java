@@ -246,6 +246,23 @@ class ConfigLoaderTest {
             new io.faultline.chaos.config.Upstream("http", "my_db", 5432, ""));
   }
 
+  /**
+   * An upstream URL missing the {@code //} after its scheme is refused, naming the field: {@code http:/127.0.0.1:8080} went to
+   * a host called http, port 80. A value java.net.URI reads as relative was refused with a NullPointerException's text.
+   */
+  @Test
+  void anUpstreamUrlMissingItsSlashesIsRefused() {
+    ChaosConfigException oneSlash = rejected(null, Map.of(), Map.of(Flag.UPSTREAM, "http:/127.0.0.1:8080"));
+    assertThat(oneSlash.field()).isEqualTo("listeners[0].upstream");
+    assertThat(oneSlash.getMessage()).startsWith("names a scheme without the // after it: write http://host:port");
+    assertThat(rejected(null, Map.of(), Map.of(Flag.UPSTREAM, "https:api.example")).getMessage()).contains("write https://host:port");
+    ChaosConfigException relative = rejected(null, Map.of(), Map.of(Flag.UPSTREAM, "/foo://x"));
+    assertThat(relative.field()).isEqualTo("listeners[0].upstream");
+    assertThat(relative.getMessage()).startsWith("is not a valid URL: /foo://x");
+    // a host called http with a port is still a host and a port, as my_db:5432 is
+    assertThat(io.faultline.chaos.config.Upstream.parse("grpc:50051", "u")).isEqualTo(new io.faultline.chaos.config.Upstream("http", "grpc", 50051, ""));
+  }
+
   /** An upstream URL's query, fragment or credentials are refused naming the field: they were dropped without a word. */
   @Test
   void anUpstreamUrlsQueryFragmentOrCredentialsAreRefused() {
