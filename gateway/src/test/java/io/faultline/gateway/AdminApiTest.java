@@ -246,6 +246,30 @@ class AdminApiTest {
       assertThat(duration.statusCode()).isEqualTo(400);
       assertThat(duration.bodyAsJsonObject().getString("field")).isEqualTo("duration_seconds");
       assertThat(gw.status().getString("scenario")).as("not started").isNull();
+
+      // a call with a body took any query and applied the change: a dry_run=true was a real change
+      HttpResponse<Buffer> dryRun = gw.admin(HttpMethod.PUT, "/api/chaos/config/latency?dry_run=true")
+          .sendBuffer(Buffer.buffer("{\"fixed_delay_ms\": 777}")).await();
+      assertThat(dryRun.statusCode()).isEqualTo(400);
+      assertThat(dryRun.bodyAsJsonObject().getString("field")).isEqualTo("dry_run");
+      assertThat(gw.get("/api/chaos/config/latency").bodyAsString()).as("not applied").doesNotContain("777");
+      HttpResponse<Buffer> ruleQuery = gw.admin(HttpMethod.POST, "/api/chaos/rules?dry_run=true")
+          .sendBuffer(Buffer.buffer("{\"name\": \"dry\"}")).await();
+      assertThat(ruleQuery.statusCode()).isEqualTo(400);
+      assertThat(gw.get("/api/chaos/rules/dry").statusCode()).as("not added").isEqualTo(404);
+      // the library: an entry stored under the file's own name while ?name= said another, and a delete that took a body
+      HttpResponse<Buffer> named2 = gw.admin(HttpMethod.POST, "/api/chaos/orchestration/library?name=mine")
+          .sendBuffer(Buffer.buffer("name: o9\nsteps:\n  - {name: a, scenario: slow_backend, duration_seconds: 1}\n")).await();
+      assertThat(named2.statusCode()).isEqualTo(400);
+      assertThat(named2.bodyAsJsonObject().getString("field")).isEqualTo("name");
+      assertThat(gw.get("/api/chaos/orchestration/library/o9").statusCode()).as("not stored").isEqualTo(404);
+      HttpResponse<Buffer> deleteQuery = gw.admin(HttpMethod.DELETE, "/api/chaos/orchestration/library/o9?dry_run=true").send().await();
+      assertThat(deleteQuery.statusCode()).isEqualTo(400);
+      assertThat(deleteQuery.bodyAsJsonObject().getString("field")).isEqualTo("dry_run");
+      // and the start still takes its ?variables=
+      HttpResponse<Buffer> start = gw.admin(HttpMethod.POST, "/api/chaos/orchestration/start?variables=%7B%7D")
+          .sendBuffer(Buffer.buffer("name: v\nsteps:\n  - {name: a, scenario: slow_backend, duration_seconds: 0.2}\n")).await();
+      assertThat(start.statusCode()).as(start.bodyAsString()).isEqualTo(202);
     }
   }
 

@@ -225,6 +225,11 @@ class OrchestrationTest {
     Files.writeString(in.resolve("conv.yaml"), "name: conv\nsteps:\n  - {name: yaml, scenario: slow_backend}\n");
     Files.writeString(in.resolve("conv.json"), "{\"name\": \"conv\", \"steps\": [{\"name\": \"json\", \"scenario\": \"slow_backend\"}]}");
     Files.writeString(in.resolve("single.yaml"), "name: single\nsteps:\n  - {name: s, scenario: slow_backend}\n");
+    // a field beside dir is refused, naming it, and nothing is imported: a {"dry_run": true} was a real import
+    var dryRun = gw.postJson("/api/chaos/orchestration/library/import", new JsonObject().put("dir", in.toString()).put("dry_run", true).encode());
+    assertThat(dryRun.statusCode()).isEqualTo(400);
+    assertThat(dryRun.bodyAsJsonObject().getString("field")).isEqualTo("dry_run");
+    assertThat(gw.get("/api/chaos/orchestration/library/single").statusCode()).as("not imported").isEqualTo(404);
     JsonObject imported = gw.postJson("/api/chaos/orchestration/library/import", new JsonObject().put("dir", in.toString()).encode())
         .bodyAsJsonObject();
     assertThat(imported.getJsonArray("imported")).containsExactly("single");

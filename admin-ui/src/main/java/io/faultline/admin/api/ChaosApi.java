@@ -106,7 +106,14 @@ public final class ChaosApi {
     bus.forward(ctx, Addresses.CHAOS_CHANGES, new JsonObject().put("limit", limit));
   }
 
+  /**
+   * Runs {@code action} with the request's JSON body. A query parameter is refused, naming it, as a bodiless request's
+   * is: {@code PUT /api/chaos/config/latency?dry_run=true} applied the change, and said nothing of the parameter.
+   */
   static void withBody(RoutingContext ctx, java.util.function.Consumer<JsonObject> action) {
+    if (!ControlBus.params(ctx)) {
+      return;
+    }
     JsonObject body = ControlBus.jsonBody(ctx);
     if (body != null) {
       action.accept(body);

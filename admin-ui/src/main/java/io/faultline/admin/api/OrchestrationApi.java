@@ -23,20 +23,20 @@ public final class OrchestrationApi {
 
   public void mount(Router router) {
     String base = "/api/chaos/orchestration";
-    router.post(base + "/validate").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.VALIDATE, text)));
+    router.post(base + "/validate").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.VALIDATE, text), true));
     router.post(base + "/start").handler(ctx -> withText(ctx, text -> {
       JsonObject start = withVariables(ctx, text);
       if (start != null) {
         bus.forward(ctx, OrchestratorVerticle.START, start, 202, r -> r);
       }
-    }));
+    }, false));
     router.post(base + "/import").handler(ctx -> withText(ctx, text -> {
       JsonObject request = imported(ctx, text);
       if (request != null) {
         bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, request);
       }
-    }));
-    router.post(base + "/library").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, text)));
+    }, true));
+    router.post(base + "/library").handler(ctx -> withText(ctx, text -> bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, text), true));
     router.post(base + "/stop").handler(ctx -> ControlBus.noBody(ctx, null, () -> bus.forward(ctx, OrchestratorVerticle.STOP, null)));
     router.get(base + "/status").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.STATUS, null));
     router.get(base + "/reports").handler(ctx -> bus.forward(ctx, OrchestratorVerticle.REPORTS, null));
@@ -48,9 +48,9 @@ public final class OrchestrationApi {
     router.get(base + "/library/:name").handler(ctx ->
         bus.forward(ctx, OrchestratorVerticle.LIBRARY_GET, new JsonObject().put("name", ctx.pathParam("name"))));
     router.put(base + "/library/:name").handler(ctx -> withText(ctx, text ->
-        bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, text.put("name", ctx.pathParam("name")))));
-    router.delete(base + "/library/:name").handler(ctx ->
-        bus.forward(ctx, OrchestratorVerticle.LIBRARY_DELETE, new JsonObject().put("name", ctx.pathParam("name"))));
+        bus.forward(ctx, OrchestratorVerticle.LIBRARY_PUT, text.put("name", ctx.pathParam("name"))), true));
+    router.delete(base + "/library/:name").handler(ctx -> ControlBus.noBody(ctx, null, () ->
+        bus.forward(ctx, OrchestratorVerticle.LIBRARY_DELETE, new JsonObject().put("name", ctx.pathParam("name")))));
   }
 
   private void report(RoutingContext ctx) {
@@ -146,7 +146,14 @@ public final class OrchestrationApi {
     }
   }
 
-  private static void withText(RoutingContext ctx, java.util.function.Consumer<JsonObject> action) {
+  /**
+   * Runs {@code action} with the orchestration the body holds; {@code noQuery}: a query parameter is refused, naming it
+   * ({@code POST .../library?name=mine} stored the entry under the file's own name, and said nothing).
+   */
+  private static void withText(RoutingContext ctx, java.util.function.Consumer<JsonObject> action, boolean noQuery) {
+    if (noQuery && !ControlBus.params(ctx)) {
+      return;
+    }
     String text = ctx.body().asString();
     if (text == null || text.isBlank()) {
       ApiError.badRequest(ctx, "the orchestration (YAML or JSON) is required as the request body", "body");

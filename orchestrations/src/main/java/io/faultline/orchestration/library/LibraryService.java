@@ -219,7 +219,8 @@ public final class LibraryService {
 
   /** Every valid {@code .yaml}, {@code .yml} and {@code .json} file of {@code dir} becomes an entry named after it. */
   public Future<JsonObject> importDir(JsonObject body) {
-    Path dir = Path.of(Requests.required(body, "dir"));
+    // any other field is refused, naming it: a {"dry_run": true} was a real import
+    Path dir = Path.of(Requests.required(io.faultline.chaos.control.MessageFields.only(body, "dir"), "dir"));
     JsonArray rejected = new JsonArray();
     // the node's scenarios, for the scheduled entries (null when the chaos control does not answer: not checked)
     Future<java.util.Set<String>> known = ScenarioNames.onNode(vertx.eventBus()).otherwise((java.util.Set<String>) null);
@@ -276,7 +277,7 @@ public final class LibraryService {
   }
 
   public Future<JsonObject> exportDir(JsonObject body) {
-    Path dir = Path.of(Requests.required(body, "dir"));
+    Path dir = Path.of(Requests.required(io.faultline.chaos.control.MessageFields.only(body, "dir"), "dir"));
     Map<String, String> entries = new TreeMap<>(library.entries());
     return vertx.executeBlocking(() -> {
       if (stateDir != null) {
