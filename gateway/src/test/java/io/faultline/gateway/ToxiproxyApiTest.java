@@ -217,6 +217,11 @@ class ToxiproxyApiTest {
         "bad request body: proxy 2: name c is given twice");
     assertError(call(HttpMethod.POST, "/populate", "[" + proxyBody("c") + ", " + proxyBody("d").replace("127.0.0.1:0", "127.0.0.1:abc") + "]"),
         400, "bad request body: proxy 2: listen: must be host:port with a port from 0 to 65535, got 127.0.0.1:abc");
+    // Toxiproxy's Go client sends "listen": "" for none, as POST /proxies takes it: populate refused it
+    HttpResponse<Buffer> noListen = call(HttpMethod.POST, "/populate", "[" + proxyBody("g").replace("127.0.0.1:0", "") + "]");
+    assertThat(noListen.statusCode()).as(noListen.bodyAsString()).isEqualTo(201);
+    assertThat(noListen.bodyAsJsonObject().getJsonArray("proxies").getJsonObject(0).getString("listen")).startsWith("127.0.0.1:");
+    assertThat(call(HttpMethod.DELETE, "/proxies/g", null).statusCode()).isEqualTo(204);
 
     // an entry that fails only when it is made (its port is b's): what the request made before it is undone
     JsonObject before = call(HttpMethod.GET, "/proxies", null).bodyAsJsonObject();

@@ -35,6 +35,12 @@ final class ProxyApi {
     router.post("/reset").handler(ctx -> Answers.empty(ctx, proxies.serially(this::reset)));
   }
 
+  /** {@code body}'s listen: absent or "" (Toxiproxy's Go client sends "listen": "" when none is given) is a free port on the loopback. */
+  private static Object listenGiven(JsonObject body) {
+    Object given = body.getValue("listen");
+    return given == null || "".equals(given) ? "127.0.0.1:0" : given;
+  }
+
   /** A new proxy from {@code body}; with {@code replace}, one of that name that differs is replaced (populate). */
   private Future<JsonObject> create(JsonObject body, boolean replace) {
     ProxyJson.onlyKnown(body, ProxyJson.PROXY_FIELDS, "proxy");
@@ -47,9 +53,7 @@ final class ProxyApi {
       throw ToxiproxyError.missingField("upstream");
     }
     noToxics(body);
-    // absent or "" (Toxiproxy's Go client sends "listen": "" when none is given): a free port on the loopback
-    Object given = body.getValue("listen");
-    Object[] listen = ProxyJson.listen(given == null || "".equals(given) ? "127.0.0.1:0" : given);
+    Object[] listen = ProxyJson.listen(listenGiven(body));
     boolean enabled = !Boolean.FALSE.equals(ProxyJson.bool(body, "enabled"));
     return proxies.listenerProtocol(name).compose(protocol -> {
       if (protocol == null) {
@@ -159,7 +163,7 @@ final class ProxyApi {
       try {
         ProxyJson.onlyKnown(entry, ProxyJson.PROXY_FIELDS, "proxy");
         noToxics(entry);
-        ProxyJson.listen(entry.getValue("listen", "127.0.0.1:0"));
+        ProxyJson.listen(listenGiven(entry)); // checked as the start will read it: populate refused the Go client's ""
       } catch (ToxiproxyError e) {
         Answers.fail(ctx, ToxiproxyError.badBody(at + ": " + e.getMessage().replaceFirst("^bad request body: ", "")));
         return;

@@ -122,6 +122,12 @@ final class Connection {
       return;
     }
     seen = snapshot;
+    if (!snapshot.enabled()) {
+      // the kill switch: the bandwidth decided at the accept goes too, as a throttled HTTP body goes on at full speed
+      // (a pooled database connection kept its limit for as long as it lived)
+      toUpstream.pace(0);
+      toClient.pace(0);
+    }
     ChaosSections sections = snapshot.sectionsFor(facts);
     TcpConfig next = sections == null ? null : sections.tcp();
     if (planned && Objects.equals(next, tcp)) {

@@ -71,9 +71,13 @@ final class Link implements WriteStream<Buffer>, LinkControl {
     destination.drainHandler(v -> pump());
   }
 
-  /** Paces the direction at {@code bytesPerSecond} besides its toxics (the traffic_shaping section's bandwidth). */
+  /**
+   * Paces the direction at {@code bytesPerSecond} besides its toxics (the traffic_shaping section's bandwidth); 0: no more
+   * (what waits for its slot goes now, when no toxic holds it).
+   */
   void pace(long bytesPerSecond) {
-    pacing = new io.faultline.protocol.tcp.toxic.BandwidthToxic(bytesPerSecond);
+    pacing = bytesPerSecond > 0 ? new io.faultline.protocol.tcp.toxic.BandwidthToxic(bytesPerSecond) : null;
+    releaseIfUntouched();
   }
 
   /**
@@ -112,8 +116,12 @@ final class Link implements WriteStream<Buffer>, LinkControl {
         }
       }
     }
+    releaseIfUntouched();
+  }
+
+  /** Toxiproxy hands on what a removed toxic was holding: nothing waits once no toxic (nor pacing) is left. */
+  private void releaseIfUntouched() {
     if (toxics.isEmpty() && pacing == null) {
-      // Toxiproxy hands on what a removed toxic was holding: nothing waits once no toxic is left.
       long now = System.nanoTime();
       queue.forEach(chunk -> chunk.dueBy(now));
       lastDue = now; // what has not reached the toxics passes none now, due when it arrived

@@ -72,7 +72,9 @@ final class TcpTranslator implements Translator<Connection> {
   @Override
   public void timeout(Exchange<Connection> exchange, Terminal.Timeout timeout) {
     Connection connection = exchange.call();
-    vertx.setTimer(Math.max(1, timeout.ms()), id -> {
+    // held through the exchange, so that switching chaos off sends it on to its upstream (a timer of its own closed it all
+    // the same, at the timeout)
+    exchange.hold(timeout.ms(), () -> {
       connection.client.close();
       connection.end(0, "dropped", true);
     });

@@ -47,6 +47,47 @@ class TcpLiveTest {
     }
   }
 
+  /**
+   * The kill switch reaches an open connection's traffic_shaping bandwidth: what is left goes at full speed. It kept the
+   * limit for as long as the connection lived (a pooled database connection, for hours), where a toxic's went at once.
+   */
+  @Test
+  void theKillSwitchEndsAnOpenConnectionsBandwidthLimit() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule("\"traffic_shaping\": {\"bandwidth_limit_bps\": 20000}");
+      Socket socket = fixture.connect();
+      java.util.concurrent.CompletableFuture<byte[]> echoed = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return TcpFixture.roundTrip(socket, 200_000); // 10 s each way at the limit
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      Thread.sleep(1_000);
+      long off = System.nanoTime();
+      fixture.state.enable(false);
+      assertThat(echoed.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Upstreams.pattern(200_000));
+      assertThat((System.nanoTime() - off) / 1_000_000).as("ms after the kill switch").isLessThan(3_000);
+      socket.close();
+    }
+  }
+
+  /** The kill switch sends a connection a timeout fault holds on to its upstream: the timer of its own closed it at the timeout. */
+  @Test
+  void theKillSwitchReleasesAConnectionATimeoutHolds() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule("\"fault_injection\": {\"timeout_probability\": 1.0, \"timeout_ms\": 8000}");
+      try (Socket socket = fixture.connect()) {
+        socket.getOutputStream().write(Upstreams.pattern(10));
+        Thread.sleep(500);
+        long off = System.nanoTime();
+        fixture.state.enable(false);
+        assertThat(TcpFixture.read(socket.getInputStream(), 10)).isEqualTo(Upstreams.pattern(10));
+        assertThat((System.nanoTime() - off) / 1_000_000).as("ms after the kill switch").isLessThan(3_000);
+      }
+    }
+  }
+
   @Test
   void toxicityIsDrawnPerConnectionFromTheSeedSoARunReplays() throws Exception {
     List<Boolean> first = delayedConnections(11);
