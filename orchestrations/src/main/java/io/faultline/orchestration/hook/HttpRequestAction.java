@@ -62,6 +62,10 @@ final class HttpRequestAction {
       }
     });
     http.request(options).compose(r -> {
+      if (done.future().isComplete()) { // connected after the deadline: the call is not made late
+        r.reset();
+        return Future.failedFuture("connected after the deadline");
+      }
       sent[0] = r;
       return r.send(body);
     }).<Void>compose(response -> {
