@@ -58,6 +58,10 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
   private long connections;
   private Runnable unwatch = () -> { };
   private volatile boolean down;
+  /** How often a listener that could not get its port back tries again. */
+  static final long RELISTEN_MS = 1_000;
+  private long relisten = -1;
+  private boolean stopping;
   /** Draining: the port stays closed whatever chaos says next. Only on this verticle's context. */
   private boolean draining;
   private volatile Promise<Void> settling = Promise.promise();
@@ -98,6 +102,10 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
   /** Closes the connections and the port, answering once the port refuses (a deleted proxy's port is free again). */
   @Override
   public Future<?> stop() {
+    stopping = true;
+    if (relisten >= 0) {
+      vertx.cancelTimer(relisten);
+    }
     unwatch.run();
     stopped.run();
     new ArrayList<>(open).forEach(c -> c.faulted(false));
@@ -164,14 +172,27 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
         .onComplete(ar -> settled.tryComplete());
   }
 
+  /**
+   * Listens on the port again. When another program took it meanwhile, it tries again every {@link #RELISTEN_MS} while
+   * the listener should be up: it stayed closed for good, while the API said the proxy was enabled.
+   */
   private Future<Void> startListening() {
-    if (draining) {
+    if (draining || stopping) {
       return Future.succeededFuture();
     }
     return listen(port)
         .onSuccess(s -> LOG.info(() -> "listener " + listener.name() + " is up again on port " + port))
-        .onFailure(e -> LOG.warning(() -> "listener " + listener.name() + " could not listen on port " + port + " again: "
-            + e.getMessage()))
+        .onFailure(e -> {
+          server = null;
+          LOG.warning(() -> "listener " + listener.name() + " could not listen on port " + port + " again: " + e.getMessage()
+              + "; trying again every " + RELISTEN_MS + " ms while it should be up");
+          relisten = vertx.setTimer(RELISTEN_MS, id -> {
+            relisten = -1;
+            if (!down && server == null) {
+              transition(false, Promise.promise());
+            }
+          });
+        })
         .mapEmpty();
   }
 

@@ -33,6 +33,33 @@ class TcpLiveTest {
     }
   }
 
+  /** A listener that comes back up while another program holds its port listens once the port is free: it stayed closed for good. */
+  @Test
+  void aListenerWhosePortWasTakenWhileItWasDownListensOnceThePortIsFree() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule("\"tcp\": {\"down\": true}");
+      fixture.module.settled(fixture.deployment).await();
+      java.net.ServerSocket squatter = new java.net.ServerSocket();
+      squatter.setReuseAddress(true);
+      squatter.bind(new java.net.InetSocketAddress("127.0.0.1", fixture.port));
+      fixture.rule("\"tcp\": {\"down\": false}");
+      fixture.module.settled(fixture.deployment).await();
+      squatter.close();
+      long deadline = System.currentTimeMillis() + 5_000;
+      Socket socket = null;
+      while (socket == null && System.currentTimeMillis() < deadline) {
+        try {
+          socket = fixture.connect();
+        } catch (ConnectException refused) {
+          Thread.sleep(100);
+        }
+      }
+      assertThat(socket).as("listening again within 5 s of the port's release").isNotNull();
+      assertThat(TcpFixture.roundTrip(socket, 10)).isEqualTo(Upstreams.pattern(10));
+      socket.close();
+    }
+  }
+
   @Test
   void theKillSwitchBringsADownListenerBack() throws Exception {
     try (TcpFixture fixture = new TcpFixture("{}")) {
