@@ -61,6 +61,8 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
   /** How often a listener that could not get its port back tries again. */
   static final long RELISTEN_MS = 1_000;
   private long relisten = -1;
+  /** Whether the listener is trying to get its port back (its warning is logged once). */
+  private boolean retrying;
   private boolean stopping;
   /** Draining: the port stays closed whatever chaos says next. Only on this verticle's context. */
   private boolean draining;
@@ -181,13 +183,20 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
       return Future.succeededFuture();
     }
     return listen(port)
-        .onSuccess(s -> LOG.info(() -> "listener " + listener.name() + " is up again on port " + port))
+        .onSuccess(s -> {
+          retrying = false;
+          LOG.info(() -> "listener " + listener.name() + " is up again on port " + port);
+        })
         .onFailure(e -> {
           server = null;
-          LOG.warning(() -> "listener " + listener.name() + " could not listen on port " + port + " again: " + e.getMessage()
-              + "; trying again every " + RELISTEN_MS + " ms while it should be up");
+          if (!retrying) { // said once, not at every attempt
+            LOG.warning(() -> "listener " + listener.name() + " could not listen on port " + port + " again: " + e.getMessage()
+                + "; trying again every " + RELISTEN_MS + " ms while it should be up");
+          }
+          retrying = true;
           relisten = vertx.setTimer(RELISTEN_MS, id -> {
             relisten = -1;
+            retrying = !down;
             if (!down && server == null) {
               transition(false, Promise.promise());
             }
