@@ -171,6 +171,7 @@ class GrpcCountingTest {
       events.await("both completions", () -> events.completions().size() == 2);
       assertThat(events.completions()).extracting(RecordingListener.Completion::outcome).containsExactly("2xx", "4xx");
       assertThat(events.faults()).containsExactly("rate_limit");
+      events.await("the record, which follows its completion", () -> events.records().size() == 1);
       assertThat(events.records()).extracting(ExchangeRecord::status).containsExactly(GrpcStatus.RESOURCE_EXHAUSTED.code);
     }
   }
