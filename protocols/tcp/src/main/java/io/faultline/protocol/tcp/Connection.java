@@ -139,7 +139,9 @@ final class Connection {
       draws = new ToxicDraws(ChaosRandom.forRequest(snapshot.seed(), number).nextLong());
     }
     List<TcpToxic> applying = draws == null ? List.of() : draws.applying(next);
-    java.util.Set<String> listed = next == null ? java.util.Set.of()
+    // chaos switched off stops the toxics, as an update does, rather than removing them: a removed timeout closes the
+    // connection and a reset_peer that has begun its countdown resets it, where the kill switch lets the bytes go on
+    java.util.Set<String> listed = !snapshot.config().enabled() ? null : next == null ? java.util.Set.of()
         : next.active().stream().map(TcpToxic::name).collect(java.util.stream.Collectors.toSet());
     toUpstream.toxics(applying.stream().filter(t -> !t.downstream()).toList(), listed, draws);
     toClient.toxics(applying.stream().filter(TcpToxic::downstream).toList(), listed, draws);

@@ -84,7 +84,8 @@ final class Link implements WriteStream<Buffer>, LinkControl {
    * Runs {@code configs} from now on, in that order: toxics it already runs with the same config keep
    * running (and their state), new ones start (each counted), an updated one (same name, new attributes or
    * toxicity) takes over from the one it replaces, and ones no longer listed stop: removed from the proxy when
-   * {@code listed} (the names the proxy still has) lacks them, else left out by a new toxicity draw.
+   * {@code listed} (the names the proxy still has) lacks them, else left out by a new toxicity draw (null: chaos is
+   * off, and every one stops as if left out).
    */
   void toxics(List<TcpToxic> configs, java.util.Set<String> listed, ToxicDraws draws) {
     List<Running> next = new ArrayList<>(configs.size());
@@ -109,7 +110,7 @@ final class Link implements WriteStream<Buffer>, LinkControl {
     toxics = List.copyOf(next);
     for (Running old : before) {
       if (!toxics.contains(old) && !replaced.contains(old) && !done) {
-        if (listed.contains(old.config().name())) {
+        if (listed == null || listed.contains(old.config().name())) {
           old.toxic().stopped(this);
         } else {
           old.toxic().removed(this);

@@ -187,6 +187,26 @@ class TcpToxicsTest {
     }
   }
 
+  /**
+   * The kill switch stops a connection's toxics, as an update does, and lets the bytes go on: a reset_peer whose countdown
+   * had begun reset the connection all the same, and a timeout toxic closed it (as its removal does, in Toxiproxy).
+   */
+  @Test
+  void theKillSwitchStopsAResetPeersCountdownAndATimeoutsClose() throws Exception {
+    for (String toxic : new String[] {toxic("reset_peer", "upstream", "{\"timeout\": 1500}"), toxic("timeout", "upstream", "{\"timeout\": 0}")}) {
+      try (TcpFixture fixture = new TcpFixture("{}")) {
+        fixture.rule(toxic);
+        try (Socket socket = fixture.connect()) {
+          socket.getOutputStream().write(Upstreams.pattern(10)); // held, or lost, by the toxic
+          Thread.sleep(300);
+          fixture.state.enable(false);
+          Thread.sleep(1_700); // past the reset's countdown
+          assertThat(TcpFixture.roundTrip(socket, 10)).as(toxic).isEqualTo(Upstreams.pattern(10));
+        }
+      }
+    }
+  }
+
   @Test
   void slowCloseDelaysTheCloseButNotTheBytes() throws Exception {
     try (TcpFixture fixture = new TcpFixture("{}")) {

@@ -11,6 +11,7 @@ final class ResetPeerToxic implements Toxic {
   private final long timeoutMs;
   private LinkControl link;
   private boolean triggered;
+  private long timer = -1;
 
   ResetPeerToxic(long timeoutMs) {
     this.timeoutMs = timeoutMs;
@@ -34,7 +35,16 @@ final class ResetPeerToxic implements Toxic {
   private void trigger() {
     if (!triggered && link != null) {
       triggered = true;
-      link.timer(timeoutMs, link::reset);
+      timer = link.timer(timeoutMs, link::reset);
+    }
+  }
+
+  /** Stopped (updated, drawn out, or chaos switched off): its countdown ends, as Toxiproxy's interrupted toxic's does. */
+  @Override
+  public void stopped(LinkControl link) {
+    if (timer >= 0) {
+      link.cancel(timer);
+      timer = -1;
     }
   }
 }
