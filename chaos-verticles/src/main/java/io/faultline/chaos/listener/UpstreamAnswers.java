@@ -35,8 +35,6 @@ import java.util.concurrent.TimeUnit;
  * answer the upstream broke off (the close before its end) still fails at once, and so does a request sent on the
  * connection since its last answer: that answer was taken, so what Vert.x waits for is the new one, which will
  * never come.
- *
- * <p><b>Bodies without a copy</b>, for the exchanges that ask ({@link PassedBodies}).
  */
 final class UpstreamAnswers extends ChannelDuplexHandler {
 
@@ -58,7 +56,6 @@ final class UpstreamAnswers extends ChannelDuplexHandler {
     }
   }
 
-  final PassedBodies bodies = new PassedBodies();
   /** The connection whose unread answers a close waits for (null: not Vert.x's HTTP/1.x one, nothing is held). */
   private final HttpClientConnectionInternal http1;
   private boolean skipping;
@@ -106,7 +103,7 @@ final class UpstreamAnswers extends ChannelDuplexHandler {
       return;
     }
     whole = msg instanceof LastHttpContent;
-    ctx.fireChannelRead(bodies.passed(msg));
+    ctx.fireChannelRead(msg);
   }
 
   @Override

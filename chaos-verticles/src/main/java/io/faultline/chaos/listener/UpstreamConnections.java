@@ -13,7 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The keep-alive HTTP/1.1 connections of one verticle to its upstreams (HTTP's plain path, GraphQL), on its event loop
+ * The keep-alive HTTP/1.1 connections of one verticle to its GraphQL upstreams, through Vert.x's HTTP client, on its event loop
  * only. Vert.x's pool is made for any thread: each request goes through its resource manager, a
  * lock-free combiner, a new context and four futures before it has a connection (7% of HTTP's plain path's
  * CPU in the bench's profile). Here a connection is taken from a stack of idle ones (the most recently
@@ -91,7 +91,7 @@ public final class UpstreamConnections {
       Host host = hosts.get(upstream);
       Open open = host != null ? host.live.get(connection) : null;
       return Future.succeededFuture(new UpstreamLeg(this, upstream, connection, opened.result(),
-          open != null && open.carried, open != null ? open.bodies() : null));
+          open != null && open.carried));
     }));
   }
 
@@ -134,10 +134,6 @@ public final class UpstreamConnections {
 
     Open(UpstreamPipeline.Installed installed) {
       this.installed = installed;
-    }
-
-    PassedBodies bodies() {
-      return installed != null ? installed.bodies : null;
     }
 
     boolean spent() {

@@ -24,7 +24,6 @@ public final class UpstreamLeg {
   private final HttpClientConnection connection;
   private final HttpClientRequest request;
   private final boolean reused;
-  private final PassedBodies bodies;
   private AnswerDeadlines.Watch watch;
   private boolean sent;
   private boolean received;
@@ -32,23 +31,12 @@ public final class UpstreamLeg {
   private boolean over;
 
   UpstreamLeg(UpstreamConnections connections, Upstream upstream, HttpClientConnection connection, HttpClientRequest request,
-      boolean reused, PassedBodies bodies) {
+      boolean reused) {
     this.connections = connections;
     this.upstream = upstream;
     this.connection = connection;
     this.request = request;
     this.reused = reused;
-    this.bodies = bodies;
-  }
-
-  /**
-   * The answer's body comes without a copy ({@link PassedBodies}): the caller writes each piece on with
-   * {@link PassedBodies#write} (or gives it back with {@link PassedBodies#drop}), and keeps none.
-   */
-  public void passBodies() {
-    if (bodies != null) {
-      bodies.pass();
-    }
   }
 
   /**
@@ -106,9 +94,6 @@ public final class UpstreamLeg {
   /** The answer came in whole: {@code answer}'s headers say whether the upstream keeps the connection. */
   public void received(HttpClientResponse answer) {
     received = true;
-    if (bodies != null) {
-      bodies.sweep();
-    }
     reusable = keepsAlive(answer);
     if (watch != null) {
       watch.done();
@@ -120,9 +105,6 @@ public final class UpstreamLeg {
 
   /** The exchange failed on either side: the connection is closed. */
   public void failed() {
-    if (bodies != null) {
-      bodies.sweep();
-    }
     finish(false);
   }
 

@@ -14,7 +14,7 @@ import java.lang.invoke.VarHandle;
 /**
  * What every HTTP/1.x connection to an upstream gets between Netty's HTTP decoder and Vert.x, where the
  * Vert.x client falls short of a proxy's needs ({@link UpstreamAnswers}: 1xx it does not know passed over, an
- * answer kept whole when the upstream closes right after it, a body passed on without a copy), and what a pool
+ * answer kept whole when the upstream closes right after it), and what a pool
  * needs to tell a connection it must not reuse.
  */
 public final class UpstreamPipeline {
@@ -77,12 +77,10 @@ public final class UpstreamPipeline {
    */
   public static final class Installed {
 
-    final PassedBodies bodies;
     private final UpstreamAnswers answers;
     private final ByteToMessageDecoder decoder;
 
     private Installed(UpstreamAnswers answers, ByteToMessageDecoder decoder) {
-      this.bodies = answers != null ? answers.bodies : null;
       this.answers = answers;
       this.decoder = decoder;
     }

@@ -4,7 +4,7 @@ import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.AnswerDeadlines;
 import io.faultline.chaos.listener.UpstreamClients;
-import io.faultline.chaos.listener.UpstreamConnections;
+import io.faultline.chaos.listener.UpstreamChannels;
 
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.Upstream;
@@ -17,7 +17,6 @@ import io.faultline.chaos.listener.ListenerServers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
@@ -46,6 +45,8 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
   private HttpServer server;
   private ExchangeRunner<HttpCall> runner;
   private PlainForward plain;
+  /** Whether HTTP/1.x exchanges chaos leaves untouched, or only delays, take the plain path. */
+  private boolean plainPath;
   private HttpProxy proxy;
   /** The call of the request being handed to the proxy, for its first interceptor. */
   private HttpCall dispatching;
@@ -77,9 +78,11 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
     runner = new ExchangeRunner<>(vertx, listener.name(), "http", state, events, new HttpTranslator(vertx, listener.name(), call -> plain.forward(call)));
     HttpClient client = UpstreamClients.pooled(vertx, UpstreamClients.httpOptions(listener).setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_UPSTREAM).setMaxWaitQueueSize(-1));
-    HttpClientAgent connector = vertx.createHttpClient(UpstreamClients.httpOptions(listener).setDecompressionSupported(false));
-    plain = new PlainForward(new UpstreamConnections(vertx, connector, MAX_CONNECTIONS_PER_UPSTREAM, KEEP_ALIVE_MS), runner,
+    plain = new PlainForward(new UpstreamChannels(vertx, listener, MAX_CONNECTIONS_PER_UPSTREAM, KEEP_ALIVE_MS), runner,
         new AnswerDeadlines(vertx));
+    // Vert.x's client metrics and spans come from its HTTP client, which the plain path does not use: with either
+    // on, every exchange goes through the interceptor chain, whose client is Vert.x's
+    plainPath = ((io.vertx.core.internal.VertxInternal) vertx).tracer() == null && ((io.vertx.core.internal.VertxInternal) vertx).metrics() == null;
     // WebSocket upgrades would skip the interceptors (and so routing and chaos): proxied as plain HTTP until the websocket listener exists.
     proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
         .origin(context -> {
@@ -124,7 +127,7 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
     // a request whose framing the proxy refuses (400) before its chain runs is never started
     if (call.route != null && PlainForward.framed(request)) {
       call.exchange = runner.start(call, call.route.name(), started);
-      if (PlainForward.takes(request)) {
+      if (plainPath && PlainForward.takes(request)) {
         if (call.exchange == null) {
           plain.forward(call);
           return;

@@ -5,29 +5,37 @@ import io.faultline.chaos.engine.Verdict;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.exchange.UpstreamFailures;
-import io.faultline.chaos.listener.BackPressure;
 import io.faultline.chaos.listener.AnswerDeadlines;
-import io.faultline.chaos.listener.PassedBodies;
 import io.faultline.chaos.listener.ProxiedHeaders;
 import io.faultline.chaos.listener.RequestChecks;
-import io.faultline.chaos.listener.RouteTable;
-import io.faultline.chaos.listener.UpstreamConnections;
-import io.faultline.chaos.listener.UpstreamLeg;
+import io.faultline.chaos.listener.UpstreamChannel;
+import io.faultline.chaos.listener.UpstreamChannels;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.impl.headers.HeadersAdaptor;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The plain-proxy path: an HTTP/1.x exchange chaos left untouched goes from the client to its upstream
@@ -35,8 +43,9 @@ import java.util.Locale;
  * own each way, parses and re-formats every response's Date, and runs each exchange through a chain of
  * futures: a third of the listener's CPU in the bench's profile. Here the client's headers are copied
  * once, into the upstream request, and the bodies stream through as they arrive, back-pressured. Its
- * connections to the upstreams are its own ({@link UpstreamConnections}), and so are its route timeouts
- * ({@link AnswerDeadlines}): Vert.x's pool and its timer per request cost a tenth of the path's CPU.
+ * connections to the upstreams are its own, read and written with Netty's HTTP codec ({@link UpstreamChannels}:
+ * Vert.x's HTTP client cost most of the gap to nginx), and so are its route timeouts ({@link AnswerDeadlines}):
+ * Vert.x's timer per request cost 3.5% of the path's CPU.
  *
  * <p>What it does is what the chain does to an untouched exchange: the route's base path, the
  * {@code X-Forwarded-*} headers, hop-by-hop headers dropped (RFC 9110 7.6.1), a {@code Date} added when
@@ -58,14 +67,14 @@ final class PlainForward {
   private static final java.util.Set<HttpMethod> IDEMPOTENT = java.util.Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
       HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
-  private final UpstreamConnections connections;
+  private final UpstreamChannels channels;
   private final ExchangeRunner<HttpCall> runner;
   private final AnswerDeadlines deadlines;
   private long dateSecond = -1;
   private String date;
 
-  PlainForward(UpstreamConnections connections, ExchangeRunner<HttpCall> runner, AnswerDeadlines deadlines) {
-    this.connections = connections;
+  PlainForward(UpstreamChannels channels, ExchangeRunner<HttpCall> runner, AnswerDeadlines deadlines) {
+    this.channels = channels;
     this.runner = runner;
     this.deadlines = deadlines;
   }
@@ -115,78 +124,14 @@ final class PlainForward {
   }
 
   void forward(HttpCall call) {
-    HttpServerRequest request = call.request;
-    RouteTable.Route route = call.route;
-    request.pause();
-    Upstream upstream = route.upstream();
-    RequestOptions options = new RequestOptions()
-        .setMethod(request.method())
-        .setHost(upstream.host())
-        .setPort(upstream.port())
-        .setURI(upstream.target(request.uri()));
-    connections.request(upstream, options, route.timeoutMs()).onComplete(opened -> {
+    call.request.pause();
+    channels.acquire(call.route.upstream(), call.route.timeoutMs()).onComplete(opened -> {
       if (opened.failed()) {
-        failed(call, opened.cause());
+        unanswered(call, opened.cause());
       } else {
-        send(call, opened.result());
+        new Relay(call, opened.result()).send();
       }
     });
-  }
-
-  private void send(HttpCall call, UpstreamLeg leg) {
-    HttpServerRequest request = call.request;
-    HttpClientRequest out = leg.request();
-    if (request.response().closed()) {
-      leg.failed();
-      out.reset();
-      dropped(call);
-      return;
-    }
-    ProxiedHeaders.request(request, out.headers());
-    if (call.exchange != null) {
-      call.exchange.clearTraceContext(out.headers());
-    }
-    if ("chunked".equals(request.getHeader(HttpHeaders.TRANSFER_ENCODING))) {
-      out.setChunked(true);
-    }
-    leg.deadline(deadlines, call.route.timeoutMs(), request);
-    leg.passBodies(); // the answer's pieces are only written on (respond)
-    Exchange<HttpCall> exchange = call.exchange;
-    request.response().closeHandler(v -> {
-      // the connection is gone: the exchange is counted dropped now, and the upstream stops working for nobody
-      // (its call is reset), as nginx does. A failure for a breaker only when the upstream broke the answer off
-      // (Aborts.brokeOff); a client that left counts neither way (it counted as a failure, and opened breakers)
-      if (exchange != null) {
-        exchange.drop(call.brokenOff);
-      }
-      out.reset();
-    });
-    out.response().onComplete(answered -> {
-      if (answered.failed()) {
-        leg.failed();
-        if (sendsAgain(call, leg, answered.cause())) {
-          forward(call);
-        } else {
-          failed(call, answered.cause());
-        }
-      } else {
-        respond(call, answered.result(), leg);
-      }
-    });
-    if (request.isEnded()) { // sent again: it had no body, and its end has been read
-      out.end().onComplete(sent -> leg.sent(sent.succeeded()));
-      return;
-    }
-    request.handler(chunk -> {
-      BackPressure.write(request, out, chunk);
-      leg.progress(); // the route timeout bounds the upstream's silence, not the client's upload
-    });
-    request.endHandler(v -> {
-      leg.progress();
-      out.end().onComplete(sent -> leg.sent(sent.succeeded()));
-    });
-    request.exceptionHandler(e -> out.reset());
-    request.resume();
   }
 
   /**
@@ -196,9 +141,9 @@ final class PlainForward {
    * method is idempotent, the request had no body (it is not kept to be sent again) and has been read whole,
    * and the client is still there with nothing answered. A timeout is never sent again: the upstream had it.
    */
-  private static boolean sendsAgain(HttpCall call, UpstreamLeg leg, Throwable cause) {
+  private static boolean sendsAgain(HttpCall call, UpstreamChannel channel, Throwable cause) {
     HttpServerRequest request = call.request;
-    if (call.retried || !leg.reused() || UpstreamFailures.tooSlow(cause) || !request.isEnded()
+    if (call.retried || !channel.reused() || UpstreamFailures.tooSlow(cause) || !request.isEnded()
         || request.response().closed() || request.response().headWritten() || !IDEMPOTENT.contains(request.method())) {
       return false;
     }
@@ -210,52 +155,264 @@ final class PlainForward {
     return true;
   }
 
-  private void respond(HttpCall call, HttpClientResponse in, UpstreamLeg leg) {
-    HttpServerResponse response = call.request.response();
-    if (response.closed()) {
-      in.exceptionHandler(e -> { }); // the reset's own echo: nobody left to tell
-      leg.failed();
-      in.request().reset();
-      dropped(call);
-      return;
+  /** The {@code Host} an upstream is asked with: its host, and its port unless the scheme's own (as Vert.x's client writes it). */
+  private static String authority(Upstream upstream) {
+    int port = upstream.port();
+    return port == (upstream.secure() ? 443 : 80) || port < 0 ? upstream.host() : upstream.host() + ':' + port;
+  }
+
+  /**
+   * One exchange on one upstream connection: the client's request goes out as it is read, back-pressured, and the
+   * upstream's answer comes back piece by piece, each piece of its body written to the client as it is, without a
+   * copy, and given back to Netty's pool once written. The connection goes back to its pool once the request went
+   * out whole and the answer came in whole (and is closed after any failure), and the route timeout
+   * ({@link AnswerDeadlines}) runs until the answer's head is in: as with Vert.x's own request timeout, which it
+   * replaces, a body is never cut for its silences (an event stream may wait longer than any timeout between two
+   * events).
+   */
+  private final class Relay implements UpstreamChannel.Exchange {
+
+    private final HttpCall call;
+    private final HttpServerRequest request;
+    private final HttpServerResponse response;
+    private final UpstreamChannel channel;
+    private AnswerDeadlines.Watch watch;
+    /** The request went out whole. */
+    private boolean sent;
+    /** The answer's head came in. */
+    private boolean answered;
+    /** The answer came in whole. */
+    private boolean received;
+    /** The upstream keeps the connection after this answer. */
+    private boolean reusable;
+    /** The connection was given back or closed: nothing more of it is this exchange's. */
+    private boolean over;
+    /** The head is in and was not written yet: it goes at the end of the read unless a body piece took it. */
+    private boolean headDue;
+
+    Relay(HttpCall call, UpstreamChannel channel) {
+      this.call = call;
+      this.request = call.request;
+      this.response = call.request.response();
+      this.channel = channel;
     }
-    int status = in.statusCode();
-    response.setStatusCode(status);
-    String reason = in.statusMessage();
-    if (reason != null && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
-      response.setStatusMessage(reason); // (a custom reason costs Vert.x a new status line object per answer)
+
+    void send() {
+      if (response.closed()) {
+        over = true;
+        channel.done(false);
+        dropped(call);
+        return;
+      }
+      Upstream upstream = call.route.upstream();
+      // the client's headers were checked as they were read: the copy is not checked again
+      HeadersMultiMap headers = HeadersMultiMap.caseInsensitive();
+      ProxiedHeaders.request(request, headers);
+      headers.set(HttpHeaders.HOST, authority(upstream));
+      if (call.exchange != null) {
+        call.exchange.clearTraceContext(headers);
+      }
+      if ("chunked".equals(request.getHeader(HttpHeaders.TRANSFER_ENCODING))) {
+        headers.set(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED);
+      }
+      String uri = upstream.target(request.uri());
+      io.netty.handler.codec.http.HttpMethod method = request.method().toNetty();
+      channel.begin(this, request.method() == HttpMethod.HEAD);
+      long timeoutMs = call.route.timeoutMs();
+      watch = deadlines.watch(timeoutMs, () -> timedOut(timeoutMs));
+      Exchange<HttpCall> exchange = call.exchange;
+      response.closeHandler(v -> {
+        // the connection is gone: the exchange is counted dropped now, and the upstream stops working for nobody
+        // (its connection is closed), as nginx does. A failure for a breaker only when the upstream broke the
+        // answer off (Aborts.brokeOff); a client that left counts neither way (it counted as a failure, and opened
+        // breakers)
+        if (exchange != null) {
+          exchange.drop(call.brokenOff);
+        }
+        if (!over) {
+          abandon();
+          if (!answered) {
+            dropped(call);
+          }
+        }
+      });
+      if (request.isEnded()) { // no body, or sent again: it had none, and its end has been read
+        channel.write(new DefaultFullHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method, uri.isEmpty() ? "/" : uri,
+            Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE), true);
+        sent = true;
+        return;
+      }
+      // the head goes with the body's first piece
+      channel.write(new DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method, uri.isEmpty() ? "/" : uri, headers), false);
+      request.handler(chunk -> {
+        channel.write(new DefaultHttpContent(((BufferInternal) chunk).getByteBuf()), true);
+        if (!channel.writable()) {
+          request.pause(); // until the connection drains (writable)
+        }
+        progress(); // the route timeout bounds the upstream's silence, not the client's upload
+      });
+      request.endHandler(v -> {
+        progress();
+        if (!over) {
+          channel.write(LastHttpContent.EMPTY_LAST_CONTENT, true);
+          sent = true;
+          if (received) {
+            finish(reusable);
+          }
+        }
+      });
+      request.exceptionHandler(e -> {
+        // the client's body broke off: the upstream cannot have the request whole
+        if (!over) {
+          abandon();
+          if (answered) {
+            Aborts.abort(response);
+          } else {
+            unanswered(call, e);
+          }
+        }
+      });
+      request.resume();
     }
-    MultiMap headers = response.headers();
-    ProxiedHeaders.answer(in.headers(), headers);
-    if (!headers.contains(HttpHeaders.DATE)) {
-      headers.set(HttpHeaders.DATE, date());
+
+    /**
+     * A piece of the request's body went upstream (or its end): the route timeout counts from now. An upload
+     * slower than the timeout was answered 504 "the upstream did not answer" while the upstream was still reading
+     * it; as nginx's proxy_send_timeout and proxy_read_timeout, the timeout bounds each silence.
+     */
+    private void progress() {
+      if (watch != null) {
+        watch.restart();
+      }
     }
-    boolean closeAfter = false;
-    if (!headers.contains(HttpHeaders.CONTENT_LENGTH)) {
-      if (call.request.version() == HttpVersion.HTTP_1_0) {
-        closeAfter = closeDelimited(call.request, response);
-      } else {
-        response.setChunked(true);
-        String trailer = in.getHeader(io.netty.handler.codec.http.HttpHeaderNames.TRAILER);
-        if (trailer != null) {
-          headers.set(io.netty.handler.codec.http.HttpHeaderNames.TRAILER, trailer); // its trailers come (Trailers)
+
+    @Override
+    public void writable() {
+      if (!sent && !over) {
+        request.resume();
+      }
+    }
+
+    @Override
+    public void head(HttpResponse in) {
+      answered = true;
+      if (watch != null) {
+        watch.done();
+      }
+      if (response.closed()) {
+        abandon();
+        dropped(call);
+        return;
+      }
+      int status = in.status().code();
+      response.setStatusCode(status);
+      String reason = in.status().reasonPhrase();
+      if (!reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
+        response.setStatusMessage(reason); // (a custom reason costs Vert.x a new status line object per answer)
+      }
+      io.netty.handler.codec.http.HttpHeaders inHeaders = in.headers();
+      MultiMap headers = response.headers();
+      ProxiedHeaders.answer(new HeadersAdaptor(inHeaders), headers);
+      if (!headers.contains(HttpHeaders.DATE)) {
+        headers.set(HttpHeaders.DATE, date());
+      }
+      reusable = keepsAlive(in);
+      boolean closeAfter = false;
+      if (!headers.contains(HttpHeaders.CONTENT_LENGTH)) {
+        if (request.version() == HttpVersion.HTTP_1_0) {
+          closeAfter = closeDelimited(request, response);
+        } else {
+          response.setChunked(true);
+          String trailer = inHeaders.get(HttpHeaderNames.TRAILER);
+          if (trailer != null) {
+            headers.set(HttpHeaderNames.TRAILER, trailer); // its trailers come with the body's end
+          }
+        }
+      }
+      count(call, response, status);
+      if (closeAfter) {
+        RequestChecks.closeAfterAnswer(request); // its end is the connection's
+      }
+      // The head goes out when it comes, also without a body yet (an event stream's first event, a long poll's
+      // answer, may be minutes away, and such clients wait for the head): at the end of this read, so a body
+      // that came in the same read still goes out with it
+      headDue = true;
+    }
+
+    @Override
+    public void piece(HttpContent piece) {
+      if (over || response.closed()) {
+        piece.release();
+        if (!over) {
+          abandon();
+        }
+        return;
+      }
+      headDue = false;
+      ByteBuf content = piece.content();
+      if (piece instanceof LastHttpContent end) {
+        received = true;
+        io.netty.handler.codec.http.HttpHeaders trailers = end.trailingHeaders();
+        if (!trailers.isEmpty() && response.isChunked()) {
+          response.trailers().addAll(new HeadersAdaptor(trailers));
+        }
+        if (content.isReadable()) {
+          UpstreamChannel.pass(piece, response, true);
+        } else {
+          piece.release();
+          response.end();
+        }
+        if (sent) {
+          finish(reusable);
+        }
+        return;
+      }
+      if (!content.isReadable()) {
+        piece.release();
+        return;
+      }
+      UpstreamChannel.pass(piece, response, false);
+      if (response.writeQueueFull()) {
+        channel.reading(false);
+        response.drainHandler(v -> {
+          if (!over) {
+            channel.reading(true);
+          }
+        });
+      }
+    }
+
+    @Override
+    public void readDone() {
+      if (headDue) {
+        headDue = false;
+        if (!response.headWritten() && !response.closed() && headCanGoFirst(response)) {
+          response.writeHead();
         }
       }
     }
-    count(call, response, status);
-    leg.answered();
-    in.handler(chunk -> {
-      if (response.closed()) {
-        PassedBodies.drop(chunk);
-        leg.failed();
-        in.request().reset();
-      } else if (!PassedBodies.write(in, response, chunk)) {
-        Aborts.abort(response); // its exchange failed while the piece waited: the answer cannot go on whole
+
+    @Override
+    public void failed(Throwable cause) {
+      if (over) {
+        return;
       }
-    });
-    in.exceptionHandler(e -> {
-      leg.failed();
-      Aborts.brokeOff(call, e);
+      over = true; // the connection is closed
+      if (watch != null) {
+        watch.done();
+      }
+      if (received) {
+        return; // the answer went whole: only the rest of the request is lost with the connection
+      }
+      if (!answered) {
+        if (sendsAgain(call, channel, cause)) {
+          forward(call);
+        } else {
+          unanswered(call, cause);
+        }
+        return;
+      }
+      Aborts.brokeOff(call, cause);
       // the head goes first, as the upstream sent it: a client told the answer broke off, not given an empty reply
       // (not an HTTP/1.0 client's head without a length: Vert.x refuses it, and the exception left the client waiting)
       if (response.headWritten() || response.closed() || !headCanGoFirst(response)) {
@@ -263,25 +420,45 @@ final class PlainForward {
       } else {
         response.writeHead().onComplete(written -> Aborts.abort(response));
       }
-    });
-    in.endHandler(v -> {
-      leg.received(in);
-      if (!response.closed()) {
-        Trailers.copy(in, response, false);
-        response.end();
-      }
-    });
-    if (closeAfter) {
-      RequestChecks.closeAfterAnswer(call.request); // its end is the connection's
     }
-    // The head goes out when it comes, also without a body yet (an event stream's first event, a long poll's
-    // answer, may be minutes away, and such clients wait for the head): after this turn of the event loop, so
-    // a body that came in the same read still goes out with it.
-    io.vertx.core.Vertx.currentContext().runOnContext(v -> {
-      if (!response.headWritten() && !response.closed() && headCanGoFirst(response)) {
-        response.writeHead();
+
+    /** The route timeout passed with no answer: 504, naming the client's request (built only now, not for every request). */
+    private void timedOut(long timeoutMs) {
+      if (!over) {
+        abandon();
+        unanswered(call, new TimeoutException("the upstream did not answer within " + timeoutMs + " ms (route timeout): "
+            + request.method() + " " + request.uri()));
       }
-    });
+    }
+
+    /** The exchange is over both ways: the connection goes back to its pool, or is closed. */
+    private void finish(boolean reuse) {
+      if (!over) {
+        over = true;
+        if (watch != null) {
+          watch.done();
+        }
+        channel.done(reuse);
+      }
+    }
+
+    /** The exchange stops here: its connection is closed, whatever it was doing. */
+    private void abandon() {
+      over = true;
+      if (watch != null) {
+        watch.done();
+      }
+      channel.close();
+    }
+  }
+
+  /** Whether the upstream keeps the connection after {@code answer} (RFC 9112 9.3). */
+  private static boolean keepsAlive(HttpResponse answer) {
+    String said = answer.headers().get(HttpHeaderNames.CONNECTION);
+    if (answer.protocolVersion().minorVersion() == 0) {
+      return said != null && said.toLowerCase(Locale.ROOT).contains("keep-alive");
+    }
+    return said == null || !said.toLowerCase(Locale.ROOT).contains("close");
   }
 
   /**
@@ -328,7 +505,7 @@ final class PlainForward {
   }
 
   /** The upstream could not be reached (502) or did not answer in time (504); nobody to answer if the client left. */
-  private void failed(HttpCall call, Throwable cause) {
+  private void unanswered(HttpCall call, Throwable cause) {
     HttpServerResponse response = call.request.response();
     call.request.resume();
     if (response.closed() || response.headWritten()) {

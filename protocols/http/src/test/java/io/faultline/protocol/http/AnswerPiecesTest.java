@@ -3,7 +3,7 @@ package io.faultline.protocol.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.chaos.config.ListenerConfig;
-import io.faultline.chaos.listener.PassedBodies;
+import io.faultline.chaos.listener.UpstreamChannel;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -26,10 +26,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Answers' bodies on the plain path go from the upstream's socket to the client's without a copy
- * ({@link PassedBodies}): every byte arrives as sent, and every pooled piece goes back to the pool, whether the
+ * ({@link UpstreamChannel#pass}): every byte arrives as sent, and every pooled piece goes back to the pool, whether the
  * answer ends, the client leaves in the middle, or the upstream breaks off.
  */
-class PassedBodiesTest {
+class AnswerPiecesTest {
 
   private static final String[] MODES = {"off", "zero", "delayed"};
 
@@ -102,10 +102,10 @@ class PassedBodiesTest {
   /** Waits (at most 5 s: writes finish after the client has read them) for every passed piece to be back in the pool. */
   private static void allPiecesGoBack() throws InterruptedException {
     long deadline = System.currentTimeMillis() + 5_000;
-    while (PassedBodies.outstanding() != 0 && System.currentTimeMillis() < deadline) {
+    while (UpstreamChannel.outstanding() != 0 && System.currentTimeMillis() < deadline) {
       Thread.sleep(10);
     }
-    assertThat(PassedBodies.outstanding()).as("pooled pieces not given back").isZero();
+    assertThat(UpstreamChannel.outstanding()).as("pooled pieces not given back").isZero();
   }
 
   @ParameterizedTest
@@ -187,7 +187,7 @@ class PassedBodiesTest {
       resp.endHandler(v -> whole.tryComplete(all));
       resp.exceptionHandler(whole::tryFail);
       vertx.setTimer(500, id -> {
-        heldWhilePaused[0] = PassedBodies.outstanding();
+        heldWhilePaused[0] = UpstreamChannel.outstanding();
         resp.resume();
       });
     }).onFailure(whole::tryFail));
