@@ -27,9 +27,12 @@ public final class ForwardedHeaders {
       // an accepted connection's host is its address as text, kept with the connection; hostAddress() formats it anew
       String address = remote.hostName() == null && remote.host() != null ? remote.host() : remote.hostAddress();
       // every earlier hop's, in order, however many fields they came in (nginx's $proxy_add_x_forwarded_for)
-      java.util.List<String> previous = headers.getAll("X-Forwarded-For");
-      headers.set("X-Forwarded-For", previous.isEmpty() ? address
-          : previous.size() == 1 ? previous.get(0) + ", " + address : String.join(", ", previous) + ", " + address);
+      if (!headers.contains("X-Forwarded-For")) {
+        headers.set("X-Forwarded-For", address); // (the common case, with no list made)
+      } else {
+        java.util.List<String> previous = headers.getAll("X-Forwarded-For");
+        headers.set("X-Forwarded-For", previous.size() == 1 ? previous.get(0) + ", " + address : String.join(", ", previous) + ", " + address);
+      }
     }
     if (!headers.contains("X-Forwarded-Proto")) {
       headers.set("X-Forwarded-Proto", incoming.scheme() == null ? "http" : incoming.scheme());

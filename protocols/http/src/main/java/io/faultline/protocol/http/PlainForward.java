@@ -138,21 +138,27 @@ final class PlainForward {
    * Whether a request that failed before any answer goes out again, once, on another connection: as nginx
    * does ({@code proxy_next_upstream error}), when the connection had carried an exchange before (an upstream
    * closes a kept-alive connection as a request goes out on it: its keep-alive timeout, a restart), the
-   * method is idempotent, the request had no body (it is not kept to be sent again) and has been read whole,
-   * and the client is still there with nothing answered. A timeout is never sent again: the upstream had it.
+   * method is idempotent, the request had no body (it is not kept to be sent again), and the client is still
+   * there with nothing answered. A timeout is never sent again: the upstream had it.
    */
   private static boolean sendsAgain(HttpCall call, UpstreamChannel channel, Throwable cause) {
     HttpServerRequest request = call.request;
-    if (call.retried || !channel.reused() || UpstreamFailures.tooSlow(cause) || !request.isEnded()
+    if (call.retried || !channel.reused() || UpstreamFailures.tooSlow(cause) || !bodiless(request)
         || request.response().closed() || request.response().headWritten() || !IDEMPOTENT.contains(request.method())) {
-      return false;
-    }
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || length != null && !length.equals("0")) {
       return false;
     }
     call.retried = true;
     return true;
+  }
+
+  /** Whether {@code request} has no body: neither chunked nor of a length other than 0 (RFC 9112 6.3). */
+  private static boolean bodiless(HttpServerRequest request) {
+    MultiMap headers = request.headers();
+    if (headers.contains(HttpHeaders.TRANSFER_ENCODING)) {
+      return false;
+    }
+    String length = headers.get(HttpHeaders.CONTENT_LENGTH);
+    return length == null || length.equals("0");
   }
 
   /** The {@code Host} an upstream is asked with: its host, and its port unless the scheme's own (as Vert.x's client writes it). */
@@ -236,15 +242,19 @@ final class PlainForward {
           }
         }
       });
-      if (request.isEnded()) { // no body, or sent again: it had none, and its end has been read
+      if (bodiless(request)) { // the whole request in one write; its end, still to be read, is taken with nothing to do
         channel.write(new DefaultFullHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method, uri.isEmpty() ? "/" : uri,
             Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE), true);
         sent = true;
+        request.resume();
         return;
       }
       // the head goes with the body's first piece
       channel.write(new DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method, uri.isEmpty() ? "/" : uri, headers), false);
       request.handler(chunk -> {
+        if (over) {
+          return; // the exchange failed or was abandoned: the rest of the body has nowhere to go
+        }
         channel.write(new DefaultHttpContent(((BufferInternal) chunk).getByteBuf()), true);
         if (!channel.writable()) {
           request.pause(); // until the connection drains (writable)
@@ -295,6 +305,9 @@ final class PlainForward {
 
     @Override
     public void head(HttpResponse in) {
+      if (over) {
+        return; // abandoned as it came (its client left)
+      }
       answered = true;
       if (watch != null) {
         watch.done();

@@ -213,6 +213,35 @@ class HttpProxyVerticleTest {
     }
   }
 
+  @Test
+  void anHttpsUpstreamTheListenerTrustsCarriesRequestsAndTheirBodiesOnKeptAliveConnections() throws Exception {
+    io.vertx.core.Vertx side = io.vertx.core.Vertx.vertx();
+    io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
+    java.util.Set<io.vertx.core.http.HttpConnection> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    try {
+      int port = side.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
+          .setKeyCertOptions(certificate.keyCertOptions())).requestHandler(r -> {
+            connections.add(r.connection());
+            r.body().onSuccess(body -> r.response().end(r.method() + " " + r.path() + " secure=" + r.isSSL() + " " + body));
+          }).listen().await().actualPort();
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "https://127.0.0.1:" + port, null, 2_000L, null, 1,
+          null, true);
+      try (GatewayFixture gw = new GatewayFixture(null, listener)) {
+        for (int i = 0; i < 3; i++) {
+          HttpResponse<Buffer> got = gw.get("/x" + i);
+          assertThat(got.statusCode()).isEqualTo(200);
+          assertThat(got.bodyAsString()).isEqualTo("GET /x" + i + " secure=true ");
+        }
+        HttpResponse<Buffer> posted = gw.client.post("/up").sendBuffer(Buffer.buffer("over tls")).await();
+        assertThat(posted.bodyAsString()).isEqualTo("POST /up secure=true over tls");
+        assertThat(connections).as("one kept-alive TLS connection carried them all").hasSize(1);
+      }
+    } finally {
+      certificate.delete();
+      side.close().await();
+    }
+  }
+
   /** An upstream written by hand, on a Vert.x of its own: each connection's request heads go to the handler made for it. */
   private static final class RawUpstream implements AutoCloseable {
 
