@@ -55,7 +55,7 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
   /** Pieces of answers written on and not given back to Netty's pool yet, on every connection: none once every exchange is over. */
   private static final LongAdder OUTSTANDING = new LongAdder();
 
-  private final UpstreamChannels.Host host;
+  private final UpstreamPool<UpstreamChannel>.Host host;
   private final AnswerDecoder decoder;
   private ChannelHandlerContext ctx;
   private Exchange exchange;
@@ -63,9 +63,8 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
   private boolean skipping;
   private boolean inactive;
   private Throwable cause;
-  long idleSince;
 
-  UpstreamChannel(UpstreamChannels.Host host, AnswerDecoder decoder) {
+  UpstreamChannel(UpstreamPool<UpstreamChannel>.Host host, AnswerDecoder decoder) {
     this.host = host;
     this.decoder = decoder;
   }
@@ -157,12 +156,7 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
     ctx.close();
   }
 
-  /**
-   * True when the connection, between two exchanges, must not carry another: it is closed, or the upstream sent
-   * bytes past its last answer that no request asked for (more than its {@code Content-Length}, a body on a 204),
-   * which the next answer would be read from: a 502 "invalid version format: 56789HTTP/1.1" for the next, innocent
-   * request. nginx does not keep such a connection either.
-   */
+  /** True when the connection, between two exchanges, must not carry another ({@link UpstreamPool#spent}): closed, or holding bytes no request asked for. */
   boolean spent() {
     return inactive || !ctx.channel().isActive() || decoder.undecoded() > 0;
   }

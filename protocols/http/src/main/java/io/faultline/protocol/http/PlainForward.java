@@ -70,6 +70,9 @@ final class PlainForward {
   private final UpstreamChannels channels;
   private final ExchangeRunner<HttpCall> runner;
   private final AnswerDeadlines deadlines;
+  /** The {@code Host} header of the last upstream asked, made once for it. */
+  private Upstream hostOf;
+  private String host;
   private long dateSecond = -1;
   private String date;
 
@@ -214,7 +217,11 @@ final class PlainForward {
       // the client's headers were checked as they were read: the copy is not checked again
       HeadersMultiMap headers = HeadersMultiMap.caseInsensitive();
       ProxiedHeaders.request(request, headers);
-      headers.set(HttpHeaders.HOST, authority(upstream));
+      if (upstream != hostOf) {
+        hostOf = upstream;
+        host = authority(upstream);
+      }
+      headers.set(HttpHeaders.HOST, host);
       if (call.exchange != null) {
         call.exchange.clearTraceContext(headers);
       }
@@ -415,6 +422,9 @@ final class PlainForward {
         watch.done();
       }
       if (received) {
+        if (!sent) {
+          request.resume(); // the rest of its body is read and let go, so the client's next request can come
+        }
         return; // the answer went whole: only the rest of the request is lost with the connection
       }
       if (!answered) {
