@@ -61,6 +61,10 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
   private Exchange exchange;
   private boolean carried;
   private boolean skipping;
+  /** The exchange's answer came whole: anything more before the next exchange is no request's. */
+  private boolean answered;
+  /** The connection is being closed: what is still decoded from it is let go. */
+  private boolean closing;
   private boolean inactive;
   private Throwable cause;
 
@@ -110,6 +114,7 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
    */
   public void begin(Exchange exchange, boolean bodiless) {
     this.exchange = exchange;
+    answered = false;
     decoder.bodiless = bodiless;
   }
 
@@ -151,6 +156,11 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
     host.release(this, reusable);
   }
 
+  /** The exchange it was had for never began (its client left while it waited): back to its pool as it was. */
+  public void unused() {
+    host.release(this, true);
+  }
+
   /** Closes the connection (what its exchange hears, if one is in flight, is that it failed). */
   public void close() {
     ctx.close();
@@ -158,29 +168,29 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
 
   /** True when the connection, between two exchanges, must not carry another ({@link UpstreamPool#spent}): closed, or holding bytes no request asked for. */
   boolean spent() {
-    return inactive || !ctx.channel().isActive() || decoder.undecoded() > 0;
+    return inactive || closing || !ctx.channel().isActive() || decoder.undecoded() > 0;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof HttpObject object)) {
-      ReferenceCountUtil.release(msg);
+    if (closing || !(msg instanceof HttpObject object)) {
+      ReferenceCountUtil.release(msg); // decoded after the connection was given up: nobody's
       return;
     }
     DecoderResult result = object.decoderResult();
     Exchange to = exchange;
-    if (result.isFailure() || to == null) {
-      ReferenceCountUtil.release(msg);
-      cause = result.isFailure() ? result.cause() : new IOException("the upstream sent bytes no request asked for");
-      ctx.close();
+    if (result.isFailure()) {
+      giveUp(msg, result.cause());
+      return;
+    }
+    if (to == null || answered) { // between exchanges, or a second answer to one request (a 408 after an early answer)
+      giveUp(msg, new IOException("the upstream sent bytes no request asked for"));
       return;
     }
     if (msg instanceof HttpResponse head) {
       int status = head.status().code();
       if (status == 101) {
-        ReferenceCountUtil.release(msg);
-        cause = new IOException("the upstream switched protocols (101) for a request that asked for no upgrade");
-        ctx.close();
+        giveUp(msg, new IOException("the upstream switched protocols (101) for a request that asked for no upgrade"));
         return;
       }
       if (status < 200) { // an interim answer: its empty end follows, and is passed over with it
@@ -195,9 +205,24 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
         skipping = !(piece instanceof LastHttpContent);
         piece.release();
       } else {
+        // set first: the exchange may end here, and the next one begin on this connection
+        answered = piece instanceof LastHttpContent;
         to.piece(piece);
       }
     }
+  }
+
+  /**
+   * Closes the connection for {@code cause} (what its exchange, if one is in flight, hears), and lets go of
+   * {@code msg} and whatever the decoder still hands on: nothing more read from it is anyone's.
+   */
+  private void giveUp(Object msg, Throwable cause) {
+    ReferenceCountUtil.release(msg);
+    if (this.cause == null) {
+      this.cause = cause;
+    }
+    closing = true;
+    ctx.close();
   }
 
   @Override
@@ -220,10 +245,7 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (this.cause == null) {
-      this.cause = cause;
-    }
-    ctx.close();
+    giveUp(null, cause);
   }
 
   @Override

@@ -209,7 +209,7 @@ final class PlainForward {
     void send() {
       if (response.closed()) {
         over = true;
-        channel.done(false);
+        channel.unused(); // it carried nothing of this exchange: as good as it was
         dropped(call);
         return;
       }
@@ -384,6 +384,11 @@ final class PlainForward {
         }
         if (sent) {
           finish(reusable);
+        } else {
+          // answered before the upload's end (a 413, a 401): the connection, mid-request, cannot carry another, and
+          // the rest of the body is read and let go, so the client's next request can come (as nginx does)
+          abandon();
+          request.resume();
         }
         return;
       }

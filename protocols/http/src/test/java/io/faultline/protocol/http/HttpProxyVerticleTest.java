@@ -242,6 +242,65 @@ class HttpProxyVerticleTest {
     }
   }
 
+  @Test
+  void aSwitchOfProtocolsNobodyAskedForIs502NotAnEmptyAnswer() throws Exception {
+    try (RawUpstream upstream = new RawUpstream((side, socket) -> head ->
+            socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: something\r\nConnection: Upgrade\r\n\r\nraw bytes after it"));
+        GatewayFixture gw = new GatewayFixture(null, upstream.listener(2_000L))) {
+      HttpResponse<Buffer> answer = gw.client.post("/plain").sendBuffer(Buffer.buffer("x")).await();
+      assertThat(answer.statusCode()).isEqualTo(502);
+      assertThat(answer.bodyAsJsonObject().getString("cause")).contains("switched protocols (101)");
+    }
+  }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(60) // before the fix, the upload stalled with the upstream's socket full: a hang, not an answer
+  void anAnswerBeforeTheUploadsEndLetsTheRestOfTheBodyGoAndTheConnectionCarryTheNextRequest() throws Exception {
+    io.vertx.core.Vertx side = io.vertx.core.Vertx.vertx();
+    try {
+      // it answers at once and reads no more of the upload: its socket fills, as a server's does that refuses a body
+      int port = side.createHttpServer().requestHandler(r -> {
+        if (r.path().equals("/up")) {
+          r.pause();
+          r.response().setStatusCode(413).end("too big");
+        } else {
+          r.response().end("next");
+        }
+      }).listen(0, "127.0.0.1").await().actualPort();
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + port, null, 5_000L, null, 1, null, null);
+      try (GatewayFixture gw = new GatewayFixture(null, listener); java.net.Socket client = new java.net.Socket("127.0.0.1", gw.port)) {
+        client.setSoTimeout(20_000);
+        int size = 32 * 1024 * 1024; // far more than the sockets between hold
+        java.util.concurrent.CompletableFuture<Void> uploaded = java.util.concurrent.CompletableFuture.runAsync(() -> {
+          try {
+            java.io.OutputStream out = client.getOutputStream();
+            out.write(("POST /up HTTP/1.1\r\nHost: gw\r\nContent-Length: " + size + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] piece = new byte[64 * 1024];
+            for (int sent = 0; sent < size; sent += piece.length) {
+              out.write(piece);
+            }
+            out.write("GET /next HTTP/1.1\r\nHost: gw\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+        java.io.InputStream in = client.getInputStream();
+        StringBuilder read = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        while (!read.toString().contains("next")) {
+          int n = in.read(buffer);
+          assertThat(n).as("the gateway answered both: " + read).isPositive();
+          read.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+        assertThat(read.toString()).startsWith("HTTP/1.1 413").contains("too big").contains("HTTP/1.1 200");
+        uploaded.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      side.close().await();
+    }
+  }
+
   /** An upstream written by hand, on a Vert.x of its own: each connection's request heads go to the handler made for it. */
   private static final class RawUpstream implements AutoCloseable {
 
