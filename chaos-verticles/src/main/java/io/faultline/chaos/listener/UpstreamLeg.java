@@ -121,8 +121,16 @@ public final class UpstreamLeg {
 
   /** Whether the upstream keeps the connection after {@code answer} (RFC 9112 9.3). */
   static boolean keepsAlive(HttpClientResponse answer) {
-    String said = answer.getHeader(HttpHeaders.CONNECTION);
-    if (answer.version() == HttpVersion.HTTP_1_0) {
+    return keepsAlive(answer.getHeader(HttpHeaders.CONNECTION), answer.version() == HttpVersion.HTTP_1_0);
+  }
+
+  /**
+   * Whether an upstream keeps its connection after an answer whose {@code Connection} header is {@code said}
+   * (null when it sent none) (RFC 9112 9.3): an HTTP/1.0 answer only when it says keep-alive, an HTTP/1.1 one
+   * unless it says close.
+   */
+  public static boolean keepsAlive(String said, boolean http10) {
+    if (http10) {
       return said != null && said.toLowerCase(Locale.ROOT).contains("keep-alive");
     }
     return said == null || !said.toLowerCase(Locale.ROOT).contains("close");

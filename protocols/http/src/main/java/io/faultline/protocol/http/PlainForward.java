@@ -10,6 +10,7 @@ import io.faultline.chaos.listener.ProxiedHeaders;
 import io.faultline.chaos.listener.RequestChecks;
 import io.faultline.chaos.listener.UpstreamChannel;
 import io.faultline.chaos.listener.UpstreamChannels;
+import io.faultline.chaos.listener.UpstreamLeg;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -222,9 +223,6 @@ final class PlainForward {
         host = authority(upstream);
       }
       headers.set(HttpHeaders.HOST, host);
-      if (call.exchange != null) {
-        call.exchange.clearTraceContext(headers);
-      }
       if ("chunked".equals(request.getHeader(HttpHeaders.TRANSFER_ENCODING))) {
         headers.set(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED);
       }
@@ -336,7 +334,7 @@ final class PlainForward {
       if (!headers.contains(HttpHeaders.DATE)) {
         headers.set(HttpHeaders.DATE, date());
       }
-      reusable = keepsAlive(in);
+      reusable = UpstreamLeg.keepsAlive(inHeaders.get(HttpHeaderNames.CONNECTION), in.protocolVersion().minorVersion() == 0);
       boolean closeAfter = false;
       if (!headers.contains(HttpHeaders.CONTENT_LENGTH)) {
         if (request.version() == HttpVersion.HTTP_1_0) {
@@ -478,15 +476,6 @@ final class PlainForward {
       }
       channel.close();
     }
-  }
-
-  /** Whether the upstream keeps the connection after {@code answer} (RFC 9112 9.3). */
-  private static boolean keepsAlive(HttpResponse answer) {
-    String said = answer.headers().get(HttpHeaderNames.CONNECTION);
-    if (answer.protocolVersion().minorVersion() == 0) {
-      return said != null && said.toLowerCase(Locale.ROOT).contains("keep-alive");
-    }
-    return said == null || !said.toLowerCase(Locale.ROOT).contains("close");
   }
 
   /**
