@@ -393,7 +393,7 @@ start_faultline() { # name port admin_port [serve flags...]: starts a gateway JV
     profile="-XX:StartFlightRecording=settings=profile,method-profiling=max,dumponexit=true,filename=$OUT/profiles/$name.jfr"
   fi
   # shellcheck disable=SC2086
-  env "${faultline_env[@]}" java -Xms"$JAVA_XMS" -Xmx"$JAVA_XMX" $JAVA_GC -Xlog:gc:file="$OUT/gc-$name.log" $profile $JAVA_OPTS -jar "$JAR" serve \
+  env "${faultline_env[@]}" java -Xms"$JAVA_XMS" -Xmx"$JAVA_XMX" $JAVA_GC -Xlog:gc,safepoint:file="$OUT/gc-$name.log":utctime,uptime,level,tags $profile $JAVA_OPTS -jar "$JAR" serve \
     --upstream "http://127.0.0.1:$UPSTREAM_PORT" --http-port "$port" --admin-port "$admin_port" \
     --state-dir "$OUT/state-$name" --seed 42 "$@" >"$OUT/$name.log" 2>&1 &
   echo $!

@@ -2,6 +2,7 @@ package io.faultline.chaos.event;
 
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
@@ -31,6 +32,14 @@ public final class TrafficRecorder implements ChaosListener {
   private final boolean[] faultedFailed = new boolean[CAPACITY];
 
   private final TrafficTotals totals;
+  /**
+   * Where a window gathers its durations: one ring's worth, 512 KiB, which G1 takes as a humongous object (half a
+   * region or more) and puts straight in the old generation. Made anew for every window, the analytics' two windows
+   * a second filled the old generation with them and started a concurrent cycle, and its pauses, about once a
+   * minute under load: it is made once and lent to one window at a time (a window read while another holds it makes
+   * its own).
+   */
+  private final AtomicReference<long[]> scratch = new AtomicReference<>();
 
   public TrafficRecorder(LongSupplier clockMs) {
     this.clockMs = clockMs;
@@ -108,7 +117,10 @@ public final class TrafficRecorder implements ChaosListener {
     long faultsSplit = split(faults.get(), faultAt, fromMs);
     long faultedSplit = split(faultedExchanges.get(), faultedEndedAt, fromMs);
     long total = Math.min(requests.get(), CAPACITY);
-    long[] durations = new long[(int) total];
+    long[] durations = scratch.getAndSet(null);
+    if (durations == null) {
+      durations = new long[CAPACITY];
+    }
     int n = 0;
     long errors = 0;
     double sum = 0;
@@ -178,6 +190,7 @@ public final class TrafficRecorder implements ChaosListener {
     if (countedFrom > from + 1_000) {
       window.put("counted_from", countedFrom); // older than the totals reach (three hours)
     }
+    scratch.set(durations); // (a window that threw lets it go: the next makes another)
     return window;
   }
 

@@ -118,6 +118,26 @@ class TrafficRecorderTest {
   }
 
   @Test
+  void windowsReadOneAfterAnotherShareTheirScratchAndAnswerAlike() {
+    Random random = new Random(7);
+    for (int i = 0; i < TrafficRecorder.CAPACITY; i++) {
+      now.set(10_000 + i / 100);
+      recorder.requestCompleted("web", "http", "default", "2xx", 1_000_000L * (1 + random.nextInt(500)));
+    }
+    JsonObject whole = recorder.window(10_000, Long.MAX_VALUE);
+    JsonObject part = recorder.window(10_000, 10_099); // the first 10,000: the scratch holds the whole's after it
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    JsonObject again = recorder.window(10_000, Long.MAX_VALUE);
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertThat(again).isEqualTo(whole);
+    assertThat(part.getInteger("request_count")).isEqualTo(10_000);
+    assertThat(recorder.window(10_000, 10_099)).isEqualTo(part);
+    // a full ring's durations are 512 KiB, a humongous object for G1 that went straight to the old generation
+    assertThat(allocated).as("bytes allocated by a window over a full ring").isLessThan(64 * 1024);
+  }
+
+  @Test
   void selectionFindsEveryRankOfSmallArrays() {
     Random random = new Random(7);
     for (int n = 1; n <= 40; n++) {
