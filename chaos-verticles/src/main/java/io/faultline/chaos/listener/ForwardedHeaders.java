@@ -1,5 +1,7 @@
 package io.faultline.chaos.listener;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
@@ -8,12 +10,17 @@ import io.vertx.core.net.SocketAddress;
 /** What a proxy does to the headers it forwards: drop the ones {@code Connection} names, add {@code X-Forwarded-*}. */
 public final class ForwardedHeaders {
 
+  /** The names as Netty's strings, whose hashes are kept: a String's is worked out again at each lookup. */
+  private static final AsciiString FOR = AsciiString.cached("X-Forwarded-For");
+  private static final AsciiString PROTO = AsciiString.cached("X-Forwarded-Proto");
+  private static final AsciiString HOST = AsciiString.cached("X-Forwarded-Host");
+
   private ForwardedHeaders() {
   }
 
   /** Applies both to {@code headers}, the outgoing copy of {@code incoming}'s headers. */
   public static void apply(MultiMap headers, HttpServerRequest incoming) {
-    String connection = headers.get("Connection");
+    String connection = headers.get(HttpHeaderNames.CONNECTION);
     if (connection != null) {
       // Headers named in Connection are hop-by-hop too (RFC 9110 7.6.1).
       for (String name : connection.split(",")) {
@@ -27,19 +34,19 @@ public final class ForwardedHeaders {
       // an accepted connection's host is its address as text, kept with the connection; hostAddress() formats it anew
       String address = remote.hostName() == null && remote.host() != null ? remote.host() : remote.hostAddress();
       // every earlier hop's, in order, however many fields they came in (nginx's $proxy_add_x_forwarded_for)
-      if (!headers.contains("X-Forwarded-For")) {
-        headers.set("X-Forwarded-For", address); // (the common case, with no list made)
+      if (!headers.contains(FOR)) {
+        headers.set(FOR, address); // (the common case, with no list made)
       } else {
-        java.util.List<String> previous = headers.getAll("X-Forwarded-For");
-        headers.set("X-Forwarded-For", previous.size() == 1 ? previous.get(0) + ", " + address : String.join(", ", previous) + ", " + address);
+        java.util.List<String> previous = headers.getAll(FOR);
+        headers.set(FOR, previous.size() == 1 ? previous.get(0) + ", " + address : String.join(", ", previous) + ", " + address);
       }
     }
-    if (!headers.contains("X-Forwarded-Proto")) {
-      headers.set("X-Forwarded-Proto", incoming.scheme() == null ? "http" : incoming.scheme());
+    if (!headers.contains(PROTO)) {
+      headers.set(PROTO, incoming.scheme() == null ? "http" : incoming.scheme());
     }
     HostAndPort authority = RequestAuthority.of(incoming);
-    if (authority != null && !headers.contains("X-Forwarded-Host")) {
-      headers.set("X-Forwarded-Host", authority.toString());
+    if (authority != null && !headers.contains(HOST)) {
+      headers.set(HOST, authority.toString());
     }
   }
 }
