@@ -44,9 +44,28 @@ public final class ForwardedHeaders {
     if (!headers.contains(PROTO)) {
       headers.set(PROTO, incoming.scheme() == null ? "http" : incoming.scheme());
     }
-    HostAndPort authority = RequestAuthority.of(incoming);
-    if (authority != null && !headers.contains(HOST)) {
-      headers.set(HOST, authority.toString());
+    if (!headers.contains(HOST)) {
+      String host = forwardedHost(incoming);
+      if (host != null) {
+        headers.set(HOST, host);
+      }
     }
+  }
+
+  /**
+   * The authority the client named ({@link RequestAuthority}): for an origin-form target, its {@code Host} as sent (the
+   * String Vert.x already made of it, where the parsed authority's would be made anew for every request); null when
+   * it names none, or none Vert.x can read.
+   */
+  private static String forwardedHost(HttpServerRequest incoming) {
+    String target = incoming.uri();
+    if (!target.isEmpty() && target.charAt(0) == '/' && incoming.authority() != null) {
+      String host = incoming.headers().get(HttpHeaderNames.HOST);
+      if (host != null) {
+        return host;
+      }
+    }
+    HostAndPort authority = RequestAuthority.of(incoming);
+    return authority == null ? null : authority.toString();
   }
 }

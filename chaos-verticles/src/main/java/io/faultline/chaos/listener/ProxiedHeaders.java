@@ -62,19 +62,46 @@ public final class ProxiedHeaders {
         .remove(HttpHeaderNames.UPGRADE);
   }
 
-  /** Removes from {@code to} the headers {@code from}'s {@code Connection} names (one lookup when it names none). */
+  /**
+   * Removes from {@code to} the headers {@code from}'s {@code Connection} names (one lookup when it has none). An
+   * upstream's answer says {@code Connection: keep-alive} or {@code close} nearly every time: its values are read
+   * in place, with no list of them and no String of each option made.
+   */
   private static void removeNamedBy(MultiMap from, MultiMap to) {
     if (!from.contains(HttpHeaderNames.CONNECTION)) {
       return;
     }
-    for (String connection : from.getAll(HttpHeaderNames.CONNECTION)) {
-      for (String option : connection.split(",")) {
-        String name = option.trim();
-        if (!name.isEmpty() && !name.equalsIgnoreCase("close") && !name.equalsIgnoreCase("keep-alive")) {
-          to.remove(name);
+    io.netty.handler.codec.http.HttpHeaders netty = netty(from);
+    Iterator<? extends CharSequence> values = netty != null && !(netty instanceof MultiMap)
+        ? netty.valueCharSequenceIterator(HttpHeaderNames.CONNECTION) // Netty's own map reads its values in place
+        : from.getAll(HttpHeaderNames.CONNECTION).iterator();
+    while (values.hasNext()) {
+      CharSequence value = values.next();
+      int length = value.length();
+      for (int start = 0; start < length;) {
+        int end = start;
+        while (end < length && value.charAt(end) != ',') {
+          end++;
         }
+        int first = start;
+        int last = end;
+        while (first < last && value.charAt(first) <= ' ') {
+          first++;
+        }
+        while (last > first && value.charAt(last - 1) <= ' ') {
+          last--;
+        }
+        if (first < last && !option(value, first, last, "close") && !option(value, first, last, "keep-alive")) {
+          to.remove(value.subSequence(first, last).toString());
+        }
+        start = end + 1;
       }
     }
+  }
+
+  /** Whether {@code value[first, last)} is {@code option}, in any case. */
+  private static boolean option(CharSequence value, int first, int last, String option) {
+    return last - first == option.length() && AsciiString.regionMatches(value, true, first, option, 0, option.length());
   }
 
   private static void copy(MultiMap from, MultiMap to, boolean request) {

@@ -23,11 +23,13 @@ class ProxiedHeadersTest {
   }
 
   @Test
-  void anUpstreamAnswersHeadersAreReadAsNettysOwnAndCopiedButTheHopByHopOnes() {
+  void anUpstreamAnswersHeadersAreReadAsNettysOwnAndCopiedButTheHopByHopOnesAndThoseConnectionNames() {
     HttpServer upstream = vertx.createHttpServer().requestHandler(request -> request.response()
         .putHeader("Set-Cookie", List.<String>of("a=1", "b=2"))
-        .putHeader("Connection", "keep-alive")
+        .putHeader("Connection", List.<String>of("Keep-Alive,\tX-Gone ,", "x-other"))
         .putHeader("Keep-Alive", "timeout=5")
+        .putHeader("X-Gone", "named by Connection")
+        .putHeader("X-Other", "named by its second field")
         .putHeader("X-Custom", "kept as sent")
         .end("ok")).listen(0, "127.0.0.1").await();
     HttpClientResponse answer = vertx.createHttpClient()
