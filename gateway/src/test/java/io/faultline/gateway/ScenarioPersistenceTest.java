@@ -84,6 +84,7 @@ class ScenarioPersistenceTest {
   void aSaveThatCannotBeStoredIsNotKept() throws java.io.IOException {
     try (GatewayFixture gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString()))) {
       assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"kept\", \"config\": {}}").statusCode()).isEqualTo(201);
+      assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"later\", \"config\": {}}").statusCode()).isEqualTo(201);
       Path file = dir.resolve("scenarios.json");
       Files.delete(file);
       Files.createDirectories(file.resolve("in-the-way")); // the file's place taken by a directory: no write can replace it
@@ -95,6 +96,9 @@ class ScenarioPersistenceTest {
       var notDeleted = gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/kept").send().await();
       assertThat(notDeleted.statusCode()).isEqualTo(500);
       assertThat(gw.get("/api/chaos/scenarios/kept").statusCode()).as("a delete that cannot be stored is undone").isEqualTo(200);
+      assertThat(gw.get("/api/chaos/scenarios").bodyAsJsonObject().getJsonArray("scenarios").stream()
+          .map(o -> ((io.vertx.core.json.JsonObject) o).getString("name")).filter(n -> n.equals("kept") || n.equals("later")).toList())
+          .as("put back where it stood, not at the end of the list").containsExactly("kept", "later");
       try (var left = Files.list(dir)) {
         assertThat(left.map(p -> p.getFileName().toString())).as("no temporary file left").noneMatch(n -> n.endsWith(".tmp"));
       }

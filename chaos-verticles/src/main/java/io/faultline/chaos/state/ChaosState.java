@@ -261,19 +261,44 @@ public final class ChaosState {
     return saved.get(name);
   }
 
+  /** Where saved scenario {@code name} stands in the list (0 first), or -1 when none is saved by that name. */
+  public synchronized int savedPosition(String name) {
+    int position = 0;
+    for (String saved : this.saved.keySet()) {
+      if (saved.equals(name)) {
+        return position;
+      }
+      position++;
+    }
+    return -1;
+  }
+
   /**
    * Undoes a change of saved scenario {@code name} whose storing failed: puts back {@code previous} (null:
    * none) if {@code name} still holds what the change made ({@code made}, null for a delete), so a later
-   * change is never undone. Answers whether it did.
+   * change is never undone. A deleted scenario goes back where it stood ({@code position}, from
+   * {@link #savedPosition} before the change), not at the end of the list. Answers whether it did.
    */
-  public synchronized boolean revertScenario(String name, Scenario made, Scenario previous) {
+  public synchronized boolean revertScenario(String name, Scenario made, Scenario previous, int position) {
     if (saved.get(name) != made) {
       return false;
     }
     if (previous == null) {
       saved.remove(name);
+    } else if (saved.containsKey(name) || position < 0 || position >= saved.size()) {
+      saved.put(name, previous); // replaced in its place, or at the end where it was last
     } else {
+      List<Map.Entry<String, Scenario>> after = new ArrayList<>();
+      int index = 0;
+      for (var it = saved.entrySet().iterator(); it.hasNext();) {
+        Map.Entry<String, Scenario> entry = it.next();
+        if (index++ >= position) {
+          after.add(Map.entry(entry.getKey(), entry.getValue()));
+          it.remove();
+        }
+      }
       saved.put(name, previous);
+      after.forEach(entry -> saved.put(entry.getKey(), entry.getValue()));
     }
     return true;
   }
