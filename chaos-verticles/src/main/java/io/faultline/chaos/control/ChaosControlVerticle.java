@@ -394,7 +394,7 @@ public final class ChaosControlVerticle extends VerticleBase {
       JsonObject before = chaosConfig();
       String name = message.body() == null ? null : message.body().getString("name");
       Scenario previous = name == null ? null : state.savedScenario(name);
-      int position = name == null ? -1 : state.savedPosition(name);
+      ChaosState.Place place = name == null ? null : state.savedPlace(name);
       JsonObject reply = action.apply(message.body());
       Scenario made = name == null ? null : state.savedScenario(name);
       publish(message, before);
@@ -410,7 +410,7 @@ public final class ChaosControlVerticle extends VerticleBase {
         message.reply(answer);
       }).onFailure(error -> {
         JsonObject undone = chaosConfig();
-        if (name != null && state.revertScenario(name, made, previous, position)) {
+        if (name != null && state.revertScenario(name, made, previous, place)) {
           publish(message, undone);
         }
         ControlError.fail(message, new ControlError.NotStored("state_dir", "nothing was saved: " + error.getMessage(), error));

@@ -261,38 +261,43 @@ public final class ChaosState {
     return saved.get(name);
   }
 
-  /** Where saved scenario {@code name} stands in the list (0 first), or -1 when none is saved by that name. */
-  public synchronized int savedPosition(String name) {
-    int position = 0;
-    for (String saved : this.saved.keySet()) {
-      if (saved.equals(name)) {
-        return position;
+  /** Where saved scenario {@code name} stands in the list, for {@link #revertScenario}: null when none is saved by that name. */
+  public synchronized Place savedPlace(String name) {
+    int index = 0;
+    for (var it = saved.keySet().iterator(); it.hasNext(); index++) {
+      if (it.next().equals(name)) {
+        return new Place(index, it.hasNext() ? it.next() : null);
       }
-      position++;
     }
-    return -1;
+    return null;
+  }
+
+  /** A saved scenario's place in the list: its index, and the name of the one after it (null: it was last). */
+  public record Place(int index, String before) {
   }
 
   /**
    * Undoes a change of saved scenario {@code name} whose storing failed: puts back {@code previous} (null:
    * none) if {@code name} still holds what the change made ({@code made}, null for a delete), so a later
-   * change is never undone. A deleted scenario goes back where it stood ({@code position}, from
-   * {@link #savedPosition} before the change), not at the end of the list. Answers whether it did.
+   * change is never undone. A deleted scenario goes back where it stood ({@code place}, from {@link #savedPlace}
+   * before the change): before the scenario that followed it if that one is still saved, else at its index, not at
+   * the end of the list. Answers whether it did.
    */
-  public synchronized boolean revertScenario(String name, Scenario made, Scenario previous, int position) {
+  public synchronized boolean revertScenario(String name, Scenario made, Scenario previous, Place place) {
     if (saved.get(name) != made) {
       return false;
     }
     if (previous == null) {
       saved.remove(name);
-    } else if (saved.containsKey(name) || position < 0 || position >= saved.size()) {
-      saved.put(name, previous); // replaced in its place, or at the end where it was last
+    } else if (saved.containsKey(name) || place == null) {
+      saved.put(name, previous); // replaced in its place
     } else {
+      int at = place.before() != null && saved.containsKey(place.before()) ? -1 : Math.min(place.index(), saved.size());
       List<Map.Entry<String, Scenario>> after = new ArrayList<>();
       int index = 0;
-      for (var it = saved.entrySet().iterator(); it.hasNext();) {
+      for (var it = saved.entrySet().iterator(); it.hasNext(); index++) {
         Map.Entry<String, Scenario> entry = it.next();
-        if (index++ >= position) {
+        if (!after.isEmpty() || index == at || entry.getKey().equals(place.before())) {
           after.add(Map.entry(entry.getKey(), entry.getValue()));
           it.remove();
         }

@@ -85,4 +85,45 @@ class ChaosStateTest {
     assertThat(state.config()).isEqualTo(merged.config());
     assertThat(state.adopt(new ChaosState.Replica(ChaosConfig.off(), null, null, state.version() + 1))).as("nothing on its way now").isTrue();
   }
+
+  private static java.util.List<String> names(ChaosState state) {
+    return state.savedScenarios().stream().map(io.faultline.chaos.config.Scenario::name).toList();
+  }
+
+  /** Deletes whose stores failed, undone in the order they were made: each scenario goes back where it stood. */
+  @Test
+  void failedDeletesAreUndoneInTheirPlacesWhateverChangedAroundThem() {
+    ChaosState state = new ChaosState(ChaosConfig.off(), System::nanoTime, 1);
+    for (String name : java.util.List.of("a", "x", "y", "b")) {
+      state.saveScenario(new io.faultline.chaos.config.Scenario(name, null, false, ChaosConfig.off(), null));
+    }
+    // two deletes in a row, both failing: the second's place was taken after the first
+    var x = state.savedScenario("x");
+    ChaosState.Place xPlace = state.savedPlace("x");
+    state.deleteScenario("x");
+    var y = state.savedScenario("y");
+    ChaosState.Place yPlace = state.savedPlace("y");
+    state.deleteScenario("y");
+    assertThat(state.revertScenario("x", null, x, xPlace)).isTrue();
+    assertThat(state.revertScenario("y", null, y, yPlace)).isTrue();
+    assertThat(names(state)).containsExactly("a", "x", "y", "b");
+    // one before it deleted (and stored) in between: it goes back before the one that followed it
+    xPlace = state.savedPlace("x");
+    state.deleteScenario("x");
+    state.deleteScenario("a");
+    assertThat(state.revertScenario("x", null, x, xPlace)).isTrue();
+    assertThat(names(state)).containsExactly("x", "y", "b");
+    // the last one, and the one that followed it gone too: back at the end
+    var b = state.savedScenario("b");
+    ChaosState.Place bPlace = state.savedPlace("b");
+    state.deleteScenario("b");
+    assertThat(state.revertScenario("b", null, b, bPlace)).isTrue();
+    assertThat(names(state)).containsExactly("x", "y", "b");
+    // saved again since: a later change is not undone
+    ChaosState.Place yAgain = state.savedPlace("y");
+    state.deleteScenario("y");
+    state.saveScenario(new io.faultline.chaos.config.Scenario("y", "new", false, ChaosConfig.off(), null));
+    assertThat(state.revertScenario("y", null, y, yAgain)).isFalse();
+    assertThat(names(state)).containsExactly("x", "b", "y");
+  }
 }
