@@ -396,7 +396,7 @@ public final class ChaosControlVerticle extends VerticleBase {
       Scenario previous = name == null ? null : state.savedScenario(name);
       ChaosState.Place place = name == null ? null : state.savedPlace(name);
       JsonObject reply = action.apply(message.body());
-      Scenario made = name == null ? null : state.savedScenario(name);
+      long change = name == null ? 0 : state.lastChange(name);
       publish(message, before);
       vertx.executeBlocking(() -> {
         store.save(state.savedScenarios());
@@ -410,7 +410,7 @@ public final class ChaosControlVerticle extends VerticleBase {
         message.reply(answer);
       }).onFailure(error -> {
         JsonObject undone = chaosConfig();
-        if (name != null && state.revertScenario(name, made, previous, place)) {
+        if (name != null && state.revertScenario(name, change, previous, place)) {
           publish(message, undone);
         }
         ControlError.fail(message, new ControlError.NotStored("state_dir", "nothing was saved: " + error.getMessage(), error));

@@ -9,6 +9,7 @@ import io.faultline.chaos.engine.ChaosSnapshot;
 import io.faultline.chaos.engine.NodeContext;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,9 @@ public final class ChaosState {
   private final LongSupplier nanoClock;
   private final long defaultSeed;
   private final Map<String, Scenario> saved = new LinkedHashMap<>();
+  /** The number of each saved scenario's last change (a save, a delete, an undo), from one count: see {@link #lastChange}. */
+  private final Map<String, Long> changedAt = new HashMap<>();
+  private long scenarioChanges;
   private volatile ChaosSnapshot snapshot;
   private ChaosConfig baseline;
   private ChaosConfig beforeScenario;
@@ -278,15 +282,17 @@ public final class ChaosState {
 
   /**
    * Undoes a change of saved scenario {@code name} whose storing failed: puts back {@code previous} (null:
-   * none) if {@code name} still holds what the change made ({@code made}, null for a delete), so a later
-   * change is never undone. A deleted scenario goes back where it stood ({@code place}, from {@link #savedPlace}
-   * before the change): before the scenario that followed it if that one is still saved, else at its index, not at
-   * the end of the list. Answers whether it did.
+   * none) if that change ({@code change}, its {@link #lastChange} when it was made) is still the name's last, so a
+   * later change is never undone (a delete, a save and a delete again were taken for the first delete). A deleted
+   * scenario goes back where it stood ({@code place}, from {@link #savedPlace} before the change): before the
+   * scenario that followed it if that one is still saved, else at its index, not at the end of the list. Answers
+   * whether it did.
    */
-  public synchronized boolean revertScenario(String name, Scenario made, Scenario previous, Place place) {
-    if (saved.get(name) != made) {
+  public synchronized boolean revertScenario(String name, long change, Scenario previous, Place place) {
+    if (lastChange(name) != change) {
       return false;
     }
+    changedAt.put(name, ++scenarioChanges);
     if (previous == null) {
       saved.remove(name);
     } else if (saved.containsKey(name) || place == null) {
@@ -320,6 +326,7 @@ public final class ChaosState {
     Scenario stored = new Scenario(s.name(), s.description(), false, s.config().withScenario(null).withSeed(null).withRules(List.of()),
         s.defaultDurationSeconds());
     saved.put(s.name(), stored);
+    changedAt.put(s.name(), ++scenarioChanges);
     return stored;
   }
 
@@ -330,6 +337,12 @@ public final class ChaosState {
     if (saved.remove(name) == null) {
       throw new NotFound("scenario", "no scenario named " + name);
     }
+    changedAt.put(name, ++scenarioChanges);
+  }
+
+  /** The number of saved scenario {@code name}'s last change (0: none since the node started), for {@link #revertScenario}. */
+  public synchronized long lastChange(String name) {
+    return changedAt.getOrDefault(name, 0L);
   }
 
   public synchronized Scenario find(String name) {

@@ -101,29 +101,36 @@ class ChaosStateTest {
     var x = state.savedScenario("x");
     ChaosState.Place xPlace = state.savedPlace("x");
     state.deleteScenario("x");
+    long xDeleted = state.lastChange("x");
     var y = state.savedScenario("y");
     ChaosState.Place yPlace = state.savedPlace("y");
     state.deleteScenario("y");
-    assertThat(state.revertScenario("x", null, x, xPlace)).isTrue();
-    assertThat(state.revertScenario("y", null, y, yPlace)).isTrue();
+    long yDeleted = state.lastChange("y");
+    assertThat(state.revertScenario("x", xDeleted, x, xPlace)).isTrue();
+    assertThat(state.revertScenario("y", yDeleted, y, yPlace)).isTrue();
     assertThat(names(state)).containsExactly("a", "x", "y", "b");
     // one before it deleted (and stored) in between: it goes back before the one that followed it
     xPlace = state.savedPlace("x");
     state.deleteScenario("x");
+    xDeleted = state.lastChange("x");
     state.deleteScenario("a");
-    assertThat(state.revertScenario("x", null, x, xPlace)).isTrue();
+    assertThat(state.revertScenario("x", xDeleted, x, xPlace)).isTrue();
     assertThat(names(state)).containsExactly("x", "y", "b");
     // the last one, and the one that followed it gone too: back at the end
     var b = state.savedScenario("b");
     ChaosState.Place bPlace = state.savedPlace("b");
     state.deleteScenario("b");
-    assertThat(state.revertScenario("b", null, b, bPlace)).isTrue();
+    assertThat(state.revertScenario("b", state.lastChange("b"), b, bPlace)).isTrue();
     assertThat(names(state)).containsExactly("x", "y", "b");
-    // saved again since: a later change is not undone
+    // saved again since, or saved and deleted again: a later change is not undone
     ChaosState.Place yAgain = state.savedPlace("y");
     state.deleteScenario("y");
+    yDeleted = state.lastChange("y");
     state.saveScenario(new io.faultline.chaos.config.Scenario("y", "new", false, ChaosConfig.off(), null));
-    assertThat(state.revertScenario("y", null, y, yAgain)).isFalse();
+    assertThat(state.revertScenario("y", yDeleted, y, yAgain)).isFalse();
     assertThat(names(state)).containsExactly("x", "b", "y");
+    state.deleteScenario("y");
+    assertThat(state.revertScenario("y", yDeleted, y, yAgain)).as("the first delete's undo after a save and a delete").isFalse();
+    assertThat(names(state)).containsExactly("x", "b");
   }
 }
