@@ -20,15 +20,8 @@ public final class ForwardedHeaders {
 
   /** Applies both to {@code headers}, the outgoing copy of {@code incoming}'s headers. */
   public static void apply(MultiMap headers, HttpServerRequest incoming) {
-    String connection = headers.get(HttpHeaderNames.CONNECTION);
-    if (connection != null) {
-      // Headers named in Connection are hop-by-hop too (RFC 9110 7.6.1).
-      for (String name : connection.split(",")) {
-        if (!name.isBlank()) {
-          headers.remove(name.trim());
-        }
-      }
-    }
+    // Headers named in Connection are hop-by-hop too (RFC 9110 7.6.1), in each of its fields (a list may come in several)
+    ProxiedHeaders.removeNamedBy(headers, headers);
     SocketAddress remote = incoming.remoteAddress();
     if (remote != null) {
       // an accepted connection's host is its address as text, kept with the connection; hostAddress() formats it anew

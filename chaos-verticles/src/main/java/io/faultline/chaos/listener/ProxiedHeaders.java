@@ -63,11 +63,13 @@ public final class ProxiedHeaders {
   }
 
   /**
-   * Removes from {@code to} the headers {@code from}'s {@code Connection} names (one lookup when it has none). An
-   * upstream's answer says {@code Connection: keep-alive} or {@code close} nearly every time: its values are read
-   * in place, with no list of them and no String of each option made.
+   * Removes from {@code to} the headers {@code from}'s {@code Connection} names, in every field of it (one lookup when
+   * it has none); {@code close} and {@code keep-alive} are options, not names ({@code Keep-Alive} goes as hop-by-hop
+   * wherever headers are forwarded). An upstream's answer says {@code Connection: keep-alive} or {@code close} nearly
+   * every time: its values are read in place, with no list of them and no String of each option made. {@code from}
+   * may be {@code to}: a Vert.x map's values are then read from a copy.
    */
-  private static void removeNamedBy(MultiMap from, MultiMap to) {
+  static void removeNamedBy(MultiMap from, MultiMap to) {
     if (!from.contains(HttpHeaderNames.CONNECTION)) {
       return;
     }

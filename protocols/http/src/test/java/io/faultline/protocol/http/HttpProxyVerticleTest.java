@@ -883,6 +883,17 @@ class HttpProxyVerticleTest {
     }
   }
 
+  /** Connection is a list, and a client may send it in several fields: what any of them names stays on this hop. */
+  @Test
+  void headersNamedInAnyConnectionFieldAreNotForwarded() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(null)) {
+      String answer = raw(gw.port, "GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\nConnection: X-Secret ,X-Hop\r\n"
+          + "X-Secret: 1\r\nX-Hop: 2\r\nX-Kept: 3\r\n\r\n");
+      assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("x-kept").doesNotContainIgnoringCase("x-secret")
+          .doesNotContainIgnoringCase("x-hop");
+    }
+  }
+
   /** {@link #raw(int, String)}, telling {@code firstByte} when the answer's first byte came. */
   private static String raw(int port, String request, Runnable firstByte) throws java.io.IOException {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
