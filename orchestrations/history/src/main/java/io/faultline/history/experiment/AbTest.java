@@ -231,20 +231,24 @@ public final class AbTest {
       handle.stopAsked().onComplete(stop -> stopIfRunning(id));
       long timer = vertx.setTimer(timeoutSeconds * 1000L, t -> {
         waiting.remove(id);
-        recorded.tryFail("run " + id + " was not recorded within " + timeoutSeconds + " s: it was stopped");
-        stopIfRunning(id); // the test has failed: its run, chaos on, went on for nobody
+        // the test has failed: its run, chaos on, went on for nobody. It fails once the run has stopped (its config
+        // put back): failing first, the test put the node's seed back at once, into the run's config read before the
+        // run's stop restored it, and so switched the run's chaos on again after it
+        stopIfRunning(id).onComplete(stopped -> recorded.tryFail("run " + id + " was not recorded within " + timeoutSeconds
+            + " s: it was stopped"));
       });
       return recorded.future().onComplete(ar -> vertx.cancelTimer(timer));
     });
   }
 
-  /** Stops run {@code id} if it is the one running (its config is put back). */
-  private void stopIfRunning(String id) {
-    vertx.eventBus().<JsonObject>request(OrchestratorVerticle.STATUS, new JsonObject()).onSuccess(status -> {
+  /** Stops run {@code id} if it is the one running; completes once it has ended (its config put back), or could not be stopped. */
+  private Future<Void> stopIfRunning(String id) {
+    return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.STATUS, new JsonObject()).compose(status -> {
       if (id.equals(status.body().getString("run_id")) && status.body().getBoolean("is_running", false)) {
-        vertx.eventBus().request(OrchestratorVerticle.STOP, new JsonObject());
+        return vertx.eventBus().request(OrchestratorVerticle.STOP, new JsonObject()).<Void>mapEmpty(); // answers once it ended
       }
-    });
+      return Future.<Void>succeededFuture();
+    }).recover(e -> Future.succeededFuture());
   }
 
   private static JsonObject progress(int sample, int samples, List<JsonObject> a, List<JsonObject> b) {
