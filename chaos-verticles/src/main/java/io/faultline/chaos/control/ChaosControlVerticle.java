@@ -387,7 +387,7 @@ public final class ChaosControlVerticle extends VerticleBase {
    * run one at a time in the order of the changes, each writing the scenarios as they are when it runs,
    * so the file ends with every change made (concurrent stores used to land in any order, and the last
    * to land could lack a change another had answered 201). A store that fails undoes its change, unless
-   * a later change replaced it, and answers 500 saying nothing was saved.
+   * a later change replaced it, before the next store runs, and answers 500 saying nothing was saved.
    */
   private Handler<Message<JsonObject>> persist(Function<JsonObject, JsonObject> action) {
     return message -> {
@@ -398,8 +398,19 @@ public final class ChaosControlVerticle extends VerticleBase {
       JsonObject reply = action.apply(message.body());
       long change = name == null ? 0 : state.lastChange(name);
       publish(message, before);
+      JsonObject[] undone = {null}; // the config as it was before the undo, once a failed store's change is undone
       vertx.executeBlocking(() -> {
-        store.save(state.savedScenarios());
+        try {
+          store.save(state.savedScenarios());
+        } catch (RuntimeException e) {
+          // undone here, before the next store starts (they run in order on one worker): undone on the event loop
+          // after, the next store could write the scenarios with this change in, which memory then lacks
+          JsonObject config = chaosConfig();
+          if (name != null && state.revertScenario(name, change, previous, place)) {
+            undone[0] = config;
+          }
+          throw e;
+        }
         return reply;
       }, true).onSuccess(answer -> {
         if (name != null) {
@@ -409,9 +420,8 @@ public final class ChaosControlVerticle extends VerticleBase {
         }
         message.reply(answer);
       }).onFailure(error -> {
-        JsonObject undone = chaosConfig();
-        if (name != null && state.revertScenario(name, change, previous, place)) {
-          publish(message, undone);
+        if (undone[0] != null) {
+          publish(message, undone[0]);
         }
         ControlError.fail(message, new ControlError.NotStored("state_dir", "nothing was saved: " + error.getMessage(), error));
       });
