@@ -23,8 +23,8 @@ public interface HistoryStore {
   /** Windows: {@code id, node, started_at, ended_at, source, config, metrics}. */
   Future<Void> insertWindows(List<JsonObject> windows);
 
-  /** Exchanges the flight recorder kept, each with the node that saw it. */
-  Future<Void> insertExchanges(String node, List<ExchangeRecord> exchanges);
+  /** Exchanges the flight recorder kept, each with the node that saw it; one whose id is stored already is not stored again. */
+  Future<Void> insertExchanges(String node, List<RecordedExchange> exchanges);
 
   /** Creates or replaces an experiment: {@code id, kind, status, started_at, ended_at, ...}. */
   Future<Void> putExperiment(JsonObject experiment);

@@ -34,7 +34,7 @@ public final class SqlHistoryStore implements HistoryStore {
   private final RowInsert windows = new RowInsert("chaos_windows (id, node, started_at, ended_at, source, config, metrics)",
       "ON CONFLICT (id) DO NOTHING");
   private final RowInsert exchanges = new RowInsert("exchanges (at, node, listener, protocol, route, method, path, operation, "
-      + "status_code, outcome, faults, duration_ms, injected_delay_ms, trace_id)", "");
+      + "status_code, outcome, faults, duration_ms, injected_delay_ms, trace_id, id)", "ON CONFLICT (id) DO NOTHING");
 
   SqlHistoryStore(Connections connections) {
     this.connections = connections;
@@ -69,12 +69,16 @@ public final class SqlHistoryStore implements HistoryStore {
   }
 
   @Override
-  public Future<Void> insertExchanges(String node, List<ExchangeRecord> rows) {
-    return exchanges.insert(rows, (e, row) -> row
+  public Future<Void> insertExchanges(String node, List<RecordedExchange> rows) {
+    return exchanges.insert(rows, (recorded, row) -> exchangeRow(node, recorded.exchange(), row).addValue(cut(recorded.id(), 64)));
+  }
+
+  private static Tuple exchangeRow(String node, ExchangeRecord e, Tuple row) {
+    return row
         .addValue(e.endedAtMs()).addValue(cut(node, 128)).addValue(cut(e.listener(), 128)).addValue(e.protocol())
         .addValue(cut(e.route(), 128)).addValue(cut(e.method(), 16)).addValue(cut(e.path(), 2048)).addValue(cut(e.operation(), 256))
         .addValue(e.status()).addValue(e.outcome()).addValue(cut(String.join(",", e.faults()), 512))
-        .addValue(e.durationNanos() / 1e6).addValue(e.injectedDelayMs()).addValue(cut(e.traceId(), 64)));
+        .addValue(e.durationNanos() / 1e6).addValue(e.injectedDelayMs()).addValue(cut(e.traceId(), 64));
   }
 
   /**
