@@ -64,7 +64,8 @@ public final class ProxiedHeaders {
 
   /**
    * Removes from {@code to} the headers {@code from}'s {@code Connection} names, in every field of it (one lookup when
-   * it has none); {@code close} and {@code keep-alive} are options, not names ({@code Keep-Alive} goes as hop-by-hop
+   * it has none), but never the message's framing ({@link #framing}); {@code close} and {@code keep-alive} are options,
+   * not names ({@code Keep-Alive} goes as hop-by-hop
    * wherever headers are forwarded). An upstream's answer says {@code Connection: keep-alive} or {@code close} nearly
    * every time: its values are read in place, with no list of them and no String of each option made. {@code from}
    * may be {@code to}: a Vert.x map's values are then read from a copy.
@@ -93,12 +94,24 @@ public final class ProxiedHeaders {
         while (last > first && value.charAt(last - 1) <= ' ') {
           last--;
         }
-        if (first < last && !option(value, first, last, "close") && !option(value, first, last, "keep-alive")) {
+        if (first < last && !option(value, first, last, "close") && !option(value, first, last, "keep-alive")
+            && !framing(value, first, last)) {
           to.remove(value.subSequence(first, last).toString());
         }
         start = end + 1;
       }
     }
+  }
+
+  /**
+   * Whether {@code value[first, last)} names a header that frames the message: it is never taken off for being named.
+   * {@code Connection: Content-Length} took a request's length off the copy sent upstream, which then read a body-less
+   * request and the body as a request of its own (smuggled past the routes and the rules, its answer given to whoever
+   * next had that pooled connection). The proxy frames each hop itself: {@code Transfer-Encoding} goes as hop-by-hop,
+   * and a chunked body is sent chunked again.
+   */
+  private static boolean framing(CharSequence value, int first, int last) {
+    return option(value, first, last, "content-length") || option(value, first, last, "transfer-encoding");
   }
 
   /** Whether {@code value[first, last)} is {@code option}, in any case. */
