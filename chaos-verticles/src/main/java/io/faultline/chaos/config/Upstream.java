@@ -83,6 +83,11 @@ public record Upstream(String scheme, String host, int port, String basePath) {
     return isSecure(scheme);
   }
 
+  /** The host as an authority writes it: an IPv6 literal in brackets ({@code Host: ::1:8080} names no host at all). */
+  public String authorityHost() {
+    return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+  }
+
   /**
    * The request target the upstream is asked for, given the client's: in origin form ({@link #originForm}),
    * under the base path, where the client's {@code /} is the base path itself ({@code http://host/graphql} is
@@ -164,6 +169,6 @@ public record Upstream(String scheme, String host, int port, String basePath) {
 
   @Override
   public String toString() {
-    return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + basePath;
+    return scheme + "://" + authorityHost() + ":" + port + basePath;
   }
 }

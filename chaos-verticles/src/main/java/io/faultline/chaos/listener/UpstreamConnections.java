@@ -65,7 +65,8 @@ public final class UpstreamConnections extends UpstreamPool<HttpClientConnection
         return Future.failedFuture(opened.cause());
       }
       Open open = live.get(connection);
-      return Future.succeededFuture(new UpstreamLeg(this, upstream, connection, opened.result(), open != null && open.carried));
+      return Future.succeededFuture(new UpstreamLeg(this, upstream, connection, UpstreamClients.named(opened.result(), upstream),
+          open != null && open.carried));
     }));
   }
 

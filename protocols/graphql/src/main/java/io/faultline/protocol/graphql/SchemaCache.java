@@ -1,6 +1,7 @@
 package io.faultline.protocol.graphql;
 
 import io.faultline.chaos.listener.RouteTable;
+import io.faultline.chaos.listener.UpstreamClients;
 import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -71,7 +72,7 @@ final class SchemaCache {
         .setIdleTimeout(route.timeoutMs());
     String body = new JsonObject().put("query", GraphQlSchema.INTROSPECTION_QUERY).encode();
     return client.request(options)
-        .compose(request -> request.send(body))
+        .compose(request -> UpstreamClients.named(request, route.upstream()).send(body))
         .compose(response -> response.body())
         .map(answer -> GraphQlSchema.fromIntrospection(answer.toJsonObject()))
         .otherwise((GraphQlSchema) null);

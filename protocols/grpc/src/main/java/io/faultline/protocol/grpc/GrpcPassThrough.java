@@ -1,6 +1,7 @@
 package io.faultline.protocol.grpc;
 
 import io.faultline.chaos.listener.BackPressure;
+import io.faultline.chaos.listener.UpstreamClients;
 import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.exchange.UpstreamFailures;
 import io.vertx.core.MultiMap;
@@ -87,7 +88,7 @@ final class GrpcPassThrough {
             vertx.cancelTimer(headTimer);
             failed(call, opened.cause());
           } else {
-            send(call, opened.result(), headTimer);
+            send(call, UpstreamClients.named(opened.result(), target), headTimer);
           }
         });
   }

@@ -2,6 +2,7 @@ package io.faultline.protocol.grpc;
 
 import io.faultline.chaos.config.GrpcCodes;
 import io.faultline.chaos.config.Upstream;
+import io.faultline.chaos.listener.UpstreamClients;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
@@ -124,7 +125,7 @@ final class GrpcRelay {
         runner.translator().upstreamFailed(call, call.upstream(), UpstreamFailures.shown(opened.cause()));
         return;
       }
-      HttpClientRequest stream = opened.result();
+      HttpClientRequest stream = UpstreamClients.named(opened.result(), target);
       GrpcClientRequest<Buffer, Buffer> outgoing = UpstreamAnswer.grpcCall(stream);
       if (call.finished()) { // its timeout_ms passed while it waited for the stream, or its client left
         vertx.cancelTimer(headTimer);

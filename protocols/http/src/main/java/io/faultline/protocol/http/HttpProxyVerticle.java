@@ -94,6 +94,7 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
               .setPort(upstream.port())
               .setSsl(upstream.secure())
               .setIdleTimeout(route.timeoutMs()))
+              .map(made -> UpstreamClients.named(made, upstream))
               .andThen(made -> call.upstream = made.result());
         })
         .addInterceptor(new RouteInterceptor(() -> dispatching, runner))

@@ -168,7 +168,7 @@ final class PlainForward {
   /** The {@code Host} an upstream is asked with: its host, and its port unless the scheme's own (as Vert.x's client writes it). */
   private static String authority(Upstream upstream) {
     int port = upstream.port();
-    return port == (upstream.secure() ? 443 : 80) || port < 0 ? upstream.host() : upstream.host() + ':' + port;
+    return port == (upstream.secure() ? 443 : 80) || port < 0 ? upstream.authorityHost() : upstream.authorityHost() + ':' + port;
   }
 
   /**

@@ -923,6 +923,24 @@ class HttpProxyVerticleTest {
     }
   }
 
+  /** An upstream named by an IPv6 literal is asked with its host in brackets: {@code Host: ::1:8080} is no host at all. */
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "on"})
+  void anIpv6UpstreamIsAskedWithItsHostInBrackets(String chaos) throws Exception {
+    io.vertx.core.Vertx upstreamVertx = io.vertx.core.Vertx.vertx();
+    var upstream = upstreamVertx.createHttpServer().requestHandler(request -> request.response().end("host=" + request.getHeader("Host")))
+        .listen(0, "::1").await();
+    ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://[::1]:" + upstream.actualPort(), null, 2_000L,
+        null, 1, null, null);
+    try (GatewayFixture gw = new GatewayFixture(chaos.equals("on") ? "{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10000000}}"
+        : null, listener)) {
+      String answer = raw(gw.port, "GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+      assertThat(answer).startsWith("HTTP/1.1 200").endsWith("host=[::1]:" + upstream.actualPort());
+    } finally {
+      upstreamVertx.close().await();
+    }
+  }
+
   /** {@link #raw(int, String)}, telling {@code firstByte} when the answer's first byte came. */
   private static String raw(int port, String request, Runnable firstByte) throws java.io.IOException {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
