@@ -177,6 +177,10 @@ public final class WebSocketUpgrades {
     }
     ForwardedHeaders.apply(headers, request);
     headers.remove("Connection");
+    if (upstream.host().indexOf(':') >= 0) {
+      // Vert.x hands Netty's handshaker the URI http://::1:8080/..., in which Netty finds no host: the handshake failed
+      headers.set("Host", upstream.authorityHost() + ":" + upstream.port());
+    }
     WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setHost(upstream.host())
         .setPort(upstream.port())

@@ -37,9 +37,12 @@ class GraphQlIpv6UpstreamTest {
     GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, state, new ConnectionGate(), 0, ChaosListener.NOOP);
     vertx.deployVerticle(verticle).await(10, TimeUnit.SECONDS);
 
-    String answer = vertx.createHttpClient().request(HttpMethod.POST, verticle.actualPort(), "127.0.0.1", "/")
+    // kept in a variable to the end: a Vert.x client no longer referenced is closed when collected, with its connections
+    io.vertx.core.http.HttpClient client = vertx.createHttpClient();
+    String answer = client.request(HttpMethod.POST, verticle.actualPort(), "127.0.0.1", "/")
         .compose(request -> request.putHeader("Content-Type", "application/json").send(new JsonObject().put("query", "{ host }").toBuffer()))
         .compose(HttpClientResponse::body).await(10, TimeUnit.SECONDS).toString();
     assertThat(new JsonObject(answer).getJsonObject("data").getString("host")).isEqualTo("[::1]:" + upstream.actualPort());
+    client.close().await(10, TimeUnit.SECONDS);
   }
 }

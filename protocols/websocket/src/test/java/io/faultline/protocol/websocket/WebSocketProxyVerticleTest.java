@@ -313,6 +313,27 @@ class WebSocketProxyVerticleTest {
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("not the route's 5 s timeout").isLessThan(4_000);
   }
 
+  /** An upstream named by an IPv6 literal is asked with its host in brackets (the handshake failed: Netty found no host in the URI). */
+  @Test
+  void anIpv6UpstreamIsAskedWithItsHostInBrackets() throws Exception {
+    fixture = fixture();
+    io.vertx.core.http.HttpServer upstream = fixture.vertx.createHttpServer()
+        .webSocketHandler(socket -> socket.writeTextMessage("host=" + socket.headers().get("Host")))
+        .listen(0, "::1").await();
+    io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("v6", "websocket",
+        "127.0.0.1", 0, "ws://[::1]:" + upstream.actualPort(), null, 5_000L, null, 1, null, null);
+    WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, fixture.state,
+        new io.faultline.chaos.listener.ConnectionGate(), 0, io.faultline.chaos.event.ChaosListener.NOOP);
+    fixture.vertx.deployVerticle(verticle).await();
+    // kept in a variable to the end: a Vert.x client no longer referenced is closed when collected, with its connections
+    io.vertx.core.http.WebSocketClient client = fixture.vertx.createWebSocketClient();
+    io.vertx.core.Promise<String> first = io.vertx.core.Promise.promise();
+    client.connect(verticle.actualPort(), "127.0.0.1", "/x")
+        .onSuccess(socket -> socket.textMessageHandler(first::tryComplete)).onFailure(first::tryFail);
+    assertThat(first.future().await(10, TimeUnit.SECONDS)).isEqualTo("host=[::1]:" + upstream.actualPort());
+    client.close().await();
+  }
+
   /** A second websocket listener, on the fixture's chaos, in front of the upstream on {@code upstreamPort}, its route timeout {@code timeoutMs}. */
   private WebSocketProxyVerticle listenerTo(int upstreamPort, long timeoutMs) {
     io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("other", "websocket",
