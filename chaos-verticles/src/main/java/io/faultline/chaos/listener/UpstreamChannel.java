@@ -63,6 +63,8 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
   private boolean skipping;
   /** The exchange's answer came whole: anything more before the next exchange is no request's. */
   private boolean answered;
+  /** The exchange in flight has had something from the upstream ({@link #heard}). */
+  private boolean heard;
   /** The connection is being closed: what is still decoded from it is let go. */
   private boolean closing;
   private boolean inactive;
@@ -115,7 +117,16 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
   public void begin(Exchange exchange, boolean bodiless) {
     this.exchange = exchange;
     answered = false;
+    heard = false;
     decoder.bodiless = bodiless;
+  }
+
+  /**
+   * Whether the upstream answered the exchange in flight, in anything this end could read or not: a request it
+   * answered with a head past the limits or a broken status line was had, and is not sent again.
+   */
+  public boolean heard() {
+    return heard;
   }
 
   /** Whether this connection carried an exchange before the one it carries now. */
@@ -177,6 +188,7 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
       ReferenceCountUtil.release(msg); // decoded after the connection was given up: nobody's
       return;
     }
+    heard = true;
     DecoderResult result = object.decoderResult();
     Exchange to = exchange;
     if (result.isFailure()) {

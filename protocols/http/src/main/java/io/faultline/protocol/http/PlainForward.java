@@ -143,11 +143,13 @@ final class PlainForward {
    * does ({@code proxy_next_upstream error}), when the connection had carried an exchange before (an upstream
    * closes a kept-alive connection as a request goes out on it: its keep-alive timeout, a restart), the
    * method is idempotent, the request had no body (it is not kept to be sent again), and the client is still
-   * there with nothing answered. A timeout is never sent again: the upstream had it.
+   * there with nothing answered. A timeout is never sent again: the upstream had it; nor a request the upstream
+   * answered with what cannot be read (a broken status line, a head past the limits: nginx's {@code invalid_header},
+   * not among its defaults), which it had too.
    */
   private static boolean sendsAgain(HttpCall call, UpstreamChannel channel, Throwable cause) {
     HttpServerRequest request = call.request;
-    if (call.retried || !channel.reused() || UpstreamFailures.tooSlow(cause) || !bodiless(request)
+    if (call.retried || !channel.reused() || channel.heard() || UpstreamFailures.tooSlow(cause) || !bodiless(request)
         || request.response().closed() || request.response().headWritten() || !IDEMPOTENT.contains(request.method())) {
       return false;
     }

@@ -941,6 +941,45 @@ class HttpProxyVerticleTest {
     }
   }
 
+  /**
+   * A request the upstream answered with what cannot be read is not sent again: it was had. Only one that met a
+   * closed kept-alive connection with nothing heard goes out a second time (the upstream counted three requests).
+   */
+  @Test
+  void aRequestAnsweredUnreadablyOnAKeptAliveConnectionIsNotSentAgain() throws Exception {
+    io.vertx.core.Vertx upstreamVertx = io.vertx.core.Vertx.vertx();
+    java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+    var upstream = upstreamVertx.createNetServer().connectHandler(socket -> socket.handler(bytes -> {
+      int n = requests.incrementAndGet();
+      socket.write(n == 1 ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" : "HTTP/1.1 2x0 Broken\r\nContent-Length: 0\r\n\r\n");
+    })).listen(0, "127.0.0.1").await();
+    ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(), null, 2_000L,
+        null, 1, null, null);
+    try (GatewayFixture gw = new GatewayFixture(null, listener)) {
+      // one connection to the gateway, one at a time: the second request goes out on the first's kept-alive connection
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+        socket.setSoTimeout(5_000);
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().write("GET /one HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+        String line;
+        int length = 0;
+        while (!(line = in.readLine()).isEmpty()) {
+          if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+            length = Integer.parseInt(line.substring(15).trim());
+          }
+        }
+        assertThat(in.skip(length)).isEqualTo(length);
+        socket.getOutputStream().write("GET /two HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(in.readLine()).isEqualTo("HTTP/1.1 502 Bad Gateway");
+      }
+      Thread.sleep(200); // a request sent again would have reached the upstream by now
+      assertThat(requests.get()).as("requests the upstream had").isEqualTo(2);
+    } finally {
+      upstreamVertx.close().await();
+    }
+  }
+
   /** {@link #raw(int, String)}, telling {@code firstByte} when the answer's first byte came. */
   private static String raw(int port, String request, Runnable firstByte) throws java.io.IOException {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
