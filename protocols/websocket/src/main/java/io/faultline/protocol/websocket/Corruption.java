@@ -11,8 +11,11 @@ import java.nio.charset.StandardCharsets;
  * one byte has some bits flipped; in a text message one ASCII character is replaced by another
  * printable one, or, in text with none (CJK, Cyrillic), one multi-byte character by another of the same
  * length, so the text stays valid UTF-8 (the WebSocket layer accepts it) and it is the application's own
- * validation that has to notice. Such text came through unchanged while the fault was counted. Only a
- * frame with no byte to alter (an empty one) is left as it is, and then answered as it came.
+ * validation that has to notice. Such text came through unchanged while the fault was counted. A message
+ * in fragments whose last one has no byte to alter (empty, as streaming writers end a message, or only the
+ * tail of a character split across fragments) gets one more byte there instead: a printable ASCII character
+ * in text (after its last fragment a text message ends on a whole character, so it stays valid UTF-8). Only
+ * an empty message is left as it is, and then answered as it came.
  */
 final class Corruption {
 
@@ -22,7 +25,7 @@ final class Corruption {
   static WebSocketFrame corrupt(WebSocketFrame frame, boolean text, ChaosRandom random) {
     byte[] bytes = frame.binaryData().getBytes();
     if (bytes.length == 0) {
-      return frame;
+      return lengthened(frame, text, random);
     }
     int start = random.nextInt(bytes.length);
     if (text) {
@@ -39,7 +42,7 @@ final class Corruption {
       } else {
         index = freeContinuation(bytes, start);
         if (index < 0) {
-          return frame; // nothing here can change and stay valid UTF-8 (a fragment's split character)
+          return lengthened(frame, text, random); // nothing here can change and stay valid UTF-8 (a fragment's split character)
         }
         bytes[index] ^= (byte) (1 << random.nextInt(6)); // a continuation byte still: another character of the same length
       }
@@ -53,6 +56,16 @@ final class Corruption {
       return WebSocketFrame.binaryFrame(Buffer.buffer(bytes), frame.isFinal());
     }
     return WebSocketFrame.continuationFrame(Buffer.buffer(bytes), frame.isFinal());
+  }
+
+  /** {@code frame}, a message's last, with one more byte when it ends a message in fragments; an empty message as it is. */
+  private static WebSocketFrame lengthened(WebSocketFrame frame, boolean text, ChaosRandom random) {
+    if (frame.type() != WebSocketFrameType.CONTINUATION) {
+      return frame;
+    }
+    byte added = text ? (byte) ('!' + random.nextInt(94)) : (byte) random.nextInt(256);
+    Buffer bytes = frame.binaryData();
+    return WebSocketFrame.continuationFrame(Buffer.buffer(bytes.length() + 1).appendBuffer(bytes).appendByte(added), frame.isFinal());
   }
 
   /**

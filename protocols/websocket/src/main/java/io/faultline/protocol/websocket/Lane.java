@@ -206,6 +206,12 @@ final class Lane {
     if ((frame.type() == WebSocketFrameType.TEXT || frame.type() == WebSocketFrameType.BINARY) && messageChaos() != null) {
       // chaos reached this direction while the connection was open: from this message on, each is decided
       frames.accept(this::delay);
+      if (sourcePaused) {
+        // paused for a full sink (Vert.x hands on one frame more after a ping or a pong, paused or not): its resume
+        // waited for the sink's drain, and the line's own wait for that drain took the one drain handler, so this
+        // direction stopped for good; the line resumes it instead, once it runs low
+        pausedByLine = true;
+      }
       delay(frame);
       return;
     }
