@@ -53,6 +53,47 @@ public final class AbruptClose {
   }
 
   /**
+   * As {@link #close(HttpConnection)}, once what was written to the connection before has gone out, {@code boundMs} at
+   * most (0: no bound). A peer that vanished leaves its last messages on their way to the other, as nginx sends on
+   * what it holds: closing at once discarded what Netty still held for a slow reader (up to its write queue's 64 KiB
+   * and more), and the reader lost the tail of what was sent before the hang-up.
+   */
+  public static void closeOnceWritten(HttpConnection connection, long boundMs) {
+    if (connection instanceof ConnectionBase base) {
+      closeOnceWritten(base.channel().pipeline(), boundMs);
+    } else {
+      connection.close();
+    }
+  }
+
+  /** {@link #closeOnceWritten(HttpConnection, long)} for a WebSocket's connection. */
+  public static void closeOnceWritten(io.vertx.core.http.WebSocketBase socket, long boundMs) {
+    if (socket instanceof io.vertx.core.internal.http.WebSocketInternal internal && internal.channelHandlerContext() != null) {
+      closeOnceWritten(internal.channelHandlerContext().pipeline(), boundMs);
+    }
+  }
+
+  private static void closeOnceWritten(io.netty.channel.ChannelPipeline pipeline, long boundMs) {
+    io.netty.channel.Channel channel = pipeline.channel();
+    io.vertx.core.net.impl.VertxHandler<?> handler = pipeline.get(io.vertx.core.net.impl.VertxHandler.class);
+    io.vertx.core.net.impl.VertxConnection connection = handler == null ? null : handler.getConnection();
+    if (connection == null || !channel.isActive()) {
+      closeBelowVertx(pipeline);
+      return;
+    }
+    io.netty.util.concurrent.ScheduledFuture<?> bound = boundMs <= 0 ? null
+        : channel.eventLoop().schedule(() -> closeBelowVertx(pipeline), boundMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    // Vert.x's flush: an empty write queued behind everything written before it (in Vert.x's own queue too, which holds
+    // what the channel could not take), done once all of it has gone out
+    connection.flush(flushed -> {
+      if (bound != null) {
+        bound.cancel(false);
+      }
+      closeBelowVertx(pipeline);
+    });
+  }
+
+  /**
    * Starts the close from the last handler's context: it travels toward the socket past that handler, Vert.x's
    * own, which would otherwise turn the close into a close frame.
    */

@@ -208,15 +208,16 @@ public final class ClosingHandshake {
   /**
    * The client has gone: the upstream is sent {@code close} unless it was sent one, and then, unless its connection
    * has closed already ({@code upstreamOpen} false), that connection is ended: its answer would reach nobody, and
-   * an upstream that kept its connection after the handshake would keep both for ever. The end comes after this
-   * event-loop turn, so that the close written in it goes out first.
+   * an upstream that kept its connection after the handshake would keep both for ever. The end comes once what was
+   * written to it has gone out ({@code boundMs} at most: the send timeout), the close written in this turn with it.
    */
-  public void lastWordToUpstream(Close close, WebSocketBase socket, boolean upstreamOpen) {
+  public void lastWordToUpstream(Close close, WebSocketBase socket, boolean upstreamOpen, long boundMs) {
     if (!upstream.sent) {
       send(upstream, close.code(), close.reason());
     }
     if (upstreamOpen) {
-      vertx.runOnContext(v -> AbruptClose.close(socket));
+      // once what was relayed to it and that close have gone out (a slow reader lost their tail), boundMs at most
+      vertx.runOnContext(v -> AbruptClose.closeOnceWritten(socket, boundMs));
     }
   }
 

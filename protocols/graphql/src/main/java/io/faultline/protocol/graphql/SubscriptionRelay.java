@@ -42,6 +42,7 @@ final class SubscriptionRelay {
   private final ExchangeRunner<Subscribe> runner;
   private final Supplier<Future<GraphQlSchema>> schema;
   private final java.util.function.BooleanSupplier chaosOn;
+  private final long sendTimeoutMs;
   private final Map<String, FieldTarget> targets = new HashMap<>();
   /** The client's messages for a subscription still held by chaos (a delay, a bulkhead's queue), by its id. */
   private final Map<String, Future<Void>> held = new HashMap<>();
@@ -73,6 +74,7 @@ final class SubscriptionRelay {
     this.runner = runner;
     this.schema = schema;
     this.chaosOn = chaosOn;
+    this.sendTimeoutMs = sendTimeoutMs;
     this.toClient = new HeldBack(vertx, upstream, client, sendTimeoutMs, () -> stalled(true));
     this.toUpstream = new HeldBack(vertx, client, upstream, sendTimeoutMs, () -> stalled(false));
   }
@@ -137,7 +139,7 @@ final class SubscriptionRelay {
     toClient.stop(); // its drain never comes: the upstream is read on, what it sends dropped
     ClosingHandshake.Close close = closing.clientGone(client);
     afterClientsMessages(() -> {
-      closing.lastWordToUpstream(close, upstream, !upstreamGone);
+      closing.lastWordToUpstream(close, upstream, !upstreamGone, sendTimeoutMs);
       endIfGone();
     });
   }

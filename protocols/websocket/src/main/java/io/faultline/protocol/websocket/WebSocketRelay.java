@@ -45,6 +45,9 @@ final class WebSocketRelay implements Lane.Events {
   private boolean abrupt;
   private boolean upstreamFailed;
   private boolean finished;
+  /** The client read nothing for the send timeout: its connection is cut without waiting for what it does not read. */
+  private boolean clientStalled;
+  private final long sendTimeoutMs;
   private long timer = -1;
   private final ClosingHandshake closing;
   /** Whether chaos is still on: once it is off (the kill switch), no fault decided at the handshake applies. */
@@ -58,6 +61,7 @@ final class WebSocketRelay implements Lane.Events {
       Following following, java.util.function.Supplier<io.faultline.chaos.shaping.Pacer> pacers, long sendTimeoutMs,
       Consumer<String> faults, Consumer<End> ended) {
     this.chaosOn = following::chaosOn;
+    this.sendTimeoutMs = sendTimeoutMs;
     this.vertx = vertx;
     this.client = client;
     this.clientConnection = clientConnection;
@@ -72,8 +76,10 @@ final class WebSocketRelay implements Lane.Events {
         chaosOn, sendTimeoutMs, this);
     this.closing = new ClosingHandshake(vertx,
         HeldClose.install(client), ClosingHandshake.Way.of(toClient::afterWhatCameBefore, (code, reason) -> {
-          if (code == WebSocketConfig.ABRUPT) {
-            AbruptClose.close(clientConnection);
+          if (code == WebSocketConfig.ABRUPT && clientStalled) {
+            AbruptClose.close(clientConnection); // it reads nothing: what waits for it would never go
+          } else if (code == WebSocketConfig.ABRUPT) {
+            AbruptClose.closeOnceWritten(clientConnection, sendTimeoutMs); // the frames on their way first
           } else {
             ClosingHandshake.close(client, code, reason);
           }
@@ -134,7 +140,7 @@ final class WebSocketRelay implements Lane.Events {
     clientClosed = true;
     abrupt |= closing.client().said() == null && ClosingHandshake.hungUp(client);
     ClosingHandshake.Close close = closing.clientGone(client);
-    Runnable last = () -> closing.lastWordToUpstream(close, upstream, !upstreamClosed);
+    Runnable last = () -> closing.lastWordToUpstream(close, upstream, !upstreamClosed, sendTimeoutMs);
     if (toUpstream.stopped()) {
       last.run(); // an injected disconnect stopped the lane: nothing waits on it
     } else {
@@ -196,6 +202,7 @@ final class WebSocketRelay implements Lane.Events {
       return;
     }
     abrupt = true;
+    clientStalled |= downstream;
     upstreamFailed |= !downstream;
     toClient.stop();
     toUpstream.stop();
