@@ -442,67 +442,6 @@ class WebSocketChaosTest {
     assertThat(received.closed.future().isComplete()).as("still open").isFalse();
   }
 
-  /**
-   * What the kill switch released leaves no booking behind: chaos back on without the delay holds the next message
-   * no longer (it waited for the released message's old due time, 5 s after it was sent, with no delay in force).
-   */
-  @Test
-  void chaosBackOnAfterTheKillSwitchHoldsNothingForTheMessagesItReleased() throws Exception {
-    fixture = new WebSocketFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 5000},"
-        + " \"websocket\": {\"direction\": \"downstream\"}}");
-    WebSocketFixture.Received received = fixture.open("/echo");
-    received.ws.writeTextMessage("held");
-    Thread.sleep(300);
-    fixture.state.enable(false);
-    assertThat(received.awaitTexts(1, 2_000)).containsExactly("held");
-    fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, \"websocket\": {\"direction\": \"downstream\"}}"));
-    long sent = System.nanoTime();
-    received.ws.writeTextMessage("next");
-    assertThat(received.awaitTexts(2, 6_000)).containsExactly("held", "next");
-    assertThat((received.startedAt(1) - sent) / 1_000_000).as("ms the next message took").isLessThan(1_000);
-  }
-
-  /**
-   * A direction paused for a slow client goes on when chaos reaches the connection just then: Vert.x hands on one
-   * frame more after a ping, paused or not, and a message that came so switched the direction to the chaos line,
-   * whose wait for the client's drain took the place of the resume the pause waited for (the direction stopped for
-   * good: the rest of its messages and the upstream's close never came).
-   */
-  @Test
-  void aDirectionPausedForASlowClientGoesOnWhenChaosReachesItBehindPings() throws Exception {
-    fixture = new WebSocketFixture(null);
-    io.vertx.core.Promise<Void> go = io.vertx.core.Promise.promise();
-    io.vertx.core.http.HttpServer upstream = fixture.vertx.createHttpServer().webSocketHandler(socket -> go.future().onSuccess(v -> {
-      for (int i = 0; i < 60_000; i++) {
-        socket.writePing(Buffer.buffer(new byte[125])); // 7.5 MB in all: more than the way to the client holds
-      }
-      socket.writeBinaryMessage(Buffer.buffer("trigger"));
-      socket.writeBinaryMessage(Buffer.buffer("after"));
-      socket.close((short) 1000, "done");
-    })).listen(0, "127.0.0.1").await();
-    io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("pings", "websocket",
-        "127.0.0.1", 0, "ws://127.0.0.1:" + upstream.actualPort(), null, 5_000L, null, 1, null, null);
-    WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, fixture.state,
-        new io.faultline.chaos.listener.ConnectionGate(), 0, io.faultline.chaos.event.ChaosListener.NOOP);
-    fixture.vertx.deployVerticle(verticle).await();
-    io.vertx.core.http.WebSocketClient client = fixture.vertx.createWebSocketClient(
-        new io.vertx.core.http.WebSocketClientOptions().setReceiveBufferSize(8192));
-    WebSocket ws = client.connect(verticle.actualPort(), "127.0.0.1", "/").await();
-    List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
-    io.vertx.core.Promise<String> closed = io.vertx.core.Promise.promise();
-    ws.binaryMessageHandler(b -> got.add(b.toString()));
-    ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode() + " " + ws.closeReason()));
-    ws.pause();
-    fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, \"websocket\": {\"direction\": \"downstream\","
-        + " \"message_corrupt_probability\": 0.000000001}}"));
-    go.complete();
-    Thread.sleep(1_000); // the pings fill the way to the paused client
-    ws.resume();
-    assertThat(closed.future().await(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("1000 done");
-    assertThat(got).containsExactly("trigger", "after");
-    client.close().await();
-  }
-
   /** Chaos back on with neither the websocket nor the latency section leaves nothing of the old ones on an open connection. */
   @Test
   void chaosBackOnWithoutTheSectionsLeavesNothingOfThem() throws Exception {
