@@ -143,6 +143,29 @@ class ToxiproxyJavaClientTest {
     }
   }
 
+  /**
+   * Testcontainers' {@code setConnectionCut(true)} sets a bandwidth of 0 both ways: nothing passes until those toxics
+   * are removed, and then what was held goes on (Toxiproxy's bandwidth toxic holds every byte at a rate of 0). It
+   * passed everything: a rate of 0 was taken for no limit.
+   */
+  @Test
+  void aBandwidthOfZeroBothWaysCutsTheConnectionUntilItsToxicsAreRemoved() throws Exception {
+    Proxy proxy = toxiproxy.createProxy("cut", "127.0.0.1:0", "127.0.0.1:" + echo);
+    try (EchoClient client = new EchoClient(port(proxy))) {
+      assertThat(client.trip(100).complete(100)).isTrue();
+      proxy.toxics().bandwidth("CUT_CONNECTION_DOWNSTREAM", ToxicDirection.DOWNSTREAM, 0);
+      proxy.toxics().bandwidth("CUT_CONNECTION_UPSTREAM", ToxicDirection.UPSTREAM, 0);
+      client.socket.setSoTimeout(1_000);
+      client.socket.getOutputStream().write(Upstreams.pattern(100));
+      assertThatThrownBy(() -> client.socket.getInputStream().read()).as("cut: nothing comes back")
+          .isInstanceOf(java.net.SocketTimeoutException.class);
+      proxy.toxics().get("CUT_CONNECTION_DOWNSTREAM").remove();
+      proxy.toxics().get("CUT_CONNECTION_UPSTREAM").remove();
+      client.socket.setSoTimeout(10_000);
+      assertThat(client.read(100)).as("what the cut held").isEqualTo(Upstreams.pattern(100));
+    }
+  }
+
   @Test
   void disablingAProxyRefusesConnectionsAndEnablingItServesThemAgain() throws Exception {
     Proxy proxy = toxiproxy.createProxy("echo", "127.0.0.1:0", "127.0.0.1:" + echo);

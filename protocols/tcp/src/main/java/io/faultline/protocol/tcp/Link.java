@@ -118,6 +118,19 @@ final class Link implements WriteStream<Buffer>, LinkControl {
       }
     }
     releaseIfUntouched();
+    if (!done) {
+      pump(); // what a cut held goes on
+    }
+  }
+
+  /** Whether a bandwidth toxic of rate 0 lets nothing of this direction through. */
+  private boolean cut() {
+    for (Running running : toxics) {
+      if (running.toxic() instanceof io.faultline.protocol.tcp.toxic.BandwidthToxic bandwidth && bandwidth.cuts()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Toxiproxy hands on what a removed toxic was holding: nothing waits once no toxic (nor pacing) is left. */
@@ -200,6 +213,9 @@ final class Link implements WriteStream<Buffer>, LinkControl {
    * queue; answers false when nothing is left to run.
    */
   private boolean advance() {
+    if (cut()) {
+      return false; // what arrived waits, ahead of the toxics, for the cut to go (it then meets the toxics left)
+    }
     Chunk next = arrived.poll();
     if (next == null) {
       return false;

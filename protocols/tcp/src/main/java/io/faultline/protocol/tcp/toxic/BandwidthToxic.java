@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * The {@code BandwidthToxic} limits a direction to {@code rate} KB/s (Toxiproxy's KB: 1000 bytes): chunks
  * are cut into pieces of about 20 ms of bandwidth, each due at its slot of the shared {@link Pacer}
- * timeline, so the rate holds over a whole transfer. A rate of 0 is no limit, as in Toxiproxy. The
+ * timeline, so the rate holds over a whole transfer. A rate of 0 lets nothing through ({@link #cuts}): the link
+ * holds the direction's bytes, and its end, until the toxic is removed or updated, as Toxiproxy's bandwidth toxic
+ * does (Testcontainers' {@code setConnectionCut(true)} is a rate of 0 both ways; it was taken for no limit). The
  * {@code traffic_shaping} section's {@code bandwidth_limit_bps} paces tcp connections with it too.
  */
 public final class BandwidthToxic implements Toxic {
@@ -16,7 +18,7 @@ public final class BandwidthToxic implements Toxic {
   private final Pacer pacer;
   private final int piece;
 
-  /** {@code bytesPerSecond} of 0: no limit. */
+  /** {@code bytesPerSecond} of 0: nothing passes ({@link #cuts}). */
   public BandwidthToxic(long bytesPerSecond) {
     this.pacer = bytesPerSecond <= 0 ? null : new Pacer(bytesPerSecond, System::nanoTime);
     this.piece = (int) Math.max(1, Math.min(MAX_PIECE, bytesPerSecond / 50));
@@ -24,6 +26,11 @@ public final class BandwidthToxic implements Toxic {
 
   static BandwidthToxic kilobytesPerSecond(long rate) {
     return new BandwidthToxic(rate * 1000);
+  }
+
+  /** Whether this toxic lets nothing through (a rate of 0): the link holds what reaches it. */
+  public boolean cuts() {
+    return pacer == null;
   }
 
   @Override

@@ -66,8 +66,8 @@ class ToxicsTest {
     List<Chunk> pieces = pass(bandwidth, Chunk.data(Buffer.buffer(new byte[10_000]), now));
     assertThat(pieces).extracting(Chunk::length).containsOnly(2_000);
     assertThat(pieces.get(4).dueNanos() - pieces.get(1).dueNanos()).isEqualTo(60 * MS);
-    assertThat(pass(create("bandwidth", Map.of("rate", 0)), Chunk.data(Buffer.buffer(new byte[10]), now)))
-        .as("rate 0: no limit").hasSize(1);
+    assertThat(((BandwidthToxic) create("bandwidth", Map.of("rate", 0))).cuts()).as("rate 0: nothing passes (the link holds it)").isTrue();
+    assertThat(((BandwidthToxic) bandwidth).cuts()).isFalse();
   }
 
   @Test
