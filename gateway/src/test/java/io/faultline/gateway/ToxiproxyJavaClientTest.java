@@ -166,6 +166,21 @@ class ToxiproxyJavaClientTest {
     }
   }
 
+  /** A latency lowered while it holds a reply lets the reply go at once, as Toxiproxy's update does: it kept the old 5 s. */
+  @Test
+  void aLatencyLoweredWhileItHoldsAReplyLetsItGoAtOnce() throws Exception {
+    Proxy proxy = toxiproxy.createProxy("lowered", "127.0.0.1:0", "127.0.0.1:" + echo);
+    try (EchoClient client = new EchoClient(port(proxy))) {
+      Latency latency = proxy.toxics().latency("slow", ToxicDirection.DOWNSTREAM, 5_000);
+      long start = System.nanoTime();
+      client.socket.getOutputStream().write(Upstreams.pattern(100));
+      Thread.sleep(300); // the echo is held by now
+      latency.setLatency(0);
+      assertThat(client.read(100)).isEqualTo(Upstreams.pattern(100));
+      assertThat((System.nanoTime() - start) / 1_000_000).as("ms for the reply").isLessThan(300 + SLACK_MS);
+    }
+  }
+
   @Test
   void disablingAProxyRefusesConnectionsAndEnablingItServesThemAgain() throws Exception {
     Proxy proxy = toxiproxy.createProxy("echo", "127.0.0.1:0", "127.0.0.1:" + echo);

@@ -28,8 +28,9 @@ import java.util.Set;
  * while more than {@link #MAX_HELD} bytes wait (or the destination's own queue is full). Toxics can be
  * swapped while the connection is open ({@link #toxics}): bytes that have not reached them yet go through
  * the new ones (a bandwidth toxic's new rate applies to what is queued, as in Toxiproxy, where the bytes
- * waiting between toxics meet the new one), bytes already timed keep their times, or go at once when no
- * toxic is left. One event loop, not thread-safe.
+ * waiting between toxics meet the new one), bytes already timed go at once when a toxic is updated or removed
+ * (Toxiproxy's interrupt hands on what a toxic holds) and keep their times when one is only added. One event
+ * loop, not thread-safe.
  */
 final class Link implements WriteStream<Buffer>, LinkControl {
 
@@ -108,8 +109,10 @@ final class Link implements WriteStream<Buffer>, LinkControl {
     }
     List<Running> before = toxics;
     toxics = List.copyOf(next);
+    boolean interrupted = !replaced.isEmpty();
     for (Running old : before) {
       if (!toxics.contains(old) && !replaced.contains(old) && !done) {
+        interrupted = true;
         if (listed == null || listed.contains(old.config().name())) {
           old.toxic().stopped(this);
         } else {
@@ -117,10 +120,25 @@ final class Link implements WriteStream<Buffer>, LinkControl {
         }
       }
     }
+    if (interrupted) {
+      releaseTimed();
+    }
     releaseIfUntouched();
     if (!done) {
       pump(); // what a cut held goes on
     }
+  }
+
+  /**
+   * A toxic was updated or removed: what it had timed goes on now, as Toxiproxy's interrupt hands a toxic's held
+   * chunk on at once (a latency lowered to 0 kept the reply it held for the old 5 s). That is the one unit the toxics
+   * timed last (at most {@link #UNIT} bytes); what has not reached them yet meets the new ones.
+   */
+  private void releaseTimed() {
+    long now = System.nanoTime();
+    queue.forEach(chunk -> chunk.dueBy(now));
+    lastDue = Math.min(lastDue, now);
+    flushNow();
   }
 
   /** Whether a bandwidth toxic of rate 0 lets nothing of this direction through. */
