@@ -131,6 +131,11 @@ class ToxiproxyApiTest {
         "{\"name\":null,\"type\":null,\"stream\":null,\"attributes\":{\"rate\":200}}");
     assertThat(nulls.statusCode()).as(nulls.bodyAsString()).isEqualTo(200);
     assertThat(nulls.bodyAsJsonObject().getJsonObject("attributes").getInteger("rate")).isEqualTo(200);
+    // the Go client's UpdateToxic(name, toxicity, nil) sends "attributes": null: the attributes stay, the toxicity changes
+    HttpResponse<Buffer> toxicityOnly = call(HttpMethod.POST, "/proxies/gop/toxics/a1", "{\"attributes\":null,\"toxicity\":0.5}");
+    assertThat(toxicityOnly.statusCode()).as(toxicityOnly.bodyAsString()).isEqualTo(200);
+    assertThat(toxicityOnly.bodyAsJsonObject().getDouble("toxicity")).isEqualTo(0.5);
+    assertThat(toxicityOnly.bodyAsJsonObject().getJsonObject("attributes").getInteger("rate")).isEqualTo(200);
     // CreateProxy(name, "", upstream) and Populate send "listen": "" (no omitempty): a free port, as Toxiproxy binds one
     HttpResponse<Buffer> blank = call(HttpMethod.POST, "/proxies", proxyBody("blank").replace("127.0.0.1:0", ""));
     assertThat(blank.statusCode()).as(blank.bodyAsString()).isEqualTo(201);

@@ -76,7 +76,8 @@ final class ToxicApi {
               + body.getValue(fixed));
         }
       }
-      Object attributes = body.getValue("attributes", new JsonObject());
+      // null as absent: the Go client's UpdateToxic(name, toxicity, nil) sends "attributes": null, and Toxiproxy keeps them
+      Object attributes = body.getValue("attributes") == null ? new JsonObject() : body.getValue("attributes");
       if (!(attributes instanceof JsonObject changed)) {
         throw ToxiproxyError.badBody("attributes: must be an object, got " + attributes);
       }
