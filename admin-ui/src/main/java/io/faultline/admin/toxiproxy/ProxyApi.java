@@ -1,6 +1,5 @@
 package io.faultline.admin.toxiproxy;
 
-import io.faultline.chaos.config.TcpToxic;
 import io.faultline.chaos.control.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -82,8 +81,9 @@ final class ProxyApi {
   /** Toxiproxy's update: a changed listen or upstream restarts the listener; enabled takes it down or up. */
   private Future<JsonObject> update(String name, JsonObject body) {
     ProxyJson.onlyKnown(body, ProxyJson.PROXY_FIELDS, "proxy");
+    // toxics it carries are left alone, as Toxiproxy's update ignores them: the Go client's Enable() and Disable() send
+    // the proxy back as they last read it, stale after a RemoveToxic (refused, it left the proxy disabled)
     return proxies.proxy(name).compose(existing -> {
-      sameToxics(body, existing);
       String newName = ProxyJson.string(body, "name");
       if (newName != null && !newName.equals(name)) {
         throw ToxiproxyError.badBody("name: a proxy cannot be renamed (delete it and create " + newName + ")");
@@ -227,36 +227,6 @@ final class ProxyApi {
     Object[] bound = ProxyJson.listen(existing.getString("listen"));
     return bound[0].equals(listen[0]) && (anyPort && (int) listen[1] == 0 || bound[1].equals(listen[1]))
         && existing.getString("upstream").equals(upstream);
-  }
-
-  /**
-   * An update may carry the proxy's toxics as they are: Toxiproxy's Go client (and {@code toxiproxy-cli})
-   * saves a proxy, to enable or disable it, by sending back the whole proxy it read, toxics and all, and
-   * Toxiproxy leaves them alone. Toxics that differ from the proxy's (by name, type and stream) would be a
-   * change this update does not make: refused, saying where toxics are changed.
-   */
-  private static void sameToxics(JsonObject body, JsonObject existing) {
-    Object toxics = body.getValue("toxics");
-    if (toxics == null || toxics instanceof JsonArray list && list.isEmpty()) {
-      return;
-    }
-    java.util.Set<String> sent = toxics instanceof JsonArray given ? identities(given) : null;
-    if (sent == null || !sent.equals(identities(existing.getJsonArray("toxics", new JsonArray())))) {
-      throw ToxiproxyError.badBody("toxics: differ from the proxy's; change a proxy's toxics with POST /proxies/{proxy}/toxics"
-          + " (an update may send them back as they are)");
-    }
-  }
-
-  /** Each toxic's name, type and stream: what an update sending the toxics back must leave as it is. */
-  private static java.util.Set<String> identities(JsonArray toxics) {
-    java.util.Set<String> identities = new java.util.HashSet<>();
-    for (Object toxic : toxics) {
-      if (!(toxic instanceof JsonObject t)) {
-        return null;
-      }
-      identities.add(t.getValue("name") + "/" + t.getValue("type") + "/" + t.getValue("stream", TcpToxic.DOWNSTREAM));
-    }
-    return identities;
   }
 
   private static void noToxics(JsonObject body) {
