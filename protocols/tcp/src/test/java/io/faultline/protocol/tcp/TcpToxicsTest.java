@@ -207,6 +207,46 @@ class TcpToxicsTest {
     }
   }
 
+  /**
+   * An update does not stop a reset_peer's countdown under way (Toxiproxy's toxic sleeps it out before it reads its
+   * interrupt): the connection is reset when it was due. It was cancelled, and the connection went on untouched.
+   */
+  @Test
+  void anUpdatedResetPeerStillResetsWhenItsCountdownEnds() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule(toxic("reset_peer", "upstream", "{\"timeout\": 800}"));
+      try (Socket socket = fixture.connect()) {
+        socket.setSoTimeout(3_000);
+        long start = System.nanoTime();
+        socket.getOutputStream().write(Upstreams.pattern(10)); // the countdown starts
+        Thread.sleep(200);
+        fixture.rule(toxic("reset_peer", "upstream", "{\"timeout\": 5000}"));
+        assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketException.class)
+            .hasMessageContaining("Connection reset");
+        assertThat(elapsedMs(start)).isBetween(800L - EARLY_MS, 800L + SLACK_MS);
+      }
+    }
+  }
+
+  /**
+   * A reset_peer stopped by the kill switch after the client shut its side down lets that end go on, as a close: it
+   * swallowed it, and a client waiting for the server's end after its own waited for ever.
+   */
+  @Test
+  void anEndAResetPeerHeldGoesOnWhenTheKillSwitchStopsIt() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule(toxic("reset_peer", "upstream", "{\"timeout\": 60000}"));
+      try (Socket socket = fixture.connect()) {
+        socket.setSoTimeout(3_000);
+        socket.getOutputStream().write(Upstreams.pattern(10));
+        socket.shutdownOutput();
+        Thread.sleep(300);
+        fixture.state.enable(false);
+        assertThat(socket.getInputStream().read()).as("the end, not a wait for ever").isEqualTo(-1);
+      }
+    }
+  }
+
   @Test
   void slowCloseDelaysTheCloseButNotTheBytes() throws Exception {
     try (TcpFixture fixture = new TcpFixture("{}")) {
