@@ -88,6 +88,11 @@ public record Upstream(String scheme, String host, int port, String basePath) {
     return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
   }
 
+  /** The {@code Host} this upstream is asked with: its host, and its port unless the scheme's own (as Vert.x's client writes it). */
+  public String authority() {
+    return port == (secure() ? 443 : 80) || port < 0 ? authorityHost() : authorityHost() + ':' + port;
+  }
+
   /**
    * The request target the upstream is asked for, given the client's: in origin form ({@link #originForm}),
    * under the base path, where the client's {@code /} is the base path itself ({@code http://host/graphql} is

@@ -179,7 +179,7 @@ public final class WebSocketUpgrades {
     headers.remove("Connection");
     if (upstream.host().indexOf(':') >= 0) {
       // Vert.x hands Netty's handshaker the URI http://::1:8080/..., in which Netty finds no host: the handshake failed
-      headers.set("Host", upstream.authorityHost() + ":" + upstream.port());
+      headers.set("Host", upstream.authority());
     }
     WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setHost(upstream.host())

@@ -167,12 +167,6 @@ final class PlainForward {
     return length == null || length.equals("0");
   }
 
-  /** The {@code Host} an upstream is asked with: its host, and its port unless the scheme's own (as Vert.x's client writes it). */
-  private static String authority(Upstream upstream) {
-    int port = upstream.port();
-    return port == (upstream.secure() ? 443 : 80) || port < 0 ? upstream.authorityHost() : upstream.authorityHost() + ':' + port;
-  }
-
   /**
    * One exchange on one upstream connection: the client's request goes out as it is read, back-pressured, and the
    * upstream's answer comes back piece by piece, each piece of its body written to the client as it is, without a
@@ -222,7 +216,7 @@ final class PlainForward {
       ProxiedHeaders.request(request, headers);
       if (upstream != hostOf) {
         hostOf = upstream;
-        host = authority(upstream);
+        host = upstream.authority();
       }
       headers.set(HttpHeaders.HOST, host);
       if ("chunked".equals(request.getHeader(HttpHeaders.TRANSFER_ENCODING))) {

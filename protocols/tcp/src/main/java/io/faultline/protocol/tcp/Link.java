@@ -121,11 +121,11 @@ final class Link implements WriteStream<Buffer>, LinkControl {
       }
     }
     if (interrupted) {
-      releaseTimed();
+      releaseTimed(System.nanoTime());
     }
     releaseIfUntouched();
     if (!done) {
-      pump(); // what a cut held goes on
+      pump(); // what was released, or a cut held, goes on
     }
   }
 
@@ -134,11 +134,9 @@ final class Link implements WriteStream<Buffer>, LinkControl {
    * chunk on at once (a latency lowered to 0 kept the reply it held for the old 5 s). That is the one unit the toxics
    * timed last (at most {@link #UNIT} bytes); what has not reached them yet meets the new ones.
    */
-  private void releaseTimed() {
-    long now = System.nanoTime();
+  private void releaseTimed(long now) {
     queue.forEach(chunk -> chunk.dueBy(now));
     lastDue = Math.min(lastDue, now);
-    flushNow();
   }
 
   /** Whether a bandwidth toxic of rate 0 lets nothing of this direction through. */
@@ -155,7 +153,7 @@ final class Link implements WriteStream<Buffer>, LinkControl {
   private void releaseIfUntouched() {
     if (toxics.isEmpty() && pacing == null) {
       long now = System.nanoTime();
-      queue.forEach(chunk -> chunk.dueBy(now));
+      releaseTimed(now);
       lastDue = now; // what has not reached the toxics passes none now, due when it arrived
       flushNow();
     }
