@@ -48,7 +48,7 @@ final class GrpcTranslator implements Translator<GrpcCall> {
     if (call.request() != null && call.request().response().headers().contains(GrpcDecisions.FAULT_HEADER)) {
       // the kill switch released a call an injected timeout held: what it said for the deadline is not its answer
       call.request().response().headers().remove(GrpcDecisions.FAULT_HEADER);
-      call.request().response().statusMessage(null);
+      call.request().response().trailers().remove("grpc-message");
     }
     relay.forward(call, exchange);
   }
@@ -94,6 +94,9 @@ final class GrpcTranslator implements Translator<GrpcCall> {
    * saying it was injected. With a deadline the gRPC server's own deadline timer (started as the call came in) may
    * answer first, on its own: the answer is told the fault header and message now, so that answer says them too
    * (it came bare, like a slow service's, and a client that always sets deadlines could not tell them apart).
+   * The message goes in as a trailer encoded as gRPC's spec says: given as the status message, Vert.x encoded it
+   * as a URL query (grpc-js showed {@code injected timeout%3A held ...}), and an end of ours that came first
+   * sent it a second time beside our own.
    */
   @Override
   public void timeout(Exchange<GrpcCall> exchange, Terminal.Timeout timeout) {
@@ -102,7 +105,7 @@ final class GrpcTranslator implements Translator<GrpcCall> {
     String message = "injected timeout: held " + hold + " ms" + INJECTED;
     if (call.request().timeout() > 0) {
       call.request().response().headers().set(GrpcDecisions.FAULT_HEADER, timeout.type());
-      call.request().response().statusMessage(message);
+      GrpcRelay.statusMessage(call.request().response(), GrpcStatus.DEADLINE_EXCEEDED, message);
     }
     exchange.hold(hold, () -> GrpcRelay.end(call, GrpcStatus.DEADLINE_EXCEEDED, message, timeout.type()));
   }

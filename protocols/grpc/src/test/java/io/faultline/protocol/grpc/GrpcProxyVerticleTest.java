@@ -179,7 +179,10 @@ class GrpcProxyVerticleTest {
       assertThat(timed.value().status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
       // said to be injected: the gRPC server's own deadline timer answered first, with a bare status
       assertThat(timed.value().headers().get(GrpcDecisions.FAULT_HEADER)).isEqualTo("timeout");
-      assertThat(timed.value().message()).startsWith("injected timeout");
+      assertThat(timed.value().message()).isEqualTo("injected timeout: held 500 ms (injected by Faultline)");
+      // once, as gRPC encodes it (printable ASCII as it is): a URL encoding's %3A is what grpc-js users read
+      assertThat(timed.value().headers().getAll("grpc-message")).as("trailers-only")
+          .containsExactly("injected timeout: held 500 ms (injected by Faultline)");
       // held until the client's 500 ms deadline, not the 30 s timeout_ms
       Timing.assertElapsedBetween(timed.elapsedMs(), 450, 3_000);
       assertThat(gw.upstreamCalls.get()).isZero();
