@@ -11,7 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -21,12 +26,39 @@ import org.openqa.selenium.WebElement;
  * every reference example survives the builder unchanged, and an orchestration built in the builder
  * runs to its report.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleOrchestrationTest {
 
   private static final Path EXAMPLES = Path.of("..", "orchestrations", "src", "test", "resources", "reference-examples");
 
   @RegisterExtension
   static final ConsoleSession console = new ConsoleSession(null);
+
+  private static final String EVERY_MINUTE = "schedule: \"* * * * *\"\nsteps:\n"
+      + "  - {name: slow, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 3}\n";
+  /**
+   * A node of its own, whose two schedules are saved before the other tests run and come due while they do: its test
+   * runs last, and waits for the next minute only as long as the others took less. It waited up to a minute alone.
+   */
+  private static GatewayFixture scheduling;
+  private static long scheduledAt;
+
+  @BeforeAll
+  static void saveTwoMinutelySchedules() {
+    scheduling = new GatewayFixture(Map.of());
+    scheduledAt = System.currentTimeMillis();
+    for (String name : List.of("minutely_a", "minutely_b")) {
+      assertThat(scheduling.put("/api/chaos/orchestration/library/" + name, "name: " + name + "\n" + EVERY_MINUTE).statusCode())
+          .isEqualTo(200);
+    }
+  }
+
+  @AfterAll
+  static void closeTheSchedulingNode() {
+    if (scheduling != null) {
+      scheduling.close();
+    }
+  }
 
   @Test
   void everyReferenceExampleIsTheSameDocumentAfterTheBuilderSavesIt() throws Exception {
@@ -244,57 +276,48 @@ class ConsoleOrchestrationTest {
 
   /**
    * Schedules on the wall clock, as users run them: two entries due every minute come due together at the
-   * next minute's start (so this waits up to a minute); one runs, the other finds it running and is
+   * next minute's start (on the node saved to as the class began: see {@link #scheduling}); one runs, the other finds it running and is
    * skipped. The library (REST and console), the report and the metrics say so.
    */
   @Test
+  @Order(Integer.MAX_VALUE) // last: its schedules came due while the others ran
   void scheduledEntriesRunAtTheNextMinuteAndASkippedOneIsShownWithWhy() throws Exception {
-    String every = "schedule: \"* * * * *\"\nsteps:\n  - {name: slow, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 3}\n";
-    try {
-      assertThat(console.gw.put("/api/chaos/orchestration/library/minutely_a", "name: minutely_a\n" + every).statusCode()).isEqualTo(200);
-      assertThat(console.gw.put("/api/chaos/orchestration/library/minutely_b", "name: minutely_b\n" + every).statusCode()).isEqualTo(200);
-      long saved = System.currentTimeMillis();
-      long deadline = saved + 75_000;
-      Map<String, JsonObject> last = new LinkedHashMap<>();
-      while (last.size() < 2) {
-        assertThat(System.currentTimeMillis()).as("the schedules came due within a minute").isLessThan(deadline);
-        Thread.sleep(200);
-        console.gw.get("/api/chaos/orchestration/library").bodyAsJsonObject().getJsonArray("entries").stream()
-            .map(JsonObject.class::cast).filter(e -> e.getJsonObject("last_schedule") != null)
-            .forEach(e -> last.put(e.getString("name"), e.getJsonObject("last_schedule")));
-      }
-      JsonObject started = last.values().stream().filter(l -> "started".equals(l.getString("outcome"))).findFirst().orElseThrow();
-      JsonObject skipped = last.values().stream().filter(l -> "skipped".equals(l.getString("outcome"))).findFirst().orElseThrow();
-      String ran = started == last.get("minutely_a") ? "minutely_a" : "minutely_b";
-      String other = ran.equals("minutely_a") ? "minutely_b" : "minutely_a";
-      assertThat(started.getLong("due_at") % 60_000).as("a minute's start").isZero();
-      assertThat(started.getLong("due_at")).isBetween(saved - 60_000, saved + 60_000).isEqualTo(skipped.getLong("due_at"));
-      assertThat(skipped.getString("reason")).isEqualTo("orchestration " + ran + " is running; stop it first");
-
-      console.browser.open(console.base + "#/orchestrations");
-      console.browser.text(By.cssSelector("tr[data-entry=" + ran + "] .last-schedule"), "started");
-      console.browser.text(By.cssSelector("tr[data-entry=" + ran + "] .last-schedule"), started.getString("run_id"));
-      console.browser.text(By.cssSelector("tr[data-entry=" + other + "] .last-schedule"), "skipped");
-      console.browser.text(By.cssSelector("tr[data-entry=" + other + "] .last-schedule"), "orchestration " + ran + " is running");
-      console.browser.screenshot("library-last-schedule");
-
-      long idle = System.currentTimeMillis() + 30_000;
-      while (console.gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
-        assertThat(System.currentTimeMillis()).isLessThan(idle);
-        Thread.sleep(100);
-      }
-      JsonObject report = console.gw.get("/api/chaos/orchestration/reports/" + started.getString("run_id")).bodyAsJsonObject();
-      assertThat(report.getString("status")).isEqualTo("succeeded");
-      assertThat(report.getString("name")).isEqualTo(ran);
-      String metrics = console.gw.get("/metrics").bodyAsString();
-      assertThat(MetricsTest.value(metrics, "faultline_orchestration_schedules_total{outcome=\"started\"}")).isGreaterThanOrEqualTo(1);
-      assertThat(MetricsTest.value(metrics, "faultline_orchestration_schedules_total{outcome=\"skipped\"}")).isGreaterThanOrEqualTo(1);
-    } finally {
-      // the gateway is shared by this class's tests: no schedule may outlive this one
-      console.gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/orchestration/library/minutely_a").send().await();
-      console.gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/orchestration/library/minutely_b").send().await();
-      console.gw.post("/api/chaos/orchestration/stop");
+    long saved = scheduledAt;
+    long deadline = saved + 75_000;
+    Map<String, JsonObject> last = new LinkedHashMap<>();
+    while (last.size() < 2) {
+      assertThat(System.currentTimeMillis()).as("the schedules came due within a minute").isLessThan(deadline);
+      Thread.sleep(200);
+      scheduling.get("/api/chaos/orchestration/library").bodyAsJsonObject().getJsonArray("entries").stream()
+          .map(JsonObject.class::cast).filter(e -> e.getJsonObject("last_schedule") != null)
+          .forEach(e -> last.put(e.getString("name"), e.getJsonObject("last_schedule")));
     }
+    JsonObject started = last.values().stream().filter(l -> "started".equals(l.getString("outcome"))).findFirst().orElseThrow();
+    JsonObject skipped = last.values().stream().filter(l -> "skipped".equals(l.getString("outcome"))).findFirst().orElseThrow();
+    String ran = started == last.get("minutely_a") ? "minutely_a" : "minutely_b";
+    String other = ran.equals("minutely_a") ? "minutely_b" : "minutely_a";
+    assertThat(started.getLong("due_at") % 60_000).as("a minute's start").isZero();
+    assertThat(started.getLong("due_at")).isBetween(saved - 60_000, saved + 60_000).isEqualTo(skipped.getLong("due_at"));
+    assertThat(skipped.getString("reason")).isEqualTo("orchestration " + ran + " is running; stop it first");
+
+    console.browser.open("http://127.0.0.1:" + scheduling.gateway.adminPort() + "/#/orchestrations");
+    console.browser.text(By.cssSelector("tr[data-entry=" + ran + "] .last-schedule"), "started");
+    console.browser.text(By.cssSelector("tr[data-entry=" + ran + "] .last-schedule"), started.getString("run_id"));
+    console.browser.text(By.cssSelector("tr[data-entry=" + other + "] .last-schedule"), "skipped");
+    console.browser.text(By.cssSelector("tr[data-entry=" + other + "] .last-schedule"), "orchestration " + ran + " is running");
+    console.browser.screenshot("library-last-schedule");
+
+    long idle = System.currentTimeMillis() + 30_000;
+    while (scheduling.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
+      assertThat(System.currentTimeMillis()).isLessThan(idle);
+      Thread.sleep(100);
+    }
+    JsonObject report = scheduling.get("/api/chaos/orchestration/reports/" + started.getString("run_id")).bodyAsJsonObject();
+    assertThat(report.getString("status")).isEqualTo("succeeded");
+    assertThat(report.getString("name")).isEqualTo(ran);
+    String metrics = scheduling.get("/metrics").bodyAsString();
+    assertThat(MetricsTest.value(metrics, "faultline_orchestration_schedules_total{outcome=\"started\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(MetricsTest.value(metrics, "faultline_orchestration_schedules_total{outcome=\"skipped\"}")).isGreaterThanOrEqualTo(1);
   }
 
   @Test
