@@ -119,7 +119,9 @@ final class GrpcPassThrough {
     // a reset (or a lost connection) before the answer's head fails only the request, not its response
     out.exceptionHandler(e -> {
       vertx.cancelTimer(headTimer);
-      failed(call, e);
+      if (!NoErrorReset.is(e) || !out.response().isComplete()) { // after the answer's head, the answer's own handler sees to it
+        failed(call, e);
+      }
     });
     call.onClose(() -> {
       vertx.cancelTimer(headTimer);
@@ -177,7 +179,7 @@ final class GrpcPassThrough {
       BackPressure.write(in, response, chunk);
     });
     in.exceptionHandler(e -> {
-      if (!response.ended()) {
+      if (!response.ended() && !NoErrorReset.is(e)) { // after NO_ERROR, the answer's end may still wait behind a pause
         response.reset(INTERNAL_ERROR);
       }
     });

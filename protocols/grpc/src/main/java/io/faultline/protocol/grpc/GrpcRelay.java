@@ -175,7 +175,7 @@ final class GrpcRelay {
       outgoing.response().onComplete(answered -> {
         vertx.cancelTimer(headTimer);
         if (!UpstreamAnswer.answeredInstead(call, stream, outgoing, answered, runner.translator())) {
-          new ResponseRelay(vertx, call, outgoing, answered.result(), exchange, own, failures).start();
+          new ResponseRelay(vertx, call, outgoing, answered.result(), stream.response().result(), exchange, own, failures).start();
         }
       });
       request.resume();

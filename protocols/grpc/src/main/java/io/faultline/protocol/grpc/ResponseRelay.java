@@ -9,6 +9,7 @@ import io.faultline.chaos.shaping.Pacer;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
@@ -33,6 +34,8 @@ final class ResponseRelay {
   private final GrpcCall call;
   private final GrpcClientRequest<Buffer, Buffer> outgoing;
   private final GrpcClientResponse<Buffer, Buffer> incoming;
+  /** The HTTP/2 answer {@link #incoming} is read from: its resets, as they came. */
+  private final HttpClientResponse http;
   private final GrpcServerResponse<Buffer, Buffer> response;
   private final Terminal.Cut cut;
   private final MessageFault.AbortAfter abort;
@@ -53,13 +56,14 @@ final class ResponseRelay {
    * ({@link DecodingFailures#onOwnContext}).
    */
   ResponseRelay(Vertx vertx, GrpcCall call, GrpcClientRequest<Buffer, Buffer> outgoing, GrpcClientResponse<Buffer, Buffer> incoming,
-      Exchange<GrpcCall> exchange, Context context, DecodingFailures failures) {
+      HttpClientResponse http, Exchange<GrpcCall> exchange, Context context, DecodingFailures failures) {
     this.vertx = vertx;
     this.context = context;
     this.failures = failures;
     this.call = call;
     this.outgoing = outgoing;
     this.incoming = incoming;
+    this.http = http;
     this.upstream = new CheckedUpstream(incoming, call.upstream());
     this.response = call.request().response();
     this.exchange = exchange;
@@ -180,7 +184,8 @@ final class ResponseRelay {
    * INTERNAL_ERROR, as on the pass-through path and through nginx. A CANCEL told the client it had cancelled
    * the call itself; a lost connection, reported only as an exception, left the client waiting. Not when the
    * client left first: cancelling the upstream call for it fails the answer before the response is marked
-   * closed, and a cancel mid-answer counted as the upstream's failure for a circuit breaker.
+   * closed, and a cancel mid-answer counted as the upstream's failure for a circuit breaker. A reset with NO_ERROR
+   * breaks nothing ({@link NoErrorReset}).
    */
   private void breaksWithTheUpstream() {
     Runnable broken = () -> {
@@ -191,6 +196,19 @@ final class ResponseRelay {
     };
     incoming.errorHandler(error -> broken.run());
     incoming.exceptionHandler(error -> broken.run());
+    // vertx-grpc reads every reset as an error, NO_ERROR too (INTERNAL), on the answer and on the request (both hear
+    // it): its handlers give way to one telling them apart
+    io.vertx.core.Handler<Throwable> resets = error -> {
+      if (!NoErrorReset.is(error)) {
+        broken.run();
+      }
+    };
+    http.exceptionHandler(resets);
+    try {
+      http.request().exceptionHandler(resets);
+    } catch (IllegalStateException complete) {
+      // the request was sent whole (Vert.x refuses handlers then): its stream's reset reaches the answer alone
+    }
   }
 
   private void relayEnd() {
