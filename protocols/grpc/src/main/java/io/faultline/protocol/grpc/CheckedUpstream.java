@@ -2,6 +2,7 @@ package io.faultline.protocol.grpc;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.grpc.client.GrpcClientResponse;
 
@@ -17,10 +18,13 @@ import io.vertx.grpc.client.GrpcClientResponse;
 final class CheckedUpstream implements ReadStream<Buffer> {
 
   private final GrpcClientResponse<Buffer, Buffer> answer;
+  /** The HTTP/2 answer {@link #answer} is read from. */
+  private final HttpClientResponse http;
   private final String upstream;
 
-  CheckedUpstream(GrpcClientResponse<Buffer, Buffer> answer, String upstream) {
+  CheckedUpstream(GrpcClientResponse<Buffer, Buffer> answer, HttpClientResponse http, String upstream) {
     this.answer = answer;
+    this.http = http;
     this.upstream = upstream;
   }
 
@@ -37,7 +41,7 @@ final class CheckedUpstream implements ReadStream<Buffer> {
 
   @Override
   public ReadStream<Buffer> fetch(long amount) {
-    MalformedAnswer.replaceWordStatus(answer, upstream);
+    MalformedAnswer.replaceWordStatus(answer, http, upstream);
     answer.fetch(amount);
     return this;
   }

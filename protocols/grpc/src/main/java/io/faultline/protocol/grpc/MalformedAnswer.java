@@ -1,5 +1,7 @@
 package io.faultline.protocol.grpc;
 
+import io.vertx.core.http.HttpClientResponse;
+
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
 import java.net.URLDecoder;
@@ -45,11 +47,13 @@ final class MalformedAnswer {
    * Replaces, in an answer that has ended but is not decoded yet, a {@code grpc-status} that is not a number by
    * UNKNOWN and a message saying what the upstream sent, so that Vert.x's client decodes it as any status.
    */
-  static void replaceWordStatus(GrpcClientResponse<?, ?> answer, String upstream) {
+  static void replaceWordStatus(GrpcClientResponse<?, ?> answer, HttpClientResponse http, String upstream) {
     if (answer.status() != null) {
       return; // read from its headers (or its end is decoded already): the trailers' is not read
     }
-    String status = answer.trailers().get("grpc-status");
+    // not answer.trailers(): asked before the answer's end, Vert.x makes an empty map, and from then on drops every
+    // error of the answer (a reset, a lost connection) as if it had ended: a call broken off later hung
+    String status = http.getTrailer("grpc-status");
     if (status != null && !isStatusCode(status)) {
       String message = wordStatus(upstream, status, answer.trailers().get("grpc-message"));
       answer.trailers().set("grpc-status", Integer.toString(GrpcStatus.UNKNOWN.code))

@@ -64,7 +64,7 @@ final class ResponseRelay {
     this.outgoing = outgoing;
     this.incoming = incoming;
     this.http = http;
-    this.upstream = new CheckedUpstream(incoming, call.upstream());
+    this.upstream = new CheckedUpstream(incoming, http, call.upstream());
     this.response = call.request().response();
     this.exchange = exchange;
     MessagePlan plan = exchange == null ? MessagePlan.NONE : exchange.verdict().messages();
@@ -198,14 +198,19 @@ final class ResponseRelay {
     incoming.exceptionHandler(error -> broken.run());
     // vertx-grpc reads every reset as an error, NO_ERROR too (INTERNAL), on the answer and on the request (both hear
     // it): its handlers give way to one telling them apart
-    io.vertx.core.Handler<Throwable> resets = error -> {
+    http.exceptionHandler(error -> {
       if (!NoErrorReset.is(error)) {
         broken.run();
       }
-    };
-    http.exceptionHandler(resets);
+    });
     try {
-      http.request().exceptionHandler(resets);
+      // as vertx-grpc's did, only resets: it passed the request's other errors to a handler the relay never set, and an
+      // answer whose end was in but held (a delay, a slow client) stood when the connection closed after it
+      http.request().exceptionHandler(error -> {
+        if (error instanceof io.vertx.core.http.StreamResetException && !NoErrorReset.is(error)) {
+          broken.run();
+        }
+      });
     } catch (IllegalStateException complete) {
       // the request was sent whole (Vert.x refuses handlers then): its stream's reset reaches the answer alone
     }
