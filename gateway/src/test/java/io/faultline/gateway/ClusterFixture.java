@@ -26,6 +26,21 @@ final class ClusterFixture implements AutoCloseable {
   final WebClient web = WebClient.create(client);
   final Upstreams.Echo upstream = Upstreams.echoHttp(client);
   private final int[] hazelcastPorts = {Upstreams.portToListenOn(), Upstreams.portToListenOn(), Upstreams.portToListenOn()};
+  /**
+   * A cluster name of its own: the gateway's tests run in two JVMs at once, and a member port picked free here could be
+   * taken by the other JVM's cluster before this one binds it; named alike, the two clusters would merge.
+   */
+  private final java.nio.file.Path file = ownClusterName();
+
+  private static java.nio.file.Path ownClusterName() {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("cluster-fixture", ".yaml");
+      java.nio.file.Files.writeString(file, "cluster:\n  name: faultline-test-" + java.util.UUID.randomUUID() + "\n");
+      return file;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
   final List<Gateway> nodes = new ArrayList<>();
 
   Gateway start(int index) throws Exception {
@@ -39,7 +54,7 @@ final class ClusterFixture implements AutoCloseable {
         Flag.CLUSTER, "true", Flag.CLUSTER_PORT, Integer.toString(hazelcastPorts[index]), Flag.CLUSTER_MEMBERS, members,
         Flag.NODE_ID, "n" + (index + 1), Flag.REGION, index == 2 ? "eu" : "us"));
     flags.putAll(extra);
-    GatewayConfig config = ConfigLoader.load(null, Map.of(), flags);
+    GatewayConfig config = ConfigLoader.load(file, Map.of(), flags);
     Gateway node = Gateway.start(config, null, null).await(60, TimeUnit.SECONDS);
     nodes.add(node);
     return node;
@@ -117,5 +132,6 @@ final class ClusterFixture implements AutoCloseable {
       node.close().otherwiseEmpty().await();
     }
     client.close().await();
+    file.toFile().delete();
   }
 }

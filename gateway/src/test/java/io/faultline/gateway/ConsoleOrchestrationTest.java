@@ -37,7 +37,7 @@ class ConsoleOrchestrationTest {
   /**
    * A node of its own, whose two schedules are saved before the other tests run and come due while they do: its test
    * runs last, and waits for their minute only as long as the others took less. It waited up to a minute alone.
-   * They name the next minute (the one after, with less than 2 s of this one left), so they run once whatever the
+   * They name the next minute (the one after, with less than 5 s of this one left, as the two saves must come first), so they run once whatever the
    * others take: due every minute, a later minute's outcomes could be read half updated.
    */
   private static GatewayFixture scheduling;
@@ -48,7 +48,7 @@ class ConsoleOrchestrationTest {
     scheduling = new GatewayFixture(Map.of());
     scheduledAt = System.currentTimeMillis();
     java.time.LocalDateTime now = java.time.LocalDateTime.now(); // the node's time zone: this JVM's
-    int minute = now.plusMinutes(now.getSecond() >= 58 ? 2 : 1).getMinute();
+    int minute = now.plusMinutes(now.getSecond() >= 55 ? 2 : 1).getMinute();
     String once = "schedule: \"" + minute + " * * * *\"\nsteps:\n"
         + "  - {name: slow, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 3}\n";
     for (String name : List.of("minutely_a", "minutely_b")) {
