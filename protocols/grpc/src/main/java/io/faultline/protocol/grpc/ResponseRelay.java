@@ -203,16 +203,19 @@ final class ResponseRelay {
         broken.run();
       }
     });
-    try {
+    // A request sent whole (a unary call's, mostly) takes no handler (Vert.x throws): its stream's resets reach the answer's
+    if (!(outgoing instanceof io.vertx.grpc.common.impl.GrpcWriteStreamBase<?, ?> sent && sent.isTrailersSent())) {
       // as vertx-grpc's did, only resets: it passed the request's other errors to a handler the relay never set, and an
       // answer whose end was in but held (a delay, a slow client) stood when the connection closed after it
-      http.request().exceptionHandler(error -> {
-        if (error instanceof io.vertx.core.http.StreamResetException && !NoErrorReset.is(error)) {
-          broken.run();
-        }
-      });
-    } catch (IllegalStateException complete) {
-      // the request was sent whole (Vert.x refuses handlers then): its stream's reset reaches the answer alone
+      try {
+        http.request().exceptionHandler(error -> {
+          if (error instanceof io.vertx.core.http.StreamResetException && !NoErrorReset.is(error)) {
+            broken.run();
+          }
+        });
+      } catch (IllegalStateException ended) {
+        // ended another way (cancelled): the answer's handler hears its stream
+      }
     }
   }
 
