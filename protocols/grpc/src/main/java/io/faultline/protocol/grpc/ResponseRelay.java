@@ -48,6 +48,8 @@ final class ResponseRelay {
   /** {@link #incoming} as the relay pauses and resumes it. */
   private final ReadStream<Buffer> upstream;
   private MessageBatch batch;
+  /** The answer's encoding as its client gets it ({@link #offered}). */
+  private String encoding;
   private boolean failed;
   private int relayed;
 
@@ -89,8 +91,9 @@ final class ResponseRelay {
         response.headers().add(h.getKey(), h.getValue());
       }
     });
-    if (incoming.encoding() != null) {
-      response.encoding(incoming.encoding());
+    encoding = offered(call.request().headers().get("grpc-accept-encoding"), incoming.encoding());
+    if (encoding != null) {
+      response.encoding(encoding);
     }
     if (cut != null) {
       response.headers().set(GrpcDecisions.FAULT_HEADER, cut.type());
@@ -168,9 +171,27 @@ final class ResponseRelay {
     outgoing.cancel();
   }
 
+  /**
+   * The encoding the client gets an answer in: the upstream's, when the client offered it (its
+   * {@code grpc-accept-encoding}), else identity, vertx-grpc decompressing each message. Vert.x's gRPC client, which
+   * makes the upstream call here, offers gzip whatever the client said, so an upstream compressing when offered sent
+   * gzip to clients that cannot read it (a grpc-go client without the gzip package fails the call).
+   */
+  static String offered(String clientAccepts, String upstreamEncoding) {
+    if (upstreamEncoding == null || upstreamEncoding.equals("identity")) {
+      return upstreamEncoding;
+    }
+    for (String accepted : clientAccepts == null ? new String[0] : clientAccepts.split(",")) {
+      if (accepted.trim().equalsIgnoreCase(upstreamEncoding)) {
+        return upstreamEncoding;
+      }
+    }
+    return "identity";
+  }
+
   /** No per-message chaos: the messages go out in batches ({@link MessageBatch}), then the status and trailers. */
   private void relayPlainly() {
-    batch = new MessageBatch(vertx.getOrCreateContext(), response, call.http().response(), incoming.encoding(), upstream);
+    batch = new MessageBatch(vertx.getOrCreateContext(), response, call.http().response(), encoding, upstream);
     incoming.messageHandler(batch::add);
     breaksWithTheUpstream();
     incoming.endHandler(v -> {

@@ -142,6 +142,14 @@ final class GrpcFixture implements AutoCloseable {
   /** Starts the echo service on {@code options} (plaintext, or TLS for the grpcs tests) and answers its port. */
   int startUpstream(HttpServerOptions options) {
     GrpcServer up = GrpcServer.server(vertx);
+    up.callHandler(method("Gzipped"), req -> req.last().onSuccess(body -> { // compressed when the call offers gzip, as servers do
+      upstreamCalls.incrementAndGet();
+      String accepted = req.headers().get("grpc-accept-encoding");
+      if (accepted != null && java.util.Arrays.stream(accepted.split(",")).map(String::trim).anyMatch("gzip"::equals)) {
+        req.response().encoding("gzip");
+      }
+      req.response().end(Buffer.buffer("zipped"));
+    }));
     up.callHandler(method("Unary"), req -> req.last().onSuccess(body -> {
       upstreamCalls.incrementAndGet();
       GrpcServerResponse<Buffer, Buffer> resp = req.response();

@@ -161,6 +161,39 @@ class GrpcProxyVerticleTest {
     }
   }
 
+  /**
+   * A client that offers no gzip gets no gzip. Vert.x's gRPC client, which makes the upstream call on the paths chaos
+   * touches (at probability 0 too), offers gzip whatever the client said: an upstream that compresses when offered
+   * did, and its compressed answer reached a client that cannot read one (a grpc-go client without the gzip package
+   * fails the call: "Decompressor is not installed"). Such an answer is decompressed for the client.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero", "touched"})
+  void aClientThatOffersNoGzipGetsNoGzip(String mode) throws Exception {
+    try (GrpcFixture gw = new GrpcFixture(chaos(mode))) {
+      io.vertx.core.http.HttpClient h2 = gw.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+          .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+      var request = h2.request(io.vertx.core.http.HttpMethod.POST, gw.port, "127.0.0.1", "/test.Echo/Gzipped")
+          .await(10, java.util.concurrent.TimeUnit.SECONDS);
+      request.putHeader("content-type", "application/grpc").putHeader("te", "trailers")
+          .putHeader("grpc-accept-encoding", "identity");
+      io.vertx.core.buffer.Buffer message = io.vertx.core.buffer.Buffer.buffer("x");
+      io.vertx.core.http.HttpClientResponse[] answered = new io.vertx.core.http.HttpClientResponse[1];
+      io.vertx.core.buffer.Buffer body = request.send(io.vertx.core.buffer.Buffer.buffer().appendByte((byte) 0)
+          .appendInt(message.length()).appendBuffer(message))
+          .compose(r -> { // the body asked for at once, on the event loop, before any of it is read
+            answered[0] = r;
+            return r.body();
+          }).await(10, java.util.concurrent.TimeUnit.SECONDS);
+      io.vertx.core.http.HttpClientResponse response = answered[0];
+      assertThat(response.getTrailer("grpc-status")).as(mode).isEqualTo("0");
+      assertThat(response.getHeader("grpc-encoding")).as(mode).isIn(null, "identity");
+      assertThat(body.getByte(0)).as(mode + ": the compressed flag").isEqualTo((byte) 0);
+      assertThat(body.getBuffer(5, body.length()).toString()).as(mode).isEqualTo("zipped");
+      h2.close().await(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void latencyDelaysTheCall() {
     try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 300}}")) {
