@@ -1,7 +1,6 @@
 package io.faultline.protocol.grpc;
 
 import io.vertx.core.http.HttpClientResponse;
-
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
 import java.net.URLDecoder;

@@ -177,7 +177,7 @@ final class ResponseRelay {
    * makes the upstream call here, offers gzip whatever the client said, so an upstream compressing when offered sent
    * gzip to clients that cannot read it (a grpc-go client without the gzip package fails the call).
    */
-  static String offered(String clientAccepts, String upstreamEncoding) {
+  private static String offered(String clientAccepts, String upstreamEncoding) {
     if (upstreamEncoding == null || upstreamEncoding.equals("identity")) {
       return upstreamEncoding;
     }
