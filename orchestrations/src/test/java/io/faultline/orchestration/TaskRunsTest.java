@@ -134,6 +134,38 @@ class TaskRunsTest {
         .isInstanceOf(ReplyException.class).hasMessageContaining("cannot start on node n1: line 3: steps[0].scenario: unknown scenario gone");
   }
 
+  /**
+   * The node's own run began with chaos off, then a task's item switched it on for its rule: the own run's
+   * end puts back its config but leaves chaos on while the item's rule is there, so the item runs its
+   * whole step, as a kill switch pressed by someone else would not let it.
+   */
+  @Test
+  void theNodesOwnRunEndingBeforeAnItemLeavesTheItemsChaosOn() throws Exception {
+    deploy();
+    JsonObject own = request(OrchestratorVerticle.START, new JsonObject().put("text",
+        "name: own\nsteps:\n  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 10}\n"));
+    await(() -> state.config().latency() != null, "the own run's chaos");
+    JsonObject item = request(InternalAddresses.TASK_ORCHESTRATION_RUN, new JsonObject().put("task", "t1").put("index", 0)
+        .put("node", "n1").put("text", "name: item\nsteps:\n  - {name: errors, scenario: {config: {fault_injection: {http_errors: [503]}}}, duration_seconds: 30}\n"));
+    await(() -> state.config().rules().size() == 1, "the item's rule");
+    clock.awaitWaiting(2);
+
+    clock.advance(10_000);
+    await(() -> !request0(OrchestratorVerticle.STATUS).getBoolean("is_running"), "the own run ends");
+    assertThat(request(OrchestratorVerticle.REPORT, new JsonObject().put("id", own.getString("run_id"))).getString("status"))
+        .isEqualTo("succeeded");
+    assertThat(state.config().latency()).as("the own run's chaos undone").isNull();
+    assertThat(state.config().enabled()).as("chaos stays on for the item's rule").isTrue();
+    assertThat(state.config().rules()).hasSize(1);
+    assertThat(ended).as("the item goes on").isEmpty();
+
+    clock.advance(20_000);
+    await(() -> ended.size() == 1, "the item ends");
+    assertThat(ended.get(0).getString("run_id")).isEqualTo(item.getString("run_id"));
+    assertThat(ended.get(0).getString("status")).isEqualTo("succeeded");
+    assertThat(state.config().rules()).isEmpty();
+  }
+
   private JsonObject request0(String address) {
     try {
       return request(address, null);

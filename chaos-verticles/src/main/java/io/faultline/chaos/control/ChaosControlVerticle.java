@@ -200,9 +200,17 @@ public final class ChaosControlVerticle extends VerticleBase {
     return rules.size() == given.rules().size() ? given : given.withRules(rules);
   }
 
+  /**
+   * Puts back a run's saved config. Rules put meanwhile stay, and so does the switch while a task item's rule is
+   * among them: the item switched chaos on for it, and its run goes on (switched off, the item took it for a kill).
+   */
   private ChaosSnapshot restore(JsonObject body) {
     JsonObject before = body.getJsonObject("before_scenario");
-    return state.restore(whole(body.getJsonObject("config")), before == null ? null : ChaosJson.config(map(before)));
+    ChaosConfig config = whole(body.getJsonObject("config"));
+    if (!config.enabled() && config.rules().stream().anyMatch(rule -> TaskRules.isItem(rule.name()))) {
+      config = config.withEnabled(true);
+    }
+    return state.restore(config, before == null ? null : ChaosJson.config(map(before)));
   }
 
   private JsonObject saveScenario(JsonObject body) {

@@ -21,6 +21,11 @@ public final class TaskRules {
     return "task:" + taskId + ":" + index;
   }
 
+  /** True for a task item's rule ({@link #name}). */
+  public static boolean isItem(String ruleName) {
+    return ruleName.startsWith("task:");
+  }
+
   /** The {@link Addresses#SOURCE_HEADER} of the task's control messages. */
   public static String source(String taskId) {
     return "task:" + taskId;
