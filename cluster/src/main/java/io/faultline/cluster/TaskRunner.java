@@ -1,6 +1,7 @@
 package io.faultline.cluster;
 
 import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.ChangeLog;
 import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.chaos.control.TaskRules;
 import io.vertx.core.Future;
@@ -140,8 +141,8 @@ final class TaskRunner {
     /**
      * The last task to settle (none runs any more) puts the master switch back: when the newest change to it
      * this node logged is a task switching chaos on (this one, or an overlapping one that settled while this
-     * one ran), chaos is still on, and no orchestration runs, chaos goes off again (as an orchestration that
-     * found it off leaves it). Chaos someone else switched on, or on before, stays on. Answers true when an
+     * one ran, or a run's end that would have switched it off but for the tasks' rules), chaos is still on, and
+     * no orchestration runs, chaos goes off again (as an orchestration that found it off leaves it). Chaos someone else switched on, or on before, stays on. Answers true when an
      * orchestration's run held it back: it is to be tried again once that run has ended.
      */
     Future<Boolean> settle(String taskId) {
@@ -150,12 +151,14 @@ final class TaskRunner {
         for (Object o : reply.body().getJsonArray("changes", new io.vertx.core.json.JsonArray())) {
           JsonObject change = (JsonObject) o;
           if (change.getJsonArray("diff", new io.vertx.core.json.JsonArray()).stream()
-              .anyMatch(d -> d instanceof JsonObject diff && "enabled".equals(diff.getString("path"))) || asksForChaos(change)) {
+              .anyMatch(d -> d instanceof JsonObject diff && "enabled".equals(diff.getString("path"))) || asksForChaos(change)
+              || change.containsKey(ChangeLog.KEPT_ON_FOR)) {
             last = change;
             break;
           }
         }
-        boolean ours = last != null && "task".equals(last.getString("source"));
+        // a run's end that found the switch off but left it on for the tasks' rules handed it to them
+        boolean ours = last != null && ("task".equals(last.getString("source")) || last.containsKey(ChangeLog.KEPT_ON_FOR));
         if (!ours) {
           return Future.succeededFuture(false);
         }
@@ -175,7 +178,7 @@ final class TaskRunner {
      */
     static boolean asksForChaos(JsonObject change) {
       // an orchestration's or an experiment's own puts back what it found as it ends: not a user's word
-      return !io.faultline.chaos.control.ChangeLog.RUNNERS.contains(change.getString("source"))
+      return !ChangeLog.RUNNERS.contains(change.getString("source"))
           && (Addresses.CHAOS_ENABLE.equals(change.getString("address")) || Addresses.SCENARIO_START.equals(change.getString("address")));
     }
 

@@ -250,4 +250,28 @@ class ClusterTasksTest {
         .filter(c -> "faultline.chaos.disable".equals(c.getString("address"))).map(c -> c.getString("source") + ":" + c.getString("detail")))
         .containsExactly("task:t");
   }
+  /**
+   * The other way round: a task started during the node's own run, which began with chaos off. The run's end puts
+   * back the config it found but leaves the switch on while the task's rule is there (it switched it off under the
+   * task, whose chaos ended unsaid); the task, settled, switches it off, as if it had switched it on.
+   */
+  @Test
+  void aTaskStartedDuringAnOrchestrationKeepsTheSwitchOnPastTheRunUntilItSettles() throws Exception {
+    Gateway n1 = cluster.start(0);
+    JsonObject run = cluster.post(n1, "/api/chaos/orchestration/start",
+        "name: first\nsteps:\n  - {name: slight, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 2}\n");
+    assertThat(run.getBoolean("is_running")).as(run.encode()).isTrue();
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"t\", \"duration_seconds\": 6, " + ERRORS + "}");
+    eventually(() -> cluster.traffic(n1) == 503, "the task's chaos is on");
+    eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running"), "the run ends");
+    assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).as("the task still needs the switch").isTrue();
+    assertThat(cluster.traffic(n1)).as("the task's chaos goes on").isEqualTo(503);
+    assertThat(cluster.get(n1, "/api/cluster/tasks/t").getString("status")).as("the run ended before the task").isEqualTo("running");
+
+    assertThat(awaitTask(n1, "t").getString("status")).isEqualTo("succeeded");
+    eventually(() -> !cluster.get(n1, "/api/chaos/status").getBoolean("enabled"), "the switch is back off once the task has settled");
+    assertThat(cluster.get(n1, "/api/chaos/changes?limit=200").getJsonArray("changes").stream().map(c -> (JsonObject) c)
+        .filter(c -> "faultline.chaos.disable".equals(c.getString("address"))).map(c -> c.getString("source") + ":" + c.getString("detail")))
+        .containsExactly("task:t");
+  }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.chaos.config.ChaosConfig;
+import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.ChangeLog;
 import io.faultline.chaos.control.ChaosControlVerticle;
 import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.chaos.state.ChaosState;
@@ -135,9 +137,10 @@ class TaskRunsTest {
   }
 
   /**
-   * The node's own run began with chaos off, then a task's item switched it on for its rule: the own run's
-   * end puts back its config but leaves chaos on while the item's rule is there, so the item runs its
-   * whole step, as a kill switch pressed by someone else would not let it.
+   * The node's own run began with chaos off, and a task's item put its rule meanwhile: the own run's end puts
+   * back its config but leaves chaos on while the item's rule is there, saying so in its log entry (the
+   * cluster's last task to settle switches it off), so the item runs its whole step. Switched off, the item
+   * took that for the kill switch and stopped.
    */
   @Test
   void theNodesOwnRunEndingBeforeAnItemLeavesTheItemsChaosOn() throws Exception {
@@ -151,10 +154,14 @@ class TaskRunsTest {
     clock.awaitWaiting(2);
 
     clock.advance(10_000);
-    await(() -> !request0(OrchestratorVerticle.STATUS).getBoolean("is_running"), "the own run ends");
-    assertThat(request(OrchestratorVerticle.REPORT, new JsonObject().put("id", own.getString("run_id"))).getString("status"))
-        .isEqualTo("succeeded");
+    JsonObject id = new JsonObject().put("id", own.getString("run_id"));
+    await(() -> !request0(OrchestratorVerticle.STATUS).getBoolean("is_running")
+        && vertx.eventBus().request(OrchestratorVerticle.REPORT, id).map(true).otherwise(false).await(), "the own run ends, reported");
+    assertThat(request(OrchestratorVerticle.REPORT, id).getString("status")).isEqualTo("succeeded");
     assertThat(state.config().latency()).as("the own run's chaos undone").isNull();
+    JsonObject restored = request(Addresses.CHAOS_CHANGES, new JsonObject().put("limit", 1)).getJsonArray("changes").getJsonObject(0);
+    assertThat(restored.getString("detail")).isEqualTo(own.getString("run_id"));
+    assertThat(restored.getJsonArray(ChangeLog.KEPT_ON_FOR)).containsExactly("task:t1:0");
     assertThat(state.config().enabled()).as("chaos stays on for the item's rule").isTrue();
     assertThat(state.config().rules()).hasSize(1);
     assertThat(ended).as("the item goes on").isEmpty();

@@ -33,6 +33,12 @@ public final class ChangeLog {
    */
   public static final Set<String> RUNNERS = Set.of("orchestration", "experiment", "task");
 
+  /**
+   * A restore's entry field: the task items' rules ({@code task:ID:INDEX}) that kept chaos on when the run's saved
+   * config had it off. The switch is theirs from then on, as if a task had switched it on.
+   */
+  public static final String KEPT_ON_FOR = "kept_on_for";
+
   static final int CAPACITY = 200;
 
   private final Deque<JsonObject> entries = new ArrayDeque<>();

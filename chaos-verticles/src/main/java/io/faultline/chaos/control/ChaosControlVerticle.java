@@ -65,7 +65,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     consumers.add(change(Addresses.CHAOS_SET, this::set));
     consumers.add(answer(InternalAddresses.CHAOS_SAVED, body -> new JsonObject().put("config", chaosConfig())
         .put("before_scenario", state.beforeScenario() == null ? null : new JsonObject(ChaosJson.toMap(state.beforeScenario())))));
-    consumers.add(change(InternalAddresses.CHAOS_RESTORE, this::restore));
+    consumers.add(noted(InternalAddresses.CHAOS_RESTORE, this::restore));
     consumers.add(change(Addresses.CHAOS_ENABLE, body -> state.enable(true)));
     consumers.add(change(Addresses.CHAOS_DISABLE, body -> state.enable(false)));
     consumers.add(change(Addresses.CHAOS_RESET, body -> state.reset()));
@@ -202,15 +202,17 @@ public final class ChaosControlVerticle extends VerticleBase {
 
   /**
    * Puts back a run's saved config. Rules put meanwhile stay, and so does the switch while a task item's rule is
-   * among them: the item switched chaos on for it, and its run goes on (switched off, the item took it for a kill).
+   * among them: the item needs chaos on, and its run goes on (switched off, the item took it for a kill switch and
+   * a scenario item's chaos ended unsaid). The log entry names those rules ({@link ChangeLog#KEPT_ON_FOR}): the
+   * switch is the tasks' now, and the last of them to settle switches it off.
    */
-  private ChaosSnapshot restore(JsonObject body) {
+  private JsonObject restore(JsonObject body) {
     JsonObject before = body.getJsonObject("before_scenario");
     ChaosConfig config = whole(body.getJsonObject("config"));
-    if (!config.enabled() && config.rules().stream().anyMatch(rule -> TaskRules.isItem(rule.name()))) {
-      config = config.withEnabled(true);
-    }
-    return state.restore(config, before == null ? null : ChaosJson.config(map(before)));
+    JsonArray items = new JsonArray(config.rules().stream().map(ChaosRule::name).filter(TaskRules::isItem).toList());
+    boolean keptOn = !config.enabled() && state.config().enabled() && !items.isEmpty();
+    state.restore(keptOn ? config.withEnabled(true) : config, before == null ? null : ChaosJson.config(map(before)));
+    return keptOn ? new JsonObject().put(ChangeLog.KEPT_ON_FOR, items) : null;
   }
 
   private JsonObject saveScenario(JsonObject body) {
@@ -437,13 +439,21 @@ public final class ChaosControlVerticle extends VerticleBase {
   }
 
   private MessageConsumer<JsonObject> change(String address, Function<JsonObject, ChaosSnapshot> action) {
+    return noted(address, body -> {
+      action.apply(body);
+      return null;
+    });
+  }
+
+  /** A {@link #change} whose {@code action} answers fields for its log entry (null: none). */
+  private MessageConsumer<JsonObject> noted(String address, Function<JsonObject, JsonObject> action) {
     return vertx.eventBus().localConsumer(address, guarded(message -> {
       JsonObject before = chaosConfig();
-      action.apply(message.body());
+      JsonObject note = action.apply(message.body());
       String held = heldBy(address, message);
       // answered once the cluster stored it (at once on a node alone), with the version stored
       Future.fromCompletionStage(state.replicated(), context).onComplete(stored -> {
-        JsonObject status = publish(message, before);
+        JsonObject status = publish(message, before, note);
         message.reply(held == null ? status : status.copy().put("warnings", new JsonArray().add(held + " holds the chaos"
             + " config: when it ends it puts back the config it found, and this change goes with it")));
       });
@@ -474,9 +484,16 @@ public final class ChaosControlVerticle extends VerticleBase {
 
   /** Logs the change {@code message} made and publishes the new status with it; answers the status. */
   private JsonObject publish(Message<JsonObject> message, JsonObject before) {
+    return publish(message, before, null);
+  }
+
+  private JsonObject publish(Message<JsonObject> message, JsonObject before, JsonObject note) {
     JsonObject status = status();
     JsonObject change = ChangeLog.entry(message, state.snapshot().node().id(), state.snapshot().version(), before,
         status.getJsonObject("config"), System.currentTimeMillis());
+    if (note != null) {
+      change.mergeIn(note);
+    }
     changes.add(change);
     vertx.eventBus().publish(Addresses.CHAOS_CHANGED, status.copy().put("change", change));
     return status;
