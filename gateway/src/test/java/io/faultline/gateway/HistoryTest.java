@@ -344,6 +344,28 @@ class HistoryTest {
     assertThat(after.getLong("ended_at")).isNotNull();
   }
 
+  /** A stop puts back the config the search found, but not its rules: one put while it ran is no search's to undo. */
+  @Test
+  void aStoppedBreakingPointSearchKeepsARulePutWhileItRan() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    var started = gw.postJson("/api/history/breaking-point", """
+        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 50, "step": 5, "step_seconds": 600,
+         "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 5000}}""");
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    String id = started.bodyAsJsonObject().getString("id");
+    eventually(() -> gw.status().getBoolean("enabled") ? true : null, 10);
+    var rule = gw.postJson("/api/chaos/rules", "{\"name\": \"canary-errors\", \"match\": {\"headers\": {\"X-Canary\": \"yes\"}},"
+        + " \"fault_injection\": {\"http_errors\": [503], \"http_error_probability\": 1.0}}");
+    assertThat(rule.statusCode()).as(rule.bodyAsString()).isEqualTo(201);
+
+    JsonObject stopped = gw.post("/api/history/experiments/" + id + "/stop").bodyAsJsonObject();
+    assertThat(stopped.getString("status")).as(stopped.encode()).isEqualTo("stopped");
+    assertThat(gw.status().getBoolean("enabled")).as("the config before the search is back").isFalse();
+    assertThat(gw.status().getJsonObject("config").getValue("latency")).isNull();
+    assertThat(gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules").stream()
+        .map(r -> ((JsonObject) r).getString("name")).toList()).containsExactly("canary-errors");
+  }
+
   @Test
   void aStoppedBreakingPointSearchPutsTheConfigBackAndKeepsWhatItFound() throws Exception {
     gw = new GatewayFixture(Map.of());

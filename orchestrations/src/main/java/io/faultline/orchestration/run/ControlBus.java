@@ -65,14 +65,9 @@ class ControlBus {
    * distributed task's, a user's) stay.
    */
   Future<JsonObject> restore(JsonObject before) {
-    if (!(before.getValue("config") instanceof JsonObject saved)) {
-      JsonObject config = before.copy(); // a checkpoint written before the scenario was saved with it: the config alone
-      config.remove("rules");
-      return request(Addresses.CHAOS_SET, config);
-    }
-    JsonObject config = saved.copy();
-    config.remove("rules");
-    return request(InternalAddresses.CHAOS_RESTORE, before.copy().put("config", config));
+    // a checkpoint written before the scenario was saved with it holds the config alone
+    JsonObject saved = before.getValue("config") instanceof JsonObject ? before : new JsonObject().put("config", before);
+    return request(InternalAddresses.CHAOS_RESTORE, InternalAddresses.restoring(saved));
   }
 
   /**

@@ -210,13 +210,15 @@ public final class AbTest {
     return new java.util.SplittableRandom(seed * 31 + sample * 2L + arm).nextLong();
   }
 
-  /** Sets the node's (the cluster's) chaos seed, the rest of its config as it is. */
+  /** Sets the node's (the cluster's) chaos seed, the rest of its config as it is (rules left out: today's stay). */
   private Future<Void> chaosSeed(Object seed, Experiments.Handle handle) {
     io.vertx.core.eventbus.DeliveryOptions from = new io.vertx.core.eventbus.DeliveryOptions()
         .addHeader(Addresses.SOURCE_HEADER, "experiment:" + handle.id());
-    return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_GET, new JsonObject(), from)
-        .compose(config -> vertx.eventBus().request(Addresses.CHAOS_SET, config.body().copy().put("seed", seed), from))
-        .mapEmpty();
+    return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_GET, new JsonObject(), from).compose(config -> {
+      JsonObject seeded = config.body().copy().put("seed", seed);
+      seeded.remove("rules");
+      return vertx.eventBus().request(Addresses.CHAOS_SET, seeded, from);
+    }).mapEmpty();
   }
 
   /** Starts one run and answers its history document once it is recorded; a stop asked for stops the run. */

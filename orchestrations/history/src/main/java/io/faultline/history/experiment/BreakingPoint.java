@@ -2,6 +2,7 @@ package io.faultline.history.experiment;
 
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.history.Params;
 import io.faultline.orchestration.Metrics;
 import io.vertx.core.Future;
@@ -132,11 +133,12 @@ public final class BreakingPoint {
   private Future<JsonObject> run(Plan plan, Experiments.Handle handle) {
     DeliveryOptions source = new DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "experiment:" + handle.id());
     List<JsonObject> tried = new ArrayList<>();
-    return request(Addresses.CHAOS_GET, new JsonObject(), source).compose(before -> {
+    return request(InternalAddresses.CHAOS_SAVED, new JsonObject(), source).compose(before -> {
       Future<JsonObject> search = plan.bisect() ? bisect(plan, tried, handle, source) : linear(plan, tried, handle, source);
-      // overridden, the config stays as whoever changed it set it: switching chaos off must stay off
+      // overridden, the config stays as whoever changed it set it: switching chaos off must stay off; else it is put
+      // back as an orchestration's is, rules put meanwhile kept (a stop's, in a step no one else's change ended, dropped them)
       return search.transform(ar -> ar.failed() && ar.cause() instanceof Overridden ? Future.failedFuture(ar.cause())
-          : request(Addresses.CHAOS_SET, before, source).transform(restored -> ar.succeeded() ? Future.succeededFuture(ar.result())
+          : request(InternalAddresses.CHAOS_RESTORE, InternalAddresses.restoring(before), source).transform(restored -> ar.succeeded() ? Future.succeededFuture(ar.result())
               : Future.failedFuture(ar.cause() instanceof Experiments.Stopped ? new Experiments.Stopped(partial(plan, tried)) : ar.cause())));
     });
   }
