@@ -173,6 +173,30 @@ class TaskRunsTest {
     assertThat(state.config().rules()).isEmpty();
   }
 
+  /**
+   * The node's own run pausing chaos in a step (the switch off) is no kill switch for a task's item beside it, as
+   * it is none for the task: the item goes on, and its chaos with the switch when the run puts it back on.
+   */
+  @Test
+  void anOwnRunsPauseStepIsNoKillSwitchForAnItem() throws Exception {
+    deploy();
+    JsonObject item = request(InternalAddresses.TASK_ORCHESTRATION_RUN, new JsonObject().put("task", "t1").put("index", 0)
+        .put("node", "n1").put("text", "name: item\nsteps:\n  - {name: errors, scenario: {config: {fault_injection: {http_errors: [503]}}}, duration_seconds: 30}\n"));
+    await(() -> state.config().enabled() && state.config().rules().size() == 1, "the item's chaos");
+    request(OrchestratorVerticle.START, new JsonObject().put("text",
+        "name: own\nsteps:\n  - {name: pause, scenario: {config: {enabled: false}}, duration_seconds: 10}\n"));
+    await(() -> !state.config().enabled(), "the own run's pause");
+    clock.awaitWaiting(2);
+
+    clock.advance(10_000);
+    await(() -> !request0(OrchestratorVerticle.STATUS).getBoolean("is_running") && state.config().enabled(), "the own run ends, the switch back on");
+    assertThat(ended).as("the item goes on").isEmpty();
+    clock.advance(20_000);
+    await(() -> ended.size() == 1, "the item ends");
+    assertThat(ended.get(0).getString("run_id")).isEqualTo(item.getString("run_id"));
+    assertThat(ended.get(0).getString("status")).isEqualTo("succeeded");
+  }
+
   private JsonObject request0(String address) {
     try {
       return request(address, null);

@@ -1,6 +1,7 @@
 package io.faultline.orchestration.run;
 
 import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.ChangeLog;
 import io.faultline.orchestration.hook.HookRunner;
 import io.faultline.orchestration.model.Assertion;
 import io.faultline.orchestration.model.Hook;
@@ -258,7 +259,9 @@ public final class Run {
   /**
    * Switching chaos off is the kill switch: done by anyone but this run (the console, the API, a script)
    * while it goes on, the run stops, and the config is not put back (that could switch chaos on again);
-   * a task's item still removes its own rule. Its own steps that switch chaos off are not a kill.
+   * a task's item still removes its own rule. Its own steps that switch chaos off are not a kill. For a task's
+   * item, as for its task, neither are an orchestration's, an experiment's or another task's (the node's own run
+   * pausing chaos in a step): the switch is shared, and its chaos goes on when the switch is on again.
    */
   private void killSwitch(JsonObject published) {
     JsonObject change = published.getJsonObject("change");
@@ -268,7 +271,7 @@ public final class Run {
     boolean off = change.getJsonArray("diff").stream().anyMatch(d -> d instanceof JsonObject diff && "enabled".equals(diff.getString("path"))
         && Boolean.TRUE.equals(diff.getValue("from")) && Boolean.FALSE.equals(diff.getValue("to")));
     String source = change.getString("source") + (change.getString("detail") == null ? "" : ":" + change.getString("detail"));
-    if (off && !source.equals(bus.source())) {
+    if (off && !source.equals(bus.source()) && !(scope != null && ChangeLog.RUNNERS.contains(change.getString("source")))) {
       killed = true;
       state.error("chaos was switched off (" + source + ") while the run went on: the run stopped, and chaos stays off");
       stop("stopped");
