@@ -1,7 +1,6 @@
 package io.faultline.orchestration.run;
 
 import io.faultline.chaos.control.Addresses;
-import io.faultline.chaos.control.ChangeLog;
 import io.faultline.orchestration.hook.HookRunner;
 import io.faultline.orchestration.model.Assertion;
 import io.faultline.orchestration.model.Hook;
@@ -260,9 +259,13 @@ public final class Run {
    * Switching chaos off is the kill switch: done by anyone but this run (the console, the API, a script)
    * while it goes on, the run stops, and the config is not put back (that could switch chaos on again);
    * a task's item still removes its own rule. Its own steps that switch chaos off are not a kill. For a task's
-   * item, as for its task, neither are an orchestration's, an experiment's or another task's (the node's own run
-   * pausing chaos in a step): the switch is shared, and its chaos goes on when the switch is on again.
+   * item, as for its task, neither are an orchestration's or an experiment's (the node's own run pausing chaos in a
+   * step): the switch is shared, and its chaos goes on when the switch is on again. A task's is (only a settled
+   * task's end switches chaos off, and an item still running then would go on with no chaos, unsaid).
    */
+  /** The sources whose switch-off a task's item takes for a pause of the shared switch, not a kill. */
+  private static final java.util.Set<String> SHARERS = java.util.Set.of("orchestration", "experiment");
+
   private void killSwitch(JsonObject published) {
     JsonObject change = published.getJsonObject("change");
     if (!running() || change == null || change.getJsonArray("diff") == null) {
@@ -271,7 +274,7 @@ public final class Run {
     boolean off = change.getJsonArray("diff").stream().anyMatch(d -> d instanceof JsonObject diff && "enabled".equals(diff.getString("path"))
         && Boolean.TRUE.equals(diff.getValue("from")) && Boolean.FALSE.equals(diff.getValue("to")));
     String source = change.getString("source") + (change.getString("detail") == null ? "" : ":" + change.getString("detail"));
-    if (off && !source.equals(bus.source()) && !(scope != null && ChangeLog.RUNNERS.contains(change.getString("source")))) {
+    if (off && !source.equals(bus.source()) && !(scope != null && SHARERS.contains(change.getString("source")))) {
       killed = true;
       state.error("chaos was switched off (" + source + ") while the run went on: the run stopped, and chaos stays off");
       stop("stopped");
