@@ -197,6 +197,21 @@ class TaskRunsTest {
     assertThat(ended.get(0).getString("status")).isEqualTo("succeeded");
   }
 
+  /** Another task's switch-off (a settled task's end) does stop an item still running, saying so: it would go on unsaid. */
+  @Test
+  void anotherTasksSwitchOffStopsAnItem() throws Exception {
+    deploy();
+    JsonObject item = request(InternalAddresses.TASK_ORCHESTRATION_RUN, new JsonObject().put("task", "t1").put("index", 0)
+        .put("node", "n1").put("text", "name: item\nsteps:\n  - {name: errors, scenario: {config: {fault_injection: {http_errors: [503]}}}, duration_seconds: 30}\n"));
+    await(() -> state.config().enabled() && state.config().rules().size() == 1, "the item's chaos");
+    vertx.eventBus().request(Addresses.CHAOS_DISABLE, null, new io.vertx.core.eventbus.DeliveryOptions()
+        .addHeader(Addresses.SOURCE_HEADER, "task:t0")).await(10, TimeUnit.SECONDS);
+    await(() -> ended.size() == 1, "the item stops");
+    assertThat(ended.get(0).getString("status")).isEqualTo("stopped");
+    JsonObject report = request(OrchestratorVerticle.REPORT, new JsonObject().put("id", item.getString("run_id")));
+    assertThat(report.getJsonArray("errors").encode()).contains("chaos was switched off (task:t0) while the run went on");
+  }
+
   private JsonObject request0(String address) {
     try {
       return request(address, null);
