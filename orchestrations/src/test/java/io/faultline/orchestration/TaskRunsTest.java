@@ -197,6 +197,61 @@ class TaskRunsTest {
     assertThat(ended.get(0).getString("status")).isEqualTo("succeeded");
   }
 
+  /**
+   * An own run that began with chaos off and ends on a pause step (the switch off by itself) puts the switch back on for
+   * an item still running: its chaos was paused by the run, not ended.
+   */
+  @Test
+  void anOwnRunEndingOnAPauseGivesTheSwitchBackToAnItem() throws Exception {
+    deploy();
+    request(OrchestratorVerticle.START, new JsonObject().put("text", "name: own\nsteps:\n"
+        + "  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 10}\n"
+        + "  - {name: pause, scenario: {config: {enabled: false}}, duration_seconds: 10}\n"));
+    await(() -> state.config().latency() != null, "the own run's chaos");
+    JsonObject item = request(InternalAddresses.TASK_ORCHESTRATION_RUN, new JsonObject().put("task", "t1").put("index", 0)
+        .put("node", "n1").put("text", "name: item\nsteps:\n  - {name: errors, scenario: {config: {fault_injection: {http_errors: [503]}}}, duration_seconds: 40}\n"));
+    await(() -> state.config().rules().size() == 1, "the item's rule");
+    clock.awaitWaiting(2);
+    clock.advance(10_000);
+    await(() -> !state.config().enabled(), "the own run's pause");
+    clock.awaitWaiting(2);
+
+    clock.advance(10_000);
+    await(() -> !request0(OrchestratorVerticle.STATUS).getBoolean("is_running") && state.config().enabled(), "the own run ends, the switch on");
+    JsonObject restored = request(Addresses.CHAOS_CHANGES, new JsonObject().put("limit", 1)).getJsonArray("changes").getJsonObject(0);
+    assertThat(restored.getJsonArray(ChangeLog.KEPT_ON_FOR)).containsExactly("task:t1:0");
+    assertThat(ended).as("the item goes on").isEmpty();
+    clock.advance(20_000);
+    await(() -> ended.size() == 1, "the item ends");
+    assertThat(ended.get(0).getString("run_id")).isEqualTo(item.getString("run_id"));
+    assertThat(ended.get(0).getString("status")).isEqualTo("succeeded");
+  }
+
+  /** The kill switch pressed during that pause (changing nothing: chaos was off) is the newer word: chaos stays off. */
+  @Test
+  void theKillSwitchPressedDuringAnOwnRunsPauseKeepsChaosOff() throws Exception {
+    deploy();
+    request(OrchestratorVerticle.START, new JsonObject().put("text", "name: own\nsteps:\n"
+        + "  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 10}\n"
+        + "  - {name: pause, scenario: {config: {enabled: false}}, duration_seconds: 10}\n"));
+    await(() -> state.config().latency() != null, "the own run's chaos");
+    request(InternalAddresses.TASK_ORCHESTRATION_RUN, new JsonObject().put("task", "t1").put("index", 0)
+        .put("node", "n1").put("text", "name: item\nsteps:\n  - {name: errors, scenario: {config: {fault_injection: {http_errors: [503]}}}, duration_seconds: 40}\n"));
+    await(() -> state.config().rules().size() == 1, "the item's rule");
+    clock.awaitWaiting(2);
+    clock.advance(10_000);
+    await(() -> !state.config().enabled(), "the own run's pause");
+    vertx.eventBus().request(Addresses.CHAOS_DISABLE, null, new io.vertx.core.eventbus.DeliveryOptions()
+        .addHeader(Addresses.SOURCE_HEADER, "rest")).await(10, TimeUnit.SECONDS);
+    clock.awaitWaiting(2);
+
+    clock.advance(10_000);
+    await(() -> !request0(OrchestratorVerticle.STATUS).getBoolean("is_running"), "the own run ends");
+    assertThat(state.config().enabled()).isFalse();
+    clock.advance(20_000);
+    await(() -> ended.size() == 1, "the item ends");
+  }
+
   /** Another task's switch-off (a settled task's end) does stop an item still running, saying so: it would go on unsaid. */
   @Test
   void anotherTasksSwitchOffStopsAnItem() throws Exception {

@@ -79,6 +79,26 @@ public final class ChangeLog {
     }
   }
 
+  /**
+   * True when the newest change of the master switch logged here switched it off and came from {@code sourceHeader}.
+   * A kill switch pressed since, even on a switch already off (it changes nothing here), is newer: false.
+   */
+  boolean switchedOffBy(String sourceHeader) {
+    for (JsonObject entry : entries) {
+      if (Addresses.CHAOS_DISABLE.equals(entry.getString("address"))) {
+        return false;
+      }
+      for (Object d : entry.getJsonArray("diff", new JsonArray())) {
+        if (d instanceof JsonObject diff && "enabled".equals(diff.getString("path"))) {
+          String detail = entry.getString("detail");
+          return Boolean.FALSE.equals(diff.getValue("to"))
+              && (entry.getString("source") + (detail == null ? "" : ":" + detail)).equals(sourceHeader);
+        }
+      }
+    }
+    return false;
+  }
+
   /** The newest {@code limit} entries, newest first. */
   JsonArray newest(int limit) {
     JsonArray out = new JsonArray();

@@ -206,11 +206,14 @@ public final class ChaosControlVerticle extends VerticleBase {
    * a scenario item's chaos ended unsaid). The log entry names those rules ({@link ChangeLog#KEPT_ON_FOR}): the
    * switch is the tasks' now, and the last of them to settle switches it off.
    */
-  private JsonObject restore(JsonObject body) {
+  private JsonObject restore(Message<JsonObject> message) {
+    JsonObject body = message.body();
     JsonObject before = body.getJsonObject("before_scenario");
     ChaosConfig config = whole(body.getJsonObject("config"));
     JsonArray items = new JsonArray(config.rules().stream().map(ChaosRule::name).filter(TaskRules::isItem).toList());
-    boolean keptOn = !config.enabled() && state.config().enabled() && !items.isEmpty();
+    // off by the run's own step (a pause), the items' chaos was paused: it goes on, as at any other step's end
+    boolean on = state.config().enabled() || changes.switchedOffBy(message.headers().get(Addresses.SOURCE_HEADER));
+    boolean keptOn = !config.enabled() && on && !items.isEmpty();
     state.restore(keptOn ? config.withEnabled(true) : config, before == null ? null : ChaosJson.config(map(before)));
     return keptOn ? new JsonObject().put(ChangeLog.KEPT_ON_FOR, items) : null;
   }
@@ -439,17 +442,17 @@ public final class ChaosControlVerticle extends VerticleBase {
   }
 
   private MessageConsumer<JsonObject> change(String address, Function<JsonObject, ChaosSnapshot> action) {
-    return noted(address, body -> {
-      action.apply(body);
+    return noted(address, message -> {
+      action.apply(message.body());
       return null;
     });
   }
 
   /** A {@link #change} whose {@code action} answers fields for its log entry (null: none). */
-  private MessageConsumer<JsonObject> noted(String address, Function<JsonObject, JsonObject> action) {
+  private MessageConsumer<JsonObject> noted(String address, Function<Message<JsonObject>, JsonObject> action) {
     return vertx.eventBus().localConsumer(address, guarded(message -> {
       JsonObject before = chaosConfig();
-      JsonObject note = action.apply(message.body());
+      JsonObject note = action.apply(message);
       String held = heldBy(address, message);
       // answered once the cluster stored it (at once on a node alone), with the version stored
       Future.fromCompletionStage(state.replicated(), context).onComplete(stored -> {
