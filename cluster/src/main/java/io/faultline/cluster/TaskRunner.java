@@ -141,9 +141,10 @@ final class TaskRunner {
     /**
      * The last task to settle (none runs any more) puts the master switch back: when the newest change to it
      * this node logged is a task switching chaos on (this one, or an overlapping one that settled while this
-     * one ran, or a run's end that would have switched it off but for the tasks' rules), chaos is still on, and
-     * no orchestration runs, chaos goes off again (as an orchestration that found it off leaves it). Chaos someone else switched on, or on before, stays on. Answers true when an
-     * orchestration's run held it back: it is to be tried again once that run has ended.
+     * one ran), or a run's or an experiment's end that left it on for the tasks' rules ({@link ChangeLog#KEPT_ON_FOR}),
+     * chaos is still on, and no orchestration runs, chaos goes off again. Chaos someone else switched on, or on
+     * before, stays on. Answers true when an orchestration's run held it back: it is to be tried again once that
+     * run has ended.
      */
     Future<Boolean> settle(String taskId) {
       return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_CHANGES, new JsonObject().put("limit", 200)).compose(reply -> {

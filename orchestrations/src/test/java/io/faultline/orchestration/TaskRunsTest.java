@@ -24,6 +24,8 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Distributed tasks' runs on a node: the orchestrator verticle with the real chaos control verticle, on a virtual clock. */
 class TaskRunsTest {
@@ -227,9 +229,13 @@ class TaskRunsTest {
     assertThat(ended.get(0).getString("status")).isEqualTo("succeeded");
   }
 
-  /** The kill switch pressed during that pause (changing nothing: chaos was off) is the newer word: chaos stays off. */
-  @Test
-  void theKillSwitchPressedDuringAnOwnRunsPauseKeepsChaosOff() throws Exception {
+  /**
+   * The kill switch pressed during that pause (changing nothing: chaos was off) is the newer word: chaos stays off. So is
+   * any change of a user's then (here a config set with chaos off, which changes no switch either).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"disable", "set"})
+  void aUsersWordDuringAnOwnRunsPauseKeepsChaosOff(String word) throws Exception {
     deploy();
     request(OrchestratorVerticle.START, new JsonObject().put("text", "name: own\nsteps:\n"
         + "  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 10}\n"
@@ -241,8 +247,9 @@ class TaskRunsTest {
     clock.awaitWaiting(2);
     clock.advance(10_000);
     await(() -> !state.config().enabled(), "the own run's pause");
-    vertx.eventBus().request(Addresses.CHAOS_DISABLE, null, new io.vertx.core.eventbus.DeliveryOptions()
-        .addHeader(Addresses.SOURCE_HEADER, "rest")).await(10, TimeUnit.SECONDS);
+    vertx.eventBus().request(word.equals("disable") ? Addresses.CHAOS_DISABLE : Addresses.CHAOS_SET,
+        word.equals("disable") ? null : new JsonObject().put("enabled", false),
+        new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "console")).await(10, TimeUnit.SECONDS);
     clock.awaitWaiting(2);
 
     clock.advance(10_000);

@@ -80,12 +80,13 @@ public final class ChangeLog {
   }
 
   /**
-   * True when the newest change of the master switch logged here switched it off and came from {@code sourceHeader}.
-   * A kill switch pressed since, even on a switch already off (it changes nothing here), is newer: false.
+   * True when the newest change of the master switch logged here switched it off and came from {@code sourceHeader}
+   * (a run's own pause). Any change of someone's who is not a {@link #RUNNERS runner} since is a user's newer word
+   * (a kill switch pressed on a switch already off changes nothing, nor does a config set with chaos off): false.
    */
   boolean switchedOffBy(String sourceHeader) {
     for (JsonObject entry : entries) {
-      if (Addresses.CHAOS_DISABLE.equals(entry.getString("address"))) {
+      if (!RUNNERS.contains(entry.getString("source")) || Addresses.CHAOS_DISABLE.equals(entry.getString("address"))) {
         return false;
       }
       for (Object d : entry.getJsonArray("diff", new JsonArray())) {

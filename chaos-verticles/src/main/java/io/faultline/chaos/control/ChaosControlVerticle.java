@@ -201,10 +201,11 @@ public final class ChaosControlVerticle extends VerticleBase {
   }
 
   /**
-   * Puts back a run's saved config. Rules put meanwhile stay, and so does the switch while a task item's rule is
-   * among them: the item needs chaos on, and its run goes on (switched off, the item took it for a kill switch and
-   * a scenario item's chaos ended unsaid). The log entry names those rules ({@link ChangeLog#KEPT_ON_FOR}): the
-   * switch is the tasks' now, and the last of them to settle switches it off.
+   * Puts back a run's (or an experiment's) saved config. Rules put meanwhile stay, and so does the switch while a task
+   * item's rule is among them: the item needs chaos on, and its run goes on (switched off, the item took it for a kill
+   * switch and a scenario item's chaos ended unsaid). A switch the run itself left off (its pause step, with no
+   * user's change since: {@link ChangeLog#switchedOffBy}) goes back on for them. The log entry names those rules
+   * ({@link ChangeLog#KEPT_ON_FOR}): the switch is the tasks' now, and the last of them to settle switches it off.
    */
   private JsonObject restore(Message<JsonObject> message) {
     JsonObject body = message.body();
@@ -441,6 +442,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     };
   }
 
+  /** A consumer of {@code address} whose {@code action} changes the config: answered, logged and published once stored. */
   private MessageConsumer<JsonObject> change(String address, Function<JsonObject, ChaosSnapshot> action) {
     return noted(address, message -> {
       action.apply(message.body());
@@ -448,7 +450,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     });
   }
 
-  /** A {@link #change} whose {@code action} answers fields for its log entry (null: none). */
+  /** As {@link #change}, with {@code action} given the message and answering fields for the log entry (null: none). */
   private MessageConsumer<JsonObject> noted(String address, Function<Message<JsonObject>, JsonObject> action) {
     return vertx.eventBus().localConsumer(address, guarded(message -> {
       JsonObject before = chaosConfig();
@@ -490,6 +492,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     return publish(message, before, null);
   }
 
+  /** Logs the change {@code message} made, {@code note}'s fields added to its entry, and publishes the new status with it. */
   private JsonObject publish(Message<JsonObject> message, JsonObject before, JsonObject note) {
     JsonObject status = status();
     JsonObject change = ChangeLog.entry(message, state.snapshot().node().id(), state.snapshot().version(), before,

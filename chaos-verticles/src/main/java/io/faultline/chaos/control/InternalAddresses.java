@@ -1,5 +1,7 @@
 package io.faultline.chaos.control;
 
+import io.vertx.core.json.JsonObject;
+
 /**
  * Event-bus addresses that nodes use among themselves or within one node, never documented for users
  * and never carried by a bridge: {@link Addresses} holds the public ones.
@@ -48,16 +50,6 @@ public final class InternalAddresses {
   /** Local: puts back what {@link #CHAOS_SAVED} answered ({@code config} without rules keeps today's rules). */
   public static final String CHAOS_RESTORE = "faultline.chaos.restore";
 
-  /**
-   * The {@link #CHAOS_RESTORE} body that puts back {@code saved} (a {@link #CHAOS_SAVED} answer) but not its rules: a
-   * run or an experiment changes none, and rules put meanwhile (a distributed task's, a user's) stay.
-   */
-  public static io.vertx.core.json.JsonObject restoring(io.vertx.core.json.JsonObject saved) {
-    io.vertx.core.json.JsonObject config = saved.getJsonObject("config").copy();
-    config.remove("rules");
-    return saved.copy().put("config", config);
-  }
-
   /** Local: replaces the baseline that reset returns to, and applies it (sent by the config reloader). */
   public static final String CHAOS_REBASE = "faultline.chaos.rebase";
 
@@ -102,5 +94,15 @@ public final class InternalAddresses {
   public static final String RUN_STEP_USING = "faultline.orchestration.run.step_using";
 
   private InternalAddresses() {
+  }
+
+  /**
+   * The {@link #CHAOS_RESTORE} body that puts back {@code saved} (a {@link #CHAOS_SAVED} answer) but not its rules: a
+   * run or an experiment changes none, and rules put meanwhile (a distributed task's, a user's) stay.
+   */
+  public static JsonObject restoring(JsonObject saved) {
+    JsonObject config = saved.getJsonObject("config").copy();
+    config.remove("rules");
+    return saved.copy().put("config", config);
   }
 }

@@ -255,6 +255,9 @@ public final class Run {
     waits.wake();
   }
 
+  /** The sources whose switch-off a task's item takes for a pause of the shared switch, not a kill. */
+  private static final java.util.Set<String> SHARERS = java.util.Set.of("orchestration", "experiment");
+
   /**
    * Switching chaos off is the kill switch: done by anyone but this run (the console, the API, a script)
    * while it goes on, the run stops, and the config is not put back (that could switch chaos on again);
@@ -263,9 +266,6 @@ public final class Run {
    * step): the switch is shared, and its chaos goes on when the switch is on again. A task's is (only a settled
    * task's end switches chaos off, and an item still running then would go on with no chaos, unsaid).
    */
-  /** The sources whose switch-off a task's item takes for a pause of the shared switch, not a kill. */
-  private static final java.util.Set<String> SHARERS = java.util.Set.of("orchestration", "experiment");
-
   private void killSwitch(JsonObject published) {
     JsonObject change = published.getJsonObject("change");
     if (!running() || change == null || change.getJsonArray("diff") == null) {

@@ -136,9 +136,10 @@ public final class BreakingPoint {
     return request(InternalAddresses.CHAOS_SAVED, new JsonObject(), source).compose(before -> {
       Future<JsonObject> search = plan.bisect() ? bisect(plan, tried, handle, source) : linear(plan, tried, handle, source);
       // overridden, the config stays as whoever changed it set it: switching chaos off must stay off; else it is put
-      // back as an orchestration's is, rules put meanwhile kept (a stop's, in a step no one else's change ended, dropped them)
+      // back as an orchestration's is, rules put meanwhile kept
+      JsonObject restoring = InternalAddresses.restoring(before);
       return search.transform(ar -> ar.failed() && ar.cause() instanceof Overridden ? Future.failedFuture(ar.cause())
-          : request(InternalAddresses.CHAOS_RESTORE, InternalAddresses.restoring(before), source).transform(restored -> ar.succeeded() ? Future.succeededFuture(ar.result())
+          : request(InternalAddresses.CHAOS_RESTORE, restoring, source).transform(restored -> ar.succeeded() ? Future.succeededFuture(ar.result())
               : Future.failedFuture(ar.cause() instanceof Experiments.Stopped ? new Experiments.Stopped(partial(plan, tried)) : ar.cause())));
     });
   }
