@@ -150,8 +150,7 @@ class TaskRunsTest {
     JsonObject own = request(OrchestratorVerticle.START, new JsonObject().put("text",
         "name: own\nsteps:\n  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 10}\n"));
     await(() -> state.config().latency() != null, "the own run's chaos");
-    JsonObject item = request(InternalAddresses.TASK_ORCHESTRATION_RUN, new JsonObject().put("task", "t1").put("index", 0)
-        .put("node", "n1").put("text", "name: item\nsteps:\n  - {name: errors, scenario: {config: {fault_injection: {http_errors: [503]}}}, duration_seconds: 30}\n"));
+    JsonObject item = startItem(30);
     await(() -> state.config().rules().size() == 1, "the item's rule");
     clock.awaitWaiting(2);
 
@@ -182,8 +181,7 @@ class TaskRunsTest {
   @Test
   void anOwnRunsPauseStepIsNoKillSwitchForAnItem() throws Exception {
     deploy();
-    JsonObject item = request(InternalAddresses.TASK_ORCHESTRATION_RUN, new JsonObject().put("task", "t1").put("index", 0)
-        .put("node", "n1").put("text", "name: item\nsteps:\n  - {name: errors, scenario: {config: {fault_injection: {http_errors: [503]}}}, duration_seconds: 30}\n"));
+    JsonObject item = startItem(30);
     await(() -> state.config().enabled() && state.config().rules().size() == 1, "the item's chaos");
     request(OrchestratorVerticle.START, new JsonObject().put("text",
         "name: own\nsteps:\n  - {name: pause, scenario: {config: {enabled: false}}, duration_seconds: 10}\n"));
@@ -193,10 +191,7 @@ class TaskRunsTest {
     clock.advance(10_000);
     await(() -> !request0(OrchestratorVerticle.STATUS).getBoolean("is_running") && state.config().enabled(), "the own run ends, the switch back on");
     assertThat(ended).as("the item goes on").isEmpty();
-    clock.advance(20_000);
-    await(() -> ended.size() == 1, "the item ends");
-    assertThat(ended.get(0).getString("run_id")).isEqualTo(item.getString("run_id"));
-    assertThat(ended.get(0).getString("status")).isEqualTo("succeeded");
+    endsSucceeded(item, 20_000);
   }
 
   /**
@@ -206,16 +201,7 @@ class TaskRunsTest {
   @Test
   void anOwnRunEndingOnAPauseGivesTheSwitchBackToAnItem() throws Exception {
     deploy();
-    request(OrchestratorVerticle.START, new JsonObject().put("text", "name: own\nsteps:\n"
-        + "  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 10}\n"
-        + "  - {name: pause, scenario: {config: {enabled: false}}, duration_seconds: 10}\n"));
-    await(() -> state.config().latency() != null, "the own run's chaos");
-    JsonObject item = request(InternalAddresses.TASK_ORCHESTRATION_RUN, new JsonObject().put("task", "t1").put("index", 0)
-        .put("node", "n1").put("text", "name: item\nsteps:\n  - {name: errors, scenario: {config: {fault_injection: {http_errors: [503]}}}, duration_seconds: 40}\n"));
-    await(() -> state.config().rules().size() == 1, "the item's rule");
-    clock.awaitWaiting(2);
-    clock.advance(10_000);
-    await(() -> !state.config().enabled(), "the own run's pause");
+    JsonObject item = ownRunPausedBesideAnItem();
     clock.awaitWaiting(2);
 
     clock.advance(10_000);
@@ -223,10 +209,7 @@ class TaskRunsTest {
     JsonObject restored = request(Addresses.CHAOS_CHANGES, new JsonObject().put("limit", 1)).getJsonArray("changes").getJsonObject(0);
     assertThat(restored.getJsonArray(ChangeLog.KEPT_ON_FOR)).containsExactly("task:t1:0");
     assertThat(ended).as("the item goes on").isEmpty();
-    clock.advance(20_000);
-    await(() -> ended.size() == 1, "the item ends");
-    assertThat(ended.get(0).getString("run_id")).isEqualTo(item.getString("run_id"));
-    assertThat(ended.get(0).getString("status")).isEqualTo("succeeded");
+    endsSucceeded(item, 20_000);
   }
 
   /**
@@ -237,16 +220,7 @@ class TaskRunsTest {
   @ValueSource(strings = {"disable", "set"})
   void aUsersWordDuringAnOwnRunsPauseKeepsChaosOff(String word) throws Exception {
     deploy();
-    request(OrchestratorVerticle.START, new JsonObject().put("text", "name: own\nsteps:\n"
-        + "  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 10}\n"
-        + "  - {name: pause, scenario: {config: {enabled: false}}, duration_seconds: 10}\n"));
-    await(() -> state.config().latency() != null, "the own run's chaos");
-    request(InternalAddresses.TASK_ORCHESTRATION_RUN, new JsonObject().put("task", "t1").put("index", 0)
-        .put("node", "n1").put("text", "name: item\nsteps:\n  - {name: errors, scenario: {config: {fault_injection: {http_errors: [503]}}}, duration_seconds: 40}\n"));
-    await(() -> state.config().rules().size() == 1, "the item's rule");
-    clock.awaitWaiting(2);
-    clock.advance(10_000);
-    await(() -> !state.config().enabled(), "the own run's pause");
+    ownRunPausedBesideAnItem();
     vertx.eventBus().request(word.equals("disable") ? Addresses.CHAOS_DISABLE : Addresses.CHAOS_SET,
         word.equals("disable") ? null : new JsonObject().put("enabled", false),
         new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "console")).await(10, TimeUnit.SECONDS);
@@ -263,8 +237,7 @@ class TaskRunsTest {
   @Test
   void anotherTasksSwitchOffStopsAnItem() throws Exception {
     deploy();
-    JsonObject item = request(InternalAddresses.TASK_ORCHESTRATION_RUN, new JsonObject().put("task", "t1").put("index", 0)
-        .put("node", "n1").put("text", "name: item\nsteps:\n  - {name: errors, scenario: {config: {fault_injection: {http_errors: [503]}}}, duration_seconds: 30}\n"));
+    JsonObject item = startItem(30);
     await(() -> state.config().enabled() && state.config().rules().size() == 1, "the item's chaos");
     vertx.eventBus().request(Addresses.CHAOS_DISABLE, null, new io.vertx.core.eventbus.DeliveryOptions()
         .addHeader(Addresses.SOURCE_HEADER, "task:t0")).await(10, TimeUnit.SECONDS);
@@ -272,6 +245,38 @@ class TaskRunsTest {
     assertThat(ended.get(0).getString("status")).isEqualTo("stopped");
     JsonObject report = request(OrchestratorVerticle.REPORT, new JsonObject().put("id", item.getString("run_id")));
     assertThat(report.getJsonArray("errors").encode()).contains("chaos was switched off (task:t0) while the run went on");
+  }
+
+  /**
+   * Starts an own run (a step of chaos, then a 10 s pause) beside a task's item (its rule for 40 s), both begun with
+   * chaos off, and takes the own run to its pause; answers the item's start.
+   */
+  private JsonObject ownRunPausedBesideAnItem() throws Exception {
+    request(OrchestratorVerticle.START, new JsonObject().put("text", "name: own\nsteps:\n"
+        + "  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 10}\n"
+        + "  - {name: pause, scenario: {config: {enabled: false}}, duration_seconds: 10}\n"));
+    await(() -> state.config().latency() != null, "the own run's chaos");
+    JsonObject item = startItem(40);
+    await(() -> state.config().rules().size() == 1, "the item's rule");
+    clock.awaitWaiting(2);
+    clock.advance(10_000);
+    await(() -> !state.config().enabled(), "the own run's pause");
+    return item;
+  }
+
+  /** Starts item 0 of task t1 on node n1: a step of errors for {@code seconds}. */
+  private JsonObject startItem(int seconds) throws Exception {
+    return request(InternalAddresses.TASK_ORCHESTRATION_RUN, new JsonObject().put("task", "t1").put("index", 0).put("node", "n1")
+        .put("text", "name: item\nsteps:\n  - {name: errors, scenario: {config: {fault_injection: {http_errors: [503]}}}, duration_seconds: "
+            + seconds + "}\n"));
+  }
+
+  /** Moves the clock on {@code ms}, by when {@code item} (the only one) has ended, and checks that it succeeded. */
+  private void endsSucceeded(JsonObject item, long ms) throws Exception {
+    clock.advance(ms);
+    await(() -> ended.size() == 1, "the item ends");
+    assertThat(ended.get(0).getString("run_id")).isEqualTo(item.getString("run_id"));
+    assertThat(ended.get(0).getString("status")).isEqualTo("succeeded");
   }
 
   private JsonObject request0(String address) {
