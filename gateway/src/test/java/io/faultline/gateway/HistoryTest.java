@@ -344,26 +344,52 @@ class HistoryTest {
     assertThat(after.getLong("ended_at")).isNotNull();
   }
 
-  /** A stop puts back the config the search found, but not its rules: one put while it ran is no search's to undo. */
-  @Test
-  void aStoppedBreakingPointSearchKeepsARulePutWhileItRan() throws Exception {
-    gw = new GatewayFixture(Map.of());
+  /** Starts a search of {@code stepSeconds} a value and, once its chaos is on, puts a rule; answers its id. */
+  private String searchThenPutARule(int stepSeconds) throws Exception {
     var started = gw.postJson("/api/history/breaking-point", """
-        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 50, "step": 5, "step_seconds": 600,
-         "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 5000}}""");
+        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 50, "step": 5, "step_seconds": %d,
+         "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 5000}}""".formatted(stepSeconds));
     assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
-    String id = started.bodyAsJsonObject().getString("id");
     eventually(() -> gw.status().getBoolean("enabled") ? true : null, 10);
     var rule = gw.postJson("/api/chaos/rules", "{\"name\": \"canary-errors\", \"match\": {\"headers\": {\"X-Canary\": \"yes\"}},"
         + " \"fault_injection\": {\"http_errors\": [503], \"http_error_probability\": 1.0}}");
     assertThat(rule.statusCode()).as(rule.bodyAsString()).isEqualTo(201);
+    return started.bodyAsJsonObject().getString("id");
+  }
 
-    JsonObject stopped = gw.post("/api/history/experiments/" + id + "/stop").bodyAsJsonObject();
-    assertThat(stopped.getString("status")).as(stopped.encode()).isEqualTo("stopped");
+  /** Chaos off and no latency, as before the search, with the rule put during it. */
+  private void theConfigIsBackWithTheRule() {
     assertThat(gw.status().getBoolean("enabled")).as("the config before the search is back").isFalse();
     assertThat(gw.status().getJsonObject("config").getValue("latency")).isNull();
     assertThat(gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules").stream()
         .map(r -> ((JsonObject) r).getString("name")).toList()).containsExactly("canary-errors");
+  }
+
+  /**
+   * A rule put during a step ends the search (that step's window saw the rule's chaos too), and as the change was to the
+   * rules alone the config it found is put back, the rule kept: it left its own step's chaos on.
+   */
+  @Test
+  void aRulePutDuringABreakingPointSearchEndsItAndPutsItsConfigBack() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    traffic = new SteadyTraffic(gw);
+    String id = searchThenPutARule(1);
+
+    JsonObject done = ended(id);
+    assertThat(done.getString("status")).isEqualTo("failed");
+    assertThat(done.getString("error")).contains("put back the config it found (the change was to the rules, which stay)");
+    theConfigIsBackWithTheRule();
+  }
+
+  /** A stop puts back the config the search found, but not its rules: one put while it ran is no search's to undo. */
+  @Test
+  void aStoppedBreakingPointSearchKeepsARulePutWhileItRan() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    String id = searchThenPutARule(600);
+
+    JsonObject stopped = gw.post("/api/history/experiments/" + id + "/stop").bodyAsJsonObject();
+    assertThat(stopped.getString("status")).as(stopped.encode()).isEqualTo("stopped");
+    theConfigIsBackWithTheRule();
   }
 
   @Test

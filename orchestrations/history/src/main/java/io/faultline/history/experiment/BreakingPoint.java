@@ -138,7 +138,7 @@ public final class BreakingPoint {
       // overridden, the config stays as whoever changed it set it: switching chaos off must stay off; else it is put
       // back as an orchestration's is, rules put meanwhile kept
       JsonObject restoring = InternalAddresses.restoring(before);
-      return search.transform(ar -> ar.failed() && ar.cause() instanceof Overridden ? Future.failedFuture(ar.cause())
+      return search.transform(ar -> ar.failed() && ar.cause() instanceof Overridden o && !o.rulesOnly ? Future.failedFuture(ar.cause())
           : request(InternalAddresses.CHAOS_RESTORE, restoring, source).transform(restored -> ar.succeeded() ? Future.succeededFuture(ar.result())
               : Future.failedFuture(ar.cause() instanceof Experiments.Stopped ? new Experiments.Stopped(partial(plan, tried)) : ar.cause())));
     });
@@ -229,9 +229,12 @@ public final class BreakingPoint {
       return waited.future().compose(v -> request(Addresses.CHAOS_STATUS, new JsonObject(), new DeliveryOptions())).compose(now -> {
         long current = now.getLong("version");
         if (current != version) {
+          // a rule put or removed (a user's, a distributed task's) leaves the search's own config in place: put back at the end
+          boolean rulesOnly = withoutRules(applied.getJsonObject("config")).equals(withoutRules(now.getJsonObject("config")));
           return Future.failedFuture(new Overridden("the chaos config was changed by another (version " + version + " became "
-              + current + ") while " + plan.parameter() + " = " + value + " was tried: the search stopped and left the config"
-              + " as that change set it"));
+              + current + ") while " + plan.parameter() + " = " + value + " was tried: the search stopped and "
+              + (rulesOnly ? "put back the config it found (the change was to the rules, which stay)" : "left the config as that change set it"),
+              rulesOnly));
         }
         // only the requests this value decided: those the value before still held end in this step too
         return request(Metrics.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", System.currentTimeMillis())
@@ -251,11 +254,23 @@ public final class BreakingPoint {
     });
   }
 
-  /** Someone else changed the chaos config during a step (switched chaos off, started a scenario): the search gives way. */
+  /**
+   * Someone else changed the chaos config during a step (switched chaos off, started a scenario, put a rule): the search
+   * gives way. A change of the rules alone ({@code rulesOnly}) left the search's step config on: that is put back.
+   */
   static final class Overridden extends RuntimeException {
-    Overridden(String message) {
+    final boolean rulesOnly;
+
+    Overridden(String message, boolean rulesOnly) {
       super(message, null, false, false);
+      this.rulesOnly = rulesOnly;
     }
+  }
+
+  private static JsonObject withoutRules(JsonObject config) {
+    JsonObject copy = config.copy();
+    copy.remove("rules");
+    return copy;
   }
 
   static boolean holds(double value, String operator, double threshold) {
