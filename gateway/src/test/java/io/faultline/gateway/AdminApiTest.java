@@ -88,6 +88,17 @@ class AdminApiTest {
       HttpResponse<Buffer> empty = gw.postJson("/api/chaos/rules", "{\"name\": \"h\", \"match\": {\"host\": \"\"}, \"latency\": {\"fixed_delay_ms\": 400}}");
       assertThat(empty.statusCode()).isEqualTo(400);
       assertThat(empty.bodyAsJsonObject().getString("field")).endsWith("host");
+      // task: is the tasks' items' prefix: a user's rule of that name kept chaos on at every run's end
+      HttpResponse<Buffer> taskLike = gw.postJson("/api/chaos/rules", "{\"name\": \"task:x:0\", \"latency\": {\"fixed_delay_ms\": 5}}");
+      assertThat(taskLike.statusCode()).isEqualTo(400);
+      assertThat(taskLike.bodyAsJsonObject().getString("field")).isEqualTo("name");
+      assertThat(taskLike.bodyAsJsonObject().getString("error")).isEqualTo("names starting task: are distributed tasks' items' rules,"
+          + " put and removed by their tasks: choose another name, got task:x:0");
+      HttpResponse<Buffer> renamed = gw.put("/api/chaos/rules/a", "{\"name\": \"task:x:0\", \"latency\": {\"fixed_delay_ms\": 5}}");
+      assertThat(renamed.statusCode()).isEqualTo(400);
+      assertThat(renamed.bodyAsJsonObject().getString("field")).isEqualTo("rule.name");
+      assertThat(gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules").stream().map(r -> ((JsonObject) r).getString("name")))
+          .doesNotContain("task:x:0");
       // the section form with one key too many was read as a whole config, and the error listed its fields
       HttpResponse<Buffer> section = gw.put("/api/chaos/config", "{\"section\": \"latency\", \"config\": {\"fixed_delay_ms\": 5}, \"extra\": 1}");
       assertThat(section.statusCode()).isEqualTo(400);

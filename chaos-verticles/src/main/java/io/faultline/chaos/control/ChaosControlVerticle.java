@@ -71,14 +71,22 @@ public final class ChaosControlVerticle extends VerticleBase {
     consumers.add(change(Addresses.CHAOS_RESET, body -> state.reset()));
     consumers.add(change(InternalAddresses.CHAOS_REBASE, body -> state.rebase(ChaosJson.config(map(body)))));
     consumers.add(answer(Addresses.RULES_LIST, body -> new JsonObject().put("rules", rules())));
-    consumers.add(change(Addresses.RULES_PUT, body -> state.putRule(ChaosJson.convert(map(body), ChaosRule.class, ""))));
+    consumers.add(noted(Addresses.RULES_PUT, message -> {
+      notATasks(message, message.body() == null ? null : message.body().getValue("name"), "name");
+      state.putRule(ChaosJson.convert(map(message.body()), ChaosRule.class, ""));
+      return null;
+    }));
     consumers.add(change(Addresses.RULES_REMOVE, body -> state.removeRule(required(only(body, "name"), "name"))));
-    consumers.add(change(Addresses.RULES_REPLACE, body -> {
+    consumers.add(noted(Addresses.RULES_REPLACE, message -> {
+      JsonObject body = message.body();
       Object rule = only(body, "name", "rule").getValue("rule");
       if (!(rule instanceof JsonObject)) {
         throw new ChaosConfigException("rule", "is required and must be a rule object");
       }
-      return state.replaceRule(required(body, "name"), ChaosJson.convert(map((JsonObject) rule), ChaosRule.class, ""));
+      notATasks(message, body.getValue("name"), "name");
+      notATasks(message, ((JsonObject) rule).getValue("name"), "rule.name");
+      state.replaceRule(required(body, "name"), ChaosJson.convert(map((JsonObject) rule), ChaosRule.class, ""));
+      return null;
     }));
     consumers.add(answer(Addresses.SCENARIO_LIST, body -> scenarios()));
     consumers.add(change(Addresses.SCENARIO_START, body -> state.startScenario(required(only(body, "name"), "name"))));
@@ -198,6 +206,18 @@ public final class ChaosControlVerticle extends VerticleBase {
       }
     }
     return rules.size() == given.rules().size() ? given : given.withRules(rules);
+  }
+
+  /**
+   * Refuses a rule named {@code task:...} put or replaced by anyone but a distributed task: that prefix is the tasks'
+   * items' ({@link TaskRules}), and a run's end leaves chaos on while one is there, for a task that would never come
+   * to switch it off.
+   */
+  private static void notATasks(Message<JsonObject> message, Object name, String field) {
+    if (name instanceof String rule && TaskRules.isItem(rule) && !"task".equals(ChangeLog.source(message))) {
+      throw new ChaosConfigException(field, "names starting task: are distributed tasks' items' rules, put and removed by"
+          + " their tasks: choose another name, got " + rule);
+    }
   }
 
   /**
