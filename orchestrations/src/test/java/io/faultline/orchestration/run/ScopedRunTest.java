@@ -127,7 +127,8 @@ class ScopedRunTest {
     assertThat(state.config().latency().fixedDelayMs()).isEqualTo(100L);
     vertx.eventBus().request(Addresses.RULES_PUT, new JsonObject().put("name", ITEM.rule())
         .put("match", new JsonObject().put("nodes", new JsonArray().add("n1")))
-        .put("latency", new JsonObject().put("fixed_delay_ms", 900))).await(5, TimeUnit.SECONDS);
+        .put("latency", new JsonObject().put("fixed_delay_ms", 900)), new io.vertx.core.eventbus.DeliveryOptions()
+        .addHeader(Addresses.SOURCE_HEADER, io.faultline.chaos.control.TaskRules.source("t"))).await(5, TimeUnit.SECONDS);
     clock.advance(30_000);
     assertThat(own.await(10, TimeUnit.SECONDS).status()).isEqualTo("succeeded");
     assertThat(state.config().latency().fixedDelayMs()).as("the run's config is undone").isEqualTo(7L);
