@@ -303,8 +303,7 @@ public final class ClusterVerticle extends VerticleBase {
   static boolean switchedOff(JsonObject change) {
     return Addresses.CHAOS_DISABLE.equals(change.getString("address"))
         && !io.faultline.chaos.control.ChangeLog.RUNNERS.contains(change.getString("source"))
-        && change.getJsonArray("diff", new JsonArray()).stream()
-        .anyMatch(d -> d instanceof JsonObject diff && "enabled".equals(diff.getString("path")) && Boolean.FALSE.equals(diff.getValue("to")));
+        && Boolean.FALSE.equals(io.faultline.chaos.control.ChangeLog.switchedTo(change));
   }
 
   /**

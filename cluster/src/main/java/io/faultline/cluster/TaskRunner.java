@@ -151,9 +151,7 @@ final class TaskRunner {
         JsonObject last = null;
         for (Object o : reply.body().getJsonArray("changes", new io.vertx.core.json.JsonArray())) {
           JsonObject change = (JsonObject) o;
-          if (change.getJsonArray("diff", new io.vertx.core.json.JsonArray()).stream()
-              .anyMatch(d -> d instanceof JsonObject diff && "enabled".equals(diff.getString("path"))) || asksForChaos(change)
-              || change.containsKey(ChangeLog.KEPT_ON_FOR)) {
+          if (ChangeLog.switchedTo(change) != null || asksForChaos(change) || change.containsKey(ChangeLog.KEPT_ON_FOR)) {
             last = change;
             break;
           }

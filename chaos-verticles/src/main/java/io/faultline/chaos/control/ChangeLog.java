@@ -89,15 +89,28 @@ public final class ChangeLog {
       if (!RUNNERS.contains(entry.getString("source")) || Addresses.CHAOS_DISABLE.equals(entry.getString("address"))) {
         return false;
       }
-      for (Object d : entry.getJsonArray("diff", new JsonArray())) {
-        if (d instanceof JsonObject diff && "enabled".equals(diff.getString("path"))) {
-          String detail = entry.getString("detail");
-          return Boolean.FALSE.equals(diff.getValue("to"))
-              && (entry.getString("source") + (detail == null ? "" : ":" + detail)).equals(sourceHeader);
-        }
+      Boolean to = switchedTo(entry);
+      if (to != null) {
+        return !to && origin(entry).equals(sourceHeader);
       }
     }
     return false;
+  }
+
+  /** Where the master switch went in change {@code entry}: true (on), false (off), or null when it did not change. */
+  public static Boolean switchedTo(JsonObject entry) {
+    for (Object d : entry.getJsonArray("diff", new JsonArray())) {
+      if (d instanceof JsonObject diff && "enabled".equals(diff.getString("path"))) {
+        return diff.getValue("to") instanceof Boolean to ? to : null;
+      }
+    }
+    return null;
+  }
+
+  /** Who made change {@code entry}, as its source header read: {@code orchestration:RUN_ID}, {@code task:ID}, {@code rest}. */
+  public static String origin(JsonObject entry) {
+    String detail = entry.getString("detail");
+    return entry.getString("source") + (detail == null ? "" : ":" + detail);
   }
 
   /** The newest {@code limit} entries, newest first. */

@@ -1,6 +1,7 @@
 package io.faultline.orchestration.run;
 
 import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.ChangeLog;
 import io.faultline.orchestration.hook.HookRunner;
 import io.faultline.orchestration.model.Assertion;
 import io.faultline.orchestration.model.Hook;
@@ -271,9 +272,8 @@ public final class Run {
     if (!running() || change == null || change.getJsonArray("diff") == null) {
       return;
     }
-    boolean off = change.getJsonArray("diff").stream().anyMatch(d -> d instanceof JsonObject diff && "enabled".equals(diff.getString("path"))
-        && Boolean.TRUE.equals(diff.getValue("from")) && Boolean.FALSE.equals(diff.getValue("to")));
-    String source = change.getString("source") + (change.getString("detail") == null ? "" : ":" + change.getString("detail"));
+    boolean off = Boolean.FALSE.equals(ChangeLog.switchedTo(change));
+    String source = ChangeLog.origin(change);
     if (off && !source.equals(bus.source()) && !(scope != null && SHARERS.contains(change.getString("source")))) {
       killed = true;
       state.error("chaos was switched off (" + source + ") while the run went on: the run stopped, and chaos stays off");
