@@ -76,10 +76,23 @@ final class Sockets {
     return !(socket instanceof NetSocketInternal internal) || internal.channelHandlerContext().channel().isActive();
   }
 
+  /**
+   * Resets {@code socket}'s connection now: SO_LINGER 0 makes the kernel drop what is unsent and answer the close
+   * with an RST (Vert.x has no public call), and the channel is closed at once from the pipeline's head, past every
+   * handler, dropping what is queued for it. Vert.x's own close (its handler intercepts a channel's close too) waits
+   * for its queued writes to go out first, and TLS's for its close_notify, so a peer that read nothing got its reset
+   * only after the listener's send timeout, or after reading everything the gateway held (megabytes: the kernel's
+   * send buffer too).
+   */
   static void reset(NetSocket socket) {
     if (socket instanceof NetSocketInternal internal) {
-      // SO_LINGER 0 makes the kernel drop what is unsent and answer the close with an RST (Vert.x has no public call).
-      internal.channelHandlerContext().channel().config().setOption(ChannelOption.SO_LINGER, 0);
+      io.netty.channel.Channel channel = internal.channelHandlerContext().channel();
+      io.netty.channel.ChannelHandlerContext first = channel.pipeline().firstContext();
+      if (first != null) { // null: closed already, its handlers gone
+        channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        first.close(); // Vert.x's close handler runs as for a peer's close
+      }
+      return;
     }
     socket.close();
   }

@@ -34,9 +34,14 @@ final class TcpFixture implements AutoCloseable {
 
   /** A listener with its own {@code send_timeout_ms} (null: the default). */
   TcpFixture(String chaosJson, Long sendTimeoutMs) {
+    this(chaosJson, sendTimeoutMs, -1);
+  }
+
+  /** A listener in front of the upstream on {@code upstreamPort} (-1: an echo server of its own). */
+  TcpFixture(String chaosJson, Long sendTimeoutMs, int upstreamPort) {
     state = new ChaosState(ChaosJson.parse(chaosJson, ChaosConfig.class, ""));
-    upstreamPort = Upstreams.echoTcp(vertx);
-    ListenerConfig listener = new ListenerConfig("db", "tcp", "127.0.0.1", 0, "127.0.0.1:" + upstreamPort, null, null, 2_000L,
+    this.upstreamPort = upstreamPort < 0 ? Upstreams.echoTcp(vertx) : upstreamPort;
+    ListenerConfig listener = new ListenerConfig("db", "tcp", "127.0.0.1", 0, "127.0.0.1:" + this.upstreamPort, null, null, 2_000L,
         1, null, null);
     if (sendTimeoutMs != null) {
       listener = listener.withSendTimeout(sendTimeoutMs);

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.chaos.testing.Upstreams;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.util.ArrayList;
@@ -183,6 +187,50 @@ class TcpToxicsTest {
         assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketException.class)
             .hasMessageContaining("Connection reset");
         assertThat(elapsedMs(start)).isBetween(200L - EARLY_MS, 200L + SLACK_MS);
+      }
+    }
+  }
+
+  /**
+   * A reset reaches a client that has stopped reading at once, not after what the gateway still held for it: the
+   * socket was closed as Vert.x closes one, once its queued writes had gone out, which a client that reads nothing
+   * never lets happen (its RST waited for the listener's send_timeout_ms, ten minutes for tcp).
+   */
+  @Test
+  void resetPeerReachesAClientThatStoppedReadingWithoutWhatTheGatewayStillHeld() throws Exception {
+    try (ServerSocket upstream = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread flood = new Thread(() -> {
+        try (Socket accepted = upstream.accept()) {
+          OutputStream out = accepted.getOutputStream();
+          byte[] block = new byte[16 * 1024];
+          while (true) {
+            out.write(block); // blocks once every buffer on the way is full
+          }
+        } catch (IOException e) {
+          // reset with the client's connection
+        }
+      });
+      flood.setDaemon(true);
+      flood.start();
+      try (TcpFixture fixture = new TcpFixture("{}", null, upstream.getLocalPort()); Socket client = new Socket()) {
+        fixture.rule(toxic("reset_peer", "upstream", "{\"timeout\": 500}"));
+        client.setReceiveBufferSize(4096);
+        client.setSoTimeout(10_000);
+        client.connect(new InetSocketAddress("127.0.0.1", fixture.port));
+        client.getOutputStream().write(1); // starts the countdown; meanwhile the upstream floods a client that reads nothing
+        Thread.sleep(1_500);
+        InputStream in = client.getInputStream();
+        byte[] buffer = new byte[4096];
+        long read = 0;
+        try {
+          for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+            read += n;
+          }
+          throw new AssertionError("the connection ended without a reset, after " + read + " bytes");
+        } catch (SocketException e) {
+          assertThat(e).hasMessageContaining("Connection reset");
+        }
+        assertThat(read).as("bytes read after the reset: only what the client's own socket had taken").isLessThan(32 * 1024);
       }
     }
   }
