@@ -457,6 +457,30 @@ class HistoryTest {
     return id;
   }
 
+  /**
+   * An A/B test run while a scenario is active leaves it as it found it: the scenario still on, and its stop still
+   * going back to the config from before it. Each sample's seed was set by writing the whole config back, which made
+   * the scenario's own config what its stop returned to: chaos stayed switched on after the stop.
+   */
+  @Test
+  void anAbTestLeavesAnActiveScenarioToStopBackToTheConfigBeforeIt() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    traffic = new SteadyTraffic(gw);
+    JsonObject before = gw.get("/api/chaos/config").bodyAsJsonObject();
+    assertThat(gw.post("/api/chaos/scenarios/service_instability").statusCode()).isEqualTo(200);
+    var started = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", CALM))
+        .put("b", new JsonObject().put("text", CALM)).put("samples", 2).encode());
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    JsonObject done = ended(started.bodyAsJsonObject().getString("id"));
+    assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("succeeded");
+    assertThat(gw.status().getString("scenario")).isEqualTo("service_instability");
+    assertThat(gw.post("/api/chaos/scenarios/stop").statusCode()).isEqualTo(200);
+    JsonObject after = gw.get("/api/chaos/config").bodyAsJsonObject();
+    after.remove("seed");
+    before.remove("seed");
+    assertThat(after).as("the config the scenario's stop went back to").isEqualTo(before);
+  }
+
   /** A sample that outlasts sample_timeout_seconds fails the test and is stopped: it went on, chaos on, for nobody. */
   @Test
   void aSampleRunPastItsTimeoutIsStoppedWithTheTest() throws Exception {

@@ -66,6 +66,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     consumers.add(answer(InternalAddresses.CHAOS_SAVED, body -> new JsonObject().put("config", chaosConfig())
         .put("before_scenario", state.beforeScenario() == null ? null : new JsonObject(ChaosJson.toMap(state.beforeScenario())))));
     consumers.add(noted(InternalAddresses.CHAOS_RESTORE, this::restore));
+    consumers.add(change(InternalAddresses.CHAOS_SEED, body -> state.setSeed(ChaosConfig.seed(body == null ? null : body.getValue("seed")))));
     consumers.add(change(Addresses.CHAOS_ENABLE, body -> state.enable(true)));
     consumers.add(change(Addresses.CHAOS_DISABLE, body -> state.enable(false)));
     consumers.add(change(Addresses.CHAOS_RESET, body -> state.reset()));

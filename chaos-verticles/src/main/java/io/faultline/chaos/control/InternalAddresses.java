@@ -50,6 +50,12 @@ public final class InternalAddresses {
   /** Local: puts back what {@link #CHAOS_SAVED} answered ({@code config} without rules keeps today's rules). */
   public static final String CHAOS_RESTORE = "faultline.chaos.restore";
 
+  /**
+   * Local: sets the chaos seed alone, {@code {"seed": N}} (null or left out: none, the node's default), the rest of the
+   * state as it is: an A/B test's seed for each sample, and the one it found put back at its end.
+   */
+  public static final String CHAOS_SEED = "faultline.chaos.seed";
+
   /** Local: replaces the baseline that reset returns to, and applies it (sent by the config reloader). */
   public static final String CHAOS_REBASE = "faultline.chaos.rebase";
 

@@ -125,6 +125,14 @@ public final class ChaosState {
     return install(resolved, config.scenario(), version() + 1);
   }
 
+  /**
+   * Sets the seed alone (null: none, the node's own default): the active scenario, what stopping it returns to and
+   * everything else stay as they are (a whole config set back with a new seed ended what the scenario returned to).
+   */
+  public synchronized ChaosSnapshot setSeed(Long seed) {
+    return install(config().withSeed(seed), scenario, version() + 1);
+  }
+
   public synchronized ChaosSnapshot setSection(String section, Object value) {
     return install(config().withSection(section, value), scenario, version() + 1);
   }

@@ -3,6 +3,7 @@ package io.faultline.history.experiment;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.control.ControlError;
+import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.history.HistoryAddresses;
 import io.faultline.history.Params;
 import io.faultline.history.runs.RunFeed;
@@ -83,10 +84,11 @@ public final class AbTest {
       JsonObject startA = checkedA.result();
       List<JsonObject> runsA = new ArrayList<>();
       List<JsonObject> runsB = new ArrayList<>();
-      // the node's chaos seed, put back when the test ends: each sample draws from a seed of its own (sampleSeed)
+      // the node's chaos seed as its config has it (none: the node's default), put back when the test ends: each sample
+      // draws from a seed of its own (sampleSeed)
       Object[] nodeSeed = new Object[1];
-      Future<Void> chain = vertx.eventBus().<JsonObject>request(Addresses.CHAOS_STATUS, new JsonObject())
-          .onSuccess(status -> nodeSeed[0] = status.body().getValue("seed")).mapEmpty();
+      Future<Void> chain = vertx.eventBus().<JsonObject>request(Addresses.CHAOS_GET, new JsonObject())
+          .onSuccess(config -> nodeSeed[0] = config.body().getValue("seed")).mapEmpty();
       for (int i = 0; i < samples; i++) {
         int sample = i + 1;
         chain = chain.compose(v -> chaosSeed(sampleSeed(seed, sample, 0), handle))
@@ -99,7 +101,7 @@ public final class AbTest {
               return handle.progress(progress(sample, samples, runsA, runsB));
             });
       }
-      return chain.eventually(() -> nodeSeed[0] == null ? Future.succeededFuture() : chaosSeed(nodeSeed[0], handle))
+      return chain.eventually(() -> chaosSeed(nodeSeed[0], handle))
           .map(v -> analyse(runsA, runsB, metric, a, seed));
     });
   }
@@ -210,15 +212,14 @@ public final class AbTest {
     return new java.util.SplittableRandom(seed * 31 + sample * 2L + arm).nextLong();
   }
 
-  /** Sets the node's (the cluster's) chaos seed, the rest of its config as it is (rules left out: today's stay). */
+  /**
+   * Sets the node's (the cluster's) chaos seed alone, in one change: the config read and written back whole undid a kill
+   * switch pressed in between, and made an active scenario's own config what its stop went back to.
+   */
   private Future<Void> chaosSeed(Object seed, Experiments.Handle handle) {
     io.vertx.core.eventbus.DeliveryOptions from = new io.vertx.core.eventbus.DeliveryOptions()
         .addHeader(Addresses.SOURCE_HEADER, "experiment:" + handle.id());
-    return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_GET, new JsonObject(), from).compose(config -> {
-      JsonObject seeded = config.body().copy().put("seed", seed);
-      seeded.remove("rules");
-      return vertx.eventBus().request(Addresses.CHAOS_SET, seeded, from);
-    }).mapEmpty();
+    return vertx.eventBus().request(InternalAddresses.CHAOS_SEED, new JsonObject().put("seed", seed), from).mapEmpty();
   }
 
   /** Starts one run and answers its history document once it is recorded; a stop asked for stops the run. */
