@@ -231,7 +231,11 @@ public final class ChaosControlVerticle extends VerticleBase {
   private JsonObject restore(Message<JsonObject> message) {
     JsonObject body = message.body();
     JsonObject before = body.getJsonObject("before_scenario");
-    ChaosConfig config = whole(body.getJsonObject("config"));
+    JsonObject saved = body.getJsonObject("config");
+    ChaosConfig config = whole(saved);
+    if (!saved.containsKey("seed")) {
+      config = config.withSeed(null); // the config found had none: a seed a step set goes too (a set keeps one left out)
+    }
     JsonArray items = new JsonArray(config.rules().stream().map(ChaosRule::name).filter(TaskRules::isItem).toList());
     // off by the run's own step (a pause), the items' chaos was paused: it goes on, as at any other step's end
     boolean on = state.config().enabled() || changes.switchedOffBy(message.headers().get(Addresses.SOURCE_HEADER));

@@ -134,4 +134,22 @@ class ScopedRunTest {
     assertThat(state.config().latency().fixedDelayMs()).as("the run's config is undone").isEqualTo(7L);
     assertThat(state.config().rules()).extracting(r -> r.name()).containsExactly("users", ITEM.rule());
   }
+
+  /** A seed a step set goes with the run's end when the run found none (the end put back all but that). */
+  @Test
+  void theNodesOwnRunTakesASeedItsStepSetAwayWhenItFoundNone() throws Exception {
+    assertThat(state.config().seed()).isNull();
+    VirtualClock clock = VirtualClock.manual();
+    Future<RunReport> own = start("""
+        name: seeded
+        steps:
+          - {name: a, scenario: {config: {seed: 5, latency: {fixed_delay_ms: 100}}}, duration_seconds: 30}
+        """, null, clock);
+    clock.awaitWaiting();
+    assertThat(state.config().seed()).isEqualTo(5L);
+    clock.advance(30_000);
+    assertThat(own.await(10, TimeUnit.SECONDS).status()).isEqualTo("succeeded");
+    assertThat(state.config().latency().fixedDelayMs()).as("the run's config is undone").isEqualTo(7L);
+    assertThat(state.config().seed()).as("and its seed").isNull();
+  }
 }
