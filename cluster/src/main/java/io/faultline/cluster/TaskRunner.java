@@ -148,17 +148,8 @@ final class TaskRunner {
      */
     Future<Boolean> settle(String taskId) {
       return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_CHANGES, new JsonObject().put("limit", 200)).compose(reply -> {
-        JsonObject last = null;
-        for (Object o : reply.body().getJsonArray("changes", new io.vertx.core.json.JsonArray())) {
-          JsonObject change = (JsonObject) o;
-          if (ChangeLog.switchedTo(change) != null || asksForChaos(change) || change.containsKey(ChangeLog.KEPT_ON_FOR)) {
-            last = change;
-            break;
-          }
-        }
-        // a run's end that found the switch off but left it on for the tasks' rules handed it to them
-        boolean ours = last != null && ("task".equals(last.getString("source")) || last.containsKey(ChangeLog.KEPT_ON_FOR));
-        if (!ours) {
+        // a run's end that found the switch off, or paused it, and left or put it back on for the tasks' rules handed it to them
+        if (!ChangeLog.tasksSwitch(reply.body().getJsonArray("changes", new io.vertx.core.json.JsonArray()), null)) {
           return Future.succeededFuture(false);
         }
         return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_STATUS, null).compose(status -> !status.body().getBoolean("enabled", false)
@@ -168,17 +159,6 @@ final class TaskRunner {
                 .compose(orchestrating -> orchestrating ? Future.succeededFuture(true)
                     : vertx.eventBus().request(Addresses.CHAOS_DISABLE, null, source(taskId)).map(false)));
       });
-    }
-
-    /**
-     * A user's enable or scenario start (not a task's, an orchestration's or an experiment's): with chaos already
-     * on (the task's) it changes no switch, yet it says chaos is wanted on. It was passed over for the task's own
-     * enable, and the task's end switched chaos off under it.
-     */
-    static boolean asksForChaos(JsonObject change) {
-      // an orchestration's or an experiment's own puts back what it found as it ends: not a user's word
-      return !ChangeLog.RUNNERS.contains(change.getString("source"))
-          && (Addresses.CHAOS_ENABLE.equals(change.getString("address")) || Addresses.SCENARIO_START.equals(change.getString("address")));
     }
 
     private DeliveryOptions source(String taskId) {

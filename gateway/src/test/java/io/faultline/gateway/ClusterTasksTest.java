@@ -274,4 +274,25 @@ class ClusterTasksTest {
         .filter(c -> "faultline.chaos.disable".equals(c.getString("address"))).map(c -> c.getString("source") + ":" + c.getString("detail")))
         .containsExactly("task:t");
   }
+
+  /**
+   * A run with a pause (a baseline step with chaos off) during a task that switched chaos on: its end switches chaos back
+   * on for the task, and the task, settled, still switches it off. The run's end was the newest switch-on then, an
+   * orchestration's, and the settle left chaos on for good.
+   */
+  @Test
+  void aRunPausingChaosDuringATaskHandsTheSwitchBackToIt() throws Exception {
+    Gateway n1 = cluster.start(0);
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"t\", \"duration_seconds\": 6, " + ERRORS + "}");
+    eventually(() -> cluster.traffic(n1) == 503, "the task's chaos is on");
+    JsonObject run = cluster.post(n1, "/api/chaos/orchestration/start",
+        "name: baseline\nsteps:\n  - {name: calm, scenario: {config: {enabled: false}}, duration_seconds: 1}\n");
+    assertThat(run.getBoolean("is_running")).as(run.encode()).isTrue();
+    eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running"), "the run ends");
+    assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).as("the task has its switch back").isTrue();
+    assertThat(cluster.get(n1, "/api/cluster/tasks/t").getString("status")).as("the run ended before the task").isEqualTo("running");
+
+    assertThat(awaitTask(n1, "t").getString("status")).isEqualTo("succeeded");
+    eventually(() -> !cluster.get(n1, "/api/chaos/status").getBoolean("enabled"), "the switch is back off once the task has settled");
+  }
 }

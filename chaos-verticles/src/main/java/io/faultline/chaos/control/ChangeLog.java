@@ -97,6 +97,42 @@ public final class ChangeLog {
     return false;
   }
 
+  /**
+   * Whether the master switch is the distributed tasks' in {@code entries} (newest first), passing over the changes
+   * {@code except} made ({@code source:detail}, null: none): when the newest change that switched it, or a user's word
+   * for chaos ({@link #asksForChaos}), is a task's switch-on or a run's end that left or put it back on for the tasks'
+   * rules ({@link #KEPT_ON_FOR}). Then the last task to settle switches chaos off.
+   */
+  public static boolean tasksSwitch(Iterable<?> entries, String except) {
+    for (Object o : entries) {
+      JsonObject entry = (JsonObject) o;
+      if (except != null && origin(entry).equals(except)) {
+        continue;
+      }
+      Boolean to = switchedTo(entry);
+      if (to != null || asksForChaos(entry) || entry.containsKey(KEPT_ON_FOR)) {
+        return entry.containsKey(KEPT_ON_FOR) || "task".equals(entry.getString("source")) && !Boolean.FALSE.equals(to);
+      }
+    }
+    return false;
+  }
+
+  /** {@link #tasksSwitch(Iterable, String)} over the entries logged here. */
+  boolean tasksSwitch(String except) {
+    return tasksSwitch(entries, except);
+  }
+
+  /**
+   * A user's enable or scenario start (not a task's, an orchestration's or an experiment's): with chaos already
+   * on (the task's) it changes no switch, yet it says chaos is wanted on. It was passed over for the task's own
+   * enable, and the task's end switched chaos off under it.
+   */
+  public static boolean asksForChaos(JsonObject change) {
+    // an orchestration's or an experiment's own puts back what it found as it ends: not a user's word
+    return !RUNNERS.contains(change.getString("source"))
+        && (Addresses.CHAOS_ENABLE.equals(change.getString("address")) || Addresses.SCENARIO_START.equals(change.getString("address")));
+  }
+
   /** Where the master switch went in change {@code entry}: true (on), false (off), or null when it did not change. */
   public static Boolean switchedTo(JsonObject entry) {
     for (Object d : entry.getJsonArray("diff", new JsonArray())) {

@@ -226,7 +226,8 @@ public final class ChaosControlVerticle extends VerticleBase {
    * item's rule is among them: the item needs chaos on, and its run goes on (switched off, the item took it for a kill
    * switch and a scenario item's chaos ended unsaid). A switch the run itself left off (its pause step, with no
    * user's change since: {@link ChangeLog#switchedOffBy}) goes back on for them. The log entry names those rules
-   * ({@link ChangeLog#KEPT_ON_FOR}): the switch is the tasks' now, and the last of them to settle switches it off.
+   * ({@link ChangeLog#KEPT_ON_FOR}): the switch is the tasks' now, and the last of them to settle switches it off. So
+   * does the entry of a restore that switches back on a switch the tasks had switched on before the run paused it.
    */
   private JsonObject restore(Message<JsonObject> message) {
     JsonObject body = message.body();
@@ -237,11 +238,14 @@ public final class ChaosControlVerticle extends VerticleBase {
       config = config.withSeed(null); // the config found had none: a seed a step set goes too (a set keeps one left out)
     }
     JsonArray items = new JsonArray(config.rules().stream().map(ChaosRule::name).filter(TaskRules::isItem).toList());
+    String from = message.headers().get(Addresses.SOURCE_HEADER);
     // off by the run's own step (a pause), the items' chaos was paused: it goes on, as at any other step's end
-    boolean on = state.config().enabled() || changes.switchedOffBy(message.headers().get(Addresses.SOURCE_HEADER));
+    boolean on = state.config().enabled() || changes.switchedOffBy(from);
     boolean keptOn = !config.enabled() && on && !items.isEmpty();
+    // found on, and the tasks' (they switched it on): a pause of the run's switches it back on for them, and it stays theirs
+    boolean handedBack = config.enabled() && !state.config().enabled() && !items.isEmpty() && changes.tasksSwitch(from);
     state.restore(keptOn ? config.withEnabled(true) : config, before == null ? null : ChaosJson.config(map(before)));
-    return keptOn ? new JsonObject().put(ChangeLog.KEPT_ON_FOR, items) : null;
+    return keptOn || handedBack ? new JsonObject().put(ChangeLog.KEPT_ON_FOR, items) : null;
   }
 
   private JsonObject saveScenario(JsonObject body) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ChangeLogTest {
@@ -43,6 +44,30 @@ class ChangeLogTest {
         + ((JsonObject) d).getValue("to")).toList()).containsExactly(
         "rules[a2].latency.fixed_delay_ms: 10 -> 15",
         "rules[a2].name: a -> a2");
+  }
+
+  /** Whose the master switch is, newest first, passing over the changes of the run that asks (its pause among them). */
+  @Test
+  void theSwitchIsTheTasksWhenTheNewestSwitchOnBeforeTheRunsChangesWasATasks() {
+    JsonObject taskOn = change("task", "t", Addresses.CHAOS_ENABLE, true);
+    JsonObject runPause = change("orchestration", "run-1", Addresses.CHAOS_SET, false);
+    assertThat(ChangeLog.tasksSwitch(List.of(runPause, taskOn), "orchestration:run-1")).isTrue();
+    assertThat(ChangeLog.tasksSwitch(List.of(runPause, taskOn), null)).as("the pause is the newest, an orchestration's").isFalse();
+    assertThat(ChangeLog.tasksSwitch(List.of(runPause, change("rest", null, Addresses.CHAOS_ENABLE, null), taskOn), "orchestration:run-1"))
+        .as("a user's enable since, though chaos was on already").isFalse();
+    assertThat(ChangeLog.tasksSwitch(List.of(change("task", "t", Addresses.CHAOS_DISABLE, false)), null)).as("a task's switch-off").isFalse();
+    JsonObject handedBack = change("orchestration", "run-1", InternalAddresses.CHAOS_RESTORE, true).put(ChangeLog.KEPT_ON_FOR,
+        new JsonArray().add("task:t:0"));
+    assertThat(ChangeLog.tasksSwitch(List.of(handedBack, runPause, taskOn), null)).as("the run's end put it back on for them").isTrue();
+  }
+
+  /** A change log entry by {@code source:detail} to {@code address}, switching chaos to {@code to} (null: no switch change). */
+  private static JsonObject change(String source, String detail, String address, Boolean to) {
+    JsonArray diff = new JsonArray();
+    if (to != null) {
+      diff.add(new JsonObject().put("path", "enabled").put("from", !to).put("to", to));
+    }
+    return new JsonObject().put("source", source).put("detail", detail).put("address", address).put("diff", diff);
   }
 
   private static JsonObject rule(String name, int delay) {
