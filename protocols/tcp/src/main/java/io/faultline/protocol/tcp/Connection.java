@@ -187,22 +187,25 @@ final class Connection {
     exchange.injected(type);
   }
 
-  /** A toxic ends the connection: both sides closed ({@code reset}: with an RST). */
+  /**
+   * A toxic ends the connection: both sides closed ({@code reset}: with an RST, at once), a close after what was let
+   * through before it (limit_data's bytes up to the limit) has gone out.
+   */
   void faulted(boolean reset) {
-    faulted = true;
-    for (NetSocket socket : upstream == null ? List.of(client) : List.of(client, upstream)) {
-      if (reset) {
-        Sockets.reset(socket);
-      } else {
-        socket.close();
-      }
-    }
+    cut(reset ? Sockets::reset : NetSocket::close);
   }
 
-  /** The listener went down: the connection is closed, as Toxiproxy closes a disabled proxy's. */
+  /** The listener went down: the connection is closed at once, what the gateway held for it dropped, as Toxiproxy closes a disabled proxy's. */
   void down() {
     injected(io.faultline.chaos.fault.DownFault.TYPE);
-    faulted(false);
+    cut(Sockets::closeNow);
+  }
+
+  private void cut(Consumer<NetSocket> closing) {
+    faulted = true;
+    for (NetSocket socket : upstream == null ? List.of(client) : List.of(client, upstream)) {
+      closing.accept(socket);
+    }
   }
 
   /** Ends the exchange once: {@code status} is 0 unless the connection never reached its upstream (502, 504). */

@@ -78,18 +78,30 @@ final class Sockets {
 
   /**
    * Resets {@code socket}'s connection now: SO_LINGER 0 makes the kernel drop what is unsent and answer the close
-   * with an RST (Vert.x has no public call), and the channel is closed at once from the pipeline's head, past every
-   * handler, dropping what is queued for it. Vert.x's own close (its handler intercepts a channel's close too) waits
-   * for its queued writes to go out first, and TLS's for its close_notify, so a peer that read nothing got its reset
-   * only after the listener's send timeout, or after reading everything the gateway held (megabytes: the kernel's
-   * send buffer too).
+   * with an RST (Vert.x has no public call), and the channel is closed at once ({@link #closeNow}).
    */
   static void reset(NetSocket socket) {
+    close(socket, true);
+  }
+
+  /**
+   * Closes {@code socket} now, from its pipeline's head, past every handler, dropping what is queued for it (what the
+   * kernel holds still goes, then the FIN). Vert.x's own close (its handler intercepts a channel's close too) waits for
+   * its queued writes to go out first, and TLS's for its close_notify, so a peer that read nothing was closed (or
+   * reset) only after the listener's send timeout, or after it had read everything the gateway held.
+   */
+  static void closeNow(NetSocket socket) {
+    close(socket, false);
+  }
+
+  private static void close(NetSocket socket, boolean reset) {
     if (socket instanceof NetSocketInternal internal) {
       io.netty.channel.Channel channel = internal.channelHandlerContext().channel();
       io.netty.channel.ChannelHandlerContext first = channel.pipeline().firstContext();
       if (first != null) { // null: closed already, its handlers gone
-        channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        if (reset) {
+          channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        }
         first.close(); // Vert.x's close handler runs as for a peer's close
       }
       return;
