@@ -149,7 +149,7 @@ final class TaskRunner {
     Future<Boolean> settle(String taskId) {
       return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_CHANGES, new JsonObject().put("limit", 200)).compose(reply -> {
         // a run's end that found the switch off, or paused it, and left or put it back on for the tasks' rules handed it to them
-        if (!ChangeLog.tasksSwitch(reply.body().getJsonArray("changes", new io.vertx.core.json.JsonArray()), null)) {
+        if (!ChangeLog.tasksSwitch(reply.body().getJsonArray("changes", new io.vertx.core.json.JsonArray()))) {
           return Future.succeededFuture(false);
         }
         return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_STATUS, null).compose(status -> !status.body().getBoolean("enabled", false)

@@ -243,12 +243,14 @@ class ClusterTasksTest {
     Thread.sleep(1_000); // heartbeats: the run still needs the switch on
     assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).isTrue();
 
-    // the run puts back the config it found (chaos on, as the task left it); the task had switched it on
+    // the run puts back the config it found but for the switch: the task had switched it on, and has settled
     eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running"), "the run ends");
     eventually(() -> !cluster.get(n1, "/api/chaos/status").getBoolean("enabled"), "the switch is back off once the run has ended");
-    assertThat(cluster.get(n1, "/api/chaos/changes?limit=200").getJsonArray("changes").stream().map(c -> (JsonObject) c)
-        .filter(c -> "faultline.chaos.disable".equals(c.getString("address"))).map(c -> c.getString("source") + ":" + c.getString("detail")))
-        .containsExactly("task:t");
+    List<JsonObject> offs = cluster.get(n1, "/api/chaos/changes?limit=200").getJsonArray("changes").stream().map(c -> (JsonObject) c)
+        .filter(c -> Boolean.FALSE.equals(io.faultline.chaos.control.ChangeLog.switchedTo(c))).toList();
+    assertThat(offs).as("the one switch-off: the run's end, for the settled task").hasSize(1);
+    assertThat(offs.get(0).getString("address")).isEqualTo("faultline.chaos.restore");
+    assertThat(offs.get(0).getBoolean("tasks_settled")).isTrue();
   }
   /**
    * The other way round: a task started during the node's own run, which began with chaos off. The run's end puts
@@ -283,7 +285,7 @@ class ClusterTasksTest {
   @Test
   void aRunPausingChaosDuringATaskHandsTheSwitchBackToIt() throws Exception {
     Gateway n1 = cluster.start(0);
-    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"t\", \"duration_seconds\": 6, " + ERRORS + "}");
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"t\", \"duration_seconds\": 10, " + ERRORS + "}");
     eventually(() -> cluster.traffic(n1) == 503, "the task's chaos is on");
     JsonObject run = cluster.post(n1, "/api/chaos/orchestration/start",
         "name: baseline\nsteps:\n  - {name: calm, scenario: {config: {enabled: false}}, duration_seconds: 1}\n");
@@ -294,5 +296,28 @@ class ClusterTasksTest {
 
     assertThat(awaitTask(n1, "t").getString("status")).isEqualTo("succeeded");
     eventually(() -> !cluster.get(n1, "/api/chaos/status").getBoolean("enabled"), "the switch is back off once the task has settled");
+  }
+
+  /**
+   * The other way round: the task settles during the run's pause (its settle finds the run's switch-off the newest, and
+   * leaves the switch to it), and the run's end, putting back the config it found, puts the switch the tasks had on
+   * back off. It put it back on, and nothing switched it off again.
+   */
+  @Test
+  void aTaskSettlingDuringARunsPauseLeavesChaosOffAfterTheRun() throws Exception {
+    Gateway n1 = cluster.start(0);
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"t\", \"duration_seconds\": 2, " + ERRORS + "}");
+    eventually(() -> cluster.traffic(n1) == 503, "the task's chaos is on");
+    JsonObject run = cluster.post(n1, "/api/chaos/orchestration/start",
+        "name: baseline\nsteps:\n  - {name: calm, scenario: {config: {enabled: false}}, duration_seconds: 5}\n");
+    assertThat(run.getBoolean("is_running")).as(run.encode()).isTrue();
+    assertThat(awaitTask(n1, "t").getString("status")).isEqualTo("succeeded");
+    assertThat(cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running")).as("the task ended during the run")
+        .isTrue();
+    eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running"), "the run ends");
+    assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).as("the tasks' switch, put back off").isFalse();
+    JsonObject restore = cluster.get(n1, "/api/chaos/changes?limit=1").getJsonArray("changes").getJsonObject(0);
+    assertThat(restore.getString("address")).isEqualTo("faultline.chaos.restore");
+    assertThat(restore.getBoolean("tasks_settled")).as(restore.encode()).isTrue();
   }
 }

@@ -474,6 +474,8 @@ class HistoryTest {
     JsonObject done = ended(started.bodyAsJsonObject().getString("id"));
     assertThat(done.getString("status")).as(done.encodePrettily()).isEqualTo("succeeded");
     assertThat(gw.status().getString("scenario")).isEqualTo("service_instability");
+    assertThat(before.containsKey("seed")).as("the node had no seed").isFalse();
+    assertThat(gw.get("/api/chaos/config").bodyAsJsonObject().containsKey("seed")).as("and has none again").isFalse();
     assertThat(gw.post("/api/chaos/scenarios/stop").statusCode()).isEqualTo(200);
     JsonObject after = gw.get("/api/chaos/config").bodyAsJsonObject();
     after.remove("seed");

@@ -39,6 +39,12 @@ public final class ChangeLog {
    */
   public static final String KEPT_ON_FOR = "kept_on_for";
 
+  /**
+   * A restore's entry field, true: the config the run found had chaos on as the distributed tasks', and they settled
+   * while it ran, so the switch went off as their settle would have switched it.
+   */
+  public static final String TASKS_SETTLED = "tasks_settled";
+
   static final int CAPACITY = 200;
 
   private final Deque<JsonObject> entries = new ArrayDeque<>();
@@ -98,28 +104,66 @@ public final class ChangeLog {
   }
 
   /**
-   * Whether the master switch is the distributed tasks' in {@code entries} (newest first), passing over the changes
-   * {@code except} made ({@code source:detail}, null: none): when the newest change that switched it, or a user's word
-   * for chaos ({@link #asksForChaos}), is a task's switch-on or a run's end that left or put it back on for the tasks'
-   * rules ({@link #KEPT_ON_FOR}). Then the last task to settle switches chaos off.
+   * Whether the master switch is the distributed tasks' in {@code entries} (newest first): when the newest change that
+   * switched it, or a user's word for chaos ({@link #asksForChaos}), is a task's switch-on or a run's end that left or
+   * put it back on for the tasks' rules ({@link #KEPT_ON_FOR}). Then the last task to settle switches chaos off.
    */
-  public static boolean tasksSwitch(Iterable<?> entries, String except) {
+  public static boolean tasksSwitch(Iterable<?> entries) {
     for (Object o : entries) {
       JsonObject entry = (JsonObject) o;
-      if (except != null && origin(entry).equals(except)) {
-        continue;
-      }
-      Boolean to = switchedTo(entry);
-      if (to != null || asksForChaos(entry) || entry.containsKey(KEPT_ON_FOR)) {
-        return entry.containsKey(KEPT_ON_FOR) || "task".equals(entry.getString("source")) && !Boolean.FALSE.equals(to);
+      if (decides(entry)) {
+        return tasks(entry);
       }
     }
     return false;
   }
 
-  /** {@link #tasksSwitch(Iterable, String)} over the entries logged here. */
-  boolean tasksSwitch(String except) {
-    return tasksSwitch(entries, except);
+  /**
+   * Whether the switch was the tasks' ({@link #tasksSwitch}) when run {@code run} ({@code source:detail}) began, and no
+   * one but a runner has had a word on it since: a switch change, a word for chaos or a kill switch (pressed while chaos
+   * was off already, it changes nothing yet is the user's word) by anyone else after the run's first change makes it
+   * not the tasks' any more. False when the run changed nothing.
+   */
+  public static boolean tasksSwitchBefore(Iterable<?> entries, String run) {
+    int oldest = -1;
+    int index = 0;
+    for (Object o : entries) {
+      if (origin((JsonObject) o).equals(run)) {
+        oldest = index;
+      }
+      index++;
+    }
+    if (oldest < 0) {
+      return false;
+    }
+    index = 0;
+    for (Object o : entries) {
+      JsonObject entry = (JsonObject) o;
+      if (index++ <= oldest) {
+        boolean users = !RUNNERS.contains(entry.getString("source"));
+        if (users && (decides(entry) || Addresses.CHAOS_DISABLE.equals(entry.getString("address")))) {
+          return false; // a user's word during the run
+        }
+      } else if (decides(entry)) {
+        return tasks(entry);
+      }
+    }
+    return false;
+  }
+
+  /** {@link #tasksSwitchBefore(Iterable, String)} over the entries logged here. */
+  boolean tasksSwitchBefore(String run) {
+    return run != null && tasksSwitchBefore(entries, run);
+  }
+
+  /** Whether change {@code entry} says whose the switch is: it switched it, asked for chaos, or left it on for the tasks. */
+  private static boolean decides(JsonObject entry) {
+    return switchedTo(entry) != null || asksForChaos(entry) || entry.containsKey(KEPT_ON_FOR);
+  }
+
+  /** Whether deciding change {@code entry} gave the switch to the tasks: a task's switch-on, or a run's end for their rules. */
+  private static boolean tasks(JsonObject entry) {
+    return entry.containsKey(KEPT_ON_FOR) || "task".equals(entry.getString("source")) && !Boolean.FALSE.equals(switchedTo(entry));
   }
 
   /**

@@ -46,19 +46,30 @@ class ChangeLogTest {
         "rules[a2].name: a -> a2");
   }
 
-  /** Whose the master switch is, newest first, passing over the changes of the run that asks (its pause among them). */
+  /** Whose the master switch is, newest first: the leader's settle asks, and a run's end asks about the switch it found. */
   @Test
-  void theSwitchIsTheTasksWhenTheNewestSwitchOnBeforeTheRunsChangesWasATasks() {
+  void theSwitchIsTheTasksWhenTheirsWasTheNewestSwitchOnBeforeTheRunAndNoUserHadAWordSince() {
     JsonObject taskOn = change("task", "t", Addresses.CHAOS_ENABLE, true);
+    JsonObject userOn = change("rest", null, Addresses.CHAOS_ENABLE, true);
     JsonObject runPause = change("orchestration", "run-1", Addresses.CHAOS_SET, false);
-    assertThat(ChangeLog.tasksSwitch(List.of(runPause, taskOn), "orchestration:run-1")).isTrue();
-    assertThat(ChangeLog.tasksSwitch(List.of(runPause, taskOn), null)).as("the pause is the newest, an orchestration's").isFalse();
-    assertThat(ChangeLog.tasksSwitch(List.of(runPause, change("rest", null, Addresses.CHAOS_ENABLE, null), taskOn), "orchestration:run-1"))
-        .as("a user's enable since, though chaos was on already").isFalse();
-    assertThat(ChangeLog.tasksSwitch(List.of(change("task", "t", Addresses.CHAOS_DISABLE, false)), null)).as("a task's switch-off").isFalse();
-    JsonObject handedBack = change("orchestration", "run-1", InternalAddresses.CHAOS_RESTORE, true).put(ChangeLog.KEPT_ON_FOR,
+    JsonObject runOn = change("orchestration", "run-1", Addresses.CHAOS_SET, true);
+    String run = "orchestration:run-1";
+    assertThat(ChangeLog.tasksSwitch(List.of(taskOn))).isTrue();
+    assertThat(ChangeLog.tasksSwitch(List.of(runPause, taskOn))).as("the pause is the newest, an orchestration's").isFalse();
+    assertThat(ChangeLog.tasksSwitch(List.of(change("task", "t", Addresses.CHAOS_DISABLE, false)))).as("a task's switch-off").isFalse();
+    JsonObject handedBack = change("orchestration", "run-1", InternalAddresses.CHAOS_RESTORE, null).put(ChangeLog.KEPT_ON_FOR,
         new JsonArray().add("task:t:0"));
-    assertThat(ChangeLog.tasksSwitch(List.of(handedBack, runPause, taskOn), null)).as("the run's end put it back on for them").isTrue();
+    assertThat(ChangeLog.tasksSwitch(List.of(handedBack, runOn, runPause, taskOn))).as("the run's end left it theirs").isTrue();
+
+    assertThat(ChangeLog.tasksSwitchBefore(List.of(runOn, runPause, taskOn), run)).as("the tasks' when the run began").isTrue();
+    assertThat(ChangeLog.tasksSwitchBefore(List.of(runPause, userOn), run)).as("a user's when it began").isFalse();
+    assertThat(ChangeLog.tasksSwitchBefore(List.of(runPause, change("task", "u", Addresses.CHAOS_ENABLE, true), runPause, userOn), run))
+        .as("a task switching on during the run takes no user's switch").isFalse();
+    for (JsonObject word : List.of(change("rest", null, Addresses.CHAOS_ENABLE, null), change("rest", null, Addresses.CHAOS_DISABLE, null))) {
+      assertThat(ChangeLog.tasksSwitchBefore(List.of(runOn, word, runPause, taskOn), run)).as("a user's word during the run: " + word)
+          .isFalse();
+    }
+    assertThat(ChangeLog.tasksSwitchBefore(List.of(taskOn), run)).as("the run changed nothing").isFalse();
   }
 
   /** A change log entry by {@code source:detail} to {@code address}, switching chaos to {@code to} (null: no switch change). */

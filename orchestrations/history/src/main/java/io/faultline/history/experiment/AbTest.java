@@ -87,8 +87,11 @@ public final class AbTest {
       // the node's chaos seed as its config has it (none: the node's default), put back when the test ends: each sample
       // draws from a seed of its own (sampleSeed)
       Object[] nodeSeed = new Object[1];
-      Future<Void> chain = vertx.eventBus().<JsonObject>request(Addresses.CHAOS_GET, new JsonObject())
-          .onSuccess(config -> nodeSeed[0] = config.body().getValue("seed")).mapEmpty();
+      boolean[] seedRead = new boolean[1];
+      Future<Void> chain = vertx.eventBus().<JsonObject>request(Addresses.CHAOS_GET, new JsonObject()).onSuccess(config -> {
+        nodeSeed[0] = config.body().getValue("seed");
+        seedRead[0] = true;
+      }).mapEmpty();
       for (int i = 0; i < samples; i++) {
         int sample = i + 1;
         chain = chain.compose(v -> chaosSeed(sampleSeed(seed, sample, 0), handle))
@@ -101,7 +104,8 @@ public final class AbTest {
               return handle.progress(progress(sample, samples, runsA, runsB));
             });
       }
-      return chain.eventually(() -> chaosSeed(nodeSeed[0], handle))
+      // (not read, no sample ran: the seed was never changed)
+      return chain.eventually(() -> seedRead[0] ? chaosSeed(nodeSeed[0], handle) : Future.succeededFuture())
           .map(v -> analyse(runsA, runsB, metric, a, seed));
     });
   }
