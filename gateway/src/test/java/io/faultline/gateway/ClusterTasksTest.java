@@ -233,12 +233,7 @@ class ClusterTasksTest {
 
   @Test
   void anOrchestrationStartedDuringATaskHoldsTheSwitchOnlyUntilItsRunEnds() throws Exception {
-    Gateway n1 = cluster.start(0);
-    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"t\", \"duration_seconds\": 1, " + ERRORS + "}");
-    eventually(() -> cluster.traffic(n1) == 503, "the task's chaos is on");
-    JsonObject run = cluster.post(n1, "/api/chaos/orchestration/start",
-        "name: beside\nsteps:\n  - {name: slow, scenario: slow_backend, duration_seconds: 4}\n");
-    assertThat(run.getBoolean("is_running")).as(run.encode()).isTrue();
+    Gateway n1 = runBesideATask(1, "name: beside\nsteps:\n  - {name: slow, scenario: slow_backend, duration_seconds: 4}\n");
     assertThat(awaitTask(n1, "t").getString("status")).isEqualTo("succeeded");
     Thread.sleep(1_000); // heartbeats: the run still needs the switch on
     assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).isTrue();
@@ -284,12 +279,7 @@ class ClusterTasksTest {
    */
   @Test
   void aRunPausingChaosDuringATaskHandsTheSwitchBackToIt() throws Exception {
-    Gateway n1 = cluster.start(0);
-    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"t\", \"duration_seconds\": 10, " + ERRORS + "}");
-    eventually(() -> cluster.traffic(n1) == 503, "the task's chaos is on");
-    JsonObject run = cluster.post(n1, "/api/chaos/orchestration/start",
-        "name: baseline\nsteps:\n  - {name: calm, scenario: {config: {enabled: false}}, duration_seconds: 1}\n");
-    assertThat(run.getBoolean("is_running")).as(run.encode()).isTrue();
+    Gateway n1 = runBesideATask(10, "name: baseline\nsteps:\n  - {name: calm, scenario: {config: {enabled: false}}, duration_seconds: 1}\n");
     eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running"), "the run ends");
     assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).as("the task has its switch back").isTrue();
     assertThat(cluster.get(n1, "/api/cluster/tasks/t").getString("status")).as("the run ended before the task").isEqualTo("running");
@@ -305,12 +295,7 @@ class ClusterTasksTest {
    */
   @Test
   void aTaskSettlingDuringARunsPauseLeavesChaosOffAfterTheRun() throws Exception {
-    Gateway n1 = cluster.start(0);
-    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"t\", \"duration_seconds\": 2, " + ERRORS + "}");
-    eventually(() -> cluster.traffic(n1) == 503, "the task's chaos is on");
-    JsonObject run = cluster.post(n1, "/api/chaos/orchestration/start",
-        "name: baseline\nsteps:\n  - {name: calm, scenario: {config: {enabled: false}}, duration_seconds: 5}\n");
-    assertThat(run.getBoolean("is_running")).as(run.encode()).isTrue();
+    Gateway n1 = runBesideATask(2, "name: baseline\nsteps:\n  - {name: calm, scenario: {config: {enabled: false}}, duration_seconds: 5}\n");
     assertThat(awaitTask(n1, "t").getString("status")).isEqualTo("succeeded");
     assertThat(cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running")).as("the task ended during the run")
         .isTrue();
@@ -319,5 +304,15 @@ class ClusterTasksTest {
     JsonObject restore = cluster.get(n1, "/api/chaos/changes?limit=1").getJsonArray("changes").getJsonObject(0);
     assertThat(restore.getString("address")).isEqualTo("faultline.chaos.restore");
     assertThat(restore.getBoolean("tasks_settled")).as(restore.encode()).isTrue();
+  }
+
+  /** A node with a task {@code t} of {@code taskSeconds} whose chaos is on, and then its own run of {@code yaml}, started. */
+  private Gateway runBesideATask(int taskSeconds, String yaml) throws Exception {
+    Gateway n1 = cluster.start(0);
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"t\", \"duration_seconds\": " + taskSeconds + ", " + ERRORS + "}");
+    eventually(() -> cluster.traffic(n1) == 503, "the task's chaos is on");
+    JsonObject run = cluster.post(n1, "/api/chaos/orchestration/start", yaml);
+    assertThat(run.getBoolean("is_running")).as(run.encode()).isTrue();
+    return n1;
   }
 }
