@@ -143,14 +143,18 @@ final class TaskRunner {
      * this node logged is a task switching chaos on (this one, or an overlapping one that settled while this
      * one ran), or a run's or an experiment's end that left it on for the tasks' rules ({@link ChangeLog#KEPT_ON_FOR}),
      * chaos is still on, and no orchestration runs, chaos goes off again. Chaos someone else switched on, or on
-     * before, stays on. Answers true when an orchestration's run held it back: it is to be tried again once that
-     * run has ended.
+     * before, stays on. Answers true when an orchestration's run held it back (its step is the newest word on the
+     * switch, or it runs with chaos on): it is to be tried again once that run has ended.
      */
     Future<Boolean> settle(String taskId) {
       return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_CHANGES, new JsonObject().put("limit", 200)).compose(reply -> {
-        // a run's end that found the switch off, or paused it, and left or put it back on for the tasks' rules handed it to them
-        if (!ChangeLog.tasksSwitch(reply.body().getJsonArray("changes", new io.vertx.core.json.JsonArray()))) {
-          return Future.succeededFuture(false);
+        io.vertx.core.json.JsonArray changes = reply.body().getJsonArray("changes", new io.vertx.core.json.JsonArray());
+        // a run's end that found the switch off, or the tasks', and left it on or put it back for them handed it to them
+        if (!ChangeLog.tasksSwitch(changes)) {
+          // a run's step (its pause) is the newest word: its end says whose the switch is, so this is tried again then
+          return !ChangeLog.runsSwitch(changes) ? Future.succeededFuture(false)
+              : vertx.eventBus().<JsonObject>request(Addresses.ORCHESTRATION_STATUS, new JsonObject())
+                  .map(run -> run.body().getBoolean("is_running", false)).otherwise(false);
         }
         return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_STATUS, null).compose(status -> !status.body().getBoolean("enabled", false)
             ? Future.succeededFuture(false)

@@ -35,15 +35,10 @@ public final class ChangeLog {
 
   /**
    * A restore's entry field: the task items' rules ({@code task:ID:INDEX}) that kept chaos on when the run's saved
-   * config had it off. The switch is theirs from then on, as if a task had switched it on.
+   * config had it off, or (possibly none, when they settled during the run) those of the tasks whose switch-on the
+   * run found. The switch is theirs from then on, as if a task had switched it on.
    */
   public static final String KEPT_ON_FOR = "kept_on_for";
-
-  /**
-   * A restore's entry field, true: the config the run found had chaos on as the distributed tasks', and they settled
-   * while it ran, so the switch went off as their settle would have switched it.
-   */
-  public static final String TASKS_SETTLED = "tasks_settled";
 
   static final int CAPACITY = 200;
 
@@ -105,24 +100,29 @@ public final class ChangeLog {
 
   /**
    * Whether the master switch is the distributed tasks' in {@code entries} (newest first): when the newest change that
-   * switched it, or a user's word for chaos ({@link #asksForChaos}), is a task's switch-on or a run's end that left or
-   * put it back on for the tasks' rules ({@link #KEPT_ON_FOR}). Then the last task to settle switches chaos off.
+   * says whose it is ({@link #newestWord}) is a task's switch-on or a run's end that left it theirs ({@link #KEPT_ON_FOR}).
+   * Then the last task to settle switches chaos off.
    */
   public static boolean tasksSwitch(Iterable<?> entries) {
-    for (Object o : entries) {
-      JsonObject entry = (JsonObject) o;
-      if (decides(entry)) {
-        return tasks(entry);
-      }
-    }
-    return false;
+    JsonObject word = newestWord(entries);
+    return word != null && tasks(word);
+  }
+
+  /**
+   * Whether the newest word on the switch in {@code entries} is a run's step (an orchestration's or an experiment's
+   * change, its pause or its switch-on, not an end that left it to the tasks): whose the switch is, that run's end says.
+   */
+  public static boolean runsSwitch(Iterable<?> entries) {
+    JsonObject word = newestWord(entries);
+    return word != null && !word.containsKey(KEPT_ON_FOR)
+        && ("orchestration".equals(word.getString("source")) || "experiment".equals(word.getString("source")));
   }
 
   /**
    * Whether the switch was the tasks' ({@link #tasksSwitch}) when run {@code run} ({@code source:detail}) began, and no
-   * one but a runner has had a word on it since: a switch change, a word for chaos or a kill switch (pressed while chaos
-   * was off already, it changes nothing yet is the user's word) by anyone else after the run's first change makes it
-   * not the tasks' any more. False when the run changed nothing.
+   * one but a runner has had a word on it since (a switch change or a word for chaos by anyone else after the run's
+   * first change). False when the run changed nothing. A kill switch pressed while chaos was off already changes
+   * nothing, here as for the runs and the tasks it would otherwise stop.
    */
   public static boolean tasksSwitchBefore(Iterable<?> entries, String run) {
     int oldest = -1;
@@ -140,11 +140,10 @@ public final class ChangeLog {
     for (Object o : entries) {
       JsonObject entry = (JsonObject) o;
       if (index++ <= oldest) {
-        boolean users = !RUNNERS.contains(entry.getString("source"));
-        if (users && (decides(entry) || Addresses.CHAOS_DISABLE.equals(entry.getString("address")))) {
+        if (!RUNNERS.contains(entry.getString("source")) && says(entry)) {
           return false; // a user's word during the run
         }
-      } else if (decides(entry)) {
+      } else if (says(entry)) {
         return tasks(entry);
       }
     }
@@ -156,14 +155,24 @@ public final class ChangeLog {
     return run != null && tasksSwitchBefore(entries, run);
   }
 
-  /** Whether change {@code entry} says whose the switch is: it switched it, asked for chaos, or left it on for the tasks. */
-  private static boolean decides(JsonObject entry) {
+  /** The newest change in {@code entries} that says whose the switch is ({@link #says}), or null. */
+  private static JsonObject newestWord(Iterable<?> entries) {
+    for (Object o : entries) {
+      if (says((JsonObject) o)) {
+        return (JsonObject) o;
+      }
+    }
+    return null;
+  }
+
+  /** Whether change {@code entry} says whose the switch is: it switched it, asked for chaos, or left it to the tasks. */
+  private static boolean says(JsonObject entry) {
     return switchedTo(entry) != null || asksForChaos(entry) || entry.containsKey(KEPT_ON_FOR);
   }
 
-  /** Whether deciding change {@code entry} gave the switch to the tasks: a task's switch-on, or a run's end for their rules. */
-  private static boolean tasks(JsonObject entry) {
-    return entry.containsKey(KEPT_ON_FOR) || "task".equals(entry.getString("source")) && !Boolean.FALSE.equals(switchedTo(entry));
+  /** Whether {@code word} gave the switch to the tasks: a task's switch-on, or a run's end that left it theirs. */
+  private static boolean tasks(JsonObject word) {
+    return word.containsKey(KEPT_ON_FOR) || "task".equals(word.getString("source")) && !Boolean.FALSE.equals(switchedTo(word));
   }
 
   /**

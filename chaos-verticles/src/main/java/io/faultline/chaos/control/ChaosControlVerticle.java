@@ -227,8 +227,7 @@ public final class ChaosControlVerticle extends VerticleBase {
    * switch and a scenario item's chaos ended unsaid). A switch the run itself left off (its pause step, with no
    * user's change since: {@link ChangeLog#switchedOffBy}) goes back on for them. The log entry names those rules
    * ({@link ChangeLog#KEPT_ON_FOR}): the switch is the tasks' now, and the last of them to settle switches it off. So
-   * does the entry of a restore that puts back a switch the tasks had on when the run began; with their rules gone (they
-   * settled while it ran) the switch goes off instead ({@link ChangeLog#TASKS_SETTLED}).
+   * does the entry of a restore that puts back a switch the tasks had on when the run began.
    */
   private JsonObject restore(Message<JsonObject> message) {
     JsonObject body = message.body();
@@ -243,15 +242,12 @@ public final class ChaosControlVerticle extends VerticleBase {
     // off by the run's own step (a pause), the items' chaos was paused: it goes on, as at any other step's end
     boolean on = state.config().enabled() || changes.switchedOffBy(from);
     boolean keptOn = !config.enabled() && on && !items.isEmpty();
-    // found on as the tasks' (they had switched it on): it stays theirs, whatever the run's steps did with it; and if
-    // they have all settled meanwhile (their settle found the run's pause, or waited for the run), it goes off as
-    // their settle would have switched it
+    // found on as the tasks' (they had switched it on, and no user has had a word on it since): it stays theirs,
+    // whatever the run's steps did with it. The last task to settle switches it off, then or (if that was during the
+    // run: its settle waits for the run's end) once this entry is logged
     boolean tasks = config.enabled() && changes.tasksSwitchBefore(from);
-    boolean settled = tasks && items.isEmpty();
-    state.restore(keptOn ? config.withEnabled(true) : settled ? config.withEnabled(false) : config,
-        before == null ? null : ChaosJson.config(map(before)));
-    return keptOn || tasks && !settled ? new JsonObject().put(ChangeLog.KEPT_ON_FOR, items)
-        : settled ? new JsonObject().put(ChangeLog.TASKS_SETTLED, true) : null;
+    state.restore(keptOn ? config.withEnabled(true) : config, before == null ? null : ChaosJson.config(map(before)));
+    return keptOn || tasks ? new JsonObject().put(ChangeLog.KEPT_ON_FOR, items) : null;
   }
 
   private JsonObject saveScenario(JsonObject body) {

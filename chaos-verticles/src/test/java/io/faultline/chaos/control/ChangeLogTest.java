@@ -65,11 +65,17 @@ class ChangeLogTest {
     assertThat(ChangeLog.tasksSwitchBefore(List.of(runPause, userOn), run)).as("a user's when it began").isFalse();
     assertThat(ChangeLog.tasksSwitchBefore(List.of(runPause, change("task", "u", Addresses.CHAOS_ENABLE, true), runPause, userOn), run))
         .as("a task switching on during the run takes no user's switch").isFalse();
-    for (JsonObject word : List.of(change("rest", null, Addresses.CHAOS_ENABLE, null), change("rest", null, Addresses.CHAOS_DISABLE, null))) {
+    for (JsonObject word : List.of(change("rest", null, Addresses.CHAOS_ENABLE, null), change("rest", null, Addresses.CHAOS_DISABLE, true))) {
       assertThat(ChangeLog.tasksSwitchBefore(List.of(runOn, word, runPause, taskOn), run)).as("a user's word during the run: " + word)
           .isFalse();
     }
+    assertThat(ChangeLog.tasksSwitchBefore(List.of(runOn, change("rest", null, Addresses.CHAOS_DISABLE, null), runPause, taskOn), run))
+        .as("a kill switch pressed during the pause changes nothing, here as for the runs and tasks").isTrue();
     assertThat(ChangeLog.tasksSwitchBefore(List.of(taskOn), run)).as("the run changed nothing").isFalse();
+
+    assertThat(ChangeLog.runsSwitch(List.of(runPause, taskOn))).as("the run's pause: its end says whose").isTrue();
+    assertThat(ChangeLog.runsSwitch(List.of(handedBack, runPause, taskOn))).as("its end said").isFalse();
+    assertThat(ChangeLog.runsSwitch(List.of(userOn))).isFalse();
   }
 
   /** A change log entry by {@code source:detail} to {@code address}, switching chaos to {@code to} (null: no switch change). */
