@@ -244,6 +244,27 @@ class ClusterTasksTest {
     assertThat(disables(n1)).containsExactly("task:t");
   }
 
+  /**
+   * Chaos a user switched on before a run stays on after a task that switched it on in the run's pause has settled: the
+   * run's end says the switch is the user's again ({@code kept_on}). The task's switch-on was the newest word on it, and
+   * its settle switched the user's chaos off.
+   */
+  @Test
+  void aTaskSwitchingChaosOnInARunsPauseLeavesAUsersChaosOnWhenItSettles() throws Exception {
+    Gateway n1 = cluster.start(0);
+    assertThat(cluster.post(n1, "/api/chaos/enable", "").getBoolean("enabled")).isTrue();
+    JsonObject run = cluster.post(n1, "/api/chaos/orchestration/start",
+        "name: baseline\nsteps:\n  - {name: calm, scenario: {config: {enabled: false}}, duration_seconds: 4}\n");
+    assertThat(run.getBoolean("is_running")).as(run.encode()).isTrue();
+    eventually(() -> !cluster.get(n1, "/api/chaos/status").getBoolean("enabled"), "the run's pause");
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"t\", \"duration_seconds\": 1, " + ERRORS + "}");
+    assertThat(awaitTask(n1, "t").getString("status")).isEqualTo("succeeded");
+    eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running"), "the run ends");
+    Thread.sleep(3_000); // heartbeats: the task's settle, held back by the run, is tried again
+    assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).as("the user's chaos").isTrue();
+    assertThat(disables(n1)).isEmpty();
+  }
+
   /** Who pressed {@code faultline.chaos.disable} on {@code node}, newest first ({@code source:detail}). */
   private List<String> disables(Gateway node) throws Exception {
     return cluster.get(node, "/api/chaos/changes?limit=200").getJsonArray("changes").stream().map(c -> (JsonObject) c)

@@ -40,6 +40,13 @@ public final class ChangeLog {
    */
   public static final String KEPT_ON_FOR = "kept_on_for";
 
+  /**
+   * A restore's entry field, true: the run found chaos on as someone else's than the tasks' (a user's), and a task
+   * switched it on during the run (in its pause). The switch stays that someone's: the task's switch-on is not the
+   * newest word on it any more, so the task's settle leaves it on.
+   */
+  public static final String KEPT_ON = "kept_on";
+
   static final int CAPACITY = 200;
 
   private final Deque<JsonObject> entries = new ArrayDeque<>();
@@ -155,6 +162,23 @@ public final class ChangeLog {
     return run != null && tasksSwitchBefore(entries, run);
   }
 
+  /** Whether a task switched chaos on since run {@code run}'s first change logged here (false when it logged none). */
+  boolean taskSwitchedOnDuring(String run) {
+    if (run == null) {
+      return false;
+    }
+    boolean during = false;
+    java.util.Iterator<JsonObject> older = entries.descendingIterator();
+    while (older.hasNext()) {
+      JsonObject entry = older.next();
+      during |= origin(entry).equals(run);
+      if (during && "task".equals(entry.getString("source")) && Boolean.TRUE.equals(switchedTo(entry))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The newest change in {@code entries} that says whose the switch is ({@link #says}), or null. */
   private static JsonObject newestWord(Iterable<?> entries) {
     for (Object o : entries) {
@@ -165,9 +189,9 @@ public final class ChangeLog {
     return null;
   }
 
-  /** Whether change {@code entry} says whose the switch is: it switched it, asked for chaos, or left it to the tasks. */
+  /** Whether change {@code entry} says whose the switch is: it switched it, asked for chaos, or a run's end kept it on. */
   private static boolean says(JsonObject entry) {
-    return switchedTo(entry) != null || asksForChaos(entry) || entry.containsKey(KEPT_ON_FOR);
+    return switchedTo(entry) != null || asksForChaos(entry) || entry.containsKey(KEPT_ON_FOR) || entry.containsKey(KEPT_ON);
   }
 
   /** Whether {@code word} gave the switch to the tasks: a task's switch-on, or a run's end that left it theirs. */

@@ -246,8 +246,12 @@ public final class ChaosControlVerticle extends VerticleBase {
     // whatever the run's steps did with it. The last task to settle switches it off, then or (if that was during the
     // run: its settle waits for the run's end) once this entry is logged
     boolean tasks = config.enabled() && changes.tasksSwitchBefore(from);
+    // found on as someone else's (a user's), and a task switched it on in the run's pause: it stays theirs (the task's
+    // switch-on would otherwise be the newest word on it, and the task's settle would switch it off)
+    boolean others = config.enabled() && !tasks && !keptOn && state.config().enabled() && changes.taskSwitchedOnDuring(from);
     state.restore(keptOn ? config.withEnabled(true) : config, before == null ? null : ChaosJson.config(map(before)));
-    return keptOn || tasks ? new JsonObject().put(ChangeLog.KEPT_ON_FOR, items) : null;
+    return keptOn || tasks ? new JsonObject().put(ChangeLog.KEPT_ON_FOR, items)
+        : others ? new JsonObject().put(ChangeLog.KEPT_ON, true) : null;
   }
 
   private JsonObject saveScenario(JsonObject body) {

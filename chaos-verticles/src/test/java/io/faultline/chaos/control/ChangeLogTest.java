@@ -78,6 +78,18 @@ class ChangeLogTest {
     assertThat(ChangeLog.runsSwitch(List.of(userOn))).isFalse();
   }
 
+  @Test
+  void aTaskSwitchingOnCountsAsDuringTheRunOnlyFromTheRunsFirstChange() {
+    ChangeLog log = new ChangeLog();
+    log.add(change("task", "t", Addresses.CHAOS_ENABLE, true)); // before the run
+    assertThat(log.taskSwitchedOnDuring("orchestration:run-1")).as("the run logged nothing").isFalse();
+    log.add(change("orchestration", "run-1", Addresses.CHAOS_SET, false));
+    assertThat(log.taskSwitchedOnDuring("orchestration:run-1")).isFalse();
+    log.add(change("task", "u", Addresses.CHAOS_ENABLE, true));
+    assertThat(log.taskSwitchedOnDuring("orchestration:run-1")).isTrue();
+    assertThat(log.taskSwitchedOnDuring("orchestration:run-2")).isFalse();
+  }
+
   /** A change log entry by {@code source:detail} to {@code address}, switching chaos to {@code to} (null: no switch change). */
   private static JsonObject change(String source, String detail, String address, Boolean to) {
     JsonArray diff = new JsonArray();
