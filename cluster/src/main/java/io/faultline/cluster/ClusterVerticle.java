@@ -364,9 +364,9 @@ public final class ClusterVerticle extends VerticleBase {
   }
 
   /**
-   * Puts the chaos switch back for the tasks that just settled. One an orchestration's run held back (the run
-   * puts back, as it ends, the config it found: chaos on, as the task left it) is tried again on each turn
-   * while no task runs, until that run has ended.
+   * Puts the chaos switch back for the tasks that just settled. One an orchestration's run held back (the run's
+   * end says whose the switch is: the tasks', or a user's) is tried again on each turn while no task runs, until
+   * that run has ended.
    */
   private void settle(Tasks.Led led) {
     List<String> ids = !led.settled().isEmpty() ? led.settled()

@@ -139,12 +139,13 @@ final class TaskRunner {
     }
 
     /**
-     * The last task to settle (none runs any more) puts the master switch back: when the newest change to it
-     * this node logged is a task switching chaos on (this one, or an overlapping one that settled while this
-     * one ran), or a run's or an experiment's end that left it on for the tasks' rules ({@link ChangeLog#KEPT_ON_FOR}),
-     * chaos is still on, and no orchestration runs, chaos goes off again. Chaos someone else switched on, or on
-     * before, stays on. Answers true when an orchestration's run held it back (its step is the newest word on the
-     * switch, or it runs with chaos on): it is to be tried again once that run has ended.
+     * The last task to settle (none runs any more) puts the master switch back: when the switch is the tasks'
+     * ({@link ChangeLog#tasksSwitch}: the newest word on it this node logged is a task switching chaos on, this one or
+     * an overlapping one that settled while this one ran, or a run's or an experiment's end that left it to the tasks,
+     * {@link ChangeLog#KEPT_ON_FOR}), chaos is still on, and no orchestration runs, chaos goes off again. Chaos someone
+     * else switched on or asked for, or on before, stays on (a run's end that left it theirs says so,
+     * {@link ChangeLog#KEPT_ON}). Answers true when an orchestration's run held it back (its step is the newest word on
+     * the switch, or it runs with chaos on): it is to be tried again once that run has ended, which says whose it is.
      */
     Future<Boolean> settle(String taskId) {
       return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_CHANGES, new JsonObject().put("limit", 200)).compose(reply -> {

@@ -116,8 +116,9 @@ public final class ChangeLog {
   }
 
   /**
-   * Whether the newest word on the switch in {@code entries} is a run's step (an orchestration's or an experiment's
-   * change, its pause or its switch-on, not an end that left it to the tasks): whose the switch is, that run's end says.
+   * Whether the newest word on the switch in {@code entries} is an orchestration's or an experiment's (a step, its pause
+   * or its switch-on, or an end that did not leave it to the tasks): while that run goes on, its end will say whose the
+   * switch is.
    */
   public static boolean runsSwitch(Iterable<?> entries) {
     JsonObject word = newestWord(entries);
@@ -201,8 +202,7 @@ public final class ChangeLog {
 
   /**
    * A user's enable or scenario start (not a task's, an orchestration's or an experiment's): with chaos already
-   * on (the task's) it changes no switch, yet it says chaos is wanted on. It was passed over for the task's own
-   * enable, and the task's end switched chaos off under it.
+   * on (the task's) it changes no switch, yet it says chaos is wanted on, so the switch is not the tasks' any more.
    */
   public static boolean asksForChaos(JsonObject change) {
     // an orchestration's or an experiment's own puts back what it found as it ends: not a user's word

@@ -227,7 +227,8 @@ public final class ChaosControlVerticle extends VerticleBase {
    * switch and a scenario item's chaos ended unsaid). A switch the run itself left off (its pause step, with no
    * user's change since: {@link ChangeLog#switchedOffBy}) goes back on for them. The log entry names those rules
    * ({@link ChangeLog#KEPT_ON_FOR}): the switch is the tasks' now, and the last of them to settle switches it off. So
-   * does the entry of a restore that puts back a switch the tasks had on when the run began.
+   * does the entry of a restore that puts back a switch the tasks had on when the run began. One that puts back a
+   * user's switch a task switched on during the run (its pause) says it is the user's again ({@link ChangeLog#KEPT_ON}).
    */
   private JsonObject restore(Message<JsonObject> message) {
     JsonObject body = message.body();
