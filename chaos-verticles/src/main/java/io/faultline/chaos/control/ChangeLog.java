@@ -34,6 +34,12 @@ public final class ChangeLog {
   public static final Set<String> RUNNERS = Set.of("orchestration", "experiment", "task");
 
   /**
+   * The runners that steer the node's whole config for a while and put back what they found (an orchestration's run,
+   * an experiment): their switch-off is a pause of the shared switch for a task's item, and their end says whose it is.
+   */
+  public static final Set<String> STEERERS = Set.of("orchestration", "experiment");
+
+  /**
    * A restore's entry field: the task items' rules ({@code task:ID:INDEX}) that kept chaos on when the run's saved
    * config had it off, or (possibly none, when they settled during the run) those of the tasks whose switch-on the
    * run found. The switch is theirs from then on, as if a task had switched it on.
@@ -122,8 +128,7 @@ public final class ChangeLog {
    */
   public static boolean runsSwitch(Iterable<?> entries) {
     JsonObject word = newestWord(entries);
-    return word != null && !word.containsKey(KEPT_ON_FOR)
-        && ("orchestration".equals(word.getString("source")) || "experiment".equals(word.getString("source")));
+    return word != null && !word.containsKey(KEPT_ON_FOR) && STEERERS.contains(word.getString("source"));
   }
 
   /**
@@ -133,18 +138,11 @@ public final class ChangeLog {
    * nothing, here as for the runs and the tasks it would otherwise stop.
    */
   public static boolean tasksSwitchBefore(Iterable<?> entries, String run) {
-    int oldest = -1;
-    int index = 0;
-    for (Object o : entries) {
-      if (origin((JsonObject) o).equals(run)) {
-        oldest = index;
-      }
-      index++;
-    }
+    int oldest = oldest(entries, run);
     if (oldest < 0) {
       return false;
     }
-    index = 0;
+    int index = 0;
     for (Object o : entries) {
       JsonObject entry = (JsonObject) o;
       if (index++ <= oldest) {
@@ -165,19 +163,30 @@ public final class ChangeLog {
 
   /** Whether a task switched chaos on since run {@code run}'s first change logged here (false when it logged none). */
   boolean taskSwitchedOnDuring(String run) {
-    if (run == null) {
-      return false;
-    }
-    boolean during = false;
-    java.util.Iterator<JsonObject> older = entries.descendingIterator();
-    while (older.hasNext()) {
-      JsonObject entry = older.next();
-      during |= origin(entry).equals(run);
-      if (during && "task".equals(entry.getString("source")) && Boolean.TRUE.equals(switchedTo(entry))) {
+    int oldest = run == null ? -1 : oldest(entries, run);
+    int index = 0;
+    for (JsonObject entry : entries) {
+      if (index++ > oldest) {
+        return false;
+      }
+      if ("task".equals(entry.getString("source")) && Boolean.TRUE.equals(switchedTo(entry))) {
         return true;
       }
     }
     return false;
+  }
+
+  /** Where run {@code run}'s first change logged in {@code entries} (newest first) is, counted from the newest; -1 when none. */
+  private static int oldest(Iterable<?> entries, String run) {
+    int oldest = -1;
+    int index = 0;
+    for (Object o : entries) {
+      if (origin((JsonObject) o).equals(run)) {
+        oldest = index;
+      }
+      index++;
+    }
+    return oldest;
   }
 
   /** The newest change in {@code entries} that says whose the switch is ({@link #says}), or null. */

@@ -107,8 +107,13 @@ public final class InternalAddresses {
    * run or an experiment changes none, and rules put meanwhile (a distributed task's, a user's) stay.
    */
   public static JsonObject restoring(JsonObject saved) {
-    JsonObject config = saved.getJsonObject("config").copy();
-    config.remove("rules");
-    return saved.copy().put("config", config);
+    return saved.copy().put("config", withoutRules(saved.getJsonObject("config")));
+  }
+
+  /** A copy of chaos config {@code config} without its rules. */
+  public static JsonObject withoutRules(JsonObject config) {
+    JsonObject copy = config.copy();
+    copy.remove("rules");
+    return copy;
   }
 }

@@ -256,9 +256,6 @@ public final class Run {
     waits.wake();
   }
 
-  /** The sources whose switch-off a task's item takes for a pause of the shared switch, not a kill. */
-  private static final java.util.Set<String> SHARERS = java.util.Set.of("orchestration", "experiment");
-
   /**
    * Switching chaos off is the kill switch: done by anyone but this run (the console, the API, a script)
    * while it goes on, the run stops, and the config is not put back (that could switch chaos on again);
@@ -274,7 +271,7 @@ public final class Run {
     }
     boolean off = Boolean.FALSE.equals(ChangeLog.switchedTo(change));
     String source = ChangeLog.origin(change);
-    if (off && !source.equals(bus.source()) && !(scope != null && SHARERS.contains(change.getString("source")))) {
+    if (off && !source.equals(bus.source()) && !(scope != null && ChangeLog.STEERERS.contains(change.getString("source")))) {
       killed = true;
       state.error("chaos was switched off (" + source + ") while the run went on: the run stopped, and chaos stays off");
       stop("stopped");

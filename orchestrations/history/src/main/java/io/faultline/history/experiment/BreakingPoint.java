@@ -230,7 +230,8 @@ public final class BreakingPoint {
         long current = now.getLong("version");
         if (current != version) {
           // a rule put or removed (a user's, a distributed task's) leaves the search's own config in place: put back at the end
-          boolean rulesOnly = withoutRules(applied.getJsonObject("config")).equals(withoutRules(now.getJsonObject("config")));
+          boolean rulesOnly = InternalAddresses.withoutRules(applied.getJsonObject("config"))
+              .equals(InternalAddresses.withoutRules(now.getJsonObject("config")));
           return Future.failedFuture(new Overridden("the chaos config was changed by another (version " + version + " became "
               + current + ") while " + plan.parameter() + " = " + value + " was tried: the search stopped and "
               + (rulesOnly ? "put back the config it found (the change was to the rules, which stay)" : "left the config as that change set it"),
@@ -265,12 +266,6 @@ public final class BreakingPoint {
       super(message, null, false, false);
       this.rulesOnly = rulesOnly;
     }
-  }
-
-  private static JsonObject withoutRules(JsonObject config) {
-    JsonObject copy = config.copy();
-    copy.remove("rules");
-    return copy;
   }
 
   static boolean holds(double value, String operator, double threshold) {
