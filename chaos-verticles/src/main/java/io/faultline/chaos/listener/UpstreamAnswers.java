@@ -66,28 +66,17 @@ final class UpstreamAnswers extends ChannelDuplexHandler {
     this.http1 = HTTP1.isInstance(connection) ? connection : null;
   }
 
-  /** Installs the handler right after an HTTP/1.x upstream connection's decoder and answers it (null for other kinds). */
-  static UpstreamAnswers install(HttpClientConnectionInternal connection) {
+  /** Installs the handler right after an HTTP/1.x upstream connection's decoder (not on other kinds), once. */
+  static void install(HttpClientConnectionInternal connection) {
     ChannelPipeline pipeline = connection.channelHandlerContext().pipeline();
-    if (pipeline.get(UpstreamPipeline.CODEC) == null) {
-      return null;
+    if (pipeline.get(UpstreamPipeline.CODEC) != null && pipeline.get(NAME) == null) {
+      pipeline.addAfter(UpstreamPipeline.CODEC, NAME, new UpstreamAnswers(connection));
     }
-    UpstreamAnswers handler = (UpstreamAnswers) pipeline.get(NAME);
-    if (handler == null) {
-      handler = new UpstreamAnswers(connection);
-      pipeline.addAfter(UpstreamPipeline.CODEC, NAME, handler);
-    }
-    return handler;
   }
 
   /** An informational status Vert.x takes for a final one: every 1xx but 100 Continue, 101 Switching Protocols and 103 Early Hints. */
   static boolean unknownInterim(int status) {
     return status >= 102 && status < 200 && status != 103;
-  }
-
-  /** True when the upstream has closed the connection and its close waits for Vert.x to take an answer: it carries no other. */
-  boolean closing() {
-    return held;
   }
 
   @Override

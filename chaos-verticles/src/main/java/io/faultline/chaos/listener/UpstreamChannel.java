@@ -6,6 +6,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -16,6 +17,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -103,6 +105,23 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
   /** Pieces of answers written on and not given back yet, across all connections (for tests: 0 once traffic is over). */
   public static long outstanding() {
     return OUTSTANDING.sum();
+  }
+
+  /** Whether the upstream keeps its connection after the answer that starts with {@code head} (RFC 9112 9.3). */
+  public static boolean keepsAlive(HttpResponse head) {
+    return keepsAlive(head.headers().get(HttpHeaderNames.CONNECTION), head.protocolVersion().minorVersion() == 0);
+  }
+
+  /**
+   * Whether an upstream keeps its connection after an answer whose {@code Connection} header is {@code said}
+   * (null when it sent none) (RFC 9112 9.3): an HTTP/1.0 answer only when it says keep-alive, an HTTP/1.1 one
+   * unless it says close.
+   */
+  static boolean keepsAlive(String said, boolean http10) {
+    if (http10) {
+      return said != null && said.toLowerCase(Locale.ROOT).contains("keep-alive");
+    }
+    return said == null || !said.toLowerCase(Locale.ROOT).contains("close");
   }
 
   @Override

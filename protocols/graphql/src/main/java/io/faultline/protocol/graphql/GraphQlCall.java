@@ -10,19 +10,28 @@ import io.faultline.chaos.listener.AbruptClose;
 import io.faultline.chaos.listener.AnswerDeadlines;
 import io.faultline.chaos.listener.ProxiedHeaders;
 import io.faultline.chaos.listener.RouteTable;
-import io.faultline.chaos.listener.UpstreamConnections;
-import io.faultline.chaos.listener.UpstreamLeg;
+import io.faultline.chaos.listener.UpstreamChannel;
+import io.faultline.chaos.listener.UpstreamChannels;
+import io.faultline.chaos.listener.UpstreamTrace;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.vertx.core.http.impl.headers.HeadersAdaptor;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.util.concurrent.TimeoutException;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
@@ -45,17 +54,17 @@ final class GraphQlCall {
   final ParsedOperation operation;
   /** Why the document is refused before anything else happens (over the parsing budget), or null. */
   Exchange<GraphQlCall> exchange;
-  /** The upstream call under way (null before it is sent), reset when the client leaves. */
-  private UpstreamLeg leg;
+  /** The upstream exchange under way (null before it is sent), its connection closed when the client leaves. */
+  private Leg leg;
   /** Counted, as answered or dropped: nothing more happens to the operation. */
   private boolean over;
   private final Vertx vertx;
-  private final UpstreamConnections connections;
+  private final UpstreamChannels connections;
   private final AnswerDeadlines deadlines;
   private final SchemaCache schemas;
   private final ExchangeRunner<GraphQlCall> runner;
 
-  GraphQlCall(HttpServerRequest request, RouteTable.Route route, Buffer body, Vertx vertx, UpstreamConnections connections, AnswerDeadlines deadlines, SchemaCache schemas,
+  GraphQlCall(HttpServerRequest request, RouteTable.Route route, Buffer body, Vertx vertx, UpstreamChannels connections, AnswerDeadlines deadlines, SchemaCache schemas,
       DocumentCache documents, ExchangeRunner<GraphQlCall> runner) {
     this.request = request;
     this.route = route;
@@ -76,10 +85,9 @@ final class GraphQlCall {
     // when the upstream answers, with the upstream's time, the upstream working on for nobody
     request.response().closeHandler(v -> {
       boolean upstreamCallOpen = leg != null && !over;
-      drop(false); // first: the reset below fails the upstream call at once, which must not answer or count it
+      drop(false); // first: the close below fails the upstream exchange at once, which must not answer or count it
       if (upstreamCallOpen) {
-        leg.failed();
-        leg.request().reset();
+        leg.abandon();
       }
     });
     exchange = runner.start(this, route.name(), startedNanos);
@@ -105,32 +113,33 @@ final class GraphQlCall {
   }
 
   void forward() {
-    Upstream upstream = route.upstream();
-    RequestOptions options = new RequestOptions()
-        .setMethod(request.method())
-        .setHost(upstream.host())
-        .setPort(upstream.port())
-        .setURI(upstream.target(request.uri()));
-    connections.request(upstream, options, route.timeoutMs()).onComplete(opened -> {
+    ContextInternal context = ContextInternal.current(); // the exchange's: its span, if traced, is the upstream call's parent
+    connections.acquire(route.upstream(), route.timeoutMs()).onComplete(opened -> {
       if (opened.failed()) {
         upstreamFailed(opened.cause());
       } else {
-        send(opened.result());
+        send(opened.result(), context);
       }
     });
   }
 
-  private void send(UpstreamLeg leg) {
-    if (over) { // the client left while the connection was being had
-      leg.failed();
-      leg.request().reset();
+  /** Sends the operation whole on {@code channel}: the head and the body in one write, traced from {@code context}. */
+  private void send(UpstreamChannel channel, ContextInternal context) {
+    if (over) { // the client left while the connection was being had: it carried nothing of this operation
+      channel.unused();
       return;
     }
-    this.leg = leg;
-    HttpClientRequest out = leg.request();
-    MultiMap headers = out.headers();
+    Upstream upstream = route.upstream();
+    HeadersMultiMap headers = HeadersMultiMap.caseInsensitive();
     ProxiedHeaders.request(request, headers);
-    headers.remove(HttpHeaders.CONTENT_LENGTH); // the body is sent whole: end() sets it
+    headers.set(HttpHeaders.HOST, upstream.authority());
+    headers.remove(HttpHeaders.TRANSFER_ENCODING); // the body was read whole: it goes with its length
+    HttpMethod method = request.method();
+    if (body.length() > 0 || method != HttpMethod.GET && method != HttpMethod.HEAD) {
+      headers.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()));
+    } else {
+      headers.remove(HttpHeaders.CONTENT_LENGTH);
+    }
     if (exchange != null) {
       exchange.clearTraceContext(headers);
       if (!exchange.verdict().fieldErrors().isEmpty()) {
@@ -138,20 +147,14 @@ final class GraphQlCall {
         headers.set(HttpHeaders.ACCEPT_ENCODING, "identity");
       }
     }
-    leg.deadline(deadlines, route.timeoutMs(), request);
-    out.response().onComplete(ar -> {
-      if (over) {
-        return;
-      }
-      if (ar.succeeded()) {
-        leg.answered();
-        respond(ar.result(), leg);
-      } else {
-        leg.failed();
-        upstreamFailed(ar.cause());
-      }
-    });
-    out.end(body).onComplete(sent -> leg.sent(sent.succeeded()));
+    String uri = upstream.target(request.uri());
+    Leg leg = new Leg(channel, UpstreamTrace.start(context, method.name(), upstream.scheme() + "://" + upstream.authority() + uri, headers));
+    this.leg = leg;
+    channel.begin(leg, method == HttpMethod.HEAD);
+    long timeoutMs = route.timeoutMs();
+    leg.watch = deadlines.watch(timeoutMs, () -> leg.timedOut(timeoutMs));
+    channel.write(new DefaultFullHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method.toNetty(), uri.isEmpty() ? "/" : uri,
+        ((BufferInternal) body).getByteBuf(), headers, EmptyHttpHeaders.INSTANCE), true);
   }
 
   /** The upstream failed or timed out: 502 or 504, saying why. */
@@ -159,57 +162,239 @@ final class GraphQlCall {
     runner.translator().upstreamFailed(this, route.upstream().toString(), UpstreamFailures.shown(cause));
   }
 
-  private void respond(HttpClientResponse upstream, UpstreamLeg leg) {
-    HttpServerResponse response = request.response().setStatusCode(upstream.statusCode());
-    ProxiedHeaders.answer(upstream.headers(), response.headers());
-    response.headers().remove(HttpHeaders.CONTENT_LENGTH); // set below, for the body as it leaves
-    Terminal.Cut cut = exchange == null ? null : exchange.cutting();
-    boolean rewrite = exchange != null && !exchange.verdict().fieldErrors().isEmpty() && operation != null && isJson(upstream);
-    if (rewrite || cut != null) {
-      Future<GraphQlSchema> schema = rewrite ? schemas.schemaFor(route, request.path(), request.headers()) : Future.succeededFuture();
-      upstream.body().onComplete(ar -> {
-        if (ar.failed()) {
-          leg.failed();
-          headThenDrop(upstream, response);
-          return;
+  /**
+   * The operation's exchange on its upstream connection ({@link UpstreamChannel}): the answer's head, then its body,
+   * relayed piece by piece as it comes (each piece written as it is, no copy), paced under a bandwidth limit, or read
+   * whole when its fields are to be nulled or it is to be cut. The connection goes back to its pool once the answer
+   * came whole (the request went whole with the head), and is closed after any failure or when the client leaves. The
+   * route timeout runs until the answer's head is in: a body is never cut for its silences.
+   */
+  private final class Leg implements UpstreamChannel.Exchange {
+
+    private final UpstreamChannel channel;
+    /** The upstream call's client span, when traced; else null. */
+    private final UpstreamTrace trace;
+    private AnswerDeadlines.Watch watch;
+    /** The connection was given back or closed: nothing more of it is this operation's. */
+    private boolean done;
+    private boolean reusable;
+    /** The answer's head, once in. */
+    private HttpResponse head;
+    private int status;
+    /** The body read so far, when the answer is read whole (fields nulled, or cut); else null. */
+    private Buffer whole;
+    private Terminal.Cut cut;
+    private Future<GraphQlSchema> schema;
+    /** The body as a stream for the pacer, under a bandwidth limit; else null. */
+    private AnswerBody paced;
+
+    Leg(UpstreamChannel channel, UpstreamTrace trace) {
+      this.channel = channel;
+      this.trace = trace;
+    }
+
+    @Override
+    public void head(HttpResponse in) {
+      if (done) {
+        return;
+      }
+      watch.done();
+      if (over) { // the client left as the answer came
+        abandon();
+        return;
+      }
+      head = in;
+      status = in.status().code();
+      io.netty.handler.codec.http.HttpHeaders inHeaders = in.headers();
+      reusable = UpstreamChannel.keepsAlive(in);
+      HttpServerResponse response = request.response().setStatusCode(status);
+      ProxiedHeaders.answer(new HeadersAdaptor(inHeaders), response.headers());
+      response.headers().remove(HttpHeaders.CONTENT_LENGTH); // set below, for the body as it leaves
+      cut = exchange == null ? null : exchange.cutting();
+      boolean rewrite = exchange != null && !exchange.verdict().fieldErrors().isEmpty() && operation != null
+          && isJson(inHeaders.get(HttpHeaderNames.CONTENT_TYPE));
+      if (rewrite || cut != null) {
+        whole = Buffer.buffer();
+        schema = rewrite ? schemas.schemaFor(route, request.path(), request.headers()) : null;
+        return;
+      }
+      String length = inHeaders.get(HttpHeaderNames.CONTENT_LENGTH);
+      if (length != null) {
+        response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+      } else {
+        response.setChunked(true);
+      }
+      long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
+      if (bps > 0) {
+        paced = new AnswerBody(channel);
+        relay(exchange.paced(paced, bps), response);
+      }
+    }
+
+    @Override
+    public void piece(HttpContent piece) {
+      if (done) {
+        piece.release();
+        return;
+      }
+      boolean last = piece instanceof LastHttpContent;
+      if (whole != null || paced != null) {
+        Buffer bytes = Buffer.buffer(io.netty.buffer.ByteBufUtil.getBytes(piece.content())); // kept past the read: a copy
+        piece.release();
+        if (last) {
+          finish();
         }
-        leg.received(upstream);
-        schema.onComplete(known -> {
-          Buffer out = rewrite ? nullFields(ar.result(), known.result()) : ar.result();
-          if (cut != null) {
-            response.putHeader(FAULT_HEADER, cut.type());
-            response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(out.length()));
-            response.write(out.slice(0, (int) (out.length() * cut.fraction()))).onComplete(w -> drop());
-          } else {
-            response.end(out);
-            end(upstream.statusCode());
+        if (whole != null) {
+          whole.appendBuffer(bytes);
+          if (last && !over) {
+            answerWhole();
+          }
+        } else {
+          paced.data(bytes, last);
+        }
+        return;
+      }
+      HttpServerResponse response = request.response();
+      if (response.closed() || over) {
+        piece.release();
+        abandon();
+        drop(false);
+        return;
+      }
+      ByteBuf content = piece.content();
+      if (last) {
+        finish();
+        if (content.isReadable()) {
+          UpstreamChannel.pass(piece, response, true);
+        } else {
+          piece.release();
+          response.end();
+        }
+        end(status);
+        return;
+      }
+      if (!content.isReadable()) {
+        piece.release();
+        return;
+      }
+      UpstreamChannel.pass(piece, response, false);
+      if (response.writeQueueFull()) {
+        channel.reading(false);
+        response.drainHandler(v -> {
+          if (!done) {
+            channel.reading(true);
           }
         });
+      }
+    }
+
+    @Override
+    public void readDone() {
+    }
+
+    @Override
+    public void writable() {
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      if (done) {
+        return;
+      }
+      done = true; // the connection is closed
+      watch.done();
+      if (trace != null) {
+        trace.failed(cause);
+      }
+      if (over) {
+        return;
+      }
+      if (head == null) {
+        upstreamFailed(cause);
+      } else if (whole != null) {
+        headThenDrop(head, request.response());
+      } else if (paced != null) {
+        paced.fail(cause);
+      } else {
+        // the upstream sent its head and failed: the client gets that head, then the break, as through nginx
+        HttpServerResponse response = request.response();
+        if (response.headWritten() || response.closed()) {
+          drop(!response.closed());
+        } else {
+          response.writeHead().onComplete(written -> drop());
+        }
+      }
+    }
+
+    /** The route timeout passed with no answer: 504, naming the client's request (built only now, not for every request). */
+    void timedOut(long timeoutMs) {
+      if (!done && head == null) {
+        TimeoutException late = new TimeoutException("the upstream did not answer within " + timeoutMs + " ms (route timeout): "
+            + request.method() + " " + request.uri());
+        if (trace != null) {
+          trace.failed(late);
+        }
+        abandon();
+        upstreamFailed(late);
+      }
+    }
+
+    /** The answer came whole: the connection goes back to its pool, or is closed when the upstream closes it. */
+    private void finish() {
+      done = true;
+      watch.done();
+      if (trace != null) {
+        trace.answered(status);
+      }
+      channel.done(reusable);
+    }
+
+    /** The exchange stops here (the client left, or chaos or a timeout ended it): its connection is closed, whatever it was doing. */
+    void abandon() {
+      if (!done) {
+        done = true;
+        watch.done();
+        if (trace != null) {
+          trace.failed(new java.io.IOException(head == null ? "the exchange ended before the upstream answered" : "the exchange ended mid-answer"));
+        }
+        channel.close();
+      }
+    }
+
+    /** The whole body is in: its fields nulled, or cut, once the schema (if needed) is known. */
+    private void answerWhole() {
+      Future<GraphQlSchema> known = schema != null ? schema : Future.succeededFuture();
+      known.onComplete(ar -> {
+        if (over) {
+          return;
+        }
+        HttpServerResponse response = request.response();
+        Buffer out = schema != null ? nullFields(whole, ar.result()) : whole;
+        if (cut != null) {
+          response.putHeader(FAULT_HEADER, cut.type());
+          response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(out.length()));
+          response.write(out.slice(0, (int) (out.length() * cut.fraction()))).onComplete(w -> drop());
+        } else {
+          response.end(out);
+          end(status);
+        }
       });
-      return;
     }
-    if (upstream.getHeader(HttpHeaders.CONTENT_LENGTH) != null) {
-      response.putHeader(HttpHeaders.CONTENT_LENGTH, upstream.getHeader(HttpHeaders.CONTENT_LENGTH));
-    } else {
-      response.setChunked(true);
-    }
-    long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
-    relay(bps > 0 ? exchange.paced(upstream, bps) : upstream, upstream, response, leg);
   }
 
   /**
-   * Streams the upstream's body to the client, back-pressured. Not Vert.x's pipe: when the client leaves
+   * Streams the paced body to the client, back-pressured. Not Vert.x's pipe: when the client leaves
    * mid-answer, the pipe ends the closed response from inside a write and then asks it
    * {@code writeQueueFull()}, which throws ("Response has already been written", logged as an unhandled
-   * exception for every such client). Here a client that left is dropped once and the upstream call reset.
+   * exception for every such client). Here a client that left is dropped once and the upstream connection closed.
    */
-  private void relay(ReadStream<Buffer> source, HttpClientResponse upstream, HttpServerResponse response, UpstreamLeg leg) {
+  private void relay(ReadStream<Buffer> source, HttpServerResponse response) {
+    Leg leg = this.leg;
     boolean[] dropped = {false};
     java.util.function.Consumer<Boolean> stop = byUpstream -> {
       if (!dropped[0]) {
         dropped[0] = true;
-        leg.failed();
-        upstream.request().reset();
+        leg.abandon();
         drop(byUpstream);
       }
     };
@@ -226,7 +411,7 @@ final class GraphQlCall {
     });
     source.exceptionHandler(e -> {
       // the upstream sent its head and failed: the client gets that head, then the break, as through nginx
-      // (unless the client had left: the failure is then the echo of its upstream call's reset)
+      // (unless the client had left: the failure is then the echo of its upstream connection's close)
       boolean byUpstream = !response.closed();
       if (response.headWritten() || response.closed()) {
         stop.accept(byUpstream);
@@ -238,9 +423,8 @@ final class GraphQlCall {
       if (response.closed()) {
         stop.accept(false);
       } else {
-        leg.received(upstream);
         response.end();
-        end(upstream.statusCode());
+        end(leg.status);
       }
     });
   }
@@ -274,12 +458,12 @@ final class GraphQlCall {
    * The upstream's answer failed before its body was read whole: the client gets the answer's head as the
    * upstream sent it, then the break.
    */
-  private void headThenDrop(HttpClientResponse upstream, HttpServerResponse response) {
+  private void headThenDrop(HttpResponse upstream, HttpServerResponse response) {
     if (response.headWritten() || response.closed()) {
       drop();
       return;
     }
-    String length = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
+    String length = upstream.headers().get(HttpHeaderNames.CONTENT_LENGTH);
     if (length != null) {
       response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
     } else {
@@ -323,8 +507,7 @@ final class GraphQlCall {
     }
   }
 
-  private static boolean isJson(HttpClientResponse response) {
-    String type = response.getHeader(HttpHeaders.CONTENT_TYPE);
+  private static boolean isJson(String type) {
     return type != null && type.toLowerCase(Locale.ROOT).contains("json");
   }
 }

@@ -8,7 +8,7 @@ import io.faultline.chaos.listener.AnswerDeadlines;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.UpstreamClients;
-import io.faultline.chaos.listener.UpstreamConnections;
+import io.faultline.chaos.listener.UpstreamChannels;
 import io.faultline.chaos.listener.WebSocketUpgrades;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.listener.RequestChecks;
@@ -64,7 +64,7 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
   private final ChaosListener events;
   private final RouteTable routes;
   private HttpClient client;
-  private UpstreamConnections connections;
+  private UpstreamChannels connections;
   private AnswerDeadlines deadlines;
   private SchemaCache schemas;
   private final DocumentCache documents = new DocumentCache();
@@ -87,9 +87,9 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
   public Future<?> start() {
     client = UpstreamClients.pooled(vertx, UpstreamClients.httpOptions(listener), new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
     schemas = new SchemaCache(client);
-    // operations go out on connections of their own, timed by deadlines of their own (UpstreamConnections says why)
-    connections = new UpstreamConnections(vertx, vertx.createHttpClient(UpstreamClients.httpOptions(listener)), MAX_CONNECTIONS_PER_UPSTREAM,
-        KEEP_ALIVE_MS);
+    // operations go out on connections of their own, read and written with Netty's codec, timed by deadlines of their
+    // own (as HTTP's plain path: UpstreamChannels and AnswerDeadlines say why)
+    connections = new UpstreamChannels(vertx, listener, MAX_CONNECTIONS_PER_UPSTREAM, KEEP_ALIVE_MS);
     deadlines = new AnswerDeadlines(vertx);
     wsClient = WebSocketUpgrades.client(vertx, WebSocketUpgrades.clientOptions(listener)
         .setMaxFrameSize(MAX_MESSAGE_BYTES).setMaxMessageSize(MAX_MESSAGE_BYTES));

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Answers that break, seen by the client of a graphql listener: one broken operation over HTTP/2 breaks
@@ -124,6 +126,28 @@ class GraphQlBrokenAnswersTest {
       assertThat(answer.head().getHeader("X-Upstream")).isEqualTo("head");
       assertThat(answer.broken()).as("the body breaks off").isNotNull();
     }
+  }
+
+  /**
+   * The same breaks when the answer is paced (a bandwidth limit) or read whole to null a field: the head the upstream
+   * sent, then the break; and the next operation goes on, on a new connection.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"{\"traffic_shaping\": {\"bandwidth_limit_bps\": 100000}}",
+      "{\"graphql\": {\"field_faults\": [{\"field\": \"Query.hello\", \"error_probability\": 1.0}]}}"})
+  void aPacedOrRewrittenAnswerThatBreaksOffReachesTheClientAsItsHeadThenTheBreak(String chaos) throws Exception {
+    state.set(GraphQlFixture.chaos("{\"enabled\": true, " + chaos.substring(1)));
+    HttpClient client = client(false);
+    for (String query : new String[] {"{ hello cut }", "{ hello head }"}) { // (the field fault's field, for its rewrite)
+      Answer answer = answer(client, query, null);
+      assertThat(answer.head().statusCode()).as(query).isEqualTo(200);
+      assertThat(answer.head().getHeader("Content-Length")).as(query).isEqualTo("1000");
+      assertThat(answer.broken()).as(query + ": the body breaks off").isNotNull();
+    }
+    Answer next = answer(client, "{ hello }", null);
+    assertThat(next.broken()).isNull();
+    // the field nulled when it is the field fault's: the answers above went through that rewrite
+    assertThat(next.body().toJsonObject().getJsonObject("data").getValue("hello")).isEqualTo(chaos.contains("field_faults") ? null : "world");
   }
 
   @Test

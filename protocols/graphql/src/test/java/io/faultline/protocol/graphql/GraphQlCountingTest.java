@@ -38,6 +38,26 @@ class GraphQlCountingTest {
     assertThat(fixture.events.faults()).containsExactly("bandwidth", "bandwidth");
   }
 
+  /**
+   * A bandwidth limit paces the answer to its rate and delivers it whole, as the upstream sent it; the connection then
+   * carries the next operation. 200,000 bytes at 100,000 B/s: 2 s, less the first 20 ms chunk that goes at once.
+   */
+  @Test
+  void aBandwidthLimitDeliversTheAnswerWholeAtItsRate() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 100000}}");
+    String query = "{ blob(size: 200000) }";
+    String direct = fixture.direct(query).bodyAsString();
+    assertThat(direct.length()).isGreaterThan(200_000);
+    long started = System.nanoTime();
+    var answer = fixture.post(query);
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+    assertThat(answer.statusCode()).isEqualTo(200);
+    assertThat(answer.bodyAsString()).isEqualTo(direct);
+    assertThat(tookMs).as("ms for %d bytes at 100,000 B/s", direct.length()).isBetween(1_800L, 10_000L);
+    assertThat(fixture.post("{ hello }").bodyAsJsonObject().getJsonObject("data").getString("hello")).isEqualTo("world");
+    assertThat(fixture.upstreamHits.get()).isEqualTo(3);
+  }
+
   @Test
   void aSubscriptionIsRefusedWithTheCodeAnOperationOverHttpGets() throws Exception {
     fixture = new GraphQlFixture("{\"enabled\": true, \"fault_injection\": {\"grpc_status_codes\": [\"UNAVAILABLE\"],"

@@ -10,7 +10,6 @@ import io.faultline.chaos.listener.ProxiedHeaders;
 import io.faultline.chaos.listener.RequestChecks;
 import io.faultline.chaos.listener.UpstreamChannel;
 import io.faultline.chaos.listener.UpstreamChannels;
-import io.faultline.chaos.listener.UpstreamLeg;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -330,7 +329,7 @@ final class PlainForward {
       if (!headers.contains(HttpHeaders.DATE)) {
         headers.set(HttpHeaders.DATE, date());
       }
-      reusable = UpstreamLeg.keepsAlive(inHeaders.get(HttpHeaderNames.CONNECTION), in.protocolVersion().minorVersion() == 0);
+      reusable = UpstreamChannel.keepsAlive(in);
       boolean closeAfter = false;
       if (!headers.contains(HttpHeaders.CONTENT_LENGTH)) {
         if (request.version() == HttpVersion.HTTP_1_0) {

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Two builds of Faultline side by side on one case, and the nginx proxy beside them: CPU per request (the steady
+# figure on a shared machine) and req/s, in alternating runs, so that a change is measured against the code before
+# it inside one run. The case is the small HTTP body (GET /small.json) or the GraphQL query of graphql.sh (POST
+# /graphql, every document parsed), chaos off. Run by hand on a quiet machine; never in CI.
+#
+#   JAR_B=/tmp/faultline-old.jar deploy/bench/sidebyside.sh                 # graphql, 7 rounds of 8 s after 30 s of warm-up
+#   CASE=small JAR_B=/tmp/faultline-old.jar deploy/bench/sidebyside.sh
+#   ROUNDS=2 DURATION=4 WARMUP=5 JAR_B=... deploy/bench/sidebyside.sh      # smoke run
+#
+# JAR (A, default the repository's) and JAR_B (required) each run as one gateway. CPU is read from /proc (user + system
+# ticks of the nginx proxy's workers, or of the JVM) around each wrk run, divided by the requests it made.
+set -euo pipefail
+
+CASE=${CASE:-graphql}
+ROUNDS=${ROUNDS:-7}
+DURATION=${DURATION:-8}
+WARMUP=${WARMUP:-30}
+JAVA_OPTS=${JAVA_OPTS:--Xms256m -Xmx1g -XX:+UseG1GC}
+UPSTREAM_PORT=${UPSTREAM_PORT:-18380}
+NGINX_PORT=${NGINX_PORT:-18381}
+A_PORT=${A_PORT:-18390}   # each gateway's listener, its admin API on the next port
+B_PORT=${B_PORT:-18392}
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+JAR=${JAR:-$REPO/gateway/target/faultline.jar}
+JAR_B=${JAR_B:?set JAR_B to the other build}
+OUT=${OUT:-$(mktemp -d /tmp/faultline-sidebyside.XXXXXX)}
+mkdir -p "$OUT/www"
+
+LOG_TAG=sidebyside
+# shellcheck source=standalone.sh
+source "$HERE/standalone.sh"
+# shellcheck source=graphql.sh
+source "$HERE/graphql.sh"
+
+[[ $CASE == small || $CASE == graphql ]] || die "CASE must be small or graphql, got $CASE"
+[[ -f $JAR_B ]] || die "JAR_B: no such file: $JAR_B"
+need_install=()
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need_install+=(nginx-light)
+command -v wrk >/dev/null 2>&1 || need_install+=(wrk)
+install_missing "${need_install[@]}"
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+tools_and_jar
+ports_free "UPSTREAM_PORT, NGINX_PORT, A_PORT, B_PORT" "$UPSTREAM_PORT" "$NGINX_PORT" "$A_PORT" $((A_PORT + 1)) "$B_PORT" $((B_PORT + 1))
+
+printf '{"id":12345,"name":"faultline-bench","status":"ok","items":[1,2,3,4,5],"note":"small body"}\n' >"$OUT/www/small.json"
+chmod 755 "$OUT" "$OUT/www"   # nginx's workers run as another user
+chmod 644 "$OUT/www/small.json"
+graphql_prepare
+NOFILE=$(ulimit -n)
+for name in upstream proxy; do
+  mkdir -p "$OUT/$name"
+  if [[ $name == upstream ]]; then
+    server="listen 127.0.0.1:$UPSTREAM_PORT backlog=8192; root $OUT/www; location = /small.json { default_type application/json; }
+$(graphql_nginx_upstream_server)"
+    workers=1 upstream_block=""
+  else
+    server="listen 127.0.0.1:$NGINX_PORT backlog=8192; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection \"\"; }"
+    workers=$(nproc) upstream_block="upstream up { server 127.0.0.1:$UPSTREAM_PORT; keepalive 256; keepalive_requests 10000000; keepalive_timeout 120s; }"
+  fi
+  cat >"$OUT/$name/nginx.conf" <<CONF
+worker_processes $workers;
+worker_rlimit_nofile $NOFILE;
+pid $OUT/$name/nginx.pid;
+error_log $OUT/$name/error.log warn;
+events { worker_connections $((NOFILE - 512)); multi_accept on; }
+http {
+    access_log off;
+    keepalive_requests 10000000;
+    $upstream_block
+    server { $server }
+}
+CONF
+  "$NGINX" -p "$OUT/$name" -e "$OUT/$name/error.log" -c "$OUT/$name/nginx.conf" -g 'daemon off;' >>"$OUT/$name/stdout.log" 2>&1 &
+  PIDS+=($!)
+done
+NGINX_PROXY_PID=${PIDS[1]}
+
+# start_gateway NAME JAR PORT: a gateway whose listener for the case is on PORT
+start_gateway() {
+  local listener=(--http-port "$3")
+  [[ $CASE == graphql ]] && listener=(--http-port 0 --graphql-upstream "http://127.0.0.1:$UPSTREAM_PORT" --graphql-port "$3")
+  # shellcheck disable=SC2086
+  java $JAVA_OPTS -jar "$2" serve --upstream "http://127.0.0.1:$UPSTREAM_PORT" "${listener[@]}" --admin-port $(($3 + 1)) \
+    --state-dir "$OUT/state-$1" --seed 42 >"$OUT/$1.log" 2>&1 &
+  PIDS+=($!)
+}
+start_gateway a "$JAR" "$A_PORT"
+A_PID=${PIDS[-1]}
+start_gateway b "$JAR_B" "$B_PORT"
+B_PID=${PIDS[-1]}
+
+NAMES=(nginx a b)
+declare -A PORT=([nginx]=$NGINX_PORT [a]=$A_PORT [b]=$B_PORT)
+declare -A PROCS=([nginx]="$(pgrep -P "$NGINX_PROXY_PID" | tr '\n' ' ')" [a]=$A_PID [b]=$B_PID)
+if [[ $CASE == graphql ]]; then
+  path=/graphql load=(-s "$GRAPHQL_DIR/post.lua")
+else
+  path=/small.json load=()
+fi
+for n in "${NAMES[@]}"; do
+  for _ in $(seq 1 150); do (exec 3<>"/dev/tcp/127.0.0.1/${PORT[$n]}") 2>/dev/null && break; sleep 0.2; done
+  if [[ $CASE == graphql ]]; then
+    graphql_check "http://127.0.0.1:${PORT[$n]}$path"
+  else
+    [[ $(curl -fsS "http://127.0.0.1:${PORT[$n]}$path") == "$(cat "$OUT/www/small.json")" ]] || die "$n does not answer the small body"
+  fi
+done
+log "$CASE: every proxy answers as the upstream does; warming the JVMs up (${WARMUP} s each)"
+for n in a b; do wrk -t1 -c50 -d"${WARMUP}s" "${load[@]}" "http://127.0.0.1:${PORT[$n]}$path" >/dev/null; done
+
+ticks() { local sum=0 pid; for pid in $1; do sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done; echo "$sum"; }
+HZ=$(getconf CLK_TCK)
+RESULTS=$OUT/results.tsv   # round  proxy  req/s  cpu_us_per_request  p99_ms
+: >"$RESULTS"
+for round in $(seq 1 "$ROUNDS"); do
+  order=("${NAMES[@]}")
+  ((round % 2 == 0)) && order=(nginx b a)   # each gateway goes first in every other round
+  for n in "${order[@]}"; do
+    before=$(ticks "${PROCS[$n]}")
+    wrk -t1 -c50 -d"${DURATION}s" --latency "${load[@]}" "http://127.0.0.1:${PORT[$n]}$path" >"$OUT/wrk-$n-r$round.txt"
+    after=$(ticks "${PROCS[$n]}")
+    rps=$(awk '/^Requests\/sec/ { print $2 }' "$OUT/wrk-$n-r$round.txt")
+    p99=$(awk '$1 == "99%" { v = $2 + 0; print ($2 ~ /us$/ ? v / 1000 : $2 ~ /ms$/ ? v : v * 1000) }' "$OUT/wrk-$n-r$round.txt")
+    errors=$(awk '/Non-2xx|Socket errors/' "$OUT/wrk-$n-r$round.txt")
+    [[ -z $errors ]] || die "$n: $errors"
+    cpu=$(awk -v a="$before" -v b="$after" -v r="$rps" -v s="$DURATION" -v hz="$HZ" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / (r * s) }')
+    printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$n" "$rps" "$cpu" "$p99" >>"$RESULTS"
+    log "round $round/$ROUNDS $n: $rps req/s, $cpu µs of CPU a request, p99 $p99 ms"
+  done
+done
+
+{
+  printf '## %s, chaos off: two builds side by side (median of %s rounds of %s s)\n\n' "$CASE" "$ROUNDS" "$DURATION"
+  printf 'A: %s\nB: %s\n\n' "$JAR" "$JAR_B"
+  printf '| proxy | req/s | ratio to nginx | CPU per request (µs) | by round | p99 (ms) |\n'
+  printf '|---|---:|---:|---:|---|---:|\n'
+  awk -F'\t' -f "$HERE/median.awk" -f <(cat <<'AWK'
+    { cnt[$2]++; for (c = 3; c <= 5; c++) val[$2, cnt[$2], c] = $c; cpu[$2] = cpu[$2] " " $4 }
+    END {
+      split("nginx a b", order, " ")
+      label["nginx"] = "nginx proxy"; label["a"] = "Faultline A"; label["b"] = "Faultline B"
+      for (k = 1; k <= 3; k++) {
+        n = order[k]
+        printf "| %s | %.0f | %.2f | %.1f | %s | %.2f |\n", label[n], median(n, 3), median(n, 3) / median("nginx", 3),
+          median(n, 4), cpu[n], median(n, 5)
+      }
+    }
+AWK
+  ) "$RESULTS"
+} | tee "$OUT/report.md"
