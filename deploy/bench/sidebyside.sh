@@ -94,7 +94,6 @@ B_PID=${PIDS[-1]}
 
 NAMES=(nginx a b)
 declare -A PORT=([nginx]=$NGINX_PORT [a]=$A_PORT [b]=$B_PORT)
-declare -A PROCS=([nginx]="$(pgrep -P "$NGINX_PROXY_PID" | tr '\n' ' ')" [a]=$A_PID [b]=$B_PID)
 if [[ $CASE == graphql ]]; then
   path=/graphql load=(-s "$GRAPHQL_DIR/post.lua")
 else
@@ -108,6 +107,8 @@ for n in "${NAMES[@]}"; do
     [[ $(curl -fsS "http://127.0.0.1:${PORT[$n]}$path") == "$(cat "$OUT/www/small.json")" ]] || die "$n does not answer the small body"
   fi
 done
+declare -A PROCS=([nginx]="$(pgrep -P "$NGINX_PROXY_PID" | tr '\n' ' ')" [a]=$A_PID [b]=$B_PID)   # nginx's workers are up by now
+[[ -n ${PROCS[nginx]// /} ]] || die "the nginx proxy has no worker processes"
 log "$CASE: every proxy answers as the upstream does; warming the JVMs up (${WARMUP} s each)"
 for n in a b; do wrk -t1 -c50 -d"${WARMUP}s" "${load[@]}" "http://127.0.0.1:${PORT[$n]}$path" >/dev/null; done
 

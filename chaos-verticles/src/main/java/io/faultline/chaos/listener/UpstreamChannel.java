@@ -148,6 +148,16 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
     return heard;
   }
 
+  /** The {@code Host} header of this connection's upstream ({@link io.faultline.chaos.config.Upstream#authority}), made once for it. */
+  public String authority() {
+    return host.authority;
+  }
+
+  /** The scheme of this connection's upstream ({@code http}, {@code https}). */
+  String scheme() {
+    return host.upstream.scheme();
+  }
+
   /** Whether this connection carried an exchange before the one it carries now. */
   public boolean reused() {
     return carried;

@@ -107,12 +107,15 @@ abstract class UpstreamPool<C> {
   final class Host {
 
     final Upstream upstream;
+    /** The {@code Host} header its requests carry ({@link Upstream#authority}), made once. */
+    final String authority;
     private final ArrayDeque<Idle<C>> idle = new ArrayDeque<>();
     private final ArrayDeque<Promise<C>> waiting = new ArrayDeque<>();
     private int open;
 
     private Host(Upstream upstream) {
       this.upstream = upstream;
+      this.authority = upstream.authority();
     }
 
     private Future<C> open() {

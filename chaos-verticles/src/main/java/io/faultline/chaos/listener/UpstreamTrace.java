@@ -64,16 +64,17 @@ public final class UpstreamTrace {
   }
 
   /**
-   * Starts the client span of a request ({@code method} to {@code url}) sent from {@code context} (the exchange's, taken
-   * where the exchange runs), and puts its trace context in {@code headers}; null when the node traces nothing, or the
-   * context carries no trace.
+   * Starts the client span of a request ({@code method} for {@code target} on {@code channel}'s upstream) sent from
+   * {@code context} (the exchange's, taken where the exchange runs), and puts its trace context in {@code headers}; null
+   * (and nothing made) when the node traces nothing, or the context carries no trace.
    */
   @SuppressWarnings("unchecked")
-  public static UpstreamTrace start(ContextInternal context, String method, String url, MultiMap headers) {
+  public static UpstreamTrace start(ContextInternal context, UpstreamChannel channel, String method, String target, MultiMap headers) {
     VertxTracer<Object, Object> tracer = context == null ? null : (VertxTracer<Object, Object>) context.tracer();
     if (tracer == null) {
       return null;
     }
+    String url = channel.scheme() + "://" + channel.authority() + target;
     Object span = tracer.sendRequest(context, SpanKind.RPC, TracingPolicy.PROPAGATE, new Request(url, method), method, headers::add,
         REQUEST_TAGS);
     return span == null ? null : new UpstreamTrace(context, tracer, span);

@@ -132,7 +132,7 @@ final class GraphQlCall {
     Upstream upstream = route.upstream();
     HeadersMultiMap headers = HeadersMultiMap.caseInsensitive();
     ProxiedHeaders.request(request, headers);
-    headers.set(HttpHeaders.HOST, upstream.authority());
+    headers.set(HttpHeaders.HOST, channel.authority());
     headers.remove(HttpHeaders.TRANSFER_ENCODING); // the body was read whole: it goes with its length
     HttpMethod method = request.method();
     if (body.length() > 0 || method != HttpMethod.GET && method != HttpMethod.HEAD) {
@@ -148,7 +148,7 @@ final class GraphQlCall {
       }
     }
     String uri = upstream.target(request.uri());
-    Leg leg = new Leg(channel, UpstreamTrace.start(context, method.name(), upstream.scheme() + "://" + upstream.authority() + uri, headers));
+    Leg leg = new Leg(channel, UpstreamTrace.start(context, channel, method.name(), uri, headers));
     this.leg = leg;
     channel.begin(leg, method == HttpMethod.HEAD);
     long timeoutMs = route.timeoutMs();

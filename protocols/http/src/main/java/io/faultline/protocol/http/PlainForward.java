@@ -70,9 +70,6 @@ final class PlainForward {
   private final UpstreamChannels channels;
   private final ExchangeRunner<HttpCall> runner;
   private final AnswerDeadlines deadlines;
-  /** The {@code Host} header of the last upstream asked, made once for it. */
-  private Upstream hostOf;
-  private String host;
   private long dateSecond = -1;
   private String date;
 
@@ -213,11 +210,7 @@ final class PlainForward {
       // the client's headers were checked as they were read: the copy is not checked again
       HeadersMultiMap headers = HeadersMultiMap.caseInsensitive();
       ProxiedHeaders.request(request, headers);
-      if (upstream != hostOf) {
-        hostOf = upstream;
-        host = upstream.authority();
-      }
-      headers.set(HttpHeaders.HOST, host);
+      headers.set(HttpHeaders.HOST, channel.authority());
       if ("chunked".equals(request.getHeader(HttpHeaders.TRANSFER_ENCODING))) {
         headers.set(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED);
       }
