@@ -80,9 +80,9 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
         new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_UPSTREAM).setMaxWaitQueueSize(-1));
     plain = new PlainForward(new UpstreamChannels(vertx, listener, MAX_CONNECTIONS_PER_UPSTREAM, KEEP_ALIVE_MS), runner,
         new AnswerDeadlines(vertx));
-    // Vert.x's client metrics and spans come from its HTTP client, which the plain path does not use: with either
-    // on, every exchange goes through the interceptor chain, whose client is Vert.x's
-    plainPath = ((io.vertx.core.internal.VertxInternal) vertx).tracer() == null && ((io.vertx.core.internal.VertxInternal) vertx).metrics() == null;
+    // Vert.x's client metrics come from its HTTP client, which the plain path does not use: with them on, every exchange
+    // takes the chain, so that they count every upstream request (the plain path makes its client spans itself, UpstreamTrace)
+    plainPath = ((io.vertx.core.internal.VertxInternal) vertx).metrics() == null;
     // WebSocket upgrades would skip the interceptors (and so routing and chaos): proxied as plain HTTP until the websocket listener exists.
     proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(false), client)
         .origin(context -> {

@@ -10,6 +10,7 @@ import io.faultline.chaos.listener.ProxiedHeaders;
 import io.faultline.chaos.listener.RequestChecks;
 import io.faultline.chaos.listener.UpstreamChannel;
 import io.faultline.chaos.listener.UpstreamChannels;
+import io.faultline.chaos.listener.UpstreamTrace;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -29,6 +30,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.headers.HeadersAdaptor;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -125,11 +127,12 @@ final class PlainForward {
 
   void forward(HttpCall call) {
     call.request.pause();
+    ContextInternal context = ContextInternal.current(); // the exchange's: its span, if traced, is the upstream call's parent
     channels.acquire(call.route.upstream(), call.route.timeoutMs()).onComplete(opened -> {
       if (opened.failed()) {
         unanswered(call, opened.cause());
       } else {
-        new Relay(call, opened.result()).send();
+        new Relay(call, opened.result(), context).send();
       }
     });
   }
@@ -178,6 +181,12 @@ final class PlainForward {
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final UpstreamChannel channel;
+    /** Where the exchange runs: the upstream call's client span, when traced, is made from it. */
+    private final ContextInternal context;
+    /** The upstream call's client span, when traced; else null. */
+    private UpstreamTrace trace;
+    /** The answer's status, once its head is in. */
+    private int status;
     private AnswerDeadlines.Watch watch;
     /** The request went out whole. */
     private boolean sent;
@@ -192,11 +201,12 @@ final class PlainForward {
     /** The head is in and was not written yet: it goes at the end of the read unless a body piece took it. */
     private boolean headDue;
 
-    Relay(HttpCall call, UpstreamChannel channel) {
+    Relay(HttpCall call, UpstreamChannel channel, ContextInternal context) {
       this.call = call;
       this.request = call.request;
       this.response = call.request.response();
       this.channel = channel;
+      this.context = context;
     }
 
     void send() {
@@ -215,6 +225,10 @@ final class PlainForward {
         headers.set(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED);
       }
       String uri = upstream.target(request.uri());
+      if (call.exchange != null) {
+        call.exchange.clearTraceContext(headers); // the client span's context replaces the client's own
+      }
+      trace = UpstreamTrace.start(context, channel, request.method().name(), uri, headers);
       io.netty.handler.codec.http.HttpMethod method = request.method().toNetty();
       channel.begin(this, request.method() == HttpMethod.HEAD);
       long timeoutMs = call.route.timeoutMs();
@@ -310,7 +324,7 @@ final class PlainForward {
         dropped(call);
         return;
       }
-      int status = in.status().code();
+      status = in.status().code();
       response.setStatusCode(status);
       String reason = in.status().reasonPhrase();
       if (!reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
@@ -371,6 +385,9 @@ final class PlainForward {
         if (sent) {
           finish(reusable);
         } else {
+          if (trace != null) {
+            trace.answered(status); // the answer came whole: the call is over, though its connection cannot go back
+          }
           // answered before the upload's end (a 413, a 401): the connection, mid-request, cannot carry another, and
           // the rest of the body is read and let go, so the client's next request can come (as nginx does)
           abandon();
@@ -412,6 +429,9 @@ final class PlainForward {
       if (watch != null) {
         watch.done();
       }
+      if (trace != null) {
+        trace.failed(cause);
+      }
       if (received) {
         if (!sent) {
           request.resume(); // the rest of its body is read and let go, so the client's next request can come
@@ -439,9 +459,13 @@ final class PlainForward {
     /** The route timeout passed with no answer: 504, naming the client's request (built only now, not for every request). */
     private void timedOut(long timeoutMs) {
       if (!over) {
+        TimeoutException late = new TimeoutException("the upstream did not answer within " + timeoutMs + " ms (route timeout): "
+            + request.method() + " " + request.uri());
+        if (trace != null) {
+          trace.failed(late);
+        }
         abandon();
-        unanswered(call, new TimeoutException("the upstream did not answer within " + timeoutMs + " ms (route timeout): "
-            + request.method() + " " + request.uri()));
+        unanswered(call, late);
       }
     }
 
@@ -452,6 +476,9 @@ final class PlainForward {
         if (watch != null) {
           watch.done();
         }
+        if (trace != null) {
+          trace.answered(status);
+        }
         channel.done(reuse);
       }
     }
@@ -461,6 +488,9 @@ final class PlainForward {
       over = true;
       if (watch != null) {
         watch.done();
+      }
+      if (trace != null) {
+        trace.failed(new java.io.IOException(answered ? "the exchange ended mid-answer" : "the exchange ended before the upstream answered"));
       }
       channel.close();
     }
