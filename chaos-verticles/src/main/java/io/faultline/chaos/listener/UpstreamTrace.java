@@ -28,7 +28,7 @@ public final class UpstreamTrace {
 
     @Override
     public String value(Request request, int index) {
-      return index == 0 ? request.url : request.method;
+      return index == 0 ? request.url() : request.method;
     }
   };
 
@@ -49,7 +49,11 @@ public final class UpstreamTrace {
     }
   };
 
-  private record Request(String url, String method) {
+  /** A request as its span's tags read it: its URL is made only then (a context without a trace makes no span). */
+  private record Request(UpstreamChannel channel, String target, String method) {
+    String url() {
+      return channel.scheme() + "://" + channel.authority() + target;
+    }
   }
 
   private final ContextInternal context;
@@ -74,8 +78,7 @@ public final class UpstreamTrace {
     if (tracer == null) {
       return null;
     }
-    String url = channel.scheme() + "://" + channel.authority() + target;
-    Object span = tracer.sendRequest(context, SpanKind.RPC, TracingPolicy.PROPAGATE, new Request(url, method), method, headers::add,
+    Object span = tracer.sendRequest(context, SpanKind.RPC, TracingPolicy.PROPAGATE, new Request(channel, target, method), method, headers::add,
         REQUEST_TAGS);
     return span == null ? null : new UpstreamTrace(context, tracer, span);
   }

@@ -125,6 +125,8 @@ public final class PacedReadStream implements ReadStream<Buffer> {
 
   private void onError(Throwable error) {
     cancelTimer();
+    pending.clear(); // what was held is not sent after the failure, nor an end: a stream that failed never ends
+    ended = true;
     if (exceptionHandler != null) {
       exceptionHandler.handle(error);
     }

@@ -41,6 +41,7 @@ final class AnswerBody implements ReadStream<Buffer> {
   /** The connection broke before the body's end. */
   void fail(Throwable cause) {
     complete = true;
+    ended = true; // a stream that failed never ends: the reader is told the failure only
     held.clear();
     if (exceptionHandler != null) {
       exceptionHandler.handle(cause);

@@ -148,7 +148,7 @@ final class GraphQlCall {
       }
     }
     String uri = upstream.target(request.uri());
-    Leg leg = new Leg(channel, UpstreamTrace.start(context, channel, method.name(), uri, headers));
+    Leg leg = new Leg(channel, context, UpstreamTrace.start(context, channel, method.name(), uri, headers));
     this.leg = leg;
     channel.begin(leg, method == HttpMethod.HEAD);
     long timeoutMs = route.timeoutMs();
@@ -172,6 +172,11 @@ final class GraphQlCall {
   private final class Leg implements UpstreamChannel.Exchange {
 
     private final UpstreamChannel channel;
+    /**
+     * Where the exchange runs (null outside Vert.x's): what chaos does with its answer (the pacer's timers, the schema
+     * fetch) runs there, as it did through Vert.x's client, not in the bare Netty read that brings the answer.
+     */
+    private final ContextInternal context;
     /** The upstream call's client span, when traced; else null. */
     private final UpstreamTrace trace;
     private AnswerDeadlines.Watch watch;
@@ -187,18 +192,52 @@ final class GraphQlCall {
     private Future<GraphQlSchema> schema;
     /** The body as a stream for the pacer, under a bandwidth limit; else null. */
     private AnswerBody paced;
+    /** The head is in and was not written yet: it goes at the end of the read unless a body piece took it. */
+    private boolean headDue;
 
-    Leg(UpstreamChannel channel, UpstreamTrace trace) {
+    Leg(UpstreamChannel channel, ContextInternal context, UpstreamTrace trace) {
       this.channel = channel;
+      this.context = context;
       this.trace = trace;
+    }
+
+    /** Whether what comes from the upstream is handled on the exchange's context: when chaos has an exchange (untouched ones need none). */
+    private boolean onContext() {
+      return exchange != null && context != null;
     }
 
     @Override
     public void head(HttpResponse in) {
+      if (onContext()) {
+        context.dispatch(in, this::answer);
+      } else {
+        answer(in);
+      }
+    }
+
+    @Override
+    public void piece(HttpContent piece) {
+      if (onContext()) {
+        context.dispatch(piece, this::take);
+      } else {
+        take(piece);
+      }
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      if (onContext()) {
+        context.dispatch(cause, this::fail);
+      } else {
+        fail(cause);
+      }
+    }
+
+    private void answer(HttpResponse in) {
       if (done) {
         return;
       }
-      watch.done();
+      stopWatch();
       if (over) { // the client left as the answer came
         abandon();
         return;
@@ -228,11 +267,14 @@ final class GraphQlCall {
       if (bps > 0) {
         paced = new AnswerBody(channel);
         relay(exchange.paced(paced, bps), response);
+      } else {
+        // The head goes out when it comes, also without a body yet (an event stream's first event, a deferred part, may
+        // be a while away): at the end of this read, so a body that came in the same read still goes out with it
+        headDue = true;
       }
     }
 
-    @Override
-    public void piece(HttpContent piece) {
+    private void take(HttpContent piece) {
       if (done) {
         piece.release();
         return;
@@ -261,6 +303,7 @@ final class GraphQlCall {
         drop(false);
         return;
       }
+      headDue = false;
       ByteBuf content = piece.content();
       if (last) {
         finish();
@@ -290,19 +333,25 @@ final class GraphQlCall {
 
     @Override
     public void readDone() {
+      if (headDue) {
+        headDue = false;
+        HttpServerResponse response = request.response();
+        if (!done && !over && !response.headWritten() && !response.closed()) {
+          response.writeHead();
+        }
+      }
     }
 
     @Override
     public void writable() {
     }
 
-    @Override
-    public void failed(Throwable cause) {
+    private void fail(Throwable cause) {
       if (done) {
         return;
       }
       done = true; // the connection is closed
-      watch.done();
+      stopWatch();
       if (trace != null) {
         trace.failed(cause);
       }
@@ -326,6 +375,13 @@ final class GraphQlCall {
       }
     }
 
+    /** The route timeout is over (the head came, or the exchange ended): none when the route has none. */
+    private void stopWatch() {
+      if (watch != null) {
+        watch.done();
+      }
+    }
+
     /** The route timeout passed with no answer: 504, naming the client's request (built only now, not for every request). */
     void timedOut(long timeoutMs) {
       if (!done && head == null) {
@@ -342,7 +398,7 @@ final class GraphQlCall {
     /** The answer came whole: the connection goes back to its pool, or is closed when the upstream closes it. */
     private void finish() {
       done = true;
-      watch.done();
+      stopWatch();
       if (trace != null) {
         trace.answered(status);
       }
@@ -353,7 +409,7 @@ final class GraphQlCall {
     void abandon() {
       if (!done) {
         done = true;
-        watch.done();
+        stopWatch();
         if (trace != null) {
           trace.failed(new java.io.IOException(head == null ? "the exchange ended before the upstream answered" : "the exchange ended mid-answer"));
         }

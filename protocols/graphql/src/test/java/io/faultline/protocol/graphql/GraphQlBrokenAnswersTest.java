@@ -50,6 +50,9 @@ class GraphQlBrokenAnswersTest {
       } else if (text.contains("head")) {
         response.putHeader("Content-Length", "1000").putHeader("X-Upstream", "head").writeHead()
             .onComplete(w -> request.connection().close());
+      } else if (text.contains("late")) { // the head at once, the body a second later
+        response.setChunked(true).putHeader("X-Upstream", "late").writeHead()
+            .onComplete(w -> vertx.setTimer(1_000, id -> response.end("{\"data\": {\"late\": true}}")));
       } else if (text.contains("slow")) {
         vertx.setTimer(500, id -> response.end("{\"data\": {\"slow\": \"late\"}}"));
       } else {
@@ -148,6 +151,26 @@ class GraphQlBrokenAnswersTest {
     assertThat(next.broken()).isNull();
     // the field nulled when it is the field fault's: the answers above went through that rewrite
     assertThat(next.body().toJsonObject().getJsonObject("data").getValue("hello")).isEqualTo(chaos.contains("field_faults") ? null : "world");
+  }
+
+  /**
+   * An answer's head goes to the client when it comes, not with the body's first bytes: a client of an event stream or
+   * of deferred parts learns the answer began (the route timeout already stopped counting once the head came).
+   */
+  @Test
+  void anAnswersHeadReachesTheClientBeforeItsBody() throws Exception {
+    for (boolean http2 : new boolean[] {false, true}) {
+      HttpClient client = client(http2);
+      long started = System.nanoTime();
+      HttpClientResponse head = post(client, "{ late }", null).await(10, TimeUnit.SECONDS);
+      long headMs = (System.nanoTime() - started) / 1_000_000;
+      String body = head.body().await(10, TimeUnit.SECONDS).toString();
+      long bodyMs = (System.nanoTime() - started) / 1_000_000;
+      assertThat(head.getHeader("X-Upstream")).as(http2 ? "h2" : "h1").isEqualTo("late");
+      assertThat(body).contains("late");
+      assertThat(headMs).as("ms to the head").isLessThan(700);
+      assertThat(bodyMs).as("ms to the body").isGreaterThanOrEqualTo(900);
+    }
   }
 
   @Test

@@ -58,6 +58,40 @@ class GraphQlCountingTest {
     assertThat(fixture.upstreamHits.get()).isEqualTo(3);
   }
 
+  /**
+   * A client that stops reading a large answer for a while gets it whole once it reads again (the upstream's connection
+   * stops being read meanwhile), over HTTP/1.1 and HTTP/2; the operations after it are answered, and every piece of
+   * the answers written on was given back to Netty's pool.
+   */
+  @Test
+  void aClientThatPausesALargeAnswerGetsItWholeAndTheNextOperationsGoOn() throws Exception {
+    fixture = new GraphQlFixture(null);
+    String query = new JsonObject().put("query", "{ blob(size: 8000000) }").encode();
+    String direct = fixture.direct("{ blob(size: 8000000) }").bodyAsString();
+    for (boolean http2 : new boolean[] {false, true}) {
+      io.vertx.core.http.HttpClientOptions options = new io.vertx.core.http.HttpClientOptions();
+      if (http2) {
+        options.setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
+      }
+      io.vertx.core.http.HttpClient client = fixture.vertx.createHttpClient(options);
+      String body = client.request(io.vertx.core.http.HttpMethod.POST, fixture.port, "127.0.0.1", "/")
+          .compose(request -> request.putHeader("Content-Type", "application/json").send(query))
+          .compose(response -> {
+            response.pause(); // a second without reading: the gateway's writes to it fill up
+            io.vertx.core.Promise<io.vertx.core.buffer.Buffer> read = io.vertx.core.Promise.promise();
+            fixture.vertx.setTimer(1_000, id -> {
+              response.body().onComplete(read);
+              response.resume();
+            });
+            return read.future();
+          }).await(30, java.util.concurrent.TimeUnit.SECONDS).toString();
+      assertThat(body.length()).as(http2 ? "h2" : "h1").isEqualTo(direct.length());
+      assertThat(body).isEqualTo(direct);
+      assertThat(fixture.post("{ hello }").bodyAsJsonObject().getJsonObject("data").getString("hello")).isEqualTo("world");
+    }
+    fixture.events.await("every piece given back", () -> io.faultline.chaos.listener.UpstreamChannel.outstanding() == 0);
+  }
+
   @Test
   void aSubscriptionIsRefusedWithTheCodeAnOperationOverHttpGets() throws Exception {
     fixture = new GraphQlFixture("{\"enabled\": true, \"fault_injection\": {\"grpc_status_codes\": [\"UNAVAILABLE\"],"
