@@ -44,38 +44,7 @@ ports_free "UPSTREAM_PORT, NGINX_PORT, FAULTLINE_PORT, VERTX_PORT, NETTY_PORT, H
 javac -cp "$JAR" -d "$OUT/classes" "$HERE/BareVertx.java" "$HERE/BareNetty.java" "$HERE/BareHybrid.java"
 
 
-# The 92-byte JSON body of run.sh's small case, from an nginx upstream with one worker; an nginx proxy with
-# one worker per core and a keep-alive pool, as run.sh's.
-printf '{"id":12345,"name":"faultline-bench","status":"ok","items":[1,2,3,4,5],"note":"small body"}\n' >"$OUT/www/small.json"
-chmod 755 "$OUT" "$OUT/www"   # nginx's workers run as another user
-chmod 644 "$OUT/www/small.json"
-NOFILE=$(ulimit -n)
-for name in upstream proxy; do
-  mkdir -p "$OUT/$name"
-  if [[ $name == upstream ]]; then
-    server="listen 127.0.0.1:$UPSTREAM_PORT backlog=8192; root $OUT/www; location = /small.json { default_type application/json; }"
-    workers=1 upstream_block=""
-  else
-    server="listen 127.0.0.1:$NGINX_PORT backlog=8192; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection \"\"; }"
-    workers=$(nproc) upstream_block="upstream up { server 127.0.0.1:$UPSTREAM_PORT; keepalive 256; keepalive_requests 10000000; keepalive_timeout 120s; }"
-  fi
-  cat >"$OUT/$name/nginx.conf" <<CONF
-worker_processes $workers;
-worker_rlimit_nofile $NOFILE;
-pid $OUT/$name/nginx.pid;
-error_log $OUT/$name/error.log warn;
-events { worker_connections $((NOFILE - 512)); multi_accept on; }
-http {
-    access_log off;
-    keepalive_requests 10000000;
-    $upstream_block
-    server { $server }
-}
-CONF
-  "$NGINX" -p "$OUT/$name" -e "$OUT/$name/error.log" -c "$OUT/$name/nginx.conf" -g 'daemon off;' >>"$OUT/$name/stdout.log" 2>&1 &
-  PIDS+=($!)
-done
-NGINX_PROXY_PID=${PIDS[1]}
+start_nginx_pair "$UPSTREAM_PORT" "$NGINX_PORT"
 
 # shellcheck disable=SC2086
 java $JAVA_OPTS -jar "$JAR" serve --upstream "http://127.0.0.1:$UPSTREAM_PORT" --http-port "$FAULTLINE_PORT" \

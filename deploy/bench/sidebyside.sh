@@ -45,38 +45,8 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 tools_and_jar
 ports_free "UPSTREAM_PORT, NGINX_PORT, A_PORT, B_PORT" "$UPSTREAM_PORT" "$NGINX_PORT" "$A_PORT" $((A_PORT + 1)) "$B_PORT" $((B_PORT + 1))
 
-printf '{"id":12345,"name":"faultline-bench","status":"ok","items":[1,2,3,4,5],"note":"small body"}\n' >"$OUT/www/small.json"
-chmod 755 "$OUT" "$OUT/www"   # nginx's workers run as another user
-chmod 644 "$OUT/www/small.json"
 graphql_prepare
-NOFILE=$(ulimit -n)
-for name in upstream proxy; do
-  mkdir -p "$OUT/$name"
-  if [[ $name == upstream ]]; then
-    server="listen 127.0.0.1:$UPSTREAM_PORT backlog=8192; root $OUT/www; location = /small.json { default_type application/json; }
-$(graphql_nginx_upstream_server)"
-    workers=1 upstream_block=""
-  else
-    server="listen 127.0.0.1:$NGINX_PORT backlog=8192; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection \"\"; }"
-    workers=$(nproc) upstream_block="upstream up { server 127.0.0.1:$UPSTREAM_PORT; keepalive 256; keepalive_requests 10000000; keepalive_timeout 120s; }"
-  fi
-  cat >"$OUT/$name/nginx.conf" <<CONF
-worker_processes $workers;
-worker_rlimit_nofile $NOFILE;
-pid $OUT/$name/nginx.pid;
-error_log $OUT/$name/error.log warn;
-events { worker_connections $((NOFILE - 512)); multi_accept on; }
-http {
-    access_log off;
-    keepalive_requests 10000000;
-    $upstream_block
-    server { $server }
-}
-CONF
-  "$NGINX" -p "$OUT/$name" -e "$OUT/$name/error.log" -c "$OUT/$name/nginx.conf" -g 'daemon off;' >>"$OUT/$name/stdout.log" 2>&1 &
-  PIDS+=($!)
-done
-NGINX_PROXY_PID=${PIDS[1]}
+start_nginx_pair "$UPSTREAM_PORT" "$NGINX_PORT" "$(graphql_nginx_upstream_server)"
 
 # start_gateway NAME JAR PORT: a gateway whose listener for the case is on PORT
 start_gateway() {

@@ -1,7 +1,8 @@
-# What the bench's standalone scripts (tcp.sh, floor.sh) share, sourced by each once it has set LOG_TAG, OUT,
-# REPO and JAR: log and die, installing what is missing with apt, checking the tools and building the jar,
-# checking that ports are free, and stopping on exit every process whose pid it added to PIDS. (run.sh has
-# its own, richer versions of these.)
+# What the bench's standalone scripts (tcp.sh, floor.sh, sidebyside.sh) share, sourced by each once it has set
+# LOG_TAG, OUT, REPO and JAR: log and die, installing what is missing with apt, checking the tools and building the
+# jar, checking that ports are free, starting the nginx upstream (and the nginx proxy) that the measured proxies stand
+# in front of, and stopping on exit every process whose pid it added to PIDS. (run.sh has its own, richer versions
+# of these.)
 
 log() { printf '[%s %s] %s\n' "$LOG_TAG" "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -54,3 +55,43 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# start_nginx_pair UPSTREAM_PORT PROXY_PORT [LOCATIONS]: an nginx upstream with one worker, answering run.sh's
+# 92-byte small body at /small.json (from $OUT/www) and whatever LOCATIONS (nginx directives of its server block)
+# add, and an nginx proxy in front of it with one worker per core and a keep-alive pool, as run.sh's. Needs $NGINX;
+# their pids go to PIDS, the proxy's (whose workers are its children) in NGINX_PROXY_PID.
+start_nginx_pair() {
+  local upstream_port=$1 proxy_port=$2 locations=${3:-} name server workers upstream_block nofile
+  mkdir -p "$OUT/www"
+  printf '{"id":12345,"name":"faultline-bench","status":"ok","items":[1,2,3,4,5],"note":"small body"}\n' >"$OUT/www/small.json"
+  chmod 755 "$OUT" "$OUT/www"   # nginx's workers run as another user
+  chmod 644 "$OUT/www/small.json"
+  nofile=$(ulimit -n)
+  for name in upstream proxy; do
+    mkdir -p "$OUT/$name"
+    if [[ $name == upstream ]]; then
+      server="listen 127.0.0.1:$upstream_port backlog=8192; root $OUT/www; location = /small.json { default_type application/json; }
+$locations"
+      workers=1 upstream_block=""
+    else
+      server="listen 127.0.0.1:$proxy_port backlog=8192; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection \"\"; }"
+      workers=$(nproc) upstream_block="upstream up { server 127.0.0.1:$upstream_port; keepalive 256; keepalive_requests 10000000; keepalive_timeout 120s; }"
+    fi
+    cat >"$OUT/$name/nginx.conf" <<CONF
+worker_processes $workers;
+worker_rlimit_nofile $nofile;
+pid $OUT/$name/nginx.pid;
+error_log $OUT/$name/error.log warn;
+events { worker_connections $((nofile - 512)); multi_accept on; }
+http {
+    access_log off;
+    keepalive_requests 10000000;
+    $upstream_block
+    server { $server }
+}
+CONF
+    "$NGINX" -p "$OUT/$name" -e "$OUT/$name/error.log" -c "$OUT/$name/nginx.conf" -g 'daemon off;' >>"$OUT/$name/stdout.log" 2>&1 &
+    PIDS+=($!)
+  done
+  NGINX_PROXY_PID=${PIDS[-1]}
+}

@@ -209,6 +209,42 @@ class TracingTest {
     assertThat(unsampled).singleElement().satisfies(header -> assertThat(header).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-00"));
   }
 
+  /**
+   * An upstream call sent from elsewhere than the request's own handler still carries the exchange's trace: a GET sent
+   * again after the kept-alive connection it went on was closed unanswered (from the connection's close), and a request
+   * a latency fault held, released by the kill switch (from the switch's message). Each reached the upstream with no
+   * {@code traceparent} at all: the client's was taken off, and the client span made from a context without the
+   * exchange's span was none.
+   */
+  @Test
+  void aCallSentAgainOrReleasedByTheKillSwitchCarriesItsExchangesTrace() throws Exception {
+    int upstream = upstream();
+    Path config = dir.resolve("faultline.yaml");
+    Files.writeString(config, """
+        admin: {port: 0}
+        listeners:
+          - {name: web, protocol: http, port: 0, upstream: "http://127.0.0.1:%1$d", instances: 1}
+        chaos:
+          enabled: true
+          rules:
+            - {name: held, match: {listener: web, path: /held}, latency: {fixed_delay_ms: 20000}}
+        tracing: {enabled: true, endpoint: "%2$s"}
+        """.formatted(upstream, receiver.url()));
+    gateway = Gateway.start(ConfigLoader.load(config, Map.of(), Map.of()), null, null).await();
+    assertThat(get("/plain", traceparent(1)).statusCode()).isEqualTo(200); // the connection /drop-once goes on next
+    assertThat(get("/drop-once", traceparent(2)).statusCode()).as("sent again on a new connection").isEqualTo(200);
+    List<List<String>> dropOnce = upstreamSaw.get("http:/drop-once");
+    assertThat(dropOnce).as("the upstream got it twice").hasSize(2);
+    assertThat(dropOnce.get(1)).as("the second time too: one traceparent, the exchange's trace, not the client's span")
+        .singleElement().satisfies(header -> assertThat(header).startsWith("00-" + traceId(2) + "-").doesNotContain(clientSpan(2)));
+
+    var held = web.get(gateway.listenerPort("web"), "127.0.0.1", "/held").putHeader("traceparent", traceparent(3)).send();
+    vertx.setTimer(500, id -> gateway.vertx().eventBus().request(io.faultline.chaos.control.Addresses.CHAOS_DISABLE, null));
+    assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).as("released at once").isEqualTo(200);
+    assertThat(upstreamSaw.get("http:/held")).singleElement().asList()
+        .singleElement().satisfies(header -> assertThat((String) header).startsWith("00-" + traceId(3) + "-").doesNotContain(clientSpan(3)));
+  }
+
   /** W3C Trace Context 3.3.1: a tracestate sent on several lines is one list (the lines after the first were lost). */
   @Test
   void aTracestateSentOnSeveralLinesIsCarriedWhole() throws Exception {
@@ -279,6 +315,10 @@ class TracingTest {
             request.response().putHeader("Content-Type", "application/json").end("{\"data\":{\"hello\":\"world\"}}");
           } else {
             saw("http:" + request.path(), request.headers());
+            if (request.path().equals("/drop-once") && upstreamSaw.get("http:/drop-once").size() == 1) {
+              request.connection().close(); // as an upstream closing a kept-alive connection as a request came on it
+              return;
+            }
             request.response().end("ok");
           }
         }));

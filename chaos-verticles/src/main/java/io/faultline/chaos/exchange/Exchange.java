@@ -87,10 +87,11 @@ public final class Exchange<C> {
   }
 
   /**
-   * Readies the headers of this exchange's upstream request when Vert.x's HTTP client sends it (HTTP,
-   * gRPC, GraphQL): Vert.x adds the trace context of its client span, a child of this exchange's span, so
-   * a traced exchange drops the client's own (the upstream would get two {@code traceparent}s, and take the
-   * client's). Untraced, the client's trace context is forwarded as it came.
+   * Readies the headers of this exchange's upstream request (HTTP, gRPC, GraphQL): the trace context of the
+   * upstream call's client span, a child of this exchange's span, is added to them as the request goes (by
+   * Vert.x's HTTP client, or {@code UpstreamTrace}), so a traced exchange drops the client's own (the upstream
+   * would get two {@code traceparent}s, and take the client's). Untraced, the client's trace context is
+   * forwarded as it came.
    */
   public void clearTraceContext(MultiMap headers) {
     if (span != null) {

@@ -102,6 +102,23 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
     });
   }
 
+  /**
+   * Writes a piece of the answer of {@code owner}, this connection's exchange, on to {@code response} ({@link #pass}, not
+   * its last), and when the client's side is then full stops reading this connection until it drains: unless the
+   * exchange has let go of the connection by then (it went back to its pool, or was closed).
+   */
+  public void passOn(HttpContent piece, HttpServerResponse response, Exchange owner) {
+    pass(piece, response, false);
+    if (response.writeQueueFull()) {
+      reading(false);
+      response.drainHandler(v -> {
+        if (exchange == owner) {
+          reading(true);
+        }
+      });
+    }
+  }
+
   /** Pieces of answers written on and not given back yet, across all connections (for tests: 0 once traffic is over). */
   public static long outstanding() {
     return OUTSTANDING.sum();

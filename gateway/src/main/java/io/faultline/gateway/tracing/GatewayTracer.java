@@ -23,9 +23,10 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The node's Vert.x tracer. Upstream calls are Vert.x's to trace: its HTTP client (HTTP, gRPC and GraphQL
- * upstreams) makes a client span under the exchange's span and sends its {@code traceparent}, through
- * vertx-opentelemetry's tracer. The server side is the exchange runner's: each exchange gets one span
+ * The node's Vert.x tracer. Upstream calls are traced through it as client spans under the exchange's span, whose
+ * {@code traceparent} goes upstream, by vertx-opentelemetry's tracer: Vert.x's HTTP client makes them for gRPC and
+ * for HTTP exchanges through the interceptor chain, and the Netty-codec upstream connections of HTTP's plain path
+ * and of GraphQL make the same through it ({@code UpstreamTrace}). The server side is the exchange runner's: each exchange gets one span
  * ({@link #begin}), from its arrival to its end, which Vert.x's server span could not be (it ends when a
  * WebSocket's 101 is sent, and before the lifecycle learns how an HTTP exchange ended). So Vert.x's own
  * server and event-bus spans are not made: an admin API call or an event-bus message is no trace.

@@ -51,6 +51,11 @@ final class GraphQlCall {
   final RouteTable.Route route;
   final Buffer body;
   final long startedNanos;
+  /**
+   * The context the request came in on (its own, duplicated): a traced exchange's span is attached there, so the
+   * upstream call's client span is made from it, also when the call is sent from elsewhere (a kill switch's release).
+   */
+  final ContextInternal origin = ContextInternal.current();
   final ParsedOperation operation;
   /** Why the document is refused before anything else happens (over the parsing budget), or null. */
   Exchange<GraphQlCall> exchange;
@@ -113,12 +118,11 @@ final class GraphQlCall {
   }
 
   void forward() {
-    ContextInternal context = ContextInternal.current(); // the exchange's: its span, if traced, is the upstream call's parent
     connections.acquire(route.upstream(), route.timeoutMs()).onComplete(opened -> {
       if (opened.failed()) {
         upstreamFailed(opened.cause());
       } else {
-        send(opened.result(), context);
+        send(opened.result(), origin);
       }
     });
   }
@@ -209,7 +213,7 @@ final class GraphQlCall {
     @Override
     public void head(HttpResponse in) {
       if (onContext()) {
-        context.dispatch(in, this::answer);
+        onContext(in, this::answer);
       } else {
         answer(in);
       }
@@ -218,7 +222,7 @@ final class GraphQlCall {
     @Override
     public void piece(HttpContent piece) {
       if (onContext()) {
-        context.dispatch(piece, this::take);
+        onContext(piece, this::take);
       } else {
         take(piece);
       }
@@ -227,9 +231,22 @@ final class GraphQlCall {
     @Override
     public void failed(Throwable cause) {
       if (onContext()) {
-        context.dispatch(cause, this::fail);
+        onContext(cause, this::fail);
       } else {
         fail(cause);
+      }
+    }
+
+    /**
+     * Hands {@code event} to {@code handler} as the exchange's context's: not {@code dispatch()}, which reports and
+     * swallows an exception, where it goes on to Netty, which closes the connection (the exchange hears it failed).
+     */
+    private <E> void onContext(E event, java.util.function.Consumer<E> handler) {
+      ContextInternal previous = context.beginDispatch();
+      try {
+        handler.accept(event);
+      } finally {
+        context.endDispatch(previous);
       }
     }
 
@@ -320,15 +337,7 @@ final class GraphQlCall {
         piece.release();
         return;
       }
-      UpstreamChannel.pass(piece, response, false);
-      if (response.writeQueueFull()) {
-        channel.reading(false);
-        response.drainHandler(v -> {
-          if (!done) {
-            channel.reading(true);
-          }
-        });
-      }
+      channel.passOn(piece, response, this);
     }
 
     @Override

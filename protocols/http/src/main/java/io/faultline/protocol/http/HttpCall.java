@@ -6,6 +6,7 @@ import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.listener.RouteTable;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.httpproxy.ProxyContext;
 
@@ -19,6 +20,12 @@ final class HttpCall {
   final HttpServerRequest request;
   final RouteTable.Route route;
   final long startedNanos;
+  /**
+   * The context the request came in on (its own, duplicated): a traced exchange's span is attached there, so the
+   * upstream call's client span is made from it, also when the call is sent from elsewhere (after a kill switch's
+   * release, or again after a kept-alive connection failed it).
+   */
+  final ContextInternal origin = ContextInternal.current();
   Exchange<HttpCall> exchange;
   ProxyContext context;
   /** An untouched exchange has been counted (it is counted once its answer's fate is known). */

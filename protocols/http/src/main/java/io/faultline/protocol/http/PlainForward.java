@@ -127,12 +127,11 @@ final class PlainForward {
 
   void forward(HttpCall call) {
     call.request.pause();
-    ContextInternal context = ContextInternal.current(); // the exchange's: its span, if traced, is the upstream call's parent
     channels.acquire(call.route.upstream(), call.route.timeoutMs()).onComplete(opened -> {
       if (opened.failed()) {
         unanswered(call, opened.cause());
       } else {
-        new Relay(call, opened.result(), context).send();
+        new Relay(call, opened.result(), call.origin).send();
       }
     });
   }
@@ -372,6 +371,9 @@ final class PlainForward {
       ByteBuf content = piece.content();
       if (piece instanceof LastHttpContent end) {
         received = true;
+        if (trace != null) {
+          trace.answered(status); // before the answer's end ends the exchange's span: a child ends before its parent
+        }
         io.netty.handler.codec.http.HttpHeaders trailers = end.trailingHeaders();
         if (!trailers.isEmpty() && response.isChunked()) {
           response.trailers().addAll(new HeadersAdaptor(trailers));
@@ -399,15 +401,7 @@ final class PlainForward {
         piece.release();
         return;
       }
-      UpstreamChannel.pass(piece, response, false);
-      if (response.writeQueueFull()) {
-        channel.reading(false);
-        response.drainHandler(v -> {
-          if (!over) {
-            channel.reading(true);
-          }
-        });
-      }
+      channel.passOn(piece, response, this);
     }
 
     @Override
