@@ -97,6 +97,14 @@ final class RuleMatcher {
     if (operationName != null && !operationName.matches(operation.name())) {
       return false;
     }
-    return fields.isEmpty() || fields.stream().anyMatch(operation::selects);
+    if (fields.isEmpty()) {
+      return true;
+    }
+    for (int i = 0; i < fields.size(); i++) { // per request: no stream (it was 2.3% of a targeted GraphQL query's allocations)
+      if (operation.selects(fields.get(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 }
