@@ -82,43 +82,16 @@ declare -A PROCS=([nginx]="$(pgrep -P "$NGINX_PROXY_PID" | tr '\n' ' ')" [a]=$A_
 log "$CASE: every proxy answers as the upstream does; warming the JVMs up (${WARMUP} s each)"
 for n in a b; do wrk -t1 -c50 -d"${WARMUP}s" "${load[@]}" "http://127.0.0.1:${PORT[$n]}$path" >/dev/null; done
 
-ticks() { local sum=0 pid; for pid in $1; do sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done; echo "$sum"; }
-HZ=$(getconf CLK_TCK)
 RESULTS=$OUT/results.tsv   # round  proxy  req/s  cpu_us_per_request  p99_ms
 : >"$RESULTS"
 for round in $(seq 1 "$ROUNDS"); do
   order=("${NAMES[@]}")
   ((round % 2 == 0)) && order=(nginx b a)   # each gateway goes first in every other round
-  for n in "${order[@]}"; do
-    before=$(ticks "${PROCS[$n]}")
-    wrk -t1 -c50 -d"${DURATION}s" --latency "${load[@]}" "http://127.0.0.1:${PORT[$n]}$path" >"$OUT/wrk-$n-r$round.txt"
-    after=$(ticks "${PROCS[$n]}")
-    rps=$(awk '/^Requests\/sec/ { print $2 }' "$OUT/wrk-$n-r$round.txt")
-    p99=$(awk '$1 == "99%" { v = $2 + 0; print ($2 ~ /us$/ ? v / 1000 : $2 ~ /ms$/ ? v : v * 1000) }' "$OUT/wrk-$n-r$round.txt")
-    errors=$(awk '/Non-2xx|Socket errors/' "$OUT/wrk-$n-r$round.txt")
-    [[ -z $errors ]] || die "$n: $errors"
-    cpu=$(awk -v a="$before" -v b="$after" -v r="$rps" -v s="$DURATION" -v hz="$HZ" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / (r * s) }')
-    printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$n" "$rps" "$cpu" "$p99" >>"$RESULTS"
-    log "round $round/$ROUNDS $n: $rps req/s, $cpu µs of CPU a request, p99 $p99 ms"
-  done
+  for n in "${order[@]}"; do measure "$round" "$n" "http://127.0.0.1:${PORT[$n]}$path" "${load[@]}"; done
 done
 
 {
   printf '## %s, chaos off: two builds side by side (median of %s rounds of %s s)\n\n' "$CASE" "$ROUNDS" "$DURATION"
   printf 'A: %s\nB: %s\n\n' "$JAR" "$JAR_B"
-  printf '| proxy | req/s | ratio to nginx | CPU per request (µs) | by round | p99 (ms) |\n'
-  printf '|---|---:|---:|---:|---|---:|\n'
-  awk -F'\t' -f "$HERE/median.awk" -f <(cat <<'AWK'
-    { cnt[$2]++; for (c = 3; c <= 5; c++) val[$2, cnt[$2], c] = $c; cpu[$2] = cpu[$2] " " $4 }
-    END {
-      split("nginx a b", order, " ")
-      label["nginx"] = "nginx proxy"; label["a"] = "Faultline A"; label["b"] = "Faultline B"
-      for (k = 1; k <= 3; k++) {
-        n = order[k]
-        printf "| %s | %.0f | %.2f | %.1f | %s | %.2f |\n", label[n], median(n, 3), median(n, 3) / median("nginx", 3),
-          median(n, 4), cpu[n], median(n, 5)
-      }
-    }
-AWK
-  ) "$RESULTS"
+  cpu_table "nginx a b" "nginx proxy|Faultline A|Faultline B"
 } | tee "$OUT/report.md"

@@ -95,3 +95,47 @@ CONF
   done
   NGINX_PROXY_PID=${PIDS[-1]}
 }
+
+# measure ROUND NAME URL [WRK_ARGS...]: one wrk run of DURATION s against URL (50 connections), with the CPU that
+# NAME's processes (PROCS[NAME]: both nginx workers, or a JVM) spent in it read from /proc around it; appends
+# "round name req/s cpu_us_per_request p99_ms" to RESULTS and dies on any error.
+measure() {
+  local round=$1 n=$2 url=$3 before after rps p99 errors cpu hz
+  shift 3
+  hz=$(getconf CLK_TCK)
+  before=$(proc_ticks "${PROCS[$n]}")
+  wrk -t1 -c50 -d"${DURATION}s" --latency "$@" "$url" >"$OUT/wrk-$n-r$round.txt"
+  after=$(proc_ticks "${PROCS[$n]}")
+  rps=$(awk '/^Requests\/sec/ { print $2 }' "$OUT/wrk-$n-r$round.txt")
+  p99=$(awk '$1 == "99%" { v = $2 + 0; print ($2 ~ /us$/ ? v / 1000 : $2 ~ /ms$/ ? v : v * 1000) }' "$OUT/wrk-$n-r$round.txt")
+  errors=$(awk '/Non-2xx|Socket errors/' "$OUT/wrk-$n-r$round.txt")
+  [[ -z $errors ]] || die "$n: $errors"
+  cpu=$(awk -v a="$before" -v b="$after" -v r="$rps" -v s="$DURATION" -v hz="$hz" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / (r * s) }')
+  printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$n" "$rps" "$cpu" "$p99" >>"$RESULTS"
+  log "round $round/$ROUNDS $n: $rps req/s, $cpu µs of CPU a request, p99 $p99 ms"
+}
+
+# proc_ticks PIDS: the user and system clock ticks the processes PIDS have spent
+proc_ticks() { local sum=0 pid; for pid in $1; do sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done; echo "$sum"; }
+
+# cpu_table NAMES LABELS: the markdown table of RESULTS (measure's rows), one row per proxy in NAMES (space-separated,
+# the first nginx's, which the ratios divide by) labelled by LABELS ('|'-separated, in the same order): medians over
+# the rounds of req/s, CPU per request (and each round's) and p99.
+cpu_table() {
+  printf '| proxy | req/s | ratio to nginx | CPU per request (µs) | by round | p99 (ms) | ratio to nginx |\n'
+  printf '|---|---:|---:|---:|---|---:|---:|\n'
+  awk -F'\t' -v names="$1" -v labels="$2" -f "$HERE/median.awk" -f <(cat <<'AWK'
+    { cnt[$2]++; for (c = 3; c <= 5; c++) val[$2, cnt[$2], c] = $c; cpu[$2] = cpu[$2] " " $4 }
+    END {
+      k = split(names, order, " ")
+      split(labels, label, "|")
+      first = order[1]
+      for (i = 1; i <= k; i++) {
+        n = order[i]
+        printf "| %s | %.0f | %.2f | %.1f | %s | %.2f | %.2f |\n", label[i], median(n, 3), median(n, 3) / median(first, 3),
+          median(n, 4), cpu[n], median(n, 5), median(n, 5) / median(first, 5)
+      }
+    }
+AWK
+  ) "$RESULTS"
+}

@@ -104,10 +104,14 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
 
   /**
    * Writes a piece of the answer of {@code owner}, this connection's exchange, on to {@code response} ({@link #pass}, not
-   * its last), and when the client's side is then full stops reading this connection until it drains: unless the
-   * exchange has let go of the connection by then (it went back to its pool, or was closed).
+   * its last; an empty one is let go), and when the client's side is then full stops reading this connection until it
+   * drains: unless the exchange has let go of the connection by then (it went back to its pool, or was closed).
    */
   public void passOn(HttpContent piece, HttpServerResponse response, Exchange owner) {
+    if (!piece.content().isReadable()) {
+      piece.release();
+      return;
+    }
     pass(piece, response, false);
     if (response.writeQueueFull()) {
       reading(false);

@@ -333,10 +333,6 @@ final class GraphQlCall {
         end(status);
         return;
       }
-      if (!content.isReadable()) {
-        piece.release();
-        return;
-      }
       channel.passOn(piece, response, this);
     }
 

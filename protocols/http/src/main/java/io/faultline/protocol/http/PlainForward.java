@@ -397,10 +397,6 @@ final class PlainForward {
         }
         return;
       }
-      if (!content.isReadable()) {
-        piece.release();
-        return;
-      }
       channel.passOn(piece, response, this);
     }
 
