@@ -154,6 +154,42 @@ class GraphQlBrokenAnswersTest {
   }
 
   /**
+   * An upstream that says it closes its connection after an answer (HTTP/1.1's {@code Connection: close}, or HTTP/1.0
+   * without keep-alive) and closes it a moment later: the answer comes whole, and the next operation goes on a new
+   * connection. Taken back to the pool, the connection would carry the next operation into the upstream's close (a 502).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"HTTP/1.1 200 OK\r\nConnection: close", "HTTP/1.0 200 OK"})
+  void anAnswerAfterWhichTheUpstreamClosesComesWholeAndTheNextOperationGoesOnANewConnection(String statusAndHeader) throws Exception {
+    String body = "{\"data\": {\"hello\": \"world\"}}";
+    java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    io.vertx.core.net.NetServer closing = vertx.createNetServer().connectHandler(socket -> {
+      connections.incrementAndGet();
+      boolean[] answered = {false};
+      socket.handler(bytes -> { // the operation comes in one write: head and body
+        if (!answered[0]) {
+          answered[0] = true;
+          socket.write(statusAndHeader + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+          vertx.setTimer(300, id -> socket.close()); // a moment later, as a server that lingers before it closes
+        }
+      });
+    }).listen(0, "127.0.0.1").await();
+    ListenerConfig listener = new ListenerConfig("gql-closing", "graphql", "127.0.0.1", 0,
+        "http://127.0.0.1:" + closing.actualPort() + "/graphql", null, 5_000L, null, 1, null, null);
+    GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, state, new ConnectionGate(), 0, ChaosListener.NOOP);
+    vertx.deployVerticle(verticle).await();
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(verticle.actualPort()),
+        new PoolOptions().setHttp1MaxSize(1));
+    for (int i = 0; i < 3; i++) {
+      Answer answer = answer(client, "{ hello }", null);
+      assertThat(answer.head().statusCode()).as("operation " + i).isEqualTo(200);
+      assertThat(answer.broken()).as("operation " + i).isNull();
+      assertThat(answer.body().toString()).isEqualTo(body);
+    }
+    assertThat(connections.get()).as("a connection for each operation").isEqualTo(3);
+  }
+
+  /**
    * An answer's head goes to the client when it comes, not with the body's first bytes: a client of an event stream or
    * of deferred parts learns the answer began (the route timeout already stopped counting once the head came).
    */
