@@ -122,13 +122,13 @@ final class GraphQlCall {
       if (opened.failed()) {
         upstreamFailed(opened.cause());
       } else {
-        send(opened.result(), origin);
+        send(opened.result());
       }
     });
   }
 
-  /** Sends the operation whole on {@code channel}: the head and the body in one write, traced from {@code context}. */
-  private void send(UpstreamChannel channel, ContextInternal context) {
+  /** Sends the operation whole on {@code channel}: the head and the body in one write, traced from {@link #origin}. */
+  private void send(UpstreamChannel channel) {
     if (over) { // the client left while the connection was being had: it carried nothing of this operation
       channel.unused();
       return;
@@ -152,7 +152,7 @@ final class GraphQlCall {
       }
     }
     String uri = upstream.target(request.uri());
-    Leg leg = new Leg(channel, context, UpstreamTrace.start(context, channel, method.name(), uri, headers));
+    Leg leg = new Leg(channel, UpstreamTrace.start(origin, channel, method.name(), uri, headers));
     this.leg = leg;
     channel.begin(leg, method == HttpMethod.HEAD);
     long timeoutMs = route.timeoutMs();
@@ -176,11 +176,6 @@ final class GraphQlCall {
   private final class Leg implements UpstreamChannel.Exchange {
 
     private final UpstreamChannel channel;
-    /**
-     * Where the exchange runs (null outside Vert.x's): what chaos does with its answer (the pacer's timers, the schema
-     * fetch) runs there, as it did through Vert.x's client, not in the bare Netty read that brings the answer.
-     */
-    private final ContextInternal context;
     /** The upstream call's client span, when traced; else null. */
     private final UpstreamTrace trace;
     private AnswerDeadlines.Watch watch;
@@ -199,15 +194,18 @@ final class GraphQlCall {
     /** The head is in and was not written yet: it goes at the end of the read unless a body piece took it. */
     private boolean headDue;
 
-    Leg(UpstreamChannel channel, ContextInternal context, UpstreamTrace trace) {
+    Leg(UpstreamChannel channel, UpstreamTrace trace) {
       this.channel = channel;
-      this.context = context;
       this.trace = trace;
     }
 
-    /** Whether what comes from the upstream is handled on the exchange's context: when chaos has an exchange (untouched ones need none). */
+    /**
+     * Whether what comes from the upstream is handled on the exchange's context ({@link #origin}, null outside Vert.x's):
+     * when chaos has an exchange, so that what it does with the answer (the pacer's timers, the schema fetch) runs there,
+     * as it did through Vert.x's client, not in the bare Netty read that brings the answer. Untouched ones need none.
+     */
     private boolean onContext() {
-      return exchange != null && context != null;
+      return exchange != null && origin != null;
     }
 
     @Override
@@ -242,11 +240,11 @@ final class GraphQlCall {
      * swallows an exception, where it goes on to Netty, which closes the connection (the exchange hears it failed).
      */
     private <E> void onContext(E event, java.util.function.Consumer<E> handler) {
-      ContextInternal previous = context.beginDispatch();
+      ContextInternal previous = origin.beginDispatch();
       try {
         handler.accept(event);
       } finally {
-        context.endDispatch(previous);
+        origin.endDispatch(previous);
       }
     }
 

@@ -6,8 +6,8 @@ import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.listener.RouteTable;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.httpproxy.ProxyContext;
 
 /**

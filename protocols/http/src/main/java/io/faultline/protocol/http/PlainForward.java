@@ -30,7 +30,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.headers.HeadersAdaptor;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -131,7 +130,7 @@ final class PlainForward {
       if (opened.failed()) {
         unanswered(call, opened.cause());
       } else {
-        new Relay(call, opened.result(), call.origin).send();
+        new Relay(call, opened.result()).send();
       }
     });
   }
@@ -180,8 +179,6 @@ final class PlainForward {
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final UpstreamChannel channel;
-    /** Where the exchange runs: the upstream call's client span, when traced, is made from it. */
-    private final ContextInternal context;
     /** The upstream call's client span, when traced; else null. */
     private UpstreamTrace trace;
     /** The answer's status, once its head is in. */
@@ -200,12 +197,11 @@ final class PlainForward {
     /** The head is in and was not written yet: it goes at the end of the read unless a body piece took it. */
     private boolean headDue;
 
-    Relay(HttpCall call, UpstreamChannel channel, ContextInternal context) {
+    Relay(HttpCall call, UpstreamChannel channel) {
       this.call = call;
       this.request = call.request;
       this.response = call.request.response();
       this.channel = channel;
-      this.context = context;
     }
 
     void send() {
@@ -227,7 +223,7 @@ final class PlainForward {
       if (call.exchange != null) {
         call.exchange.clearTraceContext(headers); // the client span's context replaces the client's own
       }
-      trace = UpstreamTrace.start(context, channel, request.method().name(), uri, headers);
+      trace = UpstreamTrace.start(call.origin, channel, request.method().name(), uri, headers);
       io.netty.handler.codec.http.HttpMethod method = request.method().toNetty();
       channel.begin(this, request.method() == HttpMethod.HEAD);
       long timeoutMs = call.route.timeoutMs();
