@@ -100,7 +100,7 @@ die() { log "ERROR: $*"; exit 1; }
 # The protocol cases: what they share, then each one's settings (environment variables), nginx config
 # and case function.
 # shellcheck source=/dev/null
-for file in protocols https graphql grpc websocket; do source "$HERE/$file.sh"; done
+for file in chaos protocols https graphql grpc websocket; do source "$HERE/$file.sh"; done
 
 # ---------------------------------------------------------------------------------------------
 # 1. Tools
@@ -408,8 +408,6 @@ declare -A SEC_LATENCY=(
   [latency]='{"fixed_delay_ms":'"$LATENCY_MS"',"probability":1}'
   [hold]='{"fixed_delay_ms":'"$HOLD_MS"',"probability":1}'
 )
-FAULTS_ZERO='{"http_errors":[500],"http_error_probability":0,"timeout_probability":0,"connection_error_probability":0,"partial_response_probability":0}'
-SHAPING_ZERO='{"packet_loss_percent":0}'
 CHAOS_ON0_EXTRA=""   # a protocol case's own sections at probability 0 (",\"websocket\":{...}"), added to on0
 
 admin() { # method path [json] -> prints body, returns 0 on a 2xx answer
@@ -427,7 +425,7 @@ chaos() {
   if [[ $mode == off ]]; then
     whole='{"enabled":false,"seed":42}'
   else
-    whole='{"enabled":true,"seed":42,"latency":'"${SEC_LATENCY[$mode]}"',"fault_injection":'"$FAULTS_ZERO"',"traffic_shaping":'"$SHAPING_ZERO$CHAOS_ON0_EXTRA"'}'
+    whole=$(chaos_config "${SEC_LATENCY[$mode]}" "$CHAOS_ON0_EXTRA")
   fi
   answer=$(admin PUT /api/chaos/config "$whole") || die "PUT /api/chaos/config ($mode) was refused: $answer (body: $whole)"
 }

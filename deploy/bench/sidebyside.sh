@@ -2,14 +2,18 @@
 # Two builds of Faultline side by side on one case, and the nginx proxy beside them: CPU per request (the steady
 # figure on a shared machine) and req/s, in alternating runs, so that a change is measured against the code before
 # it inside one run. The case is the small HTTP body (GET /small.json) or the GraphQL query of graphql.sh (POST
-# /graphql, every document parsed), chaos off. Run by hand on a quiet machine; never in CI.
+# /graphql, every document parsed), chaos off; or one build against itself with chaos on in B (CHAOS_B=on0: every
+# fault at probability 0, and for graphql the rule of graphql.sh on the query's fields), what the decision costs.
+# Run by hand on a quiet machine; never in CI.
 #
 #   JAR_B=/tmp/faultline-old.jar deploy/bench/sidebyside.sh                 # graphql, 7 rounds of 8 s after 30 s of warm-up
 #   CASE=small JAR_B=/tmp/faultline-old.jar deploy/bench/sidebyside.sh
+#   CHAOS_B=on0 deploy/bench/sidebyside.sh                                 # the repository's build, chaos off against on
 #   ROUNDS=2 DURATION=4 WARMUP=5 JAR_B=... deploy/bench/sidebyside.sh      # smoke run
 #
-# JAR (A, default the repository's) and JAR_B (required) each run as one gateway. CPU is read from /proc (user + system
-# ticks of the nginx proxy's workers, or of the JVM) around each wrk run, divided by the requests it made.
+# JAR (A, default the repository's) and JAR_B (required unless CHAOS_B=on0, then JAR by default) each run as one
+# gateway. CPU is read from /proc (user + system ticks of the nginx proxy's workers, or of the JVM) around each wrk
+# run, divided by the requests it made.
 set -euo pipefail
 
 CASE=${CASE:-graphql}
@@ -25,7 +29,8 @@ B_PORT=${B_PORT:-18392}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 JAR=${JAR:-$REPO/gateway/target/faultline.jar}
-JAR_B=${JAR_B:?set JAR_B to the other build}
+CHAOS_B=${CHAOS_B:-off}
+if [[ $CHAOS_B == on0 ]]; then JAR_B=${JAR_B:-$JAR}; else JAR_B=${JAR_B:?set JAR_B to the other build, or CHAOS_B=on0}; fi
 OUT=${OUT:-$(mktemp -d /tmp/faultline-sidebyside.XXXXXX)}
 mkdir -p "$OUT/www"
 
@@ -34,8 +39,11 @@ LOG_TAG=sidebyside
 source "$HERE/standalone.sh"
 # shellcheck source=graphql.sh
 source "$HERE/graphql.sh"
+# shellcheck source=chaos.sh
+source "$HERE/chaos.sh"
 
 [[ $CASE == small || $CASE == graphql ]] || die "CASE must be small or graphql, got $CASE"
+[[ $CHAOS_B == off || $CHAOS_B == on0 ]] || die "CHAOS_B must be off or on0, got $CHAOS_B"
 [[ -f $JAR_B ]] || die "JAR_B: no such file: $JAR_B"
 need_install=()
 command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || need_install+=(nginx-light)
@@ -77,6 +85,14 @@ for n in "${NAMES[@]}"; do
     [[ $(curl -fsS "http://127.0.0.1:${PORT[$n]}$path") == "$(cat "$OUT/www/small.json")" ]] || die "$n does not answer the small body"
   fi
 done
+if [[ $CHAOS_B == on0 ]]; then
+  extra=''
+  [[ $CASE == graphql ]] && extra=',"graphql":{"error_probability":0},"rules":'"$(graphql_rule 0)"
+  curl -fsS -X PUT -H 'Content-Type: application/json' --data "$(chaos_config '{"fixed_delay_ms":100,"probability":0}' "$extra")" \
+    "http://127.0.0.1:$((B_PORT + 1))/api/chaos/config" >/dev/null || die "B refused the on0 chaos config"
+  curl -fsS "http://127.0.0.1:$((B_PORT + 1))/api/chaos/status" | grep -Eq '"enabled" ?: ?true' || die "B's chaos is not on"
+  log "B: chaos on, every fault at probability 0"
+fi
 declare -A PROCS=([nginx]="$(pgrep -P "$NGINX_PROXY_PID" | tr '\n' ' ')" [a]=$A_PID [b]=$B_PID)   # nginx's workers are up by now
 [[ -n ${PROCS[nginx]// /} ]] || die "the nginx proxy has no worker processes"
 log "$CASE: every proxy answers as the upstream does; warming the JVMs up (${WARMUP} s each)"
@@ -91,7 +107,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 {
-  printf '## %s, chaos off: two builds side by side (median of %s rounds of %s s)\n\n' "$CASE" "$ROUNDS" "$DURATION"
-  printf 'A: %s\nB: %s\n\n' "$JAR" "$JAR_B"
+  printf '## %s: two gateways side by side (median of %s rounds of %s s)\n\n' "$CASE" "$ROUNDS" "$DURATION"
+  printf 'A: %s, chaos off\nB: %s, chaos %s\n\n' "$JAR" "$JAR_B" "$CHAOS_B"
   cpu_table "nginx a b" "nginx proxy|Faultline A|Faultline B"
 } | tee "$OUT/report.md"
