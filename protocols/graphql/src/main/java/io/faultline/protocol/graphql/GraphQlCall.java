@@ -8,6 +8,7 @@ import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.exchange.UpstreamFailures;
 import io.faultline.chaos.listener.AbruptClose;
 import io.faultline.chaos.listener.AnswerDeadlines;
+import io.faultline.chaos.listener.AnswerFraming;
 import io.faultline.chaos.listener.ProxiedHeaders;
 import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.UpstreamChannel;
@@ -276,7 +277,7 @@ final class GraphQlCall {
       if (length != null) {
         response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
       } else {
-        response.setChunked(true);
+        AnswerFraming.unknownLength(request, response);
       }
       long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
       if (bps > 0) {
@@ -339,7 +340,7 @@ final class GraphQlCall {
       if (headDue) {
         headDue = false;
         HttpServerResponse response = request.response();
-        if (!done && !over && !response.headWritten() && !response.closed()) {
+        if (!done && !over && !response.headWritten() && !response.closed() && AnswerFraming.headCanGoFirst(response)) {
           response.writeHead();
         }
       }
@@ -370,7 +371,7 @@ final class GraphQlCall {
       } else {
         // the upstream sent its head and failed: the client gets that head, then the break, as through nginx
         HttpServerResponse response = request.response();
-        if (response.headWritten() || response.closed()) {
+        if (response.headWritten() || response.closed() || !AnswerFraming.headCanGoFirst(response)) {
           drop(!response.closed());
         } else {
           response.writeHead().onComplete(written -> drop());
@@ -472,7 +473,7 @@ final class GraphQlCall {
       // the upstream sent its head and failed: the client gets that head, then the break, as through nginx
       // (unless the client had left: the failure is then the echo of its upstream connection's close)
       boolean byUpstream = !response.closed();
-      if (response.headWritten() || response.closed()) {
+      if (response.headWritten() || response.closed() || !AnswerFraming.headCanGoFirst(response)) {
         stop.accept(byUpstream);
       } else {
         response.writeHead().onComplete(written -> stop.accept(byUpstream));
@@ -525,8 +526,9 @@ final class GraphQlCall {
     String length = upstream.headers().get(HttpHeaderNames.CONTENT_LENGTH);
     if (length != null) {
       response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
-    } else {
-      response.setChunked(true);
+    } else if (!AnswerFraming.unknownLength(request, response)) {
+      drop(); // an HTTP/1.0 client's head without a length goes with the body's first bytes, and none came
+      return;
     }
     response.writeHead().onComplete(written -> drop());
   }

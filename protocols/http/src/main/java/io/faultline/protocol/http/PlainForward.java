@@ -6,8 +6,8 @@ import io.faultline.chaos.exchange.Exchange;
 import io.faultline.chaos.exchange.ExchangeRunner;
 import io.faultline.chaos.exchange.UpstreamFailures;
 import io.faultline.chaos.listener.AnswerDeadlines;
+import io.faultline.chaos.listener.AnswerFraming;
 import io.faultline.chaos.listener.ProxiedHeaders;
-import io.faultline.chaos.listener.RequestChecks;
 import io.faultline.chaos.listener.UpstreamChannel;
 import io.faultline.chaos.listener.UpstreamChannels;
 import io.faultline.chaos.listener.UpstreamTrace;
@@ -332,21 +332,12 @@ final class PlainForward {
         headers.set(HttpHeaders.DATE, date());
       }
       reusable = UpstreamChannel.keepsAlive(in);
-      boolean closeAfter = false;
-      if (!headers.contains(HttpHeaders.CONTENT_LENGTH)) {
-        if (request.version() == HttpVersion.HTTP_1_0) {
-          closeAfter = closeDelimited(request, response);
-        } else {
-          response.setChunked(true);
-          String trailer = inHeaders.get(HttpHeaderNames.TRAILER);
-          if (trailer != null) {
-            headers.set(HttpHeaderNames.TRAILER, trailer); // its trailers come with the body's end
-          }
-        }
-      }
       count(call, response, status);
-      if (closeAfter) {
-        RequestChecks.closeAfterAnswer(request); // its end is the connection's
+      if (!headers.contains(HttpHeaders.CONTENT_LENGTH) && AnswerFraming.unknownLength(request, response)) {
+        String trailer = inHeaders.get(HttpHeaderNames.TRAILER);
+        if (trailer != null) {
+          headers.set(HttpHeaderNames.TRAILER, trailer); // its trailers come with the body's end
+        }
       }
       // The head goes out when it comes, also without a body yet (an event stream's first event, a long poll's
       // answer, may be minutes away, and such clients wait for the head): at the end of this read, so a body
@@ -400,7 +391,7 @@ final class PlainForward {
     public void readDone() {
       if (headDue) {
         headDue = false;
-        if (!response.headWritten() && !response.closed() && headCanGoFirst(response)) {
+        if (!response.headWritten() && !response.closed() && AnswerFraming.headCanGoFirst(response)) {
           response.writeHead();
         }
       }
@@ -435,7 +426,7 @@ final class PlainForward {
       Aborts.brokeOff(call, cause);
       // the head goes first, as the upstream sent it: a client told the answer broke off, not given an empty reply
       // (not an HTTP/1.0 client's head without a length: Vert.x refuses it, and the exception left the client waiting)
-      if (response.headWritten() || response.closed() || !headCanGoFirst(response)) {
+      if (response.headWritten() || response.closed() || !AnswerFraming.headCanGoFirst(response)) {
         Aborts.abort(response);
       } else {
         response.writeHead().onComplete(written -> Aborts.abort(response));
@@ -480,29 +471,6 @@ final class PlainForward {
       }
       channel.close();
     }
-  }
-
-  /**
-   * Whether {@code response}'s head can go out before its body: it says its length or is chunked. An HTTP/1.0
-   * answer whose end is the connection's close cannot (Vert.x refuses it): its head goes with its first bytes,
-   * as nginx sends it.
-   */
-  private static boolean headCanGoFirst(HttpServerResponse response) {
-    return response.isChunked() || response.headers().contains(HttpHeaders.CONTENT_LENGTH);
-  }
-
-  /**
-   * HTTP/1.0 has no chunks: a body of unknown length ends when the connection does (RFC 9112 6.3), so it
-   * is sent as it comes and the connection closes after it, as nginx does (Vert.x would otherwise promise
-   * a kept-alive connection, and the chain buffers the whole body first). Answers whether the connection
-   * must be closed by hand: it is kept alive only when the client asked for that.
-   */
-  private static boolean closeDelimited(HttpServerRequest request, HttpServerResponse response) {
-    if (!"keep-alive".equalsIgnoreCase(request.getHeader(HttpHeaders.CONNECTION))) {
-      return false; // not kept alive: Vert.x closes it after the answer
-    }
-    response.headersEndHandler(v -> response.headers().set(HttpHeaders.CONNECTION, "close"));
-    return true;
   }
 
   /**

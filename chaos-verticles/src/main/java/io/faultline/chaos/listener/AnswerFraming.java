@@ -1,0 +1,42 @@
+package io.faultline.chaos.listener;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+
+/**
+ * How a relayed answer whose length the upstream did not give is framed for the client: in chunks, or for an HTTP/1.0
+ * client (HTTP/1.0 has no chunks) ended by the connection's close, as nginx does.
+ */
+public final class AnswerFraming {
+
+  private AnswerFraming() {
+  }
+
+  /**
+   * Frames {@code response}, whose length is unknown: chunked; for an HTTP/1.0 client, sent as it comes and ended by
+   * the connection's close (RFC 9112 6.3), which is closed after it even when the client asked to keep it alive (Vert.x
+   * would otherwise promise a kept-alive connection, and the client could not tell where the body ends). Answers
+   * whether it goes in chunks.
+   */
+  public static boolean unknownLength(HttpServerRequest request, HttpServerResponse response) {
+    if (request.version() != HttpVersion.HTTP_1_0) {
+      response.setChunked(true);
+      return true;
+    }
+    if ("keep-alive".equalsIgnoreCase(request.getHeader(HttpHeaders.CONNECTION))) {
+      response.headersEndHandler(v -> response.headers().set(HttpHeaders.CONNECTION, "close"));
+      RequestChecks.closeAfterAnswer(request); // its end is the connection's
+    } // not kept alive: Vert.x closes it after the answer
+    return false;
+  }
+
+  /**
+   * Whether {@code response}'s head can go out before its body: it says its length or is chunked. An HTTP/1.0 answer
+   * whose end is the connection's close cannot (Vert.x refuses it): its head goes with its first bytes.
+   */
+  public static boolean headCanGoFirst(HttpServerResponse response) {
+    return response.isChunked() || response.headers().contains(HttpHeaders.CONTENT_LENGTH);
+  }
+}
