@@ -40,18 +40,55 @@ public final class RawWebSocketUpstream implements AutoCloseable {
     }
   }
 
+  /** What {@link Peer#readToEnd} read: the frames before the first close, that close (null if none came), those after it. */
+  public record Ending(List<Frame> before, Frame close, List<Frame> after) {
+  }
+
   /** One accepted connection, after its handshake. */
   public static final class Peer {
 
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    /** A client's frames are masked (RFC 6455 5.3); a server's are not. */
+    private final boolean client;
 
-    /** One side of a connection past its handshake (also a client's, to read what a server sends: frames unmasked). */
+    /** The server's side of a connection past its handshake. */
     public Peer(Socket socket) throws IOException {
+      this(socket, false);
+    }
+
+    private Peer(Socket socket, boolean client) throws IOException {
       this.socket = socket;
-      this.in = new DataInputStream(socket.getInputStream());
+      this.in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024));
       this.out = socket.getOutputStream();
+      this.client = client;
+    }
+
+    /**
+     * A client's side: opens a connection to {@code port} on loopback and asks for a WebSocket at {@code path} (with
+     * {@code subprotocol} unless null), frame by frame, reading what comes as it comes off the wire; throws unless the
+     * answer is a 101.
+     */
+    public static Peer connect(int port, String path, String subprotocol) throws IOException {
+      Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+      socket.setSoTimeout(15_000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+          + (subprotocol == null ? "" : "Sec-WebSocket-Protocol: " + subprotocol + "\r\n") + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) { // byte by byte: frames may follow at once
+        int c = socket.getInputStream().read();
+        if (c < 0) {
+          break;
+        }
+        head.write(c);
+      }
+      if (!head.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 101")) {
+        socket.close();
+        throw new IOException("no WebSocket: " + head.toString(StandardCharsets.ISO_8859_1));
+      }
+      return new Peer(socket, true);
     }
 
     /** The next frame, or null once the gateway has closed the connection. */
@@ -89,6 +126,31 @@ public final class RawWebSocketUpstream implements AutoCloseable {
       return null;
     }
 
+    /**
+     * Reads until the connection ends, answering the first close frame with one of its own (its peer then closes the
+     * connection): what came before that close, the close, and whatever came after it (RFC 6455 5.5.1: nothing should).
+     */
+    public Ending readToEnd() throws IOException {
+      List<Frame> before = new java.util.ArrayList<>();
+      List<Frame> after = new java.util.ArrayList<>();
+      Frame close = null;
+      try {
+        for (Frame frame = read(); frame != null; frame = read()) {
+          if (close != null) {
+            after.add(frame);
+          } else if (frame.opcode() == 8) {
+            close = frame;
+            sendClose(1001, "");
+          } else {
+            before.add(frame);
+          }
+        }
+      } catch (java.io.EOFException | java.net.SocketException ended) {
+        // the connection ended (mid-frame, or reset)
+      }
+      return new Ending(before, close, after);
+    }
+
     public void sendText(String text) throws IOException {
       send(1, text.getBytes(StandardCharsets.UTF_8));
     }
@@ -109,17 +171,21 @@ public final class RawWebSocketUpstream implements AutoCloseable {
     private void send(int opcode, byte[] payload) throws IOException {
       ByteArrayOutputStream frame = new ByteArrayOutputStream();
       frame.write(0x80 | opcode);
+      int masked = client ? 0x80 : 0; // with a key of zeros: the payload as it is
       if (payload.length < 126) {
-        frame.write(payload.length);
+        frame.write(masked | payload.length);
       } else if (payload.length < 65_536) {
-        frame.write(126);
+        frame.write(masked | 126);
         frame.write(payload.length >> 8);
         frame.write(payload.length);
       } else {
-        frame.write(127);
+        frame.write(masked | 127);
         for (int shift = 56; shift >= 0; shift -= 8) {
           frame.write((int) ((long) payload.length >> shift));
         }
+      }
+      if (client) {
+        frame.write(new byte[4]);
       }
       frame.write(payload);
       out.write(frame.toByteArray());
@@ -128,6 +194,11 @@ public final class RawWebSocketUpstream implements AutoCloseable {
 
     public void hangUp() throws IOException {
       socket.close();
+    }
+
+    /** The connection's socket (its timeouts, its close). */
+    public Socket socket() {
+      return socket;
     }
   }
 

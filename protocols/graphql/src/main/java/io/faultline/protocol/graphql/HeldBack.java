@@ -19,6 +19,8 @@ final class HeldBack {
   private final WebSocketBase sink;
   private final DrainWatch drains;
   private boolean paused;
+  /** A close went to the sink: nothing more is written to it (RFC 6455 5.5.1). */
+  private boolean ended;
   private Runnable afterSource;
 
   HeldBack(Vertx vertx, WebSocketBase source, WebSocketBase sink, long sendTimeoutMs, Runnable stalled) {
@@ -38,9 +40,9 @@ final class HeldBack {
     drains.whenDrained(this::release);
   }
 
-  /** Writes {@code message} to the sink unless it has closed, then {@link #afterWrite}. */
+  /** Writes {@code message} to the sink unless it has closed or was sent its close, then {@link #afterWrite}. */
   void write(Runnable message) {
-    if (!sink.isClosed()) {
+    if (!ended && !sink.isClosed()) {
       message.run();
       afterWrite();
     }
@@ -54,6 +56,11 @@ final class HeldBack {
       action.run();
     };
     runAfterSource();
+  }
+
+  /** The gateway sent the sink its close: what the source sends on is dropped. */
+  void ended() {
+    ended = true;
   }
 
   /** Nothing is held back any more (the sink is gone, or cut): the source is read on. */

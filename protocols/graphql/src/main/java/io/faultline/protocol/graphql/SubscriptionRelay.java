@@ -108,11 +108,16 @@ final class SubscriptionRelay {
     client.textMessageHandler(this::fromClientInOrder);
     client.binaryMessageHandler(data -> toUpstream.write(() -> upstream.writeBinaryMessage(data)));
     // the gateway is draining: subscriptions never end by themselves, so both sides go away once what the client
-    // sent is through; a closing handshake under way ends by itself
+    // sent is through, and nothing follows a close (what the service sent on came after the client's, 89 events of a
+    // burst); a closing handshake under way ends by itself
     client.shutdownHandler(v -> afterClientsMessages(() -> {
       if (!closing.underWay()) {
         closing.send(closing.upstream(), GOING_AWAY, "faultline: shutting down");
-        toClient.afterSource(() -> closing.send(closing.client(), GOING_AWAY, "faultline: shutting down"));
+        toUpstream.ended();
+        toClient.afterSource(() -> {
+          closing.send(closing.client(), GOING_AWAY, "faultline: shutting down");
+          toClient.ended();
+        });
       }
     }));
     client.closeHandler(v -> clientLeft());

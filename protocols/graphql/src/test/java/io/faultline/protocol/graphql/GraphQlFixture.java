@@ -51,6 +51,7 @@ final class GraphQlFixture implements AutoCloseable {
   final HttpServer upstream;
   final ChaosState state;
   final RecordingListener events = new RecordingListener();
+  final GraphQlProxyVerticle verticle;
   final int port;
   final WebClient client;
   /**
@@ -116,7 +117,7 @@ final class GraphQlFixture implements AutoCloseable {
     state = new ChaosState(chaos(chaosJson), System::nanoTime, 42);
     ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
         "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);
-    GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, state, new ConnectionGate(), 0, events);
+    verticle = new GraphQlProxyVerticle(listener, state, new ConnectionGate(), 0, events);
     vertx.deployVerticle(verticle).await();
     port = verticle.actualPort();
     client = WebClient.create(vertx);

@@ -211,14 +211,22 @@ final class WebSocketRelay implements Lane.Events {
 
   /**
    * The gateway is draining (its listener's server shuts down): a WebSocket never finishes by itself, so
-   * each side gets a going-away close once the frames already on its lane are through.
+   * each side gets a going-away close once the frames already on its lane are through, and nothing after it (RFC 6455
+   * 5.5.1): its lane stops there, and what its peer sends on is dropped, as what is still in the sockets is. Frames the
+   * lane had not taken yet (held behind its paused read of a flooding peer) went out after the close.
    */
   private void goingAway() {
     if (closing.underWay()) {
       return; // it ends by itself (at the latest, at the closing timeout)
     }
-    toUpstream.then(() -> closing.send(closing.upstream(), GOING_AWAY, "faultline: shutting down"));
-    toClient.then(() -> closing.send(closing.client(), GOING_AWAY, "faultline: shutting down"));
+    toUpstream.then(() -> {
+      closing.send(closing.upstream(), GOING_AWAY, "faultline: shutting down");
+      toUpstream.stop();
+    });
+    toClient.then(() -> {
+      closing.send(closing.client(), GOING_AWAY, "faultline: shutting down");
+      toClient.stop();
+    });
   }
 
   private void finishIfClosed() {

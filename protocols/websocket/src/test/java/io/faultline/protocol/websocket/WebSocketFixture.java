@@ -55,6 +55,7 @@ final class WebSocketFixture implements AutoCloseable {
   final HttpServer upstream;
   final ChaosState state;
   final RecordingListener events = new RecordingListener();
+  final WebSocketProxyVerticle verticle;
   final int port;
   final WebSocketClient client;
   final List<WebSocketFrame> upstreamFrames = new CopyOnWriteArrayList<>();
@@ -92,7 +93,7 @@ final class WebSocketFixture implements AutoCloseable {
     state = new ChaosState(chaos(chaosJson), System::nanoTime, 42);
     ListenerConfig listener = new ListenerConfig("live", "websocket", "127.0.0.1", 0,
         (tls ? "wss" : "ws") + "://127.0.0.1:" + upstream.actualPort(), null, 2_000L, null, 1, null, tls);
-    WebSocketProxyVerticle verticle = new WebSocketProxyVerticle(listener, state, new ConnectionGate(), 0, events);
+    verticle = new WebSocketProxyVerticle(listener, state, new ConnectionGate(), 0, events);
     vertx.deployVerticle(verticle).await();
     port = verticle.actualPort();
     client = vertx.createWebSocketClient();
