@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -124,7 +125,7 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
           Exchange<GrpcCall> exchange = null;
           if (route != null) {
             call = new GrpcCall(request, route, started);
-            exchange = runner.start(call, route.name(), started);
+            exchange = GrpcPassThrough.chaosCanAct(request.getHeader(HttpHeaders.CONTENT_TYPE)) ? runner.start(call, route.name(), started) : null;
             if (exchange == null) {
               // chaos leaves it untouched: relayed as a stream, its messages never decoded
               relay.track(call, null, ExchangeRunner.label(route.name()), started);

@@ -61,6 +61,37 @@ class GrpcMalformedAnswerTest {
   }
 
   /**
+   * A call in a content type that Vert.x's gRPC server and client do not take (a {@code +thrift} codec's, or with
+   * parameters) goes through whatever the path: chaos leaves it untouched, as it cannot read it. On chaos's path it was
+   * refused with a bare HTTP 415 (and its client failed the call).
+   */
+  @ParameterizedTest(name = "{0}, chaos {1}")
+  @CsvSource(delimiter = '|', value = {
+      "application/grpc+thrift        | off", "application/grpc+thrift        | zero", "application/grpc+thrift        | touched",
+      "application/grpc; charset=utf-8 | touched", "application/grpc+json          | touched"})
+  void aCallInAContentTypeChaosCannotReadPassesUntouched(String contentType, String mode) throws Exception {
+    try (GrpcFixture gw = GrpcFixture.onPath(mode, upstream)) {
+      io.vertx.core.http.HttpClient h2 = gw.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+          .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+      io.vertx.core.buffer.Buffer message = io.vertx.core.buffer.Buffer.buffer().appendByte((byte) 0).appendInt(5).appendString("hello");
+      io.vertx.core.http.HttpClientResponse[] answered = new io.vertx.core.http.HttpClientResponse[1];
+      io.vertx.core.buffer.Buffer body = h2.request(io.vertx.core.http.HttpMethod.POST, gw.port, "127.0.0.1", "/test.Echo/AsSent")
+          .compose(request -> request.putHeader("content-type", contentType).putHeader("te", "trailers").send(message))
+          .compose(response -> {
+            answered[0] = response;
+            return response.body();
+          }).await(10, TimeUnit.SECONDS);
+      assertThat(answered[0].statusCode()).isEqualTo(200);
+      assertThat(answered[0].getHeader("content-type")).isEqualTo(contentType);
+      assertThat(answered[0].getTrailer("grpc-status")).isEqualTo("0");
+      assertThat(body).isEqualTo(message);
+      gw.events.await("the call counted", () -> gw.events.completions().size() == 1);
+      assertThat(gw.events.completions().get(0).outcome()).isEqualTo("2xx");
+      h2.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
    * The client gets the status grpc-java reads from the same answer relayed as it came (the pass-through
    * path), or INTERNAL where Vert.x's client cannot read the answer at all, with a message saying what the
    * upstream did; the call ends, so the next one gets the bulkhead's permit and is counted.

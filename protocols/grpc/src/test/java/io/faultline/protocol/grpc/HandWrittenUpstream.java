@@ -25,12 +25,12 @@ final class HandWrittenUpstream {
   /** Starts it on {@code vertx}, on a port of its own; answers {@code 127.0.0.1:PORT}. */
   static String start(Vertx vertx) {
     int port = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-        .requestHandler(request -> request.end().onComplete(read -> answer(vertx, request, request.response())))
+        .requestHandler(request -> request.body().onComplete(read -> answer(vertx, request, request.response(), read.result())))
         .listen().await().actualPort();
     return "127.0.0.1:" + port;
   }
 
-  private static void answer(Vertx vertx, HttpServerRequest request, HttpServerResponse response) {
+  private static void answer(Vertx vertx, HttpServerRequest request, HttpServerResponse response, Buffer body) {
     String method = request.path().substring(request.path().lastIndexOf('/') + 1);
     if (method.startsWith("Reset")) { // Reset8: the call reset before any answer, with that HTTP/2 code
       response.reset(Long.parseLong(method.substring("Reset".length())));
@@ -39,6 +39,12 @@ final class HandWrittenUpstream {
     if (method.startsWith("Http")) { // Http404: that HTTP status, with a body that is not gRPC
       response.setStatusCode(Integer.parseInt(method.substring("Http".length()))).putHeader("content-type", "text/plain")
           .end("not here");
+      return;
+    }
+    if (method.equals("AsSent")) { // the messages sent back as they came, in the content type they came in (+thrift, ...)
+      response.putHeader("content-type", request.getHeader("content-type")).write(body);
+      response.trailers().set("grpc-status", "0");
+      response.end();
       return;
     }
     response.putHeader("content-type", "application/grpc");
