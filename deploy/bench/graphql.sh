@@ -39,6 +39,9 @@ graphql_rule() { # probability
   printf '[{"name":"bench-orders","match":{"operation_type":"query","operation_name":"User*","fields":["Query.user.orders"]},"graphql":{"error_probability":%s}}]' "$1"
 }
 
+# what chaos on0 adds for this case: the graphql section at probability 0 and the rule on the query's fields
+graphql_on0_extra() { printf ',"graphql":{"error_probability":0},"rules":%s' "$(graphql_rule 0)"; }
+
 graphql_check() { # url: the query answered with the upstream's document
   local got
   got=$(curl -fsS --max-time 10 -H 'Content-Type: application/json' --data-binary "@$GRAPHQL_DIR/query.json" "$1") \
@@ -50,7 +53,8 @@ case_graphql() {
   local direct=$URL_DIRECT/graphql nginx=$URL_NPROXY/graphql fl=http://127.0.0.1:$FAULTLINE_GRAPHQL_PORT/graphql
   # chaos and admin steer this case's gateway; on0 adds the graphql section and a rule on the query's fields
   local ADMIN=http://127.0.0.1:$((FAULTLINE_GRAPHQL_PORT + 1))
-  local CHAOS_ON0_EXTRA=',"graphql":{"error_probability":0},"rules":'"$(graphql_rule 0)"
+  local CHAOS_ON0_EXTRA
+  CHAOS_ON0_EXTRA=$(graphql_on0_extra)
   start_case_gateway graphql 0 $((FAULTLINE_GRAPHQL_PORT + 1)) \
     --graphql-upstream "http://127.0.0.1:$UPSTREAM_PORT" --graphql-port "$FAULTLINE_GRAPHQL_PORT"
   wait_port "$FAULTLINE_GRAPHQL_PORT" "Faultline (graphql) listener"

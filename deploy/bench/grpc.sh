@@ -92,7 +92,7 @@ case_grpc() {
   local fl=http://127.0.0.1:$FAULTLINE_GRPC_PORT
   # chaos and admin steer this case's gateway; on0 also sets gRPC's own faults at probability 0
   local ADMIN=http://127.0.0.1:$((FAULTLINE_GRPC_PORT + 1))
-  local FAULTS_ZERO=${FAULTS_ZERO%\}}',"grpc_status_codes":["UNAVAILABLE"],"grpc_status_probability":0,"stream_drop_probability":0}'
+  local FAULTS_EXTRA=',"grpc_status_codes":["UNAVAILABLE"],"grpc_status_probability":0,"stream_drop_probability":0'
   start_bench_upstream grpc-upstream grpc "$GRPC_UPSTREAM_PORT" "$GRPC_MESSAGE_BYTES" "$GRPC_STREAM_MESSAGES"
   local upstream_pid=$BENCH_UPSTREAM_PID
   start_case_gateway grpc 0 $((FAULTLINE_GRPC_PORT + 1)) \

@@ -404,7 +404,7 @@ ADMIN=http://127.0.0.1:$ADMIN_PORT   # the gateway that admin and chaos steer; a
 # Chaos configs, as sections. "on0" has every fault configured at probability 0 (the decision engine
 # runs on every request, nothing is injected); "latency" and "hold" delay every request.
 declare -A SEC_LATENCY=(
-  [on0]='{"fixed_delay_ms":100,"probability":0}'
+  [on0]=$ON0_LATENCY
   [latency]='{"fixed_delay_ms":'"$LATENCY_MS"',"probability":1}'
   [hold]='{"fixed_delay_ms":'"$HOLD_MS"',"probability":1}'
 )

@@ -87,11 +87,17 @@ for n in "${NAMES[@]}"; do
 done
 if [[ $CHAOS_B == on0 ]]; then
   extra=''
-  [[ $CASE == graphql ]] && extra=',"graphql":{"error_probability":0},"rules":'"$(graphql_rule 0)"
-  curl -fsS -X PUT -H 'Content-Type: application/json' --data "$(chaos_config '{"fixed_delay_ms":100,"probability":0}' "$extra")" \
+  [[ $CASE == graphql ]] && extra=$(graphql_on0_extra)
+  curl -fsS -X PUT -H 'Content-Type: application/json' --data "$(chaos_config "$ON0_LATENCY" "$extra")" \
     "http://127.0.0.1:$((B_PORT + 1))/api/chaos/config" >/dev/null || die "B refused the on0 chaos config"
-  curl -fsS "http://127.0.0.1:$((B_PORT + 1))/api/chaos/status" | grep -Eq '"enabled" ?: ?true' || die "B's chaos is not on"
-  log "B: chaos on, every fault at probability 0"
+  status=$(curl -fsS "http://127.0.0.1:$((B_PORT + 1))/api/chaos/status") || die "B's chaos status did not answer"
+  [[ $status =~ \"enabled\"\ ?:\ ?true ]] || die "B's chaos is not on: $status"
+  if [[ $CASE == graphql ]]; then
+    graphql_check "http://127.0.0.1:$B_PORT$path"
+  else
+    [[ $(curl -fsS "http://127.0.0.1:$B_PORT$path") == "$(cat "$OUT/www/small.json")" ]] || die "B, chaos on, does not answer the small body"
+  fi
+  log "B: chaos on, every fault at probability 0; it answers as the upstream does"
 fi
 declare -A PROCS=([nginx]="$(pgrep -P "$NGINX_PROXY_PID" | tr '\n' ' ')" [a]=$A_PID [b]=$B_PID)   # nginx's workers are up by now
 [[ -n ${PROCS[nginx]// /} ]] || die "the nginx proxy has no worker processes"

@@ -25,7 +25,7 @@ public final class AnswerFraming {
       response.setChunked(true);
       return true;
     }
-    if ("keep-alive".equalsIgnoreCase(request.getHeader(HttpHeaders.CONNECTION))) {
+    if (request.headers().contains(HttpHeaders.CONNECTION, HttpHeaders.KEEP_ALIVE, true)) { // as Vert.x reads it: every line
       response.headersEndHandler(v -> response.headers().set(HttpHeaders.CONNECTION, "close"));
       RequestChecks.closeAfterAnswer(request); // its end is the connection's
     } // not kept alive: Vert.x closes it after the answer

@@ -526,9 +526,11 @@ final class GraphQlCall {
     String length = upstream.headers().get(HttpHeaderNames.CONTENT_LENGTH);
     if (length != null) {
       response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
-    } else if (!AnswerFraming.unknownLength(request, response)) {
+    } else if (request.version() == io.vertx.core.http.HttpVersion.HTTP_1_0) {
       drop(); // an HTTP/1.0 client's head without a length goes with the body's first bytes, and none came
       return;
+    } else {
+      response.setChunked(true);
     }
     response.writeHead().onComplete(written -> drop());
   }

@@ -58,9 +58,13 @@ final class HeldBack {
     runAfterSource();
   }
 
-  /** The gateway sent the sink its close: what the source sends on is dropped. */
+  /**
+   * The sink was sent its close: nothing more is written to it (RFC 6455 5.5.1; 89 events of a burst followed a drain's
+   * 1001), and the source is read on, what it sends dropped, so its own close is seen.
+   */
   void ended() {
     ended = true;
+    release();
   }
 
   /** Nothing is held back any more (the sink is gone, or cut): the source is read on. */

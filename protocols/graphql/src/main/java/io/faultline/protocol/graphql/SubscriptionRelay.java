@@ -96,6 +96,7 @@ final class SubscriptionRelay {
     closing = new ClosingHandshake(vertx,
         // the upstream's messages are passed on as they come, unless the client's write queue holds it back
         HeldClose.install(client), ClosingHandshake.Way.of(toClient::afterSource, (code, reason) -> {
+          toClient.ended(); // nothing follows a close (RFC 6455 5.5.1): a drain's, a relayed one, a cut's
           if (code == WebSocketConfig.ABRUPT) {
             dropClient.run();
           } else {
@@ -103,21 +104,19 @@ final class SubscriptionRelay {
           }
         }),
         upstream.isClosed() ? null : HeldClose.install(upstream),
-        ClosingHandshake.Way.of(this::afterClientsMessages, (code, reason) -> ClosingHandshake.close(upstream, code, reason)));
+        ClosingHandshake.Way.of(this::afterClientsMessages, (code, reason) -> {
+          toUpstream.ended();
+          ClosingHandshake.close(upstream, code, reason);
+        }));
     client.exceptionHandler(e -> { });
     client.textMessageHandler(this::fromClientInOrder);
     client.binaryMessageHandler(data -> toUpstream.write(() -> upstream.writeBinaryMessage(data)));
     // the gateway is draining: subscriptions never end by themselves, so both sides go away once what the client
-    // sent is through, and nothing follows a close (what the service sent on came after the client's, 89 events of a
-    // burst); a closing handshake under way ends by itself
+    // sent is through; a closing handshake under way ends by itself
     client.shutdownHandler(v -> afterClientsMessages(() -> {
       if (!closing.underWay()) {
         closing.send(closing.upstream(), GOING_AWAY, "faultline: shutting down");
-        toUpstream.ended();
-        toClient.afterSource(() -> {
-          closing.send(closing.client(), GOING_AWAY, "faultline: shutting down");
-          toClient.ended();
-        });
+        toClient.afterSource(() -> closing.send(closing.client(), GOING_AWAY, "faultline: shutting down"));
       }
     }));
     client.closeHandler(v -> clientLeft());

@@ -88,10 +88,14 @@ final class MalformedAnswer {
     };
   }
 
-  /** Whether {@code contentType} is gRPC's: {@code application/grpc}, alone or with a {@code +format} or parameters. */
+  /**
+   * Whether {@code contentType} is gRPC's: {@code application/grpc}, alone or with a {@code +format} or parameters, in
+   * any case (media types are, RFC 9110 8.3.1: {@code Application/grpc} got a bare 415).
+   */
   static boolean isGrpc(String contentType) {
-    return contentType != null && (contentType.equals("application/grpc") || contentType.startsWith("application/grpc+")
-        || contentType.startsWith("application/grpc;"));
+    String grpc = "application/grpc";
+    return contentType != null && contentType.regionMatches(true, 0, grpc, 0, grpc.length())
+        && (contentType.length() == grpc.length() || contentType.charAt(grpc.length()) == '+' || contentType.charAt(grpc.length()) == ';');
   }
 
   /**

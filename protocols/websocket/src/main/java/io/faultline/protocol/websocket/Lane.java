@@ -86,6 +86,8 @@ final class Lane {
   private boolean sourcePaused;
   private Runnable afterSource;
   private boolean stopped;
+  /** A close went to the sink: no frame is written to it any more (RFC 6455 5.5.1); steps queued on the lane still run. */
+  private boolean ended;
   /** Sets the handler of the source's frames (the source's own, or its {@link HeldUpstream}'s). */
   private final java.util.function.Consumer<io.vertx.core.Handler<WebSocketFrame>> frames;
 
@@ -182,6 +184,15 @@ final class Lane {
     return stopped;
   }
 
+  /**
+   * The sink was sent its close: frames still in the line and those the source sends on are dropped (nothing may follow
+   * a close frame), and the source is read on, so its own close is seen; steps waiting on the lane still run.
+   */
+  void end() {
+    ended = true;
+    releaseSource();
+  }
+
   /** Drops whatever is still waiting; nothing more is written. */
   void stop() {
     stopped = true;
@@ -200,7 +211,7 @@ final class Lane {
   }
 
   private void relay(WebSocketFrame frame) {
-    if (closeFrame(frame) || stopped || sink.isClosed()) {
+    if (closeFrame(frame) || stopped || ended || sink.isClosed()) {
       return;
     }
     if ((frame.type() == WebSocketFrameType.TEXT || frame.type() == WebSocketFrameType.BINARY) && messageChaos() != null) {
@@ -423,7 +434,7 @@ final class Lane {
         if (stopped) {
           return;
         }
-      } else if (!sink.isClosed()) {
+      } else if (!ended && !sink.isClosed()) {
         sink.writeFrame((WebSocketFrame) item);
         if (sink.writeQueueFull()) {
           blocked = true;

@@ -76,6 +76,7 @@ final class WebSocketRelay implements Lane.Events {
         chaosOn, sendTimeoutMs, this);
     this.closing = new ClosingHandshake(vertx,
         HeldClose.install(client), ClosingHandshake.Way.of(toClient::afterWhatCameBefore, (code, reason) -> {
+          toClient.end(); // nothing follows a close (RFC 6455 5.5.1): a drain's, a relayed one, a cut's
           if (code == WebSocketConfig.ABRUPT && clientStalled) {
             AbruptClose.close(clientConnection); // it reads nothing: what waits for it would never go
           } else if (code == WebSocketConfig.ABRUPT) {
@@ -84,8 +85,10 @@ final class WebSocketRelay implements Lane.Events {
             ClosingHandshake.close(client, code, reason);
           }
         }),
-        held.heldClose, ClosingHandshake.Way.of(toUpstream::afterWhatCameBefore,
-            (code, reason) -> ClosingHandshake.close(upstream, code, reason)));
+        held.heldClose, ClosingHandshake.Way.of(toUpstream::afterWhatCameBefore, (code, reason) -> {
+          toUpstream.end();
+          ClosingHandshake.close(upstream, code, reason);
+        }));
   }
 
   /** Starts relaying; the upstream socket should be paused since it opened, so nothing it sent is lost. */
@@ -211,22 +214,15 @@ final class WebSocketRelay implements Lane.Events {
 
   /**
    * The gateway is draining (its listener's server shuts down): a WebSocket never finishes by itself, so
-   * each side gets a going-away close once the frames already on its lane are through, and nothing after it (RFC 6455
-   * 5.5.1): its lane stops there, and what its peer sends on is dropped, as what is still in the sockets is. Frames the
-   * lane had not taken yet (held behind its paused read of a flooding peer) went out after the close.
+   * each side gets a going-away close once the frames already on its lane are through, and nothing after it: what its
+   * peer sends on is dropped ({@link Lane#end}), as what is still in the sockets is.
    */
   private void goingAway() {
     if (closing.underWay()) {
       return; // it ends by itself (at the latest, at the closing timeout)
     }
-    toUpstream.then(() -> {
-      closing.send(closing.upstream(), GOING_AWAY, "faultline: shutting down");
-      toUpstream.stop();
-    });
-    toClient.then(() -> {
-      closing.send(closing.client(), GOING_AWAY, "faultline: shutting down");
-      toClient.stop();
-    });
+    toUpstream.then(() -> closing.send(closing.upstream(), GOING_AWAY, "faultline: shutting down"));
+    toClient.then(() -> closing.send(closing.client(), GOING_AWAY, "faultline: shutting down"));
   }
 
   private void finishIfClosed() {

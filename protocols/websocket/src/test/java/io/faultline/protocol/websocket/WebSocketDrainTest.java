@@ -46,6 +46,8 @@ class WebSocketDrainTest {
       assertThat(ending.before()).as("data frames before the close").isNotEmpty();
       assertThat(ending.after()).as("frames after the close").isEmpty();
       drained.await(15, java.util.concurrent.TimeUnit.SECONDS);
+      fixture.events.await("the upstream told", () -> !fixture.upstreamCloses.isEmpty());
+      assertThat(fixture.upstreamCloses).containsExactly("1001 faultline: shutting down");
     } finally {
       client.hangUp();
     }
