@@ -1,6 +1,7 @@
 package io.faultline.chaos.listener;
 
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -25,11 +26,19 @@ public final class AnswerFraming {
       response.setChunked(true);
       return true;
     }
+    if (bodiless(request, response.getStatusCode())) {
+      return false; // its end is its head's (RFC 9112 6.3): a connection kept alive stays so
+    }
     if (request.headers().contains(HttpHeaders.CONNECTION, HttpHeaders.KEEP_ALIVE, true)) { // as Vert.x reads it: every line
       response.headersEndHandler(v -> response.headers().set(HttpHeaders.CONNECTION, "close"));
       RequestChecks.closeAfterAnswer(request); // its end is the connection's
     } // not kept alive: Vert.x closes it after the answer
     return false;
+  }
+
+  /** Whether an answer of {@code status} to {@code request} has no body whatever its headers say: to a HEAD, a 204, a 304. */
+  private static boolean bodiless(HttpServerRequest request, int status) {
+    return request.method() == HttpMethod.HEAD || status == 204 || status == 304;
   }
 
   /**
@@ -38,5 +47,10 @@ public final class AnswerFraming {
    */
   public static boolean headCanGoFirst(HttpServerResponse response) {
     return response.isChunked() || response.headers().contains(HttpHeaders.CONTENT_LENGTH);
+  }
+
+  /** Whether {@code response}'s head can go out now, alone: not yet written, its connection open, and {@link #headCanGoFirst}. */
+  public static boolean headCanGoNow(HttpServerResponse response) {
+    return !response.headWritten() && !response.closed() && headCanGoFirst(response);
   }
 }

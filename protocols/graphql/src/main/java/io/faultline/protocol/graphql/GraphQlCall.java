@@ -340,7 +340,7 @@ final class GraphQlCall {
       if (headDue) {
         headDue = false;
         HttpServerResponse response = request.response();
-        if (!done && !over && !response.headWritten() && !response.closed() && AnswerFraming.headCanGoFirst(response)) {
+        if (!done && !over && AnswerFraming.headCanGoNow(response)) {
           response.writeHead();
         }
       }
@@ -371,7 +371,7 @@ final class GraphQlCall {
       } else {
         // the upstream sent its head and failed: the client gets that head, then the break, as through nginx
         HttpServerResponse response = request.response();
-        if (response.headWritten() || response.closed() || !AnswerFraming.headCanGoFirst(response)) {
+        if (!AnswerFraming.headCanGoNow(response)) {
           drop(!response.closed());
         } else {
           response.writeHead().onComplete(written -> drop());
@@ -473,7 +473,7 @@ final class GraphQlCall {
       // the upstream sent its head and failed: the client gets that head, then the break, as through nginx
       // (unless the client had left: the failure is then the echo of its upstream connection's close)
       boolean byUpstream = !response.closed();
-      if (response.headWritten() || response.closed() || !AnswerFraming.headCanGoFirst(response)) {
+      if (!AnswerFraming.headCanGoNow(response)) {
         stop.accept(byUpstream);
       } else {
         response.writeHead().onComplete(written -> stop.accept(byUpstream));
@@ -526,13 +526,14 @@ final class GraphQlCall {
     String length = upstream.headers().get(HttpHeaderNames.CONTENT_LENGTH);
     if (length != null) {
       response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
-    } else if (request.version() == io.vertx.core.http.HttpVersion.HTTP_1_0) {
-      drop(); // an HTTP/1.0 client's head without a length goes with the body's first bytes, and none came
-      return;
     } else {
-      response.setChunked(true);
+      AnswerFraming.unknownLength(request, response);
     }
-    response.writeHead().onComplete(written -> drop());
+    if (AnswerFraming.headCanGoFirst(response)) {
+      response.writeHead().onComplete(written -> drop());
+    } else {
+      drop(); // an HTTP/1.0 client's head without a length goes with the body's first bytes, and none came
+    }
   }
 
   /**

@@ -120,12 +120,13 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
         })
         .requestHandler(request -> {
           long started = System.nanoTime();
-          MethodRoutes.Route route = GrpcPassThrough.takes(request) ? routes.select(request.path()) : null;
+          String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
+          MethodRoutes.Route route = GrpcPassThrough.takes(request, contentType) ? routes.select(request.path()) : null;
           GrpcCall call = null;
           Exchange<GrpcCall> exchange = null;
           if (route != null) {
             call = new GrpcCall(request, route, started);
-            exchange = GrpcPassThrough.chaosCanAct(request.getHeader(HttpHeaders.CONTENT_TYPE)) ? runner.start(call, route.name(), started) : null;
+            exchange = GrpcPassThrough.chaosCanAct(contentType) ? runner.start(call, route.name(), started) : null;
             if (exchange == null) {
               // chaos leaves it untouched: relayed as a stream, its messages never decoded
               relay.track(call, null, ExchangeRunner.label(route.name()), started);

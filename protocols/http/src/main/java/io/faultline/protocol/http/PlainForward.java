@@ -391,7 +391,7 @@ final class PlainForward {
     public void readDone() {
       if (headDue) {
         headDue = false;
-        if (!response.headWritten() && !response.closed() && AnswerFraming.headCanGoFirst(response)) {
+        if (AnswerFraming.headCanGoNow(response)) {
           response.writeHead();
         }
       }
@@ -426,7 +426,7 @@ final class PlainForward {
       Aborts.brokeOff(call, cause);
       // the head goes first, as the upstream sent it: a client told the answer broke off, not given an empty reply
       // (not an HTTP/1.0 client's head without a length: Vert.x refuses it, and the exception left the client waiting)
-      if (response.headWritten() || response.closed() || !AnswerFraming.headCanGoFirst(response)) {
+      if (!AnswerFraming.headCanGoNow(response)) {
         Aborts.abort(response);
       } else {
         response.writeHead().onComplete(written -> Aborts.abort(response));

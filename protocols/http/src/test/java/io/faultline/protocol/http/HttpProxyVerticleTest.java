@@ -16,6 +16,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Plain proxying; each pass-through test runs with chaos off and with chaos on at probability 0. */
@@ -783,6 +784,35 @@ class HttpProxyVerticleTest {
         }
         assertThat((firstByte[0] - sent) / 1_000_000).as("first byte, ms; the whole took " + total / 1_000_000).isLessThan(total / 1_000_000 - 300);
       }
+    }
+  }
+
+  /**
+   * An answer that has no body whatever its headers say (to a HEAD, a 204, a 304) ends with its head: an HTTP/1.0 client
+   * that asked to keep its connection alive keeps it, though the upstream gave no length. It was closed after the
+   * answer, as for a body whose end is the connection's.
+   */
+  @ParameterizedTest
+  @CsvSource({"off, HEAD /x, 200", "zero, HEAD /x, 200", "off, GET /status/204, 204", "zero, GET /status/204, 204",
+      "off, GET /status/304, 304", "zero, GET /status/304, 304"})
+  void anHttp10ClientKeepsItsConnectionAfterAnAnswerWithoutBody(String mode, String request, int status) throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(chaos(mode));
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+      socket.setSoTimeout(5_000);
+      var out = socket.getOutputStream();
+      var in = socket.getInputStream();
+      out.write((request + " HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      StringBuilder head = new StringBuilder();
+      while (head.indexOf("\r\n\r\n") < 0) {
+        int b = in.read();
+        assertThat(b).as("the answer's head, so far: " + head).isNotNegative();
+        head.append((char) b);
+      }
+      assertThat(head.toString()).startsWith("HTTP/1.0 " + status).containsIgnoringCase("connection: keep-alive")
+          .doesNotContainIgnoringCase("transfer-encoding");
+      out.write("GET /next HTTP/1.0\r\nHost: a\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String next = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(next).as("the next request on the same connection").startsWith("HTTP/1.0 200").contains("\"/next\"");
     }
   }
 
