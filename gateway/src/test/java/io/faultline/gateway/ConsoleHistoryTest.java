@@ -288,6 +288,14 @@ class ConsoleHistoryTest {
     JsonObject api = console.gw.postJson("/api/recorder/search", "{\"status_code\": 503, \"listener\": \"web\", \"limit\": 100}")
         .bodyAsJsonObject();
     assertThat(rows).hasSize(api.getInteger("count"));
+    // as many as the limit: said to be the newest of maybe more (it read "1 request found", as if that were all)
+    console.browser.type(console.browser.field(form, "At most"), "1");
+    console.browser.button("Search the recorder").click();
+    console.browser.text(By.cssSelector("#recorder [data-count='1']"), "The newest request: as many as \"At most\" allows");
+    console.browser.type(console.browser.field(form, "At most"), "100");
+    console.browser.button("Search the recorder").click();
+    console.browser.until(d -> Integer.parseInt(d.findElement(By.cssSelector("#recorder [data-count]")).getAttribute("data-count"))
+        >= rows.size() ? true : null);
     console.browser.script("document.getElementById('recorder').scrollIntoView()");
     console.browser.screenshot("history-recorder");
   }

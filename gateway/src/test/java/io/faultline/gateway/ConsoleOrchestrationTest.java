@@ -187,6 +187,54 @@ class ConsoleOrchestrationTest {
     assertThat(console.gw.get("/api/chaos/orchestration/library/waiting").statusCode()).isEqualTo(200);
   }
 
+  /**
+   * Saving the builder's document, or importing a file, under the name of an entry the library has asks first; declined,
+   * that entry stays as it was. Both replaced it without a word (a second new orchestration saved as
+   * new_orchestration, an import of spike.yaml beside an entry spike).
+   */
+  @Test
+  void savingOrImportingOverAnotherEntryAsksFirst(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    String kept = "name: kept\nsteps:\n  - name: only\n    scenario: network_degradation\n    duration_seconds: 5\n";
+    assertThat(console.gw.put("/api/chaos/orchestration/library/taken", kept).statusCode()).isEqualTo(200);
+    console.browser.open(console.base + "#/orchestrations/new");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.type(console.browser.visible(By.id("builder-entry")), "taken");
+    console.browser.button("Save to library").click();
+    console.browser.text(By.cssSelector("dialog.confirm"), "The library has an entry named taken");
+    console.browser.button("Cancel").click();
+    console.browser.text(By.cssSelector("form.toolbar"), "Not saved: the library's taken is kept");
+    assertThat(entryText("taken")).isEqualTo(kept);
+
+    Path file = dir.resolve("taken.yaml");
+    String imported = "name: imported\nsteps:\n  - name: other\n    scenario: network_degradation\n    duration_seconds: 7\n";
+    Files.writeString(file, imported);
+    console.browser.open(console.base + "#/orchestrations");
+    console.browser.visible(By.id("library-title"));
+    console.browser.driver.findElement(By.id("import-file")).sendKeys(file.toString());
+    console.browser.text(By.cssSelector("dialog.confirm"), "Replace taken?");
+    console.browser.button("Cancel").click();
+    console.browser.text(By.cssSelector("section[aria-labelledby=library-title]"), "taken.yaml was not imported: the library's taken is kept");
+    assertThat(entryText("taken")).isEqualTo(kept);
+    console.browser.driver.findElement(By.id("import-file")).sendKeys(file.toString());
+    console.browser.button("Replace entry").click();
+    console.browser.text(By.cssSelector("section[aria-labelledby=library-title]"), "Imported taken.yaml as taken");
+    assertThat(entryText("taken")).isEqualTo(imported);
+
+    // an entry opened and saved under its own name is saved at once; under a new name, too
+    console.browser.open(console.base + "#/orchestrations/edit/taken");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.button("Save to library").click();
+    console.browser.text(By.cssSelector("form.toolbar"), "Saved to the library as taken");
+    console.browser.type(console.browser.visible(By.id("builder-entry")), "taken_copy");
+    console.browser.button("Save to library").click();
+    console.browser.text(By.cssSelector("form.toolbar"), "Saved to the library as taken_copy");
+    assertThat(console.browser.driver.findElements(By.cssSelector("dialog.confirm"))).isEmpty();
+  }
+
+  private static String entryText(String name) {
+    return console.gw.get("/api/chaos/orchestration/library/" + name).bodyAsJsonObject().getString("text");
+  }
+
   @Test
   void theBuilderWritesWhatItsCardsSayInTheirOrder() {
     console.browser.open(console.base + "#/orchestrations/new");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -138,6 +139,54 @@ class ConsoleTest {
     console.browser.screenshot("chaos");
   }
 
+  /**
+   * A rate changed in the rate limit's form is every client's rate: the burst and the per-client rate, worked out from the
+   * old rate, were shown as if set and sent back with the new one, so each client stayed at 10/s.
+   */
+  @Test
+  void aRateChangedInTheFormIsEveryClientsRate() {
+    assertThat(console.gw.put("/api/chaos/config/rate_limit", "{\"requests_per_second\": 10, \"per_ip\": true}").statusCode())
+        .isEqualTo(200);
+    console.gw.post("/api/chaos/enable");
+    signedIn("#/chaos");
+    By rateLimit = By.cssSelector("form[data-section=rate_limit]");
+    WebElement rate = console.browser.field(rateLimit, "Requests per second");
+    console.browser.until(d -> "10".equals(rate.getAttribute("value")) ? true : null);
+    String burstShown = console.browser.field(rateLimit, "Burst size").getAttribute("value");
+    console.browser.type(rate, "1000");
+    console.browser.button("Apply Rate limit").click();
+    console.browser.text(rateLimit, "Applied");
+    JsonObject applied = console.gw.get("/api/chaos/config/rate_limit").bodyAsJsonObject();
+    assertThat(applied.getDouble("requests_per_second")).isEqualTo(1000.0);
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      statuses.add(console.gw.traffic("/rated").statusCode());
+    }
+    assertThat(statuses).as("40 requests from one client at 1000/s").containsOnly(200);
+    assertThat(applied.fieldNames()).as("what was not given is not written").doesNotContain("burst_size", "per_ip_requests_per_second");
+    assertThat(burstShown).as("the burst, not given, was shown empty").isEmpty();
+  }
+
+  /**
+   * The overview shows what it could load when a part of it cannot be (the orchestration status asks the cluster's
+   * leader, which may be away): the kill switch stayed "Loading…", and a click on it enabled chaos, which was on.
+   */
+  @Test
+  void theKillSwitchShowsChaossStateWhenAnotherPartOfTheOverviewFails() {
+    console.gw.post("/api/chaos/enable");
+    console.browser.driver.executeCdpCommand("Network.enable", Map.of());
+    console.browser.driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of("*/api/chaos/orchestration/status*")));
+    try {
+      signedIn("#/overview");
+      console.browser.text(By.id("chaos-state"), "Chaos is on");
+      assertThat(console.browser.button("Disable chaos").isEnabled()).isTrue();
+      console.browser.text(By.cssSelector("#chaos-title ~ p.small"), "Could not load: the orchestration status: ");
+    } finally {
+      console.browser.driver.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of()));
+      console.browser.driver.executeCdpCommand("Network.disable", Map.of());
+    }
+  }
+
   @Test
   void aBadValueIsShownAtItsFieldAndChangesNothing() {
     long version = console.gw.status().getLong("version");
@@ -253,6 +302,11 @@ class ConsoleTest {
     console.browser.visible(By.cssSelector("tr[data-scenario=from-console]"));
     JsonObject saved = console.gw.get("/api/chaos/scenarios/from-console").bodyAsJsonObject();
     assertThat(saved.getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(123);
+    // the overview's recent changes name the scenario each was about (they said "scenario started", and a save its address)
+    console.browser.open(console.base + "#/overview");
+    console.browser.text(By.cssSelector(".changes li[data-source=console]"), "scenario saved");
+    console.browser.text(By.cssSelector(".changes li[data-source=console] .change-name"), "from-console");
+    console.browser.text(By.cssSelector(".changes li[data-source=console] .change-name"), "slow_backend");
   }
 
   @Test

@@ -470,6 +470,73 @@ class DrainTest {
   }
 
   /**
+   * A run that ends while the store cannot take its row (a database busy beyond its 10 s wait, a shared one restarting),
+   * then a kill before the queue's retry: the run is kept at the next start as it ended. Its marker went at its end
+   * whether the write had worked or not, and the kill lost the queued row: no trace of the run was left.
+   */
+  @Test
+  void aRunWhoseRowCouldNotBeWrittenWhenItEndedSurvivesAKill() throws Exception {
+    int admin = Upstreams.portToListenOn();
+    Path state = dir.resolve("busy-state");
+    Path log = dir.resolve("busy.log");
+    Process gateway = serve(log, "--admin-port", String.valueOf(admin), "--http-port", String.valueOf(Upstreams.portToListenOn()),
+        "--state-dir", state.toString());
+    String id;
+    java.sql.Connection lock = null;
+    try {
+      awaitHealth(admin, 200, "UP", Duration.ofSeconds(60), gateway, log);
+      // another writer holds the database (SQLite's exclusive transaction) until after the kill
+      lock = java.sql.DriverManager.getConnection("jdbc:sqlite:" + state.resolve("history.db"));
+      lock.createStatement().execute("BEGIN EXCLUSIVE");
+      HttpResponse<String> started = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
+          + "/api/chaos/orchestration/start")).POST(HttpRequest.BodyPublishers.ofString("""
+              name: ended-busy
+              tags: [nightly]
+              steps:
+                - {name: only, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 1}
+              """)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+      id = new JsonObject(started.body()).getString("run_id");
+      Path marker = state.resolve("runs-open").resolve(id + ".json");
+      long deadline = System.nanoTime() + 45_000_000_000L;
+      // the run ends, its write waits out the store's 10 s and fails: its marker then holds the ended run (or, as
+      // before, is gone)
+      boolean seen = false;
+      while (true) {
+        String text;
+        try {
+          text = Files.readString(marker);
+        } catch (java.nio.file.NoSuchFileException e) {
+          text = null;
+        }
+        seen |= text != null;
+        if (text == null ? seen : text.contains("\"ended\"")) {
+          break;
+        }
+        assertThat(System.nanoTime()).as("the run's write fails and its marker changes").isLessThan(deadline);
+        Thread.sleep(100);
+      }
+    } finally {
+      gateway.destroyForcibly(); // SIGKILL: the queued row is lost with the process
+      gateway.waitFor(10, TimeUnit.SECONDS);
+      if (lock != null) {
+        lock.close(); // its transaction rolls back: the database is free again
+      }
+    }
+    try (GatewayFixture again = new GatewayFixture(Map.of(Flag.STATE_DIR, state.toString()))) {
+      var kept = again.get("/api/history/runs/" + id);
+      assertThat(kept.statusCode()).as(kept.bodyAsString()).isEqualTo(200);
+      JsonObject run = kept.bodyAsJsonObject();
+      assertThat(run.getString("name")).isEqualTo("ended-busy");
+      assertThat(run.getString("status")).as("as it ended, not as interrupted").isEqualTo("succeeded");
+      assertThat(run.getJsonArray("tags")).containsExactly("nightly");
+      try (var left = Files.list(state.resolve("runs-open"))) {
+        assertThat(left.toList()).as("its marker is gone once kept").isEmpty();
+      }
+    }
+  }
+
+  /**
    * A run that has ended is in history at once, not at the next flush (here an hour away), and so survives a kill -9
    * right after it: its marker went at its end and its row waited in the queue, so such a kill lost it.
    */

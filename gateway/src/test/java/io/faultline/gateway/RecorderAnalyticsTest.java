@@ -260,12 +260,22 @@ class RecorderAnalyticsTest {
         "/api/history/trends/x?days=abc", "days", "/api/history/export?format=xml", "format",
         "/api/history/runs?min_score=101", "min_score", "/api/history/runs?limit=5d", "limit",
         "/api/history/runs?since=2026-12-02T00:00:00Z&until=2026-12-01T00:00:00Z", "until",
-        "/api/history/changes?since=2000&until=1000", "until");
+        "/api/history/changes?since=1764547200000&until=1764460800000", "until");
     gets.forEach((path, field) -> {
       var r = gw.get(path);
       assertThat(r.statusCode()).as(path).isEqualTo(400);
       assertThat(r.bodyAsJsonObject().getString("field")).as(path).isEqualTo(field);
     });
+    // epoch seconds (date +%s) were read as milliseconds, a time in January 1970: since kept every run, until none
+    for (String path : List.of("/api/history/runs?since=1764547200", "/api/history/changes?until=1764547200",
+        "/api/history/export?since=1764547200")) {
+      var r = gw.get(path);
+      assertThat(r.statusCode()).as(path).isEqualTo(400);
+      assertThat(r.bodyAsJsonObject().getString("error")).as(path).contains("looks like epoch seconds")
+          .contains("give 1764547200000, or 2025-12-01T00:00:00Z");
+    }
+    assertThat(gw.postJson("/api/recorder/search", "{\"since\": 1764547200}").bodyAsJsonObject().getString("field")).isEqualTo("since");
+    assertThat(gw.get("/api/history/runs?since=0").statusCode()).as("0, the beginning, as written").isEqualTo(200);
     // a misspelt parameter filtered nothing and answered everything; a repeated one took its first value
     Map<String, String> strange = new java.util.LinkedHashMap<>();
     strange.put("/api/history/runs?min-score=50", "min-score");

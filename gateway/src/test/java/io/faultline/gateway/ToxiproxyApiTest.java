@@ -112,6 +112,12 @@ class ToxiproxyApiTest {
         "{\"name\":\"a1\",\"type\":\"bandwidth\",\"stream\":null,\"attributes\":{\"rate\":100}}");
     assertThat(nullStream.statusCode()).as(nullStream.bodyAsString()).isEqualTo(200);
     assertThat(nullStream.bodyAsJsonObject().getString("stream")).isEqualTo("downstream");
+    // Toxiproxy reads the stream in any case (ParseDirection lowercases it; "Upstream" was a 400)
+    HttpResponse<Buffer> capitalised = call(HttpMethod.POST, "/proxies/gop/toxics",
+        "{\"name\":\"a2\",\"type\":\"latency\",\"stream\":\"Upstream\",\"attributes\":{\"latency\":5}}");
+    assertThat(capitalised.statusCode()).as(capitalised.bodyAsString()).isEqualTo(200);
+    assertThat(capitalised.bodyAsJsonObject().getString("stream")).isEqualTo("upstream");
+    assertThat(call(HttpMethod.DELETE, "/proxies/gop/toxics/a2", null).statusCode()).isEqualTo(204);
     // Proxy.Disable() saves the whole proxy it read, its toxics too (it was a 400 once a proxy had toxics)
     JsonObject read = call(HttpMethod.GET, "/proxies/gop", null).bodyAsJsonObject();
     HttpResponse<Buffer> disabled = call(HttpMethod.POST, "/proxies/gop", read.copy().put("enabled", false).encode());

@@ -31,7 +31,9 @@ public record RateLimitConfig(
       Check.rate(rps, "requests_per_second", 0.001, 1e9);
     }
     requestsPerSecond = rps;
-    burstSize = Check.positive(burstSize, "burst_size", (int) Math.max(1, Math.min(Check.MAX_COUNT, Math.ceil(rps))), Check.MAX_COUNT);
+    // kept as given (null: not given), so the config reads back as it was written: a value worked out from the rate
+    // and read back (a form, a script's GET then PUT) stayed the old rate's once the rate changed
+    burstSize = burstSize == null ? null : Check.positive(burstSize, "burst_size", 1, Check.MAX_COUNT);
     perIp = Check.flag(perIp, false);
     perEndpoint = Check.flag(perEndpoint, false);
     perIpRequestsPerSecond = perKey(perIpRequestsPerSecond, "per_ip_requests_per_second", rps, enabled, perIp, "per_ip");
@@ -61,7 +63,25 @@ public record RateLimitConfig(
       }
       return null;
     }
-    double v = value == null ? rps : value;
-    return enabled ? Check.rate(v, field, 0.001, 1e9) : v;
+    if (value != null && enabled) {
+      Check.rate(value, field, 0.001, 1e9);
+    }
+    return value; // kept as given, as burst_size
+
+  }
+
+  /** The global bucket's capacity: {@code burst_size}, or one second's worth of the rate (at least one) when not given. */
+  public int burst() {
+    return burstSize != null ? burstSize : (int) Math.max(1, Math.min(Check.MAX_COUNT, Math.ceil(requestsPerSecond)));
+  }
+
+  /** Each client's rate (with {@code per_ip}): {@code per_ip_requests_per_second}, or the global rate when not given. */
+  public double perIpRate() {
+    return perIpRequestsPerSecond != null ? perIpRequestsPerSecond : requestsPerSecond;
+  }
+
+  /** Each endpoint's rate (with {@code per_endpoint}): {@code per_endpoint_requests_per_second}, or the global rate when not given. */
+  public double perEndpointRate() {
+    return perEndpointRequestsPerSecond != null ? perEndpointRequestsPerSecond : requestsPerSecond;
   }
 }

@@ -19,9 +19,12 @@ public record TcpToxic(String name, String type, String stream, Double toxicity,
   public static final String DOWNSTREAM = "downstream";
   public static final List<String> STREAMS = List.of(UPSTREAM, DOWNSTREAM);
 
-  /** The stream {@code given} names: none (null, or "" as Toxiproxy's clients send for "not given") is {@link #DOWNSTREAM}, as Toxiproxy reads it. */
+  /**
+   * The stream {@code given} names, as Toxiproxy reads it: none (null, or "" as Toxiproxy's clients send for "not given")
+   * is {@link #DOWNSTREAM}, and a name in any case is that stream ({@code "Upstream"} was refused).
+   */
   public static Object stream(Object given) {
-    return given == null || "".equals(given) ? DOWNSTREAM : given;
+    return given == null || "".equals(given) ? DOWNSTREAM : given instanceof String name ? name.toLowerCase(java.util.Locale.ROOT) : given;
   }
 
   public TcpToxic {

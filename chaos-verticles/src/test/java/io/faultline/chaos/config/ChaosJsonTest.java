@@ -99,7 +99,36 @@ class ChaosJsonTest {
         ChaosConfig.class, "");
     assertThat(on.rateLimit().perIpRequestsPerSecond()).isEqualTo(5.0);
     assertThat(ChaosJson.parse("{\"rate_limit\": {\"requests_per_second\": 7, \"per_endpoint\": true}}", ChaosConfig.class, "")
-        .rateLimit().perEndpointRequestsPerSecond()).as("the global rate by default").isEqualTo(7.0);
+        .rateLimit().perEndpointRate()).as("the global rate by default").isEqualTo(7.0);
+  }
+
+  /**
+   * What rate_limit works out from the rate (the burst, the per-key rates) is not written into the config: it reads back as
+   * given, so a form or a script that reads it, changes the rate and puts it back gets the new rate's. The old rate's
+   * burst and per-client rate were read back and put again, so a client stayed at 10/s after the rate went to 1000.
+   */
+  @Test
+  void whatTheRateLimitWorksOutFromTheRateReadsBackAsNotGiven() {
+    RateLimitConfig given = ChaosJson.parse("{\"rate_limit\": {\"requests_per_second\": 10, \"per_ip\": true, \"per_endpoint\": true}}",
+        ChaosConfig.class, "").rateLimit();
+    assertThat(given.burst()).isEqualTo(10);
+    assertThat(given.perIpRate()).isEqualTo(10.0);
+    var read = ChaosJson.mapper().valueToTree(given);
+    assertThat(read.has("burst_size")).isFalse();
+    assertThat(read.has("per_ip_requests_per_second")).isFalse();
+    assertThat(read.has("per_endpoint_requests_per_second")).isFalse();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) read).put("requests_per_second", 1000);
+    RateLimitConfig again = ChaosJson.parse("{\"rate_limit\": " + read + "}", ChaosConfig.class, "").rateLimit();
+    assertThat(again.burst()).isEqualTo(1000);
+    assertThat(again.perIpRate()).isEqualTo(1000.0);
+    assertThat(again.perEndpointRate()).isEqualTo(1000.0);
+    RateLimitConfig explicit = ChaosJson.parse("{\"rate_limit\": {\"requests_per_second\": 10, \"burst_size\": 3, \"per_ip\": true,"
+        + " \"per_ip_requests_per_second\": 2}}", ChaosConfig.class, "").rateLimit();
+    assertThat(ChaosJson.mapper().valueToTree(explicit).get("burst_size").asInt()).as("given, it stays").isEqualTo(3);
+    assertThat(explicit.burst()).isEqualTo(3);
+    assertThat(explicit.perIpRate()).isEqualTo(2.0);
+    assertThat(ChaosJson.parse("{\"rate_limit\": {\"requests_per_second\": 0.2}}", ChaosConfig.class, "").rateLimit().burst())
+        .as("one second's worth, at least one").isEqualTo(1);
   }
 
   @Test

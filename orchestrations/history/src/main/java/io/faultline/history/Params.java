@@ -15,6 +15,13 @@ public final class Params {
   private Params() {
   }
 
+  /**
+   * Epoch milliseconds below this (1973-03-03) are taken for epoch seconds given by mistake ({@code date +%s}: ten digits
+   * until the year 2286) and refused: read as milliseconds they were a time in January 1970, so {@code since} kept
+   * everything and {@code until} nothing. 0 is the beginning, as written.
+   */
+  static final long SECONDS_BELOW = 100_000_000_000L;
+
   /** A time: epoch milliseconds, or ISO-8601 ({@code 2025-10-07T00:00:00Z}); null when absent. */
   public static Long time(JsonObject body, String field) {
     Object v = body == null ? null : body.getValue(field);
@@ -22,17 +29,25 @@ public final class Params {
       return null;
     }
     if (v instanceof Number n) {
-      return n.longValue();
+      return milliseconds(field, n.longValue());
     }
     String s = v.toString().trim();
     if (s.matches("\\d{1,15}")) {
-      return Long.parseLong(s);
+      return milliseconds(field, Long.parseLong(s));
     }
     try {
       return Instant.parse(s).toEpochMilli();
     } catch (DateTimeParseException e) {
       throw new ChaosConfigException(field, "must be an ISO-8601 time (2025-10-07T00:00:00Z) or epoch milliseconds, got " + quote(v));
     }
+  }
+
+  private static long milliseconds(String field, long ms) {
+    if (ms > 0 && ms < SECONDS_BELOW) {
+      throw new ChaosConfigException(field, "must be epoch milliseconds or an ISO-8601 time; " + ms + " looks like epoch seconds (as"
+          + " milliseconds it is in 1970): give " + ms + "000, or " + Instant.ofEpochSecond(ms));
+    }
+    return ms;
   }
 
   /** A whole number within [min, max], or {@code otherwise} when absent. */

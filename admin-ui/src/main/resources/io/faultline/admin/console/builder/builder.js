@@ -13,6 +13,7 @@ import { any, check, inputId, number, strings, text } from './inputs.js';
 import { variables } from './lists.js';
 import { stepList } from './steps.js';
 import { showProblems } from './problems.js';
+import { mayReplace } from '../pages/library.js';
 
 const VALIDATE_AFTER_MS = 350;
 const STEP_LISTS = ['steps', 'advanced_steps', 'conditional_steps'];
@@ -60,6 +61,7 @@ export class Builder {
   /** Opens a library entry, or a new orchestration when name is null. */
   async open(name) {
     const scenarios = get('/api/chaos/scenarios').catch(() => ({ scenarios: [] }));
+    this.opened = name; // saving under another name that is in use asks first
     if (name) {
       const entry = await get(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`);
       this.format = entry.text.trimStart().startsWith('{') ? 'json' : 'yaml';
@@ -181,8 +183,14 @@ export class Builder {
     clearErrors(this.toolbar);
     const name = this.entry.value.trim();
     try {
+      if (name && name !== this.opened && !await mayReplace(name)) {
+        this.say(`Not saved: the library's ${name} is kept; give this one another name.`, 'error');
+        this.entry.focus();
+        return;
+      }
       const text = await post(`/api/chaos/orchestration/convert?to=${this.format}`, JSON.stringify(this.doc), { raw: true });
       const saved = await put(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`, text);
+      this.opened = name;
       this.say(...stored(`Saved to the library as ${name}.`, saved));
       if (thenRun) {
         this.onRun(name);

@@ -17,6 +17,8 @@ const ACTIONS = {
   'faultline.chaos.restore': 'config put back',
   'faultline.scenario.start': 'scenario started',
   'faultline.scenario.stop': 'scenario stopped',
+  'faultline.scenario.save': 'scenario saved',
+  'faultline.scenario.delete': 'scenario deleted',
 };
 
 /** "rest" → "REST", "orchestration:run-1a2b" → "orchestration run-1a2b", "node:n2" → "node n2". */
@@ -61,6 +63,7 @@ export class ChangeList {
           h('time', { datetime: new Date(change.at).toISOString(), class: 'muted small' }, clock(change.at)),
           h('span', { class: 'badge' }, sourceName(change.source)),
           h('b', {}, ACTIONS[change.address] || change.address),
+          change.name ? h('span', { class: 'change-name' }, change.name) : null, // the rule or scenario it was about
           change.detail ? h('span', {}, change.detail) : null,
           h('span', { class: 'muted small' }, `v${change.version} on ${change.node}`)),
         diff.length ? h('ul', { class: 'diff' },

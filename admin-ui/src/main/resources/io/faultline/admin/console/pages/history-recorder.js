@@ -61,8 +61,13 @@ export class RecorderSearch {
   async search() {
     clearErrors(this.form);
     try {
-      const { records, count } = await post('/api/recorder/search', this.body(), { timeoutMs: STORE_TIMEOUT_MS });
-      fill(this.results, h('p', { class: 'small', 'data-count': count }, `${count} request${count === 1 ? '' : 's'} found, newest first.`),
+      const body = this.body();
+      const { records, count } = await post('/api/recorder/search', body, { timeoutMs: STORE_TIMEOUT_MS });
+      // as many as the limit (the server's 100 unless set): the newest of maybe more, not all there are
+      const limited = count === (typeof body.limit === 'number' ? body.limit : 100);
+      fill(this.results, h('p', { class: 'small', 'data-count': count }, limited
+        ? `The newest ${count === 1 ? 'request' : `${count} requests`}: as many as "At most" allows, so there may be more (narrow the search, or raise it).`
+        : `${count} request${count === 1 ? '' : 's'} found, newest first.`),
         records.length ? h('table', { class: 'stack recorder' },
           h('thead', {}, h('tr', {}, ['Time', 'Listener', 'Request', 'Status', 'Faults', 'Duration', 'Trace']
             .map(t => h('th', { scope: 'col' }, t)))),

@@ -17,6 +17,23 @@ export function entryName(filename) {
   return filename.replace(/\.(ya?ml|json)$/i, '').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 64) || 'imported';
 }
 
+/**
+ * Whether an entry may be saved as {@code name}: yes when the library has none of that name; when it has one, the user
+ * is asked (a save under a name in use replaced that entry on every node without a word). Throws what the API said if
+ * it could not tell.
+ */
+export async function mayReplace(name) {
+  try {
+    await get(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`);
+  } catch (e) {
+    if (e.status === 404) {
+      return true;
+    }
+    throw e;
+  }
+  return confirmDialog(`Replace ${name}?`, `The library has an entry named ${name}: saving replaces it on every node.`, 'Replace entry');
+}
+
 export class Library {
   constructor(onRun) {
     this.onRun = onRun;
@@ -77,6 +94,10 @@ export class Library {
     for (const file of files) {
       const name = entryName(file.name);
       try {
+        if (!await mayReplace(name)) {
+          this.say(`${file.name} was not imported: the library's ${name} is kept.`, 'ok');
+          continue;
+        }
         const reply = await put(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`, await file.text());
         this.say(...stored(`Imported ${file.name} as ${name}.`, reply));
       } catch (e) {

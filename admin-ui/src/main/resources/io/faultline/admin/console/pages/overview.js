@@ -14,7 +14,8 @@ const PROGRESS = 'subscription { orchestrationProgress }';
 export default {
   mount(el, { live }) {
     const state = h('div', { class: 'status-line' });
-    const kill = h('button', { type: 'button', class: 'kill primary', onclick: () => toggle() }, 'Loading…');
+    // usable once chaos's state is known: before, a click could only guess which way to switch it
+    const kill = h('button', { type: 'button', class: 'kill primary', disabled: true, onclick: () => toggle() }, 'Loading…');
     const killNotice = h('p', { class: 'small' });
     const say = notice(killNotice);
     const running = h('p', { class: 'small' });
@@ -50,6 +51,7 @@ export default {
         h('span', {}, 'Active faults: ', h('b', {}, faults.length ? faults.join(', ') : 'none')));
       kill.textContent = next.enabled ? 'Disable chaos' : 'Enable chaos';
       kill.className = `kill ${next.enabled ? 'danger' : 'primary'}`;
+      kill.disabled = false;
     }
 
     function showRun(run) {
@@ -80,14 +82,22 @@ export default {
       kill.focus();
     }
 
+    // each part on its own: one that fails (the orchestration status asks the cluster's leader, which may be away)
+    // left the others unshown, the kill switch too, which then offered to enable chaos whatever its state
     async function load() {
-      const [now, run, log, recent] = await Promise.all([get('/api/chaos/status'), get('/api/chaos/orchestration/status'),
-        get('/api/chaos/changes?limit=15'), get('/api/traffic/recent?seconds=120')]);
-      showStatus(now);
-      showRun(run);
-      changes.show(log.changes);
-      charts.reset();
-      recent.summaries.forEach(s => charts.add(s));
+      const part = (what, done) => done.then(() => null, e => `${what}: ${e.message}`);
+      const failed = (await Promise.all([
+        part('the chaos status', get('/api/chaos/status').then(showStatus)),
+        part('the orchestration status', get('/api/chaos/orchestration/status').then(showRun)),
+        part('the recent changes', get('/api/chaos/changes?limit=15').then(log => changes.show(log.changes))),
+        part('the traffic', get('/api/traffic/recent?seconds=120').then(recent => {
+          charts.reset();
+          recent.summaries.forEach(s => charts.add(s));
+        })),
+      ])).filter(Boolean);
+      if (failed.length) {
+        throw new Error(failed.join('; '));
+      }
     }
 
     const stops = [

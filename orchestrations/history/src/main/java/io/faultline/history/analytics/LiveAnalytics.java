@@ -148,18 +148,20 @@ public final class LiveAnalytics {
       sd = Math.sqrt(sd / Math.max(1, y.length - 1));
       direction = mean != 0 && sd / Math.abs(mean) > 0.5 ? "volatile" : "stable";
     }
+    // none from two points, as the history's trend: the line through both is no estimate (it showed +17,000 ms a minute
+    // beside insufficient_data)
+    double slope = fit.shownSlope();
     return new JsonObject().put("metric", metric).put("series", series).put("minutes", minutes).put("samples", recent.size())
-        .put("trend", direction).put("mean", finite(mean)).put("slope_per_minute", finite(fit.slope()))
+        .put("trend", direction).put("mean", finite(mean)).put("slope_per_minute", finite(slope))
         .put("interval_95", Double.isNaN(fit.low()) ? null : new JsonArray().add(fit.low()).add(fit.high()))
         .put("p_value", finite(fit.pValue()))
-        .put("rate_of_change", mean != 0 && Double.isFinite(fit.slope()) && recent.size() > 1
-            ? fit.slope() * x[x.length - 1] / Math.abs(mean) : null)
+        .put("rate_of_change", mean != 0 && Double.isFinite(slope) ? slope * x[x.length - 1] / Math.abs(mean) : null)
         .put("method", "least-squares slope on minutes, 95% interval from Student's t; increasing/decreasing when the interval "
             + "excludes 0, else volatile when sd/mean > 0.5, else stable"
             + (PER_REQUEST.contains(series) ? "; seconds without requests left out" : ""))
-        .put("fitted_line", recent.size() < 2 || !Double.isFinite(fit.slope()) ? null : new JsonArray()
+        .put("fitted_line", !Double.isFinite(slope) ? null : new JsonArray()
             .add(new JsonArray().add(recent.get(0).getLong("at")).add(fit.intercept()))
-            .add(new JsonArray().add(recent.get(x.length - 1).getLong("at")).add(fit.intercept() + fit.slope() * x[x.length - 1])))
+            .add(new JsonArray().add(recent.get(x.length - 1).getLong("at")).add(fit.intercept() + slope * x[x.length - 1])))
         .put("points", new JsonArray(recent.stream().map(s -> (Object) new JsonArray().add(s.getLong("at")).add(s.getDouble(series))).toList()));
   }
 

@@ -144,9 +144,13 @@ public final class RunFeed {
       latest.remove(id); // no refresh of the marker meanwhile
       Future<Void> kept = insert.apply(List.of(row)).transform(written -> {
         if (written.failed()) {
+          // queued, retried as any row; until then the marker holds the ended run itself, kept at the next start if a
+          // kill comes first (its marker went here, and a kill before the queue's retry lost the run whole)
           runs.offer(row);
+          keep(id, document);
+        } else {
+          unmark(id);
         }
-        unmark(id);
         return Future.<Void>succeededFuture();
       });
       writing = writing.isComplete() ? kept : Future.join(writing, kept).<Void>mapEmpty().otherwiseEmpty();
@@ -183,6 +187,18 @@ public final class RunFeed {
         .onFailure(e -> LOG.fine(() -> "run marker " + id + " not written: " + e.getMessage()))));
   }
 
+  /**
+   * The marker of run {@code id} becomes the ended run's {@code document}: the next start keeps it as it ended (a row
+   * already written by then stays as it is), not as interrupted.
+   */
+  private void keep(String id, JsonObject document) {
+    latest.remove(id);
+    String marker = new JsonObject().put("run_id", id).put("seen_at", System.currentTimeMillis()).put("ended", document).encode();
+    Future<?> before = marking.remove(id);
+    (before == null ? Future.succeededFuture() : before).eventually(() -> StateFiles.write(vertx, marker(id), marker))
+        .onFailure(e -> LOG.warning(() -> "run " + id + " ended, its row queued, but its marker not written: " + e.getMessage()));
+  }
+
   private void unmark(String id) {
     if (open == null || id == null) {
       return;
@@ -209,7 +225,9 @@ public final class RunFeed {
         for (Path file : listing) {
           try {
             JsonObject marker = new JsonObject(Files.readString(file));
-            if (marker.getValue("run_id") instanceof String && marker.getValue("seen_at") instanceof Number) {
+            if (marker.getValue("ended") instanceof JsonObject ended) {
+              documents.put(file.toString(), ended); // a run that ended, whose row was still queued at the kill
+            } else if (marker.getValue("run_id") instanceof String && marker.getValue("seen_at") instanceof Number) {
               documents.put(file.toString(), interruptedRun(marker));
             } else {
               LOG.warning(() -> "run marker " + file + " is no run's marker (no run_id and seen_at), left alone");
@@ -224,9 +242,14 @@ public final class RunFeed {
       // each run on its own: one the store refuses must not keep the others out
       List<Future<Void>> kept = new ArrayList<>();
       markers.forEach((file, d) -> kept.add(insert.apply(List.of(row(d))).onSuccess(v -> {
-        LOG.warning(() -> "orchestration " + d.getString("name") + " (" + d.getString("id") + ") was interrupted: "
-            + d.getJsonArray("errors").getString(0) + "; kept in history as failed");
-        vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, d);
+        if (d.getBoolean("interrupted", false)) {
+          LOG.warning(() -> "orchestration " + d.getString("name") + " (" + d.getString("id") + ") was interrupted: "
+              + d.getJsonArray("errors").getString(0) + "; kept in history as failed");
+          vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, d);
+        } else { // published when it ended
+          LOG.info(() -> "orchestration " + d.getString("name") + " (" + d.getString("id") + ") ended before the node stopped, when its"
+              + " row could not be written at once: kept in history now");
+        }
         StateFiles.delete(vertx, Path.of(file));
       }).onFailure(e -> LOG.warning(() -> "run " + d.getString("id") + " interrupted before this start not kept (" + file + "): "
           + e.getMessage()))));

@@ -71,6 +71,24 @@ class InsightsTest {
     assertThat(rate.getString("trend")).as("the traffic did stop").isEqualTo("decreasing");
   }
 
+  /** Two samples give no slope, as two runs give no history trend: the line through both showed a slope beside insufficient_data. */
+  @Test
+  void twoSamplesGiveNoSlope() {
+    LiveAnalytics analytics = new LiveAnalytics(vertx, AnalyticsConfig.defaults());
+    long now = System.currentTimeMillis();
+    for (int second = 0; second < 2; second++) {
+      analytics.observe(new JsonObject().put("at", now - (1 - second) * 1_000L).put("request_count", 5L).put("request_rate", 5.0)
+          .put("error_rate", 0.0).put("fault_rate", 0.0).put("fault_share", 0.0).put("avg_latency", 10.0 + 300 * second)
+          .put("p95_latency", 12.0 + 300 * second));
+    }
+    JsonObject trend = analytics.trend("p95_latency", "p95_latency", 15);
+    assertThat(trend.getInteger("samples")).isEqualTo(2);
+    assertThat(trend.getString("trend")).isEqualTo("insufficient_data");
+    assertThat(trend.getValue("slope_per_minute")).isNull();
+    assertThat(trend.getValue("rate_of_change")).isNull();
+    assertThat(trend.getValue("fitted_line")).isNull();
+  }
+
   /** An hour of samples is kept at any interval: at 100 ms a fixed 3,600 covered 6 minutes, where a 60-minute trend said 60. */
   @Test
   void anHourOfSamplesIsKeptAtAShortInterval() {

@@ -229,8 +229,11 @@ final class Link implements WriteStream<Buffer>, LinkControl {
    * queue; answers false when nothing is left to run.
    */
   private boolean advance() {
-    if (cut()) {
-      return false; // what arrived waits, ahead of the toxics, for the cut to go (it then meets the toxics left)
+    if (cut() && (arrived.isEmpty() || arrived.peek().kind() != Chunk.Kind.END)) {
+      // what arrived waits, ahead of the toxics, for the cut to go (it then meets the toxics left); an end with nothing
+      // held before it passes, as Toxiproxy's bandwidth toxic passes a close: a peer that closes or vanishes under a cut
+      // (a pool's idle connection it gives up) was held, with its other side, until the cut went
+      return false;
     }
     Chunk next = arrived.poll();
     if (next == null) {

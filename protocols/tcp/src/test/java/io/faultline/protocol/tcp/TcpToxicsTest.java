@@ -14,7 +14,11 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Each toxic, as a plain TCP client of a real echo server sees it through the tcp listener. Lower bounds
@@ -109,6 +113,47 @@ class TcpToxicsTest {
         assertThat(ms).as("ms for the rest after the rate went up").isLessThan(900 + SLACK_MS);
         assertThat(fixture.events.faults()).containsExactly("bandwidth", "bandwidth");
       }
+    }
+  }
+
+  /**
+   * A client that closes or vanishes (a reset) while its connection is cut both ways (a bandwidth of 0, Testcontainers'
+   * {@code setConnectionCut(true)}), with nothing of its own held, has its upstream connection closed at once, as
+   * Toxiproxy passes the close: both were held until the cut went (a pool reconnecting through an outage piled up
+   * connections at its database).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"close", "reset"})
+  void aClientLeavingACutConnectionClosesItsUpstream(String leaving) throws Exception {
+    try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+        TcpFixture fixture = new TcpFixture("{}", null, upstream.getLocalPort())) {
+      CompletableFuture<Long> upstreamEnded = new CompletableFuture<>();
+      CompletableFuture<Void> accepted = new CompletableFuture<>();
+      Thread reader = new Thread(() -> {
+        try (Socket peer = upstream.accept()) {
+          accepted.complete(null);
+          while (peer.getInputStream().read() >= 0) {
+            // the client's bytes, if any came
+          }
+          upstreamEnded.complete(System.nanoTime());
+        } catch (IOException e) {
+          upstreamEnded.complete(System.nanoTime()); // a reset ends it too
+        }
+      });
+      reader.start();
+      fixture.rule("\"tcp\": {\"toxics\": [{\"type\": \"bandwidth\", \"stream\": \"downstream\", \"attributes\": {\"rate\": 0}},"
+          + " {\"type\": \"bandwidth\", \"stream\": \"upstream\", \"attributes\": {\"rate\": 0}}]}");
+      Socket socket = fixture.connect();
+      accepted.get(10, TimeUnit.SECONDS);
+      long left = System.nanoTime();
+      if (leaving.equals("reset")) {
+        socket.setSoLinger(true, 0);
+      }
+      socket.close();
+      long ms = TimeUnit.NANOSECONDS.toMillis(upstreamEnded.get(10, TimeUnit.SECONDS) - left);
+      assertThat(ms).as("ms until the upstream's connection ended").isLessThan(2_000);
+      fixture.events.await("the connection's end", () -> fixture.events.completions().size() == 1);
+      reader.join(5_000);
     }
   }
 
