@@ -40,6 +40,8 @@ final class ConfigReloader extends VerticleBase {
   private Long deferredFor;
   /** When the change held back ({@link #deferredFor}) was first seen: a kill switch after it keeps chaos off. */
   private long heldSince = -1;
+  /** {@link #lastSeen} before the first look. */
+  private static final long NEVER_SEEN = Long.MIN_VALUE;
   /** A look at the file (and the reload it started) is under way: the next second's look waits for it. */
   private boolean watching;
 
@@ -57,7 +59,10 @@ final class ConfigReloader extends VerticleBase {
   @Override
   public Future<?> start() {
     if (file != null) {
-      lastSeen = FileFingerprint.of(file.toString());
+      // not the file as it is now: it was read before the start (a cluster join, every listener), and an edit made
+      // meanwhile taken as the one running was never applied. The first look loads it, and applies it only if its chaos
+      // is not what runs.
+      lastSeen = NEVER_SEEN;
       vertx.setPeriodic(WATCH_INTERVAL_MS, id -> watch());
     }
     return vertx.eventBus().<JsonObject>localConsumer(Addresses.CONFIG_RELOAD, this::onReload).completion();
@@ -91,9 +96,14 @@ final class ConfigReloader extends VerticleBase {
       if (modified == lastSeen || modified == FileFingerprint.EMPTY_FILE) {
         return Future.succeededFuture();
       }
+      boolean first = lastSeen == NEVER_SEEN;
       return reload(false, deferredFor != null && deferredFor == modified ? heldSince : -1).onSuccess(result -> {
           lastSeen = modified;
-          LOG.info(() -> (result.getBoolean("reloaded") ? "reloaded " : "not reloaded ") + file + ": " + result.encode());
+          deferredFor = null; // applied (or judged): a later return to the same file is a change of its own, not this one
+          heldSince = -1;
+          if (!first || result.getBoolean("reloaded") || !result.getJsonArray("restart_required").isEmpty()) {
+            LOG.info(() -> (result.getBoolean("reloaded") ? "reloaded " : "not reloaded ") + file + ": " + result.encode());
+          }
         }).onFailure(error -> {
           if (error instanceof ControlError.Conflict) {
             if (deferredFor == null || deferredFor != modified) {

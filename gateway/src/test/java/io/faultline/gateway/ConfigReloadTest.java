@@ -58,6 +58,31 @@ class ConfigReloadTest {
     }
   }
 
+  /**
+   * An edit made while the gateway starts (after the file was read, before the watcher's first look: a ConfigMap updated
+   * as the pod comes up) is applied: the watcher took the edited file as the one already running, and never applied it.
+   */
+  @Test
+  void anEditMadeWhileTheGatewayStartsIsApplied() throws Exception {
+    Path file = dir.resolve("starting.yaml");
+    Files.writeString(file, "chaos: { enabled: false }\n");
+    try (GatewayFixture gw = new GatewayFixture(file, Map.of(), () -> {
+      try {
+        Files.writeString(file, "chaos: { enabled: true, fault_injection: { http_errors: [502], http_error_probability: 1 } }\n");
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    })) {
+      long deadline = System.currentTimeMillis() + 10_000;
+      int status = gw.traffic("/x").statusCode();
+      while (status != 502 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(200);
+        status = gw.traffic("/x").statusCode();
+      }
+      assertThat(status).as("the edit, applied by the watcher's first look").isEqualTo(502);
+    }
+  }
+
   @Test
   void aChangedFileIsPickedUpWithoutACall() throws Exception {
     Path file = dir.resolve("watched.yaml");

@@ -28,9 +28,15 @@ final class GatewayFixture implements AutoCloseable {
   }
 
   GatewayFixture(Path file, Map<Flag, String> flags) {
+    this(file, flags, () -> { });
+  }
+
+  /** {@code whileStarting} runs between the file's load and the gateway's start (an edit made then). */
+  GatewayFixture(Path file, Map<Flag, String> flags, Runnable whileStarting) {
     Map<Flag, String> all = new HashMap<>(Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0", Flag.UPSTREAM, upstream.url()));
     all.putAll(flags);
     GatewayConfig config = ConfigLoader.load(file, Map.of(), all);
+    whileStarting.run();
     gateway = Gateway.start(config, file, () -> ConfigLoader.load(file, Map.of(), all)).await();
     client = WebClient.create(clientVertx);
   }

@@ -34,6 +34,9 @@ public record RateLimitConfig(
     // kept as given (null: not given), so the config reads back as it was written: a value worked out from the rate
     // and read back (a form, a script's GET then PUT) stayed the old rate's once the rate changed
     burstSize = burstSize == null ? null : Check.positive(burstSize, "burst_size", 1, Check.MAX_COUNT);
+    if (burstSize != null && burstSize == secondsWorth(rps)) {
+      burstSize = null; // what it would be anyway, as earlier versions wrote it into every saved config: not given
+    }
     perIp = Check.flag(perIp, false);
     perEndpoint = Check.flag(perEndpoint, false);
     perIpRequestsPerSecond = perKey(perIpRequestsPerSecond, "per_ip_requests_per_second", rps, enabled, perIp, "per_ip");
@@ -66,13 +69,18 @@ public record RateLimitConfig(
     if (value != null && enabled) {
       Check.rate(value, field, 0.001, 1e9);
     }
-    return value; // kept as given, as burst_size
+    // kept as given, as burst_size; the global rate itself, as earlier versions wrote it into every saved config, is not given
+    return value != null && value == rps ? null : value;
 
   }
 
   /** The global bucket's capacity: {@code burst_size}, or one second's worth of the rate (at least one) when not given. */
   public int burst() {
-    return burstSize != null ? burstSize : (int) Math.max(1, Math.min(Check.MAX_COUNT, Math.ceil(requestsPerSecond)));
+    return burstSize != null ? burstSize : secondsWorth(requestsPerSecond);
+  }
+
+  private static int secondsWorth(double rps) {
+    return (int) Math.max(1, Math.min(Check.MAX_COUNT, Math.ceil(rps)));
   }
 
   /** Each client's rate (with {@code per_ip}): {@code per_ip_requests_per_second}, or the global rate when not given. */

@@ -36,9 +36,12 @@ public final class AnswerFraming {
     return false;
   }
 
-  /** Whether an answer of {@code status} to {@code request} has no body whatever its headers say: to a HEAD, a 204, a 304. */
+  /**
+   * Whether an answer of {@code status} to {@code request} has no body whatever its headers say: to a HEAD, a 204, a 304
+   * (RFC 9112 6.3), a 205 (RFC 9110 15.3.6: no content; Vert.x and Netty give it a length of 0).
+   */
   private static boolean bodiless(HttpServerRequest request, int status) {
-    return request.method() == HttpMethod.HEAD || status == 204 || status == 304;
+    return request.method() == HttpMethod.HEAD || status == 204 || status == 205 || status == 304;
   }
 
   /**

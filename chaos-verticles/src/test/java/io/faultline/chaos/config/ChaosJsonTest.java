@@ -129,6 +129,12 @@ class ChaosJsonTest {
     assertThat(explicit.perIpRate()).isEqualTo(2.0);
     assertThat(ChaosJson.parse("{\"rate_limit\": {\"requests_per_second\": 0.2}}", ChaosConfig.class, "").rateLimit().burst())
         .as("one second's worth, at least one").isEqualTo(1);
+    // what earlier versions wrote into saved configs (state, scenarios, library entries): the worked-out values, read as not given
+    RateLimitConfig saved = ChaosJson.parse("{\"rate_limit\": {\"requests_per_second\": 10, \"burst_size\": 10, \"per_ip\": true,"
+        + " \"per_ip_requests_per_second\": 10}}", ChaosConfig.class, "").rateLimit();
+    assertThat(ChaosJson.mapper().valueToTree(saved).has("burst_size")).isFalse();
+    assertThat(ChaosJson.mapper().valueToTree(saved).has("per_ip_requests_per_second")).isFalse();
+    assertThat(saved.burst()).isEqualTo(10);
   }
 
   @Test

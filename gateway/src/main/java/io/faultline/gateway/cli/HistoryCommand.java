@@ -47,7 +47,7 @@ public final class HistoryCommand implements Runnable {
   public static final class RunFilters {
     @Option(names = "--name", description = "Only this orchestration.") String name;
     @Option(names = "--tag", description = "Only runs with this tag.") String tag;
-    @Option(names = "--status", description = "running, succeeded, failed, stopped or aborted.") String status;
+    @Option(names = "--status", description = "succeeded, failed, stopped or aborted (a run in history has ended: `orchestrate status` shows one running).") String status;
     @Option(names = "--since", paramLabel = "TIME", description = "ISO-8601 or epoch ms.") String since;
     @Option(names = "--until", paramLabel = "TIME", description = "ISO-8601 or epoch ms.") String until;
     @Option(names = "--min-score", paramLabel = "N", description = "Resilience score at least N (0..100).") String minScore;

@@ -70,8 +70,18 @@ public final class ConfigLoader {
       }
       remove(tree, "chaos", "latency", "fixed_delay_ms");
     }
-    if (!applied.containsKey(Flag.CHAOS) && applied.keySet().stream().anyMatch(Flag::configuresFault)) {
+    // A fault a flag or variable sets acts: chaos goes on unless a source as high switched it off (FAULTLINE_CHAOS=false
+    // in the environment beat a --chaos-* flag), and so does the section it sets (a file's `latency: {enabled: false}`
+    // kept --chaos-latency-ms from delaying anything, unsaid)
+    int faultLevel = applied.keySet().stream().filter(Flag::configuresFault).mapToInt(f -> level(f, env, flags)).max().orElse(0);
+    if (faultLevel > level(Flag.CHAOS, env, flags)) {
       set(tree, "chaos.enabled", true);
+    }
+    for (Flag flag : applied.keySet()) {
+      String[] path = flag.path().split("\\.");
+      if (flag.configuresFault() && path.length == 3 && Boolean.FALSE.equals(get(tree, "chaos", path[1], "enabled"))) {
+        set(tree, "chaos." + path[1] + ".enabled", true);
+      }
     }
     refineScenario(tree); // first: a scenario's own probability is the one its refined errors take
     if (applied.containsKey(Flag.CHAOS_HTTP_ERRORS) && get(tree, "chaos", "fault_injection", "http_error_probability") == null) {
@@ -310,12 +320,12 @@ public final class ConfigLoader {
       placed = "listeners[" + index + "]" + path.substring(parts[0].length());
     }
     for (; i < parts.length - 1; i++) {
+      // a copy of each map on the way: YAML's anchors and aliases share one map between places (a rule's `latency: *l`),
+      // and a flag written into it reached them all
       Object child = node.get(parts[i]);
-      if (!(child instanceof Map)) {
-        child = new LinkedHashMap<String, Object>();
-        node.put(parts[i], child);
-      }
-      node = (Map<String, Object>) child;
+      Map<String, Object> copy = child instanceof Map ? new LinkedHashMap<>((Map<String, Object>) child) : new LinkedHashMap<>();
+      node.put(parts[i], copy);
+      node = copy;
     }
     node.put(parts[parts.length - 1], value);
     return placed;
@@ -324,10 +334,11 @@ public final class ConfigLoader {
   /** The first listener of {@code protocol} (a listener without one is http); one named {@code name} is added when there is none. */
   @SuppressWarnings("unchecked")
   private static Map<String, Object> firstListener(Map<String, Object> tree, String protocol, String name) {
-    List<Object> list = tree.get("listeners") instanceof List<?> existing ? new ArrayList<>(existing) : new ArrayList<>();
+    boolean given = tree.get("listeners") instanceof List<?>;
+    List<Object> list = given ? new ArrayList<>((List<?>) tree.get("listeners")) : new ArrayList<>();
     tree.put("listeners", list);
     for (int i = 0; i < list.size(); i++) {
-      if (list.get(i) instanceof Map<?, ?> map && protocol.equals(map.get("protocol") == null ? "http" : map.get("protocol"))) {
+      if (list.get(i) instanceof Map<?, ?> map && protocol.equals(protocolOf(map))) {
         Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) map);
         list.set(i, copy);
         return copy;
@@ -339,7 +350,9 @@ public final class ConfigLoader {
     if (protocol.equals("http")) {
       list.add(created); // after the file's listeners, so an error in one of them names the index the file gives it
     } else {
-      if (list.stream().noneMatch(l -> l instanceof Map<?, ?> m && "http".equals(m.get("protocol") == null ? "http" : m.get("protocol")))) {
+      // with no listeners in the file, the built-in web listener stays beside the one the flag adds; a file that lists its
+      // own keeps just those (a --grpc-upstream beside a file's tcp listener added a web listener on :3000 too)
+      if (!given) {
         Map<String, Object> web = new LinkedHashMap<>();
         web.put("name", GatewayConfig.DEFAULT_LISTENER);
         web.put("protocol", "http");
@@ -348,6 +361,12 @@ public final class ConfigLoader {
       list.add(created);
     }
     return created;
+  }
+
+  /** A listener's protocol as ListenerConfig reads it: http when not given, in any case ({@code HTTP} got a second listener). */
+  private static Object protocolOf(Map<?, ?> listener) {
+    Object protocol = listener.get("protocol");
+    return protocol == null ? "http" : protocol instanceof String text ? text.toLowerCase(java.util.Locale.ROOT) : protocol;
   }
 
   @SuppressWarnings("unchecked")
@@ -364,8 +383,12 @@ public final class ConfigLoader {
 
   @SuppressWarnings("unchecked")
   private static void remove(Map<String, Object> tree, String section, String sub, String field) {
-    if (get(tree, section, sub) instanceof Map<?, ?> map) {
-      ((Map<String, Object>) map).remove(field);
+    if (get(tree, section, sub) instanceof Map<?, ?> map && map.containsKey(field) && tree.get(section) instanceof Map<?, ?> parent) {
+      Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) map); // as set(): an alias elsewhere keeps it
+      copy.remove(field);
+      Map<String, Object> parentCopy = new LinkedHashMap<>((Map<String, Object>) parent);
+      parentCopy.put(sub, copy);
+      tree.put(section, parentCopy);
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.config.ListenerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +85,60 @@ class ConfigLoaderTest {
     assertThat(config.chaos().enabled()).isTrue();
     assertThat(config.chaos().latency().randomDelayRangeMs()).containsExactly(100L, 500L);
     assertThat(config.chaos().latency().fixedDelayMs()).isZero();
+  }
+
+  /**
+   * A fault a flag sets acts whatever switched it off below the flag: the file's section (`enabled: false` kept
+   * --chaos-latency-ms from delaying anything) and FAULTLINE_CHAOS=false in the environment (it beat the flag). A switch
+   * as high as the fault (both flags, or both variables) stays as given.
+   */
+  @Test
+  void aFaultFlagSwitchesOnWhatTheFileOrTheEnvironmentSwitchedOff() throws IOException {
+    Path file = file("chaos:\n  latency: { enabled: false, fixed_delay_ms: 500 }\n  rate_limit: { enabled: false, requests_per_second: 5 }\n");
+    GatewayConfig flagged = ConfigLoader.load(file, Map.of("FAULTLINE_CHAOS", "false"),
+        Map.of(Flag.CHAOS_LATENCY_MS, "300", Flag.CHAOS_RATE_LIMIT, "50"));
+    assertThat(flagged.chaos().enabled()).as("a flag over the environment's switch").isTrue();
+    assertThat(flagged.chaos().latency().enabled()).isTrue();
+    assertThat(flagged.chaos().latency().fixedDelayMs()).isEqualTo(300);
+    assertThat(flagged.chaos().rateLimit().enabled()).isTrue();
+    assertThat(flagged.chaos().rateLimit().requestsPerSecond()).isEqualTo(50.0);
+    GatewayConfig sameLevel = ConfigLoader.load(file, Map.of("FAULTLINE_CHAOS", "false", "FAULTLINE_CHAOS_LATENCY_MS", "300"), Map.of());
+    assertThat(sameLevel.chaos().enabled()).as("the environment's own switch, beside its fault").isFalse();
+    assertThat(sameLevel.chaos().latency().enabled()).isTrue();
+    assertThat(sameLevel.chaos().rateLimit().enabled()).as("no flag set it").isFalse();
+    assertThat(ConfigLoader.load(file, Map.of(), Map.of(Flag.CHAOS, "false", Flag.CHAOS_LATENCY_MS, "300")).chaos().enabled()).isFalse();
+  }
+
+  /**
+   * A flag writes only where it points: a section the file shares through a YAML anchor (a rule's `latency: *l`) keeps
+   * the file's value, as do a rule's sections a latency range flag removes the fixed delay of. Both changed the rule too.
+   * And a listener list the file gives is kept as it is beside a listener a flag adds (a --grpc-upstream added a web
+   * listener on :3000 beside a file's tcp listener); the file's protocol is read in any case (`HTTP` got a second one).
+   */
+  @Test
+  void aFlagWritesOnlyWhereItPoints() throws IOException {
+    Path file = file("""
+        listeners:
+          - { name: db, protocol: tcp, port: 0, upstream: "127.0.0.1:5432" }
+        chaos:
+          latency: &shared { fixed_delay_ms: 100 }
+          rules:
+            - { name: r, match: { path: /r }, latency: *shared }
+        """);
+    GatewayConfig config = ConfigLoader.load(file, Map.of(), Map.of(Flag.CHAOS_LATENCY_MS, "300", Flag.GRPC_UPSTREAM, "127.0.0.1:50051",
+        Flag.GRPC_PORT, "0"));
+    assertThat(config.chaos().latency().fixedDelayMs()).isEqualTo(300);
+    assertThat(config.chaos().rules().get(0).latency().fixedDelayMs()).as("the rule's, through the alias").isEqualTo(100);
+    assertThat(config.listeners().stream().map(ListenerConfig::name).toList()).containsExactly("db", "rpc");
+    GatewayConfig ranged = ConfigLoader.load(file, Map.of(), Map.of(Flag.CHAOS_LATENCY_RANGE, "10-20"));
+    assertThat(ranged.chaos().latency().randomDelayRangeMs()).containsExactly(10L, 20L);
+    assertThat(ranged.chaos().rules().get(0).latency().fixedDelayMs()).isEqualTo(100);
+    GatewayConfig upper = ConfigLoader.load(file("listeners:\n  - { name: web, protocol: HTTP, port: 3100, upstream: \"http://127.0.0.1:8080\" }\n"),
+        Map.of(), Map.of(Flag.HTTP_PORT, "3200"));
+    assertThat(upper.listeners()).hasSize(1);
+    assertThat(upper.listeners().get(0).port()).isEqualTo(3200);
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of(Flag.GRPC_UPSTREAM, "127.0.0.1:50051", Flag.GRPC_PORT, "0")).listeners().stream()
+        .map(ListenerConfig::name).toList()).as("no file: the built-in web listener stays beside it").containsExactly("web", "rpc");
   }
 
   @Test

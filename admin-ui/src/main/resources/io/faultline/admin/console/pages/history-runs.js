@@ -71,7 +71,7 @@ export class RunList {
   async load() {
     clearErrors(this.form);
     try {
-      const { runs } = await get(`/api/history/runs?${this.query()}`);
+      const { runs } = await get(`/api/history/runs?${this.query()}`, { timeoutMs: STORE_TIMEOUT_MS });
       this.count.textContent = runs.length ? `${runs.length} run${runs.length === 1 ? '' : 's'}, newest first` + (runs.length === 100 ? ' (the first 100)' : '')
         : '';
       fill(this.table, runs.length ? this.render(runs)
@@ -109,13 +109,28 @@ export class RunList {
     this.showPicked();
   }
 
-  /** The compare button works with 2 or 3 runs; at 3 the other boxes are disabled. */
+  /**
+   * The compare button works with 2 or 3 runs; at 3 the other boxes are disabled. Picked runs the filter now hides are
+   * named, with a way to let them go: unseen, they disabled every box and were compared, one of them as the base.
+   */
   showPicked() {
     const n = this.picked.length;
     this.compare.disabled = n < 2;
     this.compare.textContent = n >= 2 ? `Compare ${n} runs` : 'Compare selected runs';
-    this.pickedText.textContent = n < 2 ? `Pick 2 or ${MAX_COMPARED} runs to compare (${n} picked).` : '';
-    this.table.querySelectorAll('input.pick').forEach(box => { box.disabled = !box.checked && n >= MAX_COMPARED; });
+    const boxes = [...this.table.querySelectorAll('input.pick')];
+    const shown = new Set(boxes.map(box => box.value));
+    const hidden = this.picked.filter(id => !shown.has(id));
+    fill(this.pickedText, n < 2 ? `Pick 2 or ${MAX_COMPARED} runs to compare (${n} picked). ` : '',
+      hidden.length ? h('span', { class: 'hidden-picks' }, `${hidden.length === 1 ? 'A picked run is' : `${hidden.length} picked runs are`}`
+        + ` not in this list: ${hidden.join(', ')}. `,
+      h('button', { type: 'button', class: 'link', onclick: () => this.clearPicks() }, 'Clear the picks')) : null);
+    boxes.forEach(box => { box.disabled = !box.checked && n >= MAX_COMPARED; });
+  }
+
+  clearPicks() {
+    this.picked = [];
+    this.table.querySelectorAll('input.pick').forEach(box => { box.checked = false; });
+    this.showPicked();
   }
 
   async csv() {

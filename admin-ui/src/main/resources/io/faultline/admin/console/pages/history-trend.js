@@ -1,7 +1,7 @@
 // History: one orchestration's resilience score over time (GET /api/history/trends/NAME?days=), with the
 // direction the API reads from the score's regression slope and that slope's 95 % interval, in words.
 
-import { get } from '../lib/api.js';
+import { get, STORE_TIMEOUT_MS } from '../lib/api.js';
 import { dateTime, fill, h } from '../lib/dom.js';
 import { clearErrors, labelled, showError } from '../lib/fields.js';
 import { ScoreChart } from '../lib/score-chart.js';
@@ -79,7 +79,8 @@ export class Trend {
     clearErrors(this.form);
     const name = this.name.value;
     try {
-      const t = await get(`/api/history/trends/${encodeURIComponent(name)}?days=${encodeURIComponent(this.days.value.trim())}`);
+      const t = await get(`/api/history/trends/${encodeURIComponent(name)}?days=${encodeURIComponent(this.days.value.trim())}`,
+        { timeoutMs: STORE_TIMEOUT_MS }); // it reads up to 100,000 runs
       fill(this.summary,
         h('p', {}, h('b', {}, t.name), `: ${t.runs} run${t.runs === 1 ? '' : 's'} in the last ${t.days} days`,
           t.success_rate === null ? '' : ` · ${t.success_rate.toFixed(0)} % succeeded`,

@@ -2,7 +2,7 @@
 // score over time, the experiments (A/B tests, breaking-point searches) and the flight recorder's search.
 // All from /api/history/* and /api/recorder/search.
 
-import { get } from '../lib/api.js';
+import { get, STORE_TIMEOUT_MS } from '../lib/api.js';
 import { dateTime, fill, h, jump, notice } from '../lib/dom.js';
 import { RunList } from './history-runs.js';
 import { Compare } from './history-compare.js';
@@ -30,7 +30,7 @@ export default {
       summary, message, runs.el, compare.el, trend.el, experiments.el, recorder.el);
 
     async function load() {
-      const s = await get('/api/history/summary');
+      const s = await get('/api/history/summary', { timeoutMs: STORE_TIMEOUT_MS });
       const statuses = Object.entries(s.by_status).map(([status, n]) => `${n} ${status}`).join(', ');
       fill(summary, s.runs ? [h('b', {}, `${s.runs} run${s.runs === 1 ? '' : 's'}`), ` kept (${statuses})`,
         s.avg_resilience_score === null ? '' : ` · average score ${s.avg_resilience_score.toFixed(1)}`,

@@ -110,7 +110,16 @@ export default {
       live.subscribe(TRAFFIC, data => charts.add(data.traffic)),
       live.subscribe(PROGRESS, data => showRun(data.orchestrationProgress)),
     ];
-    const reload = () => load().catch(e => say(`Could not load: ${e.message}`, 'error'));
+    let loadFailed = false; // a failure said is taken back once everything loads again (a reconnect, the leader back)
+    const reload = () => load().then(() => {
+      if (loadFailed) {
+        loadFailed = false;
+        say('');
+      }
+    }, e => {
+      loadFailed = true;
+      say(`Could not load: ${e.message}`, 'error');
+    });
     const rehealth = () => health.start();
     live.addEventListener('reconnected', reload);
     live.addEventListener('reconnected', rehealth);

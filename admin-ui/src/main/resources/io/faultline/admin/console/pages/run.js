@@ -100,7 +100,8 @@ export class RunPanel {
   }
 
   render(run) {
-    const percent = Math.round((run.progress || 0) * 100);
+    // none for a run the node rebuilt from its report after a restart: not shown as 0 %
+    const percent = typeof run.progress === 'number' ? Math.round(run.progress * 100) : null;
     fill(this.body,
       h('div', { class: 'spread' },
         h('p', {}, h('b', {}, run.name), ' ', h('span', { class: `badge ${run.status}`, id: 'run-status' }, run.status)),
@@ -108,7 +109,7 @@ export class RunPanel {
           : this.report && this.report !== 'loading'
             ? h('a', { class: 'button', href: `#/reports/${encodeURIComponent(run.run_id)}` }, 'Open its report') : null),
       h('p', { class: 'small' }, `Step: ${run.current_step || '–'} · iteration ${run.iteration} · ${run.steps_done} step(s) done`),
-      h('div', { class: 'row' },
+      percent === null ? null : h('div', { class: 'row' },
         h('progress', { max: 100, value: percent, 'aria-label': 'Progress of the run' }),
         h('span', { id: 'run-percent' }, `${percent} %`)),
       h('ol', { class: 'run-steps' }, this.steps.map(s => h('li', { 'data-step': s.name },

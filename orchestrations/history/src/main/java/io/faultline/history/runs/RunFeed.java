@@ -141,13 +141,12 @@ public final class RunFeed {
     } else {
       // written now, and its marker goes once it is in: queued for the next flush (flush_ms), a kill -9 in between
       // lost the run, its marker already gone. A store that cannot take it now gets it queued, retried as any row.
-      latest.remove(id); // no refresh of the marker meanwhile
-      Future<Void> kept = insert.apply(List.of(row)).transform(written -> {
+      // The marker holds the ended run itself before the write begins, so whenever a kill comes (during a write that
+      // waits out a busy store, or before the queue's retry of one that failed) the next start keeps the run as it ended:
+      // the marker went at the end whether the write had worked or not, and such a kill lost the run whole.
+      Future<Void> kept = keep(id, document).transform(marked -> insert.apply(List.of(row))).transform(written -> {
         if (written.failed()) {
-          // queued, retried as any row; until then the marker holds the ended run itself, kept at the next start if a
-          // kill comes first (its marker went here, and a kill before the queue's retry lost the run whole)
-          runs.offer(row);
-          keep(id, document);
+          runs.offer(row); // queued, retried as any row; the marker stays until the next start
         } else {
           unmark(id);
         }
@@ -189,14 +188,16 @@ public final class RunFeed {
 
   /**
    * The marker of run {@code id} becomes the ended run's {@code document}: the next start keeps it as it ended (a row
-   * already written by then stays as it is), not as interrupted.
+   * already written by then stays as it is), not as interrupted. Completes once written (or not: it never fails).
    */
-  private void keep(String id, JsonObject document) {
-    latest.remove(id);
+  private Future<Void> keep(String id, JsonObject document) {
+    latest.remove(id); // no refresh of the marker meanwhile
     String marker = new JsonObject().put("run_id", id).put("seen_at", System.currentTimeMillis()).put("ended", document).encode();
-    Future<?> before = marking.remove(id);
-    (before == null ? Future.succeededFuture() : before).eventually(() -> StateFiles.write(vertx, marker(id), marker))
-        .onFailure(e -> LOG.warning(() -> "run " + id + " ended, its row queued, but its marker not written: " + e.getMessage()));
+    Future<?> before = marking.getOrDefault(id, Future.succeededFuture());
+    Future<?> written = before.eventually(() -> StateFiles.write(vertx, marker(id), marker))
+        .onFailure(e -> LOG.warning(() -> "run " + id + " ended, but its marker not written: " + e.getMessage()));
+    marking.put(id, written);
+    return written.<Void>mapEmpty().otherwiseEmpty();
   }
 
   private void unmark(String id) {
@@ -247,8 +248,8 @@ public final class RunFeed {
               + d.getJsonArray("errors").getString(0) + "; kept in history as failed");
           vertx.eventBus().publish(HistoryAddresses.RUN_RECORDED, d);
         } else { // published when it ended
-          LOG.info(() -> "orchestration " + d.getString("name") + " (" + d.getString("id") + ") ended before the node stopped, when its"
-              + " row could not be written at once: kept in history now");
+          LOG.info(() -> "orchestration " + d.getString("name") + " (" + d.getString("id") + ") ended before the node stopped, its row"
+              + " maybe not written then: kept in history (once)");
         }
         StateFiles.delete(vertx, Path.of(file));
       }).onFailure(e -> LOG.warning(() -> "run " + d.getString("id") + " interrupted before this start not kept (" + file + "): "

@@ -788,13 +788,13 @@ class HttpProxyVerticleTest {
   }
 
   /**
-   * An answer that has no body whatever its headers say (to a HEAD, a 204, a 304) ends with its head: an HTTP/1.0 client
+   * An answer that has no body whatever its headers say (to a HEAD, a 204, a 205, a 304) ends with its head: an HTTP/1.0 client
    * that asked to keep its connection alive keeps it, though the upstream gave no length. It was closed after the
    * answer, as for a body whose end is the connection's.
    */
   @ParameterizedTest
   @CsvSource({"off, HEAD /x, 200", "zero, HEAD /x, 200", "off, GET /status/204, 204", "zero, GET /status/204, 204",
-      "off, GET /status/304, 304", "zero, GET /status/304, 304"})
+      "off, GET /status/304, 304", "zero, GET /status/304, 304", "off, GET /status/205, 205"})
   void anHttp10ClientKeepsItsConnectionAfterAnAnswerWithoutBody(String mode, String request, int status) throws Exception {
     try (GatewayFixture gw = new GatewayFixture(chaos(mode));
         java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {

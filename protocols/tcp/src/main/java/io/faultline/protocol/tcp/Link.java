@@ -137,6 +137,7 @@ final class Link implements WriteStream<Buffer>, LinkControl {
   private void releaseTimed(long now) {
     queue.forEach(chunk -> chunk.dueBy(now));
     lastDue = Math.min(lastDue, now);
+    left.replaceAll((toxic, at) -> Math.min(at, now));
   }
 
   /** Whether a bandwidth toxic of rate 0 lets nothing of this direction through. */
@@ -194,6 +195,8 @@ final class Link implements WriteStream<Buffer>, LinkControl {
     ending = true;
     connection.follow();
     if (plain()) {
+      done = true; // as when the end goes through toxics: a toxic added to this direction later has nothing to act on (a
+      // timeout's timer closed the whole connection, cutting the answer a half-closed client still waited for)
       connection.ended(this);
       return Future.succeededFuture();
     }
@@ -202,7 +205,12 @@ final class Link implements WriteStream<Buffer>, LinkControl {
     return Future.succeededFuture();
   }
 
-  /** The chunks {@code first} becomes after the pacing and every toxic, in order. */
+  /**
+   * The chunks {@code first} becomes after the pacing and every toxic, in order. Each toxic hands a chunk on no sooner
+   * than the one before it ({@link #left}), as each of Toxiproxy's toxics passes chunks on one at a time: so what a later
+   * toxic does to a chunk starts when an earlier one let it go (a slow_close after a latency closed right after the
+   * delayed data, not its delay later).
+   */
   private List<Chunk> through(Chunk first) {
     List<Chunk> chunks = List.of(first);
     List<Toxic> chain = new ArrayList<>(toxics.size() + 1);
@@ -210,6 +218,7 @@ final class Link implements WriteStream<Buffer>, LinkControl {
       chain.add(pacing);
     }
     toxics.forEach(r -> chain.add(r.toxic()));
+    left.keySet().retainAll(new HashSet<>(chain)); // toxics gone take their times with them
     for (Toxic toxic : chain) {
       List<Chunk> out = new ArrayList<>(chunks.size());
       for (Chunk chunk : chunks) {
@@ -219,10 +228,22 @@ final class Link implements WriteStream<Buffer>, LinkControl {
           case CLOSE -> out.add(chunk);
         }
       }
+      long last = left.getOrDefault(toxic, Long.MIN_VALUE);
+      for (int i = 0; i < out.size(); i++) {
+        Chunk inOrder = out.get(i).notBefore(last);
+        out.set(i, inOrder);
+        last = inOrder.dueNanos();
+      }
+      if (!out.isEmpty()) {
+        left.put(toxic, last);
+      }
       chunks = out;
     }
     return chunks;
   }
+
+  /** When each toxic of the chain last handed a chunk on: the next leaves it no sooner. */
+  private final java.util.Map<Toxic, Long> left = new java.util.IdentityHashMap<>();
 
   /**
    * Runs the next unit of what arrived (at most {@link #UNIT} bytes, or an end) through the toxics into the

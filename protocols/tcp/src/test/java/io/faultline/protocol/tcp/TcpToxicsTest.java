@@ -157,6 +157,37 @@ class TcpToxicsTest {
     }
   }
 
+  /**
+   * A toxic added to a direction that has already ended (the client sent its request and its FIN, untouched, and waits
+   * for the answer) acts on nothing, as on a Toxiproxy link whose input has closed: a timeout toxic's timer closed the
+   * whole connection, cutting the answer still to come the other way.
+   */
+  @Test
+  void aToxicAddedToADirectionThatEndedLeavesTheOtherDirectionAlone() throws Exception {
+    try (ServerSocket upstream = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        TcpFixture fixture = new TcpFixture("{}", null, upstream.getLocalPort())) {
+      Thread answering = new Thread(() -> {
+        try (Socket peer = upstream.accept()) {
+          peer.getInputStream().readAllBytes(); // to the client's FIN
+          Thread.sleep(1_500);
+          peer.getOutputStream().write("answer".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException | InterruptedException e) {
+          // the test reads what came
+        }
+      });
+      answering.start();
+      try (Socket socket = fixture.connect()) {
+        socket.getOutputStream().write("question".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.shutdownOutput(); // nc -N: the FIN passes untouched
+        Thread.sleep(300);
+        fixture.rule(toxic("timeout", "upstream", "{\"timeout\": 300}"));
+        assertThat(new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII))
+            .as("the answer, 1.5 s after the FIN, the timeout toxic added at 0.3 s").isEqualTo("answer");
+      }
+      answering.join(5_000);
+    }
+  }
+
   @Test
   void limitDataCutsAtTheExactByteThenClosesTheConnection() throws Exception {
     try (TcpFixture fixture = new TcpFixture("{}")) {
@@ -352,6 +383,37 @@ class TcpToxicsTest {
         long closing = System.nanoTime();
         assertThat(socket.getInputStream().read()).isEqualTo(-1);
         assertThat(elapsedMs(closing)).isBetween(400L - EARLY_MS, 400L + SLACK_MS);
+      }
+    }
+  }
+
+  /**
+   * Each toxic of a direction acts on a chunk when the toxic before it lets the chunk go, as Toxiproxy's chain passes
+   * chunks on: a slow_close after a latency delays the close from the delayed data (it closed right after it), and a
+   * reset_peer after a latency counts down from when the delayed chunk reaches it (it reset the connection at once).
+   */
+  @Test
+  void aToxicAfterALatencyActsWhenTheLatencyLetsTheChunkGo() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule("\"tcp\": {\"toxics\": [{\"type\": \"latency\", \"stream\": \"downstream\", \"attributes\": {\"latency\": 600}},"
+          + " {\"type\": \"slow_close\", \"stream\": \"downstream\", \"attributes\": {\"delay\": 400}}]}");
+      try (Socket socket = fixture.connect()) {
+        long start = System.nanoTime();
+        socket.getOutputStream().write(Upstreams.pattern(100));
+        socket.shutdownOutput(); // the echo answers and closes: both come back through the two toxics
+        assertThat(TcpFixture.read(socket.getInputStream(), 100)).isEqualTo(Upstreams.pattern(100));
+        assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        assertThat(elapsedMs(start)).as("the close: 600 ms of latency, then 400 of slow_close").isBetween(1_000L - EARLY_MS, 1_000L + SLACK_MS);
+      }
+      fixture.rule("\"tcp\": {\"toxics\": [{\"type\": \"latency\", \"stream\": \"downstream\", \"attributes\": {\"latency\": 600}},"
+          + " {\"type\": \"reset_peer\", \"stream\": \"downstream\", \"attributes\": {\"timeout\": 0}}]}");
+      try (Socket socket = fixture.connect()) {
+        socket.setSoTimeout(5_000);
+        long start = System.nanoTime();
+        socket.getOutputStream().write(Upstreams.pattern(10));
+        assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(SocketException.class)
+            .hasMessageContaining("Connection reset");
+        assertThat(elapsedMs(start)).as("the reset: when the echo leaves the latency").isBetween(600L - EARLY_MS, 600L + SLACK_MS);
       }
     }
   }

@@ -29,19 +29,20 @@ final class ResetPeerToxic implements Toxic {
 
   @Override
   public void data(Chunk chunk, List<Chunk> out) {
-    trigger();
+    trigger(chunk);
   }
 
   @Override
   public void end(Chunk end, List<Chunk> out) {
     endHeld = true;
-    trigger();
+    trigger(end);
   }
 
-  private void trigger() {
+  /** Counts down from when {@code chunk} reaches it: when a toxic before it lets it go (a latency's), not when it arrived. */
+  private void trigger(Chunk chunk) {
     if (!triggered && link != null) {
       triggered = true;
-      timer = link.timer(timeoutMs, link::reset);
+      timer = link.timer(timeoutMs + Toxics.msUntil(chunk, link), link::reset);
     }
   }
 

@@ -20,12 +20,13 @@ final class TimeoutToxic implements Toxic {
   @Override
   public void start(LinkControl link) {
     this.link = link;
-    arm();
+    arm(0);
   }
 
   @Override
   public void data(Chunk chunk, List<Chunk> out) {
-    arm(); // Toxiproxy waits anew after each chunk it swallows
+    // Toxiproxy waits anew after each chunk it swallows: from when it reaches it (a toxic before it may hold it)
+    arm(link == null ? 0 : Toxics.msUntil(chunk, link));
   }
 
   /** The direction ended (a FIN): the connection closes at once, as Toxiproxy's stub closes on the end of its input. */
@@ -51,13 +52,13 @@ final class TimeoutToxic implements Toxic {
     }
   }
 
-  private void arm() {
+  private void arm(long afterMs) {
     if (timeoutMs <= 0 || link == null) {
       return;
     }
     if (timer >= 0) {
       link.cancel(timer);
     }
-    timer = link.timer(timeoutMs, link::close);
+    timer = link.timer(afterMs + timeoutMs, link::close);
   }
 }

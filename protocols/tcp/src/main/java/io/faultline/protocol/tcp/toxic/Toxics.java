@@ -30,4 +30,9 @@ public final class Toxics {
     }
     return factory.apply(config, random);
   }
+
+  /** The whole milliseconds until {@code chunk} is due ({@code 0} when it is due now): when an earlier toxic lets it go. */
+  static long msUntil(Chunk chunk, LinkControl link) {
+    return Math.max(0, (chunk.dueNanos() - link.nanoTime() + 999_999) / 1_000_000);
+  }
 }
