@@ -397,6 +397,20 @@ class DrainTest {
     }
   }
 
+  /** {@code faultline serve} with its admin API on {@code admin}, its state in {@code state}, its output in {@code log}. */
+  private Process serveWithState(int admin, Path state, Path log) throws Exception {
+    return serve(log, "--admin-port", String.valueOf(admin), "--http-port", String.valueOf(Upstreams.portToListenOn()),
+        "--state-dir", state.toString());
+  }
+
+  /** Starts the orchestration {@code yaml} on the node whose admin port is {@code admin}; answers its run id. */
+  private String startRun(int admin, String yaml) throws Exception {
+    HttpResponse<String> started = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
+        + "/api/chaos/orchestration/start")).POST(HttpRequest.BodyPublishers.ofString(yaml)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    return new JsonObject(started.body()).getString("run_id");
+  }
+
   /** How often a running run's marker is written again (RunFeed's). */
   private static final long MARKER_REFRESH_MS = 5_000;
 
@@ -410,22 +424,18 @@ class DrainTest {
     int admin = Upstreams.portToListenOn();
     Path state = dir.resolve("killed-state");
     Path log = dir.resolve("killed.log");
-    Process gateway = serve(log, "--admin-port", String.valueOf(admin), "--http-port", String.valueOf(Upstreams.portToListenOn()),
-        "--state-dir", state.toString());
+    Process gateway = serveWithState(admin, state, log);
     String id;
     long killedAt;
     try {
       awaitHealth(admin, 200, "UP", Duration.ofSeconds(60), gateway, log);
-      HttpResponse<String> started = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
-          + "/api/chaos/orchestration/start")).POST(HttpRequest.BodyPublishers.ofString("""
-              name: killed
-              tags: [nightly]
-              steps:
-                - {name: first, scenario: {config: {enabled: false}}, duration_seconds: 0.5}
-                - {name: second, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 60}
-              """)).build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
-      id = new JsonObject(started.body()).getString("run_id");
+      id = startRun(admin, """
+          name: killed
+          tags: [nightly]
+          steps:
+            - {name: first, scenario: {config: {enabled: false}}, duration_seconds: 0.5}
+            - {name: second, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 60}
+          """);
       long deadline = System.nanoTime() + 20_000_000_000L;
       while (true) {
         JsonObject status = new JsonObject(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
@@ -479,8 +489,7 @@ class DrainTest {
     int admin = Upstreams.portToListenOn();
     Path state = dir.resolve("busy-state");
     Path log = dir.resolve("busy.log");
-    Process gateway = serve(log, "--admin-port", String.valueOf(admin), "--http-port", String.valueOf(Upstreams.portToListenOn()),
-        "--state-dir", state.toString());
+    Process gateway = serveWithState(admin, state, log);
     String id;
     java.sql.Connection lock = null;
     try {
@@ -488,15 +497,12 @@ class DrainTest {
       // another writer holds the database (SQLite's exclusive transaction) until after the kill
       lock = java.sql.DriverManager.getConnection("jdbc:sqlite:" + state.resolve("history.db"));
       lock.createStatement().execute("BEGIN EXCLUSIVE");
-      HttpResponse<String> started = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
-          + "/api/chaos/orchestration/start")).POST(HttpRequest.BodyPublishers.ofString("""
-              name: ended-busy
-              tags: [nightly]
-              steps:
-                - {name: only, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 1}
-              """)).build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
-      id = new JsonObject(started.body()).getString("run_id");
+      id = startRun(admin, """
+          name: ended-busy
+          tags: [nightly]
+          steps:
+            - {name: only, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 1}
+          """);
       Path marker = state.resolve("runs-open").resolve(id + ".json");
       long deadline = System.nanoTime() + 90_000_000_000L;
       // the run ends: its marker holds the ended run before its write begins (which waits out the store's 10 s and fails),
@@ -558,12 +564,7 @@ class DrainTest {
     String id;
     try {
       awaitHealth(admin, 200, "UP", Duration.ofSeconds(60), gateway, dir.resolve("flushed.log"));
-      HttpResponse<String> started = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin
-          + "/api/chaos/orchestration/start")).POST(HttpRequest.BodyPublishers.ofString(
-              "name: short\nsteps:\n  - {name: only, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 0.3}\n"))
-          .build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
-      id = new JsonObject(started.body()).getString("run_id");
+      id = startRun(admin, "name: short\nsteps:\n  - {name: only, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 0.3}\n");
       long deadline = System.nanoTime() + 20_000_000_000L;
       while (client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/api/history/runs/" + id)).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode() != 200) {
