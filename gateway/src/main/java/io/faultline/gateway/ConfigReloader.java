@@ -1,6 +1,7 @@
 package io.faultline.gateway;
 
 import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.FileFingerprint;
 import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.control.InternalAddresses;
@@ -141,7 +142,7 @@ final class ConfigReloader extends VerticleBase {
         : Future.failedFuture(new io.faultline.chaos.config.ChaosConfigException("config",
             "the file " + file + " is empty (still being written?): nothing reloaded"))).compose(next -> {
       JsonObject answer = new JsonObject().put("file", file.toString()).put("restart_required", new JsonArray(restartRequired(next)));
-      JsonObject fromFile = chaosOf(next);
+      JsonObject fromFile = new JsonObject(ChaosJson.toMap(next.effectiveChaos(listenersRunning(next))));
       if (!always && fromFile.equals(applied)) {
         return Future.succeededFuture(answer.put("reloaded", false).put("reason", "its chaos is what was last applied"));
       }
@@ -196,6 +197,20 @@ final class ConfigReloader extends VerticleBase {
    * The top-level sections whose change the reload did not apply: everything but {@code chaos} (and the
    * listeners' own {@code chaos}) is read once at start, so each changed one is listed for a restart.
    */
+  /**
+   * The listeners whose own chaos a reload of {@code next} applies: those that run. The file's version of one that runs
+   * under its name (its chaos applies live), and one the file renamed or removed as it runs until a restart (its rule
+   * stayed the file's, so the running listener lost its chaos at once and the new name's matched nothing). A listener the
+   * file adds gets its rule when it starts.
+   */
+  private List<ListenerConfig> listenersRunning(GatewayConfig next) {
+    java.util.Set<String> inFile = next.listeners().stream().map(ListenerConfig::name).collect(java.util.stream.Collectors.toSet());
+    java.util.Set<String> runs = running.listeners().stream().map(ListenerConfig::name).collect(java.util.stream.Collectors.toSet());
+    List<ListenerConfig> live = new java.util.ArrayList<>(next.listeners().stream().filter(l -> runs.contains(l.name())).toList());
+    running.listeners().stream().filter(l -> !inFile.contains(l.name())).forEach(live::add);
+    return live;
+  }
+
   private List<String> restartRequired(GatewayConfig next) {
     return READ_AT_START.stream()
         .filter(section -> !java.util.Objects.equals(section.getValue().apply(next), section.getValue().apply(running)))

@@ -83,6 +83,30 @@ class ConfigReloadTest {
     }
   }
 
+  /**
+   * A reload that renames (or removes) a listener leaves the running listener its own chaos until the restart that
+   * applies the listener change: its rule went at once, so the running listener lost its chaos while the new name's rule
+   * matched nothing. A listener's own chaos changed under its running name still applies at once.
+   */
+  @Test
+  void aRenamedListenerKeepsItsChaosUntilTheRestart() throws IOException {
+    Path file = dir.resolve("renamed.yaml");
+    String listener = "chaos: { enabled: true }\nlisteners:\n  - name: %s\n    protocol: http\n"
+        + "    chaos: { fault_injection: { http_errors: [%d], http_error_probability: 1.0 } }\n";
+    Files.writeString(file, listener.formatted("web", 418));
+    try (GatewayFixture gw = new GatewayFixture(file, Map.of())) {
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(418);
+      Files.writeString(file, listener.formatted("api", 418));
+      HttpResponse<Buffer> renamed = gw.post("/api/config/reload");
+      assertThat(renamed.statusCode()).as(renamed.bodyAsString()).isEqualTo(200);
+      assertThat(renamed.bodyAsJsonObject().getJsonArray("restart_required").getList()).contains("listeners");
+      assertThat(gw.traffic("/x").statusCode()).as("web runs until the restart, with its chaos").isEqualTo(418);
+      Files.writeString(file, listener.formatted("web", 503));
+      assertThat(gw.post("/api/config/reload").statusCode()).isEqualTo(200);
+      assertThat(gw.traffic("/x").statusCode()).as("its own chaos, changed under its name, applies live").isEqualTo(503);
+    }
+  }
+
   @Test
   void aChangedFileIsPickedUpWithoutACall() throws Exception {
     Path file = dir.resolve("watched.yaml");

@@ -200,8 +200,13 @@ public record GatewayConfig(
   }
 
   public ChaosConfig effectiveChaos() {
+    return effectiveChaos(listeners);
+  }
+
+  /** {@link #effectiveChaos()} with the own chaos of {@code running}, the listeners that run, in place of this config's. */
+  public ChaosConfig effectiveChaos(List<ListenerConfig> running) {
     List<ChaosRule> rules = new ArrayList<>(chaos.rules());
-    for (ListenerConfig listener : listeners) {
+    for (ListenerConfig listener : running) {
       if (listener.chaos() != null) {
         rules.add(listener.chaos().toRule(listener.name()));
       }

@@ -147,6 +147,7 @@ public final class RunFeed {
       Future<Void> kept = keep(id, document).transform(marked -> insert.apply(List.of(row))).transform(written -> {
         if (written.failed()) {
           runs.offer(row); // queued, retried as any row; the marker stays until the next start
+          marking.remove(id);
         } else {
           unmark(id);
         }
