@@ -115,6 +115,9 @@ final class ConfigReloader extends VerticleBase {
             return; // looked at again next second
           }
           lastSeen = modified;
+          if (first && error instanceof io.faultline.chaos.config.ChaosConfigException e && "config".equals(e.field())) {
+            return; // a file of comments only, as the start read it: the start said so
+          }
           LOG.warning(() -> "not reloading " + file + ": " + error.getMessage()
               + (error instanceof io.faultline.chaos.config.ChaosConfigException e ? " (" + e.field() + ")" : ""));
         });
@@ -142,7 +145,7 @@ final class ConfigReloader extends VerticleBase {
         : Future.failedFuture(new io.faultline.chaos.config.ChaosConfigException("config",
             "the file " + file + " is empty (still being written?): nothing reloaded"))).compose(next -> {
       JsonObject answer = new JsonObject().put("file", file.toString()).put("restart_required", new JsonArray(restartRequired(next)));
-      JsonObject fromFile = new JsonObject(ChaosJson.toMap(next.effectiveChaos(listenersRunning(next))));
+      JsonObject fromFile = chaosToApply(next);
       if (!always && fromFile.equals(applied)) {
         return Future.succeededFuture(answer.put("reloaded", false).put("reason", "its chaos is what was last applied"));
       }
@@ -198,17 +201,26 @@ final class ConfigReloader extends VerticleBase {
    * listeners' own {@code chaos}) is read once at start, so each changed one is listed for a restart.
    */
   /**
-   * The listeners whose own chaos a reload of {@code next} applies: those that run. The file's version of one that runs
-   * under its name (its chaos applies live), and one the file renamed or removed as it runs until a restart (its rule
-   * stayed the file's, so the running listener lost its chaos at once and the new name's matched nothing). A listener the
-   * file adds gets its rule when it starts.
+   * The chaos a reload of {@code next} applies: the file's, with the own chaos of the listeners that run. A listener that
+   * runs under a name the file has gets the file's (it applies live); one the file renamed or removed runs until a
+   * restart and keeps the rule it has now (it went at once, so the running listener lost its chaos, and the new name's
+   * rule matched nothing); a listener the file adds gets its rule when it starts.
    */
-  private List<ListenerConfig> listenersRunning(GatewayConfig next) {
-    java.util.Set<String> inFile = next.listeners().stream().map(ListenerConfig::name).collect(java.util.stream.Collectors.toSet());
+  private JsonObject chaosToApply(GatewayConfig next) {
     java.util.Set<String> runs = running.listeners().stream().map(ListenerConfig::name).collect(java.util.stream.Collectors.toSet());
-    List<ListenerConfig> live = new java.util.ArrayList<>(next.listeners().stream().filter(l -> runs.contains(l.name())).toList());
-    running.listeners().stream().filter(l -> !inFile.contains(l.name())).forEach(live::add);
-    return live;
+    java.util.Set<String> inFile = next.listeners().stream().map(ListenerConfig::name).collect(java.util.stream.Collectors.toSet());
+    JsonObject chaos = new JsonObject(ChaosJson.toMap(next.effectiveChaos(
+        next.listeners().stream().filter(l -> runs.contains(l.name())).toList())));
+    JsonArray rules = chaos.getJsonArray("rules", new JsonArray());
+    java.util.Set<String> named = rules.stream().map(r -> ((JsonObject) r).getString("name")).collect(java.util.stream.Collectors.toSet());
+    JsonArray now = applied.getJsonArray("rules", new JsonArray());
+    for (String listener : runs) {
+      String name = io.faultline.chaos.config.ChaosRule.LISTENER_PREFIX + listener;
+      if (!inFile.contains(listener) && !named.contains(name)) {
+        now.stream().map(r -> (JsonObject) r).filter(r -> name.equals(r.getString("name"))).findFirst().ifPresent(rules::add);
+      }
+    }
+    return rules.isEmpty() ? chaos : chaos.put("rules", rules);
   }
 
   private List<String> restartRequired(GatewayConfig next) {

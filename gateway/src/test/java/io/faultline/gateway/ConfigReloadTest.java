@@ -96,14 +96,17 @@ class ConfigReloadTest {
     Files.writeString(file, listener.formatted("web", 418));
     try (GatewayFixture gw = new GatewayFixture(file, Map.of())) {
       assertThat(gw.traffic("/x").statusCode()).isEqualTo(418);
-      Files.writeString(file, listener.formatted("api", 418));
-      HttpResponse<Buffer> renamed = gw.post("/api/config/reload");
-      assertThat(renamed.statusCode()).as(renamed.bodyAsString()).isEqualTo(200);
-      assertThat(renamed.bodyAsJsonObject().getJsonArray("restart_required").getList()).contains("listeners");
-      assertThat(gw.traffic("/x").statusCode()).as("web runs until the restart, with its chaos").isEqualTo(418);
       Files.writeString(file, listener.formatted("web", 503));
       assertThat(gw.post("/api/config/reload").statusCode()).isEqualTo(200);
       assertThat(gw.traffic("/x").statusCode()).as("its own chaos, changed under its name, applies live").isEqualTo(503);
+      Files.writeString(file, listener.formatted("api", 429));
+      HttpResponse<Buffer> renamed = gw.post("/api/config/reload");
+      assertThat(renamed.statusCode()).as(renamed.bodyAsString()).isEqualTo(200);
+      assertThat(renamed.bodyAsJsonObject().getJsonArray("restart_required").getList()).contains("listeners");
+      assertThat(gw.traffic("/x").statusCode()).as("web runs until the restart, with the chaos it has (not its startup's)")
+          .isEqualTo(503);
+      gw.post("/api/chaos/reset");
+      assertThat(gw.traffic("/x").statusCode()).as("reset returns to the reloaded config").isEqualTo(503);
     }
   }
 

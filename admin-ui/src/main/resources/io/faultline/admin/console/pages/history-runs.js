@@ -82,6 +82,7 @@ export class RunList {
       // the rows shown answered the filter before: left up, they read as the answer to this one
       this.count.textContent = '';
       fill(this.table, h('p', { class: 'muted' }, 'No runs shown: the filter above was refused.'));
+      this.showPicked(); // the picks, none of them shown now
     }
   }
 

@@ -166,9 +166,11 @@ class TcpToxicsTest {
   void aToxicAddedToADirectionThatEndedLeavesTheOtherDirectionAlone() throws Exception {
     try (ServerSocket upstream = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
         TcpFixture fixture = new TcpFixture("{}", null, upstream.getLocalPort())) {
+      CompletableFuture<Void> finPassed = new CompletableFuture<>();
       Thread answering = new Thread(() -> {
         try (Socket peer = upstream.accept()) {
           peer.getInputStream().readAllBytes(); // to the client's FIN
+          finPassed.complete(null);
           Thread.sleep(1_500);
           peer.getOutputStream().write("answer".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         } catch (IOException | InterruptedException e) {
@@ -179,10 +181,10 @@ class TcpToxicsTest {
       try (Socket socket = fixture.connect()) {
         socket.getOutputStream().write("question".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         socket.shutdownOutput(); // nc -N: the FIN passes untouched
-        Thread.sleep(300);
+        finPassed.get(10, TimeUnit.SECONDS); // the direction has ended: then the toxic comes
         fixture.rule(toxic("timeout", "upstream", "{\"timeout\": 300}"));
         assertThat(new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII))
-            .as("the answer, 1.5 s after the FIN, the timeout toxic added at 0.3 s").isEqualTo("answer");
+            .as("the answer, 1.5 s after the FIN, the timeout toxic added once the FIN had passed").isEqualTo("answer");
       }
       answering.join(5_000);
     }
