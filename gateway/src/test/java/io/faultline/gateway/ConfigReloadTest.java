@@ -73,13 +73,7 @@ class ConfigReloadTest {
         throw new java.io.UncheckedIOException(e);
       }
     })) {
-      long deadline = System.currentTimeMillis() + 10_000;
-      int status = gw.traffic("/x").statusCode();
-      while (status != 502 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(200);
-        status = gw.traffic("/x").statusCode();
-      }
-      assertThat(status).as("the edit, applied by the watcher's first look").isEqualTo(502);
+      assertThat(awaitStatus(gw, "/x", 502)).as("the edit, applied by the watcher's first look").isEqualTo(502);
     }
   }
 
