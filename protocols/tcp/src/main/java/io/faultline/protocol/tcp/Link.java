@@ -77,6 +77,9 @@ final class Link implements WriteStream<Buffer>, LinkControl {
    * (what waits for its slot goes now, when no toxic holds it).
    */
   void pace(long bytesPerSecond) {
+    if (pacing != null) {
+      left.remove(pacing); // it takes its time with it
+    }
     pacing = bytesPerSecond > 0 ? new io.faultline.protocol.tcp.toxic.BandwidthToxic(bytesPerSecond) : null;
     releaseIfUntouched();
   }
@@ -109,6 +112,7 @@ final class Link implements WriteStream<Buffer>, LinkControl {
     }
     List<Running> before = toxics;
     toxics = List.copyOf(next);
+    before.stream().filter(old -> !toxics.contains(old)).forEach(old -> left.remove(old.toxic())); // gone, with its time
     boolean interrupted = !replaced.isEmpty();
     for (Running old : before) {
       if (!toxics.contains(old) && !replaced.contains(old) && !done) {
@@ -218,7 +222,6 @@ final class Link implements WriteStream<Buffer>, LinkControl {
       chain.add(pacing);
     }
     toxics.forEach(r -> chain.add(r.toxic()));
-    left.keySet().retainAll(new HashSet<>(chain)); // toxics gone take their times with them
     for (Toxic toxic : chain) {
       List<Chunk> out = new ArrayList<>(chunks.size());
       for (Chunk chunk : chunks) {
