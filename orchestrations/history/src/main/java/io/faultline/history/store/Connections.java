@@ -42,10 +42,11 @@ final class Connections {
   Future<RowSet<Row>> execute(String sql, Tuple params) {
     Pool used = pool;
     return used.preparedQuery(sql).execute(params).recover(error -> {
-      if (!lost(error)) {
+      if (lost(error)) {
+        renew(used, error);
+      } else if (pool == used) {
         return Future.failedFuture(error);
-      }
-      renew(used, error);
+      } // else another statement found the connections dead and closed this pool under it ("Pool closed"): as lost
       return pool.preparedQuery(sql).execute(params);
     });
   }
