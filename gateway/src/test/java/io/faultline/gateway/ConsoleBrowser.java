@@ -67,8 +67,24 @@ final class ConsoleBrowser implements AutoCloseable {
     driver = new ChromeDriver(service, options);
   }
 
-  /** Shows url; the same URL again is reloaded (a browser ignores going to the page it is on), so its data is fresh. */
+  /**
+   * Shows url; the same URL again is reloaded (a browser ignores going to the page it is on), so its data is fresh. The
+   * builder, which asks before it is left with edits not saved, is left first as a user answering "Leave" would, so a
+   * test that ends mid-edit does not hold up the next.
+   */
   void open(String url) {
+    String current = driver.getCurrentUrl();
+    if (current.contains("#/orchestrations/new") || current.contains("#/orchestrations/edit/")) {
+      driver.navigate().to("about:blank");
+      until(d -> {
+        try {
+          d.switchTo().alert().accept(); // the browser's own question, asked by a page with unsaved work
+        } catch (org.openqa.selenium.NoAlertPresentException e) {
+          // none asked
+        }
+        return "about:blank".equals(d.getCurrentUrl());
+      });
+    }
     if (url.equals(driver.getCurrentUrl())) {
       driver.navigate().refresh();
     } else {

@@ -231,6 +231,67 @@ class ConsoleOrchestrationTest {
     assertThat(console.browser.driver.findElements(By.cssSelector("dialog.confirm"))).isEmpty();
   }
 
+  /**
+   * Leaving the builder with edits not saved asks first, by a link of the page or of the navigation, by the back button
+   * or by a reload; declined, the page and its edits stay; once saved, nothing asks. Leaving dropped the edits without a
+   * word.
+   */
+  @Test
+  void leavingTheBuilderWithEditsNotSavedAsksFirst() {
+    console.browser.open(console.base + "#/orchestrations");
+    console.browser.visible(By.id("library-title"));
+    console.browser.press(By.linkText("New orchestration"));
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.press(By.linkText("Back to the library"));
+    console.browser.visible(By.id("library-title")); // nothing edited: nothing to ask
+    console.browser.driver.navigate().back();
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+
+    console.browser.type(input("steps[0].duration_seconds"), "42");
+    console.browser.press(By.linkText("Back to the library"));
+    console.browser.text(By.cssSelector("dialog.confirm"), "This orchestration is not saved to the library: leaving drops it.");
+    console.browser.button("Cancel").click();
+    assertThat(input("steps[0].duration_seconds").getAttribute("value")).isEqualTo("42");
+    assertThat(console.browser.driver.getCurrentUrl()).endsWith("#/orchestrations/new");
+    // a reload or a closed tab: the page asks the browser to ask (whether it does is the browser's call; ChromeDriver
+    // answers such questions itself, so the page's part is what is checked)
+    assertThat(asksBeforeUnload()).isTrue();
+
+    console.browser.press(By.cssSelector("#nav a[data-page=overview]"));
+    console.browser.text(By.cssSelector("dialog.confirm"), "leaving drops it");
+    console.browser.button("Leave without saving").click();
+    console.browser.visible(By.id("chaos-state"));
+    assertThat(console.browser.driver.getCurrentUrl()).endsWith("#/overview");
+
+    // an entry opened: its name is given; saved, leaving asks nothing, and the back button asks as a link does
+    console.browser.open(console.base + "#/orchestrations/edit/" + saveEntry("unsaved_guard"));
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.type(input("steps[0].duration_seconds"), "43");
+    console.browser.driver.navigate().back();
+    console.browser.text(By.cssSelector("dialog.confirm"), "Your changes to unsaved_guard are not saved to the library");
+    console.browser.button("Cancel").click();
+    assertThat(console.browser.driver.getCurrentUrl()).endsWith("#/orchestrations/edit/unsaved_guard");
+    console.browser.button("Save to library").click();
+    console.browser.text(By.cssSelector("form.toolbar"), "Saved to the library as unsaved_guard");
+    assertThat(asksBeforeUnload()).isFalse();
+    console.browser.press(By.linkText("Back to the library"));
+    console.browser.visible(By.id("library-title"));
+    assertThat(console.browser.driver.findElements(By.cssSelector("dialog.confirm"))).isEmpty();
+    assertThat(entryText("unsaved_guard")).contains("duration_seconds: 43");
+  }
+
+  /** Whether the page cancels a beforeunload event, which is how it asks the browser to ask before the page goes. */
+  private static boolean asksBeforeUnload() {
+    return (Boolean) console.browser.script(
+        "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented");
+  }
+
+  private static String saveEntry(String name) {
+    assertThat(console.gw.put("/api/chaos/orchestration/library/" + name,
+        "name: " + name + "\nsteps:\n  - name: only\n    scenario: network_degradation\n    duration_seconds: 5\n").statusCode()).isEqualTo(200);
+    return name;
+  }
+
   private static String entryText(String name) {
     return console.gw.get("/api/chaos/orchestration/library/" + name).bodyAsJsonObject().getString("text");
   }

@@ -168,6 +168,38 @@ class ConsoleTest {
   }
 
   /**
+   * A token the gateway stops accepting (changed on the server) asks for the new one over a page holding unsaved
+   * work, and signing in again brings that page back as it was; the page was dropped, its edits with it.
+   */
+  @Test
+  void signingInAgainBringsBackThePageWithItsUnsavedWork() {
+    console.signIn("#/orchestrations/new");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    WebElement duration = console.browser.visible(By.id("b:steps[0].duration_seconds:value"));
+    console.browser.type(duration, "42");
+    console.browser.script("sessionStorage.setItem('faultline.admin-token', 'changed-on-the-server')");
+    console.browser.type(duration, "44"); // the validation after an edit is refused
+    console.browser.text(By.id("sign-in-error"), "no longer accepted");
+    console.browser.type(console.browser.visible(By.id("token")), TOKEN);
+    console.browser.button("Sign in").click();
+    assertThat(console.browser.visible(By.id("b:steps[0].duration_seconds:value")).getAttribute("value")).isEqualTo("44");
+    console.browser.text(By.id("connection"), "Live");
+
+    // signing out with unsaved work asks first
+    console.browser.button("Sign out").click();
+    console.browser.text(By.cssSelector("dialog.confirm"), "leaving drops it");
+    console.browser.button("Cancel").click();
+    assertThat(console.browser.visible(By.id("b:steps[0].duration_seconds:value")).getAttribute("value")).isEqualTo("44");
+    console.browser.button("Sign out").click();
+    console.browser.button("Sign out without saving").click();
+    console.browser.text(By.id("sign-in-error"), "Signed out.");
+    console.browser.type(console.browser.visible(By.id("token")), TOKEN);
+    console.browser.button("Sign in").click();
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    assertThat(console.browser.visible(By.id("b:steps[0].duration_seconds:value")).getAttribute("value")).isEqualTo("10");
+  }
+
+  /**
    * The overview shows what it could load when a part of it cannot be (the orchestration status asks the cluster's
    * leader, which may be away): the kill switch stayed "Loading…", and a click on it enabled chaos, which was on.
    */

@@ -1,8 +1,9 @@
 // The console's shell: sign-in, navigation, the page in view, and the connection indicator.
 // Pages are modules with mount(element, context) returning a cleanup; a new page is one line in PAGES.
+// A page holding work not saved yet says so through context.unsaved(question): leaving it asks first.
 
 import { get, on, setToken, token, ApiError } from './lib/api.js';
-import { fill, h } from './lib/dom.js';
+import { confirmDialog, fill, h } from './lib/dom.js';
 import { Live } from './lib/live.js';
 
 /** The pages, in navigation order: #/ID shows the page. A new page is one more entry. */
@@ -21,6 +22,11 @@ const signIn = document.getElementById('sign-in');
 const connection = document.getElementById('connection');
 const signOut = document.getElementById('sign-out');
 let cleanup = null;
+/** The page in view's question before it is left (text while it holds unsaved work, else null), and its hash. */
+let unsavedWork = () => null;
+let shownHash = null;
+let leaveApproved = false;
+let kept = false;
 let started = false;
 let wired = false;
 let restReachable = true;
@@ -49,17 +55,44 @@ async function show() {
     }
   });
   document.title = `${current.title} · Faultline`;
-  if (cleanup) {
-    cleanup();
-    cleanup = null;
-  }
+  unmount();
+  shownHash = location.hash;
   const module = await current.load();
   const container = fill(page, h('div', { class: 'page', 'data-page': current.id }));
-  cleanup = module.default.mount(container.firstChild, { live, rest, navigate: hash => { location.hash = hash; } }) || null;
+  cleanup = module.default.mount(container.firstChild, { live, rest, navigate: hash => { location.hash = hash; },
+    unsaved: question => { unsavedWork = question; } }) || null;
   const heading = page.querySelector('h1');
   if (heading && document.activeElement && document.activeElement.closest('#nav')) {
     heading.setAttribute('tabindex', '-1');
     heading.focus();
+  }
+}
+
+function unmount() {
+  if (cleanup) {
+    cleanup();
+    cleanup = null;
+  }
+  unsavedWork = () => null;
+  kept = false;
+}
+
+/**
+ * The address changed (a link, the back button, a typed hash): the page in view is left, after asking if it
+ * holds unsaved work. Declined, the address goes back to the page (replaced, so no history entry is added).
+ */
+async function navigated() {
+  const question = leaveApproved ? null : unsavedWork();
+  leaveApproved = false;
+  if (!question) {
+    show();
+    return;
+  }
+  const target = location.hash;
+  history.replaceState(null, '', shownHash || '#/');
+  if (await confirmDialog('Leave this page?', question, 'Leave without saving')) {
+    leaveApproved = true;
+    location.hash = target;
   }
 }
 
@@ -82,11 +115,18 @@ function start() {
     wired = true;
     fill(document.getElementById('nav'), PAGES.map(p =>
       h('li', {}, h('a', { href: `#/${p.id}`, 'data-page': p.id }, p.title))));
-    window.addEventListener('hashchange', () => started && show());
+    window.addEventListener('hashchange', () => started && navigated());
+    // a reload, a closed tab or another site: the browser's own question (it shows its own text)
+    window.addEventListener('beforeunload', event => {
+      if (unsavedWork()) {
+        event.preventDefault();
+        event.returnValue = '';
+      }
+    });
     live.addEventListener('state', event => {
       if (event.detail.state === 'unauthorized') {
         setToken(null);
-        askForToken('The admin token is no longer accepted. Sign in again.');
+        askForToken('The admin token is no longer accepted. Sign in again.', true);
         return;
       }
       showConnection();
@@ -96,17 +136,26 @@ function start() {
     started = true;
     live.start();
   }
+  if (kept && location.hash === shownHash) {
+    kept = false; // signed in again on the page that was kept, its unsaved work with it
+    return;
+  }
   show();
 }
 
-function askForToken(message) {
-  if (cleanup) {
-    cleanup();
-    cleanup = null;
-  }
+/**
+ * Asks for a token. A page holding unsaved work is kept, hidden, when the token is no longer accepted (it
+ * comes back as it was once signed in again); otherwise, and on signing out, the page goes.
+ */
+function askForToken(message, keepUnsaved) {
   live.stop();
   started = false;
-  fill(page);
+  if (keepUnsaved && unsavedWork()) {
+    kept = true;
+  } else {
+    unmount();
+    fill(page);
+  }
   page.hidden = true;
   signIn.hidden = false;
   signOut.hidden = true;
@@ -140,7 +189,11 @@ document.getElementById('sign-in-form').addEventListener('submit', event => {
   begin();
 });
 
-signOut.addEventListener('click', () => {
+signOut.addEventListener('click', async () => {
+  const question = unsavedWork();
+  if (question && !await confirmDialog('Sign out?', question, 'Sign out without saving')) {
+    return;
+  }
   setToken(null);
   askForToken('Signed out.');
 });
@@ -148,7 +201,7 @@ signOut.addEventListener('click', () => {
 on('unauthorized', () => {
   if (started) {
     setToken(null);
-    askForToken('The admin token is no longer accepted. Sign in again.');
+    askForToken('The admin token is no longer accepted. Sign in again.', true);
   }
 });
 

@@ -74,6 +74,17 @@ export class Builder {
     this.toolbar.querySelector('.hint').textContent = `saved as ${this.format.toUpperCase()}; letters, digits, _ - .`;
     this.scenarioNames = (await scenarios).scenarios.map(s => s.name);
     this.redraw();
+    this.kept = JSON.stringify(this.doc); // as drawn: a form that fills in a default is no edit
+  }
+
+  /** What leaving would lose: null when the document is as it was opened or last saved. */
+  unsaved() {
+    if (this.kept === undefined || JSON.stringify(this.doc) === this.kept) {
+      return null;
+    }
+    return this.opened
+      ? `Your changes to ${this.opened} are not saved to the library: leaving drops them.`
+      : 'This orchestration is not saved to the library: leaving drops it.';
   }
 
   redraw(focusId) {
@@ -182,6 +193,7 @@ export class Builder {
   async save(thenRun) {
     clearErrors(this.toolbar);
     const name = this.entry.value.trim();
+    const saving = JSON.stringify(this.doc);
     try {
       if (name && name !== this.opened && !await mayReplace(name)) {
         this.say(`Not saved: the library's ${name} is kept; give this one another name.`, 'error');
@@ -191,6 +203,7 @@ export class Builder {
       const text = await post(`/api/chaos/orchestration/convert?to=${this.format}`, JSON.stringify(this.doc), { raw: true });
       const saved = await put(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`, text);
       this.opened = name;
+      this.kept = saving; // edits made while it was saving are still unsaved
       this.say(...stored(`Saved to the library as ${name}.`, saved));
       if (thenRun) {
         this.onRun(name);

@@ -7,7 +7,7 @@ import { Library } from './library.js';
 import { RunPanel, runDialog } from './run.js';
 
 export default {
-  mount(el, { live, rest, navigate }) {
+  mount(el, { live, rest, navigate, unsaved }) {
     if (rest[0] === 'edit' || rest[0] === 'new') {
       // A run started from the builder is followed on the library page.
       const builder = new Builder(el, name => runDialog(name, () => navigate('#/orchestrations'))
@@ -16,6 +16,7 @@ export default {
         h('h1', {}, 'Orchestration builder'),
         h('p', { class: 'error', role: 'alert' }, `Could not open ${rest[1]}: ${e.message}`),
         h('a', { href: '#/orchestrations' }, 'Back to the library')));
+      unsaved(() => builder.unsaved());
       return null;
     }
     const run = new RunPanel(live);

@@ -79,6 +79,7 @@ export default {
       } catch (e) {
         say(`Could not switch chaos: ${e.message}`, 'error');
       }
+      loadFailed = false; // said over a load failure: the next good load leaves what was said here
       kill.focus();
     }
 
