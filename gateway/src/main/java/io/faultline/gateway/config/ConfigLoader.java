@@ -78,6 +78,12 @@ public final class ConfigLoader {
       set(tree, "chaos.enabled", true);
     }
     for (Flag flag : applied.keySet()) {
+      Flag implied = flag.implies();
+      if (implied != null && level(flag, env, flags) > level(implied, env, flags)) {
+        set(tree, implied.path(), true);
+      }
+    }
+    for (Flag flag : applied.keySet()) {
       String[] path = flag.path().split("\\.");
       if (flag.configuresFault() && path.length == 3 && Boolean.FALSE.equals(get(tree, "chaos", path[1], "enabled"))) {
         set(tree, "chaos." + path[1] + ".enabled", true);

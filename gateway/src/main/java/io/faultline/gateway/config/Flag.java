@@ -96,6 +96,19 @@ public enum Flag {
     return "FAULTLINE_" + option.substring(2).toUpperCase(Locale.ROOT).replace('-', '_');
   }
 
+  /**
+   * The switch this flag turns on ({@code --metrics-port} implies {@code --metrics}, an endpoint {@code --tracing}), or
+   * null: set at a higher level than the switch, it wins over a file's {@code listen: false} or {@code enabled: false},
+   * which otherwise left the flag doing nothing.
+   */
+  Flag implies() {
+    return switch (this) {
+      case METRICS_PORT -> METRICS;
+      case JAEGER_ENDPOINT, OTLP_ENDPOINT -> TRACING;
+      default -> null;
+    };
+  }
+
   /** True for the chaos-* flags that configure a fault (and so switch chaos on). */
   boolean configuresFault() {
     return path.startsWith("chaos.") && this != CHAOS && this != SEED;

@@ -110,6 +110,28 @@ class ConfigLoaderTest {
   }
 
   /**
+   * A flag that implies a switch ({@code --metrics-port} implies {@code --metrics}, {@code --jaeger-endpoint} implies
+   * {@code --tracing}) turns it on over a file that switched it off, which left the flag doing nothing; the switch given
+   * as high as the flag still wins.
+   */
+  @Test
+  void aFlagThatImpliesASwitchTurnsItOnOverTheFile() throws IOException {
+    Path file = file("metrics: { listen: false, port: 9191 }\ntracing: { enabled: false, service_name: checkout }\n");
+    GatewayConfig flagged = ConfigLoader.load(file, Map.of(),
+        Map.of(Flag.METRICS_PORT, "9292", Flag.JAEGER_ENDPOINT, "http://127.0.0.1:4318/v1/traces"));
+    assertThat(flagged.metrics().listen()).isTrue();
+    assertThat(flagged.metrics().port()).isEqualTo(9292);
+    assertThat(flagged.tracing().enabled()).isTrue();
+    assertThat(ConfigLoader.load(file, Map.of("FAULTLINE_METRICS_PORT", "9292"), Map.of()).metrics().listen())
+        .as("the environment over the file").isTrue();
+    GatewayConfig switchedOff = ConfigLoader.load(file, Map.of(), Map.of(Flag.METRICS_PORT, "9292", Flag.METRICS, "false",
+        Flag.OTLP_ENDPOINT, "http://127.0.0.1:4318/v1/traces", Flag.TRACING, "false"));
+    assertThat(switchedOff.metrics().listen()).isFalse();
+    assertThat(switchedOff.tracing().enabled()).isFalse();
+    assertThat(ConfigLoader.load(file, Map.of(), Map.of()).metrics().listen()).as("the file alone").isFalse();
+  }
+
+  /**
    * A flag writes only where it points: a section the file shares through a YAML anchor (a rule's `latency: *l`) keeps
    * the file's value, as do a rule's sections a latency range flag removes the fixed delay of. Both changed the rule too.
    * And a listener list the file gives is kept as it is beside a listener a flag adds (a --grpc-upstream added a web
