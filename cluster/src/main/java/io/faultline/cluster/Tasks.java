@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ChaosJson;
+import io.faultline.chaos.control.Ids;
 import io.faultline.chaos.control.TaskRules;
 import io.faultline.chaos.state.ChaosState;
 import io.vertx.core.json.JsonArray;
@@ -11,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -82,7 +82,7 @@ final class Tasks {
       ChaosJson.convert(sections.getMap(), ChaosConfig.class, "config"); // refuses bad sections before anything runs
     }
     List<String> targets = spec.pick(liveNodes, seed);
-    String id = spec.id() != null ? spec.id() : "task-" + UUID.randomUUID().toString().substring(0, 8);
+    String id = spec.id() != null ? spec.id() : Ids.next("task");
     boolean p2p = spec.mode().equals("peer_to_peer");
     JsonArray items = new JsonArray();
     for (int i = 0; i < targets.size(); i++) {

@@ -547,7 +547,7 @@ class HistoryTest {
     assertThat(quiet.statusCode()).as(quiet.bodyAsString()).isEqualTo(202);
     JsonObject empty = ended(quiet.bodyAsJsonObject().getString("id"));
     assertThat(empty.getString("status")).isEqualTo("failed");
-    assertThat(empty.getString("error")).matches("sample run run-[0-9a-f]{8} of A saw 0 requests \\(min_requests 1\\): an A/B test"
+    assertThat(empty.getString("error")).matches("sample run run-[0-9a-f]{12} of A saw 0 requests \\(min_requests 1\\): an A/B test"
         + " compares what traffic saw; send traffic through the gateway while it runs \\(in a cluster, through the node that runs"
         + " the sample runs, the leader: a run measures the traffic of the node it runs on\\)");
     var badMin = gw.postJson("/api/history/ab", new JsonObject().put("a", "x").put("b", "y").put("min_requests", 0).encode());

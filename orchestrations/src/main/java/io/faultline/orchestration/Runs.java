@@ -1,6 +1,7 @@
 package io.faultline.orchestration;
 
 import io.faultline.chaos.control.ControlError;
+import io.faultline.chaos.control.Ids;
 import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.state.ChaosState;
@@ -21,7 +22,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.logging.Logger;
 
 /**
@@ -98,7 +98,7 @@ final class Runs {
    */
   Future<JsonObject> start(String text, Map<String, Object> variables, String experiment) {
     refuseWhileRunning(experiment);
-    String id = "run-" + UUID.randomUUID().toString().substring(0, 8);
+    String id = Ids.next("run");
     return Parsing.valid(vertx, text, variables).compose(parsed -> {
       // held before they are checked: a delete from now on is refused, one before is seen by the check
       String run = parsed.orchestration().name() + " (" + id + ")";

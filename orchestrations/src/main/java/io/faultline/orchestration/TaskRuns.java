@@ -1,6 +1,7 @@
 package io.faultline.orchestration;
 
 import io.faultline.chaos.config.ChaosConfigException;
+import io.faultline.chaos.control.Ids;
 import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.orchestration.hook.HookRunner;
 import io.faultline.orchestration.model.Names;
@@ -18,7 +19,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -100,7 +100,7 @@ final class TaskRuns {
 
   private JsonObject launch(OrchestrationParser.Result parsed, RunScope scope) {
     Orchestration orchestration = parsed.orchestration();
-    String id = "run-" + UUID.randomUUID().toString().substring(0, 8);
+    String id = Ids.next("run");
     Run run = new Run(vertx, orchestration, id, clock, hooks, events.listener(false), scope);
     active.put(id, run);
     tasks.put(id, scope.task());

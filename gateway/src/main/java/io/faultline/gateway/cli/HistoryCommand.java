@@ -19,9 +19,9 @@ import picocli.CommandLine.Parameters;
         HistoryCommand.Export.class, HistoryCommand.Ab.class, HistoryCommand.Stop.class},
     footer = {"", "Examples:",
         "  faultline history list --name checkout --since 2026-11-01T00:00:00Z --min-score 50",
-        "  faultline history show run-1a2b3c4d",
+        "  faultline history show run-1a2b3c4d5e6f",
         "  faultline history trends checkout --days 30",
-        "  faultline history compare run-1a2b3c4d run-5e6f7a8b --rank-by error_rate",
+        "  faultline history compare run-1a2b3c4d5e6f run-5e6f7a8b9c0d --rank-by error_rate",
         "  faultline history export --format csv --output history.csv --status failed --since 2026-11-01T00:00:00Z",
         "  faultline history ab --a release-a --b release-b --samples 5",
         "  faultline history stop ab-1a2b3c4d"})

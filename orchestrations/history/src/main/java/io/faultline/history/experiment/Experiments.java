@@ -1,6 +1,7 @@
 package io.faultline.history.experiment;
 
 import io.faultline.chaos.control.ControlError;
+import io.faultline.chaos.control.Ids;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.history.Params;
 import io.faultline.history.store.HistoryStore;
@@ -12,7 +13,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -130,7 +130,7 @@ public final class Experiments {
    */
   public String reserve(String kind) {
     refuseWhileOneRuns();
-    reserved = kind + "-" + UUID.randomUUID().toString().substring(0, 8);
+    reserved = Ids.next(kind);
     steering().put("experiment", reserved);
     return reserved;
   }

@@ -1,12 +1,12 @@
 package io.faultline.history.runs;
 
 import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.Ids;
 import io.faultline.history.store.BoundedQueue;
 import io.faultline.orchestration.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -116,7 +116,7 @@ public final class ChangeFeed {
   }
 
   private JsonObject window(long at, String source, String detail, JsonObject config) {
-    return new JsonObject().put("id", "window-" + UUID.randomUUID().toString().substring(0, 8)).put("node", node.get())
+    return new JsonObject().put("id", Ids.next("window")).put("node", node.get())
         .put("started_at", at).put("source", source).put("detail", detail)
         .put("config", config == null ? new JsonObject() : config).put("changes", 0);
   }
