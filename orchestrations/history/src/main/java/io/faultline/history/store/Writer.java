@@ -36,6 +36,8 @@ public final class Writer<T> {
   private final LongSupplier clock;
   private long timer = -1;
   private boolean writing;
+  /** A stop writes what is left: the timer's batches, and those a finished batch chains, stop with it. */
+  private boolean stopping;
   private long written;
   private volatile long abandoned;
   /** The batch that failed and is retried before anything newer, or null. */
@@ -65,7 +67,7 @@ public final class Writer<T> {
 
   /** Writes one batch (the failed one when its retry is due) if none is in flight; chains the next while a full batch waits. */
   public void drain() {
-    if (writing) {
+    if (writing || stopping) {
       return;
     }
     List<T> items;
@@ -135,9 +137,11 @@ public final class Writer<T> {
   /**
    * Stops the timer and writes everything that waits (the failed batch first, then the queue, batch by batch), for a
    * clean shutdown; what is not written within {@link #STOP_WRITES_MS}, or what the store refuses, is dropped, logged
-   * and counted. It wrote at most five batches (2,500 records), and dropped the rest of the queue without a word.
+   * and counted. It wrote at most five batches (2,500 records), and dropped the rest of the queue without a word. A
+   * batch being written when it comes is waited for, and nothing else is written beside the stop's own batches.
    */
   public Future<Void> stop() {
+    stopping = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }

@@ -3,6 +3,7 @@ package io.faultline.history.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -98,6 +99,31 @@ class WriterTest {
     writer.stop().await();
     assertThat(stored).hasSize(40).startsWith(0, 1, 2).endsWith(38, 39);
     assertThat(writer.abandoned()).isZero();
+  }
+
+  /**
+   * A stop that comes while a batch is being written waits for it, and then writes one batch at a time: the write in
+   * flight, once done, chained the next full batch beside the stop's own, two inserts at once on one store.
+   */
+  @Test
+  void aStopWaitsForTheBatchInFlightAndWritesOneBatchAtATime() {
+    List<Promise<Void>> inFlight = new ArrayList<>();
+    AtomicInteger most = new AtomicInteger();
+    Writer<Integer> held = new Writer<>(vertx, "run", queue, 2, items -> {
+      Promise<Void> written = Promise.promise();
+      inFlight.add(written);
+      most.accumulateAndGet(inFlight.size(), Math::max);
+      return written.future().onSuccess(v -> stored.addAll(items));
+    }, now::get);
+    offer(1, 2, 3, 4, 5, 6);
+    held.drain();
+    Future<Void> stopped = held.stop();
+    while (!inFlight.isEmpty()) {
+      inFlight.remove(0).complete();
+    }
+    assertThat(stopped.succeeded()).isTrue();
+    assertThat(most.get()).as("batches written at once").isEqualTo(1);
+    assertThat(stored).containsExactly(1, 2, 3, 4, 5, 6);
   }
 
   /** A store too slow to take it all within the stop's bound: what is left is dropped and counted, not lost unseen. */
