@@ -196,14 +196,23 @@ public final class Run {
         })
         .compose(ok -> {
           if (!ok) {
-            // A required pre_orchestration hook is a precondition: without it the steps do not run.
-            state.error("a required pre_orchestration hook failed: the steps did not run");
-            status = "failed";
+            // A required pre_orchestration hook is a precondition: without it the steps do not run. A stop that
+            // ended its command (a warm-up) is the stop, not a failed precondition.
+            if (running()) {
+              state.error("a required pre_orchestration hook failed: the steps did not run");
+              status = "failed";
+            }
             return Future.succeededFuture();
           }
           return iterations(resumed ? resumeIteration : 1);
         })
         .compose(v -> ending || abandoned ? Future.succeededFuture(true) : cleanUp())
+        .onSuccess(ok -> {
+          if (!ok && running()) { // a required clean-up (a check that the system recovered) failed: so did the run
+            state.error("a required post_orchestration hook failed");
+            status = "failed";
+          }
+        })
         .onFailure(e -> {
           state.error(e.getMessage());
           if (running()) {

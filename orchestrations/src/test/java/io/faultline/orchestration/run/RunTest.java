@@ -394,6 +394,57 @@ class RunTest {
   }
 
   /**
+   * A required post_orchestration hook that fails fails the run, as a required pre_orchestration one does: the run
+   * ended "succeeded" (and `orchestrate start --follow` with exit 0) with the failure only among its errors.
+   */
+  @Test
+  void aRequiredPostOrchestrationHookThatFailsFailsTheRun() throws Exception {
+    RunReport report = plane.run("""
+        name: verified-recovery
+        hooks:
+          - name: verify-recovered
+            hook_type: post_orchestration
+            required: true
+            actions: [{type: command, command: "false"}]
+        steps:
+          - {name: a, scenario: slow_backend, duration_seconds: 0}
+        """, new Permissions(true, Set.of()));
+    assertThat(report.status()).isEqualTo("failed");
+    assertThat(steps(report)).containsExactly("a=succeeded");
+    assertThat(report.errors()).contains("hook verify-recovered failed: command [false] exited with 1",
+        "a required post_orchestration hook failed");
+  }
+
+  /**
+   * A stop while a required pre_orchestration hook runs (a warm-up command) is a stop: the run ended "failed", as if the
+   * precondition had failed, where the pre_step case already said "stopped".
+   */
+  @Test
+  void aStopWhileARequiredPreOrchestrationHookRunsIsAStop(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path pid = dir.resolve("pid");
+    var ended = plane.start("""
+        name: stopped-in-warm-up
+        hooks:
+          - name: warm-up
+            hook_type: pre_orchestration
+            required: true
+            actions: [{type: command, command: sh, args: ["-c", "echo $$ > %s.tmp; mv %s.tmp %s; exec sleep 20"], timeout_seconds: 60}]
+        steps:
+          - {name: never, scenario: slow_backend, duration_seconds: 30}
+        """.formatted(pid, pid, pid), new Permissions(true, Set.of()), VirtualClock.manual());
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!java.nio.file.Files.exists(pid)) {
+      assertThat(System.currentTimeMillis()).as("the hook's command starts").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+    plane.onLoop(() -> plane.run.stop("stopped"));
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("stopped");
+    assertThat(report.steps()).isEmpty();
+    assertThat(report.errors()).doesNotContain("a required pre_orchestration hook failed: the steps did not run");
+  }
+
+  /**
    * A stop while a step's pre_step hook runs cuts the step short before it began: nothing is applied after
    * the stop has put the config back (a hook not required went on to apply the step's chaos, left on after
    * the run), and a required one, whose command the stop ends, is no failed precondition.
