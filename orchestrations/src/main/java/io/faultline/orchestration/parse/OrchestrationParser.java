@@ -6,6 +6,7 @@ import io.faultline.orchestration.library.Cron;
 import io.faultline.orchestration.model.Condition;
 import io.faultline.orchestration.model.GuardedAction;
 import io.faultline.orchestration.model.Guard;
+import io.faultline.orchestration.model.MetricNames;
 import io.faultline.orchestration.model.Orchestration;
 import io.faultline.orchestration.model.Problem;
 import io.faultline.orchestration.model.Reporting;
@@ -185,9 +186,13 @@ public final class OrchestrationParser {
         globalHooks, globalAssertions, guard(m), schedule, reporting(m));
   }
 
-  /** What a run sets itself, which a step may read: a step's measured metrics and the run's own two. */
-  private static final Set<String> RUN_SET = Set.of("request_count", "error_count", "error_rate", "fault_count", "avg_latency",
-      "p50_latency", "p95_latency", "p99_latency", "all_steps_succeeded", "last_step_status");
+  /**
+   * What a run sets itself, which a step may read: a step's measured metrics (every window metric; the {@code max_*}
+   * ones are the whole run's, known only at its end) and the run's own two.
+   */
+  private static final Set<String> RUN_SET = java.util.stream.Stream.concat(
+      MetricNames.NAMES.stream().filter(name -> !name.startsWith("max_")), java.util.stream.Stream.of("all_steps_succeeded", "last_step_status"))
+      .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   /**
    * A {@code ${variables.X}} in a step that nothing declares, gives, sets ({@code set_variable}, a step's own

@@ -55,7 +55,7 @@ class OrchestrationParserTest {
             scenario: {config: {latency: {fixed_delay_ms: "${variables.delay}"}}}
             post_hooks:
               - {name: h, hook_type: post_step, actions: [{type: set_variable, name: set_later, value: 1}]}
-          - name: "b ${variables.set_later} ${variables.last_step_status}"
+          - name: "b ${variables.set_later} ${variables.last_step_status} ${variables.affected_count} ${variables.faulted_count}"
             scenario: slow_backend
         """, java.util.Map.of("from_start", 3));
     assertThat(fine.problems()).isEmpty();
