@@ -83,6 +83,23 @@ public final class ReportFormats {
           .append("px\"></span> ").append(fmt(avg)).append("</td><td>").append(fmt(number(m, "p99_latency"))).append("</td></tr>");
     }
     html.append("</table>");
+    // what made a step fail: its error and each failed assertion's finding ("0/1" alone said nothing of why)
+    StringBuilder why = new StringBuilder();
+    for (StepResult step : report.steps()) {
+      List<String> reasons = new java.util.ArrayList<>();
+      if (step.error() != null) {
+        reasons.add(step.error());
+      }
+      step.assertions().stream().filter(a -> !a.passed()).forEach(a -> reasons.add(a.type() + ": " + a.message()));
+      if (!reasons.isEmpty()) {
+        why.append("<li><b>").append(esc(step.name())).append("</b>")
+            .append(report.iterations() > 1 ? " (iteration " + step.iteration() + ")" : "").append(": ")
+            .append(esc(String.join("; ", reasons))).append("</li>");
+      }
+    }
+    if (!why.isEmpty()) {
+      html.append("<h2>Why steps failed or were cut short</h2><ul>").append(why).append("</ul>");
+    }
     // the run's own assertions decide whether it passed: a failed one made the run "failed" with no step to show why
     if (!report.assertions().isEmpty()) {
       html.append("<h2>Assertions over the run</h2><table><tr><th>assertion</th><th>result</th><th>what was found</th></tr>");
@@ -91,6 +108,13 @@ public final class ReportFormats {
         html.append("<tr><td>").append(esc(a.type())).append("</td><td class=\"").append(result).append("\">")
             .append(a.passed() ? "passed" : "failed").append("</td><td>").append(esc(String.valueOf(a.message()))).append("</td></tr>");
       }
+      html.append("</table>");
+    }
+    if (!report.customMetrics().isEmpty()) { // what the run's record_metric actions recorded
+      html.append("<h2>Custom metrics</h2><table><tr><th>metric</th><th>value</th></tr>");
+      report.customMetrics().forEach((name, value) -> html.append("<tr><td>").append(esc(name)).append("</td><td>")
+          .append(value == null || !Double.isFinite(value) ? String.valueOf(value)
+              : java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString()).append("</td></tr>"));
       html.append("</table>");
     }
     html.append("<h2>Metrics over the run</h2><pre>").append(esc(report.metrics().encodePrettily()))

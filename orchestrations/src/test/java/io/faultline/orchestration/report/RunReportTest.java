@@ -33,6 +33,21 @@ class RunReportTest {
     assertThat(RunReport.fromJson(json).toJson()).isEqualTo(json);
   }
 
+  /**
+   * The HTML report says why a step failed (its error, each failed assertion's finding) and shows the custom metrics
+   * the run recorded (reference 004: "Metrics: All collected metrics"): it showed "failed 0/1", and no custom metric.
+   */
+  @Test
+  void theHtmlReportSaysWhyAStepFailedAndShowsTheCustomMetrics() {
+    StepResult failed = new StepResult("spike", 1, "failed", 1_000, 2_500, new JsonObject().put("avg_latency", 245.0),
+        List.of(new AssertionResult("metric_in_range", false, "avg_latency = 245, expected within [0, 200]")), null, null);
+    StepResult cut = new StepResult("soak", 1, "stopped", 2_500, 3_000, new JsonObject(), List.of(), "cut short by a stop", null);
+    String html = ReportFormats.html(report(List.of(failed, cut)));
+    assertThat(html).contains("<li><b>spike</b>: metric_in_range: avg_latency = 245, expected within [0, 200]</li>")
+        .contains("<li><b>soak</b>: cut short by a stop</li>")
+        .contains("<h2>Custom metrics</h2>").contains("<tr><td>total</td><td>3</td></tr>");
+  }
+
   @Test
   void aReportMissingFieldsStillReadsAndRenders() {
     JsonObject bare = new JsonObject().put("id", "x").put("steps", new io.vertx.core.json.JsonArray().add(new JsonObject().put("name", "s")));
