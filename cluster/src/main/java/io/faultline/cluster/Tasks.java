@@ -187,7 +187,22 @@ final class Tasks {
       }
       update(id, task -> {
         if (!task.getString("status").equals("running")) {
-          return settle(task, settled, running);
+          // a cancelled task's part still running on a node that died: no one else will end it, so it ends here
+          boolean ended = false;
+          for (Object o : task.getJsonArray("items")) {
+            JsonObject item = (JsonObject) o;
+            String node = item.getString("node");
+            if (node != null && !live.contains(node) && List.of("assigned", "running").contains(item.getString("state"))) {
+              removeRule(task, item);
+              finish(item, "cancelled", "node " + node + " failed before it ended its part");
+              if ("running".equals(item.getString("run_status"))) {
+                item.put("run_status", "lost");
+              }
+              ended = true;
+            }
+          }
+          JsonObject settledNow = settle(task, settled, running);
+          return settledNow != null || !ended ? settledNow : task;
         }
         String mode = task.getString("mode");
         JsonArray items = task.getJsonArray("items");

@@ -164,6 +164,32 @@ class TasksTest {
     assertThat(a.list()).hasSize(1);
   }
 
+  /**
+   * A cancelled task whose part still runs on a node that then dies ends that part (its rule removed) and settles: the
+   * part stayed running for ever, the task could not be deleted, its rule stayed in the shared config for the node's
+   * return, and every later task settled with nothing switching chaos off (a task counted as still running).
+   */
+  @Test
+  void aCancelledTaskWhosePartsNodeDiesEndsThatPartAndSettles() {
+    Tasks a = node("a");
+    Tasks b = node("b");
+    submit(a, spec("c", "parallel"), live("a", "b"), 1);
+    a.lead(Set.of("a", "b"));
+    work(a);
+    work(b);
+    a.cancel("c");
+    a.end("c", 0, "cancelled", "ended by the cancel");
+    assertThat(a.lead(Set.of("a", "b")).running()).as("b's part still runs").isTrue();
+    removed.clear();
+    Tasks.Led led = a.lead(Set.of("a")); // b is gone before it ended its part
+    assertThat(states(a, "c")).containsExactly("cancelled", "cancelled");
+    assertThat(a.get("c").getJsonArray("items").getJsonObject(1).getString("result")).isEqualTo("node b failed before it ended its part");
+    assertThat(removed).containsExactly("task:c:1");
+    assertThat(led.running()).isFalse();
+    assertThat(led.settled()).containsExactly("c");
+    assertThat(a.delete("c").getString("status")).isEqualTo("cancelled");
+  }
+
   @Test
   void stopOnFailureIsRefusedWhereItemsDoNotRunOneAfterAnother() {
     Tasks tasks = node("a");
