@@ -36,6 +36,12 @@ public final class StreamChaos {
   private final ChaosRandom downstreamRandom;
   private final ChaosRandom upstreamRandom;
   private int messages;
+  /**
+   * {@code disconnect_after_messages} was reached and a message carries the disconnect: the messages decided after it,
+   * before its close goes (behind a latency, say), are no second disconnect. Chaos switched off (which lets the close go
+   * unsaid) clears it, so chaos back on disconnects at the next message.
+   */
+  private boolean disconnectDecided;
 
   public StreamChaos(MessageFault.Fates decision) {
     this(decision.websocket(), decision.latency(), decision.seed());
@@ -55,6 +61,9 @@ public final class StreamChaos {
    */
   public void follow(WebSocketConfig websocket, LatencyConfig latency) {
     this.config = websocket == null ? NONE : websocket;
+    if (websocket == null) {
+      disconnectDecided = false;
+    }
     if (!java.util.Objects.equals(latency, latencyConfig)) {
       this.latencyConfig = latency;
       this.latency = latency == null ? null : new LatencyFault(latency);
@@ -86,7 +95,9 @@ public final class StreamChaos {
     if (config.enabled() && random.chance(config.disconnectProbability())) {
       return new Fate(false, false, false, 0, true, false);
     }
-    boolean last = config.enabled() && config.disconnectAfterMessages() > 0 && messages >= config.disconnectAfterMessages();
+    boolean last = config.enabled() && config.disconnectAfterMessages() > 0 && messages >= config.disconnectAfterMessages()
+        && !disconnectDecided;
+    disconnectDecided |= last;
     boolean drop = config.enabled() && random.chance(config.messageDropProbability());
     boolean duplicate = !drop && config.enabled() && random.chance(config.messageDuplicateProbability());
     boolean corrupt = !drop && config.enabled() && random.chance(config.messageCorruptProbability());

@@ -244,6 +244,21 @@ class WebSocketChaosTest {
     assertThat(received.texts()).containsExactly("msg-1", "msg-2", "msg-3", "msg-4", "msg-5");
     WebSocketProxyVerticleTest.awaitCondition(() -> !fixture.upstreamCloses.isEmpty());
     assertThat(fixture.upstreamCloses).containsExactly("1001 faultline: client disconnected");
+    assertThat(fixture.events.faults()).as("the faults counted").containsExactly("disconnect");
+  }
+
+  /**
+   * Behind a per-message latency the messages after the fifth are decided before its close goes: the disconnect is
+   * still one, counted once (each such message counted one, some ten a connection), and nothing after the fifth arrives.
+   */
+  @Test
+  void aDisconnectAfterMessagesBehindLatencyIsOneDisconnect() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"seed\": 7, \"latency\": {\"fixed_delay_ms\": 50, \"probability\": 1.0},"
+        + " \"websocket\": {\"disconnect_after_messages\": 5, \"close_code\": 1013, \"close_reason\": \"try later\"}}");
+    WebSocketFixture.Received received = fixture.open("/push?n=20");
+    assertThat(received.awaitClose()).isEqualTo("1013 try later");
+    assertThat(received.texts()).containsExactly("msg-1", "msg-2", "msg-3", "msg-4", "msg-5");
+    assertThat(fixture.events.faults().stream().filter("disconnect"::equals).count()).as("disconnects counted").isEqualTo(1);
   }
 
   @Test
