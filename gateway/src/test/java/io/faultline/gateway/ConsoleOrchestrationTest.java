@@ -242,15 +242,20 @@ class ConsoleOrchestrationTest {
     console.browser.visible(By.id("library-title"));
     console.browser.press(By.linkText("New orchestration"));
     console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.type(input("steps[0].duration_seconds"), "");
+    console.browser.type(input("steps[0].duration_seconds"), "10"); // the same document, its key now last
     console.browser.press(By.linkText("Back to the library"));
-    console.browser.visible(By.id("library-title")); // nothing edited: nothing to ask
+    console.browser.visible(By.id("library-title")); // nothing changed: nothing to ask
     console.browser.driver.navigate().back();
     console.browser.text(By.cssSelector(".validation"), "Valid");
 
     console.browser.type(input("steps[0].duration_seconds"), "42");
     console.browser.press(By.linkText("Back to the library"));
     console.browser.text(By.cssSelector("dialog.confirm"), "This orchestration is not saved to the library: leaving drops it.");
-    console.browser.button("Cancel").click();
+    console.browser.script("location.hash = '#/cluster'"); // a second move while it asks: the same question, where it goes
+    assertThat(console.browser.driver.findElements(By.cssSelector("dialog.confirm"))).hasSize(1);
+    console.browser.driver.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ENTER); // the focus starts on Cancel
+    console.browser.until(d -> d.findElements(By.cssSelector("dialog.confirm")).isEmpty());
     assertThat(input("steps[0].duration_seconds").getAttribute("value")).isEqualTo("42");
     assertThat(console.browser.driver.getCurrentUrl()).endsWith("#/orchestrations/new");
     // a reload or a closed tab: the page asks the browser to ask (whether it does is the browser's call; ChromeDriver

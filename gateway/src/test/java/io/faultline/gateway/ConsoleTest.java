@@ -180,9 +180,15 @@ class ConsoleTest {
     console.browser.script("sessionStorage.setItem('faultline.admin-token', 'changed-on-the-server')");
     console.browser.type(duration, "44"); // the validation after an edit is refused
     console.browser.text(By.id("sign-in-error"), "no longer accepted");
+    console.browser.type(console.browser.visible(By.id("token")), "mistyped");
+    console.browser.button("Sign in").click();
+    console.browser.text(By.id("sign-in-error"), "was not accepted");
+    console.browser.press(By.cssSelector("#nav a[data-page=overview]")); // signed out: the kept page stays where it is
     console.browser.type(console.browser.visible(By.id("token")), TOKEN);
     console.browser.button("Sign in").click();
     assertThat(console.browser.visible(By.id("b:steps[0].duration_seconds:value")).getAttribute("value")).isEqualTo("44");
+    assertThat(console.browser.driver.getCurrentUrl()).endsWith("#/orchestrations/new");
+    assertThat(console.browser.driver.getTitle()).startsWith("Orchestrations");
     console.browser.text(By.id("connection"), "Live");
 
     // signing out with unsaved work asks first

@@ -22,11 +22,18 @@ const signIn = document.getElementById('sign-in');
 const connection = document.getElementById('connection');
 const signOut = document.getElementById('sign-out');
 let cleanup = null;
-/** The page in view's question before it is left (text while it holds unsaved work, else null), and its hash. */
-let unsavedWork = () => null;
+/** The page in view: its hash, its title, and its question before it is left (text while it holds unsaved work, else null). */
 let shownHash = null;
-let leaveApproved = false;
+let shownTitle = null;
+let unsavedWork = () => null;
+/** Leaving a page with unsaved work: whether the question is open, where the last move pointed, and a "Leave" on its way. */
+let asking = false;
+let leaveTo = null;
+let leaving = false;
+/** The page with unsaved work waits, hidden, behind a sign-in asked again. */
 let kept = false;
+/** The show() calls made: one whose page module comes after a newer call mounts nothing. */
+let showing = 0;
 let started = false;
 let wired = false;
 let restReachable = true;
@@ -46,6 +53,8 @@ function route() {
 }
 
 async function show() {
+  const mine = ++showing;
+  leaving = false;
   const { page: current, rest } = route();
   document.querySelectorAll('#nav a').forEach(a => {
     if (a.dataset.page === current.id) {
@@ -54,10 +63,13 @@ async function show() {
       a.removeAttribute('aria-current');
     }
   });
-  document.title = `${current.title} · Faultline`;
+  shownTitle = document.title = `${current.title} · Faultline`;
   unmount();
   shownHash = location.hash;
   const module = await current.load();
+  if (mine !== showing || !started) {
+    return; // another page was asked for meanwhile, or the sign-in
+  }
   const container = fill(page, h('div', { class: 'page', 'data-page': current.id }));
   cleanup = module.default.mount(container.firstChild, { live, rest, navigate: hash => { location.hash = hash; },
     unsaved: question => { unsavedWork = question; } }) || null;
@@ -79,20 +91,33 @@ function unmount() {
 
 /**
  * The address changed (a link, the back button, a typed hash): the page in view is left, after asking if it
- * holds unsaved work. Declined, the address goes back to the page (replaced, so no history entry is added).
+ * holds unsaved work. While the question is open the address stays the page's (put back in place, so no entry is
+ * added), and a further move only changes where a "Leave" goes; declined, the page stays. Signed out, a kept page
+ * stays where it is until the sign-in.
  */
 async function navigated() {
-  const question = leaveApproved ? null : unsavedWork();
-  leaveApproved = false;
+  if (!started) {
+    if (kept) {
+      history.replaceState(null, '', shownHash || '#/');
+    }
+    return;
+  }
+  const question = leaving ? null : unsavedWork();
   if (!question) {
     show();
     return;
   }
-  const target = location.hash;
+  leaveTo = location.hash;
   history.replaceState(null, '', shownHash || '#/');
-  if (await confirmDialog('Leave this page?', question, 'Leave without saving')) {
-    leaveApproved = true;
-    location.hash = target;
+  if (asking) {
+    return;
+  }
+  asking = true;
+  const leave = await confirmDialog('Leave this page?', question, 'Leave without saving', { safe: true });
+  asking = false;
+  if (leave && started && leaveTo !== location.hash) {
+    leaving = true;
+    location.hash = leaveTo;
   }
 }
 
@@ -115,7 +140,7 @@ function start() {
     wired = true;
     fill(document.getElementById('nav'), PAGES.map(p =>
       h('li', {}, h('a', { href: `#/${p.id}`, 'data-page': p.id }, p.title))));
-    window.addEventListener('hashchange', () => started && navigated());
+    window.addEventListener('hashchange', navigated);
     // a reload, a closed tab or another site: the browser's own question (it shows its own text)
     window.addEventListener('beforeunload', event => {
       if (unsavedWork()) {
@@ -138,6 +163,12 @@ function start() {
   }
   if (kept && location.hash === shownHash) {
     kept = false; // signed in again on the page that was kept, its unsaved work with it
+    document.title = shownTitle;
+    const heading = page.querySelector('h1');
+    if (heading) {
+      heading.setAttribute('tabindex', '-1');
+      heading.focus();
+    }
     return;
   }
   show();
@@ -145,12 +176,13 @@ function start() {
 
 /**
  * Asks for a token. A page holding unsaved work is kept, hidden, when the token is no longer accepted (it
- * comes back as it was once signed in again); otherwise, and on signing out, the page goes.
+ * comes back as it was once signed in again, also after a token mistyped meanwhile); otherwise, and on signing
+ * out, the page goes.
  */
 function askForToken(message, keepUnsaved) {
   live.stop();
   started = false;
-  if (keepUnsaved && unsavedWork()) {
+  if ((keepUnsaved || kept) && unsavedWork()) {
     kept = true;
   } else {
     unmount();
@@ -176,7 +208,12 @@ async function begin() {
       askForToken(token() ? 'The admin token was not accepted.' : '');
       setToken(null);
     } else {
-      fill(page, h('p', { class: 'error', role: 'alert' }, `The gateway cannot be reached: ${e.message}. Retrying…`));
+      const said = `The gateway cannot be reached: ${e.message}. Retrying…`;
+      if (kept) {
+        document.getElementById('sign-in-error').textContent = said; // the kept page stays as it is
+      } else {
+        fill(page, h('p', { class: 'error', role: 'alert' }, said));
+      }
       setTimeout(begin, 2000);
     }
   }
@@ -191,7 +228,7 @@ document.getElementById('sign-in-form').addEventListener('submit', event => {
 
 signOut.addEventListener('click', async () => {
   const question = unsavedWork();
-  if (question && !await confirmDialog('Sign out?', question, 'Sign out without saving')) {
+  if (question && !await confirmDialog('Sign out?', question, 'Sign out without saving', { safe: true })) {
     return;
   }
   setToken(null);

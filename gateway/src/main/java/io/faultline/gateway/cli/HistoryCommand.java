@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
         "  faultline history compare run-1a2b3c4d5e6f run-5e6f7a8b9c0d --rank-by error_rate",
         "  faultline history export --format csv --output history.csv --status failed --since 2026-11-01T00:00:00Z",
         "  faultline history ab --a release-a --b release-b --samples 5",
-        "  faultline history stop ab-1a2b3c4d"})
+        "  faultline history stop ab-1a2b3c4d5e6f"})
 public final class HistoryCommand implements Runnable {
 
   @Override

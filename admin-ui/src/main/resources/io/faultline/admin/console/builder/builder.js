@@ -74,12 +74,12 @@ export class Builder {
     this.toolbar.querySelector('.hint').textContent = `saved as ${this.format.toUpperCase()}; letters, digits, _ - .`;
     this.scenarioNames = (await scenarios).scenarios.map(s => s.name);
     this.redraw();
-    this.kept = JSON.stringify(this.doc); // as drawn: a form that fills in a default is no edit
+    this.savedText = canonical(this.doc); // as drawn: a form that fills in a default is no edit
   }
 
   /** What leaving would lose: null when the document is as it was opened or last saved. */
   unsaved() {
-    if (this.kept === undefined || JSON.stringify(this.doc) === this.kept) {
+    if (this.savedText === undefined || canonical(this.doc) === this.savedText) {
       return null;
     }
     return this.opened
@@ -191,19 +191,23 @@ export class Builder {
   }
 
   async save(thenRun) {
+    if (this.saving) {
+      return; // one save at a time: the library keeps the last that arrives, and so must what leaving asks about
+    }
     clearErrors(this.toolbar);
     const name = this.entry.value.trim();
-    const saving = JSON.stringify(this.doc);
+    const body = JSON.stringify(this.doc); // edits made while it saves are not in it, and stay unsaved
+    this.saving = true;
     try {
       if (name && name !== this.opened && !await mayReplace(name)) {
         this.say(`Not saved: the library's ${name} is kept; give this one another name.`, 'error');
         this.entry.focus();
         return;
       }
-      const text = await post(`/api/chaos/orchestration/convert?to=${this.format}`, JSON.stringify(this.doc), { raw: true });
+      const text = await post(`/api/chaos/orchestration/convert?to=${this.format}`, body, { raw: true });
       const saved = await put(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`, text);
       this.opened = name;
-      this.kept = saving; // edits made while it was saving are still unsaved
+      this.savedText = canonical(JSON.parse(body));
       this.say(...stored(`Saved to the library as ${name}.`, saved));
       if (thenRun) {
         this.onRun(name);
@@ -215,6 +219,8 @@ export class Builder {
         this.say(`Not saved: ${e.message}`, 'error');
         this.validate();
       }
+    } finally {
+      this.saving = false;
     }
   }
 
@@ -226,6 +232,12 @@ export class Builder {
       this.say(`Could not convert: ${e.message}`, 'error');
     }
   }
+}
+
+/** value as JSON with every object's keys in order: a field cleared and typed again (its key now last) is no change. */
+function canonical(value) {
+  return JSON.stringify(value, (key, v) => v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map(k => [k, v[k]])) : v);
 }
 
 function datalist(id, values) {

@@ -50,17 +50,17 @@ export function uid(prefix) {
 
 /**
  * Asks to confirm in a modal dialog (focus stays in it, Escape cancels). Resolves true when the
- * confirming button was chosen.
+ * confirming button was chosen. {@code safe}: the focus starts on Cancel (the confirming button loses work).
  */
-export function confirmDialog(title, text, confirmLabel) {
+export function confirmDialog(title, text, confirmLabel, { safe = false } = {}) {
   return new Promise(resolve => {
     const titleId = uid('dialog-title');
     const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': titleId },
       h('h2', { id: titleId }, title),
       h('p', {}, text),
       h('form', { method: 'dialog', class: 'actions' },
-        h('button', { value: 'cancel', class: 'quiet' }, 'Cancel'),
-        h('button', { value: 'ok', class: 'primary', autofocus: true }, confirmLabel)));
+        h('button', { value: 'cancel', class: 'quiet', autofocus: safe }, 'Cancel'),
+        h('button', { value: 'ok', class: 'primary', autofocus: !safe }, confirmLabel)));
     dialog.addEventListener('close', () => {
       dialog.remove();
       resolve(dialog.returnValue === 'ok');
