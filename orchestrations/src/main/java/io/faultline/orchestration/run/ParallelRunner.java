@@ -52,7 +52,7 @@ final class ParallelRunner {
       return run.control("an answer on " + Addresses.CHAOS_SET, bus -> bus.apply(config))
           .compose(applied -> {
             long from = run.clock().millis();
-            return holdEach(plain, 0).compose(v -> measureEach(plain, from));
+            return withoutEnded(plain).compose(v -> holdEach(plain, 0)).compose(v -> measureEach(plain, from));
           }, failure -> failedBefore(plain, "the parallel steps could not apply: " + failure.getMessage()));
     });
   }
@@ -70,6 +70,18 @@ final class ParallelRunner {
       merged = ChaosJson.refine(merged, run.scenarios().chaosOf(step));
     }
     return merged;
+  }
+
+  /**
+   * Takes off at once the chaos of the steps that last no time (an inline config without {@code duration_seconds}): they
+   * end as they begin, where they stayed on until the first of the others ended.
+   */
+  private Future<Void> withoutEnded(List<Step> plain) {
+    List<Step> lasting = plain.stream().filter(s -> run.scenarios().durationOf(s) > 0).toList();
+    if (lasting.isEmpty() || lasting.size() == plain.size() || !run.running()) {
+      return Future.succeededFuture();
+    }
+    return run.control("an answer on " + Addresses.CHAOS_SET, bus -> bus.apply(merged(lasting))).mapEmpty();
   }
 
   /**

@@ -66,6 +66,28 @@ class RunTest {
     assertThat(plane.config).isEqualTo(before);
   }
 
+  /**
+   * A parallel step of no duration (an inline config without {@code duration_seconds}) ends as it begins: its chaos goes
+   * at once, not after the longest step (its HTTP errors stayed on for the other step's 4 s, measured as that step's).
+   */
+  @Test
+  void aParallelStepOfNoDurationEndsAtOnce() throws Exception {
+    RunReport report = plane.run("""
+        name: together
+        parallel: true
+        steps:
+          - {name: blip, scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}}
+          - {name: slow, scenario: {config: {latency: {fixed_delay_ms: 100}}}, duration_seconds: 4}
+        """);
+    assertThat(steps(report)).containsExactly("blip=succeeded", "slow=succeeded");
+    List<JsonObject> sets = plane.sent.stream().filter(s -> s.address().equals(Addresses.CHAOS_SET)).map(ControlPlane.Sent::body).toList();
+    assertThat(sets).hasSize(2);
+    assertThat(sets.get(0).fieldNames()).as("both at once").contains("latency", "fault_injection");
+    assertThat(sets.get(1).fieldNames()).as("at once, the lasting step's alone").contains("latency").doesNotContain("fault_injection");
+    assertThat(report.steps().get(0).durationMs()).isZero();
+    assertThat(report.durationMs()).as("virtual time").isEqualTo(4_000);
+  }
+
   @Test
   void everyControlMessageSaysItComesFromTheRun() throws Exception {
     plane.run("""
