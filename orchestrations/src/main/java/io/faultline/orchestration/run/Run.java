@@ -229,6 +229,8 @@ public final class Run {
    * its own timeout, under the watchdog. A node that is stopping still ends them.
    */
   private Future<Boolean> cleanUp() {
+    cleaningUp = true;
+    guard.cancel(); // the run is over: its abort guard has nothing left to abort
     if (!nodeStopping) {
       state.cleaningUp();
       watchdog.cleaningUp();
@@ -236,13 +238,16 @@ public final class Run {
     return hooks("post_orchestration", List.of());
   }
 
+  /** The clean-up has begun: a stop then changes nothing (it would end what the clean-up runs to its end anyway). */
+  private boolean cleaningUp;
+
   /**
    * Stops the run because its node is stopping: said among its errors, so what it ended (an A/B test) says why. Its
    * clean-up hooks, running after an earlier stop, are ended too.
    */
   public void stopForShutdown() {
     nodeStopping = true;
-    if (running()) {
+    if (running() && !cleaningUp) {
       state.error("the node stopped while the run was going");
       stop("stopped");
     } else if (!ending) {
@@ -256,7 +261,7 @@ public final class Run {
 
   /** Stops the run at once (the current step is cut short); {@code why} ({@code stopped}, {@code aborted}) becomes its status. */
   public void stop(String why) {
-    if (!running()) {
+    if (!running() || cleaningUp) {
       return;
     }
     status = why;
@@ -282,6 +287,10 @@ public final class Run {
     String source = ChangeLog.origin(change);
     if (off && !source.equals(bus.source()) && !(scope != null && ChangeLog.STEERERS.contains(change.getString("source")))) {
       killed = true;
+      if (cleaningUp) { // the steps are over: the run is what they made it, and chaos stays off
+        state.error("chaos was switched off (" + source + ") during the run's clean-up: chaos stays off");
+        return;
+      }
       state.error("chaos was switched off (" + source + ") while the run went on: the run stopped, and chaos stays off");
       stop("stopped");
     }

@@ -398,6 +398,41 @@ class RunTest {
     assertThat(plane.config.getString("scenario")).as("restored").isNull();
   }
 
+  /**
+   * A stop that comes while the clean-up of a run that ended well runs changes nothing: the clean-up runs to its end and
+   * the run is what its steps made it. It became "stopped", and the watchdog's 5 s for a stop put the config back while
+   * the clean-up's command still ran.
+   */
+  @Test
+  void aStopDuringTheCleanUpOfARunThatEndedWellChangesNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path started = dir.resolve("started");
+    java.nio.file.Path done = dir.resolve("cleaned");
+    VirtualClock clock = VirtualClock.manual();
+    var ended = plane.start("""
+        name: cleaned-up
+        hooks:
+          - name: cleanup
+            hook_type: post_orchestration
+            actions: [{type: command, command: sh, args: ["-c", %s], timeout_seconds: 10}]
+        steps:
+          - {name: short, scenario: slow_backend, duration_seconds: 1}
+        """.formatted(io.vertx.core.json.Json.encode("touch " + started + "; sleep 0.5; echo done > " + done)),
+        new Permissions(true, Set.of()), clock);
+    clock.awaitWaiting();
+    clock.advance(1_000);
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!java.nio.file.Files.exists(started)) {
+      assertThat(System.currentTimeMillis()).as("the clean-up's command starts").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+    plane.onLoop(() -> plane.run.stop("stopped"));
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("succeeded");
+    assertThat(report.errors()).isEmpty();
+    assertThat(java.nio.file.Files.readString(done).trim()).isEqualTo("done");
+    assertThat(plane.hooks).containsExactly("post_orchestration:cleanup=succeeded");
+  }
+
   /** A node that stops ends the clean-up too: a stop let it run on, and the node's stop waited out its command. */
   @Test
   void aStoppingNodeEndsTheCleanUpAStopLetRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
