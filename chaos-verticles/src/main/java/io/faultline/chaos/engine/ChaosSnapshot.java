@@ -194,6 +194,15 @@ public final class ChaosSnapshot {
   }
 
   /**
+   * The next number of this snapshot's decisions, for chaos decided outside {@link #decide}: a WebSocket connection
+   * that chaos reaches after its handshake draws from it, as a handshake would, so the same seed set the same way
+   * decides the same (a count of every connection the listener had ever taken did not repeat).
+   */
+  public long nextSequence() {
+    return sequence.getAndIncrement();
+  }
+
+  /**
    * The sections in force for {@code request} while chaos is on (the first matching rule's, merged over
    * the global ones, or the global ones), or null when chaos is off. Draws nothing and counts nothing:
    * for exchanges that outlive a config version and follow its changes (a tcp connection's toxics).

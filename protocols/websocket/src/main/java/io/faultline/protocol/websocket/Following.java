@@ -23,7 +23,6 @@ final class Following {
 
   private final ChaosState state;
   private final RequestFacts facts;
-  private final long number;
   /** Called once, when chaos first reaches a connection its handshake left untouched (it is counted from then on). */
   private final Runnable reached;
   private Consumer<WebSocketConfig> changed = config -> { };
@@ -34,13 +33,12 @@ final class Following {
   private LatencyConfig latency;
 
   /**
-   * {@code handshake}: the message chaos the handshake decided (null when none); {@code number}: the
-   * connection's number on its listener, which seeds the draws of chaos that reaches it later.
+   * {@code handshake}: the message chaos the handshake decided (null when none). Chaos that reaches the connection later
+   * draws from the number the snapshot in force then gives it, as a handshake's draws come from the snapshot's count.
    */
-  Following(ChaosState state, RequestFacts facts, MessageFault.Fates handshake, long number, Runnable reached) {
+  Following(ChaosState state, RequestFacts facts, MessageFault.Fates handshake, Runnable reached) {
     this.state = state;
     this.facts = facts;
-    this.number = number;
     this.reached = reached;
     if (handshake != null) {
       this.chaos = new StreamChaos(handshake);
@@ -93,7 +91,7 @@ final class Following {
       if (ws == null && lat == null) {
         return;
       }
-      chaos = new StreamChaos(ws, lat, ChaosRandom.forRequest(now.seed(), number).nextLong());
+      chaos = new StreamChaos(ws, lat, ChaosRandom.forRequest(now.seed(), now.nextSequence()).nextLong());
       reached.run();
     } else {
       chaos.follow(ws, lat);

@@ -41,8 +41,7 @@ public final class WebSocketProtocolModule implements ProtocolModule {
   @Override
   public Future<Integer> deploy(ListenerDeployment d) {
     ConnectionGate gate = new ConnectionGate(d.listener());
-    java.util.concurrent.atomic.AtomicLong connections = new java.util.concurrent.atomic.AtomicLong();
-    return d.perEventLoop(() -> new WebSocketProxyVerticle(d.listener(), d.state(), gate, d.bindPort(), d.events(), connections),
+    return d.perEventLoop(() -> new WebSocketProxyVerticle(d.listener(), d.state(), gate, d.bindPort(), d.events()),
         WebSocketProxyVerticle::actualPort);
   }
 }

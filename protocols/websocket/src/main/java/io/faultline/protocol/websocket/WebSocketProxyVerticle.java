@@ -51,25 +51,13 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
   private ExchangeRunner<Upgrade> runner;
   private WebSocketClient client;
   private HttpServer server;
-  /**
-   * Connections relayed so far on this listener, by every instance: each one's number seeds the draws of chaos that
-   * reaches it after its handshake (counted per instance, the k-th connection of every event loop drew alike).
-   */
-  private final java.util.concurrent.atomic.AtomicLong connections;
   /** The open connections' chaos, looked at again when the state changes (on this verticle's loop only). */
-  private final java.util.Set<Following> open = new java.util.HashSet<>();
+  private final java.util.Set<Following> open = new java.util.LinkedHashSet<>(); // in the order they opened: a change reaches them so
   private final java.util.concurrent.atomic.AtomicBoolean followQueued = new java.util.concurrent.atomic.AtomicBoolean();
   private Runnable unwatch;
 
   /** {@code bindPort} may be negative: Vert.x shares one random port between servers with the same negative port. */
   public WebSocketProxyVerticle(ListenerConfig listener, ChaosState state, ConnectionGate gate, int bindPort, ChaosListener events) {
-    this(listener, state, gate, bindPort, events, new java.util.concurrent.atomic.AtomicLong());
-  }
-
-  /** {@code connections}: the listener's count of connections, shared by its instances. */
-  public WebSocketProxyVerticle(ListenerConfig listener, ChaosState state, ConnectionGate gate, int bindPort, ChaosListener events,
-      java.util.concurrent.atomic.AtomicLong connections) {
-    this.connections = connections;
     this.listener = listener;
     this.state = state;
     this.gate = gate;
@@ -188,7 +176,7 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
       MessageFault.Fates fates = exchange == null ? null : exchange.verdict().messages().fates();
       long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
       // chaos that reaches a connection its handshake left untouched is counted from then on, as a tcp connection's
-      Following following = new Following(state, runner.translator().facts(upgrade, upgrade.route.name()), fates, connections.getAndIncrement(),
+      Following following = new Following(state, runner.translator().facts(upgrade, upgrade.route.name()), fates,
           () -> upgrade.exchange = upgrade.exchange != null ? upgrade.exchange
               : upgrade.reached(runner.late(upgrade, upgrade.route.name(), upgrade.startedNanos)));
       boolean[] ended = {false};

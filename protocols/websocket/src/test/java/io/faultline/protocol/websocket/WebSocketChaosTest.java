@@ -385,6 +385,34 @@ class WebSocketChaosTest {
    * switched on for a connection opened without it, a section changed, chaos switched off. A connection kept
    * its handshake's chaos for life, so a live feed never saw a change. Its faults are counted from then on.
    */
+  /**
+   * Chaos that reaches an open connection draws from the snapshot in force then, as a handshake does: the same seed set
+   * the same way drops the same messages on the next connection too. It drew from a count of every connection the
+   * listener had taken, so the second try dropped other messages.
+   */
+  @Test
+  void chaosThatReachesAnOpenConnectionIsReplayedByTheSameSeed() throws Exception {
+    fixture = new WebSocketFixture(null);
+    List<List<String>> tries = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      fixture.state.set(WebSocketFixture.chaos("{\"enabled\": false}"));
+      WebSocketFixture.Received received = fixture.open("/echo");
+      received.ws.writeTextMessage("first");
+      assertThat(received.awaitTexts(1, 5_000)).containsExactly("first");
+      fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, \"seed\": 42, \"websocket\": {\"direction\": \"downstream\","
+          + " \"message_drop_probability\": 0.5}}"));
+      for (int i = 0; i < 40; i++) {
+        received.ws.writeTextMessage("m" + i);
+      }
+      awaitUpstream(41 * (t + 1));
+      Thread.sleep(300); // the echoes that are kept arrive by now
+      tries.add(received.texts());
+      received.ws.close();
+    }
+    assertThat(tries.get(0).size()).as("some dropped, some kept").isBetween(2, 40);
+    assertThat(tries.get(1)).isEqualTo(tries.get(0));
+  }
+
   @Test
   void aChangeReachesAnOpenConnectionAtItsNextMessage() throws Exception {
     fixture = new WebSocketFixture(null);
