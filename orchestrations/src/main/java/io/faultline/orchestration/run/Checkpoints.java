@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 /**
  * Where a run is, for another node to resume it (in a cluster the leader stores one after every step):
  * {@code run_id}, {@code started_at}, {@code iteration}, {@code next_step}, {@code before} (the config to
- * restore), {@code run_variables}, {@code results}, {@code custom_metrics}, {@code errors}, {@code log}.
+ * restore), {@code run_variables}, {@code results}, {@code custom_metrics}, {@code errors}, {@code log}, and
+ * {@code last_metrics} (what the last measured step saw, which a {@code metric_threshold} condition reads: without it
+ * a resumed run's next condition read nothing and took its else branch).
  * The orchestrator adds the text and variable overrides the run was started with.
  */
 final class Checkpoints {
@@ -34,7 +36,8 @@ final class Checkpoints {
         .put("results", kept)
         .put("custom_metrics", new JsonObject(new LinkedHashMap<>(state.customMetrics)))
         .put("errors", new JsonArray(state.errors.kept()))
-        .put("log", new JsonArray(state.log.kept()));
+        .put("log", new JsonArray(state.log.kept()))
+        .put("last_metrics", state.lastMetrics.copy());
   }
 
   /** Takes what {@code checkpoint} holds into {@code state} and {@code results}; answers where the run goes on. */
@@ -42,6 +45,10 @@ final class Checkpoints {
     Position at = new Position(checkpoint.getLong("started_at"), checkpoint.getInteger("iteration"),
         checkpoint.getInteger("next_step"), checkpoint.getJsonObject("before"));
     state.variables.putAll(checkpoint.getJsonObject("run_variables").getMap());
+    JsonObject lastMetrics = checkpoint.getJsonObject("last_metrics"); // absent from a checkpoint an older version wrote
+    if (lastMetrics != null) {
+      state.lastMetrics = lastMetrics.copy();
+    }
     checkpoint.getJsonArray("results").forEach(r -> {
       StepResult result = StepResult.fromJson((JsonObject) r);
       results.add(result, result.branch() == null && !"skipped".equals(result.status()));

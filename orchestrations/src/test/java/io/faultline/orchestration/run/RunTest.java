@@ -67,6 +67,22 @@ class RunTest {
   }
 
   /**
+   * A checkpoint carries what the last measured step saw: a run resumed on another node read an empty object there, so
+   * its next {@code metric_threshold} condition was false whatever the traffic had shown.
+   */
+  @Test
+  void aCheckpointKeepsWhatTheLastStepMeasured() {
+    RunState state = new RunState(VirtualClock.manual(), new Watchdog(VirtualClock.manual(), why -> { }), java.util.Map.of());
+    state.measured(new JsonObject().put("avg_latency", 245.0).put("error_rate", 0.02));
+    JsonObject checkpoint = Checkpoints.write("run-x", new Checkpoints.Position(1_000, 1, 2, new JsonObject()), state, new Results());
+    RunState resumed = new RunState(VirtualClock.manual(), new Watchdog(VirtualClock.manual(), why -> { }), java.util.Map.of());
+    Checkpoints.read(new JsonObject(checkpoint.encode()), resumed, new Results(), 2_000);
+    assertThat(resumed.lastMetrics).isEqualTo(new JsonObject().put("avg_latency", 245.0).put("error_rate", 0.02));
+    Checkpoints.read(new JsonObject(checkpoint.encode()).put("last_metrics", null), new RunState(VirtualClock.manual(),
+        new Watchdog(VirtualClock.manual(), why -> { }), java.util.Map.of()), new Results(), 2_000); // an older checkpoint
+  }
+
+  /**
    * A parallel step of no duration (an inline config without {@code duration_seconds}) ends as it begins: its chaos goes
    * at once, not after the longest step (its HTTP errors stayed on for the other step's 4 s, measured as that step's).
    */
