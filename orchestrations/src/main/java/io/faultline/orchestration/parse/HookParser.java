@@ -23,10 +23,20 @@ public final class HookParser {
   private final Fields f;
   private final ConditionParser conditions;
   private final List<GuardedAction> guarded = new ArrayList<>();
+  /** What a hook's condition's placeholders are filled with (its actions fill theirs as they run). */
+  private java.util.function.Function<String, Object> variables = name -> null;
 
   HookParser(Fields fields, ConditionParser conditions) {
     this.f = fields;
     this.conditions = conditions;
+  }
+
+  /**
+   * Fills the placeholders of the hooks' conditions with {@code variables} (an unknown one is kept): a condition's
+   * {@code value: "${variables.target_env}"} was compared as that text, so the hook never ran.
+   */
+  void fillConditionsWith(java.util.function.Function<String, Object> variables) {
+    this.variables = variables;
   }
 
   /** Whether {@code value}, given as is, is a finite number a metric can hold: a number, or text that reads as one. */
@@ -83,7 +93,8 @@ public final class HookParser {
         f.problem(at(e.path(), "actions"), "a hook needs at least one action");
       }
       hooks.add(new Hook(f.string(h, "name", e.path(), false), type, actions,
-          h.get("condition") == null ? null : conditions.condition(h.get("condition"), at(e.path(), "condition")),
+          h.get("condition") == null ? null : conditions.condition(
+              Templates.fill(h.get("condition"), variables, true, java.util.function.Function.identity()), at(e.path(), "condition")),
           f.bool(h, "required", e.path(), false)));
     }
     return hooks;

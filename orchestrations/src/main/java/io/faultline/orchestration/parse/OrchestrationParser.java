@@ -134,6 +134,7 @@ public final class OrchestrationParser {
   public static StepResult reparse(Step step, Function<String, Object> variables, Function<String, String> text) {
     OrchestrationParser parser = new OrchestrationParser(Map.of());
     parser.steps.fillWith(variables, false, text);
+    parser.hooks.fillConditionsWith(variables);
     Step again = parser.steps.any(step.source(), step.path());
     return new StepResult(parser.f.clean() ? again : null, parser.f.problems());
   }
@@ -151,7 +152,17 @@ public final class OrchestrationParser {
     }
     Map<String, Object> variables = f.variables(m, "variables", "");
     unknownPlaceholders(m, variables.keySet());
-    steps.fillWith(v -> given.containsKey(v) ? given.get(v) : variables.get(v), true, Function.identity());
+    Function<String, Object> known = v -> given.containsKey(v) ? given.get(v) : variables.get(v);
+    steps.fillWith(known, true, Function.identity());
+    hooks.fillConditionsWith(known);
+    // the run's own assertions and abort guard read the variables as a step's do (a max of "${variables.error_threshold}"
+    // was refused there as no number)
+    Map<String, Object> top = new java.util.LinkedHashMap<>(m);
+    for (String key : List.of("assertions", "abort_when")) {
+      if (m.get(key) != null) {
+        top.put(key, Templates.fill(m.get(key), known, true, Function.identity()));
+      }
+    }
     List<Step> all = new ArrayList<>();
     all.addAll(f.list(m, "steps", "").stream().map(e -> steps.step(e.value(), e.path())).toList());
     all.addAll(f.list(m, "advanced_steps", "").stream().map(e -> steps.advancedStep(e.value(), e.path())).toList());
@@ -169,7 +180,7 @@ public final class OrchestrationParser {
       }
     }
     List<io.faultline.orchestration.model.Hook> globalHooks = hooks.hooks(m, "hooks", "", null);
-    List<io.faultline.orchestration.model.Assertion> globalAssertions = assertions.assertions(m, "assertions", "");
+    List<io.faultline.orchestration.model.Assertion> globalAssertions = assertions.assertions(top, "assertions", "");
     stepsNamed(all);
     boolean parallel = f.bool(m, "parallel", "", false);
     if (parallel) {
@@ -183,7 +194,7 @@ public final class OrchestrationParser {
     }
     return new Orchestration(name, f.string(m, "description", "", false), f.strings(m, "tags", ""), variables, all,
         parallel, loop, maxIterations,
-        globalHooks, globalAssertions, guard(m), schedule, reporting(m));
+        globalHooks, globalAssertions, guard(top), schedule, reporting(m));
   }
 
   /**

@@ -61,6 +61,36 @@ class OrchestrationParserTest {
     assertThat(fine.problems()).isEmpty();
   }
 
+  /**
+   * The run's own assertions, its abort guard and hooks' conditions read the variables as a step does (reference 004:
+   * "variables accessible in conditions and hooks"): a global max of "${variables.error_threshold}" was refused as no
+   * number, the guard's value too, and a hook's condition compared the placeholder's text, so the hook never ran.
+   */
+  @Test
+  void theRunsAssertionsGuardAndHookConditionsReadTheVariables() {
+    OrchestrationParser.Result result = OrchestrationParser.parse("""
+        name: thresholds
+        variables: {error_threshold: 0.05, target_env: staging}
+        steps:
+          - {name: a, scenario: slow_backend}
+        assertions:
+          - {type: metric_in_range, metric: error_rate, min: 0, max: "${variables.error_threshold}"}
+        abort_when:
+          condition: {type: greater_than, variable: error_rate, value: "${variables.error_threshold}"}
+          for_seconds: 5
+        hooks:
+          - name: staging-only
+            hook_type: pre_orchestration
+            condition: {type: equals, variable: environment, value: "${variables.target_env}"}
+            actions: [{type: log, message: "on ${variables.target_env}"}]
+        """, java.util.Map.of("target_env", "prod"));
+    assertThat(result.problems()).isEmpty();
+    var orchestration = result.orchestration();
+    assertThat(orchestration.assertions().get(0).max()).isEqualTo(0.05);
+    assertThat(orchestration.abortWhen().condition().value()).isEqualTo(0.05);
+    assertThat(orchestration.hooks().get(0).condition().value()).as("the start's value over the declared one").isEqualTo("prod");
+  }
+
   @Test
   void anEmptyNameOrOneYamlReadAsAnotherTypeIsRefusedWithAHint() {
     OrchestrationParser.Result result = OrchestrationParser.parse("""
