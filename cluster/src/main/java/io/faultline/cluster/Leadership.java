@@ -44,13 +44,15 @@ final class Leadership {
     Member oldest = hazelcast.getCluster().getMembers().iterator().next();
     boolean now = oldest.getUuid().equals(member);
     boolean changed = now != leading;
-    leading = now;
+    // taken as this node's role only once the leader entry says so: a map write that fails during a fail-over (it
+    // throws) leaves the change to be found, and published, at the next update, where it was lost
     while (true) {
       String current = map.get(KEY);
       if (current != null) {
         seenTerm = Math.max(seenTerm, new JsonObject(current).getLong("term"));
       }
       if (!now || current != null && new JsonObject(current).getString("member").equals(member.toString())) {
+        leading = now;
         return changed;
       }
       long term = seenTerm + 1;
@@ -59,6 +61,7 @@ final class Leadership {
       boolean done = current == null ? map.putIfAbsent(KEY, next) == null : map.replace(KEY, current, next);
       if (done) {
         seenTerm = term;
+        leading = now;
         LOG.info(() -> "node " + nodeId + " leads cluster " + hazelcast.getConfig().getClusterName() + " (term " + term + ")");
         return changed;
       }
