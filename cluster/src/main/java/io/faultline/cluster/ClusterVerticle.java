@@ -101,6 +101,15 @@ public final class ClusterVerticle extends VerticleBase {
           LOG.warning(() -> "node " + nodeId + " could not share saved scenario " + name + ": " + ar.cause());
         } else if (ar.result()) {
           vertx.eventBus().publish(InternalAddresses.CLUSTER_SCENARIO, new JsonObject().put("name", name).put("node", nodeId));
+        } else {
+          // the cluster holds a later change of it (saved on a node whose clock is ahead): this node takes that one, as
+          // every other node has, where it kept its own and a start of it did different things on different nodes
+          LOG.warning(() -> "node " + nodeId + ": the cluster holds a later change of scenario " + name + "; keeping the cluster's");
+          blocking(() -> scenarios.get(name)).onSuccess(entry -> {
+            if (entry != null) {
+              adoptScenarios(Map.of(name, entry));
+            }
+          });
         }
       });
     });

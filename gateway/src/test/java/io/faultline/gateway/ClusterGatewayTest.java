@@ -78,6 +78,25 @@ class ClusterGatewayTest {
   }
 
   /**
+   * A save the cluster does not take, because it holds a later change of that name (made on a node whose clock is
+   * ahead), leaves the saving node with the cluster's copy, as every other node has: it kept its own, and a start of
+   * that scenario did different things on different nodes.
+   */
+  @Test
+  void aSaveTheClusterHoldsALaterChangeOfLeavesTheNodeWithTheClustersCopy() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    var map = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) n2.vertx())
+        .clusterManager()).getHazelcastInstance().<String, String>getMap("faultline.scenarios");
+    map.set("skewed", new JsonObject().put("at", System.currentTimeMillis() + 3_600_000).put("scenario", new JsonObject()
+        .put("name", "skewed").put("config", new JsonObject().put("latency", new JsonObject().put("fixed_delay_ms", 9)))).encode());
+    assertThat(status(n1, io.vertx.core.http.HttpMethod.POST, "/api/chaos/scenarios",
+        "{\"name\": \"skewed\", \"config\": {\"latency\": {\"fixed_delay_ms\": 3}}}")).isEqualTo(201);
+    eventually(() -> get(n1, "/api/chaos/scenarios/skewed").getJsonObject("config").getJsonObject("latency")
+        .getLong("fixed_delay_ms") == 9, "n1 keeps the cluster's copy");
+  }
+
+  /**
    * A change a node did not hear of (stored while it was cut off, by a long GC pause or a frozen VM; its
    * notice lost) is taken at its next heartbeat: such a node served the old chaos until the next change.
    */
