@@ -167,7 +167,8 @@ final class Runs {
     }
     Run run = current;
     run.stop("stopped");
-    return RunEvents.windDown(vertx, currentDone).map(v -> run.status().put("message", "Orchestration stopped"));
+    return RunEvents.windDown(vertx, currentDone).map(v -> run.status().put("message", run.cleaningUp()
+        ? "The run's steps are done: its clean-up (post_orchestration hooks) runs to its end" : "Orchestration stopped"));
   }
 
   /** Shutting down ends a run like a stop: its chaos is undone before the node goes (waiting at most {@link RunEvents#WIND_DOWN_MS}). */

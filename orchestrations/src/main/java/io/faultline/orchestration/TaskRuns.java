@@ -125,7 +125,7 @@ final class TaskRuns {
     int stopped = 0;
     for (Map.Entry<String, Run> e : active.entrySet()) {
       if (task.equals(tasks.get(e.getKey())) && e.getValue().active()) {
-        e.getValue().stop("stopped");
+        e.getValue().stopNow("stopped"); // the task's part ends at once, its clean-up too
         stopped++;
       }
     }
@@ -134,7 +134,7 @@ final class TaskRuns {
 
   /** Shutting down stops every task run; each undoes its chaos (removes its rule) before the node goes. */
   Future<Void> shutdown() {
-    active.values().forEach(run -> run.stop("stopped"));
+    active.values().forEach(Run::stopForShutdown);
     return RunEvents.windDown(vertx, Future.join(ends.values().stream().map(f -> (Future<?>) f).toList()));
   }
 }

@@ -86,6 +86,9 @@ public final class ReportFormats {
     // what made a step fail: its error and each failed assertion's finding ("0/1" alone said nothing of why)
     StringBuilder why = new StringBuilder();
     for (StepResult step : report.steps()) {
+      if (!List.of("failed", "stopped", "aborted").contains(step.status())) {
+        continue; // a skipped branch says why it was skipped ("condition not met"): no failure
+      }
       List<String> reasons = new java.util.ArrayList<>();
       if (step.error() != null) {
         reasons.add(step.error());

@@ -251,9 +251,36 @@ public final class Run {
       state.error("the node stopped while the run was going");
       stop("stopped");
     } else if (!ending) {
-      state.endCleanUp();
-      watchdog.stopping();
+      endCleanUp("the node stopped during the run's clean-up", "stopped");
     }
+  }
+
+  /**
+   * Stops the run at once, its clean-up too: a task's part ends at once when the task is cancelled (or the kill switch
+   * cancels it), where a user's stop lets the clean-up of a run whose steps are done run to its end.
+   */
+  public void stopNow(String why) {
+    if (cleaningUp && !ending) {
+      endCleanUp("the run was stopped during its clean-up", why);
+    } else {
+      stop(why);
+    }
+  }
+
+  /** Ends the clean-up's hooks now (their commands too); a run whose steps were done is {@code why}, saying {@code error}. */
+  private void endCleanUp(String error, String why) {
+    if (running()) {
+      state.error(error);
+      status = why;
+    }
+    state.markStopping();
+    state.endCleanUp();
+    watchdog.stopping();
+  }
+
+  /** True while the post_orchestration hooks (the run's clean-up) run. */
+  public boolean cleaningUp() {
+    return cleaningUp && !ending;
   }
 
   /** Set when the node stops: the clean-up hooks are ended as any others. */
@@ -280,8 +307,8 @@ public final class Run {
    */
   private void killSwitch(JsonObject published) {
     JsonObject change = published.getJsonObject("change");
-    if (!running() || change == null || change.getJsonArray("diff") == null) {
-      return;
+    if (!running() && !cleaningUp() || change == null || change.getJsonArray("diff") == null) {
+      return; // during the clean-up of a stopped run too: its end must not switch chaos back on
     }
     boolean off = Boolean.FALSE.equals(ChangeLog.switchedTo(change));
     String source = ChangeLog.origin(change);

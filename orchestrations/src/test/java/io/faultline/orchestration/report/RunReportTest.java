@@ -42,7 +42,9 @@ class RunReportTest {
     StepResult failed = new StepResult("spike", 1, "failed", 1_000, 2_500, new JsonObject().put("avg_latency", 245.0),
         List.of(new AssertionResult("metric_in_range", false, "avg_latency = 245, expected within [0, 200]")), null, null);
     StepResult cut = new StepResult("soak", 1, "stopped", 2_500, 3_000, new JsonObject(), List.of(), "cut short by a stop", null);
-    String html = ReportFormats.html(report(List.of(failed, cut)));
+    StepResult skipped = new StepResult("else", 1, "skipped", 3_000, 3_000, new JsonObject(), List.of(), "condition not met", null);
+    String html = ReportFormats.html(report(List.of(failed, cut, skipped)));
+    assertThat(html).as("a branch not taken is no failure").doesNotContain("<li><b>else</b>");
     assertThat(html).contains("<li><b>spike</b>: metric_in_range: avg_latency = 245, expected within [0, 200]</li>")
         .contains("<li><b>soak</b>: cut short by a stop</li>")
         .contains("<h2>Custom metrics</h2>").contains("<tr><td>total</td><td>3</td></tr>");

@@ -432,7 +432,7 @@ class RunTest {
             actions: [{type: command, command: sh, args: ["-c", %s], timeout_seconds: 10}]
         steps:
           - {name: short, scenario: slow_backend, duration_seconds: 1}
-        """.formatted(io.vertx.core.json.Json.encode("touch " + started + "; sleep 0.5; echo done > " + done)),
+        """.formatted(io.vertx.core.json.Json.encode("touch " + started + "; sleep 1; echo done > " + done)),
         new Permissions(true, Set.of()), clock);
     clock.awaitWaiting();
     clock.advance(1_000);
@@ -442,11 +442,77 @@ class RunTest {
       Thread.sleep(10);
     }
     plane.onLoop(() -> plane.run.stop("stopped"));
+    assertThat(java.nio.file.Files.exists(done)).as("the stop came while the clean-up ran").isFalse();
     RunReport report = ended.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(report.status()).isEqualTo("succeeded");
     assertThat(report.errors()).isEmpty();
     assertThat(java.nio.file.Files.readString(done).trim()).isEqualTo("done");
     assertThat(plane.hooks).containsExactly("post_orchestration:cleanup=succeeded");
+  }
+
+  /** The run whose clean-up starts {@code script} (sh) after its one 1 s step has ended well; answers its end once the script has begun. */
+  private io.vertx.core.Future<RunReport> inCleanUpOfAGoodRun(java.nio.file.Path dir, String script, boolean required) throws Exception {
+    java.nio.file.Path started = dir.resolve("started");
+    VirtualClock clock = VirtualClock.manual();
+    var ended = plane.start("""
+        name: cleaned-up
+        hooks:
+          - name: cleanup
+            hook_type: post_orchestration
+            required: %s
+            actions: [{type: command, command: sh, args: ["-c", %s], timeout_seconds: 60}]
+        steps:
+          - {name: short, scenario: slow_backend, duration_seconds: 1}
+        """.formatted(required, io.vertx.core.json.Json.encode("touch " + started + "; " + script)), new Permissions(true, Set.of()), clock);
+    clock.awaitWaiting();
+    clock.advance(1_000);
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!java.nio.file.Files.exists(started)) {
+      assertThat(System.currentTimeMillis()).as("the clean-up's command starts").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+    return ended;
+  }
+
+  /**
+   * A node that stops during the clean-up of a run that ended well ends that clean-up (its command too) and says so: the
+   * command ran on past the config's restore, and the run ended "failed" by the watchdog; a required hook's command
+   * the shutdown ends is no failed hook.
+   */
+  @Test
+  void aStoppingNodeEndsTheCleanUpOfARunThatEndedWell(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path done = dir.resolve("cleaned");
+    var ended = inCleanUpOfAGoodRun(dir, "sleep 20; echo done > " + done, true);
+    plane.onLoop(() -> plane.run.stopForShutdown());
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("stopped");
+    assertThat(report.errors()).contains("the node stopped during the run's clean-up")
+        .doesNotContain("a required post_orchestration hook failed");
+    Thread.sleep(200);
+    assertThat(java.nio.file.Files.exists(done)).isFalse();
+  }
+
+  /**
+   * The kill switch during the clean-up of a stopped run leaves chaos off: the run's end put the config from before the
+   * run back, so chaos on before it came back on over the kill switch.
+   */
+  @Test
+  void theKillSwitchDuringTheCleanUpOfAStoppedRunLeavesChaosOff(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path pid = dir.resolve("pid");
+    var ended = stoppedWithCleanUp("echo $$ > %s.tmp; mv %s.tmp %s; sleep 1".formatted(pid, pid, pid), 10);
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!java.nio.file.Files.exists(pid)) {
+      assertThat(System.currentTimeMillis()).as("the clean-up's command starts").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+    plane.vertx.eventBus().publish(Addresses.CHAOS_CHANGED, new JsonObject().put("enabled", false).put("change", new JsonObject()
+        .put("source", "rest").put("diff", new io.vertx.core.json.JsonArray().add(new JsonObject().put("path", "enabled")
+            .put("from", true).put("to", false)))));
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("stopped");
+    assertThat(report.errors()).anyMatch(e -> e.startsWith("chaos was switched off (rest) during the run's clean-up"));
+    assertThat(plane.sent).extracting(ControlPlane.Sent::address).as("no restore")
+        .doesNotContain(io.faultline.chaos.control.InternalAddresses.CHAOS_RESTORE);
   }
 
   /** A node that stops ends the clean-up too: a stop let it run on, and the node's stop waited out its command. */
