@@ -194,13 +194,18 @@ public final class ChaosSnapshot {
   }
 
   /**
-   * The next number of this snapshot's decisions, for chaos decided outside {@link #decide}: a WebSocket connection
-   * that chaos reaches after its handshake draws from it, as a handshake would, so the same seed set the same way
-   * decides the same (a count of every connection the listener had ever taken did not repeat).
+   * The draws of the next connection this snapshot's chaos reaches after its handshake (a WebSocket open when the
+   * chaos was set), counted from 0 for each snapshot, so the same seed set the same way draws the same (a count of
+   * every connection the listener had ever taken did not repeat). A count and a seed of their own: requests' draws
+   * stay as they would be without open connections.
    */
-  public long nextSequence() {
-    return sequence.getAndIncrement();
+  public ChaosRandom nextLateDraws() {
+    return ChaosRandom.forRequest(seed ^ LATE_SALT, lateSequence.getAndIncrement());
   }
+
+  /** Sets the late draws' seed apart from the requests' (any fixed odd constant would do). */
+  private static final long LATE_SALT = 0x5DEECE66DL;
+  private final AtomicLong lateSequence = new AtomicLong();
 
   /**
    * The sections in force for {@code request} while chaos is on (the first matching rule's, merged over

@@ -3,7 +3,6 @@ package io.faultline.protocol.websocket;
 import io.faultline.chaos.config.ChaosSections;
 import io.faultline.chaos.config.LatencyConfig;
 import io.faultline.chaos.config.WebSocketConfig;
-import io.faultline.chaos.engine.ChaosRandom;
 import io.faultline.chaos.engine.ChaosSnapshot;
 import io.faultline.chaos.engine.MessageFault;
 import io.faultline.chaos.engine.RequestFacts;
@@ -34,7 +33,7 @@ final class Following {
 
   /**
    * {@code handshake}: the message chaos the handshake decided (null when none). Chaos that reaches the connection later
-   * draws from the number the snapshot in force then gives it, as a handshake's draws come from the snapshot's count.
+   * draws what the snapshot in force then gives the next connection it reaches ({@link ChaosSnapshot#nextLateDraws}).
    */
   Following(ChaosState state, RequestFacts facts, MessageFault.Fates handshake, Runnable reached) {
     this.state = state;
@@ -91,7 +90,7 @@ final class Following {
       if (ws == null && lat == null) {
         return;
       }
-      chaos = new StreamChaos(ws, lat, ChaosRandom.forRequest(now.seed(), now.nextSequence()).nextLong());
+      chaos = new StreamChaos(ws, lat, now.nextLateDraws().nextLong());
       reached.run();
     } else {
       chaos.follow(ws, lat);

@@ -381,11 +381,6 @@ class WebSocketChaosTest {
   }
 
   /**
-   * A change made while a connection is open acts on its next message, as a tcp connection's toxics do: chaos
-   * switched on for a connection opened without it, a section changed, chaos switched off. A connection kept
-   * its handshake's chaos for life, so a live feed never saw a change. Its faults are counted from then on.
-   */
-  /**
    * Chaos that reaches an open connection draws from the snapshot in force then, as a handshake does: the same seed set
    * the same way drops the same messages on the next connection too. It drew from a count of every connection the
    * listener had taken, so the second try dropped other messages.
@@ -399,20 +394,37 @@ class WebSocketChaosTest {
       WebSocketFixture.Received received = fixture.open("/echo");
       received.ws.writeTextMessage("first");
       assertThat(received.awaitTexts(1, 5_000)).containsExactly("first");
-      fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, \"seed\": 42, \"websocket\": {\"direction\": \"downstream\","
+      int before = fixture.upstreamFrames.size();
+      fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, \"seed\": 42, \"websocket\": {\"direction\": \"upstream\","
           + " \"message_drop_probability\": 0.5}}"));
       for (int i = 0; i < 40; i++) {
         received.ws.writeTextMessage("m" + i);
       }
-      awaitUpstream(41 * (t + 1));
-      Thread.sleep(300); // the echoes that are kept arrive by now
-      tries.add(received.texts());
+      for (int i = 0; i < 20; i++) {
+        received.ws.writeTextMessage("tail" + i); // the seed keeps some: the first to arrive comes after every m kept
+      }
+      long deadline = System.currentTimeMillis() + 10_000;
+      List<String> reached;
+      do {
+        assertThat(System.currentTimeMillis()).as("the upstream gets a tail message").isLessThan(deadline);
+        Thread.sleep(10);
+        reached = fixture.upstreamFrames.subList(before, fixture.upstreamFrames.size()).stream().map(WebSocketFrame::textData).toList();
+      } while (reached.stream().noneMatch(m -> m.startsWith("tail")));
+      tries.add(reached.stream().filter(m -> m.startsWith("m")).toList());
       received.ws.close();
+      received.awaitClose();
+      int closed = t + 1;
+      WebSocketProxyVerticleTest.awaitCondition(() -> fixture.upstreamCloses.size() == closed); // gone before the next try
     }
-    assertThat(tries.get(0).size()).as("some dropped, some kept").isBetween(2, 40);
+    assertThat(tries.get(0).size()).as("some dropped, some kept").isBetween(2, 38);
     assertThat(tries.get(1)).isEqualTo(tries.get(0));
   }
 
+  /**
+   * A change made while a connection is open acts on its next message, as a tcp connection's toxics do: chaos
+   * switched on for a connection opened without it, a section changed, chaos switched off. A connection kept
+   * its handshake's chaos for life, so a live feed never saw a change. Its faults are counted from then on.
+   */
   @Test
   void aChangeReachesAnOpenConnectionAtItsNextMessage() throws Exception {
     fixture = new WebSocketFixture(null);
