@@ -91,6 +91,14 @@ class TasksTest {
     return started;
   }
 
+  /** A parallel task {@code id} submitted on {@code a}, handed out by a as leader, and started on both nodes. */
+  private static void runningOnBoth(Tasks a, Tasks b, String id) {
+    submit(a, spec(id, "parallel"), live("a", "b"), 1);
+    a.lead(Set.of("a", "b"));
+    work(a);
+    work(b);
+  }
+
   @Test
   void submissionsAreCheckedBeforeAnythingIsStored() {
     Tasks tasks = node("a");
@@ -136,10 +144,7 @@ class TasksTest {
   void anEndedTaskIsDeletedAndItsIdUsedAgainWithoutAnotherNodePuttingItBack() {
     Tasks a = node("a");
     Tasks b = node("b");
-    submit(a, spec("task-1", "parallel"), live("a", "b"), 1);
-    a.lead(Set.of("a", "b"));
-    work(a);
-    work(b);
+    runningOnBoth(a, b, "task-1");
     b.heal(); // b has seen the task running
     assertThatThrownBy(() -> a.delete("task-1")).isInstanceOfSatisfying(io.faultline.chaos.control.ControlError.Conflict.class,
         e -> assertThat(e).hasMessageContaining("is running: cancel it first"));
@@ -173,10 +178,7 @@ class TasksTest {
   void aCancelledTaskWhosePartsNodeDiesEndsThatPartAndSettles() {
     Tasks a = node("a");
     Tasks b = node("b");
-    submit(a, spec("c", "parallel"), live("a", "b"), 1);
-    a.lead(Set.of("a", "b"));
-    work(a);
-    work(b);
+    runningOnBoth(a, b, "c");
     a.cancel("c");
     a.end("c", 0, "cancelled", "ended by the cancel");
     assertThat(a.lead(Set.of("a", "b")).running()).as("b's part still runs").isTrue();

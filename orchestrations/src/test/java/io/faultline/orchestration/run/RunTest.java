@@ -308,11 +308,7 @@ class RunTest {
         """.formatted(pid, pid, pid), new Permissions(true, Set.of()), clock);
     clock.awaitWaiting();
     clock.advance(30_000); // the step's 30 s: then its post hook starts the command
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!java.nio.file.Files.exists(pid)) {
-      assertThat(System.currentTimeMillis()).as("the hook's command starts").isLessThan(deadline);
-      Thread.sleep(10);
-    }
+    awaitFile(pid, "the hook's command starts");
     long process = Long.parseLong(java.nio.file.Files.readString(pid).trim());
     plane.onLoop(() -> plane.run.stop("stopped"));
     // no time passes on the run's clock: the stop itself ends the command, then the run restores and reports
@@ -381,6 +377,15 @@ class RunTest {
     }
   }
 
+  /** Waits up to 10 s for {@code file}, which a hook's command writes as it starts ({@code what}). */
+  private static void awaitFile(java.nio.file.Path file, String what) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!java.nio.file.Files.exists(file)) {
+      assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+
   /** Starts a run whose post_orchestration hook runs {@code script} with sh, and stops it in its 30 s step; answers its end. */
   private io.vertx.core.Future<RunReport> stoppedWithCleanUp(String script, int timeoutSeconds) throws Exception {
     VirtualClock clock = VirtualClock.manual();
@@ -421,26 +426,8 @@ class RunTest {
    */
   @Test
   void aStopDuringTheCleanUpOfARunThatEndedWellChangesNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    java.nio.file.Path started = dir.resolve("started");
     java.nio.file.Path done = dir.resolve("cleaned");
-    VirtualClock clock = VirtualClock.manual();
-    var ended = plane.start("""
-        name: cleaned-up
-        hooks:
-          - name: cleanup
-            hook_type: post_orchestration
-            actions: [{type: command, command: sh, args: ["-c", %s], timeout_seconds: 10}]
-        steps:
-          - {name: short, scenario: slow_backend, duration_seconds: 1}
-        """.formatted(io.vertx.core.json.Json.encode("touch " + started + "; sleep 1; echo done > " + done)),
-        new Permissions(true, Set.of()), clock);
-    clock.awaitWaiting();
-    clock.advance(1_000);
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!java.nio.file.Files.exists(started)) {
-      assertThat(System.currentTimeMillis()).as("the clean-up's command starts").isLessThan(deadline);
-      Thread.sleep(10);
-    }
+    var ended = inCleanUpOfAGoodRun(dir, "sleep 1; echo done > " + done, false);
     plane.onLoop(() -> plane.run.stop("stopped"));
     assertThat(java.nio.file.Files.exists(done)).as("the stop came while the clean-up ran").isFalse();
     RunReport report = ended.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -466,11 +453,7 @@ class RunTest {
         """.formatted(required, io.vertx.core.json.Json.encode("touch " + started + "; " + script)), new Permissions(true, Set.of()), clock);
     clock.awaitWaiting();
     clock.advance(1_000);
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!java.nio.file.Files.exists(started)) {
-      assertThat(System.currentTimeMillis()).as("the clean-up's command starts").isLessThan(deadline);
-      Thread.sleep(10);
-    }
+    awaitFile(started, "the clean-up's command starts");
     return ended;
   }
 
@@ -500,11 +483,7 @@ class RunTest {
   void theKillSwitchDuringTheCleanUpOfAStoppedRunLeavesChaosOff(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path pid = dir.resolve("pid");
     var ended = stoppedWithCleanUp("echo $$ > %s.tmp; mv %s.tmp %s; sleep 1".formatted(pid, pid, pid), 10);
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!java.nio.file.Files.exists(pid)) {
-      assertThat(System.currentTimeMillis()).as("the clean-up's command starts").isLessThan(deadline);
-      Thread.sleep(10);
-    }
+    awaitFile(pid, "the clean-up's command starts");
     plane.vertx.eventBus().publish(Addresses.CHAOS_CHANGED, new JsonObject().put("enabled", false).put("change", new JsonObject()
         .put("source", "rest").put("diff", new io.vertx.core.json.JsonArray().add(new JsonObject().put("path", "enabled")
             .put("from", true).put("to", false)))));
@@ -520,11 +499,7 @@ class RunTest {
   void aStoppingNodeEndsTheCleanUpAStopLetRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path pid = dir.resolve("pid");
     var ended = stoppedWithCleanUp("echo $$ > %s.tmp; mv %s.tmp %s; exec sleep 20".formatted(pid, pid, pid), 60);
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!java.nio.file.Files.exists(pid)) {
-      assertThat(System.currentTimeMillis()).as("the clean-up's command starts").isLessThan(deadline);
-      Thread.sleep(10);
-    }
+    awaitFile(pid, "the clean-up's command starts");
     long process = Long.parseLong(java.nio.file.Files.readString(pid).trim());
     plane.onLoop(() -> plane.run.stopForShutdown());
     RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -571,11 +546,7 @@ class RunTest {
         steps:
           - {name: never, scenario: slow_backend, duration_seconds: 30}
         """.formatted(pid, pid, pid), new Permissions(true, Set.of()), VirtualClock.manual());
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!java.nio.file.Files.exists(pid)) {
-      assertThat(System.currentTimeMillis()).as("the hook's command starts").isLessThan(deadline);
-      Thread.sleep(10);
-    }
+    awaitFile(pid, "the hook's command starts");
     plane.onLoop(() -> plane.run.stop("stopped"));
     RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     assertThat(report.status()).isEqualTo("stopped");
@@ -605,11 +576,7 @@ class RunTest {
                 required: %s
                 actions: [{type: command, command: sh, args: ["-c", "echo $$ > %s.tmp; mv %s.tmp %s; exec sleep 20"], timeout_seconds: 60}]
         """.formatted(required, pid, pid, pid), new Permissions(true, Set.of()), VirtualClock.manual());
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!java.nio.file.Files.exists(pid)) {
-      assertThat(System.currentTimeMillis()).as("the hook's command starts").isLessThan(deadline);
-      Thread.sleep(10);
-    }
+    awaitFile(pid, "the hook's command starts");
     plane.onLoop(() -> plane.run.stop("stopped"));
     RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     assertThat(report.status()).isEqualTo("stopped");
