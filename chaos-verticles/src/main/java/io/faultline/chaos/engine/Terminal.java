@@ -39,8 +39,8 @@ public sealed interface Terminal extends Decision permits Terminal.HttpError, Te
   int httpStatus();
 
   /**
-   * True when the gateway answers a client error (4xx) itself: it says nothing about the upstream's
-   * health, so a circuit breaker ignores the exchange.
+   * True when the gateway answers a client error (4xx) itself, or refuses the exchange on its own account (a full
+   * bulkhead): it says nothing about the upstream's health, so a circuit breaker ignores the exchange.
    */
   default boolean clientError() {
     return false;
@@ -127,6 +127,16 @@ public sealed interface Terminal extends Decision permits Terminal.HttpError, Te
     @Override
     public int httpStatus() {
       return 503;
+    }
+
+    /**
+     * A 503, but the gateway's own refusal: it says nothing of the upstream, so a breaker ignores it, as it does a rate
+     * limit's 429 (HTTP counted it a failure, and opened the breaker on a healthy upstream; gRPC and GraphQL, whose
+     * refusal is no 5xx, a success, which closed a half-open breaker whose probe never went through).
+     */
+    @Override
+    public boolean clientError() {
+      return true;
     }
   }
 

@@ -149,6 +149,28 @@ class ExchangeRunnerTest {
     assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
   }
 
+  /**
+   * A bulkhead's own refusals say nothing of the upstream, so a circuit breaker ignores them, as it does a rate limit's
+   * 429s: over HTTP they counted as failures and opened the breaker on a healthy upstream (over gRPC and GraphQL, whose
+   * refusals are no 5xx, as successes, which closed a half-open breaker whose probe never went through).
+   */
+  @Test
+  void aBulkheadsOwnRefusalsDoNotCountForTheBreaker() throws Exception {
+    chaos("{\"enabled\": true, \"circuit_breaker\": {\"failure_threshold\": 2},"
+        + " \"bulkhead\": {\"max_concurrent_requests\": 1, \"max_queue_size\": 0}}");
+    translator.endOnForward = false;
+    Exchange<String> holder = run("/first");
+    for (int i = 0; i < 3; i++) {
+      run("/refused");
+    }
+    events.await("three refusals", () -> events.completions().size() == 3);
+    assertThat(translator.steps).containsExactly("forward", "bulkheadFull", "bulkheadFull", "bulkheadFull");
+    CircuitBreaker breaker = state.snapshot().parts(CircuitBreaker.class).get("");
+    assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    context.runOnContext(v -> holder.end(200));
+    events.await("the first one's end", () -> events.completions().size() == 4);
+  }
+
   @Test
   void aClientThatLeftDuringTheDelayIsDroppedNotForwarded() throws Exception {
     chaos("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 30}}");
