@@ -132,7 +132,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--recorder-sample-rate", paramLabel = "P", description = "Also record this share (0..1) of the exchanges no fault touched (default 0).")
   String recorderSampleRate;
 
-  @Option(names = "--cluster", description = "Join a Hazelcast cluster (TCP-IP join on --cluster-host; multicast stays off).")
+  @Option(names = "--cluster", paramLabel = "true|false", arity = "0..1", fallbackValue = "true", description = "Join a Hazelcast cluster (TCP-IP join on --cluster-host; multicast stays off).")
   Boolean cluster;
 
   @Option(names = "--cluster-host", paramLabel = "HOST", description = "Address this node binds and announces to the cluster (default 127.0.0.1).")
@@ -171,13 +171,13 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Faultline's per-request metrics (requests, durations, faults) on /metrics (default true).")
   String requestMetrics;
 
-  @Option(names = "--metrics", description = "Serve /metrics on a port of its own too (default 127.0.0.1:9090; reference 001's flag).")
+  @Option(names = "--metrics", paramLabel = "true|false", arity = "0..1", fallbackValue = "true", description = "Serve /metrics on a port of its own too (default 127.0.0.1:9090; reference 001's flag).")
   Boolean metrics;
 
   @Option(names = "--metrics-port", paramLabel = "PORT", description = "Port of that Prometheus listener (implies --metrics).")
   String metricsPort;
 
-  @Option(names = "--tracing", description = "Export a span of every exchange over OTLP/HTTP (default http://localhost:4318/v1/traces; reference 001's flag).")
+  @Option(names = "--tracing", paramLabel = "true|false", arity = "0..1", fallbackValue = "true", description = "Export a span of every exchange over OTLP/HTTP (default http://localhost:4318/v1/traces; reference 001's flag).")
   Boolean tracing;
 
   @Option(names = "--jaeger-endpoint", paramLabel = "URL", description = "Where spans go: Jaeger's OTLP/HTTP endpoint, http://HOST:4318/v1/traces (implies --tracing).")
@@ -195,7 +195,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", description = "Seed for every random chaos decision (replayable runs).")
   String seed;
 
-  @Option(names = "--chaos", description = "Switch chaos on.")
+  @Option(names = "--chaos", paramLabel = "true|false", arity = "0..1", fallbackValue = "true", description = "Switch chaos on.")
   Boolean chaos;
 
   @Option(names = "--chaos-scenario", paramLabel = "NAME", description = "Start from a predefined scenario.")

@@ -78,9 +78,10 @@ public final class ConfigLoader {
       set(tree, "chaos.enabled", true);
     }
     for (Flag flag : applied.keySet()) {
-      Flag implied = flag.implies();
-      if (implied != null && level(flag, env, flags) > level(implied, env, flags)) {
-        set(tree, implied.path(), true);
+      String implied = flag.implies();
+      Flag switchFlag = implied == null ? null : Flag.setting(implied);
+      if (implied != null && level(flag, env, flags) > (switchFlag == null ? 0 : level(switchFlag, env, flags))) {
+        set(tree, implied, true);
       }
     }
     for (Flag flag : applied.keySet()) {

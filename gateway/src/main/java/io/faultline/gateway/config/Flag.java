@@ -97,16 +97,29 @@ public enum Flag {
   }
 
   /**
-   * The switch this flag turns on ({@code --metrics-port} implies {@code --metrics}, an endpoint {@code --tracing}), or
-   * null: set at a higher level than the switch, it wins over a file's {@code listen: false} or {@code enabled: false},
-   * which otherwise left the flag doing nothing.
+   * The switch this flag turns on, as a config path ({@code --metrics-port} implies {@code --metrics}, an endpoint
+   * {@code --tracing}, {@code --bridge-port} the bridge, {@code --toxiproxy-port} the Toxiproxy API), or null: set at a
+   * higher level than the switch, it wins over a file's {@code listen: false} or {@code enabled: false}, which otherwise
+   * left the flag doing nothing.
    */
-  Flag implies() {
+  String implies() {
     return switch (this) {
-      case METRICS_PORT -> METRICS;
-      case JAEGER_ENDPOINT, OTLP_ENDPOINT -> TRACING;
+      case METRICS_PORT -> METRICS.path;
+      case JAEGER_ENDPOINT, OTLP_ENDPOINT -> TRACING.path;
+      case BRIDGE_PORT -> "bridge.enabled";
+      case TOXIPROXY_PORT -> "toxiproxy.enabled";
       default -> null;
     };
+  }
+
+  /** The flag that sets config field {@code path}, or null when only the file sets it. */
+  static Flag setting(String path) {
+    for (Flag flag : values()) {
+      if (flag.path.equals(path)) {
+        return flag;
+      }
+    }
+    return null;
   }
 
   /** True for the chaos-* flags that configure a fault (and so switch chaos on). */

@@ -122,7 +122,7 @@ class CliTest {
     assertThat(io.vertx.ext.web.client.WebClient.create(vertx).head(gateway.listenerPort("web"), "127.0.0.1", "/api/bytes/3000000000")
         .send().await().getHeader("Content-Length")).isEqualTo(Integer.toString(64 * 1024 * 1024));
     assertThat(traffic(gateway, "/api/status/503").statusCode()).isEqualTo(503);
-    for (String status : List.of("100", "101", "600", "99999999999999999999")) {
+    for (String status : List.of("100", "101", "600", "99999999999999999999", "abc", "")) {
       assertThat(traffic(gateway, "/api/status/" + status).statusCode()).as(status).isEqualTo(400);
     }
   }
@@ -134,6 +134,18 @@ class CliTest {
     var timed = Timing.time(() -> traffic(gateway, "/api/test"));
     assertThat(timed.value().statusCode()).isEqualTo(200);
     Timing.assertElapsedBetween(timed.elapsedMs(), 295, 1_500);
+  }
+
+  /**
+   * The switches take a value after a space as the README writes them ({@code --chaos false} beside a fault's flag keeps
+   * chaos off): picocli took "false" for a stray argument and serve refused to start.
+   */
+  @Test
+  void aSwitchTakesItsValueAfterASpace() {
+    Gateway gateway = serve("--chaos", "false", "--chaos-latency-ms", "300", "--metrics", "false", "--tracing", "false");
+    assertThat(gateway.state().snapshot().enabled()).isFalse();
+    assertThat(gateway.state().config().latency().fixedDelayMs()).as("the flag's section, kept for when chaos goes on").isEqualTo(300L);
+    assertThat(traffic(gateway, "/api/test").statusCode()).isEqualTo(200);
   }
 
   @Test

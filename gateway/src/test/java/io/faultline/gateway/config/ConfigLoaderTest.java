@@ -129,6 +129,13 @@ class ConfigLoaderTest {
     assertThat(switchedOff.metrics().listen()).isFalse();
     assertThat(switchedOff.tracing().enabled()).isFalse();
     assertThat(ConfigLoader.load(file, Map.of(), Map.of()).metrics().listen()).as("the file alone").isFalse();
+    // the bridge and the Toxiproxy API, whose switches only a file sets: their port flag or variable turns them on
+    Path off = file("bridge: { enabled: false, host: 127.0.0.1, port: 7000 }\ntoxiproxy: { enabled: false }\n");
+    GatewayConfig ported = ConfigLoader.load(off, Map.of("FAULTLINE_TOXIPROXY_PORT", "8474"), Map.of(Flag.BRIDGE_PORT, "7001"));
+    assertThat(ported.bridge().enabled()).isTrue();
+    assertThat(ported.bridge().port()).isEqualTo(7001);
+    assertThat(ported.toxiproxy().enabled()).isTrue();
+    assertThat(ConfigLoader.load(off, Map.of(), Map.of()).bridge().enabled()).isFalse();
   }
 
   /**

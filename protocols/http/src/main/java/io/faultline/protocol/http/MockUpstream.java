@@ -59,7 +59,7 @@ public final class MockUpstream extends VerticleBase {
           .put("headers", headers(request.headers()))
           .put("body", body.toString())));
     } else if (path.startsWith("/api/status/")) {
-      long code = parse(path.substring("/api/status/".length()), 200);
+      long code = parse(path.substring("/api/status/".length()), 0); // no number: 400, as the README says
       // a final answer's status: a 1xx is no answer (a 100 left the client waiting until the route timeout, a 101
       // switched protocols for a request that asked for no upgrade)
       request.response().setStatusCode(code >= 200 && code <= 599 ? (int) code : 400).end();
