@@ -140,15 +140,20 @@ public final class AdminVerticle extends VerticleBase {
   /**
    * No endpoint takes HTML forms, but {@code curl -d} labels every body {@code application/x-www-form-urlencoded},
    * and decoding a JSON or YAML body as form fields fails on anything over a kilobyte with a bare 400.
-   * The body is read as it is instead.
+   * The body is read as it is instead. The type the client sent stays under {@link #SENT_CONTENT_TYPE}, for an answer
+   * that names it. Also the Toxiproxy API's: its clients' bodies come labelled so too.
    */
-  private static void formIsRaw(RoutingContext ctx) {
+  public static void formIsRaw(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      ctx.put(SENT_CONTENT_TYPE, type);
       ctx.request().headers().set("Content-Type", "text/plain; charset=utf-8");
     }
     ctx.next();
   }
+
+  /** The routing context key of the Content-Type a client sent, where {@link #formIsRaw} replaced it. */
+  public static final String SENT_CONTENT_TYPE = "faultline.sent-content-type";
 
   @Override
   public Future<?> stop() {

@@ -242,6 +242,8 @@ class GraphQlGatewayTest {
         .sendBuffer(io.vertx.core.buffer.Buffer.buffer("{\"query\": \"{ status { enabled } }\"}")).await();
     assertThat(untyped.statusCode()).as("curl -d's default type").isEqualTo(415);
     assertThat(untyped.bodyAsJsonObject().getString("field")).isEqualTo("Content-Type");
+    assertThat(untyped.bodyAsJsonObject().getString("error")).as("the type the client sent")
+        .endsWith("got application/x-www-form-urlencoded");
   }
 
   @Test

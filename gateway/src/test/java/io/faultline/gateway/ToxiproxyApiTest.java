@@ -211,6 +211,26 @@ class ToxiproxyApiTest {
     assertThat(toxics.getJsonObject(0).getJsonObject("attributes").getInteger("latency")).isZero();
   }
 
+  /**
+   * A body labelled as a form, as {@code curl -d} labels every body, is read as it is, as Toxiproxy reads it: over a
+   * kilobyte it was decoded as form fields and refused with a bare text "Bad Request".
+   */
+  @Test
+  void aBodyCurlLabelsAsAFormIsReadAsItIs() {
+    start(Map.of());
+    StringBuilder many = new StringBuilder("[");
+    for (int i = 0; i < 20; i++) {
+      many.append(i == 0 ? "" : ", ").append(proxyBody("p" + i));
+    }
+    String body = many.append("]").toString();
+    assertThat(body.length()).as("past the form decoder's kilobyte").isGreaterThan(1024);
+    HttpRequest<Buffer> request = gw.client.request(HttpMethod.POST, gw.gateway.toxiproxyPort(), "127.0.0.1", "/populate")
+        .putHeader("Content-Type", "application/x-www-form-urlencoded");
+    HttpResponse<Buffer> populated = request.sendBuffer(Buffer.buffer(body)).await();
+    assertThat(populated.statusCode()).as(populated.bodyAsString()).isEqualTo(201);
+    assertThat(populated.bodyAsJsonObject().getJsonArray("proxies")).hasSize(20);
+  }
+
   @Test
   void populateCreatesReplacesOnlyWhatChangedAndChecksEveryEntryFirst() {
     start(Map.of());

@@ -54,7 +54,8 @@ final class GraphQlRequests {
       return false;
     }
     if (!mediaType.isEmpty() && !mediaType.equals("application/json")) { // none is taken as JSON, as Vert.x's handler does
-      ApiError.send(ctx, 415, "Content-Type must be application/json (or application/graphql), got " + type,
+      String sent = ctx.get(io.faultline.admin.AdminVerticle.SENT_CONTENT_TYPE); // what curl -d said, not what it was read as
+      ApiError.send(ctx, 415, "Content-Type must be application/json (or application/graphql), got " + (sent != null ? sent : type),
           "Content-Type");
       return true;
     }
