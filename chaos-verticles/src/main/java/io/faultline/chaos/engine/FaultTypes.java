@@ -101,7 +101,8 @@ public final class FaultTypes {
       new FaultType(MessageLatencyFault.TYPE, (s, parts) -> {
         LatencyConfig c = s.latency();
         return c == null || !c.active() || c.perMessageDelayMs() == 0 ? null
-            : new FaultSpec(MessageLatencyFault.TYPE, c.probability(), new MessageLatencyFault(c.perMessageDelayMs()));
+            : new FaultSpec(MessageLatencyFault.TYPE, c.probability(), new MessageLatencyFault(c.perMessageDelayMs()),
+                LatencyFault.TYPE); // one section, one draw: with its fixed delay or not at all
       }),
       new FaultType(GraphQlFieldFault.TYPE, (s, parts) -> {
         GraphQlConfig c = s.graphql();

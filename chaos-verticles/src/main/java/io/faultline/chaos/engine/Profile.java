@@ -9,11 +9,25 @@ import java.util.List;
 final class Profile {
 
   private final FaultSpec[] specs;
+  /** For each spec, the index of the earlier spec whose draw it shares ({@link FaultSpec#drawnWith}), or -1. */
+  private final int[] drawnWith;
   private final ChaosSections sections;
 
   private Profile(FaultSpec[] specs, ChaosSections sections) {
     this.specs = specs;
     this.sections = sections;
+    this.drawnWith = new int[specs.length];
+    for (int i = 0; i < specs.length; i++) {
+      drawnWith[i] = -1;
+      for (int j = 0; j < i && specs[i].drawnWith() != null; j++) {
+        if (specs[j].type().equals(specs[i].drawnWith())) {
+          drawnWith[i] = j;
+        }
+      }
+    }
+    if (specs.length > Long.SIZE) { // the draws that came up are kept in one long
+      throw new IllegalStateException("more than " + Long.SIZE + " faults in one profile: " + specs.length);
+    }
   }
 
   static Profile compile(ChaosSections sections, StatefulParts parts) {
@@ -47,7 +61,9 @@ final class Profile {
    */
   Verdict decide(RequestFacts request, ChaosRandom random) {
     Verdict verdict = Verdict.PASS;
-    for (FaultSpec spec : specs) {
+    long cameUp = 0; // bit i: spec i's draw came up
+    for (int i = 0; i < specs.length; i++) {
+      FaultSpec spec = specs[i];
       Terminal ended = verdict.terminal();
       if (ended != null) {
         if (!(ended instanceof Terminal.Cut)) {
@@ -57,9 +73,11 @@ final class Profile {
           continue;
         }
       }
-      if (!random.chance(spec.probability())) {
+      int partner = drawnWith[i];
+      if (partner >= 0 ? (cameUp & 1L << partner) == 0 : !random.chance(spec.probability())) {
         continue;
       }
+      cameUp |= 1L << i;
       Decision decision = spec.fault().decide(request, random);
       if (decision == Decision.PASS) {
         continue;
