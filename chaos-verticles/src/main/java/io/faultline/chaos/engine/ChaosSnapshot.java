@@ -47,11 +47,15 @@ public final class ChaosSnapshot {
   private final Map<String, Profile> listenerProfiles;
   private final StatefulParts parts;
   private final NodeContext node;
-  private final AtomicLong sequence = new AtomicLong();
+  /** The decisions' count, shared with the snapshot before when only the cluster's members changed (same version). */
+  private final AtomicLong sequence;
 
   private ChaosSnapshot(ChaosConfig config, long version, long seed, Profile global, RuleMatcher[] matchers,
       Profile[] ruleProfiles, Map<String, Profile>[] layeredProfiles, Map<String, Profile> listenerProfiles, StatefulParts parts,
-      NodeContext node) {
+      NodeContext node, ChaosSnapshot previous) {
+    boolean sameChaos = previous != null && previous.version == version && previous.seed == seed;
+    this.sequence = sameChaos ? previous.sequence : new AtomicLong();
+    this.lateSequence = sameChaos ? previous.lateSequence : new AtomicLong();
     this.node = node;
     this.config = config;
     this.version = version;
@@ -107,7 +111,7 @@ public final class ChaosSnapshot {
     @SuppressWarnings("unchecked")
     Map<String, Profile>[] layeredProfiles = layered.toArray(Map[]::new);
     return new ChaosSnapshot(config, version, seed, global, matchers.toArray(RuleMatcher[]::new),
-        profiles.toArray(Profile[]::new), layeredProfiles, listenerProfiles, parts, node);
+        profiles.toArray(Profile[]::new), layeredProfiles, listenerProfiles, parts, node, previous);
   }
 
   /**
@@ -205,7 +209,7 @@ public final class ChaosSnapshot {
 
   /** Sets the late draws' seed apart from the requests' (any fixed odd constant would do). */
   private static final long LATE_SALT = 0x5DEECE66DL;
-  private final AtomicLong lateSequence = new AtomicLong();
+  private final AtomicLong lateSequence;
 
   /**
    * The sections in force for {@code request} while chaos is on (the first matching rule's, merged over

@@ -73,10 +73,11 @@ public final class FaultTypes {
         }
         // scope: cluster — each live node enforces its share of the cluster's rate and burst.
         int share = c.scope().equals("cluster") ? parts.clusterSize() : 1;
-        RateLimiter[] limiters = parts.shared(c, () -> new RateLimiter[] {
+        java.util.function.Supplier<RateLimiter[]> made = () -> new RateLimiter[] {
             new RateLimiter(c.requestsPerSecond() / share, Math.max(1, c.burst() / share), parts.nanoClock()),
             c.perIp() ? RateLimiter.perSecond(c.perIpRate(), parts.nanoClock()) : null,
-            c.perEndpoint() ? RateLimiter.perSecond(c.perEndpointRate(), parts.nanoClock()) : null});
+            c.perEndpoint() ? RateLimiter.perSecond(c.perEndpointRate(), parts.nanoClock()) : null};
+        RateLimiter[] limiters = c.scope().equals("cluster") ? parts.sharedByMembers(c, made) : parts.shared(c, made);
         return new FaultSpec(RateLimitFault.TYPE, 1.0, new RateLimitFault(limiters[0], limiters[1], limiters[2]));
       }),
       new FaultType(BulkheadFault.TYPE, (s, parts) -> {

@@ -43,9 +43,9 @@ public final class StatefulParts {
   }
 
   static StatefulParts start(StatefulParts previous, LongSupplier nanoClock, ChaosSections global, NodeContext node) {
-    // A different cluster size re-splits cluster-wide limits: pieces sized for the old one are not reused.
-    boolean resized = previous != null && previous.node.clusterSize() != node.clusterSize();
-    return new StatefulParts(previous == null || resized ? Map.of() : previous.current, new HashMap<>(), nanoClock, global, "", node);
+    // a different cluster size re-splits the cluster-wide limits only: they are keyed by it (sharedBy); every other piece
+    // goes on (a node joining or leaving closed every breaker and refilled every bucket)
+    return new StatefulParts(previous == null ? Map.of() : previous.current, new HashMap<>(), nanoClock, global, "", node);
   }
 
   StatefulParts forRule(String rule) {
@@ -70,9 +70,20 @@ public final class StatefulParts {
   }
 
   /** The piece for {@code section}, reused from the previous snapshot when the same owner had the same config. */
-  @SuppressWarnings("unchecked")
   public <T> T shared(Object section, Supplier<T> create) {
-    List<Object> key = List.of(ownerOf(section), section);
+    return shared(section, List.of(ownerOf(section), section), create);
+  }
+
+  /**
+   * As {@link #shared}, for a piece sized by the cluster's members (a cluster-wide limit split between them): reused
+   * while their number is the same, made anew for another.
+   */
+  public <T> T sharedByMembers(Object section, Supplier<T> create) {
+    return shared(section, List.of(ownerOf(section), section, clusterSize()), create);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> T shared(Object section, List<Object> key, Supplier<T> create) {
     Object part = current.get(key);
     if (part == null) {
       part = previous.get(key);

@@ -60,6 +60,32 @@ class NodeScopeTest {
     assertThat(admitted(on(node, new NodeContext("a", null, null, List.of("a", "b", "c")), 1))).isEqualTo(30);
   }
 
+  /**
+   * A node joining or leaving re-splits only the cluster-wide limits: a node's own bucket keeps what it spent, and a
+   * seeded run's draws go on where they were. Every breaker, bucket and bulkhead was made anew, and the draws began
+   * again from the first request's.
+   */
+  @Test
+  void aChangeOfMembersReSplitsOnlyTheClusterWideLimits() {
+    String json = "{\"enabled\": true, \"rate_limit\": {\"requests_per_second\": 30, \"burst_size\": 30}, \"rules\": [{\"name\": \"c\","
+        + " \"match\": {\"path\": \"/c\"}, \"rate_limit\": {\"requests_per_second\": 30, \"burst_size\": 30, \"scope\": \"cluster\"}}]}";
+    io.faultline.chaos.state.ChaosState state = new io.faultline.chaos.state.ChaosState(
+        ChaosJson.parse(json, ChaosConfig.class, ""), () -> 0L, 7);
+    state.moveTo(NodeContext.standalone("a", null, null));
+    assertThat(admitted(state.snapshot())).as("the node's own bucket: its burst").isEqualTo(30);
+    ChaosSnapshotTest.Facts cluster = new ChaosSnapshotTest.Facts("/c", "GET");
+    assertThat(state.snapshot().decide(cluster).terminal()).isNull();
+    long drawn = state.snapshot().nextLateDraws().nextLong();
+    state.moveTo(new NodeContext("a", null, null, List.of("a", "b")));
+    assertThat(admitted(state.snapshot())).as("spent before the other node came").isZero();
+    int clusterAdmitted = 0;
+    for (int i = 0; i < 100; i++) {
+      clusterAdmitted += state.snapshot().decide(cluster).terminal() == null ? 1 : 0;
+    }
+    assertThat(clusterAdmitted).as("the cluster-wide burst, split anew between two").isEqualTo(15);
+    assertThat(state.snapshot().nextLateDraws().nextLong()).as("the draws go on").isNotEqualTo(drawn);
+  }
+
   private static int admitted(ChaosSnapshot snapshot) {
     int n = 0;
     for (int i = 0; i < 100; i++) {
