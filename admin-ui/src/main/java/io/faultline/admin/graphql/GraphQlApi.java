@@ -243,6 +243,8 @@ public final class GraphQlApi {
         case 400 -> "BAD_REQUEST";
         case 404 -> "NOT_FOUND";
         case 409 -> "CONFLICT";
+        case 503 -> "SERVICE_UNAVAILABLE"; // the history database out of reach: a client may try again, as over REST
+        case 504 -> "GATEWAY_TIMEOUT";
         default -> "INTERNAL_SERVER_ERROR";
       };
       return error(env, body.getString("error"), code, body.getString("field"));
