@@ -14,6 +14,7 @@ import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.listener.UpstreamChannel;
 import io.faultline.chaos.listener.UpstreamChannels;
 import io.faultline.chaos.listener.UpstreamTrace;
+import io.faultline.chaos.shaping.CutReadStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -432,7 +433,17 @@ final class GraphQlCall {
         Buffer out = schema != null ? nullFields(whole, ar.result()) : whole;
         if (cut != null) {
           response.putHeader(FAULT_HEADER, cut.type());
-          response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(out.length()));
+        }
+        response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(out.length()));
+        long bps = exchange.verdict().throttleBps();
+        if (bps > 0) {
+          // paced as an answer passed whole is: the cut comes once what goes before it has gone, at the rate (both went
+          // at once, unthrottled)
+          AnswerBody body = new AnswerBody(channel);
+          body.data(out, true); // whole: the connection is not read for it
+          ReadStream<Buffer> paced = exchange.paced(body, bps);
+          relay(cut == null ? paced : new CutReadStream(paced, (long) (out.length() * cut.fraction()), GraphQlCall.this::drop), response);
+        } else if (cut != null) {
           response.write(out.slice(0, (int) (out.length() * cut.fraction()))).onComplete(w -> drop());
         } else {
           response.end(out);

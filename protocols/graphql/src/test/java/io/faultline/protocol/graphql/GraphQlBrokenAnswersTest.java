@@ -53,6 +53,9 @@ class GraphQlBrokenAnswersTest {
       } else if (text.contains("late")) { // the head at once, the body a second later
         response.setChunked(true).putHeader("X-Upstream", "late").writeHead()
             .onComplete(w -> vertx.setTimer(1_000, id -> response.end("{\"data\": {\"late\": true}}")));
+      } else if (text.contains("big")) { // 20,000 bytes
+        String padding = "b".repeat(20_000 - "{\"data\": {\"big\": \"\"}}".length());
+        response.end("{\"data\": {\"big\": \"" + padding + "\"}}");
       } else if (text.contains("slow")) {
         vertx.setTimer(500, id -> response.end("{\"data\": {\"slow\": \"late\"}}"));
       } else {
@@ -221,6 +224,22 @@ class GraphQlBrokenAnswersTest {
       JsonObject error = answer.body().toJsonObject().getJsonArray("errors").getJsonObject(0);
       assertThat(error.getString("message")).isEqualTo("request body over " + GraphQlProxyVerticle.MAX_REQUEST_BYTES + " bytes");
     }
+  }
+
+  /**
+   * Under a bandwidth limit a cut answer's part before the cut goes at the limit's rate, as an answer passed whole goes:
+   * it went at once (half of 20,000 bytes at 10,000 bytes/s: a second), as did an answer whose fields chaos nulls.
+   */
+  @Test
+  void aCutAnswerGoesAtTheBandwidthLimitsRateUpToTheCut() throws Exception {
+    state.set(GraphQlFixture.chaos("{\"enabled\": true, \"seed\": 3, \"fault_injection\": {\"partial_response_probability\": 1.0},"
+        + " \"traffic_shaping\": {\"bandwidth_limit_bps\": 10000}}"));
+    long started = System.nanoTime();
+    Answer answer = answer(client(false), "{ big }", null);
+    long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+    assertThat(answer.head().getHeader("X-Faultline-Fault")).isEqualTo("partial_response");
+    assertThat(answer.broken()).as("the body breaks off").isNotNull();
+    assertThat(elapsedMs).as("about 10,000 bytes at 10,000 bytes/s").isBetween(700L, 10_000L);
   }
 
   @Test
