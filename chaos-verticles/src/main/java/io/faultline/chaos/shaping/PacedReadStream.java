@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
 
 /**
  * A body stream paced at {@code bytesPerSecond}: buffers are cut into chunks of about 20 ms of
- * bandwidth and each chunk is released when its {@link Pacer} slot comes. At most
+ * bandwidth and each chunk is released when its {@link Pacer} slot has passed (its last byte's time). At most
  * one source buffer is held: the source stays paused while its chunks drain, and the consumer's own
  * back-pressure ({@link #pause()}, {@link #fetch(long)}) is honoured, so nothing piles up in memory.
  * Waiting is a Vert.x timer, never a blocked thread.
@@ -156,7 +156,9 @@ public final class PacedReadStream implements ReadStream<Buffer> {
         }
         long now = nanoClock.getAsLong();
         if (!headBooked) {
-          headDueNanos = pacer.book(pending.peek().length(), now);
+          // a chunk goes when its last byte would have come over a link of the limit's bandwidth, not at the start of its
+          // slot: a body of one chunk (1.5 KB at 100 kB/s) went at once, and every body ended one chunk early
+          headDueNanos = pacer.bookWhole(pending.peek().length(), now);
           headBooked = true;
         }
         if (now < headDueNanos) {
