@@ -83,8 +83,17 @@ public final class Pacer {
 
   /** As {@link #bookWhole} from now: how many ms until the piece is whole (0: now), rounded up. */
   public long wholeDelayMs(long bytes) {
+    return wholeDelayMs(bytes, 0);
+  }
+
+  /**
+   * As {@link #wholeDelayMs(long)} for a piece held {@code afterMs} before it may go (a per-message delay): its time at
+   * the rate counts from the end of that hold. Counted from now, the held time was idle time, caught up by the next
+   * piece, so a delayed stream went up to 50 ms a message faster than the limit.
+   */
+  public long wholeDelayMs(long bytes, long afterMs) {
     long now = nanoClock.getAsLong();
-    return waitMs(bookWhole(bytes, now) - now);
+    return waitMs(bookWhole(bytes, now + afterMs * 1_000_000L) - now);
   }
 
   public long bytesPerSecond() {

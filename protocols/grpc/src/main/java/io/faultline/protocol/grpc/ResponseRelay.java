@@ -117,8 +117,9 @@ final class ResponseRelay {
         return;
       }
       // the delay is asked of the exchange each time: once chaos is off (the kill switch) messages go at once
-      long waitMs = (messageDelayMs > 0 && chaosOn.getAsBoolean() ? messageDelayMs : 0)
-          + (pacer == null ? 0 : pacer.wholeDelayMs(message.payload().length())); // a message goes when its last byte would
+      long delayMs = messageDelayMs > 0 && chaosOn.getAsBoolean() ? messageDelayMs : 0;
+      // a message goes when its last byte would, counted at the rate from the end of its delay
+      long waitMs = pacer == null ? delayMs : pacer.wholeDelayMs(message.payload().length(), delayMs);
       boolean cutAfterIt = ++relayed >= cutAfter;
       boolean abortAfterIt = !cutAfterIt && relayed == abortAfter;
       // a cut or an abort comes after the message it follows, held or not (a cut reset the stream at once,
