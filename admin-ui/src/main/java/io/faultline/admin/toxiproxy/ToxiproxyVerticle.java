@@ -55,8 +55,8 @@ public final class ToxiproxyVerticle extends VerticleBase {
         + " not allowed on " + ctx.request().path()).body()));
     router.errorHandler(413, ctx -> Answers.send(ctx, 413, ToxiproxyError.of(413, "request body larger than "
         + AdminVerticle.MAX_BODY_BYTES + " bytes").body()));
-    router.errorHandler(400, ctx -> Answers.send(ctx, 400, ToxiproxyError.of(400, ctx.failure() == null ? "bad request"
-        : String.valueOf(ctx.failure().getMessage())).body()));
+    router.errorHandler(400, ctx -> Answers.send(ctx, 400, ToxiproxyError.of(400, ctx.failure() == null || ctx.failure().getMessage() == null
+        ? "bad request" : "bad request: " + ctx.failure().getMessage()).body()));
     router.errorHandler(500, ctx -> Answers.fail(ctx, ctx.failure()));
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())).requestHandler(router);
     return BindFailures.named(server.listen(), "toxiproxy", config.host(), config.port()).onSuccess(s -> LOG.info(() -> "Toxiproxy API on http://" + config.host() + ":" + s.actualPort() + "/"

@@ -53,7 +53,8 @@ public final class ChaosSnapshot {
   private ChaosSnapshot(ChaosConfig config, long version, long seed, Profile global, RuleMatcher[] matchers,
       Profile[] ruleProfiles, Map<String, Profile>[] layeredProfiles, Map<String, Profile> listenerProfiles, StatefulParts parts,
       NodeContext node, ChaosSnapshot previous) {
-    boolean sameChaos = previous != null && previous.version == version && previous.seed == seed;
+    // the same chaos compiled again for other members (ChaosState.moveTo): its draws go on
+    boolean sameChaos = previous != null && previous.version == version && previous.seed == seed && previous.config.equals(config);
     this.sequence = sameChaos ? previous.sequence : new AtomicLong();
     this.lateSequence = sameChaos ? previous.lateSequence : new AtomicLong();
     this.node = node;
@@ -199,7 +200,7 @@ public final class ChaosSnapshot {
 
   /**
    * The draws of the next connection this snapshot's chaos reaches after its handshake (a WebSocket open when the
-   * chaos was set), counted from 0 for each snapshot, so the same seed set the same way draws the same (a count of
+   * chaos was set), counted from 0 for each config set, so the same seed set the same way draws the same (a count of
    * every connection the listener had ever taken did not repeat). A count and a seed of their own: requests' draws
    * stay as they would be without open connections.
    */

@@ -73,12 +73,14 @@ public final class FaultTypes {
         }
         // scope: cluster — each live node enforces its share of the cluster's rate and burst.
         int share = c.scope().equals("cluster") ? parts.clusterSize() : 1;
-        java.util.function.Supplier<RateLimiter[]> made = () -> new RateLimiter[] {
-            new RateLimiter(c.requestsPerSecond() / share, Math.max(1, c.burst() / share), parts.nanoClock()),
-            c.perIp() ? RateLimiter.perSecond(c.perIpRate(), parts.nanoClock()) : null,
-            c.perEndpoint() ? RateLimiter.perSecond(c.perEndpointRate(), parts.nanoClock()) : null};
-        RateLimiter[] limiters = c.scope().equals("cluster") ? parts.sharedByMembers(c, made) : parts.shared(c, made);
-        return new FaultSpec(RateLimitFault.TYPE, 1.0, new RateLimitFault(limiters[0], limiters[1], limiters[2]));
+        java.util.function.Supplier<RateLimiter> all = () ->
+            new RateLimiter(c.requestsPerSecond() / share, Math.max(1, c.burst() / share), parts.nanoClock());
+        // only the cluster-wide bucket is split between the members: each client's and endpoint's stay the node's own
+        RateLimiter whole = c.scope().equals("cluster") ? parts.sharedByMembers(c, "all", all) : parts.shared(c, "all", all);
+        RateLimiter perIp = c.perIp() ? parts.shared(c, "per_ip", () -> RateLimiter.perSecond(c.perIpRate(), parts.nanoClock())) : null;
+        RateLimiter perEndpoint = c.perEndpoint()
+            ? parts.shared(c, "per_endpoint", () -> RateLimiter.perSecond(c.perEndpointRate(), parts.nanoClock())) : null;
+        return new FaultSpec(RateLimitFault.TYPE, 1.0, new RateLimitFault(whole, perIp, perEndpoint));
       }),
       new FaultType(BulkheadFault.TYPE, (s, parts) -> {
         BulkheadConfig c = s.bulkhead();

@@ -74,12 +74,17 @@ public final class StatefulParts {
     return shared(section, List.of(ownerOf(section), section), create);
   }
 
+  /** As {@link #shared}, for one of several pieces a section has ({@code kind}: which one). */
+  public <T> T shared(Object section, String kind, Supplier<T> create) {
+    return shared(section, List.of(ownerOf(section), section, kind), create);
+  }
+
   /**
    * As {@link #shared}, for a piece sized by the cluster's members (a cluster-wide limit split between them): reused
    * while their number is the same, made anew for another.
    */
-  public <T> T sharedByMembers(Object section, Supplier<T> create) {
-    return shared(section, List.of(ownerOf(section), section, clusterSize()), create);
+  public <T> T sharedByMembers(Object section, String kind, Supplier<T> create) {
+    return shared(section, List.of(ownerOf(section), section, kind, clusterSize()), create);
   }
 
   @SuppressWarnings("unchecked")

@@ -68,7 +68,10 @@ class NodeScopeTest {
   @Test
   void aChangeOfMembersReSplitsOnlyTheClusterWideLimits() {
     String json = "{\"enabled\": true, \"rate_limit\": {\"requests_per_second\": 30, \"burst_size\": 30}, \"rules\": [{\"name\": \"c\","
-        + " \"match\": {\"path\": \"/c\"}, \"rate_limit\": {\"requests_per_second\": 30, \"burst_size\": 30, \"scope\": \"cluster\"}}]}";
+        + " \"match\": {\"path\": \"/c\"}, \"rate_limit\": {\"requests_per_second\": 30, \"burst_size\": 30, \"scope\": \"cluster\"}},"
+        + " {\"name\": \"p\", \"match\": {\"path\": \"/p\"}, \"rate_limit\": {\"requests_per_second\": 1000, \"burst_size\": 1000,"
+        + " \"scope\": \"cluster\", \"per_ip\": true, \"per_ip_requests_per_second\": 3}}]}";
+    ChaosSnapshotTest.Facts perClient = new ChaosSnapshotTest.Facts("/p", "GET");
     io.faultline.chaos.state.ChaosState state = new io.faultline.chaos.state.ChaosState(
         ChaosJson.parse(json, ChaosConfig.class, ""), () -> 0L, 7);
     state.moveTo(NodeContext.standalone("a", null, null));
@@ -76,7 +79,9 @@ class NodeScopeTest {
     ChaosSnapshotTest.Facts cluster = new ChaosSnapshotTest.Facts("/c", "GET");
     assertThat(state.snapshot().decide(cluster).terminal()).isNull();
     long drawn = state.snapshot().nextLateDraws().nextLong();
+    assertThat(admitted(state.snapshot(), perClient)).as("the client's own bucket").isEqualTo(3);
     state.moveTo(new NodeContext("a", null, null, List.of("a", "b")));
+    assertThat(admitted(state.snapshot(), perClient)).as("a client's bucket is the node's: spent still").isZero();
     assertThat(admitted(state.snapshot())).as("spent before the other node came").isZero();
     int clusterAdmitted = 0;
     for (int i = 0; i < 100; i++) {
@@ -87,9 +92,13 @@ class NodeScopeTest {
   }
 
   private static int admitted(ChaosSnapshot snapshot) {
+    return admitted(snapshot, REQUEST);
+  }
+
+  private static int admitted(ChaosSnapshot snapshot, RequestFacts request) {
     int n = 0;
     for (int i = 0; i < 100; i++) {
-      n += fails(snapshot) ? 0 : 1;
+      n += snapshot.decide(request).terminal() != null ? 0 : 1;
     }
     return n;
   }

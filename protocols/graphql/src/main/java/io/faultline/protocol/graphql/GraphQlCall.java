@@ -442,7 +442,9 @@ final class GraphQlCall {
           AnswerBody body = new AnswerBody(channel);
           body.data(out, true); // whole: the connection is not read for it
           ReadStream<Buffer> paced = exchange.paced(body, bps);
-          relay(cut == null ? paced : new CutReadStream(paced, (long) (out.length() * cut.fraction()), GraphQlCall.this::drop), response);
+          // the cut after what goes before it, its head first however little that is (a reset before it was an empty reply)
+          relay(cut == null ? paced : new CutReadStream(paced, (long) (out.length() * cut.fraction()),
+              () -> response.write(Buffer.buffer()).onComplete(w -> drop())), response);
         } else if (cut != null) {
           response.write(out.slice(0, (int) (out.length() * cut.fraction()))).onComplete(w -> drop());
         } else {
@@ -465,6 +467,7 @@ final class GraphQlCall {
     java.util.function.Consumer<Boolean> stop = byUpstream -> {
       if (!dropped[0]) {
         dropped[0] = true;
+        source.handler(null); // a paced stream stops its timer and lets go of what it holds (a whole answer it paced)
         leg.abandon();
         drop(byUpstream);
       }

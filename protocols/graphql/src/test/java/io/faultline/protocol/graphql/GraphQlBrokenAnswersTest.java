@@ -234,12 +234,14 @@ class GraphQlBrokenAnswersTest {
   void aCutAnswerGoesAtTheBandwidthLimitsRateUpToTheCut() throws Exception {
     state.set(GraphQlFixture.chaos("{\"enabled\": true, \"seed\": 3, \"fault_injection\": {\"partial_response_probability\": 1.0},"
         + " \"traffic_shaping\": {\"bandwidth_limit_bps\": 10000}}"));
-    long started = System.nanoTime();
-    Answer answer = answer(client(false), "{ big }", null);
-    long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-    assertThat(answer.head().getHeader("X-Faultline-Fault")).isEqualTo("partial_response");
-    assertThat(answer.broken()).as("the body breaks off").isNotNull();
-    assertThat(elapsedMs).as("about 10,000 bytes at 10,000 bytes/s").isBetween(700L, 10_000L);
+    for (boolean http2 : new boolean[] {false, true}) {
+      long started = System.nanoTime();
+      Answer answer = answer(client(http2), "{ big }", null);
+      long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+      assertThat(answer.head().getHeader("X-Faultline-Fault")).as(http2 ? "h2" : "h1").isEqualTo("partial_response");
+      assertThat(answer.broken()).as("the body breaks off").isNotNull();
+      assertThat(elapsedMs).as("about 10,000 bytes at 10,000 bytes/s").isBetween(700L, 10_000L);
+    }
   }
 
   @Test
