@@ -47,8 +47,13 @@ public final class ChaosSnapshot {
   private final Map<String, Profile> listenerProfiles;
   private final StatefulParts parts;
   private final NodeContext node;
-  /** The decisions' count, shared with the snapshot before when only the cluster's members changed (same version). */
+  /**
+   * The decisions' count, and the count of connections reached after their handshake ({@link #nextLateDraws}): shared
+   * with the snapshot before when it is the same chaos compiled again (same version, seed and config: the cluster's
+   * members changed), so a seeded run's draws go on.
+   */
   private final AtomicLong sequence;
+  private final AtomicLong lateSequence;
 
   private ChaosSnapshot(ChaosConfig config, long version, long seed, Profile global, RuleMatcher[] matchers,
       Profile[] ruleProfiles, Map<String, Profile>[] layeredProfiles, Map<String, Profile> listenerProfiles, StatefulParts parts,
@@ -210,7 +215,6 @@ public final class ChaosSnapshot {
 
   /** Sets the late draws' seed apart from the requests' (any fixed odd constant would do). */
   private static final long LATE_SALT = 0x5DEECE66DL;
-  private final AtomicLong lateSequence;
 
   /**
    * The sections in force for {@code request} while chaos is on (the first matching rule's, merged over
