@@ -191,13 +191,8 @@ final class Tasks {
           boolean ended = false;
           for (Object o : task.getJsonArray("items")) {
             JsonObject item = (JsonObject) o;
-            String node = item.getString("node");
-            if (node != null && !live.contains(node) && List.of("assigned", "running").contains(item.getString("state"))) {
-              removeRule(task, item);
-              finish(item, "cancelled", "node " + node + " failed before it ended its part");
-              if ("running".equals(item.getString("run_status"))) {
-                item.put("run_status", "lost");
-              }
+            if (lostWithItsNode(item, live)) {
+              endLost(task, item, "cancelled", "node " + item.getString("node") + " failed before it ended its part");
               ended = true;
             }
           }
@@ -210,15 +205,11 @@ final class Tasks {
         for (int i = 0; i < items.size(); i++) {
           JsonObject item = items.getJsonObject(i);
           String node = item.getString("node");
-          boolean active = item.getString("state").equals("assigned") || item.getString("state").equals("running");
-          if (active && !live.contains(node)) {
-            removeRule(task, item);
+          if (lostWithItsNode(item, live)) {
             if (mode.equals("parallel") || mode.equals("sequential")) {
-              finish(item, "failed", "node " + node + " failed before finishing");
-              if ("running".equals(item.getString("run_status"))) {
-                item.put("run_status", "lost"); // its run died with its node: no report
-              }
+              endLost(task, item, "failed", "node " + node + " failed before finishing");
             } else {
+              removeRule(task, item);
               item.put("state", "pending").put("node", null).put("result", "node " + node + " failed; back in the queue");
               RUN_FIELDS.forEach(item::remove); // the next attempt is a new run
             }
@@ -481,6 +472,21 @@ final class Tasks {
 
   private static String ruleName(JsonObject task, JsonObject item) {
     return TaskRules.name(task.getString("id"), item.getInteger("index"));
+  }
+
+  /** Whether {@code item} was handed to, or runs on, a node that is no longer live. */
+  private static boolean lostWithItsNode(JsonObject item, Set<String> live) {
+    String state = item.getString("state");
+    return (state.equals("assigned") || state.equals("running")) && !live.contains(item.getString("node"));
+  }
+
+  /** Ends {@code item}, lost with its node, as {@code outcome}: its rule removed, and its run, if one went, lost (no report). */
+  private void endLost(JsonObject task, JsonObject item, String outcome, String result) {
+    removeRule(task, item);
+    finish(item, outcome, result);
+    if ("running".equals(item.getString("run_status"))) {
+      item.put("run_status", "lost");
+    }
   }
 
   private static void finish(JsonObject item, String outcome, String result) {
