@@ -390,7 +390,9 @@ start_faultline() { # name port admin_port [serve flags...]: starts a gateway JV
   local profile=""
   if ((PROFILE)); then
     mkdir -p "$OUT/profiles"
-    profile="-XX:StartFlightRecording=settings=profile,method-profiling=max,dumponexit=true,filename=$OUT/profiles/$name.jfr"
+    # DebugNonSafepoints: a sample is placed at the code it hit, not at the nearest call's or loop's debug
+    # information (without it, a map that checks nothing showed samples in the check it would call if it had one)
+    profile="-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -XX:StartFlightRecording=settings=profile,method-profiling=max,dumponexit=true,filename=$OUT/profiles/$name.jfr"
   fi
   # shellcheck disable=SC2086
   env "${faultline_env[@]}" java -Xms"$JAVA_XMS" -Xmx"$JAVA_XMX" $JAVA_GC -Xlog:gc,safepoint:file="$OUT/gc-$name.log":utctime,uptime,level,tags $profile $JAVA_OPTS -jar "$JAR" serve \

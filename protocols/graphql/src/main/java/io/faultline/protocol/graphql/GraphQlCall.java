@@ -264,22 +264,26 @@ final class GraphQlCall {
       io.netty.handler.codec.http.HttpHeaders inHeaders = in.headers();
       reusable = UpstreamChannel.keepsAlive(in);
       HttpServerResponse response = request.response().setStatusCode(status);
-      ProxiedHeaders.answer(new HeadersAdaptor(inHeaders), response.headers());
-      response.headers().remove(HttpHeaders.CONTENT_LENGTH); // set below, for the body as it leaves
+      // Netty's decoder checked each of them as it read them: gathered where nothing checks them again (handOver)
+      HeadersMultiMap headers = HeadersMultiMap.caseInsensitive();
+      ProxiedHeaders.answer(new HeadersAdaptor(inHeaders), headers);
+      headers.remove(HttpHeaders.CONTENT_LENGTH); // set below, for the body as it leaves
       cut = exchange == null ? null : exchange.cutting();
       boolean rewrite = exchange != null && !exchange.verdict().fieldErrors().isEmpty() && operation != null
           && isJson(inHeaders.get(HttpHeaderNames.CONTENT_TYPE));
       if (rewrite || cut != null) {
+        ProxiedHeaders.handOver(headers, response);
         whole = Buffer.buffer();
         schema = rewrite ? schemas.schemaFor(route, request.path(), request.headers()) : null;
         return;
       }
       String length = inHeaders.get(HttpHeaderNames.CONTENT_LENGTH);
       if (length != null) {
-        response.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+        headers.set(HttpHeaders.CONTENT_LENGTH, length);
       } else {
         AnswerFraming.unknownLength(request, response);
       }
+      ProxiedHeaders.handOver(headers, response);
       long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
       if (bps > 0) {
         paced = new AnswerBody(channel);

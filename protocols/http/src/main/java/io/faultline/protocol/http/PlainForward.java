@@ -326,7 +326,8 @@ final class PlainForward {
         response.setStatusMessage(reason); // (a custom reason costs Vert.x a new status line object per answer)
       }
       io.netty.handler.codec.http.HttpHeaders inHeaders = in.headers();
-      MultiMap headers = response.headers();
+      // Netty's decoder checked each of them as it read them: gathered where nothing checks them again (handOver)
+      HeadersMultiMap headers = HeadersMultiMap.caseInsensitive();
       ProxiedHeaders.answer(new HeadersAdaptor(inHeaders), headers);
       if (!headers.contains(HttpHeaders.DATE)) {
         headers.set(HttpHeaders.DATE, date());
@@ -339,6 +340,7 @@ final class PlainForward {
           headers.set(HttpHeaderNames.TRAILER, trailer); // its trailers come with the body's end
         }
       }
+      ProxiedHeaders.handOver(headers, response);
       // The head goes out when it comes, also without a body yet (an event stream's first event, a long poll's
       // answer, may be minutes away, and such clients wait for the head): at the end of this read, so a body
       // that came in the same read still goes out with it
