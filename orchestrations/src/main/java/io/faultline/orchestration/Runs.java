@@ -134,8 +134,13 @@ final class Runs {
 
   private void refuseWhileRunning(String ownExperiment) {
     if (running()) {
-      throw new ControlError.Conflict("orchestration",
-          "orchestration " + current.status().getString("name") + " is running; stop it first");
+      String name = current.status().getString("name");
+      // a stop cannot end a clean-up (post_orchestration hooks) that runs after the run's steps: "stop it first" sent
+      // a script that stopped and started again round in circles
+      throw new ControlError.Conflict("orchestration", current.cleaningUp()
+          ? "orchestration " + name + " has ended its steps and runs its clean-up (post_orchestration hooks); start again"
+              + " once it ends (GET /api/chaos/orchestration/status: is_running false)"
+          : "orchestration " + name + " is running; stop it first");
     }
     Object experiment = vertx.sharedData().getLocalMap(OrchestratorVerticle.STEERING).get("experiment");
     if (experiment != null && !experiment.equals(ownExperiment)) {

@@ -53,6 +53,41 @@ class OrchestratorVerticleTest {
     return report.whenComplete((r, e) -> consumer.unregister());
   }
 
+  /**
+   * A start while a run whose steps are done runs its clean-up (post_orchestration hooks) says to wait for its end: it
+   * said "is running; stop it first", and a stop does not end a clean-up, so a script that stopped and started again went
+   * round in circles.
+   */
+  @Test
+  void aStartDuringARunsCleanUpSaysToWaitForItsEnd() throws Exception {
+    plane.vertx.deployVerticle(new OrchestratorVerticle(true, Set.of(), dir.resolve("state"), false,
+        io.faultline.orchestration.run.VirtualClock.automatic())).await(10, TimeUnit.SECONDS);
+    Path started = dir.resolve("started");
+    request(OrchestratorVerticle.START, new JsonObject().put("text", """
+        name: cleaned
+        hooks:
+          - name: cleanup
+            hook_type: post_orchestration
+            actions: [{type: command, command: sh, args: ["-c", "touch %s; sleep 30"], timeout_seconds: 60}]
+        steps:
+          - {name: short, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 1}
+        """.formatted(started)));
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!Files.exists(started)) {
+      assertThat(System.currentTimeMillis()).as("the clean-up's command starts").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    String again = "name: again\nsteps:\n  - {name: s, scenario: {config: {latency: {fixed_delay_ms: 5}}}}\n";
+    assertThatThrownBy(() -> request(OrchestratorVerticle.START, new JsonObject().put("text", again)))
+        .isInstanceOfSatisfying(ReplyException.class, e -> {
+          assertThat(e.failureCode()).isEqualTo(409);
+          assertThat(new JsonObject(e.getMessage()).getString("error")).isEqualTo("orchestration cleaned has ended its steps and"
+              + " runs its clean-up (post_orchestration hooks); start again once it ends (GET /api/chaos/orchestration/status:"
+              + " is_running false)");
+        });
+    assertThat(request(OrchestratorVerticle.STATUS, new JsonObject()).getBoolean("is_running")).isTrue();
+  }
+
   @Test
   void fiftyThousandIterationsOfZeroSecondStepsFinishRestoreAndLetTheNextRunStart() throws Exception {
     deploy(false);
