@@ -75,7 +75,13 @@ final class Lane {
   private long messageDueNanos;
   private StreamChaos.Fate fate = StreamChaos.Fate.PASS;
   private boolean textMessage;
+  /**
+   * The copies of the message being duplicated, held until its last fragment has come (null: none); a message over
+   * {@link #HIGH_WATER_BYTES} is not duplicated, for its copies would be held outside the line's bounds however many
+   * fragments it has.
+   */
   private List<WebSocketFrame> copies;
+  private long copiedBytes;
   private long timer = -1;
   /** How long the sink may drain nothing before it is reported stalled (0: for ever). */
   private final long sendTimeoutMs;
@@ -295,12 +301,18 @@ final class Lane {
     if (out != frame) {
       events.faultInjected(MessageFaults.CORRUPT); // counted as done: an empty message has nothing to corrupt
     }
-    if (fate.duplicate()) {
-      copies.add(copy(out)); // the copy of what was delivered: a corrupted message is duplicated corrupted
+    if (copies != null) {
+      copiedBytes += out.binaryData().length();
+      if (copiedBytes > HIGH_WATER_BYTES) {
+        copies = null; // too large to hold a second copy of outside the line's bounds: it passes once
+      } else {
+        copies.add(copy(out)); // the copy of what was delivered: a corrupted message is duplicated corrupted
+      }
     }
     schedule(out, Math.max(messageDueNanos, nextFreeNanos));
     if (frame.isFinal()) {
-      if (fate.duplicate()) {
+      if (copies != null) {
+        events.faultInjected(MessageFaults.DUPLICATE); // counted once it is done
         for (WebSocketFrame copy : copies) {
           schedule(copy, nextFreeNanos);
         }
@@ -372,6 +384,7 @@ final class Lane {
     messageDueNanos = start + fate.delayMs() * 1_000_000L;
     report(fate, limited);
     copies = fate.duplicate() ? new ArrayList<>() : null;
+    copiedBytes = 0;
     return true;
   }
 
@@ -379,9 +392,6 @@ final class Lane {
   private void report(StreamChaos.Fate f, boolean limited) {
     if (f.drop() && !limited) {
       events.faultInjected(MessageFaults.DROP);
-    }
-    if (f.duplicate()) {
-      events.faultInjected(MessageFaults.DUPLICATE);
     }
     if (f.delayMs() > 0) {
       events.faultInjected(MessageFaults.LATENCY);

@@ -179,6 +179,27 @@ class WebSocketChaosTest {
     assertThat(received.frames.get(2).type()).isEqualTo(WebSocketFrameType.TEXT);
   }
 
+  /**
+   * A duplicated message too large to hold a second copy of (over a MiB, in fragments) passes once, and only what was
+   * duplicated is counted: its copies were held outside the lane's bounds until its last fragment came, however many.
+   */
+  @Test
+  void aMessageTooLargeToCopyPassesOnceAndTheNextIsDuplicated() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"message_duplicate_probability\": 1.0, \"direction\": \"downstream\"}"));
+    WebSocketFixture.Received received = fixture.open("/echo");
+    int fragments = 20; // of 64 KiB: 1.25 MiB
+    Buffer piece = Buffer.buffer(new byte[64 * 1024]);
+    received.ws.writeFrame(io.vertx.core.http.WebSocketFrame.binaryFrame(piece, false));
+    for (int i = 1; i < fragments; i++) {
+      received.ws.writeFrame(io.vertx.core.http.WebSocketFrame.continuationFrame(piece, i == fragments - 1));
+    }
+    received.ws.writeTextMessage("after");
+    assertThat(received.awaitTexts(fragments + 2, 10_000)).containsExactly("after", "after");
+    Thread.sleep(200); // a copy would arrive by now
+    assertThat(received.frames).hasSize(fragments + 2);
+    assertThat(fixture.events.faults()).as("the faults counted").containsExactly("message_duplicate");
+  }
+
   private static int differences(byte[] a, byte[] b) {
     int n = 0;
     for (int i = 0; i < a.length; i++) {
