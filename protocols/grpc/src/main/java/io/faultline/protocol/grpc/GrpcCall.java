@@ -15,6 +15,8 @@ final class GrpcCall {
   private final long startedNanos;
   private GrpcServerRequest<Buffer, Buffer> request;
   private io.vertx.core.http.HttpClientRequest upstreamStream;
+  /** What {@link GrpcPassThrough} gathers of the answer to write at the end of the turn; null before its head. */
+  private TurnBatch answerBatch;
   private Runnable onClose;
   private boolean left;
   /** The gateway reset the client's stream because the upstream's broke off. */
@@ -47,6 +49,14 @@ final class GrpcCall {
 
   void upstreamStream(io.vertx.core.http.HttpClientRequest stream) {
     this.upstreamStream = stream;
+  }
+
+  TurnBatch answerBatch() {
+    return answerBatch;
+  }
+
+  void answerBatch(TurnBatch batch) {
+    this.answerBatch = batch;
   }
 
   HttpServerRequest http() {

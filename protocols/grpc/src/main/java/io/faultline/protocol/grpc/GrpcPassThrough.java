@@ -1,6 +1,5 @@
 package io.faultline.protocol.grpc;
 
-import io.faultline.chaos.listener.BackPressure;
 import io.faultline.chaos.listener.UpstreamClients;
 import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.exchange.UpstreamFailures;
@@ -140,8 +139,9 @@ final class GrpcPassThrough {
       out.reset(CANCEL);
     });
     call.upstreamStream(out);
-    http.handler(chunk -> BackPressure.write(http, out, chunk));
-    http.endHandler(v -> out.end());
+    TurnBatch upload = new TurnBatch(vertx.getOrCreateContext(), out, () -> false, http);
+    http.handler(upload::add);
+    http.endHandler(v -> upload.end());
     http.exceptionHandler(e -> {
       call.left();
       out.reset(CANCEL);
@@ -184,11 +184,15 @@ final class GrpcPassThrough {
     } else if (!MalformedAnswer.isStatusCode(headStatus)) {
       unknown(response.headers(), headStatus, in.getHeader("grpc-message"), call.upstream());
     }
+    // the DATA frames one read of the upstream brings go out in one write (a streaming call's 100 small messages were
+    // 100 writes, and 100 DATA frames for the client to read)
+    TurnBatch batch = TurnBatch.toClient(vertx.getOrCreateContext(), response, in);
+    call.answerBatch(batch);
     in.handler(chunk -> {
       if (response.closed() || response.ended()) {
         return;
       }
-      BackPressure.write(in, response, chunk);
+      batch.add(chunk);
     });
     in.exceptionHandler(e -> {
       if (!response.ended() && !NoErrorReset.is(e)) { // after NO_ERROR, the answer's end may still wait behind a pause
@@ -210,7 +214,7 @@ final class GrpcPassThrough {
       } else if (status != null && !MalformedAnswer.isStatusCode(status)) {
         unknown(response.trailers(), status, in.getTrailer("grpc-message"), call.upstream());
       }
-      response.end();
+      batch.end(); // what came with the end goes in its last write
     });
   }
 
@@ -253,6 +257,9 @@ final class GrpcPassThrough {
     String status = Integer.toString(GrpcStatus.DEADLINE_EXCEEDED.code);
     String message = percentEncoded("deadline exceeded waiting for upstream " + call.upstream());
     if (response.headWritten()) {
+      if (call.answerBatch() != null) {
+        call.answerBatch().flush(); // what came before the deadline goes before its status
+      }
       response.trailers().set("grpc-status", status).set("grpc-message", message);
     } else {
       response.putHeader(HttpHeaders.CONTENT_TYPE, "application/grpc").putHeader("grpc-status", status)

@@ -1,7 +1,6 @@
 package io.faultline.protocol.grpc;
 
 import io.vertx.core.Context;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
@@ -23,57 +22,33 @@ import io.vertx.grpc.server.GrpcServerResponse;
 final class MessageBatch {
 
   private static final int HEADER_BYTES = 5;
-  /** A batch this large is written at once rather than at the end of the turn. */
-  private static final int MAX_BATCH_BYTES = 64 * 1024;
 
-  private final Context context;
   private final GrpcServerResponse<Buffer, Buffer> grpc;
-  private final HttpServerResponse http;
   private final ReadStream<?> source;
   private final boolean identity;
-  private final Handler<Void> flushTask = v -> flush();
-  private Buffer pending;
+  private final TurnBatch batch;
 
   /** {@code source} is paused while the client's stream cannot take more. */
   MessageBatch(Context context, GrpcServerResponse<Buffer, Buffer> grpc, HttpServerResponse http, String encoding, ReadStream<?> source) {
-    this.context = context;
     this.grpc = grpc;
-    this.http = http;
     this.source = source;
     this.identity = encoding == null || encoding.equals("identity");
+    this.batch = TurnBatch.toClient(context, http, source);
   }
 
   void add(GrpcMessage message) {
     if (!identity || !message.encoding().equals("identity")) {
-      flush();
+      batch.flush();
       GrpcRelay.relay(message, grpc, source);
       return;
     }
     Buffer payload = message.payload();
-    if (pending == null) {
-      pending = Buffer.buffer(Math.max(256, HEADER_BYTES + payload.length()));
-      context.runOnContext(flushTask);
-    }
-    pending.appendByte((byte) 0).appendInt(payload.length()).appendBuffer(payload);
-    if (pending.length() >= MAX_BATCH_BYTES) {
-      flush();
-    }
+    batch.appendable(HEADER_BYTES + payload.length()).appendByte((byte) 0).appendInt(payload.length()).appendBuffer(payload);
+    batch.full();
   }
 
   /** Writes what is pending now (before the response ends, or when the batch is full). */
   void flush() {
-    Buffer out = pending;
-    if (out == null) {
-      return;
-    }
-    pending = null;
-    if (http.ended() || http.closed()) {
-      return;
-    }
-    http.write(out);
-    if (http.writeQueueFull()) {
-      source.pause();
-      http.drainHandler(v -> source.resume());
-    }
+    batch.flush();
   }
 }

@@ -93,6 +93,42 @@ class GrpcMalformedAnswerTest {
   }
 
   /**
+   * The DATA frames one read of the upstream brings reach the client in one write on either path: 100 messages the
+   * upstream wrote one by one came through the pass-through path as 100 DATA frames (100 writes, and 100 frames for
+   * the client to read), where chaos's path at probability 0 batched them.
+   */
+  @ParameterizedTest(name = "chaos {0}")
+  @CsvSource({"off", "zero"})
+  void messagesThatComeInOneReadGoOnInOneWrite(String mode) throws Exception {
+    try (GrpcFixture gw = GrpcFixture.onPath(mode, upstream)) {
+      io.vertx.core.http.HttpClient h2 = gw.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+          .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+      java.util.concurrent.atomic.AtomicInteger frames = new java.util.concurrent.atomic.AtomicInteger();
+      io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer();
+      io.vertx.core.buffer.Buffer message = io.vertx.core.buffer.Buffer.buffer().appendByte((byte) 0).appendInt(1).appendString("x");
+      String status = h2.request(io.vertx.core.http.HttpMethod.POST, gw.port, "127.0.0.1", "/test.Echo/Many100")
+          .compose(request -> request.putHeader("content-type", "application/grpc").putHeader("te", "trailers").send(message))
+          .compose(response -> {
+            io.vertx.core.Promise<String> ended = io.vertx.core.Promise.promise();
+            response.handler(chunk -> {
+              frames.incrementAndGet();
+              body.appendBuffer(chunk);
+            });
+            response.endHandler(v -> ended.complete(response.getTrailer("grpc-status")));
+            return ended.future();
+          }).await(10, TimeUnit.SECONDS);
+      assertThat(status).isEqualTo("0");
+      List<String> messages = new java.util.ArrayList<>();
+      for (int at = 0; at < body.length(); at += 5 + body.getInt(at + 1)) {
+        messages.add(body.getString(at + 5, at + 5 + body.getInt(at + 1)));
+      }
+      assertThat(messages).hasSize(100).startsWith("m0", "m1").endsWith("m99");
+      assertThat(frames.get()).as("DATA frames the client read").isLessThan(50);
+      h2.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
    * The client gets the status grpc-java reads from the same answer relayed as it came (the pass-through
    * path), or INTERNAL where Vert.x's client cannot read the answer at all, with a message saying what the
    * upstream did; the call ends, so the next one gets the bulkhead's permit and is counted.

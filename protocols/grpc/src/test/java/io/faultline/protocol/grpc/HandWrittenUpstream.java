@@ -48,6 +48,14 @@ final class HandWrittenUpstream {
       return;
     }
     response.putHeader("content-type", "application/grpc");
+    if (method.startsWith("Many")) { // Many100: that many messages ("m0", "m1", ...), each in a write (a DATA frame) of its own
+      for (int i = 0, n = Integer.parseInt(method.substring("Many".length())); i < n; i++) {
+        response.write(message(0, Buffer.buffer("m" + i)));
+      }
+      response.trailers().set("grpc-status", "0");
+      response.end();
+      return;
+    }
     switch (method) {
       case "Ok" -> {
         response.write(message(0, Buffer.buffer("fine")));
