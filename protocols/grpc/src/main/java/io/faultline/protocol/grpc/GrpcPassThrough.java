@@ -185,7 +185,7 @@ final class GrpcPassThrough {
       unknown(response.headers(), headStatus, in.getHeader("grpc-message"), call.upstream());
     }
     // the DATA frames one read of the upstream brings go out in one write (a streaming call's 100 small messages were
-    // 100 writes, and 100 DATA frames for the client to read)
+    // 100 writes through Vert.x's stream)
     TurnBatch batch = TurnBatch.toClient(vertx.getOrCreateContext(), response, in);
     call.answerBatch(batch);
     in.handler(chunk -> {

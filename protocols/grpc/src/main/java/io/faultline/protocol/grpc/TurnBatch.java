@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
  * The bytes relayed to one side of a call in one turn of the event loop, written as one: one read of a connection
  * brings many DATA frames, and each was an HTTP/2 write of its own (Netty merges the frames a flush sends, not the
  * writes). Flushes are batched already ({@code FlushBatching}); this batches the writes, and a stream's end goes with
- * the bytes that came with it (a unary call's message and its end were two writes and two DATA frames upstream). The
+ * the bytes that came with it (a unary call's message and its end were two writes upstream). The
  * bytes go at the end of the turn, or at once when {@link #MAX_BATCH_BYTES} are in.
  */
 final class TurnBatch {

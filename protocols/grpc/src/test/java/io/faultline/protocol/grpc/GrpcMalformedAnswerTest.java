@@ -93,13 +93,13 @@ class GrpcMalformedAnswerTest {
   }
 
   /**
-   * The DATA frames one read of the upstream brings reach the client in one write on either path: 100 messages the
-   * upstream wrote one by one came through the pass-through path as 100 DATA frames (100 writes, and 100 frames for
-   * the client to read), where chaos's path at probability 0 batched them.
+   * 100 messages the upstream wrote one by one, batched on their way (the pass-through's and the decoded path's
+   * {@link TurnBatch}), reach the client whole and in order, in fewer DATA frames than messages. (Netty merges the frames
+   * one flush sends, so the client saw as few before the pass-through batched its writes.)
    */
   @ParameterizedTest(name = "chaos {0}")
   @CsvSource({"off", "zero"})
-  void messagesThatComeInOneReadGoOnInOneWrite(String mode) throws Exception {
+  void messagesBatchedOnTheirWayArriveWholeAndInOrder(String mode) throws Exception {
     try (GrpcFixture gw = GrpcFixture.onPath(mode, upstream)) {
       io.vertx.core.http.HttpClient h2 = gw.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
           .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
