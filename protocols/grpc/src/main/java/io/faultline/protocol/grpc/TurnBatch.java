@@ -1,5 +1,6 @@
 package io.faultline.protocol.grpc;
 
+import io.faultline.chaos.listener.BackPressure;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -89,10 +90,7 @@ final class TurnBatch {
       return;
     }
     to.write(out);
-    if (to.writeQueueFull()) {
-      source.pause();
-      to.drainHandler(v -> source.resume());
-    }
+    BackPressure.pauseWhenFull(source, to);
   }
 
   /** Ends the stream, with what is pending in its last write. */
