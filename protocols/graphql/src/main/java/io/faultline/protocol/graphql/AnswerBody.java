@@ -29,6 +29,13 @@ final class AnswerBody implements ReadStream<Buffer> {
     this.channel = channel;
   }
 
+  /** A body held whole (an answer read whole, a request's body): no connection is read for it. */
+  static AnswerBody whole(Buffer bytes) {
+    AnswerBody body = new AnswerBody(null);
+    body.data(bytes, true);
+    return body;
+  }
+
   /** A piece of the body came in ({@code last} when it is its end). */
   void data(Buffer bytes, boolean last) {
     if (bytes.length() > 0) {

@@ -17,6 +17,8 @@ import io.faultline.chaos.listener.UpstreamTrace;
 import io.faultline.chaos.shaping.CutReadStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -129,7 +131,10 @@ final class GraphQlCall {
     });
   }
 
-  /** Sends the operation whole on {@code channel}: the head and the body in one write, traced from {@link #origin}. */
+  /**
+   * Sends the operation on {@code channel}, traced from {@link #origin}: the head and the body in one write, or under a
+   * bandwidth limit the head, then the body at the limit's rate ({@link Leg#upload}).
+   */
   private void send(UpstreamChannel channel) {
     if (over) { // the client left while the connection was being had: it carried nothing of this operation
       channel.unused();
@@ -159,8 +164,20 @@ final class GraphQlCall {
     channel.begin(leg, method == HttpMethod.HEAD);
     long timeoutMs = route.timeoutMs();
     leg.watch = deadlines.watch(timeoutMs, () -> leg.timedOut(timeoutMs));
-    channel.write(new DefaultFullHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method.toNetty(), uri.isEmpty() ? "/" : uri,
-        ((BufferInternal) body).getByteBuf(), headers, EmptyHttpHeaders.INSTANCE), true);
+    String target = uri.isEmpty() ? "/" : uri;
+    long bps = exchange == null || body.length() == 0 ? 0 : exchange.verdict().throttleBps();
+    if (bps > 0) {
+      channel.write(new DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method.toNetty(), target, headers), true);
+      ReadStream<Buffer> paced = exchange.paced(AnswerBody.whole(body), bps);
+      if (leg.onContext()) {
+        leg.onContext(paced, leg::upload); // the pacer's timers are the exchange's context's, as the answer's are
+      } else {
+        leg.upload(paced);
+      }
+    } else {
+      channel.write(new DefaultFullHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method.toNetty(), target,
+          ((BufferInternal) body).getByteBuf(), headers, EmptyHttpHeaders.INSTANCE), true);
+    }
   }
 
   /** The upstream failed or timed out: 502 or 504, saying why. */
@@ -195,6 +212,8 @@ final class GraphQlCall {
     private AnswerBody paced;
     /** The head is in and was not written yet: it goes at the end of the read unless a body piece took it. */
     private boolean headDue;
+    /** The request's body on its way at a bandwidth limit's rate, until it went whole; else null. */
+    private ReadStream<Buffer> upload;
 
     Leg(UpstreamChannel channel, UpstreamTrace trace) {
       this.channel = channel;
@@ -250,11 +269,51 @@ final class GraphQlCall {
       }
     }
 
+    /**
+     * Sends the request's body, paced ({@code body}), after its head: each piece restarts the route timeout, as an
+     * upload on the http listener does (the timeout bounds the upstream's silence, not the upload's length), and the
+     * pacer waits while the connection cannot take more.
+     */
+    void upload(ReadStream<Buffer> body) {
+      upload = body;
+      body.handler(piece -> {
+        channel.write(new DefaultHttpContent(((BufferInternal) piece).getByteBuf()), true);
+        if (watch != null && head == null) {
+          watch.restart();
+        }
+        if (!channel.writable()) {
+          body.pause(); // until the connection drains (writable)
+        }
+      });
+      body.endHandler(v -> {
+        upload = null;
+        channel.write(LastHttpContent.EMPTY_LAST_CONTENT, true);
+        if (watch != null && head == null) {
+          watch.restart();
+        }
+      });
+    }
+
+    /**
+     * Stops an upload under way (the answer came first, or the exchange ended): the pacer's timer stops. Whether one
+     * was: the connection, mid-request, cannot carry another.
+     */
+    private boolean stopUpload() {
+      ReadStream<Buffer> under = upload;
+      if (under == null) {
+        return false;
+      }
+      upload = null;
+      under.handler(null);
+      return true;
+    }
+
     private void answer(HttpResponse in) {
       if (done) {
         return;
       }
       stopWatch();
+      boolean uploading = stopUpload(); // answered before the body went whole (a 413): the connection is closed after it
       if (over) { // the client left as the answer came
         abandon();
         return;
@@ -262,7 +321,7 @@ final class GraphQlCall {
       head = in;
       status = in.status().code();
       io.netty.handler.codec.http.HttpHeaders inHeaders = in.headers();
-      reusable = UpstreamChannel.keepsAlive(in);
+      reusable = !uploading && UpstreamChannel.keepsAlive(in);
       HttpServerResponse response = request.response().setStatusCode(status);
       // Netty's decoder checked each of them as it read them: gathered where nothing checks them again (handOver)
       HeadersMultiMap headers = HeadersMultiMap.caseInsensitive();
@@ -353,6 +412,14 @@ final class GraphQlCall {
 
     @Override
     public void writable() {
+      ReadStream<Buffer> under = upload;
+      if (under != null && !done) {
+        if (onContext()) {
+          onContext(under, ReadStream::resume); // the pacer's timers are the exchange's context's
+        } else {
+          under.resume();
+        }
+      }
     }
 
     private void fail(Throwable cause) {
@@ -361,6 +428,7 @@ final class GraphQlCall {
       }
       done = true; // the connection is closed
       stopWatch();
+      stopUpload();
       if (trace != null) {
         trace.failed(cause);
       }
@@ -419,6 +487,7 @@ final class GraphQlCall {
       if (!done) {
         done = true;
         stopWatch();
+        stopUpload();
         if (trace != null) {
           trace.failed(new java.io.IOException(head == null ? "the exchange ended before the upstream answered" : "the exchange ended mid-answer"));
         }
@@ -443,9 +512,7 @@ final class GraphQlCall {
         if (bps > 0) {
           // paced as an answer passed whole is: the cut comes once what goes before it has gone, at the rate (both went
           // at once, unthrottled)
-          AnswerBody body = new AnswerBody(channel);
-          body.data(out, true); // whole: the connection is not read for it
-          ReadStream<Buffer> paced = exchange.paced(body, bps);
+          ReadStream<Buffer> paced = exchange.paced(AnswerBody.whole(out), bps);
           // the cut after what goes before it, its head first however little that is (a reset before it was an empty reply)
           relay(cut == null ? paced : new CutReadStream(paced, (long) (out.length() * cut.fraction()),
               () -> response.write(Buffer.buffer()).onComplete(w -> drop())), response);

@@ -49,13 +49,16 @@ class GraphQlUpstreamLegTest {
   /** When the upstream got the {@code slow} operation, and when it saw a connection close (nanoTime). */
   private volatile long slowAskedAt;
   private volatile long closedAt;
+  /** How long the {@code upload} operation's body took to arrive whole after its head, in ms. */
+  private volatile long uploadMs = -1;
   private ChaosState state;
   private int port;
 
   /**
-   * The upstream reads the operation's text: {@code late} sends a chunked head at once and its body 300 ms later,
+   * The upstream reads the operation's text: {@code upload} answers the body's length (and notes how long the body took),
+   * {@code late} sends a chunked head at once and its body 300 ms later,
    * {@code slow} answers after 3,000 ms, {@code blob} sends 200,000 bytes with their length, anything else (and a HEAD)
-   * a short answer with its length.
+   * a short answer with its length; a request with {@code X-Refuse} is answered 413 at its head.
    */
   @BeforeEach
   void start() {
@@ -65,10 +68,19 @@ class GraphQlUpstreamLegTest {
         closedAt = System.nanoTime();
         upstreamClosed.tryComplete();
       });
-    }).requestHandler(request -> request.body().onSuccess(body -> {
+    }).requestHandler(request -> {
+      if (request.getHeader("X-Refuse") != null) { // at the head, without waiting for the body
+        request.response().setStatusCode(413).end();
+        return;
+      }
+      long headAt = System.nanoTime();
+      request.body().onSuccess(body -> {
       String text = body.toString();
       var response = request.response().putHeader("Content-Type", "application/json");
-      if (text.contains("late")) {
+      if (text.contains("upload")) {
+        uploadMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - headAt);
+        response.end("{\"data\": {\"upload\": " + body.length() + "}}");
+      } else if (text.contains("late")) {
         response.setChunked(true).writeHead().onComplete(w -> vertx.setTimer(300, id -> response.end(LATE)));
       } else if (text.contains("slow")) {
         slowAskedAt = System.nanoTime();
@@ -84,7 +96,8 @@ class GraphQlUpstreamLegTest {
       } else {
         response.end(HELLO);
       }
-    })).listen(0, "127.0.0.1").await();
+    });
+    }).listen(0, "127.0.0.1").await();
     state = new ChaosState(ChaosConfig.off(), System::nanoTime, 42);
     ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
         "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 800L, null, 1, null, null);
@@ -226,5 +239,61 @@ class GraphQlUpstreamLegTest {
     assertThat(events.completions().get(0).outcome()).isEqualTo("dropped");
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - left)).as("ms from leaving to the upstream's close").isLessThan(3_000);
     events.await("every piece given back", () -> UpstreamChannel.outstanding() == 0);
+  }
+
+  /**
+   * A bandwidth limit paces the operation's request body too, as it does on the http listener: 60,000 bytes at 20,000
+   * B/s reach the upstream over about 3 s (the first 20 ms of the rate at once), longer than the route's 800 ms timeout,
+   * which each piece restarts; the answer is the upstream's, and the connection carries the next operation. Before, the
+   * body went whole with the head whatever the limit.
+   */
+  @Test
+  void aBandwidthLimitPacesTheRequestBodyAndEachPieceRestartsTheRouteTimeout() throws Exception {
+    state.set(GraphQlFixture.chaos("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 20000}}"));
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new PoolOptions().setHttp1MaxSize(1));
+    String body = padded("{ upload }", 60_000);
+    HttpClientResponse[] response = {null};
+    String answer = client.request(HttpMethod.POST, "/").compose(request -> request.putHeader("Content-Type", "application/json")
+        .send(body)).compose(r -> {
+          response[0] = r;
+          return r.body();
+        }).await(20, TimeUnit.SECONDS).toString();
+    assertThat(response[0].statusCode()).as(answer).isEqualTo(200);
+    assertThat(new JsonObject(answer).getJsonObject("data").getInteger("upload")).isEqualTo(body.length());
+    assertThat(uploadMs).as("ms the upstream took to get %d bytes at 20,000 B/s", body.length()).isBetween(2_500L, 15_000L);
+    String next = client.request(HttpMethod.POST, "/").compose(request -> request.putHeader("Content-Type", "application/json")
+        .send(operation("{ hello }"))).compose(HttpClientResponse::body).await(10, TimeUnit.SECONDS).toString();
+    assertThat(next).contains("world");
+    assertThat(upstreamConnections.get()).as("upstream connections").isEqualTo(1);
+    events.await("both counted", () -> events.completions().size() == 2);
+    assertThat(events.completions()).extracting(RecordingListener.Completion::outcome).containsExactly("2xx", "2xx");
+  }
+
+  /**
+   * An upstream that answers a paced upload before its end (a 413 at the head) is answered at once: the upload stops,
+   * the client gets the 413 long before the 3 s the body would take, and the connection, mid-request, is closed rather
+   * than given the next operation, which goes on a new one.
+   */
+  @Test
+  void anAnswerBeforeAPacedUploadsEndStopsItAndTheConnectionIsNotReused() throws Exception {
+    state.set(GraphQlFixture.chaos("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 20000}}"));
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new PoolOptions().setHttp1MaxSize(1));
+    long started = System.nanoTime();
+    int status = client.request(HttpMethod.POST, "/").compose(request -> request.putHeader("Content-Type", "application/json")
+        .putHeader("X-Refuse", "1").send(padded("{ hello }", 60_000))).map(HttpClientResponse::statusCode).await(20, TimeUnit.SECONDS);
+    assertThat(status).isEqualTo(413);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("ms to the 413").isLessThan(2_000);
+    upstreamClosed.future().await(5, TimeUnit.SECONDS);
+    String next = client.request(HttpMethod.POST, "/").compose(request -> request.putHeader("Content-Type", "application/json")
+        .send(operation("{ hello }"))).compose(HttpClientResponse::body).await(10, TimeUnit.SECONDS).toString();
+    assertThat(next).contains("world");
+    assertThat(upstreamConnections.get()).as("upstream connections").isEqualTo(2);
+  }
+
+  /** {@code query} as an operation of about {@code bytes} bytes: a padding extension the upstream ignores. */
+  private static String padded(String query, int bytes) {
+    return new JsonObject().put("query", query).put("extensions", new JsonObject().put("pad", "p".repeat(bytes))).encode();
   }
 }
