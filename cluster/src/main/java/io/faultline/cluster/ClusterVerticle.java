@@ -66,6 +66,8 @@ public final class ClusterVerticle extends VerticleBase {
   private String heldBack;
   private NodeRegistry registry;
   private SharedChaos shared;
+  /** A local change the cluster could not store, offered again at each heartbeat; written in ordered blocking work only. */
+  private volatile Unshared unshared;
   private SharedScenarios scenarios;
 
   /** {@code address} is how to reach the node (its admin API); {@code capabilities} its listener protocols. */
@@ -296,13 +298,48 @@ public final class ClusterVerticle extends VerticleBase {
    * another node stored meanwhile, takes what was stored, and tells every node to read it.
    */
   private void push(ChaosState.Replica base, ChaosState.Replica replica) {
-    blocking(() -> shared.store(base, replica)).onSuccess(stored -> {
+    blocking(() -> share(base, replica)).onSuccess(stored -> {
       state.shared(stored);
       vertx.eventBus().publish(InternalAddresses.CLUSTER_STATE, new JsonObject().put("version", stored.version()));
     }).onFailure(e -> {
-      state.shared(null);
-      LOG.warning(() -> "could not share a chaos change with the cluster: " + e.getMessage());
+      state.notShared(e);
+      LOG.warning(() -> "node " + nodeId + " could not share a chaos change with the cluster (offered again at each heartbeat): "
+          + e.getMessage());
     });
+  }
+
+  /**
+   * Stores a local change (on a worker, in order with every other store): made on {@code base}, or on the base of an
+   * earlier change the cluster could not store, so that one goes with it. One that fails is kept ({@link #unshared})
+   * for the heartbeat to offer again: it was applied here and answered, and without that it stayed on this node only,
+   * lost for good when another node's change of the same version came (nodes take an equal version of other config).
+   */
+  private ChaosState.Replica share(ChaosState.Replica base, ChaosState.Replica replica) {
+    Unshared pending = unshared;
+    ChaosState.Replica from = pending != null ? pending.base() : base;
+    try {
+      ChaosState.Replica stored = shared.store(from, replica);
+      unshared = null;
+      return stored;
+    } catch (RuntimeException e) {
+      unshared = new Unshared(from, replica);
+      throw e;
+    }
+  }
+
+  /** The heartbeat's offer of a change the cluster could not store ({@link #share}); null when none waits. */
+  private ChaosState.Replica shareUnshared() {
+    Unshared pending = unshared;
+    if (pending == null) {
+      return null; // a later change took it along
+    }
+    ChaosState.Replica stored = shared.store(pending.base(), pending.replica());
+    unshared = null;
+    return stored;
+  }
+
+  /** A local change the cluster has not stored: the state it was made on, and the state it made. */
+  private record Unshared(ChaosState.Replica base, ChaosState.Replica replica) {
   }
 
   /**
@@ -320,6 +357,15 @@ public final class ClusterVerticle extends VerticleBase {
    * state back if the shared map lost it (its owner died before a backup was made).
    */
   private void refresh() {
+    if (unshared != null) {
+      blocking(this::shareUnshared).onSuccess(stored -> {
+        if (stored != null) {
+          state.adopt(stored);
+          vertx.eventBus().publish(InternalAddresses.CLUSTER_STATE, new JsonObject().put("version", stored.version()));
+          LOG.info(() -> "node " + nodeId + " shared a chaos change the cluster could not store before, as version " + stored.version());
+        }
+      }).onFailure(e -> LOG.warning(() -> "node " + nodeId + " still cannot share a chaos change with the cluster: " + e.getMessage()));
+    }
     blocking(() -> {
       // a member that Hazelcast merged back after it was cut off (a long GC pause, a frozen VM) has a new UUID:
       // recorded under the old one, the node stayed "failed" for good and out of the live set
@@ -349,7 +395,7 @@ public final class ClusterVerticle extends VerticleBase {
       ChaosState.Replica current = agreed;
       if (current != null && current.version() > state.version() && state.adopt(current)) {
         LOG.info(() -> "node " + nodeId + " caught up with the cluster's chaos state, version " + current.version());
-      } else if (current != null && current.version() < state.version() && unchangedSince(agreedAgainst)) {
+      } else if (current != null && current.version() < state.version() && unchangedSince(agreedAgainst) && unshared == null) {
         // the cluster holds an older state than this node's: a split healed, and Hazelcast kept the map of the
         // side that missed the changes. The newest wins: this node's goes back to the map, and to every node.
         // Not when this node changed during the read (its change was on its way, or came after): the map was only

@@ -205,6 +205,86 @@ class ClusterGatewayTest {
   }
 
   /**
+   * Fails every put of a chaos state that holds {@link #REFUSED} into the shared map, on the member that owns the
+   * entry, while set: a Hazelcast interceptor, as a store fails when the cluster cannot take it.
+   */
+  static final java.util.concurrent.atomic.AtomicReference<String> REFUSED = new java.util.concurrent.atomic.AtomicReference<>();
+
+  static final class RefusingPuts implements com.hazelcast.map.MapInterceptor {
+    @Override
+    public Object interceptGet(Object value) {
+      return null;
+    }
+
+    @Override
+    public void afterGet(Object value) {
+    }
+
+    @Override
+    public Object interceptPut(Object oldValue, Object newValue) {
+      String refused = REFUSED.get();
+      if (refused != null && String.valueOf(newValue).contains(refused)) {
+        throw new IllegalStateException("the test's interceptor refuses this put");
+      }
+      return null;
+    }
+
+    @Override
+    public void afterPut(Object value) {
+    }
+
+    @Override
+    public Object interceptRemove(Object removedValue) {
+      return null;
+    }
+
+    @Override
+    public void afterRemove(Object value) {
+    }
+  }
+
+  /**
+   * A change the cluster cannot store is answered with a warning saying so (it is applied on its node), and offered
+   * again at each heartbeat, merged with what other nodes stored meanwhile, until the cluster takes it; then every node
+   * has both. It was answered 200 with nothing said, and lost for good when another node stored a change of the same
+   * version first: its node took that change's config over its own, and no node ever had it again.
+   */
+  @Test
+  void aChangeTheClusterCouldNotStoreIsSaidSoAndSharedOnceItCan() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    var map = sharedMap(n1);
+    map.addInterceptor(new RefusingPuts());
+    try {
+      REFUSED.set("\"fixed_delay_ms\":111");
+      JsonObject answer = cluster.put(n1, "/api/chaos/config/latency", "{\"fixed_delay_ms\": 111}").bodyAsJsonObject();
+      assertThat(answer.getJsonArray("warnings")).as(answer.encode()).hasSize(1);
+      assertThat(answer.getJsonArray("warnings").getString(0)).contains("the cluster could not store this change")
+          .contains("the test's interceptor refuses this put").contains("offered to the cluster again at each heartbeat");
+      assertThat(answer.getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(111);
+      // another node's change of the same version is stored meanwhile, and taken by both nodes
+      JsonObject other = cluster.put(n2, "/api/chaos/config/fault_injection", "{\"http_errors\": [503], \"http_error_probability\": 0.5}")
+          .bodyAsJsonObject();
+      assertThat(other.containsKey("warnings")).as(other.encode()).isFalse();
+      assertThat(other.getLong("version")).isEqualTo(answer.getLong("version"));
+      Thread.sleep(2_500); // heartbeats that still cannot store it
+      assertThat(map.get("current")).doesNotContain("\"fixed_delay_ms\":111");
+    } finally {
+      REFUSED.set(null);
+    }
+    for (Gateway node : List.of(n1, n2)) {
+      eventually(() -> {
+        JsonObject config = get(node, "/api/chaos/status").getJsonObject("config");
+        return config.getJsonObject("latency") != null && Long.valueOf(111).equals(config.getJsonObject("latency").getLong("fixed_delay_ms"))
+            && config.getJsonObject("fault_injection") != null && config.getJsonObject("fault_injection").getDouble("http_error_probability") == 0.5;
+      }, "the node has both changes");
+    }
+    eventually(() -> get(n1, "/api/chaos/status").getLong("version").equals(get(n2, "/api/chaos/status").getLong("version")),
+        "one version on both nodes");
+    assertThat(new JsonObject(map.get("current")).getLong("version")).isEqualTo(get(n1, "/api/chaos/status").getLong("version"));
+  }
+
+  /**
    * A heartbeat that read the cluster's state while a local change was on its way took its own stale read
    * for a healed split and put the node's state back over the map: versions no change made, and another
    * node's change in that window overwritten.

@@ -495,8 +495,15 @@ public final class ChaosControlVerticle extends VerticleBase {
       // answered once the cluster stored it (at once on a node alone), with the version stored
       Future.fromCompletionStage(state.replicated(), context).onComplete(stored -> {
         JsonObject status = publish(message, before, note);
-        message.reply(held == null ? status : status.copy().put("warnings", new JsonArray().add(held + " holds the chaos"
-            + " config: when it ends it puts back the config it found, and this change goes with it")));
+        JsonArray warnings = new JsonArray();
+        if (held != null) {
+          warnings.add(held + " holds the chaos config: when it ends it puts back the config it found, and this change goes with it");
+        }
+        if (stored.failed()) {
+          warnings.add("the cluster could not store this change (" + stored.cause().getMessage() + "): this node applies it, the"
+              + " other nodes do not yet; it is offered to the cluster again at each heartbeat until it is stored");
+        }
+        message.reply(warnings.isEmpty() ? status : status.copy().put("warnings", warnings));
       });
     }));
   }

@@ -497,6 +497,18 @@ public final class ChaosState {
    * local change is on its way (the last one's result holds them all). Answers whether it was applied.
    */
   public boolean shared(Replica stored) {
+    return answer(stored, null);
+  }
+
+  /**
+   * The cluster could not store the local change handed last ({@code cause}): it stays applied here, and what waits for
+   * it ({@link #replicated}) fails with {@link NotShared}, so an answer can say the cluster does not have it yet.
+   */
+  public void notShared(Throwable cause) {
+    answer(null, cause);
+  }
+
+  private boolean answer(Replica stored, Throwable failure) {
     List<Waiter> released = new ArrayList<>();
     boolean applied;
     synchronized (this) {
@@ -506,8 +518,21 @@ public final class ChaosState {
         released.add(waiting.poll());
       }
     }
-    released.forEach(w -> w.done().complete(null)); // outside the lock: what waits runs on
+    for (Waiter w : released) { // outside the lock: what waits runs on
+      if (failure == null) {
+        w.done().complete(null);
+      } else {
+        w.done().completeExceptionally(new NotShared(failure));
+      }
+    }
     return applied;
+  }
+
+  /** A local change the cluster could not store (its cause as the message). */
+  public static final class NotShared extends RuntimeException {
+    NotShared(Throwable cause) {
+      super(cause.getMessage() != null ? cause.getMessage() : cause.toString(), cause, false, false);
+    }
   }
 
   /** Whether no local change is on its way to the cluster. */
