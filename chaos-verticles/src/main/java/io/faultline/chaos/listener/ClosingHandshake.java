@@ -29,6 +29,12 @@ public final class ClosingHandshake {
   private static final int NO_CODE = 1005;
   private static final int GOING_AWAY = 1001;
   private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ClosingHandshake.class.getName());
+  /**
+   * Vert.x's WebSocket class, and its field that holds the connection (null if it cannot be read: a close without a code
+   * then goes as 1000, and {@code WebSocketClosingHandshakeTest} fails).
+   */
+  private static final Class<?> CONNECTION_OWNER = io.vertx.core.http.impl.WebSocketImplBase.class;
+  private static final java.lang.invoke.VarHandle CONNECTION = connectionField();
 
   /** A close to send a side: {@link WebSocketConfig#ABRUPT} ends its connection without a close frame. */
   public record Close(int code, String reason) {
@@ -221,6 +227,30 @@ public final class ClosingHandshake {
     }
   }
 
+  /**
+   * Sends {@code socket} a close frame without a code, through its Vert.x connection as {@link WebSocketBase#close}
+   * does (which always writes one: 1000, "normal closure", more than the peer said): the connection then keeps the
+   * handshake's state as for any close. Where that connection cannot be reached, 1000 it is.
+   */
+  private static void closeWithoutCode(WebSocketBase socket) {
+    if (CONNECTION != null && CONNECTION_OWNER.isInstance(socket)) {
+      ((io.vertx.core.net.impl.VertxConnection) CONNECTION.get(socket)).shutdown(
+          new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(true, 0, io.netty.buffer.Unpooled.EMPTY_BUFFER), 0L,
+          java.util.concurrent.TimeUnit.SECONDS);
+    } else {
+      socket.close();
+    }
+  }
+
+  private static java.lang.invoke.VarHandle connectionField() {
+    try {
+      return java.lang.invoke.MethodHandles.privateLookupIn(CONNECTION_OWNER, java.lang.invoke.MethodHandles.lookup())
+          .findVarHandle(CONNECTION_OWNER, "conn", io.vertx.core.net.impl.VertxConnection.class);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** True when {@code socket} closed without a close frame (Vert.x reports 1006 for that, or nothing). */
   public static boolean hungUp(WebSocketBase socket) {
     Short code = socket.closeStatusCode();
@@ -259,7 +289,7 @@ public final class ClosingHandshake {
       return;
     }
     if (code == NO_CODE) {
-      socket.close(); // the peer sent no code (Vert.x has no close without one: it sends 1000)
+      closeWithoutCode(socket); // the peer sent no code: neither does its relay (RFC 6455 7.4.1: 1005 is never sent)
     } else {
       socket.close((short) code, reason);
     }

@@ -168,6 +168,11 @@ public final class RawWebSocketUpstream implements AutoCloseable {
       send(8, payload);
     }
 
+    /** A close frame without a code (RFC 6455 5.5.1 allows one; the other side reads 1005, "no status received"). */
+    public void sendCloseWithoutCode() throws IOException {
+      send(8, new byte[0]);
+    }
+
     private void send(int opcode, byte[] payload) throws IOException {
       ByteArrayOutputStream frame = new ByteArrayOutputStream();
       frame.write(0x80 | opcode);

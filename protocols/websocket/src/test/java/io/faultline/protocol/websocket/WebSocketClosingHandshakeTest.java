@@ -94,6 +94,38 @@ class WebSocketClosingHandshakeTest {
     assertThat(fixture.events.completions()).singleElement().extracting(c -> c.outcome()).isEqualTo("2xx");
   }
 
+  /**
+   * A close without a code reaches the other side without one, and so does its answer, whichever side closes first:
+   * the relay sent 1000 ("normal closure") for it, which says more than the peer did. The client here is a raw one:
+   * Vert.x's reads a close without a code as 1000.
+   */
+  @Test
+  void aCloseWithoutACodeReachesTheOtherSideWithoutOneAndSoDoesItsAnswer() throws Exception {
+    int port = gatewayTo(peer -> {
+      if (service.seen.isEmpty()) { // the first connection: the client closes first
+        service.seen.add("close " + peer.readClose().close());
+        peer.sendCloseWithoutCode();
+      } else { // the second: the service does
+        peer.sendCloseWithoutCode();
+        service.seen.add("answer " + peer.readClose().close());
+      }
+      service.seen.add(peer.read() == null ? "eof" : "more");
+    });
+    RawWebSocketUpstream.Peer first = RawWebSocketUpstream.Peer.connect(port, "/chat", null);
+    first.sendCloseWithoutCode();
+    assertThat(first.readClose().close()).as("the service's answer").isEqualTo("1005");
+    awaitCondition(() -> service.seen.size() == 2);
+    assertThat(service.seen).containsExactly("close 1005", "eof");
+
+    RawWebSocketUpstream.Peer second = RawWebSocketUpstream.Peer.connect(port, "/chat", null);
+    assertThat(second.readClose().close()).as("the service's close").isEqualTo("1005");
+    second.sendCloseWithoutCode();
+    awaitCondition(() -> service.seen.size() == 4);
+    assertThat(service.seen).containsExactly("close 1005", "eof", "answer 1005", "eof");
+    assertThat(first.read()).as("the first connection's end").isNull();
+    assertThat(second.read()).as("the second connection's end").isNull();
+  }
+
   @Test
   void aServiceThatHangsUpOnTheClientsCloseGivesTheClientItsOwnCodeBack() throws Exception {
     int port = gatewayTo(peer -> {
