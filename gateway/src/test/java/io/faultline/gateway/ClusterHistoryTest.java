@@ -74,6 +74,40 @@ class ClusterHistoryTest {
     assertThat(rows(postgres, database, after)).as("the change made through n2, once").containsExactly("n2");
   }
 
+  /**
+   * A chaos window still open when the whole cluster stops is kept once, ended at the last node's stop: every node that
+   * stops writes it under the id all nodes gave it, and the latest end wins. It was left to the nodes still running, so
+   * the last node's stop lost it. A window a change closes while both nodes run is kept once, by the node that made it.
+   */
+  @Test
+  void aWindowOpenWhenTheWholeClusterStopsIsKeptOnceEndedAtTheLastStop() throws Exception {
+    postgres = PostgresServer.start();
+    String url = postgres.createDatabase();
+    String database = url.substring(url.lastIndexOf('/') + 1);
+    Gateway n1 = cluster.start(0, Map.of(Flag.HISTORY_URL, url));
+    Gateway n2 = cluster.start(1, Map.of(Flag.HISTORY_URL, url));
+    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+
+    assertThat(cluster.postForResponse(n2, "/api/chaos/enable", "").statusCode()).isEqualTo(200);
+    eventually(() -> cluster.get(n1, "/api/chaos/status").getBoolean("enabled"), "n1 has chaos on");
+    assertThat(cluster.postForResponse(n1, "/api/chaos/disable", "").statusCode()).isEqualTo(200);
+    String windows = "SELECT node, metrics::json->>'closed_by' FROM chaos_windows ORDER BY started_at";
+    eventually(() -> rows(postgres, database, windows).size() == 1, "the first window is written");
+
+    assertThat(cluster.postForResponse(n2, "/api/chaos/enable", "").statusCode()).isEqualTo(200);
+    eventually(() -> cluster.get(n1, "/api/chaos/status").getBoolean("enabled"), "n1 has chaos on again");
+    cluster.nodes.remove(n1);
+    n1.close().await();
+    Thread.sleep(200);
+    long n1Stopped = System.currentTimeMillis();
+    cluster.nodes.remove(n2);
+    n2.close().await();
+
+    assertThat(rows(postgres, database, windows)).as("each window once").containsExactly("n1 rest", "n2 shutdown");
+    long ended = Long.parseLong(rows(postgres, database, "SELECT max(ended_at) FROM chaos_windows").get(0));
+    assertThat(ended).as("the second window ends at the last node's stop").isGreaterThan(n1Stopped);
+  }
+
   @Test
   void eachRunKeepsTheTagsOfTheOrchestrationThatRanWhicheverNodeStartedIt() throws Exception {
     postgres = PostgresServer.start();

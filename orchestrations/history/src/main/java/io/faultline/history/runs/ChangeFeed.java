@@ -14,7 +14,8 @@ import java.util.function.Supplier;
  * and every chaos window: from the change that switched chaos on to the one that switched it off, with
  * the config it started with, how many changes it saw, and what this node's traffic saw during it.
  * With a shared database only the node that made a change (or closed a window) writes it, so each is
- * kept once; with a database per node, every node keeps them all.
+ * kept once (a window also by each node that stops while it is open: see {@link #stop}); with a database
+ * per node, every node keeps them all.
  */
 public final class ChangeFeed {
 
@@ -40,7 +41,7 @@ public final class ChangeFeed {
     return listening.compose(v -> vertx.eventBus().<JsonObject>request(Addresses.CHAOS_STATUS, new JsonObject()))
         .onSuccess(reply -> {
           if (open == null && reply.body().getBoolean("enabled", false)) {
-            open = window(System.currentTimeMillis(), "startup", null, reply.body().getJsonObject("config"));
+            open = window(Ids.next("window"), System.currentTimeMillis(), "startup", null, reply.body().getJsonObject("config"));
           }
         }).<Void>mapEmpty().otherwiseEmpty();
   }
@@ -57,7 +58,7 @@ public final class ChangeFeed {
     boolean enabled = status.getBoolean("enabled", false);
     long at = change.getLong("at", System.currentTimeMillis());
     if (enabled && open == null) {
-      open = window(at, change.getString("source"), change.getString("detail"), status.getJsonObject("config"));
+      open = window(agreedId(change), at, change.getString("source"), change.getString("detail"), status.getJsonObject("config"));
     } else if (enabled) {
       open.put("changes", open.getInteger("changes") + 1);
     } else if (open != null) {
@@ -72,16 +73,29 @@ public final class ChangeFeed {
   /**
    * The node is stopping: a window still open ends here, closed by {@code shutdown}, so a run of
    * {@code serve --chaos} (chaos on from start to stop, the usual CI shape) keeps its window too. In a
-   * cluster with a shared database the window goes on while other nodes run, so it is left to them.
-   * Completes once the window is queued for the writer.
+   * cluster with a shared database every node stopping writes it, under the id all nodes gave it
+   * ({@link #agreedId}): the latest end written wins, so the window ends at the last node's stop, or at the
+   * change that switched chaos off on a node still running. It was left to the other nodes, and lost when
+   * the whole cluster stopped with chaos on. Completes once the window is queued for the writer.
    */
   public Future<Void> stop() {
     JsonObject closed = open;
     open = null;
-    if (closed == null || shared && vertx.isClustered()) {
+    if (closed == null) {
       return Future.succeededFuture();
     }
     return keep(closed, System.currentTimeMillis(), "shutdown");
+  }
+
+  /**
+   * A window's id that every node gives the window {@code change} opened (the change as every node heard it: its node,
+   * version, time and address), so that a shared database keeps each window once, whichever nodes write it.
+   */
+  static String agreedId(JsonObject change) {
+    String opening = change.getString("node") + "\n" + change.getValue("version") + "\n" + change.getValue("at") + "\n"
+        + change.getString("address");
+    return "window-" + java.util.UUID.nameUUIDFromBytes(opening.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString()
+        .replace("-", "").substring(0, 12);
   }
 
   /**
@@ -115,8 +129,8 @@ public final class ChangeFeed {
         });
   }
 
-  private JsonObject window(long at, String source, String detail, JsonObject config) {
-    return new JsonObject().put("id", Ids.next("window")).put("node", node.get())
+  private JsonObject window(String id, long at, String source, String detail, JsonObject config) {
+    return new JsonObject().put("id", id).put("node", node.get())
         .put("started_at", at).put("source", source).put("detail", detail)
         .put("config", config == null ? new JsonObject() : config).put("changes", 0);
   }

@@ -31,8 +31,10 @@ public final class SqlHistoryStore implements HistoryStore {
   private final RowInsert runs = new RowInsert("runs (" + RUN_COLUMNS + ", document)", "ON CONFLICT (id) DO NOTHING");
   private final RowInsert changes = new RowInsert("chaos_changes (at, node, version, address, source, detail, diff)",
       "ON CONFLICT (node, version, at) DO NOTHING");
+  /** A window written again (nodes of a shared database stopping while it was open) keeps its latest end. */
   private final RowInsert windows = new RowInsert("chaos_windows (id, node, started_at, ended_at, source, config, metrics)",
-      "ON CONFLICT (id) DO NOTHING");
+      "ON CONFLICT (id) DO UPDATE SET node = excluded.node, ended_at = excluded.ended_at, metrics = excluded.metrics"
+          + " WHERE chaos_windows.ended_at < excluded.ended_at");
   private final RowInsert exchanges = new RowInsert("exchanges (at, node, listener, protocol, route, method, path, operation, "
       + "status_code, outcome, faults, duration_ms, injected_delay_ms, trace_id, id)", "ON CONFLICT (id) DO NOTHING");
 

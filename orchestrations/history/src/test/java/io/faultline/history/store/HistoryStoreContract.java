@@ -194,6 +194,25 @@ abstract class HistoryStoreContract {
     assertThat(store.runs(RunFilter.all(10)).await().get(0).getString("name")).isEqualTo("nul\uFFFDname");
   }
 
+  /**
+   * A window written again (each node of a shared database that stops while it is open writes it, under one id) is kept
+   * once, with its latest end and that writer's node and figures; an earlier end written after it changes nothing.
+   */
+  @Test
+  void aWindowWrittenAgainKeepsItsLatestEnd() {
+    java.util.function.BiFunction<String, Long, JsonObject> window = (node, end) -> new JsonObject().put("id", "w1").put("node", node)
+        .put("started_at", 1_000L).put("ended_at", end).put("source", "rest").put("config", new JsonObject())
+        .put("metrics", new JsonObject().put("closed_by", "shutdown").put("request_count", end));
+    store.insertWindows(List.of(window.apply("n1", 4_000L))).await();
+    store.insertWindows(List.of(window.apply("n2", 6_000L))).await();
+    store.insertWindows(List.of(window.apply("n3", 5_000L))).await();
+    List<JsonObject> kept = store.windows(0, 10_000, 10).await();
+    assertThat(kept).hasSize(1);
+    assertThat(kept.get(0).getLong("ended_at")).isEqualTo(6_000L);
+    assertThat(kept.get(0).getString("node")).isEqualTo("n2");
+    assertThat(kept.get(0).getJsonObject("metrics").getLong("request_count")).isEqualTo(6_000L);
+  }
+
   @Test
   void changesWindowsAndExperimentsRoundTrip() {
     JsonObject change = new JsonObject().put("at", 5_000L).put("node", "n1").put("version", 3L).put("address", "faultline.chaos.set")
