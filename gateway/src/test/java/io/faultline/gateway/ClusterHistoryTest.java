@@ -98,6 +98,12 @@ class ClusterHistoryTest {
     eventually(() -> cluster.get(n1, "/api/chaos/status").getBoolean("enabled"), "n1 has chaos on again");
     cluster.nodes.remove(n1);
     n1.close().await();
+    eventually(() -> rows(postgres, database, windows).size() == 2, "n1's stop writes the open window");
+    // n2 shows it once: open, as it goes on there
+    io.vertx.core.json.JsonArray shown = cluster.get(n2, "/api/history/windows").getJsonArray("windows");
+    assertThat(shown).as(shown.encode()).hasSize(2);
+    assertThat(shown.getJsonObject(0).getValue("ended_at")).isNull();
+    assertThat(shown.getJsonObject(1).getJsonObject("metrics").getString("closed_by")).isEqualTo("rest");
     Thread.sleep(200);
     long n1Stopped = System.currentTimeMillis();
     cluster.nodes.remove(n2);

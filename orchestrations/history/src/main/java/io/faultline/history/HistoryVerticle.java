@@ -185,18 +185,22 @@ public final class HistoryVerticle extends VerticleBase {
         .onFailure(e -> LOG.warning(() -> "history retention failed: " + e.getMessage()));
   }
 
-  /** The kept windows in the range, newest first, after this node's open one (chaos on now) when it began by {@code until}. */
+  /**
+   * The kept windows in the range, newest first, after this node's open one (chaos on now) when it began by {@code until};
+   * that one once: a node of a shared database that stopped while it was open wrote it, ended at that stop, and it goes on.
+   */
   private Future<JsonObject> windows(HistoryStore store, JsonObject q) {
     long since = since(q);
     long until = until(q);
     int limit = Params.integer(q, "limit", 100, 1, 10_000);
     Future<JsonObject> open = changeFeed == null ? Future.succeededFuture() : changeFeed.openWindow(until);
-    return open.compose(now -> store.windows(since, until, now == null ? limit : Math.max(1, limit - 1)).map(kept -> {
+    return open.compose(now -> store.windows(since, until, limit).map(kept -> {
       io.vertx.core.json.JsonArray windows = new io.vertx.core.json.JsonArray();
       if (now != null) {
         windows.add(now);
       }
-      kept.stream().limit(limit - windows.size()).forEach(windows::add);
+      kept.stream().filter(w -> now == null || !now.getString("id").equals(w.getString("id"))).limit(limit - windows.size())
+          .forEach(windows::add);
       return new JsonObject().put("windows", windows);
     }));
   }
