@@ -38,8 +38,8 @@ public final class StreamChaos {
   private int messages;
   /**
    * {@code disconnect_after_messages} was reached and a message carries the disconnect: the messages decided after it,
-   * before its close goes (behind a latency, say), are no second disconnect. Chaos switched off (which lets the close go
-   * unsaid) clears it, so chaos back on disconnects at the next message.
+   * before its close goes (behind a latency, say), are no second disconnect. A close the kill switch let go unsaid
+   * clears it ({@link #disconnectUnsaid}), as chaos switched off does, so chaos back on disconnects at the next message.
    */
   private boolean disconnectDecided;
 
@@ -68,6 +68,14 @@ public final class StreamChaos {
       this.latencyConfig = latency;
       this.latency = latency == null ? null : new LatencyFault(latency);
     }
+  }
+
+  /**
+   * The disconnect decided last was not said (the kill switch let what waited before it go, and its close with it):
+   * {@code disconnect_after_messages} is decided again at the next message once chaos is back on.
+   */
+  public void disconnectUnsaid() {
+    disconnectDecided = false;
   }
 
   /** The websocket section in force (all its faults off when the connection only has latency). */

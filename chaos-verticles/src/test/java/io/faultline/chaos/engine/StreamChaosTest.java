@@ -95,4 +95,17 @@ class StreamChaosTest {
     StreamChaos always = new StreamChaos(new MessageFault.Fates(websocket("both", 0, 0, 0, 1.0, 0), null, 1));
     assertThat(always.next(false).disconnect()).isTrue();
   }
+
+  /**
+   * The messages after the one that carries the disconnect are no second disconnect; once that close was let go unsaid
+   * (the kill switch released what waited before it), the next message carries it again, with no change of chaos seen.
+   */
+  @Test
+  void aDisconnectLetGoUnsaidIsDecidedAgainAtTheNextMessage() {
+    StreamChaos after = new StreamChaos(new MessageFault.Fates(websocket("both", 0, 0, 0, 0, 1), null, 1));
+    assertThat(after.next(true).disconnectAfter()).isTrue();
+    assertThat(after.next(true).disconnectAfter()).as("decided already").isFalse();
+    after.disconnectUnsaid();
+    assertThat(after.next(true).disconnectAfter()).as("decided again").isTrue();
+  }
 }

@@ -327,13 +327,18 @@ final class Lane {
   /**
    * Closes the connection once what waits on this lane is through, as the section in force now says: taken
    * now, for the next message may find chaos changed (off: the field is null by then). Not if chaos went off
-   * meanwhile: the kill switch lets what waits go as if chaos had never touched it.
+   * meanwhile: the kill switch lets what waits go as if chaos had never touched it, and the disconnect is decided again
+   * once chaos is back on (told here, not left to the connection seeing chaos off: back on before its next message, it
+   * saw the same sections and never did, and no disconnect came again).
    */
   private void disconnectAfterWhatWaits() {
     WebSocketConfig config = chaos.config();
+    StreamChaos decided = chaos;
     then(() -> {
       if (chaosOn.getAsBoolean()) {
         events.disconnect(config.closeCode(), config.closeReason());
+      } else {
+        decided.disconnectUnsaid();
       }
     });
   }
