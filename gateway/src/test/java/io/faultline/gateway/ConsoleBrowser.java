@@ -68,13 +68,12 @@ final class ConsoleBrowser implements AutoCloseable {
   }
 
   /**
-   * Shows url; the same URL again is reloaded (a browser ignores going to the page it is on), so its data is fresh. The
-   * builder, which asks before it is left with edits not saved, is left first as a user answering "Leave" would, so a
-   * test that ends mid-edit does not hold up the next.
+   * Shows url; the same URL again is reloaded (a browser ignores going to the page it is on), so its data is fresh. A
+   * page that asks before it is left with edits not saved (the builder, the chaos page's forms) is left first as a user
+   * answering "Leave" would, so a test that ends mid-edit does not hold up the next.
    */
   void open(String url) {
-    String current = driver.getCurrentUrl();
-    if (current.contains("#/orchestrations/new") || current.contains("#/orchestrations/edit/")) {
+    if (asksBeforeUnload()) {
       driver.navigate().to("about:blank");
       until(d -> {
         try {
@@ -90,6 +89,12 @@ final class ConsoleBrowser implements AutoCloseable {
     } else {
       driver.get(url);
     }
+  }
+
+  /** Whether the page in view cancels a beforeunload event: how it asks the browser to ask before the page goes. */
+  boolean asksBeforeUnload() {
+    return Boolean.TRUE.equals(((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+        "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented"));
   }
 
   /**

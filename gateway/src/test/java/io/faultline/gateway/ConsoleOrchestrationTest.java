@@ -260,7 +260,7 @@ class ConsoleOrchestrationTest {
     assertThat(console.browser.driver.getCurrentUrl()).endsWith("#/orchestrations/new");
     // a reload or a closed tab: the page asks the browser to ask (whether it does is the browser's call; ChromeDriver
     // answers such questions itself, so the page's part is what is checked)
-    assertThat(asksBeforeUnload()).isTrue();
+    assertThat(console.browser.asksBeforeUnload()).isTrue();
 
     console.browser.press(By.cssSelector("#nav a[data-page=overview]"));
     console.browser.text(By.cssSelector("dialog.confirm"), "leaving drops it");
@@ -278,17 +278,11 @@ class ConsoleOrchestrationTest {
     assertThat(console.browser.driver.getCurrentUrl()).endsWith("#/orchestrations/edit/unsaved_guard");
     console.browser.button("Save to library").click();
     console.browser.text(By.cssSelector("form.toolbar"), "Saved to the library as unsaved_guard");
-    assertThat(asksBeforeUnload()).isFalse();
+    assertThat(console.browser.asksBeforeUnload()).isFalse();
     console.browser.press(By.linkText("Back to the library"));
     console.browser.visible(By.id("library-title"));
     assertThat(console.browser.driver.findElements(By.cssSelector("dialog.confirm"))).isEmpty();
     assertThat(entryText("unsaved_guard")).contains("duration_seconds: 43");
-  }
-
-  /** Whether the page cancels a beforeunload event, which is how it asks the browser to ask before the page goes. */
-  private static boolean asksBeforeUnload() {
-    return (Boolean) console.browser.script(
-        "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented");
   }
 
   private static String saveEntry(String name) {

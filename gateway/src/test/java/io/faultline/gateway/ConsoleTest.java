@@ -246,6 +246,46 @@ class ConsoleTest {
     assertThat(console.gw.status().getLong("version")).as("nothing was applied").isEqualTo(version);
   }
 
+  /**
+   * Leaving the chaos page with a section's edits not applied, or a rule's not saved, asks first; declined, the edits
+   * stay; an edit typed back to what the form showed, or applied, leaves without a question. The forms were applied
+   * one by one and a half-typed one was dropped on navigation without a word, as only the builder asked.
+   */
+  @Test
+  void leavingTheChaosPageWithEditsNotAppliedAsksFirst() {
+    signedIn("#/chaos");
+    By latency = By.cssSelector("form[data-section=latency]");
+    WebElement delay = console.browser.field(latency, "Fixed delay (ms)");
+    String before = delay.getAttribute("value");
+    console.browser.type(delay, "250");
+    console.browser.press(By.cssSelector("#nav a[data-page=overview]"));
+    console.browser.text(By.cssSelector("dialog.confirm"), "Your changes to Latency are not applied: leaving drops them.");
+    console.browser.screenshot("chaos-leave-unapplied");
+    assertThat(console.browser.asksBeforeUnload()).as("a reload asks too").isTrue();
+    console.browser.button("Cancel").click();
+    console.browser.until(d -> d.findElements(By.cssSelector("dialog.confirm")).isEmpty());
+    assertThat(console.browser.field(latency, "Fixed delay (ms)").getAttribute("value")).isEqualTo("250");
+    assertThat(console.browser.driver.getCurrentUrl()).endsWith("#/chaos");
+
+    console.browser.type(console.browser.field(latency, "Fixed delay (ms)"), before); // typed back: nothing to lose
+    assertThat(console.browser.asksBeforeUnload()).isFalse();
+    console.browser.button("Add rule").click();
+    console.browser.type(console.browser.field(By.cssSelector(".rule-editor"), "Name"), "half-typed");
+    console.browser.press(By.cssSelector("#nav a[data-page=overview]"));
+    console.browser.text(By.cssSelector("dialog.confirm"), "The new rule is not saved: leaving drops it.");
+    console.browser.button("Leave without saving").click();
+    console.browser.visible(By.id("chaos-state"));
+    assertThat(console.gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules")).isEmpty();
+
+    signedIn("#/chaos");
+    console.browser.type(console.browser.field(latency, "Fixed delay (ms)"), "120");
+    console.browser.button("Apply Latency").click();
+    console.browser.text(latency, "Applied");
+    console.browser.press(By.cssSelector("#nav a[data-page=overview]"));
+    console.browser.visible(By.id("chaos-state"));
+    assertThat(console.browser.driver.findElements(By.cssSelector("dialog.confirm"))).isEmpty();
+  }
+
   @Test
   void aRuleFromTheEditorSlowsOnlyTheTrafficItMatches() {
     console.gw.post("/api/chaos/enable");

@@ -76,6 +76,16 @@ export function readAll(fields) {
   return out;
 }
 
+/** What form's fields hold as typed (text, ticks), to tell whether it was edited since: equal text, no edit. */
+export function formText(form) {
+  return JSON.stringify([...form.querySelectorAll('input, textarea, select')].map(e => (e.type === 'checkbox' ? e.checked : e.value)));
+}
+
+/** "Latency", "Latency and Rate limit", "Latency, Bulkhead and Rate limit". */
+export function listed(names) {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
 /** Removes every error shown in form. */
 export function clearErrors(form) {
   form.querySelectorAll('.error').forEach(e => { e.textContent = ''; });

@@ -3,7 +3,7 @@
 
 import { del, post, put } from '../lib/api.js';
 import { confirmDialog, fill, h, notice, uid } from '../lib/dom.js';
-import { clearErrors, field, label, readAll, showError } from '../lib/fields.js';
+import { clearErrors, field, formText, label, readAll, showError } from '../lib/fields.js';
 
 export class Rules {
   constructor(schema) {
@@ -13,6 +13,8 @@ export class Rules {
     this.editor = h('div', {});
     this.status = h('p', { class: 'small' });
     this.say = notice(this.status);
+    /** The rule in the editor: its form, what the form held when opened, and the rule's name (null: a new rule). */
+    this.editing = null;
     this.el = h('section', { id: 'rules', class: 'card', 'aria-labelledby': 'rules-title' },
       h('div', { class: 'spread' }, h('h2', { id: 'rules-title', tabindex: '-1' }, 'Rules'),
         h('button', { type: 'button', onclick: () => this.edit(null) }, 'Add rule')),
@@ -65,7 +67,7 @@ export class Rules {
       h('fieldset', {}, h('legend', {}, 'Sections'), sections),
       h('p', { class: 'error form-error', role: 'alert' }),
       h('div', { class: 'actions' },
-        h('button', { type: 'button', onclick: () => fill(this.editor) }, 'Cancel'),
+        h('button', { type: 'button', onclick: () => this.close() }, 'Cancel'),
         h('button', { type: 'submit', class: 'primary' }, 'Save rule')));
     form.addEventListener('submit', async event => {
       event.preventDefault();
@@ -86,14 +88,29 @@ export class Rules {
       try {
         // an edit replaces the rule in its place, renamed or not: first match wins, so its place decides its traffic
         await (rule ? put(`/api/chaos/rules/${encodeURIComponent(rule.name)}`, body) : post('/api/chaos/rules', body));
-        fill(this.editor);
+        this.close();
         this.say(`Rule ${body.name} saved.`, 'ok');
       } catch (e) {
         showError(form, e.field, e.message).scrollIntoView({ block: 'nearest' });
       }
     });
     fill(this.editor, form);
+    this.editing = { form, shown: formText(form), name: rule ? rule.name : null };
     name.input.focus();
+  }
+
+  close() {
+    fill(this.editor);
+    this.editing = null;
+  }
+
+  /** What leaving would lose: the rule in the editor, if it was edited since it was opened; else null. */
+  unsaved() {
+    const e = this.editing;
+    if (!e || formText(e.form) === e.shown) {
+      return null;
+    }
+    return e.name ? `Your changes to rule ${e.name} are not saved` : 'The new rule is not saved';
   }
 
   async remove(name) {

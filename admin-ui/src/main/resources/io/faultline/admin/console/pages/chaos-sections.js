@@ -1,9 +1,10 @@
 // One form per config section, filled from the live config; Apply sends the section, Clear removes it.
-// A form the user has not touched follows changes made elsewhere; one being edited is left alone.
+// A form the user has not edited follows changes made elsewhere; one being edited is left alone, and leaving the
+// page asks first.
 
 import { del, put } from '../lib/api.js';
 import { fill, h, notice } from '../lib/dom.js';
-import { clearErrors, field, label, readAll, showError } from '../lib/fields.js';
+import { clearErrors, field, formText, label, readAll, showError } from '../lib/fields.js';
 
 export class SectionForms {
   constructor(schema) {
@@ -27,8 +28,7 @@ export class SectionForms {
       h('p', { class: 'error form-error', role: 'alert' }),
       h('div', { class: 'actions' }, clear, h('button', { type: 'submit', class: 'primary' }, `Apply ${label(name)}`)),
       status);
-    const entry = { form, badge, fields, clear, say: notice(status), inputs: [], dirty: false };
-    form.addEventListener('input', () => { entry.dirty = true; });
+    const entry = { form, badge, fields, clear, say: notice(status), inputs: [], shown: null };
     form.addEventListener('submit', event => {
       event.preventDefault();
       this.apply(name);
@@ -40,10 +40,15 @@ export class SectionForms {
   /** Fills every form the user is not editing from config. */
   show(config) {
     this.forms.forEach((entry, name) => {
-      if (!entry.dirty) {
+      if (!edited(entry)) {
         this.render(name, config[name]);
       }
     });
+  }
+
+  /** The labels of the sections whose forms hold edits not applied (none: an empty list). */
+  unsaved() {
+    return [...this.forms].filter(([, entry]) => edited(entry)).map(([name]) => label(name));
   }
 
   render(name, value) {
@@ -53,7 +58,7 @@ export class SectionForms {
     entry.badge.textContent = value ? 'set' : 'not set';
     entry.badge.className = `badge ${value ? 'on' : ''}`;
     entry.clear.hidden = !value;
-    entry.dirty = false;
+    entry.shown = formText(entry.form);
   }
 
   async apply(name) {
@@ -62,7 +67,6 @@ export class SectionForms {
     entry.say('');
     try {
       const status = await put(`/api/chaos/config/${name}`, readAll(entry.inputs));
-      entry.dirty = false;
       this.render(name, status.config[name]);
       entry.say(`Applied: config version ${status.version}.`, 'ok');
     } catch (e) {
@@ -83,4 +87,9 @@ export class SectionForms {
       showError(entry.form, e.field, e.message);
     }
   }
+}
+
+/** Whether a section's form holds something other than what it was last filled with. */
+function edited(entry) {
+  return entry.shown !== null && formText(entry.form) !== entry.shown;
 }

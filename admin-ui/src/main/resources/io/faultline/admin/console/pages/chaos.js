@@ -2,6 +2,7 @@
 
 import { get } from '../lib/api.js';
 import { fill, h, jump, notice } from '../lib/dom.js';
+import { listed } from '../lib/fields.js';
 import { SectionForms } from './chaos-sections.js';
 import { Rules } from './chaos-rules.js';
 import { Scenarios } from './chaos-scenarios.js';
@@ -9,7 +10,7 @@ import { Scenarios } from './chaos-scenarios.js';
 const CHANGED = 'subscription { chaosChanged { version scenario config } }';
 
 export default {
-  mount(el, { live }) {
+  mount(el, { live, unsaved }) {
     const message = h('p', {});
     const say = notice(message);
     const body = h('div', {}, h('p', { class: 'muted' }, 'Loading the live config…'));
@@ -45,6 +46,16 @@ export default {
     });
     live.addEventListener('reconnected', reload);
     reload();
+    // leaving with a section's edits not applied, or a rule's not saved, asks first (the app's question)
+    unsaved(() => {
+      if (!parts) {
+        return null;
+      }
+      const sections = parts.sections.unsaved();
+      const lost = [sections.length ? `Your changes to ${listed(sections)} are not applied` : null, parts.rules.unsaved()].filter(Boolean);
+      const it = lost.length === 1 && !sections.length && lost[0].startsWith('The new rule');
+      return lost.length ? `${lost.join('; ')}: leaving drops ${it ? 'it' : 'them'}.` : null;
+    });
     return () => {
       stop();
       live.removeEventListener('reconnected', reload);
