@@ -66,8 +66,8 @@ public final class ClusterVerticle extends VerticleBase {
   private String heldBack;
   private NodeRegistry registry;
   private SharedChaos shared;
-  /** A local change the cluster could not store, offered again at each heartbeat; written in ordered blocking work only. */
-  private volatile Unshared unshared;
+  /** Local changes the cluster could not store, oldest first, offered again at each heartbeat (changed in {@link #blocking} work only). */
+  private final java.util.concurrent.ConcurrentLinkedDeque<Unshared> unshared = new java.util.concurrent.ConcurrentLinkedDeque<>();
   private SharedScenarios scenarios;
 
   /** {@code address} is how to reach the node (its admin API); {@code capabilities} its listener protocols. */
@@ -201,16 +201,16 @@ public final class ClusterVerticle extends VerticleBase {
       }
     }));
     return runner.start().compose(v -> blocking(this::join)).onSuccess(v -> {
-      state.replicateTo((base, replica) -> vertx.runOnContext(x -> push(base, replica)));
+      state.replicateTo((base, replica) -> context.runOnContext(x -> push(base, replica)));
       membershipRegistration = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
         @Override
         public void memberAdded(MembershipEvent event) {
-          vertx.runOnContext(x -> refresh());
+          context.runOnContext(x -> refresh());
         }
 
         @Override
         public void memberRemoved(MembershipEvent event) {
-          vertx.runOnContext(x -> refresh());
+          context.runOnContext(x -> refresh());
         }
       });
       heartbeat = vertx.setPeriodic(config.heartbeatIntervalMs(), id -> refresh());
@@ -259,7 +259,7 @@ public final class ClusterVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     state.savedScenarios().forEach(s -> scenarios.offer(s.name(), io.faultline.chaos.control.ChaosControlVerticle.scenarioJson(s), now));
     Map<String, JsonObject> held = scenarios.all();
-    vertx.runOnContext(v -> adoptScenarios(held));
+    context.runOnContext(v -> adoptScenarios(held));
     updateLeader();
     liveNodes = registry.liveIds(nodeId);
     state.moveTo(context(liveNodes));
@@ -309,33 +309,40 @@ public final class ClusterVerticle extends VerticleBase {
   }
 
   /**
-   * Stores a local change (on a worker, in order with every other store): made on {@code base}, or on the base of an
-   * earlier change the cluster could not store, so that one goes with it. One that fails is kept ({@link #unshared})
-   * for the heartbeat to offer again: it was applied here and answered, and without that it stayed on this node only,
-   * lost for good when another node's change of the same version came (nodes take an equal version of other config).
+   * Stores a local change (in {@link #blocking} work, in order with every other store), after those the cluster could not store
+   * before ({@link #unshared}, oldest first): each is merged into what the cluster holds as it was made, on its own base,
+   * so one this node then lost locally (it took another node's newer state meanwhile) is kept too. One that fails is
+   * kept for the heartbeat to offer again: it was applied here and answered, and it stayed on this node only, lost for
+   * good when another node's change of the same version came (nodes take an equal version of other config).
    */
   private ChaosState.Replica share(ChaosState.Replica base, ChaosState.Replica replica) {
-    Unshared pending = unshared;
-    ChaosState.Replica from = pending != null ? pending.base() : base;
     try {
-      ChaosState.Replica stored = shared.store(from, replica);
-      unshared = null;
-      return stored;
+      shareUnshared();
+      return shared.store(base, replica);
     } catch (RuntimeException e) {
-      unshared = new Unshared(from, replica);
+      Unshared last = unshared.peekLast();
+      if (last != null && same(last.replica(), base)) {
+        unshared.pollLast(); // made on the one before it: the two go as one change from the first's base
+        unshared.add(new Unshared(last.base(), replica));
+      } else {
+        unshared.add(new Unshared(base, replica));
+      }
       throw e;
     }
   }
 
-  /** The heartbeat's offer of a change the cluster could not store ({@link #share}); null when none waits. */
+  /** Stores the changes the cluster could not before, oldest first; answers what the last stored (null: none waited). */
   private ChaosState.Replica shareUnshared() {
-    Unshared pending = unshared;
-    if (pending == null) {
-      return null; // a later change took it along
+    ChaosState.Replica stored = null;
+    for (Unshared next = unshared.peek(); next != null; next = unshared.peek()) {
+      stored = shared.store(next.base(), next.replica());
+      unshared.poll();
     }
-    ChaosState.Replica stored = shared.store(pending.base(), pending.replica());
-    unshared = null;
     return stored;
+  }
+
+  private static boolean same(ChaosState.Replica a, ChaosState.Replica b) {
+    return a.version() == b.version() && a.config().equals(b.config());
   }
 
   /** A local change the cluster has not stored: the state it was made on, and the state it made. */
@@ -357,7 +364,7 @@ public final class ClusterVerticle extends VerticleBase {
    * state back if the shared map lost it (its owner died before a backup was made).
    */
   private void refresh() {
-    if (unshared != null) {
+    if (!unshared.isEmpty()) {
       blocking(this::shareUnshared).onSuccess(stored -> {
         if (stored != null) {
           state.adopt(stored);
@@ -383,9 +390,9 @@ public final class ClusterVerticle extends VerticleBase {
       tasks.heal();
       if (leadership.leading()) {
         Tasks.Led led = tasks.lead(Set.copyOf(live));
-        vertx.runOnContext(x -> settle(led));
+        context.runOnContext(x -> settle(led));
       }
-      tasks.work(started -> vertx.runOnContext(x -> runner.run(started[0], started[1])));
+      tasks.work(started -> context.runOnContext(x -> runner.run(started[0], started[1])));
       cancelled(tasks.cancelledHere());
       return live;
     }).onSuccess(live -> {
@@ -395,7 +402,7 @@ public final class ClusterVerticle extends VerticleBase {
       ChaosState.Replica current = agreed;
       if (current != null && current.version() > state.version() && state.adopt(current)) {
         LOG.info(() -> "node " + nodeId + " caught up with the cluster's chaos state, version " + current.version());
-      } else if (current != null && current.version() < state.version() && unchangedSince(agreedAgainst) && unshared == null) {
+      } else if (current != null && current.version() < state.version() && unchangedSince(agreedAgainst) && unshared.isEmpty()) {
         // the cluster holds an older state than this node's: a split healed, and Hazelcast kept the map of the
         // side that missed the changes. The newest wins: this node's goes back to the map, and to every node.
         // Not when this node changed during the read (its change was on its way, or came after): the map was only
@@ -440,7 +447,7 @@ public final class ClusterVerticle extends VerticleBase {
   }
 
   private void cancelled(List<JsonObject[]> items) {
-    items.forEach(pair -> vertx.runOnContext(x -> runner.cancel(pair[0], pair[1])));
+    items.forEach(pair -> context.runOnContext(x -> runner.cancel(pair[0], pair[1])));
   }
 
   private void heartbeat(boolean ok) {
@@ -509,8 +516,13 @@ public final class ClusterVerticle extends VerticleBase {
         .put("status", "active");
   }
 
+  /**
+   * Runs {@code work} on a worker, after the blocking work this verticle queued before it: on its own context, whoever
+   * calls (a push handed over from the control verticle's thread, a Hazelcast membership event), so that stores, the
+   * heartbeat's and the retries of {@link #unshared} never overlap.
+   */
   private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
-    return vertx.executeBlocking(work, true);
+    return context.executeBlocking(work, true);
   }
 
   /** The task id a request names; a script that forgets it is told so, not answered "no task named null". */

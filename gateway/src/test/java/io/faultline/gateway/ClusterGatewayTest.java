@@ -245,9 +245,10 @@ class ClusterGatewayTest {
 
   /**
    * A change the cluster cannot store is answered with a warning saying so (it is applied on its node), and offered
-   * again at each heartbeat, merged with what other nodes stored meanwhile, until the cluster takes it; then every node
-   * has both. It was answered 200 with nothing said, and lost for good when another node stored a change of the same
-   * version first: its node took that change's config over its own, and no node ever had it again.
+   * again at each heartbeat, merged with what other nodes stored meanwhile, until the cluster takes it; a later change
+   * of its node waits behind it. Then every node has all of them. It was answered 200 with nothing said, and lost for
+   * good when another node stored a change of the same version first: its node took that change's config over its own,
+   * and no node ever had it again.
    */
   @Test
   void aChangeTheClusterCouldNotStoreIsSaidSoAndSharedOnceItCan() throws Exception {
@@ -267,8 +268,14 @@ class ClusterGatewayTest {
           .bodyAsJsonObject();
       assertThat(other.containsKey("warnings")).as(other.encode()).isFalse();
       assertThat(other.getLong("version")).isEqualTo(answer.getLong("version"));
-      Thread.sleep(2_500); // heartbeats that still cannot store it
-      assertThat(map.get("current")).doesNotContain("\"fixed_delay_ms\":111");
+      // n1 takes that state (same version, other config), its own change gone from it; a change it makes then waits
+      // behind the one the cluster has not stored, so that one is not lost under it
+      eventually(() -> get(n1, "/api/chaos/status").getJsonObject("config").containsKey("fault_injection"), "n1 takes n2's state");
+      JsonObject third = cluster.put(n1, "/api/chaos/config/bulkhead", "{\"max_concurrent_requests\": 7}").bodyAsJsonObject();
+      assertThat(third.getJsonArray("warnings")).as(third.encode()).hasSize(1);
+      Thread.sleep(2_500); // heartbeats that still cannot store the first: the third waits behind it
+      assertThat(get(n2, "/api/chaos/status").getJsonObject("config").containsKey("bulkhead")).as("the third, stored before the first")
+          .isFalse();
     } finally {
       REFUSED.set(null);
     }
@@ -276,8 +283,9 @@ class ClusterGatewayTest {
       eventually(() -> {
         JsonObject config = get(node, "/api/chaos/status").getJsonObject("config");
         return config.getJsonObject("latency") != null && Long.valueOf(111).equals(config.getJsonObject("latency").getLong("fixed_delay_ms"))
-            && config.getJsonObject("fault_injection") != null && config.getJsonObject("fault_injection").getDouble("http_error_probability") == 0.5;
-      }, "the node has both changes");
+            && config.getJsonObject("fault_injection") != null && config.getJsonObject("fault_injection").getDouble("http_error_probability") == 0.5
+            && config.getJsonObject("bulkhead") != null && Integer.valueOf(7).equals(config.getJsonObject("bulkhead").getInteger("max_concurrent_requests"));
+      }, "the node has all three changes");
     }
     eventually(() -> get(n1, "/api/chaos/status").getLong("version").equals(get(n2, "/api/chaos/status").getLong("version")),
         "one version on both nodes");

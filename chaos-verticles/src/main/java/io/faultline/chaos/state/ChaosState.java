@@ -501,8 +501,9 @@ public final class ChaosState {
   }
 
   /**
-   * The cluster could not store the local change handed last ({@code cause}): it stays applied here, and what waits for
-   * it ({@link #replicated}) fails with {@link NotShared}, so an answer can say the cluster does not have it yet.
+   * The cluster could not store the oldest local change not answered yet ({@code cause}): it stays applied here, and
+   * what waits for it ({@link #replicated}) fails with {@link NotShared}, so an answer can say the cluster does not have
+   * it yet.
    */
   public void notShared(Throwable cause) {
     answer(null, cause);

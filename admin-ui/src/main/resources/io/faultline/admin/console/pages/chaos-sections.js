@@ -37,10 +37,10 @@ export class SectionForms {
     return form;
   }
 
-  /** Fills every form the user is not editing from config. */
+  /** Fills every form the user is not editing (edited, or being typed in: a redraw would take the caret) from config. */
   show(config) {
     this.forms.forEach((entry, name) => {
-      if (!edited(entry)) {
+      if (!edited(entry) && !typingIn(entry.form)) {
         this.render(name, config[name]);
       }
     });
@@ -92,4 +92,10 @@ export class SectionForms {
 /** Whether a section's form holds something other than what it was last filled with. */
 function edited(entry) {
   return entry.shown !== null && formText(entry.form) !== entry.shown;
+}
+
+/** Whether the focus is in one of form's text fields. */
+function typingIn(form) {
+  const active = document.activeElement;
+  return !!active && form.contains(active) && (active.tagName === 'TEXTAREA' || (active.tagName === 'INPUT' && active.type === 'text'));
 }

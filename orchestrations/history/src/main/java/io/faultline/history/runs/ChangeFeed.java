@@ -25,6 +25,8 @@ public final class ChangeFeed {
   private final boolean shared;
   private final Supplier<String> node;
   private JsonObject open;
+  /** The open window's id is the one every node gives it ({@link #agreedId}): it was opened by a change, not at start. */
+  private boolean openAgreed;
 
   public ChangeFeed(Vertx vertx, BoundedQueue<JsonObject> changes, BoundedQueue<JsonObject> windows, boolean shared,
       Supplier<String> node) {
@@ -42,6 +44,7 @@ public final class ChangeFeed {
         .onSuccess(reply -> {
           if (open == null && reply.body().getBoolean("enabled", false)) {
             open = window(Ids.next("window"), System.currentTimeMillis(), "startup", null, reply.body().getJsonObject("config"));
+            openAgreed = false;
           }
         }).<Void>mapEmpty().otherwiseEmpty();
   }
@@ -59,6 +62,7 @@ public final class ChangeFeed {
     long at = change.getLong("at", System.currentTimeMillis());
     if (enabled && open == null) {
       open = window(agreedId(change), at, change.getString("source"), change.getString("detail"), status.getJsonObject("config"));
+      openAgreed = true;
     } else if (enabled) {
       open.put("changes", open.getInteger("changes") + 1);
     } else if (open != null) {
@@ -73,15 +77,17 @@ public final class ChangeFeed {
   /**
    * The node is stopping: a window still open ends here, closed by {@code shutdown}, so a run of
    * {@code serve --chaos} (chaos on from start to stop, the usual CI shape) keeps its window too. In a
-   * cluster with a shared database every node stopping writes it, under the id all nodes gave it
-   * ({@link #agreedId}): the latest end written wins, so the window ends at the last node's stop, or at the
-   * change that switched chaos off on a node still running. It was left to the other nodes, and lost when
-   * the whole cluster stopped with chaos on. Completes once the window is queued for the writer.
+   * cluster with a shared database every node stopping writes a window a change opened, under the id all nodes
+   * gave it ({@link #agreedId}): the latest end written wins, so the window ends at the last node's stop, or at
+   * the change that switched chaos off on a node still running. It was left to the other nodes, and lost when
+   * the whole cluster stopped with chaos on. A window each node opened at its own start (chaos on from the
+   * config) has no id the nodes agree on: there it is still left to the others, as one row per node would
+   * say the one period several times. Completes once the window is queued for the writer.
    */
   public Future<Void> stop() {
     JsonObject closed = open;
     open = null;
-    if (closed == null) {
+    if (closed == null || shared && vertx.isClustered() && !openAgreed) {
       return Future.succeededFuture();
     }
     return keep(closed, System.currentTimeMillis(), "shutdown");

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -64,7 +65,12 @@ public final class SqlHistoryStore implements HistoryStore {
 
   @Override
   public Future<Void> insertWindows(List<JsonObject> rows) {
-    return windows.insert(rows, (w, row) -> row
+    // one row an id in a statement: PostgreSQL refuses an upsert that meets its own row twice (and the batch with it)
+    Map<String, JsonObject> latest = new java.util.LinkedHashMap<>();
+    for (JsonObject w : rows) {
+      latest.merge(w.getString("id", ""), w, (a, b) -> b.getLong("ended_at", 0L) >= a.getLong("ended_at", 0L) ? b : a);
+    }
+    return windows.insert(List.copyOf(latest.values()), (w, row) -> row
         .addValue(cut(w.getString("id"), 64)).addValue(cut(w.getString("node"), 128)).addValue(w.getLong("started_at"))
         .addValue(w.getLong("ended_at")).addValue(cut(w.getString("source"), 64)).addValue(w.getJsonObject("config").encode())
         .addValue(w.getJsonObject("metrics").encode()));

@@ -211,6 +211,9 @@ abstract class HistoryStoreContract {
     assertThat(kept.get(0).getLong("ended_at")).isEqualTo(6_000L);
     assertThat(kept.get(0).getString("node")).isEqualTo("n2");
     assertThat(kept.get(0).getJsonObject("metrics").getLong("request_count")).isEqualTo(6_000L);
+    // twice in one batch (PostgreSQL refuses an upsert meeting its own row twice, and the batch with it)
+    store.insertWindows(List.of(window.apply("n1", 9_000L), window.apply("n2", 8_000L))).await();
+    assertThat(store.windows(0, 10_000, 10).await()).singleElement().satisfies(w -> assertThat(w.getLong("ended_at")).isEqualTo(9_000L));
   }
 
   @Test

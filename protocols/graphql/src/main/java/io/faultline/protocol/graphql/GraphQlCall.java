@@ -189,7 +189,8 @@ final class GraphQlCall {
    * The operation's exchange on its upstream connection ({@link UpstreamChannel}): the answer's head, then its body,
    * relayed piece by piece as it comes (each piece written as it is, no copy), paced under a bandwidth limit, or read
    * whole when its fields are to be nulled or it is to be cut. The connection goes back to its pool once the answer
-   * came whole (the request went whole with the head), and is closed after any failure or when the client leaves. The
+   * came whole after the whole request (its body goes with the head, or paced after it: {@link #upload}), and is closed
+   * after any failure, an answer that came before the request's end, or when the client leaves. The
    * route timeout runs until the answer's head is in: a body is never cut for its silences.
    */
   private final class Leg implements UpstreamChannel.Exchange {
@@ -305,6 +306,7 @@ final class GraphQlCall {
       }
       upload = null;
       under.handler(null);
+      under.endHandler(null);
       return true;
     }
 
