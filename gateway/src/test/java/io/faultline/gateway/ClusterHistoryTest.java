@@ -35,12 +35,9 @@ class ClusterHistoryTest {
 
   @Test
   void aSharedDatabaseKeepsEachRunAndEachChangeOnce() throws Exception {
-    postgres = PostgresServer.start();
-    String url = postgres.createDatabase();
-    String database = url.substring(url.lastIndexOf('/') + 1);
-    Gateway n1 = cluster.start(0, Map.of(Flag.HISTORY_URL, url));
-    Gateway n2 = cluster.start(1, Map.of(Flag.HISTORY_URL, url));
-    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    String database = twoNodesSharingOneDatabase();
+    Gateway n1 = cluster.nodes.get(0);
+    Gateway n2 = cluster.nodes.get(1);
 
     JsonObject started = cluster.post(n2, "/api/chaos/orchestration/start", """
         name: shared-history
@@ -81,12 +78,9 @@ class ClusterHistoryTest {
    */
   @Test
   void aWindowOpenWhenTheWholeClusterStopsIsKeptOnceEndedAtTheLastStop() throws Exception {
-    postgres = PostgresServer.start();
-    String url = postgres.createDatabase();
-    String database = url.substring(url.lastIndexOf('/') + 1);
-    Gateway n1 = cluster.start(0, Map.of(Flag.HISTORY_URL, url));
-    Gateway n2 = cluster.start(1, Map.of(Flag.HISTORY_URL, url));
-    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    String database = twoNodesSharingOneDatabase();
+    Gateway n1 = cluster.nodes.get(0);
+    Gateway n2 = cluster.nodes.get(1);
 
     assertThat(cluster.postForResponse(n2, "/api/chaos/enable", "").statusCode()).isEqualTo(200);
     eventually(() -> cluster.get(n1, "/api/chaos/status").getBoolean("enabled"), "n1 has chaos on");
@@ -116,11 +110,9 @@ class ClusterHistoryTest {
 
   @Test
   void eachRunKeepsTheTagsOfTheOrchestrationThatRanWhicheverNodeStartedIt() throws Exception {
-    postgres = PostgresServer.start();
-    String url = postgres.createDatabase();
-    Gateway n1 = cluster.start(0, Map.of(Flag.HISTORY_URL, url));
-    Gateway n2 = cluster.start(1, Map.of(Flag.HISTORY_URL, url));
-    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    twoNodesSharingOneDatabase();
+    Gateway n1 = cluster.nodes.get(0);
+    Gateway n2 = cluster.nodes.get(1);
 
     // through the leader, then through the other node (which forwards the start to the leader)
     assertThat(tagsOf(n1, recorded(n1, "stale", "release-1"))).containsExactly("release-1");
@@ -128,6 +120,16 @@ class ClusterHistoryTest {
         .containsExactly("release-2");
     assertThat(tagsOf(n2, recorded(n2, "fresh", "release-3"))).as("a name the leader never started itself")
         .containsExactly("release-3");
+  }
+
+  /** Starts PostgreSQL and two clustered nodes (n1, n2) writing their history to one database of it; answers its name. */
+  private String twoNodesSharingOneDatabase() throws Exception {
+    postgres = PostgresServer.start();
+    String url = postgres.createDatabase();
+    Gateway n1 = cluster.start(0, Map.of(Flag.HISTORY_URL, url));
+    Gateway n2 = cluster.start(1, Map.of(Flag.HISTORY_URL, url));
+    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    return url.substring(url.lastIndexOf('/') + 1);
   }
 
   /** Starts a one-step orchestration {@code name} tagged {@code tag} through {@code node}; answers its run id once it is in history. */

@@ -505,13 +505,7 @@ class WebSocketChaosTest {
    */
   @Test
   void aDisconnectDecidedBeforeTheKillSwitchDoesNotGo() throws Exception {
-    fixture = new WebSocketFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 400}, \"websocket\": {\"direction\": \"downstream\","
-        + " \"disconnect_after_messages\": 1, \"close_code\": 4001, \"close_reason\": \"after one\"}}");
-    WebSocketFixture.Received received = fixture.open("/echo");
-    received.ws.writeTextMessage("m1");
-    // its echo is decided (held, the disconnect behind it) before the switch
-    fixture.events.await("the echo's disconnect decided", () -> fixture.events.faults("disconnect") == 1);
-    fixture.state.enable(false);
+    WebSocketFixture.Received received = disconnectHeldThenKillSwitch();
     received.ws.writeTextMessage("m2");
     assertThat(received.awaitTexts(2, 5_000)).containsExactly("m1", "m2");
     Thread.sleep(300);
@@ -525,12 +519,7 @@ class WebSocketChaosTest {
    */
   @Test
   void aDisconnectTheKillSwitchLetGoUnsaidGoesAtTheNextMessageOnceChaosIsBack() throws Exception {
-    fixture = new WebSocketFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 400}, \"websocket\": {\"direction\": \"downstream\","
-        + " \"disconnect_after_messages\": 1, \"close_code\": 4001, \"close_reason\": \"after one\"}}");
-    WebSocketFixture.Received received = fixture.open("/echo");
-    received.ws.writeTextMessage("m1");
-    fixture.events.await("the echo's disconnect decided", () -> fixture.events.faults("disconnect") == 1);
-    fixture.state.enable(false);
+    WebSocketFixture.Received received = disconnectHeldThenKillSwitch();
     assertThat(received.awaitTexts(1, 5_000)).as("released by the switch").containsExactly("m1");
     fixture.state.enable(true);
     received.ws.writeTextMessage("m2");
@@ -560,6 +549,21 @@ class WebSocketChaosTest {
     assertThat(received.closed.future().isComplete()).as("not while chaos is off").isFalse();
     fixture.state.enable(true);
     assertThat(received.awaitClose()).isEqualTo("4002 late");
+  }
+
+  /**
+   * A connection whose first echo ({@code m1}) carries a disconnect (after one message) and is held 400 ms, the kill
+   * switch thrown once that was decided.
+   */
+  private WebSocketFixture.Received disconnectHeldThenKillSwitch() throws Exception {
+    fixture = new WebSocketFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 400}, \"websocket\": {\"direction\": \"downstream\","
+        + " \"disconnect_after_messages\": 1, \"close_code\": 4001, \"close_reason\": \"after one\"}}");
+    WebSocketFixture.Received received = fixture.open("/echo");
+    received.ws.writeTextMessage("m1");
+    // its echo is decided (held, the disconnect behind it) before the switch
+    fixture.events.await("the echo's disconnect decided", () -> fixture.events.faults("disconnect") == 1);
+    fixture.state.enable(false);
+    return received;
   }
 
   private void awaitUpstream(int frames) throws InterruptedException {
