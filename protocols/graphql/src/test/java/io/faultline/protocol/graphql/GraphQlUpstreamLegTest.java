@@ -111,6 +111,12 @@ class GraphQlUpstreamLegTest {
     vertx.close().await();
   }
 
+  /** A client of the listener with one connection, so the operations it sends one after the other share it. */
+  private HttpClient oneConnectionClient() {
+    return vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new PoolOptions().setHttp1MaxSize(1));
+  }
+
   private static String operation(String query) {
     return new JsonObject().put("query", query).encode();
   }
@@ -162,8 +168,7 @@ class GraphQlUpstreamLegTest {
   /** A HEAD gets the upstream's head (its length, no body), and the connection to the upstream carries the next operation. */
   @Test
   void aHeadIsAnsweredWithTheUpstreamsHeadAndTheConnectionCarriesTheNextOperation() throws Exception {
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(1));
+    HttpClient client = oneConnectionClient();
     Buffer[] body = {null};
     HttpClientResponse head = client.request(HttpMethod.HEAD, "/?query=%7Bhello%7D").compose(request -> request.send())
         .compose(response -> response.body().map(read -> {
@@ -187,8 +192,7 @@ class GraphQlUpstreamLegTest {
    */
   @Test
   void aRouteTimeoutIs504AndTheNextOperationIsAnswered() throws Exception {
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(1));
+    HttpClient client = oneConnectionClient();
     long started = System.nanoTime();
     JsonObject[] answer = {null};
     HttpClientResponse late = client.request(HttpMethod.POST, "/").compose(request -> request.putHeader("Content-Type", "application/json")
@@ -250,8 +254,7 @@ class GraphQlUpstreamLegTest {
   @Test
   void aBandwidthLimitPacesTheRequestBodyAndEachPieceRestartsTheRouteTimeout() throws Exception {
     state.set(GraphQlFixture.chaos("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 20000}}"));
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(1));
+    HttpClient client = oneConnectionClient();
     String body = padded("{ upload }", 60_000);
     HttpClientResponse[] response = {null};
     String answer = client.request(HttpMethod.POST, "/").compose(request -> request.putHeader("Content-Type", "application/json")
@@ -278,8 +281,7 @@ class GraphQlUpstreamLegTest {
   @Test
   void anAnswerBeforeAPacedUploadsEndStopsItAndTheConnectionIsNotReused() throws Exception {
     state.set(GraphQlFixture.chaos("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 20000}}"));
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(1));
+    HttpClient client = oneConnectionClient();
     long started = System.nanoTime();
     int status = client.request(HttpMethod.POST, "/").compose(request -> request.putHeader("Content-Type", "application/json")
         .putHeader("X-Refuse", "1").send(padded("{ hello }", 60_000))).map(HttpClientResponse::statusCode).await(20, TimeUnit.SECONDS);
