@@ -169,7 +169,11 @@ final class GraphQlCall {
     if (bps > 0) {
       channel.write(new DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method.toNetty(), target, headers), true);
       ReadStream<Buffer> paced = exchange.paced(AnswerBody.whole(body), bps);
-      leg.handle(paced, leg::upload); // the pacer's timers are the exchange's context's, as the answer's are
+      if (leg.onContext()) {
+        leg.onContext(paced, leg::upload); // the pacer's timers are the exchange's context's, as the answer's are
+      } else {
+        leg.upload(paced);
+      }
     } else {
       channel.write(new DefaultFullHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, method.toNetty(), target,
           ((BufferInternal) body).getByteBuf(), headers, EmptyHttpHeaders.INSTANCE), true);
@@ -228,29 +232,36 @@ final class GraphQlCall {
 
     @Override
     public void head(HttpResponse in) {
-      handle(in, this::answer);
+      if (onContext()) {
+        onContext(in, this::answer);
+      } else {
+        answer(in);
+      }
     }
 
     @Override
     public void piece(HttpContent piece) {
-      handle(piece, this::take);
+      if (onContext()) {
+        onContext(piece, this::take);
+      } else {
+        take(piece);
+      }
     }
 
     @Override
     public void failed(Throwable cause) {
-      handle(cause, this::fail);
+      if (onContext()) {
+        onContext(cause, this::fail);
+      } else {
+        fail(cause);
+      }
     }
 
     /**
-     * Hands {@code event} to {@code handler}, as the exchange's context's when {@link #onContext}: not {@code dispatch()},
-     * which reports and swallows an exception, where it goes on to Netty, which closes the connection (the exchange hears
-     * it failed).
+     * Hands {@code event} to {@code handler} as the exchange's context's: not {@code dispatch()}, which reports and
+     * swallows an exception, where it goes on to Netty, which closes the connection (the exchange hears it failed).
      */
-    private <E> void handle(E event, java.util.function.Consumer<E> handler) {
-      if (!onContext()) {
-        handler.accept(event);
-        return;
-      }
+    private <E> void onContext(E event, java.util.function.Consumer<E> handler) {
       ContextInternal previous = origin.beginDispatch();
       try {
         handler.accept(event);
@@ -405,7 +416,11 @@ final class GraphQlCall {
     public void writable() {
       ReadStream<Buffer> under = upload;
       if (under != null && !done) {
-        handle(under, ReadStream::resume); // the pacer's timers are the exchange's context's
+        if (onContext()) {
+          onContext(under, ReadStream::resume); // the pacer's timers are the exchange's context's
+        } else {
+          under.resume();
+        }
       }
     }
 
