@@ -155,7 +155,7 @@ public final class ClusterVerticle extends VerticleBase {
     // orchestration: a task's next item (a sequential task's, a requeued one) switched chaos on again
     vertx.eventBus().<JsonObject>localConsumer(Addresses.CHAOS_CHANGED, message -> {
       JsonObject change = message.body().getJsonObject("change");
-      if (change != null && switchedOff(change)) {
+      if (change != null && io.faultline.chaos.control.ChangeLog.killSwitch(change)) {
         String why = "chaos was switched off on node " + nodeId + " (" + change.getString("source") + ")";
         blocking(() -> tasks.cancelRunning(why)).onSuccess(ids -> ids.forEach(id -> {
           LOG.warning(() -> "task " + id + " cancelled: " + why);
@@ -349,15 +349,6 @@ public final class ClusterVerticle extends VerticleBase {
   private record Unshared(ChaosState.Replica base, ChaosState.Replica replica) {
   }
 
-  /**
-   * Whether {@code change} (a chaos change log entry) is the kill switch: a disable that switched chaos off, by
-   * someone other than a task, an orchestration or an experiment (which switch it off as they end).
-   */
-  static boolean switchedOff(JsonObject change) {
-    return Addresses.CHAOS_DISABLE.equals(change.getString("address"))
-        && !io.faultline.chaos.control.ChangeLog.RUNNERS.contains(change.getString("source"))
-        && Boolean.FALSE.equals(io.faultline.chaos.control.ChangeLog.switchedTo(change));
-  }
 
   /**
    * Heartbeat: refresh this node's record, follow the leader and the live node set, and put the chaos

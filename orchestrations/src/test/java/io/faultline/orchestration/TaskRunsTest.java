@@ -24,10 +24,11 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
-/** Distributed tasks' runs on a node: the orchestrator verticle with the real chaos control verticle, on a virtual clock. */
+/**
+ * Runs on a node, distributed tasks' items and the node's own beside them: the orchestrator verticle with the real chaos
+ * control verticle, on a virtual clock.
+ */
 class TaskRunsTest {
 
   @TempDir
@@ -212,25 +213,71 @@ class TaskRunsTest {
     endsSucceeded(item, 20_000);
   }
 
-  /**
-   * The kill switch pressed during that pause (changing nothing: chaos was off) is the newer word: chaos stays off. So is
-   * any change of a user's then (here a config set with chaos off, which changes no switch either).
-   */
-  @ParameterizedTest
-  @ValueSource(strings = {"disable", "set"})
-  void aUsersWordDuringAnOwnRunsPauseKeepsChaosOff(String word) throws Exception {
+  /** A user's config set during that pause (chaos off in it: it switches nothing) is the newer word: chaos stays off. */
+  @Test
+  void aUsersConfigSetDuringAnOwnRunsPauseKeepsChaosOff() throws Exception {
     deploy();
     ownRunPausedBesideAnItem();
-    vertx.eventBus().request(word.equals("disable") ? Addresses.CHAOS_DISABLE : Addresses.CHAOS_SET,
-        word.equals("disable") ? null : new JsonObject().put("enabled", false),
+    vertx.eventBus().request(Addresses.CHAOS_SET, new JsonObject().put("enabled", false),
         new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "console")).await(10, TimeUnit.SECONDS);
     clock.awaitWaiting(2);
 
     clock.advance(10_000);
     await(() -> !request0(OrchestratorVerticle.STATUS).getBoolean("is_running"), "the own run ends");
+    assertThat(request0(OrchestratorVerticle.STATUS).getString("status")).isEqualTo("succeeded");
     assertThat(state.config().enabled()).isFalse();
     clock.advance(20_000);
     await(() -> ended.size() == 1, "the item ends");
+  }
+
+  /**
+   * The kill switch pressed during that pause switches nothing (chaos is off), yet it is the kill switch: the own run and
+   * the item stop at once, and chaos stays off. Read from the switch's diff alone it was missed: the own run went on
+   * (and a step after the pause switched chaos on again).
+   */
+  @Test
+  void theKillSwitchDuringAnOwnRunsPauseStopsItAndTheItem() throws Exception {
+    deploy();
+    ownRunPausedBesideAnItem();
+    vertx.eventBus().request(Addresses.CHAOS_DISABLE, null,
+        new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "console")).await(10, TimeUnit.SECONDS);
+    await(() -> !request0(OrchestratorVerticle.STATUS).getBoolean("is_running") && ended.size() == 1, "both stop at once");
+    assertThat(request0(OrchestratorVerticle.STATUS).getString("status")).isEqualTo("stopped");
+    assertThat(ended.get(0).getString("status")).isEqualTo("stopped");
+    assertThat(state.config().enabled()).isFalse();
+  }
+
+  /**
+   * The kill switch pressed during a pause step in the middle of a run (chaos on before the run) stops it there: the step
+   * after the pause is never applied, the config is not put back (that would switch chaos on again), and chaos stays off.
+   */
+  @Test
+  void theKillSwitchDuringAPauseStepStopsTheRunAndChaosStaysOff() throws Exception {
+    deploy();
+    vertx.eventBus().request(Addresses.CHAOS_ENABLE, null).await(10, TimeUnit.SECONDS);
+    request(OrchestratorVerticle.START, new JsonObject().put("text", """
+        name: with-a-pause
+        steps:
+          - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 10}
+          - {name: pause, scenario: {config: {enabled: false}}, duration_seconds: 10}
+          - {name: b, scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}, duration_seconds: 10}
+        """));
+    await(() -> state.config().latency() != null, "step a");
+    clock.awaitWaiting(1);
+    clock.advance(10_000);
+    await(() -> !state.config().enabled(), "the pause");
+    clock.awaitWaiting(1);
+
+    JsonObject answer = vertx.eventBus().<JsonObject>request(Addresses.CHAOS_DISABLE, null,
+        new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "rest")).await(10, TimeUnit.SECONDS).body();
+    assertThat(answer.getBoolean("enabled")).isFalse();
+    await(() -> !request0(OrchestratorVerticle.STATUS).getBoolean("is_running"), "the run stops");
+    JsonObject status = request0(OrchestratorVerticle.STATUS);
+    assertThat(status.getString("status")).isEqualTo("stopped");
+    clock.advance(30_000);
+    Thread.sleep(200); // had the run gone on, step b would be applied now
+    assertThat(state.config().enabled()).isFalse();
+    assertThat(state.config().faultInjection()).as("step b never applied").isNull();
   }
 
   /** Another task's switch-off (a settled task's end) does stop an item still running, saying so: it would go on unsaid. */

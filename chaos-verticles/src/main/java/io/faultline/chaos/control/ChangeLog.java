@@ -96,7 +96,7 @@ public final class ChangeLog {
   /**
    * True when the newest change of the master switch logged here switched it off and came from {@code sourceHeader}
    * (a run's own pause). Any change of someone's who is not a {@link #RUNNERS runner} since is a user's newer word
-   * (a kill switch pressed on a switch already off changes nothing, nor does a config set with chaos off): false.
+   * (a kill switch pressed on a switch already off, or a config set with chaos off, switches nothing yet is one): false.
    */
   boolean switchedOffBy(String sourceHeader) {
     for (JsonObject entry : entries) {
@@ -134,8 +134,8 @@ public final class ChangeLog {
   /**
    * Whether the switch was the tasks' ({@link #tasksSwitch}) when run {@code run} ({@code source:detail}) began, and no
    * one but a runner has had a word on it since (a switch change or a word for chaos by anyone else after the run's
-   * first change). False when the run changed nothing. A kill switch pressed while chaos was off already changes
-   * nothing, here as for the runs and the tasks it would otherwise stop.
+   * first change). False when the run changed nothing. A kill switch pressed while chaos was off already is a word
+   * too, as it stops the runs and the tasks.
    */
   public static boolean tasksSwitchBefore(Iterable<?> entries, String run) {
     int oldest = oldest(entries, run);
@@ -199,9 +199,13 @@ public final class ChangeLog {
     return null;
   }
 
-  /** Whether change {@code entry} says whose the switch is: it switched it, asked for chaos, or a run's end kept it on. */
+  /**
+   * Whether change {@code entry} says whose the switch is: it switched it, asked for chaos, was the kill switch (even on a
+   * switch already off), or a run's end kept it on.
+   */
   private static boolean says(JsonObject entry) {
-    return switchedTo(entry) != null || asksForChaos(entry) || entry.containsKey(KEPT_ON_FOR) || entry.containsKey(KEPT_ON);
+    return switchedTo(entry) != null || asksForChaos(entry) || killSwitch(entry) || entry.containsKey(KEPT_ON_FOR)
+        || entry.containsKey(KEPT_ON);
   }
 
   /** Whether {@code word} gave the switch to the tasks: a task's switch-on, or a run's end that left it theirs. */
@@ -227,6 +231,16 @@ public final class ChangeLog {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether {@code entry} is the kill switch: a disable ({@code POST /api/chaos/disable}, the console's button, the CLI, a
+   * script) by anyone but a {@link #RUNNERS runner}, whether or not chaos was on. Pressed during a run's pause (chaos off
+   * by the run's own step), it changes no config, yet it is the user's word that the run and the tasks stop: read from the
+   * switch's diff alone, it was missed, and the run's next step switched chaos on again.
+   */
+  public static boolean killSwitch(JsonObject entry) {
+    return Addresses.CHAOS_DISABLE.equals(entry.getString("address")) && !RUNNERS.contains(entry.getString("source"));
   }
 
   /** Who made change {@code entry}, as its source header read: {@code orchestration:RUN_ID}, {@code task:ID}, {@code rest}. */

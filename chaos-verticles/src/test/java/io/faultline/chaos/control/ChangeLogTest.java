@@ -70,7 +70,7 @@ class ChangeLogTest {
           .isFalse();
     }
     assertThat(ChangeLog.tasksSwitchBefore(List.of(runOn, change("rest", null, Addresses.CHAOS_DISABLE, null), runPause, taskOn), run))
-        .as("a kill switch pressed during the pause changes nothing, here as for the runs and tasks").isTrue();
+        .as("a kill switch pressed during the pause is a user's word, as it stops the runs and tasks").isFalse();
     assertThat(ChangeLog.tasksSwitchBefore(List.of(taskOn), run)).as("the run changed nothing").isFalse();
 
     assertThat(ChangeLog.runsSwitch(List.of(runPause, taskOn))).as("the run's pause: its end says whose").isTrue();
@@ -91,6 +91,16 @@ class ChangeLogTest {
   }
 
   /** A change log entry by {@code source:detail} to {@code address}, switching chaos to {@code to} (null: no switch change). */
+  /** The kill switch is a user's disable, whether or not it switched chaos off; a runner's disable or a config set is not. */
+  @Test
+  void theKillSwitchIsAUsersDisableEvenOnASwitchAlreadyOff() {
+    assertThat(ChangeLog.killSwitch(change("rest", null, Addresses.CHAOS_DISABLE, false))).isTrue();
+    assertThat(ChangeLog.killSwitch(change("console", null, Addresses.CHAOS_DISABLE, null))).as("chaos was off already").isTrue();
+    assertThat(ChangeLog.killSwitch(change("task", "t", Addresses.CHAOS_DISABLE, false))).as("a task settling").isFalse();
+    assertThat(ChangeLog.killSwitch(change("orchestration", "run-1", Addresses.CHAOS_DISABLE, false))).isFalse();
+    assertThat(ChangeLog.killSwitch(change("rest", null, Addresses.CHAOS_SET, false))).as("a config set").isFalse();
+  }
+
   private static JsonObject change(String source, String detail, String address, Boolean to) {
     JsonArray diff = new JsonArray();
     if (to != null) {

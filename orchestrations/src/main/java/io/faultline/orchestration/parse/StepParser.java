@@ -180,6 +180,13 @@ final class StepParser {
     if (config == null) {
       return null;
     }
+    if (config.containsKey("rules")) {
+      // applied as the step's whole config, they replaced every rule of the node's (a task's too), and the run's end,
+      // which puts back all but rules, left the step's in place of the user's for good
+      f.problem(at(path, "rules"), "a step's chaos is sections only: a run changes no rules (the node's rules stay"
+          + " as they are through the run; put rules with PUT /api/chaos/rules, or confine chaos to some nodes with a"
+          + " distributed task)");
+    }
     try {
       // A config next to a built-in scenario's name refines that scenario, field by field.
       Scenario base = scenario == null ? null : Scenarios.builtIn(scenario);

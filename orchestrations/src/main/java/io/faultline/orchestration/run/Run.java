@@ -299,7 +299,8 @@ public final class Run {
 
   /**
    * Switching chaos off is the kill switch: done by anyone but this run (the console, the API, a script)
-   * while it goes on, the run stops, and the config is not put back (that could switch chaos on again);
+   * while it goes on, the run stops, and the config is not put back (that could switch chaos on again); a
+   * disable pressed while the run's own step had chaos off is one too (its next step would switch chaos on);
    * a task's item still removes its own rule. Its own steps that switch chaos off are not a kill. For a task's
    * item, as for its task, neither are an orchestration's or an experiment's (the node's own run pausing chaos in a
    * step): the switch is shared, and its chaos goes on when the switch is on again. A task's is (only a settled
@@ -310,7 +311,8 @@ public final class Run {
     if (!running() && !cleaningUp() || change == null || change.getJsonArray("diff") == null) {
       return; // during the clean-up of a stopped run too: its end must not switch chaos back on
     }
-    boolean off = Boolean.FALSE.equals(ChangeLog.switchedTo(change));
+    // a disable of someone's is the kill switch even when chaos was off already (the run's own pause)
+    boolean off = Boolean.FALSE.equals(ChangeLog.switchedTo(change)) || ChangeLog.killSwitch(change);
     String source = ChangeLog.origin(change);
     if (off && !source.equals(bus.source()) && !(scope != null && ChangeLog.STEERERS.contains(change.getString("source")))) {
       killed = true;

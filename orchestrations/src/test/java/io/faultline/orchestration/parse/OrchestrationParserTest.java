@@ -356,4 +356,27 @@ class OrchestrationParserTest {
     assertThat(OrchestrationParser.parse("name: once\nsteps: [{name: a, scenario: slow_backend}, {name: b, scenario: slow_backend}]")
         .warnings()).isEmpty();
   }
+
+  /**
+   * A step's config with rules is refused, naming them: applied, they replaced the node's rules (a task's too), and the
+   * run's end, which puts back all but the rules, left the step's rules on for good and the user's gone.
+   */
+  @Test
+  void rulesInAStepsConfigAreRefusedNamingThem() {
+    OrchestrationParser.Result result = OrchestrationParser.parse("""
+        name: ruled
+        steps:
+          - name: slow-users
+            scenario:
+              config:
+                rules: [{name: slow-users, match: {path: "/users/*"}, latency: {fixed_delay_ms: 100}}]
+            duration_seconds: 5
+        advanced_steps:
+          - name: also
+            base: {scenario: {name: slow_backend, config: {rules: []}}, duration_seconds: 1}
+        """);
+    assertThat(result.problems()).extracting(p -> p.path())
+        .containsExactly("steps[0].scenario.config.rules", "advanced_steps[0].base.scenario.config.rules");
+    assertThat(result.problems().get(0).message()).startsWith("a step's chaos is sections only: a run changes no rules");
+  }
 }
