@@ -116,6 +116,56 @@ class OrchestratorVerticleTest {
     assertThat(next.getString("name")).isEqualTo("next");
   }
 
+  /**
+   * In a cluster, a run's end takes away its own checkpoint only. A run started once the one before said it had ended
+   * (while that one's last window, report and status were still being kept) had put its first checkpoint, and the
+   * earlier run's end took it: at its next step the new run found itself resumed elsewhere and abandoned itself,
+   * leaving its chaos on, no report and status {@code abandoned}.
+   */
+  @Test
+  void aRunStartedWhileTheOneBeforeIsKeptIsNotTakenForResumedElsewhere() throws Exception {
+    io.faultline.orchestration.run.VirtualClock clock = io.faultline.orchestration.run.VirtualClock.manual();
+    deploy(true, clock);
+    JsonObject before = plane.config.copy();
+    plane.holdWindows((from, to) -> to - from > 2_500); // the first run's whole-run window; its step's is 2 s
+    request(OrchestratorVerticle.START, new JsonObject().put("text",
+        "name: first\nsteps:\n  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 2, delay_before_seconds: 1}\n"));
+    clock.awaitWaiting(1);
+    clock.advance(1_000);
+    clock.awaitWaiting(1);
+    clock.advance(2_000);
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (request(OrchestratorVerticle.STATUS, null).getBoolean("is_running")) {
+      assertThat(System.currentTimeMillis()).as("the first run says it ended").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+    CompletableFuture<JsonObject> reports = nextReport();
+    JsonObject second = request(OrchestratorVerticle.START, new JsonObject().put("text", """
+        name: second
+        steps:
+          - {name: b, scenario: {config: {latency: {fixed_delay_ms: 7}}}, duration_seconds: 2}
+          - {name: c, scenario: {config: {latency: {fixed_delay_ms: 9}}}, duration_seconds: 2}
+        """));
+    clock.awaitWaiting(1); // step b holds: its checkpoint is stored
+    plane.holdWindows((from, to) -> false); // the first run is kept now: its report, its last status, its checkpoint gone
+    assertThat(reports.get(10, TimeUnit.SECONDS).getString("name")).isEqualTo("first");
+    var map = plane.vertx.sharedData().<String, Object>getAsyncMap("faultline.orchestration.runs").await(10, TimeUnit.SECONDS);
+    while (!(map.get("last").await(10, TimeUnit.SECONDS) instanceof JsonObject last && "first".equals(last.getString("name")))) {
+      assertThat(System.currentTimeMillis()).as("the first run's last status stored").isLessThan(deadline + 10_000);
+      Thread.sleep(10);
+    }
+    Thread.sleep(200); // the removal follows the last status at once
+
+    CompletableFuture<JsonObject> secondReport = nextReport();
+    clock.advance(2_000);
+    clock.awaitWaiting(1); // step c holds (a run that took itself for resumed elsewhere abandoned itself here)
+    clock.advance(2_000);
+    JsonObject report = secondReport.get(10, TimeUnit.SECONDS);
+    assertThat(report.getString("id")).isEqualTo(second.getString("run_id"));
+    assertThat(report.getString("status")).isEqualTo("succeeded");
+    assertThat(plane.config).as("the config from before both is back").isEqualTo(before);
+  }
+
   @Test
   void aReportWhoseIdIsNotAFileNameIsNotKeptNorWritten() throws Exception {
     deploy(true);

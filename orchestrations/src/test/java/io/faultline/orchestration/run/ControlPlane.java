@@ -41,7 +41,8 @@ public final class ControlPlane implements AutoCloseable {
   public final Map<String, JsonObject> saved = new java.util.concurrent.ConcurrentHashMap<>();
   public volatile JsonObject config = new JsonObject().put("enabled", false).put("latency", new JsonObject().put("fixed_delay_ms", 7));
   public volatile BiFunction<Long, Long, JsonObject> window = (from, to) -> new JsonObject().put("request_count", 10).put("error_rate", 0.0);
-  private volatile boolean windowAnswers = true;
+  /** Which traffic windows ({@code from}, {@code to}) are held rather than answered. */
+  private volatile java.util.function.BiPredicate<Long, Long> windowsHeld = (from, to) -> false;
   private final List<Message<JsonObject>> heldWindows = new CopyOnWriteArrayList<>();
   private final Context context = vertx.getOrCreateContext();
   volatile Run run;
@@ -81,7 +82,7 @@ public final class ControlPlane implements AutoCloseable {
       m.reply(new JsonObject().put("scenarios", list));
     });
     vertx.eventBus().<JsonObject>consumer(Metrics.WINDOW_ADDRESS, m -> {
-      if (windowAnswers) {
+      if (!windowsHeld.test(m.body().getLong("from"), m.body().getLong("to"))) {
         m.reply(window.apply(m.body().getLong("from"), m.body().getLong("to")));
       } else {
         heldWindows.add(m);
@@ -97,11 +98,21 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Whether the traffic window is answered; while not, requests are held, and answered when it is again. */
   public void answerWindows(boolean answer) {
-    windowAnswers = answer;
-    if (answer) {
-      heldWindows.forEach(m -> m.reply(window.apply(m.body().getLong("from"), m.body().getLong("to"))));
-      heldWindows.clear();
-    }
+    holdWindows(answer ? (from, to) -> false : (from, to) -> true);
+  }
+
+  /** Holds the traffic windows {@code which} picks, answering the others; those held before and not picked now are answered. */
+  public void holdWindows(java.util.function.BiPredicate<Long, Long> which) {
+    windowsHeld = which;
+    heldWindows.removeIf(m -> {
+      long from = m.body().getLong("from");
+      long to = m.body().getLong("to");
+      if (which.test(from, to)) {
+        return false;
+      }
+      m.reply(window.apply(from, to));
+      return true;
+    });
   }
 
   private void record(Message<JsonObject> m) {
