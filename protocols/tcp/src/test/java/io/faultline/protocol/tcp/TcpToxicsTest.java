@@ -60,6 +60,19 @@ class TcpToxicsTest {
     }
   }
 
+  /** Two latency toxics on one direction add up, as Toxiproxy's own test of two latencies has it (500 + 500: 1000 ms). */
+  @Test
+  void twoLatenciesOnOneDirectionAddUp() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}"); Socket socket = fixture.connect()) {
+      TcpFixture.roundTrip(socket, 10);
+      fixture.rule("\"tcp\": {\"toxics\": [{\"name\": \"a\", \"type\": \"latency\", \"stream\": \"downstream\", \"attributes\": {\"latency\": 300}},"
+          + " {\"name\": \"b\", \"type\": \"latency\", \"stream\": \"downstream\", \"attributes\": {\"latency\": 300}}]}");
+      long start = System.nanoTime();
+      assertThat(TcpFixture.roundTrip(socket, 100)).isEqualTo(Upstreams.pattern(100));
+      assertThat(elapsedMs(start)).isBetween(600L - EARLY_MS, 600L + SLACK_MS);
+    }
+  }
+
   @Test
   void bandwidthHoldsTheRateWithinTenPercent() throws Exception {
     try (TcpFixture fixture = new TcpFixture("{}")) {

@@ -5,8 +5,9 @@ import io.vertx.core.buffer.Buffer;
 /**
  * A piece of one direction of a connection on its way through the toxics: bytes ({@link Kind#DATA}), the
  * end of the direction ({@link Kind#END}: the source closed, so the destination is closed after what came
- * before), or a close a toxic asks for ({@link Kind#CLOSE}: the whole connection ends). Each carries when
- * it reached the proxy and when it is due at the destination; toxics move the due time later.
+ * before), or a close a toxic asks for ({@link Kind#CLOSE}: the whole connection ends). Each carries its
+ * timestamp, as Toxiproxy's chunks do (when it reached the proxy, moved on by each latency that held it), and when it
+ * is due at the destination; toxics move the due time later.
  */
 public final class Chunk {
 
@@ -15,13 +16,13 @@ public final class Chunk {
 
   private final Kind kind;
   private final Buffer data;
-  private final long arrivalNanos;
+  private long stampNanos;
   private long dueNanos;
 
-  private Chunk(Kind kind, Buffer data, long arrivalNanos, long dueNanos) {
+  private Chunk(Kind kind, Buffer data, long stampNanos, long dueNanos) {
     this.kind = kind;
     this.data = data;
-    this.arrivalNanos = arrivalNanos;
+    this.stampNanos = stampNanos;
     this.dueNanos = dueNanos;
   }
 
@@ -37,12 +38,12 @@ public final class Chunk {
 
   /** A close of the connection, due when {@code after} is. */
   public static Chunk closeAfter(Chunk after) {
-    return new Chunk(Kind.CLOSE, null, after.arrivalNanos, after.dueNanos);
+    return new Chunk(Kind.CLOSE, null, after.stampNanos, after.dueNanos);
   }
 
-  /** Bytes {@code from} to {@code to} of this chunk, arrived with it and due at {@code dueNanos}. */
+  /** Bytes {@code from} to {@code to} of this chunk, stamped as it is and due at {@code dueNanos}. */
   public Chunk slice(int from, int to, long dueNanos) {
-    return new Chunk(Kind.DATA, data.slice(from, to), arrivalNanos, dueNanos);
+    return new Chunk(Kind.DATA, data.slice(from, to), stampNanos, dueNanos);
   }
 
   public Kind kind() {
@@ -58,8 +59,18 @@ public final class Chunk {
     return data == null ? 0 : data.length();
   }
 
-  public long arrivalNanos() {
-    return arrivalNanos;
+  /**
+   * The chunk's timestamp: when it reached the proxy, moved on by what each latency toxic held it for (so latencies one
+   * after another add up, and time spent in another toxic before a latency counts towards it).
+   */
+  public long stampNanos() {
+    return stampNanos;
+  }
+
+  /** Moves the timestamp on by {@code nanos} (a latency toxic's sleep, which Toxiproxy adds to its chunk's timestamp). */
+  Chunk stampedLater(long nanos) {
+    stampNanos += nanos;
+    return this;
   }
 
   public long dueNanos() {

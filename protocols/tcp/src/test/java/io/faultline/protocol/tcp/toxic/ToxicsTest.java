@@ -59,6 +59,21 @@ class ToxicsTest {
     assertThat(pass(create("latency", Map.of("latency", 100)), late).get(0).dueNanos()).isEqualTo(300 * MS);
   }
 
+  /**
+   * Latencies one after another add up, as Toxiproxy's do (its latency moves the chunk's timestamp on by what it slept):
+   * counted from arrival, two of 300 ms held a chunk 300 ms. Time spent in a toxic before a latency still counts.
+   */
+  @Test
+  void latenciesOneAfterAnotherAddUp() {
+    Toxic first = create("latency", Map.of("latency", 300));
+    Toxic second = create("latency", Map.of("latency", 300));
+    Chunk chunk = pass(second, pass(first, Chunk.data(Buffer.buffer("x"), 5 * MS)).get(0)).get(0);
+    assertThat(chunk.dueNanos()).isEqualTo(605 * MS);
+    Chunk paced = Chunk.data(Buffer.buffer("x"), 0).notBefore(100 * MS); // 100 ms in a bandwidth toxic first
+    Chunk after = pass(second, pass(first, paced).get(0)).get(0);
+    assertThat(after.dueNanos()).as("Toxiproxy: the first sleeps 200, the second 300 - 100").isEqualTo(500 * MS);
+  }
+
   @Test
   void bandwidthGivesEachPieceTheNextSlotOfItsRate() {
     Toxic bandwidth = create("bandwidth", Map.of("rate", 100)); // 100,000 B/s: pieces of 2,000 bytes (20 ms)
