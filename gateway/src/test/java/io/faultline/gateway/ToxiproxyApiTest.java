@@ -175,7 +175,7 @@ class ToxiproxyApiTest {
     assertError(call(HttpMethod.POST, "/proxies", "{\"name\": \"x\", \"upstream\": \"http://127.0.0.1:1\"}"), 400,
         "bad request body: upstream: must be host:port for a tcp listener, got http://127.0.0.1:1");
     assertError(call(HttpMethod.POST, "/proxies", "{\"name\": \"a b\", \"upstream\": \"127.0.0.1:1\"}"), 400,
-        "bad request body: name: must be 1-64 letters, digits, '_', '-' or '.' (not starting with '.'), got a b");
+        "bad request body: name: must be 1-119 letters, digits, '_', '-', '.' or ':' (not starting with '.' or ':'), got a b");
     assertThat(call(HttpMethod.GET, "/proxies", null).bodyAsJsonObject()).as("nothing made").isEqualTo(new JsonObject());
 
     call(HttpMethod.POST, "/proxies", proxyBody("db"));

@@ -166,6 +166,25 @@ class ToxiproxyJavaClientTest {
     }
   }
 
+  /**
+   * A proxy named {@code host:port}, as Testcontainers' {@code ToxiproxyContainer.getProxy(host, port)} names each one
+   * (and suites written before it copy), is made, relays, takes toxics and is deleted: it was refused, naming the field.
+   */
+  @Test
+  void aProxyNamedHostColonPortAsTestcontainersNamesItWorks() throws Exception {
+    String name = "localhost:" + echo;
+    Proxy proxy = toxiproxy.createProxy(name, "127.0.0.1:0", "127.0.0.1:" + echo);
+    assertThat(toxiproxy.getProxy(name).getUpstream()).isEqualTo("127.0.0.1:" + echo);
+    try (EchoClient client = new EchoClient(port(proxy))) {
+      assertThat(client.trip(100).complete(100)).isTrue();
+      proxy.toxics().latency("slow", ToxicDirection.DOWNSTREAM, 300);
+      assertThat(client.trip(100).ms()).isBetween(300L - EARLY_MS, 300L + SLACK_MS);
+      assertThat(toxiproxy.getProxy(name).toxics().getAll()).extracting(t -> t.getName()).containsExactly("slow");
+    }
+    proxy.delete();
+    assertThat(toxiproxy.getProxies()).isEmpty();
+  }
+
   /** A latency lowered while it holds a reply lets the reply go at once, as Toxiproxy's update does: it kept the old 5 s. */
   @Test
   void aLatencyLoweredWhileItHoldsAReplyLetsItGoAtOnce() throws Exception {

@@ -40,8 +40,11 @@ public record ListenerConfig(
     Long sendTimeoutMs) {
 
   public ListenerConfig {
-    if (name == null || !name.matches("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}")) {
-      throw new ChaosConfigException("name", "must be 1-64 letters, digits, '_', '-' or '.' (not starting with '.'), got " + name);
+    // ':' for Toxiproxy's clients: Testcontainers' ToxiproxyContainer.getProxy(host, port) names a proxy "host:port"; 119
+    // for the listener's own rule, "listener:NAME", within a rule name's 128
+    if (name == null || !name.matches("[A-Za-z0-9_-][A-Za-z0-9_.:-]{0,118}")) {
+      throw new ChaosConfigException("name", "must be 1-119 letters, digits, '_', '-', '.' or ':' (not starting with '.' or ':'), got "
+          + (name != null && name.length() > 80 ? name.substring(0, 80) + "..." : name));
     }
     protocol = protocol == null ? "http" : protocol.toLowerCase(Locale.ROOT);
     if (!protocol.matches("[a-z][a-z0-9_-]{0,31}")) {
