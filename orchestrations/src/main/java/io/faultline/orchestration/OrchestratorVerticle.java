@@ -133,7 +133,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     RunEvents events = new RunEvents(vertx, dataDir, clustered, reports::keep);
     runs = new Runs(vertx, runClock, hooks, clustered, events);
     taskRuns = new TaskRuns(vertx, runClock, hooks, events, library::text);
-    scheduler = new Scheduler(runClock, library.library(), () -> leading, (name, text) -> runs.startScheduled(text),
+    scheduler = new Scheduler(vertx, runClock, library.library(), () -> leading, (name, text) -> runs.startScheduled(text),
         outcome -> vertx.eventBus().publish(SCHEDULED, outcome)); // every node's library shows it; the metric counts the local one
     vertx.eventBus().<JsonObject>consumer(SCHEDULED, m -> library.scheduled(m.body()));
 

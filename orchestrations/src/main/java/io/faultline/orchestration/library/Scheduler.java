@@ -4,10 +4,15 @@ import io.faultline.orchestration.model.Orchestration;
 import io.faultline.orchestration.parse.OrchestrationParser;
 import io.faultline.orchestration.run.RunClock;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -18,7 +23,8 @@ import java.util.logging.Logger;
  * time zone), and hands what became of each to {@code outcomes}: {@code {name, schedule, due_at, outcome}},
  * {@code outcome} being {@code started} (with {@code run_id}), {@code skipped} (another run or an
  * experiment held the chaos config; {@code reason}) or {@code failed} (the start was refused; {@code reason}).
- * It looks every second whether a new minute has begun, on the run clock, so tests can move time.
+ * It looks every second whether a new minute has begun, on the run clock, so tests can move time. The entries are
+ * read for their schedules on a worker thread: an entry may be a megabyte, and each minute every one is parsed.
  */
 public final class Scheduler {
 
@@ -26,6 +32,7 @@ public final class Scheduler {
   private static final long MINUTE_MS = 60_000;
   private static final long CHECK_MS = 1_000;
 
+  private final Vertx vertx;
   private final RunClock clock;
   private final Library library;
   private final BooleanSupplier leading;
@@ -38,8 +45,9 @@ public final class Scheduler {
    * Runs only while {@code leading} (every node holds the library; the leader runs its schedules);
    * {@code start} gets name and text and answers the outcome ({@code outcome}, {@code run_id} or {@code reason}).
    */
-  public Scheduler(RunClock clock, Library library, BooleanSupplier leading, BiFunction<String, String, Future<JsonObject>> start,
-      Consumer<JsonObject> outcomes) {
+  public Scheduler(Vertx vertx, RunClock clock, Library library, BooleanSupplier leading,
+      BiFunction<String, String, Future<JsonObject>> start, Consumer<JsonObject> outcomes) {
+    this.vertx = vertx;
     this.clock = clock;
     this.library = library;
     this.leading = leading;
@@ -67,22 +75,35 @@ public final class Scheduler {
     }
   }
 
+  /** An entry whose schedule names this minute: its name, text and schedule. */
+  private record Due(String name, String text, String schedule) {
+  }
+
   private void due(long at) {
     LocalDateTime minute = LocalDateTime.ofInstant(Instant.ofEpochMilli(at), ZoneId.systemDefault());
-    library.entries().forEach((name, text) -> {
-      Orchestration o = OrchestrationParser.parse(text).orchestration();
-      if (o != null && o.schedule() != null && Cron.parse(o.schedule()).matches(minute)) {
-        start.apply(name, text).onSuccess(outcome -> {
-          JsonObject told = new JsonObject().put("name", name).put("schedule", o.schedule()).put("due_at", at).mergeIn(outcome);
+    Map<String, String> entries = new TreeMap<>(library.entries()); // as they are now: the library changes on this thread
+    vertx.executeBlocking(() -> dueAt(entries, minute), false)
+        .onFailure(e -> LOG.warning(() -> "the library's schedules could not be read: " + e))
+        .onSuccess(due -> due.forEach(d -> start.apply(d.name(), d.text()).onSuccess(outcome -> {
+          JsonObject told = new JsonObject().put("name", d.name()).put("schedule", d.schedule()).put("due_at", at).mergeIn(outcome);
           if ("started".equals(told.getString("outcome"))) {
-            LOG.info(() -> "scheduled orchestration " + name + " (" + o.schedule() + ") started: " + told.getString("run_id"));
+            LOG.info(() -> "scheduled orchestration " + d.name() + " (" + d.schedule() + ") started: " + told.getString("run_id"));
           } else {
-            LOG.warning(() -> "scheduled orchestration " + name + " (" + o.schedule() + ") " + told.getString("outcome")
+            LOG.warning(() -> "scheduled orchestration " + d.name() + " (" + d.schedule() + ") " + told.getString("outcome")
                 + ": " + told.getString("reason"));
           }
           outcomes.accept(told);
-        });
+        })));
+  }
+
+  private static List<Due> dueAt(Map<String, String> entries, LocalDateTime minute) {
+    List<Due> due = new ArrayList<>();
+    entries.forEach((name, text) -> {
+      Orchestration o = OrchestrationParser.parse(text).orchestration();
+      if (o != null && o.schedule() != null && Cron.parse(o.schedule()).matches(minute)) {
+        due.add(new Due(name, text, o.schedule()));
       }
     });
+    return due;
   }
 }
