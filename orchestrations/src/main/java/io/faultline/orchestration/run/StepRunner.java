@@ -37,16 +37,18 @@ final class StepRunner {
     if (step == null) {
       return Future.succeededFuture(written.continueOnFailure());
     }
+    // the step's own variables count in its own condition too, as they do in its strings (reference 004's step scope)
+    Runnable unscoped = run.state().scoped(step.variables());
     Conditions.Context context = run.context(run.state().lastMetrics);
     if (step.conditional()) {
-      return conditional(step, Conditions.holds(step.condition(), context));
+      return conditional(step, Conditions.holds(step.condition(), context)).andThen(ended -> unscoped.run());
     }
     if (step.condition() != null && !Conditions.holds(step.condition(), context)) {
+      unscoped.run();
       long now = run.clock().millis();
       run.record(result(step, "skipped", now, now, new JsonObject(), List.of(), "condition not met", null), false);
       return Future.succeededFuture(true);
     }
-    Runnable unscoped = run.state().scoped(step.variables());
     run.stepStarted(step.name());
     return run.sleep(step.delayBeforeSeconds())
         .compose(v -> !run.running() ? notBegun(step) : run.hooks("pre_step", step.preHooks())

@@ -138,6 +138,28 @@ class RunTest {
     assertThat(plane.progress).allSatisfy(p -> assertThat(p.getDouble("progress")).isBetween(0.0, 1.0));
   }
 
+  /**
+   * A step's own variables count in its own condition, as they do in its strings (reference 004: variables are global or
+   * step-level): the condition was read before they were laid over the run's, so the step was skipped. They end with it.
+   */
+  @Test
+  void aStepsOwnVariablesCountInItsCondition() throws Exception {
+    RunReport report = plane.run("""
+        name: scoped
+        steps:
+          - name: staging-only
+            variables: {env: staging}
+            condition: {type: equals, variable: env, value: staging}
+            scenario: {config: {latency: {fixed_delay_ms: 5}}}
+            duration_seconds: 1
+          - name: after
+            condition: {type: exists, variable: env}
+            scenario: {config: {latency: {fixed_delay_ms: 6}}}
+            duration_seconds: 1
+        """);
+    assertThat(steps(report)).containsExactly("staging-only=succeeded", "after=skipped");
+  }
+
   @Test
   void aConditionalStepEndsAsItsBranchDid() throws Exception {
     RunReport report = plane.run("""
