@@ -476,6 +476,11 @@ public final class Run {
     return hooks("post_step", own, new Conditions.Context(state.variables, succeeded, state.lastMetrics));
   }
 
+  /** Whether a step with {@code own} post_step hooks has any to run after it, the orchestration's included. */
+  boolean postStepHooksFor(List<Hook> own) {
+    return !own.isEmpty() || orchestration.hooks().stream().anyMatch(h -> "post_step".equals(h.type()));
+  }
+
   private Future<Boolean> hooks(String type, List<Hook> own, Conditions.Context context) {
     List<Hook> all = new ArrayList<>(orchestration.hooks().stream().filter(h -> type.equals(h.type())).toList());
     all.addAll(own);

@@ -652,6 +652,34 @@ class RunTest {
   }
 
   /**
+   * A parallel step that held its whole duration before a stop came (while a longer one went on) ran its course: it is
+   * checked and counted as such. It was reported {@code stopped} ("cut short ... before its post_step hooks ran"), though it
+   * had none, failing in JUnit and left out of {@code steps_done}.
+   */
+  @Test
+  void aParallelStepThatRanItsCourseBeforeAStopIsNotReportedStopped() throws Exception {
+    VirtualClock clock = VirtualClock.manual();
+    var ended = plane.start("""
+        name: together
+        parallel: true
+        steps:
+          - {name: short, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 2}
+          - {name: long, scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 0.1}}}, duration_seconds: 10}
+        """, Permissions.NONE, clock);
+    plane.awaitProgress(p -> "short + long".equals(p.getString("current_step")));
+    clock.awaitWaiting();
+    clock.advance(2_000);
+    clock.awaitWaiting();
+    clock.advance(3_000);
+    plane.onLoop(() -> plane.run.stop("stopped"));
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("stopped");
+    assertThat(steps(report)).containsExactly("short=succeeded", "long=stopped");
+    assertThat(report.steps().get(0).error()).isNull();
+    assertThat(plane.run.status().getInteger("steps_done")).isEqualTo(1);
+  }
+
+  /**
    * A parallel step's window starts once its chaos is in force, as a sequential step's does: it started before the
    * pre_step hooks, and measured the traffic they waited through (before the chaos) as the step's.
    */
