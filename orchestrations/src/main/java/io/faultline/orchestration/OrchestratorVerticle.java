@@ -138,7 +138,9 @@ public final class OrchestratorVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(SCHEDULED, m -> library.scheduled(m.body()));
 
     answer(VALIDATE, this::validate);
-    routed(START, "start", body -> runs.start(Requests.text(body), Requests.variables(body),
+    // the leader parses the text (within Parsing's budget) and checks its scenarios before it answers: forwarded with
+    // the 3 s the other requests get, a slow parse was answered 503 while the leader went on to start the run
+    routed(START, "start", Parsing.BUDGET_MS + 5_000, body -> runs.start(Requests.text(body), Requests.variables(body),
         body == null ? null : body.getString("experiment")));
     routed(STOP, "stop", RunEvents.WIND_DOWN_MS + 3_000, body -> runs.stop()); // answers once its run has wound down
     routed(STATUS, "status", body -> Future.succeededFuture(runs.status()));
@@ -325,7 +327,9 @@ public final class OrchestratorVerticle extends VerticleBase {
               reply(message, handler);
             } else {
               ControlError.fail(message, 503, "the cluster's leader did not answer (" + ar.cause().getMessage()
-                  + "); if it just failed, a new leader takes over within the failure timeout", null);
+                  + "); if it just failed, a new leader takes over within the failure timeout"
+                  + (op.equals("start") ? "; if it is only slow, the run may have started there (GET /api/chaos/orchestration/status)" : ""),
+                  null);
             }
           });
     });

@@ -166,6 +166,20 @@ class OrchestratorVerticleTest {
     assertThat(plane.config).as("the config from before both is back").isEqualTo(before);
   }
 
+  /**
+   * A follower waits for the leader's answer to a start as long as the leader may take to parse the text and check its
+   * scenarios: after 3 s it answered 503 while the leader went on and started the run (a retry then got a 409).
+   */
+  @Test
+  void aFollowerWaitsForASlowLeadersStart() throws Exception {
+    plane.vertx.eventBus().<JsonObject>consumer(Addresses.LEADERSHIP, m -> m.reply(new JsonObject().put("leading", false)));
+    plane.vertx.eventBus().<JsonObject>consumer(OrchestratorVerticle.LEADER + ".start",
+        m -> plane.vertx.setTimer(4_000, id -> m.reply(new JsonObject().put("run_id", "run-slow").put("name", "slow"))));
+    plane.vertx.deployVerticle(new OrchestratorVerticle(false, Set.of(), dir.resolve("state"), true)).await(10, TimeUnit.SECONDS);
+    JsonObject started = request(OrchestratorVerticle.START, new JsonObject().put("text", "name: slow\nsteps: []\n"));
+    assertThat(started.getString("run_id")).isEqualTo("run-slow");
+  }
+
   @Test
   void aReportWhoseIdIsNotAFileNameIsNotKeptNorWritten() throws Exception {
     deploy(true);
