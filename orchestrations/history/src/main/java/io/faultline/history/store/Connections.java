@@ -68,10 +68,20 @@ final class Connections {
    * Whether a statement that failed with {@code error} may succeed later: the database was out of reach or
    * out of resources (SQLSTATE classes 08, 53, 57, 58, 40: connection, resources, operator intervention,
    * system error, rollback), or the failure carries no SQLSTATE (a pool time-out; SQLite's busy file). A
-   * statement the database refused for what it says (a constraint, a type) would fail the same way again.
+   * statement the database refused for what it says (a constraint, a type) would fail the same way again: SQLite
+   * says so by its result code (it gives no SQLSTATE), a constraint, a mismatched type, a value too big.
    */
+  /** SQLite's primary result codes for a statement refused for its content (extended codes carry them in their low byte). */
+  private static final int SQLITE_TOOBIG = 18;
+  private static final int SQLITE_CONSTRAINT = 19;
+  private static final int SQLITE_MISMATCH = 20;
+  private static final int SQLITE_RANGE = 25;
+
   static boolean worthRetrying(Throwable error) {
     for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof org.sqlite.SQLiteException sqlite) {
+        return !Set.of(SQLITE_CONSTRAINT, SQLITE_MISMATCH, SQLITE_TOOBIG, SQLITE_RANGE).contains(sqlite.getResultCode().code & 0xff);
+      }
       if (e instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().length() >= 2) {
         return Set.of("08", "53", "57", "58", "40").contains(sql.getSQLState().substring(0, 2));
       }

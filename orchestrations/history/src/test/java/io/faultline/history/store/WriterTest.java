@@ -90,6 +90,29 @@ class WriterTest {
     assertThat(stored).containsExactly(3);
   }
 
+  /**
+   * SQLite's refusals carry no SQLSTATE: one for a batch's content (here a real NOT NULL refusal from SQLite) was taken
+   * for the database being out of reach, and the batch held every newer record back for five minutes before it was
+   * dropped all the same. A busy database file is still waited for.
+   */
+  @Test
+  void aBatchSqliteRefusesForItsContentIsDroppedAtOnceAndABusyFileIsWaitedFor() throws Exception {
+    try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite::memory:"); var statement = db.createStatement()) {
+      statement.execute("CREATE TABLE t (x TEXT NOT NULL)");
+      failure = org.assertj.core.api.Assertions.catchThrowableOfType(() -> statement.execute("INSERT INTO t VALUES (NULL)"),
+          SQLException.class);
+    }
+    assertThat(failure.getSQLState()).as("what made it look like an outage").isNull();
+    failures.set(1);
+    offer(1, 2, 3);
+    writer.drain();
+    writer.drain();
+    assertThat(writer.abandoned()).isEqualTo(2);
+    assertThat(stored).containsExactly(3);
+    assertThat(Connections.worthRetrying(new org.sqlite.SQLiteException("database is locked",
+        org.sqlite.SQLiteErrorCode.SQLITE_BUSY))).isTrue();
+  }
+
   /** A clean stop writes the whole queue: it wrote five batches and dropped the rest without counting them. */
   @Test
   void aStopWritesEverythingQueued() {
