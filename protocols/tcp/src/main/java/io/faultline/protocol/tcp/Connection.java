@@ -140,11 +140,28 @@ final class Connection {
     }
     List<TcpToxic> applying = draws == null ? List.of() : draws.applying(next);
     // chaos switched off stops the toxics, as an update does, rather than removing them: a removed timeout closes the
-    // connection and a reset_peer that has begun its countdown resets it, where the kill switch lets the bytes go on
-    java.util.Set<String> listed = !snapshot.config().enabled() ? null : next == null ? java.util.Set.of()
-        : next.active().stream().map(TcpToxic::name).collect(java.util.stream.Collectors.toSet());
+    // connection and a reset_peer that has begun its countdown resets it, where the kill switch lets the bytes go on.
+    // So does a tcp section or the listener's own rule switched off (enabled: false): its toxics are still listed.
+    java.util.Set<String> listed = !snapshot.config().enabled() ? null : listed(snapshot, next);
     toUpstream.toxics(applying.stream().filter(t -> !t.downstream()).toList(), listed, draws);
     toClient.toxics(applying.stream().filter(TcpToxic::downstream).toList(), listed, draws);
+  }
+
+  /**
+   * The toxics still configured for this connection, in force or switched off: a tcp section with {@code enabled: false},
+   * or the listener's own rule ({@code listener:NAME}) switched off. Those not named here were removed.
+   */
+  private java.util.Set<String> listed(ChaosSnapshot snapshot, TcpConfig next) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    if (next != null) {
+      next.toxics().forEach(t -> names.add(t.name()));
+    }
+    for (io.faultline.chaos.config.ChaosRule rule : snapshot.config().rules()) {
+      if (!rule.enabled() && facts.listener().equals(rule.ownListener()) && rule.tcp() != null) {
+        rule.tcp().toxics().forEach(t -> names.add(t.name()));
+      }
+    }
+    return names;
   }
 
   /**

@@ -347,6 +347,32 @@ class TcpToxicsTest {
   }
 
   /**
+   * A tcp section or the listener's own rule switched off ({@code enabled: false}) stops its toxics as the kill switch
+   * does, and the bytes go on: taken for removed toxics, a timeout toxic closed the connection and a reset_peer whose
+   * countdown had begun reset it.
+   */
+  @Test
+  void aTcpSectionOrARuleSwitchedOffStopsItsToxicsAsTheKillSwitchDoes() throws Exception {
+    String resetPeer = "{\"type\": \"reset_peer\", \"stream\": \"upstream\", \"attributes\": {\"timeout\": 1500}}";
+    String timeout = "{\"type\": \"timeout\", \"stream\": \"upstream\", \"attributes\": {\"timeout\": 0}}";
+    for (String[] off : new String[][] {{resetPeer, "section"}, {timeout, "rule"}}) {
+      try (TcpFixture fixture = new TcpFixture("{}")) {
+        fixture.rule("\"tcp\": {\"toxics\": [" + off[0] + "]}");
+        try (Socket socket = fixture.connect()) {
+          socket.getOutputStream().write(Upstreams.pattern(10)); // held, or lost, by the toxic
+          Thread.sleep(300);
+          String rule = off[1].equals("section")
+              ? "{\"name\": \"listener:db\", \"match\": {\"listener\": \"db\"}, \"tcp\": {\"enabled\": false, \"toxics\": [" + off[0] + "]}}"
+              : "{\"name\": \"listener:db\", \"enabled\": false, \"match\": {\"listener\": \"db\"}, \"tcp\": {\"toxics\": [" + off[0] + "]}}";
+          fixture.state.putRule(io.faultline.chaos.config.ChaosJson.parse(rule, io.faultline.chaos.config.ChaosRule.class, ""));
+          Thread.sleep(1_700); // past the reset's countdown
+          assertThat(TcpFixture.roundTrip(socket, 10)).as(off[1] + ": " + off[0]).isEqualTo(Upstreams.pattern(10));
+        }
+      }
+    }
+  }
+
+  /**
    * An update does not stop a reset_peer's countdown under way (Toxiproxy's toxic sleeps it out before it reads its
    * interrupt): the connection is reset when it was due. It was cancelled, and the connection went on untouched.
    */
