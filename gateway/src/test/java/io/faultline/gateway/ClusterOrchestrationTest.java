@@ -3,6 +3,7 @@ package io.faultline.gateway;
 import static io.faultline.gateway.ClusterFixture.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,19 +28,29 @@ class ClusterOrchestrationTest {
         steps:
           - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 3}
           - {name: b, scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}, duration_seconds: 3}
-          - {name: c, scenario: {config: {latency: {fixed_delay_ms: 1}}}, duration_seconds: 3}
+          - {name: c, scenario: {config: {latency: {fixed_delay_ms: 1}}}, duration_seconds: 10}
         """);
     assertThat(started.getBoolean("is_running")).as(started.encode()).isTrue();
     // n2 asked, n1 (the leader) runs it: both answer the same status.
     assertThat(cluster.get(n1, "/api/chaos/orchestration/status").getString("run_id")).isEqualTo(started.getString("run_id"));
     eventually(() -> "b".equals(cluster.get(n2, "/api/chaos/orchestration/status").getString("current_step")), "step b runs");
     eventually(() -> cluster.traffic(n2) == 503, "step b's chaos reaches n2");
+    String held = "orchestration failover (" + started.getString("run_id") + ") holds the chaos config";
+    // a change on a node that is not the leader is told that the run's end undoes it (only the leader said so)
+    assertThat(cluster.put(n2, "/api/chaos/config/latency", "{\"fixed_delay_ms\": 2}").bodyAsJsonObject()
+        .getJsonArray("warnings", new JsonArray()).encode()).contains(held);
 
     cluster.kill(n1);
+    eventually(() -> "c".equals(cluster.get(n2, "/api/chaos/orchestration/status").getString("current_step")), "n2 resumes the run");
+    // and on the node that resumed it
+    assertThat(cluster.put(n2, "/api/chaos/config/latency", "{\"fixed_delay_ms\": 3}").bodyAsJsonObject()
+        .getJsonArray("warnings", new JsonArray()).encode()).contains(held);
     eventually(() -> {
       JsonObject status = cluster.get(n2, "/api/chaos/orchestration/status");
       return started.getString("run_id").equals(status.getString("run_id")) && !status.getBoolean("is_running", true);
-    }, "n2 resumes and finishes the run");
+    }, "n2 finishes the run");
+    assertThat(cluster.put(n2, "/api/chaos/config/latency", "{\"fixed_delay_ms\": 4}").bodyAsJsonObject().containsKey("warnings"))
+        .as("no run holds it now").isFalse();
     JsonObject report = cluster.get(n2, "/api/chaos/orchestration/reports/latest");
     assertThat(report.getString("id")).isEqualTo(started.getString("run_id"));
     assertThat(report.getString("status")).as(report.encodePrettily()).isEqualTo("succeeded");

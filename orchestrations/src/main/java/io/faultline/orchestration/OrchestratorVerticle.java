@@ -136,6 +136,11 @@ public final class OrchestratorVerticle extends VerticleBase {
     scheduler = new Scheduler(vertx, runClock, library.library(), () -> leading, (name, text) -> runs.startScheduled(text),
         outcome -> vertx.eventBus().publish(SCHEDULED, outcome)); // every node's library shows it; the metric counts the local one
     vertx.eventBus().<JsonObject>consumer(SCHEDULED, m -> library.scheduled(m.body()));
+    if (clustered) {
+      // every node says that a run's end will undo a change made on it: the run's progress reaches every node (set on
+      // the leader alone, a change made on another node, or on a new leader after it resumed the run, went unsaid)
+      vertx.eventBus().<JsonObject>consumer(PROGRESS, m -> steering(m.body()));
+    }
 
     answer(VALIDATE, this::validate);
     // the leader parses the text (within Parsing's budget) and checks its scenarios before it answers: forwarded with
@@ -296,6 +301,20 @@ public final class OrchestratorVerticle extends VerticleBase {
     handlers.forEach((op, handler) -> leaderConsumers.add(vertx.eventBus().<JsonObject>consumer(LEADER + "." + op,
         message -> reply(message, handler))));
     runs.resumeUnfinished();
+  }
+
+  /** Follows a run's progress ({@code status}) into this node's steering map: the run holds the chaos config until it ends. */
+  private void steering(JsonObject status) {
+    if (status.getString("run_id") == null) {
+      return;
+    }
+    io.vertx.core.shareddata.LocalMap<Object, Object> steering = vertx.sharedData().getLocalMap(STEERING);
+    String run = status.getString("name") + " (" + status.getString("run_id") + ")";
+    if (status.getBoolean("is_running", false)) {
+      steering.put("run", run);
+    } else {
+      steering.removeIfPresent("run", run);
+    }
   }
 
   /** What every node holds as the leader does: answered here when the leader cannot be reached. */
