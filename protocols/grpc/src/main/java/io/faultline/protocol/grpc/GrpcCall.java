@@ -120,8 +120,16 @@ final class GrpcCall {
   }
 
   /**
-   * Whether a stream that closed unanswered failed on the upstream's side: else its client cancelled it, or
-   * its connection went, which a circuit breaker does not count against the upstream.
+   * Chaos cut the stream (a partial response, a stream drop, packet loss): a failure for a circuit breaker, as an upstream
+   * breaking off is, and as an injected cut is on the other listeners.
+   */
+  void cutByChaos() {
+    upstreamBroke = true;
+  }
+
+  /**
+   * Whether a stream that closed unanswered failed on the upstream's side, or chaos cut it: else its client cancelled
+   * it, or its connection went, which a circuit breaker does not count against the upstream.
    */
   boolean brokenByUpstream() {
     return upstreamBroke;

@@ -154,7 +154,7 @@ final class GrpcRelay {
       outgoing.format(request.format());
       long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
       if (bps > 0) {
-        paced(request, outgoing, exchange.pacer(bps), exchange::chaosOn);
+        paced(request, outgoing, exchange.pacer(bps), exchange::chaosOn, call::finished);
       } else {
         request.messageHandler(message -> relay(message, outgoing, request));
         request.endHandler(v -> endRequest(outgoing));
@@ -239,7 +239,7 @@ final class GrpcRelay {
 
   /** Relays request frames at the throttled rate: the call is paused while a frame waits its turn, and ends after the last. */
   private void paced(GrpcServerRequest<Buffer, Buffer> request, GrpcClientRequest<Buffer, Buffer> outgoing, Pacer pacer,
-      java.util.function.BooleanSupplier chaosOn) {
+      java.util.function.BooleanSupplier chaosOn, java.util.function.BooleanSupplier gone) {
     int[] waiting = {0};
     boolean[] ended = {false};
     request.messageHandler(message -> {
@@ -250,7 +250,7 @@ final class GrpcRelay {
       }
       waiting[0]++;
       request.pause();
-      HeldMessage.release(vertx, waitMs, chaosOn, () -> {
+      HeldMessage.release(vertx, waitMs, chaosOn, gone, () -> {
         relay(message, outgoing, request);
         waiting[0]--;
         if (ended[0] && waiting[0] == 0) {

@@ -136,7 +136,7 @@ final class ResponseRelay {
         relayIt.run();
       } else {
         upstream.pause();
-        HeldMessage.release(vertx, waitMs, chaosOn, () -> { // the kill switch lets a held message go at once
+        HeldMessage.release(vertx, waitMs, chaosOn, call::finished, () -> { // the kill switch lets a held message go at once
           relayIt.run();
           if (!cutAfterIt && !abortAfterIt && !response.writeQueueFull()) {
             upstream.resume();
@@ -166,6 +166,9 @@ final class ResponseRelay {
    * counted only now: a stream that ended before its Nth message was never aborted.
    */
   private void abortStream(int abortAfter) {
+    if (call.finished()) {
+      return; // cancelled, or ended by its deadline, before its Nth message went: not aborted, not counted
+    }
     exchange.injected(abort.type());
     response.trailers().set(GrpcDecisions.FAULT_HEADER, abort.type());
     GrpcRelay.end(call, GrpcStatus.valueOf(abort.code()), "stream aborted after " + abortAfter + " messages (injected by Faultline)", null);
@@ -274,6 +277,7 @@ final class ResponseRelay {
    * unseen (grpc-js, grpc-java, grpc-go), so the upstream had the call twice and it was counted twice.
    */
   private void dropStream() {
+    call.cutByChaos();
     if (!call.http().response().headWritten()) {
       response.writeHead();
     }

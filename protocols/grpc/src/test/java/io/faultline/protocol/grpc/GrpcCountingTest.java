@@ -105,6 +105,46 @@ class GrpcCountingTest {
   }
 
   /**
+   * An injected cut (a stream drop: the client's stream reset mid-answer) is a failure for a circuit breaker, as an upstream
+   * breaking off is and as an injected cut is on the other listeners: it was counted as the client's own leaving.
+   */
+  @Test
+  void injectedCutsOpenACircuitBreaker() {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "fault_injection": {"stream_drop_probability": 1.0},
+         "circuit_breaker": {"failure_threshold": 3, "reset_timeout_ms": 30000}}""")) {
+      for (int i = 1; i <= 3; i++) {
+        assertThat(gw.call("Repeat", List.of("4")).status()).as("call " + i).isNotEqualTo(GrpcStatus.OK);
+        int calls = i;
+        gw.events.await("cut " + calls + " counted", () -> gw.events.completions().size() == calls);
+      }
+      io.faultline.chaos.limit.CircuitBreaker breaker = gw.state.snapshot().parts(io.faultline.chaos.limit.CircuitBreaker.class).get("");
+      assertThat(breaker.state()).isEqualTo(io.faultline.chaos.limit.CircuitBreaker.State.OPEN);
+      GrpcFixture.Result refused = gw.call("Unary", List.of("after"));
+      assertThat(refused.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+      assertThat(gw.upstreamCalls.get()).as("the open breaker keeps the fourth call from the upstream").isEqualTo(3);
+    }
+  }
+
+  /**
+   * A call whose deadline passes while a per-message delay holds its message is over: the message is dropped, and the
+   * abort that was to follow it is neither made nor counted. The hold went on waking every 20 ms for its whole delay,
+   * then counted an abort_stream for a call already answered DEADLINE_EXCEEDED.
+   */
+  @Test
+  void aMessageHeldPastItsCallsDeadlineIsDroppedAndNoAbortIsCounted() throws Exception {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "latency": {"per_message_delay_ms": 1500},
+         "fault_injection": {"abort_after_messages": 1, "abort_status": "UNAVAILABLE"}}""")) {
+      GrpcFixture.Result expired = gw.call("Repeat", List.of("3"), 300, Map.of(), null);
+      assertThat(expired.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+      gw.events.await("the call counted", () -> gw.events.completions().size() == 1);
+      Thread.sleep(2_000); // past the delay the message was held for
+      assertThat(gw.events.faults()).as("no abort for a call already over").doesNotContain("abort_stream");
+    }
+  }
+
+  /**
    * A client whose connection goes with calls in progress (its process exits: no stream is reset) has them
    * counted dropped and their upstream calls cancelled, relayed as a stream or decoded alike. Decoded (chaos
    * on), the upstream calls ran to their end for nobody.
