@@ -52,4 +52,37 @@ record GraphQlBody(String query, String operationName) {
       }
     }
   }
+
+  /**
+   * The number of operations of a batch body (a JSON array of operations, as Apollo's {@code BatchHttpLink} sends), or -1
+   * when the body is not a readable JSON array. Read only when a batch is answered by the gateway itself.
+   */
+  static int batchSize(Buffer body) {
+    if (body == null || body.length() == 0) {
+      return -1;
+    }
+    JsonParser parser = JacksonCodec.createParser(body);
+    try {
+      if (parser.nextToken() != JsonToken.START_ARRAY) {
+        return -1;
+      }
+      int operations = 0;
+      while (parser.nextToken() != JsonToken.END_ARRAY) {
+        if (parser.currentToken() == null) {
+          return -1; // cut short
+        }
+        parser.skipChildren();
+        operations++;
+      }
+      return parser.nextToken() == null ? operations : -1;
+    } catch (IOException | DecodeException e) {
+      return -1;
+    } finally {
+      try {
+        parser.close();
+      } catch (IOException ignored) {
+        // nothing was opened but the buffer
+      }
+    }
+  }
 }

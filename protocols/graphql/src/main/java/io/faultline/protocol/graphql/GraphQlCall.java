@@ -592,12 +592,26 @@ final class GraphQlCall {
     return out;
   }
 
-  /** Answers with {@code body} and HTTP {@code status}, and ends the exchange. */
+  /**
+   * Answers with {@code body} and HTTP {@code status}, and ends the exchange. A batch (a JSON array of operations) gets an
+   * array of as many answers, each {@code body}: a client that sent one (Apollo's {@code BatchHttpLink}) reads one result
+   * per operation, and failed every operation on a single object, unable to see a rate limit's code or an upstream's
+   * failure.
+   */
   void answer(int status, JsonObject body) {
     if (over) {
       return;
     }
-    GraphQlResponses.send(request.response(), status, body);
+    int operations = GraphQlBody.batchSize(this.body);
+    if (operations < 0) {
+      GraphQlResponses.send(request.response(), status, body);
+    } else {
+      io.vertx.core.json.JsonArray each = new io.vertx.core.json.JsonArray();
+      for (int i = 0; i < Math.max(1, operations); i++) {
+        each.add(body);
+      }
+      GraphQlResponses.send(request.response(), status, each);
+    }
     end(status);
   }
 

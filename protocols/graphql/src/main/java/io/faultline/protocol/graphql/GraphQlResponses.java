@@ -28,6 +28,11 @@ final class GraphQlResponses {
     response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
   }
 
+  /** A batch's answers, one for each of its operations. */
+  static void send(HttpServerResponse response, int status, io.vertx.core.json.JsonArray answers) {
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(answers.encode());
+  }
+
   /** The conventional {@code extensions.code} for an HTTP status. */
   static String code(int status) {
     return switch (status) {

@@ -310,6 +310,28 @@ class GraphQlProxyVerticleTest {
     assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(245);
   }
 
+  /**
+   * A batch the gateway answers itself (a rate limit here) gets one answer per operation, as Apollo's BatchHttpLink reads
+   * a batch's answer: a single object failed every operation with "expected length of 2", the code and Retry-After unseen.
+   */
+  @Test
+  void aBatchRefusedByChaosGetsOneAnswerPerOperation() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"rate_limit\": {\"requests_per_second\": 1, \"burst_size\": 1}}");
+    String batch = "[{\"query\": \"{ hello }\"}, {\"query\": \"{ hello }\", \"operationName\": null}]";
+    fixture.client.post(fixture.port, "127.0.0.1", "/").putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer(batch)).await(); // the bucket's one token
+    HttpResponse<Buffer> limited = fixture.client.post(fixture.port, "127.0.0.1", "/").putHeader("Content-Type", "application/json")
+        .sendBuffer(Buffer.buffer(batch)).await();
+    assertThat(limited.statusCode()).isEqualTo(200);
+    assertThat(limited.getHeader("Retry-After")).isEqualTo("1");
+    JsonArray answers = limited.bodyAsJsonArray();
+    assertThat(answers).hasSize(2);
+    for (int i = 0; i < 2; i++) {
+      assertThat(answers.getJsonObject(i).getJsonArray("errors").getJsonObject(0).getJsonObject("extensions").getString("code"))
+          .isEqualTo("RATE_LIMITED");
+    }
+  }
+
   @Test
   void rateLimitsAnswerAsRateLimitedGraphQlErrors() {
     fixture = new GraphQlFixture("{\"enabled\": true, \"rate_limit\": {\"requests_per_second\": 1, \"burst_size\": 1}}");
