@@ -62,6 +62,19 @@ class GraphQlSubscriptionTest {
     assertThat(up.get(0).getJsonObject("payload").getJsonObject("data").getInteger("echo")).isEqualTo(1_000_000);
   }
 
+  /**
+   * A bandwidth limit does not pace a subscription's events (the README lists what applies to them), and so is not counted
+   * for one: it was counted for every subscribe, a throttle the metrics showed and the client never saw.
+   */
+  @Test
+  void aBandwidthLimitIsNotCountedForASubscriptionItDoesNotPace() throws Exception {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 1000}}");
+    List<JsonObject> messages = fixture.subscribe(FEED);
+    assertThat(messages).extracting(m -> m.getString("type")).containsExactly("next", "next", "next", "complete");
+    fixture.events.await("the subscription counted", () -> fixture.events.completions().size() == 1);
+    assertThat(fixture.events.faults()).doesNotContain("bandwidth");
+  }
+
   @Test
   void fieldFaultsNullTheFieldInEveryEvent() throws Exception {
     fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Subscription.feed.orders\","
