@@ -48,6 +48,8 @@ final class SubscriptionRelay {
   private final Map<String, Future<Void>> held = new HashMap<>();
   /** Subscriptions a timeout fault holds (the upstream never sees them), by id: what ends one if its client completes it. */
   private final Map<String, Runnable> timingOut = new HashMap<>();
+  /** The subscribes chaos is still deciding (a delay, a wait in a bulkhead's queue): dropped at once if the client leaves. */
+  private final java.util.Set<Exchange<Subscribe>> deciding = new java.util.HashSet<>();
   private ClosingHandshake closing;
   private boolean clientGone;
   private boolean upstreamGone;
@@ -104,7 +106,11 @@ final class SubscriptionRelay {
           }
         }),
         upstream.isClosed() ? null : HeldClose.install(upstream),
-        ClosingHandshake.Way.of(this::afterClientsMessages, (code, reason) -> {
+        // a close for the upstream (the client's own, relayed) ends what chaos still holds of the client's first
+        ClosingHandshake.Way.of(action -> {
+          leaveHeld();
+          afterClientsMessages(action);
+        }, (code, reason) -> {
           toUpstream.ended();
           ClosingHandshake.close(upstream, code, reason);
         }));
@@ -140,12 +146,28 @@ final class SubscriptionRelay {
   /** The client's connection closed: the upstream gets its close once what it sent is through, and then goes too. */
   private void clientLeft() {
     clientGone = true;
+    leaveHeld();
     toClient.stop(); // its drain never comes: the upstream is read on, what it sends dropped
     ClosingHandshake.Close close = closing.clientGone(client);
     afterClientsMessages(() -> {
       closing.lastWordToUpstream(close, upstream, !upstreamGone, sendTimeoutMs);
       endIfGone();
     });
+  }
+
+  /**
+   * The client leaves (its connection closed, or it sent its close): what chaos still holds of its subscribes ends now, as
+   * for a client that leaves an HTTP operation. A bulkhead's place or permit is given back at once, and neither a
+   * timeout's end nor a queue's counts it as the upstream's failure or a refusal; they went on to their end, the
+   * client's close waiting behind them.
+   */
+  private void leaveHeld() {
+    List.copyOf(timingOut.values()).forEach(Runnable::run);
+    timingOut.clear();
+    for (Exchange<Subscribe> exchange : List.copyOf(deciding)) {
+      exchange.drop(false);
+      exchange.call().acted().tryComplete();
+    }
   }
 
   /** The upstream's connection closed: the client gets its close (or its own back, or an abrupt end). */
@@ -226,6 +248,8 @@ final class SubscriptionRelay {
       runner.untouched(ExchangeRunner.label(route), subscribe.startedNanos(), "2xx");
       return Future.succeededFuture();
     }
+    deciding.add(exchange);
+    subscribe.acted().future().onComplete(done -> deciding.remove(exchange));
     exchange.proceed();
     return subscribe.acted().future();
   }

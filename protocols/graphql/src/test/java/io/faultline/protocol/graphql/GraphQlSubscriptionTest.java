@@ -140,6 +140,55 @@ class GraphQlSubscriptionTest {
   }
 
   /**
+   * A client that leaves while a timeout fault holds its subscribe is a client leaving, as over HTTP: the circuit breaker
+   * does not count it. The hold ran its whole timeout and then counted the subscribe as the upstream's failure.
+   */
+  @Test
+  void aClientThatLeavesDuringATimeoutsHoldIsNoFailureForTheBreaker() throws Exception {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"circuit_breaker\": {\"failure_threshold\": 1, \"reset_timeout_ms\": 30000},"
+        + " \"rules\": [{\"name\": \"hang\", \"match\": {\"operation_name\": \"Hang\"},"
+        + " \"fault_injection\": {\"timeout_probability\": 1.0, \"timeout_ms\": 500}}]}");
+    GraphQlFixture.Session leaves = fixture.new Session();
+    leaves.subscribe("1", "subscription Hang { feed(count: 1) { name } }");
+    Thread.sleep(100);
+    leaves.socket.close().await();
+    fixture.events.await("the subscribe counted", () -> fixture.events.completions().size() == 1);
+    Thread.sleep(700); // past the timeout's end
+    assertThat(fixture.events.completions()).extracting(io.faultline.chaos.testing.RecordingListener.Completion::outcome)
+        .containsExactly("dropped");
+    io.faultline.chaos.limit.CircuitBreaker breaker = fixture.state.snapshot().parts(io.faultline.chaos.limit.CircuitBreaker.class).get("");
+    assertThat(breaker.state()).isEqualTo(io.faultline.chaos.limit.CircuitBreaker.State.CLOSED);
+  }
+
+  /**
+   * A client that leaves while its subscribe waits in a bulkhead's queue gives its place up at once, as over HTTP, and is
+   * counted dropped. Its subscribe kept its place, then took the permit, was held for its delay and sent to an upstream
+   * whose client had gone (counted 2xx), and the next subscribe waited all that time behind it.
+   */
+  @Test
+  void aClientThatLeavesTheBulkheadsQueueGivesItsPlaceUpAtOnce() throws Exception {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"bulkhead\": {\"max_concurrent_requests\": 1, \"max_queue_size\": 1,"
+        + " \"queue_timeout_ms\": 5000}, \"rules\": [{\"name\": \"slow\", \"match\": {\"operation_name\": \"Slow\"},"
+        + " \"latency\": {\"fixed_delay_ms\": 1000}}]}");
+    GraphQlFixture.Session first = fixture.new Session();
+    GraphQlFixture.Session leaves = fixture.new Session();
+    GraphQlFixture.Session next = fixture.new Session();
+    first.subscribe("1", "subscription Slow { feed(count: 1) { name } }"); // the permit, through its delay
+    Thread.sleep(100);
+    leaves.subscribe("1", "subscription Slow { feed(count: 1) { name } }"); // the queue's one place
+    Thread.sleep(100);
+    leaves.socket.close().await();
+    Thread.sleep(100);
+    next.subscribe("1", "subscription Slow { feed(count: 1) { name } }");
+    assertThat(next.await("1", 2)).extracting(GraphQlFixture.Received::type).containsExactly("next", "complete");
+    assertThat(first.await("1", 2)).extracting(GraphQlFixture.Received::type).containsExactly("next", "complete");
+    fixture.events.await("three subscribes counted", () -> fixture.events.completions().size() == 3);
+    assertThat(fixture.events.completions()).extracting(io.faultline.chaos.testing.RecordingListener.Completion::outcome)
+        .containsExactlyInAnyOrder("2xx", "dropped", "2xx");
+    assertThat(fixture.events.faults()).as("the one that left was never delayed").containsExactly("latency", "latency");
+  }
+
+  /**
    * A timeout on a subscription closes its socket at the timeout's end, unless the client completed the
    * subscription meanwhile: it gave up on it, and its socket and other subscriptions go on. The socket was
    * closed even so.
