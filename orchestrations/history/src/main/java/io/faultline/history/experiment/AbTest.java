@@ -272,7 +272,8 @@ public final class AbTest {
     boolean significant = test.pValue() < alpha;
     String better = test.meanA() == test.meanB() ? null : (test.meanA() > test.meanB()) == higherBetter ? "a" : "b";
     String winner = significant ? better : null;
-    double smallest = 2.0 / binomial(a.length + b.length, a.length);
+    // exact: 2 / C(2n, n); sampled (past the exact test's splits), one draw in the sampled ones plus the observed split
+    double smallest = test.exact() ? 2.0 / binomial(a.length + b.length, a.length) : 1.0 / (PermutationTest.SAMPLED + 1);
     String conclusion = winner != null
         ? String.format(java.util.Locale.ROOT, "%s is better: mean %s %.4g against %.4g, p = %.4g < %.3g (%s permutation test)",
             winner.toUpperCase(), metric, winner.equals("a") ? test.meanA() : test.meanB(),

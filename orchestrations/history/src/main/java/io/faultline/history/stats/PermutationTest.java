@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
 public record PermutationTest(double meanA, double meanB, double pValue, double cohenD, long splits, boolean exact) {
 
   static final long EXACT_LIMIT = 200_000;
-  static final int SAMPLED = 50_000;
+  public static final int SAMPLED = 50_000;
 
   public static PermutationTest of(double[] a, double[] b, long seed) {
     int n = a.length + b.length;
