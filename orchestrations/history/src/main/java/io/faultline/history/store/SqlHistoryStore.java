@@ -303,7 +303,9 @@ public final class SqlHistoryStore implements HistoryStore {
     Where and(boolean applies, String condition, Object param) {
       if (applies) {
         sql.append(sql.length() == 0 ? " WHERE " : " AND ").append(condition);
-        params.addValue(param);
+        // text searched for as it is stored (NUL kept as U+FFFD): PostgreSQL refused a NUL in a parameter (a 500), and
+        // SQLite found nothing, so a name or path stored with one could never be found
+        params.addValue(param instanceof String text && text.indexOf('\u0000') >= 0 ? text.replace('\u0000', '\uFFFD') : param);
       }
       return this;
     }

@@ -192,6 +192,9 @@ abstract class HistoryStoreContract {
     assertThat(store.counts().await().getLong("exchanges")).isEqualTo(2L);
     store.insertRuns(List.of(run("r-nul", "nul\u0000name", "succeeded", 1_000, 90))).await();
     assertThat(store.runs(RunFilter.all(10)).await().get(0).getString("name")).isEqualTo("nul\uFFFDname");
+    // and searched for as it is kept: PostgreSQL refused a NUL in a search (a 500), SQLite found nothing
+    assertThat(ids(store.runs(new RunFilter("nul\u0000name", null, null, null, null, null, 10)).await())).containsExactly("r-nul");
+    assertThat(store.exchanges(new ExchangeFilter(null, "/nul\u0000x", null, null, null, null, 10)).await()).hasSize(1);
   }
 
   /**
