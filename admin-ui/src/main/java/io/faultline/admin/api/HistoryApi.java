@@ -60,6 +60,9 @@ public final class HistoryApi {
       if ("csv".equals(file.getString("format"))) {
         ctx.response().putHeader("Content-Disposition", "attachment; filename=\"faultline-history.csv\"");
       }
+      if (file.getString("truncated") != null) {
+        ctx.response().putHeader("X-Faultline-Truncated", file.getString("truncated"));
+      }
       ctx.response().putHeader("Content-Type", file.getString("content_type")).end(file.getString("body"));
     });
   }

@@ -22,14 +22,21 @@ public final class RunQueries {
   private final HistoryStore store;
   /** Where the flight recorder keeps exchanges: the same store, or its own ({@code --recorder-db}). */
   private final HistoryStore recorded;
+  private final int exportMax;
 
   public RunQueries(HistoryStore store) {
     this(store, store);
   }
 
   public RunQueries(HistoryStore store, HistoryStore recorded) {
+    this(store, recorded, EXPORT_MAX);
+  }
+
+  /** With an export of at most {@code exportMax} runs (tests: a few). */
+  RunQueries(HistoryStore store, HistoryStore recorded, int exportMax) {
     this.store = store;
     this.recorded = recorded;
+    this.exportMax = exportMax;
   }
 
   /** What each table keeps; the exchanges counted where the recorder writes them (the main store's said 101 of 2,283). */
@@ -180,11 +187,24 @@ public final class RunQueries {
    */
   public Future<JsonObject> export(JsonObject q) {
     String format = Params.oneOf(q, "format", "json", List.of("csv", "json"));
-    return store.runs(filter(q, 100_000, 100_000)).map(rows -> format.equals("csv")
-        ? new JsonObject().put("format", "csv").put("content_type", "text/csv; charset=utf-8").put("body", Csv.runs(rows))
-        : new JsonObject().put("format", "json").put("content_type", "application/json")
-            .put("body", new JsonObject().put("runs", new JsonArray(rows)).encodePrettily()));
+    RunFilter asked = filter(q, exportMax, exportMax);
+    // one more than is given: whether the export is the newest exportMax of more (kept by a max_runs above it), said so
+    RunFilter f = new RunFilter(asked.name(), asked.tag(), asked.status(), asked.since(), asked.until(), asked.minScore(), asked.limit() + 1);
+    return store.runs(f).map(all -> {
+      boolean truncated = all.size() > asked.limit();
+      List<JsonObject> rows = truncated ? all.subList(0, asked.limit()) : all;
+      JsonObject file = format.equals("csv")
+          ? new JsonObject().put("format", "csv").put("content_type", "text/csv; charset=utf-8").put("body", Csv.runs(rows))
+          : new JsonObject().put("format", "json").put("content_type", "application/json").put("body", (truncated
+              ? new JsonObject().put("runs", new JsonArray(rows)).put("truncated", true).put("limit", asked.limit())
+              : new JsonObject().put("runs", new JsonArray(rows))).encodePrettily());
+      return truncated ? file.put("truncated", "the newest " + asked.limit() + " runs of more that match; narrow it with since and until")
+          : file;
+    });
   }
+
+  /** The most runs one export gives (the newest; more are said to be there). */
+  static final int EXPORT_MAX = 100_000;
 
   static Double finite(double v) {
     return Double.isFinite(v) ? v : null;

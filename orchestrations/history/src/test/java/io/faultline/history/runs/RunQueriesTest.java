@@ -72,6 +72,28 @@ class RunQueriesTest {
     assertThat(two.getValue("slope_per_day")).as("nor a slope: two points' line is no estimate").isNull();
   }
 
+  /**
+   * An export past its most runs (100,000: a max_runs above it keeps more) gives the newest and says it is not all: it
+   * gave them as "every run", nothing saying the rest were left out.
+   */
+  @Test
+  void anExportOfMoreRunsThanItGivesSaysSo() {
+    long now = System.currentTimeMillis();
+    store.insertRuns(List.of(run("r1", "calm", "succeeded", now - 3_000, 100, "a"), run("r2", "calm", "succeeded", now - 2_000, 100, "a"),
+        run("r3", "calm", "succeeded", now - 1_000, 100, "a"))).await();
+    RunQueries two = new RunQueries(store, store, 2);
+    JsonObject csv = two.export(new JsonObject().put("format", "csv")).await();
+    assertThat(csv.getString("body").split("\r\n")).hasSize(3);
+    assertThat(csv.getString("truncated")).isEqualTo("the newest 2 runs of more that match; narrow it with since and until");
+    JsonObject json = new JsonObject(two.export(new JsonObject()).await().getString("body"));
+    assertThat(json.getJsonArray("runs").stream().map(r -> ((JsonObject) r).getString("id"))).containsExactly("r3", "r2");
+    assertThat(json.getBoolean("truncated")).isTrue();
+    assertThat(json.getInteger("limit")).isEqualTo(2);
+    JsonObject whole = two.export(new JsonObject().put("since", Long.toString(now - 2_500))).await();
+    assertThat(whole.containsKey("truncated")).as("all that match").isFalse();
+    assertThat(new JsonObject(whole.getString("body")).containsKey("truncated")).isFalse();
+  }
+
   @Test
   void exportTakesTheRunFilters() {
     long now = System.currentTimeMillis();
