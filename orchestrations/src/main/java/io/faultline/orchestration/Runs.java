@@ -243,11 +243,11 @@ final class Runs {
     if (resumeFrom != null) {
       run.resume(resumeFrom);
     }
-    // each checkpoint replaces the one this run wrote last (or resumed from): when it is gone, another node has
-    // taken the run over (this one was deposed while it was cut off), and the run is abandoned here
-    JsonObject[] written = {resumeFrom};
     if (clustered) {
       JsonObject fixed = new JsonObject().put("text", text).put("overrides", new JsonObject(variables));
+      // each checkpoint replaces the one this run wrote last (or resumed from): when it is gone, another node has
+      // taken the run over (this one was deposed while it was cut off), and the run is abandoned here
+      JsonObject[] written = {resumeFrom};
       run.checkpointTo(cp -> {
         JsonObject next = cp.mergeIn(fixed);
         Future<Boolean> ours = runs().compose(map -> written[0] == null ? map.put("current", next).map(true)
@@ -276,8 +276,11 @@ final class Runs {
       // the cluster's last status too: a node that leads next answers it, not an empty status; and the run's own
       // checkpoint goes (only its own: a run started once this one's status said it ended has put its first one, and
       // taking that made the new run find itself resumed elsewhere and abandon itself, its chaos left on)
+      // (read back by its run id: the checkpoint this node last wrote may not be the one stored, when a write failed late)
       return clustered ? runs().compose(map -> map.put("last", lastStatus.copy())
-          .compose(v -> written[0] == null ? Future.succeededFuture() : map.removeIfPresent("current", written[0]))).mapEmpty()
+          .compose(v -> map.get("current"))
+          .compose(stored -> stored instanceof JsonObject own && id.equals(own.getString("run_id"))
+              ? map.removeIfPresent("current", own) : Future.succeededFuture())).mapEmpty()
           : Future.<Void>succeededFuture();
     });
     currentDone = kept.otherwiseEmpty();

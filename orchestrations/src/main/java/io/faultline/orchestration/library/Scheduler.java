@@ -72,6 +72,7 @@ public final class Scheduler {
   public void stop() {
     if (timer >= 0) {
       clock.cancelTimer(timer);
+      timer = -1;
     }
   }
 
@@ -82,18 +83,26 @@ public final class Scheduler {
   private void due(long at) {
     LocalDateTime minute = LocalDateTime.ofInstant(Instant.ofEpochMilli(at), ZoneId.systemDefault());
     Map<String, String> entries = new TreeMap<>(library.entries()); // as they are now: the library changes on this thread
-    vertx.executeBlocking(() -> dueAt(entries, minute), false)
+    vertx.executeBlocking(() -> dueAt(entries, minute), true)
         .onFailure(e -> LOG.warning(() -> "the library's schedules could not be read: " + e))
-        .onSuccess(due -> due.forEach(d -> start.apply(d.name(), d.text()).onSuccess(outcome -> {
-          JsonObject told = new JsonObject().put("name", d.name()).put("schedule", d.schedule()).put("due_at", at).mergeIn(outcome);
-          if ("started".equals(told.getString("outcome"))) {
-            LOG.info(() -> "scheduled orchestration " + d.name() + " (" + d.schedule() + ") started: " + told.getString("run_id"));
-          } else {
-            LOG.warning(() -> "scheduled orchestration " + d.name() + " (" + d.schedule() + ") " + told.getString("outcome")
-                + ": " + told.getString("reason"));
-          }
-          outcomes.accept(told);
-        })));
+        .onSuccess(due -> due.forEach(d -> start(d, at)));
+  }
+
+  /** Starts {@code d}, due at {@code at}, if this node still runs schedules (it may have stopped leading meanwhile). */
+  private void start(Due d, long at) {
+    if (timer < 0 || !leading.getAsBoolean()) {
+      return;
+    }
+    start.apply(d.name(), d.text()).onSuccess(outcome -> {
+      JsonObject told = new JsonObject().put("name", d.name()).put("schedule", d.schedule()).put("due_at", at).mergeIn(outcome);
+      if ("started".equals(told.getString("outcome"))) {
+        LOG.info(() -> "scheduled orchestration " + d.name() + " (" + d.schedule() + ") started: " + told.getString("run_id"));
+      } else {
+        LOG.warning(() -> "scheduled orchestration " + d.name() + " (" + d.schedule() + ") " + told.getString("outcome")
+            + ": " + told.getString("reason"));
+      }
+      outcomes.accept(told);
+    });
   }
 
   private static List<Due> dueAt(Map<String, String> entries, LocalDateTime minute) {

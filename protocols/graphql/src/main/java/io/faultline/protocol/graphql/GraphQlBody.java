@@ -53,9 +53,13 @@ record GraphQlBody(String query, String operationName) {
     }
   }
 
+  /** The most operations a batch is answered one by one for: a 4 MiB body of {@code [0,0,...]} made a refusal of 100s of MB. */
+  static final int MAX_BATCH = 1_000;
+
   /**
-   * The number of operations of a batch body (a JSON array of operations, as Apollo's {@code BatchHttpLink} sends), or -1
-   * when the body is not a readable JSON array. Read only when a batch is answered by the gateway itself.
+   * The number of operations of a batch body (a JSON array of objects, as Apollo's {@code BatchHttpLink} sends), or -1
+   * when the body is not a readable JSON array of at most {@link #MAX_BATCH} objects. Read only when a batch is answered
+   * by the gateway itself.
    */
   static int batchSize(Buffer body) {
     if (body == null || body.length() == 0) {
@@ -68,11 +72,10 @@ record GraphQlBody(String query, String operationName) {
       }
       int operations = 0;
       while (parser.nextToken() != JsonToken.END_ARRAY) {
-        if (parser.currentToken() == null) {
-          return -1; // cut short
+        if (parser.currentToken() != JsonToken.START_OBJECT || ++operations > MAX_BATCH) {
+          return -1; // cut short, not an operation, or more than are answered one by one
         }
         parser.skipChildren();
-        operations++;
       }
       return parser.nextToken() == null ? operations : -1;
     } catch (IOException | DecodeException e) {

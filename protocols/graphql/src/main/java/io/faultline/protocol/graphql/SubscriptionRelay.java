@@ -50,6 +50,8 @@ final class SubscriptionRelay {
   private final Map<String, Runnable> timingOut = new HashMap<>();
   /** The subscribes chaos is still deciding (a delay, a wait in a bulkhead's queue): dropped at once if the client leaves. */
   private final java.util.Set<Exchange<Subscribe>> deciding = new java.util.HashSet<>();
+  /** Chaos closed the client's connection (a timeout's, a reset's or a cut's end): the client did not leave. */
+  private boolean droppedByChaos;
   private ClosingHandshake closing;
   private boolean clientGone;
   private boolean upstreamGone;
@@ -90,6 +92,7 @@ final class SubscriptionRelay {
   }
 
   void dropClient() {
+    droppedByChaos = true;
     dropClient.run();
   }
 
@@ -162,8 +165,10 @@ final class SubscriptionRelay {
    * client's close waiting behind them.
    */
   private void leaveHeld() {
-    List.copyOf(timingOut.values()).forEach(Runnable::run);
-    timingOut.clear();
+    if (!droppedByChaos) { // else the other subscribes a timeout holds end as it does, each a failure
+      List.copyOf(timingOut.values()).forEach(Runnable::run);
+      timingOut.clear();
+    }
     for (Exchange<Subscribe> exchange : List.copyOf(deciding)) {
       exchange.drop(false);
       exchange.call().acted().tryComplete();
