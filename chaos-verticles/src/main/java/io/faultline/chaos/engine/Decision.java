@@ -103,14 +103,15 @@ public sealed interface Decision permits Decision.Pass, Decision.Delay, Decision
 
   /**
    * Hold a GraphQL operation {@code delayMs} longer, and null each field of {@code errors} in the upstream's data.
-   * Counted as it is forwarded when it delays; one that only nulls fields counts when the answer had one to null
-   * (a field skipped by {@code @skip}, or an answer with no {@code data}, leaves nothing to null).
+   * Counted as its delay begins when it delays, as latency is (counted as it was forwarded, a delay followed by an
+   * injected error or a timeout was applied and never counted); one that only nulls fields counts when the answer had one
+   * to null (a field skipped by {@code @skip}, or an answer with no {@code data}, leaves nothing to null).
    */
   record FieldFaults(String type, List<FieldError> errors, long delayMs) implements Decision {
 
     @Override
     public Stage stage() {
-      return delayMs > 0 ? Stage.ACT : Stage.NONE;
+      return delayMs > 0 ? Stage.DELAY : Stage.NONE;
     }
 
     @Override

@@ -20,6 +20,21 @@ class GraphQlCountingTest {
     }
   }
 
+  /**
+   * A field fault's delay is counted when an injected error follows it, as latency is: it was counted only as the operation
+   * went upstream, so a delayed operation then answered with an injected error showed the error alone.
+   */
+  @Test
+  void aFieldDelayFollowedByAnInjectedErrorIsCountedToo() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"error_probability\": 1.0,"
+        + " \"field_faults\": [{\"field\": \"Query.hello\", \"delay_ms\": 200}]}}");
+    long start = System.nanoTime();
+    fixture.post("{ hello }");
+    assertThat((System.nanoTime() - start) / 1_000_000).as("held, ms").isGreaterThanOrEqualTo(195);
+    fixture.events.await("the operation's completion", () -> fixture.events.completions().size() == 1);
+    assertThat(fixture.events.faults()).containsExactlyInAnyOrder("graphql_field", "graphql_error");
+  }
+
   @Test
   void latencyOnAnOperationOverHttpIsCountedAsAnInjectedFault() {
     fixture = new GraphQlFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 30}}");
