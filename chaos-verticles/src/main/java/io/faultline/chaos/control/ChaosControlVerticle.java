@@ -36,6 +36,8 @@ public final class ChaosControlVerticle extends VerticleBase {
 
   private final ChaosState state;
   private final ScenarioStore store;
+  /** The runs and experiments the kill switch stopped, whose changes still on their way are refused. */
+  private final KilledRuns killedRuns = new KilledRuns();
   private final ChangeLog changes = new ChangeLog();
 
   public ChaosControlVerticle(ChaosState state) {
@@ -489,8 +491,10 @@ public final class ChaosControlVerticle extends VerticleBase {
   /** As {@link #change}, with {@code action} given the message and answering fields for the log entry (null: none). */
   private MessageConsumer<JsonObject> noted(String address, Function<Message<JsonObject>, JsonObject> action) {
     return vertx.eventBus().localConsumer(address, guarded(message -> {
+      killedRuns.refuse(address, message);
       JsonObject before = chaosConfig();
       JsonObject note = action.apply(message);
+      killedRuns.applied(address, message);
       String held = heldBy(address, message);
       // answered once the cluster stored it (at once on a node alone), with the version stored
       Future.fromCompletionStage(state.replicated(), context).onComplete(stored -> {
