@@ -13,12 +13,21 @@ import java.util.Set;
  * switch: the run that was stopped changes no more chaos (a run started after it does). One event loop, not
  * thread-safe.
  */
-final class KilledRuns {
+public final class KilledRuns {
 
-  /** What could switch chaos on or change what it does: a config set, a scenario's start, an enable. */
-  private static final Set<String> CHANGING = Set.of(Addresses.CHAOS_SET, Addresses.SCENARIO_START, Addresses.CHAOS_ENABLE);
+  /**
+   * What could switch chaos on or change what it does: a config set, a scenario's start, an enable, and a run's putting
+   * back the config it found (a run the kill switch stopped puts nothing back).
+   */
+  private static final Set<String> CHANGING = Set.of(Addresses.CHAOS_SET, Addresses.SCENARIO_START, Addresses.CHAOS_ENABLE,
+      InternalAddresses.CHAOS_RESTORE);
+  /** The {@code field} of a refusal: a runner reads it as the kill switch itself. */
+  public static final String FIELD = "kill_switch";
   /** The runners remembered, the newest kept: far more than run between two kill switches. */
   private static final int REMEMBERED = 1_000;
+
+  KilledRuns() {
+  }
 
   /** Changes applied, counted. */
   private long applied;
@@ -39,7 +48,7 @@ final class KilledRuns {
     String runner = message.headers().get(Addresses.SOURCE_HEADER);
     Long first = firstChange.get(runner);
     if (first != null && first < lastKill) {
-      throw new ControlError.Conflict("enabled", "chaos was switched off (the kill switch) while " + runner
+      throw new ControlError.Conflict(FIELD, "chaos was switched off (the kill switch) while " + runner
           + " went on: it changes no more chaos");
     }
   }

@@ -56,6 +56,11 @@ class KillSwitchTest {
     assertThat(refused.getMessage()).contains("chaos was switched off (the kill switch) while orchestration:run-before went on");
     assertThat(catchThrowableOfType(() -> send(Addresses.SCENARIO_START, new JsonObject().put("name", "slow_backend"),
         "orchestration:run-before"), ReplyException.class).failureCode()).isEqualTo(409);
+    ReplyException restore = catchThrowableOfType(() -> send(InternalAddresses.CHAOS_RESTORE,
+        InternalAddresses.restoring(new JsonObject().put("config", new JsonObject().put("enabled", true))), "orchestration:run-before"),
+        ReplyException.class);
+    assertThat(restore.failureCode()).as("nor does it put back what it found").isEqualTo(409);
+    assertThat(new JsonObject(restore.getMessage()).getString("field")).isEqualTo(KilledRuns.FIELD);
     assertThat(state.config().enabled()).as("chaos stays off").isFalse();
     assertThat(state.config().latency().fixedDelayMs()).as("and the config as the kill switch found it").isEqualTo(5);
 

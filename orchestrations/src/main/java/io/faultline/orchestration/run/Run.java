@@ -445,7 +445,28 @@ public final class Run {
   /** A control request ({@code request} of the run's bus), watched: {@code what} says what the run waits for if it hangs. */
   Future<JsonObject> control(String what, Function<ControlBus, Future<JsonObject>> request) {
     watchdog.expect(what, ControlBus.TIMEOUT_MS);
-    return request.apply(bus);
+    return request.apply(bus).onFailure(this::refusedForTheKillSwitch);
+  }
+
+  /**
+   * The control verticle refused a change of this run's for the kill switch (pressed while the change was on its way):
+   * that is the kill switch itself, heard before its announcement. The run stops there and puts nothing back.
+   */
+  private void refusedForTheKillSwitch(Throwable failure) {
+    if (!(failure instanceof io.vertx.core.eventbus.ReplyException reply) || reply.failureCode() != 409 || killed) {
+      return;
+    }
+    String field;
+    try {
+      field = new JsonObject(reply.getMessage()).getString("field");
+    } catch (RuntimeException notJson) {
+      return;
+    }
+    if (io.faultline.chaos.control.KilledRuns.FIELD.equals(field)) {
+      killed = true;
+      state.error("chaos was switched off (the kill switch) while the run went on: the run stopped, and chaos stays off");
+      stop("stopped");
+    }
   }
 
   /** What the node's traffic saw between {@code from} and {@code to}; an error in place of metrics when the node cannot say. */

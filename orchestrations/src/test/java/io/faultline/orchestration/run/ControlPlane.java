@@ -5,6 +5,7 @@ import io.faultline.chaos.config.Scenario;
 import io.faultline.chaos.config.Scenarios;
 import io.faultline.chaos.control.Addresses;
 import io.faultline.chaos.control.ControlError;
+import io.faultline.chaos.control.KilledRuns;
 import io.faultline.orchestration.Metrics;
 import io.faultline.orchestration.hook.HookRunner;
 import io.faultline.orchestration.hook.Permissions;
@@ -43,6 +44,11 @@ public final class ControlPlane implements AutoCloseable {
   public volatile BiFunction<Long, Long, JsonObject> window = (from, to) -> new JsonObject().put("request_count", 10).put("error_rate", 0.0);
   /** Which traffic windows ({@code from}, {@code to}) are held rather than answered. */
   private volatile java.util.function.BiPredicate<Long, Long> windowsHeld = (from, to) -> false;
+  /**
+   * The kill switch was pressed and its announcement has not come yet: the run's config changes are refused as the control
+   * verticle refuses them ({@link KilledRuns}).
+   */
+  public volatile boolean killed;
   private final List<Message<JsonObject>> heldWindows = new CopyOnWriteArrayList<>();
   private final Context context = vertx.getOrCreateContext();
   volatile Run run;
@@ -51,6 +57,10 @@ public final class ControlPlane implements AutoCloseable {
     vertx.eventBus().<JsonObject>consumer(Addresses.CHAOS_GET, m -> m.reply(config.copy()));
     vertx.eventBus().<JsonObject>consumer(Addresses.CHAOS_SET, m -> {
       record(m);
+      if (killed) {
+        ControlError.fail(m, 409, "chaos was switched off (the kill switch) while the run went on", KilledRuns.FIELD);
+        return;
+      }
       config = m.body().copy();
       m.reply(status());
     });
@@ -59,6 +69,10 @@ public final class ControlPlane implements AutoCloseable {
         m -> m.reply(new JsonObject().put("config", config.copy()).putNull("before_scenario")));
     vertx.eventBus().<JsonObject>consumer(io.faultline.chaos.control.InternalAddresses.CHAOS_RESTORE, m -> {
       record(m);
+      if (killed) {
+        ControlError.fail(m, 409, "chaos was switched off (the kill switch) while the run went on", KilledRuns.FIELD);
+        return;
+      }
       config = m.body().getJsonObject("config").copy();
       m.reply(status());
     });

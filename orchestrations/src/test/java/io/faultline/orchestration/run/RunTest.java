@@ -188,6 +188,34 @@ class RunTest {
     assertThat(report.status()).isEqualTo("failed");
   }
 
+  /**
+   * A step refused for the kill switch (pressed while the step was on its way, its announcement not come yet) is the kill
+   * switch itself: the run stops there and puts nothing back. Taken for a step that could not apply, it failed the run,
+   * whose end put back the config it found and switched chaos on again.
+   */
+  @Test
+  void aStepRefusedForTheKillSwitchStopsTheRunAndPutsNothingBack() throws Exception {
+    VirtualClock clock = VirtualClock.manual();
+    plane.config = new JsonObject().put("enabled", true).put("latency", new JsonObject().put("fixed_delay_ms", 7));
+    var ended = plane.start("""
+        name: killed
+        steps:
+          - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 10}
+          - {name: b, scenario: {config: {latency: {fixed_delay_ms: 9}}}, duration_seconds: 10}
+        """, Permissions.NONE, clock);
+    plane.awaitProgress(p -> "a".equals(p.getString("current_step")));
+    clock.awaitWaiting();
+    plane.config = plane.config.copy().put("enabled", false); // the kill switch, applied
+    plane.killed = true;
+    clock.advance(10_000);
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("stopped");
+    assertThat(report.errors().toString()).contains("chaos was switched off (the kill switch) while the run went on");
+    assertThat(plane.sent).extracting(ControlPlane.Sent::address).as("nothing put back")
+        .doesNotContain(io.faultline.chaos.control.InternalAddresses.CHAOS_RESTORE);
+    assertThat(plane.config.getBoolean("enabled")).isFalse();
+  }
+
   @Test
   void aStepCutShortByAStopIsReportedStoppedAndFailsInJUnit() throws Exception {
     VirtualClock clock = VirtualClock.manual();
