@@ -82,6 +82,11 @@ class WriterTest {
   @Test
   void aBatchTheDatabaseRefusesForItsContentIsDroppedAtOnceAndCounted() {
     failure = new SQLException("duplicate key", "23505");
+    firstBatchDroppedAtOnce();
+  }
+
+  /** The first batch of three records (two to a batch) fails with {@link #failure}: it is dropped at once, the next written. */
+  private void firstBatchDroppedAtOnce() {
     failures.set(1);
     offer(1, 2, 3);
     writer.drain();
@@ -103,12 +108,7 @@ class WriterTest {
           SQLException.class);
     }
     assertThat(failure.getSQLState()).as("what made it look like an outage").isNull();
-    failures.set(1);
-    offer(1, 2, 3);
-    writer.drain();
-    writer.drain();
-    assertThat(writer.abandoned()).isEqualTo(2);
-    assertThat(stored).containsExactly(3);
+    firstBatchDroppedAtOnce();
     assertThat(Connections.worthRetrying(new org.sqlite.SQLiteException("database is locked",
         org.sqlite.SQLiteErrorCode.SQLITE_BUSY))).isTrue();
   }
