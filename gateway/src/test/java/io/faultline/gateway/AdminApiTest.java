@@ -32,6 +32,23 @@ class AdminApiTest {
     }
   }
 
+  /**
+   * With history switched off, the flight recorder and analytics, which live with it, say so: they answered "nothing
+   * answers /api/recorder/search on this node", with nothing to say why or what to change.
+   */
+  @Test
+  void withHistoryOffItsPartsSaySo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("faultline.yaml"), "history:\n  enabled: false\n");
+    try (GatewayFixture gw = new GatewayFixture(file, Map.of())) {
+      for (HttpResponse<Buffer> answer : java.util.List.of(gw.postJson("/api/recorder/search", "{}"), gw.get("/api/analytics/health"),
+          gw.get("/api/history/runs"))) {
+        assertThat(answer.statusCode()).isEqualTo(503);
+        assertThat(answer.bodyAsJsonObject().getString("error")).startsWith("history is off on this node (history.enabled: false)");
+        assertThat(answer.bodyAsJsonObject().getString("field")).isEqualTo("history.enabled");
+      }
+    }
+  }
+
   /** Connection shaping alone is in effect too: status said no active fault while it refused connections. */
   @Test
   void connectionShapingAloneIsShownActive() {

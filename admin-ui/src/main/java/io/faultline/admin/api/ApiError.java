@@ -62,7 +62,11 @@ public final class ApiError {
         return new Answer(reply.failureCode(), body.getString("error"), body.getString("field"));
       }
       if (reply.failureType() == ReplyFailure.NO_HANDLERS) {
-        return new Answer(503, "nothing answers " + path + " on this node", null);
+        // history, the flight recorder and analytics live in one verticle, absent with history switched off
+        return path.startsWith("/api/history") || path.startsWith("/api/recorder") || path.startsWith("/api/analytics")
+            ? new Answer(503, "history is off on this node (history.enabled: false): history, the flight recorder and analytics"
+                + " run with it", "history.enabled")
+            : new Answer(503, "nothing answers " + path + " on this node", null);
       }
       if (reply.failureType() == ReplyFailure.TIMEOUT) {
         return new Answer(504, "the control plane did not answer in time", null);
