@@ -53,7 +53,10 @@ public final class Csv {
   }
 
   private static String inert(String s) {
-    return !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
+    String first = !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
+    // and after each ';' in it: a spreadsheet that splits on ';' and ignores quotes reads what follows as a cell of its own
+    // (a tag "x;=HYPERLINK(...)" gave a cell "=HYPERLINK(...)")
+    return first.indexOf(';') < 0 ? first : first.replaceAll(";(?=[=+\\-@\t\r])", ";'");
   }
 
   private static String quoted(String s) {

@@ -26,5 +26,12 @@ class CsvTest {
     assertThat(row).endsWith(",\"ci;'=HYPERLINK(1);'-2\"");
     run.put("tags", new io.vertx.core.json.JsonArray().add("t;1").add("t,2").add("a\\b"));
     assertThat(Csv.runs(java.util.List.of(run)).split("\r\n")[1]).as("three tags, not four").endsWith(",\"t\\;1;t,2;a\\\\b\"");
+    // a ';' inside a tag or a name, before a formula: split there (ignoring quotes), the next cell was a live formula
+    run.put("name", "a;=1+1").put("tags", new io.vertx.core.json.JsonArray().add("x;=HYPERLINK(1)").add("y;@z"));
+    String split = Csv.runs(java.util.List.of(run)).split("\r\n")[1];
+    for (String cell : split.replace("\"", "").split("[;,]")) {
+      assertThat(cell).as(split).doesNotStartWith("=").doesNotStartWith("@").doesNotStartWith("+").doesNotStartWith("-");
+    }
+    assertThat(split).contains("x\\;'=HYPERLINK(1);y\\;'@z");
   }
 }
