@@ -240,7 +240,12 @@ public final class ChangeLog {
    * switch's diff alone, it was missed, and the run's next step switched chaos on again.
    */
   public static boolean killSwitch(JsonObject entry) {
-    return Addresses.CHAOS_DISABLE.equals(entry.getString("address")) && !RUNNERS.contains(entry.getString("source"));
+    return killSwitch(entry.getString("address"), entry.getString("source"));
+  }
+
+  /** Whether a change to {@code address} by {@code source} (as {@link #source} reads it) is the kill switch. */
+  static boolean killSwitch(String address, String source) {
+    return Addresses.CHAOS_DISABLE.equals(address) && !RUNNERS.contains(source);
   }
 
   /** Who made change {@code entry}, as its source header read: {@code orchestration:RUN_ID}, {@code task:ID}, {@code rest}. */

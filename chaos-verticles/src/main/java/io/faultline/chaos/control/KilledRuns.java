@@ -29,6 +29,18 @@ public final class KilledRuns {
   KilledRuns() {
   }
 
+  /** Whether {@code failure} is a runner's change refused for the kill switch ({@link #refuse}): the kill switch itself. */
+  public static boolean refused(Throwable failure) {
+    if (!(failure instanceof io.vertx.core.eventbus.ReplyException reply) || reply.failureCode() != 409) {
+      return false;
+    }
+    try {
+      return FIELD.equals(new io.vertx.core.json.JsonObject(reply.getMessage()).getString("field"));
+    } catch (RuntimeException notJson) {
+      return false;
+    }
+  }
+
   /** Changes applied, counted. */
   private long applied;
   private long lastKill = -1;
@@ -57,7 +69,7 @@ public final class KilledRuns {
   void applied(String address, Message<?> message) {
     applied++;
     String source = ChangeLog.source(message);
-    if (Addresses.CHAOS_DISABLE.equals(address) && !ChangeLog.RUNNERS.contains(source)) {
+    if (ChangeLog.killSwitch(address, source)) {
       lastKill = applied;
     } else if (ChangeLog.STEERERS.contains(source)) {
       firstChange.putIfAbsent(message.headers().get(Addresses.SOURCE_HEADER), applied);

@@ -33,7 +33,7 @@ final class Restore {
   private Future<Void> attempt(JsonObject before, int attempt) {
     watchdog.expect("the config to be restored", ControlBus.TIMEOUT_MS);
     return bus.restore(before).<Void>mapEmpty().recover(e -> {
-      if (e instanceof io.vertx.core.eventbus.ReplyException refused && refused.failureCode() == 409) {
+      if (io.faultline.chaos.control.KilledRuns.refused(e)) {
         error.accept("the chaos config is not put back: " + io.faultline.chaos.control.ControlError.reason(e));
         return Future.succeededFuture(); // refused for good (the kill switch stopped the run): not tried again
       }

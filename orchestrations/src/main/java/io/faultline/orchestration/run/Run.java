@@ -453,16 +453,7 @@ public final class Run {
    * that is the kill switch itself, heard before its announcement. The run stops there and puts nothing back.
    */
   private void refusedForTheKillSwitch(Throwable failure) {
-    if (!(failure instanceof io.vertx.core.eventbus.ReplyException reply) || reply.failureCode() != 409 || killed) {
-      return;
-    }
-    String field;
-    try {
-      field = new JsonObject(reply.getMessage()).getString("field");
-    } catch (RuntimeException notJson) {
-      return;
-    }
-    if (io.faultline.chaos.control.KilledRuns.FIELD.equals(field)) {
+    if (!killed && io.faultline.chaos.control.KilledRuns.refused(failure)) {
       killed = true;
       state.error("chaos was switched off (the kill switch) while the run went on: the run stopped, and chaos stays off");
       stop("stopped");

@@ -189,8 +189,7 @@ public final class RunQueries {
     String format = Params.oneOf(q, "format", "json", List.of("csv", "json"));
     RunFilter asked = filter(q, exportMax, exportMax);
     // one more than is given: whether the export is the newest exportMax of more (kept by a max_runs above it), said so
-    RunFilter f = new RunFilter(asked.name(), asked.tag(), asked.status(), asked.since(), asked.until(), asked.minScore(), asked.limit() + 1);
-    return store.runs(f).map(all -> {
+    return store.runs(asked.withLimit(asked.limit() + 1)).map(all -> {
       boolean truncated = all.size() > asked.limit();
       List<JsonObject> rows = truncated ? all.subList(0, asked.limit()) : all;
       JsonObject file = format.equals("csv")

@@ -13,4 +13,9 @@ public record RunFilter(String name, String tag, String status, Long since, Long
   public static RunFilter all(int limit) {
     return new RunFilter(null, null, null, null, null, null, limit);
   }
+
+  /** The same filter, finding at most {@code max} runs. */
+  public RunFilter withLimit(int max) {
+    return new RunFilter(name, tag, status, since, until, minScore, max);
+  }
 }
