@@ -43,6 +43,9 @@ final class ConfigReloader extends VerticleBase {
   private long heldSince = -1;
   /** {@link #lastSeen} before the first look. */
   private static final long NEVER_SEEN = Long.MIN_VALUE;
+  /** How a file with nothing to apply is refused; the start warned of such a file already. */
+  private static final String NO_SETTINGS = " holds no settings (blank lines or comments only): nothing reloaded";
+  private static final String EMPTY = " is empty (still being written?): nothing reloaded";
   /** A look at the file (and the reload it started) is under way: the next second's look waits for it. */
   private boolean watching;
 
@@ -115,8 +118,9 @@ final class ConfigReloader extends VerticleBase {
             return; // looked at again next second
           }
           lastSeen = modified;
-          if (first && error instanceof io.faultline.chaos.config.ChaosConfigException e && "config".equals(e.field())) {
-            return; // a file of comments only, as the start read it: the start said so
+          if (first && error instanceof io.faultline.chaos.config.ChaosConfigException e && "config".equals(e.field())
+              && (e.getMessage().endsWith(NO_SETTINGS) || e.getMessage().endsWith(EMPTY))) {
+            return; // a file of comments only, or empty, as the start read it: the start said so (a broken edit is said below)
           }
           LOG.warning(() -> "not reloading " + file + ": " + error.getMessage()
               + (error instanceof io.faultline.chaos.config.ChaosConfigException e ? " (" + e.field() + ")" : ""));
@@ -138,12 +142,12 @@ final class ConfigReloader extends VerticleBase {
           if (!io.faultline.gateway.config.ConfigLoader.holdsSettings(file)) {
             // blank lines or comments only would mean every default (chaos off, no rules), as an empty file would
             throw new io.faultline.chaos.config.ChaosConfigException("config",
-                "the file " + file + " holds no settings (blank lines or comments only): nothing reloaded");
+                "the file " + file + NO_SETTINGS);
           }
           return loader.get();
         }, false)
         : Future.failedFuture(new io.faultline.chaos.config.ChaosConfigException("config",
-            "the file " + file + " is empty (still being written?): nothing reloaded"))).compose(next -> {
+            "the file " + file + EMPTY))).compose(next -> {
       JsonObject answer = new JsonObject().put("file", file.toString()).put("restart_required", new JsonArray(restartRequired(next)));
       JsonObject fromFile = chaosToApply(next);
       if (!always && fromFile.equals(applied)) {
@@ -154,7 +158,8 @@ final class ConfigReloader extends VerticleBase {
         if (chaos != fromFile) {
           answer.put("kept_off", "chaos was switched off after this change was made, while a run held it back: it stays off");
         }
-        return vertx.eventBus().<JsonObject>request(InternalAddresses.CHAOS_REBASE, chaos,
+        return vertx.eventBus().<JsonObject>request(InternalAddresses.CHAOS_REBASE,
+            new JsonObject().put("config", chaos).put("listeners", startedFromTheFile()),
             new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "reload")).map(reply -> {
               applied = fromFile;
               return new JsonObject().put("reloaded", true).mergeIn(answer).put("version", reply.body().getLong("version"));
@@ -204,7 +209,9 @@ final class ConfigReloader extends VerticleBase {
    * The chaos a reload of {@code next} applies: the file's, with the own chaos of the listeners that run. A listener that
    * runs under a name the file has gets the file's (it applies live); one the file renamed or removed runs until a
    * restart and keeps the rule it has now (it went at once, so the running listener lost its chaos, and the new name's
-   * rule matched nothing); a listener the file adds gets its rule when it starts.
+   * rule matched nothing); a listener the file adds gets its rule when it starts. A listener added while the node runs
+   * (the listeners API, a Toxiproxy proxy) is not the file's: the control verticle keeps its own chaos as it is when the
+   * reload applies ({@link #startedFromTheFile}), which a reload used to drop, toxics, down switch and all.
    */
   private JsonObject chaosToApply(GatewayConfig next) {
     java.util.Set<String> runs = running.listeners().stream().map(ListenerConfig::name).collect(java.util.stream.Collectors.toSet());
@@ -221,6 +228,11 @@ final class ConfigReloader extends VerticleBase {
       }
     }
     return rules.isEmpty() ? chaos : chaos.put("rules", rules);
+  }
+
+  /** The listeners started from the config file: a reload speaks for their own chaos, and for no other listener's. */
+  private JsonArray startedFromTheFile() {
+    return new JsonArray(running.listeners().stream().map(ListenerConfig::name).toList());
   }
 
   private List<String> restartRequired(GatewayConfig next) {

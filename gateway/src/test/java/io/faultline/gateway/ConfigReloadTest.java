@@ -7,6 +7,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,6 +102,48 @@ class ConfigReloadTest {
           .isEqualTo(503);
       gw.post("/api/chaos/reset");
       assertThat(gw.traffic("/x").statusCode()).as("reset returns to the reloaded config").isEqualTo(503);
+    }
+  }
+
+  /**
+   * A Toxiproxy proxy (a listener added while the node runs) keeps its toxics and its down switch through a reload:
+   * the reload replaced every rule with the file's, and the proxy, still listening, answered {@code toxics: []} and
+   * came back up, with nothing said.
+   */
+  @Test
+  void aToxiproxyProxysToxicsAndDownSwitchOutliveAReload() throws IOException {
+    Path file = dir.resolve("toxics.yaml");
+    Files.writeString(file, "chaos: { enabled: true }\n");
+    io.vertx.core.Vertx upstreamVertx = io.vertx.core.Vertx.vertx();
+    int echo = io.faultline.chaos.testing.Upstreams.echoTcp(upstreamVertx);
+    try (GatewayFixture gw = new GatewayFixture(file, Map.of(io.faultline.gateway.config.Flag.TOXIPROXY_PORT, "0"))) {
+      java.util.function.BiFunction<String, String, HttpResponse<Buffer>> toxiproxy = (path, body) -> gw.client
+          .request(body == null ? io.vertx.core.http.HttpMethod.GET : io.vertx.core.http.HttpMethod.POST, gw.gateway.toxiproxyPort(),
+              "127.0.0.1", path)
+          .sendBuffer(Buffer.buffer(body == null ? "" : body)).await();
+      for (String name : List.of("pg", "cache")) {
+        assertThat(toxiproxy.apply("/proxies", "{\"name\": \"" + name + "\", \"listen\": \"127.0.0.1:0\", \"upstream\": \"127.0.0.1:"
+            + echo + "\"}").statusCode()).isEqualTo(201);
+      }
+      assertThat(toxiproxy.apply("/proxies/pg/toxics", "{\"type\": \"latency\", \"attributes\": {\"latency\": 250}}").statusCode())
+          .isEqualTo(200);
+      assertThat(toxiproxy.apply("/proxies/cache", "{\"enabled\": false}").statusCode()).isEqualTo(200);
+
+      Files.writeString(file, "chaos: { enabled: true, latency: { fixed_delay_ms: 1 } }\n");
+      HttpResponse<Buffer> reloaded = gw.post("/api/config/reload");
+      assertThat(reloaded.bodyAsJsonObject().getBoolean("reloaded")).as(reloaded.bodyAsString()).isTrue();
+      assertThat(gw.status().getJsonObject("config").getJsonObject("latency").getInteger("fixed_delay_ms")).as("the file applied")
+          .isEqualTo(1);
+      io.vertx.core.json.JsonArray toxics = new io.vertx.core.json.JsonArray(toxiproxy.apply("/proxies/pg/toxics", null).bodyAsString());
+      assertThat(toxics).as("pg's toxics").hasSize(1);
+      assertThat(toxics.getJsonObject(0).getJsonObject("attributes").getInteger("latency")).isEqualTo(250);
+      assertThat(toxiproxy.apply("/proxies/cache", null).bodyAsJsonObject().getBoolean("enabled")).as("cache still down").isFalse();
+
+      gw.post("/api/chaos/reset");
+      assertThat(new io.vertx.core.json.JsonArray(toxiproxy.apply("/proxies/pg/toxics", null).bodyAsString()))
+          .as("a reset goes back to the file's chaos, as Toxiproxy's own reset takes the toxics away").isEmpty();
+    } finally {
+      upstreamVertx.close().await();
     }
   }
 
@@ -228,6 +271,49 @@ class ConfigReloadTest {
       assertThat(gw.traffic("/x").statusCode()).isEqualTo(200);
       assertThat(gw.get("/api/chaos/config").bodyAsJsonObject().getJsonObject("fault_injection").getJsonArray("http_errors"))
           .as("the rest of the change is applied").containsExactly(503);
+    }
+  }
+
+  /**
+   * A broken edit made while the gateway starts (a ConfigMap half-updated as the pod comes up) is said: the watcher's
+   * first look dropped every error of the file as a whole, a YAML syntax error too, and the node ran on in silence.
+   */
+  @Test
+  void aBrokenEditMadeWhileTheGatewayStartsIsSaid() throws Exception {
+    Path file = dir.resolve("broken.yaml");
+    Files.writeString(file, "chaos: { enabled: false }\n");
+    java.util.List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.logging.Logger reloader = java.util.logging.Logger.getLogger(ConfigReloader.class.getName());
+    java.util.logging.Handler listening = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord record) {
+        said.add(new java.util.logging.SimpleFormatter().formatMessage(record));
+      }
+
+      @Override
+      public void flush() {
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+    reloader.addHandler(listening);
+    try (GatewayFixture gw = new GatewayFixture(file, Map.of(), () -> {
+      try {
+        Files.writeString(file, "chaos: { enabled: true\n");
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    })) {
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (said.stream().noneMatch(m -> m.startsWith("not reloading " + file)) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(said).as("what the reloader logged").anyMatch(m -> m.startsWith("not reloading " + file));
+      assertThat(gw.status().getBoolean("enabled")).as("the node runs on what it started with").isFalse();
+    } finally {
+      reloader.removeHandler(listening);
     }
   }
 

@@ -72,7 +72,9 @@ public final class ChaosControlVerticle extends VerticleBase {
     consumers.add(change(Addresses.CHAOS_ENABLE, body -> state.enable(true)));
     consumers.add(change(Addresses.CHAOS_DISABLE, body -> state.enable(false)));
     consumers.add(change(Addresses.CHAOS_RESET, body -> state.reset()));
-    consumers.add(change(InternalAddresses.CHAOS_REBASE, body -> state.rebase(ChaosJson.config(map(body)))));
+    // {"config": the file's chaos, "listeners": the running listeners whose chaos it gives}
+    consumers.add(change(InternalAddresses.CHAOS_REBASE, body -> state.rebase(ChaosJson.config(map(body.getJsonObject("config"))),
+        body.getJsonArray("listeners").stream().map(String::valueOf).collect(java.util.stream.Collectors.toSet()))));
     consumers.add(answer(Addresses.RULES_LIST, body -> new JsonObject().put("rules", rules())));
     consumers.add(noted(Addresses.RULES_PUT, message -> {
       notATasks(message, message.body() == null ? null : message.body().getValue("name"), "name");
@@ -493,11 +495,12 @@ public final class ChaosControlVerticle extends VerticleBase {
     return vertx.eventBus().localConsumer(address, guarded(message -> {
       killedRuns.refuse(address, message);
       JsonObject before = chaosConfig();
+      long handed = state.handed();
       JsonObject note = action.apply(message);
       killedRuns.applied(address, message);
       String held = heldBy(address, message);
       // answered once the cluster stored it (at once on a node alone), with the version stored
-      Future.fromCompletionStage(state.replicated(), context).onComplete(stored -> {
+      Future.fromCompletionStage(state.replicatedSince(handed), context).onComplete(stored -> {
         JsonObject status = publish(message, before, note);
         JsonArray warnings = new JsonArray();
         if (held != null) {

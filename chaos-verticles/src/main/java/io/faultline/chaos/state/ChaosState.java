@@ -47,7 +47,10 @@ public final class ChaosState {
    */
   private long handed;
   private long answered;
-  /** Who waits for the cluster to answer a change ({@link #replicated}), by the count of changes handed when they asked. */
+  /** The last change the cluster could not store (its place among those answered, 0: none) and why. */
+  private long failedAt;
+  private Throwable failedWith;
+  /** Who waits for the cluster to answer a change ({@link #replicatedSince}), by the count of changes handed when they asked. */
   private final java.util.ArrayDeque<Waiter> waiting = new java.util.ArrayDeque<>();
 
   private record Waiter(long handed, CompletableFuture<Void> done) {
@@ -161,12 +164,25 @@ public final class ChaosState {
     }
   }
 
-  /** Makes {@code config} the new baseline and applies it (a reload of the config file). */
-  public synchronized ChaosSnapshot rebase(ChaosConfig config) {
+  /**
+   * Makes {@code config} the new baseline and applies it (a reload of the config file). The own chaos of a listener
+   * the file does not speak for (not among {@code fileListeners}, those started from it) stays as it is now, as a
+   * whole config set keeps it: a listener added while the node runs (a Toxiproxy proxy, with its toxics and its down
+   * switch) lost it to any reload. Kept in the applied config only: a reset goes back to the file's.
+   */
+  public synchronized ChaosSnapshot rebase(ChaosConfig config, java.util.Set<String> fileListeners) {
     ChaosConfig resolved = resolve(config);
+    java.util.Set<String> named = new java.util.HashSet<>();
+    resolved.rules().forEach(r -> named.add(r.name()));
+    List<ChaosRule> rules = new ArrayList<>(resolved.rules());
+    for (ChaosRule own : config().rules()) {
+      if (own.ownListener() != null && !fileListeners.contains(own.ownListener()) && !named.contains(own.name())) {
+        rules.add(own);
+      }
+    }
     baseline = config;
     beforeScenario = unscenario(config);
-    return install(resolved, config.scenario(), version() + 1);
+    return install(rules.size() == resolved.rules().size() ? resolved : resolved.withRules(rules), config.scenario(), version() + 1);
   }
 
   public synchronized ChaosSnapshot putRule(ChaosRule rule) {
@@ -417,14 +433,31 @@ public final class ChaosState {
   }
 
   /**
+   * The count of local changes handed to the cluster so far: read before making a change, it is what
+   * {@link #replicatedSince} is given.
+   */
+  public synchronized long handed() {
+    return handed;
+  }
+
+  /**
    * Completes once the cluster has answered every local change made so far (at once without a cluster),
    * so a change is answered after it is stored: two changes made one after the other on two nodes are
    * then stored in that order, and the later wins where both touched the same field. Answered before,
-   * the store of an earlier change could land after a later one's and overwrite it.
+   * the store of an earlier change could land after a later one's and overwrite it. Fails with
+   * {@link NotShared} when the answer was that the cluster could not store it, even when that answer came
+   * before this was asked (a store that fails fast): {@code before} is {@link #handed()} as it was before
+   * the change, so a failure of a change made earlier is not taken for this one's.
    */
-  public synchronized CompletionStage<Void> replicated() {
-    if (replicator == null || answered == handed) {
+  public synchronized CompletionStage<Void> replicatedSince(long before) {
+    if (replicator == null) {
       return CompletableFuture.completedFuture(null);
+    }
+    if (answered == handed) {
+      // the last answer holds them all: a store after a failed one stores what failed first (the cluster keeps it to offer again)
+      return failedAt == answered && failedAt > before
+          ? CompletableFuture.failedFuture(new NotShared(failedWith))
+          : CompletableFuture.completedFuture(null);
     }
     Waiter waiter = new Waiter(handed, new CompletableFuture<>());
     waiting.add(waiter);
@@ -502,7 +535,7 @@ public final class ChaosState {
 
   /**
    * The cluster could not store the oldest local change not answered yet ({@code cause}): it stays applied here, and
-   * what waits for it ({@link #replicated}) fails with {@link NotShared}, so an answer can say the cluster does not have
+   * what waits for it ({@link #replicatedSince}) fails with {@link NotShared}, so an answer can say the cluster does not have
    * it yet.
    */
   public void notShared(Throwable cause) {
@@ -514,6 +547,10 @@ public final class ChaosState {
     boolean applied;
     synchronized (this) {
       answered = Math.min(handed, answered + 1);
+      if (failure != null) {
+        failedAt = answered;
+        failedWith = failure;
+      }
       applied = answered == handed && stored != null && take(stored);
       while (!waiting.isEmpty() && waiting.peek().handed() <= answered) {
         released.add(waiting.poll());

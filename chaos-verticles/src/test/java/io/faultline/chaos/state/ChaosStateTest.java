@@ -86,6 +86,35 @@ class ChaosStateTest {
     assertThat(state.adopt(new ChaosState.Replica(ChaosConfig.off(), null, null, state.version() + 1))).as("nothing on its way now").isTrue();
   }
 
+  /**
+   * A cluster whose store fails at once answers before the change's maker asks whether it was stored: the maker
+   * still hears it was not, and a later change that is stored (with the failed one before it) is not told otherwise.
+   */
+  @Test
+  void aStoreThatFailsBeforeTheMakerAsksIsStillSaidToHaveFailed() {
+    ChaosState state = new ChaosState(ChaosConfig.off(), System::nanoTime, 1);
+    boolean[] failing = {true};
+    state.replicateTo((base, replica) -> {
+      if (failing[0]) {
+        state.notShared(new IllegalStateException("the map is down"));
+      } else {
+        state.shared(replica);
+      }
+    });
+    long before = state.handed();
+    state.enable(true);
+    assertThat(state.replicatedSince(before).toCompletableFuture())
+        .failsWithin(java.time.Duration.ZERO).withThrowableThat().havingCause()
+        .isInstanceOf(ChaosState.NotShared.class).withMessage("the map is down");
+    long second = state.handed();
+    assertThat(state.replicatedSince(second).toCompletableFuture()).as("nothing made since: nothing to fail").isCompleted()
+        .isNotCompletedExceptionally();
+    failing[0] = false;
+    state.enable(false);
+    assertThat(state.replicatedSince(second).toCompletableFuture()).as("stored, with the one that failed first")
+        .isCompleted().isNotCompletedExceptionally();
+  }
+
   private static java.util.List<String> names(ChaosState state) {
     return state.savedScenarios().stream().map(io.faultline.chaos.config.Scenario::name).toList();
   }
