@@ -393,6 +393,12 @@ public final class ClusterVerticle extends VerticleBase {
       ChaosState.Replica current = agreed;
       if (current != null && current.version() > state.version() && state.adopt(current)) {
         LOG.info(() -> "node " + nodeId + " caught up with the cluster's chaos state, version " + current.version());
+      } else if (current != null && current.version() == state.version() && unchangedSince(agreedAgainst) && unshared.isEmpty()
+          && state.adopt(current)) {
+        // a healed split whose two sides each made as many changes: the map holds the other side's state at this node's
+        // version, and neither newer nor older, it was never taken, the two sides running different chaos for good
+        LOG.info(() -> "node " + nodeId + " took the cluster's chaos state of its own version " + current.version()
+            + ", which held other chaos (a healed split)");
       } else if (current != null && current.version() < state.version() && unchangedSince(agreedAgainst) && unshared.isEmpty()) {
         // the cluster holds an older state than this node's: a split healed, and Hazelcast kept the map of the
         // side that missed the changes. The newest wins: this node's goes back to the map, and to every node.

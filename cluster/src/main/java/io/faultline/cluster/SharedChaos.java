@@ -50,14 +50,22 @@ final class SharedChaos {
       String current = map.get(KEY);
       ChaosState.Replica theirs = readable(current);
       long currentVersion = theirs == null ? 0 : theirs.version();
+      long switchedOff = theirs == null ? 0 : switchedOffAt(current);
+      ChaosState.Replica mine = replica;
+      if (switchedOff > base.version() && replica.config().enabled() && !base.config().enabled()) {
+        // switched on before a switch-off it had not seen (a kill switch elsewhere), and stored only now (it waited out
+        // a store that failed, for a heartbeat to offer it again): it switched chaos back on behind the kill switch
+        mine = new ChaosState.Replica(replica.config().withEnabled(false), replica.scenario(), replica.beforeScenario(), replica.version());
+      }
       ChaosState.Replica stored;
       if (theirs == null || theirs.version() == base.version() && theirs.config().equals(base.config())) {
-        stored = replica.version() > currentVersion ? replica
-            : new ChaosState.Replica(replica.config(), replica.scenario(), replica.beforeScenario(), currentVersion + 1);
+        stored = mine.version() > currentVersion ? mine
+            : new ChaosState.Replica(mine.config(), mine.scenario(), mine.beforeScenario(), currentVersion + 1);
       } else {
-        stored = ChaosMerge.merge(base, replica, theirs, Math.max(currentVersion, replica.version()) + 1);
+        stored = ChaosMerge.merge(base, mine, theirs, Math.max(currentVersion, mine.version()) + 1);
       }
-      String json = encode(stored);
+      boolean switchesOff = base.config().enabled() && !mine.config().enabled();
+      String json = encode(stored, switchesOff ? stored.version() : switchedOff);
       boolean done = current == null ? map.putIfAbsent(KEY, json) == null : map.replace(KEY, current, json);
       if (done) {
         return stored;
@@ -78,6 +86,11 @@ final class SharedChaos {
   }
 
   static String encode(ChaosState.Replica replica) {
+    return encode(replica, 0);
+  }
+
+  /** {@code switchedOffAt}: the version of the last change that switched chaos off (0: none known), kept for {@link #store}. */
+  private static String encode(ChaosState.Replica replica, long switchedOffAt) {
     JsonObject json = new JsonObject()
         .put("version", replica.version())
         .put("config", new JsonObject(ChaosJson.toMap(replica.config())))
@@ -85,7 +98,19 @@ final class SharedChaos {
     if (replica.beforeScenario() != null) {
       json.put("before_scenario", new JsonObject(ChaosJson.toMap(replica.beforeScenario())));
     }
+    if (switchedOffAt > 0) {
+      json.put("switched_off_at", switchedOffAt);
+    }
     return json.encode();
+  }
+
+  /** The version of the last change that switched chaos off, as a stored entry says (0: none, or not readable). */
+  private static long switchedOffAt(String stored) {
+    try {
+      return new JsonObject(stored).getValue("switched_off_at") instanceof Number n ? n.longValue() : 0;
+    } catch (DecodeException e) {
+      return 0;
+    }
   }
 
   /** Reads a stored state, checking it as a PUT would be checked: a bad one is a {@link ChaosConfigException}. */

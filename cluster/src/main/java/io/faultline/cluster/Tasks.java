@@ -316,6 +316,9 @@ final class Tasks {
     for (String id : map.keySet()) {
       JsonObject[] started = new JsonObject[2];
       update(id, task -> {
+        // a compare-and-set lost to another node runs this again on what that node wrote: only its last claim counts
+        started[0] = null;
+        started[1] = null;
         if (!task.getString("status").equals("running")) {
           return null;
         }
@@ -398,6 +401,7 @@ final class Tasks {
     boolean[] changed = new boolean[1];
     update(id, task -> {
       seenNow[0] = task;
+      changed[0] = false; // as for work: what counts is the attempt that was written
       if (!task.getString("status").equals("running")) {
         return null;
       }

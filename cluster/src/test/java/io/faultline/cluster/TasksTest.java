@@ -48,7 +48,11 @@ class TasksTest {
 
   /** Node {@code self}'s view of this test's task map. */
   private Tasks node(String self) {
-    return new Tasks(hazelcast.getMap(map), new ChaosState(ChaosConfig.off()), new Tasks.Chaos() {
+    return node(self, hazelcast.getMap(map));
+  }
+
+  private Tasks node(String self, com.hazelcast.map.IMap<String, String> tasks) {
+    return new Tasks(tasks, new ChaosState(ChaosConfig.off()), new Tasks.Chaos() {
       @Override
       public Future<Void> apply(JsonObject rule, String taskId) {
         applied.add(self + ":" + rule.getString("name"));
@@ -292,6 +296,56 @@ class TasksTest {
     assertThat(work(a)).hasSize(1);
     assertThat(attempts(a, "pp").get(ofB)).as("b's item started a second time, on a").isEqualTo(2);
     assertThat(attempts(a, "pp").get(1 - ofB)).isEqualTo(1);
+  }
+
+  /**
+   * The real map, with {@code before} run ahead of its first compare-and-set: another node's write lands between
+   * this node's read and its write, so its write fails and it tries again on what the other wrote.
+   */
+  @SuppressWarnings("unchecked")
+  private com.hazelcast.map.IMap<String, String> raced(Runnable before) {
+    com.hazelcast.map.IMap<String, String> real = hazelcast.getMap(map);
+    boolean[] done = {false};
+    return (com.hazelcast.map.IMap<String, String>) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {com.hazelcast.map.IMap.class}, (proxy, method, args) -> {
+          if (method.getName().equals("replace") && args != null && args.length == 3 && !done[0]) {
+            done[0] = true;
+            before.run();
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  /**
+   * A node whose claim of an item loses its write to a cancel made elsewhere (the kill switch pressed there) runs
+   * nothing: it ran the item it had claimed in the attempt that lost, switching chaos on under a cancelled task, and
+   * its rule stayed for good, since the item was never recorded as running there.
+   */
+  @Test
+  void aClaimThatLosesItsWriteToACancelRunsNothing() {
+    Tasks a = node("a");
+    submit(a, spec("raced", "peer_to_peer"), live("a", "b"), 1);
+    a.lead(Set.of("a", "b"));
+    Tasks b = node("b", raced(() -> a.cancel("raced")));
+    assertThat(work(b)).isEmpty();
+    assertThat(applied).isEmpty();
+    assertThat(states(a, "raced")).containsOnly("cancelled");
+  }
+
+  /** A cancel whose write lost to the task's own end, which it then finds ended, says so (409) and cancels nothing. */
+  @Test
+  void aCancelThatLosesItsWriteToTheTasksEndSaysItHasEnded() {
+    Tasks a = node("a");
+    submit(a, spec("ending", "parallel").put("targets", new JsonObject().put("nodes", new JsonArray().add("a"))), live("a"), 1);
+    a.lead(Set.of("a"));
+    assertThat(work(a)).hasSize(1);
+    Tasks b = node("b", raced(() -> a.end("ending", 0, "succeeded", "ok")));
+    assertThatThrownBy(() -> b.cancel("ending")).isInstanceOf(io.faultline.chaos.control.ControlError.Conflict.class)
+        .hasMessageContaining("has ended (succeeded)");
   }
 
   private static List<Integer> attempts(Tasks tasks, String id) {

@@ -293,6 +293,64 @@ class ClusterGatewayTest {
   }
 
   /**
+   * A healed split whose sides each made one change leaves the map with the other side's state at the nodes' own
+   * version: every node takes it at its next heartbeat. Neither newer nor older, it was never taken, and the sides ran
+   * different chaos for good.
+   */
+  @Test
+  void aHealedSplitThatLeftTheMapAtTheNodesOwnVersionWithOtherChaosIsTakenEverywhere() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    var map = sharedMap(n1);
+    cluster.put(n1, "/api/chaos/config/latency", "{\"fixed_delay_ms\": 5}");
+    long version = new JsonObject(map.get("current")).getLong("version");
+    for (Gateway node : List.of(n1, n2)) {
+      eventually(() -> get(node, "/api/chaos/status").getLong("version") == version, "the node has version " + version);
+    }
+    // the other side's change of the same version, as the map the heal kept holds it (no notice: a heal sends none)
+    JsonObject theirs = new JsonObject(map.get("current"));
+    theirs.getJsonObject("config").put("latency", new JsonObject().put("fixed_delay_ms", 9));
+    map.put("current", theirs.encode());
+    for (Gateway node : List.of(n1, n2)) {
+      eventually(() -> {
+        JsonObject status = get(node, "/api/chaos/status");
+        JsonObject latency = status.getJsonObject("config").getJsonObject("latency");
+        return status.getLong("version") == version && latency != null && Integer.valueOf(9).equals(latency.getInteger("fixed_delay_ms"));
+      }, "the node takes the map's state of its own version");
+    }
+  }
+
+  /**
+   * A switch-on the cluster could not store, offered again at a heartbeat after the kill switch was pressed on another
+   * node, does not switch chaos back on: merged as the later change, it did, on every node, a second after the kill
+   * switch answered.
+   */
+  @Test
+  void aSwitchOnStoredLateDoesNotUndoAKillSwitchPressedMeanwhile() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    var map = sharedMap(n1);
+    map.addInterceptor(new RefusingPuts());
+    try {
+      REFUSED.set("\"enabled\":true");
+      JsonObject on = cluster.post(n1, "/api/chaos/enable", "");
+      assertThat(on.getJsonArray("warnings")).as(on.encode()).hasSize(1);
+      JsonObject off = cluster.post(n2, "/api/chaos/disable", "");
+      assertThat(off.containsKey("warnings")).as(off.encode()).isFalse();
+      eventually(() -> !get(n1, "/api/chaos/status").getBoolean("enabled"), "n1 takes the kill switch");
+    } finally {
+      REFUSED.set(null);
+    }
+    long killed = new JsonObject(map.get("current")).getLong("version");
+    eventually(() -> new JsonObject(map.get("current")).getLong("version") > killed, "n1's switch-on offered again, and stored");
+    assertThat(new JsonObject(map.get("current")).getJsonObject("config").getBoolean("enabled")).as("the cluster's").isFalse();
+    for (Gateway node : List.of(n1, n2)) {
+      eventually(() -> get(node, "/api/chaos/status").getLong("version") > killed, "the node takes the stored state");
+      assertThat(get(node, "/api/chaos/status").getBoolean("enabled")).isFalse();
+    }
+  }
+
+  /**
    * A heartbeat that read the cluster's state while a local change was on its way took its own stale read
    * for a healed split and put the node's state back over the map: versions no change made, and another
    * node's change in that window overwritten.
