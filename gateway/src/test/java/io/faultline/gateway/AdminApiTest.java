@@ -46,6 +46,13 @@ class AdminApiTest {
         assertThat(answer.bodyAsJsonObject().getString("error")).startsWith("history is off on this node (history.enabled: false)");
         assertThat(answer.bodyAsJsonObject().getString("field")).isEqualTo("history.enabled");
       }
+      // and over GraphQL, as a code a client retries or reports: it was INTERNAL_SERVER_ERROR, "No handlers for address ..."
+      io.vertx.core.json.JsonObject graphQl = gw.admin(io.vertx.core.http.HttpMethod.POST, "/graphql").putHeader("Content-Type", "application/json")
+          .sendBuffer(Buffer.buffer("{\"query\": \"{ historyRuns }\"}")).await().bodyAsJsonObject();
+      io.vertx.core.json.JsonObject error = graphQl.getJsonArray("errors").getJsonObject(0);
+      assertThat(error.getString("message")).as(graphQl.encode()).startsWith("history is off on this node (history.enabled: false)");
+      assertThat(error.getJsonObject("extensions").getString("code")).isEqualTo("SERVICE_UNAVAILABLE");
+      assertThat(error.getJsonObject("extensions").getString("field")).isEqualTo("history.enabled");
     }
   }
 

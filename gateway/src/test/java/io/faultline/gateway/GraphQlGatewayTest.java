@@ -214,6 +214,14 @@ class GraphQlGatewayTest {
         .addQueryParam("query", "query q { status { enabled } } mutation m { enable { enabled } }").addQueryParam("operationName", "m")
         .send().await();
     assertThat(named.statusCode()).isEqualTo(405);
+    // an empty operationName, for which graphql-java runs the first operation: the check of the named one let it through
+    var unnamed = web.get(gateway.adminPort(), "127.0.0.1", "/graphql")
+        .addQueryParam("operationName", "").addQueryParam("query", "mutation { enable { enabled } }").send().await();
+    assertThat(unnamed.statusCode()).as(unnamed.bodyAsString()).isEqualTo(405);
+    var picksTheQuery = web.get(gateway.adminPort(), "127.0.0.1", "/graphql")
+        .addQueryParam("query", "query q { status { enabled } } mutation m { enable { enabled } }").addQueryParam("operationName", "q")
+        .send().await();
+    assertThat(picksTheQuery.statusCode()).as("a GET's document holds queries only").isEqualTo(405);
     assertThat(control("{ status { enabled } }").getJsonObject("data").getJsonObject("status").getBoolean("enabled"))
         .as("nothing was switched on").isFalse();
     var query = web.get(gateway.adminPort(), "127.0.0.1", "/graphql").addQueryParam("query", "{ status { enabled } }").send().await();

@@ -150,11 +150,14 @@ final class BridgeConnection {
 
   private void send(String address, JsonObject frame) {
     String replyAddress = frame.getValue("replyAddress") instanceof String r ? r : null;
+    // this node's own handlers (every public address has one), as the REST API's: on a clustered bus an address was
+    // first looked up in Hazelcast, which waits out a hung member, and the kill switch acted only after its failure timeout
+    DeliveryOptions options = delivery(frame).setLocalOnly(true);
     if (replyAddress == null) {
-      bus.send(address, frame.getValue("body"), delivery(frame));
+      bus.send(address, frame.getValue("body"), options);
       return;
     }
-    bus.request(address, frame.getValue("body"), delivery(frame)).onComplete(ar -> {
+    bus.request(address, frame.getValue("body"), options).onComplete(ar -> {
       if (ar.succeeded()) {
         write(message(replyAddress, ar.result()).put("send", true));
       } else {

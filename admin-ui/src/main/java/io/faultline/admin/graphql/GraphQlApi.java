@@ -2,6 +2,7 @@ package io.faultline.admin.graphql;
 
 import graphql.GraphQL;
 import io.faultline.admin.AdminVerticle;
+import io.faultline.admin.api.ApiError;
 import io.faultline.orchestration.OrchestratorVerticle;
 import graphql.GraphqlErrorBuilder;
 import graphql.execution.DataFetcherResult;
@@ -13,10 +14,8 @@ import graphql.schema.idl.SchemaParser;
 import io.faultline.chaos.config.ChaosConfigException;
 import io.faultline.chaos.config.ChaosSections;
 import io.faultline.chaos.control.Addresses;
-import io.faultline.chaos.control.ControlError;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -46,8 +45,12 @@ public final class GraphQlApi {
   public static final String WS_PROTOCOL = "graphql-transport-ws";
 
   /** Changes made through this API say so in the chaos change log. */
+  /**
+   * This node's own handlers, as the REST API's ({@code ControlBus}): on a clustered bus an address was first looked
+   * up in Hazelcast, which waits out a hung member, and the kill switch then acted only after its failure timeout.
+   */
   private static final io.vertx.core.eventbus.DeliveryOptions SOURCE =
-      new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "graphql");
+      new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "graphql").setLocalOnly(true);
 
   private final EventBus bus;
   private final String token;
@@ -181,7 +184,7 @@ public final class GraphQlApi {
       }
       return bus.<JsonObject>request(address, request, SOURCE)
           .map(reply -> (Object) view.apply(reply.body()))
-          .recover(failure -> Future.succeededFuture(failed(env, failure)))
+          .recover(failure -> Future.succeededFuture(failed(env, failure, address)))
           .toCompletionStage();
     };
   }
@@ -234,22 +237,31 @@ public final class GraphQlApi {
     throw new ChaosConfigException(argument, "must be a JSON object, got " + value);
   }
 
-  /** A control failure as a GraphQL error: the REST status becomes {@code extensions.code}, with the field at fault. */
-  private static DataFetcherResult<Object> failed(DataFetchingEnvironment env, Throwable failure) {
-    if (failure instanceof ReplyException reply && reply.failureCode() >= 400 && reply.failureCode() < 600) {
-      String message = reply.getMessage();
-      JsonObject body = message != null && message.startsWith("{") ? new JsonObject(message) : ControlError.body(message, null);
-      String code = switch (reply.failureCode()) {
-        case 400 -> "BAD_REQUEST";
-        case 404 -> "NOT_FOUND";
-        case 409 -> "CONFLICT";
-        case 503 -> "SERVICE_UNAVAILABLE"; // the history database out of reach: a client may try again, as over REST
-        case 504 -> "GATEWAY_TIMEOUT";
-        default -> "INTERNAL_SERVER_ERROR";
-      };
-      return error(env, body.getString("error"), code, body.getString("field"));
+  /**
+   * A control failure as a GraphQL error: the status REST answers for it ({@link ApiError#answer}) becomes
+   * {@code extensions.code}, with the field at fault. Nothing answering (history switched off) and no answer in time
+   * are 503 and 504 there, as over REST: they were INTERNAL_SERVER_ERROR, which a client does not retry.
+   */
+  private static DataFetcherResult<Object> failed(DataFetchingEnvironment env, Throwable failure, String address) {
+    ApiError.Answer answer = ApiError.answer(failure, historys(address) ? "/api/history" : address);
+    if (answer.status() == 500) {
+      return error(env, "the control plane failed: " + failure.getMessage(), "INTERNAL_SERVER_ERROR", null);
     }
-    return error(env, "the control plane failed: " + failure.getMessage(), "INTERNAL_SERVER_ERROR", null);
+    String code = switch (answer.status()) {
+      case 400 -> "BAD_REQUEST";
+      case 404 -> "NOT_FOUND";
+      case 409 -> "CONFLICT";
+      case 503 -> "SERVICE_UNAVAILABLE"; // the history database out of reach, or history off: as over REST
+      case 504 -> "GATEWAY_TIMEOUT";
+      default -> "INTERNAL_SERVER_ERROR";
+    };
+    return error(env, answer.error(), code, answer.field());
+  }
+
+  /** Whether {@code address} is one of the history verticle's (history, the flight recorder, analytics). */
+  private static boolean historys(String address) {
+    return address.startsWith("faultline.history.") || address.startsWith("faultline.recorder.")
+        || address.startsWith("faultline.analytics.");
   }
 
   private static DataFetcherResult<Object> error(DataFetchingEnvironment env, String message, String code, String field) {

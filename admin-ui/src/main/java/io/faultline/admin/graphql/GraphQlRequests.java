@@ -35,9 +35,10 @@ final class GraphQlRequests {
       ctx.next();
       return;
     }
-    if (request.method() == HttpMethod.GET && mutates(request.getParam("query"), request.getParam("operationName"))) {
+    if (request.method() == HttpMethod.GET && mutates(request.getParam("query"))) {
       ctx.response().putHeader("Allow", "POST");
-      ApiError.send(ctx, 405, "only a query may be sent with GET: send a mutation with POST", "query");
+      ApiError.send(ctx, 405, "only queries may be sent with GET, and this document holds a mutation or subscription: send it with POST",
+          "query");
       return;
     }
     if (request.method() == HttpMethod.POST && postBodyRefused(ctx)) {
@@ -95,8 +96,12 @@ final class GraphQlRequests {
     return false;
   }
 
-  /** Whether {@code query} asks for a mutation (the one {@code operationName} names, or any); false for what does not parse. */
-  static boolean mutates(String query, String operationName) {
+  /**
+   * Whether {@code query} holds any operation but a query; false for what does not parse. Whichever operation
+   * {@code operationName} picks: graphql-java runs the first operation for an empty name, which a check of the
+   * named one let through, so a page elsewhere could switch chaos with an image's GET on a node without a token.
+   */
+  static boolean mutates(String query) {
     if (query == null || query.isBlank()) {
       return false;
     }
@@ -107,7 +112,6 @@ final class GraphQlRequests {
       return false; // graphql-java answers it with its syntax error
     }
     return document.getDefinitionsOfType(OperationDefinition.class).stream()
-        .filter(op -> operationName == null || operationName.equals(op.getName()))
         .anyMatch(op -> op.getOperation() != OperationDefinition.Operation.QUERY);
   }
 }
