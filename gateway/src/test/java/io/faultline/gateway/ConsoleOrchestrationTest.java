@@ -336,6 +336,69 @@ class ConsoleOrchestrationTest {
     console.browser.text(By.cssSelector(".validation"), "a parallel orchestration applies all its steps at once");
   }
 
+  /**
+   * A scenario named in a step and then given a chaos config keeps its name: the config's field wrote the name the
+   * card was drawn with (none for a new step), so the name typed was lost, with no problem shown.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aStepsScenarioTypedBeforeItsChaosConfigKeepsItsName() {
+    console.browser.open(console.base + "#/orchestrations/new");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.type(input("name"), "named_config");
+    console.browser.type(input("steps[0].scenario"), "slow_backend");
+    WebElement config = input("steps[0].scenario.config");
+    console.browser.type(config, "{\"latency\": {\"fixed_delay_ms\": 5}}");
+    config.sendKeys(org.openqa.selenium.Keys.TAB);
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.type(console.browser.visible(By.id("builder-entry")), "named_config");
+    console.browser.button("Save to library").click();
+    console.browser.text(By.cssSelector("form.toolbar"), "Saved to the library as named_config");
+    Map<String, Object> saved = (Map<String, Object>) OrchestrationDocuments.tree(entryText("named_config"));
+    assertThat(((List<Map<String, Object>>) saved.get("steps")).get(0).get("scenario"))
+        .isEqualTo(Map.of("name", "slow_backend", "config", Map.of("latency", Map.of("fixed_delay_ms", 5L))));
+  }
+
+  /**
+   * A run recorded while a history filter is half typed reloads the list with the filters last shown: it read the
+   * inputs as they were, so a Minimum score of "5o" not yet submitted put up its error and took the list away.
+   */
+  @Test
+  void aRunRecordedWhileAFilterIsHalfTypedReloadsTheListAsLastShown() {
+    console.browser.open(console.base + "#/history");
+    WebElement minScore = console.browser.field(By.cssSelector("form.filters"), "Minimum score");
+    console.browser.type(minScore, "5o");
+    var started = console.gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start")
+        .sendBuffer(io.vertx.core.buffer.Buffer.buffer("name: recorded_meanwhile\nsteps:\n"
+            + "  - {name: short, scenario: {config: {latency: {fixed_delay_ms: 1}}}, duration_seconds: 1}\n")).await();
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    console.browser.visible(By.cssSelector("table.runs tr[data-name=recorded_meanwhile]"));
+    assertThat(console.browser.driver.findElements(By.cssSelector("form.filters [data-field=min_score] .error")))
+        .allSatisfy(error -> assertThat(error.getText()).isEmpty());
+    assertThat(minScore.getAttribute("value")).as("what was typed stays").isEqualTo("5o");
+  }
+
+  /**
+   * A variable renamed to a name another has, or to nothing, keeps its name and says why: the field kept what was
+   * typed while the document kept the old name, so two rows read alike and the save stored the old one.
+   */
+  @Test
+  void aVariableRenamedToATakenNameOrToNothingKeepsItsNameAndSaysWhy() {
+    console.browser.open(console.base + "#/orchestrations/new");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    click("b:variables:add");
+    click("b:variables:add");
+    WebElement second = console.browser.visible(By.id("b:variables.variable_2:name"));
+    org.openqa.selenium.Keys all = org.openqa.selenium.Keys.CONTROL;
+    second.sendKeys(org.openqa.selenium.Keys.chord(all, "a"), "variable_1", org.openqa.selenium.Keys.TAB);
+    console.browser.text(By.cssSelector("div[data-path='variables'] > p.problem"),
+        "A variable named variable_1 exists already: variable_2 keeps its name.");
+    assertThat(second.getAttribute("value")).isEqualTo("variable_2");
+    second.clear(); // emptied and left, as WebDriver's clear does
+    console.browser.text(By.cssSelector("div[data-path='variables'] > p.problem"), "A variable needs a name: variable_2 keeps its own.");
+    assertThat(second.getAttribute("value")).isEqualTo("variable_2");
+  }
+
   /** A page opened while a run's second step runs shows that step running: it showed it ended. */
   @Test
   void aPageOpenedMidRunShowsTheStepThatRunsAsRunning() throws Exception {

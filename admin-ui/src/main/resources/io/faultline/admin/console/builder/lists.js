@@ -36,8 +36,17 @@ export function items(ctx, holder, key, path, { title, noun, render, fresh }) {
  */
 export function variables(ctx, holder, key, path, title, valueField) {
   const map = holder[key] && typeof holder[key] === 'object' ? holder[key] : {};
-  const rename = (from, to) => {
-    if (!to || to === from || to in map) {
+  const problem = h('p', { class: 'problem', hidden: true, role: 'alert' });
+  const rename = (from, to, input) => {
+    if (to === from) {
+      return;
+    }
+    if (!to || to in map) {
+      // the document keeps from: left as typed, the row read as renamed (two rows named alike) and saved as it was
+      input.value = from;
+      problem.textContent = !to ? `A variable needs a name: ${from} keeps its own.`
+        : `A variable named ${to} exists already: ${from} keeps its name.`;
+      problem.hidden = false;
       return;
     }
     holder[key] = Object.fromEntries(Object.entries(map).map(([k, v]) => [k === from ? to : k, v]));
@@ -45,10 +54,10 @@ export function variables(ctx, holder, key, path, title, valueField) {
   };
   return h('div', { class: 'items', 'data-path': path },
     h('h4', { class: 'small' }, title),
-    h('p', { class: 'problem', hidden: true }),
+    problem,
     Object.keys(map).map(name => h('div', { class: 'kv' },
       h('input', { id: inputId(`${path}.${name}`, 'name'), type: 'text', value: name, 'aria-label': `Name of variable ${name}`,
-        onchange: event => rename(name, event.target.value.trim()) }),
+        onchange: event => rename(name, event.target.value.trim(), event.target) }),
       valueField(map, name, `${path}.${name}`),
       h('button', { type: 'button', class: 'icon', 'aria-label': `Remove variable ${name}`, onclick: () => {
         delete map[name];

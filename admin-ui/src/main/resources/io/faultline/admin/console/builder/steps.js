@@ -120,7 +120,9 @@ function scenarioConfig(ctx, core, corePath) {
   field.querySelector('textarea').addEventListener('change', event => {
     const value = readAny(event.target.value.trim());
     if (value !== undefined) {
-      core.scenario = typeof s === 'string' ? { name: s, config: value } : { config: value };
+      // the name as it is now: one typed since the card was drawn (which did not redraw it) was put back, or lost
+      const name = core.scenario;
+      core.scenario = typeof name === 'string' && name !== '' ? { name, config: value } : { config: value };
       ctx.structural(inputId(`${corePath}.scenario.config`));
     }
   });

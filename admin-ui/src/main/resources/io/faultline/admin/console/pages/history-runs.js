@@ -26,7 +26,9 @@ export class RunList {
       min_score: input('filter-min-score', { inputmode: 'decimal', placeholder: '0–100' }),
     };
     this.datalist = h('datalist', { id: 'history-names' });
-    this.form = h('form', { class: 'filters', onsubmit: e => { e.preventDefault(); this.load(); } },
+    // the filters as last submitted: a live reload (a run recorded) reads these, not a value half typed since
+    this.submitted = new URLSearchParams();
+    this.form = h('form', { class: 'filters', onsubmit: e => { e.preventDefault(); this.submitted = this.query(); this.load(); } },
       h('div', { class: 'fields' },
         labelled('name', 'Orchestration', this.inputs.name, 'its name, exactly'),
         labelled('tag', 'Tag', this.inputs.tag),
@@ -71,7 +73,7 @@ export class RunList {
   async load() {
     clearErrors(this.form);
     try {
-      const { runs } = await get(`/api/history/runs?${this.query()}`, { timeoutMs: STORE_TIMEOUT_MS });
+      const { runs } = await get(`/api/history/runs?${this.submitted}`, { timeoutMs: STORE_TIMEOUT_MS });
       this.count.textContent = runs.length ? `${runs.length} run${runs.length === 1 ? '' : 's'}, newest first` + (runs.length === 100 ? ' (the first 100)' : '')
         : '';
       fill(this.table, runs.length ? this.render(runs)

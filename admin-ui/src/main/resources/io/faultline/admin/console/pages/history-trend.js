@@ -36,7 +36,9 @@ export class Trend {
   constructor() {
     this.name = h('select', { id: 'trend-name' });
     this.days = h('input', { id: 'trend-days', type: 'text', inputmode: 'numeric', value: '30', autocomplete: 'off', placeholder: '1–3650' });
-    this.form = h('form', { class: 'fields trend-form', onsubmit: e => { e.preventDefault(); this.load(); } },
+    // the days as last submitted: a live reload (a run recorded) reads these, not a value half typed since
+    this.submittedDays = '30';
+    this.form = h('form', { class: 'fields trend-form', onsubmit: e => { e.preventDefault(); this.submittedDays = this.days.value.trim(); this.load(); } },
       labelled('name', 'Orchestration', this.name),
       labelled('days', 'Days', this.days),
       h('div', { class: 'field' }, h('button', { type: 'submit', class: 'primary' }, 'Show trend')),
@@ -79,7 +81,7 @@ export class Trend {
     clearErrors(this.form);
     const name = this.name.value;
     try {
-      const t = await get(`/api/history/trends/${encodeURIComponent(name)}?days=${encodeURIComponent(this.days.value.trim())}`,
+      const t = await get(`/api/history/trends/${encodeURIComponent(name)}?days=${encodeURIComponent(this.submittedDays)}`,
         { timeoutMs: STORE_TIMEOUT_MS }); // it reads up to 100,000 runs
       fill(this.summary,
         h('p', {}, h('b', {}, t.name), `: ${t.runs} run${t.runs === 1 ? '' : 's'} in the last ${t.days} days`,
