@@ -77,7 +77,10 @@ final class HttpTranslator implements Translator<HttpCall> {
     Body body = request.getBody();
     long bps = exchange.verdict().throttleBps();
     if (bps > 0 && body != null) {
-      request.setBody(Body.body(exchange.paced(body.stream(), bps), body.length(), body.mediaType()));
+      // each paced chunk, as it goes upstream, restarts the route timeout: counted from the piece's read from the client, a
+      // piece that took longer than the timeout to pace was answered 504 while it was still being sent
+      request.setBody(Body.body(RouteInterceptor.progressing(exchange.paced(body.stream(), bps), exchange.call()), body.length(),
+          body.mediaType()));
     }
     context.sendRequest().onComplete(answer(context));
   }
@@ -104,7 +107,7 @@ final class HttpTranslator implements Translator<HttpCall> {
 
   @Override
   public void status(Exchange<HttpCall> exchange, Terminal.Status status) {
-    fault(exchange, status, "injected fault", 0);
+    fault(exchange, status, status.message() != null ? status.message() : "injected fault", 0); // grpc_status_message, as gRPC answers it
   }
 
   @Override

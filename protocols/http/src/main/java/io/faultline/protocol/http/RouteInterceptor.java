@@ -41,7 +41,7 @@ final class RouteInterceptor implements ProxyInterceptor {
   }
 
   /** {@code body}, each piece and its end restarting the call's route timeout ({@link HttpCall#bodyProgress}). */
-  private static ReadStream<Buffer> progressing(ReadStream<Buffer> body, HttpCall call) {
+  static ReadStream<Buffer> progressing(ReadStream<Buffer> body, HttpCall call) {
     return new BodyStream(body) {
       @Override
       public ReadStream<Buffer> handler(Handler<Buffer> handler) {

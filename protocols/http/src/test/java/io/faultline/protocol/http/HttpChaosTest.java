@@ -699,6 +699,19 @@ class HttpChaosTest {
     }
   }
 
+  /** An injected gRPC status on an HTTP listener is answered with its HTTP status and {@code grpc_status_message}, as gRPC answers it. */
+  @Test
+  void anInjectedGrpcStatusIsAnsweredWithItsMessage() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "fault_injection": {"grpc_status_codes": ["UNAVAILABLE"], "grpc_status_probability": 1.0,
+         "grpc_status_message": "quota exceeded"}}""")) {
+      var answer = gw.get("/x");
+      assertThat(answer.statusCode()).isEqualTo(503);
+      assertThat(answer.getHeader("X-Faultline-Fault")).isEqualTo("grpc_status");
+      assertThat(answer.bodyAsJsonObject().getString("error")).as(answer.bodyAsString()).isEqualTo("quota exceeded");
+    }
+  }
+
   @Test
   void injectedConnectionFailuresOpenTheBreaker() {
     try (GatewayFixture gw = new GatewayFixture("""

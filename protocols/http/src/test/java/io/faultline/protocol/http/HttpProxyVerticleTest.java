@@ -1079,4 +1079,26 @@ class HttpProxyVerticleTest {
       assertThat(answer).startsWith("HTTP/1.1 200").contains("abcdefghijklmnopqrst");
     }
   }
+
+  /**
+   * A body the gateway itself paces (a bandwidth limit) is not taken for a slow upstream either: sent whole at once,
+   * each piece read from the client took longer than the route timeout (2 s) to pace, and the upload was answered
+   * 504 "upstream timed out" while the gateway was still sending it.
+   */
+  @Test
+  void anUploadPacedByABandwidthLimitIsNotTakenForASlowUpstream() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10000}}");
+         java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+      socket.setSoTimeout(15_000);
+      byte[] body = "x".repeat(30_000).getBytes(java.nio.charset.StandardCharsets.US_ASCII); // 3 s at the limit
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.write(body);
+      out.flush();
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      assertThat(answer).as(answer.length() > 300 ? answer.substring(0, 300) : answer).startsWith("HTTP/1.1 200");
+      assertThat(answer).contains("\"body_length\":30000");
+    }
+  }
 }
