@@ -105,6 +105,32 @@ class ScenarioPersistenceTest {
     }
   }
 
+  /**
+   * A saved entry the node cannot take back says which file and entry, and what is wrong with it: the start said
+   * "invalid configuration: name: must be 1-64 letters..." (the user looked in their config file), or, for a field of the
+   * wrong type, "could not start: java.lang.ClassCastException".
+   */
+  @Test
+  void aSavedScenarioTheNodeCannotTakeBackNamesTheFileAndTheEntry() throws java.io.IOException {
+    Path file = dir.resolve("scenarios.json");
+    java.util.Map<String, String> entries = java.util.Map.of(
+        "{\"name\": \".canary\", \"config\": {}}", "[1].name: ",
+        "{\"name\": 5, \"config\": {}}", "[1].name: must be a string, got 5",
+        "{\"name\": \"late\", \"default_duration_seconds\": \"ten\", \"config\": {}}", "[1].default_duration_seconds: must be a number",
+        "{\"name\": \"bad\", \"config\": {\"latency\": {\"fixed_delay_ms\": -1}}}", "[1].config.latency.fixed_delay_ms: ");
+    for (var entry : entries.entrySet()) {
+      Files.writeString(file, "[{\"name\": \"fine\", \"config\": {}}, " + entry.getKey() + "]");
+      io.faultline.gateway.config.GatewayConfig config = io.faultline.gateway.config.ConfigLoader.load(null, Map.of(),
+          Map.of(Flag.STATE_DIR, dir.toString(), Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0"));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> Gateway.start(config, null, null).await().close().await())
+          .as(entry.getKey()).isInstanceOfSatisfying(io.faultline.chaos.config.ChaosConfigException.class, e -> {
+            assertThat(e.field()).isEqualTo("state_dir");
+            assertThat(e.getMessage()).startsWith("a saved scenario in " + file + " cannot be restored: " + entry.getValue())
+                .endsWith("(rename or remove it there)");
+          });
+    }
+  }
+
   @Test
   void aScenarioSavedWithRulesAndASeedBeforeTheyWereRefusedStillLoadsWithoutThem() throws java.io.IOException {
     // written by a node from before the API refused them: they were ignored at every start, and still are

@@ -21,6 +21,10 @@ public record RouteConfig(String name, String path, List<String> methods, String
     if (name == null || name.isBlank()) {
       throw new ChaosConfigException("name", "is required");
     }
+    if (host != null && host.isBlank()) {
+      // as a rule's: matched against the request's host, an empty one took no traffic, all of it going to the default upstream
+      throw new ChaosConfigException("host", "must not be empty: it would match nothing (leave it out to match any host)");
+    }
     Check.pathGlob(path, "path");
     Upstream.parse(upstream, "upstream");
     methods = methods == null ? List.of() : methods.stream().map(m -> m == null ? null : m.toUpperCase(Locale.ROOT)).toList();

@@ -39,13 +39,36 @@ public final class FileScenarioStore implements ScenarioStore {
     }
     List<Scenario> scenarios = new ArrayList<>();
     for (int i = 0; i < entries.size(); i++) {
-      Map<String, Object> entry = entries.get(i);
-      ChaosConfig config = ChaosJson.convert(entry.get("config"), ChaosConfig.class, file + "[" + i + "].config");
-      Object duration = entry.get("default_duration_seconds");
-      scenarios.add(new Scenario((String) entry.get("name"), (String) entry.get("description"), false, config,
-          duration instanceof Number n ? n.doubleValue() : null));
+      try {
+        scenarios.add(entry(entries.get(i)));
+      } catch (ChaosConfigException e) {
+        // the entry's own checks (a name a later version no longer takes) named a field the user looked for in their config
+        throw new ChaosConfigException("state_dir", "a saved scenario in " + file + " cannot be restored: [" + i + "]."
+            + e.field() + ": " + e.getMessage() + " (rename or remove it there)");
+      }
     }
     return scenarios;
+  }
+
+  /** One saved entry, its fields' types checked first: a cast failed with a ClassCastException, which named nothing. */
+  private static Scenario entry(Map<String, Object> entry) {
+    if (entry == null) {
+      throw new ChaosConfigException("", "must be an object {name, description, config}");
+    }
+    Object name = entry.get("name");
+    Object description = entry.get("description");
+    Object duration = entry.get("default_duration_seconds");
+    if (!(name instanceof String)) {
+      throw new ChaosConfigException("name", "must be a string, got " + name);
+    }
+    if (description != null && !(description instanceof String)) {
+      throw new ChaosConfigException("description", "must be a string, got " + description);
+    }
+    if (duration != null && !(duration instanceof Number)) {
+      throw new ChaosConfigException("default_duration_seconds", "must be a number, got " + duration);
+    }
+    ChaosConfig config = ChaosJson.convert(entry.get("config"), ChaosConfig.class, "config");
+    return new Scenario((String) name, (String) description, false, config, duration == null ? null : ((Number) duration).doubleValue());
   }
 
   @Override

@@ -3,16 +3,19 @@ package io.faultline.chaos.state;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 
 /**
  * Writes (and deletes) files of the node's state directory, a file whole or not at all: into a temporary
  * dot file beside it (never read as an entry of the directory), then moved into place in one step, so a
- * crash or a full disk leaves the last good version and never a cut one.
+ * crash or a full disk leaves the last good version and never a cut one. Both the file and the rename are
+ * flushed to disk before the call returns, so a power cut after an answered save keeps what it saved.
  *
  * <p>The asynchronous forms run off the event loop with java.nio, not through {@code vertx.fileSystem()},
  * whose every call resolves the path through Vert.x's file resolver: its shutdown hook removes its cache
@@ -36,13 +39,28 @@ public final class StateFiles {
     Path temporary = Files.createTempFile(file.getParent(), "." + file.getFileName() + ".", ".tmp");
     try {
       filler.fill(temporary);
+      // on disk before it replaces the last good version: renamed first, a power cut could leave an empty file in its place
+      // (XFS, ext4 without auto_da_alloc), and the node would not start with its saved scenarios gone
+      try (FileChannel written = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+        written.force(true);
+      }
       Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      syncDirectory(file.getParent()); // the rename itself, so an answered save is not undone by a power cut
     } finally {
       try {
         Files.deleteIfExists(temporary);
       } catch (IOException ignored) {
         // the directory went: the write failed already, and that failure is the one to report
       }
+    }
+  }
+
+  /** Flushes a directory's entries to disk, where the platform can (Linux can; some systems cannot open a directory). */
+  private static void syncDirectory(Path directory) {
+    try (FileChannel entries = FileChannel.open(directory, StandardOpenOption.READ)) {
+      entries.force(true);
+    } catch (IOException unsupported) {
+      // the file is in place: what is left is how soon the platform writes the directory out
     }
   }
 

@@ -32,6 +32,11 @@ public final class ScenarioCommand implements Runnable {
 
     @Override
     public Integer call() {
+      if ("stop".equals(name)) {
+        // POST /api/chaos/scenarios/stop is the stop route: it stopped the active scenario and answered 0
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "NAME: no scenario can be named stop; `faultline scenario stop` stops the active one");
+      }
       return call("POST", "/api/chaos/scenarios/" + segment(name, "NAME"));
     }
   }

@@ -103,6 +103,13 @@ public final class ConfigLoader {
             + Scenarios.builtIn().stream().map(Scenario::name).toList());
       }
       lonelyClusterFlags(config, applied, sources);
+      if (applied.containsKey(Flag.TOXIPROXY_HOST) && !config.toxiproxy().enabled() && get(tree, "toxiproxy", "enabled") == null) {
+        // as a lone cluster flag: the API stayed off, and nothing said why nothing answered on that host (switched off
+        // on purpose, toxiproxy.enabled: false, it is taken)
+        throw new ChaosConfigException("toxiproxy.enabled", sources.get(Flag.TOXIPROXY_HOST.path())
+            + " serves nothing while the Toxiproxy API is off: add " + Flag.TOXIPROXY_PORT.option() + " PORT (or "
+            + Flag.TOXIPROXY_PORT.env() + ", or toxiproxy.enabled: true in the config)");
+      }
       if ("".equals(envToken) && config.admin().token() == null && !config.admin().loopback()) {
         // `export FAULTLINE_ADMIN_TOKEN="$(openssl rand -hex 16)"` with no openssl served the network unauthenticated
         throw new ChaosConfigException("admin.token", Flag.ADMIN_TOKEN.env() + " is set but empty, and the admin API listens on "

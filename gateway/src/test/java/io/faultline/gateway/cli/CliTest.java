@@ -586,6 +586,13 @@ class CliTest {
     }
   }
 
+  /** POST /api/chaos/scenarios/stop is the stop route: a start of a scenario called stop stopped the active one, and said 0. */
+  @Test
+  void startingAScenarioCalledStopIsAUsageError() {
+    assertThat(run("scenario", "start", "stop", "--admin-url", "http://127.0.0.1:1")).isEqualTo(2);
+    assertThat(err.toString()).contains("no scenario can be named stop").contains("faultline scenario stop");
+  }
+
   @Test
   void helpShowsExamples() {
     assertThat(run("serve", "--help")).isZero();

@@ -304,6 +304,15 @@ class ConfigLoaderTest {
         """), Map.of(), Map.of());
     assertThat(star.field()).isEqualTo("listeners[0].routes[0].path");
     assertThat(star.getMessage()).contains("matches nothing");
+    // an empty host matched no request's host: the route took nothing, and all its traffic went to the default upstream
+    ChaosConfigException host = rejected(file("""
+        listeners:
+          - name: x
+            upstream: "http://127.0.0.1:8080"
+            routes: [{ name: api, host: "", upstream: "http://127.0.0.1:8081" }]
+        """), Map.of(), Map.of());
+    assertThat(host.field()).isEqualTo("listeners[0].routes[0].host");
+    assertThat(host.getMessage()).contains("must not be empty");
   }
 
   @Test
@@ -396,6 +405,21 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.load(null, Map.of(), Map.of(Flag.CLUSTER, "true", Flag.CLUSTER_HOST, "127.0.0.1")).cluster().enabled()).isTrue();
     assertThat(ConfigLoader.load(null, Map.of("FAULTLINE_CLUSTER", "false"), Map.of(Flag.CLUSTER_MEMBERS, "h:5701")).cluster().enabled()).isFalse();
     assertThat(ConfigLoader.load(null, Map.of(), Map.of(Flag.NODE_ID, "n1", Flag.REGION, "eu", Flag.ZONE, "b")).cluster().region()).isEqualTo("eu");
+  }
+
+  /** --toxiproxy-host alone left the Toxiproxy API off, unsaid: refused as a lone cluster flag is, unless switched off on purpose. */
+  @Test
+  void aToxiproxyHostWithoutTheApiIsRefusedNotIgnored() throws IOException {
+    ChaosConfigException host = rejected(null, Map.of(), Map.of(Flag.TOXIPROXY_HOST, "0.0.0.0"));
+    assertThat(host.field()).isEqualTo("toxiproxy.enabled");
+    assertThat(host.getMessage()).isEqualTo("--toxiproxy-host serves nothing while the Toxiproxy API is off: add --toxiproxy-port PORT"
+        + " (or FAULTLINE_TOXIPROXY_PORT, or toxiproxy.enabled: true in the config)");
+    assertThat(rejected(null, Map.of("FAULTLINE_TOXIPROXY_HOST", "0.0.0.0"), Map.of()).getMessage())
+        .startsWith("FAULTLINE_TOXIPROXY_HOST serves nothing");
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of(Flag.TOXIPROXY_HOST, "0.0.0.0", Flag.TOXIPROXY_PORT, "0")).toxiproxy().enabled())
+        .isTrue();
+    assertThat(ConfigLoader.load(file("toxiproxy: { enabled: false }\n"), Map.of("FAULTLINE_TOXIPROXY_HOST", "0.0.0.0"), Map.of())
+        .toxiproxy().enabled()).as("switched off on purpose").isFalse();
   }
 
   @Test
