@@ -319,6 +319,8 @@ public final class ClusterVerticle extends VerticleBase {
     try {
       shareUnshared();
       return shared.store(base, replica);
+    } catch (io.faultline.chaos.config.ChaosConfigException refused) {
+      throw refused; // merged with what the cluster holds, it is no config (past 1,000 rules): never stored, not offered again
     } catch (RuntimeException e) {
       Unshared last = unshared.peekLast();
       if (last != null && same(last.replica(), base)) {
@@ -335,7 +337,14 @@ public final class ClusterVerticle extends VerticleBase {
   private ChaosState.Replica shareUnshared() {
     ChaosState.Replica stored = null;
     for (Unshared next = unshared.peek(); next != null; next = unshared.peek()) {
-      stored = shared.store(next.base(), next.replica());
+      try {
+        stored = shared.store(next.base(), next.replica());
+      } catch (io.faultline.chaos.config.ChaosConfigException refused) {
+        // merged with what other nodes stored meanwhile it is no config (their rules and its own past 1,000): it can never be
+        // stored, and offered again it failed every later change of this node too, for good
+        LOG.warning(() -> "node " + nodeId + " drops a chaos change the cluster could not store before: merged with the other nodes'"
+            + " changes since, it is refused (" + refused.field() + ": " + refused.getMessage() + ")");
+      }
       unshared.poll();
     }
     return stored;

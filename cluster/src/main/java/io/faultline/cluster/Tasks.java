@@ -175,8 +175,8 @@ final class Tasks {
    * as it may need the switch on.
    */
   Led lead(Set<String> live) {
-    Set<String> settled = new java.util.LinkedHashSet<>();
-    boolean[] running = new boolean[1];
+    Set<String> allSettled = new java.util.LinkedHashSet<>();
+    boolean anyRunning = false;
     for (String id : map.keySet()) {
       String encoded = map.get(id);
       if (encoded != null && deleted(encoded)) {
@@ -185,7 +185,13 @@ final class Tasks {
         }
         continue;
       }
-      update(id, task -> {
+      // what this task's last attempt found: an attempt whose write lost to a node's end took the task for running, and
+      // the retry that settled it then went unreported, the switch never put back
+      boolean[] taskRunning = new boolean[1];
+      Set<String> taskSettled = new java.util.LinkedHashSet<>();
+      boolean stands = update(id, task -> {
+        taskRunning[0] = false;
+        taskSettled.clear();
         if (!task.getString("status").equals("running")) {
           // a cancelled task's part still running on a node that died: no one else will end it, so it ends here
           boolean ended = false;
@@ -196,7 +202,7 @@ final class Tasks {
               ended = true;
             }
           }
-          JsonObject settledNow = settle(task, settled, running);
+          JsonObject settledNow = settle(task, taskSettled, taskRunning);
           return settledNow != null || !ended ? settledNow : task;
         }
         String mode = task.getString("mode");
@@ -257,14 +263,18 @@ final class Tasks {
         if (items.stream().allMatch(o -> DONE.contains(((JsonObject) o).getString("state")))) {
           boolean ok = items.stream().allMatch(o -> ((JsonObject) o).getString("state").equals("succeeded"));
           task.put("status", ok ? "succeeded" : "failed").put("finished_at", System.currentTimeMillis());
-          settle(task, settled, running);
+          settle(task, taskSettled, taskRunning);
         } else {
-          running[0] = true;
+          taskRunning[0] = true;
         }
         return task;
       });
+      if (stands) {
+        anyRunning |= taskRunning[0];
+        allSettled.addAll(taskSettled);
+      }
     }
-    return new Led(running[0] ? List.of() : List.copyOf(settled), running[0]);
+    return new Led(anyRunning ? List.of() : List.copyOf(allSettled), anyRunning);
   }
 
   /** What the leader's turn found: the tasks just settled, and whether any task still runs. */
@@ -315,7 +325,7 @@ final class Tasks {
   void work(Consumer<JsonObject[]> run) {
     for (String id : map.keySet()) {
       JsonObject[] started = new JsonObject[2];
-      update(id, task -> {
+      boolean stands = update(id, task -> {
         // a compare-and-set lost to another node runs this again on what that node wrote: only its last claim counts
         started[0] = null;
         started[1] = null;
@@ -342,7 +352,7 @@ final class Tasks {
         }
         return null;
       });
-      if (started[1] != null) {
+      if (stands && started[1] != null) {
         run.accept(started);
       }
     }
@@ -399,7 +409,7 @@ final class Tasks {
     }
     JsonObject[] seenNow = new JsonObject[1];
     boolean[] changed = new boolean[1];
-    update(id, task -> {
+    boolean stands = update(id, task -> {
       seenNow[0] = task;
       changed[0] = false; // as for work: what counts is the attempt that was written
       if (!task.getString("status").equals("running")) {
@@ -425,7 +435,7 @@ final class Tasks {
       changed[0] = true;
       return task;
     });
-    if (seenNow[0] == null) {
+    if (!stands || seenNow[0] == null) { // deleted between a lost write and its retry: as if never found
       throw new ChaosState.NotFound("id", "no task named " + id);
     }
     if (!changed[0]) {
@@ -497,21 +507,26 @@ final class Tasks {
     item.put("state", outcome).put("result", result).put("finished_at", System.currentTimeMillis());
   }
 
-  /** Compare-and-set loop on one task; {@code change} answers null to leave it as it is. */
-  private void update(String id, UnaryOperator<JsonObject> change) {
+  /**
+   * Compare-and-set loop on one task; {@code change} answers null to leave it as it is. A write lost to another
+   * node's calls {@code change} again on what that node wrote, so what {@code change} notes aside must be reset at its
+   * start: only its last call counts. Answers whether that last call stands (its write was made, or it left the task as
+   * it read it); false when the task was gone or deleted first, and what an earlier call noted stands for nothing.
+   */
+  private boolean update(String id, UnaryOperator<JsonObject> change) {
     while (true) {
       String current = map.get(id);
       if (current == null || deleted(current)) {
-        return;
+        return false;
       }
       JsonObject next = change.apply(new JsonObject(current));
       if (next == null) {
-        return;
+        return true;
       }
       String encoded = next.encode();
       if (map.replace(id, current, encoded)) {
         seen.put(id, encoded);
-        return;
+        return true;
       }
     }
   }

@@ -336,6 +336,23 @@ class TasksTest {
     assertThat(states(a, "raced")).containsOnly("cancelled");
   }
 
+  /**
+   * The leader's turn whose write lost to the last item's end settles the task on its retry and says so: the losing
+   * attempt had taken the task for running, the retry marked it settled, and the switch was never put back.
+   */
+  @Test
+  void aLeadersTurnThatLosesItsWriteToTheLastEndSettlesTheTask() {
+    Tasks worker = node("a");
+    submit(worker, spec("ends", "parallel").put("targets", new JsonObject().put("nodes", new JsonArray().add("a"))), live("a"), 1);
+    worker.lead(Set.of("a"));
+    assertThat(work(worker)).hasSize(1);
+    Tasks leader = node("b", raced(() -> worker.end("ends", 0, "succeeded", "ok")));
+    Tasks.Led led = leader.lead(Set.of("a", "b"));
+    assertThat(led.running()).as("nothing runs any more").isFalse();
+    assertThat(led.settled()).containsExactly("ends");
+    assertThat(worker.get("ends").getString("status")).isEqualTo("succeeded");
+  }
+
   /** A cancel whose write lost to the task's own end, which it then finds ended, says so (409) and cancels nothing. */
   @Test
   void aCancelThatLosesItsWriteToTheTasksEndSaysItHasEnded() {

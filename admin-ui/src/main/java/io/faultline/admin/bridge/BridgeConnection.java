@@ -124,7 +124,7 @@ final class BridgeConnection {
           refuse(address, replyAddress, new JsonObject().put("error", address + " takes no body, and would ignore this one")
               .put("field", "body"));
         } else if (type.equals("publish")) {
-          bus.publish(address, frame.getValue("body"), delivery(frame));
+          bus.publish(address, frame.getValue("body"), delivery(frame).setLocalOnly(true)); // as send: every handler is local
         } else {
           send(address, frame);
         }

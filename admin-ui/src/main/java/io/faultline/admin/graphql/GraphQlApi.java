@@ -244,7 +244,8 @@ public final class GraphQlApi {
    */
   private static DataFetcherResult<Object> failed(DataFetchingEnvironment env, Throwable failure, String address) {
     ApiError.Answer answer = ApiError.answer(failure, historys(address) ? "/api/history" : address);
-    if (answer.status() == 500) {
+    if (answer.status() == 500 && !(failure instanceof io.vertx.core.eventbus.ReplyException reply && reply.failureCode() == 500)) {
+      // no control failure of ours (those keep their text and field: "nothing was saved: ...", state_dir)
       return error(env, "the control plane failed: " + failure.getMessage(), "INTERNAL_SERVER_ERROR", null);
     }
     String code = switch (answer.status()) {

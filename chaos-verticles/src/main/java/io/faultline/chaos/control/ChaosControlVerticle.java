@@ -506,7 +506,11 @@ public final class ChaosControlVerticle extends VerticleBase {
         if (held != null) {
           warnings.add(held + " holds the chaos config: when it ends it puts back the config it found, and this change goes with it");
         }
-        if (stored.failed()) {
+        if (stored.failed() && stored.cause().getCause() instanceof ChaosConfigException refused) {
+          warnings.add("the cluster refuses this change merged with the other nodes' changes (" + refused.field() + ": "
+              + refused.getMessage() + "): the other nodes never take it, and this node drops it when it next takes the cluster's state"
+              + " (within a heartbeat)");
+        } else if (stored.failed()) {
           warnings.add("the cluster could not store this change (" + stored.cause().getMessage() + "): this node applies it, the"
               + " other nodes do not yet; it is offered to the cluster again at each heartbeat until it is stored");
         }

@@ -39,9 +39,10 @@ export function variables(ctx, holder, key, path, title, valueField) {
   const problem = h('p', { class: 'problem', hidden: true, role: 'alert' });
   const rename = (from, to, input) => {
     if (to === from) {
+      problem.hidden = true; // the name put back as it was: nothing to say
       return;
     }
-    if (!to || to in map) {
+    if (!to || Object.prototype.hasOwnProperty.call(map, to)) {
       // the document keeps from: left as typed, the row read as renamed (two rows named alike) and saved as it was
       input.value = from;
       problem.textContent = !to ? `A variable needs a name: ${from} keeps its own.`

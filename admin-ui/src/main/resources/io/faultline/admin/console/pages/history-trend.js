@@ -71,6 +71,7 @@ export class Trend {
       this.name.append(h('option', { value: name }, name));
     }
     this.name.value = name;
+    this.submittedDays = this.days.value.trim(); // asked for by a click: the days as shown
     return this.load().then(() => {
       this.el.scrollIntoView();
       this.el.querySelector('h2').focus();

@@ -67,7 +67,7 @@ final class WebSocketTranslator implements Translator<Upgrade> {
 
   @Override
   public void status(Exchange<Upgrade> exchange, Terminal.Status status) {
-    refuse(exchange.call(), status, 0);
+    refuse(exchange.call(), status, 0, status.message()); // grpc_status_message, as gRPC and HTTP listeners answer it
   }
 
   @Override
@@ -111,12 +111,17 @@ final class WebSocketTranslator implements Translator<Upgrade> {
   }
 
   private void refuse(Upgrade upgrade, Terminal terminal, long retryAfterSeconds) {
+    refuse(upgrade, terminal, retryAfterSeconds, null);
+  }
+
+  /** {@code message}: the answer's {@code error}, or null for "injected fault: TYPE". */
+  private void refuse(Upgrade upgrade, Terminal terminal, long retryAfterSeconds, String message) {
     int status = terminal.httpStatus();
     upgrade.request.response().putHeader("X-Faultline-Fault", terminal.type());
     if (retryAfterSeconds > 0) {
       upgrade.request.response().putHeader("Retry-After", Long.toString(retryAfterSeconds));
     }
-    json(upgrade.request, status, new JsonObject().put("error", "injected fault: " + terminal.type())
+    json(upgrade.request, status, new JsonObject().put("error", message != null ? message : "injected fault: " + terminal.type())
         .put("fault", terminal.type()).put("status", status));
     upgrade.end(status, ChaosListener.outcome(status), status >= 500);
   }

@@ -354,6 +354,15 @@ class WebSocketChaosTest {
     assertThat(rejected.getHeaders().get("X-Faultline-Fault")).isEqualTo("http_error");
     fixture.close();
 
+    // an injected gRPC status refuses it with the status it maps to and grpc_status_message, as the other listeners answer
+    fixture = new WebSocketFixture("{\"enabled\": true, \"fault_injection\": {\"grpc_status_codes\": [\"UNAVAILABLE\"],"
+        + " \"grpc_status_probability\": 1.0, \"grpc_status_message\": \"quota exceeded\"}}");
+    UpgradeRejectedException status = (UpgradeRejectedException) fixture.tryConnect(new WebSocketConnectOptions().setURI("/echo"))
+        .map(ws -> (Throwable) null).otherwise(e -> e).await();
+    assertThat(status.getStatus()).isEqualTo(503);
+    assertThat(status.getBody().toJsonObject().getString("error")).isEqualTo("quota exceeded");
+    fixture.close();
+
     fixture = new WebSocketFixture(chaos("{\"handshake_delay_ms\": 250}"));
     long start = System.nanoTime();
     fixture.connect("/echo");
