@@ -94,27 +94,8 @@ public final class ClusterVerticle extends VerticleBase {
     shared = new SharedChaos(hazelcast.getMap(STATE_MAP));
     scenarios = new SharedScenarios(hazelcast.getMap(SCENARIOS_MAP));
     // saved scenarios are the cluster's: a save or delete here is stored there, and every other node keeps it too
-    vertx.eventBus().<JsonObject>localConsumer(InternalAddresses.SCENARIO_STORED, message -> {
-      String name = message.body().getString("name");
-      JsonObject scenario = message.body().getJsonObject("scenario");
-      long at = System.currentTimeMillis();
-      blocking(() -> scenarios.store(name, scenario, at)).onComplete(ar -> {
-        if (ar.failed()) {
-          LOG.warning(() -> "node " + nodeId + " could not share saved scenario " + name + ": " + ar.cause());
-        } else if (ar.result()) {
-          vertx.eventBus().publish(InternalAddresses.CLUSTER_SCENARIO, new JsonObject().put("name", name).put("node", nodeId));
-        } else {
-          // the cluster holds a later change of it (saved on a node whose clock is ahead): this node takes that one, as
-          // every other node has, where it kept its own and a start of it did different things on different nodes
-          LOG.warning(() -> "node " + nodeId + ": the cluster holds a later change of scenario " + name + "; keeping the cluster's");
-          blocking(() -> scenarios.get(name)).onSuccess(entry -> {
-            if (entry != null) {
-              adoptScenarios(Map.of(name, entry));
-            }
-          });
-        }
-      });
-    });
+    vertx.eventBus().<JsonObject>localConsumer(InternalAddresses.SCENARIO_STORED, message ->
+        shareScenario(message.body().getString("name"), message.body().getJsonObject("scenario"), System.currentTimeMillis()));
     vertx.eventBus().<JsonObject>consumer(InternalAddresses.CLUSTER_SCENARIO, message -> {
       String name = message.body().getString("name");
       if (name == null || nodeId.equals(message.body().getString("node"))) {
@@ -284,6 +265,47 @@ public final class ClusterVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * Saved scenarios this node changed and the cluster could not store (Hazelcast failing the write), by name, each
+   * the latest change of it with its time: offered again at each heartbeat. One was logged and then lost, on this
+   * node only until its restart, and a delete left the scenario on every other node.
+   */
+  private final Map<String, JsonObject> unsharedScenarios = new java.util.LinkedHashMap<>();
+
+  /** Stores a save ({@code scenario}) or delete (null) of saved scenario {@code name} made at {@code at}; on this verticle's context. */
+  private void shareScenario(String name, JsonObject scenario, long at) {
+    blocking(() -> scenarios.store(name, scenario, at)).onComplete(ar -> {
+      if (ar.failed()) {
+        boolean again = unsharedScenarios.containsKey(name);
+        JsonObject pending = unsharedScenarios.get(name);
+        if (pending == null || pending.getLong("at") <= at) {
+          unsharedScenarios.put(name, new JsonObject().put("scenario", scenario).put("at", at));
+        }
+        if (!again) {
+          LOG.warning(() -> "node " + nodeId + " could not share saved scenario " + name + " (offered again at each heartbeat): "
+              + ar.cause());
+        }
+        return;
+      }
+      JsonObject pending = unsharedScenarios.get(name);
+      if (pending != null && pending.getLong("at") <= at) {
+        unsharedScenarios.remove(name);
+      }
+      if (ar.result()) {
+        vertx.eventBus().publish(InternalAddresses.CLUSTER_SCENARIO, new JsonObject().put("name", name).put("node", nodeId));
+      } else {
+        // the cluster holds a later change of it (saved on a node whose clock is ahead): this node takes that one, as
+        // every other node has, where it kept its own and a start of it did different things on different nodes
+        LOG.warning(() -> "node " + nodeId + ": the cluster holds a later change of scenario " + name + "; keeping the cluster's");
+        blocking(() -> scenarios.get(name)).onSuccess(entry -> {
+          if (entry != null) {
+            adoptScenarios(Map.of(name, entry));
+          }
+        });
+      }
+    });
+  }
+
   /** Whether this node's state is still {@code before} (read with the cluster's) and no local change is on its way. */
   private boolean unchangedSince(ChaosState.Replica before) {
     if (before == null || !state.settled()) {
@@ -364,6 +386,8 @@ public final class ClusterVerticle extends VerticleBase {
    * state back if the shared map lost it (its owner died before a backup was made).
    */
   private void refresh() {
+    Map.copyOf(unsharedScenarios).forEach((name, pending) ->
+        shareScenario(name, pending.getJsonObject("scenario"), pending.getLong("at")));
     if (!unshared.isEmpty()) {
       blocking(this::shareUnshared).onSuccess(stored -> {
         if (stored != null) {

@@ -78,6 +78,42 @@ class ClusterGatewayTest {
   }
 
   /**
+   * A saved scenario the cluster could not store (the write failed) is offered again at each heartbeat until it is
+   * stored: it was logged and lost, on the saving node only until its restart, and a delete left it on every other node.
+   */
+  @Test
+  void aScenarioSaveOrDeleteTheClusterCouldNotStoreReachesTheOtherNodesOnceItCan() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    var map = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) n1.vertx())
+        .clusterManager()).getHazelcastInstance().<String, String>getMap("faultline.scenarios");
+    map.addInterceptor(new RefusingPuts());
+    var post = io.vertx.core.http.HttpMethod.POST;
+    var get = io.vertx.core.http.HttpMethod.GET;
+    try {
+      REFUSED.set("stored_late");
+      assertThat(status(n1, post, "/api/chaos/scenarios", "{\"name\": \"stored_late\", \"config\": {\"latency\": {\"fixed_delay_ms\": 5}}}"))
+          .isEqualTo(201);
+      Thread.sleep(2_500); // heartbeats that still cannot store it
+      assertThat(status(n2, get, "/api/chaos/scenarios/stored_late", null)).as("not on n2 while the cluster refuses it").isEqualTo(404);
+    } finally {
+      REFUSED.set(null);
+    }
+    eventually(() -> status(n2, get, "/api/chaos/scenarios/stored_late", null) == 200, "n2 has it once the cluster could store it");
+    // and a delete the cluster could not store: the scenario went from n2 once it could
+    try {
+      REFUSED.set("\"scenario\":null");
+      assertThat(status(n1, io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/stored_late", null)).isEqualTo(200);
+      Thread.sleep(2_500);
+      assertThat(status(n2, get, "/api/chaos/scenarios/stored_late", null)).as("still on n2 while the cluster refuses the delete")
+          .isEqualTo(200);
+    } finally {
+      REFUSED.set(null);
+    }
+    eventually(() -> status(n2, get, "/api/chaos/scenarios/stored_late", null) == 404, "the delete reaches n2 once it could be stored");
+  }
+
+  /**
    * A save the cluster does not take, because it holds a later change of that name (made on a node whose clock is
    * ahead), leaves the saving node with the cluster's copy, as every other node has: it kept its own, and a start of
    * that scenario did different things on different nodes.
