@@ -462,6 +462,14 @@ public final class ChaosControlVerticle extends VerticleBase {
           JsonObject config = chaosConfig();
           if (name != null && state.revertScenario(name, change, previous, place)) {
             undone[0] = config;
+            // the store before this one may have written this change already (it writes the scenarios as they are when
+            // it runs, and this change was made by then): the file is written again without it, or the next start
+            // brought back a change answered "nothing was saved". If this fails too, the next store writes it.
+            try {
+              store.save(state.savedScenarios());
+            } catch (RuntimeException again) {
+              e.addSuppressed(again);
+            }
           }
           throw e;
         }
