@@ -93,7 +93,12 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
               .setHost(upstream.host())
               .setPort(upstream.port())
               .setSsl(upstream.secure())
-              .setIdleTimeout(route.timeoutMs()))
+              .setIdleTimeout(route.timeoutMs())
+              // the wait for a connection, the pool's (all 512 busy) included: it had no bound, and a request queued
+              // behind answers that stall waited for ever, after its client had gone too. Vert.x bounds the wait and the
+              // connect as one, so the longer of the route's timeout and the listener's connect timeout, which an
+              // unreachable upstream's 502 keeps
+              .setConnectTimeout(route.timeoutMs() > 0 ? Math.max(route.timeoutMs(), listener.connectTimeoutMs()) : -1))
               .map(made -> UpstreamClients.named(made, upstream))
               .andThen(made -> call.upstream = made.result());
         })

@@ -1101,4 +1101,50 @@ class HttpProxyVerticleTest {
       assertThat(answer).contains("\"body_length\":30000");
     }
   }
+
+  /**
+   * A request that finds all 512 of the upstream's connections busy (the interceptor chain's pool: here a bandwidth
+   * limit puts every exchange on it) is answered 504 at the route's timeout, as on the plain path: held by answers that
+   * stream for longer (each chunk restarts the timeout), the connections freed only when those ended, and the requests
+   * queued behind them waited until then, after their clients had left too.
+   */
+  @Test
+  void aRequestWaitingForAFreeUpstreamConnectionIsAnsweredAtTheRouteTimeout() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    io.vertx.core.http.HttpServer streaming = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0))
+        .requestHandler(request -> {
+          request.response().setChunked(true).write("x");
+          int[] sent = {0};
+          vertx.setPeriodic(500, id -> { // a chunk every half second for 15 s: each holds its connection that long
+            if (++sent[0] >= 30 || request.response().closed()) {
+              vertx.cancelTimer(id);
+              request.response().end().otherwiseEmpty();
+            } else {
+              request.response().write("x").otherwiseEmpty();
+            }
+          });
+        })
+        .listen().await();
+    ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + streaming.actualPort(), null,
+        2_000L, 1_000L, 1, null, null);
+    try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10000000}}", listener)) {
+      io.vertx.core.http.HttpClient many = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+          .setDefaultHost("127.0.0.1").setDefaultPort(gw.port), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(600));
+      long started = System.nanoTime();
+      java.util.List<io.vertx.core.Future<long[]>> heads = new java.util.ArrayList<>();
+      for (int i = 0; i < 520; i++) { // 8 more than the upstream's 512 connections
+        heads.add(many.request(io.vertx.core.http.HttpMethod.GET, "/x").compose(r -> r.send())
+            .map(response -> new long[] {response.statusCode(), (System.nanoTime() - started) / 1_000_000}));
+      }
+      io.vertx.core.Future.all(heads).await(30, java.util.concurrent.TimeUnit.SECONDS);
+      java.util.List<long[]> got = heads.stream().map(io.vertx.core.Future::result).toList();
+      assertThat(got.stream().filter(h -> h[0] == 200)).as("streaming, one upstream connection each").hasSize(512);
+      java.util.List<Long> timedOut = got.stream().filter(h -> h[0] == 504).map(h -> h[1]).toList();
+      assertThat(timedOut).as("the ones no connection was free for, answered at the route timeout (ms since the first was sent)")
+          .hasSize(8).allSatisfy(ms -> assertThat(ms).isLessThan(9_000L));
+      many.close().await();
+    } finally {
+      vertx.close().await();
+    }
+  }
 }
