@@ -43,9 +43,12 @@ final class ConfigReloader extends VerticleBase {
   private long heldSince = -1;
   /** {@link #lastSeen} before the first look. */
   private static final long NEVER_SEEN = Long.MIN_VALUE;
-  /** How a file with nothing to apply is refused; the start warned of such a file already. */
-  private static final String NO_SETTINGS = " holds no settings (blank lines or comments only): nothing reloaded";
-  private static final String EMPTY = " is empty (still being written?): nothing reloaded";
+  /** How a file with nothing to apply (empty, or comments only) is refused; the start warned of such a file already. */
+  private static final class NothingToReload extends io.faultline.chaos.config.ChaosConfigException {
+    NothingToReload(Path file, String why) {
+      super("config", "the file " + file + why + ": nothing reloaded");
+    }
+  }
   /** A look at the file (and the reload it started) is under way: the next second's look waits for it. */
   private boolean watching;
 
@@ -118,8 +121,7 @@ final class ConfigReloader extends VerticleBase {
             return; // looked at again next second
           }
           lastSeen = modified;
-          if (first && error instanceof io.faultline.chaos.config.ChaosConfigException e && "config".equals(e.field())
-              && (e.getMessage().endsWith(NO_SETTINGS) || e.getMessage().endsWith(EMPTY))) {
+          if (first && error instanceof NothingToReload) {
             return; // a file of comments only, or empty, as the start read it: the start said so (a broken edit is said below)
           }
           LOG.warning(() -> "not reloading " + file + ": " + error.getMessage()
@@ -141,13 +143,11 @@ final class ConfigReloader extends VerticleBase {
         ? vertx.executeBlocking(() -> {
           if (!io.faultline.gateway.config.ConfigLoader.holdsSettings(file)) {
             // blank lines or comments only would mean every default (chaos off, no rules), as an empty file would
-            throw new io.faultline.chaos.config.ChaosConfigException("config",
-                "the file " + file + NO_SETTINGS);
+            throw new NothingToReload(file, " holds no settings (blank lines or comments only)");
           }
           return loader.get();
         }, false)
-        : Future.failedFuture(new io.faultline.chaos.config.ChaosConfigException("config",
-            "the file " + file + EMPTY))).compose(next -> {
+        : Future.failedFuture(new NothingToReload(file, " is empty (still being written?)"))).compose(next -> {
       JsonObject answer = new JsonObject().put("file", file.toString()).put("restart_required", new JsonArray(restartRequired(next)));
       JsonObject fromFile = chaosToApply(next);
       if (!always && fromFile.equals(applied)) {

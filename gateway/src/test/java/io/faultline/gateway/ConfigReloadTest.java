@@ -282,24 +282,7 @@ class ConfigReloadTest {
   void aBrokenEditMadeWhileTheGatewayStartsIsSaid() throws Exception {
     Path file = dir.resolve("broken.yaml");
     Files.writeString(file, "chaos: { enabled: false }\n");
-    java.util.List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger reloader = java.util.logging.Logger.getLogger(ConfigReloader.class.getName());
-    java.util.logging.Handler listening = new java.util.logging.Handler() {
-      @Override
-      public void publish(java.util.logging.LogRecord record) {
-        said.add(new java.util.logging.SimpleFormatter().formatMessage(record));
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    reloader.addHandler(listening);
-    try (GatewayFixture gw = new GatewayFixture(file, Map.of(), () -> {
+    try (LogCapture log = LogCapture.of(ConfigReloader.class); GatewayFixture gw = new GatewayFixture(file, Map.of(), () -> {
       try {
         Files.writeString(file, "chaos: { enabled: true\n");
       } catch (IOException e) {
@@ -307,13 +290,11 @@ class ConfigReloadTest {
       }
     })) {
       long deadline = System.currentTimeMillis() + 10_000;
-      while (said.stream().noneMatch(m -> m.startsWith("not reloading " + file)) && System.currentTimeMillis() < deadline) {
+      while (log.messages().stream().noneMatch(m -> m.startsWith("not reloading " + file)) && System.currentTimeMillis() < deadline) {
         Thread.sleep(100);
       }
-      assertThat(said).as("what the reloader logged").anyMatch(m -> m.startsWith("not reloading " + file));
+      assertThat(log.messages()).as("what the reloader logged").anyMatch(m -> m.startsWith("not reloading " + file));
       assertThat(gw.status().getBoolean("enabled")).as("the node runs on what it started with").isFalse();
-    } finally {
-      reloader.removeHandler(listening);
     }
   }
 
@@ -321,30 +302,14 @@ class ConfigReloadTest {
   void aFileWithNoSettingsLeftOrNoFileAtAllIsNeverApplied() throws Exception {
     Path file = dir.resolve("blank.yaml");
     Files.writeString(file, "chaos: { enabled: true, fault_injection: { http_errors: [503], http_error_probability: 1 } }\n");
-    java.util.List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Logger loader = java.util.logging.Logger.getLogger(io.faultline.gateway.config.ConfigLoader.class.getName());
-    java.util.logging.Handler listening = new java.util.logging.Handler() {
-      @Override
-      public void publish(java.util.logging.LogRecord record) {
-        said.add(record.getMessage());
-      }
-
-      @Override
-      public void flush() {
-      }
-
-      @Override
-      public void close() {
-      }
-    };
-    loader.addHandler(listening);
-    try (GatewayFixture gw = new GatewayFixture(file, Map.of())) {
+    try (LogCapture log = LogCapture.of(io.faultline.gateway.config.ConfigLoader.class);
+        GatewayFixture gw = new GatewayFixture(file, Map.of())) {
       Files.writeString(file, "\n# everything commented out, or a newline an editor wrote first\n");
       Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
       Thread.sleep(2_500); // two polls of the watcher
       assertThat(gw.traffic("/x").statusCode()).as("chaos as it was, not every default").isEqualTo(503);
       // the refusal alone is said: not also that every setting is now its default (that is the start's warning)
-      assertThat(said).as("what the config loader logged").isEmpty();
+      assertThat(log.messages()).as("what the config loader logged").isEmpty();
       HttpResponse<Buffer> asked = gw.post("/api/config/reload");
       assertThat(asked.statusCode()).isEqualTo(400);
       assertThat(asked.bodyAsJsonObject().getString("error")).endsWith("holds no settings (blank lines or comments only): nothing reloaded");
@@ -355,8 +320,6 @@ class ConfigReloadTest {
       assertThat(gone.bodyAsJsonObject().getString("field")).isEqualTo("config");
       assertThat(gone.bodyAsJsonObject().getString("error")).endsWith("is gone (deleted or moved away): nothing reloaded");
       assertThat(gw.traffic("/x").statusCode()).isEqualTo(503);
-    } finally {
-      loader.removeHandler(listening);
     }
   }
 }

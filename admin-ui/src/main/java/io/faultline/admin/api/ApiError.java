@@ -37,7 +37,9 @@ public final class ApiError {
 
   /** Answers for a failed event-bus request: its code and JSON when it is a control failure, else 503 or 500. */
   public static void fromFailure(RoutingContext ctx, Throwable failure) {
-    Answer answer = answer(failure, ctx.request().path());
+    String path = ctx.request().path();
+    Answer answer = answer(failure, path,
+        path.startsWith("/api/history") || path.startsWith("/api/recorder") || path.startsWith("/api/analytics"));
     if (answer.status() == 500) {
       LOG.log(Level.SEVERE, "admin request " + ctx.request().method() + " " + ctx.request().path() + " failed", failure);
     }
@@ -45,11 +47,12 @@ public final class ApiError {
   }
 
   /**
-   * The answer for a failed event-bus request on {@code path}: a control failure (a recipient failure with
-   * a 4xx/5xx code) keeps its code and its {@code {"error", "field"}} JSON; no handler is 503; no answer in
-   * time is 504; anything else is a 500 that says no more than "internal error".
+   * The answer for a failed event-bus request for {@code target} (a REST path, an address): a control failure (a
+   * recipient failure with a 4xx/5xx code) keeps its code and its {@code {"error", "field"}} JSON; no handler is 503,
+   * which names {@code history.enabled} when the target is the history verticle's ({@code historys}); no answer in time
+   * is 504; anything else is a 500 that says no more than "internal error".
    */
-  public static Answer answer(Throwable failure, String path) {
+  public static Answer answer(Throwable failure, String target, boolean historys) {
     if (failure instanceof ReplyException reply) {
       if (reply.failureType() == ReplyFailure.RECIPIENT_FAILURE && reply.failureCode() >= 400 && reply.failureCode() < 600) {
         String message = reply.getMessage();
@@ -63,10 +66,10 @@ public final class ApiError {
       }
       if (reply.failureType() == ReplyFailure.NO_HANDLERS) {
         // history, the flight recorder and analytics live in one verticle, absent with history switched off
-        return path.startsWith("/api/history") || path.startsWith("/api/recorder") || path.startsWith("/api/analytics")
+        return historys
             ? new Answer(503, "history is off on this node (history.enabled: false): history, the flight recorder and analytics"
                 + " run with it", "history.enabled")
-            : new Answer(503, "nothing answers " + path + " on this node", null);
+            : new Answer(503, "nothing answers " + target + " on this node", null);
       }
       if (reply.failureType() == ReplyFailure.TIMEOUT) {
         return new Answer(504, "the control plane did not answer in time", null);

@@ -243,7 +243,7 @@ public final class GraphQlApi {
    * are 503 and 504 there, as over REST: they were INTERNAL_SERVER_ERROR, which a client does not retry.
    */
   private static DataFetcherResult<Object> failed(DataFetchingEnvironment env, Throwable failure, String address) {
-    ApiError.Answer answer = ApiError.answer(failure, historys(address) ? "/api/history" : address);
+    ApiError.Answer answer = ApiError.answer(failure, address, historys(address));
     if (answer.status() == 500 && !(failure instanceof io.vertx.core.eventbus.ReplyException reply && reply.failureCode() == 500)) {
       // no control failure of ours (those keep their text and field: "nothing was saved: ...", state_dir)
       return error(env, "the control plane failed: " + failure.getMessage(), "INTERNAL_SERVER_ERROR", null);

@@ -141,4 +141,21 @@ public record ChaosConfig(
     }
     return withRules(next);
   }
+
+  /**
+   * With the listeners' own chaos rules of {@code from} (a {@code chaos:} block, a Toxiproxy proxy's toxics) added at
+   * the end, for the listeners {@code kept} accepts, unless this config names a rule alike: a listener's own chaos is
+   * the listener's, and a new list of rules that does not name it keeps it.
+   */
+  public ChaosConfig keepingOwnRules(List<ChaosRule> from, java.util.function.Predicate<String> kept) {
+    Set<String> named = new HashSet<>();
+    rules.forEach(r -> named.add(r.name()));
+    List<ChaosRule> next = new ArrayList<>(rules);
+    for (ChaosRule own : from) {
+      if (own.ownListener() != null && kept.test(own.ownListener()) && !named.contains(own.name())) {
+        next.add(own);
+      }
+    }
+    return next.size() == rules.size() ? this : withRules(next);
+  }
 }

@@ -5,7 +5,7 @@ package io.faultline.chaos.config;
  * field ({@code latency.probability}, {@code rules[0].match.path}) so every layer can report it as
  * {@code {"error": ..., "field": ...}}.
  */
-public final class ChaosConfigException extends RuntimeException {
+public class ChaosConfigException extends RuntimeException {
 
   private final String field;
 

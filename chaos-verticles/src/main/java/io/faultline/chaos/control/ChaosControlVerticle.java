@@ -199,18 +199,8 @@ public final class ChaosControlVerticle extends VerticleBase {
       whole.put("rules", rules());
       return ChaosJson.config(map(whole));
     }
-    // a listener's own chaos (its chaos: block, a Toxiproxy proxy's toxics) is the listener's, not one of the
-    // rules a script lists: a new list that does not name it keeps it (DELETE /api/chaos/rules/listener:NAME ends it)
-    ChaosConfig given = ChaosJson.config(map(whole));
-    List<ChaosRule> rules = new ArrayList<>(given.rules());
-    java.util.Set<String> named = new java.util.HashSet<>();
-    given.rules().forEach(r -> named.add(r.name()));
-    for (ChaosRule own : current.rules()) {
-      if (own.ownListener() != null && !named.contains(own.name())) {
-        rules.add(own);
-      }
-    }
-    return rules.size() == given.rules().size() ? given : given.withRules(rules);
+    // a listener's own chaos is not one of the rules a script lists (DELETE /api/chaos/rules/listener:NAME ends it)
+    return ChaosJson.config(map(whole)).keepingOwnRules(current.rules(), listener -> true);
   }
 
   /**

@@ -171,18 +171,10 @@ public final class ChaosState {
    * switch) lost it to any reload. Kept in the applied config only: a reset goes back to the file's.
    */
   public synchronized ChaosSnapshot rebase(ChaosConfig config, java.util.Set<String> fileListeners) {
-    ChaosConfig resolved = resolve(config);
-    java.util.Set<String> named = new java.util.HashSet<>();
-    resolved.rules().forEach(r -> named.add(r.name()));
-    List<ChaosRule> rules = new ArrayList<>(resolved.rules());
-    for (ChaosRule own : config().rules()) {
-      if (own.ownListener() != null && !fileListeners.contains(own.ownListener()) && !named.contains(own.name())) {
-        rules.add(own);
-      }
-    }
+    ChaosConfig kept = resolve(config).keepingOwnRules(config().rules(), listener -> !fileListeners.contains(listener));
     baseline = config;
     beforeScenario = unscenario(config);
-    return install(rules.size() == resolved.rules().size() ? resolved : resolved.withRules(rules), config.scenario(), version() + 1);
+    return install(kept, config.scenario(), version() + 1);
   }
 
   public synchronized ChaosSnapshot putRule(ChaosRule rule) {

@@ -35,86 +35,23 @@ class ScenarioStoresTest {
   }
 
   /**
-   * The file store, whose next save can be made to wait until released and then fail as a full disk
-   * does: the store that runs after it is the one this test watches.
+   * The file store whose first save once armed waits until released, and whose save number {@code failing} from then
+   * on fails as a full disk does: the saves queued behind the first run once it is released, each writing the
+   * scenarios as they are then. The stores that run after the held one are the ones these tests watch.
    */
-  private static final class FailingOnce implements ScenarioStore {
-    final FileScenarioStore file;
-    final CountDownLatch entered = new CountDownLatch(1);
-    final CountDownLatch released = new CountDownLatch(1);
-    volatile boolean armed;
-
-    FailingOnce(Path dir) {
-      file = new FileScenarioStore(dir);
-    }
-
-    @Override
-    public List<Scenario> load() {
-      return file.load();
-    }
-
-    @Override
-    public void save(List<Scenario> scenarios) {
-      if (armed) {
-        armed = false;
-        entered.countDown();
-        try {
-          released.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        throw new UncheckedIOException(new java.io.IOException("No space left on device"));
-      }
-      file.save(scenarios);
-    }
-  }
-
-  /**
-   * A delete that cannot be stored is undone before the store queued behind it writes the file: that
-   * store wrote the scenarios without the deleted one while the undo waited for the event loop, so the
-   * file lacked a scenario that memory had again and the delete had been answered as not done.
-   */
-  @Test
-  void aFailedDeleteIsUndoneBeforeTheNextStoreWritesTheFile() throws Exception {
-    FailingOnce store = new FailingOnce(dir);
-    ChaosState state = new ChaosState(ChaosConfig.off());
-    vertx.deployVerticle(new ChaosControlVerticle(state, store)).await(10, TimeUnit.SECONDS);
-    for (String name : List.of("kept", "other")) {
-      send(Addresses.SCENARIO_SAVE, new JsonObject().put("name", name).put("config", new JsonObject())).await(10, TimeUnit.SECONDS);
-    }
-
-    store.armed = true;
-    Future<Message<JsonObject>> delete = send(Addresses.SCENARIO_DELETE, new JsonObject().put("name", "kept"));
-    assertThat(store.entered.await(10, TimeUnit.SECONDS)).as("the delete's store began").isTrue();
-    Future<Message<JsonObject>> save = send(Addresses.SCENARIO_SAVE, new JsonObject().put("name", "later").put("config", new JsonObject()));
-    Thread.sleep(100); // the save made in memory, its store queued behind the delete's
-    store.released.countDown();
-
-    Throwable refused = delete.transform(answered -> Future.succeededFuture(answered.cause())).await(10, TimeUnit.SECONDS);
-    assertThat(refused).isInstanceOf(ReplyException.class);
-    assertThat(((ReplyException) refused).failureCode()).isEqualTo(500);
-    assertThat(save.await(10, TimeUnit.SECONDS).body().getString("name")).isEqualTo("later");
-    assertThat(state.savedScenarios().stream().map(Scenario::name)).as("in memory").containsExactly("kept", "other", "later");
-    assertThat(new FileScenarioStore(dir).load().stream().map(Scenario::name)).as("in the file the next start reads")
-        .containsExactly("kept", "other", "later");
-  }
-
-  /**
-   * The file store whose next save waits until released and then writes, and whose third save from then on fails as
-   * a full disk does: the saves queued behind the first run once it is released, each writing the scenarios as they
-   * are then, so the second writes a change made meanwhile whose own store, the third, fails.
-   */
-  private static final class WritesAheadThenFails implements ScenarioStore {
+  private static final class HeldStore implements ScenarioStore {
     final FileScenarioStore file;
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch released = new CountDownLatch(1);
     final java.util.concurrent.atomic.AtomicInteger saves = new java.util.concurrent.atomic.AtomicInteger(-1);
+    volatile int failing;
 
-    WritesAheadThenFails(Path dir) {
+    HeldStore(Path dir) {
       file = new FileScenarioStore(dir);
     }
 
-    void arm() {
+    void arm(int failing) {
+      this.failing = failing;
       saves.set(0);
     }
 
@@ -133,11 +70,42 @@ class ScenarioStoresTest {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-      } else if (n == 3) {
+      }
+      if (n == failing) {
         throw new UncheckedIOException(new java.io.IOException("No space left on device"));
       }
       file.save(scenarios);
     }
+  }
+
+  /**
+   * A delete that cannot be stored is undone before the store queued behind it writes the file: that
+   * store wrote the scenarios without the deleted one while the undo waited for the event loop, so the
+   * file lacked a scenario that memory had again and the delete had been answered as not done.
+   */
+  @Test
+  void aFailedDeleteIsUndoneBeforeTheNextStoreWritesTheFile() throws Exception {
+    HeldStore store = new HeldStore(dir);
+    ChaosState state = new ChaosState(ChaosConfig.off());
+    vertx.deployVerticle(new ChaosControlVerticle(state, store)).await(10, TimeUnit.SECONDS);
+    for (String name : List.of("kept", "other")) {
+      send(Addresses.SCENARIO_SAVE, new JsonObject().put("name", name).put("config", new JsonObject())).await(10, TimeUnit.SECONDS);
+    }
+
+    store.arm(1); // the delete's own store: held, then failing
+    Future<Message<JsonObject>> delete = send(Addresses.SCENARIO_DELETE, new JsonObject().put("name", "kept"));
+    assertThat(store.entered.await(10, TimeUnit.SECONDS)).as("the delete's store began").isTrue();
+    Future<Message<JsonObject>> save = send(Addresses.SCENARIO_SAVE, new JsonObject().put("name", "later").put("config", new JsonObject()));
+    Thread.sleep(100); // the save made in memory, its store queued behind the delete's
+    store.released.countDown();
+
+    Throwable refused = delete.transform(answered -> Future.succeededFuture(answered.cause())).await(10, TimeUnit.SECONDS);
+    assertThat(refused).isInstanceOf(ReplyException.class);
+    assertThat(((ReplyException) refused).failureCode()).isEqualTo(500);
+    assertThat(save.await(10, TimeUnit.SECONDS).body().getString("name")).isEqualTo("later");
+    assertThat(state.savedScenarios().stream().map(Scenario::name)).as("in memory").containsExactly("kept", "other", "later");
+    assertThat(new FileScenarioStore(dir).load().stream().map(Scenario::name)).as("in the file the next start reads")
+        .containsExactly("kept", "other", "later");
   }
 
   /**
@@ -147,10 +115,10 @@ class ScenarioStoresTest {
    */
   @Test
   void aSaveAnsweredNotSavedIsNotLeftInTheFileByTheStoreBeforeIt() throws Exception {
-    WritesAheadThenFails store = new WritesAheadThenFails(dir);
+    HeldStore store = new HeldStore(dir);
     ChaosState state = new ChaosState(ChaosConfig.off());
     vertx.deployVerticle(new ChaosControlVerticle(state, store)).await(10, TimeUnit.SECONDS);
-    store.arm();
+    store.arm(3); // held: the store of the save "held"; failing: the third, the store of the save "second"
     Future<Message<JsonObject>> held = send(Addresses.SCENARIO_SAVE, new JsonObject().put("name", "held").put("config", new JsonObject()));
     assertThat(store.entered.await(10, TimeUnit.SECONDS)).as("the first store began, and waits").isTrue();
     Future<Message<JsonObject>> first = send(Addresses.SCENARIO_SAVE, new JsonObject().put("name", "first").put("config", new JsonObject()));
