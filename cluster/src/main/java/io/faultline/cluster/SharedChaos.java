@@ -20,6 +20,7 @@ final class SharedChaos {
   static final long MAX_VERSION = (1L << 53) - 1;
 
   private static final String KEY = "current";
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SharedChaos.class.getName());
 
   private final IMap<String, String> map;
 
@@ -56,6 +57,9 @@ final class SharedChaos {
         // switched on before a switch-off it had not seen (a kill switch elsewhere), and stored only now (it waited out
         // a store that failed, for a heartbeat to offer it again): it switched chaos back on behind the kill switch
         mine = new ChaosState.Replica(replica.config().withEnabled(false), replica.scenario(), replica.beforeScenario(), replica.version());
+        LOG.warning(() -> "a switch-on made on version " + base.version() + " is stored with chaos off: the cluster's"
+            + " chaos was switched off at version " + switchedOff + ", after it (a kill switch on another node); its"
+            + " other changes are kept. Switch chaos on again if it is still wanted");
       }
       ChaosState.Replica stored;
       if (theirs == null || theirs.version() == base.version() && theirs.config().equals(base.config())) {

@@ -402,24 +402,28 @@ class ClusterGatewayTest {
     Gateway n2 = start(1);
     var map = sharedMap(n1);
     map.addInterceptor(new RefusingPuts());
-    long killed;
-    try {
-      REFUSED.set("\"enabled\":true");
-      JsonObject on = cluster.post(n1, "/api/chaos/enable", "");
-      assertThat(on.getJsonArray("warnings")).as(on.encode()).hasSize(1);
-      JsonObject off = cluster.post(n2, "/api/chaos/disable", "");
-      assertThat(off.containsKey("warnings")).as(off.encode()).isFalse();
-      killed = off.getLong("version"); // the kill switch's own version: n1's offer, forced off, may be stored already
-      eventually(() -> !get(n1, "/api/chaos/status").getBoolean("enabled"), "n1 takes the kill switch");
-    } finally {
-      REFUSED.set(null);
-    }
-    long killedAt = killed;
-    eventually(() -> new JsonObject(map.get("current")).getLong("version") > killedAt, "n1's switch-on offered again, and stored");
-    assertThat(new JsonObject(map.get("current")).getJsonObject("config").getBoolean("enabled")).as("the cluster's").isFalse();
-    for (Gateway node : List.of(n1, n2)) {
-      eventually(() -> get(node, "/api/chaos/status").getLong("version") > killedAt, "the node takes the stored state");
-      assertThat(get(node, "/api/chaos/status").getBoolean("enabled")).isFalse();
+    try (LogCapture log = LogCapture.of("io.faultline.cluster.SharedChaos")) {
+      long killed;
+      try {
+        REFUSED.set("\"enabled\":true");
+        JsonObject on = cluster.post(n1, "/api/chaos/enable", "");
+        assertThat(on.getJsonArray("warnings")).as(on.encode()).hasSize(1);
+        JsonObject off = cluster.post(n2, "/api/chaos/disable", "");
+        assertThat(off.containsKey("warnings")).as(off.encode()).isFalse();
+        killed = off.getLong("version"); // the kill switch's own version: n1's offer, forced off, may be stored already
+        eventually(() -> !get(n1, "/api/chaos/status").getBoolean("enabled"), "n1 takes the kill switch");
+      } finally {
+        REFUSED.set(null);
+      }
+      long killedAt = killed;
+      eventually(() -> new JsonObject(map.get("current")).getLong("version") > killedAt, "n1's switch-on offered again, and stored");
+      assertThat(new JsonObject(map.get("current")).getJsonObject("config").getBoolean("enabled")).as("the cluster's").isFalse();
+      for (Gateway node : List.of(n1, n2)) {
+        eventually(() -> get(node, "/api/chaos/status").getLong("version") > killedAt, "the node takes the stored state");
+        assertThat(get(node, "/api/chaos/status").getBoolean("enabled")).isFalse();
+      }
+      assertThat(log.warnings()).as("the switch-on kept off is said").anySatisfy(w -> assertThat(w)
+          .contains("is stored with chaos off").contains("switched off at version"));
     }
   }
 
