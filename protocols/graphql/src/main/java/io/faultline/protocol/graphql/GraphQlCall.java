@@ -67,18 +67,24 @@ final class GraphQlCall {
   private Leg leg;
   /** Counted, as answered or dropped: nothing more happens to the operation. */
   private boolean over;
+  /**
+   * When the answer started ({@link System#nanoTime}; 0: not yet): the upstream's head came, or the gateway answered
+   * itself. {@code faultline_request_duration_seconds} runs to here, as on the other listeners: not to the end of an
+   * answer a bandwidth limit paces or the upstream streams.
+   */
+  private long answeredNanos;
   private final Vertx vertx;
   private final UpstreamChannels connections;
   private final AnswerDeadlines deadlines;
   private final SchemaCache schemas;
   private final ExchangeRunner<GraphQlCall> runner;
 
-  GraphQlCall(HttpServerRequest request, RouteTable.Route route, Buffer body, Vertx vertx, UpstreamChannels connections, AnswerDeadlines deadlines, SchemaCache schemas,
-      DocumentCache documents, ExchangeRunner<GraphQlCall> runner) {
+  GraphQlCall(HttpServerRequest request, RouteTable.Route route, Buffer body, long startedNanos, Vertx vertx, UpstreamChannels connections,
+      AnswerDeadlines deadlines, SchemaCache schemas, DocumentCache documents, ExchangeRunner<GraphQlCall> runner) {
     this.request = request;
     this.route = route;
     this.body = body;
-    this.startedNanos = System.nanoTime();
+    this.startedNanos = startedNanos;
     this.vertx = vertx;
     this.connections = connections;
     this.deadlines = deadlines;
@@ -322,6 +328,7 @@ final class GraphQlCall {
       }
       head = in;
       status = in.status().code();
+      answering(status);
       io.netty.handler.codec.http.HttpHeaders inHeaders = in.headers();
       reusable = !uploading && UpstreamChannel.keepsAlive(in);
       HttpServerResponse response = request.response().setStatusCode(status);
@@ -602,6 +609,7 @@ final class GraphQlCall {
     if (over) {
       return;
     }
+    answering(status);
     int operations = GraphQlBody.batchSize(this.body);
     if (operations < 0) {
       GraphQlResponses.send(request.response(), status, body);
@@ -656,7 +664,7 @@ final class GraphQlCall {
     if (exchange != null) {
       exchange.drop(failed);
     } else {
-      runner.untouched(ExchangeRunner.label(route.name()), startedNanos, "dropped");
+      runner.untouched(ExchangeRunner.label(route.name()), startedNanos, answeredNanos != 0 ? answeredNanos : System.nanoTime(), "dropped");
     }
   }
 
@@ -668,7 +676,18 @@ final class GraphQlCall {
     if (exchange != null) {
       exchange.end(status);
     } else {
-      runner.untouched(ExchangeRunner.label(route.name()), startedNanos, ChaosListener.outcome(status));
+      runner.untouched(ExchangeRunner.label(route.name()), startedNanos, answeredNanos != 0 ? answeredNanos : System.nanoTime(),
+          ChaosListener.outcome(status));
+    }
+  }
+
+  /** The answer starts with {@code status}: its duration is measured to here ({@link #answeredNanos}). */
+  private void answering(int status) {
+    if (answeredNanos == 0) {
+      answeredNanos = System.nanoTime();
+      if (exchange != null) {
+        exchange.responding(status, answeredNanos);
+      }
     }
   }
 

@@ -131,6 +131,7 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
       subscribe(request, route);
       return;
     }
+    long started = System.nanoTime(); // an upload's time counts, as on the HTTP listener
     Buffer body = Buffer.buffer();
     boolean[] tooLarge = {false};
     request.handler(chunk -> {
@@ -147,7 +148,7 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
     });
     request.endHandler(v -> {
       if (!tooLarge[0]) {
-        new GraphQlCall(request, route, body, vertx, connections, deadlines, schemas, documents, operations).run();
+        new GraphQlCall(request, route, body, started, vertx, connections, deadlines, schemas, documents, operations).run();
       }
     });
   }
