@@ -212,24 +212,26 @@ class TracingTest {
   /**
    * An upstream call sent from elsewhere than the request's own handler still carries the exchange's trace: a GET sent
    * again after the kept-alive connection it went on was closed unanswered (from the connection's close), and a request
-   * a latency fault held, released by the kill switch (from the switch's message). Each reached the upstream with no
+   * a latency fault held, released by the kill switch (from the switch's message), on HTTP and gRPC. Each reached the upstream with no
    * {@code traceparent} at all: the client's was taken off, and the client span made from a context without the
    * exchange's span was none.
    */
   @Test
   void aCallSentAgainOrReleasedByTheKillSwitchCarriesItsExchangesTrace() throws Exception {
     int upstream = upstream();
+    int grpcUpstream = grpcUpstream();
     Path config = dir.resolve("faultline.yaml");
     Files.writeString(config, """
         admin: {port: 0}
         listeners:
           - {name: web, protocol: http, port: 0, upstream: "http://127.0.0.1:%1$d", instances: 1}
+          - {name: rpc, protocol: grpc, port: 0, upstream: "127.0.0.1:%2$d", chaos: {latency: {fixed_delay_ms: 20000}}}
         chaos:
           enabled: true
           rules:
             - {name: held, match: {listener: web, path: /held}, latency: {fixed_delay_ms: 20000}}
-        tracing: {enabled: true, endpoint: "%2$s"}
-        """.formatted(upstream, receiver.url()));
+        tracing: {enabled: true, endpoint: "%3$s"}
+        """.formatted(upstream, grpcUpstream, receiver.url()));
     gateway = Gateway.start(ConfigLoader.load(config, Map.of(), Map.of()), null, null).await();
     assertThat(get("/plain", traceparent(1)).statusCode()).isEqualTo(200); // the connection /drop-once goes on next
     assertThat(get("/drop-once", traceparent(2)).statusCode()).as("sent again on a new connection").isEqualTo(200);
@@ -239,10 +241,15 @@ class TracingTest {
         .singleElement().satisfies(header -> assertThat(header).startsWith("00-" + traceId(2) + "-").doesNotContain(clientSpan(2)));
 
     var held = web.get(gateway.listenerPort("web"), "127.0.0.1", "/held").putHeader("traceparent", traceparent(3)).send();
+    // a gRPC call held too: released from the switch's message, it went with no traceparent (its client span was none)
+    java.util.concurrent.CompletableFuture<String> heldCall = java.util.concurrent.CompletableFuture.supplyAsync(() -> grpc(traceparent(4)));
     vertx.setTimer(500, id -> gateway.vertx().eventBus().request(io.faultline.chaos.control.Addresses.CHAOS_DISABLE, null));
     assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).as("released at once").isEqualTo(200);
+    assertThat(heldCall.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("released at once").isEqualTo("pong:hi");
     assertThat(upstreamSaw.get("http:/held")).singleElement().asList()
         .singleElement().satisfies(header -> assertThat((String) header).startsWith("00-" + traceId(3) + "-").doesNotContain(clientSpan(3)));
+    assertThat(upstreamSaw.get("grpc")).singleElement().asList()
+        .singleElement().satisfies(header -> assertThat((String) header).startsWith("00-" + traceId(4) + "-").doesNotContain(clientSpan(4)));
   }
 
   /** W3C Trace Context 3.3.1: a tracestate sent on several lines is one list (the lines after the first were lost). */

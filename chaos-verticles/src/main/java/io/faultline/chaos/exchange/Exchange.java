@@ -30,6 +30,12 @@ public final class Exchange<C> {
   private final boolean recordAlways;
   /** Null when the exchange is not traced. */
   private final ExchangeSpan span;
+  /**
+   * The request's own context, where its span is, when traced (else null): an exchange the kill switch releases is
+   * sent from there, so its upstream call's client span continues the exchange's trace. Sent from the switch's
+   * message, on the listener's base context, it carried no traceparent at all (gRPC, the HTTP interceptor chain).
+   */
+  private final io.vertx.core.internal.ContextInternal origin;
   private List<String> faults;
   private int admitted;
   private long timer = -1;
@@ -58,6 +64,7 @@ public final class Exchange<C> {
     this.startedNanos = startedNanos;
     this.recordAlways = recordAlways;
     this.span = runner.tracer == null ? null : runner.tracer.begin(runner.listener, runner.protocol, route, facts, startedNanos);
+    this.origin = span == null ? null : io.vertx.core.internal.ContextInternal.current();
   }
 
   public C call() {
@@ -203,10 +210,17 @@ public final class Exchange<C> {
     stopHolding();
     answered = null;
     cut = null;
-    if (runner.translator.gone(call)) {
-      runner.translator.left(this);
-    } else {
-      runner.translator.forward(this);
+    io.vertx.core.internal.ContextInternal previous = origin == null ? null : origin.beginDispatch();
+    try {
+      if (runner.translator.gone(call)) {
+        runner.translator.left(this);
+      } else {
+        runner.translator.forward(this);
+      }
+    } finally {
+      if (origin != null) {
+        origin.endDispatch(previous);
+      }
     }
   }
 
