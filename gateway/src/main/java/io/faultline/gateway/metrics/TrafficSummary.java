@@ -93,6 +93,12 @@ public final class TrafficSummary {
       CountAtBucket[] before = lastBuckets.put(timer.getId(), now);
       durations.computeIfAbsent(timer.getId().getTag("listener"), k -> new BucketPercentiles(now)).add(before, now);
     }
+    // the meters of a listener removed are gone from the registry: so are their last counts here (a node whose tests add
+    // and remove listeners kept them all; one added again under the name lost its first second to the old counts)
+    java.util.Set<Meter.Id> present = new java.util.HashSet<>();
+    registry.forEachMeter(meter -> present.add(meter.getId()));
+    lastCounts.keySet().retainAll(present);
+    lastBuckets.keySet().retainAll(present);
     JsonArray out = new JsonArray();
     for (Listener listener : listeners.get()) {
       double[] sums = requests.getOrDefault(listener.name(), new double[2]);
