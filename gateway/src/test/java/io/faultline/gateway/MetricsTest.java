@@ -237,16 +237,15 @@ class MetricsTest {
     try (GatewayFixture gw = new GatewayFixture(Map.of())) {
       int cap = ControlPlaneMeters.MAX_FAILED_STEP_SERIES;
       for (int i = 0; i <= cap + 1; i++) {
-        // a run's report as the orchestrator publishes it; the last one repeats a step counted under its name
+        // a step's end as the orchestrator publishes it; the last one repeats a step counted under its name
         String step = "s" + (i == cap + 1 ? 0 : i);
-        gw.gateway.vertx().eventBus().publish(OrchestratorVerticle.FINISHED, new JsonObject().put("name", "o").put("mode", "parallel")
-            .put("status", "failed").put("duration_ms", 5).put("iterations", 1)
-            .put("steps", new JsonArray().add(new JsonObject().put("name", step).put("status", "failed").put("duration_ms", 5))));
+        gw.gateway.vertx().eventBus().publish(OrchestratorVerticle.STEP_ENDED, new JsonObject().put("orchestration", "o")
+            .put("mode", "parallel").put("step", new JsonObject().put("name", step).put("status", "failed").put("duration_ms", 5)));
       }
       long deadline = System.currentTimeMillis() + 10_000;
       String metrics;
-      while (!(metrics = gw.get("/metrics").bodyAsString()).contains("faultline_orchestration_runs_total{mode=\"parallel\",status=\"failed\"} " + (cap + 2))) {
-        assertThat(System.currentTimeMillis()).as("every report counted").isLessThan(deadline);
+      while (!(metrics = gw.get("/metrics").bodyAsString()).contains("faultline_orchestration_steps_total{status=\"failed\"} " + (cap + 2))) {
+        assertThat(System.currentTimeMillis()).as("every step counted").isLessThan(deadline);
         Thread.sleep(50);
       }
       assertThat(value(metrics, "faultline_orchestration_failed_steps_total{orchestration=\"o\",step=\"s0\"}")).isEqualTo(2);
@@ -254,6 +253,37 @@ class MetricsTest {
       assertThat(metrics).doesNotContain("step=\"s" + cap + "\"");
       assertThat(value(metrics, "faultline_orchestration_failed_steps_total{orchestration=\"_other\",step=\"_other\"}")).isEqualTo(1);
       assertThat(metrics.lines().filter(l -> l.startsWith("faultline_orchestration_failed_steps_total{"))).hasSize(cap + 1);
+    }
+  }
+
+  /**
+   * Every step of a run is counted, where its report keeps the newest 1,000: counted from the report, a loop of 1,200
+   * steps counted 1,000.
+   */
+  @Test
+  void everyStepOfALongRunIsCounted() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start")
+          .sendBuffer(io.vertx.core.buffer.Buffer.buffer("""
+              name: long
+              loop_orchestration: true
+              max_iterations: 600
+              steps:
+                - {name: a, scenario: {config: {latency: {fixed_delay_ms: 1}}}, duration_seconds: 0}
+                - {name: b, scenario: {config: {latency: {fixed_delay_ms: 2}}}, duration_seconds: 0}
+              """)).await();
+      assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (gw.get("/api/chaos/orchestration/status").bodyAsJsonObject().getBoolean("is_running")) {
+        assertThat(System.currentTimeMillis()).as("the run ends").isLessThan(deadline);
+        Thread.sleep(100);
+      }
+      String metrics = scrapeWhen(() -> gw.get("/metrics").bodyAsString(),
+          "faultline_orchestration_runs_total{mode=\"sequential\",status=\"succeeded\"}", 1);
+      assertThat(value(metrics, "faultline_orchestration_steps_total{status=\"succeeded\"}")).isEqualTo(1_200);
+      assertThat(value(metrics, "faultline_orchestration_step_seconds_count{orchestration=\"long\",step=\"a\"}")).isEqualTo(600);
+      assertThat(value(metrics, "faultline_orchestration_step_duration_seconds_count{mode=\"sequential\"}")).isEqualTo(1_200);
+      assertThat(value(metrics, "faultline_orchestration_iterations_total")).isEqualTo(600);
     }
   }
 

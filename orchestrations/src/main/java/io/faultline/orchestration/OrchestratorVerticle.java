@@ -58,6 +58,11 @@ public final class OrchestratorVerticle extends VerticleBase {
   public static final String PROGRESS = "faultline.orchestration.progress";
   /** Published (to this node) with the report when a run it executed ends. */
   public static final String FINISHED = "faultline.orchestration.finished";
+  /**
+   * Published (to this node) for each step a run executed as it ends: {@code {"orchestration", "mode", "step": the
+   * step's result as the report writes it}}. Every step, where a report keeps the newest 1,000.
+   */
+  public static final String STEP_ENDED = "faultline.orchestration.step.ended";
   /** Published (to this node) for each hook a run executed: {@code {"type", "hook", "result": succeeded|failed}}. */
   public static final String HOOK = "faultline.orchestration.hook";
   public static final String EXECUTE = "faultline.orchestration.execute";

@@ -50,6 +50,12 @@ final class RunEvents {
       }
 
       @Override
+      public void stepEnded(Orchestration orchestration, io.faultline.orchestration.report.StepResult result) {
+        vertx.eventBus().publish(OrchestratorVerticle.STEP_ENDED, new JsonObject().put("orchestration", orchestration.name())
+            .put("mode", orchestration.parallel() ? "parallel" : "sequential").put("step", result.toJson()), LOCAL);
+      }
+
+      @Override
       public void hookDone(String type, String name, boolean succeeded) {
         vertx.eventBus().publish(OrchestratorVerticle.HOOK,
             new JsonObject().put("type", type).put("hook", name).put("result", succeeded ? "succeeded" : "failed"), LOCAL);

@@ -44,6 +44,13 @@ public final class Run {
   public interface Listener extends HookRunner.Listener {
     /** The run's status ({@link #status()}) after something changed. */
     void progress(JsonObject status);
+
+    /**
+     * A step ended with {@code result} (a conditional step once its branch ran), in the run of {@code orchestration}:
+     * every step, where the report keeps the newest {@link io.faultline.orchestration.report.RunReport#KEPT_STEPS}.
+     */
+    default void stepEnded(Orchestration orchestration, StepResult result) {
+    }
   }
 
   private static final Logger LOG = Logger.getLogger(Run.class.getName());
@@ -425,6 +432,7 @@ public final class Run {
   /** Records a step's result; {@code counts} when it is a plain step that ran (see {@link Results#add}). */
   void record(StepResult result, boolean counts) {
     results.add(result, counts);
+    listener.stepEnded(orchestration, result);
     boolean cut = "stopped".equals(result.status()) || "aborted".equals(result.status());
     if ((counts || "skipped".equals(result.status())) && !cut) {
       progress.stepDone(); // a step cut short did not run its course: a run stopped in its only step is not at 100 %
@@ -433,6 +441,12 @@ public final class Run {
       state.error("step " + result.name() + ": " + result.error());
     }
     recorded(result.status());
+  }
+
+  /** Puts a conditional step's {@code result} where its {@code placeholder} was ({@link Results#fill}). */
+  void fill(StepResult placeholder, StepResult result) {
+    results.fill(placeholder, result);
+    listener.stepEnded(orchestration, result);
   }
 
   /** After a result was recorded: the variables conditions read, and progress. */

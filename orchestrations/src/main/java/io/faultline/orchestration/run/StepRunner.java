@@ -131,7 +131,7 @@ final class StepRunner {
         status = run.results().stepsDone() > doneBefore ? "succeeded" : "skipped";
         error = status.equals("skipped") ? "no step of the " + which + " branch ran" : null;
       }
-      run.results().fill(placeholder, result(step, status, from, run.clock().millis(), new JsonObject(), List.of(), error, which));
+      run.fill(placeholder, result(step, status, from, run.clock().millis(), new JsonObject(), List.of(), error, which));
       run.recorded(status);
       return go;
     });
