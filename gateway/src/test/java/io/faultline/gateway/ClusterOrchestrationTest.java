@@ -23,10 +23,11 @@ class ClusterOrchestrationTest {
     Gateway n1 = cluster.start(0);
     Gateway n2 = cluster.start(1);
     eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
-    JsonObject started = cluster.post(n2, "/api/chaos/orchestration/start", """
+    // a variable given at the start that the file uses without declaring it (--var): the new leader resumes with it
+    JsonObject started = cluster.post(n2, "/api/chaos/orchestration/start?variables=%7B%22delay%22%3A5%7D", """
         name: failover
         steps:
-          - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 3}
+          - {name: a, scenario: {config: {latency: {fixed_delay_ms: "${variables.delay}"}}}, duration_seconds: 3}
           - {name: b, scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}, duration_seconds: 3}
           - {name: c, scenario: {config: {latency: {fixed_delay_ms: 1}}}, duration_seconds: 3}
         """);

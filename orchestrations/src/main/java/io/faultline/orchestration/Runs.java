@@ -171,8 +171,11 @@ final class Runs {
       throw new ChaosState.NotFound("run", "no orchestration is running");
     }
     Run run = current;
+    // asked before the stop and the wind-down: a clean-up that ended meanwhile left the run answered "Orchestration
+    // stopped" with the status succeeded, which the stop did not change
+    boolean cleaningUp = run.cleaningUp();
     run.stop("stopped");
-    return RunEvents.windDown(vertx, currentDone).map(v -> run.status().put("message", run.cleaningUp()
+    return RunEvents.windDown(vertx, currentDone).map(v -> run.status().put("message", cleaningUp
         ? "The run's steps are done: its clean-up (post_orchestration hooks) runs to its end" : "Orchestration stopped"));
   }
 
@@ -225,7 +228,9 @@ final class Runs {
       } else if (checkpoint instanceof JsonObject cp && !running()) {
         LOG.info(() -> "this node leads now: resuming orchestration run " + cp.getString("run_id"));
         Map<String, Object> overrides = cp.getJsonObject("overrides").getMap();
-        Parsing.valid(vertx, cp.getString("text")).onSuccess(parsed -> {
+        // with the variables it was started with: a start takes one the file uses without declaring it (--var), and
+        // without it that file is invalid, so a new leader dropped the run, its last step's chaos left on everywhere
+        Parsing.valid(vertx, cp.getString("text"), overrides).onSuccess(parsed -> {
           if (!running()) {
             launch(parsed.orchestration().withVariables(overrides), cp.getString("text"), overrides, cp.getString("run_id"), cp);
           }

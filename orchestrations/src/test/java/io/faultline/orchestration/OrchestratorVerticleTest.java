@@ -60,23 +60,7 @@ class OrchestratorVerticleTest {
    */
   @Test
   void aStartDuringARunsCleanUpSaysToWaitForItsEnd() throws Exception {
-    plane.vertx.deployVerticle(new OrchestratorVerticle(true, Set.of(), dir.resolve("state"), false,
-        io.faultline.orchestration.run.VirtualClock.automatic())).await(10, TimeUnit.SECONDS);
-    Path started = dir.resolve("started");
-    request(OrchestratorVerticle.START, new JsonObject().put("text", """
-        name: cleaned
-        hooks:
-          - name: cleanup
-            hook_type: post_orchestration
-            actions: [{type: command, command: sh, args: ["-c", "touch %s; sleep 30"], timeout_seconds: 60}]
-        steps:
-          - {name: short, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 1}
-        """.formatted(started)));
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!Files.exists(started)) {
-      assertThat(System.currentTimeMillis()).as("the clean-up's command starts").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+    inCleanUp(30);
     String again = "name: again\nsteps:\n  - {name: s, scenario: {config: {latency: {fixed_delay_ms: 5}}}}\n";
     assertThatThrownBy(() -> request(OrchestratorVerticle.START, new JsonObject().put("text", again)))
         .isInstanceOfSatisfying(ReplyException.class, e -> {
@@ -86,6 +70,40 @@ class OrchestratorVerticleTest {
               + " is_running false)");
         });
     assertThat(request(OrchestratorVerticle.STATUS, new JsonObject()).getBoolean("is_running")).isTrue();
+  }
+
+  /**
+   * A stop during the clean-up of a run whose steps went well says the clean-up runs to its end, as the status stays
+   * succeeded: it was read after the wind-down, by when a short clean-up had ended, and the answer said "Orchestration
+   * stopped" beside {@code status: succeeded}.
+   */
+  @Test
+  void aStopDuringACleanUpSaysItRunsToItsEnd() throws Exception {
+    inCleanUp(1);
+    JsonObject stopped = request(OrchestratorVerticle.STOP, new JsonObject());
+    assertThat(stopped.getString("status")).as(stopped.encode()).isEqualTo("succeeded");
+    assertThat(stopped.getString("message")).isEqualTo("The run's steps are done: its clean-up (post_orchestration hooks) runs to its end");
+  }
+
+  /** Starts a run of one short step whose clean-up (a post_orchestration hook) lasts {@code seconds}; answers once it runs. */
+  private void inCleanUp(int seconds) throws Exception {
+    plane.vertx.deployVerticle(new OrchestratorVerticle(true, Set.of(), dir.resolve("state"), false,
+        io.faultline.orchestration.run.VirtualClock.automatic())).await(10, TimeUnit.SECONDS);
+    Path started = dir.resolve("started");
+    request(OrchestratorVerticle.START, new JsonObject().put("text", """
+        name: cleaned
+        hooks:
+          - name: cleanup
+            hook_type: post_orchestration
+            actions: [{type: command, command: sh, args: ["-c", "touch %s; sleep %d"], timeout_seconds: 60}]
+        steps:
+          - {name: short, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 1}
+        """.formatted(started, seconds)));
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!Files.exists(started)) {
+      assertThat(System.currentTimeMillis()).as("the clean-up's command starts").isLessThan(deadline);
+      Thread.sleep(20);
+    }
   }
 
   @Test

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -18,7 +17,6 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.representer.Represent;
 import org.yaml.snakeyaml.representer.Representer;
-import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * An orchestration file as YAML or as JSON, the same document either way: the console's builder edits
@@ -86,7 +84,9 @@ public final class OrchestrationDocuments {
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(false);
     DumperOptions unused = new DumperOptions();
-    return new Yaml(new SafeConstructor(options), new Representer(unused), unused, options, new NoTimestamps());
+    // numbers as a config file and an orchestration read them (010 stays text, not 8), and dates stay text
+    return new Yaml(new SafeConstructor(options), new Representer(unused), unused, options,
+        io.faultline.chaos.config.SafeYaml.resolver(false));
   }
 
   /** Vert.x and SnakeYAML values as plain maps, lists, strings, numbers and booleans, or an error naming the path. */
@@ -135,21 +135,6 @@ public final class OrchestrationDocuments {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> cast(Object tree) {
     return (Map<String, Object>) tree;
-  }
-
-  /** The YAML 1.1 resolver without timestamps: {@code 2024-01-01} stays a string. */
-  private static final class NoTimestamps extends Resolver {
-    @Override
-    public void addImplicitResolver(Tag tag, Pattern regexp, String first) {
-      addImplicitResolver(tag, regexp, first, 1024);
-    }
-
-    @Override
-    public void addImplicitResolver(Tag tag, Pattern regexp, String first, int limit) {
-      if (!Tag.TIMESTAMP.equals(tag)) {
-        super.addImplicitResolver(tag, regexp, first, limit);
-      }
-    }
   }
 
   /** Strings with line breaks as {@code |} blocks, the way people write commands and bodies by hand. */

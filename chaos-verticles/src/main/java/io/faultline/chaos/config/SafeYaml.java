@@ -109,12 +109,29 @@ public final class SafeYaml {
   }
 
   /**
+   * The resolver config files are read with ({@link Numbers}), for other YAML read as they are: orchestrations, the
+   * console's conversions. {@code timestamps} false: a date stays text too (as JSON reads it).
+   */
+  public static org.yaml.snakeyaml.resolver.Resolver resolver(boolean timestamps) {
+    return timestamps ? new Numbers() : new NumbersWithoutTimestamps();
+  }
+
+  private static final class NumbersWithoutTimestamps extends Numbers {
+    @Override
+    public void addImplicitResolver(org.yaml.snakeyaml.nodes.Tag tag, java.util.regex.Pattern regexp, String first, int limit) {
+      if (!org.yaml.snakeyaml.nodes.Tag.TIMESTAMP.equals(tag)) {
+        super.addImplicitResolver(tag, regexp, first, limit);
+      }
+    }
+  }
+
+  /**
    * YAML 1.1's number forms that read as another number than the one written are not numbers here: a
    * leading zero is octal there ({@code fixed_delay_ms: 010} was 8 ms), {@code 1:30} base 60 (90), and
    * {@code 0b} binary. They stay text, which a numeric field refuses, naming it and what was written.
    * Decimal (with {@code _} separators) and {@code 0x} hexadecimal are read as YAML 1.2 reads them.
    */
-  private static final class Numbers extends org.yaml.snakeyaml.resolver.Resolver {
+  private static class Numbers extends org.yaml.snakeyaml.resolver.Resolver {
 
     private static final java.util.regex.Pattern INT = java.util.regex.Pattern.compile(
         "^(?:[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x_*[0-9a-fA-F][0-9a-fA-F_]*)$");

@@ -53,7 +53,7 @@ final class CommandAction {
   }
 
   /** How often a running command looks whether its run is being stopped. */
-  private static final long STOP_CHECK_MS = 50;
+  static final long STOP_CHECK_MS = 50;
   /** How long a killed command is given to be gone. */
   private static final long KILL_WAIT_MS = 1_000;
 

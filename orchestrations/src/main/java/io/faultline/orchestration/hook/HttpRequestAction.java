@@ -61,6 +61,18 @@ final class HttpRequestAction {
         sent[0].reset();
       }
     });
+    // the run stopped: the call goes with it, as a command does, and the run's clean-up runs now. Left to its own
+    // timeout, a call longer than the stop's 5 s grace had the watchdog end the run, its post_orchestration hooks unrun
+    long stopCheck = vertx.setPeriodic(CommandAction.STOP_CHECK_MS, id -> {
+      if (context.stopping() && done.tryFail(new ActionFailed("http_request " + url + " was ended: the run stopped", false))
+          && sent[0] != null) {
+        sent[0].reset();
+      }
+    });
+    done.future().onComplete(ended -> {
+      vertx.cancelTimer(deadline);
+      vertx.cancelTimer(stopCheck);
+    });
     http.request(options).compose(r -> {
       if (done.future().isComplete()) { // connected after the deadline: the call is not made late
         r.reset();
@@ -74,7 +86,6 @@ final class HttpRequestAction {
       return ok ? Future.<Void>succeededFuture()
           : Future.failedFuture(new ActionFailed("http_request " + url + " answered " + response.statusCode(), false));
     }).onComplete(outcome -> {
-      vertx.cancelTimer(deadline);
       if (outcome.succeeded()) {
         done.tryComplete();
       } else {

@@ -78,7 +78,10 @@ record Document(Object tree, Map<String, Integer> lines, Problem problem, boolea
     try {
       LoaderOptions options = new LoaderOptions();
       options.setAllowDuplicateKeys(false); // two steps: keys, the second silently replacing the first, is a mistake to show
-      Yaml yaml = new Yaml(new SafeConstructor(options));
+      // numbers as a config file reads them (SafeYaml): fixed_delay_ms: 010 was 8 ms here, refused there
+      org.yaml.snakeyaml.DumperOptions unused = new org.yaml.snakeyaml.DumperOptions();
+      Yaml yaml = new Yaml(new SafeConstructor(options), new org.yaml.snakeyaml.representer.Representer(unused), unused, options,
+          io.faultline.chaos.config.SafeYaml.resolver(true));
       Object tree = yaml.load(text);
       Map<String, Integer> lines = new HashMap<>();
       Node root = yaml.compose(new StringReader(text));

@@ -107,6 +107,25 @@ class OrchestrationParserTest {
     assertThat(result.problems().get(3).message()).isEqualTo("must not be empty");
   }
 
+  /**
+   * YAML 1.1's octal, base-60 and binary forms are not numbers here, as in a config file: {@code fixed_delay_ms: 010} ran
+   * an 8 ms delay and {@code duration_seconds: 1:30} a 90 s step, where the config file refuses them naming the field.
+   */
+  @Test
+  void numbersReadAsAConfigFileReadsThem() {
+    OrchestrationParser.Result result = OrchestrationParser.parse("""
+        name: numbers
+        steps:
+          - {name: a, scenario: {config: {latency: {fixed_delay_ms: 010}}}, duration_seconds: 1:30}
+          - {name: b, scenario: {config: {latency: {fixed_delay_ms: 0b11}}}, duration_seconds: 1_0}
+          - {name: c, scenario: {config: {latency: {fixed_delay_ms: 0x10}}}, duration_seconds: 0.5}
+        """);
+    assertThat(result.problems()).extracting(p -> p.path()).containsExactly("steps[0].scenario.config.latency.fixed_delay_ms",
+        "steps[0].duration_seconds", "steps[1].scenario.config.latency.fixed_delay_ms");
+    assertThat(result.problems().get(0).message()).contains("010");
+    assertThat(result.problems().get(1).message()).contains("1:30");
+  }
+
   @Test
   void aStepAssertionMustNameAStepOfTheOrchestration() {
     OrchestrationParser.Result result = OrchestrationParser.parse("""

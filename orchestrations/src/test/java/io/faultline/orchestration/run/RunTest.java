@@ -369,6 +369,50 @@ class RunTest {
     assertThat(ProcessHandle.of(process).map(ProcessHandle::isAlive).orElse(false)).as("the command is gone").isFalse();
   }
 
+  /**
+   * A stop ends the http_request a hook waits for, as it ends a command, and the run's clean-up runs: left to its own
+   * timeout, a call longer than the stop's 5 s grace had the watchdog end the run, its post_orchestration hooks unrun.
+   */
+  @Test
+  void aStopEndsTheHttpRequestAHookWaitsForAndTheCleanUpRuns() throws Exception {
+    java.util.concurrent.CompletableFuture<Void> asked = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<Void> cut = new java.util.concurrent.CompletableFuture<>();
+    io.vertx.core.http.HttpServer server = plane.vertx.createHttpServer().requestHandler(request -> {
+      asked.complete(null); // and never answers
+      request.connection().closeHandler(v -> cut.complete(null));
+    }).listen(0, "127.0.0.1").await();
+    try {
+      String origin = "http://127.0.0.1:" + server.actualPort();
+      VirtualClock clock = VirtualClock.manual();
+      var ended = plane.start("""
+          name: hanging-webhook
+          hooks:
+            - name: cleanup
+              hook_type: post_orchestration
+              actions: [{type: log, message: cleaned up}]
+          steps:
+            - name: a
+              scenario: slow_backend
+              duration_seconds: 1
+              post_hooks:
+                - name: slow
+                  actions: [{type: http_request, url: "%s/hook", timeout_ms: 30000}]
+          """.formatted(origin), new Permissions(false, Set.of(origin)), clock);
+      clock.awaitWaiting();
+      clock.advance(1_000); // the step's second: then its post hook calls the webhook
+      asked.get(5, TimeUnit.SECONDS);
+      plane.onLoop(() -> plane.run.stop("stopped"));
+      RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertThat(report.status()).isEqualTo("stopped");
+      assertThat(report.errors()).noneMatch(e -> e.startsWith("watchdog"));
+      assertThat(plane.hooks).contains("post_orchestration:cleanup=succeeded");
+      assertThat(plane.config.getString("scenario")).as("restored").isNull();
+      cut.get(5, TimeUnit.SECONDS); // the call is reset, not left to the webhook
+    } finally {
+      server.close().await();
+    }
+  }
+
   /** An http_request body written as an object goes as its JSON (it went as Java's {text=hello, n=[1, 2]}, labelled JSON). */
   @Test
   void anHttpRequestsBodyGivenAsAnObjectIsSentAsJson() throws Exception {
