@@ -345,8 +345,7 @@ class RunTest {
       throws Exception {
     JsonObject before = plane.config.copy();
     java.nio.file.Path pid = dir.resolve("pid");
-    VirtualClock clock = VirtualClock.manual();
-    var ended = plane.start("""
+    stoppedWhileAPostHookWaits("""
         name: hanging-hook
         steps:
           - name: a
@@ -355,16 +354,8 @@ class RunTest {
             post_hooks:
               - name: slow
                 actions: [{type: command, command: sh, args: ["-c", "echo $$ > %s.tmp; mv %s.tmp %s; exec sleep 20"], timeout_seconds: 60}]
-        """.formatted(pid, pid, pid), new Permissions(true, Set.of()), clock);
-    clock.awaitWaiting();
-    clock.advance(30_000); // the step's 30 s: then its post hook starts the command
-    awaitFile(pid, "the hook's command starts");
+        """.formatted(pid, pid, pid), new Permissions(true, Set.of()), 30_000, () -> awaitFile(pid, "the hook's command starts"));
     long process = Long.parseLong(java.nio.file.Files.readString(pid).trim());
-    plane.onLoop(() -> plane.run.stop("stopped"));
-    // no time passes on the run's clock: the stop itself ends the command, then the run restores and reports
-    RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    assertThat(report.status()).isEqualTo("stopped");
-    assertThat(report.errors()).noneMatch(e -> e.startsWith("watchdog"));
     assertThat(plane.config).as("restored").isEqualTo(before);
     assertThat(ProcessHandle.of(process).map(ProcessHandle::isAlive).orElse(false)).as("the command is gone").isFalse();
   }
@@ -383,8 +374,7 @@ class RunTest {
     }).listen(0, "127.0.0.1").await();
     try {
       String origin = "http://127.0.0.1:" + server.actualPort();
-      VirtualClock clock = VirtualClock.manual();
-      var ended = plane.start("""
+      stoppedWhileAPostHookWaits("""
           name: hanging-webhook
           hooks:
             - name: cleanup
@@ -397,14 +387,7 @@ class RunTest {
               post_hooks:
                 - name: slow
                   actions: [{type: http_request, url: "%s/hook", timeout_ms: 30000}]
-          """.formatted(origin), new Permissions(false, Set.of(origin)), clock);
-      clock.awaitWaiting();
-      clock.advance(1_000); // the step's second: then its post hook calls the webhook
-      asked.get(5, TimeUnit.SECONDS);
-      plane.onLoop(() -> plane.run.stop("stopped"));
-      RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-      assertThat(report.status()).isEqualTo("stopped");
-      assertThat(report.errors()).noneMatch(e -> e.startsWith("watchdog"));
+          """.formatted(origin), new Permissions(false, Set.of(origin)), 1_000, () -> asked.get(5, TimeUnit.SECONDS));
       assertThat(plane.hooks).contains("post_orchestration:cleanup=succeeded");
       assertThat(plane.config.getString("scenario")).as("restored").isNull();
       cut.get(5, TimeUnit.SECONDS); // the call is reset, not left to the webhook
@@ -469,6 +452,28 @@ class RunTest {
     } finally {
       server.close().await();
     }
+  }
+
+  /**
+   * Starts {@code text}, whose step of {@code stepMs} has a post hook that waits, on a clock that moves only when told;
+   * once {@code hookWaits} says the hook waits, stops the run and checks that the stop alone ended it, the hook's wait
+   * included: no time passes on the run's clock, and the watchdog has nothing to end.
+   */
+  private void stoppedWhileAPostHookWaits(String text, Permissions permissions, long stepMs, ThrowingRunnable hookWaits)
+      throws Exception {
+    VirtualClock clock = VirtualClock.manual();
+    var ended = plane.start(text, permissions, clock);
+    clock.awaitWaiting();
+    clock.advance(stepMs); // the step's time: then its post hook starts
+    hookWaits.run();
+    plane.onLoop(() -> plane.run.stop("stopped"));
+    RunReport report = ended.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo("stopped");
+    assertThat(report.errors()).noneMatch(e -> e.startsWith("watchdog"));
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
   }
 
   /** Waits up to 10 s for {@code file}, which a hook's command writes as it starts ({@code what}). */
