@@ -99,9 +99,11 @@ public final class AdminVerticle extends VerticleBase {
     router.route().handler(this::authorize);
     router.route().handler(AdminVerticle::formIsRaw);
     router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-    router.get("/metrics").handler(ctx -> ctx.response()
+    // off the event loop: a scrape formats every series and reads the last minute's requests for the impact score,
+    // and the loop it ran on carries listeners' traffic too
+    router.get("/metrics").handler(ctx -> vertx.executeBlocking(metrics::get, false).onSuccess(text -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(metrics.get()));
+        .end(text)).onFailure(ctx::fail));
     ControlBus bus = new ControlBus(vertx.eventBus());
     new ChaosApi(bus).mount(router);
     new ScenarioApi(bus).mount(router);

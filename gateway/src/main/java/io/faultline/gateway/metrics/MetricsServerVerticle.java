@@ -47,7 +47,15 @@ public final class MetricsServerVerticle extends VerticleBase {
     } else if (!authorized(request.getHeader("Authorization"))) {
       request.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer").end();
     } else {
-      request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(scrape.get());
+      // off the event loop, as the admin port's /metrics: the loop carries listeners' traffic too
+      vertx.executeBlocking(scrape::get, false).onComplete(text -> {
+        if (text.succeeded()) {
+          request.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text.result());
+        } else {
+          LOG.log(java.util.logging.Level.SEVERE, "the metrics scrape failed", text.cause());
+          request.response().setStatusCode(500).putHeader("Content-Type", "text/plain").end("the metrics scrape failed\n");
+        }
+      });
     }
   }
 
