@@ -68,6 +68,10 @@ public record ListenerConfig(
         throw new ChaosConfigException("routes[" + i + "].name", "\"" + RouteConfig.DEFAULT_NAME
             + "\" names the listener's own upstream (traffic no route takes) in metrics, records, traces and rules; choose another name");
       }
+      if (routes.get(i).name().equals(RouteConfig.UNROUTED_NAME)) {
+        throw new ChaosConfigException("routes[" + i + "].name", "\"" + RouteConfig.UNROUTED_NAME
+            + "\" names the requests no route matched (404s, gRPC's UNIMPLEMENTED) in metrics; choose another name");
+      }
       if (!names.add(routes.get(i).name())) {
         throw new ChaosConfigException("routes[" + i + "].name", "duplicate route name " + routes.get(i).name());
       }

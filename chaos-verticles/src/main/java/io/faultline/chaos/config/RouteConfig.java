@@ -16,6 +16,8 @@ public record RouteConfig(String name, String path, List<String> methods, String
    * and rules' {@code match.route}; no configured route may take it.
    */
   public static final String DEFAULT_NAME = "default";
+  /** The route label of a request no route matched and the listener has no upstream for (a 404, gRPC's UNIMPLEMENTED). */
+  public static final String UNROUTED_NAME = "none";
 
   public RouteConfig {
     if (name == null || name.isBlank()) {

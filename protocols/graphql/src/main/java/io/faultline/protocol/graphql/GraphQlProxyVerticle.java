@@ -123,8 +123,11 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
   private void handle(HttpServerRequest request) {
     RouteTable.Route route = routes.select(request);
     if (route == null) {
+      long started = System.nanoTime();
       GraphQlResponses.send(request.response(), 404,
           GraphQlResponses.error("no route matches " + request.method() + " " + request.uri(), "NOT_FOUND"));
+      // counted as the other listeners count what no route took, under route "none" (it was not counted at all)
+      operations.untouched(io.faultline.chaos.config.RouteConfig.UNROUTED_NAME, started, "4xx");
       return;
     }
     if (WebSocketUpgrades.isUpgrade(request)) {

@@ -88,7 +88,7 @@ final class GrpcRelay {
     MethodRoutes.Route route = routes.select(path);
     if (route == null) {
       GrpcCall unrouted = new GrpcCall(request, http, null, started);
-      track(unrouted, null, "none", started);
+      track(unrouted, null, io.faultline.chaos.config.RouteConfig.UNROUTED_NAME, started);
       end(unrouted, GrpcStatus.UNIMPLEMENTED, "no route for " + path, null);
       return;
     }

@@ -138,7 +138,7 @@ final class RouteInterceptor implements ProxyInterceptor {
       exchange.responding(status);
       return context.sendResponse();
     }
-    Handler<Void> count = call.countAtEnd(runner, call.route == null ? "none" : ExchangeRunner.label(call.route.name()), answer, status);
+    Handler<Void> count = call.countAtEnd(runner, call.route == null ? io.faultline.chaos.config.RouteConfig.UNROUTED_NAME : ExchangeRunner.label(call.route.name()), answer, status);
     answer.endHandler(count);
     answer.closeHandler(count);
     return context.sendResponse();

@@ -683,6 +683,13 @@ class HttpProxyVerticleTest {
           assertThat(e.field()).isEqualTo("routes[0].name");
           assertThat(e.getMessage()).contains("names the listener's own upstream");
         });
+    // nor "none", the label of requests no route matched: a route so named had its series mixed with the 404s
+    assertThatThrownBy(() -> new ListenerConfig("web", "http", "127.0.0.1", 0, null,
+        List.of(new RouteConfig("none", "/orders", null, null, "http://127.0.0.1:2", null)), 2_000L, null, 1, null, null))
+        .isInstanceOfSatisfying(io.faultline.chaos.config.ChaosConfigException.class, e -> {
+          assertThat(e.field()).isEqualTo("routes[0].name");
+          assertThat(e.getMessage()).contains("names the requests no route matched");
+        });
     // and match.route: default, the name the metrics give that traffic, matched nothing
     try (GatewayFixture probe = new GatewayFixture(null)) {
       ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, probe.upstream.url(),

@@ -1,6 +1,7 @@
 package io.faultline.protocol.websocket;
 
 import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.config.RouteConfig;
 import io.faultline.chaos.engine.MessageFault;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.Exchange;
@@ -115,17 +116,20 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
   }
 
   private void handle(HttpServerRequest request) {
+    long started = System.nanoTime();
+    // what no route took is counted as the other listeners count it, under route "none" (it was not counted at all)
     if (!WebSocketUpgrades.isUpgrade(request)) {
       request.response().putHeader(HttpHeaders.UPGRADE, "websocket");
       WebSocketTranslator.json(request, 426, new JsonObject().put("error", "listener " + listener.name() + " only accepts WebSocket upgrades"));
+      runner.untouched(RouteConfig.UNROUTED_NAME, started, "4xx");
       return;
     }
     RouteTable.Route route = routes.select(request);
     if (route == null) {
       WebSocketTranslator.json(request, 404, new JsonObject().put("error", "no route matches " + request.method() + " " + request.uri()));
+      runner.untouched(RouteConfig.UNROUTED_NAME, started, "4xx");
       return;
     }
-    long started = System.nanoTime();
     request.pause();
     Upgrade upgrade = new Upgrade(request, route, started, runner);
     upgrade.exchange = runner.start(upgrade, route.name(), started);

@@ -459,6 +459,12 @@ class WebSocketProxyVerticleTest {
     assertThat(response[0].statusCode()).isEqualTo(426);
     assertThat(response[0].getHeader("Upgrade")).isEqualTo("websocket");
     assertThat(body.toJsonObject().getString("error")).contains("only accepts WebSocket upgrades");
+    // counted as the other listeners count what no route took, under route "none" (it was not counted)
+    fixture.events.await("the request counted", () -> !fixture.events.completions().isEmpty());
+    assertThat(fixture.events.completions()).singleElement().satisfies(c -> {
+      assertThat(c.route()).isEqualTo("none");
+      assertThat(c.outcome()).isEqualTo("4xx");
+    });
   }
 
   @Test

@@ -19,11 +19,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * An operation's duration ({@code faultline_request_duration_seconds}) runs from the request's arrival to the answer's
+ * What the GraphQL listener gives the request metrics. An operation's duration ({@code faultline_request_duration_seconds}) runs from the request's arrival to the answer's
  * start, as on the other listeners: an upload's time counts, an answer's streaming does not. It ran from the body read
  * whole to the answer's end, so an answer that streamed (or that a bandwidth limit paced) for 20 s counted 20 s, and an upload nothing.
  */
-class GraphQlDurationTest {
+class GraphQlRequestMetricsTest {
 
   private final Vertx vertx = Vertx.vertx();
 
@@ -65,6 +65,26 @@ class GraphQlDurationTest {
     assertThat(answer).startsWith("HTTP/1.1 200").contains("hello").contains("world");
     events.await("the operation counted", () -> !events.completions().isEmpty());
     long ms = TimeUnit.NANOSECONDS.toMillis(events.completions().get(0).durationNanos());
-    assertThat(ms).as("its time, ms: the upload's second, not the answer's 3 s").isBetween(1_000L, 2_500L);
+    assertThat(ms).as("its time, ms: the upload's second, not the answer's 3 s").isBetween(900L, 2_500L);
+  }
+
+  /** A request no route matches is counted as the other listeners count it, under route "none" (it was not counted). */
+  @org.junit.jupiter.api.Test
+  void aRequestNoRouteMatchesIsCountedUnderNone() throws Exception {
+    RecordingListener events = new RecordingListener();
+    ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0, null, java.util.List.of(
+        new io.faultline.chaos.config.RouteConfig("api", "/graphql", null, null, "http://127.0.0.1:1/graphql", null)),
+        10_000L, null, 1, null, null);
+    GraphQlProxyVerticle gateway = new GraphQlProxyVerticle(listener, new ChaosState(ChaosConfig.off(), System::nanoTime, 42),
+        new ConnectionGate(), 0, events);
+    vertx.deployVerticle(gateway).await();
+    var answer = io.vertx.ext.web.client.WebClient.create(vertx).post(gateway.actualPort(), "127.0.0.1", "/other")
+        .sendJsonObject(new io.vertx.core.json.JsonObject().put("query", "{ hello }")).await();
+    assertThat(answer.statusCode()).isEqualTo(404);
+    events.await("the request counted", () -> !events.completions().isEmpty());
+    assertThat(events.completions()).singleElement().satisfies(c -> {
+      assertThat(c.route()).isEqualTo("none");
+      assertThat(c.outcome()).isEqualTo("4xx");
+    });
   }
 }
