@@ -57,9 +57,6 @@ final class SharedChaos {
         // switched on before a switch-off it had not seen (a kill switch elsewhere), and stored only now (it waited out
         // a store that failed, for a heartbeat to offer it again): it switched chaos back on behind the kill switch
         mine = new ChaosState.Replica(replica.config().withEnabled(false), replica.scenario(), replica.beforeScenario(), replica.version());
-        LOG.warning(() -> "a switch-on made on version " + base.version() + " is stored with chaos off: the cluster's"
-            + " chaos was switched off at version " + switchedOff + ", after it (a kill switch on another node); its"
-            + " other changes are kept. Switch chaos on again if it is still wanted");
       }
       ChaosState.Replica stored;
       if (theirs == null || theirs.version() == base.version() && theirs.config().equals(base.config())) {
@@ -72,6 +69,11 @@ final class SharedChaos {
       String json = encode(stored, switchesOff ? stored.version() : switchedOff);
       boolean done = current == null ? map.putIfAbsent(KEY, json) == null : map.replace(KEY, current, json);
       if (done) {
+        if (mine != replica && !stored.config().enabled()) { // (a switch-on merged after the kill switch stands)
+          LOG.warning(() -> "a switch-on made on version " + base.version() + " is stored with chaos off: the cluster's"
+              + " chaos was switched off at version " + switchedOff + ", after it (a kill switch on another node); its"
+              + " other changes are kept. Switch chaos on again if it is still wanted");
+        }
         return stored;
       }
     }

@@ -250,6 +250,10 @@ class TracingTest {
         .singleElement().satisfies(header -> assertThat((String) header).startsWith("00-" + traceId(3) + "-").doesNotContain(clientSpan(3)));
     assertThat(upstreamSaw.get("grpc")).singleElement().asList()
         .singleElement().satisfies(header -> assertThat((String) header).startsWith("00-" + traceId(4) + "-").doesNotContain(clientSpan(4)));
+    // held, then released: a call that came after the switch, never held, would prove nothing
+    OtlpReceiver.Received rpc = receiver.await(1, span -> span.string("faultline.listener") != null
+        && span.traceId().equals(traceId(4))).get(0);
+    assertThat(rpc.strings("faultline.faults")).as("the gRPC call was held by its delay").containsExactly("latency");
   }
 
   /** W3C Trace Context 3.3.1: a tracestate sent on several lines is one list (the lines after the first were lost). */

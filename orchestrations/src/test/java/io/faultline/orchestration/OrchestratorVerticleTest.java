@@ -79,7 +79,7 @@ class OrchestratorVerticleTest {
    */
   @Test
   void aStopDuringACleanUpSaysItRunsToItsEnd() throws Exception {
-    inCleanUp(1);
+    inCleanUp(3);
     JsonObject stopped = request(OrchestratorVerticle.STOP, new JsonObject());
     assertThat(stopped.getString("status")).as(stopped.encode()).isEqualTo("succeeded");
     assertThat(stopped.getString("message")).isEqualTo("The run's steps are done: its clean-up (post_orchestration hooks) runs to its end");

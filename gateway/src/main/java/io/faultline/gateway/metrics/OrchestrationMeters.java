@@ -39,7 +39,7 @@ final class OrchestrationMeters {
   private final AtomicReference<JsonObject> progress = new AtomicReference<>(new JsonObject());
   private final MultiGauge byName;
   private final MultiGauge currentStep;
-  /** Touched only by the event-bus consumer of finished runs. */
+  /** Touched only by the event-bus consumer of ended steps. */
   private final Set<List<String>> failedStepSeries = new HashSet<>();
   private final Set<List<String>> stepTimeSeries = new HashSet<>();
 

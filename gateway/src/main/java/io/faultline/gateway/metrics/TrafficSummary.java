@@ -38,8 +38,12 @@ public final class TrafficSummary {
   private final MeterRegistry registry;
   private final java.util.function.Supplier<List<Listener>> listeners;
   private final boolean requestMetrics;
-  private final Map<Meter.Id, Double> lastCounts = new HashMap<>();
-  private final Map<Meter.Id, CountAtBucket[]> lastBuckets = new HashMap<>();
+  /**
+   * By meter, not by its id: a listener removed and added again under its name has meters of equal ids, and their counts
+   * start again from 0 (taken for the old ones, its first requests were lost).
+   */
+  private final Map<Meter, Double> lastCounts = new java.util.IdentityHashMap<>();
+  private final Map<Meter, CountAtBucket[]> lastBuckets = new java.util.IdentityHashMap<>();
   private long lastAt;
 
   /** {@code requestMetrics} false: the node does not count requests ({@code metrics.requests: false}), so all is zero. */
@@ -71,7 +75,7 @@ public final class TrafficSummary {
     lastAt = nowMs;
     Map<String, double[]> requests = new HashMap<>();
     for (Counter counter : registry.find(MetricNames.REQUESTS).counters()) {
-      double delta = delta(counter.getId(), counter.count());
+      double delta = delta(counter, counter.count());
       double[] sums = requests.computeIfAbsent(counter.getId().getTag("listener"), k -> new double[2]);
       sums[0] += delta;
       String outcome = counter.getId().getTag("outcome");
@@ -81,7 +85,7 @@ public final class TrafficSummary {
     }
     Map<String, Map<String, Double>> faults = new HashMap<>();
     for (Counter counter : registry.find(MetricNames.FAULTS_INJECTED).counters()) {
-      double delta = delta(counter.getId(), counter.count());
+      double delta = delta(counter, counter.count());
       if (delta > 0) {
         faults.computeIfAbsent(counter.getId().getTag("listener"), k -> new TreeMap<>())
             .merge(counter.getId().getTag("type"), delta, Double::sum);
@@ -90,13 +94,13 @@ public final class TrafficSummary {
     Map<String, BucketPercentiles> durations = new HashMap<>();
     for (Timer timer : registry.find(MetricNames.REQUEST_DURATION).timers()) {
       CountAtBucket[] now = timer.takeSnapshot().histogramCounts();
-      CountAtBucket[] before = lastBuckets.put(timer.getId(), now);
+      CountAtBucket[] before = lastBuckets.put(timer, now);
       durations.computeIfAbsent(timer.getId().getTag("listener"), k -> new BucketPercentiles(now)).add(before, now);
     }
     // the meters of a listener removed are gone from the registry: so are their last counts here (a node whose tests add
-    // and remove listeners kept them all; one added again under the name lost its first second to the old counts)
-    java.util.Set<Meter.Id> present = new java.util.HashSet<>();
-    registry.forEachMeter(meter -> present.add(meter.getId()));
+    // and remove listeners kept them all)
+    java.util.Set<Meter> present = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    registry.forEachMeter(present::add);
     lastCounts.keySet().retainAll(present);
     lastBuckets.keySet().retainAll(present);
     JsonArray out = new JsonArray();
@@ -122,8 +126,8 @@ public final class TrafficSummary {
         .put("listeners", out);
   }
 
-  private double delta(Meter.Id id, double count) {
-    Double before = lastCounts.put(id, count);
+  private double delta(Meter meter, double count) {
+    Double before = lastCounts.put(meter, count);
     return Math.max(0, count - (before == null ? 0 : before));
   }
 

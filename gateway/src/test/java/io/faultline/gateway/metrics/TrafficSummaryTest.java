@@ -46,18 +46,17 @@ class TrafficSummaryTest {
     assertThat(second.getJsonObject("faults").isEmpty()).isTrue();
   }
 
-  /** A listener removed and added again under its name counts its new requests from the first second on. */
+  /** A listener removed and added again under its name, within a second, counts its new requests from the first on. */
   @Test
   void aListenerAddedAgainUnderItsNameCountsFromItsFirstSecond() {
     for (int i = 0; i < 5; i++) {
       meters.requestCompleted("web", "http", "default", "2xx", ms(5));
     }
     assertThat(listener(summary.next(11_000), "web").getLong("requests")).isEqualTo(5);
-    meters.listenerRemoved("web");
-    assertThat(listener(summary.next(12_000), "web").getLong("requests")).isZero();
+    meters.listenerRemoved("web"); // and added again within the second: no summary between
     meters.requestCompleted("web", "http", "default", "2xx", ms(5));
     meters.requestCompleted("web", "http", "default", "2xx", ms(5));
-    JsonObject again = listener(summary.next(13_000), "web");
+    JsonObject again = listener(summary.next(12_000), "web");
     assertThat(again.getLong("requests")).isEqualTo(2);
     assertThat(again.getValue("p50_ms")).isNotNull();
   }

@@ -1,7 +1,6 @@
 package io.faultline.history.store;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -63,10 +62,9 @@ public final class PostgresServer implements AutoCloseable {
     }
     run(asPostgres(root, bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "faultline", "-A", "trust",
         "--no-sync", "-E", "UTF8", "--locale=C"));
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    // below the ephemeral range: a port picked there and freed for postgres could be taken by another module's
+    // connection first, as the modules' tests run side by side (-T 1C)
+    int port = io.faultline.chaos.testing.Upstreams.portToListenOn();
     PostgresServer pg = new PostgresServer(dir, root, port);
     pg.resume();
     return pg;
