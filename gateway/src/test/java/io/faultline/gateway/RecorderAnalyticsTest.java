@@ -331,6 +331,15 @@ class RecorderAnalyticsTest {
          "base": {"fault_injection": {"http_error_probability": 5}}}""");
     assertThat(badBase.statusCode()).as(badBase.bodyAsString()).isEqualTo(400);
     assertThat(badBase.bodyAsJsonObject().getString("field")).isEqualTo("base.fault_injection.http_error_probability");
+    // a base with rules replaced the node's, and the search's end left the base's; one whose searched section is off
+    // injected nothing and reported "held at every value"
+    Map<String, String> bases = Map.of("{\"rules\": [{\"name\": \"x\", \"latency\": {\"fixed_delay_ms\": 5}}]}", "base.rules",
+        "{\"scenario\": \"slow_backend\"}", "base.scenario",
+        "{\"latency\": {\"enabled\": false}}", "base.latency.enabled");
+    bases.forEach((base, field) -> assertThat(gw.postJson("/api/history/breaking-point", """
+        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 100, "step": 10,
+         "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 50}, "base": %s}""".formatted(base))
+        .bodyAsJsonObject().getString("field")).as(base).isEqualTo(field));
     String assertion = "\"assertion\": {\"metric\": \"error_rate\", \"operator\": \"less_than\", \"threshold\": 1}";
     Map<String, String> searches = Map.of(
         // finer than values can be told apart: it tried the same value for ever

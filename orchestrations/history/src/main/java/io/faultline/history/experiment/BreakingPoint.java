@@ -123,6 +123,21 @@ public final class BreakingPoint {
     if (base == null) {
       throw new ChaosConfigException("base", "must be a chaos config object");
     }
+    // sections only: each step sets the config whole, so base rules replaced the node's, and the end, which puts back
+    // the config it found but keeps the rules as they are then (a user's put meanwhile), left the base's in their place
+    for (String field : List.of("rules", "scenario")) {
+      if (base.containsKey(field)) {
+        throw new ChaosConfigException("base." + field, "a breaking-point search's base holds sections only: its steps would"
+            + " replace the node's " + field + (field.equals("rules") ? ", and its end leave the base's" : "")
+            + "; set them on the node first (PUT /api/chaos/rules/NAME, POST /api/chaos/scenarios/NAME)");
+      }
+    }
+    String searched = parameter.substring(0, parameter.indexOf('.'));
+    if (base.getValue(searched) instanceof JsonObject section && Boolean.FALSE.equals(section.getValue("enabled"))) {
+      // the value searched would be set in a section left off: nothing injected, and "held at every value" reported
+      throw new ChaosConfigException("base." + searched + ".enabled", "must not be false: the search varies " + parameter
+          + " in that section, which would inject nothing");
+    }
     // checked now, as every step will apply it: not found wrong once the search runs
     io.faultline.chaos.config.ChaosJson.convert(base.copy().put("enabled", true), io.faultline.chaos.config.ChaosConfig.class, "base");
     Plan plan = new Plan(parameter, from, to, step == null ? 0 : step, bisect, res, Math.round(s * 1000), metric, operator,
