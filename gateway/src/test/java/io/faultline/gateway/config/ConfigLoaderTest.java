@@ -296,6 +296,11 @@ class ConfigLoaderTest {
             routes: [{ name: r, path: "/a.B/*", upstream: "ws://127.0.0.1:1" }]
         """), Map.of(), Map.of());
     assertThat(route.field()).isEqualTo("listeners[0].routes[0].upstream");
+    // a path, which no call would go to (a call's path is its method's): an ingress routing by it answered 404
+    ChaosConfigException path = rejected(file("listeners: [{ name: x, protocol: grpc, upstream: \"http://127.0.0.1:8080/grpc\" }]"),
+        Map.of(), Map.of());
+    assertThat(path.field()).isEqualTo("listeners[0].upstream");
+    assertThat(path.getMessage()).contains("must not have a path for a grpc listener (/grpc)");
     ChaosConfigException star = rejected(file("""
         listeners:
           - name: x

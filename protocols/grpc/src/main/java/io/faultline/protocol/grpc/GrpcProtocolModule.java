@@ -26,6 +26,12 @@ public final class GrpcProtocolModule implements ProtocolModule {
   @Override
   public void checkUpstream(Upstream upstream, String field) {
     ProtocolModule.requireNotWebSocket(name(), upstream, field);
+    if (!upstream.basePath().isEmpty()) {
+      // a call's path is its method's (/package.Service/Method): the URL's was dropped without a word, and an ingress
+      // routing by it answered 404, which the client read as UNIMPLEMENTED
+      throw new io.faultline.chaos.config.ChaosConfigException(field, "must not have a path for a grpc listener ("
+          + upstream.basePath() + "): a call's path is its method's, /package.Service/Method; got " + upstream);
+    }
   }
 
   @Override
