@@ -275,6 +275,10 @@ class RecorderAnalyticsTest {
           .contains("give 1764547200000, or 2025-12-01T00:00:00Z");
     }
     assertThat(gw.postJson("/api/recorder/search", "{\"since\": 1764547200}").bodyAsJsonObject().getString("field")).isEqualTo("since");
+    // epoch microseconds as a JSON number were a time some 50,000 years on: nothing found, nothing said
+    var micros = gw.postJson("/api/recorder/search", "{\"since\": 1764547200000000}").bodyAsJsonObject();
+    assertThat(micros.getString("field")).as(micros.encode()).isEqualTo("since");
+    assertThat(micros.getString("error")).contains("looks like epoch microseconds or nanoseconds");
     assertThat(gw.get("/api/history/runs?since=0").statusCode()).as("0, the beginning, as written").isEqualTo(200);
     // a misspelt parameter filtered nothing and answered everything; a repeated one took its first value
     Map<String, String> strange = new java.util.LinkedHashMap<>();

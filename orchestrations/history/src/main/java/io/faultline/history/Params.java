@@ -47,8 +47,17 @@ public final class Params {
       throw new ChaosConfigException(field, "must be epoch milliseconds or an ISO-8601 time; " + ms + " looks like epoch seconds (as"
           + " milliseconds it is in 1970): give " + ms + "000, or " + Instant.ofEpochSecond(ms));
     }
+    if (ms >= MICROS_FROM) {
+      // as text, 16 digits and more were refused; as a JSON number they were a time some 50,000 years on, which found nothing
+      throw new ChaosConfigException(field, "must be epoch milliseconds or an ISO-8601 time; " + ms + " looks like epoch"
+          + " microseconds or nanoseconds (as milliseconds it is after the year 30000; as microseconds, "
+          + Instant.ofEpochMilli(ms / 1_000) + "): divide it by 1,000 (by 1,000,000 for nanoseconds), or give an ISO-8601 time");
+    }
     return ms;
   }
+
+  /** Epoch milliseconds from here on (the year 33658) are taken for microseconds or nanoseconds (16 digits and more). */
+  private static final long MICROS_FROM = 1_000_000_000_000_000L;
 
   /** A whole number within [min, max], or {@code otherwise} when absent. */
   public static int integer(JsonObject body, String field, int otherwise, int min, int max) {
