@@ -51,7 +51,10 @@ public final class HistoryApi {
     if (q == null) {
       return;
     }
-    eventBus.<JsonObject>request(HistoryAddresses.EXPORT, q).onComplete(ar -> {
+    // as the other routes send: to this node's history (a cluster lookup before, a hung member waited for) and with the
+    // store's reply time, not the event bus's default 30 s
+    eventBus.<JsonObject>request(HistoryAddresses.EXPORT, q, new io.vertx.core.eventbus.DeliveryOptions()
+        .setSendTimeout(io.faultline.chaos.control.Addresses.replyTimeoutMs(q)).setLocalOnly(true)).onComplete(ar -> {
       if (ar.failed()) {
         ApiError.fromFailure(ctx, ar.cause());
         return;

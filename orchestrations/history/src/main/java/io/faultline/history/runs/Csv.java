@@ -56,10 +56,14 @@ public final class Csv {
     String first = !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
     // and after each ';' in it: a spreadsheet that splits on ';' and ignores quotes reads what follows as a cell of its own
     // (a tag "x;=HYPERLINK(...)" gave a cell "=HYPERLINK(...)")
-    return first.indexOf(';') < 0 ? first : first.replaceAll(";(?=[=+\\-@\t\r])", ";'");
+    return first.indexOf(';') < 0 ? first : FORMULA_AFTER_SEMICOLON.matcher(first).replaceAll(";'");
   }
 
   private static String quoted(String s) {
-    return s.matches("(?s).*[,;\"\r\n].*") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    return NEEDS_QUOTES.matcher(s).find() ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
   }
+
+  /** Compiled once: an export makes a few of these a run, up to 100,000 runs. */
+  private static final java.util.regex.Pattern FORMULA_AFTER_SEMICOLON = java.util.regex.Pattern.compile(";(?=[=+\\-@\t\r])");
+  private static final java.util.regex.Pattern NEEDS_QUOTES = java.util.regex.Pattern.compile("[,;\"\r\n]");
 }

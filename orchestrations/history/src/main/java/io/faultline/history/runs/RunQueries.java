@@ -189,7 +189,7 @@ public final class RunQueries {
     String format = Params.oneOf(q, "format", "json", List.of("csv", "json"));
     RunFilter asked = filter(q, exportMax, exportMax);
     // one more than is given: whether the export is the newest exportMax of more (kept by a max_runs above it), said so
-    return store.runs(asked.withLimit(asked.limit() + 1)).map(all -> {
+    return store.runs(asked.withLimit(asked.limit() + 1)).compose(all -> offTheLoop(() -> {
       boolean truncated = all.size() > asked.limit();
       List<JsonObject> rows = truncated ? all.subList(0, asked.limit()) : all;
       JsonObject file = format.equals("csv")
@@ -199,7 +199,23 @@ public final class RunQueries {
               : new JsonObject().put("runs", new JsonArray(rows))).encodePrettily());
       return truncated ? file.put("truncated", "the newest " + asked.limit() + " runs of more that match; narrow it with since and until")
           : file;
-    });
+    }));
+  }
+
+  /**
+   * {@code work} on a worker thread when called on a Vert.x context: an export of up to 100,000 runs is built as text on
+   * the history verticle's event loop, which carries listeners' traffic too.
+   */
+  private static <T> Future<T> offTheLoop(java.util.concurrent.Callable<T> work) {
+    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+    if (context == null) {
+      try {
+        return Future.succeededFuture(work.call());
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return context.executeBlocking(work, false);
   }
 
   /** The most runs one export gives (the newest; more are said to be there). */
