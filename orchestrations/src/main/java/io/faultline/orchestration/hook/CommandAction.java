@@ -70,21 +70,29 @@ final class CommandAction {
     // the run stopped: the command goes with it, and the run's config is put back now, not when the command would end
     while (!process.waitFor(Math.min(STOP_CHECK_MS, Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))), TimeUnit.MILLISECONDS)) {
       if (stopping.getAsBoolean()) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        kill(process);
         // the kill is asynchronous: gone before the run reports it ended (seen alive a moment later in CI)
         process.waitFor(KILL_WAIT_MS, TimeUnit.MILLISECONDS);
         throw new ActionFailed("command " + argv + " was ended: the run stopped", false);
       }
       if (System.nanoTime() - deadline >= 0) {
         // what it started too, as a stop ends it: `sleep 41 & sleep 42` left both running, handed to PID 1
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        kill(process);
         throw new ActionFailed("command " + argv + " did not finish in " + timeoutMs / 1000.0 + " s", false);
       }
     }
     drain.join(DRAIN_MS);
     return new Outcome(process.exitValue(), drain.text());
+  }
+
+  /**
+   * Kills {@code process} and what it started: the process first, its descendants (listed before) then. Killed first, a
+   * child let its shell go on to its next command: {@code sleep 20; echo done > f} wrote f as the stop ended it.
+   */
+  private static void kill(Process process) {
+    java.util.List<ProcessHandle> started = process.descendants().toList();
+    process.destroyForcibly();
+    started.forEach(ProcessHandle::destroyForcibly);
   }
 
   /** Reads a process's output to its end as it comes, keeping the first {@link #KEPT_OUTPUT} bytes. */
