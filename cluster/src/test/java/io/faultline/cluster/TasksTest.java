@@ -95,6 +95,13 @@ class TasksTest {
     return started;
   }
 
+  /** A parallel task {@code id} of one item, for node a alone, submitted, handed out and started on {@code a}. */
+  private static void runningOnA(Tasks a, String id) {
+    submit(a, spec(id, "parallel").put("targets", new JsonObject().put("nodes", new JsonArray().add("a"))), live("a"), 1);
+    a.lead(Set.of("a"));
+    assertThat(work(a)).hasSize(1);
+  }
+
   /** A parallel task {@code id} submitted on {@code a}, handed out by a as leader, and started on both nodes. */
   private static void runningOnBoth(Tasks a, Tasks b, String id) {
     submit(a, spec(id, "parallel"), live("a", "b"), 1);
@@ -343,9 +350,7 @@ class TasksTest {
   @Test
   void aLeadersTurnThatLosesItsWriteToTheLastEndSettlesTheTask() {
     Tasks worker = node("a");
-    submit(worker, spec("ends", "parallel").put("targets", new JsonObject().put("nodes", new JsonArray().add("a"))), live("a"), 1);
-    worker.lead(Set.of("a"));
-    assertThat(work(worker)).hasSize(1);
+    runningOnA(worker, "ends");
     Tasks leader = node("b", raced(() -> worker.end("ends", 0, "succeeded", "ok")));
     Tasks.Led led = leader.lead(Set.of("a", "b"));
     assertThat(led.running()).as("nothing runs any more").isFalse();
@@ -357,9 +362,7 @@ class TasksTest {
   @Test
   void aCancelThatLosesItsWriteToTheTasksEndSaysItHasEnded() {
     Tasks a = node("a");
-    submit(a, spec("ending", "parallel").put("targets", new JsonObject().put("nodes", new JsonArray().add("a"))), live("a"), 1);
-    a.lead(Set.of("a"));
-    assertThat(work(a)).hasSize(1);
+    runningOnA(a, "ending");
     Tasks b = node("b", raced(() -> a.end("ending", 0, "succeeded", "ok")));
     assertThatThrownBy(() -> b.cancel("ending")).isInstanceOf(io.faultline.chaos.control.ControlError.Conflict.class)
         .hasMessageContaining("has ended (succeeded)");

@@ -85,8 +85,7 @@ class ClusterGatewayTest {
   void aScenarioSaveOrDeleteTheClusterCouldNotStoreReachesTheOtherNodesOnceItCan() throws Exception {
     Gateway n1 = start(0);
     Gateway n2 = start(1);
-    var map = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) n1.vertx())
-        .clusterManager()).getHazelcastInstance().<String, String>getMap("faultline.scenarios");
+    var map = sharedMap(n1, "faultline.scenarios");
     map.addInterceptor(new RefusingPuts());
     var post = io.vertx.core.http.HttpMethod.POST;
     var get = io.vertx.core.http.HttpMethod.GET;
@@ -122,8 +121,7 @@ class ClusterGatewayTest {
   void aSaveTheClusterHoldsALaterChangeOfLeavesTheNodeWithTheClustersCopy() throws Exception {
     Gateway n1 = start(0);
     Gateway n2 = start(1);
-    var map = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) n2.vertx())
-        .clusterManager()).getHazelcastInstance().<String, String>getMap("faultline.scenarios");
+    var map = sharedMap(n2, "faultline.scenarios");
     map.set("skewed", new JsonObject().put("at", System.currentTimeMillis() + 3_600_000).put("scenario", new JsonObject()
         .put("name", "skewed").put("config", new JsonObject().put("latency", new JsonObject().put("fixed_delay_ms", 9)))).encode());
     assertThat(status(n1, io.vertx.core.http.HttpMethod.POST, "/api/chaos/scenarios",
@@ -141,8 +139,7 @@ class ClusterGatewayTest {
     Gateway n1 = start(0);
     Gateway n2 = start(1);
     long before = get(n1, "/api/chaos/status").getLong("version");
-    var map = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) n2.vertx())
-        .clusterManager()).getHazelcastInstance().<String, String>getMap("faultline.chaos");
+    var map = sharedMap(n2);
     map.set("current", new JsonObject(map.get("current")).put("version", before + 1).put("config", new JsonObject()
         .put("enabled", true).put("latency", new JsonObject().put("fixed_delay_ms", 7))).encode()); // no notice published
     for (Gateway node : List.of(n1, n2)) {
@@ -170,8 +167,7 @@ class ClusterGatewayTest {
     n2.vertx().eventBus().publish(io.faultline.chaos.control.InternalAddresses.CLUSTER_STATE, forged.encode());
     n2.vertx().eventBus().publish(io.faultline.chaos.control.InternalAddresses.CLUSTER_STATE, forged);
     // The map is what nodes believe: a member that writes an invalid entry there is refused too.
-    var map = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) n2.vertx())
-        .clusterManager()).getHazelcastInstance().<String, String>getMap("faultline.chaos");
+    var map = sharedMap(n2);
     String agreed = map.get("current");
     try (LogCapture log = LogCapture.of("io.faultline.cluster.ClusterVerticle")) {
       java.util.function.Supplier<java.util.stream.Stream<String>> refusals = () -> log.messages().stream()
@@ -198,8 +194,13 @@ class ClusterGatewayTest {
   }
 
   private static com.hazelcast.map.IMap<String, String> sharedMap(Gateway node) {
+    return sharedMap(node, "faultline.chaos");
+  }
+
+  /** The cluster's map {@code name} (the chaos state's, the saved scenarios'), as {@code node}'s Hazelcast member has it. */
+  private static com.hazelcast.map.IMap<String, String> sharedMap(Gateway node, String name) {
     return ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) node.vertx())
-        .clusterManager()).getHazelcastInstance().getMap("faultline.chaos");
+        .clusterManager()).getHazelcastInstance().getMap(name);
   }
 
   /**
