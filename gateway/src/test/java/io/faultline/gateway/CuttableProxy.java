@@ -1,5 +1,6 @@
 package io.faultline.gateway;
 
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
@@ -24,7 +25,7 @@ final class CuttableProxy implements AutoCloseable {
 
   CuttableProxy(Vertx vertx, int targetPort) {
     client = vertx.createNetClient();
-    server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(0)).connectHandler(in -> {
+    server = vertx.createNetServer(new NetServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn())).connectHandler(in -> {
       if (cut) {
         in.close();
         return;

@@ -73,7 +73,7 @@ class DrainTest {
   /** The upstream ends of the relayed WebSockets, each with the close code it saw once it closes. */
   private final Map<ServerWebSocket, CompletableFuture<Short>> upstreamSockets = new ConcurrentHashMap<>();
   /** A WebSocket echo, for the websocket listener and (speaking its subprotocol) the graphql listener's subscriptions. */
-  private final HttpServer wsUpstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+  private final HttpServer wsUpstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn())
           .addWebSocketSubProtocol("graphql-transport-ws"))
       .webSocketHandler(ws -> {
         CompletableFuture<Short> closed = new CompletableFuture<>();
@@ -94,7 +94,7 @@ class DrainTest {
           vertx.setTimer(32_000, t -> request.response().end("done at last"));
         }
       })
-      .listen(0, "127.0.0.1").await();
+      .listen(Upstreams.portToListenOn(), "127.0.0.1").await();
 
   @AfterEach
   void close() {

@@ -6,6 +6,7 @@ import graphql.GraphQL;
 import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.SchemaGenerator;
 import graphql.schema.idl.SchemaParser;
+import io.faultline.chaos.testing.Upstreams;
 import io.faultline.gateway.config.ConfigLoader;
 import io.faultline.gateway.config.Flag;
 import io.faultline.gateway.config.GatewayConfig;
@@ -47,7 +48,7 @@ class GraphQlGatewayTest {
         "type Query { shop: Shop } type Shop { name: String, stock: [Item] } type Item { sku: String }"), wiring)).build();
     Router router = Router.router(vertx);
     router.route("/graphql").handler(BodyHandler.create()).handler(GraphQLHandler.create(upstreamGraphQl));
-    int upstreamPort = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await().actualPort();
+    int upstreamPort = vertx.createHttpServer().requestHandler(router).listen(Upstreams.portToListenOn(), "127.0.0.1").await().actualPort();
     GatewayConfig config = ConfigLoader.load(null, Map.of(), Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0",
         Flag.GRAPHQL_PORT, "0", Flag.GRAPHQL_UPSTREAM, "http://127.0.0.1:" + upstreamPort + "/graphql"));
     gateway = Gateway.start(config, null, null).await();

@@ -2,6 +2,7 @@ package io.faultline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.chaos.testing.Upstreams;
 import io.faultline.gateway.config.ConfigLoader;
 import io.faultline.gateway.config.Flag;
 import io.faultline.gateway.config.GatewayConfig;
@@ -25,7 +26,7 @@ class GrpcGatewayTest {
     try {
       GrpcServer upstream = GrpcServer.server(vertx);
       upstream.callHandler(call -> call.last().onSuccess(body -> call.response().end(Buffer.buffer("pong:").appendBuffer(body))));
-      int upstreamPort = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+      int upstreamPort = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
           .requestHandler(upstream).listen().await().actualPort();
       GatewayConfig config = ConfigLoader.load(null, Map.of(), Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0",
           Flag.GRPC_PORT, "0", Flag.GRPC_UPSTREAM, "127.0.0.1:" + upstreamPort));

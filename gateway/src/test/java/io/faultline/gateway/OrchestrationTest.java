@@ -2,6 +2,7 @@ package io.faultline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.chaos.testing.Upstreams;
 import io.faultline.gateway.config.Flag;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -658,7 +659,7 @@ class OrchestrationTest {
         notifiedAs.set(String.valueOf(request.getHeader("content-type")));
       }
       request.response().end("ok");
-    }).listen(0, "127.0.0.1").await();
+    }).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     record Target(String url) { }
     var hookTarget = new Target("http://127.0.0.1:" + hookServer.actualPort());
     Path config = dir.resolve("faultline.yaml");

@@ -1,5 +1,6 @@
 package io.faultline.gateway;
 
+import io.faultline.chaos.testing.Upstreams;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -66,7 +67,7 @@ final class OtlpReceiver implements AutoCloseable {
   private final List<String> refused = new CopyOnWriteArrayList<>();
 
   public OtlpReceiver() {
-    server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(request -> {
+    server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn())).requestHandler(request -> {
       if (request.method() != HttpMethod.POST || !request.path().equals("/v1/traces")
           || !"application/x-protobuf".equals(request.getHeader("Content-Type"))) {
         refused.add(request.method() + " " + request.path() + " " + request.getHeader("Content-Type"));

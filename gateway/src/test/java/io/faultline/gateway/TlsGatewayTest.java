@@ -56,9 +56,9 @@ class TlsGatewayTest {
     Upstreams.Echo http = Upstreams.echoHttp(vertx);
     GrpcServer grpc = GrpcServer.server(vertx);
     grpc.callHandler(call -> call.last().onSuccess(body -> call.response().end(Buffer.buffer("pong:").appendBuffer(body))));
-    int grpcPort = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(grpc)
+    int grpcPort = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn())).requestHandler(grpc)
         .listen().await().actualPort();
-    int wsPort = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+    int wsPort = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
         .webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage)).listen().await().actualPort();
     String tls = "{cert_file: \"" + server.cert() + "\", key_file: \"" + server.key() + "\"}";
     Path file = dir.resolve("faultline.yaml");

@@ -2,6 +2,7 @@ package io.faultline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.chaos.testing.Upstreams;
 import io.faultline.chaos.trace.ExchangeTracer;
 import io.faultline.gateway.config.ConfigLoader;
 import io.faultline.gateway.config.Flag;
@@ -318,7 +319,7 @@ class TracingTest {
 
   /** An upstream for HTTP, WebSocket and GraphQL (on /graphql) that keeps the traceparent headers of what it got. */
   private int upstream() {
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
         .webSocketHandler(socket -> saw("websocket:" + socket.path(), socket.headers()))
         .requestHandler(request -> request.body().onSuccess(body -> {
           if (request.path().equals("/graphql")) {
@@ -342,7 +343,7 @@ class TracingTest {
       saw("grpc", call.headers());
       call.last().onSuccess(body -> call.response().end(Buffer.buffer("pong:").appendBuffer(body)));
     });
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(grpc).listen().await().actualPort();
+    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn())).requestHandler(grpc).listen().await().actualPort();
   }
 
   private void saw(String what, MultiMap headers) {

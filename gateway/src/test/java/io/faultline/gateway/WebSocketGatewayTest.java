@@ -2,6 +2,7 @@ package io.faultline.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.chaos.testing.Upstreams;
 import io.faultline.gateway.config.ConfigLoader;
 import io.faultline.gateway.config.Flag;
 import io.faultline.gateway.config.GatewayConfig;
@@ -23,7 +24,7 @@ class WebSocketGatewayTest {
   void websocketListenerFromFlagsFollowsRestChaosChanges() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      int upstreamPort = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+      int upstreamPort = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
           .webSocketHandler(ws -> ws.textMessageHandler(text -> ws.writeTextMessage("echo:" + text)))
           .listen().await().actualPort();
       GatewayConfig config = ConfigLoader.load(null, Map.of(), Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0",

@@ -2,6 +2,7 @@ package io.faultline.chaos.listener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -25,7 +26,7 @@ class Http1GuardTest {
   @Test
   void aClosedConnectionIsNotKeptUntilItsIdleDeadline() throws Exception {
     WeakReference<?>[] channel = new WeakReference<?>[1];
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
         .connectionHandler(connection -> {
           Http1Guard.install(connection, 60_000, 60_000);
           channel[0] = new WeakReference<>(((ConnectionBase) connection).channel());

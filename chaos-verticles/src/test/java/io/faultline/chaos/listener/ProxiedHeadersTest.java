@@ -2,6 +2,7 @@ package io.faultline.chaos.listener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
@@ -31,7 +32,7 @@ class ProxiedHeadersTest {
         .putHeader("X-Gone", "named by Connection")
         .putHeader("X-Other", "named by its second field")
         .putHeader("X-Custom", "kept as sent")
-        .end("ok")).listen(0, "127.0.0.1").await();
+        .end("ok")).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     HttpClientResponse answer = vertx.createHttpClient()
         .request(HttpMethod.GET, upstream.actualPort(), "127.0.0.1", "/")
         .compose(request -> request.send())

@@ -2,6 +2,7 @@ package io.faultline.chaos.listener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -29,7 +30,7 @@ class WebSocketUpgradesTest {
    */
   @Test
   void theHandshakesHttpConnectionIsLetGoAndTheSocketGoesOn() throws Exception {
-    HttpServer echo = vertx.createHttpServer().webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage)).listen(0, "127.0.0.1").await();
+    HttpServer echo = vertx.createHttpServer().webSocketHandler(ws -> ws.textMessageHandler(ws::writeTextMessage)).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     // held: Vert.x 5 closes a client nobody references (from a Cleaner), in the middle of its handshake
     io.vertx.core.http.WebSocketClient client = WebSocketUpgrades.client(vertx, new WebSocketClientOptions());
     WebSocket upstream = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(echo.actualPort()).setURI("/")).await();

@@ -36,7 +36,7 @@ public final class Upstreams {
     AtomicInteger hits = new AtomicInteger();
     AtomicInteger connections = new AtomicInteger();
     // takes heads as large as a listener does (its own defaults are 4 KiB lines and 8 KiB of headers)
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(portToListenOn())
             .setMaxInitialLineLength(64 * 1024).setMaxHeaderSize(64 * 1024))
         .connectionHandler(connection -> connections.incrementAndGet())
         .requestHandler(request -> {
@@ -114,7 +114,7 @@ public final class Upstreams {
   public static int echoTcp(Vertx vertx) {
     return vertx.createNetServer()
         .connectHandler(socket -> socket.pipeTo(socket))
-        .listen(0, "127.0.0.1").await().actualPort();
+        .listen(portToListenOn(), "127.0.0.1").await().actualPort();
   }
 
   /** Reads up to {@code n} bytes from {@code in}, fewer when the stream ends first (a connection cut short). */
@@ -141,9 +141,10 @@ public final class Upstreams {
   }
 
   /**
-   * A free port on 127.0.0.1 for a server a test starts later (a Hazelcast member, a bridge, Prometheus).
-   * Taken below the kernel's ephemeral range, so no outgoing connection can grab it in the meantime, as
-   * it can a port from {@link #closedPort()}.
+   * A free port on 127.0.0.1 for a server a test starts later (a Hazelcast member, a bridge, Prometheus), or
+   * for a test's upstream. Taken below the kernel's ephemeral range, so neither an outgoing connection nor a
+   * {@code listen(0)} of this or another test JVM (modules' suites can run side by side) can grab it in the
+   * meantime, nor once its server has closed: a test that closes its upstream and expects a refusal gets one.
    */
   public static int portToListenOn() {
     int ephemeralLow = 32768;
@@ -165,15 +166,15 @@ public final class Upstreams {
         // taken: try another
       }
     }
-    return closedPort();
+    throw new IllegalStateException("no free port on 127.0.0.1 between " + low + " and " + ephemeralLow);
   }
 
-  /** A port on 127.0.0.1 with nothing listening (bound then released). */
+  /**
+   * A port on 127.0.0.1 with nothing listening, for a test that expects a refusal there. Picked as
+   * {@link #portToListenOn()} picks, outside the ephemeral range, so that no test JVM's server takes it.
+   */
   public static int closedPort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return portToListenOn();
   }
+
 }

@@ -310,7 +310,7 @@ class CliTest {
           arrived.complete(null);
           vertx.setTimer(1_500, t -> request.response().end("slow done"));
         })
-        .listen(0, "127.0.0.1").await().actualPort();
+        .listen(Upstreams.portToListenOn(), "127.0.0.1").await().actualPort();
     assertThat(run("listeners", "add", "orders", "--protocol", "http", "--port", "0", "--upstream", "http://127.0.0.1:" + upstream,
         "--admin-url", url, "--token", "t0k")).as(err.toString()).isZero();
     int port = new JsonObject(out.toString()).getInteger("port");

@@ -3,6 +3,7 @@ package io.faultline.orchestration.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.testing.Upstreams;
 import io.faultline.orchestration.hook.Permissions;
 import io.faultline.orchestration.report.ReportFormats;
 import io.faultline.orchestration.report.RunReport;
@@ -371,7 +372,7 @@ class RunTest {
     io.vertx.core.http.HttpServer server = plane.vertx.createHttpServer().requestHandler(request -> {
       asked.complete(null); // and never answers
       request.connection().closeHandler(v -> cut.complete(null));
-    }).listen(0, "127.0.0.1").await();
+    }).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     try {
       String origin = "http://127.0.0.1:" + server.actualPort();
       stoppedWhileAPostHookWaits("""
@@ -403,7 +404,7 @@ class RunTest {
     io.vertx.core.http.HttpServer server = plane.vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       received.complete(request.getHeader("content-type") + " " + body);
       request.response().end();
-    })).listen(0, "127.0.0.1").await();
+    })).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     try {
       String origin = "http://127.0.0.1:" + server.actualPort();
       RunReport report = plane.run("""
@@ -434,7 +435,7 @@ class RunTest {
       socket.write("HTTP/1.1 200 OK\r\n");
       long trickle = plane.vertx.setPeriodic(100, id -> socket.write("X-Slow: yes\r\n"));
       socket.closeHandler(v -> plane.vertx.cancelTimer(trickle));
-    }).listen(0, "127.0.0.1").await();
+    }).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     try {
       String origin = "http://127.0.0.1:" + server.actualPort();
       RunReport report = plane.start("""

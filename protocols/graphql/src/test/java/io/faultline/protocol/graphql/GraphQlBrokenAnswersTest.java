@@ -6,6 +6,7 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -61,7 +62,7 @@ class GraphQlBrokenAnswersTest {
       } else {
         response.end("{\"data\": {\"hello\": \"world\"}}");
       }
-    })).listen(0, "127.0.0.1").await();
+    })).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     state = new ChaosState(GraphQlFixture.chaos(null), System::nanoTime, 42);
     ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
         "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 5_000L, null, 1, null, null);
@@ -176,7 +177,7 @@ class GraphQlBrokenAnswersTest {
           vertx.setTimer(300, id -> socket.close()); // a moment later, as a server that lingers before it closes
         }
       });
-    }).listen(0, "127.0.0.1").await();
+    }).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     ListenerConfig listener = new ListenerConfig("gql-closing", "graphql", "127.0.0.1", 0,
         "http://127.0.0.1:" + closing.actualPort() + "/graphql", null, 5_000L, null, 1, null, null);
     GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, state, new ConnectionGate(), 0, ChaosListener.NOOP);

@@ -7,6 +7,7 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.testing.RecordingListener;
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -66,7 +67,7 @@ class GraphQlClientLeavesTest {
     HttpServer upstream = vertx.createHttpServer().requestHandler(request -> {
       upstreamAsked.tryComplete(); // and never answers
       request.connection().closeHandler(v -> upstreamLetGo.tryComplete());
-    }).listen(0, "127.0.0.1").await();
+    }).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     RecordingListener events = new RecordingListener();
     ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
         "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 30_000L, null, 1, null, null);
@@ -157,7 +158,7 @@ class GraphQlClientLeavesTest {
         }
         response.write("world ");
       });
-    })).listen(0, "127.0.0.1").await();
+    })).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
   }
 
   /**

@@ -11,6 +11,7 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.testing.RecordingListener;
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -113,7 +114,7 @@ final class GraphQlFixture implements AutoCloseable {
     // compressed answers when a client asks for them, as most GraphQL servers behind a gateway give
     upstream = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).addWebSocketSubProtocol("graphql-transport-ws")
             .setMaxWebSocketFrameSize(GraphQlProxyVerticle.MAX_MESSAGE_BYTES).setMaxWebSocketMessageSize(GraphQlProxyVerticle.MAX_MESSAGE_BYTES))
-        .requestHandler(router).listen(0, "127.0.0.1").await();
+        .requestHandler(router).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     state = new ChaosState(chaos(chaosJson), System::nanoTime, 42);
     ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
         "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);

@@ -3,6 +3,7 @@ package io.faultline.protocol.graphql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -258,7 +259,7 @@ class GraphQlProxyVerticleTest {
         request.response().putHeader("Content-Type", "application/json").end(introspection
             ? "{\"errors\": [{\"message\": \"introspection is disabled\"}]}"
             : "{\"data\": {\"users\": [{\"id\": \"1\", \"name\": \"Ada\"}]}}");
-      })).listen(0, "127.0.0.1").await();
+      })).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
       io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("gql", "graphql", "127.0.0.1", 0,
           "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);
       GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, new io.faultline.chaos.state.ChaosState(GraphQlFixture.chaos(

@@ -7,6 +7,7 @@ import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.testing.RecordingListener;
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.InputStream;
@@ -40,7 +41,7 @@ class GraphQlRequestMetricsTest {
       var response = request.response().setChunked(true).putHeader("content-type", "application/json");
       response.write("{\"data\":{\"hello\":\"");
       vertx.setTimer(3_000, id -> response.end("world\"}}"));
-    })).listen(0, "127.0.0.1").await();
+    })).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     RecordingListener events = new RecordingListener();
     ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
         "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 10_000L, null, 1, null, null);

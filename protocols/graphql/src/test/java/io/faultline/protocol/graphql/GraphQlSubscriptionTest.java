@@ -7,6 +7,7 @@ import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.testing.RawWebSocketUpstream;
+import io.faultline.chaos.testing.Upstreams;
 import io.faultline.chaos.testing.WebSocketCloses;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -280,7 +281,7 @@ class GraphQlSubscriptionTest {
       io.vertx.core.net.NetServer interim = vertx.createNetServer().connectHandler(socket -> socket.handler(head ->
               socket.write("HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                   + "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")))
-          .listen(0, "127.0.0.1").await();
+          .listen(Upstreams.portToListenOn(), "127.0.0.1").await();
       int port = gatewayTo(vertx, interim.actualPort());
       WebSocketClient client = vertx.createWebSocketClient();
       Throwable failure = handshake(client, port).map(ws -> (Throwable) null).otherwise(e -> e)
@@ -464,7 +465,7 @@ class GraphQlSubscriptionTest {
               }
             });
             ws.closeHandler(v -> upstreamClosed.tryComplete());
-          }).listen(0, "127.0.0.1").await();
+          }).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
       ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
           "http://127.0.0.1:" + service.actualPort() + "/graphql", null, 2_000L, null, 1, null, null);
       GraphQlProxyVerticle verticle = new GraphQlProxyVerticle(listener, new ChaosState(GraphQlFixture.chaos("{\"enabled\": true,"
@@ -497,7 +498,7 @@ class GraphQlSubscriptionTest {
   /** A graphql listener (chaos off) in front of an upstream that answers requests with {@code upstream}; answers its port. */
   private static int gatewayTo(Vertx vertx, Handler<HttpServerRequest> upstream) {
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().addWebSocketSubProtocol("graphql-transport-ws"))
-        .requestHandler(upstream).listen(0, "127.0.0.1").await();
+        .requestHandler(upstream).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     return gatewayTo(vertx, server.actualPort());
   }
 

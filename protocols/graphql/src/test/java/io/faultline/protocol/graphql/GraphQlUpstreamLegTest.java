@@ -8,6 +8,7 @@ import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.listener.UpstreamChannel;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.chaos.testing.RecordingListener;
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -97,7 +98,7 @@ class GraphQlUpstreamLegTest {
         response.end(HELLO);
       }
     });
-    }).listen(0, "127.0.0.1").await();
+    }).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     state = new ChaosState(ChaosConfig.off(), System::nanoTime, 42);
     ListenerConfig listener = new ListenerConfig("gql", "graphql", "127.0.0.1", 0,
         "http://127.0.0.1:" + upstream.actualPort() + "/graphql", null, 800L, null, 1, null, null);

@@ -5,6 +5,7 @@ import io.faultline.chaos.config.ChaosJson;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.config.RouteConfig;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.testing.Upstreams;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -114,7 +115,7 @@ final class GrpcFixture implements AutoCloseable {
 
   private GrpcFixture(String chaosJson, String upstreamOverride, boolean tlsTrustAll, long upstreamStreams, Long timeoutMs,
       Long idleTimeoutMs, Long sendTimeoutMs) {
-    upstreamPort = startUpstream(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+    upstreamPort = startUpstream(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn())
         .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(upstreamStreams)));
     state = new ChaosState(chaosJson == null ? ChaosConfig.off() : ChaosJson.parse(chaosJson, ChaosConfig.class, ""),
         System::nanoTime, 42);

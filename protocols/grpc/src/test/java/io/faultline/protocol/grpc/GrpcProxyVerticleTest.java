@@ -94,7 +94,7 @@ class GrpcProxyVerticleTest {
   void aCallWhoseUpstreamOpensNoStreamEndsAtTheRoutesTimeout(String mode) {
     io.vertx.core.Vertx side = io.vertx.core.Vertx.vertx();
     try {
-      int silent = side.createNetServer().connectHandler(socket -> { }).listen(0, "127.0.0.1").await().actualPort();
+      int silent = side.createNetServer().connectHandler(socket -> { }).listen(Upstreams.portToListenOn(), "127.0.0.1").await().actualPort();
       String chaos = mode.equals("touched") ? "{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 1}}" : null;
       try (GrpcFixture gw = GrpcFixture.towards(chaos, "127.0.0.1:" + silent, 500L)) {
         long started = System.nanoTime();
@@ -543,7 +543,7 @@ class GrpcProxyVerticleTest {
   @Test
   void grpcsUpstreamsAreReachedOverTls() {
     SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
-    HttpServerOptions tls = new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true).setUseAlpn(true)
+    HttpServerOptions tls = new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()).setSsl(true).setUseAlpn(true)
         .setKeyCertOptions(certificate.keyCertOptions());
     try (GrpcFixture probe = new GrpcFixture(null)) {
       int tlsPort = probe.startUpstream(tls);

@@ -2,6 +2,7 @@ package io.faultline.protocol.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -32,7 +33,7 @@ class GrpcUpstreamResetTest {
   /** Answers every call at once, as its head arrives: one message "answer", OK, then RST_STREAM(NO_ERROR). */
   @BeforeAll
   static void startUpstream() {
-    int port = upstreamVertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+    int port = upstreamVertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
         .requestHandler(request -> {
           if (request.path().endsWith("/Break")) { // three messages 100 ms apart, then a reset with INTERNAL_ERROR
             request.response().putHeader("content-type", "application/grpc");

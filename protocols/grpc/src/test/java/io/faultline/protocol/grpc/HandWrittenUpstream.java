@@ -1,5 +1,6 @@
 package io.faultline.protocol.grpc;
 
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
@@ -24,7 +25,7 @@ final class HandWrittenUpstream {
 
   /** Starts it on {@code vertx}, on a port of its own; answers {@code 127.0.0.1:PORT}. */
   static String start(Vertx vertx) {
-    int port = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+    int port = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
         .requestHandler(request -> request.body().onComplete(read -> answer(vertx, request, request.response(), read.result())))
         .listen().await().actualPort();
     return "127.0.0.1:" + port;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.listener.UpstreamChannel;
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -58,7 +59,7 @@ class AnswerPiecesTest {
 
   /** The upstream: GET /SIZE?seed=N[&chunked] answers body(N, SIZE), in pieces of at most 20,000 bytes. */
   private void upstream(io.vertx.core.Handler<HttpServerRequest> special) {
-    upstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(req -> {
+    upstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn())).requestHandler(req -> {
       if (special != null && req.path().startsWith("/special")) {
         special.handle(req);
         return;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -109,7 +110,7 @@ class HttpBandwidthTest {
           }
         });
       });
-      upstream.listen(0, "127.0.0.1").await();
+      upstream.listen(Upstreams.portToListenOn(), "127.0.0.1").await();
       ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(),
           null, 30_000L, null, 1, null, null);
       boolean throttled = chaos.equals("throttled");

@@ -562,7 +562,7 @@ class HttpChaosTest {
         inFlight.decrementAndGet();
         request.response().end("ok");
       });
-    }).listen(0, "127.0.0.1").await();
+    }).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("web", "http", "127.0.0.1", 0,
         "http://127.0.0.1:" + upstream.actualPort(), null, 20_000L, null, 1, null, null);
     try (GatewayFixture gw = new GatewayFixture("""

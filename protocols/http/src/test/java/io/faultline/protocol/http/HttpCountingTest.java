@@ -153,7 +153,7 @@ class HttpCountingTest {
         upstreamAsked.tryComplete(); // and never answers
         request.connection().closeHandler(v -> upstreamLetGo.tryComplete(System.nanoTime()));
       });
-      upstream.listen(0, "127.0.0.1").await();
+      upstream.listen(Upstreams.portToListenOn(), "127.0.0.1").await();
       ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(),
           null, 30_000L, null, 1, null, null);
       try (GatewayFixture gw = new GatewayFixture(chaos.equals("null") ? null : chaos, listener)) {

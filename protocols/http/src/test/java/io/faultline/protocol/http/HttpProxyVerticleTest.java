@@ -117,7 +117,7 @@ class HttpProxyVerticleTest {
   void hopByHopHeadersStopAtTheGatewayBothWaysAndADateIsAdded(String mode) {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
-      io.vertx.core.http.HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0))
+      io.vertx.core.http.HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
           .requestHandler(request -> {
             JsonObject seen = new JsonObject();
             request.headers().forEach(h -> seen.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
@@ -160,7 +160,7 @@ class HttpProxyVerticleTest {
   void anHttp1UpstreamsConnectionFieldsDoNotReachAnHttp2Client() {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
-      int port = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0))
+      int port = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
           .requestHandler(request -> request.response().putHeader("Connection", "keep-alive").putHeader("Keep-Alive", "timeout=5")
               .putHeader("X-Upstream", "yes").end("ok"))
           .listen().await().actualPort();
@@ -194,7 +194,7 @@ class HttpProxyVerticleTest {
     io.vertx.core.Vertx side = io.vertx.core.Vertx.vertx();
     io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
     try {
-      int port = side.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
+      int port = side.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()).setSsl(true)
           .setKeyCertOptions(certificate.keyCertOptions())).requestHandler(r -> r.response().end("secret")).listen().await().actualPort();
       ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "https://127.0.0.1:" + port, null, 2_000L, null, 1, null, null);
       try (GatewayFixture gw = new GatewayFixture(null, listener)) {
@@ -220,7 +220,7 @@ class HttpProxyVerticleTest {
     io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
     java.util.Set<io.vertx.core.http.HttpConnection> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
     try {
-      int port = side.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
+      int port = side.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()).setSsl(true)
           .setKeyCertOptions(certificate.keyCertOptions())).requestHandler(r -> {
             connections.add(r.connection());
             r.body().onSuccess(body -> r.response().end(r.method() + " " + r.path() + " secure=" + r.isSSL() + " " + body));
@@ -267,7 +267,7 @@ class HttpProxyVerticleTest {
         } else {
           r.response().end("next");
         }
-      }).listen(0, "127.0.0.1").await().actualPort();
+      }).listen(Upstreams.portToListenOn(), "127.0.0.1").await().actualPort();
       ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + port, null, 5_000L, null, 1, null, null);
       try (GatewayFixture gw = new GatewayFixture(null, listener); java.net.Socket client = new java.net.Socket("127.0.0.1", gw.port)) {
         client.setSoTimeout(20_000);
@@ -310,7 +310,7 @@ class HttpProxyVerticleTest {
 
     RawUpstream(java.util.function.BiFunction<io.vertx.core.Vertx, io.vertx.core.net.NetSocket, io.vertx.core.Handler<Buffer>> heads) {
       port = side.createNetServer().connectHandler(socket -> socket.handler(io.vertx.core.parsetools.RecordParser.newDelimited("\r\n\r\n",
-          heads.apply(side, socket)))).listen(0, "127.0.0.1").await().actualPort();
+          heads.apply(side, socket)))).listen(Upstreams.portToListenOn(), "127.0.0.1").await().actualPort();
     }
 
     /** A listener "web" in front of it, with the route timeout {@code timeoutMs}. */
@@ -558,7 +558,7 @@ class HttpProxyVerticleTest {
       // an upstream that closes a connection idle for 300 ms (as an upstream's keep-alive timeout does)
       java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
       io.vertx.core.http.HttpServer brief = gw.vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
-              .setHost("127.0.0.1").setPort(0).setIdleTimeout(300).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
+              .setHost("127.0.0.1").setPort(Upstreams.portToListenOn()).setIdleTimeout(300).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
           .connectionHandler(c -> opened.incrementAndGet())
           .requestHandler(request -> request.response().end("ok"))
           .listen().await();
@@ -944,7 +944,7 @@ class HttpProxyVerticleTest {
     var upstream = upstreamVertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       seen.add(request.method() + " " + request.path() + " " + body.length());
       request.response().end(request.path());
-    })).listen(0, "127.0.0.1").await();
+    })).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(), null, 2_000L,
         null, 1, null, null);
     try (GatewayFixture gw = new GatewayFixture(chaos.equals("on") ? "{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10000000}}"
@@ -989,7 +989,7 @@ class HttpProxyVerticleTest {
     var upstream = upstreamVertx.createNetServer().connectHandler(socket -> socket.handler(bytes -> {
       int n = requests.incrementAndGet();
       socket.write(n == 1 ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" : "HTTP/1.1 2x0 Broken\r\nContent-Length: 0\r\n\r\n");
-    })).listen(0, "127.0.0.1").await();
+    })).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(), null, 2_000L,
         null, 1, null, null);
     try (GatewayFixture gw = new GatewayFixture(null, listener)) {
@@ -1042,7 +1042,7 @@ class HttpProxyVerticleTest {
       request.response().write("part one, ");
       request.response().trailers().add("x-checksum", "abc123");
       request.response().end("part two");
-    }).listen(0, "127.0.0.1").await();
+    }).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(), null, 2_000L,
         null, 1, null, null);
     String chaos = mode.endsWith("on") ? "{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10000000}}" : null;
@@ -1118,7 +1118,7 @@ class HttpProxyVerticleTest {
   @Test
   void aRequestWaitingForAFreeUpstreamConnectionIsAnsweredAtTheRouteTimeout() throws Exception {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-    io.vertx.core.http.HttpServer streaming = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(0))
+    io.vertx.core.http.HttpServer streaming = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
         .requestHandler(request -> {
           request.response().setChunked(true).write("x");
           int[] sent = {0};

@@ -3,6 +3,7 @@ package io.faultline.protocol.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.faultline.chaos.config.ListenerConfig;
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
@@ -46,7 +47,7 @@ class HttpSendTimeoutTest {
     final HttpServer server;
 
     Upstream(io.vertx.core.Vertx vertx) {
-      server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)).requestHandler(req -> {
+      server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn())).requestHandler(req -> {
         HttpServerResponse response = req.response();
         response.closeHandler(v -> {
           if (!response.ended()) {

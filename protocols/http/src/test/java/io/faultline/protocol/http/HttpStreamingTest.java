@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.faultline.chaos.config.ChaosConfig;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -54,7 +55,7 @@ class HttpStreamingTest {
     // The test JVM has -Xmx1g: a proxy that buffered the body could not pass 1 GiB through.
     Vertx vertx = Vertx.vertx();
     try {
-      HttpServer upstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+      HttpServer upstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
           .requestHandler(req -> {
             req.response().putHeader("Content-Length", Long.toString(ONE_GIB));
             pump(req.response(), new long[] {ONE_GIB});
@@ -78,7 +79,7 @@ class HttpStreamingTest {
   void theHeadGoesOutBeforeABodyThatIsSlowToCome() {
     Vertx vertx = Vertx.vertx();
     try {
-      HttpServer upstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+      HttpServer upstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
           .requestHandler(req -> {
             req.response().setChunked(true).putHeader("Content-Type", "text/event-stream").writeHead();
             vertx.setTimer(1_500, id -> req.response().end("data: late\n\n"));

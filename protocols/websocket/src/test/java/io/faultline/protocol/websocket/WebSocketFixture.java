@@ -7,6 +7,7 @@ import io.faultline.chaos.testing.RecordingListener;
 import io.faultline.chaos.listener.AbruptClose;
 import io.faultline.chaos.listener.ConnectionGate;
 import io.faultline.chaos.state.ChaosState;
+import io.faultline.chaos.testing.Upstreams;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -70,7 +71,7 @@ final class WebSocketFixture implements AutoCloseable {
 
   /** With {@code tls}, the upstream is wss:// with a self-signed certificate, which the listener is told to trust. */
   WebSocketFixture(String chaosJson, boolean tls) {
-    HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+    HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn())
         .setWebSocketSubProtocols(List.of("chat.v2", "chat.v1"))
         .setWebSocketClosingTimeout(BURST_HANG_UP_SECONDS); // after its close frame, it waits this long for the client's
     if (tls) {

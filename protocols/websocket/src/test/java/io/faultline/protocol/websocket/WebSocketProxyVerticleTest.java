@@ -2,6 +2,7 @@ package io.faultline.protocol.websocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.faultline.chaos.testing.Upstreams;
 import io.faultline.chaos.testing.WebSocketCloses;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -305,7 +306,7 @@ class WebSocketProxyVerticleTest {
     io.vertx.core.net.NetServer interim = fixture.vertx.createNetServer().connectHandler(socket -> socket.handler(head ->
             socket.write("HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")))
-        .listen(0, "127.0.0.1").await();
+        .listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     WebSocketProxyVerticle verticle = listenerTo(interim.actualPort(), 5_000L);
     long started = System.nanoTime();
     String head = rawUpgrade(verticle.actualPort(), "/echo");
@@ -348,7 +349,7 @@ class WebSocketProxyVerticleTest {
         last = socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(new byte[32 * 1024]).setInt(0, i));
       }
       last.onComplete(written -> io.faultline.chaos.listener.AbruptClose.close(socket)); // 8 MiB out, then no close frame
-    }).listen(0, "127.0.0.1").await();
+    }).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     WebSocketProxyVerticle verticle = listenerTo(upstream.actualPort(), 5_000L);
     io.vertx.core.http.WebSocketClient client = fixture.vertx.createWebSocketClient(
         new io.vertx.core.http.WebSocketClientOptions().setReceiveBufferSize(8192));
@@ -436,7 +437,7 @@ class WebSocketProxyVerticleTest {
     fixture = fixture();
     // Accepts the TCP connection and never answers: the route's 300 ms timeout runs out.
     io.vertx.core.net.NetServer silent = fixture.vertx.createNetServer().connectHandler(socket -> { })
-        .listen(0, "127.0.0.1").await();
+        .listen(Upstreams.portToListenOn(), "127.0.0.1").await();
     WebSocketProxyVerticle verticle = listenerTo(silent.actualPort(), 300L);
     Throwable failure = fixture.client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(verticle.actualPort())
         .setURI("/echo")).map(ws -> (Throwable) null).otherwise(e -> e).await();
