@@ -219,10 +219,10 @@ class HistoryTest {
   @Test
   void abTestPicksTheCalmerVariant() throws Exception {
     gw = new GatewayFixture(Map.of(Flag.SEED, "7"));
-    traffic = new SteadyTraffic(gw);
     var started = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", CALM))
         .put("b", new JsonObject().put("text", FAILING)).put("samples", 4).encode());
     assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    traffic = new SteadyTraffic(gw); // begun with the test: no calm window comes before its first sample
     String id = started.bodyAsJsonObject().getString("id");
     // while it runs, between its samples too, another run is refused (one got in between two samples, and the test
     // then failed): tried every 50 ms until it has ended
@@ -256,6 +256,14 @@ class HistoryTest {
     // 4 runs a side, every calm score above every failing one: the exact permutation p is 2/70
     assertThat(result.getJsonObject("test").getDouble("p_value")).isCloseTo(2.0 / 70, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(result.getJsonObject("a").getJsonArray("runs")).hasSize(4);
+    // every sample scored against one baseline: no calm window came before the first sample, so the fault-free steps
+    // of all samples (A's calm ones) pooled
+    JsonObject baseline = result.getJsonObject("baseline");
+    long calmRequests = result.getJsonObject("a").getJsonArray("runs").stream()
+        .map(run -> gw.get("/api/history/runs/" + run).bodyAsJsonObject().getJsonArray("steps").getJsonObject(0))
+        .mapToLong(step -> step.getJsonObject("metrics").getLong("request_count")).sum();
+    assertThat(baseline.getString("source")).as(baseline.encode()).isEqualTo("fault_free_steps");
+    assertThat(baseline.getLong("request_count")).isEqualTo(calmRequests);
     // each sample drew from a seed of its own (with the node's every sample replayed the same draws), and the
     // node's seed is back
     seeds.remove(7L);

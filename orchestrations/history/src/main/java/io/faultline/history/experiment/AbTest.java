@@ -8,6 +8,7 @@ import io.faultline.history.HistoryAddresses;
 import io.faultline.history.Params;
 import io.faultline.history.runs.RunFeed;
 import io.faultline.history.score.LatencyHistogram;
+import io.faultline.history.score.ResilienceScore;
 import io.faultline.history.stats.PermutationTest;
 import io.faultline.history.stats.ProportionTest;
 import io.faultline.history.stats.RankTest;
@@ -106,7 +107,7 @@ public final class AbTest {
       }
       // (not read, no sample ran: the seed was never changed)
       return chain.eventually(() -> seedRead[0] ? chaosSeed(nodeSeed[0], handle) : Future.succeededFuture())
-          .map(v -> analyse(runsA, runsB, metric, a, seed));
+          .map(v -> compare(runsA, runsB, metric, a, seed));
     });
   }
 
@@ -262,6 +263,40 @@ public final class AbTest {
     return new JsonObject().put("sample", sample).put("samples", samples)
         .put("a", new JsonArray(a.stream().map(r -> r.getString("id")).toList()))
         .put("b", new JsonArray(b.stream().map(r -> r.getString("id")).toList()));
+  }
+
+  /**
+   * The samples compared, on {@code resilience_score} each scored against one baseline ({@link #oneBaseline}): history
+   * scores a run against the calm before it, and only the first sample has one, the window before each later sample
+   * holding the previous one's chaos. Those fell back to their own fault-free steps or to none, so arm A's mean
+   * carried A1's other measure, and two identical variants differed by it. The result names the baseline.
+   */
+  static JsonObject compare(List<JsonObject> runsA, List<JsonObject> runsB, String metric, double alpha, long seed) {
+    if (!metric.equals("resilience_score")) {
+      return analyse(runsA, runsB, metric, alpha, seed);
+    }
+    JsonObject baseline = oneBaseline(runsA, runsB);
+    return analyse(rescored(runsA, baseline), rescored(runsB, baseline), metric, alpha, seed).put("baseline", baseline);
+  }
+
+  /**
+   * The baseline every sample is scored against: the first sample's window before it when that was calm (the traffic
+   * before the test), else the fault-free steps of every sample pooled, else none.
+   */
+  static JsonObject oneBaseline(List<JsonObject> runsA, List<JsonObject> runsB) {
+    JsonObject first = runsA.isEmpty() ? null : runsA.get(0).getJsonObject("resilience", new JsonObject()).getJsonObject("baseline");
+    if (first != null && "pre_run_window".equals(first.getString("source"))) {
+      return first;
+    }
+    JsonArray steps = new JsonArray();
+    for (List<JsonObject> runs : List.of(runsA, runsB)) {
+      runs.forEach(r -> steps.addAll(r.getJsonArray("steps", new JsonArray())));
+    }
+    return ResilienceScore.baseline(new JsonObject().put("steps", steps), null);
+  }
+
+  private static List<JsonObject> rescored(List<JsonObject> runs, JsonObject baseline) {
+    return runs.stream().map(r -> r.copy().put("resilience_score", ResilienceScore.against(r, baseline).getValue("score"))).toList();
   }
 
   static JsonObject analyse(List<JsonObject> runsA, List<JsonObject> runsB, String metric, double alpha, long seed) {

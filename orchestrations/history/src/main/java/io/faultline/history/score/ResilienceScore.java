@@ -39,7 +39,11 @@ public final class ResilienceScore {
 
   /** The score and its breakdown for {@code report}; {@code preRun} is the window before the run (may be null). */
   public static JsonObject of(JsonObject report, JsonObject preRun) {
-    JsonObject baseline = baseline(report, preRun);
+    return against(report, baseline(report, preRun));
+  }
+
+  /** The score and its breakdown for {@code report} against a {@code baseline} already chosen (as {@link #baseline} answers). */
+  public static JsonObject against(JsonObject report, JsonObject baseline) {
     Map<String, JsonObject> parts = new LinkedHashMap<>();
     JsonArray steps = report.getJsonArray("steps", new JsonArray());
     int ran = 0;
@@ -105,8 +109,11 @@ public final class ResilienceScore {
     return out;
   }
 
-  /** The calm the run is measured against: the pre-run window, else its fault-free steps, else none. */
-  static JsonObject baseline(JsonObject report, JsonObject preRun) {
+  /**
+   * The calm the run is measured against: the pre-run window, else its fault-free steps, else none. Given a report of
+   * several runs' steps together, their fault-free steps pooled.
+   */
+  public static JsonObject baseline(JsonObject report, JsonObject preRun) {
     // calm only if no fault was injected in it: the runs just before (an A/B test's samples back to back)
     // made an identical run's baseline its predecessors' chaos, and its score depend on what ran before
     if (preRun != null && number(preRun, "request_count").longValue() >= MIN_BASELINE_REQUESTS
