@@ -16,6 +16,9 @@ public record AdminConfig(String host, Integer port, String token, TlsConfig tls
 
   public AdminConfig {
     host = host == null ? "127.0.0.1" : host;
+    if (host.isBlank()) {
+      throw new ChaosConfigException("host", "must not be blank: leave it out for 127.0.0.1, or give 0.0.0.0 for every address");
+    }
     port = port == null ? 9000 : port;
     if (port < 0 || port > 65535) {
       throw new ChaosConfigException("port", "must be between 0 and 65535, got " + port);

@@ -24,6 +24,15 @@ class AdminConfigTest {
     assertThat(new AdminConfig("::1", 0, null).loopback()).isTrue();
     assertThat(new AdminConfig("0.0.0.0", 0, null).loopback()).isFalse();
     assertThat(new AdminConfig("10.0.0.5", 0, null).loopback()).isFalse();
+    // as a resolver reads them: in capitals, with a final dot, bracketed or written out
+    assertThat(new AdminConfig("LOCALHOST", 0, null).loopback()).isTrue();
+    assertThat(new AdminConfig("localhost.", 0, null).loopback()).isTrue();
+    assertThat(new AdminConfig("[::1]", 0, null).loopback()).isTrue();
+    assertThat(new AdminConfig("0:0:0:0:0:0:0:1", 0, null).loopback()).isTrue();
+    assertThat(new AdminConfig("localhost.example.com", 0, null).loopback()).isFalse();
+    assertThat(new AdminConfig("127.example.com", 0, null).loopback()).isFalse();
+    assertThatThrownBy(() -> new AdminConfig(" ", 0, null))
+        .isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("host"));
   }
 
   @Test

@@ -50,8 +50,16 @@ public final class Hosts {
     return address instanceof java.net.Inet6Address ? "[" + text + "]" : text;
   }
 
-  /** True when {@code host} is a loopback address only (127.0.0.0/8, ::1, localhost): nothing beyond this machine reaches it. */
+  /**
+   * True when {@code host} is a loopback address only (127.0.0.0/8, ::1, localhost): nothing beyond this machine reaches it.
+   * Read as a resolver reads it, whatever its case, with or without a final dot or brackets: {@code LOCALHOST} bound to
+   * loopback but was taken for beyond it, which switched the admin API's loopback Host-name check off.
+   */
   public static boolean loopback(String host) {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+    String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+    h = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+    h = h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+    // (127. as an address: a name such as 127.example.com is anywhere)
+    return h.equals("localhost") || h.matches("127(\\.[0-9]{1,3}){3}") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
   }
 }

@@ -126,6 +126,9 @@ public final class SafeYaml {
   }
 
   /**
+   * YAML 1.1's booleans other than true and false ({@code yes}, {@code on}, ...) are text here, as in YAML 1.2: a
+   * header matched on {@code yes} was matched on "true", a zone named {@code no} was "false". A boolean field given one
+   * refuses it, naming the field.
    * YAML 1.1's number forms that read as another number than the one written are not numbers here: a
    * leading zero is octal there ({@code fixed_delay_ms: 010} was 8 ms), {@code 1:30} base 60 (90), and
    * {@code 0b} binary. They stay text, which a numeric field refuses, naming it and what was written.
@@ -133,6 +136,8 @@ public final class SafeYaml {
    */
   private static class Numbers extends org.yaml.snakeyaml.resolver.Resolver {
 
+    /** YAML 1.2's booleans alone: 1.1's {@code yes}, {@code no}, {@code on} and {@code off} stay text ({@code X-Canary: yes} matched "true"). */
+    private static final java.util.regex.Pattern BOOL_1_2 = java.util.regex.Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$");
     private static final java.util.regex.Pattern INT = java.util.regex.Pattern.compile(
         "^(?:[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x_*[0-9a-fA-F][0-9a-fA-F_]*)$");
     private static final java.util.regex.Pattern FLOAT = java.util.regex.Pattern.compile("^(?:"
@@ -143,7 +148,7 @@ public final class SafeYaml {
 
     @Override
     protected void addImplicitResolvers() {
-      addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.BOOL, BOOL, "yYnNtTfFoO", 10);
+      addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.BOOL, BOOL_1_2, "tTfF", 10);
       addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.INT, INT, "-+0123456789");
       addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.FLOAT, FLOAT, "-+0123456789.");
       addImplicitResolver(org.yaml.snakeyaml.nodes.Tag.MERGE, MERGE, "<", 10);

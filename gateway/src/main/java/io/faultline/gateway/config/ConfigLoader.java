@@ -55,7 +55,15 @@ public final class ConfigLoader {
     oneOf(Flag.JAEGER_ENDPOINT, Flag.OTLP_ENDPOINT, applied, sources, env, flags);
     // where each flag landed (listeners[0] is the first http listener, wherever the file put it): errors name that place
     Map<String, String> placed = new LinkedHashMap<>();
-    applied.forEach((flag, value) -> placed.put(set(tree, flag.path(), value), sources.get(flag.path())));
+    applied.forEach((flag, value) -> {
+      try {
+        placed.put(set(tree, flag.path(), value), sources.get(flag.path()));
+      } catch (ChaosConfigException e) { // the file's section the flag's field goes in is not one
+        Integer line = text == null ? null : lineOf(e.field(), SafeYaml.lines(text));
+        throw new ChaosConfigException(e.field(), e.getMessage() + " (" + (line == null ? "" : file + " line " + line + "; ")
+            + sources.get(flag.path()) + " sets " + flag.path() + " in it)");
+      }
+    });
     // A fixed delay and a range are alternatives: the one from the higher source replaces the other, and
     // from the same source the range wins, as in reference 001's serve line (--chaos-latency-ms 500
     // --chaos-latency-range "100-500": a delay drawn from 100..500 ms).
@@ -333,10 +341,17 @@ public final class ConfigLoader {
       }
       placed = "listeners[" + index + "]" + path.substring(parts[0].length());
     }
+    int first = i;
+    String base = first == 1 ? placed.substring(0, placed.indexOf(']') + 1) + "." : ""; // listeners[N]. for a listener's field
     for (; i < parts.length - 1; i++) {
       // a copy of each map on the way: YAML's anchors and aliases share one map between places (a rule's `latency: *l`),
       // and a flag written into it reached them all
       Object child = node.get(parts[i]);
+      if (child != null && !(child instanceof Map)) {
+        // refused as the file alone is: a flag replaced the mistyped section with its one field (`chaos: true` went)
+        throw new ChaosConfigException(base + String.join(".", java.util.Arrays.copyOfRange(parts, first, i + 1)),
+            "must be a mapping of fields, got " + child);
+      }
       Map<String, Object> copy = child instanceof Map ? new LinkedHashMap<>((Map<String, Object>) child) : new LinkedHashMap<>();
       node.put(parts[i], copy);
       node = copy;
@@ -348,8 +363,14 @@ public final class ConfigLoader {
   /** The first listener of {@code protocol} (a listener without one is http); one named {@code name} is added when there is none. */
   @SuppressWarnings("unchecked")
   private static Map<String, Object> firstListener(Map<String, Object> tree, String protocol, String name) {
-    boolean given = tree.get("listeners") instanceof List<?>;
-    List<Object> list = given ? new ArrayList<>((List<?>) tree.get("listeners")) : new ArrayList<>();
+    Object listed = tree.get("listeners");
+    if (listed != null && !(listed instanceof List<?>)) {
+      // refused as the file alone is: a port flag put its own listener in place of the file's (a list without its dash)
+      throw new ChaosConfigException("listeners", "must be a list of listeners (each item begins with '- '), got " + listed);
+    }
+    // an empty list is none, as without a flag: the built-in web listener stays beside the flag's
+    boolean given = listed != null && !((List<?>) listed).isEmpty();
+    List<Object> list = given ? new ArrayList<>((List<?>) listed) : new ArrayList<>();
     tree.put("listeners", list);
     for (int i = 0; i < list.size(); i++) {
       if (list.get(i) instanceof Map<?, ?> map && protocol.equals(protocolOf(map))) {

@@ -117,9 +117,19 @@ public record GatewayConfig(
     return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
   }
 
-  /** Listeners on ports of their own: none shares one with another listener or with the node's servers. */
+  /**
+   * The node's servers, then its listeners, on ports of their own: none shares one with another (the metrics server
+   * on the admin port took every other console request, answering 404).
+   */
   private static void checkPorts(List<ListenerConfig> listeners, List<NodePort> nodePorts) {
-    List<NodePort> taken = new ArrayList<>(nodePorts);
+    List<NodePort> taken = new ArrayList<>();
+    for (NodePort server : nodePorts) {
+      NodePort other = clash(server.host(), server.port(), taken);
+      if (other != null) {
+        throw new ChaosConfigException(server.field(), "port " + server.port() + " is already " + other.owner() + "'s (" + other.field() + ")");
+      }
+      taken.add(server);
+    }
     for (int i = 0; i < listeners.size(); i++) {
       ListenerConfig listener = listeners.get(i);
       NodePort other = clash(listener.host(), listener.port(), taken);

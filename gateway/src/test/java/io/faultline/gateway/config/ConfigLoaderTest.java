@@ -447,12 +447,45 @@ class ConfigLoaderTest {
         Flag.TCP_PORT, "8474"));
     assertThat(toxiproxy.field()).isEqualTo("listeners[1].port");
     assertThat(toxiproxy.getMessage()).contains("the Toxiproxy API");
+    // nor do the node's own servers share one: the metrics server on the admin port took every other console request
+    ChaosConfigException metrics = rejected(null, Map.of(), Map.of(Flag.METRICS_PORT, "9000"));
+    assertThat(metrics.field()).isEqualTo("metrics.port");
+    assertThat(metrics.getMessage()).startsWith("port 9000 is already the admin API's (admin.port)");
+    ChaosConfigException bridge = rejected(file("toxiproxy: { enabled: true, port: 8474 }\n"), Map.of(), Map.of(Flag.BRIDGE_PORT, "8474"));
+    assertThat(bridge.field()).isEqualTo("bridge.port");
+    assertThat(bridge.getMessage()).startsWith("port 8474 is already the Toxiproxy API's (toxiproxy.port)");
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of(Flag.METRICS_PORT, "9464")).metrics().port()).isEqualTo(9464);
     GatewayConfig apart = ConfigLoader.load(file("""
         listeners:
           - { name: a, upstream: "http://127.0.0.1:8080", host: 127.0.0.1, port: 3100 }
           - { name: b, upstream: "http://127.0.0.1:8080", host: 127.0.0.2, port: 3100 }
         """), Map.of(), Map.of());
     assertThat(apart.listeners()).hasSize(2);
+  }
+
+  /**
+   * A flag does not replace a section the file mistyped: refused as the file alone is, naming the section, its line and
+   * the flag. A listener list without its dash was dropped for --http-port's own listener, answered by the mock upstream.
+   */
+  @Test
+  void aFlagDoesNotReplaceASectionTheFileMistyped() throws IOException {
+    Path noDash = file("""
+        listeners:
+          name: web
+          upstream: "http://127.0.0.1:8080"
+        """);
+    ChaosConfigException listeners = rejected(noDash, Map.of(), Map.of(Flag.HTTP_PORT, "3100"));
+    assertThat(listeners.field()).isEqualTo("listeners");
+    assertThat(listeners.getMessage()).startsWith("must be a list of listeners (each item begins with '- ')")
+        .endsWith("(" + noDash + " line 1; --http-port sets listeners[0].port in it)");
+    Path switched = file("chaos: true\n");
+    ChaosConfigException chaos = rejected(switched, Map.of(), Map.of(Flag.CHAOS_LATENCY_MS, "100"));
+    assertThat(chaos.field()).isEqualTo("chaos");
+    assertThat(chaos.getMessage()).isEqualTo("must be a mapping of fields, got true (" + switched
+        + " line 1; --chaos-latency-ms sets chaos.latency.fixed_delay_ms in it)");
+    // an empty list is no listeners, as without a flag: the built-in web listener stays beside the flag's
+    GatewayConfig empty = ConfigLoader.load(file("listeners: []\n"), Map.of(), Map.of(Flag.GRPC_UPSTREAM, "127.0.0.1:50051"));
+    assertThat(empty.listeners().stream().map(ListenerConfig::protocol).toList()).containsExactly("http", "grpc");
   }
 
   @Test
@@ -623,6 +656,16 @@ class ConfigLoaderTest {
     assertThat(sexagesimal.getMessage()).contains("got 1:30: a leading zero (octal), 0b (binary) or a colon (base 60)");
     assertThat(rejected(file("chaos: { enabled: true, latency: { fixed_delay_ms: ten } }\n"), Map.of(), Map.of()).getMessage())
         .as("other text is just named").startsWith("must be a whole number, got ten").doesNotContain("octal");
+    // and YAML 1.1's yes/no/on/off are text, as in 1.2: the README's canary header `X-Canary: yes` was matched on "true"
+    GatewayConfig canary = ConfigLoader.load(file("""
+        chaos:
+          enabled: true
+          rules: [{ name: canary, match: { headers: { X-Canary: yes } }, fault_injection: { http_errors: [503], http_error_probability: 1.0 } }]
+        """), Map.of(), Map.of());
+    assertThat(canary.chaos().rules().get(0).match().headers()).containsEntry("X-Canary", "yes");
+    ChaosConfigException yes = rejected(file("chaos: { enabled: yes }\n"), Map.of(), Map.of());
+    assertThat(yes.field()).isEqualTo("chaos.enabled");
+    assertThat(yes.getMessage()).contains("yes");
     assertThat(rejected(dir.resolve("absent.yaml"), Map.of(), Map.of()).getMessage()).endsWith("absent.yaml: no such file");
     ChaosConfigException syntax = rejected(file("chaos:\n  enabled: [true\n"), Map.of(), Map.of());
     assertThat(syntax.getMessage()).contains("line");

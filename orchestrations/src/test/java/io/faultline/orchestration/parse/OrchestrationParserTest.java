@@ -96,10 +96,12 @@ class OrchestrationParserTest {
     OrchestrationParser.Result result = OrchestrationParser.parse("""
         name: "  "
         steps:
-          - {name: yes, scenario: slow_backend}
+          - {name: true, scenario: slow_backend}
           - {name: 2024-01-01, scenario: slow_backend}
           - {name: "", scenario: slow_backend}
+          - {name: yes, scenario: slow_backend}
         """);
+    // (yes is a name, as YAML 1.2 reads it: 1.1's boolean yes/no/on/off are text, as in a config file)
     assertThat(result.problems()).extracting(p -> p.path()).containsExactly("name", "steps[0].name", "steps[1].name", "steps[2].name");
     assertThat(result.problems().get(0).message()).isEqualTo("must not be empty");
     assertThat(result.problems().get(1).message()).isEqualTo("must be a string, got true (quote it: YAML read it as a boolean)");
