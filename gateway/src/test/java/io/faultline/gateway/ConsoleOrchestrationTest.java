@@ -391,11 +391,19 @@ class ConsoleOrchestrationTest {
     WebElement second = console.browser.visible(By.id("b:variables.variable_2:name"));
     org.openqa.selenium.Keys all = org.openqa.selenium.Keys.CONTROL;
     second.sendKeys(org.openqa.selenium.Keys.chord(all, "a"), "variable_1", org.openqa.selenium.Keys.TAB);
-    console.browser.text(By.cssSelector("div[data-path='variables'] > p.problem"),
-        "A variable named variable_1 exists already: variable_2 keeps its name.");
+    By renamed = By.cssSelector("div[data-path='variables'] > p.problem.local");
+    console.browser.text(renamed, "A variable named variable_1 exists already: variable_2 keeps its name.");
     assertThat(second.getAttribute("value")).isEqualTo("variable_2");
+    // a validation answered after it (of an edit elsewhere, which the server refuses) leaves it said: the server's
+    // answer wiped every problem shown, this one too (CI saw it go when the answer of the adds came after the rename)
+    WebElement duration = input("steps[0].duration_seconds");
+    console.browser.type(duration, "soon");
+    console.browser.text(By.cssSelector(".validation"), "steps[0].duration_seconds");
+    assertThat(console.browser.visible(renamed).getText()).isEqualTo("A variable named variable_1 exists already: variable_2 keeps its name.");
+    console.browser.type(duration, "10");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
     second.clear(); // emptied and left, as WebDriver's clear does
-    console.browser.text(By.cssSelector("div[data-path='variables'] > p.problem"), "A variable needs a name: variable_2 keeps its own.");
+    console.browser.text(renamed, "A variable needs a name: variable_2 keeps its own.");
     assertThat(second.getAttribute("value")).isEqualTo("variable_2");
   }
 

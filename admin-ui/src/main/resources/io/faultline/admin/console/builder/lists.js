@@ -36,7 +36,9 @@ export function items(ctx, holder, key, path, { title, noun, render, fresh }) {
  */
 export function variables(ctx, holder, key, path, title, valueField) {
   const map = holder[key] && typeof holder[key] === 'object' ? holder[key] : {};
-  const problem = h('p', { class: 'problem', hidden: true, role: 'alert' });
+  // what a refused rename says is the page's own: the server's problems at this path go in a slot of their own, so the
+  // answer of a validation asked before the rename (350 ms after the last edit) no longer wipes it
+  const problem = h('p', { class: 'problem local', hidden: true, role: 'alert' });
   const rename = (from, to, input) => {
     if (to === from) {
       problem.hidden = true; // the name put back as it was: nothing to say
@@ -56,6 +58,7 @@ export function variables(ctx, holder, key, path, title, valueField) {
   return h('div', { class: 'items', 'data-path': path },
     h('h4', { class: 'small' }, title),
     problem,
+    h('p', { class: 'problem', hidden: true }),
     Object.keys(map).map(name => h('div', { class: 'kv' },
       h('input', { id: inputId(`${path}.${name}`, 'name'), type: 'text', value: name, 'aria-label': `Name of variable ${name}`,
         onchange: event => rename(name, event.target.value.trim(), event.target) }),

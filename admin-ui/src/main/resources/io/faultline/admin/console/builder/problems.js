@@ -20,7 +20,7 @@ function target(root, path) {
 
 /** Shows problems ([{path, line, message}]) in root and summary; focus(id) moves to a field. */
 export function showProblems(root, summary, problems, focus) {
-  root.querySelectorAll('.problem').forEach(p => {
+  root.querySelectorAll('.problem:not(.local)').forEach(p => { // (a .local one is what the page itself said of an edit)
     p.textContent = '';
     p.hidden = true;
   });
@@ -28,7 +28,7 @@ export function showProblems(root, summary, problems, focus) {
   const placed = problems.map(problem => {
     const el = problem.path ? target(root, problem.path) : null;
     if (el) {
-      const slot = el.querySelector(':scope > .problem');
+      const slot = el.querySelector(':scope > .problem:not(.local)');
       slot.textContent = slot.textContent ? `${slot.textContent} ${problem.message}` : problem.message;
       slot.hidden = false;
       const input = el.querySelector(':scope > input, :scope > select, :scope > textarea');
