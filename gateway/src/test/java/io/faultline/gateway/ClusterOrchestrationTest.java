@@ -60,6 +60,45 @@ class ClusterOrchestrationTest {
   }
 
   /**
+   * A run the new leader cannot resume (a newer version's node wrote a file this version refuses) ends there as a stop
+   * would end it: the config from before the run is back on every node, its checkpoint is gone, no node says a run
+   * holds the config, and its status says why it failed. It was dropped with a log line, and the whole cluster stayed
+   * in its last step's chaos.
+   */
+  @Test
+  void aRunTheNewLeaderCannotResumeEndsThereWithItsChaosUndone() throws Exception {
+    Gateway n1 = cluster.start(0);
+    Gateway n2 = cluster.start(1);
+    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    String id = cluster.post(n1, "/api/chaos/orchestration/start", """
+        name: unresumable
+        steps:
+          - {name: a, scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}, duration_seconds: 60}
+        """).getString("run_id");
+    eventually(() -> cluster.traffic(n2) == 503, "step a's chaos reaches n2");
+    io.vertx.core.shareddata.AsyncMap<String, Object> runs = n2.vertx().sharedData().<String, Object>getAsyncMap("faultline.orchestration.runs").await();
+    JsonObject checkpoint = (JsonObject) runs.get("current").await();
+    assertThat(checkpoint.getString("name")).isEqualTo("unresumable");
+    // as a newer version could write it: a field this one does not know
+    runs.put("current", checkpoint.copy().put("text", checkpoint.getString("text") + "retries: 3\n")).await();
+    assertThat(cluster.put(n2, "/api/chaos/config/latency", "{\"fixed_delay_ms\": 2}").bodyAsJsonObject()
+        .getJsonArray("warnings", new JsonArray()).encode()).contains("orchestration unresumable (" + id + ") holds the chaos config");
+
+    cluster.kill(n1);
+    eventually(() -> cluster.traffic(n2) == 200, "n2 puts back the config from before the run");
+    assertThat(cluster.get(n2, "/api/chaos/status").getBoolean("enabled")).isFalse();
+    eventually(() -> runs.get("current").await() == null, "the run's checkpoint is gone");
+    JsonObject status = cluster.get(n2, "/api/chaos/orchestration/status");
+    assertThat(status.getString("run_id")).as(status.encode()).isEqualTo(id);
+    assertThat(status.getBoolean("is_running")).isFalse();
+    assertThat(status.getString("status")).isEqualTo("failed");
+    assertThat(status.getString("error")).contains("not resumed on this node").contains("retries")
+        .contains("the config from before it is put back");
+    assertThat(cluster.put(n2, "/api/chaos/config/latency", "{\"fixed_delay_ms\": 4}").bodyAsJsonObject().containsKey("warnings"))
+        .as("no run holds the config now").isFalse();
+  }
+
+  /**
    * A leader whose run another node took over meanwhile (it was cut off past the failure timeout, by a long
    * pause or a stopped VM, and the next leader resumed the run) abandons its copy at its next step: no more
    * steps, no restore, no report or history of its own, and the other node's checkpoint stays. The woken

@@ -317,8 +317,8 @@ public final class OrchestratorVerticle extends VerticleBase {
     String run = status.getString("name") + " (" + status.getString("run_id") + ")";
     if (status.getBoolean("is_running", false)) {
       steering.put("run", run);
-    } else {
-      steering.removeIfPresent("run", run);
+    } else if (steering.get("run") instanceof String held && held.endsWith("(" + status.getString("run_id") + ")")) {
+      steering.removeIfPresent("run", held); // by its id: a run ended unresumed may be named by a checkpoint without its name
     }
   }
 

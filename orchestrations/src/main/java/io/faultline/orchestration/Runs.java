@@ -234,9 +234,34 @@ final class Runs {
           if (!running()) {
             launch(parsed.orchestration().withVariables(overrides), cp.getString("text"), overrides, cp.getString("run_id"), cp);
           }
-        }).onFailure(e -> LOG.warning(() -> "unfinished run " + cp.getString("run_id") + " not resumed: " + e.getMessage()));
+        }).onFailure(e -> endUnresumable(cp, e));
       }
     });
+  }
+
+  /**
+   * A checkpointed run this node cannot go on with (a newer version's node wrote a file this one refuses) ends as a stop
+   * would end it: the config from before the run is put back, its checkpoint goes, and its end is announced, failed,
+   * saying why (the cluster's last status, and every node's note that a run holds the config). It was dropped with a
+   * log line, and the cluster stayed in its last step's chaos, held by a run nobody ran, until a later run ended.
+   */
+  private void endUnresumable(JsonObject cp, Throwable why) {
+    String id = cp.getString("run_id");
+    String reason = "not resumed on this node, which refuses its file: " + why.getMessage();
+    Run.restoreBefore(vertx.eventBus(), cp).transform(restored -> {
+      String outcome = restored.succeeded() ? "the config from before it is put back"
+          : "the config from before it could not be put back (" + ControlError.reason(restored.cause()) + ")";
+      LOG.warning(() -> "unfinished run " + id + " " + reason + "; " + outcome);
+      JsonObject ended = new JsonObject().put("is_running", false).put("run_id", id).put("name", cp.getString("name"))
+          .put("status", "failed").put("started_at", cp.getValue("started_at")).put("ended_at", System.currentTimeMillis())
+          .put("error", reason + "; " + outcome);
+      if (current == null) {
+        lastStatus = ended;
+        lastFromReport = false;
+      }
+      vertx.eventBus().publish(OrchestratorVerticle.PROGRESS, ended);
+      return runs().compose(map -> map.put("last", ended.copy()).compose(v -> map.removeIfPresent("current", cp)));
+    }).onFailure(e -> LOG.warning(() -> "unfinished run " + id + ": its checkpoint not removed: " + e.getMessage()));
   }
 
   private Future<AsyncMap<String, Object>> runs() {
@@ -249,7 +274,8 @@ final class Runs {
       run.resume(resumeFrom);
     }
     if (clustered) {
-      JsonObject fixed = new JsonObject().put("text", text).put("overrides", new JsonObject(variables));
+      // (its name too: a node that cannot resume it still names it as it ends it)
+      JsonObject fixed = new JsonObject().put("text", text).put("overrides", new JsonObject(variables)).put("name", orchestration.name());
       // each checkpoint replaces the one this run wrote last (or resumed from): when it is gone, another node has
       // taken the run over (this one was deposed while it was cut off), and the run is abandoned here
       JsonObject[] written = {resumeFrom};

@@ -148,6 +148,16 @@ public final class Run {
     return abandoned;
   }
 
+  /**
+   * Puts back the config a checkpointed run found (its {@code before}), as the run's end would have, for a run this node
+   * cannot resume. Completes when done; fails when the config could not be put back (the kill switch refuses it).
+   */
+  public static Future<Void> restoreBefore(io.vertx.core.eventbus.EventBus bus, JsonObject checkpoint) {
+    JsonObject before = checkpoint.getJsonObject("before");
+    return before == null ? Future.succeededFuture()
+        : ControlBus.of(bus, checkpoint.getString("run_id"), null).restore(before).mapEmpty();
+  }
+
   /** Takes over a run another node checkpointed: it goes on at the step that was running there. */
   public Run resume(JsonObject checkpoint) {
     Checkpoints.Position at = Checkpoints.read(checkpoint, state, results, clock.millis());
