@@ -159,18 +159,21 @@ final class GrpcRelay {
         request.messageHandler(message -> relay(message, outgoing, request));
         request.endHandler(v -> endRequest(outgoing));
       }
+      // the upstream's stream is reset too: once the upstream has answered with a status other than OK, Vert.x's client
+      // takes the call as over and its cancel() sends nothing, so a client that reset its stream after an early answer
+      // left the upstream's open, one of its concurrent streams held for as long as the connection lived
       request.errorHandler(error -> {
         call.left();
-        outgoing.cancel();
+        UpstreamAnswer.cancel(stream, outgoing);
       });
       // the client's connection went (no reset of the stream: its error handler does not run): the upstream
       // call is cancelled too, as on the pass-through path; it ran on for nobody
       call.onClose(() -> {
         call.left();
-        outgoing.cancel();
+        UpstreamAnswer.cancel(stream, outgoing);
       });
       if (request.deadline() != null) {
-        request.deadline().onSuccess(v -> outgoing.cancel());
+        request.deadline().onSuccess(v -> UpstreamAnswer.cancel(stream, outgoing));
       }
       outgoing.response().onComplete(answered -> {
         vertx.cancelTimer(headTimer);

@@ -78,7 +78,7 @@ final class UpstreamAnswer {
   }
 
   /** Cancels the upstream call: its stream too, which {@code cancel()} leaves once Vert.x's client has refused the answer. */
-  private static void cancel(HttpClientRequest stream, GrpcClientRequest<Buffer, Buffer> outgoing) {
+  static void cancel(HttpClientRequest stream, GrpcClientRequest<Buffer, Buffer> outgoing) {
     outgoing.cancel();
     stream.reset(CANCEL);
   }
