@@ -148,16 +148,21 @@ final class Connection {
   }
 
   /**
-   * The toxics still configured for this connection, in force or switched off: a tcp section with {@code enabled: false},
-   * or the listener's own rule ({@code listener:NAME}) switched off. Those not named here were removed.
+   * The toxics still configured, in force or not: a tcp section with {@code enabled: false}, a rule switched off, or one
+   * another rule now wins over (a general rule's, the listener's own under a general one added after). Those not named
+   * here were removed. A general rule switched off, or the Toxiproxy proxy's toxics under a rule added later, were taken
+   * for removed: a timeout toxic closed every connection through the listener.
    */
   private java.util.Set<String> listed(ChaosSnapshot snapshot, TcpConfig next) {
     java.util.Set<String> names = new java.util.HashSet<>();
     if (next != null) {
       next.toxics().forEach(t -> names.add(t.name()));
     }
+    if (snapshot.config().tcp() != null) {
+      snapshot.config().tcp().toxics().forEach(t -> names.add(t.name()));
+    }
     for (io.faultline.chaos.config.ChaosRule rule : snapshot.config().rules()) {
-      if (!rule.enabled() && facts.listener().equals(rule.ownListener()) && rule.tcp() != null) {
+      if (rule.tcp() != null) {
         rule.tcp().toxics().forEach(t -> names.add(t.name()));
       }
     }

@@ -347,23 +347,26 @@ class TcpToxicsTest {
   }
 
   /**
-   * A tcp section or the listener's own rule switched off ({@code enabled: false}) stops its toxics as the kill switch
-   * does, and the bytes go on: taken for removed toxics, a timeout toxic closed the connection and a reset_peer whose
-   * countdown had begun reset it.
+   * A tcp section or a rule switched off ({@code enabled: false}), the listener's own or a general one, stops its toxics
+   * as the kill switch does, and the bytes go on: taken for removed toxics, a timeout toxic closed the connection and a
+   * reset_peer whose countdown had begun reset it (a general rule's toxics were taken so until now).
    */
   @Test
   void aTcpSectionOrARuleSwitchedOffStopsItsToxicsAsTheKillSwitchDoes() throws Exception {
     String resetPeer = "{\"type\": \"reset_peer\", \"stream\": \"upstream\", \"attributes\": {\"timeout\": 1500}}";
     String timeout = "{\"type\": \"timeout\", \"stream\": \"upstream\", \"attributes\": {\"timeout\": 0}}";
-    for (String[] off : new String[][] {{resetPeer, "section"}, {timeout, "rule"}}) {
+    for (String[] off : new String[][] {{resetPeer, "section"}, {timeout, "rule"}, {timeout, "general rule"}}) {
       try (TcpFixture fixture = new TcpFixture("{}")) {
-        fixture.rule("\"tcp\": {\"toxics\": [" + off[0] + "]}");
+        String name = off[1].equals("general rule") ? "slow-db" : "listener:db";
+        fixture.state.enable(true);
+        fixture.state.putRule(io.faultline.chaos.config.ChaosJson.parse("{\"name\": \"" + name + "\", \"match\": {\"listener\": \"db\"},"
+            + " \"tcp\": {\"toxics\": [" + off[0] + "]}}", io.faultline.chaos.config.ChaosRule.class, ""));
         try (Socket socket = fixture.connect()) {
           socket.getOutputStream().write(Upstreams.pattern(10)); // held, or lost, by the toxic
           Thread.sleep(300);
           String rule = off[1].equals("section")
               ? "{\"name\": \"listener:db\", \"match\": {\"listener\": \"db\"}, \"tcp\": {\"enabled\": false, \"toxics\": [" + off[0] + "]}}"
-              : "{\"name\": \"listener:db\", \"enabled\": false, \"match\": {\"listener\": \"db\"}, \"tcp\": {\"toxics\": [" + off[0] + "]}}";
+              : "{\"name\": \"" + name + "\", \"enabled\": false, \"match\": {\"listener\": \"db\"}, \"tcp\": {\"toxics\": [" + off[0] + "]}}";
           fixture.state.putRule(io.faultline.chaos.config.ChaosJson.parse(rule, io.faultline.chaos.config.ChaosRule.class, ""));
           Thread.sleep(1_700); // past the reset's countdown
           assertThat(TcpFixture.roundTrip(socket, 10)).as(off[1] + ": " + off[0]).isEqualTo(Upstreams.pattern(10));
