@@ -209,6 +209,18 @@ class ToxiproxyApiTest {
     JsonArray toxics = call(HttpMethod.GET, "/proxies/db/toxics", null).bodyAsJsonArray();
     assertThat(toxics).as("only the toxic that was accepted").hasSize(1);
     assertThat(toxics.getJsonObject(0).getJsonObject("attributes").getInteger("latency")).isZero();
+
+    // a null leaves a value as it is, as Toxiproxy decodes the body into the toxic it has (toxicity became 1, jitter 0)
+    assertThat(call(HttpMethod.POST, "/proxies/db/toxics/slow", "{\"attributes\": {\"latency\": 40, \"jitter\": 4}, \"toxicity\": 0.5}")
+        .statusCode()).isEqualTo(200);
+    JsonObject kept = call(HttpMethod.POST, "/proxies/db/toxics/slow", "{\"attributes\": {\"jitter\": null}, \"toxicity\": null}")
+        .bodyAsJsonObject();
+    assertThat(kept.getDouble("toxicity")).as(kept.encode()).isEqualTo(0.5);
+    assertThat(kept.getJsonObject("attributes").getInteger("jitter")).isEqualTo(4);
+    assertThat(kept.getJsonObject("attributes").getInteger("latency")).isEqualTo(40);
+    // the proxy is looked for first, as Toxiproxy does: a bad body sent to one that is not there is a 404
+    assertError(call(HttpMethod.POST, "/proxies/nope/toxics", "{\"type\": \"lag\"}"), 404, "proxy not found: nope");
+    assertError(call(HttpMethod.POST, "/proxies/nope/toxics/slow", "{\"colour\": 1}"), 404, "proxy not found: nope");
   }
 
   /**
@@ -281,6 +293,37 @@ class ToxiproxyApiTest {
     HttpResponse<Buffer> undone = call(HttpMethod.POST, "/populate", replacing);
     assertThat(undone.statusCode()).as(undone.bodyAsString()).isEqualTo(409);
     assertThat(call(HttpMethod.GET, "/proxies/a", null).bodyAsJsonObject()).as("a as it was, toxics and all").isEqualTo(a);
+  }
+
+  /**
+   * An update or a populate entry that would replace a proxy with one that cannot be is refused before the proxy is
+   * touched: its toxics stay, and so do the connections open through it. The proxy was stopped first, then the new
+   * upstream found invalid: every connection through it closed, and a populate lost the proxy and its toxics whole.
+   */
+  @Test
+  void aReplacementThatCannotBeLeavesTheProxyItsToxicsAndItsConnections() throws Exception {
+    start(Map.of());
+    assertThat(call(HttpMethod.POST, "/proxies", proxyBody("pg")).statusCode()).isEqualTo(201);
+    assertThat(call(HttpMethod.POST, "/proxies/pg/toxics", "{\"name\": \"slow\", \"type\": \"latency\", \"attributes\": {\"latency\": 5}}")
+        .statusCode()).isEqualTo(200);
+    JsonObject pg = call(HttpMethod.GET, "/proxies/pg", null).bodyAsJsonObject();
+    String listen = pg.getString("listen");
+    try (java.net.Socket open = new java.net.Socket("127.0.0.1", Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1)))) {
+      open.setSoTimeout(5_000);
+      open.getOutputStream().write('a');
+      assertThat(open.getInputStream().read()).isEqualTo('a');
+
+      assertError(call(HttpMethod.POST, "/proxies/pg", "{\"upstream\": \"db\"}"), 400,
+          "bad request body: upstream: must be host:port for a tcp listener, got db");
+      HttpResponse<Buffer> populated = call(HttpMethod.POST, "/populate",
+          "[{\"name\": \"pg\", \"listen\": \"" + listen + "\", \"upstream\": \"db\"}]");
+      assertThat(populated.statusCode()).as(populated.bodyAsString()).isEqualTo(400);
+      assertThat(populated.bodyAsJsonObject().getString("error")).contains("upstream: must be host:port for a tcp listener, got db");
+
+      assertThat(call(HttpMethod.GET, "/proxies/pg", null).bodyAsJsonObject()).as("pg as it was, toxics and all").isEqualTo(pg);
+      open.getOutputStream().write('b');
+      assertThat(open.getInputStream().read()).as("the connection open through it goes on").isEqualTo('b');
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.faultline.admin.toxiproxy;
 
 import io.faultline.chaos.control.Addresses;
+import io.faultline.chaos.control.InternalAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -61,15 +62,21 @@ final class ProxyApi {
       if (!replace || !Proxies.TCP.equals(protocol)) {
         return Future.failedFuture(ToxiproxyError.proxyExists(name + (Proxies.TCP.equals(protocol) ? "" : " (a " + protocol + " listener)")));
       }
+      // replaced as an update restarts it: checked first, and put back as it was (its toxics too) if the new one cannot
+      // start; once replaced, it has no toxics, as Toxiproxy's populate makes a new proxy
       return proxies.proxy(name).compose(existing -> same(existing, listen, upstream, true) ? Future.succeededFuture(existing)
-          : stop(name).compose(v -> start(name, listen, upstream, enabled)));
+          : restart(existing, listen, upstream, false).compose(v -> enabled ? Future.<Void>succeededFuture() : setDown(name, true))
+              .compose(v -> proxies.proxy(name)));
     });
   }
 
+  private static JsonObject listener(String name, Object[] listen, String upstream) {
+    return new JsonObject().put("name", name).put("protocol", Proxies.TCP).put("host", listen[0]).put("port", listen[1])
+        .put("upstream", upstream);
+  }
+
   private Future<JsonObject> start(String name, Object[] listen, String upstream, boolean enabled) {
-    JsonObject listener = new JsonObject().put("name", name).put("protocol", Proxies.TCP).put("host", listen[0])
-        .put("port", listen[1]).put("upstream", upstream);
-    return proxies.request(Addresses.LISTENERS_ADD, listener)
+    return proxies.request(Addresses.LISTENERS_ADD, listener(name, listen, upstream))
         .compose(v -> enabled ? Future.succeededFuture() : setDown(name, true))
         .compose(v -> proxies.proxy(name));
   }
@@ -93,24 +100,31 @@ final class ProxyApi {
       Object[] listen = ProxyJson.listen(given == null || "".equals(given) ? existing.getString("listen") : given);
       Boolean enabled = ProxyJson.bool(body, "enabled");
       // an update to port 0 asks for a new port, as Toxiproxy's Differs sees it (it was taken as the port it has)
-      Future<Void> restarted = same(existing, listen, upstream, false) ? Future.succeededFuture() : restart(existing, listen, upstream);
+      Future<Void> restarted = same(existing, listen, upstream, false) ? Future.succeededFuture() : restart(existing, listen, upstream, true);
       return restarted
           .compose(v -> enabled == null || enabled == existing.getBoolean("enabled") ? Future.succeededFuture() : setDown(name, !enabled))
           .compose(v -> proxies.proxy(name));
     });
   }
 
-  /** Stops the listener and starts it on its new address; if that fails, the old one comes back and the error is answered. */
-  private Future<Void> restart(JsonObject existing, Object[] listen, String upstream) {
+  /**
+   * Stops the listener and starts it on its new address; if that fails, the old one comes back and the error is answered.
+   * The new one is checked first, as an add checks it: one that cannot be (an upstream that is no host:port, a port a
+   * listener holds) is refused with the old one left running, its connections open. {@code keepToxics}: the toxics stay
+   * on the new one (an update); they always come back with the old one.
+   */
+  private Future<Void> restart(JsonObject existing, Object[] listen, String upstream, boolean keepToxics) {
     String name = existing.getString("name");
     Object[] old = ProxyJson.listen(existing.getString("listen"));
     // a removed listener takes its rule (the toxics) with it: a restart is no removal, so the rule is put back
-    return proxies.request(Addresses.RULES_LIST, null).compose(list -> {
+    return proxies.request(InternalAddresses.LISTENERS_CHECK, listener(name, listen, upstream))
+        .compose(checked -> proxies.request(Addresses.RULES_LIST, null)).compose(list -> {
       JsonObject toxics = Proxies.find(list.getJsonArray("rules"), Proxies.ruleName(name));
       Future<Void> restarted = stop(name).compose(v -> start(name, listen, upstream, true).<Void>mapEmpty()
           .recover(error -> start(name, old, existing.getString("upstream"), true).transform(ar -> Future.<Void>failedFuture(error))));
       return restarted.transform(done -> {
-        Future<Void> back = toxics == null ? Future.succeededFuture() : proxies.request(Addresses.RULES_PUT, toxics).mapEmpty();
+        Future<Void> back = toxics == null || done.succeeded() && !keepToxics ? Future.succeededFuture()
+            : proxies.request(Addresses.RULES_PUT, toxics).mapEmpty();
         return back.compose(v -> done.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(done.cause()));
       });
     });
@@ -194,7 +208,7 @@ final class ProxyApi {
                 undo.add(0, () -> stop(name));
               } else if (!old.equals(made)) {
                 undo.add(0, () -> proxies.proxy(name).compose(now -> restart(now, ProxyJson.listen(old.getString("listen")),
-                    old.getString("upstream"))).compose(v -> oldRule[0] != null ? proxies.request(Addresses.RULES_PUT, oldRule[0])
+                    old.getString("upstream"), false)).compose(v -> oldRule[0] != null ? proxies.request(Addresses.RULES_PUT, oldRule[0])
                     : proxies.request(Addresses.RULES_REMOVE, new JsonObject().put("name", Proxies.ruleName(name)))));
               }
               return null;

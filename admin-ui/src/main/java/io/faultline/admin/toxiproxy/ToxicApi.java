@@ -42,16 +42,22 @@ final class ToxicApi {
   }
 
   private Future<JsonObject> create(String proxy, JsonObject body) {
-    ProxyJson.onlyKnown(body, ProxyJson.TOXIC_FIELDS, "toxic");
-    Object stream = TcpToxic.stream(body.getValue("stream"));
-    if (!TcpToxic.STREAMS.contains(stream)) {
-      throw ToxiproxyError.invalidStream(stream);
-    }
-    if (TcpToxicTypes.find(ProxyJson.string(body, "type")) == null) {
-      throw ToxiproxyError.invalidToxicType(body.getValue("type"), TcpToxicTypes.names());
-    }
-    JsonObject toxic = json(read(body.getMap()));
-    return proxies.proxy(proxy).compose(p -> proxies.tcp(proxy)).compose(tcp -> {
+    // the proxy first, as Toxiproxy looks: a bad body sent to a proxy that is not there is answered 404, not 400
+    return proxies.proxy(proxy).compose(p -> {
+      ProxyJson.onlyKnown(body, ProxyJson.TOXIC_FIELDS, "toxic");
+      Object stream = TcpToxic.stream(body.getValue("stream"));
+      if (!TcpToxic.STREAMS.contains(stream)) {
+        throw ToxiproxyError.invalidStream(stream);
+      }
+      if (TcpToxicTypes.find(ProxyJson.string(body, "type")) == null) {
+        throw ToxiproxyError.invalidToxicType(body.getValue("type"), TcpToxicTypes.names());
+      }
+      return add(proxy, json(read(body.getMap())));
+    });
+  }
+
+  private Future<JsonObject> add(String proxy, JsonObject toxic) {
+    return proxies.tcp(proxy).compose(tcp -> {
       JsonArray list = tcp.getJsonArray("toxics", new JsonArray());
       if (index(list, toxic.getString("name")) >= 0) {
         return Future.failedFuture(ToxiproxyError.toxicExists(toxic.getString("name")));
@@ -61,8 +67,10 @@ final class ToxicApi {
   }
 
   private Future<JsonObject> update(String proxy, String name, JsonObject body) {
-    ProxyJson.onlyKnown(body, ProxyJson.TOXIC_FIELDS, "toxic");
-    return proxies.proxy(proxy).compose(p -> proxies.tcp(proxy)).compose(tcp -> {
+    return proxies.proxy(proxy).compose(p -> {
+      ProxyJson.onlyKnown(body, ProxyJson.TOXIC_FIELDS, "toxic");
+      return proxies.tcp(proxy);
+    }).compose(tcp -> {
       JsonArray list = tcp.getJsonArray("toxics", new JsonArray());
       int at = index(list, name);
       if (at < 0) {
@@ -82,9 +90,17 @@ final class ToxicApi {
       if (!(attributes instanceof JsonObject changed)) {
         throw ToxiproxyError.badBody("attributes: must be an object, got " + attributes);
       }
+      // a null leaves the value as it is, as Toxiproxy decodes the body into the toxic it has (a null toxicity became
+      // 1.0, a null jitter 0)
       JsonObject merged = existing.copy();
-      merged.put("attributes", existing.getJsonObject("attributes").copy().mergeIn(changed));
-      if (body.containsKey("toxicity")) {
+      JsonObject attributesNow = existing.getJsonObject("attributes").copy();
+      changed.forEach(e -> {
+        if (e.getValue() != null) {
+          attributesNow.put(e.getKey(), e.getValue());
+        }
+      });
+      merged.put("attributes", attributesNow);
+      if (body.getValue("toxicity") != null) {
         merged.put("toxicity", body.getValue("toxicity"));
       }
       JsonObject toxic = json(read(merged.getMap()));

@@ -69,6 +69,14 @@ public final class InternalAddresses {
   public static final String LISTENERS_SETTLE = "faultline.listeners.settle";
 
   /**
+   * Local to a node: checks a listener ({@link Addresses#LISTENERS_ADD}'s body) that is to replace the one of its name,
+   * as an add would check it (its fields, its protocol's upstream, a port no other listener or node server holds),
+   * starting and stopping nothing; answers {@code {}}, or fails as the add would. A replacement is checked so before the
+   * old listener goes (the Toxiproxy API's update and populate stopped a proxy, then found its new upstream invalid).
+   */
+  public static final String LISTENERS_CHECK = "faultline.listeners.check";
+
+  /**
    * Local to a node: a distributed task's {@code orchestration} as submitted (an orchestration document as
    * a JSON object, YAML or JSON text, or a library entry's name) is checked by the orchestrator, which
    * answers {@code {"name", "text"}} or fails naming the field {@code orchestration}.

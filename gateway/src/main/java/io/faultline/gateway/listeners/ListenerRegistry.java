@@ -88,7 +88,11 @@ public final class ListenerRegistry extends VerticleBase {
         consumer(Addresses.LISTENERS_LIST, body -> Future.succeededFuture(list())),
         consumer(Addresses.LISTENERS_ADD, this::add),
         consumer(Addresses.LISTENERS_REMOVE, this::remove),
-        consumer(InternalAddresses.LISTENERS_SETTLE, this::settle))));
+        consumer(InternalAddresses.LISTENERS_SETTLE, this::settle),
+        consumer(InternalAddresses.LISTENERS_CHECK, body -> {
+          checked(body, true);
+          return Future.succeededFuture(new JsonObject());
+        }))));
   }
 
   /** The listeners running now, in the order they started. Safe from any thread. */
@@ -116,37 +120,9 @@ public final class ListenerRegistry extends VerticleBase {
   }
 
   private Future<JsonObject> add(JsonObject body) {
-    if (body == null) {
-      throw new ChaosConfigException("body", "a listener ({\"name\", \"protocol\", \"port\", \"upstream\"}) is required");
-    }
-    if (body.containsKey("chaos")) {
-      throw new ChaosConfigException("chaos", "a listener added while the node runs takes its chaos from rules matching its name");
-    }
-    ListenerConfig given = ChaosJson.convert(body, ListenerConfig.class, "");
-    ProtocolModule module = Protocols.named(given.protocol(), "protocol");
-    module.check(given);
-    // the protocol's default port (checked like a port it names) and idle timeout when it names none
-    ListenerConfig listener = module.withDefaults(given);
+    ListenerConfig listener;
     synchronized (this) {
-      if (draining) {
-        return Future.failedFuture(new ControlError.Conflict("name", "the node is shutting down: it takes no new listener"));
-      }
-      if (running.containsKey(listener.name()) || starting.containsKey(listener.name())) {
-        return Future.failedFuture(new ControlError.Conflict("name", "a listener named " + listener.name() + " already exists"
-            + (removing.contains(listener.name()) ? " (being removed: the name is free once its drain ends)" : "")));
-      }
-      List<GatewayConfig.NodePort> taken = new ArrayList<>(nodePorts.get());
-      // a running listener holds its port whatever host either names, as the registry always counted it; one being
-      // removed too, until its drain ends (bound again meanwhile, Vert.x would share the port with the old server)
-      running.values().forEach(other -> taken.add(new GatewayConfig.NodePort("0.0.0.0", other.port(), "listener " + other.config().name()
-          + (removing.contains(other.config().name()) ? " (being removed: the port is free once its drain ends)" : ""), "port")));
-      // so does one still starting: two adds at once must not both bind it (Vert.x would share the port between them)
-      starting.values().stream().filter(other -> other.port() != null && other.port() != 0).forEach(other -> taken.add(
-          new GatewayConfig.NodePort("0.0.0.0", other.port(), "listener " + other.name() + " (starting)", "port")));
-      GatewayConfig.NodePort holder = GatewayConfig.clash(listener.host(), listener.port(), taken);
-      if (holder != null) {
-        return Future.failedFuture(new ControlError.Conflict("port", "port " + listener.port() + " is taken by " + holder.owner()));
-      }
+      listener = checked(body, false);
       starting.put(listener.name(), listener);
     }
     // a port another program holds is a conflict (409); a host that is not this machine's, the request's to fix (400)
@@ -165,6 +141,45 @@ public final class ListenerRegistry extends VerticleBase {
         .recover(error -> Future.failedFuture(error instanceof ChaosConfigException named && named.field().equals("port")
             ? new ControlError.Conflict("port", named.getMessage()) : error))
         .map(Running::json);
+  }
+
+  /**
+   * The listener {@code body} describes, checked as an add checks it; with {@code replacing}, as the replacement of the
+   * listener of its name (that one's name and port are not in its way). Throws what an add answers.
+   */
+  private synchronized ListenerConfig checked(JsonObject body, boolean replacing) {
+    if (body == null) {
+      throw new ChaosConfigException("body", "a listener ({\"name\", \"protocol\", \"port\", \"upstream\"}) is required");
+    }
+    if (body.containsKey("chaos")) {
+      throw new ChaosConfigException("chaos", "a listener added while the node runs takes its chaos from rules matching its name");
+    }
+    ListenerConfig given = ChaosJson.convert(body, ListenerConfig.class, "");
+    ProtocolModule module = Protocols.named(given.protocol(), "protocol");
+    module.check(given);
+    // the protocol's default port (checked like a port it names) and idle timeout when it names none
+    ListenerConfig listener = module.withDefaults(given);
+    if (draining) {
+      throw new ControlError.Conflict("name", "the node is shutting down: it takes no new listener");
+    }
+    if (!replacing && (running.containsKey(listener.name()) || starting.containsKey(listener.name()))) {
+      throw new ControlError.Conflict("name", "a listener named " + listener.name() + " already exists"
+          + (removing.contains(listener.name()) ? " (being removed: the name is free once its drain ends)" : ""));
+    }
+    List<GatewayConfig.NodePort> taken = new ArrayList<>(nodePorts.get());
+    // a running listener holds its port whatever host either names, as the registry always counted it; one being
+    // removed too, until its drain ends (bound again meanwhile, Vert.x would share the port with the old server)
+    running.values().stream().filter(other -> !replacing || !other.config().name().equals(listener.name()))
+        .forEach(other -> taken.add(new GatewayConfig.NodePort("0.0.0.0", other.port(), "listener " + other.config().name()
+            + (removing.contains(other.config().name()) ? " (being removed: the port is free once its drain ends)" : ""), "port")));
+    // so does one still starting: two adds at once must not both bind it (Vert.x would share the port between them)
+    starting.values().stream().filter(other -> other.port() != null && other.port() != 0).forEach(other -> taken.add(
+        new GatewayConfig.NodePort("0.0.0.0", other.port(), "listener " + other.name() + " (starting)", "port")));
+    GatewayConfig.NodePort holder = GatewayConfig.clash(listener.host(), listener.port(), taken);
+    if (holder != null) {
+      throw new ControlError.Conflict("port", "port " + listener.port() + " is taken by " + holder.owner());
+    }
+    return listener;
   }
 
   private Future<Running> startListener(ListenerConfig listener, String origin) {
