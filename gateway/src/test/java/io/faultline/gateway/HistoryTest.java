@@ -194,6 +194,11 @@ class HistoryTest {
     line.setErr(new java.io.PrintWriter(err, true));
     assertThat(line.execute("history", "export", url, "--output", dir.resolve("no/such/dir.csv").toString())).isEqualTo(1);
     assertThat(err.toString()).contains("no such directory " + dir.resolve("no/such"));
+    // an export cut short says so (the file alone looked like every run there is)
+    Path cut = dir.resolve("cut.csv");
+    assertThat(line.execute("history", "export", url, "--limit", "1", "--output", cut.toString())).isZero();
+    assertThat(java.nio.file.Files.readAllLines(cut)).hasSize(2);
+    assertThat(err.toString()).contains("faultline: the export holds the newest 1 runs of more that match; narrow it with --since and --until");
     assertThat(new JsonObject(cli("recorder", "search", url, "--status-code", "503")).getInteger("count")).isPositive();
 
     // exported as CSV, parsed back

@@ -146,6 +146,9 @@ public final class HistoryCommand implements Runnable {
       if (response == null) {
         return 1;
       }
+      // a cut export says so, as the API does in its header: the file alone looked like every run there is
+      response.headers().firstValue("X-Faultline-Truncated").ifPresent(cut -> spec.commandLine().getErr()
+          .println("faultline: the export holds " + cut.replace("since and until", "--since and --until")));
       if (output == null) {
         spec.commandLine().getOut().print(response.body());
         spec.commandLine().getOut().flush();
