@@ -499,6 +499,11 @@ class ConfigLoaderTest {
     ChaosConfigException port = rejected(null, Map.of("FAULTLINE_ADMIN_PORT", "70000"), Map.of());
     assertThat(port.field()).isEqualTo("admin.port");
     assertThat(port.getMessage()).contains("70000").contains("FAULTLINE_ADMIN_PORT");
+    // what Kubernetes sets for a Service named faultline-admin: said to be that
+    ChaosConfigException link = rejected(null, Map.of("FAULTLINE_ADMIN_PORT", "tcp://10.0.0.7:9000"), Map.of());
+    assertThat(link.field()).isEqualTo("FAULTLINE_ADMIN_PORT");
+    assertThat(link.getMessage()).isEqualTo("must be a whole number, got tcp://10.0.0.7:9000 (a Kubernetes service link: a Service named"
+        + " faultline-admin set it; give the pod enableServiceLinks: false)");
     // a listener a port flag adds, lacking what no flag gave it: the flag is named, and the one to add
     ChaosConfigException grpc = rejected(null, Map.of(), Map.of(Flag.GRPC_PORT, "0"));
     assertThat(grpc.field()).isEqualTo("listeners[1].upstream");
