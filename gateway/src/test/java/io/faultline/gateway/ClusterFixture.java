@@ -60,6 +60,14 @@ final class ClusterFixture implements AutoCloseable {
     return node;
   }
 
+  /** Starts n1 and n2 and waits until both are registered. */
+  List<Gateway> startTwo() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    eventually(() -> get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    return List.of(n1, n2);
+  }
+
   /** Starts n1, n2 and n3 and waits until each is registered. */
   List<Gateway> startThree() throws Exception {
     Gateway n1 = start(0);

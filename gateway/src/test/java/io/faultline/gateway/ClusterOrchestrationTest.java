@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,9 +21,9 @@ class ClusterOrchestrationTest {
 
   @Test
   void aRunStartedAnywhereRunsOnTheLeaderAndANewLeaderResumesIt() throws Exception {
-    Gateway n1 = cluster.start(0);
-    Gateway n2 = cluster.start(1);
-    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    List<Gateway> nodes = cluster.startTwo();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
     // a variable given at the start that the file uses without declaring it (--var): the new leader resumes with it
     JsonObject started = cluster.post(n2, "/api/chaos/orchestration/start?variables=%7B%22delay%22%3A5%7D", """
         name: failover
@@ -67,9 +68,9 @@ class ClusterOrchestrationTest {
    */
   @Test
   void aRunTheNewLeaderCannotResumeEndsThereWithItsChaosUndone() throws Exception {
-    Gateway n1 = cluster.start(0);
-    Gateway n2 = cluster.start(1);
-    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    List<Gateway> nodes = cluster.startTwo();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
     String id = cluster.post(n1, "/api/chaos/orchestration/start", """
         name: unresumable
         steps:
@@ -107,9 +108,9 @@ class ClusterOrchestrationTest {
    */
   @Test
   void aLeaderWhoseRunAnotherNodeTookOverAbandonsItWithoutATrace() throws Exception {
-    Gateway n1 = cluster.start(0);
-    Gateway n2 = cluster.start(1);
-    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    List<Gateway> nodes = cluster.startTwo();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
     JsonObject started = cluster.post(n1, "/api/chaos/orchestration/start", """
         name: deposed
         steps:
@@ -134,9 +135,9 @@ class ClusterOrchestrationTest {
 
   @Test
   void aScenarioAStepOfTheLeadersRunNamesIsNotDeletedFromAnotherNode() throws Exception {
-    Gateway n1 = cluster.start(0);
-    Gateway n2 = cluster.start(1);
-    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    List<Gateway> nodes = cluster.startTwo();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
     var saved = cluster.postForResponse(n2, "/api/chaos/scenarios", "{\"name\": \"slowish\", \"config\": {\"latency\": {\"fixed_delay_ms\": 5}}}");
     assertThat(saved.statusCode()).as(saved.bodyAsString()).isIn(200, 201);
     eventually(() -> cluster.get(n1, "/api/chaos/scenarios").encode().contains("slowish"), "the scenario reaches n1");
@@ -153,9 +154,9 @@ class ClusterOrchestrationTest {
 
   @Test
   void theLibraryIsTheSameOnEveryNodeIncludingOneThatJoinsLater() throws Exception {
-    Gateway n1 = cluster.start(0);
-    Gateway n2 = cluster.start(1);
-    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    List<Gateway> nodes = cluster.startTwo();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
     String smoke = "name: smoke\nsteps:\n  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 1}\n";
     assertThat(cluster.put(n1, "/api/chaos/orchestration/library/smoke", smoke).statusCode()).isEqualTo(200);
     assertThat(cluster.put(n2, "/api/chaos/orchestration/library/nightly", smoke.replace("smoke", "nightly")).statusCode())
@@ -190,9 +191,9 @@ class ClusterOrchestrationTest {
 
   @Test
   void reportsOutliveTheLeaderThatWroteThemAndReachNodesThatJoinLater() throws Exception {
-    Gateway n1 = cluster.start(0);
-    Gateway n2 = cluster.start(1);
-    eventually(() -> cluster.get(n2, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    List<Gateway> nodes = cluster.startTwo();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
     JsonObject started = cluster.post(n2, "/api/chaos/orchestration/start",
         "name: short\nsteps:\n  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 1}}}, duration_seconds: 0.5}\n");
     String id = started.getString("run_id");
