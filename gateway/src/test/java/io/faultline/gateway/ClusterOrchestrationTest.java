@@ -93,7 +93,7 @@ class ClusterOrchestrationTest {
     assertThat(status.getString("run_id")).as(status.encode()).isEqualTo(id);
     assertThat(status.getBoolean("is_running")).isFalse();
     assertThat(status.getString("status")).isEqualTo("failed");
-    assertThat(status.getString("error")).contains("not resumed on this node").contains("retries")
+    assertThat(status.getString("error")).contains("not resumed on this node: invalid orchestration").contains("retries")
         .contains("the config from before it is put back");
     assertThat(cluster.put(n2, "/api/chaos/config/latency", "{\"fixed_delay_ms\": 4}").bodyAsJsonObject().containsKey("warnings"))
         .as("no run holds the config now").isFalse();

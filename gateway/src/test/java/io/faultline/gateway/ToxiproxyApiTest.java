@@ -221,6 +221,7 @@ class ToxiproxyApiTest {
     // the proxy is looked for first, as Toxiproxy does: a bad body sent to one that is not there is a 404
     assertError(call(HttpMethod.POST, "/proxies/nope/toxics", "{\"type\": \"lag\"}"), 404, "proxy not found: nope");
     assertError(call(HttpMethod.POST, "/proxies/nope/toxics/slow", "{\"colour\": 1}"), 404, "proxy not found: nope");
+    assertError(call(HttpMethod.POST, "/proxies/nope/toxics", "[]"), 404, "proxy not found: nope");
   }
 
   /**

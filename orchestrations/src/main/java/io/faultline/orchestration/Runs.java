@@ -247,7 +247,13 @@ final class Runs {
    */
   private void endUnresumable(JsonObject cp, Throwable why) {
     String id = cp.getString("run_id");
-    String reason = "not resumed on this node, which refuses its file: " + why.getMessage();
+    String reason = "not resumed on this node: " + why.getMessage();
+    if (running()) {
+      // a run started here meanwhile (while the file was read) holds the chaos config now: it is left alone
+      LOG.warning(() -> "unfinished run " + id + " " + reason + "; a run started since holds the chaos config");
+      runs().compose(map -> map.removeIfPresent("current", cp));
+      return;
+    }
     Run.restoreBefore(vertx.eventBus(), cp).transform(restored -> {
       String outcome = restored.succeeded() ? "the config from before it is put back"
           : "the config from before it could not be put back (" + ControlError.reason(restored.cause()) + ")";

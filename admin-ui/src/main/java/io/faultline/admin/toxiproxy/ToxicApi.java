@@ -28,11 +28,11 @@ final class ToxicApi {
   void mount(Router router) {
     router.get("/proxies/:proxy/toxics").handler(ctx -> Answers.json(ctx, 200, toxics(ctx.pathParam("proxy"))));
     router.post("/proxies/:proxy/toxics").handler(ctx ->
-        Answers.json(ctx, 200, proxies.serially(() -> create(ctx.pathParam("proxy"), Answers.object(ctx)))));
+        Answers.json(ctx, 200, proxies.serially(() -> create(ctx.pathParam("proxy"), () -> Answers.object(ctx)))));
     router.get("/proxies/:proxy/toxics/:toxic").handler(ctx -> Answers.json(ctx, 200,
         toxics(ctx.pathParam("proxy")).map(all -> find(all, ctx.pathParam("toxic")))));
     router.route("/proxies/:proxy/toxics/:toxic").method(HttpMethod.POST).method(HttpMethod.PATCH).handler(ctx ->
-        Answers.json(ctx, 200, proxies.serially(() -> update(ctx.pathParam("proxy"), ctx.pathParam("toxic"), Answers.object(ctx)))));
+        Answers.json(ctx, 200, proxies.serially(() -> update(ctx.pathParam("proxy"), ctx.pathParam("toxic"), () -> Answers.object(ctx)))));
     router.delete("/proxies/:proxy/toxics/:toxic").handler(ctx ->
         Answers.empty(ctx, proxies.serially(() -> delete(ctx.pathParam("proxy"), ctx.pathParam("toxic")))));
   }
@@ -41,9 +41,11 @@ final class ToxicApi {
     return proxies.proxy(proxy).map(p -> p.getJsonArray("toxics"));
   }
 
-  private Future<JsonObject> create(String proxy, JsonObject body) {
+  /** {@code read}: the request's body, read once the proxy is found. */
+  private Future<JsonObject> create(String proxy, java.util.function.Supplier<JsonObject> read) {
     // the proxy first, as Toxiproxy looks: a bad body sent to a proxy that is not there is answered 404, not 400
     return proxies.proxy(proxy).compose(p -> {
+      JsonObject body = read.get();
       ProxyJson.onlyKnown(body, ProxyJson.TOXIC_FIELDS, "toxic");
       Object stream = TcpToxic.stream(body.getValue("stream"));
       if (!TcpToxic.STREAMS.contains(stream)) {
@@ -66,11 +68,14 @@ final class ToxicApi {
     });
   }
 
-  private Future<JsonObject> update(String proxy, String name, JsonObject body) {
+  private Future<JsonObject> update(String proxy, String name, java.util.function.Supplier<JsonObject> read) {
+    JsonObject[] sent = new JsonObject[1];
     return proxies.proxy(proxy).compose(p -> {
-      ProxyJson.onlyKnown(body, ProxyJson.TOXIC_FIELDS, "toxic");
+      sent[0] = read.get();
+      ProxyJson.onlyKnown(sent[0], ProxyJson.TOXIC_FIELDS, "toxic");
       return proxies.tcp(proxy);
     }).compose(tcp -> {
+      JsonObject body = sent[0];
       JsonArray list = tcp.getJsonArray("toxics", new JsonArray());
       int at = index(list, name);
       if (at < 0) {

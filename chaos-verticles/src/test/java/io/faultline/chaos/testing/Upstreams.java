@@ -171,7 +171,8 @@ public final class Upstreams {
 
   /**
    * A port on 127.0.0.1 with nothing listening, for a test that expects a refusal there. Picked as
-   * {@link #portToListenOn()} picks, outside the ephemeral range, so that no test JVM's server takes it.
+   * {@link #portToListenOn()} picks, outside the ephemeral range, so that no {@code listen(0)} of a test JVM takes it;
+   * another test's random pick of the same port stays possible, about once in 12,000 picks.
    */
   public static int closedPort() {
     return portToListenOn();

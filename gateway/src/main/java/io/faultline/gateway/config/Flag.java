@@ -156,7 +156,7 @@ public enum Flag {
     } catch (NumberFormatException e) {
       // Kubernetes sets SERVICE_PORT=tcp://IP:PORT for every Service in the namespace: one named faultline-admin set
       // FAULTLINE_ADMIN_PORT so, and the node would not start, unsaid why
-      String hint = value.startsWith("tcp://") && source.startsWith("FAULTLINE_") ? " (a Kubernetes service link: a Service named "
+      String hint = value.startsWith("tcp://") && source.startsWith("FAULTLINE_") && source.endsWith("_PORT") ? " (a Kubernetes service link: a Service named "
           + source.substring(0, source.length() - "_PORT".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '-')
           + " set it; give the pod enableServiceLinks: false)" : "";
       throw new ChaosConfigException(source, "must be " + describe() + ", got " + text + hint);

@@ -162,7 +162,10 @@ final class Connection {
       snapshot.config().tcp().toxics().forEach(t -> names.add(t.name()));
     }
     for (io.faultline.chaos.config.ChaosRule rule : snapshot.config().rules()) {
-      if (rule.tcp() != null) {
+      // only rules that name this listener or none: toxic names are unique within a proxy alone (an unnamed one is
+      // TYPE_STREAM), and another proxy's timeout_downstream kept this one's from closing when it was removed
+      String only = rule.match() == null ? null : rule.match().listener();
+      if (rule.tcp() != null && (only == null || only.equals(facts.listener()))) {
         rule.tcp().toxics().forEach(t -> names.add(t.name()));
       }
     }

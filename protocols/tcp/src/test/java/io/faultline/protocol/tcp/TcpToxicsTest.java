@@ -262,6 +262,9 @@ class TcpToxicsTest {
         socket.setSoTimeout(500);
         assertThatThrownBy(() -> socket.getInputStream().read()).as("held open, silent").isInstanceOf(java.net.SocketTimeoutException.class);
         socket.setSoTimeout(5_000);
+        // another proxy's toxic of the same name (an unnamed toxic is TYPE_STREAM) is not this one
+        fixture.state.putRule(io.faultline.chaos.config.ChaosJson.parse("{\"name\": \"listener:cache\", \"match\": {\"listener\": \"cache\"}, "
+            + toxic("timeout", "downstream", "{\"timeout\": 0}") + "}", io.faultline.chaos.config.ChaosRule.class, ""));
         fixture.state.removeRule("listener:db");
         assertThat(socket.getInputStream().read()).as("removing the toxic closes the connection, as Toxiproxy's does").isEqualTo(-1);
       }
