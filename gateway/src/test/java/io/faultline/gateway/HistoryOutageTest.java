@@ -32,12 +32,36 @@ class HistoryOutageTest {
   Path dir;
 
   private PostgresServer postgres;
+  private String database;
   private GatewayFixture gw;
+
+  /**
+   * Two standalone nodes (no node id) sharing one database cannot tell their experiments apart: a node that starts marks
+   * none of the running ones interrupted, and says why. It marked the other node's, still running, failed.
+   */
+  @Test
+  void aStandaloneNodeLeavesTheRunningExperimentsOfASharedDatabaseAlone() throws Exception {
+    try (SteadyTraffic traffic = new SteadyTraffic(gw)) {
+      var started = gw.postJson("/api/history/breaking-point", """
+          {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 50, "step": 5, "step_seconds": 3600,
+           "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 5000}}""");
+      assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+      String id = started.bodyAsJsonObject().getString("id");
+      try (LogCapture log = LogCapture.of("io.faultline.history.experiment.Experiments");
+           GatewayFixture other = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.resolve("other").toString(), Flag.HISTORY_URL, database))) {
+        assertThat(other.get("/api/history/experiments/" + id).bodyAsJsonObject().getString("status")).isEqualTo("running");
+        assertThat(log.warnings()).anySatisfy(w -> assertThat(w).contains("experiment " + id).contains("--node-id"));
+      }
+      assertThat(gw.get("/api/history/experiments/" + id).bodyAsJsonObject().getString("status")).isEqualTo("running");
+      assertThat(gw.post("/api/history/experiments/" + id + "/stop").statusCode()).isEqualTo(200);
+    }
+  }
 
   @BeforeEach
   void start() throws Exception {
     postgres = PostgresServer.start();
-    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString(), Flag.HISTORY_URL, postgres.createDatabase()));
+    database = postgres.createDatabase();
+    gw = new GatewayFixture(Map.of(Flag.STATE_DIR, dir.toString(), Flag.HISTORY_URL, database));
   }
 
   @AfterEach

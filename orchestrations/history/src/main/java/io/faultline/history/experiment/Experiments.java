@@ -37,6 +37,9 @@ public final class Experiments {
   private String reserved;
   private Promise<JsonObject> ended;
 
+  /** The id of a node given none (not in a cluster, no {@code --node-id}). */
+  static final String STANDALONE = "local";
+
   /** {@code node}: this node's id, kept with each experiment so a restart knows which of the running ones were its own. */
   public Experiments(Vertx vertx, HistoryStore store, Supplier<String> node) {
     this.vertx = vertx;
@@ -49,9 +52,18 @@ public final class Experiments {
    * polls one for ever. With a store the cluster shares, only this node's own (by node id) are touched.
    */
   public Future<Void> interrupted(boolean shared) {
+    // nodes that share the store without ids of their own are all "local": which running experiment is whose cannot be
+    // told, and one such node's start marked another's, still running, failed
+    boolean unnamed = shared && STANDALONE.equals(node.get());
     return store.experiments(1_000).compose(list -> {
       List<Future<Void>> marked = new ArrayList<>();
       for (JsonObject doc : list) {
+        if (unnamed && "running".equals(doc.getString("status"))) {
+          LOG.warning(() -> "experiment " + doc.getString("id") + " is running in the shared history database, by this node before it"
+              + " stopped or by another: it is left as it is, as this node has no node id (give every node sharing the database"
+              + " its own --node-id, and a restart marks its own experiments interrupted)");
+          continue;
+        }
         boolean ours = node.get().equals(doc.getString("node")) || !shared && doc.getString("node") == null;
         if ("running".equals(doc.getString("status")) && ours) {
           marked.add(store.putExperiment(doc.copy().put("status", "failed").put("ended_at", System.currentTimeMillis())
