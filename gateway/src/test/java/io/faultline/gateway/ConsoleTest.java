@@ -339,7 +339,18 @@ class ConsoleTest {
     // a listener's own chaos is said to be what it is: not a rule tried in order
     console.browser.text(By.cssSelector("tr[data-rule='listener:web']"), "web's own chaos, under every rule");
     assertThat(console.browser.driver.findElement(By.cssSelector("tr[data-rule=orders-down]")).getText()).doesNotContain("own chaos");
+    // another rule opened over edits not saved asks first (it replaced them without a word)
+    console.browser.button("Edit rule slow-all").click();
+    console.browser.type(console.browser.field(By.cssSelector(".rule-editor"), "Name"), "slow-half");
     console.browser.button("Edit rule orders-down").click();
+    console.browser.text(By.cssSelector("dialog.confirm"), "Your changes to rule slow-all are not saved: opening rule orders-down drops them.");
+    console.browser.screenshot("rules-discard-edits");
+    console.browser.visible(By.cssSelector("dialog.confirm button[value=cancel]")).click(); // (the editor has a Cancel of its own)
+    console.browser.until(d -> d.findElements(By.cssSelector("dialog.confirm")).isEmpty());
+    assertThat(console.browser.field(By.cssSelector(".rule-editor"), "Name").getAttribute("value")).isEqualTo("slow-half");
+    console.browser.button("Edit rule orders-down").click();
+    console.browser.button("Discard edits").click();
+    console.browser.text(By.cssSelector(".rule-editor h3"), "Rule orders-down");
     console.browser.type(console.browser.field(By.cssSelector(".rule-editor"), "Name"), "orders-503");
     console.browser.button("Save rule").click();
     console.browser.visible(By.cssSelector("tr[data-rule=orders-503]"));

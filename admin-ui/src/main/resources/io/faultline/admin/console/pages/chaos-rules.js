@@ -17,7 +17,7 @@ export class Rules {
     this.editing = null;
     this.el = h('section', { id: 'rules', class: 'card', 'aria-labelledby': 'rules-title' },
       h('div', { class: 'spread' }, h('h2', { id: 'rules-title', tabindex: '-1' }, 'Rules'),
-        h('button', { type: 'button', onclick: () => this.edit(null) }, 'Add rule')),
+        h('button', { type: 'button', onclick: () => this.open(null) }, 'Add rule')),
       h('p', { class: 'hint' }, 'The first rule whose match fits a request wins; the sections it sets replace the global ones for that request.'
         + ' A listener\'s own chaos (listener:NAME) is not tried in order: it is the base of that listener\'s traffic, under whichever rule wins.'),
       this.list, this.status, this.editor);
@@ -38,8 +38,21 @@ export class Rules {
         h('td', { 'data-label': 'Match' }, h('code', {}, matchText(rule.match))),
         h('td', { 'data-label': 'Sets' }, Object.keys(this.schema.sections).filter(s => rule[s]).map(label).join(', ') || '–'),
         h('td', { 'data-label': 'Actions' }, h('div', { class: 'row' },
-          h('button', { type: 'button', 'aria-label': `Edit rule ${rule.name}`, onclick: () => this.edit(rule) }, 'Edit'),
+          h('button', { type: 'button', 'aria-label': `Edit rule ${rule.name}`, onclick: () => this.open(rule) }, 'Edit'),
           h('button', { type: 'button', 'aria-label': `Delete rule ${rule.name}`, onclick: () => this.remove(rule.name) }, 'Delete'))))))));
+  }
+
+  /**
+   * Opens {@code rule} (null: a new one) in the editor, asking first when the rule open there has edits not saved:
+   * another rule's Edit, or Add rule, replaced them without a word.
+   */
+  async open(rule) {
+    const lost = this.unsaved();
+    if (lost && !await confirmDialog('Discard your edits?', `${lost}: opening ${rule ? `rule ${rule.name}` : 'a new rule'} drops them.`,
+      'Discard edits', { safe: true })) {
+      return;
+    }
+    this.edit(rule);
   }
 
   edit(rule) {

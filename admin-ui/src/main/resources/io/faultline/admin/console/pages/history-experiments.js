@@ -102,7 +102,7 @@ export class Experiments {
 
   /** Reads the list again every two seconds while an experiment runs, and stops reading when none does. */
   poll(running) {
-    if (running && this.timer === null) {
+    if (running && this.timer === null && !this.closed) { // (a load answered after the page was left starts nothing)
       this.timer = setInterval(() => this.load().catch(e => this.say(`Could not read the experiments: ${e.message}`, 'error')), REFRESH_MS);
     } else if (!running && this.timer !== null) {
       clearInterval(this.timer);
@@ -122,6 +122,7 @@ export class Experiments {
   }
 
   close() {
+    this.closed = true;
     this.poll(false);
   }
 }

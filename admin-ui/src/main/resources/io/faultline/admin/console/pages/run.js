@@ -91,10 +91,17 @@ export class RunPanel {
     if (!run.is_running && !this.report) {
       this.report = 'loading';
       get(`/api/chaos/orchestration/reports/${encodeURIComponent(run.run_id)}`).then(report => {
+        if (run.run_id !== this.runId) {
+          return; // another run has the panel now: a late report of this one drew over it, and its own was never read
+        }
         this.report = report;
         this.steps = report.steps.map(s => ({ name: s.name, iteration: s.iteration, status: s.status, error: s.error }));
         this.render(run);
-      }).catch(() => { this.report = null; });
+      }).catch(() => {
+        if (run.run_id === this.runId) {
+          this.report = null;
+        }
+      });
     }
     this.render(run);
   }
