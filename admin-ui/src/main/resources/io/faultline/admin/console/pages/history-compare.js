@@ -65,8 +65,12 @@ export class Compare {
   }
 
   async load() {
+    const seq = (this.seq = (this.seq || 0) + 1); // only the newest load draws (a rank changed twice drew the first last)
     try {
       const c = await get(`/api/history/compare?ids=${this.ids.map(encodeURIComponent).join(',')}&rank_by=${this.rankBy.value}`, { timeoutMs: STORE_TIMEOUT_MS });
+      if (seq !== this.seq) {
+        return;
+      }
       const label = run => `${run.name} · ${run.id}`;
       const byId = Object.fromEntries(c.runs.map(r => [r.id, r]));
       fill(this.body,
@@ -84,6 +88,9 @@ export class Compare {
         h('h3', {}, 'Per step'),
         c.steps.length ? stepTable(c) : h('p', { class: 'muted' }, 'These runs recorded no steps.'));
     } catch (e) {
+      if (seq !== this.seq) {
+        return;
+      }
       fill(this.body, h('p', { class: 'error', role: 'alert' }, `Could not compare ${this.ids.join(', ')}: ${e.message}`));
     }
   }

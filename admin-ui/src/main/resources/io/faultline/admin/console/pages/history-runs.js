@@ -72,14 +72,22 @@ export class RunList {
 
   async load() {
     clearErrors(this.form);
+    // only the newest load draws: a slow answer to an earlier filter (the store may take 45 s) drew over a later one
+    const seq = (this.seq = (this.seq || 0) + 1);
     try {
       const { runs } = await get(`/api/history/runs?${this.submitted}`, { timeoutMs: STORE_TIMEOUT_MS });
+      if (seq !== this.seq) {
+        return;
+      }
       this.count.textContent = runs.length ? `${runs.length} run${runs.length === 1 ? '' : 's'}, newest first` + (runs.length === 100 ? ' (the first 100)' : '')
         : '';
       fill(this.table, runs.length ? this.render(runs)
         : h('p', { class: 'muted' }, 'No run matches. Runs appear here as orchestrations end (Orchestrations page).'));
       this.showPicked();
     } catch (e) {
+      if (seq !== this.seq) {
+        return;
+      }
       showError(this.form, e.field, e.message);
       // the rows shown answered the filter before: left up, they read as the answer to this one
       this.count.textContent = '';

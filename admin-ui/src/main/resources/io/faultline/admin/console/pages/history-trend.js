@@ -81,9 +81,13 @@ export class Trend {
   async load() {
     clearErrors(this.form);
     const name = this.name.value;
+    const seq = (this.seq = (this.seq || 0) + 1); // only the newest load draws (an older, slower one drew over it)
     try {
       const t = await get(`/api/history/trends/${encodeURIComponent(name)}?days=${encodeURIComponent(this.submittedDays)}`,
         { timeoutMs: STORE_TIMEOUT_MS }); // it reads up to 100,000 runs
+      if (seq !== this.seq) {
+        return;
+      }
       fill(this.summary,
         h('p', {}, h('b', {}, t.name), `: ${t.runs} run${t.runs === 1 ? '' : 's'} in the last ${t.days} days`,
           t.success_rate === null ? '' : ` · ${t.success_rate.toFixed(0)} % succeeded`,
@@ -100,6 +104,9 @@ export class Trend {
         this.chart.show(t.points, t.trend.fitted_line);
       }
     } catch (e) {
+      if (seq !== this.seq) {
+        return;
+      }
       // the trend shown before answered another question: it must not read as this one's answer
       fill(this.summary);
       fill(this.runs);
