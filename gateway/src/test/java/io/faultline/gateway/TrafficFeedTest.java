@@ -55,7 +55,9 @@ class TrafficFeedTest {
       assertThat(web.getInteger("port")).isEqualTo(gw.gateway.listenerPort("web"));
       assertThat(web.getString("upstream")).isEqualTo(gw.upstream.url());
       assertThat(web.getDouble("error_rate")).isEqualTo(1.0);
-      assertThat(web.getJsonObject("faults").getLong("http_error")).isEqualTo(web.getLong("errors"));
+      // a fault is counted as it is decided, its error as the answer ends: a summary taken between the two counts one of
+      // them, so they differ by at most the requests in flight, one here (each is awaited before the next)
+      assertThat(web.getJsonObject("faults").getLong("http_error")).isBetween(web.getLong("errors") - 1, web.getLong("errors") + 1);
       assertThat(web.getDouble("p99_ms")).isNotNull();
       client.close().await();
 
