@@ -116,10 +116,12 @@ class GrpcUpstreamResetTest {
   @ParameterizedTest
   @ValueSource(strings = {"off", "touched", "{\"enabled\": true, \"latency\": {\"per_message_delay_ms\": 30}}"})
   void anAnswerWholeBeforeItsConnectionClosedStands(String mode) throws Exception {
-    try (GrpcFixture gw = fixture(mode)) {
-      assertThat(call(gw, "Closing", 0, true)).as(mode).isEqualTo("1 messages, status OK");
-      assertThat(call(gw, "BigClosing", 20, true)).as(mode).isEqualTo("64 messages, status OK");
-      assertThat(call(gw, "ShutDown", 0, true)).as(mode).isEqualTo("1 messages, status OK");
+    // each call through a listener of its own: a call sent on the connection the last one's upstream is closing can meet
+    // its GOAWAY first, and is answered UNAVAILABLE (CI saw it once), which is another question than this test's
+    for (String[] shape : new String[][] {{"Closing", "0", "1"}, {"BigClosing", "20", "64"}, {"ShutDown", "0", "1"}}) {
+      try (GrpcFixture gw = fixture(mode)) {
+        assertThat(call(gw, shape[0], Long.parseLong(shape[1]), true)).as(mode + " " + shape[0]).isEqualTo(shape[2] + " messages, status OK");
+      }
     }
   }
 
