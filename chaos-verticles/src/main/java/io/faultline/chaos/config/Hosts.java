@@ -50,6 +50,9 @@ public final class Hosts {
     return address instanceof java.net.Inet6Address ? "[" + text + "]" : text;
   }
 
+  /** An IPv4 address in 127.0.0.0/8, written as one (a name such as 127.example.com is anywhere). */
+  private static final java.util.regex.Pattern IPV4_LOOPBACK = java.util.regex.Pattern.compile("127(\\.[0-9]{1,3}){3}");
+
   /**
    * True when {@code host} is a loopback address only (127.0.0.0/8, ::1, localhost): nothing beyond this machine reaches it.
    * Read as a resolver reads it, whatever its case, with or without a final dot or brackets: {@code LOCALHOST} bound to
@@ -59,7 +62,6 @@ public final class Hosts {
     String h = host.trim().toLowerCase(java.util.Locale.ROOT);
     h = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
     h = h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
-    // (127. as an address: a name such as 127.example.com is anywhere)
-    return h.equals("localhost") || h.matches("127(\\.[0-9]{1,3}){3}") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
+    return h.equals("localhost") || IPV4_LOOPBACK.matcher(h).matches() || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
   }
 }
