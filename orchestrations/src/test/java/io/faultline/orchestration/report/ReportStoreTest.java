@@ -6,6 +6,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,17 +32,23 @@ class ReportStoreTest {
     return new JsonObject().put("id", "run-" + i).put("name", "r").put("status", "succeeded").put("started_at", 1_000L + i);
   }
 
-  private long files() throws Exception {
+  private Set<String> files() throws Exception {
     try (Stream<Path> listed = Files.list(dir)) {
-      return listed.filter(p -> p.toString().endsWith(".json")).count();
+      return listed.map(p -> p.getFileName().toString()).filter(name -> name.endsWith(".json")).collect(Collectors.toSet());
     }
   }
 
-  /** Waits until the directory holds {@code count} report files, at most 10 s. */
-  private void awaitFiles(long count) throws Exception {
+  /**
+   * Waits until the directory holds exactly the reports {@code first} to {@code last}, at most 10 s. A count alone is
+   * not enough: writes and removals overlap, so the directory can pass through the right count with the wrong files.
+   */
+  private void awaitFiles(int first, int last) throws Exception {
+    Set<String> expected = IntStream.rangeClosed(first, last).mapToObj(i -> "run-" + i + ".json").collect(Collectors.toSet());
     long deadline = System.nanoTime() + 10_000_000_000L;
-    while (files() != count) {
-      assertThat(System.nanoTime()).as("the directory holds " + count + " reports, not " + files()).isLessThan(deadline);
+    while (!files().equals(expected)) {
+      if (System.nanoTime() > deadline) {
+        assertThat(new TreeSet<>(files())).as("the reports kept on disk").isEqualTo(new TreeSet<>(expected));
+      }
       Thread.sleep(20);
     }
   }
@@ -51,11 +61,8 @@ class ReportStoreTest {
       JsonObject report = report(i);
       vertx.runOnContext(v -> store.keep(report));
     }
-    awaitFiles(ReportStore.KEPT);
-    for (int i = 0; i < 5; i++) {
-      assertThat(dir.resolve("run-" + i + ".json")).as("older than the newest " + ReportStore.KEPT).doesNotExist();
-    }
-    assertThat(dir.resolve("run-5.json")).exists();
+    // the newest 50 (run-5 to run-54) stay; run-0 to run-4, older, are removed
+    awaitFiles(5, ReportStore.KEPT + 4);
     ReportStore reloaded = new ReportStore(vertx, dir);
     reloaded.load().await();
     assertThat(reloaded.list()).hasSize(ReportStore.KEPT);
@@ -70,8 +77,6 @@ class ReportStoreTest {
     ReportStore store = new ReportStore(vertx, dir);
     store.load().await();
     assertThat(store.list()).hasSize(ReportStore.KEPT);
-    awaitFiles(ReportStore.KEPT);
-    assertThat(dir.resolve("run-13.json")).doesNotExist();
-    assertThat(dir.resolve("run-14.json")).exists();
+    awaitFiles(14, ReportStore.KEPT + 13);
   }
 }
