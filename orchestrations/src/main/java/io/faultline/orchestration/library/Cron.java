@@ -6,8 +6,9 @@ import java.util.BitSet;
 /**
  * A five-field cron expression ({@code minute hour day-of-month month day-of-week}) with {@code *},
  * numbers, ranges {@code a-b}, steps {@code *}{@code /n} or {@code a-b/n}, and comma lists. Day of week 0
- * or 7 is Sunday. As in classic cron, when both day fields are restricted either may match. A date that
- * never comes ({@code 0 0 31 2 *}) is refused: the schedule would never run.
+ * or 7 is Sunday. As in classic cron, when both day fields are restricted either may match, and a day field
+ * that starts with {@code *} ({@code *}{@code /2} too) counts as unrestricted: {@code 0 9 *}{@code /2 * 1-5} is odd days
+ * that are weekdays. A date that never comes ({@code 0 0 31 2 *}) is refused: the schedule would never run.
  */
 public final class Cron {
 
@@ -18,6 +19,7 @@ public final class Cron {
   private final BitSet weekdays;
   private final boolean anyDay;
   private final boolean anyWeekday;
+  private final boolean fixedTime;
 
   private Cron(String[] f) {
     minutes = field(f[0], 0, 59, "minute");
@@ -28,8 +30,10 @@ public final class Cron {
     if (weekdays.get(7)) {
       weekdays.set(0);
     }
-    anyDay = f[2].equals("*");
-    anyWeekday = f[4].equals("*");
+    // as Vixie cron and cronie read it: a field starting with '*' is unrestricted, a step of it too
+    anyDay = f[2].startsWith("*");
+    anyWeekday = f[4].startsWith("*");
+    fixedTime = !f[0].startsWith("*") && !f[1].startsWith("*");
     if (!anyDay && anyWeekday && !someDayExists()) {
       throw new IllegalArgumentException("day of month: " + f[2] + " never comes in month " + f[3]
           + " (no such date in any year), so this schedule would never run");
@@ -55,11 +59,19 @@ public final class Cron {
     return new Cron(fields);
   }
 
+  /**
+   * Whether this names a time of day (no {@code *} in its minute or hour field): classic cron's "fixed-time" jobs, the
+   * ones run late when the clock jumps over their time.
+   */
+  public boolean fixedTime() {
+    return fixedTime;
+  }
+
   /** True when the minute of {@code time} is one this expression names. */
   public boolean matches(LocalDateTime time) {
     boolean day = days.get(time.getDayOfMonth());
     boolean weekday = weekdays.get(time.getDayOfWeek().getValue() % 7);
-    boolean dayMatches = anyDay && anyWeekday || (anyDay ? weekday : anyWeekday ? day : day || weekday);
+    boolean dayMatches = anyDay || anyWeekday ? day && weekday : day || weekday;
     return minutes.get(time.getMinute()) && hours.get(time.getHour()) && months.get(time.getMonthValue()) && dayMatches;
   }
 

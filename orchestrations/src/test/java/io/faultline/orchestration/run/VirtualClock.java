@@ -23,6 +23,8 @@ public final class VirtualClock implements RunClock {
   private final boolean automatic;
   private final TreeSet<Timer> timers = new TreeSet<>(Comparator.comparingLong(Timer::due).thenComparingLong(Timer::id));
   private long now = 1_700_000_000_000L;
+  /** What the wall clock was set by ({@link #setBack}): {@link #millis} reads it, timers do not (Vert.x's run on a monotonic clock). */
+  private long offset;
   private long nextId = 1;
   private boolean pumping;
 
@@ -40,7 +42,12 @@ public final class VirtualClock implements RunClock {
 
   @Override
   public synchronized long millis() {
-    return now;
+    return now + offset;
+  }
+
+  /** Sets the wall clock back by {@code ms} (an NTP step): timers go on firing when they would have. */
+  public synchronized void setBack(long ms) {
+    offset -= ms;
   }
 
   @Override
