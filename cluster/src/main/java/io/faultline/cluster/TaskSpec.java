@@ -67,8 +67,11 @@ record TaskSpec(String id, String mode, String scenario, JsonObject config, Obje
     if (!orchestrated && duration == null) {
       duration = 10;
     }
-    if (duration != null && (!(duration instanceof Number n) || n.doubleValue() <= 0 || n.doubleValue() > 86_400)) {
-      throw new ChaosConfigException("duration_seconds", "must be a number of seconds above 0 and at most 86400, got " + quoted(duration));
+    // a millisecond at least: the item's timer counts whole milliseconds (0.0005 made a timer of 0, which Vert.x refuses,
+    // and the item stayed running with its chaos on)
+    if (duration != null && (!(duration instanceof Number n) || n.doubleValue() < 0.001 || n.doubleValue() > 86_400)) {
+      throw new ChaosConfigException("duration_seconds", "must be a number of seconds from 0.001 (a millisecond) to 86400, got "
+          + quoted(duration));
     }
     Object stop = body.getValue("stop_on_failure", false);
     if (!(stop instanceof Boolean)) {

@@ -63,6 +63,9 @@ class TaskSpecTest {
     assertThat(refused("{\"target_nodes\": \"n1\", " + CONFIG + "}").getMessage()).isEqualTo("must be a non-empty list of node ids, got n1");
     assertThat(refused("{\"target_nodes\": [\"n1\", 2], " + CONFIG + "}").field()).isEqualTo("target_nodes");
     assertThat(refused("{\"orchestration\": \"o\", \"duration_seconds\": 5}").field()).isEqualTo("duration_seconds");
+    // under a millisecond, the item's timer came to 0 ms, which Vert.x refuses: the item stayed running, its chaos on
+    assertThat(refused("{\"duration_seconds\": 0.0005, " + CONFIG + "}").getMessage())
+        .isEqualTo("must be a number of seconds from 0.001 (a millisecond) to 86400, got 5.0E-4");
     assertThat(refused("{\"orchestration\": \"o\", " + CONFIG + "}")).satisfies(e -> {
       assertThat(e.field()).isEqualTo("orchestration");
       assertThat(e.getMessage()).endsWith("got [config, orchestration]");
