@@ -2,6 +2,7 @@ package io.faultline.orchestration.hook;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -16,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * The {@code command} action: runs {@code command} with {@code args} (no shell) on a worker thread, in
  * {@code working_dir} if given, and fails if it exits non-zero or outlives {@code timeout_seconds}. Its
  * output (stdout and stderr) is drained while it runs, so a command that writes more than a pipe holds
- * is not blocked by its own output; the first {@link #KEPT_OUTPUT} bytes go to the run's log.
+ * is not blocked by its own output; the first {@link #KEPT_OUTPUT} bytes go to the run's log. Commands run on workers
+ * of their own ({@link #MAX_RUNNING} at once): one may run for an hour, and Vert.x's shared workers also read
+ * documents, schedules and the cluster's maps, which twenty long commands held up.
  */
 final class CommandAction {
 
@@ -24,10 +27,23 @@ final class CommandAction {
   /** How long to wait for the rest of the output once the command exited (a child it left may hold the pipe open). */
   private static final long DRAIN_MS = 1_000;
 
+  /** The commands a node runs at once; more wait for one to end. */
+  static final int MAX_RUNNING = 32;
+
   private final Vertx vertx;
+  /** Made at the first command: a node that runs none has no such threads. */
+  private WorkerExecutor workers;
 
   CommandAction(Vertx vertx) {
     this.vertx = vertx;
+  }
+
+  private synchronized WorkerExecutor workers() {
+    if (workers == null) {
+      // a command may run for timeout_seconds (at most an hour): not a blocked thread to warn about
+      workers = vertx.createSharedWorkerExecutor("faultline-commands", MAX_RUNNING, 2, TimeUnit.HOURS);
+    }
+    return workers;
   }
 
   /** What a command did: its exit code and the start of its output. */
@@ -45,7 +61,7 @@ final class CommandAction {
     long timeoutMs = Math.max(1, (long) (seconds * 1000));
     context.expect("command " + argv, timeoutMs + DRAIN_MS);
     // The worker only runs the process; the log is written back here, on the run's event loop.
-    return vertx.executeBlocking(() -> execute(argv, dir, timeoutMs, context::stopping), false).compose(outcome -> {
+    return workers().executeBlocking(() -> execute(argv, dir, timeoutMs, context::stopping), false).compose(outcome -> {
       context.log("command " + argv + " -> exit " + outcome.exit() + (outcome.output().isEmpty() ? "" : ": " + outcome.output()));
       return outcome.exit() == 0 ? Future.<Void>succeededFuture()
           : Future.failedFuture(new ActionFailed("command " + argv + " exited with " + outcome.exit(), false));

@@ -27,7 +27,8 @@ final class HttpRequestAction {
   }
 
   Future<Void> run(Map<String, Object> f, HookContext context) {
-    String url = context.interpolate(String.valueOf(f.get("url")));
+    // trimmed as validation trims it: a YAML block (url: |) keeps its newline, and that URL passed validation
+    String url = context.interpolate(String.valueOf(f.get("url"))).trim();
     URI uri;
     try {
       uri = URI.create(url);

@@ -397,7 +397,52 @@ class RunTest {
     }
   }
 
-  /** An http_request body written as an object goes as its JSON (it went as Java's {text=hello, n=[1, 2]}, labelled JSON). */
+  /**
+   * A command runs on workers of its own: with every one of Vert.x's shared workers held (they also read documents,
+   * schedules and the cluster's maps; twenty long commands held them all), the next command still runs. The hook's
+   * webhook holds them, then the command after it touches a file.
+   */
+  @Test
+  void aCommandRunsWhileVertxsSharedWorkersAreAllBusy() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.nio.file.Path touched = java.nio.file.Files.createTempDirectory("command").resolve("ran");
+    io.vertx.core.http.HttpServer server = plane.vertx.createHttpServer().requestHandler(request -> {
+      for (int i = 0; i < 20; i++) { // Vert.x's default worker pool
+        plane.vertx.executeBlocking(() -> release.await(30, TimeUnit.SECONDS), false);
+      }
+      request.response().end();
+    }).listen(Upstreams.portToListenOn(), "127.0.0.1").await();
+    try {
+      String origin = "http://127.0.0.1:" + server.actualPort();
+      io.vertx.core.Future<RunReport> run = plane.start("""
+          name: busy-workers
+          hooks:
+            - hook_type: pre_orchestration
+              required: true
+              actions:
+                - {type: http_request, url: "%s/hold"}
+                - {type: command, command: touch, args: ["%s"], timeout_seconds: 10}
+          steps:
+            - {name: a, scenario: slow_backend, duration_seconds: 0.1}
+          """.formatted(origin, touched), new Permissions(true, Set.of(origin)), VirtualClock.automatic());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!java.nio.file.Files.exists(touched) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(touched).as("the command ran while the shared workers were all held").exists();
+      release.countDown();
+      assertThat(run.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).errors()).isEmpty();
+    } finally {
+      release.countDown();
+      server.close().await();
+    }
+  }
+
+  /**
+   * An http_request body written as an object goes as its JSON (it went as Java's {text=hello, n=[1, 2]}, labelled JSON),
+   * and a URL with spaces around it (a YAML block keeps its newline) is called as validation read it: trimmed (every run
+   * of it failed "not a URL").
+   */
   @Test
   void anHttpRequestsBodyGivenAsAnObjectIsSentAsJson() throws Exception {
     java.util.concurrent.CompletableFuture<String> received = new java.util.concurrent.CompletableFuture<>();
@@ -412,7 +457,7 @@ class RunTest {
           hooks:
             - hook_type: pre_orchestration
               required: true
-              actions: [{type: http_request, url: "%s/hook", method: POST, body: {text: hello, n: [1, 2]}, expected_status: 200}]
+              actions: [{type: http_request, url: " %s/hook\\n", method: POST, body: {text: hello, n: [1, 2]}, expected_status: 200}]
           steps:
             - {name: a, scenario: slow_backend, duration_seconds: 0.1}
           """.formatted(origin), new Permissions(false, Set.of(origin)));
