@@ -71,6 +71,18 @@ public final class StreamChaos {
   }
 
   /**
+   * The message {@code fate} was decided for is dropped after all (the rate limit's {@code drop}): it is not counted as
+   * delivered, and a disconnect decided on it is decided again at the next message. Answers its fate as a drop.
+   */
+  public Fate dropped(Fate fate) {
+    messages--;
+    if (fate.disconnectAfter()) {
+      disconnectDecided = false;
+    }
+    return new Fate(true, false, false, 0, false, false);
+  }
+
+  /**
    * The disconnect decided last was not said (the kill switch let what waited before it go, and its close with it):
    * {@code disconnect_after_messages} is decided again at the next message once chaos is back on.
    */
@@ -95,18 +107,22 @@ public final class StreamChaos {
 
   /**
    * Decides the next message of a direction that {@link #affects} says is subject to chaos, from that
-   * direction's draws. {@code disconnect_after_messages} counts the messages of both directions together.
+   * direction's draws. {@code disconnect_after_messages} counts the messages delivered, of both directions together: a
+   * dropped one is not (the close came after a message the client never saw, and after fewer than it was told).
    */
   public Fate next(boolean downstream) {
     ChaosRandom random = random(downstream);
-    messages++;
     if (config.enabled() && random.chance(config.disconnectProbability())) {
       return new Fate(false, false, false, 0, true, false);
     }
-    boolean last = config.enabled() && config.disconnectAfterMessages() > 0 && messages >= config.disconnectAfterMessages()
-        && !disconnectDecided;
-    disconnectDecided |= last;
     boolean drop = config.enabled() && random.chance(config.messageDropProbability());
+    boolean last = false;
+    if (!drop) {
+      messages++;
+      last = config.enabled() && config.disconnectAfterMessages() > 0 && messages >= config.disconnectAfterMessages()
+          && !disconnectDecided;
+      disconnectDecided |= last;
+    }
     boolean duplicate = !drop && config.enabled() && random.chance(config.messageDuplicateProbability());
     boolean corrupt = !drop && config.enabled() && random.chance(config.messageCorruptProbability());
     long delay = 0;

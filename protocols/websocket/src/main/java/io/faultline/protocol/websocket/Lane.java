@@ -279,8 +279,8 @@ final class Lane {
   }
 
   private void delay(WebSocketFrame frame) {
-    if (closeFrame(frame) || stopped || sink.isClosed()) {
-      return; // nothing more can reach a closed sink
+    if (closeFrame(frame) || stopped || ended || sink.isClosed()) {
+      return; // nothing more can reach a closed sink (nor one a close was sent to: those frames were counted as faults)
     }
     long now = System.nanoTime();
     WebSocketFrameType type = frame.type();
@@ -379,7 +379,7 @@ final class Lane {
         // counted as the limit's, not also as a message_drop (which counts the drop probability's draws)
         events.faultInjected(MessageFaults.RATE_LIMIT);
         limited = true;
-        fate = new StreamChaos.Fate(true, false, false, 0, false, fate.disconnectAfter());
+        fate = chaos.dropped(fate); // not delivered: disconnect_after_messages does not count it
       } else {
         events.faultInjected(MessageFaults.RATE_LIMIT);
         events.disconnect(1008, "message rate limit exceeded");
@@ -419,7 +419,9 @@ final class Lane {
     line.add(item);
     due.add(dueNanos);
     queuedBytes += size(item);
-    if ((line.size() >= HIGH_WATER || queuedBytes >= HIGH_WATER_BYTES) && !pausedByLine) {
+    // not only while the line has not paused it: a sink's drain (waited on before chaos came) may have resumed the
+    // source behind the line's back, and the line then grew without bound
+    if ((line.size() >= HIGH_WATER || queuedBytes >= HIGH_WATER_BYTES) && (!pausedByLine || !sourcePaused)) {
       pausedByLine = true;
       pauseSource();
     }
@@ -429,6 +431,12 @@ final class Lane {
   private void drain() {
     if (blocked || timer >= 0 || stopped) {
       return;
+    }
+    if (!chaosOn.getAsBoolean()) {
+      // switched off, what waits goes now (below), and what it had booked ahead goes with it: back on, a new message
+      // waited behind the old latency's and rate limit's bookings (200 s behind a 1-a-second limit's queue)
+      nextFreeNanos = Math.min(nextFreeNanos, System.nanoTime());
+      nextMessageNanos = 0;
     }
     while (!line.isEmpty()) {
       long wait = chaosOn.getAsBoolean() ? due.peek() - System.nanoTime() : 0; // switched off: what waits goes now

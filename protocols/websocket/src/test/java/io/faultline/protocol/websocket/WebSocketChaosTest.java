@@ -282,6 +282,56 @@ class WebSocketChaosTest {
     assertThat(fixture.events.faults().stream().filter("disconnect"::equals).count()).as("disconnects counted").isEqualTo(1);
   }
 
+  /**
+   * disconnect_after_messages counts the messages delivered: a dropped one, by the drop probability or the rate limit,
+   * is not (the close came after fewer messages than asked, and sometimes right after one the client never saw).
+   */
+  @Test
+  void disconnectAfterMessagesCountsOnlyTheMessagesDelivered() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"message_drop_probability\": 0.5, \"disconnect_after_messages\": 5,"
+        + " \"close_code\": 1013, \"close_reason\": \"try later\"}"));
+    WebSocketFixture.Received received = fixture.open("/push?n=40");
+    assertThat(received.awaitClose()).isEqualTo("1013 try later");
+    assertThat(received.texts()).hasSize(5);
+    assertThat(fixture.events.faults("message_drop")).as("some were dropped on the way").isPositive();
+    fixture.close();
+    // the rate limit's drops: 2 a second pass, the other 18 sent at once are dropped, and the third delivered is the last
+    fixture = new WebSocketFixture(chaos("{\"messages_per_second\": 2, \"rate_limit_action\": \"drop\", \"direction\": \"downstream\","
+        + " \"disconnect_after_messages\": 3, \"close_code\": 1013, \"close_reason\": \"try later\"}"));
+    WebSocketFixture.Received limited = fixture.open("/echo");
+    for (int i = 1; i <= 20; i++) {
+      limited.ws.writeTextMessage("m" + i);
+    }
+    assertThat(limited.awaitTexts(2, 5_000)).containsExactly("m1", "m2");
+    fixture.events.await("the other 18 dropped", () -> fixture.events.faults("message_rate_limit") == 18);
+    assertThat(limited.ws.isClosed()).as("two delivered, not three").isFalse();
+    Thread.sleep(600); // the bucket has room for one again
+    limited.ws.writeTextMessage("third");
+    assertThat(limited.awaitClose()).isEqualTo("1013 try later");
+    assertThat(limited.texts()).containsExactly("m1", "m2", "third");
+  }
+
+  /**
+   * The kill switch lets what waits go, and what it had booked ahead goes with it: back on, a new message went out
+   * behind the old rate limit's queue (here 19 s behind a 1-a-second limit's).
+   */
+  @Test
+  void backOnAfterTheKillSwitchAMessageDoesNotWaitForTheBookingsOfBefore() throws Exception {
+    fixture = new WebSocketFixture(chaos("{\"messages_per_second\": 1, \"rate_limit_action\": \"delay\", \"direction\": \"downstream\"}"));
+    WebSocketFixture.Received received = fixture.open("/echo");
+    for (int i = 1; i <= 20; i++) {
+      received.ws.writeTextMessage("m" + i);
+    }
+    assertThat(received.awaitTexts(1, 5_000)).startsWith("m1");
+    fixture.state.enable(false);
+    assertThat(received.awaitTexts(20, 5_000)).as("released by the kill switch").hasSize(20);
+    fixture.state.enable(true);
+    long sent = System.nanoTime();
+    received.ws.writeTextMessage("after");
+    assertThat(received.awaitTexts(21, 5_000)).endsWith("after");
+    assertThat((System.nanoTime() - sent) / 1_000_000).as("ms until the message after arrived").isLessThan(900L);
+  }
+
   @Test
   void anAbruptDisconnectIsSeenByTheClientAs1006() throws Exception {
     fixture = new WebSocketFixture(chaos("{\"disconnect_probability\": 1.0, \"close_code\": 1006}"));
