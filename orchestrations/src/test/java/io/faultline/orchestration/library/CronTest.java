@@ -19,6 +19,14 @@ class CronTest {
     assertThat(every.matches(LocalDateTime.of(2026, 1, 15, 14, 45))).isFalse();
     assertThat(every.matches(LocalDateTime.of(2026, 1, 16, 13, 45))).isFalse();
     assertThat(Cron.parse("0 0 * * 7").matches(LocalDateTime.of(2026, 11, 22, 0, 0))).isTrue(); // 7 is Sunday too
+    // as Vixie cron and cronie: a day field starting with * (a step of it too) is unrestricted, so both must match
+    Cron oddWeekdays = Cron.parse("0 9 */2 * 1-5");
+    assertThat(oddWeekdays.matches(LocalDateTime.of(2026, 11, 23, 9, 0))).as("Monday the 23rd").isTrue();
+    assertThat(oddWeekdays.matches(LocalDateTime.of(2026, 11, 24, 9, 0))).as("Tuesday the 24th").isFalse();
+    assertThat(oddWeekdays.matches(LocalDateTime.of(2026, 11, 21, 9, 0))).as("Saturday the 21st").isFalse();
+    assertThat(Cron.parse("0 9 */2 * *").matches(LocalDateTime.of(2026, 11, 22, 9, 0))).isFalse();
+    assertThat(Cron.parse("0 9 * * */2").matches(LocalDateTime.of(2026, 11, 24, 9, 0))).as("Tuesday: day 2").isTrue();
+    assertThat(Cron.parse("0 9 * * */2").matches(LocalDateTime.of(2026, 11, 23, 9, 0))).as("Monday: day 1").isFalse();
   }
 
   @Test
