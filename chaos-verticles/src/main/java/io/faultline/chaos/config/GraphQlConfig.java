@@ -52,6 +52,11 @@ public record GraphQlConfig(
     if (errorStatus < 200 || errorStatus > 599) {
       throw new ChaosConfigException("error_status", "must be an HTTP status between 200 and 599, got " + errorStatus);
     }
+    if (errorStatus == 204 || errorStatus == 205 || errorStatus == 304) {
+      // the answer's body is its errors, and these statuses carry none: the client got an empty answer
+      throw new ChaosConfigException("error_status", "must be a status that carries a body (the GraphQL errors), not "
+          + errorStatus);
+    }
     List<FieldFault> faults = new ArrayList<>();
     for (int i = 0; fieldFaults != null && i < fieldFaults.size(); i++) {
       if (fieldFaults.get(i) == null) {

@@ -49,6 +49,16 @@ class BoundsTest {
     assertThat(field.getMessage()).isEqualTo("must not be blank: leave it out for INTERNAL_SERVER_ERROR");
   }
 
+  /** An error_status that carries no body is refused: the client got an empty 204, none of the errors. */
+  @Test
+  void aGraphQlErrorStatusWithoutABodyIsRefusedNamingTheField() {
+    for (int status : new int[] {204, 205, 304}) {
+      ChaosConfigException e = rejected("{\"graphql\": {\"error_probability\": 1, \"error_status\": " + status + "}}");
+      assertThat(e.field()).isEqualTo("graphql.error_status");
+      assertThat(e.getMessage()).isEqualTo("must be a status that carries a body (the GraphQL errors), not " + status);
+    }
+  }
+
   @Test
   void theLimitsThemselvesAreAccepted() {
     ChaosConfig config = ChaosJson.parse("""

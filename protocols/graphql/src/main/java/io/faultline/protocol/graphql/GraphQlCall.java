@@ -116,7 +116,24 @@ final class GraphQlCall {
   /** The document the request carries, parsed (or from the cache); null when it carries none. */
   private static DocumentCache.Parsed parse(HttpServerRequest request, Buffer body, DocumentCache documents) {
     if (request.method() == HttpMethod.GET) {
-      return documents.parse(request.getParam("query"), request.getParam("operationName"));
+      String query;
+      String operationName;
+      String extensions;
+      try {
+        query = request.getParam("query");
+        operationName = request.getParam("operationName");
+        extensions = request.getParam("extensions"); // a persisted query's hash, sent as JSON
+      } catch (IllegalArgumentException e) {
+        // a broken escape ("100%"): Vert.x's decoder throws, and the call was never answered; the gateway cannot read
+        // the document, so it goes on untouched and the upstream says what is wrong with it
+        return null;
+      }
+      if (extensions != null) {
+        // only its hash is read from it: the parameter is the client's, made into a body of its own
+        GraphQlBody persisted = GraphQlBody.read(Buffer.buffer("{\"extensions\":" + extensions + "}"));
+        query = PersistedQueries.document(query, persisted == null ? null : persisted.hash());
+      }
+      return documents.parse(query, operationName);
     }
     String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
     if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/graphql")
@@ -124,7 +141,7 @@ final class GraphQlCall {
       return documents.parse(body.toString(), null);
     }
     GraphQlBody json = GraphQlBody.read(body); // null when not JSON: the upstream will say so
-    return json == null ? null : documents.parse(json.query(), json.operationName());
+    return json == null ? null : documents.parse(PersistedQueries.document(json.query(), json.hash()), json.operationName());
   }
 
   void forward() {

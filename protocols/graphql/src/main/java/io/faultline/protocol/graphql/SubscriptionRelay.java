@@ -222,6 +222,15 @@ final class SubscriptionRelay {
     return held.isEmpty() ? Future.succeededFuture() : Future.join(List.copyOf(held.values()));
   }
 
+  /** A subscribe's document: its {@code query}, or the one its persisted query's hash stands for; null for neither. */
+  private static String persistedOrGiven(JsonObject payload) {
+    String query = payload.getValue("query") instanceof String q ? q : null;
+    String hash = payload.getValue("extensions") instanceof JsonObject extensions
+        && extensions.getValue("persistedQuery") instanceof JsonObject persisted
+        && persisted.getValue("sha256Hash") instanceof String h ? h : null;
+    return PersistedQueries.document(query, hash);
+  }
+
   private Future<Void> fromClient(String text, JsonObject message) {
     if (message != null && "complete".equals(message.getString("type"))) {
       Runnable gaveUp = timingOut.remove(message.getValue("id"));
@@ -231,11 +240,13 @@ final class SubscriptionRelay {
       }
       targets.remove(message.getString("id")); // the id may be used again, by another subscription
     }
-    if (message == null || !"subscribe".equals(message.getString("type"))
-        || !(message.getValue("payload") instanceof JsonObject payload) || !(payload.getValue("query") instanceof String query)) {
+    String query = message != null && "subscribe".equals(message.getString("type"))
+        && message.getValue("payload") instanceof JsonObject p ? persistedOrGiven(p) : null;
+    if (query == null) {
       send(upstream, text);
       return Future.succeededFuture();
     }
+    JsonObject payload = message.getJsonObject("payload");
     ParsedOperation operation;
     try {
       operation = ParsedOperation.parse(query, payload.getValue("operationName") instanceof String n ? n : null);

@@ -312,6 +312,54 @@ class GraphQlProxyVerticleTest {
   }
 
   /**
+   * Apollo's automatic persisted queries: once the server knows a query, its client sends the hash alone. The gateway
+   * keeps a document it saw whole under its hash, so rules and faults act on the hash-only requests after it, POST and
+   * GET (they were forwarded untouched: a fault on Checkout hit the first checkout and no later one). A hash it never
+   * saw whole stays untouched, and a document sent under another's hash is not kept for it.
+   */
+  @Test
+  void aPersistedQuerySentByItsHashAloneIsTargetedAsTheDocumentItStandsFor() throws Exception {
+    PersistedQueries.clear();
+    fixture = new GraphQlFixture("{\"enabled\": true, \"rules\": ["
+        + "{\"name\": \"no-checkout\", \"match\": {\"operation_name\": \"Checkout*\"},"
+        + "  \"graphql\": {\"error_probability\": 1.0, \"error_code\": \"PAYMENT_FAILED\"}}]}");
+    String checkout = "mutation CheckoutCart { checkout(total: 1) { id } }";
+    JsonObject extensions = new JsonObject().put("persistedQuery", new JsonObject().put("version", 1).put("sha256Hash", sha256(checkout)));
+    JsonObject hashOnly = new JsonObject().put("operationName", "CheckoutCart").put("extensions", extensions);
+    assertThat(fixture.post(hashOnly).getHeader("X-Faultline-Fault")).as("a hash never seen whole").isNull();
+    HttpResponse<Buffer> whole = fixture.post(hashOnly.copy().put("query", checkout));
+    assertThat(whole.getHeader("X-Faultline-Fault")).isEqualTo("graphql_error");
+    HttpResponse<Buffer> byHash = fixture.post(hashOnly);
+    assertThat(byHash.getHeader("X-Faultline-Fault")).as("the hash alone, after the document").isEqualTo("graphql_error");
+    assertThat(byHash.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getJsonObject("extensions").getString("code"))
+        .isEqualTo("PAYMENT_FAILED");
+    HttpResponse<Buffer> get = fixture.client.get(fixture.port, "127.0.0.1", "/").addQueryParam("operationName", "CheckoutCart")
+        .addQueryParam("extensions", extensions.encode()).send().await();
+    assertThat(get.getHeader("X-Faultline-Fault")).as("GET, the hash alone").isEqualTo("graphql_error");
+
+    String other = "mutation CheckoutOther { checkout(total: 2) { id } }";
+    JsonObject otherExtensions = new JsonObject().put("persistedQuery", new JsonObject().put("version", 1).put("sha256Hash", sha256(other)));
+    fixture.post(new JsonObject().put("query", "mutation Refund { checkout(total: 1) { id } }").put("extensions", otherExtensions));
+    assertThat(fixture.post(new JsonObject().put("extensions", otherExtensions)).getHeader("X-Faultline-Fault"))
+        .as("a hash that is not its document's is not kept").isNull();
+  }
+
+  private static String sha256(String text) throws Exception {
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  /** A GET whose query has a broken escape goes on untouched: Vert.x's decoder threw, and the client was never answered. */
+  @Test
+  void aGetWithABrokenEscapeIsForwardedAndAnswered() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Query.hello\", \"error_probability\": 1.0}]}}");
+    HttpResponse<Buffer> answer = fixture.client.get(fixture.port, "127.0.0.1", "/?query=%7B%20hello(x:%22100%%22)%20%7D")
+        .timeout(5_000).send().await();
+    assertThat(answer.statusCode()).as("the upstream's own answer to what it cannot read").isBetween(200, 499);
+    assertThat(answer.getHeader("X-Faultline-Fault")).isNull();
+  }
+
+  /**
    * A batch the gateway answers itself (a rate limit here) gets one answer per operation, as Apollo's BatchHttpLink reads
    * a batch's answer: a single object failed every operation with "expected length of 2", the code and Retry-After unseen.
    */
