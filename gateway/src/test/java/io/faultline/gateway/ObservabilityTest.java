@@ -101,7 +101,8 @@ class ObservabilityTest {
     for (String mount : mounts) {
       assertThat(DEPLOY.resolve(mount.split(":")[0])).as(mount).isDirectory();
     }
-    assertThat(String.valueOf(((Map<String, Object>) services.get("grafana")).get("environment"))).contains("GF_SERVER_HTTP_PORT=3001");
+    // on the host's network beside the gateway: not a port of the gateway's defaults (http 3000, grpc 3001, admin 9000)
+    assertThat(String.valueOf(((Map<String, Object>) services.get("grafana")).get("environment"))).contains("GF_SERVER_HTTP_PORT=3100");
     // Grafana's dashboard provider reads where compose mounts the dashboards
     Map<String, Object> provider = ((List<Map<String, Object>>) yaml(DEPLOY.resolve("grafana/provisioning/dashboards/faultline.yml")).get("providers")).get(0);
     assertThat(mounts).contains("./grafana/dashboards:" + ((Map<String, Object>) provider.get("options")).get("path") + ":ro");
