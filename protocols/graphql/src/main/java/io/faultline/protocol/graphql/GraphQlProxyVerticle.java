@@ -56,6 +56,11 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
   private static final int MAX_CONNECTIONS_PER_UPSTREAM = 256;
   /** An idle upstream connection is closed after this (Vert.x's default; nginx closes its own after 75 s). */
   private static final long KEEP_ALIVE_MS = 60_000;
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(GraphQlProxyVerticle.class.getName());
+  /** The subscription protocol whose messages chaos reads (graphql-ws's, Apollo's and Vert.x's). */
+  private static final String TRANSPORT_WS = "graphql-transport-ws";
+  /** Whether this instance said that a subscription in another protocol goes untouched (said once). */
+  private boolean saidUntouchedProtocol;
 
   private final ListenerConfig listener;
   private final ChaosState state;
@@ -187,6 +192,14 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
         if (accepted.failed()) {
           upstream.close();
           return;
+        }
+        String protocol = upstream.subProtocol();
+        if (protocol != null && !protocol.equals(TRANSPORT_WS) && !saidUntouchedProtocol) {
+          // subscriptions-transport-ws's "graphql-ws" (start, data, stop): relayed, but no subscribe is read in it
+          saidUntouchedProtocol = true;
+          LOG.warning(() -> "listener " + listener.name() + ": a subscription in " + protocol + " is relayed untouched by"
+              + " chaos (rules, the graphql section, latency and field faults act on " + TRANSPORT_WS + " subscriptions);"
+              + " said once");
         }
         new SubscriptionRelay(vertx, accepted.result(), () -> AbruptClose.close(request.connection()), upstream, request, route.name(),
             subscribes, () -> schemas.schemaFor(route, request.path(), request.headers()), () -> state.snapshot().enabled(),

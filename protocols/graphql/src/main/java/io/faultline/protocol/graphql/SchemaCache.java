@@ -10,7 +10,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -30,8 +30,19 @@ final class SchemaCache {
   private record Entry(Future<GraphQlSchema> schema, long fetchedAt) {
   }
 
+  /**
+   * Endpoints kept per instance, the least recently asked going first: the key holds the request's path, which clients
+   * choose ({@code /graphql}, {@code /graphql/}, {@code /x/1}...), and each kept a whole schema for good.
+   */
+  static final int MAX_ENTRIES = 64;
+
   private final HttpClient client;
-  private final Map<String, Entry> entries = new HashMap<>();
+  private final Map<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+      return size() > MAX_ENTRIES;
+    }
+  };
 
   SchemaCache(HttpClient client) {
     this.client = client;
