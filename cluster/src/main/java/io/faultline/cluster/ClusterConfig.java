@@ -13,7 +13,9 @@ import java.util.List;
  * {@code heartbeat_interval_ms}; Hazelcast declares a silent member dead after
  * {@code failure_timeout_ms}, which bounds how long a leader failover takes. {@code kubernetes: true}
  * finds the members through Hazelcast's Kubernetes discovery instead: the endpoints of the headless
- * Service {@code kubernetes_service}.
+ * Service {@code kubernetes_service}. The record of a node that left, or failed, is forgotten {@code forget_after_ms}
+ * after its last heartbeat (15 minutes by default): a node started without a fixed id comes back under a new one, and
+ * its old record stayed "failed" for good, the node-down alert firing with it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ClusterConfig(
@@ -28,7 +30,8 @@ public record ClusterConfig(
     Long failureTimeoutMs,
     String name,
     Boolean kubernetes,
-    String kubernetesService) {
+    String kubernetesService,
+    Long forgetAfterMs) {
 
   public ClusterConfig {
     enabled = enabled != null && enabled;
@@ -60,6 +63,10 @@ public record ClusterConfig(
       throw new ChaosConfigException("failure_timeout_ms",
           "must be at least 2000 and twice heartbeat_interval_ms, and at most 600000, got " + failureTimeoutMs);
     }
+    forgetAfterMs = forgetAfterMs == null ? 900_000L : forgetAfterMs;
+    if (forgetAfterMs < 1_000 || forgetAfterMs > 604_800_000L) {
+      throw new ChaosConfigException("forget_after_ms", "must be between 1000 and 604800000 (a week), got " + forgetAfterMs);
+    }
     name = name == null ? "faultline" : name;
     kubernetes = kubernetes != null && kubernetes;
     if (kubernetes && (kubernetesService == null || kubernetesService.isBlank())) {
@@ -74,6 +81,6 @@ public record ClusterConfig(
   }
 
   public static ClusterConfig off() {
-    return new ClusterConfig(false, null, null, null, null, null, null, null, null, null, null, null);
+    return new ClusterConfig(false, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 }

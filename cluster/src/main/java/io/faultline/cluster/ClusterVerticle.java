@@ -413,6 +413,11 @@ public final class ClusterVerticle extends VerticleBase {
       List<String> live = registry.liveIds(nodeId);
       tasks.heal();
       if (leadership.leading()) {
+        List<String> forgotten = registry.forgetGone(System.currentTimeMillis(), config.forgetAfterMs());
+        if (!forgotten.isEmpty()) {
+          LOG.info(() -> "node " + nodeId + " forgot the records of " + forgotten + ": left or failed more than "
+              + config.forgetAfterMs() + " ms ago (cluster.forget_after_ms)");
+        }
         Tasks.Led led = tasks.lead(Set.copyOf(live));
         context.runOnContext(x -> settle(led));
       }

@@ -79,6 +79,25 @@ final class NodeRegistry {
     return List.copyOf(ids);
   }
 
+  /**
+   * Removes the records of nodes that left or failed whose last heartbeat is older than {@code forgetAfterMs}; answers
+   * their ids. A record changed meanwhile (the node came back under its id) is left alone.
+   */
+  List<String> forgetGone(long nowMs, long forgetAfterMs) {
+    Set<String> live = members.get();
+    List<String> forgotten = new ArrayList<>();
+    map.entrySet().forEach(entry -> {
+      JsonObject node = new JsonObject(entry.getValue());
+      NodeStatus status = NodeStatus.of(node, live, nowMs, heartbeatIntervalMs);
+      Long last = node.getLong("last_heartbeat");
+      if ((status == NodeStatus.LEFT || status == NodeStatus.FAILED) && (last == null || nowMs - last > forgetAfterMs)
+          && map.remove(entry.getKey(), entry.getValue())) {
+        forgotten.add(entry.getKey());
+      }
+    });
+    return forgotten;
+  }
+
   /** The records as the last read of the map found them (none before it). */
   private volatile List<JsonObject> lastRead = List.of();
 

@@ -36,7 +36,7 @@ class TasksTest {
   static void startHazelcast() {
     int port = Upstreams.portToListenOn();
     hazelcast = Hazelcast.newHazelcastInstance(HazelcastSetup.config(new ClusterConfig(true, "127.0.0.1", port,
-        List.of("127.0.0.1:" + port), "n1", null, null, null, null, "tasks-" + UUID.randomUUID(), null, null)));
+        List.of("127.0.0.1:" + port), "n1", null, null, null, null, "tasks-" + UUID.randomUUID(), null, null, null)));
   }
 
   @AfterAll

@@ -30,12 +30,21 @@ final class ClusterFixture implements AutoCloseable {
    * A cluster name of its own: the gateway's tests run in two JVMs at once, and a member port picked free here could be
    * taken by the other JVM's cluster before this one binds it; named alike, the two clusters would merge.
    */
-  private final java.nio.file.Path file = ownClusterName();
+  private final java.nio.file.Path file;
 
-  private static java.nio.file.Path ownClusterName() {
+  ClusterFixture() {
+    this("");
+  }
+
+  /** {@code clusterFields}: more lines of every node's {@code cluster:} section, each indented two spaces. */
+  ClusterFixture(String clusterFields) {
+    file = ownClusterName(clusterFields);
+  }
+
+  private static java.nio.file.Path ownClusterName(String clusterFields) {
     try {
       java.nio.file.Path file = java.nio.file.Files.createTempFile("cluster-fixture", ".yaml");
-      java.nio.file.Files.writeString(file, "cluster:\n  name: faultline-test-" + java.util.UUID.randomUUID() + "\n");
+      java.nio.file.Files.writeString(file, "cluster:\n  name: faultline-test-" + java.util.UUID.randomUUID() + "\n" + clusterFields);
       return file;
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
