@@ -445,6 +445,21 @@ final class Tasks {
   }
 
   /** The items of cancelled tasks still running on this node, as {@code [task, item]}: each is to be ended here. */
+  /** The items the map says run on this node, of any task: {@code {"task", "index"}} each. */
+  JsonArray runningHere() {
+    JsonArray out = new JsonArray();
+    for (String encoded : map.values()) {
+      JsonObject task = new JsonObject(encoded);
+      for (Object o : task.getJsonArray("items")) {
+        JsonObject item = (JsonObject) o;
+        if (item.getString("state").equals("running") && self.equals(item.getString("node"))) {
+          out.add(new JsonObject().put("task", task.getString("id")).put("index", item.getInteger("index")));
+        }
+      }
+    }
+    return out;
+  }
+
   List<JsonObject[]> cancelledHere() {
     List<JsonObject[]> out = new java.util.ArrayList<>();
     for (String encoded : map.values()) {

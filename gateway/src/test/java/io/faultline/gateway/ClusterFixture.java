@@ -104,7 +104,7 @@ final class ClusterFixture implements AutoCloseable {
     return hazelcast(node).getPartitionService().isClusterSafe();
   }
 
-  private static com.hazelcast.core.HazelcastInstance hazelcast(Gateway node) {
+  static com.hazelcast.core.HazelcastInstance hazelcast(Gateway node) {
     return ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
         ((io.vertx.core.internal.VertxInternal) node.vertx()).clusterManager()).getHazelcastInstance();
   }

@@ -224,6 +224,41 @@ class ClusterOrchestrationTasksTest {
     assertThat(response.bodyAsJsonObject().getString("error")).contains(error);
   }
 
+  /**
+   * An item's run on a node that no longer holds the item is abandoned, its rule left alone. When a node is cut off
+   * past the failure timeout, the leader ends or hands over its items (another node then runs the item under the same
+   * rule name); the run the node still had went on when it came back: each step put the rule back matching this node,
+   * and its end removed the rule the other node's run had put. Here the task map is changed as that handover changes
+   * it (n2's item now n1's), and n2's run must end within a few heartbeats without touching the rule.
+   */
+  @Test
+  void aRunWhoseItemWasHandedToAnotherNodeIsAbandonedAndLeavesTheRuleAlone() throws Exception {
+    List<Gateway> nodes = cluster.startTwo();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
+    cluster.post(n1, "/api/cluster/tasks", """
+        {"id": "moved", "mode": "parallel", "target_nodes": ["n2"], "orchestration": {"name": "moved", "steps": [
+          {"name": "down", "scenario": {"config": {"fault_injection": {"http_errors": [503], "http_error_probability": 1.0}}},
+           "duration_seconds": 120}]}}""");
+    eventually(() -> cluster.traffic(n2) == 503, "n2's run is on");
+    eventually(() -> field(cluster.get(n1, "/api/cluster/tasks/moved"), "run_status").equals(List.of("running")), "the run noted");
+    String runId = cluster.get(n1, "/api/cluster/tasks/moved").getJsonArray("items").getJsonObject(0).getString("run_id");
+
+    com.hazelcast.map.IMap<String, String> map = ClusterFixture.hazelcast(n1).getMap("faultline.tasks");
+    JsonObject task = new JsonObject(map.get("moved"));
+    task.getJsonArray("items").getJsonObject(0).put("node", "n1").remove("run_id");
+    map.set("moved", task.encode());
+
+    eventually(() -> "abandoned".equals(cluster.get(n2, "/api/chaos/orchestration/reports/" + runId).getString("status")),
+        "n2's run abandoned, not after its 120 s");
+    JsonObject report = cluster.get(n2, "/api/chaos/orchestration/reports/" + runId);
+    assertThat(report.getJsonArray("errors").encode()).contains("no longer runs on node n2");
+    assertThat(cluster.get(n2, "/api/chaos/rules").getJsonArray("rules").stream().map(r -> ((JsonObject) r).getString("name")))
+        .as("the item's rule is the other node's now: left as it is").containsExactly("task:moved:0");
+    JsonObject item = cluster.get(n1, "/api/cluster/tasks/moved").getJsonArray("items").getJsonObject(0);
+    assertThat(item.getString("state")).as("the item is n1's, untouched by n2's run's end").isEqualTo("running");
+  }
+
   @Test
   void cancellingAnOrchestrationTaskStopsEachItemsRunOnItsNode() throws Exception {
     List<Gateway> nodes = cluster.startThree();

@@ -42,6 +42,9 @@ final class TaskRuns {
   private final Map<String, Run> active = new LinkedHashMap<>();
   private final Map<String, Future<?>> ends = new LinkedHashMap<>();
   private final Map<String, String> tasks = new LinkedHashMap<>();
+  private final Map<String, RunScope> scopes = new LinkedHashMap<>();
+  /** Runs whose item the last heartbeat's list did not have: abandoned when the next one does not either. */
+  private final java.util.Set<String> missing = new java.util.HashSet<>();
 
   /** {@code library} answers a library entry's text by name (null when there is none). */
   TaskRuns(Vertx vertx, RunClock clock, HookRunner hooks, RunEvents events, Function<String, String> library) {
@@ -104,12 +107,15 @@ final class TaskRuns {
     Run run = new Run(vertx, orchestration, id, clock, hooks, events.listener(false), scope);
     active.put(id, run);
     tasks.put(id, scope.task());
+    scopes.put(id, scope);
     Future<JsonObject> reported = events.ended(orchestration, run.start());
     ends.put(id, reported);
     reported.onComplete(ar -> {
       active.remove(id);
       ends.remove(id);
       tasks.remove(id);
+      scopes.remove(id);
+      missing.remove(id);
       JsonObject report = ar.succeeded() ? ar.result() : null;
       vertx.eventBus().publish(InternalAddresses.TASK_ORCHESTRATION_ENDED, new JsonObject()
           .put("task", scope.task()).put("index", scope.index()).put("run_id", id)
@@ -130,6 +136,31 @@ final class TaskRuns {
       }
     }
     return Future.succeededFuture(new JsonObject().put("stopped", stopped));
+  }
+
+  /**
+   * Follows the items the task map says run here ({@link InternalAddresses#TASK_ITEMS_HERE}, each heartbeat): a run whose
+   * item is not among them two heartbeats in a row is abandoned, its rule left alone. Its item was failed or handed to
+   * another node while this one was cut off from the cluster; going on, each of its steps put the item's rule back
+   * matching this node (the other node's chaos gone between its steps), and its end removed the other node's rule.
+   */
+  void itemsHere(JsonObject body) {
+    java.util.Set<String> here = new java.util.HashSet<>();
+    body.getJsonArray("items", new io.vertx.core.json.JsonArray()).forEach(o -> {
+      JsonObject item = (JsonObject) o;
+      here.add(item.getString("task") + "/" + item.getInteger("index"));
+    });
+    for (Map.Entry<String, RunScope> e : new java.util.ArrayList<>(scopes.entrySet())) {
+      String id = e.getKey();
+      RunScope scope = e.getValue();
+      if (here.contains(scope.task() + "/" + scope.index())) {
+        missing.remove(id);
+      } else if (!missing.add(id) && active.get(id) != null) {
+        active.get(id).abandon("task " + scope.task() + " item " + scope.index() + " no longer runs on node " + scope.node()
+            + " (it was ended or handed to another node while this one was cut off from the cluster): its rule "
+            + scope.rule() + " is left as it is");
+      }
+    }
   }
 
   /** Shutting down stops every task run; each undoes its chaos (removes its rule) before the node goes. */

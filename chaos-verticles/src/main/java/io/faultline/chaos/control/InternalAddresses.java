@@ -102,6 +102,13 @@ public final class InternalAddresses {
   public static final String TASK_ORCHESTRATION_STOP = "faultline.cluster.task.orchestration.stop";
 
   /**
+   * Published to this node at each heartbeat: the task items the task map says run here, {@code {"items": [{"task",
+   * "index"}]}}. A task item's run whose item is not among them (twice in a row) is abandoned: its item was failed or
+   * handed to another node while this node was cut off from the cluster, and its rule is the other node's now.
+   */
+  public static final String TASK_ITEMS_HERE = "faultline.cluster.task.items.here";
+
+  /**
    * Local to a node, answered by the cluster's leader (where runs execute): the step of the running
    * orchestration that names scenario {@code {"scenario"}}, as {@code {"name", "step"}}, or {@code {}}.
    */

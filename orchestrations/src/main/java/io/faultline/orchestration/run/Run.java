@@ -273,6 +273,24 @@ public final class Run {
   }
 
   /**
+   * Ends the run here without undoing its chaos, its clean-up unrun: what it changed is another's now (a task item
+   * handed to another node while this one was cut off from the cluster, whose rule has the same name). Said as an error.
+   */
+  public void abandon(String why) {
+    if (ending) {
+      return;
+    }
+    LOG.warning(() -> "orchestration run " + id + " abandoned: " + why);
+    abandoned = true;
+    if (cleaningUp) {
+      endCleanUp(why, "abandoned");
+    } else {
+      state.error(why);
+      stop("abandoned");
+    }
+  }
+
+  /**
    * Stops the run at once, its clean-up too: a task's part ends at once when the task is cancelled (or the kill switch
    * cancels it), where a user's stop lets the clean-up of a run whose steps are done run to its end.
    */
@@ -546,7 +564,8 @@ public final class Run {
     ending = true;
     guard.cancel();
     waits.wake();
-    (killed && scope == null ? Future.<Void>succeededFuture() : restore.restore(before)).onComplete(v -> finish());
+    // abandoned: the chaos is another's now (the leader's run elsewhere, or a task item's node), not to be undone here
+    (abandoned || killed && scope == null ? Future.<Void>succeededFuture() : restore.restore(before)).onComplete(v -> finish());
   }
 
   private void finish() {
