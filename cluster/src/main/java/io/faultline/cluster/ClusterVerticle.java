@@ -423,8 +423,8 @@ public final class ClusterVerticle extends VerticleBase {
       }
       tasks.work(started -> context.runOnContext(x -> runner.run(started[0], started[1])));
       cancelled(tasks.cancelledHere());
-      JsonArray here = tasks.runningHere(); // read after work: the items it just started are among them
-      context.runOnContext(x -> vertx.eventBus().publish(InternalAddresses.TASK_ITEMS_HERE, new JsonObject().put("items", here),
+      JsonArray going = tasks.itemsGoing(); // read after work: the items it just started are among them
+      context.runOnContext(x -> vertx.eventBus().publish(InternalAddresses.TASK_ITEMS, new JsonObject().put("items", going),
           new DeliveryOptions().setLocalOnly(true)));
       return live;
     }).onSuccess(live -> {

@@ -444,21 +444,30 @@ final class Tasks {
     return get(id);
   }
 
-  /** The items of cancelled tasks still running on this node, as {@code [task, item]}: each is to be ended here. */
-  /** The items the map says run on this node, of any task: {@code {"task", "index"}} each. */
-  JsonArray runningHere() {
+  /**
+   * The items of the tasks still going (running or cancelled), as the map has them: {@code {"task", "index", "state",
+   * "node", "run_id"}} each. A task item's run here checks that the item is still its own.
+   */
+  JsonArray itemsGoing() {
     JsonArray out = new JsonArray();
     for (String encoded : map.values()) {
+      if (deleted(encoded)) {
+        continue; // a tombstone: no items
+      }
       JsonObject task = new JsonObject(encoded);
+      if (!"running".equals(task.getString("status")) && !"cancelled".equals(task.getString("status"))) {
+        continue;
+      }
       for (Object o : task.getJsonArray("items")) {
         JsonObject item = (JsonObject) o;
-        if (item.getString("state").equals("running") && self.equals(item.getString("node"))) {
-          out.add(new JsonObject().put("task", task.getString("id")).put("index", item.getInteger("index")));
-        }
+        out.add(new JsonObject().put("task", task.getString("id")).put("index", item.getInteger("index"))
+            .put("state", item.getString("state")).put("node", item.getString("node")).put("run_id", item.getString("run_id")));
       }
     }
     return out;
   }
+
+  /** The items of cancelled tasks still running on this node, as {@code [task, item]}: each is to be ended here. */
 
   List<JsonObject[]> cancelledHere() {
     List<JsonObject[]> out = new java.util.ArrayList<>();
@@ -487,6 +496,10 @@ final class Tasks {
       JsonObject item = task.getJsonArray("items").getJsonObject(index);
       if (!item.getString("state").equals("running") || !self.equals(item.getString("node"))) {
         return null;
+      }
+      String runId = fields.getString("run_id");
+      if (runId != null && item.getString("run_id") != null && !runId.equals(item.getString("run_id"))) {
+        return null; // the end of an earlier run of this item here (handed back to this node): not this run's item
       }
       removeRule(task, item);
       boolean cancelled = task.getString("status").equals("cancelled") && !outcome.equals("succeeded");

@@ -213,6 +213,12 @@ class ClusterTasksTest {
     assertThat(cluster.get(n1, "/api/cluster/tasks").getJsonArray("tasks")).isEmpty();
     Thread.sleep(1_500); // heartbeats: no node puts it back
     assertThat(cluster.get(n2, "/api/cluster/tasks").getJsonArray("tasks")).isEmpty();
+    for (Gateway node : java.util.List.of(n1, n2, n3)) {
+      // the deleted task's tombstone has no items: reading it failed every heartbeat for a minute
+      String metrics = cluster.web.get(node.adminPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+      assertThat(MetricsTest.valueOrNaN(metrics, "faultline_cluster_heartbeats_total{result=\"failed\"}"))
+          .as("heartbeats failed on a node after the delete").isZero();
+    }
     var reused = cluster.postForResponse(n1, "/api/cluster/tasks", "{\"id\": \"c\", \"duration_seconds\": 30, " + ERRORS + "}");
     assertThat(reused.statusCode()).as(reused.bodyAsString()).isEqualTo(201);
     var running = cluster.delete(n2, "/api/cluster/tasks/c");

@@ -177,7 +177,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     answer(InternalAddresses.TASK_ORCHESTRATION_CHECK, taskRuns::check);
     answer(InternalAddresses.TASK_ORCHESTRATION_RUN, taskRuns::start);
     answer(InternalAddresses.TASK_ORCHESTRATION_STOP, taskRuns::stop);
-    vertx.eventBus().<JsonObject>localConsumer(InternalAddresses.TASK_ITEMS_HERE, m -> taskRuns.itemsHere(m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(InternalAddresses.TASK_ITEMS, m -> taskRuns.followItems(m.body()));
     Future<Void> ready = reports.load().onSuccess(v -> runs.lastReported(reports.latest()))
         .compose(v -> library.load()).onSuccess(v -> scheduler.start());
     if (!clustered) {

@@ -43,8 +43,10 @@ final class TaskRuns {
   private final Map<String, Future<?>> ends = new LinkedHashMap<>();
   private final Map<String, String> tasks = new LinkedHashMap<>();
   private final Map<String, RunScope> scopes = new LinkedHashMap<>();
-  /** Runs whose item the last heartbeat's list did not have: abandoned when the next one does not either. */
+  /** Runs whose item the last heartbeat's list did not give them: they give up when the next one does not either. */
   private final java.util.Set<String> missing = new java.util.HashSet<>();
+  /** Runs told to give up (once). */
+  private final java.util.Set<String> givenUp = new java.util.HashSet<>();
 
   /** {@code library} answers a library entry's text by name (null when there is none). */
   TaskRuns(Vertx vertx, RunClock clock, HookRunner hooks, RunEvents events, Function<String, String> library) {
@@ -116,6 +118,7 @@ final class TaskRuns {
       tasks.remove(id);
       scopes.remove(id);
       missing.remove(id);
+      givenUp.remove(id);
       JsonObject report = ar.succeeded() ? ar.result() : null;
       vertx.eventBus().publish(InternalAddresses.TASK_ORCHESTRATION_ENDED, new JsonObject()
           .put("task", scope.task()).put("index", scope.index()).put("run_id", id)
@@ -139,26 +142,34 @@ final class TaskRuns {
   }
 
   /**
-   * Follows the items the task map says run here ({@link InternalAddresses#TASK_ITEMS_HERE}, each heartbeat): a run whose
-   * item is not among them two heartbeats in a row is abandoned, its rule left alone. Its item was failed or handed to
-   * another node while this one was cut off from the cluster; going on, each of its steps put the item's rule back
-   * matching this node (the other node's chaos gone between its steps), and its end removed the other node's rule.
+   * Follows the items of the tasks still going ({@link InternalAddresses#TASK_ITEMS}, each heartbeat): a run whose item is
+   * not running here under its run id, two heartbeats in a row, gives up. Its item was ended, or handed to another node,
+   * while this node was cut off from the cluster; going on, each of its steps put the item's rule back matching this
+   * node, and its end removed the rule. When another run holds the item now (on another node, or again here), the run
+   * ends leaving the rule to it; when none does, it ends as a stop, removing its rule.
    */
-  void itemsHere(JsonObject body) {
-    java.util.Set<String> here = new java.util.HashSet<>();
+  void followItems(JsonObject body) {
+    Map<String, JsonObject> items = new java.util.HashMap<>();
     body.getJsonArray("items", new io.vertx.core.json.JsonArray()).forEach(o -> {
       JsonObject item = (JsonObject) o;
-      here.add(item.getString("task") + "/" + item.getInteger("index"));
+      items.put(item.getString("task") + "/" + item.getInteger("index"), item);
     });
     for (Map.Entry<String, RunScope> e : new java.util.ArrayList<>(scopes.entrySet())) {
       String id = e.getKey();
       RunScope scope = e.getValue();
-      if (here.contains(scope.task() + "/" + scope.index())) {
+      JsonObject item = items.get(scope.task() + "/" + scope.index());
+      boolean running = item != null && "running".equals(item.getString("state"));
+      boolean ours = running && scope.node().equals(item.getString("node"))
+          && (item.getString("run_id") == null || id.equals(item.getString("run_id")));
+      Run run = active.get(id);
+      if (ours) {
         missing.remove(id);
-      } else if (!missing.add(id) && active.get(id) != null) {
-        active.get(id).abandon("task " + scope.task() + " item " + scope.index() + " no longer runs on node " + scope.node()
-            + " (it was ended or handed to another node while this one was cut off from the cluster): its rule "
-            + scope.rule() + " is left as it is");
+      } else if (!missing.add(id) && run != null && givenUp.add(id)) {
+        String holder = !running ? "no node runs it now (it " + (item == null ? "ended" : "is " + item.getString("state")) + ")"
+            : "it runs " + (scope.node().equals(item.getString("node")) ? "again here, as run " + item.getString("run_id")
+            : "on node " + item.getString("node")) + " now";
+        run.giveUp("task " + scope.task() + " item " + scope.index() + " is no longer this run's: " + holder
+            + " (it was ended or handed over while node " + scope.node() + " was cut off from the cluster)", running);
       }
     }
   }

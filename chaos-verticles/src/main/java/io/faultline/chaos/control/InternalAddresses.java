@@ -102,11 +102,12 @@ public final class InternalAddresses {
   public static final String TASK_ORCHESTRATION_STOP = "faultline.cluster.task.orchestration.stop";
 
   /**
-   * Published to this node at each heartbeat: the task items the task map says run here, {@code {"items": [{"task",
-   * "index"}]}}. A task item's run whose item is not among them (twice in a row) is abandoned: its item was failed or
-   * handed to another node while this node was cut off from the cluster, and its rule is the other node's now.
+   * Published to this node at each heartbeat: the items of the tasks still going, as the task map has them,
+   * {@code {"items": [{"task", "index", "state", "node", "run_id"}]}}. A task item's run here whose item is not running
+   * here under its run id (twice in a row) gives up: its item was ended or handed to another node while this node was
+   * cut off from the cluster.
    */
-  public static final String TASK_ITEMS_HERE = "faultline.cluster.task.items.here";
+  public static final String TASK_ITEMS = "faultline.cluster.task.items";
 
   /**
    * Local to a node, answered by the cluster's leader (where runs execute): the step of the running

@@ -273,20 +273,24 @@ public final class Run {
   }
 
   /**
-   * Ends the run here without undoing its chaos, its clean-up unrun: what it changed is another's now (a task item
-   * handed to another node while this one was cut off from the cluster, whose rule has the same name). Said as an error.
+   * Stops the run at once because what it ran for is no longer its own (a task item ended, or handed to another run,
+   * while this node was cut off from the cluster), {@code why} said among its errors. When {@code leaveChaos}, its chaos
+   * is another run's now (the item's rule has the same name): it is not undone and no clean-up hook runs; otherwise the
+   * run ends as {@link #stopNow} ends it, its chaos undone.
    */
-  public void abandon(String why) {
+  public void giveUp(String why, boolean leaveChaos) {
     if (ending) {
       return;
     }
-    LOG.warning(() -> "orchestration run " + id + " abandoned: " + why);
-    abandoned = true;
+    LOG.warning(() -> "orchestration run " + id + " gives up: " + why);
+    if (leaveChaos) {
+      abandoned = true;
+    }
     if (cleaningUp) {
-      endCleanUp(why, "abandoned");
+      endCleanUp(why, "stopped");
     } else {
       state.error(why);
-      stop("abandoned");
+      stop("stopped");
     }
   }
 
