@@ -60,8 +60,13 @@ final class CommandAction {
     double seconds = f.get("timeout_seconds") instanceof Number n ? n.doubleValue() : 30;
     long timeoutMs = Math.max(1, (long) (seconds * 1000));
     context.expect("command " + argv, timeoutMs + DRAIN_MS);
-    // The worker only runs the process; the log is written back here, on the run's event loop.
-    return workers().executeBlocking(() -> execute(argv, dir, timeoutMs, context::stopping), false).compose(outcome -> {
+    io.vertx.core.Context runs = vertx.getOrCreateContext();
+    // The worker only runs the process; the log is written back here, on the run's event loop. A command that waited
+    // for a worker (MAX_RUNNING were busy) is given its whole timeout again from when it starts.
+    return workers().executeBlocking(() -> {
+      runs.runOnContext(v -> context.expect("command " + argv, timeoutMs + DRAIN_MS));
+      return execute(argv, dir, timeoutMs, context::stopping);
+    }, false).compose(outcome -> {
       context.log("command " + argv + " -> exit " + outcome.exit() + (outcome.output().isEmpty() ? "" : ": " + outcome.output()));
       return outcome.exit() == 0 ? Future.<Void>succeededFuture()
           : Future.failedFuture(new ActionFailed("command " + argv + " exited with " + outcome.exit(), false));
@@ -78,6 +83,10 @@ final class CommandAction {
     ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
     if (dir != null) {
       builder.directory(new File(dir));
+    }
+    if (stopping.getAsBoolean()) {
+      // it waited for a worker while its run ended: started now, it would act after the run put its config back
+      throw new ActionFailed("command " + argv + " was not started: the run stopped", false);
     }
     Process process = builder.start();
     Drain drain = new Drain(process.getInputStream());
