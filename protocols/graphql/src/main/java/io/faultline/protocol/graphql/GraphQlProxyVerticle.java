@@ -59,8 +59,8 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
   private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(GraphQlProxyVerticle.class.getName());
   /** The subscription protocol whose messages chaos reads (graphql-ws's, Apollo's and Vert.x's). */
   private static final String TRANSPORT_WS = "graphql-transport-ws";
-  /** Whether this instance said that a subscription in another protocol goes untouched (said once). */
-  private boolean saidUntouchedProtocol;
+  /** The listeners that said a subscription in another protocol goes untouched (once each, whatever their instances). */
+  private static final java.util.Set<String> SAID_UNTOUCHED_PROTOCOL = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private final ListenerConfig listener;
   private final ChaosState state;
@@ -194,9 +194,8 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
           return;
         }
         String protocol = upstream.subProtocol();
-        if (protocol != null && !protocol.equals(TRANSPORT_WS) && !saidUntouchedProtocol) {
+        if (protocol != null && !protocol.equals(TRANSPORT_WS) && SAID_UNTOUCHED_PROTOCOL.add(listener.name())) {
           // subscriptions-transport-ws's "graphql-ws" (start, data, stop): relayed, but no subscribe is read in it
-          saidUntouchedProtocol = true;
           LOG.warning(() -> "listener " + listener.name() + ": a subscription in " + protocol + " is relayed untouched by"
               + " chaos (rules, the graphql section, latency and field faults act on " + TRANSPORT_WS + " subscriptions);"
               + " said once");
