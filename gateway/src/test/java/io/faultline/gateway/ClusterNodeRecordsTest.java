@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterNodeRecordsTest {
 
-  private final ClusterFixture cluster = new ClusterFixture("  forget_after_ms: 3000\n");
+  private final ClusterFixture cluster = new ClusterFixture("  forget_after_ms: 5000\n");
 
   @AfterEach
   void stop() {

@@ -29,6 +29,13 @@ class WebSocketChaosTest {
     return "{\"enabled\": true, \"seed\": 7, \"websocket\": " + websocket + "}";
   }
 
+  /** Sends m1 .. mN from the client, one text message each. */
+  private static void writeMessages(WebSocketFixture.Received received, int n) {
+    for (int i = 1; i <= n; i++) {
+      received.ws.writeTextMessage("m" + i);
+    }
+  }
+
   private List<String> push(int n) throws Exception {
     WebSocketFixture.Received received = fixture.open("/push?n=" + n);
     WebSocket ws = received.ws;
@@ -299,9 +306,7 @@ class WebSocketChaosTest {
     fixture = new WebSocketFixture(chaos("{\"messages_per_second\": 2, \"rate_limit_action\": \"drop\", \"direction\": \"downstream\","
         + " \"disconnect_after_messages\": 3, \"close_code\": 1013, \"close_reason\": \"try later\"}"));
     WebSocketFixture.Received limited = fixture.open("/echo");
-    for (int i = 1; i <= 20; i++) {
-      limited.ws.writeTextMessage("m" + i);
-    }
+    writeMessages(limited, 20);
     assertThat(limited.awaitTexts(2, 5_000)).containsExactly("m1", "m2");
     fixture.events.await("the other 18 dropped", () -> fixture.events.faults("message_rate_limit") == 18);
     assertThat(limited.ws.isClosed()).as("two delivered, not three").isFalse();
@@ -319,9 +324,7 @@ class WebSocketChaosTest {
   void backOnAfterTheKillSwitchAMessageDoesNotWaitForTheBookingsOfBefore() throws Exception {
     fixture = new WebSocketFixture(chaos("{\"messages_per_second\": 1, \"rate_limit_action\": \"delay\", \"direction\": \"downstream\"}"));
     WebSocketFixture.Received received = fixture.open("/echo");
-    for (int i = 1; i <= 20; i++) {
-      received.ws.writeTextMessage("m" + i);
-    }
+    writeMessages(received, 20);
     assertThat(received.awaitTexts(1, 5_000)).startsWith("m1");
     fixture.state.enable(false);
     assertThat(received.awaitTexts(20, 5_000)).as("released by the kill switch").hasSize(20);
@@ -545,9 +548,7 @@ class WebSocketChaosTest {
   void aRateChangedWhileMessagesAreHeldStartsAfresh() throws Exception {
     fixture = new WebSocketFixture(chaos("{\"direction\": \"downstream\", \"messages_per_second\": 2}"));
     WebSocketFixture.Received received = fixture.open("/echo");
-    for (int i = 1; i <= 6; i++) {
-      received.ws.writeTextMessage("m" + i);
-    }
+    writeMessages(received, 6);
     // two pass at once, four are held half a second apart: all six decided before the change
     fixture.events.await("four echoes held", () -> fixture.events.faults("message_rate_limit") == 4);
     fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, \"websocket\": {\"direction\": \"downstream\","
