@@ -62,6 +62,13 @@ public record GraphQlConfig(
       if (fieldFaults.get(i) == null) {
         throw new ChaosConfigException("field_faults[" + i + "]", "must be an object");
       }
+      for (int j = 0; j < i; j++) {
+        if (fieldFaults.get(j).field().equals(fieldFaults.get(i).field())) {
+          // both firing gave the one nulled field two errors at one path, where a failing server gives one
+          throw new ChaosConfigException("field_faults[" + i + "].field", fieldFaults.get(i).field()
+              + " has a fault already (field_faults[" + j + "]): give a field one entry, with its delay and error together");
+        }
+      }
       faults.add(fieldFaults.get(i));
     }
     fieldFaults = List.copyOf(faults);

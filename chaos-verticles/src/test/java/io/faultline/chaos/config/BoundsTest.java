@@ -49,6 +49,15 @@ class BoundsTest {
     assertThat(field.getMessage()).isEqualTo("must not be blank: leave it out for INTERNAL_SERVER_ERROR");
   }
 
+  /** A field named by two field_faults is refused: both firing gave the one nulled field two errors at one path. */
+  @Test
+  void aFieldWithTwoFieldFaultsIsRefusedNamingTheSecond() {
+    ChaosConfigException e = rejected("{\"graphql\": {\"field_faults\": [{\"field\": \"Query.user\", \"error_probability\": 1},"
+        + " {\"field\": \"Query.user\", \"delay_ms\": 5}]}}");
+    assertThat(e.field()).isEqualTo("graphql.field_faults[1].field");
+    assertThat(e.getMessage()).startsWith("Query.user has a fault already (field_faults[0])");
+  }
+
   /** An error_status that carries no body is refused: the client got an empty 204, none of the errors. */
   @Test
   void aGraphQlErrorStatusWithoutABodyIsRefusedNamingTheField() {

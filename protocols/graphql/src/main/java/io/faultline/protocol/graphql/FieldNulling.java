@@ -26,11 +26,18 @@ final class FieldNulling {
       return 0;
     }
     JsonArray errorList = response.getValue("errors") instanceof JsonArray existing ? existing : new JsonArray();
+    // the places the upstream's own errors point at: one it nulled with an error of its own is not given a second
+    java.util.Set<Object> failedUpstream = new java.util.HashSet<>();
+    errorList.forEach(e -> {
+      if (e instanceof JsonObject error && error.getValue("path") instanceof JsonArray path) {
+        failedUpstream.add(path.getList());
+      }
+    });
     int nulled = 0;
     for (Decision.FieldError error : errors) {
       for (List<String> keys : operation.responseKeys().getOrDefault(error.field(), List.of())) {
         List<List<Object>> paths = new ArrayList<>();
-        nullOut(data, keys, 0, new ArrayList<>(), paths);
+        nullOut(data, keys, 0, new ArrayList<>(), paths, failedUpstream);
         List<String> fieldPath = List.of(error.field().split("\\."));
         List<String> names = fieldPath.subList(1, Math.min(fieldPath.size(), keys.size() + 1)); // field names, one per key
         for (List<Object> path : paths) {
@@ -86,21 +93,24 @@ final class FieldNulling {
     return false;
   }
 
-  private static void nullOut(Object node, List<String> keys, int index, List<Object> path, List<List<Object>> found) {
+  private static void nullOut(Object node, List<String> keys, int index, List<Object> path, List<List<Object>> found,
+      java.util.Set<Object> failedUpstream) {
     if (node instanceof JsonArray array) {
       for (int i = 0; i < array.size(); i++) {
         path.add(i);
-        nullOut(array.getValue(i), keys, index, path, found);
+        nullOut(array.getValue(i), keys, index, path, found, failedUpstream);
         path.remove(path.size() - 1);
       }
     } else if (node instanceof JsonObject object && object.containsKey(keys.get(index))) {
       String key = keys.get(index);
       path.add(key);
       if (index == keys.size() - 1) {
-        object.putNull(key);
-        found.add(List.copyOf(path));
+        if (object.getValue(key) != null || !failedUpstream.contains(path)) { // failed upstream already: left as it came
+          object.putNull(key);
+          found.add(List.copyOf(path));
+        }
       } else {
-        nullOut(object.getValue(key), keys, index + 1, path, found);
+        nullOut(object.getValue(key), keys, index + 1, path, found, failedUpstream);
       }
       path.remove(path.size() - 1);
     }

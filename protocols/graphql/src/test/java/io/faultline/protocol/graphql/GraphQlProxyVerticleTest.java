@@ -349,6 +349,27 @@ class GraphQlProxyVerticleTest {
         .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
+  /**
+   * A field the upstream failed itself (null, with its own error at that path) is left as it came: the fault added a
+   * second error for the same place, which a failing server never gives. A field the upstream answered null with no
+   * error is still failed by the fault, as a resolver that throws would be.
+   */
+  @Test
+  void aFieldTheUpstreamFailedItselfGetsNoSecondError() {
+    fixture = new GraphQlFixture("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Query.slow\", \"error_probability\": 1.0},"
+        + " {\"field\": \"Query.header\", \"error_probability\": 1.0}]}}");
+    String failing = "{ slow(ms: 0) }"; // the upstream's resolver throws (a 0 ms timer): null, and its error at [slow]
+    JsonObject direct = fixture.direct(failing).bodyAsJsonObject();
+    assertThat(direct.getJsonArray("errors")).hasSize(1);
+    HttpResponse<Buffer> relayed = fixture.post(failing);
+    assertThat(relayed.bodyAsJsonObject().getJsonArray("errors")).as("the upstream's error alone").isEqualTo(direct.getJsonArray("errors"));
+    assertThat(relayed.getHeader("X-Faultline-Fault")).as("nothing was done to it").isNull();
+
+    JsonObject legitNull = fixture.post("{ header(name: \"x-not-sent\") }").bodyAsJsonObject();
+    assertThat(legitNull.getJsonArray("errors")).extracting(e -> ((JsonObject) e).getJsonArray("path").encode())
+        .containsExactly("[\"header\"]");
+  }
+
   /** A GET whose query has a broken escape goes on untouched: Vert.x's decoder threw, and the client was never answered. */
   @Test
   void aGetWithABrokenEscapeIsForwardedAndAnswered() {
