@@ -422,9 +422,9 @@ public final class ClusterVerticle extends VerticleBase {
         context.runOnContext(x -> settle(led));
       }
       tasks.work(started -> context.runOnContext(x -> runner.run(started[0], started[1])));
-      cancelled(tasks.cancelledHere());
-      JsonArray going = tasks.itemsGoing(); // read after work: the items it just started are among them
-      context.runOnContext(x -> vertx.eventBus().publish(InternalAddresses.TASK_ITEMS, new JsonObject().put("items", going),
+      Tasks.Going going = tasks.going(); // read after work: the items it just started are among them
+      cancelled(going.cancelledHere());
+      context.runOnContext(x -> vertx.eventBus().publish(InternalAddresses.TASK_ITEMS, new JsonObject().put("items", going.items()),
           new DeliveryOptions().setLocalOnly(true)));
       return live;
     }).onSuccess(live -> {

@@ -445,44 +445,41 @@ final class Tasks {
   }
 
   /**
-   * The items of the tasks still going (running or cancelled), as the map has them: {@code {"task", "index", "state",
-   * "node", "run_id"}} each. A task item's run here checks that the item is still its own.
+   * What a heartbeat needs of the tasks still going (running or cancelled), from one read of the map: their {@code items}
+   * as the map has them, {@code {"task", "index", "state", "node", "run_id"}} each (a task item's run here checks that
+   * its item is still its own), and {@code cancelledHere}, the items of cancelled tasks still running on this node as
+   * {@code [task, item]}, each to be ended here.
    */
-  JsonArray itemsGoing() {
-    JsonArray out = new JsonArray();
+  record Going(JsonArray items, List<JsonObject[]> cancelledHere) {
+  }
+
+  Going going() {
+    JsonArray items = new JsonArray();
+    List<JsonObject[]> cancelledHere = new java.util.ArrayList<>();
     for (String encoded : map.values()) {
       if (deleted(encoded)) {
         continue; // a tombstone: no items
       }
       JsonObject task = new JsonObject(encoded);
-      if (!"running".equals(task.getString("status")) && !"cancelled".equals(task.getString("status"))) {
+      boolean cancelled = "cancelled".equals(task.getString("status"));
+      if (!cancelled && !"running".equals(task.getString("status"))) {
         continue;
       }
       for (Object o : task.getJsonArray("items")) {
         JsonObject item = (JsonObject) o;
-        out.add(new JsonObject().put("task", task.getString("id")).put("index", item.getInteger("index"))
+        items.add(new JsonObject().put("task", task.getString("id")).put("index", item.getInteger("index"))
             .put("state", item.getString("state")).put("node", item.getString("node")).put("run_id", item.getString("run_id")));
-      }
-    }
-    return out;
-  }
-
-  /** The items of cancelled tasks still running on this node, as {@code [task, item]}: each is to be ended here. */
-
-  List<JsonObject[]> cancelledHere() {
-    List<JsonObject[]> out = new java.util.ArrayList<>();
-    for (String encoded : map.values()) {
-      JsonObject task = new JsonObject(encoded);
-      if ("cancelled".equals(task.getString("status"))) {
-        for (Object o : task.getJsonArray("items")) {
-          JsonObject item = (JsonObject) o;
-          if (item.getString("state").equals("running") && self.equals(item.getString("node"))) {
-            out.add(new JsonObject[] {task, item});
-          }
+        if (cancelled && item.getString("state").equals("running") && self.equals(item.getString("node"))) {
+          cancelledHere.add(new JsonObject[] {task, item});
         }
       }
     }
-    return out;
+    return new Going(items, cancelledHere);
+  }
+
+  /** The items of cancelled tasks still running on this node, as {@code [task, item]}: each is to be ended here. */
+  List<JsonObject[]> cancelledHere() {
+    return going().cancelledHere();
   }
 
   /** Ends an item this node ran: its rule goes, and the item records the result. */
