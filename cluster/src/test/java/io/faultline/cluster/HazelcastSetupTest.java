@@ -33,4 +33,14 @@ class HazelcastSetupTest {
         .isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("cluster.kubernetes_service"))
         .hasMessageContaining("is used only with kubernetes: true");
   }
+
+  @Test
+  void forgetAfterMsOutsideItsRangeIsRefusedNamingTheField() {
+    for (Object bad : java.util.List.of(999, 604_800_001L, "15m")) {
+      assertThatThrownBy(() -> ChaosJson.convert(Map.of("forget_after_ms", bad), ClusterConfig.class, "cluster"))
+          .as(String.valueOf(bad))
+          .isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("cluster.forget_after_ms"));
+    }
+    assertThat(ChaosJson.convert(Map.of(), ClusterConfig.class, "cluster").forgetAfterMs()).as("the default").isEqualTo(900_000L);
+  }
 }
