@@ -174,6 +174,25 @@ class RecorderAnalyticsTest {
     assertThat(gw.postJson("/api/recorder/search", "{\"limit\": 1000}").bodyAsJsonObject().getLong("count")).isEqualTo(kept);
   }
 
+  /**
+   * {@code sample_rate: 0.7} records about 70% of untouched exchanges. It recorded all of them: the rate was read as
+   * one in round(1 / 0.7), one in one.
+   */
+  @Test
+  void aSampleRateRecordsThatShareOfUntouchedExchanges() throws Exception {
+    gw = gateway("history: {flush_ms: 200}\nrecorder: {sample_rate: 0.7}\n", Map.of());
+    for (int i = 0; i < 200; i++) {
+      assertThat(gw.traffic("/sampled/" + i).statusCode()).isEqualTo(200);
+    }
+    // 140 of the 200, within a few (the sequence also counts exchanges of the fixture's own: its readiness probe);
+    // read after five flushes more than the first that wrote any
+    String search = "{\"limit\": 1000, \"path\": \"/sampled/*\"}";
+    eventually(() -> gw.postJson("/api/recorder/search", search).bodyAsJsonObject().getLong("count") > 0 ? true : null, 15);
+    Thread.sleep(1_000);
+    long recorded = gw.postJson("/api/recorder/search", search).bodyAsJsonObject().getLong("count");
+    assertThat(recorded).isBetween(130L, 150L);
+  }
+
   @Test
   void aFloodedRecorderDropsAndCountsInsteadOfSlowingTraffic() throws Exception {
     // a queue of 10 records, drained every second: 400 faulted requests in a burst cannot all fit

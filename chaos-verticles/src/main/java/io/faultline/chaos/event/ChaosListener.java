@@ -30,7 +30,7 @@ public interface ChaosListener {
 
   /**
    * An exchange ended; called after {@link #requestCompleted} for every exchange a fault touched, and for
-   * every exchange when {@link #recordsEveryExchange()} is true. For the flight recorder: implementations
+   * every exchange {@link #samples()} chose at its start. For the flight recorder: implementations
    * hand the record to a bounded queue and return, never waiting.
    */
   default void exchangeCompleted(ExchangeRecord record) {
@@ -43,8 +43,12 @@ public interface ChaosListener {
   default void listenerRemoved(String listener) {
   }
 
-  /** True when {@link #exchangeCompleted} wants untouched exchanges too (the recorder's sampling); read per exchange. */
-  default boolean recordsEveryExchange() {
+  /**
+   * True when {@link #exchangeCompleted} wants the exchange that is starting even if no fault touches it (the
+   * recorder's sampling). Asked once per exchange, at its start, on the request path: an exchange no listener
+   * chose, and chaos leaves alone, takes the listener's plain path, as with no recorder at all.
+   */
+  default boolean samples() {
     return false;
   }
 

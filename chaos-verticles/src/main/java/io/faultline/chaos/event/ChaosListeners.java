@@ -47,9 +47,9 @@ public final class ChaosListeners implements ChaosListener {
   }
 
   @Override
-  public boolean recordsEveryExchange() {
+  public boolean samples() {
     for (ChaosListener l : listeners) {
-      if (l.recordsEveryExchange()) {
+      if (l.samples()) {
         return true;
       }
     }

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * One finished exchange as the flight recorder keeps it: when it ended, where it came in, what it asked
  * for, what the client got, which faults touched it and how long it took. Built only for exchanges a
- * fault touched, and for all of them when a listener asks ({@link ChaosListener#recordsEveryExchange()}),
+ * fault touched, and for those a listener chose as they started ({@link ChaosListener#samples()}),
  * so a gateway with no recorder allocates nothing for it.
  *
  * @param endedAtMs       wall-clock time the exchange ended (epoch milliseconds)

@@ -117,12 +117,12 @@ public final class ExchangeRunner<C> {
   public Exchange<C> start(C call, String route, long startedNanos) {
     ChaosSnapshot snapshot = state.snapshot();
     if (!snapshot.enabled()) {
-      boolean record = events.recordsEveryExchange();
+      boolean record = events.samples();
       return record || tracer != null ? exchange(call, route, startedNanos, Verdict.PASS, null, record) : null;
     }
     RequestFacts facts = translator.facts(call, route);
     Verdict verdict = snapshot.decide(facts);
-    boolean record = events.recordsEveryExchange();
+    boolean record = events.samples();
     if (verdict == Verdict.PASS && !record && tracer == null) {
       return null;
     }
@@ -135,7 +135,7 @@ public final class ExchangeRunner<C> {
    * is {@link Verdict#PASS}; the caller never proceeds it, and ends it with {@link Exchange#end}.
    */
   public Exchange<C> late(C call, String route, long startedNanos) {
-    return exchange(call, route, startedNanos, Verdict.PASS, null, events.recordsEveryExchange());
+    return exchange(call, route, startedNanos, Verdict.PASS, null, events.samples());
   }
 
   private Exchange<C> exchange(C call, String route, long startedNanos, Verdict verdict, RequestFacts facts, boolean recordAlways) {

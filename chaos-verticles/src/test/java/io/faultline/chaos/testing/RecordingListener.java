@@ -50,7 +50,7 @@ public final class RecordingListener implements ChaosListener {
   }
 
   @Override
-  public boolean recordsEveryExchange() {
+  public boolean samples() {
     return everyExchange;
   }
 

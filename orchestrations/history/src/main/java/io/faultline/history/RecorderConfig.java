@@ -6,7 +6,7 @@ import io.faultline.chaos.config.ChaosConfigException;
 /**
  * The {@code recorder:} section: the flight recorder of reference 001. When {@code enabled} (the
  * default), every exchange a fault touched is recorded, and a {@code sample_rate} share (0..1) of the
- * others too (one in round(1 / rate), counted per node). Records go to the history database, or to their
+ * others too (chosen as they start, spread evenly over the node's exchanges). Records go to the history database, or to their
  * own SQLite file {@code db} (reference 001's {@code --recorder-db}), through a queue of
  * {@code queue_size}: when traffic outruns the database, records are dropped and counted, never waited for.
  */
