@@ -21,6 +21,7 @@ final class GrpcCall {
   private boolean left;
   /** The gateway reset the client's stream because the upstream's broke off. */
   private boolean upstreamBroke;
+  private boolean cut;
 
   GrpcCall(HttpServerRequest http, MethodRoutes.Route route, long startedNanos) {
     this.http = http;
@@ -125,6 +126,12 @@ final class GrpcCall {
    */
   void cutByChaos() {
     upstreamBroke = true;
+    cut = true;
+  }
+
+  /** True once chaos cut the stream: its end counts as {@code dropped}, whatever status closed it. */
+  boolean cutByChaosAlready() {
+    return cut;
   }
 
   /**

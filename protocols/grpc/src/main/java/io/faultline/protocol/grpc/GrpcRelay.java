@@ -50,8 +50,6 @@ import java.util.function.Function;
  */
 final class GrpcRelay {
 
-  /** HTTP/2 REFUSED_STREAM: gRPC clients report it as UNAVAILABLE. */
-  static final long REFUSED_STREAM = 0x7;
 
   private static final Set<String> NOT_RELAYED_REQUEST = Set.of("content-type", "te", "grpc-timeout",
       "grpc-accept-encoding", "host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade");
@@ -204,7 +202,9 @@ final class GrpcRelay {
         return; // Vert.x calls this for a stream closed unanswered too (then the close handler counts it dropped)
       }
       int code = statusCode(response);
-      String outcome = ChaosListener.outcome(GrpcCodes.httpStatus(GrpcCodes.NAMES.get(Math.min(code, GrpcCodes.NAMES.size() - 1))));
+      // a stream chaos cut is lost, whatever status it closed with (a cut counts as dropped on every protocol)
+      String outcome = call.cutByChaosAlready() ? "dropped"
+          : ChaosListener.outcome(GrpcCodes.httpStatus(GrpcCodes.NAMES.get(Math.min(code, GrpcCodes.NAMES.size() - 1))));
       if (exchange == null) {
         runner.untouched(routeLabel, started, answered[0] != 0 ? answered[0] : System.nanoTime(), outcome);
       } else {

@@ -272,9 +272,11 @@ final class ResponseRelay {
   }
 
   /**
-   * Loses the stream: the client's is reset, the upstream call cancelled. The head goes first (a trailers-only
-   * answer's too): a stream reset with no head is one the client takes for never processed and retries
-   * unseen (grpc-js, grpc-java, grpc-go), so the upstream had the call twice and it was counted twice.
+   * Loses the stream: the head (a trailers-only answer's too) and what went before it, then UNAVAILABLE in the
+   * trailers, as a call whose connection went; the upstream call is cancelled. Not a reset: grpc-go takes a
+   * REFUSED_STREAM for a call never processed even after its head, and retries it unseen (the upstream had each
+   * cut call twice, and a probability of 0.5 failed a quarter of the calls); a reset with no head is read so by
+   * grpc-js and grpc-java too; and another code reads as INTERNAL or CANCELLED, not as a lost connection.
    */
   private void dropStream() {
     call.cutByChaos();
@@ -282,7 +284,7 @@ final class ResponseRelay {
       response.writeHead();
     }
     vertx.runOnContext(v -> {
-      call.http().response().reset(GrpcRelay.REFUSED_STREAM);
+      GrpcRelay.end(call, GrpcStatus.UNAVAILABLE, "stream cut (" + cut.type() + ", injected by Faultline)", null);
       outgoing.cancel();
     });
   }

@@ -324,8 +324,8 @@ class GrpcProxyVerticleTest {
         {"enabled": true, "fault_injection": {"partial_response_probability": 1.0}}""")) {
       GrpcFixture.Result result = gw.call("Repeat", List.of("5"));
       assertThat(result.messages()).hasSizeLessThan(5);
-      assertThat(result.status()).isNotEqualTo(GrpcStatus.OK);
-      assertThat(result.error()).isNotNull();
+      assertThat(result.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+      assertThat(result.message()).isEqualTo("stream cut (partial_response, injected by Faultline)");
     }
   }
 
@@ -339,7 +339,7 @@ class GrpcProxyVerticleTest {
         {"enabled": true, "latency": {"per_message_delay_ms": 300}, "fault_injection": {"partial_response_probability": 1.0}}""")) {
       var timed = Timing.time(() -> gw.call("Repeat", List.of("5")));
       assertThat(timed.value().messages()).containsExactly("m0");
-      assertThat(timed.value().error()).isNotNull();
+      assertThat(timed.value().status()).isEqualTo(GrpcStatus.UNAVAILABLE);
       Timing.assertElapsedBetween(timed.elapsedMs(), 290, 3_000);
     }
   }
@@ -514,7 +514,8 @@ class GrpcProxyVerticleTest {
       for (int i = 0; i < 3; i++) {
         GrpcFixture.Result result = gw.call("Repeat", List.of("5"));
         assertThat(result.messages()).hasSizeLessThan(5);
-        assertThat(result.error()).isNotNull();
+        assertThat(result.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+        assertThat(result.headers().get("x-faultline-fault")).isEqualTo("stream_drop");
       }
     }
   }
