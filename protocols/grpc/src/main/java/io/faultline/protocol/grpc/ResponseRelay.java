@@ -78,6 +78,19 @@ final class ResponseRelay {
     this.pacer = bps > 0 ? exchange.pacer(bps) : null;
   }
 
+  /** The stream is cut after this many messages, or aborted after this many: none when {@link Integer#MAX_VALUE}. */
+  private int cutAfter;
+  private int abortAfter;
+
+  /**
+   * The kill switch came before the cut or the abort: neither comes, and the stream's messages go on (a delay already
+   * asks {@link #chaosOn} for each message). Chaos switched on again does not bring them back: the call was released.
+   */
+  private void released() {
+    cutAfter = Integer.MAX_VALUE;
+    abortAfter = Integer.MAX_VALUE;
+  }
+
   void start() {
     if (call.finished()) {
       outgoing.cancel();
@@ -101,8 +114,8 @@ final class ResponseRelay {
     if (incoming.status() == null) {
       response.writeHead();
     }
-    int cutAfter = cut == null ? Integer.MAX_VALUE : cut.fraction() >= 0.5 ? 1 : 0;
-    int abortAfter = abort == null ? Integer.MAX_VALUE : abort.messages();
+    cutAfter = cut == null ? Integer.MAX_VALUE : cut.fraction() >= 0.5 ? 1 : 0;
+    abortAfter = abort == null ? Integer.MAX_VALUE : abort.messages();
     if (cutAfter == 0) {
       dropStream();
       return;
@@ -116,6 +129,9 @@ final class ResponseRelay {
       if (relayed >= cutAfter || relayed >= abortAfter) {
         return;
       }
+      if (!chaosOn.getAsBoolean()) {
+        released(); // the kill switch: the stream goes on as if chaos had never touched it
+      }
       // the delay is asked of the exchange each time: once chaos is off (the kill switch) messages go at once
       long delayMs = messageDelayMs > 0 && chaosOn.getAsBoolean() ? messageDelayMs : 0;
       // a message goes when its last byte would, counted at the rate from the end of its delay
@@ -124,21 +140,27 @@ final class ResponseRelay {
       boolean abortAfterIt = !cutAfterIt && relayed == abortAfter;
       // a cut or an abort comes after the message it follows, held or not (a cut reset the stream at once,
       // before the message a delay or a bandwidth limit held)
-      Runnable relayIt = () -> {
+      // (answers whether the stream goes on: not when the kill switch came while the message was held)
+      java.util.function.BooleanSupplier relayIt = () -> {
         GrpcRelay.relay(message, response, upstream);
+        if ((cutAfterIt || abortAfterIt) && !chaosOn.getAsBoolean()) {
+          released(); // switched off while the message was held: neither the cut nor the abort comes
+          return true;
+        }
         if (cutAfterIt) {
           dropStream();
         } else if (abortAfterIt) {
-          vertx.setTimer(1, id -> abortStream(abortAfter));
+          int after = abortAfter;
+          vertx.setTimer(1, id -> abortStream(after));
         }
+        return !cutAfterIt && !abortAfterIt;
       };
       if (waitMs <= 0) {
-        relayIt.run();
+        relayIt.getAsBoolean();
       } else {
         upstream.pause();
         HeldMessage.release(vertx, waitMs, chaosOn, call::finished, () -> { // the kill switch lets a held message go at once
-          relayIt.run();
-          if (!cutAfterIt && !abortAfterIt && !response.writeQueueFull()) {
+          if (relayIt.getAsBoolean() && !response.writeQueueFull()) {
             upstream.resume();
           }
         });
@@ -149,7 +171,7 @@ final class ResponseRelay {
       if (relayed >= cutAfter || relayed >= abortAfter) {
         return;
       }
-      if (cut != null) {
+      if (cut != null && chaosOn.getAsBoolean()) {
         // the answer ended before the message the cut comes after (a status alone, an empty stream): it is
         // lost at its end, so the call the fault is counted for fails, as the client sees it
         dropStream();

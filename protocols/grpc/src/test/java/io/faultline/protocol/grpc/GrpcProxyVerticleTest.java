@@ -9,8 +9,10 @@ import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every call kind relayed unchanged, and each chaos decision seen by a real gRPC client as gRPC. */
@@ -378,6 +380,28 @@ class GrpcProxyVerticleTest {
       assertThat(result.messages()).containsExactly("m0", "m1");
       assertThat(result.status()).isEqualTo(GrpcStatus.ABORTED);
       assertThat(result.message()).contains("aborted after 2 messages");
+    }
+  }
+
+  /**
+   * The kill switch reaches a stream already going: its abort and its cut no longer come, and its messages go on. Both
+   * came at their message whatever the switch said (with {@code abort_stream} counted while chaos was off).
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{\"abort_after_messages\": 3, \"abort_status\": \"ABORTED\"} | 700",
+      "{\"partial_response_probability\": 1.0} | 100"})
+  void theKillSwitchReachesAnAbortOrACutOnAStreamAlreadyGoing(String faults, long switchOffAfterMs) throws Exception {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "latency": {"per_message_delay_ms": 300}, "fault_injection": %s}""".formatted(faults))) {
+      java.util.concurrent.CompletableFuture<GrpcFixture.Result> call =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> gw.call("Repeat", List.of("6")));
+      Thread.sleep(switchOffAfterMs); // the abort: 2 of its 3 messages held and gone; the cut: its one message held
+      gw.state.set(io.faultline.chaos.config.ChaosConfig.off());
+      GrpcFixture.Result result = call.get(10, TimeUnit.SECONDS);
+      assertThat(result.status()).as(result.message()).isEqualTo(GrpcStatus.OK);
+      assertThat(result.messages()).containsExactly("m0", "m1", "m2", "m3", "m4", "m5");
+      assertThat(gw.events.faults()).doesNotContain("abort_stream");
     }
   }
 
