@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +79,34 @@ class ClusterTasksTest {
     assertThat(cluster.get(n1, "/api/chaos/changes?limit=200").getJsonArray("changes").stream().map(c -> (JsonObject) c)
         .filter(c -> "faultline.chaos.disable".equals(c.getString("address"))).map(c -> c.getString("source") + ":" + c.getString("detail")))
         .as("only task p switched chaos off").containsExactly("task:p");
+  }
+
+  /**
+   * A task's chaos reaches all of its node's traffic, whatever rules are there and whatever other task runs: its rule lies
+   * over the others. It was one more rule tried in order, put last: a rule already there that took the traffic (here
+   * every path) hid the task's chaos, and of two tasks the first hid all of the second's (its errors never came).
+   */
+  @Test
+  void aTasksChaosReachesItsNodesTrafficOverTheRulesThereAndBesideAnotherTask() throws Exception {
+    List<Gateway> nodes = cluster.startTwo();
+    Gateway n1 = nodes.get(0);
+    Gateway n2 = nodes.get(1);
+    assertThat(cluster.post(n1, "/api/chaos/rules", "{\"name\": \"everything\", \"match\": {\"path\": \"/**\"},"
+        + " \"latency\": {\"fixed_delay_ms\": 20}}").getString("error")).isNull();
+    cluster.post(n2, "/api/cluster/tasks", "{\"id\": \"slow\", \"duration_seconds\": 60, \"targets\": {\"nodes\": [\"n1\"]},"
+        + " \"config\": {\"latency\": {\"fixed_delay_ms\": 400}}}");
+    cluster.post(n2, "/api/cluster/tasks", "{\"id\": \"failing\", \"duration_seconds\": 60, \"targets\": {\"nodes\": [\"n1\"]}, "
+        + ERRORS + "}");
+    eventually(() -> cluster.get(n1, "/api/chaos/rules").getJsonArray("rules").size() == 3, "both tasks' rules on n1");
+    long started = System.nanoTime();
+    assertThat(cluster.traffic(n1)).as("the second task's errors").isEqualTo(503);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("the first task's delay, not the rule's").isGreaterThanOrEqualTo(400);
+    started = System.nanoTime();
+    assertThat(cluster.traffic(n2)).as("n2 runs no task: the rule's chaos alone").isEqualTo(200);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(20L, 390L);
+    cluster.post(n1, "/api/cluster/tasks/slow/cancel", "");
+    cluster.post(n1, "/api/cluster/tasks/failing/cancel", "");
+    eventually(() -> cluster.traffic(n1) == 200, "the tasks' chaos gone with them");
   }
 
   @Test

@@ -62,6 +62,17 @@ public record ChaosRule(
     return sections.byName();
   }
 
+  /** The prefix of a distributed task item's rule ({@code task:ID:INDEX}). */
+  public static final String TASK_PREFIX = "task:";
+
+  /**
+   * True for a distributed task item's rule: named {@code task:...} and matching by node alone. Such a rule is not tried
+   * in order with the others: on its node it lies over whatever the traffic takes (see {@code ChaosSnapshot}).
+   */
+  public boolean taskItem() {
+    return name.startsWith(TASK_PREFIX) && match.nodeScopeOnly();
+  }
+
   /** The prefix of the rule a listener's own chaos is ({@code listener:NAME}: {@link ChaosOverride#toRule}). */
   public static final String LISTENER_PREFIX = "listener:";
 

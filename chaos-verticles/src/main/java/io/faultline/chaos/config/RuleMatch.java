@@ -74,6 +74,12 @@ public record RuleMatch(
     return names;
   }
 
+  /** True when this match names nodes only (by id, region, zone or share): on a node it applies to, it takes every request. */
+  public boolean nodeScopeOnly() {
+    return listener == null && route == null && path == null && methods.isEmpty() && host == null && headers.isEmpty()
+        && operationType == null && operationName == null && fields.isEmpty();
+  }
+
   /**
    * Whether a rule with this match exists on a node at all: every node scope that is set ({@code nodes},
    * {@code regions}, {@code zones}, {@code node_percent}) must include it. Decided when a snapshot is

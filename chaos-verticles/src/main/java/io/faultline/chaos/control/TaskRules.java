@@ -18,12 +18,12 @@ public final class TaskRules {
 
   /** The rule of item {@code index} of task {@code taskId}. */
   public static String name(String taskId, int index) {
-    return "task:" + taskId + ":" + index;
+    return io.faultline.chaos.config.ChaosRule.TASK_PREFIX + taskId + ":" + index;
   }
 
   /** True for a task item's rule ({@link #name}). */
   public static boolean isItem(String ruleName) {
-    return ruleName.startsWith("task:");
+    return ruleName.startsWith(io.faultline.chaos.config.ChaosRule.TASK_PREFIX);
   }
 
   /** The {@link Addresses#SOURCE_HEADER} of the task's control messages. */

@@ -23,7 +23,9 @@ import java.util.function.LongSupplier;
  *       no rule matches     ──► the listener's own profile, or the global one
  *
  *   (a listener's own chaos, the rule listener:NAME, is not one of the rules tried in order: it is
- *    the base of that listener's traffic, under whichever rule wins)
+ *    the base of that listener's traffic, under whichever rule wins; a task item's rule, task:ID:INDEX
+ *    matching by node alone, is not either: it lies over every profile of its node, so a task's chaos
+ *    reaches all of its node's traffic, and of two tasks the one put first wins the sections both set)
  *                  │
  *                  ▼
  *       for each fault in engine order: roll its probability with the request's seeded
@@ -87,8 +89,20 @@ public final class ChaosSnapshot {
    */
   public static ChaosSnapshot compile(ChaosConfig config, long version, long seed, ChaosSnapshot previous,
       LongSupplier nanoClock, NodeContext node) {
-    StatefulParts parts = StatefulParts.start(previous == null ? null : previous.parts, nanoClock, config, node);
-    Profile global = Profile.compile(config, parts);
+    List<ChaosRule> tasks = new ArrayList<>();
+    SectionValues taskLayer = SectionValues.NONE;
+    for (ChaosRule rule : config.rules()) {
+      if (rule.enabled() && rule.taskItem() && rule.match().appliesTo(node, seed)) {
+        tasks.add(rule);
+      }
+    }
+    for (int i = tasks.size() - 1; i >= 0; i--) {
+      taskLayer = taskLayer.overlay(tasks.get(i).sections()); // the first task's sections end on top
+    }
+    SectionValues layerValues = taskLayer;
+    ChaosSections layer = tasks.isEmpty() ? null : () -> layerValues;
+    StatefulParts parts = StatefulParts.start(previous == null ? null : previous.parts, nanoClock, config, node, List.copyOf(tasks));
+    Profile global = Profile.compile(top(config, layer), parts);
     Map<String, ChaosRule> own = new HashMap<>();
     for (ChaosRule rule : config.rules()) {
       String listener = rule.enabled() ? rule.ownListener() : null;
@@ -97,18 +111,18 @@ public final class ChaosSnapshot {
       }
     }
     Map<String, Profile> listenerProfiles = new HashMap<>();
-    own.forEach((listener, rule) -> listenerProfiles.put(listener, Profile.compile(over(config, rule), parts.forRule(rule.name()))));
+    own.forEach((listener, rule) -> listenerProfiles.put(listener, Profile.compile(top(over(config, rule), layer), parts.forRule(rule.name()))));
     List<RuleMatcher> matchers = new ArrayList<>();
     List<Profile> profiles = new ArrayList<>();
     List<Map<String, Profile>> layered = new ArrayList<>();
     for (ChaosRule rule : config.rules()) {
-      if (rule.enabled() && rule.ownListener() == null && rule.match().appliesTo(node, seed)) {
+      if (rule.enabled() && rule.ownListener() == null && !tasks.contains(rule) && rule.match().appliesTo(node, seed)) {
         matchers.add(new RuleMatcher(rule.match()));
-        profiles.add(Profile.compile(over(config, rule), parts.forRule(rule.name())));
+        profiles.add(Profile.compile(top(over(config, rule), layer), parts.forRule(rule.name())));
         Map<String, Profile> over = new HashMap<>();
         own.forEach((listener, base) -> {
           if (rule.match().listener() == null || rule.match().listener().equals(listener)) {
-            over.put(listener, Profile.compile(over(over(config, base), rule), parts.forRule(rule.name(), base)));
+            over.put(listener, Profile.compile(top(over(over(config, base), rule), layer), parts.forRule(rule.name(), base)));
           }
         });
         layered.add(over);
@@ -128,6 +142,11 @@ public final class ChaosSnapshot {
   private static ChaosSections over(ChaosSections base, ChaosSections top) {
     SectionValues merged = base.sections().overlay(top.sections());
     return () -> merged;
+  }
+
+  /** {@code sections} under the task items' layer, when this node runs any (null: none). */
+  private static ChaosSections top(ChaosSections sections, ChaosSections layer) {
+    return layer == null ? sections : over(sections, layer);
   }
 
   /** The node this snapshot was compiled for. */

@@ -25,14 +25,11 @@ public final class StatefulParts {
   private final NodeContext node;
   /** The listener's own chaos this rule's profile lies over (null: none). */
   private final ChaosRule base;
+  /** The task items' rules that lie over every profile on this node ({@code ChaosSnapshot}). */
+  private final List<ChaosRule> tasks;
 
   private StatefulParts(Map<List<Object>, Object> previous, Map<List<Object>, Object> current, LongSupplier nanoClock,
-      ChaosSections global, String owner, NodeContext node) {
-    this(previous, current, nanoClock, global, owner, node, null);
-  }
-
-  private StatefulParts(Map<List<Object>, Object> previous, Map<List<Object>, Object> current, LongSupplier nanoClock,
-      ChaosSections global, String owner, NodeContext node, ChaosRule base) {
+      ChaosSections global, String owner, NodeContext node, ChaosRule base, List<ChaosRule> tasks) {
     this.previous = previous;
     this.current = current;
     this.nanoClock = nanoClock;
@@ -40,16 +37,19 @@ public final class StatefulParts {
     this.owner = owner;
     this.node = node;
     this.base = base;
+    this.tasks = tasks;
   }
 
-  static StatefulParts start(StatefulParts previous, LongSupplier nanoClock, ChaosSections global, NodeContext node) {
+  /** The parts of a snapshot of {@code global}, whose profiles all lie under the task items' rules {@code tasks}. */
+  static StatefulParts start(StatefulParts previous, LongSupplier nanoClock, ChaosSections global, NodeContext node,
+      List<ChaosRule> tasks) {
     // a different cluster size re-splits the cluster-wide limits only: they are keyed by it (sharedBy); every other piece
     // goes on (a node joining or leaving closed every breaker and refilled every bucket)
-    return new StatefulParts(previous == null ? Map.of() : previous.current, new HashMap<>(), nanoClock, global, "", node);
+    return new StatefulParts(previous == null ? Map.of() : previous.current, new HashMap<>(), nanoClock, global, "", node, null, tasks);
   }
 
   StatefulParts forRule(String rule) {
-    return new StatefulParts(previous, current, nanoClock, global, rule, node);
+    return new StatefulParts(previous, current, nanoClock, global, rule, node, null, tasks);
   }
 
   /**
@@ -57,7 +57,7 @@ public final class StatefulParts {
    * {@code base} shares that listener's piece, as one it takes from the global config shares the global one.
    */
   StatefulParts forRule(String rule, ChaosRule base) {
-    return new StatefulParts(previous, current, nanoClock, global, rule, node, base);
+    return new StatefulParts(previous, current, nanoClock, global, rule, node, base, tasks);
   }
 
   /** The number of live nodes sharing cluster-wide limits (1 when standalone). */
@@ -142,6 +142,11 @@ public final class StatefulParts {
   private String ownerOf(Object section) {
     if (global.sections().holds(section)) {
       return "";
+    }
+    for (ChaosRule task : tasks) { // a task's section is the task's, one piece for all its node's traffic
+      if (task.sections().holds(section)) {
+        return task.name();
+      }
     }
     return base != null && base.sections().holds(section) ? base.name() : owner;
   }
