@@ -121,6 +121,11 @@ class AdminApiTest {
       HttpResponse<Buffer> renamed = gw.put("/api/chaos/rules/a", "{\"name\": \"task:x:0\", \"latency\": {\"fixed_delay_ms\": 5}}");
       assertThat(renamed.statusCode()).isEqualTo(400);
       assertThat(renamed.bodyAsJsonObject().getString("field")).isEqualTo("rule.name");
+      // and in a whole config: a PUT of the config took it
+      HttpResponse<Buffer> inWhole = gw.put("/api/chaos/config", "{\"rules\": [{\"name\": \"a\", \"latency\": {\"fixed_delay_ms\": 5}},"
+          + " {\"name\": \"task:x:0\", \"latency\": {\"fixed_delay_ms\": 5}}]}");
+      assertThat(inWhole.statusCode()).isEqualTo(400);
+      assertThat(inWhole.bodyAsJsonObject().getString("field")).isEqualTo("rules[1].name");
       assertThat(gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules").stream().map(r -> ((JsonObject) r).getString("name")))
           .doesNotContain("task:x:0");
       // the section form with one key too many was read as a whole config, and the error listed its fields

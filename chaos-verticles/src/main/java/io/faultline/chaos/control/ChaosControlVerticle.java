@@ -64,7 +64,10 @@ public final class ChaosControlVerticle extends VerticleBase {
         changes.add(change);
       }
     }));
-    consumers.add(change(Addresses.CHAOS_SET, this::set));
+    consumers.add(noted(Addresses.CHAOS_SET, message -> {
+      set(message);
+      return null;
+    }));
     consumers.add(answer(InternalAddresses.CHAOS_SAVED, body -> new JsonObject().put("config", chaosConfig())
         .put("before_scenario", state.beforeScenario() == null ? null : new JsonObject(ChaosJson.toMap(state.beforeScenario())))));
     consumers.add(noted(InternalAddresses.CHAOS_RESTORE, this::restore));
@@ -140,7 +143,8 @@ public final class ChaosControlVerticle extends VerticleBase {
     return new JsonObject().put("active", state.scenario()).put("scenarios", list);
   }
 
-  private ChaosSnapshot set(JsonObject body) {
+  private ChaosSnapshot set(Message<JsonObject> message) {
+    JsonObject body = message.body();
     if (body == null) {
       throw new ChaosConfigException("body", "a chaos config or {\"section\": ..., \"config\": ...} is required");
     }
@@ -163,7 +167,17 @@ public final class ChaosControlVerticle extends VerticleBase {
       }
       return state.setSection(section, ChaosJson.convert(map((JsonObject) config), type, section));
     }
-    return state.set(whole(body));
+    ChaosConfig whole = whole(body);
+    // a task item's rule comes with its task only: one set here would keep chaos on at a run's end, for a task that never comes
+    java.util.Set<String> there = new java.util.HashSet<>();
+    state.config().rules().forEach(rule -> there.add(rule.name()));
+    List<ChaosRule> rules = whole.rules();
+    for (int i = 0; i < rules.size(); i++) {
+      if (!there.contains(rules.get(i).name())) {
+        notATasks(message, rules.get(i).name(), "rules[" + i + "].name");
+      }
+    }
+    return state.set(whole);
   }
 
   /**
