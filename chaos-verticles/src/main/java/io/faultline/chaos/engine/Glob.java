@@ -51,7 +51,9 @@ public final class Glob {
     return marks;
   }
 
-  public static Glob path(String glob) {
+  /** A {@code match.path} or a route's {@code path}, read as request paths are ({@link MatchPath#pattern}). */
+  public static Glob path(String pattern) {
+    String glob = MatchPath.pattern(pattern);
     if (glob.indexOf('*') < 0 && glob.indexOf('?') < 0) {
       String p = glob.endsWith("/") && glob.length() > 1 ? glob.substring(0, glob.length() - 1) : glob;
       return new Glob(p, null, null, true);

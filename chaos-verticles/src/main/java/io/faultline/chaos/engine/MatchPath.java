@@ -61,6 +61,20 @@ public final class MatchPath {
   }
 
   /**
+   * A rule's or route's path pattern read as {@link #of} reads request paths: its percent-escapes decoded and repeated
+   * slashes merged, so {@code /files/my%20report.pdf} matches the request that names it (the request's path is decoded,
+   * the pattern was not, and never matched). Its characters beyond ASCII are characters, not a request line's bytes;
+   * its {@code *} and {@code **} stay globs.
+   */
+  public static String pattern(String glob) {
+    if (glob.indexOf('%') < 0 && glob.indexOf("//") < 0) {
+      return glob;
+    }
+    String decoded = glob.indexOf('%') < 0 ? glob : decode(glob, false);
+    return decoded.replaceAll("/{2,}", "/");
+  }
+
+  /**
    * Whether {@code raw} (a request's path) climbs above the root with {@code ..} segments, escaped or not
    * ({@code /../etc}, {@code /%2e%2e/x}, {@code /a/../../b}): an upstream under a base path would be asked
    * for what lies outside it. nginx refuses such a request (400); so do the listeners.
@@ -109,6 +123,11 @@ public final class MatchPath {
    * character): a raw {@code café} is the same bytes as {@code caf%C3%A9}, and matches a rule on {@code /café}.
    */
   private static String decode(String raw) {
+    return decode(raw, true);
+  }
+
+  /** As {@link #decode(String)}; {@code requestLine} false reads characters above ASCII as characters (a config's text). */
+  private static String decode(String raw, boolean requestLine) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
     int i = 0;
     while (i < raw.length()) {
@@ -117,7 +136,7 @@ public final class MatchPath {
       if (hi >= 0 && lo >= 0) {
         bytes.write(hi * 16 + lo);
         i += 3;
-      } else if (raw.charAt(i) > 0x7F && raw.charAt(i) <= 0xFF) {
+      } else if (requestLine && raw.charAt(i) > 0x7F && raw.charAt(i) <= 0xFF) {
         bytes.write(raw.charAt(i));
         i++;
       } else {

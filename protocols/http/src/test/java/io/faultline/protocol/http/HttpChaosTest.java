@@ -235,6 +235,21 @@ class HttpChaosTest {
     }
   }
 
+  /** A rule's path written with escapes (or doubled slashes) matches the request it names: it was compared undecoded, and never did. */
+  @Test
+  void aPathRuleWrittenWithEscapesMatchesTheRequestItNames() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "rules": [{"name": "report", "match": {"path": "/files/my%20report.pdf"},
+          "fault_injection": {"http_errors": [418], "http_error_probability": 1.0}},
+          {"name": "caf", "match": {"path": "/menu//caf%C3%A9/**"},
+          "fault_injection": {"http_errors": [451], "http_error_probability": 1.0}}]}""")) {
+      assertThat(raw(gw, "/files/my%20report.pdf").status()).isEqualTo(418);
+      assertThat(raw(gw, "/files/my%20report.pdfx").status()).isEqualTo(200);
+      assertThat(raw(gw, "/menu/caf%C3%A9/today").status()).isEqualTo(451);
+      assertThat(raw(gw, "/menu/cafe/today").status()).isEqualTo(200);
+    }
+  }
+
   @Test
   void packetLossLosesTheConnectionMidTransfer() {
     try (GatewayFixture gw = new GatewayFixture("""
