@@ -142,7 +142,8 @@ class GlobTest {
       String g = glob.toString();
       String v = value.toString();
       if (g.indexOf('*') >= 0 || g.indexOf('?') >= 0) {
-        assertThat(Glob.path(g).matches(v)).as("path %s against %s", g, v).isEqualTo(byRegex(g, v, true));
+        // a path pattern's doubled slashes are merged, as a request path's are (MatchPath)
+        assertThat(Glob.path(g).matches(v)).as("path %s against %s", g, v).isEqualTo(byRegex(MatchPath.pattern(g), v, true));
       }
       assertThat(Glob.value(g).matches(v)).as("value %s against %s", g, v).isEqualTo(byRegex(g, v, false));
     }
