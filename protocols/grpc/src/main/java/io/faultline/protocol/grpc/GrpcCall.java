@@ -1,5 +1,6 @@
 package io.faultline.protocol.grpc;
 
+import io.faultline.chaos.listener.RouteTable;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -11,7 +12,7 @@ import io.vertx.grpc.server.GrpcServerRequest;
 final class GrpcCall {
 
   private final HttpServerRequest http;
-  private final MethodRoutes.Route route;
+  private final RouteTable.Route route;
   private final long startedNanos;
   private GrpcServerRequest<Buffer, Buffer> request;
   private io.vertx.core.http.HttpClientRequest upstreamStream;
@@ -23,13 +24,13 @@ final class GrpcCall {
   private boolean upstreamBroke;
   private boolean cut;
 
-  GrpcCall(HttpServerRequest http, MethodRoutes.Route route, long startedNanos) {
+  GrpcCall(HttpServerRequest http, RouteTable.Route route, long startedNanos) {
     this.http = http;
     this.route = route;
     this.startedNanos = startedNanos;
   }
 
-  GrpcCall(GrpcServerRequest<Buffer, Buffer> request, HttpServerRequest http, MethodRoutes.Route route, long startedNanos) {
+  GrpcCall(GrpcServerRequest<Buffer, Buffer> request, HttpServerRequest http, RouteTable.Route route, long startedNanos) {
     this(http, route, startedNanos);
     this.request = request;
   }
@@ -64,7 +65,7 @@ final class GrpcCall {
     return http;
   }
 
-  MethodRoutes.Route route() {
+  RouteTable.Route route() {
     return route;
   }
 

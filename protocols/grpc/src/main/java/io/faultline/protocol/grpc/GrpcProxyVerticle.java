@@ -1,5 +1,6 @@
 package io.faultline.protocol.grpc;
 
+import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.config.ListenerConfig;
 import io.faultline.chaos.event.ChaosListener;
 import io.faultline.chaos.exchange.ExchangeRunner;
@@ -89,7 +90,7 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
         .setTrustAll(listener.tlsTrustAll())
         .setVerifyHost(!listener.tlsTrustAll()), pool);
     GrpcTranslator translator = new GrpcTranslator(vertx, listener.name());
-    MethodRoutes routes = new MethodRoutes(listener);
+    RouteTable routes = new RouteTable(listener);
     ExchangeRunner<GrpcCall> runner = new ExchangeRunner<>(vertx, listener.name(), "grpc", state, events, translator);
     GrpcRelay relay = new GrpcRelay(vertx, upstream -> upstream.secure() ? tls : plain, routes, runner, new DecodingFailures(vertx, context));
     translator.relay(relay);
@@ -121,7 +122,7 @@ public final class GrpcProxyVerticle extends VerticleBase implements Drainable {
         .requestHandler(request -> {
           long started = System.nanoTime();
           String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
-          MethodRoutes.Route route = GrpcPassThrough.takes(request, contentType) ? routes.select(request.path()) : null;
+          RouteTable.Route route = GrpcPassThrough.takes(request, contentType) ? routes.select(request) : null;
           GrpcCall call = null;
           Exchange<GrpcCall> exchange = null;
           if (route != null) {

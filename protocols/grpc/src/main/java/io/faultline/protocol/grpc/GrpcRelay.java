@@ -1,5 +1,6 @@
 package io.faultline.protocol.grpc;
 
+import io.faultline.chaos.listener.RouteTable;
 import io.faultline.chaos.config.GrpcCodes;
 import io.faultline.chaos.config.Upstream;
 import io.faultline.chaos.listener.UpstreamClients;
@@ -56,12 +57,12 @@ final class GrpcRelay {
 
   private final Vertx vertx;
   private final Function<Upstream, HttpClient> clients;
-  private final MethodRoutes routes;
+  private final RouteTable routes;
   private final ExchangeRunner<GrpcCall> runner;
   private final DecodingFailures failures;
 
   /** {@code clients} gives the HTTP/2 client for an upstream: plaintext, or TLS for grpcs:// and https:// ones. */
-  GrpcRelay(Vertx vertx, Function<Upstream, HttpClient> clients, MethodRoutes routes, ExchangeRunner<GrpcCall> runner,
+  GrpcRelay(Vertx vertx, Function<Upstream, HttpClient> clients, RouteTable routes, ExchangeRunner<GrpcCall> runner,
       DecodingFailures failures) {
     this.vertx = vertx;
     this.clients = clients;
@@ -83,7 +84,7 @@ final class GrpcRelay {
     long started = System.nanoTime();
     request.pause();
     String path = "/" + request.fullMethodName();
-    MethodRoutes.Route route = routes.select(path);
+    RouteTable.Route route = routes.select(http);
     if (route == null) {
       GrpcCall unrouted = new GrpcCall(request, http, null, started);
       track(unrouted, null, io.faultline.chaos.config.RouteConfig.UNROUTED_NAME, started);

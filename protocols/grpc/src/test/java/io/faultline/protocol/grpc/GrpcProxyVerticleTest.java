@@ -196,6 +196,42 @@ class GrpcProxyVerticleTest {
     }
   }
 
+  /**
+   * A route's {@code host} takes the calls whose {@code :authority} it names, as on the other listeners: a grpc listener
+   * read routes by path alone, so a route for another host took every call.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "touched"})
+  void aRoutesHostTakesOnlyTheCallsNamingIt(String mode) throws Exception {
+    try (GrpcFixture gw = new GrpcFixture(chaos(mode))) {
+      int closed = Upstreams.closedPort();
+      io.faultline.chaos.config.ListenerConfig listener = new io.faultline.chaos.config.ListenerConfig("hosts", "grpc", "127.0.0.1", 0,
+          null, List.of(
+              new io.faultline.chaos.config.RouteConfig("other", null, null, "b.svc", "127.0.0.1:" + closed, null),
+              new io.faultline.chaos.config.RouteConfig("echo", "/test.Echo/*", null, null, "127.0.0.1:" + gw.upstreamPort, null)),
+          null, null, 1, null, false, null, null, null, null);
+      GrpcProxyVerticle proxy = new GrpcProxyVerticle(listener, gw.state, 0, gw.events);
+      gw.vertx.deployVerticle(proxy).await();
+      io.vertx.core.http.HttpClient h2 = gw.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+          .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+      assertThat(statusOf(h2, proxy.actualPort(), "a.svc")).as("another host: the echo route").isEqualTo("0");
+      assertThat(statusOf(h2, proxy.actualPort(), "B.svc")).as("the route's host, in any case: its upstream, closed").isEqualTo("14");
+      h2.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The grpc-status of a unary call to {@code port} naming {@code authority}. */
+  private static String statusOf(io.vertx.core.http.HttpClient h2, int port, String authority) throws Exception {
+    var request = h2.request(new io.vertx.core.http.RequestOptions().setMethod(io.vertx.core.http.HttpMethod.POST)
+        .setServer(io.vertx.core.net.SocketAddress.inetSocketAddress(port, "127.0.0.1"))
+        .setHost(authority).setPort(80).setURI("/test.Echo/Unary")).await(10, TimeUnit.SECONDS);
+    request.putHeader("content-type", "application/grpc").putHeader("te", "trailers");
+    io.vertx.core.http.HttpClientResponse response = request.send(io.vertx.core.buffer.Buffer.buffer().appendByte((byte) 0)
+        .appendInt(1).appendString("x")).compose(r -> r.body().map(b -> r)).await(10, TimeUnit.SECONDS);
+    String status = response.getTrailer("grpc-status");
+    return status != null ? status : response.getHeader("grpc-status");
+  }
+
   @Test
   void latencyDelaysTheCall() {
     try (GrpcFixture gw = new GrpcFixture("{\"enabled\": true, \"latency\": {\"fixed_delay_ms\": 300}}")) {
