@@ -27,6 +27,11 @@ public record AdminConfig(String host, Integer port, String token, TlsConfig tls
       // A blank token must not quietly mean "no authentication": leave it out for that.
       throw new ChaosConfigException("token", "must not be blank or whitespace (leave admin.token out to run without one)");
     }
+    if (token != null && !token.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+      // HTTP trims a header's surrounding spaces and reads it as bytes: such a token could never match a Bearer header
+      throw new ChaosConfigException("token", "must be printable ASCII with no spaces (as a Bearer token is sent), got a token of "
+          + token.length() + " characters with one outside that");
+    }
     allowedHosts = allowedHosts == null ? List.of() : allowedHosts.stream().map(AdminConfig::hostName).toList();
   }
 

@@ -89,7 +89,8 @@ public final class AdminVerticle extends VerticleBase {
       ctx.next();
     });
     // a readiness probe's answer: a load balancer or a CI script that waits for it finds the listeners bound
-    router.get("/health").handler(ctx -> {
+    // HEAD too, as probes send it (Vert.x's router does not take HEAD for GET: it fell to the token's 401)
+    router.route("/health").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD).handler(ctx -> {
       String now = status;
       ctx.response().setStatusCode(now.equals("UP") ? 200 : 503);
       ctx.json(new JsonObject().put("status", now));
@@ -112,6 +113,10 @@ public final class AdminVerticle extends VerticleBase {
     new ListenerApi(bus).mount(router);
     new HistoryApi(bus, vertx.eventBus()).mount(router);
     new GraphQlApi(vertx.eventBus(), config.token()).mount(router);
+    // what Vert.x refuses itself (a malformed escape in the path or the query string): a JSON answer, not its plain text and
+    // an ERROR in the log
+    router.errorHandler(400, ctx -> ApiError.send(ctx, 400, "malformed request" + (ctx.failure() == null || ctx.failure().getMessage() == null
+        ? "" : ": " + ctx.failure().getMessage()), null));
     router.errorHandler(404, ctx -> ApiError.send(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(), null));
     router.errorHandler(405, ctx -> ApiError.send(ctx, 405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path(), null));
     router.errorHandler(413, ctx -> ApiError.send(ctx, 413, "request body larger than " + MAX_BODY_BYTES + " bytes", "body"));

@@ -35,6 +35,16 @@ class AdminConfigTest {
         .isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("host"));
   }
 
+  /** HTTP trims a header's spaces and reads its bytes, not UTF-8: such a token never matched, and every request got 401. */
+  @Test
+  void aTokenNoBearerHeaderCouldCarryIsRefusedNamingTheField() {
+    for (String token : new String[] {"s3cret ", "clé", "two words"}) {
+      assertThatThrownBy(() -> new AdminConfig(null, null, token)).as(token)
+          .isInstanceOfSatisfying(ChaosConfigException.class, e -> assertThat(e.field()).isEqualTo("token"));
+    }
+    assertThat(new AdminConfig(null, null, "Zx9-._~+/=").token()).isEqualTo("Zx9-._~+/=");
+  }
+
   @Test
   void aBlankTokenIsRefusedNamingTheField() {
     assertThatThrownBy(() -> new AdminConfig(null, null, " \t "))

@@ -14,6 +14,25 @@ import org.junit.jupiter.api.Test;
 /** The REST API of a real node, checked through what the traffic listener then does. */
 class AdminApiTest {
 
+  /**
+   * Vert.x's own refusals (a malformed escape in the path or the query string) come in JSON, as every other error does: they
+   * came as plain text, logged as errors. HEAD /health answers as GET does (it fell to the token's 401, or a 405).
+   */
+  @Test
+  void malformedEscapesAreAnsweredInJsonAndHeadReadsHealth() {
+    try (GatewayFixture gw = new GatewayFixture(Map.of(io.faultline.gateway.config.Flag.ADMIN_TOKEN, "s3cret"))) {
+      for (String uri : List.of("/api/chaos/enable?%ZZ", "/api/chaos/rules/%ZZ")) {
+        HttpResponse<Buffer> refused = gw.client.request(uri.contains("rules") ? HttpMethod.DELETE : HttpMethod.POST,
+            gw.gateway.adminPort(), "127.0.0.1", uri).putHeader("Authorization", "Bearer s3cret").send().await();
+        assertThat(refused.statusCode()).as(uri).isEqualTo(400);
+        assertThat(refused.getHeader("Content-Type")).as(uri).startsWith("application/json");
+        assertThat(refused.bodyAsJsonObject().getString("error")).as(uri).startsWith("malformed request");
+      }
+      HttpResponse<Buffer> head = gw.client.request(HttpMethod.HEAD, gw.gateway.adminPort(), "127.0.0.1", "/health").send().await();
+      assertThat(head.statusCode()).isEqualTo(200);
+    }
+  }
+
   @Test
   void enableSetSectionAndDisableChangeTheTraffic() {
     try (GatewayFixture gw = new GatewayFixture(Map.of())) {

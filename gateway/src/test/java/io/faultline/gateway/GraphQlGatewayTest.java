@@ -255,6 +255,36 @@ class GraphQlGatewayTest {
         .endsWith("got application/x-www-form-urlencoded");
   }
 
+  /**
+   * What Vert.x's GraphQL handler answered in plain text or with a 500 is refused in JSON, naming what is wrong; and a POST
+   * runs the body it was checked by, never a query in its URL (Vert.x's handler ran the URL's).
+   */
+  @Test
+  void getsWithoutAQueryOrWithBrokenParametersSubscriptionsOverHttpAndPostsWithAUrlQueryAreRefusedNamingIt() {
+    Map<String, String> gets = Map.of(
+        "", "query",
+        "query=%7Bstatus%7Bversion%7D%7D&variables=nope", "variables",
+        "query=%7Bstatus%7Bversion%7D%7D&x=%ZZ", "query string",
+        "query=subscription%20%7BchaosChanged%7Bversion%7D%7D", "query");
+    gets.forEach((queryString, field) -> {
+      var refused = web.get(gateway.adminPort(), "127.0.0.1", "/graphql" + (queryString.isEmpty() ? "" : "?" + queryString)).send().await();
+      assertThat(refused.statusCode()).as(queryString).isEqualTo(400);
+      assertThat(refused.getHeader("Content-Type")).as(queryString).startsWith("application/json");
+      assertThat(refused.bodyAsJsonObject().getString("field")).as(queryString).isEqualTo(field);
+    });
+    var subscription = web.post(gateway.adminPort(), "127.0.0.1", "/graphql").sendJsonObject(new JsonObject()
+        .put("query", "subscription { chaosChanged { version } }")).await();
+    assertThat(subscription.statusCode()).as(subscription.bodyAsString()).isEqualTo(400);
+    assertThat(subscription.bodyAsJsonObject().getString("error")).contains("WebSocket");
+    long version = control("{ status { version } }").getJsonObject("data").getJsonObject("status").getLong("version");
+    var urlQuery = web.post(gateway.adminPort(), "127.0.0.1", "/graphql?query=mutation%7Breset%7Bversion%7D%7D")
+        .sendJsonObject(new JsonObject().put("query", "{ status { version } }")).await();
+    assertThat(urlQuery.statusCode()).isEqualTo(400);
+    assertThat(urlQuery.bodyAsJsonObject().getString("field")).isEqualTo("query");
+    assertThat(control("{ status { version } }").getJsonObject("data").getJsonObject("status").getLong("version"))
+        .as("the URL's mutation did not run").isEqualTo(version);
+  }
+
   @Test
   void theChaosChangedSubscriptionStreamsChangesOverGraphqlTransportWs() throws Exception {
     Promise<JsonObject> ack = Promise.promise();

@@ -18,7 +18,13 @@ import java.util.Locale;
  *       or a link, so the admin port's cross-origin guard cannot stop it, and any page could switch chaos on;</li>
  *   <li>a POST whose body is not {@code {"query": string, "variables"?: object, "operationName"?: string,
  *       "extensions"?: object}} (400 naming the field, an unknown one too), which Vert.x's handler would answer
- *       in plain text and log as an error, or run without what a misspelt field meant to say.</li>
+ *       in plain text and log as an error, or run without what a misspelt field meant to say;</li>
+ *   <li>a POST with a GraphQL field in its query string (400 naming it): Vert.x's handler ran the URL's {@code query}
+ *       instead of the body checked here;</li>
+ *   <li>a GET without a {@code query}, with {@code variables} or {@code extensions} that are no JSON object, or with a
+ *       malformed escape in its query string (400 naming it): Vert.x answered in plain text, or failed with a 500;</li>
+ *   <li>a subscription over HTTP (400): it runs over a WebSocket, and graphql-java's answer to one sent with POST
+ *       (a stream) failed to encode, a 500.</li>
  * </ul>
  */
 final class GraphQlRequests {
@@ -35,7 +41,25 @@ final class GraphQlRequests {
       ctx.next();
       return;
     }
-    if (request.method() == HttpMethod.GET && mutates(request.getParam("query"))) {
+    io.vertx.core.MultiMap params;
+    try {
+      params = request.params();
+    } catch (IllegalArgumentException malformed) { // a bad %-escape: Vert.x decodes the query string when first asked
+      ApiError.send(ctx, 400, "the query string is malformed: " + malformed.getMessage(), "query string");
+      return;
+    }
+    if (request.method() == HttpMethod.POST) {
+      for (String field : FIELDS) {
+        if (params.contains(field)) {
+          ApiError.send(ctx, 400, "a POST's operation goes in its body: leave " + field + " out of the query string", field);
+          return;
+        }
+      }
+    }
+    if (request.method() == HttpMethod.GET && getRefused(ctx, params)) {
+      return;
+    }
+    if (request.method() == HttpMethod.GET && mutates(params.get("query"))) {
       ctx.response().putHeader("Allow", "POST");
       ApiError.send(ctx, 405, "only queries may be sent with GET, and this document holds a mutation or subscription: send it with POST",
           "query");
@@ -47,12 +71,47 @@ final class GraphQlRequests {
     ctx.next();
   }
 
+  /** Refuses (and answers) a GET that is not a GraphQL request, or that asks for a subscription; true when it did. */
+  private static boolean getRefused(RoutingContext ctx, io.vertx.core.MultiMap params) {
+    String query = params.get("query");
+    if (query == null || query.isBlank()) {
+      ApiError.send(ctx, 400, "is required: the GraphQL document, in the query string (GET) or the body (POST)", "query");
+      return true;
+    }
+    for (String field : java.util.List.of("variables", "extensions")) {
+      String value = params.get(field);
+      if (value != null && !isJsonObject(value)) {
+        ApiError.send(ctx, 400, "must be a JSON object, got " + (value.length() > 80 ? value.substring(0, 80) + "..." : value), field);
+        return true;
+      }
+    }
+    return subscriptionRefused(ctx, query);
+  }
+
+  private static boolean isJsonObject(String text) {
+    try {
+      return io.faultline.chaos.config.ChaosJson.readPlain(text) instanceof java.util.Map<?, ?>;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return false;
+    }
+  }
+
+  /** Refuses (and answers) a document holding a subscription, sent over HTTP; true when it did. */
+  private static boolean subscriptionRefused(RoutingContext ctx, String query) {
+    if (!holds(query, OperationDefinition.Operation.SUBSCRIPTION)) {
+      return false;
+    }
+    ApiError.send(ctx, 400, "a subscription runs over a WebSocket: open ws://HOST:PORT/graphql with the graphql-transport-ws"
+        + " protocol and send it there", "query");
+    return true;
+  }
+
   /** Refuses (and answers) a POST body that is not a GraphQL request; true when it did. */
   private static boolean postBodyRefused(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     String mediaType = type == null ? "" : type.split(";")[0].trim().toLowerCase(Locale.ROOT);
     if (mediaType.equals("application/graphql")) {
-      return false;
+      return subscriptionRefused(ctx, ctx.body().asString());
     }
     if (!mediaType.isEmpty() && !mediaType.equals("application/json")) { // none is taken as JSON, as Vert.x's handler does
       String sent = ctx.get(io.faultline.admin.AdminVerticle.SENT_CONTENT_TYPE); // what curl -d said, not what it was read as
@@ -93,7 +152,7 @@ final class GraphQlRequests {
       }, problem);
       return true;
     }
-    return false;
+    return subscriptionRefused(ctx, json.getString("query"));
   }
 
   /**
@@ -102,6 +161,11 @@ final class GraphQlRequests {
    * named one let through, so a page elsewhere could switch chaos with an image's GET on a node without a token.
    */
   static boolean mutates(String query) {
+    return holds(query, OperationDefinition.Operation.MUTATION) || holds(query, OperationDefinition.Operation.SUBSCRIPTION);
+  }
+
+  /** Whether {@code query} holds an operation of {@code kind}; false for what does not parse. */
+  private static boolean holds(String query, OperationDefinition.Operation kind) {
     if (query == null || query.isBlank()) {
       return false;
     }
@@ -111,7 +175,6 @@ final class GraphQlRequests {
     } catch (InvalidSyntaxException e) {
       return false; // graphql-java answers it with its syntax error
     }
-    return document.getDefinitionsOfType(OperationDefinition.class).stream()
-        .anyMatch(op -> op.getOperation() != OperationDefinition.Operation.QUERY);
+    return document.getDefinitionsOfType(OperationDefinition.class).stream().anyMatch(op -> op.getOperation() == kind);
   }
 }

@@ -56,7 +56,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     consumers.add(answer(Addresses.CHAOS_STATUS, body -> status()));
     consumers.add(answer(Addresses.CHAOS_GET, body -> chaosConfig()));
     consumers.add(answer(Addresses.CHAOS_CHANGES, body -> new JsonObject().put("changes",
-        changes.newest(limit(body)))));
+        changes.newest(limit(body == null ? null : only(body, "limit"))))));
     // Other nodes' changes (a cluster publishes them to every node); this node's own are logged as they are made.
     consumers.add(vertx.eventBus().consumer(Addresses.CHAOS_CHANGED, message -> {
       JsonObject change = message.body() == null ? null : message.body().getJsonObject("change");
@@ -156,6 +156,9 @@ public final class ChaosControlVerticle extends VerticleBase {
       }
       String section = required(body, "section");
       Class<?> type = ChaosJson.sectionType(section); // a name that is no section says so first, whatever its config
+      if (!body.containsKey("config")) {
+        throw new ChaosConfigException("config", "is required: the section's config, or null to clear it");
+      }
       Object config = body.getValue("config");
       if (config == null && body.containsKey("config")) {
         // "config": null clears the section, in one change that keeps the scenario going (as setting one does);
