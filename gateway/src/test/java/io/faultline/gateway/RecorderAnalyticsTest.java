@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Files;
@@ -74,6 +75,11 @@ class RecorderAnalyticsTest {
     assertThat(record.getString("trace_id")).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
     assertThat(record.getString("listener")).isEqualTo("web");
     assertThat(gw.postJson("/api/recorder/search", "{\"path\": \"/orders/3\"}").bodyAsJsonObject().getInteger("count")).isEqualTo(1);
+    // a prefix as a route writes it (/orders/**) is the prefix; a * elsewhere was read as text, and found nothing
+    assertThat(gw.postJson("/api/recorder/search", "{\"path\": \"/orders/**\"}").bodyAsJsonObject().getInteger("count")).isEqualTo(5);
+    HttpResponse<Buffer> glob = gw.postJson("/api/recorder/search", "{\"path\": \"/*/3\"}");
+    assertThat(glob.statusCode()).isEqualTo(400);
+    assertThat(glob.bodyAsJsonObject().getString("field")).isEqualTo("path");
     assertThat(gw.postJson("/api/recorder/search", "{\"path\": \"/calm\"}").bodyAsJsonObject().getInteger("count"))
         .as("an exchange no fault touched is not recorded unless sampling is asked").isZero();
     // the manual chaos window (enable ... disable) and its changes were kept, with where they came from

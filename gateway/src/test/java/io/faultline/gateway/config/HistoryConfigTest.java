@@ -61,6 +61,10 @@ class HistoryConfigTest {
         .isInstanceOf(ChaosConfigException.class).hasMessageContaining("between 0 and 1");
     assertThatThrownBy(() -> load("", Map.of(Flag.RECORDER_SAMPLE_RATE, "2")))
         .isInstanceOf(ChaosConfigException.class).hasMessageContaining("--recorder-sample-rate");
+    // a URL made an SQLite file of that name, its password in a directory's name, and no PostgreSQL was used
+    assertThatThrownBy(() -> load("recorder: {db: \"postgresql://u:secret@db:5432/rec\"}", Map.of()))
+        .isInstanceOf(ChaosConfigException.class).hasMessageContaining("history.url").hasMessageNotContaining("secret")
+        .extracting("field").isEqualTo("recorder.db");
     assertThatThrownBy(() -> load("recorder: {enabled: true, bogus: 1}", Map.of()))
         .isInstanceOf(ChaosConfigException.class).extracting("field").asString().contains("bogus");
     // a batch is one INSERT of 500 rows at most, written whole or not at all: 1,000 was written in two, half kept

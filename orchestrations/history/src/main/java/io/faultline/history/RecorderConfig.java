@@ -23,6 +23,11 @@ public record RecorderConfig(Boolean enabled, String db, Double sampleRate, Inte
     if (db != null && db.isBlank()) {
       throw new ChaosConfigException("db", "must be a file path, got an empty string");
     }
+    if (db != null && (db.contains("://") || db.startsWith("jdbc:"))) {
+      // it was made into an SQLite file of that name (a URL's password in a directory's name), with no PostgreSQL used
+      throw new ChaosConfigException("db", "is the SQLite file the recorder keeps apart, a path: a shared PostgreSQL database is"
+          + " history.url's (--history-url); got " + db.replaceAll("//[^/@]*@", "//...@"));
+    }
   }
 
   public static RecorderConfig defaults() {

@@ -42,7 +42,17 @@ public final class RecorderSearch {
       throw new ChaosConfigException("fault", "unknown fault type " + fault + "; known: " + FaultTypes.names());
     }
     Params.window(Params.time(body, "since"), Params.time(body, "until"));
-    ExchangeFilter filter = new ExchangeFilter(status == null ? null : status.intValue(), Params.text(body, "path", 2048),
+    String path = Params.text(body, "path", 2048);
+    if (path != null) {
+      String stem = path.replaceAll("\\*+$", ""); // /orders/* and /orders/** (as a route writes it) are both the prefix /orders/
+      if (stem.contains("*")) {
+        // a glob was taken as text, and found nothing, which reads as "no such exchange"
+        throw new ChaosConfigException("path", "takes a path, or a prefix ending in * (/orders/*): a * elsewhere is not read as a"
+            + " wildcard, got " + path);
+      }
+      path = stem.length() < path.length() ? stem + "*" : path;
+    }
+    ExchangeFilter filter = new ExchangeFilter(status == null ? null : status.intValue(), path,
         fault, Params.text(body, "listener", 128), Params.time(body, "since"), Params.time(body, "until"),
         Params.integer(body, "limit", 100, 1, 10_000));
     return store.exchanges(filter).map(rows -> new JsonObject().put("records", new JsonArray(rows)).put("count", rows.size()));

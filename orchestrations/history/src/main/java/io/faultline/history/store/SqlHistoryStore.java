@@ -165,7 +165,7 @@ public final class SqlHistoryStore implements HistoryStore {
 
   @Override
   public Future<List<JsonObject>> exchanges(ExchangeFilter f) {
-    boolean prefix = f.path() != null && f.path().endsWith("*");
+    boolean prefix = f.path() != null && f.path().endsWith("*"); // RecorderSearch left one * at most, at the end
     Where where = new Where()
         .and(f.statusCode() != null, "status_code = ?", f.statusCode())
         .and(f.path() != null && !prefix, "path = ?", f.path())
@@ -175,7 +175,7 @@ public final class SqlHistoryStore implements HistoryStore {
         .and(f.since() != null, "at >= ?", f.since())
         .and(f.until() != null, "at <= ?", f.until());
     return query("SELECT at, node, listener, protocol, route, method, path, operation, status_code, outcome, faults, duration_ms, "
-        + "injected_delay_ms, trace_id FROM exchanges" + where + " ORDER BY at DESC LIMIT " + f.limit(), where.params())
+        + "injected_delay_ms, trace_id FROM exchanges" + where + " ORDER BY at DESC, id DESC LIMIT " + f.limit(), where.params())
         .map(rows -> rows.stream().map(r -> {
           String faults = r.getString("faults");
           return r.put("faults", faults == null || faults.isEmpty() ? new JsonArray() : new JsonArray(List.of((Object[]) faults.split(","))));
