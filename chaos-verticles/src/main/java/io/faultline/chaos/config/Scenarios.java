@@ -30,7 +30,7 @@ public final class Scenarios {
               // 20% of all is 0.2 / 0.7 of what the errors left; 10% of all is 0.1 / 0.5 of what both left
               new FaultInjectionConfig(true, SERVER_ERRORS, 0.3, 0.2 / 0.7, null, 0.1 / 0.5, null, null, null, null, null, null, null),
               new RateLimitConfig(true, 10.0, null, null, null, null), null)),
-      new Scenario("peak_traffic", "50 req/s per endpoint with a burst of 10", true,
+      new Scenario("peak_traffic", "50 req/s in all with a burst of 10, and 50 req/s per endpoint (burst 50)", true,
           base(null, null, new RateLimitConfig(true, 50.0, 10, false, true, null), null)),
       new Scenario("slow_backend", "2 s fixed delay with 10% jitter on every request", true,
           base(new LatencyConfig(true, 2_000L, null, 10.0, 1.0, null), null, null, null)));
