@@ -52,7 +52,7 @@ final class Aborts {
       public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
         body.exceptionHandler(handler == null ? null : e -> {
           brokeOff(call, e);
-          if (!response.headWritten() && !response.closed()) {
+          if (io.faultline.chaos.listener.AnswerFraming.headCanGoNow(response)) { // not an HTTP/1.0 head without a length: Vert.x throws
             // the head first, as the upstream sent it; the reset and the proxy's reaction once it has gone
             response.writeHead().onComplete(written -> {
               abort(response);

@@ -76,8 +76,12 @@ final class HttpDecisions {
 
   private static ProxyResponse json(ProxyRequest request, int status, JsonObject body) {
     release(request);
+    // a HEAD's answer has no body: Vert.x drops it over HTTP/1, but over HTTP/2 sends it as DATA, which curl and Go's
+    // client refuse as a protocol error
+    boolean bodiless = request.getMethod() == io.vertx.core.http.HttpMethod.HEAD
+        && request.proxiedRequest().version() == io.vertx.core.http.HttpVersion.HTTP_2;
     return request.response()
         .setStatusCode(status)
-        .setBody(Body.body(Buffer.buffer(body.encode()), JSON));
+        .setBody(Body.body(bodiless ? Buffer.buffer() : Buffer.buffer(body.encode()), JSON));
   }
 }

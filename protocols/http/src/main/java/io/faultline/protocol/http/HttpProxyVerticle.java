@@ -144,6 +144,13 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
         }
       }
     }
+    if (request.version() == io.vertx.core.http.HttpVersion.HTTP_2 && !request.isEnded()
+        && !request.headers().contains(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH)) {
+      // an HTTP/2 body of unknown length (curl -T -, a streamed upload): the proxy sends it upstream chunked only when
+      // the request says so, and HTTP/2 has no Transfer-Encoding; without it Vert.x refused each piece of the body
+      // (no Content-Length) and the upstream got the head alone. Hop-by-hop: the header itself is not forwarded.
+      request.headers().set(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING, io.vertx.core.http.HttpHeaders.CHUNKED);
+    }
     dispatching = call;
     try {
       proxy.handle(request);

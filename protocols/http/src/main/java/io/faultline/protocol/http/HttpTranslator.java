@@ -122,6 +122,9 @@ final class HttpTranslator implements Translator<HttpCall> {
     // held, body unread, so that switching chaos off can still send it upstream
     exchange.hold(timeout.ms(), () -> {
       HttpDecisions.release(context.request());
+      // a failure for a circuit breaker, as a real upstream's silence is: closing runs the answer's end handler first
+      // (endWithAnswer's, set when the chain began), which read the drop as the client's leaving and counted nothing
+      exchange.call().brokenOff = true;
       Aborts.abort(response);
     });
     response.closeHandler(v -> exchange.drop(true));

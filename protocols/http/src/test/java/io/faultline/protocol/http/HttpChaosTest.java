@@ -740,4 +740,55 @@ class HttpChaosTest {
       assertThat(open.fault()).isEqualTo("circuit_breaker");
     }
   }
+
+  /**
+   * An injected timeout counts as a failure for a circuit breaker, as a real upstream's silence does: closing the held
+   * connection ran the answer's end handler first, which read it as the client's leaving, and counted nothing.
+   */
+  @Test
+  void injectedTimeoutsOpenTheBreaker() {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "circuit_breaker": {"failure_threshold": 2, "reset_timeout_ms": 60000},
+         "fault_injection": {"timeout_probability": 1.0, "timeout_ms": 200}}""")) {
+      for (int i = 0; i < 2; i++) {
+        assertThat(raw(gw, "/x").broken()).isTrue();
+      }
+      Observed open = raw(gw, "/x");
+      assertThat(open.status()).as("timeouts count as failures").isEqualTo(503);
+      assertThat(open.fault()).isEqualTo("circuit_breaker");
+    }
+  }
+
+  /**
+   * An HTTP/1.0 client whose answer has no length (the upstream's is chunked) and is cut gets what came and the close: the
+   * cut wrote the head alone, which Vert.x refuses for such an answer, and the client waited for good.
+   */
+  @Test
+  void anHttp10ClientsCutAnswerOfNoLengthEndsWithTheClose() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "fault_injection": {"partial_response_probability": 1.0}}""")) {
+      long started = System.nanoTime();
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write("GET /chunked/100000 HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        byte[] answer = socket.getInputStream().readAllBytes(); // to the close; a wait past 10 s throws
+        assertThat(answer.length).as("less than the whole answer").isLessThan(100_000);
+      }
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(5_000L);
+    }
+  }
+
+  /** A HEAD the gateway answers itself over HTTP/2 has no body: it sent the JSON as DATA, a protocol error to curl and Go. */
+  @Test
+  void aHeadAnsweredByChaosOverHttp2HasNoBody() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "fault_injection": {"http_errors": [503], "http_error_probability": 1.0}}""")) {
+      Process curl = new ProcessBuilder("curl", "-s", "-I", "--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_code}",
+          "http://127.0.0.1:" + gw.port + "/x").redirectErrorStream(true).start();
+      assertThat(curl.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      String out = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(curl.exitValue()).as("curl's exit (92: an HTTP/2 stream error): " + out).isZero();
+      assertThat(out).isEqualTo("503");
+    }
+  }
 }
