@@ -147,25 +147,62 @@ final class ConfigReloader extends VerticleBase {
           }
           return loader.get();
         }, false)
-        : Future.failedFuture(new NothingToReload(file, " is empty (still being written?)"))).compose(next -> {
+        : Future.failedFuture(new NothingToReload(file, " is empty (still being written?)"))).compose(next -> fromTheFile().compose(ours -> {
       JsonObject answer = new JsonObject().put("file", file.toString()).put("restart_required", new JsonArray(restartRequired(next)));
-      JsonObject fromFile = chaosToApply(next);
+      JsonObject fromFile = chaosToApply(next, ours);
       if (!always && fromFile.equals(applied)) {
         return Future.succeededFuture(answer.put("reloaded", false).put("reason", "its chaos is what was last applied"));
       }
-      return notWhileSteered().compose(v -> switchedOffSince(heldSince)).compose(off -> {
+      String digest = digest(fromFile);
+      return (always ? Future.<String>succeededFuture(null) : appliedBy(digest)).compose(node -> node != null
+          ? Future.succeededFuture(appliedElsewhere(answer, fromFile, node))
+          : notWhileSteered().compose(v -> switchedOffSince(heldSince)).compose(off -> {
         JsonObject chaos = off && fromFile.getBoolean("enabled", false) ? fromFile.copy().put("enabled", false) : fromFile;
         if (chaos != fromFile) {
           answer.put("kept_off", "chaos was switched off after this change was made, while a run held it back: it stays off");
         }
+        // the digest goes in the change log (its detail): the other nodes of a cluster, whose copies of the file change
+        // later, find it there and leave the cluster's chaos as it is by then
         return vertx.eventBus().<JsonObject>request(InternalAddresses.CHAOS_REBASE,
-            new JsonObject().put("config", chaos).put("listeners", startedFromTheFile()),
-            new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "reload")).map(reply -> {
+            new JsonObject().put("config", chaos).put("listeners", new JsonArray(List.copyOf(ours))),
+            new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.SOURCE_HEADER, "reload:" + digest)).map(reply -> {
               applied = fromFile;
               return new JsonObject().put("reloaded", true).mergeIn(answer).put("version", reply.body().getLong("version"));
             });
-      });
-    });
+      }));
+    }));
+  }
+
+  /** A short digest of a file's chaos, as the change log names the reload that applied it. */
+  private static String digest(JsonObject chaos) {
+    try {
+      byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(chaos.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(sha, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e); // every JDK has SHA-256
+    }
+  }
+
+  /**
+   * The node whose reload applied the chaos of {@code digest} last, when that is the newest reload in the (cluster's) change
+   * log; else null. In a cluster every node watches its own copy of the file, and the copies change at different times (a
+   * Kubernetes ConfigMap reaches each pod within a minute or so): each applied the same change again, for the whole
+   * cluster, undoing what came between, a kill switch included.
+   */
+  private Future<String> appliedBy(String digest) {
+    return vertx.eventBus().<JsonObject>request(Addresses.CHAOS_CHANGES, new JsonObject().put("limit", 200)).map(reply ->
+        reply.body().getJsonArray("changes", new JsonArray()).stream().map(c -> (JsonObject) c)
+            .filter(c -> "reload".equals(c.getString("source")) && InternalAddresses.CHAOS_REBASE.equals(c.getString("address")))
+            .findFirst()
+            .filter(c -> digest.equals(c.getString("detail")))
+            .map(c -> c.getString("node", "another node"))
+            .orElse(null));
+  }
+
+  private JsonObject appliedElsewhere(JsonObject answer, JsonObject fromFile, String node) {
+    applied = fromFile;
+    return answer.put("reloaded", false).put("reason", "node " + node + " applied this chaos from its copy of the file already:"
+        + " the cluster runs it, with what changed since");
   }
 
   /** Whether chaos was switched off (the kill switch: {@code faultline.chaos.disable}) since {@code sinceMs} (-1: never asked). */
@@ -211,10 +248,9 @@ final class ConfigReloader extends VerticleBase {
    * restart and keeps the rule it has now (it went at once, so the running listener lost its chaos, and the new name's
    * rule matched nothing); a listener the file adds gets its rule when it starts. A listener added while the node runs
    * (the listeners API, a Toxiproxy proxy) is not the file's: the control verticle keeps its own chaos as it is when the
-   * reload applies ({@link #startedFromTheFile}), which a reload used to drop, toxics, down switch and all.
+   * reload applies ({@link #fromTheFile}), which a reload used to drop, toxics, down switch and all.
    */
-  private JsonObject chaosToApply(GatewayConfig next) {
-    java.util.Set<String> runs = running.listeners().stream().map(ListenerConfig::name).collect(java.util.stream.Collectors.toSet());
+  private JsonObject chaosToApply(GatewayConfig next, java.util.Set<String> runs) {
     java.util.Set<String> inFile = next.listeners().stream().map(ListenerConfig::name).collect(java.util.stream.Collectors.toSet());
     JsonObject chaos = new JsonObject(ChaosJson.toMap(next.effectiveChaos(
         next.listeners().stream().filter(l -> runs.contains(l.name())).toList())));
@@ -230,9 +266,19 @@ final class ConfigReloader extends VerticleBase {
     return rules.isEmpty() ? chaos : chaos.put("rules", rules);
   }
 
-  /** The listeners started from the config file: a reload speaks for their own chaos, and for no other listener's. */
-  private JsonArray startedFromTheFile() {
-    return new JsonArray(running.listeners().stream().map(ListenerConfig::name).toList());
+  /**
+   * The listeners running now that were started from the config file: a reload speaks for their own chaos, and for no
+   * other listener's. Not those the file started, as such: one of them removed and added again through the API (or a
+   * Toxiproxy populate) is the API's, and a reload dropped its toxics for the file's chaos.
+   */
+  private Future<java.util.Set<String>> fromTheFile() {
+    java.util.Set<String> started = running.listeners().stream().map(ListenerConfig::name).collect(java.util.stream.Collectors.toSet());
+    return vertx.eventBus().<JsonObject>request(Addresses.LISTENERS_LIST, new JsonObject())
+        .map(reply -> reply.body().getJsonArray("listeners", new JsonArray()).stream().map(l -> (JsonObject) l)
+            .filter(l -> "config".equals(l.getString("origin"))).map(l -> l.getString("name"))
+            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)))
+        .map(now -> (java.util.Set<String>) now)
+        .otherwise(started); // no registry answering (a node without one): the file's as started
   }
 
   private List<String> restartRequired(GatewayConfig next) {

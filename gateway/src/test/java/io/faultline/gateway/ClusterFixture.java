@@ -58,13 +58,31 @@ final class ClusterFixture implements AutoCloseable {
 
   /** Starts node {@code index} with further flags. */
   Gateway start(int index, Map<Flag, String> extra) throws Exception {
+    return start(index, extra, file, false);
+  }
+
+  /** The cluster's config file, to start a node from a copy of its own. */
+  java.nio.file.Path file() {
+    return file;
+  }
+
+  /**
+   * Starts node {@code index} from its own config file {@code config} (the cluster's and more), which it watches and reloads
+   * as {@code serve --config} does.
+   */
+  Gateway startWatching(int index, java.nio.file.Path config) throws Exception {
+    return start(index, Map.of(), config, true);
+  }
+
+  private Gateway start(int index, Map<Flag, String> extra, java.nio.file.Path config, boolean watch) throws Exception {
     String members = "127.0.0.1:" + hazelcastPorts[0] + ",127.0.0.1:" + hazelcastPorts[1] + ",127.0.0.1:" + hazelcastPorts[2];
     Map<Flag, String> flags = new HashMap<>(Map.of(Flag.HTTP_PORT, "0", Flag.ADMIN_PORT, "0", Flag.UPSTREAM, upstream.url(),
         Flag.CLUSTER, "true", Flag.CLUSTER_PORT, Integer.toString(hazelcastPorts[index]), Flag.CLUSTER_MEMBERS, members,
         Flag.NODE_ID, "n" + (index + 1), Flag.REGION, index == 2 ? "eu" : "us"));
     flags.putAll(extra);
-    GatewayConfig config = ConfigLoader.load(file, Map.of(), flags);
-    Gateway node = Gateway.start(config, null, null).await(60, TimeUnit.SECONDS);
+    GatewayConfig loaded = ConfigLoader.load(config, Map.of(), flags);
+    Gateway node = (watch ? Gateway.start(loaded, config, () -> ConfigLoader.load(config, Map.of(), flags))
+        : Gateway.start(loaded, null, null)).await(60, TimeUnit.SECONDS);
     nodes.add(node);
     return node;
   }

@@ -109,6 +109,24 @@ class ClusterTasksTest {
     eventually(() -> cluster.traffic(n1) == 200, "the tasks' chaos gone with them");
   }
 
+  /** A reload of the config file, which names no task's rule, keeps the rules of the tasks running: it dropped them. */
+  @Test
+  void aReloadKeepsTheRulesOfRunningTasks() throws Exception {
+    Gateway n1 = cluster.startWatching(0, cluster.file());
+    List<Gateway> nodes = List.of(n1, cluster.startWatching(1, cluster.file()));
+    eventually(() -> cluster.get(n1, "/api/cluster/nodes").getJsonArray("nodes").size() == 2, "two nodes");
+    cluster.post(n1, "/api/cluster/tasks", "{\"id\": \"kept\", \"duration_seconds\": 60, " + ERRORS + "}");
+    eventually(() -> cluster.traffic(n1) == 503 && cluster.traffic(nodes.get(1)) == 503, "the task's chaos on both nodes");
+    JsonObject reloaded = cluster.post(n1, "/api/config/reload", "");
+    assertThat(reloaded.getString("error")).as(reloaded.encode()).isNull();
+    Thread.sleep(300);
+    assertThat(cluster.get(n1, "/api/chaos/rules").getJsonArray("rules").stream().map(r -> ((JsonObject) r).getString("name")))
+        .contains("task:kept:0", "task:kept:1");
+    assertThat(cluster.traffic(n1)).isEqualTo(503);
+    cluster.post(n1, "/api/cluster/tasks/kept/cancel", "");
+    eventually(() -> cluster.traffic(n1) == 200, "the task's chaos gone with it");
+  }
+
   @Test
   void leaderAssignedReassignsTheWorkOfADeadNodeAndOutlivesTheLeaderThatTookIt() throws Exception {
     List<Gateway> nodes = cluster.startThree();

@@ -147,6 +147,38 @@ class ConfigReloadTest {
     }
   }
 
+  /**
+   * A listener the file started, removed and added again through the listeners API, is the API's: a reload keeps its toxics.
+   * The reload took it for the file's (it was among the listeners the node started with) and put the file's chaos in its
+   * place, so its toxics went.
+   */
+  @Test
+  void aFileListenerAddedAgainThroughTheApiKeepsItsToxicsThroughAReload() throws IOException {
+    io.vertx.core.Vertx upstreamVertx = io.vertx.core.Vertx.vertx();
+    int echo = io.faultline.chaos.testing.Upstreams.echoTcp(upstreamVertx);
+    Path file = dir.resolve("readded.yaml");
+    String listeners = "listeners: [{name: pg, protocol: tcp, port: 0, upstream: \"127.0.0.1:" + echo + "\"}]\n";
+    Files.writeString(file, listeners + "chaos: { enabled: true }\n");
+    try (GatewayFixture gw = new GatewayFixture(file, Map.of(io.faultline.gateway.config.Flag.TOXIPROXY_PORT, "0"))) {
+      assertThat(gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/listeners/pg").send().await().statusCode()).isLessThan(300);
+      HttpResponse<Buffer> added = gw.postJson("/api/listeners", "{\"name\": \"pg\", \"protocol\": \"tcp\", \"port\": 0,"
+          + " \"upstream\": \"127.0.0.1:" + echo + "\"}");
+      assertThat(added.statusCode()).as(added.bodyAsString()).isLessThan(300);
+      HttpResponse<Buffer> toxic = gw.client.request(io.vertx.core.http.HttpMethod.POST, gw.gateway.toxiproxyPort(), "127.0.0.1",
+          "/proxies/pg/toxics").sendBuffer(Buffer.buffer("{\"type\": \"latency\", \"attributes\": {\"latency\": 250}}")).await();
+      assertThat(toxic.statusCode()).as(toxic.bodyAsString()).isEqualTo(200);
+
+      Files.writeString(file, listeners + "chaos: { enabled: true, latency: { fixed_delay_ms: 1 } }\n");
+      HttpResponse<Buffer> reloaded = gw.post("/api/config/reload");
+      assertThat(reloaded.bodyAsJsonObject().getBoolean("reloaded")).as(reloaded.bodyAsString()).isTrue();
+      io.vertx.core.json.JsonArray toxics = new io.vertx.core.json.JsonArray(gw.client.request(io.vertx.core.http.HttpMethod.GET,
+          gw.gateway.toxiproxyPort(), "127.0.0.1", "/proxies/pg/toxics").send().await().bodyAsString());
+      assertThat(toxics).as("pg's toxics, the API's listener's").hasSize(1);
+    } finally {
+      upstreamVertx.close().await();
+    }
+  }
+
   @Test
   void aChangedFileIsPickedUpWithoutACall() throws Exception {
     Path file = dir.resolve("watched.yaml");

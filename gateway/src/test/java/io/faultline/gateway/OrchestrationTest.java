@@ -582,6 +582,38 @@ class OrchestrationTest {
     assertThat(after.getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).isEqualTo(5);
   }
 
+  /**
+   * A saved scenario deleted while a run goes on does not stop the run's end from putting back the config it found: that
+   * config holds the scenario's sections, and goes back under no scenario. Its end looked the scenario up, failed ("unknown
+   * scenario"), and left the run's own chaos (every request a 503) on.
+   */
+  @Test
+  void aScenarioDeletedDuringARunDoesNotKeepTheRunsChaosOn() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    assertThat(gw.postJson("/api/chaos/scenarios", "{\"name\": \"mine\", \"config\": {\"latency\": {\"fixed_delay_ms\": 15}}}")
+        .statusCode()).isIn(200, 201);
+    assertThat(gw.post("/api/chaos/scenarios/mine").statusCode()).isEqualTo(200);
+    var started = gw.admin(io.vertx.core.http.HttpMethod.POST, "/api/chaos/orchestration/start").sendBuffer(Buffer.buffer("""
+        name: while-deleted
+        steps: [{name: s, scenario: {config: {fault_injection: {http_errors: [503], http_error_probability: 1.0}}}, duration_seconds: 2}]
+        """)).await();
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (gw.traffic("/during").statusCode() != 503) { // the run's step is on: "mine" is no longer the active scenario
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    assertThat(gw.admin(io.vertx.core.http.HttpMethod.DELETE, "/api/chaos/scenarios/mine").send().await().statusCode()).isEqualTo(200);
+    awaitIdle(30);
+    JsonObject report = gw.get("/api/chaos/orchestration/reports/latest").bodyAsJsonObject();
+    assertThat(report.getJsonArray("errors", new io.vertx.core.json.JsonArray()).encode()).doesNotContain("could not restore");
+    JsonObject after = gw.status();
+    assertThat(after.getBoolean("enabled")).isTrue();
+    assertThat(after.getJsonObject("config").getJsonObject("latency").getLong("fixed_delay_ms")).as("the config the run found").isEqualTo(15);
+    assertThat(after.getJsonObject("config").getValue("fault_injection")).as("the run's own chaos is gone").isNull();
+    assertThat(gw.traffic("/after").statusCode()).isEqualTo(200);
+  }
+
   @Test
   void twoStepsOfOneNameAreValidWithAWarningFromValidateAndTheLibrary() {
     gw = new GatewayFixture(Map.of());

@@ -143,6 +143,23 @@ public record ChaosConfig(
   }
 
   /**
+   * With the distributed task items' rules of {@code from} added at the end, unless this config names a rule alike: a
+   * task's rule is its task's until the task ends it, and a reload of the config file, which names none, dropped it
+   * while the task still ran and reported success.
+   */
+  public ChaosConfig keepingTaskItems(List<ChaosRule> from) {
+    java.util.Set<String> named = new java.util.HashSet<>();
+    rules.forEach(rule -> named.add(rule.name()));
+    List<ChaosRule> next = new ArrayList<>(rules);
+    for (ChaosRule rule : from) {
+      if (rule.name().startsWith(ChaosRule.TASK_PREFIX) && !named.contains(rule.name())) {
+        next.add(rule);
+      }
+    }
+    return next.size() == rules.size() ? this : withRules(next);
+  }
+
+  /**
    * With the listeners' own chaos rules of {@code from} (a {@code chaos:} block, a Toxiproxy proxy's toxics) added at
    * the end, for the listeners {@code kept} accepts, unless this config names a rule alike: a listener's own chaos is
    * the listener's, and a new list of rules that does not name it keeps it.

@@ -123,9 +123,25 @@ public final class ChaosState {
    * started before the run still returns to the config from before that scenario.
    */
   public synchronized ChaosSnapshot restore(ChaosConfig config, ChaosConfig before) {
+    if (config.scenario() != null && !knows(config.scenario())) {
+      // deleted since it was read (during the run): the config read holds its sections as they were, and goes back as
+      // it is, under no scenario (looked up, it failed the run's end, which left the run's own chaos on)
+      ChaosConfig unnamed = config.withScenario(null);
+      beforeScenario = null;
+      return install(unnamed, null, version() + 1);
+    }
     ChaosConfig resolved = resolve(config);
     beforeScenario = config.scenario() == null ? null : before != null ? before : unscenario(config);
     return install(resolved, config.scenario(), version() + 1);
+  }
+
+  private boolean knows(String scenario) {
+    try {
+      find(scenario);
+      return true;
+    } catch (NotFound e) {
+      return false;
+    }
   }
 
   /**
@@ -171,7 +187,11 @@ public final class ChaosState {
    * switch) lost it to any reload. Kept in the applied config only: a reset goes back to the file's.
    */
   public synchronized ChaosSnapshot rebase(ChaosConfig config, java.util.Set<String> fileListeners) {
-    ChaosConfig kept = resolve(config).keepingOwnRules(config().rules(), listener -> !fileListeners.contains(listener));
+    ChaosConfig kept = resolve(config).keepingOwnRules(config().rules(), listener -> !fileListeners.contains(listener))
+        .keepingTaskItems(config().rules());
+    if (!kept.enabled() && config().enabled() && kept.rules().stream().anyMatch(rule -> rule.name().startsWith(ChaosRule.TASK_PREFIX))) {
+      kept = kept.withEnabled(true); // the tasks' items need it on, as a run's end keeps it on for them; their end settles it
+    }
     baseline = config;
     beforeScenario = unscenario(config);
     return install(kept, config.scenario(), version() + 1);
