@@ -27,10 +27,10 @@ public record AdminConfig(String host, Integer port, String token, TlsConfig tls
       // A blank token must not quietly mean "no authentication": leave it out for that.
       throw new ChaosConfigException("token", "must not be blank or whitespace (leave admin.token out to run without one)");
     }
-    if (token != null && !token.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+    if (token != null && (!token.strip().equals(token) || !token.chars().allMatch(c -> c >= 0x20 && c < 0x7F))) {
       // HTTP trims a header's surrounding spaces and reads it as bytes: such a token could never match a Bearer header
-      throw new ChaosConfigException("token", "must be printable ASCII with no spaces (as a Bearer token is sent), got a token of "
-          + token.length() + " characters with one outside that");
+      throw new ChaosConfigException("token", "must be printable ASCII with no space at either end (as a Bearer header carries"
+          + " it), got a token of " + token.length() + " characters that is not");
     }
     allowedHosts = allowedHosts == null ? List.of() : allowedHosts.stream().map(AdminConfig::hostName).toList();
   }

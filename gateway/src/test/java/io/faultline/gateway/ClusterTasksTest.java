@@ -98,6 +98,8 @@ class ClusterTasksTest {
     cluster.post(n2, "/api/cluster/tasks", "{\"id\": \"failing\", \"duration_seconds\": 60, \"targets\": {\"nodes\": [\"n1\"]}, "
         + ERRORS + "}");
     eventually(() -> cluster.get(n1, "/api/chaos/rules").getJsonArray("rules").size() == 3, "both tasks' rules on n1");
+    eventually(() -> cluster.get(n1, "/api/chaos/status").getBoolean("enabled") && cluster.get(n2, "/api/chaos/status").getBoolean("enabled"),
+        "chaos switched on by the tasks, on both nodes");
     long started = System.nanoTime();
     assertThat(cluster.traffic(n1)).as("the second task's errors").isEqualTo(503);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("the first task's delay, not the rule's").isGreaterThanOrEqualTo(400);

@@ -41,7 +41,11 @@ public final class MatchPath {
     if (raw == null || plain(raw)) {
       return raw;
     }
-    String decoded = decode(raw);
+    return segments(decode(raw));
+  }
+
+  /** {@code decoded} with its {@code .} and {@code ..} segments resolved and repeated slashes merged, from the root. */
+  private static String segments(String decoded) {
     boolean trailing = decoded.endsWith("/") || decoded.endsWith("/.") || decoded.endsWith("/..");
     List<String> segments = new ArrayList<>();
     for (String segment : decoded.split("/")) {
@@ -61,17 +65,18 @@ public final class MatchPath {
   }
 
   /**
-   * A rule's or route's path pattern read as {@link #of} reads request paths: its percent-escapes decoded and repeated
-   * slashes merged, so {@code /files/my%20report.pdf} matches the request that names it (the request's path is decoded,
+   * A rule's or route's path pattern read as {@link #of} reads request paths: its percent-escapes decoded, its {@code .}
+   * and {@code ..} segments resolved and repeated slashes merged, so {@code /files/my%20report.pdf} matches the request that names it (the request's path is decoded,
    * the pattern was not, and never matched). Its characters beyond ASCII are characters, not a request line's bytes;
    * its {@code *} and {@code **} stay globs.
    */
   public static String pattern(String glob) {
-    if (glob.indexOf('%') < 0 && glob.indexOf("//") < 0) {
+    if (glob.indexOf('%') < 0 && glob.indexOf("//") < 0 && glob.indexOf("/.") < 0) {
       return glob;
     }
     String decoded = glob.indexOf('%') < 0 ? glob : decode(glob, false);
-    return decoded.replaceAll("/{2,}", "/");
+    // from the root, its dot segments resolved as a request's are; a pattern starting with ** or */ has no root to resolve from
+    return decoded.startsWith("/") ? segments(decoded) : decoded.replaceAll("/{2,}", "/");
   }
 
   /**

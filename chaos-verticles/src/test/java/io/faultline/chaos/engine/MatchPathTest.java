@@ -34,4 +34,16 @@ class MatchPathTest {
     assertThat(MatchPath.of("/%zz/x")).isEqualTo("/%zz/x");
     assertThat(MatchPath.of("/%4")).isEqualTo("/%4");
   }
+
+  /** A rule's path is read as request paths are: escapes decoded, dot segments resolved, slashes merged; its globs stay. */
+  @Test
+  void aPatternIsReadAsARequestPathIsAndKeepsItsGlobs() {
+    assertThat(MatchPath.pattern("/files/my%20report.pdf")).isEqualTo("/files/my report.pdf");
+    assertThat(MatchPath.pattern("/menu//caf%C3%A9/**")).isEqualTo("/menu/café/**");
+    assertThat(MatchPath.pattern("/menu/café/*")).as("a config's text, not a request line's bytes").isEqualTo("/menu/café/*");
+    assertThat(MatchPath.pattern("/a/./b/../c/**")).isEqualTo("/a/c/**");
+    assertThat(MatchPath.pattern("/.well-known/**")).isEqualTo("/.well-known/**");
+    assertThat(MatchPath.pattern("**/x%20y.json")).as("no root to resolve from").isEqualTo("**/x y.json");
+    assertThat(MatchPath.pattern("/orders/**")).isSameAs("/orders/**");
+  }
 }

@@ -39,7 +39,18 @@ public final class NodeClients {
   }
 
   private String run(List<String> command, long seconds) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    return run(dir, command, java.util.Map.of(), seconds);
+  }
+
+  /**
+   * Runs {@code command} in {@code dir} with {@code env} added to the environment (at most {@code seconds}); answers its
+   * output (and error output), failing unless it exits 0. For other tools' clients run as programs (grpc-go's too).
+   */
+  public static String run(Path dir, List<String> command, java.util.Map<String, String> env, long seconds)
+      throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError(String.join(" ", command) + " did not finish in " + seconds + " s");

@@ -21,7 +21,7 @@ import java.util.Set;
 /**
  * The upstream's answer to one call, relayed to the client: headers, frames, status, message and
  * trailers, with the exchange's per-message chaos applied to the frames: paced at the bandwidth limit,
- * each held {@code per_message_delay_ms}, the stream reset after at most one message when cut, or ended
+ * each held {@code per_message_delay_ms}, ended UNAVAILABLE after at most one message when cut, or ended
  * with {@code abort_status} after {@code abort_after_messages}. An answer Vert.x's client cannot decode (it
  * throws: {@link DecodingFailures}) is answered with what the upstream did wrong.
  */
@@ -71,7 +71,8 @@ final class ResponseRelay {
     this.exchange = exchange;
     MessagePlan plan = exchange == null ? MessagePlan.NONE : exchange.verdict().messages();
     long bps = exchange == null ? 0 : exchange.verdict().throttleBps();
-    this.cut = exchange == null ? null : exchange.cutting();
+    // not once the kill switch came (the answer begins after it): not cut, not counted, no fault header
+    this.cut = exchange == null || !exchange.chaosOn() ? null : exchange.cutting();
     this.abort = plan.abort();
     this.messageDelayMs = plan.delayMs();
     this.chaosOn = exchange == null ? () -> false : exchange::chaosOn;
@@ -116,6 +117,9 @@ final class ResponseRelay {
     }
     cutAfter = cut == null ? Integer.MAX_VALUE : cut.fraction() >= 0.5 ? 1 : 0;
     abortAfter = abort == null ? Integer.MAX_VALUE : abort.messages();
+    if (!chaosOn.getAsBoolean()) {
+      released(); // the kill switch came before the answer began
+    }
     if (cutAfter == 0) {
       dropStream();
       return;
@@ -188,6 +192,11 @@ final class ResponseRelay {
    * counted only now: a stream that ended before its Nth message was never aborted.
    */
   private void abortStream(int abortAfter) {
+    if (!chaosOn.getAsBoolean()) {
+      released(); // the kill switch came in the millisecond before: the stream goes on
+      upstream.resume();
+      return;
+    }
     if (call.finished()) {
       return; // cancelled, or ended by its deadline, before its Nth message went: not aborted, not counted
     }

@@ -1,17 +1,10 @@
 package io.faultline.protocol.grpc;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,15 +30,8 @@ class GrpcGoClientTest {
     try (GrpcFixture gw = new GrpcFixture("""
         {"enabled": true, "seed": 11, "fault_injection": {"%s": 0.5}}""".formatted(fault))) {
       String output = run(List.of(client.toString(), "127.0.0.1:" + gw.port, "200", method), 120);
-      int passed = count(output, method.equals("Fail") ? "status InvalidArgument (\\d+)" : "ok (\\d+)");
-      int failed = count(output, "status Unavailable (\\d+)");
-      assertThat(passed + failed).as(output).isEqualTo(200);
-      gw.events.await("every call counted", () -> gw.events.completions().size() >= 200);
-      assertThat(gw.events.completions()).as("calls counted").hasSize(200);
-      assertThat(gw.events.faults()).as("faults counted").hasSize(failed);
-      assertThat(gw.upstreamCalls.get()).as("calls sent upstream").isEqualTo(200);
-      // 200 draws at 0.5 (seeded): between 70 and 130 fail unless the draws are not what was asked
-      assertThat(failed).as(output).isBetween(70, 130);
+      GrpcJsClientTest.assertCutAnswersCountedOnce(gw, output, GrpcJsClientTest.count(output, method.equals("Fail") ? "status InvalidArgument (\\d+)" : "ok (\\d+)"),
+          GrpcJsClientTest.count(output, "status Unavailable (\\d+)"));
     }
   }
 
@@ -61,23 +47,7 @@ class GrpcGoClientTest {
   }
 
   private static String run(List<String> command, long seconds) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).directory(DIR.toFile()).redirectErrorStream(true);
-    builder.environment().put("GO111MODULE", "off");
-    builder.environment().put("GOPATH", "/usr/share/gocode");
-    builder.environment().put("GOCACHE", DIR.resolve("cache").toString());
-    builder.environment().put("GOFLAGS", "");
-    Process process = builder.start();
-    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError(String.join(" ", command) + " did not finish in " + seconds + " s");
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.exitValue()).as(String.join(" ", command) + " output:\n" + output).isZero();
-    return output;
-  }
-
-  private static int count(String output, String pattern) {
-    Matcher m = Pattern.compile(pattern).matcher(output);
-    return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    return io.faultline.chaos.testing.NodeClients.run(DIR, command, java.util.Map.of("GO111MODULE", "off", "GOPATH", "/usr/share/gocode",
+        "GOCACHE", DIR.resolve("cache").toString(), "GOFLAGS", ""), seconds);
   }
 }

@@ -61,16 +61,23 @@ class GrpcJsClientTest {
     try (GrpcFixture gw = new GrpcFixture("""
         {"enabled": true, "seed": 11, "fault_injection": {"%s": 0.5}}""".formatted(fault))) {
       String output = grpcJs.node("grpc-js-calls.js", 120, "127.0.0.1:" + gw.port, "200", method);
-      int passed = count(output, method.equals("Fail") ? "status INVALID_ARGUMENT (\\d+)" : "ok (\\d+)");
-      int failed = count(output, "status UNAVAILABLE (\\d+)");
-      assertThat(passed + failed).as(output).isEqualTo(200);
-      gw.events.await("every call counted", () -> gw.events.completions().size() >= 200);
-      assertThat(gw.events.completions()).as("calls counted").hasSize(200);
-      assertThat(gw.events.faults()).as("faults counted").hasSize(failed);
-      assertThat(gw.upstreamCalls.get()).as("calls sent upstream").isEqualTo(200);
-      // 200 draws at 0.5 (seeded): between 70 and 130 fail unless the draws are not what was asked
-      assertThat(failed).as(output).isBetween(70, 130);
+      assertCutAnswersCountedOnce(gw, output, count(output, method.equals("Fail") ? "status INVALID_ARGUMENT (\\d+)" : "ok (\\d+)"),
+          count(output, "status UNAVAILABLE (\\d+)"));
     }
+  }
+
+  /**
+   * Of 200 calls at a cut probability of 0.5 (seeded), {@code passed} went through and {@code failed} were cut: each call
+   * counted once, each cut once as a fault, each call sent upstream once, and the share cut what was asked.
+   */
+  static void assertCutAnswersCountedOnce(GrpcFixture gw, String output, int passed, int failed) {
+    assertThat(passed + failed).as(output).isEqualTo(200);
+    gw.events.await("every call counted", () -> gw.events.completions().size() >= 200);
+    assertThat(gw.events.completions()).as("calls counted").hasSize(200);
+    assertThat(gw.events.faults()).as("faults counted").hasSize(failed);
+    assertThat(gw.upstreamCalls.get()).as("calls sent upstream").isEqualTo(200);
+    // 200 draws at 0.5 (seeded): between 70 and 130 fail unless the draws are not what was asked
+    assertThat(failed).as(output).isBetween(70, 130);
   }
 
   /**
@@ -127,7 +134,8 @@ class GrpcJsClientTest {
     }
   }
 
-  private static int count(String output, String pattern) {
+  /** The number {@code pattern}'s group 1 finds in {@code output} (a client's "ok N" line), 0 when none. */
+  static int count(String output, String pattern) {
     Matcher m = Pattern.compile(pattern).matcher(output);
     return m.find() ? Integer.parseInt(m.group(1)) : 0;
   }

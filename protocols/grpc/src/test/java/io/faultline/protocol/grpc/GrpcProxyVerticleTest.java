@@ -441,6 +441,31 @@ class GrpcProxyVerticleTest {
     }
   }
 
+  /**
+   * A cut decided for a call does not come when the kill switch came before the call's answer began (a slow upstream): it
+   * was applied at the answer's head whatever the switch said, and counted with chaos off.
+   */
+  @Test
+  void theKillSwitchReachesACutDecidedBeforeTheAnswerBegan() throws Exception {
+    try (GrpcFixture gw = new GrpcFixture("""
+        {"enabled": true, "fault_injection": {"stream_drop_probability": 1.0}}""")) {
+      gw.gateSize = 2; // the upstream holds the first call until a second comes
+      java.util.concurrent.CompletableFuture<GrpcFixture.Result> call =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> gw.call("Gate", List.of("x")));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (gw.upstreamCalls.get() < 1) {
+        assertThat(System.nanoTime()).isLessThan(deadline);
+        Thread.sleep(10);
+      }
+      gw.state.set(io.faultline.chaos.config.ChaosConfig.off());
+      assertThat(gw.call("Gate", List.of("y")).status()).isEqualTo(GrpcStatus.OK); // lets both through
+      GrpcFixture.Result result = call.get(10, TimeUnit.SECONDS);
+      assertThat(result.status()).as(result.message()).isEqualTo(GrpcStatus.OK);
+      assertThat(result.messages()).containsExactly("through");
+      assertThat(gw.events.faults()).doesNotContain("stream_drop");
+    }
+  }
+
   @Test
   void abortAfterMessagesEndsAStreamStillGoingWithTheChosenStatus() {
     try (GrpcFixture gw = new GrpcFixture("""

@@ -144,11 +144,13 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
         }
       }
     }
-    if (request.version() == io.vertx.core.http.HttpVersion.HTTP_2 && !request.isEnded()
+    if (request.version() == io.vertx.core.http.HttpVersion.HTTP_2 && mayCarryABody(request.method())
         && !request.headers().contains(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH)) {
       // an HTTP/2 body of unknown length (curl -T -, a streamed upload): the proxy sends it upstream chunked only when
       // the request says so, and HTTP/2 has no Transfer-Encoding; without it Vert.x refused each piece of the body
-      // (no Content-Length) and the upstream got the head alone. Hop-by-hop: the header itself is not forwarded.
+      // (no Content-Length) and the upstream got the head alone. Hop-by-hop: the header itself is not forwarded. Not
+      // for the methods that carry none (a GET went upstream chunked): whether HTTP/2 headers ended the stream is not
+      // known yet when the request is handed over, and an empty chunked body is good HTTP/1.1 for the others.
       request.headers().set(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING, io.vertx.core.http.HttpHeaders.CHUNKED);
     }
     dispatching = call;
@@ -157,6 +159,13 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
     } finally {
       dispatching = null;
     }
+  }
+
+  /** Whether a request of {@code method} may carry a body worth sending chunked (not GET, HEAD, OPTIONS, TRACE, DELETE). */
+  private static boolean mayCarryABody(io.vertx.core.http.HttpMethod method) {
+    return method != io.vertx.core.http.HttpMethod.GET && method != io.vertx.core.http.HttpMethod.HEAD
+        && method != io.vertx.core.http.HttpMethod.OPTIONS && method != io.vertx.core.http.HttpMethod.TRACE
+        && method != io.vertx.core.http.HttpMethod.DELETE;
   }
 
   @Override
