@@ -65,8 +65,9 @@ final class ChaosInterceptor implements ProxyInterceptor {
       return context.sendResponse();
     }
     ProxyResponse response = context.response();
-    // a cut is the upstream's answer's: the 502 or 504 the gateway makes when there is none goes whole
-    Terminal.Cut cut = response.proxiedResponse() == null ? null : exchange.cutting();
+    // a cut is the upstream's answer's: the 502 or 504 the gateway makes when there is none goes whole; and none once the
+    // kill switch came before the answer began (a slow upstream): it was applied and counted with chaos off
+    Terminal.Cut cut = response.proxiedResponse() == null || !exchange.chaosOn() ? null : exchange.cutting();
     long bps = exchange.verdict().throttleBps();
     Body body = response.getBody();
     if (cut != null) {

@@ -791,4 +791,24 @@ class HttpChaosTest {
       assertThat(out).isEqualTo("503");
     }
   }
+
+  /**
+   * The kill switch reaches a cut decided for a request whose answer has not begun (a slow upstream): the answer comes
+   * whole, and no cut is counted. It was cut, and counted, with chaos off.
+   */
+  @Test
+  void theKillSwitchReachesACutDecidedBeforeTheAnswerBegan() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture("""
+        {"enabled": true, "fault_injection": {"partial_response_probability": 1.0}}""")) {
+      java.util.concurrent.CompletableFuture<Observed> answer = java.util.concurrent.CompletableFuture.supplyAsync(() -> raw(gw, "/slow/1500"));
+      Thread.sleep(500);
+      gw.state.set(io.faultline.chaos.config.ChaosConfig.off());
+      Observed observed = answer.get(20, TimeUnit.SECONDS);
+      assertThat(observed.broken()).isFalse();
+      assertThat(observed.status()).isEqualTo(200);
+      assertThat(observed.received()).isEqualTo(4); // "slow"
+      assertThat(observed.fault()).isNull();
+      assertThat(gw.events.faults()).doesNotContain("partial_response");
+    }
+  }
 }
