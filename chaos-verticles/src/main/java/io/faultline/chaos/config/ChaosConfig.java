@@ -152,7 +152,7 @@ public record ChaosConfig(
     rules.forEach(rule -> named.add(rule.name()));
     List<ChaosRule> next = new ArrayList<>(rules);
     for (ChaosRule rule : from) {
-      if (rule.name().startsWith(ChaosRule.TASK_PREFIX) && !named.contains(rule.name())) {
+      if (ChaosRule.isTaskItemName(rule.name()) && !named.contains(rule.name())) {
         next.add(rule);
       }
     }

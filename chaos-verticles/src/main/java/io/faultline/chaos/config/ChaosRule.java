@@ -70,7 +70,12 @@ public record ChaosRule(
    * in order with the others: on its node it lies over whatever the traffic takes (see {@code ChaosSnapshot}).
    */
   public boolean taskItem() {
-    return name.startsWith(TASK_PREFIX) && match.nodeScopeOnly();
+    return isTaskItemName(name) && match.nodeScopeOnly();
+  }
+
+  /** True for a name of the form a distributed task item's rule takes ({@code task:...}). */
+  public static boolean isTaskItemName(String ruleName) {
+    return ruleName.startsWith(TASK_PREFIX);
   }
 
   /** The prefix of the rule a listener's own chaos is ({@code listener:NAME}: {@link ChaosOverride#toRule}). */

@@ -23,7 +23,7 @@ public final class TaskRules {
 
   /** True for a task item's rule ({@link #name}). */
   public static boolean isItem(String ruleName) {
-    return ruleName.startsWith(io.faultline.chaos.config.ChaosRule.TASK_PREFIX);
+    return io.faultline.chaos.config.ChaosRule.isTaskItemName(ruleName);
   }
 
   /** The {@link Addresses#SOURCE_HEADER} of the task's control messages. */

@@ -189,7 +189,7 @@ public final class ChaosState {
   public synchronized ChaosSnapshot rebase(ChaosConfig config, java.util.Set<String> fileListeners) {
     ChaosConfig kept = resolve(config).keepingOwnRules(config().rules(), listener -> !fileListeners.contains(listener))
         .keepingTaskItems(config().rules());
-    if (!kept.enabled() && config().enabled() && kept.rules().stream().anyMatch(rule -> rule.name().startsWith(ChaosRule.TASK_PREFIX))) {
+    if (!kept.enabled() && config().enabled() && kept.rules().stream().anyMatch(rule -> ChaosRule.isTaskItemName(rule.name()))) {
       kept = kept.withEnabled(true); // the tasks' items need it on, as a run's end keeps it on for them; their end settles it
     }
     baseline = config;
