@@ -480,6 +480,25 @@ class OrchestrationTest {
   }
 
   /**
+   * The guard counts the run's requests slower than its window, and reads reference 004's metric names: requests delayed
+   * 2.5 s never started and ended within a window of 1 s, and latency_p99 was looked up as written, so it never held.
+   */
+  @Test
+  void anAbortGuardSeesRequestsSlowerThanItsWindowUnderReference004sNames() throws Exception {
+    gw = new GatewayFixture(Map.of());
+    startTraffic();
+    JsonObject report = run("""
+        name: guarded-slow
+        abort_when: {condition: {type: greater_than, variable: latency_p99, value: 1000}, for_seconds: 0.5, window_seconds: 1}
+        steps:
+          - {name: slow, scenario: {config: {latency: {fixed_delay_ms: 2500}}}, duration_seconds: 20}
+        """);
+    assertThat(report.getString("status")).as(report.encodePrettily()).isEqualTo("aborted");
+    assertThat(report.getLong("duration_ms")).as("aborted within the slow step").isLessThan(12_000);
+    assertThat(report.getJsonArray("errors").encode()).contains("aborted: abort_when held");
+  }
+
+  /**
    * An abort_when written as a variable condition on error_rate (reference 004's form) judges the guard's own
    * window: the step before left its error_rate in the run's variables, which hid the live one, so the guard
    * never fired in the failing step and fired later in a calm one.

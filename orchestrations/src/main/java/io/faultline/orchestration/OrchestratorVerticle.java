@@ -258,7 +258,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     String id = body == null ? "latest" : body.getString("id", "latest");
     JsonObject report = id.equals("latest") ? reports.latest() : reports.get(id);
     if (report == null) {
-      throw new ChaosState.NotFound("id", id.equals("latest") ? "no report yet" : "no report " + id
+      throw new ChaosState.NotFound("id", id.equals("latest") ? "no report yet (a distributed task's item's report is read by its run_id, in the task's status)" : "no report " + id
           + " (this node keeps the newest " + ReportStore.KEPT + "; history keeps every run's: GET /api/history/runs/" + id + ")");
     }
     return report;

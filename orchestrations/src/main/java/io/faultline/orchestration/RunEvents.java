@@ -73,8 +73,19 @@ final class RunEvents {
 
   /** Once {@code ended} (the run's report) is there: written, kept, shared and announced; answers its JSON. */
   Future<JsonObject> ended(Orchestration orchestration, Future<RunReport> ended) {
+    return ended(orchestration, ended, null);
+  }
+
+  /**
+   * As {@link #ended(Orchestration, Future)}, for item {@code scope} of a distributed task (null: a run of its own): the
+   * report names its task and item ({@code task}, {@code task_index}), and {@code reports/latest} passes over it.
+   */
+  Future<JsonObject> ended(Orchestration orchestration, Future<RunReport> ended, io.faultline.orchestration.run.RunScope scope) {
     return ended.compose(report -> ReportFile.write(vertx, stateDir, orchestration.reporting(), report)).map(report -> {
       JsonObject json = report.toJson();
+      if (scope != null) {
+        json.put("task", scope.task()).put("task_index", scope.index());
+      }
       keep.accept(json);
       if (clustered) {
         vertx.eventBus().publish(OrchestratorVerticle.REPORT_KEPT, json);

@@ -110,7 +110,7 @@ final class TaskRuns {
     active.put(id, run);
     tasks.put(id, scope.task());
     scopes.put(id, scope);
-    Future<JsonObject> reported = events.ended(orchestration, run.start());
+    Future<JsonObject> reported = events.ended(orchestration, run.start(), scope);
     ends.put(id, reported);
     reported.onComplete(ar -> {
       active.remove(id);

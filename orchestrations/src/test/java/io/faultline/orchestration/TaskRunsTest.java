@@ -140,6 +140,31 @@ class TaskRunsTest {
   }
 
   /**
+   * An item's report names its task and item, and {@code reports/latest} is the node's own run's: an item started
+   * during a CI job's run and ended before it was the "latest" the job published.
+   */
+  @Test
+  void theLatestReportIsTheNodesOwnRunsNotAnItemsStartedDuringIt() throws Exception {
+    deploy();
+    JsonObject own = request(OrchestratorVerticle.START, new JsonObject().put("text",
+        "name: own\nsteps:\n  - {name: a, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 10}\n"));
+    clock.awaitWaiting(1);
+    clock.advance(1_000);
+    JsonObject item = startItem(5);
+    clock.awaitWaiting(2);
+    clock.advance(5_000);
+    await(() -> ended.size() == 1, "the item ends");
+    clock.advance(4_000);
+    await(() -> !request0(OrchestratorVerticle.STATUS).getBoolean("is_running"), "the own run ends");
+    await(() -> vertx.eventBus().request(OrchestratorVerticle.REPORT, new JsonObject().put("id", own.getString("run_id")))
+        .map(true).otherwise(false).await(), "the own run reported");
+    assertThat(request(OrchestratorVerticle.REPORT, new JsonObject().put("id", "latest")).getString("id")).isEqualTo(own.getString("run_id"));
+    JsonObject itemReport = request(OrchestratorVerticle.REPORT, new JsonObject().put("id", item.getString("run_id")));
+    assertThat(itemReport.getString("task")).isEqualTo("t1");
+    assertThat(itemReport.getInteger("task_index")).isZero();
+  }
+
+  /**
    * The node's own run began with chaos off, and a task's item put its rule meanwhile: the own run's end puts
    * back its config but leaves chaos on while the item's rule is there, saying so in its log entry (the
    * cluster's last task to settle switches it off), so the item runs its whole step. Switched off, the item

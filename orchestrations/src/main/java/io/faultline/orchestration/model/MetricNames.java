@@ -19,6 +19,9 @@ public final class MetricNames {
       "affected_count",
       "avg_latency", "p50_latency", "p95_latency", "p99_latency", "max_error_rate", "max_avg_latency", "max_p99_latency");
 
+  /** The metrics measured over a whole run (the worst step's): only global assertions have them. */
+  public static final List<String> RUN_WIDE = List.of("max_error_rate", "max_avg_latency", "max_p99_latency");
+
   /** Reference 004's names for the same metrics ({@code latency_p99} in its assertion example), accepted everywhere a name is. */
   public static final Map<String, String> ALIASES = Map.of("latency_p50", "p50_latency", "latency_p95", "p95_latency",
       "latency_p99", "p99_latency", "max_latency_p99", "max_p99_latency");

@@ -10,24 +10,26 @@ public final class Numbers {
   private Numbers() {
   }
 
-  /** {@code value} as a number, or null when it is none. */
+  /**
+   * {@code value} as a number, or null when it is none. NaN and the infinities are none ({@code .nan}, {@code "NaN"}
+   * from a {@code --var}): compared, NaN held as greater than any value, and recorded, it was the text "NaN" in a report.
+   */
   public static Double of(Object value) {
+    Double number = null;
     if (value instanceof Number n) {
-      return n.doubleValue();
-    }
-    if (value instanceof String s) {
+      number = n.doubleValue();
+    } else if (value instanceof String s) {
       try {
-        return Double.parseDouble(s.trim());
+        number = Double.parseDouble(s.trim());
       } catch (NumberFormatException e) {
         return null;
       }
     }
-    return null;
+    return number != null && Double.isFinite(number) ? number : null;
   }
 
   /** Whether {@code value} is a finite number (a metric can record it). */
   public static boolean finite(Object value) {
-    Double number = of(value);
-    return number != null && Double.isFinite(number);
+    return of(value) != null;
   }
 }

@@ -24,6 +24,11 @@ final class AssertionParser {
     this.conditions = conditions;
   }
 
+  /** The run's global assertions, which alone see the run-wide metrics ({@code max_error_rate}...). */
+  List<Assertion> global(Map<String, Object> m, String field, String path) {
+    return conditions.overTheRun(() -> assertions(m, field, path));
+  }
+
   List<Assertion> assertions(Map<String, Object> m, String field, String path) {
     List<Assertion> out = new ArrayList<>();
     for (Fields.Entry e : f.list(m, field, path)) {
@@ -52,6 +57,7 @@ final class AssertionParser {
         if (metric != null && !MetricNames.known(metric) && !metric.startsWith("custom.")) {
           f.problem(at(path, "metric"), "must be one of " + MetricNames.NAMES + " or custom.NAME (record_metric), got " + metric);
         }
+        conditions.refuseRunWide(metric, at(path, "metric"));
         double min = f.number(a, "min", path, -Double.MAX_VALUE, -Double.MAX_VALUE, Double.MAX_VALUE);
         double max = f.number(a, "max", path, Double.MAX_VALUE, -Double.MAX_VALUE, Double.MAX_VALUE);
         if (min > max) {

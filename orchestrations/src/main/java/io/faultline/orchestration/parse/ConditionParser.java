@@ -17,9 +17,32 @@ final class ConditionParser {
       "less_than_or_equal");
 
   private final Fields f;
+  /** True while a global assertion is read: only there is a run measured whole ({@code max_error_rate} and the like). */
+  private boolean overTheRun;
 
   ConditionParser(Fields fields) {
     this.f = fields;
+  }
+
+  /** Reads what {@code read} reads as a global assertion's: the run-wide metrics are known there. */
+  <T> T overTheRun(java.util.function.Supplier<T> read) {
+    overTheRun = true;
+    try {
+      return read.get();
+    } finally {
+      overTheRun = false;
+    }
+  }
+
+  /**
+   * A problem when {@code metric} is measured over a whole run and what names it is not a global assertion: a step's
+   * window, a guard's or a hook's has no {@code max_error_rate}, and a guard on one validated and never fired.
+   */
+  void refuseRunWide(String metric, String path) {
+    if (!overTheRun && metric != null && MetricNames.RUN_WIDE.contains(MetricNames.canonical(metric))) {
+      f.problem(path, MetricNames.canonical(metric) + " is the worst step's over a whole run: only a global assertion has it (here: "
+          + MetricNames.canonical(metric).substring("max_".length()) + ")");
+    }
   }
 
   /** The condition at {@code path} when there is one, else a "required" problem and null. */
@@ -45,6 +68,8 @@ final class ConditionParser {
           f.problem(at(path, "value"), "is required");
         } else if (!type.endsWith("equals") && !(m.get("value") instanceof Number)) {
           f.problem(at(path, "value"), "must be a number for " + type + ", got " + m.get("value"));
+        } else if (m.get("value") instanceof Number n && !Double.isFinite(n.doubleValue())) {
+          f.problem(at(path, "value"), "must be a finite number, got " + n); // .nan held as greater than any value
         }
         yield new Condition(type, variable, m.get("value"), null, null, null, List.of());
       }
@@ -80,6 +105,7 @@ final class ConditionParser {
     if (metric != null && !MetricNames.known(metric)) {
       f.problem(at(path, field), "must be one of " + MetricNames.NAMES + ", got " + metric);
     }
+    refuseRunWide(metric, at(path, field));
     String operator = f.string(m, "operator", path, true);
     f.oneOf(operator, OPERATORS, at(path, "operator"));
     if (!m.containsKey("threshold")) {

@@ -180,7 +180,7 @@ public final class OrchestrationParser {
       }
     }
     List<io.faultline.orchestration.model.Hook> globalHooks = hooks.hooks(m, "hooks", "", null);
-    List<io.faultline.orchestration.model.Assertion> globalAssertions = assertions.assertions(top, "assertions", "");
+    List<io.faultline.orchestration.model.Assertion> globalAssertions = assertions.global(top, "assertions", "");
     stepsNamed(all);
     boolean parallel = f.bool(m, "parallel", "", false);
     if (parallel) {

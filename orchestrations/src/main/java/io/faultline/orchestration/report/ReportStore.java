@@ -111,9 +111,19 @@ public final class ReportStore {
     }));
   }
 
-  /** The newest report, or null. */
+  /**
+   * The newest report of a run of its own, or null: not a distributed task's item (a report with {@code task}), which
+   * may start during a CI job's run and end before it, and was the "latest" the job then published.
+   */
   public JsonObject latest() {
-    return reports.peekLast();
+    java.util.Iterator<JsonObject> newestFirst = reports.descendingIterator();
+    while (newestFirst.hasNext()) {
+      JsonObject report = newestFirst.next();
+      if (report.getValue("task") == null) {
+        return report;
+      }
+    }
+    return null;
   }
 
   /** The report {@code id}, or null. */

@@ -49,8 +49,9 @@ final class Conditions {
     }
     boolean explicit = name.startsWith("variables.");
     String key = explicit ? name.substring("variables.".length()) : name;
-    if (!explicit && context.metrics().containsKey(key)) {
-      return context.metrics().getValue(key);
+    if (!explicit && context.metrics().containsKey(MetricNames.canonical(key))) {
+      // reference 004's names (latency_p99) are the metrics' too: looked up as written, they never held
+      return context.metrics().getValue(MetricNames.canonical(key));
     }
     Object value = context.variables().get(key);
     return value != null ? value : context.metrics().getValue(key);

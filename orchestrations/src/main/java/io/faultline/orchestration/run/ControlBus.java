@@ -75,7 +75,15 @@ class ControlBus {
    * it (one a step before still held, ending in this step, was the step before's chaos, not this one's).
    */
   Future<JsonObject> window(long from, long to) {
-    return request(MetricNames.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", to).put("started_after", from))
+    return window(from, to, from);
+  }
+
+  /**
+   * What the node's traffic saw between {@code from} and {@code to}: the requests that ended in it and started after
+   * {@code startedAfter} (an abort guard's: the run's start, so a request slower than the guard's window counts).
+   */
+  Future<JsonObject> window(long from, long to, long startedAfter) {
+    return request(MetricNames.WINDOW_ADDRESS, new JsonObject().put("from", from).put("to", to).put("started_after", startedAfter))
         .map(ControlBus::unmeasured);
   }
 

@@ -112,8 +112,10 @@ public final class Run {
     this.waits = new Waits(clock, watchdog);
     this.state = new RunState(clock, watchdog, orchestration.variables());
     this.progress = new Progress(orchestration);
-    // the guard's window never reaches back before the run: errors from before it started aborted a healthy run
-    this.guard = new AbortGuard(orchestration.abortWhen(), clock, (from, to) -> window(Math.max(from, startedAt), to),
+    // the guard's window never reaches back before the run (errors from before it started aborted a healthy run), and
+    // it counts every request of the run that ended in it: one slower than the window (a 15 s delay in a 10 s window)
+    // was never counted when only those that started in the window were, and a guard on latency never fired
+    this.guard = new AbortGuard(orchestration.abortWhen(), clock, (from, to) -> window(Math.max(from, startedAt), to, startedAt),
         metrics -> Conditions.holds(orchestration.abortWhen().condition(), context(metrics)), metrics -> {
           state.error("aborted: abort_when held for " + orchestration.abortWhen().forSeconds() + " s (" + metrics.encode() + ")");
           stop("aborted");
@@ -513,7 +515,11 @@ public final class Run {
   }
 
   private Future<JsonObject> window(long from, long to) {
-    return bus.window(from, to)
+    return window(from, to, from);
+  }
+
+  private Future<JsonObject> window(long from, long to, long startedAfter) {
+    return bus.window(from, to, startedAfter)
         .otherwise(e -> new JsonObject().put("error", "no traffic metrics on this node: " + e.getMessage()));
   }
 

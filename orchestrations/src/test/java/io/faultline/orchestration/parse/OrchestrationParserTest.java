@@ -214,6 +214,31 @@ class OrchestrationParserTest {
         .problems()).extracting(p -> p.path() + ": " + p.message()).containsExactly("abort_when.condition.threshold: is required");
   }
 
+  /**
+   * The run-wide metrics (the worst step's) exist in the run's own assertions alone: a guard, a step's condition or
+   * assertion, or a hook's condition on one validated and never held. And NaN is no number for a comparison (it held as
+   * greater than any value).
+   */
+  @Test
+  void runWideMetricsOutsideGlobalAssertionsAndNanComparisonsAreRefused() {
+    String steps = "name: r\nsteps:\n  - name: a\n    scenario: slow_backend\n";
+    assertThat(OrchestrationParser.parse(steps
+        + "abort_when: {condition: {type: metric_threshold, metric_name: max_error_rate, operator: greater_than, threshold: 0.5}}\n")
+        .problems()).extracting(p -> p.path() + ": " + p.message()).containsExactly("abort_when.condition.metric_name: max_error_rate is"
+            + " the worst step's over a whole run: only a global assertion has it (here: error_rate)");
+    assertThat(OrchestrationParser.parse(steps
+        + "    condition: {type: not, condition: {type: metric_threshold, metric: max_latency_p99, operator: less_than, threshold: 9}}\n"
+        + "    assertions: [{type: metric_in_range, metric: max_avg_latency, max: 100}]\n").problems())
+        .extracting(p -> p.path()).containsExactly("steps[0].condition.condition.metric", "steps[0].assertions[0].metric");
+    // where the run is measured whole, they are known
+    assertThat(OrchestrationParser.parse(steps + "assertions:\n"
+        + "  - {type: metric_in_range, metric: max_error_rate, max: 0.1}\n"
+        + "  - {type: condition, condition: {type: metric_threshold, metric_name: max_latency_p99, operator: less_than, threshold: 900}}\n")
+        .problems()).isEmpty();
+    assertThat(OrchestrationParser.parse(steps + "abort_when: {condition: {type: less_than, variable: error_rate, value: .nan}}\n")
+        .problems()).extracting(p -> p.path() + ": " + p.message()).containsExactly("abort_when.condition.value: must be a finite number, got NaN");
+  }
+
   @Test
   void aParallelOrchestrationRefusesWhatItWouldIgnore() {
     OrchestrationParser.Result result = OrchestrationParser.parse("""

@@ -36,6 +36,13 @@ class ConditionsTest {
     assertThat(holds("{type: greater_than, variable: count, value: 7}")).isFalse();
     assertThat(holds("{type: less_than, variable: error_rate, value: 0.5}")).isTrue(); // a metric, when no variable has the name
     assertThat(holds("{type: less_than, variable: missing, value: 0.5}")).isFalse();
+    // reference 004's names are the metrics' too (latency_p99 for p99_latency): looked up as written they never held
+    Conditions.Context slow = new Conditions.Context(Map.of(), true, new JsonObject().put("p99_latency", 2_500.0));
+    assertThat(Conditions.holds(parse("{type: greater_than, variable: latency_p99, value: 1000}"), slow)).isTrue();
+    assertThat(Conditions.holds(parse("{type: less_than, variable: latency_p99, value: 1000}"), slow)).isFalse();
+    // text that reads as NaN is no number: it held as greater than any value
+    Conditions.Context nan = new Conditions.Context(Map.of("x", "NaN"), true, new JsonObject());
+    assertThat(Conditions.holds(parse("{type: greater_than, variable: x, value: 1}"), nan)).isFalse();
     assertThat(holds("{type: exists, variable: env}")).isTrue();
     assertThat(holds("{type: exists, variable: nope}")).isFalse();
   }
