@@ -314,6 +314,9 @@ public final class Gateway {
    * to the history before the rest closes (all at once, the history could close before the report came).
    */
   public Future<Void> close() {
+    if (!io.vertx.core.Context.isOnVertxThread()) {
+      stopExperiment();
+    }
     if (orchestrator != null && !io.vertx.core.Context.isOnVertxThread()) {
       // waited for here, not chained: listeners of a closing Vert.x may never run
       try {
@@ -328,5 +331,25 @@ public final class Gateway {
         stateLock.release();
       }
     });
+  }
+
+  /**
+   * Stops the A/B test or breaking-point search running on this node, and waits for its end: it puts back the chaos
+   * config it found and keeps its row. Closed under it, a search left its step's config on every node of the cluster
+   * (and in the state the node starts from), and its row "running" until the node came back.
+   */
+  private void stopExperiment() {
+    try {
+      vertx.eventBus().request(io.faultline.history.HistoryAddresses.EXPERIMENT_STOP, new io.vertx.core.json.JsonObject(),
+          new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(ORCHESTRATOR_STOP_SECONDS * 1000))
+          .await(ORCHESTRATOR_STOP_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+      LOG.info("the experiment running on this node was stopped, its chaos config put back");
+    } catch (Exception e) {
+      boolean none = e instanceof io.vertx.core.eventbus.ReplyException reply
+          && (reply.failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS || reply.failureCode() == 404);
+      if (!none) {
+        LOG.warning(() -> "the experiment running on this node did not stop cleanly (" + e + "); closing anyway");
+      }
+    }
   }
 }

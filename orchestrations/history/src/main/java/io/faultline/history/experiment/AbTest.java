@@ -89,6 +89,15 @@ public final class AbTest {
       // draws from a seed of its own (sampleSeed)
       Object[] nodeSeed = new Object[1];
       boolean[] seedRead = new boolean[1];
+      // the kill switch pressed between two samples (no sample run going to stop) ends the test too: its next sample
+      // switched chaos on again
+      String[] killedBy = new String[1];
+      io.vertx.core.eventbus.MessageConsumer<JsonObject> killSwitch = vertx.eventBus().consumer(Addresses.CHAOS_CHANGED, m -> {
+        JsonObject change = m.body().getJsonObject("change");
+        if (change != null && io.faultline.chaos.control.ChangeLog.killSwitch(change)) {
+          killedBy[0] = io.faultline.chaos.control.ChangeLog.origin(change);
+        }
+      });
       Future<Void> chain = vertx.eventBus().<JsonObject>request(Addresses.CHAOS_GET, new JsonObject()).onSuccess(config -> {
         nodeSeed[0] = config.body().getValue("seed");
         seedRead[0] = true;
@@ -96,17 +105,18 @@ public final class AbTest {
       for (int i = 0; i < samples; i++) {
         int sample = i + 1;
         chain = chain.compose(v -> chaosSeed(sampleSeed(seed, sample, 0), handle))
-            .compose(v -> sample(startA, "a", timeout, minRequests, handle, runsA, runsB)).compose(run -> {
+            .compose(v -> sample(startA, "a", timeout, minRequests, handle, runsA, runsB, killedBy)).compose(run -> {
               runsA.add(run);
               return handle.progress(progress(sample, samples, runsA, runsB));
             }).compose(v -> chaosSeed(sampleSeed(seed, sample, 1), handle))
-            .compose(v -> sample(startB, "b", timeout, minRequests, handle, runsA, runsB)).compose(run -> {
+            .compose(v -> sample(startB, "b", timeout, minRequests, handle, runsA, runsB, killedBy)).compose(run -> {
               runsB.add(run);
               return handle.progress(progress(sample, samples, runsA, runsB));
             });
       }
       // (not read, no sample ran: the seed was never changed)
-      return chain.eventually(() -> seedRead[0] ? chaosSeed(nodeSeed[0], handle) : Future.succeededFuture())
+      return chain.eventually(() -> killSwitch.unregister())
+          .eventually(() -> seedRead[0] ? chaosSeed(nodeSeed[0], handle) : Future.succeededFuture())
           .map(v -> compare(runsA, runsB, metric, a, seed));
     });
   }
@@ -117,9 +127,13 @@ public final class AbTest {
    * chaos on again; and a run that saw fewer than {@code minRequests} requests measured nothing.
    */
   private Future<JsonObject> sample(JsonObject start, String variant, int timeout, int minRequests, Experiments.Handle handle,
-      List<JsonObject> runsA, List<JsonObject> runsB) {
+      List<JsonObject> runsA, List<JsonObject> runsB, String[] killedBy) {
     if (handle.stopAsked().isComplete()) {
       return Future.failedFuture(new Experiments.Stopped(stoppedAt(runsA, runsB)));
+    }
+    if (killedBy[0] != null) {
+      return Future.failedFuture("chaos was switched off (the kill switch, by " + killedBy[0] + ") before sample run "
+          + (runsA.size() + runsB.size() + 1) + ": the A/B test ended, and chaos stays off");
     }
     return runOnce(start, timeout, handle).compose(run -> {
       String id = run.getString("id");

@@ -88,9 +88,11 @@ public final class BreakingPoint {
         throw new ChaosConfigException(given.getKey(), "must be a whole number for " + parameter + ", got " + given.getValue());
       }
     }
-    double res = resolution == null ? Math.abs(to - from) / 16 : resolution;
     // values are whole numbers for _ms and _bps, rounded to 1e-9 otherwise; and at most 20 halvings
     double finest = Math.max(whole(parameter) ? 1 : 1e-6, Math.abs(to - from) / (1 << 20));
+    // the default, a sixteenth of the range, no finer than the values can be (from 0 to 10 ms it was 0.625, refused
+    // naming a resolution the user never gave)
+    double res = resolution == null ? Math.max(Math.abs(to - from) / 16, finest) : resolution;
     if (bisect && !(res >= finest)) {
       throw new ChaosConfigException("resolution", "must be at least " + finest + " (finer, the search would try values it cannot"
           + " tell apart, or take more than 20 halvings), got " + (resolution == null ? res : resolution));
@@ -138,8 +140,16 @@ public final class BreakingPoint {
       throw new ChaosConfigException("base." + searched + ".enabled", "must not be false: the search varies " + parameter
           + " in that section, which would inject nothing");
     }
-    // checked now, as every step will apply it: not found wrong once the search runs
-    io.faultline.chaos.config.ChaosJson.convert(base.copy().put("enabled", true), io.faultline.chaos.config.ChaosConfig.class, "base");
+    if (base.getValue(searched) instanceof JsonObject section && section.getValue("probability") instanceof Number p && p.doubleValue() == 0) {
+      // as a section left off: nothing injected at any value, and "held at every value" reported
+      throw new ChaosConfigException("base." + searched + ".probability", "must not be 0: the search varies " + parameter
+          + " in that section, which would inject nothing");
+    }
+    // checked now as every step will apply it, at both ends of the range (base and value together: a base latency with
+    // random_delay_range_ms was refused only at the second step, once fixed_delay_ms came beside it, and the search failed)
+    for (double end : new double[] {from, to}) {
+      io.faultline.chaos.config.ChaosJson.convert(stepConfig(base, parameter, end), io.faultline.chaos.config.ChaosConfig.class, "base");
+    }
     Plan plan = new Plan(parameter, from, to, step == null ? 0 : step, bisect, res, Math.round(s * 1000), metric, operator,
         threshold, Params.integer(q, "min_requests", 10, 1, 1_000_000), base);
     return handle -> run(plan, handle);
@@ -192,7 +202,7 @@ public final class BreakingPoint {
       if (!held) {
         done.complete(result(plan, tried, value));
       } else {
-        next(plan, round(value + direction * plan.step()), direction, tried, handle, source, done);
+        next(plan, rounded(plan.parameter(), value + direction * plan.step()), direction, tried, handle, source, done);
       }
     });
   }
@@ -214,7 +224,7 @@ public final class BreakingPoint {
       return Future.succeededFuture(result(plan, tried, failed));
     }
     // a whole-number field's midpoint is rounded before it is tried: the value tried, recorded and reported is the one applied
-    double mid = whole(plan.parameter()) ? Math.round((held + failed) / 2) : round((held + failed) / 2);
+    double mid = rounded(plan.parameter(), (held + failed) / 2);
     if (mid == held || mid == failed) {
       return Future.succeededFuture(result(plan, tried, failed)); // nothing left between them to try
     }
@@ -222,16 +232,22 @@ public final class BreakingPoint {
         .compose(ok -> ok ? halve(plan, mid, failed, tried, handle, source) : halve(plan, held, mid, tried, handle, source));
   }
 
-  /** Applies one value, lets the traffic run, and judges what it saw. */
-  private Future<Boolean> attempt(Plan plan, double value, List<JsonObject> tried, Experiments.Handle handle, DeliveryOptions source) {
-    JsonObject config = plan.base().copy().put("enabled", true);
-    String[] path = plan.parameter().split("\\.");
+  /** The config a step at {@code value} sets: {@code base}, on, with the value in the searched field. */
+  private static JsonObject stepConfig(JsonObject base, String parameter, double value) {
+    JsonObject config = base.copy().put("enabled", true);
+    String[] path = parameter.split("\\.");
     JsonObject section = config.getJsonObject(path[0], new JsonObject()).copy();
-    section.put(path[1], whole(plan.parameter()) ? (Object) Math.round(value) : (Object) value);
+    section.put(path[1], whole(parameter) ? (Object) Math.round(value) : (Object) value);
     if (path[1].equals("http_error_probability") && !section.containsKey("http_errors")) {
       section.put("http_errors", new JsonArray().add(500));
     }
     config.put(path[0], section);
+    return config;
+  }
+
+  /** Applies one value, lets the traffic run, and judges what it saw. */
+  private Future<Boolean> attempt(Plan plan, double value, List<JsonObject> tried, Experiments.Handle handle, DeliveryOptions source) {
+    JsonObject config = stepConfig(plan.base(), plan.parameter(), value);
     return handle.goOn().compose(go -> request(Addresses.CHAOS_SET, config, source)).compose(applied -> {
       long version = applied.getLong("version");
       long from = System.currentTimeMillis();
@@ -325,8 +341,12 @@ public final class BreakingPoint {
     return parameter.endsWith("_ms") || parameter.endsWith("_bps");
   }
 
-  private static double round(double v) {
-    return Math.round(v * 1e9) / 1e9;
+  /**
+   * {@code v} as the parameter takes it: a whole number for {@code _ms} and {@code _bps} (rounded to 1e-9, a bandwidth
+   * above 9.2e9 saturated a long, and a linear search from 1e12 stopped after its first value), else rounded to 1e-9.
+   */
+  private static double rounded(String parameter, double v) {
+    return whole(parameter) ? Math.round(v) : Math.round(v * 1e9) / 1e9;
   }
 
   private Future<JsonObject> request(String address, JsonObject body, DeliveryOptions options) {
