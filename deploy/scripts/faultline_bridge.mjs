@@ -5,6 +5,8 @@
 // pass. When the node has an admin token, set FAULTLINE_ADMIN_TOKEN: every frame then carries it.
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 export class Bridge {
   constructor(host = '127.0.0.1', port = 7000, token = process.env.FAULTLINE_ADMIN_TOKEN) {
@@ -82,25 +84,32 @@ export class Bridge {
   }
 }
 
-const [host = '127.0.0.1', port = '7000'] = process.argv.slice(2);
-const bridge = new Bridge(host, Number(port));
-await bridge.ready;
-try {
-  bridge.register('faultline.chaos.changed');
-  let status = await bridge.request('faultline.chaos.enable');
-  console.log(`enabled: ${status.enabled} (version ${status.version})`);
-  status = await bridge.request('faultline.scenario.start', { name: 'slow_backend' });
-  console.log(`scenario: ${status.scenario}, faults ${status.active_faults.join(',')}`);
-  const change = await bridge.nextMessage('faultline.chaos.changed');
-  console.log(`changed: version ${change.version}`);
-  await bridge.request('faultline.scenario.stop');
-  const nodes = await bridge.request('faultline.cluster.nodes');
-  console.log(`nodes: ${nodes.nodes.map((n) => `${n.id}=${n.status}`).join(', ')}`);
+// The demo runs when the file is run (node faultline_bridge.mjs HOST PORT), not when a program imports Bridge from it.
+async function main() {
+  const [host = '127.0.0.1', port = '7000'] = process.argv.slice(2);
+  const bridge = new Bridge(host, Number(port));
+  await bridge.ready;
   try {
-    await bridge.request('faultline.scenario.start', { name: 'no_such_scenario' });
-  } catch (e) {
-    console.log(`refused: ${e.message}`);
+    bridge.register('faultline.chaos.changed');
+    let status = await bridge.request('faultline.chaos.enable');
+    console.log(`enabled: ${status.enabled} (version ${status.version})`);
+    status = await bridge.request('faultline.scenario.start', { name: 'slow_backend' });
+    console.log(`scenario: ${status.scenario}, faults ${status.active_faults.join(',')}`);
+    const change = await bridge.nextMessage('faultline.chaos.changed');
+    console.log(`changed: version ${change.version}`);
+    await bridge.request('faultline.scenario.stop');
+    const nodes = await bridge.request('faultline.cluster.nodes');
+    console.log(`nodes: ${nodes.nodes.map((n) => `${n.id}=${n.status}`).join(', ')}`);
+    try {
+      await bridge.request('faultline.scenario.start', { name: 'no_such_scenario' });
+    } catch (e) {
+      console.log(`refused: ${e.message}`);
+    }
+  } finally {
+    bridge.close();
   }
-} finally {
-  bridge.close();
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  await main();
 }

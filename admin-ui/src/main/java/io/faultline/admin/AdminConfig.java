@@ -27,12 +27,20 @@ public record AdminConfig(String host, Integer port, String token, TlsConfig tls
       // A blank token must not quietly mean "no authentication": leave it out for that.
       throw new ChaosConfigException("token", "must not be blank or whitespace (leave admin.token out to run without one)");
     }
-    if (token != null && (!token.strip().equals(token) || !token.chars().allMatch(c -> c >= 0x20 && c < 0x7F))) {
+    if (token != null && !headerSafe(token)) {
       // HTTP trims a header's surrounding spaces and reads it as bytes: such a token could never match a Bearer header
       throw new ChaosConfigException("token", "must be printable ASCII with no space at either end (as a Bearer header carries"
           + " it), got a token of " + token.length() + " characters that is not");
     }
     allowedHosts = allowedHosts == null ? List.of() : allowedHosts.stream().map(AdminConfig::hostName).toList();
+  }
+
+  /**
+   * Whether {@code token} can be carried in a Bearer header as it is: printable ASCII, no space at either end (HTTP trims
+   * a header's surrounding spaces and reads it as bytes).
+   */
+  public static boolean headerSafe(String token) {
+    return token.strip().equals(token) && token.chars().allMatch(c -> c >= 0x20 && c < 0x7F);
   }
 
   public AdminConfig(String host, Integer port, String token) {

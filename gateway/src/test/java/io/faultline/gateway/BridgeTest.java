@@ -252,6 +252,18 @@ class BridgeTest {
     }
   }
 
+  /** A program that imports Bridge from the Node script gets the class alone: the demo ran too, against 127.0.0.1:7000. */
+  @Test
+  void importingTheNodeScriptRunsNothing() throws Exception {
+    Process process = new ProcessBuilder("node", "--input-type=module", "-e",
+        "const m = await import('./faultline_bridge.mjs'); console.log('imported ' + typeof m.Bridge);")
+        .directory(SCRIPTS.toFile()).redirectErrorStream(true).start();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(output.strip()).isEqualTo("imported function");
+    assertThat(process.exitValue()).isZero();
+  }
+
   private static String run(List<String> command, int port) throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(concat(command, List.of("127.0.0.1", Integer.toString(port))))
         .directory(SCRIPTS.toFile()).redirectErrorStream(true);

@@ -122,7 +122,59 @@ public class AdminClient {
 
   /** As {@link #send(String, String, String)}, waiting up to {@code timeout} for the answer. */
   HttpResponse<String> send(String method, String path, String body, Duration timeout) {
+    Answer answer = exchange(method, path, body, timeout);
+    if (answer.failure() != null) {
+      spec.commandLine().getErr().println(answer.failure());
+    }
+    return answer.response();
+  }
+
+  /** How long {@link #poll} tries again a node that does not answer: a leader failover takes up to its failure timeout. */
+  static final long POLL_RETRY_SECONDS = 60;
+
+  /**
+   * GETs {@code path} for a command that follows something going on ({@code --follow}): a node that does not answer for a
+   * moment (a 502, 503 or 504, a refused or broken connection, a timeout) is asked again each second, for up to
+   * {@link #POLL_RETRY_SECONDS}, saying so once. The first such failure ended the command with exit 1 while the run went
+   * on: in a cluster, the leader failing over (the very test it followed) answers 503 for a few seconds.
+   */
+  HttpResponse<String> poll(String path) throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
+    long deadline = 0;
+    boolean said = false;
+    while (true) {
+      Answer answer = exchange("GET", path, null, timeoutFor(path));
+      if (answer.response() != null || !answer.passing()) {
+        if (answer.failure() != null) {
+          err.println(answer.failure());
+        }
+        return answer.response();
+      }
+      long now = System.nanoTime();
+      if (!said) {
+        deadline = now + java.util.concurrent.TimeUnit.SECONDS.toNanos(POLL_RETRY_SECONDS);
+        err.println(answer.failure() + "; trying again for up to " + POLL_RETRY_SECONDS + " s");
+        err.flush();
+        said = true;
+      } else if (now > deadline) {
+        err.println(answer.failure() + " (tried again for " + POLL_RETRY_SECONDS + " s)");
+        return null;
+      }
+      Thread.sleep(1_000);
+    }
+  }
+
+  /**
+   * An admin API call's outcome: the 2xx response, or what went wrong ({@code failure}, a line for stderr), and whether
+   * that may pass if asked again ({@code passing}: a gateway briefly out of reach, not a refusal).
+   */
+  private record Answer(HttpResponse<String> response, String failure, boolean passing) {
+    static Answer failed(String failure, boolean passing) {
+      return new Answer(null, failure, passing);
+    }
+  }
+
+  private Answer exchange(String method, String path, String body, Duration timeout) {
     URI target = target(path);
     if (target == null) {
       // a usage error (exit 2, as a bad flag of serve), not a failed call
@@ -135,36 +187,48 @@ public class AdminClient {
         .header("X-Faultline-Source", "cli")
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (token != null && !token.isBlank()) {
+      if (!io.faultline.admin.AdminConfig.headerSafe(token)) {
+        // never echoed: the HTTP client's refusal quoted the header, token and all, in a stack trace (a CI log)
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "the admin token (--token or FAULTLINE_ADMIN_TOKEN)"
+            + " must be printable ASCII with no space at either end, as a Bearer header carries it; the one given ("
+            + token.length() + " characters) is not (a line ending read from a file with it?)");
+      }
       request.header("Authorization", "Bearer " + token);
     }
+    HttpClient http;
     try {
-      HttpResponse<String> response = client().send(request.build(), HttpResponse.BodyHandlers.ofString());
+      http = client();
+    } catch (IOException e) {
+      // --cacert unreadable: not to be tried again
+      return Answer.failed("faultline: " + (e instanceof java.nio.file.NoSuchFileException ? "--cacert " + cacert + ": no such file"
+          : e.getMessage()), false);
+    }
+    try {
+      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.headers().firstValue(AdminVerticle.ADMIN_HEADER).isEmpty()) {
         // Something answered, but not a Faultline admin API: a traffic port (the references put their API
         // on :3000, Faultline's traffic port), or another service. Its answer means nothing here.
-        err.println("faultline: " + adminUrl + " is not a Faultline admin API (it answered " + method + " " + path + " with "
+        return Answer.failed("faultline: " + adminUrl + " is not a Faultline admin API (it answered " + method + " " + path + " with "
             + response.statusCode() + " but without " + AdminVerticle.ADMIN_HEADER + "); the admin API listens on"
-            + " 127.0.0.1:9000 by default (serve --admin-port); point --admin-url (--base-url, or FAULTLINE_ADMIN_URL) at it");
-        return null;
+            + " 127.0.0.1:9000 by default (serve --admin-port); point --admin-url (--base-url, or FAULTLINE_ADMIN_URL) at it", false);
       }
       if (response.statusCode() / 100 == 2) {
-        return response;
+        return new Answer(response, null, false);
       }
-      err.println("faultline: " + method + " " + path + " answered " + response.statusCode() + ": " + response.body());
-      return null;
+      int status = response.statusCode();
+      return Answer.failed("faultline: " + method + " " + path + " answered " + status + ": " + response.body(),
+          status == 502 || status == 503 || status == 504);
     } catch (javax.net.ssl.SSLException e) {
-      err.println("faultline: TLS with " + adminUrl + " failed: " + e.getMessage()
-          + (cacert == null ? " (a self-signed admin certificate needs --cacert PEM)" : ""));
-      return null;
+      return Answer.failed("faultline: TLS with " + adminUrl + " failed: " + e.getMessage()
+          + (cacert == null ? " (a self-signed admin certificate needs --cacert PEM)" : ""), false);
     } catch (ConnectException e) {
-      err.println("faultline: no gateway answers at " + adminUrl + " (is `faultline serve` running? --admin-url or --base-url sets the address)");
-      return null;
+      return Answer.failed("faultline: no gateway answers at " + adminUrl
+          + " (is `faultline serve` running? --admin-url or --base-url sets the address)", true);
     } catch (IOException e) {
-      err.println("faultline: " + method + " " + adminUrl + path + " failed: " + e);
-      return null;
+      return Answer.failed("faultline: " + method + " " + adminUrl + path + " failed: " + e, true); // a timeout, a reset
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return null;
+      return Answer.failed(null, false);
     }
   }
 }

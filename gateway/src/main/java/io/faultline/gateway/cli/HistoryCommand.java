@@ -25,12 +25,7 @@ import picocli.CommandLine.Parameters;
         "  faultline history export --format csv --output history.csv --status failed --since 2026-11-01T00:00:00Z",
         "  faultline history ab --a release-a --b release-b --samples 5",
         "  faultline history stop ab-1a2b3c4d5e6f"})
-public final class HistoryCommand implements Runnable {
-
-  @Override
-  public void run() {
-    new picocli.CommandLine(this).usage(System.out);
-  }
+public final class HistoryCommand extends CommandGroup {
 
   /** {@code ?k=v&...} from the pairs whose value is given. */
   static String query(String... pairs) {
@@ -207,7 +202,7 @@ public final class HistoryCommand implements Runnable {
       }
       String id = new io.vertx.core.json.JsonObject(started.body()).getString("id");
       while (true) {
-        HttpResponse<String> now = send("GET", "/api/history/experiments/" + segment(id, "ID"), null);
+        HttpResponse<String> now = poll("/api/history/experiments/" + segment(id, "ID"));
         if (now == null) {
           return 1;
         }

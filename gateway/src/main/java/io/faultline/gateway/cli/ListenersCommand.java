@@ -13,12 +13,7 @@ import picocli.CommandLine.Parameters;
     footer = {"", "Examples:", "  faultline listeners list",
         "  faultline listeners add orders --protocol http --port 3100 --upstream http://127.0.0.1:8080",
         "  faultline listeners remove orders --grace-ms 30000   # its requests in flight finish first"})
-public final class ListenersCommand implements Runnable {
-
-  @Override
-  public void run() {
-    new picocli.CommandLine(this).usage(System.out);
-  }
+public final class ListenersCommand extends CommandGroup {
 
   /** {@code listeners list}. */
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the node's listeners with the ports they bound.")

@@ -28,12 +28,7 @@ import picocli.CommandLine.Spec;
         "  faultline orchestrate start --file chaos.yaml --base-url http://127.0.0.1:9000 --follow",
         "  faultline orchestrate status",
         "  faultline orchestrate stop"})
-public final class OrchestrateCommand implements Runnable {
-
-  @Override
-  public void run() {
-    new picocli.CommandLine(this).usage(System.out);
-  }
+public final class OrchestrateCommand extends CommandGroup {
 
   static final String TEMPLATE_YAML = """
       name: my_orchestration
@@ -213,7 +208,7 @@ public final class OrchestrateCommand implements Runnable {
       String runId = new JsonObject(started.body()).getString("run_id");
       String last = "";
       while (true) {
-        HttpResponse<String> status = send("GET", "/api/chaos/orchestration/status", null);
+        HttpResponse<String> status = poll("/api/chaos/orchestration/status");
         if (status == null) {
           return 1;
         }
@@ -265,14 +260,14 @@ public final class OrchestrateCommand implements Runnable {
     private HttpResponse<String> report(String runId) throws InterruptedException {
       long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
       while (true) {
-        HttpResponse<String> list = send("GET", "/api/chaos/orchestration/reports", null);
+        HttpResponse<String> list = poll("/api/chaos/orchestration/reports");
         if (list == null) {
           return null;
         }
         boolean kept = new JsonObject(list.body()).getJsonArray("reports", new io.vertx.core.json.JsonArray()).stream()
             .anyMatch(o -> o instanceof JsonObject r && runId.equals(r.getString("id")));
         if (kept) {
-          return send("GET", "/api/chaos/orchestration/reports/" + runId, null);
+          return poll("/api/chaos/orchestration/reports/" + runId);
         }
         if (System.nanoTime() > deadline) {
           spec.commandLine().getErr().println("faultline: run " + runId + " ended, but its report was not kept within 15 s");

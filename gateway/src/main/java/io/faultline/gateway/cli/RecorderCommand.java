@@ -11,12 +11,7 @@ import picocli.CommandLine.Option;
     subcommands = {RecorderCommand.Search.class},
     footer = {"", "Examples:", "  faultline recorder search --status-code 500",
         "  faultline recorder search --path '/api/orders/*' --fault latency --since 2026-11-30T10:00:00Z"})
-public final class RecorderCommand implements Runnable {
-
-  @Override
-  public void run() {
-    new picocli.CommandLine(this).usage(System.out);
-  }
+public final class RecorderCommand extends CommandGroup {
 
   /** {@code recorder search}. */
   @Command(name = "search", mixinStandardHelpOptions = true,

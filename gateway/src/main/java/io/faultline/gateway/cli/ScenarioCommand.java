@@ -8,12 +8,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "scenario", mixinStandardHelpOptions = true, description = "Lists, starts or stops chaos scenarios on a running node.",
     subcommands = {ScenarioCommand.List.class, ScenarioCommand.Start.class, ScenarioCommand.Stop.class},
     footer = {"", "Examples:", "  faultline scenario list", "  faultline scenario start cascading_failure", "  faultline scenario stop"})
-public final class ScenarioCommand implements Runnable {
-
-  @Override
-  public void run() {
-    new picocli.CommandLine(this).usage(System.out);
-  }
+public final class ScenarioCommand extends CommandGroup {
 
   /** {@code scenario list}. */
   @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the built-in and saved scenarios.")

@@ -586,6 +586,59 @@ class CliTest {
     }
   }
 
+  /**
+   * A command group given no subcommand is a usage error (it printed the usage and exited 0: a script that lost its
+   * subcommand passed), and so is a token no Bearer header can carry, said without the token (the HTTP client's refusal
+   * printed it in a stack trace).
+   */
+  @Test
+  void aGroupWithoutItsSubcommandOrATokenNoHeaderCarriesIsAUsageError() {
+    for (String group : List.of("orchestrate", "history", "scenario", "listeners", "recorder")) {
+      err.getBuffer().setLength(0);
+      assertThat(run(group)).as(group).isEqualTo(2);
+      assertThat(err.toString()).as(group).contains("name a subcommand: ");
+    }
+    for (String token : List.of("s3cr3t\r", " s3cr3t", "s3cr\u00e9t")) {
+      err.getBuffer().setLength(0);
+      assertThat(run("status", "--admin-url", "http://127.0.0.1:1", "--token", token)).isEqualTo(2);
+      assertThat(err.toString()).contains("must be printable ASCII with no space at either end").doesNotContain("s3cr")
+          .doesNotContain("\tat ");
+    }
+  }
+
+  /**
+   * {@code --follow} rides out a node that does not answer for a moment (here its connections cut as the status is
+   * asked, as a leader failing over answers 503): the first failure ended the command with exit 1 while the run went on.
+   */
+  @Test
+  void followAsksAgainANodeThatDoesNotAnswerForAMoment(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Gateway gateway = serve();
+    java.util.concurrent.atomic.AtomicInteger cuts = new java.util.concurrent.atomic.AtomicInteger(3);
+    io.vertx.core.http.HttpServer cutting = vertx.createHttpServer().requestHandler(request -> {
+      if (request.path().equals("/api/chaos/orchestration/status") && cuts.getAndDecrement() > 0) {
+        request.connection().close();
+        return;
+      }
+      request.body().compose(body -> client.request(request.method(), gateway.adminPort(), "127.0.0.1", request.uri())
+          .putHeaders(request.headers()).sendBuffer(body)).onComplete(ar -> {
+            if (ar.failed()) {
+              request.response().setStatusCode(502).end();
+              return;
+            }
+            request.response().setStatusCode(ar.result().statusCode()).headers().addAll(ar.result().headers());
+            request.response().end(ar.result().bodyAsBuffer() == null ? Buffer.buffer() : ar.result().bodyAsBuffer());
+          });
+    }).listen(0, "127.0.0.1").await();
+    java.nio.file.Path file = dir.resolve("o.yaml");
+    java.nio.file.Files.writeString(file, "name: patient\nsteps:\n  - {name: slow, scenario: {config: {latency: {fixed_delay_ms: 5}}},"
+        + " duration_seconds: 4}\n");
+    assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", "http://127.0.0.1:" + cutting.actualPort(),
+        "--follow")).as(err.toString()).isZero();
+    assertThat(cuts.get()).as("every cut made").isNegative();
+    assertThat(err.toString()).contains("; trying again for up to 60 s");
+    assertThat(out.toString()).contains("patient: succeeded");
+  }
+
   /** POST /api/chaos/scenarios/stop is the stop route: a start of a scenario called stop stopped the active one, and said 0. */
   @Test
   void startingAScenarioCalledStopIsAUsageError() {
