@@ -27,7 +27,10 @@ public final class ClosingHandshake {
   public static final int CLOSING_TIMEOUT_S = 60;
   /** RFC 6455's "no status received": the close frame had no code. */
   private static final int NO_CODE = 1005;
-  private static final int GOING_AWAY = 1001;
+  /** 1001: the close a side's peer vanishing is relayed as. */
+  public static final int GOING_AWAY = 1001;
+  /** The reason a vanished client is relayed with. */
+  public static final String CLIENT_LOST = "client connection lost";
   private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ClosingHandshake.class.getName());
   /**
    * Vert.x's WebSocket class, and its field that holds the connection (null if it cannot be read: a close without a code
@@ -190,7 +193,7 @@ public final class ClosingHandshake {
       return new Close(client.said, client.reason);
     }
     if (hungUp(socket)) {
-      return upstream.said != null ? new Close(upstream.said, upstream.reason) : new Close(GOING_AWAY, "client connection lost");
+      return upstream.said != null ? new Close(upstream.said, upstream.reason) : new Close(GOING_AWAY, CLIENT_LOST);
     }
     return new Close(socket.closeStatusCode(), socket.closeReason());
   }

@@ -187,10 +187,15 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
       }
       WebSocket upstream = ar.result();
       upstream.pause();
+      // as the WebSocket listener's: Vert.x kept the handshake's connection and its queue for the socket's whole life
+      WebSocketUpgrades.releaseHandshakeConnection(upstream);
       WebSocketUpgrades.adoptHandshake(request, upstream);
       request.toWebSocket().onComplete(accepted -> {
         if (accepted.failed()) {
-          upstream.close();
+          // the client left during the upstream's handshake: told as a vanished client is everywhere else (it was 1000,
+          // a normal closure), and counted, as every other failed upgrade is
+          upstream.close((short) io.faultline.chaos.listener.ClosingHandshake.GOING_AWAY, io.faultline.chaos.listener.ClosingHandshake.CLIENT_LOST);
+          operations.untouched(ExchangeRunner.label(route.name()), started, "dropped");
           return;
         }
         String protocol = upstream.subProtocol();

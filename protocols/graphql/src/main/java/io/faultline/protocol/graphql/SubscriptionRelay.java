@@ -31,6 +31,8 @@ import java.util.function.Supplier;
  */
 final class SubscriptionRelay {
 
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SubscriptionRelay.class.getName());
+
   private static final short GOING_AWAY = 1001;
 
   private final Vertx vertx;
@@ -102,8 +104,12 @@ final class SubscriptionRelay {
         // the upstream's messages are passed on as they come, unless the client's write queue holds it back
         HeldClose.install(client), ClosingHandshake.Way.of(toClient::afterSource, (code, reason) -> {
           toClient.ended(); // nothing follows a close (RFC 6455 5.5.1): a drain's, a relayed one, a cut's
-          if (code == WebSocketConfig.ABRUPT) {
-            dropClient.run();
+          if (code == WebSocketConfig.ABRUPT && upstreamGone && !clientGone) {
+            // the upstream vanished: what it sent before reaches the client first (a slow reader lost the last events
+            // when its connection was closed at once), within the send timeout, as on a WebSocket listener
+            io.faultline.chaos.listener.AbruptClose.closeOnceWritten(upgrade.connection(), sendTimeoutMs);
+          } else if (code == WebSocketConfig.ABRUPT) {
+            dropClient.run(); // a cut (a client that reads nothing, chaos's): at once
           } else {
             ClosingHandshake.close(client, code, reason);
           }
@@ -117,7 +123,7 @@ final class SubscriptionRelay {
           toUpstream.ended();
           ClosingHandshake.close(upstream, code, reason);
         }));
-    client.exceptionHandler(e -> { });
+    client.exceptionHandler(e -> tooBig(e, client, "client"));
     client.textMessageHandler(this::fromClientInOrder);
     client.binaryMessageHandler(data -> toUpstream.write(() -> upstream.writeBinaryMessage(data)));
     // the gateway is draining: subscriptions never end by themselves, so both sides go away once what the client
@@ -138,12 +144,29 @@ final class SubscriptionRelay {
       closing.start();
       return;
     }
-    upstream.exceptionHandler(e -> { });
+    upstream.exceptionHandler(e -> tooBig(e, upstream, "upstream"));
     upstream.textMessageHandler(this::fromUpstream);
     upstream.binaryMessageHandler(data -> toClient.write(() -> client.writeBinaryMessage(data)));
     upstream.closeHandler(upstreamClose);
     upstream.resume();
     closing.start(); // after the resume: a close it held since it opened goes after the messages it hands over first
+  }
+
+  /**
+   * A message over the listener's 16 MiB from {@code side} (its frames each under it, or a compressed one inflating past
+   * it): that side is told 1009 "Message too big", and the other as for a vanished peer once it goes, as on a WebSocket
+   * listener. Vert.x reports it here, and the message was dropped without a word, the socket left open (a subscribe
+   * never answered, an event missing).
+   */
+  private void tooBig(Throwable e, io.vertx.core.http.WebSocketBase socket, String side) {
+    if (!(e instanceof IllegalStateException) || e.getMessage() == null || !e.getMessage().contains("max message size")) {
+      return; // a connection's own failure: its close follows
+    }
+    LOG.warning(() -> "GraphQL " + side + " " + socket.remoteAddress() + " sent a message refused with 1009: " + e.getMessage()
+        + "; its connection is closed");
+    if (!socket.isClosed()) {
+      socket.close((short) 1009, "Message too big");
+    }
   }
 
   /** The client's connection closed: the upstream gets its close once what it sent is through, and then goes too. */

@@ -312,6 +312,40 @@ class GraphQlSubscriptionTest {
   }
 
   /**
+   * A message over the listener's 16 MiB (here in frames of 6 MiB each) closes its sender's connection with 1009, as on a
+   * WebSocket listener: Vert.x reported it to a handler that did nothing, and the message was dropped without a word, the
+   * socket left open (a subscribe never answered).
+   */
+  @Test
+  void aMessageOverTheLimitClosesItsSenderWith1009() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      int port = gatewayTo(vertx, request -> request.toWebSocket());
+      java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
+      java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("graphql-transport-ws")
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/"), new java.net.http.WebSocket.Listener() {
+            @Override
+            public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket webSocket, int statusCode, String reason) {
+              closed.complete(statusCode + " " + reason);
+              return null;
+            }
+          }).get(5, java.util.concurrent.TimeUnit.SECONDS);
+      String part = "x".repeat(6 << 20);
+      try {
+        socket.sendText(part, false).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        socket.sendText(part, false).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        socket.sendText(part, true).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException closedMeanwhile) {
+        // the gateway may close before the last part is written
+      }
+      assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("1009 Message too big");
+      socket.abort();
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /**
    * The closing handshake is the client's and the service's, as on a WebSocket listener: the gateway answered a
    * client's close itself, at once, and what the service still sent before its own close (a last event, its
    * complete) was lost, and its close code too.

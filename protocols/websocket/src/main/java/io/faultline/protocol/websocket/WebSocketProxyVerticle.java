@@ -172,7 +172,8 @@ public final class WebSocketProxyVerticle extends VerticleBase implements Draina
     WebSocketUpgrades.adoptHandshake(request, upstream);
     request.toWebSocket().onComplete(ar -> {
       if (ar.failed()) {
-        upstream.close();
+        // the client left during the upstream's handshake: told as a vanished client is everywhere else (it was 1000)
+        upstream.close((short) io.faultline.chaos.listener.ClosingHandshake.GOING_AWAY, io.faultline.chaos.listener.ClosingHandshake.CLIENT_LOST);
         upgrade.end(0, "dropped", false);
         return;
       }
