@@ -82,11 +82,12 @@ final class Proxies {
 
   /**
    * Replaces the {@code tcp} section of proxy {@code name}'s rule with {@code tcp} (null: none, and the
-   * rule goes when it sets nothing else), keeping the rule's other sections; switches chaos on when the
-   * section does something, since a Toxiproxy client expects its toxics to act; then waits until the
-   * listener acted on a change of {@code down}.
+   * rule goes when it sets nothing else), keeping the rule's other sections; switches chaos on when
+   * {@code switchOn} (a toxic added, a proxy disabled) and the section does something, since a Toxiproxy client expects
+   * its toxics to act; then waits until the listener acted on a change of {@code down}. Only then: a toxic updated or
+   * removed, or a proxy enabled, after the kill switch switched all chaos back on, every listener's.
    */
-  Future<Void> setTcp(String name, JsonObject tcp) {
+  Future<Void> setTcp(String name, JsonObject tcp, boolean switchOn) {
     return request(Addresses.RULES_LIST, null).compose(list -> {
       JsonObject existing = find(list.getJsonArray("rules"), ruleName(name));
       JsonObject rule = existing != null ? existing.copy()
@@ -100,7 +101,7 @@ final class Proxies {
       Future<JsonObject> changed = onlyMatch
           ? existing == null ? Future.succeededFuture(null) : request(Addresses.RULES_REMOVE, new JsonObject().put("name", ruleName(name)))
           : request(Addresses.RULES_PUT, rule);
-      return changed.compose(status -> acts && status != null && !status.getBoolean("enabled", false)
+      return changed.compose(status -> switchOn && acts && status != null && !status.getBoolean("enabled", false)
           ? request(Addresses.CHAOS_ENABLE, null) : Future.succeededFuture(status));
     }).compose(v -> request(InternalAddresses.LISTENERS_SETTLE, new JsonObject().put("name", name))).mapEmpty();
   }

@@ -64,7 +64,7 @@ final class ToxicApi {
       if (index(list, toxic.getString("name")) >= 0) {
         return Future.failedFuture(ToxiproxyError.toxicExists(toxic.getString("name")));
       }
-      return proxies.setTcp(proxy, tcp.put("toxics", list.copy().add(toxic))).map(v -> toxic);
+      return proxies.setTcp(proxy, tcp.put("toxics", list.copy().add(toxic)), true).map(v -> toxic);
     });
   }
 
@@ -111,7 +111,7 @@ final class ToxicApi {
       JsonObject toxic = json(read(merged.getMap()));
       JsonArray next = list.copy();
       next.set(at, toxic);
-      return proxies.setTcp(proxy, tcp.put("toxics", next)).map(v -> toxic);
+      return proxies.setTcp(proxy, tcp.put("toxics", next), false).map(v -> toxic);
     });
   }
 
@@ -124,7 +124,7 @@ final class ToxicApi {
       }
       JsonArray next = list.copy();
       next.remove(at);
-      return proxies.setTcp(proxy, tcp.put("toxics", next));
+      return proxies.setTcp(proxy, tcp.put("toxics", next), false);
     });
   }
 
