@@ -142,7 +142,7 @@ final class Runs {
               + " once it ends (GET /api/chaos/orchestration/status: is_running false)"
           : "orchestration " + name + " is running; stop it first");
     }
-    Object experiment = vertx.sharedData().getLocalMap(OrchestratorVerticle.STEERING).get("experiment");
+    Object experiment = InternalAddresses.experimentHolding(vertx); // this node's, or another's (in a cluster)
     if (experiment != null && !experiment.equals(ownExperiment)) {
       throw new ControlError.Conflict("orchestration", "experiment " + experiment + " is setting the chaos config (an A/B test"
           + " or a breaking-point search); wait for it to end, or stop it (POST /api/history/experiments/" + experiment + "/stop)");

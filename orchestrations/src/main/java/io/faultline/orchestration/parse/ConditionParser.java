@@ -41,7 +41,7 @@ final class ConditionParser {
   void refuseRunWide(String metric, String path) {
     if (!overTheRun && metric != null && MetricNames.RUN_WIDE.contains(MetricNames.canonical(metric))) {
       f.problem(path, MetricNames.canonical(metric) + " is the worst step's over a whole run: only a global assertion has it (here: "
-          + MetricNames.canonical(metric).substring("max_".length()) + ")");
+          + MetricNames.canonical(metric).substring("max_".length()) + "; a variable of that name is variables." + metric + ")");
     }
   }
 
@@ -64,6 +64,9 @@ final class ConditionParser {
       case "equals", "not_equals", "greater_than", "less_than" -> {
         f.unknown(m, Set.of("type", "variable", "value"), path);
         String variable = f.string(m, "variable", path, true);
+        if (variable != null && !variable.startsWith("variables.")) {
+          refuseRunWide(variable, at(path, "variable")); // read as the window's metric, which has none
+        }
         if (!m.containsKey("value")) {
           f.problem(at(path, "value"), "is required");
         } else if (!type.endsWith("equals") && !(m.get("value") instanceof Number)) {

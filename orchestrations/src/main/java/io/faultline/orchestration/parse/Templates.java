@@ -46,7 +46,9 @@ public final class Templates {
     }
     Matcher whole = VARIABLE.matcher(s);
     if (whole.matches() && lookup.apply(whole.group(1)) != null) {
-      return lookup.apply(whole.group(1));
+      // an object or a list given as JSON (--var 'cfg={...}', ?variables=) is a Vert.x JsonObject or JsonArray here, once
+      // the event bus has copied it: plain, as the file's own are, or a step's config refused it as no object
+      return Document.plain(lookup.apply(whole.group(1)));
     }
     Matcher m = VARIABLE.matcher(s);
     StringBuilder out = new StringBuilder();

@@ -225,11 +225,16 @@ class OrchestrationParserTest {
     assertThat(OrchestrationParser.parse(steps
         + "abort_when: {condition: {type: metric_threshold, metric_name: max_error_rate, operator: greater_than, threshold: 0.5}}\n")
         .problems()).extracting(p -> p.path() + ": " + p.message()).containsExactly("abort_when.condition.metric_name: max_error_rate is"
-            + " the worst step's over a whole run: only a global assertion has it (here: error_rate)");
+            + " the worst step's over a whole run: only a global assertion has it (here: error_rate; a variable of that name is"
+            + " variables.max_error_rate)");
     assertThat(OrchestrationParser.parse(steps
         + "    condition: {type: not, condition: {type: metric_threshold, metric: max_latency_p99, operator: less_than, threshold: 9}}\n"
         + "    assertions: [{type: metric_in_range, metric: max_avg_latency, max: 100}]\n").problems())
         .extracting(p -> p.path()).containsExactly("steps[0].condition.condition.metric", "steps[0].assertions[0].metric");
+    assertThat(OrchestrationParser.parse(steps + "abort_when: {condition: {type: greater_than, variable: max_error_rate, value: 0.5}}\n")
+        .problems()).extracting(p -> p.path()).containsExactly("abort_when.condition.variable");
+    assertThat(OrchestrationParser.parse(steps + "abort_when: {condition: {type: greater_than, variable: variables.max_error_rate, value: 0.5}}\n")
+        .problems()).as("the variable, named as one").isEmpty();
     // where the run is measured whole, they are known
     assertThat(OrchestrationParser.parse(steps + "assertions:\n"
         + "  - {type: metric_in_range, metric: max_error_rate, max: 0.1}\n"

@@ -97,7 +97,11 @@ public final class ControlPlane implements AutoCloseable {
     });
     vertx.eventBus().<JsonObject>consumer(Metrics.WINDOW_ADDRESS, m -> {
       if (!windowsHeld.test(m.body().getLong("from"), m.body().getLong("to"))) {
-        m.reply(window.apply(m.body().getLong("from"), m.body().getLong("to")));
+        try {
+          m.reply(window.apply(m.body().getLong("from"), m.body().getLong("to")));
+        } catch (RuntimeException e) {
+          m.fail(500, e.getMessage()); // a node that cannot measure (its recorder failing)
+        }
       } else {
         heldWindows.add(m);
       }

@@ -189,6 +189,24 @@ class RunTest {
     assertThat(report.status()).isEqualTo("failed");
   }
 
+  /** A window the node could not measure says why in the assertion: "no request went through the gateway" hid the cause. */
+  @Test
+  void anAssertionOnAWindowTheNodeCouldNotMeasureSaysWhy() throws Exception {
+    plane.window = (from, to) -> {
+      throw new IllegalStateException("the recorder is gone");
+    };
+    RunReport report = plane.run("""
+        name: unmeasured
+        steps:
+          - name: a
+            scenario: slow_backend
+            duration_seconds: 0.1
+            assertions: [{type: metric_in_range, metric: error_rate, min: 0, max: 0.1}]
+        """);
+    assertThat(report.steps().get(0).assertions()).singleElement().satisfies(a -> assertThat(a.message())
+        .isEqualTo("error_rate = not measured (no traffic metrics on this node: the recorder is gone), expected within [0.0, 0.1]"));
+  }
+
   /**
    * A step refused for the kill switch (pressed while the step was on its way, its announcement not come yet) is the kill
    * switch itself: the run stops there and puts nothing back. Taken for a step that could not apply, it failed the run,

@@ -89,12 +89,12 @@ public final class AbTest {
       // draws from a seed of its own (sampleSeed)
       Object[] nodeSeed = new Object[1];
       boolean[] seedRead = new boolean[1];
-      // the kill switch pressed between two samples (no sample run going to stop) ends the test too: its next sample
-      // switched chaos on again
+      // the kill switch pressed between two samples (no sample run going to stop), or chaos switched off by any user, ends
+      // the test too: its next sample switched chaos on again
       String[] killedBy = new String[1];
       io.vertx.core.eventbus.MessageConsumer<JsonObject> killSwitch = vertx.eventBus().consumer(Addresses.CHAOS_CHANGED, m -> {
         JsonObject change = m.body().getJsonObject("change");
-        if (change != null && io.faultline.chaos.control.ChangeLog.killSwitch(change)) {
+        if (change != null && io.faultline.chaos.control.ChangeLog.switchedOffByAUser(change)) {
           killedBy[0] = io.faultline.chaos.control.ChangeLog.origin(change);
         }
       });
@@ -132,7 +132,7 @@ public final class AbTest {
       return Future.failedFuture(new Experiments.Stopped(stoppedAt(runsA, runsB)));
     }
     if (killedBy[0] != null) {
-      return Future.failedFuture("chaos was switched off (the kill switch, by " + killedBy[0] + ") before sample run "
+      return Future.failedFuture("chaos was switched off (by " + killedBy[0] + ") before sample run "
           + (runsA.size() + runsB.size() + 1) + ": the A/B test ended, and chaos stays off");
     }
     return runOnce(start, timeout, handle).compose(run -> {

@@ -2,6 +2,7 @@ package io.faultline.history.experiment;
 
 import io.faultline.chaos.control.ControlError;
 import io.faultline.chaos.control.Ids;
+import io.faultline.chaos.control.InternalAddresses;
 import io.faultline.chaos.state.ChaosState;
 import io.faultline.history.Params;
 import io.faultline.history.store.HistoryStore;
@@ -40,11 +41,36 @@ public final class Experiments {
   /** The id of a node given none (not in a cluster, no {@code --node-id}). */
   static final String STANDALONE = "local";
 
+  /** The timer renewing this node's experiment's hold on the other nodes ({@link InternalAddresses#EXPERIMENT_HELD}), or -1. */
+  private long renewing = -1;
+
   /** {@code node}: this node's id, kept with each experiment so a restart knows which of the running ones were its own. */
   public Experiments(Vertx vertx, HistoryStore store, Supplier<String> node) {
     this.vertx = vertx;
     this.store = store;
     this.node = node;
+    // another node's experiment holds the chaos config the cluster shares: a run the leader starts here, a reload, or an
+    // experiment of this node's is refused while it runs (each node's hold was its own, and a run started on the leader
+    // during a search on another node took the search's step for the config to put back, leaving it on)
+    vertx.eventBus().<JsonObject>consumer(InternalAddresses.EXPERIMENT_HELD, message -> {
+      JsonObject notice = message.body();
+      String id = notice.getString("id");
+      if (id == null || node.get().equals(notice.getString("node")) || running != null || reserved != null) {
+        return; // its own, or one of its own holds the config (two started at once on two nodes: each keeps its own)
+      }
+      io.vertx.core.shareddata.LocalMap<Object, Object> steering = steering();
+      if (notice.getBoolean("held", false)) {
+        steering.put("experiment", id);
+        steering.put("experiment_until", System.currentTimeMillis() + 3 * InternalAddresses.EXPERIMENT_HOLD_RENEW_MS);
+      } else if (steering.remove("experiment", id)) {
+        steering.remove("experiment_until");
+      }
+    });
+  }
+
+  /** Tells the other nodes that experiment {@code id} holds the chaos config ({@code held}) or lets go. */
+  private void announce(String id, boolean held) {
+    vertx.eventBus().publish(InternalAddresses.EXPERIMENT_HELD, new JsonObject().put("id", id).put("node", node.get()).put("held", held));
   }
 
   /**
@@ -130,6 +156,11 @@ public final class Experiments {
     if (reserved != null) {
       throw new ControlError.Conflict("experiment", "experiment " + reserved + " is starting; wait for it to end");
     }
+    Object elsewhere = InternalAddresses.experimentHolding(vertx);
+    if (elsewhere != null) {
+      throw new ControlError.Conflict("experiment", "experiment " + elsewhere + " is running on another node of the cluster (it"
+          + " sets the chaos config they share); wait for it to end, or stop it there");
+    }
   }
 
   /**
@@ -144,6 +175,8 @@ public final class Experiments {
     refuseWhileOneRuns();
     reserved = Ids.next(kind);
     steering().put("experiment", reserved);
+    steering().remove("experiment_until");
+    announce(reserved, true);
     return reserved;
   }
 
@@ -151,7 +184,8 @@ public final class Experiments {
   public void release(String id) {
     if (id.equals(reserved)) {
       reserved = null;
-      steering().remove("experiment");
+      steering().remove("experiment", id);
+      announce(id, false);
     }
   }
 
@@ -167,6 +201,7 @@ public final class Experiments {
     Promise<JsonObject> end = ended;
     Handle handle = new Handle(doc);
     running = handle;
+    renewing = vertx.setPeriodic(InternalAddresses.EXPERIMENT_HOLD_RENEW_MS, t -> announce(id, true));
     return store.putExperiment(doc.copy()).onSuccess(v -> {
       Future<JsonObject> result;
       try {
@@ -225,8 +260,16 @@ public final class Experiments {
   }
 
   private void ended() {
+    String id = running == null ? null : running.id();
     running = null;
-    steering().remove("experiment");
+    if (renewing >= 0) {
+      vertx.cancelTimer(renewing);
+      renewing = -1;
+    }
+    if (id != null) {
+      steering().remove("experiment", id);
+      announce(id, false);
+    }
   }
 
   /**
