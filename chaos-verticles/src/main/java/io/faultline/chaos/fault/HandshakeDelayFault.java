@@ -18,6 +18,8 @@ public final class HandshakeDelayFault implements Fault {
 
   @Override
   public Decision decide(RequestFacts request, ChaosRandom random) {
-    return request.shape() == RequestFacts.Shape.CONNECTION ? delay : Decision.PASS;
+    // a WebSocket's upgrade only: a tcp connection is a connection too, and every database connection waited (README's
+    // tcp section names the sections that act on one, and websocket is not among them)
+    return request.shape() == RequestFacts.Shape.CONNECTION && WebSocketFault.PROTOCOL.equals(request.protocol()) ? delay : Decision.PASS;
   }
 }

@@ -17,6 +17,9 @@ public final class WebSocketFault implements Fault {
 
   public static final String TYPE = "websocket";
 
+  /** The protocol whose connections carry messages this section acts on. */
+  static final String PROTOCOL = "websocket";
+
   private final WebSocketConfig websocket;
   private final LatencyConfig latency;
 
@@ -28,8 +31,8 @@ public final class WebSocketFault implements Fault {
 
   @Override
   public Decision decide(RequestFacts request, ChaosRandom random) {
-    if (request.shape() != RequestFacts.Shape.CONNECTION) {
-      return Decision.PASS;
+    if (request.shape() != RequestFacts.Shape.CONNECTION || !PROTOCOL.equals(request.protocol())) {
+      return Decision.PASS; // a tcp connection carries bytes, no messages
     }
     return new MessageFault.Fates(websocket, latency, random.nextLong());
   }

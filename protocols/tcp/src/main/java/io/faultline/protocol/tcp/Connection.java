@@ -204,6 +204,22 @@ final class Connection {
    */
   static volatile long HALF_OPEN_IDLE_MS = 10 * 60 * 1000;
 
+  /** The toxics counted on this connection, by name: each once, however often it is updated or chaos switched back on. */
+  private java.util.Set<String> toxicsCounted;
+
+  /**
+   * Counts toxic {@code name} of {@code type} acting on this connection, once: an update, or chaos switched off and on,
+   * starts it again, and every open connection counted it again.
+   */
+  void toxicActs(String name, String type) {
+    if (toxicsCounted == null) {
+      toxicsCounted = new java.util.HashSet<>(2);
+    }
+    if (toxicsCounted.add(name)) {
+      injected(type);
+    }
+  }
+
   /** Counts a fault of {@code type} on this connection, which becomes an exchange of the lifecycle if it was not one. */
   void injected(String type) {
     if (exchange == null) {

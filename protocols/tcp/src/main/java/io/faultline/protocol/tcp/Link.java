@@ -106,7 +106,7 @@ final class Link implements WriteStream<Buffer>, LinkControl {
           replaced.add(updated);
         }
         kept.toxic().start(this);
-        connection.injected(config.type());
+        connection.toxicActs(config.name(), config.type());
       }
       next.add(kept);
     }

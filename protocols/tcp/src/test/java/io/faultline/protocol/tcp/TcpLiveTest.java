@@ -131,6 +131,49 @@ class TcpLiveTest {
     }
   }
 
+  /**
+   * A toxic is counted once on a connection it acts on, as README says: each update of it, and chaos switched off and on,
+   * started it again on every open connection, and counted it again.
+   */
+  @Test
+  void aToxicIsCountedOnceOnAConnectionHoweverOftenItIsUpdated() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      String toxic = "\"tcp\": {\"toxics\": [{\"name\": \"slow\", \"type\": \"latency\", \"attributes\": {\"latency\": 5, \"jitter\": %d}}]}";
+      fixture.rule(toxic.formatted(0));
+      try (Socket socket = fixture.connect()) {
+        assertThat(TcpFixture.roundTrip(socket, 10)).hasSize(10);
+        for (int jitter = 1; jitter <= 3; jitter++) {
+          fixture.rule(toxic.formatted(jitter));
+          fixture.module.settled(fixture.deployment).await();
+          assertThat(TcpFixture.roundTrip(socket, 10)).hasSize(10);
+        }
+        fixture.state.enable(false);
+        fixture.state.enable(true);
+        assertThat(TcpFixture.roundTrip(socket, 10)).hasSize(10);
+      }
+      fixture.events.await("the connection's end", () -> fixture.events.completions().size() == 1);
+      assertThat(fixture.events.faults()).containsExactly("latency");
+    }
+  }
+
+  /**
+   * The websocket section does not act on a tcp connection, as README's tcp section says: a handshake delay meant for
+   * WebSocket upgrades held every database connection, counted as handshake_delay.
+   */
+  @Test
+  void aWebSocketHandshakeDelayLeavesTcpConnectionsAlone() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}")) {
+      fixture.rule("\"websocket\": {\"handshake_delay_ms\": 3000}");
+      long start = System.nanoTime();
+      try (Socket socket = fixture.connect()) {
+        assertThat(TcpFixture.roundTrip(socket, 10)).hasSize(10);
+      }
+      assertThat((System.nanoTime() - start) / 1_000_000).as("ms for a round trip").isLessThan(2_000);
+      fixture.events.await("the connection's end", () -> fixture.events.completions().size() == 1);
+      assertThat(fixture.events.faults()).isEmpty();
+    }
+  }
+
   /** The kill switch sends a connection a timeout fault holds on to its upstream: the timer of its own closed it at the timeout. */
   @Test
   void theKillSwitchReleasesAConnectionATimeoutHolds() throws Exception {

@@ -366,7 +366,8 @@ final class Lane {
       // a bucket of one second's worth (at least one message), as the HTTP rate limit's burst: nextMessageNanos
       // is when the bucket would be full again; a message fits while that is at most the allowance ahead
       long interval = (long) (1e9 / config.messagesPerSecond());
-      long allowance = (long) (Math.max(1, Math.floor(config.messagesPerSecond())) - 1) * interval;
+      // one second's worth rounded up, as the HTTP bucket's (2.5/s: 3 at once; it was 2)
+      long allowance = (long) (Math.max(1, Math.ceil(config.messagesPerSecond())) - 1) * interval;
       long full = Math.max(nextMessageNanos, now);
       if (full - now <= allowance) {
         nextMessageNanos = full + interval;

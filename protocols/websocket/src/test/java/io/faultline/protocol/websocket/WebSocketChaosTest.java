@@ -372,6 +372,10 @@ class WebSocketChaosTest {
     // a second's worth passes (5, and one more for each 200 ms the 50 took to arrive), the rest is dropped
     assertThat(push(50).size()).isBetween(5, 7);
     fixture.close();
+    // a fractional rate's second's worth is rounded up, as the HTTP bucket's: 2.5 a second lets 3 pass at once (it was 2)
+    fixture = new WebSocketFixture(chaos("{\"messages_per_second\": 2.5, \"rate_limit_action\": \"drop\"}"));
+    assertThat(push(50).size()).isBetween(3, 4);
+    fixture.close();
     fixture = new WebSocketFixture(chaos("{\"messages_per_second\": 5, \"rate_limit_action\": \"close\"}"));
     // within the rate, messages sent back to back are no reason to close: that is 5 a second, not one per 200 ms
     WebSocketFixture.Received within = fixture.open("/push?n=5");
