@@ -220,7 +220,7 @@ final class ConfigReloader extends VerticleBase {
    * it ends it puts back the config it found, so a reload applied now would be lost.
    */
   private Future<Void> notWhileSteered() {
-    Object experiment = vertx.sharedData().getLocalMap(OrchestratorVerticle.STEERING).get("experiment");
+    Object experiment = io.faultline.chaos.control.InternalAddresses.experimentHolding(vertx);
     if (experiment != null) {
       return Future.failedFuture(new ControlError.Conflict("config", "experiment " + experiment
           + " is setting the chaos config; its end puts back the config it found, which would undo the reload"));

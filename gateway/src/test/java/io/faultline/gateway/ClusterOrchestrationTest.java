@@ -19,6 +19,38 @@ class ClusterOrchestrationTest {
     cluster.close();
   }
 
+  /**
+   * An experiment on a node that is not the leader holds the chaos config the whole cluster shares: a run (it runs on the
+   * leader) and an experiment on another node are refused while it runs, and taken once it has stopped. Each node's hold
+   * was its own: the run started on the leader and took the search's step for the config to put back at its end.
+   */
+  @Test
+  void anExperimentOnAnyNodeHoldsTheClustersRunsAndExperimentsBack() throws Exception {
+    List<Gateway> nodes = cluster.startTwo();
+    Gateway n1 = nodes.get(0); // the leader
+    Gateway n2 = nodes.get(1);
+    String search = "{\"parameter\": \"latency.fixed_delay_ms\", \"from\": 0, \"to\": 50, \"step\": 5, \"step_seconds\": 600,"
+        + " \"assertion\": {\"metric\": \"p95_latency\", \"operator\": \"less_than\", \"threshold\": 5000}}";
+    var started = cluster.postForResponse(n2, "/api/history/breaking-point", search);
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    String id = started.bodyAsJsonObject().getString("id");
+    Thread.sleep(1_000); // the hold's notice crosses the cluster's event bus (a few milliseconds)
+    var second = cluster.postForResponse(n1, "/api/history/breaking-point", search);
+    assertThat(second.statusCode()).as(second.bodyAsString()).isEqualTo(409);
+    assertThat(second.bodyAsJsonObject().getString("error")).contains("experiment " + id + " is running on another node");
+    String run = "name: o\nsteps: [{name: s, scenario: {config: {enabled: false}}, duration_seconds: 0.2}]\n";
+    for (Gateway node : nodes) {
+      var refused = cluster.postForResponse(node, "/api/chaos/orchestration/start", run);
+      assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(409);
+      assertThat(refused.bodyAsJsonObject().getString("error")).contains("experiment " + id + " is setting the chaos config");
+    }
+
+    JsonObject stopped = cluster.post(n2, "/api/history/experiments/" + id + "/stop", "");
+    assertThat(stopped.getString("status")).as(stopped.encode()).isEqualTo("stopped");
+    eventually(() -> cluster.postForResponse(n1, "/api/chaos/orchestration/start", run).statusCode() == 202, "a run taken once it stopped");
+    eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running"), "the run ends");
+  }
+
   @Test
   void aRunStartedAnywhereRunsOnTheLeaderAndANewLeaderResumesIt() throws Exception {
     List<Gateway> nodes = cluster.startTwo();

@@ -248,6 +248,14 @@ public final class ChangeLog {
     return Addresses.CHAOS_DISABLE.equals(address) && !RUNNERS.contains(source);
   }
 
+  /**
+   * Whether {@code entry} switched chaos off by someone's word, not a runner's: the kill switch, or a config set with
+   * chaos off ({@code PUT /api/chaos/config {"enabled": false}}); an orchestration's pause step or a task's end is not.
+   */
+  public static boolean switchedOffByAUser(JsonObject entry) {
+    return (Boolean.FALSE.equals(switchedTo(entry)) || killSwitch(entry)) && !RUNNERS.contains(entry.getString("source"));
+  }
+
   /** Who made change {@code entry}, as its source header read: {@code orchestration:RUN_ID}, {@code task:ID}, {@code rest}. */
   public static String origin(JsonObject entry) {
     String detail = entry.getString("detail");

@@ -226,7 +226,7 @@ public final class ChaosControlVerticle extends VerticleBase {
    * to switch it off.
    */
   private static void notATasks(Message<JsonObject> message, Object name, String field) {
-    if (name instanceof String rule && TaskRules.isItem(rule) && !"task".equals(ChangeLog.source(message))) {
+    if (name instanceof String rule && io.faultline.chaos.config.ChaosRule.isTaskItemName(rule) && !"task".equals(ChangeLog.source(message))) {
       throw new ChaosConfigException(field, "names starting task: are distributed tasks' items' rules, put and removed by"
           + " their tasks: choose another name, got " + rule);
     }
@@ -249,7 +249,7 @@ public final class ChaosControlVerticle extends VerticleBase {
     if (!saved.containsKey("seed")) {
       config = config.withSeed(null); // the config found had none: a seed a step set goes too (a set keeps one left out)
     }
-    JsonArray items = new JsonArray(config.rules().stream().map(ChaosRule::name).filter(TaskRules::isItem).toList());
+    JsonArray items = new JsonArray(config.rules().stream().map(ChaosRule::name).filter(io.faultline.chaos.config.ChaosRule::isTaskItemName).toList());
     String from = message.headers().get(Addresses.SOURCE_HEADER);
     // off by the run's own step (a pause), the items' chaos was paused: it goes on, as at any other step's end
     boolean on = state.config().enabled() || changes.switchedOffBy(from);

@@ -23,6 +23,33 @@ public final class InternalAddresses {
    */
   public static final String STEERING = "faultline.experiment.steering";
 
+  /**
+   * Cluster-internal, published: an experiment on one node holds the chaos config the whole cluster shares
+   * ({@code {"id", "node", "held": true}}, again every {@link #EXPERIMENT_HOLD_RENEW_MS} while it runs) or lets go
+   * ({@code "held": false}). Every other node keeps it in its {@link #STEERING} map as {@code "experiment"} (the id) and
+   * {@code "experiment_until"} (when the hold lapses unless renewed: the node running it may die), so a run started on
+   * the leader, a reload or another experiment is refused there too.
+   */
+  public static final String EXPERIMENT_HELD = "faultline.internal.experiment.held";
+
+  /** How often an experiment renews its hold on the other nodes; it lapses after three times that unheard. */
+  public static final long EXPERIMENT_HOLD_RENEW_MS = 5_000;
+
+  /**
+   * The experiment holding this node's chaos config (its id), or null: this node's own, or another node's whose hold has
+   * not lapsed ({@link #EXPERIMENT_HELD}); a lapsed one is forgotten.
+   */
+  public static Object experimentHolding(io.vertx.core.Vertx vertx) {
+    io.vertx.core.shareddata.LocalMap<Object, Object> steering = vertx.sharedData().getLocalMap(STEERING);
+    Object experiment = steering.get("experiment");
+    if (experiment != null && steering.get("experiment_until") instanceof Long until && until < System.currentTimeMillis()) {
+      steering.remove("experiment", experiment);
+      steering.remove("experiment_until", until);
+      return null;
+    }
+    return experiment;
+  }
+
   /** Cluster-internal: a notice that the cluster's agreed chaos state changed; each node re-reads it from the shared map. */
   public static final String CLUSTER_STATE = "faultline.cluster.state";
 

@@ -21,11 +21,6 @@ public final class TaskRules {
     return io.faultline.chaos.config.ChaosRule.TASK_PREFIX + taskId + ":" + index;
   }
 
-  /** True for a task item's rule ({@link #name}). */
-  public static boolean isItem(String ruleName) {
-    return io.faultline.chaos.config.ChaosRule.isTaskItemName(ruleName);
-  }
-
   /** The {@link Addresses#SOURCE_HEADER} of the task's control messages. */
   public static String source(String taskId) {
     return "task:" + taskId;
