@@ -110,6 +110,14 @@ async function main() {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+function runAsScript() {
+  try {
+    return Boolean(process.argv[1]) && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false; // argv[1] names no file (node -e, a runner's own argument): imported
+  }
+}
+
+if (runAsScript()) {
   await main();
 }

@@ -314,13 +314,15 @@ public final class Gateway {
    * to the history before the rest closes (all at once, the history could close before the report came).
    */
   public Future<Void> close() {
+    // the experiment and the run share one bound: an A/B test's stop stops its sample run, which the orchestrator's then waits for
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(ORCHESTRATOR_STOP_SECONDS);
     if (!io.vertx.core.Context.isOnVertxThread()) {
-      stopExperiment();
+      stopExperiment(deadline);
     }
     if (orchestrator != null && !io.vertx.core.Context.isOnVertxThread()) {
       // waited for here, not chained: listeners of a closing Vert.x may never run
       try {
-        vertx.undeploy(orchestrator).await(ORCHESTRATOR_STOP_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        vertx.undeploy(orchestrator).await(Math.max(1_000, (deadline - System.nanoTime()) / 1_000_000), java.util.concurrent.TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         LOG.warning(() -> "the orchestrator did not stop cleanly (" + e + "); closing anyway");
       }
@@ -338,11 +340,12 @@ public final class Gateway {
    * config it found and keeps its row. Closed under it, a search left its step's config on every node of the cluster
    * (and in the state the node starts from), and its row "running" until the node came back.
    */
-  private void stopExperiment() {
+  private void stopExperiment(long deadline) {
+    long boundMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
     try {
       vertx.eventBus().request(io.faultline.history.HistoryAddresses.EXPERIMENT_STOP, new io.vertx.core.json.JsonObject(),
-          new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(ORCHESTRATOR_STOP_SECONDS * 1000))
-          .await(ORCHESTRATOR_STOP_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+          new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(boundMs))
+          .await(boundMs, java.util.concurrent.TimeUnit.MILLISECONDS);
       LOG.info("the experiment running on this node was stopped, its chaos config put back");
     } catch (Exception e) {
       boolean none = e instanceof io.vertx.core.eventbus.ReplyException reply

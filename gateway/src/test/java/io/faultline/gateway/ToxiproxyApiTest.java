@@ -99,7 +99,7 @@ class ToxiproxyApiTest {
   }
 
   @Test
-  void theBodiesToxiproxysGoClientAndCliSendAreTakenAsToxiproxyTakesThem() {
+  void theBodiesToxiproxysGoClientAndCliSendAreTakenAsToxiproxyTakesThem() throws Exception {
     start(Map.of());
     JsonObject proxy = call(HttpMethod.POST, "/proxies", proxyBody("gop")).bodyAsJsonObject();
     // AddToxic("", "latency", "", 1, attrs): its Name has no omitempty, so "no name" is "" (it was a 400)
@@ -168,6 +168,7 @@ class ToxiproxyApiTest {
     assertThat(moved.bodyAsJsonObject().getString("listen")).isNotEqualTo(was).doesNotEndWith(":0");
     // after the kill switch, a toxic updated or removed, or a proxy enabled, leaves chaos off (each switched all chaos
     // back on, every listener's); adding a toxic or disabling a proxy switches it on, as README says
+    assertThat(call(HttpMethod.POST, "/proxies/gop", "{\"enabled\": false}").statusCode()).isEqualTo(200);
     assertThat(gw.post("/api/chaos/disable").statusCode()).isEqualTo(200);
     assertThat(call(HttpMethod.POST, "/proxies/gop/toxics/a1", "{\"attributes\": {\"rate\": 300}}").statusCode()).isEqualTo(200);
     assertThat(call(HttpMethod.POST, "/proxies/gop", "{\"enabled\": true}").statusCode()).isEqualTo(200);
@@ -176,6 +177,28 @@ class ToxiproxyApiTest {
     assertThat(call(HttpMethod.POST, "/proxies/gop3/toxics", "{\"type\": \"latency\", \"attributes\": {\"latency\": 5}}")
         .statusCode()).isEqualTo(200);
     assertThat(gw.status().getBoolean("enabled")).as("a toxic added switches it on").isTrue();
+    // a proxy disabled, then the kill switch: it listens, and says so (it said disabled); a Disable() takes it down again
+    // (answered 200 as no change, it went on listening)
+    assertThat(call(HttpMethod.POST, "/proxies/gop3", "{\"enabled\": false}").bodyAsJsonObject().getBoolean("enabled")).isFalse();
+    assertThat(gw.post("/api/chaos/disable").statusCode()).isEqualTo(200);
+    JsonObject listening = call(HttpMethod.GET, "/proxies/gop3", null).bodyAsJsonObject();
+    assertThat(listening.getBoolean("enabled")).as("listening again, as the kill switch brings it back").isTrue();
+    int port = Integer.parseInt(listening.getString("listen").substring(listening.getString("listen").lastIndexOf(':') + 1));
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) { // the listener binds again a moment after the switch
+      try {
+        new java.net.Socket("127.0.0.1", port).close();
+        break;
+      } catch (java.net.ConnectException notYet) {
+        assertThat(System.nanoTime()).as("listening again within 10 s").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+    }
+    HttpResponse<Buffer> disabledAgain = call(HttpMethod.POST, "/proxies/gop3", listening.copy().put("enabled", false).encode());
+    assertThat(disabledAgain.bodyAsJsonObject().getBoolean("enabled")).as(disabledAgain.bodyAsString()).isFalse();
+    assertThat(gw.status().getBoolean("enabled")).as("a disable switches chaos on").isTrue();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", port).close())
+        .isInstanceOf(java.net.ConnectException.class);
   }
 
   @Test

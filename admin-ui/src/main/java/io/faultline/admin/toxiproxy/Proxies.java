@@ -47,14 +47,16 @@ final class Proxies {
 
   /** Every proxy of this node by name, each as Toxiproxy shows it. */
   Future<Map<String, JsonObject>> all() {
-    return Future.all(request(Addresses.LISTENERS_LIST, null), request(Addresses.RULES_LIST, null)).map(both -> {
+    return Future.all(request(Addresses.LISTENERS_LIST, null), request(Addresses.RULES_LIST, null), request(Addresses.CHAOS_STATUS, null))
+        .map(both -> {
       JsonArray listeners = both.<JsonObject>resultAt(0).getJsonArray("listeners");
       JsonArray rules = both.<JsonObject>resultAt(1).getJsonArray("rules");
+      boolean chaosOn = both.<JsonObject>resultAt(2).getBoolean("enabled", false);
       Map<String, JsonObject> proxies = new LinkedHashMap<>();
       for (int i = 0; i < listeners.size(); i++) {
         JsonObject listener = listeners.getJsonObject(i);
         if (TCP.equals(listener.getString("protocol"))) {
-          proxies.put(listener.getString("name"), ProxyJson.proxy(listener, tcpOf(find(rules, ruleName(listener.getString("name"))))));
+          proxies.put(listener.getString("name"), ProxyJson.proxy(listener, tcpOf(find(rules, ruleName(listener.getString("name")))), chaosOn));
         }
       }
       return proxies;

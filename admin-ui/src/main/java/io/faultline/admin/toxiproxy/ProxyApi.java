@@ -102,8 +102,14 @@ final class ProxyApi {
       Boolean enabled = ProxyJson.bool(body, "enabled");
       // an update to port 0 asks for a new port, as Toxiproxy's Differs sees it (it was taken as the port it has)
       Future<Void> restarted = same(existing, listen, upstream, false) ? Future.succeededFuture() : restart(existing, listen, upstream, true);
+      // against what the proxy does: after the kill switch a disabled proxy listens (shown enabled), so a Disable() takes it
+      // down again (switching chaos on, as any disable does), and an Enable() clears the down it still has (else the next
+      // enable of chaos took it down); a Disable() of one shown disabled was skipped as no change and answered 200
       return restarted
-          .compose(v -> enabled == null || enabled == existing.getBoolean("enabled") ? Future.succeededFuture() : setDown(name, !enabled))
+          .compose(v -> enabled == null ? Future.<Void>succeededFuture() : proxies.tcp(name).compose(tcp -> {
+            boolean down = tcp.getBoolean("down", false);
+            return enabled == down || !enabled && existing.getBoolean("enabled") ? setDown(name, !enabled) : Future.<Void>succeededFuture();
+          }))
           .compose(v -> proxies.proxy(name));
     });
   }

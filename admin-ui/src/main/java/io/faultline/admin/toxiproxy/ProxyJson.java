@@ -18,13 +18,16 @@ final class ProxyJson {
   private ProxyJson() {
   }
 
-  /** A proxy from its listener ({@code faultline.listeners.list}'s entry) and its tcp section. */
-  static JsonObject proxy(JsonObject listener, JsonObject tcp) {
+  /**
+   * A proxy from its listener ({@code faultline.listeners.list}'s entry) and its tcp section; {@code chaosOn}: whether chaos
+   * is on, without which a disabled proxy listens (the kill switch brings it back) and so is shown enabled, as it is.
+   */
+  static JsonObject proxy(JsonObject listener, JsonObject tcp, boolean chaosOn) {
     return new JsonObject()
         .put("name", listener.getString("name"))
         .put("listen", address(listener.getString("host"), listener.getInteger("port")))
         .put("upstream", listener.getString("upstream"))
-        .put("enabled", !(tcp.getBoolean("down", false) && tcp.getBoolean("enabled", true)))
+        .put("enabled", !(chaosOn && tcp.getBoolean("down", false) && tcp.getBoolean("enabled", true)))
         .put("toxics", tcp.getJsonArray("toxics", new JsonArray()));
   }
 

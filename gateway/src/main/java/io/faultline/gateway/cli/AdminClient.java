@@ -201,10 +201,17 @@ public class AdminClient {
     } catch (IOException e) {
       // --cacert unreadable: not to be tried again
       return Answer.failed("faultline: " + (e instanceof java.nio.file.NoSuchFileException ? "--cacert " + cacert + ": no such file"
-          : e.getMessage()), false);
+          : e.getMessage() != null && e.getMessage().startsWith("cannot use --cacert") ? e.getMessage() : "--cacert " + cacert + ": " + e), false);
     }
     try {
       HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      int status = response.statusCode();
+      boolean unavailable = status == 502 || status == 503 || status == 504;
+      if (response.headers().firstValue(AdminVerticle.ADMIN_HEADER).isEmpty() && unavailable) {
+        // a proxy in front of the node (an ingress, a load balancer) answering for it while it fails over
+        return Answer.failed("faultline: " + method + " " + path + " answered " + status + " from in front of the node (no "
+            + AdminVerticle.ADMIN_HEADER + "): " + response.body(), true);
+      }
       if (response.headers().firstValue(AdminVerticle.ADMIN_HEADER).isEmpty()) {
         // Something answered, but not a Faultline admin API: a traffic port (the references put their API
         // on :3000, Faultline's traffic port), or another service. Its answer means nothing here.
@@ -215,9 +222,7 @@ public class AdminClient {
       if (response.statusCode() / 100 == 2) {
         return new Answer(response, null, false);
       }
-      int status = response.statusCode();
-      return Answer.failed("faultline: " + method + " " + path + " answered " + status + ": " + response.body(),
-          status == 502 || status == 503 || status == 504);
+      return Answer.failed("faultline: " + method + " " + path + " answered " + status + ": " + response.body(), unavailable);
     } catch (javax.net.ssl.SSLException e) {
       return Answer.failed("faultline: TLS with " + adminUrl + " failed: " + e.getMessage()
           + (cacert == null ? " (a self-signed admin certificate needs --cacert PEM)" : ""), false);

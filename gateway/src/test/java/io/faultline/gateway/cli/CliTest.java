@@ -436,6 +436,18 @@ class CliTest {
     assertThat(run("orchestrate", "start", "--file", undeclared.toString(), "--base-url", url, "--follow", "--var", "delay=25"))
         .as(err.toString()).isZero();
     assertThat(out.toString()).contains("succeeded  given");
+
+    // an object or a list given as JSON fills a placeholder that stands for one (it was refused as "must be an object")
+    java.nio.file.Path whole = dir.resolve("whole.yaml");
+    java.nio.file.Files.writeString(whole, """
+        name: whole_sections
+        steps:
+          - {name: configured, scenario: {config: "${variables.cfg}"}, duration_seconds: 0.2}
+          - {name: failing, scenario: {config: {fault_injection: {http_errors: "${variables.codes}"}}}, duration_seconds: 0.2}
+        """);
+    assertThat(run("orchestrate", "start", "--file", whole.toString(), "--base-url", url, "--follow",
+        "--var", "cfg={\"latency\": {\"fixed_delay_ms\": 20}}", "--var", "codes=[500, 503]")).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("succeeded  configured").contains("succeeded  failing");
   }
 
   /**

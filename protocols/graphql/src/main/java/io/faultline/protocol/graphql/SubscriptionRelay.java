@@ -123,7 +123,7 @@ final class SubscriptionRelay {
           toUpstream.ended();
           ClosingHandshake.close(upstream, code, reason);
         }));
-    client.exceptionHandler(e -> tooBig(e, client, "client"));
+    client.exceptionHandler(e -> tooBig(e, true));
     client.textMessageHandler(this::fromClientInOrder);
     client.binaryMessageHandler(data -> toUpstream.write(() -> upstream.writeBinaryMessage(data)));
     // the gateway is draining: subscriptions never end by themselves, so both sides go away once what the client
@@ -144,7 +144,7 @@ final class SubscriptionRelay {
       closing.start();
       return;
     }
-    upstream.exceptionHandler(e -> tooBig(e, upstream, "upstream"));
+    upstream.exceptionHandler(e -> tooBig(e, false));
     upstream.textMessageHandler(this::fromUpstream);
     upstream.binaryMessageHandler(data -> toClient.write(() -> client.writeBinaryMessage(data)));
     upstream.closeHandler(upstreamClose);
@@ -153,19 +153,25 @@ final class SubscriptionRelay {
   }
 
   /**
-   * A message over the listener's 16 MiB from {@code side} (its frames each under it, or a compressed one inflating past
-   * it): that side is told 1009 "Message too big", and the other as for a vanished peer once it goes, as on a WebSocket
-   * listener. Vert.x reports it here, and the message was dropped without a word, the socket left open (a subscribe
-   * never answered, an event missing).
+   * A message over the listener's 16 MiB from one side (its frames each under it, or a compressed one inflating past it):
+   * that side is sent 1009 "Message too big", and the other is told as for a vanished peer (the upstream a going-away
+   * close, the client an abrupt end), as on a WebSocket listener. Vert.x reports it here, and the message was dropped
+   * without a word, the socket left open (a subscribe never answered, an event missing).
    */
-  private void tooBig(Throwable e, io.vertx.core.http.WebSocketBase socket, String side) {
-    if (!(e instanceof IllegalStateException) || e.getMessage() == null || !e.getMessage().contains("max message size")) {
-      return; // a connection's own failure: its close follows
+  private void tooBig(Throwable e, boolean fromClient) {
+    if (!(e instanceof IllegalStateException) || e.getMessage() == null || !e.getMessage().contains("max message size")
+        || closing.underWay()) {
+      return; // a connection's own failure (its close follows), or one closing already
     }
-    LOG.warning(() -> "GraphQL " + side + " " + socket.remoteAddress() + " sent a message refused with 1009: " + e.getMessage()
-        + "; its connection is closed");
-    if (!socket.isClosed()) {
-      socket.close((short) 1009, "Message too big");
+    io.vertx.core.http.WebSocketBase sender = fromClient ? client : upstream;
+    LOG.warning(() -> "GraphQL " + (fromClient ? "client " : "upstream ") + sender.remoteAddress() + " sent a message refused with"
+        + " 1009: " + e.getMessage() + "; its connection is closed");
+    if (fromClient) {
+      closing.send(closing.client(), 1009, "Message too big");
+      afterClientsMessages(() -> closing.send(closing.upstream(), GOING_AWAY, ClosingHandshake.CLIENT_LOST));
+    } else {
+      closing.send(closing.upstream(), 1009, "Message too big");
+      toClient.afterSource(() -> closing.send(closing.client(), WebSocketConfig.ABRUPT, null));
     }
   }
 

@@ -312,15 +312,17 @@ class GraphQlSubscriptionTest {
   }
 
   /**
-   * A message over the listener's 16 MiB (here in frames of 6 MiB each) closes its sender's connection with 1009, as on a
-   * WebSocket listener: Vert.x reported it to a handler that did nothing, and the message was dropped without a word, the
+   * A message over the listener's 16 MiB (here in frames of 6 MiB each) closes its sender's connection with 1009, the
+   * upstream told as for a vanished client, as on a WebSocket listener: Vert.x reported it to a handler that did nothing, and the message was dropped without a word, the
    * socket left open (a subscribe never answered).
    */
   @Test
   void aMessageOverTheLimitClosesItsSenderWith1009() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      int port = gatewayTo(vertx, request -> request.toWebSocket());
+      java.util.concurrent.CompletableFuture<String> upstreamTold = new java.util.concurrent.CompletableFuture<>();
+      int port = gatewayTo(vertx, request -> request.toWebSocket().onSuccess(ws -> ws.closeHandler(v ->
+          upstreamTold.complete(ws.closeStatusCode() + " " + ws.closeReason()))));
       java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
       java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("graphql-transport-ws")
           .buildAsync(URI.create("ws://127.0.0.1:" + port + "/"), new java.net.http.WebSocket.Listener() {
@@ -339,6 +341,8 @@ class GraphQlSubscriptionTest {
         // the gateway may close before the last part is written
       }
       assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("1009 Message too big");
+      assertThat(upstreamTold.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("the upstream, as for a vanished client")
+          .isEqualTo("1001 client connection lost");
       socket.abort();
     } finally {
       vertx.close().await();
