@@ -32,6 +32,13 @@ public interface Guard {
   default void release() {
   }
 
+  /**
+   * A long-lived connection's opening succeeded (a WebSocket's 101, a tcp connection's upstream connected): what this
+   * guard judges by the opening it may settle now, rather than when the connection ends, hours later perhaps.
+   */
+  default void opened() {
+  }
+
   /** The exchange ended with {@code outcome}; called once per exchange. */
   default void ended(Outcome outcome) {
   }

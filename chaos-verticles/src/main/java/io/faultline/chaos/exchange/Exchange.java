@@ -345,6 +345,18 @@ public final class Exchange<C> {
     }
   }
 
+  /**
+   * A long-lived connection's opening succeeded (a WebSocket's 101, a tcp connection's upstream connected): its guards may
+   * settle what they judge by the opening (a half-open breaker's probe) now, not at the connection's end.
+   */
+  public void opened() {
+    if (!ended) {
+      for (int i = 0; i < Math.min(admitted, verdict.guards()); i++) {
+        verdict.guard(i).opened();
+      }
+    }
+  }
+
   /** Ends an exchange answered with HTTP {@code status}: outcome by its class, failed when a server error. */
   public void end(int status) {
     end(status, io.faultline.chaos.event.ChaosListener.outcome(status), status >= 500);

@@ -35,10 +35,36 @@ public final class CircuitBreakerFault implements Fault {
   }
 
   /** Tells the breaker how an exchange it let through ended. */
-  private record Observer(CircuitBreaker breaker, CircuitBreaker.Ticket ticket) implements Guard {
+  private static final class Observer implements Guard {
+    private final CircuitBreaker breaker;
+    private final CircuitBreaker.Ticket ticket;
+    /** A probe settled by its connection's opening: its end tells the breaker nothing more. */
+    private boolean settled;
+
+    Observer(CircuitBreaker breaker, CircuitBreaker.Ticket ticket) {
+      this.breaker = breaker;
+      this.ticket = ticket;
+    }
+
+    /**
+     * A half-open breaker's probe that opened a connection (a WebSocket's 101, a tcp connection's upstream) succeeded:
+     * told at its end, a probe connection held the breaker half-open for as long as it stayed open (hours, for a pooled
+     * database connection), every other connection refused meanwhile. The connections it lets through while closed are
+     * told at their end, as before (one the upstream breaks off counts as a failure).
+     */
+    @Override
+    public void opened() {
+      if (ticket.pass() == CircuitBreaker.Pass.PROBE && !settled) {
+        settled = true;
+        breaker.onResult(ticket, false);
+      }
+    }
 
     @Override
     public void ended(Outcome outcome) {
+      if (settled) {
+        return;
+      }
       if (outcome == Outcome.IGNORED) {
         breaker.onIgnored(ticket);
       } else {

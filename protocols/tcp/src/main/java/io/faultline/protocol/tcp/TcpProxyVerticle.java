@@ -55,7 +55,6 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
   private NetClient client;
   private NetServer server;
   private int port;
-  private long connections;
   private Runnable unwatch = () -> { };
   private volatile boolean down;
   /** How often a listener that could not get its port back tries again. */
@@ -228,7 +227,7 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
     long started = System.nanoTime();
     socket.pause();
     SendTimeout.install(socket, listener.sendTimeout(), clients);
-    Connection connection = new Connection(vertx, runner, state, socket, listener.name(), started, connections++, open::remove);
+    Connection connection = new Connection(vertx, runner, state, socket, listener.name(), started, open::remove);
     open.add(connection);
     connection.exchange = runner.start(connection, null, started);
     if (connection.exchange == null) {
@@ -245,6 +244,9 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
         runner.translator().upstreamFailed(connection, upstream.host() + ":" + upstream.port(), ar.cause());
       } else if (!connection.abandon(ar.result())) {
         SendTimeout.install(ar.result(), listener.sendTimeout(), upstreams);
+        if (exchange != null) {
+          exchange.opened(); // a half-open breaker's probe succeeded: not held until the connection ends
+        }
         connection.relay(ar.result(), exchange == null ? 0 : exchange.verdict().throttleBps(),
             exchange == null ? null : exchange.verdict().messages().toxics());
       }

@@ -38,6 +38,7 @@ final class Upgrade {
     upgradedNanos = System.nanoTime();
     if (exchange != null) {
       exchange.responding(101, upgradedNanos);
+      exchange.opened();
     }
   }
 

@@ -72,6 +72,27 @@ class WebSocketCountingTest {
   }
 
   /**
+   * A half-open breaker's probe is settled by its 101: told only when the connection ended, a probe connection left open
+   * held the breaker half-open, and every other upgrade got a 503 for as long as it stayed open.
+   */
+  @Test
+  void aHalfOpenBreakersProbeClosesItAtItsUpgradeNotAtItsEnd() throws Exception {
+    String breaker = "\"circuit_breaker\": {\"failure_threshold\": 1, \"reset_timeout_ms\": 300}";
+    fixture = new WebSocketFixture("{\"enabled\": true, \"fault_injection\": {\"http_errors\": [503], \"http_error_probability\": 1.0}, "
+        + breaker + "}");
+    assertThat(fixture.tryConnect(new io.vertx.core.http.WebSocketConnectOptions().setURI("/echo")).toCompletionStage()
+        .toCompletableFuture().handle((ws, e) -> e).get(5, java.util.concurrent.TimeUnit.SECONDS)).as("the injected 503").isNotNull();
+    fixture.state.set(WebSocketFixture.chaos("{\"enabled\": true, " + breaker + "}")); // the breaker, open, kept
+    Thread.sleep(500); // past reset_timeout_ms: half-open
+    WebSocketFixture.Received probe = fixture.open("/echo");
+    assertThat(probe.ws.isClosed()).isFalse();
+    WebSocketFixture.Received next = fixture.open("/echo");
+    assertThat(next.ws.isClosed()).as("upgraded beside the probe, still open: the breaker closed at its 101").isFalse();
+    probe.ws.close().await();
+    next.ws.close().await();
+  }
+
+  /**
    * A connection's duration is to its 101, as every request's is to its response's start, not to its close:
    * a session held for 1.5 s took 1.5 s in the duration histogram and the recorder, with chaos off and on.
    */
