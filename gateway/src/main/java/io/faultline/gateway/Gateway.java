@@ -322,7 +322,7 @@ public final class Gateway {
     if (orchestrator != null && !io.vertx.core.Context.isOnVertxThread()) {
       // waited for here, not chained: listeners of a closing Vert.x may never run
       try {
-        vertx.undeploy(orchestrator).await(Math.max(1_000, (deadline - System.nanoTime()) / 1_000_000), java.util.concurrent.TimeUnit.MILLISECONDS);
+        vertx.undeploy(orchestrator).await(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), java.util.concurrent.TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         LOG.warning(() -> "the orchestrator did not stop cleanly (" + e + "); closing anyway");
       }

@@ -551,7 +551,7 @@ public final class ChaosControlVerticle extends VerticleBase {
       return null; // the holder's own changes (a task's too: its rules and sections are its own)
     }
     io.vertx.core.shareddata.LocalMap<Object, Object> steering = vertx.sharedData().getLocalMap(InternalAddresses.STEERING);
-    Object experiment = steering.get("experiment");
+    Object experiment = InternalAddresses.experimentHolding(vertx); // this node's, or another's not lapsed
     Object run = steering.get("run");
     return experiment != null ? "experiment " + experiment : run != null ? "orchestration " + run : null;
   }

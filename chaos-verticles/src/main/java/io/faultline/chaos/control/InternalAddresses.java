@@ -26,28 +26,55 @@ public final class InternalAddresses {
   /**
    * Cluster-internal, published: an experiment on one node holds the chaos config the whole cluster shares
    * ({@code {"id", "node", "held": true}}, again every {@link #EXPERIMENT_HOLD_RENEW_MS} while it runs) or lets go
-   * ({@code "held": false}). Every other node keeps it in its {@link #STEERING} map as {@code "experiment"} (the id) and
-   * {@code "experiment_until"} (when the hold lapses unless renewed: the node running it may die), so a run started on
-   * the leader, a reload or another experiment is refused there too.
+   * ({@code "held": false}). Every other node keeps it in its {@link #STEERING} map as {@code "experiment_remote"}: one
+   * value, {@code ID@UNTIL} (when the hold lapses unless renewed: the node running it may die), beside this node's own
+   * {@code "experiment"}, so a run started on the leader, a reload or another experiment is refused there too.
    */
   public static final String EXPERIMENT_HELD = "faultline.internal.experiment.held";
 
   /** How often an experiment renews its hold on the other nodes; it lapses after three times that unheard. */
   public static final long EXPERIMENT_HOLD_RENEW_MS = 5_000;
 
+  /** The {@link #STEERING} key of another node's experiment's hold ({@link #EXPERIMENT_HELD}). */
+  public static final String REMOTE_EXPERIMENT = "experiment_remote";
+
   /**
-   * The experiment holding this node's chaos config (its id), or null: this node's own, or another node's whose hold has
-   * not lapsed ({@link #EXPERIMENT_HELD}); a lapsed one is forgotten.
+   * The experiment holding this node's chaos config (its id), or null: this node's own, else another node's whose hold
+   * has not lapsed ({@link #EXPERIMENT_HELD}); a lapsed one is forgotten (only if no renewal replaced it meanwhile).
    */
   public static Object experimentHolding(io.vertx.core.Vertx vertx) {
     io.vertx.core.shareddata.LocalMap<Object, Object> steering = vertx.sharedData().getLocalMap(STEERING);
-    Object experiment = steering.get("experiment");
-    if (experiment != null && steering.get("experiment_until") instanceof Long until && until < System.currentTimeMillis()) {
-      steering.remove("experiment", experiment);
-      steering.remove("experiment_until", until);
+    Object own = steering.get("experiment");
+    if (own != null) {
+      return own;
+    }
+    return remoteExperiment(steering, System.currentTimeMillis());
+  }
+
+  /** Another node's experiment holding the config ({@link #REMOTE_EXPERIMENT}), or null; a lapsed hold is removed. */
+  private static String remoteExperiment(io.vertx.core.shareddata.LocalMap<Object, Object> steering, long now) {
+    if (!(steering.get(REMOTE_EXPERIMENT) instanceof String held)) {
       return null;
     }
-    return experiment;
+    int at = held.lastIndexOf('@');
+    if (at < 0 || Long.parseLong(held.substring(at + 1)) < now) {
+      steering.remove(REMOTE_EXPERIMENT, held); // not a renewal that came meanwhile
+      return null;
+    }
+    return held.substring(0, at);
+  }
+
+  /** Records another node's experiment {@code id} as holding the config until {@code untilMs}. */
+  public static void remoteExperimentHeld(io.vertx.core.Vertx vertx, String id, long untilMs) {
+    vertx.sharedData().getLocalMap(STEERING).put(REMOTE_EXPERIMENT, id + "@" + untilMs);
+  }
+
+  /** Forgets another node's experiment {@code id}'s hold (it ended), unless another's replaced it. */
+  public static void remoteExperimentReleased(io.vertx.core.Vertx vertx, String id) {
+    io.vertx.core.shareddata.LocalMap<Object, Object> steering = vertx.sharedData().getLocalMap(STEERING);
+    if (steering.get(REMOTE_EXPERIMENT) instanceof String held && held.startsWith(id + "@")) {
+      steering.remove(REMOTE_EXPERIMENT, held);
+    }
   }
 
   /** Cluster-internal: a notice that the cluster's agreed chaos state changed; each node re-reads it from the shared map. */

@@ -122,7 +122,7 @@ public class AdminClient {
 
   /** As {@link #send(String, String, String)}, waiting up to {@code timeout} for the answer. */
   HttpResponse<String> send(String method, String path, String body, Duration timeout) {
-    Answer answer = exchange(method, path, body, timeout);
+    Answer answer = exchange(method, path, body, timeout, false);
     if (answer.failure() != null) {
       spec.commandLine().getErr().println(answer.failure());
     }
@@ -143,7 +143,7 @@ public class AdminClient {
     long deadline = 0;
     boolean said = false;
     while (true) {
-      Answer answer = exchange("GET", path, null, timeoutFor(path));
+      Answer answer = exchange("GET", path, null, timeoutFor(path), true);
       if (answer.response() != null || !answer.passing()) {
         if (answer.failure() != null) {
           err.println(answer.failure());
@@ -174,7 +174,11 @@ public class AdminClient {
     }
   }
 
-  private Answer exchange(String method, String path, String body, Duration timeout) {
+  /**
+   * One call. {@code polling}: a {@link #poll}'s, for which a 502, 503 or 504 without the admin header is a proxy in front of
+   * the node answering for it (anywhere else it says the URL is no admin API: a traffic port that chaos answers 503 on).
+   */
+  private Answer exchange(String method, String path, String body, Duration timeout, boolean polling) {
     URI target = target(path);
     if (target == null) {
       // a usage error (exit 2, as a bad flag of serve), not a failed call
@@ -207,7 +211,7 @@ public class AdminClient {
       HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       int status = response.statusCode();
       boolean unavailable = status == 502 || status == 503 || status == 504;
-      if (response.headers().firstValue(AdminVerticle.ADMIN_HEADER).isEmpty() && unavailable) {
+      if (response.headers().firstValue(AdminVerticle.ADMIN_HEADER).isEmpty() && unavailable && polling) {
         // a proxy in front of the node (an ingress, a load balancer) answering for it while it fails over
         return Answer.failed("faultline: " + method + " " + path + " answered " + status + " from in front of the node (no "
             + AdminVerticle.ADMIN_HEADER + "): " + response.body(), true);

@@ -64,9 +64,6 @@ final class ConditionParser {
       case "equals", "not_equals", "greater_than", "less_than" -> {
         f.unknown(m, Set.of("type", "variable", "value"), path);
         String variable = f.string(m, "variable", path, true);
-        if (variable != null && !variable.startsWith("variables.")) {
-          refuseRunWide(variable, at(path, "variable")); // read as the window's metric, which has none
-        }
         if (!m.containsKey("value")) {
           f.problem(at(path, "value"), "is required");
         } else if (!type.endsWith("equals") && !(m.get("value") instanceof Number)) {

@@ -55,15 +55,13 @@ public final class Experiments {
     vertx.eventBus().<JsonObject>consumer(InternalAddresses.EXPERIMENT_HELD, message -> {
       JsonObject notice = message.body();
       String id = notice.getString("id");
-      if (id == null || node.get().equals(notice.getString("node")) || running != null || reserved != null) {
-        return; // its own, or one of its own holds the config (two started at once on two nodes: each keeps its own)
+      if (id == null || node.get().equals(notice.getString("node"))) {
+        return; // its own
       }
-      io.vertx.core.shareddata.LocalMap<Object, Object> steering = steering();
       if (notice.getBoolean("held", false)) {
-        steering.put("experiment", id);
-        steering.put("experiment_until", System.currentTimeMillis() + 3 * InternalAddresses.EXPERIMENT_HOLD_RENEW_MS);
-      } else if (steering.remove("experiment", id)) {
-        steering.remove("experiment_until");
+        InternalAddresses.remoteExperimentHeld(vertx, id, System.currentTimeMillis() + 3 * InternalAddresses.EXPERIMENT_HOLD_RENEW_MS);
+      } else {
+        InternalAddresses.remoteExperimentReleased(vertx, id);
       }
     });
   }
@@ -156,7 +154,7 @@ public final class Experiments {
     if (reserved != null) {
       throw new ControlError.Conflict("experiment", "experiment " + reserved + " is starting; wait for it to end");
     }
-    Object elsewhere = InternalAddresses.experimentHolding(vertx);
+    Object elsewhere = InternalAddresses.experimentHolding(vertx); // no own one here: another node's
     if (elsewhere != null) {
       throw new ControlError.Conflict("experiment", "experiment " + elsewhere + " is running on another node of the cluster (it"
           + " sets the chaos config they share); wait for it to end, or stop it there");
@@ -175,7 +173,6 @@ public final class Experiments {
     refuseWhileOneRuns();
     reserved = Ids.next(kind);
     steering().put("experiment", reserved);
-    steering().remove("experiment_until");
     announce(reserved, true);
     return reserved;
   }

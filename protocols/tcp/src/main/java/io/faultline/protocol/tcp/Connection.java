@@ -3,6 +3,7 @@ package io.faultline.protocol.tcp;
 import io.faultline.chaos.config.ChaosSections;
 import io.faultline.chaos.config.TcpConfig;
 import io.faultline.chaos.config.TcpToxic;
+import io.faultline.chaos.engine.ChaosRandom;
 import io.faultline.chaos.engine.ChaosSnapshot;
 import io.faultline.chaos.engine.MessageFault;
 import io.faultline.chaos.engine.ToxicDraws;
@@ -29,6 +30,7 @@ final class Connection {
   private final Vertx vertx;
   private final ExchangeRunner<Connection> runner;
   private final long startedNanos;
+  private final long number;
   private final Consumer<Connection> onFinish;
   private NetSocket upstream;
   private Link toUpstream;
@@ -46,14 +48,15 @@ final class Connection {
   private boolean finished;
   private boolean reported;
 
-  /** {@code onFinish} hears the end. */
+  /** {@code number} counts the listener's connections (it seeds draws the engine did not); {@code onFinish} hears the end. */
   Connection(Vertx vertx, ExchangeRunner<Connection> runner, ChaosState state, NetSocket client, String listener, long startedNanos,
-      Consumer<Connection> onFinish) {
+      long number, Consumer<Connection> onFinish) {
     this.vertx = vertx;
     this.state = state;
     this.runner = runner;
     this.client = client;
     this.startedNanos = startedNanos;
+    this.number = number;
     this.onFinish = onFinish;
     this.facts = new TcpFacts(listener, client.remoteAddress() == null ? "" : client.remoteAddress().hostAddress());
     Sockets.seeFinsInOrder(client);
@@ -133,10 +136,7 @@ final class Connection {
     planned = true;
     tcp = next;
     if (draws == null && next != null && !next.active().isEmpty()) {
-      // reached after its accept: drawn from the snapshot's late draws, counted from 0 for each config set (the count of
-      // every connection the listener had taken did not repeat when the same seed and toxics were set again), as a
-      // WebSocket reached after its handshake is
-      draws = new ToxicDraws(snapshot.nextLateDraws().nextLong());
+      draws = new ToxicDraws(ChaosRandom.forRequest(snapshot.seed(), number).nextLong());
     }
     List<TcpToxic> applying = draws == null ? List.of() : draws.applying(next);
     // chaos switched off stops the toxics, as an update does, rather than removing them: a removed timeout closes the
@@ -204,7 +204,7 @@ final class Connection {
    */
   static volatile long HALF_OPEN_IDLE_MS = 10 * 60 * 1000;
 
-  /** The toxics counted on this connection, by name: each once, however often it is updated or chaos switched back on. */
+  /** The toxics counted on this connection, by name and type: each once, however often it is updated or chaos switched back on. */
   private java.util.Set<String> toxicsCounted;
 
   /**
@@ -215,7 +215,7 @@ final class Connection {
     if (toxicsCounted == null) {
       toxicsCounted = new java.util.HashSet<>(2);
     }
-    if (toxicsCounted.add(name)) {
+    if (toxicsCounted.add(name + "/" + type)) { // one removed and added again as another type is another toxic
       injected(type);
     }
   }

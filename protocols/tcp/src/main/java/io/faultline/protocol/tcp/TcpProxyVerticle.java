@@ -55,6 +55,7 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
   private NetClient client;
   private NetServer server;
   private int port;
+  private long connections;
   private Runnable unwatch = () -> { };
   private volatile boolean down;
   /** How often a listener that could not get its port back tries again. */
@@ -227,7 +228,7 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
     long started = System.nanoTime();
     socket.pause();
     SendTimeout.install(socket, listener.sendTimeout(), clients);
-    Connection connection = new Connection(vertx, runner, state, socket, listener.name(), started, open::remove);
+    Connection connection = new Connection(vertx, runner, state, socket, listener.name(), started, connections++, open::remove);
     open.add(connection);
     connection.exchange = runner.start(connection, null, started);
     if (connection.exchange == null) {

@@ -198,48 +198,6 @@ class TcpLiveTest {
     assertThat(first).contains(true, false);
   }
 
-  /**
-   * Toxics that reach connections already open draw from a count that starts again with each config set, as a
-   * WebSocket's late draws do: drawn by the listener's count of every connection it had taken, the same seed and toxics
-   * set again over new connections drew otherwise, and a run did not replay.
-   */
-  @Test
-  void toxicsReachingOpenConnectionsDrawTheSameWhenSetTheSameWayAgain() throws Exception {
-    try (TcpFixture fixture = new TcpFixture("{\"seed\": 5}")) {
-      String toxic = "\"tcp\": {\"toxics\": [{\"type\": \"latency\", \"toxicity\": 0.5, \"attributes\": {\"latency\": 200}}]}";
-      List<Boolean> first = lateDelays(fixture, toxic);
-      fixture.rule("\"tcp\": {\"toxics\": []}");
-      List<Boolean> again = lateDelays(fixture, toxic);
-      assertThat(again).isEqualTo(first);
-      assertThat(first).as("drawn: some delayed, some not").contains(true, false);
-    }
-  }
-
-  /** Opens 8 connections, then sets {@code sections}: which of them it delays. */
-  private static List<Boolean> lateDelays(TcpFixture fixture, String sections) throws Exception {
-    List<Socket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < 8; i++) {
-        Socket socket = fixture.connect();
-        assertThat(TcpFixture.roundTrip(socket, 10)).hasSize(10);
-        sockets.add(socket);
-      }
-      fixture.rule(sections);
-      fixture.module.settled(fixture.deployment).await();
-      List<Boolean> delayed = new ArrayList<>();
-      for (Socket socket : sockets) {
-        long start = System.nanoTime();
-        assertThat(TcpFixture.roundTrip(socket, 10)).hasSize(10);
-        delayed.add((System.nanoTime() - start) / 1_000_000 >= 150);
-      }
-      return delayed;
-    } finally {
-      for (Socket socket : sockets) {
-        socket.close();
-      }
-    }
-  }
-
   /** Which of 16 connections in turn got a toxicity-0.5 latency toxic, as counted; the counted ones were delayed. */
   private static List<Boolean> delayedConnections(long seed) throws Exception {
     try (TcpFixture fixture = new TcpFixture("{\"seed\": " + seed + "}")) {
