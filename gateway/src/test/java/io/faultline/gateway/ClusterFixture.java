@@ -52,6 +52,14 @@ final class ClusterFixture implements AutoCloseable {
   }
   final List<Gateway> nodes = new ArrayList<>();
 
+  /** Faultline's warnings while the fixture is open (every node's: they share the JVM), for failure messages. */
+  private final LogCapture log = LogCapture.of("io.faultline");
+
+  /** The warnings Faultline logged since this fixture was made (every node's: they share the JVM), oldest first. */
+  List<String> warnings() {
+    return log.warnings();
+  }
+
   Gateway start(int index) throws Exception {
     return start(index, Map.of());
   }
@@ -163,6 +171,7 @@ final class ClusterFixture implements AutoCloseable {
 
   @Override
   public void close() {
+    log.close();
     for (Gateway node : nodes) {
       node.close().otherwiseEmpty().await();
     }

@@ -291,12 +291,12 @@ class ClusterTasksTest {
     Gateway n1 = runBesideATask(1, "name: beside\nsteps:\n  - {name: slow, scenario: slow_backend, duration_seconds: 4}\n");
     assertThat(awaitTask(n1, "t").getString("status")).isEqualTo("succeeded");
     Thread.sleep(1_000); // heartbeats: the run still needs the switch on
-    assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).isTrue();
+        assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).isTrue();
 
     // the run puts back the config it found (chaos on, as the task left it); the task had switched it on
     eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running"), "the run ends");
     eventually(() -> !cluster.get(n1, "/api/chaos/status").getBoolean("enabled"), "the switch is back off once the run has ended");
-    assertThat(disables(n1)).containsExactly("task:t");
+    assertThat(switchedOffBy(n1)).as(story(n1)).containsExactly("task:t");
   }
 
   /**
@@ -317,11 +317,37 @@ class ClusterTasksTest {
     eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running"), "the run ends");
     Thread.sleep(3_000); // heartbeats: the task's settle, held back by the run, is tried again
     assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).as("the user's chaos").isTrue();
-    assertThat(disables(n1)).isEmpty();
+    assertThat(disables(n1)).as(story(n1)).isEmpty();
+  }
+
+  /**
+   * What a failure of a switch assertion needs to be read: {@code node}'s change log, oldest first (version, address,
+   * who, the switch's change, the run's end's word on whose it is), and the warnings the nodes logged meanwhile.
+   */
+  private String story(Gateway node) {
+    List<String> lines = new java.util.ArrayList<>(cluster.get(node, "/api/chaos/changes?limit=200").getJsonArray("changes").stream()
+        .map(c -> (JsonObject) c).map(c -> "v" + c.getValue("version") + " " + c.getString("address") + " " + c.getString("source") + ":"
+            + c.getString("detail") + c.getJsonArray("diff", new JsonArray()).stream().map(d -> (JsonObject) d)
+                .filter(d -> "enabled".equals(d.getString("path"))).map(d -> " enabled " + d.getValue("from") + "->" + d.getValue("to"))
+                .findFirst().orElse("")
+            + (c.containsKey("kept_on_for") ? " kept_on_for=" + c.getValue("kept_on_for") : "")
+            + (c.containsKey("kept_on") ? " kept_on" : ""))
+        .toList());
+    java.util.Collections.reverse(lines);
+    return "change log:\n  " + String.join("\n  ", lines) + "\nwarnings:\n  " + String.join("\n  ", cluster.warnings());
+  }
+
+  /**
+   * {@link #disables} once there is one: a clustered node logs a change once the cluster has stored it, so the switch
+   * reads off a moment before its log says who switched it.
+   */
+  private List<String> switchedOffBy(Gateway node) throws InterruptedException {
+    eventually(() -> !disables(node).isEmpty(), "the switch-off logged");
+    return disables(node);
   }
 
   /** Who pressed {@code faultline.chaos.disable} on {@code node}, newest first ({@code source:detail}). */
-  private List<String> disables(Gateway node) throws Exception {
+  private List<String> disables(Gateway node) {
     return cluster.get(node, "/api/chaos/changes?limit=200").getJsonArray("changes").stream().map(c -> (JsonObject) c)
         .filter(c -> "faultline.chaos.disable".equals(c.getString("address"))).map(c -> c.getString("source") + ":" + c.getString("detail"))
         .toList();
@@ -346,7 +372,7 @@ class ClusterTasksTest {
 
     assertThat(awaitTask(n1, "t").getString("status")).isEqualTo("succeeded");
     eventually(() -> !cluster.get(n1, "/api/chaos/status").getBoolean("enabled"), "the switch is back off once the task has settled");
-    assertThat(disables(n1)).containsExactly("task:t");
+    assertThat(switchedOffBy(n1)).as(story(n1)).containsExactly("task:t");
   }
 
   /**
@@ -379,7 +405,7 @@ class ClusterTasksTest {
         .isTrue();
     eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running"), "the run ends");
     eventually(() -> !cluster.get(n1, "/api/chaos/status").getBoolean("enabled"), "the tasks' switch, put back off after the run");
-    assertThat(disables(n1)).containsExactly("task:t");
+    assertThat(switchedOffBy(n1)).as(story(n1)).containsExactly("task:t");
     JsonObject restore = cluster.get(n1, "/api/chaos/changes?limit=200").getJsonArray("changes").stream().map(c -> (JsonObject) c)
         .filter(c -> "faultline.chaos.restore".equals(c.getString("address"))).findFirst().orElseThrow();
     assertThat(restore.getJsonArray("kept_on_for")).as(restore.encode()).isEmpty();
