@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * What every HTTP-based listener refuses before routing, as RFC 9112 asks: a request with more than one
  * {@code Host} header, or an HTTP/1.1 one with none (§3.2: 400); a path that climbs above the root with
- * {@code ..} segments (400, as nginx: under a base path it would reach outside it); and a body whose
+ * {@code ..} segments (400, as nginx: under a base path it would reach outside it); an HTTP/1.0 one with a
+ * {@code Transfer-Encoding} (400, as nginx: §6.1, a body framed two ways smuggles a second request); and a body whose
  * framing breaks (a bad chunk size, §7.1), which is answered 400 when no answer has started rather than
  * closed silently ({@link Http1Guard}). A
  * {@code CONNECT} is refused (405): these listeners open no tunnels. And a {@code Connection: close}
@@ -33,6 +34,13 @@ public final class RequestChecks {
       }
       if (hosts == 0 && request.version() == HttpVersion.HTTP_1_1) {
         refuse(request, 400, "an HTTP/1.1 request must carry a Host header (RFC 9112 section 3.2)");
+        return;
+      }
+      if (request.version() == HttpVersion.HTTP_1_0 && request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+        // HTTP/1.0 has no transfer codings (RFC 9112 section 6.1), and its parser keeps a Content-Length beside one: relayed
+        // as HTTP/1.1, the upstream read the body to that length and the rest as another request, smuggled past routing and rules
+        refuse(request, 400, "an HTTP/1.0 request cannot carry Transfer-Encoding (RFC 9112 section 6.1): send it as HTTP/1.1,"
+            + " or with a Content-Length alone");
         return;
       }
       if (io.faultline.chaos.engine.MatchPath.climbsAboveRoot(request.path())) {

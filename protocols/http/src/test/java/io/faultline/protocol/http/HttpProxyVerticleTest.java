@@ -484,13 +484,18 @@ class HttpProxyVerticleTest {
       // Vert.x's defaults refused these (a 4 KiB line, 8 KiB of headers), where nginx takes 8 KiB and 32 KiB
       String fits = raw(gw.port, "GET " + path + " HTTP/1.1\r\nHost: a\r\nX-Big: " + header + "\r\nConnection: close\r\n\r\n");
       assertThat(fits).startsWith("HTTP/1.1 200").contains("\"uri\":\"" + path + "\"").contains(header);
+      // and over HTTP/2 (h2c), whose header list stayed at Vert.x's 8 KiB: the client could not even send it
+      String overH2 = gw.h2c().request(HttpMethod.GET, "/h2").compose(req -> req.putHeader("X-Big", header).send()
+          .compose(resp -> resp.body().map(body -> resp.statusCode() + " " + body.toString().contains(header))))
+          .timeout(10, java.util.concurrent.TimeUnit.SECONDS).await();
+      assertThat(overH2).isEqualTo("200 true");
       String longLine = raw(gw.port, "GET /" + "p".repeat(9_000) + " HTTP/1.1\r\nHost: a\r\n\r\n");
       // it blamed "the request body (RFC 9112 section 7.1)"
       assertThat(longLine).matches("(?s)HTTP/1\\.[01] 414 .*") // Netty reads an unreadable head as HTTP/1.0
           .contains("{\"error\":\"request line too long: this listener reads at most 8192 bytes of it\"}");
       String bigHeaders = raw(gw.port, "GET /x HTTP/1.1\r\nHost: a\r\nX-Big: " + "h".repeat(40_000) + "\r\n\r\n");
       assertThat(bigHeaders).startsWith("HTTP/1.1 431").contains("{\"error\":\"request headers too large: this listener reads at most 32768 bytes of them\"}");
-      assertThat(gw.upstream.hits().get()).as("only the head that fits reached the upstream").isEqualTo(1);
+      assertThat(gw.upstream.hits().get()).as("only the heads that fit reached the upstream").isEqualTo(2);
     }
   }
 
@@ -921,6 +926,30 @@ class HttpProxyVerticleTest {
       // and the flight recorder keeps the path the client wrote (it kept "/caf\u00c3\u00a9")
       gw.events.await("the faulted exchange recorded", () -> !gw.events.records().isEmpty());
       assertThat(gw.events.records().get(gw.events.records().size() - 1).path()).isEqualTo("/caf\u00e9");
+    }
+  }
+
+  /**
+   * An HTTP/1.0 request with {@code Transfer-Encoding} is a 400, as nginx answers it, and nothing reaches the upstream. HTTP/1.0
+   * has no chunked coding, and its parser keeps the {@code Content-Length} beside it: the upstream got both headers, and through
+   * the proxy chain (a bulkhead) read the body to that length and the rest as a request of its own, past routing and rules.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero", "bulkhead"})
+  void anHttp10RequestWithTransferEncodingIsA400AndSmugglesNothingUpstream(String mode) throws Exception {
+    String chaos = mode.equals("bulkhead")
+        ? "{\"enabled\": true, \"bulkhead\": {\"max_concurrent_requests\": 4, \"max_queue_size\": 4, \"queue_timeout_ms\": 5000}}"
+        : chaos(mode);
+    try (GatewayFixture gw = new GatewayFixture(chaos)) {
+      int hits = gw.upstream.hits().get();
+      String smuggled = "GET /smuggled HTTP/1.1\r\nHost: u\r\n\r\n";
+      String body = "xyz" + smuggled;
+      String answer = raw(gw.port, "POST /a HTTP/1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"
+          + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n");
+      assertThat(answer).startsWith("HTTP/1.0 400").contains("cannot carry Transfer-Encoding");
+      Thread.sleep(300); // a request smuggled upstream would have arrived by now
+      assertThat(gw.upstream.hits().get()).as("nothing reached the upstream").isEqualTo(hits);
+      assertThat(raw(gw.port, "POST /a HTTP/1.0\r\nContent-Length: 3\r\n\r\nxyz")).as("HTTP/1.0 with a length").startsWith("HTTP/1.0 200");
     }
   }
 
