@@ -90,7 +90,13 @@ record Document(Object tree, Map<String, Integer> lines, Problem problem, boolea
       }
       return new Document(plain(tree), lines, null, false);
     } catch (MarkedYAMLException e) {
-      return failed(e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1, "malformed YAML: " + e.getProblem());
+      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+      if ("while scanning an alias".equals(e.getContext())) {
+        // a cron schedule written as crontab has it: YAML takes the leading * for an alias, and said only "unexpected character"
+        return failed(line, "malformed YAML: a value starting with * is read as an alias (*name): quote it, as in"
+            + " schedule: \"*/15 * * * *\"");
+      }
+      return failed(line, "malformed YAML: " + e.getProblem());
     } catch (RuntimeException e) {
       return failed(0, "malformed YAML: " + e.getMessage());
     }

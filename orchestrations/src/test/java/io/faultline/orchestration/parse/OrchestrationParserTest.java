@@ -370,6 +370,21 @@ class OrchestrationParserTest {
     assertThat(OrchestrationParser.parse("name: [unclosed").problems().get(0).toString()).contains("malformed YAML");
   }
 
+  /**
+   * A schedule written as a crontab line has it, unquoted, is YAML's alias syntax: the problem says to quote it (it said
+   * "unexpected character found /(47)"), and the schedule quoted, or in crontab's names and shortcuts, is taken.
+   */
+  @Test
+  void anUnquotedScheduleIsToldToBeQuotedAndCrontabsFormsAreTaken() {
+    String steps = "steps: [{name: s, scenario: slow_backend, duration_seconds: 1}]\n";
+    assertThat(OrchestrationParser.parse("name: n\nschedule: */15 * * * *\n" + steps).problems()).extracting(Object::toString)
+        .containsExactly("line 2: text: malformed YAML: a value starting with * is read as an alias (*name): quote it, as in"
+            + " schedule: \"*/15 * * * *\"");
+    for (String schedule : List.of("\"*/15 * * * *\"", "0 3 * * MON-FRI", "\"@daily\"")) {
+      assertThat(OrchestrationParser.parse("name: n\nschedule: " + schedule + "\n" + steps).problems()).as(schedule).isEmpty();
+    }
+  }
+
   @Test
   void aNameLongerThanTheHistoryKeepsIsRefusedByName() {
     String steps = "steps: [{name: s, scenario: slow_backend, duration_seconds: 1}]";
