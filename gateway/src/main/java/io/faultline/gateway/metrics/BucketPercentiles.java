@@ -15,6 +15,12 @@ final class BucketPercentiles {
   private final double[] boundsMs;
   /** Observations per bucket (not cumulative) added up over every histogram given. */
   private final double[] counts;
+  /**
+   * Observations above the last bound (a request slower than 60 s): a Prometheus histogram's snapshot has no +Inf bucket,
+   * so they are its count less its buckets'. Left out, a second of such requests had no percentiles at all (null, as if no
+   * request had ended), and 1 % of them did not show in p99.
+   */
+  private double above;
 
   BucketPercentiles(CountAtBucket[] layout) {
     boundsMs = new double[layout.length];
@@ -27,9 +33,10 @@ final class BucketPercentiles {
   /**
    * Adds what one histogram observed between {@code before} (null: since it was created) and
    * {@code now}, both cumulative as Prometheus histograms are (each bucket counts every observation up
-   * to its bound, since the start). A histogram with another bucket layout is skipped.
+   * to its bound, since the start), {@code observed} being how many observations it had in all meanwhile. A histogram
+   * with another bucket layout is skipped.
    */
-  void add(CountAtBucket[] before, CountAtBucket[] now) {
+  void add(CountAtBucket[] before, CountAtBucket[] now, double observed) {
     if (now.length != counts.length || before != null && before.length != now.length) {
       return;
     }
@@ -39,18 +46,24 @@ final class BucketPercentiles {
       counts[i] += Math.max(0, upTo - below);
       below = Math.max(below, upTo);
     }
+    if (observed > below) {
+      above += observed - below;
+    }
   }
 
   /** The total number of observations added. */
   double count() {
-    double total = 0;
+    double total = above;
     for (double c : counts) {
       total += c;
     }
     return total;
   }
 
-  /** The {@code q} percentile (0..1) in milliseconds, or null with no observations. */
+  /**
+   * The {@code q} percentile (0..1) in milliseconds, or null with no observations; one among the observations above the last
+   * bound is that bound (at least so much).
+   */
   Double percentileMs(double q) {
     double total = count();
     if (total == 0) {

@@ -93,9 +93,11 @@ public final class TrafficSummary {
     }
     Map<String, BucketPercentiles> durations = new HashMap<>();
     for (Timer timer : registry.find(MetricNames.REQUEST_DURATION).timers()) {
-      CountAtBucket[] now = timer.takeSnapshot().histogramCounts();
+      io.micrometer.core.instrument.distribution.HistogramSnapshot snapshot = timer.takeSnapshot();
+      CountAtBucket[] now = snapshot.histogramCounts();
       CountAtBucket[] before = lastBuckets.put(timer, now);
-      durations.computeIfAbsent(timer.getId().getTag("listener"), k -> new BucketPercentiles(now)).add(before, now);
+      double observed = delta(timer, snapshot.count()); // beyond the buckets too (slower than the last bound)
+      durations.computeIfAbsent(timer.getId().getTag("listener"), k -> new BucketPercentiles(now)).add(before, now, observed);
     }
     // the meters of a listener removed are gone from the registry: so are their last counts here (a node whose tests add
     // and remove listeners kept them all)

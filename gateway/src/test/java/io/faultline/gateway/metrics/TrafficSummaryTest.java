@@ -89,6 +89,31 @@ class TrafficSummaryTest {
     assertThat(web.getDouble("p99_ms")).isBetween(375.0, 625.0);
   }
 
+  /**
+   * Requests slower than the histogram's last bucket (60 s: a timeout_ms of 90 s) count: a second of them has percentiles of
+   * at least that bound, and 1 % of them shows in p99. They were left out (a Prometheus histogram's snapshot has no +Inf
+   * bucket): p99 was null, as if no request had ended, beside "requests: 3".
+   */
+  @Test
+  void requestsSlowerThanTheLastBucketCountInThePercentiles() {
+    for (int i = 0; i < 3; i++) {
+      meters.requestCompleted("web", "http", "default", "5xx", ms(90_000));
+    }
+    JsonObject slow = listener(summary.next(11_000), "web");
+    assertThat(slow.getLong("requests")).isEqualTo(3);
+    assertThat(slow.getDouble("p50_ms")).isEqualTo(60_000.0);
+    assertThat(slow.getDouble("p99_ms")).isEqualTo(60_000.0);
+    for (int i = 0; i < 97; i++) {
+      meters.requestCompleted("web", "http", "default", "2xx", ms(10));
+    }
+    for (int i = 0; i < 3; i++) {
+      meters.requestCompleted("web", "http", "default", "5xx", ms(90_000));
+    }
+    JsonObject mixed = listener(summary.next(12_000), "web");
+    assertThat(mixed.getDouble("p50_ms")).isBetween(7.5, 12.5);
+    assertThat(mixed.getDouble("p99_ms")).as("3 of 100 slower than a minute").isEqualTo(60_000.0);
+  }
+
   private static long ms(long millis) {
     return TimeUnit.MILLISECONDS.toNanos(millis);
   }
