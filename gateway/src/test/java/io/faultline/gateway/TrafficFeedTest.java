@@ -9,6 +9,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,17 @@ class TrafficFeedTest {
       assertThat(errors).as("every request so far, less any in the second not yet summarised").isPositive();
       assertThat(gw.get("/api/traffic/recent?seconds=0").bodyAsJsonObject().getString("field")).isEqualTo("seconds");
       assertThat(gw.get("/api/traffic/recent?seconds=x").statusCode()).isEqualTo(400);
+      // over the event bus (a script, the bridge) as over REST: a fraction is refused, not cut short; a number as text is one
+      var bus = gw.gateway.vertx().eventBus();
+      for (Object fraction : List.of(2.9, 0.5)) {
+        Throwable refused = bus.request(io.faultline.chaos.control.Addresses.TRAFFIC_RECENT, new JsonObject().put("seconds", fraction))
+            .map(m -> (Throwable) null).otherwise(e -> e).await();
+        assertThat(refused).as(String.valueOf(fraction)).isInstanceOf(io.vertx.core.eventbus.ReplyException.class);
+        assertThat(refused.getMessage()).as(String.valueOf(fraction)).contains("must be a whole number from 1 to 300, got " + fraction);
+      }
+      JsonObject asText = bus.<JsonObject>request(io.faultline.chaos.control.Addresses.TRAFFIC_RECENT, new JsonObject().put("seconds", "300"))
+          .await().body();
+      assertThat(asText.getJsonArray("summaries")).isNotEmpty();
     }
   }
 }
