@@ -176,7 +176,8 @@ class ConsoleTest {
     console.signIn("#/orchestrations/new");
     console.browser.text(By.cssSelector(".validation"), "Valid");
     WebElement duration = console.browser.visible(By.id("b:steps[0].duration_seconds:value"));
-    console.browser.type(duration, "42");
+    // the token changes before the edit: an edit made before it was validated 350 ms later with the changed token, and a
+    // busy machine that took longer to make the next edit found the page signed out under it (not interactable)
     console.browser.script("sessionStorage.setItem('faultline.admin-token', 'changed-on-the-server')");
     console.browser.type(duration, "44"); // the validation after an edit is refused
     console.browser.text(By.id("sign-in-error"), "no longer accepted");
