@@ -291,7 +291,7 @@ class ClusterTasksTest {
     Gateway n1 = runBesideATask(1, "name: beside\nsteps:\n  - {name: slow, scenario: slow_backend, duration_seconds: 4}\n");
     assertThat(awaitTask(n1, "t").getString("status")).isEqualTo("succeeded");
     Thread.sleep(1_000); // heartbeats: the run still needs the switch on
-        assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).isTrue();
+    assertThat(cluster.get(n1, "/api/chaos/status").getBoolean("enabled")).isTrue();
 
     // the run puts back the config it found (chaos on, as the task left it); the task had switched it on
     eventually(() -> !cluster.get(n1, "/api/chaos/orchestration/status").getBoolean("is_running"), "the run ends");
@@ -342,7 +342,11 @@ class ClusterTasksTest {
    * reads off a moment before its log says who switched it.
    */
   private List<String> switchedOffBy(Gateway node) throws InterruptedException {
-    eventually(() -> !disables(node).isEmpty(), "the switch-off logged");
+    try {
+      eventually(() -> !disables(node).isEmpty(), "the switch-off logged");
+    } catch (AssertionError none) {
+      throw new AssertionError(none.getMessage() + "\n" + story(node), none); // switched off by no disable (a restore?)
+    }
     return disables(node);
   }
 

@@ -51,10 +51,14 @@ public final class ListenerServers {
         .setMaxHeaderSize(MAX_HEADER_BYTES);
     // HTTP/2 and gRPC clients put every call on one connection: Vert.x's default of 100 concurrent streams
     // queued the 101st call (100 open server streams stalled every other call), where gRPC servers set no limit
-    options.getInitialSettings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-        // the same header section an HTTP/1 client may send: HTTP/2's stayed at Vert.x's 8 KiB (a large cookie or token over
-        // h2c or ALPN h2 was a bare 431 or a reset stream, where HTTP/1.1 took it)
-        .setMaxHeaderListSize(MAX_HEADER_BYTES);
+    options.getInitialSettings().setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
+    if (!"grpc".equals(listener.protocol())) {
+      // the same header section an HTTP/1 client may send: HTTP/2's stayed at Vert.x's 8 KiB (a large cookie or token over
+      // h2c or ALPN h2 was a bare 431 or a reset stream, where HTTP/1.1 took it). gRPC keeps 8 KiB, gRPC servers' own
+      // default for metadata (grpc-java's): larger, a call refused by a client's own stack going direct passed the gateway
+      // and failed at the upstream, answered UNAVAILABLE
+      options.getInitialSettings().setMaxHeaderListSize(MAX_HEADER_BYTES);
+    }
     // Cancelling calls is what HTTP/2 and gRPC clients do (deadlines, hedged calls, search as you type): Vert.x's
     // guard against rapid-reset floods (CVE-2023-44487) closed a client's connection, calls in progress with
     // it, after 200 cancels in 30 s (grpc-js got RESOURCE_EXHAUSTED for a call chaos never touched). The flood

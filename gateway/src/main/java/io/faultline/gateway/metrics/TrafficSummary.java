@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What each listener's traffic did since the last call, read from the request meters that
@@ -97,7 +98,11 @@ public final class TrafficSummary {
       CountAtBucket[] now = snapshot.histogramCounts();
       CountAtBucket[] before = lastBuckets.put(timer, now);
       double observed = delta(timer, snapshot.count()); // beyond the buckets too (slower than the last bound)
-      durations.computeIfAbsent(timer.getId().getTag("listener"), k -> new BucketPercentiles(now)).add(before, now, observed);
+      // only while the timer saw one that slow lately: a snapshot reads the count before the buckets, so a request recorded
+      // meanwhile is in the count and not yet in a bucket, and would pass for one slower than a minute
+      boolean slower = now.length > 0 && snapshot.max(TimeUnit.MILLISECONDS) > now[now.length - 1].bucket(TimeUnit.MILLISECONDS);
+      durations.computeIfAbsent(timer.getId().getTag("listener"), k -> new BucketPercentiles(now))
+          .add(before, now, slower ? observed : 0);
     }
     // the meters of a listener removed are gone from the registry: so are their last counts here (a node whose tests add
     // and remove listeners kept them all)

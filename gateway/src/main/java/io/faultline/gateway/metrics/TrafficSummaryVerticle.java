@@ -64,7 +64,8 @@ public final class TrafficSummaryVerticle extends VerticleBase {
    */
   private static long wholeNumber(Object value) {
     if (value instanceof Number n) {
-      return n.doubleValue() == Math.rint(n.doubleValue()) ? n.longValue() : -1;
+      double d = n.doubleValue(); // (a BigInteger's longValue() wraps: 2^64 + 60 was 60)
+      return d == Math.rint(d) && Math.abs(d) < 1e15 ? (long) d : -1;
     }
     try {
       return value instanceof String text ? Long.parseLong(text.strip()) : -1;

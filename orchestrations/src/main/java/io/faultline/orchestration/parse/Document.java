@@ -91,10 +91,14 @@ record Document(Object tree, Map<String, Integer> lines, Problem problem, boolea
       return new Document(plain(tree), lines, null, false);
     } catch (MarkedYAMLException e) {
       int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+      // a cron schedule written as crontab has it: YAML takes a leading * for an alias (it said only "unexpected character"),
+      // and a leading @ is reserved
       if ("while scanning an alias".equals(e.getContext())) {
-        // a cron schedule written as crontab has it: YAML takes the leading * for an alias, and said only "unexpected character"
         return failed(line, "malformed YAML: a value starting with * is read as an alias (*name): quote it, as in"
             + " schedule: \"*/15 * * * *\"");
+      }
+      if (e.getProblem() != null && e.getProblem().contains("'@' that cannot start any token")) {
+        return failed(line, "malformed YAML: a value cannot start with @ unquoted: quote it, as in schedule: \"@daily\"");
       }
       return failed(line, "malformed YAML: " + e.getProblem());
     } catch (RuntimeException e) {

@@ -380,6 +380,8 @@ class OrchestrationParserTest {
     assertThat(OrchestrationParser.parse("name: n\nschedule: */15 * * * *\n" + steps).problems()).extracting(Object::toString)
         .containsExactly("line 2: text: malformed YAML: a value starting with * is read as an alias (*name): quote it, as in"
             + " schedule: \"*/15 * * * *\"");
+    assertThat(OrchestrationParser.parse("name: n\nschedule: @daily\n" + steps).problems()).extracting(Object::toString)
+        .containsExactly("line 2: text: malformed YAML: a value cannot start with @ unquoted: quote it, as in schedule: \"@daily\"");
     for (String schedule : List.of("\"*/15 * * * *\"", "0 3 * * MON-FRI", "\"@daily\"")) {
       assertThat(OrchestrationParser.parse("name: n\nschedule: " + schedule + "\n" + steps).problems()).as(schedule).isEmpty();
     }
