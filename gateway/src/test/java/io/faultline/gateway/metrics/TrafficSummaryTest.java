@@ -72,16 +72,10 @@ class TrafficSummaryTest {
 
   @Test
   void percentilesComeFromTheSecondsOwnRequests() {
-    for (int i = 0; i < 500; i++) {
-      meters.requestCompleted("web", "http", "default", "2xx", ms(2_000));
-    }
+    requests(500, "default", "2xx", 2_000);
     summary.next(11_000);
-    for (int i = 0; i < 90; i++) {
-      meters.requestCompleted("web", "http", "default", "2xx", ms(10));
-    }
-    for (int i = 0; i < 10; i++) {
-      meters.requestCompleted("web", "http", "api", "2xx", ms(500));
-    }
+    requests(90, "default", "2xx", 10);
+    requests(10, "api", "2xx", 500);
     JsonObject web = listener(summary.next(12_000), "web");
     // Interpolated within Micrometer's percentile buckets, which are at most ~25 % wide around these values;
     // the 500 slow requests of the previous second must not count.
@@ -96,22 +90,23 @@ class TrafficSummaryTest {
    */
   @Test
   void requestsSlowerThanTheLastBucketCountInThePercentiles() {
-    for (int i = 0; i < 3; i++) {
-      meters.requestCompleted("web", "http", "default", "5xx", ms(90_000));
-    }
+    requests(3, "default", "5xx", 90_000);
     JsonObject slow = listener(summary.next(11_000), "web");
     assertThat(slow.getLong("requests")).isEqualTo(3);
     assertThat(slow.getDouble("p50_ms")).isEqualTo(60_000.0);
     assertThat(slow.getDouble("p99_ms")).isEqualTo(60_000.0);
-    for (int i = 0; i < 97; i++) {
-      meters.requestCompleted("web", "http", "default", "2xx", ms(10));
-    }
-    for (int i = 0; i < 3; i++) {
-      meters.requestCompleted("web", "http", "default", "5xx", ms(90_000));
-    }
+    requests(97, "default", "2xx", 10);
+    requests(3, "default", "5xx", 90_000);
     JsonObject mixed = listener(summary.next(12_000), "web");
     assertThat(mixed.getDouble("p50_ms")).isBetween(7.5, 12.5);
     assertThat(mixed.getDouble("p99_ms")).as("3 of 100 slower than a minute").isEqualTo(60_000.0);
+  }
+
+  /** {@code count} requests of the web listener's {@code route}, each ended with {@code outcome} after {@code millis}. */
+  private void requests(int count, String route, String outcome, long millis) {
+    for (int i = 0; i < count; i++) {
+      meters.requestCompleted("web", "http", route, outcome, ms(millis));
+    }
   }
 
   private static long ms(long millis) {
