@@ -45,32 +45,17 @@ public final class TrafficSummaryVerticle extends VerticleBase {
       vertx.eventBus().publish(Addresses.TRAFFIC_SUMMARY, next, LOCAL);
     });
     return vertx.eventBus().<JsonObject>localConsumer(Addresses.TRAFFIC_RECENT, message -> {
-      Object asked = message.body() == null ? null : message.body().getValue("seconds");
-      long seconds = asked == null ? 120 : wholeNumber(asked);
-      if (seconds < 1 || seconds > KEPT) {
-        ControlError.fail(message, 400, "must be a whole number from 1 to " + KEPT + ", got "
-            + (asked instanceof String ? "\"" + asked + "\"" : asked), "seconds");
+      int seconds;
+      try {
+        // a whole number, also as text ("60"), as the history addresses read theirs (a fraction was cut: 2.9 answered 2)
+        seconds = io.faultline.history.Params.integer(message.body(), "seconds", 120, 1, KEPT);
+      } catch (io.faultline.chaos.config.ChaosConfigException e) {
+        ControlError.fail(message, e);
         return;
       }
       JsonArray out = new JsonArray();
       recent.stream().skip(Math.max(0, recent.size() - seconds)).forEach(out::add);
       message.reply(new JsonObject().put("summaries", out));
     }).completion();
-  }
-
-  /**
-   * {@code value} as a whole number, also written as text ({@code "60"}, as a query string gives it); -1 for anything else.
-   * A fraction was cut to its whole part ({@code 2.9} answered 2 summaries, where {@code 0.5} was refused).
-   */
-  private static long wholeNumber(Object value) {
-    if (value instanceof Number n) {
-      double d = n.doubleValue(); // (a BigInteger's longValue() wraps: 2^64 + 60 was 60)
-      return d == Math.rint(d) && Math.abs(d) < 1e15 ? (long) d : -1;
-    }
-    try {
-      return value instanceof String text ? Long.parseLong(text.strip()) : -1;
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 }
