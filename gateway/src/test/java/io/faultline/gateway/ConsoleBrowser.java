@@ -200,9 +200,12 @@ final class ConsoleBrowser implements AutoCloseable {
 
   /** Waits for a file in the download directory whose name ends with suffix, and answers its text. */
   String downloaded(String suffix) {
+    // Chromium puts an empty file under the final name as the download starts, and writes beside it (.crdownload): the
+    // file is whole once that is gone and it has bytes (a CSV export was read empty once, on a busy machine)
     File file = until(d -> {
       File[] files = downloads.toFile().listFiles((dir, name) -> name.endsWith(suffix));
-      return files != null && files.length > 0 ? files[0] : null;
+      File[] partial = downloads.toFile().listFiles((dir, name) -> name.endsWith(".crdownload"));
+      return files != null && files.length > 0 && files[0].length() > 0 && (partial == null || partial.length == 0) ? files[0] : null;
     });
     try {
       return Files.readString(file.toPath());
