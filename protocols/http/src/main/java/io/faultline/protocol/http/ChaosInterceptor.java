@@ -48,7 +48,7 @@ final class ChaosInterceptor implements ProxyInterceptor {
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     Exchange<HttpCall> exchange = RouteInterceptor.call(context).exchange;
     if (exchange == null) {
-      return context.sendRequest();
+      return RouteInterceptor.send(context);
     }
     exchange.clearTraceContext(context.request().headers());
     Promise<ProxyResponse> answer = Promise.promise();

@@ -40,6 +40,8 @@ final class HttpCall {
   boolean retried;
   /** The upstream request of a call proxied through the interceptor chain, once its origin made it. */
   io.vertx.core.http.HttpClientRequest upstream;
+  /** {@link #upstream} went out on a connection that had carried a request before (a kept-alive one). */
+  boolean upstreamReused;
 
   /**
    * A piece of the body went upstream through the interceptor chain: the route timeout (Vert.x's idle timeout

@@ -48,6 +48,11 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
   /** Whether HTTP/1.x exchanges chaos leaves untouched, or only delays, take the plain path. */
   private boolean plainPath;
   private HttpProxy proxy;
+  /**
+   * The chain's upstream connections that have carried a request (weakly held: a closed one goes with its last
+   * request): one failing a request before any answer may have been closed by its upstream as the request went out.
+   */
+  private final java.util.Set<io.vertx.core.http.HttpConnection> carried = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
   /** The call of the request being handed to the proxy, for its first interceptor. */
   private HttpCall dispatching;
 
@@ -100,7 +105,12 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
               // unreachable upstream's 502 keeps
               .setConnectTimeout(route.timeoutMs() > 0 ? Math.max(route.timeoutMs(), listener.connectTimeoutMs()) : -1))
               .map(made -> UpstreamClients.named(made, upstream))
-              .andThen(made -> call.upstream = made.result());
+              .andThen(made -> {
+                if (made.succeeded()) {
+                  call.upstream = made.result();
+                  call.upstreamReused = !carried.add(made.result().connection());
+                }
+              });
         })
         .addInterceptor(new RouteInterceptor(() -> dispatching, runner))
         .addInterceptor(new ChaosInterceptor(vertx));

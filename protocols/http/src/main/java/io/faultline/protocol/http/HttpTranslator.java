@@ -82,7 +82,7 @@ final class HttpTranslator implements Translator<HttpCall> {
       request.setBody(Body.body(RouteInterceptor.progressing(exchange.paced(body.stream(), bps), exchange.call()), body.length(),
           body.mediaType()));
     }
-    context.sendRequest().onComplete(answer(context));
+    RouteInterceptor.send(context).onComplete(answer(context));
   }
 
   @Override

@@ -142,11 +142,14 @@ final class PlainForward {
    * method is idempotent, the request had no body (it is not kept to be sent again), and the client is still
    * there with nothing answered. A timeout is never sent again: the upstream had it; nor a request the upstream
    * answered with what cannot be read (a broken status line, a head past the limits: nginx's {@code invalid_header},
-   * not among its defaults), which it had too.
+   * not among its defaults), which it had too. The proxy's interceptor chain asks the same ({@link RouteInterceptor#send}).
+   *
+   * @param reused whether the connection had carried an exchange before this one
+   * @param heard whether anything of an answer came in on it for this one
    */
-  private static boolean sendsAgain(HttpCall call, UpstreamChannel channel, Throwable cause) {
+  static boolean sendsAgain(HttpCall call, boolean reused, boolean heard, Throwable cause) {
     HttpServerRequest request = call.request;
-    if (call.retried || !channel.reused() || channel.heard() || UpstreamFailures.tooSlow(cause) || !bodiless(request)
+    if (call.retried || !reused || heard || UpstreamFailures.tooSlow(cause) || !bodiless(request)
         || request.response().closed() || request.response().headWritten() || !IDEMPOTENT.contains(request.method())) {
       return false;
     }
@@ -418,7 +421,7 @@ final class PlainForward {
         return; // the answer went whole: only the rest of the request is lost with the connection
       }
       if (!answered) {
-        if (sendsAgain(call, channel, cause)) {
+        if (sendsAgain(call, channel.reused(), channel.heard(), cause)) {
           forward(call);
         } else {
           unanswered(call, cause);

@@ -63,6 +63,22 @@ final class RouteInterceptor implements ProxyInterceptor {
     };
   }
 
+  /**
+   * Sends the request of {@code context}'s call upstream (the chain's end): once more, on another connection, when a
+   * kept-alive one closed before any answer and the request may go twice, as the plain path sends it
+   * ({@link PlainForward#sendsAgain}). The body of such a request was empty and has ended: the second goes without.
+   */
+  static Future<ProxyResponse> send(ProxyContext context) {
+    HttpCall call = call(context);
+    return context.sendRequest().recover(failure -> {
+      if (!PlainForward.sendsAgain(call, call.upstreamReused, !(failure instanceof io.vertx.core.http.HttpClosedException), failure)) {
+        return Future.failedFuture(failure);
+      }
+      context.request().setBody(null);
+      return context.sendRequest();
+    });
+  }
+
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     ProxyRequest request = context.request();

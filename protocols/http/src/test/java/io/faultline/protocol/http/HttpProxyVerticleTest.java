@@ -33,10 +33,15 @@ class HttpProxyVerticleTest {
   static final String DELAY_ONLY = """
       {"enabled": true, "latency": {"fixed_delay_ms": 20}}""";
 
+  /** Chaos on with a bulkhead only: every exchange takes the proxy's interceptor chain, HTTP/1.1 ones too. */
+  static final String BULKHEAD = """
+      {"enabled": true, "bulkhead": {"max_concurrent_requests": 4, "max_queue_size": 4, "queue_timeout_ms": 5000}}""";
+
   static String chaos(String mode) {
     return switch (mode) {
-      case "off" -> null;
+      case "off", "h2c" -> null;
       case "delayed" -> DELAY_ONLY;
+      case "bulkhead" -> BULKHEAD;
       default -> ZERO_PROBABILITY;
     };
   }
@@ -380,7 +385,7 @@ class HttpProxyVerticleTest {
    * default), as though the upstream were slow.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"off", "zero"})
+  @ValueSource(strings = {"off", "zero", "bulkhead", "h2c"})
   void anUpstreamThatClosesAKeptAliveConnectionUnansweredIsTriedAgainOrA502AtOnce(String mode) throws Exception {
     try (RawUpstream upstream = new RawUpstream((side, socket) -> {
           int[] requests = {0};
@@ -393,11 +398,16 @@ class HttpProxyVerticleTest {
           };
         });
         GatewayFixture gw = new GatewayFixture(chaos(mode), upstream.listener(5_000L))) {
-      assertThat(gw.get("/first").statusCode()).isEqualTo(200);
-      var second = Timing.time(() -> gw.get("/second").statusCode());
+      // over h2c, and through a bulkhead, the exchanges take the proxy's interceptor chain, not the plain path
+      java.util.function.BiFunction<HttpMethod, String, Integer> status = (method, path) -> mode.equals("h2c")
+          ? gw.h2c().request(method, path).compose(req -> method == HttpMethod.POST ? req.send("order") : req.send())
+              .map(io.vertx.core.http.HttpClientResponse::statusCode).await()
+          : gw.client.request(method, path).sendBuffer(method == HttpMethod.POST ? Buffer.buffer("order") : null).await().statusCode();
+      assertThat(status.apply(HttpMethod.GET, "/first")).isEqualTo(200);
+      var second = Timing.time(() -> status.apply(HttpMethod.GET, "/second"));
       assertThat(second.value()).as("sent again on a new connection").isEqualTo(200);
       Timing.assertElapsedBetween(second.elapsedMs(), 0, 2_500);
-      var posted = Timing.time(() -> gw.client.post("/third").sendBuffer(Buffer.buffer("order")).await().statusCode());
+      var posted = Timing.time(() -> status.apply(HttpMethod.POST, "/third"));
       assertThat(posted.value()).as("a POST is not sent twice").isEqualTo(502);
       Timing.assertElapsedBetween(posted.elapsedMs(), 0, 2_500);
     }
@@ -937,10 +947,7 @@ class HttpProxyVerticleTest {
   @ParameterizedTest
   @ValueSource(strings = {"off", "zero", "bulkhead"})
   void anHttp10RequestWithTransferEncodingIsA400AndSmugglesNothingUpstream(String mode) throws Exception {
-    String chaos = mode.equals("bulkhead")
-        ? "{\"enabled\": true, \"bulkhead\": {\"max_concurrent_requests\": 4, \"max_queue_size\": 4, \"queue_timeout_ms\": 5000}}"
-        : chaos(mode);
-    try (GatewayFixture gw = new GatewayFixture(chaos)) {
+    try (GatewayFixture gw = new GatewayFixture(chaos(mode))) {
       int hits = gw.upstream.hits().get();
       String smuggled = "GET /smuggled HTTP/1.1\r\nHost: u\r\n\r\n";
       String body = "xyz" + smuggled;
