@@ -137,6 +137,19 @@ public final class ProxiedHeaders {
     return option(value, first, last, "content-length") || option(value, first, last, "transfer-encoding");
   }
 
+  /**
+   * Why an upstream's answer with these {@code Transfer-Encoding} values cannot be relayed, or null when it can: none,
+   * or one {@code chunked} in any case (transfer codings are case-insensitive, RFC 9112 7). Any other coding
+   * ({@code gzip, chunked}) the gateway does not decode, and sent on without it the body would reach the client as
+   * though it had none: nginx answers such an answer 502 too.
+   */
+  public static String undecodedCoding(java.util.List<String> codings) {
+    if (codings.isEmpty() || codings.size() == 1 && codings.get(0).strip().equalsIgnoreCase("chunked")) {
+      return null;
+    }
+    return "the upstream's answer came with Transfer-Encoding: " + String.join(", ", codings) + ", and only chunked is read";
+  }
+
   /** Whether {@code value[first, last)} is {@code option}, in any case. */
   private static boolean option(CharSequence value, int first, int last, String option) {
     return last - first == option.length() && AsciiString.regionMatches(value, true, first, option, 0, option.length());

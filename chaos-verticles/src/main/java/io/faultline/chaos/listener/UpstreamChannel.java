@@ -260,6 +260,11 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
         ReferenceCountUtil.release(msg);
         return;
       }
+      String undecoded = ProxiedHeaders.undecodedCoding(head.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING));
+      if (undecoded != null) {
+        giveUp(msg, new IOException(undecoded));
+        return;
+      }
       to.head(head);
     }
     if (msg instanceof HttpContent piece) {

@@ -76,7 +76,26 @@ final class RouteInterceptor implements ProxyInterceptor {
       }
       context.request().setBody(null);
       return context.sendRequest();
-    });
+    }).compose(RouteInterceptor::decodable);
+  }
+
+  /**
+   * {@code response}, its {@code Transfer-Encoding} written as vertx-http-proxy reads it ({@code chunked}: it answered a
+   * {@code Chunked} 501 and held the upstream's connection), or a failure (a 502) for a coding the gateway does not decode
+   * ({@link io.faultline.chaos.listener.ProxiedHeaders#undecodedCoding}), its upstream connection closed.
+   */
+  private static Future<ProxyResponse> decodable(ProxyResponse response) {
+    java.util.List<String> codings = response.headers().getAll(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING);
+    if (codings.isEmpty() || codings.size() == 1 && codings.get(0).equals("chunked")) {
+      return Future.succeededFuture(response);
+    }
+    String undecoded = io.faultline.chaos.listener.ProxiedHeaders.undecodedCoding(codings);
+    if (undecoded == null) {
+      response.headers().set(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING, io.vertx.core.http.HttpHeaders.CHUNKED);
+      return Future.succeededFuture(response);
+    }
+    response.proxiedResponse().request().connection().close();
+    return Future.failedFuture(new java.io.IOException(undecoded));
   }
 
   @Override

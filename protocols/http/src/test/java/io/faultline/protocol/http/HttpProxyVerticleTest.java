@@ -414,6 +414,34 @@ class HttpProxyVerticleTest {
   }
 
   /**
+   * Transfer codings are case-insensitive (RFC 9112 7): an upstream's {@code Transfer-Encoding: Chunked} answer is read as
+   * a chunked one on every path (the proxy chain answered it 501 and held the upstream connection). One with a coding
+   * the gateway does not decode ({@code gzip, chunked}) is a 502 naming it, as nginx answers it, and its connection is
+   * not kept: the next request is answered.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"off", "zero", "bulkhead", "h2c"})
+  void anUpstreamsTransferCodingIsReadWhateverItsCaseAndOneNotDecodedIsA502(String mode) throws Exception {
+    try (RawUpstream upstream = new RawUpstream((side, socket) -> head -> {
+          String path = path(head);
+          String coding = path.equals("/gzip") ? "gzip, chunked" : path.equals("/mixed") ? "Chunked" : "chunked";
+          socket.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: " + coding + "\r\n\r\n" + Integer.toHexString(path.length())
+              + "\r\n" + path + "\r\n0\r\n\r\n");
+        });
+        GatewayFixture gw = new GatewayFixture(chaos(mode), upstream.listener(5_000L))) {
+      java.util.function.Function<String, String> get = path -> mode.equals("h2c")
+          ? gw.h2c().request(HttpMethod.GET, path).compose(req -> req.send()
+              .compose(resp -> resp.body().map(body -> resp.statusCode() + " " + body))).await()
+          : gw.client.get(path).send().map(resp -> resp.statusCode() + " " + resp.bodyAsString()).await();
+      assertThat(get.apply("/mixed")).isEqualTo("200 /mixed");
+      var gzip = Timing.time(() -> get.apply("/gzip"));
+      assertThat(gzip.value()).startsWith("502").contains("gzip");
+      Timing.assertElapsedBetween(gzip.elapsedMs(), 0, 2_500);
+      assertThat(get.apply("/after")).isEqualTo("200 /after");
+    }
+  }
+
+  /**
    * Bytes an upstream sends past an answer (more than its Content-Length, a body on a 204) end that connection:
    * kept, the next answer was read from them, and the next request, another client's perhaps, got a 502
    * ("invalid version format: 56789HTTP/1.1").
