@@ -8,7 +8,8 @@ import io.faultline.history.store.Retention;
  * The {@code history:} section. History is kept in {@code STATE_DIR/history.db} (SQLite) unless
  * {@code url} names a PostgreSQL database ({@code postgresql://USER:PASSWORD@HOST:PORT/DB}) that the
  * nodes of a cluster share. Rows older than {@code retention_days}, and beyond {@code max_runs} runs,
- * {@code max_changes} changes and {@code max_exchanges} recorded exchanges, are deleted hourly. Writes
+ * {@code max_changes} changes and {@code max_exchanges} recorded exchanges, are deleted hourly (the exchanges
+ * also as they are written: {@link io.faultline.history.store.ExchangeCap}). Writes
  * go through queues of {@code queue_size} records, written {@code batch_size} at a time at least every
  * {@code flush_ms}; a full queue drops records and counts them.
  */

@@ -114,8 +114,9 @@ public final class HistoryVerticle extends VerticleBase {
     writers.put("run", new Writer<>(vertx, "run", runs, config.batchSize(), store::insertRuns));
     writers.put("change", new Writer<>(vertx, "change", changes, config.batchSize(), store::insertChanges));
     writers.put("window", new Writer<>(vertx, "window", windows, config.batchSize(), store::insertWindows));
+    io.faultline.history.store.ExchangeCap cap = new io.faultline.history.store.ExchangeCap(recorded, config.retention().maxExchanges());
     writers.put("exchange", new Writer<>(vertx, "exchange", exchanges, config.batchSize(),
-        list -> recorded.insertExchanges(options.node().get(), list)));
+        list -> recorded.insertExchanges(options.node().get(), list).onSuccess(v -> cap.written(list.size()))));
     writers.values().forEach(w -> w.start(config.flushMs()));
     RunQueries queries = new RunQueries(store, recorded);
     Comparison comparison = new Comparison(store);

@@ -55,6 +55,9 @@ public interface HistoryStore {
    */
   Future<List<JsonObject>> runTotals();
 
+  /** Deletes the recorded exchanges older than the {@code keep}-th newest (ties at the edge stay); answers how many went. */
+  Future<Long> trimExchanges(int keep);
+
   /** Deletes what retention no longer keeps; answers how many rows of each kind went. */
   Future<JsonObject> prune(Retention retention, long nowMs);
 

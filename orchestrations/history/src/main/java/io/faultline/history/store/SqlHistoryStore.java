@@ -235,6 +235,12 @@ public final class SqlHistoryStore implements HistoryStore {
         .map(v -> deleted);
   }
 
+  @Override
+  public Future<Long> trimExchanges(int keep) {
+    JsonObject deleted = new JsonObject();
+    return prune(deleted, "exchanges", "at", Long.MIN_VALUE, keep).map(v -> deleted.getLong("exchanges"));
+  }
+
   /** Deletes rows older than {@code cutoff}, then those older than the {@code keep}-th newest (ties at the edge stay). */
   private Future<Void> prune(JsonObject deleted, String table, String time, long cutoff, int keep) {
     return connections.execute("DELETE FROM " + table + " WHERE " + time + " < ?", Tuple.of(cutoff))

@@ -264,6 +264,21 @@ abstract class HistoryStoreContract {
     assertThat(paths(new ExchangeFilter(null, null, null, null, null, null, 100))).containsExactly("/0", "/1", "/2", "/3");
   }
 
+  /** The recorder's cap between retention's passes: the newest {@code keep} stay, whatever their age, and the rest of the history is left. */
+  @Test
+  void trimmingExchangesKeepsTheNewestAndNothingElse() {
+    List<ExchangeRecord> exchanges = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      exchanges.add(new ExchangeRecord(1_000L - i, "web", "http", "default", "GET", "/" + i, null, 200, "2xx", List.of(), 0, 0, null));
+    }
+    store.insertExchanges("n1", kept(exchanges)).await();
+    store.insertRuns(List.of(run("r0", "x", "succeeded", 1L, 50.0))).await();
+    assertThat(store.trimExchanges(3).await()).isEqualTo(7L);
+    assertThat(paths(new ExchangeFilter(null, null, null, null, null, null, 100))).containsExactly("/0", "/1", "/2");
+    assertThat(store.trimExchanges(3).await()).isZero();
+    assertThat(ids(store.runs(RunFilter.all(10)).await())).containsExactly("r0");
+  }
+
   private List<String> paths(ExchangeFilter filter) {
     return store.exchanges(filter).await().stream().map(e -> e.getString("path")).toList();
   }
