@@ -43,8 +43,8 @@ public final class RequestChecks {
             + " or with a Content-Length alone");
         return;
       }
-      if (io.faultline.chaos.engine.MatchPath.climbsAboveRoot(request.path())) {
-        refuse(request, 400, "the path climbs above the root with .. segments: " + request.path());
+      if (io.faultline.chaos.engine.MatchPath.climbsAboveRoot(path(request))) {
+        refuse(request, 400, "the path climbs above the root with .. segments: " + path(request));
         return;
       }
       if (request.method() == HttpMethod.CONNECT) {
@@ -57,6 +57,21 @@ public final class RequestChecks {
       }
       handler.handle(request);
     };
+  }
+
+  /**
+   * The path of {@code request}'s target, as its upstream is asked for it ({@link io.faultline.chaos.config.Upstream#originForm}):
+   * what routes, rules and the checks read. Vert.x's, but for an absolute-form target with no path and a query
+   * ({@code http://host?to=/admin}), whose path is {@code /} (RFC 3986 6.2.3) and which Vert.x reads from the query.
+   */
+  public static String path(HttpServerRequest request) {
+    String uri = request.uri();
+    if (uri.isEmpty() || uri.charAt(0) == '/') {
+      return request.path();
+    }
+    String origin = io.faultline.chaos.config.Upstream.originForm(uri);
+    int query = origin.indexOf('?');
+    return query < 0 ? request.path() : origin.substring(0, query);
   }
 
   /**

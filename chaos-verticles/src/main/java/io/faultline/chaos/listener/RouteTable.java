@@ -25,7 +25,7 @@ public final class RouteTable {
      * for the default upstream while a rule on the same path still took it for that route's traffic.
      */
     public boolean matches(HttpServerRequest request) {
-      return matches(request, path == null ? null : MatchPath.of(request.path()));
+      return matches(request, path == null ? null : MatchPath.of(RequestChecks.path(request)));
     }
 
     /** As {@link #matches(HttpServerRequest)}, with the request's path as {@link MatchPath} reads it, read once for every route. */
@@ -67,7 +67,7 @@ public final class RouteTable {
     String matchPath = null;
     for (Route route : routes) {
       if (matchPath == null && route.path() != null) {
-        matchPath = MatchPath.of(request.path());
+        matchPath = MatchPath.of(RequestChecks.path(request));
       }
       if (route.matches(request, matchPath)) {
         return route;

@@ -25,7 +25,7 @@ public record ServerRequestFacts(String listener, String protocol, Shape shape, 
 
   @Override
   public String path() {
-    return request.path();
+    return RequestChecks.path(request);
   }
 
   @Override

@@ -739,6 +739,31 @@ class HttpProxyVerticleTest {
     }
   }
 
+  /**
+   * An absolute-form target with no path ({@code GET http://host?to=/admin/x}) asks for {@code /} (RFC 9112 3.2.2, RFC 3986
+   * 6.2.3), and goes upstream so: routes, rules and the {@code ..} check read the same path. Vert.x reads the path from the
+   * query there ({@code /admin/x}): the request took the admin route while its upstream was asked for {@code /?to=/admin/x}.
+   */
+  @Test
+  void anAbsoluteFormTargetWithNoPathIsRoutedAsTheRootNotByItsQuery() throws Exception {
+    try (GatewayFixture other = new GatewayFixture(null); GatewayFixture probe = new GatewayFixture(null)) {
+      ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, probe.upstream.url(),
+          List.of(new RouteConfig("admin", "/admin/**", null, null, other.upstream.url(), null)), 2_000L, null, 1, null, null);
+      try (GatewayFixture gw = new GatewayFixture("""
+          {"enabled": true, "rules": [{"name": "admin", "match": {"path": "/admin/**"},
+            "fault_injection": {"http_errors": [503], "http_error_probability": 1.0}}]}""", listener)) {
+        String query = raw(gw.port, "GET http://127.0.0.1?to=/admin/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertThat(query).startsWith("HTTP/1.1 200").contains("\"uri\":\"/?to=/admin/x\"");
+        String climbing = raw(gw.port, "GET http://127.0.0.1?to=/../x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertThat(climbing).as("a query is no path that climbs").startsWith("HTTP/1.1 200");
+        assertThat(other.upstream.hits().get()).as("the admin route took nothing").isZero();
+        assertThat(probe.upstream.hits().get()).isEqualTo(2);
+        String admin = raw(gw.port, "GET http://127.0.0.1/admin/x?to=/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertThat(admin).as("a path before the query still routes, and its rule applies").startsWith("HTTP/1.1 503");
+      }
+    }
+  }
+
   @Test
   void theListenersOwnUpstreamIsTheRouteNamedDefaultWhichNoRouteMayTake() {
     // a route named "default" was taken and counted together with the listener's own traffic
