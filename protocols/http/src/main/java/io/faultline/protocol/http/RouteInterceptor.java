@@ -171,12 +171,57 @@ final class RouteInterceptor implements ProxyInterceptor {
     Exchange<HttpCall> exchange = call.exchange;
     if (exchange != null) {
       exchange.responding(status);
-      return context.sendResponse();
+      return send(context, answer, bodiless);
     }
     Handler<Void> count = call.countAtEnd(runner, call.route == null ? io.faultline.chaos.config.RouteConfig.UNROUTED_NAME : ExchangeRunner.label(call.route.name()), answer, status);
     answer.endHandler(count);
     answer.closeHandler(count);
-    return context.sendResponse();
+    return send(context, answer, bodiless);
+  }
+
+  /**
+   * Sends {@code context}'s answer to the client (the chain's end). vertx-http-proxy holds an answer of unknown length
+   * whole for an HTTP/1.0 client, which has no chunks, and sends it with its length once the upstream's has ended: the
+   * client saw nothing of an event stream, and a large download sat in the heap. Such an answer goes out here as it
+   * comes, ended by the connection's close ({@link io.faultline.chaos.listener.AnswerFraming#unknownLength}), as the plain
+   * path sends it.
+   */
+  private static Future<Void> send(ProxyContext context, HttpServerResponse answer, boolean bodiless) {
+    ProxyResponse response = context.response();
+    io.vertx.httpproxy.Body body = response.getBody();
+    io.vertx.core.http.HttpServerRequest client = context.request().proxiedRequest();
+    if (client.version() != io.vertx.core.http.HttpVersion.HTTP_1_0 || body == null || body.length() >= 0 || bodiless) {
+      return context.sendResponse();
+    }
+    answer.setStatusCode(response.getStatusCode());
+    if (response.getStatusMessage() != null) {
+      answer.setStatusMessage(response.getStatusMessage());
+    }
+    response.headers().forEach(header -> {
+      if (!header.getKey().equalsIgnoreCase("transfer-encoding")) {
+        answer.headers().add(header.getKey(), header.getValue());
+      }
+    });
+    if (body.mediaType() != null) {
+      answer.putHeader(io.vertx.core.http.HttpHeaders.CONTENT_TYPE, body.mediaType());
+    }
+    if (!answer.headers().contains(io.vertx.core.http.HttpHeaders.DATE)) {
+      answer.putHeader(io.vertx.core.http.HttpHeaders.DATE,
+          java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)));
+    }
+    io.faultline.chaos.listener.AnswerFraming.unknownLength(client, answer);
+    io.vertx.core.streams.Pipe<Buffer> pipe = body.stream().pipe();
+    pipe.endOnSuccess(true);
+    pipe.endOnFailure(false);
+    return pipe.to(answer).andThen(sent -> {
+      if (sent.failed()) { // as vertx-http-proxy ends a relay that broke: both sides reset
+        HttpCall call = call(context);
+        if (call.upstream != null) {
+          call.upstream.reset();
+        }
+        answer.reset();
+      }
+    });
   }
 
   /**

@@ -778,6 +778,36 @@ class HttpChaosTest {
     }
   }
 
+  /**
+   * An HTTP/1.0 client's answer of no length goes out as it comes, ended by the close, on the proxy's interceptor chain
+   * (here a bulkhead's) as on the plain path. vertx-http-proxy held it whole first: the client saw nothing until the
+   * upstream's end (never, for an event stream), and a large download sat in the gateway's heap.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"off", "bulkhead"})
+  void anHttp10ClientsAnswerOfNoLengthGoesOutAsItComes(String mode) throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(HttpProxyVerticleTest.chaos(mode))) {
+      long started = System.nanoTime();
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write("GET /stall/2500 HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        java.io.InputStream in = socket.getInputStream();
+        StringBuilder seen = new StringBuilder();
+        while (!seen.toString().contains("first\n")) {
+          int b = in.read();
+          assertThat(b).as("the answer so far: " + seen).isNotNegative();
+          seen.append((char) b);
+        }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).as("the first piece before the upstream's end")
+            .isLessThan(2_000L);
+        seen.append(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1)); // to the close
+        String answer = seen.toString();
+        assertThat(answer).startsWith("HTTP/1.0 200").endsWith("\r\n\r\nfirst\nlast\n");
+        assertThat(answer.toLowerCase(java.util.Locale.ROOT)).doesNotContain("content-length").doesNotContain("transfer-encoding");
+      }
+    }
+  }
+
   /** A HEAD the gateway answers itself over HTTP/2 has no body: it sent the JSON as DATA, a protocol error to curl and Go. */
   @Test
   void aHeadAnsweredByChaosOverHttp2HasNoBody() throws Exception {
