@@ -260,7 +260,9 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
         ReferenceCountUtil.release(msg);
         return;
       }
-      String undecoded = ProxiedHeaders.undecodedCoding(head.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING));
+      String coding = head.headers().get(HttpHeaderNames.TRANSFER_ENCODING); // one look-up on the common answers
+      String undecoded = coding == null || coding.equals("chunked") ? null
+          : ProxiedHeaders.undecodedCoding(head.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING));
       if (undecoded != null) {
         giveUp(msg, new IOException(undecoded));
         return;

@@ -85,10 +85,11 @@ final class RouteInterceptor implements ProxyInterceptor {
    * ({@link io.faultline.chaos.listener.ProxiedHeaders#undecodedCoding}), its upstream connection closed.
    */
   private static Future<ProxyResponse> decodable(ProxyResponse response) {
-    java.util.List<String> codings = response.headers().getAll(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING);
-    if (codings.isEmpty() || codings.size() == 1 && codings.get(0).equals("chunked")) {
+    String coding = response.headers().get(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING);
+    if (coding == null || coding.equals("chunked")) {
       return Future.succeededFuture(response);
     }
+    java.util.List<String> codings = response.headers().getAll(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING);
     String undecoded = io.faultline.chaos.listener.ProxiedHeaders.undecodedCoding(codings);
     if (undecoded == null) {
       response.headers().set(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING, io.vertx.core.http.HttpHeaders.CHUNKED);
