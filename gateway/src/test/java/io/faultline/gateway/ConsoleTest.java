@@ -515,6 +515,50 @@ class ConsoleTest {
     assertThat(after.getJsonObject("fault_injection").getDouble("http_error_probability")).isEqualTo(0.3);
   }
 
+  /**
+   * A section applied while an orchestration holds the chaos config is said to be undone by the run's end, as the
+   * gateway warns: the console said "Applied" alone, and the change vanished when the run ended.
+   */
+  @Test
+  void aSectionAppliedWhileARunHoldsTheConfigIsSaidToGoWithTheRunsEnd() {
+    var started = console.gw.postJson("/api/chaos/orchestration/start",
+        "name: holding\nsteps:\n  - {name: hold, scenario: {config: {latency: {fixed_delay_ms: 5}}}, duration_seconds: 60}\n");
+    assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
+    try {
+      signedIn("#/chaos");
+      By latency = By.cssSelector("form[data-section=latency]");
+      console.browser.type(console.browser.field(latency, "Fixed delay (ms)"), "300");
+      console.browser.button("Apply Latency").click();
+      console.browser.text(latency, "Applied");
+      console.browser.text(latency, "Warning: orchestration holding (" + started.bodyAsJsonObject().getString("run_id")
+          + ") holds the chaos config: when it ends it puts back the config it found, and this change goes with it.");
+    } finally {
+      console.gw.post("/api/chaos/orchestration/stop");
+    }
+  }
+
+  /**
+   * A section's form the caret sat in, unedited, while the config changed elsewhere shows the new value once the focus
+   * leaves it: it kept the old one, and an Apply of another field sent that old value back.
+   */
+  @Test
+  void aFormTheCaretSatInCatchesUpWhenTheFocusLeaves() {
+    console.gw.put("/api/chaos/config/latency", "{\"fixed_delay_ms\": 100}");
+    signedIn("#/chaos");
+    By latency = By.cssSelector("form[data-section=latency]");
+    WebElement delay = console.browser.field(latency, "Fixed delay (ms)");
+    console.browser.until(d -> "100".equals(delay.getAttribute("value")) ? true : null);
+    delay.click();
+    console.gw.put("/api/chaos/config/latency", "{\"fixed_delay_ms\": 500}");
+    // a change after it, shown in another form: the page has had the latency's by then, with the caret still in its form
+    console.gw.put("/api/chaos/config/rate_limit", "{\"requests_per_second\": 10}");
+    console.browser.text(By.cssSelector("form[data-section=rate_limit] .badge"), "set");
+    assertThat(delay.getAttribute("value")).as("not redrawn under the caret").isEqualTo("100");
+    console.browser.field(By.cssSelector("form[data-section=fault_injection]"), "HTTP error probability").click();
+    // redrawn: a field of its own
+    console.browser.until(d -> "500".equals(console.browser.field(latency, "Fixed delay (ms)").getAttribute("value")) ? true : null);
+  }
+
   /** A hand-typed '%' that is no escape, in a deep link: its page opens (it threw "URI malformed", leaving the page blank). */
   @Test
   void aHandTypedPercentInADeepLinkOpensItsPage() {

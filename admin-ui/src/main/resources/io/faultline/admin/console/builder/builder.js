@@ -4,7 +4,7 @@
 // was JSON) through the same converter.
 
 import { get, post, put } from '../lib/api.js';
-import { download, fill, h, notice, stored } from '../lib/dom.js';
+import { download, fill, h, notice, outcome } from '../lib/dom.js';
 import { clearErrors, showError } from '../lib/fields.js';
 import { METRICS, conditionEditor } from './condition.js';
 import { hooksEditor } from './hooks.js';
@@ -208,7 +208,7 @@ export class Builder {
       const saved = await put(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`, text);
       this.opened = name;
       this.savedText = canonical(JSON.parse(body));
-      this.say(...stored(`Saved to the library as ${name}.`, saved));
+      this.say(...outcome(`Saved to the library as ${name}.`, saved));
       if (thenRun) {
         this.onRun(name);
       }

@@ -107,8 +107,12 @@ export function notice(el) {
   };
 }
 
-/** What to say once the library stored an entry: done, with the node's warnings (a scenario it lacks) if any, as [text, kind]. */
-export function stored(done, reply) {
+/**
+ * What to say once a change is done: done, with the node's warnings if any, as [text, kind]. The library's (a scenario the
+ * node lacks), and a chaos change's: a run that holds the config and will put back the one it found, this change going
+ * with it; a cluster that could not store it yet. Said as plain "done", the change then vanished without a word.
+ */
+export function outcome(done, reply) {
   const warnings = (reply && reply.warnings) || [];
   return [`${done}${warnings.map(w => ` Warning: ${w}.`).join('')}`, warnings.length ? 'warn' : 'ok'];
 }

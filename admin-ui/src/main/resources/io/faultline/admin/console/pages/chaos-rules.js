@@ -2,7 +2,7 @@
 // the sections it sets (drawn with the same fields as the global sections).
 
 import { del, post, put } from '../lib/api.js';
-import { confirmDialog, fill, h, notice, uid } from '../lib/dom.js';
+import { confirmDialog, fill, h, notice, outcome, uid } from '../lib/dom.js';
 import { clearErrors, field, formText, label, readAll, showError } from '../lib/fields.js';
 
 export class Rules {
@@ -100,9 +100,9 @@ export class Rules {
       }
       try {
         // an edit replaces the rule in its place, renamed or not: first match wins, so its place decides its traffic
-        await (rule ? put(`/api/chaos/rules/${encodeURIComponent(rule.name)}`, body) : post('/api/chaos/rules', body));
+        const saved = await (rule ? put(`/api/chaos/rules/${encodeURIComponent(rule.name)}`, body) : post('/api/chaos/rules', body));
         this.close();
-        this.say(`Rule ${body.name} saved.`, 'ok');
+        this.say(...outcome(`Rule ${body.name} saved.`, saved));
       } catch (e) {
         showError(form, e.field, e.message).scrollIntoView({ block: 'nearest' });
       }
@@ -131,8 +131,7 @@ export class Rules {
       return;
     }
     try {
-      await del(`/api/chaos/rules/${encodeURIComponent(name)}`);
-      this.say(`Rule ${name} deleted.`, 'ok');
+      this.say(...outcome(`Rule ${name} deleted.`, await del(`/api/chaos/rules/${encodeURIComponent(name)}`)));
     } catch (e) {
       this.say(`Could not delete rule ${name}: ${e.message}`, 'error');
     }

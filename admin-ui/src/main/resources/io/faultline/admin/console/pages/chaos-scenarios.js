@@ -2,7 +2,7 @@
 // config as a new scenario, delete saved ones.
 
 import { del, get, post } from '../lib/api.js';
-import { confirmDialog, fill, h, notice } from '../lib/dom.js';
+import { confirmDialog, fill, h, notice, outcome } from '../lib/dom.js';
 import { clearErrors, field, showError } from '../lib/fields.js';
 
 // the node's own: a scenario is sections, and starting one keeps the rules and seed and switches chaos on
@@ -55,8 +55,7 @@ export class Scenarios {
 
   async start(name) {
     try {
-      await post(`/api/chaos/scenarios/${encodeURIComponent(name)}`);
-      this.say(`Scenario ${name} started.`, 'ok');
+      this.say(...outcome(`Scenario ${name} started.`, await post(`/api/chaos/scenarios/${encodeURIComponent(name)}`)));
     } catch (e) {
       this.say(`Could not start ${name}: ${e.message}`, 'error');
     }
@@ -64,8 +63,7 @@ export class Scenarios {
 
   async stop() {
     try {
-      await post('/api/chaos/scenarios/stop');
-      this.say('Scenario stopped.', 'ok');
+      this.say(...outcome('Scenario stopped.', await post('/api/chaos/scenarios/stop')));
     } catch (e) {
       this.say(`Could not stop the scenario: ${e.message}`, 'error');
     }

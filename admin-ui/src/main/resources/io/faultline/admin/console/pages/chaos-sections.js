@@ -3,7 +3,7 @@
 // page asks first.
 
 import { del, put } from '../lib/api.js';
-import { fill, h, notice } from '../lib/dom.js';
+import { fill, h, notice, outcome } from '../lib/dom.js';
 import { clearErrors, field, formText, label, readAll, showError } from '../lib/fields.js';
 
 export class SectionForms {
@@ -33,12 +33,20 @@ export class SectionForms {
       event.preventDefault();
       this.apply(name);
     });
+    // a form passed over while the caret sat in it, unedited, catches up once the focus leaves it: it went on showing the
+    // old value, and an Apply of another field in it sent that value back
+    form.addEventListener('focusout', event => {
+      if (this.latest && !form.contains(event.relatedTarget) && !edited(entry)) {
+        this.render(name, this.latest[name]);
+      }
+    });
     this.forms.set(name, entry);
     return form;
   }
 
   /** Fills every form the user is not editing (edited, or being typed in: a redraw would take the caret) from config. */
   show(config) {
+    this.latest = config;
     this.forms.forEach((entry, name) => {
       if (!edited(entry) && !typingIn(entry.form)) {
         this.render(name, config[name]);
@@ -67,8 +75,9 @@ export class SectionForms {
     entry.say('');
     try {
       const status = await put(`/api/chaos/config/${name}`, readAll(entry.inputs));
+      this.latest = status.config;
       this.render(name, status.config[name]);
-      entry.say(`Applied: config version ${status.version}.`, 'ok');
+      entry.say(...outcome(`Applied: config version ${status.version}.`, status));
     } catch (e) {
       showError(entry.form, e.field, e.message).scrollIntoView({ block: 'nearest' });
       entry.say(`Not applied: ${e.message}`, 'error');
@@ -81,8 +90,9 @@ export class SectionForms {
     try {
       // one change on the node: an active scenario goes on, and nothing set meanwhile is written over
       const status = await del(`/api/chaos/config/${name}`);
+      this.latest = status.config;
       this.render(name, status.config[name]);
-      entry.say(`Cleared: config version ${status.version}.`, 'ok');
+      entry.say(...outcome(`Cleared: config version ${status.version}.`, status));
     } catch (e) {
       showError(entry.form, e.field, e.message);
     }

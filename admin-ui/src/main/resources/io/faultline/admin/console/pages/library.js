@@ -2,7 +2,7 @@
 // file (YAML or JSON) as a new entry named after it.
 
 import { del, get, post, put } from '../lib/api.js';
-import { confirmDialog, dateTime, download, fill, h, notice, stored } from '../lib/dom.js';
+import { confirmDialog, dateTime, download, fill, h, notice, outcome } from '../lib/dom.js';
 
 /** What became of an entry's schedule the last time it came due: started (with its run), skipped or failed (with why). */
 function lastSchedule(last) {
@@ -99,7 +99,7 @@ export class Library {
           continue;
         }
         const reply = await put(`/api/chaos/orchestration/library/${encodeURIComponent(name)}`, await file.text());
-        this.say(...stored(`Imported ${file.name} as ${name}.`, reply));
+        this.say(...outcome(`Imported ${file.name} as ${name}.`, reply));
       } catch (e) {
         this.say(`${file.name} was not imported: ${e.field ? `${e.field}: ` : ''}${e.message}`, 'error');
       }

@@ -2,7 +2,7 @@
 // live traffic, recent changes.
 
 import { get, post } from '../lib/api.js';
-import { confirmDialog, fill, h, notice } from '../lib/dom.js';
+import { confirmDialog, fill, h, notice, outcome } from '../lib/dom.js';
 import { TrafficCharts } from './traffic.js';
 import { ChangeList } from './changes.js';
 import { Health } from './health.js';
@@ -74,8 +74,9 @@ export default {
         return;
       }
       try {
-        showStatus(await post(off ? '/api/chaos/disable' : '/api/chaos/enable'));
-        say(off ? 'Chaos disabled.' : 'Chaos enabled.', 'ok');
+        const status = await post(off ? '/api/chaos/disable' : '/api/chaos/enable');
+        showStatus(status);
+        say(...outcome(off ? 'Chaos disabled.' : 'Chaos enabled.', status));
       } catch (e) {
         say(`Could not switch chaos: ${e.message}`, 'error');
       }
