@@ -338,6 +338,28 @@ class HistoryTest {
     assertThat(small.statusCode()).as(small.bodyAsString()).isEqualTo(202);
     JsonObject stopped = gw.post("/api/history/experiments/" + small.bodyAsJsonObject().getString("id") + "/stop").bodyAsJsonObject();
     assertThat(stopped.getString("status")).as(stopped.encode()).isEqualTo("stopped");
+    // a step that does not land on to: to itself is tried last (0, 20, 40 and never 50 were tried)
+    var uneven = gw.postJson("/api/history/breaking-point", """
+        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 50, "step": 20, "step_seconds": 0.5,
+         "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 5000}}""");
+    assertThat(uneven.statusCode()).as(uneven.bodyAsString()).isEqualTo(202);
+    JsonObject unevenDone = ended(uneven.bodyAsJsonObject().getString("id"));
+    assertThat(unevenDone.getJsonObject("result").getJsonArray("tried").stream().map(t -> ((JsonObject) t).getDouble("value")))
+        .as(unevenDone.encodePrettily()).containsExactly(0.0, 20.0, 40.0, 50.0);
+    // at most 100 values: 0 to 100 by 1 is 101 (it was taken); a base whose searched section is no object is refused naming it (a 500)
+    var many = gw.postJson("/api/history/breaking-point", """
+        {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 100, "step": 1,
+         "assertion": {"metric": "p50_latency", "operator": "less_than", "threshold": 25}}""");
+    assertThat(many.statusCode()).as(many.bodyAsString()).isEqualTo(400);
+    assertThat(many.bodyAsJsonObject().getString("field")).isEqualTo("step");
+    for (String section : List.of("100", "null", "[1]")) {
+      var flat = gw.postJson("/api/history/breaking-point", """
+          {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 100, "step": 50, "base": {"latency": %s},
+           "assertion": {"metric": "p50_latency", "operator": "less_than", "threshold": 25}}""".formatted(section));
+      assertThat(flat.statusCode()).as(flat.bodyAsString()).isEqualTo(400);
+      assertThat(flat.bodyAsJsonObject().getString("field")).isEqualTo("base.latency");
+      assertThat(flat.bodyAsJsonObject().getString("error")).startsWith("must be an object");
+    }
   }
 
   @Test
@@ -347,7 +369,7 @@ class HistoryTest {
     String search = """
         {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 50, "step": 5, "step_seconds": %s,
          "assertion": {"metric": "p95_latency", "operator": "less_than", "threshold": 5000}}""";
-    var started = gw.postJson("/api/history/breaking-point", search.formatted("1"));
+    var started = gw.postJson("/api/history/breaking-point", search.formatted("600"));
     assertThat(started.statusCode()).as(started.bodyAsString()).isEqualTo(202);
     String id = started.bodyAsJsonObject().getString("id");
     eventually(() -> gw.status().getBoolean("enabled") ? true : null, 10);
@@ -357,12 +379,14 @@ class HistoryTest {
         .sendBuffer(Buffer.buffer("name: o\nsteps: [{name: s, scenario: {config: {enabled: false}}, duration_seconds: 0.2}]\n")).await();
     assertThat(orchestration.statusCode()).as(orchestration.bodyAsString()).isEqualTo(409);
     assertThat(orchestration.bodyAsJsonObject().getString("error")).contains("experiment " + id + " is setting the chaos config");
-    // the kill switch: chaos off stays off, and the search ends saying why
+    // the kill switch: chaos off stays off, and the search ends at once saying why (it held the config to its step's end)
     assertThat(gw.post("/api/chaos/disable").statusCode()).isEqualTo(200);
+    long pressed = System.nanoTime();
     JsonObject done = ended(id);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pressed)).as("ended long before its 600 s step").isLessThan(20_000L);
     assertThat(done.getString("status")).isEqualTo("failed");
     assertThat(done.getString("error")).contains("the chaos config was changed by another").contains("left the config as that change set it");
-    Thread.sleep(1_500); // a step's length: nothing switches chaos on again
+    Thread.sleep(1_500); // nothing switches chaos on again
     assertThat(gw.status().getBoolean("enabled")).isFalse();
 
     // a node that stops (SIGTERM) stops its experiment first, as a stop would (the config it found put back: in a
@@ -591,7 +615,8 @@ class HistoryTest {
     // with no traffic, a sample measures nothing (it scored 100 and the test compared empty runs)
     traffic.close();
     traffic = null;
-    var quiet = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", CALM))
+    // (variables: null is none: it failed on field a with a Java message)
+    var quiet = gw.postJson("/api/history/ab", new JsonObject().put("a", new JsonObject().put("text", CALM).putNull("variables"))
         .put("b", new JsonObject().put("text", FAILING)).put("samples", 2).encode());
     assertThat(quiet.statusCode()).as(quiet.bodyAsString()).isEqualTo(202);
     JsonObject empty = ended(quiet.bodyAsJsonObject().getString("id"));

@@ -194,7 +194,8 @@ public final class AbTest {
   /** The START body for a variant: its text (from the library for a name) and variables. */
   private Future<JsonObject> resolve(Object variant, String field) {
     JsonObject v = (JsonObject) variant;
-    JsonObject variables = v.getJsonObject("variables", new JsonObject());
+    // absent or null: none (a null was taken for an object and failed with a Java message)
+    JsonObject variables = v.getValue("variables") instanceof JsonObject given ? given : new JsonObject();
     if (v.getValue("text") instanceof String text) {
       return Future.succeededFuture(new JsonObject().put("text", text).put("variables", variables));
     }

@@ -78,7 +78,8 @@ public final class BreakingPoint {
     if (!bisect && resolution != null) {
       throw new ChaosConfigException("resolution", "is for method bisect; linear tries every 'step'");
     }
-    if (!bisect && (step == null || step <= 0 || Math.abs(to - from) / step > 100)) {
+    // the values tried: from, each step on, and to itself when the steps do not land on it (the bound asked for was never tried)
+    if (!bisect && (step == null || step <= 0 || Math.ceil(Math.abs(to - from) / step - 1e-9) + 1 > 100)) {
       throw new ChaosConfigException("step", "must be positive and give at most 100 values from 'from' to 'to', got " + step);
     }
     // a _ms or _bps field takes whole numbers: a fraction was rounded when applied and reported unrounded (39.0625 held,
@@ -135,6 +136,11 @@ public final class BreakingPoint {
       }
     }
     String searched = parameter.substring(0, parameter.indexOf('.'));
+    if (base.containsKey(searched) && !(base.getValue(searched) instanceof JsonObject)) {
+      // each step sets the searched field in that section: a number, text or null there was a 500 (a ClassCastException)
+      throw new ChaosConfigException("base." + searched, "must be an object, the section " + parameter + " is set in at each step, got "
+          + base.getValue(searched));
+    }
     if (base.getValue(searched) instanceof JsonObject section && Boolean.FALSE.equals(section.getValue("enabled"))) {
       // the value searched would be set in a section left off: nothing injected, and "held at every value" reported
       throw new ChaosConfigException("base." + searched + ".enabled", "must not be false: the search varies " + parameter
@@ -191,13 +197,14 @@ public final class BreakingPoint {
     return done.future();
   }
 
-  private void next(Plan plan, double value, double direction, List<JsonObject> tried, Experiments.Handle handle,
+  private void next(Plan plan, double next, double direction, List<JsonObject> tried, Experiments.Handle handle,
       DeliveryOptions source, Promise<JsonObject> done) {
-    boolean past = direction > 0 ? value > plan.to() + 1e-9 : value < plan.to() - 1e-9;
-    if (past) {
+    boolean past = direction > 0 ? next > plan.to() + 1e-9 : next < plan.to() - 1e-9;
+    if (past && Math.abs(next - direction * plan.step() - plan.to()) <= 1e-9) { // to itself was the last step
       done.complete(result(plan, tried, null));
       return;
     }
+    double value = past ? plan.to() : next; // a step past to: to itself is tried last, the bound asked for
     attempt(plan, value, tried, handle, source).onFailure(done::fail).onSuccess(held -> {
       if (!held) {
         done.complete(result(plan, tried, value));
@@ -257,6 +264,19 @@ public final class BreakingPoint {
         vertx.cancelTimer(timer);
         waited.tryFail(new Experiments.Stopped(null));
       });
+      // another's change (the kill switch) ends the step at once, not when it was due (up to step_seconds, an hour, later,
+      // the search holding the config meanwhile); once this node has it: a change another node made may not have come yet
+      io.vertx.core.eventbus.MessageConsumer<JsonObject> changes = vertx.eventBus().consumer(Addresses.CHAOS_CHANGED, changed -> {
+        if (changed.body().getLong("version", version) > version) {
+          request(Addresses.CHAOS_STATUS, new JsonObject(), new DeliveryOptions()).onSuccess(now -> {
+            if (now.getLong("version") != version) {
+              vertx.cancelTimer(timer);
+              waited.tryComplete();
+            }
+          });
+        }
+      });
+      waited.future().onComplete(over -> changes.unregister());
       return waited.future().compose(v -> request(Addresses.CHAOS_STATUS, new JsonObject(), new DeliveryOptions())).compose(now -> {
         long current = now.getLong("version");
         if (current != version) {
