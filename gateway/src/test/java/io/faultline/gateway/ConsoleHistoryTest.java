@@ -339,7 +339,7 @@ class ConsoleHistoryTest {
   }
 
   @Test
-  void aRunningExperimentIsShownWithItsProgressAndStoppedFromThePage() {
+  void aRunningExperimentIsShownWithItsProgressAndStoppedFromThePage() throws InterruptedException {
     // its first value (no delay at all) lasts 30 s: it is running when the page shows it
     var started = console.gw.postJson("/api/history/breaking-point", """
         {"parameter": "latency.fixed_delay_ms", "from": 0, "to": 5, "step": 1, "step_seconds": 30,
@@ -354,6 +354,11 @@ class ConsoleHistoryTest {
     console.browser.script("document.getElementById('experiments').scrollIntoView()");
     console.browser.screenshot("history-experiment-running");
     assertThat(console.gw.status().getBoolean("enabled")).as("the search has chaos on").isTrue();
+    // the list is read every 2 s while the search runs: its Stop button keeps the focus a keyboard user gave it (redrawn,
+    // the button was a new one, and the focus went back to the page)
+    console.browser.script("document.querySelector(\"button[data-stop='" + id + "']\").focus()");
+    Thread.sleep(4_500);
+    assertThat(console.browser.script("return document.activeElement.getAttribute('aria-label')")).isEqualTo("Stop experiment " + id);
     console.browser.press(By.cssSelector("button[data-stop='" + id + "']"));
     console.browser.text(By.cssSelector("#experiments [role=status]"), "Experiment " + id + " stopped; its chaos config is back.");
     console.browser.text(row, "stopped");

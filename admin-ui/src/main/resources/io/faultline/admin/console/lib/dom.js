@@ -40,6 +40,30 @@ export function fill(el, ...children) {
   return el;
 }
 
+/**
+ * Replaces the children of el, as fill, for a view polled every few seconds: when the new content reads the same, nothing
+ * changes, and when it does not, the focus goes back to the control that had it (the one with the same aria-label).
+ * Redrawn every two seconds, a list took the focus from its Stop or Cancel button under a keyboard user, and its live
+ * region was read out again each time.
+ */
+export function refill(el, ...children) {
+  const next = document.createElement(el.tagName);
+  append(next, children);
+  if (next.innerHTML === el.innerHTML) {
+    return el;
+  }
+  const active = document.activeElement;
+  const label = active && active !== el && el.contains(active) ? active.getAttribute('aria-label') : null;
+  el.replaceChildren(...next.childNodes);
+  if (label) {
+    const again = [...el.querySelectorAll('[aria-label]')].find(e => e.getAttribute('aria-label') === label);
+    if (again) {
+      again.focus();
+    }
+  }
+  return el;
+}
+
 let ids = 0;
 
 /** A document-unique id with a readable prefix. */

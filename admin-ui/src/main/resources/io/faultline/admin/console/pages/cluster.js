@@ -3,7 +3,7 @@
 // two seconds while shown (nodes heartbeat once a second); a standalone node shows itself, leading.
 
 import { ApiError, get, post } from '../lib/api.js';
-import { ago, clock, dateTime, fill, h, notice } from '../lib/dom.js';
+import { ago, clock, dateTime, fill, h, notice, refill } from '../lib/dom.js';
 
 const REFRESH_MS = 2_000;
 
@@ -23,10 +23,10 @@ export default {
     let standalone = false;
     async function load() {
       const [registry, leader] = await Promise.all([get('/api/cluster/nodes'), get('/api/cluster/leader')]);
-      fill(summary, registry.cluster ? ['Cluster ', h('b', {}, registry.cluster), ' · '] : 'Standalone node · ',
+      refill(summary, registry.cluster ? ['Cluster ', h('b', {}, registry.cluster), ' · '] : 'Standalone node · ',
         'leader ', h('b', { id: 'leader' }, leader.node || 'none'), ` (term ${leader.term ?? '–'})`,
         ' · this node ', h('b', {}, registry.self));
-      fill(nodes, h('table', { class: 'stack' },
+      refill(nodes, h('table', { class: 'stack' },
         h('thead', {}, h('tr', {}, ['Node', 'Region', 'Zone', 'Status', 'Last heartbeat', 'Admin address', 'Protocols']
           .map(t => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, registry.nodes.map(n => h('tr', { 'data-node': n.id },
@@ -43,7 +43,7 @@ export default {
       if (!standalone) { // a standalone node answers 409 once and for all: not asked again every two seconds
         try {
           const list = await get('/api/cluster/tasks');
-          fill(tasks, list.tasks.length ? taskTable(list.tasks, cancel) : h('p', { class: 'muted' }, 'No distributed task yet.'));
+          refill(tasks, list.tasks.length ? taskTable(list.tasks, cancel) : h('p', { class: 'muted' }, 'No distributed task yet.'));
         } catch (e) {
           standalone = e instanceof ApiError && e.status === 409;
           fill(tasks, h('p', { class: 'muted' }, standalone ? e.message : `Could not list tasks: ${e.message}`));
@@ -67,10 +67,19 @@ export default {
 
     // a failed read's message goes with the next good read; a cancel's answer stays until the next action
     let unreadable = false;
-    const tick = () => load().catch(e => {
-      unreadable = true;
-      say(`Could not read the cluster: ${e.message}`, 'error');
-    });
+    let loading = false; // a slow read (up to 15 s) is not joined by another every two seconds, answered out of order
+    const tick = () => {
+      if (loading) {
+        return;
+      }
+      loading = true;
+      load().catch(e => {
+        unreadable = true;
+        say(`Could not read the cluster: ${e.message}`, 'error');
+      }).finally(() => {
+        loading = false;
+      });
+    };
     tick();
     const timer = setInterval(() => {
       if (document.visibilityState === 'visible') {

@@ -4,7 +4,7 @@
 // An A/B test of two library entries starts from here too (POST /api/history/ab).
 
 import { get, post } from '../lib/api.js';
-import { dateTime, fill, h, notice } from '../lib/dom.js';
+import { dateTime, fill, h, notice, refill } from '../lib/dom.js';
 import { clearErrors, labelled, showError } from '../lib/fields.js';
 
 const REFRESH_MS = 2_000;
@@ -84,7 +84,7 @@ export class Experiments {
 
   async load() {
     const { experiments } = await get('/api/history/experiments?limit=20');
-    fill(this.table, experiments.length ? h('table', { class: 'stack' },
+    refill(this.table, experiments.length ? h('table', { class: 'stack' },
       h('thead', {}, h('tr', {}, ['Experiment', 'Status', 'Started', 'Found'].map(t => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, experiments.map(e => h('tr', { 'data-experiment': e.id },
         h('td', { 'data-label': 'Experiment' }, h('b', {}, KINDS[e.kind] || e.kind), h('div', { class: 'small muted' }, h('code', {}, e.id))),
