@@ -187,6 +187,19 @@ class ConsoleOrchestrationTest {
     assertThat(console.gw.get("/api/chaos/orchestration/library/waiting").statusCode()).isEqualTo(200);
   }
 
+  /** Saving with no entry name says the name is needed, at its field: a PUT to .../library/ was answered "method PUT not allowed". */
+  @Test
+  void savingWithNoEntryNameSaysItIsNeeded() {
+    int before = console.gw.get("/api/chaos/orchestration/library").bodyAsJsonObject().getJsonArray("entries").size();
+    console.browser.open(console.base + "#/orchestrations/new");
+    console.browser.text(By.cssSelector(".validation"), "Valid");
+    console.browser.type(console.browser.visible(By.id("builder-entry")), " ");
+    console.browser.button("Save to library").click();
+    console.browser.text(By.id("builder-entry-error"), "is required: the name the library keeps this orchestration under");
+    assertThat(console.browser.visible(By.id("builder-entry")).getAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(console.gw.get("/api/chaos/orchestration/library").bodyAsJsonObject().getJsonArray("entries")).hasSize(before);
+  }
+
   /**
    * Saving the builder's document, or importing a file, under the name of an entry the library has asks first; declined,
    * that entry stays as it was. Both replaced it without a word (a second new orchestration saved as

@@ -186,7 +186,10 @@ export class Builder {
         }
       }
     } catch (e) {
-      this.say(`Could not validate: ${e.message}`, 'error');
+      if (generation === this.generation) { // an older document's failure says nothing of the one shown
+        this.say(`Could not validate: ${e.message}`, 'error');
+        this.warned = true; // cleared, as a warning is, by the next validation that has none
+      }
     }
   }
 
@@ -196,6 +199,11 @@ export class Builder {
     }
     clearErrors(this.toolbar);
     const name = this.entry.value.trim();
+    if (!name) { // sent, it was a PUT to .../library/, answered "method PUT not allowed"
+      showError(this.toolbar, 'name', 'is required: the name the library keeps this orchestration under');
+      this.entry.focus();
+      return;
+    }
     const body = JSON.stringify(this.doc); // edits made while it saves are not in it, and stay unsaved
     this.saving = true;
     try {

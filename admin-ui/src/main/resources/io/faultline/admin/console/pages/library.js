@@ -55,6 +55,10 @@ export class Library {
   async load() {
     try {
       const { entries } = await get('/api/chaos/orchestration/library');
+      if (this.unreadable) { // the failed read's message goes with the next good read (it stayed over a working table)
+        this.unreadable = false;
+        this.say('');
+      }
       const seen = JSON.stringify(entries);
       if (seen === this.seen) {
         return; // unchanged: the table (and the focus in it) stays
@@ -63,6 +67,7 @@ export class Library {
       this.show(entries);
     } catch (e) {
       this.seen = undefined; // the next answer is shown, whatever it is
+      this.unreadable = true;
       this.say(`Could not list the library: ${e.message}`, 'error');
     }
   }

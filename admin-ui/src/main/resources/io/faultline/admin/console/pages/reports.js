@@ -47,7 +47,12 @@ export default {
     }
 
     let seen;
+    let unreadable = false;
     const list = () => get('/api/chaos/orchestration/reports').then(({ reports }) => {
+      if (unreadable) { // the failed read's message goes with the next good read (it stayed over a working table)
+        unreadable = false;
+        say('');
+      }
       const sorted = [...reports].sort((a, b) => (b.started_at || 0) - (a.started_at || 0));
       if (JSON.stringify(sorted) === seen) {
         return; // unchanged: the table (and the focus in it) stays
@@ -69,6 +74,7 @@ export default {
             downloads(r.id))))))));
     }).catch(e => {
       seen = undefined; // the next answer is shown, whatever it is
+      unreadable = true;
       say(`Could not list the reports: ${e.message}`, 'error');
     });
     list();

@@ -61,7 +61,12 @@ export class RunPanel {
   async refresh() {
     try {
       this.update(await get('/api/chaos/orchestration/status'));
+      if (this.unreadable) { // the failed read's message goes with the next good one
+        this.unreadable = false;
+        this.say('');
+      }
     } catch (e) {
+      this.unreadable = true;
       this.say(`Could not read the run's status: ${e.message}`, 'error');
     }
   }
