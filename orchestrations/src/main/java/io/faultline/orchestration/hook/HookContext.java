@@ -9,6 +9,14 @@ public interface HookContext {
   /** {@code text} with {@code ${variables.x}}, {@code {{now}}}, {@code {{timestamp}}} and {@code {{duration}}} filled in. */
   String interpolate(String text);
 
+  /**
+   * The value {@code text} stands for: a lone placeholder's ({@code "${variables.delay}"}) with its type, as a step's field
+   * takes it; else {@link #interpolate} of it.
+   */
+  default Object value(String text) {
+    return interpolate(text);
+  }
+
   void setVariable(String name, Object value);
 
   void recordMetric(String name, double value);

@@ -90,7 +90,8 @@ public final class HookRunner {
       }
       case "set_variable" -> {
         Object value = f.get("value");
-        context.setVariable(String.valueOf(f.get("name")), value instanceof String s ? context.interpolate(s) : value);
+        // a lone placeholder copies the value with its type: as text, a number copied into a number field was refused
+        context.setVariable(String.valueOf(f.get("name")), value instanceof String s ? context.value(s) : value);
         return Future.succeededFuture();
       }
       case "record_metric" -> {

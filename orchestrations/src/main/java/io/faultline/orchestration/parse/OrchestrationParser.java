@@ -97,7 +97,7 @@ public final class OrchestrationParser {
     Orchestration orchestration = parser.orchestration(document.tree());
     boolean clean = parser.f.clean();
     return new Result(clean ? orchestration : null, parser.f.problems(), false, parser.steps.named(), parser.hooks.guarded(),
-        clean ? parser.sameNames(orchestration.steps(), new HashMap<>(), new ArrayList<>()) : List.of());
+        clean ? parser.sameNames(orchestration.steps(), new HashMap<>(), new ArrayList<>(parser.emptiedInHooks)) : List.of());
   }
 
   /**
@@ -216,8 +216,37 @@ public final class OrchestrationParser {
     known.addAll(given.keySet());
     known.addAll(RUN_SET);
     setAnywhere(m, known);
-    for (String list : List.of("steps", "advanced_steps", "conditional_steps")) {
+    // the run's own assertions and abort guard too: a misspelt name there became nothing and failed the run at its end
+    for (String list : List.of("steps", "advanced_steps", "conditional_steps", "assertions", "abort_when")) {
       placeholders(m.get(list), list, known);
+      inHooks(m.get(list), list, known, false);
+    }
+    inHooks(m.get("hooks"), "hooks", known, true);
+  }
+
+  /** Warnings: a hook's placeholder that names nothing known, which becomes empty as the hook runs ({@link #inHooks}). */
+  private final List<Problem> emptiedInHooks = new ArrayList<>();
+
+  /**
+   * A hook's {@code ${variables.X}} naming nothing known is a warning, not a refusal: hooks are filled in as they run, and
+   * text such as a shell's {@code ${HOME}} in a command was taken (it becomes empty, which the warning says). A
+   * misspelt pod name went to {@code kubectl delete pod} as an empty argument without a word.
+   */
+  private void inHooks(Object node, String path, Set<String> known, boolean inHook) {
+    if (node instanceof Map<?, ?> map) {
+      map.forEach((k, v) -> inHooks(v, at(path, String.valueOf(k)), known, inHook || Templates.SKIPPED.contains(String.valueOf(k))));
+    } else if (node instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        inHooks(list.get(i), path + "[" + i + "]", known, inHook);
+      }
+    } else if (inHook && node instanceof String text) {
+      java.util.regex.Matcher placeholder = Templates.VARIABLE.matcher(text);
+      while (placeholder.find()) {
+        if (!known.contains(placeholder.group(1))) {
+          emptiedInHooks.add(new Problem(path, f.line(path), placeholder.group() + " names no variable, and becomes empty when the hook"
+              + " runs: declare " + placeholder.group(1) + " under variables, or set it with a set_variable action (known: " + known + ")"));
+        }
+      }
     }
   }
 

@@ -25,7 +25,9 @@ public final class ReportFormats {
 
   public static String junit(RunReport report) {
     List<StepResult> steps = report.steps();
-    long failures = steps.stream().filter(StepResult::failedOrCut).count();
+    // a conditional step's result is the branch it chose, whose steps are testcases of their own: its failure is theirs,
+    // counted once (a failing branch step was two failures)
+    long failures = steps.stream().filter(s -> s.failedOrCut() && s.branch() == null).count();
     long skipped = steps.stream().filter(s -> "skipped".equals(s.status())).count();
     // a run that did not succeed with no step to show it (stopped between steps, or its global assertions
     // failed) is one failure more, so CI reading the XML never sees a pass
@@ -39,13 +41,15 @@ public final class ReportFormats {
       xml.append("  <testcase classname=\"").append(esc(report.name())).append("\" name=\"")
           .append(esc(step.name() + (report.iterations() > 1 ? " #" + step.iteration() : "")))
           .append("\" time=\"").append(seconds(step.durationMs())).append("\">");
-      if (step.failedOrCut()) {
+      if (step.failedOrCut() && step.branch() == null) {
         xml.append("<failure message=\"").append(esc(String.valueOf(step.error()))).append("\">")
             .append(esc(AssertionResult.toJson(step.assertions()).encodePrettily())).append("</failure>");
       } else if ("skipped".equals(step.status())) {
         xml.append("<skipped message=\"").append(esc(String.valueOf(step.error()))).append("\"/>");
       }
-      xml.append("<system-out>").append(esc(step.metrics().encode())).append("</system-out></testcase>\n");
+      String said = step.branch() == null ? step.metrics().encode()
+          : "the " + step.branch() + " branch: " + step.status() + (step.error() == null ? "" : " (" + step.error() + ")");
+      xml.append("<system-out>").append(esc(said)).append("</system-out></testcase>\n");
     }
     if (runFailed) {
       xml.append("  <testcase classname=\"").append(esc(report.name())).append("\" name=\"(the run)\" time=\"")

@@ -58,6 +58,13 @@ final class RunState implements HookContext {
     return times(out.toString());
   }
 
+  @Override
+  public Object value(String text) {
+    Matcher whole = Templates.VARIABLE.matcher(text);
+    Object value = whole.matches() ? variables.get(whole.group(1)) : null;
+    return value != null ? value : interpolate(text);
+  }
+
   /** {@code text} with {@code {{now}}}, {@code {{timestamp}}} (epoch seconds) and {@code {{duration}}} (seconds of the run so far). */
   String times(String text) {
     if (!text.contains("{{")) {
@@ -78,6 +85,7 @@ final class RunState implements HookContext {
     if (own.isEmpty()) {
       return () -> { };
     }
+    long since = writes;
     Map<String, Object> covered = new LinkedHashMap<>();
     java.util.Set<String> unset = new java.util.HashSet<>();
     own.keySet().forEach(name -> {
@@ -88,15 +96,26 @@ final class RunState implements HookContext {
       }
     });
     variables.putAll(own);
+    // what a set_variable wrote meanwhile stays: the step's end put back the value its own had covered over it
+    java.util.function.Predicate<String> setSince = name -> writtenAt.getOrDefault(name, 0L) > since;
     return () -> {
-      unset.forEach(variables::remove);
-      variables.putAll(covered);
+      unset.stream().filter(setSince.negate()).forEach(variables::remove);
+      covered.forEach((name, value) -> {
+        if (!setSince.test(name)) {
+          variables.put(name, value);
+        }
+      });
     };
   }
+
+  /** How many set_variable writes the run has made, and the last one of each name: what a step's scope leaves as set. */
+  private long writes;
+  private final Map<String, Long> writtenAt = new java.util.HashMap<>();
 
   @Override
   public void setVariable(String name, Object value) {
     variables.put(name, value);
+    writtenAt.put(name, ++writes);
   }
 
   @Override

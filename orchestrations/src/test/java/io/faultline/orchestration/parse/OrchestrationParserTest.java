@@ -59,6 +59,42 @@ class OrchestrationParserTest {
             scenario: slow_backend
         """, java.util.Map.of("from_start", 3));
     assertThat(fine.problems()).isEmpty();
+    assertThat(fine.warnings()).isEmpty();
+  }
+
+  /**
+   * A misspelt name in the run's own assertions is refused as in a step's (it became nothing, and the run failed at its
+   * end: "step Test  not run"); in a hook, which fills itself in as it runs, it is a warning that it becomes empty (a
+   * pod name went to kubectl as an empty argument without a word).
+   */
+  @Test
+  void aPlaceholderNamingNothingInTheRunsAssertionsIsRefusedAndInAHookWarnedOf() {
+    OrchestrationParser.Result refused = OrchestrationParser.parse("""
+        name: misspelt
+        variables: {target_endpoint: api}
+        steps:
+          - {name: Test api, scenario: slow_backend}
+        assertions:
+          - {type: step_succeeded, step_name: "Test ${variables.target_endpiont}"}
+        """);
+    assertThat(refused.problems()).extracting(p -> p.path() + ": " + p.message()).singleElement().asString()
+        .startsWith("assertions[0].step_name: ${variables.target_endpiont} names no variable");
+    OrchestrationParser.Result warned = OrchestrationParser.parse("""
+        name: hooked
+        variables: {pod: web-1}
+        hooks:
+          - hook_type: post_orchestration
+            actions: [{type: log, message: "deleting ${variables.podd}"}]
+        advanced_steps:
+          - name: s
+            base: {scenario: slow_backend, duration_seconds: 1}
+            pre_hooks: [{actions: [{type: log, message: "on ${variables.pod} ${variables.nodd}"}]}]
+        """);
+    assertThat(warned.problems()).isEmpty();
+    assertThat(warned.warnings()).extracting(w -> w.path() + ": " + w.message().substring(0, w.message().indexOf(" names")))
+        .containsExactlyInAnyOrder("hooks[0].actions[0].message: ${variables.podd}",
+            "advanced_steps[0].pre_hooks[0].actions[0].message: ${variables.nodd}");
+    assertThat(warned.warnings().get(0).message()).contains("becomes empty when the hook runs");
   }
 
   /**

@@ -187,6 +187,10 @@ class RunTest {
     assertThat(check.error()).isEqualTo("a step of the else branch failed");
     assertThat(report.steps().get(2).branch()).isEqualTo("else");
     assertThat(report.status()).isEqualTo("failed");
+    // the branch's failure is its step's, counted once (the conditional's own testcase was a second failure)
+    String xml = io.faultline.orchestration.report.ReportFormats.junit(report);
+    assertThat(xml).contains("tests=\"3\" failures=\"1\" skipped=\"1\"")
+        .contains("name=\"check\"").contains("the else branch: failed (a step of the else branch failed)");
   }
 
   /** A window the node could not measure says why in the assertion: "no request went through the gateway" hid the cause. */
@@ -912,6 +916,45 @@ class RunTest {
         """);
     assertThat(report.status()).isEqualTo("failed");
     assertThat(report.assertions()).singleElement().satisfies(a -> assertThat(a.message()).isEqualTo("error_count = 14, expected 0"));
+  }
+
+  /**
+   * A set_variable whose value is one placeholder copies that value with its type, as a step's field takes one: copied as
+   * text ("250"), the number field it then filled refused it mid-run ("must be a whole number, got "250" in quotes").
+   */
+  @Test
+  void aSetVariableCopiesAValueWithItsType() throws Exception {
+    RunReport report = plane.run("""
+        name: copied
+        variables: {delay: 250, slow: 0}
+        hooks:
+          - hook_type: pre_orchestration
+            actions: [{type: set_variable, name: slow, value: "${variables.delay}"}]
+        steps:
+          - {name: s1, scenario: {config: {latency: {fixed_delay_ms: "${variables.slow}"}}}, duration_seconds: 1}
+        """);
+    assertThat(steps(report)).containsExactly("s1=succeeded");
+    assertThat(report.variables().getValue("slow")).isEqualTo(250);
+    assertThat(plane.sent).filteredOn(sent -> sent.address().equals(Addresses.CHAOS_SET)).singleElement()
+        .satisfies(sent -> assertThat(sent.body().getJsonObject("latency").getInteger("fixed_delay_ms")).isEqualTo(250));
+  }
+
+  /** A set_variable made while a step runs outlives the step's own variables: the step's end put back what they covered. */
+  @Test
+  void aSetVariableDuringAStepOutlivesItsOwnVariables() throws Exception {
+    RunReport report = plane.run("""
+        name: outlives
+        variables: {status: pending}
+        advanced_steps:
+          - name: work
+            base: {scenario: slow_backend, duration_seconds: 1}
+            variables: {status: running}
+            post_hooks: [{actions: [{type: set_variable, name: status, value: done}]}]
+        assertions:
+          - {type: variable_equals, variable: status, expected: done}
+        """);
+    assertThat(report.status()).as(report.assertions().toString()).isEqualTo("succeeded");
+    assertThat(report.variables().getValue("status")).isEqualTo("done");
   }
 
   /** 004's variable scopes are global and step-level: a step's own variables are not the next step's. */

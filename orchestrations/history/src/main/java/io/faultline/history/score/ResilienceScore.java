@@ -56,7 +56,10 @@ public final class ResilienceScore {
       boolean measured = step.getJsonObject("metrics", new JsonObject()).containsKey("request_count");
       // a step a stop or an abort cut short ran and did not succeed, as its report's JUnit failure says
       boolean cut = status.equals("stopped") || status.equals("aborted");
-      if (status.equals("failed") || cut || status.equals("succeeded") && measured) {
+      // a conditional step's own result says which branch ran and how it went: its steps are counted, each once (a
+      // failing branch counted twice, a succeeding one once)
+      boolean conditional = step.getValue("branch") != null;
+      if (!conditional && (status.equals("failed") || cut || status.equals("succeeded") && measured)) {
         ran++;
         succeeded += status.equals("succeeded") ? 1 : 0;
       }

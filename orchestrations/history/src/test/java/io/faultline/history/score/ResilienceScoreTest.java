@@ -50,6 +50,17 @@ class ResilienceScoreTest {
     assertThat(score.getString("reason")).contains("no requests");
   }
 
+  /** A conditional step's own result (the branch it chose) is no step of its own: a failing branch counted twice. */
+  @Test
+  void aConditionalStepsBranchIsCountedOnceThroughItsSteps() {
+    JsonObject check = new JsonObject().put("name", "check").put("status", "failed").put("branch", "then")
+        .put("metrics", new JsonObject()).put("assertions", new JsonArray());
+    JsonObject r = report(new JsonArray().add(step("succeeded", 100, 0, 0, 5, true)).add(check).add(step("failed", 100, 0, 0, 5, true)),
+        200, 0, 5);
+    assertThat(ResilienceScore.of(r, null).getJsonObject("components").getJsonObject("steps").getString("measured"))
+        .isEqualTo("1 of 2 steps succeeded");
+  }
+
   @Test
   void aStepCutShortByAnAbortOrAStopRanAndDidNotSucceed() {
     for (String cut : new String[] {"aborted", "stopped"}) {
