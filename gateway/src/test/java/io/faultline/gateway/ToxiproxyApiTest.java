@@ -147,6 +147,18 @@ class ToxiproxyApiTest {
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
     assertThat(created.bodyAsJsonObject().getJsonArray("toxics")).isEmpty();
 
+    // a proxy update with "upstream": null, as a client that writes its whole object with nulls sends it: unchanged, as Go
+    // decodes it (a 400 "upstream: is required", its enabled: false not applied)
+    HttpResponse<Buffer> nullUpstream = call(HttpMethod.POST, "/proxies/gop2", "{\"enabled\": false, \"upstream\": null}");
+    assertThat(nullUpstream.statusCode()).as(nullUpstream.bodyAsString()).isEqualTo(200);
+    assertThat(nullUpstream.bodyAsJsonObject().getBoolean("enabled")).isFalse();
+    assertThat(nullUpstream.bodyAsJsonObject().getString("upstream")).isEqualTo(copy.getString("upstream"));
+    // Toxiproxy's noop toxic (a 400 "invalid toxic type")
+    HttpResponse<Buffer> noop = call(HttpMethod.POST, "/proxies/gop2/toxics", "{\"type\": \"noop\"}");
+    assertThat(noop.statusCode()).as(noop.bodyAsString()).isEqualTo(200);
+    assertThat(noop.bodyAsJsonObject().getString("name")).isEqualTo("noop_downstream");
+    assertThat(noop.bodyAsJsonObject().getJsonObject("attributes")).isEmpty();
+
     // a toxic update with name, type or stream written as null: Toxiproxy reads only attributes and toxicity (a 500)
     HttpResponse<Buffer> nulls = call(HttpMethod.POST, "/proxies/gop/toxics/a1",
         "{\"name\":null,\"type\":null,\"stream\":null,\"attributes\":{\"rate\":200}}");
@@ -225,7 +237,7 @@ class ToxiproxyApiTest {
     assertError(call(HttpMethod.POST, "/proxies/db/toxics", "{\"type\": \"latency\", \"stream\": \"sideways\"}"), 400,
         "stream was invalid, can be either upstream or downstream: got sideways");
     assertError(call(HttpMethod.POST, "/proxies/db/toxics", "{\"type\": \"lag\"}"), 400,
-        "invalid toxic type: lag (expected one of [latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data])");
+        "invalid toxic type: lag (expected one of [latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, noop])");
     assertError(call(HttpMethod.POST, "/proxies/db/toxics", "{\"type\": \"latency\", \"attributes\": {\"latency\": -5}}"), 400,
         "bad request body: attributes.latency: must be between 0 and 3600000 (ms), got -5");
     assertError(call(HttpMethod.POST, "/proxies/db/toxics", "{\"type\": \"latency\", \"attributes\": {\"rate\": 5}}"), 400,

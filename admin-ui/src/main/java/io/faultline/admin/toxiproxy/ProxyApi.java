@@ -96,7 +96,10 @@ final class ProxyApi {
       if (newName != null && !newName.equals(name)) {
         throw ToxiproxyError.badBody("name: a proxy cannot be renamed (delete it and create " + newName + ")");
       }
-      String upstream = body.containsKey("upstream") ? ProxyJson.string(body, "upstream") : existing.getString("upstream");
+      // absent or null: unchanged, as Toxiproxy's update reads it (a client that sends its whole object with nulls was refused
+      // "upstream: is required", and its enabled: false was not applied)
+      String asked = ProxyJson.string(body, "upstream");
+      String upstream = asked != null ? asked : existing.getString("upstream");
       Object given = body.getValue("listen");
       Object[] listen = ProxyJson.listen(given == null || "".equals(given) ? existing.getString("listen") : given);
       Boolean enabled = ProxyJson.bool(body, "enabled");

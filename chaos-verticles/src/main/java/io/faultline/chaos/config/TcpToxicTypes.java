@@ -46,6 +46,8 @@ public final class TcpToxicTypes {
   public static final String RESET_PEER = "reset_peer";
   public static final String SLICER = "slicer";
   public static final String LIMIT_DATA = "limit_data";
+  /** Toxiproxy's toxic that does nothing (its tests and clients add one to check the toxic API itself). */
+  public static final String NOOP = "noop";
 
   private static final List<Type> ALL = List.of(
       new Type(LATENCY, List.of(new Attribute("latency", "ms", 0, Check.HOUR_MS), new Attribute("jitter", "ms", 0, Check.HOUR_MS))),
@@ -56,7 +58,8 @@ public final class TcpToxicTypes {
       // Toxiproxy splits a chunk in halves until the pieces are near average_size: 0 would never end.
       new Type(SLICER, List.of(new Attribute("average_size", "bytes", 1, Check.MAX_COUNT),
           new Attribute("size_variation", "bytes", 0, Check.MAX_COUNT), new Attribute("delay", "µs", 0, Check.HOUR_MS * 1000))),
-      new Type(LIMIT_DATA, List.of(new Attribute("bytes", "bytes", 0, BYTES_MAX))));
+      new Type(LIMIT_DATA, List.of(new Attribute("bytes", "bytes", 0, BYTES_MAX))),
+      new Type(NOOP, List.of()));
 
   private static final Map<String, Type> BY_NAME = ALL.stream()
       .collect(Collectors.toMap(Type::name, Function.identity(), (a, b) -> a, LinkedHashMap::new));

@@ -44,7 +44,7 @@ class TcpConfigTest {
   void everyBadValueIsRefusedNamingItsField() {
     assertThat(refused("{\"toxics\": [{\"type\": \"lag\"}]}").field()).isEqualTo("tcp.toxics[0].type");
     assertThat(refused("{\"toxics\": [{\"type\": \"lag\"}]}").getMessage())
-        .isEqualTo("must be one of [latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data], got lag");
+        .isEqualTo("must be one of [latency, bandwidth, slow_close, timeout, reset_peer, slicer, limit_data, noop], got lag");
     assertThat(refused("{\"toxics\": [{\"type\": \"latency\", \"stream\": \"sideways\"}]}").field()).isEqualTo("tcp.toxics[0].stream");
     assertThat(refused("{\"toxics\": [{\"type\": \"latency\", \"toxicity\": 1.5}]}").field()).isEqualTo("tcp.toxics[0].toxicity");
     ChaosConfigException negative = refused("{\"toxics\": [{\"type\": \"latency\", \"attributes\": {\"latency\": -5}}]}");

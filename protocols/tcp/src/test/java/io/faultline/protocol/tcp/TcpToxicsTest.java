@@ -61,6 +61,17 @@ class TcpToxicsTest {
   }
 
   /** Two latency toxics on one direction add up, as Toxiproxy's own test of two latencies has it (500 + 500: 1000 ms). */
+  /** Toxiproxy's noop toxic lets every byte through as it came (it was refused as no toxic type). */
+  @Test
+  void aNoopToxicLetsEveryByteThrough() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("{}"); Socket socket = fixture.connect()) {
+      fixture.rule(toxic("noop", "downstream", "{}"));
+      for (int size : new int[] {1, 100, 100_000}) {
+        assertThat(TcpFixture.roundTrip(socket, size)).isEqualTo(Upstreams.pattern(size));
+      }
+    }
+  }
+
   @Test
   void twoLatenciesOnOneDirectionAddUp() throws Exception {
     try (TcpFixture fixture = new TcpFixture("{}"); Socket socket = fixture.connect()) {

@@ -17,7 +17,8 @@ public final class Toxics {
       TcpToxicTypes.RESET_PEER, (c, random) -> new ResetPeerToxic(c.attribute("timeout")),
       TcpToxicTypes.SLICER, (c, random) -> new SlicerToxic((int) c.attribute("average_size"), (int) c.attribute("size_variation"),
           c.attribute("delay"), random),
-      TcpToxicTypes.LIMIT_DATA, (c, random) -> new LimitDataToxic(c.attribute("bytes")));
+      TcpToxicTypes.LIMIT_DATA, (c, random) -> new LimitDataToxic(c.attribute("bytes")),
+      TcpToxicTypes.NOOP, (c, random) -> (chunk, out) -> out.add(chunk));
 
   private Toxics() {
   }
