@@ -36,8 +36,11 @@ export class SectionForms {
     // a form passed over while the caret sat in it, unedited, catches up once the focus leaves it: it went on showing the
     // old value, and an Apply of another field in it sent that value back
     form.addEventListener('focusout', event => {
-      if (this.latest && !form.contains(event.relatedTarget) && !edited(entry)) {
-        this.render(name, this.latest[name]);
+      if (entry.behind && !form.contains(event.relatedTarget)) {
+        entry.behind = false; // (edited, it stays as the user left it: leaving the page asks first)
+        if (!edited(entry)) {
+          this.render(name, this.latest[name]);
+        }
       }
     });
     this.forms.set(name, entry);
@@ -50,6 +53,8 @@ export class SectionForms {
     this.forms.forEach((entry, name) => {
       if (!edited(entry) && !typingIn(entry.form)) {
         this.render(name, config[name]);
+      } else {
+        entry.behind = true; // not redrawn under the caret: redrawn once the focus leaves the form, if not edited by then
       }
     });
   }
@@ -67,6 +72,7 @@ export class SectionForms {
     entry.badge.className = `badge ${value ? 'on' : ''}`;
     entry.clear.hidden = !value;
     entry.shown = formText(entry.form);
+    entry.behind = false;
   }
 
   async apply(name) {
