@@ -476,7 +476,12 @@ class OrchestrationTest {
         new JsonObject().put("path", "steps[0].post_hooks[0].actions[0]").put("line", 13).put("message",
             "http_request to http://example.invalid/hook will be refused: http://example.invalid:80 is not in"
                 + " orchestration.http_allow_list [] (entries match scheme, host and port: http://host:8080, host:8080,"
-                + " or a bare host for ports 80 and 443)"));
+                + " or a bare host for ports 80 and 443)"),
+        // a hook's placeholder that names nothing: the url would go out as "/hook"
+        new JsonObject().put("path", "steps[0].post_hooks[0].actions[1].url").put("line", 14).put("message",
+            "${variables.target} names no variable, and becomes empty when the hook runs: declare target under variables, or set"
+                + " it with a set_variable action (known: [affected_count, all_steps_succeeded, avg_latency, error_count, error_rate,"
+                + " fault_count, faulted_count, last_step_status, p50_latency, p95_latency, p99_latency, request_count])"));
   }
 
   /**

@@ -219,10 +219,13 @@ public final class OrchestrationParser {
     // the run's own assertions and abort guard too: a misspelt name there became nothing and failed the run at its end
     for (String list : List.of("steps", "advanced_steps", "conditional_steps", "assertions", "abort_when")) {
       placeholders(m.get(list), list, known);
-      inHooks(m.get(list), list, known, false);
+      inHooks(m.get(list), list, known, false, false);
     }
-    inHooks(m.get("hooks"), "hooks", known, true);
+    inHooks(m.get("hooks"), "hooks", known, true, false);
   }
+
+  /** The fields of a hook's actions that are filled in as it runs (a hook's name, a method, a level are taken as written). */
+  private static final Set<String> FILLED = Set.of("message", "value", "url", "body", "headers", "command", "args", "working_dir");
 
   /** Warnings: a hook's placeholder that names nothing known, which becomes empty as the hook runs ({@link #inHooks}). */
   private final List<Problem> emptiedInHooks = new ArrayList<>();
@@ -232,14 +235,18 @@ public final class OrchestrationParser {
    * text such as a shell's {@code ${HOME}} in a command was taken (it becomes empty, which the warning says). A
    * misspelt pod name went to {@code kubectl delete pod} as an empty argument without a word.
    */
-  private void inHooks(Object node, String path, Set<String> known, boolean inHook) {
+  private void inHooks(Object node, String path, Set<String> known, boolean inHook, boolean filled) {
     if (node instanceof Map<?, ?> map) {
-      map.forEach((k, v) -> inHooks(v, at(path, String.valueOf(k)), known, inHook || Templates.SKIPPED.contains(String.valueOf(k))));
+      map.forEach((k, v) -> {
+        String key = String.valueOf(k);
+        boolean hook = inHook || Templates.SKIPPED.contains(key);
+        inHooks(v, at(path, key), known, hook, filled || inHook && FILLED.contains(key));
+      });
     } else if (node instanceof List<?> list) {
       for (int i = 0; i < list.size(); i++) {
-        inHooks(list.get(i), path + "[" + i + "]", known, inHook);
+        inHooks(list.get(i), path + "[" + i + "]", known, inHook, filled);
       }
-    } else if (inHook && node instanceof String text) {
+    } else if (inHook && filled && node instanceof String text) {
       java.util.regex.Matcher placeholder = Templates.VARIABLE.matcher(text);
       while (placeholder.find()) {
         if (!known.contains(placeholder.group(1))) {

@@ -265,18 +265,25 @@ public final class BreakingPoint {
         waited.tryFail(new Experiments.Stopped(null));
       });
       // another's change (the kill switch) ends the step at once, not when it was due (up to step_seconds, an hour, later,
-      // the search holding the config meanwhile); once this node has it: a change another node made may not have come yet
-      io.vertx.core.eventbus.MessageConsumer<JsonObject> changes = vertx.eventBus().consumer(Addresses.CHAOS_CHANGED, changed -> {
-        if (changed.body().getLong("version", version) > version) {
-          request(Addresses.CHAOS_STATUS, new JsonObject(), new DeliveryOptions()).onSuccess(now -> {
-            if (now.getLong("version") != version) {
-              vertx.cancelTimer(timer);
-              waited.tryComplete();
-            }
-          });
+      // the search holding the config meanwhile); once this node has it: a change another node made is announced before
+      // this node takes the cluster's state (which it announces to nobody), so it is looked for until it has come
+      long[] looking = {-1};
+      Runnable look = () -> request(Addresses.CHAOS_STATUS, new JsonObject(), new DeliveryOptions()).onSuccess(now -> {
+        if (now.getLong("version") != version) {
+          vertx.cancelTimer(timer);
+          waited.tryComplete();
         }
       });
-      waited.future().onComplete(over -> changes.unregister());
+      io.vertx.core.eventbus.MessageConsumer<JsonObject> changes = vertx.eventBus().consumer(Addresses.CHAOS_CHANGED, changed -> {
+        if (changed.body().getLong("version", version) > version && looking[0] < 0 && !waited.future().isComplete()) {
+          look.run();
+          looking[0] = vertx.setPeriodic(100, id -> look.run());
+        }
+      });
+      waited.future().onComplete(over -> {
+        changes.unregister();
+        vertx.cancelTimer(looking[0]);
+      });
       return waited.future().compose(v -> request(Addresses.CHAOS_STATUS, new JsonObject(), new DeliveryOptions())).compose(now -> {
         long current = now.getLong("version");
         if (current != version) {
