@@ -354,8 +354,8 @@ class ConsoleHistoryTest {
     console.browser.script("document.getElementById('experiments').scrollIntoView()");
     console.browser.screenshot("history-experiment-running");
     assertThat(console.gw.status().getBoolean("enabled")).as("the search has chaos on").isTrue();
-    // the list is read every 2 s while the search runs: its Stop button keeps the focus a keyboard user gave it (redrawn,
-    // the button was a new one, and the focus went back to the page)
+    // the list is read every 2 s while the search runs, and is not redrawn when nothing in it changed: its Stop button keeps
+    // the focus a keyboard user gave it (redrawn every time, the button was a new one, and the focus went back to the page)
     console.browser.script("document.querySelector(\"button[data-stop='" + id + "']\").focus()");
     Thread.sleep(4_500);
     assertThat(console.browser.script("return document.activeElement.getAttribute('aria-label')")).isEqualTo("Stop experiment " + id);

@@ -260,8 +260,9 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
         ReferenceCountUtil.release(msg);
         return;
       }
-      String coding = head.headers().get(HttpHeaderNames.TRANSFER_ENCODING); // one look-up on the common answers
-      String undecoded = coding == null || coding.equals("chunked") ? null
+      // one look-up on an answer of known length; a chunked one is looked at whole (a second line may say gzip)
+      String coding = head.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+      String undecoded = coding == null ? null : chunkedOnly(head, coding) ? null
           : ProxiedHeaders.undecodedCoding(head.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING));
       if (undecoded != null) {
         giveUp(msg, new IOException(undecoded));
@@ -279,6 +280,16 @@ public final class UpstreamChannel extends ChannelDuplexHandler {
         to.piece(piece);
       }
     }
+  }
+
+  /** Whether {@code head}'s Transfer-Encoding, whose first line is {@code coding}, is that line alone and {@code chunked}. */
+  private static boolean chunkedOnly(HttpResponse head, String coding) {
+    if (!coding.equals("chunked")) {
+      return false;
+    }
+    java.util.Iterator<String> lines = head.headers().valueStringIterator(HttpHeaderNames.TRANSFER_ENCODING);
+    lines.next();
+    return !lines.hasNext();
   }
 
   /**

@@ -35,12 +35,19 @@ export class SectionForms {
     });
     // a form passed over while the caret sat in it, unedited, catches up once the focus leaves it: it went on showing the
     // old value, and an Apply of another field in it sent that value back
-    form.addEventListener('focusout', event => {
-      if (entry.behind && !form.contains(event.relatedTarget)) {
+    const catchUp = () => {
+      if (entry.behind && !form.contains(document.activeElement)) {
         entry.behind = false; // (edited, it stays as the user left it: leaving the page asks first)
         if (!edited(entry)) {
           this.render(name, this.latest[name]);
         }
+      }
+    };
+    form.addEventListener('focusout', event => {
+      if (entry.behind && !form.contains(event.relatedTarget)) {
+        // a press on what takes no focus (a label) blurs first and clicks after: not redrawn under that click, and a label
+        // gives the focus back to its field
+        setTimeout(catchUp, event.relatedTarget ? 0 : 300);
       }
     });
     this.forms.set(name, entry);

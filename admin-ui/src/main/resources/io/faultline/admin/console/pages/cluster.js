@@ -21,8 +21,13 @@ export default {
         h('h2', { id: 'tasks-title' }, 'Distributed tasks'), tasks));
 
     let standalone = false;
+    let reads = 0; // an answer to a read older than the last one shown is dropped (a poll's after a cancel's showed it running)
     async function load() {
+      const read = ++reads;
       const [registry, leader] = await Promise.all([get('/api/cluster/nodes'), get('/api/cluster/leader')]);
+      if (read !== reads) {
+        return;
+      }
       refill(summary, registry.cluster ? ['Cluster ', h('b', {}, registry.cluster), ' · '] : 'Standalone node · ',
         'leader ', h('b', { id: 'leader' }, leader.node || 'none'), ` (term ${leader.term ?? '–'})`,
         ' · this node ', h('b', {}, registry.self));
@@ -43,6 +48,9 @@ export default {
       if (!standalone) { // a standalone node answers 409 once and for all: not asked again every two seconds
         try {
           const list = await get('/api/cluster/tasks');
+          if (read !== reads) {
+            return;
+          }
           refill(tasks, list.tasks.length ? taskTable(list.tasks, cancel) : h('p', { class: 'muted' }, 'No distributed task yet.'));
         } catch (e) {
           standalone = e instanceof ApiError && e.status === 409;

@@ -359,7 +359,7 @@ final class GraphQlCall {
       if (rewrite || cut != null) {
         ProxiedHeaders.handOver(headers, response);
         whole = Buffer.buffer();
-        schema = rewrite ? schemas.schemaFor(route, request.path(), request.headers()) : null;
+        schema = rewrite ? schemas.schemaFor(route, io.faultline.chaos.listener.RequestChecks.path(request), request.headers()) : null;
         return;
       }
       String length = inHeaders.get(HttpHeaderNames.CONTENT_LENGTH);

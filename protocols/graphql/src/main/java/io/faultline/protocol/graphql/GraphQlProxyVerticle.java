@@ -206,7 +206,7 @@ public final class GraphQlProxyVerticle extends VerticleBase implements Drainabl
               + " said once");
         }
         new SubscriptionRelay(vertx, accepted.result(), () -> AbruptClose.close(request.connection()), upstream, request, route.name(),
-            subscribes, () -> schemas.schemaFor(route, request.path(), request.headers()), () -> state.snapshot().enabled(),
+            subscribes, () -> schemas.schemaFor(route, io.faultline.chaos.listener.RequestChecks.path(request), request.headers()), () -> state.snapshot().enabled(),
             listener.sendTimeout()).start();
       });
     });

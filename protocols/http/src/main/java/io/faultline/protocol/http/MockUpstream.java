@@ -50,7 +50,7 @@ public final class MockUpstream extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request) {
-    String path = request.path();
+    String path = io.faultline.chaos.listener.RequestChecks.path(request);
     if (path.equals("/api/echo")) {
       request.body().onSuccess(body -> json(request, 200, new JsonObject()
           .put("method", request.method().name())

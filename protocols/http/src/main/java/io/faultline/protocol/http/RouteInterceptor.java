@@ -86,10 +86,13 @@ final class RouteInterceptor implements ProxyInterceptor {
    */
   private static Future<ProxyResponse> decodable(ProxyResponse response) {
     String coding = response.headers().get(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING);
-    if (coding == null || coding.equals("chunked")) {
+    if (coding == null) {
       return Future.succeededFuture(response);
     }
     java.util.List<String> codings = response.headers().getAll(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING);
+    if (codings.size() == 1 && coding.equals("chunked")) {
+      return Future.succeededFuture(response);
+    }
     String undecoded = io.faultline.chaos.listener.ProxiedHeaders.undecodedCoding(codings);
     if (undecoded == null) {
       response.headers().set(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING, io.vertx.core.http.HttpHeaders.CHUNKED);
@@ -210,6 +213,9 @@ final class RouteInterceptor implements ProxyInterceptor {
       answer.putHeader(io.vertx.core.http.HttpHeaders.DATE,
           java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)));
     }
+    // the head's fix-ups made here, as it is whole: the framing below may take the head's end handler that made them
+    twoDigitDay(answer.headers());
+    answer.headers().remove(io.netty.handler.codec.http.HttpHeaderNames.TRAILER); // no chunks, so no trailers
     io.faultline.chaos.listener.AnswerFraming.unknownLength(client, answer);
     io.vertx.core.streams.Pipe<Buffer> pipe = body.stream().pipe();
     pipe.endOnSuccess(true);

@@ -60,7 +60,6 @@ class TcpToxicsTest {
     }
   }
 
-  /** Two latency toxics on one direction add up, as Toxiproxy's own test of two latencies has it (500 + 500: 1000 ms). */
   /** Toxiproxy's noop toxic lets every byte through as it came (it was refused as no toxic type). */
   @Test
   void aNoopToxicLetsEveryByteThrough() throws Exception {
@@ -72,6 +71,7 @@ class TcpToxicsTest {
     }
   }
 
+  /** Two latency toxics on one direction add up, as Toxiproxy's own test of two latencies has it (500 + 500: 1000 ms). */
   @Test
   void twoLatenciesOnOneDirectionAddUp() throws Exception {
     try (TcpFixture fixture = new TcpFixture("{}"); Socket socket = fixture.connect()) {
