@@ -424,7 +424,8 @@ class HttpProxyVerticleTest {
   void anUpstreamsTransferCodingIsReadWhateverItsCaseAndOneNotDecodedIsA502(String mode) throws Exception {
     try (RawUpstream upstream = new RawUpstream((side, socket) -> head -> {
           String path = path(head);
-          String coding = path.equals("/gzip") ? "gzip, chunked" : path.equals("/mixed") ? "Chunked" : "chunked";
+          String coding = path.equals("/gzip") ? "gzip, chunked" : path.equals("/mixed") ? "Chunked"
+              : path.equals("/lines") ? "chunked\r\nTransfer-Encoding: gzip" : "chunked";
           socket.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: " + coding + "\r\n\r\n" + Integer.toHexString(path.length())
               + "\r\n" + path + "\r\n0\r\n\r\n");
         });
@@ -438,6 +439,9 @@ class HttpProxyVerticleTest {
       assertThat(gzip.value()).startsWith("502").contains("gzip");
       Timing.assertElapsedBetween(gzip.elapsedMs(), 0, 2_500);
       assertThat(get.apply("/after")).isEqualTo("200 /after");
+      // the coding on a second line (one look-up read only the first)
+      assertThat(get.apply("/lines")).startsWith("502").contains("gzip");
+      assertThat(get.apply("/again")).isEqualTo("200 /again");
     }
   }
 
