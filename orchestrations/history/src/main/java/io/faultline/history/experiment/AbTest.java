@@ -135,14 +135,16 @@ public final class AbTest {
       return Future.failedFuture("chaos was switched off (by " + killedBy[0] + ") before sample run "
           + (runsA.size() + runsB.size() + 1) + ": the A/B test ended, and chaos stays off");
     }
-    return runOnce(start, timeout, handle).compose(run -> {
+    return runOnce(start, timeout, handle, killedBy).compose(run -> {
       String id = run.getString("id");
       if (handle.stopAsked().isComplete()) {
         return Future.failedFuture(new Experiments.Stopped(stoppedAt(runsA, runsB).put("stopped_run", id)));
       }
       if ("stopped".equals(run.getString("status"))) {
-        return Future.failedFuture("sample run " + id + " of " + variant.toUpperCase() + " was stopped"
-            + errors(run) + ": the A/B test ended with it");
+        // stopped by the test itself for a kill switch pressed as it started: said as the run says its own
+        String why = errors(run).isEmpty() && killedBy[0] != null ? " (chaos was switched off by " + killedBy[0] + ")" : errors(run);
+        return Future.failedFuture("sample run " + id + " of " + variant.toUpperCase() + " was stopped" + why
+            + ": the A/B test ended with it");
       }
       Object requests = run.getJsonObject("metrics", new JsonObject()).getValue("request_count");
       long seen = requests instanceof Number n ? n.longValue() : 0;
@@ -242,8 +244,12 @@ public final class AbTest {
     return vertx.eventBus().request(InternalAddresses.CHAOS_SEED, new JsonObject().put("seed", seed), from).mapEmpty();
   }
 
-  /** Starts one run and answers its history document once it is recorded; a stop asked for stops the run. */
-  private Future<JsonObject> runOnce(JsonObject start, int timeoutSeconds, Experiments.Handle handle) {
+  /**
+   * Starts one run and answers its history document once it is recorded; a stop asked for stops the run, and so does a
+   * kill switch pressed as it started ({@code killedBy}: after the look before the start, before the run listened for it),
+   * which the run's first change would have undone: it then ends stopped, and the test with it.
+   */
+  private Future<JsonObject> runOnce(JsonObject start, int timeoutSeconds, Experiments.Handle handle, String[] killedBy) {
     // its own runs get past the hold the test keeps on the chaos config (others are refused while it runs)
     JsonObject own = start.copy().put("experiment", handle.id());
     return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.START, own).compose(reply -> {
@@ -252,6 +258,9 @@ public final class AbTest {
       waiting.put(id, recorded);
       // the run ends as a stop ends it (its config put back), then is recorded: that record ends the wait
       handle.stopAsked().onComplete(stop -> stopIfRunning(id));
+      if (killedBy[0] != null) {
+        stopIfRunning(id);
+      }
       long timer = vertx.setTimer(timeoutSeconds * 1000L, t -> {
         waiting.remove(id);
         // the test has failed: its run, chaos on, went on for nobody. It fails once the run has stopped (its config

@@ -34,6 +34,11 @@ public final class Experiments {
   private final Supplier<String> node;
   /** The experiment running on this node, or null; and what its end completes. */
   private Handle running;
+  /**
+   * The last experiment this node ended, as it ended: a stop that comes while its end is being stored is told it ended
+   * (the stored row still said running, and the stop was answered that it runs on this very node: "stop it there").
+   */
+  private JsonObject lastEnded;
   /** The id of an experiment about to start ({@link #reserve}): it holds the chaos config already. */
   private String reserved;
   private Promise<JsonObject> ended;
@@ -218,6 +223,7 @@ public final class Experiments {
           doc.put("status", "failed").put("error", why);
           LOG.warning(() -> kind + " " + doc.getString("id") + " failed: " + why);
         }
+        lastEnded = doc.copy();
         ended();
         JsonObject last = doc.copy();
         store.putExperiment(last).onComplete(saved -> {
@@ -283,6 +289,9 @@ public final class Experiments {
     }
     if (id == null) {
       return Future.failedFuture(new ChaosState.NotFound("id", "no experiment is running on this node"));
+    }
+    if (lastEnded != null && id.equals(lastEnded.getString("id"))) {
+      return Future.failedFuture(new ControlError.Conflict("id", "experiment " + id + " has ended (" + lastEnded.getString("status") + ")"));
     }
     return get(q).compose(doc -> Future.failedFuture(new ControlError.Conflict("id", "running".equals(doc.getString("status"))
         ? "experiment " + id + " runs on node " + doc.getString("node") + ": stop it there"
