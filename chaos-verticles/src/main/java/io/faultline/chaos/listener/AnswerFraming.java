@@ -1,5 +1,6 @@
 package io.faultline.chaos.listener;
 
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -22,6 +23,14 @@ public final class AnswerFraming {
    * whether it goes in chunks.
    */
   public static boolean unknownLength(HttpServerRequest request, HttpServerResponse response) {
+    return unknownLength(request, response, null);
+  }
+
+  /**
+   * {@link #unknownLength(HttpServerRequest, HttpServerResponse)} for a response that has a head-end handler, {@code
+   * headEnd}: Vert.x keeps one, and the close's own replaces it, so it runs {@code headEnd} first.
+   */
+  public static boolean unknownLength(HttpServerRequest request, HttpServerResponse response, Handler<Void> headEnd) {
     if (request.version() != HttpVersion.HTTP_1_0) {
       response.setChunked(true);
       return true;
@@ -30,7 +39,12 @@ public final class AnswerFraming {
       return false; // its end is its head's (RFC 9112 6.3): a connection kept alive stays so
     }
     if (request.headers().contains(HttpHeaders.CONNECTION, HttpHeaders.KEEP_ALIVE, true)) { // as Vert.x reads it: every line
-      response.headersEndHandler(v -> response.headers().set(HttpHeaders.CONNECTION, "close"));
+      response.headersEndHandler(v -> {
+        if (headEnd != null) {
+          headEnd.handle(null);
+        }
+        response.headers().set(HttpHeaders.CONNECTION, "close"); // Vert.x said keep-alive just before
+      });
       RequestChecks.closeAfterAnswer(request); // its end is the connection's
     } // not kept alive: Vert.x closes it after the answer
     return false;

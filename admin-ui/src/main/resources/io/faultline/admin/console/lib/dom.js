@@ -132,6 +132,30 @@ export function notice(el) {
 }
 
 /**
+ * A status line for a page that reads something again and again: `notice(el)`'s voice, plus `readFailed(text)`, whose
+ * message stays until the next good read (`readDone()`) takes it away. What else is said there (an action's answer)
+ * stays until something else is said: a good read does not take it.
+ */
+export function readNotice(el) {
+  const say = notice(el);
+  let failedRead = false;
+  const tell = (text, kind) => {
+    failedRead = false;
+    say(text, kind);
+  };
+  tell.readFailed = text => {
+    say(text, 'error');
+    failedRead = true;
+  };
+  tell.readDone = () => {
+    if (failedRead) {
+      tell('');
+    }
+  };
+  return tell;
+}
+
+/**
  * What to say once a change is done: done, with the node's warnings if any, as [text, kind]. The library's (a scenario the
  * node lacks), and a chaos change's: a run that holds the config and will put back the one it found, this change going
  * with it; a cluster that could not store it yet. Said as plain "done", the change then vanished without a word.

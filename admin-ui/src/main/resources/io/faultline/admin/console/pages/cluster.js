@@ -3,7 +3,7 @@
 // two seconds while shown (nodes heartbeat once a second); a standalone node shows itself, leading.
 
 import { ApiError, get, post } from '../lib/api.js';
-import { ago, clock, dateTime, fill, h, notice, refill } from '../lib/dom.js';
+import { ago, clock, dateTime, fill, h, readNotice, refill } from '../lib/dom.js';
 
 const REFRESH_MS = 2_000;
 
@@ -13,7 +13,7 @@ export default {
     const nodes = h('div', { class: 'table-wrap' });
     const tasks = h('div', { class: 'table-wrap' });
     const status = h('p', { class: 'small' });
-    const say = notice(status);
+    const say = readNotice(status);
     fill(el, h('h1', {}, 'Cluster'),
       h('section', { class: 'card', 'aria-labelledby': 'nodes-title' },
         h('h2', { id: 'nodes-title' }, 'Nodes'), summary, nodes, status),
@@ -57,10 +57,7 @@ export default {
           fill(tasks, h('p', { class: 'muted' }, standalone ? e.message : `Could not list tasks: ${e.message}`));
         }
       }
-      if (unreadable) {
-        unreadable = false;
-        say('');
-      }
+      say.readDone();
     }
 
     async function cancel(id) {
@@ -73,8 +70,6 @@ export default {
       load().catch(() => {});
     }
 
-    // a failed read's message goes with the next good read; a cancel's answer stays until the next action
-    let unreadable = false;
     let loading = false; // a slow read (up to 15 s) is not joined by another every two seconds, answered out of order
     const tick = () => {
       if (loading) {
@@ -82,8 +77,7 @@ export default {
       }
       loading = true;
       load().catch(e => {
-        unreadable = true;
-        say(`Could not read the cluster: ${e.message}`, 'error');
+        say.readFailed(`Could not read the cluster: ${e.message}`);
       }).finally(() => {
         loading = false;
       });

@@ -2,7 +2,7 @@
 // file (YAML or JSON) as a new entry named after it.
 
 import { del, get, post, put } from '../lib/api.js';
-import { confirmDialog, dateTime, download, fill, h, notice, outcome } from '../lib/dom.js';
+import { confirmDialog, dateTime, download, fill, h, outcome, readNotice } from '../lib/dom.js';
 
 /** What became of an entry's schedule the last time it came due: started (with its run), skipped or failed (with why). */
 function lastSchedule(last) {
@@ -39,7 +39,7 @@ export class Library {
     this.onRun = onRun;
     this.table = h('div', { class: 'table-wrap' });
     const status = h('p', { class: 'small' });
-    this.say = notice(status);
+    this.say = readNotice(status);
     const file = h('input', { id: 'import-file', type: 'file', accept: '.yaml,.yml,.json,application/json,application/yaml', multiple: true,
       onchange: event => this.import([...event.target.files]).finally(() => { event.target.value = ''; }) });
     this.el = h('section', { class: 'card', 'aria-labelledby': 'library-title' },
@@ -55,10 +55,7 @@ export class Library {
   async load() {
     try {
       const { entries } = await get('/api/chaos/orchestration/library');
-      if (this.unreadable) { // the failed read's message goes with the next good read (it stayed over a working table)
-        this.unreadable = false;
-        this.say('');
-      }
+      this.say.readDone();
       const seen = JSON.stringify(entries);
       if (seen === this.seen) {
         return; // unchanged: the table (and the focus in it) stays
@@ -67,8 +64,7 @@ export class Library {
       this.show(entries);
     } catch (e) {
       this.seen = undefined; // the next answer is shown, whatever it is
-      this.unreadable = true;
-      this.say(`Could not list the library: ${e.message}`, 'error');
+      this.say.readFailed(`Could not list the library: ${e.message}`);
     }
   }
 

@@ -2,7 +2,7 @@
 // sandboxed frame), download it as JSON or JUnit XML. #/reports/ID opens one directly.
 
 import { get } from '../lib/api.js';
-import { dateTime, download, fill, h, notice } from '../lib/dom.js';
+import { dateTime, download, fill, h, readNotice } from '../lib/dom.js';
 
 const base = id => `/api/chaos/orchestration/reports/${encodeURIComponent(id)}`;
 
@@ -11,7 +11,7 @@ export default {
     const table = h('div', { class: 'table-wrap' });
     const viewer = h('div', {});
     const status = h('p', { class: 'small' });
-    const say = notice(status);
+    const say = readNotice(status);
     fill(el, h('h1', {}, 'Reports'),
       h('section', { class: 'card', 'aria-labelledby': 'reports-title' },
         h('h2', { id: 'reports-title' }, 'Runs, newest first'), status, table),
@@ -47,12 +47,8 @@ export default {
     }
 
     let seen;
-    let unreadable = false;
     const list = () => get('/api/chaos/orchestration/reports').then(({ reports }) => {
-      if (unreadable) { // the failed read's message goes with the next good read (it stayed over a working table)
-        unreadable = false;
-        say('');
-      }
+      say.readDone();
       const sorted = [...reports].sort((a, b) => (b.started_at || 0) - (a.started_at || 0));
       if (JSON.stringify(sorted) === seen) {
         return; // unchanged: the table (and the focus in it) stays
@@ -74,8 +70,7 @@ export default {
             downloads(r.id))))))));
     }).catch(e => {
       seen = undefined; // the next answer is shown, whatever it is
-      unreadable = true;
-      say(`Could not list the reports: ${e.message}`, 'error');
+      say.readFailed(`Could not list the reports: ${e.message}`);
     });
     list();
     // a run that ends while the page is open adds its report within seconds

@@ -2,7 +2,7 @@
 // of the current run (step, iteration, percentage, each step as it ends) with a stop button.
 
 import { get, post } from '../lib/api.js';
-import { fill, h, notice, uid } from '../lib/dom.js';
+import { fill, h, readNotice, uid } from '../lib/dom.js';
 import { readAny, showAny } from '../builder/inputs.js';
 
 const PROGRESS = 'subscription { orchestrationProgress }';
@@ -49,7 +49,7 @@ export class RunPanel {
   constructor(live) {
     this.body = h('div', {});
     const status = h('p', { class: 'small' });
-    this.say = notice(status);
+    this.say = readNotice(status);
     this.el = h('section', { class: 'card run', 'aria-labelledby': 'run-title' },
       h('h2', { id: 'run-title' }, 'Current run'), this.body, status);
     this.steps = [];
@@ -61,13 +61,9 @@ export class RunPanel {
   async refresh() {
     try {
       this.update(await get('/api/chaos/orchestration/status'));
-      if (this.unreadable) { // the failed read's message goes with the next good one
-        this.unreadable = false;
-        this.say('');
-      }
+      this.say.readDone();
     } catch (e) {
-      this.unreadable = true;
-      this.say(`Could not read the run's status: ${e.message}`, 'error');
+      this.say.readFailed(`Could not read the run's status: ${e.message}`);
     }
   }
 

@@ -165,22 +165,23 @@ final class RouteInterceptor implements ProxyInterceptor {
     // vertx-http-proxy sends an answer of unknown length chunked, a 304 too (a custom status line hid it
     // from Vert.x's own check): an answer that has no body says nothing of chunks (RFC 9112 6.1)
     boolean bodiless = status < 200 || status == 204 || status == 304 || call.request.method() == io.vertx.core.http.HttpMethod.HEAD;
-    answer.headersEndHandler(v -> {
+    Handler<Void> fixUps = v -> {
       twoDigitDay(answer.headers());
       Trailers.dropPromiseUnlessCarried(answer, h2);
       if (bodiless && !answer.headers().contains(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH)) {
         answer.headers().remove(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING);
       }
-    });
+    };
+    answer.headersEndHandler(fixUps);
     Exchange<HttpCall> exchange = call.exchange;
     if (exchange != null) {
       exchange.responding(status);
-      return send(context, answer, bodiless);
+      return send(context, answer, bodiless, fixUps);
     }
     Handler<Void> count = call.countAtEnd(runner, call.route == null ? io.faultline.chaos.config.RouteConfig.UNROUTED_NAME : ExchangeRunner.label(call.route.name()), answer, status);
     answer.endHandler(count);
     answer.closeHandler(count);
-    return send(context, answer, bodiless);
+    return send(context, answer, bodiless, fixUps);
   }
 
   /**
@@ -190,7 +191,7 @@ final class RouteInterceptor implements ProxyInterceptor {
    * comes, ended by the connection's close ({@link io.faultline.chaos.listener.AnswerFraming#unknownLength}), as the plain
    * path sends it.
    */
-  private static Future<Void> send(ProxyContext context, HttpServerResponse answer, boolean bodiless) {
+  private static Future<Void> send(ProxyContext context, HttpServerResponse answer, boolean bodiless, Handler<Void> fixUps) {
     ProxyResponse response = context.response();
     io.vertx.httpproxy.Body body = response.getBody();
     io.vertx.core.http.HttpServerRequest client = context.request().proxiedRequest();
@@ -213,10 +214,7 @@ final class RouteInterceptor implements ProxyInterceptor {
       answer.putHeader(io.vertx.core.http.HttpHeaders.DATE,
           java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)));
     }
-    // the head's fix-ups made here, as it is whole: the framing below may take the head's end handler that made them
-    twoDigitDay(answer.headers());
-    answer.headers().remove(io.netty.handler.codec.http.HttpHeaderNames.TRAILER); // no chunks, so no trailers
-    io.faultline.chaos.listener.AnswerFraming.unknownLength(client, answer);
+    io.faultline.chaos.listener.AnswerFraming.unknownLength(client, answer, fixUps); // (no chunks: the fix-ups drop Trailer)
     io.vertx.core.streams.Pipe<Buffer> pipe = body.stream().pipe();
     pipe.endOnSuccess(true);
     pipe.endOnFailure(false);

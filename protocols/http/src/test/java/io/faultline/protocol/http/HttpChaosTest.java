@@ -781,16 +781,18 @@ class HttpChaosTest {
   /**
    * An HTTP/1.0 client's answer of no length goes out as it comes, ended by the close, on the proxy's interceptor chain
    * (here a bulkhead's) as on the plain path. vertx-http-proxy held it whole first: the client saw nothing until the
-   * upstream's end (never, for an event stream), and a large download sat in the gateway's heap.
+   * upstream's end (never, for an event stream), and a large download sat in the gateway's heap. A client that asked to
+   * keep the connection alive is told it closes, and the head has its fix-ups still (a two-digit day in its {@code Date}).
    */
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.ValueSource(strings = {"off", "bulkhead"})
-  void anHttp10ClientsAnswerOfNoLengthGoesOutAsItComes(String mode) throws Exception {
+  @org.junit.jupiter.params.provider.CsvSource({"off,", "bulkhead,", "off,keep-alive", "bulkhead,keep-alive"})
+  void anHttp10ClientsAnswerOfNoLengthGoesOutAsItComes(String mode, String connection) throws Exception {
     try (GatewayFixture gw = new GatewayFixture(HttpProxyVerticleTest.chaos(mode))) {
       long started = System.nanoTime();
       try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
         socket.setSoTimeout(10_000);
-        socket.getOutputStream().write("GET /stall/2500 HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String asked = connection == null ? "" : "Connection: " + connection + "\r\n";
+        socket.getOutputStream().write(("GET /stall/2500 HTTP/1.0\r\n" + asked + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         java.io.InputStream in = socket.getInputStream();
         StringBuilder seen = new StringBuilder();
         while (!seen.toString().contains("first\n")) {
@@ -804,6 +806,10 @@ class HttpChaosTest {
         String answer = seen.toString();
         assertThat(answer).startsWith("HTTP/1.0 200").endsWith("\r\n\r\nfirst\nlast\n");
         assertThat(answer.toLowerCase(java.util.Locale.ROOT)).doesNotContain("content-length").doesNotContain("transfer-encoding");
+        if (connection != null) {
+          assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("\r\nconnection: close\r\n").doesNotContain("keep-alive");
+        }
+        assertThat(answer).containsPattern("\r\n(?i:date): [A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} ");
       }
     }
   }
