@@ -352,6 +352,13 @@ class ConfigReloadTest {
       assertThat(gone.bodyAsJsonObject().getString("field")).isEqualTo("config");
       assertThat(gone.bodyAsJsonObject().getString("error")).endsWith("is gone (deleted or moved away): nothing reloaded");
       assertThat(gw.traffic("/x").statusCode()).isEqualTo(503);
+
+      // {} is no blank file but every default, on purpose: it was refused as "blank lines or comments only"
+      Files.writeString(file, "{}\n");
+      HttpResponse<Buffer> defaults = gw.post("/api/config/reload");
+      assertThat(defaults.statusCode()).as(defaults.bodyAsString()).isEqualTo(200);
+      assertThat(defaults.bodyAsJsonObject().getBoolean("reloaded")).isTrue();
+      assertThat(gw.traffic("/x").statusCode()).as("chaos off, as the file says").isEqualTo(200);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.faultline.chaos.config;
 
 import java.io.StringReader;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -53,10 +54,57 @@ public final class SafeYaml {
       }
       return yaml().load(text);
     } catch (MarkedYAMLException e) {
+      Object json = json(text, field, what);
+      if (json != null) {
+        return json;
+      }
       throw new ChaosConfigException(field, what + " line " + (e.getProblemMark().getLine() + 1) + ": " + e.getProblem());
     } catch (YAMLException e) {
       throw new ChaosConfigException(field, what + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * {@code text} read as JSON, when it is JSON that YAML cannot read (or null): JSON is YAML but for two things JSON
+   * writers do, a tab in the white space ({@code jq --tab}, Go's {@code MarshalIndent} with a tab) and {@code \/} in
+   * a string (PHP's {@code json_encode}), which SnakeYAML refuses. Held to the same number of values.
+   */
+  private static Object json(String text, String field, String what) {
+    String start = text.stripLeading();
+    if (!start.startsWith("{") && !start.startsWith("[")) {
+      return null;
+    }
+    Object parsed;
+    try {
+      parsed = ChaosJson.readPlain(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+      return null; // not JSON either: YAML's problem is the one said
+    }
+    if (values(parsed, 0) > MAX_NODES) {
+      throw new ChaosConfigException(field, what + " holds more than " + MAX_NODES + " values, more than a config is read with; split it or trim it");
+    }
+    return parsed;
+  }
+
+  /** The values {@code tree} holds, counting stopped once past {@link #MAX_NODES}. */
+  private static long values(Object tree, long counted) {
+    long total = counted + 1;
+    if (tree instanceof Map<?, ?> map) {
+      for (Object value : map.values()) {
+        total = values(value, total + 1); // the key and its value
+        if (total > MAX_NODES) {
+          break;
+        }
+      }
+    } else if (tree instanceof List<?> list) {
+      for (Object item : list) {
+        total = values(item, total);
+        if (total > MAX_NODES) {
+          break;
+        }
+      }
+    }
+    return total;
   }
 
   /**
@@ -105,12 +153,14 @@ public final class SafeYaml {
     options.setCodePointLimit(MAX_CHARS);
     options.setMaxAliasesForCollections(Integer.MAX_VALUE); // bounded below by the expanded size instead
     return new Yaml(new SafeConstructor(options), new org.yaml.snakeyaml.representer.Representer(new org.yaml.snakeyaml.DumperOptions()),
-        new org.yaml.snakeyaml.DumperOptions(), options, new Numbers());
+        new org.yaml.snakeyaml.DumperOptions(), options, new NumbersWithoutTimestamps());
   }
 
   /**
-   * The resolver config files are read with ({@link Numbers}), for other YAML read as they are: orchestrations, the
-   * console's conversions. {@code timestamps} false: a date stays text too (as JSON reads it).
+   * The resolver of {@link #load} ({@link Numbers}), for other YAML read as it is: orchestrations, the console's
+   * conversions. {@code timestamps} false: a date stays text too, as JSON and YAML 1.2 (which has no timestamps) read
+   * it; {@link #load} reads config files so. A config file's {@code x-api-version: 2022-11-28} was a {@code Date}, which
+   * the field took as the text of its milliseconds ("1669593600000"): a header rule that never matched, silently.
    */
   public static org.yaml.snakeyaml.resolver.Resolver resolver(boolean timestamps) {
     return timestamps ? new Numbers() : new NumbersWithoutTimestamps();

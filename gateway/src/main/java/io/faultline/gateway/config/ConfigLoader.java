@@ -235,13 +235,14 @@ public final class ConfigLoader {
   }
 
   /**
-   * Whether the YAML file (JSON is YAML too) holds any setting: false when it is empty, only comments, or {@code {}}.
-   * Parsed with {@link SafeYaml}, so syntax errors and duplicate keys are refused with their line. Says
-   * nothing itself: a reload refuses such a file (the start, which takes it, warns).
+   * Whether the YAML file (JSON is YAML too) holds anything: false when it is empty or only comments (an editor's
+   * first write, or everything commented out). {@code {}} holds something: a file that says, on purpose, every
+   * default (a reload of it was refused as "blank lines or comments only"). Parsed with {@link SafeYaml}, so syntax
+   * errors and duplicate keys are refused with their line. Says nothing itself: a reload refuses such a file (the
+   * start, which takes it, warns).
    */
   public static boolean holdsSettings(Path file) {
-    Object parsed = SafeYaml.load(readText(file), file.toString(), "config");
-    return parsed != null && !(parsed instanceof Map<?, ?> map && map.isEmpty());
+    return SafeYaml.load(readText(file), file.toString(), "config") != null;
   }
 
   private static String readText(Path file) {

@@ -668,6 +668,12 @@ class ConfigLoaderTest {
           rules: [{ name: canary, match: { headers: { X-Canary: yes } }, fault_injection: { http_errors: [503], http_error_probability: 1.0 } }]
         """), Map.of(), Map.of());
     assertThat(canary.chaos().rules().get(0).match().headers()).containsEntry("X-Canary", "yes");
+    // and a date is text, as in 1.2 and JSON: it was a Date, which the header took as its milliseconds ("1669593600000")
+    GatewayConfig dated = ConfigLoader.load(file("""
+        chaos:
+          rules: [{ name: gh, match: { headers: { x-github-api-version: 2022-11-28 } }, latency: { fixed_delay_ms: 5 } }]
+        """), Map.of(), Map.of());
+    assertThat(dated.chaos().rules().get(0).match().headers()).containsEntry("x-github-api-version", "2022-11-28");
     ChaosConfigException yes = rejected(file("chaos: { enabled: yes }\n"), Map.of(), Map.of());
     assertThat(yes.field()).isEqualTo("chaos.enabled");
     assertThat(yes.getMessage()).contains("yes");
@@ -683,6 +689,14 @@ class ConfigLoaderTest {
     GatewayConfig config = ConfigLoader.load(file("{\"admin\": {\"port\": 9200}, \"chaos\": {\"enabled\": true}}"), Map.of(), Map.of());
     assertThat(config.admin().port()).isEqualTo(9200);
     assertThat(config.chaos().enabled()).isTrue();
+    // as JSON writers write it: tabs in its white space (jq --tab, Go's MarshalIndent), "\/" in a string (PHP): YAML
+    // refuses both ("found character '\t(TAB)' that cannot start any token")
+    GatewayConfig written = ConfigLoader.load(file("{\n\t\"admin\": {\n\t\t\"port\": 9201\n\t},\n\t\"listeners\": [{\"name\": \"web\", "
+        + "\"port\": 0, \"upstream\": \"http:\\/\\/127.0.0.1:8080\"}]\n}\n"), Map.of(), Map.of());
+    assertThat(written.admin().port()).isEqualTo(9201);
+    assertThat(written.listeners().get(0).upstream()).isEqualTo("http://127.0.0.1:8080");
+    // and JSON that is wrong either way is refused with YAML's line
+    assertThat(rejected(file("{\n\t\"admin\": {\"port\": 9201\n}\n"), Map.of(), Map.of()).getMessage()).contains("line ");
   }
 
   @Test
