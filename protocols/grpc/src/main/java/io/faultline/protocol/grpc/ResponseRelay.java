@@ -105,6 +105,13 @@ final class ResponseRelay {
         response.headers().add(h.getKey(), h.getValue());
       }
     });
+    // the answer's messages are in the format the upstream says, which may not be the call's (grpc-java answers a
+    // +json call as application/grpc): Vert.x's response refuses a message of another format than its own, a refusal
+    // no one heard (the client had the head, no message, and status 0)
+    // (a trailers-only answer may have no content type, so no format: the call's stays)
+    if (incoming.format() != null && incoming.format() != call.request().format()) {
+      response.format(incoming.format());
+    }
     encoding = offered(call.request().headers().get("grpc-accept-encoding"), incoming.encoding());
     if (encoding != null) {
       response.encoding(encoding);
@@ -155,6 +162,9 @@ final class ResponseRelay {
           dropStream();
         } else if (abortAfterIt) {
           int after = abortAfter;
+          // what comes in the millisecond before waits for it: dropped, it was lost when the kill switch released the
+          // stream then (its end too: the call hung)
+          upstream.pause();
           vertx.setTimer(1, id -> abortStream(after));
         }
         return !cutAfterIt && !abortAfterIt;

@@ -35,6 +35,7 @@ final class UpstreamAnswer {
 
   /** The gRPC call on upstream stream {@code stream}, as Vert.x's {@code GrpcClient} makes one, raw frames each way. */
   static GrpcClientRequest<Buffer, Buffer> grpcCall(HttpClientRequest stream) {
+    stream.response().onSuccess(UpstreamAnswer::readable); // before the gRPC call's own look at the head: made next
     GrpcClientRequestImpl<Buffer, Buffer> call = new GrpcClientRequestImpl<>(stream, GrpcProxyVerticle.MAX_MESSAGE_BYTES,
         false, GrpcMessageEncoder.IDENTITY, GrpcMessageDecoder.IDENTITY);
     call.init();
@@ -75,6 +76,25 @@ final class UpstreamAnswer {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Makes the answer's gRPC content type one Vert.x's gRPC client reads: it takes {@code application/grpc}, {@code +proto}
+   * and {@code +json} written so exactly, and failed the call (UNAVAILABLE "Invalid HTTP response content-type header")
+   * on {@code application/grpc; charset=utf-8} or {@code Application/grpc}, which gRPC servers send and the pass-through
+   * path relays: a call chaos touched failed where it passed untouched. The client hears the content type of its own
+   * call's format, not this one ({@link ResponseRelay}).
+   */
+  private static void readable(HttpClientResponse in) {
+    String type = in.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null || !MalformedAnswer.isGrpc(type)) {
+      return; // not gRPC: answered as such (MalformedAnswer.notGrpc)
+    }
+    int parameters = type.indexOf(';');
+    String plain = (parameters < 0 ? type : type.substring(0, parameters)).strip().toLowerCase(java.util.Locale.ROOT);
+    if (!plain.equals(type)) {
+      in.headers().set(HttpHeaders.CONTENT_TYPE, plain);
+    }
   }
 
   /** Cancels the upstream call: its stream too, which {@code cancel()} leaves once Vert.x's client has refused the answer. */

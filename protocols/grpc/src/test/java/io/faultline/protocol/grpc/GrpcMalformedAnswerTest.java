@@ -93,6 +93,39 @@ class GrpcMalformedAnswerTest {
   }
 
   /**
+   * An answer whose gRPC content type has parameters, another case, or another format than the call's (grpc-java
+   * answers a {@code +json} call as {@code application/grpc}) is relayed whole when chaos touches it, each message
+   * held 1 ms, as untouched. Chaos's path failed the first two UNAVAILABLE ("Invalid HTTP response content-type
+   * header"), and lost the third's messages, ending the call with status 0.
+   */
+  @ParameterizedTest(name = "{0} answered as {1}, chaos {2}")
+  @CsvSource(delimiter = '|', value = {
+      "application/grpc      | application/grpc; charset=utf-8 | off", "application/grpc      | application/grpc; charset=utf-8 | held",
+      "application/grpc      | Application/gRPC                | held", "application/grpc+json | application/grpc                | held",
+      "application/grpc+json | application/grpc                | off"})
+  void anAnswerInAnotherFormOfGrpcsContentTypeIsRelayedWhole(String contentType, String answerType, String mode) throws Exception {
+    try (GrpcFixture gw = mode.equals("off") ? GrpcFixture.onPath(mode, upstream)
+        : new GrpcFixture("""
+            {"enabled": true, "latency": {"per_message_delay_ms": 1}}""", upstream)) {
+      io.vertx.core.http.HttpClient h2 = gw.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+          .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
+      io.vertx.core.buffer.Buffer message = io.vertx.core.buffer.Buffer.buffer().appendByte((byte) 0).appendInt(1).appendString("x");
+      io.vertx.core.http.HttpClientResponse[] answered = new io.vertx.core.http.HttpClientResponse[1];
+      io.vertx.core.buffer.Buffer body = h2.request(io.vertx.core.http.HttpMethod.POST, gw.port, "127.0.0.1", "/test.Echo/Typed")
+          .compose(request -> request.putHeader("content-type", contentType).putHeader("x-answer-type", answerType)
+              .putHeader("te", "trailers").send(message))
+          .compose(response -> {
+            answered[0] = response;
+            return response.body();
+          }).await(10, TimeUnit.SECONDS);
+      assertThat(answered[0].getTrailer("grpc-message")).as("grpc-message").isNull();
+      assertThat(answered[0].getTrailer("grpc-status")).isEqualTo("0");
+      assertThat(body.toString(java.nio.charset.StandardCharsets.ISO_8859_1)).as("the two messages").isEqualTo("\0\0\0\0\2m0\0\0\0\0\2m1");
+      h2.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
    * 100 messages the upstream wrote one by one, batched on their way (the pass-through's and the decoded path's
    * {@link TurnBatch}), reach the client whole and in order, in fewer DATA frames than messages. (Netty merges the frames
    * one flush sends, so the client saw as few before the pass-through batched its writes.)

@@ -42,6 +42,13 @@ final class HandWrittenUpstream {
           .end("not here");
       return;
     }
+    if (method.equals("Typed")) { // two messages, in the content type the request's x-answer-type names
+      response.putHeader("content-type", request.getHeader("x-answer-type"))
+          .write(message(0, Buffer.buffer("m0")).appendBuffer(message(0, Buffer.buffer("m1"))));
+      response.trailers().set("grpc-status", "0");
+      response.end();
+      return;
+    }
     if (method.equals("AsSent")) { // the messages sent back as they came, in the content type they came in (+thrift, ...)
       response.putHeader("content-type", request.getHeader("content-type")).write(body);
       response.trailers().set("grpc-status", "0");
