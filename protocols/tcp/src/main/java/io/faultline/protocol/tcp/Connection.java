@@ -30,6 +30,8 @@ final class Connection {
   private final Vertx vertx;
   private final ExchangeRunner<Connection> runner;
   private final long startedNanos;
+  /** When its upstream connection was made (0: not yet, or never). */
+  private long connectedNanos;
   private final long number;
   private final Consumer<Connection> onFinish;
   private NetSocket upstream;
@@ -80,6 +82,7 @@ final class Connection {
    * the chaos state, now and as it changes.
    */
   void relay(NetSocket socket, long bytesPerSecond, MessageFault.Toxics toxics) {
+    connectedNanos = System.nanoTime();
     upstream = socket;
     toUpstream = new Link(vertx, this, socket);
     toClient = new Link(vertx, this, client);
@@ -249,16 +252,26 @@ final class Connection {
     }
   }
 
-  /** Ends the exchange once: {@code status} is 0 unless the connection never reached its upstream (502, 504). */
+  /**
+   * Ends the exchange once: {@code status} is 0 unless the connection never reached its upstream (502, 504). Its
+   * duration (faultline_request_duration_seconds, the live analytics' latencies) is to the upstream connection made, as
+   * a WebSocket's is to its 101: it was the connection's whole life, so a pool's connections held ten minutes were ten
+   * minute "requests" in the listener's p99 and in orchestration latency assertions.
+   */
   void end(int status, String outcome, boolean failed) {
     if (reported) {
       return;
     }
     reported = true;
     if (exchange != null) {
+      if (connectedNanos != 0) {
+        exchange.responding(status, connectedNanos);
+      }
       exchange.end(status, outcome, failed);
+    } else if (connectedNanos != 0) {
+      runner.untouched(ExchangeRunner.label(null), startedNanos, connectedNanos, outcome);
     } else {
-      runner.untouched(ExchangeRunner.label(null), startedNanos, outcome);
+      runner.untouched(ExchangeRunner.label(null), startedNanos, outcome); // to its failure: it never reached its upstream
     }
   }
 

@@ -34,6 +34,24 @@ class TcpLiveTest {
   }
 
   /**
+   * A connection's duration, as counted (faultline_request_duration_seconds, the live analytics), is to its upstream
+   * connection made, chaos on or off, as a WebSocket's is to its 101: it was the connection's whole life.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"{}", "{\"enabled\": true, \"tcp\": {\"toxics\": [{\"type\": \"noop\", \"stream\": \"downstream\", \"attributes\": {}}]}}"})
+  void aConnectionsDurationIsToItsUpstreamConnectionNotItsWholeLife(String chaos) throws Exception {
+    try (TcpFixture fixture = new TcpFixture(chaos)) {
+      try (Socket open = fixture.connect()) {
+        TcpFixture.roundTrip(open, 10);
+        Thread.sleep(1_500);
+      }
+      fixture.events.await("the closed connection's end", () -> fixture.events.completions().size() == 1);
+      assertThat(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(fixture.events.completions().get(0).durationNanos()))
+          .as("ms counted for a connection open 1.5 s").isLessThan(1_000L);
+    }
+  }
+
+  /**
    * Going down closes a connection whose client has stopped reading at once, as Toxiproxy's disabled proxy closes its
    * connections: it waited for what the gateway held for that client to go out first (for the listener's send timeout,
    * ten minutes for tcp, or until the client read again).
