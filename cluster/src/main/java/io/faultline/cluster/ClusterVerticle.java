@@ -52,7 +52,12 @@ public final class ClusterVerticle extends VerticleBase {
   private HazelcastInstance hazelcast;
   private volatile UUID member;
   /** What the shared map held at the last heartbeat. */
-  private volatile ChaosState.Replica agreed;
+  private volatile SharedChaos.Entry agreed;
+  /**
+   * The latest switch-off this node's state knows of ({@link SharedChaos.Entry#offStamp}), from the states it took from
+   * the cluster or stored there.
+   */
+  private volatile long knownOff;
   /** This node's state when {@link #agreed} was read, if no local change was on its way to the cluster then (else null). */
   private volatile ChaosState.Replica agreedAgainst;
   private long heartbeat = -1;
@@ -137,19 +142,15 @@ public final class ClusterVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>localConsumer(Addresses.CHAOS_CHANGED, message -> {
       JsonObject change = message.body().getJsonObject("change");
       if (change != null && io.faultline.chaos.control.ChangeLog.killSwitch(change)) {
-        String why = "chaos was switched off on node " + nodeId + " (" + change.getString("source") + ")";
-        blocking(() -> tasks.cancelRunning(why)).onSuccess(ids -> ids.forEach(id -> {
-          LOG.warning(() -> "task " + id + " cancelled: " + why);
-          vertx.eventBus().publish(InternalAddresses.TASK_CANCELLED, new JsonObject().put("task", id));
-        }));
+        cancelTasks("chaos was switched off on node " + nodeId + " (" + change.getString("source") + ")");
       }
     });
     // A notice only: the agreed state is read back from the shared map, checked, then adopted.
     vertx.eventBus().consumer(InternalAddresses.CLUSTER_STATE, message -> blocking(shared::current).onComplete(ar -> {
       if (ar.failed()) {
         LOG.warning(() -> "node " + nodeId + " refused the cluster's chaos state: " + ar.cause());
-      } else if (ar.result() != null) {
-        state.adopt(ar.result());
+      } else if (ar.result() != null && state.adopt(ar.result().replica())) {
+        took(ar.result());
       }
     }));
     vertx.eventBus().<JsonObject>localConsumer(Addresses.CLUSTER_NODES, message -> {
@@ -234,8 +235,10 @@ public final class ClusterVerticle extends VerticleBase {
       }
     }
     registry.put(record());
-    ChaosState.Replica current = shared.current();
-    state.adopt(current != null ? current : shared.seed(state.replica()));
+    SharedChaos.Entry current = shared.current();
+    SharedChaos.Entry taken = current != null ? current : shared.seed(state.replica());
+    state.adopt(taken.replica());
+    took(taken);
     // this node's saved scenarios the cluster knows nothing of join it; then the node keeps what the cluster holds
     long now = System.currentTimeMillis();
     state.savedScenarios().forEach(s -> scenarios.offer(s.name(), io.faultline.chaos.control.ChaosControlVerticle.scenarioJson(s), now));
@@ -306,6 +309,58 @@ public final class ClusterVerticle extends VerticleBase {
     });
   }
 
+  /** Cancels the running tasks, saying {@code why}, as the kill switch does. */
+  private void cancelTasks(String why) {
+    blocking(() -> tasks.cancelRunning(why)).onSuccess(ids -> ids.forEach(id -> {
+      LOG.warning(() -> "task " + id + " cancelled: " + why);
+      vertx.eventBus().publish(InternalAddresses.TASK_CANCELLED, new JsonObject().put("task", id));
+    }));
+  }
+
+  /** This node's state is {@code entry}'s now (taken or stored): the switch-off it knows of is at least that one's. */
+  private void took(SharedChaos.Entry entry) {
+    knownOff = Math.max(knownOff, entry.offStamp());
+  }
+
+  /**
+   * Whether the cluster's state {@code entry} and this node's differ by a switch-off the other did not know of: a healed
+   * split's other side, whose map Hazelcast kept (or whose node is to put its state back over this side's), switched
+   * chaos on, or left it on, without the kill switch pressed on this side, or this side without that side's. Taken or
+   * stored by version alone, the kill switch was undone on every node at the heartbeat after the heal, without a word.
+   */
+  private boolean unseenSwitchOff(SharedChaos.Entry entry) {
+    boolean theirsOn = entry.replica().config().enabled();
+    boolean mineOn = state.replica().config().enabled();
+    return theirsOn && !mineOn && entry.offStamp() < knownOff && entry.replica().version() >= state.version()
+        || !theirsOn && mineOn && entry.offStamp() > knownOff && entry.replica().version() <= state.version();
+  }
+
+  /**
+   * Stores, switched off, the state the version would keep (the cluster's when it is as new or newer, this node's when it
+   * is newer), and ends the running tasks, as the kill switch did on its own side (the other side's tasks never heard of
+   * it). Stored on the cluster's state as read, so a change stored since is merged with it, not lost.
+   */
+  private void keepSwitchedOff(SharedChaos.Entry entry) {
+    ChaosState.Replica theirs = entry.replica();
+    ChaosState.Replica mine = state.replica();
+    ChaosState.Replica kept = theirs.version() >= mine.version() ? theirs : mine;
+    // a version past both, so no node holds another state of its number
+    ChaosState.Replica off = new ChaosState.Replica(kept.config().withEnabled(false), kept.scenario(), kept.beforeScenario(),
+        Math.max(theirs.version(), mine.version()) + 1);
+    String why = "chaos was switched off on the other side of a split that healed";
+    blocking(() -> shared.store(theirs, off)).onSuccess(stored -> {
+      state.adopt(stored.replica());
+      took(stored);
+      vertx.eventBus().publish(InternalAddresses.CLUSTER_STATE, new JsonObject().put("version", stored.replica().version()));
+      LOG.warning(() -> "node " + nodeId + " kept chaos switched off: the cluster's state, version " + theirs.version()
+          + ", and this node's, version " + mine.version() + ", met after a split, and chaos was switched off on one side"
+          + " without the other knowing; stored off as version " + stored.replica().version() + ". Switch chaos on again if it is"
+          + " still wanted");
+      cancelTasks(why);
+    }).onFailure(e -> LOG.warning(() -> "node " + nodeId + " could not keep chaos switched off after a healed split (tried"
+        + " again next heartbeat): " + e.getMessage()));
+  }
+
   /** Whether this node's state is still {@code before} (read with the cluster's) and no local change is on its way. */
   private boolean unchangedSince(ChaosState.Replica before) {
     if (before == null || !state.settled()) {
@@ -321,8 +376,9 @@ public final class ClusterVerticle extends VerticleBase {
    */
   private void push(ChaosState.Replica base, ChaosState.Replica replica) {
     blocking(() -> share(base, replica)).onSuccess(stored -> {
-      state.shared(stored);
-      vertx.eventBus().publish(InternalAddresses.CLUSTER_STATE, new JsonObject().put("version", stored.version()));
+      state.shared(stored.replica());
+      took(stored);
+      vertx.eventBus().publish(InternalAddresses.CLUSTER_STATE, new JsonObject().put("version", stored.replica().version()));
     }).onFailure(e -> {
       state.notShared(e);
       LOG.warning(() -> "node " + nodeId + " could not share a chaos change with the cluster (offered again at each heartbeat): "
@@ -337,7 +393,7 @@ public final class ClusterVerticle extends VerticleBase {
    * kept for the heartbeat to offer again: it was applied here and answered, and it stayed on this node only, lost for
    * good when another node's change of the same version came (nodes take an equal version of other config).
    */
-  private ChaosState.Replica share(ChaosState.Replica base, ChaosState.Replica replica) {
+  private SharedChaos.Entry share(ChaosState.Replica base, ChaosState.Replica replica) {
     try {
       shareUnshared();
       return shared.store(base, replica);
@@ -356,8 +412,8 @@ public final class ClusterVerticle extends VerticleBase {
   }
 
   /** Stores the changes the cluster could not before, oldest first; answers what the last stored (null: none waited). */
-  private ChaosState.Replica shareUnshared() {
-    ChaosState.Replica stored = null;
+  private SharedChaos.Entry shareUnshared() {
+    SharedChaos.Entry stored = null;
     for (Unshared next = unshared.peek(); next != null; next = unshared.peek()) {
       try {
         stored = shared.store(next.base(), next.replica());
@@ -391,9 +447,11 @@ public final class ClusterVerticle extends VerticleBase {
     if (!unshared.isEmpty()) {
       blocking(this::shareUnshared).onSuccess(stored -> {
         if (stored != null) {
-          state.adopt(stored);
-          vertx.eventBus().publish(InternalAddresses.CLUSTER_STATE, new JsonObject().put("version", stored.version()));
-          LOG.info(() -> "node " + nodeId + " shared a chaos change the cluster could not store before, as version " + stored.version());
+          state.adopt(stored.replica());
+          took(stored);
+          vertx.eventBus().publish(InternalAddresses.CLUSTER_STATE, new JsonObject().put("version", stored.replica().version()));
+          LOG.info(() -> "node " + nodeId + " shared a chaos change the cluster could not store before, as version "
+              + stored.replica().version());
         }
       }).onFailure(e -> LOG.warning(() -> "node " + nodeId + " still cannot share a chaos change with the cluster: " + e.getMessage()));
     }
@@ -431,11 +489,18 @@ public final class ClusterVerticle extends VerticleBase {
       heartbeat(true);
       // the cluster's state, if this node missed a change (cut off while it was made, its notice lost): caught
       // up at the next heartbeat, not at the next change, which may never come
-      ChaosState.Replica current = agreed;
-      if (current != null && current.version() > state.version() && state.adopt(current)) {
+      SharedChaos.Entry entry = agreed;
+      ChaosState.Replica current = entry == null ? null : entry.replica();
+      if (current != null && unseenSwitchOff(entry)) {
+        if (unchangedSince(agreedAgainst) && unshared.isEmpty()) { // else looked at again next heartbeat
+          keepSwitchedOff(entry);
+        }
+      } else if (current != null && current.version() > state.version() && state.adopt(current)) {
+        took(entry);
         LOG.info(() -> "node " + nodeId + " caught up with the cluster's chaos state, version " + current.version());
       } else if (current != null && current.version() == state.version() && unchangedSince(agreedAgainst) && unshared.isEmpty()
           && state.adopt(current)) {
+        took(entry);
         // a healed split whose two sides each made as many changes: the map holds the other side's state at this node's
         // version, and neither newer nor older, it was never taken, the two sides running different chaos for good
         LOG.info(() -> "node " + nodeId + " took the cluster's chaos state of its own version " + current.version()
@@ -447,9 +512,10 @@ public final class ClusterVerticle extends VerticleBase {
         // read before it was stored, and putting this node's state back re-applied its change over another node's.
         ChaosState.Replica mine = state.replica();
         blocking(() -> shared.store(current, mine)).onSuccess(stored -> {
-          state.adopt(stored);
-          vertx.eventBus().publish(InternalAddresses.CLUSTER_STATE, new JsonObject().put("version", stored.version()));
-          LOG.info(() -> "node " + nodeId + " put its chaos state, version " + stored.version() + ", back to the cluster, which held version "
+          state.adopt(stored.replica());
+          took(stored);
+          vertx.eventBus().publish(InternalAddresses.CLUSTER_STATE, new JsonObject().put("version", stored.replica().version()));
+          LOG.info(() -> "node " + nodeId + " put its chaos state, version " + stored.replica().version() + ", back to the cluster, which held version "
               + current.version());
         });
       }

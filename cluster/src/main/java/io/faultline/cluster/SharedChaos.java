@@ -28,16 +28,29 @@ final class SharedChaos {
     this.map = map;
   }
 
+  /**
+   * A state as the cluster holds it, with when its last switch-off was made ({@code offStamp}, wall-clock ms, 0 for none
+   * known), carried by every later change: a node that switched chaos off can tell a state made after its switch-off
+   * (the same or a later stamp) from one made without knowing of it, on the other side of a split (an earlier one).
+   * Versions cannot tell: both sides of a split count on from the same version.
+   */
+  record Entry(ChaosState.Replica replica, long offStamp) {
+  }
+
   /** The agreed state, or null when the cluster holds none yet (or lost it with a member). */
-  ChaosState.Replica current() {
+  Entry current() {
     String json = map.get(KEY);
-    return json == null ? null : decode(json);
+    return json == null ? null : entry(json);
   }
 
   /** Stores {@code replica} when the cluster holds no state; answers what the cluster holds afterwards. */
-  ChaosState.Replica seed(ChaosState.Replica replica) {
+  Entry seed(ChaosState.Replica replica) {
     String existing = map.putIfAbsent(KEY, encode(replica));
-    return existing == null ? replica : decode(existing);
+    return existing == null ? new Entry(replica, 0) : entry(existing);
+  }
+
+  private static Entry entry(String json) {
+    return new Entry(decode(json), offStamp(json));
   }
 
   /**
@@ -46,12 +59,13 @@ final class SharedChaos {
    * with what the cluster holds ({@link ChaosMerge}), so a change another node made meanwhile is kept.
    * Answers what was stored.
    */
-  ChaosState.Replica store(ChaosState.Replica base, ChaosState.Replica replica) {
+  Entry store(ChaosState.Replica base, ChaosState.Replica replica) {
     while (true) {
       String current = map.get(KEY);
       ChaosState.Replica theirs = readable(current);
       long currentVersion = theirs == null ? 0 : theirs.version();
       long switchedOff = theirs == null ? 0 : switchedOffAt(current);
+      long offStamp = theirs == null ? 0 : offStamp(current);
       ChaosState.Replica mine = replica;
       if (switchedOff > base.version() && replica.config().enabled() && !base.config().enabled()) {
         // switched on before a switch-off it had not seen (a kill switch elsewhere), and stored only now (it waited out
@@ -66,7 +80,9 @@ final class SharedChaos {
         stored = ChaosMerge.merge(base, mine, theirs, Math.max(currentVersion, mine.version()) + 1);
       }
       boolean switchesOff = base.config().enabled() && !mine.config().enabled();
-      String json = encode(stored, switchesOff ? stored.version() : switchedOff);
+      // later than any switch-off the entry knows of, whatever this node's clock says
+      long stamp = switchesOff ? Math.max(System.currentTimeMillis(), offStamp + 1) : offStamp;
+      String json = encode(stored, switchesOff ? stored.version() : switchedOff, stamp);
       boolean done = current == null ? map.putIfAbsent(KEY, json) == null : map.replace(KEY, current, json);
       if (done) {
         if (mine != replica && !stored.config().enabled()) { // (a switch-on merged after the kill switch stands)
@@ -74,7 +90,7 @@ final class SharedChaos {
               + " chaos was switched off at version " + switchedOff + ", after it (a kill switch on another node); its"
               + " other changes are kept. Switch chaos on again if it is still wanted");
         }
-        return stored;
+        return new Entry(stored, stamp);
       }
     }
   }
@@ -92,11 +108,14 @@ final class SharedChaos {
   }
 
   static String encode(ChaosState.Replica replica) {
-    return encode(replica, 0);
+    return encode(replica, 0, 0);
   }
 
-  /** {@code switchedOffAt}: the version of the last change that switched chaos off (0: none known), kept for {@link #store}. */
-  private static String encode(ChaosState.Replica replica, long switchedOffAt) {
+  /**
+   * {@code switchedOffAt}: the version of the last change that switched chaos off (0: none known), kept for {@link #store};
+   * {@code offStamp}: when it was made ({@link Entry}).
+   */
+  private static String encode(ChaosState.Replica replica, long switchedOffAt, long offStamp) {
     JsonObject json = new JsonObject()
         .put("version", replica.version())
         .put("config", new JsonObject(ChaosJson.toMap(replica.config())))
@@ -107,7 +126,19 @@ final class SharedChaos {
     if (switchedOffAt > 0) {
       json.put("switched_off_at", switchedOffAt);
     }
+    if (offStamp > 0) {
+      json.put("switched_off_ms", offStamp);
+    }
     return json.encode();
+  }
+
+  /** When the last switch-off was made, as a stored entry says (0: none known, or not readable). */
+  private static long offStamp(String stored) {
+    try {
+      return new JsonObject(stored).getValue("switched_off_ms") instanceof Number n ? n.longValue() : 0;
+    } catch (DecodeException e) {
+      return 0;
+    }
   }
 
   /** The version of the last change that switched chaos off, as a stored entry says (0: none, or not readable). */

@@ -393,6 +393,57 @@ class ClusterGatewayTest {
   }
 
   /**
+   * A kill switch pressed on one side of a split stays pressed when the split heals: Hazelcast may keep the other side's
+   * map, whose state (a later version) switched chaos on, or kept it on, without knowing of it; or keep this side's, for
+   * the other side's nodes to put their state back over it. Taken or put back by version, chaos came back on on every
+   * node at the heartbeat after the heal, without a word. The other side's other changes are kept.
+   */
+  @Test
+  void aKillSwitchPressedOnOneSideOfASplitStaysPressedWhenItHeals() throws Exception {
+    Gateway n1 = start(0);
+    Gateway n2 = start(1);
+    var map = sharedMap(n1);
+    try (LogCapture log = LogCapture.of("io.faultline.cluster.ClusterVerticle")) {
+      cluster.post(n1, "/api/chaos/enable", "");
+      String beforeSplit = map.get("current");
+      long killed = cluster.post(n2, "/api/chaos/disable", "").getLong("version"); // this side's kill switch
+      for (Gateway node : List.of(n1, n2)) {
+        eventually(() -> get(node, "/api/chaos/status").getLong("version") == killed, "the node takes the kill switch");
+      }
+      // the other side's map, kept by the heal: made on the state before the split, on, two changes past it
+      JsonObject theirs = new JsonObject(beforeSplit).put("version", killed + 1);
+      theirs.getJsonObject("config").put("latency", new JsonObject().put("fixed_delay_ms", 9));
+      map.put("current", theirs.encode()); // no notice: a heal sends none
+      for (Gateway node : List.of(n1, n2)) {
+        eventually(() -> {
+          JsonObject status = get(node, "/api/chaos/status");
+          JsonObject latency = status.getJsonObject("config").getJsonObject("latency");
+          return status.getLong("version") > killed + 1 && latency != null && Integer.valueOf(9).equals(latency.getInteger("fixed_delay_ms"));
+        }, "the node takes the other side's changes");
+        assertThat(get(node, "/api/chaos/status").getBoolean("enabled")).as("the kill switch stands").isFalse();
+      }
+      assertThat(new JsonObject(map.get("current")).getJsonObject("config").getBoolean("enabled")).as("the cluster's").isFalse();
+      assertThat(log.warnings()).anySatisfy(w -> assertThat(w).contains("kept chaos switched off"));
+
+      // and the other way: this side switched on again; the map the heal kept is the other side's older state, switched
+      // off there by a kill switch this side never heard of
+      long on = cluster.post(n1, "/api/chaos/enable", "").getLong("version");
+      for (Gateway node : List.of(n1, n2)) {
+        eventually(() -> get(node, "/api/chaos/status").getBoolean("enabled"), "the node is on again");
+      }
+      JsonObject otherKill = new JsonObject(map.get("current")).put("version", on - 1)
+          .put("switched_off_ms", System.currentTimeMillis() + 60_000);
+      otherKill.getJsonObject("config").put("enabled", false);
+      map.put("current", otherKill.encode());
+      for (Gateway node : List.of(n1, n2)) {
+        eventually(() -> !get(node, "/api/chaos/status").getBoolean("enabled"), "the other side's kill switch reaches the node");
+      }
+      eventually(() -> new JsonObject(map.get("current")).getLong("version") > on, "a state stored after the heal");
+      assertThat(new JsonObject(map.get("current")).getJsonObject("config").getBoolean("enabled")).isFalse();
+    }
+  }
+
+  /**
    * A switch-on the cluster could not store, offered again at a heartbeat after the kill switch was pressed on another
    * node, does not switch chaos back on: merged as the later change, it did, on every node, a second after the kill
    * switch answered.
