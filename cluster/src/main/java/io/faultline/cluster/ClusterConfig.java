@@ -46,6 +46,10 @@ public record ClusterConfig(
       if (!member.matches("[^\\s:]+:\\d{1,5}")) {
         throw new ChaosConfigException("members[" + i + "]", "must be host:port (one port, no ranges), got " + members.get(i));
       }
+      int memberPort = Integer.parseInt(member.substring(member.lastIndexOf(':') + 1));
+      if (memberPort < 1 || memberPort > 65535) { // 70000 was taken, and the node ran alone
+        throw new ChaosConfigException("members[" + i + "]", "the port must be from 1 to 65535, got " + members.get(i));
+      }
       checked.add(member);
     }
     members = List.copyOf(checked);

@@ -118,6 +118,15 @@ public final class ConfigLoader {
             + " serves nothing while the Toxiproxy API is off: add " + Flag.TOXIPROXY_PORT.option() + " PORT (or "
             + Flag.TOXIPROXY_PORT.env() + ", or toxiproxy.enabled: true in the config)");
       }
+      // a host alone turns no listener on (a port does): it stayed off, and nothing said why nothing answered there
+      if (get(tree, "metrics", "host") != null && !config.metrics().listen() && get(tree, "metrics", "listen") == null) {
+        throw new ChaosConfigException("metrics.host", "serves nothing while the metrics listener is off: add metrics.port"
+            + " (or metrics.listen: true, or " + Flag.METRICS.option() + ")");
+      }
+      if (get(tree, "bridge", "host") != null && !config.bridge().enabled() && get(tree, "bridge", "enabled") == null) {
+        throw new ChaosConfigException("bridge.host", "serves nothing while the event-bus bridge is off: add bridge.port"
+            + " (or bridge.enabled: true, or " + Flag.BRIDGE_PORT.option() + " PORT)");
+      }
       if ("".equals(envToken) && config.admin().token() == null && !config.admin().loopback()) {
         // `export FAULTLINE_ADMIN_TOKEN="$(openssl rand -hex 16)"` with no openssl served the network unauthenticated
         throw new ChaosConfigException("admin.token", Flag.ADMIN_TOKEN.env() + " is set but empty, and the admin API listens on "

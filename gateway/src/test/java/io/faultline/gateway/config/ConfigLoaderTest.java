@@ -410,6 +410,27 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.load(null, Map.of(), Map.of(Flag.CLUSTER, "true", Flag.CLUSTER_HOST, "127.0.0.1")).cluster().enabled()).isTrue();
     assertThat(ConfigLoader.load(null, Map.of("FAULTLINE_CLUSTER", "false"), Map.of(Flag.CLUSTER_MEMBERS, "h:5701")).cluster().enabled()).isFalse();
     assertThat(ConfigLoader.load(null, Map.of(), Map.of(Flag.NODE_ID, "n1", Flag.REGION, "eu", Flag.ZONE, "b")).cluster().region()).isEqualTo("eu");
+    // a member's port is a port: 70000 and 0 were taken, and the node ran alone
+    for (String member : java.util.List.of("10.0.0.2:70000", "10.0.0.2:0")) {
+      ChaosConfigException port = rejected(null, Map.of(), Map.of(Flag.CLUSTER, "true", Flag.CLUSTER_MEMBERS, "10.0.0.3:5701," + member));
+      assertThat(port.field()).isEqualTo("cluster.members[1]");
+      assertThat(port.getMessage()).isEqualTo("the port must be from 1 to 65535, got " + member + " (set by --cluster-members)");
+    }
+  }
+
+  /** A metrics or bridge host with no port turned nothing on, unsaid (a port alone turns them on): refused, naming what would. */
+  @Test
+  void aMetricsOrBridgeHostAloneIsRefusedNotIgnored() throws IOException {
+    ChaosConfigException metrics = rejected(file("metrics: { host: 0.0.0.0 }\n"), Map.of(), Map.of());
+    assertThat(metrics.field()).isEqualTo("metrics.host");
+    assertThat(metrics.getMessage()).contains("serves nothing while the metrics listener is off: add metrics.port");
+    ChaosConfigException bridge = rejected(file("bridge: { host: 0.0.0.0 }\n"), Map.of(), Map.of());
+    assertThat(bridge.field()).isEqualTo("bridge.host");
+    assertThat(bridge.getMessage()).contains("add bridge.port");
+    // with a port, a switch, or switched off on purpose, they are taken
+    assertThat(ConfigLoader.load(file("metrics: { host: 0.0.0.0, port: 9191 }\n"), Map.of(), Map.of()).metrics().listen()).isTrue();
+    assertThat(ConfigLoader.load(file("metrics: { host: 0.0.0.0 }\n"), Map.of(), Map.of(Flag.METRICS, "true")).metrics().listen()).isTrue();
+    assertThat(ConfigLoader.load(file("bridge: { host: 0.0.0.0, enabled: false }\n"), Map.of(), Map.of()).bridge().enabled()).isFalse();
   }
 
   /** --toxiproxy-host alone left the Toxiproxy API off, unsaid: refused as a lone cluster flag is, unless switched off on purpose. */
