@@ -107,8 +107,11 @@ public final class ConfigLoader {
       GatewayConfig config = ChaosJson.convert(tree, GatewayConfig.class, "");
       String scenario = config.chaos().scenario();
       if (scenario != null && Scenarios.builtIn(scenario) == null) {
-        throw new ChaosConfigException("chaos.scenario", "unknown scenario " + scenario + "; known: "
-            + Scenarios.builtIn().stream().map(Scenario::name).toList());
+        // a saved one (POST /api/chaos/scenarios) is not known until the node has read its state: the user who named
+        // one was told only the built-ins, as if it did not exist
+        throw new ChaosConfigException("chaos.scenario", "unknown scenario " + scenario + "; a config names a built-in one: "
+            + Scenarios.builtIn().stream().map(Scenario::name).toList() + " (a saved scenario is started once the node runs:"
+            + " POST /api/chaos/scenarios/" + scenario + ", or an orchestration step)");
       }
       lonelyClusterFlags(config, applied, sources);
       if (applied.containsKey(Flag.TOXIPROXY_HOST) && !config.toxiproxy().enabled() && get(tree, "toxiproxy", "enabled") == null) {

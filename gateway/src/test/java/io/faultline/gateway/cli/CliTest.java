@@ -221,7 +221,8 @@ class CliTest {
     assertThat(code).isEqualTo(2);
     assertThat(err.toString()).contains("chaos.latency.probability").contains("1.5").contains("--chaos-latency-probability");
     assertThat(run("serve", "--http-port", "0", "--admin-port", "0", "--chaos-scenario", "nope")).isEqualTo(2);
-    assertThat(err.toString()).contains("unknown scenario nope");
+    // and how to start a saved one, which a start cannot know of yet: it was told the built-ins only
+    assertThat(err.toString()).contains("unknown scenario nope").contains("POST /api/chaos/scenarios/nope");
     assertThat(run("serve", "--no-such-flag")).isEqualTo(2);
     assertThat(err.toString()).contains("--no-such-flag");
   }
