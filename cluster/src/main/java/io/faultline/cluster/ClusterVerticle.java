@@ -211,8 +211,16 @@ public final class ClusterVerticle extends VerticleBase {
     if (heartbeat >= 0) {
       vertx.cancelTimer(heartbeat);
     }
-    state.replicateTo(null);
+    // after the changes on their way to the cluster (blocking work runs in order): their callers hear whether it stored
+    // them, and those it could not store before are offered once more. Replication stopped first, they were answered
+    // stored at once, and the unstored ones were dropped unsaid, the node taking the cluster's state at its next start
     return blocking(() -> {
+      try {
+        shareUnshared();
+      } catch (RuntimeException e) {
+        LOG.warning(() -> "node " + nodeId + " stops with " + unshared.size() + " chaos change(s) the cluster could not store;"
+            + " they are lost with it: " + e.getMessage());
+      }
       if (membershipRegistration != null) {
         hazelcast.getCluster().removeMembershipListener(membershipRegistration);
       }
@@ -220,7 +228,7 @@ public final class ClusterVerticle extends VerticleBase {
       self.put("status", "left");
       registry.put(self);
       return null;
-    }).otherwiseEmpty();
+    }).otherwiseEmpty().andThen(v -> state.replicateTo(null));
   }
 
   /** Registers this node (refusing an id a live member already uses) and takes over or seeds the shared state. */
