@@ -50,6 +50,13 @@ final class GraphQlCall {
 
   /** The header naming the fault injected into an answer. */
   static final String FAULT_HEADER = "X-Faultline-Fault";
+  /**
+   * Of an answer to cut whose length is unknown (an event stream, a deferred answer's parts): what is held before the
+   * cut, as the http listener holds one (half of it goes); one that ends sooner is cut at half its own length.
+   */
+  static final int CUT_WINDOW = 16 * 1024;
+  /** The largest answer read whole to null its fields: a larger one goes on as it is (unread), its fields untouched. */
+  static final int MAX_REWRITTEN_BYTES = 8 * 1024 * 1024;
 
   final HttpServerRequest request;
   final RouteTable.Route route;
@@ -396,6 +403,8 @@ final class GraphQlCall {
           whole.appendBuffer(bytes);
           if (last && !over) {
             answerWhole();
+          } else if (!last && !over) {
+            heldSoFar();
           }
         } else {
           paced.data(bytes, last);
@@ -518,6 +527,87 @@ final class GraphQlCall {
           trace.failed(new java.io.IOException(head == null ? "the exchange ended before the upstream answered" : "the exchange ended mid-answer"));
         }
         channel.close();
+      }
+    }
+
+    /**
+     * Part of an answer read whole is in: a cut that needs no more is made now, and one whose fields are to be nulled but
+     * that is too large to read whole goes on as it is. Held whole, an answer of no end (an event stream, a subscription
+     * over HTTP) never reached its client, the gateway's memory growing with it, and a large one sat in the heap.
+     */
+    private void heldSoFar() {
+      long length = announcedLength();
+      if (schema == null) { // cut only
+        if (length >= 0 && whole.length() >= (long) (length * cut.fraction())) {
+          cutNow(length, (long) (length * cut.fraction()));
+        } else if (length < 0 && whole.length() > CUT_WINDOW) {
+          cutNow(-1, (long) (CUT_WINDOW * cut.fraction()));
+        }
+      } else if (whole.length() > MAX_REWRITTEN_BYTES) {
+        if (cut != null) {
+          cutNow(length, length >= 0 ? (long) (length * cut.fraction()) : (long) (CUT_WINDOW * cut.fraction()));
+        } else {
+          passOnAsItIs(length);
+        }
+      }
+    }
+
+    /** The upstream's Content-Length, or -1 when it gave none. */
+    private long announcedLength() {
+      String length = head.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+      try {
+        return length == null ? -1 : Long.parseLong(length.trim());
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
+
+    /**
+     * Cuts the answer before its end: its head (with the upstream's length, or framed as of unknown length), its first
+     * {@code keep} bytes, then the connection's close. The rest is not read: the upstream connection is closed.
+     */
+    private void cutNow(long announced, long keep) {
+      Buffer out = whole.slice(0, (int) Math.min(keep, whole.length()));
+      whole = null;
+      abandon(); // what comes after is let go (done)
+      HttpServerResponse response = request.response();
+      response.putHeader(FAULT_HEADER, cut.type());
+      if (announced >= 0) {
+        response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(announced));
+      } else {
+        AnswerFraming.unknownLength(request, response);
+      }
+      long bps = exchange.verdict().throttleBps();
+      if (bps > 0) {
+        relay(new CutReadStream(exchange.paced(AnswerBody.whole(out), bps), out.length(),
+            () -> response.write(Buffer.buffer()).onComplete(w -> drop())), response);
+      } else if (out.length() > 0) {
+        response.write(out).onComplete(w -> drop());
+      } else if (AnswerFraming.headCanGoNow(response)) {
+        response.writeHead().onComplete(w -> drop());
+      } else {
+        drop();
+      }
+    }
+
+    /** An answer too large to rewrite goes on as it came, what was held first; the rest as it comes. */
+    private void passOnAsItIs(long announced) {
+      HttpServerResponse response = request.response();
+      if (announced >= 0) {
+        response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(announced));
+      } else {
+        AnswerFraming.unknownLength(request, response);
+      }
+      Buffer held = whole;
+      whole = null;
+      schema = null;
+      long bps = exchange.verdict().throttleBps();
+      if (bps > 0) {
+        paced = new AnswerBody(channel);
+        relay(exchange.paced(paced, bps), response);
+        paced.data(held, false);
+      } else {
+        response.write(held);
       }
     }
 

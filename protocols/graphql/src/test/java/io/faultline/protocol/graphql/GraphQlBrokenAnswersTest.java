@@ -54,6 +54,13 @@ class GraphQlBrokenAnswersTest {
       } else if (text.contains("late")) { // the head at once, the body a second later
         response.setChunked(true).putHeader("X-Upstream", "late").writeHead()
             .onComplete(w -> vertx.setTimer(1_000, id -> response.end("{\"data\": {\"late\": true}}")));
+      } else if (text.contains("stream")) { // an answer of no end: a KiB every 20 ms until the connection goes
+        response.setChunked(true);
+        long timer = vertx.setPeriodic(20, id -> response.write("x".repeat(1024)));
+        response.closeHandler(v -> vertx.cancelTimer(timer));
+        request.connection().closeHandler(v -> vertx.cancelTimer(timer));
+      } else if (text.contains("huge")) { // 9 MiB and a bit, with its length
+        response.end("{\"data\": {\"hello\": \"world\", \"huge\": \"" + "h".repeat(9 * 1024 * 1024) + "\"}}");
       } else if (text.contains("big")) { // 20,000 bytes
         String padding = "b".repeat(20_000 - "{\"data\": {\"big\": \"\"}}".length());
         response.end("{\"data\": {\"big\": \"" + padding + "\"}}");
@@ -243,6 +250,38 @@ class GraphQlBrokenAnswersTest {
       assertThat(answer.broken()).as("the body breaks off").isNotNull();
       assertThat(elapsedMs).as("about 10,000 bytes at 10,000 bytes/s").isBetween(700L, 10_000L);
     }
+  }
+
+  /**
+   * An answer of no known length that does not end (an event stream, a subscription over HTTP) is cut in its first 16
+   * KiB, half of them sent, as the http listener cuts one: it was held whole, so its client got nothing, not even the
+   * head, for as long as the stream ran, and the gateway's memory grew with it.
+   */
+  @Test
+  void aCutAnswerOfNoEndIsCutInItsFirst16KiB() throws Exception {
+    state.set(GraphQlFixture.chaos("{\"enabled\": true, \"fault_injection\": {\"partial_response_probability\": 1.0}}"));
+    for (boolean http2 : new boolean[] {false, true}) {
+      HttpClientResponse head = post(client(http2), "{ stream }", null).await(10, TimeUnit.SECONDS);
+      assertThat(head.getHeader("X-Faultline-Fault")).as(http2 ? "h2" : "h1").isEqualTo("partial_response");
+      java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
+      io.vertx.core.Promise<Throwable> ended = io.vertx.core.Promise.promise();
+      head.handler(bytes -> got.addAndGet(bytes.length()));
+      head.exceptionHandler(ended::tryComplete);
+      head.endHandler(v -> ended.tryComplete(null));
+      assertThat(ended.future().await(10, TimeUnit.SECONDS)).as("the body breaks off").isNotNull();
+      // (the break is a reset, which may take the last bytes with it)
+      assertThat(got.get()).as("bytes before the cut").isBetween(1L, (long) GraphQlCall.CUT_WINDOW / 2);
+    }
+  }
+
+  /** An answer too large to read whole to null its fields goes on as it is: it was held whole in the heap, however large. */
+  @Test
+  void anAnswerTooLargeToRewriteGoesOnAsItIs() throws Exception {
+    state.set(GraphQlFixture.chaos("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Query.hello\", \"error_probability\": 1.0}]}}"));
+    Answer answer = answer(client(false), "{ hello huge }", null);
+    assertThat(answer.broken()).isNull();
+    assertThat(answer.body().length()).isGreaterThan(GraphQlCall.MAX_REWRITTEN_BYTES);
+    assertThat(answer.body().toJsonObject().getJsonObject("data").getString("hello")).as("untouched").isEqualTo("world");
   }
 
   @Test
