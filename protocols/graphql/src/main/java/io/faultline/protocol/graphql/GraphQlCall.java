@@ -697,8 +697,10 @@ final class GraphQlCall {
     } catch (DecodeException e) {
       return original;
     }
-    if (FieldNulling.apply(json, exchange.verdict().fieldErrors(), operation, schema) > 0
-        && !exchange.counted(io.faultline.chaos.fault.GraphQlFieldFault.TYPE)) {
+    if (FieldNulling.apply(json, exchange.verdict().fieldErrors(), operation, schema) == 0) {
+      return original; // as it came: encoded again, its numbers lost digits (a Double each: 0.1234567890123456789)
+    }
+    if (!exchange.counted(io.faultline.chaos.fault.GraphQlFieldFault.TYPE)) {
       exchange.injected(io.faultline.chaos.fault.GraphQlFieldFault.TYPE);
     }
     Buffer out = Buffer.buffer(json.encode());

@@ -26,8 +26,25 @@ import java.util.Set;
  */
 record ParsedOperation(OperationFacts facts, Map<String, List<List<String>>> responseKeys) {
 
-  /** Fragments nest at most this deep here; deeper (or cyclic) spreads are not followed. */
-  private static final int MAX_DEPTH = 32;
+  /**
+   * Selections nest at most this deep here, each field, inline fragment and fragment spread a level (cyclic spreads are
+   * not followed): it bounds the walk's recursion. It was 32, so the fields of a deep but ordinary document (a Relay
+   * tree adds four levels a component) went unseen by rules and field faults; the parser's own rule depth stops a
+   * document past about 165 levels of selections.
+   */
+  private static final int MAX_DEPTH = 256;
+
+  /** The most tokens (names, punctuation, values) a document is parsed with; a larger one goes untouched. */
+  static final int MAX_TOKENS_OF_A_DOCUMENT = 200_000;
+
+  /**
+   * What a document may be: as large as a request's body (graphql-java's default, 1 MB and 15,000 tokens, left a large
+   * generated document untouched by every rule, unsaid), its tokens bounded so the parse stays short on the event loop.
+   * Source locations are not kept: nothing here reads them.
+   */
+  private static final graphql.parser.ParserOptions OPTIONS = graphql.parser.ParserOptions.newParserOptions()
+      .maxCharacters(GraphQlProxyVerticle.MAX_REQUEST_BYTES).maxTokens(MAX_TOKENS_OF_A_DOCUMENT)
+      .maxWhitespaceTokens(4 * MAX_TOKENS_OF_A_DOCUMENT).captureSourceLocation(false).build();
 
   /**
    * The most selections one document may make the gateway walk, fragments expanded. A fragment spread
@@ -36,6 +53,7 @@ record ParsedOperation(OperationFacts facts, Map<String, List<List<String>>> res
    * level) is refused instead of pinning the event loop.
    */
   static final int MAX_SELECTIONS = 20_000;
+
 
   /** A document whose selections, fragments expanded, go over {@link #MAX_SELECTIONS}. */
   static final class TooComplex extends RuntimeException {
@@ -55,7 +73,7 @@ record ParsedOperation(OperationFacts facts, Map<String, List<List<String>>> res
     }
     Document document;
     try {
-      document = Parser.parse(query);
+      document = Parser.parse(graphql.parser.ParserEnvironment.newParserEnvironment().document(query).parserOptions(OPTIONS).build());
     } catch (RuntimeException e) {
       return null;
     }

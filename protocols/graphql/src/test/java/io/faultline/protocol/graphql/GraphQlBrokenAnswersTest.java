@@ -59,6 +59,8 @@ class GraphQlBrokenAnswersTest {
         long timer = vertx.setPeriodic(20, id -> response.write("x".repeat(1024)));
         response.closeHandler(v -> vertx.cancelTimer(timer));
         request.connection().closeHandler(v -> vertx.cancelTimer(timer));
+      } else if (text.contains("precise")) { // a number a double cannot hold, and no "hello" to null
+        response.end("{\"data\": {\"precise\": 0.1234567890123456789}}");
       } else if (text.contains("huge")) { // 9 MiB and a bit, with its length
         response.end("{\"data\": {\"hello\": \"world\", \"huge\": \"" + "h".repeat(9 * 1024 * 1024) + "\"}}");
       } else if (text.contains("big")) { // 20,000 bytes
@@ -282,6 +284,17 @@ class GraphQlBrokenAnswersTest {
     assertThat(answer.broken()).isNull();
     assertThat(answer.body().length()).isGreaterThan(GraphQlCall.MAX_REWRITTEN_BYTES);
     assertThat(answer.body().toJsonObject().getJsonObject("data").getString("hello")).as("untouched").isEqualTo("world");
+  }
+
+  /**
+   * An answer read whole for a field fault that had nothing to null goes on as it came: it was encoded again, its numbers
+   * read as doubles (0.1234567890123456789 became 0.12345678901234568).
+   */
+  @Test
+  void anAnswerAFieldFaultLeftAloneGoesOnAsItCame() throws Exception {
+    state.set(GraphQlFixture.chaos("{\"enabled\": true, \"graphql\": {\"field_faults\": [{\"field\": \"Query.hello\", \"error_probability\": 1.0}]}}"));
+    Answer answer = answer(client(false), "{ hello precise }", null);
+    assertThat(answer.body().toString()).isEqualTo("{\"data\": {\"precise\": 0.1234567890123456789}}");
   }
 
   @Test

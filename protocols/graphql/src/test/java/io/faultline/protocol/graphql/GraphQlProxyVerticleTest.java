@@ -145,6 +145,24 @@ class GraphQlProxyVerticleTest {
   }
 
   /**
+   * A large generated document (18,000 fields: past graphql-java's default 15,000 tokens) and a deep one (40 levels of
+   * fields: past the walk's old bound of 32) are read whole: the first went untouched by every rule, the second's deep
+   * fields unseen by rules and field faults.
+   */
+  @Test
+  void aLargeOrDeepDocumentIsReadWhole() {
+    StringBuilder wide = new StringBuilder("{");
+    for (int i = 0; i < 18_000; i++) {
+      wide.append(" f").append(i);
+    }
+    ParsedOperation large = ParsedOperation.parse(wide.append(" }").toString(), null);
+    assertThat(large).as("parsed").isNotNull();
+    assertThat(large.facts().fields()).hasSize(18_000).contains("Query.f17999");
+    String deep = "{ " + "a { ".repeat(40) + "b" + " }".repeat(40) + " }";
+    assertThat(ParsedOperation.parse(deep, null).facts().fields()).contains("Query" + ".a".repeat(40) + ".b");
+  }
+
+  /**
    * A field that @skip(if: true) or @include(if: false) leaves out is not selected: a field fault on it left
    * the answer untouched but was counted, and `fields` rules matched it. One whose condition is a variable
    * counts as selected (a document is parsed once for every request that sends it).
