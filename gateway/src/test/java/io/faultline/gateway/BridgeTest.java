@@ -208,6 +208,16 @@ class BridgeTest {
         JsonObject extra = bridge.read();
         assertThat(extra.getInteger("failureCode")).isEqualTo(400);
         assertThat(new JsonObject(extra.getString("message")).getString("field")).isEqualTo("x");
+        // a start takes text and variables: a misspelt variables ran with the file's own values, and an A/B test's own
+        // field started a run past the hold a running test keeps on the chaos config
+        String text = "name: n\nsteps:\n  - duration_seconds: 1\n    latency: {fixed_delay_ms: 5}\n";
+        for (String field : List.of("variabels", "experiment")) {
+          bridge.write(new JsonObject().put("type", "send").put("address", "faultline.orchestration.start").put("replyAddress", "r")
+              .put("body", new JsonObject().put("text", text).put(field, field.equals("experiment") ? "ab-1" : new JsonObject())));
+          JsonObject start = bridge.read();
+          assertThat(start.getInteger("failureCode")).as(field).isEqualTo(400);
+          assertThat(new JsonObject(start.getString("message")).getString("field")).isEqualTo(field);
+        }
         // an address that takes no body refuses one it would ignore: chaos was enabled by {"enabled": false}
         bridge.write(new JsonObject().put("type", "send").put("address", "faultline.chaos.enable").put("replyAddress", "r")
             .put("body", new JsonObject().put("enabled", false)));

@@ -150,8 +150,8 @@ public final class OrchestratorVerticle extends VerticleBase {
     answer(VALIDATE, this::validate);
     // the leader parses the text (within Parsing's budget) and checks its scenarios before it answers: forwarded with
     // the 3 s the other requests get, a slow parse was answered 503 while the leader went on to start the run
-    routed(START, "start", Parsing.BUDGET_MS + 5_000, body -> runs.start(Requests.text(body), Requests.variables(body),
-        body == null ? null : body.getString("experiment")));
+    routed(START, "start", Parsing.BUDGET_MS + 5_000, OrchestratorVerticle::startFields, body -> runs.start(Requests.text(body),
+        Requests.variables(body), body == null ? null : body.getString("experiment")));
     routed(STOP, "stop", RunEvents.WIND_DOWN_MS + 3_000, body -> runs.stop()); // answers once its run has wound down
     routed(STATUS, "status", body -> Future.succeededFuture(runs.status()));
     routed(REPORTS, "reports", body -> Future.succeededFuture(new JsonObject().put("reports", reports.list())));
@@ -333,8 +333,42 @@ public final class OrchestratorVerticle extends VerticleBase {
 
   /** As {@link #routed(String, String, Function)}, waiting up to {@code timeoutMs} for the leader's answer. */
   private void routed(String address, String op, long timeoutMs, Function<JsonObject, Future<JsonObject>> handler) {
+    routed(address, op, timeoutMs, message -> { }, handler);
+  }
+
+  /**
+   * A start takes {@code text} and {@code variables}; {@code experiment} (a run of an A/B test, past the hold the test keeps
+   * on the chaos config) only from the test itself, which says so in the message's source. Sent by a script over the
+   * bridge, it started a run in the middle of a running test (whose next sample failed, both overwriting the chaos
+   * config), and a misspelt {@code variabels} ran with the file's own values, as the REST API refuses.
+   */
+  private static void startFields(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    for (String field : body == null ? java.util.Set.<String>of() : body.fieldNames()) {
+      if (field.equals("experiment")) {
+        if (!("experiment:" + body.getValue("experiment")).equals(message.headers().get(Addresses.SOURCE_HEADER))) {
+          throw new ChaosConfigException("experiment", "is for the gateway's own experiments: a start takes text and variables");
+        }
+      } else if (!field.equals("text") && !field.equals("variables")) {
+        throw new ChaosConfigException(field, "unknown field; a start takes text and variables");
+      }
+    }
+  }
+
+  /**
+   * As {@link #routed(String, String, Function)}, waiting up to {@code timeoutMs} for the leader's answer, each request
+   * first passing {@code check} (which throws what is wrong with it) on the node it reached.
+   */
+  private void routed(String address, String op, long timeoutMs, java.util.function.Consumer<Message<JsonObject>> check,
+      Function<JsonObject, Future<JsonObject>> handler) {
     handlers.put(op, handler);
     vertx.eventBus().<JsonObject>localConsumer(address, message -> {
+      try {
+        check.accept(message);
+      } catch (RuntimeException e) {
+        ControlError.fail(message, e);
+        return;
+      }
       if (leading) {
         reply(message, handler);
         return;

@@ -252,7 +252,9 @@ public final class AbTest {
   private Future<JsonObject> runOnce(JsonObject start, int timeoutSeconds, Experiments.Handle handle, String[] killedBy) {
     // its own runs get past the hold the test keeps on the chaos config (others are refused while it runs)
     JsonObject own = start.copy().put("experiment", handle.id());
-    return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.START, own).compose(reply -> {
+    io.vertx.core.eventbus.DeliveryOptions from = new io.vertx.core.eventbus.DeliveryOptions()
+        .addHeader(Addresses.SOURCE_HEADER, "experiment:" + handle.id()); // its runs' word that the field is theirs
+    return vertx.eventBus().<JsonObject>request(OrchestratorVerticle.START, own, from).compose(reply -> {
       String id = reply.body().getString("run_id");
       Promise<JsonObject> recorded = Promise.promise();
       waiting.put(id, recorded);
