@@ -98,6 +98,7 @@ public final class AdminVerticle extends VerticleBase {
     router.route().handler(SameOrigin.guard(config));
     ConsoleRoutes.mount(router);
     router.route().handler(this::authorize);
+    router.route().handler(AdminVerticle::noMultipart);
     router.route().handler(AdminVerticle::formIsRaw);
     router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     // off the event loop: a scrape formats every series and reads the last minute's requests for the impact score,
@@ -155,6 +156,20 @@ public final class AdminVerticle extends VerticleBase {
     if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
       ctx.put(SENT_CONTENT_TYPE, type);
       ctx.request().headers().set("Content-Type", "text/plain; charset=utf-8");
+    }
+    ctx.next();
+  }
+
+  /**
+   * A multipart body (curl -F) is refused, 415: Vert.x's body handler keeps none of it, so {@code curl -F grace_ms=30000}
+   * removed a listener with no grace and answered 200, and {@code curl -F file=@run.yaml} was told no orchestration was sent.
+   */
+  private static void noMultipart(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/")) {
+      ApiError.send(ctx, 415, "a multipart body (curl -F) is not taken here: send the body as it is (curl --data-binary @FILE,"
+          + " or -d), got Content-Type " + type, "Content-Type");
+      return;
     }
     ctx.next();
   }

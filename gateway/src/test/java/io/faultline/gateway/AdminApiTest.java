@@ -325,6 +325,13 @@ class AdminApiTest {
       HttpResponse<Buffer> deleteQuery = gw.admin(HttpMethod.DELETE, "/api/chaos/orchestration/library/o9?dry_run=true").send().await();
       assertThat(deleteQuery.statusCode()).isEqualTo(400);
       assertThat(deleteQuery.bodyAsJsonObject().getString("field")).isEqualTo("dry_run");
+      // a repeated variable is refused, as every other JSON here (the last was taken: a delay of 900 ms, not 100)
+      HttpResponse<Buffer> repeated = gw.admin(HttpMethod.POST, "/api/chaos/orchestration/start?variables="
+          + java.net.URLEncoder.encode("{\"delay\": 100, \"delay\": 900}", java.nio.charset.StandardCharsets.UTF_8))
+          .sendBuffer(Buffer.buffer("name: v\nsteps:\n  - {name: a, scenario: slow_backend, duration_seconds: 0.2}\n")).await();
+      assertThat(repeated.statusCode()).isEqualTo(400);
+      assertThat(repeated.bodyAsJsonObject().getString("field")).isEqualTo("variables");
+      assertThat(repeated.bodyAsJsonObject().getString("error")).contains("delay");
       // and the start still takes its ?variables=
       HttpResponse<Buffer> start = gw.admin(HttpMethod.POST, "/api/chaos/orchestration/start?variables=%7B%7D")
           .sendBuffer(Buffer.buffer("name: v\nsteps:\n  - {name: a, scenario: slow_backend, duration_seconds: 0.2}\n")).await();
@@ -403,6 +410,23 @@ class AdminApiTest {
           .putHeader("Content-Type", "application/x-www-form-urlencoded").sendBuffer(Buffer.buffer(rule)).await();
       assertThat(put.statusCode()).as(put.bodyAsString()).isEqualTo(201);
       assertThat(gw.get("/api/chaos/rules").bodyAsJsonObject().getJsonArray("rules")).hasSize(1);
+    }
+  }
+
+  /**
+   * A multipart body (curl -F) is refused naming its Content-Type: Vert.x keeps none of it, so a listener's removal with
+   * {@code -F grace_ms=30000} ran with no grace, answered 200, and cut the requests in flight.
+   */
+  @Test
+  void aMultipartBodyIsRefusedNotReadAsNone() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture(Map.of())) {
+      Process curl = new ProcessBuilder("curl", "-s", "-X", "DELETE", "-F", "grace_ms=30000",
+          "http://127.0.0.1:" + gw.gateway.adminPort() + "/api/listeners/web").redirectErrorStream(true).start();
+      assertThat(curl.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      JsonObject refused = new JsonObject(new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(refused.getString("field")).isEqualTo("Content-Type");
+      assertThat(refused.getString("error")).startsWith("a multipart body (curl -F) is not taken here");
+      assertThat(gw.traffic("/x").statusCode()).as("the listener stays").isEqualTo(200);
     }
   }
 

@@ -118,6 +118,12 @@ class MetricsTest {
       assertThat(scraped.bodyAsString()).contains("faultline_requests_total{");
       assertThat(web.get(port, "127.0.0.1", "/api/chaos/status").bearerTokenAuthentication("tok").send().await().statusCode())
           .as("only /metrics").isEqualTo(404);
+      // on loopback, as the admin port: a page whose name was rebound to 127.0.0.1 is refused, localhost taken
+      var rebound = web.get(port, "127.0.0.1", "/metrics").putHeader("Host", "evil.example:" + port).bearerTokenAuthentication("tok").send().await();
+      assertThat(rebound.statusCode()).isEqualTo(403);
+      assertThat(rebound.bodyAsString()).startsWith("request for host evil.example:" + port + " refused");
+      assertThat(web.get(port, "127.0.0.1", "/metrics").putHeader("Host", "localhost:" + port).bearerTokenAuthentication("tok").send().await()
+          .statusCode()).isEqualTo(200);
     }
   }
 

@@ -139,11 +139,17 @@ public final class OrchestrationApi {
       return text;
     }
     try {
-      return text.put("variables", new JsonObject(given));
-    } catch (io.vertx.core.json.DecodeException | ClassCastException e) {
-      ApiError.badRequest(ctx, "must be a JSON object of variables, like {\"delay\": 250}, got " + given, "variables");
+      // read strictly, as every other JSON here: Vert.x's decoder took the last of a repeated key ({"delay":100,"delay":900} ran with 900)
+      if (io.faultline.chaos.config.ChaosJson.readPlain(given) instanceof java.util.Map<?, ?> variables) {
+        return text.put("variables", new JsonObject(io.faultline.chaos.config.ChaosJson.plainMap(variables)));
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+      ApiError.badRequest(ctx, "must be a JSON object of variables, like {\"delay\": 250}, got " + given + " ("
+          + io.faultline.chaos.config.ChaosJson.malformed(e) + ")", "variables");
       return null;
     }
+    ApiError.badRequest(ctx, "must be a JSON object of variables, like {\"delay\": 250}, got " + given, "variables");
+    return null;
   }
 
   /**

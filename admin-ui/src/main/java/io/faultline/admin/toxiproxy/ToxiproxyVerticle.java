@@ -59,8 +59,13 @@ public final class ToxiproxyVerticle extends VerticleBase {
         ? "bad request" : "bad request: " + ctx.failure().getMessage()).body()));
     router.errorHandler(500, ctx -> Answers.fail(ctx, ctx.failure()));
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())).requestHandler(router);
-    return BindFailures.named(server.listen(), "toxiproxy", config.host(), config.port()).onSuccess(s -> LOG.info(() -> "Toxiproxy API on http://" + config.host() + ":" + s.actualPort() + "/"
-        + (token == null ? "" : " (bearer token required)")));
+    return BindFailures.named(server.listen(), "toxiproxy", config.host(), config.port()).onSuccess(s -> {
+      LOG.info(() -> "Toxiproxy API on http://" + config.host() + ":" + s.actualPort() + "/" + (token == null ? "" : " (bearer token required)"));
+      if (token == null && !Hosts.loopback(config.host())) { // as the admin API warns: it opens relays to any upstream
+        LOG.warning(() -> "the Toxiproxy API listens on " + config.host() + ", beyond this machine, with no token: anyone who "
+            + "reaches port " + s.actualPort() + " can open relays and inject toxics. Set --admin-token (admin.token).");
+      }
+    });
   }
 
   public int actualPort() {

@@ -23,9 +23,15 @@ public class AdminClient {
    */
   private static final Duration STORE_TIMEOUT = Duration.ofSeconds(45);
 
+  /**
+   * For a run's start, which the node may take up to 15 s over (the cluster's leader parses the file): at 10 s the CLI
+   * exited 1 on a bare timeout while the run started, and a retry got 409.
+   */
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+
   private static Duration timeoutFor(String path) {
     return path.startsWith("/api/history") || path.startsWith("/api/recorder") || path.startsWith("/api/analytics")
-        ? STORE_TIMEOUT : DEFAULT_TIMEOUT;
+        ? STORE_TIMEOUT : path.startsWith("/api/chaos/orchestration/start") ? START_TIMEOUT : DEFAULT_TIMEOUT;
   }
 
   @Option(names = {"--admin-url", "--base-url"}, paramLabel = "URL", defaultValue = "${env:FAULTLINE_ADMIN_URL:-http://127.0.0.1:9000}",

@@ -42,7 +42,13 @@ public final class MetricsServerVerticle extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request) {
-    if (!request.path().equals("/metrics")) {
+    String named = io.faultline.admin.SameOrigin.host(request);
+    if (io.faultline.chaos.config.Hosts.loopback(host) && named != null && !io.faultline.admin.SameOrigin.loopbackName(named)) {
+      // as the admin and Toxiproxy ports: a web page whose name was rebound to 127.0.0.1 read every series (node,
+      // listener, route and orchestration names) of a listener on loopback with no token
+      request.response().setStatusCode(403).putHeader("Content-Type", "text/plain")
+          .end("request for host " + named + " refused: this port answers only localhost, 127.0.0.1 or [::1]\n");
+    } else if (!request.path().equals("/metrics")) {
       request.response().setStatusCode(404).putHeader("Content-Type", "text/plain").end("only /metrics is served here\n");
     } else if (!authorized(request.getHeader("Authorization"))) {
       request.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer").end();
