@@ -18,13 +18,16 @@ final class Check {
    * {@code /}, so {@code *} or {@code *.json} were taken and never matched anything.
    */
   static void pathGlob(String path, String field) {
-    if (path == null || path.startsWith("/") || path.startsWith("**") || path.startsWith("*/")) {
+    if (path == null || path.startsWith("/") || path.startsWith("**")) {
       return;
     }
+    // a leading * stays within one segment and every path starts with /: before a / it can stand for nothing but the
+    // empty text, so */orders was /orders alone (not /api/orders, nor /orders/1 as /orders matches)
     throw new ChaosConfigException(field, path.startsWith("*")
-        ? "must start with /, ** or */: a leading * stays within one segment and every path starts with /, so this"
-            + " matches nothing (/** is any path, /**/*.json any .json, /*.json one at the top), got " + path
-        : "must start with / or *, got " + path);
+        ? "must start with / or **: a leading * stays within one segment and every path starts with /, so it stands for"
+            + " nothing here (/** is any path, /*/orders one segment then /orders, /**/*.json any .json, /*.json one at the"
+            + " top), got " + path
+        : "must start with / or **, got " + path);
   }
 
   /**

@@ -59,7 +59,9 @@ final class RuleMatcher {
     if (path != null && !path.matches(matchPath)) {
       return false;
     }
-    if (!methods.isEmpty() && !methods.contains(request.method())) {
+    // a tcp connection has no method: Set.copyOf's set throws on contains(null), and every tcp connection hung, every
+    // later chaos change half-applied and answered 500, while a rule named methods
+    if (!methods.isEmpty() && (request.method() == null || !methods.contains(request.method()))) {
       return false;
     }
     if (host != null && !host.matches(request.host())) {

@@ -50,16 +50,18 @@ class ChaosJsonTest {
 
   /**
    * A rule's path that starts with a single {@code *} matches nothing (every path starts with /, and {@code *} stays
-   * within a segment): refused naming it, where it was taken and never fired. The leading forms that can match are taken.
+   * within a segment): refused naming it, where it was taken and never fired. Before a {@code /} it stands for nothing, so
+   * {@code *}{@code /api/**} was {@code /api/**} alone, not the one segment before {@code /api} it reads as: refused too.
+   * The leading forms that can match are taken.
    */
   @Test
   void aPathThatCanMatchNothingIsRefused() {
-    for (String path : new String[] {"*", "*.json", "*?", "api/x"}) {
+    for (String path : new String[] {"*", "*.json", "*?", "api/x", "*/api/**"}) {
       ChaosConfigException e = rejected("{\"rules\": [{\"name\": \"r\", \"match\": {\"path\": \"" + path + "\"}}]}");
       assertThat(e.field()).as(path).isEqualTo("rules[0].match.path");
       assertThat(e.getMessage()).as(path).startsWith("must start with /").endsWith("got " + path);
     }
-    java.util.Map<String, String> taken = java.util.Map.of("**.txt", "/a/b.txt", "*/api/**", "/api/orders", "/*.json", "/a.json");
+    java.util.Map<String, String> taken = java.util.Map.of("**.txt", "/a/b.txt", "/*/api/**", "/v1/api/orders", "/*.json", "/a.json");
     taken.forEach((path, request) -> {
       ChaosConfig config = ChaosJson.parse("{\"rules\": [{\"name\": \"r\", \"match\": {\"path\": \"" + path + "\"}}]}",
           ChaosConfig.class, "");

@@ -34,6 +34,22 @@ class TcpLiveTest {
   }
 
   /**
+   * A rule on HTTP methods is no tcp connection's (it has none): with one in force, the listener could not start, every
+   * connection hung, and each later chaos change failed with a NullPointerException, half applied.
+   */
+  @Test
+  void aRuleOnMethodsLeavesTcpConnectionsAlone() throws Exception {
+    try (TcpFixture fixture = new TcpFixture("""
+        {"enabled": true, "rules": [{"name": "writes", "match": {"methods": ["POST"]},
+          "fault_injection": {"http_errors": [503], "http_error_probability": 1.0}}]}""");
+        Socket socket = fixture.connect()) {
+      assertThat(TcpFixture.roundTrip(socket, 100)).isEqualTo(Upstreams.pattern(100));
+      fixture.rule("\"tcp\": {\"toxics\": [{\"type\": \"noop\", \"stream\": \"downstream\", \"attributes\": {}}]}");
+      assertThat(TcpFixture.roundTrip(socket, 100)).as("after a change").isEqualTo(Upstreams.pattern(100));
+    }
+  }
+
+  /**
    * A connection's duration, as counted (faultline_request_duration_seconds, the live analytics), is to its upstream
    * connection made, chaos on or off, as a WebSocket's is to its 101: it was the connection's whole life.
    */
