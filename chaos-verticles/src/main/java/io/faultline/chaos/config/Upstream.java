@@ -71,10 +71,9 @@ public record Upstream(String scheme, String host, int port, String basePath) {
     }
     boolean secure = isSecure(scheme);
     int port = given > 0 ? given : secure ? 443 : 80;
+    // a trailing slash is kept, as nginx's proxy_pass keeps it: http://host/app/ asks for /app/ when the client asks for
+    // /, which a servlet under /app wants (asked for /app, Tomcat redirected to /app/, and the client was sent to /app/app/)
     String path = uri.getRawPath() == null || uri.getRawPath().equals("/") ? "" : uri.getRawPath();
-    if (path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
-    }
     host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     return new Upstream(scheme, host, port, path);
   }
@@ -96,8 +95,8 @@ public record Upstream(String scheme, String host, int port, String basePath) {
   /**
    * The request target the upstream is asked for, given the client's: in origin form ({@link #originForm}),
    * under the base path, where the client's {@code /} is the base path itself ({@code http://host/graphql} is
-   * asked for {@code /graphql}, not {@code /graphql/}, which servers routing exact paths answer 404), as
-   * nginx's {@code proxy_pass http://host/graphql} does for {@code location /}. Bytes the client sent raw
+   * asked for {@code /graphql}, not {@code /graphql/}, which servers routing exact paths answer 404; {@code
+   * http://host/app/} for {@code /app/}), as nginx's {@code proxy_pass http://host/graphql} does for {@code location /}. Bytes the client sent raw
    * above ASCII (UTF-8 it did not escape) go on as the same bytes, escaped ({@link #bytesEscaped}).
    */
   public String target(String requestTarget) {
@@ -108,7 +107,7 @@ public record Upstream(String scheme, String host, int port, String basePath) {
     if (target.equals("/")) {
       return basePath;
     }
-    if (target.startsWith("/?")) {
+    if (target.startsWith("/?") || basePath.endsWith("/")) {
       return basePath + target.substring(1);
     }
     return basePath + target;

@@ -48,7 +48,8 @@ public final class MatchPath {
   private static String segments(String decoded) {
     boolean trailing = decoded.endsWith("/") || decoded.endsWith("/.") || decoded.endsWith("/..");
     List<String> segments = new ArrayList<>();
-    for (String segment : decoded.split("/")) {
+    for (String given : decoded.split("/")) {
+      String segment = dotted(given);
       if (segment.isEmpty() || segment.equals(".")) {
         continue;
       }
@@ -89,7 +90,8 @@ public final class MatchPath {
       return false; // no segment can be "..": one scan, no allocation (a file name's dot costs nothing)
     }
     int depth = 0;
-    for (String segment : decode(raw).split("/")) {
+    for (String given : decode(raw).split("/")) {
+      String segment = dotted(given);
       if (segment.equals("..")) {
         if (--depth < 0) {
           return true;
@@ -99,6 +101,20 @@ public final class MatchPath {
       }
     }
     return false;
+  }
+
+  /**
+   * {@code segment}, or the dot segment it is with parameters ({@code ..;x}, {@code .;x}): Tomcat and Jetty read {@code
+   * /api/..;/actuator} as {@code /actuator}, so {@code /..;/actuator} reached outside an upstream's base path, and a rule
+   * on {@code /actuator/**} did not see {@code /a/..;/actuator/env}.
+   */
+  private static String dotted(String segment) {
+    int parameters = segment.indexOf(';');
+    if (parameters < 0) {
+      return segment;
+    }
+    String name = segment.substring(0, parameters);
+    return name.equals("..") || name.equals(".") ? name : segment;
   }
 
   /** Whether {@code raw} holds {@code %2e} or {@code %2E}, an escaped dot. */

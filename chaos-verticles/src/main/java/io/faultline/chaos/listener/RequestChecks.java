@@ -4,6 +4,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 import java.util.Iterator;
@@ -43,13 +44,13 @@ public final class RequestChecks {
             + " or with a Content-Length alone");
         return;
       }
-      if (io.faultline.chaos.engine.MatchPath.climbsAboveRoot(path(request))) {
-        refuse(request, 400, "the path climbs above the root with .. segments: " + path(request));
-        return;
-      }
-      if (request.method() == HttpMethod.CONNECT) {
+      if (request.method() == HttpMethod.CONNECT) { // first: an HTTP/2 CONNECT has no path (it was never answered)
         refuse(request, 405, "CONNECT (a tunnel) is not relayed: this listener is a reverse proxy to its upstream;"
             + " for a raw TCP stream, use a tcp listener");
+        return;
+      }
+      if (io.faultline.chaos.engine.MatchPath.climbsAboveRoot(path(request))) {
+        refuse(request, 400, "the path climbs above the root with .. segments: " + path(request));
         return;
       }
       if (request.version() == HttpVersion.HTTP_1_1) {
@@ -66,6 +67,9 @@ public final class RequestChecks {
    */
   public static String path(HttpServerRequest request) {
     String uri = request.uri();
+    if (uri == null) {
+      return ""; // an HTTP/2 CONNECT's: it has no :path
+    }
     if (uri.isEmpty() || uri.charAt(0) == '/') {
       return request.path();
     }
@@ -125,10 +129,18 @@ public final class RequestChecks {
     return count;
   }
 
+  /**
+   * Answers {@code status} and closes an HTTP/1 connection after it. Over HTTP/2 the stream alone ends: HTTP/2 has no
+   * {@code Connection} header (a client that got one reset the stream with PROTOCOL_ERROR, never seeing the answer), and
+   * closing the connection cut every other request on it.
+   */
   private static void refuse(HttpServerRequest request, int status, String error) {
-    request.response().setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CONNECTION, "close")
+    HttpServerResponse response = request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    if (request.version() == HttpVersion.HTTP_2) {
+      response.end(new JsonObject().put("error", error).encode());
+      return;
+    }
+    response.putHeader(HttpHeaders.CONNECTION, "close")
         .end(new JsonObject().put("error", error).encode())
         .onComplete(v -> request.connection().close());
   }

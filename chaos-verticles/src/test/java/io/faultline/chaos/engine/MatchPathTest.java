@@ -26,6 +26,12 @@ class MatchPathTest {
     assertThat(MatchPath.of("/foo/bar/..")).isEqualTo("/foo/");
     assertThat(MatchPath.of("/caf%C3%A9")).isEqualTo("/café");
     assertThat(MatchPath.of("/a%2Fb")).as("an escaped slash is a slash, as nginx reads it").isEqualTo("/a/b");
+    // a dot segment with parameters, as Tomcat and Jetty read it (a rule on /actuator/** missed /a/..;/actuator/env)
+    assertThat(MatchPath.of("/a/..;/actuator/env")).isEqualTo("/actuator/env");
+    assertThat(MatchPath.of("/a/.;x=1/b")).isEqualTo("/a/b");
+    assertThat(MatchPath.of("/a/b..;/c")).as("not a dot segment").isEqualTo("/a/b..;/c");
+    assertThat(MatchPath.climbsAboveRoot("/..;/actuator")).isTrue();
+    assertThat(MatchPath.climbsAboveRoot("/a/..;/b")).isFalse();
   }
 
   @Test
