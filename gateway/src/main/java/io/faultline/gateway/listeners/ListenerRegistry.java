@@ -65,6 +65,8 @@ public final class ListenerRegistry extends VerticleBase {
   private final Map<String, ListenerConfig> starting = new LinkedHashMap<>();
   private int deployed;
   private boolean draining;
+  /** The grace the drain gave its listeners, for one that finishes starting after it. */
+  private long drainGraceMs;
   private final Set<String> removing = new HashSet<>();
 
   /** {@code nodePorts}: the ports the node's own servers hold (admin API, metrics, Toxiproxy API, bridge), which no listener may take. */
@@ -108,6 +110,7 @@ public final class ListenerRegistry extends VerticleBase {
     List<Running> now;
     synchronized (this) {
       draining = true;
+      drainGraceMs = graceMs;
       now = List.copyOf(running.values());
     }
     return Future.join(now.stream().map(r -> r.deployment().drain(graceMs)).toList()).mapEmpty();
@@ -192,8 +195,15 @@ public final class ListenerRegistry extends VerticleBase {
     ListenerHost host = new ListenerHost(module, deployment);
     return vertx.deployVerticle(host).map(id -> {
       Running started = new Running(listener, module, deployment, id, host.port(), origin);
+      boolean stopping;
       synchronized (this) {
         running.put(listener.name(), started);
+        stopping = draining;
+      }
+      if (stopping) {
+        // the node began to stop while this one started (an add let in before): drained as the others were, it took new
+        // connections while /health said DRAINING, and the node's close cut them
+        deployment.drain(drainGraceMs);
       }
       return started;
     });
