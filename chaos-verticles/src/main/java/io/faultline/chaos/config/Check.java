@@ -24,8 +24,8 @@ final class Check {
     // a leading * stays within one segment and every path starts with /: before a / it can stand for nothing but the
     // empty text, so */orders was /orders alone (not /api/orders, nor /orders/1 as /orders matches)
     throw new ChaosConfigException(field, path.startsWith("*")
-        ? "must start with / or **: a leading * stays within one segment and every path starts with /, so it stands for"
-            + " nothing here (/** is any path, /*/orders one segment then /orders, /**/*.json any .json, /*.json one at the"
+        ? "must start with / or **: a leading * stays within one segment and every path starts with /, so this matches"
+            + " nothing (/** is any path, /*/orders one segment then /orders, /**/*.json any .json, /*.json one at the"
             + " top), got " + path
         : "must start with / or **, got " + path);
   }
