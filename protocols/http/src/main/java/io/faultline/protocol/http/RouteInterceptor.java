@@ -196,7 +196,14 @@ final class RouteInterceptor implements ProxyInterceptor {
     io.vertx.httpproxy.Body body = response.getBody();
     io.vertx.core.http.HttpServerRequest client = context.request().proxiedRequest();
     if (client.version() != io.vertx.core.http.HttpVersion.HTTP_1_0 || body == null || body.length() >= 0 || bodiless) {
-      return context.sendResponse();
+      Future<Void> sent = context.sendResponse();
+      // the head goes out as it comes, as on the plain path: vertx-http-proxy writes it with the body's first bytes, so an
+      // event stream's client (or one waiting on a slow body) heard nothing until then, over HTTP/2 and on every exchange
+      // a breaker, a bulkhead or a bandwidth limit guards
+      if (io.faultline.chaos.listener.AnswerFraming.headCanGoNow(answer)) {
+        answer.writeHead();
+      }
+      return sent;
     }
     answer.setStatusCode(response.getStatusCode());
     if (response.getStatusMessage() != null) {

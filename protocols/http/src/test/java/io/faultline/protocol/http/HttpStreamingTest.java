@@ -42,12 +42,23 @@ class HttpStreamingTest {
 
   /** A client of a proxy (chaos off) in front of {@code upstream}, which it starts. */
   private static HttpClientAgent throughProxy(Vertx vertx, HttpServer upstream) {
+    return throughProxy(vertx, upstream, "off");
+  }
+
+  /** As {@link #throughProxy(Vertx, HttpServer)}, in {@code mode}: chaos off, a bulkhead on every exchange, or an h2c client. */
+  private static HttpClientAgent throughProxy(Vertx vertx, HttpServer upstream, String mode) {
     upstream.listen().await();
     ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + upstream.actualPort(),
         null, 30_000L, null, 1, null, null);
-    HttpProxyVerticle proxy = new HttpProxyVerticle(listener, new ChaosState(ChaosConfig.off()), new ConnectionGate());
+    String chaos = HttpProxyVerticleTest.chaos(mode);
+    ChaosState state = new ChaosState(chaos == null ? ChaosConfig.off() : io.faultline.chaos.config.ChaosJson.parse(chaos, ChaosConfig.class, ""));
+    HttpProxyVerticle proxy = new HttpProxyVerticle(listener, state, new ConnectionGate());
     vertx.deployVerticle(proxy).await();
-    return vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(proxy.actualPort()));
+    HttpClientOptions options = new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(proxy.actualPort());
+    if (mode.equals("h2c")) {
+      options.setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false);
+    }
+    return vertx.createHttpClient(options);
   }
 
   @Test
@@ -74,9 +85,13 @@ class HttpStreamingTest {
     }
   }
 
-  /** An answer's head reaches the client when it reaches the gateway, not with the first bytes of a body that comes later. */
-  @Test
-  void theHeadGoesOutBeforeABodyThatIsSlowToCome() {
+  /**
+   * An answer's head reaches the client when it reaches the gateway, not with the first bytes of a body that comes later:
+   * on the proxy chain too (an HTTP/2 client's, an exchange a bulkhead guards), where vertx-http-proxy wrote it with them.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"off", "bulkhead", "h2c"})
+  void theHeadGoesOutBeforeABodyThatIsSlowToCome(String mode) {
     Vertx vertx = Vertx.vertx();
     try {
       HttpServer upstream = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
@@ -84,7 +99,7 @@ class HttpStreamingTest {
             req.response().setChunked(true).putHeader("Content-Type", "text/event-stream").writeHead();
             vertx.setTimer(1_500, id -> req.response().end("data: late\n\n"));
           });
-      HttpClientAgent client = throughProxy(vertx, upstream);
+      HttpClientAgent client = throughProxy(vertx, upstream, mode);
       long start = System.nanoTime();
       var response = client.request(HttpMethod.GET, "/events").compose(r -> r.send()).await();
       long headMs = (System.nanoTime() - start) / 1_000_000;
