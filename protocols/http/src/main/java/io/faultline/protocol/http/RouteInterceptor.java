@@ -199,9 +199,18 @@ final class RouteInterceptor implements ProxyInterceptor {
       Future<Void> sent = context.sendResponse();
       // the head goes out as it comes, as on the plain path: vertx-http-proxy writes it with the body's first bytes, so an
       // event stream's client (or one waiting on a slow body) heard nothing until then, over HTTP/2 and on every exchange
-      // a breaker, a bulkhead or a bandwidth limit guards
-      if (io.faultline.chaos.listener.AnswerFraming.headCanGoNow(answer)) {
-        answer.writeHead();
+      // a breaker, a bulkhead or a bandwidth limit guards. At the end of this turn, unless a body that came with it took
+      // it (one write, not two)
+      Handler<Void> head = v -> {
+        if (io.faultline.chaos.listener.AnswerFraming.headCanGoNow(answer)) {
+          answer.writeHead();
+        }
+      };
+      io.vertx.core.Context here = io.vertx.core.Vertx.currentContext();
+      if (here != null) {
+        here.runOnContext(head);
+      } else {
+        head.handle(null);
       }
       return sent;
     }
