@@ -73,6 +73,16 @@ public final class SameOrigin {
     return authority.port() >= 0 ? authority.host() + ":" + authority.port() : authority.host();
   }
 
+  /**
+   * The name {@code request} was addressed to when a port bound to {@code boundHost} must refuse it: the port listens on
+   * loopback only and the name is no loopback one (a page whose DNS name was rebound to 127.0.0.1); else null. The
+   * Toxiproxy and metrics ports' check (the admin port's also takes {@code admin.allowed_hosts}).
+   */
+  public static String foreignName(String boundHost, HttpServerRequest request) {
+    String named = host(request);
+    return io.faultline.chaos.config.Hosts.loopback(boundHost) && named != null && !loopbackName(named) ? named : null;
+  }
+
   /** {@code Host} (with or without a port) names a loopback address: localhost, *.localhost, 127.x.x.x or [::1]. */
   public static boolean loopbackName(String host) {
     String name = name(host);

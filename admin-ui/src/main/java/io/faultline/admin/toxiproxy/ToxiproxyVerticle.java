@@ -84,8 +84,8 @@ public final class ToxiproxyVerticle extends VerticleBase {
       Answers.send(ctx, 403, ToxiproxyError.of(403, "User agent not allowed").body());
       return;
     }
-    String host = SameOrigin.host(ctx.request());
-    if (Hosts.loopback(config.host()) && host != null && !SameOrigin.loopbackName(host)) {
+    String host = SameOrigin.foreignName(config.host(), ctx.request());
+    if (host != null) {
       Answers.send(ctx, 403, ToxiproxyError.of(403, "request for host " + host + " refused: this port answers only"
           + " localhost, 127.0.0.1 or [::1]").body());
       return;

@@ -42,8 +42,8 @@ public final class MetricsServerVerticle extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request) {
-    String named = io.faultline.admin.SameOrigin.host(request);
-    if (io.faultline.chaos.config.Hosts.loopback(host) && named != null && !io.faultline.admin.SameOrigin.loopbackName(named)) {
+    String named = io.faultline.admin.SameOrigin.foreignName(host, request);
+    if (named != null) {
       // as the admin and Toxiproxy ports: a web page whose name was rebound to 127.0.0.1 read every series (node,
       // listener, route and orchestration names) of a listener on loopback with no token
       request.response().setStatusCode(403).putHeader("Content-Type", "text/plain")

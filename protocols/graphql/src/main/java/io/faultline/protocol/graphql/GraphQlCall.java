@@ -577,14 +577,21 @@ final class GraphQlCall {
       } else {
         AnswerFraming.unknownLength(request, response);
       }
+      sendThenCut(out, response);
+    }
+
+    /**
+     * Sends {@code kept}, the part of a cut answer before its cut (at the bandwidth limit's rate, when there is one: it
+     * went at once), then the cut; its head goes first however little comes before the cut (a reset before it was an
+     * empty reply), but an HTTP/1.0 answer ended by its close, whose head cannot go alone.
+     */
+    private void sendThenCut(Buffer kept, HttpServerResponse response) {
       long bps = exchange.verdict().throttleBps();
       if (bps > 0) {
-        relay(new CutReadStream(exchange.paced(AnswerBody.whole(out), bps), out.length(),
+        relay(new CutReadStream(exchange.paced(AnswerBody.whole(kept), bps), kept.length(),
             () -> response.write(Buffer.buffer()).onComplete(w -> drop())), response);
-      } else if (out.length() > 0) {
-        response.write(out).onComplete(w -> drop());
-      } else if (AnswerFraming.headCanGoNow(response)) {
-        response.writeHead().onComplete(w -> drop());
+      } else if (kept.length() > 0 || AnswerFraming.headCanGoFirst(response)) {
+        response.write(kept).onComplete(w -> drop());
       } else {
         drop();
       }
@@ -625,15 +632,10 @@ final class GraphQlCall {
         }
         response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(out.length()));
         long bps = exchange.verdict().throttleBps();
-        if (bps > 0) {
-          // paced as an answer passed whole is: the cut comes once what goes before it has gone, at the rate (both went
-          // at once, unthrottled)
-          ReadStream<Buffer> paced = exchange.paced(AnswerBody.whole(out), bps);
-          // the cut after what goes before it, its head first however little that is (a reset before it was an empty reply)
-          relay(cut == null ? paced : new CutReadStream(paced, (long) (out.length() * cut.fraction()),
-              () -> response.write(Buffer.buffer()).onComplete(w -> drop())), response);
-        } else if (cut != null) {
-          response.write(out.slice(0, (int) (out.length() * cut.fraction()))).onComplete(w -> drop());
+        if (cut != null) {
+          sendThenCut(out.slice(0, (int) (out.length() * cut.fraction())), response);
+        } else if (bps > 0) {
+          relay(exchange.paced(AnswerBody.whole(out), bps), response); // paced as an answer passed whole is
         } else {
           response.end(out);
           end(status);
