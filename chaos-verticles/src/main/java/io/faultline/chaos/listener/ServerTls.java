@@ -71,10 +71,10 @@ public final class ServerTls {
       vertx.executeBlocking(() -> changed(vertx, tls, owner, seen), false).onComplete(checked -> {
         checking[0] = false;
         if (checked.succeeded() && checked.result() != null) {
-          boolean tell = checked.result();
-          server.updateSSLOptions(sslOptions(tls), true)
+          Checked files = checked.result();
+          server.updateSSLOptions(sslOptions(tls, files.pem()), true)
               .onSuccess(v -> {
-                if (tell) {
+                if (files.tell()) {
                   LOG.info(() -> owner + " reloaded its TLS certificate " + tls.certFile());
                 }
               })
@@ -85,19 +85,26 @@ public final class ServerTls {
     });
   }
 
+  /** Files read and checked on a reload, and whether this instance is the one to say so. */
+  private record Checked(Pem pem, boolean tell) {
+  }
+
   /**
    * On a worker: null when the files are as {@code seen} last saw them or no longer make a usable
-   * certificate (said in the log), else whether this instance is the one to say it reloaded them.
+   * certificate (said in the log), else what they hold, checked: the server is given those bytes, not the
+   * files read once more (a key rewritten between the check and a second read would serve unchecked).
    */
-  private static Boolean changed(Vertx vertx, TlsConfig tls, String owner, java.util.concurrent.atomic.AtomicLong seen) {
+  private static Checked changed(Vertx vertx, TlsConfig tls, String owner, java.util.concurrent.atomic.AtomicLong seen) {
     long now = fingerprint(tls);
     if (now == seen.getAndSet(now)) {
       return null;
     }
     // each event-loop instance of a listener watches its own server: what they found is said once
     boolean tell = !Long.valueOf(now).equals(TOLD.put(owner + " " + tls.certFile(), now));
+    Pem pem;
     try {
-      verify(vertx, tls);
+      pem = Pem.read(tls);
+      verify(vertx, tls, pem);
     } catch (ChaosConfigException e) {
       if (tell) {
         LOG.warning(() -> owner + " kept its previous TLS certificate: " + e.field() + ": " + e.getMessage());
@@ -105,15 +112,31 @@ public final class ServerTls {
       return null;
     }
     if (tell) {
-      expiry(tls).ifPresent(problem -> LOG.warning(() -> owner + ": " + problem));
+      expiry(tls, pem).ifPresent(problem -> LOG.warning(() -> owner + ": " + problem));
     }
-    return tell;
+    return new Checked(pem, tell);
   }
 
-  private static ServerSSLOptions sslOptions(TlsConfig tls) {
-    ServerSSLOptions next = new ServerSSLOptions().setKeyCertOptions(keyCert(tls)).setClientAuth(clientAuth(tls)).setUseAlpn(true);
-    if (tls.clientCaFile() != null) {
-      next.setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaFile()));
+  /** The text of a {@link TlsConfig}'s files, read once: what is checked is what is served. */
+  private record Pem(String cert, String key, String clientCa) {
+    static Pem read(TlsConfig tls) {
+      return new Pem(text(tls.certFile(), "tls.cert_file"), text(tls.keyFile(), "tls.key_file"),
+          tls.clientCaFile() == null ? null : text(tls.clientCaFile(), "tls.client_ca_file"));
+    }
+
+    PemKeyCertOptions keyCert() {
+      return new PemKeyCertOptions().setCertValue(buffer(cert)).setKeyValue(buffer(key));
+    }
+
+    static io.vertx.core.buffer.Buffer buffer(String text) {
+      return io.vertx.core.buffer.Buffer.buffer(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+  }
+
+  private static ServerSSLOptions sslOptions(TlsConfig tls, Pem pem) {
+    ServerSSLOptions next = new ServerSSLOptions().setKeyCertOptions(pem.keyCert()).setClientAuth(clientAuth(tls)).setUseAlpn(true);
+    if (pem.clientCa() != null) {
+      next.setTrustOptions(new PemTrustOptions().addCertValue(Pem.buffer(pem.clientCa())));
     }
     return next;
   }
@@ -124,11 +147,15 @@ public final class ServerTls {
    * start, and then fail every handshake. The {@link ChaosConfigException} names the file at fault.
    */
   public static void verify(Vertx vertx, TlsConfig tls) {
-    certificates(tls.certFile(), "tls.cert_file", "the server's certificate chain");
-    if (tls.clientCaFile() != null) {
-      certificates(tls.clientCaFile(), "tls.client_ca_file", "the CA certificates client certificates must chain to");
+    verify(vertx, tls, Pem.read(tls));
+  }
+
+  private static void verify(Vertx vertx, TlsConfig tls, Pem pem) {
+    certificates(pem.cert(), tls.certFile(), "tls.cert_file", "the server's certificate chain");
+    if (pem.clientCa() != null) {
+      certificates(pem.clientCa(), tls.clientCaFile(), "tls.client_ca_file", "the CA certificates client certificates must chain to");
     }
-    String keyText = text(tls.keyFile(), "tls.key_file");
+    String keyText = pem.key();
     if (keyText.contains("ENCRYPTED")) {
       throw new ChaosConfigException("tls.key_file", tls.keyFile() + " holds an encrypted private key, which needs a password"
           + " Faultline does not take: write it out unencrypted (openssl pkey -in " + tls.keyFile() + " -out KEY.pem) and keep that file private");
@@ -139,7 +166,7 @@ public final class ServerTls {
     javax.net.ssl.X509KeyManager keys;
     try {
       // the key manager a server's handshakes use, read through Vert.x's public API (no key store password to know)
-      keys = java.util.Arrays.stream(keyCert(tls).getKeyManagerFactory(vertx).getKeyManagers())
+      keys = java.util.Arrays.stream(pem.keyCert().getKeyManagerFactory(vertx).getKeyManagers())
           .filter(javax.net.ssl.X509KeyManager.class::isInstance).map(javax.net.ssl.X509KeyManager.class::cast).findFirst()
           .orElseThrow(() -> new IllegalStateException("no X.509 key manager"));
     } catch (Exception e) {
@@ -170,8 +197,7 @@ public final class ServerTls {
    * {@code field}. Other blocks are passed over, so one file may hold the certificate and its key, as nginx
    * and HAProxy take it (read whole, the key after the certificate failed with "signed fields invalid").
    */
-  private static List<java.security.cert.X509Certificate> certificates(String file, String field, String what) {
-    String pem = text(file, field);
+  private static List<java.security.cert.X509Certificate> certificates(String pem, String file, String field, String what) {
     java.util.regex.Matcher blocks = CERTIFICATE_BLOCK.matcher(pem);
     StringBuilder only = new StringBuilder();
     while (blocks.find()) {
@@ -202,9 +228,17 @@ public final class ServerTls {
    * start and on reload, naming the date: clients would otherwise only see every handshake fail.
    */
   public static java.util.Optional<String> expiry(TlsConfig tls) {
+    try {
+      return expiry(tls, Pem.read(tls));
+    } catch (ChaosConfigException e) {
+      return java.util.Optional.empty(); // refused where it is verified
+    }
+  }
+
+  private static java.util.Optional<String> expiry(TlsConfig tls, Pem pem) {
     java.security.cert.X509Certificate served;
     try {
-      served = certificates(tls.certFile(), "tls.cert_file", "the server's certificate chain").get(0);
+      served = certificates(pem.cert(), tls.certFile(), "tls.cert_file", "the server's certificate chain").get(0);
     } catch (ChaosConfigException e) {
       return java.util.Optional.empty(); // refused where it is verified
     }
