@@ -62,6 +62,13 @@ public record RuleMatch(
     nodePercent = Check.percent(nodePercent, "node_percent", 100.0);
     for (int i = 0; i < fields.size(); i++) {
       checkFieldPath(fields.get(i), "fields[" + i + "]");
+      String root = fields.get(i).substring(0, fields.get(i).indexOf('.'));
+      if (operationType != null && !root.equalsIgnoreCase(operationType)) {
+        // Query's fields are only ever selected by queries: the rule would be taken and never fire
+        throw new ChaosConfigException("fields[" + i + "]", fields.get(i) + " is selected only by a " + root.toLowerCase(java.util.Locale.ROOT)
+            + ", and the rule's operation_type is " + operationType + ": it would never match (start the path with "
+            + Character.toUpperCase(operationType.charAt(0)) + operationType.substring(1) + ", or drop operation_type)");
+      }
     }
   }
 

@@ -70,6 +70,23 @@ class ChaosJsonTest {
     });
   }
 
+  /**
+   * A field path's root says which operations select it (Query's fields only queries): a rule that also asks another
+   * operation_type was taken and never fired. Refused naming the field; the same root, or no operation_type, is taken.
+   */
+  @Test
+  void aFieldPathTheOperationTypeNeverSelectsIsRefused() {
+    ChaosConfigException e = rejected("{\"rules\": [{\"name\": \"r\", \"match\": {\"operation_type\": \"mutation\","
+        + " \"fields\": [\"Mutation.checkout\", \"Query.user.orders\"]}}]}");
+    assertThat(e.field()).isEqualTo("rules[0].match.fields[1]");
+    assertThat(e.getMessage()).contains("Query.user.orders is selected only by a query").contains("operation_type is mutation");
+    for (String match : new String[] {"{\"operation_type\": \"Query\", \"fields\": [\"Query.user.orders\"]}",
+        "{\"fields\": [\"Query.user.orders\", \"Mutation.checkout\"]}"}) {
+      assertThat(ChaosJson.parse("{\"rules\": [{\"name\": \"r\", \"match\": " + match + "}]}", ChaosConfig.class, "").rules())
+          .as(match).hasSize(1);
+    }
+  }
+
   /** A null in a list or map is refused naming it: it was Jackson's "Cannot construct instance of ...", with no field. */
   @Test
   void aNullInAListOrMapIsRefusedNamingIt() {
