@@ -1297,4 +1297,61 @@ class HttpProxyVerticleTest {
       vertx.close().await();
     }
   }
+
+  /**
+   * A client that leaves while its request waits for a free upstream connection (all 512 busy on the interceptor
+   * chain's pool) is counted dropped, and its request never goes upstream once a connection frees, as on the plain
+   * path: the chain sent it to an upstream nobody was waiting for, and counted nothing.
+   */
+  @Test
+  void aClientThatLeavesWhileWaitingForAnUpstreamConnectionIsDroppedNotSent() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    java.util.concurrent.atomic.AtomicInteger late = new java.util.concurrent.atomic.AtomicInteger();
+    io.vertx.core.http.HttpServer streaming = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
+        .requestHandler(request -> {
+          if (request.path().equals("/late")) {
+            late.incrementAndGet();
+            request.response().end("late");
+            return;
+          }
+          request.response().setChunked(true).write("x");
+          int[] sent = {0};
+          vertx.setPeriodic(500, id -> { // a chunk every half second for 2.5 s: each holds its connection that long
+            if (++sent[0] >= 5 || request.response().closed()) {
+              vertx.cancelTimer(id);
+              request.response().end().otherwiseEmpty();
+            } else {
+              request.response().write("x").otherwiseEmpty();
+            }
+          });
+        })
+        .listen().await();
+    ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + streaming.actualPort(), null,
+        10_000L, 1_000L, 1, null, null);
+    try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10000000}}", listener)) {
+      io.vertx.core.http.HttpClient many = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+          .setDefaultHost("127.0.0.1").setDefaultPort(gw.port), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(600));
+      java.util.List<io.vertx.core.Future<Integer>> holds = new java.util.ArrayList<>();
+      for (int i = 0; i < 512; i++) {
+        holds.add(many.request(io.vertx.core.http.HttpMethod.GET, "/hold").compose(r -> r.send())
+            .compose(response -> response.body().map(body -> response.statusCode())));
+      }
+      io.faultline.chaos.testing.RecordingListener events = gw.events;
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
+        socket.getOutputStream().write("GET /late HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        Thread.sleep(500);
+      }
+      io.vertx.core.Future.all(holds).await(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(holds.stream().map(io.vertx.core.Future::result)).as("every held request answered whole").hasSize(512).containsOnly(200);
+      events.await("the late one counted dropped", () -> events.completions().stream().anyMatch(c -> c.outcome().equals("dropped")));
+      Thread.sleep(500); // a connection is free: the late request, were it still queued, has gone upstream by now
+      assertThat(late.get()).as("requests for /late the upstream got").isZero();
+      assertThat(events.completions()).extracting(io.faultline.chaos.testing.RecordingListener.Completion::outcome).containsOnly("2xx", "dropped")
+          .filteredOn("dropped"::equals).hasSize(1);
+      many.close().await();
+    } finally {
+      vertx.close().await();
+    }
+  }
 }
