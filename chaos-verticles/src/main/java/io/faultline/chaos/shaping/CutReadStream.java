@@ -19,6 +19,10 @@ public final class CutReadStream implements ReadStream<Buffer> {
   private Buffer held;
   private final long window;
   private final double fraction;
+  /** The cut is this stream's end (its end handler runs, not {@code onCut}): see {@link #endingAtCut()}. */
+  private boolean endsAtCut;
+  private Handler<Void> endHandler;
+  private boolean endSent;
 
   public CutReadStream(ReadStream<Buffer> source, long limit, Runnable onCut) {
     this.source = source;
@@ -45,6 +49,17 @@ public final class CutReadStream implements ReadStream<Buffer> {
     return new CutReadStream(source, window, fraction, onCut);
   }
 
+  /**
+   * This stream, ending where it is cut: its end handler runs there, and {@code onCut} never does. For a reader that
+   * passes the bytes on at its own pace (a bandwidth limit's), which makes the cut at its own end, once the bytes
+   * before it have gone: cut under the pacer, an answer of unknown length filled its window at the limit's rate and
+   * then sent its share at once.
+   */
+  public CutReadStream endingAtCut() {
+    endsAtCut = true;
+    return this;
+  }
+
   @Override
   public CutReadStream handler(Handler<Buffer> handler) {
     this.handler = handler;
@@ -62,6 +77,10 @@ public final class CutReadStream implements ReadStream<Buffer> {
           held.appendBuffer(buffer);
           if (held.length() > window) {
             release((long) (window * fraction));
+          } else {
+            // nothing went to the reader, whose demand this buffer took (a pacer asks one at a time): the next is asked for
+            // here, up to the window
+            source.fetch(1);
           }
         }
       });
@@ -94,6 +113,10 @@ public final class CutReadStream implements ReadStream<Buffer> {
 
   @Override
   public CutReadStream endHandler(Handler<Void> handler) {
+    this.endHandler = handler;
+    if (cut) {
+      ended();
+    }
     source.endHandler(v -> {
       if (cut) {
         return;
@@ -138,6 +161,17 @@ public final class CutReadStream implements ReadStream<Buffer> {
   private void doCut() {
     cut = true;
     source.pause();
-    onCut.run();
+    if (endsAtCut) {
+      ended();
+    } else {
+      onCut.run();
+    }
+  }
+
+  private void ended() {
+    if (endsAtCut && !endSent && endHandler != null) {
+      endSent = true;
+      endHandler.handle(null);
+    }
   }
 }

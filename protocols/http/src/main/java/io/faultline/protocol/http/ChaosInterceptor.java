@@ -25,7 +25,7 @@ import io.vertx.httpproxy.ProxyResponse;
  *                 ▼
  *           exchange.proceed(): admit ─► delay ─► terminal (status + JSON, held, reset) or forward
  *                                                       (request body paced if throttled)
- *  response ◄─ paced body ◄─ cut body (a Cut: part of it, then reset) ◄─ upstream
+ *  response ◄─ paced body (throttled; a Cut resets where it ends) ◄─ cut body (a Cut: part of it, then reset) ◄─ upstream
  * </pre>
  *
  * The exchange ends when the response has been sent (or the connection was lost): guards are released
@@ -75,12 +75,12 @@ final class ChaosInterceptor implements ProxyInterceptor {
     }
     if (body != null && (cut != null || bps > 0)) {
       ReadStream<Buffer> stream = body.stream();
-      if (bps > 0) { // paced under the cut: the cut comes when what goes before it has gone, at the rate
-        stream = exchange.paced(stream, bps);
-      }
       if (cut != null) {
-        stream = body.length() >= 0 ? new CutReadStream(stream, (long) (body.length() * cut.fraction()), () -> drop(context))
+        CutReadStream cutting = body.length() >= 0 ? new CutReadStream(stream, (long) (body.length() * cut.fraction()), () -> drop(context))
             : CutReadStream.ofUnknownLength(stream, UNKNOWN_LENGTH_WINDOW, cut.fraction(), () -> drop(context));
+        stream = bps > 0 ? cutAfterPacing(exchange.paced(cutting.endingAtCut(), bps), context) : cutting;
+      } else {
+        stream = exchange.paced(stream, bps);
       }
       response.setBody(Body.body(stream, body.length(), body.mediaType()));
     } else if (cut != null) {
@@ -88,6 +88,21 @@ final class ChaosInterceptor implements ProxyInterceptor {
       return context.sendResponse().onComplete(v -> drop(context));
     }
     return context.sendResponse();
+  }
+
+  /**
+   * {@code paced}, the part of an answer before its cut at the limit's rate, cut where it ends: paced above the cut, so
+   * an answer of unknown length holds its first 16 KiB as they come from the upstream and sends its share at the rate
+   * (paced under it, the window filled at the rate and the share went at once).
+   */
+  private ReadStream<Buffer> cutAfterPacing(ReadStream<Buffer> paced, ProxyContext context) {
+    return new BodyStream(paced) {
+      @Override
+      public ReadStream<Buffer> endHandler(io.vertx.core.Handler<Void> handler) {
+        body.endHandler(handler == null ? null : end -> drop(context));
+        return this;
+      }
+    };
   }
 
   /**

@@ -104,7 +104,15 @@ public final class HttpProxyVerticle extends VerticleBase implements Drainable {
               // connect as one, so the longer of the route's timeout and the listener's connect timeout, which an
               // unreachable upstream's 502 keeps
               .setConnectTimeout(route.timeoutMs() > 0 ? Math.max(route.timeoutMs(), listener.connectTimeoutMs()) : -1))
-              .map(made -> UpstreamClients.named(made, upstream))
+              .compose(made -> {
+                if (call.request.response().closed()) {
+                  // the client left while this waited for a connection (all busy, or a slow connect): nothing goes
+                  // upstream, and the connection goes back unused, as on the plain path (the exchange is counted dropped)
+                  made.reset();
+                  return Future.failedFuture(new io.vertx.core.http.HttpClosedException("the client left before an upstream connection was free"));
+                }
+                return Future.succeededFuture(UpstreamClients.named(made, upstream));
+              })
               .andThen(made -> {
                 if (made.succeeded()) {
                   call.upstream = made.result();

@@ -84,6 +84,39 @@ class HttpBandwidthTest {
   }
 
   /**
+   * A partial response of unknown length (chunked) under a bandwidth limit holds its first 16 KiB as the upstream sends
+   * them and sends its half at the limit's rate, then is cut: the window filled at the limit's rate (2 s here, the client
+   * hearing nothing of the body), and the half went at once.
+   */
+  @Test
+  void aPartialResponseOfUnknownLengthSendsItsShareAtTheLimitsRate() throws Exception {
+    try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 8000},"
+        + " \"fault_injection\": {\"partial_response_probability\": 1}}")) {
+      HttpClientAgent client = gw.vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gw.port));
+      long started = System.nanoTime();
+      long[] firstByteMs = {-1};
+      int[] received = {0};
+      Promise<Long> broken = Promise.promise();
+      client.request(HttpMethod.GET, "/chunked/200000").compose(req -> req.send()).onSuccess(response -> {
+        response.handler(piece -> {
+          if (firstByteMs[0] < 0) {
+            firstByteMs[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+          }
+          received[0] += piece.length();
+        });
+        response.exceptionHandler(e -> broken.tryComplete(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+        response.endHandler(v -> broken.tryFail("the answer ended whole, " + received[0] + " bytes"));
+      }).onFailure(broken::tryFail);
+      long tookMs = broken.future().await(30, TimeUnit.SECONDS);
+      client.close();
+      assertThat(received[0]).as("half of the first 16 KiB").isEqualTo(8_192);
+      assertThat(firstByteMs[0]).as("ms to the body's first byte (the window filled at the limit's rate took 2 s)").isLessThan(1_000L);
+      // 8,192 bytes at 8,000 B/s: about 1 s, less the first 20 ms chunk that goes at once
+      assertThat(tookMs).as("ms to the cut").isBetween(900L, 10_000L);
+    }
+  }
+
+  /**
    * An upstream that closes its connection right after its answer (an HTTP/1.0 server, {@code Connection:
    * close}, a keep-alive timeout counted from its last write) while the gateway still holds part of the answer
    * back, throttling it or waiting for a slow client: the client gets it whole. Vert.x's client failed an

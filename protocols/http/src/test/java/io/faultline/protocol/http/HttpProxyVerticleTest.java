@@ -1301,12 +1301,13 @@ class HttpProxyVerticleTest {
   /**
    * A client that leaves while its request waits for a free upstream connection (all 512 busy on the interceptor
    * chain's pool) is counted dropped, and its request never goes upstream once a connection frees, as on the plain
-   * path: the chain sent it to an upstream nobody was waiting for, and counted nothing.
+   * path: the chain sent it, to an answer nobody was waiting for.
    */
   @Test
   void aClientThatLeavesWhileWaitingForAnUpstreamConnectionIsDroppedNotSent() throws Exception {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     java.util.concurrent.atomic.AtomicInteger late = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
     io.vertx.core.http.HttpServer streaming = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
         .requestHandler(request -> {
           if (request.path().equals("/late")) {
@@ -1314,10 +1315,11 @@ class HttpProxyVerticleTest {
             request.response().end("late");
             return;
           }
+          held.incrementAndGet();
           request.response().setChunked(true).write("x");
           int[] sent = {0};
-          vertx.setPeriodic(500, id -> { // a chunk every half second for 2.5 s: each holds its connection that long
-            if (++sent[0] >= 5 || request.response().closed()) {
+          vertx.setPeriodic(500, id -> { // a chunk every half second for 3 s: each holds its connection that long
+            if (++sent[0] >= 6 || request.response().closed()) {
               vertx.cancelTimer(id);
               request.response().end().otherwiseEmpty();
             } else {
@@ -1337,6 +1339,7 @@ class HttpProxyVerticleTest {
             .compose(response -> response.body().map(body -> response.statusCode())));
       }
       io.faultline.chaos.testing.RecordingListener events = gw.events;
+      events.await("every upstream connection busy", () -> held.get() == 512);
       try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gw.port)) {
         socket.getOutputStream().write("GET /late HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
