@@ -164,6 +164,12 @@ class ToxiproxyApiTest {
         "{\"name\":null,\"type\":null,\"stream\":null,\"attributes\":{\"rate\":200}}");
     assertThat(nulls.statusCode()).as(nulls.bodyAsString()).isEqualTo(200);
     assertThat(nulls.bodyAsJsonObject().getJsonObject("attributes").getInteger("rate")).isEqualTo(200);
+    // ... or as "", as a create reads them (a client echoing the create's body): a 400, "" being no stream and not the name
+    HttpResponse<Buffer> blanks = call(HttpMethod.POST, "/proxies/gop/toxics/a1",
+        "{\"name\":\"\",\"type\":\"\",\"stream\":\"\",\"attributes\":{\"rate\":200}}");
+    assertThat(blanks.statusCode()).as(blanks.bodyAsString()).isEqualTo(200);
+    assertThat(blanks.bodyAsJsonObject().getJsonObject("attributes").getInteger("rate")).isEqualTo(200);
+    assertThat(blanks.bodyAsJsonObject().getString("name")).isEqualTo("a1");
     // the Go client's UpdateToxic(name, toxicity, nil) sends "attributes": null: the attributes stay, the toxicity changes
     HttpResponse<Buffer> toxicityOnly = call(HttpMethod.POST, "/proxies/gop/toxics/a1", "{\"attributes\":null,\"toxicity\":0.5}");
     assertThat(toxicityOnly.statusCode()).as(toxicityOnly.bodyAsString()).isEqualTo(200);

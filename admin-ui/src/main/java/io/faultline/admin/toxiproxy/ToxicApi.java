@@ -84,7 +84,9 @@ final class ToxicApi {
       JsonObject existing = list.getJsonObject(at);
       for (String fixed : new String[] {"name", "type", "stream"}) {
         // null is left out, as Toxiproxy reads only attributes and toxicity here (a null answered 500)
-        Object given = fixed.equals("stream") && body.getValue(fixed) != null ? TcpToxic.stream(body.getValue(fixed)) : body.getValue(fixed);
+        // "" as not given, as a create reads it (a client echoing the create's body sends "name": "", "stream": "")
+        Object value = "".equals(body.getValue(fixed)) ? null : body.getValue(fixed);
+        Object given = fixed.equals("stream") && value != null ? TcpToxic.stream(value) : value;
         if (given != null && !given.equals(existing.getValue(fixed))) { // a stream in any case, as it was created
           throw ToxiproxyError.badBody(fixed + ": a toxic's " + fixed + " cannot change (delete it and add another), got "
               + body.getValue(fixed));

@@ -139,7 +139,10 @@ final class Connection {
     planned = true;
     tcp = next;
     if (draws == null && next != null && !next.active().isEmpty()) {
-      draws = new ToxicDraws(ChaosRandom.forRequest(snapshot.seed(), number).nextLong());
+      // the listener's name in the seed: each proxy counts its connections from 0, and the first of every proxy drew
+      // alike (a toxicity of 0.5 on two proxies hit both of their first connections, or neither)
+      draws = new ToxicDraws(ChaosRandom.forRequest(snapshot.seed() ^ ChaosRandom.forRequest(facts.listener().hashCode(), -1).nextLong(),
+          number).nextLong());
     }
     List<TcpToxic> applying = draws == null ? List.of() : draws.applying(next);
     // chaos switched off stops the toxics, as an update does, rather than removing them: a removed timeout closes the
@@ -237,6 +240,11 @@ final class Connection {
    */
   void faulted(boolean reset) {
     cut(reset ? Sockets::reset : NetSocket::close);
+  }
+
+  /** The listener was removed: the connection is closed at once, what the gateway held for it dropped, as Toxiproxy's delete does. */
+  void closeNow() {
+    cut(Sockets::closeNow);
   }
 
   /** The listener went down: the connection is closed at once, what the gateway held for it dropped, as Toxiproxy closes a disabled proxy's. */

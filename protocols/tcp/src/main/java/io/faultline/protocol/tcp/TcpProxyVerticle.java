@@ -110,7 +110,8 @@ public final class TcpProxyVerticle extends VerticleBase implements Drainable {
     }
     unwatch.run();
     stopped.run();
-    new ArrayList<>(open).forEach(c -> c.faulted(false));
+    // at once: a close after what is queued let a client that stopped reading keep its connection for the send timeout
+    new ArrayList<>(open).forEach(Connection::closeNow);
     NetServer closing = server;
     server = null;
     return closing == null ? Future.succeededFuture() : closing.close().compose(v -> Ports.released(vertx, listener.host(), port));

@@ -99,6 +99,37 @@ class TcpLiveTest {
     }
   }
 
+  /**
+   * A listener removed (a Toxiproxy proxy deleted) closes a connection whose client has stopped reading at once, as going
+   * down does: it waited for what the gateway held for that client to go out first (the send timeout, ten minutes).
+   */
+  @Test
+  void aListenerRemovedClosesAConnectionWhoseClientStoppedReadingAtOnce() throws Exception {
+    try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Thread flood = new Thread(() -> {
+        try (Socket accepted = upstream.accept()) {
+          byte[] block = new byte[16 * 1024];
+          while (true) {
+            accepted.getOutputStream().write(block); // blocks once every buffer on the way is full
+          }
+        } catch (java.io.IOException e) {
+          // closed with the client's connection
+        }
+      });
+      flood.setDaemon(true);
+      flood.start();
+      try (TcpFixture fixture = new TcpFixture("{}", null, upstream.getLocalPort()); Socket client = new Socket()) {
+        client.setReceiveBufferSize(4096);
+        client.connect(new java.net.InetSocketAddress("127.0.0.1", fixture.port));
+        Thread.sleep(500); // the upstream fills every buffer on the way to a client that reads nothing
+        for (String id : fixture.vertx.deploymentIDs()) {
+          fixture.vertx.undeploy(id).await();
+        }
+        fixture.events.await("the connection's end within 5 s", () -> fixture.events.completions().size() == 1);
+      }
+    }
+  }
+
   /** A listener that comes back up while another program holds its port listens once the port is free: it stayed closed for good. */
   @Test
   void aListenerWhosePortWasTakenWhileItWasDownListensOnceThePortIsFree() throws Exception {
