@@ -248,6 +248,32 @@ class ConsoleTest {
   }
 
   /**
+   * Numbers as people type them (.5, +7) are sent as numbers: .5 went as text, and the server refused it as not a number.
+   * An error naming a key as it was typed (an unknown key in a JSON field, {@code x]}) is shown at the nearest field: the
+   * walk up to one stood still at such a name, and the page hung.
+   */
+  @Test
+  void aNumberAsPeopleTypeItIsANumberAndAnErrorOnAnyKeyFindsItsField() {
+    signedIn("#/chaos");
+    By latency = By.cssSelector("form[data-section=latency]");
+    console.browser.type(console.browser.field(latency, "Probability"), ".5");
+    console.browser.type(console.browser.field(latency, "Fixed delay (ms)"), "+7");
+    console.browser.button("Apply Latency").click();
+    console.browser.text(latency, "Applied");
+    JsonObject applied = console.gw.get("/api/chaos/config/latency").bodyAsJsonObject();
+    assertThat(applied.getDouble("probability")).isEqualTo(0.5);
+    assertThat(applied.getLong("fixed_delay_ms")).isEqualTo(7);
+
+    long version = console.gw.status().getLong("version");
+    By graphql = By.cssSelector("form[data-section=graphql]");
+    console.browser.type(console.browser.field(graphql, "Field faults"), "[{\"field\": \"Query.user\", \"delay_ms\": 5, \"x]\": 1}]");
+    console.browser.button("Apply GraphQL").click();
+    // the server names graphql.field_faults[0].x]
+    console.browser.text(By.cssSelector("form[data-section=graphql] [data-field='graphql.field_faults'] .error"), "unknown field");
+    assertThat(console.gw.status().getLong("version")).as("nothing was applied").isEqualTo(version);
+  }
+
+  /**
    * Leaving the chaos page with a section's edits not applied, or a rule's not saved, asks first; declined, the edits
    * stay; an edit typed back to what the form showed, or applied, leaves without a question. The forms were applied
    * one by one and a half-typed one was dropped on navigation without a word, as only the builder asked.
@@ -397,6 +423,16 @@ class ConsoleTest {
     console.browser.text(By.cssSelector(".changes li[data-source=console]"), "scenario saved");
     console.browser.text(By.cssSelector(".changes li[data-source=console] .change-name"), "from-console");
     console.browser.text(By.cssSelector(".changes li[data-source=console] .change-name"), "slow_backend");
+
+    // deleted while a library entry names it: done, with the node's warning that the entry's start now fails (it was said
+    // plain "deleted")
+    assertThat(console.gw.put("/api/chaos/orchestration/library/uses-it",
+        "name: uses-it\nsteps:\n  - {name: s, scenario: from-console, duration_seconds: 1}\n").statusCode()).isBetween(200, 201);
+    console.browser.open(console.base + "#/chaos");
+    console.browser.button("Delete scenario from-console").click();
+    console.browser.button("Delete scenario").click();
+    console.browser.text(By.cssSelector("#scenarios [role=status]"), "Warning: library entry uses-it names it");
+    assertThat(console.gw.get("/api/chaos/scenarios/from-console").statusCode()).isEqualTo(404);
   }
 
   @Test

@@ -4,8 +4,7 @@
 // (steps[0].duration_seconds), where its problems are shown.
 
 import { h } from '../lib/dom.js';
-
-const NUMBER = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+import { NUMBER } from '../lib/fields.js';
 
 /** A value of any JSON type as typed: 42, true, null, [1,2] and {"a":1} are read as JSON, anything else is text. */
 export function showAny(value) {

@@ -2,14 +2,10 @@
 // one), and all of them in a summary whose entries take you to the field.
 
 import { fill, h } from '../lib/dom.js';
-
-/** steps[1].condition.value → steps[1].condition → steps[1] → steps → '' */
-function parent(path) {
-  return /\[\d+\]$/.test(path) ? path.replace(/\[\d+\]$/, '') : path.replace(/\.?[^.[\]]*$/, '');
-}
+import { parentPath } from '../lib/fields.js';
 
 function target(root, path) {
-  for (let p = path; p; p = parent(p)) {
+  for (let p = path; p; p = parentPath(p)) {
     const el = root.querySelector(`[data-path="${CSS.escape(p)}"]`);
     if (el) {
       return el;

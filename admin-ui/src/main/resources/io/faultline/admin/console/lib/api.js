@@ -57,7 +57,7 @@ export function parseJson(text) {
  * Calls the API. {@code body}: an object (sent as JSON) or a string (sent as it is, for YAML). Answers the
  * parsed JSON, or the text with {raw: true}; throws ApiError, also when no answer came within {timeoutMs}.
  */
-export async function api(method, path, body, { raw = false, timeoutMs = TIMEOUT_MS } = {}) {
+export async function api(method, path, body, { raw = false, withHeaders = false, timeoutMs = TIMEOUT_MS } = {}) {
   const headers = {};
   if (token()) {
     headers.Authorization = `Bearer ${token()}`;
@@ -98,7 +98,8 @@ export async function api(method, path, body, { raw = false, timeoutMs = TIMEOUT
     }
     throw new ApiError(response.status, parsed);
   }
-  return raw ? text : (text ? parseJson(text) : null);
+  const answer = raw ? text : (text ? parseJson(text) : null);
+  return withHeaders ? { body: answer, headers: response.headers } : answer;
 }
 
 function unanswered(method, timeoutMs) {

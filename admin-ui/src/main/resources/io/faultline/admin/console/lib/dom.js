@@ -104,9 +104,13 @@ export function download(filename, text, type) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** 14:03:22, in the browser's time zone. */
-export function clock(ms) {
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+/**
+ * 14:03:22 for a moment of today, 2026-11-29 14:03:22 for one of another day, in the browser's time zone (yesterday's
+ * change, the time alone, read as today's).
+ */
+export function clock(ms, now = Date.now()) {
+  const time = new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return new Date(ms).toDateString() === new Date(now).toDateString() ? time : `${dateTime(ms).slice(0, 10)} ${time}`;
 }
 
 /** 2026-11-30 14:03 */
@@ -120,6 +124,33 @@ export function dateTime(ms) {
 export function ago(ms, now = Date.now()) {
   const s = Math.max(0, Math.round((now - ms) / 1000));
   return s < 90 ? `${s} s ago` : `${Math.round(s / 60)} min ago`;
+}
+
+/**
+ * `load` run one at a time: called while it runs, it runs once more after (however many calls came in between), and that
+ * run's promise is the answer. A page that reads every few seconds from a server slow to answer (a read may take 15 s)
+ * asked again on each tick, the reads piling up, and their answers could land out of order: an older list drawn over a
+ * newer one (an entry just deleted back, a Stop button for an experiment that had ended).
+ */
+export function serially(load) {
+  let running = null;
+  let again = null;
+  const run = () => {
+    if (!running) {
+      running = Promise.resolve().then(load).finally(() => {
+        running = null;
+      });
+      return running;
+    }
+    if (!again) {
+      again = running.catch(() => {}).then(() => {
+        again = null;
+        return run();
+      });
+    }
+    return again;
+  };
+  return run;
 }
 
 /** A status line whose text screen readers announce; returns a function setting text and kind. */

@@ -5,7 +5,8 @@
 import { h, uid } from './dom.js';
 
 const WORDS = { http: 'HTTP', grpc: 'gRPC', ip: 'IP', ms: '(ms)', bps: '(bytes/s)', percent: '(%)', graphql: 'GraphQL', websocket: 'WebSocket', id: 'ID' };
-const NUMBER = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+/** A number as people type one: 5, -5, +5, 0.5, .5, 5., 1e3 (.5 went as text, and the server refused it as not a number). */
+export const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 /** fixed_delay_ms → "Fixed delay (ms)", http_error_probability → "HTTP error probability". */
 export function label(name) {
@@ -97,6 +98,19 @@ export function clearErrors(form) {
  * fault_injection...): the field itself, else the nearest enclosing one, else the form's own error line.
  * Answers the element it went to.
  */
+/**
+ * steps[1].condition.value → steps[1].condition → steps[1] → steps → ''. An unknown key the server names as it was given
+ * (`field_faults[0].x]`, `bogus[`) is cut at its last `.` or `[`: the walk up stood still there, and the page hung.
+ */
+export function parentPath(path) {
+  const next = /\[\d+\]$/.test(path) ? path.replace(/\[\d+\]$/, '') : path.replace(/\.?[^.[\]]*$/, '');
+  if (next.length < path.length) {
+    return next;
+  }
+  const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
+  return cut > 0 ? path.slice(0, cut) : '';
+}
+
 export function showError(form, fieldName, message) {
   let name = fieldName || '';
   while (name) {
@@ -109,7 +123,7 @@ export function showError(form, fieldName, message) {
       }
       return candidate;
     }
-    name = /\[\d+\]$/.test(name) ? name.replace(/\[\d+\]$/, '') : name.replace(/\.?[^.[\]]*$/, '');
+    name = parentPath(name);
   }
   const general = form.querySelector(':scope .form-error');
   general.textContent = fieldName ? `${fieldName}: ${message}` : message;

@@ -92,8 +92,8 @@ export class Scenarios {
       return;
     }
     try {
-      await del(`/api/chaos/scenarios/${encodeURIComponent(name)}`);
-      this.say(`Scenario ${name} deleted.`, 'ok');
+      // with the node's warning when a library entry names it (its start then fails until the scenario is saved again)
+      this.say(...outcome(`Scenario ${name} deleted.`, await del(`/api/chaos/scenarios/${encodeURIComponent(name)}`)));
       await this.reload();
     } catch (e) {
       this.say(`Could not delete ${name}: ${e.message}`, 'error');

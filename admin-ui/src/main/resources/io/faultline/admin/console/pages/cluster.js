@@ -3,7 +3,7 @@
 // two seconds while shown (nodes heartbeat once a second); a standalone node shows itself, leading.
 
 import { ApiError, get, post } from '../lib/api.js';
-import { ago, clock, dateTime, fill, h, readNotice, refill } from '../lib/dom.js';
+import { ago, clock, dateTime, fill, h, readNotice, refill, serially } from '../lib/dom.js';
 
 const REFRESH_MS = 2_000;
 
@@ -60,6 +60,8 @@ export default {
       say.readDone();
     }
 
+    const read = serially(load); // a slow read (up to 15 s) is not joined by another every two seconds, answered out of order
+
     async function cancel(id) {
       try {
         await post(`/api/cluster/tasks/${encodeURIComponent(id)}/cancel`);
@@ -67,21 +69,12 @@ export default {
       } catch (e) {
         say(`Could not cancel task ${id}: ${e.message}`, 'error');
       }
-      load().catch(() => {});
+      read().catch(() => {});
     }
 
-    let loading = false; // a slow read (up to 15 s) is not joined by another every two seconds, answered out of order
-    const tick = () => {
-      if (loading) {
-        return;
-      }
-      loading = true;
-      load().catch(e => {
-        say.readFailed(`Could not read the cluster: ${e.message}`);
-      }).finally(() => {
-        loading = false;
-      });
-    };
+    const tick = () => read().catch(e => {
+      say.readFailed(`Could not read the cluster: ${e.message}`);
+    });
     tick();
     const timer = setInterval(() => {
       if (document.visibilityState === 'visible') {

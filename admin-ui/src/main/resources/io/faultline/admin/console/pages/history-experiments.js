@@ -4,7 +4,7 @@
 // An A/B test of two library entries starts from here too (POST /api/history/ab).
 
 import { get, post } from '../lib/api.js';
-import { dateTime, fill, h, notice, refill } from '../lib/dom.js';
+import { dateTime, fill, h, notice, refill, serially } from '../lib/dom.js';
 import { clearErrors, labelled, showError } from '../lib/fields.js';
 
 const REFRESH_MS = 2_000;
@@ -46,6 +46,9 @@ export class Experiments {
         + ' An A/B test runs two library entries in turn while traffic flows, and names the better one if the difference is significant.'),
       this.form, this.status, this.table);
     this.timer = null;
+    // read every 2 s while one runs, every 5 s for the entries, and after each action: one read at a time, answered in order
+    this.load = serially(this.load.bind(this));
+    this.entries = serially(this.entries.bind(this));
   }
 
   /** The library's entries that validate, for the two variants; the selects are left as they are when those did not change. */

@@ -146,11 +146,14 @@ export class RunList {
 
   async csv() {
     clearErrors(this.form);
-    const q = this.query();
+    // the list shown: the filters it was read with, not what was typed since
+    const q = new URLSearchParams(this.submitted);
     q.set('format', 'csv');
     try {
-      download('faultline-history.csv', await get(`/api/history/export?${q}`, { raw: true, timeoutMs: STORE_TIMEOUT_MS }), 'text/csv');
-      this.say('Downloaded faultline-history.csv.', 'ok');
+      const file = await get(`/api/history/export?${q}`, { raw: true, withHeaders: true, timeoutMs: STORE_TIMEOUT_MS });
+      download('faultline-history.csv', file.body, 'text/csv');
+      const truncated = file.headers.get('X-Faultline-Truncated');
+      this.say(truncated ? `Downloaded faultline-history.csv: it holds ${truncated}.` : 'Downloaded faultline-history.csv.', truncated ? 'warn' : 'ok');
     } catch (e) {
       showError(this.form, e.field, e.message);
     }

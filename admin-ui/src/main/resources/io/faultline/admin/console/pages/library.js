@@ -2,7 +2,7 @@
 // file (YAML or JSON) as a new entry named after it.
 
 import { del, get, post, put } from '../lib/api.js';
-import { confirmDialog, dateTime, download, fill, h, outcome, readNotice } from '../lib/dom.js';
+import { confirmDialog, dateTime, download, fill, h, outcome, readNotice, serially } from '../lib/dom.js';
 
 /** What became of an entry's schedule the last time it came due: started (with its run), skipped or failed (with why). */
 function lastSchedule(last) {
@@ -50,6 +50,7 @@ export class Library {
       h('p', { class: 'hint' }, 'Entries are kept on every node of the cluster (and on disk with a data directory).'),
       status, this.table);
     file.classList.add('visually-hidden');
+    this.load = serially(this.load.bind(this)); // every 5 s, and after each change: one read at a time, answered in order
   }
 
   async load() {

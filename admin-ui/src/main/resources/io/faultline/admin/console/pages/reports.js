@@ -2,7 +2,7 @@
 // sandboxed frame), download it as JSON or JUnit XML. #/reports/ID opens one directly.
 
 import { get } from '../lib/api.js';
-import { dateTime, download, fill, h, readNotice } from '../lib/dom.js';
+import { dateTime, download, fill, h, readNotice, serially } from '../lib/dom.js';
 
 const base = id => `/api/chaos/orchestration/reports/${encodeURIComponent(id)}`;
 
@@ -47,7 +47,7 @@ export default {
     }
 
     let seen;
-    const list = () => get('/api/chaos/orchestration/reports').then(({ reports }) => {
+    const list = serially(() => get('/api/chaos/orchestration/reports').then(({ reports }) => {
       say.readDone();
       const sorted = [...reports].sort((a, b) => (b.started_at || 0) - (a.started_at || 0));
       if (JSON.stringify(sorted) === seen) {
@@ -71,7 +71,7 @@ export default {
     }).catch(e => {
       seen = undefined; // the next answer is shown, whatever it is
       say.readFailed(`Could not list the reports: ${e.message}`);
-    });
+    }));
     list();
     // a run that ends while the page is open adds its report within seconds
     const timer = setInterval(() => {
