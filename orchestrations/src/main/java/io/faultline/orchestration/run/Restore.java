@@ -17,6 +17,8 @@ final class Restore {
   private final RunClock clock;
   private final Watchdog watchdog;
   private final Consumer<String> error;
+  /** Every attempt failed: the run's chaos may still be on. */
+  private boolean failed;
 
   Restore(ControlBus bus, RunClock clock, Watchdog watchdog, Consumer<String> error) {
     this.bus = bus;
@@ -28,6 +30,15 @@ final class Restore {
   /** Restores {@code before} (nothing to do when the run never read it, so never changed anything). */
   Future<Void> restore(JsonObject before) {
     return before == null ? Future.succeededFuture() : attempt(before, 1);
+  }
+
+  /**
+   * Whether the config could not be put back, every attempt failing: a run that ends so has failed, whatever its steps
+   * did (it ended "succeeded", its chaos left on, said only in its errors). Not a put-back the kill switch refused: chaos
+   * is off then, as the switch asked.
+   */
+  boolean failed() {
+    return failed;
   }
 
   private Future<Void> attempt(JsonObject before, int attempt) {
@@ -42,6 +53,7 @@ final class Restore {
         clock.setTimer(1_000L * attempt, t -> attempt(before, attempt + 1).onComplete(again));
         return again.future();
       }
+      failed = true;
       error.accept("could not restore the chaos config: " + e.getMessage());
       return Future.succeededFuture();
     });

@@ -591,7 +591,7 @@ public final class Run {
       List<AssertionResult> global = check(orchestration.assertions(), metrics);
       boolean passed = global.stream().allMatch(AssertionResult::passed);
       if (status.equals("running")) {
-        status = results.failures() == 0 && passed ? "succeeded" : "failed";
+        status = results.failures() == 0 && passed && !restore.failed() ? "succeeded" : "failed";
         if (!passed) {
           state.error("a global assertion failed");
         }
