@@ -49,6 +49,12 @@ class HistoryConfigTest {
         .isInstanceOf(ChaosConfigException.class).extracting("field").isEqualTo("history.retention_days");
     assertThatThrownBy(() -> load("history: {url: \"mysql://db/x\"}", Map.of()))
         .isInstanceOf(ChaosConfigException.class).extracting("field").isEqualTo("history.url");
+    // an in-memory SQLite database is one per connection: every write failed "no such table" and every read answered 500
+    for (String memory : new String[] {"jdbc:sqlite::memory:", "jdbc:sqlite:file:h?mode=memory&cache=shared"}) {
+      assertThatThrownBy(() -> load("history: {url: \"" + memory + "\"}", Map.of())).as(memory)
+          .isInstanceOf(ChaosConfigException.class).hasMessageContaining("in-memory SQLite database").extracting("field")
+          .isEqualTo("history.url");
+    }
     assertThatThrownBy(() -> load("history: {flush_ms: 4294967306}", Map.of()))
         .isInstanceOf(ChaosConfigException.class).hasMessageContaining("got 4294967306").extracting("field").isEqualTo("history.flush_ms");
     assertThatThrownBy(() -> load("state_dir: \"\"", Map.of()))

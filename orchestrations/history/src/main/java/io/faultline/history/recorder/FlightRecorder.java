@@ -51,7 +51,7 @@ public final class FlightRecorder implements ChaosListener {
   public void exchangeCompleted(ExchangeRecord record) {
     // the count zero-padded, so a node's ids sort as they were kept (a search's order within one millisecond)
     String count = Long.toString(kept.getAndIncrement(), 36);
-    queue.offer(new RecordedExchange(prefix + "0".repeat(Math.max(0, 13 - count.length())) + count, record));
+    queue.offer(RecordedExchange.kept(prefix + "0".repeat(Math.max(0, 13 - count.length())) + count, record));
   }
 
   public BoundedQueue<RecordedExchange> queue() {

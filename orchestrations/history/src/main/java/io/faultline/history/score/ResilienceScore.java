@@ -135,6 +135,8 @@ public final class ResilienceScore {
       if (m.containsKey("fault_count") && number(m, "fault_count").longValue() == 0 && n > 0) {
         requests += n;
         errors += number(m, "error_count").longValue();
+        // a mean of the steps' p95 weighted by their requests, not the p95 of their requests pooled: a report keeps each
+        // step's percentiles, not its requests (the pooled p95 lies between the steps' own, as this does)
         weightedP95 += n * number(m, "p95_latency").doubleValue();
       }
     }

@@ -74,6 +74,12 @@ public final class Databases {
           + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=10000&" + CASE_SENSITIVE_LIKE, null, null, false);
     }
     if (url.startsWith("jdbc:sqlite:")) {
+      if (url.contains(":memory:") || url.contains("mode=memory")) {
+        // each connection of the pool would open an empty database of its own, the schema made on another one gone:
+        // every write failed ("no such table") and was retried for 5 minutes, every read answered 500
+        throw new ChaosConfigException(field, "an in-memory SQLite database is one per connection, and history needs one all"
+            + " its connections share: give a file (jdbc:sqlite:/PATH/history.db), or turn history off (history.enabled: false), got " + url);
+      }
       return new Target(url.contains("case_sensitive_like") ? url : url + (url.contains("?") ? "&" : "?") + CASE_SENSITIVE_LIKE,
           null, null, false);
     }
@@ -139,7 +145,7 @@ public final class Databases {
   /** {@link #open(Vertx, Target, int, String)} without naming a field. */
   public static Future<HistoryStore> open(Vertx vertx, Target target, int poolSize) {
     return vertx.executeBlocking(() -> {
-      if (target.jdbcUrl().startsWith("jdbc:sqlite:") && !target.jdbcUrl().contains(":memory:")) {
+      if (target.jdbcUrl().startsWith("jdbc:sqlite:")) {
         Path file = Path.of(target.jdbcUrl().substring("jdbc:sqlite:".length()).replaceAll("\\?.*$", ""));
         if (file.getParent() != null) {
           Files.createDirectories(file.getParent());

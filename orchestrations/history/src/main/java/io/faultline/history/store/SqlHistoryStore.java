@@ -84,7 +84,7 @@ public final class SqlHistoryStore implements HistoryStore {
   private static Tuple exchangeRow(String node, ExchangeRecord e, Tuple row) {
     return row
         .addValue(e.endedAtMs()).addValue(cut(node, 128)).addValue(cut(e.listener(), 128)).addValue(e.protocol())
-        .addValue(cut(e.route(), 128)).addValue(cut(e.method(), 16)).addValue(cut(e.path(), 2048)).addValue(cut(e.operation(), 256))
+        .addValue(cut(e.route(), 128)).addValue(cut(e.method(), 16)).addValue(cut(e.path(), RecordedExchange.PATH_CHARS)).addValue(cut(e.operation(), RecordedExchange.OPERATION_CHARS))
         .addValue(e.status()).addValue(e.outcome()).addValue(cut(String.join(",", e.faults()), 512))
         .addValue(e.durationNanos() / 1e6).addValue(e.injectedDelayMs()).addValue(cut(e.traceId(), 64));
   }
@@ -175,7 +175,7 @@ public final class SqlHistoryStore implements HistoryStore {
         .and(f.since() != null, "at >= ?", f.since())
         .and(f.until() != null, "at <= ?", f.until());
     return query("SELECT at, node, listener, protocol, route, method, path, operation, status_code, outcome, faults, duration_ms, "
-        + "injected_delay_ms, trace_id FROM exchanges" + where + " ORDER BY at DESC, id DESC LIMIT " + f.limit(), where.params())
+        + "injected_delay_ms, trace_id FROM exchanges" + where + " ORDER BY at DESC, id DESC NULLS LAST LIMIT " + f.limit(), where.params())
         .map(rows -> rows.stream().map(r -> {
           String faults = r.getString("faults");
           return r.put("faults", faults == null || faults.isEmpty() ? new JsonArray() : new JsonArray(List.of((Object[]) faults.split(","))));

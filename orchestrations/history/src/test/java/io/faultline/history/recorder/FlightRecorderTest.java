@@ -54,4 +54,24 @@ class FlightRecorderTest {
       }
     }
   }
+
+  /**
+   * A record is queued with its path and operation cut to what the store keeps (2,048 and 256 characters): held whole, a
+   * queue full of long paths, the database out, held hundreds of MB for bytes never stored. Short ones are queued as they are.
+   */
+  @Test
+  void aRecordIsQueuedWithWhatTheStoreKeepsOfItsPath() {
+    FlightRecorder recorder = recorder(1.0);
+    io.faultline.chaos.event.ExchangeRecord record = new io.faultline.chaos.event.ExchangeRecord(1L, "web", "http", "default", "GET",
+        "/" + "a".repeat(9_000), "Q".repeat(1_000), 200, "2xx", java.util.List.of("latency"), 5L, 0L, null);
+    io.faultline.chaos.event.ExchangeRecord small = new io.faultline.chaos.event.ExchangeRecord(2L, "web", "http", "default", "GET",
+        "/x", "Q", 200, "2xx", java.util.List.of("latency"), 5L, 0L, null);
+    recorder.exchangeCompleted(record);
+    recorder.exchangeCompleted(small);
+    java.util.List<RecordedExchange> queued = recorder.queue().poll(2);
+    assertThat(queued.get(0).exchange().path()).hasSize(RecordedExchange.PATH_CHARS).isEqualTo(record.path().substring(0, 2048));
+    assertThat(queued.get(0).exchange().operation()).hasSize(RecordedExchange.OPERATION_CHARS);
+    assertThat(queued.get(0).exchange().faults()).containsExactly("latency");
+    assertThat(queued.get(1).exchange()).isSameAs(small);
+  }
 }
