@@ -401,13 +401,13 @@ class CliTest {
     java.nio.file.Path file = dir.resolve("o.yaml");
     java.nio.file.Files.writeString(file, """
         name: short_in_ci
-        variables: {seconds: 60, delay: 10, label: long}
+        variables: {seconds: 60, delay: 10, label: long, extra: {a: 1}}
         steps:
           - {name: "slow ${variables.label}", scenario: {config: {latency: {fixed_delay_ms: "${variables.delay}"}}}, duration_seconds: "${variables.seconds}"}
         """);
     long started = System.nanoTime();
     assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url, "--follow", "--var", "seconds=0.5",
-        "--var", "delay=25", "--var", "label=short")).as(err.toString()).isZero();
+        "--var", "delay=25", "--var", "label=short", "--var", "extra={\"a\": 2, \"b\": [3]}")).as(err.toString()).isZero();
     assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("the 60 s of the file became 0.5 s").isLessThan(
         java.time.Duration.ofSeconds(30));
     assertThat(out.toString()).contains("succeeded  slow short");
@@ -415,6 +415,8 @@ class CliTest {
         java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/api/chaos/orchestration/reports/latest")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString()).body());
     assertThat(report.getJsonObject("variables").getValue("delay")).as("typed: a number").isEqualTo(25);
+    // an object as given (it was written as Jackson's view of Vert.x's JsonObject: {"map": {...}, "empty": false})
+    assertThat(report.getJsonObject("variables").getValue("extra")).isEqualTo(new io.vertx.core.json.JsonObject("{\"a\": 2, \"b\": [3]}"));
 
     assertThat(run("orchestrate", "start", "--file", file.toString(), "--base-url", url, "--var", "dealy=25")).isEqualTo(1);
     assertThat(err.toString()).contains("variables.dealy").contains("misspelt?");
