@@ -60,6 +60,11 @@ public final class Templates {
     return text.apply(out.toString());
   }
 
+  /** {@code value} with Vert.x's JSON types as the plain maps and lists they hold (what the event bus made of a given object). */
+  public static Object plain(Object value) {
+    return Document.plain(value);
+  }
+
   /** Whether {@code value} holds anything to fill in (so a step without placeholders is not parsed again). */
   public static boolean hasPlaceholders(Object value) {
     if (value instanceof Map<?, ?> map) {

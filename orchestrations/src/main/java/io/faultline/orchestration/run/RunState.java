@@ -177,31 +177,8 @@ final class RunState implements HookContext {
   }
 
   JsonObject variablesJson() {
-    return new JsonObject(ChaosJson.toMap(plain(variables)));
-  }
-
-  /**
-   * {@code value} with Vert.x's JSON types as the maps and lists they hold (a variable given at the start, by --var or
-   * ?variables=, is one): Jackson's mapper wrote them as beans, {"map": {...}, "empty": false}, in the report and in the
-   * checkpoint a failover resumes from, whose steps then filled that in.
-   */
-  private static Object plain(Object value) {
-    if (value instanceof io.vertx.core.json.JsonObject o) {
-      return plain(o.getMap());
-    }
-    if (value instanceof io.vertx.core.json.JsonArray a) {
-      return plain(a.getList());
-    }
-    if (value instanceof java.util.Map<?, ?> m) {
-      java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
-      m.forEach((k, v) -> out.put(String.valueOf(k), plain(v)));
-      return out;
-    }
-    if (value instanceof java.util.List<?> l) {
-      java.util.List<Object> out = new java.util.ArrayList<>(l.size());
-      l.forEach(v -> out.add(plain(v)));
-      return out;
-    }
-    return value;
+    // Vert.x's JSON types as the maps and lists they hold (a variable given at the start, by --var or ?variables=, is one):
+    // Jackson's mapper wrote them as beans, {"map": {...}, "empty": false}, in the report and the failover checkpoint
+    return new JsonObject(ChaosJson.toMap(io.faultline.orchestration.parse.Templates.plain(variables)));
   }
 }
