@@ -229,6 +229,10 @@ class ConsoleHistoryTest {
     assertThat(cells.get(header.indexOf("id"))).isEqualTo(failing);
     assertThat(cells.get(header.indexOf("status"))).isEqualTo("failed");
     assertThat(cells.get(header.indexOf("tags"))).isEqualTo("release-b");
+    // the list shown is the file: a filter changed and not yet shown is shown as the file is made (the table showed every
+    // run, the file the failed ones)
+    console.browser.until(d -> d.findElements(By.cssSelector("table.runs tbody tr")).size() == 1);
+    row(failing);
     JsonObject graphql = console.gw.postJson("/graphql", "{\"query\": \"{ historyExport(format: \\\"csv\\\", status: \\\"failed\\\") }\"}")
         .bodyAsJsonObject();
     assertThat(graphql.getJsonObject("data").getJsonObject("historyExport").getString("body")).as(graphql.encode()).isEqualTo(file);

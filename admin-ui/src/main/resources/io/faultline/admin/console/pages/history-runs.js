@@ -146,8 +146,14 @@ export class RunList {
 
   async csv() {
     clearErrors(this.form);
-    // the list shown: the filters it was read with, not what was typed since
-    const q = new URLSearchParams(this.submitted);
+    // the filters as the form shows them, and the list read again with them when they changed since it was read: the file
+    // is the list shown (it was the form's, the table another's)
+    const filters = this.query();
+    if (filters.toString() !== this.submitted.toString()) {
+      this.submitted = filters;
+      this.load();
+    }
+    const q = new URLSearchParams(filters);
     q.set('format', 'csv');
     try {
       const file = await get(`/api/history/export?${q}`, { raw: true, withHeaders: true, timeoutMs: STORE_TIMEOUT_MS });
