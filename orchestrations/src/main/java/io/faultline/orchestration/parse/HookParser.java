@@ -4,6 +4,7 @@ import static io.faultline.orchestration.parse.Fields.at;
 import static io.faultline.orchestration.parse.Fields.sorted;
 
 import io.faultline.orchestration.model.Action;
+import io.faultline.orchestration.model.Condition;
 import io.faultline.orchestration.model.GuardedAction;
 import io.faultline.orchestration.model.Hook;
 import io.faultline.orchestration.model.Numbers;
@@ -39,7 +40,23 @@ public final class HookParser {
     this.variables = variables;
   }
 
-  /** Whether {@code value}, given as is, is a finite number a metric can hold: a number, or text that reads as one. */
+  /**
+   * A hook's condition, checked as the values known now make it (a greater_than needs a number), and kept with its
+   * placeholders when it has some: they are filled as the hook runs, with the values of that moment. Filled here for
+   * good, a value a set_variable gave later was never seen (the hook compared the file's value, or the placeholder's text).
+   */
+  private Condition condition(Object raw, String path) {
+    if (raw == null) {
+      return null;
+    }
+    Condition checked = conditions.condition(Templates.fill(raw, variables, true, java.util.function.Function.identity()), path);
+    if (checked == null || !Templates.hasPlaceholders(raw)) {
+      return checked;
+    }
+    Condition kept = new ConditionParser(new Fields(Map.of())).condition(raw, path); // its problems were said above
+    return kept == null ? checked : kept;
+  }
+
   /** Whether {@code text} has a variable or placeholder filled in as the hook runs (${variables.x}, {{timestamp}}). */
   public static boolean templated(String text) {
     return text.contains("${") || text.contains("{{");
@@ -92,9 +109,7 @@ public final class HookParser {
       if (actions.isEmpty()) {
         f.problem(at(e.path(), "actions"), "a hook needs at least one action");
       }
-      hooks.add(new Hook(f.string(h, "name", e.path(), false), type, actions,
-          h.get("condition") == null ? null : conditions.condition(
-              Templates.fill(h.get("condition"), variables, true, java.util.function.Function.identity()), at(e.path(), "condition")),
+      hooks.add(new Hook(f.string(h, "name", e.path(), false), type, actions, condition(h.get("condition"), at(e.path(), "condition")),
           f.bool(h, "required", e.path(), false)));
     }
     return hooks;

@@ -22,10 +22,10 @@ final class Conditions {
       return true;
     }
     return switch (c.type()) {
-      case "equals" -> same(lookup(c.variable(), context), c.value());
-      case "not_equals" -> !same(lookup(c.variable(), context), c.value());
-      case "greater_than" -> compare(lookup(c.variable(), context), c.value()) > 0;
-      case "less_than" -> compare(lookup(c.variable(), context), c.value()) < 0;
+      case "equals" -> same(lookup(c.variable(), context), filled(c.value(), context));
+      case "not_equals" -> !same(lookup(c.variable(), context), filled(c.value(), context));
+      case "greater_than" -> compare(lookup(c.variable(), context), filled(c.value(), context)) > 0;
+      case "less_than" -> compare(lookup(c.variable(), context), filled(c.value(), context)) < 0;
       case "exists" -> lookup(c.variable(), context) != null;
       case "and" -> c.conditions().stream().allMatch(inner -> holds(inner, context));
       case "or" -> c.conditions().stream().anyMatch(inner -> holds(inner, context));
@@ -36,6 +36,16 @@ final class Conditions {
           c.threshold());
       default -> false;
     };
+  }
+
+  /**
+   * {@code value} with its placeholders filled with the variables as they are now (a hook's condition keeps them until
+   * it is tested; an unknown one is nothing); a value of one placeholder is the variable's own, a number staying one.
+   */
+  private static Object filled(Object value, Context context) {
+    return value instanceof String s && io.faultline.orchestration.parse.Templates.hasPlaceholders(s)
+        ? io.faultline.orchestration.parse.Templates.fill(s, context.variables()::get, false, java.util.function.Function.identity())
+        : value;
   }
 
   /**

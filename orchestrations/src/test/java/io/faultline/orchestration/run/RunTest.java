@@ -939,6 +939,32 @@ class RunTest {
         .satisfies(sent -> assertThat(sent.body().getJsonObject("latency").getInteger("fixed_delay_ms")).isEqualTo(250));
   }
 
+  /**
+   * A hook's condition reads the variables as they are when the hook runs: what an earlier hook's set_variable gave is
+   * seen. Filled as the file was read, the conditions compared the file's values (staging, 10), and the hooks never ran.
+   */
+  @Test
+  void aHooksConditionReadsTheVariablesAsTheHookRuns() throws Exception {
+    RunReport report = plane.run("""
+        name: hooked
+        variables: {expected: staging, environment: prod, limit: 10, count: 3}
+        hooks:
+          - hook_type: pre_orchestration
+            actions: [{type: set_variable, name: expected, value: prod}, {type: set_variable, name: limit, value: 1}]
+          - hook_type: post_step
+            condition: {type: equals, variable: environment, value: "${variables.expected}"}
+            actions: [{type: set_variable, name: matched, value: "yes"}]
+          - hook_type: post_step
+            condition: {type: greater_than, variable: count, value: "${variables.limit}"}
+            actions: [{type: set_variable, name: over, value: "yes"}]
+        steps:
+          - {name: s1, scenario: slow_backend, duration_seconds: 0}
+        """);
+    assertThat(steps(report)).containsExactly("s1=succeeded");
+    assertThat(report.variables().getString("matched")).as("equals, on the value set since").isEqualTo("yes");
+    assertThat(report.variables().getString("over")).as("greater_than, on the number set since").isEqualTo("yes");
+  }
+
   /** A set_variable made while a step runs outlives the step's own variables: the step's end put back what they covered. */
   @Test
   void aSetVariableDuringAStepOutlivesItsOwnVariables() throws Exception {
