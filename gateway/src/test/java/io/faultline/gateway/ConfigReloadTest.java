@@ -36,6 +36,13 @@ class ConfigReloadTest {
       assertThat(refused.statusCode()).isEqualTo(400);
       assertThat(refused.bodyAsJsonObject().getString("field")).isEqualTo("chaos.fault_injection.http_error_probability");
       assertThat(gw.traffic("/x").statusCode()).as("still the last good config").isEqualTo(503);
+
+      // over GraphQL as over REST: it answered an internal error once the reload was made (read as a chaos status)
+      Files.writeString(file, "chaos: { enabled: true, fault_injection: { http_errors: [502], http_error_probability: 1 } }\n");
+      io.vertx.core.json.JsonObject answer = gw.postJson("/graphql", "{\"query\": \"mutation { reloadConfig }\"}").bodyAsJsonObject();
+      assertThat(answer.containsKey("errors")).as(answer.encode()).isFalse();
+      assertThat(answer.getJsonObject("data").getJsonObject("reloadConfig").getBoolean("reloaded")).isTrue();
+      assertThat(gw.traffic("/x").statusCode()).isEqualTo(502);
     }
   }
 

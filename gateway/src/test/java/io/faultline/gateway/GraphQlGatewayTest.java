@@ -198,6 +198,12 @@ class GraphQlGatewayTest {
     JsonObject status = control("{ status { enabled config } }").getJsonObject("data").getJsonObject("status");
     assertThat(status.getBoolean("enabled")).isTrue();
     assertThat(status.getJsonObject("config").getJsonObject("latency").getInteger("fixed_delay_ms")).isEqualTo(200);
+    // a query that fails answers null with its error, and the others still answer (non-null, history off nulled the whole
+    // answer, the status with it)
+    JsonObject both = control("{ status { enabled } changes(limit: 500) }");
+    assertThat(both.getJsonObject("data").getJsonObject("status").getBoolean("enabled")).as(both.encode()).isTrue();
+    assertThat(both.getJsonObject("data").getValue("changes")).isNull();
+    assertThat(both.getJsonArray("errors").getJsonObject(0).getJsonArray("path").getList()).containsExactly("changes");
     // the seed is answered as a string (more than a JavaScript number holds), and taken back as one
     JsonObject seeded = control("mutation { setConfig(config: {seed: \"9007199254740993\"}) { seed } }");
     assertThat(seeded.getJsonObject("data").getJsonObject("setConfig").getString("seed")).isEqualTo("9007199254740993");

@@ -146,7 +146,7 @@ public final class GraphQlApi {
             .dataFetcher("replaceRule", change(Addresses.RULES_REPLACE, env -> new JsonObject()
                 .put("name", env.<String>getArgument("name")).put("rule", object(env.getArgument("rule"), "rule"))))
             .dataFetcher("removeRule", change(Addresses.RULES_REMOVE, env -> new JsonObject().put("name", env.<String>getArgument("name"))))
-            .dataFetcher("reloadConfig", change(Addresses.CONFIG_RELOAD, env -> null))
+            .dataFetcher("reloadConfig", call(Addresses.CONFIG_RELOAD, env -> null, JsonObject::getMap))
             .dataFetcher("saveScenario", call(Addresses.SCENARIO_SAVE, env -> object(env.getArgument("scenario"), "scenario"), JsonObject::getMap))
             .dataFetcher("deleteScenario", call(Addresses.SCENARIO_DELETE, env -> new JsonObject().put("name", env.<String>getArgument("name")),
                 JsonObject::getMap))
@@ -210,6 +210,7 @@ public final class GraphQlApi {
     out.put("activeFaults", status.getJsonArray("active_faults").getList());
     out.put("rules", status.getInteger("rules"));
     out.put("config", status.getJsonObject("config").getMap());
+    out.put("warnings", status.getJsonArray("warnings", new JsonArray()).getList());
     JsonObject change = status.getJsonObject("change");
     out.put("change", change == null ? null : change.getMap());
     return out;
