@@ -144,6 +144,15 @@ class GraphQlGatewayTest {
     assertThat(missing.getJsonArray("errors").getJsonObject(0).getJsonObject("extensions").getString("code")).isEqualTo("NOT_FOUND");
     // Nothing was half-applied.
     assertThat(control("{ status { version enabled } }").getJsonObject("data").getJsonObject("status").getBoolean("enabled")).isFalse();
+    // a document of more than 500 fields is refused before any runs (each is a read: thousands of aliased exports ran at once)
+    StringBuilder many = new StringBuilder("{");
+    for (int i = 0; i < 300; i++) {
+      many.append(" a").append(i).append(": status { enabled }");
+    }
+    JsonObject tooMany = control(many.append(" }").toString());
+    assertThat(tooMany.getValue("data")).as(tooMany.encode()).isNull();
+    assertThat(tooMany.getJsonArray("errors").getJsonObject(0).getString("message")).contains("complexity");
+    assertThat(control("{ a: status { enabled } b: status { version } c: config }").containsKey("errors")).isFalse();
   }
 
   /** Rules, a section's clearing, scenarios and the change log, as the REST API has them (GraphQL could only set a whole config). */

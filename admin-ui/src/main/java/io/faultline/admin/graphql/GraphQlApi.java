@@ -76,9 +76,17 @@ public final class GraphQlApi {
         .handler(ctx -> handlers().http().handle(ctx));
   }
 
+  /** The most fields one document may select (each counts 1), and how deep: far above what the console and scripts ask. */
+  static final int MAX_FIELDS = 500;
+  static final int MAX_DEPTH = 12;
+
   private Handlers handlers() {
     if (handlers == null) {
+      // each field is a read of the control plane or the history store (an export, a search): a document of thousands of
+      // aliases, which a GET can carry, started that many at once and held every answer in one
       GraphQL graphQL = GraphQL.newGraphQL(new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(schema()), wiring()))
+          .instrumentation(new graphql.execution.instrumentation.ChainedInstrumentation(
+              new graphql.analysis.MaxQueryDepthInstrumentation(MAX_DEPTH), new graphql.analysis.MaxQueryComplexityInstrumentation(MAX_FIELDS)))
           .build();
       handlers = new Handlers(GraphQLWSHandler.builder(graphQL).onConnectionInit(this::connectionInit).build(),
           GraphQLHandler.create(graphQL));
