@@ -108,10 +108,32 @@ final class TaskRunner {
     return io.faultline.chaos.control.ControlError.reason(e);
   }
 
+  /** How often an item's end is written before it is given up on (a second apart): a minute of a cluster in trouble. */
+  static final int END_ATTEMPTS = 60;
+
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TaskRunner.class.getName());
+
   private void end(String taskId, int index, String outcome, String result, JsonObject fields) {
+    end(taskId, index, outcome, result, fields, 1);
+  }
+
+  /**
+   * Writes {@code item}'s end, again a second later while the write fails (a member leaving, partitions migrating): written
+   * once and lost, the item stayed running for good, its node live, its rule on (a scenario item's goes with its end), and
+   * its task never settled (its chaos switch never put back, every later task's neither).
+   */
+  private void end(String taskId, int index, String outcome, String result, JsonObject fields, int attempt) {
     blocking.apply(() -> {
       tasks.end(taskId, index, outcome, result, fields);
       return null;
+    }).onFailure(e -> {
+      if (attempt >= END_ATTEMPTS) {
+        LOG.severe(() -> "task " + taskId + " item " + index + ": its end (" + outcome + ") could not be written in " + attempt
+            + " attempts: " + e.getMessage());
+        return;
+      }
+      LOG.warning(() -> "task " + taskId + " item " + index + ": writing its end failed (" + e.getMessage() + "), again in 1 s");
+      vertx.setTimer(1_000L, t -> end(taskId, index, outcome, result, fields, attempt + 1));
     });
   }
 

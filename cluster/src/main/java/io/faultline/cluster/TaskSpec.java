@@ -83,8 +83,9 @@ record TaskSpec(String id, String mode, String scenario, JsonObject config, Obje
           + " this one is " + mode);
     }
     Object id = body.getValue("id");
-    if (id != null && !(id instanceof String s && s.matches("[A-Za-z0-9_.-]{1,64}"))) {
-      throw new ChaosConfigException("id", "must be 1-64 letters, digits, '_', '-' or '.', got " + shown(id));
+    // not . or ..: HTTP clients and the router resolve them away in a path, so /api/cluster/tasks/../cancel could never reach it
+    if (id != null && !(id instanceof String s && s.matches("[A-Za-z0-9_.-]{1,64}") && !s.equals(".") && !s.equals(".."))) {
+      throw new ChaosConfigException("id", "must be 1-64 letters, digits, '_', '-' or '.', and not . or .., got " + shown(id));
     }
     Object scenario = body.getValue("scenario");
     if (scenario != null && !(scenario instanceof String)) {

@@ -76,6 +76,10 @@ class TaskSpecTest {
     assertThat(refused("{\"started_at\": \"2025-01-01T00:00:00Z\", " + CONFIG + "}").field()).isEqualTo("started_at");
     assertThat(refused("{\"stop_on_failure\": \"yes\", " + CONFIG + "}").field()).isEqualTo("stop_on_failure");
     assertThat(refused("{\"id\": \"a b\", " + CONFIG + "}").field()).isEqualTo("id");
+    // . and .. are resolved away in a URL's path: /api/cluster/tasks/../cancel could never reach such a task
+    for (String dots : new String[] {".", ".."}) {
+      assertThat(refused("{\"id\": \"" + dots + "\", " + CONFIG + "}").getMessage()).as(dots).contains("not . or ..");
+    }
     assertThat(refused("{\"scenario\": 5}").field()).isEqualTo("scenario");
     assertThat(refused("{\"mode\": \"" + "x".repeat(5000) + "\", " + CONFIG + "}").getMessage()).as("bounded").hasSizeLessThan(300);
   }

@@ -48,6 +48,12 @@ class NodeScopeTest {
     assertThat(live.stream().filter(id -> new NodeContext(id, null, null, live).inBlastRadius(30, 7)).toList()).isEqualTo(picked);
     List<String> otherSeed = live.stream().filter(id -> new NodeContext(id, null, null, live).inBlastRadius(30, 8)).toList();
     assertThat(otherSeed).hasSize(3);
+    // the share of a count, not one more: 28 % of 25 nodes is 7 (it was 7.000000000000001 in doubles, and took 8), 14 % of 50 too
+    for (int[] c : new int[][] {{28, 25, 7}, {14, 50, 7}, {30, 10, 3}, {1, 10, 1}, {100, 7, 7}}) {
+      List<String> nodes = IntStream.range(0, c[1]).mapToObj(i -> "n" + i).toList();
+      assertThat(nodes.stream().filter(id -> new NodeContext(id, null, null, nodes).inBlastRadius(c[0], 7)).count())
+          .as(c[0] + " % of " + c[1]).isEqualTo(c[2]);
+    }
   }
 
   @Test
