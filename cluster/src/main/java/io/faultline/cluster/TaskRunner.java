@@ -63,9 +63,11 @@ final class TaskRunner {
     String id = task.getString("id");
     int index = item.getInteger("index");
     long duration = task.getLong("duration_ms");
+    // this start's: the timer of an earlier start of the item here (requeued, handed back) ends that one, not this one
+    JsonObject attempt = new JsonObject().put("attempts", item.getInteger("attempts"));
     tasks.start(task, item)
-        .onSuccess(v -> vertx.setTimer(duration, t -> end(id, index, "succeeded", "ran " + duration + " ms on " + nodeId, new JsonObject())))
-        .onFailure(e -> end(id, index, "failed", String.valueOf(e.getMessage()), new JsonObject()));
+        .onSuccess(v -> vertx.setTimer(duration, t -> end(id, index, "succeeded", "ran " + duration + " ms on " + nodeId, attempt)))
+        .onFailure(e -> end(id, index, "failed", String.valueOf(e.getMessage()), attempt));
   }
 
   private void orchestrate(JsonObject task, JsonObject item) {

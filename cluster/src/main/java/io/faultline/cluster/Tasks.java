@@ -498,6 +498,10 @@ final class Tasks {
       if (runId != null && item.getString("run_id") != null && !runId.equals(item.getString("run_id"))) {
         return null; // the end of an earlier run of this item here (handed back to this node): not this run's item
       }
+      Integer attempts = fields.getInteger("attempts");
+      if (attempts != null && !attempts.equals(item.getInteger("attempts"))) {
+        return null; // an earlier start's timer (the item requeued and started here again): its chaos ran 60 s cut to 39
+      }
       removeRule(task, item);
       boolean cancelled = task.getString("status").equals("cancelled") && !outcome.equals("succeeded");
       finish(item.mergeIn(fields), cancelled ? "cancelled" : outcome, cancelled ? "cancelled while it ran: " + result : result);

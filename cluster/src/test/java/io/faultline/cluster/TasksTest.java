@@ -147,6 +147,22 @@ class TasksTest {
   }
 
   /**
+   * An item's end says which of its starts it is (attempts): the timer of an earlier start here, the item requeued and
+   * started again, ends nothing (it ended the second start early: 60 s of chaos cut to 39).
+   */
+  @Test
+  void theEndOfAnEarlierStartOfAnItemEndsNothing() {
+    Tasks a = node("a");
+    Tasks b = node("b");
+    runningOnBoth(a, b, "again");
+    int attempts = a.get("again").getJsonArray("items").getJsonObject(0).getInteger("attempts");
+    a.end("again", 0, "succeeded", "an earlier start's timer", new JsonObject().put("attempts", attempts - 1));
+    assertThat(a.get("again").getJsonArray("items").getJsonObject(0).getString("state")).isEqualTo("running");
+    a.end("again", 0, "succeeded", "ok", new JsonObject().put("attempts", attempts));
+    assertThat(a.get("again").getJsonArray("items").getJsonObject(0).getString("state")).isEqualTo("succeeded");
+  }
+
+  /**
    * Reference 000's example task has a fixed id ({@code task-1}): it could run once per cluster, as an ended task
    * was kept for ever and could not be deleted. An ended task is deleted (a running one is refused: cancel it
    * first), its id is free again, and no node that saw it puts it back as it would a task the map lost.
