@@ -92,7 +92,7 @@ public final class RunQueries {
     int days = Params.integer(q, "days", 30, 1, 3650);
     long since = System.currentTimeMillis() - days * 86_400_000L;
     // every run of it in the window, as export reads them (10,000 stopped the count and the success rate there)
-    return store.runs(RunFilter.named(name, since, 100_000)).map(rows -> {
+    return store.runs(RunFilter.named(name, since, 100_000)).compose(rows -> io.faultline.history.store.SqlHistoryStore.offTheLoop(() -> {
       List<JsonObject> oldestFirst = new java.util.ArrayList<>(rows);
       java.util.Collections.reverse(oldestFirst);
       int succeeded = 0;
@@ -127,7 +127,7 @@ public final class RunQueries {
               .put("p_value", finite(fit.pValue())).put("scored_runs", scored).put("fitted_line", line)
               .put("method", "least-squares slope of resilience_score on days, 95% interval from Student's t with n-2 degrees of freedom"))
           .put("points", points);
-    });
+    }));
   }
 
   /** An average of scores to the 0.1 each score is given to. */
@@ -189,7 +189,7 @@ public final class RunQueries {
     String format = Params.oneOf(q, "format", "json", List.of("csv", "json"));
     RunFilter asked = filter(q, exportMax, exportMax);
     // one more than is given: whether the export is the newest exportMax of more (kept by a max_runs above it), said so
-    return store.runs(asked.withLimit(asked.limit() + 1)).compose(all -> offTheLoop(() -> {
+    return store.runs(asked.withLimit(asked.limit() + 1)).compose(all -> io.faultline.history.store.SqlHistoryStore.offTheLoop(() -> {
       boolean truncated = all.size() > asked.limit();
       List<JsonObject> rows = truncated ? all.subList(0, asked.limit()) : all;
       JsonObject file = format.equals("csv")
@@ -200,22 +200,6 @@ public final class RunQueries {
       return truncated ? file.put("truncated", "the newest " + asked.limit() + " runs of more that match; narrow it with since and until")
           : file;
     }));
-  }
-
-  /**
-   * {@code work} on a worker thread when called on a Vert.x context: an export of up to 100,000 runs is built as text on
-   * the history verticle's event loop, which carries listeners' traffic too.
-   */
-  private static <T> Future<T> offTheLoop(java.util.concurrent.Callable<T> work) {
-    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
-    if (context == null) {
-      try {
-        return Future.succeededFuture(work.call());
-      } catch (Exception e) {
-        return Future.failedFuture(e);
-      }
-    }
-    return context.executeBlocking(work, false);
   }
 
   /** The most runs one export gives (the newest; more are said to be there). */

@@ -153,8 +153,8 @@ public final class SqlHistoryStore implements HistoryStore {
         .and(f.minScore() != null, "resilience_score >= ?", f.minScore())
         .and(f.tag() != null, "tags LIKE ? ESCAPE '\\'", f.tag() == null ? null : "%" + like(new JsonArray().add(f.tag()).encode()
             .substring(1).replaceAll("]$", "")) + "%");
-    return query("SELECT " + RUN_COLUMNS + " FROM runs" + where + " ORDER BY started_at DESC, id LIMIT " + f.limit(), where.params())
-        .map(rows -> rows.stream().map(r -> r.put("tags", new JsonArray(r.getString("tags")))).toList());
+    return connections.execute("SELECT " + RUN_COLUMNS + " FROM runs" + where + " ORDER BY started_at DESC, id LIMIT " + f.limit(),
+        where.params()).compose(rows -> asJson(rows, read -> read.stream().map(r -> r.put("tags", new JsonArray(r.getString("tags")))).toList()));
   }
 
   @Override
@@ -258,7 +258,35 @@ public final class SqlHistoryStore implements HistoryStore {
   }
 
   private Future<List<JsonObject>> query(String sql, Tuple params) {
-    return connections.execute(sql, params).map(SqlHistoryStore::json);
+    return connections.execute(sql, params).compose(rows -> asJson(rows, read -> read));
+  }
+
+  /** Rows read at once beyond which they are made JSON on a worker. */
+  static final int ROWS_ON_THE_LOOP = 1_000;
+
+  /**
+   * {@code rows} as JSON, then {@code then} of them: on a worker for more than {@link #ROWS_ON_THE_LOOP} (a trend or an
+   * export reads up to 100,000 runs, and made them JSON on the history verticle's event loop, which carries listeners'
+   * traffic too).
+   */
+  private static <T> Future<T> asJson(RowSet<Row> rows, java.util.function.Function<List<JsonObject>, T> then) {
+    return rows.size() <= ROWS_ON_THE_LOOP ? Future.succeededFuture(then.apply(json(rows))) : offTheLoop(() -> then.apply(json(rows)));
+  }
+
+  /**
+   * {@code work} on a worker thread when called on a Vert.x context (at once otherwise): what is built of many rows (an
+   * export's text, their JSON) is not built on the history verticle's event loop, which carries listeners' traffic too.
+   */
+  public static <T> Future<T> offTheLoop(java.util.concurrent.Callable<T> work) {
+    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+    if (context == null) {
+      try {
+        return Future.succeededFuture(work.call());
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return context.executeBlocking(work, false);
   }
 
   /** Rows as JSON, whole numbers as longs and others as doubles whatever width the driver picked. */

@@ -242,6 +242,20 @@ abstract class HistoryStoreContract {
     assertThat(store.counts().await().getLong("changes")).isEqualTo(1L);
   }
 
+  /** More rows than are made JSON on the event loop are made so on a worker, and come back the same (tags read, newest first). */
+  @Test
+  void manyRunsAreReadWhole() {
+    List<JsonObject> runs = new ArrayList<>();
+    for (int i = 0; i < SqlHistoryStore.ROWS_ON_THE_LOOP + 500; i++) {
+      runs.add(run("m" + i, "many", "succeeded", 1_000L + i, 50.0, "t" + (i % 3)));
+    }
+    store.insertRuns(runs).await();
+    List<JsonObject> read = store.runs(RunFilter.all(5_000)).await();
+    assertThat(read).hasSize(SqlHistoryStore.ROWS_ON_THE_LOOP + 500);
+    assertThat(read.get(0).getString("id")).isEqualTo("m" + (SqlHistoryStore.ROWS_ON_THE_LOOP + 499));
+    assertThat(read.get(0).getJsonArray("tags").getList()).containsExactly("t" + ((SqlHistoryStore.ROWS_ON_THE_LOOP + 499) % 3));
+  }
+
   @Test
   void retentionKeepsTheNewestWithinAge() {
     long day = 86_400_000L;
