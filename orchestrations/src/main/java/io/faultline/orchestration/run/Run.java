@@ -210,6 +210,11 @@ public final class Run {
         })
         .compose(list -> {
           scenarios = KnownScenarios.from(list);
+          if (!running()) {
+            // stopped (or ended by the watchdog) while it started: no pre_orchestration hooks (their webhook said "starting"
+            // to a run already stopped), and no guard (started after the end's cancel, it polled every 0.5 s for good)
+            return Future.succeededFuture(true);
+          }
           guard.start();
           return resumed ? Future.succeededFuture(true) : hooks("pre_orchestration", List.of());
         })
