@@ -226,6 +226,11 @@ class GraphQlGatewayTest {
     assertThat(mutation.statusCode()).isEqualTo(405);
     assertThat(mutation.getHeader("Allow")).isEqualTo("POST");
     assertThat(mutation.bodyAsJsonObject().getString("field")).isEqualTo("query");
+    // and GraphQL's errors beside REST's error, which GraphQL clients read (with REST's alone they said "405")
+    JsonObject graphQlError = mutation.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0);
+    assertThat(graphQlError.getString("message")).startsWith("query: only queries may be sent with GET");
+    assertThat(graphQlError.getJsonObject("extensions").getString("code")).isEqualTo("METHOD_NOT_ALLOWED");
+    assertThat(graphQlError.getJsonObject("extensions").getString("field")).isEqualTo("query");
     var named = web.get(gateway.adminPort(), "127.0.0.1", "/graphql")
         .addQueryParam("query", "query q { status { enabled } } mutation m { enable { enabled } }").addQueryParam("operationName", "m")
         .send().await();
@@ -258,6 +263,8 @@ class GraphQlGatewayTest {
           .sendBuffer(io.vertx.core.buffer.Buffer.buffer(body)).await();
       assertThat(refused.statusCode()).as(body).isEqualTo(400);
       assertThat(refused.bodyAsJsonObject().getString("field", "")).as(body).isEqualTo(field);
+      assertThat(refused.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0).getJsonObject("extensions").getString("code"))
+          .as(body).isEqualTo("BAD_REQUEST");
     });
     var withExtensions = web.post(gateway.adminPort(), "127.0.0.1", "/graphql").sendJsonObject(new JsonObject()
         .put("query", "{ status { enabled } }").put("extensions", new JsonObject().put("trace", true))).await();

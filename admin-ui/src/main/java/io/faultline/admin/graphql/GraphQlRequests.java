@@ -4,7 +4,6 @@ import graphql.language.Document;
 import graphql.language.OperationDefinition;
 import graphql.parser.InvalidSyntaxException;
 import graphql.parser.Parser;
-import io.faultline.admin.api.ApiError;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
@@ -45,13 +44,13 @@ final class GraphQlRequests {
     try {
       params = request.params();
     } catch (IllegalArgumentException malformed) { // a bad %-escape: Vert.x decodes the query string when first asked
-      ApiError.send(ctx, 400, "the query string is malformed: " + malformed.getMessage(), "query string");
+      refuse(ctx, 400, "the query string is malformed: " + malformed.getMessage(), "query string");
       return;
     }
     if (request.method() == HttpMethod.POST) {
       for (String field : FIELDS) {
         if (params.contains(field)) {
-          ApiError.send(ctx, 400, "a POST's operation goes in its body: leave " + field + " out of the query string", field);
+          refuse(ctx, 400, "a POST's operation goes in its body: leave " + field + " out of the query string", field);
           return;
         }
       }
@@ -61,7 +60,7 @@ final class GraphQlRequests {
     }
     if (request.method() == HttpMethod.GET && mutates(params.get("query"))) {
       ctx.response().putHeader("Allow", "POST");
-      ApiError.send(ctx, 405, "only queries may be sent with GET, and this document holds a mutation or subscription: send it with POST",
+      refuse(ctx, 405, "only queries may be sent with GET, and this document holds a mutation or subscription: send it with POST",
           "query");
       return;
     }
@@ -75,13 +74,13 @@ final class GraphQlRequests {
   private static boolean getRefused(RoutingContext ctx, io.vertx.core.MultiMap params) {
     String query = params.get("query");
     if (query == null || query.isBlank()) {
-      ApiError.send(ctx, 400, "is required: the GraphQL document, in the query string (GET) or the body (POST)", "query");
+      refuse(ctx, 400, "is required: the GraphQL document, in the query string (GET) or the body (POST)", "query");
       return true;
     }
     for (String field : java.util.List.of("variables", "extensions")) {
       String value = params.get(field);
       if (value != null && !isJsonObject(value)) {
-        ApiError.send(ctx, 400, "must be a JSON object, got " + (value.length() > 80 ? value.substring(0, 80) + "..." : value), field);
+        refuse(ctx, 400, "must be a JSON object, got " + (value.length() > 80 ? value.substring(0, 80) + "..." : value), field);
         return true;
       }
     }
@@ -101,7 +100,7 @@ final class GraphQlRequests {
     if (!holds(query, OperationDefinition.Operation.SUBSCRIPTION)) {
       return false;
     }
-    ApiError.send(ctx, 400, "a subscription runs over a WebSocket: open ws://HOST:PORT/graphql with the graphql-transport-ws"
+    refuse(ctx, 400, "a subscription runs over a WebSocket: open ws://HOST:PORT/graphql with the graphql-transport-ws"
         + " protocol and send it there", "query");
     return true;
   }
@@ -115,7 +114,7 @@ final class GraphQlRequests {
     }
     if (!mediaType.isEmpty() && !mediaType.equals("application/json")) { // none is taken as JSON, as Vert.x's handler does
       String sent = ctx.get(io.faultline.admin.AdminVerticle.SENT_CONTENT_TYPE); // what curl -d said, not what it was read as
-      ApiError.send(ctx, 415, "Content-Type must be application/json (or application/graphql), got " + (sent != null ? sent : type),
+      refuse(ctx, 415, "Content-Type must be application/json (or application/graphql), got " + (sent != null ? sent : type),
           "Content-Type");
       return true;
     }
@@ -125,17 +124,17 @@ final class GraphQlRequests {
       Object read = ctx.body().isEmpty() ? null : io.faultline.chaos.config.ChaosJson.readPlain(ctx.body().asString());
       body = read instanceof java.util.Map<?, ?> map ? new JsonObject(io.faultline.chaos.config.ChaosJson.plainMap(map)) : read;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      ApiError.send(ctx, 400, io.faultline.chaos.config.ChaosJson.malformed(e), "body");
+      refuse(ctx, 400, io.faultline.chaos.config.ChaosJson.malformed(e), "body");
       return true;
     }
     if (!(body instanceof JsonObject json)) {
-      ApiError.send(ctx, 400, "the body must be a JSON object {\"query\", \"variables\", \"operationName\"}", "body");
+      refuse(ctx, 400, "the body must be a JSON object {\"query\", \"variables\", \"operationName\"}", "body");
       return true;
     }
     for (String key : json.fieldNames()) {
       if (!FIELDS.contains(key)) {
         // a misspelt "variabels" or "operationname" was dropped, and the query ran without it
-        ApiError.send(ctx, 400, "unknown field; expected one of " + FIELDS, key);
+        refuse(ctx, 400, "unknown field; expected one of " + FIELDS, key);
         return true;
       }
     }
@@ -145,7 +144,7 @@ final class GraphQlRequests {
         : json.getValue("extensions") != null && !(json.getValue("extensions") instanceof JsonObject) ? "extensions"
         : null;
     if (problem != null) {
-      ApiError.send(ctx, 400, switch (problem) {
+      refuse(ctx, 400, switch (problem) {
         case "query" -> "is required and must be a string";
         case "variables", "extensions" -> "must be an object";
         default -> "must be a string";
@@ -176,5 +175,29 @@ final class GraphQlRequests {
       return false; // graphql-java answers it with its syntax error
     }
     return document.getDefinitionsOfType(OperationDefinition.class).stream().anyMatch(op -> op.getOperation() == kind);
+  }
+
+  /**
+   * Refuses a request before it is a GraphQL operation: REST's {@code {"error", "field"}} (what scripts and the console
+   * read) with GraphQL's {@code errors} beside it, as GraphQL over HTTP answers a request error, so Apollo, urql and
+   * graphql-request show the message and the field (with REST's alone they said "400 Bad Request").
+   */
+  private static void refuse(io.vertx.ext.web.RoutingContext ctx, int status, String error, String field) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    String code = switch (status) {
+      case 405 -> "METHOD_NOT_ALLOWED";
+      case 415 -> "UNSUPPORTED_MEDIA_TYPE";
+      default -> "BAD_REQUEST";
+    };
+    io.vertx.core.json.JsonObject extensions = new io.vertx.core.json.JsonObject().put("code", code);
+    if (field != null) {
+      extensions.put("field", field);
+    }
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(io.faultline.chaos.control.ControlError.body(error, field).put("errors", new io.vertx.core.json.JsonArray()
+            .add(new io.vertx.core.json.JsonObject().put("message", field == null ? error : field + ": " + error).put("extensions", extensions)))
+            .encode());
   }
 }
