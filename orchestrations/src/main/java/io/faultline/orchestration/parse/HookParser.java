@@ -24,7 +24,7 @@ public final class HookParser {
   private final Fields f;
   private final ConditionParser conditions;
   private final List<GuardedAction> guarded = new ArrayList<>();
-  /** What a hook's condition's placeholders are filled with (its actions fill theirs as they run). */
+  /** What a hook's condition is checked with as it is read (it is filled as its hook runs, as its actions are). */
   private java.util.function.Function<String, Object> variables = name -> null;
 
   HookParser(Fields fields, ConditionParser conditions) {
@@ -33,8 +33,8 @@ public final class HookParser {
   }
 
   /**
-   * Fills the placeholders of the hooks' conditions with {@code variables} (an unknown one is kept): a condition's
-   * {@code value: "${variables.target_env}"} was compared as that text, so the hook never ran.
+   * The values the hooks' conditions are checked with as they are read (an unknown placeholder is kept): a condition
+   * with placeholders keeps them, and fills them as its hook runs ({@link #condition}).
    */
   void fillConditionsWith(java.util.function.Function<String, Object> variables) {
     this.variables = variables;

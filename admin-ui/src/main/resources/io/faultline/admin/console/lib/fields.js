@@ -94,11 +94,6 @@ export function clearErrors(form) {
 }
 
 /**
- * Shows message at the field the server named (latency.probability, match.path, http_errors[1] under
- * fault_injection...): the field itself, else the nearest enclosing one, else the form's own error line.
- * Answers the element it went to.
- */
-/**
  * steps[1].condition.value → steps[1].condition → steps[1] → steps → ''. An unknown key the server names as it was given
  * (`field_faults[0].x]`, `bogus[`) is cut at its last `.` or `[`: the walk up stood still there, and the page hung.
  */
@@ -111,6 +106,11 @@ export function parentPath(path) {
   return cut > 0 ? path.slice(0, cut) : '';
 }
 
+/**
+ * Shows message at the field the server named (latency.probability, match.path, http_errors[1] under
+ * fault_injection...): the field itself, else the nearest enclosing one, else the form's own error line.
+ * Answers the element it went to.
+ */
 export function showError(form, fieldName, message) {
   let name = fieldName || '';
   while (name) {
