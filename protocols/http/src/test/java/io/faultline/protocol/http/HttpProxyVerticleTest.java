@@ -1261,20 +1261,7 @@ class HttpProxyVerticleTest {
   @Test
   void aRequestWaitingForAFreeUpstreamConnectionIsAnsweredAtTheRouteTimeout() throws Exception {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-    io.vertx.core.http.HttpServer streaming = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
-        .requestHandler(request -> {
-          request.response().setChunked(true).write("x");
-          int[] sent = {0};
-          vertx.setPeriodic(500, id -> { // a chunk every half second for 15 s: each holds its connection that long
-            if (++sent[0] >= 30 || request.response().closed()) {
-              vertx.cancelTimer(id);
-              request.response().end().otherwiseEmpty();
-            } else {
-              request.response().write("x").otherwiseEmpty();
-            }
-          });
-        })
-        .listen().await();
+    io.vertx.core.http.HttpServer streaming = chunkingUpstream(vertx, 30, request -> false); // 15 s each
     ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + streaming.actualPort(), null,
         2_000L, 1_000L, 1, null, null);
     try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10000000}}", listener)) {
@@ -1308,26 +1295,15 @@ class HttpProxyVerticleTest {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     java.util.concurrent.atomic.AtomicInteger late = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
-    io.vertx.core.http.HttpServer streaming = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
-        .requestHandler(request -> {
-          if (request.path().equals("/late")) {
-            late.incrementAndGet();
-            request.response().end("late");
-            return;
-          }
-          held.incrementAndGet();
-          request.response().setChunked(true).write("x");
-          int[] sent = {0};
-          vertx.setPeriodic(500, id -> { // a chunk every half second for 3 s: each holds its connection that long
-            if (++sent[0] >= 6 || request.response().closed()) {
-              vertx.cancelTimer(id);
-              request.response().end().otherwiseEmpty();
-            } else {
-              request.response().write("x").otherwiseEmpty();
-            }
-          });
-        })
-        .listen().await();
+    io.vertx.core.http.HttpServer streaming = chunkingUpstream(vertx, 6, request -> { // 3 s each
+      if (request.path().equals("/late")) {
+        late.incrementAndGet();
+        request.response().end("late");
+        return true;
+      }
+      held.incrementAndGet();
+      return false;
+    });
     ListenerConfig listener = new ListenerConfig("web", "http", "127.0.0.1", 0, "http://127.0.0.1:" + streaming.actualPort(), null,
         10_000L, 1_000L, 1, null, null);
     try (GatewayFixture gw = new GatewayFixture("{\"enabled\": true, \"traffic_shaping\": {\"bandwidth_limit_bps\": 10000000}}", listener)) {
@@ -1356,5 +1332,30 @@ class HttpProxyVerticleTest {
     } finally {
       vertx.close().await();
     }
+  }
+
+  /**
+   * An upstream that answers each request with a chunk every half second, {@code chunks} of them, then its end: each holds
+   * its connection that long. {@code answered} sees each request first, and answers it itself when it says so.
+   */
+  private static io.vertx.core.http.HttpServer chunkingUpstream(io.vertx.core.Vertx vertx, int chunks,
+      java.util.function.Predicate<io.vertx.core.http.HttpServerRequest> answered) {
+    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHost("127.0.0.1").setPort(Upstreams.portToListenOn()))
+        .requestHandler(request -> {
+          if (answered.test(request)) {
+            return;
+          }
+          request.response().setChunked(true).write("x");
+          int[] sent = {0};
+          vertx.setPeriodic(500, id -> {
+            if (++sent[0] >= chunks || request.response().closed()) {
+              vertx.cancelTimer(id);
+              request.response().end().otherwiseEmpty();
+            } else {
+              request.response().write("x").otherwiseEmpty();
+            }
+          });
+        })
+        .listen().await();
   }
 }

@@ -74,29 +74,12 @@ class TcpLiveTest {
    */
   @Test
   void aListenerThatGoesDownClosesAConnectionWhoseClientStoppedReadingAtOnce() throws Exception {
-    try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      Thread flood = new Thread(() -> {
-        try (Socket accepted = upstream.accept()) {
-          byte[] block = new byte[16 * 1024];
-          while (true) {
-            accepted.getOutputStream().write(block); // blocks once every buffer on the way is full
-          }
-        } catch (java.io.IOException e) {
-          // closed with the client's connection
-        }
-      });
-      flood.setDaemon(true);
-      flood.start();
-      try (TcpFixture fixture = new TcpFixture("{}", null, upstream.getLocalPort()); Socket client = new Socket()) {
-        client.setReceiveBufferSize(4096);
-        client.connect(new java.net.InetSocketAddress("127.0.0.1", fixture.port));
-        Thread.sleep(500); // the upstream fills every buffer on the way to a client that reads nothing
-        fixture.rule("\"tcp\": {\"down\": true}");
-        fixture.module.settled(fixture.deployment).await();
-        fixture.events.await("the connection's end within 5 s", () -> fixture.events.completions().size() == 1);
-        assertThat(fixture.events.faults()).containsExactly("down");
-      }
-    }
+    withAClientThatStoppedReading(fixture -> {
+      fixture.rule("\"tcp\": {\"down\": true}");
+      fixture.module.settled(fixture.deployment).await();
+      fixture.events.await("the connection's end within 5 s", () -> fixture.events.completions().size() == 1);
+      assertThat(fixture.events.faults()).containsExactly("down");
+    });
   }
 
   /**
@@ -105,6 +88,19 @@ class TcpLiveTest {
    */
   @Test
   void aListenerRemovedClosesAConnectionWhoseClientStoppedReadingAtOnce() throws Exception {
+    withAClientThatStoppedReading(fixture -> {
+      for (String id : fixture.vertx.deploymentIDs()) {
+        fixture.vertx.undeploy(id).await();
+      }
+      fixture.events.await("the connection's end within 5 s", () -> fixture.events.completions().size() == 1);
+    });
+  }
+
+  /**
+   * Runs {@code then} on a listener whose one connection has an upstream that writes without end to a client that reads
+   * nothing: every buffer on the way full, and more held by the gateway for the client.
+   */
+  private static void withAClientThatStoppedReading(java.util.function.Consumer<TcpFixture> then) throws Exception {
     try (java.net.ServerSocket upstream = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       Thread flood = new Thread(() -> {
         try (Socket accepted = upstream.accept()) {
@@ -122,10 +118,7 @@ class TcpLiveTest {
         client.setReceiveBufferSize(4096);
         client.connect(new java.net.InetSocketAddress("127.0.0.1", fixture.port));
         Thread.sleep(500); // the upstream fills every buffer on the way to a client that reads nothing
-        for (String id : fixture.vertx.deploymentIDs()) {
-          fixture.vertx.undeploy(id).await();
-        }
-        fixture.events.await("the connection's end within 5 s", () -> fixture.events.completions().size() == 1);
+        then.accept(fixture);
       }
     }
   }
