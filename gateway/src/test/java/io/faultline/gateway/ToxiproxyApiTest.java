@@ -89,9 +89,16 @@ class ToxiproxyApiTest {
     assertThat(call(HttpMethod.POST, "/proxies/reused/toxics", "{\"type\": \"latency\", \"attributes\": {\"latency\": 10}}")
         .statusCode()).isEqualTo(200);
     // a new upstream restarts its listener: that is no removal, the toxics stay
-    HttpResponse<Buffer> moved = call(HttpMethod.POST, "/proxies/reused", "{\"upstream\": \"127.0.0.1:2\"}");
+    // a read sent while the restart goes on sees the proxy as the change leaves it (it answered 404 while the listener was
+    // away), as Toxiproxy's lock shows one or the other
+    io.vertx.core.Future<HttpResponse<Buffer>> moving = gw.client.request(HttpMethod.POST, gw.gateway.toxiproxyPort(), "127.0.0.1",
+        "/proxies/reused").sendBuffer(Buffer.buffer("{\"upstream\": \"127.0.0.1:2\"}"));
+    HttpResponse<Buffer> during = call(HttpMethod.GET, "/proxies/reused", null);
+    HttpResponse<Buffer> moved = moving.await();
     assertThat(moved.statusCode()).as(moved.bodyAsString()).isEqualTo(200);
     assertThat(moved.bodyAsJsonObject().getJsonArray("toxics")).hasSize(1);
+    assertThat(during.statusCode()).as(during.bodyAsString()).isEqualTo(200);
+    assertThat(during.bodyAsJsonObject().getString("upstream")).isEqualTo("127.0.0.1:2");
     assertThat(gw.admin(HttpMethod.DELETE, "/api/listeners/reused").send().await().statusCode()).isEqualTo(200);
     HttpResponse<Buffer> again = call(HttpMethod.POST, "/proxies", proxyBody("reused"));
     assertThat(again.statusCode()).isEqualTo(201);

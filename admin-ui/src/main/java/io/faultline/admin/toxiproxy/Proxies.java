@@ -37,6 +37,15 @@ final class Proxies {
     return next;
   }
 
+  /**
+   * Runs {@code read} once every change asked before it has finished (it holds no later change back): a read while a
+   * proxy restarted, moved or was replaced by a populate answered 404 for up to 2 s, where Toxiproxy's lock shows the old
+   * proxy or the new one.
+   */
+  <T> Future<T> afterChanges(Supplier<Future<T>> read) {
+    return last.transform(ar -> read.get());
+  }
+
   Future<JsonObject> request(String address, JsonObject body) {
     return bus.<JsonObject>request(address, body, SOURCE).map(m -> m.body());
   }

@@ -25,10 +25,11 @@ final class ProxyApi {
   }
 
   void mount(Router router) {
-    router.get("/proxies").handler(ctx -> Answers.json(ctx, 200, proxies.all().map(all -> new JsonObject(new java.util.LinkedHashMap<>(all)))));
+    router.get("/proxies").handler(ctx -> Answers.json(ctx, 200,
+        proxies.afterChanges(proxies::all).map(all -> new JsonObject(new java.util.LinkedHashMap<>(all)))));
     router.post("/proxies").handler(ctx -> Answers.json(ctx, 201, proxies.serially(() -> create(Answers.object(ctx), false))));
     router.post("/populate").handler(ctx -> populate(ctx, Answers.array(ctx)));
-    router.get("/proxies/:proxy").handler(ctx -> Answers.json(ctx, 200, proxies.proxy(ctx.pathParam("proxy"))));
+    router.get("/proxies/:proxy").handler(ctx -> Answers.json(ctx, 200, proxies.afterChanges(() -> proxies.proxy(ctx.pathParam("proxy")))));
     router.route("/proxies/:proxy").method(io.vertx.core.http.HttpMethod.POST).method(io.vertx.core.http.HttpMethod.PATCH)
         .handler(ctx -> Answers.json(ctx, 200, proxies.serially(() -> update(ctx.pathParam("proxy"), Answers.object(ctx)))));
     router.delete("/proxies/:proxy").handler(ctx -> Answers.empty(ctx, proxies.serially(() -> delete(ctx.pathParam("proxy")))));

@@ -26,11 +26,11 @@ final class ToxicApi {
   }
 
   void mount(Router router) {
-    router.get("/proxies/:proxy/toxics").handler(ctx -> Answers.json(ctx, 200, toxics(ctx.pathParam("proxy"))));
+    router.get("/proxies/:proxy/toxics").handler(ctx -> Answers.json(ctx, 200, proxies.afterChanges(() -> toxics(ctx.pathParam("proxy")))));
     router.post("/proxies/:proxy/toxics").handler(ctx ->
         Answers.json(ctx, 200, proxies.serially(() -> create(ctx.pathParam("proxy"), () -> Answers.object(ctx)))));
     router.get("/proxies/:proxy/toxics/:toxic").handler(ctx -> Answers.json(ctx, 200,
-        toxics(ctx.pathParam("proxy")).map(all -> find(all, ctx.pathParam("toxic")))));
+        proxies.afterChanges(() -> toxics(ctx.pathParam("proxy"))).map(all -> find(all, ctx.pathParam("toxic")))));
     router.route("/proxies/:proxy/toxics/:toxic").method(HttpMethod.POST).method(HttpMethod.PATCH).handler(ctx ->
         Answers.json(ctx, 200, proxies.serially(() -> update(ctx.pathParam("proxy"), ctx.pathParam("toxic"), () -> Answers.object(ctx)))));
     router.delete("/proxies/:proxy/toxics/:toxic").handler(ctx ->
