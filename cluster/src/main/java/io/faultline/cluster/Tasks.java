@@ -309,8 +309,10 @@ final class Tasks {
   /** A live target that holds no unfinished item of this task. */
   private static String freeTarget(JsonArray items, List<String> targets, Set<String> live) {
     for (String target : targets) {
+      // an item of its own not done yet, pending ones too: a target whose own item waits for the leader's tick was taken
+      // for free, handed a dead node's item, and then its own in the same tick (two at once)
       boolean busy = items.stream().anyMatch(o -> target.equals(((JsonObject) o).getString("node"))
-          && !DONE.contains(((JsonObject) o).getString("state")) && !((JsonObject) o).getString("state").equals("pending"));
+          && !DONE.contains(((JsonObject) o).getString("state")));
       if (live.contains(target) && !busy) {
         return target;
       }

@@ -263,6 +263,22 @@ class TasksTest {
     assertThat(a.get("s").getString("status")).isEqualTo("failed");
   }
 
+  /**
+   * A target dead before the leader's first tick leaves its item to a node free of items of its own: a live target whose
+   * own item was still pending was taken for free, and ran both items at once.
+   */
+  @Test
+  void leaderAssignedGivesNoNodeTwoItemsAtOnce() {
+    Tasks a = node("a");
+    submit(a, spec("la3", "leader_assigned"), live("a", "b", "c"), 1);
+    a.lead(Set.of("b", "c")); // the node of one item died before the first tick
+    java.util.Map<String, Long> assigned = a.get("la3").getJsonArray("items").stream().map(o -> (JsonObject) o)
+        .filter(item -> item.getString("state").equals("assigned"))
+        .collect(java.util.stream.Collectors.groupingBy(item -> item.getString("node"), java.util.stream.Collectors.counting()));
+    assertThat(assigned).as(a.get("la3").encode()).containsOnlyKeys("b", "c").allSatisfy((node, count) -> assertThat(count).isEqualTo(1L));
+    assertThat(states(a, "la3")).containsOnly("pending", "assigned").contains("pending");
+  }
+
   @Test
   void leaderAssignedMovesADeadNodesItemToAnotherLiveTarget() {
     Tasks a = node("a");
