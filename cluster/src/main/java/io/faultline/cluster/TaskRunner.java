@@ -27,6 +27,8 @@ import java.util.function.Function;
  */
 final class TaskRunner {
 
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TaskRunner.class.getName());
+
   private final Vertx vertx;
   private final Tasks tasks;
   private final String nodeId;
@@ -112,8 +114,6 @@ final class TaskRunner {
 
   /** How often an item's end is written before it is given up on (a second apart): a minute of a cluster in trouble. */
   static final int END_ATTEMPTS = 60;
-
-  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TaskRunner.class.getName());
 
   private void end(String taskId, int index, String outcome, String result, JsonObject fields) {
     end(taskId, index, outcome, result, fields, 1);

@@ -136,12 +136,11 @@ public final class RequestChecks {
    */
   private static void refuse(HttpServerRequest request, int status, String error) {
     HttpServerResponse response = request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+    String body = new JsonObject().put("error", error).encode();
     if (request.version() == HttpVersion.HTTP_2) {
-      response.end(new JsonObject().put("error", error).encode());
+      response.end(body);
       return;
     }
-    response.putHeader(HttpHeaders.CONNECTION, "close")
-        .end(new JsonObject().put("error", error).encode())
-        .onComplete(v -> request.connection().close());
+    response.putHeader(HttpHeaders.CONNECTION, "close").end(body).onComplete(v -> request.connection().close());
   }
 }
